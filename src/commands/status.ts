@@ -1,0 +1,88 @@
+// `openai-setup status`: each stage done or pending (and when), where the key lives, its masked
+// hint, and the last verify result. Reads the keychain (time-boxed), never the network.
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import { maskKey } from '../key-format.js';
+import { describeKeychainProblem } from '../keystore.js';
+import { resolveProfileName } from '../profiles.js';
+import { STAGE_TITLES } from '../stages.js';
+import { STAGE_IDS, VerifyStatusSchema } from '../state.js';
+import { marks } from '../terminal.js';
+
+export const StatusJsonSchema = z.object({
+  profile: z.string(),
+  configDir: z.string(),
+  stages: z.array(z.object({ id: z.enum(STAGE_IDS), title: z.string(), done: z.boolean(), doneAt: z.string().nullable() })),
+  billingChoice: z.string().nullable(),
+  key: z.object({
+    storage: z.enum(['keychain', 'file', 'none']),
+    hint: z.string().nullable(),
+    keychain: z.enum(['ok', 'unavailable']),
+    keychainProblem: z.string().nullable(),
+    env: z.object({ set: z.boolean(), hint: z.string().nullable(), matchesStored: z.boolean().nullable() }),
+  }),
+  lastVerify: z
+    .object({ at: z.string(), status: VerifyStatusSchema, ok: z.boolean(), keyHint: z.string(), keySource: z.string(), organization: z.string().nullable(), project: z.string().nullable(), tier: z.string().nullable(), billing: z.string(), message: z.string() })
+    .nullable(),
+});
+export type StatusJson = z.infer<typeof StatusJsonSchema>;
+
+export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson> {
+  const state = await ctx.state.read();
+  const profile = state.profiles[profileName];
+  const { stored, keychainError } = await ctx.keys.get(profileName);
+  const envKey = ctx.env.OPENAI_API_KEY ?? null;
+  return {
+    profile: profileName,
+    configDir: ctx.configDir,
+    stages: STAGE_IDS.map((id) => ({ id, title: STAGE_TITLES[id], done: Boolean(profile?.stages[id]), doneAt: profile?.stages[id]?.doneAt ?? null })),
+    billingChoice: profile?.billingChoice ?? null,
+    key: {
+      storage: stored?.storage ?? 'none',
+      hint: stored ? maskKey(stored.key) : null,
+      keychain: keychainError ? 'unavailable' : 'ok',
+      keychainProblem: keychainError ? describeKeychainProblem(keychainError, ctx.keys.keychainDescription) : null,
+      env: { set: envKey !== null, hint: envKey ? maskKey(envKey) : null, matchesStored: envKey && stored ? envKey === stored.key : null },
+    },
+    lastVerify: profile?.lastVerify ?? null,
+  };
+}
+
+function when(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
+}
+
+export async function runStatus(ctx: Context, options: { profile?: string; json: boolean }): Promise<number> {
+  const { term } = ctx;
+  const profileName = await resolveProfileName(ctx, options.profile);
+  const status = await collectStatus(ctx, profileName);
+  if (options.json) {
+    term.out(JSON.stringify(StatusJsonSchema.parse(status), null, 2));
+    return 0;
+  }
+  const m = marks(term.style);
+  term.out(term.style.bold(`openai-setup status · profile ${profileName}`));
+  for (const stage of status.stages) {
+    const extra = stage.id === 'billing' && status.billingChoice ? ` (${status.billingChoice})` : '';
+    term.out(stage.done ? `${m.ok} ${stage.title}${extra} ${term.style.dim(`done ${when(stage.doneAt!)}`)}` : `${m.pending} ${stage.title} ${term.style.dim('pending')}`);
+  }
+  const key = status.key;
+  if (key.storage === 'keychain') term.out(`${m.ok} Key ${key.hint} in the ${ctx.keys.keychainDescription}`);
+  else if (key.storage === 'file') term.out(`${m.warn} Key ${key.hint} in plain text: ${ctx.keys.filePath}`);
+  else term.out(`${m.pending} No key stored for this profile`);
+  if (key.keychainProblem) term.out(`${m.warn} ${key.keychainProblem}`);
+  if (key.env.set) {
+    const relation = key.env.matchesStored === false ? term.style.yellow(' — differs from the stored key; programs use this one') : key.env.matchesStored ? ' (same as the stored key)' : '';
+    term.out(`${key.env.matchesStored === false ? m.warn : m.ok} OPENAI_API_KEY is set: ${key.env.hint}${relation}`);
+  }
+  const last = status.lastVerify;
+  if (last) {
+    const where = [last.organization, last.project].filter(Boolean).join(' / ');
+    term.out(`${last.ok ? m.ok : m.fail} Last check ${when(last.at)}: ${last.status} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
+  } else {
+    term.out(`${m.pending} Never checked: run \`openai-setup verify\``);
+  }
+  const pending = status.stages.filter((s) => !s.done).length;
+  if (pending > 0) term.out(term.style.dim(`Run \`openai-setup\` to continue (${pending} of 4 stages pending).`));
+  return 0;
+}

@@ -1,0 +1,139 @@
+// `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
+// (a checklist) and for CI (exit codes and --json).
+import { z } from 'zod';
+import type { CheckResult } from '../api-check.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { cleanKey, keyKind, maskKey } from '../key-format.js';
+import { describeKeychainProblem } from '../keystore.js';
+import { buildCheckRequest, localVerdict, malformedKeyResult, printCheck, recordCheck, runCheck, type KeySource } from '../live-check.js';
+import { ENV_SOURCE, resolveProfileName, storedSource } from '../profiles.js';
+import { PAGES } from '../platform.js';
+import { VerifyStatusSchema } from '../state.js';
+import { marks } from '../terminal.js';
+
+export interface VerifyOptions {
+  key?: string;
+  profile?: string;
+  json: boolean;
+  quiet: boolean;
+  baseURL?: string;
+  model?: string;
+  timeoutMs?: number;
+  billingCheck: boolean;
+}
+
+/** The --json contract; the tests parse every answer with it. */
+export const VerifyJsonSchema = z.object({
+  ok: z.boolean(),
+  status: VerifyStatusSchema,
+  exitCode: z.number().int(),
+  reason: z.string().nullable(),
+  key: z.object({
+    source: z.enum(['flag', 'stdin', 'env', 'keychain', 'file']),
+    hint: z.string(),
+    kind: z.enum(['project', 'service-account', 'admin', 'user', 'legacy', 'unknown']),
+  }),
+  baseURL: z.string(),
+  organization: z.string().nullable(),
+  project: z.string().nullable(),
+  models: z.number().int().nullable(),
+  notableModels: z.array(z.string()),
+  billing: z.enum(['ok', 'no_quota', 'unchecked']),
+  tier: z.string().nullable(),
+  requestId: z.string().nullable(),
+  message: z.string(),
+  fix: z.string().nullable(),
+  fixUrl: z.string().nullable(),
+  warnings: z.array(z.string()),
+  latencyMs: z.number().int(),
+});
+export type VerifyJson = z.infer<typeof VerifyJsonSchema>;
+
+async function resolveKey(ctx: Context, options: VerifyOptions, profileName: string): Promise<{ raw: string; source: KeySource }> {
+  if (options.key === '-') {
+    return { raw: await ctx.readStdin(), source: { kind: 'stdin', label: 'standard input' } };
+  }
+  if (options.key !== undefined) {
+    if (ctx.term.stdinIsTTY && !options.quiet) {
+      ctx.term.err(`${marks(ctx.term.style).warn} A key typed on the command line stays in your shell history and is visible in \`ps\`; prefer --key - (standard input) or OPENAI_API_KEY.`);
+    }
+    return { raw: options.key, source: { kind: 'flag', label: '--key' } };
+  }
+  if (ctx.env.OPENAI_API_KEY) return { raw: ctx.env.OPENAI_API_KEY, source: ENV_SOURCE };
+  const { stored, keychainError } = await ctx.keys.get(profileName);
+  if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName) };
+  const hints = [
+    'Give one with --key KEY, --key - (read from standard input), the OPENAI_API_KEY variable,',
+    `or store one with \`openai-setup key\`${profileName === 'default' ? '' : ` --profile ${profileName}`}.`,
+  ];
+  if (keychainError) hints.unshift(`(The keychain could not be read: ${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})`);
+  throw new UsageError(`No key to check for profile "${profileName}".`, hints);
+}
+
+export async function runVerify(ctx: Context, options: VerifyOptions): Promise<number> {
+  const { term } = ctx;
+  const profileName = await resolveProfileName(ctx, options.profile);
+  const { raw, source } = await resolveKey(ctx, options, profileName);
+  const state = await ctx.state.read();
+  const profile = state.profiles[profileName];
+  const cleaned = cleanKey(raw);
+  const key = cleaned.ok ? cleaned.key : raw.trim();
+  term.addSecret(raw.trim());
+  term.addSecret(key);
+  const request = buildCheckRequest(ctx, key, profile, {
+    baseURL: options.baseURL,
+    model: options.model,
+    timeoutMs: options.timeoutMs,
+    billingCheck: options.billingCheck,
+  });
+  // Warnings go to stderr so that stdout stays one JSON object with --json.
+  const note = (line: string) => {
+    if (!options.quiet) term.err(line);
+  };
+  if (source.kind === 'env' && profile?.key && profile.key.hint !== maskKey(key)) {
+    note(`${marks(term.style).warn} OPENAI_API_KEY (${maskKey(key)}) is not the key stored for profile "${profileName}" (${profile.key.hint}); checking OPENAI_API_KEY.`);
+  }
+
+  let result: CheckResult;
+  if (!cleaned.ok) {
+    result = malformedKeyResult(cleaned.problem);
+  } else if (options.quiet || options.json) {
+    const local = localVerdict(key, request.baseURL);
+    if (local.warning) note(`${marks(term.style).warn} ${local.warning}`);
+    result = local.result ?? (await (await import('../api-check.js')).checkKey(request));
+  } else {
+    result = await runCheck(ctx, request);
+  }
+  if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
+    await recordCheck(ctx, profileName, key, source, result);
+  }
+
+  if (options.json) {
+    const json: VerifyJson = {
+      ok: result.ok,
+      status: result.status,
+      exitCode: result.exitCode,
+      reason: result.reason,
+      key: { source: source.kind, hint: maskKey(key), kind: keyKind(key) },
+      baseURL: request.baseURL,
+      organization: result.organization,
+      project: result.project,
+      models: result.models,
+      notableModels: result.notableModels,
+      billing: result.billing,
+      tier: result.tier,
+      requestId: result.requestId,
+      message: result.message,
+      fix: result.fix,
+      fixUrl: result.fixUrl,
+      warnings: result.warnings,
+      latencyMs: result.latencyMs,
+    };
+    term.out(JSON.stringify(VerifyJsonSchema.parse(json), null, 2));
+  } else if (!options.quiet) {
+    printCheck(term, key, source, result);
+    if (result.ok && result.billing === 'ok') term.out(term.style.dim(`Watch what you spend: ${PAGES.usage.url}`));
+  }
+  return result.exitCode;
+}

@@ -1,0 +1,72 @@
+// zod at the edges: environment variables and flags become typed values here, and a bad one is a
+// usage error that names the flag or variable.
+import { z } from 'zod';
+import { UsageError } from './errors.js';
+import { ProfileNameSchema } from './state.js';
+
+const optionalTrimmed = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const HttpUrlSchema = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const url = new URL(v);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+export const EnvSchema = z.object({
+  OPENAI_API_KEY: optionalTrimmed,
+  OPENAI_BASE_URL: optionalTrimmed.pipe(HttpUrlSchema.optional()),
+  OPENAI_ORG_ID: optionalTrimmed,
+  OPENAI_PROJECT_ID: optionalTrimmed,
+  OPENAI_SETUP_PROFILE: optionalTrimmed.pipe(ProfileNameSchema.optional()),
+  DEBUG: optionalTrimmed,
+});
+export type ParsedEnv = z.infer<typeof EnvSchema>;
+
+function firstIssue(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'invalid value';
+}
+
+export function parseEnv(env: Record<string, string | undefined>): ParsedEnv {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue?.path[0] ?? 'an environment variable');
+    throw new UsageError(`${name} ${firstIssue(result.error)} (got "${String(env[name] ?? '')}").`);
+  }
+  return result.data;
+}
+
+/** Parse one flag's value with a schema; a failure names the flag. */
+export function parseFlag<T>(flag: string, schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const shown = typeof value === 'string' ? ` (got "${value}")` : '';
+    throw new UsageError(`${flag}: ${firstIssue(result.error)}${shown}.`);
+  }
+  return result.data;
+}
+
+export const TimeoutSchema = z.coerce
+  .number({ message: 'must be a number of milliseconds' })
+  .int('must be a whole number of milliseconds')
+  .min(100, 'must be at least 100 ms')
+  .max(600_000, 'must be at most 600000 ms (10 minutes)');
+
+export const ModelSchema = z.string().trim().regex(/^[A-Za-z0-9._:/-]{1,100}$/, 'is not a model name');
+
+export { ProfileNameSchema };
+
+/** Debug logging of this tool: DEBUG=openai-setup (or * / openai-setup:*), as the debug package reads it. */
+export function debugEnabled(env: ParsedEnv): boolean {
+  return (env.DEBUG ?? '').split(/[\s,]+/).some((d) => d === '*' || d === 'openai-setup' || d.startsWith('openai-setup:'));
+}

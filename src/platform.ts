@@ -1,0 +1,41 @@
+// The one table of platform.openai.com pages the tool sends people to (fact sheet §7.1: the
+// current /settings/organization/... URLs, never the legacy /account/... ones).
+
+export const PLATFORM_ORIGIN = 'https://platform.openai.com';
+export const OFFICIAL_API_BASE_URL = 'https://api.openai.com/v1';
+
+export const PAGES = {
+  login: { url: `${PLATFORM_ORIGIN}/login`, title: 'Log in to the API platform' },
+  payment: {
+    url: `${PLATFORM_ORIGIN}/settings/organization/billing/payment-methods`,
+    title: 'Payment methods',
+  },
+  billing: {
+    url: `${PLATFORM_ORIGIN}/settings/organization/billing/overview`,
+    title: 'Billing overview: credit balance, add credits, auto-reload',
+  },
+  limits: {
+    url: `${PLATFORM_ORIGIN}/settings/organization/limits`,
+    title: 'Limits: usage tier, rate limits, monthly budget',
+  },
+  keys: { url: `${PLATFORM_ORIGIN}/api-keys`, title: 'API keys' },
+  'admin-keys': { url: `${PLATFORM_ORIGIN}/settings/organization/admin-keys`, title: 'Admin keys' },
+  usage: { url: `${PLATFORM_ORIGIN}/usage`, title: 'Usage dashboard: what you have spent' },
+  organization: {
+    url: `${PLATFORM_ORIGIN}/settings/organization/general`,
+    title: 'Organization settings: ID, verification',
+  },
+  'credit-grants': {
+    url: `${PLATFORM_ORIGIN}/settings/organization/billing/credit-grants`,
+    title: 'Credit grants',
+  },
+} as const satisfies Record<string, { url: string; title: string }>;
+
+export type PageName = keyof typeof PAGES;
+
+export const PAGE_NAMES = Object.keys(PAGES) as PageName[];
+
+/** Per-project pages; the id comes from the `openai-project` header of a live check. */
+export function projectPageUrl(projectId: string, page: 'limits' | 'api-keys'): string {
+  return `${PLATFORM_ORIGIN}/settings/${encodeURIComponent(projectId)}/${page}`;
+}

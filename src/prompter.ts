@@ -1,0 +1,66 @@
+// Every question the tool asks goes through this one interface. The real one is @inquirer/prompts,
+// loaded only when a command asks something; without a terminal, asking is a usage error that
+// names the flag or variable to use instead.
+import { CancelledError, UsageError } from './errors.js';
+
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+}
+
+export interface Prompter {
+  confirm(message: string, defaultValue?: boolean): Promise<boolean>;
+  select<T>(message: string, choices: Array<Choice<T>>, defaultValue?: T): Promise<T>;
+  /** Masked input; `validate` returns true or a one-line reason. */
+  password(message: string, validate?: (value: string) => true | string): Promise<string>;
+  input(message: string, options?: { default?: string; validate?: (value: string) => true | string }): Promise<string>;
+}
+
+/** For runs without a terminal: any question becomes exit 2 with the non-interactive way. */
+export function nonInteractivePrompter(hint: string): Prompter {
+  const fail = (): never => {
+    throw new UsageError(`This needs an answer, but there is no interactive terminal. ${hint}`);
+  };
+  return { confirm: async () => fail(), select: async () => fail(), password: async () => fail(), input: async () => fail() };
+}
+
+export interface PromptStreams {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}
+
+function isPromptExit(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === 'ExitPromptError' || name === 'AbortPromptError';
+}
+
+export function inquirerPrompter(streams: PromptStreams): Prompter {
+  const load = () => import('@inquirer/prompts');
+  // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
+  async function ask<T>(run: (context: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; signal: AbortSignal }) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const onData = (chunk: Buffer | string) => {
+      if (chunk.toString().includes('\x04')) controller.abort();
+    };
+    streams.input.on('data', onData);
+    try {
+      return await run({ input: streams.input, output: streams.output, signal: controller.signal });
+    } catch (error) {
+      if (isPromptExit(error)) throw new CancelledError();
+      throw error;
+    } finally {
+      streams.input.removeListener('data', onData);
+    }
+  }
+  return {
+    confirm: (message, defaultValue = true) =>
+      ask(async (ctx) => (await load()).confirm({ message, default: defaultValue }, ctx)),
+    select: <T>(message: string, choices: Array<Choice<T>>, defaultValue?: T) =>
+      ask(async (ctx) => (await load()).select<T>({ message, choices, default: defaultValue, loop: false }, ctx)),
+    password: (message, validate) =>
+      ask(async (ctx) => (await load()).password({ message, mask: '*', validate }, ctx)),
+    input: (message, options = {}) =>
+      ask(async (ctx) => (await load()).input({ message, default: options.default, validate: options.validate }, ctx)),
+  };
+}

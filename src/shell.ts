@@ -1,0 +1,35 @@
+// The line that sets OPENAI_API_KEY in the person's own shell, and which file it belongs in.
+import { basename } from 'node:path';
+
+export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'sh';
+
+export function detectShell(env: Record<string, string | undefined>, platform: NodeJS.Platform): ShellKind {
+  const shell = basename(env.SHELL ?? '');
+  if (shell === 'zsh' || shell === 'bash' || shell === 'fish') return shell;
+  if (platform === 'win32') return 'powershell';
+  return shell === '' ? 'bash' : 'sh';
+}
+
+const PLACEHOLDER = '<your key>';
+
+function singleQuoted(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `export OPENAI_API_KEY='…'` for the person's shell; the key itself only when given. */
+export function shellExportLine(env: Record<string, string | undefined>, platform: NodeJS.Platform, key: string | null, name = 'OPENAI_API_KEY'): { line: string; file: string; shell: ShellKind } {
+  const shell = detectShell(env, platform);
+  const value = key ?? PLACEHOLDER;
+  switch (shell) {
+    case 'fish':
+      return { shell, file: '~/.config/fish/config.fish', line: `set -gx ${name} ${singleQuoted(value)}` };
+    case 'powershell':
+      return { shell, file: '$PROFILE', line: `$env:${name} = ${singleQuoted(value).replaceAll(`'\\''`, "''")}` };
+    case 'zsh':
+      return { shell, file: '~/.zshrc', line: `export ${name}=${singleQuoted(value)}` };
+    case 'bash':
+      return { shell, file: '~/.bashrc', line: `export ${name}=${singleQuoted(value)}` };
+    default:
+      return { shell, file: '~/.profile', line: `export ${name}=${singleQuoted(value)}` };
+  }
+}

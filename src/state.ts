@@ -1,0 +1,160 @@
+// Progress on disk: which stages are done and when, the billing choice, profiles and the last
+// verify result. Never the key. Validated on every read; written atomically with mode 0600.
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
+export type StageId = (typeof STAGE_IDS)[number];
+
+export const ProfileNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1–64 letters, digits, "-" or "_"');
+
+const Timestamp = z.string().datetime({ offset: true });
+
+const StageRecordSchema = z.object({ doneAt: Timestamp });
+
+export const BillingChoiceSchema = z.enum(['prepaid', 'auto-reload', 'monthly']);
+export type BillingChoice = z.infer<typeof BillingChoiceSchema>;
+
+export const VerifyStatusSchema = z.enum([
+  'valid',
+  'rate_limited',
+  'malformed_key',
+  'invalid_key',
+  'insufficient_quota',
+  'forbidden',
+  'network_error',
+  'timeout',
+  'server_error',
+]);
+export type VerifyStatus = z.infer<typeof VerifyStatusSchema>;
+
+const LastVerifySchema = z.object({
+  at: Timestamp,
+  status: VerifyStatusSchema,
+  ok: z.boolean(),
+  keyHint: z.string(),
+  keySource: z.string(),
+  organization: z.string().nullable(),
+  project: z.string().nullable(),
+  tier: z.string().nullable(),
+  billing: z.enum(['ok', 'no_quota', 'unchecked']),
+  message: z.string(),
+});
+export type LastVerify = z.infer<typeof LastVerifySchema>;
+
+const ProfileSchema = z.object({
+  stages: z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema).default({}),
+  billingChoice: BillingChoiceSchema.optional(),
+  /** Where the key of this profile is kept and its masked hint (`sk-proj-…Ab12`). */
+  key: z
+    .object({ storage: z.enum(['keychain', 'file']), hint: z.string().max(40), savedAt: Timestamp })
+    .optional(),
+  /** Sent with the key by `run` (and used by `verify`) when set. */
+  organizationId: z.string().optional(),
+  projectId: z.string().optional(),
+  baseURL: z.string().url().optional(),
+  lastVerify: LastVerifySchema.optional(),
+});
+export type Profile = z.infer<typeof ProfileSchema>;
+
+export const StateSchema = z.object({
+  version: z.literal(1),
+  defaultProfile: ProfileNameSchema.default('default'),
+  profiles: z.record(ProfileNameSchema, ProfileSchema).default({}),
+});
+export type State = z.infer<typeof StateSchema>;
+
+export function emptyState(): State {
+  return { version: 1, defaultProfile: 'default', profiles: {} };
+}
+
+export function emptyProfile(): Profile {
+  return { stages: {} };
+}
+
+/** The config dir: OPENAI_SETUP_CONFIG_DIR, else the platform's usual place for settings. */
+export function resolveConfigDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
+  if (env.OPENAI_SETUP_CONFIG_DIR) return env.OPENAI_SETUP_CONFIG_DIR;
+  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'openai-setup');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'openai-setup');
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'openai-setup');
+}
+
+/** Create the config dir with mode 0700 whatever the umask, and tighten it if it exists. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+}
+
+/** Write a file atomically (temp file + rename) with mode 0600. */
+export async function writePrivateFile(path: string, content: string): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temp, content, { mode: 0o600 });
+  await chmod(temp, 0o600);
+  await rename(temp, path);
+}
+
+export class StateStore {
+  readonly path: string;
+
+  constructor(
+    readonly dir: string,
+    private readonly now: () => Date,
+    /** Told once when a corrupt state file was moved aside. */
+    private readonly warn: (message: string) => void,
+  ) {
+    this.path = join(dir, 'state.json');
+  }
+
+  async read(): Promise<State> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+      throw error;
+    }
+    let parsed: State | undefined;
+    try {
+      const result = StateSchema.safeParse(JSON.parse(text));
+      if (result.success) parsed = result.data;
+    } catch {
+      // Not JSON: handled below like any other invalid file.
+    }
+    if (parsed) return parsed;
+    const aside = `${this.path}.bak-${this.now().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(this.path, aside);
+      this.warn(`The progress file ${this.path} was damaged; it was moved to ${aside} and progress starts afresh.`);
+    } catch (error) {
+      // Another run moved it first: nothing more to do.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return emptyState();
+  }
+
+  /** Read, change and write back: re-reading first keeps what a concurrent run wrote. */
+  async update(change: (state: State) => void): Promise<State> {
+    const state = await this.read();
+    change(state);
+    await ensurePrivateDir(this.dir);
+    await writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`);
+    return state;
+  }
+
+  async updateProfile(name: string, change: (profile: Profile, state: State) => void): Promise<Profile> {
+    const state = await this.update((s) => {
+      const profile = (s.profiles[name] ??= emptyProfile());
+      change(profile, s);
+    });
+    return state.profiles[name]!;
+  }
+
+  nowIso(): string {
+    return this.now().toISOString();
+  }
+}

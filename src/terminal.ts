@@ -1,0 +1,116 @@
+// The terminal as the commands see it: two output streams that mask every secret, colour that
+// follows NO_COLOR / FORCE_COLOR, and the one decision of whether we may prompt.
+import { Chalk, type ChalkInstance } from 'chalk';
+import { redact } from './key-format.js';
+
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface InputStream {
+  isTTY?: boolean;
+}
+
+export interface Spinner {
+  stop(): void;
+}
+
+export interface Terminal {
+  /** A line on stdout (secrets masked). */
+  out(line?: string): void;
+  /** A line on stderr (secrets masked). */
+  err(line?: string): void;
+  /** Raw stdout with no masking: only for commands whose job is to print the key (`token`). */
+  writeSecret(text: string): void;
+  /** Register a secret so that no output line can ever show it whole. */
+  addSecret(secret: string): void;
+  /** stdin and stdout are both terminals and prompts are not disabled. */
+  readonly interactive: boolean;
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly columns: number;
+  readonly style: ChalkInstance;
+  /** A spinner on stderr while `text` is true; nothing at all off a terminal. */
+  spinner(text: string): Spinner;
+}
+
+export interface TerminalOptions {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  stdin: InputStream;
+  env: Record<string, string | undefined>;
+  /** Timers, so tests can run a spinner without waiting. */
+  setInterval?: typeof setInterval;
+  clearInterval?: typeof clearInterval;
+}
+
+/** Colour level: NO_COLOR (any non-empty value) wins, then FORCE_COLOR, then whether it is a TTY. */
+export function colorLevel(env: Record<string, string | undefined>, isTTY: boolean): 0 | 1 | 2 | 3 {
+  if (env.NO_COLOR) return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === 'false' || force === '0') return 0;
+    const n = Number.parseInt(force, 10);
+    return (Number.isNaN(n) ? 1 : Math.min(Math.max(n, 1), 3)) as 1 | 2 | 3;
+  }
+  if (!isTTY || env.TERM === 'dumb') return 0;
+  return env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit' ? 3 : /256/.test(env.TERM ?? '') ? 2 : 1;
+}
+
+const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export function createTerminal(options: TerminalOptions): Terminal {
+  const { stdout, stderr, stdin, env } = options;
+  const secrets: string[] = [];
+  const mask = (text: string) => redact(text, secrets);
+  const stdinIsTTY = Boolean(stdin.isTTY);
+  const stdoutIsTTY = Boolean(stdout.isTTY);
+  const stderrIsTTY = Boolean(stderr.isTTY);
+  const promptsDisabled = Boolean(env.OPENAI_SETUP_NO_PROMPT);
+  const style = new Chalk({ level: colorLevel(env, stdoutIsTTY) });
+  const setTimer = options.setInterval ?? setInterval;
+  const clearTimer = options.clearInterval ?? clearInterval;
+
+  return {
+    out: (line = '') => void stdout.write(`${mask(line)}\n`),
+    err: (line = '') => void stderr.write(`${mask(line)}\n`),
+    writeSecret: (text) => void stdout.write(text),
+    addSecret: (secret) => {
+      if (secret && !secrets.includes(secret)) secrets.push(secret);
+    },
+    interactive: stdinIsTTY && stdoutIsTTY && !promptsDisabled,
+    stdinIsTTY,
+    stdoutIsTTY,
+    stderrIsTTY,
+    columns: stdout.columns && stdout.columns > 0 ? stdout.columns : 80,
+    style,
+    spinner(text) {
+      if (!stderrIsTTY) return { stop() {} };
+      let frame = 0;
+      const draw = () => stderr.write(`\r${SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length]} ${mask(text)}`);
+      draw();
+      const timer = setTimer(draw, 80);
+      return {
+        stop() {
+          clearTimer(timer);
+          // Erase the spinner line so the result prints in its place.
+          stderr.write('\r\x1b[2K');
+        },
+      };
+    },
+  };
+}
+
+/** Symbols with colour where there is colour; readable without it. */
+export function marks(style: ChalkInstance) {
+  return {
+    ok: style.green('✔'),
+    fail: style.red('✖'),
+    warn: style.yellow('!'),
+    pending: style.dim('○'),
+    arrow: style.cyan('→'),
+  };
+}
