@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { createBrowser, headlessReason, splitCommand } from '../../src/browser.js';
+import { likelyTier, proxyFromEnv, isOfficialBaseURL } from '../../src/api-check.js';
+import { shellExportLine } from '../../src/shell.js';
+import { colorLevel, createTerminal } from '../../src/terminal.js';
+import { PAGES } from '../../src/platform.js';
+
+describe('browser decisions', () => {
+  it('treats SSH, CI and a Linux box without a display as headless', () => {
+    expect(headlessReason({ SSH_CONNECTION: '1 2 3 4' }, 'darwin')).toMatch(/SSH/);
+    expect(headlessReason({ CI: 'true', DISPLAY: ':0' }, 'linux')).toMatch(/CI/);
+    expect(headlessReason({}, 'linux')).toMatch(/no graphical display/);
+    expect(headlessReason({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux')).toBeNull();
+    expect(headlessReason({}, 'darwin')).toBeNull();
+  });
+
+  it('uses BROWSER even when headless, and skips otherwise with a reason', async () => {
+    expect(createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: true }).skipReason).toBeNull();
+    expect(await createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: false }).open('https://x.test')).toBe('opened');
+    expect(await createBrowser({ env: { BROWSER: 'false' }, platform: 'linux', noBrowser: false }).open('https://x.test')).toBe('failed');
+    expect(await createBrowser({ env: { BROWSER: '/no/such/browser' }, platform: 'linux', noBrowser: false }).open('https://x.test')).toBe('failed');
+    const none = createBrowser({ env: { DISPLAY: ':0' }, platform: 'linux', noBrowser: true });
+    expect(none.skipReason).toBe('--no-browser was given');
+    expect(await none.open('https://x.test')).toBe('skipped');
+  });
+
+  it('splits a BROWSER command like a shell would', () => {
+    expect(splitCommand('firefox')).toEqual(['firefox']);
+    expect(splitCommand('"/Applications/My Browser" --new-tab %s')).toEqual(['/Applications/My Browser', '--new-tab', '%s']);
+    expect(splitCommand(" w3m  '' ")).toEqual(['w3m', '']);
+  });
+});
+
+describe('platform URLs', () => {
+  it('are the current /settings/organization pages, never the legacy /account ones', () => {
+    for (const page of Object.values(PAGES)) {
+      expect(page.url).toMatch(/^https:\/\/platform\.openai\.com\//);
+      expect(page.url).not.toMatch(/\/account\//);
+    }
+    expect(PAGES.payment.url).toBe('https://platform.openai.com/settings/organization/billing/payment-methods');
+    expect(PAGES.billing.url).toBe('https://platform.openai.com/settings/organization/billing/overview');
+    expect(PAGES.limits.url).toBe('https://platform.openai.com/settings/organization/limits');
+  });
+});
+
+describe('live check helpers', () => {
+  it('maps x-ratelimit-limit-tokens to a likely tier (fact sheet §6.3)', () => {
+    expect(likelyTier('gpt-4o-mini', '200000')).toBe('1');
+    expect(likelyTier('gpt-4o-mini', '150000000')).toBe('5');
+    expect(likelyTier('gpt-4o-mini', '40000')).toBe('free');
+    expect(likelyTier('gpt-5-mini', '500000')).toBe('1');
+    expect(likelyTier('gpt-4o-mini', '123')).toBeNull();
+    expect(likelyTier('some-model', '200000')).toBeNull();
+  });
+
+  it('reads proxy variables in either case and hides proxy credentials', () => {
+    expect(proxyFromEnv({ HTTPS_PROXY: 'http://user:pw@proxy:3128' }, 'https://api.openai.com/v1')).toBe('http://proxy:3128');
+    expect(proxyFromEnv({ https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:2' }, 'https://api.openai.com/v1')).toBe('http://a:1');
+    expect(proxyFromEnv({ HTTPS_PROXY: 'http://p:1' }, 'http://127.0.0.1:9/v1')).toBeNull();
+    expect(proxyFromEnv({ HTTP_PROXY: 'http://p:1' }, 'http://127.0.0.1:9/v1')).toBe('http://p:1');
+  });
+
+  it('knows the official API', () => {
+    expect(isOfficialBaseURL('https://api.openai.com/v1')).toBe(true);
+    expect(isOfficialBaseURL('http://127.0.0.1:8080/v1')).toBe(false);
+  });
+});
+
+describe('shell lines', () => {
+  it('gives the line for the person\'s shell, with a placeholder unless the key is asked for', () => {
+    expect(shellExportLine({ SHELL: '/bin/zsh' }, 'darwin', null)).toEqual({ shell: 'zsh', file: '~/.zshrc', line: "export OPENAI_API_KEY='<your key>'" });
+    expect(shellExportLine({ SHELL: '/usr/bin/fish' }, 'linux', 'sk-x').line).toBe("set -gx OPENAI_API_KEY 'sk-x'");
+    expect(shellExportLine({}, 'win32', "a'b").line).toBe("$env:OPENAI_API_KEY = 'a''b'");
+    expect(shellExportLine({ SHELL: '/bin/bash' }, 'linux', "a'b").line).toBe("export OPENAI_API_KEY='a'\\''b'");
+  });
+});
+
+describe('terminal', () => {
+  it('follows NO_COLOR, then FORCE_COLOR, then the TTY', () => {
+    expect(colorLevel({ NO_COLOR: '1', FORCE_COLOR: '3' }, true)).toBe(0);
+    expect(colorLevel({ FORCE_COLOR: '2' }, false)).toBe(2);
+    expect(colorLevel({ FORCE_COLOR: '0' }, true)).toBe(0);
+    expect(colorLevel({}, false)).toBe(0);
+    expect(colorLevel({ TERM: 'dumb' }, true)).toBe(0);
+    expect(colorLevel({ TERM: 'xterm' }, true)).toBe(1);
+  });
+
+  it('masks registered secrets and key-shaped text on both streams; only writeSecret prints a key', () => {
+    let out = '';
+    let err = '';
+    const term = createTerminal({ stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, stdin: {}, env: {} });
+    const key = 'sk-proj-' + 'q'.repeat(60) + 'Zz99';
+    term.addSecret('plain-secret-value');
+    term.out(`key ${key} and plain-secret-value`);
+    term.err(`error quoting ${key}`);
+    expect(out).toBe('key sk-proj-…Zz99 and …ue\n');
+    expect(err).toBe('error quoting sk-proj-…Zz99\n');
+    term.writeSecret(`${key}\n`);
+    expect(out.endsWith(`${key}\n`)).toBe(true);
+    expect(term.interactive).toBe(false);
+  });
+});
