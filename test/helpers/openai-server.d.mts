@@ -1,0 +1,76 @@
+// Types for openai-server.mjs (plain JS so the benchmark can run it without a TS loader).
+
+export type Scenario =
+  | 'valid' // 200 for GET /v1/models and POST /v1/chat/completions
+  | 'no_credits' // models 200; chat 429 insufficient_quota / credit_balance_exhausted (no retry-after)
+  | 'no_credits_legacy' // models 200; chat 429 insufficient_quota / insufficient_quota (legacy message)
+  | 'project_spend_limit' // models 200; chat 429 project_spend_limit_exceeded (names the key's project)
+  | 'org_spend_limit' // models 200; chat 429 organization_spend_limit_exceeded (message UNCONFIRMED)
+  | 'billing_not_active' // models 200; chat 429 billing_not_active (only content-type + x-request-id)
+  | 'rate_limited' // models 200; chat 429 requests / rate_limit_exceeded, retry-after 20, x-ratelimit-*
+  | 'region' // both 403 unsupported_country_region_territory (key order code, message, param, type)
+  | 'region_html' // both 403 Cloudflare "Sorry, you have been blocked" HTML
+  | 'deactivated' // both 401 account_deactivated
+  | 'no_organization' // both 401 no_organization
+  | 'restricted_no_models' // models 401 "Missing scopes: api.model.read"; chat 200
+  | 'restricted_no_models_403' // same with 403 for GET /v1/models
+  | 'restricted_no_chat' // models 200; chat 401 "Missing scopes: model.request"
+  | 'model_not_found' // models 200; chat 404 model_not_found for the requested model
+  | 'project_model_forbidden' // models 200; chat 403 model_not_found "Project `proj_…` does not have access to model `…`"
+  | 'server_error' // both 500 server_error (message contains the request id)
+  | 'overloaded' // both 503 server_error "That model is currently overloaded…"
+  | 'bad_gateway_html' // both 502 HTML "502 Bad Gateway"
+  | 'hang' // never answer (until close())
+  | 'reset'; // destroy the socket without answering
+
+export declare const SCENARIOS: readonly Scenario[];
+
+export interface KeySetup {
+  scenario: Scenario;
+  /** Slug sent back in `openai-organization`; default 'user-' + 24 lowercase alnum derived from the key. */
+  organization?: string;
+  /** Id sent back in `openai-project`; default 'proj_' + 24 alnum derived from the key. */
+  project?: string;
+  /** Drives x-ratelimit-limit-tokens per fact sheet §6.3 (gpt-4o-mini); default 1. */
+  tier?: 'free' | 1 | 2 | 3 | 4 | 5;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path including the /v1 prefix, without query, e.g. '/v1/models'. */
+  path: string;
+  /** Node's IncomingHttpHeaders (lower-case names). */
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, or undefined (no body or not JSON). */
+  body: unknown;
+  /** Bearer token seen, or null. */
+  key: string | null;
+}
+
+export interface FakeOpenAI {
+  /** e.g. 'http://127.0.0.1:43121/v1' — what the SDK's baseURL / OPENAI_BASE_URL is set to */
+  baseURL: string;
+  /** 'http://127.0.0.1:43121' */
+  origin: string;
+  port: number;
+  requests: RecordedRequest[];
+  addKey(key: string, setup: KeySetup | Scenario): void;
+  /** requests seen that carried this key */
+  requestsFor(key: string): RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export declare function startOpenAIServer(options?: {
+  keys?: Record<string, KeySetup | Scenario>;
+  host?: string;
+  port?: number;
+}): Promise<FakeOpenAI>;
+
+/** Deterministic fake keys with the real shapes of fact sheet §3, e.g. makeKey('proj', 'a') → 164-char `sk-proj-…T3BlbkFJ…`. */
+export declare function makeKey(kind: 'proj' | 'svcacct' | 'admin' | 'legacy' | 'none', seed: string): string;
+
+/** The §1.2 masking rule as the fake server applies it to an unknown key it echoes back. */
+export declare function maskKey(key: string): string;
+
+/** Go `time.Duration` formatting as used in x-ratelimit-reset-* ('6ms', '8.64s', '7m12s'). */
+export declare function goDuration(ms: number): string;

@@ -1,0 +1,595 @@
+// A local stand-in for api.openai.com (GET /v1/models, POST /v1/chat/completions).
+//
+// Plain ESM JavaScript so that both vitest (via openai-server.ts) and plain `node` (the benchmark,
+// openai-server-cli.mjs) can load it. Types live in openai-server.d.mts.
+//
+// Every body, status and header set below follows /work/shared/openai-api-facts.md; section numbers
+// in comments point there. Where the fact sheet marks something UNCONFIRMED, the choice made is noted.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+
+/** @typedef {import('./openai-server.d.mts').Scenario} Scenario */
+/** @typedef {import('./openai-server.d.mts').KeySetup} KeySetup */
+/** @typedef {import('./openai-server.d.mts').RecordedRequest} RecordedRequest */
+/** @typedef {import('./openai-server.d.mts').FakeOpenAI} FakeOpenAI */
+
+/** @type {readonly Scenario[]} */
+export const SCENARIOS = Object.freeze([
+  'valid',
+  'no_credits',
+  'no_credits_legacy',
+  'project_spend_limit',
+  'org_spend_limit',
+  'billing_not_active',
+  'rate_limited',
+  'region',
+  'region_html',
+  'deactivated',
+  'no_organization',
+  'restricted_no_models',
+  'restricted_no_models_403',
+  'restricted_no_chat',
+  'model_not_found',
+  'project_model_forbidden',
+  'server_error',
+  'overloaded',
+  'bad_gateway_html',
+  'hang',
+  'reset',
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic identifiers
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'; // 64: one byte & 63 is uniform
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` characters from `charset`, derived from `seed` by a SHA-256 counter stream (rejection sampling keeps it unbiased). */
+function derive(seed, length, charset) {
+  const limit = 256 - (256 % charset.length);
+  let out = '';
+  for (let counter = 0; out.length < length; counter++) {
+    const block = createHash('sha256').update(`${counter}\0${seed}`).digest();
+    for (const byte of block) {
+      if (byte >= limit) continue;
+      out += charset[byte % charset.length];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Fake keys with the real shapes of fact sheet §3 (gitleaks lengths: 164 / 167 / 133 / 51).
+ * `sk-None-` length is UNCONFIRMED; it gets the sk-proj- shape.
+ * @param {'proj' | 'svcacct' | 'admin' | 'legacy' | 'none'} kind
+ * @param {string} seed
+ */
+export function makeKey(kind, seed) {
+  const s = `${kind}:${seed}`;
+  switch (kind) {
+    case 'proj':
+      return `sk-proj-${derive(`${s}:a`, 74, B64URL)}T3BlbkFJ${derive(`${s}:b`, 74, B64URL)}`;
+    case 'svcacct':
+      return `sk-svcacct-${derive(`${s}:a`, 74, B64URL)}T3BlbkFJ${derive(`${s}:b`, 74, B64URL)}`;
+    case 'admin':
+      return `sk-admin-${derive(`${s}:a`, 58, B64URL)}T3BlbkFJ${derive(`${s}:b`, 58, B64URL)}`;
+    case 'none':
+      return `sk-None-${derive(`${s}:a`, 74, B64URL)}T3BlbkFJ${derive(`${s}:b`, 74, B64URL)}`;
+    case 'legacy':
+      return `sk-${derive(`${s}:a`, 20, ALNUM)}T3BlbkFJ${derive(`${s}:b`, 20, ALNUM)}`;
+    default:
+      throw new TypeError(`makeKey: unknown kind ${JSON.stringify(kind)}`);
+  }
+}
+
+/**
+ * §1.2: first 8, one `*` per hidden char, last 4. Values of ≤ 9 chars come back whole.
+ * 10–12 chars (never observed, §8.2) cannot show 8 + 4 and still hide something, so they hide
+ * exactly one char before the last 4: e.g. 10 chars → 5 shown + `*` + 4 shown.
+ * @param {string} key
+ */
+export function maskKey(key) {
+  if (key.length <= 9) return key;
+  const hidden = Math.max(1, key.length - 12);
+  const head = key.length - 4 - hidden;
+  return key.slice(0, head) + '*'.repeat(hidden) + key.slice(-4);
+}
+
+const requestId = () => `req_${randomBytes(16).toString('hex')}`;
+
+// ---------------------------------------------------------------------------------------------
+// Rate-limit headers (§2.3, §2.6, §6.2, §6.3), for gpt-4o-mini whatever model is asked for.
+
+/** tokens = TPM; requests = what x-ratelimit-limit-requests shows (RPD for free and tier 1, RPM above); window in ms. */
+const TIERS = {
+  free: { tokens: 40_000, requests: 200, requestWindowMs: 86_400_000, rpm: 3 },
+  1: { tokens: 200_000, requests: 10_000, requestWindowMs: 86_400_000, rpm: 500 },
+  2: { tokens: 2_000_000, requests: 5_000, requestWindowMs: 60_000, rpm: 5_000 },
+  3: { tokens: 4_000_000, requests: 5_000, requestWindowMs: 60_000, rpm: 5_000 },
+  4: { tokens: 10_000_000, requests: 10_000, requestWindowMs: 60_000, rpm: 10_000 },
+  5: { tokens: 150_000_000, requests: 30_000, requestWindowMs: 60_000, rpm: 30_000 },
+};
+
+/** Go `time.Duration` style as OpenAI prints it: `0s`, `6ms`, `8.64s`, `7m12s`, `1m0.052s`. */
+export function goDuration(ms) {
+  if (ms < 1) return '0s';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const totalMs = Math.round(ms);
+  const h = Math.floor(totalMs / 3_600_000);
+  const m = Math.floor((totalMs % 3_600_000) / 60_000);
+  const sMs = totalMs % 60_000;
+  const s = `${Math.floor(sMs / 1000)}${sMs % 1000 ? `.${String(sMs % 1000).padStart(3, '0').replace(/0+$/, '')}` : ''}s`;
+  if (h) return `${h}h${m}m${s}`;
+  if (m) return `${m}m${s}`;
+  return s;
+}
+
+/** The six x-ratelimit-* headers after one request using `tokensUsed` tokens. */
+function rateLimitHeaders(tier, tokensUsed, exhausted = false) {
+  const t = TIERS[tier];
+  return {
+    'x-ratelimit-limit-requests': String(t.requests),
+    'x-ratelimit-limit-tokens': String(t.tokens),
+    'x-ratelimit-remaining-requests': String(exhausted ? 0 : t.requests - 1),
+    'x-ratelimit-remaining-tokens': String(t.tokens - tokensUsed),
+    'x-ratelimit-reset-requests': exhausted ? '20s' : goDuration(t.requestWindowMs / t.requests),
+    'x-ratelimit-reset-tokens': goDuration((60_000 * tokensUsed) / t.tokens),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bodies (§0, §1.x). Key order matters: message, type, param, code — except region (§1.8).
+
+const err = (message, type, code, param = null) => ({ error: { message, type, param, code } });
+
+const DOCS_HELP = 'contact us through our help center at help.openai.com';
+
+const BODY = {
+  missingKey: () =>
+    err(
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+      'invalid_request_error',
+      null, // UNCONFIRMED (§8.1)
+    ),
+  invalidKey: (key) =>
+    err(
+      `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      'invalid_request_error',
+      'invalid_api_key',
+    ),
+  mismatchedOrganization: () =>
+    err('OpenAI-Organization header should match organization for API key', 'invalid_request_error', 'mismatched_organization'),
+  mismatchedProject: () =>
+    err('OpenAI-Project header should match project for API key', 'invalid_request_error', 'mismatched_project'),
+  region: () => ({
+    error: {
+      code: 'unsupported_country_region_territory',
+      message: 'Country, region, or territory not supported',
+      param: null,
+      type: 'request_forbidden',
+    },
+  }),
+  // The 2023 wording (§1.5); which one is current is UNCONFIRMED.
+  deactivated: () =>
+    err(
+      `This key is associated with a deactivated account. If you feel this is an error, ${DOCS_HELP}.`,
+      'invalid_request_error',
+      'account_deactivated',
+    ),
+  noOrganization: () =>
+    err(
+      `You must be a member of an organization to use the API. Please ${DOCS_HELP}.`,
+      'invalid_request_error',
+      'no_organization',
+    ),
+  missingScope: (scope) =>
+    err(
+      `You have insufficient permissions for this operation. Missing scopes: ${scope}. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.`,
+      'invalid_request_error',
+      null,
+    ),
+  // promptfoo #10855 shows no `param`; the shared envelope has it, and its absence is UNCONFIRMED.
+  noCredits: () =>
+    err(
+      'You have no credits remaining. Add credits to continue using the API at https://platform.openai.com/settings/organization/billing/.',
+      'insufficient_quota',
+      'credit_balance_exhausted',
+    ),
+  noCreditsLegacy: () =>
+    err(
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+      'insufficient_quota',
+      'insufficient_quota',
+    ),
+  projectSpendLimit: (project) =>
+    err(
+      `Your project has reached its configured enforced spend limit. Update your limit at https://platform.openai.com/settings/${project}/limits.`,
+      'insufficient_quota',
+      'project_spend_limit_exceeded',
+    ),
+  // Message UNCONFIRMED (§8.5): modelled on the project wording.
+  orgSpendLimit: () =>
+    err(
+      'Your organization has reached its configured enforced spend limit. Update your limit at https://platform.openai.com/settings/organization/limits.',
+      'insufficient_quota',
+      'organization_spend_limit_exceeded',
+    ),
+  billingNotActive: () =>
+    err('Your account is not active, please check your billing details on our website.', 'billing_not_active', 'billing_not_active'),
+  rateLimited: (model, orgId, rpm) =>
+    err(
+      `Rate limit reached for ${model} in organization ${orgId} on requests per min (RPM): Limit ${rpm}, Used ${rpm}, Requested 1. Please try again in 20s. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+      'requests',
+      'rate_limit_exceeded',
+    ),
+  modelNotFound: (model) =>
+    err(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
+  projectModelForbidden: (project, model) =>
+    err(`Project \`${project}\` does not have access to model \`${model}\``, 'invalid_request_error', 'model_not_found'),
+  serverError: (id) =>
+    err(
+      `The server had an error processing your request. Sorry about that! You can retry your request, or ${DOCS_HELP} if you keep seeing this error. (Please include the request ID ${id} in your email.)`,
+      'server_error',
+      null,
+    ),
+  overloaded: (id) =>
+    err(
+      `That model is currently overloaded with other requests. You can retry your request, or ${DOCS_HELP} if the error persists. (Please include the request ID ${id} in your message.)`,
+      'server_error',
+      null,
+    ),
+  invalidUrl: (method, path) => err(`Invalid URL (${method} ${path})`, 'invalid_request_error', null),
+  invalidJson: () =>
+    err(
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)",
+      'invalid_request_error',
+      null,
+    ),
+  missingModel: () => err('you must provide a model parameter', 'invalid_request_error', null),
+  missingMessages: () =>
+    err("Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages'),
+  emptyMessages: () =>
+    err(
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'invalid_request_error',
+      'empty_array',
+      'messages',
+    ),
+  maxTokensTooSmall: (param, value) =>
+    err(
+      `Invalid '${param}': integer below minimum value. Expected a value >= 1, but got ${value} instead.`,
+      'invalid_request_error',
+      'integer_below_min_value',
+      param,
+    ),
+  maxTokensUnsupported: () =>
+    err(
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      'invalid_request_error',
+      'unsupported_parameter',
+      'max_tokens',
+    ),
+};
+
+const CLOUDFLARE_BLOCK_HTML = (ray) => `<!DOCTYPE html>
+<!--[if lt IE 7]> <html class="no-js ie6 oldie" lang="en-US"> <![endif]-->
+<!--[if gt IE 8]><!--> <html class="no-js" lang="en-US"> <!--<![endif]-->
+<head>
+<title>Attention Required! | Cloudflare</title>
+<meta charset="UTF-8" />
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+<meta name="robots" content="noindex, nofollow" />
+<meta name="viewport" content="width=device-width,initial-scale=1" />
+</head>
+<body>
+  <div id="cf-wrapper">
+    <div id="cf-error-details" class="cf-error-details-wrapper">
+      <div class="cf-wrapper cf-header cf-error-overview">
+        <h1 data-translate="block_headline">Sorry, you have been blocked</h1>
+        <h2 class="cf-subheadline"><span data-translate="unable_to_access">You are unable to access</span> openai.com</h2>
+      </div>
+      <div class="cf-section cf-wrapper">
+        <h2 data-translate="blocked_why_headline">Why have I been blocked?</h2>
+        <p data-translate="blocked_why_detail">This website is using a security service to protect itself from online attacks. The action you just performed triggered the security solution. There are several actions that could trigger this block including submitting a certain word or phrase, a SQL command or malformed data.</p>
+        <h2 data-translate="blocked_resolve_headline">What can I do to resolve this?</h2>
+        <p data-translate="blocked_resolve_detail">You can email the site owner to let them know you were blocked. Please include what you were doing when this page came up and the Cloudflare Ray ID found at the bottom of this page.</p>
+      </div>
+      <div class="cf-error-footer cf-wrapper">
+        <p><span>Cloudflare Ray ID: <strong>${ray}</strong></span> &bull; <span>Performance &amp; security by Cloudflare</span></p>
+      </div>
+    </div>
+  </div>
+</body>
+</html>
+`;
+
+const BAD_GATEWAY_HTML = `<html>
+<head><title>502 Bad Gateway</title></head>
+<body>
+<center><h1>502 Bad Gateway</h1></center>
+<hr><center>cloudflare</center>
+</body>
+</html>
+`;
+
+// §5.6: `created` / `owned_by` as the real list shows them.
+const MODELS = [
+  { id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' },
+  { id: 'gpt-4o', object: 'model', created: 1715367049, owned_by: 'system' },
+  { id: 'gpt-4.1-mini', object: 'model', created: 1744318173, owned_by: 'system' },
+  { id: 'gpt-5-mini', object: 'model', created: 1754425928, owned_by: 'system' },
+  { id: 'o4-mini', object: 'model', created: 1744225351, owned_by: 'system' },
+  { id: 'text-embedding-3-small', object: 'model', created: 1705948997, owned_by: 'system' },
+  { id: 'whisper-1', object: 'model', created: 1677532384, owned_by: 'openai-internal' },
+  { id: 'omni-moderation-latest', object: 'model', created: 1731689265, owned_by: 'system' },
+];
+
+// Reasoning models refuse `max_tokens` on chat completions.
+const REASONING_MODEL = /^(o\d|gpt-5)/;
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+/**
+ * @param {KeySetup | Scenario} setup
+ * @param {string} key
+ */
+function normalizeSetup(key, setup) {
+  const s = typeof setup === 'string' ? { scenario: setup } : setup;
+  if (!SCENARIOS.includes(s.scenario)) throw new TypeError(`unknown scenario ${JSON.stringify(s.scenario)}`);
+  const tier = s.tier ?? 1;
+  if (!(String(tier) in TIERS)) throw new TypeError(`unknown tier ${JSON.stringify(tier)}`);
+  const organization = s.organization ?? `user-${derive(`org:${key}`, 24, LOWER_ALNUM)}`;
+  // The `org-…` id that the OpenAI-Organization request header may carry instead of the slug.
+  const orgId = organization.startsWith('org-')
+    ? organization
+    : `org-${organization.startsWith('user-') ? organization.slice(5) : derive(`orgid:${organization}`, 24, ALNUM)}`;
+  return {
+    scenario: s.scenario,
+    organization,
+    orgId,
+    project: s.project ?? `proj_${derive(`proj:${key}`, 24, ALNUM)}`,
+    tier,
+  };
+}
+
+/** @param {import('node:http').IncomingMessage} req */
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * @param {{ keys?: Record<string, KeySetup | Scenario>; host?: string; port?: number }} [options]
+ * @returns {Promise<FakeOpenAI>}
+ */
+export async function startOpenAIServer(options = {}) {
+  const host = options.host ?? '127.0.0.1';
+  /** @type {Map<string, ReturnType<typeof normalizeSetup>>} */
+  const keys = new Map();
+  /** @type {RecordedRequest[]} */
+  const requests = [];
+  /** @type {Set<import('node:net').Socket>} */
+  const sockets = new Set();
+
+  const addKey = (key, setup) => keys.set(key, normalizeSetup(key, setup));
+  for (const [key, setup] of Object.entries(options.keys ?? {})) addKey(key, setup);
+
+  const server = createServer(async (req, res) => {
+    const method = req.method ?? 'GET';
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    let raw = '';
+    try {
+      raw = await readBody(req);
+    } catch {
+      return; // client went away mid-body
+    }
+    /** @type {unknown} */
+    let body;
+    let bodyIsJson = true;
+    if (raw.length) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        bodyIsJson = false;
+      }
+    }
+    const auth = req.headers.authorization;
+    const match = typeof auth === 'string' ? /^Bearer\s+(.*)$/i.exec(auth.trim()) : null;
+    const key = match?.[1]?.trim() || null;
+    requests.push({ method, path, headers: req.headers, body, key });
+
+    const id = requestId();
+    const setup = key === null ? undefined : keys.get(key);
+
+    /** Send JSON with exactly the given extra headers (plus content-type, x-request-id). */
+    const send = (status, payload, headers = {}) => {
+      const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+        ...headers,
+        'x-request-id': id,
+      });
+      res.end(text);
+    };
+    const sendHtml = (status, html) => {
+      res.writeHead(status, {
+        'content-type': 'text/html; charset=UTF-8',
+        'content-length': Buffer.byteLength(html),
+        server: 'cloudflare',
+        'cf-ray': `${randomBytes(8).toString('hex')}-AMS`,
+      });
+      res.end(html);
+    };
+
+    // Network-level failures come before anything the API itself would say.
+    if (setup?.scenario === 'hang') return; // socket stays open until the client gives up or close()
+    if (setup?.scenario === 'reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+
+    const route =
+      method === 'GET' && path === '/v1/models' ? 'models' : method === 'POST' && path === '/v1/chat/completions' ? 'chat' : null;
+    if (!route) return send(404, BODY.invalidUrl(method, path));
+
+    // Auth errors carry only content-type + x-request-id (§1.2, §2.4).
+    if (key === null) return send(401, BODY.missingKey());
+    if (!setup) return send(401, BODY.invalidKey(key));
+
+    const orgHeader = req.headers['openai-organization'];
+    if (typeof orgHeader === 'string' && orgHeader !== '' && orgHeader !== setup.organization && orgHeader !== setup.orgId)
+      return send(401, BODY.mismatchedOrganization());
+    const projectHeader = req.headers['openai-project'];
+    if (typeof projectHeader === 'string' && projectHeader !== '' && projectHeader !== setup.project)
+      return send(401, BODY.mismatchedProject());
+
+    const apiHeaders = () => ({
+      'openai-organization': setup.organization,
+      'openai-processing-ms': String(80 + Math.floor(Math.random() * 300)),
+      'openai-project': setup.project,
+      'openai-version': '2020-10-01',
+    });
+
+    // Failures that hit both endpoints.
+    switch (setup.scenario) {
+      case 'region':
+        return send(403, BODY.region());
+      case 'region_html':
+        return sendHtml(403, CLOUDFLARE_BLOCK_HTML(randomBytes(8).toString('hex')));
+      case 'deactivated':
+        return send(401, BODY.deactivated());
+      case 'no_organization':
+        return send(401, BODY.noOrganization());
+      case 'server_error':
+        return send(500, BODY.serverError(id));
+      case 'overloaded':
+        return send(503, BODY.overloaded(id));
+      case 'bad_gateway_html':
+        return sendHtml(502, BAD_GATEWAY_HTML);
+    }
+
+    if (route === 'models') {
+      if (setup.scenario === 'restricted_no_models') return send(401, BODY.missingScope('api.model.read'));
+      if (setup.scenario === 'restricted_no_models_403') return send(403, BODY.missingScope('api.model.read'));
+      // §2.4: no x-ratelimit-* on /v1/models (UNCONFIRMED, expected).
+      return send(200, { object: 'list', data: MODELS }, apiHeaders());
+    }
+
+    // POST /v1/chat/completions. Account-level refusals come before body validation
+    // (the quota check runs before parameter checks, §4).
+    const b = /** @type {Record<string, unknown>} */ (bodyIsJson && body && typeof body === 'object' ? body : {});
+    const model = typeof b.model === 'string' && b.model ? b.model : 'gpt-4o-mini';
+    switch (setup.scenario) {
+      case 'restricted_no_chat':
+        return send(401, BODY.missingScope('model.request'));
+      case 'billing_not_active':
+        return send(429, BODY.billingNotActive());
+      case 'no_credits':
+        return send(429, BODY.noCredits());
+      case 'no_credits_legacy':
+        return send(429, BODY.noCreditsLegacy());
+      case 'project_spend_limit':
+        return send(429, BODY.projectSpendLimit(setup.project));
+      case 'org_spend_limit':
+        return send(429, BODY.orgSpendLimit());
+      case 'rate_limited':
+        return send(429, BODY.rateLimited(model, setup.orgId, TIERS[setup.tier].rpm), {
+          'retry-after': '20',
+          'retry-after-ms': '20000',
+          ...rateLimitHeaders(setup.tier, 0, true),
+        });
+    }
+
+    // §2.4 [3P]: 400s on chat completions still carry the rate-limit headers.
+    const chatHeaders = (tokens) => ({ ...apiHeaders(), ...rateLimitHeaders(setup.tier, tokens) });
+    if (!bodyIsJson) return send(400, BODY.invalidJson(), chatHeaders(0));
+    if (typeof b.model !== 'string' || !b.model) return send(400, BODY.missingModel(), chatHeaders(0));
+    if (!Array.isArray(b.messages)) return send(400, BODY.missingMessages(), chatHeaders(0));
+    if (b.messages.length === 0) return send(400, BODY.emptyMessages(), chatHeaders(0));
+    if (b.max_tokens !== undefined && b.max_tokens !== null && REASONING_MODEL.test(model))
+      return send(400, BODY.maxTokensUnsupported(), chatHeaders(0));
+    for (const param of ['max_tokens', 'max_completion_tokens']) {
+      const v = b[param];
+      if (typeof v === 'number' && v < 1) return send(400, BODY.maxTokensTooSmall(param, v), chatHeaders(0));
+    }
+
+    if (setup.scenario === 'model_not_found') return send(404, BODY.modelNotFound(model), apiHeaders());
+    if (setup.scenario === 'project_model_forbidden')
+      return send(403, BODY.projectModelForbidden(setup.project, model), apiHeaders());
+
+    const completion = {
+      id: `chatcmpl-${derive(id, 29, ALNUM)}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hi', refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: 'length',
+        },
+      ],
+      usage: {
+        prompt_tokens: 8,
+        completion_tokens: 1,
+        total_tokens: 9,
+        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+        completion_tokens_details: {
+          reasoning_tokens: 0,
+          audio_tokens: 0,
+          accepted_prediction_tokens: 0,
+          rejected_prediction_tokens: 0,
+        },
+      },
+      service_tier: 'default',
+      system_fingerprint: `fp_${derive(model, 10, '0123456789abcdef')}`,
+    };
+    return send(200, completion, chatHeaders(9));
+  });
+
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('openai-server: no TCP address');
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+
+  let closing;
+  return {
+    baseURL: `${origin}/v1`,
+    origin,
+    port: address.port,
+    requests,
+    addKey,
+    requestsFor: (key) => requests.filter((r) => r.key === key),
+    close() {
+      // `hang` leaves requests open forever: drop every socket rather than wait for them.
+      closing ??= new Promise((resolve) => {
+        server.close(() => resolve(undefined));
+        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
+      });
+      return closing;
+    },
+  };
+}
