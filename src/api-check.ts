@@ -262,7 +262,7 @@ function diagnose(
   const project = headers?.get('openai-project') ?? null;
   const base = { requestId, headers };
 
-  const scopes = /Missing scopes?:\s*([A-Za-z0-9_.]+(?:[ ,]+[A-Za-z0-9_.]+)*)/.exec(apiMessage)?.[1];
+  const scopes = /Missing scopes?:\s*(.+?)\.(?:\s|$)/.exec(apiMessage)?.[1];
   if (scopes) {
     const canList = probe === 'billing';
     return {
