@@ -449,7 +449,9 @@ async function sdkOptions(request: CheckRequest): Promise<{ options: ClientOptio
   }
   if (proxy) {
     // Node's fetch ignores proxy variables; undici's agent must be paired with undici's fetch.
-    const undici = await import('undici');
+    // esbuild hands a CommonJS package to import() as its default export.
+    const loaded = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
+    const undici = loaded.default ?? loaded;
     options.fetch = undici.fetch as unknown as ClientOptions['fetch'];
     options.fetchOptions = { dispatcher: new undici.EnvHttpProxyAgent() } as ClientOptions['fetchOptions'];
   }

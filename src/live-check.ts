@@ -90,7 +90,7 @@ export function localVerdict(key: string, baseURL: string): { result: CheckResul
   const official = isOfficialBaseURL(baseURL);
   const shape = checkKeyShape(key, official);
   if (shape.problem) return { result: malformedKeyResult(shape.problem) };
-  if (official && shape.kind === 'admin') {
+  if (shape.kind === 'admin') {
     return {
       result: localResult('forbidden', 'admin_key', 'This is an admin key: it manages the organization (users, projects, usage) but cannot call models.', 'Create a project secret key ("Create new secret key" on the API keys page) for calling models.', PAGES.keys.url),
     };

@@ -1,0 +1,317 @@
+// `openai-setup verify` through the built binary, against the local OpenAI-like server: every
+// outcome row, every key source, --json parsed with the schema, network faults, proxies, and the
+// full key never printed.
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VerifyJsonSchema } from '../../src/commands/verify.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI, type Scenario } from '../helpers/openai-server.js';
+import { startProxy } from '../helpers/proxy-server.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { runCli, type RunResult } from '../helpers/run.js';
+
+let server: FakeOpenAI;
+let testEnv: TestEnv;
+
+const SCENARIO_ROWS: Array<[Scenario, string, number, RegExp]> = [
+  ['valid', 'valid', 0, /The key works and can spend/],
+  ['rate_limited', 'rate_limited', 0, /at its rate limit right now \(try again in 20s\)/],
+  ['restricted_no_models', 'valid', 0, /The key works and can spend/],
+  ['model_not_found', 'valid', 0, /The key works\./],
+  ['no_credits', 'insufficient_quota', 4, /no credits/],
+  ['no_credits_legacy', 'insufficient_quota', 4, /no credits/],
+  ['project_spend_limit', 'insufficient_quota', 4, /project has reached its spend limit/],
+  ['org_spend_limit', 'insufficient_quota', 4, /organization has reached its spend limit/],
+  ['billing_not_active', 'insufficient_quota', 4, /billing is not active/],
+  ['region', 'forbidden', 5, /does not serve the country, region or territory/],
+  ['deactivated', 'forbidden', 5, /has been deactivated/],
+  ['no_organization', 'forbidden', 5, /not a member of any organization/],
+  ['restricted_no_models_403', 'valid', 0, /The key works and can spend/],
+  ['restricted_no_chat', 'forbidden', 5, /lacks the permission model\.request, so it cannot call models/],
+  ['project_model_forbidden', 'forbidden', 5, /project may not use gpt-4o-mini/],
+  ['server_error', 'server_error', 6, /server error \(HTTP 500\)/],
+  ['overloaded', 'server_error', 6, /server error \(HTTP 503\)/],
+  ['bad_gateway_html', 'server_error', 6, /HTTP 502 with a page that is not an OpenAI API answer/],
+  ['region_html', 'network_error', 6, /HTTP 403 with a page that is not an OpenAI API answer/],
+  ['reset', 'network_error', 6, /was cut before an answer came/],
+];
+
+const keyFor = (scenario: string) => makeKey('proj', `verify-${scenario}`);
+
+beforeAll(async () => {
+  server = await startOpenAIServer();
+  for (const [scenario] of SCENARIO_ROWS) server.addKey(keyFor(scenario), scenario);
+  server.addKey(keyFor('tier3'), { scenario: 'valid', tier: 3, organization: 'acme-corp', project: 'proj_acme123' });
+  testEnv = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await testEnv?.cleanup();
+});
+
+function verify(args: string[], extra: Record<string, string | undefined> = {}, input?: string): Promise<RunResult> {
+  const env = { ...testEnv.env };
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return runCli(['verify', ...args], { env, input });
+}
+
+function expectNoLeak(result: RunResult, key: string): void {
+  expect(result.stdout).not.toContain(key);
+  expect(result.stderr).not.toContain(key);
+}
+
+describe('verify outcomes', () => {
+  it.each(SCENARIO_ROWS)('%s → %s, exit %i', async (scenario, status, exitCode, message) => {
+    const key = keyFor(scenario);
+    const json = await verify(['--key', key, '--json']);
+    expect(json.code).toBe(exitCode);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(json.stdout));
+    expect(parsed).toMatchObject({ status, exitCode, ok: exitCode === 0 });
+    expect(parsed.message).toMatch(message);
+    expect(parsed.key).toEqual({ source: 'flag', hint: `sk-proj-…${key.slice(-4)}`, kind: 'project' });
+    expectNoLeak(json, key);
+
+    const human = await verify(['--key', key]);
+    expect(human.code).toBe(exitCode);
+    expect(human.stdout).toMatch(message);
+    expectNoLeak(human, key);
+  });
+
+  it('explains no credits with the fix, the billing URL, the other-organization hint and the request id', async () => {
+    const result = await verify(['--key', keyFor('no_credits')]);
+    expect(result.stdout).toContain('https://platform.openai.com/settings/organization/billing/overview');
+    expect(result.stdout).toMatch(/another organization or project than the one you funded/);
+    expect(result.stdout).toMatch(/Request ID: req_[0-9a-f]{32}/);
+    expect(result.stdout).toMatch(/✔ Models +8 available/);
+    expect(result.stdout).toMatch(/✖ Billing +cannot spend/);
+  });
+
+  it('reports organization, project, models and the likely tier of a working key', async () => {
+    const result = await verify(['--key', keyFor('tier3'), '--json']);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(parsed).toMatchObject({ organization: 'acme-corp', project: 'proj_acme123', models: 8, billing: 'ok', tier: '3', requestId: null, baseURL: server.baseURL });
+    expect(parsed.notableModels).toContain('gpt-4o-mini');
+  });
+
+  it('a wrong key is invalid_key, exit 3, and the echoed key is masked', async () => {
+    const key = makeKey('proj', 'never-registered');
+    const result = await verify(['--key', key]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/wrong, revoked or deleted/);
+    expect(result.stdout).toContain('https://platform.openai.com/api-keys');
+    expectNoLeak(result, key);
+  });
+
+  it('--quiet prints nothing and still exits with the outcome', async () => {
+    const result = await verify(['--key', keyFor('no_credits'), '--quiet']);
+    expect(result).toMatchObject({ code: 4, stdout: '', stderr: '' });
+  });
+
+  it('--no-billing-check sends nothing billable', async () => {
+    const key = keyFor('no_credits');
+    const before = server.requestsFor(key).length;
+    const result = await verify(['--key', key, '--no-billing-check', '--json']);
+    expect(result.code).toBe(0);
+    expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).billing).toBe('unchecked');
+    const sent = server.requestsFor(key).slice(before);
+    expect(sent.map((r) => r.path)).toEqual(['/v1/models']);
+  });
+
+  it('--model changes the probe model and gpt-5 models get max_completion_tokens', async () => {
+    const key = keyFor('valid');
+    const before = server.requestsFor(key).length;
+    const result = await verify(['--key', key, '--model', 'gpt-5-mini']);
+    expect(result.code).toBe(0);
+    const chat = server.requestsFor(key).slice(before).find((r) => r.path === '/v1/chat/completions');
+    expect(chat?.body).toMatchObject({ model: 'gpt-5-mini', max_completion_tokens: 1 });
+  });
+});
+
+describe('key sources', () => {
+  it('reads --key - from standard input, cleaned', async () => {
+    const key = keyFor('valid');
+    const result = await verify(['--key', '-', '--json'], {}, `export OPENAI_API_KEY="${key}"\r\n`);
+    expect(result.code).toBe(0);
+    expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key.source).toBe('stdin');
+  });
+
+  it('uses OPENAI_API_KEY when no --key is given', async () => {
+    const result = await verify(['--json'], { OPENAI_API_KEY: keyFor('no_credits') });
+    expect(result.code).toBe(4);
+    expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key.source).toBe('env');
+  });
+
+  it('--key wins over OPENAI_API_KEY', async () => {
+    const result = await verify(['--key', keyFor('valid'), '--json'], { OPENAI_API_KEY: keyFor('no_credits') });
+    expect(result.code).toBe(0);
+  });
+
+  it('uses the stored key last (here the --insecure-storage file) and warns that it is plain text', async () => {
+    const own = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    try {
+      const store = await runCli(['key', '--stdin', '--insecure-storage'], { env: own.env, input: keyFor('valid') });
+      expect(store.code).toBe(0);
+      const result = await runCli(['verify', '--json'], { env: own.env });
+      expect(result.code).toBe(0);
+      expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key.source).toBe('file');
+      expect(result.stderr).toMatch(/plain-text file/);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  it('with no key anywhere: exit 2 naming every way to give one', async () => {
+    const result = await verify([], { DBUS_SESSION_BUS_ADDRESS: undefined });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/No key to check/);
+    expect(result.stderr).toMatch(/--key KEY/);
+    expect(result.stderr).toMatch(/--key -/);
+    expect(result.stderr).toMatch(/OPENAI_API_KEY/);
+    expect(result.stderr).toMatch(/openai-setup key/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('rejects a malformed key locally, sending nothing', async () => {
+    const before = server.requests.length;
+    for (const bad of ['sk-proj-tooshort', 'hello world', 'sess-' + 'a'.repeat(50), `${keyFor('valid')}é`]) {
+      const result = await verify(['--key', bad, '--json']);
+      expect(result.code).toBe(3);
+      expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).status).toBe('malformed_key');
+    }
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('an admin key is refused locally with the key to make instead', async () => {
+    const before = server.requests.length;
+    const result = await verify(['--key', makeKey('admin', 'x')]);
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/admin key/);
+    expect(result.stdout).toMatch(/project secret key/);
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('names the key kinds', async () => {
+    for (const [kind, name] of [['svcacct', 'service-account'], ['legacy', 'legacy'], ['none', 'user']] as const) {
+      const key = makeKey(kind, 'kinds');
+      server.addKey(key, 'valid');
+      const result = await verify(['--key', key, '--json']);
+      expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key.kind).toBe(name);
+    }
+  });
+
+  it('an odd prefix only warns with a non-default base URL', async () => {
+    const key = 'gsk_' + 'a'.repeat(60);
+    server.addKey(key, 'valid');
+    const result = await verify(['--key', key, '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/start with "sk-"/);
+  });
+});
+
+describe('organization and project headers', () => {
+  it('sends OPENAI_ORG_ID and OPENAI_PROJECT_ID as headers', async () => {
+    const key = keyFor('tier3');
+    const before = server.requestsFor(key).length;
+    const result = await verify(['--key', key], { OPENAI_ORG_ID: 'acme-corp', OPENAI_PROJECT_ID: 'proj_acme123' });
+    expect(result.code).toBe(0);
+    for (const request of server.requestsFor(key).slice(before)) {
+      expect(request.headers['openai-organization']).toBe('acme-corp');
+      expect(request.headers['openai-project']).toBe('proj_acme123');
+    }
+  });
+
+  it('a mismatched project names OPENAI_PROJECT_ID as the cause', async () => {
+    const result = await verify(['--key', keyFor('tier3')], { OPENAI_PROJECT_ID: 'proj_other' });
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/OpenAI-Project header \(proj_other\) does not match/);
+    expect(result.stdout).toMatch(/OPENAI_PROJECT_ID is set/);
+  });
+
+  it('a mismatched organization names OPENAI_ORG_ID as the cause', async () => {
+    const result = await verify(['--key', keyFor('tier3'), '--json'], { OPENAI_ORG_ID: 'org-someoneelse' });
+    expect(result.code).toBe(5);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(parsed.reason).toBe('mismatched_organization');
+    expect(parsed.fix).toMatch(/OPENAI_ORG_ID/);
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe('network faults', () => {
+  it('a refused port is network_error, exit 6', async () => {
+    const port = await freePort();
+    const result = await verify(['--key', keyFor('valid'), '--base-url', `http://127.0.0.1:${port}/v1`, '--json']);
+    expect(result.code).toBe(6);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(parsed).toMatchObject({ status: 'network_error', reason: 'ECONNREFUSED' });
+    expect(parsed.message).toMatch(/refused/);
+  });
+
+  it('an unresolvable host is network_error naming DNS', async () => {
+    const result = await verify(['--key', keyFor('valid'), '--base-url', 'http://no-such-host.invalid/v1']);
+    expect(result.code).toBe(6);
+    expect(result.stdout).toMatch(/Could not resolve no-such-host\.invalid/);
+  });
+
+  it('a server that never answers is a timeout, finished within the timeout plus a second', async () => {
+    const key = makeKey('proj', 'hang');
+    server.addKey(key, 'hang');
+    const result = await verify(['--key', key, '--timeout', '800', '--json']);
+    expect(result.code).toBe(6);
+    expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).status).toBe('timeout');
+    expect(result.durationMs).toBeLessThan(800 + 1000 + 1500); // + node start-up on a loaded 2-core box
+  });
+
+  it('a bad --timeout or --base-url is a usage error naming the flag', async () => {
+    const timeout = await verify(['--key', keyFor('valid'), '--timeout', 'soon']);
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toMatch(/--timeout/);
+    const base = await verify(['--key', keyFor('valid'), '--base-url', 'ftp://x']);
+    expect(base.code).toBe(2);
+    expect(base.stderr).toMatch(/--base-url: must be an http:\/\/ or https:\/\/ URL/);
+    expect(base.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('proxy', () => {
+  it('honours HTTP_PROXY for API calls', async () => {
+    const proxy = await startProxy();
+    try {
+      const result = await verify(['--key', keyFor('valid'), '--json'], { HTTP_PROXY: proxy.url, NO_PROXY: '' });
+      expect(result.code).toBe(0);
+      expect(proxy.targets).toContain(`127.0.0.1:${server.port}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('NO_PROXY bypasses the proxy', async () => {
+    const proxy = await startProxy();
+    try {
+      const result = await verify(['--key', keyFor('valid')], { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+      expect(result.code).toBe(0);
+      expect(proxy.targets).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a dead proxy is a network error that names the proxy', async () => {
+    const port = await freePort();
+    const result = await verify(['--key', keyFor('valid')], { HTTP_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' });
+    expect(result.code).toBe(6);
+    expect(result.stdout).toMatch(/proxy/);
+  });
+});
