@@ -50,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv);
+// Should the loop drain before the callbacks below run (stdin closed by Ctrl-D), exit with this.
+process.exitCode = code;
 // Let buffered output reach a pipe before leaving; process.exit also ends a keychain call stuck
 // on a hung D-Bus, which its time box has already given up on.
 process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

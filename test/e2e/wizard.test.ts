@@ -1,0 +1,273 @@
+// The wizard as a person uses it: the built binary in a real pseudo-terminal, pages "opened" by a
+// BROWSER script that records URLs, the local OpenAI-like server, and a real gnome-keyring in a
+// private D-Bus session read back with secret-tool.
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { StateSchema } from '../../src/state.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { missingKeyringPrograms, startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { spawnCli, type PtySession } from '../helpers/pty.js';
+import { runCli } from '../helpers/run.js';
+
+const missing = missingKeyringPrograms();
+const suiteName = missing.length ? `wizard (skipped: ${missing.join(', ')} not installed)` : 'wizard';
+
+const PAGES = {
+  login: 'https://platform.openai.com/login',
+  payment: 'https://platform.openai.com/settings/organization/billing/payment-methods',
+  billing: 'https://platform.openai.com/settings/organization/billing/overview',
+  limits: 'https://platform.openai.com/settings/organization/limits',
+  keys: 'https://platform.openai.com/api-keys',
+};
+
+describe.skipIf(missing.length > 0)(suiteName, () => {
+  let server: FakeOpenAI;
+  let keyring: PrivateKeyring;
+  let testEnv: TestEnv;
+  let session: PtySession | undefined;
+
+  beforeAll(async () => {
+    server = await startOpenAIServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  async function freshMachine(): Promise<void> {
+    keyring = await startPrivateKeyring();
+    testEnv = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...keyring.env });
+  }
+
+  afterEach(async () => {
+    session?.kill();
+    session = undefined;
+    await keyring?.stop();
+    await testEnv?.cleanup();
+  });
+
+  function start(args: string[] = [], cols?: number): PtySession {
+    session = spawnCli(args, { env: testEnv.env, cols });
+    return session;
+  }
+
+  async function readState() {
+    return StateSchema.parse(JSON.parse(await readFile(join(testEnv.configDir, 'state.json'), 'utf8')));
+  }
+
+  /** Every file under the config dir, as text. */
+  async function configFiles(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const name of await readdir(testEnv.configDir)) out[name] = await readFile(join(testEnv.configDir, name), 'utf8');
+    return out;
+  }
+
+  async function confirmPage(s: PtySession): Promise<void> {
+    await s.waitFor('When you are done on that page');
+    s.press('enter');
+  }
+
+  async function walkFirstThreeStages(s: PtySession): Promise<void> {
+    await s.waitFor('Step 1 of 4 · Log in to the OpenAI API platform');
+    await s.waitFor('Your ChatGPT account works here');
+    await confirmPage(s);
+    await s.waitFor('Step 2 of 4 · Add a payment method');
+    await confirmPage(s);
+    await s.waitFor('Step 3 of 4 · Choose how to pay and set a budget');
+    await s.waitFor('How do you want to pay for the API?');
+    s.press('enter'); // auto-reload, the first choice
+    await confirmPage(s);
+    await s.waitFor('Open the limits page to set a monthly budget');
+    s.press('enter');
+  }
+
+  it('a new user walks all four stages and ends with a working key in the keychain', async () => {
+    await freshMachine();
+    const key = makeKey('proj', 'wizard-new-user');
+    server.addKey(key, { scenario: 'valid', organization: 'user-newuser', project: 'proj_newuser' });
+    const s = start();
+    await s.waitFor('openai-setup: from an OpenAI account to a working API key');
+    await walkFirstThreeStages(s);
+    await s.waitFor('Step 4 of 4 · Create a secret key and store it');
+    await s.waitFor('Paste your secret key');
+    s.type(`  "${key}"\n`.replace('\n', '')); // pasted with quotes and spaces
+    s.press('enter');
+    await s.waitFor('The key works and can spend');
+    await s.waitFor('Stored sk-proj-…');
+    await s.waitFor("You're ready to build.");
+    await s.waitFor('https://platform.openai.com/usage');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+
+    expect(await keyring.lookup('openai-setup', 'default')).toBe(key);
+    expect(testEnv.browser.urls()).toEqual([PAGES.login, PAGES.payment, PAGES.billing, PAGES.limits, PAGES.keys]);
+    const state = await readState();
+    const profile = state.profiles.default!;
+    expect(Object.keys(profile.stages).sort()).toEqual(['billing', 'key', 'login', 'payment']);
+    expect(profile.billingChoice).toBe('auto-reload');
+    expect(profile.key).toMatchObject({ storage: 'keychain', hint: `sk-proj-…${key.slice(-4)}` });
+    expect(profile.lastVerify).toMatchObject({ status: 'valid', ok: true, organization: 'user-newuser', project: 'proj_newuser', billing: 'ok' });
+    // The key is only in the keychain: not on screen, not in any file we wrote.
+    expect(s.rawOutput()).not.toContain(key);
+    for (const [name, text] of Object.entries(await configFiles())) expect(text, name).not.toContain(key);
+
+    // A re-run finds the working key and offers to finish at once.
+    const again = start();
+    await again.waitFor('Found a key: sk-proj-…');
+    await again.waitFor("You're already set up. Finish now?");
+    again.press('enter');
+    await again.waitFor("You're ready to build.");
+    expect(await again.exited).toMatchObject({ exitCode: 0 });
+
+    // status and verify see the same thing.
+    const status = start(['status']);
+    await status.waitFor(/✔ Create a secret key and store it.*done/);
+    await status.waitFor(`Key sk-proj-…${key.slice(-4)} in the Secret Service keyring`);
+    await status.waitFor('Last check');
+    expect(await status.exited).toMatchObject({ exitCode: 0 });
+    const verify = start(['verify']);
+    await verify.waitFor('from the keychain (profile default)');
+    await verify.waitFor('The key works and can spend');
+    expect(await verify.exited).toMatchObject({ exitCode: 0 });
+  });
+
+  it('re-running one stage (`openai-setup key`) replaces the stored key', async () => {
+    await freshMachine();
+    const first = makeKey('proj', 'wizard-first');
+    const second = makeKey('proj', 'wizard-second');
+    server.addKey(first, 'valid');
+    server.addKey(second, 'valid');
+    await keyring.store('openai-setup', 'default', first);
+    const s = start(['key']);
+    await s.waitFor('Create a secret key and store it');
+    await s.waitFor('Paste your secret key');
+    s.type(second);
+    s.press('enter');
+    await s.waitFor('Stored sk-proj-…');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(await keyring.lookup('openai-setup', 'default')).toBe(second);
+    expect(testEnv.browser.urls()).toEqual([PAGES.keys]);
+    const state = await readState();
+    expect(Object.keys(state.profiles.default!.stages)).toEqual(['key']);
+  });
+
+  it('no credits routes back to billing and re-checks until the key can spend', async () => {
+    await freshMachine();
+    const key = makeKey('proj', 'wizard-no-credits');
+    server.addKey(key, 'no_credits');
+    const s = start();
+    await walkFirstThreeStages(s);
+    await s.waitFor('Paste your secret key');
+    s.type(key);
+    s.press('enter');
+    await s.waitFor('no credits');
+    await s.waitFor('Stored sk-proj-…'); // the right key, just unfunded: kept
+    await s.waitFor('another organization or project than the one you funded');
+    await s.waitFor('The key cannot spend yet. What now?');
+    s.press('enter'); // Go to billing
+    await s.waitFor('Back to step 3 · Choose how to pay and set a budget');
+    await s.waitFor('How do you want to pay for the API?');
+    s.press('enter');
+    // The person buys credits on the platform meanwhile.
+    server.addKey(key, 'valid');
+    await confirmPage(s);
+    await s.waitFor('Open the limits page');
+    s.type('n');
+    s.press('enter');
+    await s.waitFor('The key works and can spend');
+    await s.waitFor("You're ready to build.");
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(await keyring.lookup('openai-setup', 'default')).toBe(key);
+    expect((await readState()).profiles.default!.stages.billing).toBeDefined();
+  });
+
+  it('a rejected key can be pasted again', async () => {
+    await freshMachine();
+    const wrong = makeKey('proj', 'wizard-wrong-never-registered');
+    const right = makeKey('proj', 'wizard-right');
+    server.addKey(right, 'valid');
+    const s = start(['key']);
+    await s.waitFor('Paste your secret key');
+    s.type('sk-proj-short');
+    s.press('enter');
+    await s.waitFor('far too short'); // inquirer shows the validation error and keeps asking
+    for (let i = 0; i < 'sk-proj-short'.length; i++) s.press('backspace');
+    s.type(wrong);
+    s.press('enter');
+    await s.waitFor('wrong, revoked or deleted');
+    await s.waitFor('What now?');
+    s.press('enter'); // Paste a different key
+    await s.waitFor('Paste your secret key');
+    s.type(right);
+    s.press('enter');
+    await s.waitFor('Stored sk-proj-…');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(await keyring.lookup('openai-setup', 'default')).toBe(right);
+    expect(s.rawOutput()).not.toContain(wrong);
+    expect(s.rawOutput()).not.toContain(right);
+  });
+
+  it.each([
+    ['login', 0],
+    ['payment', 1],
+    ['billing', 2],
+    ['key', 3],
+  ] as const)('Ctrl-C at the %s stage exits 130 quietly and keeps the stages before it', async (stage, doneBefore) => {
+    await freshMachine();
+    const s = start();
+    const steps = [
+      async () => {
+        await s.waitFor('Step 1 of 4');
+        await confirmPage(s);
+      },
+      async () => {
+        await s.waitFor('Step 2 of 4');
+        await confirmPage(s);
+      },
+      async () => {
+        await s.waitFor('Step 3 of 4');
+        await s.waitFor('How do you want to pay');
+        s.press('enter');
+        await confirmPage(s);
+        await s.waitFor('Open the limits page');
+        s.press('enter');
+      },
+    ];
+    for (const step of steps.slice(0, doneBefore)) await step();
+    await s.waitFor(stage === 'key' ? 'Paste your secret key' : stage === 'billing' ? 'How do you want to pay' : 'When you are done on that page');
+    s.press('ctrl-c');
+    await s.waitFor('Cancelled.');
+    expect(await s.exited).toMatchObject({ exitCode: 130 });
+    expect(s.output()).not.toMatch(/\n\s+at /); // no stack trace
+    const stages = doneBefore === 0 ? [] : Object.keys((await readState()).profiles.default!.stages);
+    expect(stages.sort()).toEqual(['login', 'payment', 'billing'].slice(0, doneBefore).sort());
+
+    // A second run resumes at the stage that was interrupted.
+    const again = start();
+    await again.waitFor(`Step ${doneBefore + 1} of 4`);
+    again.press('ctrl-d');
+    await again.waitFor('Cancelled.');
+    expect(await again.exited).toMatchObject({ exitCode: 130 });
+  });
+
+  it('is readable at 40 columns with NO_COLOR', async () => {
+    await freshMachine();
+    testEnv.env.NO_COLOR = '1';
+    const s = start(['status'], 40);
+    await s.waitFor('Never checked');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(s.rawOutput()).not.toMatch(/\x1b\[3\dm/); // no colour codes
+  });
+
+  it('--restart walks all four stages again', async () => {
+    await freshMachine();
+    const key = makeKey('proj', 'wizard-restart');
+    server.addKey(key, 'valid');
+    const stored = await runCli(['key', '--stdin'], { env: testEnv.env, input: key });
+    expect(stored.code).toBe(0);
+    const s = start(['--restart']);
+    await s.waitFor('Step 1 of 4');
+    s.press('ctrl-c');
+    expect(await s.exited).toMatchObject({ exitCode: 130 });
+  });
+});
