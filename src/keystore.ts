@@ -1,7 +1,9 @@
 // Where keys live: the OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the
 // Secret Service on Linux and time-boxed, or — only when asked with --insecure-storage — a 0600
 // file in the config dir.
+import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { KeyStoreError } from './errors.js';
@@ -55,48 +57,85 @@ function classifyKeyringError(error: unknown): KeychainUnavailableError {
   return new KeychainUnavailableError('failed', detail);
 }
 
-/** Run a keychain call with a deadline: a hung D-Bus must never hang the tool (gh uses 3 s). */
-async function timeBoxed<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
+// Keychain calls run in a short-lived child process. The binding connects to D-Bus synchronously,
+// so a wedged session bus would block our own thread (and a worker thread cannot be abandoned
+// either: exit waits for it). A child can always be killed: the time box is real.
+const KEYCHAIN_CHILD = `
+const { Entry } = require(process.argv[1]);
+let input = '';
+process.stdin.on('data', (c) => (input += c)).on('end', () => {
+  let answer;
+  try {
+    const r = JSON.parse(input);
+    const entry = new Entry(r.service, r.account, r.options);
+    const value = r.op === 'get' ? entry.getPassword() : r.op === 'set' ? (entry.setPassword(r.password), null) : entry.deletePassword();
+    answer = { ok: true, value: value === undefined ? null : value };
+  } catch (error) {
+    answer = { ok: false, message: String((error && error.message) || error) };
+  }
+  process.stdout.write(JSON.stringify(answer));
+});`;
+
+const ChildAnswerSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.union([z.string(), z.boolean(), z.null()]) }),
+  z.object({ ok: z.literal(false), message: z.string() }),
+]);
+
+type KeychainRequest =
+  | { op: 'get' | 'delete'; service: string; account: string; options?: unknown }
+  | { op: 'set'; service: string; account: string; password: string; options?: unknown };
+
+function keychainCall(request: KeychainRequest, timeoutMs: number): Promise<string | boolean | null> {
+  return new Promise((resolve, reject) => {
+    let bindingPath: string;
+    try {
+      bindingPath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
+    } catch {
+      reject(new KeychainUnavailableError('failed', 'the keychain binding @napi-rs/keyring is not installed'));
+      return;
+    }
+    // The secret travels over a pipe, never on the command line.
+    const child = spawn(process.execPath, ['-e', KEYCHAIN_CHILD, bindingPath], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
       reject(new KeychainUnavailableError('timeout', `no answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    timer.unref();
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new KeychainUnavailableError('failed', error.message));
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      let answer: z.infer<typeof ChildAnswerSchema>;
+      try {
+        answer = ChildAnswerSchema.parse(JSON.parse(output));
+      } catch {
+        reject(new KeychainUnavailableError('failed', 'the keychain helper gave no answer'));
+        return;
+      }
+      if (answer.ok) resolve(answer.value);
+      else reject(classifyKeyringError(new Error(answer.message)));
+    });
+    child.stdin.end(JSON.stringify(request));
   });
-  try {
-    return await Promise.race([
-      (async () => {
-        try {
-          return await call(controller.signal);
-        } catch (error) {
-          throw error instanceof KeychainUnavailableError ? error : classifyKeyringError(error);
-        }
-      })(),
-      deadline,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
-/** The real OS keychain through @napi-rs/keyring, loaded only when a command needs it. */
+/** The real OS keychain through @napi-rs/keyring, time-boxed (gh uses 3 s too). */
 export function osKeychain(platform: NodeJS.Platform, timeoutMs = 3000): Keychain {
   // Without pinning, keyring falls back on Linux to the kernel keyring, which forgets at reboot.
-  const options = platform === 'linux' ? { linux: { store: 'secret-service' as const } } : undefined;
-  const entry = async (service: string, account: string) => {
-    const { AsyncEntry } = await import('@napi-rs/keyring');
-    return new AsyncEntry(service, account, options);
-  };
+  const options = platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined;
   return {
     description: platform === 'darwin' ? 'macOS Keychain' : platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service keyring',
-    getPassword: (service, account) => timeBoxed(timeoutMs, async (signal) => (await entry(service, account)).getPassword(signal)),
-    setPassword: (service, account, password) =>
-      timeBoxed(timeoutMs, async (signal) => (await entry(service, account)).setPassword(password, signal)),
-    deletePassword: (service, account) =>
-      timeBoxed(timeoutMs, async (signal) => (await entry(service, account)).deletePassword(signal)),
+    getPassword: async (service, account) => {
+      const value = await keychainCall({ op: 'get', service, account, options }, timeoutMs);
+      return typeof value === 'string' ? value : null;
+    },
+    setPassword: async (service, account, password) => {
+      await keychainCall({ op: 'set', service, account, password, options }, timeoutMs);
+    },
+    deletePassword: async (service, account) => (await keychainCall({ op: 'delete', service, account, options }, timeoutMs)) === true,
   };
 }
 
