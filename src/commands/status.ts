@@ -1,9 +1,8 @@
 // `openai-setup status`: each stage done or pending (and when), where the key lives, its masked
-// hint, and the last verify result. Reads the keychain (time-boxed), never the network.
+// hint, and the last verify result. From the state file alone: no keychain, no network.
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import { maskKey } from '../key-format.js';
-import { describeKeychainProblem } from '../keystore.js';
 import { resolveProfileName } from '../profiles.js';
 import { STAGE_TITLES } from '../stages.js';
 import { STAGE_IDS, VerifyStatusSchema } from '../state.js';
@@ -17,8 +16,7 @@ export const StatusJsonSchema = z.object({
   key: z.object({
     storage: z.enum(['keychain', 'file', 'none']),
     hint: z.string().nullable(),
-    keychain: z.enum(['ok', 'unavailable']),
-    keychainProblem: z.string().nullable(),
+    savedAt: z.string().nullable(),
     env: z.object({ set: z.boolean(), hint: z.string().nullable(), matchesStored: z.boolean().nullable() }),
   }),
   lastVerify: z
@@ -27,11 +25,15 @@ export const StatusJsonSchema = z.object({
 });
 export type StatusJson = z.infer<typeof StatusJsonSchema>;
 
+/**
+ * Everything from the state file: status opens no keychain and sends no request, so it answers
+ * at once (`verify` and `doctor` do the live checks). Keys are compared by their masked hints.
+ */
 export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson> {
   const state = await ctx.state.read();
   const profile = state.profiles[profileName];
-  const { stored, keychainError } = await ctx.keys.get(profileName);
-  const envKey = ctx.env.OPENAI_API_KEY ?? null;
+  const stored = profile?.key;
+  const envHint = ctx.env.OPENAI_API_KEY ? maskKey(ctx.env.OPENAI_API_KEY) : null;
   return {
     profile: profileName,
     configDir: ctx.configDir,
@@ -39,10 +41,9 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     billingChoice: profile?.billingChoice ?? null,
     key: {
       storage: stored?.storage ?? 'none',
-      hint: stored ? maskKey(stored.key) : null,
-      keychain: keychainError ? 'unavailable' : 'ok',
-      keychainProblem: keychainError ? describeKeychainProblem(keychainError, ctx.keys.keychainDescription) : null,
-      env: { set: envKey !== null, hint: envKey ? maskKey(envKey) : null, matchesStored: envKey && stored ? envKey === stored.key : null },
+      hint: stored?.hint ?? null,
+      savedAt: stored?.savedAt ?? null,
+      env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null },
     },
     lastVerify: profile?.lastVerify ?? null,
   };
@@ -70,7 +71,6 @@ export async function runStatus(ctx: Context, options: { profile?: string; json:
   if (key.storage === 'keychain') term.out(`${m.ok} Key ${key.hint} in the ${ctx.keys.keychainDescription}`);
   else if (key.storage === 'file') term.out(`${m.warn} Key ${key.hint} in plain text: ${ctx.keys.filePath}`);
   else term.out(`${m.pending} No key stored for this profile`);
-  if (key.keychainProblem) term.out(`${m.warn} ${key.keychainProblem}`);
   if (key.env.set) {
     const relation = key.env.matchesStored === false ? term.style.yellow(' — differs from the stored key; programs use this one') : key.env.matchesStored ? ' (same as the stored key)' : '';
     term.out(`${key.env.matchesStored === false ? m.warn : m.ok} OPENAI_API_KEY is set: ${key.env.hint}${relation}`);

@@ -234,6 +234,8 @@ describe.skipIf(missing.length > 0)(suiteName, () => {
       },
     ];
     for (const step of steps.slice(0, doneBefore)) await step();
+    // The heading first: an answered prompt is re-printed, so its text alone could match too early.
+    await s.waitFor(`Step ${doneBefore + 1} of 4`);
     await s.waitFor(stage === 'key' ? 'Paste your secret key' : stage === 'billing' ? 'How do you want to pay' : 'When you are done on that page');
     s.press('ctrl-c');
     await s.waitFor('Cancelled.');
