@@ -8,6 +8,7 @@ import { makeKey, startOpenAIServer, type FakeOpenAI, type Scenario } from '../h
 import { startProxy } from '../helpers/proxy-server.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { runCli, type RunResult } from '../helpers/run.js';
+import { spawnCli } from '../helpers/pty.js';
 
 let server: FakeOpenAI;
 let testEnv: TestEnv;
@@ -136,6 +137,17 @@ describe('key sources', () => {
     const result = await verify(['--key', '-', '--json'], {}, `export OPENAI_API_KEY="${key}"\r\n`);
     expect(result.code).toBe(0);
     expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key.source).toBe('stdin');
+  });
+
+  it('a key typed on the command line of a terminal gets a warning naming --key -; a piped run does not', async () => {
+    const key = keyFor('valid');
+    const s = spawnCli(['verify', '--key', key], { env: testEnv.env });
+    await s.waitFor('stays in your shell history and is visible in `ps`; prefer --key -');
+    await s.waitFor('The key works and can spend');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(s.rawOutput()).not.toContain(key);
+    const piped = await verify(['--key', key]);
+    expect(piped.stderr).not.toMatch(/shell history/);
   });
 
   it('uses OPENAI_API_KEY when no --key is given', async () => {

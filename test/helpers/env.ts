@@ -12,7 +12,14 @@ export interface TestEnv {
   home: string;
   configDir: string;
   env: Record<string, string>;
-  browser: { urls(): string[]; script: string; log: string };
+  browser: {
+    /** URLs the BROWSER script was called with so far, in order */
+    urls(): string[];
+    /** poll until at least `count` URLs were recorded (the opener may run after the CLI moved on) */
+    waitForUrls(count?: number, timeoutMs?: number): Promise<string[]>;
+    script: string;
+    log: string;
+  };
   cleanup(): Promise<void>;
 }
 
@@ -59,6 +66,13 @@ export async function makeTestEnv(extra: Record<string, string | undefined> = {}
     else env[k] = v;
   }
 
+  const urls = (): string[] =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
+
   return {
     root,
     home,
@@ -67,11 +81,17 @@ export async function makeTestEnv(extra: Record<string, string | undefined> = {}
     browser: {
       script,
       log,
-      urls() {
-        if (!existsSync(log)) return [];
-        return readFileSync(log, 'utf8')
-          .split('\n')
-          .filter((l) => l !== '');
+      urls,
+      async waitForUrls(count = 1, timeoutMs = 5_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const got = urls();
+          if (got.length >= count) return got;
+          if (Date.now() > deadline) {
+            throw new Error(`BROWSER was called ${got.length} time(s), expected ${count} within ${timeoutMs} ms: ${JSON.stringify(got)}`);
+          }
+          await new Promise((r) => setTimeout(r, 25));
+        }
       },
     },
     async cleanup() {
@@ -92,7 +112,10 @@ const ANSI_RE = new RegExp(
     '\\u001b[PX^_][\\s\\S]*?\\u001b\\\\',
     '\\u001b\\[[0-?]*[ -/]*[@-~]',
     '\\u009b[0-?]*[ -/]*[@-~]',
-    '\\u001b[ -/]*[0-~]',
+    // any other escape: intermediates then a final byte that does not introduce a longer sequence
+    '\\u001b[ -/]*[0-OQ-WYZ\\\\`-~]',
+    // leftovers of unterminated / malformed sequences: drop the ESC (and its introducer)
+    '\\u001b[\\[\\]PX^_]?',
   ].join('|'),
   'g',
 );

@@ -152,15 +152,18 @@ export async function startPrivateKeyring(options: { locked?: boolean } = {}): P
 
   // --unlock with a fresh data dir creates the "login" collection with this password and unlocks it;
   // the parent gnome-keyring-daemon exits once the forked daemon is up. Then print the bus address
-  // and keep the session alive with sleep (dbus-run-session ends the bus when its child exits).
+  // and keep the session alive (dbus-run-session ends the bus when its child exits, and
+  // gnome-keyring-daemon exits when its bus goes away) for as long as the test process lives:
+  // a watchdog, so even a forgotten stop() or a SIGKILLed test worker leaks nothing for long.
   const script = [
     'printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 97',
     'printf "DBUS_SESSION_BUS_ADDRESS=%s\\n" "$DBUS_SESSION_BUS_ADDRESS"',
-    'exec sleep infinity',
+    'while kill -0 "$WATCH_PID" 2>/dev/null; do sleep 1; done',
+    'rm -rf "${KEYRING_DIR:?}"',
   ].join('\n');
 
   const child: ChildProcess = spawn('dbus-run-session', ['--', 'sh', '-c', script], {
-    env: { ...baseEnv, KEYRING_PASSWORD },
+    env: { ...baseEnv, KEYRING_PASSWORD, WATCH_PID: String(process.pid), KEYRING_DIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // own process group (and session), so stop() can kill everything in it
   });
@@ -194,10 +197,9 @@ export async function startPrivateKeyring(options: { locked?: boolean } = {}): P
   (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
   (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
 
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= doStop());
+  const doStop = async (): Promise<void> => {
     const signal = (sig: NodeJS.Signals) => {
       try {
         process.kill(-pid, sig);

@@ -48,7 +48,7 @@ export interface PtySession {
   press(key: Key): void;
   /** resolves with the exit code when the process ends (signal is set when killed by one) */
   exited: Promise<{ exitCode: number; signal?: number }>;
-  /** SIGKILL the child's whole process group (no-op once it has exited) */
+  /** signal (default SIGKILL) the child's whole process group, including leftovers after it exited */
   kill(signal?: NodeJS.Signals): void;
   pid: number;
 }
@@ -64,21 +64,24 @@ export interface PtyOptions {
 /** How long after exit we still wait for trailing output before failing a pending waitFor. */
 const EXIT_GRACE_MS = 250;
 
-/** Drop an escape sequence cut in half at the end of the buffer, so it does not show up as text. */
-function withoutIncompleteTail(raw: string): string {
-  // An OSC / DCS string that has started but not been terminated yet.
+/**
+ * Index up to which raw can be stripped safely: an escape sequence cut in half at the end of the
+ * buffer is held back (so it never shows up as text), everything before it is complete.
+ */
+function safeEnd(raw: string, from: number): number {
+  // An OSC / DCS / APC string that has started but not been terminated yet.
   const str = Math.max(raw.lastIndexOf('\x1b]'), raw.lastIndexOf('\x1bP'), raw.lastIndexOf('\x1b_'));
-  if (str !== -1 && raw.length - str <= 4096) {
+  if (str >= from && raw.length - str <= 4096) {
     const rest = raw.slice(str + 2);
     const terminated = raw[str + 1] === ']' ? /\x07|\x1b\\/.test(rest) : rest.includes('\x1b\\');
-    if (!terminated) return raw.slice(0, str);
+    if (!terminated) return str;
   }
   const esc = raw.lastIndexOf('\x1b');
-  if (esc === -1 || raw.length - esc > 256) return raw;
-  return /^\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])/.test(raw.slice(esc)) ? raw : raw.slice(0, esc);
+  if (esc < from || raw.length - esc > 256) return raw.length;
+  return /^\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-OQ-WYZ\\`-~])/.test(raw.slice(esc)) ? raw.length : esc;
 }
 
-function describe(text: string | RegExp): string {
+function show(text: string | RegExp): string {
   return typeof text === 'string' ? JSON.stringify(text) : String(text);
 }
 
@@ -95,15 +98,16 @@ export function spawnCommand(file: string, args: string[], options: PtyOptions):
   const pty: IPty = ptySpawn(file, args, { name: env.TERM ?? 'xterm-256color', cols, rows, cwd, env });
 
   let raw = '';
-  let stripped = '';
-  let dirty = false;
+  let stripped = ''; // stripAnsi(raw.slice(0, strippedUpTo)), built incrementally
+  let strippedUpTo = 0;
   let position = 0;
   let exitInfo: { exitCode: number; signal?: number } | null = null;
 
   const output = () => {
-    if (dirty) {
-      stripped = stripAnsi(exitInfo ? raw : withoutIncompleteTail(raw));
-      dirty = false;
+    if (strippedUpTo < raw.length) {
+      const end = exitInfo ? raw.length : safeEnd(raw, strippedUpTo);
+      stripped += stripAnsi(raw.slice(strippedUpTo, end));
+      strippedUpTo = end;
     }
     return stripped;
   };
@@ -119,14 +123,12 @@ export function spawnCommand(file: string, args: string[], options: PtyOptions):
 
   pty.onData((d) => {
     raw += d;
-    dirty = true;
     checkAll();
   });
 
   const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => {
     pty.onExit(({ exitCode, signal }) => {
       exitInfo = signal ? { exitCode, signal } : { exitCode };
-      dirty = true;
       resolve(exitInfo);
       checkAll();
       for (const w of [...waiters]) w.onExit();
@@ -147,7 +149,7 @@ export function spawnCommand(file: string, args: string[], options: PtyOptions):
         done();
         const out = output();
         const err = new Error(
-          `waitFor(${describe(text)}) ${why}.\n` +
+          `waitFor(${show(text)}) ${why}.\n` +
             `Searched from position ${start} of ${out.length} (marked ${MARK} below).\n` +
             `--- last lines of the output ---\n${tail(out.slice(0, start) + MARK + out.slice(start))}\n` +
             `--- end ---`,
@@ -210,11 +212,12 @@ export function spawnCommand(file: string, args: string[], options: PtyOptions):
     press: (key) => write(KEYS[key]),
     exited,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (exitInfo) return;
+      // node-pty makes the child a session leader, so its pid is also its process group: this also
+      // reaches grandchildren left behind in the terminal (e.g. a browser opener), even after exit.
       try {
-        // node-pty makes the child a session leader, so its pid is also its process group.
         process.kill(-pty.pid, signal);
       } catch {
+        if (exitInfo) return;
         try {
           pty.kill(signal);
         } catch {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT, makeTestEnv, stripAnsi, type TestEnv } from '../helpers/env.js';
 import { missingKeyringPrograms, startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
-import { spawnCommand, type PtySession } from '../helpers/pty.js';
+import { spawnCli, spawnCommand, type PtySession } from '../helpers/pty.js';
 import { runCli, runCommand } from '../helpers/run.js';
 
 const execFileP = promisify(execFile);
@@ -90,6 +90,14 @@ describe('env', () => {
     expect(t.browser.urls()).toEqual([a, b]);
   });
 
+  it('browser.waitForUrls polls for an opener that runs in the background', async () => {
+    const t = await testEnv();
+    await execFileP('sh', ['-c', '(sleep 0.2; "$BROWSER" https://late.test/) >/dev/null 2>&1 &'], { env: t.env });
+    expect(t.browser.urls()).toEqual([]);
+    expect(await t.browser.waitForUrls(1, 3_000)).toEqual(['https://late.test/']);
+    await expect(t.browser.waitForUrls(2, 100)).rejects.toThrow(/called 1 time/);
+  });
+
   it('cleanup removes the temp dirs', async () => {
     const t = await makeTestEnv();
     await t.cleanup();
@@ -103,6 +111,8 @@ describe('env', () => {
     expect(stripAnsi('\x1b]8;;https://x.test\x1b\\link\x1b]8;;\x1b\\')).toBe('link');
     expect(stripAnsi('\x1b]0;title\x07text\x1b(B\x1b7\x1b8\x1b=')).toBe('text');
     expect(stripAnsi('plain [brackets] stay')).toBe('plain [brackets] stay');
+    expect(stripAnsi('a\x1b[1;32mb\x1b[0m\x1bPq#0\x1b\\c')).toBe('abc');
+    expect(stripAnsi('cut off\x1b[')).toBe('cut off');
   });
 });
 
@@ -147,6 +157,17 @@ describe('run (pipes)', () => {
     const r = await runCli(['--help'], { env: t.env });
     expect(r.timedOut).toBe(false);
     expect(typeof r.code).toBe('number');
+    expect(r.stderr).not.toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND/);
+  });
+
+  it.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'main.js')))('spawnCli runs the built binary in a pty (smoke)', async () => {
+    const t = await testEnv();
+    const s = spawnCli(['--help'], { env: t.env });
+    cleanups.push(() => s.kill());
+    const { exitCode } = await s.exited;
+    expect(typeof exitCode).toBe('number');
+    expect(s.output()).not.toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND/);
+    expect(s.output().length).toBeGreaterThan(0);
   });
 });
 
@@ -186,6 +207,22 @@ describe('pty', () => {
     await s.waitFor('Hello, Bob!', 1000, 0);
   });
 
+  it('escape sequences split across writes never show up as text', async () => {
+    const t = await testEnv();
+    const s = pty(
+      `const w = (x) => new Promise(r => process.stdout.write(x, () => setTimeout(r, 60)));
+       (async () => { await w('A\\x1b['); await w('1;32mB\\x1b]8;;https://x.test'); await w('\\x07C\\x1b]8;;\\x07'); await w('\\x1b'); await w('[0mD\\n'); })()`,
+      t.env,
+    );
+    const seen: string[] = [];
+    const poll = setInterval(() => seen.push(s.output()), 5);
+    await s.waitFor('ABCD');
+    await s.exited;
+    clearInterval(poll);
+    expect(s.output()).toBe('ABCD\n');
+    for (const o of seen) expect('ABCD\n'.startsWith(o), JSON.stringify(o)).toBe(true);
+  });
+
   it('honours cols/rows', async () => {
     const t = await testEnv();
     const s = pty(`console.log('size:' + process.stdout.columns + 'x' + process.stdout.rows)`, t.env, { cols: 60, rows: 20 });
@@ -197,7 +234,7 @@ describe('pty', () => {
     const t = await testEnv();
     const s = pty(`console.log('some screen text'); setInterval(() => {}, 1000)`, t.env);
     await s.waitFor('some screen');
-    await expect(s.waitFor('never printed', 300)).rejects.toThrow(/timed out after 300 ms[\s\S]*screen text/);
+    await expect(s.waitFor('never printed', 300)).rejects.toThrow(/timed out after 300 ms[\s\S]*some screen⟦cursor⟧ text/);
     s.kill();
     expect((await s.exited).signal).toBe(9);
   });
