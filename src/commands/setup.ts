@@ -110,6 +110,9 @@ export async function runSetup(ctx: Context, options: SetupOptions): Promise<num
         const finish = await prompter.confirm("You're already set up. Finish now? (No walks through the stages anyway)", true);
         if (finish) {
           await markAllDone(ctx, profileName);
+          if (found.source.kind === 'env' && !(await ctx.state.read()).profiles[profileName]?.key) {
+            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  printenv OPENAI_API_KEY | openai-setup key --stdin`);
+          }
           printReady(ctx, found.key);
           return 0;
         }
