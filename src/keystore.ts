@@ -10,6 +10,8 @@ import { KeyStoreError } from './errors.js';
 import { ensurePrivateDir, writePrivateFile } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
+/** Profile names cannot start with "_", so this account never holds a real key. */
+const PROBE_ACCOUNT = '__probe__';
 
 /** The keytar API: what the product needs from any keychain. */
 export interface Keychain {
@@ -170,9 +172,24 @@ export class KeyStore {
     return this.keychain.description;
   }
 
+  /**
+   * Can the keychain store a key right now? Writes and removes a probe entry: reading alone
+   * cannot tell, since a locked keyring still answers "no such entry".
+   */
+  async probeWritable(): Promise<KeychainUnavailableError | null> {
+    try {
+      await this.keychain.setPassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT, 'probe');
+      await this.keychain.deletePassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT);
+      return null;
+    } catch (error) {
+      if (error instanceof KeychainUnavailableError) return error;
+      throw error;
+    }
+  }
+
   /** Is the keychain usable right now? Throws KeychainUnavailableError when not. */
   async probe(): Promise<void> {
-    await this.keychain.getPassword(KEYCHAIN_SERVICE, '__probe__');
+    await this.keychain.getPassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT);
   }
 
   private async readFileKeys(): Promise<Record<string, string>> {

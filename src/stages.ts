@@ -172,35 +172,49 @@ export interface KeyStageResult {
 const KEY_SOURCE_PASTED: KeySource = { kind: 'flag', label: 'what you pasted' };
 const KEY_SOURCE_STDIN: KeySource = { kind: 'stdin', label: 'standard input' };
 
-/** Store the key; on a keychain failure explain and offer the alternatives (or fail with them). */
-async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean): Promise<Storage | null> {
+type KeychainFallback = 'env' | 'file';
+
+/**
+ * The keychain cannot be used: say so plainly, then offer (in this order) setting
+ * OPENAI_API_KEY yourself or a 0600 file. Without a terminal, fail naming both.
+ */
+async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError): Promise<KeychainFallback> {
   const { term } = ctx;
-  try {
-    return await ctx.keys.set(profile, key, insecure);
-  } catch (error) {
-    if (!(error instanceof KeychainUnavailableError)) throw error;
-    const what = describeKeychainProblem(error, ctx.keys.keychainDescription);
-    const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
-    const hints = [
+  const what = describeKeychainProblem(error, ctx.keys.keychainDescription);
+  const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+  if (!term.interactive) {
+    throw new KeyStoreError(`${what} The key was not stored.`, [
       `Either set the key yourself in your shell profile (${line.file}):  ${line.line}`,
       'or keep it in a file readable only by you: run again with --insecure-storage.',
-    ];
-    if (!term.interactive) throw new KeyStoreError(`${what} The key was not stored.`, hints);
-    term.err(`${marks(term.style).fail} ${what}`);
-    const prompter = ctx.prompter('');
-    const answer = await prompter.select<'env' | 'file' | 'stop'>('Where should the key go instead?', [
-      { name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' },
-      { name: `Store it in a file only you can read (${ctx.keys.filePath}, like --insecure-storage)`, value: 'file' },
-      { name: 'Stop: do not store it', value: 'stop' },
     ]);
-    if (answer === 'stop') throw new ExitError(EXIT.keyStore, 'Stopped; the key was not stored.');
-    if (answer === 'file') return ctx.keys.set(profile, key, true);
-    term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
-    term.out(`  ${line.line}`);
-    if (await prompter.confirm('Show the line with the key in it? (it will be on your screen)', false)) {
-      term.writeSecret(`  ${shellExportLine(ctx.rawEnv, ctx.platform, key).line}\n`);
+  }
+  term.err(`${marks(term.style).fail} ${what}`);
+  const answer = await ctx.prompter('').select<KeychainFallback | 'stop'>('Where should the key go instead?', [
+    { name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' },
+    { name: `Store it in a file only you can read (${ctx.keys.filePath}, like --insecure-storage)`, value: 'file' },
+    { name: 'Stop: do not store it', value: 'stop' },
+  ]);
+  if (answer === 'stop') throw new ExitError(EXIT.keyStore, 'Stopped; the key was not stored.');
+  return answer;
+}
+
+/** Store the key where it was decided; a keychain that fails only now still gets the choice. */
+async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback?: KeychainFallback): Promise<Storage | null> {
+  if (insecure || fallback === 'file') return ctx.keys.set(profile, key, true);
+  if (fallback === 'env') {
+    const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+    ctx.term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
+    ctx.term.out(`  ${line.line}`);
+    if (await ctx.prompter('').confirm('Show the line with the key in it? (it will be on your screen)', false)) {
+      ctx.term.writeSecret(`  ${shellExportLine(ctx.rawEnv, ctx.platform, key).line}\n`);
     }
     return null;
+  }
+  try {
+    return await ctx.keys.set(profile, key, false);
+  } catch (error) {
+    if (!(error instanceof KeychainUnavailableError)) throw error;
+    return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error));
   }
 }
 
@@ -231,12 +245,20 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     term.out('project, keep permissions "All", and copy the key: it is shown only once.');
     await showPage(ctx, 'keys');
   }
+  // A pipe is read first: a terminal on stdin is a usage error before anything else happens.
+  const piped = options.stdin ? await ctx.readStdin() : undefined;
+  // Find out now, not after the key is pasted and checked, whether the keychain can take it.
+  let fallback: KeychainFallback | undefined;
+  if (!options.insecureStorage) {
+    const problem = await ctx.keys.probeWritable();
+    if (problem) fallback = await chooseKeychainFallback(ctx, problem);
+  }
 
   for (;;) {
     let key: string;
     let source: KeySource;
     if (options.stdin) {
-      const parsed = parseKey(await ctx.readStdin());
+      const parsed = parseKey(piped ?? '');
       if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
       key = parsed.key;
       source = KEY_SOURCE_STDIN;
@@ -283,7 +305,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       }
     }
 
-    const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage));
+    const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback);
     await ctx.state.updateProfile(profileName, (p) => {
       if (storage) p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };

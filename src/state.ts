@@ -10,7 +10,7 @@ export type StageId = (typeof STAGE_IDS)[number];
 
 export const ProfileNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1–64 letters, digits, "-" or "_"');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use 1–64 letters, digits, "-" or "_", starting with a letter or digit');
 
 const Timestamp = z.string().datetime({ offset: true });
 

@@ -74,13 +74,15 @@ describe('no usable keychain', () => {
     await withEnv({}, async (t) => {
       const s = spawnCli(['key'], { env: t.env });
       try {
-        await s.waitFor('Paste your secret key');
-        s.type(VALID);
-        s.press('enter');
+        // Told before pasting anything, not after.
         await s.waitFor('No Secret Service keyring is running');
         await s.waitFor('Where should the key go instead?');
         await s.waitFor('Set OPENAI_API_KEY yourself');
         s.press('enter');
+        await s.waitFor('Paste your secret key');
+        s.type(VALID);
+        s.press('enter');
+        await s.waitFor('The key works and can spend');
         await s.waitFor("export OPENAI_API_KEY='<your key>'");
         await s.waitFor('Show the line with the key in it?');
         s.press('enter'); // default: no
