@@ -23,7 +23,9 @@ export type StageOutcome = 'done' | 'skipped';
 export async function showPage(ctx: Context, page: PageName | { url: string; title: string }): Promise<void> {
   const { url, title } = typeof page === 'string' ? PAGES[page] : page;
   const m = marks(ctx.term.style);
-  ctx.term.out(`  ${m.arrow} ${title}: ${ctx.term.style.underline(url)}`);
+  // The URL on a line of its own, so that it can be copied (or clicked) in one piece.
+  ctx.term.out(`  ${m.arrow} ${title}:`);
+  ctx.term.out(`    ${ctx.term.style.underline(url)}`);
   const outcome = await ctx.browser.open(url);
   if (outcome === 'opened') ctx.term.out(ctx.term.style.dim('    Opened in your browser.'));
   else if (outcome === 'failed') ctx.term.out(ctx.term.style.dim('    Could not open a browser: open the link above yourself.'));
@@ -77,16 +79,14 @@ async function confirmStep(ctx: Context, stage: StageId, options: PageStageOptio
 
 export async function runLoginStage(ctx: Context, options: PageStageOptions): Promise<StageOutcome> {
   heading(ctx, 'login', options.position);
-  ctx.term.out('Sign in (or sign up) on the API platform. Your ChatGPT account works here: same email,');
-  ctx.term.out('same password. The API is billed separately from ChatGPT, which the next steps set up.');
+  ctx.term.say('Sign in (or sign up) on the API platform. Your ChatGPT account works here: same email, same password. The API is billed separately from ChatGPT, which the next steps set up.');
   await showPage(ctx, 'login');
   return confirmStep(ctx, 'login', options, 'login');
 }
 
 export async function runPaymentStage(ctx: Context, options: PageStageOptions): Promise<StageOutcome> {
   heading(ctx, 'payment', options.position);
-  ctx.term.out('Add a card under Billing › Payment methods ("Add payment method"). Nothing is charged');
-  ctx.term.out('until you buy credits in the next step.');
+  ctx.term.say('Add a card under Billing › Payment methods ("Add payment method"). Nothing is charged until you buy credits in the next step.');
   await showPage(ctx, 'payment');
   return confirmStep(ctx, 'payment', options, 'payment');
 }
@@ -117,10 +117,9 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   const { term } = ctx;
   const m = marks(term.style);
   heading(ctx, 'billing', options.position);
-  term.out(`${m.warn} A ChatGPT Plus or Pro plan includes NO API credits: the API is paid separately.`);
-  term.out(`${m.warn} Free trial credits are generally no longer given; the billing overview shows your balance.`);
-  term.out('New accounts are prepaid: you buy credits (minimum $5, default $10), each request uses some,');
-  term.out('and credits expire after a year. "Pay as you go" today means credits with auto-reload.');
+  term.say(`${m.warn} A ChatGPT Plus or Pro plan includes NO API credits: the API is paid separately.`);
+  term.say(`${m.warn} Free trial credits are generally no longer given; the billing overview shows your balance.`);
+  term.say('New accounts are prepaid: you buy credits (minimum $5, default $10), each request uses some, and credits expire after a year. "Pay as you go" today means credits with auto-reload; monthly invoicing survives only on accounts that already had it.');
   let choice = options.choice;
   if (!choice) {
     const prompter = ctx.prompter('Pass --choice auto-reload|prepaid|monthly (and --done once you have bought credits).');
@@ -130,12 +129,11 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
     p.billingChoice = choice;
   });
   if (choice === 'auto-reload') {
-    term.out('On the billing overview: "Add to credit balance", choose an amount, and keep "auto-reload"');
-    term.out('on with a threshold and a top-up amount you are comfortable with.');
+    term.say('On the billing overview: "Add to credit balance", choose an amount, and keep "auto-reload" on with a threshold and a top-up amount you are comfortable with.');
   } else if (choice === 'prepaid') {
-    term.out('On the billing overview: "Add to credit balance", choose an amount, and switch auto-reload off.');
+    term.say('On the billing overview: "Add to credit balance", choose an amount, and switch auto-reload off.');
   } else {
-    term.out('On the billing overview, check that monthly invoicing is still active for your organization.');
+    term.say('On the billing overview, check that monthly invoicing is still active for your organization.');
   }
   await showPage(ctx, 'billing');
   const outcome = await confirmStep(ctx, 'billing', options, 'billing');
@@ -241,8 +239,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       ]);
     }
     heading(ctx, 'key', options.position);
-    term.out('On the API keys page: "Create new secret key", name it (e.g. your machine), pick the');
-    term.out('project, keep permissions "All", and copy the key: it is shown only once.');
+    term.say('On the API keys page: "Create new secret key", name it (e.g. your machine), pick the project, keep permissions "All", and copy the key: it is shown only once.');
     await showPage(ctx, 'keys');
   }
   // A pipe is read first: a terminal on stdin is a usage error before anything else happens.

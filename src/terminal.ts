@@ -22,6 +22,8 @@ export interface Terminal {
   out(line?: string): void;
   /** A line on stderr (secrets masked). */
   err(line?: string): void;
+  /** A paragraph on stdout, wrapped to the terminal's width (narrow terminals stay readable). */
+  say(paragraph: string, indent?: string): void;
   /** Raw stdout with no masking: only for commands whose job is to print the key (`token`). */
   writeSecret(text: string): void;
   /** Register a secret so that no output line can ever show it whole. */
@@ -77,6 +79,10 @@ export function createTerminal(options: TerminalOptions): Terminal {
   return {
     out: (line = '') => void stdout.write(`${mask(line)}\n`),
     err: (line = '') => void stderr.write(`${mask(line)}\n`),
+    say(paragraph, indent = '') {
+      const width = Math.min(stdout.columns && stdout.columns > 0 ? stdout.columns : 80, 100) - 1;
+      for (const line of wrap(paragraph, width, indent)) stdout.write(`${mask(line)}\n`);
+    },
     writeSecret: (text) => void stdout.write(text),
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
@@ -102,6 +108,22 @@ export function createTerminal(options: TerminalOptions): Terminal {
       };
     },
   };
+}
+
+/** Break a paragraph into lines of at most `width` characters at spaces (long words stay whole). */
+export function wrap(paragraph: string, width: number, indent = ''): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+    if (line.trim() && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line = line.trim() ? `${line} ${word}` : indent + word;
+    }
+  }
+  if (line.trim()) lines.push(line);
+  return lines;
 }
 
 /** Symbols with colour where there is colour; readable without it. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createBrowser, headlessReason, splitCommand } from '../../src/browser.js';
 import { likelyTier, proxyFromEnv, isOfficialBaseURL } from '../../src/api-check.js';
 import { shellExportLine } from '../../src/shell.js';
-import { colorLevel, createTerminal } from '../../src/terminal.js';
+import { colorLevel, createTerminal, wrap } from '../../src/terminal.js';
 import { PAGES } from '../../src/platform.js';
 
 describe('browser decisions', () => {
@@ -76,6 +76,19 @@ describe('shell lines', () => {
 });
 
 describe('terminal', () => {
+  it('wraps paragraphs at spaces to the width, keeping long words (URLs) whole', () => {
+    expect(wrap('one two three four', 9)).toEqual(['one two', 'three', 'four']);
+    expect(wrap('see https://platform.openai.com/settings/organization/billing/overview now', 20, '  ')).toEqual([
+      '  see',
+      '  https://platform.openai.com/settings/organization/billing/overview',
+      '  now',
+    ]);
+    let out = '';
+    const narrow = createTerminal({ stdout: { write: (s: string) => (out += s), columns: 40 }, stderr: { write: () => true }, stdin: {}, env: {} });
+    narrow.say('A ChatGPT Plus or Pro plan includes NO API credits: the API is paid separately.');
+    expect(out.split('\n').every((line) => line.length <= 39)).toBe(true);
+  });
+
   it('follows NO_COLOR, then FORCE_COLOR, then the TTY', () => {
     expect(colorLevel({ NO_COLOR: '1', FORCE_COLOR: '3' }, true)).toBe(0);
     expect(colorLevel({ FORCE_COLOR: '2' }, false)).toBe(2);
