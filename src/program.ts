@@ -169,5 +169,97 @@ export function buildProgram(version: string, makeContext: ContextFactory, done:
       done(await runLogout(await context(command), { profile: profileOf(command), yes: Boolean(opts.yes) }));
     });
 
+  // ---- beyond setup (issue 5) ----
+  program
+    .command('profiles')
+    .description('list the profiles: masked key, organization/project at the last check, which is the default')
+    .option('--json', 'print one JSON object on stdout')
+    .option('--names', 'print only the names, one a line (for scripts and shell completion)')
+    .action(async (opts, command: Command) => {
+      const { runProfiles } = await import('./commands/profiles.js');
+      done(await runProfiles(await context(command), { json: Boolean(opts.json), names: Boolean(opts.names) }));
+    });
+
+  program
+    .command('use')
+    .description('make a profile the default (each profile has its own keychain entry)')
+    .argument('<profile>', 'the profile name')
+    .action(async (name: string, _opts, command: Command) => {
+      const { runUse } = await import('./commands/profiles.js');
+      done(await runUse(await context(command), { name }));
+    });
+
+  program
+    .command('run')
+    .description("run a command with OPENAI_API_KEY (and the profile's organization, project, base URL) in its environment only")
+    .argument('<command...>', 'the command and its arguments, after --')
+    .usage('[--profile NAME] -- <command> [args...]')
+    .showHelpAfterError('(put -- before the command: openai-setup run -- node app.js --flag)')
+    .addHelpText(
+      'after',
+      `
+The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, OPENAI_PROJECT_ID and
+OPENAI_BASE_URL when set, and OPENAI_SETUP_RUN=<profile>; a run inside a run of another profile is refused.
+Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found.`,
+    )
+    .action(async (argv: string[], _opts, command: Command) => {
+      const { runRun } = await import('./commands/run.js');
+      done(await runRun(await context(command), { profile: profileOf(command), command: argv }));
+    });
+
+  program
+    .command('token')
+    .description('print the stored key and a newline, for export OPENAI_API_KEY="$(openai-setup token)"')
+    .option('-y, --yes', 'print it on a terminal without asking')
+    .action(async (opts, command: Command) => {
+      const { runToken } = await import('./commands/token.js');
+      done(await runToken(await context(command), { profile: profileOf(command), yes: Boolean(opts.yes) }));
+    });
+
+  program
+    .command('env')
+    .description("write or update OPENAI_API_KEY= in a project's .env file, refusing files git would commit")
+    .option('--file <path>', 'the file to write (default: .env)')
+    .option('--gitignore', 'add the file to .gitignore when it is not ignored, without asking')
+    .option('--force', 'write even when git tracks the file or .gitignore does not cover it')
+    .action(async (opts, command: Command) => {
+      const { runEnv } = await import('./commands/env.js');
+      done(await runEnv(await context(command), { profile: profileOf(command), file: opts.file, force: Boolean(opts.force), gitignore: Boolean(opts.gitignore) }));
+    });
+
+  program
+    .command('open')
+    .description('open a platform page by name (keys, billing, usage, limits, ...); without one, a menu')
+    .argument('[page]', 'the page name')
+    .action(async (page: string | undefined, _opts, command: Command) => {
+      const { runOpen } = await import('./commands/open.js');
+      done(await runOpen(await context(command), { page }));
+    });
+
+  program
+    .command('doctor')
+    .description('check what commonly breaks (Node, keychain, variables, proxy, CA, the API) and say what to do')
+    .option('--json', 'print one JSON object on stdout')
+    .addHelpText(
+      'after',
+      `
+Exit code: 0 when everything needed works; else the live check's (3-6) when it failed, else the first
+failed check's: 2 no key, 6 network, proxy or CA file, 7 keychain, 1 Node.js too old.`,
+    )
+    .action(async (opts, command: Command) => {
+      const { runDoctor } = await import('./commands/doctor.js');
+      done(await runDoctor(await context(command), { profile: profileOf(command), json: Boolean(opts.json) }));
+    });
+
+  program
+    .command('completion')
+    .description('print a completion script for bash, zsh or fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(async (shell: string, _opts, command: Command) => {
+      const { runCompletion } = await import('./commands/completion.js');
+      done(await runCompletion(await context(command), { shell, program }));
+    });
+  // ---- end beyond setup ----
+
   return program;
 }

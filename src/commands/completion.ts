@@ -1,0 +1,333 @@
+// `openai-setup completion bash|zsh|fish`: a completion script for the shell. Commands and flags
+// are read from the commander tree itself (so they cannot drift from the real ones); profile names
+// are asked at completion time from `openai-setup profiles --names`, which reads only the state file.
+import type { Command, Option } from 'commander';
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import { parseFlag } from '../options.js';
+import { PAGE_NAMES } from '../platform.js';
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+
+/** What can follow an option or stand as a command's operand. */
+export type ValueKind = 'none' | 'profile' | 'file' | 'text' | 'choices' | 'page' | 'shell' | 'program' | 'command';
+
+export interface OptionSpec {
+  short: string | null;
+  long: string | null;
+  description: string;
+  value: ValueKind;
+  choices: string[];
+}
+
+export interface CommandSpec {
+  name: string;
+  description: string;
+  options: OptionSpec[];
+  operand: ValueKind;
+}
+
+export interface CompletionTree {
+  /** The program's own options, valid before and after the command (--profile, --no-browser). */
+  globals: OptionSpec[];
+  /** Shown only before a command (--version, --help). */
+  programOnly: OptionSpec[];
+  commands: CommandSpec[];
+}
+
+/** Descriptions short enough for a completion menu: the text before any parenthesis or semicolon. */
+function brief(text: string): string {
+  const cut = text.split(/ \(|; /)[0]!.trim();
+  return cut.length > 70 ? `${cut.slice(0, 67)}...` : cut;
+}
+
+function optionSpec(option: Option): OptionSpec {
+  const takesValue = option.required || option.optional;
+  const value: ValueKind = !takesValue
+    ? 'none'
+    : option.long === '--profile'
+      ? 'profile'
+      : option.long === '--file'
+        ? 'file'
+        : option.argChoices
+          ? 'choices'
+          : 'text';
+  return { short: option.short ?? null, long: option.long ?? null, description: brief(option.description), value, choices: option.argChoices ?? [] };
+}
+
+function operandKind(command: Command): ValueKind {
+  const argument = command.registeredArguments[0];
+  if (!argument) return 'none';
+  if (argument.variadic) return 'program';
+  const byName: Record<string, ValueKind> = { profile: 'profile', page: 'page', shell: 'shell' };
+  if (command.name() === 'help') return 'command';
+  return byName[argument.name()] ?? 'none';
+}
+
+/** The commands, options and operands of the program, as `--help` shows them. */
+export function completionTree(program: Command): CompletionTree {
+  const help = program.createHelp();
+  const programOptions = help.visibleOptions(program).map(optionSpec);
+  const isGlobal = (o: OptionSpec) => o.long !== '--help' && o.long !== '--version';
+  return {
+    globals: programOptions.filter(isGlobal),
+    programOnly: programOptions.filter((o) => !isGlobal(o)),
+    commands: help.visibleCommands(program).map((command) => ({
+      name: command.name(),
+      description: brief(command.description()),
+      options: help.visibleOptions(command).map(optionSpec),
+      operand: operandKind(command),
+    })),
+  };
+}
+
+const flagsOf = (options: OptionSpec[]) => options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== null));
+const sq = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+function choicesFor(kind: ValueKind, option?: OptionSpec): string[] {
+  if (kind === 'choices') return option?.choices ?? [];
+  if (kind === 'page') return PAGE_NAMES;
+  if (kind === 'shell') return [...SHELLS];
+  return [];
+}
+
+export function bashScript(tree: CompletionTree): string {
+  const all = [...tree.globals, ...tree.commands.flatMap((c) => c.options)];
+  const valueFlags = [...new Set(flagsOf(all.filter((o) => o.value !== 'none')))];
+  const byValue = (kinds: ValueKind[]) => [...new Set(flagsOf(all.filter((o) => kinds.includes(o.value))))].join('|');
+  // What follows a flag that takes a value: profile names, its choices, file names, or nothing.
+  const prevArms = [
+    [byValue(['profile']), 'COMPREPLY=($(compgen -W "$(_openai_setup_profiles)" -- "$cur")); return'],
+    ...all.filter((o) => o.value === 'choices').map((o) => [flagsOf([o]).join('|'), `COMPREPLY=($(compgen -W ${sq(o.choices.join(' '))} -- "$cur")); return`]),
+    [byValue(['file']), 'compopt -o default 2>/dev/null; COMPREPLY=(); return'],
+    [byValue(['text']), 'COMPREPLY=(); return'],
+  ]
+    .filter(([pattern]) => pattern !== '')
+    .map(([pattern, action]) => `    ${pattern}) ${action} ;;`);
+  const commandNames = tree.commands.map((c) => c.name).join(' ');
+  // `run` takes its program after `--`.
+  const flagArms = tree.commands.map((c) => `    ${c.name}) flags=${sq([...flagsOf(c.options), ...(c.operand === 'program' ? ['--'] : [])].join(' '))} ;;`);
+  const operandArms = tree.commands
+    .filter((c) => c.operand !== 'none' && c.operand !== 'program')
+    .map((c) => {
+      const words = c.operand === 'profile' ? '"$(_openai_setup_profiles)"' : c.operand === 'command' ? sq(commandNames) : sq(choicesFor(c.operand).join(' '));
+      return `    ${c.name}) ((operands == 0)) && COMPREPLY=($(compgen -W ${words} -- "$cur")) ;;`;
+    });
+  const globals = flagsOf(tree.globals).join(' ');
+  return `# bash completion for openai-setup (from \`openai-setup completion bash\`).
+# Load it from ~/.bashrc:  source <(openai-setup completion bash)
+
+_openai_setup_profiles() {
+  openai-setup profiles --names 2>/dev/null
+}
+
+_openai_setup() {
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
+  local command= operands=0 flags= i word
+  # --flag=value arrives as three words: --flag, =, value.
+  [[ $prev == = ]] && prev=\${COMP_WORDS[COMP_CWORD-2]}
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=\${COMP_WORDS[i]}
+    if [[ $command == run && $word == -- ]]; then
+      # After \`run --\`: a program, then whatever it takes.
+      if ((i == COMP_CWORD - 1)); then COMPREPLY=($(compgen -c -- "$cur")); else compopt -o default 2>/dev/null; COMPREPLY=(); fi
+      return
+    fi
+    case $word in
+      ${valueFlags.join('|')}) [[ \${COMP_WORDS[i+1]} == = ]] && ((i++)); ((i++)) ;;
+      -*) ;;
+      *) if [[ -z $command ]]; then command=$word; else ((operands++)); fi ;;
+    esac
+  done
+  case $prev in
+${prevArms.join('\n')}
+  esac
+  case $command in
+${flagArms.join('\n')}
+    '') flags=${sq(flagsOf(tree.programOnly).join(' '))} ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$flags ${globals}" -- "$cur"))
+    return
+  fi
+  case $command in
+    '') COMPREPLY=($(compgen -W ${sq(commandNames)} -- "$cur")) ;;
+${operandArms.join('\n')}
+  esac
+}
+
+complete -F _openai_setup openai-setup
+`;
+}
+
+/** Text safe inside a single-quoted zsh word and inside _arguments' [description]. */
+const zshText = (text: string) => text.replaceAll("'", "'\\''").replaceAll('[', '(').replaceAll(']', ')').replaceAll(':', ' -');
+
+function zshValueAction(kind: ValueKind, option?: OptionSpec): string {
+  if (kind === 'profile') return ':profile:_openai-setup_profiles';
+  if (kind === 'file') return ':file:_files';
+  if (kind === 'text') return ':value: ';
+  const choices = choicesFor(kind, option);
+  return choices.length ? `:value:(${choices.join(' ')})` : '';
+}
+
+function zshOption(option: OptionSpec): string {
+  const takes = option.value !== 'none';
+  const description = `[${zshText(option.description)}]${takes ? zshValueAction(option.value, option) : ''}`;
+  if (option.short && option.long) {
+    return `'(${option.short} ${option.long})'{${option.short}${takes ? '+' : ''},${option.long}${takes ? '=' : ''}}'${description}'`;
+  }
+  const flag = (option.long ?? option.short)!;
+  return `'${flag}${takes && option.long ? '=' : ''}${description}'`;
+}
+
+export function zshScript(tree: CompletionTree): string {
+  const commandNames = tree.commands.map((c) => c.name).join(' ');
+  const arms = tree.commands.map((c) => {
+    const specs = ['$globals', ...c.options.map(zshOption)];
+    if (c.operand === 'program') {
+      // After `--`, complete the program and its arguments as if typed alone.
+      specs.push("'1:separator:(--)'");
+      return [
+        `        ${c.name})`,
+        '          local dashes=${words[(i)--]}',
+        '          if (( CURRENT > dashes )); then',
+        '            shift $dashes words',
+        '            (( CURRENT -= dashes ))',
+        '            _normal',
+        '          else',
+        `            _arguments -S ${specs.join(' ')}`,
+        '          fi ;;',
+      ].join('\n');
+    }
+    if (c.operand === 'profile') specs.push("'1:profile:_openai-setup_profiles'");
+    else if (c.operand === 'command') specs.push(`'1:command:(${commandNames})'`);
+    else if (c.operand !== 'none') specs.push(`'1:${c.operand}:(${choicesFor(c.operand).join(' ')})'`);
+    return `        ${c.name}) _arguments -S ${specs.join(' ')} ;;`;
+  });
+  return `#compdef openai-setup
+# zsh completion for openai-setup (from \`openai-setup completion zsh\`).
+# Load it from ~/.zshrc, after compinit:  source <(openai-setup completion zsh)
+# or save it as _openai-setup in a directory of your $fpath.
+
+_openai-setup_profiles() {
+  local -a profiles
+  profiles=(\${(f)"$(openai-setup profiles --names 2>/dev/null)"})
+  _describe -t profiles 'profile' profiles
+}
+
+_openai-setup() {
+  local curcontext=$curcontext state line
+  local -a globals commands
+  globals=(${tree.globals.map(zshOption).join(' ')})
+  commands=(
+${tree.commands.map((c) => `    ${sq(`${c.name}:${c.description}`)}`).join('\n')}
+  )
+  _arguments -C $globals ${tree.programOnly.map(zshOption).join(' ')} '1: :->command' '*:: :->operand' && return
+  case $state in
+    command) _describe -t commands 'openai-setup command' commands ;;
+    operand)
+      curcontext=\${curcontext%:*:*}:openai-setup-$words[1]:
+      case $words[1] in
+${arms.join('\n')}
+      esac
+      ;;
+  esac
+}
+
+if [[ $funcstack[1] == _openai-setup ]]; then
+  _openai-setup "$@"
+else
+  compdef _openai-setup openai-setup
+fi
+`;
+}
+
+/** Text safe inside a single-quoted fish word. */
+const fishText = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
+function fishOption(option: OptionSpec, condition: string | null): string {
+  const parts = ['complete -c openai-setup'];
+  if (condition) parts.push(`-n ${fishText(condition)}`);
+  if (option.short) parts.push(`-s ${option.short.replace(/^-/, '')}`);
+  if (option.long) parts.push(`-l ${option.long.replace(/^--/, '')}`);
+  if (option.value === 'profile') parts.push("-x -a '(__openai_setup_profiles)'");
+  else if (option.value === 'file') parts.push('-r -F');
+  else if (option.value === 'choices') parts.push(`-x -a ${fishText(option.choices.join(' '))}`);
+  else if (option.value === 'text') parts.push('-x');
+  parts.push(`-d ${fishText(option.description)}`);
+  return parts.join(' ');
+}
+
+export function fishScript(tree: CompletionTree): string {
+  const all = [...tree.globals, ...tree.commands.flatMap((c) => c.options)];
+  const valueFlags = [...new Set(flagsOf(all.filter((o) => o.value !== 'none')))];
+  const lines: string[] = [];
+  for (const c of tree.commands) {
+    lines.push(`complete -c openai-setup -n "__openai_setup_is ''" -a ${c.name} -d ${fishText(c.description)}`);
+  }
+  for (const o of tree.programOnly) lines.push(fishOption(o, "__openai_setup_is ''"));
+  for (const o of tree.globals) lines.push(fishOption(o, null));
+  for (const c of tree.commands) {
+    const when = `__openai_setup_is ${c.name}`;
+    for (const o of c.options) lines.push(fishOption(o, when));
+    if (c.operand === 'profile') lines.push(`complete -c openai-setup -n ${fishText(when)} -a '(__openai_setup_profiles)'`);
+    else if (c.operand === 'command') lines.push(`complete -c openai-setup -n ${fishText(when)} -a ${fishText(tree.commands.map((x) => x.name).join(' '))}`);
+    else if (c.operand === 'program') lines.push(`complete -c openai-setup -n ${fishText(`${when}; and contains -- -- (commandline -opc)`)} -x -a '(__openai_setup_program)'`);
+    else if (c.operand !== 'none') lines.push(`complete -c openai-setup -n ${fishText(when)} -a ${fishText(choicesFor(c.operand).join(' '))}`);
+  }
+  return `# fish completion for openai-setup (from \`openai-setup completion fish\`).
+# Load it:  openai-setup completion fish | source
+# or save it as ~/.config/fish/completions/openai-setup.fish
+
+function __openai_setup_profiles
+    openai-setup profiles --names 2>/dev/null
+end
+
+# The command given so far (the first word that is neither an option nor an option's value).
+function __openai_setup_command
+    set -l skip 0
+    for word in (commandline -opc)[2..-1]
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $word
+            case ${valueFlags.join(' ')}
+                set skip 1
+            case '-*'
+            case '*'
+                echo $word
+                return 0
+        end
+    end
+    return 1
+end
+
+function __openai_setup_is
+    set -l command (__openai_setup_command)
+    test "$command" = "$argv[1]"
+end
+
+# After \`run --\`: complete the program and its arguments as if typed alone.
+function __openai_setup_program
+    set -l tokens (commandline -opc) (commandline -ct)
+    set -l at (contains -i -- -- $tokens); or return
+    __fish_complete_subcommand --commandline $tokens[(math $at + 1)..-1]
+end
+
+complete -c openai-setup -f
+${lines.join('\n')}
+`;
+}
+
+const ShellSchema = z.enum(SHELLS, { message: `name a shell: ${SHELLS.join(', ')}` });
+
+export async function runCompletion(ctx: Context, options: { shell: string; program: Command }): Promise<number> {
+  const shell: Shell = parseFlag('completion', ShellSchema, options.shell);
+  const tree = completionTree(options.program);
+  const script = shell === 'bash' ? bashScript(tree) : shell === 'zsh' ? zshScript(tree) : fishScript(tree);
+  ctx.term.out(script.trimEnd());
+  return 0;
+}

@@ -1,0 +1,268 @@
+// `openai-setup doctor`: the things that commonly break between a stored key and a working program,
+// each with what to do: Node, the keychain, the key in use, stray OpenAI variables, proxy and CA
+// settings, whether the API answers, and finally the live check itself.
+import { access } from 'node:fs/promises';
+import { z } from 'zod';
+import { isOfficialBaseURL, proxyFromEnv, type CheckResult } from '../api-check.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../errors.js';
+import { maskKey } from '../key-format.js';
+import { describeKeychainProblem } from '../keystore.js';
+import { buildCheckRequest, describeKey, printCheck, recordCheck, resolveBaseURL, runCheck, type KeySource } from '../live-check.js';
+import { ENV_SOURCE, resolveProfileName, storedSource } from '../profiles.js';
+import { PAGES } from '../platform.js';
+import type { Profile } from '../state.js';
+import { marks } from '../terminal.js';
+import { keyCommand } from './profiles.js';
+
+export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
+
+export interface DoctorCheck {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  detail: string;
+  fix: string | null;
+  /** The exit code this check stands for when it fails (the published table). */
+  exitCode?: number;
+}
+
+export const DoctorJsonSchema = z.object({
+  ok: z.boolean(),
+  exitCode: z.number().int(),
+  profile: z.string(),
+  checks: z.array(
+    z.object({ id: z.string(), title: z.string(), status: z.enum(['ok', 'info', 'warn', 'fail', 'skip']), detail: z.string(), fix: z.string().nullable() }),
+  ),
+  verify: z
+    .object({
+      ok: z.boolean(),
+      status: z.string(),
+      exitCode: z.number().int(),
+      key: z.object({ hint: z.string(), source: z.string() }),
+      organization: z.string().nullable(),
+      project: z.string().nullable(),
+      message: z.string(),
+      fix: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type DoctorJson = z.infer<typeof DoctorJsonSchema>;
+
+const check = (id: string, title: string, status: CheckStatus, detail: string, fix: string | null = null, exitCode?: number): DoctorCheck => ({
+  id,
+  title,
+  status,
+  detail,
+  fix,
+  ...(exitCode === undefined ? {} : { exitCode }),
+});
+
+export function nodeCheck(version: string): DoctorCheck {
+  const major = Number.parseInt(version.replace(/^v/, ''), 10);
+  return major >= 20
+    ? check('node', 'Node.js', 'ok', `${version} (20 or newer is needed)`)
+    : check('node', 'Node.js', 'fail', `${version} is too old: openai-setup and the openai package need Node.js 20 or newer`, 'Install a current LTS from https://nodejs.org (or with nvm: nvm install --lts).', EXIT.internal);
+}
+
+/** OpenAI variables left in the shell, which every SDK sends with whatever key it uses. */
+export function strayVariableChecks(env: Record<string, string | undefined>): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  for (const [name, header, error] of [
+    ['OPENAI_ORG_ID', 'OpenAI-Organization', 'mismatched_organization'],
+    ['OPENAI_PROJECT_ID', 'OpenAI-Project', 'mismatched_project'],
+  ] as const) {
+    const value = env[name]?.trim();
+    if (value) {
+      checks.push(check(name, name, 'warn', `${value}: sent as ${header} with every request; a key from elsewhere gets ${error}`, `Fine if you mean it; otherwise: unset ${name}`));
+    }
+  }
+  const baseURL = env.OPENAI_BASE_URL?.trim();
+  if (baseURL && !isOfficialBaseURL(baseURL)) {
+    checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${baseURL}: programs talk to this server, not to the OpenAI API`, 'Fine for a gateway or compatible server; otherwise: unset OPENAI_BASE_URL'));
+  }
+  return checks;
+}
+
+/** Proxy settings as undici's EnvHttpProxyAgent (and so the live check) reads them. */
+export function proxyCheck(env: Record<string, string | undefined>, baseURL: string): DoctorCheck {
+  const proxy = proxyFromEnv(env, baseURL);
+  const noProxy = env.no_proxy || env.NO_PROXY;
+  if (!proxy) return check('proxy', 'Proxy', 'info', noProxy ? `none (NO_PROXY=${noProxy} has no effect without one)` : 'none: direct connection');
+  try {
+    const url = new URL(proxy);
+    if (!/^https?:$/.test(url.protocol)) throw new Error('not http');
+  } catch {
+    return check('proxy', 'Proxy', 'fail', `${proxy} is not an http:// or https:// URL`, 'Set HTTPS_PROXY to a URL like http://proxy.example.com:3128, or unset it.', EXIT.network);
+  }
+  const bypass = noProxy ? `; NO_PROXY=${noProxy}` : '';
+  return check('proxy', 'Proxy', 'info', `API calls go through ${proxy}${bypass}`);
+}
+
+/** CA variables: NODE_EXTRA_CA_CERTS must name a file; a stale SSL_CERT_FILE breaks other programs' TLS. */
+export async function caChecks(env: Record<string, string | undefined>, exists: (path: string) => Promise<boolean>): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const extra = env.NODE_EXTRA_CA_CERTS?.trim();
+  if (extra) {
+    checks.push(
+      (await exists(extra))
+        ? check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'ok', `${extra} (extra CA certificates for Node)`)
+        : check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'fail', `${extra} does not exist: Node ignores it, and a TLS-inspecting proxy then fails every call`, "Point it at your company's CA certificate file (PEM), or unset it.", EXIT.network),
+    );
+  }
+  const certFile = env.SSL_CERT_FILE?.trim();
+  if (certFile) {
+    checks.push(
+      (await exists(certFile))
+        ? check('SSL_CERT_FILE', 'SSL_CERT_FILE', 'info', `${certFile}: used by OpenSSL-based programs (Python, curl), not by Node: for Node set NODE_EXTRA_CA_CERTS`)
+        : check('SSL_CERT_FILE', 'SSL_CERT_FILE', 'fail', `${certFile} does not exist: TLS fails in programs that read it (Python's openai package, curl)`, 'A leftover from another setup? unset SSL_CERT_FILE', EXIT.network),
+    );
+  }
+  return checks;
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO|SSL|TLS/i;
+
+/** Does anything answer at the API's URL? One unauthenticated GET /models: 401 JSON is the healthy answer. */
+export async function probeApi(baseURL: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<DoctorCheck> {
+  const title = 'API reachable';
+  const url = `${baseURL.replace(/\/+$/, '')}/models`;
+  const started = performance.now();
+  try {
+    // esbuild hands a CommonJS package to import() as its default export.
+    const loaded = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
+    const undici = loaded.default ?? loaded;
+    // The same proxy handling as the live check (Node's own fetch ignores HTTPS_PROXY).
+    const dispatcher = proxyFromEnv(env, baseURL) ? new undici.EnvHttpProxyAgent() : undefined;
+    const response = await undici.fetch(url, { dispatcher, signal: AbortSignal.timeout(timeoutMs) });
+    const ms = Math.round(performance.now() - started);
+    const json = (response.headers.get('content-type') ?? '').includes('json');
+    await response.body?.cancel();
+    if (json) return check('api', title, 'ok', `${baseURL} answered (HTTP ${response.status} without a key, ${ms} ms)`);
+    return check('api', title, 'warn', `${baseURL} answered HTTP ${response.status} with a page that is not an API answer`, 'A proxy, firewall or captive portal may be answering instead: check the network and HTTPS_PROXY.');
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const code = cause?.code ?? (error as { name?: string }).name ?? '';
+    const detail = cause?.message ?? (error as Error).message;
+    let fix = 'Check your connection, and HTTPS_PROXY / NO_PROXY if you need a proxy.';
+    if (code === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT') fix = 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
+    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') fix = 'The name does not resolve: check DNS, or the base URL.';
+    else if (TLS_CODES.test(code)) fix = "A TLS-inspecting proxy? Point NODE_EXTRA_CA_CERTS at its CA certificate file.";
+    return check('api', title, 'fail', `${url} could not be reached: ${code ? `${code}: ` : ''}${detail}`, fix, EXIT.network);
+  }
+}
+
+const fileExists = (path: string) => access(path).then(() => true, () => false);
+
+export interface DoctorDeps {
+  nodeVersion: string;
+  exists(path: string): Promise<boolean>;
+  probe(baseURL: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<DoctorCheck>;
+}
+
+const realDeps: DoctorDeps = { nodeVersion: process.version, exists: fileExists, probe: probeApi };
+
+/** 0 when nothing failed; else the live check's exit code when it failed, else the first failed check's. */
+export function doctorExitCode(checks: DoctorCheck[], verify: CheckResult | null): number {
+  if (verify && verify.exitCode !== EXIT.ok) return verify.exitCode;
+  const failed = checks.find((c) => c.status === 'fail');
+  return failed ? (failed.exitCode ?? EXIT.internal) : EXIT.ok;
+}
+
+export async function runDoctor(ctx: Context, options: { profile?: string; json: boolean }, deps: DoctorDeps = realDeps): Promise<number> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const profileName = await resolveProfileName(ctx, options.profile);
+  const profile: Profile | undefined = (await ctx.state.read()).profiles[profileName];
+  const checks: DoctorCheck[] = [nodeCheck(deps.nodeVersion)];
+
+  // One keychain read tells both whether it answers and what it holds for the profile.
+  const { stored, keychainError } = await ctx.keys.get(profileName);
+  const envKey = ctx.env.OPENAI_API_KEY;
+  if (stored) term.addSecret(stored.key);
+  if (envKey) term.addSecret(envKey);
+  const store = ctx.keys.keychainDescription;
+  if (!keychainError) {
+    checks.push(check('keychain', 'Keychain', 'ok', `the ${store} answers`));
+  } else if (stored || envKey) {
+    checks.push(check('keychain', 'Keychain', 'warn', describeKeychainProblem(keychainError, store)));
+  } else {
+    checks.push(check('keychain', 'Keychain', 'fail', describeKeychainProblem(keychainError, store), `Store the key in a file only you can read instead: ${keyCommand(profileName)} --insecure-storage (or set OPENAI_API_KEY yourself)`, EXIT.keyStore));
+  }
+  if (stored?.storage === 'keychain') {
+    checks.push(check('stored-key', 'Stored key', 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})`));
+  } else if (stored) {
+    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain: ${keyCommand(profileName)}`));
+  } else if (!keychainError) {
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one: ${keyCommand(profileName)}`, EXIT.usage));
+  }
+
+  if (!envKey) {
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', 'Hand it over per command: openai-setup run -- your-program (or openai-setup env for a .env file)'));
+  } else if (!stored || stored.key === envKey) {
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
+  } else {
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, 'Unset it (programs then need `openai-setup run`), or store it: printenv OPENAI_API_KEY | openai-setup key --stdin'));
+  }
+  checks.push(...strayVariableChecks(ctx.rawEnv));
+
+  const baseURL = resolveBaseURL(ctx, profile);
+  checks.push(proxyCheck(ctx.rawEnv, baseURL));
+  checks.push(...(await caChecks(ctx.rawEnv, deps.exists)));
+
+  const print = (c: DoctorCheck) => {
+    if (options.json) return;
+    const mark = { ok: m.ok, info: m.pending, warn: m.warn, fail: m.fail, skip: m.pending }[c.status];
+    term.out(`${mark} ${c.title.padEnd(19)} ${c.detail}`);
+    if (c.fix && c.status !== 'ok') term.out(`  ${m.arrow} ${c.fix}`);
+  };
+  if (!options.json) term.out(term.style.bold(`openai-setup doctor · profile ${profileName}`));
+  checks.forEach(print);
+
+  const api = await deps.probe(baseURL, ctx.rawEnv, 10_000);
+  checks.push(api);
+  print(api);
+
+  // The live check of the key a program would use: OPENAI_API_KEY first, then the stored one.
+  const key = envKey ?? stored?.key;
+  const source: KeySource | null = envKey ? ENV_SOURCE : stored ? storedSource(stored.storage, profileName) : null;
+  let verify: CheckResult | null = null;
+  if (!key || !source) {
+    const skipped = check('verify', 'Live check', 'skip', 'no key to check');
+    checks.push(skipped);
+    print(skipped);
+  } else if (api.status === 'fail') {
+    const skipped = check('verify', 'Live check', 'skip', `not run for ${describeKey(key, source)}: the API cannot be reached`);
+    checks.push(skipped);
+    print(skipped);
+  } else {
+    verify = await runCheck(ctx, buildCheckRequest(ctx, key, profile));
+    await recordCheck(ctx, profileName, key, source, verify);
+    checks.push(check('verify', 'Live check', verify.ok ? 'ok' : 'fail', verify.message, verify.fix, verify.exitCode));
+    if (!options.json) {
+      term.out(term.style.bold('Live check'));
+      printCheck(term, key, source, verify);
+    }
+  }
+
+  const exitCode = doctorExitCode(checks, verify);
+  if (options.json) {
+    const json: DoctorJson = {
+      ok: exitCode === EXIT.ok,
+      exitCode,
+      profile: profileName,
+      checks: checks.map(({ id, title, status, detail, fix }) => ({ id, title, status, detail, fix })),
+      verify:
+        verify && key && source
+          ? { ok: verify.ok, status: verify.status, exitCode: verify.exitCode, key: { hint: maskKey(key), source: source.kind }, organization: verify.organization, project: verify.project, message: verify.message, fix: verify.fix }
+          : null,
+    };
+    term.out(JSON.stringify(DoctorJsonSchema.parse(json), null, 2));
+    return exitCode;
+  }
+  const problems = checks.filter((c) => c.status === 'fail').length;
+  term.out();
+  if (exitCode === EXIT.ok) term.out(`${m.ok} ${term.style.bold('Everything needed works.')}${verify?.billing === 'ok' ? term.style.dim(` Watch what you spend: ${PAGES.usage.url}`) : ''}`);
+  else term.out(`${m.fail} ${term.style.bold(`${problems} problem${problems === 1 ? '' : 's'}: see the ${m.fail} lines above and what to do.`)}`);
+  return exitCode;
+}

@@ -1,0 +1,127 @@
+// `openai-setup profiles` lists the profiles (masked key, what the last check saw, which is the
+// default) from the state file alone, so it never touches the keychain and stays fast enough for
+// shell completion (`--names`). `openai-setup use NAME` makes one the default.
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import { KeyStoreError, UsageError } from '../errors.js';
+import { describeKeychainProblem } from '../keystore.js';
+import { parseFlag, ProfileNameSchema } from '../options.js';
+import { VerifyStatusSchema, type State } from '../state.js';
+import { marks } from '../terminal.js';
+
+export const ProfilesJsonSchema = z.object({
+  defaultProfile: z.string(),
+  /** What commands use without --profile: OPENAI_SETUP_PROFILE when set, else the default. */
+  active: z.string(),
+  profiles: z.array(
+    z.object({
+      name: z.string(),
+      default: z.boolean(),
+      key: z.object({ storage: z.enum(['keychain', 'file']), hint: z.string() }).nullable(),
+      organization: z.string().nullable(),
+      project: z.string().nullable(),
+      lastVerify: z.object({ at: z.string(), ok: z.boolean(), status: VerifyStatusSchema }).nullable(),
+    }),
+  ),
+});
+export type ProfilesJson = z.infer<typeof ProfilesJsonSchema>;
+
+/** The command that stores a key for a profile, as people would type it. */
+export function keyCommand(profile: string): string {
+  return `openai-setup key${profile === 'default' ? '' : ` --profile ${profile}`}`;
+}
+
+/**
+ * The stored key of a profile (keychain, else the --insecure-storage file), for the commands that
+ * hand it on: run, token, env. None stored is a usage error saying how to store one; an
+ * unusable keychain with nothing in the file is a key-store error.
+ */
+export async function requireStoredKey(ctx: Context, profile: string): Promise<string> {
+  const { stored, keychainError } = await ctx.keys.get(profile);
+  if (stored) {
+    ctx.term.addSecret(stored.key);
+    return stored.key;
+  }
+  const inFile = `Store one in a file only you can read instead:  printenv OPENAI_API_KEY | ${keyCommand(profile)} --stdin --insecure-storage`;
+  // With no keychain service at all nothing can be stored in it: that is "no key", not a failure.
+  if (keychainError && keychainError.problem !== 'no-service') {
+    throw new KeyStoreError(`${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)} No key could be read for profile "${profile}".`, [inFile]);
+  }
+  throw new UsageError(`No key is stored for profile "${profile}".`, [
+    keychainError
+      ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)}) ${inFile}`
+      : `Store one with \`${keyCommand(profile)}\` (or from a pipe: printenv OPENAI_API_KEY | ${keyCommand(profile)} --stdin).`,
+  ]);
+}
+
+export function listProfiles(state: State, active: string): ProfilesJson {
+  const names = [...new Set([...Object.keys(state.profiles), state.defaultProfile])].sort();
+  return {
+    defaultProfile: state.defaultProfile,
+    active,
+    profiles: names.map((name) => {
+      const profile = state.profiles[name];
+      const last = profile?.lastVerify;
+      return {
+        name,
+        default: name === state.defaultProfile,
+        key: profile?.key ? { storage: profile.key.storage, hint: profile.key.hint } : null,
+        organization: last?.organization ?? null,
+        project: last?.project ?? null,
+        lastVerify: last ? { at: last.at, ok: last.ok, status: last.status } : null,
+      };
+    }),
+  };
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+export async function runProfiles(ctx: Context, options: { json: boolean; names: boolean }): Promise<number> {
+  const { term } = ctx;
+  const state = await ctx.state.read();
+  const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile);
+  if (options.names) {
+    for (const profile of list.profiles) term.out(profile.name);
+    return 0;
+  }
+  if (options.json) {
+    term.out(JSON.stringify(ProfilesJsonSchema.parse(list), null, 2));
+    return 0;
+  }
+  const rows = [['', 'PROFILE', 'KEY', 'ORGANIZATION / PROJECT (last check)', 'LAST CHECK']];
+  for (const p of list.profiles) {
+    const key = p.key ? `${p.key.hint} (${p.key.storage === 'keychain' ? 'keychain' : 'plain-text file'})` : 'no key';
+    const where = [p.organization, p.project].filter(Boolean).join(' / ') || '—';
+    const last = p.lastVerify ? `${p.lastVerify.ok ? 'ok' : p.lastVerify.status}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
+    rows.push([p.default ? '*' : ' ', p.name, key, where, last]);
+  }
+  for (const line of table(rows)) term.out(line);
+  term.out(term.style.dim('* the default profile; change it with `openai-setup use NAME`, or pass --profile NAME to any command.'));
+  if (list.active !== list.defaultProfile) {
+    term.out(`${marks(term.style).warn} OPENAI_SETUP_PROFILE=${list.active} is set: commands in this shell use "${list.active}" unless given --profile.`);
+  }
+  return 0;
+}
+
+export async function runUse(ctx: Context, options: { name: string }): Promise<number> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const name = parseFlag('profile name', ProfileNameSchema, options.name);
+  let before = '';
+  const state = await ctx.state.update((s) => {
+    before = s.defaultProfile;
+    s.defaultProfile = name;
+  });
+  term.out(before === name ? `${m.ok} "${name}" was already the default profile.` : `${m.ok} "${name}" is now the default profile (it was "${before}").`);
+  if (!state.profiles[name]?.key) {
+    term.out(`  It has no key yet: run \`openai-setup\` (or \`openai-setup key\`) to set it up.`);
+  }
+  const override = ctx.env.OPENAI_SETUP_PROFILE;
+  if (override && override !== name) {
+    term.err(`${m.warn} OPENAI_SETUP_PROFILE=${override} is set in this shell and wins over the default; unset it to use "${name}".`);
+  }
+  return 0;
+}

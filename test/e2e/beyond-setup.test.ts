@@ -1,0 +1,616 @@
+// Issue 5, "beyond setup", through the built binary: profiles and `use`, `run` (exit codes, signals,
+// the child's environment, nothing on disk), `token`, `env` against real git repositories, `open`,
+// `doctor` and shell completion. The full key never shows up in our own output, except from `token`.
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DoctorJsonSchema } from '../../src/commands/doctor.js';
+import { ProfilesJsonSchema } from '../../src/commands/profiles.js';
+import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { missingKeyringPrograms, startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { spawnCli, spawnCommand, type PtySession } from '../helpers/pty.js';
+import { runCli } from '../helpers/run.js';
+
+let server: FakeOpenAI;
+const VALID = makeKey('proj', 'beyond-valid');
+const WORK = makeKey('proj', 'beyond-work');
+const NO_CREDITS = makeKey('proj', 'beyond-no-credits');
+const ALL_KEYS = [VALID, WORK, NO_CREDITS];
+const missingKeyring = missingKeyringPrograms();
+const NODE = process.execPath;
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const envs: TestEnv[] = [];
+let session: PtySession | undefined;
+
+beforeAll(async () => {
+  server = await startOpenAIServer();
+  server.addKey(VALID, { scenario: 'valid', organization: 'acme-corp', project: 'proj_acme123' });
+  server.addKey(WORK, 'valid');
+  server.addKey(NO_CREDITS, 'no_credits');
+});
+afterAll(async () => {
+  await server?.close();
+});
+afterEach(async () => {
+  session?.kill();
+  session = undefined;
+  for (const t of envs.splice(0)) await t.cleanup();
+});
+
+async function machine(extra: Record<string, string | undefined> = {}): Promise<TestEnv> {
+  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...extra });
+  envs.push(t);
+  return t;
+}
+
+/** Our own output never holds a whole key (a child's output is the child's business). */
+function expectNoKey(result: { stdout: string; stderr: string } | string): void {
+  const text = typeof result === 'string' ? result : result.stdout + result.stderr;
+  for (const key of ALL_KEYS) expect(text).not.toContain(key);
+}
+
+async function storeKey(t: TestEnv, key: string, profile = 'default', insecure = true): Promise<void> {
+  const result = await runCli(['key', '--stdin', ...(insecure ? ['--insecure-storage'] : []), '--profile', profile], { env: t.env, input: key });
+  expect(result.code, result.stderr).toBe(0);
+}
+
+/** Run the CLI with pipes and its own process group, so that a test can signal it (and only it). */
+function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(NODE, [CLI, ...args], { env, cwd: env.HOME, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000);
+  void exited.then(() => clearTimeout(timer));
+  return {
+    pid: child.pid!,
+    output: () => ({ stdout, stderr }),
+    async waitForStdout(text: string) {
+      const deadline = Date.now() + 10_000;
+      while (!stdout.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`no "${text}" on stdout: ${stdout} / ${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    exited,
+  };
+}
+
+/** Every file under `dir` whose bytes contain `secret`. */
+function filesContaining(dir: string, secret: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (readFileSync(path).includes(secret)) found.push(path);
+  }
+  return found;
+}
+
+describe('profiles and use', () => {
+  it('lists profiles with masked hints, what the last check saw, and the default; `use` changes it', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    await storeKey(t, WORK, 'work');
+
+    const text = await runCli(['profiles'], { env: t.env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^\*\s+default\s+sk-proj-…\S{4} \(plain-text file\)\s+acme-corp \/ proj_acme123\s+ok, /m);
+    expect(text.stdout).toMatch(/^\s+work\s+sk-proj-…\S{4} \(plain-text file\)/m);
+    expectNoKey(text);
+
+    const before = ProfilesJsonSchema.parse(JSON.parse((await runCli(['profiles', '--json'], { env: t.env })).stdout));
+    expect(before.defaultProfile).toBe('default');
+    expect(before.profiles.map((p) => [p.name, p.default, p.organization, p.project])).toEqual([
+      ['default', true, 'acme-corp', 'proj_acme123'],
+      ['work', false, expect.stringMatching(/^user-/), expect.stringMatching(/^proj_/)],
+    ]);
+
+    const use = await runCli(['use', 'work'], { env: t.env });
+    expect(use.code).toBe(0);
+    expect(use.stdout).toMatch(/"work" is now the default profile/);
+    const after = ProfilesJsonSchema.parse(JSON.parse((await runCli(['profiles', '--json'], { env: t.env })).stdout));
+    expect(after.defaultProfile).toBe('work');
+    expect((await runCli(['profiles', '--names'], { env: t.env })).stdout).toBe('default\nwork\n');
+    // The default is what commands use without --profile.
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${WORK}\n`);
+    expect((await runCli(['token', '--profile', 'default'], { env: t.env })).stdout).toBe(`${VALID}\n`);
+
+    const bad = await runCli(['use', 'not a name'], { env: t.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/profile name: use 1–64 letters/);
+  });
+});
+
+describe('run', () => {
+  // A child that reports what it was given: a hash of the key (never the key), the other
+  // variables, standard input upper-cased, a line on stderr; then exits with its first argument.
+  const REPORTER = `
+    const e = process.env;
+    let input = '';
+    process.stdin.on('data', (d) => (input += d)).on('end', () => {
+      console.log(JSON.stringify({ keyHash: require('crypto').createHash('sha256').update(e.OPENAI_API_KEY || '').digest('hex'),
+        org: e.OPENAI_ORG_ID ?? null, project: e.OPENAI_PROJECT_ID ?? null, baseURL: e.OPENAI_BASE_URL ?? null,
+        marker: e.OPENAI_SETUP_RUN ?? null, input: input.toUpperCase(), args: process.argv.slice(1) }));
+      console.error('a line on stderr');
+      process.exit(Number(process.argv[1]));
+    });`;
+
+  it("passes the key in the child's environment, streams through, and the child's exit code back", async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const result = await runCli(['run', '--', NODE, '-e', REPORTER, '7', '--profile', 'not-ours'], { env: t.env, input: 'hello' });
+    expect(result.code).toBe(7);
+    const seen = JSON.parse(result.stdout);
+    expect(seen).toEqual({ keyHash: sha(VALID), org: null, project: null, baseURL: server.baseURL, marker: 'default', input: 'HELLO', args: ['7', '--profile', 'not-ours'] });
+    expect(result.stderr).toContain('a line on stderr');
+    expectNoKey(result);
+  });
+
+  it("uses the named profile, with its organization, project and base URL; stray ones from the shell are not passed on", async () => {
+    const t = await machine();
+    await storeKey(t, WORK, 'work');
+    const statePath = join(t.configDir, 'state.json');
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    Object.assign(state.profiles.work, { projectId: 'proj_work', baseURL: 'https://gateway.example.com/v1' });
+    writeFileSync(statePath, JSON.stringify(state));
+
+    const shell = { ...t.env, OPENAI_PROJECT_ID: 'proj_stray', OPENAI_ORG_ID: 'org-stray', OPENAI_API_KEY: NO_CREDITS };
+    const result = await runCli(['run', '--profile', 'work', '--', NODE, '-e', REPORTER, '0'], { env: shell });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ keyHash: sha(WORK), org: null, project: 'proj_work', baseURL: 'https://gateway.example.com/v1', marker: 'work' });
+    expect(result.stderr).toMatch(/OPENAI_ORG_ID from this shell was not passed on/);
+    expect(result.stderr).toMatch(/OPENAI_PROJECT_ID from this shell was not passed on/);
+    expectNoKey(result);
+  });
+
+  it('forwards SIGINT, SIGTERM and SIGHUP to the child and exits with its code', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const child = `
+      for (const [name, code] of [['SIGINT', 41], ['SIGTERM', 42], ['SIGHUP', 43]]) {
+        process.on(name, () => { console.log('got ' + name); process.exit(code); });
+      }
+      console.log('ready');
+      setInterval(() => {}, 1000);`;
+    for (const [signal, code] of [['SIGINT', 41], ['SIGTERM', 42], ['SIGHUP', 43]] as const) {
+      const cli = startCli(['run', '--', NODE, '-e', child], t.env);
+      await cli.waitForStdout('ready');
+      process.kill(cli.pid, signal);
+      const { code: exitCode } = await cli.exited;
+      expect(exitCode, cli.output().stderr).toBe(code);
+      expect(cli.output().stdout).toContain(`got ${signal}`);
+      expect(cli.output().stderr).not.toMatch(/Cancelled/);
+    }
+  });
+
+  it('Ctrl-C on a terminal reaches the child once (the terminal signals it directly), and is not our "Cancelled"', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const counter = `
+      let n = 0;
+      process.on('SIGINT', () => { if (n++ === 0) setTimeout(() => { console.log('SIGINTs: ' + n); process.exit(3); }, 300); });
+      console.log('ready');
+      setInterval(() => {}, 1000);`;
+    session = spawnCli(['run', '--', NODE, '-e', counter], { env: t.env });
+    await session.waitFor('ready');
+    session.press('ctrl-c');
+    await session.waitFor('SIGINTs: 1');
+    expect((await session.exited).exitCode).toBe(3);
+    expect(session.output()).not.toMatch(/Cancelled/);
+
+    session = spawnCli(['run', '--', NODE, '-e', "console.log('ready'); setInterval(() => {}, 1000)"], { env: t.env });
+    await session.waitFor('ready');
+    session.press('ctrl-c');
+    expect((await session.exited).exitCode).toBe(130);
+  });
+
+  it('exits 128 + the signal number when the child dies of a signal', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const selfKill = await runCli(['run', '--', NODE, '-e', "process.kill(process.pid, 'SIGTERM'); setInterval(() => {}, 1000)"], { env: t.env });
+    expect(selfKill.code).toBe(143);
+
+    const cli = startCli(['run', '--', NODE, '-e', "console.log('ready'); setInterval(() => {}, 1000)"], t.env);
+    await cli.waitForStdout('ready');
+    process.kill(cli.pid, 'SIGINT');
+    expect((await cli.exited).code).toBe(130);
+  });
+
+  it('command not found: exit 127 with one line; no key: exit 2 saying how to store one', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const missing = await runCli(['run', '--', 'no-such-command-xyz', '--flag'], { env: t.env });
+    expect(missing.code).toBe(127);
+    expect(missing.stderr.split('\n').filter((l) => l.includes('no-such-command-xyz'))).toEqual(['✖ Command not found: no-such-command-xyz']);
+
+    const none = await runCli(['run', '--profile', 'empty', '--', NODE, '-e', '0'], { env: t.env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/No key is stored for profile "empty"/);
+    expect(none.stderr).toMatch(/openai-setup key --profile empty --stdin --insecure-storage/);
+
+    const noCommand = await runCli(['run'], { env: t.env });
+    expect(noCommand.code).toBe(2);
+    const noDashes = await runCli(['run', 'ls', '-la'], { env: t.env });
+    expect(noDashes.code).toBe(2);
+    expect(noDashes.stderr).toMatch(/put -- before the command/);
+  });
+
+  it('refuses to nest a run for another profile; a run inside a run of the same profile works', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    await storeKey(t, WORK, 'work');
+    const inner = `${JSON.stringify(NODE)} ${JSON.stringify(CLI)}`;
+    const nested = await runCli(['run', '--', 'sh', '-c', `${inner} run --profile work -- true; echo "inner exit $?"`], { env: t.env });
+    expect(nested.code).toBe(0);
+    expect(nested.stdout).toContain('inner exit 2');
+    expect(nested.stderr).toMatch(/Already inside `openai-setup run` for profile "default"; not nesting a run for profile "work"/);
+    expect(nested.stderr).toMatch(/unset OPENAI_SETUP_RUN/);
+
+    const same = await runCli(['run', '--', 'sh', '-c', `${inner} run -- sh -c 'echo "marker=$OPENAI_SETUP_RUN"; exit 5'`], { env: t.env });
+    expect(same.code).toBe(5);
+    expect(same.stdout).toContain('marker=default');
+    expectNoKey(same);
+  });
+
+  it.skipIf(missingKeyring.length > 0)('with the key in the keychain, writes nothing holding the key to disk', async () => {
+    let keyring: PrivateKeyring | undefined;
+    try {
+      keyring = await startPrivateKeyring();
+      const t = await machine(keyring.env);
+      await storeKey(t, VALID, 'default', false);
+      await storeKey(t, WORK, 'work', false);
+      // Each profile is its own keychain entry.
+      expect(await keyring.lookup('openai-setup', 'default')).toBe(VALID);
+      expect(await keyring.lookup('openai-setup', 'work')).toBe(WORK);
+      const result = await runCli(['run', '--', NODE, '-e', REPORTER, '0'], { env: t.env, input: '' });
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout).keyHash).toBe(sha(VALID));
+      expect(result.stderr).not.toMatch(/plain-text/);
+      expectNoKey(result);
+      expect(filesContaining(t.root, VALID)).toEqual([]);
+    } finally {
+      await keyring?.stop();
+    }
+  });
+});
+
+describe('token', () => {
+  it('prints the key and a newline, nothing else, into a pipe; no key is exit 2', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const result = await runCli(['token'], { env: t.env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${VALID}\n`);
+    expectNoKey(result.stderr);
+
+    const none = await runCli(['token', '--profile', 'nobody'], { env: t.env });
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/No key is stored for profile "nobody"/);
+  });
+
+  it('asks before printing on a terminal; --yes skips the question', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    session = spawnCli(['token'], { env: t.env });
+    await session.waitFor('Print the full key of profile "default" on this screen?');
+    session.type('n');
+    session.press('enter');
+    await session.waitFor('Not printed.');
+    expect((await session.exited).exitCode).toBe(0);
+    expectNoKey(session.output());
+
+    session = spawnCli(['token'], { env: t.env });
+    await session.waitFor('on this screen?');
+    session.type('y');
+    session.press('enter');
+    expect((await session.exited).exitCode).toBe(0);
+    expect(session.output()).toContain(VALID);
+
+    session = spawnCli(['token', '--yes'], { env: t.env });
+    expect((await session.exited).exitCode).toBe(0);
+    expect(session.output()).toContain(VALID);
+    expect(session.output()).not.toMatch(/on this screen/);
+  });
+
+  it('with stdout a terminal but no way to answer, exits 2 naming --yes', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    session = spawnCommand('sh', ['-c', `exec ${JSON.stringify(NODE)} ${JSON.stringify(CLI)} token </dev/null`], { env: t.env });
+    expect((await session.exited).exitCode).toBe(2);
+    expect(session.output()).toMatch(/Pass --yes/);
+    expectNoKey(session.output());
+  });
+});
+
+describe('env', () => {
+  function git(cwd: string, ...args: string[]): string {
+    return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH!, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' } });
+  }
+  async function repo(t: TestEnv): Promise<string> {
+    const dir = join(t.root, 'project');
+    mkdirSync(dir);
+    git(dir, 'init', '-q');
+    writeFileSync(join(dir, 'README.md'), '# project\n');
+    git(dir, 'add', 'README.md');
+    git(dir, 'commit', '-q', '-m', 'init');
+    return dir;
+  }
+  const mode = (path: string) => statSync(path).mode & 0o777;
+
+  it('refuses a file .gitignore does not cover without a terminal; --gitignore adds it and writes the file 0600', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const dir = await repo(t);
+
+    const refused = await runCli(['env'], { env: t.env, cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/\.env is not covered by \.gitignore/);
+    expect(refused.stderr).toMatch(/--gitignore/);
+    expect(() => statSync(join(dir, '.env'))).toThrow();
+
+    const written = await runCli(['env', '--gitignore'], { env: t.env, cwd: dir });
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toMatch(/Added \/\.env to .*\.gitignore/);
+    expect(written.stdout).toMatch(/Wrote OPENAI_API_KEY \(sk-proj-…\S{4}, profile "default"\) to \.env \(a new file, readable only by you\)/);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${VALID}\n`);
+    expect(mode(join(dir, '.env'))).toBe(0o600);
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('/.env\n');
+    expect(git(dir, 'status', '--porcelain')).toBe('?? .gitignore\n');
+    expectNoKey(refused);
+    expectNoKey(written);
+  });
+
+  it('refuses a file git tracks; --force updates only the key line, byte for byte, CRLF kept', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const dir = await repo(t);
+    const before = '# settings\r\nDEBUG=1\r\nOPENAI_API_KEY=sk-old # mine\r\n\r\nNAME="x y"';
+    writeFileSync(join(dir, '.env'), before);
+    git(dir, 'add', '.env');
+    git(dir, 'commit', '-q', '-m', 'oops');
+
+    const refused = await runCli(['env'], { env: t.env, cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/\.env is tracked by git: the key would be committed with it/);
+    expect(refused.stderr).toMatch(/git rm --cached \.env/);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(before);
+
+    const forced = await runCli(['env', '--force'], { env: t.env, cwd: dir });
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toMatch(/tracked by git/);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`# settings\r\nDEBUG=1\r\nOPENAI_API_KEY=${VALID} # mine\r\n\r\nNAME="x y"`);
+    expectNoKey(forced);
+  });
+
+  it('updates an ignored file in place, says when nothing changed, and warns when others can read it', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    await storeKey(t, WORK, 'work');
+    const dir = await repo(t);
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, '.gitignore'), '*.env\n');
+    const file = join(dir, 'app', 'local.env');
+    writeFileSync(file, 'A=1\nOPENAI_API_KEY=old\nB=2\n', { mode: 0o644 });
+
+    const first = await runCli(['env', '--file', 'app/local.env', '--profile', 'work'], { env: t.env, cwd: dir });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Updated OPENAI_API_KEY \(sk-proj-…\S{4}, profile "work"\) in app\/local\.env; every other line is as it was/);
+    expect(first.stderr).toMatch(/can be read by other users \(mode 644\): chmod 600 app\/local\.env/);
+    expect(readFileSync(file, 'utf8')).toBe(`A=1\nOPENAI_API_KEY=${WORK}\nB=2\n`);
+    expect(mode(file)).toBe(0o644);
+
+    const again = await runCli(['env', '--file', 'app/local.env', '--profile', 'work'], { env: t.env, cwd: dir });
+    expect(again.stdout).toMatch(/already has OPENAI_API_KEY .*nothing changed/);
+    expectNoKey(first);
+    expectNoKey(again);
+  });
+
+  it('outside a git repository it writes, with a warning', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const dir = join(t.root, 'plain');
+    mkdirSync(dir);
+    const result = await runCli(['env'], { env: t.env, cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/is not in a git repository, so nothing checked that \.env stays out of version control/);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${VALID}\n`);
+    expect(mode(join(dir, '.env'))).toBe(0o600);
+
+    const noDir = await runCli(['env', '--file', 'missing/.env'], { env: t.env, cwd: dir });
+    expect(noDir.code).toBe(2);
+  });
+
+  it('on a terminal, offers to add the file to .gitignore', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const dir = await repo(t);
+    session = spawnCli(['env'], { env: t.env, cwd: dir });
+    await session.waitFor(/Add \/\.env to .*\.gitignore\?/);
+    session.press('enter');
+    await session.waitFor('Wrote OPENAI_API_KEY');
+    expect((await session.exited).exitCode).toBe(0);
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('/.env\n');
+    expect(git(dir, 'check-ignore', '.env')).toBe('.env\n');
+    expectNoKey(session.output());
+
+    // Covered now: written without a question.
+    rmSync(join(dir, '.env'));
+    session = spawnCli(['env'], { env: t.env, cwd: dir });
+    expect((await session.exited).exitCode).toBe(0);
+    expect(session.output()).not.toMatch(/\.gitignore\?/);
+  });
+});
+
+describe('open', () => {
+  const KEYS_URL = 'https://platform.openai.com/api-keys';
+
+  it('opens a page by name; an unknown name or no name without a terminal is exit 2 listing the names', async () => {
+    const t = await machine();
+    const keys = await runCli(['open', 'keys'], { env: t.env });
+    expect(keys.code).toBe(0);
+    expect(keys.stdout).toContain(KEYS_URL);
+    expect(await t.browser.waitForUrls(1)).toEqual([KEYS_URL]);
+
+    const unknown = await runCli(['open', 'wallet'], { env: t.env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/No page called "wallet"\. Pages: login, payment, billing, limits, keys, admin-keys, usage, organization, credit-grants\./);
+
+    const menu = await runCli(['open'], { env: t.env });
+    expect(menu.code).toBe(2);
+    expect(menu.stderr).toMatch(/no interactive terminal/);
+    expect(menu.stderr).toMatch(/usage\s+Usage dashboard/);
+  });
+
+  it('without a name, a menu on a terminal', async () => {
+    const t = await machine();
+    session = spawnCli(['open'], { env: t.env });
+    await session.waitFor('Which page?');
+    for (let i = 0; i < 4; i++) session.press('down');
+    session.press('enter');
+    await session.waitFor(KEYS_URL);
+    expect((await session.exited).exitCode).toBe(0);
+    expect(await t.browser.waitForUrls(1)).toEqual([KEYS_URL]);
+  });
+});
+
+describe('doctor', () => {
+  it('exit 0 when everything needed works, with --json parsed by its schema', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const text = await runCli(['doctor'], { env: t.env });
+    expect(text.code, text.stdout + text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/✔ Node\.js\s+v\d+/);
+    expect(text.stdout).toMatch(/! Keychain\s+No Secret Service keyring is running/);
+    expect(text.stdout).toMatch(/! OPENAI_BASE_URL\s+http:\/\/127\.0\.0\.1/);
+    expect(text.stdout).toMatch(/✔ API reachable\s+.*answered \(HTTP 401 without a key/);
+    expect(text.stdout).toMatch(/The key works and can spend/);
+    expect(text.stdout).toMatch(/Everything needed works/);
+    expectNoKey(text);
+
+    const json = await runCli(['doctor', '--json'], { env: t.env });
+    expect(json.code).toBe(0);
+    const report = DoctorJsonSchema.parse(JSON.parse(json.stdout));
+    expect(report).toMatchObject({ ok: true, exitCode: 0, profile: 'default', verify: { status: 'valid', organization: 'acme-corp', key: { source: 'file' } } });
+    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['node', 'keychain', 'stored-key', 'OPENAI_API_KEY', 'proxy', 'api', 'verify']));
+    expectNoKey(json);
+  });
+
+  it('names each problem and exits non-zero: no key, a different OPENAI_API_KEY that cannot spend, a missing CA file, an unreachable API', async () => {
+    const t = await machine();
+    const none = await runCli(['doctor', '--json'], { env: t.env });
+    expect(none.code).not.toBe(0);
+    expect(DoctorJsonSchema.parse(JSON.parse(none.stdout)).ok).toBe(false);
+
+    await storeKey(t, VALID);
+    const differs = await runCli(['doctor'], { env: { ...t.env, OPENAI_API_KEY: NO_CREDITS } });
+    expect(differs.code).toBe(4);
+    expect(differs.stdout).toMatch(/! OPENAI_API_KEY\s+sk-proj-…\S{4} differs from the stored key sk-proj-…\S{4}: programs use OPENAI_API_KEY/);
+    expect(differs.stdout).toMatch(/no credits/);
+    expectNoKey(differs);
+
+    const ca = await runCli(['doctor', '--json'], { env: { ...t.env, NODE_EXTRA_CA_CERTS: join(t.root, 'gone.pem'), SSL_CERT_FILE: join(t.root, 'stale.pem') } });
+    expect(ca.code).toBe(6);
+    const checks = DoctorJsonSchema.parse(JSON.parse(ca.stdout)).checks;
+    expect(checks.find((c) => c.id === 'NODE_EXTRA_CA_CERTS')?.status).toBe('fail');
+    expect(checks.find((c) => c.id === 'SSL_CERT_FILE')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/unset SSL_CERT_FILE/) });
+
+    const stray = await runCli(['doctor'], { env: { ...t.env, OPENAI_PROJECT_ID: 'proj_stray' } });
+    expect(stray.code).not.toBe(0);
+    expect(stray.stdout).toMatch(/! OPENAI_PROJECT_ID\s+proj_stray: sent as OpenAI-Project with every request/);
+    expect(stray.stdout).toMatch(/It was sent because OPENAI_PROJECT_ID is set/);
+
+    const port = await closedPort();
+    const down = await runCli(['doctor'], { env: { ...t.env, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` } });
+    expect(down.code).toBe(6);
+    expect(down.stdout).toMatch(/✖ API reachable\s+.*could not be reached/);
+    expect(down.stdout).toMatch(/Live check\s+not run/);
+    expectNoKey(down);
+  });
+});
+
+describe('completion', () => {
+  /** A PATH where `openai-setup` is the built binary, as the scripts call it for profile names. */
+  function withShim(t: TestEnv): Record<string, string> {
+    const bin = join(t.root, 'shim');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'openai-setup'), `#!/bin/sh\nexec ${JSON.stringify(NODE)} ${JSON.stringify(CLI)} "$@"\n`);
+    chmodSync(join(bin, 'openai-setup'), 0o755);
+    return { ...t.env, PATH: `${bin}:${t.env.PATH}` };
+  }
+  const has = (program: string) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${program}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('bash: commands, flags and the profile names of this machine', async () => {
+    const t = await machine();
+    const env = withShim(t);
+    expect((await runCli(['use', 'work'], { env })).code).toBe(0);
+    const script = await runCli(['completion', 'bash'], { env });
+    expect(script.code).toBe(0);
+    writeFileSync(join(t.root, 'completion.bash'), script.stdout);
+    const complete = (words: string[]) =>
+      execFileSync('bash', ['--norc', '-c', `source completion.bash; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _openai_setup; echo "\${COMPREPLY[*]}"`], { cwd: t.root, env, encoding: 'utf8' }).trim();
+    expect(complete(['openai-setup', 'doc'])).toBe('doctor');
+    expect(complete(['openai-setup', 'use', ''])).toBe('work');
+    expect(complete(['openai-setup', 'run', '--prof'])).toBe('--profile');
+
+    const bad = await runCli(['completion', 'tcsh'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bash, zsh, fish/);
+  });
+
+  it.skipIf(!has('fish'))('fish: completions through `complete -C`', async () => {
+    const t = await machine();
+    const env = withShim(t);
+    await runCli(['use', 'work'], { env });
+    const script = await runCli(['completion', 'fish'], { env });
+    writeFileSync(join(t.root, 'completion.fish'), script.stdout);
+    const complete = (line: string) =>
+      execFileSync('fish', ['--no-config', '-c', `source completion.fish; complete -C '${line}'`], { cwd: t.root, env, encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]);
+    expect(complete('openai-setup doc')).toEqual(['doctor']);
+    expect(complete('openai-setup --profile ')).toEqual(['work']);
+    expect(complete('openai-setup open cr')).toEqual(['credit-grants']);
+  });
+
+  it.skipIf(!has('zsh'))('zsh: completions in an interactive shell', async () => {
+    const t = await machine();
+    const env = withShim(t);
+    await runCli(['use', 'work'], { env });
+    const script = await runCli(['completion', 'zsh'], { env });
+    writeFileSync(join(t.root, '_openai-setup'), script.stdout);
+    session = spawnCommand('zsh', ['-f', '-i'], { env, cwd: t.root });
+    session.type(`PS1='> '; autoload -U compinit; compinit -u; source ${join(t.root, '_openai-setup')}; echo loaded\r`);
+    await session.waitFor(/^loaded/m);
+    session.type('openai-setup open cr\t');
+    await session.waitFor('credit-grants');
+    session.type('\x15openai-setup use \t');
+    await session.waitFor('openai-setup use work');
+  });
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,111 @@
+// The pure decisions behind run, doctor, profiles and open.
+import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../src/api-check.js';
+import { caChecks, doctorExitCode, nodeCheck, proxyCheck, strayVariableChecks, type DoctorCheck } from '../../src/commands/doctor.js';
+import { parsePageName } from '../../src/commands/open.js';
+import { listProfiles } from '../../src/commands/profiles.js';
+import { childEnv, exitStatus, RUN_MARKER } from '../../src/commands/run.js';
+import { UsageError } from '../../src/errors.js';
+import { emptyState } from '../../src/state.js';
+
+const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123';
+
+describe('run: the child environment', () => {
+  it('adds the key and the marker, and keeps everything else', () => {
+    const { env, dropped } = childEnv({ PATH: '/bin', HOME: '/h', OPENAI_BASE_URL: 'http://gw/v1' }, KEY, 'work', undefined);
+    expect(env).toEqual({ PATH: '/bin', HOME: '/h', OPENAI_BASE_URL: 'http://gw/v1', OPENAI_API_KEY: KEY, [RUN_MARKER]: 'work' });
+    expect(dropped).toEqual([]);
+  });
+
+  it("uses the profile's organization, project and base URL, and drops inherited ones that belong to another key", () => {
+    const profile = { stages: {}, organizationId: 'org-mine', baseURL: 'https://api.example.com/v1' };
+    const { env, dropped } = childEnv({ OPENAI_API_KEY: 'sk-other', OPENAI_ORG_ID: 'org-other', OPENAI_PROJECT_ID: 'proj_other' }, KEY, 'default', profile);
+    expect(env).toMatchObject({ OPENAI_API_KEY: KEY, OPENAI_ORG_ID: 'org-mine', OPENAI_BASE_URL: 'https://api.example.com/v1' });
+    expect(env).not.toHaveProperty('OPENAI_PROJECT_ID');
+    expect(dropped).toEqual(['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID']);
+    expect(childEnv({ OPENAI_ORG_ID: 'org-mine' }, KEY, 'default', profile).dropped).toEqual([]);
+  });
+
+  it('reports exit status like a shell', () => {
+    expect(exitStatus(0, null)).toBe(0);
+    expect(exitStatus(42, null)).toBe(42);
+    expect(exitStatus(null, 'SIGINT')).toBe(130);
+    expect(exitStatus(null, 'SIGTERM')).toBe(143);
+    expect(exitStatus(null, 'SIGKILL')).toBe(137);
+  });
+});
+
+describe('doctor checks', () => {
+  it('needs Node 20 or newer', () => {
+    expect(nodeCheck('v20.0.0').status).toBe('ok');
+    expect(nodeCheck('v22.11.0').status).toBe('ok');
+    expect(nodeCheck('v18.19.1')).toMatchObject({ status: 'fail', exitCode: 1 });
+  });
+
+  it('flags stray OpenAI variables, but not the official base URL', () => {
+    expect(strayVariableChecks({}).length).toBe(0);
+    expect(strayVariableChecks({ OPENAI_BASE_URL: 'https://api.openai.com/v1' }).length).toBe(0);
+    const checks = strayVariableChecks({ OPENAI_PROJECT_ID: 'proj_x', OPENAI_ORG_ID: 'org-y', OPENAI_BASE_URL: 'http://localhost:8080/v1' });
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ['OPENAI_ORG_ID', 'warn'],
+      ['OPENAI_PROJECT_ID', 'warn'],
+      ['OPENAI_BASE_URL', 'warn'],
+    ]);
+    expect(checks[1]!.detail).toMatch(/mismatched_project/);
+    expect(checks[1]!.fix).toMatch(/unset OPENAI_PROJECT_ID/);
+  });
+
+  it('reads proxies as the live check does, hiding credentials, and rejects a proxy that is not a URL', () => {
+    expect(proxyCheck({}, 'https://api.openai.com/v1').detail).toMatch(/direct/);
+    const proxied = proxyCheck({ https_proxy: 'http://user:secret@proxy:3128', NO_PROXY: 'localhost' }, 'https://api.openai.com/v1');
+    expect(proxied.status).toBe('info');
+    expect(proxied.detail).toBe('API calls go through http://proxy:3128; NO_PROXY=localhost');
+    expect(proxyCheck({ HTTPS_PROXY: 'proxy:3128' }, 'https://api.openai.com/v1')).toMatchObject({ status: 'fail', exitCode: 6 });
+  });
+
+  it('checks that CA files exist', async () => {
+    const exists = async (path: string) => path === '/ok.pem';
+    expect(await caChecks({}, exists)).toEqual([]);
+    const checks = await caChecks({ NODE_EXTRA_CA_CERTS: '/gone.pem', SSL_CERT_FILE: '/ok.pem' }, exists);
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ['NODE_EXTRA_CA_CERTS', 'fail'],
+      ['SSL_CERT_FILE', 'info'],
+    ]);
+    expect((await caChecks({ SSL_CERT_FILE: '/stale.pem' }, exists))[0]).toMatchObject({ status: 'fail', exitCode: 6 });
+  });
+
+  it('exits 0 only when nothing failed: the live check first, then the first failed check', () => {
+    const ok: DoctorCheck = { id: 'a', title: 'a', status: 'warn', detail: '', fix: null };
+    const failed: DoctorCheck = { id: 'b', title: 'b', status: 'fail', detail: '', fix: null, exitCode: 7 };
+    const verify = (exitCode: number) => ({ exitCode }) as CheckResult;
+    expect(doctorExitCode([ok], verify(0))).toBe(0);
+    expect(doctorExitCode([ok, failed], verify(0))).toBe(7);
+    expect(doctorExitCode([ok, failed], verify(4))).toBe(4);
+    expect(doctorExitCode([{ ...failed, exitCode: undefined }], null)).toBe(1);
+  });
+});
+
+describe('profiles and pages', () => {
+  it('lists every profile and the default, with what the last check saw', () => {
+    const state = emptyState();
+    state.defaultProfile = 'work';
+    state.profiles.alpha = {
+      stages: {},
+      key: { storage: 'keychain', hint: 'sk-proj-…Ab12', savedAt: '2025-01-01T00:00:00.000Z' },
+      lastVerify: { at: '2025-01-02T00:00:00.000Z', status: 'valid', ok: true, keyHint: 'sk-proj-…Ab12', keySource: 'x', organization: 'acme', project: 'proj_1', tier: '1', billing: 'ok', message: 'ok' },
+    };
+    const list = listProfiles(state, 'work');
+    expect(list.profiles.map((p) => [p.name, p.default])).toEqual([
+      ['alpha', false],
+      ['work', true],
+    ]);
+    expect(list.profiles[0]).toMatchObject({ key: { storage: 'keychain', hint: 'sk-proj-…Ab12' }, organization: 'acme', project: 'proj_1', lastVerify: { ok: true, status: 'valid' } });
+    expect(list.profiles[1]).toMatchObject({ key: null, lastVerify: null });
+  });
+
+  it('knows the page names, in any case, and lists them for a wrong one', () => {
+    expect(parsePageName('Keys')).toBe('keys');
+    expect(() => parsePageName('nope')).toThrow(UsageError);
+    expect(() => parsePageName('nope')).toThrow(/login, payment, billing, limits, keys/);
+  });
+});

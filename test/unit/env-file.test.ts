@@ -1,0 +1,100 @@
+// The pure parts of `openai-setup env`: editing the OPENAI_API_KEY line byte for byte, .gitignore
+// patterns, and what git says about a file (against real throw-away repositories).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendLine, gitignorePattern, gitRunner, gitVerdict, setEnvVariable } from '../../src/commands/env.js';
+
+const KEY = 'sk-proj-NEWKEY0123456789abcdefghij';
+
+describe('setEnvVariable', () => {
+  it('creates the line in an empty file', () => {
+    expect(setEnvVariable('', 'OPENAI_API_KEY', KEY)).toEqual({ text: `OPENAI_API_KEY=${KEY}\n`, found: false });
+  });
+
+  it('replaces only the value, keeping every other byte', () => {
+    const before = '# my app\nDEBUG=1\nOPENAI_API_KEY=sk-old\n\n# trailing comment\nOTHER="x y"\n';
+    const after = setEnvVariable(before, 'OPENAI_API_KEY', KEY);
+    expect(after.found).toBe(true);
+    expect(after.text).toBe(`# my app\nDEBUG=1\nOPENAI_API_KEY=${KEY}\n\n# trailing comment\nOTHER="x y"\n`);
+  });
+
+  it('keeps CRLF line endings, and uses them for an appended line', () => {
+    expect(setEnvVariable('A=1\r\nOPENAI_API_KEY=old\r\nB=2\r\n', 'OPENAI_API_KEY', KEY).text).toBe(`A=1\r\nOPENAI_API_KEY=${KEY}\r\nB=2\r\n`);
+    expect(setEnvVariable('A=1\r\nB=2', 'OPENAI_API_KEY', KEY).text).toBe(`A=1\r\nB=2\r\nOPENAI_API_KEY=${KEY}\r\n`);
+  });
+
+  it('appends after a last line without a newline, and keeps the file otherwise as it was', () => {
+    expect(setEnvVariable('A=1', 'OPENAI_API_KEY', KEY).text).toBe(`A=1\nOPENAI_API_KEY=${KEY}\n`);
+    expect(setEnvVariable('OPENAI_API_KEY=old', 'OPENAI_API_KEY', KEY).text).toBe(`OPENAI_API_KEY=${KEY}`);
+  });
+
+  it('keeps export, indentation, spacing, quotes and a trailing comment', () => {
+    expect(setEnvVariable('export OPENAI_API_KEY="old" # for the app\n', 'OPENAI_API_KEY', KEY).text).toBe(`export OPENAI_API_KEY="${KEY}" # for the app\n`);
+    expect(setEnvVariable("  OPENAI_API_KEY = 'old'\n", 'OPENAI_API_KEY', KEY).text).toBe(`  OPENAI_API_KEY = '${KEY}'\n`);
+    expect(setEnvVariable('OPENAI_API_KEY=old # note\n', 'OPENAI_API_KEY', KEY).text).toBe(`OPENAI_API_KEY=${KEY} # note\n`);
+    expect(setEnvVariable('OPENAI_API_KEY=\n', 'OPENAI_API_KEY', KEY).text).toBe(`OPENAI_API_KEY=${KEY}\n`);
+  });
+
+  it('sets every assignment (dotenv readers take the last) and leaves comments and look-alikes alone', () => {
+    const before = '# OPENAI_API_KEY=commented\nOPENAI_API_KEY=a\nMY_OPENAI_API_KEY=keep\nOPENAI_API_KEY_2=keep\nOPENAI_API_KEY=b\n';
+    expect(setEnvVariable(before, 'OPENAI_API_KEY', KEY).text).toBe(
+      `# OPENAI_API_KEY=commented\nOPENAI_API_KEY=${KEY}\nMY_OPENAI_API_KEY=keep\nOPENAI_API_KEY_2=keep\nOPENAI_API_KEY=${KEY}\n`,
+    );
+  });
+
+  it('survives a BOM and bytes that are not UTF-8 (files are edited as latin1)', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('OPENAI_API_KEY=old\nNAME=caf'), Buffer.from([0xe9, 0xff]), Buffer.from('\n')]);
+    const after = Buffer.from(setEnvVariable(bytes.toString('latin1'), 'OPENAI_API_KEY', KEY).text, 'latin1');
+    const expected = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`OPENAI_API_KEY=${KEY}\nNAME=caf`), Buffer.from([0xe9, 0xff]), Buffer.from('\n')]);
+    expect(after.equals(expected)).toBe(true);
+  });
+});
+
+describe('.gitignore lines', () => {
+  it('anchors the path and escapes what gitignore treats specially', () => {
+    expect(gitignorePattern('.env')).toBe('/.env');
+    expect(gitignorePattern('app/.env.local')).toBe('/app/.env.local');
+    expect(gitignorePattern('#weird[1]*.env ')).toBe('/#weird\\[1\\]\\*.env\\ ');
+  });
+
+  it('appends on a line of its own, with the file\'s line ending', () => {
+    expect(appendLine('', '/.env')).toBe('/.env\n');
+    expect(appendLine('node_modules/', '/.env')).toBe('node_modules/\n/.env\n');
+    expect(appendLine('dist/\r\n', '/.env')).toBe('dist/\r\n/.env\r\n');
+  });
+});
+
+describe('gitVerdict', () => {
+  let root: string;
+  const git = gitRunner({ PATH: process.env.PATH, HOME: tmpdir(), GIT_CONFIG_NOSYSTEM: '1' });
+  const sh = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { PATH: process.env.PATH, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' }, stdio: 'pipe' });
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'openai-setup-git-'));
+    const repo = join(root, 'repo');
+    mkdirSync(join(repo, 'sub'), { recursive: true });
+    sh(repo, 'init', '-q');
+    writeFileSync(join(repo, '.gitignore'), '.env.ignored\n');
+    writeFileSync(join(repo, '.env.tracked'), 'A=1\n');
+    sh(repo, 'add', '.env.tracked', '.gitignore');
+    sh(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'init');
+    mkdirSync(join(root, 'plain'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('tells tracked, ignored and exposed files apart, with the path from the repository root', async () => {
+    const repo = join(root, 'repo');
+    expect(await gitVerdict(git, repo, '.env.tracked')).toMatchObject({ kind: 'tracked', path: '.env.tracked' });
+    expect(await gitVerdict(git, repo, '.env.ignored')).toMatchObject({ kind: 'ignored' });
+    expect(await gitVerdict(git, join(repo, 'sub'), '.env')).toMatchObject({ kind: 'exposed', path: 'sub/.env' });
+  });
+
+  it('says when there is no repository, or no git at all', async () => {
+    expect(await gitVerdict(git, join(root, 'plain'), '.env')).toEqual({ kind: 'no-repo' });
+    const noGit = gitRunner({ PATH: join(root, 'plain') });
+    expect(await gitVerdict(noGit, join(root, 'plain'), '.env')).toEqual({ kind: 'no-git' });
+  });
+});
