@@ -59,7 +59,13 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     select: <T>(message: string, choices: Array<Choice<T>>, defaultValue?: T) =>
       ask(async (ctx) => (await load()).select<T>({ message, choices, default: defaultValue, loop: false }, ctx)),
     password: (message, validate) =>
-      ask(async (ctx) => (await load()).password({ message, mask: '*', validate }, ctx)),
+      ask(async (ctx) =>
+        (await load()).password(
+          // Once answered, say how long it was instead of leaving a screenful of stars.
+          { message, mask: '*', validate, theme: { style: { answer: (stars: string) => `(${stars.length} characters, hidden)` } } },
+          ctx,
+        ),
+      ),
     input: (message, options = {}) =>
       ask(async (ctx) => (await load()).input({ message, default: options.default, validate: options.validate }, ctx)),
   };

@@ -307,7 +307,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       if (storage) p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
     });
-    if (storage === 'keychain') term.out(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
+    if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${ctx.keys.filePath} (mode 0600).`);
     if (ctx.env.OPENAI_API_KEY && ctx.env.OPENAI_API_KEY !== key) {
       term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(ctx.env.OPENAI_API_KEY)}); programs that read it will use that one.`);

@@ -112,10 +112,12 @@ export function createTerminal(options: TerminalOptions): Terminal {
 
 /** Break a paragraph into lines of at most `width` characters at spaces (long words stay whole). */
 export function wrap(paragraph: string, width: number, indent = ''): string[] {
+  // Colour codes take no room on screen.
+  const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
   const lines: string[] = [];
   let line = indent;
   for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-    if (line.trim() && line.length + 1 + word.length > width) {
+    if (line.trim() && visible(line) + 1 + visible(word) > width) {
       lines.push(line);
       line = indent + word;
     } else {

@@ -47,9 +47,13 @@ function printReady(ctx: Context, key: string): void {
   term.out();
   term.out(s.bold.green("You're ready to build."));
   term.out(`Your key ${maskKey(key)} works. The OpenAI SDKs read it from OPENAI_API_KEY:`);
-  term.out(`  ${s.cyan('openai-setup run -- node app.js')}            run a program with the key set`);
-  term.out(`  ${s.cyan('export OPENAI_API_KEY="$(openai-setup token)"')}  set it in this shell`);
-  term.out(`  ${s.cyan('openai-setup env --file .env')}              write it to a git-ignored .env`);
+  const commands: Array<[string, string]> = [
+    ['openai-setup run -- node app.js', 'run a program with the key set'],
+    ['export OPENAI_API_KEY="$(openai-setup token)"', 'set it in this shell'],
+    ['openai-setup env --file .env', 'write it to a git-ignored .env'],
+  ];
+  const width = Math.max(...commands.map(([command]) => command.length));
+  for (const [command, what] of commands) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
   term.out('Then, in code:');
   term.out(`  Python:  ${s.dim('from openai import OpenAI; client = OpenAI()')}`);
   term.out(`  Node:    ${s.dim('import OpenAI from "openai"; const client = new OpenAI();')}`);
