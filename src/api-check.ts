@@ -2,7 +2,7 @@
 // 1-token chat completion (can it spend?), both through the official SDK. Every failure is turned
 // into one status, one explanation and one fix (fact sheet §0, §1, §4).
 import type { ClientOptions } from 'openai';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXIT } from './errors.js';
 import { PAGES, projectPageUrl, OFFICIAL_API_BASE_URL } from './platform.js';
 import type { VerifyStatus } from './state.js';

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KeyStoreError } from './errors.js';
 import { ensurePrivateDir, writePrivateFile } from './state.js';
 

@@ -1,57 +1,26 @@
-// The entry point: runs the command and is the only place that turns outcomes into exit codes
-// and calls process.exit. It loads only commander and chalk: the real dependencies are built
-// in runtime.ts, imported when a command runs.
-import { CommanderError } from 'commander';
-import { CancelledError, EXIT, ExitError } from './errors.js';
-import { buildProgram } from './program.js';
-import { createTerminal, type Terminal } from './terminal.js';
+// The entry point. `--version` and `--help` alone are answered here without loading anything:
+// the help is commander's own output, rendered at build time into dist/help.txt (80 columns).
+// Everything else goes to cli.ts.
+import { readFileSync } from 'node:fs';
 import packageJson from '../package.json' with { type: 'json' };
 
-function report(term: Terminal, error: unknown): number {
-  if (error instanceof CancelledError) {
-    term.err('\nCancelled.');
-    return EXIT.cancelled;
-  }
-  if (error instanceof ExitError) {
-    if (error.message) term.err(`${term.style.red('✖')} ${error.message}`);
-    for (const hint of error.hints) term.err(`  ${hint}`);
-    return error.code;
-  }
-  if (error instanceof CommanderError) {
-    // Commander has printed help, the version, or its own one-line error already.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
-    return EXIT.usage;
-  }
-  // A bug: show it (masked) and say so, rather than pretend it was the person's fault.
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  term.err(`${term.style.red('✖')} Unexpected error (a bug in openai-setup; please report it):`);
-  term.err(detail);
-  return EXIT.internal;
-}
-
-async function main(argv: string[]): Promise<number> {
-  const term = createTerminal({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
-  // Ctrl-C outside a prompt (during a live check, say): a quiet exit 130. Inside a prompt,
-  // inquirer turns it into a CancelledError instead.
-  process.on('SIGINT', () => {
-    term.err('\nCancelled.');
-    process.exit(EXIT.cancelled);
-  });
-  let exitCode: number = EXIT.ok;
+function builtHelp(): string | null {
+  // A terminal narrower than the rendered help gets commander's, wrapped to its width.
+  if (process.stdout.isTTY && (process.stdout.columns ?? 80) < 80) return null;
   try {
-    const program = buildProgram(packageJson.version, async (globals) => (await import('./runtime.js')).createContext(term, globals), (code) => {
-      exitCode = code;
-    });
-    await program.parseAsync(argv);
-  } catch (error) {
-    exitCode = report(term, error);
+    // Empty while the build renders it (the shell creates the file first).
+    return readFileSync(new URL('./help.txt', import.meta.url), 'utf8') || null;
+  } catch {
+    return null; // not rendered: commander renders it
   }
-  return exitCode;
 }
 
-const code = await main(process.argv);
-// Should the loop drain before the callbacks below run (stdin closed by Ctrl-D), exit with this.
-process.exitCode = code;
-// Let buffered output reach a pipe before leaving; process.exit also ends a keychain call stuck
-// on a hung D-Bus, which its time box has already given up on.
-process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+const [flag, ...rest] = process.argv.slice(2);
+const help = rest.length === 0 && (flag === '--help' || flag === '-h') ? builtHelp() : null;
+if (rest.length === 0 && (flag === '--version' || flag === '-V')) {
+  process.stdout.write(`${packageJson.version}\n`);
+} else if (help !== null) {
+  process.stdout.write(help);
+} else {
+  await (await import('./cli.js')).run(process.argv, packageJson.version);
+}

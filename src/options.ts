@@ -1,6 +1,6 @@
 // zod at the edges: environment variables and flags become typed values here, and a bad one is a
 // usage error that names the flag or variable.
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageError } from './errors.js';
 import { ProfileNameSchema } from './state.js';
 

@@ -36,7 +36,7 @@ function isPromptExit(error: unknown): boolean {
 }
 
 export function inquirerPrompter(streams: PromptStreams): Prompter {
-  const load = () => import('@inquirer/prompts');
+  const load = () => import('./inquirer.js');
   // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
   async function ask<T>(run: (context: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; signal: AbortSignal }) => Promise<T>): Promise<T> {
     const controller = new AbortController();

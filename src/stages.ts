@@ -6,16 +6,12 @@ import { maskKey, parseKey } from './key-format.js';
 import { describeKeychainProblem, KeychainUnavailableError, type Storage } from './keystore.js';
 import { buildCheckRequest, printCheck, recordCheck, runCheck, type CheckSettings, type KeySource } from './live-check.js';
 import { PAGES, type PageName } from './platform.js';
-import type { BillingChoice, StageId } from './state.js';
+import { STAGE_TITLES, type BillingChoice, type StageId } from './state.js';
 import { marks } from './terminal.js';
 import { shellExportLine } from './shell.js';
 
-export const STAGE_TITLES: Record<StageId, string> = {
-  login: 'Log in to the OpenAI API platform',
-  payment: 'Add a payment method',
-  billing: 'Choose how to pay and set a budget',
-  key: 'Create a secret key and store it',
-};
+// The titles live in state.ts, next to the stage ids, so that `status` does not load this module.
+export { STAGE_TITLES };
 
 export type StageOutcome = 'done' | 'skipped';
 

@@ -2,11 +2,17 @@
 // verify result. Never the key. Validated on every read; written atomically with mode 0600.
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
+
+export const STAGE_TITLES: Record<StageId, string> = {
+  login: 'Log in to the OpenAI API platform',
+  payment: 'Add a payment method',
+  billing: 'Choose how to pay and set a budget',
+  key: 'Create a secret key and store it',
+};
 
 export const ProfileNameSchema = z
   .string()
@@ -92,6 +98,8 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 
 /** Write a file atomically (temp file + rename) with mode 0600. */
 export async function writePrivateFile(path: string, content: string): Promise<void> {
+  // node:crypto is loaded only to write: reading commands (status) do not pay for it.
+  const { randomBytes } = await import('node:crypto');
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, content, { mode: 0o600 });
   await chmod(temp, 0o600);

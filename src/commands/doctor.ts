@@ -2,7 +2,7 @@
 // each with what to do: Node, the keychain, the key in use, stray OpenAI variables, proxy and CA
 // settings, whether the API answers, and finally the live check itself.
 import { access } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isOfficialBaseURL, proxyFromEnv, type CheckResult } from '../api-check.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { chmod, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { maskKey } from '../key-format.js';

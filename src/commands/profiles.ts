@@ -1,7 +1,7 @@
 // `openai-setup profiles` lists the profiles (masked key, what the last check saw, which is the
 // default) from the state file alone, so it never touches the keychain and stays fast enough for
 // shell completion (`--names`). `openai-setup use NAME` makes one the default.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import { KeyStoreError, UsageError } from '../errors.js';
 import { describeKeychainProblem } from '../keystore.js';

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { maskKey } from '../key-format.js';

@@ -100,7 +100,10 @@ export async function runSetup(ctx: Context, options: SetupOptions): Promise<num
   // A working key already here: say so and offer to finish at once.
   let current: { key: string; source: KeySource; check?: CheckResult } | null = null;
   if (!options.restart) {
-    const found = await findKey(ctx, profileName);
+    // The keychain is a child process (~40 ms, seconds on a slow D-Bus): ask it only when the
+    // state file says a key was stored, so that a first run shows stage 1 at once.
+    const stored = (await ctx.state.read()).profiles[profileName]?.key;
+    const found = ctx.env.OPENAI_API_KEY || stored ? await findKey(ctx, profileName) : { key: null };
     if (found.key) {
       term.out();
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);

@@ -1,11 +1,10 @@
 // `openai-setup status`: each stage done or pending (and when), where the key lives, its masked
 // hint, and the last verify result. From the state file alone: no keychain, no network.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import { maskKey } from '../key-format.js';
 import { resolveProfileName } from '../profiles.js';
-import { STAGE_TITLES } from '../stages.js';
-import { STAGE_IDS, VerifyStatusSchema } from '../state.js';
+import { STAGE_IDS, STAGE_TITLES, VerifyStatusSchema } from '../state.js';
 import { marks } from '../terminal.js';
 
 export const StatusJsonSchema = z.object({

@@ -1,6 +1,6 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckResult } from '../api-check.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';

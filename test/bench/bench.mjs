@@ -1,0 +1,273 @@
+#!/usr/bin/env node
+// `npm run bench`: how fast openai-setup starts and how much a user downloads, measured against
+// Node itself starting an empty file on the same machine in the same run.
+//
+//   node test/bench/bench.mjs [--runs 15] [--warmup 2] [--installs 3] [--no-install] [--out FILE] [--strict]
+//                             [--cli path/to/bin/openai-setup.js]   (time another checkout's build;
+//                                                                    the package part packs this one)
+//
+// Timed (median of --runs, after --warmup rounds; the commands are interleaved round by round so
+// that machine noise hits all of them alike):
+//   node <empty file>                 the floor: what any Node CLI pays
+//   openai-setup --help / --version / status
+//   the wizard's first prompt         in a pseudo-terminal, until "When you are done on that page"
+//   openai-setup verify --json        against the local OpenAI-like server (two requests)
+// Then the package: `npm pack` (size, files), and `npm install` of the tarball into empty
+// folders from a warm npm cache (time, packages, bytes on disk).
+//
+// Prints a table and writes everything to bench-results.json (gitignored) in the repository root.
+// Exit code 0 unless --strict is given and a target is missed. Needs a build: `npm run bench`
+// builds first.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawn as ptySpawn } from '@lydell/node-pty';
+import { makeKey } from '../helpers/openai-server.mjs';
+import { installTarball, packTarball, REPO_ROOT } from './pack.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '2' },
+    installs: { type: 'string', default: '3' },
+    'no-install': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(REPO_ROOT, 'bench-results.json') },
+    strict: { type: 'boolean', default: false },
+    // Time another build of the CLI (a branch checked out elsewhere) with this harness.
+    cli: { type: 'string' },
+  },
+});
+const RUNS = Number(flags.runs);
+const WARMUP = Number(flags.warmup);
+const INSTALLS = Number(flags.installs);
+
+const CLI = flags.cli ? resolve(flags.cli) : join(REPO_ROOT, 'bin', 'openai-setup.js');
+const WIZARD_TEXT = 'When you are done on that page';
+const TARGETS = { help: 1.3, version: 1.3, status: 1.3, wizard: 2, verify: 2.5 };
+const SIZE_TARGET = { bytes: 8 * 1024 * 1024, packages: 5 };
+
+if (!existsSync(join(dirname(CLI), '..', 'dist', 'main.js'))) {
+  console.error('dist/main.js is missing: run `npm run bench` (it builds first).');
+  process.exit(2);
+}
+
+// ---- a scrubbed machine: temp HOME and config dir, no D-Bus, a browser that does nothing ----
+const root = mkdtempSync(join(tmpdir(), 'openai-setup-bench-'));
+const home = join(root, 'home');
+mkdirSync(home);
+// An ES module, as bin/openai-setup.js is: Node's ESM loader is part of the floor (an empty .js
+// CommonJS file starts ~2 ms faster, which would make every ratio look worse than it is).
+const emptyFile = join(root, 'empty.mjs');
+writeFileSync(emptyFile, '');
+const baseEnv = {
+  PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+  HOME: home,
+  XDG_CONFIG_HOME: join(root, 'xdg'),
+  OPENAI_SETUP_CONFIG_DIR: join(root, 'config'),
+  TERM: 'xterm-256color',
+  LANG: 'C.UTF-8',
+  BROWSER: '/bin/true',
+};
+
+let server;
+const cleanup = () => {
+  server?.kill('SIGTERM');
+  rmSync(root, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+// ---- the local OpenAI-like server, in its own process (spawnSync blocks this one) ----
+const KEY = makeKey('proj', 'bench');
+const baseURL = await new Promise((resolve, reject) => {
+  server = spawn(process.execPath, [join(REPO_ROOT, 'test', 'helpers', 'openai-server-cli.mjs'), '--key', `${KEY}=valid`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  server.stdout.setEncoding('utf8').on('data', (d) => {
+    out += d;
+    const nl = out.indexOf('\n');
+    if (nl !== -1) resolve(JSON.parse(out.slice(0, nl)).baseURL);
+  });
+  server.on('exit', (code) => reject(new Error(`the OpenAI-like server exited (${code})`)));
+});
+
+// A state file, so that status has something to show (three stages done, a billing choice).
+for (const args of [['login', '--done'], ['payment', '--done'], ['billing', '--done', '--choice', 'prepaid']]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: baseEnv, cwd: home, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openai-setup ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+// ---- what is timed ----
+const ANSI = /\u001b\][\s\S]*?(?:\u0007|\u001b\\)|\u001b\[[0-?]*[ -/]*[@-~]|\u001b[ -/]*[0-~]/g;
+
+/** Wall time of a process from spawn to exit; throws on a non-zero exit. */
+function timeSync(argv, check) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, argv, { env: baseEnv, cwd: home, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const ms = performance.now() - started;
+  if (r.status !== 0 || (check && !check(r.stdout))) {
+    throw new Error(`node ${argv.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  }
+  return ms;
+}
+
+/** Time from spawning in a pseudo-terminal until `text` is on screen (or, without text, until exit). */
+function timePty(argv, text, env = baseEnv) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const pty = ptySpawn(process.execPath, argv, { name: 'xterm-256color', cols: 100, rows: 40, cwd: home, env });
+    let raw = '';
+    let ms;
+    const kill = () => {
+      try {
+        process.kill(-pty.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      kill();
+      reject(new Error(`no ${JSON.stringify(text)} within 20 s; the screen:\n${raw.replace(ANSI, '')}`));
+    }, 20_000);
+    pty.onData((d) => {
+      raw += d;
+      if (text && ms === undefined && raw.replace(ANSI, '').includes(text)) {
+        ms = performance.now() - started;
+        kill();
+      }
+    });
+    pty.onExit(() => {
+      clearTimeout(timer);
+      if (!text) ms ??= performance.now() - started;
+      if (ms === undefined) reject(new Error(`exited before ${JSON.stringify(text)}; the screen:\n${raw.replace(ANSI, '')}`));
+      else resolve(ms);
+    });
+  });
+}
+
+let wizardRun = 0;
+const cases = [
+  { id: 'node', label: 'node <empty file>', run: () => timeSync([emptyFile]) },
+  { id: 'help', label: 'openai-setup --help', run: () => timeSync([CLI, '--help'], (out) => out.includes('Usage: openai-setup')) },
+  { id: 'version', label: 'openai-setup --version', run: () => timeSync([CLI, '--version'], (out) => /^\d+\.\d+\.\d+/.test(out)) },
+  { id: 'status', label: 'openai-setup status', run: () => timeSync([CLI, 'status'], (out) => out.includes('openai-setup status')) },
+  {
+    id: 'wizard',
+    label: 'wizard: first prompt (pty)',
+    // A fresh config dir each time, so the first prompt is always stage 1's.
+    run: () => timePty([CLI], WIZARD_TEXT, { ...baseEnv, OPENAI_SETUP_CONFIG_DIR: join(root, `wizard-${wizardRun++}`) }),
+  },
+  {
+    id: 'verify',
+    label: 'openai-setup verify --json',
+    run: () => timeSync([CLI, 'verify', '--json', '--key', KEY, '--base-url', baseURL], (out) => JSON.parse(out).status === 'valid'),
+  },
+  { id: 'node-pty', label: 'node <empty file> (pty)', run: () => timePty([emptyFile], null) },
+];
+
+const samples = Object.fromEntries(cases.map((c) => [c.id, []]));
+const total = WARMUP + RUNS;
+process.stderr.write(`Timing ${cases.length} commands × ${RUNS} runs (+${WARMUP} warm-up), interleaved`);
+for (let round = 0; round < total; round++) {
+  // Rotate the order each round so no command always runs right after the same one.
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[(round + i) % cases.length];
+    const ms = await c.run();
+    if (round >= WARMUP) samples[c.id].push(ms);
+  }
+  process.stderr.write('.');
+}
+process.stderr.write('\n');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const round1 = (x) => Math.round(x * 10) / 10;
+const round2 = (x) => Math.round(x * 100) / 100;
+
+const nodeMedian = median(samples.node);
+const timings = {};
+for (const c of cases) {
+  const xs = samples[c.id];
+  const med = median(xs);
+  const ratio = med / nodeMedian;
+  const target = TARGETS[c.id];
+  timings[c.id] = {
+    label: c.label,
+    medianMs: round1(med),
+    minMs: round1(Math.min(...xs)),
+    maxMs: round1(Math.max(...xs)),
+    ratio: round2(ratio),
+    ...(target ? { target, pass: ratio <= target } : {}),
+    samplesMs: xs.map(round1),
+  };
+}
+
+const cpu = cpus();
+const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: cpu.length, cpuModel: cpu[0]?.model?.trim() ?? 'unknown' };
+console.log(`\nopenai-setup bench · Node ${machine.node} · ${machine.platform}-${machine.arch} · ${machine.cpus} × ${machine.cpuModel}`);
+console.log(`${RUNS} runs each after ${WARMUP} warm-up rounds, interleaved; ratio = median / median of node <empty file>\n`);
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+console.log(`${pad('', 30)}${lpad('median', 10)}${lpad('min', 10)}${lpad('max', 10)}${lpad('× node', 9)}   target`);
+for (const c of cases) {
+  const t = timings[c.id];
+  const verdict = t.target ? `≤ ${t.target}x  ${t.pass ? 'ok' : 'MISSED'}` : c.id === 'node' ? '(baseline)' : '(for reference)';
+  console.log(`${pad(t.label, 30)}${lpad(`${t.medianMs} ms`, 10)}${lpad(`${t.minMs}`, 10)}${lpad(`${t.maxMs}`, 10)}${lpad(`${t.ratio.toFixed(2)}x`, 9)}   ${verdict}`);
+}
+
+// ---- the package ----
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+const kb = (bytes) => `${(bytes / 1024).toFixed(0)} kB`;
+let pkg = null;
+if (!flags['no-install']) {
+  process.stderr.write('\nPacking and installing the tarball');
+  const packed = packTarball(join(root, 'pack'));
+  const allowed = /^(package\.json|README\.md|LICENSE(\.md)?|\.env\.example|bin\/[^/]+\.js|dist\/.+\.js|dist\/help\.txt)$/;
+  const unexpected = packed.files.map((f) => f.path).filter((p) => !allowed.test(p));
+  // The first install warms the npm cache (and is not timed); the rest are what a returning
+  // `npx` user, or a CI runner with a cache, waits for.
+  installTarball(packed.tarball, join(root, 'install-warm'));
+  process.stderr.write('.');
+  const installs = [];
+  for (let i = 0; i < INSTALLS; i++) {
+    installs.push(installTarball(packed.tarball, join(root, `install-${i}`)));
+    process.stderr.write('.');
+  }
+  process.stderr.write('\n');
+  const tree = installs[0];
+  const installMs = median(installs.map((r) => r.ms));
+  pkg = {
+    tarball: packed.filename,
+    packedBytes: packed.size,
+    unpackedBytes: packed.unpackedSize,
+    packedFiles: packed.files.length,
+    unexpectedFiles: unexpected,
+    installedBytes: tree.bytes,
+    installedFiles: tree.files,
+    packageCount: tree.packages.length,
+    packages: tree.packages,
+    installMedianMs: Math.round(installMs),
+    installSamplesMs: installs.map((r) => Math.round(r.ms)),
+    target: { maxBytes: SIZE_TARGET.bytes, maxPackages: SIZE_TARGET.packages },
+    pass: tree.bytes <= SIZE_TARGET.bytes && tree.packages.length <= SIZE_TARGET.packages && unexpected.length === 0,
+  };
+  console.log(`\nPackage ${packed.filename}`);
+  console.log(`  packed (download)     ${mb(packed.size)}  (${packed.files.length} files, ${mb(packed.unpackedSize)} unpacked)`);
+  console.log(`  installed tree        ${mb(tree.bytes)} in ${tree.packages.length} packages, ${tree.files} files   target ≤ ${mb(SIZE_TARGET.bytes)} in ≤ ${SIZE_TARGET.packages} packages  ${pkg.pass ? 'ok' : 'MISSED'}`);
+  for (const p of tree.packages) console.log(`    ${pad(`${p.name}@${p.version}`, 44)}${lpad(kb(p.bytes), 10)}`);
+  console.log(`  npm install (warm cache, --prefer-offline)   median ${Math.round(installMs)} ms of ${INSTALLS}: ${pkg.installSamplesMs.join(', ')} ms`);
+  if (unexpected.length) console.log(`  files a user does not need: ${unexpected.join(', ')}`);
+}
+
+const results = { date: new Date().toISOString(), machine, runs: RUNS, warmup: WARMUP, timings, package: pkg };
+writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nWrote ${flags.out}`);
+
+const missed = [...Object.entries(timings).filter(([, t]) => t.pass === false).map(([id]) => id), ...(pkg && !pkg.pass ? ['package'] : [])];
+if (missed.length) console.log(`Targets missed: ${missed.join(', ')}`);
+else console.log('All targets met.');
+process.exit(flags.strict && missed.length ? 1 : 0); // also stops the server (see cleanup)

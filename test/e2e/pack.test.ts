@@ -1,0 +1,121 @@
+// What we ship is what we test: `npm pack` the project, install the tarball into an empty folder
+// with the registry's packages (as `npx openai-setup` does), and run the installed binary through
+// npx: --help, and verify against the local OpenAI-like server. Also checks that the tarball holds
+// only what a user needs and that the installed tree stays within its budget (issue 6).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VerifyJsonSchema } from '../../src/commands/verify.js';
+import { installTarball, npmEnv, packTarball, reachableDistFiles, type Installed, type Packed } from '../bench/pack.mjs';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { makeTestEnv, REPO_ROOT, type TestEnv } from '../helpers/env.js';
+import { runCommand, type RunResult } from '../helpers/run.js';
+
+/** Installed tree budget: the package, the keychain binding and its platform binary. */
+const MAX_INSTALLED_BYTES = 8 * 1024 * 1024;
+const MAX_PACKAGES = 5;
+
+describe('the packed tarball, installed', () => {
+  let root: string;
+  let installDir: string;
+  let packed: Packed;
+  let installed: Installed;
+  let server: FakeOpenAI;
+  let testEnv: TestEnv;
+  const key = makeKey('proj', 'pack-test');
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'openai-setup-pack-'));
+    installDir = join(root, 'app');
+    packed = packTarball(join(root, 'pack'));
+    installed = installTarball(packed.tarball, installDir);
+    server = await startOpenAIServer();
+    server.addKey(key, 'valid');
+    testEnv = await makeTestEnv();
+  }, 180_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await testEnv?.cleanup();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  /**
+   * `npx openai-setup ...args` from the install folder, in the scrubbed env (temp HOME and config
+   * dir, no D-Bus) plus the npm cache location. Asynchronous: the server answers from this process.
+   */
+  function npx(args: string[]): Promise<RunResult> {
+    const env: Record<string, string> = {
+      ...testEnv.env,
+      npm_config_cache: npmEnv().npm_config_cache ?? join(process.env.HOME ?? root, '.npm'),
+      npm_config_update_notifier: 'false',
+    };
+    return runCommand(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['--no', '--', 'openai-setup', ...args], { env, cwd: installDir, timeoutMs: 60_000 });
+  }
+
+  it('packs only what a user needs: the binary, the bundle, the README', () => {
+    const paths = packed.files.map((f) => f.path).sort();
+    expect(paths).toContain('package.json');
+    expect(paths).toContain('bin/openai-setup.js');
+    expect(paths).toContain('dist/main.js');
+    expect(paths).toContain('README.md');
+    const unexpected = paths.filter((p) => !/^(package\.json|README\.md|LICENSE(\.md)?|\.env\.example|bin\/[^/]+\.js|dist\/.+\.js|dist\/help\.txt)$/.test(p));
+    expect(unexpected, 'files a user does not need (tests, sources, fixtures, maps...)').toEqual([]);
+  });
+
+  it('packs no chunk left over from an earlier build', () => {
+    const reachable = reachableDistFiles(join(REPO_ROOT, 'dist'));
+    const packedDist = packed.files.map((f) => f.path).filter((p) => p.startsWith('dist/') && p.endsWith('.js')).map((p) => p.slice('dist/'.length));
+    expect(packedDist.filter((p) => !reachable.has(p)), 'dist files that dist/main.js never imports (run `npm run build`, which empties dist/ first)').toEqual([]);
+  });
+
+  it(`installs within ${MAX_INSTALLED_BYTES / 1024 / 1024} MB and ${MAX_PACKAGES} packages`, () => {
+    const names = installed.packages.map((p) => p.name);
+    expect(names).toContain('openai-setup');
+    expect(names).toContain('@napi-rs/keyring');
+    expect(installed.packages.length, names.join(', ')).toBeLessThanOrEqual(MAX_PACKAGES);
+    expect(installed.bytes).toBeLessThanOrEqual(MAX_INSTALLED_BYTES);
+  });
+
+  it('the keychain binding and its platform binary landed and load', () => {
+    const load = spawnSync(process.execPath, ['-e', "const { Entry } = require('@napi-rs/keyring'); if (typeof Entry !== 'function') process.exit(1)"], {
+      cwd: installDir,
+      encoding: 'utf8',
+    });
+    expect(load.stderr).toBe('');
+    expect(load.status).toBe(0);
+  });
+
+  it('npx openai-setup --help prints the commands and exit codes', async () => {
+    const r = await npx(['--help']);
+    expect(r.stderr).not.toMatch(/Error|error:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: openai-setup/m);
+    for (const command of ['setup', 'verify', 'status', 'logout']) expect(r.stdout).toContain(command);
+    expect(r.stdout).toContain('Exit codes:');
+  });
+
+  it('npx openai-setup --version prints the packed version', async () => {
+    const r = await npx(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(packed.filename.replace(/^openai-setup-/, '').replace(/\.tgz$/, ''));
+  });
+
+  it('npx openai-setup verify --json checks a key against the local server', async () => {
+    const r = await npx(['verify', '--json', '--key', key, '--base-url', server.baseURL]);
+    expect(r.code, r.stderr).toBe(0);
+    const json = VerifyJsonSchema.parse(JSON.parse(r.stdout));
+    expect(json).toMatchObject({ ok: true, status: 'valid', billing: 'ok', key: { source: 'flag', kind: 'project' } });
+    expect(r.stdout + r.stderr).not.toContain(key);
+    const paths = server.requestsFor(key).map((req) => `${req.method} ${req.path}`);
+    expect(paths).toEqual(expect.arrayContaining(['GET /v1/models', 'POST /v1/chat/completions']));
+  });
+
+  it('npx openai-setup verify says what is wrong with a rejected key (exit 3)', async () => {
+    const r = await npx(['verify', '--json', '--key', makeKey('proj', 'pack-test-unknown'), '--base-url', server.baseURL]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(VerifyJsonSchema.parse(JSON.parse(r.stdout)).status).toBe('invalid_key');
+  });
+});
