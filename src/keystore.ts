@@ -187,11 +187,6 @@ export class KeyStore {
     }
   }
 
-  /** Is the keychain usable right now? Throws KeychainUnavailableError when not. */
-  async probe(): Promise<void> {
-    await this.keychain.getPassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT);
-  }
-
   private async readFileKeys(): Promise<Record<string, string>> {
     let text: string;
     try {
