@@ -98,6 +98,24 @@ describe('terminal', () => {
     expect(colorLevel({ TERM: 'xterm' }, true)).toBe(1);
   });
 
+  it('shows a spinner only when stderr is a terminal, and erases it when done', () => {
+    const ticks: Array<() => void> = [];
+    const fakeInterval = ((fn: () => void) => (ticks.push(fn), 1)) as unknown as typeof setInterval;
+    const fakeClear = (() => undefined) as unknown as typeof clearInterval;
+    let onTty = '';
+    const tty = createTerminal({ stdout: { write: () => true }, stderr: { write: (s: string) => (onTty += s), isTTY: true }, stdin: {}, env: {}, setInterval: fakeInterval, clearInterval: fakeClear });
+    const spinner = tty.spinner('Checking the key with a live call…');
+    ticks[0]!();
+    spinner.stop();
+    expect(onTty).toContain('⠋ Checking the key with a live call…');
+    expect(onTty).toContain('⠙ Checking the key');
+    expect(onTty.endsWith('\r\x1b[2K')).toBe(true);
+    let piped = '';
+    const pipe = createTerminal({ stdout: { write: () => true }, stderr: { write: (s: string) => (piped += s) }, stdin: {}, env: {}, setInterval: fakeInterval, clearInterval: fakeClear });
+    pipe.spinner('Checking').stop();
+    expect(piped).toBe('');
+  });
+
   it('masks registered secrets and key-shaped text on both streams; only writeSecret prints a key', () => {
     let out = '';
     let err = '';
