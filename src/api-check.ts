@@ -418,6 +418,13 @@ function diagnose(
   };
 }
 
+/** undici, for its proxy agent and the fetch that goes with it; loaded only when a proxy is set. */
+export async function loadUndici(): Promise<typeof import('undici')> {
+  // esbuild hands a CommonJS package to import() as its default export.
+  const loaded = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
+  return loaded.default ?? loaded;
+}
+
 /** HTTPS_PROXY / HTTP_PROXY in either case, as undici's EnvHttpProxyAgent reads them. */
 export function proxyFromEnv(env: Record<string, string | undefined>, baseURL: string): string | null {
   const https = baseURL.startsWith('https:');
@@ -449,9 +456,7 @@ async function sdkOptions(request: CheckRequest): Promise<{ options: ClientOptio
   }
   if (proxy) {
     // Node's fetch ignores proxy variables; undici's agent must be paired with undici's fetch.
-    // esbuild hands a CommonJS package to import() as its default export.
-    const loaded = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
-    const undici = loaded.default ?? loaded;
+    const undici = await loadUndici();
     options.fetch = undici.fetch as unknown as ClientOptions['fetch'];
     options.fetchOptions = { dispatcher: new undici.EnvHttpProxyAgent() } as ClientOptions['fetchOptions'];
   }

@@ -161,6 +161,8 @@ export interface KeyStageResult {
   /** The live check of the stored key, when one ran. */
   check?: CheckResult;
   key?: string;
+  /** Where the key came from (pasted, or standard input), for the checks that follow. */
+  source?: KeySource;
 }
 
 const KEY_SOURCE_PASTED: KeySource = { kind: 'flag', label: 'what you pasted' };
@@ -308,7 +310,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     if (ctx.env.OPENAI_API_KEY && ctx.env.OPENAI_API_KEY !== key) {
       term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(ctx.env.OPENAI_API_KEY)}); programs that read it will use that one.`);
     }
-    return { outcome: 'done', check, key };
+    return { outcome: 'done', check, key, source };
   }
 }
 

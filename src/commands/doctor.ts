@@ -3,7 +3,7 @@
 // settings, whether the API answers, and finally the live check itself.
 import { access } from 'node:fs/promises';
 import * as z from 'zod';
-import { isOfficialBaseURL, proxyFromEnv, type CheckResult } from '../api-check.js';
+import { isOfficialBaseURL, loadUndici, proxyFromEnv, type CheckResult } from '../api-check.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
 import { maskKey } from '../key-format.js';
@@ -129,9 +129,7 @@ export async function probeApi(baseURL: string, env: Record<string, string | und
   const url = `${baseURL.replace(/\/+$/, '')}/models`;
   const started = performance.now();
   try {
-    // esbuild hands a CommonJS package to import() as its default export.
-    const loaded = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
-    const undici = loaded.default ?? loaded;
+    const undici = await loadUndici();
     // The same proxy handling as the live check (Node's own fetch ignores HTTPS_PROXY).
     const dispatcher = proxyFromEnv(env, baseURL) ? new undici.EnvHttpProxyAgent() : undefined;
     const response = await undici.fetch(url, { dispatcher, signal: AbortSignal.timeout(timeoutMs) });

@@ -149,7 +149,7 @@ export async function runSetup(ctx: Context, options: SetupOptions): Promise<num
         return runBillingStage(ctx, { profile: profileName, position });
       case 'key': {
         const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage });
-        if (result.key) current = { key: result.key, source: { kind: 'flag', label: 'what you pasted' }, check: result.check };
+        if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check };
         return result.outcome;
       }
     }
@@ -200,7 +200,7 @@ export async function runSetup(ctx: Context, options: SetupOptions): Promise<num
     } else if (route === 'key') {
       await forgetStage(ctx, profileName, 'key');
       const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage });
-      if (result.key) current = { key: result.key, source: { kind: 'flag', label: 'what you pasted' }, check: result.check };
+      if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check };
     }
   }
 }
