@@ -43,7 +43,10 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     const onData = (chunk: Buffer | string) => {
       if (chunk.toString().includes('\x04')) controller.abort();
     };
+    // Ctrl-D before the prompt took the terminal over (cooked mode) ends stdin instead.
+    const onEnd = () => controller.abort();
     streams.input.on('data', onData);
+    streams.input.once('end', onEnd);
     try {
       return await run({ input: streams.input, output: streams.output, signal: controller.signal });
     } catch (error) {
@@ -51,6 +54,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       throw error;
     } finally {
       streams.input.removeListener('data', onData);
+      streams.input.removeListener('end', onEnd);
     }
   }
   return {
