@@ -1,23 +1,36 @@
 // Runs the command (main.ts loads this for everything but the bare --version and --help) and is
-// the only place that turns outcomes into exit codes and calls process.exit. It loads only
-// commander: the terminal (chalk) is loaded when a command runs or an error is reported, the real
+// the only place that turns outcomes into exit codes and calls process.exit. The wizard, status
+// and verify in their plain forms skip commander (fast-lane.ts); everything else is parsed by it.
+// The terminal (chalk) is loaded when a command runs or an error is reported, the real
 // dependencies in runtime.ts when a command runs.
-import { CommanderError } from 'commander';
 import { CancelledError, EXIT, ExitError } from './errors.js';
-import { buildProgram } from './program.js';
+import { fastRoute, HOT_COMMANDS, type GlobalOptions } from './fast-lane.js';
+import type { CommanderError } from 'commander';
 import type { Terminal } from './terminal.js';
 
 let terminal: Promise<Terminal> | undefined;
+/** Hands what the terminal wrote to the OS before the process exits. */
+let flushOutput = (done: () => void): void => {
+  process.stdout.write('', () => process.stderr.write('', done));
+};
+
 /** The terminal, created on first use (process.stdin is not touched before then). */
 function getTerminal(): Promise<Terminal> {
-  terminal ??= import('./terminal.js').then(({ createTerminal }) =>
-    createTerminal({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }),
-  );
+  terminal ??= import('./terminal.js').then(({ createTerminal, isTerminal, processOutput }) => {
+    const stdout = processOutput(1);
+    const stderr = processOutput(2);
+    if (fastLane) flushOutput = (done) => stdout.flush(() => stderr.flush(done));
+    // On a terminal, stdin's stream is made now, as prompts will need it: made before a Ctrl-D
+    // typed ahead of the first prompt, it reads that as the end of input (then "Cancelled.").
+    // A pipe is left alone until a command reads it (`--key -`, `key --stdin`).
+    const stdinIsTTY = isTerminal(0) && Boolean(process.stdin.isTTY);
+    return createTerminal({ stdout, stderr, stdin: { isTTY: stdinIsTTY }, env: process.env });
+  });
   return terminal;
 }
 
 async function report(error: unknown): Promise<number> {
-  if (error instanceof CommanderError) {
+  if (isCommanderError(error)) {
     // Commander has printed help, the version, or its own one-line error already.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
     return EXIT.usage;
@@ -39,6 +52,11 @@ async function report(error: unknown): Promise<number> {
   return EXIT.internal;
 }
 
+/** Set once commander is loaded: before that, no error can be one of its own. */
+let isCommanderError = (error: unknown): error is CommanderError => false;
+/** No commander: then only the terminal writes to stdout and stderr (or, on a terminal, prompts). */
+let fastLane = false;
+
 async function main(argv: string[], version: string): Promise<number> {
   // Ctrl-C outside a prompt (during a live check, say): a quiet exit 130. Inside a prompt,
   // inquirer turns it into a CancelledError instead.
@@ -47,17 +65,19 @@ async function main(argv: string[], version: string): Promise<number> {
     process.exit(EXIT.cancelled);
   });
   let exitCode: number = EXIT.ok;
+  const makeContext = async (globals: GlobalOptions) => {
+    const [term, runtime] = await Promise.all([getTerminal(), import('./runtime.js')]);
+    return runtime.createContext(term, globals);
+  };
   try {
-    const program = buildProgram(
-      version,
-      async (globals) => {
-        const [term, runtime] = await Promise.all([getTerminal(), import('./runtime.js')]);
-        return runtime.createContext(term, globals);
-      },
-      (code) => {
-        exitCode = code;
-      },
-    );
+    const fast = fastRoute(argv.slice(2));
+    fastLane = fast !== null;
+    if (fast) return await HOT_COMMANDS[fast.command].run(fast.opts, fast.globals, makeContext);
+    const [{ buildProgram }, commander] = await Promise.all([import('./program.js'), import('commander')]);
+    isCommanderError = (error): error is CommanderError => error instanceof commander.CommanderError;
+    const program = buildProgram(version, makeContext, (code) => {
+      exitCode = code;
+    });
     await program.parseAsync(argv);
   } catch (error) {
     exitCode = await report(error);
@@ -71,5 +91,5 @@ export async function run(argv: string[], version: string): Promise<void> {
   process.exitCode = code;
   // Let buffered output reach a pipe before leaving; process.exit also ends a keychain call stuck
   // on a hung D-Bus, which its time box has already given up on.
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  flushOutput(() => process.exit(code));
 }

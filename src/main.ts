@@ -22,5 +22,6 @@ if (rest.length === 0 && (flag === '--version' || flag === '-V')) {
 } else if (help !== null) {
   process.stdout.write(help);
 } else {
-  await (await import('./cli.js')).run(process.argv, packageJson.version);
+  // No top-level await: the bundle is CommonJS (see scripts/build.mjs).
+  void import('./cli.js').then((cli) => cli.run(process.argv, packageJson.version));
 }

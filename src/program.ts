@@ -1,14 +1,9 @@
 // The command tree. Each action imports its command only when it runs, so `--help` and
 // `--version` load nothing heavy.
 import { Command, Option } from 'commander';
-import type { Context } from './context.js';
+import { CHECK_OPTIONS, GLOBAL_OPTIONS, HOT_COMMANDS, parseCheckFlags, type ContextFactory, type GlobalOptions, type OptionSpec, type RawOptions } from './fast-lane.js';
 
-export interface GlobalOptions {
-  profile?: string;
-  browser: boolean;
-}
-
-export type ContextFactory = (globals: GlobalOptions) => Promise<Context>;
+export type { ContextFactory, GlobalOptions } from './fast-lane.js';
 
 /** What a command's action resolves to: its exit code. */
 export type Run = (code: number) => void;
@@ -26,27 +21,11 @@ Exit codes:
   130  cancelled (Ctrl-C / Ctrl-D); finished stages stay done`;
 
 // Flags arrive here as raw strings; zod validates them in the action (options.ts is loaded only
-// then), so that `--help` never pays for it.
-function checkOptions(command: Command): Command {
-  return command
-    .option('--base-url <url>', 'API base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1)')
-    .option('--model <model>', 'model for the 1-token billing check (default: gpt-4o-mini)')
-    .option('--timeout <ms>', 'bound for the whole live check, in milliseconds (default: 15000)');
-}
-
-interface RawCheckFlags {
-  baseUrl?: string;
-  model?: string;
-  timeout?: string;
-}
-
-async function parseCheckFlags(opts: RawCheckFlags) {
-  const { parseFlag, HttpUrlSchema, ModelSchema, TimeoutSchema } = await import('./options.js');
-  return {
-    baseURL: opts.baseUrl === undefined ? undefined : parseFlag('--base-url', HttpUrlSchema, opts.baseUrl),
-    model: opts.model === undefined ? undefined : parseFlag('--model', ModelSchema, opts.model),
-    timeoutMs: opts.timeout === undefined ? undefined : parseFlag('--timeout', TimeoutSchema, opts.timeout),
-  };
+// then), so that `--help` never pays for it. The options of the wizard, status and verify come
+// from fast-lane.ts, which parses their plain forms without commander.
+function withOptions(command: Command, options: OptionSpec[]): Command {
+  for (const option of options) command.option(option.flags, option.description);
+  return command;
 }
 
 const BILLING_CHOICES = ['auto-reload', 'prepaid', 'monthly'] as const;
@@ -55,30 +34,28 @@ export function buildProgram(version: string, makeContext: ContextFactory, done:
   const program = new Command('openai-setup')
     .description('From an OpenAI account to a working, safely stored API key: log in, add a card, choose billing, create a key, check it live.')
     .version(version, '-V, --version')
-    .option('-p, --profile <name>', 'profile to use (default: OPENAI_SETUP_PROFILE, or the one chosen with `use`)')
-    .option('--no-browser', 'print page URLs without opening a browser')
     .exitOverride()
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false })
     .addHelpText('after', EXIT_CODES_HELP);
+  withOptions(program, GLOBAL_OPTIONS);
 
   const context = async (command: Command) => makeContext(command.optsWithGlobals() as GlobalOptions);
+  const globalsOf = (command: Command) => command.optsWithGlobals() as GlobalOptions;
   const profileOf = (command: Command) => (command.optsWithGlobals() as GlobalOptions).profile;
 
-  program
-    .command('setup', { isDefault: true })
-    .description('the whole wizard: log in, payment, billing, key, then a live check (the default command)')
-    .option('--restart', 'walk all four stages again, even those already done')
-    .option('--insecure-storage', 'store the key in a plain-text file (mode 0600) instead of the keychain')
+  withOptions(
+    program.command('setup', { isDefault: true }).description('the whole wizard: log in, payment, billing, key, then a live check (the default command)'),
+    HOT_COMMANDS.setup.options,
+  )
     .argument('[command]')
-    .action(async (unknown: string | undefined, opts, command: Command) => {
+    .action(async (unknown: string | undefined, opts: RawOptions, command: Command) => {
       // As the default command, setup receives any word that is not a command.
       if (unknown !== undefined) {
         const names = program.commands.map((c) => c.name()).join(', ');
         program.error(`error: unknown command '${unknown}' (commands: ${names})`);
       }
-      const { runSetup } = await import('./commands/setup.js');
-      done(await runSetup(await context(command), { profile: profileOf(command), restart: Boolean(opts.restart), insecureStorage: Boolean(opts.insecureStorage) }));
+      done(await HOT_COMMANDS.setup.run(opts, globalsOf(command), makeContext));
     });
 
   for (const [name, description] of [
@@ -106,13 +83,14 @@ export function buildProgram(version: string, makeContext: ContextFactory, done:
       done(await runBilling(await context(command), { profile: profileOf(command), done: Boolean(opts.done), choice: opts.choice }));
     });
 
-  checkOptions(
+  withOptions(
     program
       .command('key')
       .description('stage 4: paste a new secret key (hidden), check it live, store it in the OS keychain')
       .option('--stdin', 'read the key from standard input instead of a prompt')
       .option('--insecure-storage', 'store the key in a plain-text file (mode 0600) instead of the keychain')
       .option('--no-verify', 'store the key without the live check'),
+    CHECK_OPTIONS,
   ).action(async (opts, command: Command) => {
     const { runKey } = await import('./commands/stage.js');
     done(
@@ -126,39 +104,20 @@ export function buildProgram(version: string, makeContext: ContextFactory, done:
     );
   });
 
-  checkOptions(
-    program
-      .command('verify')
-      .description('check a key with a live call and say exactly what is wrong (exit codes below; --json for CI)')
-      .option('-k, --key <key>', 'the key to check; "-" reads it from standard input (default: OPENAI_API_KEY, then the stored key)')
-      .option('--json', 'print one JSON object on stdout')
-      .option('-q, --quiet', 'print nothing; only the exit code tells')
-      .option('--no-billing-check', 'skip the 1-token test request (then nothing billable is sent)'),
+  withOptions(
+    program.command('verify').description('check a key with a live call and say exactly what is wrong (exit codes below; --json for CI)'),
+    HOT_COMMANDS.verify.options,
   )
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (opts, command: Command) => {
-      const { runVerify } = await import('./commands/verify.js');
-      const ctx = await context(command);
-      done(
-        await runVerify(ctx, {
-          key: opts.key,
-          profile: profileOf(command),
-          json: Boolean(opts.json),
-          quiet: Boolean(opts.quiet),
-          ...(await parseCheckFlags(opts)),
-          billingCheck: opts.billingCheck !== false,
-        }),
-      );
+    .action(async (opts: RawOptions, command: Command) => {
+      done(await HOT_COMMANDS.verify.run(opts, globalsOf(command), makeContext));
     });
 
-  program
-    .command('status')
-    .description('each stage done or pending, where the key is stored, and the last check')
-    .option('--json', 'print one JSON object on stdout')
-    .action(async (opts, command: Command) => {
-      const { runStatus } = await import('./commands/status.js');
-      done(await runStatus(await context(command), { profile: profileOf(command), json: Boolean(opts.json) }));
-    });
+  withOptions(program.command('status').description('each stage done or pending, where the key is stored, and the last check'), HOT_COMMANDS.status.options).action(
+    async (opts: RawOptions, command: Command) => {
+      done(await HOT_COMMANDS.status.run(opts, globalsOf(command), makeContext));
+    },
+  );
 
   program
     .command('logout')

@@ -22,7 +22,10 @@ export async function showPage(ctx: Context, page: PageName | { url: string; tit
   // The URL on a line of its own, so that it can be copied (or clicked) in one piece.
   ctx.term.out(`  ${m.arrow} ${title}:`);
   ctx.term.out(`    ${ctx.term.style.underline(url)}`);
-  const outcome = await ctx.browser.open(url);
+  const opening = ctx.browser.open(url);
+  // A question follows the page; its code loads while the browser starts.
+  if (ctx.term.interactive) ctx.prompter('').warmUp();
+  const outcome = await opening;
   if (outcome === 'opened') ctx.term.out(ctx.term.style.dim('    Opened in your browser.'));
   else if (outcome === 'failed') ctx.term.out(ctx.term.style.dim('    Could not open a browser: open the link above yourself.'));
   else ctx.term.out(ctx.term.style.dim(`    Open the link above in a browser on any device (${ctx.browser.skipReason}).`));

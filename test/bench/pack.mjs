@@ -46,7 +46,7 @@ function run(file, args, options) {
  * @param {string} destDir
  */
 export function packTarball(destDir) {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first.');
+  if (!existsSync(join(REPO_ROOT, 'dist', 'main.cjs'))) throw new Error('dist/main.cjs is missing: run `npm run build` first.');
   mkdirSync(destDir, { recursive: true });
   const { stdout } = run(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', destDir], { cwd: REPO_ROOT, env: npmEnv() });
   const [info] = JSON.parse(stdout.slice(stdout.indexOf('[')));
@@ -142,19 +142,19 @@ export function measureTree(nodeModules) {
 }
 
 /**
- * The dist/ files reachable from dist/main.js through static and dynamic relative imports. A packed
- * dist file outside this set is dead weight (a chunk left over from an earlier build).
+ * The dist/ files reachable from dist/main.cjs through relative require() and import(). A packed
+ * dist file outside this set is dead weight (a file left over from an earlier build).
  * @param {string} distDir
  */
 export function reachableDistFiles(distDir) {
   const seen = new Set();
-  const queue = ['main.js'];
+  const queue = ['main.cjs'];
   while (queue.length) {
     const file = queue.pop();
     if (seen.has(file)) continue;
     seen.add(file);
     const text = readFileSync(join(distDir, file), 'utf8');
-    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*)(["'])(\.{1,2}\/[^"']+)\1/g)) {
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*|\brequire\s*\(\s*)(["'])(\.{1,2}\/[^"']+)\1/g)) {
       const target = relative(distDir, resolve(dirname(join(distDir, file)), m[2])).split(sep).join('/');
       if (existsSync(join(distDir, target))) queue.push(target);
     }

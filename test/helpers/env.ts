@@ -23,8 +23,8 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
-/** Absolute path of bin/openai-setup.js */
-export const CLI: string = fileURLToPath(new URL('../../bin/openai-setup.js', import.meta.url));
+/** Absolute path of bin/openai-setup.cjs */
+export const CLI: string = fileURLToPath(new URL('../../bin/openai-setup.cjs', import.meta.url));
 
 /** Absolute path of the repository root */
 export const REPO_ROOT: string = fileURLToPath(new URL('../../', import.meta.url));

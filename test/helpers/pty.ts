@@ -228,7 +228,7 @@ export function spawnCommand(file: string, args: string[], options: PtyOptions):
   };
 }
 
-/** Spawn `node bin/openai-setup.js ...args` in a pseudo-terminal (default 100x40). */
+/** Spawn `node bin/openai-setup.cjs ...args` in a pseudo-terminal (default 100x40). */
 export function spawnCli(args: string[], options: PtyOptions): PtySession {
   return spawnCommand(process.execPath, [CLI, ...args], options);
 }

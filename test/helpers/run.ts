@@ -25,7 +25,7 @@ export interface RunOptions {
 }
 
 /**
- * Run `node bin/openai-setup.js ...args` with stdin a pipe (input written then closed; if input is
+ * Run `node bin/openai-setup.cjs ...args` with stdin a pipe (input written then closed; if input is
  * undefined stdin is closed immediately), stdout/stderr captured. Never rejects; kills the child
  * (SIGKILL) after timeoutMs (default 15000) and reports signal.
  */

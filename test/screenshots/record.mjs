@@ -7,7 +7,7 @@
 // What happens: the local OpenAI-like server (test/helpers/openai-server.mjs) answers for one fake
 // key; a private, throw-away gnome-keyring on its own D-Bus session bus holds the stored key (when
 // dbus-run-session and gnome-keyring-daemon are installed; otherwise the wizard is run with
-// --insecure-storage and a warning is printed); the built wizard `node bin/openai-setup.js` runs
+// --insecure-storage and a warning is printed); the built wizard `node bin/openai-setup.cjs` runs
 // in a detached 88x40 tmux session on a private socket with a scrubbed environment; keys are sent
 // with `tmux send-keys`, each step waiting for the expected text on screen; at the end the whole
 // scrollback is captured with its colours (`tmux capture-pane -p -e -S -`) and drawn as an SVG
@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { makeKey, startOpenAIServer } from '../helpers/openai-server.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO, 'bin', 'openai-setup.js');
+const CLI = join(REPO, 'bin', 'openai-setup.cjs');
 const OUT = fileURLToPath(new URL('./wizard.svg', import.meta.url));
 const COLS = 88;
 const ROWS = 40;
@@ -347,7 +347,7 @@ function renderSvg(rows, { title, cols }) {
 // ------------------------------------------------------------------------------------------------
 
 async function main() {
-  if (!existsSync(join(REPO, 'dist', 'main.js'))) throw new Failure('dist/main.js is missing: run `npm run screenshot` (it builds first) or `npm run build`.');
+  if (!existsSync(join(REPO, 'dist', 'main.cjs'))) throw new Failure('dist/main.cjs is missing: run `npm run screenshot` (it builds first) or `npm run build`.');
   if (!onPath('tmux')) throw new Failure('tmux is not installed (it hosts the pseudo-terminal the wizard runs in).');
 
   const root = mkdtempSync(join(tmpdir(), 'openai-setup-screenshot-'));

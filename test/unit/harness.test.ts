@@ -30,8 +30,8 @@ function pty(script: string, env: Record<string, string>, opts: { cols?: number;
 }
 
 describe('env', () => {
-  it('CLI points at bin/openai-setup.js', () => {
-    expect(CLI).toBe(join(REPO_ROOT, 'bin', 'openai-setup.js'));
+  it('CLI points at bin/openai-setup.cjs', () => {
+    expect(CLI).toBe(join(REPO_ROOT, 'bin', 'openai-setup.cjs'));
     expect(existsSync(CLI)).toBe(true);
   });
 
@@ -152,7 +152,7 @@ describe('run (pipes)', () => {
     expect(missing.stderr).toMatch(/ENOENT/);
   });
 
-  it.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'main.js')))('runCli runs the built binary (smoke)', async () => {
+  it.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'main.cjs')))('runCli runs the built binary (smoke)', async () => {
     const t = await testEnv();
     const r = await runCli(['--help'], { env: t.env });
     expect(r.timedOut).toBe(false);
@@ -160,7 +160,7 @@ describe('run (pipes)', () => {
     expect(r.stderr).not.toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND/);
   });
 
-  it.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'main.js')))('spawnCli runs the built binary in a pty (smoke)', async () => {
+  it.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'main.cjs')))('spawnCli runs the built binary in a pty (smoke)', async () => {
     const t = await testEnv();
     const s = spawnCli(['--help'], { env: t.env });
     cleanups.push(() => s.kill());
