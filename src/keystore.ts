@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { KeyStoreError } from './errors.js';
 import { ensurePrivateDir, writePrivateFile } from './state.js';
 
@@ -142,7 +142,7 @@ export function osKeychain(platform: NodeJS.Platform, timeoutMs = 3000): Keychai
 }
 
 const CredentialsFileSchema = z.object({
-  note: z.string().optional(),
+  note: z.optional(z.string()),
   keys: z.record(z.string(), z.string()),
 });
 

@@ -1,38 +1,45 @@
 // zod at the edges: environment variables and flags become typed values here, and a bad one is a
 // usage error that names the flag or variable.
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { UsageError } from './errors.js';
 import { ProfileNameSchema } from './state.js';
 
-const optionalTrimmed = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+// zod/mini ships without messages (every issue would read "Invalid input"); the English locale
+// gives the same messages classic zod gave. Every command parses its environment here first.
+z.config(en());
 
-export const HttpUrlSchema = z
-  .string()
-  .trim()
-  .refine((v) => {
-    try {
-      const url = new URL(v);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL')
-  .transform((v) => v.replace(/\/+$/, ''));
+const optionalTrimmed = z.pipe(
+  z.optional(z.string()),
+  z.transform((v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+);
+
+export const HttpUrlSchema = z.pipe(
+  z.string().check(
+    z.trim(),
+    z.refine((v) => {
+      try {
+        const url = new URL(v);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'must be an http:// or https:// URL'),
+  ),
+  z.transform((v: string) => v.replace(/\/+$/, '')),
+);
 
 export const EnvSchema = z.object({
   OPENAI_API_KEY: optionalTrimmed,
-  OPENAI_BASE_URL: optionalTrimmed.pipe(HttpUrlSchema.optional()),
+  OPENAI_BASE_URL: z.pipe(optionalTrimmed, z.optional(HttpUrlSchema)),
   OPENAI_ORG_ID: optionalTrimmed,
   OPENAI_PROJECT_ID: optionalTrimmed,
-  OPENAI_SETUP_PROFILE: optionalTrimmed.pipe(ProfileNameSchema.optional()),
+  OPENAI_SETUP_PROFILE: z.pipe(optionalTrimmed, z.optional(ProfileNameSchema)),
   DEBUG: optionalTrimmed,
 });
 export type ParsedEnv = z.infer<typeof EnvSchema>;
 
-function firstIssue(error: z.ZodError): string {
+function firstIssue(error: z.core.$ZodError): string {
   return error.issues[0]?.message ?? 'invalid value';
 }
 
@@ -47,7 +54,7 @@ export function parseEnv(env: Record<string, string | undefined>): ParsedEnv {
 }
 
 /** Parse one flag's value with a schema; a failure names the flag. */
-export function parseFlag<T>(flag: string, schema: z.ZodType<T>, value: unknown): T {
+export function parseFlag<T>(flag: string, schema: z.ZodMiniType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     const shown = typeof value === 'string' ? ` (got "${value}")` : '';
@@ -56,13 +63,13 @@ export function parseFlag<T>(flag: string, schema: z.ZodType<T>, value: unknown)
   return result.data;
 }
 
-export const TimeoutSchema = z.coerce
-  .number({ message: 'must be a number of milliseconds' })
-  .int('must be a whole number of milliseconds')
-  .min(100, 'must be at least 100 ms')
-  .max(600_000, 'must be at most 600000 ms (10 minutes)');
+export const TimeoutSchema = z.coerce.number({ message: 'must be a number of milliseconds' }).check(
+  z.int('must be a whole number of milliseconds'),
+  z.minimum(100, 'must be at least 100 ms'),
+  z.maximum(600_000, 'must be at most 600000 ms (10 minutes)'),
+);
 
-export const ModelSchema = z.string().trim().regex(/^[A-Za-z0-9._:/-]{1,100}$/, 'is not a model name');
+export const ModelSchema = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._:/-]{1,100}$/, 'is not a model name'));
 
 export { ProfileNameSchema };
 

@@ -2,7 +2,7 @@
 // verify result. Never the key. Validated on every read; written atomically with mode 0600.
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
@@ -16,9 +16,9 @@ export const STAGE_TITLES: Record<StageId, string> = {
 
 export const ProfileNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use 1–64 letters, digits, "-" or "_", starting with a letter or digit');
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use 1–64 letters, digits, "-" or "_", starting with a letter or digit'));
 
-const Timestamp = z.string().datetime({ offset: true });
+const Timestamp = z.string().check(z.iso.datetime({ offset: true }));
 
 const StageRecordSchema = z.object({ doneAt: Timestamp });
 
@@ -44,33 +44,31 @@ const LastVerifySchema = z.object({
   ok: z.boolean(),
   keyHint: z.string(),
   keySource: z.string(),
-  organization: z.string().nullable(),
-  project: z.string().nullable(),
-  tier: z.string().nullable(),
+  organization: z.nullable(z.string()),
+  project: z.nullable(z.string()),
+  tier: z.nullable(z.string()),
   billing: z.enum(['ok', 'no_quota', 'unchecked']),
   message: z.string(),
 });
 export type LastVerify = z.infer<typeof LastVerifySchema>;
 
 const ProfileSchema = z.object({
-  stages: z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema).default({}),
-  billingChoice: BillingChoiceSchema.optional(),
+  stages: z._default(z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema), {}),
+  billingChoice: z.optional(BillingChoiceSchema),
   /** Where the key of this profile is kept and its masked hint (`sk-proj-…Ab12`). */
-  key: z
-    .object({ storage: z.enum(['keychain', 'file']), hint: z.string().max(40), savedAt: Timestamp })
-    .optional(),
+  key: z.optional(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string().check(z.maxLength(40)), savedAt: Timestamp })),
   /** Sent with the key by `run` (and used by `verify`) when set. */
-  organizationId: z.string().optional(),
-  projectId: z.string().optional(),
-  baseURL: z.string().url().optional(),
-  lastVerify: LastVerifySchema.optional(),
+  organizationId: z.optional(z.string()),
+  projectId: z.optional(z.string()),
+  baseURL: z.optional(z.string().check(z.url())),
+  lastVerify: z.optional(LastVerifySchema),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
 export const StateSchema = z.object({
   version: z.literal(1),
-  defaultProfile: ProfileNameSchema.default('default'),
-  profiles: z.record(ProfileNameSchema, ProfileSchema).default({}),
+  defaultProfile: z._default(ProfileNameSchema, 'default'),
+  profiles: z._default(z.record(ProfileNameSchema, ProfileSchema), {}),
 });
 export type State = z.infer<typeof StateSchema>;
 

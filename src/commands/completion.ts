@@ -2,7 +2,7 @@
 // are read from the commander tree itself (so they cannot drift from the real ones); profile names
 // are asked at completion time from `openai-setup profiles --names`, which reads only the state file.
 import type { Command, Option } from 'commander';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { parseFlag } from '../options.js';
 import { PAGE_NAMES } from '../platform.js';

@@ -2,7 +2,7 @@
 // each with what to do: Node, the keychain, the key in use, stray OpenAI variables, proxy and CA
 // settings, whether the API answers, and finally the live check itself.
 import { access } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isOfficialBaseURL, loadUndici, proxyFromEnv, type CheckResult } from '../api-check.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
@@ -29,23 +29,23 @@ export interface DoctorCheck {
 
 export const DoctorJsonSchema = z.object({
   ok: z.boolean(),
-  exitCode: z.number().int(),
+  exitCode: z.number().check(z.int()),
   profile: z.string(),
   checks: z.array(
-    z.object({ id: z.string(), title: z.string(), status: z.enum(['ok', 'info', 'warn', 'fail', 'skip']), detail: z.string(), fix: z.string().nullable() }),
+    z.object({ id: z.string(), title: z.string(), status: z.enum(['ok', 'info', 'warn', 'fail', 'skip']), detail: z.string(), fix: z.nullable(z.string()) }),
   ),
-  verify: z
-    .object({
+  verify: z.nullable(
+    z.object({
       ok: z.boolean(),
       status: z.string(),
-      exitCode: z.number().int(),
+      exitCode: z.number().check(z.int()),
       key: z.object({ hint: z.string(), source: z.string() }),
-      organization: z.string().nullable(),
-      project: z.string().nullable(),
+      organization: z.nullable(z.string()),
+      project: z.nullable(z.string()),
       message: z.string(),
-      fix: z.string().nullable(),
-    })
-    .nullable(),
+      fix: z.nullable(z.string()),
+    }),
+  ),
 });
 export type DoctorJson = z.infer<typeof DoctorJsonSchema>;
 

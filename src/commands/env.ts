@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { chmod, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { maskKey } from '../key-format.js';
@@ -128,7 +128,7 @@ export interface EnvOptions {
   gitignore: boolean;
 }
 
-const FileSchema = z.string().trim().min(1, 'name a file');
+const FileSchema = z.string().check(z.trim(), z.minLength(1, 'name a file'));
 
 export async function runEnv(ctx: Context, options: EnvOptions, deps: { cwd: string; git: GitRunner } = { cwd: process.cwd(), git: gitRunner(ctx.rawEnv) }): Promise<number> {
   const { term } = ctx;

@@ -1,7 +1,7 @@
 // `openai-setup profiles` lists the profiles (masked key, what the last check saw, which is the
 // default) from the state file alone, so it never touches the keychain and stays fast enough for
 // shell completion (`--names`). `openai-setup use NAME` makes one the default.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { KeyStoreError, UsageError } from '../errors.js';
 import { describeKeychainProblem } from '../keystore.js';
@@ -17,10 +17,10 @@ export const ProfilesJsonSchema = z.object({
     z.object({
       name: z.string(),
       default: z.boolean(),
-      key: z.object({ storage: z.enum(['keychain', 'file']), hint: z.string() }).nullable(),
-      organization: z.string().nullable(),
-      project: z.string().nullable(),
-      lastVerify: z.object({ at: z.string(), ok: z.boolean(), status: VerifyStatusSchema }).nullable(),
+      key: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string() })),
+      organization: z.nullable(z.string()),
+      project: z.nullable(z.string()),
+      lastVerify: z.nullable(z.object({ at: z.string(), ok: z.boolean(), status: VerifyStatusSchema })),
     }),
   ),
 });

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { maskKey } from '../key-format.js';
@@ -58,7 +58,7 @@ export const nodeProcessHost: ProcessHost = {
   },
 };
 
-const CommandSchema = z.array(z.string()).min(1, 'name the command to run after --');
+const CommandSchema = z.array(z.string()).check(z.minLength(1, 'name the command to run after --'));
 
 /**
  * The child's environment: ours, with the key, and the profile's organization, project and base

@@ -1,6 +1,6 @@
 // `openai-setup status`: each stage done or pending (and when), where the key lives, its masked
 // hint, and the last verify result. From the state file alone: no keychain, no network.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { maskKey } from '../key-format.js';
 import { resolveProfileName } from '../profiles.js';
@@ -10,17 +10,17 @@ import { marks } from '../terminal.js';
 export const StatusJsonSchema = z.object({
   profile: z.string(),
   configDir: z.string(),
-  stages: z.array(z.object({ id: z.enum(STAGE_IDS), title: z.string(), done: z.boolean(), doneAt: z.string().nullable() })),
-  billingChoice: z.string().nullable(),
+  stages: z.array(z.object({ id: z.enum(STAGE_IDS), title: z.string(), done: z.boolean(), doneAt: z.nullable(z.string()) })),
+  billingChoice: z.nullable(z.string()),
   key: z.object({
     storage: z.enum(['keychain', 'file', 'none']),
-    hint: z.string().nullable(),
-    savedAt: z.string().nullable(),
-    env: z.object({ set: z.boolean(), hint: z.string().nullable(), matchesStored: z.boolean().nullable() }),
+    hint: z.nullable(z.string()),
+    savedAt: z.nullable(z.string()),
+    env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
   }),
-  lastVerify: z
-    .object({ at: z.string(), status: VerifyStatusSchema, ok: z.boolean(), keyHint: z.string(), keySource: z.string(), organization: z.string().nullable(), project: z.string().nullable(), tier: z.string().nullable(), billing: z.string(), message: z.string() })
-    .nullable(),
+  lastVerify: z.nullable(
+    z.object({ at: z.string(), status: VerifyStatusSchema, ok: z.boolean(), keyHint: z.string(), keySource: z.string(), organization: z.nullable(z.string()), project: z.nullable(z.string()), tier: z.nullable(z.string()), billing: z.string(), message: z.string() }),
+  ),
 });
 export type StatusJson = z.infer<typeof StatusJsonSchema>;
 

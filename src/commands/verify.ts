@@ -1,6 +1,6 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CheckResult } from '../api-check.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -27,26 +27,26 @@ export interface VerifyOptions {
 export const VerifyJsonSchema = z.object({
   ok: z.boolean(),
   status: VerifyStatusSchema,
-  exitCode: z.number().int(),
-  reason: z.string().nullable(),
+  exitCode: z.number().check(z.int()),
+  reason: z.nullable(z.string()),
   key: z.object({
     source: z.enum(['flag', 'stdin', 'env', 'keychain', 'file']),
     hint: z.string(),
     kind: z.enum(['project', 'service-account', 'admin', 'user', 'legacy', 'unknown']),
   }),
   baseURL: z.string(),
-  organization: z.string().nullable(),
-  project: z.string().nullable(),
-  models: z.number().int().nullable(),
+  organization: z.nullable(z.string()),
+  project: z.nullable(z.string()),
+  models: z.nullable(z.number().check(z.int())),
   notableModels: z.array(z.string()),
   billing: z.enum(['ok', 'no_quota', 'unchecked']),
-  tier: z.string().nullable(),
-  requestId: z.string().nullable(),
+  tier: z.nullable(z.string()),
+  requestId: z.nullable(z.string()),
   message: z.string(),
-  fix: z.string().nullable(),
-  fixUrl: z.string().nullable(),
+  fix: z.nullable(z.string()),
+  fixUrl: z.nullable(z.string()),
   warnings: z.array(z.string()),
-  latencyMs: z.number().int(),
+  latencyMs: z.number().check(z.int()),
 });
 export type VerifyJson = z.infer<typeof VerifyJsonSchema>;
 
