@@ -9,8 +9,9 @@
 //   file, required only by the code that uses it.
 //
 //   dist/main.cjs            `--version`, `--help` (dist/help.txt, rendered after the build), and
-//                            the hand-off to cli.cjs
-//   dist/cli.cjs             all of src/ (commands load lazily inside it), commander, chalk, zod/mini
+//                            the hand-off to cli.cjs through the code cache (src/compile-cache.ts)
+//   dist/cli.cjs             all of src/ (commands load lazily inside it), chalk, zod/mini
+//   dist/vendor/commander.cjs  every command line but the plain forms of setup, status, verify
 //   dist/vendor/openai.cjs   the SDK (verify, the key stage, doctor)
 //   dist/vendor/inquirer.cjs the four prompts (interactive commands only)
 //   dist/vendor/undici.cjs   only with a proxy (HTTPS_PROXY...)
@@ -33,13 +34,14 @@ const VENDORS = {
   openai: 'openai',
   undici: 'undici',
   open: 'open',
+  commander: 'commander',
 };
 
-/** Keeps vendors and the hand-off to cli.cjs out of a bundle: they are required at run time. */
+/** Keeps the vendor files out of cli.cjs: they are required at run time, when used. */
 const externals = (fromDir) => ({
   name: 'openai-setup-externals',
   setup(b) {
-    b.onResolve({ filter: /^(openai|undici|open)$/ }, (args) => ({ path: `${fromDir}vendor/${VENDORS[args.path]}.cjs`, external: true }));
+    b.onResolve({ filter: /^(openai|undici|open|commander)$/ }, (args) => ({ path: `${fromDir}vendor/${VENDORS[args.path]}.cjs`, external: true }));
     b.onResolve({ filter: /^\.\/inquirer\.js$/ }, (args) =>
       join(args.resolveDir, 'inquirer.ts') === INQUIRER_ENTRY ? { path: `${fromDir}vendor/inquirer.cjs`, external: true } : undefined,
     );
@@ -47,9 +49,6 @@ const externals = (fromDir) => ({
     // chalk the level it decided (NO_COLOR, FORCE_COLOR, a terminal or not), so it is never used.
     b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'unused-supports-color' }));
     b.onLoad({ filter: /.*/, namespace: 'unused-supports-color' }, () => ({ contents: 'export default { stdout: false, stderr: false };', loader: 'js' }));
-    b.onResolve({ filter: /^\.\/cli\.js$/ }, (args) =>
-      args.importer.endsWith(join('src', 'main.ts')) ? { path: './cli.cjs', external: true } : undefined,
-    );
   },
 });
 
@@ -88,6 +87,7 @@ await Promise.all([
   }),
   build({ ...common, entryPoints: [join(ROOT, 'node_modules', 'undici', 'index.js')], outfile: join(DIST, 'vendor', 'undici.cjs') }),
   build({ ...common, entryPoints: [join(ROOT, 'node_modules', 'open', 'index.js')], outfile: join(DIST, 'vendor', 'open.cjs') }),
+  build({ ...common, entryPoints: [join(ROOT, 'node_modules', 'commander', 'index.js')], outfile: join(DIST, 'vendor', 'commander.cjs') }),
 ]);
 
 // Empty until postbuild renders the help into it (main.cjs falls back to commander meanwhile).

@@ -1,6 +1,6 @@
 // Opening platform pages. The URL is always printed first (SSH, headless machines, phones);
 // opening is a convenience whose failure is never an error.
-import { spawn } from 'node:child_process';
+import { spawn } from './spawn.js';
 
 export type OpenOutcome = 'opened' | 'skipped' | 'failed';
 

@@ -20,11 +20,8 @@ function getTerminal(): Promise<Terminal> {
     const stdout = processOutput(1);
     const stderr = processOutput(2);
     if (fastLane) flushOutput = (done) => stdout.flush(() => stderr.flush(done));
-    // On a terminal, stdin's stream is made now, as prompts will need it: made before a Ctrl-D
-    // typed ahead of the first prompt, it reads that as the end of input (then "Cancelled.").
-    // A pipe is left alone until a command reads it (`--key -`, `key --stdin`).
-    const stdinIsTTY = isTerminal(0) && Boolean(process.stdin.isTTY);
-    return createTerminal({ stdout, stderr, stdin: { isTTY: stdinIsTTY }, env: process.env });
+    // Asked only by commands that may prompt; process.stdin is made by the prompt or a read.
+    return createTerminal({ stdout, stderr, stdin: { get isTTY() { return isTerminal(0); } }, env: process.env });
   });
   return terminal;
 }

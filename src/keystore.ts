@@ -1,8 +1,8 @@
 // Where keys live: the OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the
 // Secret Service on Linux and time-boxed, or — only when asked with --insecure-storage — a 0600
 // file in the config dir.
-import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { spawn } from './spawn.js';
+import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
@@ -190,7 +190,7 @@ export class KeyStore {
   private async readFileKeys(): Promise<Record<string, string>> {
     let text: string;
     try {
-      text = await readFile(this.filePath, 'utf8');
+      text = await fs.readFile(this.filePath, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw new KeyStoreError(`Could not read ${this.filePath}: ${(error as Error).message}`);
@@ -204,7 +204,7 @@ export class KeyStore {
 
   private async writeFileKeys(keys: Record<string, string>): Promise<void> {
     if (Object.keys(keys).length === 0) {
-      await rm(this.filePath, { force: true });
+      await fs.rm(this.filePath, { force: true });
       return;
     }
     await ensurePrivateDir(this.configDir);

@@ -1,8 +1,11 @@
 // The entry point. `--version` and `--help` alone are answered here without loading anything:
 // the help is commander's own output, rendered at build time into dist/help.txt (80 columns).
-// Everything else goes to cli.ts.
+// Everything else goes to cli.ts (dist/cli.cjs), loaded through the code cache.
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import packageJson from '../package.json' with { type: 'json' };
+import { cachedRequire, compileCacheDir } from './compile-cache.js';
 
 function builtHelp(): string | null {
   // A terminal narrower than the rendered help gets commander's, wrapped to its width.
@@ -22,6 +25,15 @@ if (rest.length === 0 && (flag === '--version' || flag === '-V')) {
 } else if (help !== null) {
   process.stdout.write(help);
 } else {
+  const home = (() => {
+    try {
+      return homedir();
+    } catch {
+      return ''; // no home: no cache
+    }
+  })();
+  const load = cachedRequire(compileCacheDir(process.env, process.platform, home), packageJson.version);
+  const cli = load(fileURLToPath(new URL('./cli.cjs', import.meta.url))) as typeof import('./cli.js');
   // No top-level await: the bundle is CommonJS (see scripts/build.mjs).
-  void import('./cli.js').then((cli) => cli.run(process.argv, packageJson.version));
+  void cli.run(process.argv, packageJson.version);
 }

@@ -1,6 +1,8 @@
 // Progress on disk: which stages are done and when, the billing choice, profiles and the last
 // verify result. Never the key. Validated on every read; written atomically with mode 0600.
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// fs.promises, not node:fs/promises: the getter loads it on first use, so that a command that
+// only reads (`status`) does not load it (and readline with it) at start-up.
+import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 
@@ -90,8 +92,8 @@ export function resolveConfigDir(env: Record<string, string | undefined>, platfo
 
 /** Create the config dir with mode 0700 whatever the umask, and tighten it if it exists. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fs.chmod(dir, 0o700);
 }
 
 /** Write a file atomically (temp file + rename) with mode 0600. */
@@ -99,9 +101,9 @@ export async function writePrivateFile(path: string, content: string): Promise<v
   // node:crypto is loaded only to write: reading commands (status) do not pay for it.
   const { randomBytes } = await import('node:crypto');
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, content, { mode: 0o600 });
-  await chmod(temp, 0o600);
-  await rename(temp, path);
+  await fs.writeFile(temp, content, { mode: 0o600 });
+  await fs.chmod(temp, 0o600);
+  await fs.rename(temp, path);
 }
 
 export class StateStore {
@@ -119,7 +121,8 @@ export class StateStore {
   async read(): Promise<State> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      // Synchronous: a few hundred bytes, and fs.promises would cost `status` ~1 ms to load.
+      text = readFileSync(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
       throw error;
@@ -134,7 +137,7 @@ export class StateStore {
     if (parsed) return parsed;
     const aside = `${this.path}.bak-${this.now().toISOString().replace(/[:.]/g, '-')}`;
     try {
-      await rename(this.path, aside);
+      await fs.rename(this.path, aside);
       this.warn(`The progress file ${this.path} was damaged; it was moved to ${aside} and progress starts afresh.`);
     } catch (error) {
       // Another run moved it first: nothing more to do.

@@ -142,7 +142,7 @@ export function measureTree(nodeModules) {
 }
 
 /**
- * The dist/ files reachable from dist/main.cjs through relative require() and import(). A packed
+ * The dist/ files reachable from dist/main.cjs through relative require(), import() and new URL(). A packed
  * dist file outside this set is dead weight (a file left over from an earlier build).
  * @param {string} distDir
  */
@@ -154,7 +154,7 @@ export function reachableDistFiles(distDir) {
     if (seen.has(file)) continue;
     seen.add(file);
     const text = readFileSync(join(distDir, file), 'utf8');
-    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*|\brequire\s*\(\s*)(["'])(\.{1,2}\/[^"']+)\1/g)) {
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*|\brequire\s*\(\s*|\bURL\s*\(\s*)(["'])(\.{1,2}\/[^"']+)\1/g)) {
       const target = relative(distDir, resolve(dirname(join(distDir, file)), m[2])).split(sep).join('/');
       if (existsSync(join(distDir, target))) queue.push(target);
     }
