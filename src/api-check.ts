@@ -2,7 +2,7 @@
 // 1-token chat completion (can it spend?), both through the official SDK. Every failure is turned
 // into one status, one explanation and one fix (fact sheet §0, §1, §4).
 import type { ClientOptions } from 'openai';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EXIT } from './errors.js';
 import { PAGES, projectPageUrl, OFFICIAL_API_BASE_URL } from './platform.js';
 import type { VerifyStatus } from './state.js';
@@ -87,13 +87,13 @@ export function likelyTier(model: string, limitTokens: string | null): string | 
 const NOTABLE_MODELS = ['gpt-5', 'gpt-5-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini', 'o3', 'o4-mini'];
 
 const ErrorBodySchema = z.object({
-  message: z.string().catch(''),
-  type: z.string().nullish(),
-  code: z.string().nullish(),
-  param: z.unknown().optional(),
+  message: z.catch(z.string(), ''),
+  type: z.nullish(z.string()),
+  code: z.nullish(z.string()),
+  param: z.optional(z.unknown()),
 });
 
-const ModelListSchema = z.object({ data: z.array(z.object({ id: z.string() }).passthrough()) });
+const ModelListSchema = z.object({ data: z.array(z.looseObject({ id: z.string() })) });
 
 /** What one failed request means for the person. */
 interface Diagnosis {
