@@ -2,8 +2,9 @@
 // 1-token chat completion (can it spend?), both through the official SDK. Every failure is turned
 // into one status, one explanation and one fix (fact sheet §0, §1, §4).
 import type { ClientOptions } from 'openai';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EXIT } from './errors.js';
+import { httpFetch, MAX_BODY_BYTES } from './http-fetch.js';
 import { PAGES, projectPageUrl, OFFICIAL_API_BASE_URL } from './platform.js';
 import type { VerifyStatus } from './state.js';
 import { redact } from './key-format.js';
@@ -87,13 +88,13 @@ export function likelyTier(model: string, limitTokens: string | null): string | 
 const NOTABLE_MODELS = ['gpt-5', 'gpt-5-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini', 'o3', 'o4-mini'];
 
 const ErrorBodySchema = z.object({
-  message: z.string().catch(''),
-  type: z.string().nullish(),
-  code: z.string().nullish(),
-  param: z.unknown().optional(),
+  message: z.catch(z.string(), ''),
+  type: z.nullish(z.string()),
+  code: z.nullish(z.string()),
+  param: z.optional(z.unknown()),
 });
 
-const ModelListSchema = z.object({ data: z.array(z.object({ id: z.string() }).passthrough()) });
+const ModelListSchema = z.object({ data: z.array(z.looseObject({ id: z.string() })) });
 
 /** What one failed request means for the person. */
 interface Diagnosis {
@@ -228,6 +229,13 @@ function diagnose(
     } else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
       message = `The connection to ${host}${via} was cut before an answer came.`;
       fix = 'A proxy or firewall may be closing it; try another network, or set HTTPS_PROXY if you need a proxy.';
+    } else if (code === 'ERR_BODY_TOO_LARGE') {
+      message = `${host}${via} sent an answer larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB, which no OpenAI API answer is.`;
+      fix = 'Something between you and the API answered instead: check your proxy or network, and the --base-url.';
+    } else if (code?.startsWith('Z_')) {
+      // zlib's codes: a Content-Encoding the body does not match.
+      message = `${host}${via} sent a compressed answer that could not be decompressed (${code}).`;
+      fix = 'Something between you and the API may be altering answers: check your proxy or network, and the --base-url.';
     } else if (code && TLS_CODES.test(code)) {
       message = `TLS certificate problem talking to ${host}${via} (${code}).`;
       fix = "If a company proxy inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate file.";
@@ -240,8 +248,31 @@ function diagnose(
 
   const status = error.status;
   const requestId = error.requestID ?? null;
-  const parsed = ErrorBodySchema.safeParse(error.error);
   const headers = error.headers;
+  if (status >= 300 && status < 400) {
+    // Without a proxy our fetch hands redirects back unfollowed (the key would go along). The API
+    // itself never redirects: a 3xx comes from a captive portal, a proxy login page or a wrong base URL.
+    const location = headers?.get('location') ?? null;
+    let target: string | null = null;
+    try {
+      const to = location ? new URL(location, request.baseURL) : null;
+      if (to) target = to.protocol === new URL(request.baseURL).protocol ? to.host : `${to.protocol}//${to.host}`;
+    } catch {
+      target = null;
+    }
+    return {
+      status: 'network_error',
+      reason: `http_${status}`,
+      message: target
+        ? `${host} answered with a redirect (HTTP ${status}) to ${target} instead of an API answer; the key was not sent there.`
+        : `${host} answered with a redirect (HTTP ${status}) without a Location instead of an API answer.`,
+      fix: 'A captive portal or proxy login page may be in the way: sign in to the network in a browser, or check your proxy settings and the --base-url.',
+      fixUrl: null,
+      requestId,
+      headers,
+    };
+  }
+  const parsed = ErrorBodySchema.safeParse(error.error);
   if (!parsed.success) {
     // Not an OpenAI JSON error: a gateway, captive portal, Cloudflare block or a wrong base URL.
     const blocked = status === 403 ? ' (blocked by a firewall or CDN; an unsupported region can look like this too)' : '';
@@ -455,10 +486,13 @@ async function sdkOptions(request: CheckRequest): Promise<{ options: ClientOptio
     options.logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
   }
   if (proxy) {
-    // Node's fetch ignores proxy variables; undici's agent must be paired with undici's fetch.
+    // Our fetch knows no proxies; undici's agent must be paired with undici's fetch (slower to load).
     const undici = await loadUndici();
     options.fetch = undici.fetch as unknown as ClientOptions['fetch'];
     options.fetchOptions = { dispatcher: new undici.EnvHttpProxyAgent() } as ClientOptions['fetchOptions'];
+  } else {
+    // node:http directly: Node's global fetch would load its own undici and hold exit back.
+    options.fetch = httpFetch;
   }
   return { options, proxy };
 }

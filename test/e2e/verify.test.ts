@@ -1,6 +1,7 @@
 // `openai-setup verify` through the built binary, against the local OpenAI-like server: every
 // outcome row, every key source, --json parsed with the schema, network faults, proxies, and the
 // full key never printed.
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
@@ -261,6 +262,10 @@ async function freePort(): Promise<number> {
   });
 }
 
+function listenLocal(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+}
+
 describe('network faults', () => {
   it('a refused port is network_error, exit 6', async () => {
     const port = await freePort();
@@ -284,6 +289,35 @@ describe('network faults', () => {
     expect(result.code).toBe(6);
     expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).status).toBe('timeout');
     expect(result.durationMs).toBeLessThan(800 + 1000 + 1500); // + node start-up on a loaded 2-core box
+  });
+
+  it('a redirect (a captive portal, a proxy login page) is network_error naming its target, which never gets the key', async () => {
+    const portalSeen: IncomingHttpHeaders[] = [];
+    const portal = createHttpServer((req, res) => {
+      portalSeen.push(req.headers);
+      res.end('<h1>Sign in to the Wi-Fi</h1>');
+    });
+    const portalPort = await listenLocal(portal);
+    const redirecting = createHttpServer((_req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:${portalPort}/login?continue=api` });
+      res.end();
+    });
+    const port = await listenLocal(redirecting);
+    try {
+      const key = keyFor('valid');
+      const result = await verify(['--key', key, '--base-url', `http://127.0.0.1:${port}/v1`, '--json']);
+      expect(result.code).toBe(6);
+      const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+      expect(parsed).toMatchObject({ status: 'network_error', reason: 'http_302', exitCode: 6 });
+      expect(parsed.message).toContain(`redirect (HTTP 302) to 127.0.0.1:${portalPort}`);
+      expect(portalSeen).toEqual([]);
+      expectNoLeak(result, key);
+    } finally {
+      for (const s of [portal, redirecting]) {
+        s.closeAllConnections();
+        s.close();
+      }
+    }
   });
 
   it('a bad --timeout or --base-url is a usage error naming the flag', async () => {
