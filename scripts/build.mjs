@@ -20,14 +20,14 @@
 // Our own code lives in exactly one file, so classes such as ExitError have one identity; the
 // vendor files are whole libraries that our code only calls.
 import { build } from 'esbuild';
-import { rmSync, writeFileSync, existsSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 const INQUIRER_ENTRY = join(ROOT, 'src', 'inquirer.ts');
-const HEADERS_SHIM = join(ROOT, 'src', 'web-headers.ts');
+const SDK_GLOBALS = join(ROOT, 'src', 'sdk-globals.ts');
 
 /** Import paths our code uses → the vendor file that holds them. */
 const VENDORS = {
@@ -81,9 +81,9 @@ await Promise.all([
     ...common,
     entryPoints: [join(ROOT, 'node_modules', 'openai', 'index.mjs')],
     outfile: join(DIST, 'vendor', 'openai.cjs'),
-    // Node 20 builds its global Headers by loading its whole internal undici (~15 ms on first
-    // touch); the SDK only needs a plain Headers, and our fetch (http-fetch.ts) never uses Node's.
-    ...(existsSync(HEADERS_SHIM) ? { inject: [HEADERS_SHIM] } : {}),
+    // Node 20 builds its global Headers and FormData by loading its whole internal undici (~15 ms
+    // on first touch); see src/sdk-globals.ts for what the SDK gets instead.
+    inject: [SDK_GLOBALS],
   }),
   build({ ...common, entryPoints: [join(ROOT, 'node_modules', 'undici', 'index.js')], outfile: join(DIST, 'vendor', 'undici.cjs') }),
   build({ ...common, entryPoints: [join(ROOT, 'node_modules', 'open', 'index.js')], outfile: join(DIST, 'vendor', 'open.cjs') }),

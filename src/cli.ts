@@ -54,7 +54,7 @@ let isCommanderError = (error: unknown): error is CommanderError => false;
 /** No commander: then only the terminal writes to stdout and stderr (or, on a terminal, prompts). */
 let fastLane = false;
 
-async function main(argv: string[], version: string): Promise<number> {
+async function main(argv: string[], version: string, hooks: RunHooks): Promise<number> {
   // Ctrl-C outside a prompt (during a live check, say): a quiet exit 130. Inside a prompt,
   // inquirer turns it into a CancelledError instead.
   process.on('SIGINT', () => {
@@ -64,7 +64,7 @@ async function main(argv: string[], version: string): Promise<number> {
   let exitCode: number = EXIT.ok;
   const makeContext = async (globals: GlobalOptions) => {
     const [term, runtime] = await Promise.all([getTerminal(), import('./runtime.js')]);
-    return runtime.createContext(term, globals);
+    return runtime.createContext(term, globals, hooks.beforeFirstPrompt);
   };
   try {
     const fast = fastRoute(argv.slice(2));
@@ -82,8 +82,13 @@ async function main(argv: string[], version: string): Promise<number> {
   return exitCode;
 }
 
-export async function run(argv: string[], version: string): Promise<void> {
-  const code = await main(argv, version);
+export interface RunHooks {
+  /** Runs once, before the first question is shown (main.ts saves the code cache there). */
+  beforeFirstPrompt?: () => void;
+}
+
+export async function run(argv: string[], version: string, hooks: RunHooks = {}): Promise<void> {
+  const code = await main(argv, version, hooks);
   // Should the loop drain before the callbacks below run (stdin closed by Ctrl-D), exit with this.
   process.exitCode = code;
   // Let buffered output reach a pipe before leaving; process.exit also ends a keychain call stuck

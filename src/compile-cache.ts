@@ -3,8 +3,9 @@
 // what Node 22's module.enableCompileCache() does; Node 20, which we support, has no such thing.
 // Measured: `status` 34 → 25 ms on a 2-core machine (bare Node: 19 ms).
 //
-// - The cache lives in the user's cache dir (mode 0700; files 0600), keyed by file name, size,
-//   mtime, our version, Node's version and the CPU architecture. V8 itself rejects data made by
+// - The cache lives in the user's cache dir (mode 0700; files 0600), keyed by file name, the
+//   command (each command compiles different functions: `status` should not deserialize the
+//   wizard's), size, mtime, our version, Node's version and the CPU architecture. V8 itself rejects data made by
 //   another V8 or with other flags; a rejected or missing entry is rebuilt when the process exits,
 //   with every function the run compiled.
 // - Any failure (no home, a read-only disk, a foreign-owned dir) only means no cache: the code
@@ -44,33 +45,44 @@ interface Pending {
   script: Script;
 }
 
+export interface CachedRequire {
+  /** require() for one of our bundle files. */
+  load(file: string): unknown;
+  /**
+   * Write the entries this run had to compile. Called at exit, and by the wizard before its
+   * first question: it may wait there for minutes, and may be killed rather than exit.
+   */
+  save(): void;
+}
+
 /**
  * A require() for our own CommonJS bundle files that uses the code cache. Relative requires inside
  * them (cli.cjs → ./vendor/openai.cjs) go through it too; anything else goes to Node.
  */
-export function cachedRequire(cacheDir: string | null, version: string): (file: string) => unknown {
+export function cachedRequire(cacheDir: string | null, version: string, command: string): CachedRequire {
   const modules = new Map<string, { exports: unknown }>();
   const pending: Pending[] = [];
   let dir: string | null | undefined;
   const cache = () => (dir === undefined ? (dir = cacheDir ? usableDir(cacheDir) : null) : dir);
 
-  process.once('exit', () => {
-    // Written once, at the end, so the data holds every function this run compiled.
-    const target = cache();
+  function save(): void {
+    // Written as late as possible, so the data holds every function the run compiled so far.
+    const target = pending.length > 0 ? cache() : null;
     if (!target) return;
-    for (const { file, entry, script } of pending) {
+    for (const { file, entry, script } of pending.splice(0)) {
       try {
         const temp = join(target, `${entry}.${process.pid}.tmp`);
         writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
         renameSync(temp, join(target, entry));
         // Entries of earlier builds or versions of this file are dead weight.
-        const prefix = `${basename(file)}-`;
+        const prefix = `${basename(file)}-${command}-`;
         for (const name of readdirSync(target)) if (name.startsWith(prefix) && name !== entry && name.endsWith('.bin')) rmSync(join(target, name), { force: true });
       } catch {
         // No cache this time.
       }
     }
-  });
+  }
+  process.once('exit', save);
 
   function load(file: string): unknown {
     const known = modules.get(file);
@@ -82,7 +94,7 @@ export function cachedRequire(cacheDir: string | null, version: string): (file: 
     if (target) {
       try {
         const stat = statSync(file);
-        entry = `${basename(file)}-${version}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}.bin`;
+        entry = `${basename(file)}-${command}-${version}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}.bin`;
         cachedData = readFileSync(join(target, entry));
       } catch {
         cachedData = undefined;
@@ -104,5 +116,5 @@ export function cachedRequire(cacheDir: string | null, version: string): (file: 
     module.loaded = true;
     return module.exports;
   }
-  return load;
+  return { load, save };
 }

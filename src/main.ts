@@ -32,8 +32,10 @@ if (rest.length === 0 && (flag === '--version' || flag === '-V')) {
       return ''; // no home: no cache
     }
   })();
-  const load = cachedRequire(compileCacheDir(process.env, process.platform, home), packageJson.version);
-  const cli = load(fileURLToPath(new URL('./cli.cjs', import.meta.url))) as typeof import('./cli.js');
+  // One cache per command word (a name, never a value: keys and paths stay out of file names).
+  const command = flag !== undefined && /^[a-z]+$/.test(flag) ? flag : 'setup';
+  const compiled = cachedRequire(compileCacheDir(process.env, process.platform, home), packageJson.version, command);
+  const cli = compiled.load(fileURLToPath(new URL('./cli.cjs', import.meta.url))) as typeof import('./cli.js');
   // No top-level await: the bundle is CommonJS (see scripts/build.mjs).
-  void cli.run(process.argv, packageJson.version);
+  void cli.run(process.argv, packageJson.version, { beforeFirstPrompt: compiled.save });
 }

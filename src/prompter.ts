@@ -30,7 +30,11 @@ export function nonInteractivePrompter(hint: string): Prompter {
 export interface PromptStreams {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
+  /** Called once, just before the first question of the process is shown. */
+  beforeFirstPrompt?: () => void;
 }
+
+let firstPromptShown = false;
 
 function isPromptExit(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
@@ -65,6 +69,10 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       // in: once the prompt switches the terminal to raw mode, a pending Ctrl-D is lost.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (controller.signal.aborted) throw new CancelledError();
+      if (!firstPromptShown) {
+        firstPromptShown = true;
+        streams.beforeFirstPrompt?.();
+      }
       return await run(loaded, { input: streams.input, output: streams.output, signal: controller.signal });
     } catch (error) {
       if (isPromptExit(error)) throw new CancelledError();
