@@ -26,10 +26,13 @@ export function compileCacheDir(env: Record<string, string | undefined>, platfor
   return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'openai-setup');
 }
 
-/** The dir, made private if new; null when it exists but another user could write to it. */
-function usableDir(dir: string): string | null {
+/**
+ * The dir if it is ours alone (made, mode 0700, when `create` and missing); null when it is not
+ * there, or another user could have written to it (then its data is not trusted).
+ */
+function trustedDir(dir: string, create: boolean): string | null {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stat = statSync(dir);
     if (!stat.isDirectory()) return null;
     if (process.getuid && (stat.uid !== process.getuid() || (stat.mode & 0o022) !== 0)) return null;
@@ -62,12 +65,12 @@ export interface CachedRequire {
 export function cachedRequire(cacheDir: string | null, version: string, command: string): CachedRequire {
   const modules = new Map<string, { exports: unknown }>();
   const pending: Pending[] = [];
-  let dir: string | null | undefined;
-  const cache = () => (dir === undefined ? (dir = cacheDir ? usableDir(cacheDir) : null) : dir);
+  let readable: string | null | undefined;
+  const cache = () => (readable === undefined ? (readable = cacheDir ? trustedDir(cacheDir, false) : null) : readable);
 
   function save(): void {
     // Written as late as possible, so the data holds every function the run compiled so far.
-    const target = pending.length > 0 ? cache() : null;
+    const target = pending.length > 0 && cacheDir ? trustedDir(cacheDir, true) : null;
     if (!target) return;
     for (const { file, entry, script } of pending.splice(0)) {
       try {
@@ -90,12 +93,12 @@ export function cachedRequire(cacheDir: string | null, version: string, command:
     const source = readFileSync(file, 'utf8');
     let entry: string | null = null;
     let cachedData: Buffer | undefined;
-    const target = cache();
-    if (target) {
+    if (cacheDir) {
       try {
         const stat = statSync(file);
         entry = `${basename(file)}-${command}-${version}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}.bin`;
-        cachedData = readFileSync(join(target, entry));
+        const target = cache();
+        if (target) cachedData = readFileSync(join(target, entry));
       } catch {
         cachedData = undefined;
       }
