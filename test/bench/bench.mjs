@@ -8,10 +8,14 @@
 //
 // Timed (median of --runs, after --warmup rounds; the commands are interleaved round by round so
 // that machine noise hits all of them alike):
-//   node <empty file>                 the floor: what any Node CLI pays
+//   node <empty file>                 the floor: what any Node CLI pays (an empty .cjs file too)
 //   openai-setup --help / --version / status
 //   the wizard's first prompt         in a pseudo-terminal, until "When you are done on that page"
 //   openai-setup verify --json        against the local OpenAI-like server (two requests)
+//   status and verify without the code cache (OPENAI_SETUP_NO_COMPILE_CACHE=1), for reference:
+//                                     what the very first run of a command pays
+// HOME is a fresh temp dir, so the code cache starts empty: the warm-up rounds write it, as a
+// user's first run does.
 // Then the package: `npm pack` (size, files), and `npm install` of the tarball into empty
 // folders from a warm npm cache (time, packages, bytes on disk).
 //
@@ -104,10 +108,12 @@ for (const args of [['login', '--done'], ['payment', '--done'], ['billing', '--d
 // ---- what is timed ----
 const ANSI = /\u001b\][\s\S]*?(?:\u0007|\u001b\\)|\u001b\[[0-?]*[ -/]*[@-~]|\u001b[ -/]*[0-~]/g;
 
+const NO_CACHE = { ...baseEnv, OPENAI_SETUP_NO_COMPILE_CACHE: '1' };
+
 /** Wall time of a process from spawn to exit; throws on a non-zero exit. */
-function timeSync(argv, check) {
+function timeSync(argv, check, env = baseEnv) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, argv, { env: baseEnv, cwd: home, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, argv, { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   const ms = performance.now() - started;
   if (r.status !== 0 || (check && !check(r.stdout))) {
     throw new Error(`node ${argv.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
@@ -168,6 +174,13 @@ const cases = [
     run: () => timeSync([CLI, 'verify', '--json', '--key', KEY, '--base-url', baseURL], (out) => JSON.parse(out).status === 'valid'),
   },
   { id: 'node-pty', label: 'node <empty file> (pty)', run: () => timePty([emptyFile], null) },
+  // What a first run pays, before the code cache exists (or with it turned off).
+  { id: 'status-cold', label: 'status, no code cache', run: () => timeSync([CLI, 'status'], (out) => out.includes('openai-setup status'), NO_CACHE) },
+  {
+    id: 'verify-cold',
+    label: 'verify --json, no code cache',
+    run: () => timeSync([CLI, 'verify', '--json', '--key', KEY, '--base-url', baseURL], (out) => JSON.parse(out).status === 'valid', NO_CACHE),
+  },
 ];
 
 const samples = Object.fromEntries(cases.map((c) => [c.id, []]));
