@@ -4,8 +4,8 @@
 // Measured: `status` 34 → 25 ms on a 2-core machine (bare Node: 19 ms).
 //
 // - The cache lives in the user's cache dir (mode 0700; files 0600), keyed by file name, the
-//   command (each command compiles different functions: `status` should not deserialize the
-//   wizard's), size, mtime, our version, Node's version and the CPU architecture. V8 itself rejects data made by
+//   command (setup, status, verify, or "other": each compiles different functions, and `status`
+//   should not deserialize the wizard's), size, mtime, our version, Node's version and the CPU architecture. V8 itself rejects data made by
 //   another V8 or with other flags; a rejected or missing entry is rebuilt when the process exits,
 //   with every function the run compiled.
 // - Any failure (no home, a read-only disk, a foreign-owned dir) only means no cache: the code

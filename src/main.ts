@@ -32,8 +32,9 @@ if (rest.length === 0 && (flag === '--version' || flag === '-V')) {
       return ''; // no home: no cache
     }
   })();
-  // One cache per command word (a name, never a value: keys and paths stay out of file names).
-  const command = flag !== undefined && /^[a-z]+$/.test(flag) ? flag : 'setup';
+  // A cache per command people wait on (the fast lane's, src/fast-lane.ts), one for all others:
+  // a bounded set of names, never a word from the command line (a typo, a key).
+  const command = flag === undefined ? 'setup' : ['setup', 'status', 'verify'].includes(flag) ? flag : 'other';
   const compiled = cachedRequire(compileCacheDir(process.env, process.platform, home), packageJson.version, command);
   const cli = compiled.load(fileURLToPath(new URL('./cli.cjs', import.meta.url))) as typeof import('./cli.js');
   // No top-level await: the bundle is CommonJS (see scripts/build.mjs).

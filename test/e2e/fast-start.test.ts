@@ -74,6 +74,11 @@ describe('the code cache', () => {
     expect(names.some((n) => n.startsWith('cli.cjs-status-'))).toBe(true);
     expect(names.some((n) => n.startsWith('cli.cjs-verify-'))).toBe(true);
     expect(names.some((n) => n.startsWith('openai.cjs-verify-'))).toBe(true);
+    // Any other word shares one entry: a typo (or a key typed in the wrong place) names no file.
+    expect((await runCli([KEY.slice(0, 12)], { env: t.env })).code).toBe(2);
+    expect((await runCli(['profiles'], { env: t.env })).code).toBe(0);
+    const lanes = new Set(readdirSync(dir).map((n) => n.split('-')[1]));
+    expect([...lanes].sort()).toEqual(['other', 'status', 'verify']);
     for (const name of names) {
       expect(name).toMatch(/^[\w.-]+\.bin$/);
       expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
