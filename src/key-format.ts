@@ -143,7 +143,7 @@ export function checkKeyShape(key: string, officialApi = true): ShapeCheck {
   }
   // An sk- key this short was cut off when copied, whatever server it is meant for.
   if (key.length < 40) {
-    return { kind, problem: `it is far too short (${key.length} characters; OpenAI keys have 51 or more): was it cut off?` };
+    return { kind, problem: `it is far too short (${key.length} characters; OpenAI keys have 51 or more), as if cut off` };
   }
   return { kind };
 }

@@ -120,7 +120,8 @@ export function describeKey(key: string, source: KeySource): string {
 export function printCheck(term: Terminal, key: string, source: KeySource, result: CheckResult, print: (line: string) => void = term.out): void {
   const m = marks(term.style);
   const dim = term.style.dim;
-  print(`${m.ok} Key         ${describeKey(key, source)}`);
+  // The key line is only a tick when the key at least looks like one.
+  print(`${result.status === 'malformed_key' ? m.fail : m.ok} Key         ${describeKey(key, source)}`);
   const reached = result.models !== null || ['valid', 'rate_limited', 'insufficient_quota'].includes(result.status);
   if (result.status === 'malformed_key' || result.reason === 'admin_key') {
     // Nothing was sent.

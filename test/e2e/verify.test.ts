@@ -194,6 +194,10 @@ describe('key sources', () => {
       expect(result.code).toBe(3);
       expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).status).toBe('malformed_key');
     }
+    const human = await verify(['--key', 'sk-proj-tooshort']);
+    expect(human.code).toBe(3);
+    expect(human.stdout).toMatch(/^✖ Key /m); // no tick for what is not a key
+    expect(human.stdout).toMatch(/far too short \(16 characters; OpenAI keys have 51 or more\), as if cut off\./);
     expect(server.requests.length).toBe(before);
   });
 
