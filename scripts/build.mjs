@@ -29,28 +29,23 @@ const DIST = join(ROOT, 'dist');
 const INQUIRER_ENTRY = join(ROOT, 'src', 'inquirer.ts');
 const SDK_GLOBALS = join(ROOT, 'src', 'sdk-globals.ts');
 
-/** Import paths our code uses → the vendor file that holds them. */
-const VENDORS = {
-  openai: 'openai',
-  undici: 'undici',
-  open: 'open',
-  commander: 'commander',
-};
+/** Packages bundled each into dist/vendor/<name>.cjs. */
+const VENDOR_PACKAGES = ['openai', 'undici', 'open', 'commander'];
 
 /** Keeps the vendor files out of cli.cjs: they are required at run time, when used. */
-const externals = (fromDir) => ({
-  name: 'openai-setup-externals',
+const vendorsApart = {
+  name: 'openai-setup-vendors-apart',
   setup(b) {
-    b.onResolve({ filter: /^(openai|undici|open|commander)$/ }, (args) => ({ path: `${fromDir}vendor/${VENDORS[args.path]}.cjs`, external: true }));
+    b.onResolve({ filter: new RegExp(`^(${VENDOR_PACKAGES.join('|')})$`) }, (args) => ({ path: `./vendor/${args.path}.cjs`, external: true }));
     b.onResolve({ filter: /^\.\/inquirer\.js$/ }, (args) =>
-      join(args.resolveDir, 'inquirer.ts') === INQUIRER_ENTRY ? { path: `${fromDir}vendor/inquirer.cjs`, external: true } : undefined,
+      join(args.resolveDir, 'inquirer.ts') === INQUIRER_ENTRY ? { path: './vendor/inquirer.cjs', external: true } : undefined,
     );
     // chalk's own color detection loads node:tty at start-up (~3 ms); terminal.ts always gives
     // chalk the level it decided (NO_COLOR, FORCE_COLOR, a terminal or not), so it is never used.
     b.onResolve({ filter: /^#supports-color$/ }, () => ({ path: 'supports-color', namespace: 'unused-supports-color' }));
     b.onLoad({ filter: /.*/, namespace: 'unused-supports-color' }, () => ({ contents: 'export default { stdout: false, stderr: false };', loader: 'js' }));
   },
-});
+};
 
 const common = {
   bundle: true,
@@ -74,20 +69,19 @@ const common = {
 rmSync(DIST, { recursive: true, force: true });
 
 await Promise.all([
-  build({ ...common, entryPoints: [join(ROOT, 'src', 'main.ts')], outfile: join(DIST, 'main.cjs'), plugins: [externals('./')] }),
-  build({ ...common, entryPoints: [join(ROOT, 'src', 'cli.ts')], outfile: join(DIST, 'cli.cjs'), plugins: [externals('./')] }),
+  build({ ...common, entryPoints: [join(ROOT, 'src', 'main.ts')], outfile: join(DIST, 'main.cjs') }),
+  build({ ...common, entryPoints: [join(ROOT, 'src', 'cli.ts')], outfile: join(DIST, 'cli.cjs'), plugins: [vendorsApart] }),
   build({ ...common, entryPoints: [INQUIRER_ENTRY], outfile: join(DIST, 'vendor', 'inquirer.cjs') }),
-  build({
-    ...common,
-    entryPoints: [join(ROOT, 'node_modules', 'openai', 'index.mjs')],
-    outfile: join(DIST, 'vendor', 'openai.cjs'),
-    // Node 20 builds its global Headers and FormData by loading its whole internal undici (~15 ms
-    // on first touch); see src/sdk-globals.ts for what the SDK gets instead.
-    inject: [SDK_GLOBALS],
-  }),
-  build({ ...common, entryPoints: [join(ROOT, 'node_modules', 'undici', 'index.js')], outfile: join(DIST, 'vendor', 'undici.cjs') }),
-  build({ ...common, entryPoints: [join(ROOT, 'node_modules', 'open', 'index.js')], outfile: join(DIST, 'vendor', 'open.cjs') }),
-  build({ ...common, entryPoints: [join(ROOT, 'node_modules', 'commander', 'index.js')], outfile: join(DIST, 'vendor', 'commander.cjs') }),
+  ...VENDOR_PACKAGES.map((name) =>
+    build({
+      ...common,
+      entryPoints: [fileURLToPath(import.meta.resolve(name))],
+      outfile: join(DIST, 'vendor', `${name}.cjs`),
+      // Node 20 builds its global Headers and FormData by loading its whole internal undici (~15 ms
+      // on first touch); see src/sdk-globals.ts for what the SDK gets instead.
+      ...(name === 'openai' ? { inject: [SDK_GLOBALS] } : {}),
+    }),
+  ),
 ]);
 
 // Empty until postbuild renders the help into it (main.cjs falls back to commander meanwhile).

@@ -5,29 +5,32 @@
 // dependencies in runtime.ts when a command runs.
 import { CancelledError, EXIT, ExitError } from './errors.js';
 import { fastRoute, HOT_COMMANDS, type GlobalOptions } from './fast-lane.js';
-import type { CommanderError } from 'commander';
-import type { Terminal } from './terminal.js';
+import type { ProcessOutput, Terminal } from './terminal.js';
 
+/** Loaded only off the fast lane. */
+let commander: typeof import('commander') | undefined;
 let terminal: Promise<Terminal> | undefined;
-/** Hands what the terminal wrote to the OS before the process exits. */
-let flushOutput = (done: () => void): void => {
-  process.stdout.write('', () => process.stderr.write('', done));
-};
+let outputs: { stdout: ProcessOutput; stderr: ProcessOutput } | undefined;
 
 /** The terminal, created on first use (process.stdin is not touched before then). */
 function getTerminal(): Promise<Terminal> {
   terminal ??= import('./terminal.js').then(({ createTerminal, isTerminal, processOutput }) => {
-    const stdout = processOutput(1);
-    const stderr = processOutput(2);
-    if (fastLane) flushOutput = (done) => stdout.flush(() => stderr.flush(done));
+    outputs = { stdout: processOutput(1), stderr: processOutput(2) };
     // Asked only by commands that may prompt; process.stdin is made by the prompt or a read.
-    return createTerminal({ stdout, stderr, stdin: { get isTTY() { return isTerminal(0); } }, env: process.env });
+    return createTerminal({ ...outputs, stdin: { get isTTY() { return isTerminal(0); } }, env: process.env });
   });
   return terminal;
 }
 
+/** Hands what was written to the OS before the process exits. */
+function flushOutput(done: () => void): void {
+  // Commander writes to process.stdout and stderr itself; otherwise only the terminal writes.
+  if (commander || !outputs) process.stdout.write('', () => process.stderr.write('', done));
+  else outputs.stdout.flush(() => outputs!.stderr.flush(done));
+}
+
 async function report(error: unknown): Promise<number> {
-  if (isCommanderError(error)) {
+  if (commander && error instanceof commander.CommanderError) {
     // Commander has printed help, the version, or its own one-line error already.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
     return EXIT.usage;
@@ -49,11 +52,6 @@ async function report(error: unknown): Promise<number> {
   return EXIT.internal;
 }
 
-/** Set once commander is loaded: before that, no error can be one of its own. */
-let isCommanderError = (error: unknown): error is CommanderError => false;
-/** No commander: then only the terminal writes to stdout and stderr (or, on a terminal, prompts). */
-let fastLane = false;
-
 async function main(argv: string[], version: string, hooks: RunHooks): Promise<number> {
   // Ctrl-C outside a prompt (during a live check, say): a quiet exit 130. Inside a prompt,
   // inquirer turns it into a CancelledError instead.
@@ -64,14 +62,12 @@ async function main(argv: string[], version: string, hooks: RunHooks): Promise<n
   let exitCode: number = EXIT.ok;
   const makeContext = async (globals: GlobalOptions) => {
     const [term, runtime] = await Promise.all([getTerminal(), import('./runtime.js')]);
-    return runtime.createContext(term, globals, hooks.beforeFirstPrompt);
+    return runtime.createContext(term, globals, hooks.beforePrompt);
   };
   try {
     const fast = fastRoute(argv.slice(2));
-    fastLane = fast !== null;
     if (fast) return await HOT_COMMANDS[fast.command].run(fast.opts, fast.globals, makeContext);
-    const [{ buildProgram }, commander] = await Promise.all([import('./program.js'), import('commander')]);
-    isCommanderError = (error): error is CommanderError => error instanceof commander.CommanderError;
+    const [{ buildProgram }] = await Promise.all([import('./program.js'), import('commander').then((loaded) => (commander = loaded))]);
     const program = buildProgram(version, makeContext, (code) => {
       exitCode = code;
     });
@@ -83,8 +79,8 @@ async function main(argv: string[], version: string, hooks: RunHooks): Promise<n
 }
 
 export interface RunHooks {
-  /** Runs once, before the first question is shown (main.ts saves the code cache there). */
-  beforeFirstPrompt?: () => void;
+  /** Runs before a question is shown (main.ts saves the code cache there, once). */
+  beforePrompt?: () => void;
 }
 
 export async function run(argv: string[], version: string, hooks: RunHooks = {}): Promise<void> {

@@ -52,8 +52,9 @@ export interface CachedRequire {
   /** require() for one of our bundle files. */
   load(file: string): unknown;
   /**
-   * Write the entries this run had to compile. Called at exit, and by the wizard before its
-   * first question: it may wait there for minutes, and may be killed rather than exit.
+   * Write the entries this run had to compile, once (later calls find nothing to write). Called
+   * at exit, and before each question: the wizard may wait there for minutes, and may be killed
+   * rather than exit.
    */
   save(): void;
 }

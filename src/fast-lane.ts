@@ -42,7 +42,7 @@ export type RawOptions = Record<string, string | boolean | undefined>;
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-async function parseCheckFlags(opts: RawOptions) {
+export async function parseCheckFlags(opts: RawOptions) {
   const { parseFlag, HttpUrlSchema, ModelSchema, TimeoutSchema } = await import('./options.js');
   const baseUrl = str(opts.baseUrl);
   const model = str(opts.model);
@@ -99,7 +99,7 @@ export const HOT_COMMANDS = {
 
 export type HotCommandName = keyof typeof HOT_COMMANDS;
 
-export { parseCheckFlags };
+const isHotCommand = (name: string): name is HotCommandName => Object.hasOwn(HOT_COMMANDS, name);
 
 interface ParsedFlag {
   /** The parseArgs name: the long flag as typed, `no-browser` included. */
@@ -131,8 +131,8 @@ export interface FastRoute {
  * in forms parseArgs and commander read alike; null sends the arguments to commander.
  */
 export function fastRoute(args: readonly string[]): FastRoute | null {
-  const command = args.length === 0 ? 'setup' : args[0];
-  if (command !== 'setup' && command !== 'status' && command !== 'verify') return null;
+  const command = args.length === 0 ? 'setup' : args[0]!;
+  if (!isHotCommand(command)) return null;
   const specs = [...GLOBAL_OPTIONS, ...HOT_COMMANDS[command].options].map((o) => parseFlagSpec(o.flags));
   let values: Record<string, string | boolean | undefined>;
   try {

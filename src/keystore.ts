@@ -1,7 +1,7 @@
 // Where keys live: the OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the
 // Secret Service on Linux and time-boxed, or — only when asked with --insecure-storage — a 0600
 // file in the config dir.
-import { spawn } from './spawn.js';
+import { spawn } from './lazy-builtins.js';
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';

@@ -38,5 +38,5 @@ if (rest.length === 0 && (flag === '--version' || flag === '-V')) {
   const compiled = cachedRequire(compileCacheDir(process.env, process.platform, home), packageJson.version, command);
   const cli = compiled.load(fileURLToPath(new URL('./cli.cjs', import.meta.url))) as typeof import('./cli.js');
   // No top-level await: the bundle is CommonJS (see scripts/build.mjs).
-  void cli.run(process.argv, packageJson.version, { beforeFirstPrompt: compiled.save });
+  void cli.run(process.argv, packageJson.version, { beforePrompt: compiled.save });
 }

@@ -30,11 +30,9 @@ export function nonInteractivePrompter(hint: string): Prompter {
 export interface PromptStreams {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
-  /** Called once, just before the first question of the process is shown. */
-  beforeFirstPrompt?: () => void;
+  /** Called just before each question is shown. */
+  beforePrompt?: () => void;
 }
-
-let firstPromptShown = false;
 
 function isPromptExit(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
@@ -69,10 +67,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       // in: once the prompt switches the terminal to raw mode, a pending Ctrl-D is lost.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (controller.signal.aborted) throw new CancelledError();
-      if (!firstPromptShown) {
-        firstPromptShown = true;
-        streams.beforeFirstPrompt?.();
-      }
+      streams.beforePrompt?.();
       return await run(loaded, { input: streams.input, output: streams.output, signal: controller.signal });
     } catch (error) {
       if (isPromptExit(error)) throw new CancelledError();

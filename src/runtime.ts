@@ -22,14 +22,14 @@ async function readAllStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function createContext(term: Terminal, globals: GlobalOptions, beforeFirstPrompt?: () => void): Context {
+export function createContext(term: Terminal, globals: GlobalOptions, beforePrompt?: () => void): Context {
   const rawEnv = process.env;
   const env = parseEnv(rawEnv);
   const configDir = resolveConfigDir(rawEnv, process.platform, homedir());
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
   return {
     term,
-    prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout, beforeFirstPrompt }) : nonInteractivePrompter(hint)),
+    prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout, beforePrompt }) : nonInteractivePrompter(hint)),
     browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false }),
     state: new StateStore(configDir, () => new Date(), warn),
     keys: new KeyStore(osKeychain(process.platform), configDir, warn),

@@ -2,8 +2,8 @@
 // follows NO_COLOR / FORCE_COLOR, and the one decision of whether we may prompt.
 import { Chalk, type ChalkInstance } from 'chalk';
 import { fstatSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { redact } from './key-format.js';
+import { isatty } from './lazy-builtins.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -77,7 +77,7 @@ export function isTerminal(fd: number): boolean {
   } catch {
     return false; // closed
   }
-  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+  return isatty(fd);
 }
 
 /** process.stdout or process.stderr as the terminal writes to it, and whether it was created. */
