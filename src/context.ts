@@ -1,11 +1,19 @@
-// The dependencies every command receives: terminal, prompter, browser, state, key store, env and
-// clock. main.ts builds the real ones; tests build their own.
-import type { Browser } from './browser.js';
-import type { KeyStore } from './keystore.js';
+// The dependencies every command receives. main.ts builds the real ones; unit tests build their
+// own (test/helpers/context.ts) with a scripted prompter and an API of their choosing.
+import type { Api } from './api/types.js';
 import type { ParsedEnv } from './options.js';
-import type { Prompter } from './prompter.js';
-import type { StateStore } from './state.js';
-import type { Terminal } from './terminal.js';
+import type { KeyStore } from './storage/keystore.js';
+import type { StateStore } from './storage/state.js';
+import type { Browser } from './terminal/browser.js';
+import type { Terminal } from './terminal/output.js';
+import type { Prompter } from './terminal/prompter.js';
+
+/** The options every command takes, before or after its name. */
+export interface GlobalOptions {
+  profile?: string;
+  /** false with --no-browser. */
+  browser: boolean;
+}
 
 export interface Context {
   term: Terminal;
@@ -14,11 +22,14 @@ export interface Context {
   browser: Browser;
   state: StateStore;
   keys: KeyStore;
+  api: Api;
   env: ParsedEnv;
   /** The raw environment (proxy variables, SHELL, ...). */
   rawEnv: Record<string, string | undefined>;
   platform: NodeJS.Platform;
   configDir: string;
+  cwd: string;
+  nodeVersion: string;
   /** Reads all of standard input (for --stdin and --key -). */
   readStdin(): Promise<string>;
   clock: { now(): Date; ms(): number };

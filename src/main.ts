@@ -1,42 +1,98 @@
-// The entry point. `--version` and `--help` alone are answered here without loading anything:
-// the help is commander's own output, rendered at build time into dist/help.txt (80 columns).
-// Everything else goes to cli.ts (dist/cli.cjs), loaded through the code cache.
-import { readFileSync } from 'node:fs';
+// The entry point (bin/openai-setup.cjs calls run()). It builds the real Context, runs the command
+// line through commander, and is the only place that turns outcomes into exit codes and exits.
 import { homedir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import packageJson from '../package.json' with { type: 'json' };
-import { cachedRequire, compileCacheDir } from './compile-cache.js';
+import { createApi } from './api/probes.js';
+import type { Context, GlobalOptions } from './context.js';
+import { CancelledError, EXIT, ExitError } from './errors.js';
+import { debugEnabled, parseEnv } from './options.js';
+import { buildProgram } from './program.js';
+import { osKeychain } from './storage/keychain.js';
+import { KeyStore } from './storage/keystore.js';
+import { resolveConfigDir } from './storage/paths.js';
+import { StateStore } from './storage/state.js';
+import { createBrowser } from './terminal/browser.js';
+import { createTerminal, type Terminal } from './terminal/output.js';
+import { inquirerPrompter, nonInteractivePrompter } from './terminal/prompter.js';
+import { readStdin } from './terminal/stdin.js';
 
-function builtHelp(): string | null {
-  // A terminal narrower than the rendered help gets commander's, wrapped to its width.
-  if (process.stdout.isTTY && (process.stdout.columns ?? 80) < 80) return null;
-  try {
-    // Empty while the build renders it (the shell creates the file first).
-    return readFileSync(new URL('./help.txt', import.meta.url), 'utf8') || null;
-  } catch {
-    return null; // not rendered: commander renders it
-  }
+function createContext(term: Terminal, globals: GlobalOptions): Context {
+  const rawEnv = process.env;
+  const env = parseEnv(rawEnv);
+  const configDir = resolveConfigDir(rawEnv, process.platform, homedir());
+  const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
+  const debug = debugEnabled(env) ? (line: string) => term.err(line) : undefined;
+  return {
+    term,
+    prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout }) : nonInteractivePrompter(hint)),
+    browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false }),
+    state: new StateStore(configDir, () => new Date(), warn),
+    keys: new KeyStore(osKeychain(process.platform), configDir, warn),
+    api: createApi({ env: rawEnv, clock: () => performance.now(), debug }),
+    env,
+    rawEnv,
+    platform: process.platform,
+    configDir,
+    cwd: process.cwd(),
+    nodeVersion: process.version,
+    readStdin: () => readStdin(process.stdin),
+    clock: { now: () => new Date(), ms: () => performance.now() },
+  };
 }
 
-const [flag, ...rest] = process.argv.slice(2);
-const help = rest.length === 0 && (flag === '--help' || flag === '-h') ? builtHelp() : null;
-if (rest.length === 0 && (flag === '--version' || flag === '-V')) {
-  process.stdout.write(`${packageJson.version}\n`);
-} else if (help !== null) {
-  process.stdout.write(help);
-} else {
-  const home = (() => {
-    try {
-      return homedir();
-    } catch {
-      return ''; // no home: no cache
-    }
-  })();
-  // A cache per command people wait on (the fast lane's, src/fast-lane.ts), one for all others:
-  // a bounded set of names, never a word from the command line (a typo, a key).
-  const command = flag === undefined ? 'setup' : ['setup', 'status', 'verify'].includes(flag) ? flag : 'other';
-  const compiled = cachedRequire(compileCacheDir(process.env, process.platform, home), packageJson.version, command);
-  const cli = compiled.load(fileURLToPath(new URL('./cli.cjs', import.meta.url))) as typeof import('./cli.js');
-  // No top-level await: the bundle is CommonJS (see scripts/build.mjs).
-  void cli.run(process.argv, packageJson.version, { beforePrompt: compiled.save });
+function report(term: Terminal, error: unknown): number {
+  if ((error as { name?: string } | null)?.name === 'CommanderError') {
+    // Commander has printed help, the version, or its own one-line error already.
+    const code = (error as { code?: string }).code;
+    return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof CancelledError) {
+    term.err('\nCancelled.');
+    return EXIT.cancelled;
+  }
+  if (error instanceof ExitError) {
+    if (error.message) term.err(`${term.style.red('✖')} ${error.message}`);
+    for (const hint of error.hints) term.err(`  ${hint}`);
+    return error.code;
+  }
+  // A bug: show it (masked) and say so, rather than pretend it was the person's fault.
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  term.err(`${term.style.red('✖')} Unexpected error (a bug in openai-setup; please report it):`);
+  term.err(detail);
+  return EXIT.internal;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const term = createTerminal({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+  let exitCode: number = EXIT.ok;
+  try {
+    const program = buildProgram(
+      packageJson.version,
+      (globals) => createContext(term, globals),
+      { writeOut: (text) => term.write('out', text), writeErr: (text) => term.write('err', text), columns: term.stdoutIsTTY ? term.columns : undefined },
+      (code) => (exitCode = code),
+    );
+    await program.parseAsync(argv);
+  } catch (error) {
+    exitCode = report(term, error);
+  }
+  return exitCode;
+}
+
+/** Runs the command line and exits with its code. */
+export function run(argv: string[] = process.argv): void {
+  // Ctrl-C outside a prompt (during a live check, say): a quiet exit 130. Inside a prompt,
+  // inquirer turns it into a CancelledError instead.
+  process.on('SIGINT', () => {
+    process.stderr.write('\nCancelled.\n');
+    process.exit(EXIT.cancelled);
+  });
+  // A reader that left early (`| head -1`): stop writing, like any filter, and exit as planned.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  void main(argv).then((code) => {
+    process.exitCode = code;
+    // Let buffered output reach a pipe, then leave: process.exit also ends a keep-alive socket and
+    // a keychain helper on a hung D-Bus that its time box has already given up on.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  });
 }

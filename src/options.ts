@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { UsageError } from './errors.js';
-import { ProfileNameSchema } from './state.js';
+import { ProfileNameSchema } from './storage/state.js';
 
 // zod/mini ships without messages (every issue would read "Invalid input"); the English locale
 // gives the same messages classic zod gave. Every command parses its environment here first.
@@ -76,4 +76,17 @@ export { ProfileNameSchema };
 /** Debug logging of this tool: DEBUG=openai-setup (or * / openai-setup:*), as the debug package reads it. */
 export function debugEnabled(env: ParsedEnv): boolean {
   return (env.DEBUG ?? '').split(/[\s,]+/).some((d) => d === '*' || d === 'openai-setup' || d.startsWith('openai-setup:'));
+}
+
+/** --base-url, --model and --timeout of `key` and `verify`, checked. */
+export function parseCheckFlags(opts: Record<string, unknown>): { baseURL?: string; model?: string; timeoutMs?: number } {
+  const given = (name: string) => (typeof opts[name] === 'string' ? (opts[name] as string) : undefined);
+  const baseUrl = given('baseUrl');
+  const model = given('model');
+  const timeout = given('timeout');
+  return {
+    baseURL: baseUrl === undefined ? undefined : parseFlag('--base-url', HttpUrlSchema, baseUrl),
+    model: model === undefined ? undefined : parseFlag('--model', ModelSchema, model),
+    timeoutMs: timeout === undefined ? undefined : parseFlag('--timeout', TimeoutSchema, timeout),
+  };
 }

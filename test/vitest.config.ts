@@ -1,14 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+const root = new URL('..', import.meta.url).pathname;
+
 export default defineConfig({
   test: {
-    root: new URL('..', import.meta.url).pathname,
-    include: ['test/**/*.test.ts'],
-    // End-to-end tests spawn the built binary, a keyring daemon and a pseudo-terminal each;
-    // two cores are all we have, so run files two at a time and give each test room.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    maxWorkers: 2,
+    root,
     reporters: ['default'],
+    projects: [
+      {
+        // Logic through Context and pure functions: no build, no child process, milliseconds each.
+        test: { name: 'unit', root, include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        // The built binary as a person runs it: a pseudo-terminal, gnome-keyring, real shells, the
+        // packed tarball. Two cores: files two at a time, with room for each test.
+        test: { name: 'e2e', root, include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000, maxWorkers: 2 },
+      },
+    ],
   },
 });

@@ -324,7 +324,7 @@ ${lines.join('\n')}
 
 const ShellSchema = z.enum(SHELLS, { message: `name a shell: ${SHELLS.join(', ')}` });
 
-export async function runCompletion(ctx: Context, options: { shell: string; program: Command }): Promise<number> {
+export async function run(ctx: Context, options: { shell: string; program: Command }): Promise<number> {
   const shell: Shell = parseFlag('completion', ShellSchema, options.shell);
   const tree = completionTree(options.program);
   const script = shell === 'bash' ? bashScript(tree) : shell === 'zsh' ? zshScript(tree) : fishScript(tree);

@@ -3,17 +3,18 @@
 // settings, whether the API answers, and finally the live check itself.
 import { access } from 'node:fs/promises';
 import * as z from 'zod/mini';
-import { isOfficialBaseURL, loadUndici, proxyFromEnv, type CheckResult } from '../api-check.js';
+import { buildCheckRequest, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck } from '../api/check.js';
+import { proxyFor, proxySettings } from '../api/http.js';
+import type { CheckResult, Reachability } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
-import { maskKey } from '../key-format.js';
-import { describeKeychainProblem } from '../keystore.js';
-import { buildCheckRequest, describeKey, printCheck, recordCheck, resolveBaseURL, runCheck, type KeySource } from '../live-check.js';
-import { ENV_SOURCE, resolveProfileName, storedSource } from '../profiles.js';
+import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import type { Profile } from '../state.js';
-import { marks } from '../terminal.js';
-import { keyCommand } from './profiles.js';
+import { describeKeychainProblem } from '../storage/keychain.js';
+import { ENV_SOURCE, keyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import type { Profile } from '../storage/state.js';
+import { describeKey, printCheck } from '../terminal/check-report.js';
+import { marks } from '../terminal/output.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
 
@@ -84,19 +85,21 @@ export function strayVariableChecks(env: Record<string, string | undefined>): Do
   return checks;
 }
 
-/** Proxy settings as undici's EnvHttpProxyAgent (and so the live check) reads them. */
+/** Proxy settings as the one HTTP path reads them; a malformed value is a failed check here, not a usage error. */
 export function proxyCheck(env: Record<string, string | undefined>, baseURL: string): DoctorCheck {
-  const proxy = proxyFromEnv(env, baseURL);
-  const noProxy = env.no_proxy || env.NO_PROXY;
-  if (!proxy) return check('proxy', 'Proxy', 'info', noProxy ? `none (NO_PROXY=${noProxy} has no effect without one)` : 'none: direct connection');
+  let settings;
   try {
-    const url = new URL(proxy);
-    if (!/^https?:$/.test(url.protocol)) throw new Error('not http');
-  } catch {
-    return check('proxy', 'Proxy', 'fail', `${proxy} is not an http:// or https:// URL`, 'Set HTTPS_PROXY to a URL like http://proxy.example.com:3128, or unset it.', EXIT.network);
+    settings = proxySettings(env);
+  } catch (error) {
+    return check('proxy', 'Proxy', 'fail', (error as Error).message.replace(/\.$/, ''), 'Set it to a URL like http://proxy.example.com:3128, or unset it.', EXIT.network);
   }
-  const bypass = noProxy ? `; NO_PROXY=${noProxy}` : '';
-  return check('proxy', 'Proxy', 'info', `API calls go through ${proxy}${bypass}`);
+  const proxy = proxyFor(settings, baseURL);
+  const noProxy = settings.noProxy ? `NO_PROXY=${settings.noProxy}` : '';
+  if (!proxy) {
+    const why = settings.httpsProxy || settings.httpProxy ? `direct connection (${noProxy} exempts ${new URL(baseURL).host})` : noProxy ? `none (${noProxy} has no effect without one)` : 'none: direct connection';
+    return check('proxy', 'Proxy', 'info', why);
+  }
+  return check('proxy', 'Proxy', 'info', `API calls go through ${proxy}${noProxy ? `; ${noProxy}` : ''}`);
 }
 
 /** CA variables: NODE_EXTRA_CA_CERTS must name a file; a stale SSL_CERT_FILE breaks other programs' TLS. */
@@ -123,42 +126,22 @@ export async function caChecks(env: Record<string, string | undefined>, exists: 
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO|SSL|TLS/i;
 
-/** Does anything answer at the API's URL? One unauthenticated GET /models: 401 JSON is the healthy answer. */
-export async function probeApi(baseURL: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<DoctorCheck> {
+/** What the unauthenticated GET /models found, as a check: a JSON answer (401 without a key) is healthy. */
+export function reachabilityCheck(baseURL: string, reach: Reachability): DoctorCheck {
   const title = 'API reachable';
-  const url = `${baseURL.replace(/\/+$/, '')}/models`;
-  const started = performance.now();
-  try {
-    const undici = await loadUndici();
-    // The same proxy handling as the live check (Node's own fetch ignores HTTPS_PROXY).
-    const dispatcher = proxyFromEnv(env, baseURL) ? new undici.EnvHttpProxyAgent() : undefined;
-    const response = await undici.fetch(url, { dispatcher, signal: AbortSignal.timeout(timeoutMs) });
-    const ms = Math.round(performance.now() - started);
-    const json = (response.headers.get('content-type') ?? '').includes('json');
-    await response.body?.cancel();
-    if (json) return check('api', title, 'ok', `${baseURL} answered (HTTP ${response.status} without a key, ${ms} ms)`);
-    return check('api', title, 'warn', `${baseURL} answered HTTP ${response.status} with a page that is not an API answer`, 'A proxy, firewall or captive portal may be answering instead: check the network and HTTPS_PROXY.');
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const code = cause?.code ?? (error as { name?: string }).name ?? '';
-    const detail = cause?.message ?? (error as Error).message;
-    let fix = 'Check your connection, and HTTPS_PROXY / NO_PROXY if you need a proxy.';
-    if (code === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT') fix = 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
-    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') fix = 'The name does not resolve: check DNS, or the base URL.';
-    else if (TLS_CODES.test(code)) fix = "A TLS-inspecting proxy? Point NODE_EXTRA_CA_CERTS at its CA certificate file.";
-    return check('api', title, 'fail', `${url} could not be reached: ${code ? `${code}: ` : ''}${detail}`, fix, EXIT.network);
+  if (reach.reached) {
+    if (reach.json) return check('api', title, 'ok', `${baseURL} answered (HTTP ${reach.status} without a key, ${reach.ms} ms)`);
+    return check('api', title, 'warn', `${baseURL} answered HTTP ${reach.status} with a page that is not an API answer`, 'A proxy, firewall or captive portal may be answering instead: check the network and HTTPS_PROXY.');
   }
+  const { code, detail } = reach;
+  let fix = 'Check your connection, and HTTPS_PROXY / NO_PROXY if you need a proxy.';
+  if (code === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT') fix = 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') fix = 'The name does not resolve: check DNS, or the base URL.';
+  else if (TLS_CODES.test(code)) fix = 'A TLS-inspecting proxy? Point NODE_EXTRA_CA_CERTS at its CA certificate file.';
+  return check('api', title, 'fail', `${baseURL.replace(/\/+$/, '')}/models could not be reached: ${code ? `${code}: ` : ''}${detail}`, fix, EXIT.network);
 }
 
 const fileExists = (path: string) => access(path).then(() => true, () => false);
-
-export interface DoctorDeps {
-  nodeVersion: string;
-  exists(path: string): Promise<boolean>;
-  probe(baseURL: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<DoctorCheck>;
-}
-
-const realDeps: DoctorDeps = { nodeVersion: process.version, exists: fileExists, probe: probeApi };
 
 /** 0 when nothing failed; else the live check's exit code when it failed, else the first failed check's. */
 export function doctorExitCode(checks: DoctorCheck[], verify: CheckResult | null): number {
@@ -167,12 +150,12 @@ export function doctorExitCode(checks: DoctorCheck[], verify: CheckResult | null
   return failed ? (failed.exitCode ?? EXIT.internal) : EXIT.ok;
 }
 
-export async function runDoctor(ctx: Context, options: { profile?: string; json: boolean }, deps: DoctorDeps = realDeps): Promise<number> {
+export async function run(ctx: Context, options: { profile?: string; json: boolean }): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile);
   const profile: Profile | undefined = (await ctx.state.read()).profiles[profileName];
-  const checks: DoctorCheck[] = [nodeCheck(deps.nodeVersion)];
+  const checks: DoctorCheck[] = [nodeCheck(ctx.nodeVersion)];
 
   // One keychain read tells both whether it answers and what it holds for the profile.
   const { stored, keychainError } = await ctx.keys.get(profileName);
@@ -206,7 +189,7 @@ export async function runDoctor(ctx: Context, options: { profile?: string; json:
 
   const baseURL = resolveBaseURL(ctx, profile);
   checks.push(proxyCheck(ctx.rawEnv, baseURL));
-  checks.push(...(await caChecks(ctx.rawEnv, deps.exists)));
+  checks.push(...(await caChecks(ctx.rawEnv, fileExists)));
 
   const print = (c: DoctorCheck) => {
     if (options.json) return;
@@ -217,7 +200,7 @@ export async function runDoctor(ctx: Context, options: { profile?: string; json:
   if (!options.json) term.out(term.style.bold(`openai-setup doctor · profile ${profileName}`));
   checks.forEach(print);
 
-  const api = await deps.probe(baseURL, ctx.rawEnv, 10_000);
+  const api = reachabilityCheck(baseURL, await ctx.api.reach(baseURL, 10_000));
   checks.push(api);
   print(api);
 

@@ -8,11 +8,10 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { maskKey } from '../key-format.js';
+import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
-import { resolveProfileName } from '../profiles.js';
-import { marks } from '../terminal.js';
-import { requireStoredKey } from './profiles.js';
+import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
+import { marks } from '../terminal/output.js';
 
 // Files are handled as latin1 text: one character per byte, so any encoding comes back unchanged.
 const BYTES = 'latin1';
@@ -130,7 +129,8 @@ export interface EnvOptions {
 
 const FileSchema = z.string().check(z.trim(), z.minLength(1, 'name a file'));
 
-export async function runEnv(ctx: Context, options: EnvOptions, deps: { cwd: string; git: GitRunner } = { cwd: process.cwd(), git: gitRunner(ctx.rawEnv) }): Promise<number> {
+export async function run(ctx: Context, options: EnvOptions): Promise<number> {
+  const deps = { cwd: ctx.cwd, git: gitRunner(ctx.rawEnv) };
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile);

@@ -1,12 +1,12 @@
 // `openai-setup logout`: remove the stored key (keychain and file) after a confirm.
 import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
-import { describeKeychainProblem } from '../keystore.js';
 import { PAGES } from '../platform.js';
-import { resolveProfileName } from '../profiles.js';
-import { marks } from '../terminal.js';
+import { describeKeychainProblem } from '../storage/keychain.js';
+import { resolveProfileName } from '../storage/profile-key.js';
+import { marks } from '../terminal/output.js';
 
-export async function runLogout(ctx: Context, options: { profile?: string; yes: boolean }): Promise<number> {
+export async function run(ctx: Context, options: { profile?: string; yes: boolean }): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile);

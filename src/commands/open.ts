@@ -3,7 +3,7 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { PAGE_NAMES, PAGES, type PageName } from '../platform.js';
-import { showPage } from '../stages.js';
+import { showPage } from '../stages/page.js';
 
 function pageList(): string[] {
   const width = Math.max(...PAGE_NAMES.map((name) => name.length));
@@ -16,7 +16,7 @@ export function parsePageName(value: string): PageName {
   throw new UsageError(`No page called "${value}". Pages: ${PAGE_NAMES.join(', ')}.`);
 }
 
-export async function runOpen(ctx: Context, options: { page?: string }): Promise<number> {
+export async function run(ctx: Context, options: { page?: string }): Promise<number> {
   let page: PageName;
   if (options.page !== undefined) {
     page = parsePageName(options.page);

@@ -1,13 +1,11 @@
 // `openai-setup profiles` lists the profiles (masked key, what the last check saw, which is the
 // default) from the state file alone, so it never touches the keychain and stays fast enough for
-// shell completion (`--names`). `openai-setup use NAME` makes one the default.
+// shell completion (`--names`).
 import * as z from 'zod/mini';
+import { VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
-import { KeyStoreError, UsageError } from '../errors.js';
-import { describeKeychainProblem } from '../keystore.js';
-import { parseFlag, ProfileNameSchema } from '../options.js';
-import { VerifyStatusSchema, type State } from '../state.js';
-import { marks } from '../terminal.js';
+import type { State } from '../storage/state.js';
+import { marks } from '../terminal/output.js';
 
 export const ProfilesJsonSchema = z.object({
   defaultProfile: z.string(),
@@ -25,34 +23,6 @@ export const ProfilesJsonSchema = z.object({
   ),
 });
 export type ProfilesJson = z.infer<typeof ProfilesJsonSchema>;
-
-/** The command that stores a key for a profile, as people would type it. */
-export function keyCommand(profile: string): string {
-  return `openai-setup key${profile === 'default' ? '' : ` --profile ${profile}`}`;
-}
-
-/**
- * The stored key of a profile (keychain, else the --insecure-storage file), for the commands that
- * hand it on: run, token, env. None stored is a usage error saying how to store one; an
- * unusable keychain with nothing in the file is a key-store error.
- */
-export async function requireStoredKey(ctx: Context, profile: string): Promise<string> {
-  const { stored, keychainError } = await ctx.keys.get(profile);
-  if (stored) {
-    ctx.term.addSecret(stored.key);
-    return stored.key;
-  }
-  const inFile = `Store one in a file only you can read instead:  printenv OPENAI_API_KEY | ${keyCommand(profile)} --stdin --insecure-storage`;
-  // With no keychain service at all nothing can be stored in it: that is "no key", not a failure.
-  if (keychainError && keychainError.problem !== 'no-service') {
-    throw new KeyStoreError(`${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)} No key could be read for profile "${profile}".`, [inFile]);
-  }
-  throw new UsageError(`No key is stored for profile "${profile}".`, [
-    keychainError
-      ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)}) ${inFile}`
-      : `Store one with \`${keyCommand(profile)}\` (or from a pipe: printenv OPENAI_API_KEY | ${keyCommand(profile)} --stdin).`,
-  ]);
-}
 
 export function listProfiles(state: State, active: string): ProfilesJson {
   const names = [...new Set([...Object.keys(state.profiles), state.defaultProfile])].sort();
@@ -79,7 +49,7 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
 }
 
-export async function runProfiles(ctx: Context, options: { json: boolean; names: boolean }): Promise<number> {
+export async function run(ctx: Context, options: { json: boolean; names: boolean }): Promise<number> {
   const { term } = ctx;
   const state = await ctx.state.read();
   const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile);
@@ -106,22 +76,3 @@ export async function runProfiles(ctx: Context, options: { json: boolean; names:
   return 0;
 }
 
-export async function runUse(ctx: Context, options: { name: string }): Promise<number> {
-  const { term } = ctx;
-  const m = marks(term.style);
-  const name = parseFlag('profile name', ProfileNameSchema, options.name);
-  let before = '';
-  const state = await ctx.state.update((s) => {
-    before = s.defaultProfile;
-    s.defaultProfile = name;
-  });
-  term.out(before === name ? `${m.ok} "${name}" was already the default profile.` : `${m.ok} "${name}" is now the default profile (it was "${before}").`);
-  if (!state.profiles[name]?.key) {
-    term.out(`  It has no key yet: run \`openai-setup\` (or \`openai-setup key\`) to set it up.`);
-  }
-  const override = ctx.env.OPENAI_SETUP_PROFILE;
-  if (override && override !== name) {
-    term.err(`${m.warn} OPENAI_SETUP_PROFILE=${override} is set in this shell and wins over the default; unset it to use "${name}".`);
-  }
-  return 0;
-}

@@ -7,12 +7,11 @@ import { constants } from 'node:os';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
-import { maskKey } from '../key-format.js';
-import { parseFlag, ProfileNameSchema } from '../options.js';
-import { resolveProfileName } from '../profiles.js';
-import type { Profile } from '../state.js';
-import { marks } from '../terminal.js';
-import { requireStoredKey } from './profiles.js';
+import { maskKey } from '../keys/format.js';
+import { parseFlag } from '../options.js';
+import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
+import { ProfileNameSchema, type Profile } from '../storage/state.js';
+import { marks } from '../terminal/output.js';
 
 /** Set in the child's environment to the profile's name; a run inside a run checks it. */
 export const RUN_MARKER = 'OPENAI_SETUP_RUN';
@@ -106,7 +105,7 @@ function waitForChild(child: ChildProcess, command: string): Promise<number> {
   });
 }
 
-export async function runRun(ctx: Context, options: { profile?: string; command: string[] }, host: ProcessHost = nodeProcessHost): Promise<number> {
+export async function run(ctx: Context, options: { profile?: string; command: string[] }, host: ProcessHost = nodeProcessHost): Promise<number> {
   const { term } = ctx;
   const [file, ...args] = parseFlag('run', CommandSchema, options.command);
   // Inside a run, the profile of that run is the one to use unless another is named.

@@ -1,14 +1,21 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person back to the stage that fixes the problem.
-import type { CheckResult } from '../api-check.js';
+import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
+import { STATUS } from '../api/status.js';
+import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import { maskKey } from '../key-format.js';
-import { buildCheckRequest, printCheck, recordCheck, runCheck, type KeySource } from '../live-check.js';
+import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { findKey, resolveProfileName } from '../profiles.js';
-import { runBillingStage, runKeyStage, runLoginStage, runPaymentStage, STAGE_TITLES, type StageOutcome } from '../stages.js';
-import { STAGE_IDS, type StageId } from '../state.js';
-import { marks } from '../terminal.js';
+import { runBillingStage } from '../stages/billing.js';
+import { STAGE_TITLES } from '../stages/index.js';
+import { runKeyStage } from '../stages/key.js';
+import { runLoginStage } from '../stages/login.js';
+import type { StageOutcome } from '../stages/page.js';
+import { runPaymentStage } from '../stages/payment.js';
+import { findKey, resolveProfileName, type KeySource } from '../storage/profile-key.js';
+import { STAGE_IDS, type StageId } from '../storage/state.js';
+import { printCheck } from '../terminal/check-report.js';
+import { marks } from '../terminal/output.js';
 
 export interface SetupOptions {
   profile?: string;
@@ -60,35 +67,35 @@ function printReady(ctx: Context, key: string): void {
   term.out(`Watch what you spend: ${PAGES.usage.url}`);
 }
 
-type Route = 'billing' | 'key' | 'recheck' | 'stop';
+type Choice = 'billing' | 'key' | 'recheck' | 'stop';
 
-/** After a failed check: what to fix and where, then which stage to go back to. */
-async function chooseRoute(ctx: Context, result: CheckResult): Promise<Route> {
+/** After a failed check: what to fix and where (the status table's route), then where to go. */
+async function chooseRoute(ctx: Context, result: CheckResult): Promise<Choice> {
   const prompter = ctx.prompter('Fix it as described above, then run `openai-setup verify`.');
-  if (result.status === 'insufficient_quota') {
-    const answer = await prompter.select<Route>('The key cannot spend yet. What now?', [
+  const route = STATUS[result.status].route;
+  if (route === 'billing') {
+    return prompter.select<Choice>('The key cannot spend yet. What now?', [
       { name: 'Go to billing (add credits or raise the limit)', value: 'billing' },
       { name: 'I fixed it: check again', value: 'recheck' },
       { name: 'Use a different key (one from the funded organization/project)', value: 'key' },
       { name: 'Stop for now', value: 'stop' },
     ]);
-    return answer;
   }
-  if (result.status === 'invalid_key' || result.status === 'malformed_key' || result.status === 'forbidden') {
-    return prompter.select<Route>('The key does not work. What now?', [
+  if (route === 'key') {
+    return prompter.select<Choice>('The key does not work. What now?', [
       { name: 'Paste a new key', value: 'key' },
       { name: 'I fixed it: check again', value: 'recheck' },
       { name: 'Stop for now', value: 'stop' },
     ]);
   }
-  return prompter.select<Route>('The check could not finish. What now?', [
+  return prompter.select<Choice>('The check could not finish. What now?', [
     { name: 'Check again', value: 'recheck' },
     { name: 'Paste a different key', value: 'key' },
     { name: 'Stop for now', value: 'stop' },
   ]);
 }
 
-export async function runSetup(ctx: Context, options: SetupOptions): Promise<number> {
+export async function run(ctx: Context, options: SetupOptions): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile);
@@ -124,10 +131,10 @@ export async function runSetup(ctx: Context, options: SetupOptions): Promise<num
           return 0;
         }
         pending = [...STAGE_IDS];
-      } else if (check.status === 'insufficient_quota') {
+      } else if (STATUS[check.status].route === 'billing') {
         await forgetStage(ctx, profileName, 'billing');
         if (!pending.includes('billing')) pending.push('billing');
-      } else if (check.status === 'invalid_key' || check.status === 'malformed_key' || check.status === 'forbidden') {
+      } else if (STATUS[check.status].route === 'key') {
         await forgetStage(ctx, profileName, 'key');
         if (!pending.includes('key')) pending.push('key');
         current = null;

@@ -2,10 +2,12 @@
 // hint, and the last verify result. From the state file alone: no keychain, no network.
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
-import { maskKey } from '../key-format.js';
-import { resolveProfileName } from '../profiles.js';
-import { STAGE_IDS, STAGE_TITLES, VerifyStatusSchema } from '../state.js';
-import { marks } from '../terminal.js';
+import { VerifyStatusSchema } from '../api/status.js';
+import { maskKey } from '../keys/format.js';
+import { STAGE_TITLES } from '../stages/index.js';
+import { resolveProfileName } from '../storage/profile-key.js';
+import { STAGE_IDS } from '../storage/state.js';
+import { marks } from '../terminal/output.js';
 
 export const StatusJsonSchema = z.object({
   profile: z.string(),
@@ -52,7 +54,7 @@ function when(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
 }
 
-export async function runStatus(ctx: Context, options: { profile?: string; json: boolean }): Promise<number> {
+export async function run(ctx: Context, options: { profile?: string; json: boolean }): Promise<number> {
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   const status = await collectStatus(ctx, profileName);

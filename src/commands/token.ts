@@ -1,10 +1,9 @@
 // `openai-setup token`: the stored key of a profile on stdout, followed by a newline and nothing
 // else, for `export OPENAI_API_KEY="$(openai-setup token)"`. Printing it on a screen is asked first.
 import type { Context } from '../context.js';
-import { resolveProfileName } from '../profiles.js';
-import { requireStoredKey } from './profiles.js';
+import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 
-export async function runToken(ctx: Context, options: { profile?: string; yes: boolean }): Promise<number> {
+export async function run(ctx: Context, options: { profile?: string; yes: boolean }): Promise<number> {
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   const key = await requireStoredKey(ctx, profileName);

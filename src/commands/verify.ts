@@ -1,16 +1,17 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
 import * as z from 'zod/mini';
-import type { CheckResult } from '../api-check.js';
+import { buildCheckRequest, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
+import { VerifyStatusSchema } from '../api/status.js';
+import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { cleanKey, keyKind, maskKey } from '../key-format.js';
-import { describeKeychainProblem } from '../keystore.js';
-import { buildCheckRequest, localVerdict, malformedKeyResult, printCheck, recordCheck, runCheck, type KeySource } from '../live-check.js';
-import { ENV_SOURCE, resolveProfileName, storedSource } from '../profiles.js';
+import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { VerifyStatusSchema } from '../state.js';
-import { marks } from '../terminal.js';
+import { describeKeychainProblem } from '../storage/keychain.js';
+import { ENV_SOURCE, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { printCheck } from '../terminal/check-report.js';
+import { marks } from '../terminal/output.js';
 
 export interface VerifyOptions {
   key?: string;
@@ -71,7 +72,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   throw new UsageError(`No key to check for profile "${profileName}".`, hints);
 }
 
-export async function runVerify(ctx: Context, options: VerifyOptions): Promise<number> {
+export async function run(ctx: Context, options: VerifyOptions): Promise<number> {
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   const { raw, source } = await resolveKey(ctx, options, profileName);
@@ -98,12 +99,9 @@ export async function runVerify(ctx: Context, options: VerifyOptions): Promise<n
   let result: CheckResult;
   if (!cleaned.ok) {
     result = malformedKeyResult(cleaned.problem);
-  } else if (options.quiet || options.json) {
-    const local = localVerdict(key, request.baseURL);
-    if (local.warning) note(`${marks(term.style).warn} ${local.warning}`);
-    result = local.result ?? (await (await import('../api-check.js')).checkKey(request));
   } else {
-    result = await runCheck(ctx, request);
+    // No spinner where nothing should move: --quiet, and --json (its readers want stdout alone).
+    result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note });
   }
   if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
     await recordCheck(ctx, profileName, key, source, result);

@@ -60,9 +60,9 @@ describe('the packed tarball, installed', () => {
     expect(paths).toContain('package.json');
     expect(paths).toContain('bin/openai-setup.cjs');
     expect(paths).toContain('dist/main.cjs');
-    expect(paths).toContain('dist/cli.cjs');
+    expect(paths).toContain('dist/vendor/openai.cjs');
     expect(paths).toContain('README.md');
-    const unexpected = paths.filter((p) => !/^(package\.json|README\.md|LICENSE(\.md)?|\.env\.example|bin\/[^/]+\.cjs|dist\/.+\.cjs|dist\/help\.txt)$/.test(p));
+    const unexpected = paths.filter((p) => !/^(package\.json|README\.md|LICENSE(\.md)?|\.env\.example|bin\/[^/]+\.cjs|dist\/.+\.cjs)$/.test(p));
     expect(unexpected, 'files a user does not need (tests, sources, fixtures, maps...)').toEqual([]);
   });
 

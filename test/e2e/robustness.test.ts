@@ -5,11 +5,11 @@ import { createServer, type Server } from 'node:net';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { missingKeyringPrograms, startPrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli } from '../helpers/pty.js';
-import { runCli, type RunResult } from '../helpers/run.js';
+import { runCli, runCommand, type RunResult } from '../helpers/run.js';
 
 let server: FakeOpenAI;
 const VALID = makeKey('proj', 'robust-valid');
@@ -296,5 +296,18 @@ describe('the full key never leaks', () => {
         for (const key of [VALID, NO_CREDITS]) expect(text, name).not.toContain(key);
       }
     });
+  });
+});
+
+describe('output to a pipe', () => {
+  it('stops quietly when the reader leaves early (| head -c 1)', async () => {
+    const t = await makeTestEnv();
+    try {
+      const r = await runCommand('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${CLI}" status | head -c 1 >/dev/null`], { env: t.env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    } finally {
+      await t.cleanup();
+    }
   });
 });

@@ -4,7 +4,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StateSchema } from '../../src/state.js';
+import { StateSchema } from '../../src/storage/state.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { missingKeyringPrograms, startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';

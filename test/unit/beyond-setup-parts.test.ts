@@ -1,12 +1,12 @@
 // The pure decisions behind run, doctor, profiles and open.
 import { describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../src/api-check.js';
+import type { CheckResult } from '../../src/api/types.js';
 import { caChecks, doctorExitCode, nodeCheck, proxyCheck, strayVariableChecks, type DoctorCheck } from '../../src/commands/doctor.js';
 import { parsePageName } from '../../src/commands/open.js';
 import { listProfiles } from '../../src/commands/profiles.js';
 import { childEnv, exitStatus, RUN_MARKER } from '../../src/commands/run.js';
 import { UsageError } from '../../src/errors.js';
-import { emptyState } from '../../src/state.js';
+import { emptyState } from '../../src/storage/state.js';
 
 const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123';
 

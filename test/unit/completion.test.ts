@@ -9,9 +9,14 @@ import { bashScript, completionTree, fishScript, zshScript, type CompletionTree 
 import { PAGE_NAMES } from '../../src/platform.js';
 import { buildProgram } from '../../src/program.js';
 
-const program = buildProgram('0.0.0-test', async () => {
-  throw new Error('no command runs in these tests');
-}, () => {});
+const program = buildProgram(
+  '0.0.0-test',
+  () => {
+    throw new Error('no command runs in these tests');
+  },
+  { writeOut: () => {}, writeErr: () => {} },
+  () => {},
+);
 const tree: CompletionTree = completionTree(program);
 
 describe('completionTree', () => {

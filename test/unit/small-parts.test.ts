@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createBrowser, headlessReason, splitCommand } from '../../src/browser.js';
-import { likelyTier, proxyFromEnv, isOfficialBaseURL } from '../../src/api-check.js';
-import { shellExportLine } from '../../src/shell.js';
-import { colorLevel, createTerminal, wrap } from '../../src/terminal.js';
+import { isOfficialBaseURL } from '../../src/api/check.js';
+import { proxyFor, proxySettings } from '../../src/api/http.js';
+import { likelyTier } from '../../src/api/verdict.js';
+import { UsageError } from '../../src/errors.js';
+import { createBrowser, headlessReason, splitCommand } from '../../src/terminal/browser.js';
+import { colorLevel, createTerminal, wrap } from '../../src/terminal/output.js';
+import { shellExportLine } from '../../src/terminal/shell.js';
 import { PAGES } from '../../src/platform.js';
 
 describe('browser decisions', () => {
@@ -53,11 +56,29 @@ describe('live check helpers', () => {
     expect(likelyTier('some-model', '200000')).toBeNull();
   });
 
-  it('reads proxy variables in either case and hides proxy credentials', () => {
-    expect(proxyFromEnv({ HTTPS_PROXY: 'http://user:pw@proxy:3128' }, 'https://api.openai.com/v1')).toBe('http://proxy:3128');
-    expect(proxyFromEnv({ https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:2' }, 'https://api.openai.com/v1')).toBe('http://a:1');
-    expect(proxyFromEnv({ HTTPS_PROXY: 'http://p:1' }, 'http://127.0.0.1:9/v1')).toBeNull();
-    expect(proxyFromEnv({ HTTP_PROXY: 'http://p:1' }, 'http://127.0.0.1:9/v1')).toBe('http://p:1');
+  it('reads proxy variables in either case, honours NO_PROXY and hides proxy credentials', () => {
+    const proxy = (env: Record<string, string>, url: string) => proxyFor(proxySettings(env), url);
+    expect(proxy({ HTTPS_PROXY: 'http://user:pw@proxy:3128' }, 'https://api.openai.com/v1')).toBe('http://proxy:3128');
+    expect(proxy({ HTTPS_PROXY: 'http://us%40er:p@ss@proxy:3128' }, 'https://api.openai.com/v1')).toBe('http://proxy:3128');
+    expect(proxy({ https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:2' }, 'https://api.openai.com/v1')).toBe('http://a:1');
+    expect(proxy({ HTTPS_PROXY: 'http://p:1' }, 'http://127.0.0.1:9/v1')).toBeNull();
+    expect(proxy({ HTTP_PROXY: 'http://p:1' }, 'http://127.0.0.1:9/v1')).toBe('http://p:1');
+    expect(proxy({ HTTP_PROXY: 'http://p:1' }, 'https://api.openai.com/v1')).toBe('http://p:1');
+    expect(proxy({ HTTPS_PROXY: 'http://p:1', NO_PROXY: 'openai.com' }, 'https://api.openai.com/v1')).toBeNull();
+    expect(proxy({ HTTPS_PROXY: 'http://p:1', no_proxy: '.openai.com:443' }, 'https://api.openai.com/v1')).toBeNull();
+    expect(proxy({ HTTPS_PROXY: 'http://p:1', NO_PROXY: 'example.com,localhost' }, 'https://api.openai.com/v1')).toBe('http://p:1');
+    expect(proxy({ HTTP_PROXY: 'http://p:1', NO_PROXY: '*' }, 'http://127.0.0.1:9/v1')).toBeNull();
+  });
+
+  it('a proxy value that is not an http(s) URL is a usage error naming the variable, without its password', () => {
+    expect(() => proxySettings({ HTTP_PROXY: 'user:secret@proxy:3128' })).toThrow(UsageError);
+    expect(() => proxySettings({ HTTP_PROXY: 'user:secret@proxy:3128' })).toThrow(/^HTTP_PROXY is not an http/);
+    expect(() => proxySettings({ https_proxy: 'socks5://p:1' })).toThrow(/^https_proxy/);
+    try {
+      proxySettings({ HTTPS_PROXY: 'user:secret@proxy:3128' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret');
+    }
   });
 
   it('knows the official API', () => {

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, stat, writeFile, mkdir, chmod } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveConfigDir, StateStore } from '../../src/state.js';
+import { resolveConfigDir } from '../../src/storage/paths.js';
+import { StateStore } from '../../src/storage/state.js';
 
 const fixedNow = () => new Date('2026-11-24T10:00:00.000Z');
 

@@ -1,20 +1,13 @@
 // Progress on disk: which stages are done and when, the billing choice, profiles and the last
 // verify result. Never the key. Validated on every read; written atomically with mode 0600.
-// fs.promises, not node:fs/promises: the getter loads it on first use, so that a command that
-// only reads (`status`) does not load it (and readline with it) at start-up.
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
+import { VerifyStatusSchema } from '../api/status.js';
+import { ensurePrivateDir, writePrivateFile } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
-
-export const STAGE_TITLES: Record<StageId, string> = {
-  login: 'Log in to the OpenAI API platform',
-  payment: 'Add a payment method',
-  billing: 'Choose how to pay and set a budget',
-  key: 'Create a secret key and store it',
-};
 
 export const ProfileNameSchema = z
   .string()
@@ -24,21 +17,8 @@ const Timestamp = z.string().check(z.iso.datetime({ offset: true }));
 
 const StageRecordSchema = z.object({ doneAt: Timestamp });
 
-export const BillingChoiceSchema = z.enum(['prepaid', 'auto-reload', 'monthly']);
+export const BillingChoiceSchema = z.enum(['auto-reload', 'prepaid', 'monthly']);
 export type BillingChoice = z.infer<typeof BillingChoiceSchema>;
-
-export const VerifyStatusSchema = z.enum([
-  'valid',
-  'rate_limited',
-  'malformed_key',
-  'invalid_key',
-  'insufficient_quota',
-  'forbidden',
-  'network_error',
-  'timeout',
-  'server_error',
-]);
-export type VerifyStatus = z.infer<typeof VerifyStatusSchema>;
 
 const LastVerifySchema = z.object({
   at: Timestamp,
@@ -82,30 +62,6 @@ export function emptyProfile(): Profile {
   return { stages: {} };
 }
 
-/** The config dir: OPENAI_SETUP_CONFIG_DIR, else the platform's usual place for settings. */
-export function resolveConfigDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
-  if (env.OPENAI_SETUP_CONFIG_DIR) return env.OPENAI_SETUP_CONFIG_DIR;
-  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'openai-setup');
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'openai-setup');
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'openai-setup');
-}
-
-/** Create the config dir with mode 0700 whatever the umask, and tighten it if it exists. */
-export async function ensurePrivateDir(dir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  await fs.chmod(dir, 0o700);
-}
-
-/** Write a file atomically (temp file + rename) with mode 0600. */
-export async function writePrivateFile(path: string, content: string): Promise<void> {
-  // node:crypto is loaded only to write: reading commands (status) do not pay for it.
-  const { randomBytes } = await import('node:crypto');
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(temp, content, { mode: 0o600 });
-  await fs.chmod(temp, 0o600);
-  await fs.rename(temp, path);
-}
-
 export class StateStore {
   readonly path: string;
 
@@ -121,8 +77,7 @@ export class StateStore {
   async read(): Promise<State> {
     let text: string;
     try {
-      // Synchronous: a few hundred bytes, and fs.promises would cost `status` ~1 ms to load.
-      text = readFileSync(this.path, 'utf8');
+      text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
       throw error;
@@ -137,7 +92,7 @@ export class StateStore {
     if (parsed) return parsed;
     const aside = `${this.path}.bak-${this.now().toISOString().replace(/[:.]/g, '-')}`;
     try {
-      await fs.rename(this.path, aside);
+      await rename(this.path, aside);
       this.warn(`The progress file ${this.path} was damaged; it was moved to ${aside} and progress starts afresh.`);
     } catch (error) {
       // Another run moved it first: nothing more to do.

@@ -1,6 +1,6 @@
 // Opening platform pages. The URL is always printed first (SSH, headless machines, phones);
 // opening is a convenience whose failure is never an error.
-import { spawn } from './lazy-builtins.js';
+import { spawn } from 'node:child_process';
 
 export type OpenOutcome = 'opened' | 'skipped' | 'failed';
 

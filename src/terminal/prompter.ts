@@ -1,7 +1,7 @@
 // Every question the tool asks goes through this one interface. The real one is @inquirer/prompts,
 // loaded only when a command asks something; without a terminal, asking is a usage error that
 // names the flag or variable to use instead.
-import { CancelledError, UsageError } from './errors.js';
+import { CancelledError, UsageError } from '../errors.js';
 
 export interface Choice<T> {
   name: string;
@@ -30,8 +30,6 @@ export function nonInteractivePrompter(hint: string): Prompter {
 export interface PromptStreams {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
-  /** Called just before each question is shown. */
-  beforePrompt?: () => void;
 }
 
 function isPromptExit(error: unknown): boolean {
@@ -67,7 +65,6 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       // in: once the prompt switches the terminal to raw mode, a pending Ctrl-D is lost.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (controller.signal.aborted) throw new CancelledError();
-      streams.beforePrompt?.();
       return await run(loaded, { input: streams.input, output: streams.output, signal: controller.signal });
     } catch (error) {
       if (isPromptExit(error)) throw new CancelledError();

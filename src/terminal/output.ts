@@ -1,9 +1,7 @@
 // The terminal as the commands see it: two output streams that mask every secret, colour that
 // follows NO_COLOR / FORCE_COLOR, and the one decision of whether we may prompt.
 import { Chalk, type ChalkInstance } from 'chalk';
-import { fstatSync, writeSync } from 'node:fs';
-import { redact } from './key-format.js';
-import { isatty } from './lazy-builtins.js';
+import { redact } from '../keys/format.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -24,6 +22,8 @@ export interface Terminal {
   out(line?: string): void;
   /** A line on stderr (secrets masked). */
   err(line?: string): void;
+  /** Text as it is, secrets masked (commander's help and errors). */
+  write(stream: 'out' | 'err', text: string): void;
   /** A paragraph on stdout, wrapped to the terminal's width (narrow terminals stay readable). */
   say(paragraph: string, indent?: string): void;
   /** Raw stdout with no masking: only for commands whose job is to print the key (`token`). */
@@ -66,73 +66,11 @@ export function colorLevel(env: Record<string, string | undefined>, isTTY: boole
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-/**
- * Whether a file descriptor is a terminal, without loading node:tty (and with it node:net, ~2 ms
- * of start-up) when fstat already says it is a pipe, a file or a socket: only a character device
- * can be a terminal (/dev/null is one too, so tty has the last word).
- */
-export function isTerminal(fd: number): boolean {
-  try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
-  } catch {
-    return false; // closed
-  }
-  return isatty(fd);
-}
-
-/** process.stdout or process.stderr as the terminal writes to it, and whether it was created. */
-export interface ProcessOutput extends OutputStream {
-  /** Calls back once what was written has been handed to the OS. */
-  flush(done: () => void): void;
-}
-
-/**
- * stdout or stderr without Node's stream object when it is not a terminal: there Node's stream
- * writes synchronously on Linux anyway, and creating it loads node:net (~2 ms per command, a tenth
- * of what `status` may take in all). A terminal, or a pipe that would block, gets the real stream.
- */
-export function processOutput(fd: 1 | 2): ProcessOutput {
-  const getStream = () => (fd === 1 ? process.stdout : process.stderr);
-  let stream: NodeJS.WriteStream | undefined;
-  const real = () => (stream ??= getStream());
-  const tty = isTerminal(fd);
-  let readerGone = false;
-  return {
-    isTTY: tty,
-    get columns() {
-      return tty ? real().columns : undefined;
-    },
-    write(text: string) {
-      if (stream || tty) return real().write(text);
-      if (readerGone) return false;
-      const bytes = Buffer.from(text, 'utf8');
-      let written = 0;
-      try {
-        while (written < bytes.length) written += writeSync(fd, bytes, written);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        // EPIPE: the reader left (`| head -1`); like any filter, stop writing and carry on quietly.
-        if (code === 'EPIPE') return (readerGone = true), false;
-        // EAGAIN: a non-blocking pipe is full. From here on the stream queues, in order.
-        if (code !== 'EAGAIN') throw error;
-        return real().write(bytes.subarray(written));
-      }
-      return true;
-    },
-    flush(done) {
-      if (stream || tty) real().write('', done);
-      else done();
-    },
-  };
-}
-
 export function createTerminal(options: TerminalOptions): Terminal {
   const { stdout, stderr, stdin, env } = options;
   const secrets: string[] = [];
   const mask = (text: string) => redact(text, secrets);
-  // Asked on first use: `status` never needs to know about stdin.
-  let stdinIsTTY: boolean | undefined;
-  const stdinTTY = () => (stdinIsTTY ??= Boolean(stdin.isTTY));
+  const stdinIsTTY = Boolean(stdin.isTTY);
   const stdoutIsTTY = Boolean(stdout.isTTY);
   const stderrIsTTY = Boolean(stderr.isTTY);
   const promptsDisabled = Boolean(env.OPENAI_SETUP_NO_PROMPT);
@@ -143,6 +81,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
   return {
     out: (line = '') => void stdout.write(`${mask(line)}\n`),
     err: (line = '') => void stderr.write(`${mask(line)}\n`),
+    write: (stream, text) => void (stream === 'out' ? stdout : stderr).write(mask(text)),
     say(paragraph, indent = '') {
       const width = Math.min(stdout.columns && stdout.columns > 0 ? stdout.columns : 80, 100) - 1;
       for (const line of wrap(paragraph, width, indent)) stdout.write(`${mask(line)}\n`);
@@ -151,12 +90,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
     },
-    get interactive() {
-      return stdoutIsTTY && !promptsDisabled && stdinTTY();
-    },
-    get stdinIsTTY() {
-      return stdinTTY();
-    },
+    interactive: stdoutIsTTY && stdinIsTTY && !promptsDisabled,
+    stdinIsTTY,
     stdoutIsTTY,
     stderrIsTTY,
     columns: stdout.columns && stdout.columns > 0 ? stdout.columns : 80,

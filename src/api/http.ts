@@ -1,0 +1,112 @@
+// The one HTTP path of the tool: undici's fetch through its EnvHttpProxyAgent (HTTPS_PROXY,
+// HTTP_PROXY and NO_PROXY in either case, or a direct connection), for the SDK and for doctor's
+// reachability probe alike. On top of undici it adds only what a key checker must never do
+// without: no redirect is followed (the key would go along), and no answer may be larger than
+// MAX_BODY_BYTES once decompressed. The caller's AbortSignal bounds the whole request, body
+// included.
+import { UsageError } from '../errors.js';
+import { MAX_BODY_BYTES } from './diagnosis.js';
+
+type Undici = typeof import('undici');
+
+/** undici, loaded only by the commands that talk to the API. */
+export async function loadUndici(): Promise<Undici> {
+  // esbuild hands a CommonJS package to import() as its default export.
+  const loaded = (await import('undici')) as Undici & { default?: Undici };
+  return loaded.default ?? loaded;
+}
+
+export interface ProxySettings {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
+/** A URL as it may be shown: no user name or password (also in a value without a scheme). */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1');
+}
+
+function checkProxy(name: string, value: string): string {
+  if (!value) return '';
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) {
+    throw new UsageError(`${name} is not an http:// or https:// URL (got "${withoutCredentials(value)}").`, [
+      `Set it to a URL like http://proxy.example.com:3128, or unset it.`,
+    ]);
+  }
+  return value;
+}
+
+/** HTTP(S)_PROXY and NO_PROXY as undici's EnvHttpProxyAgent reads them (lower case first); a malformed proxy is a usage error. */
+export function proxySettings(env: Record<string, string | undefined>): ProxySettings {
+  const httpName = env.http_proxy ? 'http_proxy' : 'HTTP_PROXY';
+  const httpProxy = checkProxy(httpName, (env.http_proxy || env.HTTP_PROXY || '').trim());
+  const httpsName = env.https_proxy ? 'https_proxy' : env.HTTPS_PROXY ? 'HTTPS_PROXY' : httpName;
+  const httpsProxy = checkProxy(httpsName, (env.https_proxy || env.HTTPS_PROXY || '').trim()) || httpProxy;
+  return { httpProxy, httpsProxy, noProxy: (env.no_proxy || env.NO_PROXY || '').trim() };
+}
+
+/** Does NO_PROXY exempt this URL (`*`, a host, a `.domain` suffix, with or without a port)? */
+function exempt(url: URL, noProxy: string): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return noProxy
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .some((entry) => {
+      if (entry === '*') return true;
+      const [name, entryPort] = entry.toLowerCase().replace(/^\*?\./, '.').split(/:(?=\d+$)/) as [string, string | undefined];
+      if (entryPort && entryPort !== port) return false;
+      return name.startsWith('.') ? host.endsWith(name) || host === name.slice(1) : host === name || host.endsWith(`.${name}`);
+    });
+}
+
+/** The proxy a request to `url` goes through, without credentials, or null for a direct connection. */
+export function proxyFor(settings: ProxySettings, url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  const proxy = parsed.protocol === 'https:' ? settings.httpsProxy : settings.httpProxy;
+  if (!proxy || exempt(parsed, settings.noProxy)) return null;
+  return withoutCredentials(proxy);
+}
+
+/** An error undici or the SDK can carry as a cause, with a code the diagnosis knows. */
+class BodyTooLargeError extends Error {
+  readonly code = 'ERR_BODY_TOO_LARGE';
+  constructor() {
+    super(`the answer is larger than ${MAX_BODY_BYTES} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+export type ApiFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** The fetch every request of the tool goes through (see the top of this file). */
+export function createApiFetch(undici: Undici, settings: ProxySettings): ApiFetch {
+  const dispatcher = new undici.EnvHttpProxyAgent(settings);
+  return async (url, init = {}) => {
+    const response = await undici.fetch(url, { ...(init as object), dispatcher, redirect: 'manual' });
+    if (!response.body) return response as unknown as Response;
+    let received = 0;
+    const limited = (response.body as unknown as ReadableStream<Uint8Array>).pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          received += chunk.byteLength;
+          if (received > MAX_BODY_BYTES) controller.error(new BodyTooLargeError());
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new undici.Response(limited as import('undici').BodyInit, { status: response.status, statusText: response.statusText, headers: response.headers }) as unknown as Response;
+  };
+}

@@ -1,0 +1,127 @@
+// The real API: the live check through the official SDK, and doctor's reachability probe, both on
+// the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
+import type { ClientOptions } from 'openai';
+import { createApiFetch, loadUndici, proxyFor, proxySettings, type ApiFetch, type ProxySettings } from './http.js';
+import type { Failure } from './diagnosis.js';
+import type { Api, CheckRequest, Reachability } from './types.js';
+import { verdict, type ProbeOutcome } from './verdict.js';
+
+type Sdk = typeof import('openai');
+
+/** An error's code and messages, following its causes (the SDK wraps fetch's error, which wraps the socket's). */
+function causeOf(error: unknown): { code: string | null; text: string; aborted: boolean } {
+  let current: unknown = error;
+  const texts: string[] = [];
+  for (let depth = 0; current && depth < 6; depth++) {
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { code: null, text: '', aborted: true };
+    if (typeof e.message === 'string') texts.push(e.message);
+    if (typeof e.code === 'string' && e.code !== 'GenericFailure') return { code: e.code, text: texts.join(': '), aborted: false };
+    current = e.cause;
+  }
+  return { code: null, text: texts.join(': '), aborted: false };
+}
+
+function failureOf(error: unknown, sdk: Sdk): Failure {
+  if (error instanceof sdk.APIConnectionTimeoutError || error instanceof sdk.APIUserAbortError) return { kind: 'timeout' };
+  if (error instanceof sdk.APIError && error.status !== undefined) {
+    // The SDK keeps the `error` member of a JSON body; anything else was not the API's answer.
+    const inner = (error as { error?: unknown }).error;
+    return { kind: 'http', status: error.status, headers: error.headers ?? null, body: inner === undefined ? undefined : { error: inner }, requestId: error.requestID ?? null };
+  }
+  const { code, text, aborted } = causeOf(error);
+  return aborted ? { kind: 'timeout' } : { kind: 'transport', code, text };
+}
+
+function sdkOptions(request: CheckRequest, fetch: ApiFetch, debug: ((line: string) => void) | undefined): ClientOptions {
+  const options: ClientOptions = {
+    apiKey: request.key,
+    baseURL: request.baseURL,
+    // Null stops the SDK from reading OPENAI_ORG_ID / OPENAI_PROJECT_ID behind our back: we pass
+    // them ourselves so that a mismatch can name the variable that sent them.
+    organization: request.organization?.value ?? null,
+    project: request.project?.value ?? null,
+    timeout: request.timeoutMs,
+    // A no-credit 429 is retried by default; a check must answer once, within its timeout.
+    maxRetries: 0,
+    fetch: fetch as ClientOptions['fetch'],
+    logLevel: debug ? 'debug' : 'off',
+  };
+  if (debug) {
+    const line =
+      (level: string) =>
+      (...args: unknown[]) =>
+        debug(`[openai ${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
+    options.logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+  }
+  return options;
+}
+
+export interface ApiOptions {
+  env: Record<string, string | undefined>;
+  /** Milliseconds clock, for latency. */
+  clock: () => number;
+  /** The SDK's debug log (the caller masks it); undefined = no logging. */
+  debug?: (line: string) => void;
+}
+
+/** The real API. Proxy variables are read (and a malformed one refused) at the first request. */
+export function createApi(options: ApiOptions): Api {
+  let transport: Promise<{ fetch: ApiFetch; proxies: ProxySettings }> | undefined;
+  const http = () =>
+    (transport ??= (async () => {
+      const proxies = proxySettings(options.env);
+      return { fetch: createApiFetch(await loadUndici(), proxies), proxies };
+    })());
+
+  return {
+    async check(request) {
+      const started = options.clock();
+      const [{ fetch, proxies }, sdk] = await Promise.all([http(), import('openai') as Promise<Sdk>]);
+      const client = new sdk.OpenAI(sdkOptions(request, fetch, options.debug));
+      // One deadline for both requests, answers' bodies included.
+      const signal = AbortSignal.timeout(request.timeoutMs);
+      const settle = (call: Promise<{ response: Response; data?: unknown }>, ids: (data: unknown) => string[] | undefined): Promise<ProbeOutcome> =>
+        call.then(
+          ({ response, data }) => ({ ok: true, headers: response.headers, modelIds: ids(data) }),
+          (error: unknown) => ({ ok: false, failure: failureOf(error, sdk) }),
+        );
+      const models = settle(client.models.list({ signal }).withResponse(), (page) =>
+        ((page as { data?: unknown }).data as Array<{ id?: unknown }> | undefined)?.flatMap((m) => (typeof m?.id === 'string' ? [m.id] : [])),
+      );
+      const billing = request.billingCheck
+        ? settle(
+            client.chat.completions
+              .create(
+                {
+                  model: request.model,
+                  messages: [{ role: 'user', content: 'Hi' }],
+                  // Reasoning models (o-series, gpt-5) only take max_completion_tokens.
+                  ...(/^(o\d|gpt-5)/.test(request.model) ? { max_completion_tokens: 1 } : { max_tokens: 1 }),
+                },
+                { signal },
+              )
+              .withResponse(),
+            () => undefined,
+          )
+        : Promise.resolve(null);
+      const [modelsOutcome, billingOutcome] = await Promise.all([models, billing]);
+      return verdict(request, proxyFor(proxies, request.baseURL), modelsOutcome, billingOutcome, Math.round(options.clock() - started));
+    },
+
+    async reach(baseURL, timeoutMs): Promise<Reachability> {
+      const { fetch } = await http();
+      const started = options.clock();
+      try {
+        const response = await fetch(`${baseURL.replace(/\/+$/, '')}/models`, { signal: AbortSignal.timeout(timeoutMs) });
+        await response.body?.cancel();
+        const json = (response.headers.get('content-type') ?? '').includes('json');
+        return { reached: true, status: response.status, json, ms: Math.round(options.clock() - started) };
+      } catch (error) {
+        const { code, text, aborted } = causeOf(error);
+        if (aborted) return { reached: false, code: 'TimeoutError', detail: `no answer within ${timeoutMs} ms` };
+        return { reached: false, code: code ?? '', detail: text };
+      }
+    },
+  };
+}

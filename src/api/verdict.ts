@@ -1,0 +1,83 @@
+// One verdict from the two probes of a live check: GET /models (is the key accepted, what may it
+// see?) and the 1-token request (can it spend?). Pure: the probes' answers come in as data.
+import { EXIT } from '../errors.js';
+import { diagnose, type Diagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
+import { STATUS } from './status.js';
+import type { BillingState, CheckRequest, CheckResult } from './types.js';
+
+export type ProbeOutcome = { ok: true; headers: HeaderLookup; modelIds?: string[] } | { ok: false; failure: Failure };
+
+// x-ratelimit-limit-tokens → likely usage tier. Only the tokens header: the requests header
+// reports a daily limit on low tiers.
+const TIER_BY_TOKENS: Record<string, Record<string, string>> = {
+  'gpt-4o-mini': { '40000': 'free', '200000': '1', '2000000': '2', '4000000': '3', '10000000': '4', '150000000': '5' },
+  'gpt-5-mini': { '500000': '1', '2000000': '2', '4000000': '3', '10000000': '4', '180000000': '5' },
+};
+TIER_BY_TOKENS['gpt-4.1-mini'] = TIER_BY_TOKENS['gpt-4o-mini']!;
+
+export function likelyTier(model: string, limitTokens: string | null): string | null {
+  if (!limitTokens) return null;
+  return TIER_BY_TOKENS[model]?.[limitTokens.trim()] ?? null;
+}
+
+const NOTABLE_MODELS = ['gpt-5', 'gpt-5-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini', 'o3', 'o4-mini'];
+
+function headersOf(outcome: ProbeOutcome | null): HeaderLookup | null {
+  if (!outcome) return null;
+  return outcome.ok ? outcome.headers : outcome.failure.kind === 'http' ? outcome.failure.headers : null;
+}
+
+export function verdict(request: CheckRequest, proxy: string | null, models: ProbeOutcome, billing: ProbeOutcome | null, latencyMs: number): CheckResult {
+  const failed = (probe: FailedRequest['probe'], outcome: ProbeOutcome | null): Diagnosis | null =>
+    outcome && !outcome.ok ? diagnose(outcome.failure, { ...request, probe, proxy }) : null;
+  const header = (name: string) => headersOf(models)?.get(name) ?? headersOf(billing)?.get(name) ?? null;
+  const warnings: string[] = [];
+
+  let modelCount: number | null = null;
+  let notableModels: string[] = [];
+  if (models.ok && models.modelIds) {
+    const ids = new Set(models.modelIds);
+    modelCount = ids.size;
+    notableModels = NOTABLE_MODELS.filter((id) => ids.has(id)).slice(0, 4);
+  }
+  const authFailure = failed('models', models);
+
+  let billingState: BillingState = 'unchecked';
+  let billingFailure = failed('billing', billing);
+  if (billing?.ok) billingState = 'ok';
+  if (billingFailure?.status === 'insufficient_quota') billingState = 'no_quota';
+  else if (billingFailure?.status === 'rate_limited') billingState = 'ok';
+  else if (billingFailure?.status === 'valid') {
+    warnings.push(`Billing not checked: the test request to ${request.model} failed (${billingFailure.message}). Try another model with --model.`);
+    billingFailure = null;
+  }
+  const tier = likelyTier(request.model, headersOf(billing)?.get('x-ratelimit-limit-tokens') ?? null);
+
+  let outcome: Diagnosis | null = null;
+  if (authFailure?.reason === 'missing_scopes' && billingState === 'ok') {
+    // A restricted key that may call models but not list them: usable, so only a warning.
+    warnings.push(authFailure.message);
+  } else if (authFailure && authFailure.status !== 'valid') {
+    outcome = authFailure;
+  } else if (billingFailure) {
+    outcome = billingFailure;
+  }
+  if (authFailure?.status === 'valid') warnings.push(`Listing models failed: ${authFailure.message}`);
+
+  const base = {
+    organization: header('openai-organization'),
+    project: header('openai-project'),
+    models: modelCount,
+    notableModels,
+    billing: billingState,
+    tier,
+    warnings,
+    latencyMs,
+  };
+  if (!outcome || outcome.status === 'valid') {
+    const funded = billingState === 'ok' ? ' and can spend' : '';
+    return { ...base, status: 'valid', ok: true, exitCode: EXIT.ok, reason: null, requestId: null, message: `The key works${funded}.`, fix: null, fixUrl: null };
+  }
+  const row = STATUS[outcome.status];
+  return { ...base, ...outcome, ok: row.ok, exitCode: row.exitCode };
+}

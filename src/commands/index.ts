@@ -1,0 +1,239 @@
+// The one table of commands: name, description, arguments, options, the module that runs it
+// (loaded only when it runs) and how the parsed command line becomes that module's options.
+// program.ts registers every row with commander; `--help` and completion read them from there.
+import type { Command } from 'commander';
+import type { Context, GlobalOptions } from '../context.js';
+import { parseCheckFlags, parseFlag } from '../options.js';
+import { BillingChoiceSchema } from '../storage/state.js';
+
+export interface OptionSpec {
+  /** As commander spells it: `-k, --key <key>`, `--json`, `--no-billing-check`. */
+  flags: string;
+  description: string;
+  /** The only values accepted (commander checks them, completion offers them). */
+  choices?: readonly string[];
+}
+
+export interface ArgumentSpec {
+  /** As commander spells it: `<page>`, `[page]`, `<command...>`. */
+  name: string;
+  description: string;
+}
+
+/** What commander parsed, handed to a row's `parse`. */
+export interface CommandLine {
+  args: unknown[];
+  /** The command's own options, by commander's camelCase names (`--no-x` is `x: false`). */
+  opts: Record<string, unknown>;
+  globals: GlobalOptions;
+  program: Command;
+}
+
+export interface CommandSpec<Options = never> {
+  name: string;
+  description: string;
+  /** Runs when no command is named. */
+  isDefault?: boolean;
+  arguments?: ArgumentSpec[];
+  options?: OptionSpec[];
+  usage?: string;
+  /** Printed after the options in `--help`. */
+  helpAfter?: string;
+  /** Printed after a usage error of this command. */
+  helpAfterError?: string;
+  load(): Promise<{ run(ctx: Context, options: Options): Promise<number> }>;
+  /** The module's options from the command line (zod checks values here; a bad one is a usage error). */
+  parse(line: CommandLine): Options | Promise<Options>;
+}
+
+/** A row, with its option type checked against its module's run(). */
+const command = <Options>(spec: CommandSpec<Options>): CommandSpec<unknown> => spec as unknown as CommandSpec<unknown>;
+
+export const GLOBAL_OPTIONS: OptionSpec[] = [
+  { flags: '-p, --profile <name>', description: 'profile to use (default: OPENAI_SETUP_PROFILE, or the one chosen with `use`)' },
+  { flags: '--no-browser', description: 'print page URLs without opening a browser' },
+];
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0    success (verify: the key works; a rate-limited key works too)
+  1    unexpected error (a bug: please report it)
+  2    usage error: bad flag or value, no key given, or a prompt needed without a terminal
+  3    the key is malformed or was rejected (wrong, revoked, deleted)
+  4    the key works but cannot spend: no credits, billing inactive, a spend limit reached
+  5    forbidden: region, organization/project, admin key, restricted key
+  6    network, timeout, proxy, TLS, server error or a non-JSON answer
+  7    the keychain (or the --insecure-storage file) could not be used
+  130  cancelled (Ctrl-C / Ctrl-D); finished stages stay done`;
+
+const JSON_OUTPUT: OptionSpec = { flags: '--json', description: 'print one JSON object on stdout' };
+const DONE: OptionSpec = { flags: '--done', description: 'mark the stage done without asking (for scripts)' };
+const YES: OptionSpec = { flags: '-y, --yes', description: 'do not ask for confirmation' };
+const INSECURE_STORAGE: OptionSpec = { flags: '--insecure-storage', description: 'store the key in a plain-text file (mode 0600) instead of the keychain' };
+/** The live-check tuning shared by `key` and `verify`. */
+const CHECK_OPTIONS: OptionSpec[] = [
+  { flags: '--base-url <url>', description: 'API base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1)' },
+  { flags: '--model <model>', description: 'model for the 1-token billing check (default: gpt-4o-mini)' },
+  { flags: '--timeout <ms>', description: 'bound for the whole live check, in milliseconds (default: 15000)' },
+];
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const bool = (value: unknown): boolean => value === true;
+
+export const COMMANDS: Array<CommandSpec<unknown>> = [
+  command({
+    name: 'setup',
+    description: 'the whole wizard: log in, payment, billing, key, then a live check (the default command)',
+    isDefault: true,
+    options: [{ flags: '--restart', description: 'walk all four stages again, even those already done' }, INSECURE_STORAGE],
+    load: () => import('./setup.js'),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, restart: bool(opts.restart), insecureStorage: bool(opts.insecureStorage) }),
+  }),
+  command({
+    name: 'login',
+    description: 'stage 1: sign in to the API platform (your ChatGPT account works)',
+    options: [DONE],
+    load: () => import('./login.js'),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, done: bool(opts.done) }),
+  }),
+  command({
+    name: 'payment',
+    description: 'stage 2: add a payment method',
+    options: [DONE],
+    load: () => import('./payment.js'),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, done: bool(opts.done) }),
+  }),
+  command({
+    name: 'billing',
+    description: 'stage 3: prepaid credits or pay-as-you-go (credits with auto-reload), and a monthly budget',
+    options: [{ flags: '--choice <choice>', description: 'how you pay, without asking', choices: BillingChoiceSchema.options }, DONE],
+    load: () => import('./billing.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      done: bool(opts.done),
+      choice: opts.choice === undefined ? undefined : parseFlag('--choice', BillingChoiceSchema, opts.choice),
+    }),
+  }),
+  command({
+    name: 'key',
+    description: 'stage 4: paste a new secret key (hidden), check it live, store it in the OS keychain',
+    options: [
+      { flags: '--stdin', description: 'read the key from standard input instead of a prompt' },
+      INSECURE_STORAGE,
+      { flags: '--no-verify', description: 'store the key without the live check' },
+      ...CHECK_OPTIONS,
+    ],
+    load: () => import('./key.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      stdin: bool(opts.stdin),
+      insecureStorage: bool(opts.insecureStorage),
+      verify: opts.verify !== false,
+      check: parseCheckFlags(opts),
+    }),
+  }),
+  command({
+    name: 'verify',
+    description: 'check a key with a live call and say exactly what is wrong (exit codes below; --json for CI)',
+    options: [
+      { flags: '-k, --key <key>', description: 'the key to check; "-" reads it from standard input (default: OPENAI_API_KEY, then the stored key)' },
+      JSON_OUTPUT,
+      { flags: '-q, --quiet', description: 'print nothing; only the exit code tells' },
+      { flags: '--no-billing-check', description: 'skip the 1-token test request (then nothing billable is sent)' },
+      ...CHECK_OPTIONS,
+    ],
+    helpAfter: EXIT_CODES_HELP,
+    load: () => import('./verify.js'),
+    parse: ({ opts, globals }) => ({
+      key: str(opts.key),
+      profile: globals.profile,
+      json: bool(opts.json),
+      quiet: bool(opts.quiet),
+      billingCheck: opts.billingCheck !== false,
+      ...parseCheckFlags(opts),
+    }),
+  }),
+  command({
+    name: 'status',
+    description: 'each stage done or pending, where the key is stored, and the last check',
+    options: [JSON_OUTPUT],
+    load: () => import('./status.js'),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, json: bool(opts.json) }),
+  }),
+  command({
+    name: 'logout',
+    description: 'remove the stored key from this machine (it still works until revoked on the platform)',
+    options: [YES],
+    load: () => import('./logout.js'),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, yes: bool(opts.yes) }),
+  }),
+  command({
+    name: 'profiles',
+    description: 'list the profiles: masked key, organization/project at the last check, which is the default',
+    options: [JSON_OUTPUT, { flags: '--names', description: 'print only the names, one a line (for scripts and shell completion)' }],
+    load: () => import('./profiles.js'),
+    parse: ({ opts }) => ({ json: bool(opts.json), names: bool(opts.names) }),
+  }),
+  command({
+    name: 'use',
+    description: 'make a profile the default (each profile has its own keychain entry)',
+    arguments: [{ name: '<profile>', description: 'the profile name' }],
+    load: () => import('./use.js'),
+    parse: ({ args }) => ({ name: String(args[0]) }),
+  }),
+  command({
+    name: 'run',
+    description: "run a command with OPENAI_API_KEY (and the profile's organization, project, base URL) in its environment only",
+    arguments: [{ name: '<command...>', description: 'the command and its arguments, after --' }],
+    usage: '[--profile NAME] -- <command> [args...]',
+    helpAfterError: '(put -- before the command: openai-setup run -- node app.js --flag)',
+    helpAfter: `
+The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, OPENAI_PROJECT_ID and
+OPENAI_BASE_URL when set, and OPENAI_SETUP_RUN=<profile>; a run inside a run of another profile is refused.
+Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found.`,
+    load: () => import('./run.js'),
+    parse: ({ args, globals }) => ({ profile: globals.profile, command: (args[0] as string[] | undefined) ?? [] }),
+  }),
+  command({
+    name: 'token',
+    description: 'print the stored key and a newline, for export OPENAI_API_KEY="$(openai-setup token)"',
+    options: [{ flags: '-y, --yes', description: 'print it on a terminal without asking' }],
+    load: () => import('./token.js'),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, yes: bool(opts.yes) }),
+  }),
+  command({
+    name: 'env',
+    description: "write or update OPENAI_API_KEY= in a project's .env file, refusing files git would commit",
+    options: [
+      { flags: '--file <path>', description: 'the file to write (default: .env)' },
+      { flags: '--gitignore', description: 'add the file to .gitignore when it is not ignored, without asking' },
+      { flags: '--force', description: 'write even when git tracks the file or .gitignore does not cover it' },
+    ],
+    load: () => import('./env.js'),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, file: str(opts.file), force: bool(opts.force), gitignore: bool(opts.gitignore) }),
+  }),
+  command({
+    name: 'open',
+    description: 'open a platform page by name (keys, billing, usage, limits, ...); without one, a menu',
+    arguments: [{ name: '[page]', description: 'the page name' }],
+    load: () => import('./open.js'),
+    parse: ({ args }) => ({ page: str(args[0]) }),
+  }),
+  command({
+    name: 'doctor',
+    description: 'check what commonly breaks (Node, keychain, variables, proxy, CA, the API) and say what to do',
+    options: [JSON_OUTPUT],
+    helpAfter: `
+Exit code: 0 when everything needed works; else the live check's (3-6) when it failed, else the first
+failed check's: 2 no key, 6 network, proxy or CA file, 7 keychain, 1 Node.js too old.`,
+    load: () => import('./doctor.js'),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, json: bool(opts.json) }),
+  }),
+  command({
+    name: 'completion',
+    description: 'print a completion script for bash, zsh or fish',
+    arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],
+    load: () => import('./completion.js'),
+    parse: ({ args, program }) => ({ shell: String(args[0]), program }),
+  }),
+];

@@ -1,0 +1,25 @@
+// `openai-setup use NAME`: make a profile the default.
+import type { Context } from '../context.js';
+import { parseFlag } from '../options.js';
+import { ProfileNameSchema } from '../storage/state.js';
+import { marks } from '../terminal/output.js';
+
+export async function run(ctx: Context, options: { name: string }): Promise<number> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const name = parseFlag('profile name', ProfileNameSchema, options.name);
+  let before = '';
+  const state = await ctx.state.update((s) => {
+    before = s.defaultProfile;
+    s.defaultProfile = name;
+  });
+  term.out(before === name ? `${m.ok} "${name}" was already the default profile.` : `${m.ok} "${name}" is now the default profile (it was "${before}").`);
+  if (!state.profiles[name]?.key) {
+    term.out(`  It has no key yet: run \`openai-setup\` (or \`openai-setup key\`) to set it up.`);
+  }
+  const override = ctx.env.OPENAI_SETUP_PROFILE;
+  if (override && override !== name) {
+    term.err(`${m.warn} OPENAI_SETUP_PROFILE=${override} is set in this shell and wins over the default; unset it to use "${name}".`);
+  }
+  return 0;
+}

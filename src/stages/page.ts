@@ -1,0 +1,68 @@
+// What every stage does with a platform page: a heading, the page (its URL always printed, then
+// opened), and the question whether it is done — or `--done` for scripts.
+import type { Context } from '../context.js';
+import { PAGES, type PageName } from '../platform.js';
+import type { StageId } from '../storage/state.js';
+import { marks } from '../terminal/output.js';
+
+export type StageOutcome = 'done' | 'skipped';
+
+export interface PageStageOptions {
+  profile: string;
+  /** "Step 1 of 4" in the wizard. */
+  position?: string;
+  /** Mark the stage done without asking (for scripts and runs without a terminal). */
+  done?: boolean;
+}
+
+/** Print a page's URL (always: SSH, headless, phones), then try to open it. */
+export async function showPage(ctx: Context, page: PageName | { url: string; title: string }): Promise<void> {
+  const { url, title } = typeof page === 'string' ? PAGES[page] : page;
+  const m = marks(ctx.term.style);
+  // The URL on a line of its own, so that it can be copied (or clicked) in one piece.
+  ctx.term.out(`  ${m.arrow} ${title}:`);
+  ctx.term.out(`    ${ctx.term.style.underline(url)}`);
+  const opening = ctx.browser.open(url);
+  // A question follows the page; its code loads while the browser starts.
+  if (ctx.term.interactive) ctx.prompter('').warmUp();
+  const outcome = await opening;
+  if (outcome === 'opened') ctx.term.out(ctx.term.style.dim('    Opened in your browser.'));
+  else if (outcome === 'failed') ctx.term.out(ctx.term.style.dim('    Could not open a browser: open the link above yourself.'));
+  else ctx.term.out(ctx.term.style.dim(`    Open the link above in a browser on any device (${ctx.browser.skipReason}).`));
+}
+
+export function heading(ctx: Context, title: string, position?: string): void {
+  const prefix = position ? `${position} · ` : '';
+  ctx.term.out();
+  ctx.term.out(ctx.term.style.bold(`${prefix}${title}`));
+}
+
+export async function markDone(ctx: Context, profile: string, stage: StageId): Promise<void> {
+  await ctx.state.updateProfile(profile, (p) => {
+    p.stages[stage] = { doneAt: ctx.clock.now().toISOString() };
+  });
+}
+
+/** Ask whether the work on the page is done (or mark it with --done). */
+export async function confirmStep(ctx: Context, stage: StageId, options: PageStageOptions, page: PageName): Promise<StageOutcome> {
+  if (options.done) {
+    await markDone(ctx, options.profile, stage);
+    ctx.term.out(`${marks(ctx.term.style).ok} Marked as done.`);
+    return 'done';
+  }
+  const prompter = ctx.prompter(`Do it on the page above, then run \`openai-setup ${stage} --done\` to mark it done.`);
+  for (;;) {
+    const answer = await prompter.select<'done' | 'skip' | 'again'>('When you are done on that page:', [
+      { name: 'Done, continue', value: 'done' },
+      { name: 'Open the page again', value: 'again' },
+      { name: 'Skip for now', value: 'skip' },
+    ]);
+    if (answer === 'again') {
+      await showPage(ctx, page);
+      continue;
+    }
+    if (answer === 'skip') return 'skipped';
+    await markDone(ctx, options.profile, stage);
+    return 'done';
+  }
+}

@@ -1,0 +1,45 @@
+// The checklist a person reads after a live check.
+import type { CheckResult } from '../api/types.js';
+import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import type { KeySource } from '../storage/profile-key.js';
+import { marks, type Terminal } from './output.js';
+
+export function describeKey(key: string, source: KeySource): string {
+  return `${maskKey(key)} (${keyKindLabel(keyKind(key))}, from ${source.label})`;
+}
+
+/** `print` is the terminal's out or err (err when stdout is JSON). */
+export function printCheck(term: Terminal, key: string, source: KeySource, result: CheckResult, print: (line: string) => void = term.out): void {
+  const m = marks(term.style);
+  const dim = term.style.dim;
+  // The key line is only a tick when the key at least looks like one.
+  print(`${result.status === 'malformed_key' ? m.fail : m.ok} Key         ${describeKey(key, source)}`);
+  const reached = result.models !== null || ['valid', 'rate_limited', 'insufficient_quota'].includes(result.status);
+  if (result.status === 'malformed_key' || result.reason === 'admin_key') {
+    // Nothing was sent.
+  } else if (reached) {
+    const where = [result.organization && `organization ${result.organization}`, result.project && `project ${result.project}`].filter(Boolean).join(', ');
+    print(`${m.ok} Accepted    ${where || 'by the API'}`);
+    if (result.models !== null) {
+      const notable = result.notableModels.length ? ` (${result.notableModels.join(', ')}…)` : '';
+      print(`${m.ok} Models      ${result.models} available${notable}`);
+    }
+    const tier = result.tier ? `; likely usage tier ${result.tier}` : '';
+    if (result.billing === 'ok') print(`${m.ok} Billing     a 1-token test request went through${tier}`);
+    else if (result.billing === 'no_quota') print(`${m.fail} Billing     cannot spend`);
+    else print(`${m.pending} Billing     not checked`);
+  } else {
+    print(`${m.fail} Accepted    no`);
+  }
+  for (const warning of result.warnings) print(`${m.warn} ${warning}`);
+  const latency = result.latencyMs ? dim(` (${result.latencyMs} ms)`) : '';
+  if (result.status === 'valid') {
+    print(`${m.ok} ${term.style.bold(result.message)}${latency}`);
+    return;
+  }
+  const mark = result.status === 'rate_limited' ? m.warn : m.fail;
+  print(`${mark} ${term.style.bold(result.message)}${latency}`);
+  if (result.fix) print(`  ${result.fix}`);
+  if (result.fixUrl) print(`  ${m.arrow} ${result.fixUrl}`);
+  if (result.requestId) print(dim(`  Request ID: ${result.requestId}`));
+}
