@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run build`: bundles the CLI with esbuild into CommonJS files under dist/.
 //
+//   dist/boot.cjs              the compile cache, `--version`, `--help` (dist/help.txt), then main.cjs
+//   dist/help.txt              commander's --help for 80 columns, rendered after the bundles are built
 //   dist/main.cjs              all of src/ with commander, chalk and zod (every command needs them)
 //   dist/vendor/openai.cjs     the SDK, for the commands that call the API
 //   dist/vendor/undici.cjs     the HTTP client under the SDK (the proxy agent, the body cap)
@@ -11,7 +13,8 @@
 // `--version` or `status` never parse the SDK. CommonJS because Node 20 loads it faster than ES
 // modules; our own code is one file, so classes such as ExitError have one identity.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,8 +43,6 @@ const common = {
   format: 'cjs',
   // NO_MINIFY=1 npm run build: readable stacks and profiles.
   minify: !process.env.NO_MINIFY,
-  // The SDK names itself in its User-Agent by its class name (`OpenAI/JS 6.x`): keep names.
-  keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
   // `import.meta.url` has no CommonJS meaning; keychain.ts resolves the keychain binding from it,
@@ -57,6 +58,7 @@ const common = {
 rmSync(DIST, { recursive: true, force: true });
 
 await Promise.all([
+  build({ ...common, entryPoints: [join(ROOT, 'src', 'boot.ts')], outfile: join(DIST, 'boot.cjs'), external: ['./main.cjs'] }),
   build({ ...common, entryPoints: [join(ROOT, 'src', 'main.ts')], outfile: join(DIST, 'main.cjs'), plugins: [vendorsApart] }),
   build({ ...common, entryPoints: [INQUIRER_ENTRY], outfile: join(DIST, 'vendor', 'inquirer.cjs') }),
   ...VENDOR_PACKAGES.map((name) =>
@@ -64,6 +66,13 @@ await Promise.all([
       ...common,
       entryPoints: [fileURLToPath(import.meta.resolve(name))],
       outfile: join(DIST, 'vendor', `${name}.cjs`),
+      // The SDK names itself in its User-Agent by its class name (`OpenAI/JS 6.x`): keep names.
+      keepNames: name === 'openai',
     }),
   ),
 ]);
+
+// The help boot.cjs prints for a bare `--help`: commander's own, from the program just built.
+const help = spawnSync(process.execPath, ['-e', "require('./dist/main.cjs').run(['node', 'openai-setup', '--help'])"], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH } });
+if (help.status !== 0 || !help.stdout.startsWith('Usage: openai-setup')) throw new Error(`rendering --help failed: ${help.stderr}`);
+writeFileSync(join(DIST, 'help.txt'), help.stdout);

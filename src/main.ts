@@ -1,34 +1,44 @@
 // The entry point (bin/openai-setup.cjs calls run()). It builds the real Context, runs the command
 // line through commander, and is the only place that turns outcomes into exit codes and exits.
 import { homedir } from 'node:os';
+import { CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { createApi } from './api/probes.js';
+import type { Api } from './api/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError } from './errors.js';
 import { debugEnabled, parseEnv } from './options.js';
 import { buildProgram } from './program.js';
-import { osKeychain } from './storage/keychain.js';
-import { KeyStore } from './storage/keystore.js';
 import { resolveConfigDir } from './storage/paths.js';
 import { StateStore } from './storage/state.js';
-import { createBrowser } from './terminal/browser.js';
 import { createTerminal, type Terminal } from './terminal/output.js';
-import { inquirerPrompter, nonInteractivePrompter } from './terminal/prompter.js';
-import { readStdin } from './terminal/stdin.js';
 
-function createContext(term: Terminal, globals: GlobalOptions): Context {
+async function createContext(term: Terminal, globals: GlobalOptions): Promise<Context> {
+  // Loaded when a command runs, not for --help, --version or a usage error; the API (the SDK's
+  // side of the tool) only when a command calls it.
+  const [{ osKeychain }, { KeyStore }, { createBrowser }, { inquirerPrompter, nonInteractivePrompter }, { readStdin }] = await Promise.all([
+    import('./storage/keychain.js'),
+    import('./storage/keystore.js'),
+    import('./terminal/browser.js'),
+    import('./terminal/prompter.js'),
+    import('./terminal/stdin.js'),
+  ]);
   const rawEnv = process.env;
   const env = parseEnv(rawEnv);
   const configDir = resolveConfigDir(rawEnv, process.platform, homedir());
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
   const debug = debugEnabled(env) ? (line: string) => term.err(line) : undefined;
+  let api: Promise<Api> | undefined;
+  const realApi = () => (api ??= import('./api/probes.js').then(({ createApi }) => createApi({ env: rawEnv, clock: () => performance.now(), debug })));
   return {
     term,
     prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout }) : nonInteractivePrompter(hint)),
     browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false }),
     state: new StateStore(configDir, () => new Date(), warn),
     keys: new KeyStore(osKeychain(process.platform), configDir, warn),
-    api: createApi({ env: rawEnv, clock: () => performance.now(), debug }),
+    api: {
+      check: async (request) => (await realApi()).check(request),
+      reach: async (baseURL, timeoutMs) => (await realApi()).reach(baseURL, timeoutMs),
+    },
     env,
     rawEnv,
     platform: process.platform,
@@ -41,9 +51,9 @@ function createContext(term: Terminal, globals: GlobalOptions): Context {
 }
 
 function report(term: Terminal, error: unknown): number {
-  if ((error as { name?: string } | null)?.name === 'CommanderError') {
+  if (error instanceof CommanderError) {
     // Commander has printed help, the version, or its own one-line error already.
-    const code = (error as { code?: string }).code;
+    const { code } = error;
     return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof CancelledError) {

@@ -2,14 +2,14 @@
 // the OPENAI_API_KEY line (every other byte stays, CRLF included), and only where git will not
 // commit it: a file tracked by git, or one .gitignore does not cover, is refused unless --force.
 import { execFile } from 'node:child_process';
-import { chmod, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { chmod, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
+import { tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { marks } from '../terminal/output.js';
 
@@ -114,10 +114,15 @@ async function readText(path: string): Promise<string | null> {
 /** Replace a file's content atomically (temp file + rename next to the real file), keeping its mode. */
 async function replaceFile(path: string, text: string, mode: number): Promise<void> {
   const real = await realpath(path);
-  const temp = `${real}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, text, { encoding: BYTES, mode });
-  await chmod(temp, mode);
-  await rename(temp, real);
+  const temp = tempPathFor(real);
+  try {
+    await writeFile(temp, text, { encoding: BYTES, mode });
+    await chmod(temp, mode);
+    await rename(temp, real);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => {});
+    throw error;
+  }
 }
 
 export interface EnvOptions {

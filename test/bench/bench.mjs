@@ -3,6 +3,8 @@
 // Node itself starting an empty file on the same machine in the same run.
 //
 //   node test/bench/bench.mjs [--runs 15] [--warmup 2] [--installs 3] [--no-install] [--out FILE] [--strict]
+//                             [--node path/to/node]                  (time under another Node binary:
+//                                                                    `npm run bench:24` uses Node 24)
 //                             [--cli path/to/bin/openai-setup.cjs]   (time another checkout's build;
 //                                                                    the package part packs this one)
 //
@@ -12,10 +14,13 @@
 //   openai-setup --help / --version / status
 //   the wizard's first prompt         in a pseudo-terminal, until "When you are done on that page"
 //   openai-setup verify --json        against the local OpenAI-like server (two requests)
-//   status and verify without the code cache (OPENAI_SETUP_NO_COMPILE_CACHE=1), for reference:
-//                                     what the very first run of a command pays
-// HOME is a fresh temp dir, so the code cache starts empty: the warm-up rounds write it, as a
+//   status and verify without Node's compile cache (NODE_DISABLE_COMPILE_CACHE=1), for reference:
+//                                     what the very first run of a command pays (Node >= 22.1;
+//                                     Node 20 has no compile cache at all)
+// HOME is a fresh temp dir, so the compile cache starts empty: the warm-up rounds write it, as a
 // user's first run does.
+// Memory: the peak resident set (maxRSS) of `verify --json` and of Node running an empty file,
+// each read by a --require hook at exit, median of the runs.
 // Then the package: `npm pack` (size, files), and `npm install` of the tarball into empty
 // folders from a warm npm cache (time, packages, bytes on disk).
 //
@@ -23,7 +28,7 @@
 // Exit code 0 unless --strict is given and a target is missed. Needs a build: `npm run bench`
 // builds first.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +44,7 @@ const { values: flags } = parseArgs({
     'no-install': { type: 'boolean', default: false },
     out: { type: 'string', default: join(REPO_ROOT, 'bench-results.json') },
     strict: { type: 'boolean', default: false },
+    node: { type: 'string', default: process.execPath },
     // Time another build of the CLI (a branch checked out elsewhere) with this harness.
     cli: { type: 'string' },
   },
@@ -49,7 +55,9 @@ const INSTALLS = Number(flags.installs);
 
 const CLI = flags.cli ? resolve(flags.cli) : join(REPO_ROOT, 'bin', 'openai-setup.cjs');
 const WIZARD_TEXT = 'When you are done on that page';
-const TARGETS = { help: 1.3, version: 1.3, status: 1.3, wizard: 2, verify: 2.5 };
+const NODE = resolve(flags.node);
+const TARGETS = { help: 1.5, version: 1.5, status: 1.5, wizard: 2.5, verify: 3 };
+const MEMORY_TARGET = 1.4;
 const SIZE_TARGET = { bytes: 8 * 1024 * 1024, packages: 5 };
 
 if (!existsSync(join(dirname(CLI), '..', 'dist', 'main.cjs'))) {
@@ -101,19 +109,29 @@ const baseURL = await new Promise((resolve, reject) => {
 
 // A state file, so that status has something to show (three stages done, a billing choice).
 for (const args of [['login', '--done'], ['payment', '--done'], ['billing', '--done', '--choice', 'prepaid']]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: baseEnv, cwd: home, encoding: 'utf8' });
+  const r = spawnSync(NODE, [CLI, ...args], { env: baseEnv, cwd: home, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`openai-setup ${args.join(' ')} failed: ${r.stderr}`);
 }
 
 // ---- what is timed ----
 const ANSI = /\u001b\][\s\S]*?(?:\u0007|\u001b\\)|\u001b\[[0-?]*[ -/]*[@-~]|\u001b[ -/]*[0-~]/g;
 
-const NO_CACHE = { ...baseEnv, OPENAI_SETUP_NO_COMPILE_CACHE: '1' };
+const NO_CACHE = { ...baseEnv, NODE_DISABLE_COMPILE_CACHE: '1' };
+
+// Peak memory: a hook loaded with --require writes process.resourceUsage().maxRSS (kB) at exit.
+const rssHook = join(root, 'rss-hook.cjs');
+const rssOut = join(root, 'rss.txt');
+writeFileSync(rssHook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssOut)}, String(process.resourceUsage().maxRSS)));\n`);
+function peakRss(argv, check) {
+  const r = spawnSync(NODE, ['--require', rssHook, ...argv], { env: baseEnv, cwd: home, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0 || (check && !check(r.stdout))) throw new Error(`node ${argv.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  return Number(readFileSync(rssOut, 'utf8')) / 1024;
+}
 
 /** Wall time of a process from spawn to exit; throws on a non-zero exit. */
 function timeSync(argv, check, env = baseEnv) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, argv, { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(NODE, argv, { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   const ms = performance.now() - started;
   if (r.status !== 0 || (check && !check(r.stdout))) {
     throw new Error(`node ${argv.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
@@ -125,7 +143,7 @@ function timeSync(argv, check, env = baseEnv) {
 function timePty(argv, text, env = baseEnv) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const pty = ptySpawn(process.execPath, argv, { name: 'xterm-256color', cols: 100, rows: 40, cwd: home, env });
+    const pty = ptySpawn(NODE, argv, { name: 'xterm-256color', cols: 100, rows: 40, cwd: home, env });
     let raw = '';
     let ms;
     const kill = () => {
@@ -174,11 +192,11 @@ const cases = [
     run: () => timeSync([CLI, 'verify', '--json', '--key', KEY, '--base-url', baseURL], (out) => JSON.parse(out).status === 'valid'),
   },
   { id: 'node-pty', label: 'node <empty file> (pty)', run: () => timePty([emptyFile], null) },
-  // What a first run pays, before the code cache exists (or with it turned off).
-  { id: 'status-cold', label: 'status, no code cache', run: () => timeSync([CLI, 'status'], (out) => out.includes('openai-setup status'), NO_CACHE) },
+  // What a first run pays, before the compile cache exists (or with it turned off).
+  { id: 'status-cold', label: 'status, no compile cache', run: () => timeSync([CLI, 'status'], (out) => out.includes('openai-setup status'), NO_CACHE) },
   {
     id: 'verify-cold',
-    label: 'verify --json, no code cache',
+    label: 'verify --json, no compile cache',
     run: () => timeSync([CLI, 'verify', '--json', '--key', KEY, '--base-url', baseURL], (out) => JSON.parse(out).status === 'valid', NO_CACHE),
   },
 ];
@@ -225,8 +243,21 @@ for (const c of cases) {
   };
 }
 
+// ---- peak memory ----
+const verifyArgv = [CLI, 'verify', '--json', '--key', KEY, '--base-url', baseURL];
+const rss = { node: [], verify: [] };
+for (let i = 0; i < Math.max(5, Math.min(RUNS, 9)); i++) {
+  rss.node.push(peakRss([emptyFile]));
+  rss.verify.push(await new Promise((done) => setImmediate(() => done(peakRss(verifyArgv, (out) => JSON.parse(out).status === 'valid')))));
+}
+const memory = { nodeMB: round1(median(rss.node)), verifyMB: round1(median(rss.verify)) };
+memory.ratio = round2(memory.verifyMB / memory.nodeMB);
+memory.target = MEMORY_TARGET;
+memory.pass = memory.ratio <= MEMORY_TARGET;
+
+const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const cpu = cpus();
-const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: cpu.length, cpuModel: cpu[0]?.model?.trim() ?? 'unknown' };
+const machine = { node: nodeVersion, platform: process.platform, arch: process.arch, cpus: cpu.length, cpuModel: cpu[0]?.model?.trim() ?? 'unknown' };
 console.log(`\nopenai-setup bench · Node ${machine.node} · ${machine.platform}-${machine.arch} · ${machine.cpus} × ${machine.cpuModel}`);
 console.log(`${RUNS} runs each after ${WARMUP} warm-up rounds, interleaved; ratio = median / median of node <empty file> (an empty ES module);\n× cjs = the same against an empty CommonJS file, for reference\n`);
 const pad = (s, n) => String(s).padEnd(n);
@@ -237,6 +268,8 @@ for (const c of cases) {
   const verdict = t.target ? `≤ ${t.target}x  ${t.pass ? 'ok' : 'MISSED'}` : c.id === 'node' ? '(baseline)' : '(for reference)';
   console.log(`${pad(t.label, 30)}${lpad(`${t.medianMs} ms`, 10)}${lpad(`${t.minMs}`, 10)}${lpad(`${t.maxMs}`, 10)}${lpad(`${t.ratio.toFixed(2)}x`, 9)}${lpad(`${t.ratioToCjsFloor.toFixed(2)}x`, 8)}   ${verdict}`);
 }
+
+console.log(`\nPeak memory (maxRSS)           node <empty file> ${memory.nodeMB} MB · verify --json ${memory.verifyMB} MB · ${memory.ratio.toFixed(2)}x   ≤ ${MEMORY_TARGET}x  ${memory.pass ? 'ok' : 'MISSED'}`);
 
 // ---- the package ----
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
@@ -282,11 +315,11 @@ if (!flags['no-install']) {
   if (unexpected.length) console.log(`  files a user does not need: ${unexpected.join(', ')}`);
 }
 
-const results = { date: new Date().toISOString(), machine, runs: RUNS, warmup: WARMUP, timings, package: pkg };
+const results = { date: new Date().toISOString(), machine, runs: RUNS, warmup: WARMUP, timings, memory, package: pkg };
 writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nWrote ${flags.out}`);
 
-const missed = [...Object.entries(timings).filter(([, t]) => t.pass === false).map(([id]) => id), ...(pkg && !pkg.pass ? ['package'] : [])];
+const missed = [...Object.entries(timings).filter(([, t]) => t.pass === false).map(([id]) => id), ...(memory.pass ? [] : ['memory']), ...(pkg && !pkg.pass ? ['package'] : [])];
 if (missed.length) console.log(`Targets missed: ${missed.join(', ')}`);
 else console.log('All targets met.');
 process.exit(flags.strict && missed.length ? 1 : 0); // also stops the server (see cleanup)

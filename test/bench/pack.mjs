@@ -142,13 +142,13 @@ export function measureTree(nodeModules) {
 }
 
 /**
- * The dist/ files reachable from dist/main.cjs through relative require(), import() and new URL(). A packed
+ * The dist/ files reachable from dist/boot.cjs (what bin/openai-setup.cjs loads) through relative require(), import() and new URL(). A packed
  * dist file outside this set is dead weight (a file left over from an earlier build).
  * @param {string} distDir
  */
 export function reachableDistFiles(distDir) {
   const seen = new Set();
-  const queue = ['main.cjs'];
+  const queue = ['boot.cjs'];
   while (queue.length) {
     const file = queue.pop();
     if (seen.has(file)) continue;

@@ -1,0 +1,53 @@
+// The boot module (bin/openai-setup.cjs loads it): Node's own compile cache, the two answers that
+// need no command line parser, then the program (main.cjs).
+//
+// `--version` and `--help` alone are answered here, without loading commander and the rest of
+// the tool: those would double the time these take on Node 20, where Node has no compile cache.
+// The help is commander's own output for an 80-column screen, rendered at build time into
+// dist/help.txt (test/e2e/boot.test.ts checks that it matches what commander prints).
+import { readFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import packageJson from '../package.json' with { type: 'json' };
+
+/** The compile cache lives in the user's cache dir, never a shared one; any problem only means no cache. */
+function startCompileCache(): void {
+  // Node >= 22.1 (its types are not in @types/node 20); NODE_DISABLE_COMPILE_CACHE is Node's own off switch.
+  const { enableCompileCache } = nodeModule as { enableCompileCache?: (dir: string) => unknown };
+  if (!enableCompileCache || process.env.NODE_DISABLE_COMPILE_CACHE) return;
+  try {
+    const home = homedir();
+    const base =
+      process.platform === 'win32'
+        ? process.env.LOCALAPPDATA || join(home, 'AppData', 'Local')
+        : process.platform === 'darwin'
+          ? join(home, 'Library', 'Caches')
+          : process.env.XDG_CACHE_HOME || join(home, '.cache');
+    enableCompileCache(join(base, 'openai-setup', 'compile-cache'));
+  } catch {
+    // No home, a read-only disk: run without the cache.
+  }
+}
+
+function renderedHelp(): string | null {
+  // A terminal narrower than the rendered help gets commander's, wrapped to its width.
+  if (process.stdout.isTTY && (process.stdout.columns ?? 80) < 80) return null;
+  try {
+    return readFileSync(join(__dirname, 'help.txt'), 'utf8') || null;
+  } catch {
+    return null; // not rendered (a build in progress): commander renders it
+  }
+}
+
+const args = process.argv.slice(2);
+const only = args.length === 1 ? args[0] : undefined;
+const help = only === '--help' || only === '-h' ? renderedHelp() : null;
+if (only === '--version' || only === '-V') {
+  process.stdout.write(`${packageJson.version}\n`);
+} else if (help !== null) {
+  process.stdout.write(help);
+} else {
+  startCompileCache();
+  (require('./main.cjs') as typeof import('./main.js')).run();
+}
