@@ -5,11 +5,34 @@
 // the tool: those would double the time these take on Node 20, where Node has no compile cache.
 // The help is commander's own output for an 80-column screen, rendered at build time into
 // dist/help.txt (test/e2e/boot.test.ts checks that it matches what commander prints).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
+
+const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Node reads each entry of its cache as it finds it: a FIFO would hang the start and a huge file
+ * would be read whole. Such entries are removed; a dir others may write to is not used at all.
+ */
+function prepareCache(dir: string): boolean {
+  const own = statSync(dir);
+  if ((typeof process.getuid === 'function' && own.uid !== process.getuid()) || own.mode & 0o022) return false;
+  for (const version of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, version.name);
+    if (!version.isDirectory()) {
+      rmSync(path, { force: true });
+      continue;
+    }
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const file = join(path, entry.name);
+      if (!entry.isFile() || statSync(file).size > MAX_CACHE_ENTRY_BYTES) rmSync(file, { recursive: true, force: true });
+    }
+  }
+  return true;
+}
 
 /** The compile cache lives in the user's cache dir, never a shared one; any problem only means no cache. */
 function startCompileCache(): void {
@@ -24,7 +47,9 @@ function startCompileCache(): void {
         : process.platform === 'darwin'
           ? join(home, 'Library', 'Caches')
           : process.env.XDG_CACHE_HOME || join(home, '.cache');
-    enableCompileCache(join(base, 'openai-setup', 'compile-cache'));
+    const dir = join(base, 'openai-setup', 'compile-cache');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (prepareCache(dir)) enableCompileCache(dir);
   } catch {
     // No home, a read-only disk: run without the cache.
   }

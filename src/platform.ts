@@ -1,5 +1,5 @@
-// The one table of platform.openai.com pages the tool sends people to (fact sheet §7.1: the
-// current /settings/organization/... URLs, never the legacy /account/... ones).
+// The one table of platform.openai.com pages the tool sends people to: the current
+// /settings/organization/... URLs, never the legacy /account/... ones (which redirect or 404).
 
 export const PLATFORM_ORIGIN = 'https://platform.openai.com';
 export const OFFICIAL_API_BASE_URL = 'https://api.openai.com/v1';

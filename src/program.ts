@@ -13,6 +13,32 @@ export interface ProgramIO {
   columns?: number;
 }
 
+/**
+ * Extra help text wrapped at words to the help width; in `  2    usage error: …` rows the
+ * continuation lines start under the text they continue.
+ */
+function wrapHelp(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const prefix = /^\s*(?:\S+\s{2,})?/.exec(line)![0];
+      const lines: string[] = [];
+      let current = prefix;
+      let empty = true;
+      for (const word of line.slice(prefix.length).split(/\s+/).filter(Boolean)) {
+        if (!empty && current.length + 1 + word.length > width) {
+          lines.push(current);
+          current = `${' '.repeat(prefix.length)}${word}`;
+        } else {
+          current = empty ? `${current}${word}` : `${current} ${word}`;
+        }
+        empty = false;
+      }
+      return [...lines, current].join('\n');
+    })
+    .join('\n');
+}
+
 function addOptions(command: Command, options: OptionSpec[] = []): void {
   for (const spec of options) {
     const option = new Option(spec.flags, spec.description);
@@ -26,14 +52,16 @@ function addOptions(command: Command, options: OptionSpec[] = []): void {
  * (help, usage errors) goes to `io`, and a usage error throws a CommanderError (exitOverride).
  */
 export function buildProgram(version: string, makeContext: ContextFactory, io: ProgramIO, done: (code: number) => void): Command {
+  const helpWidth = io.columns ?? 80;
   const program = new Command('openai-setup')
     .description('From an OpenAI account to a working, safely stored API key: log in, add a card, choose billing, create a key, check it live.')
     .version(version, '-V, --version')
     .exitOverride()
     .showSuggestionAfterError()
-    .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr, getOutHelpWidth: () => io.columns ?? 80, getErrHelpWidth: () => io.columns ?? 80 })
-    .configureHelp({ sortSubcommands: false })
-    .addHelpText('after', EXIT_CODES_HELP);
+    .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr, getOutHelpWidth: () => helpWidth, getErrHelpWidth: () => helpWidth })
+    // Wrap descriptions even in a narrow column (commander's default gives up below 40).
+    .configureHelp({ sortSubcommands: false, minWidthToWrap: 16 })
+    .addHelpText('after', () => wrapHelp(EXIT_CODES_HELP, helpWidth));
   addOptions(program, GLOBAL_OPTIONS);
 
   const register = (spec: CommandSpec<unknown>) => {
@@ -43,7 +71,7 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     if (spec.isDefault) command.argument('[command]');
     addOptions(command, spec.options);
     if (spec.usage) command.usage(spec.usage);
-    if (spec.helpAfter) command.addHelpText('after', spec.helpAfter);
+    if (spec.helpAfter) command.addHelpText('after', () => wrapHelp(spec.helpAfter!, helpWidth));
     if (spec.helpAfterError) command.showHelpAfterError(spec.helpAfterError);
     command.action(async (...received: unknown[]) => {
       const self = received.at(-1) as Command;

@@ -188,7 +188,8 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   checks.push(...strayVariableChecks(ctx.rawEnv));
 
   const baseURL = resolveBaseURL(ctx, profile);
-  checks.push(proxyCheck(ctx.rawEnv, baseURL));
+  const proxy = proxyCheck(ctx.rawEnv, baseURL);
+  checks.push(proxy);
   checks.push(...(await caChecks(ctx.rawEnv, fileExists)));
 
   const print = (c: DoctorCheck) => {
@@ -200,7 +201,11 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   if (!options.json) term.out(term.style.bold(`openai-setup doctor · profile ${profileName}`));
   checks.forEach(print);
 
-  const api = reachabilityCheck(baseURL, await ctx.api.reach(baseURL, 10_000));
+  // A proxy setting that is not a URL would stop every request: nothing is sent past it.
+  const api =
+    proxy.status === 'fail'
+      ? check('api', 'API reachable', 'fail', 'not tried: the proxy setting above is not a URL', null, EXIT.network)
+      : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, 10_000));
   checks.push(api);
   print(api);
 

@@ -188,9 +188,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     usage: '[--profile NAME] -- <command> [args...]',
     helpAfterError: '(put -- before the command: openai-setup run -- node app.js --flag)',
     helpAfter: `
-The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, OPENAI_PROJECT_ID and
-OPENAI_BASE_URL when set, and OPENAI_SETUP_RUN=<profile>; a run inside a run of another profile is refused.
-Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found.`,
+The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_BASE_URL when set, and OPENAI_SETUP_RUN=<profile>; a run inside a run of another profile is refused. Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found.`,
     load: () => import('./run.js'),
     parse: ({ args, globals }) => ({ profile: globals.profile, command: (args[0] as string[] | undefined) ?? [] }),
   }),
@@ -224,8 +222,7 @@ Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found
     description: 'check what commonly breaks (Node, keychain, variables, proxy, CA, the API) and say what to do',
     options: [JSON_OUTPUT],
     helpAfter: `
-Exit code: 0 when everything needed works; else the live check's (3-6) when it failed, else the first
-failed check's: 2 no key, 6 network, proxy or CA file, 7 keychain, 1 Node.js too old.`,
+Exit code: 0 when everything needed works; else the live check's (3-6) when it failed, else the first failed check's: 2 no key, 6 network, proxy or CA file, 7 keychain, 1 Node.js too old.`,
     load: () => import('./doctor.js'),
     parse: ({ opts, globals }) => ({ profile: globals.profile, json: bool(opts.json) }),
   }),

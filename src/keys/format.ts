@@ -28,7 +28,7 @@ export function maskKey(key: string): string {
 
 // Anything that looks like an OpenAI secret key, wherever it appears in a text.
 const KEY_PATTERN = /\bsk-[A-Za-z0-9_-]{16,}/g;
-// The API echoes a wrong key as `sk-proj-*****…*****21sA` (fact sheet §1.2): shorten the stars.
+// The API echoes a wrong key as `sk-proj-*****…*****21sA` ("Incorrect API key provided: …"): shorten the stars.
 const ECHOED_MASK = /([A-Za-z0-9_-]{0,12})\*{6,}([A-Za-z0-9_-]{0,4})/g;
 
 /** Remove every secret from a text that may be shown or stored (SDK errors can quote the key). */

@@ -6,7 +6,7 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { missingKeyringPrograms, startPrivateKeyring } from '../helpers/keyring.js';
+import { startPrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli } from '../helpers/pty.js';
 import { runCli, runCommand, type RunResult } from '../helpers/run.js';
@@ -14,7 +14,6 @@ import { runCli, runCommand, type RunResult } from '../helpers/run.js';
 let server: FakeOpenAI;
 const VALID = makeKey('proj', 'robust-valid');
 const NO_CREDITS = makeKey('proj', 'robust-no-credits');
-const missingKeyring = missingKeyringPrograms();
 
 beforeAll(async () => {
   server = await startOpenAIServer({ keys: { [VALID]: 'valid', [NO_CREDITS]: 'no_credits' } });
@@ -96,7 +95,7 @@ describe('no usable keychain', () => {
     });
   });
 
-  it.skipIf(missingKeyring.length > 0)('a locked keyring is reported as locked when storing', async () => {
+  it('a locked keyring is reported as locked when storing', async () => {
     const keyring = await startPrivateKeyring({ locked: true });
     try {
       await withEnv(keyring.env, async (t) => {
@@ -134,7 +133,7 @@ describe('no usable keychain', () => {
   });
 });
 
-describe.skipIf(missingKeyring.length > 0)('keychain, env and logout', () => {
+describe('keychain, env and logout', () => {
   it('status and verify say where the key lives and warn when OPENAI_API_KEY differs; logout removes it', async () => {
     const keyring = await startPrivateKeyring();
     try {

@@ -6,13 +6,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StateSchema } from '../../src/storage/state.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { missingKeyringPrograms, startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, type PtySession } from '../helpers/pty.js';
 import { runCli } from '../helpers/run.js';
 
-const missing = missingKeyringPrograms();
-const suiteName = missing.length ? `wizard (skipped: ${missing.join(', ')} not installed)` : 'wizard';
 
 const PAGES = {
   login: 'https://platform.openai.com/login',
@@ -22,7 +20,7 @@ const PAGES = {
   keys: 'https://platform.openai.com/api-keys',
 };
 
-describe.skipIf(missing.length > 0)(suiteName, () => {
+describe('wizard', () => {
   let server: FakeOpenAI;
   let keyring: PrivateKeyring;
   let testEnv: TestEnv;

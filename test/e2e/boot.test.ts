@@ -1,0 +1,121 @@
+// The boot module: `--version` and `--help` without commander (the help must be commander's own),
+// and Node's compile cache (Node >= 22.1), which a damaged entry can never stop. CI runs this file
+// on Node 20 (no compile cache: none is written) and on Node 22 and 24 (the cache is used).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestEnv, REPO_ROOT, stripAnsi, type TestEnv } from '../helpers/env.js';
+import { spawnCli } from '../helpers/pty.js';
+import { runCli } from '../helpers/run.js';
+
+const packageVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+const nodeHasCompileCache = major > 22 || (major === 22 && minor >= 1);
+
+let t: TestEnv;
+beforeAll(async () => {
+  t = await makeTestEnv();
+});
+afterAll(async () => {
+  await t?.cleanup();
+});
+
+/** What commander itself prints for `--help` on a pipe (80 columns), from the built program. */
+function commanderHelp(): string {
+  const r = spawnSync(process.execPath, ['-e', "require('./dist/main.cjs').run(['node', 'openai-setup', '--help'])"], { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH } });
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+describe('--version and --help', () => {
+  it('--version and -V print the package version', async () => {
+    for (const flag of ['--version', '-V']) {
+      const r = await runCli([flag], { env: t.env });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${packageVersion}\n`);
+      expect(r.stderr).toBe('');
+    }
+  });
+
+  it('--help and -h print exactly what commander prints, as does `help`', async () => {
+    const expected = commanderHelp();
+    expect(expected).toMatch(/^Usage: openai-setup \[options\] \[command\]/);
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const r = await runCli(args, { env: t.env });
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).toBe(expected);
+    }
+  });
+
+  it('a terminal narrower than 80 columns gets commander help wrapped to its width', async () => {
+    const session = spawnCli(['--help'], { env: t.env, cols: 60 });
+    expect((await session.exited).exitCode).toBe(0);
+    const lines = stripAnsi(session.output()).split('\n');
+    expect(lines.some((line) => line.includes('Usage: openai-setup'))).toBe(true);
+    expect(Math.max(...lines.map((line) => line.trimEnd().length))).toBeLessThanOrEqual(60);
+  });
+});
+
+describe(`Node's compile cache (this run: Node ${process.versions.node})`, () => {
+  const cacheDir = () => join(t.root, 'cache', 'openai-setup', 'compile-cache');
+  const env = () => ({ ...t.env, XDG_CACHE_HOME: join(t.root, 'cache') });
+  const entries = () => readdirSync(cacheDir(), { withFileTypes: true }).flatMap((d) => readdirSync(join(cacheDir(), d.name)).map((f) => join(cacheDir(), d.name, f)));
+
+  it(nodeHasCompileCache ? 'is written to the private user cache dir and reused' : 'is not written on Node before 22.1', async () => {
+    const first = await runCli(['status', '--json'], { env: env() });
+    expect(first.code, first.stderr).toBe(0);
+    if (!nodeHasCompileCache) {
+      expect(existsSync(join(t.root, 'cache'))).toBe(false);
+      return;
+    }
+    expect(statSync(cacheDir()).mode & 0o777).toBe(0o700);
+    expect(entries().length).toBeGreaterThan(0);
+    const again = await runCli(['status', '--json'], { env: env() });
+    expect(again.stdout).toBe(first.stdout);
+  });
+
+  it('damaged entries (flipped bits, truncated, garbage, a FIFO, a link to /dev/zero) never stop the tool', async () => {
+    const expected = await runCli(['status', '--json'], { env: env() });
+    expect(expected.code).toBe(0);
+    if (!nodeHasCompileCache) return;
+    const files = entries();
+    expect(files.length).toBeGreaterThan(0);
+    const damage: Array<(file: string) => void> = [
+      (file) => {
+        const bytes = readFileSync(file);
+        for (let i = 64; i < bytes.length; i += 97) bytes[i] = bytes[i]! ^ 0xff;
+        writeFileSync(file, bytes);
+      },
+      (file) => writeFileSync(file, readFileSync(file).subarray(0, 100)),
+      (file) => writeFileSync(file, Buffer.alloc(4096, 0x41)),
+      (file) => {
+        rmSync(file);
+        execFileSync('mkfifo', [file]);
+      },
+      (file) => {
+        rmSync(file);
+        symlinkSync('/dev/zero', file);
+      },
+    ];
+    for (const harm of damage) {
+      for (const file of entries()) harm(file);
+      const r = await runCli(['status', '--json'], { env: env(), timeoutMs: 10_000 });
+      expect(r.timedOut).toBe(false);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(expected.stdout);
+    }
+  });
+
+  it('a cache dir other users can write to is not used', async () => {
+    const first = await runCli(['status'], { env: env() });
+    expect(first.code).toBe(0);
+    if (!nodeHasCompileCache) return;
+    rmSync(cacheDir(), { recursive: true, force: true });
+    execFileSync('mkdir', ['-p', cacheDir()]);
+    chmodSync(cacheDir(), 0o777);
+    const r = await runCli(['status'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(readdirSync(cacheDir())).toEqual([]);
+  });
+});
