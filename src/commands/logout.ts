@@ -1,6 +1,7 @@
 // `openai-setup logout`: remove the stored key (keychain and file) after a confirm.
 import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
+import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { describeKeychainProblem } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
@@ -10,8 +11,26 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile);
-  const profile = (await ctx.state.read()).profiles[profileName];
-  const hint = profile?.key?.hint ?? 'the stored key';
+  // What is really there decides the question, not what the progress file remembers.
+  const { stored, keychainError } = await ctx.keys.get(profileName);
+  // With no keychain service at all, nothing can be stored in it.
+  const unreadable = keychainError && keychainError.problem !== 'no-service' ? keychainError : null;
+  const forgetRecord = () =>
+    ctx.state.updateProfile(profileName, (p) => {
+      delete p.key;
+      delete p.stages.key;
+    });
+  if (!stored && !unreadable) {
+    await forgetRecord();
+    term.out(`No key is stored for profile "${profileName}"; nothing to remove.`);
+    return 0;
+  }
+  if (!stored && unreadable) {
+    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(unreadable, ctx.keys.keychainDescription)} Nothing was removed.`, [
+      'Unlock it (or log in to the desktop session) and run this again.',
+    ]);
+  }
+  const hint = maskKey(stored!.key);
   if (!options.yes) {
     const prompter = ctx.prompter('Pass --yes to remove it without asking.');
     const sure = await prompter.confirm(`Remove ${hint} of profile "${profileName}" from this machine?`, false);
@@ -21,18 +40,15 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     }
   }
   const removed = await ctx.keys.delete(profileName);
-  await ctx.state.updateProfile(profileName, (p) => {
-    delete p.key;
-    delete p.stages.key;
-  });
+  const failed = removed.keychainError && removed.keychainError.problem !== 'no-service' ? removed.keychainError : null;
+  if (failed && stored!.storage === 'keychain') {
+    // The progress file keeps its record: the key is still where it was.
+    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(failed, ctx.keys.keychainDescription)} ${hint} was not removed.`);
+  }
+  await forgetRecord();
   if (removed.keychain) term.out(`${m.ok} Removed ${hint} from the ${ctx.keys.keychainDescription}.`);
   if (removed.file) term.out(`${m.ok} Removed ${hint} from ${ctx.keys.filePath}.`);
-  if (removed.keychainError) {
-    const problem = describeKeychainProblem(removed.keychainError, ctx.keys.keychainDescription);
-    if (!removed.file) throw new ExitError(EXIT.keyStore, `${problem} Nothing was removed from it.`);
-    term.err(`${m.warn} ${problem} It was not checked.`);
-  }
-  if (!removed.keychain && !removed.file && !removed.keychainError) term.out(`No key was stored for profile "${profileName}".`);
+  if (failed) term.err(`${m.warn} ${describeKeychainProblem(failed, ctx.keys.keychainDescription)} It could not be checked for another copy.`);
   term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;
 }

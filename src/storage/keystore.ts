@@ -108,6 +108,10 @@ export class KeyStore {
     const fileKeys = await this.readFileKeys();
     if (insecure) {
       await this.writeFileKeys({ ...fileKeys, [profile]: key });
+      // An older key in the keychain would be read first: remove it, if the keychain answers.
+      await this.keychain.deletePassword(KEYCHAIN_SERVICE, profile).catch((error: unknown) => {
+        if (!(error instanceof KeychainUnavailableError)) throw error;
+      });
       return 'file';
     }
     await this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key);

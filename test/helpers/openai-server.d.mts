@@ -74,3 +74,42 @@ export declare function maskKey(key: string): string;
 
 /** Go `time.Duration` formatting as used in x-ratelimit-reset-* ('6ms', '8.64s', '7m12s'). */
 export declare function goDuration(ms: number): string;
+
+/** An HTTP answer of the server, as it goes on the wire. */
+export interface Answer {
+  status: number;
+  /** In the order they are written; lower-case names; content-length as a string. */
+  headers: Record<string, string>;
+  /** The body text (JSON, or an HTML page). */
+  body: string;
+}
+
+/** What the server does instead of answering: keep the socket open (`hang`) or reset it (`reset`). */
+export interface Fault {
+  fault: 'hang' | 'reset';
+}
+
+export interface AnswerOptions {
+  /** The OpenAI-Organization request header, when one is sent. */
+  organization?: string;
+  /** The OpenAI-Project request header, when one is sent. */
+  project?: string;
+  /** The parsed JSON body of the chat request; default what verify sends: gpt-4o-mini, one 'Hi', max_tokens 1. */
+  body?: unknown;
+  /** The request path as received, e.g. '/models' for a base URL without /v1; default the probe's /v1 path. */
+  path?: string;
+  /** The x-request-id to answer with; default one derived from the arguments. */
+  requestId?: string;
+}
+
+/**
+ * The server's answer to one probe without HTTP (the server sends exactly these), or the fault it
+ * commits instead. `setup` null = a key the server does not know; `key` null = no Authorization
+ * header. Deterministic except `created` in a 200 chat completion.
+ */
+export declare function answerFor(
+  setup: KeySetup | Scenario | null,
+  probe: 'models' | 'chat',
+  key: string | null,
+  options?: AnswerOptions,
+): Answer | Fault;

@@ -331,7 +331,8 @@ const MODELS = [
 const REASONING_MODEL = /^(o\d|gpt-5)/;
 
 // ---------------------------------------------------------------------------------------------
-// Server
+// Answers: what the server says to one request, as data (no HTTP). The server below writes these
+// to the socket as they are; answerFor() hands the same answers to unit tests.
 
 /**
  * @param {KeySetup | Scenario} setup
@@ -356,6 +357,220 @@ function normalizeSetup(key, setup) {
   };
 }
 
+/** @typedef {ReturnType<typeof normalizeSetup>} Setup */
+/** @typedef {import('./openai-server.d.mts').Answer} Answer */
+/** @typedef {import('./openai-server.d.mts').Fault} Fault */
+
+/**
+ * Everything an answer depends on.
+ * @typedef {object} Exchange
+ * @property {string} method
+ * @property {string} path  without query, e.g. '/v1/models'
+ * @property {string | null} key  the Bearer token, or null without one
+ * @property {Setup | undefined} setup  undefined: no key, or one the server does not know
+ * @property {unknown} orgHeader  the OpenAI-Organization request header (string when sent)
+ * @property {unknown} projectHeader  the OpenAI-Project request header (string when sent)
+ * @property {unknown} body  the parsed JSON request body, or undefined
+ * @property {boolean} bodyIsJson  false when a body came and was not JSON
+ * @property {string} id  this answer's x-request-id
+ * @property {() => number} processingMs  openai-processing-ms
+ * @property {() => string} ray  16 hex characters for a Cloudflare Ray ID
+ */
+
+/**
+ * The answer to one request, or the network fault that replaces it.
+ * @param {Exchange} x
+ * @returns {Answer | Fault}
+ */
+function respond(x) {
+  const { method, path, key, setup, id } = x;
+
+  /** JSON with exactly the given extra headers (plus content-type, content-length, x-request-id). */
+  const json = (status, payload, headers = {}) => {
+    const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    return {
+      status,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(text)),
+        ...headers,
+        'x-request-id': id,
+      },
+      body: text,
+    };
+  };
+  const html = (status, page) => ({
+    status,
+    headers: {
+      'content-type': 'text/html; charset=UTF-8',
+      'content-length': String(Buffer.byteLength(page)),
+      server: 'cloudflare',
+      'cf-ray': `${x.ray()}-AMS`,
+    },
+    body: page,
+  });
+
+  // Network-level failures come before anything the API itself would say.
+  if (setup?.scenario === 'hang') return { fault: 'hang' }; // socket stays open until the client gives up or close()
+  if (setup?.scenario === 'reset') return { fault: 'reset' };
+
+  const route =
+    method === 'GET' && path === '/v1/models' ? 'models' : method === 'POST' && path === '/v1/chat/completions' ? 'chat' : null;
+  if (!route) return json(404, BODY.invalidUrl(method, path));
+
+  // Auth errors carry only content-type + x-request-id (§1.2, §2.4).
+  if (key === null) return json(401, BODY.missingKey());
+  if (!setup) return json(401, BODY.invalidKey(key));
+
+  const { orgHeader, projectHeader } = x;
+  if (typeof orgHeader === 'string' && orgHeader !== '' && orgHeader !== setup.organization && orgHeader !== setup.orgId)
+    return json(401, BODY.mismatchedOrganization());
+  if (typeof projectHeader === 'string' && projectHeader !== '' && projectHeader !== setup.project)
+    return json(401, BODY.mismatchedProject());
+
+  const apiHeaders = () => ({
+    'openai-organization': setup.organization,
+    'openai-processing-ms': String(x.processingMs()),
+    'openai-project': setup.project,
+    'openai-version': '2020-10-01',
+  });
+
+  // Failures that hit both endpoints.
+  switch (setup.scenario) {
+    case 'region':
+      return json(403, BODY.region());
+    case 'region_html':
+      return html(403, CLOUDFLARE_BLOCK_HTML(x.ray()));
+    case 'deactivated':
+      return json(401, BODY.deactivated());
+    case 'no_organization':
+      return json(401, BODY.noOrganization());
+    case 'server_error':
+      return json(500, BODY.serverError(id));
+    case 'overloaded':
+      return json(503, BODY.overloaded(id));
+    case 'bad_gateway_html':
+      return html(502, BAD_GATEWAY_HTML);
+  }
+
+  if (route === 'models') {
+    if (setup.scenario === 'restricted_no_models') return json(401, BODY.missingScope('api.model.read'));
+    if (setup.scenario === 'restricted_no_models_403') return json(403, BODY.missingScope('api.model.read'));
+    // §2.4: no x-ratelimit-* on /v1/models (UNCONFIRMED, expected).
+    return json(200, { object: 'list', data: MODELS }, apiHeaders());
+  }
+
+  // POST /v1/chat/completions. Account-level refusals come before body validation
+  // (the quota check runs before parameter checks, §4).
+  const { body, bodyIsJson } = x;
+  const b = /** @type {Record<string, unknown>} */ (bodyIsJson && body && typeof body === 'object' ? body : {});
+  const model = typeof b.model === 'string' && b.model ? b.model : 'gpt-4o-mini';
+  switch (setup.scenario) {
+    case 'restricted_no_chat':
+      return json(401, BODY.missingScope('model.request'));
+    case 'billing_not_active':
+      return json(429, BODY.billingNotActive());
+    case 'no_credits':
+      return json(429, BODY.noCredits());
+    case 'no_credits_legacy':
+      return json(429, BODY.noCreditsLegacy());
+    case 'project_spend_limit':
+      return json(429, BODY.projectSpendLimit(setup.project));
+    case 'org_spend_limit':
+      return json(429, BODY.orgSpendLimit());
+    case 'rate_limited':
+      return json(429, BODY.rateLimited(model, setup.orgId, TIERS[setup.tier].rpm), {
+        'retry-after': '20',
+        'retry-after-ms': '20000',
+        ...rateLimitHeaders(setup.tier, 0, true),
+      });
+  }
+
+  // §2.4 [3P]: 400s on chat completions still carry the rate-limit headers.
+  const chatHeaders = (tokens) => ({ ...apiHeaders(), ...rateLimitHeaders(setup.tier, tokens) });
+  if (!bodyIsJson) return json(400, BODY.invalidJson(), chatHeaders(0));
+  if (typeof b.model !== 'string' || !b.model) return json(400, BODY.missingModel(), chatHeaders(0));
+  if (!Array.isArray(b.messages)) return json(400, BODY.missingMessages(), chatHeaders(0));
+  if (b.messages.length === 0) return json(400, BODY.emptyMessages(), chatHeaders(0));
+  if (b.max_tokens !== undefined && b.max_tokens !== null && REASONING_MODEL.test(model))
+    return json(400, BODY.maxTokensUnsupported(), chatHeaders(0));
+  for (const param of ['max_tokens', 'max_completion_tokens']) {
+    const v = b[param];
+    if (typeof v === 'number' && v < 1) return json(400, BODY.maxTokensTooSmall(param, v), chatHeaders(0));
+  }
+
+  if (setup.scenario === 'model_not_found') return json(404, BODY.modelNotFound(model), apiHeaders());
+  if (setup.scenario === 'project_model_forbidden')
+    return json(403, BODY.projectModelForbidden(setup.project, model), apiHeaders());
+
+  const completion = {
+    id: `chatcmpl-${derive(id, 29, ALNUM)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'Hi', refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: 'length',
+      },
+    ],
+    usage: {
+      prompt_tokens: 8,
+      completion_tokens: 1,
+      total_tokens: 9,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
+    },
+    service_tier: 'default',
+    system_fingerprint: `fp_${derive(model, 10, '0123456789abcdef')}`,
+  };
+  return json(200, completion, chatHeaders(9));
+}
+
+const HEX = '0123456789abcdef';
+
+/** What verify's billing probe sends (a 1-token request to gpt-4o-mini). */
+const DEFAULT_CHAT_BODY = Object.freeze({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 });
+
+/**
+ * The server's answer to one probe, without HTTP: the status, headers (in wire order) and body
+ * text it would send, or the fault (`hang`, `reset`) it would commit instead. Deterministic: the
+ * request id, Ray IDs and processing time that the server draws at random are derived from the
+ * arguments here (`created` in a 200 chat completion is still the current second).
+ * @param {KeySetup | Scenario | null} setup  the key's setup; null = a key the server does not know
+ * @param {'models' | 'chat'} probe  GET /v1/models, or POST /v1/chat/completions
+ * @param {string | null} key  the Bearer key; null = no Authorization header
+ * @param {import('./openai-server.d.mts').AnswerOptions} [options]
+ * @returns {Answer | Fault}
+ */
+export function answerFor(setup, probe, key, options = {}) {
+  const seed = `${probe}\0${key ?? ''}\0${options.path ?? ''}`;
+  let rays = 0;
+  return respond({
+    method: probe === 'models' ? 'GET' : 'POST',
+    path: options.path ?? (probe === 'models' ? '/v1/models' : '/v1/chat/completions'),
+    key,
+    setup: key === null || setup === null ? undefined : normalizeSetup(key, setup),
+    orgHeader: options.organization,
+    projectHeader: options.project,
+    body: probe === 'chat' ? (options.body ?? DEFAULT_CHAT_BODY) : undefined,
+    bodyIsJson: true,
+    id: options.requestId ?? `req_${derive(`id:${seed}`, 32, HEX)}`,
+    processingMs: () => 120,
+    ray: () => derive(`ray${rays++}:${seed}`, 16, HEX),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
 /** @param {import('node:http').IncomingMessage} req */
 function readBody(req) {
   return new Promise((resolve, reject) => {
@@ -373,7 +588,7 @@ function readBody(req) {
  */
 export async function startOpenAIServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
-  /** @type {Map<string, ReturnType<typeof normalizeSetup>>} */
+  /** @type {Map<string, Setup>} */
   const keys = new Map();
   /** @type {RecordedRequest[]} */
   const requests = [];
@@ -407,155 +622,26 @@ export async function startOpenAIServer(options = {}) {
     const key = match?.[1]?.trim() || null;
     requests.push({ method, path, headers: req.headers, body, key });
 
-    const id = requestId();
-    const setup = key === null ? undefined : keys.get(key);
-
-    /** Send JSON with exactly the given extra headers (plus content-type, x-request-id). */
-    const send = (status, payload, headers = {}) => {
-      const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-      res.writeHead(status, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(text),
-        ...headers,
-        'x-request-id': id,
-      });
-      res.end(text);
-    };
-    const sendHtml = (status, html) => {
-      res.writeHead(status, {
-        'content-type': 'text/html; charset=UTF-8',
-        'content-length': Buffer.byteLength(html),
-        server: 'cloudflare',
-        'cf-ray': `${randomBytes(8).toString('hex')}-AMS`,
-      });
-      res.end(html);
-    };
-
-    // Network-level failures come before anything the API itself would say.
-    if (setup?.scenario === 'hang') return; // socket stays open until the client gives up or close()
-    if (setup?.scenario === 'reset') {
-      req.socket.resetAndDestroy();
+    const answer = respond({
+      method,
+      path,
+      key,
+      setup: key === null ? undefined : keys.get(key),
+      orgHeader: req.headers['openai-organization'],
+      projectHeader: req.headers['openai-project'],
+      body,
+      bodyIsJson,
+      id: requestId(),
+      processingMs: () => 80 + Math.floor(Math.random() * 300),
+      ray: () => randomBytes(8).toString('hex'),
+    });
+    if ('fault' in answer) {
+      // `hang`: the socket stays open until the client gives up or close().
+      if (answer.fault === 'reset') req.socket.resetAndDestroy();
       return;
     }
-
-    const route =
-      method === 'GET' && path === '/v1/models' ? 'models' : method === 'POST' && path === '/v1/chat/completions' ? 'chat' : null;
-    if (!route) return send(404, BODY.invalidUrl(method, path));
-
-    // Auth errors carry only content-type + x-request-id (§1.2, §2.4).
-    if (key === null) return send(401, BODY.missingKey());
-    if (!setup) return send(401, BODY.invalidKey(key));
-
-    const orgHeader = req.headers['openai-organization'];
-    if (typeof orgHeader === 'string' && orgHeader !== '' && orgHeader !== setup.organization && orgHeader !== setup.orgId)
-      return send(401, BODY.mismatchedOrganization());
-    const projectHeader = req.headers['openai-project'];
-    if (typeof projectHeader === 'string' && projectHeader !== '' && projectHeader !== setup.project)
-      return send(401, BODY.mismatchedProject());
-
-    const apiHeaders = () => ({
-      'openai-organization': setup.organization,
-      'openai-processing-ms': String(80 + Math.floor(Math.random() * 300)),
-      'openai-project': setup.project,
-      'openai-version': '2020-10-01',
-    });
-
-    // Failures that hit both endpoints.
-    switch (setup.scenario) {
-      case 'region':
-        return send(403, BODY.region());
-      case 'region_html':
-        return sendHtml(403, CLOUDFLARE_BLOCK_HTML(randomBytes(8).toString('hex')));
-      case 'deactivated':
-        return send(401, BODY.deactivated());
-      case 'no_organization':
-        return send(401, BODY.noOrganization());
-      case 'server_error':
-        return send(500, BODY.serverError(id));
-      case 'overloaded':
-        return send(503, BODY.overloaded(id));
-      case 'bad_gateway_html':
-        return sendHtml(502, BAD_GATEWAY_HTML);
-    }
-
-    if (route === 'models') {
-      if (setup.scenario === 'restricted_no_models') return send(401, BODY.missingScope('api.model.read'));
-      if (setup.scenario === 'restricted_no_models_403') return send(403, BODY.missingScope('api.model.read'));
-      // §2.4: no x-ratelimit-* on /v1/models (UNCONFIRMED, expected).
-      return send(200, { object: 'list', data: MODELS }, apiHeaders());
-    }
-
-    // POST /v1/chat/completions. Account-level refusals come before body validation
-    // (the quota check runs before parameter checks, §4).
-    const b = /** @type {Record<string, unknown>} */ (bodyIsJson && body && typeof body === 'object' ? body : {});
-    const model = typeof b.model === 'string' && b.model ? b.model : 'gpt-4o-mini';
-    switch (setup.scenario) {
-      case 'restricted_no_chat':
-        return send(401, BODY.missingScope('model.request'));
-      case 'billing_not_active':
-        return send(429, BODY.billingNotActive());
-      case 'no_credits':
-        return send(429, BODY.noCredits());
-      case 'no_credits_legacy':
-        return send(429, BODY.noCreditsLegacy());
-      case 'project_spend_limit':
-        return send(429, BODY.projectSpendLimit(setup.project));
-      case 'org_spend_limit':
-        return send(429, BODY.orgSpendLimit());
-      case 'rate_limited':
-        return send(429, BODY.rateLimited(model, setup.orgId, TIERS[setup.tier].rpm), {
-          'retry-after': '20',
-          'retry-after-ms': '20000',
-          ...rateLimitHeaders(setup.tier, 0, true),
-        });
-    }
-
-    // §2.4 [3P]: 400s on chat completions still carry the rate-limit headers.
-    const chatHeaders = (tokens) => ({ ...apiHeaders(), ...rateLimitHeaders(setup.tier, tokens) });
-    if (!bodyIsJson) return send(400, BODY.invalidJson(), chatHeaders(0));
-    if (typeof b.model !== 'string' || !b.model) return send(400, BODY.missingModel(), chatHeaders(0));
-    if (!Array.isArray(b.messages)) return send(400, BODY.missingMessages(), chatHeaders(0));
-    if (b.messages.length === 0) return send(400, BODY.emptyMessages(), chatHeaders(0));
-    if (b.max_tokens !== undefined && b.max_tokens !== null && REASONING_MODEL.test(model))
-      return send(400, BODY.maxTokensUnsupported(), chatHeaders(0));
-    for (const param of ['max_tokens', 'max_completion_tokens']) {
-      const v = b[param];
-      if (typeof v === 'number' && v < 1) return send(400, BODY.maxTokensTooSmall(param, v), chatHeaders(0));
-    }
-
-    if (setup.scenario === 'model_not_found') return send(404, BODY.modelNotFound(model), apiHeaders());
-    if (setup.scenario === 'project_model_forbidden')
-      return send(403, BODY.projectModelForbidden(setup.project, model), apiHeaders());
-
-    const completion = {
-      id: `chatcmpl-${derive(id, 29, ALNUM)}`,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
-      model,
-      choices: [
-        {
-          index: 0,
-          message: { role: 'assistant', content: 'Hi', refusal: null, annotations: [] },
-          logprobs: null,
-          finish_reason: 'length',
-        },
-      ],
-      usage: {
-        prompt_tokens: 8,
-        completion_tokens: 1,
-        total_tokens: 9,
-        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-        completion_tokens_details: {
-          reasoning_tokens: 0,
-          audio_tokens: 0,
-          accepted_prediction_tokens: 0,
-          rejected_prediction_tokens: 0,
-        },
-      },
-      service_tier: 'default',
-      system_fingerprint: `fp_${derive(model, 10, '0123456789abcdef')}`,
-    };
-    return send(200, completion, chatHeaders(9));
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
   });
 
   server.on('connection', (socket) => {

@@ -1,0 +1,377 @@
+/**
+ * A real-shaped Context for unit tests of the commands' run functions: the real terminal over
+ * in-memory streams (plain text: NO_COLOR), a scripted prompter, a browser that records URLs, the
+ * real StateStore and KeyStore in a temp dir (the KeyStore over an in-memory keychain), and a
+ * scripted API. Nothing spawns, nothing goes to the network.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STATUS, type VerifyStatus } from '../../src/api/status.js';
+import type { Api, CheckRequest, CheckResult, Reachability } from '../../src/api/types.js';
+import type { Context } from '../../src/context.js';
+import { ExitError } from '../../src/errors.js';
+import { parseEnv } from '../../src/options.js';
+import { PAGES } from '../../src/platform.js';
+import { KeychainUnavailableError, type Keychain, type KeychainProblem } from '../../src/storage/keychain.js';
+import { KEYCHAIN_SERVICE, KeyStore } from '../../src/storage/keystore.js';
+import { StateStore, type Profile } from '../../src/storage/state.js';
+import type { Browser, OpenOutcome } from '../../src/terminal/browser.js';
+import { createTerminal, type OutputStream } from '../../src/terminal/output.js';
+import { nonInteractivePrompter } from '../../src/terminal/prompter.js';
+import { ScriptedPrompter } from './prompter.js';
+
+/** A key of the usual shape (sk-proj-, 56 characters); `tag` makes different keys. */
+export function testKey(tag = 'A'): string {
+  return `sk-proj-${tag.repeat(4)}${'x'.repeat(44 - tag.length * 4)}${tag.padStart(4, '0')}`;
+}
+
+/** Text with every run of whitespace made one space: paragraphs wrapped by term.say() read as one line. */
+export function flat(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The keychain: a Map, and failures on demand, like the OS keychain's (KeychainUnavailableError).
+
+type KeychainOp = 'get' | 'set' | 'delete';
+
+const FAILURE_DETAIL: Record<KeychainProblem, string> = {
+  'no-service': 'The name org.freedesktop.secrets was not provided by any .service files',
+  locked: 'Cannot unlock the collection: the prompt was dismissed',
+  denied: 'Access denied',
+  timeout: 'no answer within 3000 ms',
+  failed: 'the keychain helper gave no answer',
+};
+
+/** An in-memory stand-in for the OS keychain (the real one is tested end to end). */
+export class MemoryKeychain implements Keychain {
+  readonly description = 'Secret Service keyring';
+  /** Every call, in order (to tell whether the keychain was asked at all). */
+  readonly calls: Array<{ op: KeychainOp; account: string }> = [];
+  private readonly entries = new Map<string, string>();
+  private failure: { problem: KeychainProblem; ops: KeychainOp[]; after: number } | null = null;
+
+  constructor(keys: Record<string, string> = {}) {
+    for (const [account, key] of Object.entries(keys)) this.entries.set(account, key);
+  }
+
+  /**
+   * From now on, fail `ops` with `problem`, after letting `after` of those calls through (so that
+   * the write probe can pass and the real write fail).
+   */
+  failWith(problem: KeychainProblem, options: { ops?: KeychainOp[]; after?: number } = {}): this {
+    this.failure = { problem, ops: options.ops ?? ['get', 'set', 'delete'], after: options.after ?? 0 };
+    return this;
+  }
+
+  /** The key stored for a profile (service "openai-setup"), if any. */
+  keyOf(account: string): string | undefined {
+    return this.entries.get(account);
+  }
+
+  accounts(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  async getPassword(service: string, account: string): Promise<string | null> {
+    this.enter('get', service, account);
+    return this.entries.get(account) ?? null;
+  }
+
+  async setPassword(service: string, account: string, password: string): Promise<void> {
+    this.enter('set', service, account);
+    this.entries.set(account, password);
+  }
+
+  async deletePassword(service: string, account: string): Promise<boolean> {
+    this.enter('delete', service, account);
+    return this.entries.delete(account);
+  }
+
+  private enter(op: KeychainOp, service: string, account: string): void {
+    // One service only: a product bug that used another would otherwise pass unnoticed.
+    if (service !== KEYCHAIN_SERVICE) throw new Error(`Unexpected keychain service "${service}"`);
+    this.calls.push({ op, account });
+    const failure = this.failure;
+    if (!failure || !failure.ops.includes(op)) return;
+    if (failure.after > 0) {
+      failure.after--;
+      return;
+    }
+    throw new KeychainUnavailableError(failure.problem, FAILURE_DETAIL[failure.problem]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser: records what it was asked to open.
+
+export class RecordingBrowser implements Browser {
+  readonly opened: string[] = [];
+
+  constructor(
+    private readonly outcome: OpenOutcome,
+    readonly skipReason: string | null,
+  ) {}
+
+  async open(url: string): Promise<OpenOutcome> {
+    this.opened.push(url);
+    return this.outcome;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API: checks and reachability answered from a script; every request recorded.
+
+/** One answer to a check: a result, or a function of the request. */
+export type CheckAnswer = CheckResult | ((request: CheckRequest) => CheckResult);
+
+const DEFAULT_RESULTS: Record<VerifyStatus, Partial<CheckResult>> = {
+  valid: { message: 'The key works and can spend.', billing: 'ok', models: 12, notableModels: ['gpt-4o', 'gpt-4o-mini'], tier: '1' },
+  rate_limited: { message: 'The key works; the API is limiting requests right now.', billing: 'ok', models: 12, reason: 'rate_limit_exceeded' },
+  insufficient_quota: {
+    message: 'The key works, but the organization has no credits (or reached its spend limit).',
+    billing: 'no_quota',
+    models: 12,
+    reason: 'insufficient_quota',
+    fix: 'Add credits on the billing overview, then check again.',
+    fixUrl: PAGES.billing.url,
+  },
+  malformed_key: { message: 'This is not an OpenAI API key.', reason: 'malformed_key', organization: null, project: null },
+  invalid_key: {
+    message: 'The API rejected the key: it is wrong, revoked or deleted (the API cannot tell these apart).',
+    reason: 'invalid_api_key',
+    fix: 'Create a new key on the API keys page.',
+    fixUrl: PAGES.keys.url,
+    organization: null,
+    project: null,
+  },
+  forbidden: {
+    message: 'OpenAI does not serve the country, region or territory this request came from.',
+    reason: 'unsupported_country_region_territory',
+    organization: null,
+    project: null,
+  },
+  network_error: { message: 'Could not connect to api.openai.com: ECONNREFUSED.', reason: 'ECONNREFUSED', organization: null, project: null },
+  timeout: { message: 'No answer from api.openai.com within 15000 ms.', reason: 'timeout', organization: null, project: null },
+  server_error: { message: 'The OpenAI API had a server error (HTTP 500); this is not a problem with your key.', reason: 'http_500', organization: null, project: null },
+};
+
+/** A CheckResult as the real check would give for `status`: exit code and ok from the STATUS table. */
+export function checkResult(status: VerifyStatus, overrides: Partial<CheckResult> = {}): CheckResult {
+  return {
+    status,
+    ok: STATUS[status].ok,
+    exitCode: STATUS[status].exitCode,
+    reason: null,
+    organization: 'org-test',
+    project: 'proj_test',
+    models: null,
+    notableModels: [],
+    billing: 'unchecked',
+    tier: null,
+    requestId: null,
+    message: '',
+    fix: null,
+    fixUrl: null,
+    warnings: [],
+    latencyMs: 120,
+    ...DEFAULT_RESULTS[status],
+    ...overrides,
+  };
+}
+
+export class ScriptedApi implements Api {
+  /** Every check asked for, in order. */
+  readonly checks: CheckRequest[] = [];
+  readonly reaches: Array<{ baseURL: string; timeoutMs: number }> = [];
+  private readonly checkQueue: CheckAnswer[] = [];
+  private readonly reachQueue: Reachability[] = [];
+  private everyCheck: ((request: CheckRequest) => CheckResult) | null = null;
+  private readonly failures: string[] = [];
+
+  /** Answers to the next checks, one each, in order. */
+  answerChecks(...answers: CheckAnswer[]): this {
+    this.checkQueue.push(...answers);
+    return this;
+  }
+
+  /** Answers any check once the queue is empty. */
+  answerEveryCheck(answer: (request: CheckRequest) => CheckResult): this {
+    this.everyCheck = answer;
+    return this;
+  }
+
+  answerReach(...answers: Reachability[]): this {
+    this.reachQueue.push(...answers);
+    return this;
+  }
+
+  /** Keys of the checks asked for, in order. */
+  get checkedKeys(): string[] {
+    return this.checks.map((c) => c.key);
+  }
+
+  assertAllUsed(): void {
+    const problems = [...this.failures];
+    if (this.checkQueue.length) problems.push(`${this.checkQueue.length} scripted check answer(s) never asked for.`);
+    if (this.reachQueue.length) problems.push(`${this.reachQueue.length} scripted reach answer(s) never asked for.`);
+    if (problems.length) throw new Error(problems.join('\n'));
+  }
+
+  async check(request: CheckRequest): Promise<CheckResult> {
+    this.checks.push(request);
+    const next = this.checkQueue.shift() ?? this.everyCheck;
+    if (!next) this.fail(`Unexpected live check #${this.checks.length} (key ${request.key.slice(0, 12)}…): none scripted.`);
+    return typeof next === 'function' ? next(request) : next;
+  }
+
+  async reach(baseURL: string, timeoutMs: number): Promise<Reachability> {
+    this.reaches.push({ baseURL, timeoutMs });
+    const next = this.reachQueue.shift();
+    if (!next) this.fail(`Unexpected reachability check of ${baseURL}: none scripted.`);
+    return next;
+  }
+
+  private fail(message: string): never {
+    this.failures.push(message);
+    throw new Error(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The context.
+
+class MemoryStream implements OutputStream {
+  text = '';
+  constructor(
+    readonly isTTY: boolean,
+    readonly columns: number,
+  ) {}
+  write(text: string): boolean {
+    this.text += text;
+    return true;
+  }
+}
+
+export interface TestContextOptions {
+  /** stdin and stdout are terminals, so questions may be asked (default true). */
+  interactive?: boolean;
+  /** Override one stream's TTY-ness (e.g. stdout a pipe for `token`). stderr is not a TTY by default: no spinner frames in it. */
+  stdinIsTTY?: boolean;
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  columns?: number;
+  /** The raw environment (parsed with the real parseEnv into ctx.env). */
+  env?: Record<string, string | undefined>;
+  /** What opening a page gives (default 'opened'). */
+  browser?: OpenOutcome;
+  /** Keys already in the keychain, by profile. */
+  keychain?: Record<string, string>;
+  /** What readStdin returns; without it, reading stdin fails the test. */
+  stdin?: string;
+  nodeVersion?: string;
+  now?: Date;
+}
+
+export interface TestContext {
+  ctx: Context;
+  prompts: ScriptedPrompter;
+  api: ScriptedApi;
+  keychain: MemoryKeychain;
+  browser: RecordingBrowser;
+  /** Everything written to stdout / stderr so far (plain text). */
+  readonly stdout: string;
+  readonly stderr: string;
+  configDir: string;
+  cwd: string;
+  /** A profile as the state file holds it now. */
+  profile(name?: string): Promise<Profile | undefined>;
+  /** Every scripted answer was asked for, and nothing unforeseen was asked (prompts and API). */
+  assertScriptsUsed(): void;
+  cleanup(): Promise<void>;
+}
+
+export const FIXED_NOW = new Date('2026-03-02T09:30:00.000Z');
+
+export function makeTestContext(options: TestContextOptions = {}): TestContext {
+  const root = mkdtempSync(join(tmpdir(), 'openai-setup-unit-'));
+  // configDir is not created: first runs must work without it. cwd exists, as it would.
+  const configDir = join(root, 'config');
+  const cwd = join(root, 'project');
+  mkdirSync(cwd);
+
+  const interactive = options.interactive ?? true;
+  const columns = options.columns ?? 100;
+  const stdout = new MemoryStream(options.stdoutIsTTY ?? interactive, columns);
+  const stderr = new MemoryStream(options.stderrIsTTY ?? false, columns);
+  const stdin = { isTTY: options.stdinIsTTY ?? interactive };
+  // NO_COLOR goes to the terminal only, so assertions read plain text; the product's env stays as given.
+  const term = createTerminal({ stdout, stderr, stdin, env: { NO_COLOR: '1' }, setInterval: (() => 0) as unknown as typeof setInterval, clearInterval: () => {} });
+
+  const rawEnv = { ...options.env };
+  const now = options.now ?? FIXED_NOW;
+  let ms = 0;
+  const clock = { now: () => new Date(now), ms: () => (ms += 5) };
+  const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
+
+  const prompts = new ScriptedPrompter();
+  const api = new ScriptedApi();
+  const keychain = new MemoryKeychain(options.keychain);
+  const outcome = options.browser ?? 'opened';
+  const browser = new RecordingBrowser(outcome, outcome === 'skipped' ? 'there is no graphical display' : null);
+  const state = new StateStore(configDir, clock.now, warn);
+
+  const ctx: Context = {
+    term,
+    // As in main.ts: the prompter only with a terminal, else the real "usage error naming the flag" one.
+    prompter: (hint) => (term.interactive ? prompts : nonInteractivePrompter(hint)),
+    browser,
+    state,
+    keys: new KeyStore(keychain, configDir, warn),
+    api,
+    env: parseEnv(rawEnv),
+    rawEnv,
+    platform: 'linux',
+    configDir,
+    cwd,
+    nodeVersion: options.nodeVersion ?? 'v20.19.0',
+    readStdin: async () => {
+      if (options.stdin === undefined) throw new Error('Unexpected read of standard input: no stdin scripted.');
+      return options.stdin;
+    },
+    clock,
+  };
+
+  return {
+    ctx,
+    prompts,
+    api,
+    keychain,
+    browser,
+    get stdout() {
+      return stdout.text;
+    },
+    get stderr() {
+      return stderr.text;
+    },
+    configDir,
+    cwd,
+    profile: async (name = 'default') => (await state.read()).profiles[name],
+    assertScriptsUsed() {
+      prompts.assertAllUsed();
+      api.assertAllUsed();
+    },
+    cleanup: async () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** How a run ended, as main.ts reports it: its return value, or an ExitError's code and text. Other errors (bugs) are rethrown. */
+export async function outcomeOf(run: Promise<number>): Promise<{ code: number; message: string; hints: string[] }> {
+  try {
+    return { code: await run, message: '', hints: [] };
+  } catch (error) {
+    if (error instanceof ExitError) return { code: error.code, message: error.message, hints: error.hints };
+    throw error;
+  }
+}

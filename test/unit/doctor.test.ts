@@ -1,0 +1,148 @@
+// `openai-setup doctor`: each check printed with what to do, the live check of the key a program
+// would use, and one exit code for the whole.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Reachability } from '../../src/api/types.js';
+import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
+import { checkResult, makeTestContext, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const KEY = testKey('A');
+const ENV_KEY = testKey('E');
+const ANSWERS: Reachability = { reached: true, status: 401, json: true, ms: 42 };
+const UNREACHABLE: Reachability = { reached: false, code: 'ENOTFOUND', detail: 'getaddrinfo ENOTFOUND api.openai.com' };
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+function context(options: TestContextOptions = {}): TestContext {
+  t = makeTestContext(options);
+  return t;
+}
+
+/** The printed line of one check (its title starts the line after the mark). */
+function line(title: string): string {
+  const found = t.stdout.split('\n').find((l) => l.slice(2).startsWith(title));
+  if (!found) throw new Error(`No "${title}" line in:\n${t.stdout}`);
+  return found;
+}
+
+describe('doctor', () => {
+  it('with a stored key that works: every check passes, the stored key is checked live, exit 0', async () => {
+    context({ keychain: { default: KEY } });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('valid'));
+
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+
+    expect(line('Node.js')).toBe('✔ Node.js             v20.19.0 (20 or newer is needed)');
+    expect(line('Keychain')).toBe('✔ Keychain            the Secret Service keyring answers');
+    expect(line('Stored key')).toBe('✔ Stored key          sk-proj-…000A in the Secret Service keyring (profile default)');
+    expect(line('API reachable')).toBe('✔ API reachable       https://api.openai.com/v1 answered (HTTP 401 without a key, 42 ms)');
+    expect(t.api.reaches).toEqual([{ baseURL: 'https://api.openai.com/v1', timeoutMs: 10_000 }]);
+    expect(t.api.checkedKeys).toEqual([KEY]);
+    expect(t.stdout).toContain('✔ Everything needed works. Watch what you spend: https://platform.openai.com/usage');
+    expect((await t.profile())?.lastVerify).toMatchObject({ status: 'valid', keySource: 'the keychain (profile default)' });
+    expect(t.stdout).not.toContain(KEY);
+    t.assertScriptsUsed();
+  });
+
+  it('with no key anywhere: says how to store one, skips the live check, exit 2', async () => {
+    context();
+    t.api.answerReach(ANSWERS);
+
+    expect(await doctor(t.ctx, { json: false })).toBe(2);
+
+    expect(line('Stored key')).toBe('✖ Stored key          none for profile default');
+    expect(t.stdout).toContain('  → Store one: openai-setup key\n');
+    expect(line('Live check')).toBe('○ Live check          no key to check');
+    expect(t.api.checks).toEqual([]);
+    expect(t.stdout).toContain('✖ 1 problem: see the ✖ lines above and what to do.');
+    t.assertScriptsUsed();
+  });
+
+  it('when the API cannot be reached: no live check, the network exit code 6', async () => {
+    context({ keychain: { default: KEY } });
+    t.api.answerReach(UNREACHABLE);
+
+    expect(await doctor(t.ctx, { json: false })).toBe(6);
+
+    expect(line('API reachable')).toBe('✖ API reachable       https://api.openai.com/v1/models could not be reached: ENOTFOUND: getaddrinfo ENOTFOUND api.openai.com');
+    expect(t.stdout).toContain('  → The name does not resolve: check DNS, or the base URL.');
+    expect(line('Live check')).toContain('not run for sk-proj-…000A');
+    expect(t.api.checks).toEqual([]);
+    t.assertScriptsUsed();
+  });
+
+  it("a failed live check decides the exit code (no credits → 4) and prints the check's fix", async () => {
+    context({ keychain: { default: KEY } });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('insufficient_quota'));
+
+    expect(await doctor(t.ctx, { json: false })).toBe(4);
+
+    expect(t.stdout).toContain('✖ Billing     cannot spend');
+    expect(t.stdout).toContain('  Add credits on the billing overview, then check again.');
+    expect((await t.profile())?.lastVerify?.status).toBe('insufficient_quota');
+    t.assertScriptsUsed();
+  });
+
+  it('a locked keychain with no key anywhere fails with the key-store exit code 7', async () => {
+    context();
+    t.keychain.failWith('locked');
+    t.api.answerReach(ANSWERS);
+
+    expect(await doctor(t.ctx, { json: false })).toBe(7);
+
+    expect(line('Keychain')).toBe('✖ Keychain            The Secret Service keyring is locked and could not be unlocked from here.');
+    expect(t.stdout).toContain('--insecure-storage (or set OPENAI_API_KEY yourself)');
+    t.assertScriptsUsed();
+  });
+
+  it('checks OPENAI_API_KEY, not the stored key, and warns that they differ', async () => {
+    context({ keychain: { default: KEY }, env: { OPENAI_API_KEY: ENV_KEY, OPENAI_PROJECT_ID: 'proj_elsewhere' } });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('valid'));
+
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+
+    expect(line('OPENAI_API_KEY')).toBe('! OPENAI_API_KEY      sk-proj-…000E differs from the stored key sk-proj-…000A: programs use OPENAI_API_KEY');
+    expect(line('OPENAI_PROJECT_ID')).toContain('proj_elsewhere: sent as OpenAI-Project with every request');
+    expect(t.api.checkedKeys).toEqual([ENV_KEY]);
+    // The project header the shell sets goes with the live check, named by its source.
+    expect(t.api.checks[0]?.project).toEqual({ value: 'proj_elsewhere', from: 'OPENAI_PROJECT_ID' });
+    t.assertScriptsUsed();
+  });
+
+  it('fails on a Node.js older than 20', async () => {
+    context({ nodeVersion: 'v18.19.1', keychain: { default: KEY } });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('valid'));
+    expect(await doctor(t.ctx, { json: false })).toBe(1);
+    expect(line('Node.js')).toContain('v18.19.1 is too old');
+    t.assertScriptsUsed();
+  });
+
+  it('the live check decides the exit code even when an earlier check failed too', async () => {
+    context({ nodeVersion: 'v18.19.1', keychain: { default: KEY } });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('insufficient_quota'));
+    expect(await doctor(t.ctx, { json: false })).toBe(4);
+    expect(t.stdout).toContain('✖ 2 problems: see the ✖ lines above and what to do.');
+    t.assertScriptsUsed();
+  });
+
+  it('--json prints only the JSON document, with the same verdict', async () => {
+    context({ keychain: { default: KEY } });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('invalid_key'));
+
+    expect(await doctor(t.ctx, { json: true })).toBe(3);
+
+    const json = DoctorJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json).toMatchObject({ ok: false, exitCode: 3, profile: 'default', verify: { status: 'invalid_key', key: { hint: 'sk-proj-…000A', source: 'keychain' } } });
+    expect(json.checks.map((c) => [c.id, c.status])).toEqual([
+      ['node', 'ok'],
+      ['keychain', 'ok'],
+      ['stored-key', 'ok'],
+      ['OPENAI_API_KEY', 'info'],
+      ['proxy', 'info'],
+      ['api', 'ok'],
+      ['verify', 'fail'],
+    ]);
+    expect(t.stdout).not.toContain(KEY);
+    t.assertScriptsUsed();
+  });
+});

@@ -1,0 +1,295 @@
+// `openai-setup key` (stage 4 alone): paste, check live, store; and every way out of a failed
+// check or an unusable keychain.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as key } from '../../src/commands/key.js';
+import { PAGES } from '../../src/platform.js';
+import { checkResult, FIXED_NOW, flat, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const PASTE = 'Paste your secret key (input is hidden):';
+const WHAT_NOW = 'What now?';
+const SAVE_ANYWAY = 'Save this key anyway?';
+const WHERE_INSTEAD = 'Where should the key go instead?';
+const SHOW_LINE = 'Show the line with the key in it? (it will be on your screen)';
+
+const KEY = testKey('A');
+const OTHER_KEY = testKey('B');
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+function context(options: TestContextOptions = {}): TestContext {
+  t = makeTestContext(options);
+  return t;
+}
+
+describe('key: paste, check, store', () => {
+  it('stores a key that passes the live check in the keychain', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, `  export OPENAI_API_KEY="${KEY}"\n`);
+    t.api.answerChecks(checkResult('valid'));
+
+    expect(await key(t.ctx, {})).toBe(0);
+
+    // What was pasted is cleaned before it is checked and stored.
+    expect(t.api.checks).toEqual([
+      { key: KEY, baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', billingCheck: true, timeoutMs: 15_000, organization: undefined, project: undefined },
+    ]);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    // The write probe left nothing behind.
+    expect(t.keychain.accounts()).toEqual(['default']);
+    expect(t.browser.opened).toEqual([PAGES.keys.url]);
+    expect(flat(t.stdout)).toContain('Stored sk-proj-…000A in the Secret Service keyring (service "openai-setup", account "default").');
+    expect(await t.profile()).toMatchObject({
+      key: { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: FIXED_NOW.toISOString() },
+      stages: { key: { doneAt: FIXED_NOW.toISOString() } },
+      lastVerify: { status: 'valid', keySource: 'what you pasted' },
+    });
+    expect(t.stdout + t.stderr).not.toContain(KEY);
+    t.assertScriptsUsed();
+  });
+
+  it('stores a key that cannot spend yet, and says to fix billing', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('insufficient_quota'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.stdout).toContain('The key is stored, but it cannot spend yet: fix billing (`openai-setup billing`), then `openai-setup verify`.');
+    t.assertScriptsUsed();
+  });
+
+  it('stores under the profile given, with no live check when --no-verify', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY);
+    expect(await key(t.ctx, { profile: 'work', verify: false })).toBe(0);
+    expect(t.api.checks).toEqual([]);
+    expect(t.keychain.keyOf('work')).toBe(KEY);
+    expect(t.keychain.keyOf('default')).toBeUndefined();
+    t.assertScriptsUsed();
+  });
+});
+
+describe('key: after a failed check', () => {
+  it('a rejected key → paste again; the second key is checked and stored', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(WHAT_NOW, 'again').whenPassword(PASTE, OTHER_KEY);
+    t.api.answerChecks(checkResult('invalid_key'), checkResult('valid'));
+
+    expect(await key(t.ctx, {})).toBe(0);
+
+    expect(t.api.checkedKeys).toEqual([KEY, OTHER_KEY]);
+    // A rejected key cannot be fixed by checking again, so that is not offered.
+    expect(t.prompts.asked.find((a) => a.message === WHAT_NOW)?.choices).toEqual(['again', 'save', 'stop']);
+    expect(t.stdout).toContain('The API rejected the key');
+    expect(t.keychain.keyOf('default')).toBe(OTHER_KEY);
+    t.assertScriptsUsed();
+  });
+
+  it('a retryable failure offers "Check again", which checks the same key without asking for it', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(WHAT_NOW, 'recheck');
+    t.api.answerChecks(checkResult('network_error'), checkResult('valid'));
+
+    expect(await key(t.ctx, {})).toBe(0);
+
+    expect(t.api.checkedKeys).toEqual([KEY, KEY]);
+    expect(t.prompts.asked.find((a) => a.message === WHAT_NOW)?.choices).toEqual(['recheck', 'again', 'save', 'stop']);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect((await t.profile())?.lastVerify?.status).toBe('valid');
+    t.assertScriptsUsed();
+  });
+
+  it('a check that still fails after "Check again" asks whether to save; no → network exit code, nothing stored', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(WHAT_NOW, 'recheck').whenConfirm(SAVE_ANYWAY, false);
+    t.api.answerChecks(checkResult('timeout'), checkResult('timeout'));
+
+    const { code, message } = await outcomeOf(key(t.ctx, {}));
+
+    expect(code).toBe(6);
+    expect(message).toBe('Stopped; the key was not stored.');
+    expect(t.stdout).toContain('Still failing; you can save it anyway and check later with `openai-setup verify`.');
+    expect(t.keychain.accounts()).toEqual([]);
+    expect((await t.profile())?.stages.key).toBeUndefined();
+    t.assertScriptsUsed();
+  });
+
+  it('"Save this key anyway" stores a key the API rejected', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(WHAT_NOW, 'save');
+    t.api.answerChecks(checkResult('forbidden'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(await t.profile()).toMatchObject({ key: { storage: 'keychain' }, lastVerify: { status: 'forbidden', ok: false } });
+    t.assertScriptsUsed();
+  });
+
+  it("\"Stop without saving\" ends with the check's exit code and stores nothing", async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(WHAT_NOW, 'stop');
+    t.api.answerChecks(checkResult('invalid_key'));
+    const { code, message } = await outcomeOf(key(t.ctx, {}));
+    expect(code).toBe(3);
+    expect(message).toBe('Stopped; the key was not stored.');
+    expect(t.keychain.accounts()).toEqual([]);
+    expect((await t.profile())?.key).toBeUndefined();
+    t.assertScriptsUsed();
+  });
+});
+
+describe('key: the keychain cannot be used', () => {
+  it('asks where the key should go before it is pasted; "env" shows the shell line, and the key only if asked', async () => {
+    context({ env: { SHELL: '/usr/bin/zsh' } });
+    t.keychain.failWith('no-service');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'env').whenPassword(PASTE, KEY).whenConfirm(SHOW_LINE, true);
+    t.api.answerChecks(checkResult('valid'));
+
+    expect(await key(t.ctx, {})).toBe(0);
+
+    expect(t.prompts.messages).toEqual([WHERE_INSTEAD, PASTE, SHOW_LINE]);
+    expect(t.prompts.asked[0]?.choices).toEqual(['env', 'file', 'stop']);
+    expect(t.stderr).toContain('No Secret Service keyring is running on this machine');
+    expect(t.stdout).toContain("Add this line to ~/.zshrc, with your key in place of <your key>:\n  export OPENAI_API_KEY='<your key>'");
+    // Asked for, the line with the real key (the one place it is printed whole).
+    expect(t.stdout).toContain(`  export OPENAI_API_KEY='${KEY}'\n`);
+    expect(t.keychain.accounts()).toEqual([]);
+    // The stage is done, but no key is recorded as stored.
+    const profile = await t.profile();
+    expect(profile?.stages.key).toBeDefined();
+    expect(profile?.key).toBeUndefined();
+    t.assertScriptsUsed();
+  });
+
+  it('"file" stores the key in a 0600 file in the config dir', async () => {
+    context();
+    t.keychain.failWith('locked');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'file').whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+
+    expect(await key(t.ctx, {})).toBe(0);
+
+    const file = join(t.configDir, 'credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8')).keys).toEqual({ default: KEY });
+    expect(t.stderr).toContain('The Secret Service keyring is locked and could not be unlocked from here.');
+    expect(t.stdout).toContain(`Stored sk-proj-…000A in plain text in ${file} (mode 0600).`);
+    expect((await t.profile())?.key?.storage).toBe('file');
+    t.assertScriptsUsed();
+  });
+
+  it('"stop" ends with exit code 7 before any key is pasted', async () => {
+    context();
+    t.keychain.failWith('denied');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'stop');
+    const { code, message } = await outcomeOf(key(t.ctx, {}));
+    expect(code).toBe(7);
+    expect(message).toBe('Stopped; the key was not stored.');
+    expect(t.api.checks).toEqual([]);
+    t.assertScriptsUsed();
+  });
+
+  it('a keychain that fails only when the key is written still gets the question', async () => {
+    context();
+    // The probe's write goes through; the real one does not.
+    t.keychain.failWith('timeout', { ops: ['set'], after: 1 });
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(WHERE_INSTEAD, 'file');
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(t.prompts.messages).toEqual([PASTE, WHERE_INSTEAD]);
+    expect(t.stderr).toContain('The Secret Service keyring did not answer within a few seconds.');
+    expect((await t.profile())?.key?.storage).toBe('file');
+    t.assertScriptsUsed();
+  });
+
+  // Every reader (token, env, run, setup) prefers the keychain: an older key left there would
+  // shadow the new one in the file.
+  it('--insecure-storage replaces a key kept in the keychain before', async () => {
+    context({ keychain: { default: OTHER_KEY } });
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, { insecureStorage: true })).toBe(0);
+    expect((await t.profile())?.key).toMatchObject({ storage: 'file', hint: 'sk-proj-…000A' });
+    expect((await t.ctx.keys.get('default')).stored?.key).toBe(KEY);
+  });
+
+  it('storing in the keychain removes a plain-text copy kept before', async () => {
+    context();
+    await t.ctx.keys.set('default', OTHER_KEY, true);
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(existsSync(join(t.configDir, 'credentials.json'))).toBe(false);
+    t.assertScriptsUsed();
+  });
+
+  it('--insecure-storage writes the file without probing the keychain, only clearing an older copy there', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, { insecureStorage: true })).toBe(0);
+    expect(t.keychain.calls).toEqual([{ op: 'delete', account: 'default' }]);
+    expect(statSync(join(t.configDir, 'credentials.json')).mode & 0o777).toBe(0o600);
+    t.assertScriptsUsed();
+  });
+});
+
+describe('key --stdin', () => {
+  it('reads the key from standard input, checks and stores it, with no question and no page', async () => {
+    context({ interactive: false, stdin: `${KEY}\n` });
+    t.api.answerChecks(checkResult('valid'));
+
+    expect(await key(t.ctx, { stdin: true })).toBe(0);
+
+    expect(t.api.checkedKeys).toEqual([KEY]);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.browser.opened).toEqual([]);
+    expect(t.prompts.asked).toEqual([]);
+    expect((await t.profile())?.lastVerify?.keySource).toBe('standard input');
+    t.assertScriptsUsed();
+  });
+
+  it("a rejected key is not stored, and ends with the check's exit code", async () => {
+    context({ interactive: false, stdin: `${KEY}\n` });
+    t.api.answerChecks(checkResult('invalid_key'));
+    const { code, message, hints } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(3);
+    expect(message).toBe('The key was not stored.');
+    expect(hints).toEqual(['Store it without the live check with --no-verify.']);
+    expect(t.keychain.accounts()).toEqual([]);
+    t.assertScriptsUsed();
+  });
+
+  it('something that is not a key is refused before any request', async () => {
+    context({ interactive: false, stdin: 'sess-abcdefghijklmnopqrstuvwxyz\n' });
+    const { code, message } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(3);
+    expect(message).toMatch(/^That is not an API key: this is a ChatGPT session token/);
+    expect(t.api.checks).toEqual([]);
+  });
+
+  it('without a terminal and without a usable keychain, fails naming both ways out', async () => {
+    context({ interactive: false, stdin: `${KEY}\n` });
+    t.keychain.failWith('no-service');
+    const { code, message, hints } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(7);
+    expect(message).toMatch(/^No Secret Service keyring is running on this machine .* The key was not stored\.$/);
+    expect(hints.join('\n')).toContain("export OPENAI_API_KEY='<your key>'");
+    expect(hints.join('\n')).toContain('--insecure-storage');
+    expect(t.api.checks).toEqual([]);
+  });
+});
+
+describe('key without a terminal', () => {
+  it('is a usage error that names --stdin, before anything is shown or asked', async () => {
+    context({ interactive: false });
+    const { code, message, hints } = await outcomeOf(key(t.ctx, {}));
+    expect(code).toBe(2);
+    expect(message).toBe('Pasting a key needs an interactive terminal.');
+    expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
+    expect(t.browser.opened).toEqual([]);
+    expect(t.keychain.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,126 @@
+// `openai-setup logout`: remove the stored key from the keychain and the file, after a confirm.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as logout } from '../../src/commands/logout.js';
+import { PAGES } from '../../src/platform.js';
+import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const KEY = testKey('A');
+const REMOVE = 'Remove sk-proj-…000A of profile "default" from this machine?';
+const REVOKE = `The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`;
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+function context(options: TestContextOptions = {}): TestContext {
+  t = makeTestContext(options);
+  return t;
+}
+
+/** A key stored by `openai-setup key`: in the keychain, and its hint and stage in the state file. */
+async function stored(profile = 'default', key = KEY): Promise<void> {
+  await t.keychain.setPassword('openai-setup', profile, key);
+  await t.ctx.state.updateProfile(profile, (p) => {
+    p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    p.stages.key = { doneAt: '2026-01-01T00:00:00.000Z' };
+    p.stages.login = { doneAt: '2026-01-01T00:00:00.000Z' };
+  });
+}
+
+describe('logout', () => {
+  it('asks, then removes the key from the keychain and forgets it in the state file', async () => {
+    context();
+    await stored();
+    t.prompts.whenConfirm(REMOVE, true);
+
+    expect(await logout(t.ctx, { yes: false })).toBe(0);
+
+    expect(t.keychain.accounts()).toEqual([]);
+    const profile = await t.profile();
+    expect(profile?.key).toBeUndefined();
+    expect(profile?.stages).toEqual({ login: { doneAt: '2026-01-01T00:00:00.000Z' } });
+    expect(t.stdout).toBe(`✔ Removed sk-proj-…000A from the Secret Service keyring.\n${REVOKE}\n`);
+    t.assertScriptsUsed();
+  });
+
+  it('a "no" removes nothing', async () => {
+    context();
+    await stored();
+    t.prompts.whenConfirm(REMOVE, false);
+    expect(await logout(t.ctx, { yes: false })).toBe(0);
+    expect(t.stdout).toBe('Nothing removed.\n');
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect((await t.profile())?.key).toBeDefined();
+    t.assertScriptsUsed();
+  });
+
+  it('--yes removes without asking, only from the profile given', async () => {
+    context();
+    await stored('default');
+    await stored('work', testKey('W'));
+    expect(await logout(t.ctx, { profile: 'work', yes: true })).toBe(0);
+    expect(t.prompts.asked).toEqual([]);
+    expect(t.keychain.accounts()).toEqual(['default']);
+  });
+
+  it('removes a key kept with --insecure-storage too, and the file with it', async () => {
+    context();
+    await stored();
+    await t.ctx.keys.set('default', KEY, true);
+    // A copy left in the keychain by another tool or an older version.
+    await t.keychain.setPassword('openai-setup', 'default', KEY);
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(t.keychain.accounts()).toEqual([]);
+    expect(t.stdout).toContain('✔ Removed sk-proj-…000A from the Secret Service keyring.');
+    expect(t.stdout).toContain(`✔ Removed sk-proj-…000A from ${join(t.configDir, 'credentials.json')}.`);
+    expect(existsSync(join(t.configDir, 'credentials.json'))).toBe(false);
+  });
+
+  it('with nothing stored, asks nothing and says so', async () => {
+    context();
+    expect(await logout(t.ctx, { yes: false })).toBe(0);
+    expect(t.prompts.asked).toEqual([]);
+    expect(t.stdout).toBe('No key is stored for profile "default"; nothing to remove.\n');
+    t.assertScriptsUsed();
+  });
+
+  it('with a stale record in the state file but no key anywhere, forgets the record', async () => {
+    context();
+    await stored();
+    await t.keychain.deletePassword('openai-setup', 'default');
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect((await t.profile())?.key).toBeUndefined();
+  });
+
+  it('without a terminal: a usage error naming --yes, and nothing removed', async () => {
+    context({ interactive: false });
+    await stored();
+    const { code, message } = await outcomeOf(logout(t.ctx, { yes: false }));
+    expect(code).toBe(2);
+    expect(message).toBe('This needs an answer, but there is no interactive terminal. Pass --yes to remove it without asking.');
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+  });
+
+  it('a locked keychain: exit code 7, and nothing removed from it', async () => {
+    context();
+    await stored();
+    t.keychain.failWith('locked');
+    const { code, message } = await outcomeOf(logout(t.ctx, { yes: true }));
+    expect(code).toBe(7);
+    expect(message).toBe('The Secret Service keyring is locked and could not be unlocked from here. Nothing was removed.');
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+  });
+
+  // The state file must not forget a key that is still in the keychain (`status` and the wizard
+  // would then act as if none were stored).
+  it('a locked keychain: the state file still records the key it could not remove', async () => {
+    context();
+    await stored();
+    t.keychain.failWith('locked');
+    await outcomeOf(logout(t.ctx, { yes: true }));
+    const profile = await t.profile();
+    expect(profile?.key?.hint).toBe('sk-proj-…000A');
+    expect(profile?.stages.key).toBeDefined();
+  });
+});

@@ -1,0 +1,120 @@
+// The test doubles of test/helpers/context.ts fail the way the unit tests rely on: an unforeseen
+// question or API call, an answer the real prompt would refuse, an answer never asked for.
+import { afterEach, describe, expect, it } from 'vitest';
+import { STATUS } from '../../src/api/status.js';
+import { CancelledError, UsageError } from '../../src/errors.js';
+import { KeychainUnavailableError } from '../../src/storage/keychain.js';
+import { checkResult, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
+import { ScriptedPrompter, ScriptedPromptError } from '../helpers/prompter.js';
+
+const CHOICES = [
+  { name: 'Yes please', value: 'yes' },
+  { name: 'No thanks', value: 'no' },
+];
+
+describe('ScriptedPrompter', () => {
+  it('answers by prompt text, exact or by pattern, each answer once', async () => {
+    const prompts = new ScriptedPrompter().whenConfirm('Sure?', true).whenSelect(/^Pick/, 'no', 2);
+    expect(await prompts.confirm('Sure?')).toBe(true);
+    expect(await prompts.select('Pick one', CHOICES)).toBe('no');
+    expect(await prompts.select('Pick another', CHOICES)).toBe('no');
+    expect(prompts.asked).toEqual([
+      { kind: 'confirm', message: 'Sure?', answer: true },
+      { kind: 'select', message: 'Pick one', choices: ['yes', 'no'], answer: 'no' },
+      { kind: 'select', message: 'Pick another', choices: ['yes', 'no'], answer: 'no' },
+    ]);
+    prompts.assertAllUsed();
+  });
+
+  it('fails on a question nobody scripted, and keeps failing at assertAllUsed if the product swallowed it', async () => {
+    const prompts = new ScriptedPrompter().whenConfirm('Sure?', true);
+    await expect(prompts.confirm('Really sure?')).rejects.toThrow('Unexpected confirm prompt: "Really sure?"');
+    await prompts.confirm('Sure?');
+    expect(() => prompts.assertAllUsed()).toThrow(ScriptedPromptError);
+  });
+
+  it('fails on a question asked more often than scripted, or as another kind', async () => {
+    const prompts = new ScriptedPrompter().whenConfirm('Sure?', true).whenInput('Name:', 'x');
+    await prompts.confirm('Sure?');
+    await expect(prompts.confirm('Sure?')).rejects.toThrow('asked more often than scripted');
+    await expect(prompts.password('Name:')).rejects.toThrow('was scripted as input, not password');
+  });
+
+  it('fails when the scripted choice is not among those offered', async () => {
+    const prompts = new ScriptedPrompter().whenSelect('Pick', 'maybe');
+    await expect(prompts.select('Pick', CHOICES)).rejects.toThrow('"maybe" to select "Pick" is not among the choices offered: "yes" (Yes please), "no" (No thanks)');
+  });
+
+  it("runs the prompt's own validate on typed answers", async () => {
+    const validate = (value: string) => (value.startsWith('sk-') ? true : 'not a key');
+    const prompts = new ScriptedPrompter().whenPassword('Key:', 'hello').whenInput('Other:', 'sk-ok');
+    await expect(prompts.password('Key:', validate)).rejects.toThrow("rejected by the prompt's validate: not a key");
+    expect(await prompts.input('Other:', { validate })).toBe('sk-ok');
+  });
+
+  it('throws an Error given as the answer (Ctrl-C is a CancelledError)', async () => {
+    const prompts = new ScriptedPrompter().whenSelect('Pick', new CancelledError());
+    await expect(prompts.select('Pick', CHOICES)).rejects.toBeInstanceOf(CancelledError);
+    prompts.assertAllUsed();
+  });
+
+  it('an empty input takes the default, as inquirer does', async () => {
+    const prompts = new ScriptedPrompter().whenInput('Name:', '');
+    expect(await prompts.input('Name:', { default: 'default' })).toBe('default');
+  });
+
+  it('assertAllUsed names every answer never asked for', () => {
+    const prompts = new ScriptedPrompter().whenConfirm('Sure?', true).whenSelect('Pick', 'yes');
+    expect(() => prompts.assertAllUsed()).toThrow(/never asked for:\n {2}confirm "Sure\?" → true\n {2}select "Pick" → "yes"/);
+  });
+});
+
+describe('makeTestContext', () => {
+  let t: TestContext;
+  afterEach(() => t?.cleanup());
+
+  it('gives the scripted prompter with a terminal, and the real "no terminal" one without', async () => {
+    t = makeTestContext();
+    expect(t.ctx.prompter('hint')).toBe(t.prompts);
+    await t.cleanup();
+    t = makeTestContext({ interactive: false });
+    const error = await t.ctx.prompter('Pass --yes.').confirm('Sure?').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toBe('This needs an answer, but there is no interactive terminal. Pass --yes.');
+  });
+
+  it('captures plain output, masking keys as the real terminal does', () => {
+    t = makeTestContext();
+    t.ctx.term.out(`key ${testKey('A')}`);
+    t.ctx.term.err(t.ctx.term.style.red('red'));
+    expect(t.stdout).toBe('key sk-proj-…000A\n');
+    expect(t.stderr).toBe('red\n');
+  });
+
+  it('fails on a live check or reachability check nobody scripted, and on answers never used', async () => {
+    t = makeTestContext();
+    const request = { key: testKey('A'), baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', billingCheck: true, timeoutMs: 1000 };
+    await expect(t.ctx.api.check(request)).rejects.toThrow('Unexpected live check #1');
+    await expect(t.ctx.api.reach('https://api.openai.com/v1', 1000)).rejects.toThrow('Unexpected reachability check');
+    await t.cleanup();
+    t = makeTestContext();
+    t.api.answerChecks(checkResult('valid'));
+    expect(() => t.assertScriptsUsed()).toThrow('1 scripted check answer(s) never asked for.');
+  });
+
+  it('checkResult takes exit code and ok from the status table', () => {
+    for (const status of ['valid', 'insufficient_quota', 'invalid_key', 'timeout'] as const) {
+      expect(checkResult(status)).toMatchObject({ status, ok: STATUS[status].ok, exitCode: STATUS[status].exitCode });
+    }
+    expect(checkResult('valid', { tier: '3' }).tier).toBe('3');
+  });
+
+  it('the keychain fails on demand, after letting some calls through', async () => {
+    t = makeTestContext({ keychain: { default: 'k' } });
+    t.keychain.failWith('locked', { ops: ['set'], after: 1 });
+    await t.keychain.setPassword('openai-setup', 'a', '1');
+    await expect(t.keychain.setPassword('openai-setup', 'b', '2')).rejects.toBeInstanceOf(KeychainUnavailableError);
+    expect(await t.keychain.getPassword('openai-setup', 'default')).toBe('k');
+    expect(t.keychain.accounts()).toEqual(['default', 'a']);
+  });
+});
