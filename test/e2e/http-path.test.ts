@@ -1,0 +1,278 @@
+// The one HTTP path (src/api/http.ts) against an API that misbehaves, through the built binary:
+// a body that stalls, a body that never ends, a gzip bomb, a redirect, and the User-Agent the API
+// sees. Each case runs directly, through a proxy (HTTP_PROXY), and with NO_PROXY exempting the host
+// while a proxy is set.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DoctorJsonSchema } from '../../src/commands/doctor.js';
+import { VerifyJsonSchema } from '../../src/commands/verify.js';
+import { makeTestEnv, REPO_ROOT, type TestEnv } from '../helpers/env.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { startProxy, type FakeProxy } from '../helpers/proxy-server.js';
+import { runCli, type RunResult } from '../helpers/run.js';
+
+const KEY = makeKey('proj', 'http-path');
+const CAP = '16 MB';
+/** Peak memory allowed to a CLI that read a body up to the cap (twice: both probes run at once). */
+const PEAK_RSS_LIMIT_MB = 256;
+
+// ---------------------------------------------------------------------------------------------
+// A broken API: the first path segment picks the misbehaviour, e.g. http://127.0.0.1:N/stall/v1.
+
+type Mode = 'stall' | 'hang' | 'endless' | 'bomb' | 'redirect';
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** 1 GiB of zeros, gzipped (about 1 MB), made once with a streaming gzip. */
+function gzipBomb(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const gzip = createGzip({ level: 9 });
+    const out: Buffer[] = [];
+    gzip.on('data', (chunk: Buffer) => out.push(chunk));
+    gzip.on('end', () => resolve(Buffer.concat(out)));
+    gzip.on('error', reject);
+    const zeros = Buffer.alloc(1024 * 1024);
+    let written = 0;
+    const write = () => {
+      while (written < 1024) {
+        written++;
+        if (!gzip.write(zeros)) return void gzip.once('drain', write);
+      }
+      gzip.end();
+    };
+    write();
+  });
+}
+
+/** Writes JSON-looking data for as long as the client reads it, respecting backpressure. */
+function streamForever(res: ServerResponse): void {
+  const chunk = Buffer.from('{"id":"gpt-4o-mini","object":"model"},'.repeat(1700));
+  let open = true;
+  res.on('close', () => (open = false));
+  const pump = () => {
+    while (open) if (!res.write(chunk)) return void res.once('drain', pump);
+  };
+  pump();
+}
+
+function startBrokenApi(bomb: Buffer, redirectTo: string) {
+  const seen: Seen[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    const [, mode = '', ...rest] = (req.url ?? '/').split('/');
+    seen.push({ method: req.method ?? '', path: `/${rest.join('/')}`, headers: req.headers });
+    req.resume(); // the chat probe's body: read and ignore
+    const json = { 'content-type': 'application/json' };
+    switch (mode as Mode) {
+      case 'hang': // no status line, ever
+        return;
+      case 'stall': // headers and the start of a body, then nothing
+        res.writeHead(200, json);
+        res.write('{"object":"list","data":[{"id":"gpt-4o-mini",');
+        return;
+      case 'endless':
+        res.writeHead(200, json);
+        res.write('{"object":"list","data":[');
+        return streamForever(res);
+      case 'bomb':
+        res.writeHead(200, { ...json, 'content-encoding': 'gzip', 'content-length': bomb.length });
+        return void res.end(bomb);
+      case 'redirect':
+        res.writeHead(302, { location: `${redirectTo}/login?continue=api` });
+        return void res.end();
+      default:
+        res.writeHead(404).end();
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return { server, seen, sockets };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+}
+
+function close(server: Server, sockets?: Set<Socket>): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+    for (const s of sockets ?? []) s.destroy();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let api: ReturnType<typeof startBrokenApi>;
+let apiPort: number;
+let portal: Server;
+let portalPort: number;
+const portalSeen: IncomingHttpHeaders[] = [];
+let openai: FakeOpenAI;
+let proxy: FakeProxy;
+let testEnv: TestEnv;
+/** A preload that writes the process's peak RSS (KiB) to $PEAK_RSS_FILE on exit. */
+let peakPreload: string;
+
+beforeAll(async () => {
+  portal = createServer((req, res) => {
+    portalSeen.push(req.headers);
+    res.end('<h1>Sign in to the Wi-Fi</h1>');
+  });
+  portalPort = await listen(portal);
+  api = startBrokenApi(await gzipBomb(), `http://127.0.0.1:${portalPort}`);
+  apiPort = await listen(api.server);
+  openai = await startOpenAIServer({ keys: { [KEY]: 'valid' } });
+  proxy = await startProxy();
+  testEnv = await makeTestEnv();
+  peakPreload = join(testEnv.root, 'peak-rss.cjs');
+  writeFileSync(
+    peakPreload,
+    "process.on('exit', () => require('node:fs').writeFileSync(process.env.PEAK_RSS_FILE, String(process.resourceUsage().maxRSS)));\n",
+  );
+});
+
+afterAll(async () => {
+  await Promise.all([api && close(api.server, api.sockets), portal && close(portal), openai?.close(), proxy?.close()]);
+  await testEnv?.cleanup();
+});
+
+const ROUTES = {
+  direct: {},
+  proxy: { HTTP_PROXY: 'PROXY', NO_PROXY: '' },
+  no_proxy: { HTTP_PROXY: 'PROXY', NO_PROXY: '127.0.0.1' },
+} as const;
+type Route = keyof typeof ROUTES;
+
+function envFor(route: Route, extra: Record<string, string> = {}): Record<string, string> {
+  const vars = Object.fromEntries(Object.entries(ROUTES[route]).map(([k, v]) => [k, v === 'PROXY' ? proxy.url : v]));
+  return { ...testEnv.env, ...vars, ...extra };
+}
+
+/** The proxy saw the target exactly when the route goes through it. */
+function expectRoute(route: Route, port: number): void {
+  if (route === 'proxy') expect(proxy.targets).toContain(`127.0.0.1:${port}`);
+  else expect(proxy.targets).toEqual([]);
+}
+
+function verifyJson(result: RunResult) {
+  expect(result.timedOut).toBe(false);
+  return VerifyJsonSchema.parse(JSON.parse(result.stdout));
+}
+
+/** `verify --json` against the broken API in `mode`; the whole env is scrubbed but for the route. */
+function verify(mode: Mode, route: Route, flags: string[], extra: Record<string, string> = {}, timeoutMs?: number): Promise<RunResult> {
+  const baseURL = `http://127.0.0.1:${apiPort}/${mode}/v1`;
+  return runCli(['verify', '--key', KEY, '--base-url', baseURL, '--json', ...flags], { env: envFor(route, extra), timeoutMs });
+}
+
+/** `doctor --json` with no key anywhere (so only its unauthenticated probe talks to the API). */
+async function doctor(mode: Mode, route: Route, timeoutMs?: number) {
+  const result = await runCli(['doctor', '--json'], { env: envFor(route, { OPENAI_BASE_URL: `http://127.0.0.1:${apiPort}/${mode}/v1` }), timeoutMs });
+  expect(result.timedOut).toBe(false);
+  const parsed = DoctorJsonSchema.parse(JSON.parse(result.stdout));
+  return { result, parsed, api: parsed.checks.find((c) => c.id === 'api')! };
+}
+
+/** Runs `verify` with the peak-RSS preload; returns the result and the child's peak RSS in MB. */
+async function verifyMeasured(mode: Mode, route: Route): Promise<{ result: RunResult; peakMB: number }> {
+  const file = join(testEnv.root, `peak-${mode}-${route}.txt`);
+  // A --timeout far beyond the run: only the body cap can end it with network_error.
+  const result = await verify(mode, route, ['--timeout', '20000'], { NODE_OPTIONS: `--require ${peakPreload}`, PEAK_RSS_FILE: file }, 25_000);
+  return { result, peakMB: existsSync(file) ? Number(readFileSync(file, 'utf8')) / 1024 : Number.NaN };
+}
+
+beforeEach(() => {
+  proxy.targets.length = 0;
+  api.seen.length = 0;
+});
+
+describe.each(Object.keys(ROUTES) as Route[])('%s', (route) => {
+  it('a body that stalls after the headers: verify --timeout 1000 is a timeout, exit 6, and ends', async () => {
+    const result = await verify('stall', route, ['--timeout', '1000']);
+    expect(result.code, result.stderr).toBe(6);
+    expect(verifyJson(result)).toMatchObject({ status: 'timeout', exitCode: 6 });
+    expect(result.durationMs).toBeLessThan(1000 + 4000);
+    expect(api.seen.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /v1/models', 'POST /v1/chat/completions']);
+    expectRoute(route, apiPort);
+  });
+
+  it('a body that stalls after the headers: doctor ends (its probe does not wait for the body)', async () => {
+    const { result, api: check } = await doctor('stall', route);
+    expect(check).toMatchObject({ status: 'ok' });
+    expect(check.detail).toMatch(/answered \(HTTP 200 without a key/);
+    expect(result.durationMs).toBeLessThan(10_000);
+    expect(api.seen.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/models']);
+    expectRoute(route, apiPort);
+  });
+
+  it(`a body that never ends: network_error naming the ${CAP} cap, exit 6, memory bounded`, async () => {
+    const { result, peakMB } = await verifyMeasured('endless', route);
+    expect(result.code, result.stderr).toBe(6);
+    const parsed = verifyJson(result);
+    expect(parsed).toMatchObject({ status: 'network_error', reason: 'ERR_BODY_TOO_LARGE' });
+    expect(parsed.message).toContain(`larger than ${CAP}`);
+    expect(peakMB, `peak RSS ${Math.round(peakMB)} MB`).toBeLessThan(PEAK_RSS_LIMIT_MB);
+    expectRoute(route, apiPort);
+  });
+
+  it(`a gzip bomb (1 GiB of zeros): network_error naming the ${CAP} cap, exit 6, memory bounded`, async () => {
+    const { result, peakMB } = await verifyMeasured('bomb', route);
+    expect(result.code, result.stderr).toBe(6);
+    const parsed = verifyJson(result);
+    expect(parsed).toMatchObject({ status: 'network_error', reason: 'ERR_BODY_TOO_LARGE' });
+    expect(parsed.message).toContain(`larger than ${CAP}`);
+    expect(peakMB, `peak RSS ${Math.round(peakMB)} MB`).toBeLessThan(PEAK_RSS_LIMIT_MB);
+    expectRoute(route, apiPort);
+  });
+
+  it('a redirect: network_error naming its target, which gets no request (and so no key)', async () => {
+    portalSeen.length = 0;
+    const result = await verify('redirect', route, []);
+    expect(result.code, result.stderr).toBe(6);
+    const parsed = verifyJson(result);
+    expect(parsed).toMatchObject({ status: 'network_error', reason: 'http_302' });
+    expect(parsed.message).toContain(`redirect (HTTP 302) to 127.0.0.1:${portalPort}`);
+    expect(parsed.message).toContain('the key was not sent there');
+    expect(api.seen.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+    expect(portalSeen).toEqual([]);
+    expect(proxy.targets).not.toContain(`127.0.0.1:${portalPort}`);
+    expectRoute(route, apiPort);
+
+    // doctor's unauthenticated probe takes the same path: the redirect is reported, not followed.
+    const { api: check } = await doctor('redirect', route);
+    expect(check).toMatchObject({ status: 'warn' });
+    expect(check.detail).toMatch(/answered HTTP 302 with a page that is not an API answer/);
+    expect(portalSeen).toEqual([]);
+  });
+
+  it("the API sees the SDK's own User-Agent, OpenAI/JS <version>", async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/openai/package.json'), 'utf8')) as { version: string };
+    const before = openai.requestsFor(KEY).length;
+    const result = await runCli(['verify', '--key', KEY, '--base-url', openai.baseURL, '--json'], { env: envFor(route) });
+    expect(result.code, result.stderr).toBe(0);
+    const sent = openai.requestsFor(KEY).slice(before);
+    expect(sent.map((r) => r.path).sort()).toEqual(['/v1/chat/completions', '/v1/models']);
+    for (const request of sent) expect(request.headers['user-agent']).toBe(`OpenAI/JS ${version}`);
+    expectRoute(route, openai.port);
+  });
+});
+
+describe('doctor, once (it takes its full 10 s)', () => {
+  it('against a server that never sends its headers, doctor ends after its 10 s probe', async () => {
+    const { result, api: check } = await doctor('hang', 'direct', 20_000);
+    expect(check).toMatchObject({ status: 'fail' });
+    expect(check.detail).toMatch(/TimeoutError: no answer within 10000 ms/);
+    expect(result.durationMs).toBeLessThan(12_000);
+  }, 30_000);
+});
