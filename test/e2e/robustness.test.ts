@@ -173,7 +173,7 @@ describe('no TTY: never wait for an answer', () => {
     [['payment'], /payment --done/],
     [['billing'], /--choice/],
     [['key'], /key --stdin/],
-    [['logout'], /--yes/],
+    // logout asks only when a key is stored: see 'keychain, env and logout'.
     [['verify'], /--key -/],
   ];
   it.each(cases)('openai-setup %s exits 2 naming the non-interactive way', async (args, hint) => {
