@@ -4,7 +4,7 @@
 // answers that are not the API's (redirects, non-JSON pages), then API errors, read by
 // `error.code` first (missing scopes, quota codes, the code table), then by HTTP status.
 import * as z from 'zod/mini';
-import { redact } from '../keys/format.js';
+import { redact } from '../keys/redact.js';
 import { PAGES, projectPageUrl } from '../platform.js';
 import type { VerifyStatus } from './status.js';
 

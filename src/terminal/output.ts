@@ -1,7 +1,7 @@
 // The terminal as the commands see it: two output streams that mask every secret, colour that
 // follows NO_COLOR / FORCE_COLOR, and the one decision of whether we may prompt.
 import { Chalk, type ChalkInstance } from 'chalk';
-import { redact } from '../keys/format.js';
+import { redact } from '../keys/redact.js';
 
 export interface OutputStream {
   write(text: string): unknown;

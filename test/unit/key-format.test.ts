@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkKeyShape, cleanKey, keyKind, maskKey, parseKey, redact } from '../../src/keys/format.js';
+import { checkKeyShape, cleanKey, keyKind, maskKey, parseKey } from '../../src/keys/format.js';
+import { redact } from '../../src/keys/redact.js';
 
 // Shapes of real keys (fact sheet §3), made up: 164-char project key, 51-char legacy key.
 const PROJECT_KEY = `sk-proj-${'A1b2C3d4E5'.repeat(7)}abcd` + 'T3BlbkFJ' + `${'z9Y8x7W6v5'.repeat(7)}_-Ab12`;
