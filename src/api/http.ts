@@ -1,16 +1,16 @@
-// The one HTTP path of the tool: undici's fetch through its EnvHttpProxyAgent (HTTPS_PROXY,
-// HTTP_PROXY and NO_PROXY in either case, or a direct connection), for the SDK and for doctor's
-// reachability probe alike. On top of undici it adds only what a key checker must never do
-// without: no redirect is followed (the key would go along), and no answer may be larger than
-// MAX_BODY_BYTES once decompressed. The caller's AbortSignal bounds the whole request, body
-// included.
+// The one HTTP path of the tool: Node's own fetch, for the SDK and for doctor's reachability
+// probe alike. Node's fetch ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, so when a proxy is set
+// the requests go through undici's EnvHttpProxyAgent (either case, NO_PROXY honoured); undici is
+// loaded only then. On top of fetch this adds only what a key checker must never do without: no
+// redirect is followed (the key would go along), and no answer may be larger than MAX_BODY_BYTES
+// once decompressed. The caller's AbortSignal bounds the whole request, body included.
 import { UsageError } from '../errors.js';
 import { MAX_BODY_BYTES } from './diagnosis.js';
 
 type Undici = typeof import('undici');
 
-/** undici, loaded only by the commands that talk to the API. */
-export async function loadUndici(): Promise<Undici> {
+/** undici, for its proxy agent; loaded only when a proxy is set. */
+async function loadUndici(): Promise<Undici> {
   // esbuild hands a CommonJS package to import() as its default export.
   const loaded = (await import('undici')) as Undici & { default?: Undici };
   return loaded.default ?? loaded;
@@ -92,13 +92,14 @@ class BodyTooLargeError extends Error {
 export type ApiFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
 /** The fetch every request of the tool goes through (see the top of this file). */
-export function createApiFetch(undici: Undici, settings: ProxySettings): ApiFetch {
-  const dispatcher = new undici.EnvHttpProxyAgent(settings);
+export function createApiFetch(settings: ProxySettings): ApiFetch {
+  // undici's dispatcher, which Node's fetch accepts as an extension; none without a proxy.
+  const dispatcher = settings.httpProxy || settings.httpsProxy ? loadUndici().then((undici) => new undici.EnvHttpProxyAgent(settings)) : null;
   return async (url, init = {}) => {
-    const response = await undici.fetch(url, { ...(init as object), dispatcher, redirect: 'manual' });
-    if (!response.body) return response as unknown as Response;
+    const response = await fetch(url, { ...init, ...(dispatcher ? { dispatcher: await dispatcher } : {}), redirect: 'manual' } as RequestInit);
+    if (!response.body) return response;
     let received = 0;
-    const limited = (response.body as unknown as ReadableStream<Uint8Array>).pipeThrough(
+    const limited = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           received += chunk.byteLength;
@@ -107,6 +108,6 @@ export function createApiFetch(undici: Undici, settings: ProxySettings): ApiFetc
         },
       }),
     );
-    return new undici.Response(limited as import('undici').BodyInit, { status: response.status, statusText: response.statusText, headers: response.headers }) as unknown as Response;
+    return new Response(limited, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }

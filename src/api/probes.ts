@@ -1,36 +1,38 @@
 // The real API: the live check through the official SDK, and doctor's reachability probe, both on
 // the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
 import type { ClientOptions } from 'openai';
-import { createApiFetch, loadUndici, proxyFor, proxySettings, type ApiFetch, type ProxySettings } from './http.js';
+import { createApiFetch, proxyFor, proxySettings, type ApiFetch, type ProxySettings } from './http.js';
 import type { Failure } from './diagnosis.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
 import { verdict, type ProbeOutcome } from './verdict.js';
 
 type Sdk = typeof import('openai');
 
-/** An error's code and messages, following its causes (the SDK wraps fetch's error, which wraps the socket's). */
-function causeOf(error: unknown): { code: string | null; text: string; aborted: boolean } {
+/** The code and message of the innermost error (the SDK wraps fetch's error, which wraps the socket's). */
+function causeOf(error: unknown): { code: string | null; text: string } {
+  let code: string | null = null;
+  let text = '';
   let current: unknown = error;
-  const texts: string[] = [];
   for (let depth = 0; current && depth < 6; depth++) {
-    const e = current as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return { code: null, text: '', aborted: true };
-    if (typeof e.message === 'string') texts.push(e.message);
-    if (typeof e.code === 'string' && e.code !== 'GenericFailure') return { code: e.code, text: texts.join(': '), aborted: false };
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.message === 'string' && e.message) text = e.message;
+    if (typeof e.code === 'string' && e.code !== 'GenericFailure') code = e.code;
     current = e.cause;
   }
-  return { code: null, text: texts.join(': '), aborted: false };
+  return { code, text };
 }
 
-function failureOf(error: unknown, sdk: Sdk): Failure {
-  if (error instanceof sdk.APIConnectionTimeoutError || error instanceof sdk.APIUserAbortError) return { kind: 'timeout' };
+/** What a request that threw comes to; `deadline` is the check's own time limit. */
+function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal): Failure {
+  // The deadline decides what a timeout is: an abort for another reason (a proxy refusing the
+  // tunnel aborts the request too) is reported as what it is.
+  if (deadline.aborted || error instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout' };
   if (error instanceof sdk.APIError && error.status !== undefined) {
     // The SDK keeps the `error` member of a JSON body; anything else was not the API's answer.
     const inner = (error as { error?: unknown }).error;
     return { kind: 'http', status: error.status, headers: error.headers ?? null, body: inner === undefined ? undefined : { error: inner }, requestId: error.requestID ?? null };
   }
-  const { code, text, aborted } = causeOf(error);
-  return aborted ? { kind: 'timeout' } : { kind: 'transport', code, text };
+  return { kind: 'transport', ...causeOf(error) };
 }
 
 function sdkOptions(request: CheckRequest, fetch: ApiFetch, debug: ((line: string) => void) | undefined): ClientOptions {
@@ -67,24 +69,27 @@ export interface ApiOptions {
 
 /** The real API. Proxy variables are read (and a malformed one refused) at the first request. */
 export function createApi(options: ApiOptions): Api {
-  let transport: Promise<{ fetch: ApiFetch; proxies: ProxySettings }> | undefined;
-  const http = () =>
-    (transport ??= (async () => {
+  let transport: { fetch: ApiFetch; proxies: ProxySettings } | undefined;
+  const http = () => {
+    if (!transport) {
       const proxies = proxySettings(options.env);
-      return { fetch: createApiFetch(await loadUndici(), proxies), proxies };
-    })());
+      transport = { fetch: createApiFetch(proxies), proxies };
+    }
+    return transport;
+  };
 
   return {
     async check(request) {
       const started = options.clock();
-      const [{ fetch, proxies }, sdk] = await Promise.all([http(), import('openai') as Promise<Sdk>]);
+      const { fetch, proxies } = http();
+      const sdk = (await import('openai')) as Sdk;
       const client = new sdk.OpenAI(sdkOptions(request, fetch, options.debug));
       // One deadline for both requests, answers' bodies included.
       const signal = AbortSignal.timeout(request.timeoutMs);
       const settle = (call: Promise<{ response: Response; data?: unknown }>, ids: (data: unknown) => string[] | undefined): Promise<ProbeOutcome> =>
         call.then(
           ({ response, data }) => ({ ok: true, headers: response.headers, modelIds: ids(data) }),
-          (error: unknown) => ({ ok: false, failure: failureOf(error, sdk) }),
+          (error: unknown) => ({ ok: false, failure: failureOf(error, sdk, signal) }),
         );
       const models = settle(client.models.list({ signal }).withResponse(), (page) =>
         ((page as { data?: unknown }).data as Array<{ id?: unknown }> | undefined)?.flatMap((m) => (typeof m?.id === 'string' ? [m.id] : [])),
@@ -110,16 +115,17 @@ export function createApi(options: ApiOptions): Api {
     },
 
     async reach(baseURL, timeoutMs): Promise<Reachability> {
-      const { fetch } = await http();
+      const { fetch } = http();
       const started = options.clock();
+      const deadline = AbortSignal.timeout(timeoutMs);
       try {
-        const response = await fetch(`${baseURL.replace(/\/+$/, '')}/models`, { signal: AbortSignal.timeout(timeoutMs) });
+        const response = await fetch(`${baseURL.replace(/\/+$/, '')}/models`, { signal: deadline });
         await response.body?.cancel();
         const json = (response.headers.get('content-type') ?? '').includes('json');
         return { reached: true, status: response.status, json, ms: Math.round(options.clock() - started) };
       } catch (error) {
-        const { code, text, aborted } = causeOf(error);
-        if (aborted) return { reached: false, code: 'TimeoutError', detail: `no answer within ${timeoutMs} ms` };
+        if (deadline.aborted) return { reached: false, code: 'TimeoutError', detail: `no answer within ${timeoutMs} ms` };
+        const { code, text } = causeOf(error);
         return { reached: false, code: code ?? '', detail: text };
       }
     },

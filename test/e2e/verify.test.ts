@@ -343,6 +343,30 @@ describe('proxy', () => {
     }
   });
 
+  it('a proxy that refuses the tunnel is named as refusing it, at once, not as a timeout', async () => {
+    const proxy = await startProxy();
+    try {
+      // The test proxy refuses any target off this machine (403 to CONNECT api.openai.com:443).
+      const started = Date.now();
+      const result = await verify(['--key', keyFor('valid'), '--json', '--base-url', 'https://api.openai.com/v1', '--timeout', '10000'], { HTTPS_PROXY: proxy.url, NO_PROXY: '' });
+      expect(result.code, result.stderr).toBe(6);
+      const json = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+      expect(json.status).toBe('network_error');
+      expect(json.message).toMatch(new RegExp(`proxy ${proxy.url.replace(/[.]/g, '\\.')}.*refused.*403`));
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a proxy value that is not a URL is one usage line naming the variable, never its password', async () => {
+    const result = await verify(['--key', keyFor('valid')], { HTTPS_PROXY: 'user:s3cret@proxy.example:3128', NO_PROXY: '' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^✖ HTTPS_PROXY is not an http:\/\/ or https:\/\/ URL/);
+    expect(result.stderr).not.toContain('s3cret');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('a dead proxy is a network error that names the proxy', async () => {
     const port = await freePort();
     const result = await verify(['--key', keyFor('valid')], { HTTP_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' });
