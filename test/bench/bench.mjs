@@ -76,6 +76,9 @@ const emptyFile = join(root, 'empty.mjs');
 writeFileSync(emptyFile, '');
 const emptyCjsFile = join(root, 'empty.cjs');
 writeFileSync(emptyCjsFile, '');
+// The floor of any check on Node's fetch: one GET of the local server's /models, then exit.
+const fetchFile = join(root, 'fetch.cjs');
+writeFileSync(fetchFile, "fetch(process.argv[2]).then((r) => r.text()).then(() => process.exit(0));\n");
 const baseEnv = {
   PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
   HOME: home,
@@ -192,6 +195,7 @@ const cases = [
     run: () => timeSync([CLI, 'verify', '--json', '--key', KEY, '--base-url', baseURL], (out) => JSON.parse(out).status === 'valid'),
   },
   { id: 'node-pty', label: 'node <empty file> (pty)', run: () => timePty([emptyFile], null) },
+  { id: 'node-fetch', label: 'node: one fetch(), then exit', run: () => timeSync([fetchFile, `${baseURL}/models`]) },
   // What a first run pays, before the compile cache exists (or with it turned off).
   { id: 'status-cold', label: 'status, no compile cache', run: () => timeSync([CLI, 'status'], (out) => out.includes('openai-setup status'), NO_CACHE) },
   {
