@@ -14,63 +14,34 @@
 // modules; our own code is one file, so classes such as ExitError have one identity.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'dist');
-const INQUIRER_ENTRY = join(ROOT, 'src', 'terminal', 'inquirer.ts');
-
-/** Packages bundled each into dist/vendor/<name>.cjs. */
-const VENDOR_PACKAGES = ['openai', 'undici', 'open'];
-
-/** Keeps the vendor files out of main.cjs: they are required at run time, when used. */
-const vendorsApart = {
-  name: 'openai-setup-vendors-apart',
-  setup(b) {
-    b.onResolve({ filter: new RegExp(`^(${VENDOR_PACKAGES.join('|')})$`) }, (args) => ({ path: `./vendor/${args.path}.cjs`, external: true }));
-    b.onResolve({ filter: /^\.\/inquirer\.js$/ }, (args) =>
-      join(args.resolveDir, 'inquirer.ts') === INQUIRER_ENTRY ? { path: './vendor/inquirer.cjs', external: true } : undefined,
-    );
-  },
-};
-
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  // NO_MINIFY=1 npm run build: readable stacks and profiles.
-  minify: !process.env.NO_MINIFY,
-  legalComments: 'none',
-  logLevel: 'warning',
-  // `import.meta.url` has no CommonJS meaning; keychain.ts resolves the keychain binding from it,
-  // and `open` finds its own directory with it.
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "const __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
-  external: ['@napi-rs/keyring'],
-  // import() of a vendor file becomes require(): Node's import() of a CommonJS file first scans
-  // all of it for export names.
-  supported: { 'dynamic-import': false },
-};
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { builds, bundledPackageDirs, DIST, ROOT } from './build-config.mjs';
 
 rmSync(DIST, { recursive: true, force: true });
 
-await Promise.all([
-  build({ ...common, entryPoints: [join(ROOT, 'src', 'boot.ts')], outfile: join(DIST, 'boot.cjs'), external: ['./main.cjs'] }),
-  build({ ...common, entryPoints: [join(ROOT, 'src', 'main.ts')], outfile: join(DIST, 'main.cjs'), plugins: [vendorsApart] }),
-  build({ ...common, entryPoints: [INQUIRER_ENTRY], outfile: join(DIST, 'vendor', 'inquirer.cjs') }),
-  ...VENDOR_PACKAGES.map((name) =>
-    build({
-      ...common,
-      entryPoints: [fileURLToPath(import.meta.resolve(name))],
-      outfile: join(DIST, 'vendor', `${name}.cjs`),
-      // The SDK names itself in its User-Agent by its class name (`OpenAI/JS 6.x`): keep names.
-      keepNames: name === 'openai',
-    }),
-  ),
-]);
+const results = await Promise.all(builds().map((options) => build({ ...options, metafile: true })));
+
+// The licences of what we ship: each bundled package's name, version, licence and licence text
+// (esbuild's bundles carry none of their comments).
+const packages = new Map();
+for (const result of results) {
+  for (const dir of bundledPackageDirs(result.metafile)) {
+    const path = join(ROOT, dir);
+    const manifest = JSON.parse(readFileSync(join(path, 'package.json'), 'utf8'));
+    const licenceFile = readdirSync(path).find((name) => /^(licen[cs]e|copying)([-.][\w.-]*)?$/i.test(name));
+    if (!licenceFile) throw new Error(`${manifest.name} has no licence file in ${relative(ROOT, path)}`);
+    packages.set(`${manifest.name}@${manifest.version}`, { manifest, text: readFileSync(join(path, licenceFile), 'utf8').trim() });
+  }
+}
+const notices = [...packages.entries()]
+  .sort(([a], [b]) => a.localeCompare(b))
+  .map(([id, { manifest, text }]) => `## ${id} (${manifest.license})\n\n${text}\n`);
+writeFileSync(
+  join(DIST, 'THIRD-PARTY-NOTICES.md'),
+  `# Third-party notices\n\nopenai-setup bundles these packages into dist/. Each is used under its own licence, reproduced here.\n\n${notices.join('\n')}`,
+);
+if (!existsSync(join(DIST, 'main.cjs'))) throw new Error('the build wrote no dist/main.cjs');
 
 // The help boot.cjs prints for a bare `--help`: commander's own, from the program just built.
 const help = spawnSync(process.execPath, ['-e', "require('./dist/main.cjs').run(['node', 'openai-setup', '--help'])"], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH } });

@@ -34,6 +34,8 @@ export interface Tree {
 export interface Installed extends Tree {
   /** wall time of `npm install` */
   ms: number;
+  /** what npm warned about while installing (empty when nothing) */
+  warnings: string;
 }
 
 export declare function npmEnv(base?: NodeJS.ProcessEnv | Record<string, string | undefined>): Record<string, string>;

@@ -70,8 +70,8 @@ export function packTarball(destDir) {
 export function installTarball(tarball, installDir) {
   mkdirSync(installDir, { recursive: true });
   writeFileSync(join(installDir, 'package.json'), `${JSON.stringify({ name: 'openai-setup-install-check', private: true }, null, 2)}\n`);
-  const { ms } = run(NPM, ['install', resolve(tarball), '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: installDir, env: npmEnv() });
-  return { ms, ...measureTree(join(installDir, 'node_modules')) };
+  const { ms, stderr } = run(NPM, ['install', resolve(tarball), '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=warn'], { cwd: installDir, env: npmEnv() });
+  return { ms, warnings: stderr.trim(), ...measureTree(join(installDir, 'node_modules')) };
 }
 
 /**

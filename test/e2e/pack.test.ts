@@ -3,11 +3,13 @@
 // npx: --help, and verify against the local OpenAI-like server. Also checks that the tarball holds
 // only what a user needs and that the installed tree stays within its budget (issue 6).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
+import { builds, bundledPackageDirs } from '../../scripts/build-config.mjs';
 import { installTarball, npmEnv, packTarball, reachableDistFiles, type Installed, type Packed } from '../bench/pack.mjs';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { makeTestEnv, REPO_ROOT, type TestEnv } from '../helpers/env.js';
@@ -62,7 +64,9 @@ describe('the packed tarball, installed', () => {
     expect(paths).toContain('dist/main.cjs');
     expect(paths).toContain('dist/vendor/openai.cjs');
     expect(paths).toContain('README.md');
-    const unexpected = paths.filter((p) => !/^(package\.json|README\.md|LICENSE(\.md)?|\.env\.example|bin\/[^/]+\.cjs|dist\/.+\.cjs|dist\/help\.txt)$/.test(p));
+    expect(paths).toContain('LICENSE');
+    expect(paths).toContain('dist/THIRD-PARTY-NOTICES.md');
+    const unexpected = paths.filter((p) => !/^(package\.json|README\.md|LICENSE|\.env\.example|bin\/[^/]+\.cjs|dist\/.+\.cjs|dist\/help\.txt|dist\/THIRD-PARTY-NOTICES\.md)$/.test(p));
     expect(unexpected, 'files a user does not need (tests, sources, fixtures, maps...)').toEqual([]);
   });
 
@@ -70,6 +74,30 @@ describe('the packed tarball, installed', () => {
     const reachable = reachableDistFiles(join(REPO_ROOT, 'dist'));
     const packedDist = packed.files.map((f) => f.path).filter((p) => p.startsWith('dist/') && p.endsWith('.cjs')).map((p) => p.slice('dist/'.length));
     expect(packedDist.filter((p) => !reachable.has(p)), 'dist files that dist/boot.cjs never reaches (run `npm run build`, which empties dist/ first)').toEqual([]);
+  });
+
+  it('installs without a warning (no install script in what we ship)', () => {
+    expect(installed.warnings).toBe('');
+    const manifest = JSON.parse(readFileSync(join(installDir, 'node_modules', 'openai-setup', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(manifest.scripts?.[hook], hook).toBeUndefined();
+  });
+
+  it('names every bundled package, its version and its licence text in the shipped notices', async () => {
+    const notices = readFileSync(join(installDir, 'node_modules', 'openai-setup', 'dist', 'THIRD-PARTY-NOTICES.md'), 'utf8');
+    const dirs = new Set<string>();
+    for (const options of builds()) {
+      const { metafile } = await build({ ...options, write: false, metafile: true, logLevel: 'silent' });
+      for (const dir of bundledPackageDirs(metafile)) dirs.add(dir);
+    }
+    for (const name of ['openai', 'commander', 'undici', 'chalk', 'zod', '@inquirer/core', 'open']) expect([...dirs]).toContain(`node_modules/${name}`);
+    for (const dir of dirs) {
+      const manifest = JSON.parse(readFileSync(join(REPO_ROOT, dir, 'package.json'), 'utf8')) as { name: string; version: string; license: string };
+      expect(notices, dir).toContain(`## ${manifest.name}@${manifest.version} (${manifest.license})`);
+      const licenceFile = readdirSync(join(REPO_ROOT, dir)).find((f) => /^licen[cs]e/i.test(f))!;
+      const firstLine = readFileSync(join(REPO_ROOT, dir, licenceFile), 'utf8').trim().split('\n')[0]!;
+      expect(notices, `${dir}: ${licenceFile}`).toContain(firstLine);
+    }
+    expect(readFileSync(join(installDir, 'node_modules', 'openai-setup', 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
 
   it(`installs within ${MAX_INSTALLED_BYTES / 1024 / 1024} MB and ${MAX_PACKAGES} packages`, () => {
