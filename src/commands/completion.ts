@@ -125,13 +125,21 @@ _openai_setup_profiles() {
 _openai_setup() {
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
   local command= operands=0 flags= i word
-  # --flag=value arrives as three words: --flag, =, value.
-  [[ $prev == = ]] && prev=\${COMP_WORDS[COMP_CWORD-2]}
+  # --flag=value arrives as three words: --flag, =, value (and just after the =, the word is "=";
+  # readline then completes the empty text after it).
+  if [[ $cur == = ]]; then cur=; elif [[ $prev == = ]]; then prev=\${COMP_WORDS[COMP_CWORD-2]}; fi
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=\${COMP_WORDS[i]}
     if [[ $command == run && $word == -- ]]; then
-      # After \`run --\`: a program, then whatever it takes.
-      if ((i == COMP_CWORD - 1)); then COMPREPLY=($(compgen -c -- "$cur")); else compopt -o default 2>/dev/null; COMPREPLY=(); fi
+      # After \`run --\`: the rest of the line is that program's, with its own completion
+      # (bash-completion's _command_offset, as \`sudo git chec<Tab>\` does).
+      if declare -F _command_offset >/dev/null; then
+        _command_offset $((i + 1))
+      elif ((i == COMP_CWORD - 1)); then
+        COMPREPLY=($(compgen -c -- "$cur"))
+      else
+        compopt -o default 2>/dev/null; COMPREPLY=()
+      fi
       return
     fi
     case $word in
@@ -187,19 +195,9 @@ export function zshScript(tree: CompletionTree): string {
   const arms = tree.commands.map((c) => {
     const specs = ['$globals', ...c.options.map(zshOption)];
     if (c.operand === 'program') {
-      // After `--`, complete the program and its arguments as if typed alone.
       specs.push("'1:separator:(--)'");
-      return [
-        `        ${c.name})`,
-        '          local dashes=${words[(i)--]}',
-        '          if (( CURRENT > dashes )); then',
-        '            shift $dashes words',
-        '            (( CURRENT -= dashes ))',
-        '            _normal',
-        '          else',
-        `            _arguments -S ${specs.join(' ')}`,
-        '          fi ;;',
-      ].join('\n');
+      // What follows `--` is handled at the top of the function.
+      return `        ${c.name}) _arguments -S ${specs.join(' ')} ;;`;
     }
     if (c.operand === 'profile') specs.push("'1:profile:_openai-setup_profiles'");
     else if (c.operand === 'command') specs.push(`'1:command:(${commandNames})'`);
@@ -219,14 +217,24 @@ _openai-setup_profiles() {
 
 _openai-setup() {
   local curcontext=$curcontext state line
-  local -a globals commands
+  # After \`${tree.commands.find((c) => c.operand === 'program')?.name ?? 'run'} … --\`, the rest of the line is that program's: complete it as if typed alone
+  # (before _arguments, which would take the global options and the -- for its own).
+  local dashes=\${words[(i)--]} program=\${words[(I)${tree.commands.find((c) => c.operand === 'program')?.name ?? 'run'}]}
+  if (( program > 1 && program < dashes && dashes < CURRENT )); then
+    shift $dashes words
+    (( CURRENT -= dashes ))
+    _normal
+    return
+  fi
+  # Not "commands": that name is zsh's own table of programs, which _normal needs after \`run --\`.
+  local -a globals subcommands
   globals=(${tree.globals.map(zshOption).join(' ')})
-  commands=(
+  subcommands=(
 ${tree.commands.map((c) => `    ${sq(`${c.name}:${c.description}`)}`).join('\n')}
   )
   _arguments -C $globals ${tree.programOnly.map(zshOption).join(' ')} '1: :->command' '*:: :->operand' && return
   case $state in
-    command) _describe -t commands 'openai-setup command' commands ;;
+    command) _describe -t commands 'openai-setup command' subcommands ;;
     operand)
       curcontext=\${curcontext%:*:*}:openai-setup-$words[1]:
       case $words[1] in
@@ -271,11 +279,13 @@ export function fishScript(tree: CompletionTree): string {
   for (const o of tree.globals) lines.push(fishOption(o, null));
   for (const c of tree.commands) {
     const when = `__openai_setup_is ${c.name}`;
+    // A command takes one operand: once it is there, nothing more is offered.
+    const first = `${when}; and __openai_setup_no_operand`;
     for (const o of c.options) lines.push(fishOption(o, when));
-    if (c.operand === 'profile') lines.push(`complete -c openai-setup -n ${fishText(when)} -a '(__openai_setup_profiles)'`);
-    else if (c.operand === 'command') lines.push(`complete -c openai-setup -n ${fishText(when)} -a ${fishText(tree.commands.map((x) => x.name).join(' '))}`);
+    if (c.operand === 'profile') lines.push(`complete -c openai-setup -n ${fishText(first)} -a '(__openai_setup_profiles)'`);
+    else if (c.operand === 'command') lines.push(`complete -c openai-setup -n ${fishText(first)} -a ${fishText(tree.commands.map((x) => x.name).join(' '))}`);
     else if (c.operand === 'program') lines.push(`complete -c openai-setup -n ${fishText(`${when}; and contains -- -- (commandline -opc)`)} -x -a '(__openai_setup_program)'`);
-    else if (c.operand !== 'none') lines.push(`complete -c openai-setup -n ${fishText(when)} -a ${fishText(choicesFor(c.operand).join(' '))}`);
+    else if (c.operand !== 'none') lines.push(`complete -c openai-setup -n ${fishText(first)} -a ${fishText(choicesFor(c.operand).join(' '))}`);
   }
   return `# fish completion for openai-setup (from \`openai-setup completion fish\`).
 # Load it:  openai-setup completion fish | source
@@ -285,8 +295,8 @@ function __openai_setup_profiles
     openai-setup profiles --names 2>/dev/null
 end
 
-# The command given so far (the first word that is neither an option nor an option's value).
-function __openai_setup_command
+# The words given so far that are neither options nor an option's value: the command, then its operands.
+function __openai_setup_words
     set -l skip 0
     for word in (commandline -opc)[2..-1]
         if test $skip = 1
@@ -299,15 +309,17 @@ function __openai_setup_command
             case '-*'
             case '*'
                 echo $word
-                return 0
         end
     end
-    return 1
 end
 
 function __openai_setup_is
-    set -l command (__openai_setup_command)
-    test "$command" = "$argv[1]"
+    set -l words (__openai_setup_words)
+    test "$words[1]" = "$argv[1]"
+end
+
+function __openai_setup_no_operand
+    test (count (__openai_setup_words)) -le 1
 end
 
 # After \`run --\`: complete the program and its arguments as if typed alone.
