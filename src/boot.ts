@@ -56,7 +56,9 @@ function startCompileCache(): void {
 }
 
 function renderedHelp(): string | null {
-  // A terminal narrower than the rendered help gets commander's, wrapped to its width.
+  // A terminal narrower than the rendered help gets commander's, wrapped to its width; under npx
+  // commander's help names the tool `npx openai-setup`.
+  if (process.env.npm_command === 'exec') return null;
   if (process.stdout.isTTY && (process.stdout.columns ?? 80) < 80) return null;
   try {
     return readFileSync(join(__dirname, 'help.txt'), 'utf8') || null;

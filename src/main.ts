@@ -10,6 +10,7 @@ import { debugEnabled, parseEnv } from './options.js';
 import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
 import { StateStore } from './storage/state.js';
+import { invocationName } from './terminal/invocation.js';
 import { createTerminal, type Terminal } from './terminal/output.js';
 
 async function createContext(term: Terminal, globals: GlobalOptions): Promise<Context> {
@@ -79,7 +80,12 @@ export async function main(argv: string[]): Promise<number> {
     const program = buildProgram(
       packageJson.version,
       (globals) => createContext(term, globals),
-      { writeOut: (text) => term.write('out', text), writeErr: (text) => term.write('err', text), columns: term.stdoutIsTTY ? term.columns : undefined },
+      {
+        name: invocationName(process.env),
+        writeOut: (text) => term.write('out', text),
+        writeErr: (text) => term.write('err', text),
+        columns: term.stdoutIsTTY ? term.columns : undefined,
+      },
       (code) => (exitCode = code),
     );
     await program.parseAsync(argv);

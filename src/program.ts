@@ -7,6 +7,8 @@ import type { Context, GlobalOptions } from './context.js';
 export type ContextFactory = (globals: GlobalOptions) => Context | Promise<Context>;
 
 export interface ProgramIO {
+  /** The tool as it was started (`openai-setup`, or `npx openai-setup`): usage lines and examples use it. */
+  name: string;
   writeOut(text: string): void;
   writeErr(text: string): void;
   /** Terminal width for help, when writing to one. */
@@ -53,7 +55,8 @@ function addOptions(command: Command, options: OptionSpec[] = []): void {
  */
 export function buildProgram(version: string, makeContext: ContextFactory, io: ProgramIO, done: (code: number) => void): Command {
   const helpWidth = io.columns ?? 80;
-  const program = new Command('openai-setup')
+  const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line.replaceAll('{cmd}', io.name)}`).join('\n')}`;
+  const program = new Command(io.name)
     .description('From an OpenAI account to a working, safely stored API key: log in, add a card, choose billing, create a key, check it live.')
     .version(version, '-V, --version')
     .exitOverride()
@@ -61,7 +64,7 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr, getOutHelpWidth: () => helpWidth, getErrHelpWidth: () => helpWidth })
     // Wrap descriptions even in a narrow column (commander's default gives up below 40).
     .configureHelp({ sortSubcommands: false, minWidthToWrap: 16 })
-    .addHelpText('after', () => wrapHelp(EXIT_CODES_HELP, helpWidth));
+    .addHelpText('after', () => `${examples(['{cmd}', '{cmd} verify --json', '{cmd} run -- python app.py'])}\n${wrapHelp(EXIT_CODES_HELP, helpWidth)}`);
   addOptions(program, GLOBAL_OPTIONS);
 
   const register = (spec: CommandSpec<unknown>) => {
@@ -71,7 +74,7 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     if (spec.isDefault) command.argument('[command]');
     addOptions(command, spec.options);
     if (spec.usage) command.usage(spec.usage);
-    if (spec.helpAfter) command.addHelpText('after', () => wrapHelp(spec.helpAfter!, helpWidth));
+    command.addHelpText('after', () => `${examples(spec.examples)}${spec.helpAfter ? `\n${wrapHelp(spec.helpAfter, helpWidth)}` : ''}`);
     if (spec.helpAfterError) command.showHelpAfterError(spec.helpAfterError);
     command.action(async (...received: unknown[]) => {
       const self = received.at(-1) as Command;

@@ -37,6 +37,8 @@ export interface CommandSpec<Options = never> {
   arguments?: ArgumentSpec[];
   options?: OptionSpec[];
   usage?: string;
+  /** Command lines shown under "Examples:" in `--help`; `{cmd}` is the tool as it was started. */
+  examples: string[];
   /** Printed after the options in `--help`. */
   helpAfter?: string;
   /** Printed after a usage error of this command. */
@@ -83,6 +85,7 @@ const bool = (value: unknown): boolean => value === true;
 export const COMMANDS: Array<CommandSpec<unknown>> = [
   command({
     name: 'setup',
+    examples: ['{cmd}', '{cmd} --profile work', '{cmd} setup --restart'],
     description: 'the whole wizard: log in, payment, billing, key, then a live check (the default command)',
     isDefault: true,
     options: [{ flags: '--restart', description: 'walk all four stages again, even those already done' }, INSECURE_STORAGE],
@@ -91,6 +94,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'login',
+    examples: ['{cmd} login', '{cmd} login --done'],
     description: 'stage 1: sign in to the API platform (your ChatGPT account works)',
     options: [DONE],
     load: () => import('./login.js'),
@@ -98,6 +102,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'payment',
+    examples: ['{cmd} payment', '{cmd} payment --done'],
     description: 'stage 2: add a payment method',
     options: [DONE],
     load: () => import('./payment.js'),
@@ -105,6 +110,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'billing',
+    examples: ['{cmd} billing', '{cmd} billing --choice prepaid --done'],
     description: 'stage 3: prepaid credits or pay-as-you-go (credits with auto-reload), and a monthly budget',
     options: [{ flags: '--choice <choice>', description: 'how you pay, without asking', choices: BillingChoiceSchema.options }, DONE],
     load: () => import('./billing.js'),
@@ -116,6 +122,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'key',
+    examples: ['{cmd} key', 'printenv OPENAI_API_KEY | {cmd} key --stdin'],
     description: 'stage 4: paste a new secret key (hidden), check it live, store it in the OS keychain',
     options: [
       { flags: '--stdin', description: 'read the key from standard input instead of a prompt' },
@@ -134,6 +141,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'verify',
+    examples: ['{cmd} verify', 'printenv OPENAI_API_KEY | {cmd} verify --key - --json'],
     description: 'check a key with a live call and say exactly what is wrong (exit codes below; --json for CI)',
     options: [
       { flags: '-k, --key <key>', description: 'the key to check; "-" reads it from standard input (default: OPENAI_API_KEY, then the stored key)' },
@@ -155,6 +163,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'status',
+    examples: ['{cmd} status', '{cmd} status --json'],
     description: 'each stage done or pending, where the key is stored, and the last check',
     options: [JSON_OUTPUT],
     load: () => import('./status.js'),
@@ -162,6 +171,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'logout',
+    examples: ['{cmd} logout', '{cmd} logout --profile work --yes'],
     description: 'remove the stored key from this machine (it still works until revoked on the platform)',
     options: [YES],
     load: () => import('./logout.js'),
@@ -169,6 +179,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'profiles',
+    examples: ['{cmd} profiles', '{cmd} profiles --json'],
     description: 'list the profiles: masked key, organization/project at the last check, which is the default',
     options: [JSON_OUTPUT, { flags: '--names', description: 'print only the names, one a line (for scripts and shell completion)' }],
     load: () => import('./profiles.js'),
@@ -176,6 +187,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'use',
+    examples: ['{cmd} use work'],
     description: 'make a profile the default (each profile has its own keychain entry)',
     arguments: [{ name: '<profile>', description: 'the profile name' }],
     load: () => import('./use.js'),
@@ -183,6 +195,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'run',
+    examples: ['{cmd} run -- python app.py', '{cmd} run --profile work -- node app.js'],
     description: "run a command with OPENAI_API_KEY (and the profile's organization, project, base URL) in its environment only",
     arguments: [{ name: '<command...>', description: 'the command and its arguments, after --' }],
     usage: '[--profile NAME] -- <command> [args...]',
@@ -194,13 +207,15 @@ The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, O
   }),
   command({
     name: 'token',
-    description: 'print the stored key and a newline, for export OPENAI_API_KEY="$(openai-setup token)"',
+    examples: ['export OPENAI_API_KEY="$({cmd} token)"'],
+    description: 'print the stored key and a newline, for scripts and $(…)',
     options: [{ flags: '-y, --yes', description: 'print it on a terminal without asking' }],
     load: () => import('./token.js'),
     parse: ({ opts, globals }) => ({ profile: globals.profile, yes: bool(opts.yes) }),
   }),
   command({
     name: 'env',
+    examples: ['{cmd} env', '{cmd} env --file .env.local --gitignore'],
     description: "write or update OPENAI_API_KEY= in a project's .env file, refusing files git would commit",
     options: [
       { flags: '--file <path>', description: 'the file to write (default: .env)' },
@@ -212,6 +227,7 @@ The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, O
   }),
   command({
     name: 'open',
+    examples: ['{cmd} open keys', '{cmd} open'],
     description: 'open a platform page by name (keys, billing, usage, limits, ...); without one, a menu',
     arguments: [{ name: '[page]', description: 'the page name' }],
     load: () => import('./open.js'),
@@ -219,6 +235,7 @@ The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, O
   }),
   command({
     name: 'doctor',
+    examples: ['{cmd} doctor', '{cmd} doctor --json'],
     description: 'check what commonly breaks (Node, keychain, variables, proxy, CA, the API) and say what to do',
     options: [JSON_OUTPUT],
     helpAfter: `
@@ -228,6 +245,7 @@ Exit code: 0 when everything needed works; else the live check's (3-6) when it f
   }),
   command({
     name: 'completion',
+    examples: ['{cmd} completion bash >> ~/.bashrc', '{cmd} completion fish > ~/.config/fish/completions/openai-setup.fish'],
     description: 'print a completion script for bash, zsh or fish',
     arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],
     load: () => import('./completion.js'),

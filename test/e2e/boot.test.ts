@@ -48,6 +48,13 @@ describe('--version and --help', () => {
     }
   });
 
+  it('under npx the help names the tool `npx openai-setup` (not the help rendered for the bare name)', async () => {
+    const r = await runCli(['--help'], { env: { ...t.env, npm_command: 'exec' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: npx openai-setup \[options\] \[command\]/);
+    expect(r.stdout).toContain('$ npx openai-setup verify --json');
+  });
+
   it('a terminal narrower than 80 columns gets commander help wrapped to its width', async () => {
     const session = spawnCli(['--help'], { env: t.env, cols: 60 });
     expect((await session.exited).exitCode).toBe(0);

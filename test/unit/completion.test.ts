@@ -14,7 +14,7 @@ const program = buildProgram(
   () => {
     throw new Error('no command runs in these tests');
   },
-  { writeOut: () => {}, writeErr: () => {} },
+  { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} },
   () => {},
 );
 const tree: CompletionTree = completionTree(program);

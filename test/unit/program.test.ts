@@ -1,0 +1,43 @@
+// The command line comes from the one table: every command has its help, with examples that name
+// the tool as it was started.
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/commands/index.js';
+import { buildProgram } from '../../src/program.js';
+
+function helpOf(name: string, args: string[]): string {
+  let out = '';
+  const program = buildProgram(
+    '0.0.0-test',
+    () => {
+      throw new Error('no command runs here');
+    },
+    { name, writeOut: (text) => (out += text), writeErr: (text) => (out += text) },
+    () => {},
+  );
+  try {
+    program.parse(['node', 'x', ...args]);
+  } catch {
+    // commander's exitOverride throws after printing the help
+  }
+  return out;
+}
+
+describe('help from the command table', () => {
+  it.each(COMMANDS.map((c) => [c.name] as const))('%s --help has its description, options and at least one example', (command) => {
+    const spec = COMMANDS.find((c) => c.name === command)!;
+    const help = helpOf('openai-setup', [command, '--help']);
+    expect(help).toContain(`Usage: openai-setup ${command}`);
+    expect(help).toContain(spec.description.slice(0, 30));
+    for (const option of spec.options ?? []) expect(help).toContain(option.flags);
+    expect(spec.examples.length).toBeGreaterThan(0);
+    expect(help).toMatch(/\nExamples:\n {2}\$ .*openai-setup/);
+    for (const example of spec.examples) expect(help).toContain(`$ ${example.replaceAll('{cmd}', 'openai-setup')}`);
+  });
+
+  it('under npx, usage lines and examples say `npx openai-setup`', () => {
+    const help = helpOf('npx openai-setup', ['token', '--help']);
+    expect(help).toContain('Usage: npx openai-setup token');
+    expect(help).toContain('$ export OPENAI_API_KEY="$(npx openai-setup token)"');
+    expect(helpOf('npx openai-setup', ['--help'])).toContain('Usage: npx openai-setup [options] [command]');
+  });
+});
