@@ -8,17 +8,21 @@
 // (/work/shared/openai-api-facts.md, § numbers below; §9 corrects the earlier sections), transport
 // errors as probes.ts hands them over, redirects and pages that are not the API's.
 //
-// An answer becomes a probe outcome the way probes.ts does it: the SDK's own APIError.generate()
+// An answer becomes a probe outcome the way probes.ts does it: a 2xx through answerOutcome() with
+// the body as the SDK parses it; any other status through the SDK's own APIError.generate()
 // (status, headers, the parsed body's `error`, x-request-id), then failureOf()'s mapping.
 //
-// Rows whose diagnosis is wrong per the fact sheet keep their data and the right expectation,
-// and run as it.todo until src/ is fixed: delete the row's `todo` to turn it into a test.
+// A row whose diagnosis is found wrong keeps its data and the right expectation, and runs as
+// it.todo (its `todo` says what src/ says now) until src/ is fixed.
+import * as OpenAISdk from 'openai';
 import { APIError } from 'openai/error';
+import { errors as undiciErrors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { diagnose, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
 import { STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
-import { verdict, type ProbeOutcome } from '../../src/api/verdict.js';
+import { failureOf } from '../../src/api/probes.js';
+import { answerOutcome, verdict, type ProbeOutcome } from '../../src/api/verdict.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { answerFor, makeKey, maskKey, SCENARIOS, type Answer, type Fault, type KeySetup, type Scenario } from '../helpers/openai-server.js';
 
@@ -42,6 +46,7 @@ const URL_OF = {
 
 interface Check {
   key?: string;
+  baseURL?: string;
   model?: string;
   billingCheck?: boolean;
   organization?: HeaderSource;
@@ -56,7 +61,7 @@ type Given = Answer | Fault | Failure;
 function checkRequest(c: Check): CheckRequest {
   return {
     key: c.key ?? KEY,
-    baseURL: BASE_URL,
+    baseURL: c.baseURL ?? BASE_URL,
     model: c.model ?? MODEL,
     billingCheck: c.billingCheck ?? true,
     timeoutMs: TIMEOUT_MS,
@@ -84,9 +89,11 @@ function outcomeOf(given: Given, probe: 'models' | 'chat'): ProbeOutcome {
   }
   const headers = new Headers(given.headers);
   if (given.status >= 200 && given.status < 300) {
-    if (probe === 'chat') return { ok: true, headers };
-    const data = (safeJSON(given.body) as { data?: Array<{ id?: unknown }> } | undefined)?.data ?? [];
-    return { ok: true, headers, modelIds: data.flatMap((m) => (typeof m?.id === 'string' ? [m.id] : [])) };
+    // The SDK parses JSON by its content type and hands over the text of anything else
+    // (openai-node internal/parse.ts defaultParseResponse); probes.ts passes that to answerOutcome().
+    const mediaType = headers.get('content-type')?.split(';')[0]?.trim() ?? '';
+    const body = mediaType.includes('application/json') || mediaType.endsWith('+json') ? JSON.parse(given.body) : given.body;
+    return answerOutcome(probe === 'chat' ? 'billing' : 'models', given.status, headers, body);
   }
   // The SDK's error for a status that is not 2xx (openai-node client.ts makeStatusError), then
   // failureOf(): it keeps the `error` member of a JSON body; anything else was not the API's.
@@ -565,8 +572,8 @@ const ANSWER_ROWS: Row[] = [
     name: '§9.1 chat 403 code missing_scope, short form without a full stop → forbidden, the scope named',
     result: () => judge(modelsOk(), apiError(403, 'You have insufficient permissions for this operation. Missing scopes: model.request', 'invalid_request_error', 'missing_scope')),
     expected: {
-      status: 'forbidden', exitCode: 5, reason: 'missing_scope', message: /^The API refused the request: .*Missing scopes: model\.request$/,
-      fix: /Check the key's organization and project permissions/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID,
+      status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /^This restricted key lacks the permission model\.request, so it cannot call models\.$/,
+      fix: /Models: Read, Model capabilities: Write/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID,
     },
   },
   {
@@ -804,11 +811,10 @@ const TRANSPORT_ROWS: Row[] = [
   },
 ];
 
-/** Wrong per the fact sheet: the right expectation, run as it.todo until src/ is fixed. */
-const WRONG_ROWS: Row[] = [
+/** Answers once diagnosed wrong (fact sheet §9, reviews); a row with `todo` runs as it.todo until src/ is fixed. */
+const CORRECTED_ROWS: Row[] = [
   {
     name: '§9.1 401 invalid_organization "No such organization: org-…" (OPENAI_ORG_ID set) → forbidden, exit 5, the fix names OPENAI_ORG_ID',
-    todo: 'invalid_key, exit 3, "The API rejected the key: No such organization…", fix "Create a new secret key"',
     result: () => {
       const error = apiError(401, 'No such organization: org-someoneelse.', 'invalid_request_error', 'invalid_organization');
       return judge(error, error, { organization: ORG_SOURCE });
@@ -817,7 +823,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.1 401 invalid_organization "You do not have access to the organization tied to the API key." → forbidden, exit 5, not "create a new key"',
-    todo: 'invalid_key, exit 3, fix "Create a new secret key" (a new key from the same user will not help)',
     result: () => {
       const error = apiError(401, 'You do not have access to the organization tied to the API key.', 'invalid_request_error', 'invalid_organization');
       return judge(error, error);
@@ -826,7 +831,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.1 401 invalid_organization with an empty message → forbidden, exit 5, a message that explains something',
-    todo: 'invalid_key, exit 3, message "The API rejected the key: " (empty explanation)',
     result: () => {
       const error = apiError(401, '', 'invalid_request_error', 'invalid_organization');
       return judge(error, error);
@@ -835,7 +839,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.1 429 access_terminated, code null (a banned account) → forbidden, exit 5, names the help center for an appeal',
-    todo: 'rate_limited, exit 0, "The key works; the API is limiting requests right now", fix "Try again in a minute"',
     result: () => {
       const error = apiError(429, 'Your access was terminated due to violation of our policies, please check your email for more information. If you believe this is in error and would like to appeal, please contact us through our help center at help.openai.com.', 'access_terminated', null);
       return judge(error, error);
@@ -844,14 +847,12 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.1 429 access_terminated, code access_terminated, on the test request → forbidden, exit 5, not a rate limit',
-    todo: 'rate_limited, exit 0, billing "ok"',
     result: () =>
       judge(modelsOk(), apiError(429, 'Your access was terminated due to violation of our policies, please check your email for more information.', 'access_terminated', 'access_terminated')),
     expected: { status: 'forbidden', exitCode: 5, reason: 'access_terminated', message: /terminated/, fix: /help\.openai\.com/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
     name: '§9.1 chat 401 code missing_scope "Missing scopes: model.request" without a full stop → forbidden, exit 5, missing_scopes naming model.request',
-    todo: 'invalid_key, exit 3, "The API rejected the key: You have insufficient permissions…", fix "Create a new secret key" (the scope regex needs a full stop)',
     result: () => judge(modelsOk(), apiError(401, 'You have insufficient permissions for this operation. Missing scopes: model.request', 'invalid_request_error', 'missing_scope')),
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'missing_scopes',
@@ -861,7 +862,6 @@ const WRONG_ROWS: Row[] = [
   },
   ...[401, 403].map((status) => ({
     name: `§9.1 models ${status} code missing_scope "Missing scopes: api.model.read" without a full stop, chat 200 → valid, exit 0, a warning naming api.model.read`,
-    todo: status === 401 ? 'invalid_key, exit 3, "Create a new secret key"' : 'forbidden, exit 5, "The API refused the request"',
     result: () =>
       judge(apiError(status, 'You have insufficient permissions for this operation. Missing scopes: api.model.read', 'invalid_request_error', 'missing_scope'), answerFor('valid', 'chat', KEY)),
     expected: {
@@ -871,7 +871,6 @@ const WRONG_ROWS: Row[] = [
   })),
   {
     name: '§9.1 403 unsupported_country "OpenAI\'s services are not available in your country." → forbidden, exit 5, explained as a region block, no key page',
-    todo: 'forbidden, exit 5, but fix "Check the key\'s organization and project permissions on the API keys page" with the API keys URL',
     result: () => {
       const error = apiError(403, "OpenAI's services are not available in your country.", 'invalid_request_error', 'unsupported_country');
       return judge(error, error);
@@ -884,7 +883,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.2 project spend limit as code insufficient_quota, no URL in the message → the project\'s spend limit and its limits page',
-    todo: 'reason insufficient_quota, "the organization has no credits", fix "Add credits", billing URL',
     result: () =>
       judge(answerFor({ scenario: 'valid', project: PROJECT }, 'models', KEY), apiError(429, 'Your project has reached its configured enforced spend limit.', 'insufficient_quota', 'insufficient_quota')),
     expected: {
@@ -894,13 +892,11 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.2 chat 403 model_not_found without an openai-project header → fixUrl /settings/proj_…/limits taken from the message',
-    todo: `fixUrl ${PAGES.limits.url} (the organization's limits page)`,
     result: () => judge(modelsOk(), apiError(403, `Project \`${PROJECT}\` does not have access to model \`gpt-4o-mini\``, 'invalid_request_error', 'model_not_found')),
     expected: { status: 'forbidden', exitCode: 5, reason: 'model_not_found', message: /project may not use gpt-4o-mini/, fix: /Allow gpt-4o-mini/, fixUrl: spend(), requestId: REQUEST_ID },
   },
   {
     name: '§9.2 Cloudflare JSON 502 with a numeric code {"code":502,"type":"cf_bad_gateway"} → an API server error (try again), not "check your proxy"',
-    todo: 'server_error, exit 6, but "answered HTTP 502 with a page that is not an OpenAI API answer", fix "check your proxy or network, and the --base-url" (the schema rejects a numeric code)',
     result: () => {
       const gateway = api(502, { error: { code: 502, message: 'Bad gateway.', param: null, type: 'cf_bad_gateway' } });
       return judge(gateway, gateway);
@@ -909,7 +905,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.2 per-day rate limit "Please try again in 1m26.4s" → the message gives the wait (try again in 1m26.4s)',
-    todo: 'rate_limited, exit 0, but the message drops the wait (the regex reads only "20s" / "644ms" forms)',
     result: () =>
       judge(modelsOk(), apiError(429, 'Rate limit reached for gpt-4o-mini in organization org-XXXX on requests per day (RPD): Limit 200, Used 200, Requested 1. Please try again in 1m26.4s. Visit https://platform.openai.com/account/rate-limits to learn more.', 'requests', 'rate_limit_exceeded')),
     expected: {
@@ -920,7 +915,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§1.8 a captive portal answering 200 HTML to both probes → network_error, exit 6, "not an OpenAI API answer"',
-    todo: 'valid, exit 0, "The key works and can spend." with 0 models (probes.ts and verdict() take any 2xx as the API\'s; checked against the built binary)',
     result: () => {
       const portal = page(200, '<html><body>Sign in to the Wi-Fi</body></html>');
       return judge(portal, portal);
@@ -930,13 +924,15 @@ const WRONG_ROWS: Row[] = [
   // Not from the fact sheet; found on the way.
   {
     name: 'a base URL without /v1: both probes 404 "Invalid URL (GET /models)" → not "The key works" (nothing was checked): exit 6 naming the --base-url',
-    todo: 'valid, exit 0, "The key works." with two warnings, for any key at all (the server answers 404 before looking at the key)',
-    result: () => judge(answerFor(null, 'models', KEY, { path: '/models' }), answerFor(null, 'chat', KEY, { path: '/chat/completions' })),
-    expected: { status: 'network_error', exitCode: 6, reason: 'http_404', message: /Invalid URL|base URL/, fix: /--base-url/, fixUrl: null, requestId: REQ },
+    result: () => judge(answerFor(null, 'models', KEY, { path: '/models' }), answerFor(null, 'chat', KEY, { path: '/chat/completions' }), { baseURL: 'https://api.openai.com' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'http_404',
+      message: /^The base URL https:\/\/api\.openai\.com looks wrong: api\.openai\.com answered HTTP 404 \(Invalid URL \(GET \/models\)\) to the list of models\.$/,
+      fix: /--base-url.*Did you mean https:\/\/api\.openai\.com\/v1\?$/, fixUrl: null, requestId: REQ,
+    },
   },
   {
     name: 'ENOTFOUND through a proxy (only the proxy\'s own name is looked up here) → names the proxy\'s host, not api.openai.com',
-    todo: '"Could not resolve api.openai.com through the proxy … (DNS lookup failed)", fix "Check … DNS, or the --base-url"',
     result: () => both(transport('ENOTFOUND', 'getaddrinfo ENOTFOUND proxy.corp.example'), { proxy: PROXY }),
     expected: { status: 'network_error', exitCode: 6, reason: 'ENOTFOUND', message: /Could not resolve proxy\.corp\.example/, fix: /HTTPS_PROXY/, fixUrl: null },
   },
@@ -980,16 +976,23 @@ describe('diagnosis table: transport errors', () => {
   it.each(TRANSPORT_ROWS)('$name', ({ result, expected }) => expectRow(result(), expected));
 });
 
-describe('diagnosis table: wrong per the fact sheet (fix src/, then drop `todo`)', () => {
-  for (const row of WRONG_ROWS) {
+describe('diagnosis table: answers once diagnosed wrong (a row with `todo` waits for src/)', () => {
+  for (const row of CORRECTED_ROWS) {
     if (row.todo) it.todo(`${row.name} [now: ${row.todo}]`);
     else it(row.name, () => expectRow(row.result(), row.expected));
   }
-  // Outside the pure functions: probes.ts's causeOf() takes undici's RequestAbortedError (name
-  // 'AbortError', code UND_ERR_ABORTED) for a timeout, so the proxy rows above never arise.
-  it.todo(
-    'a proxy refusing CONNECT (403/407) reaches diagnose() as { kind: "transport", code: "UND_ERR_ABORTED" } and reads "The proxy … refused the connection" [now: probes.ts makes it { kind: "timeout" }: "No answer from … within 15000 ms", at once]',
-  );
+  // Outside the pure functions: what probes.ts's failureOf() makes of the SDK's error for a proxy
+  // refusing the tunnel (undici's RequestAbortedError, under fetch's "fetch failed").
+  it.each([403, 407])('a proxy refusing CONNECT (%i) reaches diagnose() as { kind: "transport", code: "UND_ERR_ABORTED" } and reads "The proxy … refused the connection"; only the deadline makes an abort a timeout', (status) => {
+    const text = `Proxy response (${status}) !== 200 when HTTP Tunneling`;
+    const error = new OpenAISdk.APIConnectionError({ cause: new TypeError('fetch failed', { cause: new undiciErrors.RequestAbortedError(text) }) });
+    const failure = failureOf(error, OpenAISdk, new AbortController().signal);
+    expect(failure).toEqual({ kind: 'transport', code: 'UND_ERR_ABORTED', text });
+    const diagnosis = diagnose(failure, { ...checkRequest({}), probe: 'models', proxy: PROXY });
+    expect(diagnosis).toMatchObject({ status: 'network_error', reason: 'UND_ERR_ABORTED', fix: 'Check HTTPS_PROXY / HTTP_PROXY and the proxy credentials.' });
+    expect(diagnosis.message).toBe(`The proxy ${PROXY} refused the connection: ${text}.`);
+    expect(failureOf(error, OpenAISdk, AbortSignal.abort())).toEqual({ kind: 'timeout' });
+  });
 });
 
 describe('the table itself', () => {
