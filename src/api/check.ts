@@ -83,7 +83,7 @@ export function malformedKeyResult(problem: string): CheckResult {
   return localResult(
     'malformed_key',
     'malformed_key',
-    `This is not an OpenAI API key: ${problem}.`,
+    `The key was not sent: ${problem}.`,
     'Copy the key again from the API keys page (it is shown only once when created; create a new one if needed).',
     PAGES.keys.url,
   );
