@@ -442,6 +442,28 @@ const SERVER_ROWS: Row[] = [
       fix: /A proxy or firewall may be closing it/, fixUrl: null,
     },
   },
+  {
+    name: 'access_terminated: both 429 type access_terminated, code null (§9.1) → forbidden, exit 5: a banned account, not a rate limit',
+    scenario: 'access_terminated',
+    result: () => server('access_terminated'),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'access_terminated',
+      message: /^OpenAI has terminated this account's access for violating its usage policies; retrying will not help\.$/,
+      fix: /^Check the account owner's email from OpenAI; to appeal, contact OpenAI through the help center at help\.openai\.com\.$/, fixUrl: null,
+      billing: 'unchecked', requestId: REQ, more: { ok: false, models: null },
+    },
+  },
+  {
+    name: 'captive_portal: both 200 HTML (a Wi-Fi sign-in page) → network_error, exit 6, never "The key works"',
+    scenario: 'captive_portal',
+    result: () => server('captive_portal'),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'http_200',
+      message: /^api\.openai\.com answered HTTP 200 with a page that is not an OpenAI API answer\.$/,
+      fix: /^A network sign-in page \(captive portal\), a proxy or another server answered instead: sign in to the network in a browser/, fixUrl: null,
+      billing: 'unchecked', more: { models: null },
+    },
+  },
 ];
 
 /** Real answers the local server does not give (fact sheet), and answers that are not the API's. */
@@ -686,6 +708,182 @@ const ANSWER_ROWS: Row[] = [
     },
     expected: { status: 'network_error', exitCode: 6, reason: 'http_404', message: /HTTP 404 with a page that is not an OpenAI API answer/, fix: /--base-url/, fixUrl: null, requestId: REQUEST_ID },
   },
+
+  // --- 2xx answers that are not the API's: only their shape tells
+  {
+    name: 'models 200 JSON without `data`, chat 200 → network_error, not an OpenAI API answer',
+    result: () => judge(api(200, { object: 'list', models: ['gpt-4o-mini'] }), answerFor('valid', 'chat', KEY)),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /HTTP 200 with a page that is not an OpenAI API answer/, fix: /proxy or network/, fixUrl: null, requestId: REQUEST_ID },
+  },
+  {
+    name: 'models 200, chat 200 JSON without `choices` → network_error (the test request never reached a model)',
+    result: () => judge(modelsOk(), api(200, { status: 'ok' })),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /HTTP 200 with a page that is not an OpenAI API answer/, fix: /proxy or network/, fixUrl: null, requestId: REQUEST_ID, more: { models: 8 } },
+  },
+  {
+    name: 'models 200, chat 200 HTML → network_error',
+    result: () => judge(modelsOk(), page(200, '<html><body>Access granted</body></html>')),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /not an OpenAI API answer/, fix: /captive portal/, fixUrl: null },
+  },
+  {
+    name: 'a models list under a content type that is not JSON (text/plain) → not the API\'s',
+    result: () => {
+      const list = answerFor('valid', 'models', KEY) as Answer;
+      const plain = { ...list, headers: { ...list.headers, 'content-type': 'text/plain' } };
+      return judge(plain, answerFor('valid', 'chat', KEY));
+    },
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /not an OpenAI API answer/, fix: /proxy or network/, fixUrl: null, requestId: REQ },
+  },
+  {
+    name: 'an error body under a 200 (a gateway) → not an OpenAI API answer',
+    result: () => {
+      const gateway = api(200, { error: { message: 'upstream unavailable', type: 'gateway_error', param: null, code: null } });
+      return judge(gateway, gateway);
+    },
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /not an OpenAI API answer/, fix: /proxy or network/, fixUrl: null, requestId: REQUEST_ID },
+  },
+
+  // --- a wrong base URL
+  {
+    name: 'models 404 with an API error body, base URL ending in /v1 → the base URL looks wrong, no /v1 suggestion',
+    result: () => judge(apiError(404, 'Not found', 'invalid_request_error', null), modelsOk(), { baseURL: 'https://gateway.example/openai/v1' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'http_404', message: /^The base URL https:\/\/gateway\.example\/openai\/v1 looks wrong: gateway\.example answered HTTP 404 \(Not found\) to the list of models\.$/,
+      fix: /^Check the base URL \(--base-url, OPENAI_BASE_URL or the profile's\): OpenAI-compatible APIs end in \/v1, like https:\/\/api\.openai\.com\/v1\.$/, fixUrl: null, requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: 'chat 404 "Invalid URL (POST /chat/completions)" → the base URL looks wrong (not "billing not checked")',
+    result: () => judge(modelsOk(), apiError(404, 'Invalid URL (POST /chat/completions)', 'invalid_request_error', null)),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_404', message: /looks wrong: .*\(Invalid URL \(POST \/chat\/completions\)\) to the test request\.$/, fix: /--base-url/, fixUrl: null, requestId: REQUEST_ID },
+  },
+
+  // --- by error.type, then by message, when the code does not say
+  {
+    name: '429 access_terminated known by its message alone (type and code null)',
+    result: () => {
+      const error = apiError(429, 'Your access was terminated due to violation of our policies, please check your email for more information.', null, null);
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'access_terminated', message: /terminated/, fix: /help\.openai\.com/, fixUrl: null, requestId: REQUEST_ID },
+  },
+  {
+    name: '401 invalid_organization "No such organization" with no header sent by us → remove the header',
+    result: () => {
+      const error = apiError(401, 'No such organization: org-abc123', 'invalid_request_error', 'invalid_organization');
+      return judge(error, error);
+    },
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /^The organization org-abc123 in the OpenAI-Organization header does not exist\.$/,
+      fix: /^Remove the OpenAI-Organization header/, fixUrl: null, requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: '401 invalid_organization with an empty message while OPENAI_ORG_ID is set → both causes, the variable named',
+    result: () => {
+      const error = apiError(401, '', 'invalid_request_error', 'invalid_organization');
+      return judge(error, error, { organization: ORG_SOURCE });
+    },
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /^The API refused the organization: org-someoneelse \(the OpenAI-Organization header\) may not exist/,
+      fix: /^OPENAI_ORG_ID sent that header: unset it/, fixUrl: null, requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: '401 "No such organization" with code null → invalid_organization by its message',
+    result: () => {
+      const error = apiError(401, 'No such organization: org-someoneelse.', 'invalid_request_error', null);
+      return judge(error, error, { organization: ORG_SOURCE });
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /org-someoneelse .*does not exist/, fix: /OPENAI_ORG_ID/, fixUrl: null, requestId: REQUEST_ID },
+  },
+  {
+    name: '403 ip_not_authorized (by code, whatever the status)',
+    result: () => {
+      const error = apiError(403, 'Access denied.', 'invalid_request_error', 'ip_not_authorized');
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /IP address is not on the organization's allowlist/, fix: /IP allowlist.*15 minutes/, fixUrl: URL_OF.organization, requestId: REQUEST_ID },
+  },
+  {
+    name: '401 "Your IP is not authorized…" with code null → ip_not_authorized by its message',
+    result: () => {
+      const error = apiError(401, 'Your IP is not authorized to make this request', 'invalid_request_error', null);
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /allowlist/, fix: /allowed network/, fixUrl: URL_OF.organization, requestId: REQUEST_ID },
+  },
+  {
+    name: '403 "OpenAI\'s services are not available in your country" with code null → the region advice',
+    result: () => {
+      const error = apiError(403, "OpenAI's services are not available in your country", 'invalid_request_error', null);
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'unsupported_country', message: /does not serve the country/, fix: /the key itself may be fine/, fixUrl: null, requestId: REQUEST_ID },
+  },
+  {
+    name: 'chat 401 code missing_scope without the scope in its message → forbidden, a permission missing',
+    result: () => judge(modelsOk(), apiError(401, 'You have insufficient permissions for this operation', 'invalid_request_error', 'missing_scope')),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /^This restricted key lacks a permission it needs, so it cannot call models\.$/,
+      fix: /Models: Read/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: 'two missing scopes are both named',
+    result: () => judge(modelsOk(), apiError(401, 'You have insufficient permissions for this operation. Missing scopes: model.request, api.responses.write', 'invalid_request_error', 'missing_scope')),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /^This restricted key lacks the permissions model\.request, api\.responses\.write, so it cannot call models\.$/,
+      fix: /Models: Read/, fixUrl: URL_OF.keys, requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: 'models refused for a scope, chat rate-limited → the rate limit, with the scope warning',
+    result: () => judge(apiError(401, 'You have insufficient permissions for this operation. Missing scopes: api.model.read', 'invalid_request_error', 'missing_scope'), answerFor('rate_limited', 'chat', KEY)),
+    expected: {
+      status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /at its rate limit right now \(try again in 20s\)/,
+      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQ, warnings: [/lacks the permission api\.model\.read, so it cannot list models/],
+    },
+  },
+  {
+    name: 'the project of a spend limit comes from the OpenAI-Project header sent, when no answer names it',
+    result: () =>
+      judge(api(200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' }] }), apiError(429, 'Your project has reached its configured enforced spend limit.', 'insufficient_quota', 'insufficient_quota'), {
+        project: { value: PROJECT, from: 'OPENAI_PROJECT_ID' },
+      }),
+    expected: { status: 'insufficient_quota', exitCode: 4, reason: 'project_spend_limit_exceeded', message: /project has reached its spend limit/, fix: /Raise or remove/, fixUrl: spend(), billing: 'no_quota', requestId: REQUEST_ID },
+  },
+  {
+    name: 'a rate limit waiting minutes with milliseconds: "try again in 1m0.052s"',
+    result: () => judge(modelsOk(), apiError(429, 'Rate limit reached for gpt-4o-mini in organization org-XXXX on tokens per day (TPD): Limit 90000, Used 90000, Requested 9. Please try again in 1m0.052s. Visit https://platform.openai.com/account/rate-limits to learn more.', 'tokens', 'rate_limit_exceeded')),
+    expected: { status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /\(try again in 1m0\.052s\)\.$/, fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQUEST_ID },
+  },
+
+  // --- never an empty explanation
+  {
+    name: 'a 401 with an empty message and no code → says the API gave no reason',
+    result: () => {
+      const error = apiError(401, '', 'invalid_request_error', null);
+      return judge(error, error);
+    },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'unauthorized', message: /^The API rejected the key \(HTTP 401\) without saying why\.$/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: 'a 403 with an empty message and an unknown code → names the code',
+    result: () => {
+      const error = apiError(403, '', 'invalid_request_error', 'some_new_code');
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'some_new_code', message: /^The API refused the request \(HTTP 403, some_new_code\) without saying why\.$/, fix: /permissions/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: 'a code named like an Object method is only a code (constructor)',
+    result: () => {
+      const error = apiError(401, 'Odd.', 'invalid_request_error', 'constructor');
+      return judge(error, error);
+    },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'constructor', message: /^The API rejected the key: Odd\.$/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
 ];
 
 /** No HTTP answer: both probes fail the same way, as probes.ts reports it. */
@@ -694,6 +892,15 @@ const TLS = ['CERT_HAS_EXPIRED', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGN
 const both = (failure: Failure, c: Check = {}) => judge(failure, failure, c);
 
 const TRANSPORT_ROWS: Row[] = [
+  {
+    name: 'EAI_AGAIN through a proxy names the proxy\'s host',
+    result: () => both(transport('EAI_AGAIN', 'getaddrinfo EAI_AGAIN proxy.corp.example'), { proxy: PROXY }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'EAI_AGAIN',
+      message: /^Could not resolve proxy\.corp\.example, the host of the proxy http:\/\/proxy\.corp\.example:3128 \(DNS lookup failed\)\.$/,
+      fix: /^Check the proxy host in HTTPS_PROXY \/ HTTP_PROXY, and your DNS\.$/, fixUrl: null,
+    },
+  },
   {
     name: 'timeout, through a proxy: names the proxy',
     result: () => both({ kind: 'timeout' }, { proxy: PROXY }),
