@@ -84,7 +84,7 @@ export function malformedKeyResult(problem: string): CheckResult {
     'malformed_key',
     'malformed_key',
     `The key was not sent: ${problem}.`,
-    'Copy the key again from the API keys page (it is shown only once when created; create a new one if needed).',
+    'Copy your OpenAI key again from the API keys page (it is shown only once when created; create a new one if needed).',
     PAGES.keys.url,
   );
 }

@@ -71,7 +71,11 @@ export function verdict(request: CheckRequest, proxy: string | null, models: Pro
   // A restricted key that may call models but not list them is usable: only a warning.
   const listingOnly = authFailure?.reason === 'missing_scopes' && billingState === 'ok';
   if (listingOnly) warnings.push(authFailure.message);
-  if (authFailure && authFailure.status !== 'valid' && !listingOnly) {
+  // A 404 for the list of models means a wrong base URL, unless the test request worked there: a
+  // compatible server without GET /models.
+  const noModelList = authFailure?.reason === 'http_404' && billing?.ok === true;
+  if (noModelList) warnings.push(`${request.baseURL} has no list of models (HTTP 404 for /models), but the test request worked.`);
+  if (authFailure && authFailure.status !== 'valid' && !listingOnly && !noModelList) {
     outcome = authFailure;
   } else if (billingFailure) {
     outcome = billingFailure;

@@ -753,6 +753,19 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
+    name: 'models 404, chat 200: a compatible server without GET /models → the key works, with a warning',
+    result: () => judge(apiError(404, 'Not Found', 'invalid_request_error', null), answerFor('valid', 'chat', KEY), { baseURL: 'http://localhost:8000/v1' }),
+    expected: {
+      status: 'valid', exitCode: 0, reason: null, message: /^The key works and can spend\.$/, fix: null, fixUrl: null, billing: 'ok',
+      warnings: [/^http:\/\/localhost:8000\/v1 has no list of models \(HTTP 404 for \/models\), but the test request worked\.$/], more: { models: null },
+    },
+  },
+  {
+    name: 'models 404 with --no-billing-check → the base URL looks wrong (nothing else was checked)',
+    result: () => judge(apiError(404, 'Not Found', 'invalid_request_error', null), null, { baseURL: 'http://localhost:8000' }),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_404', message: /^The base URL http:\/\/localhost:8000 looks wrong/, fix: /Did you mean http:\/\/localhost:8000\/v1\?$/, fixUrl: null, billing: 'unchecked', requestId: REQUEST_ID },
+  },
+  {
     name: 'chat 404 "Invalid URL (POST /chat/completions)" → the base URL looks wrong (not "billing not checked")',
     result: () => judge(modelsOk(), apiError(404, 'Invalid URL (POST /chat/completions)', 'invalid_request_error', null)),
     expected: { status: 'network_error', exitCode: 6, reason: 'http_404', message: /looks wrong: .*\(Invalid URL \(POST \/chat\/completions\)\) to the test request\.$/, fix: /--base-url/, fixUrl: null, requestId: REQUEST_ID },
