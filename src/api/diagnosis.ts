@@ -433,7 +433,7 @@ function statusOutcome(e: ApiError): Outcome {
     };
   }
   if (status === 404 && (request.probe === 'models' || /^Invalid URL/i.test(e.message))) {
-    // Every OpenAI-compatible API lists models, and the API says "Invalid URL (GET /models)" for a
+    // Nearly every OpenAI-compatible API lists models, and the API says "Invalid URL (GET /models)" for a
     // path it does not have: the base URL is wrong (typically without /v1), and nothing was checked.
     const base = request.baseURL.replace(/\/+$/, '');
     const suggestion = /\/v1$/.test(base) ? '' : ` Did you mean ${base}/v1?`;
