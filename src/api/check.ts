@@ -83,8 +83,8 @@ export function malformedKeyResult(problem: string): CheckResult {
   return localResult(
     'malformed_key',
     'malformed_key',
-    `This is not an OpenAI API key: ${problem}.`,
-    'Copy the key again from the API keys page (it is shown only once when created; create a new one if needed).',
+    `The key was not sent: ${problem}.`,
+    'Copy your OpenAI key again from the API keys page (it is shown only once when created; create a new one if needed).',
     PAGES.keys.url,
   );
 }

@@ -2,10 +2,11 @@
 // functions of what came back (no SDK, no network), so every real answer can be tested in
 // milliseconds. Three classifiers, tried in this order: transport errors (no HTTP answer),
 // answers that are not the API's (redirects, non-JSON pages), then API errors, read by
-// `error.code` first (missing scopes, quota codes, the code table), then by HTTP status.
+// `error.code` first, then `error.type`, then the message (never its full stop, URL sentence or
+// exact wording), and last by HTTP status.
 import * as z from 'zod/mini';
 import { redact } from '../keys/redact.js';
-import { PAGES, projectPageUrl } from '../platform.js';
+import { OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
 import type { VerifyStatus } from './status.js';
 
 /** Largest answer body accepted; no OpenAI API answer to these probes comes near it. */
@@ -39,6 +40,8 @@ export interface FailedRequest {
   proxy: string | null;
   organization?: HeaderSource;
   project?: HeaderSource;
+  /** The `openai-project` header of any answer of this check (error answers usually lack it). */
+  seenProject?: string | null;
 }
 
 export interface Diagnosis {
@@ -51,11 +54,13 @@ export interface Diagnosis {
   requestId: string | null;
 }
 
+// Only `error` being an object makes a body the API's: a gateway in front of the API (Cloudflare's
+// 502 `{"error":{"code":502,…,"type":"cf_bad_gateway"}}`) may put a number where a string goes.
 const ErrorBodySchema = z.object({
   error: z.object({
     message: z.catch(z.string(), ''),
-    type: z.nullish(z.string()),
-    code: z.nullish(z.string()),
+    type: z.catch(z.nullish(z.string()), null),
+    code: z.catch(z.nullish(z.string()), null),
   }),
 });
 
@@ -64,6 +69,14 @@ function hostOf(baseURL: string): string {
     return new URL(baseURL).host;
   } catch {
     return baseURL;
+  }
+}
+
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
   }
 }
 
@@ -89,8 +102,12 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
   const via = proxy ? ` through the proxy ${proxy}` : '';
   let message = `Could not reach ${host}${via}: ${code ?? (text || 'connection error')}.`;
   let fix = 'Check your internet connection and any proxy settings (HTTPS_PROXY, NO_PROXY).';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    message = `Could not resolve ${host}${via} (DNS lookup failed).`;
+  if ((code === 'ENOTFOUND' || code === 'EAI_AGAIN') && proxy) {
+    // Through a proxy only the proxy's own name is looked up here; the proxy resolves the API's.
+    message = `Could not resolve ${hostnameOf(proxy)}, the host of the proxy ${proxy} (DNS lookup failed).`;
+    fix = 'Check the proxy host in HTTPS_PROXY / HTTP_PROXY, and your DNS.';
+  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    message = `Could not resolve ${host} (DNS lookup failed).`;
     fix = 'Check your internet connection and DNS, or the --base-url / OPENAI_BASE_URL you set.';
   } else if (code === 'ECONNREFUSED') {
     message = `The connection to ${proxy ? `the proxy ${proxy}` : host} was refused.`;
@@ -148,7 +165,11 @@ export function nonApiDiagnosis(failure: Extract<Failure, { kind: 'http' }>, req
     status: status >= 500 ? 'server_error' : 'network_error',
     reason: `http_${status}`,
     message: `${host} answered HTTP ${status} with a page that is not an OpenAI API answer${blocked}.`,
-    fix: 'Something between you and the API answered instead: check your proxy or network, and the --base-url.',
+    // A 2xx page in the API's place is typically a captive portal.
+    fix:
+      status < 300
+        ? 'A network sign-in page (captive portal), a proxy or another server answered instead: sign in to the network in a browser, or check your proxy or network, and the --base-url.'
+        : 'Something between you and the API answered instead: check your proxy or network, and the --base-url.',
     fixUrl: null,
     requestId,
   };
@@ -161,20 +182,33 @@ interface ApiError {
   type: string | null;
   /** The API's message, with any key in it masked. */
   message: string;
-  /** The `openai-project` header, when the answer had one. */
+  /** The key's project: the answer's `openai-project` header, else one seen in the check, else the one sent. */
   project: string | null;
   request: FailedRequest;
 }
 
 type Outcome = Omit<Diagnosis, 'requestId'>;
+type Described = Omit<Outcome, 'status' | 'reason'>;
+
+const has = <T extends object>(table: T, name: string | null): name is Extract<keyof T, string> => name !== null && Object.hasOwn(table, name);
+
+/** The project an answer is about: its message names it even when the headers do not. */
+function projectOf(e: ApiError): string | null {
+  return /proj_[A-Za-z0-9]+/.exec(e.message)?.[0] ?? e.project;
+}
+
+/** The API's own words after a colon, or a sentence that says it gave none. */
+function quoted(e: ApiError, lead: string): string {
+  return e.message ? `${lead}: ${e.message}` : `${lead} (HTTP ${e.status}${e.code ? `, ${e.code}` : ''}) without saying why.`;
+}
 
 const NO_CREDIT_FIX =
   "Add credits on the billing page. If you already did, this key may belong to another organization or project than the one you funded: create the key there (or fund the key's organization), then check again.";
 
 /** Spending is blocked: the key is right, billing needs fixing. By error.code (the API's type for old answers). */
-const QUOTA_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'status' | 'reason'>> = {
+const QUOTA_OUTCOMES: Record<string, (e: ApiError) => Described> = {
   project_spend_limit_exceeded: (e) => {
-    const id = /proj_[A-Za-z0-9]+/.exec(e.message)?.[0] ?? e.project;
+    const id = projectOf(e);
     return {
       message: 'The key works, but its project has reached its spend limit.',
       fix: "Raise or remove the project's spend limit.",
@@ -205,21 +239,38 @@ const QUOTA_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'status' | '
 QUOTA_OUTCOMES.credit_balance_exhausted = QUOTA_OUTCOMES.insufficient_quota!;
 QUOTA_OUTCOMES.billing_hard_limit_reached = QUOTA_OUTCOMES.insufficient_quota!;
 
+/** The generic `insufficient_quota` code also carries spend limits, told apart only by the message. */
+const QUOTA_BY_MESSAGE: Array<[RegExp, string]> = [
+  [/\bproject has reached its\b.*\bspend limit/i, 'project_spend_limit_exceeded'],
+  [/\borganization has reached its\b.*\bspend limit/i, 'organization_spend_limit_exceeded'],
+];
+
 function quotaOutcome(e: ApiError): Outcome | null {
-  const reason = e.code && QUOTA_OUTCOMES[e.code] ? e.code : e.type === 'insufficient_quota' || e.type === 'billing_not_active' ? (e.code ?? e.type) : null;
-  if (!reason) return null;
+  if (e.code !== 'insufficient_quota' && has(QUOTA_OUTCOMES, e.code)) return { status: 'insufficient_quota', reason: e.code, ...QUOTA_OUTCOMES[e.code]!(e) };
+  if (e.code !== 'insufficient_quota' && e.type !== 'insufficient_quota' && e.type !== 'billing_not_active') return null;
+  const reason = QUOTA_BY_MESSAGE.find(([pattern]) => pattern.test(e.message))?.[1] ?? e.code ?? e.type!;
   const describe = QUOTA_OUTCOMES[reason] ?? QUOTA_OUTCOMES.insufficient_quota!;
   return { status: 'insufficient_quota', reason, ...describe(e) };
 }
 
-/** A restricted key without a permission the probe needs ("Missing scopes: model.read."). */
+// "Missing scopes: model.request" ends the short 2026 message; the older one goes on ". Check that…".
+// Scope names hold dots themselves, so a trailing one is stripped rather than required.
+const MISSING_SCOPES = /Missing scopes?:\s*([\w.:-]+(?:\s*,\s*[\w.:-]+)*)/i;
+
+/** A restricted key without a permission the probe needs. */
 function scopesOutcome(e: ApiError): Outcome | null {
-  const scopes = /Missing scopes?:\s*(.+?)\.(?:\s|$)/.exec(e.message)?.[1];
-  if (!scopes) return null;
+  const listed = MISSING_SCOPES.exec(e.message)?.[1];
+  if (!listed && e.code !== 'missing_scope' && e.code !== 'missing_scopes') return null;
+  const scopes = (listed ?? '')
+    .split(/\s*,\s*/)
+    .map((scope) => scope.replace(/\.+$/, ''))
+    .filter(Boolean);
+  const cannot = e.request.probe === 'billing' ? 'call models' : 'list models';
+  const lacks = scopes.length ? `the permission${scopes.length > 1 ? 's' : ''} ${scopes.join(', ')}` : 'a permission it needs';
   return {
     status: 'forbidden',
     reason: 'missing_scopes',
-    message: `This restricted key lacks the permission ${scopes}${e.request.probe === 'billing' ? ', so it cannot call models' : ', so it cannot list models'}.`,
+    message: `This restricted key lacks ${lacks}, so it cannot ${cannot}.`,
     fix: 'Edit the key on the API keys page (Models: Read, Model capabilities: Write), or create a key with "All" permissions.',
     fixUrl: PAGES.keys.url,
   };
@@ -227,7 +278,7 @@ function scopesOutcome(e: ApiError): Outcome | null {
 
 const NEW_KEY_FIX = 'Create a new secret key on the API keys page and store it with `openai-setup key`.';
 
-function headerMismatch(e: ApiError): Omit<Outcome, 'status' | 'reason'> {
+function headerMismatch(e: ApiError): Described {
   const isOrg = e.code === 'mismatched_organization';
   const sent = isOrg ? e.request.organization : e.request.project;
   const header = isOrg ? 'OpenAI-Organization' : 'OpenAI-Project';
@@ -239,7 +290,49 @@ function headerMismatch(e: ApiError): Omit<Outcome, 'status' | 'reason'> {
   };
 }
 
-/** The API's error codes with an outcome of their own; a handler may return null to fall through to the status. */
+/** 401 invalid_organization: a wrong organization header, or an owner who left the key's organization. */
+function invalidOrganization(e: ApiError): Described {
+  const sent = e.request.organization;
+  if (/No such organization/i.test(e.message)) {
+    const id = /org-[A-Za-z0-9]+/.exec(e.message)?.[0] ?? sent?.value;
+    return {
+      message: `The organization ${id ? `${id} ` : ''}in the OpenAI-Organization header does not exist.`,
+      fix: sent
+        ? `It was sent because ${sent.from} is set: unset it, or set it to your organization's ID (org-…, on the organization settings page).`
+        : "Remove the OpenAI-Organization header, or set it to your organization's ID (org-…, on the organization settings page).",
+      fixUrl: null,
+    };
+  }
+  if (/(?:do not|don't) have access to the organization/i.test(e.message)) {
+    return {
+      message: "The key's owner is no longer a member of the organization the key belongs to.",
+      fix: 'A new key from the same user will not help: an owner of that organization must invite the user again, or use a key from an organization the user belongs to.',
+      fixUrl: null,
+    };
+  }
+  // No message (seen in 2023) or an unknown one: either cause is possible.
+  return {
+    message: sent
+      ? `The API refused the organization: ${sent.value} (the OpenAI-Organization header) may not exist, or the key's owner may no longer belong to the key's organization.`
+      : "The API refused the key's organization: its owner may no longer be a member of it.",
+    fix: sent
+      ? `${sent.from} sent that header: unset it and check again; if that fails too, an owner of the key's organization must invite the user again.`
+      : "An owner of the key's organization must invite the user again, or use a key from an organization the user belongs to.",
+    fixUrl: null,
+  };
+}
+
+const REGION: Omit<Outcome, 'reason'> = {
+  status: 'forbidden',
+  message: 'OpenAI does not serve the country, region or territory this request came from.',
+  fix: 'The API can only be used from supported countries; the key itself may be fine.',
+  fixUrl: null,
+};
+
+// Go durations as the API prints them: "20s", "644ms", "1.574s", "1m26.4s" (per-day limits), "2h3m4s".
+const WAIT = /try again in ((?:\d+(?:\.\d+)?(?:h|ms|m|s))+)/i;
+
+/** The API's codes (or, for old bodies, types) with an outcome of their own; a handler may return null to fall through to the status. */
 const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | null> = {
   invalid_api_key: () => ({
     status: 'invalid_key',
@@ -253,6 +346,14 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
     fix: "Check the account owner's email from OpenAI; if you think it is a mistake, contact help.openai.com.",
     fixUrl: null,
   }),
+  // A 429 that is no rate limit: the account was banned, and retrying never helps.
+  access_terminated: () => ({
+    status: 'forbidden',
+    message: "OpenAI has terminated this account's access for violating its usage policies; retrying will not help.",
+    fix: "Check the account owner's email from OpenAI; to appeal, contact OpenAI through the help center at help.openai.com.",
+    fixUrl: null,
+  }),
+  invalid_organization: (e) => ({ status: 'forbidden', ...invalidOrganization(e) }),
   mismatched_organization: (e) => ({ status: 'forbidden', ...headerMismatch(e) }),
   mismatched_project: (e) => ({ status: 'forbidden', ...headerMismatch(e) }),
   no_organization: () => ({
@@ -261,14 +362,16 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
     fix: 'Create or join an organization on the platform, then create a key in it.',
     fixUrl: PAGES.organization.url,
   }),
-  unsupported_country_region_territory: () => ({
+  ip_not_authorized: () => ({
     status: 'forbidden',
-    message: 'OpenAI does not serve the country, region or territory this request came from.',
-    fix: 'The API can only be used from supported countries; the key itself may be fine.',
-    fixUrl: null,
+    message: "This machine's IP address is not on the organization's allowlist.",
+    fix: "Ask an organization owner to add it (Settings → Security → IP allowlist; a project's own list overrides the organization's, and a change takes up to 15 minutes), or call from an allowed network.",
+    fixUrl: PAGES.organization.url,
   }),
+  unsupported_country_region_territory: () => REGION,
+  unsupported_country: () => REGION,
   rate_limit_exceeded: (e) => {
-    const wait = /try again in ([0-9.]+m?s)/i.exec(e.message)?.[1];
+    const wait = WAIT.exec(e.message)?.[1];
     return {
       status: 'rate_limited',
       message: `The key works; the organization is at its rate limit right now${wait ? ` (try again in ${wait})` : ''}.`,
@@ -276,35 +379,46 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
       fixUrl: PAGES.limits.url,
     };
   },
-  model_not_found: (e) =>
-    e.status === 403
-      ? {
-          status: 'forbidden',
-          message: `The key's project may not use ${e.request.model}.`,
-          fix: `Allow ${e.request.model} in the project's settings, or check with another model (--model).`,
-          fixUrl: e.project ? projectPageUrl(e.project, 'limits') : PAGES.limits.url,
-        }
-      : null,
+  model_not_found: (e) => {
+    if (e.status !== 403) return null;
+    const project = projectOf(e);
+    return {
+      status: 'forbidden',
+      message: `The key's project may not use ${e.request.model}.`,
+      fix: `Allow ${e.request.model} in the project's settings, or check with another model (--model).`,
+      fixUrl: project ? projectPageUrl(project, 'limits') : PAGES.limits.url,
+    };
+  },
 };
 CODE_OUTCOMES.slow_down = CODE_OUTCOMES.rate_limit_exceeded!;
 
+/** Answers known by their message when neither code nor type says it (old bodies have a null code). */
+const MESSAGE_CODES: Array<[RegExp, string]> = [
+  [/\baccess (?:was|has been) terminated/i, 'access_terminated'],
+  [/No such organization|(?:do not|don't) have access to the organization/i, 'invalid_organization'],
+  [/\bIP\b.*\b(?:not authorized|allowlist)/i, 'ip_not_authorized'],
+  [/not available in your country|Country, region,? or territory not supported/i, 'unsupported_country'],
+];
+
+/** The code table, tried by error.code, then error.type, then what the message says. */
+function tableOutcome(e: ApiError): Outcome | null {
+  const byMessage = MESSAGE_CODES.find(([pattern]) => pattern.test(e.message))?.[1] ?? null;
+  for (const name of [e.code, e.type, byMessage]) {
+    if (!has(CODE_OUTCOMES, name)) continue;
+    const outcome = CODE_OUTCOMES[name]!(e);
+    if (outcome) return { ...outcome, reason: name };
+  }
+  return null;
+}
+
 /** An error the code table does not settle, by HTTP status. */
 function statusOutcome(e: ApiError): Outcome {
-  const { status, code, type } = e;
+  const { status, code, type, request } = e;
   if (status === 401) {
-    if (/IP/.test(e.message) && /not authorized|allowlist/i.test(e.message)) {
-      return {
-        status: 'forbidden',
-        reason: code ?? 'ip_not_authorized',
-        message: "This machine's IP address is not on the organization's allowlist.",
-        fix: 'Ask an organization owner to add it, or call from an allowed network.',
-        fixUrl: PAGES.organization.url,
-      };
-    }
     return {
       status: 'invalid_key',
       reason: code ?? 'unauthorized',
-      message: /didn't provide an API key/.test(e.message) ? 'No key reached the API (the Authorization header was empty).' : `The API rejected the key: ${e.message}`,
+      message: /didn't provide an API key/.test(e.message) ? 'No key reached the API (the Authorization header was empty).' : quoted(e, 'The API rejected the key'),
       fix: NEW_KEY_FIX,
       fixUrl: PAGES.keys.url,
     };
@@ -313,16 +427,29 @@ function statusOutcome(e: ApiError): Outcome {
     return {
       status: 'forbidden',
       reason: code ?? type ?? 'forbidden',
-      message: `The API refused the request: ${e.message}`,
+      message: quoted(e, 'The API refused the request'),
       fix: "Check the key's organization and project permissions on the API keys page.",
       fixUrl: PAGES.keys.url,
+    };
+  }
+  if (status === 404 && (request.probe === 'models' || /^Invalid URL/i.test(e.message))) {
+    // Nearly every OpenAI-compatible API lists models, and the API says "Invalid URL (GET /models)" for a
+    // path it does not have: the base URL is wrong (typically without /v1), and nothing was checked.
+    const base = request.baseURL.replace(/\/+$/, '');
+    const suggestion = /\/v1$/.test(base) ? '' : ` Did you mean ${base}/v1?`;
+    return {
+      status: 'network_error',
+      reason: `http_${status}`,
+      message: `The base URL ${base} looks wrong: ${hostOf(base)} answered HTTP 404${e.message ? ` (${e.message})` : ''} to ${request.probe === 'models' ? 'the list of models' : 'the test request'}.`,
+      fix: `Check the base URL (--base-url, OPENAI_BASE_URL or the profile's): OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.${suggestion}`,
+      fixUrl: null,
     };
   }
   if (status === 429) {
     return {
       status: 'rate_limited',
       reason: code ?? type ?? 'rate_limited',
-      message: `The key works; the API is limiting requests right now: ${e.message}`,
+      message: quoted(e, 'The key works; the API is limiting requests right now'),
       fix: 'Try again in a minute.',
       fixUrl: PAGES.limits.url,
     };
@@ -338,10 +465,10 @@ function statusOutcome(e: ApiError): Outcome {
   }
   // Any other 4xx (404 for the probe model, 400 for an organization that must be verified...):
   // the key was accepted; the caller treats it as "billing could not be checked".
-  return { status: 'valid', reason: code ?? type ?? `http_${status}`, message: e.message, fix: null, fixUrl: null };
+  return { status: 'valid', reason: code ?? type ?? `http_${status}`, message: e.message || `HTTP ${status}${code ? `, ${code}` : ''}`, fix: null, fixUrl: null };
 }
 
-/** An OpenAI error answer: missing scopes, quota codes, the code table, then the HTTP status. */
+/** An OpenAI error answer: missing scopes, quota, the code table (code, type, message), then the HTTP status. */
 export function apiErrorDiagnosis(failure: Extract<Failure, { kind: 'http' }>, request: FailedRequest): Diagnosis {
   const parsed = ErrorBodySchema.safeParse(failure.body);
   const body = parsed.success ? parsed.data.error : { message: '', type: null, code: null };
@@ -349,12 +476,11 @@ export function apiErrorDiagnosis(failure: Extract<Failure, { kind: 'http' }>, r
     status: failure.status,
     code: body.code ?? null,
     type: body.type ?? null,
-    message: redact(body.message, [request.key]),
-    project: failure.headers?.get('openai-project') ?? null,
+    message: redact(body.message, [request.key]).trim(),
+    project: failure.headers?.get('openai-project') ?? request.seenProject ?? request.project?.value ?? null,
     request,
   };
-  const byCode = e.code ? CODE_OUTCOMES[e.code]?.(e) : null;
-  const outcome = scopesOutcome(e) ?? quotaOutcome(e) ?? (byCode ? { ...byCode, reason: e.code } : null) ?? statusOutcome(e);
+  const outcome = scopesOutcome(e) ?? quotaOutcome(e) ?? tableOutcome(e) ?? statusOutcome(e);
   return { ...outcome, requestId: failure.requestId };
 }
 

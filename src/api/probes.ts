@@ -4,7 +4,7 @@ import type { ClientOptions } from 'openai';
 import { createApiFetch, proxyFor, proxySettings, type ApiFetch, type ProxySettings } from './http.js';
 import type { Failure } from './diagnosis.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
-import { verdict, type ProbeOutcome } from './verdict.js';
+import { answerOutcome, verdict, type ProbeOutcome } from './verdict.js';
 
 type Sdk = typeof import('openai');
 
@@ -23,7 +23,7 @@ function causeOf(error: unknown): { code: string | null; text: string } {
 }
 
 /** What a request that threw comes to; `deadline` is the check's own time limit. */
-function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal): Failure {
+export function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal): Failure {
   // The deadline decides what a timeout is: an abort for another reason (a proxy refusing the
   // tunnel aborts the request too) is reported as what it is.
   if (deadline.aborted || error instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout' };
@@ -86,16 +86,17 @@ export function createApi(options: ApiOptions): Api {
       const client = new sdk.OpenAI(sdkOptions(request, fetch, options.debug));
       // One deadline for both requests, answers' bodies included.
       const signal = AbortSignal.timeout(request.timeoutMs);
-      const settle = (call: Promise<{ response: Response; data?: unknown }>, ids: (data: unknown) => string[] | undefined): Promise<ProbeOutcome> =>
+      // `body` is what the SDK parsed: JSON, or the text of anything else.
+      const settle = (probe: 'models' | 'billing', call: Promise<{ response: Response; data?: unknown }>, body: (data: unknown) => unknown): Promise<ProbeOutcome> =>
         call.then(
-          ({ response, data }) => ({ ok: true, headers: response.headers, modelIds: ids(data) }),
+          ({ response, data }) => answerOutcome(probe, response.status, response.headers, body(data)),
           (error: unknown) => ({ ok: false, failure: failureOf(error, sdk, signal) }),
         );
-      const models = settle(client.models.list({ signal }).withResponse(), (page) =>
-        ((page as { data?: unknown }).data as Array<{ id?: unknown }> | undefined)?.flatMap((m) => (typeof m?.id === 'string' ? [m.id] : [])),
-      );
+      // A models page keeps the answer's whole body (its `data` alone is [] for a page of HTML).
+      const models = settle('models', client.models.list({ signal }).withResponse(), (page) => (page as { body?: unknown }).body);
       const billing = request.billingCheck
         ? settle(
+            'billing',
             client.chat.completions
               .create(
                 {
@@ -107,7 +108,7 @@ export function createApi(options: ApiOptions): Api {
                 { signal },
               )
               .withResponse(),
-            () => undefined,
+            (completion) => completion,
           )
         : Promise.resolve(null);
       const [modelsOutcome, billingOutcome] = await Promise.all([models, billing]);

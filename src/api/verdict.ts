@@ -7,6 +7,19 @@ import type { BillingState, CheckRequest, CheckResult } from './types.js';
 
 export type ProbeOutcome = { ok: true; headers: HeaderLookup; modelIds?: string[] } | { ok: false; failure: Failure };
 
+/**
+ * A 2xx answer, its body as the SDK parsed it (text when it was not JSON): the API's, or a page in
+ * its place. A captive portal or a web server at the base URL answers 200 too, and only the shape
+ * tells: the API lists models under `data` and answers a chat request with `choices`.
+ */
+export function answerOutcome(probe: FailedRequest['probe'], status: number, headers: HeaderLookup, body: unknown): ProbeOutcome {
+  const json = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  const list = probe === 'models' ? json?.data : json?.choices;
+  if (!Array.isArray(list)) return { ok: false, failure: { kind: 'http', status, headers, body: undefined, requestId: headers.get('x-request-id') } };
+  if (probe === 'billing') return { ok: true, headers };
+  return { ok: true, headers, modelIds: list.flatMap((m: { id?: unknown } | null) => (typeof m?.id === 'string' ? [m.id] : [])) };
+}
+
 // x-ratelimit-limit-tokens → likely usage tier. Only the tokens header: the requests header
 // reports a daily limit on low tiers.
 const TIER_BY_TOKENS: Record<string, Record<string, string>> = {
@@ -28,9 +41,10 @@ function headersOf(outcome: ProbeOutcome | null): HeaderLookup | null {
 }
 
 export function verdict(request: CheckRequest, proxy: string | null, models: ProbeOutcome, billing: ProbeOutcome | null, latencyMs: number): CheckResult {
-  const failed = (probe: FailedRequest['probe'], outcome: ProbeOutcome | null): Diagnosis | null =>
-    outcome && !outcome.ok ? diagnose(outcome.failure, { ...request, probe, proxy }) : null;
   const header = (name: string) => headersOf(models)?.get(name) ?? headersOf(billing)?.get(name) ?? null;
+  const seenProject = header('openai-project');
+  const failed = (probe: FailedRequest['probe'], outcome: ProbeOutcome | null): Diagnosis | null =>
+    outcome && !outcome.ok ? diagnose(outcome.failure, { ...request, probe, proxy, seenProject }) : null;
   const warnings: string[] = [];
 
   let modelCount: number | null = null;
@@ -54,10 +68,14 @@ export function verdict(request: CheckRequest, proxy: string | null, models: Pro
   const tier = likelyTier(request.model, headersOf(billing)?.get('x-ratelimit-limit-tokens') ?? null);
 
   let outcome: Diagnosis | null = null;
-  if (authFailure?.reason === 'missing_scopes' && billingState === 'ok') {
-    // A restricted key that may call models but not list them: usable, so only a warning.
-    warnings.push(authFailure.message);
-  } else if (authFailure && authFailure.status !== 'valid') {
+  // A restricted key that may call models but not list them is usable: only a warning.
+  const listingOnly = authFailure?.reason === 'missing_scopes' && billingState === 'ok';
+  if (listingOnly) warnings.push(authFailure.message);
+  // A 404 for the list of models means a wrong base URL, unless the test request worked there: a
+  // compatible server without GET /models.
+  const noModelList = authFailure?.reason === 'http_404' && billing?.ok === true;
+  if (noModelList) warnings.push(`${request.baseURL} has no list of models (HTTP 404 for /models), but the test request worked.`);
+  if (authFailure && authFailure.status !== 'valid' && !listingOnly && !noModelList) {
     outcome = authFailure;
   } else if (billingFailure) {
     outcome = billingFailure;

@@ -9,7 +9,7 @@ import type { CheckResult, Reachability } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { PAGES } from '../platform.js';
+import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { describeKeychainProblem } from '../storage/keychain.js';
 import { ENV_SOURCE, keyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import type { Profile } from '../storage/state.js';
@@ -130,6 +130,8 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO|SSL|TLS/i;
 export function reachabilityCheck(baseURL: string, reach: Reachability): DoctorCheck {
   const title = 'API reachable';
   if (reach.reached) {
+    // The API (and nearly every compatible one) has /models: a 404 there is most likely a wrong base URL.
+    if (reach.status === 404) return check('api', title, 'warn', `${baseURL} answered HTTP 404 for /models: the base URL looks wrong`, `Check OPENAI_BASE_URL or the profile's base URL: OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.`);
     if (reach.json) return check('api', title, 'ok', `${baseURL} answered (HTTP ${reach.status} without a key, ${reach.ms} ms)`);
     return check('api', title, 'warn', `${baseURL} answered HTTP ${reach.status} with a page that is not an API answer`, 'A proxy, firewall or captive portal may be answering instead: check the network and HTTPS_PROXY.');
   }

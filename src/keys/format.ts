@@ -3,15 +3,49 @@
 
 export type KeyKind = 'project' | 'service-account' | 'admin' | 'user' | 'legacy' | 'unknown';
 
-const PREFIXES: Array<{ prefix: string; kind: KeyKind; label: string }> = [
-  { prefix: 'sk-proj-', kind: 'project', label: 'project key' },
-  { prefix: 'sk-svcacct-', kind: 'service-account', label: 'service-account key' },
-  { prefix: 'sk-admin-', kind: 'admin', label: 'admin key' },
-  { prefix: 'sk-None-', kind: 'user', label: 'user key (not tied to a project)' },
-  { prefix: 'sk-', kind: 'legacy', label: 'legacy user key' },
+// OpenAI's keys are the prefix, a body, `T3BlbkFJ` (base64 for "OpenAI") and a body as long as the
+// first: sk-proj- 8 + 74 + 8 + 74 = 164 (early ones 8 + 20 + 8 + 20 = 56, also 8 + 58 + 8 + 58),
+// sk-svcacct- 167 (or 135), sk-admin- 133, legacy sk- 3 + 20 + 8 + 20 = 51. The length of sk-None-
+// keys is not known. `length` is today's; `shortest` the shortest ever seen, below which a key
+// without the marker (cut off before it) cannot be whole.
+const MARKER = 'T3BlbkFJ';
+
+const PREFIXES: Array<{ prefix: string; kind: KeyKind; label: string; length: number | null; shortest: number }> = [
+  { prefix: 'sk-proj-', kind: 'project', label: 'project key', length: 164, shortest: 56 },
+  { prefix: 'sk-svcacct-', kind: 'service-account', label: 'service-account key', length: 167, shortest: 135 },
+  { prefix: 'sk-admin-', kind: 'admin', label: 'admin key', length: 133, shortest: 133 },
+  { prefix: 'sk-None-', kind: 'user', label: 'user key (not tied to a project)', length: null, shortest: 51 },
+  { prefix: 'sk-', kind: 'legacy', label: 'legacy user key', length: 51, shortest: 51 },
 ];
 
+/** Real keys are under 200 characters (167 at most today); anything longer is not one key, and must not become a header. */
+export const MAX_KEY_LENGTH = 200;
+/** The most any server's key may be (some gateways take tokens of a few hundred characters or more). */
+const MAX_ANY_KEY_LENGTH = 4096;
+
+/** Keys of other services that people paste for an OpenAI key, and where each one's OpenAI-compatible API is. */
+const OTHER_SERVICES: Array<{ pattern: RegExp; name: string; baseURL?: string }> = [
+  { pattern: /^sk-or-v1-/, name: 'an OpenRouter key', baseURL: 'https://openrouter.ai/api/v1' },
+  { pattern: /^sk-ant-/, name: 'an Anthropic key', baseURL: 'https://api.anthropic.com/v1' },
+  { pattern: /^sk-[0-9a-f]{32}$/, name: 'a DeepSeek key (Alibaba DashScope keys look the same)' },
+  { pattern: /^gsk_/, name: 'a Groq key', baseURL: 'https://api.groq.com/openai/v1' },
+  { pattern: /^xai-/, name: 'an xAI key', baseURL: 'https://api.x.ai/v1' },
+  { pattern: /^AIza/, name: 'a Google API key (Gemini)', baseURL: 'https://generativelanguage.googleapis.com/v1beta/openai' },
+  { pattern: /^pplx-/, name: 'a Perplexity key' },
+  { pattern: /^hf_/, name: 'a Hugging Face token' },
+  { pattern: /^nvapi-/, name: 'an NVIDIA key' },
+  { pattern: /^r8_/, name: 'a Replicate token' },
+  { pattern: /^(?:sk|rk)_(?:live|test)_/, name: 'a Stripe key' },
+  { pattern: /^(?:gh[pousr]_|github_pat_)/, name: 'a GitHub token' },
+  { pattern: /^[0-9a-f]{32}$/i, name: 'an Azure key (32 hex digits; Azure OpenAI keys work only with their Azure endpoint)' },
+];
+
+function otherService(key: string): (typeof OTHER_SERVICES)[number] | undefined {
+  return OTHER_SERVICES.find((s) => s.pattern.test(key));
+}
+
 export function keyKind(key: string): KeyKind {
+  if (otherService(key)) return 'unknown';
   return PREFIXES.find((p) => key.startsWith(p.prefix))?.kind ?? 'unknown';
 }
 
@@ -111,27 +145,50 @@ function describeChar(ch: string): string {
   return code > 126 || code < 32 ? `a non-ASCII character (U+${code.toString(16).toUpperCase().padStart(4, '0')})` : `"${ch}"`;
 }
 
+/** A key of a known prefix shorter than it should be was cut off when copied. */
+function cutOff(key: string, officialApi: boolean): string | undefined {
+  const shape = PREFIXES.find((p) => key.startsWith(p.prefix));
+  if (!shape) return undefined;
+  const head = key.indexOf(MARKER, shape.prefix.length) - shape.prefix.length;
+  if (head > 0) {
+    const whole = shape.prefix.length + head + MARKER.length + head;
+    return key.length < whole ? `it looks cut off (${key.length} of ${whole} characters): copy it again` : undefined;
+  }
+  // Other services' sk- keys have their own lengths: a plain sk- key is judged only for OpenAI.
+  if (key.length >= shape.shortest || (shape.kind === 'legacy' && !officialApi)) return undefined;
+  return shape.length
+    ? `it is far too short (${key.length} of ${shape.length} characters), as if cut off: copy it again`
+    : `it is far too short (${key.length} characters; OpenAI keys have ${shape.shortest} or more), as if cut off: copy it again`;
+}
+
 /**
  * Can this be an OpenAI key? `officialApi` is false for an OpenAI-compatible server at another
  * base URL, where keys of other shapes are normal, so prefix problems only warn.
  */
 export function checkKeyShape(key: string, officialApi = true): ShapeCheck {
   const kind = keyKind(key);
+  const openaiShaped = kind !== 'unknown';
+  if (key.length > MAX_ANY_KEY_LENGTH || (key.length >= MAX_KEY_LENGTH && (officialApi || openaiShaped))) {
+    return { kind, problem: `it is ${key.length} characters long, and OpenAI keys are under ${MAX_KEY_LENGTH}: paste the key alone` };
+  }
   const bad = /[^A-Za-z0-9_-]/.exec(key);
   if (bad) return { kind, problem: `it contains ${describeChar(bad[0])}, which an API key never has` };
   if (key.startsWith('sess-')) {
     return { kind, problem: 'this is a ChatGPT session token, not an API key: create a key on the API keys page' };
   }
-  if (key.startsWith('sk-ant-')) return { kind, problem: 'this is an Anthropic key, not an OpenAI key' };
+  const other = otherService(key);
+  if (other) {
+    const sk = key.startsWith('sk-') ? '' : ' (those start with "sk-")';
+    if (!officialApi) return { kind, warning: `This looks like ${other.name}, not an OpenAI key${sk}; sending it anyway to a compatible server` };
+    const use = other.baseURL ? `; to use it, set --base-url ${other.baseURL}` : '';
+    return { kind, problem: `it looks like ${other.name}, not an OpenAI key${sk}${use}` };
+  }
   if (kind === 'unknown') {
     const problem = 'OpenAI keys start with "sk-" (usually "sk-proj-")';
     return officialApi ? { kind, problem } : { kind, warning: `${problem}; sending it anyway to a compatible server` };
   }
-  // An sk- key this short was cut off when copied, whatever server it is meant for.
-  if (key.length < 40) {
-    return { kind, problem: `it is far too short (${key.length} characters; OpenAI keys have 51 or more), as if cut off` };
-  }
-  return { kind };
+  const cut = cutOff(key, officialApi);
+  return cut ? { kind, problem: cut } : { kind };
 }
 
 /** Clean, then check the shape: the single path for every pasted or given key. */

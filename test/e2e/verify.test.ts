@@ -14,12 +14,15 @@ import { spawnCli } from '../helpers/pty.js';
 let server: FakeOpenAI;
 let testEnv: TestEnv;
 
-// End to end only what proves the wiring: a working key (exit 0) and one without credits (exit 4);
-// the wrong key (exit 3, masked) is its own test below. The diagnosis of every other answer is a
-// row of the unit table, test/unit/diagnosis.test.ts.
+// End to end only what proves the wiring: a working key (exit 0), one without credits (exit 4), a
+// banned account's 429 that is no rate limit (exit 5) and a captive portal's 200 page that is no
+// API answer (exit 6); the wrong key (exit 3, masked) is its own test below. The diagnosis of every
+// other answer is a row of the unit table, test/unit/diagnosis.test.ts.
 const SCENARIO_ROWS: Array<[Scenario, string, number, RegExp]> = [
   ['valid', 'valid', 0, /The key works and can spend/],
   ['no_credits', 'insufficient_quota', 4, /no credits/],
+  ['access_terminated', 'forbidden', 5, /terminated this account's access/],
+  ['captive_portal', 'network_error', 6, /answered HTTP 200 with a page that is not an OpenAI API answer/],
 ];
 
 const keyFor = (scenario: string) => makeKey('proj', `verify-${scenario}`);
@@ -65,6 +68,21 @@ describe('verify outcomes', () => {
     expect(human.code).toBe(exitCode);
     expect(human.stdout).toMatch(message);
     expectNoLeak(human, key);
+  });
+
+  it('a banned account (429 access_terminated) is not "try again": the appeal goes through the help center', async () => {
+    const result = await verify(['--key', keyFor('access_terminated')]);
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/retrying will not help/);
+    expect(result.stdout).toMatch(/to appeal, contact OpenAI through the help center at help\.openai\.com/);
+    expect(result.stdout).not.toMatch(/The key works|went through/);
+  });
+
+  it('a captive portal answering 200 to both requests never passes for a working key', async () => {
+    const result = await verify(['--key', keyFor('captive_portal')]);
+    expect(result.code).toBe(6);
+    expect(result.stdout).toMatch(/sign in to the network in a browser/);
+    expect(result.stdout).not.toMatch(/The key works|went through|✔ Accepted/);
   });
 
   it('explains no credits with the fix, the billing URL, the other-organization hint and the request id', async () => {
@@ -182,8 +200,46 @@ describe('key sources', () => {
     const human = await verify(['--key', 'sk-proj-tooshort']);
     expect(human.code).toBe(3);
     expect(human.stdout).toMatch(/^✖ Key /m); // no tick for what is not a key
-    expect(human.stdout).toMatch(/far too short \(16 characters; OpenAI keys have 51 or more\), as if cut off\./);
+    expect(human.stdout).toMatch(/far too short \(16 of 164 characters\), as if cut off: copy it again\./);
     expect(server.requests.length).toBe(before);
+  });
+
+  it('a key cut off when copied is named so, and nothing is sent', async () => {
+    const before = server.requests.length;
+    const cut = keyFor('valid').slice(0, 100);
+    const json = await verify(['--key', cut, '--json']);
+    expect(json.code).toBe(3);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(json.stdout));
+    expect(parsed).toMatchObject({ status: 'malformed_key', exitCode: 3, key: { kind: 'project' } });
+    expect(parsed.message).toBe('The key was not sent: it looks cut off (100 of 164 characters): copy it again.');
+    const human = await verify(['--key', cut]);
+    expect(human.stdout).toMatch(/looks cut off \(100 of 164 characters\)/);
+    // A huge key is refused the same way, never sent as a header (standard input stops at 4 KB
+    // itself; an argument or variable can hold up to 128 KB).
+    const huge = await verify(['--json'], { OPENAI_API_KEY: `sk-proj-${'A'.repeat(100_000)}` });
+    expect(huge.code).toBe(3);
+    expect(VerifyJsonSchema.parse(JSON.parse(huge.stdout)).message).toMatch(/^The key was not sent: it is 100008 characters long, and OpenAI keys are under 200/);
+    expect(server.requests.length).toBe(before);
+    expectNoLeak(json, cut);
+  });
+
+  it("another service's key (OpenRouter) is named before anything is sent to the OpenAI API", async () => {
+    const proxy = await startProxy();
+    try {
+      const before = server.requests.length;
+      const key = `sk-or-v1-${'0123456789abcdef'.repeat(4)}`;
+      // Through a proxy that records every tunnel: the OpenAI API would be reached only through it.
+      const result = await verify(['--key', key, '--base-url', 'https://api.openai.com/v1', '--json'], { HTTPS_PROXY: proxy.url, NO_PROXY: '' });
+      expect(result.code).toBe(3);
+      const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+      expect(parsed).toMatchObject({ status: 'malformed_key', key: { kind: 'unknown' } });
+      expect(parsed.message).toBe('The key was not sent: it looks like an OpenRouter key, not an OpenAI key; to use it, set --base-url https://openrouter.ai/api/v1.');
+      expect(proxy.targets).toEqual([]);
+      expect(server.requests.length).toBe(before);
+      expectNoLeak(result, key);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('an admin key is refused locally with the key to make instead', async () => {

@@ -21,7 +21,9 @@ export type Scenario =
   | 'overloaded' // both 503 server_error "That model is currently overloaded…"
   | 'bad_gateway_html' // both 502 HTML "502 Bad Gateway"
   | 'hang' // never answer (until close())
-  | 'reset'; // destroy the socket without answering
+  | 'reset' // destroy the socket without answering
+  | 'access_terminated' // both 429 type access_terminated, code null: a banned account, not a rate limit
+  | 'captive_portal'; // both 200 HTML sign-in page, whatever the path and key (a network's captive portal)
 
 export declare const SCENARIOS: readonly Scenario[];
 

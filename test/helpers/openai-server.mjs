@@ -37,6 +37,8 @@ export const SCENARIOS = Object.freeze([
   'bad_gateway_html',
   'hang',
   'reset',
+  'access_terminated',
+  'captive_portal',
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +181,13 @@ const BODY = {
       'invalid_request_error',
       'account_deactivated',
     ),
+  // §9.1: a banned account, on a 429 like a rate limit. Code null as in 2023 (also seen: "access_terminated").
+  accessTerminated: () =>
+    err(
+      `Your access was terminated due to violation of our policies, please check your email for more information. If you believe this is in error and would like to appeal, please ${DOCS_HELP}.`,
+      'access_terminated',
+      null,
+    ),
   noOrganization: () =>
     err(
       `You must be a member of an organization to use the API. Please ${DOCS_HELP}.`,
@@ -306,6 +315,17 @@ const CLOUDFLARE_BLOCK_HTML = (ray) => `<!DOCTYPE html>
 </html>
 `;
 
+// A network's sign-in page, answering every request with 200 before anything reaches the API.
+const CAPTIVE_PORTAL_HTML = `<!DOCTYPE html>
+<html>
+<head><title>Sign in to the Wi-Fi</title></head>
+<body>
+<h1>Welcome to Guest Wi-Fi</h1>
+<form method="post" action="/login"><label><input type="checkbox" name="accept"> I accept the terms of use</label> <button>Connect</button></form>
+</body>
+</html>
+`;
+
 const BAD_GATEWAY_HTML = `<html>
 <head><title>502 Bad Gateway</title></head>
 <body>
@@ -413,6 +433,12 @@ function respond(x) {
   // Network-level failures come before anything the API itself would say.
   if (setup?.scenario === 'hang') return { fault: 'hang' }; // socket stays open until the client gives up or close()
   if (setup?.scenario === 'reset') return { fault: 'reset' };
+  if (setup?.scenario === 'captive_portal')
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(CAPTIVE_PORTAL_HTML)), 'cache-control': 'no-store' },
+      body: CAPTIVE_PORTAL_HTML,
+    };
 
   const route =
     method === 'GET' && path === '/v1/models' ? 'models' : method === 'POST' && path === '/v1/chat/completions' ? 'chat' : null;
@@ -445,6 +471,8 @@ function respond(x) {
       return json(401, BODY.deactivated());
     case 'no_organization':
       return json(401, BODY.noOrganization());
+    case 'access_terminated':
+      return json(429, BODY.accessTerminated());
     case 'server_error':
       return json(500, BODY.serverError(id));
     case 'overloaded':

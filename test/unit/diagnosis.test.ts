@@ -8,17 +8,21 @@
 // (/work/shared/openai-api-facts.md, § numbers below; §9 corrects the earlier sections), transport
 // errors as probes.ts hands them over, redirects and pages that are not the API's.
 //
-// An answer becomes a probe outcome the way probes.ts does it: the SDK's own APIError.generate()
+// An answer becomes a probe outcome the way probes.ts does it: a 2xx through answerOutcome() with
+// the body as the SDK parses it; any other status through the SDK's own APIError.generate()
 // (status, headers, the parsed body's `error`, x-request-id), then failureOf()'s mapping.
 //
-// Rows whose diagnosis is wrong per the fact sheet keep their data and the right expectation,
-// and run as it.todo until src/ is fixed: delete the row's `todo` to turn it into a test.
+// A row whose diagnosis is found wrong keeps its data and the right expectation, and runs as
+// it.todo (its `todo` says what src/ says now) until src/ is fixed.
+import * as OpenAISdk from 'openai';
 import { APIError } from 'openai/error';
+import { errors as undiciErrors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { diagnose, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
 import { STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
-import { verdict, type ProbeOutcome } from '../../src/api/verdict.js';
+import { failureOf } from '../../src/api/probes.js';
+import { answerOutcome, verdict, type ProbeOutcome } from '../../src/api/verdict.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { answerFor, makeKey, maskKey, SCENARIOS, type Answer, type Fault, type KeySetup, type Scenario } from '../helpers/openai-server.js';
 
@@ -42,6 +46,7 @@ const URL_OF = {
 
 interface Check {
   key?: string;
+  baseURL?: string;
   model?: string;
   billingCheck?: boolean;
   organization?: HeaderSource;
@@ -56,7 +61,7 @@ type Given = Answer | Fault | Failure;
 function checkRequest(c: Check): CheckRequest {
   return {
     key: c.key ?? KEY,
-    baseURL: BASE_URL,
+    baseURL: c.baseURL ?? BASE_URL,
     model: c.model ?? MODEL,
     billingCheck: c.billingCheck ?? true,
     timeoutMs: TIMEOUT_MS,
@@ -84,9 +89,11 @@ function outcomeOf(given: Given, probe: 'models' | 'chat'): ProbeOutcome {
   }
   const headers = new Headers(given.headers);
   if (given.status >= 200 && given.status < 300) {
-    if (probe === 'chat') return { ok: true, headers };
-    const data = (safeJSON(given.body) as { data?: Array<{ id?: unknown }> } | undefined)?.data ?? [];
-    return { ok: true, headers, modelIds: data.flatMap((m) => (typeof m?.id === 'string' ? [m.id] : [])) };
+    // The SDK parses JSON by its content type and hands over the text of anything else
+    // (openai-node internal/parse.ts defaultParseResponse); probes.ts passes that to answerOutcome().
+    const mediaType = headers.get('content-type')?.split(';')[0]?.trim() ?? '';
+    const body = mediaType.includes('application/json') || mediaType.endsWith('+json') ? JSON.parse(given.body) : given.body;
+    return answerOutcome(probe === 'chat' ? 'billing' : 'models', given.status, headers, body);
   }
   // The SDK's error for a status that is not 2xx (openai-node client.ts makeStatusError), then
   // failureOf(): it keeps the `error` member of a JSON body; anything else was not the API's.
@@ -435,6 +442,28 @@ const SERVER_ROWS: Row[] = [
       fix: /A proxy or firewall may be closing it/, fixUrl: null,
     },
   },
+  {
+    name: 'access_terminated: both 429 type access_terminated, code null (§9.1) → forbidden, exit 5: a banned account, not a rate limit',
+    scenario: 'access_terminated',
+    result: () => server('access_terminated'),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'access_terminated',
+      message: /^OpenAI has terminated this account's access for violating its usage policies; retrying will not help\.$/,
+      fix: /^Check the account owner's email from OpenAI; to appeal, contact OpenAI through the help center at help\.openai\.com\.$/, fixUrl: null,
+      billing: 'unchecked', requestId: REQ, more: { ok: false, models: null },
+    },
+  },
+  {
+    name: 'captive_portal: both 200 HTML (a Wi-Fi sign-in page) → network_error, exit 6, never "The key works"',
+    scenario: 'captive_portal',
+    result: () => server('captive_portal'),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'http_200',
+      message: /^api\.openai\.com answered HTTP 200 with a page that is not an OpenAI API answer\.$/,
+      fix: /^A network sign-in page \(captive portal\), a proxy or another server answered instead: sign in to the network in a browser/, fixUrl: null,
+      billing: 'unchecked', more: { models: null },
+    },
+  },
 ];
 
 /** Real answers the local server does not give (fact sheet), and answers that are not the API's. */
@@ -565,8 +594,8 @@ const ANSWER_ROWS: Row[] = [
     name: '§9.1 chat 403 code missing_scope, short form without a full stop → forbidden, the scope named',
     result: () => judge(modelsOk(), apiError(403, 'You have insufficient permissions for this operation. Missing scopes: model.request', 'invalid_request_error', 'missing_scope')),
     expected: {
-      status: 'forbidden', exitCode: 5, reason: 'missing_scope', message: /^The API refused the request: .*Missing scopes: model\.request$/,
-      fix: /Check the key's organization and project permissions/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID,
+      status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /^This restricted key lacks the permission model\.request, so it cannot call models\.$/,
+      fix: /Models: Read, Model capabilities: Write/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID,
     },
   },
   {
@@ -679,6 +708,195 @@ const ANSWER_ROWS: Row[] = [
     },
     expected: { status: 'network_error', exitCode: 6, reason: 'http_404', message: /HTTP 404 with a page that is not an OpenAI API answer/, fix: /--base-url/, fixUrl: null, requestId: REQUEST_ID },
   },
+
+  // --- 2xx answers that are not the API's: only their shape tells
+  {
+    name: 'models 200 JSON without `data`, chat 200 → network_error, not an OpenAI API answer',
+    result: () => judge(api(200, { object: 'list', models: ['gpt-4o-mini'] }), answerFor('valid', 'chat', KEY)),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /HTTP 200 with a page that is not an OpenAI API answer/, fix: /proxy or network/, fixUrl: null, requestId: REQUEST_ID },
+  },
+  {
+    name: 'models 200, chat 200 JSON without `choices` → network_error (the test request never reached a model)',
+    result: () => judge(modelsOk(), api(200, { status: 'ok' })),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /HTTP 200 with a page that is not an OpenAI API answer/, fix: /proxy or network/, fixUrl: null, requestId: REQUEST_ID, more: { models: 8 } },
+  },
+  {
+    name: 'models 200, chat 200 HTML → network_error',
+    result: () => judge(modelsOk(), page(200, '<html><body>Access granted</body></html>')),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /not an OpenAI API answer/, fix: /captive portal/, fixUrl: null },
+  },
+  {
+    name: 'a models list under a content type that is not JSON (text/plain) → not the API\'s',
+    result: () => {
+      const list = answerFor('valid', 'models', KEY) as Answer;
+      const plain = { ...list, headers: { ...list.headers, 'content-type': 'text/plain' } };
+      return judge(plain, answerFor('valid', 'chat', KEY));
+    },
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /not an OpenAI API answer/, fix: /proxy or network/, fixUrl: null, requestId: REQ },
+  },
+  {
+    name: 'an error body under a 200 (a gateway) → not an OpenAI API answer',
+    result: () => {
+      const gateway = api(200, { error: { message: 'upstream unavailable', type: 'gateway_error', param: null, code: null } });
+      return judge(gateway, gateway);
+    },
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /not an OpenAI API answer/, fix: /proxy or network/, fixUrl: null, requestId: REQUEST_ID },
+  },
+
+  // --- a wrong base URL
+  {
+    name: 'models 404 with an API error body, base URL ending in /v1 → the base URL looks wrong, no /v1 suggestion',
+    result: () => judge(apiError(404, 'Not found', 'invalid_request_error', null), modelsOk(), { baseURL: 'https://gateway.example/openai/v1' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'http_404', message: /^The base URL https:\/\/gateway\.example\/openai\/v1 looks wrong: gateway\.example answered HTTP 404 \(Not found\) to the list of models\.$/,
+      fix: /^Check the base URL \(--base-url, OPENAI_BASE_URL or the profile's\): OpenAI-compatible APIs end in \/v1, like https:\/\/api\.openai\.com\/v1\.$/, fixUrl: null, requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: 'models 404, chat 200: a compatible server without GET /models → the key works, with a warning',
+    result: () => judge(apiError(404, 'Not Found', 'invalid_request_error', null), answerFor('valid', 'chat', KEY), { baseURL: 'http://localhost:8000/v1' }),
+    expected: {
+      status: 'valid', exitCode: 0, reason: null, message: /^The key works and can spend\.$/, fix: null, fixUrl: null, billing: 'ok',
+      warnings: [/^http:\/\/localhost:8000\/v1 has no list of models \(HTTP 404 for \/models\), but the test request worked\.$/], more: { models: null },
+    },
+  },
+  {
+    name: 'models 404 with --no-billing-check → the base URL looks wrong (nothing else was checked)',
+    result: () => judge(apiError(404, 'Not Found', 'invalid_request_error', null), null, { baseURL: 'http://localhost:8000' }),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_404', message: /^The base URL http:\/\/localhost:8000 looks wrong/, fix: /Did you mean http:\/\/localhost:8000\/v1\?$/, fixUrl: null, billing: 'unchecked', requestId: REQUEST_ID },
+  },
+  {
+    name: 'chat 404 "Invalid URL (POST /chat/completions)" → the base URL looks wrong (not "billing not checked")',
+    result: () => judge(modelsOk(), apiError(404, 'Invalid URL (POST /chat/completions)', 'invalid_request_error', null)),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_404', message: /looks wrong: .*\(Invalid URL \(POST \/chat\/completions\)\) to the test request\.$/, fix: /--base-url/, fixUrl: null, requestId: REQUEST_ID },
+  },
+
+  // --- by error.type, then by message, when the code does not say
+  {
+    name: '429 access_terminated known by its message alone (type and code null)',
+    result: () => {
+      const error = apiError(429, 'Your access was terminated due to violation of our policies, please check your email for more information.', null, null);
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'access_terminated', message: /terminated/, fix: /help\.openai\.com/, fixUrl: null, requestId: REQUEST_ID },
+  },
+  {
+    name: '401 invalid_organization "No such organization" with no header sent by us → remove the header',
+    result: () => {
+      const error = apiError(401, 'No such organization: org-abc123', 'invalid_request_error', 'invalid_organization');
+      return judge(error, error);
+    },
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /^The organization org-abc123 in the OpenAI-Organization header does not exist\.$/,
+      fix: /^Remove the OpenAI-Organization header/, fixUrl: null, requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: '401 invalid_organization with an empty message while OPENAI_ORG_ID is set → both causes, the variable named',
+    result: () => {
+      const error = apiError(401, '', 'invalid_request_error', 'invalid_organization');
+      return judge(error, error, { organization: ORG_SOURCE });
+    },
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /^The API refused the organization: org-someoneelse \(the OpenAI-Organization header\) may not exist/,
+      fix: /^OPENAI_ORG_ID sent that header: unset it/, fixUrl: null, requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: '401 "No such organization" with code null → invalid_organization by its message',
+    result: () => {
+      const error = apiError(401, 'No such organization: org-someoneelse.', 'invalid_request_error', null);
+      return judge(error, error, { organization: ORG_SOURCE });
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /org-someoneelse .*does not exist/, fix: /OPENAI_ORG_ID/, fixUrl: null, requestId: REQUEST_ID },
+  },
+  {
+    name: '403 ip_not_authorized (by code, whatever the status)',
+    result: () => {
+      const error = apiError(403, 'Access denied.', 'invalid_request_error', 'ip_not_authorized');
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /IP address is not on the organization's allowlist/, fix: /IP allowlist.*15 minutes/, fixUrl: URL_OF.organization, requestId: REQUEST_ID },
+  },
+  {
+    name: '401 "Your IP is not authorized…" with code null → ip_not_authorized by its message',
+    result: () => {
+      const error = apiError(401, 'Your IP is not authorized to make this request', 'invalid_request_error', null);
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /allowlist/, fix: /allowed network/, fixUrl: URL_OF.organization, requestId: REQUEST_ID },
+  },
+  {
+    name: '403 "OpenAI\'s services are not available in your country" with code null → the region advice',
+    result: () => {
+      const error = apiError(403, "OpenAI's services are not available in your country", 'invalid_request_error', null);
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'unsupported_country', message: /does not serve the country/, fix: /the key itself may be fine/, fixUrl: null, requestId: REQUEST_ID },
+  },
+  {
+    name: 'chat 401 code missing_scope without the scope in its message → forbidden, a permission missing',
+    result: () => judge(modelsOk(), apiError(401, 'You have insufficient permissions for this operation', 'invalid_request_error', 'missing_scope')),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /^This restricted key lacks a permission it needs, so it cannot call models\.$/,
+      fix: /Models: Read/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: 'two missing scopes are both named',
+    result: () => judge(modelsOk(), apiError(401, 'You have insufficient permissions for this operation. Missing scopes: model.request, api.responses.write', 'invalid_request_error', 'missing_scope')),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /^This restricted key lacks the permissions model\.request, api\.responses\.write, so it cannot call models\.$/,
+      fix: /Models: Read/, fixUrl: URL_OF.keys, requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: 'models refused for a scope, chat rate-limited → the rate limit, with the scope warning',
+    result: () => judge(apiError(401, 'You have insufficient permissions for this operation. Missing scopes: api.model.read', 'invalid_request_error', 'missing_scope'), answerFor('rate_limited', 'chat', KEY)),
+    expected: {
+      status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /at its rate limit right now \(try again in 20s\)/,
+      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQ, warnings: [/lacks the permission api\.model\.read, so it cannot list models/],
+    },
+  },
+  {
+    name: 'the project of a spend limit comes from the OpenAI-Project header sent, when no answer names it',
+    result: () =>
+      judge(api(200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' }] }), apiError(429, 'Your project has reached its configured enforced spend limit.', 'insufficient_quota', 'insufficient_quota'), {
+        project: { value: PROJECT, from: 'OPENAI_PROJECT_ID' },
+      }),
+    expected: { status: 'insufficient_quota', exitCode: 4, reason: 'project_spend_limit_exceeded', message: /project has reached its spend limit/, fix: /Raise or remove/, fixUrl: spend(), billing: 'no_quota', requestId: REQUEST_ID },
+  },
+  {
+    name: 'a rate limit waiting minutes with milliseconds: "try again in 1m0.052s"',
+    result: () => judge(modelsOk(), apiError(429, 'Rate limit reached for gpt-4o-mini in organization org-XXXX on tokens per day (TPD): Limit 90000, Used 90000, Requested 9. Please try again in 1m0.052s. Visit https://platform.openai.com/account/rate-limits to learn more.', 'tokens', 'rate_limit_exceeded')),
+    expected: { status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /\(try again in 1m0\.052s\)\.$/, fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQUEST_ID },
+  },
+
+  // --- never an empty explanation
+  {
+    name: 'a 401 with an empty message and no code → says the API gave no reason',
+    result: () => {
+      const error = apiError(401, '', 'invalid_request_error', null);
+      return judge(error, error);
+    },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'unauthorized', message: /^The API rejected the key \(HTTP 401\) without saying why\.$/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: 'a 403 with an empty message and an unknown code → names the code',
+    result: () => {
+      const error = apiError(403, '', 'invalid_request_error', 'some_new_code');
+      return judge(error, error);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'some_new_code', message: /^The API refused the request \(HTTP 403, some_new_code\) without saying why\.$/, fix: /permissions/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: 'a code named like an Object method is only a code (constructor)',
+    result: () => {
+      const error = apiError(401, 'Odd.', 'invalid_request_error', 'constructor');
+      return judge(error, error);
+    },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'constructor', message: /^The API rejected the key: Odd\.$/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
 ];
 
 /** No HTTP answer: both probes fail the same way, as probes.ts reports it. */
@@ -687,6 +905,15 @@ const TLS = ['CERT_HAS_EXPIRED', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGN
 const both = (failure: Failure, c: Check = {}) => judge(failure, failure, c);
 
 const TRANSPORT_ROWS: Row[] = [
+  {
+    name: 'EAI_AGAIN through a proxy names the proxy\'s host',
+    result: () => both(transport('EAI_AGAIN', 'getaddrinfo EAI_AGAIN proxy.corp.example'), { proxy: PROXY }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'EAI_AGAIN',
+      message: /^Could not resolve proxy\.corp\.example, the host of the proxy http:\/\/proxy\.corp\.example:3128 \(DNS lookup failed\)\.$/,
+      fix: /^Check the proxy host in HTTPS_PROXY \/ HTTP_PROXY, and your DNS\.$/, fixUrl: null,
+    },
+  },
   {
     name: 'timeout, through a proxy: names the proxy',
     result: () => both({ kind: 'timeout' }, { proxy: PROXY }),
@@ -804,11 +1031,10 @@ const TRANSPORT_ROWS: Row[] = [
   },
 ];
 
-/** Wrong per the fact sheet: the right expectation, run as it.todo until src/ is fixed. */
-const WRONG_ROWS: Row[] = [
+/** Answers once diagnosed wrong (fact sheet §9, reviews); a row with `todo` runs as it.todo until src/ is fixed. */
+const CORRECTED_ROWS: Row[] = [
   {
     name: '§9.1 401 invalid_organization "No such organization: org-…" (OPENAI_ORG_ID set) → forbidden, exit 5, the fix names OPENAI_ORG_ID',
-    todo: 'invalid_key, exit 3, "The API rejected the key: No such organization…", fix "Create a new secret key"',
     result: () => {
       const error = apiError(401, 'No such organization: org-someoneelse.', 'invalid_request_error', 'invalid_organization');
       return judge(error, error, { organization: ORG_SOURCE });
@@ -817,7 +1043,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.1 401 invalid_organization "You do not have access to the organization tied to the API key." → forbidden, exit 5, not "create a new key"',
-    todo: 'invalid_key, exit 3, fix "Create a new secret key" (a new key from the same user will not help)',
     result: () => {
       const error = apiError(401, 'You do not have access to the organization tied to the API key.', 'invalid_request_error', 'invalid_organization');
       return judge(error, error);
@@ -826,7 +1051,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.1 401 invalid_organization with an empty message → forbidden, exit 5, a message that explains something',
-    todo: 'invalid_key, exit 3, message "The API rejected the key: " (empty explanation)',
     result: () => {
       const error = apiError(401, '', 'invalid_request_error', 'invalid_organization');
       return judge(error, error);
@@ -835,7 +1059,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.1 429 access_terminated, code null (a banned account) → forbidden, exit 5, names the help center for an appeal',
-    todo: 'rate_limited, exit 0, "The key works; the API is limiting requests right now", fix "Try again in a minute"',
     result: () => {
       const error = apiError(429, 'Your access was terminated due to violation of our policies, please check your email for more information. If you believe this is in error and would like to appeal, please contact us through our help center at help.openai.com.', 'access_terminated', null);
       return judge(error, error);
@@ -844,14 +1067,12 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.1 429 access_terminated, code access_terminated, on the test request → forbidden, exit 5, not a rate limit',
-    todo: 'rate_limited, exit 0, billing "ok"',
     result: () =>
       judge(modelsOk(), apiError(429, 'Your access was terminated due to violation of our policies, please check your email for more information.', 'access_terminated', 'access_terminated')),
     expected: { status: 'forbidden', exitCode: 5, reason: 'access_terminated', message: /terminated/, fix: /help\.openai\.com/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
     name: '§9.1 chat 401 code missing_scope "Missing scopes: model.request" without a full stop → forbidden, exit 5, missing_scopes naming model.request',
-    todo: 'invalid_key, exit 3, "The API rejected the key: You have insufficient permissions…", fix "Create a new secret key" (the scope regex needs a full stop)',
     result: () => judge(modelsOk(), apiError(401, 'You have insufficient permissions for this operation. Missing scopes: model.request', 'invalid_request_error', 'missing_scope')),
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'missing_scopes',
@@ -861,7 +1082,6 @@ const WRONG_ROWS: Row[] = [
   },
   ...[401, 403].map((status) => ({
     name: `§9.1 models ${status} code missing_scope "Missing scopes: api.model.read" without a full stop, chat 200 → valid, exit 0, a warning naming api.model.read`,
-    todo: status === 401 ? 'invalid_key, exit 3, "Create a new secret key"' : 'forbidden, exit 5, "The API refused the request"',
     result: () =>
       judge(apiError(status, 'You have insufficient permissions for this operation. Missing scopes: api.model.read', 'invalid_request_error', 'missing_scope'), answerFor('valid', 'chat', KEY)),
     expected: {
@@ -871,7 +1091,6 @@ const WRONG_ROWS: Row[] = [
   })),
   {
     name: '§9.1 403 unsupported_country "OpenAI\'s services are not available in your country." → forbidden, exit 5, explained as a region block, no key page',
-    todo: 'forbidden, exit 5, but fix "Check the key\'s organization and project permissions on the API keys page" with the API keys URL',
     result: () => {
       const error = apiError(403, "OpenAI's services are not available in your country.", 'invalid_request_error', 'unsupported_country');
       return judge(error, error);
@@ -884,7 +1103,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.2 project spend limit as code insufficient_quota, no URL in the message → the project\'s spend limit and its limits page',
-    todo: 'reason insufficient_quota, "the organization has no credits", fix "Add credits", billing URL',
     result: () =>
       judge(answerFor({ scenario: 'valid', project: PROJECT }, 'models', KEY), apiError(429, 'Your project has reached its configured enforced spend limit.', 'insufficient_quota', 'insufficient_quota')),
     expected: {
@@ -894,13 +1112,11 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.2 chat 403 model_not_found without an openai-project header → fixUrl /settings/proj_…/limits taken from the message',
-    todo: `fixUrl ${PAGES.limits.url} (the organization's limits page)`,
     result: () => judge(modelsOk(), apiError(403, `Project \`${PROJECT}\` does not have access to model \`gpt-4o-mini\``, 'invalid_request_error', 'model_not_found')),
     expected: { status: 'forbidden', exitCode: 5, reason: 'model_not_found', message: /project may not use gpt-4o-mini/, fix: /Allow gpt-4o-mini/, fixUrl: spend(), requestId: REQUEST_ID },
   },
   {
     name: '§9.2 Cloudflare JSON 502 with a numeric code {"code":502,"type":"cf_bad_gateway"} → an API server error (try again), not "check your proxy"',
-    todo: 'server_error, exit 6, but "answered HTTP 502 with a page that is not an OpenAI API answer", fix "check your proxy or network, and the --base-url" (the schema rejects a numeric code)',
     result: () => {
       const gateway = api(502, { error: { code: 502, message: 'Bad gateway.', param: null, type: 'cf_bad_gateway' } });
       return judge(gateway, gateway);
@@ -909,7 +1125,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§9.2 per-day rate limit "Please try again in 1m26.4s" → the message gives the wait (try again in 1m26.4s)',
-    todo: 'rate_limited, exit 0, but the message drops the wait (the regex reads only "20s" / "644ms" forms)',
     result: () =>
       judge(modelsOk(), apiError(429, 'Rate limit reached for gpt-4o-mini in organization org-XXXX on requests per day (RPD): Limit 200, Used 200, Requested 1. Please try again in 1m26.4s. Visit https://platform.openai.com/account/rate-limits to learn more.', 'requests', 'rate_limit_exceeded')),
     expected: {
@@ -920,7 +1135,6 @@ const WRONG_ROWS: Row[] = [
   },
   {
     name: '§1.8 a captive portal answering 200 HTML to both probes → network_error, exit 6, "not an OpenAI API answer"',
-    todo: 'valid, exit 0, "The key works and can spend." with 0 models (probes.ts and verdict() take any 2xx as the API\'s; checked against the built binary)',
     result: () => {
       const portal = page(200, '<html><body>Sign in to the Wi-Fi</body></html>');
       return judge(portal, portal);
@@ -930,13 +1144,15 @@ const WRONG_ROWS: Row[] = [
   // Not from the fact sheet; found on the way.
   {
     name: 'a base URL without /v1: both probes 404 "Invalid URL (GET /models)" → not "The key works" (nothing was checked): exit 6 naming the --base-url',
-    todo: 'valid, exit 0, "The key works." with two warnings, for any key at all (the server answers 404 before looking at the key)',
-    result: () => judge(answerFor(null, 'models', KEY, { path: '/models' }), answerFor(null, 'chat', KEY, { path: '/chat/completions' })),
-    expected: { status: 'network_error', exitCode: 6, reason: 'http_404', message: /Invalid URL|base URL/, fix: /--base-url/, fixUrl: null, requestId: REQ },
+    result: () => judge(answerFor(null, 'models', KEY, { path: '/models' }), answerFor(null, 'chat', KEY, { path: '/chat/completions' }), { baseURL: 'https://api.openai.com' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'http_404',
+      message: /^The base URL https:\/\/api\.openai\.com looks wrong: api\.openai\.com answered HTTP 404 \(Invalid URL \(GET \/models\)\) to the list of models\.$/,
+      fix: /--base-url.*Did you mean https:\/\/api\.openai\.com\/v1\?$/, fixUrl: null, requestId: REQ,
+    },
   },
   {
     name: 'ENOTFOUND through a proxy (only the proxy\'s own name is looked up here) → names the proxy\'s host, not api.openai.com',
-    todo: '"Could not resolve api.openai.com through the proxy … (DNS lookup failed)", fix "Check … DNS, or the --base-url"',
     result: () => both(transport('ENOTFOUND', 'getaddrinfo ENOTFOUND proxy.corp.example'), { proxy: PROXY }),
     expected: { status: 'network_error', exitCode: 6, reason: 'ENOTFOUND', message: /Could not resolve proxy\.corp\.example/, fix: /HTTPS_PROXY/, fixUrl: null },
   },
@@ -980,16 +1196,23 @@ describe('diagnosis table: transport errors', () => {
   it.each(TRANSPORT_ROWS)('$name', ({ result, expected }) => expectRow(result(), expected));
 });
 
-describe('diagnosis table: wrong per the fact sheet (fix src/, then drop `todo`)', () => {
-  for (const row of WRONG_ROWS) {
+describe('diagnosis table: answers once diagnosed wrong (a row with `todo` waits for src/)', () => {
+  for (const row of CORRECTED_ROWS) {
     if (row.todo) it.todo(`${row.name} [now: ${row.todo}]`);
     else it(row.name, () => expectRow(row.result(), row.expected));
   }
-  // Outside the pure functions: probes.ts's causeOf() takes undici's RequestAbortedError (name
-  // 'AbortError', code UND_ERR_ABORTED) for a timeout, so the proxy rows above never arise.
-  it.todo(
-    'a proxy refusing CONNECT (403/407) reaches diagnose() as { kind: "transport", code: "UND_ERR_ABORTED" } and reads "The proxy … refused the connection" [now: probes.ts makes it { kind: "timeout" }: "No answer from … within 15000 ms", at once]',
-  );
+  // Outside the pure functions: what probes.ts's failureOf() makes of the SDK's error for a proxy
+  // refusing the tunnel (undici's RequestAbortedError, under fetch's "fetch failed").
+  it.each([403, 407])('a proxy refusing CONNECT (%i) reaches diagnose() as { kind: "transport", code: "UND_ERR_ABORTED" } and reads "The proxy … refused the connection"; only the deadline makes an abort a timeout', (status) => {
+    const text = `Proxy response (${status}) !== 200 when HTTP Tunneling`;
+    const error = new OpenAISdk.APIConnectionError({ cause: new TypeError('fetch failed', { cause: new undiciErrors.RequestAbortedError(text) }) });
+    const failure = failureOf(error, OpenAISdk, new AbortController().signal);
+    expect(failure).toEqual({ kind: 'transport', code: 'UND_ERR_ABORTED', text });
+    const diagnosis = diagnose(failure, { ...checkRequest({}), probe: 'models', proxy: PROXY });
+    expect(diagnosis).toMatchObject({ status: 'network_error', reason: 'UND_ERR_ABORTED', fix: 'Check HTTPS_PROXY / HTTP_PROXY and the proxy credentials.' });
+    expect(diagnosis.message).toBe(`The proxy ${PROXY} refused the connection: ${text}.`);
+    expect(failureOf(error, OpenAISdk, AbortSignal.abort())).toEqual({ kind: 'timeout' });
+  });
 });
 
 describe('the table itself', () => {

@@ -71,6 +71,18 @@ describe('doctor', () => {
     t.assertScriptsUsed();
   });
 
+  it('a 404 for /models (a base URL without /v1) is no ✔: the base URL looks wrong, and the live check still runs', async () => {
+    context({ keychain: { default: KEY } });
+    t.api.answerReach({ reached: true, status: 404, json: true, ms: 42 }).answerChecks(checkResult('network_error'));
+
+    expect(await doctor(t.ctx, { json: false })).toBe(6);
+
+    expect(line('API reachable')).toBe('! API reachable       https://api.openai.com/v1 answered HTTP 404 for /models: the base URL looks wrong');
+    expect(t.stdout).toContain("  → Check OPENAI_BASE_URL or the profile's base URL: OpenAI-compatible APIs end in /v1, like https://api.openai.com/v1.");
+    expect(t.api.checkedKeys).toEqual([KEY]);
+    t.assertScriptsUsed();
+  });
+
   it("a failed live check decides the exit code (no credits → 4) and prints the check's fix", async () => {
     context({ keychain: { default: KEY } });
     t.api.answerReach(ANSWERS).answerChecks(checkResult('insufficient_quota'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkKeyShape, cleanKey, keyKind, maskKey, parseKey } from '../../src/keys/format.js';
 import { redact } from '../../src/keys/redact.js';
+import { makeKey } from '../helpers/openai-server.js';
 
 // Shapes of real keys (fact sheet §3), made up: 164-char project key, 51-char legacy key.
 const PROJECT_KEY = `sk-proj-${'A1b2C3d4E5'.repeat(7)}abcd` + 'T3BlbkFJ' + `${'z9Y8x7W6v5'.repeat(7)}_-Ab12`;
@@ -62,7 +63,7 @@ describe('checkKeyShape', () => {
   });
 
   it('rejects keys far too short, other services and ChatGPT tokens', () => {
-    expect(checkKeyShape('sk-proj-abc').problem).toMatch(/far too short \(11 characters/);
+    expect(checkKeyShape('sk-proj-abc').problem).toBe('it is far too short (11 of 164 characters), as if cut off: copy it again');
     expect(checkKeyShape('sess-' + 'a'.repeat(40)).problem).toMatch(/ChatGPT session token/);
     expect(checkKeyShape('sk-ant-' + 'a'.repeat(90)).problem).toMatch(/Anthropic/);
     expect(checkKeyShape('gsk_' + 'a'.repeat(50)).problem).toMatch(/start with "sk-"/);
@@ -77,6 +78,104 @@ describe('checkKeyShape', () => {
   it('parseKey cleans then checks', () => {
     expect(parseKey(` "${LEGACY_KEY}"\n`)).toMatchObject({ ok: true, key: LEGACY_KEY });
     expect(parseKey('hello')).toMatchObject({ ok: false });
+  });
+});
+
+describe('checkKeyShape: lengths (fact sheet §3, §9.3)', () => {
+  // Prefix + body + T3BlbkFJ + a body as long as the first.
+  const made = (prefix: string, body: number) => `${prefix}${'a'.repeat(body)}T3BlbkFJ${'b'.repeat(body)}`;
+
+  it.each([
+    ['sk-proj- 164', makeKey('proj', 'len')],
+    ['sk-svcacct- 167', makeKey('svcacct', 'len')],
+    ['sk-admin- 133', makeKey('admin', 'len')],
+    ['legacy sk- 51', makeKey('legacy', 'len')],
+    ['sk-None-', makeKey('none', 'len')],
+    ['sk-proj- 132 (58 + 8 + 58)', made('sk-proj-', 58)],
+    ['sk-proj- 56 (2024-05)', made('sk-proj-', 20)],
+    ['sk-svcacct- 135', made('sk-svcacct-', 58)],
+  ])('a whole key passes: %s', (_name, key) => {
+    expect(checkKeyShape(key)).toEqual({ kind: keyKind(key) });
+    expect(checkKeyShape(key, false)).toEqual({ kind: keyKind(key) });
+  });
+
+  it.each([
+    ['proj', 100, 164],
+    ['proj', 163, 164],
+    ['svcacct', 150, 167],
+    ['admin', 120, 133],
+    ['legacy', 40, 51],
+  ] as const)('a %s key cut after its marker, at %i characters, is cut off (of %i), on any server', (kind, at, whole) => {
+    const key = makeKey(kind, 'cut').slice(0, at);
+    const problem = `it looks cut off (${at} of ${whole} characters): copy it again`;
+    expect(checkKeyShape(key).problem).toBe(problem);
+    expect(checkKeyShape(key, false).problem).toBe(problem);
+    expect(parseKey(key)).toEqual({ ok: false, problem });
+  });
+
+  it('the same marker rule for the 132- and 56-character forms', () => {
+    expect(checkKeyShape(made('sk-proj-', 58).slice(0, 100)).problem).toMatch(/\(100 of 132 characters\)/);
+    expect(checkKeyShape(made('sk-proj-', 20).slice(0, 50)).problem).toMatch(/\(50 of 56 characters\)/);
+  });
+
+  it('a key cut before its marker is far too short, with the length its prefix has today', () => {
+    expect(checkKeyShape(makeKey('proj', 'cut').slice(0, 40)).problem).toBe('it is far too short (40 of 164 characters), as if cut off: copy it again');
+    expect(checkKeyShape(makeKey('svcacct', 'cut').slice(0, 80), false).problem).toMatch(/far too short \(80 of 167 characters\)/);
+    expect(checkKeyShape('sk-None-abcdefghij').problem).toBe('it is far too short (18 characters; OpenAI keys have 51 or more), as if cut off: copy it again');
+    // The rule and its message agree: 51 is the shortest OpenAI key.
+    expect(checkKeyShape(`sk-${'a'.repeat(47)}`).problem).toBe('it is far too short (50 of 51 characters), as if cut off: copy it again');
+    expect(checkKeyShape(`sk-${'a'.repeat(48)}`).problem).toBeUndefined();
+  });
+
+  it('a plain sk- key of another length is judged only for the OpenAI API (compatible servers have keys of their own)', () => {
+    expect(checkKeyShape(`sk-${'a'.repeat(37)}`, false)).toEqual({ kind: 'legacy' });
+  });
+
+  it('never passes a key of 200 characters or more, so that megabytes never become a header', () => {
+    const huge = `sk-proj-${'A'.repeat(1024 * 1024)}`;
+    const problem = `it is ${huge.length} characters long, and OpenAI keys are under 200: paste the key alone`;
+    expect(checkKeyShape(huge).problem).toBe(problem);
+    expect(checkKeyShape(huge, false).problem).toBe(problem);
+    expect(parseKey(huge)).toEqual({ ok: false, problem });
+    expect(checkKeyShape(`sk-proj-${'A'.repeat(192)}`).problem).toMatch(/^it is 200 characters long/);
+    // Another server's token may be longer, up to a bound.
+    expect(checkKeyShape('t'.repeat(600), false).problem).toBeUndefined();
+    expect(checkKeyShape('t'.repeat(5000), false).problem).toMatch(/^it is 5000 characters long/);
+  });
+});
+
+describe("checkKeyShape: other services' keys are named before anything is sent", () => {
+  it.each([
+    [`sk-or-v1-${'0123456789abcdef'.repeat(4)}`, /^it looks like an OpenRouter key, not an OpenAI key; to use it, set --base-url https:\/\/openrouter\.ai\/api\/v1$/],
+    [`sk-ant-api03-${'a'.repeat(93)}AA`, /^it looks like an Anthropic key, not an OpenAI key; to use it, set --base-url https:\/\/api\.anthropic\.com\/v1$/],
+    [`sk-ant-admin01-${'a'.repeat(90)}`, /Anthropic key/],
+    [`sk-${'0123456789abcdef'.repeat(2)}`, /^it looks like a DeepSeek key/],
+    [`gsk_${'a'.repeat(52)}`, /^it looks like a Groq key, not an OpenAI key \(those start with "sk-"\); to use it, set --base-url https:\/\/api\.groq\.com\/openai\/v1$/],
+    [`xai-${'a'.repeat(80)}`, /xAI key.*api\.x\.ai/],
+    [`AIzaSy${'a'.repeat(33)}`, /Google API key \(Gemini\).*generativelanguage\.googleapis\.com/],
+    [`pplx-${'a'.repeat(48)}`, /Perplexity key/],
+    [`hf_${'a'.repeat(34)}`, /Hugging Face token/],
+    [`nvapi-${'a'.repeat(64)}`, /NVIDIA key/],
+    [`r8_${'a'.repeat(37)}`, /Replicate token/],
+    [`sk_live_${'a'.repeat(99)}`, /Stripe key/],
+    [`ghp_${'a'.repeat(36)}`, /GitHub token/],
+    [`github_pat_${'a'.repeat(82)}`, /GitHub token/],
+    ['0123456789abcdef0123456789ABCDEF', /Azure key \(32 hex digits/],
+  ])('%s', (key, problem) => {
+    const shape = checkKeyShape(key);
+    expect(shape.problem).toMatch(problem);
+    expect(shape.kind).toBe('unknown');
+    expect(keyKind(key)).toBe('unknown');
+    // On a compatible server (OpenRouter's, say) it is sent, with a warning naming the service.
+    const elsewhere = checkKeyShape(key, false);
+    expect(elsewhere.problem).toBeUndefined();
+    expect(elsewhere.warning).toMatch(/^This looks like .*, not an OpenAI key.*; sending it anyway to a compatible server$/);
+  });
+
+  it('an OpenAI key is never taken for another service', () => {
+    for (const kind of ['proj', 'svcacct', 'admin', 'legacy', 'none'] as const) {
+      for (const seed of ['a', 'b', 'c', 'd']) expect(checkKeyShape(makeKey(kind, seed)).problem).toBeUndefined();
+    }
   });
 });
 

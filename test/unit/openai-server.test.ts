@@ -325,6 +325,12 @@ describe('scenarios', () => {
     ['server_error', { status: 500, type: 'server_error', code: null }, { status: 500, type: 'server_error', code: null }],
     ['overloaded', { status: 503, type: 'server_error', code: null, message: /^That model is currently overloaded/ }, { status: 503, type: 'server_error', code: null }],
     ['bad_gateway_html', { status: 502, html: /<h1>502 Bad Gateway<\/h1>/ }, { status: 502, html: /<h1>502 Bad Gateway<\/h1>/ }],
+    [
+      'access_terminated',
+      { status: 429, type: 'access_terminated', code: null, message: /^Your access was terminated due to violation of our policies.*help center at help\.openai\.com\.$/ },
+      { status: 429, type: 'access_terminated', code: null },
+    ],
+    ['captive_portal', { status: 200, html: /Sign in to the Wi-Fi/ }, { status: 200, html: /Sign in to the Wi-Fi/ }],
   ];
 
   describe.each(table)('%s', (scenario, models, chat) => {
