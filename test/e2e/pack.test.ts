@@ -121,7 +121,8 @@ describe('the packed tarball, installed', () => {
     const r = await npx(['--help']);
     expect(r.stderr).not.toMatch(/Error|error:/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: openai-setup/m);
+    // Run through npx, the help names the tool as it was started.
+    expect(r.stdout).toMatch(/^Usage: npx openai-setup/m);
     for (const command of ['setup', 'verify', 'status', 'logout']) expect(r.stdout).toContain(command);
     expect(r.stdout).toContain('Exit codes:');
   });
