@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insecureTransportWarnings, isOfficialBaseURL, recordCheck, untrustedResult } from '../../src/api/check.js';
 import { organizationId, projectId, requestId } from '../../src/api/identifiers.js';
+import { parsePageName } from '../../src/commands/open.js';
 import { DoctorJsonSchema, reachabilityCheck, run as doctor, strayVariableChecks, transportChecks } from '../../src/commands/doctor.js';
 import { ProfilesJsonSchema, run as profiles } from '../../src/commands/profiles.js';
 import { StatusJsonSchema, run as status } from '../../src/commands/status.js';
@@ -139,6 +140,12 @@ describe('URLs without credentials', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('s3cret');
     }
+  });
+});
+
+describe("the person's own words, echoed in an error", () => {
+  it('an unknown page name is quoted with its escapes shown, on one line', () => {
+    expect(() => parsePageName(`keys${CLEAR}\n✔ forged`)).toThrow('No page called "keys\\x1b[2J\\x1b[H\\x0a✔ forged". Pages:');
   });
 });
 
