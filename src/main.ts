@@ -6,6 +6,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { Api } from './api/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError } from './errors.js';
+import { secretsInArgv } from './keys/redact.js';
 import { debugEnabled, parseEnv } from './options.js';
 import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
@@ -75,6 +76,9 @@ function report(term: Terminal, error: unknown): number {
 
 export async function main(argv: string[]): Promise<number> {
   const term = createTerminal({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+  // Before commander sees the line: its own errors quote what was typed (`unknown option
+  // '--key=…'`), and a key typed there must be masked even when it is not shaped like one.
+  for (const secret of secretsInArgv(argv.slice(2))) term.addSecret(secret);
   let exitCode: number = EXIT.ok;
   try {
     const program = buildProgram(

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { UsageError } from './errors.js';
 import { ProfileNameSchema } from './storage/state.js';
+import { shownValue } from './terminal/sanitize.js';
 
 // zod/mini ships without messages (every issue would read "Invalid input"); the English locale
 // gives the same messages classic zod gave. Every command parses its environment here first.
@@ -29,11 +30,21 @@ export const HttpUrlSchema = z.pipe(
   z.transform((v: string) => v.replace(/\/+$/, '')),
 );
 
+/**
+ * A value sent as an HTTP header (OpenAI-Organization, OpenAI-Project): fetch refuses line breaks,
+ * other control characters and anything beyond Latin-1, and a refusal would read as a network
+ * error, so it is a usage error here, before anything is sent.
+ */
+const HeaderValueSchema = z.string().check(
+  z.refine((v) => !/[\u0000-\u001f\u007f-\u009f]/.test(v), 'must not contain line breaks or other control characters'),
+  z.refine((v) => !/[^\u0000-\u00ff]/.test(v), 'must contain only Latin-1 characters (an ID is plain ASCII)'),
+);
+
 export const EnvSchema = z.object({
   OPENAI_API_KEY: optionalTrimmed,
   OPENAI_BASE_URL: z.pipe(optionalTrimmed, z.optional(HttpUrlSchema)),
-  OPENAI_ORG_ID: optionalTrimmed,
-  OPENAI_PROJECT_ID: optionalTrimmed,
+  OPENAI_ORG_ID: z.pipe(optionalTrimmed, z.optional(HeaderValueSchema)),
+  OPENAI_PROJECT_ID: z.pipe(optionalTrimmed, z.optional(HeaderValueSchema)),
   OPENAI_SETUP_PROFILE: z.pipe(optionalTrimmed, z.optional(ProfileNameSchema)),
   DEBUG: optionalTrimmed,
 });
@@ -48,7 +59,7 @@ export function parseEnv(env: Record<string, string | undefined>): ParsedEnv {
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? 'an environment variable');
-    throw new UsageError(`${name} ${firstIssue(result.error)} (got "${String(env[name] ?? '')}").`);
+    throw new UsageError(`${name} ${firstIssue(result.error)} (got "${shownValue(String(env[name] ?? ''))}").`);
   }
   return result.data;
 }
@@ -57,7 +68,7 @@ export function parseEnv(env: Record<string, string | undefined>): ParsedEnv {
 export function parseFlag<T>(flag: string, schema: z.ZodMiniType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const shown = typeof value === 'string' ? ` (got "${value}")` : '';
+    const shown = typeof value === 'string' ? ` (got "${shownValue(value)}")` : '';
     throw new UsageError(`${flag}: ${firstIssue(result.error)}${shown}.`);
   }
   return result.data;

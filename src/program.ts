@@ -61,7 +61,15 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     .version(version, '-V, --version')
     .exitOverride()
     .showSuggestionAfterError()
-    .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr, getOutHelpWidth: () => helpWidth, getErrHelpWidth: () => helpWidth })
+    .configureOutput({
+      writeOut: io.writeOut,
+      writeErr: io.writeErr,
+      // The value of an unknown option is never needed to read the error, and may be a secret
+      // under a mistyped name (`--kee=…`).
+      outputError: (text, write) => write(text.replace(/(unknown option '-{1,2}[^'=\s]+)=[^']*'/g, "$1=…'")),
+      getOutHelpWidth: () => helpWidth,
+      getErrHelpWidth: () => helpWidth,
+    })
     // Wrap descriptions even in a narrow column (commander's default gives up below 40).
     .configureHelp({ sortSubcommands: false, minWidthToWrap: 16 })
     .addHelpText('after', () => `${examples(['{cmd}', '{cmd} verify --json', '{cmd} run -- python app.py'])}\n${wrapHelp(EXIT_CODES_HELP, helpWidth)}`);

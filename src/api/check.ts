@@ -6,7 +6,9 @@ import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import type { KeySource } from '../storage/profile-key.js';
 import type { Profile } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
+import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import type { HeaderSource } from './diagnosis.js';
+import { organizationId, projectId, requestId } from './identifiers.js';
 import { STATUS } from './status.js';
 import type { CheckRequest, CheckResult } from './types.js';
 
@@ -20,12 +22,40 @@ export interface CheckSettings {
   billingCheck?: boolean;
 }
 
+/** The OpenAI API itself: its host, over TLS (plain http to it is not the API the key is meant for). */
 export function isOfficialBaseURL(baseURL: string): boolean {
   try {
-    return new URL(baseURL).hostname === new URL(OFFICIAL_API_BASE_URL).hostname;
+    const url = new URL(baseURL);
+    return url.protocol === 'https:' && url.hostname === new URL(OFFICIAL_API_BASE_URL).hostname;
   } catch {
     return false;
   }
+}
+
+/** localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Why the key would travel unprotected, one line each: TLS certificates not checked
+ * (NODE_TLS_REJECT_UNAUTHORIZED=0), or plain http:// to another machine.
+ */
+export function insecureTransportWarnings(env: Record<string, string | undefined>, baseURL: string): string[] {
+  const warnings: string[] = [];
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED?.trim() === '0') {
+    warnings.push('NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not checked, so anyone on the network path can read the key. Unset it (for a company proxy, set NODE_EXTRA_CA_CERTS instead).');
+  }
+  try {
+    const url = new URL(baseURL);
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      warnings.push(`${withoutCredentials(baseURL)} is plain http:// to another machine: the key travels in clear text. Use https://.`);
+    }
+  } catch {
+    // Not a URL: the request fails and says so.
+  }
+  return warnings;
 }
 
 export function resolveBaseURL(ctx: Context, profile: Profile | undefined, flag?: string): string {
@@ -117,12 +147,47 @@ export async function runCheck(ctx: Context, request: CheckRequest, options: { s
   const local = localVerdict(request.key, request.baseURL);
   if (local.warning) note(`${marks(ctx.term.style).warn} ${local.warning}`);
   if (local.result) return local.result;
+  // Once per run: the wizard may check several keys.
+  if (!warnedInsecure.has(ctx)) {
+    warnedInsecure.add(ctx);
+    for (const warning of insecureTransportWarnings(ctx.rawEnv, request.baseURL)) note(`${marks(ctx.term.style).warn} ${warning}`);
+  }
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {
-    return await ctx.api.check(request);
+    return untrustedResult(await ctx.api.check(request), request.key);
   } finally {
     spinner?.stop();
   }
+}
+
+const warnedInsecure = new WeakSet<Context>();
+
+/** The insecure-transport warnings were given another way (doctor's checks): runCheck skips them. */
+export function transportWarned(ctx: Context): void {
+  warnedInsecure.add(ctx);
+}
+
+/**
+ * A result as it may be shown and stored. Its texts quote the server (messages, error codes,
+ * headers): each is made one safe, bounded line with every piece of the key masked, and the
+ * organization, project and request id are kept only in their documented shapes.
+ */
+export function untrustedResult(result: CheckResult, key: string): CheckResult {
+  const text = (value: string) => untrusted(value, [key]);
+  const nullable = (value: string | null) => (value === null ? null : text(value));
+  return {
+    ...result,
+    reason: nullable(result.reason),
+    organization: organizationId(result.organization, [key]),
+    project: projectId(result.project, [key]),
+    tier: sanitizeNullable(result.tier, 20),
+    requestId: requestId(result.requestId, [key]),
+    message: text(result.message),
+    fix: nullable(result.fix),
+    fixUrl: nullable(result.fixUrl),
+    notableModels: result.notableModels.map((model) => sanitize(model, 100)),
+    warnings: result.warnings.map(text),
+  };
 }
 
 /** Keep the outcome of the last check in the progress file (never the key: its masked hint). */
@@ -134,11 +199,12 @@ export async function recordCheck(ctx: Context, profileName: string, key: string
       ok: result.ok,
       keyHint: maskKey(key),
       keySource: source.label,
-      organization: result.organization,
-      project: result.project,
-      tier: result.tier,
+      // What the server said, as it may be replayed later by status, profiles and doctor.
+      organization: organizationId(result.organization, [key]),
+      project: projectId(result.project, [key]),
+      tier: sanitizeNullable(result.tier, 20),
       billing: result.billing,
-      message: result.message,
+      message: untrusted(result.message, [key]),
     };
   });
 }

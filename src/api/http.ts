@@ -5,6 +5,7 @@
 // redirect is followed (the key would go along), and no answer may be larger than MAX_BODY_BYTES
 // once decompressed. The caller's AbortSignal bounds the whole request, body included.
 import { UsageError } from '../errors.js';
+import { shownValue, withoutCredentials } from '../terminal/sanitize.js';
 import { MAX_BODY_BYTES } from './diagnosis.js';
 
 type Undici = typeof import('undici');
@@ -22,10 +23,8 @@ export interface ProxySettings {
   noProxy: string;
 }
 
-/** A URL as it may be shown: no user name or password (also in a value without a scheme). */
-export function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1');
-}
+// One helper for every URL that is shown; exported here too for the callers of the HTTP path.
+export { withoutCredentials };
 
 function checkProxy(name: string, value: string): string {
   if (!value) return '';
@@ -36,7 +35,7 @@ function checkProxy(name: string, value: string): string {
     url = null;
   }
   if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) {
-    throw new UsageError(`${name} is not an http:// or https:// URL (got "${withoutCredentials(value)}").`, [
+    throw new UsageError(`${name} is not an http:// or https:// URL (got "${shownValue(value)}").`, [
       `Set it to a URL like http://proxy.example.com:3128, or unset it.`,
     ]);
   }

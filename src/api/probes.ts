@@ -3,6 +3,7 @@
 import type { ClientOptions } from 'openai';
 import { createApiFetch, proxyFor, proxySettings, type ApiFetch, type ProxySettings } from './http.js';
 import type { Failure } from './diagnosis.js';
+import { checkedHeaders } from './identifiers.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
 import { answerOutcome, verdict, type ProbeOutcome } from './verdict.js';
 
@@ -22,17 +23,35 @@ function causeOf(error: unknown): { code: string | null; text: string } {
   return { code, text };
 }
 
+// An API message longer than this is cut before it is read: no real one comes near it, and the
+// text shown is bounded far below (terminal/sanitize.ts).
+const MAX_MESSAGE_CHARS = 4096;
+
+/** The `error` member of an answer, its message cut to MAX_MESSAGE_CHARS. */
+function boundedError(inner: unknown): unknown {
+  if (!inner || typeof inner !== 'object') return inner;
+  const { message } = inner as { message?: unknown };
+  return typeof message === 'string' && message.length > MAX_MESSAGE_CHARS ? { ...inner, message: message.slice(0, MAX_MESSAGE_CHARS) } : inner;
+}
+
 /** What a request that threw comes to; `deadline` is the check's own time limit. */
-export function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal): Failure {
+export function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal, key: string): Failure {
   // The deadline decides what a timeout is: an abort for another reason (a proxy refusing the
   // tunnel aborts the request too) is reported as what it is.
   if (deadline.aborted || error instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout' };
   if (error instanceof sdk.APIError && error.status !== undefined) {
     // The SDK keeps the `error` member of a JSON body; anything else was not the API's answer.
     const inner = (error as { error?: unknown }).error;
-    return { kind: 'http', status: error.status, headers: error.headers ?? null, body: inner === undefined ? undefined : { error: inner }, requestId: error.requestID ?? null };
+    return {
+      kind: 'http',
+      status: error.status,
+      headers: error.headers ? checkedHeaders(error.headers, [key]) : null,
+      body: inner === undefined ? undefined : { error: boundedError(inner) },
+      requestId: error.requestID ?? null,
+    };
   }
-  return { kind: 'transport', ...causeOf(error) };
+  const cause = causeOf(error);
+  return { kind: 'transport', code: cause.code, text: cause.text.slice(0, MAX_MESSAGE_CHARS) };
 }
 
 function sdkOptions(request: CheckRequest, fetch: ApiFetch, debug: ((line: string) => void) | undefined): ClientOptions {
@@ -89,8 +108,8 @@ export function createApi(options: ApiOptions): Api {
       // `body` is what the SDK parsed: JSON, or the text of anything else.
       const settle = (probe: 'models' | 'billing', call: Promise<{ response: Response; data?: unknown }>, body: (data: unknown) => unknown): Promise<ProbeOutcome> =>
         call.then(
-          ({ response, data }) => answerOutcome(probe, response.status, response.headers, body(data)),
-          (error: unknown) => ({ ok: false, failure: failureOf(error, sdk, signal) }),
+          ({ response, data }) => answerOutcome(probe, response.status, checkedHeaders(response.headers, [request.key]), body(data)),
+          (error: unknown) => ({ ok: false, failure: failureOf(error, sdk, signal, request.key) }),
         );
       // A models page keeps the answer's whole body (its `data` alone is [] for a page of HTML).
       const models = settle('models', client.models.list({ signal }).withResponse(), (page) => (page as { body?: unknown }).body);

@@ -3,7 +3,7 @@
 // settings, whether the API answers, and finally the live check itself.
 import { access } from 'node:fs/promises';
 import * as z from 'zod/mini';
-import { buildCheckRequest, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck } from '../api/check.js';
+import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, transportWarned } from '../api/check.js';
 import { proxyFor, proxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -15,6 +15,7 @@ import { ENV_SOURCE, keyCommand, resolveProfileName, storedSource, type KeySourc
 import type { Profile } from '../storage/state.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
+import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
 
@@ -50,12 +51,13 @@ export const DoctorJsonSchema = z.object({
 });
 export type DoctorJson = z.infer<typeof DoctorJsonSchema>;
 
+// Details quote the environment, the state file and the network: each is one safe, bounded line.
 const check = (id: string, title: string, status: CheckStatus, detail: string, fix: string | null = null, exitCode?: number): DoctorCheck => ({
   id,
   title,
   status,
-  detail,
-  fix,
+  detail: sanitize(detail),
+  fix: fix === null ? null : sanitize(fix),
   ...(exitCode === undefined ? {} : { exitCode }),
 });
 
@@ -80,7 +82,7 @@ export function strayVariableChecks(env: Record<string, string | undefined>): Do
   }
   const baseURL = env.OPENAI_BASE_URL?.trim();
   if (baseURL && !isOfficialBaseURL(baseURL)) {
-    checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${baseURL}: programs talk to this server, not to the OpenAI API`, 'Fine for a gateway or compatible server; otherwise: unset OPENAI_BASE_URL'));
+    checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${withoutCredentials(baseURL)}: programs talk to this server, not to the OpenAI API`, 'Fine for a gateway or compatible server; otherwise: unset OPENAI_BASE_URL'));
   }
   return checks;
 }
@@ -100,6 +102,15 @@ export function proxyCheck(env: Record<string, string | undefined>, baseURL: str
     return check('proxy', 'Proxy', 'info', why);
   }
   return check('proxy', 'Proxy', 'info', `API calls go through ${proxy}${noProxy ? `; ${noProxy}` : ''}`);
+}
+
+/** Settings that would send the key unprotected: TLS checks turned off, plain http:// to another machine. */
+export function transportChecks(env: Record<string, string | undefined>, baseURL: string): DoctorCheck[] {
+  return insecureTransportWarnings(env, baseURL).map((warning) =>
+    warning.startsWith('NODE_TLS_REJECT_UNAUTHORIZED')
+      ? check('NODE_TLS_REJECT_UNAUTHORIZED', 'TLS checks', 'warn', warning)
+      : check('transport', 'Transport', 'warn', warning),
+  );
 }
 
 /** CA variables: NODE_EXTRA_CA_CERTS must name a file; a stale SSL_CERT_FILE breaks other programs' TLS. */
@@ -127,8 +138,9 @@ export async function caChecks(env: Record<string, string | undefined>, exists: 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO|SSL|TLS/i;
 
 /** What the unauthenticated GET /models found, as a check: a JSON answer (401 without a key) is healthy. */
-export function reachabilityCheck(baseURL: string, reach: Reachability): DoctorCheck {
+export function reachabilityCheck(url: string, reach: Reachability): DoctorCheck {
   const title = 'API reachable';
+  const baseURL = withoutCredentials(url);
   if (reach.reached) {
     // The API (and nearly every compatible one) has /models: a 404 there is most likely a wrong base URL.
     if (reach.status === 404) return check('api', title, 'warn', `${baseURL} answered HTTP 404 for /models: the base URL looks wrong`, `Check OPENAI_BASE_URL or the profile's base URL: OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.`);
@@ -193,6 +205,9 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   const proxy = proxyCheck(ctx.rawEnv, baseURL);
   checks.push(proxy);
   checks.push(...(await caChecks(ctx.rawEnv, fileExists)));
+  checks.push(...transportChecks(ctx.rawEnv, baseURL));
+  // Said above as checks: the live check need not say it again on stderr.
+  transportWarned(ctx);
 
   const print = (c: DoctorCheck) => {
     if (options.json) return;
@@ -245,7 +260,7 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
           ? { ok: verify.ok, status: verify.status, exitCode: verify.exitCode, key: { hint: maskKey(key), source: source.kind }, organization: verify.organization, project: verify.project, message: verify.message, fix: verify.fix }
           : null,
     };
-    term.out(JSON.stringify(DoctorJsonSchema.parse(json), null, 2));
+    term.out(jsonText(DoctorJsonSchema.parse(json)));
     return exitCode;
   }
   const problems = checks.filter((c) => c.status === 'fail').length;

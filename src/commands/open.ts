@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { PAGE_NAMES, PAGES, type PageName } from '../platform.js';
 import { showPage } from '../stages/page.js';
+import { shownValue } from '../terminal/sanitize.js';
 
 function pageList(): string[] {
   const width = Math.max(...PAGE_NAMES.map((name) => name.length));
@@ -13,7 +14,7 @@ function pageList(): string[] {
 export function parsePageName(value: string): PageName {
   const name = value.trim().toLowerCase();
   if ((PAGE_NAMES as string[]).includes(name)) return name as PageName;
-  throw new UsageError(`No page called "${value}". Pages: ${PAGE_NAMES.join(', ')}.`);
+  throw new UsageError(`No page called "${shownValue(value)}". Pages: ${PAGE_NAMES.join(', ')}.`);
 }
 
 export async function run(ctx: Context, options: { page?: string }): Promise<number> {

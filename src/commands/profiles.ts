@@ -2,10 +2,12 @@
 // default) from the state file alone, so it never touches the keychain and stays fast enough for
 // shell completion (`--names`).
 import * as z from 'zod/mini';
+import { organizationId, projectId } from '../api/identifiers.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import type { State } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
+import { jsonText, sanitize } from '../terminal/sanitize.js';
 
 export const ProfilesJsonSchema = z.object({
   defaultProfile: z.string(),
@@ -35,9 +37,10 @@ export function listProfiles(state: State, active: string): ProfilesJson {
       return {
         name,
         default: name === state.defaultProfile,
-        key: profile?.key ? { storage: profile.key.storage, hint: profile.key.hint } : null,
-        organization: last?.organization ?? null,
-        project: last?.project ?? null,
+        key: profile?.key ? { storage: profile.key.storage, hint: sanitize(profile.key.hint, 40) } : null,
+        // Shown only in their documented shapes, whatever the file holds.
+        organization: organizationId(last?.organization),
+        project: projectId(last?.project),
         lastVerify: last ? { at: last.at, ok: last.ok, status: last.status } : null,
       };
     }),
@@ -58,7 +61,7 @@ export async function run(ctx: Context, options: { json: boolean; names: boolean
     return 0;
   }
   if (options.json) {
-    term.out(JSON.stringify(ProfilesJsonSchema.parse(list), null, 2));
+    term.out(jsonText(ProfilesJsonSchema.parse(list)));
     return 0;
   }
   const rows = [['', 'PROFILE', 'KEY', 'ORGANIZATION / PROJECT (last check)', 'LAST CHECK']];

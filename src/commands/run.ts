@@ -12,6 +12,7 @@ import { parseFlag } from '../options.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { ProfileNameSchema, type Profile } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
+import { sanitize, shownValue } from '../terminal/sanitize.js';
 
 /** Set in the child's environment to the profile's name; a run inside a run checks it. */
 export const RUN_MARKER = 'OPENAI_SETUP_RUN';
@@ -96,10 +97,11 @@ export function exitStatus(code: number | null, signal: NodeJS.Signals | null): 
 function waitForChild(child: ChildProcess, command: string): Promise<number> {
   return new Promise((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
+      const shown = shownValue(command);
       // Exit codes as in a shell: 127 not found, 126 found but not runnable.
-      if (error.code === 'ENOENT') reject(new ExitError(127, `Command not found: ${command}`));
-      else if (error.code === 'EACCES') reject(new ExitError(126, `Permission denied: ${command}`));
-      else reject(new ExitError(126, `Could not run ${command}: ${error.message}`));
+      if (error.code === 'ENOENT') reject(new ExitError(127, `Command not found: ${shown}`));
+      else if (error.code === 'EACCES') reject(new ExitError(126, `Permission denied: ${shown}`));
+      else reject(new ExitError(126, `Could not run ${shown}: ${sanitize(error.message)}`));
     });
     child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
   });

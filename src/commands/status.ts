@@ -2,12 +2,14 @@
 // hint, and the last verify result. From the state file alone: no keychain, no network.
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
+import { lastVerifyAsShown } from '../api/identifiers.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { STAGE_IDS } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
+import { jsonText, sanitize } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
   profile: z.string(),
@@ -42,11 +44,11 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     billingChoice: profile?.billingChoice ?? null,
     key: {
       storage: stored?.storage ?? 'none',
-      hint: stored?.hint ?? null,
+      hint: stored ? sanitize(stored.hint, 40) : null,
       savedAt: stored?.savedAt ?? null,
       env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null },
     },
-    lastVerify: profile?.lastVerify ?? null,
+    lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
   };
 }
 
@@ -59,7 +61,7 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   const profileName = await resolveProfileName(ctx, options.profile);
   const status = await collectStatus(ctx, profileName);
   if (options.json) {
-    term.out(JSON.stringify(StatusJsonSchema.parse(status), null, 2));
+    term.out(jsonText(StatusJsonSchema.parse(status)));
     return 0;
   }
   const m = marks(term.style);

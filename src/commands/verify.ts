@@ -1,7 +1,7 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
 import * as z from 'zod/mini';
-import { buildCheckRequest, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, isOfficialBaseURL, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -12,6 +12,7 @@ import { describeKeychainProblem } from '../storage/keychain.js';
 import { ENV_SOURCE, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
+import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 
 export interface VerifyOptions {
   key?: string;
@@ -114,7 +115,7 @@ export async function run(ctx: Context, options: VerifyOptions): Promise<number>
       exitCode: result.exitCode,
       reason: result.reason,
       key: { source: source.kind, hint: maskKey(key), kind: keyKind(key) },
-      baseURL: request.baseURL,
+      baseURL: withoutCredentials(request.baseURL),
       organization: result.organization,
       project: result.project,
       models: result.models,
@@ -128,9 +129,11 @@ export async function run(ctx: Context, options: VerifyOptions): Promise<number>
       warnings: result.warnings,
       latencyMs: result.latencyMs,
     };
-    term.out(JSON.stringify(VerifyJsonSchema.parse(json), null, 2));
+    term.out(jsonText(VerifyJsonSchema.parse(json)));
   } else if (!options.quiet) {
-    printCheck(term, key, source, result);
+    // Which server answered matters as much as what it said, when it is not the OpenAI API.
+    const server = isOfficialBaseURL(request.baseURL) ? undefined : sanitize(withoutCredentials(request.baseURL));
+    printCheck(term, key, source, result, term.out, server);
     if (result.ok && result.billing === 'ok') term.out(term.style.dim(`Watch what you spend: ${PAGES.usage.url}`));
   }
   return result.exitCode;

@@ -1,16 +1,103 @@
-// Secrets out of any text that may be shown or stored: the known keys, and anything shaped like one.
+// Secrets out of any text that may be shown or stored: the known keys (whole, or any long piece of
+// one), and anything shaped like a key.
 import { maskKey } from './format.js';
 
 // Anything that looks like an OpenAI secret key, wherever it appears in a text.
-const KEY_PATTERN = /\bsk-[A-Za-z0-9_-]{16,}/g;
+const KEY_PATTERN = /sk-[A-Za-z0-9_-]{16,}/g;
+// A key quoted without its `sk-`: the project/service-account/admin body, or any token around
+// `T3BlbkFJ` (base64 of "OpenAI"), which sits in the middle of every key the platform issues.
+const BARE_KEY_PATTERN = /(?<![A-Za-z0-9_-])(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{8,}T3BlbkFJ[A-Za-z0-9_-]{8,}/g;
 // The API echoes a wrong key as `sk-proj-*****…*****21sA` ("Incorrect API key provided: …"): shorten the stars.
 const ECHOED_MASK = /([A-Za-z0-9_-]{0,12})\*{6,}([A-Za-z0-9_-]{0,4})/g;
+const KEY_PREFIXES = ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 'sk-None-', 'sk-'];
+
+/** The shortest piece of a known secret that is masked wherever it appears (its body, a half of it…). */
+export const MIN_SECRET_FRAGMENT = 12;
+
+/**
+ * `sk-…` glued to a word (`xsk-proj-…`) is a key only when it looks random (upper and lower case
+ * and digits); otherwise it is ordinary text such as `task-management-…`.
+ */
+function keyShaped(match: string, offset: number, text: string): boolean {
+  if (offset === 0 || !/[A-Za-z0-9_]/.test(text[offset - 1]!)) return true;
+  return /[A-Z]/.test(match) && /[a-z]/.test(match.slice(3)) && /[0-9]/.test(match);
+}
+
+/** A piece of `secret` as it may be shown: its key prefix if it starts the piece, its last four if it ends it. */
+function fragmentMask(secret: string, start: number, end: number): string {
+  const prefix = start === 0 ? (KEY_PREFIXES.find((p) => secret.startsWith(p) && end >= p.length) ?? '') : '';
+  const tail = end === secret.length && end - start >= MIN_SECRET_FRAGMENT + 4 ? secret.slice(-4) : '';
+  return `${prefix}…${tail}`;
+}
+
+/** Every piece of at least MIN_SECRET_FRAGMENT characters of `secret` in `text`, masked. */
+function maskFragments(text: string, secret: string): string {
+  const n = MIN_SECRET_FRAGMENT;
+  if (secret.length < n || text.length < n) return text;
+  // Where each n-character piece of the secret starts in it (the first place is enough to say
+  // which part of the key a run of text came from).
+  const pieces = new Map<string, number>();
+  for (let i = secret.length - n; i >= 0; i--) pieces.set(secret.slice(i, i + n), i);
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i + n <= text.length; ) {
+    const from = pieces.get(text.slice(i, i + n));
+    if (from === undefined) {
+      i++;
+      continue;
+    }
+    // Extend the run while the text keeps following the secret.
+    let end = i + n;
+    let secretEnd = from + n;
+    while (end < text.length && secretEnd < secret.length && text[end] === secret[secretEnd]) {
+      end++;
+      secretEnd++;
+    }
+    out += text.slice(copied, i) + fragmentMask(secret, from, secretEnd);
+    copied = end;
+    i = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
 
 /** Remove every secret from a text that may be shown or stored (SDK errors can quote the key). */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= 8) out = out.split(secret).join(maskKey(secret));
+    if (secret && secret.length >= 8) out = maskFragments(out.split(secret).join(maskKey(secret)), secret);
   }
-  return out.replace(KEY_PATTERN, (m) => maskKey(m)).replace(ECHOED_MASK, '$1…$2');
+  return out
+    .replace(KEY_PATTERN, (m, offset: number, whole: string) => (keyShaped(m, offset, whole) ? maskKey(m) : m))
+    .replace(BARE_KEY_PATTERN, (m) => `…${m.slice(-4)}`)
+    .replace(ECHOED_MASK, '$1…$2');
+}
+
+// Options whose value is a secret by its name: --key, --api-key, --token, --secret, --password…
+const SECRET_OPTION = /^--?[A-Za-z0-9-]*(?:key|token|secret|passw(?:or)?d)[A-Za-z0-9-]*$/i;
+
+/**
+ * The secrets on a command line, to be masked in everything printed, commander's own errors
+ * included: the value of any option named like a key (`--key X`, `--key=X`, `-kX`, `--api-key X`),
+ * an `OPENAI_API_KEY=X` word, and anything shaped like a key, wherever it is.
+ */
+export function secretsInArgv(args: readonly string[]): string[] {
+  const found = new Set<string>();
+  let afterDashes = false;
+  args.forEach((arg, i) => {
+    for (const m of arg.matchAll(KEY_PATTERN)) found.add(m[0]);
+    if (arg === '--') afterDashes = true;
+    // After `--` the words are another program's (`run -- curl --key file.pem`).
+    if (afterDashes) return;
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (SECRET_OPTION.test(name) || name === 'OPENAI_API_KEY' || name === '-k') {
+      if (eq !== -1) found.add(arg.slice(eq + 1));
+      else if (args[i + 1] !== undefined) found.add(args[i + 1]!);
+    } else if (/^-k./.test(arg)) {
+      found.add(arg.slice(2));
+    } else if (/^-[A-Za-z]+k$/.test(arg) && args[i + 1] !== undefined) {
+      found.add(args[i + 1]!);
+    }
+  });
+  return [...found].filter((s) => s.length >= 8);
 }

@@ -8,12 +8,16 @@ export function describeKey(key: string, source: KeySource): string {
   return `${maskKey(key)} (${keyKindLabel(keyKind(key))}, from ${source.label})`;
 }
 
-/** `print` is the terminal's out or err (err when stdout is JSON). */
-export function printCheck(term: Terminal, key: string, source: KeySource, result: CheckResult, print: (line: string) => void = term.out): void {
+/**
+ * `print` is the terminal's out or err (err when stdout is JSON); `server`, the base URL as it may
+ * be shown, when it is not the OpenAI API.
+ */
+export function printCheck(term: Terminal, key: string, source: KeySource, result: CheckResult, print: (line: string) => void = term.out, server?: string): void {
   const m = marks(term.style);
   const dim = term.style.dim;
   // The key line is only a tick when the key at least looks like one.
   print(`${result.status === 'malformed_key' ? m.fail : m.ok} Key         ${describeKey(key, source)}`);
+  if (server) print(`${m.warn} Server      ${server} (not the OpenAI API)`);
   const reached = result.models !== null || ['valid', 'rate_limited', 'insufficient_quota'].includes(result.status);
   if (result.status === 'malformed_key' || result.reason === 'admin_key') {
     // Nothing was sent.

@@ -1,7 +1,9 @@
-// The terminal as the commands see it: two output streams that mask every secret, colour that
-// follows NO_COLOR / FORCE_COLOR, and the one decision of whether we may prompt.
+// The terminal as the commands see it: two output streams that mask every secret and every
+// control character but colour, colour that follows NO_COLOR / FORCE_COLOR, and the one decision
+// of whether we may prompt.
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact } from '../keys/redact.js';
+import { neutralise } from './sanitize.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -69,7 +71,7 @@ const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', 
 export function createTerminal(options: TerminalOptions): Terminal {
   const { stdout, stderr, stdin, env } = options;
   const secrets: string[] = [];
-  const mask = (text: string) => redact(text, secrets);
+  const mask = (text: string) => redact(neutralise(text), secrets);
   const stdinIsTTY = Boolean(stdin.isTTY);
   const stdoutIsTTY = Boolean(stdout.isTTY);
   const stderrIsTTY = Boolean(stderr.isTTY);

@@ -1206,12 +1206,12 @@ describe('diagnosis table: answers once diagnosed wrong (a row with `todo` waits
   it.each([403, 407])('a proxy refusing CONNECT (%i) reaches diagnose() as { kind: "transport", code: "UND_ERR_ABORTED" } and reads "The proxy … refused the connection"; only the deadline makes an abort a timeout', (status) => {
     const text = `Proxy response (${status}) !== 200 when HTTP Tunneling`;
     const error = new OpenAISdk.APIConnectionError({ cause: new TypeError('fetch failed', { cause: new undiciErrors.RequestAbortedError(text) }) });
-    const failure = failureOf(error, OpenAISdk, new AbortController().signal);
+    const failure = failureOf(error, OpenAISdk, new AbortController().signal, 'sk-test');
     expect(failure).toEqual({ kind: 'transport', code: 'UND_ERR_ABORTED', text });
     const diagnosis = diagnose(failure, { ...checkRequest({}), probe: 'models', proxy: PROXY });
     expect(diagnosis).toMatchObject({ status: 'network_error', reason: 'UND_ERR_ABORTED', fix: 'Check HTTPS_PROXY / HTTP_PROXY and the proxy credentials.' });
     expect(diagnosis.message).toBe(`The proxy ${PROXY} refused the connection: ${text}.`);
-    expect(failureOf(error, OpenAISdk, AbortSignal.abort())).toEqual({ kind: 'timeout' });
+    expect(failureOf(error, OpenAISdk, AbortSignal.abort(), 'sk-test')).toEqual({ kind: 'timeout' });
   });
 });
 

@@ -1,0 +1,103 @@
+// Text the tool did not write: API messages and headers, proxy and URL text, what the state file
+// holds, and the person's own flags and environment values when an error echoes them. Any of it
+// may carry terminal escapes (an OSC 52 clipboard write, a screen clear, a link), C1 controls,
+// bidi overrides that reorder what is read, newlines that forge a line of our own, credentials in
+// a URL, or megabytes of text. It is shown only after passing through here.
+import { redact } from '../keys/redact.js';
+
+/** The longest untrusted text shown or stored, in characters (an ellipsis marks the cut). */
+export const MAX_UNTRUSTED_LENGTH = 500;
+
+// Line breaks of every kind, NEL (U+0085) and the Unicode line and paragraph separators included.
+const LINE_BREAKS = /[ \t]*(?:[\r\n\u0085\u2028\u2029][ \t]*)+/g;
+// C0 (tab and line breaks are handled above), DEL, C1; bidi embeddings, overrides, isolates and
+// marks; zero-width characters that can hide inside a word (a key split invisibly looks whole).
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+// The userinfo of every URL in a text: the greedy run stops at the last "@" before the host, so a
+// password containing "@" goes entirely.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
+
+/** `\x1b`, `\u202e`: a character that must not reach a terminal, as text a person can read. */
+function escaped(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Cut to `max` characters with an ellipsis, never in the middle of a surrogate pair. */
+function bounded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Untrusted text made safe to show on one line: line breaks become a space, control characters
+ * (C0, DEL, C1), bidi controls and zero-width characters are shown escaped (`\x1b`), URLs lose
+ * their user name and password, and the whole is bounded to `max` characters.
+ */
+export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): string {
+  const oneLine = text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(UNSAFE, escaped).replace(URL_USERINFO, '$1');
+  return bounded(oneLine, max);
+}
+
+/**
+ * Text from the network: `sanitize`d, with every piece of the given secrets masked (a server may
+ * quote the key, whole, without its prefix or in parts). Cut first, so that megabytes cost nothing.
+ */
+export function untrusted(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
+  return sanitize(redact(text.slice(0, max * 4), secrets), max);
+}
+
+/** `sanitize` for a value that may be absent. */
+export function sanitizeNullable(text: string | null | undefined, max?: number): string | null {
+  return text === null || text === undefined ? null : sanitize(text, max);
+}
+
+/**
+ * A URL (or a proxy value without a scheme) as it may be shown: no user name or password. A value
+ * that is not a valid URL loses everything up to its last "@", wherever it is, so no part of a
+ * password with "@", "/" or "#" in it is ever shown.
+ */
+export function withoutCredentials(url: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
+  let valid = false;
+  try {
+    valid = scheme !== '' && new URL(url).host !== '';
+  } catch {
+    valid = false;
+  }
+  // In a valid URL the userinfo ends at the last "@" before the path, query or fragment.
+  if (valid) return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  const at = url.lastIndexOf('@');
+  return at === -1 ? url : `${scheme}${url.slice(at + 1)}`;
+}
+
+/**
+ * A value of the person's own (a flag, an environment variable) as an error quotes it: like
+ * `sanitize`, but a line break or tab is shown escaped too (`\x0d\x0a`), since it may be the mistake.
+ */
+export function shownValue(value: string, max = 200): string {
+  return bounded(withoutCredentials(value).replace(UNSAFE, escaped).replace(/[\u2028\u2029]/g, escaped).replace(URL_USERINFO, '$1'), max);
+}
+
+// What JSON.stringify leaves raw but a terminal acts on: DEL, C1, bidi and zero-width characters,
+// and the two Unicode line separators.
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+/** JSON.stringify for --json output, with every character a terminal could act on escaped. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// In the terminal's own output: colour (SGR) is the only escape sequence the tool writes.
+const TERMINAL_UNSAFE = /\x1b(?!\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * The last line of defence, applied to every line the terminal writes: any control character
+ * other than a newline, a tab and a colour sequence is shown escaped, whatever let it through.
+ */
+export function neutralise(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, escaped);
+}
