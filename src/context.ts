@@ -30,6 +30,8 @@ export interface Context {
   configDir: string;
   cwd: string;
   nodeVersion: string;
+  /** The tool as the person started it (`openai-setup`, or `npx openai-setup`): every command it recommends uses this. */
+  commandName: string;
   /** Reads all of standard input (for --stdin and --key -). */
   readStdin(): Promise<string>;
   clock: { now(): Date; ms(): number };

@@ -47,6 +47,7 @@ async function createContext(term: Terminal, globals: GlobalOptions): Promise<Co
     configDir,
     cwd: process.cwd(),
     nodeVersion: process.version,
+    commandName: invocationName(rawEnv),
     readStdin: () => readStdin(process.stdin),
     clock: { now: () => new Date(), ms: () => performance.now() },
   };

@@ -202,8 +202,9 @@ function quoted(e: ApiError, lead: string): string {
   return e.message ? `${lead}: ${e.message}` : `${lead} (HTTP ${e.status}${e.code ? `, ${e.code}` : ''}) without saying why.`;
 }
 
+// Credits belong to an organization; all its projects share them.
 const NO_CREDIT_FIX =
-  "Add credits on the billing page. If you already did, this key may belong to another organization or project than the one you funded: create the key there (or fund the key's organization), then check again.";
+  "Add credits on the billing page. If you already did, this key may belong to another organization than the one you funded: create the key in the funded organization (or fund the key's organization), then check again.";
 
 /** Spending is blocked: the key is right, billing needs fixing. By error.code (the API's type for old answers). */
 const QUOTA_OUTCOMES: Record<string, (e: ApiError) => Described> = {

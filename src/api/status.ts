@@ -4,8 +4,12 @@
 import * as z from 'zod/mini';
 import { EXIT } from '../errors.js';
 
-/** Where the fix for an outcome lies: nothing to fix, the billing stage, another key, or just trying again. */
-export type Route = 'none' | 'billing' | 'key' | 'retry';
+/**
+ * Where the fix for an outcome lies: nothing to fix, billing, another key, something around the
+ * key (its permissions, the organization, the network's country) while the key itself is right,
+ * or just trying again.
+ */
+export type Route = 'none' | 'billing' | 'key' | 'elsewhere' | 'retry';
 
 interface StatusRow {
   exitCode: number;
@@ -34,6 +38,29 @@ export const VERIFY_STATUSES = Object.keys(STATUS) as VerifyStatus[];
 
 export const VerifyStatusSchema = z.enum(VERIFY_STATUSES as [VerifyStatus, ...VerifyStatus[]]);
 
-export function statusRow(status: VerifyStatus): StatusRow {
-  return STATUS[status];
+
+/**
+ * Refusals whose fix is not another key: the key is the right one, something around it has to
+ * change (its permissions, the organization, the account, where the request comes from). A new
+ * key from the same person gets the same answer.
+ */
+const FIXED_ELSEWHERE = new Set([
+  'missing_scopes',
+  'unsupported_country_region_territory',
+  'unsupported_country',
+  'ip_not_authorized',
+  'mismatched_organization',
+  'mismatched_project',
+  'invalid_organization',
+  'no_organization',
+  'account_deactivated',
+  'access_terminated',
+  'model_not_found',
+]);
+
+/** The table's row for a check's outcome, with the route its reason calls for. */
+export function outcomeRow(result: { status: VerifyStatus; reason: string | null }): StatusRow {
+  const row = STATUS[result.status];
+  if (result.status === 'forbidden' && result.reason && FIXED_ELSEWHERE.has(result.reason)) return { ...row, route: 'elsewhere', keepKey: true };
+  return row;
 }

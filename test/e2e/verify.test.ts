@@ -88,7 +88,7 @@ describe('verify outcomes', () => {
   it('explains no credits with the fix, the billing URL, the other-organization hint and the request id', async () => {
     const result = await verify(['--key', keyFor('no_credits')]);
     expect(result.stdout).toContain('https://platform.openai.com/settings/organization/billing/overview');
-    expect(result.stdout).toMatch(/another organization or project than the one you funded/);
+    expect(result.stdout).toMatch(/another organization than the one you funded/);
     expect(result.stdout).toMatch(/Request ID: req_[0-9a-f]{32}/);
     expect(result.stdout).toMatch(/✔ Models +8 available/);
     expect(result.stdout).toMatch(/✖ Billing +cannot spend/);

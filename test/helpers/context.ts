@@ -271,6 +271,8 @@ export interface TestContextOptions {
   /** What readStdin returns; without it, reading stdin fails the test. */
   stdin?: string;
   nodeVersion?: string;
+  /** How the tool was started (default `openai-setup`). */
+  commandName?: string;
   now?: Date;
 }
 
@@ -336,6 +338,7 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
     configDir,
     cwd,
     nodeVersion: options.nodeVersion ?? 'v20.19.0',
+    commandName: options.commandName ?? 'openai-setup',
     readStdin: async () => {
       if (options.stdin === undefined) throw new Error('Unexpected read of standard input: no stdin scripted.');
       return options.stdin;

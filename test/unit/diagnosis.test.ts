@@ -258,7 +258,7 @@ const SERVER_ROWS: Row[] = [
     expected: {
       status: 'insufficient_quota', exitCode: 4, reason: 'credit_balance_exhausted',
       message: /^The key works, but the organization has no credits \(or reached its spend limit\)\.$/,
-      fix: /^Add credits on the billing page\. If you already did, this key may belong to another organization or project than the one you funded/,
+      fix: /^Add credits on the billing page\. If you already did, this key may belong to another organization than the one you funded/,
       fixUrl: URL_OF.billing, billing: 'no_quota', requestId: REQ, more: { ok: false, organization: 'acme-corp', project: 'proj_acme123', models: 8, tier: null },
     },
   },
@@ -268,7 +268,7 @@ const SERVER_ROWS: Row[] = [
     result: () => server('no_credits_legacy'),
     expected: {
       status: 'insufficient_quota', exitCode: 4, reason: 'insufficient_quota', message: /has no credits/,
-      fix: /another organization or project than the one you funded/, fixUrl: URL_OF.billing, billing: 'no_quota', requestId: REQ,
+      fix: /another organization than the one you funded/, fixUrl: URL_OF.billing, billing: 'no_quota', requestId: REQ,
     },
   },
   {
