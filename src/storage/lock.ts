@@ -45,7 +45,7 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, lockPath, 'lock');
       if (Date.now() >= deadline) {
         throw new ConfigStoreError(
-          `Another openai-setup run held ${lockPath} for more than ${Math.round(waitMs / 1000)} s, so ${path} was not changed; run again, and if no other run is going on, remove the lock: rmdir '${lockPath.replaceAll("'", `'\\''`)}'`,
+          `Another openai-setup run held ${lockPath} for more than ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}, so ${path} was not changed; run again, and if no other run is going on, remove the lock: rmdir '${lockPath.replaceAll("'", `'\\''`)}'`,
         );
       }
       // Jitter, so that runs waiting together do not retry in step.
