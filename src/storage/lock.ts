@@ -42,7 +42,8 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
       });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, lockPath, 'lock');
+      // Making the lock is the first write: its failure is the file's (read-only, full, not ours).
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, path, 'write');
       if (Date.now() >= deadline) {
         throw new ConfigStoreError(
           `Another openai-setup run held ${lockPath} for more than ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}, so ${path} was not changed; run again, and if no other run is going on, remove the lock: rmdir '${lockPath.replaceAll("'", `'\\''`)}'`,

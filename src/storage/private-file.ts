@@ -72,7 +72,7 @@ const WHY: Record<string, string> = {
  * A file-system error as one line for people (which path, why, what to do); an ExitError as it
  * is; anything else (a bug) unchanged.
  */
-export function storeError(error: unknown, path: string, doing: 'read' | 'write' | 'create' | 'lock' | 'remove'): Error {
+export function storeError(error: unknown, path: string, doing: 'read' | 'write' | 'create' | 'remove'): Error {
   if (error instanceof ExitError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error instanceof Error ? error : new Error(String(error));
