@@ -36,7 +36,9 @@ function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): string | nu
   const uid = process.getuid?.();
   if (uid === undefined) return null;
   if (stats.uid !== uid) {
-    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quote(path)}`;
+    // Under sudo the files are the invoking user's: giving them to root would be the wrong fix.
+    const sudo = uid === 0 && process.env.SUDO_USER ? ' (or run openai-setup without sudo)' : '';
+    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quote(path)}${sudo}`;
   }
   if (stats.mode & 0o022) {
     const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');

@@ -146,6 +146,21 @@ describe('reading a config file: only a small regular file that is ours', () => 
     expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${dir} belongs to another user.*chown -R \\S+ '${dir}'$`));
   });
 
+  it('under sudo, the fix also says to run without it (chown to root would be the wrong fix)', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'state.json');
+    writeFileSync(path, '{}', { mode: 0o600 });
+    chownSync(path, NOBODY, NOBODY);
+    const saved = process.env.SUDO_USER;
+    process.env.SUDO_USER = 'someone';
+    try {
+      expectOneLine(await rejection(readPrivateFile(path)), /fix it with: chown \S+ '.*state\.json' \(or run openai-setup without sudo\)$/);
+    } finally {
+      if (saved === undefined) delete process.env.SUDO_USER;
+      else process.env.SUDO_USER = saved;
+    }
+  });
+
   it('a dir of another user is never written to (nor chmod-ed), and one others can write to is not either', async () => {
     const dir = privateDir();
     chownSync(dir, NOBODY, NOBODY);
