@@ -105,6 +105,12 @@ export class KeyStore {
   /** Remove temp files of the key file left by killed runs (one may hold a key); the paths removed. */
   async removeLeftovers(): Promise<string[]> {
     if ((await listTempFiles(this.filePath)).length === 0) return [];
+    try {
+      await ensurePrivateDir(this.configDir);
+    } catch {
+      // A dir that is not ours: not ours to tidy either.
+      return [];
+    }
     return withFileLock(this.filePath, () => removeTempFiles(this.filePath));
   }
 

@@ -228,6 +228,7 @@ export async function listTempFiles(path: string): Promise<string[]> {
 /**
  * Remove the temp files of `path` that killed runs left behind (one may hold a key). Call it
  * holding the file's lock: every writer holds it while its temp file exists, so none is in use.
+ * Callers check first (ensurePrivateDir) that the dir is ours: another user's files are not ours to remove.
  */
 export async function removeTempFiles(path: string): Promise<string[]> {
   const temps = await listTempFiles(path);

@@ -163,6 +163,12 @@ export class StateStore {
   /** Remove temp files of the progress file left by killed runs; the paths removed. */
   async removeLeftovers(): Promise<string[]> {
     if ((await listTempFiles(this.path)).length === 0) return [];
+    try {
+      await ensurePrivateDir(this.dir);
+    } catch {
+      // A dir that is not ours: not ours to tidy either.
+      return [];
+    }
     return withFileLock(this.path, () => removeTempFiles(this.path));
   }
 

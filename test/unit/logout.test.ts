@@ -1,5 +1,5 @@
 // `openai-setup logout`: remove the stored key from the keychain and the file, after a confirm.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as logout } from '../../src/commands/logout.js';
@@ -144,5 +144,17 @@ describe('logout', () => {
     expect(await logout(t.ctx, { yes: true })).toBe(0);
     expect(readdirSync(t.configDir).sort()).toEqual(['notes.tmp', 'state.json']);
     expect(t.stdout).toContain('✔ Removed a temporary file left by an interrupted run:');
+  });
+
+  it('in a config dir of another user: exit 7 naming it, and nothing in it removed', async () => {
+    context();
+    mkdirSync(t.configDir, { mode: 0o700 });
+    const leftover = join(t.configDir, 'credentials.json.4242.m1abc2def.tmp');
+    writeFileSync(leftover, '{}', { mode: 0o600 });
+    chownSync(t.configDir, 65534, 65534);
+    const { code, message } = await outcomeOf(logout(t.ctx, { yes: true }));
+    expect(code).toBe(7);
+    expect(message).toMatch(/belongs to another user/);
+    expect(existsSync(leftover)).toBe(true);
   });
 });
