@@ -8,7 +8,7 @@ export const DIST = join(ROOT, 'dist');
 const INQUIRER_ENTRY = join(ROOT, 'src', 'terminal', 'inquirer.ts');
 
 /** Packages bundled each into dist/vendor/<name>.cjs. */
-const VENDOR_PACKAGES = ['openai', 'undici', 'open'];
+const VENDOR_PACKAGES = ['openai', 'undici', 'open', 'proper-lockfile'];
 
 /** Keeps the vendor files out of main.cjs: they are required at run time, when used. */
 const vendorsApart = {

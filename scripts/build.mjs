@@ -8,6 +8,7 @@
 //   dist/vendor/undici.cjs     the HTTP client under the SDK (the proxy agent, the body cap)
 //   dist/vendor/inquirer.cjs   the four prompts, for questions
 //   dist/vendor/open.cjs       opening a browser without BROWSER set
+//   dist/vendor/proper-lockfile.cjs  the lock around changes to the config files, for the commands that write
 //
 // The libraries a command may not need are files of their own, required only when used, so that
 // `--version` or `status` never parse the SDK. CommonJS because Node 20 loads it faster than ES

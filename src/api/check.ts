@@ -1,10 +1,10 @@
 // A live check as the commands run it: which URL and headers to use, the verdicts that need no
 // request, the spinner, and the record of the outcome in the progress file.
 import type { Context } from '../context.js';
+import { KeyStoreError } from '../errors.js';
 import { checkKeyShape, maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import type { KeySource } from '../storage/profile-key.js';
-import type { Profile } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import type { HeaderSource } from './diagnosis.js';
@@ -58,30 +58,26 @@ export function insecureTransportWarnings(env: Record<string, string | undefined
   return warnings;
 }
 
-export function resolveBaseURL(ctx: Context, profile: Profile | undefined, flag?: string): string {
-  return flag ?? profile?.baseURL ?? ctx.env.OPENAI_BASE_URL ?? OFFICIAL_API_BASE_URL;
+/**
+ * Where the key is sent: --base-url, else OPENAI_BASE_URL, else the OpenAI API. Only what the
+ * person typed or set decides it, never a file on disk.
+ */
+export function resolveBaseURL(ctx: Context, flag?: string): string {
+  return flag ?? ctx.env.OPENAI_BASE_URL ?? OFFICIAL_API_BASE_URL;
 }
 
-/** Organization/project headers and where they came from, so a mismatch can name the source. */
-export function headerSources(ctx: Context, profile: Profile | undefined): { organization?: HeaderSource; project?: HeaderSource } {
-  const organization = ctx.env.OPENAI_ORG_ID
-    ? { value: ctx.env.OPENAI_ORG_ID, from: 'OPENAI_ORG_ID' }
-    : profile?.organizationId
-      ? { value: profile.organizationId, from: "the profile's organization setting" }
-      : undefined;
-  const project = ctx.env.OPENAI_PROJECT_ID
-    ? { value: ctx.env.OPENAI_PROJECT_ID, from: 'OPENAI_PROJECT_ID' }
-    : profile?.projectId
-      ? { value: profile.projectId, from: "the profile's project setting" }
-      : undefined;
+/** Organization/project headers (OPENAI_ORG_ID, OPENAI_PROJECT_ID) and where they came from, so a mismatch can name the source. */
+export function headerSources(ctx: Context): { organization?: HeaderSource; project?: HeaderSource } {
+  const organization = ctx.env.OPENAI_ORG_ID ? { value: ctx.env.OPENAI_ORG_ID, from: 'OPENAI_ORG_ID' } : undefined;
+  const project = ctx.env.OPENAI_PROJECT_ID ? { value: ctx.env.OPENAI_PROJECT_ID, from: 'OPENAI_PROJECT_ID' } : undefined;
   return { organization, project };
 }
 
-export function buildCheckRequest(ctx: Context, key: string, profile: Profile | undefined, settings: CheckSettings = {}): CheckRequest {
+export function buildCheckRequest(ctx: Context, key: string, settings: CheckSettings = {}): CheckRequest {
   return {
     key,
-    baseURL: resolveBaseURL(ctx, profile, settings.baseURL),
-    ...headerSources(ctx, profile),
+    baseURL: resolveBaseURL(ctx, settings.baseURL),
+    ...headerSources(ctx),
     model: settings.model ?? DEFAULT_MODEL,
     billingCheck: settings.billingCheck ?? true,
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -190,8 +186,27 @@ export function untrustedResult(result: CheckResult, key: string): CheckResult {
   };
 }
 
-/** Keep the outcome of the last check in the progress file (never the key: its masked hint). */
-export async function recordCheck(ctx: Context, profileName: string, key: string, source: KeySource, result: CheckResult): Promise<void> {
+/**
+ * Keep the outcome of the last check in the progress file (never the key: its masked hint). A
+ * config dir that cannot be written is a warning (through `note`): the check itself stands.
+ */
+export async function recordCheck(
+  ctx: Context,
+  profileName: string,
+  key: string,
+  source: KeySource,
+  result: CheckResult,
+  note: (line: string) => void = (line) => ctx.term.err(line),
+): Promise<void> {
+  try {
+    await recordIn(ctx, profileName, key, source, result);
+  } catch (error) {
+    if (!(error instanceof KeyStoreError)) throw error;
+    note(`${marks(ctx.term.style).warn} The result of this check was not recorded: ${error.message}`);
+  }
+}
+
+async function recordIn(ctx: Context, profileName: string, key: string, source: KeySource, result: CheckResult): Promise<void> {
   await ctx.state.updateProfile(profileName, (profile) => {
     profile.lastVerify = {
       at: ctx.clock.now().toISOString(),

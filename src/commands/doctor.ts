@@ -12,7 +12,6 @@ import { maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { describeKeychainProblem } from '../storage/keychain.js';
 import { ENV_SOURCE, keyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
-import type { Profile } from '../storage/state.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
@@ -168,7 +167,6 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile);
-  const profile: Profile | undefined = (await ctx.state.read()).profiles[profileName];
   const checks: DoctorCheck[] = [nodeCheck(ctx.nodeVersion)];
 
   // One keychain read tells both whether it answers and what it holds for the profile.
@@ -201,7 +199,7 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
 
-  const baseURL = resolveBaseURL(ctx, profile);
+  const baseURL = resolveBaseURL(ctx);
   const proxy = proxyCheck(ctx.rawEnv, baseURL);
   checks.push(proxy);
   checks.push(...(await caChecks(ctx.rawEnv, fileExists)));
@@ -239,7 +237,7 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
     checks.push(skipped);
     print(skipped);
   } else {
-    verify = await runCheck(ctx, buildCheckRequest(ctx, key, profile));
+    verify = await runCheck(ctx, buildCheckRequest(ctx, key));
     await recordCheck(ctx, profileName, key, source, verify);
     checks.push(check('verify', 'Live check', verify.ok ? 'ok' : 'fail', verify.message, verify.fix, verify.exitCode));
     if (!options.json) {

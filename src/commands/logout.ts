@@ -20,8 +20,14 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
       delete p.key;
       delete p.stages.key;
     });
+  // Temp files of runs killed mid-write (one of the key file's may hold a key): always ours to remove.
+  const removeLeftovers = async () => {
+    const left = [...(await ctx.keys.removeLeftovers()), ...(await ctx.state.removeLeftovers())];
+    if (left.length) term.out(`${m.ok} Removed ${left.length === 1 ? 'a temporary file' : `${left.length} temporary files`} left by an interrupted run: ${left.join(', ')}`);
+  };
   if (!stored && !unreadable) {
     await forgetRecord();
+    await removeLeftovers();
     term.out(`No key is stored for profile "${profileName}"; nothing to remove.`);
     return 0;
   }
@@ -46,6 +52,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(failed, ctx.keys.keychainDescription)} ${hint} was not removed.`);
   }
   await forgetRecord();
+  await removeLeftovers();
   if (removed.keychain) term.out(`${m.ok} Removed ${hint} from the ${ctx.keys.keychainDescription}.`);
   if (removed.file) term.out(`${m.ok} Removed ${hint} from ${ctx.keys.filePath}.`);
   if (failed) term.err(`${m.warn} ${describeKeychainProblem(failed, ctx.keys.keychainDescription)} It could not be checked for another copy.`);

@@ -10,7 +10,7 @@ import { ExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
-import { ProfileNameSchema, type Profile } from '../storage/state.js';
+import { ProfileNameSchema } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, shownValue } from '../terminal/sanitize.js';
 
@@ -61,28 +61,17 @@ export const nodeProcessHost: ProcessHost = {
 const CommandSchema = z.array(z.string()).check(z.minLength(1, 'name the command to run after --'));
 
 /**
- * The child's environment: ours, with the key, and the profile's organization, project and base
- * URL when it has them. An inherited OPENAI_ORG_ID / OPENAI_PROJECT_ID belongs to some other key,
- * so it is dropped rather than paired with this one.
+ * The child's environment: ours, with the key. An inherited OPENAI_ORG_ID / OPENAI_PROJECT_ID
+ * belongs to some other key, so it is dropped rather than paired with this one. Nothing comes
+ * from the progress file: it must not decide where the key is sent.
  */
-export function childEnv(
-  parent: Record<string, string | undefined>,
-  key: string,
-  profileName: string,
-  profile: Profile | undefined,
-): { env: Record<string, string | undefined>; dropped: string[] } {
+export function childEnv(parent: Record<string, string | undefined>, key: string, profileName: string): { env: Record<string, string | undefined>; dropped: string[] } {
   const env: Record<string, string | undefined> = { ...parent };
   const dropped: string[] = [];
-  const settings: Array<[string, string | undefined]> = [
-    ['OPENAI_ORG_ID', profile?.organizationId],
-    ['OPENAI_PROJECT_ID', profile?.projectId],
-  ];
-  for (const [name, value] of settings) {
-    if (env[name] !== undefined && env[name] !== value) dropped.push(name);
+  for (const name of ['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID']) {
+    if (env[name] !== undefined) dropped.push(name);
     delete env[name];
-    if (value) env[name] = value;
   }
-  if (profile?.baseURL) env.OPENAI_BASE_URL = profile.baseURL;
   env.OPENAI_API_KEY = key;
   env[RUN_MARKER] = profileName;
   return { env, dropped };
@@ -119,8 +108,7 @@ export async function run(ctx: Context, options: { profile?: string; command: st
     ]);
   }
   const key = await requireStoredKey(ctx, profileName);
-  const profile = (await ctx.state.read()).profiles[profileName];
-  const { env, dropped } = childEnv(ctx.rawEnv, key, profileName, profile);
+  const { env, dropped } = childEnv(ctx.rawEnv, key, profileName);
   for (const name of dropped) {
     term.err(`${marks(term.style).warn} ${name} from this shell was not passed on: it may belong to another key than ${maskKey(key)} (profile "${profileName}").`);
   }

@@ -114,8 +114,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     if (found.key) {
       term.out();
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);
-      const profile = (await ctx.state.read()).profiles[profileName];
-      const check = await runCheck(ctx, buildCheckRequest(ctx, found.key, profile));
+      const check = await runCheck(ctx, buildCheckRequest(ctx, found.key));
       printCheck(term, found.key, found.source, check);
       await recordCheck(ctx, profileName, found.key, found.source, check);
       current = { key: found.key, source: found.source, check };
@@ -178,8 +177,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
     let check = current.check;
     if (!check) {
-      const profile = (await ctx.state.read()).profiles[profileName];
-      check = await runCheck(ctx, buildCheckRequest(ctx, current.key, profile));
+      check = await runCheck(ctx, buildCheckRequest(ctx, current.key));
       printCheck(term, current.key, current.source, check);
       await recordCheck(ctx, profileName, current.key, current.source, check);
     }

@@ -83,7 +83,7 @@ export async function run(ctx: Context, options: VerifyOptions): Promise<number>
   const key = cleaned.ok ? cleaned.key : raw.trim();
   term.addSecret(raw.trim());
   term.addSecret(key);
-  const request = buildCheckRequest(ctx, key, profile, {
+  const request = buildCheckRequest(ctx, key, {
     baseURL: options.baseURL,
     model: options.model,
     timeoutMs: options.timeoutMs,
@@ -105,7 +105,7 @@ export async function run(ctx: Context, options: VerifyOptions): Promise<number>
     result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note });
   }
   if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
-    await recordCheck(ctx, profileName, key, source, result);
+    await recordCheck(ctx, profileName, key, source, result, note);
   }
 
   if (options.json) {

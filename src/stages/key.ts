@@ -133,10 +133,9 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     }
     term.addSecret(key);
 
-    const profile = (await ctx.state.read()).profiles[profileName];
     let check: CheckResult | undefined;
     if (options.verify !== false) {
-      check = await runCheck(ctx, buildCheckRequest(ctx, key, profile, options.check));
+      check = await runCheck(ctx, buildCheckRequest(ctx, key, options.check));
       printCheck(term, key, source, check);
       await recordCheck(ctx, profileName, key, source, check);
     }
@@ -158,7 +157,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       if (answer === 'again') continue;
       if (answer === 'recheck') {
         // Same key, new check: loop without asking for it again.
-        const again = await runCheck(ctx, buildCheckRequest(ctx, key, profile, options.check));
+        const again = await runCheck(ctx, buildCheckRequest(ctx, key, options.check));
         printCheck(term, key, source, again);
         await recordCheck(ctx, profileName, key, source, again);
         check = again;

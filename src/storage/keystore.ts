@@ -1,11 +1,11 @@
 // Where keys live: the OS keychain (keychain.ts) or — only when asked with --insecure-storage — a
-// 0600 file in the config dir.
-import { readFile, rm } from 'node:fs/promises';
+// 0600 file in the config dir, changed under a lock so that concurrent runs all keep their key.
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import { KeyStoreError } from '../errors.js';
 import { KeychainUnavailableError, type Keychain } from './keychain.js';
-import { ensurePrivateDir, writePrivateFile } from './private-file.js';
+import { withFileLock } from './lock.js';
+import { ConfigStoreError, ensurePrivateDir, listTempFiles, readPrivateFile, removePrivateFile, removeTempFiles, writePrivateFile } from './private-file.js';
+import { nameMap } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
 /** Profile names cannot start with "_", so this account never holds a real key. */
@@ -57,29 +57,61 @@ export class KeyStore {
     }
   }
 
+  /** The keys in the file (a map without a prototype); refused in one line when it cannot be trusted or read. */
   private async readFileKeys(): Promise<Record<string, string>> {
-    let text: string;
+    const text = await readPrivateFile(this.filePath);
+    if (text === null) return nameMap();
     try {
-      text = await readFile(this.filePath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw new KeyStoreError(`Could not read ${this.filePath}: ${(error as Error).message}`);
-    }
-    try {
-      return CredentialsFileSchema.parse(JSON.parse(text)).keys;
+      return nameMap(CredentialsFileSchema.parse(JSON.parse(text)).keys);
     } catch {
-      throw new KeyStoreError(`${this.filePath} is damaged; remove it and store the key again.`);
+      throw new ConfigStoreError(`${this.filePath} is damaged; remove it and store the key again.`);
     }
   }
 
   private async writeFileKeys(keys: Record<string, string>): Promise<void> {
     if (Object.keys(keys).length === 0) {
-      await rm(this.filePath, { force: true });
+      await removePrivateFile(this.filePath);
       return;
     }
-    await ensurePrivateDir(this.configDir);
     const content = { note: 'API keys stored by openai-setup --insecure-storage, in plain text. Do not share.', keys };
     await writePrivateFile(this.filePath, `${JSON.stringify(content, null, 2)}\n`);
+  }
+
+  /**
+   * Read, change and write the file holding its lock throughout: a run that read before another
+   * wrote would otherwise write back without that run's key. `change` says whether it changed anything.
+   */
+  private async changeFileKeys(change: (keys: Record<string, string>) => boolean): Promise<boolean> {
+    await ensurePrivateDir(this.configDir);
+    return withFileLock(this.filePath, async () => {
+      const keys = await this.readFileKeys();
+      if (!change(keys)) return false;
+      await this.writeFileKeys(keys);
+      return true;
+    });
+  }
+
+  /** Remove a profile's key from the file, if it is there; whether it was. */
+  private async deleteFileKey(profile: string): Promise<boolean> {
+    // Read first without the lock: most runs have no file, and must not create the dir for it.
+    if (!(profile in (await this.readFileKeys()))) return false;
+    return this.changeFileKeys((keys) => {
+      if (!(profile in keys)) return false;
+      delete keys[profile];
+      return true;
+    });
+  }
+
+  /** Remove temp files of the key file left by killed runs (one may hold a key); the paths removed. */
+  async removeLeftovers(): Promise<string[]> {
+    if ((await listTempFiles(this.filePath)).length === 0) return [];
+    try {
+      await ensurePrivateDir(this.configDir);
+    } catch {
+      // A dir that is not ours: not ours to tidy either.
+      return [];
+    }
+    return withFileLock(this.filePath, () => removeTempFiles(this.filePath));
   }
 
   /**
@@ -105,20 +137,21 @@ export class KeyStore {
 
   /** Store in the keychain (and drop any plain-text copy), or in the file when insecure is set. */
   async set(profile: string, key: string, insecure: boolean): Promise<Storage> {
-    const fileKeys = await this.readFileKeys();
     if (insecure) {
-      await this.writeFileKeys({ ...fileKeys, [profile]: key });
+      await this.changeFileKeys((keys) => {
+        keys[profile] = key;
+        return true;
+      });
       // An older key in the keychain would be read first: remove it, if the keychain answers.
       await this.keychain.deletePassword(KEYCHAIN_SERVICE, profile).catch((error: unknown) => {
         if (!(error instanceof KeychainUnavailableError)) throw error;
       });
       return 'file';
     }
+    // A file that cannot be read fails the run before anything is stored.
+    await this.readFileKeys();
     await this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key);
-    if (profile in fileKeys) {
-      delete fileKeys[profile];
-      await this.writeFileKeys(fileKeys);
-    }
+    await this.deleteFileKey(profile);
     return 'keychain';
   }
 
@@ -132,12 +165,7 @@ export class KeyStore {
       if (!(error instanceof KeychainUnavailableError)) throw error;
       keychainError = error;
     }
-    const fileKeys = await this.readFileKeys();
-    const file = profile in fileKeys;
-    if (file) {
-      delete fileKeys[profile];
-      await this.writeFileKeys(fileKeys);
-    }
+    const file = await this.deleteFileKey(profile);
     return { keychain, file, keychainError };
   }
 }

@@ -1,10 +1,131 @@
-// Files only their owner may read: a 0700 dir, 0600 files written atomically (temp file + rename).
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+// Files only their owner may read: a 0700 dir, 0600 files written atomically (temp file + rename),
+// and read back only when nobody else could have put them there. Every failure here is a
+// ConfigStoreError: one line saying which path and what to do, exit 7.
+import { constants, type Stats } from 'node:fs';
+import { chmod, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { ExitError, KeyStoreError } from '../errors.js';
 
-/** Create the dir with mode 0700 whatever the umask, and tighten it if it exists. */
+/** Far more than any progress or credentials file holds: anything bigger is not ours. */
+export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
+
+/** The config dir or a file in it cannot be used; the message names the path and the fix. */
+export class ConfigStoreError extends KeyStoreError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigStoreError';
+  }
+}
+
+const quote = (path: string) => `'${path.replaceAll("'", `'\\''`)}'`;
+
+function userName(uid: number): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(uid);
+  }
+}
+
+/**
+ * Why what is at `path` cannot be trusted, or null: it belongs to another user, or others may
+ * change it (and so could have put anything there). Windows has no such modes: always null.
+ */
+function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): string | null {
+  const uid = process.getuid?.();
+  if (uid === undefined) return null;
+  if (stats.uid !== uid) {
+    // Under sudo the files are the invoking user's: giving them to root would be the wrong fix.
+    const sudo = uid === 0 && process.env.SUDO_USER ? ' (or run openai-setup without sudo)' : '';
+    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quote(path)}${sudo}`;
+  }
+  if (stats.mode & 0o022) {
+    const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');
+    return `${path} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${quote(path)}`;
+  }
+  return null;
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const WHY: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is used up',
+  ENOTDIR: 'a part of the path is not a directory',
+  EEXIST: 'something else is in the way',
+  EISDIR: 'it is a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the path is too long',
+  EIO: 'an input/output error',
+};
+
+/**
+ * A file-system error as one line for people (which path, why, what to do); an ExitError as it
+ * is; anything else (a bug) unchanged.
+ */
+export function storeError(error: unknown, path: string, doing: 'read' | 'write' | 'create' | 'remove'): Error {
+  if (error instanceof ExitError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error instanceof Error ? error : new Error(String(error));
+  const dir = doing === 'create' ? path : dirname(path);
+  const why = WHY[code] ?? (error as Error).message;
+  let fix: string;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      fix = `check who owns ${dir} and its permissions (ls -ld ${quote(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
+      break;
+    case 'EROFS':
+      fix = 'set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk.';
+      break;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      fix = 'free some space and run again.';
+      break;
+    case 'ENOTDIR':
+    case 'EEXIST':
+    case 'EISDIR':
+      fix = `move what is in the way, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
+      break;
+    default:
+      fix = 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
+  }
+  return new ConfigStoreError(`Could not ${doing} ${path}: ${why} (${code}); ${fix}`);
+}
+
+/**
+ * Create the dir with mode 0700 whatever the umask, and tighten one that others could read. A dir
+ * of another user, or one others can write to, is refused: what is in it may not be ours.
+ */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
+  let stats: Stats;
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    stats = await stat(dir);
+  } catch (error) {
+    throw storeError(error, dir, 'create');
+  }
+  if (!stats.isDirectory()) throw new ConfigStoreError(`${dir} is ${kindOf(stats)}, not a directory; move it away, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`);
+  const problem = distrust(dir, stats, 'dir');
+  if (problem) throw new ConfigStoreError(problem);
+  if ((stats.mode & 0o777) !== 0o700) {
+    try {
+      await chmod(dir, 0o700);
+    } catch (error) {
+      throw storeError(error, dir, 'create');
+    }
+  }
 }
 
 /** A name next to `path` for a file to be renamed over it: unique to this process and call. */
@@ -16,11 +137,101 @@ export function tempPathFor(path: string): string {
 export async function writePrivateFile(path: string, content: string): Promise<void> {
   const temp = tempPathFor(path);
   try {
-    await writeFile(temp, content, { mode: 0o600 });
+    // 'wx': a new file, never through whatever might already be at that name.
+    await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
     await chmod(temp, 0o600);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
-    throw error;
+    throw storeError(error, path, 'write');
   }
+}
+
+/** Remove `path`; absent is fine. */
+export async function removePrivateFile(path: string): Promise<void> {
+  try {
+    await rm(path, { force: true });
+  } catch (error) {
+    throw storeError(error, path, 'remove');
+  }
+}
+
+/**
+ * The text of a small private file (a UTF-8 BOM dropped), or null when there is none. Refused,
+ * with one line saying why: anything but a regular file (a FIFO or /dev/zero would hang or never
+ * end), more than MAX_PRIVATE_FILE_BYTES, a file or dir of another user or that others may change.
+ */
+export async function readPrivateFile(path: string): Promise<string | null> {
+  let before: Stats;
+  try {
+    before = await stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw storeError(error, path, 'read');
+  }
+  if (!before.isFile()) throw new ConfigStoreError(`${path} is ${kindOf(before)}, not a regular file, so it is not read; remove it (rm ${quote(path)}) and run again.`);
+  let dirStats: Stats;
+  try {
+    dirStats = await stat(dirname(path));
+  } catch (error) {
+    throw storeError(error, path, 'read');
+  }
+  const problem = distrust(dirname(path), dirStats, 'dir') ?? distrust(path, before, 'file');
+  if (problem) throw new ConfigStoreError(problem);
+  const tooBig = () =>
+    new ConfigStoreError(`${path} is larger than ${MAX_PRIVATE_FILE_BYTES / 1024 / 1024} MB, far more than openai-setup ever writes there, so it is not read; move it away and run again.`);
+  if (before.size > MAX_PRIVATE_FILE_BYTES) throw tooBig();
+
+  // Non-blocking, in case a FIFO took the file's place since the stat: opening one would wait for a writer.
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw storeError(error, path, 'read');
+  }
+  try {
+    const opened = await handle.stat();
+    if (opened.dev !== before.dev || opened.ino !== before.ino) throw new ConfigStoreError(`${path} changed while it was being read; run again.`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_PRIVATE_FILE_BYTES) throw tooBig();
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    // Notepad starts UTF-8 files with a byte-order mark, which JSON.parse refuses.
+    return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+  } catch (error) {
+    throw storeError(error, path, 'read');
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+/** The temp files of `path` (`<name>.<pid>.<random>.tmp`) now in its directory. */
+export async function listTempFiles(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw storeError(error, path, 'read');
+  }
+  return names.filter((name) => name.startsWith(prefix) && /^\d+\.[a-z0-9]+\.tmp$/.test(name.slice(prefix.length))).map((name) => join(dir, name));
+}
+
+/**
+ * Remove the temp files of `path` that killed runs left behind (one may hold a key). Call it
+ * holding the file's lock: every writer holds it while its temp file exists, so none is in use.
+ * Callers check first (ensurePrivateDir) that the dir is ours: another user's files are not ours to remove.
+ */
+export async function removeTempFiles(path: string): Promise<string[]> {
+  const temps = await listTempFiles(path);
+  for (const temp of temps) await removePrivateFile(temp);
+  return temps;
 }

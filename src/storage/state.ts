@@ -1,10 +1,12 @@
 // Progress on disk: which stages are done and when, the billing choice, profiles and the last
-// verify result. Never the key. Validated on every read; written atomically with mode 0600.
-import { readFile, rename } from 'node:fs/promises';
+// verify result. Never the key, and nothing that decides where a key is sent. Validated on every
+// read; changed under a lock (read, change, write), written atomically with mode 0600.
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
-import { ensurePrivateDir, writePrivateFile } from './private-file.js';
+import { withFileLock } from './lock.js';
+import { ConfigStoreError, ensurePrivateDir, listTempFiles, readPrivateFile, removeTempFiles, storeError, writePrivateFile } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
@@ -39,10 +41,9 @@ const ProfileSchema = z.object({
   billingChoice: z.optional(BillingChoiceSchema),
   /** Where the key of this profile is kept and its masked hint (`sk-proj-…Ab12`). */
   key: z.optional(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string().check(z.maxLength(40)), savedAt: Timestamp })),
-  /** Sent with the key by `run` (and used by `verify`) when set. */
-  organizationId: z.optional(z.string()),
-  projectId: z.optional(z.string()),
-  baseURL: z.optional(z.string().check(z.url())),
+  // No base URL, organization or project: no command sets them, and a file that nobody reads
+  // must not decide where the key is sent. Older files that have them still load (zod drops
+  // unknown keys), and lose them at the next write.
   lastVerify: z.optional(LastVerifySchema),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
@@ -54,60 +55,101 @@ export const StateSchema = z.object({
 });
 export type State = z.infer<typeof StateSchema>;
 
+/**
+ * A map from profile names without a prototype: a profile called "constructor" or "toString" is
+ * then just absent, not Object's own function.
+ */
+export function nameMap<T>(entries: Record<string, T> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
 export function emptyState(): State {
-  return { version: 1, defaultProfile: 'default', profiles: {} };
+  return { version: 1, defaultProfile: 'default', profiles: nameMap() };
 }
 
 export function emptyProfile(): Profile {
   return { stages: {} };
 }
 
+const DAMAGED = Symbol('damaged');
+
 export class StateStore {
   readonly path: string;
+  /** Warnings already given by this run, so that reading twice does not say it twice. */
+  private readonly told = new Set<string>();
 
   constructor(
     readonly dir: string,
     private readonly now: () => Date,
-    /** Told once when a corrupt state file was moved aside. */
+    /** Told when the file was moved aside as damaged, or could not be read. */
     private readonly warn: (message: string) => void,
   ) {
     this.path = join(dir, 'state.json');
   }
 
-  async read(): Promise<State> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-      throw error;
-    }
-    let parsed: State | undefined;
+  private tell(message: string): void {
+    if (this.told.has(message)) return;
+    this.told.add(message);
+    this.warn(message);
+  }
+
+  /** The file as it is: empty when absent, DAMAGED when not valid; refused (ConfigStoreError) when it cannot be trusted. */
+  private async load(): Promise<State | typeof DAMAGED> {
+    const text = await readPrivateFile(this.path);
+    if (text === null) return emptyState();
     try {
       const result = StateSchema.safeParse(JSON.parse(text));
-      if (result.success) parsed = result.data;
+      if (result.success) return { ...result.data, profiles: nameMap(result.data.profiles) };
     } catch {
-      // Not JSON: handled below like any other invalid file.
+      // Not JSON: damaged like any other invalid file.
     }
-    if (parsed) return parsed;
+    return DAMAGED;
+  }
+
+  /** As load(), moving a damaged file aside (call it holding the lock: a writer may be replacing it). */
+  private async loadRepairing(): Promise<State> {
+    const loaded = await this.load();
+    if (loaded !== DAMAGED) return loaded;
     const aside = `${this.path}.bak-${this.now().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.path, aside);
-      this.warn(`The progress file ${this.path} was damaged; it was moved to ${aside} and progress starts afresh.`);
     } catch (error) {
-      // Another run moved it first: nothing more to do.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw storeError(error, this.path, 'write');
     }
+    this.tell(`The progress file ${this.path} was damaged; it was moved to ${aside} and progress starts afresh.`);
     return emptyState();
   }
 
-  /** Read, change and write back: re-reading first keeps what a concurrent run wrote. */
+  /**
+   * The progress. A file that cannot be used (not ours, not a regular file, too big, unreadable)
+   * is left alone and the run goes on without it, saying why: progress is a convenience, and
+   * `verify` or `token` must not fail for it.
+   */
+  async read(): Promise<State> {
+    try {
+      const loaded = await this.load();
+      if (loaded !== DAMAGED) return loaded;
+      return await withFileLock(this.path, () => this.loadRepairing());
+    } catch (error) {
+      if (!(error instanceof ConfigStoreError)) throw error;
+      this.tell(`Saved progress is not used: ${error.message}`);
+      return emptyState();
+    }
+  }
+
+  /**
+   * Read, change and write back, holding the lock throughout, so that concurrent runs each keep
+   * their change. A file that cannot be used fails the run (ConfigStoreError, exit 7) rather
+   * than being overwritten.
+   */
   async update(change: (state: State) => void): Promise<State> {
-    const state = await this.read();
-    change(state);
     await ensurePrivateDir(this.dir);
-    await writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`);
-    return state;
+    return withFileLock(this.path, async () => {
+      const state = await this.loadRepairing();
+      change(state);
+      await writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`);
+      return state;
+    });
   }
 
   async updateProfile(name: string, change: (profile: Profile, state: State) => void): Promise<Profile> {
@@ -116,6 +158,18 @@ export class StateStore {
       change(profile, s);
     });
     return state.profiles[name]!;
+  }
+
+  /** Remove temp files of the progress file left by killed runs; the paths removed. */
+  async removeLeftovers(): Promise<string[]> {
+    if ((await listTempFiles(this.path)).length === 0) return [];
+    try {
+      await ensurePrivateDir(this.dir);
+    } catch {
+      // A dir that is not ours: not ours to tidy either.
+      return [];
+    }
+    return withFileLock(this.path, () => removeTempFiles(this.path));
   }
 
   nowIso(): string {

@@ -153,7 +153,7 @@ describe('run', () => {
     expectNoKey(result);
   });
 
-  it("uses the named profile, with its organization, project and base URL; stray ones from the shell are not passed on", async () => {
+  it('uses the named profile; a project or base URL in the progress file is not used, and stray ones from the shell are not passed on', async () => {
     const t = await machine();
     await storeKey(t, WORK, 'work');
     const statePath = join(t.configDir, 'state.json');
@@ -164,7 +164,8 @@ describe('run', () => {
     const shell = { ...t.env, OPENAI_PROJECT_ID: 'proj_stray', OPENAI_ORG_ID: 'org-stray', OPENAI_API_KEY: NO_CREDITS };
     const result = await runCli(['run', '--profile', 'work', '--', NODE, '-e', REPORTER, '0'], { env: shell });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ keyHash: sha(WORK), org: null, project: 'proj_work', baseURL: 'https://gateway.example.com/v1', marker: 'work' });
+    // The progress file must not decide where the key goes: the base URL is the shell's own.
+    expect(JSON.parse(result.stdout)).toMatchObject({ keyHash: sha(WORK), org: null, project: null, baseURL: server.baseURL, marker: 'work' });
     expect(result.stderr).toMatch(/OPENAI_ORG_ID from this shell was not passed on/);
     expect(result.stderr).toMatch(/OPENAI_PROJECT_ID from this shell was not passed on/);
     expectNoKey(result);

@@ -12,18 +12,15 @@ const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123';
 
 describe('run: the child environment', () => {
   it('adds the key and the marker, and keeps everything else', () => {
-    const { env, dropped } = childEnv({ PATH: '/bin', HOME: '/h', OPENAI_BASE_URL: 'http://gw/v1' }, KEY, 'work', undefined);
+    const { env, dropped } = childEnv({ PATH: '/bin', HOME: '/h', OPENAI_BASE_URL: 'http://gw/v1' }, KEY, 'work');
     expect(env).toEqual({ PATH: '/bin', HOME: '/h', OPENAI_BASE_URL: 'http://gw/v1', OPENAI_API_KEY: KEY, [RUN_MARKER]: 'work' });
     expect(dropped).toEqual([]);
   });
 
-  it("uses the profile's organization, project and base URL, and drops inherited ones that belong to another key", () => {
-    const profile = { stages: {}, organizationId: 'org-mine', baseURL: 'https://api.example.com/v1' };
-    const { env, dropped } = childEnv({ OPENAI_API_KEY: 'sk-other', OPENAI_ORG_ID: 'org-other', OPENAI_PROJECT_ID: 'proj_other' }, KEY, 'default', profile);
-    expect(env).toMatchObject({ OPENAI_API_KEY: KEY, OPENAI_ORG_ID: 'org-mine', OPENAI_BASE_URL: 'https://api.example.com/v1' });
-    expect(env).not.toHaveProperty('OPENAI_PROJECT_ID');
+  it('drops an inherited organization and project, which belong to another key', () => {
+    const { env, dropped } = childEnv({ OPENAI_API_KEY: 'sk-other', OPENAI_ORG_ID: 'org-other', OPENAI_PROJECT_ID: 'proj_other' }, KEY, 'default');
+    expect(env).toEqual({ OPENAI_API_KEY: KEY, [RUN_MARKER]: 'default' });
     expect(dropped).toEqual(['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID']);
-    expect(childEnv({ OPENAI_ORG_ID: 'org-mine' }, KEY, 'default', profile).dropped).toEqual([]);
   });
 
   it('reports exit status like a shell', () => {

@@ -1,5 +1,5 @@
 // `openai-setup logout`: remove the stored key from the keychain and the file, after a confirm.
-import { existsSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as logout } from '../../src/commands/logout.js';
@@ -122,5 +122,39 @@ describe('logout', () => {
     const profile = await t.profile();
     expect(profile?.key?.hint).toBe('sk-proj-…000A');
     expect(profile?.stages.key).toBeDefined();
+  });
+
+  it('removes temp files that killed runs left (one may hold a key), and says so', async () => {
+    context();
+    await stored();
+    // What a run killed between writing its temp file and renaming it leaves behind.
+    const leftover = join(t.configDir, 'credentials.json.4242.m1abc2def.tmp');
+    writeFileSync(leftover, `{"keys":{"default":"${KEY}"}}`, { mode: 0o600 });
+    writeFileSync(join(t.configDir, 'state.json.4242.m1abc2xyz.tmp'), '{', { mode: 0o600 });
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(readdirSync(t.configDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(t.stdout).toContain(`✔ Removed 2 temporary files left by an interrupted run: ${leftover}, `);
+  });
+
+  it('removes them with no key stored too, and leaves other files alone', async () => {
+    context();
+    mkdirSync(t.configDir, { mode: 0o700 });
+    writeFileSync(join(t.configDir, 'credentials.json.4242.m1abc2def.tmp'), `{"keys":{"default":"${KEY}"}}`, { mode: 0o600 });
+    writeFileSync(join(t.configDir, 'notes.tmp'), 'mine', { mode: 0o600 });
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(readdirSync(t.configDir).sort()).toEqual(['notes.tmp', 'state.json']);
+    expect(t.stdout).toContain('✔ Removed a temporary file left by an interrupted run:');
+  });
+
+  it('in a config dir of another user: exit 7 naming it, and nothing in it removed', async () => {
+    context();
+    mkdirSync(t.configDir, { mode: 0o700 });
+    const leftover = join(t.configDir, 'credentials.json.4242.m1abc2def.tmp');
+    writeFileSync(leftover, '{}', { mode: 0o600 });
+    chownSync(t.configDir, 65534, 65534);
+    const { code, message } = await outcomeOf(logout(t.ctx, { yes: true }));
+    expect(code).toBe(7);
+    expect(message).toMatch(/belongs to another user/);
+    expect(existsSync(leftover)).toBe(true);
   });
 });

@@ -1,0 +1,352 @@
+// The config dir through the built binary: concurrent runs keep every key and every profile, a
+// held lock ends a run in one line and a stale one does not block, the progress file no longer
+// steers the key, FIFOs and devices never hang a run, untrusted dirs and files are refused, and
+// a config dir that cannot be written (EACCES, EPERM, EROFS, ENOSPC) is one line and exit 7, while
+// `verify --json` keeps its answer. Runs as root: `nobody` stands for another user.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VerifyJsonSchema } from '../../src/commands/verify.js';
+import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { runCli, runCommand, type RunResult } from '../helpers/run.js';
+
+let server: FakeOpenAI;
+let collector: FakeOpenAI;
+const VALID = makeKey('proj', 'storage-valid');
+const NO_CREDITS = makeKey('proj', 'storage-no-credits');
+const NOBODY = 65534;
+
+beforeAll(async () => {
+  server = await startOpenAIServer({ keys: { [VALID]: 'valid', [NO_CREDITS]: 'no_credits' } });
+  // Where a progress file could once have sent the key.
+  collector = await startOpenAIServer({ keys: { [VALID]: 'valid' } });
+});
+afterAll(async () => {
+  await server?.close();
+  await collector?.close();
+});
+
+async function withEnv(extra: Record<string, string | undefined>, body: (t: TestEnv) => Promise<void>): Promise<void> {
+  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...extra });
+  try {
+    await body(t);
+  } finally {
+    await t.cleanup();
+  }
+}
+
+/**
+ * A problem as a person should see it: one line matching `pattern` (a warning, or the error that
+ * ends the run), no stack trace; any other line on stderr is a one-line warning ("! ").
+ */
+function expectOneLine(result: RunResult, code: number, pattern: RegExp): void {
+  expect(result.signal).toBeNull();
+  expect(result.code, result.stderr).toBe(code);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(result.stderr).not.toMatch(/Unexpected error/);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines.filter((line) => pattern.test(line)), result.stderr).toHaveLength(1);
+  for (const line of lines) expect(line).toMatch(/^[!✖] /);
+  // A store failure ends with its error; a run that went on (whatever its code) has none.
+  expect(lines.filter((line) => line.startsWith('✖ ')).length).toBe(code === 7 ? 1 : 0);
+  if (code === 7) expect(lines.at(-1)).toMatch(/^✖ /);
+}
+
+const credentialsOf = (t: TestEnv) => JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8')).keys as Record<string, string>;
+const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp') || name.endsWith('.lock'));
+
+describe('concurrent runs', () => {
+  it('8 runs of `key --stdin --insecure-storage` at once: 8 "Stored", 8 keys in the file', async () => {
+    await withEnv({}, async (t) => {
+      const keys = Array.from({ length: 8 }, (_, i) => makeKey('proj', `storage-concurrent-${i}`));
+      // --no-verify: no request to stagger them, so that their writes overlap (without the lock, about half the keys were lost).
+      const runs = await Promise.all(
+        keys.map((key, i) => runCli(['key', '--stdin', '--insecure-storage', '--no-verify', '--profile', `p${i}`], { env: t.env, input: key, timeoutMs: 30_000 })),
+      );
+      for (const run of runs) {
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toMatch(/Stored sk-proj-…\S+ in plain text/);
+      }
+      const stored = credentialsOf(t);
+      expect(Object.keys(stored).sort()).toEqual(keys.map((_, i) => `p${i}`));
+      keys.forEach((key, i) => expect(stored[`p${i}`]).toBe(key));
+      expect(leftovers(t.configDir)).toEqual([]);
+    });
+  });
+
+  it('6 runs of `login --done` at once, three times over: every profile kept', async () => {
+    await withEnv({}, async (t) => {
+      const names: string[] = [];
+      // Rounds, since whether two writes overlap is down to timing (without the lock about half were lost).
+      for (let round = 0; round < 3; round++) {
+        const batch = Array.from({ length: 6 }, (_, i) => `r${round}q${i}`);
+        names.push(...batch);
+        const runs = await Promise.all(batch.map((name) => runCli(['login', '--done', '--profile', name], { env: t.env })));
+        expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0]);
+      }
+      const state = JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
+      expect(Object.keys(state.profiles).sort()).toEqual(names.sort());
+      expect(leftovers(t.configDir)).toEqual([]);
+    });
+  });
+
+  it('a lock another run keeps holding: the run ends within its wait, in one line, exit 7, and never says "Stored"', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      const lock = join(t.configDir, 'credentials.json.lock');
+      mkdirSync(lock);
+      // Kept fresh, as a live holder does.
+      const fresh = setInterval(() => utimesSync(lock, new Date(), new Date()), 500);
+      try {
+        const result = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID, timeoutMs: 25_000 });
+        expectOneLine(result, 7, new RegExp(`Another openai-setup run held ${lock} for more than 10 s, so .*credentials\\.json was not changed; .*rmdir`));
+        expect(result.stdout).not.toMatch(/Stored/);
+        expect(result.durationMs).toBeLessThan(15_000);
+      } finally {
+        clearInterval(fresh);
+      }
+      expect(existsSync(join(t.configDir, 'credentials.json'))).toBe(false);
+    });
+  });
+
+  it('a lock left by a killed run does not block: it is taken over', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      const lock = join(t.configDir, 'state.json.lock');
+      mkdirSync(lock);
+      const minuteAgo = new Date(Date.now() - 60_000);
+      utimesSync(lock, minuteAgo, minuteAgo);
+      const result = await runCli(['login', '--done'], { env: t.env });
+      expect(result.code).toBe(0);
+      expect(result.durationMs).toBeLessThan(5_000);
+      expect(existsSync(lock)).toBe(false);
+    });
+  });
+});
+
+describe('the progress file does not decide where the key goes', () => {
+  it('a base URL, organization and project in state.json are ignored by verify and run, and dropped at the next write', async () => {
+    await withEnv({}, async (t) => {
+      expect((await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID })).code).toBe(0);
+      const path = join(t.configDir, 'state.json');
+      const state = JSON.parse(readFileSync(path, 'utf8'));
+      Object.assign(state.profiles.default, { baseURL: collector.baseURL, organizationId: 'org-elsewhere', projectId: 'proj_elsewhere' });
+      writeFileSync(path, JSON.stringify(state));
+      const before = collector.requests.length;
+
+      const verify = await runCli(['verify', '--json'], { env: t.env });
+      expect(verify.code).toBe(0);
+      expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).baseURL).toBe(server.baseURL);
+      const sent = server.requestsFor(VALID).at(-1)!;
+      expect(sent.headers['openai-organization']).toBeUndefined();
+      expect(sent.headers['openai-project']).toBeUndefined();
+
+      const run = await runCli(['run', '--', 'sh', '-c', 'printf "%s|%s|%s" "$OPENAI_BASE_URL" "${OPENAI_ORG_ID-none}" "${OPENAI_PROJECT_ID-none}"'], { env: t.env });
+      expect(run.stdout).toBe(`${server.baseURL}|none|none`);
+
+      expect(collector.requests.length).toBe(before);
+      expect(readFileSync(path, 'utf8')).not.toMatch(/baseURL|organizationId|projectId/);
+    });
+  });
+});
+
+describe('files that are not what they should be never hang a run', () => {
+  it('a FIFO as the state file: `status` warns in one line and goes on; `login --done` fails in one line (exit 7)', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      execFileSync('mkfifo', [join(t.configDir, 'state.json')]);
+      const status = await runCli(['status'], { env: t.env, timeoutMs: 8_000 });
+      expectOneLine(status, 0, /^! Saved progress is not used: .*state\.json is a FIFO \(named pipe\), not a regular file, so it is not read; remove it/);
+      expect(status.stdout).toMatch(/pending/);
+      const login = await runCli(['login', '--done'], { env: t.env, timeoutMs: 8_000 });
+      expect(login.code).toBe(7);
+      expect(login.stderr).toMatch(/^✖ .*state\.json is a FIFO/m);
+      expect(login.stderr).not.toMatch(/\n\s+at /);
+    });
+  });
+
+  it('a FIFO as the key file: `key --insecure-storage` and `token` end at once, exit 7, naming it', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      execFileSync('mkfifo', [join(t.configDir, 'credentials.json')]);
+      const key = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID, timeoutMs: 8_000 });
+      expectOneLine(key, 7, /credentials\.json is a FIFO \(named pipe\), not a regular file/);
+      expect(key.stdout).not.toMatch(/Stored/);
+      const token = await runCli(['token'], { env: t.env, timeoutMs: 8_000 });
+      expectOneLine(token, 7, /credentials\.json is a FIFO/);
+    });
+  });
+
+  it('/dev/zero behind a symlink, as either file: refused at once, nothing read', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      symlinkSync('/dev/zero', join(t.configDir, 'state.json'));
+      symlinkSync('/dev/zero', join(t.configDir, 'credentials.json'));
+      const status = await runCli(['status', '--json'], { env: t.env, timeoutMs: 8_000 });
+      expectOneLine(status, 0, /state\.json is a character device, not a regular file/);
+      expect(JSON.parse(status.stdout).key.storage).toBe('none');
+      const token = await runCli(['token'], { env: t.env, timeoutMs: 8_000 });
+      expectOneLine(token, 7, /credentials\.json is a character device, not a regular file/);
+      expect(token.durationMs).toBeLessThan(5_000);
+    });
+  });
+
+  it('a state file of more than 1 MB is not read', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      writeFileSync(join(t.configDir, 'state.json'), `{"version":1,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`, { mode: 0o600 });
+      expectOneLine(await runCli(['status'], { env: t.env }), 0, /state\.json is larger than 1 MB/);
+    });
+  });
+
+  it('a state file saved with a byte-order mark (Notepad) is read as it is, not moved aside', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      const state = { version: 1, profiles: { default: { stages: { login: { doneAt: '2026-01-01T00:00:00.000Z' } } } } };
+      writeFileSync(join(t.configDir, 'state.json'), `\uFEFF${JSON.stringify(state, null, 2)}\r\n`, { mode: 0o600 });
+      const status = await runCli(['status'], { env: t.env });
+      expect(status.stderr).toBe('');
+      expect(status.stdout).toMatch(/✔ Log in to the OpenAI API platform done 2026-01-01/);
+      expect(readdirSync(t.configDir)).toEqual(['state.json']);
+    });
+  });
+});
+
+describe('a config dir or file that others control is not trusted', () => {
+  it('a group-writable config dir: the key is not read (exit 7, naming the chmod), progress is ignored with a warning', async () => {
+    await withEnv({}, async (t) => {
+      expect((await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID })).code).toBe(0);
+      chmodSync(t.configDir, 0o770);
+      // The error that ends the run (progress, read first, gets the same line as a warning).
+      const fix = new RegExp(`^✖ ${t.configDir} can be changed by other users \\(mode 0770\\), so openai-setup does not trust it; fix it with: chmod 700 '${t.configDir}'`);
+      const token = await runCli(['token'], { env: t.env });
+      expectOneLine(token, 7, fix);
+      expect(token.stdout).toBe('');
+      const run = await runCli(['run', '--', 'sh', '-c', 'echo "$OPENAI_API_KEY"'], { env: t.env });
+      expectOneLine(run, 7, fix);
+      expect(run.stdout).toBe('');
+      const status = await runCli(['status'], { env: t.env });
+      expectOneLine(status, 0, /^! Saved progress is not used: .*mode 0770/);
+      expect(status.stdout).toMatch(/No key stored for this profile/);
+      expectOneLine(await runCli(['login', '--done'], { env: t.env }), 7, fix);
+    });
+  });
+
+  it('a key file of another user: refused, naming the chown', async () => {
+    await withEnv({}, async (t) => {
+      expect((await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID })).code).toBe(0);
+      const path = join(t.configDir, 'credentials.json');
+      chownSync(path, NOBODY, NOBODY);
+      const token = await runCli(['token'], { env: t.env });
+      expectOneLine(token, 7, new RegExp(`${path} belongs to another user \\(uid ${NOBODY}\\), so openai-setup does not trust it; if it is yours, fix it with: chown root '${path}'`));
+      expect(token.stdout).toBe('');
+    });
+  });
+});
+
+describe('profile names that are names of Object properties', () => {
+  it('`token --profile constructor` prints no function source, `run` exports none, `status` does not crash', async () => {
+    await withEnv({}, async (t) => {
+      expect((await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID })).code).toBe(0);
+      const token = await runCli(['token', '--profile', 'constructor'], { env: t.env });
+      expect(token.code).toBe(2);
+      expect(token.stdout).toBe('');
+      expect(token.stderr).toMatch(/No key is stored for profile "constructor"/);
+      const run = await runCli(['run', '--profile', 'valueOf', '--', 'sh', '-c', 'echo "$OPENAI_API_KEY"'], { env: t.env });
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      for (const name of ['toString', 'constructor', 'hasOwnProperty']) {
+        const status = await runCli(['status', '--profile', name], { env: t.env });
+        expect(status.code).toBe(0);
+        expect(status.stderr).toBe('');
+        expect(status.stdout).toMatch(/No key stored for this profile/);
+      }
+    });
+  });
+});
+
+/**
+ * Run the CLI in a mount namespace of its own with a 64 kB tmpfs as the config dir, prepared by
+ * `prepare` (shell, $CFG is the dir); what is left in the dir is written to <root>/listing.
+ */
+function inPrivateMount(t: TestEnv, prepare: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<RunResult & { listing: string[] }> {
+  const script = [
+    'set -e',
+    'mount -t tmpfs -o size=64k,mode=0700 openai-setup-test "$CFG"',
+    prepare,
+    'set +e',
+    '"$NODE" "$CLI" "$@"',
+    'rc=$?',
+    'ls -A "$CFG" > "$LISTING"',
+    'exit $rc',
+  ].join('\n');
+  mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
+  const listing = join(t.root, 'listing');
+  return runCommand('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...args], {
+    env: { ...t.env, ...options.env, CFG: t.configDir, NODE: process.execPath, CLI, LISTING: listing },
+    input: options.input,
+  }).then((result) => ({ ...result, listing: existsSync(listing) ? readFileSync(listing, 'utf8').split('\n').filter(Boolean) : ['(no listing)'] }));
+}
+
+describe('a config dir that cannot be written: one line, exit 7; verify --json keeps its answer', () => {
+  it('no space left (ENOSPC): the key is not stored, not said to be, and no temp file holds it', async () => {
+    await withEnv({}, async (t) => {
+      const fill = 'head -c 1048576 /dev/zero > "$CFG/fill" 2>/dev/null || true';
+      const result = await inPrivateMount(t, fill, ['key', '--stdin', '--insecure-storage', '--no-verify'], { input: VALID });
+      expectOneLine(result, 7, /Could not write .*credentials\.json: no space left on the device \(ENOSPC\); free some space and run again\./);
+      expect(result.stdout).not.toMatch(/Stored/);
+      expect(result.listing).toEqual(['fill']);
+    });
+  });
+
+  it('a read-only file system (EROFS): `login --done` fails in one line; `verify --json` answers, warns, exits with the check\'s code', async () => {
+    await withEnv({}, async (t) => {
+      const readOnly = 'mount -o remount,ro "$CFG"';
+      const login = await inPrivateMount(t, readOnly, ['login', '--done']);
+      expectOneLine(login, 7, /Could not write .*state\.json: the file system is read-only \(EROFS\); set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk\./);
+      const verify = await inPrivateMount(t, readOnly, ['verify', '--json'], { env: { OPENAI_API_KEY: NO_CREDITS } });
+      expect(verify.code).toBe(4);
+      expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
+      expectOneLine(verify, 4, /^! The result of this check was not recorded: Could not write .*state\.json: the file system is read-only \(EROFS\)/);
+    });
+  });
+
+  it('operation not permitted (EPERM): one line naming the dir', async () => {
+    // sysfs refuses to make directories, even for root.
+    await withEnv({ OPENAI_SETUP_CONFIG_DIR: '/sys/openai-setup-test' }, async (t) => {
+      expectOneLine(await runCli(['login', '--done'], { env: t.env }), 7, /Could not create \/sys\/openai-setup-test: operation not permitted \(EPERM\); check who owns/);
+      const verify = await runCli(['verify', '--json'], { env: { ...t.env, OPENAI_API_KEY: VALID } });
+      expect(verify.code).toBe(0);
+      expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).ok).toBe(true);
+      expectOneLine(verify, 0, /^! The result of this check was not recorded: Could not create \/sys\/openai-setup-test: operation not permitted \(EPERM\)/);
+    });
+  });
+
+  it('permission denied (EACCES): a user whose HOME does not exist', async () => {
+    await withEnv({}, async (t) => {
+      const env: Record<string, string> = { PATH: t.env.PATH!, HOME: '/nonexistent', LANG: 'C.UTF-8', OPENAI_BASE_URL: server.baseURL };
+      const asNobody = (args: string[], extra: Record<string, string> = {}) =>
+        runCommand('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, CLI, ...args], { env: { ...env, ...extra }, cwd: '/' });
+      expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\); check who owns/);
+      const verify = await asNobody(['verify', '--json'], { OPENAI_API_KEY: NO_CREDITS });
+      expect(verify.code).toBe(4);
+      expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
+      expectOneLine(verify, 4, /^! The result of this check was not recorded: .*\(EACCES\)/);
+      expect(existsSync('/nonexistent')).toBe(false);
+    });
+  });
+
+  it('a config dir owned by someone else: verify --json answers and warns; the dir is not touched', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o755 });
+      chownSync(t.configDir, NOBODY, NOBODY);
+      const verify = await runCli(['verify', '--json'], { env: { ...t.env, OPENAI_API_KEY: VALID } });
+      expect(verify.code).toBe(0);
+      expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('valid');
+      expectOneLine(verify, 0, new RegExp(`^! The result of this check was not recorded: ${t.configDir} belongs to another user \\(uid ${NOBODY}\\)`));
+      expect(readdirSync(t.configDir)).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,241 @@
+// The config files as a store that can be trusted: one writer at a time, nothing left behind by a
+// failed write, nothing read that someone else could have put there, and every failure one line.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/errors.js';
+import { KeyStore } from '../../src/storage/keystore.js';
+import { lockPathFor, withFileLock } from '../../src/storage/lock.js';
+import { ConfigStoreError, ensurePrivateDir, MAX_PRIVATE_FILE_BYTES, readPrivateFile, storeError, writePrivateFile } from '../../src/storage/private-file.js';
+import { StateStore } from '../../src/storage/state.js';
+import { MemoryKeychain, testKey } from '../helpers/context.js';
+
+const NOBODY = 65534;
+const fixedNow = () => new Date('2026-11-24T10:00:00.000Z');
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+/** A fresh 0700 dir of ours. */
+function privateDir(): string {
+  const root = mkdtempSync(join(tmpdir(), 'osetup-storage-'));
+  roots.push(root);
+  const dir = join(root, 'config');
+  mkdirSync(dir, { mode: 0o700 });
+  return dir;
+}
+
+/** What a call rejected with, or a failure when it did not. */
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Refused the way main.ts reports a store problem: exit 7, one line, no stack. */
+function expectOneLine(error: Error, pattern: RegExp): void {
+  expect(error).toBeInstanceOf(ConfigStoreError);
+  expect((error as ConfigStoreError).code).toBe(EXIT.keyStore);
+  expect(error.message).not.toContain('\n');
+  expect(error.message).toMatch(pattern);
+}
+
+const temps = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.tmp'));
+
+describe('a failed write leaves no temp file (which may hold a key)', () => {
+  it('a directory in the way of the rename: one line naming the file, and the temp file is gone', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'credentials.json');
+    mkdirSync(join(path, 'in-the-way'), { recursive: true });
+    const error = await rejection(writePrivateFile(path, `{"keys":{"default":"${testKey('A')}"}}`));
+    expectOneLine(error, new RegExp(`^Could not write ${path}: .*\\((EISDIR|ENOTEMPTY|EEXIST)\\)`));
+    expect(temps(dir)).toEqual([]);
+  });
+
+  it('a missing directory: one line, nothing created', async () => {
+    const dir = join(privateDir(), 'gone');
+    const error = await rejection(writePrivateFile(join(dir, 'state.json'), '{}'));
+    expectOneLine(error, /^Could not write .*state\.json: .*\(ENOENT\)/);
+  });
+
+  it.each([
+    ['EACCES', /permission denied \(EACCES\); check who owns .* \(ls -ld .*\), or set OPENAI_SETUP_CONFIG_DIR/],
+    ['EPERM', /operation not permitted \(EPERM\); check who owns/],
+    ['EROFS', /the file system is read-only \(EROFS\); set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk/],
+    ['ENOSPC', /no space left on the device \(ENOSPC\); free some space and run again/],
+  ])('%s on the config dir is one line saying what to do', (code, pattern) => {
+    const error = storeError(Object.assign(new Error(`${code}: boom, open '/x/config/state.json'`), { code }), '/x/config/state.json', 'write');
+    expectOneLine(error, pattern);
+    expect(error.message).toMatch(/^Could not write \/x\/config\/state\.json: /);
+  });
+
+  it('an error that is not the file system (a bug) is left as it is', () => {
+    const bug = new TypeError('x is undefined');
+    expect(storeError(bug, '/x', 'write')).toBe(bug);
+  });
+});
+
+describe('reading a config file: only a small regular file that is ours', () => {
+  it('a FIFO is refused at once, without waiting for a writer', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'state.json');
+    execFileSync('mkfifo', [path]);
+    const started = Date.now();
+    expectOneLine(await rejection(readPrivateFile(path)), /state\.json is a FIFO \(named pipe\), not a regular file, so it is not read; remove it \(rm '.*state\.json'\)/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('/dev/zero, or a symlink to it, is refused without reading it', async () => {
+    const dir = privateDir();
+    expectOneLine(await rejection(readPrivateFile('/dev/zero')), /^\/dev\/zero is a character device, not a regular file/);
+    symlinkSync('/dev/zero', join(dir, 'credentials.json'));
+    expectOneLine(await rejection(readPrivateFile(join(dir, 'credentials.json'))), /credentials\.json is a character device/);
+  });
+
+  it('a file over 1 MB is refused', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'state.json');
+    writeFileSync(path, ' '.repeat(MAX_PRIVATE_FILE_BYTES + 1), { mode: 0o600 });
+    expectOneLine(await rejection(readPrivateFile(path)), /state\.json is larger than 1 MB, far more than openai-setup ever writes there/);
+  });
+
+  it('a UTF-8 byte-order mark (Notepad) is dropped', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'state.json');
+    writeFileSync(path, '\uFEFF{"version":1}', { mode: 0o600 });
+    expect(await readPrivateFile(path)).toBe('{"version":1}');
+  });
+
+  it('no file is no text, and no complaint', async () => {
+    expect(await readPrivateFile(join(privateDir(), 'state.json'))).toBeNull();
+  });
+
+  it('a dir that others can write to is not trusted: the path and the chmod that fixes it', async () => {
+    const dir = privateDir();
+    writeFileSync(join(dir, 'credentials.json'), '{"keys":{}}', { mode: 0o600 });
+    chmodSync(dir, 0o770);
+    expectOneLine(
+      await rejection(readPrivateFile(join(dir, 'credentials.json'))),
+      new RegExp(`^${dir} can be changed by other users \\(mode 0770\\), so openai-setup does not trust it; fix it with: chmod 700 '${dir}'$`),
+    );
+  });
+
+  it('a file that others can write to is not trusted', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'state.json');
+    writeFileSync(path, '{}');
+    chmodSync(path, 0o666);
+    expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${path} can be changed by other users \\(mode 0666\\).*chmod 600 '${path}'$`));
+  });
+
+  it('a file or dir of another user is not trusted: the path and the chown that fixes it', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'credentials.json');
+    writeFileSync(path, '{"keys":{}}', { mode: 0o600 });
+    chownSync(path, NOBODY, NOBODY);
+    expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${path} belongs to another user \\(uid ${NOBODY}\\).*fix it with: chown \\S+ '${path}'$`));
+    chownSync(path, process.getuid!(), process.getgid!());
+    chownSync(dir, NOBODY, NOBODY);
+    expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${dir} belongs to another user.*chown -R \\S+ '${dir}'$`));
+  });
+
+  it('under sudo, the fix also says to run without it (chown to root would be the wrong fix)', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'state.json');
+    writeFileSync(path, '{}', { mode: 0o600 });
+    chownSync(path, NOBODY, NOBODY);
+    const saved = process.env.SUDO_USER;
+    process.env.SUDO_USER = 'someone';
+    try {
+      expectOneLine(await rejection(readPrivateFile(path)), /fix it with: chown \S+ '.*state\.json' \(or run openai-setup without sudo\)$/);
+    } finally {
+      if (saved === undefined) delete process.env.SUDO_USER;
+      else process.env.SUDO_USER = saved;
+    }
+  });
+
+  it('a dir of another user is never written to (nor chmod-ed), and one others can write to is not either', async () => {
+    const dir = privateDir();
+    chownSync(dir, NOBODY, NOBODY);
+    chmodSync(dir, 0o755);
+    expectOneLine(await rejection(ensurePrivateDir(dir)), /belongs to another user/);
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
+    const loose = privateDir();
+    chmodSync(loose, 0o777);
+    expectOneLine(await rejection(ensurePrivateDir(loose)), /can be changed by other users \(mode 0777\)/);
+  });
+});
+
+describe('one writer at a time', () => {
+  it('concurrent changes of the key file all stay: 8 stores, 8 keys', async () => {
+    const dir = privateDir();
+    const stores = Array.from({ length: 8 }, () => new KeyStore(new MemoryKeychain(), dir, () => {}));
+    await Promise.all(stores.map((store, i) => store.set(`p${i}`, testKey(String(i)), true)));
+    const { keys } = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
+    expect(Object.keys(keys).sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
+    expect(temps(dir)).toEqual([]);
+    expect(existsSync(lockPathFor(join(dir, 'credentials.json')))).toBe(false);
+  });
+
+  it('concurrent changes of the progress file all stay', async () => {
+    const dir = privateDir();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => new StateStore(dir, fixedNow, () => {}).updateProfile(`q${i}`, (p) => void (p.billingChoice = 'prepaid'))));
+    expect(Object.keys((await new StateStore(dir, fixedNow, () => {}).read()).profiles)).toHaveLength(12);
+  });
+
+  it('a lock that another run keeps holding: one line naming it after the wait, and nothing done', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'state.json');
+    mkdirSync(lockPathFor(path));
+    let ran = false;
+    const started = Date.now();
+    const error = await rejection(withFileLock(path, async () => void (ran = true), 300));
+    expectOneLine(error, new RegExp(`^Another openai-setup run held ${lockPathFor(path)} for more than 300 ms, so ${path} was not changed; .*rmdir '${lockPathFor(path)}'$`));
+    expect(ran).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('a lock left by a killed run (not refreshed for a while) is taken over', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'credentials.json');
+    mkdirSync(lockPathFor(path));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lockPathFor(path), old, old);
+    expect(await withFileLock(path, async () => 'done', 300)).toBe('done');
+    expect(existsSync(lockPathFor(path))).toBe(false);
+  });
+});
+
+describe('the progress file', () => {
+  it('a file beginning with a byte-order mark (saved by Notepad) is read, not moved aside', async () => {
+    const dir = privateDir();
+    const warnings: string[] = [];
+    writeFileSync(join(dir, 'state.json'), `\uFEFF${JSON.stringify({ version: 1, profiles: { default: { stages: { login: { doneAt: '2026-01-01T00:00:00.000Z' } } } } })}`, { mode: 0o600 });
+    const state = await new StateStore(dir, fixedNow, (m) => warnings.push(m)).read();
+    expect(state.profiles.default?.stages.login).toBeDefined();
+    expect(warnings).toEqual([]);
+    expect(readdirSync(dir)).toEqual(['state.json']);
+  });
+
+  it('an untrusted file is read as no progress, with one warning; changing it fails (exit 7) and leaves it as it was', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'state.json');
+    const content = JSON.stringify({ version: 1, profiles: { default: { stages: { login: { doneAt: '2026-01-01T00:00:00.000Z' } } } } });
+    writeFileSync(path, content);
+    chownSync(path, NOBODY, NOBODY);
+    const warnings: string[] = [];
+    const store = new StateStore(dir, fixedNow, (m) => warnings.push(m));
+    expect((await store.read()).profiles).toEqual({});
+    await store.read();
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^Saved progress is not used: ${path} belongs to another user`))]);
+    expectOneLine(await rejection(store.updateProfile('default', (p) => void (p.billingChoice = 'prepaid'))), /belongs to another user/);
+    expect(readFileSync(path, 'utf8')).toBe(content);
+  });
+});
