@@ -1,16 +1,17 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
-// then a live check whose answer routes the person back to the stage that fixes the problem.
+// then a live check whose answer routes the person to what fixes the problem, until it works.
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
-import { STATUS } from '../api/status.js';
+import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { runKeyStage } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
-import type { StageOutcome } from '../stages/page.js';
+import { heading, markDone, showPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
 import { findKey, resolveProfileName, type KeySource } from '../storage/profile-key.js';
 import { STAGE_IDS, type StageId } from '../storage/state.js';
@@ -48,56 +49,121 @@ async function markAllDone(ctx: Context, profileName: string): Promise<void> {
   });
 }
 
-function printReady(ctx: Context, key: string): void {
+/** Without a terminal the wizard cannot ask: name every command that does its stages instead. */
+function nonInteractivePath(ctx: Context, profileName: string): UsageError {
+  const cmd = ctx.commandName;
+  const profile = profileName === 'default' ? '' : ` --profile ${profileName}`;
+  return new UsageError('The wizard asks questions, but there is no interactive terminal. Without one, do its stages as commands:', [
+    `${cmd} login --done${profile}                      (after signing in on ${PAGES.login.url})`,
+    `${cmd} payment --done${profile}                    (after adding a card on ${PAGES.payment.url})`,
+    `${cmd} billing --choice prepaid --done${profile}   (or auto-reload; after buying credits on ${PAGES.billing.url})`,
+    `printenv OPENAI_API_KEY | ${cmd} key --stdin${profile}`,
+  ]);
+}
+
+/** The closing screen: what to run now, with the commands as this person can type them. */
+function printReady(ctx: Context, key: string, source: KeySource): void {
   const { term } = ctx;
   const s = term.style;
+  const cmd = ctx.commandName;
   term.out();
   term.out(s.bold.green("You're ready to build."));
-  term.out(`Your key ${maskKey(key)} works. The OpenAI SDKs read it from OPENAI_API_KEY:`);
-  const commands: Array<[string, string]> = [
-    ['openai-setup run -- node app.js', 'run a program with the key set'],
-    ['export OPENAI_API_KEY="$(openai-setup token)"', 'set it in this shell'],
-    ['openai-setup env --file .env', 'write it to a git-ignored .env'],
-  ];
-  const width = Math.max(...commands.map(([command]) => command.length));
-  for (const [command, what] of commands) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
-  term.out('Then, in code:');
-  term.out(`  Python:  ${s.dim('from openai import OpenAI; client = OpenAI()')}`);
-  term.out(`  Node:    ${s.dim('import OpenAI from "openai"; const client = new OpenAI();')}`);
+  const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="gpt-4o-mini", input="Say hi in five words").output_text)'`;
+  const callNode = `node -e 'new (require("openai").OpenAI)().responses.create({model:"gpt-4o-mini",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`;
+  if (source.kind === 'env') {
+    // The key lives in the person's own OPENAI_API_KEY: programs of this shell already see it.
+    term.say(`Your key ${maskKey(key)} works. It is in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it; openai-setup does not keep a copy.`);
+    term.out('Try one real call (a short request costs a fraction of a cent):');
+    term.out(`  ${s.cyan('pip install openai')}  then  ${s.cyan(callPython)}`);
+    term.out(`  ${s.cyan('npm install openai')}  then  ${s.cyan(callNode)}`);
+  } else {
+    term.say(`Your key ${maskKey(key)} works. The OpenAI SDKs read it from OPENAI_API_KEY; hand it over with:`);
+    const commands: Array<[string, string]> = [
+      [`${cmd} run -- python3 app.py`, 'run a program with the key set'],
+      [`export OPENAI_API_KEY="$(${cmd} token)"`, 'set it in this shell'],
+      [`${cmd} env --file .env`, 'write it to a git-ignored .env'],
+    ];
+    const width = Math.max(...commands.map(([command]) => command.length));
+    for (const [command, what] of commands) {
+      if (term.columns >= width + what.length + 6) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
+      else term.out(`  ${s.cyan(command)}\n      ${what}`);
+    }
+    term.out('Try one real call (a short request costs a fraction of a cent):');
+    term.out(`  ${s.cyan('pip install openai')}`);
+    term.out(`  ${s.cyan(`${cmd} run -- ${callPython}`)}`);
+    term.out(`  ${s.dim('or with Node:')} ${s.cyan('npm install openai')}`);
+    term.out(`  ${s.cyan(`${cmd} run -- ${callNode}`)}`);
+  }
   term.out(`Watch what you spend: ${PAGES.usage.url}`);
 }
 
-type Choice = 'billing' | 'key' | 'recheck' | 'stop';
+/**
+ * Back from a check that found no credits: straight to the billing overview to add them (the
+ * payment choice made in stage 3 stands), then check again.
+ */
+async function addCredits(ctx: Context, profileName: string): Promise<'recheck' | 'stop'> {
+  const choice = (await ctx.state.read()).profiles[profileName]?.billingChoice;
+  heading(ctx, 'Add credits', 'Back to step 3');
+  ctx.term.say(
+    choice === 'auto-reload'
+      ? 'On the billing overview, "Add to credit balance": buy credits, and keep auto-reload on so that the balance never reaches $0.'
+      : 'On the billing overview, "Add to credit balance": buy credits ($5 is plenty to start). Requests stop when the balance reaches $0.',
+  );
+  await showPage(ctx, 'billing');
+  const prompter = ctx.prompter(`Add credits on the page above, then run \`${ctx.commandName} verify\`.`);
+  for (;;) {
+    const answer = await prompter.select<'recheck' | 'again' | 'stop'>('When you have added credits:', [
+      { name: 'Done: check the key again', value: 'recheck' },
+      { name: 'Open the page again', value: 'again' },
+      { name: 'Stop for now', value: 'stop' },
+    ]);
+    if (answer !== 'again') {
+      if (answer === 'recheck') await markDone(ctx, profileName, 'billing');
+      return answer;
+    }
+    await showPage(ctx, 'billing');
+  }
+}
 
-/** After a failed check: what to fix and where (the status table's route), then where to go. */
+type Choice = 'credits' | 'key' | 'recheck' | 'stop';
+
+/** After a failed check: the choices, the one that fixes it first (the status table's route). */
 async function chooseRoute(ctx: Context, result: CheckResult): Promise<Choice> {
-  const prompter = ctx.prompter('Fix it as described above, then run `openai-setup verify`.');
-  const route = STATUS[result.status].route;
-  if (route === 'billing') {
-    return prompter.select<Choice>('The key cannot spend yet. What now?', [
-      { name: 'Go to billing (add credits or raise the limit)', value: 'billing' },
-      { name: 'I fixed it: check again', value: 'recheck' },
-      { name: 'Use a different key (one from the funded organization/project)', value: 'key' },
-      { name: 'Stop for now', value: 'stop' },
-    ]);
+  const prompter = ctx.prompter(`Fix it as described above, then run \`${ctx.commandName} verify\`.`);
+  const stop = { name: 'Stop for now (progress is kept)', value: 'stop' as const };
+  switch (outcomeRow(result).route) {
+    case 'billing':
+      return prompter.select<Choice>('The key cannot spend yet. What now?', [
+        { name: 'Add credits on the billing page', value: 'credits' },
+        { name: 'I fixed it: check again', value: 'recheck' },
+        { name: "Use a key from the organization I funded", value: 'key' },
+        stop,
+      ]);
+    case 'key':
+      return prompter.select<Choice>('The key does not work. What now?', [
+        { name: 'Paste a new key', value: 'key' },
+        stop,
+      ]);
+    case 'elsewhere':
+      // The key itself is right: what is around it must change (see above).
+      return prompter.select<Choice>('The key is right, but it is refused as explained above. What now?', [
+        { name: 'I fixed it: check again', value: 'recheck' },
+        { name: 'Paste a different key', value: 'key' },
+        stop,
+      ]);
+    default:
+      return prompter.select<Choice>('The check could not finish. What now?', [
+        { name: 'Check again', value: 'recheck' },
+        { name: 'Paste a different key', value: 'key' },
+        stop,
+      ]);
   }
-  if (route === 'key') {
-    return prompter.select<Choice>('The key does not work. What now?', [
-      { name: 'Paste a new key', value: 'key' },
-      { name: 'I fixed it: check again', value: 'recheck' },
-      { name: 'Stop for now', value: 'stop' },
-    ]);
-  }
-  return prompter.select<Choice>('The check could not finish. What now?', [
-    { name: 'Check again', value: 'recheck' },
-    { name: 'Paste a different key', value: 'key' },
-    { name: 'Stop for now', value: 'stop' },
-  ]);
 }
 
 export async function run(ctx: Context, options: SetupOptions): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
+  const cmd = ctx.commandName;
   const profileName = await resolveProfileName(ctx, options.profile);
   term.out(term.style.bold('openai-setup: from an OpenAI account to a working API key'));
   if (profileName !== 'default') term.out(term.style.dim(`Profile: ${profileName}`));
@@ -118,31 +184,38 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       printCheck(term, found.key, found.source, check);
       await recordCheck(ctx, profileName, found.key, found.source, check);
       current = { key: found.key, source: found.source, check };
+      const route = outcomeRow(check).route;
       if (check.ok && check.billing === 'ok') {
-        const prompter = ctx.prompter('Run `openai-setup --restart` to walk the stages anyway.');
-        const finish = await prompter.confirm("You're already set up. Finish now? (No walks through the stages anyway)", true);
+        if (!term.interactive) {
+          await markAllDone(ctx, profileName);
+          printReady(ctx, found.key, found.source);
+          return 0;
+        }
+        const finish = await ctx.prompter('').confirm("You're already set up. Finish now? (No walks through the stages anyway)", true);
         if (finish) {
           await markAllDone(ctx, profileName);
           if (found.source.kind === 'env' && !(await ctx.state.read()).profiles[profileName]?.key) {
-            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  printenv OPENAI_API_KEY | openai-setup key --stdin`);
+            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  printenv OPENAI_API_KEY | ${cmd} key --stdin`);
           }
-          printReady(ctx, found.key);
+          printReady(ctx, found.key, found.source);
           return 0;
         }
         pending = [...STAGE_IDS];
-      } else if (STATUS[check.status].route === 'billing') {
+      } else if (route === 'billing') {
         await forgetStage(ctx, profileName, 'billing');
         if (!pending.includes('billing')) pending.push('billing');
-      } else if (STATUS[check.status].route === 'key') {
+      } else if (route === 'key') {
         await forgetStage(ctx, profileName, 'key');
         if (!pending.includes('key')) pending.push('key');
         current = null;
       }
     }
   }
+  if (pending.length > 0 && !term.interactive) throw nonInteractivePath(ctx, profileName);
 
-  // Whatever the stages change, the key is checked again afterwards.
-  if (current) current.check = undefined;
+  // Whatever the stages change, the key is checked again afterwards; a refusal fixed elsewhere
+  // (permissions, region, organization) goes straight to its choices.
+  if (current?.check && outcomeRow(current.check).route !== 'elsewhere') current.check = undefined;
 
   const runStage = async (stage: StageId, index: number): Promise<StageOutcome> => {
     const position = `Step ${index + 1} of 4`;
@@ -172,7 +245,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   for (;;) {
     if (!current) {
       term.out();
-      term.out(`${m.warn} No key yet. When you have one, run \`openai-setup key\` (or \`openai-setup\` to continue).`);
+      term.out(`${m.warn} No key yet. When you have one, run \`${cmd} key\` (or \`${cmd}\` to continue).`);
       return 0;
     }
     let check = current.check;
@@ -184,25 +257,21 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     current.check = undefined;
     if (check.ok) {
       if (skipped.length) {
-        term.out(`${m.warn} Skipped: ${skipped.map((s) => STAGE_TITLES[s]).join('; ')}. Run \`openai-setup\` again to finish them.`);
+        term.out(`${m.warn} Skipped: ${skipped.map((s) => STAGE_TITLES[s]).join('; ')}. Run \`${cmd}\` again to finish them.`);
       } else {
         await markAllDone(ctx, profileName);
       }
-      printReady(ctx, current.key);
+      printReady(ctx, current.key, current.source);
       return 0;
     }
-    if (check.status === 'insufficient_quota') {
-      term.out(`${m.warn} Credits sit with one organization (and its projects): a key from another organization or project than the one you funded gets this same error.`);
-      await forgetStage(ctx, profileName, 'billing');
-    }
-    const route = await chooseRoute(ctx, check);
-    if (route === 'stop') {
-      term.out('Stopped. Your progress is saved: run `openai-setup` to continue.');
+    if (outcomeRow(check).route === 'billing') await forgetStage(ctx, profileName, 'billing');
+    let choice = await chooseRoute(ctx, check);
+    if (choice === 'credits') choice = await addCredits(ctx, profileName);
+    if (choice === 'stop') {
+      term.out(`Stopped. Your progress is saved: run \`${cmd}\` to continue.`);
       return check.exitCode;
     }
-    if (route === 'billing') {
-      await runBillingStage(ctx, { profile: profileName, position: 'Back to step 3' });
-    } else if (route === 'key') {
+    if (choice === 'key') {
       await forgetStage(ctx, profileName, 'key');
       const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage });
       if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check };

@@ -3,20 +3,20 @@ import type { Context } from '../context.js';
 import { PAGES } from '../platform.js';
 import type { BillingChoice } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
-import { confirmStep, heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
+import { confirmStep, heading, markDoneByFlag, showPage, waitForPage, type PageStageOptions, type StageOutcome } from './page.js';
 
 export const BILLING_TITLE = 'Choose how to pay and set a budget';
 
 export const BILLING_CHOICES: Array<{ value: BillingChoice; name: string; description: string }> = [
   {
-    value: 'auto-reload',
-    name: 'Pay as you go: credits with auto-reload (recommended for new accounts)',
-    description: 'Buy credits once and let them top up automatically when the balance runs low.',
+    value: 'prepaid',
+    name: 'Prepaid credits only: requests stop at $0 (the safe choice when you worry about cost)',
+    description: 'Buy a fixed amount (minimum $5, default $10) and top up by hand; when the balance reaches $0, requests fail until you add more.',
   },
   {
-    value: 'prepaid',
-    name: 'Prepaid credits only: buy a fixed amount',
-    description: 'Buy a fixed amount (minimum $5, default $10) and top up by hand; requests stop at $0.',
+    value: 'auto-reload',
+    name: 'Pay as you go: prepaid credits with auto-reload',
+    description: 'Buy credits once and let them top up automatically when the balance runs low; set a monthly budget to cap it.',
   },
   {
     value: 'monthly',
@@ -32,18 +32,26 @@ export interface BillingStageOptions extends PageStageOptions {
 export async function runBillingStage(ctx: Context, options: BillingStageOptions): Promise<StageOutcome> {
   const { term } = ctx;
   const m = marks(term.style);
+  const profile = options.profile === 'default' ? '' : ` --profile ${options.profile}`;
+  if (options.done && options.choice) {
+    await recordChoice(ctx, options.profile, options.choice);
+    await markDoneByFlag(ctx, 'billing', options.profile);
+    term.out(`Set a monthly budget on the limits page: ${PAGES.limits.url}`);
+    return 'done';
+  }
   heading(ctx, BILLING_TITLE, options.position);
   term.say(`${m.warn} A ChatGPT Plus or Pro plan includes NO API credits: the API is paid separately.`);
   term.say(`${m.warn} Free trial credits are generally no longer given; the billing overview shows your balance.`);
-  term.say('New accounts are prepaid: you buy credits (minimum $5, default $10), each request uses some, and credits expire after a year. "Pay as you go" today means credits with auto-reload; monthly invoicing survives only on accounts that already had it.');
+  term.say(
+    'New accounts are prepaid: you buy credits (minimum $5, default $10), each request uses some, and credits expire after a year. $5 is plenty to start: a short request costs a fraction of a cent. Your usage tier, which sets your rate limits, starts at tier 1 with the first payment and rises with what you have paid over time.',
+  );
   let choice = options.choice;
   if (!choice) {
-    const prompter = ctx.prompter('Pass --choice auto-reload|prepaid|monthly (and --done once you have bought credits).');
-    choice = await prompter.select('How do you want to pay for the API?', BILLING_CHOICES);
+    const prompter = ctx.prompter(`Pass --choice prepaid|auto-reload|monthly (and --done once you have bought credits):  ${ctx.commandName} billing --choice prepaid --done${profile}`);
+    choice = await prompter.select('How do you want to pay for the API?', BILLING_CHOICES, (await ctx.state.read()).profiles[options.profile]?.billingChoice ?? 'prepaid');
   }
-  await ctx.state.updateProfile(options.profile, (p) => {
-    p.billingChoice = choice;
-  });
+  await recordChoice(ctx, options.profile, choice);
+  if (options.done) return markDoneByFlag(ctx, 'billing', options.profile);
   if (choice === 'auto-reload') {
     term.say('On the billing overview: "Add to credit balance", choose an amount, and keep "auto-reload" on with a threshold and a top-up amount you are comfortable with.');
   } else if (choice === 'prepaid') {
@@ -53,16 +61,18 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   }
   await showPage(ctx, 'billing');
   const outcome = await confirmStep(ctx, 'billing', options, 'billing');
-  if (outcome === 'done' && !options.done) {
-    const prompter = ctx.prompter('');
-    const budget = await prompter.confirm('Open the limits page to set a monthly budget (recommended)?', true);
-    if (budget) {
-      term.out('Set a monthly budget and an email alert threshold under "Usage limits".');
-      await showPage(ctx, 'limits');
-    }
-  } else if (outcome === 'done') {
-    term.out(`Set a monthly budget on the limits page: ${PAGES.limits.url}`);
+  if (outcome !== 'done') return outcome;
+  const budget = await ctx.prompter('').confirm('Open the limits page to set a monthly budget (recommended)?', true);
+  if (budget) {
+    term.say('Under "Usage limits", set a monthly budget and an email alert threshold.');
+    await showPage(ctx, 'limits');
+    await waitForPage(ctx, 'limits', 'When you have set a budget:', `Set it on the page above: ${PAGES.limits.url}`);
   }
   return outcome;
 }
 
+async function recordChoice(ctx: Context, profile: string, choice: BillingChoice): Promise<void> {
+  await ctx.state.updateProfile(profile, (p) => {
+    p.billingChoice = choice;
+  });
+}

@@ -43,26 +43,34 @@ export async function markDone(ctx: Context, profile: string, stage: StageId): P
   });
 }
 
-/** Ask whether the work on the page is done (or mark it with --done). */
-export async function confirmStep(ctx: Context, stage: StageId, options: PageStageOptions, page: PageName): Promise<StageOutcome> {
-  if (options.done) {
-    await markDone(ctx, options.profile, stage);
-    ctx.term.out(`${marks(ctx.term.style).ok} Marked as done.`);
-    return 'done';
-  }
-  const prompter = ctx.prompter(`Do it on the page above, then run \`openai-setup ${stage} --done\` to mark it done.`);
+/** `--done`: mark the stage done without opening its page or asking anything (for scripts). */
+export async function markDoneByFlag(ctx: Context, stage: StageId, profile: string): Promise<StageOutcome> {
+  await markDone(ctx, profile, stage);
+  ctx.term.out(`${marks(ctx.term.style).ok} Marked as done.`);
+  return 'done';
+}
+
+/**
+ * The pause after a page opens: nothing moves on until the person says they are done there (or
+ * skips). `hint` says what to run instead when there is no terminal.
+ */
+export async function waitForPage(ctx: Context, page: PageName, question: string, hint: string): Promise<StageOutcome> {
+  const prompter = ctx.prompter(hint);
   for (;;) {
-    const answer = await prompter.select<'done' | 'skip' | 'again'>('When you are done on that page:', [
+    const answer = await prompter.select<'done' | 'skip' | 'again'>(question, [
       { name: 'Done, continue', value: 'done' },
       { name: 'Open the page again', value: 'again' },
       { name: 'Skip for now', value: 'skip' },
     ]);
-    if (answer === 'again') {
-      await showPage(ctx, page);
-      continue;
-    }
-    if (answer === 'skip') return 'skipped';
-    await markDone(ctx, options.profile, stage);
-    return 'done';
+    if (answer !== 'again') return answer === 'done' ? 'done' : 'skipped';
+    await showPage(ctx, page);
   }
+}
+
+/** Ask whether the work on the stage's page is done, and record it. */
+export async function confirmStep(ctx: Context, stage: StageId, options: PageStageOptions, page: PageName): Promise<StageOutcome> {
+  const profile = options.profile === 'default' ? '' : ` --profile ${options.profile}`;
+  const outcome = await waitForPage(ctx, page, 'When you are done on that page:', `Do it on the page above, then run \`${ctx.commandName} ${stage} --done${profile}\` to mark it done.`);
+  if (outcome === 'done') await markDone(ctx, options.profile, stage);
+  return outcome;
 }

@@ -78,13 +78,14 @@ function runBrowserCommand(command: string, url: string): Promise<OpenOutcome> {
 export function createBrowser(options: BrowserOptions): Browser {
   const { env, platform, noBrowser } = options;
   const command = env.BROWSER?.trim();
-  // BROWSER is the person's explicit choice, so it wins even on a headless machine.
-  const skipReason = command ? null : noBrowser ? '--no-browser was given' : headlessReason(env, platform);
+  // --no-browser, given for this run, wins; then BROWSER, the person's standing choice, which
+  // wins even on a headless machine.
+  const skipReason = noBrowser ? '--no-browser was given' : command ? null : headlessReason(env, platform);
   return {
     skipReason,
     async open(url) {
-      if (command) return runBrowserCommand(command, url);
       if (skipReason) return 'skipped';
+      if (command) return runBrowserCommand(command, url);
       try {
         const { default: open } = await import('open');
         const child = await open(url);

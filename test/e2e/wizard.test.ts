@@ -68,15 +68,18 @@ describe('wizard', () => {
 
   async function walkFirstThreeStages(s: PtySession): Promise<void> {
     await s.waitFor('Step 1 of 4 · Log in to the OpenAI API platform');
-    await s.waitFor('Your ChatGPT account works here');
+    await s.waitFor('A ChatGPT account works here');
     await confirmPage(s);
     await s.waitFor('Step 2 of 4 · Add a payment method');
     await confirmPage(s);
     await s.waitFor('Step 3 of 4 · Choose how to pay and set a budget');
     await s.waitFor('How do you want to pay for the API?');
-    s.press('enter'); // auto-reload, the first choice
+    s.press('enter'); // prepaid, the safe default
     await confirmPage(s);
     await s.waitFor('Open the limits page to set a monthly budget');
+    s.press('enter');
+    // The limits page gets its own pause before the key page opens.
+    await s.waitFor('When you have set a budget:');
     s.press('enter');
   }
 
@@ -102,7 +105,7 @@ describe('wizard', () => {
     const state = await readState();
     const profile = state.profiles.default!;
     expect(Object.keys(profile.stages).sort()).toEqual(['billing', 'key', 'login', 'payment']);
-    expect(profile.billingChoice).toBe('auto-reload');
+    expect(profile.billingChoice).toBe('prepaid');
     expect(profile.key).toMatchObject({ storage: 'keychain', hint: `sk-proj-…${key.slice(-4)}` });
     expect(profile.lastVerify).toMatchObject({ status: 'valid', ok: true, organization: 'user-newuser', project: 'proj_newuser', billing: 'ok' });
     // The key is only in the keychain: not on screen, not in any file we wrote.
@@ -159,19 +162,17 @@ describe('wizard', () => {
     s.type(key);
     s.press('enter');
     await s.waitFor('no credits');
+    // Said once, in the fix: credits belong to the organization that bought them.
+    await s.waitFor('another organization than the one you funded');
     await s.waitFor('Stored sk-proj-…'); // the right key, just unfunded: kept
-    await s.waitFor('another organization or project than the one you funded');
     await s.waitFor('The key cannot spend yet. What now?');
-    s.press('enter'); // Go to billing
-    await s.waitFor('Back to step 3 · Choose how to pay and set a budget');
-    await s.waitFor('How do you want to pay for the API?');
-    s.press('enter');
+    s.press('enter'); // Add credits on the billing page
+    // Straight to the billing page: stage 3's questions are not asked again.
+    await s.waitFor('Back to step 3 · Add credits');
+    await s.waitFor('When you have added credits:');
     // The person buys credits on the platform meanwhile.
     server.addKey(key, 'valid');
-    await confirmPage(s);
-    await s.waitFor('Open the limits page');
-    s.type('n');
-    s.press('enter');
+    s.press('enter'); // Done: check the key again
     await s.waitFor('The key works and can spend');
     await s.waitFor("You're ready to build.");
     expect(await s.exited).toMatchObject({ exitCode: 0 });
@@ -228,6 +229,8 @@ describe('wizard', () => {
         s.press('enter');
         await confirmPage(s);
         await s.waitFor('Open the limits page');
+        s.press('enter');
+        await s.waitFor('When you have set a budget:');
         s.press('enter');
       },
     ];

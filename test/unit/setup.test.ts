@@ -17,6 +17,9 @@ const FINISH = "You're already set up. Finish now? (No walks through the stages 
 const CANNOT_SPEND = 'The key cannot spend yet. What now?';
 const KEY_FAILS = 'The key does not work. What now?';
 const CHECK_UNFINISHED = 'The check could not finish. What now?';
+const REFUSED_ELSEWHERE = 'The key is right, but it is refused as explained above. What now?';
+const BUDGET_SET = 'When you have set a budget:';
+const CREDITS_ADDED = 'When you have added credits:';
 
 const READY = "You're ready to build.";
 const OPTIONS = { restart: false, insecureStorage: false };
@@ -52,12 +55,17 @@ describe('setup: a first run', () => {
       .whenSelect(PAGE_DONE, 'done', 3)
       .whenSelect(HOW_TO_PAY, 'auto-reload')
       .whenConfirm(BUDGET, true)
+      // The limits page gets its own pause: the key page does not open on top of it.
+      .whenSelect(BUDGET_SET, 'done')
       .whenPassword(PASTE, KEY);
     t.api.answerChecks(checkResult('valid'));
 
     expect(await setup(t.ctx, OPTIONS)).toBe(0);
 
     expect(t.browser.opened).toEqual([PAGES.login.url, PAGES.payment.url, PAGES.billing.url, PAGES.limits.url, PAGES.keys.url]);
+    // The closing screen shows one real call, with the commands as this person can type them.
+    expect(flat(t.stdout)).toContain('pip install openai');
+    expect(flat(t.stdout)).toContain("openai-setup run -- python3 -c 'from openai import OpenAI;");
     for (const position of ['Step 1 of 4 · Log in', 'Step 2 of 4 · Add a payment method', 'Step 3 of 4 · Choose how to pay', 'Step 4 of 4 · Create a secret key']) {
       expect(t.stdout).toContain(position);
     }
@@ -120,13 +128,17 @@ describe('setup: a first run', () => {
     t.assertScriptsUsed();
   });
 
-  it('without a terminal, the first question is a usage error naming the --done flag', async () => {
-    context({ interactive: false });
-    const { code, message } = await outcomeOf(setup(t.ctx, OPTIONS));
+  it('without a terminal, names the whole non-interactive path at once, as the tool was started', async () => {
+    context({ interactive: false, commandName: 'npx openai-setup' });
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(2);
-    expect(message).toBe('This needs an answer, but there is no interactive terminal. Do it on the page above, then run `openai-setup login --done` to mark it done.');
-    // The page was still shown: its URL is printed for copying.
-    expect(t.stdout).toContain(PAGES.login.url);
+    expect(message).toBe('The wizard asks questions, but there is no interactive terminal. Without one, do its stages as commands:');
+    const lines = hints.join('\n');
+    for (const command of ['npx openai-setup login --done', 'npx openai-setup payment --done', 'npx openai-setup billing --choice prepaid --done', 'printenv OPENAI_API_KEY | npx openai-setup key --stdin']) {
+      expect(lines).toContain(command);
+    }
+    expect(lines).toContain(PAGES.login.url);
+    expect(t.browser.opened).toEqual([]);
     expect(await t.profile()).toBeUndefined();
   });
 });
@@ -180,7 +192,7 @@ describe('setup: a re-run with a key already stored', () => {
 });
 
 describe('setup: after insufficient_quota', () => {
-  it('goes back to billing, and checks again until the key can spend', async () => {
+  it('goes back to billing, then straight to adding credits, and checks again until the key can spend', async () => {
     context();
     await previouslySetUp();
     t.prompts
@@ -188,24 +200,25 @@ describe('setup: after insufficient_quota', () => {
       .whenSelect(HOW_TO_PAY, 'auto-reload')
       .whenSelect(PAGE_DONE, 'done')
       .whenConfirm(BUDGET, false)
-      // Still no credits after it: the route question, then billing once more.
-      .whenSelect(CANNOT_SPEND, 'billing')
-      .whenSelect(HOW_TO_PAY, 'prepaid')
-      .whenSelect(PAGE_DONE, 'done')
-      .whenConfirm(BUDGET, false);
+      // Still no credits after it: the route question, then only the billing page, not stage 3 again.
+      .whenSelect(CANNOT_SPEND, 'credits')
+      .whenSelect(CREDITS_ADDED, 'recheck');
     t.api.answerChecks(checkResult('insufficient_quota'), checkResult('insufficient_quota'), checkResult('valid'));
 
     expect(await setup(t.ctx, OPTIONS)).toBe(0);
 
     expect(t.api.checkedKeys).toEqual([KEY, KEY, KEY]);
     expect(t.stdout).toContain('Step 3 of 4 · Choose how to pay');
-    expect(t.stdout).toContain('Back to step 3 · Choose how to pay');
-    expect(t.stdout).toContain('Credits sit with one organization (and its projects)');
+    expect(t.stdout).toContain('Back to step 3 · Add credits');
+    expect(t.stdout.match(/How do you want to pay/g) ?? []).toHaveLength(0);
+    expect(t.prompts.asked.filter((a) => a.message === HOW_TO_PAY)).toHaveLength(1);
+    // The earlier choice is remembered: auto-reload's advice, not prepaid's.
+    expect(flat(t.stdout)).toContain('keep auto-reload on so that the balance never reaches $0');
     expect(t.browser.opened).toEqual([PAGES.billing.url, PAGES.billing.url]);
-    expect(t.prompts.asked.find((a) => a.message === CANNOT_SPEND)?.choices).toEqual(['billing', 'recheck', 'key', 'stop']);
+    expect(t.prompts.asked.find((a) => a.message === CANNOT_SPEND)?.choices).toEqual(['credits', 'recheck', 'key', 'stop']);
     expect(t.stdout).toContain(READY);
     const profile = await t.profile();
-    expect(profile?.billingChoice).toBe('prepaid');
+    expect(profile?.billingChoice).toBe('auto-reload');
     expect(profile?.stages.billing).toBeDefined();
     t.assertScriptsUsed();
   });
@@ -257,7 +270,11 @@ describe('setup: after insufficient_quota', () => {
 });
 
 describe('setup: after invalid_key or forbidden', () => {
-  it.each(['invalid_key', 'forbidden'] as const)('%s on a key saved anyway → paste a new key, which is checked and stored', async (status) => {
+  it.each([
+    ['invalid_key', KEY_FAILS, ['key', 'stop']],
+    // A refusal fixed around the key (here: the region) offers "check again" first, a new key second.
+    ['forbidden', REFUSED_ELSEWHERE, ['recheck', 'key', 'stop']],
+  ] as const)('%s on a key saved anyway → paste a new key, which is checked and stored', async (status, question, choices) => {
     context();
     t.prompts
       .whenSelect(PAGE_DONE, 'done', 3)
@@ -265,7 +282,7 @@ describe('setup: after invalid_key or forbidden', () => {
       .whenConfirm(BUDGET, false)
       .whenPassword(PASTE, KEY)
       .whenSelect(KEY_WHAT_NOW, 'save')
-      .whenSelect(KEY_FAILS, 'key')
+      .whenSelect(question, 'key')
       .whenPassword(PASTE, NEW_KEY);
     t.api.answerChecks(checkResult(status), checkResult('valid'));
 
@@ -273,7 +290,7 @@ describe('setup: after invalid_key or forbidden', () => {
 
     expect(t.api.checkedKeys).toEqual([KEY, NEW_KEY]);
     expect(t.stdout).toContain('Back to step 4 · Create a secret key and store it');
-    expect(t.prompts.asked.find((a) => a.message === KEY_FAILS)?.choices).toEqual(['key', 'recheck', 'stop']);
+    expect(t.prompts.asked.find((a) => a.message === question)?.choices).toEqual(choices);
     expect(t.keychain.keyOf('default')).toBe(NEW_KEY);
     expect(t.stdout).toContain('Your key sk-proj-…000B works.');
     t.assertScriptsUsed();
@@ -336,5 +353,32 @@ describe('setup: after network_error or timeout', () => {
     expect(t.keychain.keyOf('default')).toBe(KEY);
     expect(await doneStages()).toEqual([...STAGE_IDS].sort());
     t.assertScriptsUsed();
+  });
+});
+
+describe('setup: refusals fixed around the key', () => {
+  it('a region refusal of the stored key goes straight to "check again", without sending the person back to create a key', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenSelect(REFUSED_ELSEWHERE, 'recheck');
+    t.api.answerChecks(checkResult('forbidden', { reason: 'unsupported_country_region_territory' }), checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    expect(t.api.checkedKeys).toEqual([KEY, KEY]);
+    expect(t.browser.opened).toEqual([]);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.prompts.asked.map((a) => a.message)).toEqual([REFUSED_ELSEWHERE]);
+    expect(t.stdout).toContain(READY);
+    t.assertScriptsUsed();
+  });
+
+  it('a restricted key lacking a permission is refused the same way: fix the permissions, check again', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenSelect(REFUSED_ELSEWHERE, 'stop');
+    t.api.answerChecks(checkResult('forbidden', { reason: 'missing_scopes' }));
+    expect(await setup(t.ctx, OPTIONS)).toBe(5);
+    expect(t.prompts.asked[0]?.choices).toEqual(['recheck', 'key', 'stop']);
+    // The key stage stays done: the key itself is the right one.
+    expect((await t.profile())?.stages.key).toBeDefined();
   });
 });

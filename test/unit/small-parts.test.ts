@@ -17,8 +17,11 @@ describe('browser decisions', () => {
     expect(headlessReason({}, 'darwin')).toBeNull();
   });
 
-  it('uses BROWSER even when headless, and skips otherwise with a reason', async () => {
-    expect(createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: true }).skipReason).toBeNull();
+  it('uses BROWSER even when headless, --no-browser wins over it, and skips otherwise with a reason', async () => {
+    expect(createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: false }).skipReason).toBeNull();
+    const flagWins = createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: true });
+    expect(flagWins.skipReason).toBe('--no-browser was given');
+    expect(await flagWins.open('https://x.test')).toBe('skipped');
     expect(await createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: false }).open('https://x.test')).toBe('opened');
     expect(await createBrowser({ env: { BROWSER: 'false' }, platform: 'linux', noBrowser: false }).open('https://x.test')).toBe('failed');
     expect(await createBrowser({ env: { BROWSER: '/no/such/browser' }, platform: 'linux', noBrowser: false }).open('https://x.test')).toBe('failed');
