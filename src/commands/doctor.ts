@@ -10,7 +10,7 @@ import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
-import { describeKeychainProblem } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainFix } from '../storage/keychain.js';
 import { ENV_SOURCE, keyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
@@ -180,14 +180,16 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   } else if (stored || envKey) {
     checks.push(check('keychain', 'Keychain', 'warn', describeKeychainProblem(keychainError, store)));
   } else {
-    checks.push(check('keychain', 'Keychain', 'fail', describeKeychainProblem(keychainError, store), `Store the key in a file only you can read instead: ${keyCommand(profileName)} --insecure-storage (or set OPENAI_API_KEY yourself)`, EXIT.keyStore));
+    // The fix for the keychain first; a plain-text file only when there is no keychain to fix.
+    const fix = keychainFix(keychainError, store) ?? `Keep the key in a file only you can read: ${keyCommand(ctx, profileName)} --insecure-storage (or set OPENAI_API_KEY yourself)`;
+    checks.push(check('keychain', 'Keychain', 'fail', describeKeychainProblem(keychainError, store), fix, EXIT.keyStore));
   }
   if (stored?.storage === 'keychain') {
     checks.push(check('stored-key', 'Stored key', 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})`));
   } else if (stored) {
-    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain: ${keyCommand(profileName)}`));
+    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain: ${keyCommand(ctx, profileName)}`));
   } else if (!keychainError) {
-    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one: ${keyCommand(profileName)}`, EXIT.usage));
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one: ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
 
   if (!envKey) {

@@ -13,7 +13,7 @@ import { runKeyStage } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
-import { findKey, resolveProfileName, type KeySource } from '../storage/profile-key.js';
+import { findKey, keychainFailure, resolveProfileName, type KeySource } from '../storage/profile-key.js';
 import { STAGE_IDS, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
@@ -176,7 +176,11 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     // The keychain is a child process (~40 ms, seconds on a slow D-Bus): ask it only when the
     // state file says a key was stored, so that a first run shows stage 1 at once.
     const stored = (await ctx.state.read()).profiles[profileName]?.key;
-    const found = ctx.env.OPENAI_API_KEY || stored ? await findKey(ctx, profileName) : { key: null };
+    const found = ctx.env.OPENAI_API_KEY || stored ? await findKey(ctx, profileName) : { key: null, keychainError: null };
+    // A key was stored, and the keychain cannot give it (locked...): not "no key yet".
+    if (found.key === null && stored && found.keychainError && found.keychainError.problem !== 'no-service') {
+      throw keychainFailure(ctx, found.keychainError, profileName, `The key stored for profile "${profileName}" could not be read.`);
+    }
     if (found.key) {
       term.out();
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { describeKeychainProblem } from '../storage/keychain.js';
-import { ENV_SOURCE, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, keychainFailure, keyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
@@ -65,11 +65,13 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   if (ctx.env.OPENAI_API_KEY) return { raw: ctx.env.OPENAI_API_KEY, source: ENV_SOURCE };
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName) };
+  // A locked keychain is not "no key": say so, and how to unlock it.
+  if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profileName, `The key of profile "${profileName}" could not be read.`);
   const hints = [
     'Give one with --key KEY, --key - (read from standard input), the OPENAI_API_KEY variable,',
-    `or store one with \`openai-setup key\`${profileName === 'default' ? '' : ` --profile ${profileName}`}.`,
+    `or store one with \`${keyCommand(ctx, profileName)}\`.`,
   ];
-  if (keychainError) hints.unshift(`(The keychain could not be read: ${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})`);
+  if (keychainError) hints.unshift(`(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})`);
   throw new UsageError(`No key to check for profile "${profileName}".`, hints);
 }
 

@@ -13,7 +13,7 @@ export interface Keychain {
   readonly description: string;
 }
 
-export type KeychainProblem = 'no-service' | 'locked' | 'denied' | 'timeout' | 'failed';
+export type KeychainProblem = 'no-service' | 'no-keyring' | 'locked' | 'denied' | 'timeout' | 'failed';
 
 export class KeychainUnavailableError extends Error {
   constructor(
@@ -29,6 +29,8 @@ export function describeKeychainProblem(error: KeychainUnavailableError, store: 
   switch (error.problem) {
     case 'no-service':
       return `No ${store} is running on this machine (common over SSH, in containers and on WSL), so the key cannot go into a keychain.`;
+    case 'no-keyring':
+      return `The ${store} has no default keyring to keep keys in (no "login" keyring).`;
     case 'locked':
       return `The ${store} is locked and could not be unlocked from here.`;
     case 'denied':
@@ -40,12 +42,35 @@ export function describeKeychainProblem(error: KeychainUnavailableError, store: 
   }
 }
 
+/** What the person can do about it, most direct first; null when nothing can be done here (no keychain service at all). */
+export function keychainFix(error: KeychainUnavailableError, store: string): string | null {
+  const linux = store.startsWith('Secret Service');
+  switch (error.problem) {
+    case 'locked':
+      return linux
+        ? 'Unlock it: log in to your desktop session, or unlock the "login" keyring in Passwords and Keys (seahorse); over SSH: gnome-keyring-daemon --unlock (it reads the password from standard input). Then run this again.'
+        : store === 'macOS Keychain'
+          ? 'Unlock it: security unlock-keychain ~/Library/Keychains/login.keychain-db, then run this again.'
+          : 'Unlock it, then run this again.';
+    case 'no-keyring':
+      return 'Create one: in Passwords and Keys (seahorse), File › New › Password Keyring, name it "login" and make it the default; logging in to a desktop session once creates it too. Then run this again.';
+    case 'denied':
+      return `Allow openai-setup when the ${store} asks, then run this again.`;
+    case 'timeout':
+      return `Check that the ${store} answers (a desktop session, or gnome-keyring-daemon running), then run this again.`;
+    default:
+      return null;
+  }
+}
+
 function classifyKeyringError(error: unknown): KeychainUnavailableError {
   const detail = error instanceof Error ? error.message : String(error);
   if (/DBUS_SESSION_BUS_ADDRESS|dbus-daemon autolaunch|org\.freedesktop\.secrets|ServiceUnknown|No such file|not provided by any \.service|Connection refused/i.test(detail)) {
     return new KeychainUnavailableError('no-service', detail);
   }
   if (/locked|unlock|prompt was dismissed/i.test(detail)) return new KeychainUnavailableError('locked', detail);
+  // Secret Service without a default collection ("login"): keyring-rs finds nothing to store into.
+  if (/no result found/i.test(detail)) return new KeychainUnavailableError('no-keyring', detail);
   if (/denied|not allowed|permission/i.test(detail)) return new KeychainUnavailableError('denied', detail);
   return new KeychainUnavailableError('failed', detail);
 }

@@ -132,7 +132,9 @@ export class KeyStore {
       this.warn(`Reading the key of profile "${profile}" from the plain-text file ${this.filePath} (--insecure-storage).`);
       return { stored: { key: fileKey, storage: 'file' }, keychainError };
     }
-    return { stored: null, keychainError };
+    // A locked keyring (or one with no default collection) answers "no such entry" to a read:
+    // only a write tells whether "no key" is true.
+    return { stored: null, keychainError: keychainError ?? (await this.probeWritable()) };
   }
 
   /** Store in the keychain (and drop any plain-text copy), or in the file when insecure is set. */

@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import { KeyStoreError, UsageError } from '../errors.js';
 import { parseFlag } from '../options.js';
-import { describeKeychainProblem, type KeychainUnavailableError } from './keychain.js';
+import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from './keychain.js';
 import { ProfileNameSchema } from './state.js';
 
 export type KeySourceKind = 'flag' | 'stdin' | 'env' | 'keychain' | 'file';
@@ -39,9 +39,20 @@ export async function findKey(
   return { key: null, keychainError };
 }
 
-/** The command that stores a key for a profile, as people would type it. */
-export function keyCommand(profile: string): string {
-  return `openai-setup key${profile === 'default' ? '' : ` --profile ${profile}`}`;
+/** The command that stores a key for a profile, as this person types it (`npx openai-setup …` under npx). */
+export function keyCommand(ctx: Context, profile: string): string {
+  return `${ctx.commandName} key${profile === 'default' ? '' : ` --profile ${profile}`}`;
+}
+
+/**
+ * A keychain that cannot give the key (locked, no default keyring...): exit 7, what to do about
+ * it first, and a plain-text file only as the last resort.
+ */
+export function keychainFailure(ctx: Context, error: KeychainUnavailableError, profile: string, what: string): KeyStoreError {
+  const store = ctx.keys.keychainDescription;
+  const fix = keychainFix(error, store);
+  const lastResort = `As a last resort, keep the key in a file only you can read:  printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin --insecure-storage`;
+  return new KeyStoreError(`${describeKeychainProblem(error, store)} ${what}`, fix ? [fix, lastResort] : [lastResort]);
 }
 
 /**
@@ -55,14 +66,12 @@ export async function requireStoredKey(ctx: Context, profile: string): Promise<s
     ctx.term.addSecret(stored.key);
     return stored.key;
   }
-  const inFile = `Store one in a file only you can read instead:  printenv OPENAI_API_KEY | ${keyCommand(profile)} --stdin --insecure-storage`;
   // With no keychain service at all nothing can be stored in it: that is "no key", not a failure.
-  if (keychainError && keychainError.problem !== 'no-service') {
-    throw new KeyStoreError(`${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)} No key could be read for profile "${profile}".`, [inFile]);
-  }
+  if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profile, `No key could be read for profile "${profile}".`);
+  const command = keyCommand(ctx, profile);
   throw new UsageError(`No key is stored for profile "${profile}".`, [
     keychainError
-      ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)}) ${inFile}`
-      : `Store one with \`${keyCommand(profile)}\` (or from a pipe: printenv OPENAI_API_KEY | ${keyCommand(profile)} --stdin).`,
+      ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)}) Keep one in a file only you can read:  printenv OPENAI_API_KEY | ${command} --stdin --insecure-storage`
+      : `Store one with \`${command}\` (or from a pipe: printenv OPENAI_API_KEY | ${command} --stdin).`,
   ]);
 }

@@ -102,10 +102,48 @@ describe('no usable keychain', () => {
         const stored = await runCli(['key', '--stdin'], { env: t.env, input: VALID });
         expect(stored.code).toBe(7);
         expect(stored.stderr).toMatch(/is locked/);
+        // A locked keyring answers "no such item" to a read: that is not "no key".
         const verify = await runCli(['verify'], { env: t.env });
-        // Looking up an item needs no unlock: there is none, so verify names the other sources.
-        expect(verify.code).toBe(2);
-        expect(verify.stderr).toMatch(/No key to check/);
+        expect(verify.code).toBe(7);
+        expect(verify.stderr).toMatch(/is locked/);
+        expect(verify.stderr).toMatch(/Unlock it: log in to your desktop session/);
+        expect(verify.stderr).not.toMatch(/No key to check/);
+      });
+    } finally {
+      await keyring.stop();
+    }
+  });
+
+  it('a key stored before the keyring was locked: verify, token and the wizard say locked (exit 7), with how to unlock it', async () => {
+    const keyring = await startPrivateKeyring();
+    try {
+      await withEnv(keyring.env, async (t) => {
+        expect((await runCli(['key', '--stdin'], { env: t.env, input: VALID })).code).toBe(0);
+        await keyring.lock();
+        for (const args of [['verify'], ['token'], ['setup']]) {
+          const result = await runCli(args, { env: t.env });
+          expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(7);
+          expect(result.stderr).toMatch(/is locked/);
+          expect(result.stderr).toMatch(/gnome-keyring-daemon --unlock/);
+          expect(result.stderr).not.toMatch(/No key (yet|to check|is stored)/);
+        }
+      });
+    } finally {
+      await keyring.stop();
+    }
+  });
+
+  it('a Secret Service with no "login" keyring gets a sentence a person can act on', async () => {
+    const keyring = await startPrivateKeyring({ noLoginKeyring: true });
+    try {
+      await withEnv(keyring.env, async (t) => {
+        const stored = await runCli(['key', '--stdin'], { env: t.env, input: VALID });
+        expect(stored.code).toBe(7);
+        expect(stored.stderr).toMatch(/has no default keyring to keep keys in/);
+        expect(stored.stderr).not.toMatch(/no result found/);
+        const verify = await runCli(['verify'], { env: t.env });
+        expect(verify.code).toBe(7);
+        expect(verify.stderr).toMatch(/File › New › Password Keyring/);
       });
     } finally {
       await keyring.stop();

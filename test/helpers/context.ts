@@ -38,6 +38,7 @@ type KeychainOp = 'get' | 'set' | 'delete';
 
 const FAILURE_DETAIL: Record<KeychainProblem, string> = {
   'no-service': 'The name org.freedesktop.secrets was not provided by any .service files',
+  'no-keyring': "Couldn't access platform storage: Secret Service: no result found",
   locked: 'Cannot unlock the collection: the prompt was dismissed',
   denied: 'Access denied',
   timeout: 'no answer within 3000 ms',

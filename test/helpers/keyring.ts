@@ -126,8 +126,12 @@ function installExitHook(): void {
   });
 }
 
-/** Start a private D-Bus session bus with gnome-keyring-daemon (secrets component) in it; unlocked with a test password unless locked: true. */
-export async function startPrivateKeyring(options: { locked?: boolean } = {}): Promise<PrivateKeyring> {
+/**
+ * Start a private D-Bus session bus with gnome-keyring-daemon (secrets component) in it; unlocked
+ * with a test password unless locked: true. noLoginKeyring: true starts the daemon without
+ * creating the "login" collection (a machine where nobody ever logged in to a desktop).
+ */
+export async function startPrivateKeyring(options: { locked?: boolean; noLoginKeyring?: boolean } = {}): Promise<PrivateKeyring> {
   const missing = missingKeyringPrograms();
   if (missing.length > 0) throw new Error(`cannot start a private keyring: missing ${missing.join(', ')} on PATH`);
 
@@ -156,7 +160,9 @@ export async function startPrivateKeyring(options: { locked?: boolean } = {}): P
   // gnome-keyring-daemon exits when its bus goes away) for as long as the test process lives:
   // a watchdog, so even a forgotten stop() or a SIGKILLed test worker leaks nothing for long.
   const script = [
-    'printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 97',
+    options.noLoginKeyring
+      ? 'gnome-keyring-daemon --start --components=secrets >/dev/null || exit 97'
+      : 'printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 97',
     'printf "DBUS_SESSION_BUS_ADDRESS=%s\\n" "$DBUS_SESSION_BUS_ADDRESS"',
     'while kill -0 "$WATCH_PID" 2>/dev/null; do sleep 1; done',
     'rm -rf "${KEYRING_DIR:?}"',

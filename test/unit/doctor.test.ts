@@ -103,8 +103,18 @@ describe('doctor', () => {
     expect(await doctor(t.ctx, { json: false })).toBe(7);
 
     expect(line('Keychain')).toBe('✖ Keychain            The Secret Service keyring is locked and could not be unlocked from here.');
-    expect(t.stdout).toContain('--insecure-storage (or set OPENAI_API_KEY yourself)');
+    // How to unlock it comes first; a plain-text file is not offered for a keychain that can be fixed.
+    expect(t.stdout).toContain('→ Unlock it: log in to your desktop session');
+    expect(t.stdout).not.toContain('--insecure-storage');
     t.assertScriptsUsed();
+  });
+
+  it('with no keychain service at all, the plain-text file is what it offers', async () => {
+    context();
+    t.keychain.failWith('no-service');
+    t.api.answerReach(ANSWERS);
+    expect(await doctor(t.ctx, { json: false })).toBe(7);
+    expect(t.stdout).toContain('--insecure-storage (or set OPENAI_API_KEY yourself)');
   });
 
   it('checks OPENAI_API_KEY, not the stored key, and warns that they differ', async () => {
