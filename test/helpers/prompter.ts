@@ -115,6 +115,13 @@ export class ScriptedPrompter implements Prompter {
 
   warmUp(): void {}
 
+  /** How often the product held the terminal's input for a question to come. */
+  holds = 0;
+
+  holdInput(): void {
+    this.holds++;
+  }
+
   private add(kind: PromptKind, text: PromptText, answer: unknown, times: number): this {
     for (let i = 0; i < times; i++) this.script.push({ kind, text, answer, used: false });
     return this;
