@@ -41,6 +41,8 @@ const matches = (text: PromptText, message: string) => (typeof text === 'string'
 export class ScriptedPrompter implements Prompter {
   /** Every question asked, in order. */
   readonly asked: AskedPrompt[] = [];
+  /** How often the product held the terminal's input for a question to come (holdInput). */
+  holds = 0;
   private readonly script: ScriptedAnswer[] = [];
   /** Failures thrown into the product, kept in case the product swallowed one. */
   private readonly failures: string[] = [];
@@ -114,9 +116,6 @@ export class ScriptedPrompter implements Prompter {
   }
 
   warmUp(): void {}
-
-  /** How often the product held the terminal's input for a question to come. */
-  holds = 0;
 
   holdInput(): void {
     this.holds++;
