@@ -59,6 +59,7 @@ interface TtyInput extends NodeJS.ReadableStream {
   isTTY?: boolean;
   setRawMode?(mode: boolean): unknown;
   readableEnded?: boolean;
+  readableFlowing?: boolean | null;
 }
 
 /** A paste is one read: a later read with text in it, this soon after a line break, is its rest. */
@@ -167,7 +168,8 @@ interface AskContext {
 
 export function inquirerPrompter(streams: PromptStreams): Prompter {
   const input = streams.input as TtyInput;
-  const interrupt = streams.interrupt ?? (() => void process.kill(process.pid, 'SIGINT'));
+  // Windows has no signal to send: there, our own SIGINT listeners (main.ts) are called.
+  const interrupt = streams.interrupt ?? (() => void (process.platform === 'win32' ? process.emit('SIGINT', 'SIGINT') : process.kill(process.pid, 'SIGINT')));
   const load = () => (prompts ??= import('./inquirer.js'));
   // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
   // A password question also watches for pasted lines (see password below).
@@ -203,6 +205,8 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     // First of the listeners (readline's may be left from an earlier prompt): a read is judged
     // before the prompt acts on it, so the read whose Enter starts the settling is not its rest.
     input.prependListener('data', onData);
+    // As on('data') would (prependListener does not): read now, unless paused on purpose.
+    if (!tookOver && input.readableFlowing !== false) input.resume();
     input.once('end', onEnd);
     // An answer is taken once no more of a paste arrived; never, once the prompt was aborted.
     const settled = () => {

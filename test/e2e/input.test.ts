@@ -60,7 +60,7 @@ function underShell(t: TestEnv, args: string[]): PtySession {
   const cli = [NODE, CLI, ...args].map((a) => `'${a}'`).join(' ');
   const script = `before=$(stty -g); ${cli}; code=$?; after=$(stty -g)
 [ "$before" = "$after" ] && echo "terminal as before, exit $code" || echo "terminal changed, exit $code"
-echo 'shell reads:'; IFS= read -r line; echo "shell read [$line]"`;
+echo 'shell reads:'; IFS= read -r line; echo "shell read [$line]"; sleep 1`; // the sleep: output right before an exit can be lost
   session = spawnCommand('bash', ['--norc', '--noprofile', '-c', script], { env: t.env });
   return session;
 }
