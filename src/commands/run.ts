@@ -49,8 +49,9 @@ function procShowsSigint(pid: number): boolean {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const pending = [...status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].reduce((mask, m) => mask | BigInt(`0x${m[1]}`), 0n);
-    // A fatal signal is queued as itself (shared) and as SIGKILL (to each thread): bits 2 and 9.
-    if (pending & ((1n << 1n) | (1n << 8n))) return true;
+    const bit = (signal: number) => 1n << BigInt(signal - 1);
+    // A fatal signal is queued as itself (shared) and as SIGKILL (to each thread).
+    if (pending & (bit(constants.signals.SIGINT) | bit(constants.signals.SIGKILL))) return true;
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
     // A zombie's last field is its wait status; the low 7 bits the signal that ended it.
