@@ -1,6 +1,7 @@
 // `openai-setup run -- COMMAND ARGS...`: the command runs with the profile's key in its environment
 // only (like aws-vault exec), so the key never touches disk or the shell history. Standard streams
-// are shared, SIGINT/SIGTERM/SIGHUP are passed on, and the child's exit status becomes ours.
+// are shared, SIGINT/SIGTERM/SIGHUP are passed on (a terminal's Ctrl-C, which reaches the command
+// by itself, is not sent twice), and the child's exit status becomes ours.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -27,6 +28,91 @@ export interface ProcessHost {
   trapSignals(signals: readonly ForwardedSignal[], handler: (signal: ForwardedSignal) => void): () => void;
   /** Are we in our terminal's foreground process group? Then Ctrl-C signalled the child (in our group) too. */
   inTerminalForeground(): boolean;
+  /** A witness of the terminal's Ctrl-C (see run()), or null where none can be started. */
+  startWitness(): InterruptWitness | null;
+}
+
+/** A process in our process group that does nothing, and dies of the first SIGINT that reaches it. */
+export interface InterruptWitness {
+  /**
+   * Did the SIGINT we just received reach the witness too? 'unknown' when it had died of
+   * something else. Waits at most `ms` for the signal to show.
+   */
+  interrupted(ms: number): Promise<'yes' | 'no' | 'unknown'>;
+  stop(): void;
+}
+
+/** How long a SIGINT to the whole group may take to show in the witness before we call it ours alone. */
+export const WITNESS_WAIT_MS = 100;
+
+/** Linux: has `pid` a SIGINT pending, or did it die of one (a zombie not yet reaped)? */
+function procShowsSigint(pid: number): boolean {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const pending = [...status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].reduce((mask, m) => mask | BigInt(`0x${m[1]}`), 0n);
+    const bit = (signal: number) => 1n << BigInt(signal - 1);
+    // A fatal signal is queued as itself (shared) and as SIGKILL (to each thread).
+    if (pending & (bit(constants.signals.SIGINT) | bit(constants.signals.SIGKILL))) return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+    // A zombie's last field is its wait status; the low 7 bits the signal that ended it.
+    return fields[0] === 'Z' && (Number(fields.at(-1)) & 0x7f) === constants.signals.SIGINT;
+  } catch {
+    return false;
+  }
+}
+
+function hasControllingTerminal(): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[4] !== '0'; // tty_nr
+  } catch {
+    return Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
+  }
+}
+
+function startCatWitness(): InterruptWitness | null {
+  if (process.platform === 'win32' || !hasControllingTerminal()) return null;
+  let witness: ChildProcess;
+  try {
+    // `cat` on a pipe of ours: blocked reading, SIGINT at its default (fatal), and gone as soon
+    // as we are (the pipe closes), even if we are killed.
+    witness = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+  } catch {
+    return null;
+  }
+  let ended: NodeJS.Signals | 'other' | null = null;
+  let failed = false;
+  witness.on('error', () => (failed = true));
+  witness.stdin?.on('error', () => {});
+  witness.once('exit', (_code, signal) => (ended = signal ?? 'other'));
+  const pid = witness.pid;
+  const verdict = (): 'yes' | 'no' | 'unknown' | null => {
+    if (failed || pid === undefined) return 'unknown';
+    if (ended) return ended === 'SIGINT' ? 'yes' : 'unknown';
+    return procShowsSigint(pid) ? 'yes' : null;
+  };
+  return {
+    interrupted(ms) {
+      const now = verdict();
+      if (now) return Promise.resolve(now);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          witness.removeListener('exit', onExit);
+          resolve(verdict() ?? 'no');
+        }, ms);
+        const onExit = () => {
+          clearTimeout(timer);
+          resolve(verdict() ?? 'unknown');
+        };
+        witness.once('exit', onExit);
+      });
+    },
+    stop() {
+      witness.stdin?.destroy();
+      if (!ended) witness.kill('SIGKILL');
+    },
+  };
 }
 
 export const nodeProcessHost: ProcessHost = {
@@ -42,6 +128,7 @@ export const nodeProcessHost: ProcessHost = {
       return Boolean(process.stdin.isTTY);
     }
   },
+  startWitness: startCatWitness,
   trapSignals(signals, handler) {
     // main.ts turns SIGINT into "Cancelled" and exit 130; while a child runs, the child decides.
     const saved = signals.map((signal) => [signal, process.listeners(signal)] as const);
@@ -114,16 +201,41 @@ export async function run(ctx: Context, options: { profile?: string; command: st
   }
 
   let child: ChildProcess | undefined;
+  // A Ctrl-C typed in the terminal signals its whole foreground process group: the child (in our
+  // group) got it already, and a second SIGINT would interrupt its clean-up (Python raises
+  // KeyboardInterrupt twice). A SIGINT sent to our PID alone (a supervisor, `kill -INT`) must be
+  // passed on. Which one came cannot be read from the signal in Node, so a witness tells: an idle
+  // process in our group that dies of SIGINT. If it got the SIGINT too, the whole group did, and
+  // so did the child; if it lives on, the SIGINT was ours alone.
+  let witness: InterruptWitness | null = null;
   const release = host.trapSignals(FORWARDED_SIGNALS, (signal) => {
-    // A Ctrl-C typed in the terminal reached the child already: a second SIGINT would interrupt
-    // its clean-up (Python raises KeyboardInterrupt twice). Any other SIGINT is passed on.
-    if (signal === 'SIGINT' && host.inTerminalForeground()) return;
-    child?.kill(signal);
+    // Out of the terminal's foreground, no SIGINT comes from its Ctrl-C.
+    if (signal !== 'SIGINT' || !host.inTerminalForeground()) {
+      child?.kill(signal);
+      return;
+    }
+    const current = witness;
+    // No witness to ask: take it for the terminal's, as sending it twice is the worse mistake.
+    if (!current) return;
+    void current.interrupted(WITNESS_WAIT_MS).then((verdict) => {
+      if (verdict === 'no') {
+        child?.kill('SIGINT');
+        return;
+      }
+      // Spent (or gone): a fresh one for the next Ctrl-C.
+      if (witness === current) {
+        current.stop();
+        witness = host.startWitness();
+      }
+    });
   });
   try {
+    witness = host.startWitness();
     child = host.spawn(file!, args, env);
     return await waitForChild(child, file!);
   } finally {
     release();
+    witness?.stop();
+    witness = null;
   }
 }

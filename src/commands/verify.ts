@@ -13,6 +13,7 @@ import { ENV_SOURCE, keychainFailure, keyCommand, resolveProfileName, storedSour
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
+import { hasLineBreakInside, LINE_BREAK_INSIDE } from '../terminal/stdin.js';
 
 export interface VerifyOptions {
   key?: string;
@@ -81,7 +82,8 @@ export async function run(ctx: Context, options: VerifyOptions): Promise<number>
   const { raw, source } = await resolveKey(ctx, options, profileName);
   const state = await ctx.state.read();
   const profile = state.profiles[profileName];
-  const cleaned = cleanKey(raw);
+  // Refused like a paste at the key prompt: the first line alone would be part of a key.
+  const cleaned = source.kind === 'stdin' && hasLineBreakInside(raw) ? { ok: false as const, problem: LINE_BREAK_INSIDE } : cleanKey(raw);
   const key = cleaned.ok ? cleaned.key : raw.trim();
   term.addSecret(raw.trim());
   term.addSecret(key);

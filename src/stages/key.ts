@@ -11,7 +11,9 @@ import type { Storage } from '../storage/keystore.js';
 import type { KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
+import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
+import { hasLineBreakInside, LINE_BREAK_INSIDE } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
@@ -86,13 +88,23 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
 
 async function readKeyInteractively(ctx: Context): Promise<string> {
   const prompter = ctx.prompter('Pipe the key in with `openai-setup key --stdin`.');
-  const raw = await prompter.password('Paste your secret key (input is hidden):', (value) => {
-    const parsed = parseKey(value);
-    return parsed.ok ? true : `That is not an API key: ${parsed.problem}.`;
-  });
-  const parsed = parseKey(raw);
-  if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
-  return parsed.key;
+  for (;;) {
+    let raw: string;
+    try {
+      raw = await prompter.password('Paste your secret key (input is hidden):', (value) => {
+        const parsed = parseKey(value);
+        return parsed.ok ? true : `That is not an API key: ${parsed.problem}.`;
+      });
+    } catch (error) {
+      // The prompt ended at the paste's first line break; the first part alone is not the key.
+      if (!(error instanceof LineBreakInsideError)) throw error;
+      ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${LINE_BREAK_INSIDE}.`);
+      continue;
+    }
+    const parsed = parseKey(raw);
+    if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
+    return parsed.key;
+  }
 }
 
 export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promise<KeyStageResult> {
@@ -106,6 +118,8 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
         'Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin',
       ]);
     }
+    // From here to the prompt, a key pasted too early is neither echoed nor lost.
+    ctx.prompter('').holdInput();
     heading(ctx, KEY_TITLE, options.position);
     term.say('On the API keys page: "Create new secret key", name it (e.g. your machine), pick the project, keep permissions "All", and copy the key: it is shown only once.');
     await showPage(ctx, 'keys');
@@ -123,6 +137,8 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     let key: string;
     let source: KeySource;
     if (options.stdin) {
+      // As at the prompt: the first line alone would be part of a key.
+      if (hasLineBreakInside(piped ?? '')) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${LINE_BREAK_INSIDE}.`);
       const parsed = parseKey(piped ?? '');
       if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
       key = parsed.key;

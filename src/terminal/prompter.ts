@@ -12,11 +12,29 @@ export interface Choice<T> {
 export interface Prompter {
   confirm(message: string, defaultValue?: boolean): Promise<boolean>;
   select<T>(message: string, choices: Array<Choice<T>>, defaultValue?: T): Promise<T>;
-  /** Masked input; `validate` returns true or a one-line reason. */
+  /**
+   * Masked input; `validate` returns true or a one-line reason. A paste with a line break inside
+   * ends it with a LineBreakInsideError: none of the paste is returned, and none of it is left for
+   * whatever reads next.
+   */
   password(message: string, validate?: (value: string) => true | string): Promise<string>;
   input(message: string, options?: { default?: string; validate?: (value: string) => true | string }): Promise<string>;
   /** Start loading the prompt code now (say, while a browser starts), so the question shows at once. */
   warmUp(): void;
+  /**
+   * Until the next question, what is typed on the terminal is not echoed and is kept for the next
+   * password question: a key pasted before its prompt must not stay on the screen. Ctrl-C and
+   * Ctrl-D still cancel.
+   */
+  holdInput(): void;
+}
+
+/** A paste with a line break inside reached a one-line question. */
+export class LineBreakInsideError extends Error {
+  constructor() {
+    super('What was pasted has a line break inside.');
+    this.name = 'LineBreakInsideError';
+  }
 }
 
 /** For runs without a terminal: any question becomes exit 2 with the non-interactive way. */
@@ -24,12 +42,114 @@ export function nonInteractivePrompter(hint: string): Prompter {
   const fail = (): never => {
     throw new UsageError(`This needs an answer, but there is no interactive terminal. ${hint}`);
   };
-  return { confirm: async () => fail(), select: async () => fail(), password: async () => fail(), input: async () => fail(), warmUp: () => {} };
+  return { confirm: async () => fail(), select: async () => fail(), password: async () => fail(), input: async () => fail(), warmUp: () => {}, holdInput: () => {} };
 }
 
 export interface PromptStreams {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
+  /**
+   * Ctrl-C or Ctrl-D typed while input is held. Raw mode keeps the terminal from sending SIGINT
+   * itself, so by default we send it, and main.ts cancels as it would have (exit 130).
+   */
+  interrupt?: () => void;
+}
+
+interface TtyInput extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+  setRawMode?(mode: boolean): unknown;
+  readableEnded?: boolean;
+  readableFlowing?: boolean | null;
+}
+
+/** A paste is one read: a later read with text in it, this soon after a line break, is its rest. */
+export const PASTE_SETTLE_MS = 80;
+/** After a refused paste, what still arrives is dropped until nothing came for this long (at most DISCARD_MAX_MS). */
+const DISCARD_QUIET_MS = 100;
+const DISCARD_MAX_MS = 1000;
+
+/** What the terminal input holds between questions; one per stream, as every command builds its own prompters. */
+interface Held {
+  /** Reading with echo off while no question is open, or null. */
+  reader: ((chunk: Buffer | string) => void) | null;
+  /** Typed while held, for the next password question. */
+  bytes: Buffer[];
+  /** While the rest of a refused paste is being dropped: call on each chunk. */
+  discard: (() => void) | null;
+  endDiscard: (() => void) | null;
+}
+const heldInputs = new WeakMap<object, Held>();
+
+function heldOf(input: TtyInput): Held {
+  let held = heldInputs.get(input);
+  if (!held) heldInputs.set(input, (held = { reader: null, bytes: [], discard: null, endDiscard: null }));
+  return held;
+}
+
+function canHold(input: TtyInput): boolean {
+  return Boolean(input.isTTY) && typeof input.setRawMode === 'function';
+}
+
+function stopHolding(input: TtyInput, held: Held): void {
+  if (!held.reader) return;
+  input.removeListener('data', held.reader);
+  held.reader = null;
+}
+
+function startHolding(input: TtyInput, held: Held, interrupt: () => void): void {
+  if (held.reader || !canHold(input)) return;
+  // Raw mode turns the terminal's echo off; the bytes are read here, so that Ctrl-C still works.
+  input.setRawMode!(true);
+  held.reader = (chunk) => {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (bytes.includes(0x03) || bytes.includes(0x04)) {
+      stopHolding(input, held);
+      held.bytes = [];
+      held.endDiscard?.();
+      input.pause();
+      input.setRawMode!(false);
+      interrupt();
+    } else if (held.discard) {
+      held.discard();
+    } else {
+      held.bytes.push(bytes);
+    }
+  };
+  input.on('data', held.reader);
+  input.resume();
+}
+
+/** Hold the input and drop what arrives until it has been quiet for a moment: the rest of a refused paste. */
+function discardRest(input: TtyInput, held: Held, interrupt: () => void): Promise<void> {
+  startHolding(input, held, interrupt);
+  if (!held.reader) return Promise.resolve();
+  return new Promise((resolve) => {
+    let quiet: NodeJS.Timeout | undefined;
+    const end = () => {
+      clearTimeout(quiet);
+      clearTimeout(cap);
+      held.discard = held.endDiscard = null;
+      resolve();
+    };
+    const cap = setTimeout(end, DISCARD_MAX_MS);
+    held.discard = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(end, DISCARD_QUIET_MS);
+    };
+    held.endDiscard = end;
+    held.discard();
+  });
+}
+
+/** Printable text, not counting keys sent as escape sequences (arrows and the like). */
+function hasText(text: string): boolean {
+  return /[^\s\x00-\x1f\x7f]/.test(text.replace(/\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|.)?/g, ''));
+}
+
+/** Text after a line break in one read: more than one line arrived at once, which typing cannot do. */
+function linesInOneRead(text: string): boolean {
+  const breakAt = text.search(/[\r\n]/);
+  return breakAt !== -1 && hasText(text.slice(breakAt + 1));
 }
 
 function isPromptExit(error: unknown): boolean {
@@ -40,53 +160,108 @@ function isPromptExit(error: unknown): boolean {
 type Prompts = typeof import('./inquirer.js');
 let prompts: Promise<Prompts> | undefined;
 
+interface AskContext {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  signal: AbortSignal;
+}
+
 export function inquirerPrompter(streams: PromptStreams): Prompter {
+  const input = streams.input as TtyInput;
+  // Windows has no signal to send: there, our own SIGINT listeners (main.ts) are called.
+  const interrupt = streams.interrupt ?? (() => void (process.platform === 'win32' ? process.emit('SIGINT', 'SIGINT') : process.kill(process.pid, 'SIGINT')));
   const load = () => (prompts ??= import('./inquirer.js'));
   // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
-  async function ask<T>(run: (prompts: Prompts, context: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; signal: AbortSignal }) => Promise<T>): Promise<T> {
+  // A password question also watches for pasted lines (see password below).
+  async function ask<T>(kind: 'password' | 'other', run: (prompts: Prompts, context: AskContext, settled: () => Promise<void>) => Promise<T>): Promise<T> {
     // Loaded first: loading blocks for a few ms, and what is typed meanwhile must be seen below.
     const loaded = await load();
     // Ctrl-D typed before any prompt (cooked mode) ended stdin already.
-    if ((streams.input as NodeJS.ReadableStream & { readableEnded?: boolean }).readableEnded) throw new CancelledError();
+    if (input.readableEnded) throw new CancelledError();
+    const held = heldOf(input);
     const controller = new AbortController();
-    let firstChunk = true;
+    let pastedLines = false;
+    let settling = false;
+    // Taking over from a hold: the terminal is raw already, and what comes until the prompt
+    // listens stays in the stream (paused) rather than reach only the listener below.
+    const tookOver = held.reader !== null;
+    const typedAhead = kind === 'password' ? held.bytes.splice(0) : [];
+    let firstChunk = !tookOver;
     const onData = (chunk: Buffer | string) => {
       const text = chunk.toString();
       // A lone NUL first is Linux's mark for a Ctrl-D typed just before raw mode took over.
       if (text.includes('\x04') || (firstChunk && text === '\0')) controller.abort();
       firstChunk = false;
+      if (kind === 'password' && (linesInOneRead(text) || (settling && hasText(text)))) {
+        pastedLines = true;
+        controller.abort();
+      }
     };
     // Ctrl-D before the prompt took the terminal over (cooked mode) ends stdin instead.
     const onEnd = () => controller.abort();
-    streams.input.on('data', onData);
-    streams.input.once('end', onEnd);
+    // In one tick: no chunk falls between the hold's reader and this one.
+    stopHolding(input, held);
+    if (tookOver) input.pause();
+    // First of the listeners (readline's may be left from an earlier prompt): a read is judged
+    // before the prompt acts on it, so the read whose Enter starts the settling is not its rest.
+    input.prependListener('data', onData);
+    // As on('data') would (prependListener does not): read now, unless paused on purpose.
+    if (!tookOver && input.readableFlowing !== false) input.resume();
+    input.once('end', onEnd);
+    // An answer is taken once no more of a paste arrived; never, once the prompt was aborted.
+    const settled = () => {
+      settling = true;
+      return new Promise<void>((resolve) => {
+        setTimeout(() => {
+          settling = false;
+          if (!controller.signal.aborted) resolve();
+        }, PASTE_SETTLE_MS);
+      });
+    };
     try {
       // One turn of the event loop, so that input typed ahead is read in the mode it was typed
       // in: once the prompt switches the terminal to raw mode, a pending Ctrl-D is lost.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (controller.signal.aborted) throw new CancelledError();
-      return await run(loaded, { input: streams.input, output: streams.output, signal: controller.signal });
+      const answer = run(loaded, { input, output: streams.output, signal: controller.signal }, settled);
+      // The prompt listens now: what was typed while held comes first, as if typed here.
+      if (typedAhead.length) input.unshift(Buffer.concat(typedAhead));
+      return await answer;
     } catch (error) {
+      if (pastedLines) {
+        await discardRest(input, held, interrupt);
+        throw new LineBreakInsideError();
+      }
       if (isPromptExit(error)) throw new CancelledError();
       throw error;
     } finally {
-      streams.input.removeListener('data', onData);
-      streams.input.removeListener('end', onEnd);
+      input.removeListener('data', onData);
+      input.removeListener('end', onEnd);
     }
   }
   return {
-    confirm: (message, defaultValue = true) => ask((p, ctx) => p.confirm({ message, default: defaultValue }, ctx)),
+    confirm: (message, defaultValue = true) => ask('other', (p, ctx) => p.confirm({ message, default: defaultValue }, ctx)),
     select: <T>(message: string, choices: Array<Choice<T>>, defaultValue?: T) =>
-      ask((p, ctx) => p.select<T>({ message, choices, default: defaultValue, loop: false }, ctx)),
+      ask('other', (p, ctx) => p.select<T>({ message, choices, default: defaultValue, loop: false }, ctx)),
     password: (message, validate) =>
-      ask((p, ctx) =>
+      ask('password', (p, ctx, settled) =>
         p.password(
-          // Once answered, say how long it was instead of leaving a screenful of stars.
-          { message, mask: '*', validate, theme: { style: { answer: (stars: string) => `(${stars.length} characters, hidden)` } } },
+          {
+            message,
+            mask: '*',
+            // A paste that arrives in more than one read: its rest comes while this waits.
+            validate: async (value: string) => {
+              await settled();
+              return validate ? validate(value) : true;
+            },
+            // Once answered, say how long it was instead of leaving a screenful of stars.
+            theme: { style: { answer: (stars: string) => `(${stars.length} characters, hidden)` } },
+          },
           ctx,
         ),
       ),
-    input: (message, options = {}) => ask((p, ctx) => p.input({ message, default: options.default, validate: options.validate }, ctx)),
+    input: (message, options = {}) => ask('other', (p, ctx) => p.input({ message, default: options.default, validate: options.validate }, ctx)),
     warmUp: () => void load().catch(() => {}), // a failure shows when a question is asked
+    holdInput: () => startHolding(input, heldOf(input), interrupt),
   };
 }

@@ -1,17 +1,38 @@
-// Reading a key from standard input (`key --stdin`, `verify --key -`): one line, bounded in size
+// Reading a key from standard input (`key --stdin`, `verify --key -`): all of it, bounded in size
 // and in time, so that a pipe that never closes or never ends a line cannot hang the tool.
 import { UsageError } from '../errors.js';
 
 /** Far more than any key (they are under 200 characters), with room for `export OPENAI_API_KEY="…"`. */
 export const MAX_STDIN_BYTES = 4096;
+/** How long to wait for a line, at most. */
 export const STDIN_WAIT_MS = 10_000;
+/** A pipe that stays open (`… | tee`, a process substitution) is done once a line came and then nothing for this long. */
+export const STDIN_QUIET_MS = 200;
+
+/**
+ * Why a key that came this way cannot be used, when it has more than one non-blank line: a key
+ * wrapped when copied, or two things pasted. Taking the first line would send part of a key.
+ */
+export const LINE_BREAK_INSIDE = 'it has a line break inside: copy it again in one piece';
+
+export function hasLineBreakInside(text: string): boolean {
+  return text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '').length > 1;
+}
 
 export interface StdinLike extends NodeJS.ReadableStream {
   isTTY?: boolean;
 }
 
-/** The first non-blank line of standard input (or all of it, up to EOF). */
-export function readStdin(input: StdinLike, waitMs = STDIN_WAIT_MS): Promise<string> {
+export interface StdinTiming {
+  waitMs?: number;
+  quietMs?: number;
+}
+
+/**
+ * All of standard input, up to its end; or, from a pipe that does not close, what came once a
+ * non-blank line has ended and nothing more arrived for `quietMs`.
+ */
+export function readStdin(input: StdinLike, { waitMs = STDIN_WAIT_MS, quietMs = STDIN_QUIET_MS }: StdinTiming = {}): Promise<string> {
   if (input.isTTY) {
     return Promise.reject(
       new UsageError('Standard input is a terminal, not a pipe.', ['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --stdin']),
@@ -19,8 +40,10 @@ export function readStdin(input: StdinLike, waitMs = STDIN_WAIT_MS): Promise<str
   }
   return new Promise((resolve, reject) => {
     let text = '';
+    let quiet: NodeJS.Timeout | undefined;
     const finish = (error: Error | null) => {
       clearTimeout(timer);
+      clearTimeout(quiet);
       input.removeListener('data', onData);
       input.removeListener('end', onEnd);
       input.removeListener('error', onError);
@@ -30,20 +53,24 @@ export function readStdin(input: StdinLike, waitMs = STDIN_WAIT_MS): Promise<str
     };
     const onData = (chunk: Buffer | string) => {
       text += chunk.toString();
-      const line = /^\s*[^\n]*\n/.exec(text);
-      if (line) {
-        text = line[0];
-        finish(null);
-      } else if (Buffer.byteLength(text) > MAX_STDIN_BYTES) {
-        finish(new UsageError(`Standard input is longer than ${MAX_STDIN_BYTES} bytes without a line break; a key is under 200 characters.`, ['Pipe only the key.']));
+      if (Buffer.byteLength(text) > MAX_STDIN_BYTES) {
+        finish(new UsageError(`Standard input is longer than ${MAX_STDIN_BYTES} bytes; a key is under 200 characters.`, ['Pipe only the key.']));
+        return;
+      }
+      // A complete non-blank line: wait for the rest of it to come (or not) before deciding.
+      if (/\S[^\n]*\n/.test(text)) {
+        clearTimeout(quiet);
+        quiet = setTimeout(() => finish(null), quietMs);
       }
     };
     const onEnd = () => finish(null);
     const onError = (error: Error) => finish(new UsageError(`Could not read standard input: ${error.message}`));
-    const timer = setTimeout(
-      () => finish(new UsageError(`Nothing came on standard input within ${waitMs / 1000} s (a line ending with a newline, or the end of the input).`, ['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --stdin'])),
-      waitMs,
-    );
+    // Bounded overall, even while something keeps trickling in: what came by then is the answer
+    // once it holds a line; without one, nothing usable came.
+    const timer = setTimeout(() => {
+      if (/\S[^\n]*\n/.test(text)) finish(null);
+      else finish(new UsageError(`Nothing came on standard input within ${waitMs / 1000} s (a line ending with a newline, or the end of the input).`, ['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --stdin']));
+    }, waitMs);
     input.on('data', onData);
     input.once('end', onEnd);
     input.once('error', onError);

@@ -41,6 +41,8 @@ const matches = (text: PromptText, message: string) => (typeof text === 'string'
 export class ScriptedPrompter implements Prompter {
   /** Every question asked, in order. */
   readonly asked: AskedPrompt[] = [];
+  /** How often the product held the terminal's input for a question to come (holdInput). */
+  holds = 0;
   private readonly script: ScriptedAnswer[] = [];
   /** Failures thrown into the product, kept in case the product swallowed one. */
   private readonly failures: string[] = [];
@@ -114,6 +116,10 @@ export class ScriptedPrompter implements Prompter {
   }
 
   warmUp(): void {}
+
+  holdInput(): void {
+    this.holds++;
+  }
 
   private add(kind: PromptKind, text: PromptText, answer: unknown, times: number): this {
     for (let i = 0; i < times; i++) this.script.push({ kind, text, answer, used: false });

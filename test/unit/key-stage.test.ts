@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { PAGES } from '../../src/platform.js';
+import { LineBreakInsideError } from '../../src/terminal/prompter.js';
 import { checkResult, FIXED_NOW, flat, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 const PASTE = 'Paste your secret key (input is hidden):';
@@ -67,6 +68,28 @@ describe('key: paste, check, store', () => {
     expect(t.api.checks).toEqual([]);
     expect(t.keychain.keyOf('work')).toBe(KEY);
     expect(t.keychain.keyOf('default')).toBeUndefined();
+    t.assertScriptsUsed();
+  });
+});
+
+describe('key: what reaches the prompt', () => {
+  it('holds the terminal input from before the page until the key is asked for (a key pasted early is not echoed)', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(t.prompts.holds).toBe(1);
+    t.assertScriptsUsed();
+  });
+
+  it('a paste with a line break inside is refused with one line and asked again; nothing is sent for it', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, new LineBreakInsideError()).whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(t.stderr).toContain('✖ That is not an API key: it has a line break inside: copy it again in one piece.');
+    expect(t.api.checkedKeys).toEqual([KEY]);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
     t.assertScriptsUsed();
   });
 });
@@ -268,6 +291,19 @@ describe('key --stdin', () => {
     expect(code).toBe(3);
     expect(message).toMatch(/^That is not an API key: this is a ChatGPT session token/);
     expect(t.api.checks).toEqual([]);
+  });
+
+  it.each([
+    ['two halves of a key', `${KEY.slice(0, 30)}\n${KEY.slice(30)}\n`],
+    ['the key twice, a line each', `${KEY}\r\n${KEY}\r\n`],
+  ])('%s on more than one line is refused before any request, as a paste at the prompt', async (_name, stdin) => {
+    context({ interactive: false, stdin });
+    const { code, message } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(3);
+    expect(message).toBe('That is not an API key: it has a line break inside: copy it again in one piece.');
+    expect(t.api.checks).toEqual([]);
+    expect(t.keychain.keyOf('default')).toBeUndefined();
+    expect(t.prompts.holds).toBe(0);
   });
 
   it('without a terminal and without a usable keychain, fails naming both ways out', async () => {

@@ -61,6 +61,7 @@ function recordingHost(): ProcessHost & { env: Record<string, string | undefined
     },
     trapSignals: () => () => {},
     inTerminalForeground: () => false,
+    startWitness: () => null,
   };
   return host;
 }

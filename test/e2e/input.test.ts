@@ -1,0 +1,209 @@
+// What reaches the tool from the keyboard, a paste or a pipe, through the built binary in a real
+// pseudo-terminal: a key typed before its prompt is never echoed and still taken; a key with a
+// line break inside is refused the same way pasted or piped, with nothing sent and nothing left
+// over; and `run` passes on a SIGINT sent to it while a terminal's Ctrl-C is not sent twice.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VerifyJsonSchema } from '../../src/commands/verify.js';
+import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { spawnCli, spawnCommand, type PtySession } from '../helpers/pty.js';
+import { runCli } from '../helpers/run.js';
+
+const KEYS_URL = 'https://platform.openai.com/api-keys';
+const NODE = process.execPath;
+const KEY = makeKey('proj', 'input-typed-ahead');
+const PASTED = makeKey('proj', 'input-pasted');
+const PIPED = makeKey('proj', 'input-piped');
+const LINE_BREAK = 'it has a line break inside: copy it again in one piece';
+
+let server: FakeOpenAI;
+const envs: TestEnv[] = [];
+let session: PtySession | undefined;
+
+beforeAll(async () => {
+  server = await startOpenAIServer({ keys: { [KEY]: 'valid', [PASTED]: 'valid', [PIPED]: 'valid' } });
+});
+afterAll(async () => {
+  await server?.close();
+});
+afterEach(async () => {
+  session?.kill();
+  session = undefined;
+  for (const t of envs.splice(0)) await t.cleanup();
+});
+
+async function machine(): Promise<TestEnv> {
+  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+  envs.push(t);
+  return t;
+}
+
+/** A browser that takes a second to open: the time in which a person pastes the key too early. */
+function slowBrowser(t: TestEnv): void {
+  writeFileSync(t.browser.script, `#!/bin/sh\nsleep 1\nprintf '%s\\n' "$1" >> '${t.browser.log}'\n`);
+}
+
+/** Pieces of a key that must never be on screen (its masked hint shows the prefix and last four). */
+function pieces(key: string): string[] {
+  return [key.slice(8, 40), key.slice(40, 80), key.slice(-24, -4)];
+}
+
+function expectNotOnScreen(s: PtySession, key: string): void {
+  for (const piece of pieces(key)) expect(s.rawOutput()).not.toContain(piece);
+}
+
+/** The CLI in the pty under bash, which then reads one line: whatever the CLI left unread reaches it. */
+function underShell(t: TestEnv, args: string[]): PtySession {
+  const cli = [NODE, CLI, ...args].map((a) => `'${a}'`).join(' ');
+  const script = `before=$(stty -g); ${cli}; code=$?; after=$(stty -g)
+[ "$before" = "$after" ] && echo "terminal as before, exit $code" || echo "terminal changed, exit $code"
+echo 'shell reads:'; IFS= read -r line; echo "shell read [$line]"; sleep 1`; // the sleep: output right before an exit can be lost
+  session = spawnCommand('bash', ['--norc', '--noprofile', '-c', script], { env: t.env });
+  return session;
+}
+
+describe('a key typed before its prompt', () => {
+  it('is never echoed while the keys page opens, and the prompt takes it', async () => {
+    const t = await machine();
+    slowBrowser(t);
+    const s = underShell(t, ['key', '--insecure-storage']);
+    await s.waitFor(KEYS_URL);
+    s.type(`${KEY}\r`);
+    await s.waitFor('Opened in your browser.');
+    await s.waitFor('Paste your secret key');
+    await s.waitFor(`(${KEY.length} characters, hidden)`);
+    await s.waitFor('Stored sk-proj-…');
+    await s.waitFor('terminal as before, exit 0');
+    await s.waitFor('shell reads:');
+    s.type('typed later\r');
+    await s.waitFor('shell read [typed later]');
+    expectNotOnScreen(s, KEY);
+    expect(server.requestsFor(KEY).length).toBeGreaterThan(0);
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${KEY}\n`);
+  });
+
+  it('Ctrl-C while the keys page opens cancels at once: exit 130, quietly, the terminal as it was', async () => {
+    const t = await machine();
+    slowBrowser(t);
+    const s = underShell(t, ['key', '--insecure-storage']);
+    await s.waitFor(KEYS_URL);
+    s.type(KEY.slice(0, 30));
+    await sleep(200); // echoed by now, were echo on (a Ctrl-C in the same read would discard it)
+    s.press('ctrl-c');
+    await s.waitFor('Cancelled.');
+    await s.waitFor('terminal as before, exit 130');
+    // At once: not after the browser (a second) and a prompt.
+    expect(s.output()).not.toContain('Opened in your browser.');
+    expect(s.output()).not.toContain('Paste your secret key');
+    expect(s.output()).not.toMatch(/\n\s+at /);
+    expect(s.rawOutput()).not.toContain(KEY.slice(8, 30));
+    await s.waitFor('shell reads:');
+    s.type('typed later\r');
+    await s.waitFor('shell read [typed later]');
+    expect(s.output()).toContain('typed later'); // echoed again: the terminal is back to normal
+  });
+});
+
+describe('a key with a line break inside', () => {
+  it.each([
+    ['in one write', [`${PASTED.slice(0, 60)}\r${PASTED.slice(60)}\r`]],
+    ['in two writes', [`${PASTED.slice(0, 60)}\r`, `${PASTED.slice(60)}\r`]],
+  ])('pasted at the prompt (%s): refused, nothing sent, asked again, nothing left over', async (_how, writes) => {
+    const t = await machine();
+    const s = underShell(t, ['key', '--insecure-storage']);
+    await s.waitFor('Paste your secret key');
+    for (const text of writes) s.type(text);
+    await s.waitFor(LINE_BREAK);
+    await s.waitFor('Paste your secret key');
+    s.type(`${PASTED}\r`);
+    await s.waitFor('Stored sk-proj-…');
+    await s.waitFor('terminal as before, exit 0');
+    await s.waitFor('shell reads:');
+    s.type('typed later\r');
+    await s.waitFor('shell read [typed later]');
+    expect(server.requestsFor(PASTED.slice(0, 60))).toEqual([]);
+    expectNotOnScreen(s, PASTED);
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${PASTED}\n`);
+  });
+
+  it('piped to `key --stdin`: refused the same way (exit 3), nothing sent, nothing stored', async () => {
+    const t = await machine();
+    const result = await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: `${PIPED.slice(0, 60)}\n${PIPED.slice(60)}\n` });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`That is not an API key: ${LINE_BREAK}.`);
+    expect(server.requestsFor(PIPED.slice(0, 60))).toEqual([]);
+    expect((await runCli(['token'], { env: t.env })).code).toBe(2);
+  });
+
+  it('piped to `verify --key -`: malformed_key (exit 3) in the JSON, nothing sent', async () => {
+    const t = await machine();
+    const result = await runCli(['verify', '--key', '-', '--json'], { env: t.env, input: `${PIPED.slice(0, 60)}\r\n${PIPED.slice(60)}\r\n` });
+    expect(result.code).toBe(3);
+    const json = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(json).toMatchObject({ status: 'malformed_key', exitCode: 3 });
+    expect(json.message).toContain(LINE_BREAK);
+    expect(server.requestsFor(PIPED.slice(0, 60))).toEqual([]);
+  });
+
+  /** `key --stdin` fed by a pipe that is never closed. */
+  async function neverClosed(t: TestEnv, input: string): Promise<{ code: number | null; stderr: string; ms: number }> {
+    const child = spawn(NODE, [CLI, 'key', '--stdin', '--insecure-storage'], { env: t.env, cwd: t.home, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const started = Date.now();
+    child.stdin.write(input);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(timer);
+    child.stdin.destroy();
+    return { code, stderr, ms: Date.now() - started };
+  }
+
+  it('from a pipe that never closes: one line is taken once nothing more comes; two lines are refused', async () => {
+    const t = await machine();
+    const one = await neverClosed(t, `${PIPED}\n`);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.ms).toBeLessThan(5_000);
+    const two = await neverClosed(t, `${PIPED.slice(0, 60)}\n${PIPED.slice(60)}\n`);
+    expect(two.code, two.stderr).toBe(3);
+    expect(two.stderr).toContain(LINE_BREAK);
+    expect(server.requestsFor(PIPED.slice(0, 60))).toEqual([]);
+  });
+});
+
+describe('run: SIGINT in the terminal foreground', () => {
+  it('a Ctrl-C reaches the child once; a SIGINT sent to our PID is passed on, once', async () => {
+    const t = await machine();
+    const stored = await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: PIPED });
+    expect(stored.code, stored.stderr).toBe(0);
+    const counter = `
+      let n = 0;
+      process.on('SIGINT', () => console.log('SIGINT #' + ++n));
+      process.on('SIGTERM', () => { console.log('SIGINTs in all: ' + n); process.exit(3); });
+      console.log('ready');
+      setInterval(() => {}, 1000);`;
+    const s = spawnCli(['run', '--', NODE, '-e', counter], { env: t.env });
+    session = s;
+    await s.waitFor('ready');
+    // Each, then time for a second copy to show up if one were sent.
+    s.press('ctrl-c');
+    await s.waitFor('SIGINT #1');
+    await sleep(500);
+    process.kill(s.pid, 'SIGINT'); // like a supervisor: our PID only
+    await s.waitFor('SIGINT #2');
+    await sleep(500);
+    s.press('ctrl-c'); // again: still once
+    await s.waitFor('SIGINT #3');
+    await sleep(500);
+    process.kill(s.pid, 'SIGINT');
+    await s.waitFor('SIGINT #4');
+    await sleep(500);
+    process.kill(s.pid, 'SIGTERM');
+    await s.waitFor('SIGINTs in all: 4');
+    expect((await s.exited).exitCode).toBe(3);
+    expect(s.output()).not.toMatch(/Cancelled/);
+  });
+});

@@ -1,0 +1,153 @@
+// The real prompter (inquirer) over a stand-in terminal: raw mode recorded, bytes written by the
+// test. What the terminal itself does with raw mode (no echo, no SIGINT) is proven in a real
+// pseudo-terminal by test/e2e/input.test.ts; here, the logic: what is typed while held, pastes
+// with a line break inside, and Ctrl-C / Ctrl-D.
+import { PassThrough, Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CancelledError } from '../../src/errors.js';
+import { inquirerPrompter, LineBreakInsideError, PASTE_SETTLE_MS, type Prompter } from '../../src/terminal/prompter.js';
+
+class FakeTerminalInput extends PassThrough {
+  isTTY = true;
+  isRaw = false;
+  readonly modes: boolean[] = [];
+  setRawMode(mode: boolean): this {
+    this.isRaw = mode;
+    this.modes.push(mode);
+    return this;
+  }
+}
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let input: FakeTerminalInput;
+let screen: string;
+let interrupts: number;
+
+function prompter(options: { tty?: boolean } = {}): Prompter {
+  input = new FakeTerminalInput();
+  input.isTTY = options.tty ?? true;
+  screen = '';
+  interrupts = 0;
+  const output = new Writable({
+    write(chunk, _encoding, done) {
+      screen += String(chunk);
+      done();
+    },
+  });
+  // Each prompt pipes into the output and ends its pipe; like process.stdout, this one stays open.
+  output.end = () => output;
+  return inquirerPrompter({ input, output, interrupt: () => interrupts++ });
+}
+
+/** Type `text` once the question is on the screen. */
+async function typeWhenAsked(question: string, text: string): Promise<void> {
+  const from = screen.length;
+  for (let i = 0; i < 200 && !screen.slice(from).includes(question); i++) await tick(5);
+  input.write(text);
+}
+
+afterEach(() => {
+  input?.destroy();
+});
+
+describe('holdInput', () => {
+  it('turns echo off (raw mode) at once, and what is typed meanwhile goes to the next password question', async () => {
+    const p = prompter();
+    p.holdInput();
+    expect(input.isRaw).toBe(true);
+    input.write('sk-proj-typed-');
+    await tick(5);
+    input.write('early\r');
+    await tick(5);
+    expect(await p.password('Key:')).toBe('sk-proj-typed-early');
+    // The prompt leaves raw mode when it ends, as after any question.
+    expect(input.isRaw).toBe(false);
+  });
+
+  it('a question that is not the password one leaves what was typed for the password question', async () => {
+    const p = prompter();
+    p.holdInput();
+    input.write('sk-proj-typed-early');
+    await tick(5);
+    const confirming = p.confirm('Sure?', false);
+    void typeWhenAsked('Sure?', 'y\r');
+    expect(await confirming).toBe(true);
+    const asking = p.password('Key:');
+    void typeWhenAsked('Key:', '\r');
+    expect(await asking).toBe('sk-proj-typed-early');
+  });
+
+  it.each([
+    ['Ctrl-C', '\x03'],
+    ['Ctrl-D', '\x04'],
+  ])('%s while held cancels at once, as the terminal would have, and gives the terminal back', async (_name, key) => {
+    const p = prompter();
+    p.holdInput();
+    input.write(`sk-proj-${key}`);
+    await tick(5);
+    expect(interrupts).toBe(1);
+    expect(input.isRaw).toBe(false);
+    // Nothing of it is kept for a question.
+    const asking = p.password('Key:');
+    void typeWhenAsked('Key:', 'sk-proj-later\r');
+    expect(await asking).toBe('sk-proj-later');
+  });
+
+  it('is nothing without a terminal', () => {
+    const p = prompter({ tty: false });
+    p.holdInput();
+    expect(input.modes).toEqual([]);
+  });
+});
+
+describe('password: a paste with a line break inside', () => {
+  it('in one read: the prompt ends with LineBreakInsideError, and the next question starts empty', async () => {
+    const p = prompter();
+    const asking = p.password('Key:', () => true);
+    void typeWhenAsked('Key:', 'sk-proj-first-half\rsecond-half\r');
+    await expect(asking).rejects.toBeInstanceOf(LineBreakInsideError);
+    const again = p.password('Key:');
+    void typeWhenAsked('Key:', 'sk-proj-whole\r');
+    expect(await again).toBe('sk-proj-whole');
+  });
+
+  it('in two reads: the rest arriving while the answer settles ends it the same way; more of it is dropped', async () => {
+    const p = prompter();
+    const validated: string[] = [];
+    const asking = p.password('Key:', (value) => (validated.push(value), true));
+    await typeWhenAsked('Key:', 'sk-proj-first-half\r');
+    await tick(PASTE_SETTLE_MS / 4);
+    input.write('second-half\r');
+    // A third piece, after the prompt ended: dropped, not typed into the next question.
+    await tick(5);
+    input.write('third-piece\r');
+    await expect(asking).rejects.toBeInstanceOf(LineBreakInsideError);
+    // Nothing of it was validated (so nothing was taken), and the terminal is still raw: held.
+    expect(validated).toEqual([]);
+    expect(input.isRaw).toBe(true);
+    const again = p.password('Key:');
+    void typeWhenAsked('Key:', 'sk-proj-whole\r');
+    expect(await again).toBe('sk-proj-whole');
+  });
+
+  it('one line, then Enter, is an answer; so is typing again after a refused answer', async () => {
+    const p = prompter();
+    const asking = p.password('Key:', (value) => (value.length > 10 ? true : 'too short'));
+    void typeWhenAsked('Key:', 'short\r');
+    for (let i = 0; i < 200 && !screen.includes('too short'); i++) await tick(5);
+    for (let i = 0; i < 5; i++) input.write('\x7f');
+    input.write('sk-proj-long-enough\r');
+    expect(await asking).toBe('sk-proj-long-enough');
+  });
+
+  it('Ctrl-C and Ctrl-D at the prompt still cancel', async () => {
+    const p = prompter();
+    const first = p.password('Key:');
+    void typeWhenAsked('Key:', '\x03');
+    await expect(first).rejects.toBeInstanceOf(CancelledError);
+    const second = p.password('Key?');
+    void typeWhenAsked('Key?', 'sk\x04');
+    await expect(second).rejects.toBeInstanceOf(CancelledError);
+  });
+});
