@@ -8,6 +8,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createAdminWorld } from './openai-admin.mjs';
 
 /** @typedef {import('./openai-server.d.mts').Scenario} Scenario */
 /** @typedef {import('./openai-server.d.mts').KeySetup} KeySetup */
@@ -571,6 +572,21 @@ export function answerFor(setup, probe, key, options = {}) {
 // ---------------------------------------------------------------------------------------------
 // Server
 
+/**
+ * The Admin API's answer, or null for a request the model routes answer: /v1/organization/*, and
+ * an admin key sent to the model routes (it cannot call models: "Missing scopes: api.model.read",
+ * the one report there is; its status is UNCONFIRMED).
+ * @param {ReturnType<typeof createAdminWorld>} admin
+ * @param {{ method: string, path: string, params: URLSearchParams, key: string | null, body: unknown, bodyIsJson: boolean }} x
+ */
+function answerAdmin(admin, x) {
+  if (x.path === '/v1/organization' || x.path.startsWith('/v1/organization/')) return admin.answer(x);
+  if (x.key !== null && admin.isAdminKey(x.key) && (x.path === '/v1/models' || x.path === '/v1/chat/completions')) {
+    return { status: 401, body: BODY.missingScope('api.model.read') };
+  }
+  return null;
+}
+
 /** @param {import('node:http').IncomingMessage} req */
 function readBody(req) {
   return new Promise((resolve, reject) => {
@@ -583,7 +599,7 @@ function readBody(req) {
 }
 
 /**
- * @param {{ keys?: Record<string, KeySetup | Scenario>; host?: string; port?: number }} [options]
+ * @param {{ keys?: Record<string, KeySetup | Scenario>; host?: string; port?: number; admin?: { toggles?: Partial<import('./openai-server.d.mts').AdminToggles> } }} [options]
  * @returns {Promise<FakeOpenAI>}
  */
 export async function startOpenAIServer(options = {}) {
@@ -595,12 +611,28 @@ export async function startOpenAIServer(options = {}) {
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set();
 
-  const addKey = (key, setup) => keys.set(key, normalizeSetup(key, setup));
+  // The Admin API's organization (openai-admin.mjs): every key's project is one of its projects.
+  const admin = createAdminWorld({
+    derive,
+    makeKey,
+    maskKey,
+    keys,
+    addKey: (key, setup) => addKey(key, setup),
+    missingKeyBody: BODY.missingKey,
+    invalidKeyBody: BODY.invalidKey,
+    now: () => Date.now(),
+  });
+  Object.assign(admin.toggles, options.admin?.toggles);
+  const addKey = (key, setup) => {
+    keys.set(key, normalizeSetup(key, setup));
+    admin.ensureProject(keys.get(key).project);
+  };
   for (const [key, setup] of Object.entries(options.keys ?? {})) addKey(key, setup);
 
   const server = createServer(async (req, res) => {
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
     let raw = '';
     try {
       raw = await readBody(req);
@@ -620,7 +652,21 @@ export async function startOpenAIServer(options = {}) {
     const auth = req.headers.authorization;
     const match = typeof auth === 'string' ? /^Bearer\s+(.*)$/i.exec(auth.trim()) : null;
     const key = match?.[1]?.trim() || null;
-    requests.push({ method, path, headers: req.headers, body, key });
+    requests.push({ method, path, query: url.search, headers: req.headers, body, key });
+
+    const adminAnswer = answerAdmin(admin, { method, path, params: url.searchParams, key, body, bodyIsJson });
+    if (adminAnswer) {
+      const text = JSON.stringify(adminAnswer.body);
+      res.writeHead(adminAnswer.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(text)),
+        'openai-processing-ms': String(20 + Math.floor(Math.random() * 100)),
+        'openai-version': '2020-10-01',
+        'x-request-id': requestId(),
+      });
+      res.end(text);
+      return;
+    }
 
     const answer = respond({
       method,
@@ -667,6 +713,7 @@ export async function startOpenAIServer(options = {}) {
     port: address.port,
     requests,
     addKey,
+    admin: admin.control,
     requestsFor: (key) => requests.filter((r) => r.key === key),
     close() {
       // `hang` leaves requests open forever: drop every socket rather than wait for them.
