@@ -163,9 +163,9 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   command({
     name: 'logout',
     description: 'remove the stored key from this machine (it still works until revoked on the platform)',
-    options: [YES],
+    options: [YES, { flags: '--admin', description: "remove the profile's admin key instead (see admin-key)" }],
     load: () => import('./logout.js'),
-    parse: ({ opts, globals }) => ({ profile: globals.profile, yes: bool(opts.yes) }),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, yes: bool(opts.yes), admin: bool(opts.admin) }),
   }),
   command({
     name: 'profiles',
@@ -209,6 +209,26 @@ The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, O
     ],
     load: () => import('./env.js'),
     parse: ({ opts, globals }) => ({ profile: globals.profile, file: str(opts.file), force: bool(opts.force), gitignore: bool(opts.gitignore) }),
+  }),
+  command({
+    name: 'admin-key',
+    description: 'store an organization admin key (sk-admin-…) next to the key, checked live; rotate and spend need it',
+    options: [
+      { flags: '--stdin', description: 'read the admin key from standard input instead of a prompt' },
+      INSECURE_STORAGE,
+      { flags: '--no-verify', description: 'store it without the live check (listing one project)' },
+      JSON_OUTPUT,
+    ],
+    helpAfter: `
+OPENAI_ADMIN_KEY, when set, is used by rotate and spend instead of the stored admin key (as the SDKs read it). Remove the stored one with: openai-setup logout --admin`,
+    load: () => import('./admin-key.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      stdin: bool(opts.stdin),
+      insecureStorage: bool(opts.insecureStorage),
+      verify: opts.verify !== false,
+      json: bool(opts.json),
+    }),
   }),
   command({
     name: 'open',

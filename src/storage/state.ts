@@ -4,6 +4,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
+import { AdminKeyRecordSchema, BudgetSchema, RotationSchema } from './admin-state.js';
 import { ensurePrivateDir, writePrivateFile } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
@@ -44,6 +45,10 @@ const ProfileSchema = z.object({
   projectId: z.optional(z.string()),
   baseURL: z.optional(z.string().check(z.url())),
   lastVerify: z.optional(LastVerifySchema),
+  /** admin-key, spend --budget, rotate (admin-state.ts). */
+  adminKey: z.optional(AdminKeyRecordSchema),
+  budget: z.optional(BudgetSchema),
+  rotation: z.optional(RotationSchema),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

@@ -173,3 +173,16 @@ export declare function answerFor(
   key: string | null,
   options?: AnswerOptions,
 ): Answer | Fault;
+
+/** An organization answering the Admin API without HTTP (for unit tests), as the server would. */
+export interface AdminOrganization {
+  /** A fetch for the SDK: admin routes answered from this organization; anything else 404. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** A project key of this organization (its project becomes one of the organization's). */
+  addKey(key: string, setup: KeySetup | Scenario): void;
+  admin: AdminControl;
+  requests: RecordedRequest[];
+  isLive(key: string): boolean;
+}
+
+export declare function createAdminOrganization(options?: { now?: () => number; toggles?: Partial<AdminToggles> }): AdminOrganization;

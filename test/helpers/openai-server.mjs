@@ -573,6 +573,76 @@ export function answerFor(setup, probe, key, options = {}) {
 // Server
 
 /**
+ * The keys the server knows and the Admin API's organization around them (openai-admin.mjs):
+ * every key's project is one of its projects.
+ * @param {() => number} now  milliseconds, for created_at and the costs' "now"
+ * @param {Partial<import('./openai-server.d.mts').AdminToggles>} [toggles]
+ */
+function organization(now, toggles) {
+  /** @type {Map<string, Setup>} */
+  const keys = new Map();
+  const admin = createAdminWorld({
+    derive,
+    makeKey,
+    maskKey,
+    keys,
+    addKey: (key, setup) => addKey(key, setup),
+    missingKeyBody: BODY.missingKey,
+    invalidKeyBody: BODY.invalidKey,
+    now,
+  });
+  Object.assign(admin.toggles, toggles);
+  /** @param {string} key @param {KeySetup | Scenario} setup */
+  const addKey = (key, setup) => {
+    keys.set(key, normalizeSetup(key, setup));
+    admin.ensureProject(/** @type {Setup} */ (keys.get(key)).project);
+  };
+  return { keys, addKey, admin };
+}
+
+/**
+ * The Admin API without HTTP, for unit tests: a fetch that answers admin requests from an
+ * organization of its own exactly as the server does (the same bodies and statuses; only the
+ * headers are fewer). Anything else is a 404.
+ * @param {{ now?: () => number; toggles?: Partial<import('./openai-server.d.mts').AdminToggles> }} [options]
+ */
+export function createAdminOrganization(options = {}) {
+  const { keys, addKey, admin } = organization(options.now ?? (() => Date.now()), options.toggles);
+  /** @type {RecordedRequest[]} */
+  const requests = [];
+  let ids = 0;
+  /** @param {string | URL | Request} input @param {RequestInit} [init] */
+  const fetch = async (input, init = {}) => {
+    if (init.signal?.aborted) throw init.signal.reason ?? new Error('aborted');
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const method = init.method ?? 'GET';
+    const headers = new Headers(init.headers);
+    const raw = init.body == null ? '' : typeof init.body === 'string' ? init.body : await new Response(init.body).text();
+    let body;
+    let bodyIsJson = true;
+    if (raw.length) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        bodyIsJson = false;
+      }
+    }
+    const match = /^Bearer\s+(.*)$/i.exec((headers.get('authorization') ?? '').trim());
+    const key = match?.[1]?.trim() || null;
+    requests.push({ method, path: url.pathname, query: url.search, headers: Object.fromEntries(headers), body, key });
+    const answer = answerAdmin(admin, { method, path: url.pathname, params: url.searchParams, key, body, bodyIsJson }) ?? {
+      status: 404,
+      body: BODY.invalidUrl(method, url.pathname),
+    };
+    return new Response(JSON.stringify(answer.body), {
+      status: answer.status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': `req_${derive(`mem:${ids++}`, 32, HEX)}` },
+    });
+  };
+  return { fetch, addKey, admin: admin.control, requests, isLive: (/** @type {string} */ key) => keys.has(key) };
+}
+
+/**
  * The Admin API's answer, or null for a request the model routes answer: /v1/organization/*, and
  * an admin key sent to the model routes (it cannot call models: "Missing scopes: api.model.read",
  * the one report there is; its status is UNCONFIRMED).
@@ -604,29 +674,11 @@ function readBody(req) {
  */
 export async function startOpenAIServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
-  /** @type {Map<string, Setup>} */
-  const keys = new Map();
+  const { keys, addKey, admin } = organization(() => Date.now(), options.admin?.toggles);
   /** @type {RecordedRequest[]} */
   const requests = [];
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set();
-
-  // The Admin API's organization (openai-admin.mjs): every key's project is one of its projects.
-  const admin = createAdminWorld({
-    derive,
-    makeKey,
-    maskKey,
-    keys,
-    addKey: (key, setup) => addKey(key, setup),
-    missingKeyBody: BODY.missingKey,
-    invalidKeyBody: BODY.invalidKey,
-    now: () => Date.now(),
-  });
-  Object.assign(admin.toggles, options.admin?.toggles);
-  const addKey = (key, setup) => {
-    keys.set(key, normalizeSetup(key, setup));
-    admin.ensureProject(keys.get(key).project);
-  };
   for (const [key, setup] of Object.entries(options.keys ?? {})) addKey(key, setup);
 
   const server = createServer(async (req, res) => {
