@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
 import { parseCheckFlags, parseFlag } from '../options.js';
+import { BudgetFlagSchema, MonthFlagSchema } from '../storage/admin-state.js';
 import { BillingChoiceSchema } from '../storage/state.js';
 
 export interface OptionSpec {
@@ -228,6 +229,24 @@ OPENAI_ADMIN_KEY, when set, is used by rotate and spend instead of the stored ad
       insecureStorage: bool(opts.insecureStorage),
       verify: opts.verify !== false,
       json: bool(opts.json),
+    }),
+  }),
+  command({
+    name: 'spend',
+    description: "what this month has cost (per project, a bar per day) and a monthly budget; needs an admin key",
+    options: [
+      { flags: '--month <YYYY-MM>', description: 'another month (default: this one, UTC)' },
+      { flags: '--budget <dollars>', description: 'remember a monthly budget for the profile ("off" forgets it): a warning at 80%, exit 4 at 100%' },
+      JSON_OUTPUT,
+    ],
+    helpAfter: `
+Exit code: 0; 4 when the month's cost has reached the budget; 2 without an admin key (see admin-key). Costs can lag by up to a day.`,
+    load: () => import('./spend.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      json: bool(opts.json),
+      month: opts.month === undefined ? undefined : parseFlag('--month', MonthFlagSchema, opts.month),
+      budget: opts.budget === undefined ? undefined : parseFlag('--budget', BudgetFlagSchema, opts.budget),
     }),
   }),
   command({

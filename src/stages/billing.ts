@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { PAGES } from '../platform.js';
 import type { BillingChoice } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
+import { offerBudget } from './budget.js';
 import { confirmStep, heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 
 export const BILLING_TITLE = 'Choose how to pay and set a budget';
@@ -60,6 +61,7 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
       term.out('Set a monthly budget and an email alert threshold under "Usage limits".');
       await showPage(ctx, 'limits');
     }
+    await offerBudget(ctx, options.profile);
   } else if (outcome === 'done') {
     term.out(`Set a monthly budget on the limits page: ${PAGES.limits.url}`);
   }

@@ -32,3 +32,18 @@ export const RotationSchema = z.object({
   keyHint: z.string().check(z.maxLength(40)),
 });
 export type Rotation = z.infer<typeof RotationSchema>;
+
+/** `spend --budget`: dollars (a positive amount), or "off" to forget the budget. */
+export const BudgetFlagSchema = z.union([
+  z.literal('off'),
+  z.pipe(
+    z.string().check(z.trim(), z.regex(/^\$?\d+(\.\d{1,2})?$/, 'must be an amount in dollars, like 20 or 12.50 (or "off")')),
+    z.transform((v: string) => Number(v.trim().replace(/^\$/, ''))),
+  ).check(z.refine((v: number) => v > 0 && v <= 100_000_000, 'must be more than $0 (or "off")')),
+]);
+
+/** `spend --month`: YYYY-MM. */
+export const MonthFlagSchema = z.pipe(
+  z.string().check(z.trim(), z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM, like 2026-03')),
+  z.transform((v: string) => ({ year: Number(v.trim().slice(0, 4)), month: Number(v.trim().slice(5, 7)) })),
+);

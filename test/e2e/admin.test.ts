@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SpendJsonSchema } from '../../src/commands/spend.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
@@ -109,5 +110,65 @@ describe('admin-key', () => {
     const piped = await runCli(['admin-key', '--profile', 'ak4'], { env: t.env });
     expect(piped.code).toBe(2);
     expect(piped.stderr).toMatch(/admin-key --stdin/);
+  });
+});
+
+describe('spend', () => {
+  const SPEND_ADMIN = makeKey('admin', 'e2e-spend');
+  const now = new Date();
+  const month = now.toISOString().slice(0, 7);
+  beforeAll(() => {
+    KEYS.push(SPEND_ADMIN);
+    server.admin.addAdminKey(SPEND_ADMIN);
+    server.admin.addProject({ id: 'proj_E2eSpendApp000000000000', name: 'my-app' });
+    // Two costs this month (the 1st and today, UTC), and one last month that must not count.
+    server.admin.addCost({ day: `${month}-01`, projectId: 'proj_E2eSpendApp000000000000', amount: 4.5 });
+    server.admin.addCost({ day: now.toISOString().slice(0, 10), projectId: PROJECT, amount: 1.25 });
+    server.admin.addCost({ day: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) / 1000 - 86400, projectId: PROJECT, amount: 100 });
+  });
+
+  it('the month to date by project and day; a budget remembered; exit 4 once the month has reached it', async () => {
+    const t = await machine({ OPENAI_ADMIN_KEY: SPEND_ADMIN });
+    const first = await runCli(['spend', '--budget', '50'], { env: t.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^Month to date {2}\$5\.75 /m);
+    expect(first.stdout).toMatch(/^ {2}my-app +\$4\.50$/m);
+    expect(first.stdout).toMatch(/^ {2}openai-setup +\$1\.25$/m);
+    expect(first.stdout).toMatch(/^Budget {9}\$50\.00 {2}\[/m);
+    expect(first.stdout).toContain('Costs can lag by up to a day');
+    expectNoKey(first);
+
+    const reached = await runCli(['spend', '--budget', '5', '--json'], { env: t.env });
+    expect(reached.code).toBe(4);
+    const data = SpendJsonSchema.parse(JSON.parse(reached.stdout));
+    expect(data).toMatchObject({ month, total: 5.75, exitCode: 4, budget: { monthlyUsd: 5, reached: true } });
+    expect(reached.stderr).toContain('Monthly budget for profile "default": $5.00');
+    const again = await runCli(['spend'], { env: t.env });
+    expect(again.code).toBe(4);
+    expect(again.stdout).toContain('has reached the budget of $5.00');
+  });
+
+  it('reads at 60 columns with NO_COLOR, bars in plain text', async () => {
+    const t = await machine({ OPENAI_ADMIN_KEY: SPEND_ADMIN, NO_COLOR: '1' });
+    session = spawnCli(['spend'], { env: t.env, cols: 60 });
+    expect((await session.exited).exitCode).toBe(0);
+    // The spinner's frames (on stderr, erased as it ends) run together once escapes are stripped.
+    const lines = session.output().replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Reading the costs of \d{4}-\d{2}…/g, '').split('\n').map((l) => l.trimEnd());
+    expect(lines.some((l) => /^ {2}\w{3} 01 {2}█+/.test(l))).toBe(true);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(60);
+    expect(session.rawOutput()).not.toMatch(/\x1b\[3\dm/);
+  });
+
+  it('without an admin key: exit 2 naming admin-key; with a project key: "this needs an admin key"', async () => {
+    const t = await machine();
+    const none = await runCli(['spend'], { env: t.env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/✖ `spend` needs an organization admin key \(sk-admin-…\), and none is stored for profile "default"\./);
+    expect(none.stderr).toMatch(/openai-setup admin-key/);
+    const key = projectKey();
+    const wrong = await runCli(['spend'], { env: { ...t.env, OPENAI_ADMIN_KEY: key } });
+    expect(wrong.code).toBe(5);
+    expect(wrong.stderr).toMatch(/This needs an admin key: sk-proj-…\S{4} is a project key/);
+    expectNoKey(wrong);
   });
 });
