@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
 import { parseCheckFlags, parseFlag } from '../options.js';
-import { BudgetFlagSchema, MonthFlagSchema } from '../storage/admin-state.js';
+import { BudgetFlagSchema, MonthFlagSchema, ProjectIdSchema } from '../storage/admin-state.js';
 import { BillingChoiceSchema } from '../storage/state.js';
 
 export interface OptionSpec {
@@ -228,6 +228,26 @@ OPENAI_ADMIN_KEY, when set, is used by rotate and spend instead of the stored ad
       stdin: bool(opts.stdin),
       insecureStorage: bool(opts.insecureStorage),
       verify: opts.verify !== false,
+      json: bool(opts.json),
+    }),
+  }),
+  command({
+    name: 'rotate',
+    description: "replace the profile's key without downtime: a new service-account key, checked and stored, then the old key revoked; needs an admin key",
+    options: [
+      { flags: '--project <id>', description: "the project to rotate in (default: the key's project, from its last check)" },
+      { flags: '--keep-old', description: 'leave the old key live (revoke it yourself later)' },
+      { flags: '-y, --yes', description: 'do not ask: rotate, and delete the old key once found' },
+      JSON_OUTPUT,
+    ],
+    helpAfter: `
+Nothing is lost on a failure: the old key is revoked only once the new one is checked and stored. Exit code: 0 once the new key is stored (the old one revoked, kept with --keep-old, or its page named when it could not be found); 2 without an admin key, or without a key and --project; otherwise the failed step's (3-7), and the message says where things stand.`,
+    load: () => import('./rotate.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      project: opts.project === undefined ? undefined : parseFlag('--project', ProjectIdSchema, opts.project),
+      keepOld: bool(opts.keepOld),
+      yes: bool(opts.yes),
       json: bool(opts.json),
     }),
   }),

@@ -47,3 +47,6 @@ export const MonthFlagSchema = z.pipe(
   z.string().check(z.trim(), z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM, like 2026-03')),
   z.transform((v: string) => ({ year: Number(v.trim().slice(0, 4)), month: Number(v.trim().slice(5, 7)) })),
 );
+
+/** `rotate --project`: a project id. */
+export const ProjectIdSchema = z.string().check(z.trim(), z.regex(/^proj_[A-Za-z0-9]{1,64}$/, 'must be a project id like proj_abc123'));

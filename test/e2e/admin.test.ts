@@ -1,9 +1,10 @@
 // "Beyond setup, part 2" through the built binary: admin-key, rotate and spend against the local
 // server's Admin API, with the keys in a real (private) Secret Service read back with secret-tool.
 // Our own output never holds a whole key.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RotateJsonSchema } from '../../src/commands/rotate.js';
 import { SpendJsonSchema } from '../../src/commands/spend.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
@@ -170,5 +171,112 @@ describe('spend', () => {
     expect(wrong.code).toBe(5);
     expect(wrong.stderr).toMatch(/This needs an admin key: sk-proj-…\S{4} is a project key/);
     expectNoKey(wrong);
+  });
+});
+
+/** Every file under `dir` whose bytes contain `secret`. */
+function filesContaining(dir: string, secret: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (readFileSync(path).includes(secret)) found.push(path);
+  }
+  return found;
+}
+
+describe('rotate', () => {
+  const ROTATE_PROJECT = 'proj_E2eRotate00000000000000';
+  beforeAll(() => server.admin.addProject({ id: ROTATE_PROJECT, name: 'rotate-me' }));
+
+  /** A machine with a user's key of ROTATE_PROJECT stored (and checked) for `profile`, and the admin key in the environment. */
+  async function rotatable(profile: string): Promise<{ t: TestEnv; old: string }> {
+    const t = await machine({ OPENAI_ADMIN_KEY: ADMIN });
+    const old = projectKey('valid', ROTATE_PROJECT);
+    const stored = await runCli(['key', '--stdin', '--profile', profile], { env: t.env, input: old });
+    expect(stored.code, stored.stderr).toBe(0);
+    return { t, old };
+  }
+
+  it('rotates a user key: new service-account key checked, stored in the keychain, the old key deleted; the next rotate deletes that account', async () => {
+    const { t, old } = await rotatable('rot1');
+    const first = await runCli(['rotate', '--yes', '--profile', 'rot1'], { env: t.env });
+    expect(first.code, first.stderr).toBe(0);
+    const newKey = await keyring.lookup('openai-setup', 'rot1');
+    expect(newKey).toMatch(/^sk-svcacct-/);
+    KEYS.push(newKey!);
+    expect(server.admin.isLive(old)).toBe(false);
+    expect(server.admin.isLive(newKey!)).toBe(true);
+    expect(first.stdout).toMatch(/✔ Created the service account openai-setup-rot1-\d{8}T\d{6}Z \(svc_acct_\w+\) and its key sk-svcacct-…\S{4}/);
+    expect(first.stdout).toMatch(/✔ Revoked sk-proj-…\S{4}: deleted the key "Secret key" from proj_E2eRotate00000000000000\./);
+    const state = JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
+    expect(state.profiles.rot1.rotation).toMatchObject({ projectId: ROTATE_PROJECT, serviceAccountId: expect.stringMatching(/^svc_acct_/), keyId: expect.stringMatching(/^key_/) });
+    expect(filesContaining(t.root, newKey!)).toEqual([]);
+    expectNoKey(first);
+
+    // The new key is what programs get now.
+    const token = await runCli(['token', '--profile', 'rot1'], { env: t.env });
+    expect(token.stdout).toBe(`${newKey}\n`);
+
+    const second = await runCli(['rotate', '--yes', '--json', '--profile', 'rot1'], { env: t.env });
+    expect(second.code, second.stderr).toBe(0);
+    const data = RotateJsonSchema.parse(JSON.parse(second.stdout));
+    expect(data.old.outcome).toBe('service_account_deleted');
+    expect(server.admin.isLive(newKey!)).toBe(false);
+    const newest = await keyring.lookup('openai-setup', 'rot1');
+    KEYS.push(newest!);
+    expect(server.admin.isLive(newest!)).toBe(true);
+    expectNoKey(second);
+  });
+
+  it('a new key that fails its check: nothing stored, the new service account deleted, the old key still works', async () => {
+    const { t, old } = await rotatable('rot2');
+    const accounts = server.admin.serviceAccounts(ROTATE_PROJECT).length;
+    server.admin.toggles.newServiceAccountKey = 'deactivated';
+    try {
+      const result = await runCli(['rotate', '--yes', '--profile', 'rot2'], { env: t.env });
+      expect(result.code).toBe(5);
+      expect(result.stderr).toMatch(/✖ The new key failed its check: The OpenAI account that owns this key has been deactivated\. Nothing was stored\. The new service account openai-setup-rot2-\S+ was deleted again; sk-proj-…\S{4} is still stored and works\./);
+      expectNoKey(result);
+    } finally {
+      server.admin.toggles.newServiceAccountKey = 'valid';
+    }
+    expect(await keyring.lookup('openai-setup', 'rot2')).toBe(old);
+    expect(server.admin.isLive(old)).toBe(true);
+    expect(server.admin.serviceAccounts(ROTATE_PROJECT)).toHaveLength(accounts);
+  });
+
+  it('on a terminal: asks before rotating and before deleting the old key; --keep-old leaves it live', async () => {
+    const { t, old } = await rotatable('rot3');
+    session = spawnCli(['rotate', '--profile', 'rot3'], { env: t.env });
+    await session.waitFor(/Rotate the key of profile "rot3" \(sk-proj-…\S{4}\) in proj_E2eRotate00000000000000/);
+    session.press('enter');
+    await session.waitFor(/Delete the old key "Secret key" \(sk-proj-…\S{4}, created \d{4}-\d\d-\d\d, owned by You\)/);
+    session.type('n');
+    session.press('enter');
+    await session.waitFor('was left live: revoke it on https://platform.openai.com/settings/proj_E2eRotate00000000000000/api-keys');
+    expect((await session.exited).exitCode).toBe(0);
+    expect(server.admin.isLive(old)).toBe(true);
+    const rotated = (await keyring.lookup('openai-setup', 'rot3'))!;
+    KEYS.push(rotated);
+    expect(session.output()).not.toContain(rotated);
+
+    const kept = await runCli(['rotate', '--yes', '--keep-old', '--profile', 'rot3'], { env: t.env });
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/! sk-svcacct-…\S{4} still works \(--keep-old\)/);
+    expect(server.admin.isLive(rotated)).toBe(true);
+    KEYS.push((await keyring.lookup('openai-setup', 'rot3'))!);
+  });
+
+  it('without an admin key: exit 2 naming admin-key; without a terminal and --yes: exit 2 naming --yes, nothing sent', async () => {
+    const { t } = await rotatable('rot4');
+    const noAdmin = await runCli(['rotate', '--yes', '--profile', 'rot4'], { env: { ...t.env, OPENAI_ADMIN_KEY: '' } });
+    expect(noAdmin.code).toBe(2);
+    expect(noAdmin.stderr).toMatch(/`rotate` needs an organization admin key/);
+    const before = server.requestsFor(ADMIN).length;
+    const noYes = await runCli(['rotate', '--profile', 'rot4'], { env: t.env });
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/Pass --yes to rotate without asking/);
+    expect(server.requestsFor(ADMIN).length).toBe(before);
   });
 });
