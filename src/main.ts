@@ -46,6 +46,7 @@ async function createContext(term: Terminal, globals: GlobalOptions): Promise<Co
     platform: process.platform,
     configDir,
     cwd: process.cwd(),
+    binPath: process.argv[1],
     nodeVersion: process.version,
     readStdin: () => readStdin(process.stdin),
     clock: { now: () => new Date(), ms: () => performance.now() },

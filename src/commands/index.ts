@@ -65,6 +65,7 @@ Exit codes:
   5    forbidden: region, organization/project, admin key, restricted key
   6    network, timeout, proxy, TLS, server error or a non-JSON answer
   7    the keychain (or the --insecure-storage file) could not be used
+  8    import: a plaintext copy of an OpenAI key is left where import looks
   130  cancelled (Ctrl-C / Ctrl-D); finished stages stay done`;
 
 const JSON_OUTPUT: OptionSpec = { flags: '--json', description: 'print one JSON object on stdout' };
@@ -210,6 +211,28 @@ The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, O
     ],
     load: () => import('./env.js'),
     parse: ({ opts, globals }) => ({ profile: globals.profile, file: str(opts.file), force: bool(opts.force), gitignore: bool(opts.gitignore) }),
+  }),
+  command({
+    name: 'import',
+    description: 'find OpenAI keys kept in plain text (shell startup files, other tools, .env files) and move them into the keychain',
+    options: [
+      { flags: '--check', description: 'check each key found with a live call (nothing billable)' },
+      JSON_OUTPUT,
+      { flags: '--store <path:line>', description: 'store the key found there for the profile, without a terminal (with --yes)' },
+      { flags: '--rewrite', description: 'with --store: also replace that plaintext line (a .env line is removed)' },
+      { flags: '-y, --yes', description: 'do not ask (with --store)' },
+    ],
+    helpAfter: `
+Looks in: ~/.bashrc ~/.bash_profile ~/.profile ~/.zshrc ~/.zprofile ~/.zshenv, fish's config.fish, conf.d/*.fish and fish_variables, the PowerShell profile, Codex's auth.json, llm's keys.json, shell-gpt's .sgptrc, fabric's .env, Continue's config, aider's .aider.conf.yml, and .env, .env.local, .envrc in this directory and its git root. Other tools' files are never edited. Exit code: 0 when no plaintext copy of an OpenAI key is left there, 8 when one is.`,
+    load: () => import('./import.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      check: bool(opts.check),
+      json: bool(opts.json),
+      store: str(opts.store),
+      rewrite: bool(opts.rewrite),
+      yes: bool(opts.yes),
+    }),
   }),
   command({
     name: 'admin-key',
