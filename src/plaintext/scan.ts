@@ -1,6 +1,6 @@
 // Looking in every place (places.ts) for keys (find.ts), without changing anything: each finding
 // is a file, a line, the key and what the line assigns it to.
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { decodeFishEscapes, findKeys } from './find.js';
 import type { Place, PlaceKind, ToolName } from './places.js';
 
@@ -51,6 +51,7 @@ function textOf(bytes: Buffer): { text: string; utf16: boolean } {
   return { text: bytes.toString('latin1'), utf16: false };
 }
 
+/** Synchronous on purpose: a score of small files, mostly absent, and `status` waits for it. */
 export async function scanPlaces(places: Place[]): Promise<ScanResult> {
   const findings: Finding[] = [];
   const skipped: ScanResult['skipped'] = [];
@@ -59,10 +60,10 @@ export async function scanPlaces(places: Place[]): Promise<ScanResult> {
   for (const place of places) {
     let bytes: Buffer;
     try {
-      const info = await stat(place.path);
+      const info = statSync(place.path);
       if (!info.isFile()) continue;
       // One file under two names (.bash_profile linked to .bashrc) is reported once.
-      const real = await realpath(place.path);
+      const real = realpathSync(place.path);
       if (seen.has(real)) continue;
       seen.add(real);
       looked++;
@@ -70,7 +71,7 @@ export async function scanPlaces(places: Place[]): Promise<ScanResult> {
         skipped.push({ path: place.path, why: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` });
         continue;
       }
-      bytes = await readFile(place.path);
+      bytes = readFileSync(place.path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') skipped.push({ path: place.path, why: (error as Error).message });
