@@ -368,7 +368,7 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
     }
   });
   if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);
-  say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"${check ? ` (${check.message.replace(/\.$/, '')})` : ''}.`);
+  say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
   return EXIT.ok;
 }
 

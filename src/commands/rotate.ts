@@ -144,7 +144,7 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
     throw failure(EXIT.internal, `The API created the service account ${created.name} without a key`, `${await undo()}${keptOld}`);
   }
   const newHint = maskKey(newKey);
-  say(`${m.ok} Created the service account ${created.name} (${created.id}) and its key ${newHint}`);
+  say(`${m.ok} Created the service account ${created.name} and its key ${newHint}`);
 
   // 2. The new key is checked live (no billable request), in the right project.
   const check: CheckResult = await runCheck(ctx, buildCheckRequest(ctx, newKey, profile, { billingCheck: false }), { spinner: 'Checking the new key with a live call…' });

@@ -87,7 +87,7 @@ describe('rotate', () => {
     });
     expect(profile.key?.hint).toBe(`sk-svcacct-…${newKey.slice(-4)}`);
     expect(JSON.stringify(profile)).not.toContain(newKey);
-    expect(t.stdout).toContain(`✔ Created the service account openai-setup-default-20260302T093000Z (${sa!.id}) and its key sk-svcacct-…${newKey.slice(-4)}`);
+    expect(t.stdout).toContain(`✔ Created the service account openai-setup-default-20260302T093000Z and its key sk-svcacct-…${newKey.slice(-4)}`);
     expect(t.stdout).toContain(`✔ The new key works (${PROJECT})`);
     expect(t.stdout).toContain(`✔ Stored sk-svcacct-…${newKey.slice(-4)} in the Secret Service keyring in place of sk-proj-…${t.old.slice(-4)}`);
     expect(t.stdout).toContain(`✔ Revoked sk-proj-…${t.old.slice(-4)}: deleted the key "laptop" from ${PROJECT}.`);
