@@ -161,7 +161,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         )) as unknown as { data?: unknown[]; next_page?: unknown; has_more?: unknown };
         const buckets = (raw.data ?? []).map((b) => {
           const bucket = (b ?? {}) as { start_time?: unknown; end_time?: unknown; results?: unknown[]; result?: unknown[] };
-          // `results` today; an early spec named it `result`.
+          // `results`; an early version of the API's description called it `result`.
           const results = (bucket.results ?? bucket.result ?? []).map((r) => {
             const row = (r ?? {}) as { amount?: { value?: unknown; currency?: unknown }; project_id?: unknown; line_item?: unknown };
             const value = row.amount?.value;

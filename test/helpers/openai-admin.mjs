@@ -4,9 +4,9 @@
 //
 // Plain ESM JavaScript, like openai-server.mjs; types in openai-server.d.mts. Where the public
 // record leaves a behaviour open, it is a toggle (`world.toggles`) rather than a guess:
-//   serviceAccountKeyDelete  'error' (the spec through 2026-08: DELETE of a service account's key
-//                            is refused with 400) or 'allow' (newer docs: it deletes that key)
-//   keyUpdate                whether POST .../api_keys/{id} (scopes, expiry) exists (newer docs)
+//   serviceAccountKeyDelete  'error' (the long-standing behaviour: DELETE of a service account's key
+//                            is refused with 400) or 'allow' (the newer one: it deletes that key)
+//   keyUpdate                whether POST .../api_keys/{id} (scopes, expiry) exists (newer)
 //   errorShape               permission errors as {"error": {message, type, param, code}} or as
 //                            {"error": "<message>"} (both are reported)
 //   missingScopeStatus       403 (most reports) or 401 for "Missing scopes: …"

@@ -51,9 +51,9 @@ export interface RecordedRequest {
 
 /** What the public record leaves open about the Admin API, as switches (see openai-admin.mjs). */
 export interface AdminToggles {
-  /** DELETE .../api_keys/{id} of a service account's key: 400 ('error', the spec through 2026-08) or deleted ('allow', newer docs). */
+  /** DELETE .../api_keys/{id} of a service account's key: 400 ('error', the long-standing behaviour) or deleted ('allow', the newer one). */
   serviceAccountKeyDelete: 'error' | 'allow';
-  /** POST .../api_keys/{id} (update scopes or expiry) exists (newer docs); else 404 Invalid URL. */
+  /** POST .../api_keys/{id} (update scopes or expiry) exists (newer); else 404 Invalid URL. */
   keyUpdate: boolean;
   /** Permission errors as {"error": {message, type, param, code}} ('nested') or {"error": "<message>"} ('string'). */
   errorShape: 'nested' | 'string';
