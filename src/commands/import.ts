@@ -223,14 +223,16 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
     }
 
     // ---- On a terminal: store a key, then move each plaintext line of it.
-    if (!options.json && term.interactive && found.length > 0) {
+    if (!options.json && term.interactive && (found.length > 0 || environment.length > 0)) {
       const prompter = ctx.prompter('');
       for (const admin of [false, true]) {
-        const candidates = [...distinct].filter((k) => isAdminKey(k) === admin);
+        // A key only in the environment may be the one to keep, too.
+        const candidates = [...new Set([...distinct, ...environment.map((e) => e.key)])].filter((k) => isAdminKey(k) === admin);
         const current = admin ? storedAdmin : stored;
         const others = candidates.filter((k) => k !== current);
         if (others.length === 0) continue;
-        const places = (key: string) => [...new Set(found.filter((f) => f.key === key).map((f) => shown(f.path)))].join(', ');
+        const places = (key: string) =>
+          [...new Set([...found.filter((f) => f.key === key).map((f) => shown(f.path)), ...environment.filter((e) => e.key === key).map((e) => `the environment (${e.variable})`)])].join(', ');
         const choice = await prompter.select<string | null>(
           `Which ${admin ? 'admin key' : 'key'} should profile "${profileName}" keep in the keychain?`,
           [

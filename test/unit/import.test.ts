@@ -374,3 +374,14 @@ describe('status and doctor mention plaintext copies of the stored key, and the 
     expectNoKeys(t);
   });
 });
+
+describe('import: a key only in the environment', () => {
+  it('can be the one stored, on a terminal', async () => {
+    const t = machine({ env: { OPENAI_API_KEY: OTHER } });
+    t.prompts.whenSelect('Which key should profile "default" keep in the keychain?', OTHER);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    expect(t.keychain.keyOf('default')).toBe(OTHER);
+    expect(t.prompts.asked[0]!.choices).toEqual([OTHER, null]);
+    expectNoKeys(t);
+  });
+});
