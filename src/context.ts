@@ -29,6 +29,8 @@ export interface Context {
   platform: NodeJS.Platform;
   configDir: string;
   cwd: string;
+  /** The script this run was started as (process.argv[1]), to write commands as the person runs them. */
+  binPath?: string;
   nodeVersion: string;
   /** The tool as the person started it (`openai-setup`, or `npx openai-setup`): every command it recommends uses this. */
   commandName: string;

@@ -17,6 +17,8 @@ export const EXIT = {
   network: 6,
   /** The key store (keychain, or the --insecure-storage file) could not be used. */
   keyStore: 7,
+  /** `import`: a plaintext copy of an OpenAI key is left in a place it looks. */
+  plaintext: 8,
   /** Ctrl-C / Ctrl-D. */
   cancelled: 130,
 } as const;

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { lazyAdminApi } from './api/admin-lazy.js';
 import type { Api } from './api/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError } from './errors.js';
@@ -29,7 +30,7 @@ async function createContext(term: Terminal, globals: GlobalOptions): Promise<Co
   const configDir = resolveConfigDir(rawEnv, process.platform, homedir());
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
   const debug = debugEnabled(env) ? (line: string) => term.err(line) : undefined;
-  let api: Promise<Api> | undefined;
+  let api: Promise<Omit<Api, 'admin'>> | undefined;
   const realApi = () => (api ??= import('./api/probes.js').then(({ createApi }) => createApi({ env: rawEnv, clock: () => performance.now(), debug })));
   return {
     term,
@@ -40,12 +41,14 @@ async function createContext(term: Terminal, globals: GlobalOptions): Promise<Co
     api: {
       check: async (request) => (await realApi()).check(request),
       reach: async (baseURL, timeoutMs) => (await realApi()).reach(baseURL, timeoutMs),
+      admin: lazyAdminApi(() => import('./api/admin.js').then(({ createAdminApi }) => createAdminApi({ env: rawEnv, debug }))),
     },
     env,
     rawEnv,
     platform: process.platform,
     configDir,
     cwd: process.cwd(),
+    binPath: process.argv[1],
     nodeVersion: process.version,
     commandName: invocationName(rawEnv),
     readStdin: () => readStdin(process.stdin),

@@ -87,7 +87,7 @@ export interface ApiOptions {
 }
 
 /** The real API. Proxy variables are read (and a malformed one refused) at the first request. */
-export function createApi(options: ApiOptions): Api {
+export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
   let transport: { fetch: ApiFetch; proxies: ProxySettings } | undefined;
   const http = () => {
     if (!transport) {

@@ -47,4 +47,85 @@ export interface Api {
   check(request: CheckRequest): Promise<CheckResult>;
   /** Does anything answer at the API's URL? No key is sent. */
   reach(baseURL: string, timeoutMs: number): Promise<Reachability>;
+  /** The Admin API, with an admin key (below). */
+  admin: AdminApi;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Admin API (organization management with an admin key): what admin-key, rotate and spend
+// ask of it. The real implementation is admin.ts; a failure is an AdminApiError (admin-failure.ts).
+
+/** An admin key and where to send it. */
+export interface AdminAuth {
+  key: string;
+  baseURL: string;
+  /** Bounds each request, body included; none is retried. */
+  timeoutMs: number;
+}
+
+export interface AdminPage<T> {
+  data: T[];
+  hasMore: boolean;
+  /** The cursor for the next page (`after`). */
+  lastId: string | null;
+}
+
+export interface AdminProject {
+  id: string;
+  name: string | null;
+  archived: boolean;
+}
+
+/** A project API key as the project's key list shows it: never its value. */
+export interface ProjectKeyInfo {
+  id: string;
+  name: string | null;
+  /** The first 8 characters, a `*` for each hidden one, the last 4. */
+  redactedValue: string;
+  createdAt: number | null;
+  lastUsedAt: number | null;
+  owner: { type: 'user' | 'service_account' | 'unknown'; id: string | null; name: string | null };
+}
+
+/** A new service account and the key it was given (shown this once by the API). */
+export interface NewServiceAccount {
+  id: string;
+  name: string;
+  key: { id: string; value: string };
+}
+
+export interface CostsQuery {
+  /** Unix seconds, inclusive. */
+  startTime: number;
+  /** Unix seconds, exclusive. */
+  endTime?: number;
+  groupBy?: Array<'project_id' | 'line_item'>;
+  /** Buckets a page (the API's default is 7, its maximum 180). */
+  limit?: number;
+  /** The previous page's nextPage. */
+  page?: string;
+}
+
+export interface CostBucket {
+  startTime: number;
+  endTime: number;
+  results: Array<{ amount: number; currency: string; projectId: string | null; lineItem: string | null }>;
+}
+
+export interface CostsPage {
+  buckets: CostBucket[];
+  nextPage: string | null;
+}
+
+export interface AdminApi {
+  listProjects(auth: AdminAuth, page?: { limit?: number; after?: string }): Promise<AdminPage<AdminProject>>;
+  /** Creates a service account in the project with a key of its own. */
+  createServiceAccount(auth: AdminAuth, projectId: string, name: string): Promise<NewServiceAccount>;
+  /** Deletes a service account, and with it its keys. */
+  deleteServiceAccount(auth: AdminAuth, projectId: string, serviceAccountId: string): Promise<void>;
+  /** Every enabled key of the project (owner_project_access=any), a page at a time. */
+  listProjectKeys(auth: AdminAuth, projectId: string, page?: { limit?: number; after?: string }): Promise<AdminPage<ProjectKeyInfo>>;
+  deleteProjectKey(auth: AdminAuth, projectId: string, keyId: string): Promise<void>;
+  /** One page of daily cost buckets. */
+  costs(auth: AdminAuth, query: CostsQuery): Promise<CostsPage>;
 }

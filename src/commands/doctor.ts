@@ -14,6 +14,7 @@ import { describeKeychainProblem, keychainFix } from '../storage/keychain.js';
 import { ENV_SOURCE, keyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
+import { plaintextDoctorChecks } from '../plaintext/summary.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
@@ -200,6 +201,7 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, 'Unset it (programs then need `openai-setup run`), or store it: printenv OPENAI_API_KEY | openai-setup key --stdin'));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
+  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null)));
 
   const baseURL = resolveBaseURL(ctx);
   const proxy = proxyCheck(ctx.rawEnv, baseURL);

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
 import { parseCheckFlags, parseFlag } from '../options.js';
+import { BudgetFlagSchema, MonthFlagSchema, ProjectIdSchema } from '../storage/admin-state.js';
 import { BillingChoiceSchema } from '../storage/state.js';
 
 export interface OptionSpec {
@@ -66,6 +67,7 @@ Exit codes:
   5    forbidden: region, organization/project, admin key, restricted key
   6    network, timeout, proxy, TLS, server error or a non-JSON answer
   7    the keychain (or the --insecure-storage file) could not be used
+  8    import: a plaintext copy of an OpenAI key is left where import looks
   130  cancelled (Ctrl-C / Ctrl-D); finished stages stay done`;
 
 const JSON_OUTPUT: OptionSpec = { flags: '--json', description: 'print one JSON object on stdout' };
@@ -173,9 +175,9 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     name: 'logout',
     examples: ['{cmd} logout', '{cmd} logout --profile work --yes'],
     description: 'remove the stored key from this machine (it still works until revoked on the platform)',
-    options: [YES],
+    options: [YES, { flags: '--admin', description: "remove the profile's admin key instead (see admin-key)" }],
     load: () => import('./logout.js'),
-    parse: ({ opts, globals }) => ({ profile: globals.profile, yes: bool(opts.yes) }),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, yes: bool(opts.yes), admin: bool(opts.admin) }),
   }),
   command({
     name: 'profiles',
@@ -224,6 +226,90 @@ The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, O
     ],
     load: () => import('./env.js'),
     parse: ({ opts, globals }) => ({ profile: globals.profile, file: str(opts.file), force: bool(opts.force), gitignore: bool(opts.gitignore) }),
+  }),
+  command({
+    name: 'import',
+    examples: ['{cmd} import', '{cmd} import --json', '{cmd} import --store ~/.zshrc:12 --rewrite --yes'],
+    description: 'find OpenAI keys kept in plain text (shell startup files, other tools, .env files) and move them into the keychain',
+    options: [
+      { flags: '--check', description: 'check each key found with a live call (nothing billable)' },
+      JSON_OUTPUT,
+      { flags: '--store <path:line>', description: 'store the key found there for the profile, without a terminal (with --yes)' },
+      { flags: '--rewrite', description: 'with --store: also replace that plaintext line (a .env line is removed)' },
+      { flags: '-y, --yes', description: 'do not ask (with --store)' },
+    ],
+    helpAfter: `
+Looks in: ~/.bashrc ~/.bash_profile ~/.profile ~/.zshrc ~/.zprofile ~/.zshenv, fish's config.fish, conf.d/*.fish and fish_variables, the PowerShell profile, Codex's auth.json, llm's keys.json, shell-gpt's .sgptrc, fabric's .env, Continue's config, aider's .aider.conf.yml, and .env, .env.local, .envrc in this directory and its git root. Other tools' files are never edited. Exit code: 0 when no plaintext copy of an OpenAI key is left there, 8 when one is.`,
+    load: () => import('./import.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      check: bool(opts.check),
+      json: bool(opts.json),
+      store: str(opts.store),
+      rewrite: bool(opts.rewrite),
+      yes: bool(opts.yes),
+    }),
+  }),
+  command({
+    name: 'admin-key',
+    examples: ['{cmd} admin-key', 'printenv OPENAI_ADMIN_KEY | {cmd} admin-key --stdin'],
+    description: 'store an organization admin key (sk-admin-…) next to the key, checked live; rotate and spend need it',
+    options: [
+      { flags: '--stdin', description: 'read the admin key from standard input instead of a prompt' },
+      INSECURE_STORAGE,
+      { flags: '--no-verify', description: 'store it without the live check (listing one project)' },
+      JSON_OUTPUT,
+    ],
+    helpAfter: `
+OPENAI_ADMIN_KEY, when set, is used by rotate and spend instead of the stored admin key (as the SDKs read it). Remove the stored one with: openai-setup logout --admin`,
+    load: () => import('./admin-key.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      stdin: bool(opts.stdin),
+      insecureStorage: bool(opts.insecureStorage),
+      verify: opts.verify !== false,
+      json: bool(opts.json),
+    }),
+  }),
+  command({
+    name: 'rotate',
+    examples: ['{cmd} rotate', '{cmd} rotate --project proj_abc123 --keep-old'],
+    description: "replace the profile's key without downtime: a new service-account key, checked and stored, then the old key revoked; needs an admin key",
+    options: [
+      { flags: '--project <id>', description: "the project to rotate in (default: the key's project, from its last check)" },
+      { flags: '--keep-old', description: 'leave the old key live (revoke it yourself later)' },
+      { flags: '-y, --yes', description: 'do not ask: rotate, and delete the old key once found' },
+      JSON_OUTPUT,
+    ],
+    helpAfter: `
+Nothing is lost on a failure: the old key is revoked only once the new one is checked and stored. Exit code: 0 once the new key is stored (the old one revoked, kept with --keep-old, or its page named when it could not be found); 2 without an admin key, or without a key and --project; otherwise the failed step's (3-7), and the message says where things stand.`,
+    load: () => import('./rotate.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      project: opts.project === undefined ? undefined : parseFlag('--project', ProjectIdSchema, opts.project),
+      keepOld: bool(opts.keepOld),
+      yes: bool(opts.yes),
+      json: bool(opts.json),
+    }),
+  }),
+  command({
+    name: 'spend',
+    examples: ['{cmd} spend', '{cmd} spend --budget 20', '{cmd} spend --month 2026-11 --json'],
+    description: "what this month has cost (per project, a bar per day) and a monthly budget; needs an admin key",
+    options: [
+      { flags: '--month <YYYY-MM>', description: 'another month (default: this one, UTC)' },
+      { flags: '--budget <dollars>', description: 'remember a monthly budget for the profile ("off" forgets it): a warning at 80%, exit 4 at 100%' },
+      JSON_OUTPUT,
+    ],
+    helpAfter: `
+Exit code: 0; 4 when the month's cost has reached the budget; 2 without an admin key (see admin-key). Costs can lag by up to a day.`,
+    load: () => import('./spend.js'),
+    parse: ({ opts, globals }) => ({
+      profile: globals.profile,
+      json: bool(opts.json),
+      month: opts.month === undefined ? undefined : parseFlag('--month', MonthFlagSchema, opts.month),
+      budget: opts.budget === undefined ? undefined : parseFlag('--budget', BudgetFlagSchema, opts.budget),
+    }),
   }),
   command({
     name: 'open',

@@ -3,14 +3,16 @@ import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
+import { removeAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { marks } from '../terminal/output.js';
 
-export async function run(ctx: Context, options: { profile?: string; yes: boolean }): Promise<number> {
+export async function run(ctx: Context, options: { profile?: string; yes: boolean; admin?: boolean }): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile);
+  if (options.admin) return logoutAdmin(ctx, profileName, options.yes);
   // What is really there decides the question, not what the progress file remembers.
   const { stored, keychainError } = await ctx.keys.get(profileName);
   // With no keychain service at all, nothing can be stored in it.
@@ -57,5 +59,31 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   if (removed.file) term.out(`${m.ok} Removed ${hint} from ${ctx.keys.filePath}.`);
   if (failed) term.err(`${m.warn} ${describeKeychainProblem(failed, ctx.keys.keychainDescription)} It could not be checked for another copy.`);
   term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
+  return 0;
+}
+
+/** `logout --admin`: the profile's admin key only (its own keychain entry); the key stays. */
+async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Promise<number> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const record = (await ctx.state.read()).profiles[profileName]?.adminKey;
+  if (!yes) {
+    const prompter = ctx.prompter('Pass --yes to remove it without asking.');
+    if (!(await prompter.confirm(`Remove the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}" from this machine?`, false))) {
+      term.out('Nothing removed.');
+      return 0;
+    }
+  }
+  const removed = await removeAdminKey(ctx, profileName);
+  if (removed.keychainError && removed.keychainError.problem !== 'no-service' && !removed.file) {
+    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(removed.keychainError, ctx.keys.keychainDescription)} The admin key was not removed.`);
+  }
+  if (!removed.keychain && !removed.file) {
+    term.out(`No admin key is stored for profile "${profileName}"; nothing to remove.`);
+    return 0;
+  }
+  term.out(`${m.ok} Removed the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}" from ${removed.keychain ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath}.`);
+  term.out(`It still works until you delete it on the admin keys page: ${PAGES['admin-keys'].url}`);
+  if (ctx.rawEnv.OPENAI_ADMIN_KEY?.trim()) term.err(`${m.warn} OPENAI_ADMIN_KEY is still set in this shell: rotate and spend use it.`);
   return 0;
 }

@@ -9,6 +9,7 @@ import { STAGE_TITLES } from '../stages/index.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { STAGE_IDS } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
+import { copiesOf, shownPath } from '../plaintext/summary.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
@@ -22,6 +23,10 @@ export const StatusJsonSchema = z.object({
     savedAt: z.nullable(z.string()),
     env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
   }),
+  /** The admin key stored next to the key (admin-key), for rotate and spend. */
+  adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string() })),
+  /** Plaintext copies of the stored key (by its hint) where `import` looks. */
+  plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   lastVerify: z.nullable(
     z.object({ at: z.string(), status: VerifyStatusSchema, ok: z.boolean(), keyHint: z.string(), keySource: z.string(), organization: z.nullable(z.string()), project: z.nullable(z.string()), tier: z.nullable(z.string()), billing: z.string(), message: z.string() }),
   ),
@@ -48,6 +53,8 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
       savedAt: stored?.savedAt ?? null,
       env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null },
     },
+    adminKey: profile?.adminKey ?? null,
+    plaintext: stored ? (await copiesOf(ctx, { hint: stored.hint })).map((f) => ({ path: shownPath(ctx, f.path), line: f.line })) : [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
   };
 }
@@ -74,6 +81,11 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   if (key.storage === 'keychain') term.out(`${m.ok} Key ${key.hint} in the ${ctx.keys.keychainDescription}`);
   else if (key.storage === 'file') term.out(`${m.warn} Key ${key.hint} in plain text: ${ctx.keys.filePath}`);
   else term.out(`${m.pending} No key stored for this profile`);
+  if (status.plaintext.length) {
+    const where = status.plaintext.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (status.plaintext.length > 3 ? ` and ${status.plaintext.length - 3} more` : '');
+    term.out(`${m.warn} The stored key is also in plain text: ${where} — \`openai-setup import\` moves it`);
+  }
+  if (status.adminKey) term.out(`${m.ok} Admin key ${status.adminKey.hint} ${status.adminKey.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`} (for rotate and spend)`);
   if (key.env.set) {
     const relation = key.env.matchesStored === false ? term.style.yellow(' — differs from the stored key; programs use this one') : key.env.matchesStored ? ' (same as the stored key)' : '';
     term.out(`${key.env.matchesStored === false ? m.warn : m.ok} OPENAI_API_KEY is set: ${key.env.hint}${relation}`);

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { PAGES } from '../platform.js';
 import type { BillingChoice } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
+import { offerBudget } from './budget.js';
 import { confirmStep, heading, markDoneByFlag, showPage, waitForPage, type PageStageOptions, type StageOutcome } from './page.js';
 
 export const BILLING_TITLE = 'Choose how to pay and set a budget';
@@ -68,6 +69,7 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
     await showPage(ctx, 'limits');
     await waitForPage(ctx, 'limits', 'When you have set a budget:', `Set it on the page above: ${PAGES.limits.url}`);
   }
+  await offerBudget(ctx, options.profile);
   return outcome;
 }
 

@@ -5,6 +5,7 @@ import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
+import { AdminKeyRecordSchema, BudgetSchema, RotationSchema } from './admin-state.js';
 import { withFileLock } from './lock.js';
 import { ConfigStoreError, ensurePrivateDir, listTempFiles, readPrivateFile, removeTempFiles, storeError, writePrivateFile } from './private-file.js';
 
@@ -45,6 +46,10 @@ const ProfileSchema = z.object({
   // must not decide where the key is sent. Older files that have them still load (zod drops
   // unknown keys), and lose them at the next write.
   lastVerify: z.optional(LastVerifySchema),
+  /** admin-key, spend --budget, rotate (admin-state.ts). */
+  adminKey: z.optional(AdminKeyRecordSchema),
+  budget: z.optional(BudgetSchema),
+  rotation: z.optional(RotationSchema),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STATUS, type VerifyStatus } from '../../src/api/status.js';
-import type { Api, CheckRequest, CheckResult, Reachability } from '../../src/api/types.js';
+import { createAdminApi } from '../../src/api/admin.js';
+import type { AdminApi, Api, CheckRequest, CheckResult, Reachability } from '../../src/api/types.js';
 import type { Context } from '../../src/context.js';
 import { ExitError } from '../../src/errors.js';
 import { parseEnv } from '../../src/options.js';
@@ -19,6 +20,7 @@ import { StateStore, type Profile } from '../../src/storage/state.js';
 import type { Browser, OpenOutcome } from '../../src/terminal/browser.js';
 import { createTerminal, type OutputStream } from '../../src/terminal/output.js';
 import { nonInteractivePrompter } from '../../src/terminal/prompter.js';
+import { createAdminOrganization, type AdminOrganization } from './openai-server.js';
 import { ScriptedPrompter } from './prompter.js';
 
 /** A key of the usual shape (sk-proj-, 56 characters); `tag` makes different keys. */
@@ -190,6 +192,13 @@ export class ScriptedApi implements Api {
   private readonly reachQueue: Reachability[] = [];
   private everyCheck: ((request: CheckRequest) => CheckResult) | null = null;
   private readonly failures: string[] = [];
+  /**
+   * The Admin API: with makeTestContext({ admin: true }) the real client (src/api/admin.ts) over
+   * an in-memory organization (`org`); otherwise any call fails the test.
+   */
+  admin: AdminApi = new Proxy({} as AdminApi, {
+    get: (_target, name) => async () => this.fail(`Unexpected Admin API call ${String(name)}: pass { admin: true } to makeTestContext.`),
+  });
 
   /** Answers to the next checks, one each, in order. */
   answerChecks(...answers: CheckAnswer[]): this {
@@ -275,6 +284,8 @@ export interface TestContextOptions {
   /** How the tool was started (default `openai-setup`). */
   commandName?: string;
   now?: Date;
+  /** Answer the Admin API from an in-memory organization (TestContext.org), through the real client. */
+  admin?: boolean;
 }
 
 export interface TestContext {
@@ -288,6 +299,8 @@ export interface TestContext {
   readonly stderr: string;
   configDir: string;
   cwd: string;
+  /** The organization the Admin API answers from (with { admin: true }). */
+  org: AdminOrganization;
   /** A profile as the state file holds it now. */
   profile(name?: string): Promise<Profile | undefined>;
   /** Every scripted answer was asked for, and nothing unforeseen was asked (prompts and API). */
@@ -320,6 +333,8 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
 
   const prompts = new ScriptedPrompter();
   const api = new ScriptedApi();
+  const org = createAdminOrganization({ now: () => now.getTime() });
+  if (options.admin) api.admin = createAdminApi({ env: {}, fetch: org.fetch });
   const keychain = new MemoryKeychain(options.keychain);
   const outcome = options.browser ?? 'opened';
   const browser = new RecordingBrowser(outcome, outcome === 'skipped' ? 'there is no graphical display' : null);
@@ -361,6 +376,7 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
     },
     configDir,
     cwd,
+    org,
     profile: async (name = 'default') => (await state.read()).profiles[name],
     assertScriptsUsed() {
       prompts.assertAllUsed();

@@ -47,6 +47,63 @@ export interface RecordedRequest {
   body: unknown;
   /** Bearer token seen, or null. */
   key: string | null;
+  /** The query string as received, with its `?` ('' without one). */
+  query: string;
+}
+
+/** What the public record leaves open about the Admin API, as switches (see openai-admin.mjs). */
+export interface AdminToggles {
+  /** DELETE .../api_keys/{id} of a service account's key: 400 ('error', the long-standing behaviour) or deleted ('allow', the newer one). */
+  serviceAccountKeyDelete: 'error' | 'allow';
+  /** POST .../api_keys/{id} (update scopes or expiry) exists (newer); else 404 Invalid URL. */
+  keyUpdate: boolean;
+  /** Permission errors as {"error": {message, type, param, code}} ('nested') or {"error": "<message>"} ('string'). */
+  errorShape: 'nested' | 'string';
+  /** The status of "Missing scopes: …" answers. */
+  missingScopeStatus: 401 | 403;
+  /** 'membership': without owner_project_access=any, user-owned keys are left out of a project's key list. */
+  ownerProjectAccess: 'visible' | 'membership';
+  /** The scenario of keys issued to new service accounts (e.g. 'deactivated' for one that fails its check). */
+  newServiceAccountKey: Scenario;
+  /** At most this many cost buckets a page, whatever the limit asked (null: the limit). */
+  maxBucketsPerPage: number | null;
+}
+
+export type AdminScope = 'api.management.read' | 'api.management.write' | 'api.usage.read';
+
+/** A project API key as GET .../api_keys lists it, plus its value (for assertions). */
+export interface ProjectKeyRecord {
+  object: 'organization.project.api_key';
+  id: string;
+  name: string;
+  redacted_value: string;
+  created_at: number;
+  owner: { type: 'user' | 'service_account'; user?: { id: string }; service_account?: { id: string; name: string } };
+  value: string;
+}
+
+/** The organization behind the Admin API routes; every key's project is one of its projects. */
+export interface AdminControl {
+  /** Mutable: change a switch for the requests that follow. */
+  toggles: AdminToggles;
+  /** An admin key (sk-admin-…) with these scopes (default: all three). */
+  addAdminKey(key: string, options?: { scopes?: AdminScope[]; name?: string }): void;
+  /** A project (keys added with addKey create theirs, unnamed). */
+  addProject(project: { id: string; name?: string | null; archived?: boolean }): void;
+  /** The name (and id) a project key is listed with; default 'Secret key' and a derived key_… id. */
+  setKeyMeta(key: string, meta: { name?: string; id?: string }): void;
+  /** A cost on a UTC day ('2026-03-01', or the day's start in Unix seconds). */
+  addCost(cost: { day: string | number; projectId: string | null; amount: number; lineItem?: string }): void;
+  /** The next `times` (default 1) admin requests matching answer `status` with the standard error envelope (or `body`). */
+  failNext(
+    match: { method?: string; path: string | RegExp },
+    failure: { status: number; message?: string; type?: string; code?: string | null; body?: unknown },
+    times?: number,
+  ): void;
+  serviceAccounts(projectId?: string): Array<{ id: string; name: string; role: string; created_at: number }>;
+  projectKeys(projectId: string): ProjectKeyRecord[];
+  /** Does the server still accept this key (not revoked, not deleted)? */
+  isLive(key: string): boolean;
 }
 
 export interface FakeOpenAI {
@@ -57,6 +114,8 @@ export interface FakeOpenAI {
   port: number;
   requests: RecordedRequest[];
   addKey(key: string, setup: KeySetup | Scenario): void;
+  /** The Admin API's organization: admin keys, projects, service accounts, costs, switches. */
+  admin: AdminControl;
   /** requests seen that carried this key */
   requestsFor(key: string): RecordedRequest[];
   close(): Promise<void>;
@@ -66,6 +125,7 @@ export declare function startOpenAIServer(options?: {
   keys?: Record<string, KeySetup | Scenario>;
   host?: string;
   port?: number;
+  admin?: { toggles?: Partial<AdminToggles> };
 }): Promise<FakeOpenAI>;
 
 /** Deterministic fake keys with the real shapes of fact sheet §3, e.g. makeKey('proj', 'a') → 164-char `sk-proj-…T3BlbkFJ…`. */
@@ -115,3 +175,16 @@ export declare function answerFor(
   key: string | null,
   options?: AnswerOptions,
 ): Answer | Fault;
+
+/** An organization answering the Admin API without HTTP (for unit tests), as the server would. */
+export interface AdminOrganization {
+  /** A fetch for the SDK: admin routes answered from this organization; anything else 404. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** A project key of this organization (its project becomes one of the organization's). */
+  addKey(key: string, setup: KeySetup | Scenario): void;
+  admin: AdminControl;
+  requests: RecordedRequest[];
+  isLive(key: string): boolean;
+}
+
+export declare function createAdminOrganization(options?: { now?: () => number; toggles?: Partial<AdminToggles> }): AdminOrganization;

@@ -8,6 +8,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createAdminWorld } from './openai-admin.mjs';
 
 /** @typedef {import('./openai-server.d.mts').Scenario} Scenario */
 /** @typedef {import('./openai-server.d.mts').KeySetup} KeySetup */
@@ -599,6 +600,91 @@ export function answerFor(setup, probe, key, options = {}) {
 // ---------------------------------------------------------------------------------------------
 // Server
 
+/**
+ * The keys the server knows and the Admin API's organization around them (openai-admin.mjs):
+ * every key's project is one of its projects.
+ * @param {() => number} now  milliseconds, for created_at and the costs' "now"
+ * @param {Partial<import('./openai-server.d.mts').AdminToggles>} [toggles]
+ */
+function organization(now, toggles) {
+  /** @type {Map<string, Setup>} */
+  const keys = new Map();
+  const admin = createAdminWorld({
+    derive,
+    makeKey,
+    maskKey,
+    keys,
+    addKey: (key, setup) => addKey(key, setup),
+    missingKeyBody: BODY.missingKey,
+    invalidKeyBody: BODY.invalidKey,
+    now,
+  });
+  Object.assign(admin.toggles, toggles);
+  /** @param {string} key @param {KeySetup | Scenario} setup */
+  const addKey = (key, setup) => {
+    keys.set(key, normalizeSetup(key, setup));
+    admin.ensureProject(/** @type {Setup} */ (keys.get(key)).project);
+  };
+  return { keys, addKey, admin };
+}
+
+/**
+ * The Admin API without HTTP, for unit tests: a fetch that answers admin requests from an
+ * organization of its own exactly as the server does (the same bodies and statuses; only the
+ * headers are fewer). Anything else is a 404.
+ * @param {{ now?: () => number; toggles?: Partial<import('./openai-server.d.mts').AdminToggles> }} [options]
+ */
+export function createAdminOrganization(options = {}) {
+  const { keys, addKey, admin } = organization(options.now ?? (() => Date.now()), options.toggles);
+  /** @type {RecordedRequest[]} */
+  const requests = [];
+  let ids = 0;
+  /** @param {string | URL | Request} input @param {RequestInit} [init] */
+  const fetch = async (input, init = {}) => {
+    if (init.signal?.aborted) throw init.signal.reason ?? new Error('aborted');
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const method = init.method ?? 'GET';
+    const headers = new Headers(init.headers);
+    const raw = init.body == null ? '' : typeof init.body === 'string' ? init.body : await new Response(init.body).text();
+    let body;
+    let bodyIsJson = true;
+    if (raw.length) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        bodyIsJson = false;
+      }
+    }
+    const match = /^Bearer\s+(.*)$/i.exec((headers.get('authorization') ?? '').trim());
+    const key = match?.[1]?.trim() || null;
+    requests.push({ method, path: url.pathname, query: url.search, headers: Object.fromEntries(headers), body, key });
+    const answer = answerAdmin(admin, { method, path: url.pathname, params: url.searchParams, key, body, bodyIsJson }) ?? {
+      status: 404,
+      body: BODY.invalidUrl(method, url.pathname),
+    };
+    return new Response(JSON.stringify(answer.body), {
+      status: answer.status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': `req_${derive(`mem:${ids++}`, 32, HEX)}` },
+    });
+  };
+  return { fetch, addKey, admin: admin.control, requests, isLive: (/** @type {string} */ key) => keys.has(key) };
+}
+
+/**
+ * The Admin API's answer, or null for a request the model routes answer: /v1/organization/*, and
+ * an admin key sent to the model routes (it cannot call models: "Missing scopes: api.model.read",
+ * the one report there is; its status is UNCONFIRMED).
+ * @param {ReturnType<typeof createAdminWorld>} admin
+ * @param {{ method: string, path: string, params: URLSearchParams, key: string | null, body: unknown, bodyIsJson: boolean }} x
+ */
+function answerAdmin(admin, x) {
+  if (x.path === '/v1/organization' || x.path.startsWith('/v1/organization/')) return admin.answer(x);
+  if (x.key !== null && admin.isAdminKey(x.key) && (x.path === '/v1/models' || x.path === '/v1/chat/completions')) {
+    return { status: 401, body: BODY.missingScope('api.model.read') };
+  }
+  return null;
+}
+
 /** @param {import('node:http').IncomingMessage} req */
 function readBody(req) {
   return new Promise((resolve, reject) => {
@@ -611,24 +697,22 @@ function readBody(req) {
 }
 
 /**
- * @param {{ keys?: Record<string, KeySetup | Scenario>; host?: string; port?: number }} [options]
+ * @param {{ keys?: Record<string, KeySetup | Scenario>; host?: string; port?: number; admin?: { toggles?: Partial<import('./openai-server.d.mts').AdminToggles> } }} [options]
  * @returns {Promise<FakeOpenAI>}
  */
 export async function startOpenAIServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
-  /** @type {Map<string, Setup>} */
-  const keys = new Map();
+  const { keys, addKey, admin } = organization(() => Date.now(), options.admin?.toggles);
   /** @type {RecordedRequest[]} */
   const requests = [];
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set();
-
-  const addKey = (key, setup) => keys.set(key, normalizeSetup(key, setup));
   for (const [key, setup] of Object.entries(options.keys ?? {})) addKey(key, setup);
 
   const server = createServer(async (req, res) => {
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
     let raw = '';
     try {
       raw = await readBody(req);
@@ -648,7 +732,21 @@ export async function startOpenAIServer(options = {}) {
     const auth = req.headers.authorization;
     const match = typeof auth === 'string' ? /^Bearer\s+(.*)$/i.exec(auth.trim()) : null;
     const key = match?.[1]?.trim() || null;
-    requests.push({ method, path, headers: req.headers, body, key });
+    requests.push({ method, path, query: url.search, headers: req.headers, body, key });
+
+    const adminAnswer = answerAdmin(admin, { method, path, params: url.searchParams, key, body, bodyIsJson });
+    if (adminAnswer) {
+      const text = JSON.stringify(adminAnswer.body);
+      res.writeHead(adminAnswer.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(text)),
+        'openai-processing-ms': String(20 + Math.floor(Math.random() * 100)),
+        'openai-version': '2020-10-01',
+        'x-request-id': requestId(),
+      });
+      res.end(text);
+      return;
+    }
 
     const answer = respond({
       method,
@@ -695,6 +793,7 @@ export async function startOpenAIServer(options = {}) {
     port: address.port,
     requests,
     addKey,
+    admin: admin.control,
     requestsFor: (key) => requests.filter((r) => r.key === key),
     close() {
       // `hang` leaves requests open forever: drop every socket rather than wait for them.

@@ -1,0 +1,121 @@
+// What a failed Admin API request means for the person: one kind, one line, one fix, and the exit
+// code. Pure, like diagnosis.ts (whose transport and non-API classifiers it reuses): the answer
+// comes in as data.
+import { EXIT, ExitError } from '../errors.js';
+import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import { redact } from '../keys/redact.js';
+import { PAGES } from '../platform.js';
+import { nonApiDiagnosis, transportDiagnosis, type Failure } from './diagnosis.js';
+
+export type AdminFailureKind =
+  | 'needs_admin_key'
+  | 'invalid_key'
+  | 'missing_scope'
+  | 'not_found'
+  | 'refused'
+  | 'rate_limited'
+  | 'server_error'
+  | 'network_error'
+  | 'timeout';
+
+/** A failed Admin API request, already explained: main prints it as one line and its hints. */
+export class AdminApiError extends ExitError {
+  constructor(
+    readonly kind: AdminFailureKind,
+    code: number,
+    message: string,
+    hints: string[],
+    /** The HTTP status, when there was an answer. */
+    readonly status: number | null,
+    /** The API's own message (keys masked), when it gave one. */
+    readonly apiMessage: string | null,
+    readonly requestId: string | null,
+  ) {
+    super(code, message, hints);
+    this.name = 'AdminApiError';
+  }
+}
+
+export interface AdminFailedRequest {
+  baseURL: string;
+  key: string;
+  timeoutMs: number;
+  /** The proxy the request went through (credentials removed), if any. */
+  proxy: string | null;
+  /** What was being done, for people: "listing the organization's projects". */
+  action: string;
+}
+
+/**
+ * The error of an answer in either shape the API is known to use: `{"error": {"message", "type",
+ * "code"}}`, or `{"error": "<message>"}` (reported for permission errors). Null when neither.
+ */
+export function errorText(body: unknown): { message: string; type: string | null; code: string | null } | null {
+  const error = (body as { error?: unknown } | null | undefined)?.error;
+  if (typeof error === 'string') return { message: error, type: null, code: null };
+  if (error && typeof error === 'object') {
+    const e = error as { message?: unknown; type?: unknown; code?: unknown };
+    return {
+      message: typeof e.message === 'string' ? e.message : '',
+      type: typeof e.type === 'string' ? e.type : null,
+      code: typeof e.code === 'string' ? e.code : null,
+    };
+  }
+  return null;
+}
+
+const ADMIN_KEYS_URL = PAGES['admin-keys'].url;
+
+export const NEEDS_ADMIN_KEY_FIX = `Create an admin key on the admin keys page (only organization owners can), then store it: openai-setup admin-key`;
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Any failed Admin API request, as an AdminApiError. */
+export function adminFailure(failure: Failure, request: AdminFailedRequest): AdminApiError {
+  const diagnosisRequest = { probe: 'models' as const, baseURL: request.baseURL, key: request.key, model: '', timeoutMs: request.timeoutMs, proxy: request.proxy };
+  if (failure.kind !== 'http') {
+    const d = transportDiagnosis(failure, diagnosisRequest);
+    return new AdminApiError(failure.kind === 'timeout' ? 'timeout' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${d.message}`, d.fix ? [d.fix] : [], null, null, null);
+  }
+  const { status, requestId } = failure;
+  const parsed = errorText(failure.body);
+  // An answer that is not the API's (a redirect, a proxy's page) says so in diagnosis.ts's words.
+  const foreign = parsed ? null : nonApiDiagnosis({ ...failure, body: failure.body }, diagnosisRequest);
+  if (foreign || !parsed) {
+    const message = foreign?.message ?? `The API answered HTTP ${status} without an error message.`;
+    return new AdminApiError(status >= 500 ? 'server_error' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${message}`, foreign?.fix ? [foreign.fix] : [], status, null, requestId);
+  }
+  const apiMessage = redact(parsed.message, [request.key]);
+  const hint = maskKey(request.key);
+  const make = (kind: AdminFailureKind, code: number, message: string, hints: string[]) => new AdminApiError(kind, code, message, hints, status, apiMessage, requestId);
+
+  const scope = /Missing scopes?:\s*(.+?)\.(?:\s|$)/.exec(parsed.message)?.[1] ?? null;
+  if (scope && (status === 401 || status === 403)) {
+    const kind = keyKind(request.key);
+    if (kind !== 'admin') {
+      // A project (or other) key where an admin key belongs: the API lacks words for it, we don't.
+      return make('needs_admin_key', EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: missing ${scope}).`, [
+        NEEDS_ADMIN_KEY_FIX,
+        `→ ${ADMIN_KEYS_URL}`,
+      ]);
+    }
+    return make('missing_scope', EXIT.forbidden, `The admin key ${hint} lacks the permission ${scope}, needed for ${request.action}.`, [
+      'Give it that permission on the admin keys page, or create an admin key with "All" permissions and store it: openai-setup admin-key',
+      `→ ${ADMIN_KEYS_URL}`,
+    ]);
+  }
+  if (status === 401) {
+    return make('invalid_key', EXIT.keyRejected, `The API rejected the admin key ${hint}: it is wrong, revoked or deleted.`, [
+      `Create a new admin key on the admin keys page and store it: openai-setup admin-key`,
+      `→ ${ADMIN_KEYS_URL}`,
+    ]);
+  }
+  if (status === 404) return make('not_found', EXIT.forbidden, `${upperFirst(request.action)} failed: not found (HTTP 404: ${apiMessage || 'no message'}).`, []);
+  if (status === 429) return make('rate_limited', EXIT.network, `${upperFirst(request.action)} failed: the API is limiting requests right now (HTTP 429).`, ['Try again in a minute.']);
+  if (status >= 500) {
+    return make('server_error', EXIT.network, `${upperFirst(request.action)} failed: the OpenAI API had a server error (HTTP ${status}).`, ['Try again in a few minutes; status.openai.com shows incidents.']);
+  }
+  return make('refused', EXIT.forbidden, `${upperFirst(request.action)} was refused (HTTP ${status}): ${apiMessage || 'no message'}`, []);
+}

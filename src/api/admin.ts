@@ -1,0 +1,181 @@
+// The real Admin API: the official SDK's admin resources, with the admin key as the SDK's
+// adminAPIKey, on the one HTTP path (http.ts). No retries: rotate must know whether a request
+// happened. A failure becomes an AdminApiError (admin-failure.ts).
+import type { ClientOptions } from 'openai';
+import { adminFailure, AdminApiError } from './admin-failure.js';
+import type { Failure } from './diagnosis.js';
+import { createApiFetch, proxyFor, proxySettings, type ApiFetch } from './http.js';
+import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo } from './types.js';
+
+type Sdk = typeof import('openai');
+
+export interface AdminApiOptions {
+  env: Record<string, string | undefined>;
+  /** Instead of the one HTTP path (tests answer from an in-memory organization). */
+  fetch?: ApiFetch;
+  debug?: (line: string) => void;
+}
+
+/** The code and message of the innermost error (the SDK wraps fetch's error, which wraps the socket's). */
+function causeOf(error: unknown): { code: string | null; text: string } {
+  let code: string | null = null;
+  let text = '';
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.message === 'string' && e.message) text = e.message;
+    if (typeof e.code === 'string') code = e.code;
+    current = e.cause;
+  }
+  return { code, text };
+}
+
+function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal): Failure {
+  if (deadline.aborted || error instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout' };
+  if (error instanceof sdk.APIError && error.status !== undefined) {
+    // The SDK keeps the `error` member of a JSON body, an object or a bare string.
+    const inner = (error as { error?: unknown }).error;
+    return { kind: 'http', status: error.status, headers: error.headers ?? null, body: inner === undefined ? undefined : { error: inner }, requestId: error.requestID ?? null };
+  }
+  return { kind: 'transport', ...causeOf(error) };
+}
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+function page<T>(raw: { data?: unknown[]; has_more?: unknown; last_id?: unknown }, map: (item: Record<string, unknown>) => T): AdminPage<T> {
+  const data = (raw.data ?? []).filter((item): item is Record<string, unknown> => Boolean(item) && typeof item === 'object').map(map);
+  return { data, hasMore: raw.has_more === true, lastId: str(raw.last_id) || null };
+}
+
+function keyInfo(item: Record<string, unknown>): ProjectKeyInfo {
+  const owner = (item.owner ?? {}) as { type?: unknown; user?: { id?: unknown; name?: unknown; email?: unknown }; service_account?: { id?: unknown; name?: unknown } };
+  const type = owner.type === 'user' || owner.type === 'service_account' ? owner.type : 'unknown';
+  const who = type === 'service_account' ? owner.service_account : owner.user;
+  return {
+    id: str(item.id) ?? '',
+    name: str(item.name),
+    redactedValue: str(item.redacted_value) ?? '',
+    createdAt: num(item.created_at),
+    lastUsedAt: num(item.last_used_at),
+    owner: { type, id: str(who?.id), name: str(who?.name) ?? str((who as { email?: unknown } | undefined)?.email) },
+  };
+}
+
+/** The real Admin API. Proxy variables are read (and a malformed one refused) at the first request. */
+export function createAdminApi(options: AdminApiOptions): AdminApi {
+  let transport: { fetch: ApiFetch; proxy: (url: string) => string | null } | undefined;
+  const http = () => {
+    if (!transport) {
+      if (options.fetch) {
+        transport = { fetch: options.fetch, proxy: () => null };
+      } else {
+        const proxies = proxySettings(options.env);
+        transport = { fetch: createApiFetch(proxies), proxy: (url) => proxyFor(proxies, url) };
+      }
+    }
+    return transport;
+  };
+
+  /** One request through a client of its own, bounded by the auth's timeout; failures explained. */
+  async function call<T>(auth: AdminAuth, action: string, request: (client: InstanceType<Sdk['OpenAI']>, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { fetch, proxy } = http();
+    const sdk = (await import('openai')) as Sdk;
+    const clientOptions: ClientOptions = {
+      // Only the admin key: the SDK would otherwise read OPENAI_API_KEY, OPENAI_ORG_ID and
+      // OPENAI_PROJECT_ID from the environment, none of which belongs to the admin key.
+      apiKey: null,
+      adminAPIKey: auth.key,
+      organization: null,
+      project: null,
+      baseURL: auth.baseURL,
+      timeout: auth.timeoutMs,
+      maxRetries: 0,
+      fetch: fetch as ClientOptions['fetch'],
+      logLevel: options.debug ? 'debug' : 'off',
+    };
+    if (options.debug) {
+      const debug = options.debug;
+      const line = (level: string) => (...args: unknown[]) => debug(`[openai admin ${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
+      clientOptions.logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+    }
+    const client = new sdk.OpenAI(clientOptions);
+    const deadline = AbortSignal.timeout(auth.timeoutMs);
+    try {
+      return await request(client, deadline);
+    } catch (error) {
+      if (error instanceof AdminApiError) throw error;
+      throw adminFailure(failureOf(error, sdk, deadline), { baseURL: auth.baseURL, key: auth.key, timeoutMs: auth.timeoutMs, proxy: proxy(auth.baseURL), action });
+    }
+  }
+
+  return {
+    listProjects: (auth, query = {}) =>
+      call(auth, "listing the organization's projects", async (client, signal) => {
+        const raw = await client.admin.organization.projects.list({ limit: query.limit, ...(query.after ? { after: query.after } : {}) }, { signal });
+        return page<AdminProject>(raw, (p) => ({ id: str(p.id) ?? '', name: str(p.name), archived: p.archived_at !== null && p.archived_at !== undefined }));
+      }),
+
+    createServiceAccount: (auth, projectId, name) =>
+      call(auth, `creating a service account in ${projectId}`, async (client, signal): Promise<NewServiceAccount> => {
+        const raw = (await client.admin.organization.projects.serviceAccounts.create(projectId, { name }, { signal })) as unknown as Record<string, unknown>;
+        const key = (raw.api_key ?? null) as { id?: unknown; value?: unknown } | null;
+        const id = str(raw.id);
+        if (!id) throw new Error('the API answered without a service account id');
+        return { id, name: str(raw.name) ?? name, key: { id: str(key?.id) ?? '', value: str(key?.value) ?? '' } };
+      }),
+
+    deleteServiceAccount: (auth, projectId, serviceAccountId) =>
+      call(auth, `deleting the service account ${serviceAccountId}`, async (client, signal) => {
+        await client.admin.organization.projects.serviceAccounts.delete(serviceAccountId, { project_id: projectId }, { signal });
+      }),
+
+    listProjectKeys: (auth, projectId, query = {}) =>
+      call(auth, `listing the API keys of ${projectId}`, async (client, signal) => {
+        // Without owner_project_access=any the API may leave out keys of members it does not count.
+        const raw = await client.admin.organization.projects.apiKeys.list(
+          projectId,
+          { limit: query.limit, owner_project_access: 'any', ...(query.after ? { after: query.after } : {}) },
+          { signal },
+        );
+        return page(raw, keyInfo);
+      }),
+
+    deleteProjectKey: (auth, projectId, keyId) =>
+      call(auth, `deleting the key ${keyId}`, async (client, signal) => {
+        await client.admin.organization.projects.apiKeys.delete(keyId, { project_id: projectId }, { signal });
+      }),
+
+    costs: (auth, query) =>
+      call(auth, "reading the organization's costs", async (client, signal): Promise<CostsPage> => {
+        const raw = (await client.admin.organization.usage.costs(
+          {
+            start_time: query.startTime,
+            ...(query.endTime !== undefined ? { end_time: query.endTime } : {}),
+            bucket_width: '1d',
+            ...(query.groupBy?.length ? { group_by: query.groupBy } : {}),
+            ...(query.limit !== undefined ? { limit: query.limit } : {}),
+            ...(query.page ? { page: query.page } : {}),
+          },
+          { signal },
+        )) as unknown as { data?: unknown[]; next_page?: unknown; has_more?: unknown };
+        const buckets = (raw.data ?? []).map((b) => {
+          const bucket = (b ?? {}) as { start_time?: unknown; end_time?: unknown; results?: unknown[]; result?: unknown[] };
+          // `results`; an early version of the API's description called it `result`.
+          const results = (bucket.results ?? bucket.result ?? []).map((r) => {
+            const row = (r ?? {}) as { amount?: { value?: unknown; currency?: unknown }; project_id?: unknown; line_item?: unknown };
+            const value = row.amount?.value;
+            return {
+              // A number; a numeric string is read as one too.
+              amount: typeof value === 'string' ? Number(value) || 0 : (num(value) ?? 0),
+              currency: str(row.amount?.currency) ?? 'usd',
+              projectId: str(row.project_id),
+              lineItem: str(row.line_item),
+            };
+          });
+          return { startTime: num(bucket.start_time) ?? 0, endTime: num(bucket.end_time) ?? 0, results };
+        });
+        return { buckets, nextPage: raw.has_more === false ? null : str(raw.next_page) || null };
+      }),
+  };
+}

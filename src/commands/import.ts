@@ -1,0 +1,440 @@
+// `openai-setup import`: find OpenAI keys kept in plain text (shell startup files, other tools'
+// files, a project's .env files, the environment) and move them into the keychain: store a key
+// for the profile, then replace each plaintext line of it with one that asks openai-setup for it
+// (or, in a .env file, remove it). Other tools' files are only explained, never edited. Exit 0
+// when no plaintext copy is left where it looks, 8 when one is, so CI can check a machine.
+import { execFile } from 'node:child_process';
+import { realpath } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import * as z from 'zod/mini';
+import { AdminApiError } from '../api/admin-failure.js';
+import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
+import { STATUS } from '../api/status.js';
+import type { Context } from '../context.js';
+import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
+import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
+import { appendLine, planEdit, replaceLine, splitLines, type EditPlan } from '../plaintext/edit.js';
+import { readText, rewriteFile } from '../plaintext/files.js';
+import { decodeFishEscapes } from '../plaintext/find.js';
+import { selfCommand, tokenCommand } from '../plaintext/invocation.js';
+import type { Place } from '../plaintext/places.js';
+import { scanPlaces, type Finding } from '../plaintext/scan.js';
+import { homeOf, placesOf, shownPath } from '../plaintext/summary.js';
+import { adminAccount, adminAuth } from '../storage/admin-key.js';
+import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
+import { resolveProfileName, storedSource } from '../storage/profile-key.js';
+import { marks } from '../terminal/output.js';
+
+export interface ImportOptions {
+  profile?: string;
+  /** A live check of each distinct key found (no billable request). */
+  check: boolean;
+  json: boolean;
+  /** `PATH:LINE`: store the key found there (the one move without a terminal). */
+  store?: string;
+  /** With --store: also replace (or remove) that plaintext line. */
+  rewrite: boolean;
+  yes: boolean;
+}
+
+/** What import needs from the system besides Context, so that tests can stand in for it. */
+export interface ImportDeps {
+  places(ctx: Context): Place[];
+  /** Runs `fish -c script`: fish itself erases a universal variable (running shells then forget it too). */
+  fish(script: string): Promise<{ ok: boolean; missing: boolean; detail: string }>;
+}
+
+export function defaultDeps(): ImportDeps {
+  return {
+    places: placesOf,
+    fish: (script) =>
+      new Promise((done) => {
+        // Not --no-config: with it fish leaves universal variables alone.
+        execFile('fish', ['-c', script], { timeout: 10_000 }, (error, _stdout, stderr) => {
+          const code = (error as NodeJS.ErrnoException | null)?.code;
+          done({ ok: !error, missing: code === 'ENOENT', detail: String(stderr || error?.message || '').trim() });
+        });
+      }),
+  };
+}
+
+export const ImportJsonSchema = z.object({
+  profile: z.string(),
+  looked: z.number(),
+  findings: z.array(
+    z.object({
+      path: z.string(),
+      line: z.number(),
+      place: z.string(),
+      tool: z.nullable(z.string()),
+      hint: z.string(),
+      kind: z.string(),
+      variable: z.nullable(z.string()),
+      stored: z.boolean(),
+      storedAdmin: z.boolean(),
+      action: z.enum(['rewrite', 'remove', 'fish-erase', 'manual']),
+      advice: z.nullable(z.string()),
+      check: z.nullable(z.object({ ok: z.boolean(), status: z.string(), message: z.string() })),
+    }),
+  ),
+  environment: z.array(z.object({ variable: z.string(), hint: z.string(), stored: z.boolean() })),
+  moved: z.array(z.object({ path: z.string(), line: z.number(), action: z.string() })),
+  skipped: z.array(z.object({ path: z.string(), why: z.string() })),
+  plaintextLeft: z.number(),
+  exitCode: z.number(),
+});
+export type ImportJson = z.infer<typeof ImportJsonSchema>;
+
+type CheckOutcome = { ok: boolean; status: string; message: string };
+
+export async function run(ctx: Context, options: ImportOptions): Promise<number> {
+  return runImport(ctx, options, defaultDeps());
+}
+
+export async function runImport(ctx: Context, options: ImportOptions, deps: ImportDeps): Promise<number> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const say = options.json ? term.err : term.out;
+  if (options.rewrite && !options.store) throw new UsageError('--rewrite goes with --store PATH:LINE (the line to move).');
+  const profileName = await resolveProfileName(ctx, options.profile);
+  const home = homeOf(ctx);
+  const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath);
+  const token = tokenCommand(self, profileName);
+
+  const shown = (path: string): string => shownPath(ctx, path);
+
+  // What is stored now: a finding is "the stored key" when it is that one.
+  const readStored = async (account: string): Promise<string | null> => {
+    const { stored } = await ctx.keys.get(account);
+    if (stored) term.addSecret(stored.key);
+    return stored?.key ?? null;
+  };
+  let stored = await readStored(profileName);
+  let storedAdmin = await readStored(adminAccount(profileName));
+
+  const scan = async () => {
+    const result = await scanPlaces(deps.places(ctx));
+    for (const f of result.findings) term.addSecret(f.key);
+    return result;
+  };
+  let scanned = await scan();
+  const environment = (['OPENAI_API_KEY', 'OPENAI_ADMIN_KEY'] as const).flatMap((variable) => {
+    const value = ctx.rawEnv[variable]?.trim();
+    if (!value) return [];
+    term.addSecret(value);
+    return [{ variable, key: value }];
+  });
+
+  const lineOf = async (finding: Finding): Promise<string> => {
+    const text = (await readText(finding.path)) ?? '';
+    return splitLines(text)[finding.line - 1]?.body ?? '';
+  };
+  const isAdminKey = (key: string) => keyKind(key) === 'admin';
+  const targetCommand = (key: string) => (isAdminKey(key) ? null : token);
+  /** The edit for a finding; an admin key's line is only removed (nothing prints the admin key). */
+  const planFor = async (finding: Finding): Promise<EditPlan> => {
+    const plan = planEdit(finding, await lineOf(finding), targetCommand(finding.key) ?? token);
+    if (!isAdminKey(finding.key)) return plan;
+    if (plan.kind === 'line') return { ...plan, after: null, note: 'rotate and spend use the stored admin key.' };
+    if (plan.kind === 'fish-universal') return { ...plan, addLine: '' };
+    return plan;
+  };
+  const actionOf = (plan: EditPlan): 'rewrite' | 'remove' | 'fish-erase' | 'manual' =>
+    plan.kind === 'manual' ? 'manual' : plan.kind === 'fish-universal' ? 'fish-erase' : plan.after === null ? 'remove' : 'rewrite';
+
+  // --check: each distinct key once, without a billable request.
+  const checks = new Map<string, CheckOutcome>();
+  if (options.check) {
+    const keys = [...new Set([...scanned.findings.map((f) => f.key), ...environment.map((e) => e.key)])];
+    const spinner = term.spinner(`Checking ${keys.length} key${keys.length === 1 ? '' : 's'} with live calls (nothing billable)…`);
+    try {
+      await Promise.all(keys.map(async (key) => checks.set(key, await checkKey(ctx, profileName, key))));
+    } finally {
+      spinner.stop();
+    }
+  }
+
+  const describe = (key: string): string => {
+    const owner = key === stored ? 'the stored key' : key === storedAdmin ? 'the stored admin key' : 'not stored';
+    const check = checks.get(key);
+    return `${maskKey(key)} · ${keyKindLabel(keyKind(key))} · ${owner}${check ? ` · ${check.ok ? 'works' : `${check.status}: ${check.message}`}` : ''}`;
+  };
+
+  const moved: ImportJson['moved'] = [];
+  let failedCode: number | null = null;
+
+  // ---- The one move without a terminal: --store PATH:LINE [--rewrite].
+  if (options.store) {
+    const at = /^(.+):(\d+)$/.exec(options.store.trim());
+    if (!at) throw new UsageError(`--store: expected PATH:LINE, like ~/.zshrc:12 (got "${options.store}").`);
+    const wanted = at[1]!.startsWith('~/') && home ? join(home, at[1]!.slice(2)) : resolve(ctx.cwd, at[1]!);
+    const real = await realpath(wanted).catch(() => wanted);
+    const line = Number(at[2]);
+    const here: Finding[] = [];
+    for (const f of scanned.findings) if (f.line === line && (await realpath(f.path).catch(() => f.path)) === real) here.push(f);
+    if (here.length === 0) throw new UsageError(`--store: no OpenAI key at ${shown(wanted)}:${line}.`, ['`openai-setup import` lists where it found keys (file:line).']);
+    const keys = [...new Set(here.map((f) => f.key))];
+    if (keys.length > 1) throw new UsageError(`--store: ${shown(wanted)}:${line} holds ${keys.length} keys; move them by hand.`);
+    const finding = here[0]!;
+    const plan = options.rewrite ? await planFor(finding) : null;
+    if (plan?.kind === 'manual') throw new UsageError(`--rewrite: ${shown(finding.path)}:${line} cannot be rewritten (${plan.why}). Nothing was changed.`);
+    const key = finding.key;
+    const target = isAdminKey(key) ? storedAdmin : stored;
+    if (target !== key) {
+      const prompter = ctx.prompter('Pass --yes to store it without asking.');
+      const what = isAdminKey(key) ? `the admin key of profile "${profileName}"` : `the key of profile "${profileName}"`;
+      const replacing = target ? ` in place of ${maskKey(target)}` : '';
+      if (!options.yes && !(await prompter.confirm(`Store ${maskKey(key)} as ${what}${replacing}?`, true))) {
+        say('Nothing was changed.');
+        return EXIT.ok;
+      }
+      const code = await storeFound(ctx, profileName, key, say);
+      if (code !== EXIT.ok) return code;
+      if (isAdminKey(key)) storedAdmin = key;
+      else stored = key;
+    } else {
+      say(`${m.ok} ${maskKey(key)} is already the stored ${isAdminKey(key) ? 'admin key' : 'key'} of profile "${profileName}".`);
+    }
+    if (plan) {
+      const done = await applyPlan(ctx, deps, finding, plan, { yes: options.yes, shown, say });
+      if (done) moved.push({ path: shown(finding.path), line: finding.line, action: actionOf(plan) });
+      else failedCode = EXIT.plaintext;
+    }
+    scanned = await scan();
+  } else {
+    // ---- The list.
+    const found = scanned.findings;
+    const distinct = new Set(found.map((f) => f.key));
+    if (!options.json) {
+      term.out(term.style.bold(`openai-setup import · profile ${profileName}`));
+      if (found.length === 0) {
+        term.out(`${m.ok} No plaintext copy of an OpenAI key in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in.`);
+      } else {
+        term.out(`Looked in ${scanned.looked} files; found ${found.length} plaintext ${found.length === 1 ? 'copy' : 'copies'} of ${distinct.size} OpenAI key${distinct.size === 1 ? '' : 's'}:`);
+        for (const f of found) {
+          const where = `${shown(f.path)}, line ${f.line}${f.tool ? ` (${TOOL_NAMES[f.tool]})` : f.kind === 'fish-universal' ? ' (fish universal variable)' : ''}`;
+          term.out(`  ${f.key === stored || f.key === storedAdmin ? m.warn : m.fail} ${where}`);
+          term.out(`    ${describe(f.key)}`);
+        }
+      }
+      for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
+      for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
+    }
+
+    // ---- On a terminal: store a key, then move each plaintext line of it.
+    if (!options.json && term.interactive && (found.length > 0 || environment.length > 0)) {
+      const prompter = ctx.prompter('');
+      for (const admin of [false, true]) {
+        // A key only in the environment may be the one to keep, too.
+        const candidates = [...new Set([...distinct, ...environment.map((e) => e.key)])].filter((k) => isAdminKey(k) === admin);
+        const current = admin ? storedAdmin : stored;
+        const others = candidates.filter((k) => k !== current);
+        if (others.length === 0) continue;
+        const places = (key: string) =>
+          [...new Set([...found.filter((f) => f.key === key).map((f) => shown(f.path)), ...environment.filter((e) => e.key === key).map((e) => `the environment (${e.variable})`)])].join(', ');
+        const choice = await prompter.select<string | null>(
+          `Which ${admin ? 'admin key' : 'key'} should profile "${profileName}" keep in the keychain?`,
+          [
+            ...(current ? [{ name: `Keep the stored one (${maskKey(current)})`, value: current }] : []),
+            ...others.map((k) => ({ name: `${maskKey(k)} · ${keyKindLabel(keyKind(k))} · in ${places(k)}`, value: k })),
+            ...(current ? [] : [{ name: 'None: leave everything as it is', value: null }]),
+          ],
+        );
+        if (choice === null || choice === current) continue;
+        const code = await storeFound(ctx, profileName, choice, say);
+        if (code !== EXIT.ok) {
+          failedCode = code;
+          continue;
+        }
+        if (admin) storedAdmin = choice;
+        else stored = choice;
+      }
+      for (const f of found) {
+        if (f.key !== stored && f.key !== storedAdmin) continue;
+        const plan = await planFor(f);
+        if (plan.kind === 'manual') continue;
+        if (await applyPlan(ctx, deps, f, plan, { yes: false, shown, say })) moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
+      }
+      const notMoved = found.filter((f) => f.key !== stored && f.key !== storedAdmin && f.kind !== 'tool');
+      for (const f of notMoved) {
+        term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key. To move it into the keychain for another profile: openai-setup import --profile NAME`);
+      }
+      if (self.note && moved.some((mv) => mv.action === 'rewrite' || mv.action === 'fish-erase')) term.say(`${m.warn} ${self.note}`);
+      scanned = await scan();
+    }
+  }
+
+  // Other tools' files: how to point each at the keychain or the environment instead.
+  const toolFindings = scanned.findings.filter((f) => f.tool);
+  const advised = new Set<string>();
+  if (!options.json) {
+    for (const f of toolFindings) {
+      if (advised.has(f.path)) continue;
+      advised.add(f.path);
+      term.say(`${m.arrow} ${TOOL_NAMES[f.tool!]}: ${toolAdvice(f.tool!, shown(f.path))}`);
+    }
+  }
+
+  const left = scanned.findings.length;
+  const exitCode = failedCode ?? (left > 0 ? EXIT.plaintext : EXIT.ok);
+  if (options.json) {
+    const json: ImportJson = {
+      profile: profileName,
+      looked: scanned.looked,
+      findings: await Promise.all(
+        scanned.findings.map(async (f) => ({
+          path: shown(f.path),
+          line: f.line,
+          place: f.kind,
+          tool: f.tool ?? null,
+          hint: maskKey(f.key),
+          kind: keyKind(f.key),
+          variable: f.variable,
+          stored: f.key === stored,
+          storedAdmin: f.key === storedAdmin,
+          action: actionOf(await planFor(f)),
+          advice: f.tool ? toolAdvice(f.tool, shown(f.path)) : null,
+          check: checks.get(f.key) ?? null,
+        })),
+      ),
+      environment: environment.map((e) => ({ variable: e.variable, hint: maskKey(e.key), stored: e.key === stored || e.key === storedAdmin })),
+      moved,
+      skipped: scanned.skipped.map((s) => ({ path: shown(s.path), why: s.why })),
+      plaintextLeft: left,
+      exitCode,
+    };
+    term.out(JSON.stringify(ImportJsonSchema.parse(json), null, 2));
+    return exitCode;
+  }
+  if (moved.length > 0 || options.store) {
+    term.out(left === 0 ? `${m.ok} No plaintext copy of an OpenAI key is left where import looks.` : `${m.warn} ${left} plaintext ${left === 1 ? 'copy is' : 'copies are'} left (run \`openai-setup import\` to see them).`);
+  }
+  if (moved.length > 0) {
+    term.say('Copies of a key that was in plain text can survive in backups, shell history and git history: `openai-setup rotate` replaces the key for good.');
+  } else if (left > 0 && !term.interactive && !options.store) {
+    term.say(`Move one into the keychain on a terminal with \`openai-setup import\`, or: openai-setup import --store PATH:LINE --rewrite --yes`);
+  }
+  return exitCode;
+}
+
+/** A live check of a found key: an admin key lists one project; any other key lists models (nothing billable). */
+async function checkKey(ctx: Context, profileName: string, key: string): Promise<CheckOutcome> {
+  if (keyKind(key) === 'admin') {
+    try {
+      await ctx.api.admin.listProjects(await adminAuth(ctx, profileName, key), { limit: 1 });
+      return { ok: true, status: 'valid', message: 'The admin key works.' };
+    } catch (error) {
+      if (error instanceof AdminApiError) return { ok: false, status: error.kind, message: error.message };
+      throw error;
+    }
+  }
+  const result = await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false }), { spinner: null, note: () => {} });
+  return { ok: result.ok, status: result.status, message: result.message };
+}
+
+/** Store a found key for the profile (an admin key as its admin key) after a live check; the exit code. */
+async function storeFound(ctx: Context, profileName: string, key: string, say: (line: string) => void): Promise<number> {
+  const m = marks(ctx.term.style);
+  const admin = keyKind(key) === 'admin';
+  if (admin) {
+    try {
+      await ctx.api.admin.listProjects(await adminAuth(ctx, profileName, key), { limit: 1 });
+    } catch (error) {
+      if (!(error instanceof ExitError)) throw error;
+      ctx.term.err(`${m.fail} ${maskKey(key)} was not stored: ${error.message}`);
+      return error.code;
+    }
+  }
+  const check = admin ? null : await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false }));
+  if (check && !STATUS[check.status].keepKey) {
+    ctx.term.err(`${m.fail} ${maskKey(key)} was not stored: ${check.message}`);
+    if (check.fix) ctx.term.err(`  ${check.fix}`);
+    return check.exitCode;
+  }
+  const account = admin ? adminAccount(profileName) : profileName;
+  try {
+    await ctx.keys.set(account, key, false);
+  } catch (error) {
+    if (!(error instanceof KeychainUnavailableError)) throw error;
+    throw new KeyStoreError(`${describeKeychainProblem(error, ctx.keys.keychainDescription)} ${maskKey(key)} was not stored, and nothing was changed.`);
+  }
+  const now = ctx.clock.now().toISOString();
+  await ctx.state.updateProfile(profileName, (p) => {
+    if (admin) p.adminKey = { storage: 'keychain', hint: maskKey(key), savedAt: now };
+    else {
+      p.key = { storage: 'keychain', hint: maskKey(key), savedAt: now };
+      p.stages.key ??= { doneAt: now };
+    }
+  });
+  if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);
+  say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
+  return EXIT.ok;
+}
+
+/** Show one edit as a diff, ask (unless `yes`), and make it; false when it was not made. */
+async function applyPlan(
+  ctx: Context,
+  deps: ImportDeps,
+  finding: Finding,
+  plan: Exclude<EditPlan, { kind: 'manual' }>,
+  io: { yes: boolean; shown: (path: string) => string; say: (line: string) => void },
+): Promise<boolean> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const where = io.shown(finding.path);
+  // Lines are read as bytes (latin1); shown as UTF-8 so that other characters read right.
+  const readable = (line: string) => Buffer.from(line, 'latin1').toString('utf8');
+  const prompter = ctx.prompter('Pass --yes to change it without asking.');
+
+  if (plan.kind === 'fish-universal') {
+    const config = join(finding.path, '..', 'config.fish');
+    const configText = (await readText(config)) ?? '';
+    const addLine = plan.addLine && !splitLines(configText).some((l) => l.body.trim() === plan.addLine) ? plan.addLine : '';
+    term.out(`${where}, line ${finding.line}: the universal variable ${plan.variable}`);
+    term.out(term.style.red(`  - ${plan.variable} (universal), erased with: fish -c 'set -Ue ${plan.variable}'`));
+    if (addLine) term.out(term.style.green(`  + ${addLine}   (at the end of ${io.shown(config)})`));
+    if (!io.yes && !(await prompter.confirm(`Erase the universal variable ${plan.variable}${addLine ? ` and add that line to ${io.shown(config)}` : ''}?`, true))) return false;
+    const erased = await deps.fish(`set -Ue ${plan.variable}`);
+    if (!erased.ok) {
+      term.err(`${m.fail} ${erased.missing ? 'fish is not installed here' : `fish could not erase it (${erased.detail})`}: in fish, run  set -Ue ${plan.variable}`);
+      return false;
+    }
+    // fish rewrote its own file: check that the key is gone from it.
+    const still = splitLines(decodeFishEscapes((await readText(finding.path)) ?? '')).some((l) => l.body.includes(finding.key));
+    if (still) {
+      term.err(`${m.fail} ${where} still holds the key after \`set -Ue ${plan.variable}\`: remove it in fish by hand.`);
+      return false;
+    }
+    if (addLine) await rewriteFile(config, (text) => appendLine(text, addLine));
+    io.say(`${m.ok} Erased the universal variable ${plan.variable}${addLine ? `; ${io.shown(config)} sets it from openai-setup` : ''}.`);
+    return true;
+  }
+
+  const before = splitLines((await readText(finding.path)) ?? '')[plan.line - 1]?.body ?? '';
+  term.out(`${where}, line ${plan.line}:`);
+  term.out(term.style.red(`  - ${readable(before)}`));
+  if (plan.after !== null) term.out(term.style.green(`  + ${readable(plan.after)}`));
+  if (plan.note) term.out(`  ${plan.note}`);
+  const question = plan.after === null ? `Remove line ${plan.line} of ${where}?` : `Change line ${plan.line} of ${where} like this?`;
+  if (!io.yes && !(await prompter.confirm(question, true))) return false;
+  let changed = true;
+  await rewriteFile(finding.path, (text) => {
+    // The file may have changed since it was read: only that line, still holding that key.
+    const line = splitLines(text)[plan.line - 1];
+    if (!line?.body.includes(finding.key)) {
+      changed = false;
+      return text;
+    }
+    return replaceLine(text, plan.line, plan.after);
+  });
+  if (!changed) {
+    term.err(`${m.fail} ${where} changed since it was read; nothing was written. Run import again.`);
+    return false;
+  }
+  const advice = finding.kind === 'dotenv' ? ' Start the program with `openai-setup run -- …` so that it gets the key.' : '';
+  io.say(`${m.ok} ${plan.after === null ? 'Removed' : 'Changed'} line ${plan.line} of ${where}.${advice}`);
+  if (finding.kind === 'posix-shell' && basename(finding.path) === '.envrc') io.say('  Run `direnv allow` for direnv to load the changed file.');
+  else if (finding.kind !== 'dotenv') io.say(`  It takes effect in new shells (or after: source ${where}).`);
+  return true;
+}

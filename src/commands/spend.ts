@@ -1,0 +1,163 @@
+// `openai-setup spend`: what this month has cost the organization, from the Admin API's costs
+// (daily buckets from the 1st 00:00 UTC, by project), with a bar per day; and a monthly budget
+// remembered for the profile: a warning at 80%, exit 4 once the month's cost reaches it.
+import * as z from 'zod/mini';
+import { AdminApiError } from '../api/admin-failure.js';
+import { fetchMonthCosts, monthBounds, monthLabel, monthOf, projectNames, summarizeCosts, type Month } from '../api/costs.js';
+import type { Context } from '../context.js';
+import { EXIT, UsageError } from '../errors.js';
+import { PAGES } from '../platform.js';
+import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
+import { resolveProfileName } from '../storage/profile-key.js';
+import { bar, gauge, money } from '../terminal/bars.js';
+import { marks } from '../terminal/output.js';
+
+export interface SpendOptions {
+  profile?: string;
+  month?: Month;
+  /** A new budget in dollars, or 'off' to forget it. */
+  budget?: number | 'off';
+  json: boolean;
+}
+
+/** Share of the budget from which spend warns. */
+export const WARN_SHARE = 0.8;
+
+export const LAG_NOTE = 'Costs can lag by up to a day: the last day or two may still grow.';
+
+export const SpendJsonSchema = z.object({
+  profile: z.string(),
+  month: z.string(),
+  from: z.string(),
+  to: z.string(),
+  complete: z.boolean(),
+  currency: z.string(),
+  total: z.number(),
+  projects: z.array(z.object({ id: z.nullable(z.string()), name: z.nullable(z.string()), amount: z.number() })),
+  days: z.array(z.object({ date: z.string(), amount: z.number() })),
+  budget: z.nullable(z.object({ monthlyUsd: z.number(), share: z.number(), warning: z.boolean(), reached: z.boolean() })),
+  exitCode: z.number(),
+  note: z.string(),
+});
+export type SpendJson = z.infer<typeof SpendJsonSchema>;
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+function fit(text: string, width: number): string {
+  return text.length <= width ? text.padEnd(width) : `${text.slice(0, Math.max(1, width - 1))}…`;
+}
+
+export async function run(ctx: Context, options: SpendOptions): Promise<number> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const info = options.json ? term.err : term.out;
+  const profileName = await resolveProfileName(ctx, options.profile);
+
+  if (options.budget !== undefined) {
+    const budget = options.budget;
+    await ctx.state.updateProfile(profileName, (p) => {
+      if (budget === 'off') delete p.budget;
+      else p.budget = { monthlyUsd: budget, setAt: ctx.clock.now().toISOString() };
+    });
+    info(budget === 'off' ? `${m.ok} No monthly budget for profile "${profileName}" any more.` : `${m.ok} Monthly budget for profile "${profileName}": ${money(budget)} (remembered; spend compares each month with it).`);
+  }
+
+  const now = ctx.clock.now();
+  const month = options.month ?? monthOf(now);
+  const { start, end } = monthBounds(month);
+  if (start * 1000 > now.getTime()) throw new UsageError(`--month: ${monthLabel(month)} has not begun yet.`);
+  const { key } = await requireAdminKey(ctx, profileName, 'spend');
+  const auth = await adminAuth(ctx, profileName, key);
+
+  const spinner = term.spinner(`Reading the costs of ${monthLabel(month)}…`);
+  let names = new Map<string, string | null>();
+  let namesNote: string | null = null;
+  let buckets;
+  try {
+    // Names only make the list readable: costs need api.usage.read, names api.management.read.
+    const [costs, listed] = await Promise.all([fetchMonthCosts(ctx.api.admin, auth, month, now), projectNames(ctx.api.admin, auth).catch((error: unknown) => error)]);
+    buckets = costs;
+    if (listed instanceof Map) names = listed;
+    else if (listed instanceof AdminApiError) namesNote = `Project names could not be read (${listed.message.replace(/\.$/, '')}); ids are shown.`;
+    else throw listed;
+  } finally {
+    spinner.stop();
+  }
+
+  const summary = summarizeCosts(buckets);
+  const complete = end * 1000 <= now.getTime();
+  const to = complete ? new Date(end * 1000) : now;
+  const budget = (await ctx.state.read()).profiles[profileName]?.budget;
+  const share = budget ? summary.total / budget.monthlyUsd : 0;
+  const reached = Boolean(budget) && share >= 1;
+  const warning = Boolean(budget) && share >= WARN_SHARE;
+  const exitCode = reached ? EXIT.noQuota : EXIT.ok;
+  const projects = summary.projects.map((p) => ({ id: p.id, name: p.id ? (names.get(p.id) ?? null) : null, amount: p.amount }));
+
+  if (options.json) {
+    const json: SpendJson = {
+      profile: profileName,
+      month: monthLabel(month),
+      from: new Date(start * 1000).toISOString(),
+      to: to.toISOString(),
+      complete,
+      currency: summary.currency,
+      total: summary.total,
+      projects,
+      days: summary.days,
+      budget: budget ? { monthlyUsd: budget.monthlyUsd, share, warning, reached } : null,
+      exitCode,
+      note: LAG_NOTE,
+    };
+    if (namesNote) term.err(`${m.warn} ${namesNote}`);
+    term.out(JSON.stringify(SpendJsonSchema.parse(json), null, 2));
+    return exitCode;
+  }
+
+  const cur = summary.currency;
+  const monthName = `${MONTH_NAMES[month.month - 1]} ${month.year}`;
+  const short = MONTH_NAMES[month.month - 1]!.slice(0, 3);
+  const span = complete ? 'the whole month' : `1 ${short} – ${now.getUTCDate()} ${short} ${now.toISOString().slice(11, 16)} UTC`;
+  term.out(term.style.bold(`openai-setup spend · ${monthName} · profile ${profileName}`));
+  term.out(`${complete ? 'Month total  ' : 'Month to date'}  ${term.style.bold(money(summary.total, cur))}  ${term.style.dim(`(${span})`)}`);
+  if (budget) {
+    const width = Math.max(10, Math.min(20, term.columns - 40));
+    term.out(`Budget         ${money(budget.monthlyUsd)}  ${gauge(share, width)} ${Math.round(share * 100)}% used`);
+  }
+
+  if (projects.length) {
+    term.out(term.style.bold('By project'));
+    const amounts = projects.map((p) => money(p.amount, cur));
+    const amountWidth = Math.max(...amounts.map((a) => a.length));
+    const labelWidth = Math.max(8, Math.min(40, term.columns - 5 - amountWidth, Math.max(...projects.map((p) => (p.name ?? p.id ?? '(no project)').length))));
+    projects.forEach((p, i) => term.out(`  ${fit(p.name ?? p.id ?? '(no project)', labelWidth)}  ${amounts[i]!.padStart(amountWidth)}`));
+  }
+
+  if (summary.days.length) {
+    term.out(term.style.bold('By day'));
+    const amounts = summary.days.map((d) => money(d.amount, cur));
+    const amountWidth = Math.max(...amounts.map((a) => a.length));
+    // "  Mar 01  " + bar + "  $12.34", within the terminal's width (60 columns included).
+    const barWidth = Math.max(5, Math.min(40, term.columns - 1 - 10 - 2 - amountWidth));
+    const max = Math.max(...summary.days.map((d) => d.amount));
+    summary.days.forEach((d, i) => {
+      const label = `${MONTH_NAMES[Number(d.date.slice(5, 7)) - 1]!.slice(0, 3)} ${d.date.slice(8, 10)}`;
+      const line = bar(d.amount, max, barWidth).padEnd(barWidth);
+      term.out(`  ${label}  ${term.style.cyan(line)}  ${d.amount > 0 ? amounts[i]!.padStart(amountWidth) : term.style.dim(amounts[i]!.padStart(amountWidth))}`);
+    });
+  } else {
+    term.out(term.style.dim('No costs reported for this month yet.'));
+  }
+
+  if (namesNote) term.err(`${m.warn} ${namesNote}`);
+  if (budget && reached) {
+    term.out(`${m.fail} ${term.style.bold(`The ${complete ? "month's" : "month-to-date"} cost ${money(summary.total, cur)} has reached the budget of ${money(budget.monthlyUsd)}.`)}`);
+  } else if (budget && warning) {
+    term.out(`${m.warn} ${Math.round(share * 100)}% of the ${money(budget.monthlyUsd)} monthly budget is used.`);
+  }
+  // Sentences are wrapped to the terminal, so that 60 columns read as well as 100.
+  if (budget && warning) term.say(`This budget is checked here only; a limit that stops requests is set on the limits page: ${PAGES.limits.url}`, '  ');
+  if (!budget) term.say('Set a monthly budget to check against: openai-setup spend --budget 20');
+  term.say(`${LAG_NOTE} Details: ${PAGES.usage.url}`);
+  return exitCode;
+}

@@ -1,0 +1,96 @@
+// What import puts in place of a plaintext key, as text: in a shell startup file the line that
+// asks openai-setup for the key each time, in a .env file nothing (programs are started with
+// `openai-setup run`). Only a line that is a plain assignment of the key is changed; every other
+// byte of the file stays, its line endings included. Pure.
+import type { Finding } from './scan.js';
+
+export type EditPlan =
+  /** Replace (or, with `after` null, remove) one line. */
+  | { kind: 'line'; line: number; after: string | null; note: string | null }
+  /** A fish universal variable: erase it with fish itself, then add a line to config.fish. */
+  | { kind: 'fish-universal'; variable: string; addLine: string }
+  /** Nothing import may change: what to do by hand. */
+  | { kind: 'manual'; why: string };
+
+const NAME = '[A-Za-z_][A-Za-z0-9_]*';
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The key, bare or in quotes of one kind. */
+function quoted(key: string): string {
+  return `(?:"${escape(key)}"|'${escape(key)}'|${escape(key)})`;
+}
+
+/** `line` with its end of line split off. */
+export function splitLines(text: string): Array<{ body: string; eol: string }> {
+  if (text === '') return [];
+  return text.split(/(?<=\n)/).map((line) => {
+    const eol = line.endsWith('\r\n') ? '\r\n' : line.endsWith('\n') ? '\n' : '';
+    return { body: line.slice(0, line.length - eol.length), eol };
+  });
+}
+
+/**
+ * The edit for a finding, given the line's text and the command that prints the key as the
+ * person runs it (`openai-setup token`, `openai-setup token --profile work`).
+ */
+export function planEdit(finding: Finding, lineText: string, tokenCommand: string): EditPlan {
+  if (finding.kind === 'tool') return { kind: 'manual', why: "another tool's file: import never edits it" };
+  if (finding.utf16) return { kind: 'manual', why: 'the file is UTF-16: edit it by hand' };
+  const key = quoted(finding.key);
+  const trailing = '(\\s*;?\\s*(?:#.*)?)';
+  const body = lineText.replace(/\r$/, '');
+  if (finding.kind === 'fish-universal') {
+    if (!finding.variable) return { kind: 'manual', why: 'not a universal variable line' };
+    return { kind: 'fish-universal', variable: finding.variable, addLine: `set -gx ${finding.variable} (${tokenCommand})` };
+  }
+  if (finding.kind === 'posix-shell') {
+    const m = new RegExp(`^(\\s*)(?:export\\s+)?(${NAME})=${key}${trailing}$`).exec(body);
+    if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key: edit it by hand' };
+    return { kind: 'line', line: finding.line, after: `${m[1]}export ${m[2]}="$(${tokenCommand})"${m[3]}`, note: null };
+  }
+  if (finding.kind === 'fish') {
+    const m = new RegExp(`^(\\s*)set\\s+((?:-{1,2}[A-Za-z-]+\\s+)*)(${NAME})\\s+${key}${trailing}$`).exec(body);
+    if (!m) return { kind: 'manual', why: 'the line is more than a `set` of the key: edit it by hand' };
+    const universal = /(?:^|\s)-[A-Za-z]*U|--universal/.test(m[2]!);
+    return {
+      kind: 'line',
+      line: finding.line,
+      after: `${m[1]}set -gx ${m[3]} (${tokenCommand})${m[4]}`,
+      note: universal ? `It also set a universal variable: run \`set -Ue ${m[3]}\` in fish, or it lives on in fish_variables.` : null,
+    };
+  }
+  if (finding.kind === 'powershell') {
+    const m = new RegExp(`^(\\s*)\\$env:(${NAME})\\s*=\\s*${key}${trailing}$`, 'i').exec(body);
+    if (!m) return { kind: 'manual', why: 'the line is more than `$env:NAME = key`: edit it by hand' };
+    return { kind: 'line', line: finding.line, after: `${m[1]}$env:${m[2]} = (${tokenCommand})${m[3]}`, note: null };
+  }
+  // dotenv: the line goes; programs get the key from `openai-setup run`.
+  const m = new RegExp(`^\\s*(?:export\\s+)?${NAME}\\s*=\\s*${key}\\s*(?:#.*)?$`).exec(body);
+  if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key: edit it by hand' };
+  return { kind: 'line', line: finding.line, after: null, note: null };
+}
+
+/** The text with line `line` (1-based) replaced by `after` (its end of line kept), or removed with its end of line. */
+export function replaceLine(text: string, line: number, after: string | null): string {
+  const lines = splitLines(text);
+  const target = lines[line - 1];
+  if (!target) throw new Error(`line ${line} is not in the file`);
+  if (after === null) lines.splice(line - 1, 1);
+  else target.body = after;
+  return lines.map((l) => l.body + l.eol).join('');
+}
+
+/** `line` added at the end of a text file, with the file's end of line (CRLF when it has any). */
+export function appendLine(text: string, line: string): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const separator = text === '' || text.endsWith('\n') ? '' : eol;
+  return `${text}${separator}${line}${eol}`;
+}
+
+/** A shell word: as it is when it needs no quotes, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

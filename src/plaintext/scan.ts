@@ -1,0 +1,97 @@
+// Looking in every place (places.ts) for keys (find.ts), without changing anything: each finding
+// is a file, a line, the key and what the line assigns it to.
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { decodeFishEscapes, findKeys } from './find.js';
+import type { Place, PlaceKind, ToolName } from './places.js';
+
+/** Larger files are not config files: they are skipped (and said so). */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+export interface Finding {
+  /** The file as import looked for it (not resolved through links). */
+  path: string;
+  /** 1-based. */
+  line: number;
+  kind: PlaceKind;
+  tool?: ToolName;
+  key: string;
+  /** The variable the line assigns the key to (OPENAI_API_KEY…), when it says. */
+  variable: string | null;
+  /** The file's text is UTF-16 (a Windows PowerShell profile can be): found, never edited. */
+  utf16: boolean;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  /** How many of the places exist (files looked in). */
+  looked: number;
+  /** Files that exist but could not be read, or were too large. */
+  skipped: Array<{ path: string; why: string }>;
+}
+
+function variableOf(kind: PlaceKind, line: string): string | null {
+  const patterns: RegExp[] =
+    kind === 'fish-universal'
+      ? [/^SETUVAR\s+(?:--\S+\s+)*([A-Za-z_][A-Za-z0-9_]*):/]
+      : kind === 'fish'
+        ? [/^\s*set\s+(?:-{1,2}[A-Za-z-]+\s+)*([A-Za-z_][A-Za-z0-9_]*)\s/]
+        : kind === 'powershell'
+          ? [/^\s*\$env:([A-Za-z_][A-Za-z0-9_]*)\s*=/i, /SetEnvironmentVariable\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/]
+          : [/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/, /^\s*-?\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:/, /^\s*"([^"]+)"\s*:/];
+  for (const pattern of patterns) {
+    const name = pattern.exec(line)?.[1];
+    if (name) return name;
+  }
+  return null;
+}
+
+/** The text of a file for searching: UTF-16 with its BOM decoded, anything else byte for byte. */
+function textOf(bytes: Buffer): { text: string; utf16: boolean } {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: bytes.subarray(2).toString('utf16le'), utf16: true };
+  return { text: bytes.toString('latin1'), utf16: false };
+}
+
+/** Synchronous on purpose: a score of small files, mostly absent, and `status` waits for it. */
+export async function scanPlaces(places: Place[]): Promise<ScanResult> {
+  const findings: Finding[] = [];
+  const skipped: ScanResult['skipped'] = [];
+  const seen = new Set<string>();
+  let looked = 0;
+  for (const place of places) {
+    let bytes: Buffer;
+    try {
+      const info = statSync(place.path);
+      if (!info.isFile()) continue;
+      // One file under two names (.bash_profile linked to .bashrc) is reported once.
+      const real = realpathSync(place.path);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      looked++;
+      if (info.size > MAX_FILE_BYTES) {
+        skipped.push({ path: place.path, why: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` });
+        continue;
+      }
+      bytes = readFileSync(place.path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') skipped.push({ path: place.path, why: (error as Error).message });
+      continue;
+    }
+    const { text, utf16 } = textOf(bytes);
+    text.split('\n').forEach((raw, index) => {
+      const line = place.kind === 'fish-universal' ? decodeFishEscapes(raw) : raw;
+      for (const { key } of findKeys(line)) {
+        findings.push({
+          path: place.path,
+          line: index + 1,
+          kind: place.kind,
+          ...(place.tool ? { tool: place.tool } : {}),
+          key,
+          variable: variableOf(place.kind, line),
+          utf16,
+        });
+      }
+    });
+  }
+  return { findings, looked, skipped };
+}

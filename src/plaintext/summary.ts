@@ -1,0 +1,59 @@
+// What status and doctor say about plaintext copies of the stored key (the ones import would
+// find and move), and about the admin key; also the path helpers import shares with them.
+import { relative, sep } from 'node:path';
+import type { Context } from '../context.js';
+import { maskKey } from '../keys/format.js';
+import { plaintextPlaces, type Place } from './places.js';
+import { scanPlaces, type Finding } from './scan.js';
+
+export function homeOf(ctx: Context): string | null {
+  return ctx.rawEnv.HOME?.trim() || (ctx.platform === 'win32' ? ctx.rawEnv.USERPROFILE?.trim() : undefined) || null;
+}
+
+export function placesOf(ctx: Context): Place[] {
+  return plaintextPlaces({ env: ctx.rawEnv, platform: ctx.platform, home: homeOf(ctx), cwd: ctx.cwd });
+}
+
+/** A path as people read it: relative to the project they are in, or ~/… in the home directory. */
+export function shownPath(ctx: Context, path: string): string {
+  const home = homeOf(ctx);
+  const inHome = home !== null && path.startsWith(home + sep);
+  // In the home directory itself, ~/.zshrc reads better than .zshrc.
+  if (path.startsWith(ctx.cwd + sep) && !(inHome && !ctx.cwd.startsWith(home + sep))) return relative(ctx.cwd, path);
+  if (inHome) return `~/${relative(home, path).split(sep).join('/')}`;
+  return path;
+}
+
+/**
+ * Copies of a key in the places import looks in: of `key` itself, or (status, which reads no
+ * keychain) of any key with this masked hint.
+ */
+export async function copiesOf(ctx: Context, match: { key: string } | { hint: string }): Promise<Finding[]> {
+  const { findings } = await scanPlaces(placesOf(ctx));
+  return findings.filter((f) => ('key' in match ? f.key === match.key : maskKey(f.key) === match.hint));
+}
+
+/** "~/.zshrc:3, ~/.codex/auth.json:3" (at most `max`, then "and N more"). */
+export function listCopies(ctx: Context, findings: Finding[], max = 3): string {
+  const shown = findings.slice(0, max).map((f) => `${shownPath(ctx, f.path)}:${f.line}`);
+  return findings.length > max ? `${shown.join(', ')} and ${findings.length - max} more` : shown.join(', ');
+}
+
+/** What doctor shows: the stored key's plaintext copies, and the admin key when one is stored. */
+export async function plaintextDoctorChecks(
+  ctx: Context,
+  profile: string,
+  storedKey: string | null,
+): Promise<Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }>> {
+  const checks: Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }> = [];
+  // Said only when there is something to say: a copy, or a stored admin key.
+  const copies = storedKey ? await copiesOf(ctx, { key: storedKey }) : [];
+  if (storedKey && copies.length) {
+    checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies)}`, fix: 'Move them into the keychain: openai-setup import' });
+  }
+  const admin = (await ctx.state.read()).profiles[profile]?.adminKey;
+  if (admin) {
+    checks.push({ id: 'admin-key', title: 'Admin key', status: 'ok', detail: `${admin.hint} stored (${admin.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : 'plain-text file'}), for rotate and spend`, fix: null });
+  }
+  return checks;
+}

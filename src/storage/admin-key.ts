@@ -1,0 +1,83 @@
+// The organization admin key of a profile: its own keychain entry next to the profile's key
+// (account "<profile>:admin", a name no profile can have), or OPENAI_ADMIN_KEY, which wins as it
+// does in the SDKs.
+import type { AdminAuth } from '../api/types.js';
+import { resolveBaseURL } from '../api/check.js';
+import type { Context } from '../context.js';
+import { KeyStoreError, UsageError } from '../errors.js';
+import { PAGES } from '../platform.js';
+import { describeKeychainProblem, type KeychainUnavailableError } from './keychain.js';
+
+/** Each Admin API request gets this long, body included. */
+export const ADMIN_TIMEOUT_MS = 20_000;
+
+/** The keychain account of a profile's admin key: ":" is never in a profile name. */
+export function adminAccount(profile: string): string {
+  return `${profile}:admin`;
+}
+
+export interface AdminKeySource {
+  kind: 'env' | 'keychain' | 'file';
+  /** For people: "OPENAI_ADMIN_KEY", "the keychain (profile default)". */
+  label: string;
+}
+
+/** The command that stores an admin key for a profile, as people would type it. */
+export function adminKeyCommand(profile: string): string {
+  return `openai-setup admin-key${profile === 'default' ? '' : ` --profile ${profile}`}`;
+}
+
+/** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined. */
+export function envAdminKey(ctx: Context): string | undefined {
+  return ctx.rawEnv.OPENAI_ADMIN_KEY?.trim() || undefined;
+}
+
+/** The admin key to use: OPENAI_ADMIN_KEY first (as the SDKs read it), then the stored one. */
+export async function findAdminKey(
+  ctx: Context,
+  profile: string,
+): Promise<{ key: string; source: AdminKeySource } | { key: null; keychainError: KeychainUnavailableError | null }> {
+  const fromEnv = envAdminKey(ctx);
+  if (fromEnv) return { key: fromEnv, source: { kind: 'env', label: 'OPENAI_ADMIN_KEY' } };
+  const { stored, keychainError } = await ctx.keys.get(adminAccount(profile));
+  if (stored) {
+    const label = stored.storage === 'keychain' ? `the keychain (profile ${profile})` : `the --insecure-storage file (profile ${profile})`;
+    return { key: stored.key, source: { kind: stored.storage, label } };
+  }
+  return { key: null, keychainError };
+}
+
+/** The admin key for a command that needs one (`rotate`, `spend`); none is a usage error saying how to store one. */
+export async function requireAdminKey(ctx: Context, profile: string, command: string): Promise<{ key: string; source: AdminKeySource }> {
+  const found = await findAdminKey(ctx, profile);
+  if (found.key !== null) {
+    ctx.term.addSecret(found.key);
+    return found;
+  }
+  const how = [
+    `Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`,
+    `then store it: ${adminKeyCommand(profile)}   (or set OPENAI_ADMIN_KEY)`,
+  ];
+  if (found.keychainError && found.keychainError.problem !== 'no-service') {
+    throw new KeyStoreError(`${describeKeychainProblem(found.keychainError, ctx.keys.keychainDescription)} No admin key could be read for profile "${profile}".`, how);
+  }
+  throw new UsageError(`\`${command}\` needs an organization admin key (sk-admin-…), and none is stored for profile "${profile}".`, how);
+}
+
+/** Who calls the Admin API and where: the same base URL as the key (--base-url is not one of its flags: OPENAI_BASE_URL). */
+export async function adminAuth(ctx: Context, _profile: string, key: string): Promise<AdminAuth> {
+  return { key, baseURL: resolveBaseURL(ctx), timeoutMs: ADMIN_TIMEOUT_MS };
+}
+
+/** Remove a profile's admin key (keychain and file) and its record; says which held it. */
+export async function removeAdminKey(ctx: Context, profile: string): Promise<{ keychain: boolean; file: boolean; keychainError: KeychainUnavailableError | null }> {
+  const removed = await ctx.keys.delete(adminAccount(profile));
+  // An unreadable keychain may still hold it: then the record stays, as the key does.
+  const failed = removed.keychainError && removed.keychainError.problem !== 'no-service';
+  if (!failed) {
+    await ctx.state.updateProfile(profile, (p) => {
+      delete p.adminKey;
+    });
+  }
+  return removed;
+}

@@ -1,0 +1,52 @@
+// What the progress file keeps for admin-key, rotate and spend: the admin key's masked hint, the
+// monthly budget, and where the stored key came from when rotate made it. Never a key.
+import * as z from 'zod/mini';
+
+const Timestamp = z.string().check(z.iso.datetime({ offset: true }));
+
+/** The admin key stored next to the profile's key (`admin-key`): where, its hint, when. */
+export const AdminKeyRecordSchema = z.object({
+  storage: z.enum(['keychain', 'file']),
+  hint: z.string().check(z.maxLength(40)),
+  savedAt: Timestamp,
+});
+export type AdminKeyRecord = z.infer<typeof AdminKeyRecordSchema>;
+
+/** A monthly budget in US dollars (`spend --budget`): spend warns at 80% and exits 4 at 100%. */
+export const BudgetSchema = z.object({
+  monthlyUsd: z.number().check(z.positive(), z.maximum(100_000_000)),
+  setAt: Timestamp,
+});
+export type Budget = z.infer<typeof BudgetSchema>;
+
+/**
+ * The service account `rotate` made for the stored key, so that the next rotate can revoke that
+ * key by deleting its account. `keyHint` tells whether the stored key is still that one.
+ */
+export const RotationSchema = z.object({
+  at: Timestamp,
+  projectId: z.string(),
+  serviceAccountId: z.string(),
+  serviceAccountName: z.string(),
+  keyId: z.string(),
+  keyHint: z.string().check(z.maxLength(40)),
+});
+export type Rotation = z.infer<typeof RotationSchema>;
+
+/** `spend --budget`: dollars (a positive amount), or "off" to forget the budget. */
+export const BudgetFlagSchema = z.union([
+  z.literal('off'),
+  z.pipe(
+    z.string().check(z.trim(), z.regex(/^\$?\d+(\.\d{1,2})?$/, 'must be an amount in dollars, like 20 or 12.50 (or "off")')),
+    z.transform((v: string) => Number(v.trim().replace(/^\$/, ''))),
+  ).check(z.refine((v: number) => v > 0 && v <= 100_000_000, 'must be more than $0 (or "off")')),
+]);
+
+/** `spend --month`: YYYY-MM. */
+export const MonthFlagSchema = z.pipe(
+  z.string().check(z.trim(), z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM, like 2026-03')),
+  z.transform((v: string) => ({ year: Number(v.trim().slice(0, 4)), month: Number(v.trim().slice(5, 7)) })),
+);
+
+/** `rotate --project`: a project id. */
+export const ProjectIdSchema = z.string().check(z.trim(), z.regex(/^proj_[A-Za-z0-9]{1,64}$/, 'must be a project id like proj_abc123'));

@@ -1,0 +1,25 @@
+// Bars drawn with block characters: plain text, so they read the same without colour, in a log
+// file and at 60 columns.
+
+const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+
+/** A bar `value / max` of `width` characters long, to an eighth of a character; never empty for a value above 0. */
+export function bar(value: number, max: number, width: number): string {
+  if (!(value > 0) || !(max > 0) || width <= 0) return '';
+  const eighths = Math.max(1, Math.round(Math.min(value / max, 1) * width * 8));
+  return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
+}
+
+/** `[██████░░░░]`: a share (0–1, more is shown full) in a frame of `width` characters. */
+export function gauge(share: number, width: number): string {
+  const filled = Math.max(0, Math.min(width, Math.round(share * width)));
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
+}
+
+/** An amount of money as people read it: `$12.34` (other currencies: `12.34 EUR`). */
+export function money(value: number, currency = 'usd'): string {
+  const cents = Math.round(value * 100) / 100;
+  const text = Math.abs(cents).toFixed(2);
+  const sign = cents < 0 ? '-' : '';
+  return currency.toLowerCase() === 'usd' ? `${sign}$${text}` : `${sign}${text} ${currency.toUpperCase()}`;
+}

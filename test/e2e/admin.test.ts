@@ -1,0 +1,282 @@
+// "Beyond setup, part 2" through the built binary: admin-key, rotate and spend against the local
+// server's Admin API, with the keys in a real (private) Secret Service read back with secret-tool.
+// Our own output never holds a whole key.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RotateJsonSchema } from '../../src/commands/rotate.js';
+import { SpendJsonSchema } from '../../src/commands/spend.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { spawnCli, type PtySession } from '../helpers/pty.js';
+import { runCli } from '../helpers/run.js';
+
+let server: FakeOpenAI;
+let keyring: PrivateKeyring;
+const ADMIN = makeKey('admin', 'e2e-admin');
+const PROJECT = 'proj_E2eAdmin0000000000000000';
+const KEYS: string[] = [ADMIN];
+
+const envs: TestEnv[] = [];
+let session: PtySession | undefined;
+
+beforeAll(async () => {
+  [server, keyring] = await Promise.all([startOpenAIServer(), startPrivateKeyring()]);
+  server.admin.addAdminKey(ADMIN);
+  server.admin.addProject({ id: PROJECT, name: 'openai-setup' });
+});
+afterAll(async () => {
+  await Promise.all([server?.close(), keyring?.stop()]);
+});
+afterEach(async () => {
+  session?.kill();
+  session = undefined;
+  for (const t of envs.splice(0)) await t.cleanup();
+});
+
+async function machine(extra: Record<string, string | undefined> = {}): Promise<TestEnv> {
+  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...keyring.env, ...extra });
+  envs.push(t);
+  return t;
+}
+
+/** A project key of PROJECT the server knows (a fresh one each time). */
+let keyCount = 0;
+function projectKey(scenario: 'valid' | 'no_credits' = 'valid', project = PROJECT): string {
+  const key = makeKey('proj', `e2e-admin-${keyCount++}`);
+  server.addKey(key, { scenario, project });
+  KEYS.push(key);
+  return key;
+}
+
+function expectNoKey(result: { stdout: string; stderr: string } | string): void {
+  const text = typeof result === 'string' ? result : result.stdout + result.stderr;
+  for (const key of KEYS) expect(text).not.toContain(key);
+  expect(text).not.toMatch(/sk-[A-Za-z0-9_-]{20,}/);
+}
+
+describe('admin-key', () => {
+  it('stores a piped admin key in its own keychain entry, checked with GET /organization/projects?limit=1', async () => {
+    const t = await machine();
+    const before = server.requestsFor(ADMIN).length;
+    const result = await runCli(['admin-key', '--stdin', '--profile', 'ak1'], { env: t.env, input: `${ADMIN}\n` });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works: it can list the organization's projects/);
+    expect(result.stdout).toContain('account "ak1:admin"');
+    expect(await keyring.lookup('openai-setup', 'ak1:admin')).toBe(ADMIN);
+    expect(await keyring.lookup('openai-setup', 'ak1')).toBeNull();
+    const sent = server.requestsFor(ADMIN).slice(before);
+    expect(sent.map((r) => `${r.method} ${r.path}${r.query}`)).toEqual(['GET /v1/organization/projects?limit=1']);
+    expect(sent[0]!.headers['user-agent']).toMatch(/^OpenAI\/JS /);
+    const state = JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
+    expect(state.profiles.ak1.adminKey).toMatchObject({ storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}` });
+    expectNoKey(result);
+
+    const removed = await runCli(['logout', '--admin', '--yes', '--profile', 'ak1'], { env: t.env });
+    expect(removed.code).toBe(0);
+    expect(await keyring.lookup('openai-setup', 'ak1:admin')).toBeNull();
+  });
+
+  it('a project key as the admin key: "this needs an admin key", in either body shape; nothing stored', async () => {
+    const t = await machine();
+    const key = projectKey();
+    for (const errorShape of ['nested', 'string'] as const) {
+      server.admin.toggles.errorShape = errorShape;
+      try {
+        const result = await runCli(['admin-key', '--stdin', '--profile', 'ak2'], { env: t.env, input: key });
+        expect(result.code).toBe(5);
+        expect(result.stderr).toMatch(/✖ This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization/);
+        expect(result.stderr.split('\n').filter((l) => l.startsWith('✖'))).toHaveLength(1);
+        expectNoKey(result);
+      } finally {
+        server.admin.toggles.errorShape = 'nested';
+      }
+    }
+    expect(await keyring.lookup('openai-setup', 'ak2:admin')).toBeNull();
+  });
+
+  it('on a terminal: the admin keys page, then a hidden prompt; without one, exit 2 naming --stdin', async () => {
+    const t = await machine();
+    session = spawnCli(['admin-key', '--profile', 'ak3'], { env: t.env });
+    await session.waitFor('Paste the admin key (input is hidden):');
+    expect(session.output()).toContain('https://platform.openai.com/settings/organization/admin-keys');
+    session.type(ADMIN);
+    session.press('enter');
+    await session.waitFor(/Stored it in the Secret Service keyring/);
+    expect((await session.exited).exitCode).toBe(0);
+    expect(session.output()).not.toContain(ADMIN);
+    expect(await keyring.lookup('openai-setup', 'ak3:admin')).toBe(ADMIN);
+
+    const piped = await runCli(['admin-key', '--profile', 'ak4'], { env: t.env });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toMatch(/admin-key --stdin/);
+  });
+});
+
+describe('spend', () => {
+  const SPEND_ADMIN = makeKey('admin', 'e2e-spend');
+  const now = new Date();
+  const month = now.toISOString().slice(0, 7);
+  beforeAll(() => {
+    KEYS.push(SPEND_ADMIN);
+    server.admin.addAdminKey(SPEND_ADMIN);
+    server.admin.addProject({ id: 'proj_E2eSpendApp000000000000', name: 'my-app' });
+    // Two costs this month (the 1st and today, UTC), and one last month that must not count.
+    server.admin.addCost({ day: `${month}-01`, projectId: 'proj_E2eSpendApp000000000000', amount: 4.5 });
+    server.admin.addCost({ day: now.toISOString().slice(0, 10), projectId: PROJECT, amount: 1.25 });
+    server.admin.addCost({ day: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) / 1000 - 86400, projectId: PROJECT, amount: 100 });
+  });
+
+  it('the month to date by project and day; a budget remembered; exit 4 once the month has reached it', async () => {
+    const t = await machine({ OPENAI_ADMIN_KEY: SPEND_ADMIN });
+    const first = await runCli(['spend', '--budget', '50'], { env: t.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^Month to date {2}\$5\.75 /m);
+    expect(first.stdout).toMatch(/^ {2}my-app +\$4\.50$/m);
+    expect(first.stdout).toMatch(/^ {2}openai-setup +\$1\.25$/m);
+    expect(first.stdout).toMatch(/^Budget {9}\$50\.00 {2}\[/m);
+    expect(first.stdout).toContain('Costs can lag by up to a day');
+    expectNoKey(first);
+
+    const reached = await runCli(['spend', '--budget', '5', '--json'], { env: t.env });
+    expect(reached.code).toBe(4);
+    const data = SpendJsonSchema.parse(JSON.parse(reached.stdout));
+    expect(data).toMatchObject({ month, total: 5.75, exitCode: 4, budget: { monthlyUsd: 5, reached: true } });
+    expect(reached.stderr).toContain('Monthly budget for profile "default": $5.00');
+    const again = await runCli(['spend'], { env: t.env });
+    expect(again.code).toBe(4);
+    expect(again.stdout).toContain('has reached the budget of $5.00');
+  });
+
+  it('reads at 60 columns with NO_COLOR, bars in plain text', async () => {
+    const t = await machine({ OPENAI_ADMIN_KEY: SPEND_ADMIN, NO_COLOR: '1' });
+    session = spawnCli(['spend'], { env: t.env, cols: 60 });
+    expect((await session.exited).exitCode).toBe(0);
+    // The spinner's frames (on stderr, erased as it ends) run together once escapes are stripped.
+    const lines = session.output().replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Reading the costs of \d{4}-\d{2}…/g, '').split('\n').map((l) => l.trimEnd());
+    expect(lines.some((l) => /^ {2}\w{3} 01 {2}█+/.test(l))).toBe(true);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(60);
+    expect(session.rawOutput()).not.toMatch(/\x1b\[3\dm/);
+  });
+
+  it('without an admin key: exit 2 naming admin-key; with a project key: "this needs an admin key"', async () => {
+    const t = await machine();
+    const none = await runCli(['spend'], { env: t.env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/✖ `spend` needs an organization admin key \(sk-admin-…\), and none is stored for profile "default"\./);
+    expect(none.stderr).toMatch(/openai-setup admin-key/);
+    const key = projectKey();
+    const wrong = await runCli(['spend'], { env: { ...t.env, OPENAI_ADMIN_KEY: key } });
+    expect(wrong.code).toBe(5);
+    expect(wrong.stderr).toMatch(/This needs an admin key: sk-proj-…\S{4} is a project key/);
+    expectNoKey(wrong);
+  });
+});
+
+/** Every file under `dir` whose bytes contain `secret`. */
+function filesContaining(dir: string, secret: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (readFileSync(path).includes(secret)) found.push(path);
+  }
+  return found;
+}
+
+describe('rotate', () => {
+  const ROTATE_PROJECT = 'proj_E2eRotate00000000000000';
+  beforeAll(() => server.admin.addProject({ id: ROTATE_PROJECT, name: 'rotate-me' }));
+
+  /** A machine with a user's key of ROTATE_PROJECT stored (and checked) for `profile`, and the admin key in the environment. */
+  async function rotatable(profile: string): Promise<{ t: TestEnv; old: string }> {
+    const t = await machine({ OPENAI_ADMIN_KEY: ADMIN });
+    const old = projectKey('valid', ROTATE_PROJECT);
+    const stored = await runCli(['key', '--stdin', '--profile', profile], { env: t.env, input: old });
+    expect(stored.code, stored.stderr).toBe(0);
+    return { t, old };
+  }
+
+  it('rotates a user key: new service-account key checked, stored in the keychain, the old key deleted; the next rotate deletes that account', async () => {
+    const { t, old } = await rotatable('rot1');
+    const first = await runCli(['rotate', '--yes', '--profile', 'rot1'], { env: t.env });
+    expect(first.code, first.stderr).toBe(0);
+    const newKey = await keyring.lookup('openai-setup', 'rot1');
+    expect(newKey).toMatch(/^sk-svcacct-/);
+    KEYS.push(newKey!);
+    expect(server.admin.isLive(old)).toBe(false);
+    expect(server.admin.isLive(newKey!)).toBe(true);
+    expect(first.stdout).toMatch(/✔ Created the service account openai-setup-rot1-\d{8}T\d{6}Z and its key sk-svcacct-…\S{4}/);
+    expect(first.stdout).toMatch(/✔ Revoked sk-proj-…\S{4}: deleted the key "Secret key" from proj_E2eRotate00000000000000\./);
+    const state = JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
+    expect(state.profiles.rot1.rotation).toMatchObject({ projectId: ROTATE_PROJECT, serviceAccountId: expect.stringMatching(/^svc_acct_/), keyId: expect.stringMatching(/^key_/) });
+    expect(filesContaining(t.root, newKey!)).toEqual([]);
+    expectNoKey(first);
+
+    // The new key is what programs get now.
+    const token = await runCli(['token', '--profile', 'rot1'], { env: t.env });
+    expect(token.stdout).toBe(`${newKey}\n`);
+
+    const second = await runCli(['rotate', '--yes', '--json', '--profile', 'rot1'], { env: t.env });
+    expect(second.code, second.stderr).toBe(0);
+    const data = RotateJsonSchema.parse(JSON.parse(second.stdout));
+    expect(data.old.outcome).toBe('service_account_deleted');
+    expect(server.admin.isLive(newKey!)).toBe(false);
+    const newest = await keyring.lookup('openai-setup', 'rot1');
+    KEYS.push(newest!);
+    expect(server.admin.isLive(newest!)).toBe(true);
+    expectNoKey(second);
+  });
+
+  it('a new key that fails its check: nothing stored, the new service account deleted, the old key still works', async () => {
+    const { t, old } = await rotatable('rot2');
+    const accounts = server.admin.serviceAccounts(ROTATE_PROJECT).length;
+    server.admin.toggles.newServiceAccountKey = 'deactivated';
+    try {
+      const result = await runCli(['rotate', '--yes', '--profile', 'rot2'], { env: t.env });
+      expect(result.code).toBe(5);
+      expect(result.stderr).toMatch(/✖ The new key failed its check: The OpenAI account that owns this key has been deactivated\. Nothing was stored\. The new service account openai-setup-rot2-\S+ was deleted again; sk-proj-…\S{4} is still stored and works\./);
+      expectNoKey(result);
+    } finally {
+      server.admin.toggles.newServiceAccountKey = 'valid';
+    }
+    expect(await keyring.lookup('openai-setup', 'rot2')).toBe(old);
+    expect(server.admin.isLive(old)).toBe(true);
+    expect(server.admin.serviceAccounts(ROTATE_PROJECT)).toHaveLength(accounts);
+  });
+
+  it('on a terminal: asks before rotating and before deleting the old key; --keep-old leaves it live', async () => {
+    const { t, old } = await rotatable('rot3');
+    session = spawnCli(['rotate', '--profile', 'rot3'], { env: t.env });
+    await session.waitFor(/Rotate the key of profile "rot3" \(sk-proj-…\S{4}\) in proj_E2eRotate00000000000000/);
+    session.press('enter');
+    await session.waitFor(/Delete the old key "Secret key" \(sk-proj-…\S{4}, created \d{4}-\d\d-\d\d, owned by You\)/);
+    session.type('n');
+    session.press('enter');
+    await session.waitFor('was left live: revoke it on https://platform.openai.com/settings/proj_E2eRotate00000000000000/api-keys');
+    expect((await session.exited).exitCode).toBe(0);
+    expect(server.admin.isLive(old)).toBe(true);
+    const rotated = (await keyring.lookup('openai-setup', 'rot3'))!;
+    KEYS.push(rotated);
+    expect(session.output()).not.toContain(rotated);
+
+    const kept = await runCli(['rotate', '--yes', '--keep-old', '--profile', 'rot3'], { env: t.env });
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/! sk-svcacct-…\S{4} still works \(--keep-old\)/);
+    expect(server.admin.isLive(rotated)).toBe(true);
+    KEYS.push((await keyring.lookup('openai-setup', 'rot3'))!);
+  });
+
+  it('without an admin key: exit 2 naming admin-key; without a terminal and --yes: exit 2 naming --yes, nothing sent', async () => {
+    const { t } = await rotatable('rot4');
+    const noAdmin = await runCli(['rotate', '--yes', '--profile', 'rot4'], { env: { ...t.env, OPENAI_ADMIN_KEY: '' } });
+    expect(noAdmin.code).toBe(2);
+    expect(noAdmin.stderr).toMatch(/`rotate` needs an organization admin key/);
+    const before = server.requestsFor(ADMIN).length;
+    const noYes = await runCli(['rotate', '--profile', 'rot4'], { env: t.env });
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/Pass --yes to rotate without asking/);
+    expect(server.requestsFor(ADMIN).length).toBe(before);
+  });
+});

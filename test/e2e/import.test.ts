@@ -1,0 +1,187 @@
+// import through the built binary: keys in real startup files moved into a private Secret Service,
+// and the lines put in their place run by real bash, zsh and fish to prove they give programs the
+// key; a universal variable erased by fish itself; the interactive flow in a pseudo-terminal; and
+// the exit code a CI job can check. Our own output never holds a whole key.
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ImportJsonSchema } from '../../src/commands/import.js';
+import { StatusJsonSchema } from '../../src/commands/status.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { spawnCli, type PtySession } from '../helpers/pty.js';
+import { runCli } from '../helpers/run.js';
+
+let server: FakeOpenAI;
+let keyring: PrivateKeyring;
+const KEY = makeKey('proj', 'e2e-import');
+const OTHER = makeKey('proj', 'e2e-import-other');
+const envs: TestEnv[] = [];
+let session: PtySession | undefined;
+
+beforeAll(async () => {
+  [server, keyring] = await Promise.all([startOpenAIServer(), startPrivateKeyring()]);
+  server.addKey(KEY, 'valid');
+  server.addKey(OTHER, 'valid');
+});
+afterAll(async () => {
+  await Promise.all([server?.close(), keyring?.stop()]);
+});
+afterEach(async () => {
+  session?.kill();
+  session = undefined;
+  for (const t of envs.splice(0)) await t.cleanup();
+});
+
+let profiles = 0;
+/** A machine sharing the private keyring; each test stores under a profile of its own. */
+async function machine(): Promise<TestEnv & { profile: string }> {
+  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...keyring.env });
+  envs.push(t);
+  return Object.assign(t, { profile: `imp${profiles++}` });
+}
+
+function write(path: string, text: string, mode = 0o644): string {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text, { mode });
+  chmodSync(path, mode);
+  return path;
+}
+
+function expectNoKey(result: { stdout: string; stderr: string } | string): void {
+  const text = typeof result === 'string' ? result : result.stdout + result.stderr;
+  for (const key of [KEY, OTHER]) expect(text).not.toContain(key);
+}
+
+/** Every file under `dir` whose bytes contain `secret`. */
+function filesContaining(dir: string, secret: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (readFileSync(path).includes(secret)) found.push(path);
+  }
+  return found;
+}
+
+/** Run a shell with the machine's environment; says whether OPENAI_API_KEY came out as `expected` (the key never printed). */
+function shellSees(shell: string, args: string[], env: Record<string, string>, expected: string): Promise<{ same: boolean; stderr: string }> {
+  return new Promise((done) => {
+    execFile(shell, args, { env: { ...env, EXPECTED: expected }, cwd: env.HOME, timeout: 20_000 }, (_error, stdout, stderr) => done({ same: stdout.includes('same'), stderr: String(stderr) }));
+  });
+}
+
+describe('import into the keychain, and the lines that take the keys’ place', () => {
+  it('bash and zsh: --store PATH:LINE --rewrite --yes; the new lines give the shells the key from the keychain', async () => {
+    const t = await machine();
+    const bashrc = write(join(t.home, '.bashrc'), `# mine\nexport OPENAI_API_KEY="${KEY}"\nexport EDITOR=vi\n`, 0o640);
+    const zshrc = write(join(t.home, '.zshrc'), `export OPENAI_API_KEY='${KEY}' # laptop\n`);
+
+    const listed = await runCli(['import', '--json', '--profile', t.profile], { env: t.env });
+    expect(listed.code).toBe(8);
+    const data = ImportJsonSchema.parse(JSON.parse(listed.stdout));
+    expect(data.findings.map((f) => [f.path, f.line, f.action, f.stored])).toEqual([
+      ['~/.bashrc', 2, 'rewrite', false],
+      ['~/.zshrc', 1, 'rewrite', false],
+    ]);
+    expectNoKey(listed);
+
+    const first = await runCli(['import', '--store', '~/.bashrc:2', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
+    expect(first.code, first.stderr).toBe(8); // ~/.zshrc still holds it
+    expect(await keyring.lookup('openai-setup', t.profile)).toBe(KEY);
+    const second = await runCli(['import', '--store', '~/.zshrc:1', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
+    expectNoKey(first);
+    expectNoKey(second);
+
+    const bashText = readFileSync(bashrc, 'utf8');
+    expect(bashText).toMatch(new RegExp(`^# mine\\nexport OPENAI_API_KEY="\\$\\(\\S+ token --profile ${t.profile}\\)"\\nexport EDITOR=vi\\n$`));
+    expect(statSync(bashrc).mode & 0o777).toBe(0o640);
+    expect(readFileSync(zshrc, 'utf8')).toMatch(/^export OPENAI_API_KEY="\$\(\S+ token --profile imp\d+\)" # laptop\n$/);
+    expect(filesContaining(t.root, KEY)).toEqual([]);
+    expect(readdirSync(t.home).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+
+    expect(await shellSees('bash', ['-c', 'source ~/.bashrc; [ "$OPENAI_API_KEY" = "$EXPECTED" ] && echo same'], t.env, KEY)).toMatchObject({ same: true });
+    expect(await shellSees('zsh', ['-c', 'source ~/.zshrc; [[ "$OPENAI_API_KEY" == "$EXPECTED" ]] && echo same'], t.env, KEY)).toMatchObject({ same: true });
+  });
+
+  it('fish: a universal variable (\\xHH-escaped in fish_variables) is erased by fish itself, and config.fish gets the key from the keychain', async () => {
+    const t = await machine();
+    const set = await shellSees('fish', ['-c', `set -Ux OPENAI_API_KEY ${KEY}; echo same`], t.env, KEY);
+    expect(set.same, set.stderr).toBe(true);
+    const variables = join(t.env.XDG_CONFIG_HOME!, 'fish', 'fish_variables');
+    const raw = readFileSync(variables, 'utf8');
+    expect(raw).not.toContain(KEY);
+    expect(raw).toContain('sk\\x2dproj\\x2d');
+
+    const data = ImportJsonSchema.parse(JSON.parse((await runCli(['import', '--json', '--profile', t.profile], { env: t.env })).stdout));
+    const found = data.findings.find((f) => f.place === 'fish-universal')!;
+    expect(found).toMatchObject({ variable: 'OPENAI_API_KEY', action: 'fish-erase' });
+
+    const moved = await runCli(['import', '--store', `${variables}:${found.line}`, '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toContain('✔ Erased the universal variable OPENAI_API_KEY');
+    expect(readFileSync(variables, 'utf8')).not.toMatch(/OPENAI_API_KEY/);
+    expect(readFileSync(join(t.env.XDG_CONFIG_HOME!, 'fish', 'config.fish'), 'utf8')).toMatch(new RegExp(`^set -gx OPENAI_API_KEY \\(\\S+ token --profile ${t.profile}\\)\\n$`));
+    expect(await shellSees('fish', ['-c', 'test "$OPENAI_API_KEY" = "$EXPECTED"; and echo same'], t.env, KEY)).toMatchObject({ same: true });
+    expectNoKey(moved);
+  });
+
+  it('on a terminal: choose the key, see each change as a diff and say yes; a CRLF .env keeps its other bytes and its mode', async () => {
+    const t = await machine();
+    const project = join(t.root, 'project');
+    const env = write(join(project, '.env'), `A=1\r\nOPENAI_API_KEY=${KEY}\r\nB=2\r\n`, 0o600);
+    session = spawnCli(['import', '--profile', t.profile], { env: t.env, cwd: project });
+    await session.waitFor(`Which key should profile "${t.profile}" keep in the keychain?`);
+    session.press('enter');
+    await session.waitFor(/Stored sk-proj-…\S{4} in the Secret Service keyring/);
+    await session.waitFor('Remove line 2 of .env?');
+    expect(session.output()).toMatch(/- OPENAI_API_KEY=sk-proj-…\S{4}/);
+    session.press('enter');
+    await session.waitFor('No plaintext copy of an OpenAI key is left where import looks.');
+    expect((await session.exited).exitCode).toBe(0);
+    expect(readFileSync(env, 'latin1')).toBe('A=1\r\nB=2\r\n');
+    expect(statSync(env).mode & 0o777).toBe(0o600);
+    expect(await keyring.lookup('openai-setup', t.profile)).toBe(KEY);
+    expectNoKey(session.output());
+  });
+
+  it('a CI job checks a repository: exit 8 while a key sits in .env.local at the git root, 0 once it is gone; other tools are only explained', async () => {
+    const t = await machine();
+    const repo = join(t.root, 'repo');
+    mkdirSync(join(repo, '.git'), { recursive: true });
+    mkdirSync(join(repo, 'app'), { recursive: true });
+    write(join(repo, '.env.local'), `OPENAI_API_KEY=${OTHER}\n`);
+    write(join(t.home, '.codex', 'auth.json'), `{"auth_mode": "apikey", "OPENAI_API_KEY": "${KEY}"}\n`, 0o600);
+
+    const dirty = await runCli(['import'], { env: t.env, cwd: join(repo, 'app') });
+    expect(dirty.code).toBe(8);
+    expect(dirty.stdout).toContain(`${join(repo, '.env.local')}, line 1`);
+    expect(dirty.stdout.replace(/\s+/g, ' ')).toContain('Codex CLI: Codex keeps its key in ~/.codex/auth.json unless told otherwise: add cli_auth_credentials_store = "keyring"');
+    expectNoKey(dirty);
+
+    writeFileSync(join(repo, '.env.local'), 'OPENAI_BASE_URL=http://localhost\n');
+    writeFileSync(join(t.home, '.codex', 'auth.json'), '{"auth_mode": "chatgpt", "OPENAI_API_KEY": null}\n');
+    const clean = await runCli(['import', '--json'], { env: t.env, cwd: join(repo, 'app') });
+    expect(clean.code).toBe(0);
+    expect(ImportJsonSchema.parse(JSON.parse(clean.stdout))).toMatchObject({ findings: [], plaintextLeft: 0, exitCode: 0 });
+  });
+
+  it('status names plaintext copies of the stored key (without the keychain), doctor too', async () => {
+    const t = await machine();
+    const stored = await runCli(['key', '--stdin', '--profile', t.profile], { env: t.env, input: KEY });
+    expect(stored.code, stored.stderr).toBe(0);
+    write(join(t.home, '.profile'), `export OPENAI_API_KEY=${KEY}\n`);
+    const status = await runCli(['status', '--profile', t.profile], { env: t.env });
+    expect(status.stdout).toContain('! The stored key is also in plain text: ~/.profile:1 — `openai-setup import` moves it');
+    const json = StatusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', '--profile', t.profile], { env: t.env })).stdout));
+    expect(json.plaintext).toEqual([{ path: '~/.profile', line: 1 }]);
+    const doctor = await runCli(['doctor', '--profile', t.profile], { env: t.env });
+    expect(doctor.stdout).toMatch(/! Plaintext copies {4}sk-proj-…\S{4} is also in plain text: ~\/\.profile:1/);
+    expectNoKey(status);
+    expectNoKey(doctor);
+  });
+});

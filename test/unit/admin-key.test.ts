@@ -1,0 +1,164 @@
+// admin-key and logout --admin through Context: the real Admin API client against an in-memory
+// organization (the local server's own answers), an in-memory keychain, a scripted prompter.
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as adminKey, type AdminKeyOptions } from '../../src/commands/admin-key.js';
+import { run as logout } from '../../src/commands/logout.js';
+import { PAGES } from '../../src/platform.js';
+import { requireAdminKey } from '../../src/storage/admin-key.js';
+import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+
+const ADMIN = makeKey('admin', 'unit-admin-key');
+const OTHER_ADMIN = makeKey('admin', 'unit-admin-other');
+const PROJECT_KEY = makeKey('proj', 'unit-admin-project-key');
+const PROJECT = 'proj_UnitAdmin000000000000000';
+
+const contexts: TestContext[] = [];
+function setup(options: TestContextOptions = {}): TestContext {
+  const t = makeTestContext({ admin: true, ...options });
+  t.org.admin.addAdminKey(ADMIN);
+  t.org.admin.addProject({ id: PROJECT, name: 'openai-setup' });
+  t.org.addKey(PROJECT_KEY, { scenario: 'valid', project: PROJECT });
+  contexts.push(t);
+  return t;
+}
+afterEach(async () => {
+  for (const t of contexts.splice(0)) {
+    t.assertScriptsUsed();
+    await t.cleanup();
+  }
+});
+
+const options = (extra: Partial<AdminKeyOptions> = {}): AdminKeyOptions => ({ stdin: false, insecureStorage: false, verify: true, json: false, ...extra });
+
+function expectNoKey(t: TestContext): void {
+  for (const key of [ADMIN, OTHER_ADMIN, PROJECT_KEY]) expect(t.stdout + t.stderr).not.toContain(key);
+}
+
+describe('admin-key', () => {
+  it('stores a piped admin key in its own keychain entry after listing one project, and records only its hint', async () => {
+    const t = setup({ interactive: false, stdin: `${ADMIN}\n` });
+    expect(await adminKey(t.ctx, options({ stdin: true }))).toBe(0);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
+    expect(t.keychain.keyOf('default')).toBeUndefined();
+    expect(t.stdout).toContain(`✔ Admin key ${ADMIN.slice(0, 9)}…${ADMIN.slice(-4)} works: it can list the organization's projects (for example "openai-setup", ${PROJECT}).`);
+    expect(t.stdout).toContain('account "default:admin"');
+    expect((await t.profile())?.adminKey).toEqual({ storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-02T09:30:00.000Z' });
+    const request = t.org.requests.at(-1)!;
+    expect(`${request.method} ${request.path}${request.query}`).toBe('GET /v1/organization/projects?limit=1');
+    expect(request.key).toBe(ADMIN);
+    expectNoKey(t);
+  });
+
+  it('on a terminal: opens the admin keys page and asks for the key hidden; --json prints data only', async () => {
+    const t = setup();
+    t.prompts.whenPassword('Paste the admin key (input is hidden):', `  ${ADMIN}\n`);
+    expect(await adminKey(t.ctx, options({ json: true }))).toBe(0);
+    expect(t.browser.opened).toEqual([PAGES['admin-keys'].url]);
+    const printed = JSON.parse(t.stdout.slice(t.stdout.indexOf('{')));
+    expect(printed).toEqual({ ok: true, profile: 'default', hint: `sk-admin-…${ADMIN.slice(-4)}`, storage: 'keychain', checked: true, sampleProject: { id: PROJECT, name: 'openai-setup' } });
+    expect(t.stderr).toContain('works');
+    expectNoKey(t);
+  });
+
+  it('offers OPENAI_ADMIN_KEY from the shell, and warns when the shell has another admin key than the one stored', async () => {
+    const t = setup({ env: { OPENAI_ADMIN_KEY: ADMIN } });
+    t.prompts.whenConfirm(/^Store OPENAI_ADMIN_KEY from this shell \(sk-admin-…\S{4}\) as the admin key of profile "work"\?$/, true);
+    expect(await adminKey(t.ctx, options({ profile: 'work' }))).toBe(0);
+    expect(t.keychain.keyOf('work:admin')).toBe(ADMIN);
+
+    const other = setup({ env: { OPENAI_ADMIN_KEY: OTHER_ADMIN }, interactive: false, stdin: ADMIN });
+    expect(await adminKey(other.ctx, options({ stdin: true }))).toBe(0);
+    expect(other.stderr).toMatch(/OPENAI_ADMIN_KEY in this shell is another admin key \(sk-admin-…\S{4}\): rotate and spend use that one/);
+  });
+
+  it('a project key gets "this needs an admin key" from the 403, in either body shape and as a 401 too; nothing is stored', async () => {
+    for (const toggles of [{}, { errorShape: 'string' as const }, { errorShape: 'string' as const, missingScopeStatus: 401 as const }]) {
+      const t = setup({ interactive: false, stdin: PROJECT_KEY });
+      Object.assign(t.org.admin.toggles, toggles);
+      const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true })));
+      expect(result.code).toBe(5);
+      expect(result.message).toMatch(/^This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.management\.read\)\.$/);
+      expect(result.hints).toContain('The admin key was not stored.');
+      expect(t.stderr).toMatch(/looks like a project key, not an admin key/);
+      expect(t.keychain.accounts()).toEqual([]);
+      expectNoKey(t);
+    }
+  });
+
+  it('refuses a project key with --no-verify without sending it; a malformed key is exit 3', async () => {
+    const t = setup({ interactive: false, stdin: PROJECT_KEY });
+    const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, verify: false })));
+    expect(result.code).toBe(5);
+    expect(result.message).toMatch(/This needs an admin key/);
+    expect(t.org.requests).toEqual([]);
+
+    const bad = setup({ interactive: false, stdin: 'sk-admin-short' });
+    expect((await outcomeOf(adminKey(bad.ctx, options({ stdin: true })))).code).toBe(3);
+  });
+
+  it('an unknown admin key is rejected (exit 3); one without the management scope is named (exit 5)', async () => {
+    const unknown = setup({ interactive: false, stdin: OTHER_ADMIN });
+    const rejected = await outcomeOf(adminKey(unknown.ctx, options({ stdin: true })));
+    expect(rejected.code).toBe(3);
+    expect(rejected.message).toMatch(/The API rejected the admin key sk-admin-…\S{4}: it is wrong, revoked or deleted\./);
+
+    const limited = setup({ interactive: false, stdin: OTHER_ADMIN });
+    limited.org.admin.addAdminKey(OTHER_ADMIN, { scopes: ['api.usage.read'] });
+    const scoped = await outcomeOf(adminKey(limited.ctx, options({ stdin: true })));
+    expect(scoped.code).toBe(5);
+    expect(scoped.message).toBe(`The admin key sk-admin-…${OTHER_ADMIN.slice(-4)} lacks the permission api.management.read, needed for listing the organization's projects.`);
+  });
+
+  it('without a terminal and without --stdin it is a usage error naming --stdin; a keychain that fails names --insecure-storage', async () => {
+    const t = setup({ interactive: false });
+    const usage = await outcomeOf(adminKey(t.ctx, options()));
+    expect(usage.code).toBe(2);
+    expect(usage.hints.join(' ')).toMatch(/openai-setup admin-key --stdin/);
+
+    const locked = setup({ interactive: false, stdin: ADMIN });
+    locked.keychain.failWith('locked', { ops: ['set'] });
+    const failed = await outcomeOf(adminKey(locked.ctx, options({ stdin: true })));
+    expect(failed.code).toBe(7);
+    expect(failed.message).toMatch(/locked.*The admin key was not stored\./);
+    expect(failed.hints.join(' ')).toMatch(/--insecure-storage/);
+    expect((await locked.profile())?.adminKey).toBeUndefined();
+  });
+});
+
+describe('the admin key rotate and spend use', () => {
+  it('OPENAI_ADMIN_KEY first, as the SDKs read it; then the stored one; none is a usage error saying how to store one', async () => {
+    const t = setup({ keychain: { 'default:admin': ADMIN }, env: { OPENAI_ADMIN_KEY: ` ${OTHER_ADMIN} ` } });
+    expect(await requireAdminKey(t.ctx, 'default', 'spend')).toEqual({ key: OTHER_ADMIN, source: { kind: 'env', label: 'OPENAI_ADMIN_KEY' } });
+    const stored = setup({ keychain: { 'default:admin': ADMIN } });
+    expect((await requireAdminKey(stored.ctx, 'default', 'spend')).source.kind).toBe('keychain');
+    const none = setup({ keychain: { default: testKey() } });
+    const result = await outcomeOf(requireAdminKey(none.ctx, 'work', 'rotate').then(() => 0));
+    expect(result.code).toBe(2);
+    expect(result.message).toBe('`rotate` needs an organization admin key (sk-admin-…), and none is stored for profile "work".');
+    expect(result.hints).toEqual([`Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`, 'then store it: openai-setup admin-key --profile work   (or set OPENAI_ADMIN_KEY)']);
+  });
+});
+
+describe('logout --admin', () => {
+  it("removes only the admin key's entry and record, after a confirm", async () => {
+    const t = setup({ keychain: { default: testKey(), 'default:admin': ADMIN } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.adminKey = { storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    t.prompts.whenConfirm(/^Remove the admin key sk-admin-…\S{4} of profile "default" from this machine\?$/, true);
+    expect(await logout(t.ctx, { yes: false, admin: true })).toBe(0);
+    expect(t.keychain.accounts()).toEqual(['default']);
+    expect((await t.profile())?.adminKey).toBeUndefined();
+    expect(t.stdout).toContain(PAGES['admin-keys'].url);
+  });
+
+  it('asks nothing with --yes, says when there is nothing, and needs --yes without a terminal', async () => {
+    const t = setup({ interactive: false });
+    const usage = await outcomeOf(logout(t.ctx, { yes: false, admin: true }));
+    expect(usage.code).toBe(2);
+    expect(usage.message).toMatch(/--yes/);
+    expect(await logout(t.ctx, { yes: true, admin: true })).toBe(0);
+    expect(t.stdout).toContain('No admin key is stored for profile "default"; nothing to remove.');
+  });
+});

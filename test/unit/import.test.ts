@@ -1,0 +1,387 @@
+// import: finding keys by their shape, the places looked in, the line edits (pure), and the
+// command through Context with real files in a temp home and project, an in-memory keychain,
+// scripted checks and prompts, and a stand-in for fish.
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runImport, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
+import { planEdit, replaceLine } from '../../src/plaintext/edit.js';
+import { decodeFishEscapes, findKeys } from '../../src/plaintext/find.js';
+import { selfCommand, tokenCommand } from '../../src/plaintext/invocation.js';
+import { plaintextPlaces } from '../../src/plaintext/places.js';
+import type { Finding } from '../../src/plaintext/scan.js';
+import { checkResult, flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+
+const KEY = makeKey('proj', 'unit-import-a');
+const OTHER = makeKey('proj', 'unit-import-b');
+const ADMIN = makeKey('admin', 'unit-import-admin');
+const fishEscape = (text: string) => text.replace(/[^A-Za-z0-9]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+describe('finding keys by their shape', () => {
+  it('finds every kind by prefix, marker and length, wherever it sits on a line', () => {
+    for (const kind of ['proj', 'svcacct', 'admin', 'none', 'legacy'] as const) {
+      const key = makeKey(kind, 'find');
+      expect(findKeys(`x=${key}`)).toEqual([{ key, index: 2 }]);
+      expect(findKeys(`curl -H "Authorization: Bearer ${key}" https://…`).map((f) => f.key)).toEqual([key]);
+    }
+    // Two on a line; a longer word around it is not a key.
+    expect(findKeys(`A=${KEY} B='${OTHER}'`).map((f) => f.key)).toEqual([KEY, OTHER]);
+    expect(findKeys(`x${KEY}`)).toEqual([]);
+    expect(findKeys(`${KEY}.`).map((f) => f.key)).toEqual([KEY]);
+  });
+
+  it('finds a key without the marker only where a known name assigns it, and not a placeholder', () => {
+    const unmarked = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ';
+    expect(findKeys(`export OPENAI_API_KEY="${unmarked}"`).map((f) => f.key)).toEqual([unmarked]);
+    expect(findKeys(`openai-api-key: ${unmarked}`).map((f) => f.key)).toEqual([unmarked]);
+    expect(findKeys(`  "apiKey": "${unmarked}",`).map((f) => f.key)).toEqual([unmarked]);
+    expect(findKeys(`set -gx OPENAI_API_KEY ${unmarked}`).map((f) => f.key)).toEqual([unmarked]);
+    expect(findKeys(`SOMETHING=${unmarked}`)).toEqual([]);
+    expect(findKeys(`OPENAI_API_KEY=sk-${'x'.repeat(48)}`)).toEqual([]);
+    expect(findKeys('OPENAI_API_KEY=sk-your-key-here')).toEqual([]);
+  });
+
+  it("decodes fish_variables' \\xHH escapes", () => {
+    const line = `SETUVAR --export OPENAI_API_KEY:${fishEscape(KEY)}`;
+    expect(findKeys(line)).toEqual([]);
+    expect(findKeys(decodeFishEscapes(line)).map((f) => f.key)).toEqual([KEY]);
+  });
+});
+
+describe('the places looked in', () => {
+  it('shell files (and ZDOTDIR), fish (XDG_CONFIG_HOME, conf.d), PowerShell, other tools, and the project and its git root', () => {
+    const t = makeTestContext();
+    const root = dirname(t.cwd);
+    const home = join(root, 'home');
+    const project = join(root, 'repo', 'sub');
+    mkdirSync(join(root, 'xdg', 'fish', 'conf.d'), { recursive: true });
+    writeFileSync(join(root, 'xdg', 'fish', 'conf.d', 'keys.fish'), '');
+    mkdirSync(join(root, 'repo', '.git'), { recursive: true });
+    mkdirSync(project, { recursive: true });
+    const places = plaintextPlaces({ env: { ZDOTDIR: join(root, 'zdot'), XDG_CONFIG_HOME: join(root, 'xdg'), CODEX_HOME: join(root, 'codex') }, platform: 'linux', home, cwd: project });
+    const rel = places.map((p) => `${p.kind}${p.tool ? `:${p.tool}` : ''} ${p.path.slice(root.length + 1)}`);
+    expect(rel).toEqual([
+      'posix-shell home/.bashrc',
+      'posix-shell home/.bash_profile',
+      'posix-shell home/.profile',
+      'posix-shell home/.zshrc',
+      'posix-shell home/.zprofile',
+      'posix-shell home/.zshenv',
+      'posix-shell zdot/.zshrc',
+      'posix-shell zdot/.zprofile',
+      'posix-shell zdot/.zshenv',
+      'fish xdg/fish/config.fish',
+      'fish xdg/fish/conf.d/keys.fish',
+      'fish-universal xdg/fish/fish_variables',
+      'powershell home/.config/powershell/Microsoft.PowerShell_profile.ps1',
+      'powershell home/.config/powershell/profile.ps1',
+      'tool:codex codex/auth.json',
+      'tool:llm xdg/io.datasette.llm/keys.json',
+      'tool:shell-gpt home/.config/shell_gpt/.sgptrc',
+      'tool:fabric home/.config/fabric/.env',
+      'tool:continue home/.continue/config.yaml',
+      'tool:continue home/.continue/config.json',
+      'tool:aider home/.aider.conf.yml',
+      'dotenv repo/sub/.env',
+      'dotenv repo/sub/.env.local',
+      'posix-shell repo/sub/.envrc',
+      'tool:aider repo/sub/.aider.conf.yml',
+      'dotenv repo/.env',
+      'dotenv repo/.env.local',
+      'posix-shell repo/.envrc',
+      'tool:aider repo/.aider.conf.yml',
+    ]);
+    const windows = plaintextPlaces({ env: { APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, platform: 'win32', home: '/h', cwd: '/h/p' });
+    expect(windows.filter((p) => p.kind === 'powershell').map((p) => p.path)).toContain(join('/h', 'Documents', 'WindowsPowerShell', 'Microsoft.PowerShell_profile.ps1'));
+    void t.cleanup();
+  });
+});
+
+describe('the line put in place of a key', () => {
+  const finding = (kind: Finding['kind'], key = KEY, extra: Partial<Finding> = {}): Finding => ({ path: '/x', line: 3, kind, key, variable: 'OPENAI_API_KEY', utf16: false, ...extra });
+  const token = 'openai-setup token';
+
+  it('bash/zsh: export NAME="$(… token)", indentation and a trailing comment kept', () => {
+    for (const line of [`export OPENAI_API_KEY="${KEY}"`, `export OPENAI_API_KEY='${KEY}'`, `OPENAI_API_KEY=${KEY}`, `export OPENAI_API_KEY=${KEY};`]) {
+      expect(planEdit(finding('posix-shell'), line, token)).toEqual({ kind: 'line', line: 3, after: `export OPENAI_API_KEY="$(openai-setup token)"${line.endsWith(';') ? ';' : ''}`, note: null });
+    }
+    expect(planEdit(finding('posix-shell'), `  export MY_KEY="${KEY}"  # work\r`, 'openai-setup token --profile work')).toMatchObject({
+      after: '  export MY_KEY="$(openai-setup token --profile work)"  # work',
+    });
+    expect(planEdit(finding('posix-shell'), `alias gpt='OPENAI_API_KEY=${KEY} llm'`, token).kind).toBe('manual');
+  });
+
+  it('fish: set -gx NAME (… token), noting a universal set; PowerShell: $env:NAME = (… token); .env: removed', () => {
+    expect(planEdit(finding('fish'), `set -gx OPENAI_API_KEY ${KEY}`, token)).toEqual({ kind: 'line', line: 3, after: 'set -gx OPENAI_API_KEY (openai-setup token)', note: null });
+    expect(planEdit(finding('fish'), `set -Ux OPENAI_API_KEY '${KEY}'`, token)).toMatchObject({ after: 'set -gx OPENAI_API_KEY (openai-setup token)', note: expect.stringContaining('set -Ue OPENAI_API_KEY') });
+    expect(planEdit(finding('fish-universal'), '', token)).toEqual({ kind: 'fish-universal', variable: 'OPENAI_API_KEY', addLine: 'set -gx OPENAI_API_KEY (openai-setup token)' });
+    expect(planEdit(finding('powershell'), `$env:OPENAI_API_KEY = "${KEY}"`, token)).toMatchObject({ after: '$env:OPENAI_API_KEY = (openai-setup token)' });
+    expect(planEdit(finding('powershell'), `[System.Environment]::SetEnvironmentVariable("OPENAI_API_KEY","${KEY}","User")`, token).kind).toBe('manual');
+    expect(planEdit(finding('dotenv'), `OPENAI_API_KEY="${KEY}" # from the dashboard`, token)).toEqual({ kind: 'line', line: 3, after: null, note: null });
+    expect(planEdit(finding('tool', KEY, { tool: 'codex' }), `"OPENAI_API_KEY": "${KEY}"`, token).kind).toBe('manual');
+    expect(planEdit(finding('powershell', KEY, { utf16: true }), `$env:OPENAI_API_KEY = "${KEY}"`, token).kind).toBe('manual');
+  });
+
+  it('changes only that line: CRLF endings, a missing final newline and every other byte kept', () => {
+    const text = 'a\r\nexport OPENAI_API_KEY=x\r\nb';
+    expect(replaceLine(text, 2, 'export OPENAI_API_KEY="$(t)"')).toBe('a\r\nexport OPENAI_API_KEY="$(t)"\r\nb');
+    expect(replaceLine(text, 2, null)).toBe('a\r\nb');
+    expect(replaceLine('only', 1, null)).toBe('');
+    expect(replaceLine('x\ny', 2, 'z')).toBe('x\nz');
+  });
+
+  it('writes the command as the person runs it', () => {
+    expect(selfCommand({}, 'linux', undefined).command).toBe('openai-setup');
+    expect(selfCommand({ PATH: '/nonexistent' }, 'linux', '/opt/my tools/bin/openai-setup.cjs').command).toBe("'/opt/my tools/bin/openai-setup.cjs'");
+    const npx = selfCommand({ PATH: '' }, 'linux', '/home/me/.npm/_npx/abc/node_modules/openai-setup/bin/openai-setup.cjs');
+    expect(npx.command).toBe('npx openai-setup');
+    expect(npx.note).toMatch(/npm install -g openai-setup/);
+    expect(tokenCommand({ command: 'openai-setup', note: null }, 'work')).toBe('openai-setup token --profile work');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+const contexts: TestContext[] = [];
+interface Machine extends TestContext {
+  home: string;
+  write(path: string, text: string, mode?: number): string;
+  read(path: string): string;
+  fishCalls: string[];
+  deps: ImportDeps;
+}
+
+function machine(options: TestContextOptions = {}): Machine {
+  const t = makeTestContext({ admin: true, ...options });
+  contexts.push(t);
+  const home = join(dirname(t.cwd), 'home');
+  mkdirSync(home);
+  t.ctx.rawEnv.HOME = home;
+  const fishCalls: string[] = [];
+  const deps: ImportDeps = {
+    places: defaultDeps().places,
+    // fish erases a universal variable by rewriting fish_variables without it.
+    fish: async (script) => {
+      fishCalls.push(script);
+      const name = /^set -Ue (\w+)$/.exec(script)![1]!;
+      const file = join(home, '.config', 'fish', 'fish_variables');
+      writeFileSync(file, readFileSync(file, 'latin1').split('\n').filter((l) => !l.includes(` ${name}:`)).join('\n'), 'latin1');
+      return { ok: true, missing: false, detail: '' };
+    },
+  };
+  const write = (path: string, text: string, mode = 0o644) => {
+    const full = path.startsWith('~/') ? join(home, path.slice(2)) : join(t.cwd, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, text, { mode });
+    chmodSync(full, mode);
+    return full;
+  };
+  const read = (path: string) => readFileSync(path.startsWith('~/') ? join(home, path.slice(2)) : join(t.cwd, path), 'latin1');
+  // A live check answers like the API for the keys it knows.
+  t.api.answerEveryCheck((request) => (request.key === KEY || request.key === OTHER ? checkResult('valid', { billing: 'unchecked' }) : checkResult('invalid_key')));
+  return Object.assign(t, { home, write, read, fishCalls, deps });
+}
+afterEach(async () => {
+  for (const t of contexts.splice(0)) {
+    t.assertScriptsUsed();
+    await t.cleanup();
+  }
+});
+
+const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ check: false, json: false, rewrite: false, yes: false, ...extra });
+
+function expectNoKeys(t: TestContext): void {
+  for (const key of [KEY, OTHER, ADMIN]) expect(t.stdout + t.stderr).not.toContain(key);
+  expect(t.stdout + t.stderr).not.toMatch(/sk-[A-Za-z0-9_-]{20,}/);
+}
+
+describe('import: the list', () => {
+  it('lists each copy (file, line, masked key, kind, whether stored) without changing anything; exit 8 while one is left', async () => {
+    const t = machine({ interactive: false, keychain: { default: KEY }, env: { OPENAI_API_KEY: KEY } });
+    const zshrc = t.write('~/.zshrc', `# mine\nexport PATH=$PATH:~/bin\nexport OPENAI_API_KEY="${KEY}"\n`);
+    t.write('~/.codex/auth.json', `{\n  "auth_mode": "apikey",\n  "OPENAI_API_KEY": "${KEY}"\n}\n`);
+    t.write('~/.config/fish/fish_variables', `# This file contains fish universal variable definitions.\n# VERSION: 3.0\nSETUVAR --export OPENAI_API_KEY:${fishEscape(OTHER)}\n`);
+    t.write('.env', `DEBUG=1\nOPENAI_API_KEY=${OTHER}\n`);
+    const before = statSync(zshrc);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+    const out = t.stdout;
+    expect(out).toContain('Looked in 4 files; found 4 plaintext copies of 2 OpenAI keys:');
+    expect(out).toContain(`~/.zshrc, line 3\n    sk-proj-…${KEY.slice(-4)} · project key · the stored key`);
+    expect(out).toContain(`~/.codex/auth.json, line 3 (Codex CLI)\n    sk-proj-…${KEY.slice(-4)} · project key · the stored key`);
+    expect(out).toContain(`~/.config/fish/fish_variables, line 3 (fish universal variable)\n    sk-proj-…${OTHER.slice(-4)} · project key · not stored`);
+    expect(out).toContain(`.env, line 2\n    sk-proj-…${OTHER.slice(-4)} · project key · not stored`);
+    expect(out).toContain('In the environment: OPENAI_API_KEY = sk-proj-…');
+    expect(flat(out)).toContain('add cli_auth_credentials_store = "keyring" to config.toml next to it, log in again with `openai-setup token | codex login --with-api-key`');
+    expect(flat(out)).toContain('openai-setup import --store PATH:LINE --rewrite --yes');
+    expect(statSync(zshrc).mtimeMs).toBe(before.mtimeMs);
+    expectNoKeys(t);
+  });
+
+  it('--json: the same as data; --check adds a live check of each distinct key, nothing billable', async () => {
+    const t = machine({ interactive: false, keychain: { default: KEY } });
+    t.write('~/.bashrc', `export OPENAI_API_KEY='${KEY}'\n`);
+    t.write('.env.local', `OPENAI_API_KEY=${ADMIN}\n`);
+    t.write('~/.aider.conf.yml', `model: gpt-4o\nopenai-api-key: ${KEY}\n`);
+    t.org.admin.addAdminKey(ADMIN);
+    expect(await runImport(t.ctx, options({ json: true, check: true }), t.deps)).toBe(8);
+    const data = ImportJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data.findings.map((f) => [f.path, f.line, f.place, f.tool, f.kind, f.variable, f.stored, f.action, f.check?.ok])).toEqual([
+      ['~/.bashrc', 1, 'posix-shell', null, 'project', 'OPENAI_API_KEY', true, 'rewrite', true],
+      ['~/.aider.conf.yml', 2, 'tool', 'aider', 'project', 'openai-api-key', true, 'manual', true],
+      ['.env.local', 1, 'dotenv', null, 'admin', 'OPENAI_API_KEY', false, 'remove', true],
+    ]);
+    expect(data.findings[1]!.advice).toMatch(/openai-setup run -- aider/);
+    expect(data).toMatchObject({ plaintextLeft: 3, exitCode: 8, moved: [] });
+    expect(t.api.checks.map((c) => c.billingCheck)).toEqual([false]);
+    expectNoKeys(t);
+  });
+
+  it('nothing found: exit 0', async () => {
+    const t = machine({ interactive: false });
+    t.write('~/.bashrc', 'export PATH=$PATH:~/bin\n');
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key in the 1 file import looks in.');
+  });
+});
+
+describe('import: moving keys into the keychain', () => {
+  it('on a terminal: stores the chosen key, then replaces each of its lines after showing the diff; other bytes, CRLF and modes kept', async () => {
+    const t = machine();
+    const zshrc = t.write('~/.zshrc', `# mine\r\nexport OPENAI_API_KEY="${KEY}"  # laptop\r\nalias ll='ls -l'`, 0o640);
+    t.write('~/.config/fish/fish_variables', `# VERSION: 3.0\nSETUVAR --export OPENAI_API_KEY:${fishEscape(KEY)}\nSETUVAR fish_greeting:\n`);
+    t.write('.env', `A=1\nOPENAI_API_KEY=${KEY}\nB=2\n`, 0o600);
+    t.write('.envrc', `export OPENAI_API_KEY=${OTHER}\n`);
+    t.write('~/.codex/auth.json', `{"OPENAI_API_KEY": "${KEY}"}`);
+    t.prompts
+      .whenSelect('Which key should profile "default" keep in the keychain?', KEY)
+      .whenConfirm('Change line 2 of ~/.zshrc like this?', true)
+      .whenConfirm('Erase the universal variable OPENAI_API_KEY and add that line to ~/.config/fish/config.fish?', true)
+      .whenConfirm('Remove line 2 of .env?', true);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect((await t.profile())?.key?.hint).toBe(`sk-proj-…${KEY.slice(-4)}`);
+    expect(t.read('~/.zshrc')).toBe(`# mine\r\nexport OPENAI_API_KEY="$(openai-setup token)"  # laptop\r\nalias ll='ls -l'`);
+    expect(statSync(zshrc).mode & 0o777).toBe(0o640);
+    expect(t.read('.env')).toBe('A=1\nB=2\n');
+    expect(statSync(join(t.cwd, '.env')).mode & 0o777).toBe(0o600);
+    expect(t.fishCalls).toEqual(['set -Ue OPENAI_API_KEY']);
+    expect(t.read('~/.config/fish/fish_variables')).not.toContain('OPENAI_API_KEY');
+    expect(t.read('~/.config/fish/config.fish')).toBe('set -gx OPENAI_API_KEY (openai-setup token)\n');
+    // Another key is not moved into this profile; another tool's file is only explained.
+    expect(t.read('.envrc')).toContain(OTHER);
+    expect(t.stdout).toContain(`.envrc, line 1: sk-proj-…${OTHER.slice(-4)} is not the stored key`);
+    expect(t.stdout).toMatch(/- export OPENAI_API_KEY="sk-proj-…\S{4}" {2}# laptop\n {2}\+ export OPENAI_API_KEY="\$\(openai-setup token\)" {2}# laptop/);
+    expect(t.stdout).toContain('2 plaintext copies are left');
+    expect(flat(t.stdout)).toContain('`openai-setup rotate` replaces the key for good');
+    // No temp file, and no copy of the key anywhere but where it was left.
+    for (const dir of [t.home, join(t.home, '.config', 'fish'), t.cwd]) expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expectNoKeys(t);
+  });
+
+  it('--store PATH:LINE --rewrite --yes: one move without a terminal; exit 0 once no copy is left', async () => {
+    const t = machine({ interactive: false });
+    t.write('.env', `OPENAI_API_KEY="${KEY}"\n`);
+    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.read('.env')).toBe('');
+    expect(t.stdout).toContain('✔ Removed line 1 of .env. Start the program with `openai-setup run -- …` so that it gets the key.');
+    expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
+    expect(t.api.checks.map((c) => c.billingCheck)).toEqual([false]);
+  });
+
+  it('--store into another profile writes that profile into the line; links are followed, the link kept', async () => {
+    const t = machine({ interactive: false });
+    const real = t.write('~/dotfiles/bashrc', `export OPENAI_API_KEY=${KEY}\n`);
+    symlinkSync(real, join(t.home, '.bashrc'));
+    expect(await runImport(t.ctx, options({ store: '~/.bashrc:1', rewrite: true, yes: true, profile: 'work' }), t.deps)).toBe(0);
+    expect(t.keychain.keyOf('work')).toBe(KEY);
+    expect(readFileSync(real, 'utf8')).toBe('export OPENAI_API_KEY="$(openai-setup token --profile work)"\n');
+    expect(readdirSync(t.home)).toContain('.bashrc');
+  });
+
+  it('an admin key is stored as the admin key, and its line removed (nothing prints the admin key)', async () => {
+    const t = machine({ interactive: false });
+    t.org.admin.addAdminKey(ADMIN);
+    t.write('~/.profile', `export OPENAI_ADMIN_KEY=${ADMIN}\nexport EDITOR=vi\n`);
+    expect(await runImport(t.ctx, options({ store: '~/.profile:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
+    expect(t.read('~/.profile')).toBe('export EDITOR=vi\n');
+  });
+
+  it('refuses what it cannot do, before changing anything', async () => {
+    const t = machine({ interactive: false });
+    t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    t.write('~/.codex/auth.json', `{"OPENAI_API_KEY": "${KEY}"}\n`);
+    expect(await outcomeOf(runImport(t.ctx, options({ rewrite: true }), t.deps))).toMatchObject({ code: 2, message: '--rewrite goes with --store PATH:LINE (the line to move).' });
+    const noYes = await outcomeOf(runImport(t.ctx, options({ store: '.env:1' }), t.deps));
+    expect(noYes.code).toBe(2);
+    expect(noYes.message).toMatch(/Pass --yes to store it without asking/);
+    expect((await outcomeOf(runImport(t.ctx, options({ store: '.env:2', yes: true }), t.deps))).message).toBe('--store: no OpenAI key at .env:2.');
+    expect((await outcomeOf(runImport(t.ctx, options({ store: 'nonsense', yes: true }), t.deps))).code).toBe(2);
+    const tool = await outcomeOf(runImport(t.ctx, options({ store: '~/.codex/auth.json:1', rewrite: true, yes: true }), t.deps));
+    expect(tool.message).toMatch(/cannot be rewritten \(another tool's file: import never edits it\)\. Nothing was changed\./);
+    expect(t.keychain.accounts()).toEqual([]);
+    expect(t.read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+  });
+
+  it('a key that fails its check is not stored, and its line stays (exit 3)', async () => {
+    const t = machine({ interactive: false });
+    const dead = makeKey('proj', 'unit-import-dead');
+    t.write('.env', `OPENAI_API_KEY=${dead}\n`);
+    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(3);
+    expect(t.keychain.accounts()).toEqual([]);
+    expect(t.read('.env')).toContain(dead);
+    expect(t.stderr).toMatch(/✖ sk-proj-…\S{4} was not stored: The API rejected the key/);
+  });
+});
+
+describe('status and doctor mention plaintext copies of the stored key, and the admin key', () => {
+  it('status: from the state file and the files import looks in (no keychain)', async () => {
+    const { run: status, StatusJsonSchema } = await import('../../src/commands/status.js');
+    const t = machine({ interactive: false });
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    t.write('~/.codex/auth.json', `{"OPENAI_API_KEY": "${KEY}"}\n`);
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: `sk-proj-…${KEY.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+      p.adminKey = { storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain('! The stored key is also in plain text: ~/.zshrc:1, ~/.codex/auth.json:1 — `openai-setup import` moves it');
+    expect(t.stdout).toContain(`✔ Admin key sk-admin-…${ADMIN.slice(-4)} in the Secret Service keyring (for rotate and spend)`);
+    expect(t.keychain.calls).toEqual([]);
+    const json = machine({ interactive: false });
+    json.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    await json.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: `sk-proj-…${KEY.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    await status(json.ctx, { json: true });
+    expect(StatusJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({ plaintext: [{ path: '.env', line: 1 }], adminKey: null });
+  });
+
+  it('doctor: a warning naming the copies, and the admin key when stored', async () => {
+    const { run: doctor } = await import('../../src/commands/doctor.js');
+    const t = machine({ interactive: false, keychain: { default: KEY } });
+    t.write('~/.bashrc', `export OPENAI_API_KEY=${KEY}\n`);
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.adminKey = { storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 20 });
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain(`! Plaintext copies    sk-proj-…${KEY.slice(-4)} is also in plain text: ~/.bashrc:1\n  → Move them into the keychain: openai-setup import`);
+    expect(t.stdout).toContain(`✔ Admin key           sk-admin-…${ADMIN.slice(-4)} stored (the Secret Service keyring), for rotate and spend`);
+    expectNoKeys(t);
+  });
+});
+
+describe('import: a key only in the environment', () => {
+  it('can be the one stored, on a terminal', async () => {
+    const t = machine({ env: { OPENAI_API_KEY: OTHER } });
+    t.prompts.whenSelect('Which key should profile "default" keep in the keychain?', OTHER);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    expect(t.keychain.keyOf('default')).toBe(OTHER);
+    expect(t.prompts.asked[0]!.choices).toEqual([OTHER, null]);
+    expectNoKeys(t);
+  });
+});

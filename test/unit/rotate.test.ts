@@ -1,0 +1,277 @@
+// rotate through Context: the real Admin API client over an in-memory organization (whose keys
+// stop working when revoked), an in-memory keychain, scripted live checks that ask the
+// organization whether a key still works, and a scripted prompter.
+import { afterEach, describe, expect, it } from 'vitest';
+import { matchesRedacted, serviceAccountName } from '../../src/api/rotation.js';
+import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
+import { projectPageUrl } from '../../src/platform.js';
+import { checkResult, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+
+const ADMIN = makeKey('admin', 'unit-rotate');
+const PROJECT = 'proj_RotateUnit00000000000000';
+const PAGE = projectPageUrl(PROJECT, 'api-keys');
+
+let keyCount = 0;
+const contexts: TestContext[] = [];
+
+/** A machine whose profile "default" holds a user's project key of PROJECT, last checked. */
+async function setup(options: TestContextOptions & { lastCheck?: boolean } = {}): Promise<TestContext & { old: string }> {
+  const old = makeKey('proj', `unit-rotate-old-${keyCount++}`);
+  const t = makeTestContext({ admin: true, keychain: { default: old, 'default:admin': ADMIN }, ...options });
+  contexts.push(t);
+  t.org.admin.addAdminKey(ADMIN);
+  t.org.admin.addProject({ id: PROJECT, name: 'my-app' });
+  t.org.addKey(old, { scenario: 'valid', project: PROJECT });
+  t.org.admin.setKeyMeta(old, { name: 'laptop' });
+  // A live check answers as the organization would: a key works until revoked.
+  t.api.answerEveryCheck((request) => (t.org.isLive(request.key) ? checkResult('valid', { project: PROJECT, billing: 'unchecked' }) : checkResult('invalid_key')));
+  if (options.lastCheck !== false) {
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: `sk-proj-…${old.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+      p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: `sk-proj-…${old.slice(-4)}`, keySource: 'the keychain (profile default)', organization: 'org-x', project: PROJECT, tier: null, billing: 'ok', message: 'The key works.' };
+    });
+  }
+  return Object.assign(t, { old });
+}
+afterEach(async () => {
+  for (const t of contexts.splice(0)) {
+    t.assertScriptsUsed();
+    await t.cleanup();
+  }
+});
+
+const options = (extra: Partial<RotateOptions> = {}): RotateOptions => ({ keepOld: false, yes: false, json: false, ...extra });
+const CONFIRM_ROTATE = /^Rotate the key of profile "default" \(sk-proj-…\S{4}\) in proj_RotateUnit00000000000000: a new service account's key replaces it, then it is revoked\?$/;
+const CONFIRM_DELETE = /^Delete the old key "laptop" \(sk-proj-…\S{4}, created 2025-06-21, owned by You\) from proj_RotateUnit00000000000000\? It stops working at once\.$/;
+
+function expectNoKeys(t: TestContext, ...keys: string[]): void {
+  for (const key of [ADMIN, ...keys]) expect(t.stdout + t.stderr).not.toContain(key);
+  expect(t.stdout + t.stderr).not.toMatch(/sk-[A-Za-z0-9_-]{20,}/);
+}
+
+describe('the pure parts', () => {
+  it('names the service account by profile and UTC time; matches a redacted value by its first 8, last 4 and length', () => {
+    expect(serviceAccountName('work', new Date('2026-03-02T09:30:05.123Z'))).toBe('openai-setup-work-20260302T093005Z');
+    const key = makeKey('proj', 'redacted');
+    const redacted = `${key.slice(0, 8)}${'*'.repeat(key.length - 12)}${key.slice(-4)}`;
+    expect(matchesRedacted(redacted, key)).toBe(true);
+    expect(matchesRedacted(redacted.slice(1), key)).toBe(false);
+    expect(matchesRedacted(`${redacted.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`, key)).toBe(false);
+    expect(matchesRedacted('sk-proj-...Ab12', 'sk-proj-Ab12')).toBe(false);
+  });
+});
+
+describe('rotate', () => {
+  it("first rotation of a user's key: a service account's key, checked and stored, then the old key found in the project's list and deleted", async () => {
+    const t = await setup();
+    t.prompts.whenConfirm(CONFIRM_ROTATE, true).whenConfirm(CONFIRM_DELETE, true);
+    expect(await rotate(t.ctx, options())).toBe(0);
+
+    const [sa] = t.org.admin.serviceAccounts(PROJECT);
+    expect(sa).toMatchObject({ name: 'openai-setup-default-20260302T093000Z', role: 'member' });
+    const newKey = t.keychain.keyOf('default')!;
+    expect(newKey).toMatch(/^sk-svcacct-/);
+    expect(t.org.isLive(newKey)).toBe(true);
+    expect(t.org.isLive(t.old)).toBe(false);
+    // The new key was checked without a billable request, before anything was revoked.
+    expect(t.api.checks.map((c) => [c.key === newKey, c.billingCheck])).toEqual([[true, false]]);
+    const profile = (await t.profile())!;
+    expect(profile.rotation).toEqual({
+      at: '2026-03-02T09:30:00.000Z',
+      projectId: PROJECT,
+      serviceAccountId: sa!.id,
+      serviceAccountName: 'openai-setup-default-20260302T093000Z',
+      keyId: t.org.admin.projectKeys(PROJECT).find((k) => k.value === newKey)!.id,
+      keyHint: `sk-svcacct-…${newKey.slice(-4)}`,
+    });
+    expect(profile.key?.hint).toBe(`sk-svcacct-…${newKey.slice(-4)}`);
+    expect(JSON.stringify(profile)).not.toContain(newKey);
+    expect(t.stdout).toContain(`✔ Created the service account openai-setup-default-20260302T093000Z and its key sk-svcacct-…${newKey.slice(-4)}`);
+    expect(t.stdout).toContain(`✔ The new key works (${PROJECT})`);
+    expect(t.stdout).toContain(`✔ Stored sk-svcacct-…${newKey.slice(-4)} in the Secret Service keyring in place of sk-proj-…${t.old.slice(-4)}`);
+    expect(t.stdout).toContain(`✔ Revoked sk-proj-…${t.old.slice(-4)}: deleted the key "laptop" from ${PROJECT}.`);
+    const list = t.org.requests.find((r) => r.path.endsWith('/api_keys') && r.method === 'GET')!;
+    expect(new URLSearchParams(list.query).get('owner_project_access')).toBe('any');
+    expectNoKeys(t, t.old, newKey);
+  });
+
+  it('the next rotation revokes the key an earlier rotate made by deleting its service account', async () => {
+    const t = await setup();
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    const first = t.keychain.keyOf('default')!;
+    const [firstAccount] = t.org.admin.serviceAccounts(PROJECT);
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    const second = t.keychain.keyOf('default')!;
+    expect(second).not.toBe(first);
+    expect(t.org.isLive(first)).toBe(false);
+    expect(t.org.isLive(second)).toBe(true);
+    expect(t.org.admin.serviceAccounts(PROJECT).map((sa) => sa.id)).not.toContain(firstAccount!.id);
+    expect(t.stdout).toContain(`✔ Revoked sk-svcacct-…${first.slice(-4)}: deleted its service account ${firstAccount!.name}.`);
+    // No search of the key list the second time: the account was known.
+    expect(t.org.requests.filter((r) => r.path.endsWith('/api_keys') && r.method === 'GET')).toHaveLength(1);
+  });
+
+  it('--keep-old leaves the old key live and names the page; --json prints data only', async () => {
+    const t = await setup();
+    expect(await rotate(t.ctx, options({ yes: true, keepOld: true, json: true }))).toBe(0);
+    const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toMatchObject({ ok: true, exitCode: 0, profile: 'default', project: PROJECT, old: { outcome: 'kept', page: PAGE }, new: { storage: 'keychain', serviceAccountName: 'openai-setup-default-20260302T093000Z' } });
+    expect(data.old.message).toBe(`sk-proj-…${t.old.slice(-4)} still works (--keep-old): revoke it on ${PAGE} once nothing uses it.`);
+    expect(t.org.isLive(t.old)).toBe(true);
+    expectNoKeys(t, t.old, t.keychain.keyOf('default')!);
+  });
+
+  it('an old key that is not in the list, or matches twice, is left live with the page named (exit 0)', async () => {
+    const t = await setup();
+    t.org.admin.setKeyMeta(t.old, { name: 'laptop' });
+    // Another key of the project with the same first 8, last 4 and length.
+    const twin = `${t.old.slice(0, 20)}${t.old[20] === 'A' ? 'B' : 'A'}${t.old.slice(21)}`;
+    t.org.addKey(twin, { scenario: 'valid', project: PROJECT });
+    t.org.admin.setKeyMeta(twin, { name: 'ci' });
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stdout).toContain(`! 2 keys in ${PROJECT} could be sk-proj-…${t.old.slice(-4)} ("laptop", "ci"): revoke the right one on ${PAGE}.`);
+    expect(t.org.isLive(t.old)).toBe(true);
+
+    const u = await setup();
+    const elsewhere = makeKey('proj', 'unit-rotate-elsewhere');
+    u.org.addKey(elsewhere, { scenario: 'valid', project: 'proj_Elsewhere000000000000000' });
+    u.keychain.setPassword('openai-setup', 'default', elsewhere);
+    await u.ctx.state.updateProfile('default', (p) => {
+      p.lastVerify!.keyHint = `sk-proj-…${elsewhere.slice(-4)}`;
+    });
+    expect(await rotate(u.ctx, options({ yes: true }))).toBe(0);
+    expect(u.stdout).toContain(`! sk-proj-…${elsewhere.slice(-4)} is not in ${PROJECT}'s key list: revoke it yourself on ${PAGE}`);
+    expect(u.org.isLive(elsewhere)).toBe(true);
+  });
+
+  it('declining the deletion leaves the old key live (exit 0)', async () => {
+    const t = await setup();
+    t.prompts.whenConfirm(CONFIRM_ROTATE, true).whenConfirm(CONFIRM_DELETE, false);
+    expect(await rotate(t.ctx, options())).toBe(0);
+    expect(t.org.isLive(t.old)).toBe(true);
+    expect(t.stdout).toContain(`sk-proj-…${t.old.slice(-4)} was left live: revoke it on ${PAGE} once nothing uses it.`);
+  });
+
+  it('without a recorded project, a live check (no billable request) finds it', async () => {
+    const t = await setup({ lastCheck: false });
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.api.checks.map((c) => [c.key === t.old, c.billingCheck])).toEqual([
+      [true, false],
+      [false, false],
+    ]);
+    expect(t.org.isLive(t.old)).toBe(false);
+  });
+
+  it('a new key that fails its check: nothing stored, the new service account deleted, the old key kept', async () => {
+    const t = await setup();
+    t.api.answerEveryCheck((request) => (request.key === t.old ? checkResult('valid', { project: PROJECT }) : checkResult('invalid_key')));
+    const result = await outcomeOf(rotate(t.ctx, options({ yes: true })));
+    expect(result.code).toBe(3);
+    expect(result.message).toMatch(
+      new RegExp(`^The new key failed its check: The API rejected the key: it is wrong, revoked or deleted \\(the API cannot tell these apart\\)\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z was deleted again; sk-proj-…${t.old.slice(-4)} is still stored and works\\.$`),
+    );
+    expect(t.keychain.keyOf('default')).toBe(t.old);
+    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+    expect(t.org.isLive(t.old)).toBe(true);
+    expect((await t.profile())?.rotation).toBeUndefined();
+  });
+
+  it('a new key answering for another project is not stored either', async () => {
+    const t = await setup();
+    t.api.answerEveryCheck(() => checkResult('valid', { project: 'proj_Other' }));
+    const result = await outcomeOf(rotate(t.ctx, options({ yes: true })));
+    expect(result.code).toBe(5);
+    expect(result.message).toMatch(/^The new key answered for proj_Other, not proj_RotateUnit00000000000000\. Nothing was stored\./);
+    expect(t.keychain.keyOf('default')).toBe(t.old);
+  });
+
+  it('storing fails: the new service account is deleted and the old key kept (exit 7)', async () => {
+    const t = await setup();
+    t.keychain.failWith('locked', { ops: ['set'] });
+    const result = await outcomeOf(rotate(t.ctx, options({ yes: true })));
+    expect(result.code).toBe(7);
+    expect(result.message).toMatch(/^Storing the new key failed: The Secret Service keyring is locked and could not be unlocked from here\. The new service account \S+ was deleted again; sk-proj-…\S{4} is still stored and works\.$/);
+    expect(t.keychain.keyOf('default')).toBe(t.old);
+    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+    expect(t.org.isLive(t.old)).toBe(true);
+  });
+
+  it('creating the service account fails: nothing changed; undoing fails: says what to delete by hand', async () => {
+    const t = await setup();
+    t.org.admin.failNext({ method: 'POST', path: /service_accounts$/ }, { status: 500 });
+    const created = await outcomeOf(rotate(t.ctx, options({ yes: true })));
+    expect(created.code).toBe(6);
+    expect(created.message).toMatch(/^Creating a service account in proj_RotateUnit00000000000000 failed: the OpenAI API had a server error \(HTTP 500\)\. Nothing was changed: sk-proj-…\S{4} is still stored and works\.$/);
+    expect(t.keychain.keyOf('default')).toBe(t.old);
+
+    const u = await setup();
+    u.keychain.failWith('denied', { ops: ['set'] });
+    u.org.admin.failNext({ method: 'DELETE', path: /service_accounts\/svc_acct_/ }, { status: 503 });
+    const stuck = await outcomeOf(rotate(u.ctx, options({ yes: true })));
+    expect(stuck.code).toBe(7);
+    expect(stuck.message).toMatch(new RegExp(`The new service account \\S+ \\(svc_acct_\\w+\\) could NOT be deleted \\(Deleting the service account svc_acct_\\w+ failed: the OpenAI API had a server error \\(HTTP 503\\)\\): delete it on ${PAGE.replace(/[/.]/g, '\\$&')}; sk-proj-…\\S{4} is still stored and works\\.$`));
+    expect(u.org.admin.serviceAccounts(PROJECT)).toHaveLength(1);
+  });
+
+  it("a service account's key the API will not delete: the new key stays, the failure is named (exit 5)", async () => {
+    const t = await setup();
+    // The stored key belongs to a service account someone else made.
+    const created = await t.ctx.api.admin.createServiceAccount({ key: ADMIN, baseURL: 'https://api.openai.com/v1', timeoutMs: 1000 }, PROJECT, 'ci-bot');
+    await t.ctx.keys.set('default', created.key.value, false);
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.lastVerify!.keyHint = `sk-svcacct-…${created.key.value.slice(-4)}`;
+    });
+    const result = await rotate(t.ctx, options({ yes: true }));
+    expect(result).toBe(5);
+    expect(t.stdout).toMatch(/✖ sk-svcacct-…\S{4} could NOT be revoked \(Deleting the key key_\w+ was refused \(HTTP 400\): API keys owned by a service account cannot be deleted; delete the service account instead\)\. It belongs to the service account ci-bot; the API may only delete such a key with its account\. Revoke it on /);
+    expect(t.stdout).toContain('The new key is stored and works.');
+    expect(t.keychain.keyOf('default')).toMatch(/^sk-svcacct-/);
+    expect(t.keychain.keyOf('default')).not.toBe(created.key.value);
+
+    const allowed = await setup();
+    allowed.org.admin.toggles.serviceAccountKeyDelete = 'allow';
+    const other = await allowed.ctx.api.admin.createServiceAccount({ key: ADMIN, baseURL: 'https://api.openai.com/v1', timeoutMs: 1000 }, PROJECT, 'ci-bot');
+    await allowed.ctx.keys.set('default', other.key.value, false);
+    await allowed.ctx.state.updateProfile('default', (p) => {
+      p.lastVerify!.keyHint = `sk-svcacct-…${other.key.value.slice(-4)}`;
+    });
+    expect(await rotate(allowed.ctx, options({ yes: true }))).toBe(0);
+    expect(allowed.org.isLive(other.key.value)).toBe(false);
+  });
+
+  it('needs an admin key and a key (or --project); without a terminal it needs --yes before anything is sent', async () => {
+    const none = makeTestContext({ admin: true, keychain: { default: makeKey('proj', 'x') } });
+    contexts.push(none);
+    expect((await outcomeOf(rotate(none.ctx, options()))).code).toBe(2);
+
+    const noKey = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
+    contexts.push(noKey);
+    const missing = await outcomeOf(rotate(noKey.ctx, options({ yes: true })));
+    expect(missing).toMatchObject({ code: 2, message: 'No key is stored for profile "default", so there is no project to rotate in.' });
+
+    const t = await setup({ interactive: false });
+    const usage = await outcomeOf(rotate(t.ctx, options()));
+    expect(usage.code).toBe(2);
+    expect(usage.message).toMatch(/no interactive terminal\. Pass --yes to rotate without asking\./);
+    expect(t.org.requests).toEqual([]);
+  });
+
+  it('--project with no key stored: creates and stores a key, nothing to revoke', async () => {
+    const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
+    contexts.push(t);
+    t.org.admin.addAdminKey(ADMIN);
+    t.org.admin.addProject({ id: PROJECT });
+    t.api.answerEveryCheck(() => checkResult('valid', { project: PROJECT }));
+    expect(await rotate(t.ctx, options({ yes: true, project: PROJECT }))).toBe(0);
+    expect(t.keychain.keyOf('default')).toMatch(/^sk-svcacct-/);
+    expect(t.stdout).toContain('There was no old key.');
+  });
+
+  it('warns when OPENAI_API_KEY in the shell is the old key', async () => {
+    const t = await setup();
+    t.ctx.env.OPENAI_API_KEY = t.old;
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stderr).toContain('! OPENAI_API_KEY in this shell is the old key, which stops working now: unset it and start programs with `openai-setup run`.');
+  });
+});

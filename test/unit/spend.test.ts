@@ -1,0 +1,235 @@
+// spend through Context (the real Admin API client over an in-memory organization), and the pure
+// parts: the month's arithmetic, the bars, the flags; and the billing stage's budget offer.
+import { afterEach, describe, expect, it } from 'vitest';
+import { monthBounds, summarizeCosts } from '../../src/api/costs.js';
+import { run as spend, SpendJsonSchema, type SpendOptions } from '../../src/commands/spend.js';
+import { UsageError } from '../../src/errors.js';
+import { parseFlag } from '../../src/options.js';
+import { runBillingStage } from '../../src/stages/billing.js';
+import { BudgetFlagSchema, MonthFlagSchema } from '../../src/storage/admin-state.js';
+import { bar, gauge, money } from '../../src/terminal/bars.js';
+import { makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+
+const ADMIN = makeKey('admin', 'unit-spend');
+const APP = 'proj_SpendApp0000000000000000';
+const BATCH = 'proj_SpendBatch00000000000000';
+
+const contexts: TestContext[] = [];
+function setup(options: TestContextOptions = {}): TestContext {
+  const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN }, ...options });
+  t.org.admin.addAdminKey(ADMIN);
+  t.org.admin.addProject({ id: APP, name: 'my-app' });
+  t.org.admin.addProject({ id: BATCH, name: 'nightly-batch' });
+  // FIXED_NOW is 2026-03-02 09:30 UTC.
+  t.org.admin.addCost({ day: '2026-02-27', projectId: APP, amount: 3 });
+  t.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount: 8 });
+  t.org.admin.addCost({ day: '2026-03-01', projectId: BATCH, amount: 1.5 });
+  t.org.admin.addCost({ day: '2026-03-02', projectId: APP, amount: 2.84 });
+  contexts.push(t);
+  return t;
+}
+afterEach(async () => {
+  for (const t of contexts.splice(0)) {
+    t.assertScriptsUsed();
+    await t.cleanup();
+  }
+});
+
+const options = (extra: Partial<SpendOptions> = {}): SpendOptions => ({ json: false, ...extra });
+
+describe('the month, summed', () => {
+  it('sums by day and by project, highest project first', () => {
+    const day = (d: number) => Date.UTC(2026, 2, d) / 1000;
+    const summary = summarizeCosts([
+      { startTime: day(2), endTime: day(3), results: [{ amount: 0.25, currency: 'usd', projectId: 'p1', lineItem: null }] },
+      { startTime: day(1), endTime: day(2), results: [{ amount: 1, currency: 'usd', projectId: 'p2', lineItem: null }, { amount: 0.5, currency: 'usd', projectId: 'p1', lineItem: null }] },
+      { startTime: day(3), endTime: day(4), results: [] },
+    ]);
+    expect(summary).toEqual({
+      total: 1.75,
+      currency: 'usd',
+      projects: [
+        { id: 'p2', amount: 1 },
+        { id: 'p1', amount: 0.75 },
+      ],
+      days: [
+        { date: '2026-03-01', amount: 1.5 },
+        { date: '2026-03-02', amount: 0.25 },
+        { date: '2026-03-03', amount: 0 },
+      ],
+    });
+    expect(monthBounds({ year: 2026, month: 12 })).toEqual({ start: Date.UTC(2026, 11, 1) / 1000, end: Date.UTC(2027, 0, 1) / 1000 });
+  });
+
+  it('draws bars to an eighth of a character, never empty above 0; money in dollars', () => {
+    expect(bar(10, 10, 4)).toBe('████');
+    expect(bar(5, 10, 4)).toBe('██');
+    expect(bar(1, 10, 4)).toBe('▍');
+    expect(bar(0.0001, 10, 4)).toBe('▏');
+    expect(bar(0, 10, 4)).toBe('');
+    expect(gauge(0.5, 10)).toBe('[█████░░░░░]');
+    expect(gauge(1.7, 4)).toBe('[████]');
+    expect(money(12.345)).toBe('$12.35');
+    expect(money(0.004)).toBe('$0.00');
+    expect(money(3, 'eur')).toBe('3.00 EUR');
+  });
+
+  it('reads --budget and --month, naming the flag when wrong', () => {
+    expect(parseFlag('--budget', BudgetFlagSchema, '20')).toBe(20);
+    expect(parseFlag('--budget', BudgetFlagSchema, '$12.50')).toBe(12.5);
+    expect(parseFlag('--budget', BudgetFlagSchema, 'off')).toBe('off');
+    expect(() => parseFlag('--budget', BudgetFlagSchema, '0')).toThrow(/--budget: must be more than \$0/);
+    expect(() => parseFlag('--budget', BudgetFlagSchema, 'lots')).toThrow(UsageError);
+    expect(parseFlag('--month', MonthFlagSchema, '2026-02')).toEqual({ year: 2026, month: 2 });
+    expect(() => parseFlag('--month', MonthFlagSchema, '2026-13')).toThrow(/--month: must be a month as YYYY-MM/);
+  });
+});
+
+describe('spend', () => {
+  it('shows the month to date, by project (by name) and a bar per day, from the 1st 00:00 UTC grouped by project', async () => {
+    const t = setup({ columns: 60 });
+    expect(await spend(t.ctx, options())).toBe(0);
+    const lines = t.stdout.trimEnd().split('\n');
+    expect(lines).toEqual([
+      'openai-setup spend · March 2026 · profile default',
+      'Month to date  $12.34  (1 Mar – 2 Mar 09:30 UTC)',
+      'By project',
+      '  my-app         $10.84',
+      '  nightly-batch   $1.50',
+      'By day',
+      `  Mar 01  ${'█'.repeat(40)}  $9.50`,
+      `  Mar 02  ${'█'.repeat(12).padEnd(40)}  $2.84`,
+      'Set a monthly budget to check against: openai-setup spend',
+      '--budget 20',
+      'Costs can lag by up to a day: the last day or two may still',
+      'grow. Details: https://platform.openai.com/usage',
+    ]);
+    const costs = t.org.requests.find((r) => r.path === '/v1/organization/costs')!;
+    expect(Object.fromEntries(new URLSearchParams(costs.query))).toEqual({ start_time: String(Date.UTC(2026, 2, 1) / 1000), bucket_width: '1d', 'group_by[]': 'project_id', limit: '31' });
+    expect(t.stdout + t.stderr).not.toContain(ADMIN);
+  });
+
+  it('fits 60 columns, budget and warnings included', async () => {
+    const t = setup({ columns: 60 });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.budget = { monthlyUsd: 15, setAt: '2026-03-01T00:00:00.000Z' };
+    });
+    await spend(t.ctx, options());
+    const lines = t.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(60);
+  });
+
+  it('follows next_page when the API pages before the limit', async () => {
+    const t = setup();
+    t.org.admin.toggles.maxBucketsPerPage = 1;
+    expect(await spend(t.ctx, options({ json: true }))).toBe(0);
+    const pages = t.org.requests.filter((r) => r.path === '/v1/organization/costs');
+    expect(pages).toHaveLength(2);
+    expect(new URLSearchParams(pages[1]!.query).get('page')).toMatch(/^page_/);
+    expect(SpendJsonSchema.parse(JSON.parse(t.stdout)).total).toBeCloseTo(12.34);
+  });
+
+  it('remembers a budget once; warns from 80%; exits 4 once the month has reached it (--json says so too)', async () => {
+    const t = setup();
+    expect(await spend(t.ctx, options({ budget: 15 }))).toBe(0);
+    expect((await t.profile())?.budget).toEqual({ monthlyUsd: 15, setAt: '2026-03-02T09:30:00.000Z' });
+    expect(t.stdout).toContain('✔ Monthly budget for profile "default": $15.00 (remembered');
+    expect(t.stdout).toMatch(/Budget {9}\$15\.00  \[█{16}░{4}\] 82% used/);
+    expect(t.stdout).toContain('! 82% of the $15.00 monthly budget is used.');
+    expect(t.stdout).toContain('This budget is checked here only; a limit that stops requests is set on the limits page');
+
+    const reached = setup();
+    await reached.ctx.state.updateProfile('default', (p) => {
+      p.budget = { monthlyUsd: 12, setAt: '2026-03-01T00:00:00.000Z' };
+    });
+    expect(await spend(reached.ctx, options())).toBe(4);
+    expect(reached.stdout).toContain('✖ The month-to-date cost $12.34 has reached the budget of $12.00.');
+    const json = setup();
+    await json.ctx.state.updateProfile('default', (p) => {
+      p.budget = { monthlyUsd: 12, setAt: '2026-03-01T00:00:00.000Z' };
+    });
+    expect(await spend(json.ctx, options({ json: true }))).toBe(4);
+    const data = SpendJsonSchema.parse(JSON.parse(json.stdout));
+    expect(data).toMatchObject({ month: '2026-03', complete: false, currency: 'usd', exitCode: 4, budget: { monthlyUsd: 12, warning: true, reached: true } });
+    expect(data.projects).toEqual([
+      { id: APP, name: 'my-app', amount: 10.84 },
+      { id: BATCH, name: 'nightly-batch', amount: 1.5 },
+    ]);
+
+    const off = setup();
+    await spend(off.ctx, options({ budget: 15 }));
+    await spend(off.ctx, options({ budget: 'off' }));
+    expect((await off.profile())?.budget).toBeUndefined();
+  });
+
+  it('--month reads a whole past month (with its end); a month to come is a usage error', async () => {
+    const t = setup();
+    expect(await spend(t.ctx, options({ month: { year: 2026, month: 2 }, json: true }))).toBe(0);
+    const data = SpendJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toMatchObject({ month: '2026-02', complete: true, total: 3, from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' });
+    expect(data.days).toHaveLength(28);
+    const costs = t.org.requests.find((r) => r.path === '/v1/organization/costs')!;
+    expect(new URLSearchParams(costs.query).get('end_time')).toBe(String(Date.UTC(2026, 2, 1) / 1000));
+
+    const future = await outcomeOf(spend(setup().ctx, options({ month: { year: 2026, month: 4 } })));
+    expect(future).toMatchObject({ code: 2, message: '--month: 2026-04 has not begun yet.' });
+  });
+
+  it('without an admin key: exit 2 saying how to store one (a budget given is still remembered)', async () => {
+    const t = makeTestContext({ admin: true });
+    contexts.push(t);
+    const result = await outcomeOf(spend(t.ctx, options({ budget: 20 })));
+    expect(result.code).toBe(2);
+    expect(result.message).toMatch(/`spend` needs an organization admin key/);
+    expect(result.hints.join('\n')).toMatch(/openai-setup admin-key/);
+    expect((await t.profile())?.budget?.monthlyUsd).toBe(20);
+    expect(t.org.requests).toEqual([]);
+  });
+
+  it('a project key in OPENAI_ADMIN_KEY gets "this needs an admin key" (exit 5); an admin key without names shows ids', async () => {
+    const projectKey = makeKey('proj', 'unit-spend-project');
+    const t = setup({ env: { OPENAI_ADMIN_KEY: projectKey } });
+    t.org.addKey(projectKey, { scenario: 'valid', project: APP });
+    const result = await outcomeOf(spend(t.ctx, options()));
+    expect(result.code).toBe(5);
+    expect(result.message).toMatch(/^This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.usage\.read\)\.$/);
+
+    const usageOnly = makeKey('admin', 'unit-spend-usage-only');
+    const u = setup({ env: { OPENAI_ADMIN_KEY: usageOnly } });
+    u.org.admin.addAdminKey(usageOnly, { scopes: ['api.usage.read'] });
+    expect(await spend(u.ctx, options())).toBe(0);
+    expect(u.stdout).toContain(`  ${APP}  $10.84`);
+    expect(u.stderr).toMatch(/Project names could not be read \(The admin key sk-admin-…\S{4} lacks the permission api\.management\.read/);
+  });
+});
+
+describe("the billing stage's budget offer", () => {
+  it('asks for a budget when an admin key is stored, and remembers it', async () => {
+    const t = setup();
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.adminKey = { storage: 'keychain', hint: 'sk-admin-…abcd', savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    t.prompts
+      .whenSelect('How do you want to pay for the API?', 'auto-reload')
+      .whenSelect('When you are done on that page:', 'done')
+      .whenConfirm('Open the limits page to set a monthly budget (recommended)?', false)
+      .whenInput('Monthly budget for `openai-setup spend` to check, in dollars (empty: none):', '25');
+    expect(await runBillingStage(t.ctx, { profile: 'default' })).toBe('done');
+    expect((await t.profile())?.budget?.monthlyUsd).toBe(25);
+    expect(t.stdout).toContain('`openai-setup spend` checks the month against $25.00');
+  });
+
+  it('without an admin key, only says what a budget would give', async () => {
+    const t = makeTestContext();
+    contexts.push(t);
+    t.prompts
+      .whenSelect('How do you want to pay for the API?', 'auto-reload')
+      .whenSelect('When you are done on that page:', 'done')
+      .whenConfirm('Open the limits page to set a monthly budget (recommended)?', false);
+    expect(await runBillingStage(t.ctx, { profile: 'default' })).toBe('done');
+    expect(t.stdout).toContain('`openai-setup spend --budget 20` also checks what each month costs');
+    expect((await t.profile())?.budget).toBeUndefined();
+  });
+});
