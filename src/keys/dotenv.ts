@@ -1,0 +1,218 @@
+// .env files as the programs that read them see them: which lines really assign a variable (and
+// not a line inside another variable's quoted, multi-line value), and where each value lies, so
+// that one variable can be set while every other byte stays. The published parsers give values,
+// not positions, hence this small one.
+//
+// The readers agree on plain files and differ in the corners: what a name may be, which blanks
+// they trim, and where a quoted value ends (escapes, backticks). Each is described here by those;
+// a file where they disagree about which lines assign the variable is not edited at all
+// (AmbiguousEnvFile). Not described: Node 20 reading a line without `=` as the start of the next
+// line's name.
+
+/** How one program reads a .env file. */
+export interface Reader {
+  /** At a line start (sticky): indentation, `export `, the name (group 1) as this reader keys it, `=` and the blanks it skips. */
+  head: RegExp;
+  /** A byte-order mark before the first name is skipped (otherwise the reader makes it part of that name). */
+  skipsBom: boolean;
+  /** Which backslashes keep a quote from closing the value: none, one right before it, or any escaped character. */
+  escapes: 'none' | 'before-quote' | 'pairs';
+  /** Whether backticks quote a value like " and '. */
+  backticks: boolean;
+  /** A closing quote counts only if the rest of its line is blank or a comment (a regular expression backtracking). */
+  closeEndsLine: boolean;
+}
+
+export const READERS: Record<'dotenv' | 'node' | 'node20' | 'python' | 'compose', Reader> = {
+  // The dotenv package (and dotenvx, which parses the same way); `NAME: value` assigns too.
+  dotenv: { head: /[ \t]*(?:export[ \t]+)?([\w.-]+)(?:[ \t]*=|:[ \t])[ \t]*/y, skipsBom: true, escapes: 'before-quote', backticks: true, closeEndsLine: true },
+  // Node's --env-file: the name is whatever comes before `=`, `export ` only with a space.
+  node: { head: /(?![ \t]*#)[ \t]*(?:export )?[ \t]*([^=\r\n]+?)[ \t]*=[ \t]*/y, skipsBom: false, escapes: 'none', backticks: true, closeEndsLine: false },
+  // Node 20 trims spaces only: a tab around the name is part of it, a tab before the value starts it.
+  node20: { head: /(?! *#) *(?:export )?([^=\r\n]+?) *= */y, skipsBom: false, escapes: 'none', backticks: true, closeEndsLine: false },
+  // python-dotenv.
+  python: { head: /[ \t]*(?:export[ \t]+)?([^=# \t\r\n\v\f]+)[ \t]*=[ \t]*/y, skipsBom: false, escapes: 'before-quote', backticks: false, closeEndsLine: false },
+  // docker compose; `NAME: value` assigns too.
+  compose: { head: /[ \t]*(?:export[ \t]+)?([\w.[\]-]+)[ \t]*[=:][ \t]*/y, skipsBom: true, escapes: 'pairs', backticks: false, closeEndsLine: false },
+};
+
+/** One statement that assigns a variable, as offsets into the text. */
+export interface Assignment {
+  name: string;
+  /** 1-based line of the name. */
+  line: number;
+  /** Where that line starts. */
+  start: number;
+  /** The value: from its first character (an opening quote included) to after its closing quote, or for an unquoted value to before trailing blanks and a comment. */
+  valueStart: number;
+  valueEnd: number;
+  /** The quote the value is in, if any. */
+  quote: string | null;
+  /** The end of the last line of the statement, before its line ending. */
+  end: number;
+}
+
+// A UTF-8 byte-order mark, read as latin1 (how files are edited) or as UTF-16.
+const BOM = /^(?:\xEF\xBB\xBF|\uFEFF)/;
+const BLANK_OR_COMMENT = /[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|$)/y;
+
+/** Where the line holding `from` ends (before \n, \r\n or a lone \r, which readers take as a line break too). */
+function lineEnd(text: string, from: number): number {
+  const m = /[\r\n]/g;
+  m.lastIndex = from;
+  return m.exec(text)?.index ?? text.length;
+}
+
+function nextLine(text: string, end: number): number {
+  if (end >= text.length) return text.length;
+  return text.startsWith('\r\n', end) ? end + 2 : end + 1;
+}
+
+/** The offset of the quote closing the value opened at `open`, or -1 if this reader finds none. */
+function closingQuote(text: string, open: number, reader: Reader): number {
+  const quote = text[open]!;
+  // Every quote the value could end at: escaped ones, up to the first that is not escaped.
+  const candidates: number[] = [];
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\' && reader.escapes === 'pairs') {
+      i++;
+      continue;
+    }
+    if (c !== quote) continue;
+    candidates.push(i);
+    if (!(reader.escapes === 'before-quote' && text[i - 1] === '\\')) break;
+  }
+  // A regular expression takes the longest match, then backtracks to shorter ones: with only
+  // escaped quotes left, the last of them closes the value.
+  if (!reader.closeEndsLine) return candidates.at(-1) ?? -1;
+  for (let k = candidates.length - 1; k >= 0; k--) {
+    BLANK_OR_COMMENT.lastIndex = candidates[k]! + 1;
+    if (BLANK_OR_COMMENT.test(text)) return candidates[k]!;
+  }
+  return -1;
+}
+
+/** A file as one reader sees it: where each statement starts (assignment or not), and the assignments. */
+export interface View {
+  starts: number[];
+  assignments: Assignment[];
+}
+
+export function view(text: string, reader: Reader): View {
+  const starts: number[] = [];
+  const found: Assignment[] = [];
+  const head = new RegExp(reader.head);
+  const bom = BOM.exec(text)?.[0].length ?? 0;
+  let start = 0;
+  let line = 1;
+  while (start < text.length) {
+    starts.push(start);
+    const from = start === 0 && reader.skipsBom ? bom : start;
+    let end = lineEnd(text, from);
+    head.lastIndex = from;
+    const m = head.exec(text);
+    if (m) {
+      const name = m[1]!;
+      const valueStart = from + m[0].length;
+      const first = text[valueStart];
+      const quoted = first === '"' || first === "'" || (first === '`' && reader.backticks);
+      const close = quoted ? closingQuote(text, valueStart, reader) : -1;
+      let valueEnd: number;
+      if (close !== -1) {
+        valueEnd = close + 1;
+        end = lineEnd(text, valueEnd);
+      } else {
+        // Unquoted, or a quote never closed: the value is the rest of the line (or the line is
+        // skipped), up to a comment after a blank (a `#` right after the value is the value's
+        // to some readers, so it goes with it).
+        const comment = /[ \t]#/.exec(text.slice(valueStart, end));
+        valueEnd = comment ? valueStart + comment.index : end;
+        while (comment && valueEnd > valueStart && (text[valueEnd - 1] === ' ' || text[valueEnd - 1] === '\t')) valueEnd--;
+      }
+      found.push({ name, line, start, valueStart, valueEnd, quote: close !== -1 ? first! : null, end });
+    }
+    for (let i = start; i < end; i++) if (text[i] === '\n' || (text[i] === '\r' && text[i + 1] !== '\n')) line++;
+    start = nextLine(text, end);
+    line++;
+  }
+  return { starts, assignments: found };
+}
+
+/** Every assignment in `text`, in order, as `reader` sees the file. */
+export function assignments(text: string, reader: Reader): Assignment[] {
+  return view(text, reader).assignments;
+}
+
+/** The readers disagree about whether line `line` assigns the variable (a quote, backtick or backslash above it). */
+export class AmbiguousEnvFile extends Error {
+  constructor(readonly line: number) {
+    super(`line ${line}: programs that read .env files disagree on whether it is a line of its own or part of a quoted value`);
+    this.name = 'AmbiguousEnvFile';
+  }
+}
+
+/** `line` added at the end of a text file, on a line of its own, with the file's line ending. */
+export function appendLine(text: string, line: string): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const separator = text === '' || text.endsWith('\n') || text.endsWith('\r') ? '' : eol;
+  return `${text}${separator}${line}${eol}`;
+}
+
+/** A value every reader takes as it is: no quotes, spaces, `#`, `$` or backslashes to interpret. */
+const PLAIN_VALUE = /^[A-Za-z0-9_-]*$/;
+
+export interface SetResult {
+  text: string;
+  /** Assignments whose value was replaced. */
+  replaced: number;
+  /** A line was added at the end (none that every reader sees was there). */
+  appended: boolean;
+}
+
+/**
+ * `text` with every assignment of `name` set to `value` (readers take the last, so all are set),
+ * and a line added at the end when not every reader sees one. Nothing else changes: other
+ * lines, comments, the rest of the line after a value, line endings, a missing final newline.
+ * Values keep their quotes, except backticks (not quotes to every reader), which become ".
+ * Throws AmbiguousEnvFile when the readers disagree about which lines assign `name`.
+ */
+export function setVariable(text: string, name: string, value: string): SetResult {
+  if (!PLAIN_VALUE.test(value)) throw new Error('setVariable: the value must be [A-Za-z0-9_-]');
+  const views = Object.values(READERS).map((reader) => view(text, reader));
+  const isName = (a: Assignment) => a.name.replace(BOM, '') === name;
+  const targets = new Map<number, { valueStart: number; valueEnd: number; quote: string | null }>();
+  for (const a of views.flatMap((v) => v.assignments.filter(isName))) {
+    // A line some reader takes as assigning `name` must be a line of its own to every reader,
+    // and no reader may start another statement among the lines its value spans.
+    for (const v of views) {
+      if (!v.starts.includes(a.start) || v.starts.some((s) => s > a.start && s <= a.end)) throw new AmbiguousEnvFile(a.line);
+    }
+    // The widest value any reader sees there: from the first blank one keeps (a tab, to Node 20)
+    // to the last quote one takes as closing (another may stop at an escaped one).
+    const seen = views.flatMap((v) => v.assignments.filter((b) => b.start === a.start && isName(b)));
+    const valueEnd = Math.max(...seen.map((b) => b.valueEnd));
+    const quote = seen.find((b) => b.valueEnd === valueEnd && b.quote)?.quote ?? null;
+    targets.set(a.start, { valueStart: Math.min(...seen.map((b) => b.valueStart)), valueEnd, quote });
+  }
+  let out = '';
+  let at = 0;
+  for (const t of [...targets.values()].sort((x, y) => x.valueStart - y.valueStart)) {
+    out += text.slice(at, t.valueStart) + written(text, t, value);
+    at = t.valueEnd;
+  }
+  out += text.slice(at);
+  // Every reader must see one it takes by that very name: one that keeps a byte-order mark, or a
+  // tab, in the name, or does not read `NAME: value`, gets a line of its own at the end.
+  const appended = views.some((v) => !v.assignments.some((a) => a.name === name));
+  return { text: appended ? appendLine(out, `${name}=${value}`) : out, replaced: targets.size, appended };
+}
+
+/** The new value as written in place of the old one, its quotes kept where every reader takes them. */
+function written(text: string, target: { valueEnd: number; quote: string | null }, value: string): string {
+  if (target.quote === '"' || target.quote === "'") return `${target.quote}${value}${target.quote}`;
+  if (target.quote === '`') return `"${value}"`;
+  // Unquoted with a comment after: every reader ends the value at " #", not all at a tab before it.
+  const rest = /^[ \t]*#/.exec(text.slice(target.valueEnd, lineEnd(text, target.valueEnd)));
+  return rest && !/^ +#$/.test(rest[0]) ? `"${value}"` : value;
+}
