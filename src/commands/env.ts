@@ -1,6 +1,8 @@
 // `openai-setup env [--file .env]`: put the profile's key into a project's .env file, changing only
-// the OPENAI_API_KEY line (every other byte stays, CRLF included), and only where git will not
-// commit it: a file tracked by git, or one .gitignore does not cover, is refused unless --force.
+// the value of its real OPENAI_API_KEY assignments (keys/dotenv.ts finds them as .env readers do;
+// every other byte stays, CRLF included), and only where git will not commit it: a file tracked by
+// git, or one .gitignore does not cover, is refused unless --force. Behind a symbolic link, the real
+// file is the one checked (in its own repository), written and named.
 import { execFile } from 'node:child_process';
 import { chmod, link, lstat, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -172,6 +174,19 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     throw new UsageError(`The key of profile "${profileName}" has characters that programs reading .env files would not all take as they are. Nothing was written.`);
   }
 
+  // The edit is worked out before anything is written (a .gitignore included), so that a file
+  // the readers disagree about is left entirely alone.
+  const before = await readText(real);
+  let after: SetResult;
+  try {
+    after = setVariable(before ?? '', 'OPENAI_API_KEY', key);
+  } catch (error) {
+    if (!(error instanceof AmbiguousEnvFile)) throw error;
+    throw new UsageError(`${where}, ${error.message}. Nothing was written.`, [
+      `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (openai-setup token prints the key).`,
+    ]);
+  }
+
   const verdict = await gitVerdict(deps.git, dirname(real), basename(real));
   if (verdict.kind === 'no-git') {
     term.err(`${m.warn} git is not installed, so nothing checked that ${where} stays out of version control.`);
@@ -216,20 +231,11 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   }
 
   const what = `OPENAI_API_KEY (${maskKey(key)}, profile "${profileName}")`;
-  const before = await readText(real);
   if (before === null) {
-    await createFile(real, setVariable('', 'OPENAI_API_KEY', key).text, 0o600, where);
-    term.out(`${m.ok} Wrote ${what} to ${where} (a new file, readable only by you).`);
+    await createFile(real, after.text, 0o600, where);
+    const note = 'a new file, readable only by you';
+    term.out(`${m.ok} Wrote ${what} to ${where === shown ? `${shown} (${note})` : `${real} (where ${shown} leads; ${note})`}.`);
     return 0;
-  }
-  let after: SetResult;
-  try {
-    after = setVariable(before, 'OPENAI_API_KEY', key);
-  } catch (error) {
-    if (!(error instanceof AmbiguousEnvFile)) throw error;
-    throw new UsageError(`${where}, ${error.message}. Nothing was written.`, [
-      `Check the quotes above line ${error.line} (a backslash before a quote, backticks), or set OPENAI_API_KEY there by hand.`,
-    ]);
   }
   const mode = (await stat(real)).mode & 0o777;
   if (after.text === before) {

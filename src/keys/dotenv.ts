@@ -146,8 +146,11 @@ export function assignments(text: string, reader: Reader): Assignment[] {
 
 /** The readers disagree about whether line `line` assigns the variable (a quote, backtick or backslash above it). */
 export class AmbiguousEnvFile extends Error {
-  constructor(readonly line: number) {
-    super(`line ${line}: programs that read .env files disagree on whether it is a line of its own or part of a quoted value`);
+  constructor(
+    readonly line: number,
+    name: string,
+  ) {
+    super(`line ${line}: programs that read .env files disagree on whether it sets ${name} or is part of a quoted value above it`);
     this.name = 'AmbiguousEnvFile';
   }
 }
@@ -186,7 +189,7 @@ export function setVariable(text: string, name: string, value: string): SetResul
     // A line some reader takes as assigning `name` must be a line of its own to every reader,
     // and no reader may start another statement among the lines its value spans.
     for (const v of views) {
-      if (!v.starts.includes(a.start) || v.starts.some((s) => s > a.start && s <= a.end)) throw new AmbiguousEnvFile(a.line);
+      if (!v.starts.includes(a.start) || v.starts.some((s) => s > a.start && s <= a.end)) throw new AmbiguousEnvFile(a.line, name);
     }
     // The widest value any reader sees there: from the first blank one keeps (a tab, to Node 20)
     // to the last quote one takes as closing (another may stop at an escaped one).

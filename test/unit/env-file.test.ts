@@ -2,11 +2,11 @@
 // read back by real readers, are in dotenv.test.ts), .gitignore patterns, the real file behind
 // links, and what git says about a file (against real throw-away repositories).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitignorePattern, gitRunner, gitVerdict } from '../../src/commands/env.js';
+import { gitignorePattern, gitRunner, gitVerdict, realTarget } from '../../src/commands/env.js';
 import { appendLine, setVariable } from '../../src/keys/dotenv.js';
 
 const KEY = 'sk-proj-NEWKEY0123456789abcdefghij';
@@ -99,5 +99,42 @@ describe('gitVerdict', () => {
     expect(await gitVerdict(git, join(root, 'plain'), '.env')).toEqual({ kind: 'no-repo' });
     const noGit = gitRunner({ PATH: join(root, 'plain') });
     expect(await gitVerdict(noGit, join(root, 'plain'), '.env')).toEqual({ kind: 'no-git' });
+  });
+});
+
+describe('realTarget', () => {
+  let root: string;
+  beforeAll(() => {
+    root = realpathSync(mkdtempSync(join(tmpdir(), 'openai-setup-links-')));
+    mkdirSync(join(root, 'a'));
+    mkdirSync(join(root, 'b'));
+    writeFileSync(join(root, 'b', 'real.env'), 'A=1\n');
+    symlinkSync('../b/real.env', join(root, 'a', 'file-link'));
+    symlinkSync('file-link', join(root, 'a', 'chain'));
+    symlinkSync('../b', join(root, 'a', 'dir-link'));
+    symlinkSync('../b/not-yet.env', join(root, 'a', 'dangling'));
+    symlinkSync('../nowhere/x.env', join(root, 'a', 'no-dir'));
+    symlinkSync('loop-2', join(root, 'a', 'loop-1'));
+    symlinkSync('loop-1', join(root, 'a', 'loop-2'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('follows the links of the file and of its directories, one after another', async () => {
+    const real = join(root, 'b', 'real.env');
+    expect(await realTarget(join(root, 'b', 'real.env'))).toEqual({ file: real });
+    expect(await realTarget(join(root, 'a', 'file-link'))).toEqual({ file: real });
+    expect(await realTarget(join(root, 'a', 'chain'))).toEqual({ file: real });
+    expect(await realTarget(join(root, 'a', 'dir-link', 'real.env'))).toEqual({ file: real });
+  });
+
+  it('a link to a file not there yet leads to it; a missing directory is named', async () => {
+    expect(await realTarget(join(root, 'a', 'dangling'))).toEqual({ file: join(root, 'b', 'not-yet.env') });
+    expect(await realTarget(join(root, 'a', 'new.env'))).toEqual({ file: join(root, 'a', 'new.env') });
+    expect(await realTarget(join(root, 'a', 'no-dir'))).toEqual({ missing: join(root, 'nowhere') });
+    expect(await realTarget(join(root, 'missing', '.env'))).toEqual({ missing: join(root, 'missing') });
+  });
+
+  it('a loop of links is a usage error', async () => {
+    await expect(realTarget(join(root, 'a', 'loop-1'))).rejects.toThrow(/too many symbolic links/);
   });
 });
