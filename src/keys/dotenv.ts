@@ -4,10 +4,10 @@
 // not positions, hence this small one.
 //
 // The readers agree on plain files and differ in the corners: what a name may be, which blanks
-// they trim, and where a quoted value ends (escapes, backticks). Each is described here by those;
-// a file where they disagree about which lines assign the variable is not edited at all
-// (AmbiguousEnvFile). Not described: Node 20 reading a line without `=` as the start of the next
-// line's name.
+// they trim, what ends a line, and where a quoted value ends (escapes, backticks). Each is
+// described here by those; a file where they disagree about which lines assign the variable is
+// not edited at all (AmbiguousEnvFile). Not described: Node 20 taking a line without `=` as the
+// start of the next line's name.
 
 /** How one program reads a .env file. */
 export interface Reader {
@@ -21,19 +21,33 @@ export interface Reader {
   backticks: boolean;
   /** A closing quote counts only if the rest of its line is blank or a comment (a regular expression backtracking). */
   closeEndsLine: boolean;
+  /** A lone CR ends a line (Node drops it, docker compose keeps it in the value). */
+  loneCr: boolean;
+  /** After `NAME=` and nothing else on the line, a quoted value may start on a later line (dotenv's `\s*` crossing line breaks). */
+  quoteOnLaterLine: boolean;
 }
+
+const PLAIN = { skipsBom: false, escapes: 'none', backticks: false, closeEndsLine: false, loneCr: false, quoteOnLaterLine: false } as const;
 
 export const READERS: Record<'dotenv' | 'node' | 'node20' | 'python' | 'compose', Reader> = {
   // The dotenv package (and dotenvx, which parses the same way); `NAME: value` assigns too.
-  dotenv: { head: /[ \t]*(?:export[ \t]+)?([\w.-]+)(?:[ \t]*=|:[ \t])[ \t]*/y, skipsBom: true, escapes: 'before-quote', backticks: true, closeEndsLine: true },
+  dotenv: {
+    ...PLAIN,
+    head: /[ \t]*(?:export[ \t]+)?([\w.-]+)(?:[ \t]*=|:[ \t])[ \t]*/y,
+    skipsBom: true,
+    escapes: 'before-quote',
+    backticks: true,
+    closeEndsLine: true,
+    loneCr: true,
+    quoteOnLaterLine: true,
+  },
   // Node's --env-file: the name is whatever comes before `=`, `export ` only with a space.
-  node: { head: /(?![ \t]*#)[ \t]*(?:export )?[ \t]*([^=\r\n]+?)[ \t]*=[ \t]*/y, skipsBom: false, escapes: 'none', backticks: true, closeEndsLine: false },
+  node: { ...PLAIN, head: /(?![ \t]*#)[ \t]*(?:export )?[ \t]*([^=\r\n]+?)[ \t]*=[ \t]*/y, backticks: true },
   // Node 20 trims spaces only: a tab around the name is part of it, a tab before the value starts it.
-  node20: { head: /(?! *#) *(?:export )?([^=\r\n]+?) *= */y, skipsBom: false, escapes: 'none', backticks: true, closeEndsLine: false },
-  // python-dotenv.
-  python: { head: /[ \t]*(?:export[ \t]+)?([^=# \t\r\n\v\f]+)[ \t]*=[ \t]*/y, skipsBom: false, escapes: 'before-quote', backticks: false, closeEndsLine: false },
+  node20: { ...PLAIN, head: /(?! *#) *(?:export )?([^=\r\n]+?) *= */y, backticks: true },
+  python: { ...PLAIN, head: /[ \t]*(?:export[ \t]+)?([^=# \t\r\n\v\f]+)[ \t]*=[ \t]*/y, escapes: 'before-quote', loneCr: true },
   // docker compose; `NAME: value` assigns too.
-  compose: { head: /[ \t]*(?:export[ \t]+)?([\w.[\]-]+)[ \t]*[=:][ \t]*/y, skipsBom: true, escapes: 'pairs', backticks: false, closeEndsLine: false },
+  compose: { ...PLAIN, head: /[ \t]*(?:export[ \t]+)?([\w.[\]-]+)[ \t]*[=:][ \t]*/y, skipsBom: true, escapes: 'pairs' },
 };
 
 /** One statement that assigns a variable, as offsets into the text. */
@@ -56,9 +70,9 @@ export interface Assignment {
 const BOM = /^(?:\xEF\xBB\xBF|\uFEFF)/;
 const BLANK_OR_COMMENT = /[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|$)/y;
 
-/** Where the line holding `from` ends (before \n, \r\n or a lone \r, which readers take as a line break too). */
-function lineEnd(text: string, from: number): number {
-  const m = /[\r\n]/g;
+/** Where the line holding `from` ends: before \n or \r\n, or a lone \r if `loneCr`. */
+function lineEnd(text: string, from: number, loneCr = true): number {
+  const m = loneCr ? /[\r\n]/g : /\r?\n/g;
   m.lastIndex = from;
   return m.exec(text)?.index ?? text.length;
 }
@@ -109,19 +123,25 @@ export function view(text: string, reader: Reader): View {
   while (start < text.length) {
     starts.push(start);
     const from = start === 0 && reader.skipsBom ? bom : start;
-    let end = lineEnd(text, from);
+    let end = lineEnd(text, from, reader.loneCr);
     head.lastIndex = from;
     const m = head.exec(text);
     if (m) {
       const name = m[1]!;
-      const valueStart = from + m[0].length;
+      let valueStart = from + m[0].length;
+      if (reader.quoteOnLaterLine && valueStart === end) {
+        const later = /[ \t\r\n\v\f]*(?=["'`])/y;
+        later.lastIndex = valueStart;
+        const skipped = later.exec(text);
+        if (skipped && closingQuote(text, valueStart + skipped[0].length, reader) !== -1) valueStart += skipped[0].length;
+      }
       const first = text[valueStart];
       const quoted = first === '"' || first === "'" || (first === '`' && reader.backticks);
       const close = quoted ? closingQuote(text, valueStart, reader) : -1;
       let valueEnd: number;
       if (close !== -1) {
         valueEnd = close + 1;
-        end = lineEnd(text, valueEnd);
+        end = lineEnd(text, valueEnd, reader.loneCr);
       } else {
         // Unquoted, or a quote never closed: the value is the rest of the line (or the line is
         // skipped), up to a comment after a blank (a `#` right after the value is the value's
@@ -132,7 +152,7 @@ export function view(text: string, reader: Reader): View {
       }
       found.push({ name, line, start, valueStart, valueEnd, quote: close !== -1 ? first! : null, end });
     }
-    for (let i = start; i < end; i++) if (text[i] === '\n' || (text[i] === '\r' && text[i + 1] !== '\n')) line++;
+    for (let i = start; i < end; i++) if (text[i] === '\n' || (reader.loneCr && text[i] === '\r' && text[i + 1] !== '\n')) line++;
     start = nextLine(text, end);
     line++;
   }
@@ -158,7 +178,7 @@ export class AmbiguousEnvFile extends Error {
 /** `line` added at the end of a text file, on a line of its own, with the file's line ending. */
 export function appendLine(text: string, line: string): string {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const separator = text === '' || text.endsWith('\n') || text.endsWith('\r') ? '' : eol;
+  const separator = text === '' || text.endsWith('\n') ? '' : eol;
   return `${text}${separator}${line}${eol}`;
 }
 

@@ -210,6 +210,18 @@ describe('files the readers disagree about are not edited', () => {
       line: 2,
     },
     {
+      // dotenv lets a value start on a later line after `NAME=` alone: the quoted lines are A's to it.
+      name: 'an empty value followed by a quoted line',
+      text: 'A=\n"x\nOPENAI_API_KEY=sk-old\n"\n',
+      line: 3,
+    },
+    {
+      // Old Mac line endings: Node drops a lone CR, which joins the two lines into A's value.
+      name: 'a lone CR before the line',
+      text: 'A=1\rOPENAI_API_KEY=sk-old\n',
+      line: 2,
+    },
+    {
       // Node 20 keeps a tab before a value: to it this value is not quoted, and the next line is real.
       name: 'a tab before a multi-line quoted value',
       text: 'A=\t"x\nOPENAI_API_KEY=sk-inner\n"\n',
@@ -241,6 +253,12 @@ describe('assignments: where each reader ends a value', () => {
   it('dotenv takes a closing quote only where the rest of the line is blank or a comment', () => {
     expect(spans('A="x" y\nB=1\n', 'dotenv')).toEqual([['A', '"x" y'], ['B', '1']]);
     expect(spans('A="x" y\nB=1\n', 'node')).toEqual([['A', '"x"'], ['B', '1']]);
+  });
+
+  it('dotenv: after `NAME=` alone, a quoted value may start on a later line', () => {
+    const text = 'A=\n\n "x\ny"\nB=\n"z" junk\nC=1\n';
+    expect(spans(text, 'dotenv')).toEqual([['A', '"x\ny"'], ['B', ''], ['C', '1']]);
+    expect(spans(text, 'node')).toEqual([['A', ''], ['B', ''], ['C', '1']]);
   });
 
   it('a quote never closed: the rest of the line', () => {
