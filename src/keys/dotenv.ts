@@ -197,13 +197,15 @@ export interface SetResult {
  * `text` with every assignment of `name` set to `value` (readers take the last, so all are set),
  * and a line added at the end when not every reader sees one. Nothing else changes: other
  * lines, comments, the rest of the line after a value, line endings, a missing final newline.
- * Values keep their quotes, except backticks (not quotes to every reader), which become ".
+ * Values keep " or ' quotes; backticks (not quotes to every reader) are dropped.
  * Throws AmbiguousEnvFile when the readers disagree about which lines assign `name`.
  */
 export function setVariable(text: string, name: string, value: string): SetResult {
   if (!PLAIN_VALUE.test(value)) throw new Error('setVariable: the value must be [A-Za-z0-9_-]');
-  const views = Object.values(READERS).map((reader) => view(text, reader));
-  const isName = (a: Assignment) => a.name.replace(BOM, '') === name;
+  const readers = Object.values(READERS);
+  const views = readers.map((reader) => view(text, reader));
+  // Also the name as a reader that keeps a byte-order mark or blanks in it sees it.
+  const isName = (a: Assignment) => a.name.replace(BOM, '').replace(/^[ \t]+|[ \t]+$/g, '') === name;
   const targets = new Map<number, { valueStart: number; valueEnd: number; quote: string | null }>();
   for (const a of views.flatMap((v) => v.assignments.filter(isName))) {
     // A line some reader takes as assigning `name` must be a line of its own to every reader,
@@ -221,21 +223,40 @@ export function setVariable(text: string, name: string, value: string): SetResul
   let out = '';
   let at = 0;
   for (const t of [...targets.values()].sort((x, y) => x.valueStart - y.valueStart)) {
-    out += text.slice(at, t.valueStart) + written(text, t, value);
-    at = t.valueEnd;
+    const w = written(text, t, value);
+    out += text.slice(at, t.valueStart) + w.text;
+    at = w.end;
   }
   out += text.slice(at);
   // Every reader must see one it takes by that very name: one that keeps a byte-order mark, or a
   // tab, in the name, or does not read `NAME: value`, gets a line of its own at the end.
   const appended = views.some((v) => !v.assignments.some((a) => a.name === name));
-  return { text: appended ? appendLine(out, `${name}=${value}`) : out, replaced: targets.size, appended };
+  const result = appended ? appendLine(out, `${name}=${value}`) : out;
+
+  // Read the result back as every reader would: all other assignments as they were, and the last
+  // one of `name` the new value. A failure here is a flaw of the edit above; refuse rather than write.
+  const line = Math.min(...views.flatMap((v) => v.assignments.filter((a) => targets.has(a.start)).map((a) => a.line)), Infinity);
+  const others = (source: string, list: Assignment[]) => list.filter((a) => !isName(a)).map((a) => `${a.name}=${source.slice(a.valueStart, a.valueEnd)}`);
+  readers.forEach((reader, i) => {
+    const now = view(result, reader).assignments;
+    const last = now.filter((a) => a.name === name).at(-1);
+    const lastValue = last && result.slice(last.valueStart, last.valueEnd).replace(/^(["'])(.*)\1$/, '$2');
+    if (others(text, views[i]!.assignments).join('\n') !== others(result, now).join('\n') || (last && lastValue !== value)) {
+      throw new AmbiguousEnvFile(Number.isFinite(line) ? line : 1, name);
+    }
+  });
+  return { text: result, replaced: targets.size, appended };
 }
 
-/** The new value as written in place of the old one, its quotes kept where every reader takes them. */
-function written(text: string, target: { valueEnd: number; quote: string | null }, value: string): string {
-  if (target.quote === '"' || target.quote === "'") return `${target.quote}${value}${target.quote}`;
-  if (target.quote === '`') return `"${value}"`;
-  // Unquoted with a comment after: every reader ends the value at " #", not all at a tab before it.
-  const rest = /^[ \t]*#/.exec(text.slice(target.valueEnd, lineEnd(text, target.valueEnd)));
-  return rest && !/^ +#$/.test(rest[0]) ? `"${value}"` : value;
+/**
+ * The new value in place of the old one: in the old quotes if " or ' (every reader takes those),
+ * else unquoted (backticks quote only to some readers; adding quotes could close another
+ * reader's runaway quoted value). Tabs between it and a comment become spaces: docker compose
+ * ends an unquoted value only at " #", Node 20 keeps a tab in it. Returns the text and where the
+ * replaced part ends.
+ */
+function written(text: string, target: { valueEnd: number; quote: string | null }, value: string): { text: string; end: number } {
+  if (target.quote === '"' || target.quote === "'") return { text: `${target.quote}${value}${target.quote}`, end: target.valueEnd };
+  const blanks = /^[ \t]+(?=#)/.exec(text.slice(target.valueEnd, lineEnd(text, target.valueEnd)))?.[0] ?? '';
+  return { text: value + blanks.replace(/\t/g, ' '), end: target.valueEnd + blanks.length };
 }

@@ -102,9 +102,9 @@ const FIXTURES: Fixture[] = [
     after: `# OPENAI_API_KEY=commented\nOPENAI_API_KEY=${KEY} # mine\nA=x # not part of A\nB="y" # nor of B\n  # OPENAI_API_KEY=indented comment\n`,
   },
   {
-    name: 'a tab before the comment: the key is quoted, so that every reader ends it there',
+    name: 'a tab before the comment becomes a space, so that every reader ends the value there',
     before: 'OPENAI_API_KEY=sk-old\t# tab\nA=1\n',
-    after: `OPENAI_API_KEY="${KEY}"\t# tab\nA=1\n`,
+    after: `OPENAI_API_KEY=${KEY} # tab\nA=1\n`,
   },
   {
     name: 'no final newline',
@@ -137,9 +137,15 @@ const FIXTURES: Fixture[] = [
     after: `SCRIPT="cat <<EOF\nOPENAI_API_KEY=sk-in-heredoc\nEOF"\nB=2\n${NAME}=${KEY}\n`,
   },
   {
-    name: 'backticks (not quotes to every reader) become double quotes',
-    before: 'OPENAI_API_KEY=`sk-old`\nA=1\n',
-    after: `OPENAI_API_KEY="${KEY}"\nA=1\n`,
+    name: 'backticks (not quotes to every reader) are dropped',
+    before: 'OPENAI_API_KEY=`sk-old` # c\nA=1\n',
+    after: `OPENAI_API_KEY=${KEY} # c\nA=1\n`,
+  },
+  {
+    // Double quotes there would end D's value to python-dotenv, which takes \\" as an escaped quote.
+    name: 'backticks after a value ending in an escaped backslash: no quote is added',
+    before: 'D="C:\\\\d\\\\"\nOPENAI_API_KEY=`sk-old`\n',
+    after: `D="C:\\\\d\\\\"\nOPENAI_API_KEY=${KEY}\n`,
   },
   {
     name: 'spacing around =, indentation, an empty value, JSON in single quotes',

@@ -295,5 +295,15 @@ describe('env through symbolic links', () => {
     expect(code).toBe(2);
     expect(message).toBe(`--file: the directory ${join(t.cwd, '..', 'nowhere')} (where .env leads) does not exist.`);
   });
-});
 
+  it('a project reached through a linked directory is no detour: the file is named as given', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '.env\n');
+    const linked = join(t.cwd, '..', 'linked-project');
+    symlinkSync(t.cwd, linked);
+    t.ctx.cwd = linked;
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+    expect(t.stdout).toBe('✔ Wrote OPENAI_API_KEY (sk-proj-…000A, profile "default") to .env (a new file, readable only by you).\n');
+    expect(read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+  });
+});
