@@ -25,9 +25,11 @@ export interface Reader {
   loneCr: boolean;
   /** After `NAME=` and nothing else on the line, a quoted value may start on a later line (dotenv's `\s*` crossing line breaks). */
   quoteOnLaterLine: boolean;
+  /** What follows a closing quote on its line, unless a comment, is read as more statements. */
+  readsAfterQuote: boolean;
 }
 
-const PLAIN = { skipsBom: false, escapes: 'none', backticks: false, closeEndsLine: false, loneCr: false, quoteOnLaterLine: false } as const;
+const PLAIN = { skipsBom: false, escapes: 'none', backticks: false, closeEndsLine: false, loneCr: false, quoteOnLaterLine: false, readsAfterQuote: false } as const;
 
 export const READERS: Record<'dotenv' | 'node' | 'node20' | 'python' | 'compose', Reader> = {
   // The dotenv package (and dotenvx, which parses the same way); `NAME: value` assigns too.
@@ -47,7 +49,7 @@ export const READERS: Record<'dotenv' | 'node' | 'node20' | 'python' | 'compose'
   node20: { ...PLAIN, head: /(?! *#) *(?:export )?([^=\r\n]+?) *= */y, backticks: true },
   python: { ...PLAIN, head: /[ \t]*(?:export[ \t]+)?([^=# \t\r\n\v\f]+)[ \t]*=[ \t]*/y, escapes: 'before-quote', loneCr: true },
   // docker compose; `NAME: value` assigns too.
-  compose: { ...PLAIN, head: /[ \t]*(?:export[ \t]+)?([\w.[\]-]+)[ \t]*[=:][ \t]*/y, skipsBom: true, escapes: 'pairs' },
+  compose: { ...PLAIN, head: /[ \t]*(?:export[ \t]+)?([\w.[\]-]+)[ \t]*[=:][ \t]*/y, skipsBom: true, escapes: 'pairs', readsAfterQuote: true },
 };
 
 /** One statement that assigns a variable, as offsets into the text. */
@@ -62,7 +64,7 @@ export interface Assignment {
   valueEnd: number;
   /** The quote the value is in, if any. */
   quote: string | null;
-  /** The end of the last line of the statement, before its line ending. */
+  /** The end of the last line of the statement, before its line ending (or where a statement after it starts on that line). */
   end: number;
 }
 
@@ -124,6 +126,8 @@ export function view(text: string, reader: Reader): View {
     starts.push(start);
     const from = start === 0 && reader.skipsBom ? bom : start;
     let end = lineEnd(text, from, reader.loneCr);
+    // The next statement starts on the next line, or right after a closing quote.
+    let midLine = false;
     head.lastIndex = from;
     const m = head.exec(text);
     if (m) {
@@ -142,6 +146,10 @@ export function view(text: string, reader: Reader): View {
       if (close !== -1) {
         valueEnd = close + 1;
         end = lineEnd(text, valueEnd, reader.loneCr);
+        if (reader.readsAfterQuote && !/^[ \t]*(?:#|$)/.test(text.slice(valueEnd, end))) {
+          end = valueEnd;
+          midLine = true;
+        }
       } else {
         // Unquoted, or a quote never closed: the value is the rest of the line (or the line is
         // skipped), up to a comment after a blank (a `#` right after the value is the value's
@@ -153,8 +161,12 @@ export function view(text: string, reader: Reader): View {
       found.push({ name, line, start, valueStart, valueEnd, quote: close !== -1 ? first! : null, end });
     }
     for (let i = start; i < end; i++) if (text[i] === '\n' || (reader.loneCr && text[i] === '\r' && text[i + 1] !== '\n')) line++;
-    start = nextLine(text, end);
-    line++;
+    if (midLine) {
+      start = end;
+    } else {
+      start = nextLine(text, end);
+      line++;
+    }
   }
   return { starts, assignments: found };
 }
@@ -204,8 +216,8 @@ export function setVariable(text: string, name: string, value: string): SetResul
   if (!PLAIN_VALUE.test(value)) throw new Error('setVariable: the value must be [A-Za-z0-9_-]');
   const readers = Object.values(READERS);
   const views = readers.map((reader) => view(text, reader));
-  // Also the name as a reader that keeps a byte-order mark or blanks in it sees it.
-  const isName = (a: Assignment) => a.name.replace(BOM, '').replace(/^[ \t]+|[ \t]+$/g, '') === name;
+  // Also the name as a reader that keeps a byte-order mark, blanks or `export` in it sees it.
+  const isName = (a: Assignment) => a.name.replace(BOM, '').replace(/^[ \t]*(?:export[ \t]+)?|[ \t]+$/g, '') === name;
   const targets = new Map<number, { valueStart: number; valueEnd: number; quote: string | null }>();
   for (const a of views.flatMap((v) => v.assignments.filter(isName))) {
     // A line some reader takes as assigning `name` must be a line of its own to every reader,

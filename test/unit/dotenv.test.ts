@@ -222,6 +222,12 @@ describe('files the readers disagree about are not edited', () => {
       line: 3,
     },
     {
+      // docker compose reads C=1 after the closing quote; dotenv takes the whole line as the value.
+      name: 'more after a closing quote',
+      text: 'OPENAI_API_KEY="sk-old" C=1\n',
+      line: 1,
+    },
+    {
       // Old Mac line endings: Node drops a lone CR, which joins the two lines into A's value.
       name: 'a lone CR before the line',
       text: 'A=1\rOPENAI_API_KEY=sk-old\n',
@@ -265,6 +271,12 @@ describe('assignments: where each reader ends a value', () => {
     const text = 'A=\n\n "x\ny"\nB=\n"z" junk\nC=1\n';
     expect(spans(text, 'dotenv')).toEqual([['A', '"x\ny"'], ['B', ''], ['C', '1']]);
     expect(spans(text, 'node')).toEqual([['A', ''], ['B', ''], ['C', '1']]);
+  });
+
+  it('docker compose reads on after a closing quote', () => {
+    expect(spans('A="x" B=1 # c\nC=2\n', 'compose')).toEqual([['A', '"x"'], ['B', '1'], ['C', '2']]);
+    expect(assignments('A="x" B=1\nC=2\n', READERS.compose).map((a) => a.line)).toEqual([1, 1, 2]);
+    expect(spans('A="x" # c\nC=2\n', 'compose')).toEqual([['A', '"x"'], ['C', '2']]);
   });
 
   it('a quote never closed: the rest of the line', () => {
