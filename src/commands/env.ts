@@ -1,12 +1,15 @@
 // `openai-setup env [--file .env]`: put the profile's key into a project's .env file, changing only
-// the OPENAI_API_KEY line (every other byte stays, CRLF included), and only where git will not
-// commit it: a file tracked by git, or one .gitignore does not cover, is refused unless --force.
+// the value of its real OPENAI_API_KEY assignments (keys/dotenv.ts finds them as .env readers do;
+// every other byte stays, CRLF included), and only where git will not commit it: a file tracked by
+// git, or one .gitignore does not cover, is refused unless --force. Behind a symbolic link, the real
+// file is the one checked (in its own repository), written and named.
 import { execFile } from 'node:child_process';
-import { chmod, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { tempPathFor } from '../storage/private-file.js';
@@ -15,51 +18,6 @@ import { marks } from '../terminal/output.js';
 
 // Files are handled as latin1 text: one character per byte, so any encoding comes back unchanged.
 const BYTES = 'latin1';
-
-/** `NAME=` at the start of a line, after an optional BOM, indentation and `export `. */
-function assignmentPattern(name: string): RegExp {
-  return new RegExp(`^(?:\\xEF\\xBB\\xBF)?[ \\t]*(?:export[ \\t]+)?${name}[ \\t]*=`);
-}
-
-/** The value part of an assignment line replaced, keeping its quotes and any trailing comment. */
-function replaceValue(rest: string, value: string): string {
-  const space = /^[ \t]*/.exec(rest)![0];
-  const after = rest.slice(space.length);
-  const quote = after[0];
-  if (quote === '"' || quote === "'" || quote === '`') {
-    const close = after.indexOf(quote, 1);
-    return `${space}${quote}${value}${quote}${close === -1 ? '' : after.slice(close + 1)}`;
-  }
-  const comment = /[ \t]#/.exec(after);
-  return `${space}${value}${comment ? after.slice(comment.index) : ''}`;
-}
-
-/**
- * The text of a .env file with every `NAME=` line set to `value` (dotenv readers take the last one,
- * so all are set), or one such line appended. Nothing else changes: other lines, comments, line
- * endings, a missing final newline. New lines use the file's line ending (CRLF when it has any).
- */
-export function setEnvVariable(text: string, name: string, value: string): { text: string; found: boolean } {
-  const pattern = assignmentPattern(name);
-  let found = false;
-  const lines = text.split(/(?<=\n)/).map((line) => {
-    const end = line.endsWith('\r\n') ? '\r\n' : line.endsWith('\n') ? '\n' : '';
-    const body = line.slice(0, line.length - end.length);
-    const head = pattern.exec(body);
-    if (!head) return line;
-    found = true;
-    return `${head[0]}${replaceValue(body.slice(head[0].length), value)}${end}`;
-  });
-  if (found) return { text: lines.join(''), found };
-  return { text: appendLine(text, `${name}=${value}`), found };
-}
-
-/** `line` added at the end of a text file, on a line of its own, with the file's line ending. */
-export function appendLine(text: string, line: string): string {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const separator = text === '' || text.endsWith('\n') ? '' : eol;
-  return `${text}${separator}${line}${eol}`;
-}
 
 /** A .gitignore pattern matching exactly this path (relative to the .gitignore, `/`-separated). */
 export function gitignorePattern(path: string): string {
@@ -111,17 +69,68 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
-/** Replace a file's content atomically (temp file + rename next to the real file), keeping its mode. */
+const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/**
+ * Where writing `path` really lands, every symbolic link on the way followed (a directory's, and
+ * the file's own even when it points at nothing yet), or the directory on the way that is missing.
+ */
+export async function realTarget(path: string): Promise<{ file: string } | { missing: string }> {
+  let current = path;
+  for (let hops = 0; hops < 40; hops++) {
+    let dir: string;
+    try {
+      dir = await realpath(dirname(current));
+    } catch (error) {
+      if (isMissing(error)) return { missing: dirname(current) };
+      throw error;
+    }
+    const file = join(dir, basename(current));
+    const info = await lstat(file).catch((error: unknown) => {
+      if (isMissing(error)) return null;
+      throw error;
+    });
+    if (!info?.isSymbolicLink()) return { file };
+    current = resolve(dir, await readlink(file));
+  }
+  throw new UsageError(`${path}: too many symbolic links.`);
+}
+
+/** Replace a file's content atomically (temp file + rename next to it), keeping its mode. `path` is no link. */
 async function replaceFile(path: string, text: string, mode: number): Promise<void> {
-  const real = await realpath(path);
-  const temp = tempPathFor(real);
+  const temp = tempPathFor(path);
   try {
-    await writeFile(temp, text, { encoding: BYTES, mode });
+    await writeFile(temp, text, { encoding: BYTES, mode, flag: 'wx' });
     await chmod(temp, mode);
-    await rename(temp, real);
+    await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Create a file atomically (temp file, then a hard link to its name), never over one that
+ * appeared meanwhile. `mode` null: the usual mode for the umask.
+ */
+async function createFile(path: string, text: string, mode: number | null, shown: string): Promise<void> {
+  const temp = tempPathFor(path);
+  const write = async (to: string) => {
+    await writeFile(to, text, { encoding: BYTES, mode: mode ?? 0o666, flag: 'wx' });
+    if (mode !== null) await chmod(to, mode);
+  };
+  try {
+    await write(temp);
+    await link(temp, path).catch(async (error: NodeJS.ErrnoException) => {
+      // A file system without hard links: create it in place, still never over another file.
+      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(error.code ?? '')) throw error;
+      await write(path);
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${shown} appeared while the key was being written; it was left as it is. Run the command again.`);
+    throw error;
+  } finally {
+    await rm(temp, { force: true }).catch(() => {});
   }
 }
 
@@ -134,6 +143,9 @@ export interface EnvOptions {
 
 const FileSchema = z.string().check(z.trim(), z.minLength(1, 'name a file'));
 
+/** What every reader of .env files takes as it is, unquoted or in quotes (see keys/dotenv.ts). */
+const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+
 export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   const deps = { cwd: ctx.cwd, git: gitRunner(ctx.rawEnv) };
   const { term } = ctx;
@@ -142,60 +154,99 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   const given = parseFlag('--file', FileSchema, options.file ?? '.env');
   const path = resolve(deps.cwd, given);
   const shown = isAbsolute(given) ? path : relative(deps.cwd, path) || given;
-  const dir = dirname(path);
-  const name = basename(path);
-  if (!(await stat(dir).catch(() => null))?.isDirectory()) throw new UsageError(`--file: the directory ${dir} does not exist.`);
+  // The file the key really goes into: git is asked about that one, in its own repository, and
+  // that is the one written (a link in this project may lead into another repository).
+  const target = await realTarget(path);
+  if ('missing' in target) {
+    const through = target.missing === dirname(path) ? '' : ` (where ${shown} leads)`;
+    throw new UsageError(`--file: the directory ${target.missing}${through} does not exist.`);
+  }
+  const real = target.file;
+  const realCwd = await realpath(deps.cwd).catch(() => deps.cwd);
+  const where = real === resolve(realCwd, relative(deps.cwd, path)) ? shown : `${real} (where ${shown} leads)`;
+  const existing = await stat(real).catch((error: unknown) => {
+    if (isMissing(error)) return null;
+    throw error;
+  });
+  if (existing && !existing.isFile()) throw new UsageError(`${where} is not a regular file. Nothing was written.`);
   const key = await requireStoredKey(ctx, profileName);
+  if (!PLAIN_KEY.test(key)) {
+    throw new UsageError(`The key of profile "${profileName}" has characters that programs reading .env files would not all take as they are. Nothing was written.`);
+  }
 
-  const verdict = await gitVerdict(deps.git, dir, name);
+  // The edit is worked out before anything is written (a .gitignore included), so that a file
+  // the readers disagree about is left entirely alone.
+  const before = await readText(real);
+  let after: SetResult;
+  try {
+    after = setVariable(before ?? '', 'OPENAI_API_KEY', key);
+  } catch (error) {
+    if (!(error instanceof AmbiguousEnvFile)) throw error;
+    throw new UsageError(`${where}, ${error.message}. Nothing was written.`, [
+      `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (openai-setup token prints the key).`,
+    ]);
+  }
+
+  const verdict = await gitVerdict(deps.git, dirname(real), basename(real));
   if (verdict.kind === 'no-git') {
-    term.err(`${m.warn} git is not installed, so nothing checked that ${shown} stays out of version control.`);
+    term.err(`${m.warn} git is not installed, so nothing checked that ${where} stays out of version control.`);
   } else if (verdict.kind === 'no-repo') {
-    term.err(`${m.warn} ${dir} is not in a git repository, so nothing checked that ${shown} stays out of version control.`);
+    term.err(`${m.warn} ${dirname(real)} is not in a git repository, so nothing checked that ${where} stays out of version control.`);
   } else if (verdict.kind === 'tracked') {
     if (!options.force) {
-      throw new UsageError(`${shown} is tracked by git: the key would be committed with it. Nothing was written.`, [
-        `Untrack it first (git rm --cached ${shown}, then add it to .gitignore), or pass --force to write it anyway.`,
+      const untrack = where === shown ? `git rm --cached ${shown}` : `git -C ${verdict.root} rm --cached ${verdict.path}`;
+      throw new UsageError(`${where} is tracked by git: the key would be committed with it. Nothing was written.`, [
+        `Untrack it first (${untrack}, then add it to .gitignore), or pass --force to write it anyway.`,
       ]);
     }
-    term.err(`${m.warn} ${shown} is tracked by git: do not commit it now that it holds the key (--force).`);
+    term.err(`${m.warn} ${where} is tracked by git: do not commit it now that it holds the key (--force).`);
   } else if (verdict.kind === 'exposed') {
     const gitignore = join(verdict.root, '.gitignore');
     const pattern = gitignorePattern(verdict.path);
     let add = options.gitignore;
+    if (add || !options.force) {
+      // git does not read a .gitignore that is a symbolic link, so a pattern added through one
+      // (perhaps into another repository) would keep nothing out.
+      if ((await lstat(gitignore).catch(() => null))?.isSymbolicLink()) {
+        throw new UsageError(`${where} is not covered by .gitignore, and ${gitignore} is a symbolic link, which git does not read. Nothing was written.`, [
+          'Make .gitignore a regular file, or pass --force (without --gitignore) to write the key anyway.',
+        ]);
+      }
+    }
     if (!add && !options.force) {
       const prompter = ctx.prompter('Pass --gitignore to add it to .gitignore, or --force to write it anyway.');
-      term.err(`${m.warn} ${shown} is not covered by .gitignore: git would offer to commit the key.`);
+      term.err(`${m.warn} ${where} is not covered by .gitignore: git would offer to commit the key.`);
       add = await prompter.confirm(`Add ${pattern} to ${gitignore}?`, true);
-      if (!add) throw new UsageError(`Nothing was written: ${shown} could be committed.`, ['Pass --force to write it anyway.']);
+      if (!add) throw new UsageError(`Nothing was written: ${where} could be committed.`, ['Pass --force to write it anyway.']);
     }
     if (add) {
-      await writeFile(gitignore, appendLine((await readText(gitignore)) ?? '', pattern), BYTES);
+      const before = await readText(gitignore);
+      const text = appendLine(before ?? '', pattern);
+      if (before === null) await createFile(gitignore, text, null, gitignore);
+      else await replaceFile(gitignore, text, (await stat(gitignore)).mode & 0o777);
       term.out(`${m.ok} Added ${pattern} to ${gitignore}.`);
     } else {
-      term.err(`${m.warn} ${shown} is not covered by .gitignore: do not commit it (--force).`);
+      term.err(`${m.warn} ${where} is not covered by .gitignore: do not commit it (--force).`);
     }
   }
 
   const what = `OPENAI_API_KEY (${maskKey(key)}, profile "${profileName}")`;
-  const before = await readText(path);
   if (before === null) {
-    // `wx`: never clobber a file that appeared in the meantime; 0600 whatever the umask.
-    await writeFile(path, setEnvVariable('', 'OPENAI_API_KEY', key).text, { encoding: BYTES, mode: 0o600, flag: 'wx' });
-    await chmod(path, 0o600);
-    term.out(`${m.ok} Wrote ${what} to ${shown} (a new file, readable only by you).`);
+    await createFile(real, after.text, 0o600, where);
+    const note = 'a new file, readable only by you';
+    term.out(`${m.ok} Wrote ${what} to ${where === shown ? `${shown} (${note})` : `${real} (where ${shown} leads; ${note})`}.`);
     return 0;
   }
-  const after = setEnvVariable(before, 'OPENAI_API_KEY', key);
-  const mode = (await stat(path)).mode & 0o777;
+  const mode = (await stat(real)).mode & 0o777;
   if (after.text === before) {
-    term.out(`${m.ok} ${shown} already has ${what}; nothing changed.`);
+    term.out(`${m.ok} ${where} already has ${what}; nothing changed.`);
   } else {
-    await replaceFile(path, after.text, mode);
-    term.out(`${m.ok} ${after.found ? 'Updated' : 'Added'} ${what} in ${shown}; every other line is as it was.`);
+    await replaceFile(real, after.text, mode);
+    const how = after.replaced === 0 ? `Added ${what} to` : `Updated ${what} in`;
+    term.out(`${m.ok} ${how} ${where}; every other line is as it was.`);
   }
   if (mode & 0o077 && ctx.platform !== 'win32') {
-    term.err(`${m.warn} ${shown} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${shown}`);
+    term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${where === shown ? shown : real}`);
   }
   return 0;
 }

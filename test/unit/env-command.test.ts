@@ -1,8 +1,8 @@
 // `openai-setup env`: the profile's key into a project's .env, only where git will not commit it.
 // git is real (the command runs it); the repository is a temp one in ctx.cwd.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as env, type EnvOptions } from '../../src/commands/env.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
@@ -24,7 +24,27 @@ function context(options: { repo?: boolean; interactive?: boolean } = {}): TestC
 }
 
 function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: t.cwd, env: GIT_ENV, encoding: 'utf8' });
+  return gitIn(t.cwd, ...args);
+}
+
+function gitIn(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, env: GIT_ENV, encoding: 'utf8' });
+}
+
+/** Another repository next to the project (its real path), with `files` committed in it. */
+function otherRepo(files: Record<string, string> = {}): string {
+  const dir = join(realpathSync(join(t.cwd, '..')), 'other');
+  mkdirSync(dir);
+  gitIn(dir, 'init', '-q');
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  if (Object.keys(files).length) {
+    gitIn(dir, 'add', ...Object.keys(files));
+    gitIn(dir, 'commit', '-q', '-m', 'init');
+  }
+  return dir;
 }
 
 const file = (name: string) => join(t.cwd, name);
@@ -157,5 +177,133 @@ describe('env', () => {
     const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, file: 'missing/.env' }));
     expect(code).toBe(2);
     expect(message).toBe(`--file: the directory ${join(t.cwd, 'missing')} does not exist.`);
+  });
+
+  it('changes nothing inside another variable\'s quoted value; adds the key, and says so', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '.env\n');
+    const pem = 'PEM="-----BEGIN-----\nOPENAI_API_KEY=sk-inside-the-pem\n-----END-----"\n';
+    writeFileSync(file('.env'), pem);
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+    expect(read('.env')).toBe(`${pem}OPENAI_API_KEY=${KEY}\n`);
+    expect(t.stdout).toBe('✔ Added OPENAI_API_KEY (sk-proj-…000A, profile "default") to .env; every other line is as it was.\n');
+  });
+
+  it('refuses a file the readers of .env files disagree about, writing nothing (not even .gitignore)', async () => {
+    context();
+    const text = 'MSG="say \\"\nOPENAI_API_KEY=sk-inner\n"\n';
+    writeFileSync(file('.env'), text);
+    const { code, message, hints } = await outcomeOf(env(t.ctx, { ...FLAGS, gitignore: true }));
+    expect(code).toBe(2);
+    expect(message).toBe(
+      '.env, line 2: programs that read .env files disagree on whether it sets OPENAI_API_KEY or is part of a quoted value above it. Nothing was written.',
+    );
+    expect(hints[0]).toContain('above line 2');
+    expect(read('.env')).toBe(text);
+    expect(existsSync(file('.gitignore'))).toBe(false);
+  });
+
+  it('a .env that is not a regular file is a usage error', async () => {
+    context();
+    mkdirSync(file('.env'));
+    const { code, message } = await outcomeOf(env(t.ctx, FLAGS));
+    expect(code).toBe(2);
+    expect(message).toBe('.env is not a regular file. Nothing was written.');
+  });
+});
+
+describe('env through symbolic links', () => {
+  it('a link to a file another repository tracks: refused, naming the real file and how to untrack it there', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '.env\n');
+    const other = otherRepo({ '.env': 'DEBUG=1\n' });
+    symlinkSync(join(other, '.env'), file('.env'));
+
+    const { code, message, hints } = await outcomeOf(env(t.ctx, FLAGS));
+    expect(code).toBe(2);
+    expect(message).toBe(`${other}/.env (where .env leads) is tracked by git: the key would be committed with it. Nothing was written.`);
+    expect(hints[0]).toContain(`git -C ${other} rm --cached .env`);
+    expect(readFileSync(join(other, '.env'), 'utf8')).toBe('DEBUG=1\n');
+
+    // --force writes the real file (the link stays a link), and says where the key went.
+    expect(await env(t.ctx, { ...FLAGS, force: true })).toBe(0);
+    expect(readFileSync(join(other, '.env'), 'utf8')).toBe(`DEBUG=1\nOPENAI_API_KEY=${KEY}\n`);
+    expect(lstatSync(file('.env')).isSymbolicLink()).toBe(true);
+    expect(t.stderr).toContain(`! ${other}/.env (where .env leads) is tracked by git: do not commit it now that it holds the key (--force).`);
+    expect(t.stdout).toContain(`✔ Added OPENAI_API_KEY (sk-proj-…000A, profile "default") to ${other}/.env (where .env leads); every other line is as it was.`);
+  });
+
+  it('a link to a file the other repository ignores: written there, named, mode kept', async () => {
+    context();
+    const other = otherRepo({ '.gitignore': 'secrets.env\n' });
+    writeFileSync(join(other, 'secrets.env'), 'A=1\n', { mode: 0o600 });
+    symlinkSync('../other/secrets.env', file('.env'));
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+    expect(readFileSync(join(other, 'secrets.env'), 'utf8')).toBe(`A=1\nOPENAI_API_KEY=${KEY}\n`);
+    expect(statSync(join(other, 'secrets.env')).mode & 0o777).toBe(0o600);
+    expect(t.stdout).toContain(`to ${other}/secrets.env (where .env leads)`);
+    expect(t.prompts.asked).toEqual([]);
+  });
+
+  it('a link to a file not there yet, in a repository that would commit it: .gitignore there is offered, then the file created 0600', async () => {
+    context();
+    const other = otherRepo();
+    symlinkSync('../other/app.env', file('.env'));
+    t.prompts.whenConfirm(`Add /app.env to ${other}/.gitignore?`, true);
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+    expect(t.stderr).toContain(`! ${other}/app.env (where .env leads) is not covered by .gitignore`);
+    expect(readFileSync(join(other, '.gitignore'), 'utf8')).toBe('/app.env\n');
+    expect(readFileSync(join(other, 'app.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(statSync(join(other, 'app.env')).mode & 0o777).toBe(0o600);
+    expect(t.stdout).toContain(`Wrote OPENAI_API_KEY (sk-proj-…000A, profile "default") to ${other}/app.env (where .env leads; a new file, readable only by you).`);
+    t.assertScriptsUsed();
+  });
+
+  it('a linked directory on the way counts too', async () => {
+    context();
+    const other = otherRepo({ 'config/.env': 'A=1\n' });
+    symlinkSync(join(other, 'config'), file('config'));
+    const { message } = await outcomeOf(env(t.ctx, { ...FLAGS, file: 'config/.env' }));
+    expect(message).toBe(`${other}/config/.env (where config/.env leads) is tracked by git: the key would be committed with it. Nothing was written.`);
+  });
+
+  it('a .gitignore that is a link (git does not read those) is never written through', async () => {
+    context();
+    const other = otherRepo({ gitignore: 'x\n' });
+    symlinkSync(join(other, 'gitignore'), file('.gitignore'));
+    const { code, message, hints } = await outcomeOf(env(t.ctx, { ...FLAGS, gitignore: true }));
+    expect(code).toBe(2);
+    expect(message).toBe(`.env is not covered by .gitignore, and ${realpathSync(t.cwd)}/.gitignore is a symbolic link, which git does not read. Nothing was written.`);
+    expect(hints[0]).toContain('--force');
+    expect(readFileSync(join(other, 'gitignore'), 'utf8')).toBe('x\n');
+    expect(existsSync(file('.env'))).toBe(false);
+
+    // Asked without --gitignore: refused before any question.
+    await outcomeOf(env(t.ctx, FLAGS));
+    expect(t.prompts.asked).toEqual([]);
+
+    // --force alone writes the .env and leaves the link alone.
+    expect(await env(t.ctx, { ...FLAGS, force: true })).toBe(0);
+    expect(read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(readFileSync(join(other, 'gitignore'), 'utf8')).toBe('x\n');
+  });
+
+  it('a link whose directory does not exist is a usage error naming it', async () => {
+    context();
+    symlinkSync('../nowhere/.env', file('.env'));
+    const { code, message } = await outcomeOf(env(t.ctx, FLAGS));
+    expect(code).toBe(2);
+    expect(message).toBe(`--file: the directory ${join(t.cwd, '..', 'nowhere')} (where .env leads) does not exist.`);
+  });
+
+  it('a project reached through a linked directory is no detour: the file is named as given', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '.env\n');
+    const linked = join(t.cwd, '..', 'linked-project');
+    symlinkSync(t.cwd, linked);
+    t.ctx.cwd = linked;
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+    expect(t.stdout).toBe('✔ Wrote OPENAI_API_KEY (sk-proj-…000A, profile "default") to .env (a new file, readable only by you).\n');
+    expect(read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
   });
 });
