@@ -108,7 +108,8 @@ export function run(argv: string[] = process.argv): void {
   // Ctrl-C outside a prompt (during a live check, say): a quiet exit 130. Inside a prompt,
   // inquirer turns it into a CancelledError instead.
   process.on('SIGINT', () => {
-    process.stderr.write('\nCancelled.\n');
+    // A spinner may be on the line: clear it rather than leave it behind.
+    process.stderr.write(process.stderr.isTTY ? '\r\x1b[2K\nCancelled.\n' : '\nCancelled.\n');
     process.exit(EXIT.cancelled);
   });
   // A reader that left early (`| head -1`): stop writing, like any filter, and exit as planned.

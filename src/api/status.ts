@@ -12,6 +12,8 @@ import { EXIT } from '../errors.js';
 export type Route = 'none' | 'billing' | 'key' | 'elsewhere' | 'retry';
 
 interface StatusRow {
+  /** For people, where a status is shown (status, profiles): not the code. */
+  label: string;
   exitCode: number;
   /** The key can be used as it is. */
   ok: boolean;
@@ -21,15 +23,15 @@ interface StatusRow {
 }
 
 export const STATUS = {
-  valid: { exitCode: EXIT.ok, ok: true, keepKey: true, route: 'none' },
-  rate_limited: { exitCode: EXIT.ok, ok: true, keepKey: true, route: 'none' },
-  insufficient_quota: { exitCode: EXIT.noQuota, ok: false, keepKey: true, route: 'billing' },
-  malformed_key: { exitCode: EXIT.keyRejected, ok: false, keepKey: false, route: 'key' },
-  invalid_key: { exitCode: EXIT.keyRejected, ok: false, keepKey: false, route: 'key' },
-  forbidden: { exitCode: EXIT.forbidden, ok: false, keepKey: false, route: 'key' },
-  network_error: { exitCode: EXIT.network, ok: false, keepKey: false, route: 'retry' },
-  timeout: { exitCode: EXIT.network, ok: false, keepKey: false, route: 'retry' },
-  server_error: { exitCode: EXIT.network, ok: false, keepKey: false, route: 'retry' },
+  valid: { label: 'works', exitCode: EXIT.ok, ok: true, keepKey: true, route: 'none' },
+  rate_limited: { label: 'works (rate-limited)', exitCode: EXIT.ok, ok: true, keepKey: true, route: 'none' },
+  insufficient_quota: { label: 'cannot spend (no credits or a limit)', exitCode: EXIT.noQuota, ok: false, keepKey: true, route: 'billing' },
+  malformed_key: { label: 'not an API key', exitCode: EXIT.keyRejected, ok: false, keepKey: false, route: 'key' },
+  invalid_key: { label: 'rejected', exitCode: EXIT.keyRejected, ok: false, keepKey: false, route: 'key' },
+  forbidden: { label: 'refused', exitCode: EXIT.forbidden, ok: false, keepKey: false, route: 'key' },
+  network_error: { label: 'could not reach the API', exitCode: EXIT.network, ok: false, keepKey: false, route: 'retry' },
+  timeout: { label: 'no answer in time', exitCode: EXIT.network, ok: false, keepKey: false, route: 'retry' },
+  server_error: { label: 'API server error', exitCode: EXIT.network, ok: false, keepKey: false, route: 'retry' },
 } as const satisfies Record<string, StatusRow>;
 
 export type VerifyStatus = keyof typeof STATUS;

@@ -1,4 +1,5 @@
 // `openai-setup key`: stage 4 alone, through the same function as the wizard.
+import { outcomeRow } from '../api/status.js';
 import type { Context } from '../context.js';
 import { runKeyStage, type KeyStageOptions } from '../stages/key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
@@ -7,8 +8,13 @@ import { marks } from '../terminal/output.js';
 export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'> & { profile?: string }): Promise<number> {
   const profile = await resolveProfileName(ctx, options.profile);
   const result = await runKeyStage(ctx, { ...options, profile });
-  if (result.check?.status === 'insufficient_quota') {
-    ctx.term.out(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: fix billing (\`openai-setup billing\`), then \`openai-setup verify\`.`);
+  const route = result.check ? outcomeRow(result.check).route : 'none';
+  const cmd = ctx.commandName;
+  // The right key, stored: what still stands between it and a working call.
+  if (route === 'billing') {
+    ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: fix billing (\`${cmd} billing\`), then \`${cmd} verify\`.`);
+  } else if (route === 'elsewhere') {
+    ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it is refused until what is described above is fixed; then \`${cmd} verify\`.`);
   }
   return 0;
 }

@@ -21,6 +21,8 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     ctx.state.updateProfile(profileName, (p) => {
       delete p.key;
       delete p.stages.key;
+      // The last check was of the key just removed: status must not go on showing it as working.
+      delete p.lastVerify;
     });
   // Temp files of runs killed mid-write (one of the key file's may hold a key): always ours to remove.
   const removeLeftovers = async () => {

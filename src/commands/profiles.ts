@@ -3,7 +3,7 @@
 // shell completion (`--names`).
 import * as z from 'zod/mini';
 import { organizationId, projectId } from '../api/identifiers.js';
-import { VerifyStatusSchema } from '../api/status.js';
+import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import type { State } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
@@ -17,7 +17,7 @@ export const ProfilesJsonSchema = z.object({
     z.object({
       name: z.string(),
       default: z.boolean(),
-      key: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string() })),
+      key: z.nullable(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: z.string() })),
       organization: z.nullable(z.string()),
       project: z.nullable(z.string()),
       lastVerify: z.nullable(z.object({ at: z.string(), ok: z.boolean(), status: VerifyStatusSchema })),
@@ -66,13 +66,26 @@ export async function run(ctx: Context, options: { json: boolean; names: boolean
   }
   const rows = [['', 'PROFILE', 'KEY', 'ORGANIZATION / PROJECT (last check)', 'LAST CHECK']];
   for (const p of list.profiles) {
-    const key = p.key ? `${p.key.hint} (${p.key.storage === 'keychain' ? 'keychain' : 'plain-text file'})` : 'no key';
+    const kept = { keychain: 'keychain', file: 'plain-text file', env: 'your OPENAI_API_KEY' };
+    const key = p.key ? `${p.key.hint} (${kept[p.key.storage]})` : 'no key';
     const where = [p.organization, p.project].filter(Boolean).join(' / ') || '—';
-    const last = p.lastVerify ? `${p.lastVerify.ok ? 'ok' : p.lastVerify.status}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
+    const last = p.lastVerify ? `${STATUS[p.lastVerify.status].label}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
     rows.push([p.default ? '*' : ' ', p.name, key, where, last]);
   }
-  for (const line of table(rows)) term.out(line);
-  term.out(term.style.dim('* the default profile; change it with `openai-setup use NAME`, or pass --profile NAME to any command.'));
+  const lines = table(rows);
+  if (!term.stdoutIsTTY || Math.max(...lines.map((l) => l.length)) < term.columns) {
+    for (const line of lines) term.out(line);
+  } else {
+    // Too narrow for the table: one block a profile.
+    const [, ...body] = rows;
+    for (const [mark, name, key, where, last] of body) {
+      term.out(`${mark === '*' ? '*' : ' '} ${name}`);
+      term.out(`    key         ${key}`);
+      term.out(`    org/project ${where}`);
+      term.out(`    last check  ${last}`);
+    }
+  }
+  term.out(term.style.dim(`* the default profile; change it with \`${ctx.commandName} use NAME\`, or pass --profile NAME to any command.`));
   if (list.active !== list.defaultProfile) {
     term.out(`${marks(term.style).warn} OPENAI_SETUP_PROFILE=${list.active} is set: commands in this shell use "${list.active}" unless given --profile.`);
   }

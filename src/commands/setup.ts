@@ -9,14 +9,15 @@ import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
 import { STAGE_TITLES } from '../stages/index.js';
-import { runKeyStage } from '../stages/key.js';
+import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
 import { findKey, keychainFailure, resolveProfileName, type KeySource } from '../storage/profile-key.js';
-import { STAGE_IDS, type StageId } from '../storage/state.js';
+import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
+import { shellExportLine } from '../terminal/shell.js';
 
 export interface SetupOptions {
   profile?: string;
@@ -27,10 +28,10 @@ export interface SetupOptions {
 async function printChecklist(ctx: Context, profileName: string): Promise<StageId[]> {
   const { term } = ctx;
   const m = marks(term.style);
-  const profile = (await ctx.state.read()).profiles[profileName];
+  const state = await ctx.state.read();
   const pending: StageId[] = [];
   STAGE_IDS.forEach((id, index) => {
-    const done = profile?.stages[id];
+    const done = stageRecord(state, profileName, id);
     if (!done) pending.push(id);
     term.out(`  ${done ? m.ok : m.pending} ${index + 1}. ${STAGE_TITLES[id]}${done ? term.style.dim(' (done)') : ''}`);
   });
@@ -62,7 +63,7 @@ function nonInteractivePath(ctx: Context, profileName: string): UsageError {
 }
 
 /** The closing screen: what to run now, with the commands as this person can type them. */
-function printReady(ctx: Context, key: string, source: KeySource): void {
+function printReady(ctx: Context, key: string, source: KeySource, storage?: KeyStageResult['storage']): void {
   const { term } = ctx;
   const s = term.style;
   const cmd = ctx.commandName;
@@ -70,7 +71,14 @@ function printReady(ctx: Context, key: string, source: KeySource): void {
   term.out(s.bold.green("You're ready to build."));
   const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="gpt-4o-mini", input="Say hi in five words").output_text)'`;
   const callNode = `node -e 'new (require("openai").OpenAI)().responses.create({model:"gpt-4o-mini",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`;
-  if (source.kind === 'env') {
+  if (storage === 'env') {
+    // The person keeps the key in their own shell file: it reaches programs once that is read.
+    const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+    term.say(`Your key ${maskKey(key)} works. You keep it in OPENAI_API_KEY yourself: once the line is in ${line.file}, ${line.reload}; the OpenAI SDKs read it from there. openai-setup keeps no copy.`);
+    term.out('Then try one real call (a short request costs a fraction of a cent):');
+    term.out(`  ${s.cyan('pip install openai')}  then  ${s.cyan(callPython)}`);
+    term.out(`  ${s.cyan('npm install openai')}  then  ${s.cyan(callNode)}`);
+  } else if (source.kind === 'env') {
     // The key lives in the person's own OPENAI_API_KEY: programs of this shell already see it.
     term.say(`Your key ${maskKey(key)} works. It is in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it; openai-setup does not keep a copy.`);
     term.out('Try one real call (a short request costs a fraction of a cent):');
@@ -171,7 +179,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   if (options.restart) pending = [...STAGE_IDS];
 
   // A working key already here: say so and offer to finish at once.
-  let current: { key: string; source: KeySource; check?: CheckResult } | null = null;
+  let current: { key: string; source: KeySource; check?: CheckResult; storage?: KeyStageResult['storage'] } | null = null;
   if (!options.restart) {
     // The keychain is a child process (~40 ms, seconds on a slow D-Bus): ask it only when the
     // state file says a key was stored, so that a first run shows stage 1 at once.
@@ -232,7 +240,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
         return runBillingStage(ctx, { profile: profileName, position });
       case 'key': {
         const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage });
-        if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check };
+        if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
         return result.outcome;
       }
     }
@@ -249,6 +257,13 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   for (;;) {
     if (!current) {
       term.out();
+      const record = (await ctx.state.read()).profiles[profileName]?.key;
+      if (record?.storage === 'env') {
+        // The person keeps the key in their own shell file: it is not set in this shell.
+        const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+        term.say(`${m.warn} The key of this profile (${record.hint}) is kept in OPENAI_API_KEY, which you set yourself in ${line.file}, and it is not set in this shell: ${line.reload}, then run \`${cmd}\` again.`);
+        return 0;
+      }
       term.out(`${m.warn} No key yet. When you have one, run \`${cmd} key\` (or \`${cmd}\` to continue).`);
       return 0;
     }
@@ -265,7 +280,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       } else {
         await markAllDone(ctx, profileName);
       }
-      printReady(ctx, current.key, current.source);
+      printReady(ctx, current.key, current.source, current.storage);
       return 0;
     }
     if (outcomeRow(check).route === 'billing') await forgetStage(ctx, profileName, 'billing');
@@ -278,7 +293,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     if (choice === 'key') {
       await forgetStage(ctx, profileName, 'key');
       const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage });
-      if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check };
+      if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
     }
   }
 }

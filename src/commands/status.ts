@@ -3,12 +3,13 @@
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { lastVerifyAsShown } from '../api/identifiers.js';
-import { VerifyStatusSchema } from '../api/status.js';
+import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { resolveProfileName } from '../storage/profile-key.js';
-import { STAGE_IDS } from '../storage/state.js';
+import { STAGE_IDS, stageRecord } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
+import { shellExportLine } from '../terminal/shell.js';
 import { copiesOf, shownPath } from '../plaintext/summary.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
 
@@ -18,7 +19,7 @@ export const StatusJsonSchema = z.object({
   stages: z.array(z.object({ id: z.enum(STAGE_IDS), title: z.string(), done: z.boolean(), doneAt: z.nullable(z.string()) })),
   billingChoice: z.nullable(z.string()),
   key: z.object({
-    storage: z.enum(['keychain', 'file', 'none']),
+    storage: z.enum(['keychain', 'file', 'env', 'none']),
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
     env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
@@ -45,7 +46,10 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
   return {
     profile: profileName,
     configDir: ctx.configDir,
-    stages: STAGE_IDS.map((id) => ({ id, title: STAGE_TITLES[id], done: Boolean(profile?.stages[id]), doneAt: profile?.stages[id]?.doneAt ?? null })),
+    stages: STAGE_IDS.map((id) => {
+      const record = stageRecord(state, profileName, id);
+      return { id, title: STAGE_TITLES[id], done: Boolean(record), doneAt: record?.doneAt ?? null };
+    }),
     billingChoice: profile?.billingChoice ?? null,
     key: {
       storage: stored?.storage ?? 'none',
@@ -80,10 +84,14 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   const key = status.key;
   if (key.storage === 'keychain') term.out(`${m.ok} Key ${key.hint} in the ${ctx.keys.keychainDescription}`);
   else if (key.storage === 'file') term.out(`${m.warn} Key ${key.hint} in plain text: ${ctx.keys.filePath}`);
-  else term.out(`${m.pending} No key stored for this profile`);
+  else if (key.storage === 'env') {
+    const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+    term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself (${line.file}); openai-setup has no copy`);
+    if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
+  } else term.out(`${m.pending} No key stored for this profile`);
   if (status.plaintext.length) {
     const where = status.plaintext.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (status.plaintext.length > 3 ? ` and ${status.plaintext.length - 3} more` : '');
-    term.out(`${m.warn} The stored key is also in plain text: ${where} — \`openai-setup import\` moves it`);
+    term.out(`${m.warn} The stored key is also in plain text: ${where} — \`${ctx.commandName} import\` moves it`);
   }
   if (status.adminKey) term.out(`${m.ok} Admin key ${status.adminKey.hint} ${status.adminKey.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`} (for rotate and spend)`);
   if (key.env.set) {
@@ -93,7 +101,7 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   const last = status.lastVerify;
   if (last) {
     const where = [last.organization, last.project].filter(Boolean).join(' / ');
-    term.out(`${last.ok ? m.ok : m.fail} Last check ${when(last.at)}: ${last.status} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
+    term.out(`${last.ok ? m.ok : m.fail} Last check ${when(last.at)}: ${STATUS[last.status].label} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
   } else {
     term.out(`${m.pending} Never checked: run \`openai-setup verify\``);
   }

@@ -1,12 +1,13 @@
 // Stage 4: create a key on the platform, paste it (hidden) or pipe it in, check it live, and
 // store it in the OS keychain (or, when that cannot be used, where the person chooses).
 import { buildCheckRequest, recordCheck, runCheck, type CheckSettings } from '../api/check.js';
-import { STATUS } from '../api/status.js';
+import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { maskKey, parseKey } from '../keys/format.js';
-import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
+import { PAGES } from '../platform.js';
+import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import type { Storage } from '../storage/keystore.js';
 import type { KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
@@ -30,6 +31,8 @@ export interface KeyStageOptions extends PageStageOptions {
 
 export interface KeyStageResult {
   outcome: StageOutcome;
+  /** Where the key went: the keychain, the 0600 file, or the person's own OPENAI_API_KEY line. */
+  storage?: Storage | 'env';
   /** The live check of the stored key, when one ran. */
   check?: CheckResult;
   key?: string;
@@ -43,31 +46,42 @@ const KEY_SOURCE_STDIN: KeySource = { kind: 'stdin', label: 'standard input' };
 type KeychainFallback = 'env' | 'file';
 
 /**
- * The keychain cannot be used: say so plainly, then offer (in this order) setting
- * OPENAI_API_KEY yourself or a 0600 file. Without a terminal, fail naming both.
+ * The keychain cannot be used: say so plainly, then offer, in this order, fixing it (a locked
+ * keyring can be unlocked), setting OPENAI_API_KEY yourself, or a 0600 file as the last resort.
+ * Without a terminal, fail naming them in the same order. Null: the keychain works now.
  */
-async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError): Promise<KeychainFallback> {
+async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError): Promise<KeychainFallback | null> {
   const { term } = ctx;
-  const what = describeKeychainProblem(error, ctx.keys.keychainDescription);
+  const store = ctx.keys.keychainDescription;
   const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
-  if (!term.interactive) {
-    throw new KeyStoreError(`${what} The key was not stored.`, [
-      `Either set the key yourself in your shell profile (${line.file}):  ${line.line}`,
-      'or keep it in a file readable only by you: run again with --insecure-storage.',
+  for (let problem = error; ; ) {
+    const what = describeKeychainProblem(problem, store);
+    const fix = keychainFix(problem, store);
+    if (!term.interactive) {
+      throw new KeyStoreError(`${what} The key was not stored.`, [
+        ...(fix ? [fix] : []),
+        `${fix ? 'Or' : 'Either'} set the key yourself in your shell profile (${line.file}):  ${line.line}`,
+        'or, as a last resort, keep it in a file readable only by you: run again with --insecure-storage.',
+      ]);
+    }
+    term.err(`${marks(term.style).fail} ${what}`);
+    if (fix) term.say(`  ${fix}`);
+    const answer = await ctx.prompter('').select<KeychainFallback | 'retry' | 'stop'>('Where should the key go?', [
+      ...(fix ? [{ name: 'I fixed it: try the keychain again', value: 'retry' as const }] : []),
+      { name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' },
+      { name: `Store it in a file only you can read (${ctx.keys.filePath}, like --insecure-storage)`, value: 'file' },
+      { name: 'Stop: do not store it', value: 'stop' },
     ]);
+    if (answer === 'stop') throw new ExitError(EXIT.keyStore, 'Stopped; the key was not stored.');
+    if (answer !== 'retry') return answer;
+    const still = await ctx.keys.probeWritable();
+    if (!still) return null;
+    problem = still;
   }
-  term.err(`${marks(term.style).fail} ${what}`);
-  const answer = await ctx.prompter('').select<KeychainFallback | 'stop'>('Where should the key go instead?', [
-    { name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' },
-    { name: `Store it in a file only you can read (${ctx.keys.filePath}, like --insecure-storage)`, value: 'file' },
-    { name: 'Stop: do not store it', value: 'stop' },
-  ]);
-  if (answer === 'stop') throw new ExitError(EXIT.keyStore, 'Stopped; the key was not stored.');
-  return answer;
 }
 
 /** Store the key where it was decided; a keychain that fails only now still gets the choice. */
-async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback?: KeychainFallback): Promise<Storage | null> {
+async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback?: KeychainFallback | null): Promise<Storage | 'env'> {
   if (insecure || fallback === 'file') return ctx.keys.set(profile, key, true);
   if (fallback === 'env') {
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
@@ -76,7 +90,8 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
     if (await ctx.prompter('').confirm('Show the line with the key in it? (it will be on your screen)', false)) {
       ctx.term.writeSecret(`  ${shellExportLine(ctx.rawEnv, ctx.platform, key).line}\n`);
     }
-    return null;
+    ctx.term.out(`Then ${line.reload} (programs started from there see the key).`);
+    return 'env';
   }
   try {
     return await ctx.keys.set(profile, key, false);
@@ -87,7 +102,7 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
 }
 
 async function readKeyInteractively(ctx: Context): Promise<string> {
-  const prompter = ctx.prompter('Pipe the key in with `openai-setup key --stdin`.');
+  const prompter = ctx.prompter(`Pipe the key in:  printenv OPENAI_API_KEY | ${ctx.commandName} key --stdin`);
   for (;;) {
     let raw: string;
     try {
@@ -115,19 +130,24 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   if (interactive) {
     if (!term.interactive) {
       throw new UsageError('Pasting a key needs an interactive terminal.', [
-        'Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin',
+        `Pipe it in instead:  printenv OPENAI_API_KEY | ${ctx.commandName} key --stdin`,
       ]);
     }
     // From here to the prompt, a key pasted too early is neither echoed nor lost.
     ctx.prompter('').holdInput();
     heading(ctx, KEY_TITLE, options.position);
-    term.say('On the API keys page: "Create new secret key", name it (e.g. your machine), pick the project, keep permissions "All", and copy the key: it is shown only once.');
+    term.say(
+      'On the API keys page: "Create new secret key". Owned by "You" makes a key that acts as you; "Service account" makes one tied to the project instead of a person (for a server). Pick the project: projects are where budgets and key permissions live, and "Default project" is fine to start. Keep permissions "All", name the key (e.g. after this machine) and copy it: it is shown only once.',
+    );
+    term.say(
+      'Some newer models also need organization verification, an ID check on the organization settings page: you can do it later, when a model asks for it.',
+    );
     await showPage(ctx, 'keys');
   }
   // A pipe is read first: a terminal on stdin is a usage error before anything else happens.
   const piped = options.stdin ? await ctx.readStdin() : undefined;
   // Find out now, not after the key is pasted and checked, whether the keychain can take it.
-  let fallback: KeychainFallback | undefined;
+  let fallback: KeychainFallback | null = null;
   if (!options.insecureStorage) {
     const problem = await ctx.keys.probeWritable();
     if (problem) fallback = await chooseKeychainFallback(ctx, problem);
@@ -155,20 +175,27 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       printCheck(term, key, source, check);
       await recordCheck(ctx, profileName, key, source, check);
     }
-    // A key without credits is still the right key: store it, and let billing be fixed.
-    const keyIsGood = !check || STATUS[check.status].keepKey;
-    if (!keyIsGood && check) {
-      const retryable = STATUS[check.status].route === 'retry';
+    // A key without credits, or one refused for something around it (its permissions, the
+    // region...), is still the right key: store it, and let that be fixed.
+    if (check && !outcomeRow(check).keepKey) {
+      const route = outcomeRow(check).route;
       if (!term.interactive || options.stdin) {
-        throw new ExitError(check.exitCode, 'The key was not stored.', ['Store it without the live check with --no-verify.']);
+        throw new ExitError(check.exitCode, 'The key was not stored.', route === 'retry' ? ['Store it without the live check with --no-verify.'] : []);
       }
       const prompter = ctx.prompter('');
-      const answer = await prompter.select<'again' | 'recheck' | 'save' | 'stop'>('What now?', [
-        ...(retryable ? [{ name: 'Check again', value: 'recheck' as const }] : []),
-        { name: 'Paste a different key', value: 'again' },
-        { name: 'Save this key anyway', value: 'save' },
-        { name: 'Stop without saving', value: 'stop' },
-      ]);
+      const answer =
+        route === 'retry'
+          ? await prompter.select<'again' | 'recheck' | 'save' | 'stop'>('What now?', [
+              { name: 'Check again', value: 'recheck' },
+              { name: 'Paste a different key', value: 'again' },
+              { name: 'Save this key anyway (the check could not finish; it may work)', value: 'save' },
+              { name: 'Stop without saving', value: 'stop' },
+            ])
+          : // The API said this key will not work: no offer to keep it.
+            await prompter.select<'again' | 'stop'>('What now?', [
+              { name: 'Paste a different key', value: 'again' },
+              { name: 'Stop without saving', value: 'stop' },
+            ]);
       if (answer === 'stop') throw new ExitError(check.exitCode, 'Stopped; the key was not stored.');
       if (answer === 'again') continue;
       if (answer === 'recheck') {
@@ -177,25 +204,31 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
         printCheck(term, key, source, again);
         await recordCheck(ctx, profileName, key, source, again);
         check = again;
-        if (!STATUS[again.status].keepKey) {
-          term.out('Still failing; you can save it anyway and check later with `openai-setup verify`.');
+        if (!outcomeRow(again).keepKey) {
+          if (outcomeRow(again).route !== 'retry') throw new ExitError(again.exitCode, 'The key was not stored.');
+          term.out(`Still failing; you can save it anyway and check later with \`${ctx.commandName} verify\`.`);
           const save = await prompter.confirm('Save this key anyway?', false);
           if (!save) throw new ExitError(again.exitCode, 'Stopped; the key was not stored.');
         }
       }
     }
 
+    // Say what a new key replaces: the old one still works until it is revoked.
+    const before = (await ctx.state.read()).profiles[profileName]?.key;
     const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback);
     await ctx.state.updateProfile(profileName, (p) => {
-      if (storage) p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
+      p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
     });
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${ctx.keys.filePath} (mode 0600).`);
+    if (before && before.hint !== maskKey(key)) {
+      term.say(`${m.warn} This replaces ${before.hint} for profile "${profileName}". That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
+    }
     if (ctx.env.OPENAI_API_KEY && ctx.env.OPENAI_API_KEY !== key) {
       term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(ctx.env.OPENAI_API_KEY)}); programs that read it will use that one.`);
     }
-    return { outcome: 'done', check, key, source };
+    return { outcome: 'done', storage, check, key, source };
   }
 }
 

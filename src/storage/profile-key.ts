@@ -68,6 +68,13 @@ export async function requireStoredKey(ctx: Context, profile: string): Promise<s
   }
   // With no keychain service at all nothing can be stored in it: that is "no key", not a failure.
   if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profile, `No key could be read for profile "${profile}".`);
+  const record = (await ctx.state.read()).profiles[profile]?.key;
+  if (record?.storage === 'env') {
+    throw new UsageError(`openai-setup keeps no copy of the key of profile "${profile}" (${record.hint}): you keep it in OPENAI_API_KEY yourself.`, [
+      'Programs started from a shell where it is set find it there. To have openai-setup keep it in the keychain too:',
+      `printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin`,
+    ]);
+  }
   const command = keyCommand(ctx, profile);
   throw new UsageError(`No key is stored for profile "${profile}".`, [
     keychainError

@@ -41,7 +41,8 @@ const ProfileSchema = z.object({
   stages: z._default(z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema), {}),
   billingChoice: z.optional(BillingChoiceSchema),
   /** Where the key of this profile is kept and its masked hint (`sk-proj-…Ab12`). */
-  key: z.optional(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string().check(z.maxLength(40)), savedAt: Timestamp })),
+  // storage "env": the person keeps the key in their own OPENAI_API_KEY line; openai-setup has no copy.
+  key: z.optional(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: z.string().check(z.maxLength(40)), savedAt: Timestamp })),
   // No base URL, organization or project: no command sets them, and a file that nobody reads
   // must not decide where the key is sent. Older files that have them still load (zod drops
   // unknown keys), and lose them at the next write.
@@ -66,6 +67,16 @@ export type State = z.infer<typeof StateSchema>;
  */
 export function nameMap<T>(entries: Record<string, T> = {}): Record<string, T> {
   return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+/**
+ * A stage's record for a profile. Signing in, the card and the billing choice belong to the
+ * account, not to a key: a profile that has not done them itself takes them from another profile.
+ */
+export function stageRecord(state: State, profileName: string, stage: StageId): { doneAt: string } | undefined {
+  const own = state.profiles[profileName]?.stages[stage];
+  if (own || stage === 'key') return own;
+  return Object.values(state.profiles).find((profile) => profile.stages[stage])?.stages[stage];
 }
 
 export function emptyState(): State {

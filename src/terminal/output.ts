@@ -66,6 +66,43 @@ export function colorLevel(env: Record<string, string | undefined>, isTTY: boole
   return env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit' ? 3 : /256/.test(env.TERM ?? '') ? 2 : 1;
 }
 
+/** Visible width: colour codes take no room on screen. */
+const visibleLength = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+/**
+ * A line as a terminal of `columns` shows it: wrapped at words, not mid-word, its continuation
+ * lines starting under the text they continue (after a mark, or after a label column such as
+ * `✔ Key         `). Off a terminal, and for text of several lines (a script, JSON), unchanged.
+ */
+export function fit(line: string, isTTY: boolean, columns: number | undefined): string {
+  const width = (columns && columns > 0 ? columns : 80) - 1;
+  if (!isTTY || line.includes('\n') || visibleLength(line) <= width) return line;
+  const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+  // A label column (two or more spaces after the first words) or a mark, within the first 30 characters.
+  const column = /^(\s*(?:[✔✖!○→?❯•*]\s+)?[^\s].{0,24}?\s{2,})\S/.exec(plain)?.[1];
+  const mark = /^\s*(?:[✔✖!○→?❯•*]\s+)?/.exec(plain)![0];
+  const hanging = column && column.length <= 30 ? column.length : mark.length;
+  const lead = /^\s*/.exec(line)![0];
+  const lines: string[] = [];
+  let current = lead;
+  // Words with the spaces after them, so that a label column keeps its width.
+  for (const token of line.slice(lead.length).match(/\S+\s*/g) ?? []) {
+    const word = token.trimEnd();
+    const indent = lines.length === 0 ? lead.length : hanging;
+    const started = visibleLength(current) > indent;
+    // A word too long for any line (a URL) stays where it is rather than leaving a line empty.
+    const fitsAlone = hanging + visibleLength(word) <= width;
+    if (started && fitsAlone && visibleLength(current.trimEnd()) + 1 + visibleLength(word) > width) {
+      lines.push(current.trimEnd());
+      current = ' '.repeat(hanging) + token;
+    } else {
+      current += token;
+    }
+  }
+  lines.push(current.trimEnd());
+  return lines.join('\n');
+}
+
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export function createTerminal(options: TerminalOptions): Terminal {
@@ -81,8 +118,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const clearTimer = options.clearInterval ?? clearInterval;
 
   return {
-    out: (line = '') => void stdout.write(`${mask(line)}\n`),
-    err: (line = '') => void stderr.write(`${mask(line)}\n`),
+    out: (line = '') => void stdout.write(`${fit(mask(line), stdoutIsTTY, stdout.columns)}\n`),
+    err: (line = '') => void stderr.write(`${fit(mask(line), stderrIsTTY, stderr.columns)}\n`),
     write: (stream, text) => void (stream === 'out' ? stdout : stderr).write(mask(text)),
     say(paragraph, indent = '') {
       const width = Math.min(stdout.columns && stdout.columns > 0 ? stdout.columns : 80, 100) - 1;

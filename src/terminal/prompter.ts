@@ -242,7 +242,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
   return {
     confirm: (message, defaultValue = true) => ask('other', (p, ctx) => p.confirm({ message, default: defaultValue }, ctx)),
     select: <T>(message: string, choices: Array<Choice<T>>, defaultValue?: T) =>
-      ask('other', (p, ctx) => p.select<T>({ message, choices, default: defaultValue, loop: false }, ctx)),
+      ask('other', (p, ctx) => p.select<T>({ message, choices, default: defaultValue, loop: false, pageSize: Math.min(Math.max(choices.length, 7), 20) }, ctx)),
     password: (message, validate) =>
       ask('password', (p, ctx, settled) =>
         p.password(

@@ -101,7 +101,7 @@ describe('profiles and use', () => {
 
     const text = await runCli(['profiles'], { env: t.env });
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^\*\s+default\s+sk-proj-…\S{4} \(plain-text file\)\s+acme-corp \/ proj_acme123\s+ok, /m);
+    expect(text.stdout).toMatch(/^\*\s+default\s+sk-proj-…\S{4} \(plain-text file\)\s+acme-corp \/ proj_acme123\s+works, /m);
     expect(text.stdout).toMatch(/^\s+work\s+sk-proj-…\S{4} \(plain-text file\)/m);
     expectNoKey(text);
 

@@ -75,7 +75,7 @@ describe('no usable keychain', () => {
       try {
         // Told before pasting anything, not after.
         await s.waitFor('No Secret Service keyring is running');
-        await s.waitFor('Where should the key go instead?');
+        await s.waitFor('Where should the key go?');
         await s.waitFor('Set OPENAI_API_KEY yourself');
         s.press('enter');
         await s.waitFor('Paste your secret key');

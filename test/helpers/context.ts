@@ -53,7 +53,7 @@ export class MemoryKeychain implements Keychain {
   /** Every call, in order (to tell whether the keychain was asked at all). */
   readonly calls: Array<{ op: KeychainOp; account: string }> = [];
   private readonly entries = new Map<string, string>();
-  private failure: { problem: KeychainProblem; ops: KeychainOp[]; after: number } | null = null;
+  private failure: { problem: KeychainProblem; ops: KeychainOp[]; after: number; times: number } | null = null;
 
   constructor(keys: Record<string, string> = {}) {
     for (const [account, key] of Object.entries(keys)) this.entries.set(account, key);
@@ -61,10 +61,11 @@ export class MemoryKeychain implements Keychain {
 
   /**
    * From now on, fail `ops` with `problem`, after letting `after` of those calls through (so that
-   * the write probe can pass and the real write fail).
+   * the write probe can pass and the real write fail), and only `times` times (then it works
+   * again, as a keyring does once unlocked).
    */
-  failWith(problem: KeychainProblem, options: { ops?: KeychainOp[]; after?: number } = {}): this {
-    this.failure = { problem, ops: options.ops ?? ['get', 'set', 'delete'], after: options.after ?? 0 };
+  failWith(problem: KeychainProblem, options: { ops?: KeychainOp[]; after?: number; times?: number } = {}): this {
+    this.failure = { problem, ops: options.ops ?? ['get', 'set', 'delete'], after: options.after ?? 0, times: options.times ?? Infinity };
     return this;
   }
 
@@ -102,6 +103,7 @@ export class MemoryKeychain implements Keychain {
       failure.after--;
       return;
     }
+    if (--failure.times <= 0) this.failure = null;
     throw new KeychainUnavailableError(failure.problem, FAILURE_DETAIL[failure.problem]);
   }
 }
@@ -318,7 +320,8 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
   mkdirSync(cwd);
 
   const interactive = options.interactive ?? true;
-  const columns = options.columns ?? 100;
+  // Wide by default: these tests read whole lines; wrapping to the width has tests of its own.
+  const columns = options.columns ?? 400;
   const stdout = new MemoryStream(options.stdoutIsTTY ?? interactive, columns);
   const stderr = new MemoryStream(options.stderrIsTTY ?? false, columns);
   const stdin = { isTTY: options.stdinIsTTY ?? interactive };

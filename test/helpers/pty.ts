@@ -161,9 +161,15 @@ export function spawnCommand(file: string, args: string[], options: PtyOptions):
           const out = output();
           const hay = out.slice(start);
           let end = -1;
-          if (typeof text === 'string') {
+          if (typeof text === 'string' && !text.includes(' ')) {
             const i = hay.indexOf(text);
             if (i !== -1) end = i + text.length;
+          } else if (typeof text === 'string') {
+            // The tool wraps long lines at words to the terminal's width: a space in the text
+            // also matches a line break and the indentation after it.
+            const re = new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+'));
+            const m = re.exec(hay);
+            if (m) end = m.index + m[0].length;
           } else {
             const re = new RegExp(text.source, text.flags.replace('g', '').replace('y', ''));
             const m = re.exec(hay);

@@ -11,7 +11,7 @@ import { checkResult, FIXED_NOW, flat, makeTestContext, outcomeOf, testKey, type
 const PASTE = 'Paste your secret key (input is hidden):';
 const WHAT_NOW = 'What now?';
 const SAVE_ANYWAY = 'Save this key anyway?';
-const WHERE_INSTEAD = 'Where should the key go instead?';
+const WHERE_INSTEAD = 'Where should the key go?';
 const SHOW_LINE = 'Show the line with the key in it? (it will be on your screen)';
 
 const KEY = testKey('A');
@@ -57,7 +57,7 @@ describe('key: paste, check, store', () => {
     t.api.answerChecks(checkResult('insufficient_quota'));
     expect(await key(t.ctx, {})).toBe(0);
     expect(t.keychain.keyOf('default')).toBe(KEY);
-    expect(t.stdout).toContain('The key is stored, but it cannot spend yet: fix billing (`openai-setup billing`), then `openai-setup verify`.');
+    expect(flat(t.stdout)).toContain('The key is stored, but it cannot spend yet: fix billing (`openai-setup billing`), then `openai-setup verify`.');
     t.assertScriptsUsed();
   });
 
@@ -103,8 +103,8 @@ describe('key: after a failed check', () => {
     expect(await key(t.ctx, {})).toBe(0);
 
     expect(t.api.checkedKeys).toEqual([KEY, OTHER_KEY]);
-    // A rejected key cannot be fixed by checking again, so that is not offered.
-    expect(t.prompts.asked.find((a) => a.message === WHAT_NOW)?.choices).toEqual(['again', 'save', 'stop']);
+    // A rejected key cannot be fixed by checking again, and is not offered for keeping.
+    expect(t.prompts.asked.find((a) => a.message === WHAT_NOW)?.choices).toEqual(['again', 'stop']);
     expect(t.stdout).toContain('The API rejected the key');
     expect(t.keychain.keyOf('default')).toBe(OTHER_KEY);
     t.assertScriptsUsed();
@@ -139,14 +139,27 @@ describe('key: after a failed check', () => {
     t.assertScriptsUsed();
   });
 
-  it('"Save this key anyway" stores a key the API rejected', async () => {
+  it('a key refused for something around it (its permissions, the region) is the right key: stored, with what to fix', async () => {
     context();
-    t.prompts.whenPassword(PASTE, KEY).whenSelect(WHAT_NOW, 'save');
-    t.api.answerChecks(checkResult('forbidden'));
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('forbidden', { reason: 'missing_scopes' }));
     expect(await key(t.ctx, {})).toBe(0);
     expect(t.keychain.keyOf('default')).toBe(KEY);
     expect(await t.profile()).toMatchObject({ key: { storage: 'keychain' }, lastVerify: { status: 'forbidden', ok: false } });
+    expect(flat(t.stdout)).toContain('The key is stored, but it is refused until what is described above is fixed; then `openai-setup verify`.');
     t.assertScriptsUsed();
+  });
+
+  it('a new key says which stored key it replaces, and that the old one works until revoked', async () => {
+    context({ keychain: { default: OTHER_KEY } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(flat(t.stdout)).toContain('This replaces sk-proj-…000B for profile "default". That key still works until you revoke it on the API keys page: https://platform.openai.com/api-keys');
+    expect(t.keychain.keyOf('default')).toBe(KEY);
   });
 
   it("\"Stop without saving\" ends with the check's exit code and stores nothing", async () => {
@@ -172,16 +185,31 @@ describe('key: the keychain cannot be used', () => {
     expect(await key(t.ctx, {})).toBe(0);
 
     expect(t.prompts.messages).toEqual([WHERE_INSTEAD, PASTE, SHOW_LINE]);
+    // No keychain service at all: nothing to fix, so the ways around it come first.
     expect(t.prompts.asked[0]?.choices).toEqual(['env', 'file', 'stop']);
     expect(t.stderr).toContain('No Secret Service keyring is running on this machine');
     expect(t.stdout).toContain("Add this line to ~/.zshrc, with your key in place of <your key>:\n  export OPENAI_API_KEY='<your key>'");
     // Asked for, the line with the real key (the one place it is printed whole).
     expect(t.stdout).toContain(`  export OPENAI_API_KEY='${KEY}'\n`);
     expect(t.keychain.accounts()).toEqual([]);
-    // The stage is done, but no key is recorded as stored.
+    // The stage is done; the record says the person keeps the key themselves (no copy here).
     const profile = await t.profile();
     expect(profile?.stages.key).toBeDefined();
-    expect(profile?.key).toBeUndefined();
+    expect(profile?.key).toMatchObject({ storage: 'env', hint: 'sk-proj-…000A' });
+    expect(flat(t.stdout)).toContain('Then open a new terminal, or run `source ~/.zshrc` in this one');
+    t.assertScriptsUsed();
+  });
+
+  it('a locked keychain: how to unlock it first, then "I fixed it: try the keychain again" stores it there', async () => {
+    context();
+    // Locked for the first write probe only: unlocked by the time the person says so.
+    t.keychain.failWith('locked', { times: 1 });
+    t.prompts.whenSelect(WHERE_INSTEAD, 'retry').whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(t.prompts.asked[0]?.choices).toEqual(['retry', 'env', 'file', 'stop']);
+    expect(flat(t.stdout)).toContain('Unlock it: log in to your desktop session');
+    expect(t.keychain.keyOf('default')).toBe(KEY);
     t.assertScriptsUsed();
   });
 
@@ -280,7 +308,8 @@ describe('key --stdin', () => {
     const { code, message, hints } = await outcomeOf(key(t.ctx, { stdin: true }));
     expect(code).toBe(3);
     expect(message).toBe('The key was not stored.');
-    expect(hints).toEqual(['Store it without the live check with --no-verify.']);
+    // A key the API rejected is not offered a way to be stored anyway.
+    expect(hints).toEqual([]);
     expect(t.keychain.accounts()).toEqual([]);
     t.assertScriptsUsed();
   });

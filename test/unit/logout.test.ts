@@ -158,3 +158,15 @@ describe('logout', () => {
     expect(existsSync(leftover)).toBe(true);
   });
 });
+
+describe('logout and the last check', () => {
+  it('forgets the last check of the key it removed: status must not show it as working', async () => {
+    context();
+    await stored();
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.lastVerify = { at: '2026-01-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: 'sk-proj-…000A', keySource: 'the keychain (profile default)', organization: null, project: null, tier: null, billing: 'ok', message: 'The key works and can spend.' };
+    });
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect((await t.profile())?.lastVerify).toBeUndefined();
+  });
+});

@@ -270,27 +270,42 @@ describe('setup: after insufficient_quota', () => {
 });
 
 describe('setup: after invalid_key or forbidden', () => {
-  it.each([
-    ['invalid_key', KEY_FAILS, ['key', 'stop']],
-    // A refusal fixed around the key (here: the region) offers "check again" first, a new key second.
-    ['forbidden', REFUSED_ELSEWHERE, ['recheck', 'key', 'stop']],
-  ] as const)('%s on a key saved anyway → paste a new key, which is checked and stored', async (status, question, choices) => {
+  it('invalid_key in the key stage: no offer to keep it; paste a new key, which is checked and stored', async () => {
     context();
     t.prompts
       .whenSelect(PAGE_DONE, 'done', 3)
       .whenSelect(HOW_TO_PAY, 'auto-reload')
       .whenConfirm(BUDGET, false)
       .whenPassword(PASTE, KEY)
-      .whenSelect(KEY_WHAT_NOW, 'save')
-      .whenSelect(question, 'key')
+      .whenSelect(KEY_WHAT_NOW, 'again')
       .whenPassword(PASTE, NEW_KEY);
-    t.api.answerChecks(checkResult(status), checkResult('valid'));
+    t.api.answerChecks(checkResult('invalid_key'), checkResult('valid'));
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+
+    expect(t.api.checkedKeys).toEqual([KEY, NEW_KEY]);
+    expect(t.prompts.asked.find((a) => a.message === KEY_WHAT_NOW)?.choices).toEqual(['again', 'stop']);
+    expect(t.keychain.keyOf('default')).toBe(NEW_KEY);
+    expect(t.stdout).toContain('Your key sk-proj-…000B works.');
+    t.assertScriptsUsed();
+  });
+
+  it('forbidden for something around the key: the key is kept, "check again" comes first, a new key second', async () => {
+    context();
+    t.prompts
+      .whenSelect(PAGE_DONE, 'done', 3)
+      .whenSelect(HOW_TO_PAY, 'auto-reload')
+      .whenConfirm(BUDGET, false)
+      .whenPassword(PASTE, KEY)
+      .whenSelect(REFUSED_ELSEWHERE, 'key')
+      .whenPassword(PASTE, NEW_KEY);
+    t.api.answerChecks(checkResult('forbidden'), checkResult('valid'));
 
     expect(await setup(t.ctx, OPTIONS)).toBe(0);
 
     expect(t.api.checkedKeys).toEqual([KEY, NEW_KEY]);
     expect(t.stdout).toContain('Back to step 4 · Create a secret key and store it');
-    expect(t.prompts.asked.find((a) => a.message === question)?.choices).toEqual(choices);
+    expect(t.prompts.asked.find((a) => a.message === REFUSED_ELSEWHERE)?.choices).toEqual(['recheck', 'key', 'stop']);
     expect(t.keychain.keyOf('default')).toBe(NEW_KEY);
     expect(t.stdout).toContain('Your key sk-proj-…000B works.');
     t.assertScriptsUsed();
@@ -380,5 +395,54 @@ describe('setup: refusals fixed around the key', () => {
     expect(t.prompts.asked[0]?.choices).toEqual(['recheck', 'key', 'stop']);
     // The key stage stays done: the key itself is the right one.
     expect((await t.profile())?.stages.key).toBeDefined();
+  });
+});
+
+describe('setup: "Set OPENAI_API_KEY yourself"', () => {
+  it('the closing screen fits that choice: the line goes in the shell file, no commands that need a stored key', async () => {
+    context({ env: { SHELL: '/bin/bash' } });
+    t.keychain.failWith('no-service');
+    t.prompts
+      .whenSelect(PAGE_DONE, 'done', 3)
+      .whenSelect(HOW_TO_PAY, 'prepaid')
+      .whenConfirm(BUDGET, false)
+      .whenSelect('Where should the key go?', 'env')
+      .whenPassword(PASTE, KEY)
+      .whenConfirm('Show the line with the key in it? (it will be on your screen)', false);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    const out = flat(t.stdout);
+    expect(out).toContain('You keep it in OPENAI_API_KEY yourself: once the line is in ~/.bashrc, open a new terminal, or run `source ~/.bashrc` in this one');
+    expect(out).not.toContain('openai-setup token');
+    expect(out).not.toContain('openai-setup run --');
+    expect((await t.profile())?.key).toMatchObject({ storage: 'env' });
+    t.assertScriptsUsed();
+  });
+
+  it('a re-run says the key is expected in OPENAI_API_KEY and is not set in this shell (not "No key yet")', async () => {
+    context({ env: { SHELL: '/usr/bin/zsh' } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'env', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    const out = flat(t.stdout);
+    expect(out).toContain('The key of this profile (sk-proj-…000A) is kept in OPENAI_API_KEY, which you set yourself in ~/.zshrc, and it is not set in this shell: open a new terminal, or run `source ~/.zshrc` in this one');
+    expect(out).not.toContain('No key yet');
+  });
+});
+
+describe('setup: a second profile', () => {
+  it('does not ask again to sign in, add a card or choose billing: those belong to the account, only the key is new', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenPassword(PASTE, NEW_KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'work' })).toBe(0);
+    expect(t.stdout).toContain('Step 4 of 4 · Create a secret key and store it');
+    expect(t.stdout).not.toContain('Step 1 of 4');
+    expect(t.browser.opened).toEqual([PAGES.keys.url]);
+    expect(t.keychain.keyOf('work')).toBe(NEW_KEY);
+    t.assertScriptsUsed();
   });
 });

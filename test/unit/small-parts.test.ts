@@ -92,7 +92,14 @@ describe('live check helpers', () => {
 
 describe('shell lines', () => {
   it('gives the line for the person\'s shell, with a placeholder unless the key is asked for', () => {
-    expect(shellExportLine({ SHELL: '/bin/zsh' }, 'darwin', null)).toEqual({ shell: 'zsh', file: '~/.zshrc', line: "export OPENAI_API_KEY='<your key>'" });
+    expect(shellExportLine({ SHELL: '/bin/zsh' }, 'darwin', null)).toEqual({
+      shell: 'zsh',
+      file: '~/.zshrc',
+      line: "export OPENAI_API_KEY='<your key>'",
+      reload: 'open a new terminal, or run `source ~/.zshrc` in this one',
+    });
+    expect(shellExportLine({ SHELL: '/usr/bin/fish' }, 'linux', null).reload).toBe('open a new terminal, or run `source ~/.config/fish/config.fish` in this one');
+    expect(shellExportLine({}, 'win32', null).reload).toBe('open a new terminal, or run `. $PROFILE` in this one');
     expect(shellExportLine({ SHELL: '/usr/bin/fish' }, 'linux', 'sk-x').line).toBe("set -gx OPENAI_API_KEY 'sk-x'");
     expect(shellExportLine({}, 'win32', "a'b").line).toBe("$env:OPENAI_API_KEY = 'a''b'");
     expect(shellExportLine({ SHELL: '/bin/bash' }, 'linux', "a'b").line).toBe("export OPENAI_API_KEY='a'\\''b'");
@@ -153,5 +160,24 @@ describe('terminal', () => {
     term.writeSecret(`${key}\n`);
     expect(out.endsWith(`${key}\n`)).toBe(true);
     expect(term.interactive).toBe(false);
+  });
+});
+
+describe('lines fit the terminal', () => {
+  it('wraps at words, never mid-word, continuing under the text (after a mark or a label column)', async () => {
+    const { fit } = await import('../../src/terminal/output.js');
+    const key = '✔ Key         sk-proj-…Ab12 (project key, from the keychain (profile default)) and more words here';
+    expect(fit(key, true, 60).split('\n')).toEqual(['✔ Key         sk-proj-…Ab12 (project key, from the keychain', '              (profile default)) and more words here']);
+    const fix = '  Add credits on the billing page. If you already did, this key may belong to another organization.';
+    for (const line of fit(fix, true, 40).split('\n')) {
+      expect(line.length).toBeLessThanOrEqual(39);
+      expect(line).toMatch(/^ {2}\S/);
+    }
+    // A URL longer than the line stays whole, on the line it starts.
+    const url = `  → https://platform.openai.com/settings/organization/billing/overview/${'x'.repeat(60)}`;
+    expect(fit(url, true, 60)).toBe(url);
+    // Off a terminal, and for text of several lines (a script, JSON), nothing changes.
+    expect(fit(key, false, 60)).toBe(key);
+    expect(fit(`{\n  "a": "${'b'.repeat(100)}"\n}`, true, 60)).toBe(`{\n  "a": "${'b'.repeat(100)}"\n}`);
   });
 });
