@@ -9,10 +9,11 @@ import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError } from './errors.js';
 import { secretsInArgv } from './keys/redact.js';
 import { debugEnabled, parseEnv } from './options.js';
+import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
 import { StateStore } from './storage/state.js';
-import { invocationName } from './terminal/invocation.js';
+import { adviceFor, invocationName } from './terminal/invocation.js';
 import { createTerminal, type Terminal } from './terminal/output.js';
 
 async function createContext(term: Terminal, globals: GlobalOptions): Promise<Context> {
@@ -79,7 +80,13 @@ function report(term: Terminal, error: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const term = createTerminal({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+  const term = createTerminal({
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    advice: adviceFor(invocationName(process.env), COMMANDS.map((c) => c.name)),
+  });
   // Before commander sees the line: its own errors quote what was typed (`unknown option
   // '--key=…'`), and a key typed there must be masked even when it is not shaped like one.
   for (const secret of secretsInArgv(argv.slice(2))) term.addSecret(secret);

@@ -46,7 +46,7 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, path, 'write');
       if (Date.now() >= deadline) {
         throw new ConfigStoreError(
-          `Another openai-setup run held ${lockPath} for more than ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}, so ${path} was not changed; run again, and if no other run is going on, remove the lock: rmdir '${lockPath.replaceAll("'", `'\\''`)}'`,
+          `Another run of openai-setup held ${lockPath} for more than ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}, so ${path} was not changed; run again, and if no other run is going on, remove the lock: rmdir '${lockPath.replaceAll("'", `'\\''`)}'`,
         );
       }
       // Jitter, so that runs waiting together do not retry in step.

@@ -48,6 +48,8 @@ export interface TerminalOptions {
   stderr: OutputStream;
   stdin: InputStream;
   env: Record<string, string | undefined>;
+  /** Commands in advice as the person can type them (see invocation.ts); unchanged when not given. */
+  advice?: (text: string) => string;
   /** Timers, so tests can run a spinner without waiting. */
   setInterval?: typeof setInterval;
   clearInterval?: typeof clearInterval;
@@ -108,7 +110,8 @@ const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', 
 export function createTerminal(options: TerminalOptions): Terminal {
   const { stdout, stderr, stdin, env } = options;
   const secrets: string[] = [];
-  const mask = (text: string) => redact(neutralise(text), secrets);
+  const advice = options.advice ?? ((text: string) => text);
+  const mask = (text: string) => advice(redact(neutralise(text), secrets));
   const stdinIsTTY = Boolean(stdin.isTTY);
   const stdoutIsTTY = Boolean(stdout.isTTY);
   const stderrIsTTY = Boolean(stderr.isTTY);

@@ -126,3 +126,17 @@ describe(`Node's compile cache (this run: Node ${process.versions.node})`, () =>
     expect(readdirSync(cacheDir())).toEqual([]);
   });
 });
+
+describe('advice under npx', () => {
+  it('every command the tool recommends starts `npx openai-setup` when it was started with npx', async () => {
+    const env = { ...t.env, npm_command: 'exec' };
+    const token = await runCli(['token'], { env });
+    expect(token.code).toBe(2);
+    expect(token.stderr).toContain('npx openai-setup key');
+    expect(token.stderr).not.toMatch(/(?<!npx )openai-setup key/);
+    const verify = await runCli(['verify'], { env });
+    expect(verify.stderr).toMatch(/store one with `npx openai-setup key`/);
+    const status = await runCli(['status'], { env });
+    expect(status.stdout).toContain('Run `npx openai-setup` to continue');
+  });
+});

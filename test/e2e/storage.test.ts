@@ -101,7 +101,7 @@ describe('concurrent runs', () => {
       const fresh = setInterval(() => utimesSync(lock, new Date(), new Date()), 500);
       try {
         const result = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID, timeoutMs: 25_000 });
-        expectOneLine(result, 7, new RegExp(`Another openai-setup run held ${lock} for more than 10 s, so .*credentials\\.json was not changed; .*rmdir`));
+        expectOneLine(result, 7, new RegExp(`Another run of openai-setup held ${lock} for more than 10 s, so .*credentials\\.json was not changed; .*rmdir`));
         expect(result.stdout).not.toMatch(/Stored/);
         expect(result.durationMs).toBeLessThan(15_000);
       } finally {

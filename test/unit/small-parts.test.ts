@@ -181,3 +181,20 @@ describe('lines fit the terminal', () => {
     expect(fit(`{\n  "a": "${'b'.repeat(100)}"\n}`, true, 60)).toBe(`{\n  "a": "${'b'.repeat(100)}"\n}`);
   });
 });
+
+describe('advice as the person can type it', () => {
+  it('under npx, every recommended command starts `npx openai-setup`; the name in a sentence or a path stays', async () => {
+    const { adviceFor } = await import('../../src/terminal/invocation.js');
+    const npx = adviceFor('npx openai-setup', ['key', 'verify', 'token', 'run', 'admin-key', 'rotate']);
+    expect(npx('Create a new secret key and store it with `openai-setup key`.')).toBe('Create a new secret key and store it with `npx openai-setup key`.');
+    expect(npx('export OPENAI_API_KEY="$(openai-setup token)"')).toBe('export OPENAI_API_KEY="$(npx openai-setup token)"');
+    expect(npx('printenv OPENAI_API_KEY | openai-setup key --stdin')).toBe('printenv OPENAI_API_KEY | npx openai-setup key --stdin');
+    expect(npx('Name it: openai-setup rotate --project proj_…')).toBe('Name it: npx openai-setup rotate --project proj_…');
+    expect(npx('run `openai-setup` to continue')).toBe('run `npx openai-setup` to continue');
+    expect(npx('openai-setup keeps no copy of the key')).toBe('openai-setup keeps no copy of the key');
+    expect(npx('Another run of openai-setup held /x.lock')).toBe('Another run of openai-setup held /x.lock');
+    expect(npx('~/.cache/openai-setup/compile-cache and service "openai-setup"')).toBe('~/.cache/openai-setup/compile-cache and service "openai-setup"');
+    expect(npx('already `npx openai-setup verify`')).toBe('already `npx openai-setup verify`');
+    expect(adviceFor('openai-setup', ['key'])('`openai-setup key`')).toBe('`openai-setup key`');
+  });
+});

@@ -197,7 +197,7 @@ describe('one writer at a time', () => {
     let ran = false;
     const started = Date.now();
     const error = await rejection(withFileLock(path, async () => void (ran = true), 300));
-    expectOneLine(error, new RegExp(`^Another openai-setup run held ${lockPathFor(path)} for more than 300 ms, so ${path} was not changed; .*rmdir '${lockPathFor(path)}'$`));
+    expectOneLine(error, new RegExp(`^Another run of openai-setup held ${lockPathFor(path)} for more than 300 ms, so ${path} was not changed; .*rmdir '${lockPathFor(path)}'$`));
     expect(ran).toBe(false);
     expect(Date.now() - started).toBeLessThan(2000);
   });
