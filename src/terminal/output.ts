@@ -88,12 +88,22 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined): 
   const lines: string[] = [];
   let current = lead;
   // Words with the spaces after them, so that a label column keeps its width.
-  for (const token of line.slice(lead.length).match(/\S+\s*/g) ?? []) {
+  const body = line.slice(lead.length);
+  const tokens = body.match(/\S+\s*/g) ?? [];
+  // Advice ends with the command to type after a colon and two spaces ("Pipe it in:  printenv … |
+  // openai-setup key --stdin"): a line break inside it would copy back as two commands, so it is
+  // one unit, moved whole to a line of its own and, when even that is too narrow, left to the
+  // terminal's own soft wrap (which copies back as one line).
+  const commandAt = body.lastIndexOf(':  ');
+  const command = commandAt > 0 ? body.slice(commandAt + 3).trim() : '';
+  if (command) tokens.splice(0, tokens.length, ...(body.slice(0, commandAt + 3).match(/\S+\s*/g) ?? []), command);
+  for (const [index, token] of tokens.entries()) {
     const word = token.trimEnd();
+    const isCommand = command !== '' && index === tokens.length - 1;
     const indent = lines.length === 0 ? lead.length : hanging;
     const started = visibleLength(current) > indent;
     // A word too long for any line (a URL) stays where it is rather than leaving a line empty.
-    const fitsAlone = hanging + visibleLength(word) <= width;
+    const fitsAlone = hanging + visibleLength(word) <= width || isCommand;
     if (started && fitsAlone && visibleLength(current.trimEnd()) + 1 + visibleLength(word) > width) {
       lines.push(current.trimEnd());
       current = ' '.repeat(hanging) + token;

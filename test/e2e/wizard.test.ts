@@ -1,15 +1,15 @@
 // The wizard as a person uses it: the built binary in a real pseudo-terminal, pages "opened" by a
 // BROWSER script that records URLs, the local OpenAI-like server, and a real gnome-keyring in a
 // private D-Bus session read back with secret-tool.
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StateSchema } from '../../src/storage/state.js';
-import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, makeTestEnv, REPO_ROOT, stripAnsi, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, type PtySession } from '../helpers/pty.js';
-import { runCli } from '../helpers/run.js';
+import { runCli, runCommand } from '../helpers/run.js';
 
 
 const PAGES = {
@@ -130,6 +130,59 @@ describe('wizard', () => {
     await verify.waitFor('from the keychain (profile default)');
     await verify.waitFor('The key works and can spend');
     expect(await verify.exited).toMatchObject({ exitCode: 0 });
+  });
+
+  it("the closing screen's commands work as printed, one line each even on a narrow terminal", async () => {
+    await freshMachine();
+    const key = makeKey('proj', 'wizard-closing-screen');
+    server.addKey(key, 'valid');
+    for (const stage of [['login'], ['payment'], ['billing', '--choice', 'prepaid']]) {
+      expect((await runCli([...stage, '--done'], { env: testEnv.env })).code).toBe(0);
+    }
+    expect((await runCli(['key', '--stdin'], { env: testEnv.env, input: `${key}\n` })).code).toBe(0);
+    const s = start([], 60);
+    await s.waitFor("You're already set up. Finish now?");
+    s.press('enter');
+    await s.waitFor('Watch what you spend');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    const lines = stripAnsi(s.rawOutput()).split('\n');
+    const nodeCall = lines.find((l) => l.startsWith('  openai-setup run -- node -e '))?.trim();
+    const pythonCall = lines.find((l) => l.startsWith('  openai-setup run -- python3 -c '))?.trim();
+    // Not cut at the terminal's width: each is one whole command (the closing quote is there).
+    expect(nodeCall).toMatch(/'$/);
+    expect(pythonCall).toMatch(/'$/);
+
+    // Typed into a shell where `openai-setup` is the installed command, the Node one reaches the
+    // API with the stored key and prints the model's answer.
+    const shim = join(testEnv.root, 'shim');
+    await mkdir(shim);
+    await symlink(CLI, join(shim, 'openai-setup'));
+    const env = { ...testEnv.env, PATH: `${shim}:${testEnv.env.PATH}` };
+    const before = server.requestsFor(key).length;
+    const ran = await runCommand('bash', ['-c', nodeCall!], { env, cwd: REPO_ROOT });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe('Hi there, nice to meet!\n');
+    expect(ran.code).toBe(0);
+    expect(server.requestsFor(key).slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/responses']);
+
+    // The Python one is valid shell and Python: run against a stand-in `openai` module (no pip here)
+    // that shows what the program asked for and got the key.
+    const fakeSdk = join(testEnv.root, 'py');
+    await mkdir(fakeSdk);
+    await writeFile(
+      join(fakeSdk, 'openai.py'),
+      [
+        'import os, types',
+        'class OpenAI:',
+        '    def __init__(self):',
+        '        assert os.environ["OPENAI_API_KEY"].startswith("sk-proj-")',
+        '        self.responses = types.SimpleNamespace(create=lambda **kw: types.SimpleNamespace(output_text="python " + kw["model"] + ": " + kw["input"]))',
+        '',
+      ].join('\n'),
+    );
+    const py = await runCommand('bash', ['-c', pythonCall!], { env: { ...env, PYTHONPATH: fakeSdk }, cwd: testEnv.root });
+    expect(py.stderr).toBe('');
+    expect(py.stdout).toBe('python gpt-4o-mini: Say hi in five words\n');
   });
 
   it('re-running one stage (`openai-setup key`) replaces the stored key', async () => {

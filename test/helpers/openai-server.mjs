@@ -1,4 +1,5 @@
-// A local stand-in for api.openai.com (GET /v1/models, POST /v1/chat/completions).
+// A local stand-in for api.openai.com (GET /v1/models, POST /v1/chat/completions, and POST /v1/responses
+// for the closing screen's "one real call").
 //
 // Plain ESM JavaScript so that both vitest (via openai-server.ts) and plain `node` (the benchmark,
 // openai-server-cli.mjs) can load it. Types live in openai-server.d.mts.
@@ -442,7 +443,13 @@ function respond(x) {
     };
 
   const route =
-    method === 'GET' && path === '/v1/models' ? 'models' : method === 'POST' && path === '/v1/chat/completions' ? 'chat' : null;
+    method === 'GET' && path === '/v1/models'
+      ? 'models'
+      : method === 'POST' && path === '/v1/chat/completions'
+        ? 'chat'
+        : method === 'POST' && path === '/v1/responses'
+          ? 'responses'
+          : null;
   if (!route) return json(404, BODY.invalidUrl(method, path));
 
   // Auth errors carry only content-type + x-request-id (§1.2, §2.4).
@@ -513,6 +520,38 @@ function respond(x) {
         'retry-after-ms': '20000',
         ...rateLimitHeaders(setup.tier, 0, true),
       });
+  }
+
+  if (route === 'responses') {
+    // The closing screen's "one real call": a completed Response with one output_text, from which
+    // the SDK builds `output_text`. Only what that call needs: model and input are required.
+    if (!bodyIsJson) return json(400, BODY.invalidJson(), apiHeaders());
+    if (typeof b.model !== 'string' || !b.model || b.input === undefined)
+      return json(400, { error: { message: "Missing required parameter: 'model' or 'input'.", type: 'invalid_request_error', param: null, code: 'missing_required_parameter' } }, apiHeaders());
+    const text = 'Hi there, nice to meet!';
+    return json(
+      200,
+      {
+        id: `resp_${derive(id, 48, HEX)}`,
+        object: 'response',
+        created_at: Math.floor(Date.now() / 1000),
+        status: 'completed',
+        error: null,
+        incomplete_details: null,
+        model,
+        output: [
+          {
+            id: `msg_${derive(id + 'msg', 48, HEX)}`,
+            type: 'message',
+            status: 'completed',
+            role: 'assistant',
+            content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+          },
+        ],
+        usage: { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: 7, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 19 },
+      },
+      { ...apiHeaders(), ...rateLimitHeaders(setup.tier, 19) },
+    );
   }
 
   // §2.4 [3P]: 400s on chat completions still carry the rate-limit headers.

@@ -176,6 +176,19 @@ describe('lines fit the terminal', () => {
     // A URL longer than the line stays whole, on the line it starts.
     const url = `  → https://platform.openai.com/settings/organization/billing/overview/${'x'.repeat(60)}`;
     expect(fit(url, true, 60)).toBe(url);
+    // The command after "text:  " is never cut: it moves whole to its own line, and one too long
+    // for any line is left to the terminal's soft wrap (a line break would copy back as two commands).
+    const pipe = '  As a last resort, keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --stdin';
+    expect(fit(pipe, true, 80).split('\n')).toEqual([
+      '  As a last resort, keep the key in a file only you can read:',
+      '  printenv OPENAI_API_KEY | openai-setup key --stdin',
+    ]);
+    expect(fit(pipe, true, 40).split('\n')).toEqual([
+      '  As a last resort, keep the key in a',
+      '  file only you can read:',
+      '  printenv OPENAI_API_KEY | openai-setup key --stdin',
+    ]);
+    expect(fit('Pipe it in:  printenv OPENAI_API_KEY | openai-setup key --stdin', true, 80)).toBe('Pipe it in:  printenv OPENAI_API_KEY | openai-setup key --stdin');
     // Off a terminal, and for text of several lines (a script, JSON), nothing changes.
     expect(fit(key, false, 60)).toBe(key);
     expect(fit(`{\n  "a": "${'b'.repeat(100)}"\n}`, true, 60)).toBe(`{\n  "a": "${'b'.repeat(100)}"\n}`);
