@@ -282,7 +282,8 @@ let pkg = null;
 if (!flags['no-install']) {
   process.stderr.write('\nPacking and installing the tarball');
   const packed = packTarball(join(root, 'pack'));
-  const allowed = /^(package\.json|README\.md|LICENSE(\.md)?|\.env\.example|bin\/[^/]+\.cjs|dist\/.+\.cjs|dist\/help\.txt)$/;
+  // The notices of the packages bundled into dist/ ship with it: their licenses require it.
+  const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE(\.md)?|\.env\.example|bin\/[^/]+\.cjs|dist\/.+\.cjs|dist\/help\.txt|dist\/THIRD-PARTY-NOTICES\.md)$/;
   const unexpected = packed.files.map((f) => f.path).filter((p) => !allowed.test(p));
   // The first install warms the npm cache (and is not timed); the rest are what a returning
   // `npx` user, or a CI runner with a cache, waits for.
