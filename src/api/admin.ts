@@ -4,7 +4,7 @@
 import type { ClientOptions } from 'openai';
 import { adminFailure, AdminApiError } from './admin-failure.js';
 import type { Failure } from './diagnosis.js';
-import { createApiFetch, proxyFor, proxySettings, type ApiFetch } from './http.js';
+import { causeOf, createApiFetch, proxyFor, proxySettings, type ApiFetch } from './http.js';
 import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo } from './types.js';
 
 type Sdk = typeof import('openai');
@@ -14,20 +14,6 @@ export interface AdminApiOptions {
   /** Instead of the one HTTP path (tests answer from an in-memory organization). */
   fetch?: ApiFetch;
   debug?: (line: string) => void;
-}
-
-/** The code and message of the innermost error (the SDK wraps fetch's error, which wraps the socket's). */
-function causeOf(error: unknown): { code: string | null; text: string } {
-  let code: string | null = null;
-  let text = '';
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 6; depth++) {
-    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof e.message === 'string' && e.message) text = e.message;
-    if (typeof e.code === 'string') code = e.code;
-    current = e.cause;
-  }
-  return { code, text };
 }
 
 function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal): Failure {

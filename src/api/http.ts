@@ -79,6 +79,23 @@ export function proxyFor(settings: ProxySettings, url: string): string | null {
   return withoutCredentials(proxy);
 }
 
+/**
+ * The code and message of the innermost error of a request (the SDK wraps fetch's error, which
+ * wraps the socket's). A code that names no cause ('GenericFailure') is skipped.
+ */
+export function causeOf(error: unknown): { code: string | null; text: string } {
+  let code: string | null = null;
+  let text = '';
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.message === 'string' && e.message) text = e.message;
+    if (typeof e.code === 'string' && e.code !== 'GenericFailure') code = e.code;
+    current = e.cause;
+  }
+  return { code, text };
+}
+
 /** An error undici or the SDK can carry as a cause, with a code the diagnosis knows. */
 class BodyTooLargeError extends Error {
   readonly code = 'ERR_BODY_TOO_LARGE';

@@ -1,12 +1,12 @@
 // "Beyond setup, part 2" through the built binary: admin-key, rotate and spend against the local
 // server's Admin API, with the keys in a real (private) Secret Service read back with secret-tool.
 // Our own output never holds a whole key.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RotateJsonSchema } from '../../src/commands/rotate.js';
 import { SpendJsonSchema } from '../../src/commands/spend.js';
-import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, type PtySession } from '../helpers/pty.js';
@@ -173,17 +173,6 @@ describe('spend', () => {
     expectNoKey(wrong);
   });
 });
-
-/** Every file under `dir` whose bytes contain `secret`. */
-function filesContaining(dir: string, secret: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    if (readFileSync(path).includes(secret)) found.push(path);
-  }
-  return found;
-}
 
 describe('rotate', () => {
   const ROTATE_PROJECT = 'proj_E2eRotate00000000000000';

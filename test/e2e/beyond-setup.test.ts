@@ -3,13 +3,13 @@
 // `doctor` and shell completion. The full key never shows up in our own output, except from `token`.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DoctorJsonSchema } from '../../src/commands/doctor.js';
 import { ProfilesJsonSchema } from '../../src/commands/profiles.js';
-import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, spawnCommand, type PtySession } from '../helpers/pty.js';
@@ -80,17 +80,6 @@ function startCli(args: string[], env: Record<string, string>) {
     },
     exited,
   };
-}
-
-/** Every file under `dir` whose bytes contain `secret`. */
-function filesContaining(dir: string, secret: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    if (readFileSync(path).includes(secret)) found.push(path);
-  }
-  return found;
 }
 
 describe('profiles and use', () => {

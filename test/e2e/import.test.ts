@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ImportJsonSchema } from '../../src/commands/import.js';
 import { StatusJsonSchema } from '../../src/commands/status.js';
-import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, type PtySession } from '../helpers/pty.js';
@@ -53,17 +53,6 @@ function write(path: string, text: string, mode = 0o644): string {
 function expectNoKey(result: { stdout: string; stderr: string } | string): void {
   const text = typeof result === 'string' ? result : result.stdout + result.stderr;
   for (const key of [KEY, OTHER]) expect(text).not.toContain(key);
-}
-
-/** Every file under `dir` whose bytes contain `secret`. */
-function filesContaining(dir: string, secret: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    if (readFileSync(path).includes(secret)) found.push(path);
-  }
-  return found;
 }
 
 /** Run a shell with the machine's environment; says whether OPENAI_API_KEY came out as `expected` (the key never printed). */

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, makeTestEnv, withTestEnv, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli } from '../helpers/pty.js';
@@ -22,14 +22,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function withEnv(extra: Record<string, string | undefined>, body: (t: TestEnv) => Promise<void>): Promise<void> {
-  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...extra });
-  try {
-    await body(t);
-  } finally {
-    await t.cleanup();
-  }
-}
+const withEnv = (extra: Record<string, string | undefined>, body: (t: TestEnv) => Promise<void>) =>
+  withTestEnv({ OPENAI_BASE_URL: server.baseURL, ...extra }, body);
 
 describe('no usable keychain', () => {
   it('without any D-Bus session, `key --stdin` explains and names both ways out, exit 7; nothing is written in plain text', async () => {

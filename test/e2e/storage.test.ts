@@ -8,7 +8,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
-import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, withTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { runCli, runCommand, type RunResult } from '../helpers/run.js';
 
@@ -28,14 +28,8 @@ afterAll(async () => {
   await collector?.close();
 });
 
-async function withEnv(extra: Record<string, string | undefined>, body: (t: TestEnv) => Promise<void>): Promise<void> {
-  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...extra });
-  try {
-    await body(t);
-  } finally {
-    await t.cleanup();
-  }
-}
+const withEnv = (extra: Record<string, string | undefined>, body: (t: TestEnv) => Promise<void>) =>
+  withTestEnv({ OPENAI_BASE_URL: server.baseURL, ...extra }, body);
 
 /**
  * A problem as a person should see it: one line matching `pattern` (a warning, or the error that

@@ -1,7 +1,7 @@
 /**
  * A scrubbed, throw-away environment for running the CLI the way a person would.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,27 @@ export async function makeTestEnv(extra: Record<string, string | undefined> = {}
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Run `body` in a fresh test environment (makeTestEnv(extra)), removed afterwards whatever happens. */
+export async function withTestEnv(extra: Record<string, string | undefined>, body: (t: TestEnv) => Promise<void>): Promise<void> {
+  const t = await makeTestEnv(extra);
+  try {
+    await body(t);
+  } finally {
+    await t.cleanup();
+  }
+}
+
+/** Every file under `dir` whose bytes contain `secret`. */
+export function filesContaining(dir: string, secret: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (readFileSync(path).includes(secret)) found.push(path);
+  }
+  return found;
 }
 
 // ESC-introduced sequences, longest forms first:
