@@ -4,11 +4,12 @@
 // a config dir that cannot be written (EACCES, EPERM, EROFS, ENOSPC) is one line and exit 7, while
 // `verify --json` keeps its answer. Runs as root: `nobody` stands for another user.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
-import { CLI, withTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, REPO_ROOT, withTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { runCli, runCommand, type RunResult } from '../helpers/run.js';
 
@@ -320,17 +321,35 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
 
   it('permission denied (EACCES): a user whose HOME does not exist', async () => {
     await withEnv({}, async (t) => {
-      const env: Record<string, string> = { PATH: t.env.PATH!, HOME: '/nonexistent', LANG: 'C.UTF-8', OPENAI_BASE_URL: server.baseURL };
-      const asNobody = (args: string[], extra: Record<string, string> = {}) =>
-        runCommand('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, CLI, ...args], { env: { ...env, ...extra }, cwd: '/' });
-      expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\); check who owns/);
-      const verify = await asNobody(['verify', '--json'], { OPENAI_API_KEY: NO_CREDITS });
-      expect(verify.code).toBe(4);
-      expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
-      expectOneLine(verify, 4, /^! The result of this check was not recorded: .*\(EACCES\)/);
-      expect(existsSync('/nonexistent')).toBe(false);
+      // `nobody` must be able to run this Node and the built tool: a clone (or a Node from a cache
+      // under /root) may sit in a dir only root can enter, so both are copied to one anybody can.
+      const app = join(tmpdir(), `openai-setup-as-nobody-${process.pid}`);
+      rmSync(app, { recursive: true, force: true });
+      try {
+        mkdirSync(app, { mode: 0o755 });
+        chmodSync(app, 0o755);
+        copyFileSync(process.execPath, join(app, 'node'));
+        chmodSync(join(app, 'node'), 0o755);
+        for (const part of ['bin', 'dist', 'package.json', 'node_modules/@napi-rs']) cpSync(join(REPO_ROOT, part), join(app, part), { recursive: true });
+        execFileSync('chmod', ['-R', 'a+rX', app]);
+        await expectEaccesAsNobody(t, join(app, 'node'), join(app, 'bin', 'openai-setup.cjs'));
+      } finally {
+        rmSync(app, { recursive: true, force: true });
+      }
     });
   });
+
+  async function expectEaccesAsNobody(t: TestEnv, node: string, cli: string): Promise<void> {
+    const env: Record<string, string> = { PATH: t.env.PATH!, HOME: '/nonexistent', LANG: 'C.UTF-8', OPENAI_BASE_URL: server.baseURL };
+    const asNobody = (args: string[], extra: Record<string, string> = {}) =>
+      runCommand('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', node, cli, ...args], { env: { ...env, ...extra }, cwd: '/' });
+    expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\); check who owns/);
+    const verify = await asNobody(['verify', '--json'], { OPENAI_API_KEY: NO_CREDITS });
+    expect(verify.code).toBe(4);
+    expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
+    expectOneLine(verify, 4, /^! The result of this check was not recorded: .*\(EACCES\)/);
+    expect(existsSync('/nonexistent')).toBe(false);
+  }
 
   it('a config dir owned by someone else: verify --json answers and warns; the dir is not touched', async () => {
     await withEnv({}, async (t) => {
