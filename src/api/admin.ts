@@ -3,8 +3,8 @@
 // happened. A failure becomes an AdminApiError (admin-failure.ts).
 import type { ClientOptions } from 'openai';
 import { adminFailure, AdminApiError } from './admin-failure.js';
-import type { Failure } from './diagnosis.js';
-import { causeOf, createApiFetch, proxyFor, proxySettings, type ApiFetch } from './http.js';
+import { createApiFetch, proxyFor, proxySettings, type ApiFetch } from './http.js';
+import { failureOf } from './probes.js';
 import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo } from './types.js';
 
 type Sdk = typeof import('openai');
@@ -14,16 +14,6 @@ export interface AdminApiOptions {
   /** Instead of the one HTTP path (tests answer from an in-memory organization). */
   fetch?: ApiFetch;
   debug?: (line: string) => void;
-}
-
-function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal): Failure {
-  if (deadline.aborted || error instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout' };
-  if (error instanceof sdk.APIError && error.status !== undefined) {
-    // The SDK keeps the `error` member of a JSON body, an object or a bare string.
-    const inner = (error as { error?: unknown }).error;
-    return { kind: 'http', status: error.status, headers: error.headers ?? null, body: inner === undefined ? undefined : { error: inner }, requestId: error.requestID ?? null };
-  }
-  return { kind: 'transport', ...causeOf(error) };
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -91,7 +81,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       return await request(client, deadline);
     } catch (error) {
       if (error instanceof AdminApiError) throw error;
-      throw adminFailure(failureOf(error, sdk, deadline), { baseURL: auth.baseURL, key: auth.key, timeoutMs: auth.timeoutMs, proxy: proxy(auth.baseURL), action });
+      throw adminFailure(failureOf(error, sdk, deadline, auth.key), { baseURL: auth.baseURL, key: auth.key, timeoutMs: auth.timeoutMs, proxy: proxy(auth.baseURL), action });
     }
   }
 

@@ -5,6 +5,7 @@
 // redirect is followed (the key would go along), and no answer may be larger than MAX_BODY_BYTES
 // once decompressed. The caller's AbortSignal bounds the whole request, body included.
 import { UsageError } from '../errors.js';
+import { HttpUrlSchema } from '../options.js';
 import { shownValue, withoutCredentials } from '../terminal/sanitize.js';
 import { MAX_BODY_BYTES } from './diagnosis.js';
 
@@ -28,13 +29,7 @@ export { withoutCredentials };
 
 function checkProxy(name: string, value: string): string {
   if (!value) return '';
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    url = null;
-  }
-  if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) {
+  if (!HttpUrlSchema.safeParse(value).success) {
     throw new UsageError(`${name} is not an http:// or https:// URL (got "${shownValue(value)}").`, [
       `Set it to a URL like http://proxy.example.com:3128, or unset it.`,
     ]);
@@ -77,23 +72,6 @@ export function proxyFor(settings: ProxySettings, url: string): string | null {
   const proxy = parsed.protocol === 'https:' ? settings.httpsProxy : settings.httpProxy;
   if (!proxy || exempt(parsed, settings.noProxy)) return null;
   return withoutCredentials(proxy);
-}
-
-/**
- * The code and message of the innermost error of a request (the SDK wraps fetch's error, which
- * wraps the socket's). A code that names no cause ('GenericFailure') is skipped.
- */
-export function causeOf(error: unknown): { code: string | null; text: string } {
-  let code: string | null = null;
-  let text = '';
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 6; depth++) {
-    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof e.message === 'string' && e.message) text = e.message;
-    if (typeof e.code === 'string' && e.code !== 'GenericFailure') code = e.code;
-    current = e.cause;
-  }
-  return { code, text };
 }
 
 /** An error undici or the SDK can carry as a cause, with a code the diagnosis knows. */

@@ -1,13 +1,30 @@
 // The real API: the live check through the official SDK, and doctor's reachability probe, both on
 // the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
 import type { ClientOptions } from 'openai';
-import { causeOf, createApiFetch, proxyFor, proxySettings, type ApiFetch, type ProxySettings } from './http.js';
+import { createApiFetch, proxyFor, proxySettings, type ApiFetch, type ProxySettings } from './http.js';
 import type { Failure } from './diagnosis.js';
 import { checkedHeaders } from './identifiers.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
 import { answerOutcome, verdict, type ProbeOutcome } from './verdict.js';
 
 type Sdk = typeof import('openai');
+
+/**
+ * The code and message of the innermost error of a request (the SDK wraps fetch's error, which
+ * wraps the socket's). A code that names no cause ('GenericFailure') is skipped.
+ */
+function causeOf(error: unknown): { code: string | null; text: string } {
+  let code: string | null = null;
+  let text = '';
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.message === 'string' && e.message) text = e.message;
+    if (typeof e.code === 'string' && e.code !== 'GenericFailure') code = e.code;
+    current = e.cause;
+  }
+  return { code, text };
+}
 
 // An API message longer than this is cut before it is read: no real one comes near it, and the
 // text shown is bounded far below (terminal/sanitize.ts).

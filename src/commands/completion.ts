@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { parseFlag } from '../options.js';
 import { PAGE_NAMES } from '../platform.js';
+import { singleQuoted } from '../terminal/shell.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -83,7 +84,6 @@ export function completionTree(program: Command): CompletionTree {
 }
 
 const flagsOf = (options: OptionSpec[]) => options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== null));
-const sq = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 function choicesFor(kind: ValueKind, option?: OptionSpec): string[] {
   if (kind === 'choices') return option?.choices ?? [];
@@ -99,7 +99,7 @@ export function bashScript(tree: CompletionTree): string {
   // What follows a flag that takes a value: profile names, its choices, file names, or nothing.
   const prevArms = [
     [byValue(['profile']), 'COMPREPLY=($(compgen -W "$(_openai_setup_profiles)" -- "$cur")); return'],
-    ...all.filter((o) => o.value === 'choices').map((o) => [flagsOf([o]).join('|'), `COMPREPLY=($(compgen -W ${sq(o.choices.join(' '))} -- "$cur")); return`]),
+    ...all.filter((o) => o.value === 'choices').map((o) => [flagsOf([o]).join('|'), `COMPREPLY=($(compgen -W ${singleQuoted(o.choices.join(' '))} -- "$cur")); return`]),
     [byValue(['file']), 'compopt -o default 2>/dev/null; COMPREPLY=(); return'],
     [byValue(['text']), 'COMPREPLY=(); return'],
   ]
@@ -107,11 +107,11 @@ export function bashScript(tree: CompletionTree): string {
     .map(([pattern, action]) => `    ${pattern}) ${action} ;;`);
   const commandNames = tree.commands.map((c) => c.name).join(' ');
   // `run` takes its program after `--`.
-  const flagArms = tree.commands.map((c) => `    ${c.name}) flags=${sq([...flagsOf(c.options), ...(c.operand === 'program' ? ['--'] : [])].join(' '))} ;;`);
+  const flagArms = tree.commands.map((c) => `    ${c.name}) flags=${singleQuoted([...flagsOf(c.options), ...(c.operand === 'program' ? ['--'] : [])].join(' '))} ;;`);
   const operandArms = tree.commands
     .filter((c) => c.operand !== 'none' && c.operand !== 'program')
     .map((c) => {
-      const words = c.operand === 'profile' ? '"$(_openai_setup_profiles)"' : c.operand === 'command' ? sq(commandNames) : sq(choicesFor(c.operand).join(' '));
+      const words = c.operand === 'profile' ? '"$(_openai_setup_profiles)"' : c.operand === 'command' ? singleQuoted(commandNames) : singleQuoted(choicesFor(c.operand).join(' '));
       return `    ${c.name}) ((operands == 0)) && COMPREPLY=($(compgen -W ${words} -- "$cur")) ;;`;
     });
   const globals = flagsOf(tree.globals).join(' ');
@@ -153,14 +153,14 @@ ${prevArms.join('\n')}
   esac
   case $command in
 ${flagArms.join('\n')}
-    '') flags=${sq(flagsOf(tree.programOnly).join(' '))} ;;
+    '') flags=${singleQuoted(flagsOf(tree.programOnly).join(' '))} ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags ${globals}" -- "$cur"))
     return
   fi
   case $command in
-    '') COMPREPLY=($(compgen -W ${sq(commandNames)} -- "$cur")) ;;
+    '') COMPREPLY=($(compgen -W ${singleQuoted(commandNames)} -- "$cur")) ;;
 ${operandArms.join('\n')}
   esac
 }
@@ -230,7 +230,7 @@ _openai-setup() {
   local -a globals subcommands
   globals=(${tree.globals.map(zshOption).join(' ')})
   subcommands=(
-${tree.commands.map((c) => `    ${sq(`${c.name}:${c.description}`)}`).join('\n')}
+${tree.commands.map((c) => `    ${singleQuoted(`${c.name}:${c.description}`)}`).join('\n')}
   )
   _arguments -C $globals ${tree.programOnly.map(zshOption).join(' ')} '1: :->command' '*:: :->operand' && return
   case $state in

@@ -6,6 +6,7 @@ import type { Context, GlobalOptions } from '../context.js';
 import { parseCheckFlags, parseFlag } from '../options.js';
 import { BudgetFlagSchema, MonthFlagSchema, ProjectIdSchema } from '../storage/admin-state.js';
 import { BillingChoiceSchema } from '../storage/state.js';
+import { OFFICIAL_API_BASE_URL } from '../platform.js';
 
 export interface OptionSpec {
   /** As commander spells it: `-k, --key <key>`, `--json`, `--no-billing-check`. */
@@ -76,7 +77,7 @@ const YES: OptionSpec = { flags: '-y, --yes', description: 'do not ask for confi
 const INSECURE_STORAGE: OptionSpec = { flags: '--insecure-storage', description: 'store the key in a plain-text file (mode 0600) instead of the keychain' };
 /** The live-check tuning shared by `key` and `verify`. */
 const CHECK_OPTIONS: OptionSpec[] = [
-  { flags: '--base-url <url>', description: 'API base URL (default: OPENAI_BASE_URL, else https://api.openai.com/v1)' },
+  { flags: '--base-url <url>', description: `API base URL (default: OPENAI_BASE_URL, else ${OFFICIAL_API_BASE_URL})` },
   { flags: '--model <model>', description: 'model for the 1-token billing check (default: gpt-4o-mini)' },
   { flags: '--timeout <ms>', description: 'bound for the whole live check, in milliseconds (default: 15000)' },
 ];

@@ -67,26 +67,25 @@ function printReady(ctx: Context, key: string, source: KeySource, storage?: KeyS
   const { term } = ctx;
   const s = term.style;
   const cmd = ctx.commandName;
-  // A command to copy goes out as one line whatever the width: the terminal's own soft wrap copies
-  // back as one line, a line break added here would not (inside the quotes it breaks the program).
-  const command = (line: string) => term.write('out', `${line}\n`);
   term.out();
   term.out(s.bold.green("You're ready to build."));
   const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="gpt-4o-mini", input="Say hi in five words").output_text)'`;
   const callNode = `node -e 'new (require("openai").OpenAI)().responses.create({model:"gpt-4o-mini",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`;
+  // With the key already in OPENAI_API_KEY, the calls run as they are.
+  const oneRealCallInThisShell = (lead: string) => {
+    term.out(`${lead} (a short request costs a fraction of a cent):`);
+    term.command(`  ${s.cyan('pip install openai')}  then  ${s.cyan(callPython)}`);
+    term.command(`  ${s.cyan('npm install openai')}  then  ${s.cyan(callNode)}`);
+  };
   if (storage === 'env') {
     // The person keeps the key in their own shell file: it reaches programs once that is read.
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     term.say(`Your key ${maskKey(key)} works. You keep it in OPENAI_API_KEY yourself: once the line is in ${line.file}, ${line.reload}; the OpenAI SDKs read it from there. openai-setup keeps no copy.`);
-    term.out('Then try one real call (a short request costs a fraction of a cent):');
-    command(`  ${s.cyan('pip install openai')}  then  ${s.cyan(callPython)}`);
-    command(`  ${s.cyan('npm install openai')}  then  ${s.cyan(callNode)}`);
+    oneRealCallInThisShell('Then try one real call');
   } else if (source.kind === 'env') {
     // The key lives in the person's own OPENAI_API_KEY: programs of this shell already see it.
     term.say(`Your key ${maskKey(key)} works. It is in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it; openai-setup does not keep a copy.`);
-    term.out('Try one real call (a short request costs a fraction of a cent):');
-    command(`  ${s.cyan('pip install openai')}  then  ${s.cyan(callPython)}`);
-    command(`  ${s.cyan('npm install openai')}  then  ${s.cyan(callNode)}`);
+    oneRealCallInThisShell('Try one real call');
   } else {
     term.say(`Your key ${maskKey(key)} works. The OpenAI SDKs read it from OPENAI_API_KEY; hand it over with:`);
     const commands: Array<[string, string]> = [
@@ -101,9 +100,9 @@ function printReady(ctx: Context, key: string, source: KeySource, storage?: KeyS
     }
     term.out('Try one real call (a short request costs a fraction of a cent):');
     term.out(`  ${s.cyan('pip install openai')}`);
-    command(`  ${s.cyan(`${cmd} run -- ${callPython}`)}`);
+    term.command(`  ${s.cyan(`${cmd} run -- ${callPython}`)}`);
     term.out(`  ${s.dim('or with Node:')} ${s.cyan('npm install openai')}`);
-    command(`  ${s.cyan(`${cmd} run -- ${callNode}`)}`);
+    term.command(`  ${s.cyan(`${cmd} run -- ${callNode}`)}`);
   }
   term.out(`Watch what you spend: ${PAGES.usage.url}`);
 }

@@ -82,15 +82,3 @@ export function replaceLine(text: string, line: number, after: string | null): s
   else target.body = after;
   return lines.map((l) => l.body + l.eol).join('');
 }
-
-/** `line` added at the end of a text file, with the file's end of line (CRLF when it has any). */
-export function appendLine(text: string, line: string): string {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const separator = text === '' || text.endsWith('\n') ? '' : eol;
-  return `${text}${separator}${line}${eol}`;
-}
-
-/** A shell word: as it is when it needs no quotes, else in single quotes. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:@%+=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}

@@ -2,7 +2,7 @@
 // bare name when it is on PATH, else the script this run was started as.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join, sep } from 'node:path';
-import { shellWord } from './edit.js';
+import { shellWord } from '../terminal/shell.js';
 
 export interface SelfCommand {
   /** `openai-setup`, `npx openai-setup`, or the script's absolute path. */

@@ -6,6 +6,7 @@ import { chmod, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:f
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
+import { singleQuoted } from '../terminal/shell.js';
 
 /** Far more than any progress or credentials file holds: anything bigger is not ours. */
 export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
@@ -18,7 +19,6 @@ export class ConfigStoreError extends KeyStoreError {
   }
 }
 
-const quote = (path: string) => `'${path.replaceAll("'", `'\\''`)}'`;
 
 function userName(uid: number): string {
   try {
@@ -38,11 +38,11 @@ function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): string | nu
   if (stats.uid !== uid) {
     // Under sudo the files are the invoking user's: giving them to root would be the wrong fix.
     const sudo = uid === 0 && process.env.SUDO_USER ? ' (or run openai-setup without sudo)' : '';
-    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quote(path)}${sudo}`;
+    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${singleQuoted(path)}${sudo}`;
   }
   if (stats.mode & 0o022) {
     const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');
-    return `${path} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${quote(path)}`;
+    return `${path} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${singleQuoted(path)}`;
   }
   return null;
 }
@@ -84,7 +84,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
   switch (code) {
     case 'EACCES':
     case 'EPERM':
-      fix = `check who owns ${dir} and its permissions (ls -ld ${quote(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
+      fix = `check who owns ${dir} and its permissions (ls -ld ${singleQuoted(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
       break;
     case 'EROFS':
       fix = 'set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk.';
@@ -169,7 +169,7 @@ export async function readPrivateFile(path: string): Promise<string | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw storeError(error, path, 'read');
   }
-  if (!before.isFile()) throw new ConfigStoreError(`${path} is ${kindOf(before)}, not a regular file, so it is not read; remove it (rm ${quote(path)}) and run again.`);
+  if (!before.isFile()) throw new ConfigStoreError(`${path} is ${kindOf(before)}, not a regular file, so it is not read; remove it (rm ${singleQuoted(path)}) and run again.`);
   let dirStats: Stats;
   try {
     dirStats = await stat(dirname(path));

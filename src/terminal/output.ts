@@ -28,6 +28,11 @@ export interface Terminal {
   write(stream: 'out' | 'err', text: string): void;
   /** A paragraph on stdout, wrapped to the terminal's width (narrow terminals stay readable). */
   say(paragraph: string, indent?: string): void;
+  /**
+   * A command to copy, on stdout as one line whatever the width: the terminal's own soft wrap
+   * copies back as one line, a line break added here would not (inside quotes it breaks the program).
+   */
+  command(line: string): void;
   /** Raw stdout with no masking: only for commands whose job is to print the key (`token`). */
   writeSecret(text: string): void;
   /** Register a secret so that no output line can ever show it whole. */
@@ -138,6 +143,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
       const width = Math.min(stdout.columns && stdout.columns > 0 ? stdout.columns : 80, 100) - 1;
       for (const line of wrap(paragraph, width, indent)) stdout.write(`${mask(line)}\n`);
     },
+    command: (line) => void stdout.write(`${mask(line)}\n`),
     writeSecret: (text) => void stdout.write(text),
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
@@ -167,12 +173,10 @@ export function createTerminal(options: TerminalOptions): Terminal {
 
 /** Break a paragraph into lines of at most `width` characters at spaces (long words stay whole). */
 export function wrap(paragraph: string, width: number, indent = ''): string[] {
-  // Colour codes take no room on screen.
-  const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
   const lines: string[] = [];
   let line = indent;
   for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-    if (line.trim() && visible(line) + 1 + visible(word) > width) {
+    if (line.trim() && visibleLength(line) + 1 + visibleLength(word) > width) {
       lines.push(line);
       line = indent + word;
     } else {

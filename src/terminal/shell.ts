@@ -12,8 +12,14 @@ export function detectShell(env: Record<string, string | undefined>, platform: N
 
 const PLACEHOLDER = '<your key>';
 
-function singleQuoted(value: string): string {
+/** A POSIX shell word in single quotes, whatever it holds. */
+export function singleQuoted(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A shell word: as it is when it needs no quotes, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(word) ? word : singleQuoted(word);
 }
 
 /** `export OPENAI_API_KEY='…'` for the person's shell; the key itself only when given. */
