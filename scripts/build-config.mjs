@@ -8,7 +8,46 @@ export const DIST = join(ROOT, 'dist');
 const INQUIRER_ENTRY = join(ROOT, 'src', 'terminal', 'inquirer.ts');
 
 /** Packages bundled each into dist/vendor/<name>.cjs. */
-const VENDOR_PACKAGES = ['openai', 'undici', 'open', 'proper-lockfile'];
+const VENDOR_PACKAGES = ['openai', 'minipass-fetch', 'https-proxy-agent', 'open', 'proper-lockfile'];
+
+/**
+ * Optional parts of bundled packages that are left out, each replaced by a module that throws
+ * when required or used (which the packages expect). iconv-lite (0.5 MB) only serves
+ * minipass-fetch's textConverted(); proxy-agent-negotiate (and the native kerberos it loads) only
+ * Negotiate proxy logins, which the tool never asks https-proxy-agent for.
+ */
+const LEFT_OUT = {
+  'iconv-lite': "throw new Error('iconv-lite is not part of openai-setup');",
+  'proxy-agent-negotiate': "exports.createNegotiateAuth = () => { throw new Error('Negotiate proxy logins are not part of openai-setup'); };",
+};
+
+/**
+ * `debug` logs where DEBUG says, and https-proxy-agent logs the proxy URL, password included:
+ * the tool never writes it, so `debug` is a no-op logger.
+ */
+const SILENT_DEBUG = 'const silent = () => { const log = () => {}; log.enabled = false; log.extend = silent; return log; }; module.exports = silent; module.exports.default = silent;';
+
+/** The left-out modules and the silent `debug`, in every build. */
+const trimmed = {
+  name: 'openai-setup-trimmed',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${Object.keys(LEFT_OUT).join('|')}|debug)$`) }, (args) => ({ path: args.path, namespace: 'trimmed' }));
+    b.onLoad({ filter: /.*/, namespace: 'trimmed' }, (args) => ({ contents: args.path === 'debug' ? SILENT_DEBUG : LEFT_OUT[args.path], loader: 'js' }));
+  },
+};
+
+/**
+ * The SDK builds its request headers with the global Headers, and reading that global makes Node
+ * load all of its undici (~35 ms on Node 20): the SDK's file uses minipass-fetch's Headers, the
+ * class of the fetch the tool gives it, from dist/vendor/minipass-fetch.cjs.
+ */
+const SDK_HEADERS = join(ROOT, 'scripts', 'sdk-headers.mjs');
+const sdkHeadersFromVendor = {
+  name: 'openai-setup-sdk-headers',
+  setup(b) {
+    b.onResolve({ filter: /^minipass-fetch$/ }, () => ({ path: './minipass-fetch.cjs', external: true }));
+  },
+};
 
 /** Keeps the vendor files out of main.cjs: they are required at run time, when used. */
 const vendorsApart = {
@@ -44,14 +83,16 @@ const common = {
 export function builds() {
   return [
     { ...common, entryPoints: [join(ROOT, 'src', 'boot.ts')], outfile: join(DIST, 'boot.cjs'), external: ['./main.cjs'] },
-    { ...common, entryPoints: [join(ROOT, 'src', 'main.ts')], outfile: join(DIST, 'main.cjs'), plugins: [vendorsApart] },
+    { ...common, entryPoints: [join(ROOT, 'src', 'main.ts')], outfile: join(DIST, 'main.cjs'), plugins: [vendorsApart, trimmed] },
     { ...common, entryPoints: [INQUIRER_ENTRY], outfile: join(DIST, 'vendor', 'inquirer.cjs') },
     ...VENDOR_PACKAGES.map((name) => ({
       ...common,
       entryPoints: [fileURLToPath(import.meta.resolve(name))],
       outfile: join(DIST, 'vendor', `${name}.cjs`),
-      // The SDK names itself in its User-Agent by its class name (`OpenAI/JS 6.x`): keep names.
-      keepNames: name === 'openai',
+      ...(name === 'openai'
+        ? // The SDK names itself in its User-Agent by its class name (`OpenAI/JS 6.x`): keep names.
+          { keepNames: true, inject: [SDK_HEADERS], plugins: [trimmed, sdkHeadersFromVendor] }
+        : { plugins: [trimmed] }),
     })),
   ];
 }

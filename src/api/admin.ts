@@ -3,7 +3,7 @@
 // happened. A failure becomes an AdminApiError (admin-failure.ts).
 import type { ClientOptions } from 'openai';
 import { adminFailure, AdminApiError } from './admin-failure.js';
-import { createApiFetch, proxyFor, proxySettings, type ApiFetch } from './http.js';
+import { createApiFetch, proxyFor, proxySettings, sdkFetch, type SdkFetch } from './http.js';
 import { failureOf } from './probes.js';
 import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo } from './types.js';
 
@@ -12,7 +12,7 @@ type Sdk = typeof import('openai');
 export interface AdminApiOptions {
   env: Record<string, string | undefined>;
   /** Instead of the one HTTP path (tests answer from an in-memory organization). */
-  fetch?: ApiFetch;
+  fetch?: SdkFetch;
   debug?: (line: string) => void;
 }
 
@@ -40,14 +40,14 @@ function keyInfo(item: Record<string, unknown>): ProjectKeyInfo {
 
 /** The real Admin API. Proxy variables are read (and a malformed one refused) at the first request. */
 export function createAdminApi(options: AdminApiOptions): AdminApi {
-  let transport: { fetch: ApiFetch; proxy: (url: string) => string | null } | undefined;
+  let transport: { fetch: SdkFetch; proxy: (url: string) => string | null } | undefined;
   const http = () => {
     if (!transport) {
       if (options.fetch) {
         transport = { fetch: options.fetch, proxy: () => null };
       } else {
         const proxies = proxySettings(options.env);
-        transport = { fetch: createApiFetch(proxies), proxy: (url) => proxyFor(proxies, url) };
+        transport = { fetch: sdkFetch(createApiFetch(proxies)), proxy: (url) => proxyFor(proxies, url) };
       }
     }
     return transport;
@@ -67,7 +67,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       baseURL: auth.baseURL,
       timeout: auth.timeoutMs,
       maxRetries: 0,
-      fetch: fetch as ClientOptions['fetch'],
+      fetch,
       logLevel: options.debug ? 'debug' : 'off',
     };
     if (options.debug) {

@@ -112,7 +112,7 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
   } else if (code === 'ECONNREFUSED') {
     message = `The connection to ${proxy ? `the proxy ${proxy}` : host} was refused.`;
     fix = proxy ? 'Check HTTPS_PROXY / HTTP_PROXY.' : 'Check the --base-url / OPENAI_BASE_URL, or whether a firewall blocks it.';
-  } else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
+  } else if (code === 'ECONNRESET' || code === 'EPIPE') {
     message = `The connection to ${host}${via} was cut before an answer came.`;
     fix = 'A proxy or firewall may be closing it; try another network, or set HTTPS_PROXY if you need a proxy.';
   } else if (code === 'ERR_BODY_TOO_LARGE') {
@@ -125,7 +125,7 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
   } else if (code && TLS_CODES.test(code)) {
     message = `TLS certificate problem talking to ${host}${via} (${code}).`;
     fix = 'If a company proxy inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate file.';
-  } else if (code?.startsWith('UND_ERR_PROXY') || (proxy && /proxy/i.test(text))) {
+  } else if (code === 'ERR_PROXY_REFUSED' || (proxy && /proxy/i.test(text))) {
     message = `The proxy ${proxy} refused the connection: ${text || code}.`;
     fix = 'Check HTTPS_PROXY / HTTP_PROXY and the proxy credentials.';
   }

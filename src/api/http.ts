@@ -1,20 +1,23 @@
-// The one HTTP path of the tool: Node's own fetch, for the SDK and for doctor's reachability
-// probe alike. Node's fetch ignores HTTPS_PROXY / HTTP_PROXY / NO_PROXY, so when a proxy is set
-// the requests go through undici's EnvHttpProxyAgent (either case, NO_PROXY honoured); undici is
-// loaded only then. On top of fetch this adds only what a key checker must never do without: no
-// redirect is followed (the key would go along), and no answer may be larger than MAX_BODY_BYTES
-// once decompressed. The caller's AbortSignal bounds the whole request, body included.
+// The one HTTP path of the tool, for the SDK and for doctor's reachability probe alike: npm's
+// minipass-fetch (the fetch npm itself uses, on node:http) and, when a proxy is set, the same
+// requests through a CONNECT tunnel of https-proxy-agent, chosen per URL with NO_PROXY honoured.
+// Not Node's own fetch: its undici and WebAssembly parser more than doubled the time `verify`
+// takes (README, "Speed and size"). On top of fetch this adds only what a key checker must never
+// do without: no redirect is followed (the key would go along), and no answer may be larger than
+// MAX_BODY_BYTES once decompressed. The caller's AbortSignal bounds the whole request, body included.
+import { Transform } from 'node:stream';
+import type { ClientOptions } from 'openai';
 import { UsageError } from '../errors.js';
 import { HttpUrlSchema } from '../options.js';
 import { shownValue, withoutCredentials } from '../terminal/sanitize.js';
 import { MAX_BODY_BYTES } from './diagnosis.js';
 
-type Undici = typeof import('undici');
+type FetchLibrary = typeof import('minipass-fetch');
 
-/** undici, for its proxy agent; loaded only when a proxy is set. */
-async function loadUndici(): Promise<Undici> {
+/** minipass-fetch, loaded at the first request. */
+async function loadFetch(): Promise<FetchLibrary> {
   // esbuild hands a CommonJS package to import() as its default export.
-  const loaded = (await import('undici')) as Undici & { default?: Undici };
+  const loaded = (await import('minipass-fetch')) as FetchLibrary & { default?: FetchLibrary };
   return loaded.default ?? loaded;
 }
 
@@ -37,7 +40,7 @@ function checkProxy(name: string, value: string): string {
   return value;
 }
 
-/** HTTP(S)_PROXY and NO_PROXY as undici's EnvHttpProxyAgent reads them (lower case first); a malformed proxy is a usage error. */
+/** HTTP(S)_PROXY and NO_PROXY as curl and most tools read them (lower case first); a malformed proxy is a usage error. */
 export function proxySettings(env: Record<string, string | undefined>): ProxySettings {
   const httpName = env.http_proxy ? 'http_proxy' : 'HTTP_PROXY';
   const httpProxy = checkProxy(httpName, (env.http_proxy || env.HTTP_PROXY || '').trim());
@@ -61,8 +64,8 @@ function exempt(url: URL, noProxy: string): boolean {
     });
 }
 
-/** The proxy a request to `url` goes through, without credentials, or null for a direct connection. */
-export function proxyFor(settings: ProxySettings, url: string): string | null {
+/** The proxy URL (credentials included) a request to `url` goes through, or null for a direct connection. */
+function proxyUrlFor(settings: ProxySettings, url: string): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -70,12 +73,17 @@ export function proxyFor(settings: ProxySettings, url: string): string | null {
     return null;
   }
   const proxy = parsed.protocol === 'https:' ? settings.httpsProxy : settings.httpProxy;
-  if (!proxy || exempt(parsed, settings.noProxy)) return null;
-  return withoutCredentials(proxy);
+  return proxy && !exempt(parsed, settings.noProxy) ? proxy : null;
 }
 
-/** An error undici or the SDK can carry as a cause, with a code the diagnosis knows. */
-class BodyTooLargeError extends Error {
+/** The proxy a request to `url` goes through, without credentials (to show), or null for a direct connection. */
+export function proxyFor(settings: ProxySettings, url: string): string | null {
+  const proxy = proxyUrlFor(settings, url);
+  return proxy === null ? null : withoutCredentials(proxy);
+}
+
+/** An error fetch and the SDK carry as a cause, with a code the diagnosis knows. */
+export class BodyTooLargeError extends Error {
   readonly code = 'ERR_BODY_TOO_LARGE';
   constructor() {
     super(`the answer is larger than ${MAX_BODY_BYTES} bytes`);
@@ -83,25 +91,95 @@ class BodyTooLargeError extends Error {
   }
 }
 
-export type ApiFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
+/** A proxy that answered CONNECT with anything but 200 (407: it wants a login). */
+export class ProxyRefusedError extends Error {
+  readonly code = 'ERR_PROXY_REFUSED';
+  constructor(readonly status: number) {
+    super(`it answered HTTP ${status} to the request for a tunnel`);
+    this.name = 'ProxyRefusedError';
+  }
+}
+
+/** An answer as the SDK and doctor's probe read it (a fetch Response in shape, on Node streams). */
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  /** The body; destroying it ends the request. */
+  readonly body: { destroy(): void };
+  json(): Promise<unknown>;
+  text(): Promise<string>;
+}
+export type ApiFetch = (url: string | URL, init?: RequestInit) => Promise<ApiResponse>;
+/** A fetch as the SDK's `fetch` option takes it. */
+export type SdkFetch = NonNullable<ClientOptions['fetch']>;
+
+/** The tool's fetch for the SDK: its answers have every member the SDK reads (status, headers, json, text). */
+export const sdkFetch = (fetch: ApiFetch): SdkFetch => fetch as unknown as SdkFetch;
+
+/** Counts the (decompressed) body on its way to the reader and fails it past MAX_BODY_BYTES. */
+function bodyCap(): Transform {
+  let received = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      done(received > MAX_BODY_BYTES ? new BodyTooLargeError() : null, chunk);
+    },
+  });
+}
 
 /** The fetch every request of the tool goes through (see the top of this file). */
 export function createApiFetch(settings: ProxySettings): ApiFetch {
-  // undici's dispatcher, which Node's fetch accepts as an extension; none without a proxy.
-  const dispatcher = settings.httpProxy || settings.httpsProxy ? loadUndici().then((undici) => new undici.EnvHttpProxyAgent(settings)) : null;
+  const proxied = Boolean(settings.httpProxy || settings.httpsProxy);
   return async (url, init = {}) => {
-    const response = await fetch(url, { ...init, ...(dispatcher ? { dispatcher: await dispatcher } : {}), redirect: 'manual' } as RequestInit);
-    if (!response.body) return response;
-    let received = 0;
-    const limited = response.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          received += chunk.byteLength;
-          if (received > MAX_BODY_BYTES) controller.error(new BodyTooLargeError());
-          else controller.enqueue(chunk);
-        },
-      }),
-    );
-    return new Response(limited, { status: response.status, statusText: response.statusText, headers: response.headers });
+    const target = String(url);
+    const library = await loadFetch();
+    // One controller per request: the caller's signal, a body past the cap and a proxy's refusal all end it.
+    const controller = new AbortController();
+    const outer = init.signal;
+    const stop = () => controller.abort(outer?.reason);
+    if (outer?.aborted) stop();
+    else outer?.addEventListener('abort', stop, { once: true });
+    let refused: ProxyRefusedError | null = null;
+    const proxy = proxied ? proxyUrlFor(settings, target) : null;
+    let agent: import('node:http').Agent | undefined;
+    if (proxy) {
+      const { HttpsProxyAgent } = await import('https-proxy-agent');
+      const tunnel = new HttpsProxyAgent(proxy);
+      // A refusal would otherwise come back as the proxy's own answer, as if the API had sent it.
+      tunnel.on('proxyConnect', ({ statusCode }: { statusCode: number }) => {
+        if (statusCode === 200) return;
+        refused = new ProxyRefusedError(statusCode);
+        controller.abort(refused);
+      });
+      agent = tunnel;
+    }
+    let response: Awaited<ReturnType<FetchLibrary>>;
+    try {
+      response = await library(target, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body,
+        signal: controller.signal,
+        redirect: 'manual',
+        agent,
+      });
+    } catch (error) {
+      outer?.removeEventListener('abort', stop);
+      throw refused ?? error;
+    }
+    const capped = bodyCap();
+    // Anything that ends the body early (the cap, the caller's signal, destroy()) also ends the request.
+    capped.on('close', () => {
+      outer?.removeEventListener('abort', stop);
+      if (!capped.readableEnded) controller.abort();
+    });
+    response.body.on('error', (error: Error) => capped.destroy(error));
+    response.body.pipe(capped);
+    return new library.Response(capped, {
+      url: response.url,
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }

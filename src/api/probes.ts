@@ -1,7 +1,7 @@
 // The real API: the live check through the official SDK, and doctor's reachability probe, both on
 // the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
 import type { ClientOptions } from 'openai';
-import { createApiFetch, proxyFor, proxySettings, type ApiFetch, type ProxySettings } from './http.js';
+import { createApiFetch, proxyFor, proxySettings, sdkFetch, type ApiFetch, type ProxySettings } from './http.js';
 import type { Failure } from './diagnosis.js';
 import { checkedHeaders } from './identifiers.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
@@ -68,7 +68,7 @@ function sdkOptions(request: CheckRequest, fetch: ApiFetch, debug: ((line: strin
     timeout: request.timeoutMs,
     // A no-credit 429 is retried by default; a check must answer once, within its timeout.
     maxRetries: 0,
-    fetch: fetch as ClientOptions['fetch'],
+    fetch: sdkFetch(fetch),
     logLevel: debug ? 'debug' : 'off',
   };
   if (debug) {
@@ -116,21 +116,19 @@ export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
         );
       // A models page keeps the answer's whole body (its `data` alone is [] for a page of HTML).
       const models = settle('models', client.models.list({ signal }).withResponse(), (page) => (page as { body?: unknown }).body);
+      const completion = {
+        model: request.model,
+        messages: [{ role: 'user', content: 'Hi' }],
+        // Reasoning models (o-series, gpt-5) only take max_completion_tokens.
+        ...(/^(o\d|gpt-5)/.test(request.model) ? { max_completion_tokens: 1 } : { max_tokens: 1 }),
+      };
       const billing = request.billingCheck
         ? settle(
             'billing',
-            client.chat.completions
-              .create(
-                {
-                  model: request.model,
-                  messages: [{ role: 'user', content: 'Hi' }],
-                  // Reasoning models (o-series, gpt-5) only take max_completion_tokens.
-                  ...(/^(o\d|gpt-5)/.test(request.model) ? { max_completion_tokens: 1 } : { max_tokens: 1 }),
-                },
-                { signal },
-              )
-              .withResponse(),
-            (completion) => completion,
+            // The SDK's request path for POST /chat/completions, given the JSON already encoded: for a
+            // body object the SDK looks up the global FormData, which alone loads all of Node's undici.
+            client.post('/chat/completions', { body: JSON.stringify(completion), headers: { 'content-type': 'application/json' }, signal }).withResponse(),
+            (answer) => answer,
           )
         : Promise.resolve(null);
       const [modelsOutcome, billingOutcome] = await Promise.all([models, billing]);
@@ -143,7 +141,7 @@ export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
       const deadline = AbortSignal.timeout(timeoutMs);
       try {
         const response = await fetch(`${baseURL.replace(/\/+$/, '')}/models`, { signal: deadline });
-        await response.body?.cancel();
+        response.body.destroy();
         const json = (response.headers.get('content-type') ?? '').includes('json');
         return { reached: true, status: response.status, json, ms: Math.round(options.clock() - started) };
       } catch (error) {

@@ -149,7 +149,7 @@ export function reachabilityCheck(url: string, reach: Reachability): DoctorCheck
   }
   const { code, detail } = reach;
   let fix = 'Check your connection, and HTTPS_PROXY / NO_PROXY if you need a proxy.';
-  if (code === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT') fix = 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
+  if (code === 'TimeoutError') fix = 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') fix = 'The name does not resolve: check DNS, or the base URL.';
   else if (TLS_CODES.test(code)) fix = 'A TLS-inspecting proxy? Point NODE_EXTRA_CA_CERTS at its CA certificate file.';
   return check('api', title, 'fail', `${baseURL.replace(/\/+$/, '')}/models could not be reached: ${code ? `${code}: ` : ''}${detail}`, fix, EXIT.network);

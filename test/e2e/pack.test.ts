@@ -89,7 +89,7 @@ describe('the packed tarball, installed', () => {
       const { metafile } = await build({ ...options, write: false, metafile: true, logLevel: 'silent' });
       for (const dir of bundledPackageDirs(metafile)) dirs.add(dir);
     }
-    for (const name of ['openai', 'commander', 'undici', 'chalk', 'zod', '@inquirer/core', 'open']) expect([...dirs]).toContain(`node_modules/${name}`);
+    for (const name of ['openai', 'commander', 'minipass-fetch', 'https-proxy-agent', 'chalk', 'zod', '@inquirer/core', 'open']) expect([...dirs]).toContain(`node_modules/${name}`);
     for (const dir of dirs) {
       const manifest = JSON.parse(readFileSync(join(REPO_ROOT, dir, 'package.json'), 'utf8')) as { name: string; version: string; license: string };
       expect(notices, dir).toContain(`## ${manifest.name}@${manifest.version} (${manifest.license})`);

@@ -388,6 +388,21 @@ describe('proxy', () => {
     }
   });
 
+  it('a proxy login in the URL is sent to the proxy, and its password is never printed, even with DEBUG=* (the debug log of the tool and of the debug package)', async () => {
+    const proxy = await startProxy();
+    try {
+      const withLogin = proxy.url.replace('http://', 'http://me:s3cret%21@');
+      const result = await verify(['--key', keyFor('valid')], { HTTPS_PROXY: withLogin, HTTP_PROXY: withLogin, NO_PROXY: '', DEBUG: '*' });
+      expect(result.code, result.stderr).toBe(0);
+      expect(proxy.targets).toContain(`127.0.0.1:${server.port}`);
+      expect(proxy.logins).toContain(`Basic ${Buffer.from('me:s3cret!').toString('base64')}`);
+      expect(result.stdout + result.stderr).not.toMatch(/s3cret/);
+      expect(result.stdout + result.stderr).not.toContain(Buffer.from('me:s3cret!').toString('base64'));
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('NO_PROXY bypasses the proxy', async () => {
     const proxy = await startProxy();
     try {

@@ -5,6 +5,8 @@ export interface FakeProxy {
   url: string;
   /** 'host:port' targets seen, in order, for CONNECT and absolute-form requests */
   targets: string[];
+  /** The Proxy-Authorization header of each of those requests ('' when none), in the same order */
+  logins: string[];
   close(): Promise<void>;
 }
 

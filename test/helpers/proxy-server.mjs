@@ -1,6 +1,6 @@
-// A minimal forward proxy for tests: `CONNECT host:port` tunnels (what undici's ProxyAgent and
-// EnvHttpProxyAgent use by default, even for http:// targets) and absolute-form requests
-// (`GET http://host:port/path`, what ProxyAgent sends with `proxyTunnel: false`).
+// A minimal forward proxy for tests: `CONNECT host:port` tunnels (what the tool's https-proxy-agent,
+// and undici's ProxyAgent and EnvHttpProxyAgent, use by default, even for http:// targets) and
+// absolute-form requests (`GET http://host:port/path`, what ProxyAgent sends with `proxyTunnel: false`).
 // Only loopback targets are allowed: this machine must not open connections elsewhere.
 //
 // Plain ESM JavaScript (typed by proxy-server.d.mts) so that plain `node` can load it too.
@@ -43,6 +43,8 @@ function parseAuthority(authority) {
 export async function startProxy() {
   /** @type {string[]} */
   const targets = [];
+  /** @type {string[]} */
+  const logins = [];
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set();
   const track = (s) => {
@@ -66,6 +68,7 @@ export async function startProxy() {
     const port = Number(url.port || 80);
     const hostname = url.hostname.replace(/^\[|\]$/g, '');
     targets.push(`${url.hostname}:${port}`);
+    logins.push(req.headers['proxy-authorization'] ?? '');
     if (!isLoopback(hostname)) {
       res.writeHead(403, { 'content-type': 'text/plain' }).end('proxy: only loopback targets are allowed\n');
       return;
@@ -104,6 +107,7 @@ export async function startProxy() {
     track(clientSocket);
     const authority = req.url ?? '';
     targets.push(authority);
+    logins.push(req.headers['proxy-authorization'] ?? '');
     const target = parseAuthority(authority);
     if (!target || !isLoopback(target.hostname)) {
       clientSocket.end(`HTTP/1.1 ${target ? '403 Forbidden' : '400 Bad Request'}\r\nContent-Length: 0\r\n\r\n`);
@@ -143,6 +147,7 @@ export async function startProxy() {
   return {
     url: `http://127.0.0.1:${address.port}`,
     targets,
+    logins,
     close() {
       closing ??= new Promise((resolve) => {
         server.close(() => resolve(undefined));

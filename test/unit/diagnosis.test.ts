@@ -16,12 +16,12 @@
 // it.todo (its `todo` says what src/ says now) until src/ is fixed.
 import * as OpenAISdk from 'openai';
 import { APIError } from 'openai/error';
-import { errors as undiciErrors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { diagnose, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
 import { STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
 import { failureOf } from '../../src/api/probes.js';
+import { ProxyRefusedError } from '../../src/api/http.js';
 import { answerOutcome, verdict, type ProbeOutcome } from '../../src/api/verdict.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { answerFor, makeKey, maskKey, SCENARIOS, type Answer, type Fault, type KeySetup, type Scenario } from '../helpers/openai-server.js';
@@ -949,9 +949,14 @@ const TRANSPORT_ROWS: Row[] = [
       fix: /DNS, or the --base-url/, fixUrl: null,
     } satisfies Expected,
   })),
-  ...['UND_ERR_SOCKET', 'EPIPE'].map((code) => ({
+  ...(
+    [
+      ['ECONNRESET', 'socket hang up'],
+      ['EPIPE', 'write EPIPE'],
+    ] as const
+  ).map(([code, text]) => ({
     name: `${code}: cut`,
-    result: () => both(transport(code, 'other side closed')),
+    result: () => both(transport(code, text)),
     expected: {
       status: 'network_error', exitCode: 6, reason: code,
       message: /^The connection to api\.openai\.com was cut before an answer came\.$/,
@@ -994,19 +999,19 @@ const TRANSPORT_ROWS: Row[] = [
     } satisfies Expected,
   })),
   ...[403, 407].map((status) => ({
-    name: `a proxy refusing CONNECT with ${status} (undici: UND_ERR_ABORTED "Proxy response (${status}) !== 200")`,
-    result: () => both(transport('UND_ERR_ABORTED', `Connection error.: fetch failed: Proxy response (${status}) !== 200 when HTTP Tunneling`), { proxy: PROXY }),
+    name: `a proxy refusing CONNECT with ${status} (http.ts: ERR_PROXY_REFUSED)`,
+    result: () => both(transport('ERR_PROXY_REFUSED', new ProxyRefusedError(status).message), { proxy: PROXY }),
     expected: {
-      status: 'network_error', exitCode: 6, reason: 'UND_ERR_ABORTED', message: new RegExp(`^The proxy http://proxy\\.corp\\.example:3128 refused the connection: .*Proxy response \\(${status}\\) !== 200 when HTTP Tunneling\\.$`),
+      status: 'network_error', exitCode: 6, reason: 'ERR_PROXY_REFUSED', message: new RegExp(`^The proxy http://proxy\\.corp\\.example:3128 refused the connection: it answered HTTP ${status} to the request for a tunnel\\.$`),
       fix: /^Check HTTPS_PROXY \/ HTTP_PROXY and the proxy credentials\.$/, fixUrl: null,
     } satisfies Expected,
   })),
   {
-    name: 'an HTTPS proxy whose TLS fails (UND_ERR_PRX_TLS)',
-    result: () => both(transport('UND_ERR_PRX_TLS', 'Secure Proxy Connection failed'), { proxy: 'https://proxy.corp.example:3129' }),
+    name: 'an HTTPS proxy whose certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN)',
+    result: () => both(transport('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'), { proxy: 'https://proxy.corp.example:3129' }),
     expected: {
-      status: 'network_error', exitCode: 6, reason: 'UND_ERR_PRX_TLS',
-      message: /^TLS certificate problem talking to api\.openai\.com through the proxy https:\/\/proxy\.corp\.example:3129 \(UND_ERR_PRX_TLS\)\.$/,
+      status: 'network_error', exitCode: 6, reason: 'SELF_SIGNED_CERT_IN_CHAIN',
+      message: /^TLS certificate problem talking to api\.openai\.com through the proxy https:\/\/proxy\.corp\.example:3129 \(SELF_SIGNED_CERT_IN_CHAIN\)\.$/,
       fix: /NODE_EXTRA_CA_CERTS/, fixUrl: null,
     },
   },
@@ -1202,14 +1207,14 @@ describe('diagnosis table: answers once diagnosed wrong (a row with `todo` waits
     else it(row.name, () => expectRow(row.result(), row.expected));
   }
   // Outside the pure functions: what probes.ts's failureOf() makes of the SDK's error for a proxy
-  // refusing the tunnel (undici's RequestAbortedError, under fetch's "fetch failed").
-  it.each([403, 407])('a proxy refusing CONNECT (%i) reaches diagnose() as { kind: "transport", code: "UND_ERR_ABORTED" } and reads "The proxy … refused the connection"; only the deadline makes an abort a timeout', (status) => {
-    const text = `Proxy response (${status}) !== 200 when HTTP Tunneling`;
-    const error = new OpenAISdk.APIConnectionError({ cause: new TypeError('fetch failed', { cause: new undiciErrors.RequestAbortedError(text) }) });
+  // refusing the tunnel (http.ts's ProxyRefusedError, which the SDK wraps).
+  it.each([403, 407])('a proxy refusing CONNECT (%i) reaches diagnose() as { kind: "transport", code: "ERR_PROXY_REFUSED" } and reads "The proxy … refused the connection"; only the deadline makes an abort a timeout', (status) => {
+    const text = `it answered HTTP ${status} to the request for a tunnel`;
+    const error = new OpenAISdk.APIConnectionError({ cause: new ProxyRefusedError(status) });
     const failure = failureOf(error, OpenAISdk, new AbortController().signal, 'sk-test');
-    expect(failure).toEqual({ kind: 'transport', code: 'UND_ERR_ABORTED', text });
+    expect(failure).toEqual({ kind: 'transport', code: 'ERR_PROXY_REFUSED', text });
     const diagnosis = diagnose(failure, { ...checkRequest({}), probe: 'models', proxy: PROXY });
-    expect(diagnosis).toMatchObject({ status: 'network_error', reason: 'UND_ERR_ABORTED', fix: 'Check HTTPS_PROXY / HTTP_PROXY and the proxy credentials.' });
+    expect(diagnosis).toMatchObject({ status: 'network_error', reason: 'ERR_PROXY_REFUSED', fix: 'Check HTTPS_PROXY / HTTP_PROXY and the proxy credentials.' });
     expect(diagnosis.message).toBe(`The proxy ${PROXY} refused the connection: ${text}.`);
     expect(failureOf(error, OpenAISdk, AbortSignal.abort(), 'sk-test')).toEqual({ kind: 'timeout' });
   });
