@@ -4,8 +4,9 @@
 //   dist/boot.cjs              the compile cache, `--version`, `--help` (dist/help.txt), then main.cjs
 //   dist/help.txt              commander's --help for 80 columns, rendered after the bundles are built
 //   dist/main.cjs              all of src/ with commander, chalk and zod (every command needs them)
-//   dist/vendor/openai.cjs     the SDK, for the commands that call the API
-//   dist/vendor/undici.cjs     the HTTP client under the SDK (the proxy agent, the body cap)
+//   dist/vendor/openai.cjs     the SDK, for the commands that call the API (with minipass-fetch's Headers)
+//   dist/vendor/minipass-fetch.cjs     the fetch under the SDK and doctor's probe (on node:http)
+//   dist/vendor/https-proxy-agent.cjs  the CONNECT tunnel, only when a proxy is set
 //   dist/vendor/inquirer.cjs   the four prompts, for questions
 //   dist/vendor/open.cjs       opening a browser without BROWSER set
 //   dist/vendor/proper-lockfile.cjs  the lock around changes to the config files, for the commands that write

@@ -129,7 +129,6 @@ function bodyCap(): Transform {
 
 /** The fetch every request of the tool goes through (see the top of this file). */
 export function createApiFetch(settings: ProxySettings): ApiFetch {
-  const proxied = Boolean(settings.httpProxy || settings.httpsProxy);
   return async (url, init = {}) => {
     const target = String(url);
     const library = await loadFetch();
@@ -140,7 +139,7 @@ export function createApiFetch(settings: ProxySettings): ApiFetch {
     if (outer?.aborted) stop();
     else outer?.addEventListener('abort', stop, { once: true });
     let refused: ProxyRefusedError | null = null;
-    const proxy = proxied ? proxyUrlFor(settings, target) : null;
+    const proxy = proxyUrlFor(settings, target);
     let agent: import('node:http').Agent | undefined;
     if (proxy) {
       const { HttpsProxyAgent } = await import('https-proxy-agent');

@@ -14,6 +14,8 @@
 //   openai-setup --help / --version / status
 //   the wizard's first prompt         in a pseudo-terminal, until "When you are done on that page"
 //   openai-setup verify --json        against the local OpenAI-like server (two requests)
+//   for reference: one GET on Node's fetch and on node:http; commander building the program
+//                                     from the command table (the floor of every command)
 //   status and verify without Node's compile cache (NODE_DISABLE_COMPILE_CACHE=1), for reference:
 //                                     what the very first run of a command pays (Node >= 22.1;
 //                                     Node 20 has no compile cache at all)
@@ -32,6 +34,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { build as esbuild } from 'esbuild';
 import { spawn as ptySpawn } from '@lydell/node-pty';
 import { makeKey } from '../helpers/openai-server.mjs';
 import { installTarball, packTarball, REPO_ROOT } from './pack.mjs';
@@ -76,9 +79,34 @@ const emptyFile = join(root, 'empty.mjs');
 writeFileSync(emptyFile, '');
 const emptyCjsFile = join(root, 'empty.cjs');
 writeFileSync(emptyCjsFile, '');
-// The floor of any check on Node's fetch: one GET of the local server's /models, then exit.
+// One GET of the local server's /models, then exit: on Node's fetch (which the tool does not use:
+// loading its undici costs more than the tool's own start), and on node:http (the tool's path).
 const fetchFile = join(root, 'fetch.cjs');
 writeFileSync(fetchFile, "fetch(process.argv[2]).then((r) => r.text()).then(() => process.exit(0));\n");
+const httpFile = join(root, 'http.cjs');
+writeFileSync(httpFile, "require('node:http').get(process.argv[2], (r) => r.resume().on('end', () => process.exit(0)));\n");
+// The floor of any command with one argv parser: commander building the whole program from the
+// command table (test/bench/parser-floor.ts), bundled like dist/main.cjs without the commands' modules.
+const parserFloorFile = join(root, 'parser-floor.cjs');
+await esbuild({
+  entryPoints: [join(REPO_ROOT, 'test', 'bench', 'parser-floor.ts')],
+  outfile: parserFloorFile,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'commands-apart',
+      setup(b) {
+        // What the table's rows load when a command runs.
+        b.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) => (args.importer.endsWith(join('commands', 'index.ts')) && args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+      },
+    },
+  ],
+});
 const baseEnv = {
   PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
   HOME: home,
@@ -196,6 +224,8 @@ const cases = [
   },
   { id: 'node-pty', label: 'node <empty file> (pty)', run: () => timePty([emptyFile], null) },
   { id: 'node-fetch', label: 'node: one fetch(), then exit', run: () => timeSync([fetchFile, `${baseURL}/models`]) },
+  { id: 'node-http', label: 'node: one http.get(), then exit', run: () => timeSync([httpFile, `${baseURL}/models`]) },
+  { id: 'parser-floor', label: 'commander + the command table', run: () => timeSync([parserFloorFile]) },
   // What a first run pays, before the compile cache exists (or with it turned off).
   { id: 'status-cold', label: 'status, no compile cache', run: () => timeSync([CLI, 'status'], (out) => out.includes('openai-setup status'), NO_CACHE) },
   {

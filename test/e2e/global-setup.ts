@@ -18,10 +18,10 @@ const onPath = (program: string) => {
 };
 
 export default function setup(): void {
-  const missing = [...missingKeyringPrograms(), ...['git', 'bash', 'zsh', 'fish', 'python3'].filter((p) => !onPath(p))];
+  const missing = [...missingKeyringPrograms(), ...['git', 'bash', 'zsh', 'fish', 'python3', 'openssl'].filter((p) => !onPath(p))];
   if (!existsSync('/usr/share/bash-completion/bash_completion')) missing.push('bash-completion');
   if (missing.length) {
-    throw new Error(`The end-to-end tests need ${missing.join(', ')}: run .ci/run, or apt-get install dbus gnome-keyring libsecret-tools git zsh fish bash-completion python3`);
+    throw new Error(`The end-to-end tests need ${missing.join(', ')}: run .ci/run, or apt-get install dbus gnome-keyring libsecret-tools git zsh fish bash-completion python3 openssl`);
   }
   if (!existsSync(join(REPO_ROOT, 'dist', 'boot.cjs'))) throw new Error('dist/ is not built: run `npm run build` (npm test and npm run test:e2e build first).');
 }

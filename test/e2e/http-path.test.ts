@@ -1,7 +1,9 @@
 // The one HTTP path (src/api/http.ts) against an API that misbehaves, through the built binary:
 // a body that stalls, a body that never ends, a gzip bomb, a redirect, and the User-Agent the API
 // sees. Each case runs directly, through a proxy (HTTP_PROXY), and with NO_PROXY exempting the host
-// while a proxy is set.
+// while a proxy is set. Then HTTPS, as every real request is: a certificate from a CA the machine
+// trusts through NODE_EXTRA_CA_CERTS, and one it does not trust, directly and through the proxy.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -258,6 +260,51 @@ describe.each(Object.keys(ROUTES) as Route[])('%s', (route) => {
     expect(sent.map((r) => r.path).sort()).toEqual(['/v1/chat/completions', '/v1/models']);
     for (const request of sent) expect(request.headers['user-agent']).toBe(`OpenAI/JS ${version}`);
     expectRoute(route, openai.port);
+  });
+});
+
+/** A CA and a certificate it signed for 127.0.0.1 and localhost, made with openssl in `dir`. */
+function makeCertificates(dir: string): { caFile: string; key: string; cert: string } {
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=openai-setup test CA');
+  openssl('req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=localhost');
+  writeFileSync(file('san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('san.cnf'));
+  return { caFile: file('ca.pem'), key: readFileSync(file('server.key'), 'utf8'), cert: readFileSync(file('server.pem'), 'utf8') };
+}
+
+describe('HTTPS, as the real API', () => {
+  let tlsApi: FakeOpenAI;
+  let caFile: string;
+  beforeAll(async () => {
+    const certificates = makeCertificates(testEnv.root);
+    caFile = certificates.caFile;
+    tlsApi = await startOpenAIServer({ keys: { [KEY]: 'valid' }, tls: certificates });
+  });
+  afterAll(() => tlsApi?.close());
+
+  it.each(['direct', 'proxy'] as const)('%s: a certificate from a CA in NODE_EXTRA_CA_CERTS is trusted, and the check is valid', async (route) => {
+    expect(tlsApi.baseURL).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const result = await runCli(['verify', '--key', KEY, '--base-url', tlsApi.baseURL, '--json'], { env: envFor(route, { NODE_EXTRA_CA_CERTS: caFile }) });
+    expect(result.code, result.stderr).toBe(0);
+    expect(verifyJson(result)).toMatchObject({ status: 'valid' });
+    expect(tlsApi.requestsFor(KEY).map((r) => r.path)).toEqual(expect.arrayContaining(['/v1/models', '/v1/chat/completions']));
+    expectRoute(route, tlsApi.port);
+  });
+
+  it.each(['direct', 'proxy'] as const)('%s: a certificate nobody vouches for is a TLS problem that names NODE_EXTRA_CA_CERTS, exit 6, and the key is never sent', async (route) => {
+    const before = tlsApi.requests.length;
+    const result = await runCli(['verify', '--key', KEY, '--base-url', tlsApi.baseURL, '--json'], { env: envFor(route) });
+    expect(result.code, result.stderr).toBe(6);
+    const json = verifyJson(result);
+    expect(json.status).toBe('network_error');
+    const via = route === 'proxy' ? ` through the proxy ${proxy.url.replace(/[.]/g, '\\.')}` : '';
+    expect(json.message).toMatch(new RegExp(`^TLS certificate problem talking to 127\\.0\\.0\\.1:${tlsApi.port}${via} \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\\)\\.$`));
+    expect(json.fix).toMatch(/NODE_EXTRA_CA_CERTS/);
+    expect(tlsApi.requests.length).toBe(before);
+    expectRoute(route, tlsApi.port);
   });
 });
 

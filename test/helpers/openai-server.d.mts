@@ -126,6 +126,8 @@ export declare function startOpenAIServer(options?: {
   host?: string;
   port?: number;
   admin?: { toggles?: Partial<AdminToggles> };
+  /** Serve HTTPS with this PEM key and certificate; `hostname` (default the host) names the server in its URLs. */
+  tls?: { key: string; cert: string; hostname?: string };
 }): Promise<FakeOpenAI>;
 
 /** Deterministic fake keys with the real shapes of fact sheet §3, e.g. makeKey('proj', 'a') → 164-char `sk-proj-…T3BlbkFJ…`. */

@@ -9,6 +9,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { createAdminWorld } from './openai-admin.mjs';
 
 /** @typedef {import('./openai-server.d.mts').Scenario} Scenario */
@@ -748,7 +749,8 @@ export async function startOpenAIServer(options = {}) {
   const sockets = new Set();
   for (const [key, setup] of Object.entries(options.keys ?? {})) addKey(key, setup);
 
-  const server = createServer(async (req, res) => {
+  /** @type {import('node:http').RequestListener} */
+  const handleRequest = async (req, res) => {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
@@ -807,7 +809,9 @@ export async function startOpenAIServer(options = {}) {
     }
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
-  });
+  };
+  // With `tls` (a key and certificate in PEM), HTTPS like the real API.
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handleRequest) : createServer(handleRequest);
 
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -823,7 +827,7 @@ export async function startOpenAIServer(options = {}) {
   });
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('openai-server: no TCP address');
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const origin = `${options.tls ? 'https' : 'http'}://${options.tls?.hostname ?? (host.includes(':') ? `[${host}]` : host)}:${address.port}`;
 
   let closing;
   return {
