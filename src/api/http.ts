@@ -83,7 +83,7 @@ export function proxyFor(settings: ProxySettings, url: string): string | null {
 }
 
 /** An error fetch and the SDK carry as a cause, with a code the diagnosis knows. */
-export class BodyTooLargeError extends Error {
+class BodyTooLargeError extends Error {
   readonly code = 'ERR_BODY_TOO_LARGE';
   constructor() {
     super(`the answer is larger than ${MAX_BODY_BYTES} bytes`);
