@@ -1,4 +1,5 @@
 // The checklist a person reads after a live check.
+import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import type { KeySource } from '../storage/profile-key.js';
@@ -34,6 +35,9 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
     else if (result.billing === 'ok') print(`${m.ok} Billing     a 1-token test request went through${tier}`);
     else if (result.billing === 'no_quota') print(`${m.fail} Billing     cannot spend`);
     else print(`${m.pending} Billing     not checked`);
+  } else if (outcomeRow(result).route === 'retry') {
+    // No answer, or the API's own failure: nothing was said about the key.
+    print(`${m.pending} Accepted    not known: no answer about the key came`);
   } else {
     print(`${m.fail} Accepted    no`);
   }

@@ -28,6 +28,16 @@ describe('printCheck', () => {
     expect(out).toContain('! The key works; the organization is at its rate limit right now (try again in 20s).');
   });
 
+  it.each(['network_error', 'timeout', 'server_error'] as const)('%s: whether the key is accepted is not known, not "no"', (status) => {
+    const out = printed(status, { message: 'Could not reach api.openai.com.' });
+    expect(out).toContain('○ Accepted    not known: no answer about the key came');
+    expect(out).not.toContain('✖ Accepted');
+  });
+
+  it('a key the API rejected is "Accepted  no"', () => {
+    expect(printed('invalid_key', { reason: 'invalid_api_key', message: 'The key was rejected.' })).toContain('✖ Accepted    no');
+  });
+
   it('a key refused locally shows only the key line and why', () => {
     const out = printed('malformed_key', { message: 'The key was not sent: it looks cut off (100 of 164 characters): copy it again.' });
     expect(out).toMatch(/^✖ Key /);
