@@ -1,5 +1,5 @@
 // The one HTTP path (src/api/http.ts) against an API that misbehaves, through the built binary:
-// a body that stalls, a body that never ends, a gzip bomb, a redirect, and the User-Agent the API
+// a body that stalls, a body that never ends, a gzip bomb, a body that is not the gzip it claims, a redirect, and the User-Agent the API
 // sees. Each case runs directly, through a proxy (HTTP_PROXY), and with NO_PROXY exempting the host
 // while a proxy is set. Then HTTPS, as every real request is: a certificate from a CA the machine
 // trusts through NODE_EXTRA_CA_CERTS, and one it does not trust, directly and through the proxy.
@@ -25,7 +25,7 @@ const PEAK_RSS_LIMIT_MB = 256;
 // ---------------------------------------------------------------------------------------------
 // A broken API: the first path segment picks the misbehaviour, e.g. http://127.0.0.1:N/stall/v1.
 
-type Mode = 'stall' | 'hang' | 'endless' | 'bomb' | 'redirect';
+type Mode = 'stall' | 'hang' | 'endless' | 'bomb' | 'notgzip' | 'redirect';
 
 interface Seen {
   method: string;
@@ -87,6 +87,9 @@ function startBrokenApi(bomb: Buffer, redirectTo: string) {
       case 'bomb':
         res.writeHead(200, { ...json, 'content-encoding': 'gzip', 'content-length': bomb.length });
         return void res.end(bomb);
+      case 'notgzip': // says gzip, is not
+        res.writeHead(200, { ...json, 'content-encoding': 'gzip' });
+        return void res.end('{"object":"list","data":[]}');
       case 'redirect':
         res.writeHead(302, { location: `${redirectTo}/login?continue=api` });
         return void res.end();
@@ -228,6 +231,16 @@ describe.each(Object.keys(ROUTES) as Route[])('%s', (route) => {
     expect(parsed).toMatchObject({ status: 'network_error', reason: 'ERR_BODY_TOO_LARGE' });
     expect(parsed.message).toContain(`larger than ${CAP}`);
     expect(peakMB, `peak RSS ${Math.round(peakMB)} MB`).toBeLessThan(PEAK_RSS_LIMIT_MB);
+    expectRoute(route, apiPort);
+  });
+
+  it('a body that is not the gzip it says it is: network_error naming the zlib error, exit 6', async () => {
+    const result = await verify('notgzip', route, []);
+    expect(result.code, result.stderr).toBe(6);
+    const parsed = verifyJson(result);
+    expect(parsed).toMatchObject({ status: 'network_error', reason: 'Z_DATA_ERROR' });
+    const via = route === 'proxy' ? ` through the proxy ${proxy.url}` : '';
+    expect(parsed.message).toBe(`127.0.0.1:${apiPort}${via} sent a compressed answer that could not be decompressed (Z_DATA_ERROR).`);
     expectRoute(route, apiPort);
   });
 
