@@ -3,7 +3,7 @@
 // happened. A failure becomes an AdminApiError (admin-failure.ts).
 import type { ClientOptions } from 'openai';
 import { adminFailure, AdminApiError } from './admin-failure.js';
-import { createApiFetch, proxyFor, proxySettings, sdkFetch, type SdkFetch } from './http.js';
+import { createTransport, sdkFetch, type SdkFetch } from './http.js';
 import { failureOf } from './probes.js';
 import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo } from './types.js';
 
@@ -46,8 +46,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       if (options.fetch) {
         transport = { fetch: options.fetch, proxy: () => null };
       } else {
-        const proxies = proxySettings(options.env);
-        transport = { fetch: sdkFetch(createApiFetch(proxies)), proxy: (url) => proxyFor(proxies, url) };
+        const real = createTransport(options.env);
+        transport = { fetch: sdkFetch(real.fetch), proxy: real.proxyFor };
       }
     }
     return transport;

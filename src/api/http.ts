@@ -182,3 +182,15 @@ export function createApiFetch(settings: ProxySettings): ApiFetch {
     });
   };
 }
+
+/** The HTTP path for one environment's proxy variables: its fetch, and the proxy (to show) a URL goes through. */
+export interface Transport {
+  fetch: ApiFetch;
+  proxyFor(url: string): string | null;
+}
+
+/** Reads (and checks) the proxy variables once; a malformed one is a usage error here. */
+export function createTransport(env: Record<string, string | undefined>): Transport {
+  const settings = proxySettings(env);
+  return { fetch: createApiFetch(settings), proxyFor: (url) => proxyFor(settings, url) };
+}

@@ -1,7 +1,7 @@
 // The real API: the live check through the official SDK, and doctor's reachability probe, both on
 // the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
 import type { ClientOptions } from 'openai';
-import { createApiFetch, proxyFor, proxySettings, sdkFetch, type ApiFetch, type ProxySettings } from './http.js';
+import { createTransport, sdkFetch, type ApiFetch, type Transport } from './http.js';
 import type { Failure } from './diagnosis.js';
 import { checkedHeaders } from './identifiers.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
@@ -91,19 +91,13 @@ export interface ApiOptions {
 
 /** The real API. Proxy variables are read (and a malformed one refused) at the first request. */
 export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
-  let transport: { fetch: ApiFetch; proxies: ProxySettings } | undefined;
-  const http = () => {
-    if (!transport) {
-      const proxies = proxySettings(options.env);
-      transport = { fetch: createApiFetch(proxies), proxies };
-    }
-    return transport;
-  };
+  let transport: Transport | undefined;
+  const http = () => (transport ??= createTransport(options.env));
 
   return {
     async check(request) {
       const started = options.clock();
-      const { fetch, proxies } = http();
+      const { fetch, proxyFor } = http();
       const sdk = (await import('openai')) as Sdk;
       const client = new sdk.OpenAI(sdkOptions(request, fetch, options.debug));
       // One deadline for both requests, answers' bodies included.
@@ -132,7 +126,7 @@ export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
           )
         : Promise.resolve(null);
       const [modelsOutcome, billingOutcome] = await Promise.all([models, billing]);
-      return verdict(request, proxyFor(proxies, request.baseURL), modelsOutcome, billingOutcome, Math.round(options.clock() - started));
+      return verdict(request, proxyFor(request.baseURL), modelsOutcome, billingOutcome, Math.round(options.clock() - started));
     },
 
     async reach(baseURL, timeoutMs): Promise<Reachability> {
