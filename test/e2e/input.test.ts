@@ -3,7 +3,7 @@
 // line break inside is refused the same way pasted or piped, with nothing sent and nothing left
 // over; and `run` passes on a SIGINT sent to it while a terminal's Ctrl-C is not sent twice.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
@@ -90,8 +90,9 @@ describe('a key typed before its prompt', () => {
     slowBrowser(t);
     const s = underShell(t, ['key', '--insecure-storage']);
     await s.waitFor(KEYS_URL);
+    // That nothing typed here is echoed is the test above's; here the Ctrl-C must not let the
+    // typed part of the key reach the screen or the shell afterwards.
     s.type(KEY.slice(0, 30));
-    await sleep(200); // echoed by now, were echo on (a Ctrl-C in the same read would discard it)
     s.press('ctrl-c');
     await s.waitFor('Cancelled.');
     await s.waitFor('terminal as before, exit 130');
@@ -174,6 +175,32 @@ describe('a key with a line break inside', () => {
   });
 });
 
+/** The live `cat` processes `pid` started: run's witnesses of a terminal's Ctrl-C. */
+function witnessesOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'cat' && Number(ppid) === pid && state !== 'Z' ? [Number(entry)] : [];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+}
+
+/** Waits (bounded) until `pid` has a live witness that is not one of `known`; returns them all. */
+async function untilWitness(pid: number, known: number[]): Promise<number[]> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const now = witnessesOf(pid);
+    if (now.some((p) => !known.includes(p))) return now;
+    if (Date.now() > deadline) throw new Error(`no new witness of run (pid ${pid}) within 5 s; live ones: ${now.join(', ') || 'none'}`);
+    await sleep(10);
+  }
+}
+
 describe('run: SIGINT in the terminal foreground', () => {
   it('a Ctrl-C reaches the child once; a SIGINT sent to our PID is passed on, once', async () => {
     const t = await machine();
@@ -188,21 +215,23 @@ describe('run: SIGINT in the terminal foreground', () => {
     const s = spawnCli(['run', '--', NODE, '-e', counter], { env: t.env });
     session = s;
     await s.waitFor('ready');
-    // Each, then time for a second copy to show up if one were sent.
+    // After a Ctrl-C, run asks its witness whether the terminal sent it, then (it did) starts a
+    // fresh witness instead of passing the SIGINT on: that fresh witness is the sign the decision is
+    // made, so a second copy would have come by then. A SIGINT to our PID alone is passed on at once.
+    let witnesses = await untilWitness(s.pid, []);
     s.press('ctrl-c');
     await s.waitFor('SIGINT #1');
-    await sleep(500);
+    witnesses = await untilWitness(s.pid, witnesses);
     process.kill(s.pid, 'SIGINT'); // like a supervisor: our PID only
     await s.waitFor('SIGINT #2');
-    await sleep(500);
     s.press('ctrl-c'); // again: still once
     await s.waitFor('SIGINT #3');
-    await sleep(500);
+    await untilWitness(s.pid, witnesses);
     process.kill(s.pid, 'SIGINT');
     await s.waitFor('SIGINT #4');
-    await sleep(500);
     process.kill(s.pid, 'SIGTERM');
-    await s.waitFor('SIGINTs in all: 4');
+    await s.waitFor(/SIGINTs in all: \d+/);
+    expect(s.output()).toMatch(/SIGINTs in all: 4\b/);
     expect((await s.exited).exitCode).toBe(3);
     expect(s.output()).not.toMatch(/Cancelled/);
   });

@@ -87,9 +87,8 @@ describe('reading a config file: only a small regular file that is ours', () => 
     const dir = privateDir();
     const path = join(dir, 'state.json');
     execFileSync('mkfifo', [path]);
-    const started = Date.now();
+    // Opening it to read would wait for a writer that never comes: this test would time out.
     expectOneLine(await rejection(readPrivateFile(path)), /state\.json is a FIFO \(named pipe\), not a regular file, so it is not read; remove it \(rm '.*state\.json'\)/);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('/dev/zero, or a symlink to it, is refused without reading it', async () => {
@@ -195,11 +194,9 @@ describe('one writer at a time', () => {
     const path = join(dir, 'state.json');
     mkdirSync(lockPathFor(path));
     let ran = false;
-    const started = Date.now();
     const error = await rejection(withFileLock(path, async () => void (ran = true), 300));
     expectOneLine(error, new RegExp(`^Another run of openai-setup held ${lockPathFor(path)} for more than 300 ms, so ${path} was not changed; .*rmdir '${lockPathFor(path)}'$`));
     expect(ran).toBe(false);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('a lock left by a killed run (not refreshed for a while) is taken over', async () => {
