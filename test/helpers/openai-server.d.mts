@@ -33,7 +33,7 @@ export interface KeySetup {
   organization?: string;
   /** Id sent back in `openai-project`; default 'proj_' + 24 alnum derived from the key. */
   project?: string;
-  /** Drives x-ratelimit-limit-tokens per fact sheet §6.3 (gpt-4o-mini); default 1. */
+  /** Drives x-ratelimit-limit-tokens per docs/openai-api-answers.md §3.4 (gpt-4o-mini); default 1. */
   tier?: 'free' | 1 | 2 | 3 | 4 | 5;
 }
 
@@ -130,10 +130,10 @@ export declare function startOpenAIServer(options?: {
   tls?: { key: string; cert: string; hostname?: string };
 }): Promise<FakeOpenAI>;
 
-/** Deterministic fake keys with the real shapes of fact sheet §3, e.g. makeKey('proj', 'a') → 164-char `sk-proj-…T3BlbkFJ…`. */
+/** Deterministic fake keys with the real shapes of docs/openai-api-answers.md §1.1, e.g. makeKey('proj', 'a') → 164-char `sk-proj-…T3BlbkFJ…`. */
 export declare function makeKey(kind: 'proj' | 'svcacct' | 'admin' | 'legacy' | 'none', seed: string): string;
 
-/** The §1.2 masking rule as the fake server applies it to an unknown key it echoes back. */
+/** The masking rule of docs/openai-api-answers.md §1.2 as the fake server applies it to an unknown key it echoes back. */
 export declare function maskKey(key: string): string;
 
 /** Go `time.Duration` formatting as used in x-ratelimit-reset-* ('6ms', '8.64s', '7m12s'). */

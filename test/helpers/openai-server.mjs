@@ -4,8 +4,9 @@
 // Plain ESM JavaScript so that both vitest (via openai-server.ts) and plain `node` (the benchmark,
 // openai-server-cli.mjs) can load it. Types live in openai-server.d.mts.
 //
-// Every body, status and header set below follows /work/shared/openai-api-facts.md; section numbers
-// in comments point there. Where the fact sheet marks something UNCONFIRMED, the choice made is noted.
+// Every body, status and header set below follows docs/openai-api-answers.md; section numbers
+// in comments point there. Where that document marks something UNCONFIRMED, it also records the
+// choice made here.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -67,7 +68,7 @@ function derive(seed, length, charset) {
 }
 
 /**
- * Fake keys with the real shapes of fact sheet §3 (gitleaks lengths: 164 / 167 / 133 / 51).
+ * Fake keys with the real shapes of §1.1 (gitleaks lengths: 164 / 167 / 133 / 51).
  * `sk-None-` length is UNCONFIRMED; it gets the sk-proj- shape.
  * @param {'proj' | 'svcacct' | 'admin' | 'legacy' | 'none'} kind
  * @param {string} seed
@@ -92,7 +93,7 @@ export function makeKey(kind, seed) {
 
 /**
  * §1.2: first 8, one `*` per hidden char, last 4. Values of ≤ 9 chars come back whole.
- * 10–12 chars (never observed, §8.2) cannot show 8 + 4 and still hide something, so they hide
+ * 10–12 chars (never observed, §1.2) cannot show 8 + 4 and still hide something, so they hide
  * exactly one char before the last 4: e.g. 10 chars → 5 shown + `*` + 4 shown.
  * @param {string} key
  */
@@ -106,7 +107,7 @@ export function maskKey(key) {
 const requestId = () => `req_${randomBytes(16).toString('hex')}`;
 
 // ---------------------------------------------------------------------------------------------
-// Rate-limit headers (§2.3, §2.6, §6.2, §6.3), for gpt-4o-mini whatever model is asked for.
+// Rate-limit headers (§3.3, §3.4), for gpt-4o-mini whatever model is asked for.
 
 /** tokens = TPM; requests = what x-ratelimit-limit-requests shows (RPD for free and tier 1, RPM above); window in ms. */
 const TIERS = {
@@ -146,7 +147,7 @@ function rateLimitHeaders(tier, tokensUsed, exhausted = false) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bodies (§0, §1.x). Key order matters: message, type, param, code — except region (§1.8).
+// Bodies (§2). Key order matters: message, type, param, code — except region (§2.5).
 
 const err = (message, type, code, param = null) => ({ error: { message, type, param, code } });
 
@@ -157,7 +158,7 @@ const BODY = {
     err(
       "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
       'invalid_request_error',
-      null, // UNCONFIRMED (§8.1)
+      null, // code null (§2.2)
     ),
   invalidKey: (key) =>
     err(
@@ -177,14 +178,14 @@ const BODY = {
       type: 'request_forbidden',
     },
   }),
-  // The 2023 wording (§1.5); which one is current is UNCONFIRMED.
+  // The 2023 wording; the current one (2024–2025) is another (§2.2).
   deactivated: () =>
     err(
       `This key is associated with a deactivated account. If you feel this is an error, ${DOCS_HELP}.`,
       'invalid_request_error',
       'account_deactivated',
     ),
-  // §9.1: a banned account, on a 429 like a rate limit. Code null as in 2023 (also seen: "access_terminated").
+  // §2.2: a banned account, on a 429 like a rate limit. Code null as in 2023 (also seen: "access_terminated").
   accessTerminated: () =>
     err(
       `Your access was terminated due to violation of our policies, please check your email for more information. If you believe this is in error and would like to appeal, please ${DOCS_HELP}.`,
@@ -203,13 +204,16 @@ const BODY = {
       'invalid_request_error',
       null,
     ),
-  // promptfoo #10855 shows no `param`; the shared envelope has it, and its absence is UNCONFIRMED.
-  noCredits: () =>
-    err(
+  // As posted, this body has no `param` at all (§2.3): the envelope without it.
+  noCredits: () => {
+    const { error } = err(
       'You have no credits remaining. Add credits to continue using the API at https://platform.openai.com/settings/organization/billing/.',
       'insufficient_quota',
       'credit_balance_exhausted',
-    ),
+    );
+    const { param: _absent, ...rest } = error;
+    return { error: rest };
+  },
   noCreditsLegacy: () =>
     err(
       'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
@@ -222,7 +226,7 @@ const BODY = {
       'insufficient_quota',
       'project_spend_limit_exceeded',
     ),
-  // Message UNCONFIRMED (§8.5): modelled on the project wording.
+  // Message UNCONFIRMED (§2.3): modelled on the project wording.
   orgSpendLimit: () =>
     err(
       'Your organization has reached its configured enforced spend limit. Update your limit at https://platform.openai.com/settings/organization/limits.',
@@ -338,7 +342,7 @@ const BAD_GATEWAY_HTML = `<html>
 </html>
 `;
 
-// §5.6: `created` / `owned_by` as the real list shows them.
+// §4.3: the fields (`created`, `owned_by`) the real list has.
 const MODELS = [
   { id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' },
   { id: 'gpt-4o', object: 'model', created: 1715367049, owned_by: 'system' },
@@ -453,7 +457,7 @@ function respond(x) {
           : null;
   if (!route) return json(404, BODY.invalidUrl(method, path));
 
-  // Auth errors carry only content-type + x-request-id (§1.2, §2.4).
+  // Auth errors carry only content-type + x-request-id (§3.2).
   if (key === null) return json(401, BODY.missingKey());
   if (!setup) return json(401, BODY.invalidKey(key));
 
@@ -493,12 +497,12 @@ function respond(x) {
   if (route === 'models') {
     if (setup.scenario === 'restricted_no_models') return json(401, BODY.missingScope('api.model.read'));
     if (setup.scenario === 'restricted_no_models_403') return json(403, BODY.missingScope('api.model.read'));
-    // §2.4: no x-ratelimit-* on /v1/models (UNCONFIRMED, expected).
+    // §3.2: no x-ratelimit-* on /v1/models (UNCONFIRMED, expected).
     return json(200, { object: 'list', data: MODELS }, apiHeaders());
   }
 
   // POST /v1/chat/completions. Account-level refusals come before body validation
-  // (the quota check runs before parameter checks, §4).
+  // (the quota check runs before parameter checks, §4.1).
   const { body, bodyIsJson } = x;
   const b = /** @type {Record<string, unknown>} */ (bodyIsJson && body && typeof body === 'object' ? body : {});
   const model = typeof b.model === 'string' && b.model ? b.model : 'gpt-4o-mini';
@@ -555,7 +559,7 @@ function respond(x) {
     );
   }
 
-  // §2.4 [3P]: 400s on chat completions still carry the rate-limit headers.
+  // §3.2 [3P]: 400s on chat completions still carry the rate-limit headers.
   const chatHeaders = (tokens) => ({ ...apiHeaders(), ...rateLimitHeaders(setup.tier, tokens) });
   if (!bodyIsJson) return json(400, BODY.invalidJson(), chatHeaders(0));
   if (typeof b.model !== 'string' || !b.model) return json(400, BODY.missingModel(), chatHeaders(0));

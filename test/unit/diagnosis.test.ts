@@ -4,9 +4,9 @@
 //
 // Where the local test server knows the answer, the row takes it from answerFor() in
 // test/helpers/openai-server.mjs, the function the server itself answers with, so a status,
-// header or body is never retyped here. The other rows are real answers from the fact sheet
-// (/work/shared/openai-api-facts.md, § numbers below; §9 corrects the earlier sections), transport
-// errors as probes.ts hands them over, redirects and pages that are not the API's.
+// header or body is never retyped here. The other rows are real answers recorded in
+// docs/openai-api-answers.md (the § numbers below point there), transport errors as probes.ts
+// hands them over, redirects and pages that are not the API's.
 //
 // An answer becomes a probe outcome the way probes.ts does it: a 2xx through answerOutcome() with
 // the body as the SDK parses it; any other status through the SDK's own APIError.generate()
@@ -126,13 +126,13 @@ function server(
 /** The server's 200 list of models, for rows where only the chat request fails. */
 const modelsOk = (): Answer => answerFor('valid', 'models', KEY) as Answer;
 
-/** An answer as api.openai.com sends one: JSON with content-type and x-request-id (§1.2, §2.4). */
+/** An answer as api.openai.com sends one: JSON with content-type and x-request-id (§3.2). */
 function api(status: number, body: unknown, headers: Record<string, string> = {}): Answer {
   const text = JSON.stringify(body);
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers, 'x-request-id': REQUEST_ID }, body: text };
 }
 
-/** The usual envelope: message, type, param, code (§0). */
+/** The usual envelope: message, type, param, code (§2.1). */
 const apiError = (status: number, message: string, type: string | null, code: string | null, headers: Record<string, string> = {}) =>
   api(status, { error: { message, type, param: null, code } }, headers);
 
@@ -168,7 +168,7 @@ interface Row {
   scenario?: Scenario;
   result: () => CheckResult;
   expected: Expected;
-  /** The diagnosis is wrong per the fact sheet: what it says now. The row runs as it.todo. */
+  /** The diagnosis is wrong per docs/openai-api-answers.md: what it says now. The row runs as it.todo. */
   todo?: string;
 }
 
@@ -190,12 +190,12 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'valid, tier 3: x-ratelimit-limit-tokens 4000000 → likely tier 3 (§6.3)',
+    name: 'valid, tier 3: x-ratelimit-limit-tokens 4000000 → likely tier 3 (§3.4)',
     result: () => server({ scenario: 'valid', tier: 3 }),
     expected: { status: 'valid', exitCode: 0, reason: null, message: /^The key works and can spend\.$/, fix: null, fixUrl: null, billing: 'ok', more: { tier: '3' } },
   },
   {
-    name: 'valid, legacy free tier: 40000 tokens → "free" (§6.3)',
+    name: 'valid, legacy free tier: 40000 tokens → "free" (§3.4)',
     result: () => server({ scenario: 'valid', tier: 'free' }),
     expected: { status: 'valid', exitCode: 0, reason: null, message: /^The key works and can spend\.$/, fix: null, fixUrl: null, billing: 'ok', more: { tier: 'free' } },
   },
@@ -205,7 +205,7 @@ const SERVER_ROWS: Row[] = [
     expected: { status: 'valid', exitCode: 0, reason: null, message: /^The key works\.$/, fix: null, fixUrl: null, billing: 'unchecked', more: { models: 8, tier: null } },
   },
   {
-    name: 'rate_limited: chat 429 rate_limit_exceeded, retry-after 20 (§1.7) → usable',
+    name: 'rate_limited: chat 429 rate_limit_exceeded, retry-after 20 (§2.4) → usable',
     scenario: 'rate_limited',
     result: () => server('rate_limited'),
     expected: {
@@ -215,7 +215,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'restricted_no_models: models 401 "Missing scopes: api.model.read", chat 200 (§1.11) → usable with a warning',
+    name: 'restricted_no_models: models 401 "Missing scopes: api.model.read", chat 200 (§2.6) → usable with a warning',
     scenario: 'restricted_no_models',
     result: () => server('restricted_no_models'),
     expected: {
@@ -224,7 +224,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'restricted_no_models_403: the same with 403 (§1.11: 401 or 403)',
+    name: 'restricted_no_models_403: the same with 403 (§2.6: 401 or 403)',
     scenario: 'restricted_no_models_403',
     result: () => server('restricted_no_models_403'),
     expected: {
@@ -233,7 +233,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'model_not_found: chat 404 model_not_found (§1.10) → valid, billing not checked, a warning',
+    name: 'model_not_found: chat 404 model_not_found (§2.6) → valid, billing not checked, a warning',
     scenario: 'model_not_found',
     result: () => server('model_not_found'),
     expected: {
@@ -252,7 +252,7 @@ const SERVER_ROWS: Row[] = [
 
   // --- the key works, billing does not
   {
-    name: 'no_credits: chat 429 credit_balance_exhausted (§1.6)',
+    name: 'no_credits: chat 429 credit_balance_exhausted (§2.3)',
     scenario: 'no_credits',
     result: () => server({ scenario: 'no_credits', organization: 'acme-corp', project: 'proj_acme123' }),
     expected: {
@@ -263,7 +263,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'no_credits_legacy: chat 429 insufficient_quota / insufficient_quota (§1.6)',
+    name: 'no_credits_legacy: chat 429 insufficient_quota / insufficient_quota (§2.3)',
     scenario: 'no_credits_legacy',
     result: () => server('no_credits_legacy'),
     expected: {
@@ -272,7 +272,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'project_spend_limit: chat 429 project_spend_limit_exceeded → that project\'s limits page (§1.6)',
+    name: 'project_spend_limit: chat 429 project_spend_limit_exceeded → that project\'s limits page (§2.3)',
     scenario: 'project_spend_limit',
     result: () => server({ scenario: 'project_spend_limit', project: PROJECT }),
     expected: {
@@ -282,7 +282,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'org_spend_limit: chat 429 organization_spend_limit_exceeded (§1.6)',
+    name: 'org_spend_limit: chat 429 organization_spend_limit_exceeded (§2.3)',
     scenario: 'org_spend_limit',
     result: () => server('org_spend_limit'),
     expected: {
@@ -291,7 +291,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'billing_not_active: chat 429 billing_not_active (§1.6)',
+    name: 'billing_not_active: chat 429 billing_not_active (§2.3)',
     scenario: 'billing_not_active',
     result: () => server('billing_not_active'),
     expected: {
@@ -302,7 +302,7 @@ const SERVER_ROWS: Row[] = [
 
   // --- the key is refused
   {
-    name: 'an unknown key: 401 invalid_api_key echoing the key masked (§1.2)',
+    name: 'an unknown key: 401 invalid_api_key echoing the key masked (§1.2, §2.2)',
     result: () => server(null),
     expected: {
       status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key',
@@ -311,7 +311,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'no Authorization header: 401 "You didn\'t provide an API key", code null (§9.1)',
+    name: 'no Authorization header: 401 "You didn\'t provide an API key", code null (§2.2)',
     result: () => server(null, { key: null }),
     expected: {
       status: 'invalid_key', exitCode: 3, reason: 'unauthorized', message: /^No key reached the API \(the Authorization header was empty\)\.$/,
@@ -319,7 +319,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'region: 403 unsupported_country_region_territory, key order code first (§1.8)',
+    name: 'region: 403 unsupported_country_region_territory, key order code first (§2.5)',
     scenario: 'region',
     result: () => server('region'),
     expected: {
@@ -328,7 +328,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'deactivated: 401 account_deactivated, 2023 wording (§1.5)',
+    name: 'deactivated: 401 account_deactivated, 2023 wording (§2.2)',
     scenario: 'deactivated',
     result: () => server('deactivated'),
     expected: {
@@ -337,7 +337,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'no_organization: 401 no_organization (§1.9)',
+    name: 'no_organization: 401 no_organization (§2.2)',
     scenario: 'no_organization',
     result: () => server('no_organization'),
     expected: {
@@ -346,7 +346,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'OPENAI_ORG_ID not the key\'s: 401 mismatched_organization names the variable (§1.9)',
+    name: 'OPENAI_ORG_ID not the key\'s: 401 mismatched_organization names the variable (§2.2)',
     result: () => server({ scenario: 'valid', organization: 'acme-corp' }, { organization: ORG_SOURCE }),
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'mismatched_organization',
@@ -355,7 +355,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'OPENAI_PROJECT_ID not the key\'s: 401 mismatched_project names the variable (§1.9)',
+    name: 'OPENAI_PROJECT_ID not the key\'s: 401 mismatched_project names the variable (§2.2)',
     result: () => server('valid', { project: PROJECT_SOURCE }),
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'mismatched_project',
@@ -371,7 +371,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'restricted_no_chat: chat 401 "Missing scopes: model.request" (§1.11) → forbidden, names the scope',
+    name: 'restricted_no_chat: chat 401 "Missing scopes: model.request" (§2.6) → forbidden, names the scope',
     scenario: 'restricted_no_chat',
     result: () => server('restricted_no_chat'),
     expected: {
@@ -380,7 +380,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'project_model_forbidden: chat 403 model_not_found "Project `proj_…` does not have access" (§1.10)',
+    name: 'project_model_forbidden: chat 403 model_not_found "Project `proj_…` does not have access" (§2.6)',
     scenario: 'project_model_forbidden',
     result: () => server({ scenario: 'project_model_forbidden', project: PROJECT }),
     expected: {
@@ -391,7 +391,7 @@ const SERVER_ROWS: Row[] = [
 
   // --- the API or the way to it fails
   {
-    name: 'server_error: both 500 server_error (§1.13)',
+    name: 'server_error: both 500 server_error (§2.7)',
     scenario: 'server_error',
     result: () => server('server_error'),
     expected: {
@@ -400,7 +400,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'overloaded: both 503 server_error (§1.13)',
+    name: 'overloaded: both 503 server_error (§2.7)',
     scenario: 'overloaded',
     result: () => server('overloaded'),
     expected: { status: 'server_error', exitCode: 6, reason: 'server_error', message: /server error \(HTTP 503\)/, fix: /Try again in a few minutes/, fixUrl: null, requestId: REQ },
@@ -415,7 +415,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'region_html: both 403 Cloudflare "Sorry, you have been blocked" (§1.8)',
+    name: 'region_html: both 403 Cloudflare "Sorry, you have been blocked" (§2.5)',
     scenario: 'region_html',
     result: () => server('region_html'),
     expected: {
@@ -443,7 +443,7 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'access_terminated: both 429 type access_terminated, code null (§9.1) → forbidden, exit 5: a banned account, not a rate limit',
+    name: 'access_terminated: both 429 type access_terminated, code null (§2.2) → forbidden, exit 5: a banned account, not a rate limit',
     scenario: 'access_terminated',
     result: () => server('access_terminated'),
     expected: {
@@ -466,11 +466,11 @@ const SERVER_ROWS: Row[] = [
   },
 ];
 
-/** Real answers the local server does not give (fact sheet), and answers that are not the API's. */
+/** Real answers the local server does not give (docs/openai-api-answers.md), and answers that are not the API's. */
 const ANSWER_ROWS: Row[] = [
-  // --- §1 and §9 variants
+  // --- variants of known errors (§2)
   {
-    name: '§1.6 no credits, 2023 body with code null (type insufficient_quota)',
+    name: '§2.3 no credits, 2023 body with code null (type insufficient_quota)',
     result: () => judge(modelsOk(), apiError(429, 'You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', null)),
     expected: {
       status: 'insufficient_quota', exitCode: 4, reason: 'insufficient_quota',
@@ -479,7 +479,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§9.2 credit_balance_exhausted as posted, without a param key',
+    name: '§2.3 credit_balance_exhausted as posted, without a param key',
     result: () =>
       judge(modelsOk(), api(429, { error: { message: 'You have no credits remaining. Add credits to continue using the API at https://platform.openai.com/settings/organization/billing/.', type: 'insufficient_quota', code: 'credit_balance_exhausted' } })),
     expected: {
@@ -489,7 +489,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§1.6 organization_usage_limit_exceeded (message unconfirmed)',
+    name: '§2.3 organization_usage_limit_exceeded (message unconfirmed)',
     result: () => judge(modelsOk(), apiError(429, 'Your organization has reached its usage limit.', 'insufficient_quota', 'organization_usage_limit_exceeded')),
     expected: {
       status: 'insufficient_quota', exitCode: 4, reason: 'organization_usage_limit_exceeded', message: /used up its usage tier's monthly allowance/,
@@ -497,7 +497,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§1.6 legacy 400 billing_hard_limit_reached',
+    name: '§2.3 legacy 400 billing_hard_limit_reached',
     result: () => judge(modelsOk(), apiError(400, 'Billing hard limit has been reached', 'invalid_request_error', 'billing_hard_limit_reached')),
     expected: {
       status: 'insufficient_quota', exitCode: 4, reason: 'billing_hard_limit_reached',
@@ -506,7 +506,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§1.7 TPM rate limit: "try again in 644ms"',
+    name: '§2.4 TPM rate limit: "try again in 644ms"',
     result: () =>
       judge(
         modelsOk(),
@@ -519,7 +519,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§9.2 organization-level rate limit wording, no model name',
+    name: '§2.4 organization-level rate limit wording, no model name',
     result: () =>
       judge(modelsOk(), apiError(429, 'Rate limit reached for organization org-XXXX on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. Visit https://platform.openai.com/account/rate-limits to learn more.', 'requests', 'rate_limit_exceeded')),
     expected: {
@@ -529,7 +529,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§1.1 429 slow_down (type rate_limit_error; message unconfirmed)',
+    name: '§2.4 429 slow_down (type rate_limit_error; message unconfirmed)',
     result: () => judge(modelsOk(), apiError(429, 'Please slow down.', 'rate_limit_error', 'slow_down')),
     expected: {
       status: 'rate_limited', exitCode: 0, reason: 'slow_down',
@@ -538,7 +538,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§1.1 503 service_unavailable_error / server_is_overloaded (message unconfirmed)',
+    name: '§2.7 503 service_unavailable_error / server_is_overloaded (message unconfirmed)',
     result: () => {
       const overloaded = apiError(503, 'The server is overloaded.', 'service_unavailable_error', 'server_is_overloaded');
       return judge(overloaded, overloaded);
@@ -546,7 +546,7 @@ const ANSWER_ROWS: Row[] = [
     expected: { status: 'server_error', exitCode: 6, reason: 'server_is_overloaded', message: /server error \(HTTP 503\)/, fix: /Try again/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§1.13 newer 500 with code "server_error"',
+    name: '§2.7 newer 500 with code "server_error"',
     result: () => {
       const error = apiError(500, 'An error occurred while processing your request. You can retry your request, or contact us through our help center at help.openai.com if the error persists. Please include the request ID req_… in your message.', 'server_error', 'server_error');
       return judge(error, error);
@@ -554,7 +554,7 @@ const ANSWER_ROWS: Row[] = [
     expected: { status: 'server_error', exitCode: 6, reason: 'server_error', message: /server error \(HTTP 500\)/, fix: /Try again/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§9.2 account_deactivated, current wording',
+    name: '§2.2 account_deactivated, current wording',
     result: () => {
       const error = apiError(401, 'The OpenAI account associated with this API key has been deactivated. If you are the developer for this OpenAI app, please check your email for more information. If you are seeing this error while using another app or site, please reach out to them for more help.', 'invalid_request_error', 'account_deactivated');
       return judge(error, error);
@@ -562,7 +562,7 @@ const ANSWER_ROWS: Row[] = [
     expected: { status: 'forbidden', exitCode: 5, reason: 'account_deactivated', message: /has been deactivated/, fix: /help\.openai\.com/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§9.1 401 ip_not_authorized (IP allowlist)',
+    name: '§2.2 401 ip_not_authorized (IP allowlist)',
     result: () => {
       const error = apiError(401, 'Your IP is not authorized to make this request.', 'invalid_request_error', 'ip_not_authorized');
       return judge(error, error);
@@ -573,7 +573,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§1.11 chat 401 "Missing scopes: api.responses.write." (full form) → forbidden, names the scope',
+    name: '§2.6 chat 401 "Missing scopes: api.responses.write." (full form) → forbidden, names the scope',
     result: () =>
       judge(modelsOk(), apiError(401, "You have insufficient permissions for this operation. Missing scopes: api.responses.write. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.", 'invalid_request_error', null)),
     expected: {
@@ -582,7 +582,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§9.1 chat 401 code missing_scope, short form with a full stop',
+    name: '§2.6 chat 401 code missing_scope, short form with a full stop',
     result: () => judge(modelsOk(), apiError(401, 'You have insufficient permissions for this operation. Missing scopes: model.request.', 'invalid_request_error', 'missing_scope')),
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'missing_scopes',
@@ -591,7 +591,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§9.1 chat 403 code missing_scope, short form without a full stop → forbidden, the scope named',
+    name: '§2.6 chat 403 code missing_scope, short form without a full stop → forbidden, the scope named',
     result: () => judge(modelsOk(), apiError(403, 'You have insufficient permissions for this operation. Missing scopes: model.request', 'invalid_request_error', 'missing_scope')),
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /^This restricted key lacks the permission model\.request, so it cannot call models\.$/,
@@ -599,7 +599,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§1.11 both probes refused for scopes → forbidden, the listing scope named',
+    name: '§2.6 both probes refused for scopes → forbidden, the listing scope named',
     result: () =>
       judge(
         apiError(401, 'You have insufficient permissions for this operation. Missing scopes: api.model.read. Check that you have the correct role.', 'invalid_request_error', null),
@@ -612,7 +612,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§1.10 chat 400 "Your organization must be verified" → valid, billing not checked',
+    name: '§2.6 chat 400 "Your organization must be verified" → valid, billing not checked',
     result: () =>
       judge(modelsOk(), api(400, { error: { message: 'Your organization must be verified to stream this model. Please go to: https://platform.openai.com/settings/organization/general and click on Verify Organization. If you just verified, it can take up to 15 minutes for access to propagate.', type: 'invalid_request_error', param: 'stream', code: 'unsupported_value' } })),
     expected: {
@@ -621,7 +621,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§9.2 body keys in another order (type, code, param)',
+    name: '§2.1 body keys in another order (type, code, param)',
     result: () => judge(modelsOk(), api(429, { error: { type: 'insufficient_quota', code: 'insufficient_quota', param: null, message: 'You exceeded your current quota, please check your plan and billing details.' } })),
     expected: {
       status: 'insufficient_quota', exitCode: 4, reason: 'insufficient_quota',
@@ -687,7 +687,7 @@ const ANSWER_ROWS: Row[] = [
     },
   },
 
-  // --- pages that are not the API's (§1.8: verify must handle non-JSON bodies)
+  // --- pages that are not the API's (§2.5: verify must handle non-JSON bodies)
   {
     name: 'a 404 HTML page (a web server at the base URL)',
     result: () => {
@@ -1036,10 +1036,10 @@ const TRANSPORT_ROWS: Row[] = [
   },
 ];
 
-/** Answers once diagnosed wrong (fact sheet §9, reviews); a row with `todo` runs as it.todo until src/ is fixed. */
+/** Answers once diagnosed wrong (later public reports, reviews); a row with `todo` runs as it.todo until src/ is fixed. */
 const CORRECTED_ROWS: Row[] = [
   {
-    name: '§9.1 401 invalid_organization "No such organization: org-…" (OPENAI_ORG_ID set) → forbidden, exit 5, the fix names OPENAI_ORG_ID',
+    name: '§2.2 401 invalid_organization "No such organization: org-…" (OPENAI_ORG_ID set) → forbidden, exit 5, the fix names OPENAI_ORG_ID',
     result: () => {
       const error = apiError(401, 'No such organization: org-someoneelse.', 'invalid_request_error', 'invalid_organization');
       return judge(error, error, { organization: ORG_SOURCE });
@@ -1047,7 +1047,7 @@ const CORRECTED_ROWS: Row[] = [
     expected: { status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /org-someoneelse/, fix: /OPENAI_ORG_ID/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§9.1 401 invalid_organization "You do not have access to the organization tied to the API key." → forbidden, exit 5, not "create a new key"',
+    name: '§2.2 401 invalid_organization "You do not have access to the organization tied to the API key." → forbidden, exit 5, not "create a new key"',
     result: () => {
       const error = apiError(401, 'You do not have access to the organization tied to the API key.', 'invalid_request_error', 'invalid_organization');
       return judge(error, error);
@@ -1055,7 +1055,7 @@ const CORRECTED_ROWS: Row[] = [
     expected: { status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /organization/, fix: /^(?!.*Create a new secret key)/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§9.1 401 invalid_organization with an empty message → forbidden, exit 5, a message that explains something',
+    name: '§2.2 401 invalid_organization with an empty message → forbidden, exit 5, a message that explains something',
     result: () => {
       const error = apiError(401, '', 'invalid_request_error', 'invalid_organization');
       return judge(error, error);
@@ -1063,7 +1063,7 @@ const CORRECTED_ROWS: Row[] = [
     expected: { status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /organization.*\S\.$/, fix: /\S/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§9.1 429 access_terminated, code null (a banned account) → forbidden, exit 5, names the help center for an appeal',
+    name: '§2.2 429 access_terminated, code null (a banned account) → forbidden, exit 5, names the help center for an appeal',
     result: () => {
       const error = apiError(429, 'Your access was terminated due to violation of our policies, please check your email for more information. If you believe this is in error and would like to appeal, please contact us through our help center at help.openai.com.', 'access_terminated', null);
       return judge(error, error);
@@ -1071,13 +1071,13 @@ const CORRECTED_ROWS: Row[] = [
     expected: { status: 'forbidden', exitCode: 5, reason: 'access_terminated', message: /terminated/, fix: /help\.openai\.com/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§9.1 429 access_terminated, code access_terminated, on the test request → forbidden, exit 5, not a rate limit',
+    name: '§2.2 429 access_terminated, code access_terminated, on the test request → forbidden, exit 5, not a rate limit',
     result: () =>
       judge(modelsOk(), apiError(429, 'Your access was terminated due to violation of our policies, please check your email for more information.', 'access_terminated', 'access_terminated')),
     expected: { status: 'forbidden', exitCode: 5, reason: 'access_terminated', message: /terminated/, fix: /help\.openai\.com/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§9.1 chat 401 code missing_scope "Missing scopes: model.request" without a full stop → forbidden, exit 5, missing_scopes naming model.request',
+    name: '§2.6 chat 401 code missing_scope "Missing scopes: model.request" without a full stop → forbidden, exit 5, missing_scopes naming model.request',
     result: () => judge(modelsOk(), apiError(401, 'You have insufficient permissions for this operation. Missing scopes: model.request', 'invalid_request_error', 'missing_scope')),
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'missing_scopes',
@@ -1086,7 +1086,7 @@ const CORRECTED_ROWS: Row[] = [
     },
   },
   ...[401, 403].map((status) => ({
-    name: `§9.1 models ${status} code missing_scope "Missing scopes: api.model.read" without a full stop, chat 200 → valid, exit 0, a warning naming api.model.read`,
+    name: `§2.6 models ${status} code missing_scope "Missing scopes: api.model.read" without a full stop, chat 200 → valid, exit 0, a warning naming api.model.read`,
     result: () =>
       judge(apiError(status, 'You have insufficient permissions for this operation. Missing scopes: api.model.read', 'invalid_request_error', 'missing_scope'), answerFor('valid', 'chat', KEY)),
     expected: {
@@ -1095,7 +1095,7 @@ const CORRECTED_ROWS: Row[] = [
     } satisfies Expected,
   })),
   {
-    name: '§9.1 403 unsupported_country "OpenAI\'s services are not available in your country." → forbidden, exit 5, explained as a region block, no key page',
+    name: '§2.5 403 unsupported_country "OpenAI\'s services are not available in your country." → forbidden, exit 5, explained as a region block, no key page',
     result: () => {
       const error = apiError(403, "OpenAI's services are not available in your country.", 'invalid_request_error', 'unsupported_country');
       return judge(error, error);
@@ -1107,7 +1107,7 @@ const CORRECTED_ROWS: Row[] = [
     },
   },
   {
-    name: '§9.2 project spend limit as code insufficient_quota, no URL in the message → the project\'s spend limit and its limits page',
+    name: '§2.3 project spend limit as code insufficient_quota, no URL in the message → the project\'s spend limit and its limits page',
     result: () =>
       judge(answerFor({ scenario: 'valid', project: PROJECT }, 'models', KEY), apiError(429, 'Your project has reached its configured enforced spend limit.', 'insufficient_quota', 'insufficient_quota')),
     expected: {
@@ -1116,12 +1116,12 @@ const CORRECTED_ROWS: Row[] = [
     },
   },
   {
-    name: '§9.2 chat 403 model_not_found without an openai-project header → fixUrl /settings/proj_…/limits taken from the message',
+    name: '§2.6 chat 403 model_not_found without an openai-project header → fixUrl /settings/proj_…/limits taken from the message',
     result: () => judge(modelsOk(), apiError(403, `Project \`${PROJECT}\` does not have access to model \`gpt-4o-mini\``, 'invalid_request_error', 'model_not_found')),
     expected: { status: 'forbidden', exitCode: 5, reason: 'model_not_found', message: /project may not use gpt-4o-mini/, fix: /Allow gpt-4o-mini/, fixUrl: spend(), requestId: REQUEST_ID },
   },
   {
-    name: '§9.2 Cloudflare JSON 502 with a numeric code {"code":502,"type":"cf_bad_gateway"} → an API server error (try again), not "check your proxy"',
+    name: '§2.7 Cloudflare JSON 502 with a numeric code {"code":502,"type":"cf_bad_gateway"} → an API server error (try again), not "check your proxy"',
     result: () => {
       const gateway = api(502, { error: { code: 502, message: 'Bad gateway.', param: null, type: 'cf_bad_gateway' } });
       return judge(gateway, gateway);
@@ -1129,7 +1129,7 @@ const CORRECTED_ROWS: Row[] = [
     expected: { status: 'server_error', exitCode: 6, reason: 'cf_bad_gateway', message: /server error \(HTTP 502\)/, fix: /Try again/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§9.2 per-day rate limit "Please try again in 1m26.4s" → the message gives the wait (try again in 1m26.4s)',
+    name: '§2.4 per-day rate limit "Please try again in 1m26.4s" → the message gives the wait (try again in 1m26.4s)',
     result: () =>
       judge(modelsOk(), apiError(429, 'Rate limit reached for gpt-4o-mini in organization org-XXXX on requests per day (RPD): Limit 200, Used 200, Requested 1. Please try again in 1m26.4s. Visit https://platform.openai.com/account/rate-limits to learn more.', 'requests', 'rate_limit_exceeded')),
     expected: {
@@ -1139,14 +1139,14 @@ const CORRECTED_ROWS: Row[] = [
     },
   },
   {
-    name: '§1.8 a captive portal answering 200 HTML to both probes → network_error, exit 6, "not an OpenAI API answer"',
+    name: '§7.2 a captive portal answering 200 HTML to both probes → network_error, exit 6, "not an OpenAI API answer"',
     result: () => {
       const portal = page(200, '<html><body>Sign in to the Wi-Fi</body></html>');
       return judge(portal, portal);
     },
     expected: { status: 'network_error', exitCode: 6, reason: 'http_200', message: /not an OpenAI API answer/, fix: /proxy or network/, fixUrl: null },
   },
-  // Not from the fact sheet; found on the way.
+  // Not from the public record; found on the way.
   {
     name: 'a base URL without /v1: both probes 404 "Invalid URL (GET /models)" → not "The key works" (nothing was checked): exit 6 naming the --base-url',
     result: () => judge(answerFor(null, 'models', KEY, { path: '/models' }), answerFor(null, 'chat', KEY, { path: '/chat/completions' }), { baseURL: 'https://api.openai.com' }),

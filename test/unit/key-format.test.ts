@@ -3,7 +3,7 @@ import { checkKeyShape, cleanKey, keyKind, maskKey, parseKey } from '../../src/k
 import { redact } from '../../src/keys/redact.js';
 import { makeKey } from '../helpers/openai-server.js';
 
-// Shapes of real keys (fact sheet §3), made up: 164-char project key, 51-char legacy key.
+// Shapes of real keys (docs/openai-api-answers.md §1.1), made up: 164-char project key, 51-char legacy key.
 const PROJECT_KEY = `sk-proj-${'A1b2C3d4E5'.repeat(7)}abcd` + 'T3BlbkFJ' + `${'z9Y8x7W6v5'.repeat(7)}_-Ab12`;
 const LEGACY_KEY = 'sk-' + 'a'.repeat(20) + 'T3BlbkFJ' + 'b'.repeat(16) + 'Wx12';
 
@@ -81,7 +81,7 @@ describe('checkKeyShape', () => {
   });
 });
 
-describe('checkKeyShape: lengths (fact sheet §3, §9.3)', () => {
+describe('checkKeyShape: lengths (docs/openai-api-answers.md §1.1)', () => {
   // Prefix + body + T3BlbkFJ + a body as long as the first.
   const made = (prefix: string, body: number) => `${prefix}${'a'.repeat(body)}T3BlbkFJ${'b'.repeat(body)}`;
 

@@ -1,6 +1,6 @@
-// Tests of the test helpers themselves: the fake api.openai.com must answer the way the fact
-// sheet (/work/shared/openai-api-facts.md) says the real one does, or every product test built on
-// it proves nothing.
+// Tests of the test helpers themselves: the fake api.openai.com must answer the way
+// docs/openai-api-answers.md says the real one does (§ numbers below point there), or every
+// product test built on it proves nothing.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -45,7 +45,7 @@ function keyFor(setup: KeySetup | Scenario, kind: Parameters<typeof makeKey>[0] 
   return key;
 }
 
-// organization/project: null so a stray OPENAI_ORG_ID / OPENAI_PROJECT_ID can't leak in (§5.2).
+// organization/project: null so a stray OPENAI_ORG_ID / OPENAI_PROJECT_ID can't leak in (§6.1).
 function client(apiKey: string, extra: ConstructorParameters<typeof OpenAI>[0] = {}): OpenAI {
   return new OpenAI({ apiKey, baseURL: server.baseURL, maxRetries: 0, organization: null, project: null, ...extra });
 }
@@ -69,7 +69,7 @@ function apiHeaderNames(res: Response): string[] {
 }
 
 describe('makeKey / maskKey / goDuration', () => {
-  it('makes keys with the real shapes (§3) and is deterministic', () => {
+  it('makes keys with the real shapes (§1.1) and is deterministic', () => {
     const shapes = {
       proj: /^sk-proj-[A-Za-z0-9_-]{74}T3BlbkFJ[A-Za-z0-9_-]{74}$/,
       svcacct: /^sk-svcacct-[A-Za-z0-9_-]{74}T3BlbkFJ[A-Za-z0-9_-]{74}$/,
@@ -173,7 +173,7 @@ describe('valid key through the openai SDK', () => {
     [3, '4000000', '5000'],
     [4, '10000000', '10000'],
     [5, '150000000', '30000'],
-  ] as const)('tier %s reports x-ratelimit-limit-tokens %s (§6.3)', async (tier, tokens, requests) => {
+  ] as const)('tier %s reports x-ratelimit-limit-tokens %s (§3.4)', async (tier, tokens, requests) => {
     const key = keyFor({ scenario: 'valid', tier });
     const { response } = await client(key)
       .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 })
@@ -352,11 +352,14 @@ describe('scenarios', () => {
       expect(requestId).toMatch(REQUEST_ID);
       if (want.status === 200) return;
       const error = (JSON.parse(text) as { error: Record<string, unknown> }).error;
-      expect(error).toMatchObject({ type: want.type, code: want.code, param: null });
+      expect(error).toMatchObject({ type: want.type, code: want.code });
+      // Every body has `param: null`, but the no-credits one has none at all (§2.3).
+      if (scenario === 'no_credits') expect(error).not.toHaveProperty('param');
+      else expect(error).toHaveProperty('param', null);
       if (typeof want.message === 'string') expect(error.message).toBe(want.message);
       else if (want.message) expect(error.message).toMatch(want.message);
       if (want.status >= 500) expect(error.message).toContain(`(Please include the request ID ${requestId} in your`);
-      // Auth and billing refusals carry only content-type + x-request-id (§1.6, §2.4).
+      // Auth and billing refusals carry only content-type + x-request-id (§3.2).
       if (scenario === 'billing_not_active' || want.status === 401)
         expect(apiHeaderNames(res)).toEqual(['content-type', 'x-request-id']);
       if ([401, 403, 429].includes(want.status) && scenario !== 'project_model_forbidden')
@@ -408,7 +411,7 @@ describe('scenarios', () => {
 });
 
 describe('network failures', () => {
-  it('hang: a short SDK timeout gives APIConnectionTimeoutError, and close() still returns promptly', async () => {
+  it('hang: a short SDK timeout gives APIConnectionTimeoutError, and close() does not wait for a request never answered', async () => {
     const own = await startOpenAIServer();
     const key = makeKey('proj', 'hang');
     own.addKey(key, 'hang');
@@ -416,15 +419,22 @@ describe('network failures', () => {
     await expect(sdk.models.list()).rejects.toBeInstanceOf(APIConnectionTimeoutError);
     expect(own.requestsFor(key)).toHaveLength(1);
 
-    // A request still pending when the server closes must not hold close() up.
-    const pending = fetch(`${own.baseURL}/models`, { headers: { authorization: `Bearer ${key}` } }).catch(
+    // A request still pending when the server closes must not hold close() up. Once the server
+    // has it (a 'hang' key's request is never answered), close() must settle with the request
+    // still unanswered: the race can only be won by close(), or lost to an answer. Were close()
+    // to wait for the request, neither would ever settle and the test would not pass.
+    const request = fetch(`${own.baseURL}/models`, { headers: { authorization: `Bearer ${key}` } });
+    const failure = request.then(
+      () => null,
       (e: unknown) => e,
     );
-    await new Promise((r) => setTimeout(r, 50));
-    const started = Date.now();
-    await own.close();
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(await pending).toBeInstanceOf(TypeError); // fetch failed: the socket was dropped
+    const answered = request.then(
+      () => 'answered' as const,
+      () => new Promise<never>(() => {}), // dropped, not answered: this side of the race never settles
+    );
+    while (own.requestsFor(key).length < 2) await new Promise((r) => setImmediate(r));
+    expect(await Promise.race([own.close().then(() => 'closed' as const), answered])).toBe('closed');
+    expect(await failure).toBeInstanceOf(TypeError); // fetch failed: the socket was dropped
   });
 
   it('reset: the SDK reports APIConnectionError', async () => {
@@ -474,7 +484,7 @@ describe('proxy', () => {
 
   const viaProxy = (key: string, dispatcher: EnvHttpProxyAgent | ProxyAgent) => {
     dispatchers.push(dispatcher);
-    // Undici's own fetch must go with its dispatcher (§5.7).
+    // Undici's own fetch must go with its dispatcher (§6.4).
     return client(key, { fetch: undiciFetch as unknown as typeof fetch, fetchOptions: { dispatcher } });
   };
 

@@ -50,7 +50,7 @@ describe('platform URLs', () => {
 });
 
 describe('live check helpers', () => {
-  it('maps x-ratelimit-limit-tokens to a likely tier (fact sheet §6.3)', () => {
+  it('maps x-ratelimit-limit-tokens to a likely tier (docs/openai-api-answers.md §3.4)', () => {
     expect(likelyTier('gpt-4o-mini', '200000')).toBe('1');
     expect(likelyTier('gpt-4o-mini', '150000000')).toBe('5');
     expect(likelyTier('gpt-4o-mini', '40000')).toBe('free');

@@ -19,7 +19,7 @@ import { createTerminal } from '../../src/terminal/output.js';
 import { jsonText, MAX_UNTRUSTED_LENGTH, neutralise, sanitize, shownValue, withoutCredentials } from '../../src/terminal/sanitize.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
-// A key of the real shape (fact sheet §3), made up.
+// A key of the real shape (docs/openai-api-answers.md §1.1), made up.
 const KEY = `sk-proj-${'Q7w2E9r4T1'.repeat(7)}yU3i` + 'T3BlbkFJ' + `${'p0O5l8K3j6'.repeat(7)}_-Zz90`;
 const BODY = KEY.slice('sk-proj-'.length);
 const ESC = '\x1b';
