@@ -78,8 +78,9 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
   const register = (spec: CommandSpec<unknown>) => {
     const command = program.command(spec.name, { isDefault: spec.isDefault }).description(spec.description);
     for (const argument of spec.arguments ?? []) command.argument(argument.name, argument.description);
-    // The default command receives any word that is not a command: say so instead of running it.
-    if (spec.isDefault) command.argument('[command]');
+    // The default command receives any word that is not a command: say so instead of running it
+    // (an extra word, not a declared argument: `setup` takes none, and its help says so).
+    if (spec.isDefault) command.allowExcessArguments();
     addOptions(command, spec.options);
     if (spec.usage) command.usage(spec.usage);
     command.addHelpText('after', () => `${examples(spec.examples)}${spec.helpAfter ? `\n${wrapHelp(spec.helpAfter, helpWidth)}` : ''}`);
@@ -87,8 +88,8 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     command.action(async (...received: unknown[]) => {
       const self = received.at(-1) as Command;
       const args = received.slice(0, -2);
-      if (spec.isDefault && args.at(-1) !== undefined) {
-        program.error(`error: unknown command '${String(args.at(-1))}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+      if (spec.isDefault && self.args.length > 0) {
+        program.error(`error: unknown command '${self.args[0]}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
       }
       const globals = self.optsWithGlobals() as GlobalOptions;
       const line = { args, opts: self.opts(), globals, program };

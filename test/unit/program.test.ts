@@ -40,4 +40,23 @@ describe('help from the command table', () => {
     expect(help).toContain('$ export OPENAI_API_KEY="$(npx openai-setup token)"');
     expect(helpOf('npx openai-setup', ['--help'])).toContain('Usage: npx openai-setup [options] [command]');
   });
+
+  it('the wizard (the default command) takes no word after it, and its help says so', () => {
+    expect(helpOf('openai-setup', ['--help'])).toMatch(/\n {2}setup \[options\] {2,}the whole wizard/);
+    expect(helpOf('openai-setup', ['setup', '--help'])).toMatch(/^Usage: openai-setup setup \[options\]\n/);
+  });
+
+  it.each([[['stauts']], [['setup', 'stauts']], [['--profile', 'work', 'stauts', 'now']]])('%j: an unknown command is named, with the list, and nothing runs', async (line) => {
+    let out = '';
+    const program = buildProgram(
+      '0.0.0-test',
+      () => {
+        throw new Error('no command runs here');
+      },
+      { name: 'openai-setup', writeOut: (text) => (out += text), writeErr: (text) => (out += text) },
+      () => {},
+    );
+    await expect(program.parseAsync(['node', 'x', ...line])).rejects.toMatchObject({ code: 'commander.error' });
+    expect(out).toBe(`error: unknown command 'stauts' (commands: ${COMMANDS.map((c) => c.name).join(', ')})\n`);
+  });
 });
