@@ -573,8 +573,11 @@ function respond(x) {
   }
 
   if (setup.scenario === 'model_not_found') return json(404, BODY.modelNotFound(model), apiHeaders());
-  if (setup.scenario === 'project_model_forbidden')
-    return json(403, BODY.projectModelForbidden(setup.project, model), apiHeaders());
+  if (setup.scenario === 'project_model_forbidden') {
+    // Error answers usually lack `openai-project` (§2.6, §3.2): the message names the project.
+    const { 'openai-project': _project, ...headers } = apiHeaders();
+    return json(403, BODY.projectModelForbidden(setup.project, model), headers);
+  }
 
   const completion = {
     id: `chatcmpl-${derive(id, 29, ALNUM)}`,

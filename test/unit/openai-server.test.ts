@@ -364,6 +364,11 @@ describe('scenarios', () => {
         expect(apiHeaderNames(res)).toEqual(['content-type', 'x-request-id']);
       if ([401, 403, 429].includes(want.status) && scenario !== 'project_model_forbidden')
         expect(res.headers.get('openai-organization')).toBeNull();
+      // A project's refusal names the project in its message, not in a header (§2.6, §3.2).
+      if (scenario === 'project_model_forbidden') {
+        expect(res.headers.get('openai-organization')).not.toBeNull();
+        expect(res.headers.get('openai-project')).toBeNull();
+      }
     });
   });
 
