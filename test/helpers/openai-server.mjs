@@ -178,10 +178,10 @@ const BODY = {
       type: 'request_forbidden',
     },
   }),
-  // The 2023 wording; the current one (2024–2025) is another (§2.2).
+  // The current wording (2024–2025, §2.2); the diagnosis table also feeds the 2023 one.
   deactivated: () =>
     err(
-      `This key is associated with a deactivated account. If you feel this is an error, ${DOCS_HELP}.`,
+      'The OpenAI account associated with this API key has been deactivated. If you are the developer for this OpenAI app, please check your email for more information. If you are seeing this error while using another app or site, please reach out to them for more help.',
       'invalid_request_error',
       'account_deactivated',
     ),

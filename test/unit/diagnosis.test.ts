@@ -554,9 +554,9 @@ const ANSWER_ROWS: Row[] = [
     expected: { status: 'server_error', exitCode: 6, reason: 'server_error', message: /server error \(HTTP 500\)/, fix: /Try again/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
-    name: '§2.2 account_deactivated, current wording',
+    name: '§2.2 account_deactivated, 2023 wording',
     result: () => {
-      const error = apiError(401, 'The OpenAI account associated with this API key has been deactivated. If you are the developer for this OpenAI app, please check your email for more information. If you are seeing this error while using another app or site, please reach out to them for more help.', 'invalid_request_error', 'account_deactivated');
+      const error = apiError(401, 'This key is associated with a deactivated account. If you feel this is an error, contact us through our help center at help.openai.com.', 'invalid_request_error', 'account_deactivated');
       return judge(error, error);
     },
     expected: { status: 'forbidden', exitCode: 5, reason: 'account_deactivated', message: /has been deactivated/, fix: /help\.openai\.com/, fixUrl: null, requestId: REQUEST_ID },
