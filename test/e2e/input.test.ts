@@ -217,7 +217,8 @@ describe('run: SIGINT in the terminal foreground', () => {
     await s.waitFor('ready');
     // After a Ctrl-C, run asks its witness whether the terminal sent it, then (it did) starts a
     // fresh witness instead of passing the SIGINT on: that fresh witness is the sign the decision is
-    // made, so a second copy would have come by then. A SIGINT to our PID alone is passed on at once.
+    // made, so a second copy would have come by then. A SIGINT to our PID alone is passed on (its
+    // witness stays quiet), and that copy showing is the sign of that decision.
     let witnesses = await untilWitness(s.pid, []);
     s.press('ctrl-c');
     await s.waitFor('SIGINT #1');
