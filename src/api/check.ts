@@ -20,6 +20,8 @@ export interface CheckSettings {
   model?: string;
   timeoutMs?: number;
   billingCheck?: boolean;
+  /** The profile the key is for (its advice names commands for it). */
+  profile?: string;
 }
 
 /** The OpenAI API itself: its host, over TLS (plain http to it is not the API the key is meant for). */
@@ -81,6 +83,7 @@ export function buildCheckRequest(ctx: Context, key: string, settings: CheckSett
     model: settings.model ?? DEFAULT_MODEL,
     billingCheck: settings.billingCheck ?? true,
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(settings.profile === undefined ? {} : { profile: settings.profile }),
   };
 }
 

@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { redact } from '../keys/redact.js';
 import { OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
+import { profileFlag } from '../terminal/invocation.js';
 import type { VerifyStatus } from './status.js';
 
 /** Largest answer body accepted; no OpenAI API answer to these probes comes near it. */
@@ -42,6 +43,8 @@ export interface FailedRequest {
   project?: HeaderSource;
   /** The `openai-project` header of any answer of this check (error answers usually lack it). */
   seenProject?: string | null;
+  /** The profile the key is for: the commands the advice names act on it. */
+  profile?: string;
 }
 
 export interface Diagnosis {
@@ -277,7 +280,7 @@ function scopesOutcome(e: ApiError): Outcome | null {
   };
 }
 
-const NEW_KEY_FIX = 'Create a new secret key on the API keys page and store it with `openai-setup key`.';
+const newKeyFix = (request: FailedRequest) => `Create a new secret key on the API keys page and store it with \`openai-setup key${profileFlag(request.profile)}\`.`;
 
 function headerMismatch(e: ApiError): Described {
   const isOrg = e.code === 'mismatched_organization';
@@ -335,10 +338,10 @@ const WAIT = /try again in ((?:\d+(?:\.\d+)?(?:h|ms|m|s))+)/i;
 
 /** The API's codes (or, for old bodies, types) with an outcome of their own; a handler may return null to fall through to the status. */
 const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | null> = {
-  invalid_api_key: () => ({
+  invalid_api_key: (e) => ({
     status: 'invalid_key',
     message: 'The API rejected the key: it is wrong, revoked or deleted (the API cannot tell these apart).',
-    fix: NEW_KEY_FIX,
+    fix: newKeyFix(e.request),
     fixUrl: PAGES.keys.url,
   }),
   account_deactivated: () => ({
@@ -420,7 +423,7 @@ function statusOutcome(e: ApiError): Outcome {
       status: 'invalid_key',
       reason: code ?? 'unauthorized',
       message: /didn't provide an API key/.test(e.message) ? 'No key reached the API (the Authorization header was empty).' : quoted(e, 'The API rejected the key'),
-      fix: NEW_KEY_FIX,
+      fix: newKeyFix(request),
       fixUrl: PAGES.keys.url,
     };
   }
@@ -442,7 +445,7 @@ function statusOutcome(e: ApiError): Outcome {
       status: 'network_error',
       reason: `http_${status}`,
       message: `The base URL ${base} looks wrong: ${hostOf(base)} answered HTTP 404${e.message ? ` (${e.message})` : ''} to ${request.probe === 'models' ? 'the list of models' : 'the test request'}.`,
-      fix: `Check the base URL (--base-url, OPENAI_BASE_URL or the profile's): OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.${suggestion}`,
+      fix: `Check the base URL (--base-url or OPENAI_BASE_URL): OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.${suggestion}`,
       fixUrl: null,
     };
   }

@@ -15,6 +15,8 @@ export interface CheckRequest {
   billingCheck: boolean;
   /** Bounds the whole check, bodies included: both requests run at once, with no hidden retries. */
   timeoutMs: number;
+  /** The profile the key is for: the commands its advice names act on it. */
+  profile?: string;
 }
 
 export interface CheckResult {

@@ -16,6 +16,8 @@ import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
+import { profileFlag } from '../terminal/invocation.js';
+import { shellExportLine } from '../terminal/shell.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
 
@@ -193,12 +195,17 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one: ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
 
-  if (!envKey) {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', 'Hand it over per command: openai-setup run -- your-program (or openai-setup env for a .env file)'));
+  const keptInEnv = (await ctx.state.read()).profiles[profileName]?.key;
+  if (!envKey && !stored && keptInEnv?.storage === 'env') {
+    // The person keeps the key in their own shell file, and this shell has not read it.
+    const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${line.reload[0]!.toUpperCase()}${line.reload.slice(1)}.`));
+  } else if (!envKey) {
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: ${ctx.commandName} run${profileFlag(profileName)} -- your-program (or ${ctx.commandName} env${profileFlag(profileName)} for a .env file)` : null));
   } else if (!stored || stored.key === envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, 'Unset it (programs then need `openai-setup run`), or store it: printenv OPENAI_API_KEY | openai-setup key --stdin'));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${ctx.commandName} run${profileFlag(profileName)}\`), or store it: printenv OPENAI_API_KEY | ${keyCommand(ctx, profileName)} --stdin${keychainError ? ' --insecure-storage' : ''}`));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null)));
@@ -241,7 +248,7 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
     checks.push(skipped);
     print(skipped);
   } else {
-    verify = await runCheck(ctx, buildCheckRequest(ctx, key));
+    verify = await runCheck(ctx, buildCheckRequest(ctx, key, { profile: profileName }));
     await recordCheck(ctx, profileName, key, source, verify);
     checks.push(check('verify', 'Live check', verify.ok ? 'ok' : 'fail', verify.message, verify.fix, verify.exitCode));
     if (!options.json) {

@@ -18,6 +18,7 @@ import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
+import { profileFlag } from '../terminal/invocation.js';
 
 export interface SetupOptions {
   profile?: string;
@@ -53,7 +54,7 @@ async function markAllDone(ctx: Context, profileName: string): Promise<void> {
 /** Without a terminal the wizard cannot ask: name every command that does its stages instead. */
 function nonInteractivePath(ctx: Context, profileName: string): UsageError {
   const cmd = ctx.commandName;
-  const profile = profileName === 'default' ? '' : ` --profile ${profileName}`;
+  const profile = profileFlag(profileName);
   return new UsageError('The wizard asks questions, but there is no interactive terminal. Without one, do its stages as commands:', [
     `${cmd} login --done${profile}                      (after signing in on ${PAGES.login.url})`,
     `${cmd} payment --done${profile}                    (after adding a card on ${PAGES.payment.url})`,
@@ -63,10 +64,11 @@ function nonInteractivePath(ctx: Context, profileName: string): UsageError {
 }
 
 /** The closing screen: what to run now, with the commands as this person can type them. */
-function printReady(ctx: Context, key: string, source: KeySource, storage?: KeyStageResult['storage']): void {
+function printReady(ctx: Context, profileName: string, key: string, source: KeySource, storage?: KeyStageResult['storage']): void {
   const { term } = ctx;
   const s = term.style;
   const cmd = ctx.commandName;
+  const flag = profileFlag(profileName);
   term.out();
   term.out(s.bold.green("You're ready to build."));
   const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="gpt-4o-mini", input="Say hi in five words").output_text)'`;
@@ -89,9 +91,9 @@ function printReady(ctx: Context, key: string, source: KeySource, storage?: KeyS
   } else {
     term.say(`Your key ${maskKey(key)} works. The OpenAI SDKs read it from OPENAI_API_KEY; hand it over with:`);
     const commands: Array<[string, string]> = [
-      [`${cmd} run -- python3 app.py`, 'run a program with the key set'],
-      [`export OPENAI_API_KEY="$(${cmd} token)"`, 'set it in this shell'],
-      [`${cmd} env --file .env`, 'write it to a git-ignored .env'],
+      [`${cmd} run${flag} -- python3 app.py`, 'run a program with the key set'],
+      [`export OPENAI_API_KEY="$(${cmd} token${flag})"`, 'set it in this shell'],
+      [`${cmd} env${flag} --file .env`, 'write it to a git-ignored .env'],
     ];
     const width = Math.max(...commands.map(([command]) => command.length));
     for (const [command, what] of commands) {
@@ -100,9 +102,9 @@ function printReady(ctx: Context, key: string, source: KeySource, storage?: KeyS
     }
     term.out('Try one real call (a short request costs a fraction of a cent):');
     term.out(`  ${s.cyan('pip install openai')}`);
-    term.command(`  ${s.cyan(`${cmd} run -- ${callPython}`)}`);
+    term.command(`  ${s.cyan(`${cmd} run${flag} -- ${callPython}`)}`);
     term.out(`  ${s.dim('or with Node:')} ${s.cyan('npm install openai')}`);
-    term.command(`  ${s.cyan(`${cmd} run -- ${callNode}`)}`);
+    term.command(`  ${s.cyan(`${cmd} run${flag} -- ${callNode}`)}`);
   }
   term.out(`Watch what you spend: ${PAGES.usage.url}`);
 }
@@ -120,7 +122,7 @@ async function addCredits(ctx: Context, profileName: string): Promise<'recheck' 
       : 'On the billing overview, "Add to credit balance": buy credits ($5 is plenty to start). Requests stop when the balance reaches $0.',
   );
   await showPage(ctx, 'billing');
-  const prompter = ctx.prompter(`Add credits on the page above, then run \`${ctx.commandName} verify\`.`);
+  const prompter = ctx.prompter(`Add credits on the page above, then run \`${ctx.commandName} verify${profileFlag(profileName)}\`.`);
   for (;;) {
     const answer = await prompter.select<'recheck' | 'again' | 'stop'>('When you have added credits:', [
       { name: 'Done: check the key again', value: 'recheck' },
@@ -138,8 +140,8 @@ async function addCredits(ctx: Context, profileName: string): Promise<'recheck' 
 type Choice = 'credits' | 'key' | 'recheck' | 'stop';
 
 /** After a failed check: the choices, the one that fixes it first (the status table's route). */
-async function chooseRoute(ctx: Context, result: CheckResult): Promise<Choice> {
-  const prompter = ctx.prompter(`Fix it as described above, then run \`${ctx.commandName} verify\`.`);
+async function chooseRoute(ctx: Context, profileName: string, result: CheckResult): Promise<Choice> {
+  const prompter = ctx.prompter(`Fix it as described above, then run \`${ctx.commandName} verify${profileFlag(profileName)}\`.`);
   const stop = { name: 'Stop for now (progress is kept)', value: 'stop' as const };
   switch (outcomeRow(result).route) {
     case 'billing':
@@ -194,7 +196,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     if (found.key) {
       term.out();
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);
-      const check = await runCheck(ctx, buildCheckRequest(ctx, found.key));
+      const check = await runCheck(ctx, buildCheckRequest(ctx, found.key, { profile: profileName }));
       printCheck(term, found.key, found.source, check);
       await recordCheck(ctx, profileName, found.key, found.source, check);
       current = { key: found.key, source: found.source, check };
@@ -202,7 +204,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       if (check.ok && check.billing === 'ok') {
         if (!term.interactive) {
           await markAllDone(ctx, profileName);
-          printReady(ctx, found.key, found.source);
+          printReady(ctx, profileName, found.key, found.source);
           return 0;
         }
         const finish = await ctx.prompter('').confirm("You're already set up. Finish now? (No walks through the stages anyway)", true);
@@ -211,7 +213,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
           if (found.source.kind === 'env' && !(await ctx.state.read()).profiles[profileName]?.key) {
             term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  printenv OPENAI_API_KEY | ${cmd} key --stdin`);
           }
-          printReady(ctx, found.key, found.source);
+          printReady(ctx, profileName, found.key, found.source);
           return 0;
         }
         pending = [...STAGE_IDS];
@@ -263,33 +265,33 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       if (record?.storage === 'env') {
         // The person keeps the key in their own shell file: it is not set in this shell.
         const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
-        term.say(`${m.warn} The key of this profile (${record.hint}) is kept in OPENAI_API_KEY, which you set yourself in ${line.file}, and it is not set in this shell: ${line.reload}, then run \`${cmd}\` again.`);
+        term.say(`${m.warn} The key of this profile (${record.hint}) is kept in OPENAI_API_KEY, which you set yourself in ${line.file}, and it is not set in this shell: ${line.reload}, then run \`${cmd}${profileFlag(profileName)}\` again.`);
         return 0;
       }
-      term.out(`${m.warn} No key yet. When you have one, run \`${cmd} key\` (or \`${cmd}\` to continue).`);
+      term.out(`${m.warn} No key yet. When you have one, run \`${cmd} key${profileFlag(profileName)}\` (or \`${cmd}${profileFlag(profileName)}\` to continue).`);
       return 0;
     }
     let check = current.check;
     if (!check) {
-      check = await runCheck(ctx, buildCheckRequest(ctx, current.key));
+      check = await runCheck(ctx, buildCheckRequest(ctx, current.key, { profile: profileName }));
       printCheck(term, current.key, current.source, check);
       await recordCheck(ctx, profileName, current.key, current.source, check);
     }
     current.check = undefined;
     if (check.ok) {
       if (skipped.length) {
-        term.out(`${m.warn} Skipped: ${skipped.map((s) => STAGE_TITLES[s]).join('; ')}. Run \`${cmd}\` again to finish them.`);
+        term.out(`${m.warn} Skipped: ${skipped.map((s) => STAGE_TITLES[s]).join('; ')}. Run \`${cmd}${profileFlag(profileName)}\` again to finish them.`);
       } else {
         await markAllDone(ctx, profileName);
       }
-      printReady(ctx, current.key, current.source, current.storage);
+      printReady(ctx, profileName, current.key, current.source, current.storage);
       return 0;
     }
     if (outcomeRow(check).route === 'billing') await forgetStage(ctx, profileName, 'billing');
-    let choice = await chooseRoute(ctx, check);
+    let choice = await chooseRoute(ctx, profileName, check);
     if (choice === 'credits') choice = await addCredits(ctx, profileName);
     if (choice === 'stop') {
-      term.out(`Stopped. Your progress is saved: run \`${cmd}\` to continue.`);
+      term.out(`Stopped. Your progress is saved: run \`${cmd}${profileFlag(profileName)}\` to continue.`);
       return check.exitCode;
     }
     if (choice === 'key') {

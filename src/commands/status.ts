@@ -8,6 +8,7 @@ import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
+import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { copiesOf, shownPath } from '../plaintext/summary.js';
@@ -103,9 +104,9 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
     const where = [last.organization, last.project].filter(Boolean).join(' / ');
     term.out(`${last.ok ? m.ok : m.fail} Last check ${when(last.at)}: ${STATUS[last.status].label} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
   } else {
-    term.out(`${m.pending} Never checked: run \`openai-setup verify\``);
+    term.out(`${m.pending} Never checked: run \`${ctx.commandName} verify${profileFlag(profileName)}\``);
   }
   const pending = status.stages.filter((s) => !s.done).length;
-  if (pending > 0) term.out(term.style.dim(`Run \`openai-setup\` to continue (${pending} of 4 stages pending).`));
+  if (pending > 0) term.out(term.style.dim(`Run \`${ctx.commandName}${profileFlag(profileName)}\` to continue (${pending} of 4 stages pending).`));
   return 0;
 }

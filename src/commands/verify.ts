@@ -5,11 +5,9 @@ import { buildCheckRequest, isOfficialBaseURL, malformedKeyResult, recordCheck, 
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { describeKeychainProblem } from '../storage/keychain.js';
-import { ENV_SOURCE, keychainFailure, keyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
@@ -68,12 +66,9 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName) };
   // A locked keychain is not "no key": say so, and how to unlock it.
   if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profileName, `The key of profile "${profileName}" could not be read.`);
-  const hints = [
-    'Give one with --key KEY, --key - (read from standard input), the OPENAI_API_KEY variable,',
-    `or store one with \`${keyCommand(ctx, profileName)}\`.`,
-  ];
-  if (keychainError) hints.unshift(`(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})`);
-  throw new UsageError(`No key to check for profile "${profileName}".`, hints);
+  throw await noKeyError(ctx, profileName, keychainError, `No key to check for profile "${profileName}".`, [
+    'Give one with --key KEY, --key - (read from standard input) or the OPENAI_API_KEY variable.',
+  ]);
 }
 
 export async function run(ctx: Context, options: VerifyOptions): Promise<number> {
@@ -88,6 +83,7 @@ export async function run(ctx: Context, options: VerifyOptions): Promise<number>
   term.addSecret(raw.trim());
   term.addSecret(key);
   const request = buildCheckRequest(ctx, key, {
+    profile: profileName,
     baseURL: options.baseURL,
     model: options.model,
     timeoutMs: options.timeoutMs,

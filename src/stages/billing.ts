@@ -5,6 +5,7 @@ import type { BillingChoice } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { offerBudget } from './budget.js';
 import { confirmStep, heading, markDoneByFlag, showPage, waitForPage, type PageStageOptions, type StageOutcome } from './page.js';
+import { profileFlag } from '../terminal/invocation.js';
 
 export const BILLING_TITLE = 'Choose how to pay and set a budget';
 
@@ -33,7 +34,7 @@ export interface BillingStageOptions extends PageStageOptions {
 export async function runBillingStage(ctx: Context, options: BillingStageOptions): Promise<StageOutcome> {
   const { term } = ctx;
   const m = marks(term.style);
-  const profile = options.profile === 'default' ? '' : ` --profile ${options.profile}`;
+  const profile = profileFlag(options.profile);
   if (options.done && options.choice) {
     await recordChoice(ctx, options.profile, options.choice);
     await markDoneByFlag(ctx, 'billing', options.profile);

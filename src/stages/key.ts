@@ -16,6 +16,7 @@ import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
+import { profileFlag } from '../terminal/invocation.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -171,7 +172,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
 
     let check: CheckResult | undefined;
     if (options.verify !== false) {
-      check = await runCheck(ctx, buildCheckRequest(ctx, key, options.check));
+      check = await runCheck(ctx, buildCheckRequest(ctx, key, { ...options.check, profile: profileName }));
       printCheck(term, key, source, check);
       await recordCheck(ctx, profileName, key, source, check);
     }
@@ -200,13 +201,13 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       if (answer === 'again') continue;
       if (answer === 'recheck') {
         // Same key, new check: loop without asking for it again.
-        const again = await runCheck(ctx, buildCheckRequest(ctx, key, options.check));
+        const again = await runCheck(ctx, buildCheckRequest(ctx, key, { ...options.check, profile: profileName }));
         printCheck(term, key, source, again);
         await recordCheck(ctx, profileName, key, source, again);
         check = again;
         if (!outcomeRow(again).keepKey) {
           if (outcomeRow(again).route !== 'retry') throw new ExitError(again.exitCode, 'The key was not stored.');
-          term.out(`Still failing; you can save it anyway and check later with \`${ctx.commandName} verify\`.`);
+          term.out(`Still failing; you can save it anyway and check later with \`${ctx.commandName} verify${profileFlag(profileName)}\`.`);
           const save = await prompter.confirm('Save this key anyway?', false);
           if (!save) throw new ExitError(again.exitCode, 'Stopped; the key was not stored.');
         }

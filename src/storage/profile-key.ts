@@ -4,6 +4,8 @@ import { KeyStoreError, UsageError } from '../errors.js';
 import { parseFlag } from '../options.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from './keychain.js';
 import { ProfileNameSchema } from './state.js';
+import { profileFlag } from '../terminal/invocation.js';
+import { shellExportLine } from '../terminal/shell.js';
 
 export type KeySourceKind = 'flag' | 'stdin' | 'env' | 'keychain' | 'file';
 
@@ -41,7 +43,7 @@ export async function findKey(
 
 /** The command that stores a key for a profile, as this person types it (`npx openai-setup …` under npx). */
 export function keyCommand(ctx: Context, profile: string): string {
-  return `${ctx.commandName} key${profile === 'default' ? '' : ` --profile ${profile}`}`;
+  return `${ctx.commandName} key${profileFlag(profile)}`;
 }
 
 /**
@@ -53,6 +55,27 @@ export function keychainFailure(ctx: Context, error: KeychainUnavailableError, p
   const fix = keychainFix(error, store);
   const lastResort = `As a last resort, keep the key in a file only you can read:  printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin --insecure-storage`;
   return new KeyStoreError(`${describeKeychainProblem(error, store)} ${what}`, fix ? [fix, lastResort] : [lastResort]);
+}
+
+/**
+ * No key to hand over for a profile, said as it is: the person keeps it in OPENAI_API_KEY
+ * themselves (and, where this shell lacks it, how to load it), or none is stored (and the way to
+ * store one that works on this machine: a file only they can read when there is no keychain).
+ */
+export async function noKeyError(ctx: Context, profile: string, keychainError: KeychainUnavailableError | null, headline: string, otherWays: string[] = []): Promise<UsageError> {
+  const command = keyCommand(ctx, profile);
+  const fromPipe = `printenv OPENAI_API_KEY | ${command} --stdin${keychainError ? ' --insecure-storage' : ''}`;
+  const noKeychain = keychainError ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})` : null;
+  const record = (await ctx.state.read()).profiles[profile]?.key;
+  if (record?.storage === 'env') {
+    const isSet = Boolean(ctx.env.OPENAI_API_KEY);
+    return new UsageError(`openai-setup keeps no copy of the key of profile "${profile}" (${record.hint}): you keep it in OPENAI_API_KEY yourself${isSet ? '' : ', and it is not set in this shell'}.`, [
+      isSet ? 'Programs started from this shell find it there.' : `To set it here: ${shellExportLine(ctx.rawEnv, ctx.platform, null).reload}.`,
+      `To have openai-setup keep a copy${keychainError ? ' in a file only you can read (no keychain here)' : ' in the keychain'}, from a shell where it is set:  ${fromPipe}`,
+    ]);
+  }
+  if (keychainError) return new UsageError(headline, [...otherWays, `${noKeychain} Keep one in a file only you can read:  ${fromPipe}`]);
+  return new UsageError(headline, [...otherWays, `Store one with \`${command}\` (or from a pipe: ${fromPipe}).`]);
 }
 
 /**
@@ -68,17 +91,5 @@ export async function requireStoredKey(ctx: Context, profile: string): Promise<s
   }
   // With no keychain service at all nothing can be stored in it: that is "no key", not a failure.
   if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profile, `No key could be read for profile "${profile}".`);
-  const record = (await ctx.state.read()).profiles[profile]?.key;
-  if (record?.storage === 'env') {
-    throw new UsageError(`openai-setup keeps no copy of the key of profile "${profile}" (${record.hint}): you keep it in OPENAI_API_KEY yourself.`, [
-      'Programs started from a shell where it is set find it there. To have openai-setup keep it in the keychain too:',
-      `printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin`,
-    ]);
-  }
-  const command = keyCommand(ctx, profile);
-  throw new UsageError(`No key is stored for profile "${profile}".`, [
-    keychainError
-      ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)}) Keep one in a file only you can read:  printenv OPENAI_API_KEY | ${command} --stdin --insecure-storage`
-      : `Store one with \`${command}\` (or from a pipe: printenv OPENAI_API_KEY | ${command} --stdin).`,
-  ]);
+  throw await noKeyError(ctx, profile, keychainError, `No key is stored for profile "${profile}".`);
 }

@@ -4,6 +4,11 @@ export function invocationName(env: Record<string, string | undefined>): string 
   return env.npm_command === 'exec' ? 'npx openai-setup' : 'openai-setup';
 }
 
+/** ` --profile NAME` for a command recommended for a profile other than the default; else nothing. */
+export function profileFlag(profile: string | undefined): string {
+  return profile === undefined || profile === 'default' ? '' : ` --profile ${profile}`;
+}
+
 /**
  * Advice as this person can type it. Texts name the tool `openai-setup` wherever they recommend a
  * command (many come from pure modules that know nothing of how the tool was started); under npx

@@ -749,7 +749,7 @@ const ANSWER_ROWS: Row[] = [
     result: () => judge(apiError(404, 'Not found', 'invalid_request_error', null), modelsOk(), { baseURL: 'https://gateway.example/openai/v1' }),
     expected: {
       status: 'network_error', exitCode: 6, reason: 'http_404', message: /^The base URL https:\/\/gateway\.example\/openai\/v1 looks wrong: gateway\.example answered HTTP 404 \(Not found\) to the list of models\.$/,
-      fix: /^Check the base URL \(--base-url, OPENAI_BASE_URL or the profile's\): OpenAI-compatible APIs end in \/v1, like https:\/\/api\.openai\.com\/v1\.$/, fixUrl: null, requestId: REQUEST_ID,
+      fix: /^Check the base URL \(--base-url or OPENAI_BASE_URL\): OpenAI-compatible APIs end in \/v1, like https:\/\/api\.openai\.com\/v1\.$/, fixUrl: null, requestId: REQUEST_ID,
     },
   },
   {
@@ -1239,5 +1239,14 @@ describe('the table itself', () => {
     const request: FailedRequest = { ...checkRequest({}), probe: 'models', proxy: null };
     expect(diagnose(failure.failure, request).message).toMatch(/so it cannot list models\.$/);
     expect(diagnose(failure.failure, { ...request, probe: 'billing' }).message).toMatch(/so it cannot call models\.$/);
+  });
+
+  it("a rejected key's fix stores the new key in the profile that was checked", () => {
+    const failure = outcomeOf(answerFor(null, 'models', KEY), 'models');
+    if (failure.ok) throw new Error('expected a failure');
+    const request: FailedRequest = { ...checkRequest({}), probe: 'models', proxy: null };
+    expect(diagnose(failure.failure, request).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key`.');
+    expect(diagnose(failure.failure, { ...request, profile: 'default' }).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key`.');
+    expect(diagnose(failure.failure, { ...request, profile: 'work' }).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key --profile work`.');
   });
 });

@@ -1,0 +1,108 @@
+// Advice works as printed for the profile it is about: every command the tool recommends for a
+// profile other than the default names it (`--profile work`), and advice about a key the person
+// keeps in OPENAI_API_KEY themselves, or on a machine without a keychain, is advice that works there.
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as doctor } from '../../src/commands/doctor.js';
+import { run as key } from '../../src/commands/key.js';
+import { run as status } from '../../src/commands/status.js';
+import { run as token } from '../../src/commands/token.js';
+import { run as verify } from '../../src/commands/verify.js';
+import { checkResult, flat, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const KEY = testKey('W');
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+function context(options: TestContextOptions = {}): TestContext {
+  t = makeTestContext(options);
+  return t;
+}
+
+/** The profile's key is one the person keeps in their own shell file (the wizard's "set it yourself"). */
+async function keptInEnv(profile: string): Promise<void> {
+  await t.ctx.state.updateProfile(profile, (p) => {
+    p.key = { storage: 'env', hint: 'sk-proj-…W000', savedAt: '2026-12-01T10:00:00.000Z' };
+  });
+}
+
+const verifyOptions = { json: false, quiet: false, billingCheck: true };
+
+describe('commands recommended for a profile name it', () => {
+  it('status --profile work: the check and the wizard to run are for work', async () => {
+    context();
+    expect(await status(t.ctx, { profile: 'work', json: false })).toBe(0);
+    expect(t.stdout).toContain('Never checked: run `openai-setup verify --profile work`');
+    expect(t.stdout).toContain('Run `openai-setup --profile work` to continue (4 of 4 stages pending).');
+  });
+
+  it('status of the default profile says the commands as they are', async () => {
+    context();
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain('Never checked: run `openai-setup verify`\n');
+    expect(t.stdout).toContain('Run `openai-setup` to continue');
+  });
+
+  it('key --profile w2 with no credits: billing and the check again, for w2', async () => {
+    context({ interactive: false, stdin: `${KEY}\n` });
+    t.api.answerChecks(checkResult('insufficient_quota'));
+    expect(await key(t.ctx, { profile: 'w2', stdin: true })).toBe(0);
+    expect(t.api.checks.map((c) => c.profile)).toEqual(['w2']);
+    expect(flat(t.stdout)).toContain('fix billing (`openai-setup billing --profile w2`), then `openai-setup verify --profile w2`.');
+  });
+
+  it('verify --profile work asks the check for work (its fixes name the profile)', async () => {
+    context({ keychain: { work: KEY } });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await verify(t.ctx, { ...verifyOptions, profile: 'work' })).toBe(0);
+    expect(t.api.checks.map((c) => c.profile)).toEqual(['work']);
+  });
+
+  it('doctor --profile work: a different OPENAI_API_KEY is stored with --profile work, handed over with run --profile work', async () => {
+    context({ keychain: { work: KEY }, env: { OPENAI_API_KEY: testKey('E') } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    t.api.answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { profile: 'work', json: false });
+    expect(t.stdout).toContain('Unset it (programs then need `openai-setup run --profile work`), or store it: printenv OPENAI_API_KEY | openai-setup key --profile work --stdin');
+    expect(t.api.checks.map((c) => c.profile)).toEqual(['work']);
+  });
+});
+
+describe('no key to hand over', () => {
+  it('on a machine without a keychain, the way to store one is the file, for that profile', async () => {
+    context();
+    t.keychain.failWith('no-service');
+    const { code, hints } = await outcomeOf(verify(t.ctx, { ...verifyOptions, profile: 'work' }));
+    expect(code).toBe(2);
+    expect(hints.join('\n')).toContain('printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage');
+  });
+
+  it('with a keychain, `key` is the way (and from a pipe)', async () => {
+    context();
+    const { code, hints } = await outcomeOf(token(t.ctx, { yes: true }));
+    expect(code).toBe(2);
+    expect(hints).toEqual(['Store one with `openai-setup key` (or from a pipe: printenv OPENAI_API_KEY | openai-setup key --stdin).']);
+  });
+
+  it('a key the person keeps in OPENAI_API_KEY, not set in this shell: how to set it here, not a store command that cannot work', async () => {
+    context({ env: { SHELL: '/bin/bash' } });
+    t.keychain.failWith('no-service');
+    await keptInEnv('default');
+    for (const run of [() => token(t.ctx, { yes: true }), () => verify(t.ctx, verifyOptions)]) {
+      const { code, message, hints } = await outcomeOf(run());
+      expect(code).toBe(2);
+      expect(message).toBe('openai-setup keeps no copy of the key of profile "default" (sk-proj-…W000): you keep it in OPENAI_API_KEY yourself, and it is not set in this shell.');
+      expect(hints[0]).toBe('To set it here: open a new terminal, or run `source ~/.bashrc` in this one.');
+      expect(hints[1]).toContain('printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage');
+    }
+  });
+
+  it('doctor: OPENAI_API_KEY not set though the profile keeps its key there: how to set it, not `run`', async () => {
+    context({ env: { SHELL: '/bin/zsh' } });
+    await keptInEnv('default');
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    await doctor(t.ctx, { json: false });
+    expect(t.stdout).toMatch(/! OPENAI_API_KEY +not set in this shell, though you keep the key of profile default \(sk-proj-…W000\) in it yourself \(~\/\.zshrc\)\n {2}→ Open a new terminal, or run `source ~\/\.zshrc` in this one\.\n/);
+    expect(t.stdout).not.toContain('Hand it over per command');
+  });
+});
