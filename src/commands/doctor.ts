@@ -145,7 +145,7 @@ export function reachabilityCheck(url: string, reach: Reachability): DoctorCheck
   const baseURL = withoutCredentials(url);
   if (reach.reached) {
     // The API (and nearly every compatible one) has /models: a 404 there is most likely a wrong base URL.
-    if (reach.status === 404) return check('api', title, 'warn', `${baseURL} answered HTTP 404 for /models: the base URL looks wrong`, `Check OPENAI_BASE_URL or the profile's base URL: OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.`);
+    if (reach.status === 404) return check('api', title, 'warn', `${baseURL} answered HTTP 404 for /models: the base URL looks wrong`, `Check OPENAI_BASE_URL: OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.`);
     if (reach.json) return check('api', title, 'ok', `${baseURL} answered (HTTP ${reach.status} without a key, ${reach.ms} ms)`);
     return check('api', title, 'warn', `${baseURL} answered HTTP ${reach.status} with a page that is not an API answer`, 'A proxy, firewall or captive portal may be answering instead: check the network and HTTPS_PROXY.');
   }

@@ -199,12 +199,12 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   command({
     name: 'run',
     examples: ['{cmd} run -- python app.py', '{cmd} run --profile work -- node app.js'],
-    description: "run a command with OPENAI_API_KEY (and the profile's organization, project, base URL) in its environment only",
+    description: "run a command with the profile's key as OPENAI_API_KEY, in its environment only",
     arguments: [{ name: '<command...>', description: 'the command and its arguments, after --' }],
     usage: '[--profile NAME] -- <command> [args...]',
     helpAfterError: '(put -- before the command: openai-setup run -- node app.js --flag)',
     helpAfter: `
-The command gets OPENAI_API_KEY (the stored key), the profile's OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_BASE_URL when set, and OPENAI_SETUP_RUN=<profile>; a run inside a run of another profile is refused. Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found.`,
+The command gets OPENAI_API_KEY (the profile's stored key) and OPENAI_SETUP_RUN=<profile>. OPENAI_ORG_ID and OPENAI_PROJECT_ID from your shell are not passed on (they may belong to another key: you are told); OPENAI_BASE_URL passes through as it is. A run inside a run of another profile is refused. Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found.`,
     load: () => import('./run.js'),
     parse: ({ args, globals }) => ({ profile: globals.profile, command: (args[0] as string[] | undefined) ?? [] }),
   }),

@@ -78,7 +78,7 @@ describe('doctor', () => {
     expect(await doctor(t.ctx, { json: false })).toBe(6);
 
     expect(line('API reachable')).toBe('! API reachable       https://api.openai.com/v1 answered HTTP 404 for /models: the base URL looks wrong');
-    expect(t.stdout).toContain("  → Check OPENAI_BASE_URL or the profile's base URL: OpenAI-compatible APIs end in /v1, like https://api.openai.com/v1.");
+    expect(t.stdout).toContain("  → Check OPENAI_BASE_URL: OpenAI-compatible APIs end in /v1, like https://api.openai.com/v1.");
     expect(t.api.checkedKeys).toEqual([KEY]);
     t.assertScriptsUsed();
   });
