@@ -107,19 +107,18 @@ async function readKeyInteractively(ctx: Context): Promise<string> {
   for (;;) {
     let raw: string;
     try {
-      raw = await prompter.password('Paste your secret key (input is hidden):', (value) => {
-        const parsed = parseKey(value);
-        return parsed.ok ? true : `That is not an API key: ${parsed.problem}.`;
-      });
+      raw = await prompter.password('Paste your secret key (input is hidden):');
     } catch (error) {
       // The prompt ended at the paste's first line break; the first part alone is not the key.
       if (!(error instanceof LineBreakInsideError)) throw error;
       ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${LINE_BREAK_INSIDE}.`);
       continue;
     }
+    // Refused here rather than by the prompt, which would keep the hidden text for editing: the
+    // next paste would then be added to the part that was cut off.
     const parsed = parseKey(raw);
-    if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
-    return parsed.key;
+    if (parsed.ok) return parsed.key;
+    ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${parsed.problem}.`);
   }
 }
 

@@ -130,6 +130,21 @@ describe('a key with a line break inside', () => {
     expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${PASTED}\n`);
   });
 
+  it('a paste cut off at the prompt: refused, and the whole key pasted next is taken alone (the cut part is not kept)', async () => {
+    const t = await machine();
+    const s = underShell(t, ['key', '--insecure-storage']);
+    await s.waitFor('Paste your secret key');
+    s.type(`${PASTED.slice(0, 100)}\r`);
+    await s.waitFor('looks cut off');
+    await s.waitFor('Paste your secret key');
+    s.type(`${PASTED}\r`);
+    await s.waitFor('Stored sk-proj-…');
+    await s.waitFor('terminal as before, exit 0');
+    expect(server.requestsFor(PASTED.slice(0, 100))).toEqual([]);
+    expectNotOnScreen(s, PASTED);
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${PASTED}\n`);
+  });
+
   it('piped to `key --stdin`: refused the same way (exit 3), nothing sent, nothing stored', async () => {
     const t = await machine();
     const result = await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: `${PIPED.slice(0, 60)}\n${PIPED.slice(60)}\n` });

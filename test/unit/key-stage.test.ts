@@ -82,6 +82,17 @@ describe('key: what reaches the prompt', () => {
     t.assertScriptsUsed();
   });
 
+  it('a paste cut off is refused with one line and asked again with an empty field: the whole key pasted next is taken as it is', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY.slice(0, 30)).whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(t.stderr).toMatch(/✖ That is not an API key: .*copy it again\.\n/);
+    expect(t.api.checkedKeys).toEqual([KEY]);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    t.assertScriptsUsed();
+  });
+
   it('a paste with a line break inside is refused with one line and asked again; nothing is sent for it', async () => {
     context();
     t.prompts.whenPassword(PASTE, new LineBreakInsideError()).whenPassword(PASTE, KEY);
