@@ -1,6 +1,6 @@
 // Stage 4: create a key on the platform, paste it (hidden) or pipe it in, check it live, and
 // store it in the OS keychain (or, when that cannot be used, where the person chooses).
-import { buildCheckRequest, recordCheck, runCheck, type CheckSettings } from '../api/check.js';
+import { buildCheckRequest, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, type CheckSettings } from '../api/check.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -102,7 +102,8 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
   }
 }
 
-async function readKeyInteractively(ctx: Context): Promise<string> {
+/** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */
+async function readKeyInteractively(ctx: Context, officialApi: boolean): Promise<string> {
   const prompter = ctx.prompter(`Pipe the key in:  printenv OPENAI_API_KEY | ${ctx.commandName} key --stdin`);
   for (;;) {
     let raw: string;
@@ -116,7 +117,7 @@ async function readKeyInteractively(ctx: Context): Promise<string> {
     }
     // Refused here rather than by the prompt, which would keep the hidden text for editing: the
     // next paste would then be added to the part that was cut off.
-    const parsed = parseKey(raw);
+    const parsed = parseKey(raw, officialApi);
     if (parsed.ok) return parsed.key;
     ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${parsed.problem}.`);
   }
@@ -153,18 +154,20 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     if (problem) fallback = await chooseKeychainFallback(ctx, problem);
   }
 
+  // The shape a key must have depends on where it is checked: the one --base-url / OPENAI_BASE_URL names.
+  const officialApi = isOfficialBaseURL(resolveBaseURL(ctx, options.check?.baseURL));
   for (;;) {
     let key: string;
     let source: KeySource;
     if (options.stdin) {
       // As at the prompt: the first line alone would be part of a key.
       if (hasLineBreakInside(piped ?? '')) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${LINE_BREAK_INSIDE}.`);
-      const parsed = parseKey(piped ?? '');
+      const parsed = parseKey(piped ?? '', officialApi);
       if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
       key = parsed.key;
       source = KEY_SOURCE_STDIN;
     } else {
-      key = await readKeyInteractively(ctx);
+      key = await readKeyInteractively(ctx, officialApi);
       source = KEY_SOURCE_PASTED;
     }
     term.addSecret(key);

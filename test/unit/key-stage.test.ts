@@ -82,6 +82,19 @@ describe('key: what reaches the prompt', () => {
     t.assertScriptsUsed();
   });
 
+  it("a key of another service is refused with the --base-url that would take it, and that --base-url takes it", async () => {
+    const openRouter = `sk-or-v1-${'0123456789abcdef'.repeat(4)}`;
+    context({ interactive: false, stdin: `${openRouter}\n` });
+    const refused = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(refused.code).toBe(3);
+    expect(refused.message).toBe('That is not an API key: it looks like an OpenRouter key, not an OpenAI key; to use it, set --base-url https://openrouter.ai/api/v1.');
+    expect(t.api.checks).toEqual([]);
+
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, { stdin: true, check: { baseURL: 'https://openrouter.ai/api/v1' } })).toBe(0);
+    expect(t.api.checks.map((c) => [c.key, c.baseURL])).toEqual([[openRouter, 'https://openrouter.ai/api/v1']]);
+  });
+
   it('a paste cut off is refused with one line and asked again with an empty field: the whole key pasted next is taken as it is', async () => {
     context();
     t.prompts.whenPassword(PASTE, KEY.slice(0, 30)).whenPassword(PASTE, KEY);
