@@ -248,12 +248,13 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
     checks.push(skipped);
     print(skipped);
   } else {
-    verify = await runCheck(ctx, buildCheckRequest(ctx, key, { profile: profileName }));
+    const request = buildCheckRequest(ctx, key, { profile: profileName });
+    verify = await runCheck(ctx, request);
     await recordCheck(ctx, profileName, key, source, verify);
     checks.push(check('verify', 'Live check', verify.ok ? 'ok' : 'fail', verify.message, verify.fix, verify.exitCode));
     if (!options.json) {
       term.out(term.style.bold('Live check'));
-      printCheck(term, key, source, verify);
+      printCheck(term, key, source, verify, term.out, request.baseURL);
     }
   }
 

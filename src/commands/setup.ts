@@ -196,8 +196,9 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     if (found.key) {
       term.out();
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);
-      const check = await runCheck(ctx, buildCheckRequest(ctx, found.key, { profile: profileName }));
-      printCheck(term, found.key, found.source, check);
+      const request = buildCheckRequest(ctx, found.key, { profile: profileName });
+      const check = await runCheck(ctx, request);
+      printCheck(term, found.key, found.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, found.key, found.source, check);
       current = { key: found.key, source: found.source, check };
       const route = outcomeRow(check).route;
@@ -273,8 +274,9 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
     let check = current.check;
     if (!check) {
-      check = await runCheck(ctx, buildCheckRequest(ctx, current.key, { profile: profileName }));
-      printCheck(term, current.key, current.source, check);
+      const request = buildCheckRequest(ctx, current.key, { profile: profileName });
+      check = await runCheck(ctx, request);
+      printCheck(term, current.key, current.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, current.key, current.source, check);
     }
     current.check = undefined;

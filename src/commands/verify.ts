@@ -1,7 +1,7 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
 import * as z from 'zod/mini';
-import { buildCheckRequest, isOfficialBaseURL, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -10,7 +10,7 @@ import { PAGES } from '../platform.js';
 import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
-import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
+import { jsonText, withoutCredentials } from '../terminal/sanitize.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE } from '../terminal/stdin.js';
 
 export interface VerifyOptions {
@@ -131,9 +131,7 @@ export async function run(ctx: Context, options: VerifyOptions): Promise<number>
     };
     term.out(jsonText(VerifyJsonSchema.parse(json)));
   } else if (!options.quiet) {
-    // Which server answered matters as much as what it said, when it is not the OpenAI API.
-    const server = isOfficialBaseURL(request.baseURL) ? undefined : sanitize(withoutCredentials(request.baseURL));
-    printCheck(term, key, source, result, term.out, server);
+    printCheck(term, key, source, result, term.out, request.baseURL);
     if (result.ok && result.billing === 'ok') term.out(term.style.dim(`Watch what you spend: ${PAGES.usage.url}`));
   }
   return result.exitCode;

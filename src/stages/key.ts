@@ -174,8 +174,9 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
 
     let check: CheckResult | undefined;
     if (options.verify !== false) {
-      check = await runCheck(ctx, buildCheckRequest(ctx, key, { ...options.check, profile: profileName }));
-      printCheck(term, key, source, check);
+      const request = buildCheckRequest(ctx, key, { ...options.check, profile: profileName });
+      check = await runCheck(ctx, request);
+      printCheck(term, key, source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, key, source, check);
     }
     // A key without credits, or one refused for something around it (its permissions, the
@@ -203,8 +204,9 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       if (answer === 'again') continue;
       if (answer === 'recheck') {
         // Same key, new check: loop without asking for it again.
-        const again = await runCheck(ctx, buildCheckRequest(ctx, key, { ...options.check, profile: profileName }));
-        printCheck(term, key, source, again);
+        const request = buildCheckRequest(ctx, key, { ...options.check, profile: profileName });
+        const again = await runCheck(ctx, request);
+        printCheck(term, key, source, again, term.out, request.baseURL);
         await recordCheck(ctx, profileName, key, source, again);
         check = again;
         if (!outcomeRow(again).keepKey) {

@@ -1,9 +1,11 @@
 // The checklist a person reads after a live check.
+import { isOfficialBaseURL } from '../api/check.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import type { KeySource } from '../storage/profile-key.js';
 import { marks, type Terminal } from './output.js';
+import { sanitize, withoutCredentials } from './sanitize.js';
 
 export function describeKey(key: string, source: KeySource): string {
   return `${maskKey(key)} (${keyKindLabel(keyKind(key))}, from ${source.label})`;
@@ -13,8 +15,10 @@ export function describeKey(key: string, source: KeySource): string {
  * `print` is the terminal's out or err (err when stdout is JSON); `server`, the base URL as it may
  * be shown, when it is not the OpenAI API.
  */
-export function printCheck(term: Terminal, key: string, source: KeySource, result: CheckResult, print: (line: string) => void = term.out, server?: string): void {
+/** `baseURL`: where the check went; a server that is not the OpenAI API is named, as it matters as much as what it said. */
+export function printCheck(term: Terminal, key: string, source: KeySource, result: CheckResult, print: (line: string) => void = term.out, baseURL?: string): void {
   const m = marks(term.style);
+  const server = baseURL === undefined || isOfficialBaseURL(baseURL) ? undefined : sanitize(withoutCredentials(baseURL));
   const dim = term.style.dim;
   // The key line is only a tick when the key at least looks like one.
   print(`${result.status === 'malformed_key' ? m.fail : m.ok} Key         ${describeKey(key, source)}`);

@@ -95,6 +95,14 @@ describe('key: what reaches the prompt', () => {
     expect(t.api.checks.map((c) => [c.key, c.baseURL])).toEqual([[openRouter, 'https://openrouter.ai/api/v1']]);
   });
 
+  it('names the server the key was checked with when it is not the OpenAI API, as verify does', async () => {
+    context({ interactive: false, stdin: `${KEY}\n`, env: { OPENAI_BASE_URL: 'https://user:pw@llm.example.com/v1' } });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, { stdin: true })).toBe(0);
+    expect(t.stdout).toContain('! Server      https://llm.example.com/v1 (not the OpenAI API)\n');
+    expect(t.stdout).not.toContain('pw@');
+  });
+
   it('a paste cut off is refused with one line and asked again with an empty field: the whole key pasted next is taken as it is', async () => {
     context();
     t.prompts.whenPassword(PASTE, KEY.slice(0, 30)).whenPassword(PASTE, KEY);
