@@ -4,7 +4,7 @@
 import { access } from 'node:fs/promises';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, transportWarned } from '../api/check.js';
-import { proxyFor, proxySettings } from '../api/http.js';
+import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
@@ -90,6 +90,21 @@ export function strayVariableChecks(env: Record<string, string | undefined>): Do
 }
 
 /** Proxy settings as the one HTTP path reads them; a malformed value is a failed check here, not a usage error. */
+/** Why a request to `baseURL` goes direct: no proxy set, none for its scheme, or NO_PROXY names its host. */
+function directBecause(settings: ProxySettings, baseURL: string): string {
+  const noProxy = settings.noProxy ? `NO_PROXY=${settings.noProxy}` : '';
+  if (!settings.httpsProxy && !settings.httpProxy) return noProxy ? `none (${noProxy} has no effect without one)` : 'none: direct connection';
+  let url: URL;
+  try {
+    url = new URL(baseURL);
+  } catch {
+    return 'direct connection (the base URL is not a URL)';
+  }
+  // HTTPS_PROXY serves https:// URLs and HTTP_PROXY http:// ones (HTTPS_PROXY falls back to it).
+  if (url.protocol === 'http:' && !settings.httpProxy) return `direct connection (HTTPS_PROXY is for https:// URLs, and HTTP_PROXY is not set for this http:// one)`;
+  return `direct connection (${noProxy} exempts ${url.host})`;
+}
+
 export function proxyCheck(env: Record<string, string | undefined>, baseURL: string): DoctorCheck {
   let settings;
   try {
@@ -100,8 +115,7 @@ export function proxyCheck(env: Record<string, string | undefined>, baseURL: str
   const proxy = proxyFor(settings, baseURL);
   const noProxy = settings.noProxy ? `NO_PROXY=${settings.noProxy}` : '';
   if (!proxy) {
-    const why = settings.httpsProxy || settings.httpProxy ? `direct connection (${noProxy} exempts ${new URL(baseURL).host})` : noProxy ? `none (${noProxy} has no effect without one)` : 'none: direct connection';
-    return check('proxy', 'Proxy', 'info', why);
+    return check('proxy', 'Proxy', 'info', directBecause(settings, baseURL));
   }
   return check('proxy', 'Proxy', 'info', `API calls go through ${proxy}${noProxy ? `; ${noProxy}` : ''}`);
 }

@@ -2,7 +2,7 @@
 // would use, and one exit code for the whole.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reachability } from '../../src/api/types.js';
-import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
+import { DoctorJsonSchema, proxyCheck, run as doctor } from '../../src/commands/doctor.js';
 import { checkResult, makeTestContext, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 const KEY = testKey('A');
@@ -166,5 +166,21 @@ describe('doctor', () => {
     ]);
     expect(t.stdout).not.toContain(KEY);
     t.assertScriptsUsed();
+  });
+});
+
+describe('doctor: why the API is reached without a proxy', () => {
+  it.each([
+    [{}, 'https://api.openai.com/v1', 'none: direct connection'],
+    [{ NO_PROXY: 'localhost' }, 'https://api.openai.com/v1', 'none (NO_PROXY=localhost has no effect without one)'],
+    [{ HTTPS_PROXY: 'http://proxy:3128' }, 'http://127.0.0.1:8080/v1', 'direct connection (HTTPS_PROXY is for https:// URLs, and HTTP_PROXY is not set for this http:// one)'],
+    [{ HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'api.openai.com' }, 'https://api.openai.com/v1', 'direct connection (NO_PROXY=api.openai.com exempts api.openai.com)'],
+    [{ HTTP_PROXY: 'http://proxy:3128', NO_PROXY: '127.0.0.1' }, 'http://127.0.0.1:8080/v1', 'direct connection (NO_PROXY=127.0.0.1 exempts 127.0.0.1:8080)'],
+  ])('%j, %s: %s', (env, baseURL, detail) => {
+    expect(proxyCheck(env, baseURL)).toMatchObject({ status: 'info', detail });
+  });
+
+  it('a proxy that applies is named, without its password', () => {
+    expect(proxyCheck({ HTTP_PROXY: 'http://me:secret@proxy:3128', NO_PROXY: 'localhost' }, 'http://127.0.0.1:8080/v1')).toMatchObject({ detail: 'API calls go through http://proxy:3128; NO_PROXY=localhost' });
   });
 });
