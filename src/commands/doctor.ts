@@ -79,12 +79,12 @@ export function strayVariableChecks(env: Record<string, string | undefined>): Do
   ] as const) {
     const value = env[name]?.trim();
     if (value) {
-      checks.push(check(name, name, 'warn', `${value}: sent as ${header} with every request; a key from elsewhere gets ${error}`, `Fine if you mean it; otherwise: unset ${name}`));
+      checks.push(check(name, name, 'warn', `${value}: sent as ${header} with every request; a key from elsewhere gets ${error}`, `Fine if you mean it; otherwise:  unset ${name}`));
     }
   }
   const baseURL = env.OPENAI_BASE_URL?.trim();
   if (baseURL && !isOfficialBaseURL(baseURL)) {
-    checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${withoutCredentials(baseURL)}: programs talk to this server, not to the OpenAI API`, 'Fine for a gateway or compatible server; otherwise: unset OPENAI_BASE_URL'));
+    checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${withoutCredentials(baseURL)}: programs talk to this server, not to the OpenAI API`, 'Fine for a gateway or compatible server; otherwise:  unset OPENAI_BASE_URL'));
   }
   return checks;
 }
@@ -204,9 +204,9 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   if (stored?.storage === 'keychain') {
     checks.push(check('stored-key', 'Stored key', 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})`));
   } else if (stored) {
-    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain: ${keyCommand(ctx, profileName)}`));
+    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`));
   } else if (!keychainError) {
-    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one: ${keyCommand(ctx, profileName)}`, EXIT.usage));
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
 
   const keptInEnv = (await ctx.state.read()).profiles[profileName]?.key;
@@ -219,7 +219,7 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   } else if (!stored || stored.key === envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${ctx.commandName} run${profileFlag(profileName)}\`), or store it: printenv OPENAI_API_KEY | ${keyCommand(ctx, profileName)} --stdin${keychainError ? ' --insecure-storage' : ''}`));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${ctx.commandName} run${profileFlag(profileName)}\`), or store it:  printenv OPENAI_API_KEY | ${keyCommand(ctx, profileName)} --stdin${keychainError ? ' --insecure-storage' : ''}`));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null)));

@@ -63,7 +63,7 @@ describe('commands recommended for a profile name it', () => {
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
     t.api.answerChecks(checkResult('valid'));
     await doctor(t.ctx, { profile: 'work', json: false });
-    expect(t.stdout).toContain('Unset it (programs then need `openai-setup run --profile work`), or store it: printenv OPENAI_API_KEY | openai-setup key --profile work --stdin');
+    expect(t.stdout).toContain('Unset it (programs then need `openai-setup run --profile work`), or store it:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin');
     expect(t.api.checks.map((c) => c.profile)).toEqual(['work']);
   });
 });

@@ -51,7 +51,7 @@ describe('doctor', () => {
     expect(await doctor(t.ctx, { json: false })).toBe(2);
 
     expect(line('Stored key')).toBe('✖ Stored key          none for profile default');
-    expect(t.stdout).toContain('  → Store one: openai-setup key\n');
+    expect(t.stdout).toContain('  → Store one:  openai-setup key\n');
     expect(line('Live check')).toBe('○ Live check          no key to check');
     expect(t.api.checks).toEqual([]);
     expect(t.stdout).toContain('✖ 1 problem: see the ✖ lines above and what to do.');
@@ -182,5 +182,14 @@ describe('doctor: why the API is reached without a proxy', () => {
 
   it('a proxy that applies is named, without its password', () => {
     expect(proxyCheck({ HTTP_PROXY: 'http://me:secret@proxy:3128', NO_PROXY: 'localhost' }, 'http://127.0.0.1:8080/v1')).toMatchObject({ detail: 'API calls go through http://proxy:3128; NO_PROXY=localhost' });
+  });
+});
+
+describe('doctor on a narrow terminal', () => {
+  it('a fix that ends in a command keeps the command on one line', async () => {
+    t = makeTestContext({ columns: 70, env: { OPENAI_BASE_URL: 'https://llm.example.com/v1' } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    await doctor(t.ctx, { json: false });
+    expect(t.stdout).toContain('otherwise:\n    unset OPENAI_BASE_URL\n');
   });
 });
