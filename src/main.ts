@@ -61,7 +61,13 @@ function report(term: Terminal, error: unknown): number {
   if (error instanceof CommanderError) {
     // Commander has printed help, the version, or its own one-line error already.
     const { code } = error;
-    return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? EXIT.ok : EXIT.usage;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return EXIT.ok;
+    // `help <name>` for a name that is no command: commander shows the help as an error.
+    if (code === 'commander.help' && error.exitCode !== 0) {
+      term.err('error: no such command (the commands are listed above)');
+      return EXIT.usage;
+    }
+    return code === 'commander.help' ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof CancelledError) {
     term.err('\nCancelled.');
@@ -100,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
         writeOut: (text) => term.write('out', text),
         writeErr: (text) => term.write('err', text),
         columns: term.stdoutIsTTY ? term.columns : undefined,
+        typed: argv.slice(2),
       },
       (code) => (exitCode = code),
     );

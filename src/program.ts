@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { COMMANDS, EXIT_CODES_HELP, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/index.js';
 import type { Context, GlobalOptions } from './context.js';
+import { shownValue } from './terminal/sanitize.js';
 
 export type ContextFactory = (globals: GlobalOptions) => Context | Promise<Context>;
 
@@ -13,6 +14,27 @@ export interface ProgramIO {
   writeErr(text: string): void;
   /** Terminal width for help, when writing to one. */
   columns?: number;
+  /** The words typed after the tool's name: commander's errors quote them, shown made safe. */
+  typed?: readonly string[];
+}
+
+/**
+ * Commander's error, with every word it quotes from the command line shown made safe: control
+ * characters and line breaks escaped, long values cut (what was typed may be anything, a pasted
+ * escape sequence or a key included). The value of an unknown option is never needed to read the
+ * error, and may be a secret under a mistyped name (`--kee=…`, `-Kvalue`): it is left out.
+ */
+export function shownUsageError(text: string, typed: readonly string[]): string {
+  let shown = text
+    .replace(/(unknown option '-{1,2}[^'=\s]+)=[^']*'/g, "$1=…'")
+    .replace(/(unknown option '-[^-'\s])[^'\s][^']*'/g, "$1…'");
+  // Longest first, so that a word inside another is not replaced within it.
+  const words = [...new Set(typed.flatMap((word) => (word.includes('=') ? [word, word.slice(word.indexOf('=') + 1)] : [word])))].sort((a, b) => b.length - a.length);
+  for (const word of words) {
+    const safe = shownValue(word);
+    if (word && safe !== word) shown = shown.split(word).join(safe);
+  }
+  return shown;
 }
 
 /**
@@ -64,9 +86,7 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     .configureOutput({
       writeOut: io.writeOut,
       writeErr: io.writeErr,
-      // The value of an unknown option is never needed to read the error, and may be a secret
-      // under a mistyped name (`--kee=…`).
-      outputError: (text, write) => write(text.replace(/(unknown option '-{1,2}[^'=\s]+)=[^']*'/g, "$1=…'")),
+      outputError: (text, write) => write(shownUsageError(text, io.typed ?? [])),
       getOutHelpWidth: () => helpWidth,
       getErrHelpWidth: () => helpWidth,
     })

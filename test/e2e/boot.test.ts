@@ -48,6 +48,15 @@ describe('--version and --help', () => {
     }
   });
 
+  it('`help <name>` for no command: the help on stderr, one line saying so, exit 2 (not 0)', async () => {
+    const r = await runCli(['help', 'bogus'], { env: t.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Usage: openai-setup /);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('error: no such command (the commands are listed above)');
+    expect((await runCli(['help', 'status'], { env: t.env })).code).toBe(0);
+  });
+
   it('under npx the help names the tool `npx openai-setup` (not the help rendered for the bare name)', async () => {
     const r = await runCli(['--help'], { env: { ...t.env, npm_command: 'exec' } });
     expect(r.code).toBe(0);
@@ -135,8 +144,10 @@ describe('advice under npx', () => {
     expect(token.stderr).toContain('npx openai-setup key');
     expect(token.stderr).not.toMatch(/(?<!npx )openai-setup key/);
     const verify = await runCli(['verify'], { env });
-    expect(verify.stderr).toMatch(/store one with `npx openai-setup key`/);
+    expect(verify.stderr).toContain('printenv OPENAI_API_KEY | npx openai-setup key --stdin');
+    expect(verify.stderr).not.toMatch(/(?<!npx )openai-setup key/);
     const status = await runCli(['status'], { env });
     expect(status.stdout).toContain('Run `npx openai-setup` to continue');
+    expect(status.stdout).toContain('Never checked: run `npx openai-setup verify`');
   });
 });

@@ -60,3 +60,44 @@ describe('help from the command table', () => {
     expect(out).toBe(`error: unknown command 'stauts' (commands: ${COMMANDS.map((c) => c.name).join(', ')})\n`);
   });
 });
+
+describe("commander's errors quote what was typed, made safe", () => {
+  async function errorOf(args: string[]): Promise<string> {
+    let out = '';
+    const program = buildProgram(
+      '0.0.0-test',
+      () => {
+        throw new Error('no command runs here');
+      },
+      { name: 'openai-setup', writeOut: (text) => (out += text), writeErr: (text) => (out += text), typed: args },
+      () => {},
+    );
+    await program.parseAsync(['node', 'x', ...args]).catch(() => {});
+    return out;
+  }
+
+  it.each([
+    ['an escape sequence as a command', ['\x1b[31mRED\x1b[0m'], "error: unknown command '\\x1b[31mRED\\x1b[0m'"],
+    ['a line break in a command', ['a\nb'], "error: unknown command 'a\\x0ab'"],
+    ['an escape sequence as an option', ['status', '--\x1b[31mX'], "error: unknown option '--\\x1b[31mX'"],
+    ['an escape sequence as a choice', ['billing', '--choice', '\x1b[31mX'], "error: option '--choice <choice>' argument '\\x1b[31mX' is invalid."],
+    ['a line break in a choice given with =', ['billing', '--choice=a\nb'], "argument 'a\\x0ab' is invalid."],
+  ])('%s', async (_what, args, expected) => {
+    const error = await errorOf(args);
+    expect(error).toContain(expected);
+    expect(error).not.toMatch(/\x1b/);
+    expect(error.trimEnd().split('\n')[0]).toContain(expected.slice(0, 20));
+  });
+
+  it('a long value is cut', async () => {
+    const error = await errorOf([`x${'y'.repeat(5000)}`]);
+    expect(error.length).toBeLessThan(400);
+    expect(error).toContain('…');
+  });
+
+  it('the value of an unknown option is left out, glued to a short flag or after =', async () => {
+    expect(await errorOf(['verify', '-Kmysecretvalue12345'])).toMatch(/^error: unknown option '-K…'/);
+    expect(await errorOf(['verify', '--kee=mysecretvalue12345'])).toMatch(/^error: unknown option '--kee=…'/);
+    expect(await errorOf(['verify', '-Kmysecretvalue12345'])).not.toContain('mysecret');
+  });
+});
