@@ -52,14 +52,17 @@ async function markAllDone(ctx: Context, profileName: string): Promise<void> {
 }
 
 /** Without a terminal the wizard cannot ask: name every command that does its stages instead. */
-function nonInteractivePath(ctx: Context, profileName: string): UsageError {
+async function nonInteractivePath(ctx: Context, profileName: string): Promise<UsageError> {
   const cmd = ctx.commandName;
   const profile = profileFlag(profileName);
+  // Without a keychain, `key --stdin` alone fails: the line that works here keeps it in a 0600 file.
+  const noKeychain = await ctx.keys.probeWritable();
+  const storeKey = noKeychain ? `printenv OPENAI_API_KEY | ${cmd} key --stdin --insecure-storage${profile}   (no keychain here: a file only you can read)` : `printenv OPENAI_API_KEY | ${cmd} key --stdin${profile}`;
   return new UsageError('The wizard asks questions, but there is no interactive terminal. Without one, do its stages as commands:', [
     `${cmd} login --done${profile}                      (after signing in on ${PAGES.login.url})`,
     `${cmd} payment --done${profile}                    (after adding a card on ${PAGES.payment.url})`,
     `${cmd} billing --choice prepaid --done${profile}   (or auto-reload; after buying credits on ${PAGES.billing.url})`,
-    `printenv OPENAI_API_KEY | ${cmd} key --stdin${profile}`,
+    storeKey,
   ]);
 }
 
@@ -228,7 +231,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       }
     }
   }
-  if (pending.length > 0 && !term.interactive) throw nonInteractivePath(ctx, profileName);
+  if (pending.length > 0 && !term.interactive) throw await nonInteractivePath(ctx, profileName);
 
   // Whatever the stages change, the key is checked again afterwards; a refusal fixed elsewhere
   // (permissions, region, organization) goes straight to its choices.

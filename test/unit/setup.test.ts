@@ -138,8 +138,17 @@ describe('setup: a first run', () => {
       expect(lines).toContain(command);
     }
     expect(lines).toContain(PAGES.login.url);
+    expect(lines).not.toContain('--insecure-storage');
     expect(t.browser.opened).toEqual([]);
     expect(await t.profile()).toBeUndefined();
+  });
+
+  it('without a terminal or a keychain, the key line it names keeps the key in a file (so it works here)', async () => {
+    context({ interactive: false });
+    t.keychain.failWith('no-service');
+    const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, profile: 'work' }));
+    expect(code).toBe(2);
+    expect(hints.at(-1)).toMatch(/^printenv OPENAI_API_KEY \| openai-setup key --stdin --insecure-storage --profile work {3}\(no keychain here: a file only you can read\)$/);
   });
 });
 
