@@ -5,7 +5,7 @@
 // when no plaintext copy is left where it looks, 8 when one is, so CI can check a machine.
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
@@ -15,10 +15,10 @@ import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
 import { appendLine } from '../keys/dotenv.js';
-import { planEdit, replaceLine, splitLines, type EditPlan } from '../plaintext/edit.js';
+import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
 import { readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
-import { selfCommand, tokenCommand } from '../plaintext/invocation.js';
+import { runCommand, selfCommand, tokenCommand } from '../plaintext/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { scanPlaces, type Finding } from '../plaintext/scan.js';
 import { homeOf, placesOf, shownPath } from '../plaintext/summary.js';
@@ -100,8 +100,13 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
   if (options.rewrite && !options.store) throw new UsageError('--rewrite goes with --store PATH:LINE (the line to move).');
   const profileName = await resolveProfileName(ctx, options.profile);
   const home = homeOf(ctx);
+  // Every command import recommends names the tool as the lines it writes into files do, so that
+  // it works as printed (the script's path when the tool is neither on PATH nor run by npx).
   const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath);
+  const cmd = self.command;
   const token = tokenCommand(self, profileName);
+  const runCmd = runCommand(self, profileName);
+  const commands = { token, run: runCmd };
 
   const shown = (path: string): string => shownPath(ctx, path);
 
@@ -143,6 +148,17 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
   };
   const actionOf = (plan: EditPlan): 'rewrite' | 'remove' | 'fish-erase' | 'manual' =>
     plan.kind === 'manual' ? 'manual' : plan.kind === 'fish-universal' ? 'fish-erase' : plan.after === null ? 'remove' : 'rewrite';
+  /**
+   * A line import leaves to the person (not another tool's file: that has its advice): why, and
+   * "edit it by hand", with what to put there once the key is the stored one. Null when import can change it.
+   */
+  const byHandNote = async (finding: Finding): Promise<string | null> => {
+    if (finding.tool) return null;
+    const plan = await planFor(finding);
+    if (plan.kind !== 'manual') return null;
+    const storedHere = finding.key === (isAdminKey(finding.key) ? storedAdmin : stored);
+    return `import cannot change this line (${plan.why}): edit it by hand${storedHere ? byHand(finding.kind, targetCommand(finding.key), runCmd) : '.'}`;
+  };
 
   // --check: each distinct key once, without a billable request.
   const checks = new Map<string, CheckOutcome>();
@@ -164,6 +180,8 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
 
   const moved: ImportJson['moved'] = [];
   let failedCode: number | null = null;
+  /** A key went into the keychain on the terminal: then what is left is said, even when no line moved. */
+  let storedOnTerminal = false;
 
   // ---- The one move without a terminal: --store PATH:LINE [--rewrite].
   if (options.store) {
@@ -174,12 +192,17 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
     const line = Number(at[2]);
     const here: Finding[] = [];
     for (const f of scanned.findings) if (f.line === line && (await realpath(f.path).catch(() => f.path)) === real) here.push(f);
-    if (here.length === 0) throw new UsageError(`--store: no OpenAI key at ${shown(wanted)}:${line}.`, ['`openai-setup import` lists where it found keys (file:line).']);
+    if (here.length === 0) throw new UsageError(`--store: no OpenAI key at ${shown(wanted)}:${line}.`, [`To list where it found keys (file:line):  ${cmd} import`]);
     const keys = [...new Set(here.map((f) => f.key))];
     if (keys.length > 1) throw new UsageError(`--store: ${shown(wanted)}:${line} holds ${keys.length} keys; move them by hand.`);
     const finding = here[0]!;
     const plan = options.rewrite ? await planFor(finding) : null;
-    if (plan?.kind === 'manual') throw new UsageError(`--rewrite: ${shown(finding.path)}:${line} cannot be rewritten (${plan.why}). Nothing was changed.`);
+    if (plan?.kind === 'manual') {
+      const hint = finding.tool
+        ? toolAdvice(finding.tool, shown(finding.path), commands)
+        : `Edit it by hand. To store the key without changing the line:  ${cmd} import --store ${shellPath(options.store.trim())}${options.profile ? ` --profile ${profileName}` : ''} --yes`;
+      throw new UsageError(`--rewrite: ${shown(finding.path)}:${line} cannot be rewritten (${plan.why}). Nothing was changed.`, [hint]);
+    }
     const key = finding.key;
     const target = isAdminKey(key) ? storedAdmin : stored;
     if (target !== key) {
@@ -198,7 +221,7 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
       say(`${m.ok} ${maskKey(key)} is already the stored ${isAdminKey(key) ? 'admin key' : 'key'} of profile "${profileName}".`);
     }
     if (plan) {
-      const done = await applyPlan(ctx, deps, finding, plan, { yes: options.yes, shown, say });
+      const done = await applyPlan(ctx, deps, finding, plan, { yes: options.yes, shown, say, run: runCmd });
       if (done) moved.push({ path: shown(finding.path), line: finding.line, action: actionOf(plan) });
       else failedCode = EXIT.plaintext;
     }
@@ -217,6 +240,8 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
           const where = `${shown(f.path)}, line ${f.line}${f.tool ? ` (${TOOL_NAMES[f.tool]})` : f.kind === 'fish-universal' ? ' (fish universal variable)' : ''}`;
           term.out(`  ${f.key === stored || f.key === storedAdmin ? m.warn : m.fail} ${where}`);
           term.out(`    ${describe(f.key)}`);
+          const note = await byHandNote(f);
+          if (note) term.out(`    ${note.charAt(0).toUpperCase()}${note.slice(1)}`);
         }
       }
       for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
@@ -250,16 +275,24 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
         }
         if (admin) storedAdmin = choice;
         else stored = choice;
+        storedOnTerminal = true;
       }
+      const byHandLines: string[] = [];
       for (const f of found) {
         if (f.key !== stored && f.key !== storedAdmin) continue;
         const plan = await planFor(f);
-        if (plan.kind === 'manual') continue;
-        if (await applyPlan(ctx, deps, f, plan, { yes: false, shown, say })) moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
+        if (plan.kind === 'manual') {
+          // Never skipped in silence: said after the changes, with why and what to do.
+          const note = await byHandNote(f);
+          if (note) byHandLines.push(`${m.warn} ${shown(f.path)}, line ${f.line} (${maskKey(f.key)}): ${note}`);
+          continue;
+        }
+        if (await applyPlan(ctx, deps, f, plan, { yes: false, shown, say, run: runCmd })) moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
       }
+      for (const line of byHandLines) term.out(line);
       const notMoved = found.filter((f) => f.key !== stored && f.key !== storedAdmin && f.kind !== 'tool');
       for (const f of notMoved) {
-        term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key. To move it into the keychain for another profile: openai-setup import --profile NAME`);
+        term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key. To move it into the keychain for another profile:  ${cmd} import --profile NAME`);
       }
       if (self.note && moved.some((mv) => mv.action === 'rewrite' || mv.action === 'fish-erase')) term.say(`${m.warn} ${self.note}`);
       scanned = await scan();
@@ -273,7 +306,8 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
     for (const f of toolFindings) {
       if (advised.has(f.path)) continue;
       advised.add(f.path);
-      term.say(`${m.arrow} ${TOOL_NAMES[f.tool!]}: ${toolAdvice(f.tool!, shown(f.path))}`);
+      // One line, wrapped by the terminal's width with its closing command kept whole.
+      term.out(`${m.arrow} ${TOOL_NAMES[f.tool!]}: ${toolAdvice(f.tool!, shown(f.path), commands)}`);
     }
   }
 
@@ -295,7 +329,7 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
           stored: f.key === stored,
           storedAdmin: f.key === storedAdmin,
           action: actionOf(await planFor(f)),
-          advice: f.tool ? toolAdvice(f.tool, shown(f.path)) : null,
+          advice: f.tool ? toolAdvice(f.tool, shown(f.path), commands) : await byHandNote(f),
           check: checks.get(f.key) ?? null,
         })),
       ),
@@ -308,13 +342,16 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
     term.out(JSON.stringify(ImportJsonSchema.parse(json), null, 2));
     return exitCode;
   }
-  if (moved.length > 0 || options.store) {
-    term.out(left === 0 ? `${m.ok} No plaintext copy of an OpenAI key is left where import looks.` : `${m.warn} ${left} plaintext ${left === 1 ? 'copy is' : 'copies are'} left (run \`openai-setup import\` to see them).`);
+  if (moved.length > 0 || options.store || storedOnTerminal) {
+    term.out(left === 0 ? `${m.ok} No plaintext copy of an OpenAI key is left where import looks.` : `${m.warn} ${left} plaintext ${left === 1 ? 'copy is left; to see it' : 'copies are left; to see them'}:  ${cmd} import`);
   }
   if (moved.length > 0) {
-    term.say('Copies of a key that was in plain text can survive in backups, shell history and git history: `openai-setup rotate` replaces the key for good.');
+    // Each command last, set off with two spaces: wrapped to the width, it is never broken in two.
+    term.out('Copies of a key that was in plain text can survive in backups, shell history and git history.');
+    term.out(`To replace the key for good:  ${cmd} rotate`);
   } else if (left > 0 && !term.interactive && !options.store) {
-    term.say(`Move one into the keychain on a terminal with \`openai-setup import\`, or: openai-setup import --store PATH:LINE --rewrite --yes`);
+    term.out(`To move one into the keychain, on a terminal:  ${cmd} import`);
+    term.out(`Or without a terminal:  ${cmd} import --store PATH:LINE --rewrite --yes`);
   }
   return exitCode;
 }
@@ -379,7 +416,8 @@ async function applyPlan(
   deps: ImportDeps,
   finding: Finding,
   plan: Exclude<EditPlan, { kind: 'manual' }>,
-  io: { yes: boolean; shown: (path: string) => string; say: (line: string) => void },
+  // `say`: stdout, or stderr with --json (whose stdout is the JSON document alone); `run`: `openai-setup run` as the person types it.
+  io: { yes: boolean; shown: (path: string) => string; say: (line: string) => void; run: string },
 ): Promise<boolean> {
   const { term } = ctx;
   const m = marks(term.style);
@@ -392,9 +430,9 @@ async function applyPlan(
     const config = join(finding.path, '..', 'config.fish');
     const configText = (await readText(config)) ?? '';
     const addLine = plan.addLine && !splitLines(configText).some((l) => l.body.trim() === plan.addLine) ? plan.addLine : '';
-    term.out(`${where}, line ${finding.line}: the universal variable ${plan.variable}`);
-    term.out(term.style.red(`  - ${plan.variable} (universal), erased with: fish -c 'set -Ue ${plan.variable}'`));
-    if (addLine) term.out(term.style.green(`  + ${addLine}   (at the end of ${io.shown(config)})`));
+    io.say(`${where}, line ${finding.line}: the universal variable ${plan.variable}`);
+    io.say(term.style.red(`  - ${plan.variable} (universal), erased with: fish -c 'set -Ue ${plan.variable}'`));
+    if (addLine) io.say(term.style.green(`  + ${addLine}   (at the end of ${io.shown(config)})`));
     if (!io.yes && !(await prompter.confirm(`Erase the universal variable ${plan.variable}${addLine ? ` and add that line to ${io.shown(config)}` : ''}?`, true))) return false;
     const erased = await deps.fish(`set -Ue ${plan.variable}`);
     if (!erased.ok) {
@@ -409,14 +447,16 @@ async function applyPlan(
     }
     if (addLine) await rewriteFile(config, (text) => appendLine(text, addLine));
     io.say(`${m.ok} Erased the universal variable ${plan.variable}${addLine ? `; ${io.shown(config)} sets it from openai-setup` : ''}.`);
+    // Running fish shells forget a universal variable at once; the line in config.fish sets it again.
+    if (plan.addLine) io.say(`  Running fish shells no longer have it. ${reloadHint('fish', config, io.shown(config))}`);
     return true;
   }
 
   const before = splitLines((await readText(finding.path)) ?? '')[plan.line - 1]?.body ?? '';
-  term.out(`${where}, line ${plan.line}:`);
-  term.out(term.style.red(`  - ${readable(before)}`));
-  if (plan.after !== null) term.out(term.style.green(`  + ${readable(plan.after)}`));
-  if (plan.note) term.out(`  ${plan.note}`);
+  io.say(`${where}, line ${plan.line}:`);
+  io.say(term.style.red(`  - ${readable(before)}`));
+  if (plan.after !== null) io.say(term.style.green(`  + ${readable(plan.after)}`));
+  if (plan.note) io.say(`  ${plan.note}`);
   const question = plan.after === null ? `Remove line ${plan.line} of ${where}?` : `Change line ${plan.line} of ${where} like this?`;
   if (!io.yes && !(await prompter.confirm(question, true))) return false;
   let changed = true;
@@ -433,9 +473,9 @@ async function applyPlan(
     term.err(`${m.fail} ${where} changed since it was read; nothing was written. Run import again.`);
     return false;
   }
-  const advice = finding.kind === 'dotenv' ? ' Start the program with `openai-setup run -- …` so that it gets the key.' : '';
+  const advice = finding.kind === 'dotenv' ? ` Start the program so that it gets the key:  ${io.run} -- …` : '';
   io.say(`${m.ok} ${plan.after === null ? 'Removed' : 'Changed'} line ${plan.line} of ${where}.${advice}`);
-  if (finding.kind === 'posix-shell' && basename(finding.path) === '.envrc') io.say('  Run `direnv allow` for direnv to load the changed file.');
-  else if (finding.kind !== 'dotenv') io.say(`  It takes effect in new shells (or after: source ${where}).`);
+  const reload = reloadHint(finding.kind, finding.path, where);
+  if (reload) io.say(`  ${reload}`);
   return true;
 }

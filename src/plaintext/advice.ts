@@ -11,20 +11,27 @@ export const TOOL_NAMES: Record<ToolName, string> = {
   aider: 'aider',
 };
 
-/** One paragraph for a tool's file at `path` (as shown). */
-export function toolAdvice(tool: ToolName, path: string): string {
+/** How the person runs openai-setup's commands (src/plaintext/invocation.ts): `… token` and `… run`, with the profile. */
+export interface AdviceCommands {
+  token: string;
+  run: string;
+}
+
+/** One paragraph for a tool's file at `path` (as shown); it ends in the command to run, set off with two spaces (one unit when wrapped). */
+export function toolAdvice(tool: ToolName, path: string, commands: AdviceCommands): string {
+  const { token, run } = commands;
   switch (tool) {
     case 'codex':
-      return `Codex keeps its key in ${path} unless told otherwise: add cli_auth_credentials_store = "keyring" to config.toml next to it, log in again with \`openai-setup token | codex login --with-api-key\` (Codex then keeps the key in the OS keychain), and remove the key from ${path}.`;
+      return `Codex keeps its key in ${path} unless told otherwise: add cli_auth_credentials_store = "keyring" to config.toml next to it, remove the key from ${path}, and log in again (Codex then keeps the key in the OS keychain):  ${token} | codex login --with-api-key`;
     case 'llm':
-      return `Remove the "openai" entry from ${path}: llm then reads OPENAI_API_KEY, so run it as \`openai-setup run -- llm …\`.`;
+      return `Remove the "openai" entry from ${path}: llm then reads OPENAI_API_KEY, so run it as:  ${run} -- llm …`;
     case 'shell-gpt':
-      return `Remove the OPENAI_API_KEY line from ${path} and run \`openai-setup run -- sgpt …\`: shell-gpt takes the environment's key over its file (started without either, it asks for the key and writes it back there).`;
+      return `Remove the OPENAI_API_KEY line from ${path}: shell-gpt takes the environment's key over its file (started without either, it asks for the key and writes it back there). Run it as:  ${run} -- sgpt …`;
     case 'fabric':
-      return `Remove the OPENAI_API_KEY line from ${path} and start fabric as \`openai-setup run -- fabric …\`, so that the key comes from the environment.`;
+      return `Remove the OPENAI_API_KEY line from ${path}, so that the key comes from the environment, and start fabric as:  ${run} -- fabric …`;
     case 'continue':
-      return `Continue reads the key from ${path}: remove the apiKey value and let the editor get OPENAI_API_KEY from the environment (start it as \`openai-setup run -- code .\`), or use Continue's own secrets instead.`;
+      return `Continue reads the key from ${path}: remove the apiKey value and let the editor get OPENAI_API_KEY from the environment (or use Continue's own secrets instead), starting it as:  ${run} -- code .`;
     case 'aider':
-      return `Remove the openai-api-key line from ${path}: aider reads OPENAI_API_KEY, so run it as \`openai-setup run -- aider\`.`;
+      return `Remove the openai-api-key line from ${path}: aider reads OPENAI_API_KEY, so run it as:  ${run} -- aider`;
   }
 }

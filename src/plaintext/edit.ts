@@ -1,7 +1,10 @@
 // What import puts in place of a plaintext key, as text: in a shell startup file the line that
 // asks openai-setup for the key each time, in a .env file nothing (programs are started with
 // `openai-setup run`). Only a line that is a plain assignment of the key is changed; every other
-// byte of the file stays, its line endings included. Pure.
+// byte of the file stays, its line endings included. Also what the person is told about a line:
+// how to reload the changed file in their shell, and what to do by hand with one import leaves. Pure.
+import { basename } from 'node:path';
+import { shellWord } from '../terminal/shell.js';
 import type { Finding } from './scan.js';
 
 export type EditPlan =
@@ -9,7 +12,7 @@ export type EditPlan =
   | { kind: 'line'; line: number; after: string | null; note: string | null }
   /** A fish universal variable: erase it with fish itself, then add a line to config.fish. */
   | { kind: 'fish-universal'; variable: string; addLine: string }
-  /** Nothing import may change: what to do by hand. */
+  /** Nothing import may change: why (the person edits it by hand). */
   | { kind: 'manual'; why: string };
 
 const NAME = '[A-Za-z_][A-Za-z0-9_]*';
@@ -38,7 +41,7 @@ export function splitLines(text: string): Array<{ body: string; eol: string }> {
  */
 export function planEdit(finding: Finding, lineText: string, tokenCommand: string): EditPlan {
   if (finding.kind === 'tool') return { kind: 'manual', why: "another tool's file: import never edits it" };
-  if (finding.utf16) return { kind: 'manual', why: 'the file is UTF-16: edit it by hand' };
+  if (finding.utf16) return { kind: 'manual', why: 'the file is UTF-16' };
   const key = quoted(finding.key);
   const trailing = '(\\s*;?\\s*(?:#.*)?)';
   const body = lineText.replace(/\r$/, '');
@@ -48,12 +51,12 @@ export function planEdit(finding: Finding, lineText: string, tokenCommand: strin
   }
   if (finding.kind === 'posix-shell') {
     const m = new RegExp(`^(\\s*)(?:export\\s+)?(${NAME})=${key}${trailing}$`).exec(body);
-    if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key: edit it by hand' };
+    if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key' };
     return { kind: 'line', line: finding.line, after: `${m[1]}export ${m[2]}="$(${tokenCommand})"${m[3]}`, note: null };
   }
   if (finding.kind === 'fish') {
     const m = new RegExp(`^(\\s*)set\\s+((?:-{1,2}[A-Za-z-]+\\s+)*)(${NAME})\\s+${key}${trailing}$`).exec(body);
-    if (!m) return { kind: 'manual', why: 'the line is more than a `set` of the key: edit it by hand' };
+    if (!m) return { kind: 'manual', why: 'the line is more than a `set` of the key' };
     const universal = /(?:^|\s)-[A-Za-z]*U|--universal/.test(m[2]!);
     return {
       kind: 'line',
@@ -64,13 +67,86 @@ export function planEdit(finding: Finding, lineText: string, tokenCommand: strin
   }
   if (finding.kind === 'powershell') {
     const m = new RegExp(`^(\\s*)\\$env:(${NAME})\\s*=\\s*${key}${trailing}$`, 'i').exec(body);
-    if (!m) return { kind: 'manual', why: 'the line is more than `$env:NAME = key`: edit it by hand' };
-    return { kind: 'line', line: finding.line, after: `${m[1]}$env:${m[2]} = (${tokenCommand})${m[3]}`, note: null };
+    if (!m) return { kind: 'manual', why: 'the line is more than `$env:NAME = key`' };
+    return { kind: 'line', line: finding.line, after: `${m[1]}$env:${m[2]} = (${powershellCommand(tokenCommand)})${m[3]}`, note: null };
   }
   // dotenv: the line goes; programs get the key from `openai-setup run`.
   const m = new RegExp(`^\\s*(?:export\\s+)?${NAME}\\s*=\\s*${key}\\s*(?:#.*)?$`).exec(body);
-  if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key: edit it by hand' };
+  if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key' };
   return { kind: 'line', line: finding.line, after: null, note: null };
+}
+
+/**
+ * A command written for POSIX shells (shellWord's quoting) as PowerShell runs it: a quoted program
+ * needs the call operator, and a quote inside single quotes is doubled there.
+ */
+export function powershellCommand(command: string): string {
+  const ps = command.replaceAll(`'\\''`, "''");
+  return ps.startsWith("'") ? `& ${ps}` : ps;
+}
+
+/** A path as the person's shell reads it: `~/` kept outside quotes (so that it expands), the rest a shell word. */
+export function shellPath(shown: string): string {
+  return shown.startsWith('~/') ? `~/${shown.slice(2) === '' ? '' : shellWord(shown.slice(2))}` : shellWord(shown);
+}
+
+/** A PowerShell string literal: single quotes, a quote inside doubled. */
+function powershellQuoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+const LOGIN_FILES = new Set(['.bash_profile', '.bash_login', '.profile', '.zprofile', '.zlogin']);
+
+// Advice that ends in a command sets it off with two spaces (`…:  source ~/.zshrc`): the terminal
+// then never breaks that command across lines (terminal/output.ts, fit), so it pastes back whole.
+
+/**
+ * When a changed startup file takes effect, and how to load it now, in the shell that reads it:
+ * `source` in bash, zsh and fish, `.` for ~/.profile (any POSIX sh), `. 'path'` in PowerShell
+ * (dot-sourcing; `source` is no PowerShell command). `path` is the file's real path, `shown` the
+ * same as the person reads it (~/.zshrc). Null for a .env file (nothing loads it but programs).
+ */
+export function reloadHint(kind: Finding['kind'], path: string, shown: string): string | null {
+  const name = basename(path);
+  const now = 'to load it in this one:';
+  switch (kind) {
+    case 'posix-shell': {
+      if (name === '.envrc') return 'Run `direnv allow` for direnv to load the changed file.';
+      const login = LOGIN_FILES.has(name);
+      const command = name === '.profile' ? '.' : 'source';
+      return `It takes effect in new ${login ? 'login shells' : 'shells'}; ${now}  ${command} ${shellPath(shown)}`;
+    }
+    case 'fish':
+    case 'fish-universal':
+      return `It takes effect in new fish shells; ${now}  source ${shellPath(shown)}`;
+    case 'powershell':
+      return `It takes effect in new PowerShell sessions; ${now}  . ${powershellQuoted(path)}`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * What to do with a line import leaves to the person, said after "edit it by hand": what to put
+ * in place of the key, given the command that prints it (null for an admin key: nothing prints
+ * it, the key just goes) and `openai-setup run` as the person types it.
+ */
+export function byHand(kind: Finding['kind'], tokenCommand: string | null, runCommand: string): string {
+  if (tokenCommand === null) return ': remove the key (rotate and spend read the admin key from the keychain).';
+  switch (kind) {
+    case 'posix-shell':
+      return `, with this in place of the key:  "$(${tokenCommand})"`;
+    case 'fish':
+      return `, with this in place of the key:  (${tokenCommand})`;
+    case 'fish-universal':
+      return ': erase that universal variable in fish (set -Ue and its name).';
+    case 'powershell':
+      return `, with this in place of the key:  (${powershellCommand(tokenCommand)})`;
+    case 'dotenv':
+      return `: remove the key, and start the program so that it gets the key:  ${runCommand} -- …`;
+    default:
+      return ': remove the key.';
+  }
 }
 
 /** The text with line `line` (1-based) replaced by `after` (its end of line kept), or removed with its end of line. */

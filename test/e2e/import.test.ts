@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ImportJsonSchema } from '../../src/commands/import.js';
 import { StatusJsonSchema } from '../../src/commands/status.js';
-import { filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, type PtySession } from '../helpers/pty.js';
@@ -174,3 +174,81 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     expectNoKey(doctor);
   });
 });
+
+describe('what import says, as printed: JSON alone on stdout, reload commands per shell, lines left by hand, the tool named as the files name it', () => {
+  it('--store … --rewrite --yes --json: stdout is one JSON document (| jq works); the diff goes to stderr', async () => {
+    const t = await machine();
+    write(join(t.home, '.env'), `OPENAI_API_KEY=${KEY}\n`);
+    const r = await runCli(['import', '--store', '~/.env:1', '--rewrite', '--yes', '--json', '--profile', t.profile], { env: t.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(ImportJsonSchema.parse(JSON.parse(r.stdout))).toMatchObject({ moved: [{ path: '~/.env', line: 1, action: 'remove' }], plaintextLeft: 0, exitCode: 0 });
+    expect(r.stdout.trimStart().startsWith('{')).toBe(true);
+    expect(r.stderr).toMatch(/~\/\.env, line 1:\n {2}- OPENAI_API_KEY=sk-proj-…\S{4}\n/);
+    expect(readFileSync(join(t.home, '.env'), 'utf8')).toBe('');
+    expectNoKey(r);
+  });
+
+  it('a changed PowerShell profile: reloaded by dot-sourcing it, not with source', async () => {
+    const t = await machine();
+    const profile = write(join(t.home, '.config', 'powershell', 'Microsoft.PowerShell_profile.ps1'), `$env:OPENAI_API_KEY = "${KEY}"\n`);
+    const r = await runCli(['import', '--store', '~/.config/powershell/Microsoft.PowerShell_profile.ps1:1', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(profile, 'utf8')).toBe(`$env:OPENAI_API_KEY = (${CLI} token --profile ${t.profile})\n`);
+    expect(r.stdout).toContain(`It takes effect in new PowerShell sessions; to load it in this one:  . '${profile}'\n`);
+    expect(r.stdout).not.toMatch(/source/);
+    expectNoKey(r);
+  });
+
+  it('a line import cannot change (VAR=key; export VAR) is listed with why and "edit it by hand", also on a terminal after the key is stored', async () => {
+    const t = await machine();
+    const bashProfile = write(join(t.home, '.bash_profile'), `OPENAI_API_KEY=${KEY}; export OPENAI_API_KEY\n`);
+    const listed = await runCli(['import', '--profile', t.profile], { env: t.env });
+    expect(listed.code).toBe(8);
+    expect(listed.stdout).toMatch(/~\/\.bash_profile, line 1\n {4}sk-proj-…\S{4} · project key · not stored\n {4}Import cannot change this line \(the line is more than an assignment of the key\): edit it by hand\.\n/);
+    const json = ImportJsonSchema.parse(JSON.parse((await runCli(['import', '--json', '--profile', t.profile], { env: t.env })).stdout));
+    expect(json.findings).toMatchObject([{ path: '~/.bash_profile', line: 1, action: 'manual', advice: expect.stringContaining('edit it by hand') }]);
+    expectNoKey(listed);
+
+    session = spawnCli(['import', '--profile', t.profile], { env: t.env });
+    await session.waitFor(`Which key should profile "${t.profile}" keep in the keychain?`);
+    session.press('enter');
+    await session.waitFor(/Stored sk-proj-…\S{4} in the Secret Service keyring/);
+    await session.waitFor('1 plaintext copy is left; to see it:');
+    expect((await session.exited).exitCode).toBe(8);
+    expect(session.output().replace(/\s+/g, ' ')).toContain(
+      `! ~/.bash_profile, line 1 (sk-proj-…${KEY.slice(-4)}): import cannot change this line (the line is more than an assignment of the key): edit it by hand, with this in place of the key: "$(${CLI} token --profile ${t.profile})"`,
+    );
+    expect(readFileSync(bashProfile, 'utf8')).toContain(KEY);
+    expectNoKey(session.output());
+  });
+
+  it('started by its path (not on PATH, not npx): the advice runs the tool as the lines written into files do; under npx both say npx openai-setup', async () => {
+    const t = await machine();
+    write(join(t.home, '.zshrc'), `export OPENAI_API_KEY=${KEY}\n`);
+    write(join(t.home, '.env'), `OPENAI_API_KEY=${KEY}\n`);
+    const zsh = await runCli(['import', '--store', '~/.zshrc:1', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
+    expect(zsh.code, zsh.stderr).toBe(8);
+    const written = /\$\((\S+) token --profile /.exec(readFileSync(join(t.home, '.zshrc'), 'utf8'))![1]!;
+    expect(written).toBe(CLI);
+    expect(zsh.stdout).toContain(`1 plaintext copy is left; to see it:  ${written} import\n`);
+    const dotenv = await runCli(['import', '--store', '~/.env:1', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
+    expect(dotenv.code, dotenv.stderr).toBe(0);
+    expect(dotenv.stdout).toContain(`Start the program so that it gets the key:  ${written} run --profile ${t.profile} -- …\n`);
+    for (const r of [zsh, dotenv]) expect(r.stdout + r.stderr).not.toMatch(/(?<![\w/.-])openai-setup (?:run|import|rotate)/);
+
+    // npx puts its own copy on PATH; the person's shell has neither it nor the bare name.
+    const npx = await machine();
+    const bin = join(npx.root, 'npx-bin');
+    write(join(bin, 'openai-setup'), '#!/bin/sh\nexit 99\n', 0o755);
+    const env = { ...npx.env, npm_command: 'exec', PATH: `${bin}:${npx.env.PATH}` };
+    write(join(npx.home, '.zshrc'), `export OPENAI_API_KEY=${KEY}\n`);
+    write(join(npx.home, '.env'), `OPENAI_API_KEY=${KEY}\n`);
+    const first = await runCli(['import', '--store', '~/.zshrc:1', '--rewrite', '--yes', '--profile', npx.profile], { env });
+    expect(readFileSync(join(npx.home, '.zshrc'), 'utf8')).toBe(`export OPENAI_API_KEY="$(npx openai-setup token --profile ${npx.profile})"\n`);
+    expect(first.stdout).toContain('1 plaintext copy is left; to see it:  npx openai-setup import\n');
+    const second = await runCli(['import', '--store', '~/.env:1', '--rewrite', '--yes', '--profile', npx.profile], { env });
+    expect(second.stdout).toContain(`Start the program so that it gets the key:  npx openai-setup run --profile ${npx.profile} -- …\n`);
+    expect(second.stdout).not.toContain('npx npx');
+  });
+});
+

@@ -5,9 +5,9 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync,
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runImport, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
-import { planEdit, replaceLine } from '../../src/plaintext/edit.js';
+import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
 import { decodeFishEscapes, findKeys } from '../../src/plaintext/find.js';
-import { selfCommand, tokenCommand } from '../../src/plaintext/invocation.js';
+import { runCommand, selfCommand, tokenCommand } from '../../src/plaintext/invocation.js';
 import { plaintextPlaces } from '../../src/plaintext/places.js';
 import type { Finding } from '../../src/plaintext/scan.js';
 import { checkResult, flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
@@ -138,6 +138,46 @@ describe('the line put in place of a key', () => {
     expect(npx.command).toBe('npx openai-setup');
     expect(npx.note).toMatch(/npm install -g openai-setup/);
     expect(tokenCommand({ command: 'openai-setup', note: null }, 'work')).toBe('openai-setup token --profile work');
+    expect(runCommand({ command: 'openai-setup', note: null }, 'work')).toBe('openai-setup run --profile work');
+    expect(runCommand({ command: 'openai-setup', note: null }, 'default')).toBe('openai-setup run');
+  });
+
+  it('under npx the command is npx openai-setup even though npx put its own copy on PATH; a script that cannot run alone goes through node', () => {
+    const t = makeTestContext();
+    const bin = join(dirname(t.cwd), 'npxbin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'openai-setup'), '#!/bin/sh\n', { mode: 0o755 });
+    expect(selfCommand({ PATH: bin, npm_command: 'exec' }, 'linux', join(t.cwd, 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs')).command).toBe('npx openai-setup');
+    expect(selfCommand({ PATH: bin }, 'linux', '/anywhere/openai-setup.cjs').command).toBe('openai-setup');
+    const script = join(dirname(t.cwd), 'plain.cjs');
+    writeFileSync(script, '', { mode: 0o644 });
+    expect(selfCommand({ PATH: '' }, 'linux', script).command).toBe(`node ${script}`);
+    expect(selfCommand({ PATH: '' }, 'win32', 'C:\\tools\\openai-setup.cjs').command).toBe("node 'C:\\tools\\openai-setup.cjs'");
+    void t.cleanup();
+  });
+
+  it('PowerShell runs a quoted program through the call operator', () => {
+    const finding: Finding = { path: '/x', line: 1, kind: 'powershell', key: KEY, variable: 'OPENAI_API_KEY', utf16: false };
+    expect(planEdit(finding, `$env:OPENAI_API_KEY = "${KEY}"`, "'/opt/my tools/openai-setup.cjs' token")).toMatchObject({ after: "$env:OPENAI_API_KEY = (& '/opt/my tools/openai-setup.cjs' token)" });
+    expect(planEdit(finding, `$env:OPENAI_API_KEY = "${KEY}"`, "node '/opt/it'\\''s/openai-setup.cjs' token")).toMatchObject({ after: "$env:OPENAI_API_KEY = (node '/opt/it''s/openai-setup.cjs' token)" });
+  });
+});
+
+describe('how a changed file is loaded again, in the shell that reads it', () => {
+  it('bash and zsh: source; ~/.profile: . (any POSIX sh); login files say login shells; fish: source; PowerShell: dot-sourcing; .envrc: direnv allow', () => {
+    const now = 'to load it in this one:';
+    expect(reloadHint('posix-shell', '/h/.zshrc', '~/.zshrc')).toBe(`It takes effect in new shells; ${now}  source ~/.zshrc`);
+    expect(reloadHint('posix-shell', '/h/.bashrc', '~/.bashrc')).toBe(`It takes effect in new shells; ${now}  source ~/.bashrc`);
+    expect(reloadHint('posix-shell', '/h/.bash_profile', '~/.bash_profile')).toBe(`It takes effect in new login shells; ${now}  source ~/.bash_profile`);
+    expect(reloadHint('posix-shell', '/h/.profile', '~/.profile')).toBe(`It takes effect in new login shells; ${now}  . ~/.profile`);
+    expect(reloadHint('posix-shell', '/z d/.zshrc', '/z d/.zshrc')).toBe(`It takes effect in new shells; ${now}  source '/z d/.zshrc'`);
+    expect(reloadHint('posix-shell', '/h/My Dots/.zshenv', '~/My Dots/.zshenv')).toBe(`It takes effect in new shells; ${now}  source ~/'My Dots/.zshenv'`);
+    expect(reloadHint('posix-shell', '/p/.envrc', '.envrc')).toBe('Run `direnv allow` for direnv to load the changed file.');
+    expect(reloadHint('fish', '/h/.config/fish/config.fish', '~/.config/fish/config.fish')).toBe(`It takes effect in new fish shells; ${now}  source ~/.config/fish/config.fish`);
+    const ps = '/h/.config/powershell/Microsoft.PowerShell_profile.ps1';
+    expect(reloadHint('powershell', ps, '~/.config/powershell/Microsoft.PowerShell_profile.ps1')).toBe(`It takes effect in new PowerShell sessions; ${now}  . '${ps}'`);
+    expect(reloadHint('powershell', "C:\\Users\\o'brien\\Documents\\PowerShell\\profile.ps1", 'x')).toBe(`It takes effect in new PowerShell sessions; ${now}  . 'C:\\Users\\o''brien\\Documents\\PowerShell\\profile.ps1'`);
+    expect(reloadHint('dotenv', '/p/.env', '.env')).toBeNull();
   });
 });
 
@@ -212,7 +252,7 @@ describe('import: the list', () => {
     expect(out).toContain(`~/.config/fish/fish_variables, line 3 (fish universal variable)\n    sk-proj-…${OTHER.slice(-4)} · project key · not stored`);
     expect(out).toContain(`.env, line 2\n    sk-proj-…${OTHER.slice(-4)} · project key · not stored`);
     expect(out).toContain('In the environment: OPENAI_API_KEY = sk-proj-…');
-    expect(flat(out)).toContain('add cli_auth_credentials_store = "keyring" to config.toml next to it, log in again with `openai-setup token | codex login --with-api-key`');
+    expect(out).toContain('add cli_auth_credentials_store = "keyring" to config.toml next to it, remove the key from ~/.codex/auth.json, and log in again (Codex then keeps the key in the OS keychain):  openai-setup token | codex login --with-api-key\n');
     expect(flat(out)).toContain('openai-setup import --store PATH:LINE --rewrite --yes');
     expect(statSync(zshrc).mtimeMs).toBe(before.mtimeMs);
     expectNoKeys(t);
@@ -274,7 +314,7 @@ describe('import: moving keys into the keychain', () => {
     expect(t.stdout).toContain(`.envrc, line 1: sk-proj-…${OTHER.slice(-4)} is not the stored key`);
     expect(t.stdout).toMatch(/- export OPENAI_API_KEY="sk-proj-…\S{4}" {2}# laptop\n {2}\+ export OPENAI_API_KEY="\$\(openai-setup token\)" {2}# laptop/);
     expect(t.stdout).toContain('2 plaintext copies are left');
-    expect(flat(t.stdout)).toContain('`openai-setup rotate` replaces the key for good');
+    expect(t.stdout).toContain('To replace the key for good:  openai-setup rotate\n');
     // No temp file, and no copy of the key anywhere but where it was left.
     for (const dir of [t.home, join(t.home, '.config', 'fish'), t.cwd]) expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expectNoKeys(t);
@@ -286,7 +326,7 @@ describe('import: moving keys into the keychain', () => {
     expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(0);
     expect(t.keychain.keyOf('default')).toBe(KEY);
     expect(t.read('.env')).toBe('');
-    expect(t.stdout).toContain('✔ Removed line 1 of .env. Start the program with `openai-setup run -- …` so that it gets the key.');
+    expect(t.stdout).toContain('✔ Removed line 1 of .env. Start the program so that it gets the key:  openai-setup run -- …\n');
     expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
     expect(t.api.checks.map((c) => c.billingCheck)).toEqual([false]);
   });
@@ -383,5 +423,120 @@ describe('import: a key only in the environment', () => {
     expect(t.keychain.keyOf('default')).toBe(OTHER);
     expect(t.prompts.asked[0]!.choices).toEqual([OTHER, null]);
     expectNoKeys(t);
+  });
+});
+
+describe('import: what the person reads (review of the built binary)', () => {
+  it('--store … --rewrite --yes --json: stdout is the JSON document alone; the diff and the messages go to stderr', async () => {
+    const t = machine({ interactive: false });
+    t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true, json: true }), t.deps)).toBe(0);
+    const data = ImportJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toMatchObject({ moved: [{ path: '.env', line: 1, action: 'remove' }], plaintextLeft: 0, exitCode: 0 });
+    expect(t.stderr).toContain('.env, line 1:');
+    expect(t.stderr).toMatch(/ {2}- OPENAI_API_KEY=sk-proj-…\S{4}/);
+    expect(t.stderr).toContain('✔ Removed line 1 of .env.');
+    expectNoKeys(t);
+  });
+
+  it('--json with a fish universal variable: the diff goes to stderr too', async () => {
+    const t = machine({ interactive: false });
+    t.write('~/.config/fish/fish_variables', `# VERSION: 3.0\nSETUVAR --export OPENAI_API_KEY:${fishEscape(KEY)}\n`);
+    expect(await runImport(t.ctx, options({ store: '~/.config/fish/fish_variables:2', rewrite: true, yes: true, json: true }), t.deps)).toBe(0);
+    expect(ImportJsonSchema.parse(JSON.parse(t.stdout)).moved).toEqual([{ path: '~/.config/fish/fish_variables', line: 2, action: 'fish-erase' }]);
+    expect(t.stderr).toContain("- OPENAI_API_KEY (universal), erased with: fish -c 'set -Ue OPENAI_API_KEY'");
+    expect(t.stderr).toContain('+ set -gx OPENAI_API_KEY (openai-setup token)');
+    expect(t.stderr).toContain('Running fish shells no longer have it. It takes effect in new fish shells; to load it in this one:  source ~/.config/fish/config.fish\n');
+  });
+
+  it('a changed PowerShell profile is loaded with . (dot-sourcing), not source', async () => {
+    const t = machine({ interactive: false });
+    const profile = t.write('~/.config/powershell/Microsoft.PowerShell_profile.ps1', `$env:OPENAI_API_KEY = "${KEY}"\n`);
+    expect(await runImport(t.ctx, options({ store: '~/.config/powershell/Microsoft.PowerShell_profile.ps1:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.read('~/.config/powershell/Microsoft.PowerShell_profile.ps1')).toBe('$env:OPENAI_API_KEY = (openai-setup token)\n');
+    expect(t.stdout).toContain(`It takes effect in new PowerShell sessions; to load it in this one:  . '${profile}'\n`);
+    expect(t.stdout).not.toContain('source');
+  });
+
+  it('a line import cannot change is listed with why and "edit it by hand", never skipped in silence', async () => {
+    const line = `OPENAI_API_KEY=${KEY}; export OPENAI_API_KEY\n`;
+    // The list, not stored yet: why, and edit it by hand.
+    const listed = machine({ interactive: false });
+    listed.write('~/.bash_profile', line);
+    expect(await runImport(listed.ctx, options(), listed.deps)).toBe(8);
+    expect(listed.stdout).toContain(`~/.bash_profile, line 1\n    sk-proj-…${KEY.slice(-4)} · project key · not stored\n    Import cannot change this line (the line is more than an assignment of the key): edit it by hand.\n`);
+    // Stored: also what to put there.
+    const stored = machine({ interactive: false, keychain: { default: KEY } });
+    stored.write('~/.bash_profile', line);
+    expect(await runImport(stored.ctx, options(), stored.deps)).toBe(8);
+    expect(stored.stdout).toContain('    Import cannot change this line (the line is more than an assignment of the key): edit it by hand, with this in place of the key:  "$(openai-setup token)"\n');
+    // As data.
+    const json = machine({ interactive: false, keychain: { default: KEY } });
+    json.write('~/.bash_profile', line);
+    expect(await runImport(json.ctx, options({ json: true }), json.deps)).toBe(8);
+    expect(ImportJsonSchema.parse(JSON.parse(json.stdout)).findings).toMatchObject([
+      { path: '~/.bash_profile', line: 1, action: 'manual', advice: 'import cannot change this line (the line is more than an assignment of the key): edit it by hand, with this in place of the key:  "$(openai-setup token)"' },
+    ]);
+    // --store … --rewrite on it: refused, saying what to do instead.
+    const store = machine({ interactive: false });
+    store.write('~/.bash_profile', line);
+    const refused = await outcomeOf(runImport(store.ctx, options({ store: '~/.bash_profile:1', rewrite: true, yes: true }), store.deps));
+    expect(refused).toMatchObject({ code: 2, message: '--rewrite: ~/.bash_profile:1 cannot be rewritten (the line is more than an assignment of the key). Nothing was changed.' });
+    expect(refused.hints).toEqual(['Edit it by hand. To store the key without changing the line:  openai-setup import --store ~/.bash_profile:1 --yes']);
+    for (const t of [listed, stored, json, store]) expectNoKeys(t);
+  });
+
+  it('on a terminal: after the changes, each line of the stored key that import cannot change is named, with why and what to put there', async () => {
+    const t = machine();
+    t.write('~/.bash_profile', `OPENAI_API_KEY=${KEY}; export OPENAI_API_KEY\n`);
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    t.prompts.whenSelect('Which key should profile "default" keep in the keychain?', KEY).whenConfirm('Change line 1 of ~/.zshrc like this?', true);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.stdout).toContain(`! ~/.bash_profile, line 1 (sk-proj-…${KEY.slice(-4)}): import cannot change this line (the line is more than an assignment of the key): edit it by hand, with this in place of the key:  "$(openai-setup token)"\n`);
+    expect(t.stdout).toContain('! 1 plaintext copy is left; to see it:  openai-setup import\n');
+    expect(t.read('~/.bash_profile')).toContain(KEY);
+    expectNoKeys(t);
+  });
+
+  it('started by its path (not on PATH, not npx): the advice names the tool as the lines written into files do', async () => {
+    const t = machine({ interactive: false, env: { PATH: '' } });
+    const script = join(dirname(t.cwd), 'checkout', 'bin', 'openai-setup.cjs');
+    mkdirSync(dirname(script), { recursive: true });
+    writeFileSync(script, '#!/usr/bin/env node\n', { mode: 0o755 });
+    t.ctx.binPath = script;
+    t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    t.write('~/.config/shell_gpt/.sgptrc', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true, profile: 'work' }), t.deps)).toBe(8);
+    expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY="$(${script} token --profile work)"\n`);
+    // Each command last on its line, set off with two spaces: the terminal never breaks it in two, however long the path.
+    expect(t.stdout).toContain(`! 2 plaintext copies are left; to see them:  ${script} import\n`);
+    expect(t.stdout).toContain(`Run it as:  ${script} run --profile work -- sgpt …\n`);
+    expect(t.stdout).toContain(`To replace the key for good:  ${script} rotate\n`);
+    expect(t.stdout).not.toMatch(/(?<![/\w.-])openai-setup (?:run|import|rotate|token)/);
+
+    const env = machine({ interactive: false, env: { PATH: '' } });
+    env.ctx.binPath = script;
+    env.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(env.ctx, options({ store: '.env:1', rewrite: true, yes: true }), env.deps)).toBe(0);
+    expect(env.stdout).toContain(`✔ Removed line 1 of .env. Start the program so that it gets the key:  ${script} run -- …\n`);
+
+    // On a narrow terminal, lines wrap, but never inside the command they end with.
+    const narrow = machine({ interactive: false, stdoutIsTTY: true, columns: 60, env: { PATH: '' } });
+    narrow.ctx.binPath = script;
+    narrow.write('~/.config/powershell/Microsoft.PowerShell_profile.ps1', `$env:OPENAI_API_KEY = "${KEY}"\n`);
+    narrow.write('~/.config/shell_gpt/.sgptrc', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(narrow.ctx, options({ store: '~/.config/powershell/Microsoft.PowerShell_profile.ps1:1', rewrite: true, yes: true }), narrow.deps)).toBe(8);
+    const lines = narrow.stdout.split('\n');
+    for (const command of [`. '${join(narrow.home, '.config', 'powershell', 'Microsoft.PowerShell_profile.ps1')}'`, `${script} import`, `${script} run -- sgpt …`, `${script} rotate`]) {
+      expect(lines.some((l) => l.trim() === command), `${command} whole on a line of its own in:\n${narrow.stdout}`).toBe(true);
+    }
+
+    const list = machine({ interactive: false, env: { PATH: '' } });
+    list.ctx.binPath = script;
+    list.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(list.ctx, options(), list.deps)).toBe(8);
+    expect(list.stdout).toContain(`To move one into the keychain, on a terminal:  ${script} import\nOr without a terminal:  ${script} import --store PATH:LINE --rewrite --yes\n`);
   });
 });
