@@ -1,10 +1,11 @@
 // What a failed Admin API request means for the person: one kind, one line, one fix, and the exit
 // code. Pure, like diagnosis.ts (whose transport and non-API classifiers it reuses): the answer
 // comes in as data.
-import { EXIT, ExitError } from '../errors.js';
+import { CancelledError, EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
-import { redact } from '../keys/redact.js';
 import { PAGES } from '../platform.js';
+import { adminKeyCommand } from '../storage/admin-key.js';
+import { untrusted } from '../terminal/sanitize.js';
 import { nonApiDiagnosis, transportDiagnosis, type Failure } from './diagnosis.js';
 
 export type AdminFailureKind =
@@ -44,6 +45,10 @@ export interface AdminFailedRequest {
   proxy: string | null;
   /** What was being done, for people: "listing the organization's projects". */
   action: string;
+  /** The profile whose admin key it is: the commands a fix names act on it. */
+  profile?: string;
+  /** The key came from OPENAI_ADMIN_KEY, which is used instead of any stored admin key. */
+  fromEnv?: boolean;
 }
 
 /**
@@ -66,49 +71,78 @@ export function errorText(body: unknown): { message: string; type: string | null
 
 const ADMIN_KEYS_URL = PAGES['admin-keys'].url;
 
-export const NEEDS_ADMIN_KEY_FIX = `Create an admin key on the admin keys page (only organization owners can), then store it: openai-setup admin-key`;
+/** How to get an admin key where a project key was given: the page, and the command that stores it (for the profile). */
+export function needsAdminKeyFix(profile = 'default'): string {
+  return `Create an admin key on the admin keys page (only organization owners can), then store it: ${adminKeyCommand(profile)}`;
+}
+
+/**
+ * OPENAI_ADMIN_KEY wins over a stored admin key, so storing another one changes nothing while it is
+ * set: the fix is the variable. `what` is the admin key it should hold instead.
+ */
+function envFix(what: string, store: string): string {
+  return `OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to ${what}, or unset OPENAI_ADMIN_KEY to use the admin key stored with ${store}.`;
+}
 
 function upperFirst(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Any failed Admin API request, as an AdminApiError. */
+/**
+ * A fix from diagnosis.ts, for the Admin API's commands: they have no --base-url (the base URL is
+ * OPENAI_BASE_URL) and no --timeout (each request gets ADMIN_TIMEOUT_MS).
+ */
+function adminFix(fix: string): string {
+  return fix
+    .replace(/--base-url(?: \/ | or |, )OPENAI_BASE_URL/g, 'OPENAI_BASE_URL')
+    .replace(/--base-url/g, 'OPENAI_BASE_URL')
+    .replace(/,? or raise --timeout\./g, '.');
+}
+
+/** Any failed Admin API request, as an AdminApiError. Every text from the network is made one safe, bounded line, the key masked. */
 export function adminFailure(failure: Failure, request: AdminFailedRequest): AdminApiError {
+  const safe = (text: string, max?: number) => untrusted(text, [request.key], max);
   const diagnosisRequest = { probe: 'models' as const, baseURL: request.baseURL, key: request.key, model: '', timeoutMs: request.timeoutMs, proxy: request.proxy };
   if (failure.kind !== 'http') {
     const d = transportDiagnosis(failure, diagnosisRequest);
-    return new AdminApiError(failure.kind === 'timeout' ? 'timeout' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${d.message}`, d.fix ? [d.fix] : [], null, null, null);
+    return new AdminApiError(failure.kind === 'timeout' ? 'timeout' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${safe(d.message)}`, d.fix ? [safe(adminFix(d.fix))] : [], null, null, null);
   }
-  const { status, requestId } = failure;
+  const { status } = failure;
+  const requestId = failure.requestId === null ? null : safe(failure.requestId, 100);
   const parsed = errorText(failure.body);
   // An answer that is not the API's (a redirect, a proxy's page) says so in diagnosis.ts's words.
   const foreign = parsed ? null : nonApiDiagnosis({ ...failure, body: failure.body }, diagnosisRequest);
   if (foreign || !parsed) {
-    const message = foreign?.message ?? `The API answered HTTP ${status} without an error message.`;
-    return new AdminApiError(status >= 500 ? 'server_error' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${message}`, foreign?.fix ? [foreign.fix] : [], status, null, requestId);
+    const message = foreign ? safe(foreign.message) : `The API answered HTTP ${status} without an error message.`;
+    return new AdminApiError(status >= 500 ? 'server_error' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${message}`, foreign?.fix ? [safe(adminFix(foreign.fix))] : [], status, null, requestId);
   }
-  const apiMessage = redact(parsed.message, [request.key]);
+  // The API's own words: one line (no forged "✔" line below ours), no terminal sequences, at most 500 characters, the key masked.
+  const apiMessage = safe(parsed.message.trim());
   const hint = maskKey(request.key);
+  const store = adminKeyCommand(request.profile ?? 'default');
   const make = (kind: AdminFailureKind, code: number, message: string, hints: string[]) => new AdminApiError(kind, code, message, hints, status, apiMessage, requestId);
 
-  const scope = /Missing scopes?:\s*(.+?)\.(?:\s|$)/.exec(parsed.message)?.[1] ?? null;
+  const rawScope = /Missing scopes?:\s*(.+?)\.(?:\s|$)/.exec(parsed.message)?.[1] ?? null;
+  const scope = rawScope === null ? null : safe(rawScope, 100);
   if (scope && (status === 401 || status === 403)) {
     const kind = keyKind(request.key);
     if (kind !== 'admin') {
       // A project (or other) key where an admin key belongs: the API lacks words for it, we don't.
       return make('needs_admin_key', EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: missing ${scope}).`, [
-        NEEDS_ADMIN_KEY_FIX,
+        request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(request.profile),
         `→ ${ADMIN_KEYS_URL}`,
       ]);
     }
     return make('missing_scope', EXIT.forbidden, `The admin key ${hint} lacks the permission ${scope}, needed for ${request.action}.`, [
-      'Give it that permission on the admin keys page, or create an admin key with "All" permissions and store it: openai-setup admin-key',
+      request.fromEnv
+        ? `Give it that permission on the admin keys page. ${envFix('an admin key with "All" permissions', store)}`
+        : `Give it that permission on the admin keys page, or create an admin key with "All" permissions and store it: ${store}`,
       `→ ${ADMIN_KEYS_URL}`,
     ]);
   }
   if (status === 401) {
-    return make('invalid_key', EXIT.keyRejected, `The API rejected the admin key ${hint}: it is wrong, revoked or deleted.`, [
-      `Create a new admin key on the admin keys page and store it: openai-setup admin-key`,
+    return make('invalid_key', EXIT.keyRejected, `The API rejected the admin key ${hint}${request.fromEnv ? ' (from OPENAI_ADMIN_KEY)' : ''}: it is wrong, revoked or deleted.`, [
+      request.fromEnv ? envFix('a working admin key', store) : `Create a new admin key on the admin keys page and store it: ${store}`,
       `→ ${ADMIN_KEYS_URL}`,
     ]);
   }
@@ -118,4 +152,62 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
     return make('server_error', EXIT.network, `${upperFirst(request.action)} failed: the OpenAI API had a server error (HTTP ${status}).`, ['Try again in a few minutes; status.openai.com shows incidents.']);
   }
   return make('refused', EXIT.forbidden, `${upperFirst(request.action)} was refused (HTTP ${status}): ${apiMessage || 'no message'}`, []);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --json when a run fails: admin-key, rotate and spend still print their one JSON document.
+
+/** An ExitError with a short, stable code for --json (`reason`). */
+export class ReasonedExitError extends ExitError {
+  constructor(
+    code: number,
+    message: string,
+    hints: string[],
+    readonly reason: string,
+  ) {
+    super(code, message, hints);
+    this.name = 'ReasonedExitError';
+  }
+}
+
+/** What every --json document of a failed run holds, as verify's and doctor's do: ok, exitCode, reason, message, fix. */
+export interface FailureFields {
+  ok: false;
+  exitCode: number;
+  /** A short code: an Admin API failure's kind (`needs_admin_key`, `invalid_key`, `missing_scope`…), `usage`, `key_store`, `cancelled`, `internal`, or the step's own. */
+  reason: string;
+  /** The one line printed on stderr. */
+  message: string;
+  /** The lines printed under it (hints, URLs), or null. */
+  fix: string | null;
+}
+
+const REASON_BY_CODE: Record<number, string> = {
+  [EXIT.internal]: 'internal',
+  [EXIT.usage]: 'usage',
+  [EXIT.keyRejected]: 'key_rejected',
+  [EXIT.noQuota]: 'insufficient_quota',
+  [EXIT.forbidden]: 'forbidden',
+  [EXIT.network]: 'network_error',
+  [EXIT.keyStore]: 'key_store',
+};
+
+/** Any error a run ends with, as the fields of its --json document. */
+export function failureFields(error: unknown): FailureFields {
+  if (error instanceof CancelledError) return { ok: false, exitCode: EXIT.cancelled, reason: 'cancelled', message: 'Cancelled.', fix: null };
+  if (error instanceof ExitError) {
+    const reason =
+      error instanceof AdminApiError
+        ? error.kind
+        : error instanceof ReasonedExitError
+          ? error.reason
+          : error instanceof UsageError
+            ? 'usage'
+            : error instanceof KeyStoreError
+              ? 'key_store'
+              : (REASON_BY_CODE[error.code] ?? 'failed');
+    return { ok: false, exitCode: error.code, reason, message: error.message, fix: error.hints.length ? error.hints.join('\n') : null };
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return { ok: false, exitCode: EXIT.internal, reason: 'internal', message: `Unexpected error (a bug in openai-setup; please report it): ${detail}`, fix: null };
 }

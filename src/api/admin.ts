@@ -2,6 +2,7 @@
 // adminAPIKey, on the one HTTP path (http.ts). No retries: rotate must know whether a request
 // happened. A failure becomes an AdminApiError (admin-failure.ts).
 import type { ClientOptions } from 'openai';
+import { sanitize } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError } from './admin-failure.js';
 import { createTransport, sdkFetch, type SdkFetch } from './http.js';
 import { failureOf } from './probes.js';
@@ -17,6 +18,8 @@ export interface AdminApiOptions {
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+/** A name or id the API gave, as it may be shown: one safe, bounded line (sanitize.ts). Never for a key or a cursor. */
+const shown = (value: unknown, max = 200): string | null => (typeof value === 'string' ? sanitize(value, max) : null);
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
 function page<T>(raw: { data?: unknown[]; has_more?: unknown; last_id?: unknown }, map: (item: Record<string, unknown>) => T): AdminPage<T> {
@@ -29,12 +32,12 @@ function keyInfo(item: Record<string, unknown>): ProjectKeyInfo {
   const type = owner.type === 'user' || owner.type === 'service_account' ? owner.type : 'unknown';
   const who = type === 'service_account' ? owner.service_account : owner.user;
   return {
-    id: str(item.id) ?? '',
-    name: str(item.name),
+    id: shown(item.id) ?? '',
+    name: shown(item.name),
     redactedValue: str(item.redacted_value) ?? '',
     createdAt: num(item.created_at),
     lastUsedAt: num(item.last_used_at),
-    owner: { type, id: str(who?.id), name: str(who?.name) ?? str((who as { email?: unknown } | undefined)?.email) },
+    owner: { type, id: shown(who?.id), name: shown(who?.name) ?? shown((who as { email?: unknown } | undefined)?.email) },
   };
 }
 
@@ -81,7 +84,15 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       return await request(client, deadline);
     } catch (error) {
       if (error instanceof AdminApiError) throw error;
-      throw adminFailure(failureOf(error, sdk, deadline, auth.key), { baseURL: auth.baseURL, key: auth.key, timeoutMs: auth.timeoutMs, proxy: proxy(auth.baseURL), action });
+      throw adminFailure(failureOf(error, sdk, deadline, auth.key), {
+        baseURL: auth.baseURL,
+        key: auth.key,
+        timeoutMs: auth.timeoutMs,
+        proxy: proxy(auth.baseURL),
+        action,
+        ...(auth.profile === undefined ? {} : { profile: auth.profile }),
+        ...(auth.fromEnv ? { fromEnv: true } : {}),
+      });
     }
   }
 
@@ -89,16 +100,16 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     listProjects: (auth, query = {}) =>
       call(auth, "listing the organization's projects", async (client, signal) => {
         const raw = await client.admin.organization.projects.list({ limit: query.limit, ...(query.after ? { after: query.after } : {}) }, { signal });
-        return page<AdminProject>(raw, (p) => ({ id: str(p.id) ?? '', name: str(p.name), archived: p.archived_at !== null && p.archived_at !== undefined }));
+        return page<AdminProject>(raw, (p) => ({ id: shown(p.id) ?? '', name: shown(p.name), archived: p.archived_at !== null && p.archived_at !== undefined }));
       }),
 
     createServiceAccount: (auth, projectId, name) =>
       call(auth, `creating a service account in ${projectId}`, async (client, signal): Promise<NewServiceAccount> => {
         const raw = (await client.admin.organization.projects.serviceAccounts.create(projectId, { name }, { signal })) as unknown as Record<string, unknown>;
         const key = (raw.api_key ?? null) as { id?: unknown; value?: unknown } | null;
-        const id = str(raw.id);
+        const id = shown(raw.id);
         if (!id) throw new Error('the API answered without a service account id');
-        return { id, name: str(raw.name) ?? name, key: { id: str(key?.id) ?? '', value: str(key?.value) ?? '' } };
+        return { id, name: shown(raw.name) ?? name, key: { id: shown(key?.id) ?? '', value: str(key?.value) ?? '' } };
       }),
 
     deleteServiceAccount: (auth, projectId, serviceAccountId) =>
@@ -144,9 +155,9 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
             return {
               // A number; a numeric string is read as one too.
               amount: typeof value === 'string' ? Number(value) || 0 : (num(value) ?? 0),
-              currency: str(row.amount?.currency) ?? 'usd',
-              projectId: str(row.project_id),
-              lineItem: str(row.line_item),
+              currency: shown(row.amount?.currency, 20) ?? 'usd',
+              projectId: shown(row.project_id),
+              lineItem: shown(row.line_item),
             };
           });
           return { startTime: num(bucket.start_time) ?? 0, endTime: num(bucket.end_time) ?? 0, results };

@@ -146,11 +146,7 @@ export async function runCheck(ctx: Context, request: CheckRequest, options: { s
   const local = localVerdict(request.key, request.baseURL);
   if (local.warning) note(`${marks(ctx.term.style).warn} ${local.warning}`);
   if (local.result) return local.result;
-  // Once per run: the wizard may check several keys.
-  if (!warnedInsecure.has(ctx)) {
-    warnedInsecure.add(ctx);
-    for (const warning of insecureTransportWarnings(ctx.rawEnv, request.baseURL)) note(`${marks(ctx.term.style).warn} ${warning}`);
-  }
+  for (const warning of transportWarningsOnce(ctx, request.baseURL)) note(`${marks(ctx.term.style).warn} ${warning}`);
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {
     return untrustedResult(await ctx.api.check(request), request.key);
@@ -160,6 +156,17 @@ export async function runCheck(ctx: Context, request: CheckRequest, options: { s
 }
 
 const warnedInsecure = new WeakSet<Context>();
+
+/**
+ * The insecure-transport warnings not given yet in this run, for the caller to give: once per run,
+ * whichever request comes first (the wizard may check several keys; rotate calls the Admin API,
+ * then checks a key).
+ */
+export function transportWarningsOnce(ctx: Context, baseURL: string): string[] {
+  if (warnedInsecure.has(ctx)) return [];
+  warnedInsecure.add(ctx);
+  return insecureTransportWarnings(ctx.rawEnv, baseURL);
+}
 
 /** The insecure-transport warnings were given another way (doctor's checks): runCheck skips them. */
 export function transportWarned(ctx: Context): void {

@@ -63,6 +63,9 @@ export interface AdminAuth {
   baseURL: string;
   /** Bounds each request, body included; none is retried. */
   timeoutMs: number;
+  /** Whose admin key (the fixes a failure names act on this profile), and whether it came from OPENAI_ADMIN_KEY. */
+  profile?: string;
+  fromEnv?: boolean;
 }
 
 export interface AdminPage<T> {

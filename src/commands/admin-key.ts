@@ -1,17 +1,21 @@
 // `openai-setup admin-key`: store an organization admin key (sk-admin-…) next to the profile's key,
 // in its own keychain entry, after a live check that lists one project. rotate and spend use it.
+import * as z from 'zod/mini';
+import { failureFields, needsAdminKeyFix } from '../api/admin-failure.js';
 import type { AdminProject } from '../api/types.js';
-import { NEEDS_ADMIN_KEY_FIX } from '../api/admin-failure.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
-import { adminAccount, adminAuth, envAdminKey } from '../storage/admin-key.js';
+import { adminAccount, adminAuth, adminKeyCommand, envAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
 import type { Storage } from '../storage/keystore.js';
 import { resolveProfileName } from '../storage/profile-key.js';
+import type { Profile } from '../storage/state.js';
+import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
+import { jsonText } from '../terminal/sanitize.js';
 
 export interface AdminKeyOptions {
   profile?: string;
@@ -21,12 +25,30 @@ export interface AdminKeyOptions {
   json: boolean;
 }
 
-const PIPE_HINT = 'Pipe it in instead:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin';
+/**
+ * The --json contract, on success and on failure alike (ok false, the exit code, a short `reason`,
+ * the `message` printed on stderr and its `fix`); `hint` is null when no key was read.
+ */
+export const AdminKeyJsonSchema = z.object({
+  ok: z.boolean(),
+  exitCode: z.number(),
+  reason: z.nullable(z.string()),
+  message: z.string(),
+  fix: z.nullable(z.string()),
+  profile: z.string(),
+  hint: z.nullable(z.string()),
+  storage: z.nullable(z.enum(['keychain', 'file'])),
+  checked: z.boolean(),
+  sampleProject: z.nullable(z.object({ id: z.string(), name: z.nullable(z.string()) })),
+});
+export type AdminKeyJson = z.infer<typeof AdminKeyJsonSchema>;
+
+const pipeHint = (profile: string) => `Pipe it in instead:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, '--stdin')}`;
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
   if (options.stdin) return ctx.readStdin();
-  if (!ctx.term.interactive) throw new UsageError('Pasting an admin key needs an interactive terminal.', [PIPE_HINT]);
-  const prompter = ctx.prompter(PIPE_HINT);
+  if (!ctx.term.interactive) throw new UsageError('Pasting an admin key needs an interactive terminal.', [pipeHint(profile)]);
+  const prompter = ctx.prompter(pipeHint(profile));
   const fromEnv = envAdminKey(ctx);
   if (fromEnv && (await prompter.confirm(`Store OPENAI_ADMIN_KEY from this shell (${maskKey(fromEnv)}) as the admin key of profile "${profile}"?`, true))) return fromEnv;
   heading(ctx, 'Store an organization admin key');
@@ -41,29 +63,53 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
 }
 
 export async function run(ctx: Context, options: AdminKeyOptions): Promise<number> {
+  // A --profile that is not a profile name is a usage error like any bad flag, before anything else.
+  const profile = await resolveProfileName(ctx, options.profile);
+  const done: Done = { hint: null, checked: false };
+  if (!options.json) return storeAdminKey(ctx, options, profile, done);
+  // With --json, every outcome is one JSON document on stdout; the error is still said on stderr.
+  try {
+    return await storeAdminKey(ctx, options, profile, done);
+  } catch (error) {
+    const json: AdminKeyJson = { ...failureFields(error), profile, hint: done.hint, storage: null, checked: done.checked, sampleProject: null };
+    ctx.term.out(jsonText(AdminKeyJsonSchema.parse(json)));
+    throw error;
+  }
+}
+
+/** What a run has found so far, for the --json document of a failure. */
+interface Done {
+  hint: string | null;
+  /** The live check was made (whatever it found). */
+  checked: boolean;
+}
+
+async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: string, done: Done): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   // With --json, stdout is the JSON alone.
   const say = options.json ? term.err : term.out;
-  const profile = await resolveProfileName(ctx, options.profile);
   const parsed = parseKey(await readAdminKey(ctx, profile, options));
   if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
   const key = parsed.key;
   term.addSecret(key);
   const hint = maskKey(key);
+  done.hint = hint;
   const kind = keyKind(key);
   if (kind !== 'admin') {
-    if (!options.verify) throw new ExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. Nothing was stored.`, [NEEDS_ADMIN_KEY_FIX, `→ ${PAGES['admin-keys'].url}`]);
+    if (!options.verify) throw new ExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. Nothing was stored.`, [needsAdminKeyFix(profile), `→ ${PAGES['admin-keys'].url}`]);
     term.err(`${m.warn} ${hint} looks like a ${keyKindLabel(kind)}, not an admin key (sk-admin-…); checking it anyway.`);
   }
 
   let sample: AdminProject | null | undefined;
   if (options.verify) {
     const spinner = term.spinner('Checking the admin key (listing one project)…');
+    done.checked = true;
     try {
       sample = (await ctx.api.admin.listProjects(await adminAuth(ctx, profile, key), { limit: 1 })).data[0] ?? null;
     } catch (error) {
-      if (error instanceof ExitError) throw new ExitError(error.code, error.message, [...error.hints, 'The admin key was not stored.']);
+      // The same error (its kind is the --json reason), with one more line.
+      if (error instanceof ExitError) error.hints.push('The admin key was not stored.');
       throw error;
     } finally {
       spinner.stop();
@@ -78,14 +124,24 @@ export async function run(ctx: Context, options: AdminKeyOptions): Promise<numbe
   } catch (error) {
     if (!(error instanceof KeychainUnavailableError)) throw error;
     throw new KeyStoreError(`${describeKeychainProblem(error, ctx.keys.keychainDescription)} The admin key was not stored.`, [
-      'Keep it in a file only you can read instead: run again with --insecure-storage, or set OPENAI_ADMIN_KEY yourself.',
+      `Keep it in a file only you can read instead: run again with --insecure-storage (${adminKeyCommand(profile, '--insecure-storage')}), or set OPENAI_ADMIN_KEY yourself.`,
     ]);
   }
-  await ctx.state.updateProfile(profile, (p) => {
-    p.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString() };
-  });
+  let record: Profile | undefined;
+  try {
+    record = await ctx.state.updateProfile(profile, (p) => {
+      p.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString() };
+    });
+  } catch (error) {
+    if (!(error instanceof KeyStoreError)) throw error;
+    // The key is stored and used from now on; only its record (what status shows) is missing.
+    term.err(`${m.warn} The admin key is stored, but its record was not written: ${error.message} \`${ctx.commandName} status${profileFlag(profile)}\` will not list it until \`${adminKeyCommand(profile)}\` runs again.`);
+    record = (await ctx.state.read()).profiles[profile];
+  }
+  // "Next to the key" only when there is one: the profile may have none stored yet.
+  const nextTo = record?.key && record.key.storage !== 'env' ? `, next to the key of profile "${profile}"` : '';
   if (storage === 'keychain') {
-    say(`${m.ok} Stored it in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${adminAccount(profile)}"), next to the key of profile "${profile}".`);
+    say(`${m.ok} Stored it in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${adminAccount(profile)}")${nextTo}.`);
   } else {
     say(`${m.warn} Stored it in plain text in ${ctx.keys.filePath} (mode 0600).`);
   }
@@ -93,10 +149,24 @@ export async function run(ctx: Context, options: AdminKeyOptions): Promise<numbe
   if (fromEnv && fromEnv !== key) {
     term.err(`${m.warn} OPENAI_ADMIN_KEY in this shell is another admin key (${maskKey(fromEnv)}): rotate and spend use that one while it is set.`);
   }
+  const pf = profileFlag(profile);
+  const uses = `\`openai-setup rotate${pf}\` and \`openai-setup spend${pf}\` use it from now on; \`openai-setup logout --admin${pf}\` removes it.`;
   if (options.json) {
-    term.out(JSON.stringify({ ok: true, profile, hint, storage, checked: options.verify, sampleProject: sample ? { id: sample.id, name: sample.name } : null }, null, 2));
+    const json: AdminKeyJson = {
+      ok: true,
+      exitCode: EXIT.ok,
+      reason: null,
+      message: `Stored the admin key ${hint}.`,
+      fix: null,
+      profile,
+      hint,
+      storage,
+      checked: options.verify,
+      sampleProject: sample ? { id: sample.id, name: sample.name } : null,
+    };
+    term.out(jsonText(AdminKeyJsonSchema.parse(json)));
   } else {
-    say(`\`openai-setup rotate\` and \`openai-setup spend\` use it from now on; \`openai-setup logout --admin\` removes it.`);
+    say(uses);
   }
   return EXIT.ok;
 }

@@ -3,8 +3,10 @@
 // place of the old one, and only then is the old key revoked: by deleting the service account
 // an earlier rotate made for it, or by finding it in the project's key list. Nothing is lost on
 // any failure: each step undoes what came before it, and every failure says where things stand.
+// The stored key and the progress file never disagree: a key stored whose record could not be
+// written is taken back out (the old key put back) before the new service account is deleted.
 import * as z from 'zod/mini';
-import { AdminApiError } from '../api/admin-failure.js';
+import { AdminApiError, failureFields, ReasonedExitError } from '../api/admin-failure.js';
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
 import { findKeyInProject, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
@@ -18,7 +20,9 @@ import type { Storage } from '../storage/keystore.js';
 import { keyCommand, resolveProfileName, storedSource } from '../storage/profile-key.js';
 import type { Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
+import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
+import { jsonText } from '../terminal/sanitize.js';
 
 export interface RotateOptions {
   profile?: string;
@@ -38,28 +42,52 @@ export type OldKeyOutcome =
   | 'declined' // found, and the person chose to keep it
   | 'not_found' // not in the project's key list
   | 'ambiguous' // more than one key in the list could be it
-  | 'failed'; // revoking it failed
+  | 'failed' // revoking it failed
+  | 'unchanged'; // the run failed before revoking anything: the message says where the old key is
 
+const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'ambiguous', 'failed', 'unchanged'] as const;
+
+/**
+ * The --json contract, on success and on failure alike (ok false, the exit code, a short `reason`,
+ * the `message` printed on stderr and its `fix`). `new` is the new service account while any of it
+ * exists (null when never made, or deleted again), with where its key is stored (null: nowhere).
+ */
 export const RotateJsonSchema = z.object({
   ok: z.boolean(),
   exitCode: z.number(),
+  reason: z.nullable(z.string()),
+  message: z.string(),
+  fix: z.nullable(z.string()),
   profile: z.string(),
-  project: z.string(),
-  new: z.object({ hint: z.string(), serviceAccountId: z.string(), serviceAccountName: z.string(), keyId: z.string(), storage: z.enum(['keychain', 'file']) }),
-  old: z.object({
-    hint: z.nullable(z.string()),
-    outcome: z.enum(['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'ambiguous', 'failed']),
-    /** Where to revoke it by hand, when it is still live. */
-    page: z.nullable(z.string()),
-    message: z.string(),
-  }),
+  project: z.nullable(z.string()),
+  new: z.nullable(
+    z.object({ hint: z.string(), serviceAccountId: z.string(), serviceAccountName: z.string(), keyId: z.string(), storage: z.nullable(z.enum(['keychain', 'file'])) }),
+  ),
+  old: z.nullable(
+    z.object({
+      hint: z.nullable(z.string()),
+      outcome: z.enum(OLD_OUTCOMES),
+      /** Where to revoke it by hand, when it is still live. */
+      page: z.nullable(z.string()),
+      message: z.string(),
+    }),
+  ),
   warnings: z.array(z.string()),
 });
 export type RotateJson = z.infer<typeof RotateJsonSchema>;
 
+/** What a run has done so far: what --json reports, however the run ends. */
+interface Progress {
+  project: string | null;
+  new: RotateJson['new'];
+  old: RotateJson['old'];
+  warnings: string[];
+}
+
 /** A failure after something changed: what went wrong, what state things are in, and the code. */
-function failure(code: number, what: string, state: string, hints: string[] = []): ExitError {
-  return new ExitError(code, `${what.replace(/\.$/, '')}. ${state}`, hints);
+function failure(code: number, what: string, state: string, hints: string[] = [], reason?: string): ExitError {
+  const message = `${what.replace(/\.$/, '')}. ${state}`;
+  return reason ? new ReasonedExitError(code, message, hints, reason) : new ExitError(code, message, hints);
 }
 
 /** The project the old key belongs to: --project, else what the last check of that key saw, else a check now. */
@@ -69,25 +97,45 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
   if (hint && profile?.rotation?.keyHint === hint) return profile.rotation.projectId;
   if (hint && profile?.lastVerify?.keyHint === hint && profile.lastVerify.project) return profile.lastVerify.project;
   if (!oldKey) {
-    throw new UsageError(`No key is stored for profile "${profileName}", so there is no project to rotate in.`, [`Name the project: ${ctx.commandName} rotate --project proj_…, or store a key first: ` + keyCommand(ctx, profileName)]);
+    throw new UsageError(`No key is stored for profile "${profileName}", so there is no project to rotate in.`, [
+      `Name the project: ${ctx.commandName} rotate --project proj_…${profileFlag(profileName)}, or store a key first: ` + keyCommand(ctx, profileName),
+    ]);
   }
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
   const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false }), { spinner: 'Finding the key’s project (a live check)…' });
   if (check.project) return check.project;
-  throw new UsageError(`Could not tell which project ${maskKey(oldKey)} belongs to (${check.ok ? 'the API did not say' : check.message.replace(/\.$/, '')}).`, ['Name it: openai-setup rotate --project proj_…']);
+  throw new UsageError(`Could not tell which project ${maskKey(oldKey)} belongs to (${check.ok ? 'the API did not say' : check.message.replace(/\.$/, '')}).`, [
+    `Name it: ${ctx.commandName} rotate --project proj_…${profileFlag(profileName)}`,
+  ]);
 }
 
 export async function run(ctx: Context, options: RotateOptions): Promise<number> {
+  // A --profile that is not a profile name is a usage error like any bad flag, before anything else.
+  const profileName = await resolveProfileName(ctx, options.profile);
+  const progress: Progress = { project: null, new: null, old: null, warnings: [] };
+  if (!options.json) return rotate(ctx, options, profileName, progress);
+  // With --json, every outcome is one JSON document on stdout; the error is still said on stderr.
+  try {
+    return await rotate(ctx, options, profileName, progress);
+  } catch (error) {
+    const failed = failureFields(error);
+    const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings };
+    ctx.term.out(jsonText(RotateJsonSchema.parse(json)));
+    throw error;
+  }
+}
+
+async function rotate(ctx: Context, options: RotateOptions, profileName: string, progress: Progress): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const say = options.json ? term.err : term.out;
-  const warnings: string[] = [];
   const warn = (text: string) => {
-    warnings.push(text);
+    progress.warnings.push(text);
     term.err(`${m.warn} ${text}`);
   };
-  const profileName = await resolveProfileName(ctx, options.profile);
   const { key: adminKey } = await requireAdminKey(ctx, profileName, 'rotate');
+  // Before anything is sent: an insecure way to the API is said first (the admin key goes that way).
+  const auth: AdminAuth = await adminAuth(ctx, profileName, adminKey, warn);
 
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (!stored && keychainError && keychainError.problem !== 'no-service') {
@@ -96,10 +144,17 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
   const oldKey = stored?.key ?? null;
   if (oldKey) term.addSecret(oldKey);
   const oldHint = oldKey ? maskKey(oldKey) : null;
+  /** The old key, untouched: what the --json document says of it on a failure before it was revoked. */
+  const unchanged = (message: string) => {
+    progress.old = oldHint ? { hint: oldHint, outcome: 'unchanged', page: null, message } : null;
+  };
+  unchanged(`${oldHint} is still stored and works.`);
   const profile = (await ctx.state.read()).profiles[profileName];
   const projectId = await findProject(ctx, options, profileName, profile, oldKey);
-  const auth: AdminAuth = await adminAuth(ctx, profileName, adminKey);
+  progress.project = projectId;
   const byRotate = Boolean(oldHint && profile?.rotation?.keyHint === oldHint && profile.rotation.projectId === projectId);
+  const page = projectPageUrl(projectId, 'api-keys');
+  const pf = profileFlag(profileName);
 
   if (!options.yes) {
     const prompter = ctx.prompter('Pass --yes to rotate without asking.');
@@ -108,6 +163,10 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
       : `Create a service account in ${projectId} and store its key for profile "${profileName}"?`;
     if (!(await prompter.confirm(what, true))) {
       say('Nothing was changed.');
+      if (options.json) {
+        const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, warnings: progress.warnings };
+        term.out(jsonText(RotateJsonSchema.parse(json)));
+      }
       return EXIT.ok;
     }
   }
@@ -120,82 +179,144 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
   try {
     created = await ctx.api.admin.createServiceAccount(auth, projectId, name);
   } catch (error) {
-    if (error instanceof ExitError) throw failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints);
+    if (error instanceof ExitError) throw failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, error instanceof AdminApiError ? error.kind : undefined);
     throw error;
   } finally {
     spinner.stop();
   }
   const newKey = created.key.value;
   if (newKey) term.addSecret(newKey);
+  const newHint = newKey ? maskKey(newKey) : '(none)';
+  progress.new = { hint: newHint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage: null };
 
   /** Undo step 1: the new account and its key go; says how that went, for the failure's message. */
   const undo = async (): Promise<string> => {
     try {
       await ctx.api.admin.deleteServiceAccount(auth, projectId, created.id);
+      progress.new = null;
       return `The new service account ${created.name} was deleted again`;
     } catch (error) {
-      const why = error instanceof AdminApiError ? error.message.replace(/\.$/, '') : String(error);
-      return `The new service account ${created.name} (${created.id}) could NOT be deleted (${why}): delete it on ${projectPageUrl(projectId, 'api-keys')}`;
+      const why = error instanceof ExitError ? error.message.replace(/\.$/, '') : String(error);
+      return `The new service account ${created.name} (${created.id}) could NOT be deleted (${why}): delete it on ${page}`;
     }
   };
   const keptOld = oldHint ? `; ${oldHint} is still stored and works.` : '.';
+  /** Anything unforeseen (a bug) after step 1: undo it, and say so rather than leave it behind. */
+  const unforeseen = async (error: unknown, doing: string): Promise<ExitError> => {
+    if (error instanceof ExitError) return error;
+    const detail = error instanceof Error ? error.message : String(error);
+    return failure(EXIT.internal, `${doing} failed unexpectedly (a bug in openai-setup; please report it): ${detail}`, `${await undo()}${keptOld}`, [], 'internal');
+  };
 
   if (!newKey) {
-    throw failure(EXIT.internal, `The API created the service account ${created.name} without a key`, `${await undo()}${keptOld}`);
+    throw failure(EXIT.internal, `The API created the service account ${created.name} without a key`, `${await undo()}${keptOld}`, [], 'no_key_created');
   }
-  const newHint = maskKey(newKey);
   say(`${m.ok} Created the service account ${created.name} and its key ${newHint}`);
 
   // 2. The new key is checked live (no billable request), in the right project.
-  const check: CheckResult = await runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false }), { spinner: 'Checking the new key with a live call…' });
+  let check: CheckResult;
+  try {
+    check = await runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false }), { spinner: 'Checking the new key with a live call…' });
+  } catch (error) {
+    throw await unforeseen(error, 'Checking the new key');
+  }
   const wrongProject = check.ok && check.project && check.project !== projectId ? check.project : null;
   if (!check.ok || wrongProject) {
     if (!options.json) printCheck(term, newKey, { kind: 'flag', label: 'the new service account' }, check, term.err);
     const why = wrongProject ? `The new key answered for ${wrongProject}, not ${projectId}` : `The new key failed its check: ${check.message}`;
-    throw failure(wrongProject ? EXIT.forbidden : check.exitCode, why, `Nothing was stored. ${await undo()}${keptOld}`);
+    throw failure(wrongProject ? EXIT.forbidden : check.exitCode, why, `Nothing was stored. ${await undo()}${keptOld}`, [], wrongProject ? 'new_key_wrong_project' : 'new_key_check_failed');
   }
   say(`${m.ok} The new key works (${check.project ?? projectId})`);
 
-  // 3. Stored in place of the old key (where the old one was kept), and read back.
+  // 3. Stored in place of the old key (where the old one was kept), read back, and recorded. A
+  // failure at any point puts the old key back (or, with none, takes the new one out) before the
+  // new service account is deleted; when that cannot be done, the new account stays (the stored
+  // key may be its key) and the message says exactly where things stand.
   const storage: Storage = stored?.storage ?? 'keychain';
-  let written = false;
+  const where = storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
+  const why = (error: unknown) =>
+    error instanceof KeychainUnavailableError ? describeKeychainProblem(error, ctx.keys.keychainDescription) : error instanceof Error ? error.message : String(error);
+  /** The key of the profile as the store has it now: null for none, undefined when it cannot be read. */
+  const storedNow = async (): Promise<string | null | undefined> => {
+    try {
+      return (await ctx.keys.get(profileName)).stored?.key ?? null;
+    } catch {
+      return undefined;
+    }
+  };
+  /**
+   * The store put back as it was before step 3 (the old key, or none): whether it had not changed,
+   * was put back, or could not be. `stored`: the new key is known to be in place (else it is read).
+   */
+  const putBack = async (stored: boolean): Promise<'untouched' | 'restored' | 'failed'> => {
+    if (!stored && (await storedNow()) === oldKey) return 'untouched';
+    try {
+      if (oldKey) await ctx.keys.set(profileName, oldKey, storage === 'file');
+      else await ctx.keys.delete(profileName);
+    } catch {
+      return 'failed';
+    }
+    // The file is written whole or not at all; a keychain is read back, as after step 3.
+    return storage === 'file' || (await storedNow()) === oldKey ? 'restored' : 'failed';
+  };
+  /** The failure of step 3, once the store is back as it was if it can be. */
+  const storeFailure = async (code: number, what: string, reason: string, stored = false): Promise<ExitError> => {
+    const back = await putBack(stored);
+    if (back !== 'failed') {
+      progress.new = progress.new && { ...progress.new, storage: null };
+      const taken = back === 'untouched' ? 'Nothing was stored.' : `${newHint} was taken out of ${where} again${oldHint ? ` and ${oldHint} put back` : ''}.`;
+      return failure(code, what, `${taken} ${await undo()}${keptOld}`, [], reason);
+    }
+    // The store may hold the new key: its service account must stay, so that the key keeps working.
+    unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
+    const check = `${ctx.commandName} verify${pf}`;
+    return failure(
+      code,
+      what,
+      `The key stored for profile "${profileName}" could not be put back as it was: ${where} may hold the new key ${newHint} or ${oldHint ? `the old key ${oldHint}` : 'none'}. Both keys still work; the new service account ${created.name} was left in place.`,
+      [
+        `Once ${where} can be used again, \`${check}\` says which key is stored:`,
+        `if it is ${newHint}, store it again to record it (${ctx.commandName} token${pf} | ${keyCommand(ctx, profileName)} --stdin${storage === 'file' ? ' --insecure-storage' : ''})${oldHint ? ` and revoke ${oldHint} on ${page}` : ''};`,
+        oldHint ? `if it is ${oldHint}, delete the service account ${created.name} on ${page}.` : `if there is none, delete the service account ${created.name} on ${page}.`,
+      ],
+      reason,
+    );
+  };
+
   try {
     await ctx.keys.set(profileName, newKey, storage === 'file');
-    written = true;
     // Read back from the keychain: the old key is revoked below, so the new one must really be there.
     if (storage === 'keychain' && (await ctx.keys.get(profileName)).stored?.key !== newKey) {
       throw new KeychainUnavailableError('failed', 'the key read back is not the one just stored');
     }
   } catch (error) {
-    if (!(error instanceof KeychainUnavailableError)) throw error;
-    // A write that went through but did not read back: put the old key back where it was.
-    let restored = keptOld;
-    if (written && oldKey) {
-      restored = await ctx.keys.set(profileName, oldKey, storage === 'file').then(
-        () => keptOld,
-        () => `; ${oldHint} could not be put back either: store it again with ${keyCommand(ctx, profileName)}.`,
-      );
+    if (!(error instanceof ExitError) && !(error instanceof KeychainUnavailableError)) {
+      throw await storeFailure(EXIT.internal, `Storing the new key failed unexpectedly (a bug in openai-setup; please report it): ${why(error)}`, 'internal');
     }
-    throw failure(EXIT.keyStore, `Storing the new key failed: ${describeKeychainProblem(error, ctx.keys.keychainDescription)}`, `${await undo()}${restored}`);
+    throw await storeFailure(EXIT.keyStore, `Storing the new key failed: ${why(error)}`, 'store_failed');
   }
-  await ctx.state.updateProfile(profileName, (p) => {
-    p.key = { storage, hint: newHint, savedAt: ctx.clock.now().toISOString() };
-    p.stages.key ??= { doneAt: ctx.clock.now().toISOString() };
-    // Ids only, never the key: the next rotate revokes this key by deleting this account.
-    p.rotation = { at: ctx.clock.now().toISOString(), projectId, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, keyHint: newHint };
-  });
+  progress.new = { ...progress.new, storage };
+  try {
+    await ctx.state.updateProfile(profileName, (p) => {
+      p.key = { storage, hint: newHint, savedAt: ctx.clock.now().toISOString() };
+      p.stages.key ??= { doneAt: ctx.clock.now().toISOString() };
+      // Ids only, never the key: the next rotate revokes this key by deleting this account.
+      p.rotation = { at: ctx.clock.now().toISOString(), projectId, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, keyHint: newHint };
+    });
+  } catch (error) {
+    // Stored, but the progress file would go on naming the old key (and not know the new account):
+    // the two must agree, so the store goes back as it was.
+    const code = error instanceof ExitError ? error.code : EXIT.internal;
+    throw await storeFailure(code, `Recording the new key in ${ctx.state.path} failed: ${why(error)}`, error instanceof ExitError ? 'record_failed' : 'internal', true);
+  }
   await recordCheck(ctx, profileName, newKey, storedSource(storage, profileName), check);
-  const where = storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
   say(`${m.ok} Stored ${newHint} in ${where}${oldHint ? ` in place of ${oldHint}` : ''}`);
-  if (oldKey && ctx.env.OPENAI_API_KEY === oldKey) {
-    warn(`OPENAI_API_KEY in this shell is the old key${options.keepOld ? '' : ', which stops working now'}: unset it and start programs with \`openai-setup run\`.`);
-  }
 
   // 4. Only now: the old key is revoked.
-  const page = projectPageUrl(projectId, 'api-keys');
   let outcome: OldKeyOutcome = 'none';
   let oldMessage = 'There was no old key.';
   let exitCode: number = EXIT.ok;
+  let oldReason: string | null = null;
   if (oldKey && options.keepOld) {
     outcome = 'kept';
     oldMessage = `${oldHint} still works (--keep-old): revoke it on ${page} once nothing uses it.`;
@@ -213,6 +334,7 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
       } else {
         outcome = 'failed';
         exitCode = error.code;
+        oldReason = error.kind;
         oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${page}.`;
       }
     }
@@ -224,6 +346,7 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
       if (!(error instanceof AdminApiError)) throw error;
       outcome = 'failed';
       exitCode = error.code;
+      oldReason = error.kind;
       oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${page}.`;
     }
     if (outcome !== 'failed' && candidates.length !== 1) {
@@ -249,6 +372,7 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
           if (!(error instanceof AdminApiError)) throw error;
           outcome = 'failed';
           exitCode = error.code;
+          oldReason = error.kind;
           const saKey = target.owner.type === 'service_account' ? ` It belongs to the service account ${target.owner.name ?? target.owner.id}; the API may only delete such a key with its account.` : '';
           oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${page}.`;
         }
@@ -257,21 +381,33 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
   }
   const live = ['kept', 'declined', 'not_found', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
-  if (!options.json) {
-    term.out(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${oldMessage}`);
-    term.say(`${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`openai-setup run\` get the new key from now on.`);
+  progress.old = { hint: oldHint, outcome, page: live ? page : null, message: oldMessage };
+  const runCommand = `openai-setup run${pf}`;
+  if (!options.json) term.out(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${oldMessage}`);
+  // Said once it is true: the old key in this shell stops working only when it was revoked.
+  if (oldKey && ctx.env.OPENAI_API_KEY === oldKey) {
+    warn(
+      revoked
+        ? `OPENAI_API_KEY in this shell is the old key, which no longer works: unset it and start programs with \`${runCommand}\`.`
+        : `OPENAI_API_KEY in this shell is the old key, which still works until it is revoked: unset it and start programs with \`${runCommand}\` to use the new one.`,
+    );
   }
+  const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runCommand}\` get the new key from now on.`;
+  if (!options.json) term.say(summary);
   if (options.json) {
     const json: RotateJson = {
       ok: exitCode === EXIT.ok,
       exitCode,
+      reason: outcome === 'failed' ? oldReason : null,
+      message: outcome === 'failed' ? oldMessage : summary,
+      fix: null,
       profile: profileName,
       project: projectId,
       new: { hint: newHint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage },
-      old: { hint: oldHint, outcome, page: live ? page : null, message: oldMessage },
-      warnings,
+      old: progress.old,
+      warnings: progress.warnings,
     };
-    term.out(JSON.stringify(RotateJsonSchema.parse(json), null, 2));
+    term.out(jsonText(RotateJsonSchema.parse(json)));
   }
   return exitCode;
 }

@@ -2,7 +2,7 @@
 // (daily buckets from the 1st 00:00 UTC, by project), with a bar per day; and a monthly budget
 // remembered for the profile: a warning at 80%, exit 4 once the month's cost reaches it.
 import * as z from 'zod/mini';
-import { AdminApiError } from '../api/admin-failure.js';
+import { AdminApiError, failureFields } from '../api/admin-failure.js';
 import { fetchMonthCosts, monthBounds, monthLabel, monthOf, projectNames, summarizeCosts, type Month } from '../api/costs.js';
 import type { Context } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -11,6 +11,7 @@ import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { bar, gauge, money } from '../terminal/bars.js';
 import { marks } from '../terminal/output.js';
+import { jsonText } from '../terminal/sanitize.js';
 
 export interface SpendOptions {
   profile?: string;
@@ -26,6 +27,8 @@ export const WARN_SHARE = 0.8;
 export const LAG_NOTE = 'Costs can lag by up to a day: the last day or two may still grow.';
 
 export const SpendJsonSchema = z.object({
+  /** exitCode is 0 (below any budget); false once the budget is reached. */
+  ok: z.boolean(),
   profile: z.string(),
   month: z.string(),
   from: z.string(),
@@ -41,6 +44,18 @@ export const SpendJsonSchema = z.object({
 });
 export type SpendJson = z.infer<typeof SpendJsonSchema>;
 
+/** --json when spend could not tell the month's cost (no admin key, the Admin API refused or was not reached…): as verify's and doctor's, ok false, the exit code, a short reason, the message printed on stderr and its fix. */
+export const SpendFailureJsonSchema = z.object({
+  ok: z.literal(false),
+  exitCode: z.number(),
+  reason: z.string(),
+  message: z.string(),
+  fix: z.nullable(z.string()),
+  profile: z.string(),
+  month: z.string(),
+});
+export type SpendFailureJson = z.infer<typeof SpendFailureJsonSchema>;
+
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 function fit(text: string, width: number): string {
@@ -48,10 +63,23 @@ function fit(text: string, width: number): string {
 }
 
 export async function run(ctx: Context, options: SpendOptions): Promise<number> {
+  // A --profile that is not a profile name is a usage error like any bad flag, before anything else.
+  const profileName = await resolveProfileName(ctx, options.profile);
+  if (!options.json) return spend(ctx, options, profileName);
+  // With --json, every outcome is one JSON document on stdout; the error is still said on stderr.
+  try {
+    return await spend(ctx, options, profileName);
+  } catch (error) {
+    const json: SpendFailureJson = { ...failureFields(error), profile: profileName, month: monthLabel(options.month ?? monthOf(ctx.clock.now())) };
+    ctx.term.out(jsonText(SpendFailureJsonSchema.parse(json)));
+    throw error;
+  }
+}
+
+async function spend(ctx: Context, options: SpendOptions, profileName: string): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const info = options.json ? term.err : term.out;
-  const profileName = await resolveProfileName(ctx, options.profile);
 
   if (options.budget !== undefined) {
     const budget = options.budget;
@@ -96,6 +124,7 @@ export async function run(ctx: Context, options: SpendOptions): Promise<number> 
 
   if (options.json) {
     const json: SpendJson = {
+      ok: exitCode === EXIT.ok,
       profile: profileName,
       month: monthLabel(month),
       from: new Date(start * 1000).toISOString(),
@@ -110,7 +139,7 @@ export async function run(ctx: Context, options: SpendOptions): Promise<number> 
       note: LAG_NOTE,
     };
     if (namesNote) term.err(`${m.warn} ${namesNote}`);
-    term.out(JSON.stringify(SpendJsonSchema.parse(json), null, 2));
+    term.out(jsonText(SpendJsonSchema.parse(json)));
     return exitCode;
   }
 

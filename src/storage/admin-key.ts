@@ -2,10 +2,11 @@
 // (account "<profile>:admin", a name no profile can have), or OPENAI_ADMIN_KEY, which wins as it
 // does in the SDKs.
 import type { AdminAuth } from '../api/types.js';
-import { resolveBaseURL } from '../api/check.js';
+import { resolveBaseURL, transportWarningsOnce } from '../api/check.js';
 import type { Context } from '../context.js';
 import { KeyStoreError, UsageError } from '../errors.js';
 import { PAGES } from '../platform.js';
+import { marks } from '../terminal/output.js';
 import { describeKeychainProblem, type KeychainUnavailableError } from './keychain.js';
 
 /** Each Admin API request gets this long, body included. */
@@ -22,9 +23,9 @@ export interface AdminKeySource {
   label: string;
 }
 
-/** The command that stores an admin key for a profile, as people would type it. */
-export function adminKeyCommand(profile: string): string {
-  return `openai-setup admin-key${profile === 'default' ? '' : ` --profile ${profile}`}`;
+/** The command that stores an admin key for a profile, as people would type it (`flags` before --profile: `admin-key --stdin --profile work`). */
+export function adminKeyCommand(profile: string, flags = ''): string {
+  return `openai-setup admin-key${flags ? ` ${flags}` : ''}${profile === 'default' ? '' : ` --profile ${profile}`}`;
 }
 
 /** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined. */
@@ -64,9 +65,19 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
   throw new UsageError(`\`${command}\` needs an organization admin key (sk-admin-…), and none is stored for profile "${profile}".`, how);
 }
 
-/** Who calls the Admin API and where: the same base URL as the key (--base-url is not one of its flags: OPENAI_BASE_URL). */
-export async function adminAuth(ctx: Context, _profile: string, key: string): Promise<AdminAuth> {
-  return { key, baseURL: resolveBaseURL(ctx), timeoutMs: ADMIN_TIMEOUT_MS };
+/**
+ * Who calls the Admin API and where: the same base URL as the key (--base-url is not one of its
+ * flags: OPENAI_BASE_URL). An admin key can do more than any project key, so an insecure way there
+ * (TLS not checked, plain http:// to another machine) is said first, as verify says it: once a
+ * run, through `warn` (default: a warning line on stderr).
+ */
+export async function adminAuth(ctx: Context, profile: string, key: string, warn?: (text: string) => void): Promise<AdminAuth> {
+  const baseURL = resolveBaseURL(ctx);
+  for (const warning of transportWarningsOnce(ctx, baseURL)) {
+    if (warn) warn(warning);
+    else ctx.term.err(`${marks(ctx.term.style).warn} ${warning}`);
+  }
+  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, fromEnv: envAdminKey(ctx) === key };
 }
 
 /** Remove a profile's admin key (keychain and file) and its record; says which held it. */

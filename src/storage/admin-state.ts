@@ -33,14 +33,25 @@ export const RotationSchema = z.object({
 });
 export type Rotation = z.infer<typeof RotationSchema>;
 
-/** `spend --budget`: dollars (a positive amount), or "off" to forget the budget. */
-export const BudgetFlagSchema = z.union([
-  z.literal('off'),
-  z.pipe(
-    z.string().check(z.trim(), z.regex(/^\$?\d+(\.\d{1,2})?$/, 'must be an amount in dollars, like 20 or 12.50 (or "off")')),
-    z.transform((v: string) => Number(v.trim().replace(/^\$/, ''))),
-  ).check(z.refine((v: number) => v > 0 && v <= 100_000_000, 'must be more than $0 (or "off")')),
-]);
+/** The largest monthly budget spend takes, in dollars. */
+export const MAX_BUDGET_USD = 100_000_000;
+
+/**
+ * `spend --budget`: dollars (more than 0, at most MAX_BUDGET_USD, cents at most), or "off" to
+ * forget the budget. Each wrong value is told what a right one looks like.
+ */
+export const BudgetFlagSchema = z
+  .pipe(
+    z.string().check(
+      z.trim(),
+      z.regex(/^(?:off|\$?\d+(?:\.\d{1,2})?)$/, 'must be an amount in dollars (more than 0, with at most 2 decimals), like 20 or 12.50, or "off" to forget the budget'),
+    ),
+    z.transform((v: string): number | 'off' => (v === 'off' ? 'off' : Number(v.replace(/^\$/, '')))),
+  )
+  .check(
+    z.refine((v: number | 'off') => v === 'off' || v > 0, 'must be more than $0 (or "off" to forget the budget)'),
+    z.refine((v: number | 'off') => v === 'off' || v <= MAX_BUDGET_USD, 'must be at most $100,000,000 (or "off" to forget the budget)'),
+  );
 
 /** `spend --month`: YYYY-MM. */
 export const MonthFlagSchema = z.pipe(

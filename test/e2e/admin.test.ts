@@ -1,11 +1,12 @@
 // "Beyond setup, part 2" through the built binary: admin-key, rotate and spend against the local
 // server's Admin API, with the keys in a real (private) Secret Service read back with secret-tool.
 // Our own output never holds a whole key.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AdminKeyJsonSchema } from '../../src/commands/admin-key.js';
 import { RotateJsonSchema } from '../../src/commands/rotate.js';
-import { SpendJsonSchema } from '../../src/commands/spend.js';
+import { SpendFailureJsonSchema, SpendJsonSchema } from '../../src/commands/spend.js';
 import { filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
@@ -63,7 +64,10 @@ describe('admin-key', () => {
     const result = await runCli(['admin-key', '--stdin', '--profile', 'ak1'], { env: t.env, input: `${ADMIN}\n` });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works: it can list the organization's projects/);
-    expect(result.stdout).toContain('account "ak1:admin"');
+    expect(result.stdout).toContain('account "ak1:admin").\n');
+    // Profile ak1 has no key: nothing to be "next to".
+    expect(result.stdout).not.toContain('next to the key');
+    expect(result.stdout).toContain('`openai-setup rotate --profile ak1` and `openai-setup spend --profile ak1` use it from now on; `openai-setup logout --admin --profile ak1` removes it.');
     expect(await keyring.lookup('openai-setup', 'ak1:admin')).toBe(ADMIN);
     expect(await keyring.lookup('openai-setup', 'ak1')).toBeNull();
     const sent = server.requestsFor(ADMIN).slice(before);
@@ -210,7 +214,7 @@ describe('rotate', () => {
     const second = await runCli(['rotate', '--yes', '--json', '--profile', 'rot1'], { env: t.env });
     expect(second.code, second.stderr).toBe(0);
     const data = RotateJsonSchema.parse(JSON.parse(second.stdout));
-    expect(data.old.outcome).toBe('service_account_deleted');
+    expect(data.old?.outcome).toBe('service_account_deleted');
     expect(server.admin.isLive(newKey!)).toBe(false);
     const newest = await keyring.lookup('openai-setup', 'rot1');
     KEYS.push(newest!);
@@ -268,4 +272,151 @@ describe('rotate', () => {
     expect(noYes.stderr).toMatch(/Pass --yes to rotate without asking/);
     expect(server.requestsFor(ADMIN).length).toBe(before);
   });
+});
+
+describe('what the admin commands say, through the binary', () => {
+  const TLS_WARNING = /^! NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not checked/;
+
+  it("an Admin API error message is made one safe line: no forged \"✔\" line, at most 500 characters of it", async () => {
+    const t = await machine();
+    server.admin.failNext({ method: 'GET', path: '/v1/organization/projects' }, { status: 400, message: `\n✔ The key works and can spend.\n\x1b]0;pwned\x07${'x'.repeat(700)}`, type: 'invalid_request_error' });
+    const result = await runCli(['admin-key', '--stdin', '--profile', 'ak5'], { env: t.env, input: ADMIN });
+    expect(result.code).toBe(5);
+    const lines = result.stderr.split('\n');
+    expect(lines.filter((l) => l.startsWith('✔'))).toEqual([]);
+    const failed = lines.find((l) => l.startsWith('✖'))!;
+    expect(failed).toMatch(/^✖ Listing the organization's projects was refused \(HTTP 400\): ✔ The key works and can spend\. \\x1b\]0;pwned\\x07x+…$/);
+    expect(failed.length).toBeLessThanOrEqual(570);
+    expect(result.stderr).not.toMatch(/[\x1b\x07]/);
+    expect(await keyring.lookup('openai-setup', 'ak5:admin')).toBeNull();
+    expectNoKey(result);
+  });
+
+  it('--json prints one document on a failure too: admin-key with a project key, spend without an admin key, rotate with a new key that fails', async () => {
+    const t = await machine();
+    const key = projectKey();
+    const adminKey = await runCli(['admin-key', '--stdin', '--json', '--profile', 'ak6'], { env: t.env, input: key });
+    expect(adminKey.code).toBe(5);
+    expect(AdminKeyJsonSchema.parse(JSON.parse(adminKey.stdout))).toMatchObject({ ok: false, exitCode: 5, reason: 'needs_admin_key', profile: 'ak6', hint: `sk-proj-…${key.slice(-4)}`, storage: null });
+    expect(adminKey.stderr).toMatch(/✖ This needs an admin key/);
+    expectNoKey(adminKey);
+
+    const spend = await runCli(['spend', '--json', '--profile', 'sp1'], { env: t.env });
+    expect(spend.code).toBe(2);
+    expect(SpendFailureJsonSchema.parse(JSON.parse(spend.stdout))).toMatchObject({ ok: false, exitCode: 2, reason: 'usage', profile: 'sp1' });
+
+    const old = projectKey('valid', 'proj_E2eRotateJson000000000');
+    server.admin.addProject({ id: 'proj_E2eRotateJson000000000' });
+    expect((await runCli(['key', '--stdin', '--profile', 'rj1'], { env: t.env, input: old })).code).toBe(0);
+    server.admin.toggles.newServiceAccountKey = 'deactivated';
+    try {
+      const rotate = await runCli(['rotate', '--yes', '--json', '--profile', 'rj1'], { env: { ...t.env, OPENAI_ADMIN_KEY: ADMIN } });
+      expect(rotate.code).toBe(5);
+      const data = RotateJsonSchema.parse(JSON.parse(rotate.stdout));
+      expect(data).toMatchObject({ ok: false, exitCode: 5, reason: 'new_key_check_failed', project: 'proj_E2eRotateJson000000000', new: null, old: { outcome: 'unchanged', hint: `sk-proj-…${old.slice(-4)}` } });
+      expect(data.message).toMatch(/^The new key failed its check: .* was deleted again; sk-proj-…\S{4} is still stored and works\.$/);
+      expect(rotate.stderr).toMatch(/✖ The new key failed its check/);
+      expectNoKey(rotate);
+    } finally {
+      server.admin.toggles.newServiceAccountKey = 'valid';
+    }
+  });
+
+  it('NODE_TLS_REJECT_UNAUTHORIZED=0: spend, admin-key and rotate warn once, before the admin key is sent, as verify does', async () => {
+    const t = await machine({ NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+    const spend = await runCli(['spend'], { env: { ...t.env, OPENAI_ADMIN_KEY: ADMIN } });
+    expect(spend.code, spend.stderr).toBe(0);
+    const adminKey = await runCli(['admin-key', '--stdin', '--profile', 'ak7'], { env: t.env, input: ADMIN });
+    expect(adminKey.code, adminKey.stderr).toBe(0);
+    const old = projectKey('valid', 'proj_E2eRotate00000000000000');
+    expect((await runCli(['key', '--stdin', '--profile', 'rt1'], { env: t.env, input: old })).code).toBe(0);
+    const rotate = await runCli(['rotate', '--yes', '--keep-old', '--profile', 'rt1'], { env: { ...t.env, OPENAI_ADMIN_KEY: ADMIN } });
+    expect(rotate.code, rotate.stderr).toBe(0);
+    KEYS.push((await keyring.lookup('openai-setup', 'rt1'))!);
+    for (const result of [spend, adminKey, rotate]) {
+      expect(result.stderr.split('\n').filter((l) => TLS_WARNING.test(l))).toHaveLength(1);
+    }
+    expectNoKey(rotate);
+  });
+
+  it('hints that work as printed: --profile named, OPENAI_BASE_URL (no --base-url), a rejected OPENAI_ADMIN_KEY to fix or unset', async () => {
+    const t = await machine();
+    const usageOnly = makeKey('admin', 'e2e-usage-only');
+    KEYS.push(usageOnly);
+    server.admin.addAdminKey(usageOnly, { scopes: ['api.management.read'] });
+    expect((await runCli(['admin-key', '--stdin', '--profile', 'z'], { env: t.env, input: usageOnly })).code).toBe(0);
+    const scope = await runCli(['spend', '--profile', 'z'], { env: t.env });
+    expect(scope.code).toBe(5);
+    expect(scope.stderr).toMatch(/lacks the permission api\.usage\.read/);
+    expect(scope.stderr).toMatch(/store it: openai-setup admin-key --profile z\n/);
+
+    const unknown = makeKey('admin', 'e2e-unknown-admin');
+    KEYS.push(unknown);
+    const rejected = await runCli(['spend', '--profile', 'z'], { env: { ...t.env, OPENAI_ADMIN_KEY: unknown } });
+    expect(rejected.code).toBe(3);
+    expect(rejected.stderr).toContain('unset OPENAI_ADMIN_KEY to use the admin key stored with openai-setup admin-key --profile z.');
+    expect(rejected.stderr).not.toMatch(/Create a new admin key/);
+
+    const refused = await runCli(['spend', '--profile', 'z'], { env: { ...t.env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toContain('Check the OPENAI_BASE_URL, or whether a firewall blocks it.');
+    expect(refused.stderr).not.toContain('--base-url');
+    expectNoKey(scope);
+    expectNoKey(rejected);
+  });
+
+  it('spend --budget says what is valid; the plain-text warning names the admin key of the profile', async () => {
+    const t = await machine();
+    for (const value of ['-5', 'abc', '1e9', '0.001']) {
+      const result = await runCli(['spend', '--budget', value], { env: t.env });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--budget: must be an amount in dollars (more than 0, with at most 2 decimals), like 20 or 12.50, or "off" to forget the budget (got "${value}").`);
+      expect(result.stderr).not.toContain('Invalid input');
+    }
+    expect((await runCli(['admin-key', '--stdin', '--insecure-storage', '--profile', 'pt1'], { env: t.env, input: ADMIN })).code).toBe(0);
+    const spend = await runCli(['spend', '--profile', 'pt1'], { env: t.env });
+    expect(spend.code, spend.stderr).toBe(0);
+    expect(spend.stderr).toContain(`! Reading the admin key of profile "pt1" from the plain-text file ${join(t.configDir, 'credentials.json')} (--insecure-storage).`);
+    expect(spend.stderr).not.toContain('pt1:admin');
+  });
+});
+
+describe('rotate when another run holds a lock (10 s wait)', () => {
+  const LOCK_PROJECT = 'proj_E2eRotateLock000000000';
+  beforeAll(() => server.admin.addProject({ id: LOCK_PROJECT }));
+
+  /** Another run keeps the lock fresh, as a live holder does. */
+  function holdLock(path: string): () => void {
+    mkdirSync(path);
+    const fresh = setInterval(() => utimesSync(path, new Date(), new Date()), 500);
+    return () => clearInterval(fresh);
+  }
+
+  for (const held of ['credentials.json', 'state.json'] as const) {
+    it(`${held} held (--insecure-storage): exit 7, the new service account deleted, the old key still stored, state.json unchanged`, async () => {
+      const t = await machine({ OPENAI_ADMIN_KEY: ADMIN });
+      const old = projectKey('valid', LOCK_PROJECT);
+      expect((await runCli(['key', '--stdin', '--insecure-storage', '--profile', 'lk1'], { env: t.env, input: old })).code).toBe(0);
+      const stateBefore = readFileSync(join(t.configDir, 'state.json'), 'utf8');
+      const accounts = server.admin.serviceAccounts(LOCK_PROJECT).length;
+      const release = holdLock(join(t.configDir, `${held}.lock`));
+      let result;
+      try {
+        result = await runCli(['rotate', '--yes', '--profile', 'lk1'], { env: t.env, timeoutMs: 25_000 });
+      } finally {
+        release();
+      }
+      expect(result.code, result.stderr).toBe(7);
+      const failed = result.stderr.split('\n').find((l) => l.startsWith('✖'))!;
+      expect(failed).toMatch(new RegExp(`Another run of openai-setup held \\S+${held.replace('.', '\\.')}\\.lock for more than 10 s`));
+      expect(failed).toMatch(/The new service account openai-setup-lk1-\S+ was deleted again; sk-proj-…\S{4} is still stored and works\.$/);
+      expect(server.admin.serviceAccounts(LOCK_PROJECT)).toHaveLength(accounts);
+      expect(server.admin.isLive(old)).toBe(true);
+      expect(JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8')).keys.lk1).toBe(old);
+      expect(readFileSync(join(t.configDir, 'state.json'), 'utf8')).toBe(stateBefore);
+      const status = await runCli(['status', '--profile', 'lk1', '--json'], { env: t.env });
+      expect(status.stdout).toContain(`sk-proj-…${old.slice(-4)}`);
+      expectNoKey(result);
+    });
+  }
 });

@@ -1,7 +1,7 @@
 // admin-key and logout --admin through Context: the real Admin API client against an in-memory
 // organization (the local server's own answers), an in-memory keychain, a scripted prompter.
 import { afterEach, describe, expect, it } from 'vitest';
-import { run as adminKey, type AdminKeyOptions } from '../../src/commands/admin-key.js';
+import { run as adminKey, AdminKeyJsonSchema, type AdminKeyOptions } from '../../src/commands/admin-key.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { PAGES } from '../../src/platform.js';
 import { requireAdminKey } from '../../src/storage/admin-key.js';
@@ -55,8 +55,19 @@ describe('admin-key', () => {
     t.prompts.whenPassword('Paste the admin key (input is hidden):', `  ${ADMIN}\n`);
     expect(await adminKey(t.ctx, options({ json: true }))).toBe(0);
     expect(t.browser.opened).toEqual([PAGES['admin-keys'].url]);
-    const printed = JSON.parse(t.stdout.slice(t.stdout.indexOf('{')));
-    expect(printed).toEqual({ ok: true, profile: 'default', hint: `sk-admin-…${ADMIN.slice(-4)}`, storage: 'keychain', checked: true, sampleProject: { id: PROJECT, name: 'openai-setup' } });
+    const printed = AdminKeyJsonSchema.parse(JSON.parse(t.stdout.slice(t.stdout.indexOf('{'))));
+    expect(printed).toEqual({
+      ok: true,
+      exitCode: 0,
+      reason: null,
+      message: `Stored the admin key sk-admin-…${ADMIN.slice(-4)}.`,
+      fix: null,
+      profile: 'default',
+      hint: `sk-admin-…${ADMIN.slice(-4)}`,
+      storage: 'keychain',
+      checked: true,
+      sampleProject: { id: PROJECT, name: 'openai-setup' },
+    });
     expect(t.stderr).toContain('works');
     expectNoKey(t);
   });
@@ -123,6 +134,74 @@ describe('admin-key', () => {
     expect(failed.message).toMatch(/locked.*The admin key was not stored\./);
     expect(failed.hints.join(' ')).toMatch(/--insecure-storage/);
     expect((await locked.profile())?.adminKey).toBeUndefined();
+  });
+});
+
+describe('admin-key: what it says', () => {
+  it('--json prints its one document on a failure too: ok false, the exit code, the reason, the message and fix', async () => {
+    const t = setup({ interactive: false, stdin: PROJECT_KEY });
+    const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, json: true, profile: 'z' })));
+    expect(result.code).toBe(5);
+    const data = AdminKeyJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toEqual({
+      ok: false,
+      exitCode: 5,
+      reason: 'needs_admin_key',
+      message: result.message,
+      fix: result.hints.join('\n'),
+      profile: 'z',
+      hint: `sk-proj-…${PROJECT_KEY.slice(-4)}`,
+      storage: null,
+      checked: true,
+      sampleProject: null,
+    });
+    expect(data.fix).toContain('openai-setup admin-key --profile z');
+    expectNoKey(t);
+
+    const bad = setup({ interactive: false, stdin: 'not a key' });
+    expect((await outcomeOf(adminKey(bad.ctx, options({ stdin: true, json: true })))).code).toBe(3);
+    expect(AdminKeyJsonSchema.parse(JSON.parse(bad.stdout))).toMatchObject({ ok: false, exitCode: 3, reason: 'key_rejected', hint: null });
+  });
+
+  it('the hints of a refused or rejected admin key name the profile: `openai-setup admin-key --profile z`', async () => {
+    const t = setup({ interactive: false, stdin: OTHER_ADMIN });
+    const rejected = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'z' })));
+    expect(rejected.hints[0]).toBe('Create a new admin key on the admin keys page and store it: openai-setup admin-key --profile z');
+    const project = setup({ interactive: false, stdin: PROJECT_KEY });
+    expect((await outcomeOf(adminKey(project.ctx, options({ stdin: true, verify: false, profile: 'z' })))).hints[0]).toMatch(/then store it: openai-setup admin-key --profile z$/);
+    const pipe = setup({ interactive: false });
+    expect((await outcomeOf(adminKey(pipe.ctx, options({ profile: 'z' })))).hints).toEqual(['Pipe it in instead:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --profile z']);
+  });
+
+  it('"next to the key of profile X" only when X has a key; what to run next names the profile', async () => {
+    const none = setup({ interactive: false, stdin: ADMIN });
+    expect(await adminKey(none.ctx, options({ stdin: true, profile: 'z' }))).toBe(0);
+    expect(none.stdout).toContain('✔ Stored it in the Secret Service keyring (service "openai-setup", account "z:admin").\n');
+    expect(none.stdout).toContain('`openai-setup rotate --profile z` and `openai-setup spend --profile z` use it from now on; `openai-setup logout --admin --profile z` removes it.');
+
+    const keyed = setup({ interactive: false, stdin: ADMIN, keychain: { default: testKey() } });
+    await keyed.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…0000', savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    expect(await adminKey(keyed.ctx, options({ stdin: true }))).toBe(0);
+    expect(keyed.stdout).toContain('account "default:admin"), next to the key of profile "default".');
+  });
+
+  it('the plain-text warning names the admin key of the profile, not an account "default:admin"', async () => {
+    const t = setup({ interactive: false, stdin: ADMIN });
+    expect(await adminKey(t.ctx, options({ stdin: true, insecureStorage: true }))).toBe(0);
+    expect((await requireAdminKey(t.ctx, 'default', 'spend')).source.kind).toBe('file');
+    expect(t.stderr).toContain(`! Reading the admin key of profile "default" from the plain-text file ${t.ctx.keys.filePath} (--insecure-storage).`);
+    expect(t.stderr).not.toContain('"default:admin"');
+  });
+
+  it('warns of an insecure way to the API before sending the admin key, as verify does', async () => {
+    const t = setup({ interactive: false, stdin: ADMIN, env: { OPENAI_BASE_URL: 'http://10.0.0.5:8080/v1' } });
+    expect(await adminKey(t.ctx, options({ stdin: true }))).toBe(0);
+    expect(t.stderr).toContain('! http://10.0.0.5:8080/v1 is plain http:// to another machine: the key travels in clear text. Use https://.');
+    const local = setup({ interactive: false, stdin: ADMIN, env: { OPENAI_BASE_URL: 'http://127.0.0.1:8080/v1' } });
+    expect(await adminKey(local.ctx, options({ stdin: true }))).toBe(0);
+    expect(local.stderr).not.toContain('clear text');
   });
 });
 

@@ -117,7 +117,7 @@ describe('rotate', () => {
     expect(await rotate(t.ctx, options({ yes: true, keepOld: true, json: true }))).toBe(0);
     const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
     expect(data).toMatchObject({ ok: true, exitCode: 0, profile: 'default', project: PROJECT, old: { outcome: 'kept', page: PAGE }, new: { storage: 'keychain', serviceAccountName: 'openai-setup-default-20260302T093000Z' } });
-    expect(data.old.message).toBe(`sk-proj-…${t.old.slice(-4)} still works (--keep-old): revoke it on ${PAGE} once nothing uses it.`);
+    expect(data.old?.message).toBe(`sk-proj-…${t.old.slice(-4)} still works (--keep-old): revoke it on ${PAGE} once nothing uses it.`);
     expect(t.org.isLive(t.old)).toBe(true);
     expectNoKeys(t, t.old, t.keychain.keyOf('default')!);
   });
@@ -191,7 +191,7 @@ describe('rotate', () => {
     t.keychain.failWith('locked', { ops: ['set'] });
     const result = await outcomeOf(rotate(t.ctx, options({ yes: true })));
     expect(result.code).toBe(7);
-    expect(result.message).toMatch(/^Storing the new key failed: The Secret Service keyring is locked and could not be unlocked from here\. The new service account \S+ was deleted again; sk-proj-…\S{4} is still stored and works\.$/);
+    expect(result.message).toMatch(/^Storing the new key failed: The Secret Service keyring is locked and could not be unlocked from here\. Nothing was stored\. The new service account \S+ was deleted again; sk-proj-…\S{4} is still stored and works\.$/);
     expect(t.keychain.keyOf('default')).toBe(t.old);
     expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
     expect(t.org.isLive(t.old)).toBe(true);
@@ -268,10 +268,108 @@ describe('rotate', () => {
     expect(t.stdout).toContain('There was no old key.');
   });
 
-  it('warns when OPENAI_API_KEY in the shell is the old key', async () => {
+  it('OPENAI_API_KEY in the shell set to the old key: "no longer works" once it was revoked, after the question; "still works" when it was not', async () => {
     const t = await setup();
     t.ctx.env.OPENAI_API_KEY = t.old;
-    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
-    expect(t.stderr).toContain('! OPENAI_API_KEY in this shell is the old key, which stops working now: unset it and start programs with `openai-setup run`.');
+    let before = '';
+    t.prompts.whenConfirm(CONFIRM_ROTATE, true).whenConfirm(CONFIRM_DELETE, true);
+    const confirm = t.prompts.confirm.bind(t.prompts);
+    t.prompts.confirm = async (message: string) => {
+      if (CONFIRM_DELETE.test(message)) before = t.stderr;
+      return confirm(message);
+    };
+    expect(await rotate(t.ctx, options())).toBe(0);
+    // Nothing said of it before the old key was deleted.
+    expect(before).not.toContain('OPENAI_API_KEY');
+    expect(t.stderr).toContain('! OPENAI_API_KEY in this shell is the old key, which no longer works: unset it and start programs with `openai-setup run`.');
+    expect(t.stderr).not.toContain('stops working now');
+
+    for (const keepOld of [true, false]) {
+      const u = await setup();
+      u.ctx.env.OPENAI_API_KEY = u.old;
+      // --keep-old with --yes; declining the deletion without.
+      if (!keepOld) u.prompts.whenConfirm(CONFIRM_ROTATE, true).whenConfirm(CONFIRM_DELETE, false);
+      expect(await rotate(u.ctx, options({ keepOld, yes: keepOld }))).toBe(0);
+      expect(u.org.isLive(u.old)).toBe(true);
+      expect(u.stderr).toContain('! OPENAI_API_KEY in this shell is the old key, which still works until it is revoked: unset it and start programs with `openai-setup run` to use the new one.');
+      expect(u.stderr).not.toContain('no longer works');
+    }
+  });
+
+  it('names the profile in every command it recommends', async () => {
+    const t = await setup();
+    const old = t.keychain.keyOf('default')!;
+    await t.ctx.keys.set('work', old, false);
+    await t.ctx.keys.set('work:admin', ADMIN, false);
+    await t.ctx.state.updateProfile('work', (p) => {
+      p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: `sk-proj-…${old.slice(-4)}`, keySource: 'x', organization: null, project: PROJECT, tier: null, billing: 'ok', message: 'ok' };
+    });
+    t.ctx.env.OPENAI_API_KEY = old;
+    expect(await rotate(t.ctx, options({ yes: true, profile: 'work' }))).toBe(0);
+    expect(t.stderr).toContain('start programs with `openai-setup run --profile work`');
+    expect(t.stdout).toContain('Programs started with `openai-setup run --profile work` get the new key from now on.');
+
+    const none = makeTestContext({ admin: true, keychain: { 'work:admin': ADMIN } });
+    contexts.push(none);
+    const missing = await outcomeOf(rotate(none.ctx, options({ yes: true, profile: 'work' })));
+    expect(missing.hints.join('\n')).toContain('openai-setup rotate --project proj_… --profile work, or store a key first: openai-setup key --profile work');
+  });
+});
+
+describe('rotate --json', () => {
+  it('a failure still prints its one document: ok false, the exit code, the reason, the message, and where things stand', async () => {
+    const t = await setup();
+    t.api.answerEveryCheck((request) => (request.key === t.old ? checkResult('valid', { project: PROJECT }) : checkResult('invalid_key')));
+    const result = await outcomeOf(rotate(t.ctx, options({ yes: true, json: true })));
+    expect(result.code).toBe(3);
+    const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toMatchObject({
+      ok: false,
+      exitCode: 3,
+      reason: 'new_key_check_failed',
+      message: result.message,
+      profile: 'default',
+      project: PROJECT,
+      new: null,
+      old: { hint: `sk-proj-…${t.old.slice(-4)}`, outcome: 'unchanged', page: null, message: `sk-proj-…${t.old.slice(-4)} is still stored and works.` },
+    });
+    expectNoKeys(t, t.old);
+
+    // Before anything was done: no admin key (exit 2).
+    const none = makeTestContext({ admin: true, keychain: { default: t.old } });
+    contexts.push(none);
+    const usage = await outcomeOf(rotate(none.ctx, options({ yes: true, json: true })));
+    expect(usage.code).toBe(2);
+    expect(RotateJsonSchema.parse(JSON.parse(none.stdout))).toMatchObject({ ok: false, exitCode: 2, reason: 'usage', project: null, new: null, message: usage.message, fix: usage.hints.join('\n') });
+
+    // An Admin API failure: its kind is the reason.
+    const refused = await setup();
+    refused.org.admin.failNext({ method: 'POST', path: /service_accounts$/ }, { status: 500 });
+    expect((await outcomeOf(rotate(refused.ctx, options({ yes: true, json: true })))).code).toBe(6);
+    expect(RotateJsonSchema.parse(JSON.parse(refused.stdout))).toMatchObject({ ok: false, exitCode: 6, reason: 'server_error', new: null });
+  });
+
+  it('success carries a message too; declining prints a document (exit 0, nothing changed)', async () => {
+    const t = await setup();
+    expect(await rotate(t.ctx, options({ yes: true, json: true }))).toBe(0);
+    expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: true, exitCode: 0, reason: null, message: 'Rotated. Programs started with `openai-setup run` get the new key from now on.', old: { outcome: 'key_deleted' } });
+
+    const u = await setup();
+    u.prompts.whenConfirm(CONFIRM_ROTATE, false);
+    expect(await rotate(u.ctx, options({ json: true }))).toBe(0);
+    expect(RotateJsonSchema.parse(JSON.parse(u.stdout))).toMatchObject({ ok: true, exitCode: 0, reason: 'declined', message: 'Nothing was changed.', new: null });
+  });
+});
+
+describe('insecure transport', () => {
+  it('is said before the admin key is sent (once, also in --json warnings), as verify says it', async () => {
+    for (const env of [{ NODE_TLS_REJECT_UNAUTHORIZED: '0' }, { OPENAI_BASE_URL: 'http://api.example.com/v1' }]) {
+      const t = await setup({ env });
+      expect(await rotate(t.ctx, options({ yes: true, json: true }))).toBe(0);
+      const warning = env.NODE_TLS_REJECT_UNAUTHORIZED ? /NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not checked/ : /http:\/\/api\.example\.com\/v1 is plain http:\/\/ to another machine/;
+      expect(t.stderr.split('\n').filter((line) => warning.test(line))).toHaveLength(1);
+      expect(t.stderr.split('\n')[0]).toMatch(warning);
+      expect(RotateJsonSchema.parse(JSON.parse(t.stdout)).warnings.filter((w) => warning.test(w))).toHaveLength(1);
+    }
   });
 });

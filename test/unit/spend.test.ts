@@ -2,7 +2,7 @@
 // parts: the month's arithmetic, the bars, the flags; and the billing stage's budget offer.
 import { afterEach, describe, expect, it } from 'vitest';
 import { monthBounds, summarizeCosts } from '../../src/api/costs.js';
-import { run as spend, SpendJsonSchema, type SpendOptions } from '../../src/commands/spend.js';
+import { run as spend, SpendFailureJsonSchema, SpendJsonSchema, type SpendOptions } from '../../src/commands/spend.js';
 import { UsageError } from '../../src/errors.js';
 import { parseFlag } from '../../src/options.js';
 import { runBillingStage } from '../../src/stages/billing.js';
@@ -81,6 +81,14 @@ describe('the month, summed', () => {
     expect(parseFlag('--budget', BudgetFlagSchema, 'off')).toBe('off');
     expect(() => parseFlag('--budget', BudgetFlagSchema, '0')).toThrow(/--budget: must be more than \$0/);
     expect(() => parseFlag('--budget', BudgetFlagSchema, 'lots')).toThrow(UsageError);
+    // Every wrong value is told what a right one is (never zod's "Invalid input").
+    const amount = '--budget: must be an amount in dollars (more than 0, with at most 2 decimals), like 20 or 12.50, or "off" to forget the budget';
+    for (const value of ['-5', 'abc', '1e9', '0.001', 'lots', '']) {
+      expect(() => parseFlag('--budget', BudgetFlagSchema, value)).toThrow(`${amount} (got "${value}").`);
+    }
+    expect(() => parseFlag('--budget', BudgetFlagSchema, '1000000000')).toThrow('--budget: must be at most $100,000,000 (or "off" to forget the budget) (got "1000000000").');
+    expect(parseFlag('--budget', BudgetFlagSchema, '100000000')).toBe(100_000_000);
+    expect(parseFlag('--budget', BudgetFlagSchema, ' 7 ')).toBe(7);
     expect(parseFlag('--month', MonthFlagSchema, '2026-02')).toEqual({ year: 2026, month: 2 });
     expect(() => parseFlag('--month', MonthFlagSchema, '2026-13')).toThrow(/--month: must be a month as YYYY-MM/);
   });
@@ -202,6 +210,68 @@ describe('spend', () => {
     expect(await spend(u.ctx, options())).toBe(0);
     expect(u.stdout).toContain(`  ${APP}  $10.84`);
     expect(u.stderr).toMatch(/Project names could not be read \(The admin key sk-admin-…\S{4} lacks the permission api\.management\.read/);
+  });
+});
+
+describe('spend: what it says when it cannot tell', () => {
+  it('--json prints its one document on a failure too: ok false, the exit code, the reason, the message and fix', async () => {
+    const none = makeTestContext({ admin: true });
+    contexts.push(none);
+    const usage = await outcomeOf(spend(none.ctx, options({ json: true })));
+    expect(usage.code).toBe(2);
+    expect(SpendFailureJsonSchema.parse(JSON.parse(none.stdout))).toEqual({ ok: false, exitCode: 2, reason: 'usage', message: usage.message, fix: usage.hints.join('\n'), profile: 'default', month: '2026-03' });
+
+    const projectKey = makeKey('proj', 'unit-spend-json');
+    const t = setup({ env: { OPENAI_ADMIN_KEY: projectKey } });
+    t.org.addKey(projectKey, { scenario: 'valid', project: APP });
+    expect((await outcomeOf(spend(t.ctx, options({ json: true, month: { year: 2026, month: 2 } })))).code).toBe(5);
+    expect(SpendFailureJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 5, reason: 'needs_admin_key', month: '2026-02' });
+    expect(t.stdout).not.toContain(projectKey);
+
+    // Success has ok too (false once the budget is reached, with its data).
+    const fine = setup();
+    expect(await spend(fine.ctx, options({ json: true }))).toBe(0);
+    expect(SpendJsonSchema.parse(JSON.parse(fine.stdout)).ok).toBe(true);
+  });
+
+  it("the API's error message is made one safe, bounded line: no forged line, no escape, at most 500 characters of it", async () => {
+    const t = setup();
+    t.org.admin.failNext({ path: '/v1/organization/costs' }, { status: 400, message: `Bad.\n✔ The key works and can spend.\x1b]52;c;ZXZpbA==\x07 ${ADMIN} ${'x'.repeat(700)}`, type: 'invalid_request_error' });
+    const result = await outcomeOf(spend(t.ctx, options()));
+    expect(result.code).toBe(5);
+    expect(result.message).toMatch(/^Reading the organization's costs was refused \(HTTP 400\): Bad\. ✔ The key works and can spend\.\\x1b\]52;c;ZXZpbA==\\x07 sk-admin-…\S{4} x+…$/);
+    expect(result.message.length).toBeLessThanOrEqual(560);
+    expect(result.message).not.toContain(ADMIN);
+  });
+
+  it('names the profile in the admin-key command; a rejected OPENAI_ADMIN_KEY is to be fixed or unset (it overrides any stored key)', async () => {
+    const projectKey = makeKey('proj', 'unit-spend-profile');
+    const t = setup({ keychain: { 'z:admin': projectKey } });
+    t.org.addKey(projectKey, { scenario: 'valid', project: APP });
+    const needs = await outcomeOf(spend(t.ctx, options({ profile: 'z' })));
+    expect(needs.hints[0]).toBe('Create an admin key on the admin keys page (only organization owners can), then store it: openai-setup admin-key --profile z');
+
+    const limited = makeKey('admin', 'unit-spend-limited');
+    const u = setup({ keychain: { 'z:admin': limited } });
+    u.org.admin.addAdminKey(limited, { scopes: ['api.management.read'] });
+    const scope = await outcomeOf(spend(u.ctx, options({ profile: 'z' })));
+    expect(scope.message).toMatch(/lacks the permission api\.usage\.read/);
+    expect(scope.hints[0]).toMatch(/store it: openai-setup admin-key --profile z$/);
+
+    const revoked = makeKey('admin', 'unit-spend-revoked');
+    const v = setup({ env: { OPENAI_ADMIN_KEY: revoked } });
+    const rejected = await outcomeOf(spend(v.ctx, options({ profile: 'z' })));
+    expect(rejected.code).toBe(3);
+    expect(rejected.message).toMatch(/^The API rejected the admin key sk-admin-…\S{4} \(from OPENAI_ADMIN_KEY\)/);
+    expect(rejected.hints[0]).toMatch(/^OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored with openai-setup admin-key --profile z\.$/);
+    expect(rejected.hints.join('\n')).not.toMatch(/Create a new admin key/);
+  });
+
+  it('warns of an insecure way to the API before sending the admin key (NODE_TLS_REJECT_UNAUTHORIZED=0), once', async () => {
+    const t = setup({ env: { NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
+    expect(await spend(t.ctx, options({ json: true }))).toBe(0);
+    expect(t.stderr.match(/NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not checked/g)).toHaveLength(1);
+    SpendJsonSchema.parse(JSON.parse(t.stdout));
   });
 });
 

@@ -1,0 +1,143 @@
+// rotate when storing or recording the new key fails after it was made: another run holding the
+// lock of credentials.json or state.json, a keychain that will not take the old key back. The
+// stored key and the progress file never disagree: either everything is undone (the old key
+// stored, the new service account deleted) or the message says exactly where things stand.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
+import { projectPageUrl } from '../../src/platform.js';
+import { lockPathFor } from '../../src/storage/lock.js';
+import { checkResult, makeTestContext, outcomeOf, type TestContext } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+
+// Another run's lock is waited for 300 ms here, not 10 s: the outcome is the same.
+vi.mock('../../src/storage/lock.js', async (importOriginal) => {
+  const lock = await importOriginal<typeof import('../../src/storage/lock.js')>();
+  return { ...lock, withFileLock: <T>(path: string, body: () => Promise<T>) => lock.withFileLock(path, body, 300) };
+});
+
+const ADMIN = makeKey('admin', 'unit-rotate-store');
+const PROJECT = 'proj_RotateStore0000000000000';
+const PAGE = projectPageUrl(PROJECT, 'api-keys');
+const options = (extra: Partial<RotateOptions> = {}): RotateOptions => ({ keepOld: false, yes: true, json: false, ...extra });
+
+let keyCount = 0;
+const contexts: TestContext[] = [];
+afterEach(async () => {
+  for (const t of contexts.splice(0)) {
+    t.assertScriptsUsed();
+    await t.cleanup();
+  }
+});
+
+/** Profile "default" with a user's key of PROJECT, in the keychain or (insecure) the file, last checked. */
+async function setup(storage: 'keychain' | 'file'): Promise<TestContext & { old: string; hint: string }> {
+  const old = makeKey('proj', `unit-rotate-store-${keyCount++}`);
+  const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
+  contexts.push(t);
+  await t.ctx.keys.set('default', old, storage === 'file');
+  t.org.admin.addAdminKey(ADMIN);
+  t.org.admin.addProject({ id: PROJECT, name: 'my-app' });
+  t.org.addKey(old, { scenario: 'valid', project: PROJECT });
+  t.api.answerEveryCheck((request) => (t.org.isLive(request.key) ? checkResult('valid', { project: PROJECT, billing: 'unchecked' }) : checkResult('invalid_key')));
+  const hint = `sk-proj-…${old.slice(-4)}`;
+  await t.ctx.state.updateProfile('default', (p) => {
+    p.key = { storage, hint, savedAt: '2026-03-01T00:00:00.000Z' };
+    p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: hint, keySource: 'x', organization: 'org-x', project: PROJECT, tier: null, billing: 'ok', message: 'The key works.' };
+  });
+  return Object.assign(t, { old, hint });
+}
+
+/** Another run holds the lock of a file in the config dir (a fresh one: not taken over). */
+function holdLock(t: TestContext, file: 'credentials.json' | 'state.json'): string {
+  const lock = lockPathFor(join(t.configDir, file));
+  mkdirSync(lock);
+  return lock;
+}
+
+const fileKeys = (t: TestContext) => JSON.parse(readFileSync(t.ctx.keys.filePath, 'utf8')).keys as Record<string, string>;
+
+async function expectAllAsBefore(t: TestContext & { old: string; hint: string }): Promise<void> {
+  expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+  expect(t.org.isLive(t.old)).toBe(true);
+  const profile = await t.profile();
+  expect(profile?.key?.hint).toBe(t.hint);
+  expect(profile?.rotation).toBeUndefined();
+  expect((await t.ctx.keys.get('default')).stored?.key).toBe(t.old);
+}
+
+describe('rotate: storing or recording the new key fails', () => {
+  it('credentials.json held by another run (--insecure-storage): exit 7, the new service account deleted, the old key still stored', async () => {
+    const t = await setup('file');
+    const lock = holdLock(t, 'credentials.json');
+    const result = await outcomeOf(rotate(t.ctx, options()));
+    expect(result.code).toBe(7);
+    expect(result.message).toMatch(
+      new RegExp(
+        `^Storing the new key failed: Another run of openai-setup held ${lock} for more than 300 ms, so ${t.ctx.keys.filePath} was not changed; .*rmdir '${lock}'\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z was deleted again; ${t.hint} is still stored and works\\.$`,
+      ),
+    );
+    expect(fileKeys(t).default).toBe(t.old);
+    await expectAllAsBefore(t);
+  });
+
+  for (const storage of ['keychain', 'file'] as const) {
+    it(`state.json held by another run (${storage}): the new key is taken out again, the old one put back, the new service account deleted`, async () => {
+      const t = await setup(storage);
+      const lock = holdLock(t, 'state.json');
+      const result = await outcomeOf(rotate(t.ctx, options()));
+      expect(result.code).toBe(7);
+      const where = storage === 'keychain' ? 'the Secret Service keyring' : t.ctx.keys.filePath;
+      expect(result.message).toMatch(
+        new RegExp(
+          `^Recording the new key in ${t.ctx.state.path} failed: Another run of openai-setup held ${lock} for more than 300 ms, .*\\. sk-svcacct-…\\S{4} was taken out of ${where} again and ${t.hint} put back\\. The new service account openai-setup-default-20260302T093000Z was deleted again; ${t.hint} is still stored and works\\.$`,
+        ),
+      );
+      if (storage === 'file') expect(fileKeys(t).default).toBe(t.old);
+      else expect(t.keychain.keyOf('default')).toBe(t.old);
+      await expectAllAsBefore(t);
+    });
+  }
+
+  it('with no old key (--project): the new key is taken out again, nothing is left stored', async () => {
+    const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
+    contexts.push(t);
+    t.org.admin.addAdminKey(ADMIN);
+    t.org.admin.addProject({ id: PROJECT });
+    t.api.answerEveryCheck(() => checkResult('valid', { project: PROJECT }));
+    await t.ctx.state.update(() => {});
+    holdLock(t, 'state.json');
+    const result = await outcomeOf(rotate(t.ctx, options({ project: PROJECT })));
+    expect(result.code).toBe(7);
+    expect(result.message).toMatch(/sk-svcacct-…\S{4} was taken out of the Secret Service keyring again\. The new service account \S+ was deleted again\.$/);
+    expect(t.keychain.keyOf('default')).toBeUndefined();
+    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+  });
+
+  it('when the old key cannot be put back either: the new service account stays (its key may be the stored one), and exactly what to run is said', async () => {
+    const t = await setup('keychain');
+    holdLock(t, 'state.json');
+    // The new key is stored; putting the old one back fails.
+    t.keychain.failWith('locked', { ops: ['set'], after: 1 });
+    const result = await outcomeOf(rotate(t.ctx, options({ json: true })));
+    expect(result.code).toBe(7);
+    expect(result.message).toMatch(
+      /The key stored for profile "default" could not be put back as it was: the Secret Service keyring may hold the new key sk-svcacct-…\S{4} or the old key sk-proj-…\S{4}\. Both keys still work; the new service account openai-setup-default-20260302T093000Z was left in place\.$/,
+    );
+    expect(result.hints).toEqual([
+      'Once the Secret Service keyring can be used again, `openai-setup verify` says which key is stored:',
+      expect.stringMatching(/^if it is sk-svcacct-…\S{4}, store it again to record it \(openai-setup token \| openai-setup key --stdin\) and revoke sk-proj-…\S{4} on https:\/\/platform\.openai\.com\/settings\/proj_RotateStore0000000000000\/api-keys;$/),
+      `if it is ${t.hint}, delete the service account openai-setup-default-20260302T093000Z on ${PAGE}.`,
+    ]);
+    const [account] = t.org.admin.serviceAccounts(PROJECT);
+    expect(account).toBeDefined();
+    const stored = t.keychain.keyOf('default')!;
+    expect(stored).toMatch(/^sk-svcacct-/);
+    expect(t.org.isLive(stored)).toBe(true);
+    expect(t.org.isLive(t.old)).toBe(true);
+    const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toMatchObject({ ok: false, exitCode: 7, reason: 'record_failed', new: { serviceAccountId: account!.id }, old: { outcome: 'unchanged' } });
+    expect(t.stdout + t.stderr).not.toContain(stored);
+  });
+});
