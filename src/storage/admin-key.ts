@@ -4,9 +4,11 @@
 import type { AdminAuth } from '../api/types.js';
 import { resolveBaseURL, transportWarningsOnce } from '../api/check.js';
 import type { Context } from '../context.js';
-import { KeyStoreError, UsageError } from '../errors.js';
+import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
+import { parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { marks } from '../terminal/output.js';
+import { profileFlag } from '../terminal/invocation.js';
 import { describeKeychainProblem, type KeychainUnavailableError } from './keychain.js';
 
 /** Each Admin API request gets this long, body included. */
@@ -25,7 +27,7 @@ export interface AdminKeySource {
 
 /** The command that stores an admin key for a profile, as people would type it (`flags` before --profile: `admin-key --stdin --profile work`). */
 export function adminKeyCommand(profile: string, flags = ''): string {
-  return `openai-setup admin-key${flags ? ` ${flags}` : ''}${profile === 'default' ? '' : ` --profile ${profile}`}`;
+  return `openai-setup admin-key${flags ? ` ${flags}` : ''}${profileFlag(profile)}`;
 }
 
 /** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined. */
@@ -53,6 +55,12 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
   const found = await findAdminKey(ctx, profile);
   if (found.key !== null) {
     ctx.term.addSecret(found.key);
+    // The stored one was checked when stored; the variable is checked here, before it is sent (a
+    // key-shaped one that is no admin key goes on: the API's answer names what it needs).
+    if (found.source.kind === 'env') {
+      const parsed = parseKey(found.key);
+      if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or unset it to use the one stored with ${adminKeyCommand(profile)}.`]);
+    }
     return found;
   }
   const how = [

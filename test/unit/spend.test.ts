@@ -303,3 +303,21 @@ describe("the billing stage's budget offer", () => {
     expect((await t.profile())?.budget).toBeUndefined();
   });
 });
+
+describe('spend: OPENAI_ADMIN_KEY is checked before it is sent', () => {
+  it.each([
+    ['a line break inside', 'sk-admin-abc\ndef', /^OPENAI_ADMIN_KEY was not sent: it (has a line break inside|contains)/],
+    ['not a key', 'garbage', /^OPENAI_ADMIN_KEY was not sent: /],
+  ])('%s: exit 3, nothing sent', async (_what, value, message) => {
+    const t = makeTestContext({ admin: true, env: { OPENAI_ADMIN_KEY: value } });
+    try {
+      const outcome = await outcomeOf(spend(t.ctx, { json: false }));
+      expect(outcome.code).toBe(3);
+      expect(outcome.message).toMatch(message);
+      expect(outcome.hints).toEqual(['Set it to an admin key (sk-admin-…), or unset it to use the one stored with openai-setup admin-key.']);
+      expect(t.org.requests).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
