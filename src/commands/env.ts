@@ -8,13 +8,14 @@ import { chmod, link, lstat, readFile, readlink, realpath, rename, rm, stat, wri
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { marks } from '../terminal/output.js';
+import { sanitize } from '../terminal/sanitize.js';
 
 // Files are handled as latin1 text: one character per byte, so any encoding comes back unchanged.
 const BYTES = 'latin1';
@@ -71,6 +72,40 @@ async function readText(path: string): Promise<string | null> {
 
 const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
+/** A path as a message names it: the person's own text, made one safe line of bounded length. */
+const shownPath = (path: string) => sanitize(path, 200);
+
+// What a file-system error means, in words.
+const FILE_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links (a link that leads back to itself?)',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space is left on the disk',
+  EDQUOT: 'the disk quota is used up',
+  EIO: 'an input/output error',
+  EBUSY: 'it is busy',
+};
+
+/**
+ * `promise`, with a file-system failure (a name too long, a link loop, a directory that cannot be
+ * entered, a read-only or full disk) said as one line: `subject: what is wrong[ at the path it
+ * concerns, when that is not \`path\`]. after`. Any other error passes as it is.
+ */
+async function fileStep<T>(promise: Promise<T>, subject: string, after: string, path?: string): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    const { code, syscall, path: at } = error as NodeJS.ErrnoException;
+    if (error instanceof ExitError || typeof code !== 'string' || typeof syscall !== 'string') throw error;
+    const where = path !== undefined && at && resolve(at) !== path ? ` at ${shownPath(at)}` : '';
+    throw new UsageError(`${subject}: ${FILE_PROBLEMS[code] ?? code}${where}. ${after}`);
+  }
+}
+
 /**
  * Where writing `path` really lands, every symbolic link on the way followed (a directory's, and
  * the file's own even when it points at nothing yet), or the directory on the way that is missing.
@@ -93,7 +128,8 @@ export async function realTarget(path: string): Promise<{ file: string } | { mis
     if (!info?.isSymbolicLink()) return { file };
     current = resolve(dir, await readlink(file));
   }
-  throw new UsageError(`${path}: too many symbolic links.`);
+  // As the system says it, so that it is told like any other file-system failure.
+  throw Object.assign(new Error(`ELOOP: too many symbolic links, ${path}`), { code: 'ELOOP', syscall: 'realpath', path });
 }
 
 /** Replace a file's content atomically (temp file + rename next to it), keeping its mode. `path` is no link. */
@@ -153,21 +189,29 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   const profileName = await resolveProfileName(ctx, options.profile);
   const given = parseFlag('--file', FileSchema, options.file ?? '.env');
   const path = resolve(deps.cwd, given);
-  const shown = isAbsolute(given) ? path : relative(deps.cwd, path) || given;
+  // Every path a message names is shown made safe (a line break in a name cannot forge a line).
+  const shown = shownPath(isAbsolute(given) ? path : relative(deps.cwd, path) || given);
+  // Before anything is written, a path that cannot be used (a name too long, a link loop, a
+  // directory that cannot be entered) is one line naming it.
+  const lookup = <T>(promise: Promise<T>) => fileStep(promise, `--file ${shown}`, 'Nothing was written.', path);
   // The file the key really goes into: git is asked about that one, in its own repository, and
   // that is the one written (a link in this project may lead into another repository).
-  const target = await realTarget(path);
+  const target = await lookup(realTarget(path));
   if ('missing' in target) {
     const through = target.missing === dirname(path) ? '' : ` (where ${shown} leads)`;
-    throw new UsageError(`--file: the directory ${target.missing}${through} does not exist.`);
+    throw new UsageError(`--file: the directory ${shownPath(target.missing)}${through} does not exist.`);
   }
   const real = target.file;
   const realCwd = await realpath(deps.cwd).catch(() => deps.cwd);
-  const where = real === resolve(realCwd, relative(deps.cwd, path)) ? shown : `${real} (where ${shown} leads)`;
-  const existing = await stat(real).catch((error: unknown) => {
-    if (isMissing(error)) return null;
-    throw error;
-  });
+  // Reached through a link that leads elsewhere: the real file is named too.
+  const detour = real !== resolve(realCwd, relative(deps.cwd, path));
+  const where = detour ? `${shownPath(real)} (where ${shown} leads)` : shown;
+  const existing = await lookup(
+    stat(real).catch((error: unknown) => {
+      if (isMissing(error)) return null;
+      throw error;
+    }),
+  );
   if (existing && !existing.isFile()) throw new UsageError(`${where} is not a regular file. Nothing was written.`);
   const key = await requireStoredKey(ctx, profileName);
   if (!PLAIN_KEY.test(key)) {
@@ -176,7 +220,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
 
   // The edit is worked out before anything is written (a .gitignore included), so that a file
   // the readers disagree about is left entirely alone.
-  const before = await readText(real);
+  const before = await lookup(readText(real));
   let after: SetResult;
   try {
     after = setVariable(before ?? '', 'OPENAI_API_KEY', key);
@@ -187,14 +231,14 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     ]);
   }
 
-  const verdict = await gitVerdict(deps.git, dirname(real), basename(real));
+  const verdict = await lookup(gitVerdict(deps.git, dirname(real), basename(real)));
   if (verdict.kind === 'no-git') {
     term.err(`${m.warn} git is not installed, so nothing checked that ${where} stays out of version control.`);
   } else if (verdict.kind === 'no-repo') {
-    term.err(`${m.warn} ${dirname(real)} is not in a git repository, so nothing checked that ${where} stays out of version control.`);
+    term.err(`${m.warn} ${shownPath(dirname(real))} is not in a git repository, so nothing checked that ${where} stays out of version control.`);
   } else if (verdict.kind === 'tracked') {
     if (!options.force) {
-      const untrack = where === shown ? `git rm --cached ${shown}` : `git -C ${verdict.root} rm --cached ${verdict.path}`;
+      const untrack = detour ? `git -C ${shownPath(verdict.root)} rm --cached ${shownPath(verdict.path)}` : `git rm --cached ${shown}`;
       throw new UsageError(`${where} is tracked by git: the key would be committed with it. Nothing was written.`, [
         `Untrack it first (${untrack}, then add it to .gitignore), or pass --force to write it anyway.`,
       ]);
@@ -202,13 +246,14 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     term.err(`${m.warn} ${where} is tracked by git: do not commit it now that it holds the key (--force).`);
   } else if (verdict.kind === 'exposed') {
     const gitignore = join(verdict.root, '.gitignore');
+    const gitignoreShown = shownPath(gitignore);
     const pattern = gitignorePattern(verdict.path);
     let add = options.gitignore;
     if (add || !options.force) {
       // git does not read a .gitignore that is a symbolic link, so a pattern added through one
       // (perhaps into another repository) would keep nothing out.
       if ((await lstat(gitignore).catch(() => null))?.isSymbolicLink()) {
-        throw new UsageError(`${where} is not covered by .gitignore, and ${gitignore} is a symbolic link, which git does not read. Nothing was written.`, [
+        throw new UsageError(`${where} is not covered by .gitignore, and ${gitignoreShown} is a symbolic link, which git does not read. Nothing was written.`, [
           'Make .gitignore a regular file, or pass --force (without --gitignore) to write the key anyway.',
         ]);
       }
@@ -216,37 +261,44 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     if (!add && !options.force) {
       const prompter = ctx.prompter('Pass --gitignore to add it to .gitignore, or --force to write it anyway.');
       term.err(`${m.warn} ${where} is not covered by .gitignore: git would offer to commit the key.`);
-      add = await prompter.confirm(`Add ${pattern} to ${gitignore}?`, true);
+      add = await prompter.confirm(`Add ${shownPath(pattern)} to ${gitignoreShown}?`, true);
       if (!add) throw new UsageError(`Nothing was written: ${where} could be committed.`, ['Pass --force to write it anyway.']);
     }
     if (add) {
-      const before = await readText(gitignore);
-      const text = appendLine(before ?? '', pattern);
-      if (before === null) await createFile(gitignore, text, null, gitignore);
-      else await replaceFile(gitignore, text, (await stat(gitignore)).mode & 0o777);
-      term.out(`${m.ok} Added ${pattern} to ${gitignore}.`);
+      await fileStep(
+        (async () => {
+          const before = await readText(gitignore);
+          const text = appendLine(before ?? '', pattern);
+          if (before === null) await createFile(gitignore, text, null, gitignoreShown);
+          else await replaceFile(gitignore, text, (await stat(gitignore)).mode & 0o777);
+        })(),
+        `Could not add ${shownPath(pattern)} to ${gitignoreShown}`,
+        'The key was not written.',
+      );
+      term.out(`${m.ok} Added ${shownPath(pattern)} to ${gitignoreShown}.`);
     } else {
       term.err(`${m.warn} ${where} is not covered by .gitignore: do not commit it (--force).`);
     }
   }
 
   const what = `OPENAI_API_KEY (${maskKey(key)}, profile "${profileName}")`;
+  const writing = <T>(promise: Promise<T>) => fileStep(promise, `Could not write ${where}`, 'The key was not written.');
   if (before === null) {
-    await createFile(real, after.text, 0o600, where);
+    await writing(createFile(real, after.text, 0o600, where));
     const note = 'a new file, readable only by you';
-    term.out(`${m.ok} Wrote ${what} to ${where === shown ? `${shown} (${note})` : `${real} (where ${shown} leads; ${note})`}.`);
+    term.out(`${m.ok} Wrote ${what} to ${detour ? `${shownPath(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
     return 0;
   }
-  const mode = (await stat(real)).mode & 0o777;
+  const mode = (await writing(stat(real))).mode & 0o777;
   if (after.text === before) {
     term.out(`${m.ok} ${where} already has ${what}; nothing changed.`);
   } else {
-    await replaceFile(real, after.text, mode);
+    await writing(replaceFile(real, after.text, mode));
     const how = after.replaced === 0 ? `Added ${what} to` : `Updated ${what} in`;
     term.out(`${m.ok} ${how} ${where}; every other line is as it was.`);
   }
   if (mode & 0o077 && ctx.platform !== 'win32') {
-    term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${where === shown ? shown : real}`);
+    term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${detour ? shownPath(real) : shown}`);
   }
   return 0;
 }

@@ -1,17 +1,18 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
 import * as z from 'zod/mini';
-import { buildCheckRequest, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, recordCheck, resolveBaseURL, runCheck } from '../api/check.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
+import { CancelledError, EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { jsonText, withoutCredentials } from '../terminal/sanitize.js';
-import { hasLineBreakInside, LINE_BREAK_INSIDE } from '../terminal/stdin.js';
+import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 
 export interface VerifyOptions {
   key?: string;
@@ -24,17 +25,24 @@ export interface VerifyOptions {
   billingCheck: boolean;
 }
 
-/** The --json contract; the tests parse every answer with it. */
+/**
+ * The --json contract; the tests parse every answer with it. A run that ends before a check (no
+ * key given, nothing on standard input, a keychain that cannot be read) is a document too: status
+ * `error`, its `reason` (`usage`, `key_store`, `internal`) and exit code, the error's `message`
+ * and `fix`, and `key` null.
+ */
 export const VerifyJsonSchema = z.object({
   ok: z.boolean(),
-  status: VerifyStatusSchema,
+  status: z.union([VerifyStatusSchema, z.literal('error')]),
   exitCode: z.number().check(z.int()),
   reason: z.nullable(z.string()),
-  key: z.object({
-    source: z.enum(['flag', 'stdin', 'env', 'keychain', 'file']),
-    hint: z.string(),
-    kind: z.enum(['project', 'service-account', 'admin', 'user', 'legacy', 'unknown']),
-  }),
+  key: z.nullable(
+    z.object({
+      source: z.enum(['flag', 'stdin', 'env', 'keychain', 'file']),
+      hint: z.string(),
+      kind: z.enum(['project', 'service-account', 'admin', 'user', 'legacy', 'unknown']),
+    }),
+  ),
   baseURL: z.string(),
   organization: z.nullable(z.string()),
   project: z.nullable(z.string()),
@@ -53,7 +61,9 @@ export type VerifyJson = z.infer<typeof VerifyJsonSchema>;
 
 async function resolveKey(ctx: Context, options: VerifyOptions, profileName: string): Promise<{ raw: string; source: KeySource }> {
   if (options.key === '-') {
-    return { raw: await ctx.readStdin(), source: { kind: 'stdin', label: 'standard input' } };
+    // Advice names this command (not key --stdin); nothing on standard input is no key given.
+    const raw = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${ctx.commandName} verify --key -${options.json ? ' --json' : ''}`);
+    return { raw, source: { kind: 'stdin', label: 'standard input' } };
   }
   if (options.key !== undefined) {
     if (ctx.term.stdinIsTTY && !options.quiet) {
@@ -72,6 +82,45 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
 }
 
 export async function run(ctx: Context, options: VerifyOptions): Promise<number> {
+  if (!options.json) return verify(ctx, options);
+  // With --json, every outcome is one JSON document on stdout; the error is still said on stderr.
+  try {
+    return await verify(ctx, options);
+  } catch (error) {
+    ctx.term.out(jsonText(VerifyJsonSchema.parse(failureJson(ctx, options, error))));
+    throw error;
+  }
+}
+
+/** The --json document of a run that ended in an error before any check: no key, nothing sent. */
+function failureJson(ctx: Context, options: VerifyOptions, error: unknown): VerifyJson {
+  const known = error instanceof ExitError;
+  const reason = error instanceof UsageError ? 'usage' : error instanceof KeyStoreError ? 'key_store' : error instanceof CancelledError ? 'cancelled' : known ? 'failed' : 'internal';
+  const exitCode = known ? error.code : error instanceof CancelledError ? EXIT.cancelled : EXIT.internal;
+  const message = known || error instanceof CancelledError ? error.message : `Unexpected error (a bug in openai-setup; please report it): ${error instanceof Error ? error.message : String(error)}`;
+  return {
+    ok: false,
+    status: 'error',
+    exitCode,
+    reason,
+    key: null,
+    baseURL: withoutCredentials(resolveBaseURL(ctx, options.baseURL)),
+    organization: null,
+    project: null,
+    models: null,
+    notableModels: [],
+    billing: 'unchecked',
+    tier: null,
+    requestId: null,
+    message,
+    fix: known && error.hints.length ? error.hints.join('\n') : null,
+    fixUrl: null,
+    warnings: [],
+    latencyMs: 0,
+  };
+}
+
+async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   const { raw, source } = await resolveKey(ctx, options, profileName);

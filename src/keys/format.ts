@@ -53,14 +53,25 @@ export function keyKindLabel(kind: KeyKind): string {
   return PREFIXES.find((p) => p.kind === kind)?.label ?? 'key of unknown kind';
 }
 
-/** `sk-proj-…Ab12`: the prefix and the last four characters, never more. */
+/**
+ * `sk-proj-…Ab12`: the prefix and the last four characters, never more, as one line of plain
+ * characters: one that is no printable ASCII (a line break, an escape, a bidi control, a letter
+ * beyond ASCII) is shown as `?`, so a hint never breaks a line or reaches the terminal raw.
+ */
 export function maskKey(key: string): string {
-  if (key.length < 20) return key.length >= 12 ? `…${key.slice(-2)}` : '…';
+  const plain = (part: string) => part.replace(/[^\x21-\x7e]/g, '?');
+  if (key.length < 20) return key.length >= 12 ? `…${plain(key.slice(-2))}` : '…';
   const prefix = PREFIXES.find((p) => key.startsWith(p.prefix))?.prefix ?? key.slice(0, 3);
-  return `${prefix}…${key.slice(-4)}`;
+  return `${plain(prefix)}…${plain(key.slice(-4))}`;
 }
 
 export type CleanResult = { ok: true; key: string } | { ok: false; problem: string };
+
+/**
+ * Why a key that came with a line break inside cannot be used: a key wrapped when copied, or two
+ * things pasted. Taking the first line would send part of a key.
+ */
+export const LINE_BREAK_INSIDE = 'it has a line break inside: copy it again in one piece';
 
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
 const SPACES = /[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g;
@@ -121,6 +132,8 @@ export function cleanKey(raw: string): CleanResult {
   if (parts.length > 1) {
     const distinct = new Set(parts);
     if (distinct.size === 1) return { ok: true, key: parts[0]! };
+    // Told as what it is: a key wrapped when copied (or two things on two lines) has no spaces.
+    if (/[\r\n\u0085\u2028\u2029]/.test(raw.trim())) return { ok: false, problem: LINE_BREAK_INSIDE };
     return { ok: false, problem: 'it contains spaces: paste only the key, once' };
   }
   const half = value.length / 2;
@@ -139,10 +152,14 @@ export interface ShapeCheck {
 }
 
 function describeChar(ch: string): string {
+  if (/[\r\n\u0085\u2028\u2029]/.test(ch)) return 'a line break';
   if (/\s/.test(ch)) return 'whitespace';
   if (/["'`“”‘’]/.test(ch)) return 'a quote';
   const code = ch.codePointAt(0) ?? 0;
-  return code > 126 || code < 32 ? `a non-ASCII character (U+${code.toString(16).toUpperCase().padStart(4, '0')})` : `"${ch}"`;
+  const named = `(U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+  // C0, DEL and C1 (an escape, a NUL): control characters, ASCII or not.
+  if (code < 32 || (code >= 127 && code <= 159)) return `a control character ${named}`;
+  return code > 126 ? `a non-ASCII character ${named}` : `"${ch}"`;
 }
 
 /** A key of a known prefix shorter than it should be was cut off when copied. */

@@ -14,7 +14,7 @@ import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
-import { hasLineBreakInside, LINE_BREAK_INSIDE } from '../terminal/stdin.js';
+import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { profileFlag } from '../terminal/invocation.js';
 
@@ -145,8 +145,19 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     );
     await showPage(ctx, 'keys');
   }
-  // A pipe is read first: a terminal on stdin is a usage error before anything else happens.
-  const piped = options.stdin ? await ctx.readStdin() : undefined;
+  // The shape a key must have depends on where it is checked: the one --base-url / OPENAI_BASE_URL names.
+  const officialApi = isOfficialBaseURL(resolveBaseURL(ctx, options.check?.baseURL));
+  // A pipe is read and what came is checked first: a terminal on stdin, nothing piped or no key
+  // in it is said before anything else happens (a keychain problem included).
+  let piped: string | undefined;
+  if (options.stdin) {
+    const text = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${ctx.commandName} key --stdin${profileFlag(profileName)}`);
+    // As at the prompt: the first line alone would be part of a key.
+    if (hasLineBreakInside(text)) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${LINE_BREAK_INSIDE}.`);
+    const parsed = parseKey(text, officialApi);
+    if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
+    piped = parsed.key;
+  }
   // Find out now, not after the key is pasted and checked, whether the keychain can take it.
   let fallback: KeychainFallback | null = null;
   if (!options.insecureStorage) {
@@ -154,17 +165,11 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     if (problem) fallback = await chooseKeychainFallback(ctx, problem);
   }
 
-  // The shape a key must have depends on where it is checked: the one --base-url / OPENAI_BASE_URL names.
-  const officialApi = isOfficialBaseURL(resolveBaseURL(ctx, options.check?.baseURL));
   for (;;) {
     let key: string;
     let source: KeySource;
-    if (options.stdin) {
-      // As at the prompt: the first line alone would be part of a key.
-      if (hasLineBreakInside(piped ?? '')) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${LINE_BREAK_INSIDE}.`);
-      const parsed = parseKey(piped ?? '', officialApi);
-      if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
-      key = parsed.key;
+    if (piped !== undefined) {
+      key = piped;
       source = KEY_SOURCE_STDIN;
     } else {
       key = await readKeyInteractively(ctx, officialApi);

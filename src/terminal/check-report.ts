@@ -8,7 +8,7 @@ import { marks, type Terminal } from './output.js';
 import { sanitize, withoutCredentials } from './sanitize.js';
 
 export function describeKey(key: string, source: KeySource): string {
-  return `${maskKey(key)} (${keyKindLabel(keyKind(key))}, from ${source.label})`;
+  return sanitize(`${maskKey(key)} (${keyKindLabel(keyKind(key))}, from ${source.label})`);
 }
 
 /**

@@ -9,14 +9,44 @@ export const STDIN_WAIT_MS = 10_000;
 /** A pipe that stays open (`… | tee`, a process substitution) is done once a line came and then nothing for this long. */
 export const STDIN_QUIET_MS = 200;
 
-/**
- * Why a key that came this way cannot be used, when it has more than one non-blank line: a key
- * wrapped when copied, or two things pasted. Taking the first line would send part of a key.
- */
-export const LINE_BREAK_INSIDE = 'it has a line break inside: copy it again in one piece';
+/** Why a key that came this way cannot be used, when it has more than one non-blank line (keys/format.ts). */
+export { LINE_BREAK_INSIDE } from '../keys/format.js';
 
 export function hasLineBreakInside(text: string): boolean {
   return text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '').length > 1;
+}
+
+/** The command a failure to read standard input names when its caller names none: `key --stdin`. */
+export const KEY_STDIN_EXAMPLE = 'printenv OPENAI_API_KEY | openai-setup key --stdin';
+
+/**
+ * Standard input gave no key: it is a terminal, nothing came in time, or it was empty. A usage
+ * error whose advice is `example`, the command as the person ran it, with the key piped in.
+ */
+export class StdinError extends UsageError {
+  constructor(
+    readonly problem: string,
+    readonly example: string,
+  ) {
+    super(problem, [`Pipe the key in, e.g.:  ${example}`]);
+    this.name = 'StdinError';
+  }
+}
+
+/**
+ * What `read` (ctx.readStdin) gave, when it holds more than blank lines; its failures' advice
+ * names `example`, the command that was run (ctx.readStdin names none of its own). Nothing, or
+ * only blank lines, is no key given: a usage error (exit 2), not a key that is wrong.
+ */
+export async function readKeyFromStdin(read: () => Promise<string>, example: string): Promise<string> {
+  let text: string;
+  try {
+    text = await read();
+  } catch (error) {
+    throw error instanceof StdinError ? new StdinError(error.problem, example) : error;
+  }
+  if (text.trim() === '') throw new StdinError('No key came on standard input: it was empty.', example);
+  return text;
 }
 
 export interface StdinLike extends NodeJS.ReadableStream {
@@ -30,14 +60,11 @@ export interface StdinTiming {
 
 /**
  * All of standard input, up to its end; or, from a pipe that does not close, what came once a
- * non-blank line has ended and nothing more arrived for `quietMs`.
+ * non-blank line has ended and nothing more arrived for `quietMs`. `example`: the command the
+ * advice of a failure names (the one that was run; `key --stdin`'s when not given).
  */
-export function readStdin(input: StdinLike, { waitMs = STDIN_WAIT_MS, quietMs = STDIN_QUIET_MS }: StdinTiming = {}): Promise<string> {
-  if (input.isTTY) {
-    return Promise.reject(
-      new UsageError('Standard input is a terminal, not a pipe.', ['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --stdin']),
-    );
-  }
+export function readStdin(input: StdinLike, { waitMs = STDIN_WAIT_MS, quietMs = STDIN_QUIET_MS }: StdinTiming = {}, example: string = KEY_STDIN_EXAMPLE): Promise<string> {
+  if (input.isTTY) return Promise.reject(new StdinError('Standard input is a terminal, not a pipe.', example));
   return new Promise((resolve, reject) => {
     let text = '';
     let quiet: NodeJS.Timeout | undefined;
@@ -69,7 +96,7 @@ export function readStdin(input: StdinLike, { waitMs = STDIN_WAIT_MS, quietMs = 
     // once it holds a line; without one, nothing usable came.
     const timer = setTimeout(() => {
       if (/\S[^\n]*\n/.test(text)) finish(null);
-      else finish(new UsageError(`Nothing came on standard input within ${waitMs / 1000} s (a line ending with a newline, or the end of the input).`, ['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --stdin']));
+      else finish(new StdinError(`Nothing came on standard input within ${waitMs / 1000} s (a line ending with a newline, or the end of the input).`, example));
     }, waitMs);
     input.on('data', onData);
     input.once('end', onEnd);

@@ -298,3 +298,19 @@ describe('OPENAI_ORG_ID and OPENAI_PROJECT_ID that cannot be header values', () 
     expect(openai.requests.length).toBe(before);
   });
 });
+
+describe('a key of the person\'s own with a line break or an escape inside', () => {
+  it.each([
+    ['a line break', `${KEY}\nxyz`, 'sk-proj-…?xyz', /it has a line break inside: copy it again in one piece/],
+    ['an escape sequence', `${KEY}${CLEAR}`, 'sk-proj-…J?[H', /it contains a control character \(U\+001B\)/],
+  ])('OPENAI_API_KEY with %s: the key row is one safe line, the problem named, nothing sent', async (_name, key, hint, problem) => {
+    const before = openai.requests.length;
+    const result = await cli(['verify', '--base-url', openai.baseURL], { OPENAI_API_KEY: key });
+    expect(result.code).toBe(3);
+    expect(result.stdout.split('\n')[0]).toBe(`✖ Key         ${hint} (project key, from OPENAI_API_KEY)`);
+    expect(result.stdout).toMatch(problem);
+    expect(result.stdout).not.toMatch(/^xyz/m);
+    expectSafe(result);
+    expect(openai.requests.length).toBe(before);
+  });
+});

@@ -1,13 +1,14 @@
 // `openai-setup verify` through the built binary, against the local OpenAI-like server: the wiring
 // of a few outcomes end to end (every answer's diagnosis is in test/unit/diagnosis.test.ts), every
 // key source, --json parsed with the schema, network faults, proxies, and the full key never printed.
+import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI, type Scenario } from '../helpers/openai-server.js';
 import { startProxy } from '../helpers/proxy-server.js';
-import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { runCli, type RunResult } from '../helpers/run.js';
 import { spawnCli } from '../helpers/pty.js';
 
@@ -140,7 +141,7 @@ describe('key sources', () => {
     const key = keyFor('valid');
     const result = await verify(['--key', '-', '--json'], {}, `export OPENAI_API_KEY="${key}"\r\n`);
     expect(result.code).toBe(0);
-    expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key.source).toBe('stdin');
+    expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key?.source).toBe('stdin');
   });
 
   it('a key typed on the command line of a terminal gets a warning naming --key -; a piped run does not', async () => {
@@ -157,7 +158,7 @@ describe('key sources', () => {
   it('uses OPENAI_API_KEY when no --key is given', async () => {
     const result = await verify(['--json'], { OPENAI_API_KEY: keyFor('no_credits') });
     expect(result.code).toBe(4);
-    expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key.source).toBe('env');
+    expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key?.source).toBe('env');
   });
 
   it('--key wins over OPENAI_API_KEY', async () => {
@@ -172,7 +173,7 @@ describe('key sources', () => {
       expect(store.code).toBe(0);
       const result = await runCli(['verify', '--json'], { env: own.env });
       expect(result.code).toBe(0);
-      expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key.source).toBe('file');
+      expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key?.source).toBe('file');
       expect(result.stderr).toMatch(/plain-text file/);
     } finally {
       await own.cleanup();
@@ -256,7 +257,7 @@ describe('key sources', () => {
       const key = makeKey(kind, 'kinds');
       server.addKey(key, 'valid');
       const result = await verify(['--key', key, '--json']);
-      expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key.kind).toBe(name);
+      expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key?.kind).toBe(name);
     }
   });
 
@@ -443,5 +444,54 @@ describe('proxy', () => {
     const result = await verify(['--key', keyFor('valid')], { HTTP_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' });
     expect(result.code).toBe(6);
     expect(result.stdout).toMatch(/proxy/);
+  });
+});
+
+describe('what came, or did not, named as it is', () => {
+  it('a key with a line break inside (OPENAI_API_KEY) is "a line break", not "spaces"; an escape is a control character', async () => {
+    const key = keyFor('valid');
+    const wrapped = await verify([], { OPENAI_API_KEY: `${key.slice(0, 80)}\n${key.slice(80)}` });
+    expect(wrapped.code).toBe(3);
+    expect(wrapped.stdout).toContain('✖ The key was not sent: it has a line break inside: copy it again in one piece.');
+    expect(wrapped.stdout).not.toMatch(/spaces/);
+    const escaped = await verify(['--json'], { OPENAI_API_KEY: `${key.slice(0, 80)}\x1b${key.slice(80)}` });
+    expect(escaped.code).toBe(3);
+    expect(VerifyJsonSchema.parse(JSON.parse(escaped.stdout)).message).toBe('The key was not sent: it contains a control character (U+001B), which an API key never has.');
+  });
+
+  it('--key - with empty standard input: no key given, exit 2, one JSON document with --json', async () => {
+    const before = server.requests.length;
+    const human = await verify(['--key', '-'], {}, '');
+    expect(human.code).toBe(2);
+    expect(human.stderr).toBe('✖ No key came on standard input: it was empty.\n  Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key -\n');
+    expect(human.stdout).toBe('');
+
+    const json = await verify(['--key', '-', '--json'], {}, '\n\n');
+    expect(json.code).toBe(2);
+    expect(VerifyJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({ ok: false, status: 'error', exitCode: 2, reason: 'usage', key: null, message: 'No key came on standard input: it was empty.' });
+    expect(json.stderr).toMatch(/^✖ No key came on standard input/);
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('--json with no key anywhere: the usage error as a JSON document too', async () => {
+    const result = await verify(['--json'], { DBUS_SESSION_BUS_ADDRESS: undefined });
+    expect(result.code).toBe(2);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(parsed).toMatchObject({ ok: false, status: 'error', exitCode: 2, reason: 'usage', key: null, message: 'No key to check for profile "default".' });
+    expect(parsed.fix).toMatch(/--key -/);
+  });
+
+  it('--key - on a pipe that never sends anything: after 10 s, advice naming verify --key -, not key --stdin', async () => {
+    const child = spawn(process.execPath, [CLI, 'verify', '--key', '-'], { env: testEnv.env, cwd: testEnv.home, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(timer);
+    child.stdin.destroy();
+    expect(code, stderr).toBe(2);
+    expect(stderr).toMatch(/^✖ Nothing came on standard input within 10 s/);
+    expect(stderr).toContain('Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key -\n');
+    expect(stderr).not.toMatch(/key --stdin/);
   });
 });

@@ -307,3 +307,70 @@ describe('env through symbolic links', () => {
     expect(read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
   });
 });
+
+describe('env with a --file that cannot be used: one line naming it, never a stack trace', () => {
+  it('a name too long for the file system (ENAMETOOLONG): exit 2, the name bounded, nothing written', async () => {
+    context();
+    const name = 'x'.repeat(300);
+    const { code, message, hints } = await outcomeOf(env(t.ctx, { ...FLAGS, file: name }));
+    expect(code).toBe(2);
+    expect(message).toMatch(/^--file x{199}…: the name is too long\. Nothing was written\.$/);
+    expect(hints).toEqual([]);
+  });
+
+  it('a symbolic link loop on the way (ELOOP): exit 2, naming the file', async () => {
+    context();
+    symlinkSync('loop-b', file('loop-a'));
+    symlinkSync('loop-a', file('loop-b'));
+    const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, file: 'loop-a/.env' }));
+    expect(code).toBe(2);
+    expect(message).toMatch(/^--file loop-a\/\.env: too many symbolic links \(a link that leads back to itself\?\) at \S+\/loop-a\. Nothing was written\.$/);
+  });
+
+  it('a link loop as the file itself: the same one line', async () => {
+    context();
+    symlinkSync('loop-b', file('loop-a'));
+    symlinkSync('loop-a', file('loop-b'));
+    const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, file: 'loop-a' }));
+    expect(code).toBe(2);
+    expect(message).toBe('--file loop-a: too many symbolic links (a link that leads back to itself?). Nothing was written.');
+  });
+
+  it('a file where a directory should be (ENOTDIR): exit 2, nothing written', async () => {
+    context();
+    writeFileSync(file('plain'), 'x');
+    const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, file: 'plain/.env' }));
+    expect(code).toBe(2);
+    expect(message).toBe('--file plain/.env: a part of the path is not a directory. Nothing was written.');
+  });
+
+  it('a directory that cannot be written: one line naming the file, the key not written', async () => {
+    if (process.getuid?.() === 0) return; // root writes anywhere: test/e2e/env-errors.test.ts runs this as another user
+    context();
+    writeFileSync(file('.gitignore'), '.env\n');
+    mkdirSync(file('locked'));
+    writeFileSync(file('locked/.gitignore'), '.env\n');
+    chmodSync(file('locked'), 0o500);
+    try {
+      const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, file: 'locked/.env' }));
+      expect(code).toBe(2);
+      expect(message).toBe('Could not write locked/.env: permission denied. The key was not written.');
+    } finally {
+      chmodSync(file('locked'), 0o700);
+    }
+  });
+
+  it('a line break in the name is never printed raw, in any message', async () => {
+    context();
+    const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, file: 'd\n/x' }));
+    expect(code).toBe(2);
+    // The line break is a space (sanitize): one line, nothing forged after it.
+    expect(message).toBe(`--file: the directory ${join(t.cwd, 'd')}  does not exist.`);
+
+    mkdirSync(file('d\n'));
+    writeFileSync(file('.gitignore'), '*\n');
+    expect(await env(t.ctx, { ...FLAGS, file: 'd\n/x' })).toBe(0);
+    expect(readFileSync(join(t.cwd, 'd\n', 'x'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(t.stdout).toBe('✔ Wrote OPENAI_API_KEY (sk-proj-…000A, profile "default") to d /x (a new file, readable only by you).\n');
+  });
+});

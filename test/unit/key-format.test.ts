@@ -200,3 +200,39 @@ describe('maskKey and redact', () => {
     expect(redact(`Incorrect API key provided: ${echoed}.`)).toBe('Incorrect API key provided: sk-proj-…21sA.');
   });
 });
+
+describe('maskKey: one line of plain characters, whatever the key holds', () => {
+  it.each([
+    ['a line break before the last four', `${PROJECT_KEY}\nxyz`, 'sk-proj-…?xyz'],
+    ['an escape at the end', `${PROJECT_KEY}\x1b[2J`, 'sk-proj-…?[2J'],
+    ['a bidi override and a C1 control', `${PROJECT_KEY}\u202e\u009bab`, 'sk-proj-…??ab'],
+    ['control characters where the prefix is taken from the key', `\x1b]5${'x'.repeat(30)}\r\nab`, '?]5…??ab'],
+    ['a short one', 'abcdefghij\n\x07', '…??'],
+  ])('%s', (_name, key, masked) => {
+    expect(maskKey(key)).toBe(masked);
+    expect(maskKey(key)).toMatch(/^[\x21-\x7e…]+$/);
+  });
+
+  it('an ordinary key is masked as before', () => {
+    expect(maskKey(PROJECT_KEY)).toBe('sk-proj-…Ab12');
+    expect(maskKey(LEGACY_KEY)).toBe('sk-…Wx12');
+  });
+});
+
+describe('what is wrong with a key, named as it is', () => {
+  it('a key with a line break inside (wrapped when copied) is said to have one, not spaces', () => {
+    expect(cleanKey(`${PROJECT_KEY.slice(0, 80)}\n${PROJECT_KEY.slice(80)}`)).toEqual({ ok: false, problem: 'it has a line break inside: copy it again in one piece' });
+    expect(cleanKey(`${PROJECT_KEY}\r\nxyz`)).toEqual({ ok: false, problem: 'it has a line break inside: copy it again in one piece' });
+    expect(parseKey(`${PROJECT_KEY}\u2028xyz`)).toEqual({ ok: false, problem: 'it has a line break inside: copy it again in one piece' });
+    // Spaces are still spaces.
+    expect(cleanKey(`${PROJECT_KEY} xyz\n`)).toEqual({ ok: false, problem: 'it contains spaces: paste only the key, once' });
+  });
+
+  it('an escape (or any C0, DEL or C1 control) is a control character: ASCII or not, it is named so', () => {
+    expect(checkKeyShape(`${PROJECT_KEY.slice(0, 30)}\x1b${PROJECT_KEY.slice(30)}`).problem).toBe('it contains a control character (U+001B), which an API key never has');
+    expect(checkKeyShape(`${PROJECT_KEY.slice(0, 30)}\x7f${PROJECT_KEY.slice(30)}`).problem).toMatch(/a control character \(U\+007F\)/);
+    expect(checkKeyShape(`${PROJECT_KEY.slice(0, 30)}\u009b${PROJECT_KEY.slice(30)}`).problem).toMatch(/a control character \(U\+009B\)/);
+    expect(checkKeyShape(`${PROJECT_KEY.slice(0, 30)}\u0085${PROJECT_KEY.slice(30)}`).problem).toMatch(/a line break/);
+    expect(checkKeyShape(`${PROJECT_KEY.slice(0, 30)}é${PROJECT_KEY.slice(30)}`).problem).toMatch(/a non-ASCII character \(U\+00E9\)/);
+  });
+});

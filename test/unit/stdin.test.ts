@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { hasLineBreakInside, MAX_STDIN_BYTES, readStdin } from '../../src/terminal/stdin.js';
+import { hasLineBreakInside, MAX_STDIN_BYTES, readKeyFromStdin, readStdin, StdinError } from '../../src/terminal/stdin.js';
 
 const FAST = { waitMs: 400, quietMs: 40 };
 
@@ -123,5 +123,59 @@ describe('hasLineBreakInside', () => {
     ['sk-proj-key\nsk-proj-key\n', true],
   ])('%j → %s', (text, expected) => {
     expect(hasLineBreakInside(text)).toBe(expected);
+  });
+});
+
+describe('the advice of a failure names the command that was run', () => {
+  const VERIFY = 'printenv OPENAI_API_KEY | openai-setup verify --key -';
+
+  /** The message and hints a rejected promise gave. */
+  async function failure(promise: Promise<unknown>): Promise<{ code: number; message: string; hints: string[] }> {
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    if (!(error instanceof UsageError)) throw new Error(`not a usage error: ${String(error)}`);
+    return { code: error.code, message: error.message, hints: error.hints };
+  }
+
+  it('a pipe that never sends anything: the example given (verify), not key --stdin', async () => {
+    const input = new PassThrough();
+    const reading = failure(readStdin(input, FAST, VERIFY));
+    await vi.advanceTimersByTimeAsync(FAST.waitMs);
+    expect(await reading).toEqual({ code: 2, message: 'Nothing came on standard input within 0.4 s (a line ending with a newline, or the end of the input).', hints: [`Pipe the key in, e.g.:  ${VERIFY}`] });
+  });
+
+  it('a terminal: the example given', async () => {
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    expect((await failure(readStdin(input, FAST, VERIFY))).hints).toEqual([`Pipe the key in, e.g.:  ${VERIFY}`]);
+  });
+
+  it('without an example (an older caller): key --stdin, as before', async () => {
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    expect((await failure(readStdin(input, FAST))).hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
+  });
+
+  it('readKeyFromStdin: a failure of ctx.readStdin (which names no command) names the caller\'s', async () => {
+    const read = () => Promise.reject(new StdinError('Nothing came on standard input within 10 s.', 'printenv OPENAI_API_KEY | openai-setup key --stdin'));
+    expect(await failure(readKeyFromStdin(read, VERIFY))).toEqual({ code: 2, message: 'Nothing came on standard input within 10 s.', hints: [`Pipe the key in, e.g.:  ${VERIFY}`] });
+    // Other failures pass as they are.
+    const tooLong = new UsageError('Standard input is longer than 4096 bytes.', ['Pipe only the key.']);
+    await expect(readKeyFromStdin(() => Promise.reject(tooLong), VERIFY)).rejects.toBe(tooLong);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank lines', '\n \r\n\t\n'],
+  ])('readKeyFromStdin: %s input is no key given, a usage error (exit 2) naming the command', async (_name, text) => {
+    expect(await failure(readKeyFromStdin(() => Promise.resolve(text), VERIFY))).toEqual({
+      code: 2,
+      message: 'No key came on standard input: it was empty.',
+      hints: [`Pipe the key in, e.g.:  ${VERIFY}`],
+    });
+  });
+
+  it('readKeyFromStdin: what came is given as it came', async () => {
+    expect(await readKeyFromStdin(() => Promise.resolve(' sk-proj-key\n'), VERIFY)).toBe(' sk-proj-key\n');
   });
 });

@@ -15,6 +15,8 @@ import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/c
 import { UsageError } from '../../src/errors.js';
 import { redact, secretsInArgv } from '../../src/keys/redact.js';
 import { parseEnv, parseFlag, HttpUrlSchema } from '../../src/options.js';
+import { describeKey } from '../../src/terminal/check-report.js';
+import { maskKey } from '../../src/keys/format.js';
 import { createTerminal } from '../../src/terminal/output.js';
 import { jsonText, MAX_UNTRUSTED_LENGTH, neutralise, sanitize, shownValue, withoutCredentials } from '../../src/terminal/sanitize.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
@@ -357,5 +359,21 @@ describe('a check result is made safe where the commands receive it', () => {
     t.api.answerChecks(checkResult('valid'));
     expect(await outcomeOf(verify(t.ctx, { ...VERIFY, quiet: true }))).toMatchObject({ code: 0 });
     expect(t.stderr).toBe('');
+  });
+});
+
+describe('a key hint and the key line of a check report: one line of safe characters', () => {
+  it.each([
+    ['a line break and more after the key', `${KEY}\nxyz`],
+    ['CRLF and an escape sequence', `${KEY}\r\n${CLEAR}`],
+    ['an OSC 52 clipboard write', `${OSC52}${KEY}${OSC52}`],
+    ['a bidi override and a C1 CSI', `${KEY}${BIDI}${C1_CSI}`],
+    ['a Unicode line separator', `${KEY}\u2028ab`],
+  ])('%s', (_name, key) => {
+    for (const shown of [maskKey(key), describeKey(key, { kind: 'env', label: 'OPENAI_API_KEY' })]) {
+      expect(shown).not.toMatch(DANGEROUS);
+      expect(shown).not.toMatch(/[\n\r]/);
+      expect(shown).not.toContain(BODY.slice(0, 12));
+    }
   });
 });

@@ -1,0 +1,53 @@
+// `key --stdin`: what came on standard input is read and checked before anything else (the
+// keychain included), nothing piped is no key given (exit 2), and the advice of a failure names
+// `key --stdin` as it was run (its profile, npx).
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as key } from '../../src/commands/key.js';
+import { StdinError } from '../../src/terminal/stdin.js';
+import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const KEY = testKey('A');
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+function context(options: TestContextOptions = {}): TestContext {
+  t = makeTestContext({ interactive: false, ...options });
+  return t;
+}
+
+describe('key --stdin reads and checks its input first', () => {
+  it('nothing piped (</dev/null) with no keyring: the missing key is said (exit 2), not the keyring (exit 7)', async () => {
+    context({ stdin: '' });
+    t.keychain.failWith('no-service');
+    const { code, message, hints } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(2);
+    expect(message).toBe('No key came on standard input: it was empty.');
+    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
+    expect(t.keychain.calls).toEqual([]);
+    expect(t.api.checks).toEqual([]);
+  });
+
+  it('something that is not a key, with no keyring: refused as not a key (exit 3), the keychain never asked', async () => {
+    context({ stdin: 'sess-abcdefghijklmnopqrstuvwxyz\n' });
+    t.keychain.failWith('no-service');
+    const { code, message } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(3);
+    expect(message).toMatch(/^That is not an API key: this is a ChatGPT session token/);
+    expect(t.keychain.calls).toEqual([]);
+  });
+
+  it('a key with no keyring is still the keyring problem (exit 7)', async () => {
+    context({ stdin: `${KEY}\n` });
+    t.keychain.failWith('no-service');
+    expect((await outcomeOf(key(t.ctx, { stdin: true }))).code).toBe(7);
+  });
+
+  it('a pipe that never sends anything: the advice names key --stdin as run, with its profile', async () => {
+    context({ commandName: 'npx openai-setup' });
+    t.ctx.readStdin = () => Promise.reject(new StdinError('Nothing came on standard input within 10 s.', 'printenv OPENAI_API_KEY | openai-setup key --stdin'));
+    const { code, hints } = await outcomeOf(key(t.ctx, { stdin: true, profile: 'work' }));
+    expect(code).toBe(2);
+    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | npx openai-setup key --stdin --profile work']);
+  });
+});

@@ -1,0 +1,123 @@
+// `verify` with what people really give it: a key with a line break or an escape inside (named as
+// such, its hint one safe line), standard input that is empty or never sends anything (no key
+// given: exit 2, advice naming `verify --key -`), and --json, which answers every outcome with one
+// document, the errors of the run included.
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
+import { StdinError } from '../../src/terminal/stdin.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const KEY = testKey('A');
+const VERIFY: VerifyOptions = { json: false, quiet: false, billingCheck: true };
+/** Bytes a terminal acts on: C0 but newline, DEL, C1, bidi and zero-width controls. */
+const DANGEROUS = /[\u0000-\u0009\u000b-\u001a\u001c-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]|\x1b(?!\[[0-9;]*m)/;
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+function context(options: TestContextOptions = {}): TestContext {
+  t = makeTestContext({ interactive: false, ...options });
+  return t;
+}
+
+describe('a key with a line break or a control character inside', () => {
+  it('OPENAI_API_KEY with a line break: "a line break inside", and the key line is one line', async () => {
+    context({ env: { OPENAI_API_KEY: `${KEY}\nxyz` } });
+    expect(await verify(t.ctx, VERIFY)).toBe(3);
+    const lines = t.stdout.split('\n');
+    expect(lines[0]).toBe('✖ Key         sk-proj-…?xyz (project key, from OPENAI_API_KEY)');
+    expect(t.stdout).toContain('✖ The key was not sent: it has a line break inside: copy it again in one piece.');
+    expect(t.stdout).not.toMatch(/contains spaces/);
+    expect(lines.filter((line) => /^xyz/.test(line))).toEqual([]);
+    expect(t.api.checks).toEqual([]);
+  });
+
+  it('--key with a line break, --json: the hint is one line of plain characters', async () => {
+    context();
+    expect(await verify(t.ctx, { ...VERIFY, key: `${KEY}\r\n\x1b[2J`, json: true })).toBe(3);
+    const json = VerifyJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json).toMatchObject({ status: 'malformed_key', key: { source: 'flag', hint: 'sk-proj-…?[2J' } });
+    expect(json.message).toBe('The key was not sent: it has a line break inside: copy it again in one piece.');
+  });
+
+  it('an escape inside is "a control character (U+001B)", not a non-ASCII one; shown safe', async () => {
+    context({ env: { OPENAI_API_KEY: `${KEY.slice(0, 20)}\x1b${KEY.slice(20)}` } });
+    expect(await verify(t.ctx, VERIFY)).toBe(3);
+    expect(t.stdout).toContain('✖ The key was not sent: it contains a control character (U+001B), which an API key never has.');
+    expect(t.stdout + t.stderr).not.toMatch(DANGEROUS);
+  });
+
+  it('an escape among the last four characters never reaches the terminal raw', async () => {
+    context({ env: { OPENAI_API_KEY: `${KEY}\x1b]0` } });
+    expect(await verify(t.ctx, VERIFY)).toBe(3);
+    expect(t.stdout.split('\n')[0]).toBe('✖ Key         sk-proj-…A?]0 (project key, from OPENAI_API_KEY)');
+    expect(t.stdout + t.stderr).not.toMatch(DANGEROUS);
+  });
+});
+
+describe('verify --key - with nothing usable on standard input', () => {
+  it.each([
+    ['empty', ''],
+    ['only blank lines', '\n  \n'],
+  ])('%s: no key given, a usage error (exit 2) naming verify --key -, nothing sent', async (_name, stdin) => {
+    context({ stdin });
+    const { code, message, hints } = await outcomeOf(verify(t.ctx, { ...VERIFY, key: '-' }));
+    expect(code).toBe(2);
+    expect(message).toBe('No key came on standard input: it was empty.');
+    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key -']);
+    expect(t.api.checks).toEqual([]);
+  });
+
+  it('a pipe that never sends anything: the advice names verify --key - (as run, under npx too), not key --stdin', async () => {
+    context({ commandName: 'npx openai-setup' });
+    t.ctx.readStdin = () => Promise.reject(new StdinError('Nothing came on standard input within 10 s.', 'printenv OPENAI_API_KEY | openai-setup key --stdin'));
+    const { code, hints } = await outcomeOf(verify(t.ctx, { ...VERIFY, key: '-' }));
+    expect(code).toBe(2);
+    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | npx openai-setup verify --key -']);
+  });
+});
+
+describe('verify --json: one document for every outcome, errors of the run included', () => {
+  it('empty standard input: status error, reason usage, exit 2, and the error still said', async () => {
+    context({ stdin: '' });
+    const { code, message } = await outcomeOf(verify(t.ctx, { ...VERIFY, key: '-', json: true }));
+    expect(code).toBe(2);
+    expect(message).toBe('No key came on standard input: it was empty.');
+    const json = VerifyJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json).toMatchObject({
+      ok: false,
+      status: 'error',
+      exitCode: 2,
+      reason: 'usage',
+      key: null,
+      baseURL: 'https://api.openai.com/v1',
+      message: 'No key came on standard input: it was empty.',
+      fix: 'Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key - --json',
+      billing: 'unchecked',
+    });
+  });
+
+  it('no key anywhere: the same document, naming every way to give one', async () => {
+    context();
+    const { code } = await outcomeOf(verify(t.ctx, { ...VERIFY, json: true }));
+    expect(code).toBe(2);
+    const json = VerifyJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json).toMatchObject({ ok: false, status: 'error', exitCode: 2, reason: 'usage', key: null, message: 'No key to check for profile "default".' });
+    expect(json.fix).toMatch(/--key -/);
+  });
+
+  it('a keychain that cannot be read: reason key_store, exit 7', async () => {
+    context();
+    t.keychain.failWith('locked');
+    const { code } = await outcomeOf(verify(t.ctx, { ...VERIFY, json: true }));
+    expect(code).toBe(7);
+    expect(VerifyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, status: 'error', exitCode: 7, reason: 'key_store', key: null });
+  });
+
+  it('a check still gives the usual document', async () => {
+    context({ env: { OPENAI_API_KEY: KEY } });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await verify(t.ctx, { ...VERIFY, json: true })).toBe(0);
+    expect(VerifyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: true, status: 'valid', key: { source: 'env', kind: 'project' } });
+  });
+});
