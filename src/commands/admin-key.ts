@@ -16,6 +16,7 @@ import type { Profile } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
+import { readKeyFromStdin } from '../terminal/stdin.js';
 
 export interface AdminKeyOptions {
   profile?: string;
@@ -46,7 +47,7 @@ export type AdminKeyJson = z.infer<typeof AdminKeyJsonSchema>;
 const pipeHint = (profile: string) => `Pipe it in instead:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, '--stdin')}`;
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
-  if (options.stdin) return ctx.readStdin();
+  if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, '--stdin')}`);
   if (!ctx.term.interactive) throw new UsageError('Pasting an admin key needs an interactive terminal.', [pipeHint(profile)]);
   const prompter = ctx.prompter(pipeHint(profile));
   const fromEnv = envAdminKey(ctx);
@@ -56,10 +57,14 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
     'An admin key manages the organization (projects, service accounts, keys, costs); it cannot call models. Only organization owners can create one. On the admin keys page: "Create new admin key", name it, keep the permissions "All" (rotate needs to write service accounts and keys, spend to read usage), and copy it: it is shown only once.',
   );
   await showPage(ctx, 'admin-keys');
-  return prompter.password('Paste the admin key (input is hidden):', (value) => {
+  // A refused paste is said here, not by the prompt, which would keep the hidden text for editing
+  // (the next paste would be added to it).
+  for (;;) {
+    const value = await prompter.password('Paste the admin key (input is hidden):');
     const parsed = parseKey(value);
-    return parsed.ok ? true : `That is not an API key: ${parsed.problem}.`;
-  });
+    if (parsed.ok) return value;
+    ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${parsed.problem}.`);
+  }
 }
 
 export async function run(ctx: Context, options: AdminKeyOptions): Promise<number> {

@@ -241,3 +241,23 @@ describe('logout --admin', () => {
     expect(t.stdout).toContain('No admin key is stored for profile "default"; nothing to remove.');
   });
 });
+
+describe('admin-key: what it reads', () => {
+  it('--stdin with nothing on it: no key (exit 2), the pipe line for admin-key and the profile', async () => {
+    const t = setup({ interactive: false, stdin: '\n' });
+    const { code, message, hints } = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'work' })));
+    expect(code).toBe(2);
+    expect(message).toBe('No key came on standard input: it was empty.');
+    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --profile work']);
+    expect(t.org.requests).toEqual([]);
+  });
+
+  it('a paste cut off is refused with one line and asked again with the field empty', async () => {
+    const t = setup();
+    t.prompts.whenPassword('Paste the admin key (input is hidden):', ADMIN.slice(0, 40)).whenPassword('Paste the admin key (input is hidden):', ADMIN);
+    expect(await adminKey(t.ctx, options())).toBe(0);
+    expect(t.stderr).toMatch(/✖ That is not an API key: .*copy it again\.\n/);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
+    t.assertScriptsUsed();
+  });
+});
