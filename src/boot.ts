@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
 
 const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
@@ -34,6 +34,31 @@ function prepareCache(dir: string): boolean {
   return true;
 }
 
+/**
+ * `mkdir -p` that always ends: missing levels found with stat, then made one at a time. Node's
+ * own recursive mkdir loops forever on /proc (mkdir("/proc/x") ENOENT, mkdir("/proc") EEXIST, again),
+ * and HOME or XDG_CACHE_HOME can point there.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let level = dir; ; level = dirname(level)) {
+    try {
+      statSync(level);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(level) === level) throw error;
+      missing.push(level);
+    }
+  }
+  for (const level of missing.reverse()) {
+    try {
+      mkdirSync(level, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
 /** The compile cache lives in the user's cache dir, never a shared one; any problem only means no cache. */
 function startCompileCache(): void {
   // Node >= 22.1 (its types are not in @types/node 20); NODE_DISABLE_COMPILE_CACHE is Node's own off switch.
@@ -41,14 +66,18 @@ function startCompileCache(): void {
   if (!enableCompileCache || process.env.NODE_DISABLE_COMPILE_CACHE) return;
   try {
     const home = homedir();
+    // A relative XDG_CACHE_HOME is invalid (the XDG spec says to ignore it): it would put the cache in the current dir.
+    const xdgCache = process.env.XDG_CACHE_HOME && isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : undefined;
     const base =
       process.platform === 'win32'
         ? process.env.LOCALAPPDATA || join(home, 'AppData', 'Local')
         : process.platform === 'darwin'
           ? join(home, 'Library', 'Caches')
-          : process.env.XDG_CACHE_HOME || join(home, '.cache');
+          : xdgCache || join(home, '.cache');
+    // Nor a relative HOME.
+    if (!isAbsolute(base)) return;
     const dir = join(base, 'openai-setup', 'compile-cache');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir);
     if (prepareCache(dir)) enableCompileCache(dir);
   } catch {
     // No home, a read-only disk: run without the cache.

@@ -11,7 +11,15 @@ export const KEYCHAIN_SERVICE = 'openai-setup';
 /** Profile names cannot start with "_", so this account never holds a real key. */
 const PROBE_ACCOUNT = '__probe__';
 
+/**
+ * The key file's format. Files written before it had a version are this one. A file with a
+ * higher version was written by a newer openai-setup: this one neither reads it nor writes over
+ * it (that would lose what the newer one keeps there).
+ */
+export const CREDENTIALS_VERSION = 1;
+
 const CredentialsFileSchema = z.object({
+  version: z.optional(z.literal(CREDENTIALS_VERSION)),
   note: z.optional(z.string()),
   keys: z.record(z.string(), z.string()),
 });
@@ -57,15 +65,28 @@ export class KeyStore {
     }
   }
 
-  /** The keys in the file (a map without a prototype); refused in one line when it cannot be trusted or read. */
+  /**
+   * The keys in the file (a map without a prototype); refused in one line when it cannot be
+   * trusted or read, is damaged, or was written by a newer openai-setup. Changes nothing.
+   */
   private async readFileKeys(): Promise<Record<string, string>> {
     const text = await readPrivateFile(this.filePath);
     if (text === null) return nameMap();
+    let json: unknown;
     try {
-      return nameMap(CredentialsFileSchema.parse(JSON.parse(text)).keys);
+      json = JSON.parse(text);
     } catch {
-      throw new ConfigStoreError(`${this.filePath} is damaged; remove it and store the key again.`);
+      json = undefined;
     }
+    const version = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { version?: unknown }).version : undefined;
+    if (typeof version === 'number' && version > CREDENTIALS_VERSION) {
+      throw new ConfigStoreError(
+        `${this.filePath} was written by a newer openai-setup (format ${version}; this one knows ${CREDENTIALS_VERSION}), so this one neither reads nor changes it; update openai-setup (npm install -g openai-setup@latest) and run again.`,
+      );
+    }
+    const result = CredentialsFileSchema.safeParse(json);
+    if (!result.success) throw new ConfigStoreError(`${this.filePath} is damaged; remove it and store the key again.`);
+    return nameMap(result.data.keys);
   }
 
   private async writeFileKeys(keys: Record<string, string>): Promise<void> {
@@ -73,7 +94,7 @@ export class KeyStore {
       await removePrivateFile(this.filePath);
       return;
     }
-    const content = { note: 'API keys stored by openai-setup --insecure-storage, in plain text. Do not share.', keys };
+    const content = { version: CREDENTIALS_VERSION, note: 'API keys stored by openai-setup --insecure-storage, in plain text. Do not share.', keys };
     await writePrivateFile(this.filePath, `${JSON.stringify(content, null, 2)}\n`);
   }
 
@@ -129,7 +150,9 @@ export class KeyStore {
     }
     const fileKey = (await this.readFileKeys())[profile];
     if (fileKey) {
-      this.warn(`Reading the key of profile "${profile}" from the plain-text file ${this.filePath} (--insecure-storage).`);
+      // An admin key's account is "<profile>:admin" (admin-key.ts): named as people know it.
+      const whose = profile.endsWith(':admin') ? `the admin key of profile "${profile.slice(0, -':admin'.length)}"` : `the key of profile "${profile}"`;
+      this.warn(`Reading ${whose} from the plain-text file ${this.filePath} (--insecure-storage).`);
       return { stored: { key: fileKey, storage: 'file' }, keychainError };
     }
     // A locked keyring (or one with no default collection) answers "no such entry" to a read:
@@ -159,6 +182,9 @@ export class KeyStore {
 
   /** Remove the key from both places; says which held it. */
   async delete(profile: string): Promise<{ keychain: boolean; file: boolean; keychainError: KeychainUnavailableError | null }> {
+    // A file that cannot be read or changed (damaged, not ours, a newer openai-setup's) fails the
+    // run before anything is removed, rather than after the keychain's copy is gone.
+    await this.readFileKeys();
     let keychain = false;
     let keychainError: KeychainUnavailableError | null = null;
     try {

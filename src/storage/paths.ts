@@ -1,10 +1,31 @@
 // Where the tool keeps its files: the config dir (progress file, --insecure-storage file).
-import { join } from 'node:path';
+import { isAbsolute, join, win32 } from 'node:path';
 
-/** The config dir: OPENAI_SETUP_CONFIG_DIR, else the platform's usual place for settings. */
+/**
+ * Why a value of OPENAI_SETUP_CONFIG_DIR cannot be the config dir, or null. A relative path would
+ * put the files (a plain-text key among them) wherever the tool is run, a git repository maybe;
+ * control characters and line breaks would make directories no one can read the name of, and
+ * reach the terminal in every message naming the path. options.ts makes it a usage error.
+ */
+export function configDirProblem(value: string): string | null {
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) return 'must not contain line breaks or other control characters';
+  if (!isAbsolute(value)) return 'must be an absolute path (a relative one would put the config files, a plain-text key among them, in whatever directory openai-setup is run from)';
+  return null;
+}
+
+/** An absolute path, or undefined: the XDG spec says a relative XDG_*_HOME is invalid and to be ignored. */
+function absoluteOrNone(value: string | undefined, platform: NodeJS.Platform): string | undefined {
+  if (!value) return undefined;
+  return (platform === 'win32' ? win32.isAbsolute(value) : isAbsolute(value)) ? value : undefined;
+}
+
+/**
+ * The config dir: OPENAI_SETUP_CONFIG_DIR (checked by parseEnv first: absolute, no control
+ * characters), else the platform's usual place for settings.
+ */
 export function resolveConfigDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
   if (env.OPENAI_SETUP_CONFIG_DIR) return env.OPENAI_SETUP_CONFIG_DIR;
-  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'openai-setup');
+  if (platform === 'win32') return join(absoluteOrNone(env.APPDATA, platform) ?? join(home, 'AppData', 'Roaming'), 'openai-setup');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'openai-setup');
-  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'openai-setup');
+  return join(absoluteOrNone(env.XDG_CONFIG_HOME, platform) ?? join(home, '.config'), 'openai-setup');
 }

@@ -4,7 +4,7 @@
 import { constants, type Stats } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
 import { singleQuoted } from '../terminal/shell.js';
 
@@ -48,6 +48,7 @@ function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): string | nu
 }
 
 function kindOf(stats: Stats): string {
+  if (stats.isFile()) return 'a file';
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a FIFO (named pipe)';
   if (stats.isCharacterDevice()) return 'a character device';
@@ -68,6 +69,7 @@ const WHY: Record<string, string> = {
   ELOOP: 'too many symbolic links',
   ENAMETOOLONG: 'the path is too long',
   EIO: 'an input/output error',
+  ENOENT: 'no such file or directory',
 };
 
 /**
@@ -98,10 +100,49 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
     case 'EISDIR':
       fix = `move what is in the way, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
       break;
+    case 'ENOENT':
+      // Creating: the parent is there, yet the file system will not have it (/proc, /sys).
+      fix = doing === 'create' ? 'no directory can be made there; set OPENAI_SETUP_CONFIG_DIR to a directory of yours.' : 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
+      break;
     default:
       fix = 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
   }
   return new ConfigStoreError(`Could not ${doing} ${path}: ${why} (${code}); ${fix}`);
+}
+
+/**
+ * `mkdir -p` that always ends: the first existing ancestor is found with stat, then each missing
+ * level is made with a plain (non-recursive) mkdir and `mode`, at most one call per level. Node's
+ * own `mkdir(dir, { recursive: true })` never returns on some paths: under /proc it loops forever
+ * at full CPU (mkdir("/proc/x") ENOENT, mkdir("/proc") EEXIST, again; Node 20, 22 and 24).
+ * Fails with the file system's own error (storeError makes it one line).
+ */
+export async function makeDirs(dir: string, mode: number): Promise<void> {
+  const target = resolve(dir);
+  const missing: string[] = [];
+  for (let level = target; ; level = dirname(level)) {
+    let stats: Stats;
+    try {
+      stats = await stat(level);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      missing.push(level);
+      // The root itself missing: nothing further up to find.
+      if (dirname(level) === level) break;
+      continue;
+    }
+    // A file in the way, as mkdir says it: EEXIST for the dir itself, ENOTDIR for a level above.
+    if (!stats.isDirectory()) throw Object.assign(new Error(`${level} is not a directory`), { code: level === target ? 'EEXIST' : 'ENOTDIR' });
+    break;
+  }
+  for (const level of missing.reverse()) {
+    try {
+      await mkdir(level, { mode });
+    } catch (error) {
+      // Made by a run at the same time: fine. What is there is checked by the caller (or the next level fails).
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }
 
 /**
@@ -111,7 +152,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
 export async function ensurePrivateDir(dir: string): Promise<void> {
   let stats: Stats;
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirs(dir, 0o700);
     stats = await stat(dir);
   } catch (error) {
     throw storeError(error, dir, 'create');

@@ -2,7 +2,7 @@
 // verify result. Never the key, and nothing that decides where a key is sent. Validated on every
 // read; changed under a lock (read, change, write), written atomically with mode 0600.
 import { rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
 import { AdminKeyRecordSchema, BudgetSchema, RotationSchema } from './admin-state.js';
@@ -54,8 +54,14 @@ const ProfileSchema = z.object({
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
+/**
+ * The format this build reads and writes. A file with a higher `version` was written by a newer
+ * openai-setup: it is never moved aside or written over (that would lose what the newer one saved).
+ */
+export const STATE_VERSION = 1;
+
 export const StateSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(STATE_VERSION),
   defaultProfile: z._default(ProfileNameSchema, 'default'),
   profiles: z._default(z.record(ProfileNameSchema, ProfileSchema), {}),
 });
@@ -80,14 +86,22 @@ export function stageRecord(state: State, profileName: string, stage: StageId): 
 }
 
 export function emptyState(): State {
-  return { version: 1, defaultProfile: 'default', profiles: nameMap() };
+  return { version: STATE_VERSION, defaultProfile: 'default', profiles: nameMap() };
 }
 
 export function emptyProfile(): Profile {
   return { stages: {} };
 }
 
-const DAMAGED = Symbol('damaged');
+/** The file as it was found. */
+type Loaded =
+  | { kind: 'ok'; state: State }
+  | { kind: 'damaged' }
+  /** Written by a newer openai-setup: `state` is what this build understands of it (maybe nothing). */
+  | { kind: 'newer'; version: number; state: State };
+
+/** The way to a newer openai-setup, as the messages about a newer file say it. */
+const UPDATE = 'update openai-setup (npm install -g openai-setup@latest)';
 
 export class StateStore {
   readonly path: string;
@@ -97,7 +111,7 @@ export class StateStore {
   constructor(
     readonly dir: string,
     private readonly now: () => Date,
-    /** Told when the file was moved aside as damaged, or could not be read. */
+    /** Told when the file is damaged or newer, was moved aside, or could not be read. */
     private readonly warn: (message: string) => void,
   ) {
     this.path = join(dir, 'state.json');
@@ -109,23 +123,34 @@ export class StateStore {
     this.warn(message);
   }
 
-  /** The file as it is: empty when absent, DAMAGED when not valid; refused (ConfigStoreError) when it cannot be trusted. */
-  private async load(): Promise<State | typeof DAMAGED> {
+  /** The file as it is (absent: empty); refused (ConfigStoreError) when it cannot be trusted. Changes nothing. */
+  private async load(): Promise<Loaded> {
     const text = await readPrivateFile(this.path);
-    if (text === null) return emptyState();
+    if (text === null) return { kind: 'ok', state: emptyState() };
+    let json: unknown;
     try {
-      const result = StateSchema.safeParse(JSON.parse(text));
-      if (result.success) return { ...result.data, profiles: nameMap(result.data.profiles) };
+      json = JSON.parse(text);
     } catch {
-      // Not JSON: damaged like any other invalid file.
+      return { kind: 'damaged' };
     }
-    return DAMAGED;
+    const version = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { version?: unknown }).version : undefined;
+    if (typeof version === 'number' && version > STATE_VERSION) {
+      // What a newer format shares with this one is shown; what it does not, is not.
+      const known = StateSchema.safeParse({ ...(json as object), version: STATE_VERSION });
+      return { kind: 'newer', version, state: known.success ? { ...known.data, profiles: nameMap(known.data.profiles) } : emptyState() };
+    }
+    const result = StateSchema.safeParse(json);
+    return result.success ? { kind: 'ok', state: { ...result.data, profiles: nameMap(result.data.profiles) } } : { kind: 'damaged' };
   }
 
-  /** As load(), moving a damaged file aside (call it holding the lock: a writer may be replacing it). */
-  private async loadRepairing(): Promise<State> {
+  /**
+   * As load(), for a change: a damaged file is moved aside (call it holding the lock: a writer may
+   * be replacing it); a newer one is refused, left exactly as it is.
+   */
+  private async loadForChange(): Promise<State> {
     const loaded = await this.load();
-    if (loaded !== DAMAGED) return loaded;
+    if (loaded.kind === 'ok') return loaded.state;
+    if (loaded.kind === 'newer') throw this.newerError(loaded.version);
     const aside = `${this.path}.bak-${this.now().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.path, aside);
@@ -136,16 +161,41 @@ export class StateStore {
     return emptyState();
   }
 
+  private newerError(version: number): ConfigStoreError {
+    return new ConfigStoreError(
+      `The progress file ${this.path} was written by a newer openai-setup (format ${version}; this one knows ${STATE_VERSION}), so this one leaves it as it is and saves nothing to it; ${UPDATE} and run again.`,
+    );
+  }
+
   /**
-   * The progress. A file that cannot be used (not ours, not a regular file, too big, unreadable)
-   * is left alone and the run goes on without it, saying why: progress is a convenience, and
-   * `verify` or `token` must not fail for it.
+   * Fails as update() would (ConfigStoreError, exit 7) when the file cannot be used or a newer
+   * openai-setup wrote it; changes nothing. For a command to call before what it cannot take
+   * back (storing a key), so that it does not do that and then fail to record it.
+   */
+  async assertChangeable(): Promise<void> {
+    const loaded = await this.load();
+    if (loaded.kind === 'newer') throw this.newerError(loaded.version);
+  }
+
+  /**
+   * The progress. Reading never changes the file: a damaged one is not used (the next command that
+   * saves progress moves it aside), one of a newer openai-setup is used as far as this build
+   * understands it. A file that cannot be used (not ours, not a regular file, too big,
+   * unreadable) is left alone and the run goes on without it, saying why: progress is a
+   * convenience, and `verify` or `token` must not fail for it.
    */
   async read(): Promise<State> {
     try {
       const loaded = await this.load();
-      if (loaded !== DAMAGED) return loaded;
-      return await withFileLock(this.path, () => this.loadRepairing());
+      if (loaded.kind === 'ok') return loaded.state;
+      if (loaded.kind === 'newer') {
+        this.tell(
+          `The progress file ${this.path} was written by a newer openai-setup (format ${loaded.version}; this one knows ${STATE_VERSION}): it is left as it is, only what this one understands of it is used, and nothing is saved to it until you ${UPDATE}.`,
+        );
+        return loaded.state;
+      }
+      this.tell(`The progress file ${this.path} is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}.bak-<time>).`);
+      return emptyState();
     } catch (error) {
       if (!(error instanceof ConfigStoreError)) throw error;
       this.tell(`Saved progress is not used: ${error.message}`);
@@ -155,13 +205,13 @@ export class StateStore {
 
   /**
    * Read, change and write back, holding the lock throughout, so that concurrent runs each keep
-   * their change. A file that cannot be used fails the run (ConfigStoreError, exit 7) rather
-   * than being overwritten.
+   * their change. A file that cannot be used, or that a newer openai-setup wrote, fails the run
+   * (ConfigStoreError, exit 7) rather than being overwritten.
    */
   async update(change: (state: State) => void): Promise<State> {
     await ensurePrivateDir(this.dir);
     return withFileLock(this.path, async () => {
-      const state = await this.loadRepairing();
+      const state = await this.loadForChange();
       change(state);
       await writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`);
       return state;

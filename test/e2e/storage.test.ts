@@ -363,3 +363,115 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     });
   });
 });
+
+describe('a file written by a newer openai-setup is never moved aside or written over', () => {
+  const newerState = JSON.stringify({ version: 99, profiles: { default: { stages: { login: { doneAt: '2026-01-01T00:00:00.000Z' } } } }, fromTheFuture: { a: 1 } });
+  const newerWarning = /^! The progress file .*state\.json was written by a newer openai-setup \(format 99; this one knows 1\): it is left as it is/;
+
+  it('state.json of version 99: `status` and `profiles` say so in one line and show what they can; `login --done` and `use` exit 7 saying to update; the file is untouched', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      const path = join(t.configDir, 'state.json');
+      writeFileSync(path, newerState, { mode: 0o600 });
+      const status = await runCli(['status'], { env: t.env });
+      expectOneLine(status, 0, newerWarning);
+      expect(status.stdout).toMatch(/✔ Log in to the OpenAI API platform done 2026-01-01/);
+      expectOneLine(await runCli(['profiles'], { env: t.env }), 0, newerWarning);
+      const update = /^✖ The progress file .*state\.json was written by a newer openai-setup \(format 99; this one knows 1\), so this one leaves it as it is and saves nothing to it; update openai-setup \(npm install -g openai-setup@latest\) and run again\.$/;
+      for (const args of [['login', '--done'], ['use', 'work']]) {
+        const result = await runCli(args, { env: t.env });
+        expectOneLine(result, 7, update);
+        expect(result.stdout).not.toMatch(/done|default profile/i);
+      }
+      expect(readdirSync(t.configDir)).toEqual(['state.json']);
+      expect(readFileSync(path, 'utf8')).toBe(newerState);
+    });
+  });
+
+  it('a damaged state.json: `status` only says so (it never moves or changes a file); the next command that saves progress moves it aside', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      const path = join(t.configDir, 'state.json');
+      const damaged = '{"version":1,"profiles":{"default":{"stages":{"login":';
+      writeFileSync(path, damaged, { mode: 0o600 });
+      const status = await runCli(['status'], { env: t.env });
+      expectOneLine(status, 0, /^! The progress file .*state\.json is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside/);
+      expect(readdirSync(t.configDir)).toEqual(['state.json']);
+      expect(readFileSync(path, 'utf8')).toBe(damaged);
+      const login = await runCli(['login', '--done'], { env: t.env });
+      expect(login.code).toBe(0);
+      expect(login.stderr).toMatch(/was damaged; it was moved to .*state\.json\.bak-/);
+      const aside = readdirSync(t.configDir).find((name) => name.startsWith('state.json.bak-'))!;
+      expect(readFileSync(join(t.configDir, aside), 'utf8')).toBe(damaged);
+    });
+  });
+
+  it('credentials.json of a newer version: `key --insecure-storage`, `key` (keychain) and `token` exit 7 saying to update; the file is untouched', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      const path = join(t.configDir, 'credentials.json');
+      const newer = JSON.stringify({ version: 2, keys: { default: { key: VALID } } });
+      writeFileSync(path, newer, { mode: 0o600 });
+      const update = /^✖ .*credentials\.json was written by a newer openai-setup \(format 2; this one knows 1\), so this one neither reads nor changes it; update openai-setup .* and run again\.$/;
+      const key = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: NO_CREDITS });
+      expectOneLine(key, 7, update);
+      expect(key.stdout).not.toMatch(/Stored/);
+      expectOneLine(await runCli(['token'], { env: t.env }), 7, update);
+      expect(readdirSync(t.configDir)).toEqual(['credentials.json']);
+      expect(readFileSync(path, 'utf8')).toBe(newer);
+    });
+  });
+});
+
+describe('where the config dir is: never a hang, never the current dir by accident', () => {
+  it('OPENAI_SETUP_CONFIG_DIR under /proc (Node\'s recursive mkdir loops there): one line, exit 7, at once', async () => {
+    await withEnv({ OPENAI_SETUP_CONFIG_DIR: '/proc/x' }, async (t) => {
+      const login = await runCli(['login', '--done'], { env: t.env, timeoutMs: 10_000 });
+      expect(login.timedOut).toBe(false);
+      expectOneLine(login, 7, /^✖ Could not create \/proc\/x: no such file or directory \(ENOENT\); no directory can be made there; set OPENAI_SETUP_CONFIG_DIR to a directory of yours\.$/);
+      expect(login.durationMs).toBeLessThan(5_000);
+    });
+  });
+
+  it('HOME or XDG_CACHE_HOME under /proc never hangs the start (the compile cache dir, Node >= 22.1)', async () => {
+    await withEnv({}, async (t) => {
+      for (const extra of [{ HOME: '/proc/x' }, { XDG_CACHE_HOME: '/proc/x' }] as Record<string, string>[]) {
+        const status = await runCli(['status'], { env: { ...t.env, ...extra }, cwd: t.home, timeoutMs: 10_000 });
+        expect(status.timedOut, JSON.stringify(extra)).toBe(false);
+        expect(status.code, status.stderr).toBe(0);
+      }
+    });
+  });
+
+  it('a relative XDG_CONFIG_HOME or XDG_CACHE_HOME is ignored (as the XDG spec says): the key goes to ~/.config, nothing is made in the current dir', async () => {
+    await withEnv({ OPENAI_SETUP_CONFIG_DIR: undefined, XDG_CONFIG_HOME: 'cfg', XDG_CACHE_HOME: 'cache' }, async (t) => {
+      const cwd = join(t.root, 'project');
+      mkdirSync(cwd);
+      const key = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID, cwd });
+      expect(key.code, key.stderr).toBe(0);
+      const path = join(t.home, '.config', 'openai-setup', 'credentials.json');
+      expect(key.stdout).toContain(`in plain text in ${path}`);
+      expect(JSON.parse(readFileSync(path, 'utf8')).keys.default).toBe(VALID);
+      expect(readdirSync(cwd)).toEqual([]);
+    });
+  });
+
+  it.each([
+    ['relative', 'cfg', /^✖ OPENAI_SETUP_CONFIG_DIR must be an absolute path .*\(got "cfg"\)\.$/],
+    ['an escape sequence', '\x1b[31mRED', /^✖ OPENAI_SETUP_CONFIG_DIR must not contain line breaks or other control characters \(got "\\x1b\[31mRED"\)\.$/],
+    ['a line break', 'a\nb', /^✖ OPENAI_SETUP_CONFIG_DIR must not contain line breaks or other control characters \(got "a\\x0ab"\)\.$/],
+  ])('OPENAI_SETUP_CONFIG_DIR %s: a usage error naming it (exit 2), the value shown escaped, nothing created', async (_name, value, pattern) => {
+    await withEnv({ OPENAI_SETUP_CONFIG_DIR: value }, async (t) => {
+      const cwd = join(t.root, 'project');
+      mkdirSync(cwd);
+      for (const args of [['key', '--stdin', '--insecure-storage', '--no-verify'], ['login', '--done'], ['status']]) {
+        const result = await runCli(args, { env: t.env, input: VALID, cwd });
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(pattern)]);
+        expect(result.stderr).not.toContain('\x1b');
+        expect(result.stdout).toBe('');
+      }
+      expect(readdirSync(cwd)).toEqual([]);
+    });
+  });
+});

@@ -2,7 +2,10 @@ import { mkdtemp, readdir, readFile, stat, writeFile, mkdir, chmod } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXIT, UsageError } from '../../src/errors.js';
+import { parseEnv } from '../../src/options.js';
 import { resolveConfigDir } from '../../src/storage/paths.js';
+import { ConfigStoreError } from '../../src/storage/private-file.js';
 import { StateStore } from '../../src/storage/state.js';
 
 const fixedNow = () => new Date('2026-11-24T10:00:00.000Z');
@@ -42,18 +45,93 @@ describe('StateStore', () => {
     ['not JSON', '{"version": 1, "profiles": '],
     ['wrong shape', JSON.stringify({ version: 1, profiles: { default: { stages: { login: { doneAt: 'yesterday' } } } } })],
     ['bad profile name', JSON.stringify({ version: 1, profiles: { 'a b': { stages: {} } } })],
-    ['unknown version', JSON.stringify({ version: 9, profiles: {} })],
-  ])('moves a damaged file aside and says so (%s)', async (_name, content) => {
+    ['a version that is not a number', JSON.stringify({ version: '2', profiles: {} })],
+    ['a version below 1', JSON.stringify({ version: 0, profiles: {} })],
+    ['not an object', JSON.stringify([{ version: 99 }])],
+  ])('a damaged file (%s): reading leaves it as it is and says so once; the next change moves it aside and says so', async (_name, content) => {
     const dir = await tempDir();
     await writeFile(join(dir, 'state.json'), content);
     const warnings: string[] = [];
     const store = new StateStore(dir, fixedNow, (m) => warnings.push(m));
     expect((await store.read()).profiles).toEqual({});
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/was damaged; it was moved to .*state\.json\.bak-2026-11-24T10-00-00-000Z/);
-    const files = await readdir(dir);
-    expect(files).toContain('state.json.bak-2026-11-24T10-00-00-000Z');
-    expect(files).not.toContain('state.json');
+    expect((await store.read()).profiles).toEqual({});
+    expect(warnings).toEqual([expect.stringMatching(/state\.json is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside \(to state\.json\.bak-<time>\)\.$/)]);
+    // Reading changed nothing: no file moved, no lock made.
+    expect(await readdir(dir)).toEqual(['state.json']);
+    expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe(content);
+
+    await store.updateProfile('default', (p) => {
+      p.stages.login = { doneAt: fixedNow().toISOString() };
+    });
+    expect(warnings[1]).toMatch(/was damaged; it was moved to .*state\.json\.bak-2026-11-24T10-00-00-000Z/);
+    expect((await readdir(dir)).sort()).toEqual(['state.json', 'state.json.bak-2026-11-24T10-00-00-000Z']);
+    expect(await readFile(join(dir, 'state.json.bak-2026-11-24T10-00-00-000Z'), 'utf8')).toBe(content);
+  });
+
+  describe('a file written by a newer openai-setup (a higher version)', () => {
+    const newer = JSON.stringify({
+      version: 99,
+      defaultProfile: 'work',
+      profiles: { work: { stages: { login: { doneAt: '2026-01-01T00:00:00.000Z' } }, somethingNew: { a: 1 } } },
+      alsoNew: true,
+    });
+
+    it('is never moved aside or changed: reading says so once and uses what this build understands', async () => {
+      const dir = await tempDir();
+      await writeFile(join(dir, 'state.json'), newer);
+      const warnings: string[] = [];
+      const store = new StateStore(dir, fixedNow, (m) => warnings.push(m));
+      const state = await store.read();
+      await store.read();
+      expect(state.defaultProfile).toBe('work');
+      expect(state.profiles.work?.stages.login?.doneAt).toBe('2026-01-01T00:00:00.000Z');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).not.toContain('\n');
+      expect(warnings[0]).toMatch(/state\.json was written by a newer openai-setup \(format 99; this one knows 1\): it is left as it is.* update openai-setup/);
+      expect(warnings[0]).not.toMatch(/damaged|moved/);
+      expect(await readdir(dir)).toEqual(['state.json']);
+      expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe(newer);
+    });
+
+    it('a newer format this build cannot read at all is shown as no progress, and still left alone', async () => {
+      const dir = await tempDir();
+      const unreadable = JSON.stringify({ version: 2, profiles: [{ name: 'default' }] });
+      await writeFile(join(dir, 'state.json'), unreadable);
+      const warnings: string[] = [];
+      expect((await new StateStore(dir, fixedNow, (m) => warnings.push(m)).read()).profiles).toEqual({});
+      expect(warnings).toEqual([expect.stringMatching(/written by a newer openai-setup \(format 2;/)]);
+      expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe(unreadable);
+    });
+
+    it('a change is refused in one line (exit 7) saying to update, and the file stays exactly as it was', async () => {
+      const dir = await tempDir();
+      await writeFile(join(dir, 'state.json'), newer);
+      const store = new StateStore(dir, fixedNow, () => {});
+      let error: unknown;
+      try {
+        await store.updateProfile('work', (p) => void (p.billingChoice = 'prepaid'));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigStoreError);
+      expect((error as ConfigStoreError).code).toBe(EXIT.keyStore);
+      expect((error as Error).message).not.toContain('\n');
+      expect((error as Error).message).toMatch(/^The progress file .*state\.json was written by a newer openai-setup \(format 99; this one knows 1\), so this one leaves it as it is and saves nothing to it; update openai-setup .* and run again\.$/);
+      expect(await readdir(dir)).toEqual(['state.json']);
+      expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe(newer);
+    });
+
+    it('assertChangeable() fails as a change would, changing nothing; a current or damaged file, or none, passes', async () => {
+      const dir = await tempDir();
+      const store = new StateStore(dir, fixedNow, () => {});
+      await store.assertChangeable();
+      await writeFile(join(dir, 'state.json'), '{"version": 1, "profiles": ');
+      await store.assertChangeable();
+      await writeFile(join(dir, 'state.json'), newer);
+      await expect(store.assertChangeable()).rejects.toThrow(/written by a newer openai-setup \(format 99; this one knows 1\), so this one leaves it as it is/);
+      expect(await readdir(dir)).toEqual(['state.json']);
+      expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe(newer);
+    });
   });
 
   it('keeps both writers\' changes and never leaves a half-written file under concurrency', async () => {
@@ -80,5 +158,40 @@ describe('resolveConfigDir', () => {
     expect(resolveConfigDir({}, 'linux', '/home/u')).toBe('/home/u/.config/openai-setup');
     expect(resolveConfigDir({}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Application Support/openai-setup');
     expect(resolveConfigDir({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32', 'C:\\Users\\u')).toMatch(/Roaming.openai-setup$/);
+  });
+
+  it('ignores a relative XDG_CONFIG_HOME (invalid, says the XDG spec) rather than use the current dir', () => {
+    for (const relative of ['cfg', './cfg', '../cfg', '~/cfg']) {
+      expect(resolveConfigDir({ XDG_CONFIG_HOME: relative }, 'linux', '/home/u')).toBe('/home/u/.config/openai-setup');
+    }
+    expect(resolveConfigDir({ APPDATA: 'Roaming' }, 'win32', 'C:\\Users\\u')).toMatch(/^C:\\Users\\u.AppData.Roaming.openai-setup$/);
+  });
+
+  it.each([
+    ['relative', 'cfg', /^OPENAI_SETUP_CONFIG_DIR must be an absolute path .*\(got "cfg"\)\.$/],
+    ['relative with ./', './x/y', /must be an absolute path .*\(got "\.\/x\/y"\)/],
+    ['blank', '   ', /must be an absolute path/],
+    ['an escape sequence', '/tmp/\x1b[31mRED', /^OPENAI_SETUP_CONFIG_DIR must not contain line breaks or other control characters \(got "\/tmp\/\\x1b\[31mRED"\)\.$/],
+    ['a line break', '/tmp/a\nb', /must not contain line breaks or other control characters \(got "\/tmp\/a\\x0ab"\)/],
+    ['a relative path with a line break', 'a\nb', /must not contain line breaks/],
+    ['a C1 control', '/tmp/a\u009bb', /must not contain line breaks/],
+  ])('OPENAI_SETUP_CONFIG_DIR %s is a usage error naming it, the value shown escaped', (_name, value, pattern) => {
+    let error: unknown;
+    try {
+      parseEnv({ OPENAI_SETUP_CONFIG_DIR: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).code).toBe(EXIT.usage);
+    expect((error as Error).message).not.toContain('\n');
+    expect((error as Error).message).not.toContain('\x1b');
+    expect((error as Error).message).toMatch(pattern);
+  });
+
+  it('an absolute OPENAI_SETUP_CONFIG_DIR, or an empty one (unset), is fine', () => {
+    expect(parseEnv({ OPENAI_SETUP_CONFIG_DIR: '/home/u/my config' }).OPENAI_SETUP_CONFIG_DIR).toBe('/home/u/my config');
+    expect(() => parseEnv({ OPENAI_SETUP_CONFIG_DIR: '' })).not.toThrow();
+    expect(() => parseEnv({})).not.toThrow();
   });
 });

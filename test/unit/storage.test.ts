@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { KeyStore } from '../../src/storage/keystore.js';
 import { lockPathFor, withFileLock } from '../../src/storage/lock.js';
-import { ConfigStoreError, ensurePrivateDir, MAX_PRIVATE_FILE_BYTES, readPrivateFile, storeError, writePrivateFile } from '../../src/storage/private-file.js';
+import { ConfigStoreError, ensurePrivateDir, makeDirs, MAX_PRIVATE_FILE_BYTES, readPrivateFile, storeError, writePrivateFile } from '../../src/storage/private-file.js';
 import { StateStore } from '../../src/storage/state.js';
 import { MemoryKeychain, testKey } from '../helpers/context.js';
 
@@ -234,5 +234,87 @@ describe('the progress file', () => {
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`^Saved progress is not used: ${path} belongs to another user`))]);
     expectOneLine(await rejection(store.updateProfile('default', (p) => void (p.billingChoice = 'prepaid'))), /belongs to another user/);
     expect(readFileSync(path, 'utf8')).toBe(content);
+  });
+});
+
+describe('making the config dir always ends', () => {
+  it('under /proc (where Node\'s recursive mkdir loops forever): one line, exit 7, at once', async () => {
+    const started = Date.now();
+    // Node's own mkdir(…, { recursive: true }) spun here at full CPU, never returning.
+    expectOneLine(await rejection(ensurePrivateDir('/proc/openai-setup-test/config')), /^Could not create \/proc\/openai-setup-test\/config: no such file or directory \(ENOENT\); no directory can be made there; set OPENAI_SETUP_CONFIG_DIR/);
+    expectOneLine(await rejection(ensurePrivateDir('/proc/x')), /^Could not create \/proc\/x: .*\(ENOENT\)/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  }, 5_000);
+
+  it('makes every missing level, each 0700 whatever the umask, and is fine with levels made at the same time', async () => {
+    const root = privateDir();
+    const dir = join(root, 'a', 'b', 'c');
+    const old = process.umask(0o000);
+    try {
+      await Promise.all(Array.from({ length: 6 }, () => makeDirs(dir, 0o700)));
+    } finally {
+      process.umask(old);
+    }
+    for (const level of [join(root, 'a'), join(root, 'a', 'b'), dir]) expect(statSync(level).mode & 0o777).toBe(0o700);
+    await makeDirs(dir, 0o700);
+  });
+
+  it('a file in the way: EEXIST for the dir itself, ENOTDIR for a level above; one line naming it, nothing made', async () => {
+    const root = privateDir();
+    writeFileSync(join(root, 'file'), '');
+    expectOneLine(await rejection(ensurePrivateDir(join(root, 'file'))), /^Could not create .*\/file: something else is in the way \(EEXIST\); move what is in the way/);
+    expectOneLine(await rejection(ensurePrivateDir(join(root, 'file', 'x', 'y'))), /^Could not create .*\/file\/x\/y: a part of the path is not a directory \(ENOTDIR\)/);
+    expect(readdirSync(root)).toEqual(['file']);
+  });
+});
+
+describe('a key file written by a newer openai-setup (a higher version) is never written over', () => {
+  const newer = (dir: string) => {
+    const content = JSON.stringify({ version: 2, keys: { default: { key: testKey('N'), kind: 'project' } }, more: true });
+    writeFileSync(join(dir, 'credentials.json'), content, { mode: 0o600 });
+    return content;
+  };
+  const newerError = /^.*credentials\.json was written by a newer openai-setup \(format 2; this one knows 1\), so this one neither reads nor changes it; update openai-setup .* and run again\.$/;
+
+  it('storing a key (in the file or the keychain) is refused before anything is stored; the file stays as it was', async () => {
+    const dir = privateDir();
+    const content = newer(dir);
+    const keychain = new MemoryKeychain();
+    const store = new KeyStore(keychain, dir, () => {});
+    expectOneLine(await rejection(store.set('default', testKey('A'), true)), newerError);
+    expectOneLine(await rejection(store.set('default', testKey('A'), false)), newerError);
+    expect(keychain.accounts()).toEqual([]);
+    expect(readFileSync(join(dir, 'credentials.json'), 'utf8')).toBe(content);
+    expect(readdirSync(dir)).toEqual(['credentials.json']);
+  });
+
+  it('removing a key is refused before the keychain\'s copy is removed', async () => {
+    const dir = privateDir();
+    const content = newer(dir);
+    const keychain = new MemoryKeychain({ default: testKey('K') });
+    const store = new KeyStore(keychain, dir, () => {});
+    expectOneLine(await rejection(store.delete('default')), newerError);
+    expect(keychain.keyOf('default')).toBe(testKey('K'));
+    expect(readFileSync(join(dir, 'credentials.json'), 'utf8')).toBe(content);
+  });
+
+  it('reading: the keychain\'s key as ever; with none there, one line saying to update, and nothing moved', async () => {
+    const dir = privateDir();
+    const content = newer(dir);
+    expect((await new KeyStore(new MemoryKeychain({ default: testKey('K') }), dir, () => {}).get('default')).stored).toEqual({ key: testKey('K'), storage: 'keychain' });
+    expectOneLine(await rejection(new KeyStore(new MemoryKeychain(), dir, () => {}).get('default')), newerError);
+    expect(readFileSync(join(dir, 'credentials.json'), 'utf8')).toBe(content);
+    expect(readdirSync(dir)).toEqual(['credentials.json']);
+  });
+
+  it('the file now says its version, and one without a version (older) is still read and kept', async () => {
+    const dir = privateDir();
+    writeFileSync(join(dir, 'credentials.json'), JSON.stringify({ keys: { old: testKey('O') } }), { mode: 0o600 });
+    const store = new KeyStore(new MemoryKeychain(), dir, () => {});
+    await store.set('new', testKey('W'), true);
+    const onDisk = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
+    expect(onDisk.version).toBe(1);
+    expect(onDisk.keys).toEqual({ old: testKey('O'), new: testKey('W') });
+    expect((await store.get('old')).stored?.key).toBe(testKey('O'));
   });
 });
