@@ -123,6 +123,8 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
     say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example}.`);
   }
 
+  // Storing cannot be taken back: not when the progress file could not record it.
+  await ctx.state.assertChangeable();
   let storage: Storage;
   try {
     storage = await ctx.keys.set(adminAccount(profile), key, options.insecureStorage);

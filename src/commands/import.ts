@@ -391,6 +391,8 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
     return check.exitCode;
   }
   const account = admin ? adminAccount(profileName) : profileName;
+  // Storing cannot be taken back: not when the progress file could not record it.
+  await ctx.state.assertChangeable();
   try {
     await ctx.keys.set(account, key, false);
   } catch (error) {

@@ -174,6 +174,8 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
 
   // 1. A new service account, and its key (shown by the API this once).
   const name = serviceAccountName(profileName, ctx.clock.now());
+  // Nothing is created in the organization that this run could not record.
+  await ctx.state.assertChangeable();
   const spinner = term.spinner(`Creating the service account ${name}…`);
   let created: NewServiceAccount;
   try {

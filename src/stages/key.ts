@@ -225,6 +225,8 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
 
     // Say what a new key replaces: the old one still works until it is revoked.
     const before = (await ctx.state.read()).profiles[profileName]?.key;
+    // Storing cannot be taken back: not when the progress file could not record it.
+    await ctx.state.assertChangeable();
     const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback);
     await ctx.state.updateProfile(profileName, (p) => {
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };

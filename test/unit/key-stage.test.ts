@@ -1,6 +1,6 @@
 // `openai-setup key` (stage 4 alone): paste, check live, store; and every way out of a failed
 // check or an unusable keychain.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
@@ -388,5 +388,21 @@ describe('key without a terminal', () => {
     expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
     expect(t.browser.opened).toEqual([]);
     expect(t.keychain.calls).toEqual([]);
+  });
+});
+
+describe('key: a progress file this build cannot change', () => {
+  it('written by a newer openai-setup: exit 7 before anything is stored, the file as it was', async () => {
+    context({ interactive: false, stdin: `${KEY}\n` });
+    mkdirSync(t.ctx.configDir, { recursive: true, mode: 0o700 });
+    const path = join(t.ctx.configDir, 'state.json');
+    const newer = JSON.stringify({ version: 99, profiles: {} });
+    writeFileSync(path, newer, { mode: 0o600 });
+    t.api.answerChecks(checkResult('valid'));
+    const { code, message } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(7);
+    expect(message).toMatch(/was written by a newer openai-setup/);
+    expect(t.keychain.keyOf('default')).toBeUndefined();
+    expect(readFileSync(path, 'utf8')).toBe(newer);
   });
 });
