@@ -63,6 +63,8 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
     const value = await prompter.password('Paste the admin key (input is hidden):');
     const parsed = parseKey(value);
     if (parsed.ok) return value;
+    // Until the question is asked again, what is typed (the key pasted again) is held unechoed.
+    prompter.holdInput();
     ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${parsed.problem}.`);
   }
 }

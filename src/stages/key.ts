@@ -119,6 +119,8 @@ async function readKeyInteractively(ctx: Context, officialApi: boolean): Promise
     // next paste would then be added to the part that was cut off.
     const parsed = parseKey(raw, officialApi);
     if (parsed.ok) return parsed.key;
+    // Until the question is asked again, what is typed (the key pasted again) is held unechoed.
+    prompter.holdInput();
     ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${parsed.problem}.`);
   }
 }
