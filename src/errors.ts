@@ -59,3 +59,52 @@ export class CancelledError extends Error {
     this.name = 'CancelledError';
   }
 }
+
+// --json when a run fails: verify, admin-key, rotate and spend still print their one JSON document.
+
+/** An ExitError with a short, stable code for --json (`reason`). */
+export class ReasonedExitError extends ExitError {
+  constructor(
+    code: number,
+    message: string,
+    hints: string[],
+    readonly reason: string,
+  ) {
+    super(code, message, hints);
+    this.name = 'ReasonedExitError';
+  }
+}
+
+/** What every --json document of a failed run holds: ok, exitCode, reason, message, fix. */
+export interface FailureFields {
+  ok: false;
+  exitCode: number;
+  /** A short code: the error's own (an Admin API failure's kind, a rotate step…), else `usage`, `key_store`, `cancelled`, `internal`, or one for its exit code. */
+  reason: string;
+  /** The one line printed on stderr. */
+  message: string;
+  /** The lines printed under it (hints, URLs), or null. */
+  fix: string | null;
+}
+
+const REASON_BY_CODE: Record<number, string> = {
+  [EXIT.internal]: 'internal',
+  [EXIT.usage]: 'usage',
+  [EXIT.keyRejected]: 'key_rejected',
+  [EXIT.noQuota]: 'insufficient_quota',
+  [EXIT.forbidden]: 'forbidden',
+  [EXIT.network]: 'network_error',
+  [EXIT.keyStore]: 'key_store',
+};
+
+/** Any error a run ends with, as the fields of its --json document. */
+export function failureFields(error: unknown): FailureFields {
+  if (error instanceof CancelledError) return { ok: false, exitCode: EXIT.cancelled, reason: 'cancelled', message: 'Cancelled.', fix: null };
+  if (error instanceof ExitError) {
+    const own = (error as { reason?: unknown }).reason;
+    const reason = typeof own === 'string' ? own : error instanceof UsageError ? 'usage' : error instanceof KeyStoreError ? 'key_store' : (REASON_BY_CODE[error.code] ?? 'failed');
+    return { ok: false, exitCode: error.code, reason, message: error.message, fix: error.hints.length ? error.hints.join('\n') : null };
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return { ok: false, exitCode: EXIT.internal, reason: 'internal', message: `Unexpected error (a bug in openai-setup; please report it): ${detail}`, fix: null };
+}

@@ -1,7 +1,8 @@
 // What a failed Admin API request means for the person: one kind, one line, one fix, and the exit
 // code. Pure, like diagnosis.ts (whose transport and non-API classifiers it reuses): the answer
 // comes in as data.
-import { CancelledError, EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
+import * as z from 'zod/mini';
+import { EXIT, ExitError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { adminKeyCommand } from '../storage/admin-key.js';
@@ -34,6 +35,11 @@ export class AdminApiError extends ExitError {
   ) {
     super(code, message, hints);
     this.name = 'AdminApiError';
+  }
+
+  /** Its kind is the short code of --json documents (`reason`). */
+  get reason(): string {
+    return this.kind;
   }
 }
 
@@ -154,60 +160,11 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   return make('refused', EXIT.forbidden, `${upperFirst(request.action)} was refused (HTTP ${status}): ${apiMessage || 'no message'}`, []);
 }
 
-// ---------------------------------------------------------------------------------------------
-// --json when a run fails: admin-key, rotate and spend still print their one JSON document.
-
-/** An ExitError with a short, stable code for --json (`reason`). */
-export class ReasonedExitError extends ExitError {
-  constructor(
-    code: number,
-    message: string,
-    hints: string[],
-    readonly reason: string,
-  ) {
-    super(code, message, hints);
-    this.name = 'ReasonedExitError';
-  }
-}
-
-/** What every --json document of a failed run holds, as verify's and doctor's do: ok, exitCode, reason, message, fix. */
-export interface FailureFields {
-  ok: false;
-  exitCode: number;
-  /** A short code: an Admin API failure's kind (`needs_admin_key`, `invalid_key`, `missing_scope`…), `usage`, `key_store`, `cancelled`, `internal`, or the step's own. */
-  reason: string;
-  /** The one line printed on stderr. */
-  message: string;
-  /** The lines printed under it (hints, URLs), or null. */
-  fix: string | null;
-}
-
-const REASON_BY_CODE: Record<number, string> = {
-  [EXIT.internal]: 'internal',
-  [EXIT.usage]: 'usage',
-  [EXIT.keyRejected]: 'key_rejected',
-  [EXIT.noQuota]: 'insufficient_quota',
-  [EXIT.forbidden]: 'forbidden',
-  [EXIT.network]: 'network_error',
-  [EXIT.keyStore]: 'key_store',
+/** The fields every --json document of admin-key, rotate and spend starts with (see failureFields for a failure's). */
+export const OUTCOME_FIELDS = {
+  ok: z.boolean(),
+  exitCode: z.number(),
+  reason: z.nullable(z.string()),
+  message: z.string(),
+  fix: z.nullable(z.string()),
 };
-
-/** Any error a run ends with, as the fields of its --json document. */
-export function failureFields(error: unknown): FailureFields {
-  if (error instanceof CancelledError) return { ok: false, exitCode: EXIT.cancelled, reason: 'cancelled', message: 'Cancelled.', fix: null };
-  if (error instanceof ExitError) {
-    const reason =
-      error instanceof AdminApiError
-        ? error.kind
-        : error instanceof ReasonedExitError
-          ? error.reason
-          : error instanceof UsageError
-            ? 'usage'
-            : error instanceof KeyStoreError
-              ? 'key_store'
-              : (REASON_BY_CODE[error.code] ?? 'failed');
-    return { ok: false, exitCode: error.code, reason, message: error.message, fix: error.hints.length ? error.hints.join('\n') : null };
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return { ok: false, exitCode: EXIT.internal, reason: 'internal', message: `Unexpected error (a bug in openai-setup; please report it): ${detail}`, fix: null };
-}

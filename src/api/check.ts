@@ -87,19 +87,18 @@ export function buildCheckRequest(ctx: Context, key: string, settings: CheckSett
   };
 }
 
+/** What a result says about the key when nothing was sent: nothing. */
+export function nothingLearned(): Pick<CheckResult, 'organization' | 'project' | 'models' | 'notableModels' | 'billing' | 'tier' | 'requestId'> {
+  return { organization: null, project: null, models: null, notableModels: [], billing: 'unchecked', tier: null, requestId: null };
+}
+
 function localResult(status: 'malformed_key' | 'forbidden', reason: string, message: string, fix: string, fixUrl: string | null): CheckResult {
   return {
     status,
     ok: false,
     exitCode: STATUS[status].exitCode,
     reason,
-    organization: null,
-    project: null,
-    models: null,
-    notableModels: [],
-    billing: 'unchecked',
-    tier: null,
-    requestId: null,
+    ...nothingLearned(),
     message,
     fix,
     fixUrl,

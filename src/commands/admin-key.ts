@@ -1,10 +1,10 @@
 // `openai-setup admin-key`: store an organization admin key (sk-admin-…) next to the profile's key,
 // in its own keychain entry, after a live check that lists one project. rotate and spend use it.
 import * as z from 'zod/mini';
-import { failureFields, needsAdminKeyFix } from '../api/admin-failure.js';
+import { needsAdminKeyFix, OUTCOME_FIELDS } from '../api/admin-failure.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
+import { EXIT, ExitError, failureFields, KeyStoreError, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
@@ -31,11 +31,7 @@ export interface AdminKeyOptions {
  * the `message` printed on stderr and its `fix`); `hint` is null when no key was read.
  */
 export const AdminKeyJsonSchema = z.object({
-  ok: z.boolean(),
-  exitCode: z.number(),
-  reason: z.nullable(z.string()),
-  message: z.string(),
-  fix: z.nullable(z.string()),
+  ...OUTCOME_FIELDS,
   profile: z.string(),
   hint: z.nullable(z.string()),
   storage: z.nullable(z.enum(['keychain', 'file'])),

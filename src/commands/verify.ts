@@ -1,11 +1,11 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
 import * as z from 'zod/mini';
-import { buildCheckRequest, malformedKeyResult, recordCheck, resolveBaseURL, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, nothingLearned, recordCheck, resolveBaseURL, runCheck } from '../api/check.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import { CancelledError, EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
+import { failureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
@@ -94,26 +94,12 @@ export async function run(ctx: Context, options: VerifyOptions): Promise<number>
 
 /** The --json document of a run that ended in an error before any check: no key, nothing sent. */
 function failureJson(ctx: Context, options: VerifyOptions, error: unknown): VerifyJson {
-  const known = error instanceof ExitError;
-  const reason = error instanceof UsageError ? 'usage' : error instanceof KeyStoreError ? 'key_store' : error instanceof CancelledError ? 'cancelled' : known ? 'failed' : 'internal';
-  const exitCode = known ? error.code : error instanceof CancelledError ? EXIT.cancelled : EXIT.internal;
-  const message = known || error instanceof CancelledError ? error.message : `Unexpected error (a bug in openai-setup; please report it): ${error instanceof Error ? error.message : String(error)}`;
   return {
-    ok: false,
+    ...failureFields(error),
     status: 'error',
-    exitCode,
-    reason,
     key: null,
     baseURL: withoutCredentials(resolveBaseURL(ctx, options.baseURL)),
-    organization: null,
-    project: null,
-    models: null,
-    notableModels: [],
-    billing: 'unchecked',
-    tier: null,
-    requestId: null,
-    message,
-    fix: known && error.hints.length ? error.hints.join('\n') : null,
+    ...nothingLearned(),
     fixUrl: null,
     warnings: [],
     latencyMs: 0,

@@ -1,9 +1,9 @@
 // What a failed Admin API request says (admin-failure.ts), as pure data in and one explained
 // failure out: the server's words made safe, fixes that work as printed for the admin commands.
 import { describe, expect, it } from 'vitest';
-import { adminFailure, AdminApiError, failureFields, needsAdminKeyFix, ReasonedExitError } from '../../src/api/admin-failure.js';
+import { adminFailure, AdminApiError, needsAdminKeyFix } from '../../src/api/admin-failure.js';
 import type { Failure } from '../../src/api/diagnosis.js';
-import { CancelledError, EXIT, KeyStoreError, UsageError } from '../../src/errors.js';
+import { CancelledError, EXIT, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../../src/errors.js';
 import { MAX_UNTRUSTED_LENGTH } from '../../src/terminal/sanitize.js';
 import { makeKey } from '../helpers/openai-server.js';
 
