@@ -5,11 +5,12 @@
 // the tool: those would double the time these take on Node 20, where Node has no compile cache.
 // The help is commander's own output for an 80-column screen, rendered at build time into
 // dist/help.txt (test/e2e/boot.test.ts checks that it matches what commander prints).
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
+import { makeDirs } from './storage/make-dirs.js';
 
 const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
 
@@ -34,30 +35,6 @@ function prepareCache(dir: string): boolean {
   return true;
 }
 
-/**
- * `mkdir -p` that always ends: missing levels found with stat, then made one at a time. Node's
- * own recursive mkdir loops forever on /proc (mkdir("/proc/x") ENOENT, mkdir("/proc") EEXIST, again),
- * and HOME or XDG_CACHE_HOME can point there.
- */
-function makeDirs(dir: string): void {
-  const missing: string[] = [];
-  for (let level = dir; ; level = dirname(level)) {
-    try {
-      statSync(level);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(level) === level) throw error;
-      missing.push(level);
-    }
-  }
-  for (const level of missing.reverse()) {
-    try {
-      mkdirSync(level, { mode: 0o700 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-}
 
 /** The compile cache lives in the user's cache dir, never a shared one; any problem only means no cache. */
 function startCompileCache(): void {
@@ -77,7 +54,7 @@ function startCompileCache(): void {
     // Nor a relative HOME.
     if (!isAbsolute(base)) return;
     const dir = join(base, 'openai-setup', 'compile-cache');
-    makeDirs(dir);
+    makeDirs(dir, 0o700);
     if (prepareCache(dir)) enableCompileCache(dir);
   } catch {
     // No home, a read-only disk: run without the cache.

@@ -2,11 +2,12 @@
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path and what to do, exit 7.
 import { constants, type Stats } from 'node:fs';
-import { chmod, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
 import { singleQuoted } from '../terminal/shell.js';
+import { makeDirs } from './make-dirs.js';
 
 /** Far more than any progress or credentials file holds: anything bigger is not ours. */
 export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
@@ -110,40 +111,6 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
   return new ConfigStoreError(`Could not ${doing} ${path}: ${why} (${code}); ${fix}`);
 }
 
-/**
- * `mkdir -p` that always ends: the first existing ancestor is found with stat, then each missing
- * level is made with a plain (non-recursive) mkdir and `mode`, at most one call per level. Node's
- * own `mkdir(dir, { recursive: true })` never returns on some paths: under /proc it loops forever
- * at full CPU (mkdir("/proc/x") ENOENT, mkdir("/proc") EEXIST, again; Node 20, 22 and 24).
- * Fails with the file system's own error (storeError makes it one line).
- */
-export async function makeDirs(dir: string, mode: number): Promise<void> {
-  const target = resolve(dir);
-  const missing: string[] = [];
-  for (let level = target; ; level = dirname(level)) {
-    let stats: Stats;
-    try {
-      stats = await stat(level);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      missing.push(level);
-      // The root itself missing: nothing further up to find.
-      if (dirname(level) === level) break;
-      continue;
-    }
-    // A file in the way, as mkdir says it: EEXIST for the dir itself, ENOTDIR for a level above.
-    if (!stats.isDirectory()) throw Object.assign(new Error(`${level} is not a directory`), { code: level === target ? 'EEXIST' : 'ENOTDIR' });
-    break;
-  }
-  for (const level of missing.reverse()) {
-    try {
-      await mkdir(level, { mode });
-    } catch (error) {
-      // Made by a run at the same time: fine. What is there is checked by the caller (or the next level fails).
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-}
 
 /**
  * Create the dir with mode 0700 whatever the umask, and tighten one that others could read. A dir
@@ -152,7 +119,7 @@ export async function makeDirs(dir: string, mode: number): Promise<void> {
 export async function ensurePrivateDir(dir: string): Promise<void> {
   let stats: Stats;
   try {
-    await makeDirs(dir, 0o700);
+    makeDirs(dir, 0o700);
     stats = await stat(dir);
   } catch (error) {
     throw storeError(error, dir, 'create');
