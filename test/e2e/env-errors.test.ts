@@ -1,8 +1,9 @@
 // `openai-setup env --file` through the built binary with a path that cannot be used: a name too
 // long, a link loop, a directory of another user, a line break in the name. Each is one line on
 // stderr naming the path (made safe) and what is wrong, exit 2, never "Unexpected error" and a
-// stack trace. The directory of another user needs two users: run as root, the CLI runs as nobody
-// (setpriv) against a 0700 directory of root's; run as anyone else, against a 0000 directory.
+// stack trace. The directory of another user: run as root, a 0700 directory of nobody's, with the
+// CLI run as root without the capabilities that pass over permissions (setpriv), so that it can
+// still read itself wherever the checkout is; run as anyone else, a 0000 directory of their own.
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,10 +20,14 @@ let base: string;
 let home: string;
 let env: Record<string, string>;
 
-/** The CLI as the person of this test: nobody when the tests run as root. */
 function cli(args: string[], input?: string): Promise<RunResult> {
-  const [file, prefix] = AS_ROOT ? ['setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, CLI]] : [process.execPath, [CLI]];
-  return runCommand(file, [...prefix, ...args], { env, input, cwd: home });
+  return runCommand(process.execPath, [CLI, ...args], { env, input, cwd: home });
+}
+
+/** The CLI as a person held by permissions: as root, without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH. */
+function cliHeldByPermissions(args: string[]): Promise<RunResult> {
+  if (!AS_ROOT) return cli(args);
+  return runCommand('setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath, CLI, ...args], { env, cwd: home });
 }
 
 /** One line on stderr, exit 2, nothing on stdout, no trace of a bug. */
@@ -40,7 +45,6 @@ beforeAll(async () => {
   chmodSync(base, 0o755);
   home = join(base, 'home');
   mkdirSync(home);
-  if (AS_ROOT) chownSync(home, NOBODY, NOBODY);
   env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, OPENAI_SETUP_CONFIG_DIR: join(home, 'config'), LANG: 'C.UTF-8' };
   const stored = await cli(['key', '--stdin', '--insecure-storage', '--no-verify'], KEY);
   expect(stored.code, stored.stderr).toBe(0);
@@ -68,10 +72,13 @@ describe('env --file that cannot be used', () => {
   it("another user's directory it cannot enter (EACCES, realpath and lstat): one line naming the directory", async () => {
     const secret = join(base, 'secret');
     mkdirSync(join(secret, 'sub'), { recursive: true });
-    // Root's 0700 directory for nobody; our own 0000 one for anyone else.
-    chmodSync(secret, AS_ROOT ? 0o700 : 0o000);
-    expectOneLine(await cli(['env', '--file', join(secret, '.env')]), new RegExp(`^✖ --file ${secret}/\\.env: permission denied\\. Nothing was written\\.$`));
-    expectOneLine(await cli(['env', '--file', join(secret, 'sub', '.env')]), new RegExp(`^✖ --file ${secret}/sub/\\.env: permission denied at ${secret}/sub\\. Nothing was written\\.$`));
+    // Nobody's 0700 directory for root without its overrides; our own 0000 one for anyone else.
+    if (AS_ROOT) {
+      chownSync(secret, NOBODY, NOBODY);
+      chmodSync(secret, 0o700);
+    } else chmodSync(secret, 0o000);
+    expectOneLine(await cliHeldByPermissions(['env', '--file', join(secret, '.env')]), new RegExp(`^✖ --file ${secret}/\\.env: permission denied\\. Nothing was written\\.$`));
+    expectOneLine(await cliHeldByPermissions(['env', '--file', join(secret, 'sub', '.env')]), new RegExp(`^✖ --file ${secret}/sub/\\.env: permission denied at ${secret}/sub\\. Nothing was written\\.$`));
   });
 
   it('a line break in the name is never printed raw', async () => {
