@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { needsAdminKeyFix, OUTCOME_FIELDS } from '../api/admin-failure.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, failureFields, KeyStoreError, UsageError } from '../errors.js';
+import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
@@ -14,7 +14,7 @@ import type { Storage } from '../storage/keystore.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
-import { marks } from '../terminal/output.js';
+import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 import { readKeyFromStdin } from '../terminal/stdin.js';
 
@@ -69,15 +69,10 @@ export async function run(ctx: Context, options: AdminKeyOptions): Promise<numbe
   // A --profile that is not a profile name is a usage error like any bad flag, before anything else.
   const profile = await resolveProfileName(ctx, options.profile);
   const done: Done = { hint: null, checked: false };
-  if (!options.json) return storeAdminKey(ctx, options, profile, done);
-  // With --json, every outcome is one JSON document on stdout; the error is still said on stderr.
-  try {
-    return await storeAdminKey(ctx, options, profile, done);
-  } catch (error) {
-    const json: AdminKeyJson = { ...failureFields(error), profile, hint: done.hint, storage: null, checked: done.checked, sampleProject: null };
-    ctx.term.out(jsonText(AdminKeyJsonSchema.parse(json)));
-    throw error;
-  }
+  return withFailureDocument(ctx.term, options.json, () => storeAdminKey(ctx, options, profile, done), (failed) => {
+    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: null, checked: done.checked, sampleProject: null };
+    return jsonText(AdminKeyJsonSchema.parse(json));
+  });
 }
 
 /** What a run has found so far, for the --json document of a failure. */

@@ -11,7 +11,7 @@ import { EXIT } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { describeKeychainProblem, keychainFix } from '../storage/keychain.js';
-import { ENV_SOURCE, keyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, keyCommand, pipeKeyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
@@ -89,10 +89,8 @@ export function strayVariableChecks(env: Record<string, string | undefined>): Do
   return checks;
 }
 
-/** Proxy settings as the one HTTP path reads them; a malformed value is a failed check here, not a usage error. */
-/** Why a request to `baseURL` goes direct: no proxy set, none for its scheme, or NO_PROXY names its host. */
-function directBecause(settings: ProxySettings, baseURL: string): string {
-  const noProxy = settings.noProxy ? `NO_PROXY=${settings.noProxy}` : '';
+/** Why a request to `baseURL` goes direct: no proxy set, none for its scheme, or NO_PROXY (`noProxy`) names its host. */
+function directBecause(settings: ProxySettings, baseURL: string, noProxy: string): string {
   if (!settings.httpsProxy && !settings.httpProxy) return noProxy ? `none (${noProxy} has no effect without one)` : 'none: direct connection';
   let url: URL;
   try {
@@ -105,6 +103,7 @@ function directBecause(settings: ProxySettings, baseURL: string): string {
   return `direct connection (${noProxy} exempts ${url.host})`;
 }
 
+/** Proxy settings as the one HTTP path reads them; a malformed value is a failed check here, not a usage error. */
 export function proxyCheck(env: Record<string, string | undefined>, baseURL: string): DoctorCheck {
   let settings;
   try {
@@ -114,9 +113,7 @@ export function proxyCheck(env: Record<string, string | undefined>, baseURL: str
   }
   const proxy = proxyFor(settings, baseURL);
   const noProxy = settings.noProxy ? `NO_PROXY=${settings.noProxy}` : '';
-  if (!proxy) {
-    return check('proxy', 'Proxy', 'info', directBecause(settings, baseURL));
-  }
+  if (!proxy) return check('proxy', 'Proxy', 'info', directBecause(settings, baseURL, noProxy));
   return check('proxy', 'Proxy', 'info', `API calls go through ${proxy}${noProxy ? `; ${noProxy}` : ''}`);
 }
 
@@ -219,7 +216,7 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
   } else if (!stored || stored.key === envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${ctx.commandName} run${profileFlag(profileName)}\`), or store it:  printenv OPENAI_API_KEY | ${keyCommand(ctx, profileName)} --stdin${keychainError ? ' --insecure-storage' : ''}`));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${ctx.commandName} run${profileFlag(profileName)}\`), or store it:  ${pipeKeyCommand(ctx, profileName, keychainError !== null)}`));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null)));

@@ -11,7 +11,7 @@ import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
 import { findKeyInProject, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
+import { EXIT, ExitError, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { projectPageUrl } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
@@ -21,7 +21,7 @@ import { keyCommand, resolveProfileName, storedSource } from '../storage/profile
 import type { Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { profileFlag } from '../terminal/invocation.js';
-import { marks } from '../terminal/output.js';
+import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 
 export interface RotateOptions {
@@ -109,16 +109,10 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
   // A --profile that is not a profile name is a usage error like any bad flag, before anything else.
   const profileName = await resolveProfileName(ctx, options.profile);
   const progress: Progress = { project: null, new: null, old: null, warnings: [] };
-  if (!options.json) return rotate(ctx, options, profileName, progress);
-  // With --json, every outcome is one JSON document on stdout; the error is still said on stderr.
-  try {
-    return await rotate(ctx, options, profileName, progress);
-  } catch (error) {
-    const failed = failureFields(error);
+  return withFailureDocument(ctx.term, options.json, () => rotate(ctx, options, profileName, progress), (failed) => {
     const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings };
-    ctx.term.out(jsonText(RotateJsonSchema.parse(json)));
-    throw error;
-  }
+    return jsonText(RotateJsonSchema.parse(json));
+  });
 }
 
 async function rotate(ctx: Context, options: RotateOptions, profileName: string, progress: Progress): Promise<number> {

@@ -5,12 +5,12 @@ import * as z from 'zod/mini';
 import { AdminApiError, OUTCOME_FIELDS } from '../api/admin-failure.js';
 import { fetchMonthCosts, monthBounds, monthLabel, monthOf, projectNames, summarizeCosts, type Month } from '../api/costs.js';
 import type { Context } from '../context.js';
-import { EXIT, failureFields, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { PAGES } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { bar, gauge, money } from '../terminal/bars.js';
-import { marks } from '../terminal/output.js';
+import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 
 export interface SpendOptions {
@@ -63,15 +63,10 @@ function fit(text: string, width: number): string {
 export async function run(ctx: Context, options: SpendOptions): Promise<number> {
   // A --profile that is not a profile name is a usage error like any bad flag, before anything else.
   const profileName = await resolveProfileName(ctx, options.profile);
-  if (!options.json) return spend(ctx, options, profileName);
-  // With --json, every outcome is one JSON document on stdout; the error is still said on stderr.
-  try {
-    return await spend(ctx, options, profileName);
-  } catch (error) {
-    const json: SpendFailureJson = { ...failureFields(error), profile: profileName, month: monthLabel(options.month ?? monthOf(ctx.clock.now())) };
-    ctx.term.out(jsonText(SpendFailureJsonSchema.parse(json)));
-    throw error;
-  }
+  return withFailureDocument(ctx.term, options.json, () => spend(ctx, options, profileName), (failed) => {
+    const json: SpendFailureJson = { ...failed, profile: profileName, month: monthLabel(options.month ?? monthOf(ctx.clock.now())) };
+    return jsonText(SpendFailureJsonSchema.parse(json));
+  });
 }
 
 async function spend(ctx: Context, options: SpendOptions, profileName: string): Promise<number> {

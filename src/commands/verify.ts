@@ -5,12 +5,12 @@ import { buildCheckRequest, malformedKeyResult, nothingLearned, recordCheck, res
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import { failureFields } from '../errors.js';
+import type { FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
-import { marks } from '../terminal/output.js';
+import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, withoutCredentials } from '../terminal/sanitize.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 
@@ -82,20 +82,13 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
 }
 
 export async function run(ctx: Context, options: VerifyOptions): Promise<number> {
-  if (!options.json) return verify(ctx, options);
-  // With --json, every outcome is one JSON document on stdout; the error is still said on stderr.
-  try {
-    return await verify(ctx, options);
-  } catch (error) {
-    ctx.term.out(jsonText(VerifyJsonSchema.parse(failureJson(ctx, options, error))));
-    throw error;
-  }
+  return withFailureDocument(ctx.term, options.json, () => verify(ctx, options), (failed) => jsonText(VerifyJsonSchema.parse(failureJson(ctx, options, failed))));
 }
 
 /** The --json document of a run that ended in an error before any check: no key, nothing sent. */
-function failureJson(ctx: Context, options: VerifyOptions, error: unknown): VerifyJson {
+function failureJson(ctx: Context, options: VerifyOptions, failed: FailureFields): VerifyJson {
   return {
-    ...failureFields(error),
+    ...failed,
     status: 'error',
     key: null,
     baseURL: withoutCredentials(resolveBaseURL(ctx, options.baseURL)),

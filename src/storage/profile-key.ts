@@ -46,6 +46,11 @@ export function keyCommand(ctx: Context, profile: string): string {
   return `${ctx.commandName} key${profileFlag(profile)}`;
 }
 
+/** Storing a key from a pipe, as this person types it; `insecure`: in the 0600 file (no keychain to use). */
+export function pipeKeyCommand(ctx: Context, profile: string, insecure = false): string {
+  return `printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin${insecure ? ' --insecure-storage' : ''}`;
+}
+
 /**
  * A keychain that cannot give the key (locked, no default keyring...): exit 7, what to do about
  * it first, and a plain-text file only as the last resort.
@@ -53,7 +58,7 @@ export function keyCommand(ctx: Context, profile: string): string {
 export function keychainFailure(ctx: Context, error: KeychainUnavailableError, profile: string, what: string): KeyStoreError {
   const store = ctx.keys.keychainDescription;
   const fix = keychainFix(error, store);
-  const lastResort = `As a last resort, keep the key in a file only you can read:  printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin --insecure-storage`;
+  const lastResort = `As a last resort, keep the key in a file only you can read:  ${pipeKeyCommand(ctx, profile, true)}`;
   return new KeyStoreError(`${describeKeychainProblem(error, store)} ${what}`, fix ? [fix, lastResort] : [lastResort]);
 }
 
@@ -64,7 +69,7 @@ export function keychainFailure(ctx: Context, error: KeychainUnavailableError, p
  */
 export async function noKeyError(ctx: Context, profile: string, keychainError: KeychainUnavailableError | null, headline: string, otherWays: string[] = []): Promise<UsageError> {
   const command = keyCommand(ctx, profile);
-  const fromPipe = `printenv OPENAI_API_KEY | ${command} --stdin${keychainError ? ' --insecure-storage' : ''}`;
+  const fromPipe = pipeKeyCommand(ctx, profile, keychainError !== null);
   const noKeychain = keychainError ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})` : null;
   const record = (await ctx.state.read()).profiles[profile]?.key;
   if (record?.storage === 'env') {

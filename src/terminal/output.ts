@@ -2,6 +2,7 @@
 // control character but colour, colour that follows NO_COLOR / FORCE_COLOR, and the one decision
 // of whether we may prompt.
 import { Chalk, type ChalkInstance } from 'chalk';
+import { failureFields, type FailureFields } from '../errors.js';
 import { redact } from '../keys/redact.js';
 import { neutralise } from './sanitize.js';
 
@@ -196,4 +197,18 @@ export function marks(style: ChalkInstance) {
     pending: style.dim('○'),
     arrow: style.cyan('→'),
   };
+}
+
+/**
+ * With --json every outcome of `run` is one JSON document on stdout: a failure's is
+ * `document(fields)`, printed before the error goes on to be said on stderr as any other.
+ */
+export async function withFailureDocument(term: Terminal, json: boolean, run: () => Promise<number>, document: (failed: FailureFields) => string): Promise<number> {
+  if (!json) return run();
+  try {
+    return await run();
+  } catch (error) {
+    term.out(document(failureFields(error)));
+    throw error;
+  }
 }

@@ -104,6 +104,20 @@ export function maskKey(key) {
   return key.slice(0, head) + '*'.repeat(hidden) + key.slice(-4);
 }
 
+/**
+ * A request body as the routes read it: JSON when it parses (an empty body is JSON with no value).
+ * @param {string} raw
+ * @returns {{ body: unknown, bodyIsJson: boolean }}
+ */
+function parsedBody(raw) {
+  if (!raw.length) return { body: undefined, bodyIsJson: true };
+  try {
+    return { body: JSON.parse(raw), bodyIsJson: true };
+  } catch {
+    return { body: undefined, bodyIsJson: false };
+  }
+}
+
 const requestId = () => `req_${randomBytes(16).toString('hex')}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -693,15 +707,7 @@ export function createAdminOrganization(options = {}) {
     const method = init.method ?? 'GET';
     const headers = new Headers(init.headers);
     const raw = init.body == null ? '' : typeof init.body === 'string' ? init.body : await new Response(init.body).text();
-    let body;
-    let bodyIsJson = true;
-    if (raw.length) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        bodyIsJson = false;
-      }
-    }
+    const { body, bodyIsJson } = parsedBody(raw);
     const match = /^Bearer\s+(.*)$/i.exec((headers.get('authorization') ?? '').trim());
     const key = match?.[1]?.trim() || null;
     requests.push({ method, path: url.pathname, query: url.search, headers: Object.fromEntries(headers), body, key });
@@ -767,16 +773,7 @@ export async function startOpenAIServer(options = {}) {
     } catch {
       return; // client went away mid-body
     }
-    /** @type {unknown} */
-    let body;
-    let bodyIsJson = true;
-    if (raw.length) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        bodyIsJson = false;
-      }
-    }
+    const { body, bodyIsJson } = parsedBody(raw);
     const auth = req.headers.authorization;
     const match = typeof auth === 'string' ? /^Bearer\s+(.*)$/i.exec(auth.trim()) : null;
     const key = match?.[1]?.trim() || null;
