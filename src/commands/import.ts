@@ -367,7 +367,7 @@ async function checkKey(ctx: Context, profileName: string, key: string): Promise
       throw error;
     }
   }
-  const result = await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false }), { spinner: null, note: () => {} });
+  const result = await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName }), { spinner: null, note: () => {} });
   return { ok: result.ok, status: result.status, message: result.message };
 }
 
@@ -384,7 +384,7 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
       return error.code;
     }
   }
-  const check = admin ? null : await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false }));
+  const check = admin ? null : await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName }));
   if (check && !STATUS[check.status].keepKey) {
     ctx.term.err(`${m.fail} ${maskKey(key)} was not stored: ${check.message}`);
     if (check.fix) ctx.term.err(`  ${check.fix}`);

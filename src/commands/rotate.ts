@@ -98,7 +98,7 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
     ]);
   }
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
-  const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false }), { spinner: 'Finding the key’s project (a live check)…' });
+  const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName }), { spinner: 'Finding the key’s project (a live check)…' });
   if (check.project) return check.project;
   throw new UsageError(`Could not tell which project ${maskKey(oldKey)} belongs to (${check.ok ? 'the API did not say' : check.message.replace(/\.$/, '')}).`, [
     `Name it: ${ctx.commandName} rotate --project proj_…${profileFlag(profileName)}`,
@@ -208,7 +208,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   // 2. The new key is checked live (no billable request), in the right project.
   let check: CheckResult;
   try {
-    check = await runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false }), { spinner: 'Checking the new key with a live call…' });
+    check = await runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false, profile: profileName }), { spinner: 'Checking the new key with a live call…' });
   } catch (error) {
     throw await unforeseen(error, 'Checking the new key');
   }

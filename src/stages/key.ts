@@ -9,7 +9,7 @@ import { maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import type { Storage } from '../storage/keystore.js';
-import type { KeySource } from '../storage/profile-key.js';
+import { pipeKeyCommand, type KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { LineBreakInsideError } from '../terminal/prompter.js';
@@ -103,8 +103,8 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
 }
 
 /** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */
-async function readKeyInteractively(ctx: Context, officialApi: boolean): Promise<string> {
-  const prompter = ctx.prompter(`Pipe the key in:  printenv OPENAI_API_KEY | ${ctx.commandName} key --stdin`);
+async function readKeyInteractively(ctx: Context, profile: string, officialApi: boolean): Promise<string> {
+  const prompter = ctx.prompter(`Pipe the key in:  ${pipeKeyCommand(ctx, profile)}`);
   for (;;) {
     let raw: string;
     try {
@@ -133,7 +133,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   if (interactive) {
     if (!term.interactive) {
       throw new UsageError('Pasting a key needs an interactive terminal.', [
-        `Pipe it in instead:  printenv OPENAI_API_KEY | ${ctx.commandName} key --stdin`,
+        `Pipe it in instead:  ${pipeKeyCommand(ctx, profileName)}`,
       ]);
     }
     // From here to the prompt, a key pasted too early is neither echoed nor lost.
@@ -174,7 +174,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       key = piped;
       source = KEY_SOURCE_STDIN;
     } else {
-      key = await readKeyInteractively(ctx, officialApi);
+      key = await readKeyInteractively(ctx, profileName, officialApi);
       source = KEY_SOURCE_PASTED;
     }
     term.addSecret(key);

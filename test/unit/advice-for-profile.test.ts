@@ -51,6 +51,13 @@ describe('commands recommended for a profile name it', () => {
     expect(flat(t.stdout)).toContain('fix billing (`openai-setup billing --profile w2`), then `openai-setup verify --profile w2`.');
   });
 
+  it('key --profile work without a terminal: the pipe line stores into work', async () => {
+    context({ interactive: false });
+    const { code, hints } = await outcomeOf(key(t.ctx, { profile: 'work' }));
+    expect(code).toBe(2);
+    expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin']);
+  });
+
   it('verify --profile work asks the check for work (its fixes name the profile)', async () => {
     context({ keychain: { work: KEY } });
     t.api.answerChecks(checkResult('valid'));
