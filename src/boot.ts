@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
 import { makeDirs } from './storage/make-dirs.js';
+import { selfCommand } from './terminal/invocation.js';
 
 const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
 
@@ -62,9 +63,10 @@ function startCompileCache(): void {
 }
 
 function renderedHelp(): string | null {
-  // A terminal narrower than the rendered help gets commander's, wrapped to its width; under npx
-  // commander's help names the tool `npx openai-setup`.
-  if (process.env.npm_command === 'exec') return null;
+  // A terminal narrower than the rendered help gets commander's, wrapped to its width; so does a
+  // run not started as the bare `openai-setup`: commander's help names the tool as it was started
+  // (`npx openai-setup`, the script's path).
+  if (selfCommand(process.env, process.platform, process.argv[1]).command !== 'openai-setup') return null;
   if (process.stdout.isTTY && (process.stdout.columns ?? 80) < 80) return null;
   try {
     return readFileSync(join(__dirname, 'help.txt'), 'utf8') || null;

@@ -13,10 +13,10 @@ import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
 import { StateStore } from './storage/state.js';
-import { adviceFor, invocationName } from './terminal/invocation.js';
+import { adviceFor, selfCommand } from './terminal/invocation.js';
 import { createTerminal, type Terminal } from './terminal/output.js';
 
-async function createContext(term: Terminal, globals: GlobalOptions): Promise<Context> {
+async function createContext(term: Terminal, globals: GlobalOptions, commandName: string): Promise<Context> {
   // Loaded when a command runs, not for --help, --version or a usage error; the API (the SDK's
   // side of the tool) only when a command calls it.
   const [{ osKeychain }, { KeyStore }, { createBrowser }, { inquirerPrompter, nonInteractivePrompter }, { readStdin }] = await Promise.all([
@@ -51,7 +51,7 @@ async function createContext(term: Terminal, globals: GlobalOptions): Promise<Co
     cwd: process.cwd(),
     binPath: process.argv[1],
     nodeVersion: process.version,
-    commandName: invocationName(rawEnv),
+    commandName,
     readStdin: () => readStdin(process.stdin),
     clock: { now: () => new Date(), ms: () => performance.now() },
   };
@@ -86,12 +86,15 @@ function report(term: Terminal, error: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Every command the tool recommends, its help and usage lines included, starts the way this run
+  // was started, so that it works as printed.
+  const commandName = selfCommand(process.env, process.platform, argv[1]).command;
   const term = createTerminal({
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
     env: process.env,
-    advice: adviceFor(invocationName(process.env), COMMANDS.map((c) => c.name)),
+    advice: adviceFor(commandName, COMMANDS.map((c) => c.name)),
   });
   // Before commander sees the line: its own errors quote what was typed (`unknown option
   // '--key=…'`), and a key typed there must be masked even when it is not shaped like one.
@@ -100,9 +103,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const program = buildProgram(
       packageJson.version,
-      (globals) => createContext(term, globals),
+      (globals) => createContext(term, globals, commandName),
       {
-        name: invocationName(process.env),
+        name: commandName,
         writeOut: (text) => term.write('out', text),
         writeErr: (text) => term.write('err', text),
         columns: term.stdoutIsTTY ? term.columns : undefined,

@@ -8,7 +8,7 @@ import { shownValue } from './terminal/sanitize.js';
 export type ContextFactory = (globals: GlobalOptions) => Context | Promise<Context>;
 
 export interface ProgramIO {
-  /** The tool as it was started (`openai-setup`, or `npx openai-setup`): usage lines and examples use it. */
+  /** The tool as it was started (`openai-setup`, `npx openai-setup`, or the script's path): usage lines and examples use it. */
   name: string;
   writeOut(text: string): void;
   writeErr(text: string): void;

@@ -11,7 +11,7 @@ export const TOOL_NAMES: Record<ToolName, string> = {
   aider: 'aider',
 };
 
-/** How the person runs openai-setup's commands (src/plaintext/invocation.ts): `… token` and `… run`, with the profile. */
+/** How the person runs openai-setup's commands (src/terminal/invocation.ts): `… token` and `… run`, with the profile. */
 export interface AdviceCommands {
   token: string;
   run: string;

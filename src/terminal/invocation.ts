@@ -1,7 +1,58 @@
 // How the person started the tool, so that every command it recommends works as printed where
-// they are: under `npx` (npm sets npm_command=exec for it) the bare name is not on their PATH.
-export function invocationName(env: Record<string, string | undefined>): string {
-  return env.npm_command === 'exec' ? 'npx openai-setup' : 'openai-setup';
+// they are: `npx openai-setup` under npx (its copy's bin folder is on no PATH of theirs), the bare
+// name when it is on their PATH, else the script this run was started as.
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join, sep } from 'node:path';
+import { shellWord } from './shell.js';
+
+export interface SelfCommand {
+  /** `openai-setup`, `npx openai-setup`, or the script's path (with `node` when it cannot run alone). */
+  command: string;
+  /** Why the command is not the bare name, when that matters to the person. */
+  note: string | null;
+}
+
+function onPath(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string): boolean {
+  const names = platform === 'win32' ? [`${name}.cmd`, `${name}.exe`, name] : [name];
+  for (const dir of (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : delimiter)) {
+    if (!dir) continue;
+    for (const file of names) {
+      try {
+        accessSync(join(dir, file), constants.X_OK);
+        return true;
+      } catch {
+        // keep looking
+      }
+    }
+  }
+  return false;
+}
+
+/** The script can be run by its path alone: not on Windows (a .cjs opens in an editor there), and only when executable. */
+function runsAlone(platform: NodeJS.Platform, path: string): boolean {
+  if (platform === 'win32') return false;
+  try {
+    accessSync(path, constants.F_OK);
+  } catch {
+    return true; // not here to look at: take the path as given
+  }
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How to start this tool again, as the person can type it; `binPath` is the script Node runs (process.argv[1]). */
+export function selfCommand(env: Record<string, string | undefined>, platform: NodeJS.Platform, binPath: string | undefined): SelfCommand {
+  // npx first: it puts its own copy's bin folder on PATH, which the person's shell does not have
+  // (npm sets npm_command=exec for npx).
+  if (env.npm_command === 'exec' || (binPath && binPath.includes(`${sep}_npx${sep}`))) {
+    return { command: 'npx openai-setup', note: 'npx looks the package up each time this runs; `npm install -g openai-setup` makes it instant (then the line can say just openai-setup).' };
+  }
+  if (!binPath || onPath(env, platform, 'openai-setup')) return { command: 'openai-setup', note: null };
+  return { command: runsAlone(platform, binPath) ? shellWord(binPath) : `node ${shellWord(binPath)}`, note: null };
 }
 
 /** ` --profile NAME` for a command recommended for a profile other than the default; else nothing. */
@@ -11,13 +62,24 @@ export function profileFlag(profile: string | undefined): string {
 
 /**
  * Advice as this person can type it. Texts name the tool `openai-setup` wherever they recommend a
- * command (many come from pure modules that know nothing of how the tool was started); under npx
- * each such command starts `npx openai-setup` instead. A command is the name followed by one of
- * the tool's commands or a flag, or the name alone in backticks: the name as a word in a sentence
- * ("openai-setup keeps no copy") or in a path stays as it is.
+ * command (many come from pure modules that know nothing of how the tool was started); each such
+ * command starts with `name` instead (`npx openai-setup`, or the script's path). A command is the
+ * name followed by one of the tool's commands or a flag, or the name alone in backticks: the name
+ * as a word in a sentence ("openai-setup keeps no copy") or in a path stays as it is.
  */
 export function adviceFor(name: string, commands: readonly string[]): (text: string) => string {
   if (name === 'openai-setup') return (text) => text;
   const pattern = new RegExp(`(?<![\\w/.@"-])(?<!npx )openai-setup(?=\`| (?:${commands.join('|')})\\b| -{1,2}[a-z])`, 'g');
-  return (text) => text.replace(pattern, name);
+  // A function, not a string: `$` in a path would be a replacement pattern.
+  return (text) => text.replace(pattern, () => name);
+}
+
+/** The command that prints the profile's key, as a startup file should run it. */
+export function tokenCommand(self: SelfCommand, profile: string): string {
+  return `${self.command} token${profileFlag(profile)}`;
+}
+
+/** `openai-setup run` (with the profile) as the person types it: add ` -- program …`. */
+export function runCommand(self: SelfCommand, profile: string): string {
+  return `${self.command} run${profileFlag(profile)}`;
 }

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestEnv, REPO_ROOT, stripAnsi, type TestEnv } from '../helpers/env.js';
+import { CLI, makeTestEnv, REPO_ROOT, stripAnsi, type TestEnv } from '../helpers/env.js';
 import { spawnCli } from '../helpers/pty.js';
 import { runCli } from '../helpers/run.js';
 
@@ -151,3 +151,26 @@ describe('advice under npx', () => {
     expect(status.stdout).toContain('Never checked: run `npx openai-setup verify`');
   });
 });
+
+describe('advice when started by its path', () => {
+  it('not on PATH and not under npx, every command the tool recommends, its help included, runs the script it was started as', async () => {
+    // PATH without the test env's installed `openai-setup`: as after a git clone, `bin/openai-setup.cjs status`.
+    const env = { ...t.env, PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    const status = await runCli(['status'], { env });
+    expect(status.code).toBe(0);
+    const verifyCommand = /Never checked: run `([^`]+)`/.exec(status.stdout)?.[1];
+    expect(verifyCommand).toBe(`${CLI} verify`);
+    expect(status.stdout).toContain(`Run \`${CLI}\` to continue`);
+    const verify = await runCli(['verify'], { env });
+    expect(verify.stderr).toContain(`printenv OPENAI_API_KEY | ${CLI} key --stdin`);
+    expect(verify.stderr).not.toMatch(/(?<![\w/.])openai-setup key/);
+    // As printed, in a shell: the command runs this tool.
+    const typed = spawnSync('sh', ['-c', `${verifyCommand} --help`], { env, encoding: 'utf8' });
+    expect(typed.status).toBe(0);
+    expect(typed.stdout).toMatch(/^Usage: \S+openai-setup\.cjs verify \[options\]/);
+    const help = await runCli(['--help'], { env });
+    expect(help.stdout.startsWith(`Usage: ${CLI} [options] [command]`)).toBe(true);
+    expect(help.stdout).toContain(`$ ${CLI} verify --json`);
+  });
+});
+

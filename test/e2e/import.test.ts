@@ -193,7 +193,7 @@ describe('what import says, as printed: JSON alone on stdout, reload commands pe
     const profile = write(join(t.home, '.config', 'powershell', 'Microsoft.PowerShell_profile.ps1'), `$env:OPENAI_API_KEY = "${KEY}"\n`);
     const r = await runCli(['import', '--store', '~/.config/powershell/Microsoft.PowerShell_profile.ps1:1', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(profile, 'utf8')).toBe(`$env:OPENAI_API_KEY = (${CLI} token --profile ${t.profile})\n`);
+    expect(readFileSync(profile, 'utf8')).toBe(`$env:OPENAI_API_KEY = (openai-setup token --profile ${t.profile})\n`);
     expect(r.stdout).toContain(`It takes effect in new PowerShell sessions; to load it in this one:  . '${profile}'\n`);
     expect(r.stdout).not.toMatch(/source/);
     expectNoKey(r);
@@ -216,14 +216,16 @@ describe('what import says, as printed: JSON alone on stdout, reload commands pe
     await session.waitFor('1 plaintext copy is left; to see it:');
     expect((await session.exited).exitCode).toBe(8);
     expect(session.output().replace(/\s+/g, ' ')).toContain(
-      `! ~/.bash_profile, line 1 (sk-proj-…${KEY.slice(-4)}): import cannot change this line (the line is more than an assignment of the key): edit it by hand, with this in place of the key: "$(${CLI} token --profile ${t.profile})"`,
+      `! ~/.bash_profile, line 1 (sk-proj-…${KEY.slice(-4)}): import cannot change this line (the line is more than an assignment of the key): edit it by hand, with this in place of the key: "$(openai-setup token --profile ${t.profile})"`,
     );
     expect(readFileSync(bashProfile, 'utf8')).toContain(KEY);
     expectNoKey(session.output());
   });
 
   it('started by its path (not on PATH, not npx): the advice runs the tool as the lines written into files do; under npx both say npx openai-setup', async () => {
-    const t = await machine();
+    const installed = await machine();
+    // PATH without the test machine's installed `openai-setup`.
+    const t = { ...installed, env: { ...installed.env, PATH: process.env.PATH ?? '/usr/bin:/bin' } };
     write(join(t.home, '.zshrc'), `export OPENAI_API_KEY=${KEY}\n`);
     write(join(t.home, '.env'), `OPENAI_API_KEY=${KEY}\n`);
     const zsh = await runCli(['import', '--store', '~/.zshrc:1', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });

@@ -1,9 +1,9 @@
 /**
  * A scrubbed, throw-away environment for running the CLI the way a person would.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface TestEnv {
@@ -32,7 +32,8 @@ export const REPO_ROOT: string = fileURLToPath(new URL('../../', import.meta.url
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * A scrubbed environment for running the CLI as a person would: PATH, a temp HOME,
+ * A scrubbed environment for running the CLI as a person would: PATH (with `openai-setup` on it,
+ * as installed), a temp HOME,
  * OPENAI_SETUP_CONFIG_DIR=<temp>/config, XDG_CONFIG_HOME=<temp>/xdg, TERM=xterm-256color,
  * LANG=C.UTF-8, BROWSER=<generated sh script appending "$1\n" to a log file>. Nothing else is
  * inherited from the parent (so no CI / GITHUB_ACTIONS / OPENAI_* / DBUS_SESSION_BUS_ADDRESS /
@@ -52,8 +53,13 @@ export async function makeTestEnv(extra: Record<string, string | undefined> = {}
   writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$1" >> ${shellQuote(log)}\n`);
   chmodSync(script, 0o755);
 
+  // As after `npm install -g`: `openai-setup` is on PATH, so the tool's advice names it bare. A test
+  // of a run started by its path passes its own PATH.
+  const installedDir = join(root, 'installed');
+  mkdirSync(installedDir);
+  symlinkSync(CLI, join(installedDir, 'openai-setup'));
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    PATH: `${installedDir}${delimiter}${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
     HOME: home,
     OPENAI_SETUP_CONFIG_DIR: configDir,
     XDG_CONFIG_HOME: xdg,

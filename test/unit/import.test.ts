@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runImport, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
 import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
 import { decodeFishEscapes, findKeys } from '../../src/plaintext/find.js';
-import { runCommand, selfCommand, tokenCommand } from '../../src/plaintext/invocation.js';
+import { runCommand, selfCommand, tokenCommand } from '../../src/terminal/invocation.js';
 import { plaintextPlaces } from '../../src/plaintext/places.js';
 import type { Finding } from '../../src/plaintext/scan.js';
 import { checkResult, flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';

@@ -210,4 +210,13 @@ describe('advice as the person can type it', () => {
     expect(npx('already `npx openai-setup verify`')).toBe('already `npx openai-setup verify`');
     expect(adviceFor('openai-setup', ['key'])('`openai-setup key`')).toBe('`openai-setup key`');
   });
+
+  it('started by its path, every recommended command starts with that path, taken literally', async () => {
+    const { adviceFor } = await import('../../src/terminal/invocation.js');
+    // `$&` and `$1` are replacement patterns to String.replace: the path must come out as it is.
+    const byPath = adviceFor("'/opt/a$&b $1/bin/openai-setup.cjs'", ['verify', 'key']);
+    expect(byPath('run `openai-setup verify` again')).toBe("run `'/opt/a$&b $1/bin/openai-setup.cjs' verify` again");
+    expect(byPath('printenv OPENAI_API_KEY | openai-setup key --stdin')).toBe("printenv OPENAI_API_KEY | '/opt/a$&b $1/bin/openai-setup.cjs' key --stdin");
+    expect(byPath('openai-setup keeps no copy of the key')).toBe('openai-setup keeps no copy of the key');
+  });
 });
