@@ -6,12 +6,13 @@ export type KeyKind = 'project' | 'service-account' | 'admin' | 'user' | 'legacy
 // OpenAI's keys are the prefix, a body, `T3BlbkFJ` (base64 for "OpenAI") and a body as long as the
 // first: sk-proj- 8 + 74 + 8 + 74 = 164 (early ones 8 + 20 + 8 + 20 = 56, also 8 + 58 + 8 + 58),
 // sk-svcacct- 167 (or 135), sk-admin- 133, legacy sk- 3 + 20 + 8 + 20 = 51. The length of sk-None-
-// keys is not known. `length` is today's; `shortest` the shortest ever seen, below which a key
-// without the marker (cut off before it) cannot be whole.
+// keys is not known. `length` is today's; `shortest` the length below which a key without the
+// marker cannot be whole: the shortest key ever seen, and for sk-proj- 8 + 74 + 8 = 90, since every
+// sk-proj- key carries the marker (the early ones too), and one cut before its end is shorter.
 const MARKER = 'T3BlbkFJ';
 
 const PREFIXES: Array<{ prefix: string; kind: KeyKind; label: string; length: number | null; shortest: number }> = [
-  { prefix: 'sk-proj-', kind: 'project', label: 'project key', length: 164, shortest: 56 },
+  { prefix: 'sk-proj-', kind: 'project', label: 'project key', length: 164, shortest: 90 },
   { prefix: 'sk-svcacct-', kind: 'service-account', label: 'service-account key', length: 167, shortest: 135 },
   { prefix: 'sk-admin-', kind: 'admin', label: 'admin key', length: 133, shortest: 133 },
   { prefix: 'sk-None-', kind: 'user', label: 'user key (not tied to a project)', length: null, shortest: 51 },

@@ -23,9 +23,9 @@ import { nonInteractivePrompter } from '../../src/terminal/prompter.js';
 import { createAdminOrganization, type AdminOrganization } from './openai-server.js';
 import { ScriptedPrompter } from './prompter.js';
 
-/** A key of the usual shape (sk-proj-, 56 characters); `tag` makes different keys. */
+/** A key of an early project key's shape (sk-proj-, 20, T3BlbkFJ, 20: 56 characters); `tag` makes different keys. */
 export function testKey(tag = 'A'): string {
-  return `sk-proj-${tag.repeat(4)}${'x'.repeat(44 - tag.length * 4)}${tag.padStart(4, '0')}`;
+  return `sk-proj-${tag.repeat(4)}${'x'.repeat(16 - tag.length * 4)}T3BlbkFJ${'x'.repeat(16)}${tag.padStart(4, '0')}`;
 }
 
 /** Text with every run of whitespace made one space: paragraphs wrapped by term.say() read as one line. */

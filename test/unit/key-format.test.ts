@@ -120,6 +120,10 @@ describe('checkKeyShape: lengths (docs/openai-api-answers.md §1.1)', () => {
 
   it('a key cut before its marker is far too short, with the length its prefix has today', () => {
     expect(checkKeyShape(makeKey('proj', 'cut').slice(0, 40)).problem).toBe('it is far too short (40 of 164 characters), as if cut off: copy it again');
+    // Anywhere before the marker's end: every sk-proj- key carries it, so none of these is whole.
+    for (const at of [56, 70, 82, 89]) {
+      expect(checkKeyShape(makeKey('proj', 'cut').slice(0, at)).problem).toBe(`it is far too short (${at} of 164 characters), as if cut off: copy it again`);
+    }
     expect(checkKeyShape(makeKey('svcacct', 'cut').slice(0, 80), false).problem).toMatch(/far too short \(80 of 167 characters\)/);
     expect(checkKeyShape('sk-None-abcdefghij').problem).toBe('it is far too short (18 characters; OpenAI keys have 51 or more), as if cut off: copy it again');
     // The rule and its message agree: 51 is the shortest OpenAI key.
