@@ -4,7 +4,7 @@
 import type { ClientOptions } from 'openai';
 import { sanitize } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError } from './admin-failure.js';
-import { createTransport, sdkFetch, type SdkFetch } from './http.js';
+import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';
 import { failureOf } from './probes.js';
 import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo } from './types.js';
 
@@ -73,11 +73,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       fetch,
       logLevel: options.debug ? 'debug' : 'off',
     };
-    if (options.debug) {
-      const debug = options.debug;
-      const line = (level: string) => (...args: unknown[]) => debug(`[openai admin ${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
-      clientOptions.logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
-    }
+    if (options.debug) clientOptions.logger = sdkLogger('openai admin', options.debug);
     const client = new sdk.OpenAI(clientOptions);
     const deadline = AbortSignal.timeout(auth.timeoutMs);
     try {

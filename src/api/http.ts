@@ -116,6 +116,22 @@ export type SdkFetch = NonNullable<ClientOptions['fetch']>;
 /** The tool's fetch for the SDK: its answers have every member the SDK reads (status, headers, json, text). */
 export const sdkFetch = (fetch: ApiFetch): SdkFetch => fetch as unknown as SdkFetch;
 
+/** `scheme://user:password@` in any text: the userinfo part, taken out of a log line. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*@/gi;
+
+/**
+ * The SDK's log for DEBUG=openai-setup: one line per call, prefixed, with the credentials of every
+ * URL taken out (the SDK logs the request URL, and a base URL may carry a login). The key is
+ * masked later, by the terminal.
+ */
+export function sdkLogger(prefix: string, debug: (line: string) => void): NonNullable<ClientOptions['logger']> {
+  const line =
+    (level: string) =>
+    (...args: unknown[]) =>
+      debug(`[${prefix} ${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`.replace(URL_USERINFO, '$1'));
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
+
 /** Counts the (decompressed) body on its way to the reader and fails it past MAX_BODY_BYTES. */
 function bodyCap(): Transform {
   let received = 0;

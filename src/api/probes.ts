@@ -1,7 +1,7 @@
 // The real API: the live check through the official SDK, and doctor's reachability probe, both on
 // the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
 import type { ClientOptions } from 'openai';
-import { createTransport, sdkFetch, type ApiFetch, type Transport } from './http.js';
+import { createTransport, sdkFetch, sdkLogger, type ApiFetch, type Transport } from './http.js';
 import type { Failure } from './diagnosis.js';
 import { checkedHeaders } from './identifiers.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
@@ -71,13 +71,7 @@ function sdkOptions(request: CheckRequest, fetch: ApiFetch, debug: ((line: strin
     fetch: sdkFetch(fetch),
     logLevel: debug ? 'debug' : 'off',
   };
-  if (debug) {
-    const line =
-      (level: string) =>
-      (...args: unknown[]) =>
-        debug(`[openai ${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
-    options.logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
-  }
+  if (debug) options.logger = sdkLogger('openai', debug);
   return options;
 }
 
