@@ -375,7 +375,8 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
   progress.old = { hint: oldHint, outcome, page: live ? page : null, message: oldMessage };
   const runCommand = `openai-setup run${pf}`;
-  if (!options.json) term.out(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${oldMessage}`);
+  // Said with --json too (on stderr, as every step is): a log that keeps only stderr must show the old key is still live.
+  say(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${oldMessage}`);
   // Said once it is true: the old key in this shell stops working only when it was revoked.
   if (oldKey && ctx.env.OPENAI_API_KEY === oldKey) {
     warn(
@@ -385,7 +386,8 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     );
   }
   const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runCommand}\` get the new key from now on.`;
-  if (!options.json) term.say(summary);
+  if (options.json) term.err(summary);
+  else term.say(summary);
   if (options.json) {
     const json: RotateJson = {
       ok: exitCode === EXIT.ok,

@@ -347,6 +347,13 @@ describe('rotate --json', () => {
     refused.org.admin.failNext({ method: 'POST', path: /service_accounts$/ }, { status: 500 });
     expect((await outcomeOf(rotate(refused.ctx, options({ yes: true, json: true })))).code).toBe(6);
     expect(RotateJsonSchema.parse(JSON.parse(refused.stdout))).toMatchObject({ ok: false, exitCode: 6, reason: 'server_error', new: null });
+    // The old key could not be revoked: the document says so, and so does stderr (a CI log may keep only that).
+    const stuck = await setup();
+    stuck.org.admin.failNext({ method: 'DELETE', path: /api_keys\// }, { status: 500 });
+    expect(await rotate(stuck.ctx, options({ yes: true, json: true }))).toBe(6);
+    expect(RotateJsonSchema.parse(JSON.parse(stuck.stdout))).toMatchObject({ ok: false, exitCode: 6, old: { outcome: 'failed' } });
+    expect(stuck.stderr).toMatch(/✖ sk-proj-…\S{4} could NOT be revoked \(.*HTTP 500.*\)\. Revoke it on /);
+    expect(stuck.stderr).toContain('The new key is stored and works.');
   });
 
   it('success carries a message too; declining prints a document (exit 0, nothing changed)', async () => {
