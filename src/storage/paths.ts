@@ -1,5 +1,7 @@
 // Where the tool keeps its files: the config dir (progress file, --insecure-storage file).
 import { isAbsolute, join, win32 } from 'node:path';
+import { UsageError } from '../errors.js';
+import { shownValue } from '../terminal/sanitize.js';
 
 /**
  * Why a value of OPENAI_SETUP_CONFIG_DIR cannot be the config dir, or null. A relative path would
@@ -21,11 +23,20 @@ function absoluteOrNone(value: string | undefined, platform: NodeJS.Platform): s
 
 /**
  * The config dir: OPENAI_SETUP_CONFIG_DIR (checked by parseEnv first: absolute, no control
- * characters), else the platform's usual place for settings.
+ * characters), else the platform's usual place for settings; a usage error when that place would
+ * be under a relative HOME.
  */
 export function resolveConfigDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
   if (env.OPENAI_SETUP_CONFIG_DIR) return env.OPENAI_SETUP_CONFIG_DIR;
-  if (platform === 'win32') return join(absoluteOrNone(env.APPDATA, platform) ?? join(home, 'AppData', 'Roaming'), 'openai-setup');
+  const base = platform === 'win32' ? absoluteOrNone(env.APPDATA, platform) : platform === 'darwin' ? undefined : absoluteOrNone(env.XDG_CONFIG_HOME, platform);
+  // A relative HOME (Node's homedir() returns $HOME as it is) would put the files, a plain-text key
+  // among them, under whatever directory the tool is run from.
+  if (base === undefined && absoluteOrNone(home, platform) === undefined) {
+    throw new UsageError(
+      `HOME is not an absolute path (got "${shownValue(home)}"): openai-setup keeps its files under it. Set HOME to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.`,
+    );
+  }
+  if (platform === 'win32') return join(base ?? join(home, 'AppData', 'Roaming'), 'openai-setup');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'openai-setup');
-  return join(absoluteOrNone(env.XDG_CONFIG_HOME, platform) ?? join(home, '.config'), 'openai-setup');
+  return join(base ?? join(home, '.config'), 'openai-setup');
 }

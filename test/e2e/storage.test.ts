@@ -456,6 +456,19 @@ describe('where the config dir is: never a hang, never the current dir by accide
     });
   });
 
+  it('a relative HOME is a usage error naming it (exit 2) when the files would go under it; nothing is made in the current dir', async () => {
+    await withEnv({ OPENAI_SETUP_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, HOME: 'home' }, async (t) => {
+      const cwd = join(t.root, 'project');
+      mkdirSync(cwd);
+      for (const args of [['key', '--stdin', '--insecure-storage', '--no-verify'], ['status']]) {
+        const result = await runCli(args, { env: t.env, input: VALID, cwd });
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr.trimEnd().split('\n')).toEqual(['✖ HOME is not an absolute path (got "home"): openai-setup keeps its files under it. Set HOME to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.']);
+      }
+      expect(readdirSync(cwd)).toEqual([]);
+    });
+  });
+
   it.each([
     ['relative', 'cfg', /^✖ OPENAI_SETUP_CONFIG_DIR must be an absolute path .*\(got "cfg"\)\.$/],
     ['an escape sequence', '\x1b[31mRED', /^✖ OPENAI_SETUP_CONFIG_DIR must not contain line breaks or other control characters \(got "\\x1b\[31mRED"\)\.$/],

@@ -167,6 +167,17 @@ describe('resolveConfigDir', () => {
     expect(resolveConfigDir({ APPDATA: 'Roaming' }, 'win32', 'C:\\Users\\u')).toMatch(/^C:\\Users\\u.AppData.Roaming.openai-setup$/);
   });
 
+  it('refuses a relative HOME where the files would go under it (the current dir), says what to set', () => {
+    for (const home of ['home', './home', '']) {
+      expect(() => resolveConfigDir({}, 'linux', home)).toThrow(/^HOME is not an absolute path \(got ".*"\): openai-setup keeps its files under it\. Set HOME to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path\.$/);
+    }
+    expect(() => resolveConfigDir({}, 'darwin', 'home')).toThrow(/HOME is not an absolute path/);
+    // Where HOME is not used, it does not matter.
+    expect(resolveConfigDir({ XDG_CONFIG_HOME: '/xdg' }, 'linux', 'home')).toBe('/xdg/openai-setup');
+    expect(resolveConfigDir({ OPENAI_SETUP_CONFIG_DIR: '/x' }, 'linux', 'home')).toBe('/x');
+    expect(() => resolveConfigDir({ XDG_CONFIG_HOME: 'rel' }, 'linux', 'home')).toThrow(/HOME is not an absolute path/);
+  });
+
   it.each([
     ['relative', 'cfg', /^OPENAI_SETUP_CONFIG_DIR must be an absolute path .*\(got "cfg"\)\.$/],
     ['relative with ./', './x/y', /must be an absolute path .*\(got "\.\/x\/y"\)/],
