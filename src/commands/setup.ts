@@ -4,7 +4,7 @@ import { buildCheckRequest, recordCheck, runCheck, type CheckSettings } from '..
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { KeyStoreError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
@@ -197,12 +197,14 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     // A key was stored, and the keychain cannot give it (locked, or not reachable from here at
     // all: over SSH, in a container): not "no key yet", which would have a second key stored.
     const keychainError = found.key === null ? found.keychainError : null;
-    if (keychainError && stored && stored.storage !== 'env' && (keychainError.problem !== 'no-service' || stored.storage === 'keychain')) {
-      const what =
-        keychainError.problem === 'no-service'
-          ? `The key stored for profile "${profileName}" (${stored.hint}) is in a keychain that cannot be reached from here; run this where it can be (your desktop session).`
-          : `The key stored for profile "${profileName}" could not be read.`;
-      throw keychainFailure(ctx, keychainError, profileName, what);
+    if (keychainError && stored?.storage === 'keychain' && keychainError.problem === 'no-service') {
+      throw new KeyStoreError(
+        `The key stored for profile "${profileName}" (${stored.hint}) is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.`,
+        [`Run this where it is (your desktop session), or keep the key in a file only you can read:  ${pipeKeyCommand(ctx, profileName, true)}`],
+      );
+    }
+    if (keychainError && stored && stored.storage !== 'env' && keychainError.problem !== 'no-service') {
+      throw keychainFailure(ctx, keychainError, profileName, `The key stored for profile "${profileName}" could not be read.`);
     }
     if (found.key) {
       term.out();

@@ -248,8 +248,10 @@ describe('setup: a key stored in a keychain out of reach', () => {
     t.keychain.failWith('no-service');
     const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(7);
-    expect(message).toContain('The key stored for profile "default" (sk-proj-…000A) is in a keychain that cannot be reached from here; run this where it can be (your desktop session).');
-    expect(hints.join('\n')).toContain('printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage');
+    expect(message).toBe(
+      'The key stored for profile "default" (sk-proj-…000A) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.',
+    );
+    expect(hints).toEqual(['Run this where it is (your desktop session), or keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage']);
     expect(t.stdout).not.toContain('No key yet');
     expect(t.api.checks).toEqual([]);
   });
