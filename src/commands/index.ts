@@ -75,7 +75,7 @@ const JSON_OUTPUT: OptionSpec = { flags: '--json', description: 'print one JSON 
 const DONE: OptionSpec = { flags: '--done', description: 'mark the stage done without asking (for scripts)' };
 const YES: OptionSpec = { flags: '-y, --yes', description: 'do not ask for confirmation' };
 const INSECURE_STORAGE: OptionSpec = { flags: '--insecure-storage', description: 'store the key in a plain-text file (mode 0600) instead of the keychain' };
-/** The live-check tuning shared by `key` and `verify`. */
+/** The live-check tuning shared by the wizard, `key` and `verify` (their advice names these flags). */
 const CHECK_OPTIONS: OptionSpec[] = [
   { flags: '--base-url <url>', description: `API base URL (default: OPENAI_BASE_URL, else ${OFFICIAL_API_BASE_URL})` },
   { flags: '--model <model>', description: 'model for the 1-token billing check (default: gpt-4o-mini)' },
@@ -91,9 +91,9 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     examples: ['{cmd}', '{cmd} --profile work', '{cmd} setup --restart'],
     description: 'the whole wizard: log in, payment, billing, key, then a live check (the default command)',
     isDefault: true,
-    options: [{ flags: '--restart', description: 'walk all four stages again, even those already done' }, INSECURE_STORAGE],
+    options: [{ flags: '--restart', description: 'walk all four stages again, even those already done' }, INSECURE_STORAGE, ...CHECK_OPTIONS],
     load: () => import('./setup.js'),
-    parse: ({ opts, globals }) => ({ profile: globals.profile, restart: bool(opts.restart), insecureStorage: bool(opts.insecureStorage) }),
+    parse: ({ opts, globals }) => ({ profile: globals.profile, restart: bool(opts.restart), insecureStorage: bool(opts.insecureStorage), check: parseCheckFlags(opts) }),
   }),
   command({
     name: 'login',

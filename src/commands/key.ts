@@ -3,7 +3,7 @@ import { outcomeRow } from '../api/status.js';
 import type { Context } from '../context.js';
 import { runKeyStage, type KeyStageOptions } from '../stages/key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { checkFlags, profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'> & { profile?: string }): Promise<number> {
@@ -11,12 +11,14 @@ export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'
   const result = await runKeyStage(ctx, { ...options, profile });
   const route = result.check ? outcomeRow(result.check).route : 'none';
   const cmd = ctx.commandName;
+  // The stored key checked as this run checked it (the same server).
   const flag = profileFlag(profile);
+  const verify = `${cmd} verify${flag}${checkFlags(options.check)}`;
   // The right key, stored: what still stands between it and a working call.
   if (route === 'billing') {
-    ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: fix billing (\`${cmd} billing${flag}\`), then \`${cmd} verify${flag}\`.`);
+    ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: fix billing (\`${cmd} billing${flag}\`), then \`${verify}\`.`);
   } else if (route === 'elsewhere') {
-    ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it is refused until what is described above is fixed; then \`${cmd} verify${flag}\`.`);
+    ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it is refused until what is described above is fixed; then \`${verify}\`.`);
   }
   return 0;
 }

@@ -1,10 +1,10 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
-import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, recordCheck, runCheck, type CheckSettings } from '../api/check.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { KeyStoreError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
@@ -13,17 +13,19 @@ import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
-import { findKey, keychainFailure, resolveProfileName, type KeySource } from '../storage/profile-key.js';
+import { findKey, keychainFailure, pipeKeyCommand, resolveProfileName, type KeySource } from '../storage/profile-key.js';
 import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { checkFlags, profileFlag } from '../terminal/invocation.js';
 
 export interface SetupOptions {
   profile?: string;
   restart: boolean;
   insecureStorage: boolean;
+  /** --base-url, --model, --timeout: the live checks', as for `key` and `verify`. */
+  check?: CheckSettings;
 }
 
 async function printChecklist(ctx: Context, profileName: string): Promise<StageId[]> {
@@ -52,12 +54,13 @@ async function markAllDone(ctx: Context, profileName: string): Promise<void> {
 }
 
 /** Without a terminal the wizard cannot ask: name every command that does its stages instead. */
-async function nonInteractivePath(ctx: Context, profileName: string): Promise<UsageError> {
+async function nonInteractivePath(ctx: Context, profileName: string, check: CheckSettings | undefined): Promise<UsageError> {
   const cmd = ctx.commandName;
   const profile = profileFlag(profileName);
+  const checked = checkFlags(check);
   // Without a keychain, `key --stdin` alone fails: the line that works here keeps it in a 0600 file.
   const noKeychain = await ctx.keys.probeWritable();
-  const storeKey = noKeychain ? `printenv OPENAI_API_KEY | ${cmd} key --stdin --insecure-storage${profile}   (no keychain here: a file only you can read)` : `printenv OPENAI_API_KEY | ${cmd} key --stdin${profile}`;
+  const storeKey = noKeychain ? `printenv OPENAI_API_KEY | ${cmd} key --stdin --insecure-storage${profile}${checked}   (no keychain here: a file only you can read)` : `printenv OPENAI_API_KEY | ${cmd} key --stdin${profile}${checked}`;
   return new UsageError('The wizard asks questions, but there is no interactive terminal. Without one, do its stages as commands:', [
     `${cmd} login --done${profile}                      (after signing in on ${PAGES.login.url})`,
     `${cmd} payment --done${profile}                    (after adding a card on ${PAGES.payment.url})`,
@@ -76,21 +79,24 @@ function printReady(ctx: Context, profileName: string, key: string, source: KeyS
   term.out(s.bold.green("You're ready to build."));
   const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="gpt-4o-mini", input="Say hi in five words").output_text)'`;
   const callNode = `node -e 'new (require("openai").OpenAI)().responses.create({model:"gpt-4o-mini",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`;
-  // With the key already in OPENAI_API_KEY, the calls run as they are.
-  const oneRealCallInThisShell = (lead: string) => {
+  // One command a line, each to be pasted as it is; `prefix` hands the stored key over (nothing
+  // when the key is already in OPENAI_API_KEY).
+  const oneRealCall = (lead: string, prefix = '') => {
     term.out(`${lead} (a short request costs a fraction of a cent):`);
-    term.command(`  ${s.cyan('pip install openai')}  then  ${s.cyan(callPython)}`);
-    term.command(`  ${s.cyan('npm install openai')}  then  ${s.cyan(callNode)}`);
+    term.out(`  ${s.cyan('pip install openai')}`);
+    term.command(`  ${s.cyan(`${prefix}${callPython}`)}`);
+    term.out(`  ${s.dim('or with Node:')} ${s.cyan('npm install openai')}`);
+    term.command(`  ${s.cyan(`${prefix}${callNode}`)}`);
   };
   if (storage === 'env') {
     // The person keeps the key in their own shell file: it reaches programs once that is read.
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     term.say(`Your key ${maskKey(key)} works. You keep it in OPENAI_API_KEY yourself: once the line is in ${line.file}, ${line.reload}; the OpenAI SDKs read it from there. openai-setup keeps no copy.`);
-    oneRealCallInThisShell('Then try one real call');
+    oneRealCall('Then try one real call');
   } else if (source.kind === 'env') {
     // The key lives in the person's own OPENAI_API_KEY: programs of this shell already see it.
     term.say(`Your key ${maskKey(key)} works. It is in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it; openai-setup does not keep a copy.`);
-    oneRealCallInThisShell('Try one real call');
+    oneRealCall('Try one real call');
   } else {
     term.say(`Your key ${maskKey(key)} works. The OpenAI SDKs read it from OPENAI_API_KEY; hand it over with:`);
     const commands: Array<[string, string]> = [
@@ -103,11 +109,7 @@ function printReady(ctx: Context, profileName: string, key: string, source: KeyS
       if (term.columns >= width + what.length + 6) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
       else term.out(`  ${s.cyan(command)}\n      ${what}`);
     }
-    term.out('Try one real call (a short request costs a fraction of a cent):');
-    term.out(`  ${s.cyan('pip install openai')}`);
-    term.command(`  ${s.cyan(`${cmd} run${flag} -- ${callPython}`)}`);
-    term.out(`  ${s.dim('or with Node:')} ${s.cyan('npm install openai')}`);
-    term.command(`  ${s.cyan(`${cmd} run${flag} -- ${callNode}`)}`);
+    oneRealCall('Try one real call', `${cmd} run${flag} -- `);
   }
   term.out(`Watch what you spend: ${PAGES.usage.url}`);
 }
@@ -116,7 +118,7 @@ function printReady(ctx: Context, profileName: string, key: string, source: KeyS
  * Back from a check that found no credits: straight to the billing overview to add them (the
  * payment choice made in stage 3 stands), then check again.
  */
-async function addCredits(ctx: Context, profileName: string): Promise<'recheck' | 'stop'> {
+async function addCredits(ctx: Context, profileName: string, check: CheckSettings | undefined): Promise<'recheck' | 'stop'> {
   const choice = (await ctx.state.read()).profiles[profileName]?.billingChoice;
   heading(ctx, 'Add credits', 'Back to step 3');
   ctx.term.say(
@@ -125,7 +127,7 @@ async function addCredits(ctx: Context, profileName: string): Promise<'recheck' 
       : 'On the billing overview, "Add to credit balance": buy credits ($5 is plenty to start). Requests stop when the balance reaches $0.',
   );
   await showPage(ctx, 'billing');
-  const prompter = ctx.prompter(`Add credits on the page above, then run \`${ctx.commandName} verify${profileFlag(profileName)}\`.`);
+  const prompter = ctx.prompter(`Add credits on the page above, then run \`${ctx.commandName} verify${profileFlag(profileName)}${checkFlags(check)}\`.`);
   for (;;) {
     const answer = await prompter.select<'recheck' | 'again' | 'stop'>('When you have added credits:', [
       { name: 'Done: check the key again', value: 'recheck' },
@@ -143,8 +145,8 @@ async function addCredits(ctx: Context, profileName: string): Promise<'recheck' 
 type Choice = 'credits' | 'key' | 'recheck' | 'stop';
 
 /** After a failed check: the choices, the one that fixes it first (the status table's route). */
-async function chooseRoute(ctx: Context, profileName: string, result: CheckResult): Promise<Choice> {
-  const prompter = ctx.prompter(`Fix it as described above, then run \`${ctx.commandName} verify${profileFlag(profileName)}\`.`);
+async function chooseRoute(ctx: Context, profileName: string, result: CheckResult, check: CheckSettings | undefined): Promise<Choice> {
+  const prompter = ctx.prompter(`Fix it as described above, then run \`${ctx.commandName} verify${profileFlag(profileName)}${checkFlags(check)}\`.`);
   const stop = { name: 'Stop for now (progress is kept)', value: 'stop' as const };
   switch (outcomeRow(result).route) {
     case 'billing':
@@ -192,14 +194,22 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     // state file says a key was stored, so that a first run shows stage 1 at once.
     const stored = (await ctx.state.read()).profiles[profileName]?.key;
     const found = ctx.env.OPENAI_API_KEY || stored ? await findKey(ctx, profileName) : { key: null, keychainError: null };
-    // A key was stored, and the keychain cannot give it (locked...): not "no key yet".
-    if (found.key === null && stored && found.keychainError && found.keychainError.problem !== 'no-service') {
-      throw keychainFailure(ctx, found.keychainError, profileName, `The key stored for profile "${profileName}" could not be read.`);
+    // A key was stored, and the keychain cannot give it (locked, or not reachable from here at
+    // all: over SSH, in a container): not "no key yet", which would have a second key stored.
+    const keychainError = found.key === null ? found.keychainError : null;
+    if (keychainError && stored?.storage === 'keychain' && keychainError.problem === 'no-service') {
+      throw new KeyStoreError(
+        `The key stored for profile "${profileName}" (${stored.hint}) is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.`,
+        [`Run this where it is (your desktop session), or keep the key in a file only you can read:  ${pipeKeyCommand(ctx, profileName, true)}`],
+      );
+    }
+    if (keychainError && stored && stored.storage !== 'env' && keychainError.problem !== 'no-service') {
+      throw keychainFailure(ctx, keychainError, profileName, `The key stored for profile "${profileName}" could not be read.`);
     }
     if (found.key) {
       term.out();
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);
-      const request = buildCheckRequest(ctx, found.key, { profile: profileName });
+      const request = buildCheckRequest(ctx, found.key, { ...options.check, profile: profileName });
       const check = await runCheck(ctx, request);
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, found.key, found.source, check);
@@ -215,7 +225,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
         if (finish) {
           await markAllDone(ctx, profileName);
           if (found.source.kind === 'env' && !(await ctx.state.read()).profiles[profileName]?.key) {
-            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  printenv OPENAI_API_KEY | ${cmd} key --stdin`);
+            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  ${pipeKeyCommand(ctx, profileName)}${checkFlags(options.check)}`);
           }
           printReady(ctx, profileName, found.key, found.source);
           return 0;
@@ -231,11 +241,12 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       }
     }
   }
-  if (pending.length > 0 && !term.interactive) throw await nonInteractivePath(ctx, profileName);
+  if (pending.length > 0 && !term.interactive) throw await nonInteractivePath(ctx, profileName, options.check);
 
-  // Whatever the stages change, the key is checked again afterwards; a refusal fixed elsewhere
-  // (permissions, region, organization) goes straight to its choices.
-  if (current?.check && outcomeRow(current.check).route !== 'elsewhere') current.check = undefined;
+  // Whatever the stages change, the key is checked again after them; with no stage to run, the
+  // check just made stands (run again at once, a timeout would only keep the person waiting
+  // twice). A refusal fixed elsewhere (permissions, region, organization) goes straight to its choices.
+  if (current?.check && pending.length > 0 && outcomeRow(current.check).route !== 'elsewhere') current.check = undefined;
 
   const runStage = async (stage: StageId, index: number): Promise<StageOutcome> => {
     const position = `Step ${index + 1} of 4`;
@@ -247,7 +258,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       case 'billing':
         return runBillingStage(ctx, { profile: profileName, position });
       case 'key': {
-        const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage });
+        const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage, check: options.check });
         if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
         return result.outcome;
       }
@@ -277,7 +288,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
     let check = current.check;
     if (!check) {
-      const request = buildCheckRequest(ctx, current.key, { profile: profileName });
+      const request = buildCheckRequest(ctx, current.key, { ...options.check, profile: profileName });
       check = await runCheck(ctx, request);
       printCheck(term, current.key, current.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, current.key, current.source, check);
@@ -293,15 +304,15 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       return 0;
     }
     if (outcomeRow(check).route === 'billing') await forgetStage(ctx, profileName, 'billing');
-    let choice = await chooseRoute(ctx, profileName, check);
-    if (choice === 'credits') choice = await addCredits(ctx, profileName);
+    let choice = await chooseRoute(ctx, profileName, check, options.check);
+    if (choice === 'credits') choice = await addCredits(ctx, profileName, options.check);
     if (choice === 'stop') {
       term.out(`Stopped. Your progress is saved: run \`${cmd}${profileFlag(profileName)}\` to continue.`);
       return check.exitCode;
     }
     if (choice === 'key') {
       await forgetStage(ctx, profileName, 'key');
-      const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage });
+      const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage, check: options.check });
       if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
     }
   }

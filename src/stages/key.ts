@@ -16,7 +16,7 @@ import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { checkFlags, profileFlag } from '../terminal/invocation.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -81,10 +81,32 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
   }
 }
 
+/**
+ * The person keeps the key in OPENAI_API_KEY from now on: the copy stored earlier goes (keychain
+ * and file, as logout removes it), or token, run and the wizard would go on handing out the key
+ * this one replaces. One that cannot be removed (in a keychain out of reach here) stops this
+ * before anything changes: the record keeps saying where that key is.
+ */
+async function removeStoredCopy(ctx: Context, profile: string): Promise<void> {
+  const store = ctx.keys.keychainDescription;
+  const record = (await ctx.state.read()).profiles[profile]?.key;
+  const removed = await ctx.keys.delete(profile);
+  const old = record && record.storage !== 'env' ? record.hint : 'the key stored earlier';
+  const places = [removed.keychain ? `the ${store}` : null, removed.file ? ctx.keys.filePath : null].filter((p) => p !== null);
+  if (places.length) ctx.term.out(`${marks(ctx.term.style).ok} Removed ${old} from ${places.join(' and ')}: openai-setup keeps no copy of a key for profile "${profile}" now.`);
+  if (removed.keychainError && record?.storage === 'keychain' && !removed.keychain) {
+    throw new KeyStoreError(
+      `${describeKeychainProblem(removed.keychainError, store)} The key stored for profile "${profile}" (${record.hint}) is kept there and could not be removed, so openai-setup would go on handing it out: the new key was not recorded.`,
+      [`Where the keychain can be reached, remove it (\`${ctx.commandName} logout${profileFlag(profile)}\`) and run this again.`],
+    );
+  }
+}
+
 /** Store the key where it was decided; a keychain that fails only now still gets the choice. */
 async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback?: KeychainFallback | null): Promise<Storage | 'env'> {
   if (insecure || fallback === 'file') return ctx.keys.set(profile, key, true);
   if (fallback === 'env') {
+    await removeStoredCopy(ctx, profile);
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     ctx.term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
     ctx.term.out(`  ${line.line}`);
@@ -102,9 +124,14 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
   }
 }
 
+/** `printenv … | key --stdin` with this run's options, so that the key is stored and checked the same way. */
+function pipeCommand(ctx: Context, options: KeyStageOptions): string {
+  return `${pipeKeyCommand(ctx, options.profile, options.insecureStorage)}${options.verify === false ? ' --no-verify' : ''}${checkFlags(options.check)}`;
+}
+
 /** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */
-async function readKeyInteractively(ctx: Context, profile: string, officialApi: boolean): Promise<string> {
-  const prompter = ctx.prompter(`Pipe the key in:  ${pipeKeyCommand(ctx, profile)}`);
+async function readKeyInteractively(ctx: Context, pipeHint: string, officialApi: boolean): Promise<string> {
+  const prompter = ctx.prompter(`Pipe the key in:  ${pipeHint}`);
   for (;;) {
     let raw: string;
     try {
@@ -133,7 +160,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   if (interactive) {
     if (!term.interactive) {
       throw new UsageError('Pasting a key needs an interactive terminal.', [
-        `Pipe it in instead:  ${pipeKeyCommand(ctx, profileName)}`,
+        `Pipe it in instead:  ${pipeCommand(ctx, options)}`,
       ]);
     }
     // From here to the prompt, a key pasted too early is neither echoed nor lost.
@@ -153,7 +180,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   // in it is said before anything else happens (a keychain problem included).
   let piped: string | undefined;
   if (options.stdin) {
-    const text = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${ctx.commandName} key --stdin${profileFlag(profileName)}`);
+    const text = await readKeyFromStdin(() => ctx.readStdin(), pipeCommand(ctx, options));
     // As at the prompt: the first line alone would be part of a key.
     if (hasLineBreakInside(text)) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${LINE_BREAK_INSIDE}.`);
     const parsed = parseKey(text, officialApi);
@@ -174,7 +201,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       key = piped;
       source = KEY_SOURCE_STDIN;
     } else {
-      key = await readKeyInteractively(ctx, profileName, officialApi);
+      key = await readKeyInteractively(ctx, pipeCommand(ctx, options), officialApi);
       source = KEY_SOURCE_PASTED;
     }
     term.addSecret(key);
@@ -184,7 +211,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       const request = buildCheckRequest(ctx, key, { ...options.check, profile: profileName });
       check = await runCheck(ctx, request);
       printCheck(term, key, source, check, term.out, request.baseURL);
-      await recordCheck(ctx, profileName, key, source, check);
+      // Recorded once the key is stored: a key that is not must not take the stored key's record.
     }
     // A key without credits, or one refused for something around it (its permissions, the
     // region...), is still the right key: store it, and let that be fixed.
@@ -214,11 +241,10 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
         const request = buildCheckRequest(ctx, key, { ...options.check, profile: profileName });
         const again = await runCheck(ctx, request);
         printCheck(term, key, source, again, term.out, request.baseURL);
-        await recordCheck(ctx, profileName, key, source, again);
         check = again;
         if (!outcomeRow(again).keepKey) {
           if (outcomeRow(again).route !== 'retry') throw new ExitError(again.exitCode, 'The key was not stored.');
-          term.out(`Still failing; you can save it anyway and check later with \`${ctx.commandName} verify${profileFlag(profileName)}\`.`);
+          term.out(`Still failing; you can save it anyway and check later with \`${ctx.commandName} verify${profileFlag(profileName)}${checkFlags(options.check)}\`.`);
           const save = await prompter.confirm('Save this key anyway?', false);
           if (!save) throw new ExitError(again.exitCode, 'Stopped; the key was not stored.');
         }
@@ -234,6 +260,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
     });
+    if (check) await recordCheck(ctx, profileName, key, source, check);
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${ctx.keys.filePath} (mode 0600).`);
     if (before && before.hint !== maskKey(key)) {

@@ -3,6 +3,7 @@
 // name when it is on their PATH, else the script this run was started as.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join, sep } from 'node:path';
+import { withoutCredentials } from './sanitize.js';
 import { shellWord } from './shell.js';
 
 export interface SelfCommand {
@@ -58,6 +59,29 @@ export function selfCommand(env: Record<string, string | undefined>, platform: N
 /** ` --profile NAME` for a command recommended for a profile other than the default; else nothing. */
 export function profileFlag(profile: string | undefined): string {
   return profile === undefined || profile === 'default' ? '' : ` --profile ${profile}`;
+}
+
+/** The live-check options of a run (`key`, `verify`, the wizard), as `checkFlags` repeats them. */
+export interface CheckFlagValues {
+  baseURL?: string;
+  model?: string;
+  timeoutMs?: number;
+  billingCheck?: boolean;
+}
+
+/**
+ * The live-check options that were given, as flags for a command recommended to run the same
+ * check (` --base-url … --timeout …`); else nothing. A base URL given without them would send the
+ * key elsewhere; its user:password is left out, as a secret never printed.
+ */
+export function checkFlags(values: CheckFlagValues | undefined): string {
+  if (!values) return '';
+  return [
+    values.baseURL === undefined ? '' : ` --base-url ${shellWord(withoutCredentials(values.baseURL))}`,
+    values.model === undefined ? '' : ` --model ${shellWord(values.model)}`,
+    values.timeoutMs === undefined ? '' : ` --timeout ${values.timeoutMs}`,
+    values.billingCheck === false ? ' --no-billing-check' : '',
+  ].join('');
 }
 
 /**

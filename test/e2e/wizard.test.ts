@@ -315,6 +315,24 @@ describe('wizard', () => {
     expect(s.rawOutput()).not.toMatch(/\x1b\[3\dm/); // no colour codes
   });
 
+  it('a stored key whose check hangs: the wizard takes --timeout, says so once, then asks (no second check first)', async () => {
+    await freshMachine();
+    const key = makeKey('proj', 'wizard-hang');
+    server.addKey(key, 'valid');
+    for (const args of [['login', '--done'], ['payment', '--done'], ['billing', '--choice', 'prepaid', '--done'], ['key', '--stdin']]) {
+      expect((await runCli(args, { env: testEnv.env, input: args[0] === 'key' ? key : '' })).code).toBe(0);
+    }
+    server.addKey(key, 'hang');
+    const s = start(['--timeout', '500']);
+    await s.waitFor('The check could not finish. What now?');
+    expect(s.output().match(/No answer from 127\.0\.0\.1:\d+ within 500 ms/g)).toHaveLength(1);
+    s.press('down');
+    s.press('down');
+    s.press('enter'); // Stop for now
+    await s.waitFor('Stopped. Your progress is saved');
+    expect(await s.exited).toMatchObject({ exitCode: 6 });
+  });
+
   it('--restart walks all four stages again', async () => {
     await freshMachine();
     const key = makeKey('proj', 'wizard-restart');

@@ -232,6 +232,49 @@ describe('key: the keychain cannot be used', () => {
     t.assertScriptsUsed();
   });
 
+  it('"env" removes the copy stored before (no longer handed out by token, run or the wizard), and says so', async () => {
+    context({ env: { SHELL: '/bin/bash' } });
+    await t.ctx.keys.set('default', OTHER_KEY, true);
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'file', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.keychain.failWith('no-service');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'env').whenPassword(PASTE, KEY).whenConfirm(SHOW_LINE, false);
+    t.api.answerChecks(checkResult('valid'));
+
+    expect(await key(t.ctx, {})).toBe(0);
+
+    const file = join(t.configDir, 'credentials.json');
+    expect(existsSync(file)).toBe(false);
+    expect((await t.ctx.keys.get('default')).stored).toBeNull();
+    expect(flat(t.stdout)).toContain(`Removed sk-proj-…000B from ${file}: openai-setup keeps no copy of a key for profile "default" now.`);
+    expect(flat(t.stdout)).toContain('This replaces sk-proj-…000B for profile "default".');
+    expect(await t.profile()).toMatchObject({ key: { storage: 'env', hint: 'sk-proj-…000A' }, lastVerify: { status: 'valid', keyHint: 'sk-proj-…000A' } });
+    t.assertScriptsUsed();
+  });
+
+  it('"env" with the stored key in a keychain out of reach: it cannot be removed, so nothing changes (exit 7), and it is said', async () => {
+    context({ keychain: { default: OTHER_KEY } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.keychain.failWith('no-service');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'env').whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+
+    const { code, message, hints } = await outcomeOf(key(t.ctx, {}));
+
+    expect(code).toBe(7);
+    expect(message).toContain('The key stored for profile "default" (sk-proj-…000B) is kept there and could not be removed, so openai-setup would go on handing it out: the new key was not recorded.');
+    expect(hints).toEqual(['Where the keychain can be reached, remove it (`openai-setup logout`) and run this again.']);
+    expect(t.keychain.keyOf('default')).toBe(OTHER_KEY);
+    const profile = await t.profile();
+    expect(profile?.key).toMatchObject({ storage: 'keychain', hint: 'sk-proj-…000B' });
+    expect(profile?.lastVerify).toBeUndefined();
+    expect(t.stdout).not.toContain('keeps no copy');
+    t.assertScriptsUsed();
+  });
+
   it('a locked keychain: how to unlock it first, then "I fixed it: try the keychain again" stores it there', async () => {
     context();
     // Locked for the first write probe only: unlocked by the time the person says so.
@@ -343,6 +386,22 @@ describe('key --stdin', () => {
     // A key the API rejected is not offered a way to be stored anyway.
     expect(hints).toEqual([]);
     expect(t.keychain.accounts()).toEqual([]);
+    t.assertScriptsUsed();
+  });
+
+  it("a rejected key that is not stored leaves the stored key's last check as it was", async () => {
+    context({ interactive: false, stdin: `${KEY}\n`, keychain: { default: OTHER_KEY } });
+    const lastVerify = { at: '2026-01-01T00:00:00.000Z', status: 'valid' as const, ok: true, keyHint: 'sk-proj-…000B', keySource: 'standard input', organization: 'org-kept', project: 'proj_kept', tier: '1', billing: 'ok' as const, message: 'The key works and can spend.' };
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
+      p.lastVerify = lastVerify;
+    });
+    t.api.answerChecks(checkResult('invalid_key'));
+    const { code, message } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(3);
+    expect(message).toBe('The key was not stored.');
+    expect(t.keychain.keyOf('default')).toBe(OTHER_KEY);
+    expect((await t.profile())?.lastVerify).toEqual(lastVerify);
     t.assertScriptsUsed();
   });
 

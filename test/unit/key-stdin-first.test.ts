@@ -48,6 +48,18 @@ describe('key --stdin reads and checks its input first', () => {
     t.ctx.readStdin = () => Promise.reject(new StdinError('Nothing came on standard input within 10 s.', 'printenv OPENAI_API_KEY | openai-setup key --stdin'));
     const { code, hints } = await outcomeOf(key(t.ctx, { stdin: true, profile: 'work' }));
     expect(code).toBe(2);
-    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | npx openai-setup key --stdin --profile work']);
+    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | npx openai-setup key --profile work --stdin']);
+  });
+
+  it('the advice repeats the options given: run as printed, it stores and checks the key the same way (a base URL without its password)', async () => {
+    context({ stdin: '' });
+    const { code, hints } = await outcomeOf(
+      key(t.ctx, { stdin: true, profile: 'work', insecureStorage: true, verify: false, check: { baseURL: 'http://user:s3cret@127.0.0.1:18556/v1', model: 'gpt-4o', timeoutMs: 30000 } }),
+    );
+    expect(code).toBe(2);
+    expect(hints).toEqual([
+      'Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage --no-verify --base-url http://127.0.0.1:18556/v1 --model gpt-4o --timeout 30000',
+    ]);
+    expect(hints.join('\n')).not.toContain('s3cret');
   });
 });

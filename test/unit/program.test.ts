@@ -61,6 +61,32 @@ describe('help from the command table', () => {
   });
 });
 
+describe('the wizard takes the live-check options its advice names (as key and verify do)', () => {
+  it.each([[['--timeout', '30000', '--base-url', 'http://127.0.0.1:18556/v1', '--model', 'gpt-4o']], [['setup', '--timeout', '30000']]])('%j is accepted and reaches the wizard', async (line) => {
+    let out = '';
+    const program = buildProgram(
+      '0.0.0-test',
+      () => {
+        throw new Error('no command runs here');
+      },
+      { name: 'openai-setup', writeOut: (text) => (out += text), writeErr: (text) => (out += text) },
+      () => {},
+    );
+    // Past commander (no "unknown option"), up to making the context.
+    await expect(program.parseAsync(['node', 'x', ...line])).rejects.toThrow('no command runs here');
+    expect(out).toBe('');
+  });
+
+  it('its row turns them into the check settings, checked like the other commands\' ones', async () => {
+    const setup = COMMANDS.find((c) => c.name === 'setup')!;
+    const parse = (opts: Record<string, unknown>) => setup.parse({ args: [], opts, globals: {} as never, program: undefined as never });
+    expect(await parse({ timeout: '30000', baseUrl: 'http://127.0.0.1:18556/v1/', model: 'gpt-4o' })).toMatchObject({
+      check: { timeoutMs: 30000, baseURL: 'http://127.0.0.1:18556/v1', model: 'gpt-4o' },
+    });
+    expect(() => parse({ timeout: 'soon' })).toThrow('--timeout: must be a number of milliseconds (got "soon").');
+  });
+});
+
 describe("commander's errors quote what was typed, made safe", () => {
   async function errorOf(args: string[]): Promise<string> {
     let out = '';

@@ -200,6 +200,78 @@ describe('setup: a re-run with a key already stored', () => {
   });
 });
 
+describe('setup: the key only in OPENAI_API_KEY', () => {
+  it('for another profile, the line that keeps it in the keychain names the profile (and the server checked)', async () => {
+    context({ env: { OPENAI_API_KEY: KEY } });
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'work', check: { baseURL: 'http://127.0.0.1:18556/v1' } })).toBe(0);
+    expect(t.stdout).toContain(
+      'The key is only in OPENAI_API_KEY. To keep it in the keychain too:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --base-url http://127.0.0.1:18556/v1',
+    );
+    t.assertScriptsUsed();
+  });
+
+  it('the real call on the closing screen is one command a line, each working as printed', async () => {
+    context({ env: { OPENAI_API_KEY: KEY } });
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    const lines = t.stdout.split('\n');
+    expect(lines).toContain('  pip install openai');
+    expect(lines).toContain('  or with Node: npm install openai');
+    expect(lines.some((line) => line.startsWith("  python3 -c 'from openai import OpenAI;"))).toBe(true);
+    expect(lines.some((line) => line.startsWith("  node -e 'new (require(\"openai\").OpenAI)()"))).toBe(true);
+    expect(t.stdout).not.toContain(' then ');
+    t.assertScriptsUsed();
+  });
+});
+
+describe('setup: the live-check options (--base-url, --model, --timeout, as key and verify take them)', () => {
+  it('every check of the wizard, the key stage\'s included, goes where they say', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenPassword(PASTE, NEW_KEY);
+    t.api.answerChecks(checkResult('invalid_key'), checkResult('valid'));
+    const check = { baseURL: 'http://127.0.0.1:18556/v1', model: 'gpt-4o', timeoutMs: 30000 };
+    expect(await setup(t.ctx, { ...OPTIONS, check })).toBe(0);
+    expect(t.api.checkedKeys).toEqual([KEY, NEW_KEY]);
+    for (const request of t.api.checks) expect(request).toMatchObject(check);
+    t.assertScriptsUsed();
+  });
+});
+
+describe('setup: a key stored in a keychain out of reach', () => {
+  it('no Secret Service here (SSH, a container): exit 7, the stored key named, not "No key yet"', async () => {
+    context();
+    await previouslySetUp();
+    t.keychain.failWith('no-service');
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(7);
+    expect(message).toBe(
+      'The key stored for profile "default" (sk-proj-…000A) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.',
+    );
+    expect(hints).toEqual(['Run this where it is (your desktop session), or keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage']);
+    expect(t.stdout).not.toContain('No key yet');
+    expect(t.api.checks).toEqual([]);
+  });
+
+  it('a key kept in the file is read from there, with no Secret Service too', async () => {
+    context();
+    await t.ctx.keys.set('default', KEY, true);
+    await t.ctx.state.updateProfile('default', (p) => {
+      for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'file', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.keychain.failWith('no-service');
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    expect(t.api.checkedKeys).toEqual([KEY]);
+    t.assertScriptsUsed();
+  });
+});
+
 describe('setup: after insufficient_quota', () => {
   it('goes back to billing, then straight to adding credits, and checks again until the key can spend', async () => {
     context();
@@ -334,6 +406,19 @@ describe('setup: after invalid_key or forbidden', () => {
     t.assertScriptsUsed();
   });
 
+  it("a different key pasted, rejected, and not saved leaves the stored key's last check as it was", async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenSelect(CHECK_UNFINISHED, 'key').whenPassword(PASTE, NEW_KEY).whenSelect(KEY_WHAT_NOW, 'stop');
+    // The stored key's check does not finish: the person tries another key, which is rejected.
+    t.api.answerChecks(checkResult('timeout'), checkResult('invalid_key'));
+    const { code } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(3);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect((await t.profile())?.lastVerify).toMatchObject({ keyHint: 'sk-proj-…000A', status: 'timeout' });
+    t.assertScriptsUsed();
+  });
+
   it("'stop' after a rejected key returns exit code 3", async () => {
     context();
     await previouslySetUp();
@@ -351,16 +436,17 @@ describe('setup: after network_error or timeout', () => {
     context();
     await previouslySetUp();
     t.prompts.whenSelect(CHECK_UNFINISHED, 'recheck');
-    // The first check fails; nothing to redo, so it is run again, fails again, and the person asks for another.
-    t.api.answerChecks(checkResult(status), checkResult(status), checkResult('valid'));
+    // The first check fails; no stage to run, so the choices come at once (not a second check
+    // first: a timeout would keep the person waiting twice), and the person asks for another.
+    t.api.answerChecks(checkResult(status), checkResult('valid'));
 
     expect(await setup(t.ctx, OPTIONS)).toBe(0);
 
-    expect(t.api.checkedKeys).toEqual([KEY, KEY, KEY]);
+    expect(t.api.checkedKeys).toEqual([KEY, KEY]);
     expect(t.prompts.asked.map((a) => a.choices)).toEqual([['recheck', 'key', 'stop']]);
     // Each check is shown, and the last one is the one on record.
     const failure = checkResult(status).message;
-    expect(t.stdout.split(failure).length - 1).toBe(2);
+    expect(t.stdout.split(failure).length - 1).toBe(1);
     expect(t.stdout).toContain('✔ The key works and can spend.');
     expect((await t.profile())?.lastVerify?.status).toBe('valid');
     expect(t.stdout).toContain(READY);
@@ -371,7 +457,7 @@ describe('setup: after network_error or timeout', () => {
     context();
     await previouslySetUp();
     t.prompts.whenSelect(CHECK_UNFINISHED, 'stop');
-    t.api.answerChecks(checkResult('timeout'), checkResult('timeout'));
+    t.api.answerChecks(checkResult('timeout'));
     expect(await setup(t.ctx, OPTIONS)).toBe(6);
     expect(t.stdout).toContain('No answer from api.openai.com within 15000 ms.');
     expect(t.keychain.keyOf('default')).toBe(KEY);

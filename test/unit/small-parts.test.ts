@@ -196,6 +196,16 @@ describe('lines fit the terminal', () => {
 });
 
 describe('advice as the person can type it', () => {
+  it('checkFlags repeats the live-check options given, one shell word each, a base URL without user or password', async () => {
+    const { checkFlags } = await import('../../src/terminal/invocation.js');
+    expect(checkFlags(undefined)).toBe('');
+    expect(checkFlags({ billingCheck: true })).toBe('');
+    expect(checkFlags({ baseURL: 'https://me:s3cret@llm.example.com/v1', model: 'gpt-4o', timeoutMs: 30000, billingCheck: false })).toBe(
+      ' --base-url https://llm.example.com/v1 --model gpt-4o --timeout 30000 --no-billing-check',
+    );
+    expect(checkFlags({ baseURL: "http://token@127.0.0.1:8080/v1?team=a&b='c'" })).toBe(` --base-url 'http://127.0.0.1:8080/v1?team=a&b='\\''c'\\'''`);
+  });
+
   it('under npx, every recommended command starts `npx openai-setup`; the name in a sentence or a path stays', async () => {
     const { adviceFor } = await import('../../src/terminal/invocation.js');
     const npx = adviceFor('npx openai-setup', ['key', 'verify', 'token', 'run', 'admin-key', 'rotate']);

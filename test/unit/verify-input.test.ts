@@ -75,6 +75,18 @@ describe('verify --key - with nothing usable on standard input', () => {
     expect(code).toBe(2);
     expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | npx openai-setup verify --key -']);
   });
+
+  it('the advice repeats the options given, so that as printed it checks the same way (the same server, profile, model); a base URL without its password', async () => {
+    context({ stdin: '' });
+    const { code, hints } = await outcomeOf(
+      verify(t.ctx, { ...VERIFY, key: '-', profile: 'work', baseURL: 'http://me:s3cret@127.0.0.1:18556/v1', model: 'gpt-4o', timeoutMs: 30000, billingCheck: false }),
+    );
+    expect(code).toBe(2);
+    expect(hints).toEqual([
+      'Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key - --profile work --base-url http://127.0.0.1:18556/v1 --model gpt-4o --timeout 30000 --no-billing-check',
+    ]);
+    expect(hints.join('\n')).not.toContain('s3cret');
+  });
 });
 
 describe('verify --json: one document for every outcome, errors of the run included', () => {
