@@ -1,6 +1,6 @@
 // The entry point (bin/openai-setup.cjs calls run()). It builds the real Context, runs the command
 // line through commander, and is the only place that turns outcomes into exit codes and exits.
-import { homedir } from 'node:os';
+import { constants, homedir } from 'node:os';
 import { CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { lazyAdminApi } from './api/admin-lazy.js';
@@ -14,7 +14,7 @@ import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
 import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
-import { createTerminal, type Terminal } from './terminal/output.js';
+import { createTerminal, hungUp, type Terminal } from './terminal/output.js';
 
 async function createContext(term: Terminal, globals: GlobalOptions, commandName: string): Promise<Context> {
   // Loaded when a command runs, not for --help, --version or a usage error; the API (the SDK's
@@ -120,6 +120,55 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/** The longest a SIGTERM or SIGHUP waits for open questions to close before leaving anyway. */
+const CLOSE_QUESTIONS_MAX_MS = 500;
+
+function terminalHungUp(): boolean {
+  return process.platform !== 'win32' && [process.stdin, process.stdout, process.stderr].some(hungUp);
+}
+
+/**
+ * Exits with `code`. After our terminal hung up (its window closed), by `signal` instead, as the
+ * hang-up would have: the same status for a shell, where Node 20 aborts, dumping core, when it
+ * exits then, failing to restore the terminal's mode (nodejs/node#51519).
+ */
+function exit(code: number, signal: NodeJS.Signals = 'SIGHUP'): never {
+  if (terminalHungUp()) {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  }
+  process.exit(code);
+}
+
+/**
+ * SIGTERM or SIGHUP: leave as the signal would have (exit 128 + its number, nothing printed), but
+ * with the terminal as we found it. A question puts it in raw mode with the cursor hidden, and
+ * inquirer's own clean-up on these signals comes only after the process is gone.
+ */
+function leaveOnSignal(): (signal: NodeJS.Signals) => void {
+  let leaving = false;
+  const leave = (signal: NodeJS.Signals) => exit(128 + (constants.signals[signal] ?? 0), signal);
+  return (signal) => {
+    // A second signal while questions close: no more waiting.
+    if (leaving) return leave(signal);
+    leaving = true;
+    // Nothing to restore on a terminal that is gone; and what fails to reach it no longer matters.
+    process.stdin.on('error', () => {});
+    if (terminalHungUp()) return leave(signal);
+    const cap = new Promise((resolve) => setTimeout(resolve, CLOSE_QUESTIONS_MAX_MS));
+    const closed = import('./terminal/prompter.js').then(({ closeOpenQuestions }) => closeOpenQuestions());
+    void Promise.race([closed, cap]).finally(() => {
+      // Input held between questions (prompter's holdInput) is raw too.
+      const stdin = process.stdin as NodeJS.ReadStream;
+      if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
+      if (process.stdout.isTTY) process.stdout.write('\x1b[?25h');
+      // A spinner may be on the line: clear it rather than leave it behind.
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      leave(signal);
+    });
+  };
+}
+
 /** Runs the command line and exits with its code. */
 export function run(argv: string[] = process.argv): void {
   // Ctrl-C outside a prompt (during a live check, say): a quiet exit 130. Inside a prompt,
@@ -127,14 +176,17 @@ export function run(argv: string[] = process.argv): void {
   process.on('SIGINT', () => {
     // A spinner may be on the line: clear it rather than leave it behind.
     process.stderr.write(process.stderr.isTTY ? '\r\x1b[2K\nCancelled.\n' : '\nCancelled.\n');
-    process.exit(EXIT.cancelled);
+    exit(EXIT.cancelled);
   });
+  // `run` hands these (and SIGINT) to its child while it runs: see trapSignals in commands/run.ts.
+  const onTerminate = leaveOnSignal();
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, onTerminate);
   // A reader that left early (`| head -1`): stop writing, like any filter, and exit as planned.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   void main(argv).then((code) => {
     process.exitCode = code;
     // Let buffered output reach a pipe, then leave: process.exit also ends a keep-alive socket and
     // a keychain helper on a hung D-Bus that its time box has already given up on.
-    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+    process.stdout.write('', () => process.stderr.write('', () => exit(code)));
   });
 }

@@ -147,10 +147,14 @@ export const nodeProcessHost: ProcessHost = {
 
 const CommandSchema = z.array(z.string()).check(z.minLength(1, 'name the command to run after --'));
 
+const PROFILE_VARIABLE = 'OPENAI_SETUP_PROFILE';
+
 /**
  * The child's environment: ours, with the key. An inherited OPENAI_ORG_ID / OPENAI_PROJECT_ID
  * belongs to some other key, so it is dropped rather than paired with this one. Nothing comes
- * from the progress file: it must not decide where the key is sent.
+ * from the progress file: it must not decide where the key is sent. An inherited
+ * OPENAI_SETUP_PROFILE names this run's profile in it (--profile may have named another), so that
+ * the tool inside works on the profile whose key the child has, and a run inside is not refused.
  */
 export function childEnv(parent: Record<string, string | undefined>, key: string, profileName: string): { env: Record<string, string | undefined>; dropped: string[] } {
   const env: Record<string, string | undefined> = { ...parent };
@@ -159,6 +163,7 @@ export function childEnv(parent: Record<string, string | undefined>, key: string
     if (env[name] !== undefined) dropped.push(name);
     delete env[name];
   }
+  if (env[PROFILE_VARIABLE] !== undefined) env[PROFILE_VARIABLE] = profileName;
   env.OPENAI_API_KEY = key;
   env[RUN_MARKER] = profileName;
   return { env, dropped };
@@ -188,11 +193,16 @@ export async function run(ctx: Context, options: { profile?: string; command: st
   const [file, ...args] = parseFlag('run', CommandSchema, options.command);
   // Inside a run, the profile of that run is the one to use unless another is named.
   const outer = ProfileNameSchema.safeParse(ctx.rawEnv[RUN_MARKER]).data;
-  const profileName = options.profile === undefined && outer ? outer : await resolveProfileName(ctx, options.profile);
+  const profileName = await resolveProfileName(ctx, options.profile, outer);
   if (outer && outer !== profileName) {
-    throw new UsageError(`Already inside \`openai-setup run\` for profile "${outer}"; not nesting a run for profile "${profileName}".`, [
-      `Leave that run first, or unset ${RUN_MARKER} to force it.`,
-    ]);
+    // Named by --profile, or else by OPENAI_SETUP_PROFILE set inside that run (see childEnv).
+    const byVariable = options.profile === undefined;
+    throw new UsageError(
+      `Already inside \`openai-setup run\` for profile "${outer}"; not nesting a run for profile "${profileName}"${byVariable ? ` (${PROFILE_VARIABLE}=${profileName})` : ''}.`,
+      byVariable
+        ? [`Unset ${PROFILE_VARIABLE} to use "${outer}" here. For "${profileName}", leave that run first, or unset ${RUN_MARKER} to force it.`]
+        : [`Leave that run first, or unset ${RUN_MARKER} to force it.`],
+    );
   }
   const key = await requireStoredKey(ctx, profileName);
   const { env, dropped } = childEnv(ctx.rawEnv, key, profileName);

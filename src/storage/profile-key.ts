@@ -17,11 +17,14 @@ export interface KeySource {
 
 export const ENV_SOURCE: KeySource = { kind: 'env', label: 'OPENAI_API_KEY' };
 
-/** --profile, else OPENAI_SETUP_PROFILE, else the default chosen with `use`, else "default". */
-export async function resolveProfileName(ctx: Context, flag: string | undefined): Promise<string> {
+/**
+ * --profile, else OPENAI_SETUP_PROFILE, else `fallback` when given (inside a run: that run's
+ * profile), else the default chosen with `use`, else "default".
+ */
+export async function resolveProfileName(ctx: Context, flag: string | undefined, fallback?: string): Promise<string> {
   if (flag !== undefined) return parseFlag('--profile', ProfileNameSchema, flag);
   if (ctx.env.OPENAI_SETUP_PROFILE) return ctx.env.OPENAI_SETUP_PROFILE;
-  return (await ctx.state.read()).defaultProfile;
+  return fallback ?? (await ctx.state.read()).defaultProfile;
 }
 
 export function storedSource(storage: 'keychain' | 'file', profile: string): KeySource {

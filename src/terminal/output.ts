@@ -1,6 +1,7 @@
 // The terminal as the commands see it: two output streams that mask every secret and every
 // control character but colour, colour that follows NO_COLOR / FORCE_COLOR, and the one decision
 // of whether we may prompt.
+import { isatty } from 'node:tty';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { failureFields, type FailureFields } from '../errors.js';
 import { redact } from '../keys/redact.js';
@@ -14,6 +15,11 @@ export interface OutputStream {
 
 export interface InputStream {
   isTTY?: boolean;
+}
+
+/** A terminal we started on that has hung up since (its window closed): it takes no more output or modes. */
+export function hungUp(stream: { isTTY?: boolean; fd?: number }): boolean {
+  return Boolean(stream.isTTY) && stream.fd !== undefined && !isatty(stream.fd);
 }
 
 export interface Spinner {

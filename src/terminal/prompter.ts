@@ -2,6 +2,7 @@
 // loaded only when a command asks something; without a terminal, asking is a usage error that
 // names the flag or variable to use instead.
 import { CancelledError, UsageError } from '../errors.js';
+import { hungUp } from './output.js';
 
 export interface Choice<T> {
   name: string;
@@ -60,6 +61,7 @@ interface TtyInput extends NodeJS.ReadableStream {
   setRawMode?(mode: boolean): unknown;
   readableEnded?: boolean;
   readableFlowing?: boolean | null;
+  fd?: number;
 }
 
 /** A paste is one read: a later read with text in it, this soon after a line break, is its rest. */
@@ -157,6 +159,18 @@ function isPromptExit(error: unknown): boolean {
   return name === 'ExitPromptError' || name === 'AbortPromptError';
 }
 
+/** Each open question's way to close it for a process that is leaving (see closeOpenQuestions). */
+const openQuestions = new Set<() => Promise<void>>();
+
+/**
+ * For a process about to leave on a signal: closes every open question as Ctrl-C does (inquirer
+ * shows the cursor again and takes the terminal out of raw mode), and resolves once they are
+ * closed. Their callers are never answered, so that nothing more is printed.
+ */
+export async function closeOpenQuestions(): Promise<void> {
+  await Promise.all([...openQuestions].map((close) => close()));
+}
+
 type Prompts = typeof import('./inquirer.js');
 let prompts: Promise<Prompts> | undefined;
 
@@ -180,6 +194,14 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     if (input.readableEnded) throw new CancelledError();
     const held = heldOf(input);
     const controller = new AbortController();
+    // Set once closed by closeOpenQuestions: called when the prompt has cleaned up.
+    let closed: (() => void) | undefined;
+    const close = () =>
+      new Promise<void>((resolve) => {
+        closed = resolve;
+        controller.abort();
+      });
+    openQuestions.add(close);
     let pastedLines = false;
     let settling = false;
     // Taking over from a hold: the terminal is raw already, and what comes until the prompt
@@ -198,7 +220,12 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       }
     };
     // Ctrl-D before the prompt took the terminal over (cooked mode) ends stdin instead.
-    const onEnd = () => controller.abort();
+    const onEnd = () => {
+      // The terminal hung up (its window closed): setting its mode can only fail now, and
+      // readline, closing the question, would throw that failure at us.
+      if (hungUp(input)) input.setRawMode = () => input;
+      controller.abort();
+    };
     // In one tick: no chunk falls between the hold's reader and this one.
     stopHolding(input, held);
     if (tookOver) input.pause();
@@ -228,15 +255,17 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       if (typedAhead.length) input.unshift(Buffer.concat(typedAhead));
       return await answer;
     } catch (error) {
-      if (pastedLines) {
-        await discardRest(input, held, interrupt);
-        throw new LineBreakInsideError();
-      }
+      if (pastedLines && !closed) await discardRest(input, held, interrupt);
+      // The process is leaving: no answer, no error, nothing for the caller to print.
+      if (closed) return new Promise<never>(() => {});
+      if (pastedLines) throw new LineBreakInsideError();
       if (isPromptExit(error)) throw new CancelledError();
       throw error;
     } finally {
+      openQuestions.delete(close);
       input.removeListener('data', onData);
       input.removeListener('end', onEnd);
+      closed?.();
     }
   }
   return {

@@ -243,6 +243,16 @@ describe('run', () => {
     expect(nested.stderr).toMatch(/Already inside `openai-setup run` for profile "default"; not nesting a run for profile "work"/);
     expect(nested.stderr).toMatch(/unset OPENAI_SETUP_RUN/);
 
+    // OPENAI_SETUP_PROFILE set inside is a profile named, as --profile is; one inherited from
+    // outside the outer run is not.
+    const byVariable = await runCli(['run', '--', 'sh', '-c', `OPENAI_SETUP_PROFILE=work ${inner} run -- true; echo "inner exit $?"`], { env: t.env });
+    expect(byVariable.stdout).toContain('inner exit 2');
+    expect(byVariable.stderr).toMatch(/not nesting a run for profile "work" \(OPENAI_SETUP_PROFILE=work\)/);
+    expect(byVariable.stderr).toMatch(/Unset OPENAI_SETUP_PROFILE to use "default" here/);
+    const inherited = await runCli(['run', '--profile', 'default', '--', 'sh', '-c', `${inner} run -- sh -c 'echo "marker=$OPENAI_SETUP_RUN"'`], { env: { ...t.env, OPENAI_SETUP_PROFILE: 'work' } });
+    expect(inherited.code, inherited.stderr).toBe(0);
+    expect(inherited.stdout).toContain('marker=default');
+
     const same = await runCli(['run', '--', 'sh', '-c', `${inner} run -- sh -c 'echo "marker=$OPENAI_SETUP_RUN"; exit 5'`], { env: t.env });
     expect(same.code).toBe(5);
     expect(same.stdout).toContain('marker=default');

@@ -4,6 +4,9 @@
 // over; and `run` passes on a SIGINT sent to it while a terminal's Ctrl-C is not sent twice.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { spawn as ptySpawn } from '@lydell/node-pty';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
@@ -187,6 +190,61 @@ describe('a key with a line break inside', () => {
     expect(two.code, two.stderr).toBe(3);
     expect(two.stderr).toContain(LINE_BREAK);
     expect(server.requestsFor(PIPED.slice(0, 60))).toEqual([]);
+  });
+});
+
+/** The one process `pid` runs now (the CLI under underShell's bash). */
+function childOf(pid: number): number {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean);
+  expect(children).toHaveLength(1);
+  return Number(children[0]);
+}
+
+describe('SIGTERM or SIGHUP while a question shows', () => {
+  /** Hidden by the question; shown again after the last hiding. */
+  function expectCursorShown(s: PtySession): void {
+    const raw = s.rawOutput();
+    expect(raw).toContain('\x1b[?25l');
+    expect(raw.slice(raw.lastIndexOf('\x1b[?25l'))).toContain('\x1b[?25h');
+  }
+
+  it('gives the terminal back (cooked mode, echo, the cursor shown) and exits 128 + the signal, quietly', async () => {
+    const t = await machine();
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      const s = underShell(t, ['open']);
+      await s.waitFor('Which page?');
+      process.kill(childOf(s.pid), signal);
+      await s.waitFor(`terminal as before, exit ${code}`);
+      expectCursorShown(s);
+      expect(s.output()).not.toMatch(/Cancelled|Error/);
+      s.kill();
+    }
+  });
+
+  it("at logout's question: the same, and the key is still stored", async () => {
+    const t = await machine();
+    const stored = await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: PIPED });
+    expect(stored.code, stored.stderr).toBe(0);
+    const s = underShell(t, ['logout']);
+    await s.waitFor('from this machine?');
+    process.kill(childOf(s.pid), 'SIGTERM');
+    await s.waitFor('terminal as before, exit 143');
+    expect(s.output()).not.toMatch(/Cancelled|Removed|Error/);
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${PIPED}\n`);
+  });
+
+  it('the terminal gone (its window closed): leaves at once by SIGHUP, with no error and no crash', async () => {
+    const t = await machine();
+    const errors = join(t.root, 'stderr.txt');
+    // stderr to a file, to see what a terminal that is gone cannot show.
+    const pty = ptySpawn('sh', ['-c', `exec '${NODE}' '${CLI}' open 2>'${errors}'`], { name: 'xterm-256color', cols: 100, rows: 40, cwd: t.home, env: t.env });
+    const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => pty.onExit(resolve));
+    let screen = '';
+    await new Promise<void>((resolve) => pty.onData((d) => (screen += d).includes('Which page?') && resolve()));
+    // Closes the terminal's end, as a closed window does, then signals the CLI (its session's leader).
+    (pty as unknown as { destroy(): void }).destroy();
+    expect(await exited).toEqual({ exitCode: 0, signal: constants.signals.SIGHUP });
+    expect(readFileSync(errors, 'utf8')).not.toMatch(/Error|Assertion|at /);
   });
 });
 

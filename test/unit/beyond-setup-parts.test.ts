@@ -23,6 +23,10 @@ describe('run: the child environment', () => {
     expect(dropped).toEqual(['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID']);
   });
 
+  it("names the run's profile in an inherited OPENAI_SETUP_PROFILE (--profile may have named another)", () => {
+    expect(childEnv({ OPENAI_SETUP_PROFILE: 'personal' }, KEY, 'work').env).toEqual({ OPENAI_SETUP_PROFILE: 'work', OPENAI_API_KEY: KEY, [RUN_MARKER]: 'work' });
+  });
+
   it('reports exit status like a shell', () => {
     expect(exitStatus(0, null)).toBe(0);
     expect(exitStatus(42, null)).toBe(42);

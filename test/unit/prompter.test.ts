@@ -5,7 +5,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../src/errors.js';
-import { inquirerPrompter, LineBreakInsideError, PASTE_SETTLE_MS, type Prompter } from '../../src/terminal/prompter.js';
+import { closeOpenQuestions, inquirerPrompter, LineBreakInsideError, PASTE_SETTLE_MS, type Prompter } from '../../src/terminal/prompter.js';
 
 class FakeTerminalInput extends PassThrough {
   isTTY = true;
@@ -149,5 +149,22 @@ describe('password: a paste with a line break inside', () => {
     const second = p.password('Key?');
     void typeWhenAsked('Key?', 'sk\x04');
     await expect(second).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('closeOpenQuestions (SIGTERM, SIGHUP: main.ts)', () => {
+  it('closes an open question as Ctrl-C does, raw mode off and the cursor shown, and its caller is never answered', async () => {
+    const p = prompter();
+    let settled = false;
+    void p.select('Which page?', [{ name: 'keys', value: 'keys' }, { name: 'usage', value: 'usage' }]).finally(() => (settled = true));
+    await typeWhenAsked('Which page?', '');
+    expect(input.isRaw).toBe(true);
+    expect(screen).toContain('\x1b[?25l');
+    await closeOpenQuestions();
+    expect(input.isRaw).toBe(false);
+    expect(screen.slice(screen.lastIndexOf('\x1b[?25l'))).toContain('\x1b[?25h');
+    // What an answer or a rejection would have set comes within the same turn; none came.
+    await tick();
+    expect(settled).toBe(false);
   });
 });
