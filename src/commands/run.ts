@@ -188,7 +188,7 @@ export async function run(ctx: Context, options: { profile?: string; command: st
   const [file, ...args] = parseFlag('run', CommandSchema, options.command);
   // Inside a run, the profile of that run is the one to use unless another is named.
   const outer = ProfileNameSchema.safeParse(ctx.rawEnv[RUN_MARKER]).data;
-  const profileName = options.profile === undefined && outer ? outer : await resolveProfileName(ctx, options.profile);
+  const profileName = options.profile === undefined && outer ? outer : await resolveProfileName(ctx, options.profile, { handsOutKey: true });
   if (outer && outer !== profileName) {
     throw new UsageError(`Already inside \`openai-setup run\` for profile "${outer}"; not nesting a run for profile "${profileName}".`, [
       `Leave that run first, or unset ${RUN_MARKER} to force it.`,
