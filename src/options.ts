@@ -72,7 +72,7 @@ export function parseEnv(env: Record<string, string | undefined>): ParsedEnv {
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? 'an environment variable');
-    throw new UsageError(`${name} ${firstIssue(result.error)} (got "${shownValue(String(env[name] ?? ''))}").`);
+    throw new UsageError(`${name}: ${firstIssue(result.error)} (got "${shownValue(String(env[name] ?? ''))}").`);
   }
   return result.data;
 }

@@ -186,7 +186,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   const deps = { cwd: ctx.cwd, git: gitRunner(ctx.rawEnv) };
   const { term } = ctx;
   const m = marks(term.style);
-  const profileName = await resolveProfileName(ctx, options.profile);
+  const profileName = await resolveProfileName(ctx, options.profile, { handsOutKey: true });
   const given = parseFlag('--file', FileSchema, options.file ?? '.env');
   const path = resolve(deps.cwd, given);
   // Every path a message names is shown made safe (a line break in a name cannot forge a line).
@@ -206,13 +206,21 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   // Reached through a link that leads elsewhere: the real file is named too.
   const detour = real !== resolve(realCwd, relative(deps.cwd, path));
   const where = detour ? `${shownPath(real)} (where ${shown} leads)` : shown;
-  const existing = await lookup(
-    stat(real).catch((error: unknown) => {
-      if (isMissing(error)) return null;
-      throw error;
-    }),
-  );
+  const statIfThere = (file: string) =>
+    lookup(
+      stat(file).catch((error: unknown) => {
+        if (isMissing(error)) return null;
+        throw error;
+      }),
+    );
+  const existing = await statIfThere(real);
   if (existing && !existing.isFile()) throw new UsageError(`${where} is not a regular file. Nothing was written.`);
+  if (!existing) {
+    // /proc's links lead to no name (/dev/stdout → /proc/self/fd/1 → "pipe:[…]"): what the system
+    // itself finds at the path given tells what is there.
+    const reached = await statIfThere(path);
+    if (reached && !reached.isFile()) throw new UsageError(`${shown} is not a regular file. Nothing was written.`);
+  }
   const key = await requireStoredKey(ctx, profileName);
   if (!PLAIN_KEY.test(key)) {
     throw new UsageError(`The key of profile "${profileName}" has characters that programs reading .env files would not all take as they are. Nothing was written.`);

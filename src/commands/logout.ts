@@ -17,13 +17,19 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   const { stored, keychainError } = await ctx.keys.get(profileName);
   // With no keychain service at all, nothing can be stored in it.
   const unreadable = keychainError && keychainError.problem !== 'no-service' ? keychainError : null;
-  const forgetRecord = () =>
-    ctx.state.updateProfile(profileName, (p) => {
+  const forgetRecord = async () => {
+    // Only a record there is: a profile named by mistake (--profile typo) is not created.
+    const recorded = (await ctx.state.read()).profiles[profileName];
+    if (!recorded?.key && !recorded?.stages.key && !recorded?.lastVerify) return;
+    await ctx.state.update((s) => {
+      const p = s.profiles[profileName];
+      if (!p) return;
       delete p.key;
       delete p.stages.key;
       // The last check was of the key just removed: status must not go on showing it as working.
       delete p.lastVerify;
     });
+  };
   // Temp files of runs killed mid-write (one of the key file's may hold a key): always ours to remove.
   const removeLeftovers = async () => {
     const left = [...(await ctx.keys.removeLeftovers()), ...(await ctx.state.removeLeftovers())];

@@ -193,7 +193,7 @@ export async function run(ctx: Context, options: { profile?: string; command: st
   const [file, ...args] = parseFlag('run', CommandSchema, options.command);
   // Inside a run, the profile of that run is the one to use unless another is named.
   const outer = ProfileNameSchema.safeParse(ctx.rawEnv[RUN_MARKER]).data;
-  const profileName = await resolveProfileName(ctx, options.profile, outer);
+  const profileName = await resolveProfileName(ctx, options.profile, { handsOutKey: true, fallback: outer });
   if (outer && outer !== profileName) {
     // Named by --profile, or else by OPENAI_SETUP_PROFILE set inside that run (see childEnv).
     const byVariable = options.profile === undefined;

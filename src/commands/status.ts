@@ -7,6 +7,7 @@ import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { resolveProfileName } from '../storage/profile-key.js';
+import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
@@ -36,13 +37,31 @@ export const StatusJsonSchema = z.object({
 export type StatusJson = z.infer<typeof StatusJsonSchema>;
 
 /**
+ * Where the key is as `token` finds it (keychain, then the file), reading only; undefined: none
+ * found. For when the state file, which records it, cannot be used.
+ */
+async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'keychain' | 'file'; hint: string; savedAt: null } | undefined> {
+  try {
+    const { stored } = await ctx.keys.find(profile);
+    return stored ? { storage: stored.storage, hint: maskKey(stored.key), savedAt: null } : undefined;
+  } catch (error) {
+    // A key file that cannot be used: said, and status answers all the same.
+    if (!(error instanceof ConfigStoreError)) throw error;
+    ctx.term.err(`${marks(ctx.term.style).warn} ${error.message}`);
+    return undefined;
+  }
+}
+
+/**
  * Everything from the state file: status opens no keychain and sends no request, so it answers
  * at once (`verify` and `doctor` do the live checks). Keys are compared by their masked hints.
+ * Only when the state file cannot be used is the key looked up where `token` finds it: "no key
+ * stored" must not be said of a key that is there.
  */
 export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson> {
-  const state = await ctx.state.read();
+  const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
-  const stored = profile?.key;
+  const stored = profile?.key ?? (problem ? await lookUpKey(ctx, profileName) : undefined);
   const envHint = ctx.env.OPENAI_API_KEY ? maskKey(ctx.env.OPENAI_API_KEY) : null;
   return {
     profile: profileName,

@@ -5,7 +5,7 @@ import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js'
 
 export async function run(ctx: Context, options: { profile?: string; yes: boolean }): Promise<number> {
   const { term } = ctx;
-  const profileName = await resolveProfileName(ctx, options.profile);
+  const profileName = await resolveProfileName(ctx, options.profile, { handsOutKey: true });
   const key = await requireStoredKey(ctx, profileName);
   // Into a pipe or `$(…)` it goes without asking; onto a screen (and its scrollback) only if confirmed.
   if (term.stdoutIsTTY && !options.yes) {

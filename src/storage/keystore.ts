@@ -140,6 +140,23 @@ export class KeyStore {
    * unavailable. Returns the keychain error too, so callers can say why it was not read.
    */
   async get(profile: string): Promise<{ stored: StoredKey | null; keychainError: KeychainUnavailableError | null }> {
+    const { stored, keychainError } = await this.find(profile);
+    if (stored?.storage === 'file') {
+      // An admin key's account is "<profile>:admin" (admin-key.ts): named as people know it.
+      const whose = profile.endsWith(':admin') ? `the admin key of profile "${profile.slice(0, -':admin'.length)}"` : `the key of profile "${profile}"`;
+      this.warn(`Reading ${whose} from the plain-text file ${this.filePath} (--insecure-storage).`);
+    }
+    if (stored) return { stored, keychainError };
+    // A locked keyring (or one with no default collection) answers "no such entry" to a read:
+    // only a write tells whether "no key" is true.
+    return { stored: null, keychainError: keychainError ?? (await this.probeWritable()) };
+  }
+
+  /**
+   * As get(), reading only: no write to tell a locked keyring from an empty one, no warning. For
+   * status, which reports where the key is rather than use it.
+   */
+  async find(profile: string): Promise<{ stored: StoredKey | null; keychainError: KeychainUnavailableError | null }> {
     let keychainError: KeychainUnavailableError | null = null;
     try {
       const key = await this.keychain.getPassword(KEYCHAIN_SERVICE, profile);
@@ -149,15 +166,7 @@ export class KeyStore {
       keychainError = error;
     }
     const fileKey = (await this.readFileKeys())[profile];
-    if (fileKey) {
-      // An admin key's account is "<profile>:admin" (admin-key.ts): named as people know it.
-      const whose = profile.endsWith(':admin') ? `the admin key of profile "${profile.slice(0, -':admin'.length)}"` : `the key of profile "${profile}"`;
-      this.warn(`Reading ${whose} from the plain-text file ${this.filePath} (--insecure-storage).`);
-      return { stored: { key: fileKey, storage: 'file' }, keychainError };
-    }
-    // A locked keyring (or one with no default collection) answers "no such entry" to a read:
-    // only a write tells whether "no key" is true.
-    return { stored: null, keychainError: keychainError ?? (await this.probeWritable()) };
+    return { stored: fileKey ? { key: fileKey, storage: 'file' } : null, keychainError };
   }
 
   /** Store in the keychain (and drop any plain-text copy), or in the file when insecure is set. */

@@ -14,8 +14,8 @@ export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
 
 /** The config dir or a file in it cannot be used; the message names the path and the fix. */
 export class ConfigStoreError extends KeyStoreError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, hints: string[] = []) {
+    super(message, hints);
     this.name = 'ConfigStoreError';
   }
 }
@@ -165,11 +165,29 @@ export async function removePrivateFile(path: string): Promise<void> {
 }
 
 /**
+ * How often a file that another run replaced (temp file + rename) between the look at it and its
+ * opening is looked at again: each time, what is opened is a whole file, the old one or the new.
+ */
+const READ_ATTEMPTS = 5;
+
+/** What opening found instead of the file looked at: another run replaced or removed it meanwhile. */
+const REPLACED = Symbol('replaced');
+
+/**
  * The text of a small private file (a UTF-8 BOM dropped), or null when there is none. Refused,
  * with one line saying why: anything but a regular file (a FIFO or /dev/zero would hang or never
  * end), more than MAX_PRIVATE_FILE_BYTES, a file or dir of another user or that others may change.
+ * A file replaced while it was being opened is read again, READ_ATTEMPTS times at most.
  */
 export async function readPrivateFile(path: string): Promise<string | null> {
+  for (let attempt = 1; ; attempt++) {
+    const text = await readOnce(path);
+    if (text !== REPLACED) return text;
+    if (attempt === READ_ATTEMPTS) throw new ConfigStoreError(`${path} changed while it was being read (${READ_ATTEMPTS} times in a row); run again.`);
+  }
+}
+
+async function readOnce(path: string): Promise<string | null | typeof REPLACED> {
   let before: Stats;
   try {
     before = await stat(path);
@@ -195,11 +213,14 @@ export async function readPrivateFile(path: string): Promise<string | null> {
   try {
     handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
+    // Removed since the stat (another run's clean-up): look again.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return REPLACED;
     throw storeError(error, path, 'read');
   }
   try {
+    // Another file than the one checked above: checked afresh rather than read unchecked.
     const opened = await handle.stat();
-    if (opened.dev !== before.dev || opened.ino !== before.ino) throw new ConfigStoreError(`${path} changed while it was being read; run again.`);
+    if (opened.dev !== before.dev || opened.ino !== before.ino) return REPLACED;
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {

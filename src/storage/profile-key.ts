@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { KeyStoreError, UsageError } from '../errors.js';
 import { parseFlag } from '../options.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from './keychain.js';
+import { ConfigStoreError } from './private-file.js';
 import { ProfileNameSchema } from './state.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { shellExportLine } from '../terminal/shell.js';
@@ -18,13 +19,23 @@ export interface KeySource {
 export const ENV_SOURCE: KeySource = { kind: 'env', label: 'OPENAI_API_KEY' };
 
 /**
- * --profile, else OPENAI_SETUP_PROFILE, else `fallback` when given (inside a run: that run's
- * profile), else the default chosen with `use`, else "default".
+ * --profile, else OPENAI_SETUP_PROFILE, else `options.fallback` when given (inside a run: that
+ * run's profile), else the default chosen with `use`, else "default".
+ * `handsOutKey` (token, run, env): when the progress file, which records the choice, cannot be
+ * read, the run ends (exit 7) rather than hand out the "default" profile's key in its place.
  */
-export async function resolveProfileName(ctx: Context, flag: string | undefined, fallback?: string): Promise<string> {
+export async function resolveProfileName(ctx: Context, flag: string | undefined, options: { handsOutKey?: boolean; fallback?: string } = {}): Promise<string> {
   if (flag !== undefined) return parseFlag('--profile', ProfileNameSchema, flag);
   if (ctx.env.OPENAI_SETUP_PROFILE) return ctx.env.OPENAI_SETUP_PROFILE;
-  return fallback ?? (await ctx.state.read()).defaultProfile;
+  if (options.fallback !== undefined) return options.fallback;
+  if (!options.handsOutKey) return (await ctx.state.read()).defaultProfile;
+  const { state, problem } = await ctx.state.reading({ quiet: true });
+  if (problem === null) return state.defaultProfile;
+  const damaged = problem.kind === 'damaged';
+  throw new ConfigStoreError(problem.message, [
+    `It records the profile chosen with \`${ctx.commandName} use\`, so no key is handed out without it: that could be another profile's key.`,
+    `To go on, name the profile: --profile NAME (or OPENAI_SETUP_PROFILE=NAME)${damaged ? `, or choose it again with \`${ctx.commandName} use NAME\` (that moves the damaged file aside)` : ''}.`,
+  ]);
 }
 
 export function storedSource(storage: 'keychain' | 'file', profile: string): KeySource {

@@ -97,8 +97,15 @@ export function emptyProfile(): Profile {
 type Loaded =
   | { kind: 'ok'; state: State }
   | { kind: 'damaged' }
-  /** Written by a newer openai-setup: `state` is what this build understands of it (maybe nothing). */
-  | { kind: 'newer'; version: number; state: State };
+  /** Written by a newer openai-setup: `state` is what this build understands of it (`understood`: anything). */
+  | { kind: 'newer'; version: number; state: State; understood: boolean };
+
+/** The progress as read(), and why the file's content is not in it (null: it is). */
+export interface StateReading {
+  state: State;
+  /** `message`: one line naming the file and what to do. */
+  problem: { kind: 'damaged' | 'unreadable' | 'newer'; message: string } | null;
+}
 
 /** The way to a newer openai-setup, as the messages about a newer file say it. */
 const UPDATE = 'update openai-setup (npm install -g openai-setup@latest)';
@@ -137,7 +144,9 @@ export class StateStore {
     if (typeof version === 'number' && version > STATE_VERSION) {
       // What a newer format shares with this one is shown; what it does not, is not.
       const known = StateSchema.safeParse({ ...(json as object), version: STATE_VERSION });
-      return { kind: 'newer', version, state: known.success ? { ...known.data, profiles: nameMap(known.data.profiles) } : emptyState() };
+      return known.success
+        ? { kind: 'newer', version, state: { ...known.data, profiles: nameMap(known.data.profiles) }, understood: true }
+        : { kind: 'newer', version, state: emptyState(), understood: false };
     }
     const result = StateSchema.safeParse(json);
     return result.success ? { kind: 'ok', state: { ...result.data, profiles: nameMap(result.data.profiles) } } : { kind: 'damaged' };
@@ -182,25 +191,43 @@ export class StateStore {
    * saves progress moves it aside), one of a newer openai-setup is used as far as this build
    * understands it. A file that cannot be used (not ours, not a regular file, too big,
    * unreadable) is left alone and the run goes on without it, saying why: progress is a
-   * convenience, and `verify` or `token` must not fail for it.
+   * convenience, and `verify` or `status` must not fail for it.
    */
   async read(): Promise<State> {
+    return (await this.reading()).state;
+  }
+
+  /**
+   * As read(), and `problem`: why what the file holds is not in `state` (it is damaged, cannot be
+   * read, or a newer openai-setup wrote it in a form this one cannot read), or null. For what must
+   * not stand in for the file: the default profile, when a key is handed out. With `quiet` the
+   * problem is left to the caller to tell.
+   */
+  async reading(options: { quiet?: boolean } = {}): Promise<StateReading> {
+    const problem = (kind: 'damaged' | 'unreadable' | 'newer', message: string, warning: string): StateReading => {
+      if (!options.quiet) this.tell(warning);
+      return { state: emptyState(), problem: { kind, message } };
+    };
+    let loaded: Loaded;
     try {
-      const loaded = await this.load();
-      if (loaded.kind === 'ok') return loaded.state;
-      if (loaded.kind === 'newer') {
-        this.tell(
-          `The progress file ${this.path} was written by a newer openai-setup (format ${loaded.version}; this one knows ${STATE_VERSION}): it is left as it is, only what this one understands of it is used, and nothing is saved to it until you ${UPDATE}.`,
-        );
-        return loaded.state;
-      }
-      this.tell(`The progress file ${this.path} is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}.bak-<time>).`);
-      return emptyState();
+      loaded = await this.load();
     } catch (error) {
       if (!(error instanceof ConfigStoreError)) throw error;
-      this.tell(`Saved progress is not used: ${error.message}`);
-      return emptyState();
+      return problem('unreadable', error.message, `Saved progress is not used: ${error.message}`);
     }
+    if (loaded.kind === 'ok') return { state: loaded.state, problem: null };
+    if (loaded.kind === 'newer') {
+      const newer = `The progress file ${this.path} was written by a newer openai-setup (format ${loaded.version}; this one knows ${STATE_VERSION})`;
+      const warning = `${newer}: it is left as it is, only what this one understands of it is used, and nothing is saved to it until you ${UPDATE}.`;
+      if (!loaded.understood) return problem('newer', `${newer}, in a form this one cannot read; ${UPDATE} and run again.`, warning);
+      this.tell(warning);
+      return { state: loaded.state, problem: null };
+    }
+    return problem(
+      'damaged',
+      `The progress file ${this.path} is damaged.`,
+      `The progress file ${this.path} is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}.bak-<time>).`,
+    );
   }
 
   /**

@@ -93,6 +93,14 @@ describe('env through symbolic links', () => {
     expect(readFileSync(join(shared, 'common.gitignore'), 'utf8')).toBe('node_modules/\n');
     expect(() => lstatSync(join(project, '.env'))).toThrow();
   });
+
+  it('--file /dev/stdout into a pipe (a link /proc resolves to no file name): refused like any pipe, before git is asked', async () => {
+    const t = await machine();
+    const forced = await runCli(['env', '--force', '--file', '/dev/stdout'], { env: t.env, cwd: realpathSync(t.root) });
+    expect(forced.code).toBe(2);
+    expect(forced.stderr).toBe('✖ /dev/stdout is not a regular file. Nothing was written.\n');
+    expect(forced.stdout).toBe('');
+  });
 });
 
 describe('env and the other variables of the file', () => {

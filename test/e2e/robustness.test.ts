@@ -282,7 +282,7 @@ describe('state on disk', () => {
       expect(envProfile.stderr).toMatch(/OPENAI_SETUP_PROFILE/);
       const base = await runCli(['verify', '--key', VALID], { env: { ...t.env, OPENAI_BASE_URL: 'localhost:8080' } });
       expect(base.code).toBe(2);
-      expect(base.stderr).toMatch(/OPENAI_BASE_URL must be an http:\/\/ or https:\/\/ URL/);
+      expect(base.stderr).toMatch(/OPENAI_BASE_URL: must be an http:\/\/ or https:\/\/ URL/);
     });
   });
 });

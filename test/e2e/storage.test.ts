@@ -182,9 +182,14 @@ describe('files that are not what they should be never hang a run', () => {
       const status = await runCli(['status', '--json'], { env: t.env, timeoutMs: 8_000 });
       expectOneLine(status, 0, /state\.json is a character device, not a regular file/);
       expect(JSON.parse(status.stdout).key.storage).toBe('none');
+      // state.json records the profile chosen with `use`: no key is handed out without it.
       const token = await runCli(['token'], { env: t.env, timeoutMs: 8_000 });
-      expectOneLine(token, 7, /credentials\.json is a character device, not a regular file/);
-      expect(token.durationMs).toBeLessThan(5_000);
+      expect(token.code).toBe(7);
+      expect(token.stderr).toMatch(/^✖ .*state\.json is a character device, not a regular file.*\n {2}It records the profile chosen with `openai-setup use`/);
+      expect(token.stdout).toBe('');
+      const named = await runCli(['token', '--profile', 'default'], { env: t.env, timeoutMs: 8_000 });
+      expectOneLine(named, 7, /credentials\.json is a character device, not a regular file/);
+      expect(named.durationMs).toBeLessThan(5_000);
     });
   });
 
@@ -216,10 +221,18 @@ describe('a config dir or file that others control is not trusted', () => {
       chmodSync(t.configDir, 0o770);
       // The error that ends the run (progress, read first, gets the same line as a warning).
       const fix = new RegExp(`^✖ ${t.configDir} can be changed by other users \\(mode 0770\\), so openai-setup does not trust it; fix it with: chmod 700 '${t.configDir}'`);
-      const token = await runCli(['token'], { env: t.env });
+      // Without --profile the progress file is needed first (it records the profile `use` chose): the same line, and why.
+      for (const args of [['token'], ['run', '--', 'sh', '-c', 'echo "$OPENAI_API_KEY"']]) {
+        const result = await runCli(args, { env: t.env });
+        expect(result.code).toBe(7);
+        expect(result.stderr.split('\n')[0]).toMatch(fix);
+        expect(result.stderr).toContain('It records the profile chosen with `openai-setup use`');
+        expect(result.stdout).toBe('');
+      }
+      const token = await runCli(['token', '--profile', 'default'], { env: t.env });
       expectOneLine(token, 7, fix);
       expect(token.stdout).toBe('');
-      const run = await runCli(['run', '--', 'sh', '-c', 'echo "$OPENAI_API_KEY"'], { env: t.env });
+      const run = await runCli(['run', '--profile', 'default', '--', 'sh', '-c', 'echo "$OPENAI_API_KEY"'], { env: t.env });
       expectOneLine(run, 7, fix);
       expect(run.stdout).toBe('');
       const status = await runCli(['status'], { env: t.env });
@@ -470,9 +483,9 @@ describe('where the config dir is: never a hang, never the current dir by accide
   });
 
   it.each([
-    ['relative', 'cfg', /^✖ OPENAI_SETUP_CONFIG_DIR must be an absolute path .*\(got "cfg"\)\.$/],
-    ['an escape sequence', '\x1b[31mRED', /^✖ OPENAI_SETUP_CONFIG_DIR must not contain line breaks or other control characters \(got "\\x1b\[31mRED"\)\.$/],
-    ['a line break', 'a\nb', /^✖ OPENAI_SETUP_CONFIG_DIR must not contain line breaks or other control characters \(got "a\\x0ab"\)\.$/],
+    ['relative', 'cfg', /^✖ OPENAI_SETUP_CONFIG_DIR: must be an absolute path .*\(got "cfg"\)\.$/],
+    ['an escape sequence', '\x1b[31mRED', /^✖ OPENAI_SETUP_CONFIG_DIR: must not contain line breaks or other control characters \(got "\\x1b\[31mRED"\)\.$/],
+    ['a line break', 'a\nb', /^✖ OPENAI_SETUP_CONFIG_DIR: must not contain line breaks or other control characters \(got "a\\x0ab"\)\.$/],
   ])('OPENAI_SETUP_CONFIG_DIR %s: a usage error naming it (exit 2), the value shown escaped, nothing created', async (_name, value, pattern) => {
     await withEnv({ OPENAI_SETUP_CONFIG_DIR: value }, async (t) => {
       const cwd = join(t.root, 'project');

@@ -241,7 +241,7 @@ describe('URLs with credentials', () => {
     DoctorJsonSchema.parse(JSON.parse(doctor.stdout));
     const badEnv = await cli(['verify'], { OPENAI_BASE_URL: 'http://me:p@ss:w0rd@ho st/v1' });
     expect(badEnv.code).toBe(2);
-    expect(badEnv.stderr).toMatch(/^✖ OPENAI_BASE_URL must be an http:\/\/ or https:\/\/ URL \(got "http:\/\/ho st\/v1"\)/);
+    expect(badEnv.stderr).toMatch(/^✖ OPENAI_BASE_URL: must be an http:\/\/ or https:\/\/ URL \(got "http:\/\/ho st\/v1"\)/);
     const badFlag = await cli(['verify', '--base-url', 'ftp://me:p@ss:w0rd@host/v1']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toMatch(/^✖ --base-url: must be an http:\/\/ or https:\/\/ URL \(got "ftp:\/\/host\/v1"\)/);
@@ -292,7 +292,7 @@ describe('OPENAI_ORG_ID and OPENAI_PROJECT_ID that cannot be header values', () 
     const before = openai.requests.length;
     const result = await cli(['verify', '--base-url', openai.baseURL], { [name]: value });
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^✖ ${name} must `));
+    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^✖ ${name}: must `));
     expect(result.stderr).toContain(`(got "${shown}")`);
     expectSafe(result);
     expect(openai.requests.length).toBe(before);

@@ -1,8 +1,9 @@
 // `openai-setup logout`: remove the stored key from the keychain and the file, after a confirm.
-import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as logout } from '../../src/commands/logout.js';
+import { run as profiles } from '../../src/commands/profiles.js';
 import { PAGES } from '../../src/platform.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
@@ -85,6 +86,24 @@ describe('logout', () => {
     t.assertScriptsUsed();
   });
 
+  it('a profile with nothing stored (a typo): says so, and the state file is left exactly as it was', async () => {
+    context({ interactive: false });
+    await stored();
+    const statePath = join(t.configDir, 'state.json');
+    const before = readFileSync(statePath, 'utf8');
+    expect(await logout(t.ctx, { profile: 'typo123', yes: true })).toBe(0);
+    expect(t.stdout).toBe('No key is stored for profile "typo123"; nothing to remove.\n');
+    expect(readFileSync(statePath, 'utf8')).toBe(before);
+    expect(await profiles(t.ctx, { json: false, names: true })).toBe(0);
+    expect(t.stdout.split('\n').slice(1)).toEqual(['default', '']);
+  });
+
+  it('nothing stored and no state file: none is made', async () => {
+    context({ interactive: false });
+    expect(await logout(t.ctx, { profile: 'typo123', yes: true })).toBe(0);
+    expect(existsSync(join(t.configDir, 'state.json'))).toBe(false);
+  });
+
   it('with a stale record in the state file but no key anywhere, forgets the record', async () => {
     context();
     await stored();
@@ -142,20 +161,30 @@ describe('logout', () => {
     writeFileSync(join(t.configDir, 'credentials.json.4242.m1abc2def.tmp'), `{"keys":{"default":"${KEY}"}}`, { mode: 0o600 });
     writeFileSync(join(t.configDir, 'notes.tmp'), 'mine', { mode: 0o600 });
     expect(await logout(t.ctx, { yes: true })).toBe(0);
-    expect(readdirSync(t.configDir).sort()).toEqual(['notes.tmp', 'state.json']);
+    expect(readdirSync(t.configDir).sort()).toEqual(['notes.tmp']);
     expect(t.stdout).toContain('✔ Removed a temporary file left by an interrupted run:');
   });
 
-  it('in a config dir of another user: exit 7 naming it, and nothing in it removed', async () => {
+  it('in a config dir of another user: nothing in it removed or written', async () => {
     context();
     mkdirSync(t.configDir, { mode: 0o700 });
     const leftover = join(t.configDir, 'credentials.json.4242.m1abc2def.tmp');
     writeFileSync(leftover, '{}', { mode: 0o600 });
     chownSync(t.configDir, 65534, 65534);
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout).toBe('No key is stored for profile "default"; nothing to remove.\n');
+    expect(readdirSync(t.configDir)).toEqual(['credentials.json.4242.m1abc2def.tmp']);
+  });
+
+  it('in a config dir of another user, a key file there: exit 7 naming it, and nothing removed', async () => {
+    context();
+    mkdirSync(t.configDir, { mode: 0o700 });
+    writeFileSync(join(t.configDir, 'credentials.json'), `{"version":1,"keys":{"default":"${KEY}"}}`, { mode: 0o600 });
+    chownSync(t.configDir, 65534, 65534);
     const { code, message } = await outcomeOf(logout(t.ctx, { yes: true }));
     expect(code).toBe(7);
     expect(message).toMatch(/belongs to another user/);
-    expect(existsSync(leftover)).toBe(true);
+    expect(readdirSync(t.configDir)).toEqual(['credentials.json']);
   });
 });
 

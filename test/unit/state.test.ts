@@ -179,10 +179,10 @@ describe('resolveConfigDir', () => {
   });
 
   it.each([
-    ['relative', 'cfg', /^OPENAI_SETUP_CONFIG_DIR must be an absolute path .*\(got "cfg"\)\.$/],
+    ['relative', 'cfg', /^OPENAI_SETUP_CONFIG_DIR: must be an absolute path .*\(got "cfg"\)\.$/],
     ['relative with ./', './x/y', /must be an absolute path .*\(got "\.\/x\/y"\)/],
     ['blank', '   ', /must be an absolute path/],
-    ['an escape sequence', '/tmp/\x1b[31mRED', /^OPENAI_SETUP_CONFIG_DIR must not contain line breaks or other control characters \(got "\/tmp\/\\x1b\[31mRED"\)\.$/],
+    ['an escape sequence', '/tmp/\x1b[31mRED', /^OPENAI_SETUP_CONFIG_DIR: must not contain line breaks or other control characters \(got "\/tmp\/\\x1b\[31mRED"\)\.$/],
     ['a line break', '/tmp/a\nb', /must not contain line breaks or other control characters \(got "\/tmp\/a\\x0ab"\)/],
     ['a relative path with a line break', 'a\nb', /must not contain line breaks/],
     ['a C1 control', '/tmp/a\u009bb', /must not contain line breaks/],

@@ -14,7 +14,7 @@ import { StatusJsonSchema, run as status } from '../../src/commands/status.js';
 import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
 import { UsageError } from '../../src/errors.js';
 import { redact, secretsInArgv } from '../../src/keys/redact.js';
-import { parseEnv, parseFlag, HttpUrlSchema } from '../../src/options.js';
+import { parseEnv, parseFlag, HttpUrlSchema, ProfileNameSchema } from '../../src/options.js';
 import { describeKey } from '../../src/terminal/check-report.js';
 import { maskKey } from '../../src/keys/format.js';
 import { createTerminal } from '../../src/terminal/output.js';
@@ -151,6 +151,14 @@ describe("the person's own words, echoed in an error", () => {
   });
 });
 
+describe('a bad variable reads as a bad flag does: its name, a colon, what is wrong', () => {
+  it('OPENAI_SETUP_PROFILE and --profile', () => {
+    const why = 'use 1–64 letters, digits, "-" or "_", starting with a letter or digit (got "bad name").';
+    expect(() => parseEnv({ OPENAI_SETUP_PROFILE: 'bad name' })).toThrow(new UsageError(`OPENAI_SETUP_PROFILE: ${why}`));
+    expect(() => parseFlag('--profile', ProfileNameSchema, 'bad name')).toThrow(new UsageError(`--profile: ${why}`));
+  });
+});
+
 describe('OPENAI_ORG_ID and OPENAI_PROJECT_ID are header values', () => {
   it.each([
     ['OPENAI_ORG_ID', 'org-abc\r\nX-Injected: 1', /line breaks or other control characters/],
@@ -159,7 +167,7 @@ describe('OPENAI_ORG_ID and OPENAI_PROJECT_ID are header values', () => {
     ['OPENAI_PROJECT_ID', 'proj_абв', /Latin-1/],
   ])('%s=%j is a usage error naming the variable', (name, value, why) => {
     expect(() => parseEnv({ [name]: value })).toThrow(UsageError);
-    expect(() => parseEnv({ [name]: value })).toThrow(new RegExp(`^${name} `));
+    expect(() => parseEnv({ [name]: value })).toThrow(new RegExp(`^${name}: `));
     expect(() => parseEnv({ [name]: value })).toThrow(why);
   });
 

@@ -1,0 +1,102 @@
+// A damaged state.json: it records which profile `use` chose and where its key is, and neither can
+// be read from it. token refuses to guess the profile; status still tells where the key is.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as status, StatusJsonSchema } from '../../src/commands/status.js';
+import { run as token } from '../../src/commands/token.js';
+import { EXIT } from '../../src/errors.js';
+import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const KEY = testKey('A');
+const P1_KEY = testKey('P');
+const DAMAGED = '{"version":1,"defaultProfile":"p1","profiles":{';
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+/** A context whose state.json is damaged; its path. */
+function damaged(options: TestContextOptions = {}): string {
+  t = makeTestContext({ stdoutIsTTY: false, ...options });
+  mkdirSync(t.configDir, { mode: 0o700 });
+  const path = join(t.configDir, 'state.json');
+  writeFileSync(path, DAMAGED, { mode: 0o600 });
+  return path;
+}
+
+describe('token with a damaged state.json', () => {
+  it('refuses (exit 7), saying how to go on; with --profile it prints that profile\'s key', async () => {
+    const path = damaged({ keychain: { default: KEY, p1: P1_KEY } });
+    const refused = await outcomeOf(token(t.ctx, { yes: false }));
+    expect(refused).toEqual({
+      code: EXIT.keyStore,
+      message: `The progress file ${path} is damaged.`,
+      hints: [
+        "It records the profile chosen with `openai-setup use`, so no key is handed out without it: that could be another profile's key.",
+        'To go on, name the profile: --profile NAME (or OPENAI_SETUP_PROFILE=NAME), or choose it again with `openai-setup use NAME` (that moves the damaged file aside).',
+      ],
+    });
+    expect(t.stdout).toBe('');
+    expect(await token(t.ctx, { profile: 'p1', yes: false })).toBe(0);
+    expect(t.stdout).toBe(`${P1_KEY}\n`);
+  });
+});
+
+describe('token with a state.json of a newer openai-setup', () => {
+  it('understood: its choice of profile is used', async () => {
+    const path = damaged({ keychain: { default: KEY, p1: P1_KEY } });
+    writeFileSync(path, JSON.stringify({ version: 99, defaultProfile: 'p1', profiles: {} }), { mode: 0o600 });
+    expect(await token(t.ctx, { yes: false })).toBe(0);
+    expect(t.stdout).toBe(`${P1_KEY}\n`);
+  });
+
+  it('in a form this one cannot read: refused, saying to update', async () => {
+    const path = damaged({ keychain: { default: KEY, p1: P1_KEY } });
+    writeFileSync(path, JSON.stringify({ version: 99, defaultProfile: ['p1'], profiles: [] }), { mode: 0o600 });
+    const refused = await outcomeOf(token(t.ctx, { yes: false }));
+    expect(refused.code).toBe(EXIT.keyStore);
+    expect(refused.message).toBe(
+      `The progress file ${path} was written by a newer openai-setup (format 99; this one knows 1), in a form this one cannot read; update openai-setup (npm install -g openai-setup@latest) and run again.`,
+    );
+    expect(t.stdout).toBe('');
+  });
+});
+
+describe('status with a damaged state.json: the key as token finds it', () => {
+  it('in the --insecure-storage file', async () => {
+    damaged();
+    await t.ctx.keys.set('default', KEY, true);
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    expect(t.stdout).toContain(`! Key sk-proj-…000A in plain text: ${t.ctx.keys.filePath}`);
+    expect(t.stdout).not.toContain('No key stored');
+    expect(t.stderr).toMatch(/^! The progress file .*state\.json is damaged, so it is not used/);
+  });
+
+  it('in the keychain, read only (nothing written to it); --json says so too', async () => {
+    damaged({ keychain: { default: KEY } });
+    expect(await status(t.ctx, { profile: 'default', json: true })).toBe(0);
+    const json = StatusJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json.key).toMatchObject({ storage: 'keychain', hint: 'sk-proj-…000A', savedAt: null });
+    expect(t.keychain.calls.map((c) => c.op)).toEqual(['get']);
+  });
+
+  it('none anywhere: no key stored, and still nothing written to the keychain', async () => {
+    damaged();
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    expect(t.stdout).toContain('No key stored for this profile');
+    expect(t.keychain.calls.map((c) => c.op)).toEqual(['get']);
+  });
+
+  it('a key file that cannot be used: said in one line, and status answers all the same', async () => {
+    damaged();
+    writeFileSync(t.ctx.keys.filePath, '{"keys":', { mode: 0o600 });
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    expect(t.stderr).toContain(`! ${t.ctx.keys.filePath} is damaged; remove it and store the key again.`);
+  });
+
+  it('a state file that is fine: the keychain is not asked at all', async () => {
+    t = makeTestContext({ keychain: { default: KEY } });
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.keychain.calls).toEqual([]);
+  });
+});
