@@ -22,6 +22,20 @@ function helpOf(name: string, args: string[]): string {
   return out;
 }
 
+/** The program, with what commander prints collected; making a context (running a command) throws. */
+function programThatRunsNothing(): { program: ReturnType<typeof buildProgram>; printed: () => string } {
+  let out = '';
+  const program = buildProgram(
+    '0.0.0-test',
+    () => {
+      throw new Error('no command runs here');
+    },
+    { name: 'openai-setup', writeOut: (text) => (out += text), writeErr: (text) => (out += text) },
+    () => {},
+  );
+  return { program, printed: () => out };
+}
+
 describe('help from the command table', () => {
   it.each(COMMANDS.map((c) => [c.name] as const))('%s --help has its description, options and at least one example', (command) => {
     const spec = COMMANDS.find((c) => c.name === command)!;
@@ -47,34 +61,18 @@ describe('help from the command table', () => {
   });
 
   it.each([[['stauts']], [['setup', 'stauts']], [['--profile', 'work', 'stauts', 'now']]])('%j: an unknown command is named, with the list, and nothing runs', async (line) => {
-    let out = '';
-    const program = buildProgram(
-      '0.0.0-test',
-      () => {
-        throw new Error('no command runs here');
-      },
-      { name: 'openai-setup', writeOut: (text) => (out += text), writeErr: (text) => (out += text) },
-      () => {},
-    );
+    const { program, printed } = programThatRunsNothing();
     await expect(program.parseAsync(['node', 'x', ...line])).rejects.toMatchObject({ code: 'commander.error' });
-    expect(out).toBe(`error: unknown command 'stauts' (commands: ${COMMANDS.map((c) => c.name).join(', ')})\n`);
+    expect(printed()).toBe(`error: unknown command 'stauts' (commands: ${COMMANDS.map((c) => c.name).join(', ')})\n`);
   });
 });
 
 describe('the wizard takes the live-check options its advice names (as key and verify do)', () => {
   it.each([[['--timeout', '30000', '--base-url', 'http://127.0.0.1:18556/v1', '--model', 'gpt-4o']], [['setup', '--timeout', '30000']]])('%j is accepted and reaches the wizard', async (line) => {
-    let out = '';
-    const program = buildProgram(
-      '0.0.0-test',
-      () => {
-        throw new Error('no command runs here');
-      },
-      { name: 'openai-setup', writeOut: (text) => (out += text), writeErr: (text) => (out += text) },
-      () => {},
-    );
+    const { program, printed } = programThatRunsNothing();
     // Past commander (no "unknown option"), up to making the context.
     await expect(program.parseAsync(['node', 'x', ...line])).rejects.toThrow('no command runs here');
-    expect(out).toBe('');
+    expect(printed()).toBe('');
   });
 
   it('its row turns them into the check settings, checked like the other commands\' ones', async () => {
