@@ -4,7 +4,7 @@ import { buildCheckRequest, recordCheck, runCheck, type CheckSettings } from '..
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import { KeyStoreError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
@@ -13,7 +13,7 @@ import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
-import { findKey, keychainFailure, pipeKeyCommand, resolveProfileName, type KeySource } from '../storage/profile-key.js';
+import { findKey, keychainFailure, noKeyError, pipeKeyCommand, resolveProfileName, type KeySource } from '../storage/profile-key.js';
 import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
@@ -198,10 +198,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     // all: over SSH, in a container): not "no key yet", which would have a second key stored.
     const keychainError = found.key === null ? found.keychainError : null;
     if (keychainError && stored?.storage === 'keychain' && keychainError.problem === 'no-service') {
-      throw new KeyStoreError(
-        `The key stored for profile "${profileName}" (${stored.hint}) is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.`,
-        [`Run this where it is (your desktop session), or keep the key in a file only you can read:  ${pipeKeyCommand(ctx, profileName, true)}`],
-      );
+      throw await noKeyError(ctx, profileName, keychainError, `No key could be read for profile "${profileName}".`);
     }
     if (keychainError && stored && stored.storage !== 'env' && keychainError.problem !== 'no-service') {
       throw keychainFailure(ctx, keychainError, profileName, `The key stored for profile "${profileName}" could not be read.`);

@@ -78,14 +78,21 @@ export function keychainFailure(ctx: Context, error: KeychainUnavailableError, p
 
 /**
  * No key to hand over for a profile, said as it is: the person keeps it in OPENAI_API_KEY
- * themselves (and, where this shell lacks it, how to load it), or none is stored (and the way to
- * store one that works on this machine: a file only they can read when there is no keychain).
+ * themselves (and, where this shell lacks it, how to load it), it was stored in a keychain that is
+ * not running here (exit 7: storing another would make a second key), or none is stored (and the
+ * way to store one that works on this machine: a file only they can read when there is no keychain).
  */
-export async function noKeyError(ctx: Context, profile: string, keychainError: KeychainUnavailableError | null, headline: string, otherWays: string[] = []): Promise<UsageError> {
+export async function noKeyError(ctx: Context, profile: string, keychainError: KeychainUnavailableError | null, headline: string, otherWays: string[] = []): Promise<UsageError | KeyStoreError> {
   const command = keyCommand(ctx, profile);
   const fromPipe = pipeKeyCommand(ctx, profile, keychainError !== null);
   const noKeychain = keychainError ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})` : null;
   const record = (await ctx.state.read()).profiles[profile]?.key;
+  if (record?.storage === 'keychain' && keychainError?.problem === 'no-service') {
+    return new KeyStoreError(
+      `The key stored for profile "${profile}" (${record.hint}) is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.`,
+      [...otherWays, `Run this where it is (your desktop session), or keep the key in a file only you can read:  ${fromPipe}`],
+    );
+  }
   if (record?.storage === 'env') {
     const isSet = Boolean(ctx.env.OPENAI_API_KEY);
     return new UsageError(`openai-setup keeps no copy of the key of profile "${profile}" (${record.hint}): you keep it in OPENAI_API_KEY yourself${isSet ? '' : ', and it is not set in this shell'}.`, [
