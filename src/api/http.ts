@@ -116,8 +116,11 @@ export type SdkFetch = NonNullable<ClientOptions['fetch']>;
 /** The tool's fetch for the SDK: its answers have every member the SDK reads (status, headers, json, text). */
 export const sdkFetch = (fetch: ApiFetch): SdkFetch => fetch as unknown as SdkFetch;
 
-/** `scheme://user:password@` in any text: the userinfo part, taken out of a log line. */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*@/gi;
+/**
+ * `scheme://user:password@` in any text: the userinfo part, taken out of a log line. It ends at
+ * the last `@` before the host; `'` may be in it (URLs leave it unencoded), as may `@` itself.
+ */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"<>]*@/gi;
 
 /**
  * The SDK's log for DEBUG=openai-setup: one line per call, prefixed, with the credentials of every

@@ -405,13 +405,15 @@ describe('proxy', () => {
   });
 
   it('a login in --base-url never reaches the debug log (DEBUG=openai-setup logs every request URL)', async () => {
-    const withLogin = server.baseURL.replace('http://', 'http://me:pa%40ss-w0rd@');
-    const result = await verify(['--key', keyFor('valid'), '--base-url', withLogin], { DEBUG: 'openai-setup' });
-    expect(result.code, result.stderr).toBe(0);
-    // The SDK's own lines are there, with the URL it called, login taken out.
-    expect(result.stderr).toContain(`get ${server.baseURL}/models succeeded with status 200`);
-    expect(result.stderr).toContain(`"url":"${server.baseURL}/models"`);
-    expect(result.stdout + result.stderr).not.toMatch(/pa%40ss|pa@ss|me:/);
+    for (const login of ["me:pa%40ss-w0rd", "me:pa'ss@w0rd"]) {
+      const withLogin = server.baseURL.replace('http://', `http://${login}@`);
+      const result = await verify(['--key', keyFor('valid'), '--base-url', withLogin], { DEBUG: 'openai-setup' });
+      expect(result.code, result.stderr).toBe(0);
+      // The SDK's own lines are there, with the URL it called, login taken out.
+      expect(result.stderr).toContain(`get ${server.baseURL}/models succeeded with status 200`);
+      expect(result.stderr).toContain(`"url":"${server.baseURL}/models"`);
+      expect(result.stdout + result.stderr).not.toMatch(/pa%40ss|pa@ss|pa'ss|w0rd|me:/);
+    }
   });
 
   it('NO_PROXY bypasses the proxy', async () => {
