@@ -152,9 +152,10 @@ const PROFILE_VARIABLE = 'OPENAI_SETUP_PROFILE';
 /**
  * The child's environment: ours, with the key. An inherited OPENAI_ORG_ID / OPENAI_PROJECT_ID
  * belongs to some other key, so it is dropped rather than paired with this one. Nothing comes
- * from the progress file: it must not decide where the key is sent. An inherited
- * OPENAI_SETUP_PROFILE names this run's profile in it (--profile may have named another), so that
- * the tool inside works on the profile whose key the child has, and a run inside is not refused.
+ * from the progress file: it must not decide where the key is sent. OPENAI_SETUP_PROFILE names
+ * this run's profile (--profile may have named another than an inherited one), so that the tool
+ * inside (token, verify, env…) works on the profile whose key the child has, and a run inside is
+ * not refused.
  */
 export function childEnv(parent: Record<string, string | undefined>, key: string, profileName: string): { env: Record<string, string | undefined>; dropped: string[] } {
   const env: Record<string, string | undefined> = { ...parent };
@@ -163,7 +164,7 @@ export function childEnv(parent: Record<string, string | undefined>, key: string
     if (env[name] !== undefined) dropped.push(name);
     delete env[name];
   }
-  if (env[PROFILE_VARIABLE] !== undefined) env[PROFILE_VARIABLE] = profileName;
+  env[PROFILE_VARIABLE] = profileName;
   env.OPENAI_API_KEY = key;
   env[RUN_MARKER] = profileName;
   return { env, dropped };

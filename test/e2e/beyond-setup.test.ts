@@ -253,6 +253,11 @@ describe('run', () => {
     expect(inherited.code, inherited.stderr).toBe(0);
     expect(inherited.stdout).toContain('marker=default');
 
+    // Inside a run of profile work, the tool works on work: token prints the key the child has.
+    const tokenInside = await runCli(['run', '--profile', 'work', '--', 'sh', '-c', `[ "$(${inner} token)" = "$OPENAI_API_KEY" ] && echo same-key`], { env: t.env });
+    expect(tokenInside.code, tokenInside.stderr).toBe(0);
+    expect(tokenInside.stdout).toBe('same-key\n');
+
     const same = await runCli(['run', '--', 'sh', '-c', `${inner} run -- sh -c 'echo "marker=$OPENAI_SETUP_RUN"; exit 5'`], { env: t.env });
     expect(same.code).toBe(5);
     expect(same.stdout).toContain('marker=default');

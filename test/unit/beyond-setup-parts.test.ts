@@ -13,17 +13,17 @@ const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123';
 describe('run: the child environment', () => {
   it('adds the key and the marker, and keeps everything else', () => {
     const { env, dropped } = childEnv({ PATH: '/bin', HOME: '/h', OPENAI_BASE_URL: 'http://gw/v1' }, KEY, 'work');
-    expect(env).toEqual({ PATH: '/bin', HOME: '/h', OPENAI_BASE_URL: 'http://gw/v1', OPENAI_API_KEY: KEY, [RUN_MARKER]: 'work' });
+    expect(env).toEqual({ PATH: '/bin', HOME: '/h', OPENAI_BASE_URL: 'http://gw/v1', OPENAI_SETUP_PROFILE: 'work', OPENAI_API_KEY: KEY, [RUN_MARKER]: 'work' });
     expect(dropped).toEqual([]);
   });
 
   it('drops an inherited organization and project, which belong to another key', () => {
     const { env, dropped } = childEnv({ OPENAI_API_KEY: 'sk-other', OPENAI_ORG_ID: 'org-other', OPENAI_PROJECT_ID: 'proj_other' }, KEY, 'default');
-    expect(env).toEqual({ OPENAI_API_KEY: KEY, [RUN_MARKER]: 'default' });
+    expect(env).toEqual({ OPENAI_API_KEY: KEY, OPENAI_SETUP_PROFILE: 'default', [RUN_MARKER]: 'default' });
     expect(dropped).toEqual(['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID']);
   });
 
-  it("names the run's profile in an inherited OPENAI_SETUP_PROFILE (--profile may have named another)", () => {
+  it("names the run's profile in OPENAI_SETUP_PROFILE, an inherited one replaced (--profile may have named another)", () => {
     expect(childEnv({ OPENAI_SETUP_PROFILE: 'personal' }, KEY, 'work').env).toEqual({ OPENAI_SETUP_PROFILE: 'work', OPENAI_API_KEY: KEY, [RUN_MARKER]: 'work' });
   });
 
