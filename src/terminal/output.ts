@@ -101,7 +101,8 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined): 
   let current = lead;
   // Words with the spaces after them, so that a label column keeps its width.
   const body = line.slice(lead.length);
-  const tokens = body.match(/\S+\s*/g) ?? [];
+  // Words with a command in backticks as one (see WORDS).
+  const tokens = body.match(/(?:\S*`[^`]*`\S*|\S+)\s*/g) ?? [];
   // Advice ends with the command to type after a colon and two spaces ("Pipe it in:  printenv … |
   // openai-setup key --stdin"): a line break inside it would copy back as two commands, so it is
   // one unit, moved whole to a line of its own and, when even that is too narrow, left to the
@@ -148,7 +149,9 @@ export function createTerminal(options: TerminalOptions): Terminal {
     write: (stream, text) => void (stream === 'out' ? stdout : stderr).write(mask(text)),
     say(paragraph, indent = '') {
       const width = Math.min(stdout.columns && stdout.columns > 0 ? stdout.columns : 80, 100) - 1;
-      for (const line of wrap(paragraph, width, indent)) stdout.write(`${mask(line)}\n`);
+      // Masked (and advice rewritten) before it is wrapped: a rewrite per line could not see
+      // across a line break (an `npx` at the end of one line and `openai-setup` at the start of the next).
+      for (const line of wrap(mask(paragraph), width, indent)) stdout.write(`${line}\n`);
     },
     command: (line) => void stdout.write(`${mask(line)}\n`),
     writeSecret: (text) => void stdout.write(text),
@@ -179,10 +182,16 @@ export function createTerminal(options: TerminalOptions): Terminal {
 }
 
 /** Break a paragraph into lines of at most `width` characters at spaces (long words stay whole). */
+/**
+ * Words, with a command in backticks (and what is glued to it: "(`openai-setup billing`),") as
+ * one: broken across lines, a command would copy back as two.
+ */
+const WORDS = /\S*`[^`]*`\S*|\S+/g;
+
 export function wrap(paragraph: string, width: number, indent = ''): string[] {
   const lines: string[] = [];
   let line = indent;
-  for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+  for (const word of (paragraph.match(WORDS) ?? []).map((w) => w.replace(/\s+/g, ' '))) {
     if (line.trim() && visibleLength(line) + 1 + visibleLength(word) > width) {
       lines.push(line);
       line = indent + word;

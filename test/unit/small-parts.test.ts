@@ -195,6 +195,31 @@ describe('lines fit the terminal', () => {
   });
 });
 
+describe('paragraphs the tool says, wrapped', () => {
+  it('a command in backticks is never broken across lines; under npx, a wrapped command does not get npx twice', async () => {
+    const { createTerminal } = await import('../../src/terminal/output.js');
+    const { adviceFor } = await import('../../src/terminal/invocation.js');
+    // What the key command says after storing a key that cannot spend, at each width from 40 to 120.
+    const text = 'The key is stored, but it cannot spend yet: fix billing (`npx openai-setup billing`), then `npx openai-setup verify`.';
+    for (let columns = 40; columns <= 120; columns++) {
+      let out = '';
+      const stdout = { isTTY: true, columns, write: (chunk: string) => ((out += chunk), true) };
+      const term = createTerminal({ stdout, stderr: stdout, stdin: { isTTY: true }, env: {}, advice: adviceFor('npx openai-setup', ['billing', 'verify']) });
+      term.say(`! ${text}`);
+      expect(out.replace(/\n/g, ' ').trim(), `${columns} columns`).toBe(`! ${text}`);
+      expect(out, `${columns} columns`).toContain('`npx openai-setup billing`');
+      expect(out, `${columns} columns`).toContain('`npx openai-setup verify`');
+      for (const line of out.trimEnd().split('\n')) expect(line.length, `${columns} columns`).toBeLessThan(columns);
+    }
+  });
+
+  it('fit() keeps a command in backticks whole too', async () => {
+    const { fit } = await import('../../src/terminal/output.js');
+    const line = '! Never checked: run `openai-setup verify --profile work` to see whether the key works';
+    for (let columns = 30; columns <= 90; columns++) expect(fit(line, true, columns), `${columns} columns`).toContain('`openai-setup verify --profile work`');
+  });
+});
+
 describe('advice as the person can type it', () => {
   it('checkFlags repeats the live-check options given, one shell word each, a base URL without user or password', async () => {
     const { checkFlags } = await import('../../src/terminal/invocation.js');
