@@ -114,7 +114,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   command({
     name: 'billing',
     examples: ['{cmd} billing', '{cmd} billing --choice prepaid --done'],
-    description: 'stage 3: prepaid credits or pay-as-you-go (credits with auto-reload), and a monthly budget',
+    description: 'stage 3: prepaid credits, by hand or with auto-reload, and a monthly budget',
     options: [{ flags: '--choice <choice>', description: 'how you pay, without asking', choices: BillingChoiceSchema.options }, DONE],
     load: () => import('./billing.js'),
     parse: ({ opts, globals }) => ({

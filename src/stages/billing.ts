@@ -17,12 +17,12 @@ export const BILLING_CHOICES: Array<{ value: BillingChoice; name: string; descri
   },
   {
     value: 'auto-reload',
-    name: 'Pay as you go: prepaid credits with auto-reload',
-    description: 'Buy credits once and let them top up automatically when the balance runs low; set a monthly budget to cap it.',
+    name: 'Prepaid credits with auto-reload: topped up when the balance runs low',
+    description: 'Buy credits once; when the balance falls below a threshold, auto-reload buys more, up to a monthly reload limit you may set.',
   },
   {
     value: 'monthly',
-    name: 'Monthly invoicing (only accounts that already have it)',
+    name: 'Monthly invoicing, post-paid "pay as you go" (only accounts that already have it)',
     description: 'Post-paid monthly invoices survive only on accounts that had them; new accounts are prepaid.',
   },
 ];
@@ -55,7 +55,7 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   await recordChoice(ctx, options.profile, choice);
   if (options.done) return markDoneByFlag(ctx, 'billing', options.profile);
   if (choice === 'auto-reload') {
-    term.say('On the billing overview: "Add to credit balance", choose an amount, and keep "auto-reload" on with a threshold and a top-up amount you are comfortable with.');
+    term.say('On the billing overview: "Add to credit balance", choose an amount, and keep "auto-reload" on: set the balance that triggers it, the amount to restore the balance to, and a monthly reload limit you are comfortable with.');
   } else if (choice === 'prepaid') {
     term.say('On the billing overview: "Add to credit balance", choose an amount, and switch auto-reload off.');
   } else {

@@ -11,7 +11,7 @@ export async function runLoginStage(ctx: Context, options: PageStageOptions): Pr
     'Sign in (or sign up) on the API platform. A ChatGPT account works here: sign in the same way you do there, with the same email and password, or the same Google, Apple or Microsoft button.',
   );
   ctx.term.say(
-    'A first sign-in may ask you to verify a phone number and to name an organization (your company, or just your name): the organization is what pays and what owns the keys. The API is billed separately from ChatGPT, which the next steps set up.',
+    'A first sign-in may ask you to name an organization (your company, or just your name): the organization is what pays and what owns the keys. The API is billed separately from ChatGPT, which the next steps set up.',
   );
   await showPage(ctx, 'login');
   return confirmStep(ctx, 'login', options, 'login');

@@ -439,7 +439,7 @@ async function main() {
   tmux.keys('Enter');
   await waitFor('Step 3 of 4');
   await waitFor('How do you want to pay for the API?');
-  tmux.keys('Enter'); // Pay as you go: credits with auto-reload (the first choice)
+  tmux.keys('Enter'); // the first choice (prepaid credits only)
   await waitFor('When you are done on that page');
   tmux.keys('Enter');
   await waitFor('Open the limits page');
