@@ -102,7 +102,7 @@ export function debugEnabled(env: ParsedEnv): boolean {
   return (env.DEBUG ?? '').split(/[\s,]+/).some((d) => d === '*' || d === 'openai-setup' || d.startsWith('openai-setup:'));
 }
 
-/** --base-url, --model and --timeout of `key` and `verify`, checked. */
+/** --base-url, --model and --timeout of the wizard, `key` and `verify`, checked. */
 export function parseCheckFlags(opts: Record<string, unknown>): { baseURL?: string; model?: string; timeoutMs?: number } {
   const given = (name: string) => (typeof opts[name] === 'string' ? (opts[name] as string) : undefined);
   const baseUrl = given('baseUrl');

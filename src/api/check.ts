@@ -5,6 +5,7 @@ import { KeyStoreError } from '../errors.js';
 import { checkKeyShape, maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import type { KeySource } from '../storage/profile-key.js';
+import { keyCheckFlags } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import type { HeaderSource } from './diagnosis.js';
@@ -76,6 +77,8 @@ export function headerSources(ctx: Context): { organization?: HeaderSource; proj
 }
 
 export function buildCheckRequest(ctx: Context, key: string, settings: CheckSettings = {}): CheckRequest {
+  // A new key stored as advised must be checked where this one was, not sent to the OpenAI API.
+  const keyFlags = keyCheckFlags(settings);
   return {
     key,
     baseURL: resolveBaseURL(ctx, settings.baseURL),
@@ -84,6 +87,7 @@ export function buildCheckRequest(ctx: Context, key: string, settings: CheckSett
     billingCheck: settings.billingCheck ?? true,
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ...(settings.profile === undefined ? {} : { profile: settings.profile }),
+    ...(keyFlags ? { keyFlags } : {}),
   };
 }
 

@@ -45,6 +45,8 @@ export interface FailedRequest {
   seenProject?: string | null;
   /** The profile the key is for: the commands the advice names act on it. */
   profile?: string;
+  /** The live-check flags given (` --base-url …`), repeated where the advice names `key`. */
+  keyFlags?: string;
 }
 
 export interface Diagnosis {
@@ -280,7 +282,7 @@ function scopesOutcome(e: ApiError): Outcome | null {
   };
 }
 
-const newKeyFix = (request: FailedRequest) => `Create a new secret key on the API keys page and store it with \`openai-setup key${profileFlag(request.profile)}\`.`;
+const newKeyFix = (request: FailedRequest) => `Create a new secret key on the API keys page and store it with \`openai-setup key${profileFlag(request.profile)}${request.keyFlags ?? ''}\`.`;
 
 function headerMismatch(e: ApiError): Described {
   const isOrg = e.code === 'mismatched_organization';

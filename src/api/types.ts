@@ -17,6 +17,8 @@ export interface CheckRequest {
   timeoutMs: number;
   /** The profile the key is for: the commands its advice names act on it. */
   profile?: string;
+  /** The live-check flags given (` --base-url …`), repeated where its advice names `key`. */
+  keyFlags?: string;
 }
 
 export interface CheckResult {

@@ -6,6 +6,7 @@ import { PAGES } from '../platform.js';
 import { removeAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
+import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: { profile?: string; yes: boolean; admin?: boolean }): Promise<number> {
@@ -35,6 +36,16 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     const left = [...(await ctx.keys.removeLeftovers()), ...(await ctx.state.removeLeftovers())];
     if (left.length) term.out(`${m.ok} Removed ${left.length === 1 ? 'a temporary file' : `${left.length} temporary files`} left by an interrupted run: ${left.join(', ')}`);
   };
+  const record = (await ctx.state.read()).profiles[profileName]?.key;
+  if (!stored && keychainError?.problem === 'no-service' && record?.storage === 'keychain') {
+    // Not "nothing stored": the key is in a keychain that is not running here (SSH, a container).
+    // The record stays, saying where it is.
+    throw new ExitError(
+      EXIT.keyStore,
+      `The key stored for profile "${profileName}" (${record.hint}) is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be removed from here. Nothing was removed.`,
+      [`Run \`${ctx.commandName} logout${profileFlag(profileName)}\` where it is (your desktop session).`],
+    );
+  }
   if (!stored && !unreadable) {
     await forgetRecord();
     await removeLeftovers();

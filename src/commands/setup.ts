@@ -1,6 +1,6 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
-import { buildCheckRequest, recordCheck, runCheck, type CheckSettings } from '../api/check.js';
+import { buildCheckRequest, DEFAULT_MODEL, isOfficialBaseURL, recordCheck, runCheck, type CheckSettings } from '../api/check.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -17,14 +17,15 @@ import { findKey, keychainFailure, noKeyError, pipeKeyCommand, resolveProfileNam
 import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
-import { shellExportLine } from '../terminal/shell.js';
+import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
+import { shellExportLine, shellWord } from '../terminal/shell.js';
 import { checkFlags, profileFlag } from '../terminal/invocation.js';
 
 export interface SetupOptions {
   profile?: string;
   restart: boolean;
   insecureStorage: boolean;
-  /** --base-url, --model, --timeout: the live checks', as for `key` and `verify`. */
+  /** --base-url, --model, --timeout: the live checks', as for `key` and `verify`; the commands it recommends repeat them. */
   check?: CheckSettings;
 }
 
@@ -69,46 +70,67 @@ async function nonInteractivePath(ctx: Context, profileName: string, check: Chec
   ]);
 }
 
-/** The closing screen: what to run now, with the commands as this person can type them. */
-function printReady(ctx: Context, profileName: string, key: string, source: KeySource, storage?: KeyStageResult['storage']): void {
+/**
+ * The closing screen: what to run now, with the commands as this person can type them. `check`:
+ * the live-check options of this run; a key checked against another server (--base-url) is handed
+ * to programs with OPENAI_BASE_URL set to it, so that none sends it to the OpenAI API instead, and
+ * the one real call asks for the model checked (--model).
+ */
+function printReady(ctx: Context, profileName: string, key: string, source: KeySource, check: CheckSettings | undefined, storage?: KeyStageResult['storage']): void {
   const { term } = ctx;
   const s = term.style;
   const cmd = ctx.commandName;
   const flag = profileFlag(profileName);
+  // Its user:password is a secret, never printed: said below, for the person to add.
+  const server = check?.baseURL === undefined ? null : withoutCredentials(check.baseURL);
+  const toServer = server === null ? '' : `OPENAI_BASE_URL=${shellWord(server)} `;
+  const model = check?.model ?? DEFAULT_MODEL;
   term.out();
   term.out(s.bold.green("You're ready to build."));
-  const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="gpt-4o-mini", input="Say hi in five words").output_text)'`;
-  const callNode = `node -e 'new (require("openai").OpenAI)().responses.create({model:"gpt-4o-mini",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`;
+  const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="${model}", input="Say hi in five words").output_text)'`;
+  const callNode = `node -e 'new (require("openai").OpenAI)().responses.create({model:"${model}",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`;
   // One command a line, each to be pasted as it is; `prefix` hands the stored key over (nothing
   // when the key is already in OPENAI_API_KEY).
   const oneRealCall = (lead: string, prefix = '') => {
     term.out(`${lead} (a short request costs a fraction of a cent):`);
     term.out(`  ${s.cyan('pip install openai')}`);
-    term.command(`  ${s.cyan(`${prefix}${callPython}`)}`);
+    term.command(`  ${s.cyan(`${toServer}${prefix}${callPython}`)}`);
     term.out(`  ${s.dim('or with Node:')} ${s.cyan('npm install openai')}`);
-    term.command(`  ${s.cyan(`${prefix}${callNode}`)}`);
+    term.command(`  ${s.cyan(`${toServer}${prefix}${callNode}`)}`);
+  };
+  const elsewhere = server !== null && !isOfficialBaseURL(server);
+  const works = `Your key ${maskKey(key)} works${elsewhere ? ` with ${sanitize(server)}` : ''}.`;
+  const serverNote = () => {
+    const notes = [
+      elsewhere ? `It is for that server, not the OpenAI API: programs need OPENAI_BASE_URL=${shellWord(server)} too (the SDKs read it), as the lines below set it.` : '',
+      server !== null && server !== check?.baseURL ? 'The user name and password of --base-url are left out of OPENAI_BASE_URL here: add them.' : '',
+    ].filter(Boolean);
+    if (notes.length) term.say(notes.join(' '));
   };
   if (storage === 'env') {
     // The person keeps the key in their own shell file: it reaches programs once that is read.
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
-    term.say(`Your key ${maskKey(key)} works. You keep it in OPENAI_API_KEY yourself: once the line is in ${line.file}, ${line.reload}; the OpenAI SDKs read it from there. openai-setup keeps no copy.`);
+    term.say(`${works} You keep it in OPENAI_API_KEY yourself: once the line is in ${line.file}, ${line.reload}; the OpenAI SDKs read it from there. openai-setup keeps no copy.`);
+    serverNote();
     oneRealCall('Then try one real call');
   } else if (source.kind === 'env') {
     // The key lives in the person's own OPENAI_API_KEY: programs of this shell already see it.
-    term.say(`Your key ${maskKey(key)} works. It is in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it; openai-setup does not keep a copy.`);
+    term.say(`${works} It is in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it; openai-setup does not keep a copy.`);
+    serverNote();
     oneRealCall('Try one real call');
   } else {
-    term.say(`Your key ${maskKey(key)} works. The OpenAI SDKs read it from OPENAI_API_KEY; hand it over with:`);
+    term.say(`${works} The OpenAI SDKs read it from OPENAI_API_KEY; hand it over with:`);
     const commands: Array<[string, string]> = [
-      [`${cmd} run${flag} -- python3 app.py`, 'run a program with the key set'],
-      [`export OPENAI_API_KEY="$(${cmd} token${flag})"`, 'set it in this shell'],
-      [`${cmd} env${flag} --file .env`, 'write it to a git-ignored .env'],
+      [`${toServer}${cmd} run${flag} -- python3 app.py`, 'run a program with the key set'],
+      [`export OPENAI_API_KEY="$(${cmd} token${flag})"${server === null ? '' : ` ${toServer.trimEnd()}`}`, 'set it in this shell'],
+      [`${cmd} env${flag} --file .env`, server === null ? 'write it to a git-ignored .env' : 'write it to a git-ignored .env (add OPENAI_BASE_URL there)'],
     ];
     const width = Math.max(...commands.map(([command]) => command.length));
     for (const [command, what] of commands) {
       if (term.columns >= width + what.length + 6) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
       else term.out(`  ${s.cyan(command)}\n      ${what}`);
     }
+    serverNote();
     oneRealCall('Try one real call', `${cmd} run${flag} -- `);
   }
   term.out(`Watch what you spend: ${PAGES.usage.url}`);
@@ -182,6 +204,10 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   const m = marks(term.style);
   const cmd = ctx.commandName;
   const profileName = await resolveProfileName(ctx, options.profile);
+  // The wizard and `key` recommended as this run was started: run without its --base-url, they
+  // would check (send) the key against the OpenAI API instead of the server it is meant for.
+  const given = `${profileFlag(profileName)}${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;
+  const again = `${cmd}${given}`;
   term.out(term.style.bold('openai-setup: from an OpenAI account to a working API key'));
   if (profileName !== 'default') term.out(term.style.dim(`Profile: ${profileName}`));
   let pending = await printChecklist(ctx, profileName);
@@ -198,10 +224,10 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     // all: over SSH, in a container): not "no key yet", which would have a second key stored.
     const keychainError = found.key === null ? found.keychainError : null;
     if (keychainError && stored?.storage === 'keychain' && keychainError.problem === 'no-service') {
-      throw await noKeyError(ctx, profileName, keychainError, `No key could be read for profile "${profileName}".`);
+      throw await noKeyError(ctx, profileName, keychainError, `No key could be read for profile "${profileName}".`, [], options.check);
     }
     if (keychainError && stored && stored.storage !== 'env' && keychainError.problem !== 'no-service') {
-      throw keychainFailure(ctx, keychainError, profileName, `The key stored for profile "${profileName}" could not be read.`);
+      throw keychainFailure(ctx, keychainError, profileName, `The key stored for profile "${profileName}" could not be read.`, options.check);
     }
     if (found.key) {
       term.out();
@@ -215,16 +241,16 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       if (check.ok && check.billing === 'ok') {
         if (!term.interactive) {
           await markAllDone(ctx, profileName);
-          printReady(ctx, profileName, found.key, found.source);
+          printReady(ctx, profileName, found.key, found.source, options.check);
           return 0;
         }
         const finish = await ctx.prompter('').confirm("You're already set up. Finish now? (No walks through the stages anyway)", true);
         if (finish) {
           await markAllDone(ctx, profileName);
           if (found.source.kind === 'env' && !(await ctx.state.read()).profiles[profileName]?.key) {
-            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  ${pipeKeyCommand(ctx, profileName)}${checkFlags(options.check)}`);
+            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  ${pipeKeyCommand(ctx, profileName, false, options.check)}`);
           }
-          printReady(ctx, profileName, found.key, found.source);
+          printReady(ctx, profileName, found.key, found.source, options.check);
           return 0;
         }
         pending = [...STAGE_IDS];
@@ -277,10 +303,10 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       if (record?.storage === 'env') {
         // The person keeps the key in their own shell file: it is not set in this shell.
         const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
-        term.say(`${m.warn} The key of this profile (${record.hint}) is kept in OPENAI_API_KEY, which you set yourself in ${line.file}, and it is not set in this shell: ${line.reload}, then run \`${cmd}${profileFlag(profileName)}\` again.`);
+        term.say(`${m.warn} The key of this profile (${record.hint}) is kept in OPENAI_API_KEY, which you set yourself in ${line.file}, and it is not set in this shell: ${line.reload}, then run \`${again}\` again.`);
         return 0;
       }
-      term.out(`${m.warn} No key yet. When you have one, run \`${cmd} key${profileFlag(profileName)}\` (or \`${cmd}${profileFlag(profileName)}\` to continue).`);
+      term.out(`${m.warn} No key yet. When you have one, run \`${cmd} key${given}\` (or \`${again}\` to continue).`);
       return 0;
     }
     let check = current.check;
@@ -293,18 +319,18 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     current.check = undefined;
     if (check.ok) {
       if (skipped.length) {
-        term.out(`${m.warn} Skipped: ${skipped.map((s) => STAGE_TITLES[s]).join('; ')}. Run \`${cmd}${profileFlag(profileName)}\` again to finish them.`);
+        term.out(`${m.warn} Skipped: ${skipped.map((s) => STAGE_TITLES[s]).join('; ')}. Run \`${again}\` again to finish them.`);
       } else {
         await markAllDone(ctx, profileName);
       }
-      printReady(ctx, profileName, current.key, current.source, current.storage);
+      printReady(ctx, profileName, current.key, current.source, options.check, current.storage);
       return 0;
     }
     if (outcomeRow(check).route === 'billing') await forgetStage(ctx, profileName, 'billing');
     let choice = await chooseRoute(ctx, profileName, check, options.check);
     if (choice === 'credits') choice = await addCredits(ctx, profileName, options.check);
     if (choice === 'stop') {
-      term.out(`Stopped. Your progress is saved: run \`${cmd}${profileFlag(profileName)}\` to continue.`);
+      term.out(`Stopped. Your progress is saved: run \`${again}\` to continue.`);
       return check.exitCode;
     }
     if (choice === 'key') {

@@ -78,10 +78,16 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName) };
   // A locked keychain is not "no key": say so, and how to unlock it.
-  if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profileName, `The key of profile "${profileName}" could not be read.`);
-  throw await noKeyError(ctx, profileName, keychainError, `No key to check for profile "${profileName}".`, [
-    'Give one with --key KEY, --key - (read from standard input) or the OPENAI_API_KEY variable.',
-  ]);
+  if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profileName, `The key of profile "${profileName}" could not be read.`, options);
+  // The commands it names check the key where this run would have: the same --base-url.
+  throw await noKeyError(
+    ctx,
+    profileName,
+    keychainError,
+    `No key to check for profile "${profileName}".`,
+    ['Give one with --key KEY, --key - (read from standard input) or the OPENAI_API_KEY variable.'],
+    options,
+  );
 }
 
 export async function run(ctx: Context, options: VerifyOptions): Promise<number> {

@@ -48,13 +48,19 @@ type KeychainFallback = 'env' | 'file';
 
 /**
  * The keychain cannot be used: say so plainly, then offer, in this order, fixing it (a locked
- * keyring can be unlocked), setting OPENAI_API_KEY yourself, or a 0600 file as the last resort.
- * Without a terminal, fail naming them in the same order. Null: the keychain works now.
+ * keyring can be unlocked), setting OPENAI_API_KEY yourself (not when the key stored before is in
+ * this keychain: it could not be removed), or a 0600 file as the last resort. Without a terminal,
+ * fail naming them in the same order. Null: the keychain works now.
  */
-async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError): Promise<KeychainFallback | null> {
+async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError, profile: string): Promise<KeychainFallback | null> {
   const { term } = ctx;
   const store = ctx.keys.keychainDescription;
   const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+  // OPENAI_API_KEY kept by the person means no copy here: the key stored before must go, and one
+  // in this keychain cannot go from here (see removeStoredCopy). Said now, not after the paste and
+  // a billable check.
+  const record = (await ctx.state.read()).profiles[profile]?.key;
+  const stuck = record?.storage === 'keychain' ? record.hint : null;
   for (let problem = error; ; ) {
     const what = describeKeychainProblem(problem, store);
     const fix = keychainFix(problem, store);
@@ -67,9 +73,14 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
     }
     term.err(`${marks(term.style).fail} ${what}`);
     if (fix) term.say(`  ${fix}`);
+    if (stuck) {
+      term.say(
+        `  Setting OPENAI_API_KEY yourself is not offered: the key stored for profile "${profile}" (${stuck}) is in the ${store}, and it cannot be removed from here, so openai-setup would go on handing it out. To keep the new key in OPENAI_API_KEY, remove that one where the keychain can be reached first (\`${ctx.commandName} logout${profileFlag(profile)}\`).`,
+      );
+    }
     const answer = await ctx.prompter('').select<KeychainFallback | 'retry' | 'stop'>('Where should the key go?', [
       ...(fix ? [{ name: 'I fixed it: try the keychain again', value: 'retry' as const }] : []),
-      { name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' },
+      ...(stuck ? [] : [{ name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' as const }]),
       { name: `Store it in a file only you can read (${ctx.keys.filePath}, like --insecure-storage)`, value: 'file' },
       { name: 'Stop: do not store it', value: 'stop' },
     ]);
@@ -85,7 +96,8 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
  * The person keeps the key in OPENAI_API_KEY from now on: the copy stored earlier goes (keychain
  * and file, as logout removes it), or token, run and the wizard would go on handing out the key
  * this one replaces. One that cannot be removed (in a keychain out of reach here) stops this
- * before anything changes: the record keeps saying where that key is.
+ * before anything changes: the record keeps saying where that key is. (chooseKeychainFallback does
+ * not offer this choice then; this is the last guard.)
  */
 async function removeStoredCopy(ctx: Context, profile: string): Promise<void> {
   const store = ctx.keys.keychainDescription;
@@ -120,7 +132,7 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
     return await ctx.keys.set(profile, key, false);
   } catch (error) {
     if (!(error instanceof KeychainUnavailableError)) throw error;
-    return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error));
+    return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error, profile));
   }
 }
 
@@ -191,7 +203,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   let fallback: KeychainFallback | null = null;
   if (!options.insecureStorage) {
     const problem = await ctx.keys.probeWritable();
-    if (problem) fallback = await chooseKeychainFallback(ctx, problem);
+    if (problem) fallback = await chooseKeychainFallback(ctx, problem, profileName);
   }
 
   for (;;) {

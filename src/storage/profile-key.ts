@@ -5,7 +5,7 @@ import { parseFlag } from '../options.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from './keychain.js';
 import { ConfigStoreError } from './private-file.js';
 import { ProfileNameSchema } from './state.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { keyCheckFlags, profileFlag, type CheckFlagValues } from '../terminal/invocation.js';
 import { shellExportLine } from '../terminal/shell.js';
 
 export type KeySourceKind = 'flag' | 'stdin' | 'env' | 'keychain' | 'file';
@@ -55,24 +55,27 @@ export async function findKey(
   return { key: null, keychainError };
 }
 
-/** The command that stores a key for a profile, as this person types it (`npx openai-setup …` under npx). */
-export function keyCommand(ctx: Context, profile: string): string {
-  return `${ctx.commandName} key${profileFlag(profile)}`;
+/**
+ * The command that stores a key for a profile, as this person types it (`npx openai-setup …` under
+ * npx); `check`: the live-check options this run was given, repeated.
+ */
+export function keyCommand(ctx: Context, profile: string, check?: CheckFlagValues): string {
+  return `${ctx.commandName} key${profileFlag(profile)}${keyCheckFlags(check)}`;
 }
 
 /** Storing a key from a pipe, as this person types it; `insecure`: in the 0600 file (no keychain to use). */
-export function pipeKeyCommand(ctx: Context, profile: string, insecure = false): string {
-  return `printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin${insecure ? ' --insecure-storage' : ''}`;
+export function pipeKeyCommand(ctx: Context, profile: string, insecure = false, check?: CheckFlagValues): string {
+  return `printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
 }
 
 /**
  * A keychain that cannot give the key (locked, no default keyring...): exit 7, what to do about
  * it first, and a plain-text file only as the last resort.
  */
-export function keychainFailure(ctx: Context, error: KeychainUnavailableError, profile: string, what: string): KeyStoreError {
+export function keychainFailure(ctx: Context, error: KeychainUnavailableError, profile: string, what: string, check?: CheckFlagValues): KeyStoreError {
   const store = ctx.keys.keychainDescription;
   const fix = keychainFix(error, store);
-  const lastResort = `As a last resort, keep the key in a file only you can read:  ${pipeKeyCommand(ctx, profile, true)}`;
+  const lastResort = `As a last resort, keep the key in a file only you can read:  ${pipeKeyCommand(ctx, profile, true, check)}`;
   return new KeyStoreError(`${describeKeychainProblem(error, store)} ${what}`, fix ? [fix, lastResort] : [lastResort]);
 }
 
@@ -81,10 +84,18 @@ export function keychainFailure(ctx: Context, error: KeychainUnavailableError, p
  * themselves (and, where this shell lacks it, how to load it), it was stored in a keychain that is
  * not running here (exit 7: storing another would make a second key), or none is stored (and the
  * way to store one that works on this machine: a file only they can read when there is no keychain).
+ * `check`: the live-check options the run was given, repeated in the commands it names.
  */
-export async function noKeyError(ctx: Context, profile: string, keychainError: KeychainUnavailableError | null, headline: string, otherWays: string[] = []): Promise<UsageError | KeyStoreError> {
-  const command = keyCommand(ctx, profile);
-  const fromPipe = pipeKeyCommand(ctx, profile, keychainError !== null);
+export async function noKeyError(
+  ctx: Context,
+  profile: string,
+  keychainError: KeychainUnavailableError | null,
+  headline: string,
+  otherWays: string[] = [],
+  check?: CheckFlagValues,
+): Promise<UsageError | KeyStoreError> {
+  const command = keyCommand(ctx, profile, check);
+  const fromPipe = pipeKeyCommand(ctx, profile, keychainError !== null, check);
   const noKeychain = keychainError ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})` : null;
   const record = (await ctx.state.read()).profiles[profile]?.key;
   if (record?.storage === 'keychain' && keychainError?.problem === 'no-service') {

@@ -85,6 +85,14 @@ export function checkFlags(values: CheckFlagValues | undefined): string {
 }
 
 /**
+ * The same, for a recommended `key` (which always checks billing: it takes no --no-billing-check).
+ * A key meant for another server is then checked there, not sent to the OpenAI API.
+ */
+export function keyCheckFlags(values: CheckFlagValues | undefined): string {
+  return values ? checkFlags({ baseURL: values.baseURL, model: values.model, timeoutMs: values.timeoutMs }) : '';
+}
+
+/**
  * Advice as this person can type it. Texts name the tool `openai-setup` wherever they recommend a
  * command (many come from pure modules that know nothing of how the tool was started); each such
  * command starts with `name` instead (`npx openai-setup`, or the script's path). A command is the

@@ -185,6 +185,35 @@ describe('wizard', () => {
     expect(py.stdout).toBe('python gpt-4o-mini: Say hi in five words\n');
   });
 
+  it('after a check against another server (--base-url, --model), the closing screen\'s Node call goes there, for that model, as printed', async () => {
+    keyring = await startPrivateKeyring();
+    // No OPENAI_BASE_URL: only the flag says where the key belongs.
+    testEnv = await makeTestEnv({ ...keyring.env });
+    const key = makeKey('proj', 'wizard-base-url');
+    server.addKey(key, 'valid');
+    for (const stage of [['login'], ['payment'], ['billing', '--choice', 'prepaid']]) {
+      expect((await runCli([...stage, '--done'], { env: testEnv.env })).code).toBe(0);
+    }
+    expect((await runCli(['key', '--stdin', '--base-url', server.baseURL], { env: testEnv.env, input: `${key}\n` })).code).toBe(0);
+    const s = start(['--base-url', server.baseURL, '--model', 'gpt-4.1-mini']);
+    await s.waitFor("You're already set up. Finish now?");
+    s.press('enter');
+    await s.waitFor('Watch what you spend');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    const lines = stripAnsi(s.rawOutput()).split('\n');
+    const nodeCall = lines.find((l) => l.startsWith(`  OPENAI_BASE_URL=${server.baseURL} openai-setup run -- node -e `))?.trim();
+    expect(nodeCall).toMatch(/'$/);
+
+    const before = server.requestsFor(key).length;
+    const ran = await runCommand('bash', ['-c', nodeCall!], { env: testEnv.env, cwd: REPO_ROOT });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe('Hi there, nice to meet!\n');
+    expect(ran.code).toBe(0);
+    const sent = server.requestsFor(key).slice(before);
+    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/responses']);
+    expect(sent[0]?.body).toMatchObject({ model: 'gpt-4.1-mini' });
+  });
+
   it('re-running one stage (`openai-setup key`) replaces the stored key', async () => {
     await freshMachine();
     const first = makeKey('proj', 'wizard-first');

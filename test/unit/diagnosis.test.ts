@@ -17,6 +17,7 @@
 import * as OpenAISdk from 'openai';
 import { APIError } from 'openai/error';
 import { describe, expect, it } from 'vitest';
+import { buildCheckRequest } from '../../src/api/check.js';
 import { diagnose, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
 import { STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
@@ -24,6 +25,7 @@ import { failureOf } from '../../src/api/probes.js';
 import { ProxyRefusedError } from '../../src/api/http.js';
 import { answerOutcome, verdict, type ProbeOutcome } from '../../src/api/verdict.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
+import { makeTestContext } from '../helpers/context.js';
 import { answerFor, makeKey, maskKey, SCENARIOS, type Answer, type Fault, type KeySetup, type Scenario } from '../helpers/openai-server.js';
 
 const BASE_URL = 'https://api.openai.com/v1';
@@ -1248,5 +1250,23 @@ describe('the table itself', () => {
     expect(diagnose(failure.failure, request).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key`.');
     expect(diagnose(failure.failure, { ...request, profile: 'default' }).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key`.');
     expect(diagnose(failure.failure, { ...request, profile: 'work' }).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key --profile work`.');
+  });
+
+  it("a rejected key's fix repeats the live-check options given (a key for another server is checked there), as `key` takes them", () => {
+    const failure = outcomeOf(answerFor(null, 'models', KEY), 'models');
+    if (failure.ok) throw new Error('expected a failure');
+    const t = makeTestContext();
+    try {
+      const settings = { baseURL: 'http://127.0.0.1:18556/v1', model: 'gpt-4o', timeoutMs: 30000, billingCheck: false, profile: 'work' };
+      const request: FailedRequest = { ...buildCheckRequest(t.ctx, KEY, settings), probe: 'models', proxy: null };
+      expect(diagnose(failure.failure, request).fix).toBe(
+        'Create a new secret key on the API keys page and store it with `openai-setup key --profile work --base-url http://127.0.0.1:18556/v1 --model gpt-4o --timeout 30000`.',
+      );
+      // None given: as before.
+      const plain: FailedRequest = { ...buildCheckRequest(t.ctx, KEY, { profile: 'work' }), probe: 'models', proxy: null };
+      expect(diagnose(failure.failure, plain).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key --profile work`.');
+    } finally {
+      t.cleanup();
+    }
   });
 });

@@ -253,26 +253,54 @@ describe('key: the keychain cannot be used', () => {
     t.assertScriptsUsed();
   });
 
-  it('"env" with the stored key in a keychain out of reach: it cannot be removed, so nothing changes (exit 7), and it is said', async () => {
+  it('with the stored key in a keychain out of reach, "env" is not offered: it could not be removed, and that is said before anything is pasted', async () => {
     context({ keychain: { default: OTHER_KEY } });
     await t.ctx.state.updateProfile('default', (p) => {
       p.key = { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
     });
     t.keychain.failWith('no-service');
-    t.prompts.whenSelect(WHERE_INSTEAD, 'env').whenPassword(PASTE, KEY);
-    t.api.answerChecks(checkResult('valid'));
+    t.prompts.whenSelect(WHERE_INSTEAD, 'stop');
 
-    const { code, message, hints } = await outcomeOf(key(t.ctx, {}));
+    const { code } = await outcomeOf(key(t.ctx, { profile: 'default' }));
 
     expect(code).toBe(7);
-    expect(message).toContain('The key stored for profile "default" (sk-proj-…000B) is kept there and could not be removed, so openai-setup would go on handing it out: the new key was not recorded.');
-    expect(hints).toEqual(['Where the keychain can be reached, remove it (`openai-setup logout`) and run this again.']);
+    expect(t.prompts.messages).toEqual([WHERE_INSTEAD]);
+    expect(t.prompts.asked[0]?.choices).toEqual(['file', 'stop']);
+    expect(flat(t.stdout)).toContain(
+      'Setting OPENAI_API_KEY yourself is not offered: the key stored for profile "default" (sk-proj-…000B) is in the Secret Service keyring, and it cannot be removed from here, so openai-setup would go on handing it out. To keep the new key in OPENAI_API_KEY, remove that one where the keychain can be reached first (`openai-setup logout`).',
+    );
+    // Nothing pasted, nothing sent, nothing changed.
+    expect(t.api.checks).toEqual([]);
     expect(t.keychain.keyOf('default')).toBe(OTHER_KEY);
-    const profile = await t.profile();
-    expect(profile?.key).toMatchObject({ storage: 'keychain', hint: 'sk-proj-…000B' });
-    expect(profile?.lastVerify).toBeUndefined();
-    expect(t.stdout).not.toContain('keeps no copy');
+    expect((await t.profile())?.key).toMatchObject({ storage: 'keychain', hint: 'sk-proj-…000B' });
     t.assertScriptsUsed();
+  });
+
+  it('a keychain that fails only when the key is written, with the stored key there: "env" is not offered then either', async () => {
+    context({ keychain: { default: OTHER_KEY } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.keychain.failWith('timeout', { ops: ['set'], after: 1 });
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(WHERE_INSTEAD, 'file');
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(t.prompts.asked.find((a) => a.message === WHERE_INSTEAD)?.choices).toEqual(['retry', 'file', 'stop']);
+    expect((await t.profile())?.key?.storage).toBe('file');
+    t.assertScriptsUsed();
+  });
+
+  it('with a key kept in the file before, "env" is still offered (that copy can be removed here)', async () => {
+    context();
+    await t.ctx.keys.set('default', OTHER_KEY, true);
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'file', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.keychain.failWith('no-service');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'stop');
+    await outcomeOf(key(t.ctx, {}));
+    expect(t.prompts.asked[0]?.choices).toEqual(['env', 'file', 'stop']);
+    expect(t.stdout).not.toContain('is not offered');
   });
 
   it('a locked keychain: how to unlock it first, then "I fixed it: try the keychain again" stores it there', async () => {

@@ -32,6 +32,23 @@ describe('a key stored in a keychain that is not running here', () => {
     expect(t.api.checks).toEqual([]);
   });
 
+  it('verify --base-url: the way out stores the key checked against that server too (not the OpenAI API)', async () => {
+    await storedInKeychainOutOfReach();
+    const { code, hints } = await outcomeOf(verify(t.ctx, { json: false, quiet: false, billingCheck: false, profile: 'work', baseURL: 'http://127.0.0.1:18556/v1', timeoutMs: 30000 }));
+    expect(code).toBe(7);
+    // `key` has no --no-billing-check: not repeated.
+    expect(hints.at(-1)).toBe(`${WAY_OUT} --base-url http://127.0.0.1:18556/v1 --timeout 30000`);
+  });
+
+  it('verify --base-url with no key stored: `key` is named with it', async () => {
+    t = makeTestContext({ interactive: false });
+    const { code, hints } = await outcomeOf(verify(t.ctx, { json: false, quiet: false, billingCheck: true, profile: 'work', baseURL: 'http://127.0.0.1:18556/v1' }));
+    expect(code).toBe(2);
+    expect(hints.at(-1)).toBe(
+      'Store one with `openai-setup key --profile work --base-url http://127.0.0.1:18556/v1` (or from a pipe: printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --base-url http://127.0.0.1:18556/v1).',
+    );
+  });
+
   it('token: exit 7 the same way, nothing on stdout', async () => {
     await storedInKeychainOutOfReach();
     const { code, message } = await outcomeOf(token(t.ctx, { yes: true, profile: 'work' }));

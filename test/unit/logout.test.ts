@@ -133,6 +133,30 @@ describe('logout', () => {
 
   // The state file must not forget a key that is still in the keychain (`status` and the wizard
   // would then act as if none were stored).
+  it('no Secret Service here, the key recorded as in it: exit 7 saying where it is, not "nothing to remove"; the record stays', async () => {
+    context({ interactive: false });
+    await stored('work');
+    t.keychain.failWith('no-service');
+    const { code, message, hints } = await outcomeOf(logout(t.ctx, { profile: 'work', yes: true }));
+    expect(code).toBe(7);
+    expect(message).toBe(
+      'The key stored for profile "work" (sk-proj-…000A) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be removed from here. Nothing was removed.',
+    );
+    expect(hints).toEqual(['Run `openai-setup logout --profile work` where it is (your desktop session).']);
+    expect(t.stdout).not.toContain('nothing to remove');
+    expect(t.keychain.keyOf('work')).toBe(KEY);
+    const profile = (await t.ctx.state.read()).profiles.work;
+    expect(profile?.key).toMatchObject({ storage: 'keychain', hint: 'sk-proj-…000A' });
+    expect(profile?.stages.key).toBeDefined();
+  });
+
+  it('no Secret Service here and nothing recorded in it: still "nothing to remove" (exit 0)', async () => {
+    context({ interactive: false });
+    t.keychain.failWith('no-service');
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout).toContain('No key is stored for profile "default"; nothing to remove.');
+  });
+
   it('a locked keychain: the state file still records the key it could not remove', async () => {
     context();
     await stored();

@@ -241,6 +241,127 @@ describe('setup: the live-check options (--base-url, --model, --timeout, as key 
   });
 });
 
+describe('setup: its advice repeats the live-check options (without them, a key for another server would go to the OpenAI API)', () => {
+  const CHECK = { baseURL: 'http://127.0.0.1:18556/v1', model: 'gpt-4o', timeoutMs: 30000 };
+  const FLAGS = ' --base-url http://127.0.0.1:18556/v1 --model gpt-4o --timeout 30000';
+
+  it('"Stop for now" names the wizard with them', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenSelect(CHECK_UNFINISHED, 'stop');
+    t.api.answerChecks(checkResult('timeout'));
+    expect(await setup(t.ctx, { ...OPTIONS, check: CHECK })).toBe(6);
+    expect(t.stdout).toContain(`Stopped. Your progress is saved: run \`openai-setup${FLAGS}\` to continue.`);
+    t.assertScriptsUsed();
+  });
+
+  it('skipped stages: "run again" names them (and --insecure-storage, as the wizard was started)', async () => {
+    context();
+    t.prompts.whenSelect(PAGE_DONE, 'done').whenSelect(PAGE_DONE, 'skip').whenSelect(HOW_TO_PAY, 'prepaid').whenSelect(PAGE_DONE, 'done').whenConfirm(BUDGET, false).whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, insecureStorage: true, profile: 'work', check: CHECK })).toBe(0);
+    expect(flat(t.stdout)).toContain(`Skipped: Add a payment method. Run \`openai-setup --profile work --insecure-storage${FLAGS}\` again to finish them.`);
+    t.assertScriptsUsed();
+  });
+
+  it('"No key yet" names `key` and the wizard with them', async () => {
+    context();
+    await t.ctx.state.updateProfile('default', (p) => {
+      for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+    });
+    expect(await setup(t.ctx, { ...OPTIONS, check: CHECK })).toBe(0);
+    expect(t.stdout).toContain(`No key yet. When you have one, run \`openai-setup key${FLAGS}\` (or \`openai-setup${FLAGS}\` to continue).`);
+  });
+
+  it('a key kept in OPENAI_API_KEY but not set here: "run again" names them', async () => {
+    context({ env: { SHELL: '/bin/bash' } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'env', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    expect(await setup(t.ctx, { ...OPTIONS, check: CHECK })).toBe(0);
+    expect(flat(t.stdout)).toContain(`then run \`openai-setup${FLAGS}\` again.`);
+  });
+
+  it('the stored key in a keychain not running here: the file way out names them', async () => {
+    context();
+    await previouslySetUp();
+    t.keychain.failWith('no-service');
+    const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, check: CHECK }));
+    expect(code).toBe(7);
+    expect(hints.at(-1)).toBe(`Run this where it is (your desktop session), or keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage${FLAGS}`);
+  });
+
+  it('a locked keychain: the last resort names them', async () => {
+    context();
+    await previouslySetUp();
+    t.keychain.failWith('locked');
+    const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, check: CHECK }));
+    expect(code).toBe(7);
+    expect(hints.at(-1)).toBe(`As a last resort, keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage${FLAGS}`);
+  });
+});
+
+describe('setup: the closing screen after a check against another server (--base-url, --model)', () => {
+  const BASE = 'http://127.0.0.1:18556/v1';
+
+  it('every command it names sends the key to that server, asking for the model checked', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'default', check: { baseURL: BASE, model: 'llama-3.1-8b' } })).toBe(0);
+    const out = flat(t.stdout);
+    expect(out).toContain(`Your key sk-proj-…000A works with ${BASE}.`);
+    expect(out).toContain(`It is for that server, not the OpenAI API: programs need OPENAI_BASE_URL=${BASE} too`);
+    const lines = t.stdout.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  OPENAI_BASE_URL=${BASE} openai-setup run -- python3 app\\.py +run a program with the key set$`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  export OPENAI_API_KEY="\\$\\(openai-setup token\\)" OPENAI_BASE_URL=${BASE} +set it in this shell$`)));
+    expect(lines).toContain(
+      `  OPENAI_BASE_URL=${BASE} openai-setup run -- python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="llama-3.1-8b", input="Say hi in five words").output_text)'`,
+    );
+    expect(lines).toContain(
+      `  OPENAI_BASE_URL=${BASE} openai-setup run -- node -e 'new (require("openai").OpenAI)().responses.create({model:"llama-3.1-8b",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`,
+    );
+    expect(t.stdout).not.toMatch(/model[=:]"gpt-4o-mini"/);
+    t.assertScriptsUsed();
+  });
+
+  it('the key in OPENAI_API_KEY: the one real call sets OPENAI_BASE_URL too', async () => {
+    context({ env: { OPENAI_API_KEY: KEY } });
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, check: { baseURL: BASE } })).toBe(0);
+    const lines = t.stdout.split('\n');
+    expect(lines.some((line) => line.startsWith(`  OPENAI_BASE_URL=${BASE} python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="gpt-4o-mini"`))).toBe(true);
+    expect(lines.some((line) => line.startsWith(`  OPENAI_BASE_URL=${BASE} node -e `))).toBe(true);
+    t.assertScriptsUsed();
+  });
+
+  it('a base URL with a user name and password: never printed, and said to be left out', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, check: { baseURL: 'https://me:s3cret@llm.example.com/v1' } })).toBe(0);
+    expect(t.stdout).not.toContain('s3cret');
+    expect(t.stdout).toContain('OPENAI_BASE_URL=https://llm.example.com/v1 openai-setup run -- python3 app.py');
+    expect(flat(t.stdout)).toContain('The user name and password of --base-url are left out of OPENAI_BASE_URL here: add them.');
+    t.assertScriptsUsed();
+  });
+
+  it('without --base-url the commands are as before: no OPENAI_BASE_URL', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    expect(t.stdout).not.toContain('OPENAI_BASE_URL');
+    expect(t.stdout).toContain('Your key sk-proj-…000A works. The OpenAI SDKs');
+    t.assertScriptsUsed();
+  });
+});
+
 describe('setup: a key stored in a keychain out of reach', () => {
   it('no Secret Service here (SSH, a container): exit 7, the stored key named, not "No key yet"', async () => {
     context();
