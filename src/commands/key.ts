@@ -14,11 +14,14 @@ export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'
   // The stored key checked as this run checked it (the same server).
   const flag = profileFlag(profile);
   const verify = `${cmd} verify${flag}${checkFlags(options.check)}`;
-  // The right key, stored: what still stands between it and a working call.
+  // The right key, stored: what still stands between it and a working call. The exit code is the
+  // check's (4 cannot spend, 5 refused), as verify's, so that a script learns it before it calls.
   if (route === 'billing') {
-    ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: fix billing (\`${cmd} billing${flag}\`), then \`${verify}\`.`);
+    // A project's spend limit is raised on that project's limits page (the fix above), not in billing.
+    const fix = result.check?.reason === 'project_spend_limit_exceeded' ? 'raise the project\'s limit as described above' : `fix billing (\`${cmd} billing${flag}\`)`;
+    ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: ${fix}, then \`${verify}\`.`);
   } else if (route === 'elsewhere') {
     ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it is refused until what is described above is fixed; then \`${verify}\`.`);
   }
-  return 0;
+  return route === 'billing' || route === 'elsewhere' ? outcomeRow(result.check!).exitCode : 0;
 }

@@ -182,7 +182,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       'On the API keys page: "Create new secret key". Owned by "You" makes a key that acts as you; "Service account" makes one tied to the project instead of a person (for a server). Pick the project: projects are where budgets and key permissions live, and "Default project" is fine to start. Keep permissions "All", name the key (e.g. after this machine) and copy it: it is shown only once.',
     );
     term.say(
-      'Some newer models also need organization verification, an ID check on the organization settings page: you can do it later, when a model asks for it.',
+      'Your first key may ask you to verify a phone number first. Some newer models also need organization verification, an ID check on the organization settings page: you can do it later, when a model asks for it.',
     );
     await showPage(ctx, 'keys');
   }

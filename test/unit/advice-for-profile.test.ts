@@ -46,7 +46,7 @@ describe('commands recommended for a profile name it', () => {
   it('key --profile w2 with no credits: billing and the check again, for w2', async () => {
     context({ interactive: false, stdin: `${KEY}\n` });
     t.api.answerChecks(checkResult('insufficient_quota'));
-    expect(await key(t.ctx, { profile: 'w2', stdin: true })).toBe(0);
+    expect(await key(t.ctx, { profile: 'w2', stdin: true })).toBe(4);
     expect(t.api.checks.map((c) => c.profile)).toEqual(['w2']);
     expect(flat(t.stdout)).toContain('fix billing (`openai-setup billing --profile w2`), then `openai-setup verify --profile w2`.');
   });

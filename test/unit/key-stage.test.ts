@@ -55,9 +55,20 @@ describe('key: paste, check, store', () => {
     context();
     t.prompts.whenPassword(PASTE, KEY);
     t.api.answerChecks(checkResult('insufficient_quota'));
-    expect(await key(t.ctx, {})).toBe(0);
+    expect(await key(t.ctx, {})).toBe(4);
     expect(t.keychain.keyOf('default')).toBe(KEY);
     expect(flat(t.stdout)).toContain('The key is stored, but it cannot spend yet: fix billing (`openai-setup billing`), then `openai-setup verify`.');
+    t.assertScriptsUsed();
+  });
+
+  it("a project's spend limit: stored, exit 4, raise that project's limit (not billing)", async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('insufficient_quota', { reason: 'project_spend_limit_exceeded' }));
+    expect(await key(t.ctx, {})).toBe(4);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(flat(t.stdout)).toContain("The key is stored, but it cannot spend yet: raise the project's limit as described above, then `openai-setup verify`.");
+    expect(flat(t.stdout)).not.toContain('fix billing');
     t.assertScriptsUsed();
   });
 
@@ -175,7 +186,7 @@ describe('key: after a failed check', () => {
     context();
     t.prompts.whenPassword(PASTE, KEY);
     t.api.answerChecks(checkResult('forbidden', { reason: 'missing_scopes' }));
-    expect(await key(t.ctx, {})).toBe(0);
+    expect(await key(t.ctx, {})).toBe(5);
     expect(t.keychain.keyOf('default')).toBe(KEY);
     expect(await t.profile()).toMatchObject({ key: { storage: 'keychain' }, lastVerify: { status: 'forbidden', ok: false } });
     expect(flat(t.stdout)).toContain('The key is stored, but it is refused until what is described above is fixed; then `openai-setup verify`.');
