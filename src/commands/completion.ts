@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { parseFlag } from '../options.js';
 import { PAGE_NAMES } from '../platform.js';
+import { marks } from '../terminal/output.js';
 import { singleQuoted } from '../terminal/shell.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -340,6 +341,11 @@ export async function run(ctx: Context, options: { shell: string; program: Comma
   const shell: Shell = parseFlag('completion', ShellSchema, options.shell);
   const tree = completionTree(options.program);
   const script = shell === 'bash' ? bashScript(tree) : shell === 'zsh' ? zshScript(tree) : fishScript(tree);
-  ctx.term.out(script.trimEnd());
+  ctx.term.script(script.trimEnd());
+  // The script completes `openai-setup` typed as a command: where that is not what the person
+  // types (npx, a script path), say what makes it work.
+  if (ctx.commandName !== 'openai-setup') {
+    ctx.term.err(`${marks(ctx.term.style).warn} This script completes the command openai-setup, which is not on your PATH here: install it first (npm install -g openai-setup).`);
+  }
   return 0;
 }

@@ -40,6 +40,11 @@ export interface Terminal {
    * copies back as one line, a line break added here would not (inside quotes it breaks the program).
    */
   command(line: string): void;
+  /**
+   * A script of ours for a shell to load (completion), on stdout as it is: in it `openai-setup`
+   * names the installed command, whatever this run was started as (npx, a path).
+   */
+  script(text: string): void;
   /** Raw stdout with no masking: only for commands whose job is to print the key (`token`). */
   writeSecret(text: string): void;
   /** Register a secret so that no output line can ever show it whole. */
@@ -154,6 +159,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
       for (const line of wrap(mask(paragraph), width, indent)) stdout.write(`${line}\n`);
     },
     command: (line) => void stdout.write(`${mask(line)}\n`),
+    script: (text) => void stdout.write(`${redact(neutralise(text), secrets)}\n`),
     writeSecret: (text) => void stdout.write(text),
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);

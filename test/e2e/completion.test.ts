@@ -164,3 +164,18 @@ describe('fish, through complete -C', () => {
     expectOffers(shown, c, 'fish');
   });
 });
+
+describe('completion where openai-setup is not an installed command', () => {
+  it('under npx the script still completes the command openai-setup (its profile lookup too), and stderr says to install it', async () => {
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const r = await runCli(['completion', shell], { env: { ...t.env, npm_command: 'exec' } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('openai-setup profiles --names');
+      expect(r.stdout).not.toContain('npx');
+      expect(r.stderr).toBe('! This script completes the command openai-setup, which is not on your PATH here: install it first (npm install -g openai-setup).\n');
+    }
+    // Installed (on PATH): the script alone.
+    const installed = await runCli(['completion', 'bash'], { env: t.env });
+    expect(installed.stderr).toBe('');
+  });
+});
