@@ -30,7 +30,7 @@
 // Exit code 0 unless --strict is given and a target is missed. Needs a build: `npm run bench`
 // builds first.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -107,8 +107,13 @@ await esbuild({
     },
   ],
 });
+// As installed (`npm install -g`): openai-setup on PATH, so that it names itself by its bare name
+// and answers a bare --help from the help rendered at build time.
+const installedDir = join(root, 'installed');
+mkdirSync(installedDir);
+symlinkSync(CLI, join(installedDir, 'openai-setup'));
 const baseEnv = {
-  PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+  PATH: `${installedDir}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
   HOME: home,
   XDG_CONFIG_HOME: join(root, 'xdg'),
   OPENAI_SETUP_CONFIG_DIR: join(root, 'config'),
