@@ -9,10 +9,11 @@ import { keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
 import { adminAccount, adminAuth, adminKeyCommand, envAdminKey } from '../storage/admin-key.js';
+import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
 import type { Storage } from '../storage/keystore.js';
 import { resolveProfileName } from '../storage/profile-key.js';
-import type { Profile } from '../storage/state.js';
+import { profileIn, type Profile } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
@@ -116,27 +117,32 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
     say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example}.`);
   }
 
-  // Storing cannot be taken back: not when the progress file could not record it.
-  await ctx.state.assertChangeable();
+  // Stored and recorded as one step: a key is never stored that the progress file does not record.
   let storage: Storage;
-  try {
-    storage = await ctx.keys.set(adminAccount(profile), key, options.insecureStorage);
-  } catch (error) {
-    if (!(error instanceof KeychainUnavailableError)) throw error;
-    throw new KeyStoreError(`${describeKeychainProblem(error, ctx.keys.keychainDescription)} The admin key was not stored.`, [
-      `Keep it in a file only you can read instead: run again with --insecure-storage (${adminKeyCommand(profile, '--insecure-storage')}), or set OPENAI_ADMIN_KEY yourself.`,
-    ]);
-  }
   let record: Profile | undefined;
+  const account = adminAccount(profile);
   try {
-    record = await ctx.state.updateProfile(profile, (p) => {
-      p.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString() };
-    });
+    storage = await changeKey(
+      ctx,
+      account,
+      () => ctx.keys.set(account, key, options.insecureStorage),
+      (state, storage) => {
+        record = profileIn(state, profile);
+        record.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString() };
+      },
+    );
   } catch (error) {
-    if (!(error instanceof KeyStoreError)) throw error;
-    // The key is stored and used from now on; only its record (what status shows) is missing.
-    term.err(`${m.warn} The admin key is stored, but its record was not written: ${error.message} \`${ctx.commandName} status${profileFlag(profile)}\` will not list it until \`${adminKeyCommand(profile)}\` runs again.`);
-    record = (await ctx.state.read()).profiles[profile];
+    if (!(error instanceof KeyChangeError)) throw error;
+    if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
+      throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} The admin key was not stored.`, [
+        `Keep it in a file only you can read instead: run again with --insecure-storage (${adminKeyCommand(profile, '--insecure-storage')}), or set OPENAI_ADMIN_KEY yourself.`,
+      ]);
+    }
+    throw await keyChangeFailure(ctx, error, {
+      hint: `the admin key ${hint}`,
+      account,
+      again: [`Once that is fixed, store it again (${adminKeyCommand(profile, options.insecureStorage ? '--insecure-storage' : '')}), or remove what is stored (${ctx.commandName} logout --admin${profileFlag(profile)}).`],
+    });
   }
   // "Next to the key" only when there is one: the profile may have none stored yet.
   const nextTo = record?.key && record.key.storage !== 'env' ? `, next to the key of profile "${profile}"` : '';

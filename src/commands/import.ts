@@ -18,13 +18,15 @@ import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
 import { readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
-import { runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
+import { profileFlag, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { scanPlaces, type Finding } from '../plaintext/scan.js';
 import { homeOf, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminAuth } from '../storage/admin-key.js';
+import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
+import { profileIn } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 
 export interface ImportOptions {
@@ -391,22 +393,33 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
     return check.exitCode;
   }
   const account = admin ? adminAccount(profileName) : profileName;
-  // Storing cannot be taken back: not when the progress file could not record it.
-  await ctx.state.assertChangeable();
-  try {
-    await ctx.keys.set(account, key, false);
-  } catch (error) {
-    if (!(error instanceof KeychainUnavailableError)) throw error;
-    throw new KeyStoreError(`${describeKeychainProblem(error, ctx.keys.keychainDescription)} ${maskKey(key)} was not stored, and nothing was changed.`);
-  }
   const now = ctx.clock.now().toISOString();
-  await ctx.state.updateProfile(profileName, (p) => {
-    if (admin) p.adminKey = { storage: 'keychain', hint: maskKey(key), savedAt: now };
-    else {
-      p.key = { storage: 'keychain', hint: maskKey(key), savedAt: now };
-      p.stages.key ??= { doneAt: now };
+  // Stored and recorded as one step: a key is never stored that the progress file does not record.
+  try {
+    await changeKey(
+      ctx,
+      account,
+      () => ctx.keys.set(account, key, false),
+      (state) => {
+        const p = profileIn(state, profileName);
+        if (admin) p.adminKey = { storage: 'keychain', hint: maskKey(key), savedAt: now };
+        else {
+          p.key = { storage: 'keychain', hint: maskKey(key), savedAt: now };
+          p.stages.key ??= { doneAt: now };
+        }
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof KeyChangeError)) throw error;
+    if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
+      throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} ${maskKey(key)} was not stored, and nothing was changed.`);
     }
-  });
+    throw await keyChangeFailure(ctx, error, {
+      hint: maskKey(key),
+      account,
+      again: [`Once that is fixed, run the import again, or remove what is stored (${ctx.commandName} logout${admin ? ' --admin' : ''}${profileFlag(profileName)}).`],
+    });
+  }
   if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);
   say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
   return EXIT.ok;
@@ -447,7 +460,9 @@ async function applyPlan(
       term.err(`${m.fail} ${where} still holds the key after \`set -Ue ${plan.variable}\`: remove it in fish by hand.`);
       return false;
     }
-    if (addLine) await rewriteFile(config, (text) => appendLine(text, addLine));
+    if (addLine && (await rewriteFile(config, (text) => appendLine(text, addLine), ctx.configDir)) === 'overwritten') {
+      term.err(`${m.warn} ${io.shown(config)} was changed by another program while import added a line to it: check that it ends with  ${addLine}`);
+    }
     io.say(`${m.ok} Erased the universal variable ${plan.variable}${addLine ? `; ${io.shown(config)} sets it from openai-setup` : ''}.`);
     // Running fish shells forget a universal variable at once; the line in config.fish sets it again.
     if (plan.addLine) io.say(`  Running fish shells no longer have it. ${reloadHint('fish', config, io.shown(config))}`);
@@ -461,18 +476,23 @@ async function applyPlan(
   if (plan.note) io.say(`  ${plan.note}`);
   const question = plan.after === null ? `Remove line ${plan.line} of ${where}?` : `Change line ${plan.line} of ${where} like this?`;
   if (!io.yes && !(await prompter.confirm(question, true))) return false;
-  let changed = true;
-  await rewriteFile(finding.path, (text) => {
-    // The file may have changed since it was read: only that line, still holding that key.
-    const line = splitLines(text)[plan.line - 1];
-    if (!line?.body.includes(finding.key)) {
-      changed = false;
-      return text;
-    }
-    return replaceLine(text, plan.line, plan.after);
-  });
-  if (!changed) {
+  const outcome = await rewriteFile(
+    finding.path,
+    (text) => {
+      // The file may have changed since it was read (another run took its turn first): only that
+      // line, still holding that key.
+      const line = splitLines(text)[plan.line - 1];
+      return line?.body.includes(finding.key) ? replaceLine(text, plan.line, plan.after) : null;
+    },
+    ctx.configDir,
+  );
+  if (outcome === 'unchanged') {
     term.err(`${m.fail} ${where} changed since it was read; nothing was written. Run import again.`);
+    return false;
+  }
+  if (outcome === 'overwritten') {
+    // Said only of what is true: the file, read back, is not what was written.
+    term.err(`${m.fail} ${where} was changed by another program while import changed line ${plan.line}: check it, and run import again.`);
     return false;
   }
   const advice = finding.kind === 'dotenv' ? ` Start the program so that it gets the key:  ${io.run} -- …` : '';

@@ -3,9 +3,11 @@ import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { removeAdminKey } from '../storage/admin-key.js';
+import { adminAccount, removeAdminKey } from '../storage/admin-key.js';
+import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
+import type { Profile, State } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 
@@ -18,23 +20,29 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   const { stored, keychainError } = await ctx.keys.get(profileName);
   // With no keychain service at all, nothing can be stored in it.
   const unreadable = keychainError && keychainError.problem !== 'no-service' ? keychainError : null;
-  const forgetRecord = async () => {
-    // Only a record there is: a profile named by mistake (--profile typo) is not created.
-    const recorded = (await ctx.state.read()).profiles[profileName];
-    if (!recorded?.key && !recorded?.stages.key && !recorded?.lastVerify) return;
-    await ctx.state.update((s) => {
-      const p = s.profiles[profileName];
-      if (!p) return;
-      delete p.key;
-      delete p.stages.key;
-      // The last check was of the key just removed: status must not go on showing it as working.
-      delete p.lastVerify;
-    });
+  const recorded = (p: Profile | undefined): p is Profile => Boolean(p?.key || p?.stages.key || p?.lastVerify);
+  /** Forget the key in the progress file: false when there is nothing to forget (a profile named by mistake is not created). */
+  const forget = (state: State): boolean => {
+    const p = state.profiles[profileName];
+    if (!recorded(p)) return false;
+    delete p.key;
+    delete p.stages.key;
+    // The last check was of the key just removed: status must not go on showing it as working.
+    delete p.lastVerify;
+    return true;
   };
-  // Temp files of runs killed mid-write (one of the key file's may hold a key): always ours to remove.
+  const failure = async (error: unknown, hint: string): Promise<unknown> =>
+    error instanceof KeyChangeError
+      ? keyChangeFailure(ctx, error, { hint, account: profileName, removing: true, again: [`Once that is fixed, run \`${ctx.commandName} logout${profileFlag(profileName)}\` again.`] })
+      : error;
+  // Temp files of runs killed mid-write (one of the key file's may hold a key): always ours to
+  // remove. Before the key is (a store would remove them too, saying so on its own).
+  let leftovers: string[] = [];
   const removeLeftovers = async () => {
-    const left = [...(await ctx.keys.removeLeftovers()), ...(await ctx.state.removeLeftovers())];
-    if (left.length) term.out(`${m.ok} Removed ${left.length === 1 ? 'a temporary file' : `${left.length} temporary files`} left by an interrupted run: ${left.join(', ')}`);
+    leftovers = [...(await ctx.keys.removeLeftovers()), ...(await ctx.state.removeLeftovers())];
+  };
+  const sayLeftovers = () => {
+    if (leftovers.length) term.out(`${m.ok} Removed ${leftovers.length === 1 ? 'a temporary file' : `${leftovers.length} temporary files`} left by an interrupted run: ${leftovers.join(', ')}`);
   };
   const record = (await ctx.state.read()).profiles[profileName]?.key;
   if (!stored && keychainError?.problem === 'no-service' && record?.storage === 'keychain') {
@@ -47,8 +55,16 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     );
   }
   if (!stored && !unreadable) {
-    await forgetRecord();
     await removeLeftovers();
+    if (recorded((await ctx.state.read()).profiles[profileName])) {
+      // A stale record: forgotten as one step with a look at the store, in case another run stores a key meanwhile.
+      try {
+        await changeKey(ctx, profileName, async () => {}, (state, _nothing, before) => !(before.keychain || before.file) && forget(state));
+      } catch (error) {
+        throw await failure(error, 'the record of the key');
+      }
+    }
+    sayLeftovers();
     term.out(`No key is stored for profile "${profileName}"; nothing to remove.`);
     return 0;
   }
@@ -66,17 +82,34 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
       return 0;
     }
   }
-  const removed = await ctx.keys.delete(profileName);
-  const failed = removed.keychainError && removed.keychainError.problem !== 'no-service' ? removed.keychainError : null;
-  if (failed && stored!.storage === 'keychain') {
-    // The progress file keeps its record: the key is still where it was.
-    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(failed, ctx.keys.keychainDescription)} ${hint} was not removed.`);
-  }
-  await forgetRecord();
   await removeLeftovers();
+  // Removed and forgotten as one step: the progress file never records a key that is gone.
+  let kept: ExitError | null = null;
+  let removed;
+  try {
+    removed = await changeKey(
+      ctx,
+      profileName,
+      async () => {
+        const removed = await ctx.keys.delete(profileName);
+        const failed = removed.keychainError && removed.keychainError.problem !== 'no-service' ? removed.keychainError : null;
+        if (failed && stored!.storage === 'keychain') {
+          // The progress file keeps its record: the key is still where it was.
+          kept = new ExitError(EXIT.keyStore, `${describeKeychainProblem(failed, ctx.keys.keychainDescription)} ${hint} was not removed.`);
+          throw kept;
+        }
+        return { ...removed, failed };
+      },
+      (state) => forget(state),
+    );
+  } catch (error) {
+    if (error instanceof KeyChangeError && error.failure === kept && error.putBack !== 'failed') throw kept;
+    throw await failure(error, hint);
+  }
+  sayLeftovers();
   if (removed.keychain) term.out(`${m.ok} Removed ${hint} from the ${ctx.keys.keychainDescription}.`);
   if (removed.file) term.out(`${m.ok} Removed ${hint} from ${ctx.keys.filePath}.`);
-  if (failed) term.err(`${m.warn} ${describeKeychainProblem(failed, ctx.keys.keychainDescription)} It could not be checked for another copy.`);
+  if (removed.failed) term.err(`${m.warn} ${describeKeychainProblem(removed.failed, ctx.keys.keychainDescription)} It could not be checked for another copy.`);
   term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;
 }
@@ -93,7 +126,18 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
       return 0;
     }
   }
-  const removed = await removeAdminKey(ctx, profileName);
+  let removed;
+  try {
+    removed = await removeAdminKey(ctx, profileName);
+  } catch (error) {
+    if (!(error instanceof KeyChangeError)) throw error;
+    throw await keyChangeFailure(ctx, error, {
+      hint: `the admin key${record ? ` ${record.hint}` : ''}`,
+      account: adminAccount(profileName),
+      removing: true,
+      again: [`Once that is fixed, run \`${ctx.commandName} logout --admin${profileFlag(profileName)}\` again.`],
+    });
+  }
   if (removed.keychainError && removed.keychainError.problem !== 'no-service' && !removed.file) {
     throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(removed.keychainError, ctx.keys.keychainDescription)} The admin key was not removed.`);
   }

@@ -16,9 +16,10 @@ import { maskKey } from '../keys/format.js';
 import { projectPageUrl } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
-import type { Storage } from '../storage/keystore.js';
+import { changeKey, KeyChangeError, reasonOf } from '../storage/key-change.js';
+import type { PutBack, Storage } from '../storage/keystore.js';
 import { keyCommand, resolveProfileName, storedSource } from '../storage/profile-key.js';
-import type { Profile } from '../storage/state.js';
+import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -220,40 +221,14 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   }
   say(`${m.ok} The new key works (${check.project ?? projectId})`);
 
-  // 3. Stored in place of the old key (where the old one was kept), read back, and recorded. A
-  // failure at any point puts the old key back (or, with none, takes the new one out) before the
-  // new service account is deleted; when that cannot be done, the new account stays (the stored
-  // key may be its key) and the message says exactly where things stand.
+  // 3. Stored in place of the old key (where the old one was kept), read back, and recorded, as one
+  // step (key-change.ts): a failure at any point puts the old key back (or, with none, takes the
+  // new one out) before the new service account is deleted; when that cannot be done, the new
+  // account stays (the stored key may be its key) and the message says exactly where things stand.
   const storage: Storage = stored?.storage ?? 'keychain';
   const where = storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
-  const why = (error: unknown) =>
-    error instanceof KeychainUnavailableError ? describeKeychainProblem(error, ctx.keys.keychainDescription) : error instanceof Error ? error.message : String(error);
-  /** The key of the profile as the store has it now: null for none, undefined when it cannot be read. */
-  const storedNow = async (): Promise<string | null | undefined> => {
-    try {
-      return (await ctx.keys.get(profileName)).stored?.key ?? null;
-    } catch {
-      return undefined;
-    }
-  };
-  /**
-   * The store put back as it was before step 3 (the old key, or none): whether it had not changed,
-   * was put back, or could not be. `stored`: the new key is known to be in place (else it is read).
-   */
-  const putBack = async (stored: boolean): Promise<'untouched' | 'restored' | 'failed'> => {
-    if (!stored && (await storedNow()) === oldKey) return 'untouched';
-    try {
-      if (oldKey) await ctx.keys.set(profileName, oldKey, storage === 'file');
-      else await ctx.keys.delete(profileName);
-    } catch {
-      return 'failed';
-    }
-    // The file is written whole or not at all; a keychain is read back, as after step 3.
-    return storage === 'file' || (await storedNow()) === oldKey ? 'restored' : 'failed';
-  };
-  /** The failure of step 3, once the store is back as it was if it can be. */
-  const storeFailure = async (code: number, what: string, reason: string, stored = false): Promise<ExitError> => {
-    const back = await putBack(stored);
+  /** The failure of step 3, the store back as it was if it could be (`back`). */
+  const storeFailure = async (code: number, what: string, reason: string, back: PutBack): Promise<ExitError> => {
     if (back !== 'failed') {
       progress.new = progress.new && { ...progress.new, storage: null };
       const taken = back === 'untouched' ? 'Nothing was stored.' : `${newHint} was taken out of ${where} again${oldHint ? ` and ${oldHint} put back` : ''}.`;
@@ -276,31 +251,38 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   };
 
   try {
-    await ctx.keys.set(profileName, newKey, storage === 'file');
-    // Read back from the keychain: the old key is revoked below, so the new one must really be there.
-    if (storage === 'keychain' && (await ctx.keys.get(profileName)).stored?.key !== newKey) {
-      throw new KeychainUnavailableError('failed', 'the key read back is not the one just stored');
-    }
+    await changeKey(
+      ctx,
+      profileName,
+      async () => {
+        await ctx.keys.set(profileName, newKey, storage === 'file');
+        // Read back from the keychain: the old key is revoked below, so the new one must really be there.
+        if (storage === 'keychain' && (await ctx.keys.get(profileName)).stored?.key !== newKey) {
+          throw new KeychainUnavailableError('failed', 'the key read back is not the one just stored');
+        }
+      },
+      (state) => {
+        const p = profileIn(state, profileName);
+        p.key = { storage, hint: newHint, savedAt: ctx.clock.now().toISOString() };
+        p.stages.key ??= { doneAt: ctx.clock.now().toISOString() };
+        // Ids only, never the key: the next rotate revokes this key by deleting this account.
+        p.rotation = { at: ctx.clock.now().toISOString(), projectId, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, keyHint: newHint };
+      },
+    );
   } catch (error) {
-    if (!(error instanceof ExitError) && !(error instanceof KeychainUnavailableError)) {
-      throw await storeFailure(EXIT.internal, `Storing the new key failed unexpectedly (a bug in openai-setup; please report it): ${why(error)}`, 'internal');
+    if (!(error instanceof KeyChangeError)) throw await unforeseen(error, 'Storing the new key');
+    const cause = error.failure;
+    const foreseen = cause instanceof ExitError || cause instanceof KeychainUnavailableError;
+    const why = reasonOf(ctx, cause);
+    if (error.step === 'record') {
+      // Stored, but the progress file would go on naming the old key (and not know the new
+      // account): the two must agree, so the store went back as it was.
+      throw await storeFailure(foreseen ? error.code : EXIT.internal, `Recording the new key in ${ctx.state.path} failed: ${why}`, cause instanceof ExitError ? 'record_failed' : 'internal', error.putBack);
     }
-    throw await storeFailure(EXIT.keyStore, `Storing the new key failed: ${why(error)}`, 'store_failed');
+    if (!foreseen) throw await storeFailure(EXIT.internal, `Storing the new key failed unexpectedly (a bug in openai-setup; please report it): ${why}`, 'internal', error.putBack);
+    throw await storeFailure(EXIT.keyStore, `Storing the new key failed: ${why}`, 'store_failed', error.putBack);
   }
   progress.new = { ...progress.new, storage };
-  try {
-    await ctx.state.updateProfile(profileName, (p) => {
-      p.key = { storage, hint: newHint, savedAt: ctx.clock.now().toISOString() };
-      p.stages.key ??= { doneAt: ctx.clock.now().toISOString() };
-      // Ids only, never the key: the next rotate revokes this key by deleting this account.
-      p.rotation = { at: ctx.clock.now().toISOString(), projectId, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, keyHint: newHint };
-    });
-  } catch (error) {
-    // Stored, but the progress file would go on naming the old key (and not know the new account):
-    // the two must agree, so the store goes back as it was.
-    const code = error instanceof ExitError ? error.code : EXIT.internal;
-    throw await storeFailure(code, `Recording the new key in ${ctx.state.path} failed: ${why(error)}`, error instanceof ExitError ? 'record_failed' : 'internal', true);
-  }
   await recordCheck(ctx, profileName, newKey, storedSource(storage, profileName), check);
   say(`${m.ok} Stored ${newHint} in ${where}${oldHint ? ` in place of ${oldHint}` : ''}`);
 

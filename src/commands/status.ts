@@ -12,7 +12,7 @@ import { STAGE_IDS, stageRecord } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
-import { copiesOf, shownPath } from '../plaintext/summary.js';
+import { copiesOf, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
@@ -30,6 +30,8 @@ export const StatusJsonSchema = z.object({
   adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string() })),
   /** Plaintext copies of the stored key (by its hint) where `import` looks. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
+  /** Temp files of the key file left by killed runs (each may hold a key): their paths. */
+  leftovers: z.array(z.string()),
   lastVerify: z.nullable(
     z.object({ at: z.string(), status: VerifyStatusSchema, ok: z.boolean(), keyHint: z.string(), keySource: z.string(), organization: z.nullable(z.string()), project: z.nullable(z.string()), tier: z.nullable(z.string()), billing: z.string(), message: z.string() }),
   ),
@@ -79,6 +81,7 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     },
     adminKey: profile?.adminKey ?? null,
     plaintext: stored ? (await copiesOf(ctx, { hint: stored.hint })).map((f) => ({ path: shownPath(ctx, f.path), line: f.line })) : [],
+    leftovers: (await leftoverKeyFiles(ctx))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
   };
 }
@@ -113,6 +116,8 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
     const where = status.plaintext.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (status.plaintext.length > 3 ? ` and ${status.plaintext.length - 3} more` : '');
     term.out(`${m.warn} The stored key is also in plain text: ${where} — \`${ctx.commandName} import\` moves it`);
   }
+  const leftovers = await leftoverKeyFiles(ctx);
+  if (leftovers) term.out(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
   if (status.adminKey) term.out(`${m.ok} Admin key ${status.adminKey.hint} ${status.adminKey.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`} (for rotate and spend)`);
   if (key.env.set) {
     const relation = key.env.matchesStored === false ? term.style.yellow(' — differs from the stored key; programs use this one') : key.env.matchesStored ? ' (same as the stored key)' : '';

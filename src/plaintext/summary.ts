@@ -3,6 +3,7 @@
 import { relative, sep } from 'node:path';
 import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
+import { singleQuoted } from '../terminal/shell.js';
 import { plaintextPlaces, type Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
 
@@ -39,6 +40,22 @@ export function listCopies(ctx: Context, findings: Finding[], max = 3): string {
   return findings.length > max ? `${shown.join(', ')} and ${findings.length - max} more` : shown.join(', ');
 }
 
+/**
+ * Temp files of the key file left by runs killed while writing it: each may hold a key in plain
+ * text. Named (never read), with the command that removes them; null when there are none. Storing
+ * a key, or logout, removes them too.
+ */
+export async function leftoverKeyFiles(ctx: Context): Promise<{ paths: string[]; detail: string; fix: string } | null> {
+  const paths = await ctx.keys.leftovers();
+  if (paths.length === 0) return null;
+  const what = paths.length === 1 ? 'A temporary file' : `${paths.length} temporary files`;
+  return {
+    paths,
+    detail: `${what} of ${ctx.keys.filePath}, left by an interrupted run, may hold a key in plain text: ${paths.join(', ')}`,
+    fix: `Remove ${paths.length === 1 ? 'it' : 'them'}: rm ${paths.map(singleQuoted).join(' ')}`,
+  };
+}
+
 /** What doctor shows: the stored key's plaintext copies, and the admin key when one is stored. */
 export async function plaintextDoctorChecks(
   ctx: Context,
@@ -51,6 +68,8 @@ export async function plaintextDoctorChecks(
   if (storedKey && copies.length) {
     checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies)}`, fix: 'Move them into the keychain: openai-setup import' });
   }
+  const leftovers = await leftoverKeyFiles(ctx);
+  if (leftovers) checks.push({ id: 'leftovers', title: 'Leftover files', status: 'warn', detail: leftovers.detail, fix: leftovers.fix });
   const admin = (await ctx.state.read()).profiles[profile]?.adminKey;
   if (admin) {
     checks.push({ id: 'admin-key', title: 'Admin key', status: 'ok', detail: `${admin.hint} stored (${admin.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : 'plain-text file'}), for rotate and spend`, fix: null });

@@ -8,8 +8,10 @@ import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
+import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { Storage } from '../storage/keystore.js';
 import { pipeKeyCommand, type KeySource } from '../storage/profile-key.js';
+import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks } from '../terminal/output.js';
 import { LineBreakInsideError } from '../terminal/prompter.js';
@@ -92,33 +94,59 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
   }
 }
 
+/** What a key stage records of the key it stored (or of the person's own OPENAI_API_KEY line). */
+type KeyRecord = (profile: Profile, storage: Storage | 'env') => void;
+
 /**
  * The person keeps the key in OPENAI_API_KEY from now on: the copy stored earlier goes (keychain
  * and file, as logout removes it), or token, run and the wizard would go on handing out the key
- * this one replaces. One that cannot be removed (in a keychain out of reach here) stops this
- * before anything changes: the record keeps saying where that key is. (chooseKeychainFallback does
- * not offer this choice then; this is the last guard.)
+ * this one replaces; removed and recorded as one step. One that cannot be removed (in a keychain
+ * out of reach here) stops this before anything changes: the record keeps saying where that key
+ * is. (chooseKeychainFallback does not offer this choice then; this is the last guard.)
  */
-async function removeStoredCopy(ctx: Context, profile: string): Promise<void> {
+async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord): Promise<void> {
   const store = ctx.keys.keychainDescription;
-  const record = (await ctx.state.read()).profiles[profile]?.key;
-  const removed = await ctx.keys.delete(profile);
-  const old = record && record.storage !== 'env' ? record.hint : 'the key stored earlier';
+  const recorded = (await ctx.state.read()).profiles[profile]?.key;
+  let stuck: KeyStoreError | null = null;
+  let removed;
+  try {
+    removed = await changeKey(
+      ctx,
+      profile,
+      async () => {
+        const removed = await ctx.keys.delete(profile);
+        if (removed.keychainError && recorded?.storage === 'keychain' && !removed.keychain) {
+          stuck = new KeyStoreError(
+            `${describeKeychainProblem(removed.keychainError, store)} The key stored for profile "${profile}" (${recorded.hint}) is kept there and could not be removed, so openai-setup would go on handing it out: the new key was not recorded.`,
+            [`Where the keychain can be reached, remove it (\`${ctx.commandName} logout${profileFlag(profile)}\`) and run this again.`],
+          );
+          throw stuck;
+        }
+        return removed;
+      },
+      (state) => record(profileIn(state, profile), 'env'),
+    );
+  } catch (error) {
+    // The copy in the file, if it went, is back: nothing changed.
+    if (error instanceof KeyChangeError && error.failure === stuck && error.putBack !== 'failed') throw stuck;
+    if (error instanceof KeyChangeError) {
+      const hint = recorded && recorded.storage !== 'env' ? recorded.hint : 'the key stored earlier';
+      throw await keyChangeFailure(ctx, error, { hint, account: profile, removing: true, again: [`Once that is fixed, run this again.`] });
+    }
+    throw error;
+  }
+  const old = recorded && recorded.storage !== 'env' ? recorded.hint : 'the key stored earlier';
   const places = [removed.keychain ? `the ${store}` : null, removed.file ? ctx.keys.filePath : null].filter((p) => p !== null);
   if (places.length) ctx.term.out(`${marks(ctx.term.style).ok} Removed ${old} from ${places.join(' and ')}: openai-setup keeps no copy of a key for profile "${profile}" now.`);
-  if (removed.keychainError && record?.storage === 'keychain' && !removed.keychain) {
-    throw new KeyStoreError(
-      `${describeKeychainProblem(removed.keychainError, store)} The key stored for profile "${profile}" (${record.hint}) is kept there and could not be removed, so openai-setup would go on handing it out: the new key was not recorded.`,
-      [`Where the keychain can be reached, remove it (\`${ctx.commandName} logout${profileFlag(profile)}\`) and run this again.`],
-    );
-  }
 }
 
-/** Store the key where it was decided; a keychain that fails only now still gets the choice. */
-async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback?: KeychainFallback | null): Promise<Storage | 'env'> {
-  if (insecure || fallback === 'file') return ctx.keys.set(profile, key, true);
+/**
+ * Store the key where it was decided and record it, as one step; a keychain that fails only now
+ * (nothing stored) still gets the choice, asked with no lock held.
+ */
+async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback: KeychainFallback | null, record: KeyRecord): Promise<Storage | 'env'> {
   if (fallback === 'env') {
-    await removeStoredCopy(ctx, profile);
+    await removeStoredCopy(ctx, profile, record);
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     ctx.term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
     ctx.term.out(`  ${line.line}`);
@@ -128,11 +156,19 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
     ctx.term.out(`Then ${line.reload} (programs started from there see the key).`);
     return 'env';
   }
+  const toFile = insecure || fallback === 'file';
   try {
-    return await ctx.keys.set(profile, key, false);
+    return await changeKey(ctx, profile, () => ctx.keys.set(profile, key, toFile), (state, storage) => record(profileIn(state, profile), storage));
   } catch (error) {
-    if (!(error instanceof KeychainUnavailableError)) throw error;
-    return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error, profile));
+    if (!(error instanceof KeyChangeError)) throw error;
+    if (!toFile && error.step === 'change' && error.putBack !== 'failed' && error.failure instanceof KeychainUnavailableError) {
+      return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error.failure, profile), record);
+    }
+    throw await keyChangeFailure(ctx, error, {
+      hint: maskKey(key),
+      account: profile,
+      again: [`Once that is fixed, store the key again (${pipeKeyCommand(ctx, profile, toFile)}), or remove what is stored (${ctx.commandName} logout${profileFlag(profile)}).`],
+    });
   }
 }
 
@@ -265,10 +301,8 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
 
     // Say what a new key replaces: the old one still works until it is revoked.
     const before = (await ctx.state.read()).profiles[profileName]?.key;
-    // Storing cannot be taken back: not when the progress file could not record it.
-    await ctx.state.assertChangeable();
-    const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback);
-    await ctx.state.updateProfile(profileName, (p) => {
+    // Stored and recorded as one step: a key is never stored that the progress file does not record.
+    const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback, (p, storage) => {
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
     });

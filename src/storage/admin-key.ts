@@ -9,6 +9,7 @@ import { parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { marks } from '../terminal/output.js';
 import { profileFlag } from '../terminal/invocation.js';
+import { changeKey } from './key-change.js';
 import { describeKeychainProblem, type KeychainUnavailableError } from './keychain.js';
 
 /** Each Admin API request gets this long, body included. */
@@ -88,15 +89,22 @@ export async function adminAuth(ctx: Context, profile: string, key: string, warn
   return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, fromEnv: envAdminKey(ctx) === key };
 }
 
-/** Remove a profile's admin key (keychain and file) and its record; says which held it. */
+/**
+ * Remove a profile's admin key (keychain and file) and its record, as one step (key-change.ts);
+ * says which held it. Fails with a KeyChangeError.
+ */
 export async function removeAdminKey(ctx: Context, profile: string): Promise<{ keychain: boolean; file: boolean; keychainError: KeychainUnavailableError | null }> {
-  const removed = await ctx.keys.delete(adminAccount(profile));
-  // An unreadable keychain may still hold it: then the record stays, as the key does.
-  const failed = removed.keychainError && removed.keychainError.problem !== 'no-service';
-  if (!failed) {
-    await ctx.state.updateProfile(profile, (p) => {
+  return changeKey(
+    ctx,
+    adminAccount(profile),
+    () => ctx.keys.delete(adminAccount(profile)),
+    (state, removed) => {
+      // An unreadable keychain may still hold it: then the record stays, as the key does.
+      const failed = removed.keychainError && removed.keychainError.problem !== 'no-service';
+      const p = state.profiles[profile];
+      if (failed || !p?.adminKey) return false;
       delete p.adminKey;
-    });
-  }
-  return removed;
+      return true;
+    },
+  );
 }

@@ -31,6 +31,17 @@ export interface StoredKey {
   storage: Storage;
 }
 
+/** What the store holds for an account: the keychain's entry (undefined: it could not be read) and the file's. */
+export interface KeySnapshot {
+  keychain: string | null | undefined;
+  file: string | null;
+}
+
+/** What putting the store back as it was came to: nothing had changed, it is back, or it could not be. */
+export type PutBack = 'untouched' | 'restored' | 'failed';
+
+const leftoverWords = (paths: string[]) => (paths.length === 1 ? 'a temporary file' : `${paths.length} temporary files`);
+
 /**
  * The key store the commands use. The keychain is the default; the plaintext file is used only
  * when the person asked for it (--insecure-storage), and is read with a warning every time.
@@ -105,6 +116,8 @@ export class KeyStore {
   private async changeFileKeys(change: (keys: Record<string, string>) => boolean): Promise<boolean> {
     await ensurePrivateDir(this.configDir);
     return withFileLock(this.filePath, async () => {
+      // Holding the lock, no temp file of a live writer exists: any there was left by a killed run.
+      this.removed(await removeTempFiles(this.filePath).catch(() => []));
       const keys = await this.readFileKeys();
       if (!change(keys)) return false;
       await this.writeFileKeys(keys);
@@ -121,6 +134,24 @@ export class KeyStore {
       delete keys[profile];
       return true;
     });
+  }
+
+  /** Says what was removed of the key file's temp files left by killed runs (one may have held a key). */
+  private removed(paths: string[]): void {
+    if (paths.length) this.warn(`Removed ${leftoverWords(paths)} left by an interrupted run (it may have held a key): ${paths.join(', ')}`);
+  }
+
+  /**
+   * As removeLeftovers(), saying what it removed; a failure is not this run's to fail for (status
+   * and doctor name what is left).
+   */
+  private async tidy(): Promise<void> {
+    this.removed(await this.removeLeftovers().catch(() => []));
+  }
+
+  /** The temp files of the key file now in the config dir (left by killed runs: one may hold a key). Reads none of them. */
+  async leftovers(): Promise<string[]> {
+    return listTempFiles(this.filePath).catch(() => []);
   }
 
   /** Remove temp files of the key file left by killed runs (one may hold a key); the paths removed. */
@@ -186,7 +217,50 @@ export class KeyStore {
     await this.readFileKeys();
     await this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key);
     await this.deleteFileKey(profile);
+    // No plain-text copy outlives the move to the keychain: not one in a killed run's temp file either.
+    await this.tidy();
     return 'keychain';
+  }
+
+  /** What the store holds for `account` now, to put it back with restore(). Fails as set() would on a key file it cannot use. */
+  async snapshot(account: string): Promise<KeySnapshot> {
+    let keychain: string | null | undefined;
+    try {
+      keychain = await this.keychain.getPassword(KEYCHAIN_SERVICE, account);
+    } catch (error) {
+      if (!(error instanceof KeychainUnavailableError)) throw error;
+      keychain = undefined;
+    }
+    return { keychain, file: (await this.readFileKeys())[account] ?? null };
+  }
+
+  /**
+   * Put `account` back as `before` had it (the keychain only when it could be read then), and read
+   * it back: 'untouched' when nothing had changed, 'restored', or 'failed' (what it holds is then
+   * not known for sure). Never throws.
+   */
+  async restore(account: string, before: KeySnapshot): Promise<PutBack> {
+    const now = async () => this.snapshot(account).catch(() => null);
+    const asBefore = (s: KeySnapshot | null) => s !== null && s.file === before.file && (before.keychain === undefined || s.keychain === before.keychain);
+    const current = await now();
+    if (asBefore(current)) return 'untouched';
+    try {
+      if (current?.file !== before.file) {
+        await this.changeFileKeys((keys) => {
+          if (before.file !== null) keys[account] = before.file;
+          else if (account in keys) delete keys[account];
+          else return false;
+          return true;
+        });
+      }
+      if (before.keychain !== undefined && current?.keychain !== before.keychain) {
+        if (before.keychain === null) await this.keychain.deletePassword(KEYCHAIN_SERVICE, account);
+        else await this.keychain.setPassword(KEYCHAIN_SERVICE, account, before.keychain);
+      }
+    } catch {
+      return 'failed';
+    }
+    return asBefore(await now()) ? 'restored' : 'failed';
   }
 
   /** Remove the key from both places; says which held it. */
@@ -203,6 +277,7 @@ export class KeyStore {
       keychainError = error;
     }
     const file = await this.deleteFileKey(profile);
+    await this.tidy();
     return { keychain, file, keychainError };
   }
 }

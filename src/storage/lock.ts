@@ -17,12 +17,12 @@ export function lockPathFor(path: string): string {
 
 /**
  * Run `body` holding the lock of `path` (whose directory must exist). Waits at most `waitMs`, then
- * fails in one line; nothing was changed then.
+ * fails in one line; nothing was changed then. `lockPath`: the lock elsewhere than next to `path`
+ * (its directory must exist too).
  */
-export async function withFileLock<T>(path: string, body: () => Promise<T>, waitMs = LOCK_WAIT_MS): Promise<T> {
+export async function withFileLock<T>(path: string, body: () => Promise<T>, waitMs = LOCK_WAIT_MS, lockPath = lockPathFor(path)): Promise<T> {
   // Loaded only by the commands that write (a file of its own in dist/vendor).
   const { lock } = await import('proper-lockfile');
-  const lockPath = lockPathFor(path);
   const deadline = Date.now() + waitMs;
   let compromised = false;
   let release: () => Promise<void>;

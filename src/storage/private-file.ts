@@ -2,7 +2,7 @@
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path and what to do, exit 7.
 import { constants, type Stats } from 'node:fs';
-import { chmod, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
@@ -260,7 +260,18 @@ export async function listTempFiles(path: string): Promise<string[]> {
  * Callers check first (ensurePrivateDir) that the dir is ours: another user's files are not ours to remove.
  */
 export async function removeTempFiles(path: string): Promise<string[]> {
-  const temps = await listTempFiles(path);
-  for (const temp of temps) await removePrivateFile(temp);
-  return temps;
+  const removed: string[] = [];
+  for (const temp of await listTempFiles(path)) {
+    try {
+      // Only what a writer leaves: a file (or a link, removed itself, never what it points to).
+      const stats = await lstat(temp);
+      if (!stats.isFile() && !stats.isSymbolicLink()) continue;
+      await unlink(temp);
+      removed.push(temp);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw storeError(error, temp, 'remove');
+    }
+  }
+  return removed;
 }

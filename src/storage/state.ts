@@ -93,6 +93,11 @@ export function emptyProfile(): Profile {
   return { stages: {} };
 }
 
+/** The profile `name` of `state`, made (empty) when there is none. */
+export function profileIn(state: State, name: string): Profile {
+  return (state.profiles[name] ??= emptyProfile());
+}
+
 /** The file as it was found. */
 type Loaded =
   | { kind: 'ok'; state: State }
@@ -236,20 +241,26 @@ export class StateStore {
    * (ConfigStoreError, exit 7) rather than being overwritten.
    */
   async update(change: (state: State) => void): Promise<State> {
-    await ensurePrivateDir(this.dir);
-    return withFileLock(this.path, async () => {
-      const state = await this.loadForChange();
+    return this.locked(async (state, save) => {
       change(state);
-      await writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`);
+      await save(state);
       return state;
     });
   }
 
+  /**
+   * Run `body` holding the lock, with the progress as it is now (a damaged file moved aside, a
+   * newer one refused before `body` runs) and `save`, which writes it without taking the lock
+   * again. For a change that must happen together with its record: a key stored or removed
+   * (key-change.ts). `body` must not call update(): the lock is not taken twice.
+   */
+  async locked<T>(body: (state: State, save: (state: State) => Promise<void>) => Promise<T>): Promise<T> {
+    await ensurePrivateDir(this.dir);
+    return withFileLock(this.path, async () => body(await this.loadForChange(), (state) => writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`)));
+  }
+
   async updateProfile(name: string, change: (profile: Profile, state: State) => void): Promise<Profile> {
-    const state = await this.update((s) => {
-      const profile = (s.profiles[name] ??= emptyProfile());
-      change(profile, s);
-    });
+    const state = await this.update((s) => change(profileIn(s, name), s));
     return state.profiles[name]!;
   }
 

@@ -71,6 +71,38 @@ describe('concurrent runs', () => {
     });
   });
 
+  it('6 runs of `key --stdin --insecure-storage` at once on one profile, three times over: state.json records the key that is stored', async () => {
+    await withEnv({}, async (t) => {
+      for (let round = 0; round < 3; round++) {
+        const keys = Array.from({ length: 6 }, (_, i) => makeKey('proj', `storage-same-${round}-${i}`));
+        const runs = await Promise.all(keys.map((key) => runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: key, timeoutMs: 30_000 })));
+        for (const run of runs) expect(run.code, run.stderr).toBe(0);
+        const stored = credentialsOf(t).default!;
+        expect(keys).toContain(stored);
+        const state = JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
+        expect(state.profiles.default.key).toMatchObject({ storage: 'file', hint: `sk-proj-…${stored.slice(-4)}` });
+      }
+      expect(leftovers(t.configDir)).toEqual([]);
+    });
+  });
+
+  it('`key` and `logout --yes` at once, three times over: never a record of a key that is gone, nor a key stored without its record', async () => {
+    await withEnv({}, async (t) => {
+      for (let round = 0; round < 3; round++) {
+        const key = makeKey('proj', `storage-key-logout-${round}`);
+        const [stored, removed] = await Promise.all([
+          runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: key, timeoutMs: 30_000 }),
+          runCli(['logout', '--yes'], { env: t.env, timeoutMs: 30_000 }),
+        ]);
+        expect(stored.code, stored.stderr).toBe(0);
+        expect(removed.code, removed.stderr).toBe(0);
+        const inFile = existsSync(join(t.configDir, 'credentials.json')) ? (credentialsOf(t).default ?? null) : null;
+        const record = JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8')).profiles.default?.key ?? null;
+        expect(record?.hint ?? null).toBe(inFile ? `sk-proj-…${inFile.slice(-4)}` : null);
+      }
+    });
+  });
+
   it('6 runs of `login --done` at once, three times over: every profile kept', async () => {
     await withEnv({}, async (t) => {
       const names: string[] = [];

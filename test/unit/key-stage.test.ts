@@ -390,12 +390,15 @@ describe('key: the keychain cannot be used', () => {
     t.assertScriptsUsed();
   });
 
-  it('--insecure-storage writes the file without probing the keychain, only clearing an older copy there', async () => {
+  it('--insecure-storage writes the file without probing the keychain, only clearing an older copy there (read first, to be put back should recording fail)', async () => {
     context();
     t.prompts.whenPassword(PASTE, KEY);
     t.api.answerChecks(checkResult('valid'));
     expect(await key(t.ctx, { insecureStorage: true })).toBe(0);
-    expect(t.keychain.calls).toEqual([{ op: 'delete', account: 'default' }]);
+    expect(t.keychain.calls).toEqual([
+      { op: 'get', account: 'default' },
+      { op: 'delete', account: 'default' },
+    ]);
     expect(statSync(join(t.configDir, 'credentials.json')).mode & 0o777).toBe(0o600);
     t.assertScriptsUsed();
   });

@@ -2,19 +2,18 @@
 // lock of credentials.json or state.json, a keychain that will not take the old key back. The
 // stored key and the progress file never disagree: either everything is undone (the old key
 // stored, the new service account deleted) or the message says exactly where things stand.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
 import { projectPageUrl } from '../../src/platform.js';
-import { lockPathFor } from '../../src/storage/lock.js';
 import { checkResult, makeTestContext, outcomeOf, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { holdLock, stateBack, stateInTheWay, whenStored } from '../helpers/store-faults.js';
 
 // Another run's lock is waited for 300 ms here, not 10 s: the outcome is the same.
 vi.mock('../../src/storage/lock.js', async (importOriginal) => {
   const lock = await importOriginal<typeof import('../../src/storage/lock.js')>();
-  return { ...lock, withFileLock: <T>(path: string, body: () => Promise<T>) => lock.withFileLock(path, body, 300) };
+  return { ...lock, withFileLock: <T>(path: string, body: () => Promise<T>, _wait?: number, lockPath?: string) => lock.withFileLock(path, body, 300, lockPath) };
 });
 
 const ADMIN = makeKey('admin', 'unit-rotate-store');
@@ -49,12 +48,8 @@ async function setup(storage: 'keychain' | 'file'): Promise<TestContext & { old:
   return Object.assign(t, { old, hint });
 }
 
-/** Another run holds the lock of a file in the config dir (a fresh one: not taken over). */
-function holdLock(t: TestContext, file: 'credentials.json' | 'state.json'): string {
-  const lock = lockPathFor(join(t.configDir, file));
-  mkdirSync(lock);
-  return lock;
-}
+/** Once the new key is in the store, state.json cannot be written. */
+const failRecordOnStore = (t: TestContext) => whenStored(t, (key) => key.startsWith('sk-svcacct-'), () => stateInTheWay(t));
 
 const fileKeys = (t: TestContext) => JSON.parse(readFileSync(t.ctx.keys.filePath, 'utf8')).keys as Record<string, string>;
 
@@ -83,19 +78,37 @@ describe('rotate: storing or recording the new key fails', () => {
   });
 
   for (const storage of ['keychain', 'file'] as const) {
-    it(`state.json held by another run (${storage}): the new key is taken out again, the old one put back, the new service account deleted`, async () => {
+    it(`state.json held by another run (${storage}): nothing is stored (the lock is taken first), the new service account deleted`, async () => {
       const t = await setup(storage);
       const lock = holdLock(t, 'state.json');
+      const callsBefore = t.keychain.calls.length;
+      const result = await outcomeOf(rotate(t.ctx, options()));
+      expect(result.code).toBe(7);
+      expect(result.message).toMatch(
+        new RegExp(
+          `^Storing the new key failed: Another run of openai-setup held ${lock} for more than 300 ms, so ${t.ctx.state.path} was not changed; .*\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z was deleted again; ${t.hint} is still stored and works\\.$`,
+        ),
+      );
+      // Not stored and taken out again: never stored at all.
+      expect(t.keychain.calls.slice(callsBefore).filter((c) => c.op === 'set' && c.account === 'default')).toEqual([]);
+      if (storage === 'file') expect(fileKeys(t).default).toBe(t.old);
+      await expectAllAsBefore(t);
+    });
+
+    it(`recording fails once the new key is stored (${storage}): the new key is taken out again, the old one put back, the new service account deleted`, async () => {
+      const t = await setup(storage);
+      failRecordOnStore(t);
       const result = await outcomeOf(rotate(t.ctx, options()));
       expect(result.code).toBe(7);
       const where = storage === 'keychain' ? 'the Secret Service keyring' : t.ctx.keys.filePath;
       expect(result.message).toMatch(
         new RegExp(
-          `^Recording the new key in ${t.ctx.state.path} failed: Another run of openai-setup held ${lock} for more than 300 ms, .*\\. sk-svcacct-…\\S{4} was taken out of ${where} again and ${t.hint} put back\\. The new service account openai-setup-default-20260302T093000Z was deleted again; ${t.hint} is still stored and works\\.$`,
+          `^Recording the new key in ${t.ctx.state.path} failed: Could not write ${t.ctx.state.path}: .*\\. sk-svcacct-…\\S{4} was taken out of ${where} again and ${t.hint} put back\\. The new service account openai-setup-default-20260302T093000Z was deleted again; ${t.hint} is still stored and works\\.$`,
         ),
       );
       if (storage === 'file') expect(fileKeys(t).default).toBe(t.old);
       else expect(t.keychain.keyOf('default')).toBe(t.old);
+      stateBack(t);
       await expectAllAsBefore(t);
     });
   }
@@ -107,7 +120,7 @@ describe('rotate: storing or recording the new key fails', () => {
     t.org.admin.addProject({ id: PROJECT });
     t.api.answerEveryCheck(() => checkResult('valid', { project: PROJECT }));
     await t.ctx.state.update(() => {});
-    holdLock(t, 'state.json');
+    failRecordOnStore(t);
     const result = await outcomeOf(rotate(t.ctx, options({ project: PROJECT })));
     expect(result.code).toBe(7);
     expect(result.message).toMatch(/sk-svcacct-…\S{4} was taken out of the Secret Service keyring again\. The new service account \S+ was deleted again\.$/);
@@ -117,7 +130,7 @@ describe('rotate: storing or recording the new key fails', () => {
 
   it('when the old key cannot be put back either: the new service account stays (its key may be the stored one), and exactly what to run is said', async () => {
     const t = await setup('keychain');
-    holdLock(t, 'state.json');
+    failRecordOnStore(t);
     // The new key is stored; putting the old one back fails.
     t.keychain.failWith('locked', { ops: ['set'], after: 1 });
     const result = await outcomeOf(rotate(t.ctx, options({ json: true })));

@@ -1,0 +1,112 @@
+// A stored key and its record in state.json change as one step. state.json's lock is taken before
+// the key store is touched and held until the record is written: concurrent runs take turns (so
+// the key stored and the one recorded never disagree), a lock another run keeps holding means
+// nothing is changed, and a progress file that cannot be changed is found out before the key is.
+// When storing or recording fails after all, the store is put back as it was, and the failure
+// says whether that worked and, when it did not, what is stored now.
+import type { Context } from '../context.js';
+import { EXIT, ExitError } from '../errors.js';
+import { maskKey } from '../keys/format.js';
+import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
+import type { KeySnapshot, PutBack } from './keystore.js';
+import type { State } from './state.js';
+
+/** Where it failed: before anything changed, changing the store, or writing the record. */
+export type KeyChangeStep = 'start' | 'change' | 'record';
+
+export class KeyChangeError extends ExitError {
+  constructor(
+    readonly step: KeyChangeStep,
+    readonly failure: unknown,
+    /** What became of the store: nothing had changed, it was put back, or it could not be. */
+    readonly putBack: PutBack,
+    /** What the store held before (null: the failure came before it was read). */
+    readonly before: KeySnapshot | null,
+  ) {
+    const code = failure instanceof ExitError ? failure.code : failure instanceof KeychainUnavailableError ? EXIT.keyStore : EXIT.internal;
+    super(code, failure instanceof Error ? failure.message : String(failure), failure instanceof ExitError ? failure.hints : []);
+    this.name = 'KeyChangeError';
+  }
+}
+
+/**
+ * Change what the store holds for `account` (`change`, given what it held) and record it
+ * (`record`, on the progress as it is now; false: nothing to write) as one step, holding
+ * state.json's lock throughout. Nothing in `change` may ask a question (the lock is held), nor
+ * call state.update() (it would wait for its own lock). Fails with a KeyChangeError.
+ */
+export async function changeKey<T>(
+  ctx: Pick<Context, 'state' | 'keys'>,
+  account: string,
+  change: (before: KeySnapshot) => Promise<T>,
+  record: (state: State, result: T, before: KeySnapshot) => boolean | void,
+): Promise<T> {
+  let done = false;
+  try {
+    return await ctx.state.locked(async (state, save) => {
+      // A key file that cannot be used fails here, before anything is changed.
+      const before = await ctx.keys.snapshot(account);
+      let step: KeyChangeStep = 'change';
+      try {
+        const result = await change(before);
+        step = 'record';
+        if (record(state, result, before) !== false) await save(state);
+        done = true;
+        return result;
+      } catch (error) {
+        // Put back while the lock is still held: no other run sees the store half changed.
+        throw new KeyChangeError(step, error, await ctx.keys.restore(account, before), before);
+      }
+    });
+  } catch (error) {
+    // Both were written and the lock was lost only then (withFileLock says so): not undone.
+    if (error instanceof KeyChangeError || done) throw error;
+    // The lock not had in time, a progress file that cannot be changed, a key file that cannot be read.
+    throw new KeyChangeError('start', error, 'untouched', null);
+  }
+}
+
+/** A failure's cause in words, without its closing full stop (`asItEnds`: with it). */
+export function reasonOf(ctx: Pick<Context, 'keys'>, cause: unknown, options: { asItEnds?: boolean } = {}): string {
+  const text = cause instanceof KeychainUnavailableError ? describeKeychainProblem(cause, ctx.keys.keychainDescription) : cause instanceof Error ? cause.message : String(cause);
+  return options.asItEnds ? text : text.replace(/\.$/, '');
+}
+
+/**
+ * A KeyChangeError said for people: what failed, and what is stored now. `hint`: the masked key
+ * being stored or removed; `profile`: whose (`admin`: its admin key); `again`: what to run once
+ * the cause is fixed, when the store could not be put back.
+ */
+export async function keyChangeFailure(
+  ctx: Pick<Context, 'keys' | 'state'>,
+  error: KeyChangeError,
+  words: { hint: string; account: string; removing?: boolean; again: string[] },
+): Promise<ExitError> {
+  const { hint, removing } = words;
+  // "the admin key …" starts a sentence capitalised; a key's hint (sk-…) as it is.
+  const Hint = hint.startsWith('the ') ? `The ${hint.slice(4)}` : hint;
+  const reason = reasonOf(ctx, error.failure);
+  const path = ctx.state.path;
+  const old = error.before ? (error.before.keychain ?? error.before.file) : null;
+  let message: string;
+  let hints = error.hints;
+  if (error.putBack === 'untouched' && error.step !== 'record') {
+    // The reason as it ends: one that ends in a command (rmdir '…') has no full stop after it.
+    message = `${Hint} was not ${removing ? 'removed' : 'stored'}: ${reasonOf(ctx, error.failure, { asItEnds: true })}`;
+  } else if (error.putBack !== 'failed') {
+    const put = removing ? 'it was put back' : `it was taken out again${old ? ` and ${maskKey(old)} put back` : ''}`;
+    message =
+      error.step === 'record'
+        ? `${Hint} was ${removing ? 'removed' : 'stored'}, but recording that in ${path} failed (${reason}), so ${put}: nothing was changed.`
+        : `${removing ? 'Removing' : 'Storing'} ${hint} failed (${reason}), so what was stored before was put back: nothing was changed.`;
+  } else {
+    const now = await ctx.keys.find(words.account).then(
+      ({ stored }) => (stored ? `${maskKey(stored.key)} is stored now (${stored.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in ${ctx.keys.filePath}`})` : 'no key is stored now'),
+      () => 'what is stored now could not be read',
+    );
+    const failed = error.step === 'record' ? `${removing ? 'Removing' : 'Storing'} ${hint} worked, but recording that in ${path} failed` : `${removing ? 'Removing' : 'Storing'} ${hint} failed`;
+    message = `${failed} (${reason}), and what was stored before${old ? ` (${maskKey(old)})` : ''} could not be put back: ${now}, and ${path} was not changed.`;
+    hints = [...hints, ...words.again];
+  }
+  return new ExitError(error.code, message, hints);
+}

@@ -1,0 +1,76 @@
+// import changing a file (rewriteFile): runs take turns on a file, under a lock in the config dir
+// (never a lock directory next to ~/.zshrc or in a project), waited for a bounded time; and the
+// file is read back before "Changed" is said.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { editLockPath, rewriteFile } from '../../src/plaintext/files.js';
+import { ConfigStoreError } from '../../src/storage/private-file.js';
+
+// Another run's lock is waited for 300 ms here, not 10 s: the outcome is the same.
+vi.mock('../../src/storage/lock.js', async (importOriginal) => {
+  const lock = await importOriginal<typeof import('../../src/storage/lock.js')>();
+  return { ...lock, withFileLock: <T>(path: string, body: () => Promise<T>, _wait?: number, lockPath?: string) => lock.withFileLock(path, body, 300, lockPath) };
+});
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+/** A home with a ~/.bashrc of `lines` lines, and a config dir (not made yet). */
+function home(lines: number): { file: string; home: string; configDir: string } {
+  const root = mkdtempSync(join(tmpdir(), 'osetup-rewrite-'));
+  roots.push(root);
+  const home = join(root, 'home');
+  mkdirSync(home);
+  const file = join(home, '.bashrc');
+  writeFileSync(file, Array.from({ length: lines }, (_, i) => `line ${i + 1}\n`).join(''));
+  return { file, home, configDir: join(root, 'config') };
+}
+
+/** Line `n` (1-based) changed, the rest as it is. */
+const changeLine = (n: number) => (text: string) => text.replace(`line ${n}\n`, `changed ${n}\n`);
+
+describe('rewriteFile: one run at a time', () => {
+  it('concurrent changes of different lines of one file all stay', async () => {
+    const { file, configDir } = home(8);
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => rewriteFile(file, changeLine(i + 1), configDir)));
+    expect(outcomes).toEqual(Array(8).fill('changed'));
+    expect(readFileSync(file, 'utf8')).toBe(Array.from({ length: 8 }, (_, i) => `changed ${i + 1}\n`).join(''));
+  });
+
+  it('the lock is in the config dir, named after the file, never next to it; none is left', async () => {
+    const { file, home: dir, configDir } = home(1);
+    let during: { home: string[]; config: string[] } | undefined;
+    await rewriteFile(
+      file,
+      (text) => {
+        during = { home: readdirSync(dir), config: readdirSync(configDir) };
+        return changeLine(1)(text);
+      },
+      configDir,
+    );
+    expect(during).toEqual({ home: ['.bashrc'], config: [expect.stringMatching(/^edit-\.bashrc-[0-9a-f]{12}\.lock$/)] });
+    expect(readdirSync(dir)).toEqual(['.bashrc']);
+    expect(readdirSync(configDir)).toEqual([]);
+  });
+
+  it('a lock another run keeps holding: one line naming it after the wait, and the file unchanged', async () => {
+    const { file, configDir } = home(1);
+    mkdirSync(configDir, { mode: 0o700 });
+    const lock = editLockPath(configDir, file);
+    mkdirSync(lock);
+    const error = await rewriteFile(file, changeLine(1), configDir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigStoreError);
+    expect((error as Error).message).toMatch(new RegExp(`^Another run of openai-setup held ${lock} for more than 300 ms, so ${file} was not changed; .*rmdir '${lock}'$`));
+    expect(readFileSync(file, 'utf8')).toBe('line 1\n');
+  });
+
+  it('nothing to change (the line moved meanwhile): nothing written, "unchanged"', async () => {
+    const { file, configDir } = home(1);
+    expect(await rewriteFile(file, () => null, configDir)).toBe('unchanged');
+    expect(readFileSync(file, 'utf8')).toBe('line 1\n');
+  });
+});
