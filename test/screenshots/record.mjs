@@ -19,7 +19,7 @@
 // key (or any 16-character piece of it) would end up in the SVG.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -372,9 +372,13 @@ async function main() {
     args.push('--insecure-storage');
   }
 
-  // The wizard's whole environment: nothing inherited but PATH.
+  // The wizard's whole environment: nothing inherited but PATH, with openai-setup on it as after
+  // `npm install -g` (else every command it recommends names the script's path).
+  const installedDir = join(root, 'installed');
+  mkdirSync(installedDir);
+  symlinkSync(CLI, join(installedDir, 'openai-setup'));
   const wizardEnv = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    PATH: `${installedDir}${delimiter}${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
     HOME: home,
     OPENAI_SETUP_CONFIG_DIR: join(root, 'config'),
     XDG_CONFIG_HOME: join(home, '.config'),
