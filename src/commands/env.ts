@@ -2,7 +2,9 @@
 // the value of its real OPENAI_API_KEY assignments (keys/dotenv.ts finds them as .env readers do;
 // every other byte stays, CRLF included), and only where git will not commit it: a file tracked by
 // git, or one .gitignore does not cover, is refused unless --force. Behind a symbolic link, the real
-// file is the one checked (in its own repository), written and named.
+// file is the one checked (in its own repository), written and named. The file is then recorded
+// for the profile (plaintext/env-files.ts): a copy the person asked for, which status, doctor and
+// import do not treat as a leak, and which rotate and logout name.
 import { execFile } from 'node:child_process';
 import { chmod, link, lstat, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -12,8 +14,12 @@ import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
+import { shellPath } from '../plaintext/edit.js';
+import { envFilesOf, missingFiles, withEnvFile } from '../plaintext/env-files.js';
+import { shownPath as pathAsShown } from '../plaintext/summary.js';
 import { tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
+import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { sanitize } from '../terminal/sanitize.js';
 
@@ -295,7 +301,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     await writing(createFile(real, after.text, 0o600, where));
     const note = 'a new file, readable only by you';
     term.out(`${m.ok} Wrote ${what} to ${detour ? `${shownPath(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
-    return 0;
+    return remember(ctx, profileName, path, where);
   }
   const mode = (await writing(stat(real))).mode & 0o777;
   if (after.text === before) {
@@ -308,5 +314,46 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   if (mode & 0o077 && ctx.platform !== 'win32') {
     term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${detour ? shownPath(real) : shown}`);
   }
+  return remember(ctx, profileName, path, where);
+}
+
+/**
+ * Record for the profile that `path` (absolute, as the person named it) holds its key because they
+ * asked: status, doctor and import then say it as such, not as a plaintext copy to move; rotate
+ * and logout name it. A path only, never the key; files deleted since are dropped from the list.
+ * The key is written by now: a record that fails is said (the file stays as written), exit 0.
+ */
+async function remember(ctx: Context, profileName: string, path: string, where: string): Promise<number> {
+  try {
+    const gone = await missingFiles(envFilesOf(await ctx.state.read(), profileName));
+    await ctx.state.updateProfile(profileName, (profile) => {
+      profile.envFiles = withEnvFile(profile.envFiles, path, gone);
+    });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    ctx.term.err(
+      `${marks(ctx.term.style).warn} ${where} holds the key as written, but it could not be recorded as a file you asked for (${why.replace(/\.$/, '')}); until it is, status, doctor and import call it a plaintext copy. Run this command again to record it.`,
+    );
+    if (!(error instanceof ExitError)) throw error;
+  }
   return 0;
+}
+
+/**
+ * The command that writes the profile's key into `path` (a file `env --file` wrote before) again,
+ * as this run would print it: from here, with --force where git would commit the file (it was
+ * written with --force then, and without it env would stop to ask, or refuse).
+ */
+export async function envCommand(ctx: Context, profileName: string, path: string): Promise<string> {
+  let force = '';
+  try {
+    const target = await realTarget(path);
+    if ('file' in target) {
+      const verdict = await gitVerdict(gitRunner(ctx.rawEnv), dirname(target.file), basename(target.file));
+      if (verdict.kind === 'tracked' || verdict.kind === 'exposed') force = ' --force';
+    }
+  } catch {
+    // The command as it is: env itself says what is wrong with the file then.
+  }
+  return `${ctx.commandName} env --file ${shellPath(pathAsShown(ctx, path))}${force}${profileFlag(profileName)}`;
 }

@@ -1,8 +1,10 @@
 // `openai-setup import`: find OpenAI keys kept in plain text (shell startup files, other tools'
 // files, a project's .env files, the environment) and move them into the keychain: store a key
 // for the profile, then replace each plaintext line of it with one that asks openai-setup for it
-// (or, in a .env file, remove it). Other tools' files are only explained, never edited. Exit 0
-// when no plaintext copy is left where it looks, 8 when one is, so CI can check a machine.
+// (or, in a .env file, remove it). Other tools' files are only explained, never edited. A copy in
+// a file `env --file` wrote for the profile is where the person asked for it: listed as that, kept
+// (unless --store names its line with --rewrite) and not counted. Exit 0 when no plaintext copy
+// is left where it looks, 8 when one is, so CI can check a machine.
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -20,6 +22,7 @@ import { readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { profileFlag, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
+import { askedFor } from '../plaintext/env-files.js';
 import { scanPlaces, type Finding } from '../plaintext/scan.js';
 import { homeOf, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminAuth } from '../storage/admin-key.js';
@@ -76,6 +79,8 @@ export const ImportJsonSchema = z.object({
       variable: z.nullable(z.string()),
       stored: z.boolean(),
       storedAdmin: z.boolean(),
+      /** In a file `env --file` wrote for a profile whose key it is, as asked: kept, not in plaintextLeft (only --store naming it with --rewrite moves it). */
+      envFile: z.boolean(),
       action: z.enum(['rewrite', 'remove', 'fish-erase', 'manual']),
       advice: z.nullable(z.string()),
       check: z.nullable(z.object({ ok: z.boolean(), status: z.string(), message: z.string() })),
@@ -84,6 +89,7 @@ export const ImportJsonSchema = z.object({
   environment: z.array(z.object({ variable: z.string(), hint: z.string(), stored: z.boolean() })),
   moved: z.array(z.object({ path: z.string(), line: z.number(), action: z.string() })),
   skipped: z.array(z.object({ path: z.string(), why: z.string() })),
+  /** Copies left that import would move (those with envFile true are not counted). */
   plaintextLeft: z.number(),
   exitCode: z.number(),
 });
@@ -121,11 +127,19 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
   let stored = await readStored(profileName);
   let storedAdmin = await readStored(adminAccount(profileName));
 
+  /**
+   * The profile a finding was written for by `env --file`, as the person asked (env-files.ts):
+   * such a copy is listed as that and kept, and not counted. Read again with each scan, so that
+   * a key stored meanwhile decides.
+   */
+  let askedBy: (finding: Finding) => string | null = () => null;
   const scan = async () => {
     const result = await scanPlaces(deps.places(ctx));
     for (const f of result.findings) term.addSecret(f.key);
+    askedBy = askedFor(await ctx.state.read());
     return result;
   };
+  const isPlaintext = (f: Finding) => askedBy(f) === null;
   let scanned = await scan();
   const environment = (['OPENAI_API_KEY', 'OPENAI_ADMIN_KEY'] as const).flatMap((variable) => {
     const value = ctx.rawEnv[variable]?.trim();
@@ -230,12 +244,13 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
     scanned = await scan();
   } else {
     // ---- The list.
-    const found = scanned.findings;
+    const found = scanned.findings.filter(isPlaintext);
+    const asked = scanned.findings.filter((f) => !isPlaintext(f));
     const distinct = new Set(found.map((f) => f.key));
     if (!options.json) {
       term.out(term.style.bold(`openai-setup import · profile ${profileName}`));
       if (found.length === 0) {
-        term.out(`${m.ok} No plaintext copy of an OpenAI key in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in.`);
+        term.out(`${m.ok} No plaintext copy of an OpenAI key${asked.length ? ' to move' : ''} in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in.`);
       } else {
         term.out(`Looked in ${scanned.looked} files; found ${found.length} plaintext ${found.length === 1 ? 'copy' : 'copies'} of ${distinct.size} OpenAI key${distinct.size === 1 ? '' : 's'}:`);
         for (const f of found) {
@@ -245,6 +260,12 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
           const note = await byHandNote(f);
           if (note) term.out(`    ${note.charAt(0).toUpperCase()}${note.slice(1)}`);
         }
+      }
+      // Where the person asked for the key: kept, and not counted (only --store naming the line moves it).
+      for (const f of asked) {
+        const owner = askedBy(f)!;
+        const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
+        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, written by \`${cmd} env${profileFlag(owner)} --file\`, as you asked; import leaves it`);
       }
       for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
       for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
@@ -302,7 +323,7 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
   }
 
   // Other tools' files: how to point each at the keychain or the environment instead.
-  const toolFindings = scanned.findings.filter((f) => f.tool);
+  const toolFindings = scanned.findings.filter((f) => f.tool && isPlaintext(f));
   const advised = new Set<string>();
   if (!options.json) {
     for (const f of toolFindings) {
@@ -313,7 +334,7 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
     }
   }
 
-  const left = scanned.findings.length;
+  const left = scanned.findings.filter(isPlaintext).length;
   const exitCode = failedCode ?? (left > 0 ? EXIT.plaintext : EXIT.ok);
   if (options.json) {
     const json: ImportJson = {
@@ -330,6 +351,7 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
           variable: f.variable,
           stored: f.key === stored,
           storedAdmin: f.key === storedAdmin,
+          envFile: !isPlaintext(f),
           action: actionOf(await planFor(f)),
           advice: f.tool ? toolAdvice(f.tool, shown(f.path), commands) : await byHandNote(f),
           check: checks.get(f.key) ?? null,

@@ -1,7 +1,10 @@
-// `openai-setup logout`: remove the stored key (keychain and file) after a confirm.
+// `openai-setup logout`: remove the stored key (keychain and file) after a confirm; files
+// `env --file` wrote it into are named (they are the person's to delete), not changed.
 import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
+import { envFileCopies } from '../plaintext/env-files.js';
+import { listCopies } from '../plaintext/summary.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, removeAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
@@ -83,6 +86,8 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     }
   }
   await removeLeftovers();
+  // Files `env --file` wrote the key into keep it: named once it is removed here, never changed.
+  const asked = await envFileCopies(ctx, profileName, stored!.key);
   // Removed and forgotten as one step: the progress file never records a key that is gone.
   let kept: ExitError | null = null;
   let removed;
@@ -110,6 +115,9 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   if (removed.keychain) term.out(`${m.ok} Removed ${hint} from the ${ctx.keys.keychainDescription}.`);
   if (removed.file) term.out(`${m.ok} Removed ${hint} from ${ctx.keys.filePath}.`);
   if (removed.failed) term.err(`${m.warn} ${describeKeychainProblem(removed.failed, ctx.keys.keychainDescription)} It could not be checked for another copy.`);
+  if (asked.length) {
+    term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (written there by \`${ctx.commandName} env --file\`, as you asked): remove it there if nothing needs it any more.`);
+  }
   term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;
 }

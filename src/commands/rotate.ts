@@ -18,12 +18,15 @@ import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf } from '../storage/key-change.js';
 import type { PutBack, Storage } from '../storage/keystore.js';
+import { envFileCopies } from '../plaintext/env-files.js';
+import { shownPath } from '../plaintext/summary.js';
 import { keyCommand, resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
+import { envCommand } from './env.js';
 
 export interface RotateOptions {
   profile?: string;
@@ -366,6 +369,12 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
         ? `OPENAI_API_KEY in this shell is the old key, which no longer works: unset it and start programs with \`${runCommand}\`.`
         : `OPENAI_API_KEY in this shell is the old key, which still works until it is revoked: unset it and start programs with \`${runCommand}\` to use the new one.`,
     );
+  }
+  // Files `env --file` wrote the key into, as the person asked, still hold the old one: each is
+  // named with the command that writes the new key there (nothing is changed in them here).
+  const stale = oldKey ? await envFileCopies(ctx, profileName, oldKey) : [];
+  for (const path of new Set(stale.map((f) => f.path))) {
+    warn(`${shownPath(ctx, path)} still holds the old key ${oldHint}${revoked ? ', which no longer works' : ''} (written there by \`${ctx.commandName} env --file\`); to write the new key there:  ${await envCommand(ctx, profileName, path)}`);
   }
   const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runCommand}\` get the new key from now on.`;
   if (options.json) term.err(summary);

@@ -12,7 +12,8 @@ import { STAGE_IDS, stageRecord } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
-import { copiesOf, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
+import type { Finding } from '../plaintext/scan.js';
+import { askedNote, copiesOf, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
@@ -28,8 +29,10 @@ export const StatusJsonSchema = z.object({
   }),
   /** The admin key stored next to the key (admin-key), for rotate and spend. */
   adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string() })),
-  /** Plaintext copies of the stored key (by its hint) where `import` looks. */
+  /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
+  /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
+  envFiles: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Temp files of the key file left by killed runs (each may hold a key): their paths. */
   leftovers: z.array(z.string()),
   lastVerify: z.nullable(
@@ -65,6 +68,8 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
   const profile = state.profiles[profileName];
   const stored = profile?.key ?? (problem ? await lookUpKey(ctx, profileName) : undefined);
   const envHint = ctx.env.OPENAI_API_KEY ? maskKey(ctx.env.OPENAI_API_KEY) : null;
+  const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [] };
+  const where = (f: Finding) => ({ path: shownPath(ctx, f.path), line: f.line });
   return {
     profile: profileName,
     configDir: ctx.configDir,
@@ -80,7 +85,8 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
       env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null },
     },
     adminKey: profile?.adminKey ?? null,
-    plaintext: stored ? (await copiesOf(ctx, { hint: stored.hint })).map((f) => ({ path: shownPath(ctx, f.path), line: f.line })) : [],
+    plaintext: copies.plaintext.map(where),
+    envFiles: copies.asked.map(where),
     leftovers: (await leftoverKeyFiles(ctx))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
   };
@@ -112,10 +118,12 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
     term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself (${line.file}); openai-setup has no copy`);
     if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
   } else term.out(`${m.pending} No key stored for this profile`);
+  const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   if (status.plaintext.length) {
-    const where = status.plaintext.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (status.plaintext.length > 3 ? ` and ${status.plaintext.length - 3} more` : '');
-    term.out(`${m.warn} The stored key is also in plain text: ${where} — \`${ctx.commandName} import\` moves it`);
+    term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${ctx.commandName} import${profileFlag(profileName)}\` moves it`);
   }
+  // Where the person asked for it: said, as information.
+  if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
   const leftovers = await leftoverKeyFiles(ctx);
   if (leftovers) term.out(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
   if (status.adminKey) term.out(`${m.ok} Admin key ${status.adminKey.hint} ${status.adminKey.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`} (for rotate and spend)`);

@@ -1,9 +1,13 @@
 // What status and doctor say about plaintext copies of the stored key (the ones import would
-// find and move), and about the admin key; also the path helpers import shares with them.
+// find and move; a copy in a file `env --file` wrote is said apart, as information), and about
+// the admin key; also the path helpers import shares with them.
 import { relative, sep } from 'node:path';
 import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
+import type { State } from '../storage/state.js';
+import { profileFlag } from '../terminal/invocation.js';
 import { singleQuoted } from '../terminal/shell.js';
+import { askedFor, envFilePlaces, envFilesOf } from './env-files.js';
 import { plaintextPlaces, type Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
 
@@ -25,13 +29,32 @@ export function shownPath(ctx: Context, path: string): string {
   return path;
 }
 
+/** Copies of the stored key: those `env --file` wrote as the person asked, and the others. */
+export interface Copies {
+  /** In plain text where it should not be: import moves them. */
+  plaintext: Finding[];
+  /** In files `env --file` wrote for the profile (env-files.ts): where the person asked for it. */
+  asked: Finding[];
+}
+
 /**
- * Copies of a key in the places import looks in: of `key` itself, or (status, which reads no
- * keychain) of any key with this masked hint.
+ * Copies of the profile's key in the places import looks in and in the files `env --file` wrote
+ * for it: of `key` itself, or (status, which reads no keychain) of any key with this masked hint.
  */
-export async function copiesOf(ctx: Context, match: { key: string } | { hint: string }): Promise<Finding[]> {
-  const { findings } = await scanPlaces(placesOf(ctx));
-  return findings.filter((f) => ('key' in match ? f.key === match.key : maskKey(f.key) === match.hint));
+export async function copiesOf(ctx: Context, state: State, profile: string, match: { key: string } | { hint: string }): Promise<Copies> {
+  const { findings } = await scanPlaces([...placesOf(ctx), ...envFilePlaces(envFilesOf(state, profile))]);
+  const asked = askedFor(state);
+  const copies: Copies = { plaintext: [], asked: [] };
+  for (const f of findings) {
+    if (!('key' in match ? f.key === match.key : maskKey(f.key) === match.hint)) continue;
+    (asked(f) ? copies.asked : copies.plaintext).push(f);
+  }
+  return copies;
+}
+
+/** How a copy in a file `env --file` wrote is said: information, not a warning. */
+export function askedNote(ctx: Context, profile: string): string {
+  return `written by \`${ctx.commandName} env${profileFlag(profile)} --file\`, as you asked`;
 }
 
 /** "~/.zshrc:3, ~/.codex/auth.json:3" (at most `max`, then "and N more"). */
@@ -64,13 +87,17 @@ export async function plaintextDoctorChecks(
 ): Promise<Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }>> {
   const checks: Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }> = [];
   // Said only when there is something to say: a copy, or a stored admin key.
-  const copies = storedKey ? await copiesOf(ctx, { key: storedKey }) : [];
-  if (storedKey && copies.length) {
-    checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies)}`, fix: 'Move them into the keychain: openai-setup import' });
+  const state = await ctx.state.read();
+  const copies = storedKey ? await copiesOf(ctx, state, profile, { key: storedKey }) : { plaintext: [], asked: [] };
+  if (storedKey && copies.plaintext.length) {
+    checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: `Move them into the keychain: ${ctx.commandName} import${profileFlag(profile)}` });
+  }
+  if (storedKey && copies.asked.length) {
+    checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${askedNote(ctx, profile)}`, fix: null });
   }
   const leftovers = await leftoverKeyFiles(ctx);
   if (leftovers) checks.push({ id: 'leftovers', title: 'Leftover files', status: 'warn', detail: leftovers.detail, fix: leftovers.fix });
-  const admin = (await ctx.state.read()).profiles[profile]?.adminKey;
+  const admin = state.profiles[profile]?.adminKey;
   if (admin) {
     checks.push({ id: 'admin-key', title: 'Admin key', status: 'ok', detail: `${admin.hint} stored (${admin.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : 'plain-text file'}), for rotate and spend`, fix: null });
   }

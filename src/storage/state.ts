@@ -2,7 +2,7 @@
 // verify result. Never the key, and nothing that decides where a key is sent. Validated on every
 // read; changed under a lock (read, change, write), written atomically with mode 0600.
 import { rename } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
 import { AdminKeyRecordSchema, BudgetSchema, RotationSchema } from './admin-state.js';
@@ -37,6 +37,25 @@ const LastVerifySchema = z.object({
 });
 export type LastVerify = z.infer<typeof LastVerifySchema>;
 
+/** How many files `env --file` wrote are remembered per profile (the newest). */
+export const MAX_ENV_FILES = 20;
+
+/**
+ * The files `env --file` wrote the profile's key into, as the person asked: absolute paths, the
+ * newest last; never the key. Read leniently: an entry that is not an absolute path is dropped,
+ * a list that is not one reads as empty, and a longer one keeps its newest entries, so that this
+ * list (mere bookkeeping) never makes the whole file unusable, whoever wrote it.
+ */
+const EnvFilesSchema = z.catch(
+  z.pipe(
+    z.array(z.unknown()),
+    z.transform((list: unknown[]) => [
+      ...new Set(list.filter((p): p is string => typeof p === 'string' && p.length <= 4096 && !p.includes('\0') && isAbsolute(p))),
+    ].slice(-MAX_ENV_FILES)),
+  ),
+  [],
+);
+
 const ProfileSchema = z.object({
   stages: z._default(z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema), {}),
   billingChoice: z.optional(BillingChoiceSchema),
@@ -51,6 +70,9 @@ const ProfileSchema = z.object({
   adminKey: z.optional(AdminKeyRecordSchema),
   budget: z.optional(BudgetSchema),
   rotation: z.optional(RotationSchema),
+  // Added in format 1 without a new version: an older openai-setup drops it as an unknown key
+  // (and loses it at its next write; the files then read as plaintext copies again).
+  envFiles: z.optional(EnvFilesSchema),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

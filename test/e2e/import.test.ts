@@ -2,7 +2,7 @@
 // and the lines put in their place run by real bash, zsh and fish to prove they give programs the
 // key; a universal variable erased by fish itself; the interactive flow in a pseudo-terminal; and
 // the exit code a CI job can check. Our own output never holds a whole key.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -165,13 +165,53 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     expect(stored.code, stored.stderr).toBe(0);
     write(join(t.home, '.profile'), `export OPENAI_API_KEY=${KEY}\n`);
     const status = await runCli(['status', '--profile', t.profile], { env: t.env });
-    expect(status.stdout).toContain('! The stored key is also in plain text: ~/.profile:1 — `openai-setup import` moves it');
+    expect(status.stdout).toContain(`! The stored key is also in plain text: ~/.profile:1 — \`openai-setup import --profile ${t.profile}\` moves it`);
     const json = StatusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', '--profile', t.profile], { env: t.env })).stdout));
     expect(json.plaintext).toEqual([{ path: '~/.profile', line: 1 }]);
     const doctor = await runCli(['doctor', '--profile', t.profile], { env: t.env });
     expect(doctor.stdout).toMatch(/! Plaintext copies {4}sk-proj-…\S{4} is also in plain text: ~\/\.profile:1/);
     expectNoKey(status);
     expectNoKey(doctor);
+  });
+});
+
+describe('a .env written by `env --file`, as the wizard suggests: a copy the person asked for, not a leak', () => {
+  it('in a git repository: env --file .env, then status (no warning), import (exit 0, the line kept), doctor (no warning)', async () => {
+    const t = await machine();
+    const repo = join(t.root, 'repo');
+    mkdirSync(repo);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { PATH: process.env.PATH!, HOME: t.home, GIT_CONFIG_NOSYSTEM: '1' }, encoding: 'utf8' });
+    git('init', '-q');
+    writeFileSync(join(repo, '.gitignore'), '.env\n');
+    const profile = ['--profile', t.profile];
+    const stored = await runCli(['key', '--stdin', ...profile], { env: t.env, input: KEY });
+    expect(stored.code, stored.stderr).toBe(0);
+
+    const written = await runCli(['env', '--file', '.env', ...profile], { env: t.env, cwd: repo });
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stderr).toBe('');
+    expect(readFileSync(join(repo, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    // The progress file records the path, never the key.
+    expect(filesContaining(t.configDir, KEY).filter((f) => f.endsWith('state.json'))).toEqual([]);
+
+    const status = await runCli(['status', ...profile], { env: t.env, cwd: repo });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`○ Also in .env:1 (written by \`openai-setup env --profile ${t.profile} --file\`, as you asked)`);
+    expect(status.stdout).not.toMatch(/^! /m);
+    const json = StatusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', ...profile], { env: t.env, cwd: repo })).stdout));
+    expect(json).toMatchObject({ plaintext: [], envFiles: [{ path: '.env', line: 1 }] });
+
+    const checked = await runCli(['import', '--check', ...profile], { env: t.env, cwd: repo });
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('No plaintext copy of an OpenAI key to move');
+    expect(checked.stdout).toContain(`.env, line 1: sk-proj-…${KEY.slice(-4)}, the stored key, written by \`openai-setup env --profile ${t.profile} --file\`, as you asked; import leaves it`);
+    expect(readFileSync(join(repo, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+
+    const doctor = await runCli(['doctor', ...profile], { env: t.env, cwd: repo });
+    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+    expect(doctor.stdout).toMatch(/○ Env files {11}sk-proj-…\S{4} is also in \.env:1, written by `openai-setup env --profile \S+ --file`, as you asked/);
+    expect(doctor.stdout).not.toContain('Plaintext copies');
+    for (const r of [written, status, checked, doctor]) expectNoKey(r);
   });
 });
 

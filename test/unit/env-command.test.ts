@@ -1,11 +1,16 @@
 // `openai-setup env`: the profile's key into a project's .env, only where git will not commit it.
 // git is real (the command runs it); the repository is a temp one in ctx.cwd.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run as env, type EnvOptions } from '../../src/commands/env.js';
-import { makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
+import { run as doctor } from '../../src/commands/doctor.js';
+import { envCommand, run as env, type EnvOptions } from '../../src/commands/env.js';
+import { ImportJsonSchema, run as importKeys, type ImportOptions } from '../../src/commands/import.js';
+import { run as status, StatusJsonSchema } from '../../src/commands/status.js';
+import { withEnvFile } from '../../src/plaintext/env-files.js';
+import { MAX_ENV_FILES, StateSchema } from '../../src/storage/state.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 
 const KEY = testKey('A');
 const FLAGS: EnvOptions = { force: false, gitignore: false };
@@ -372,5 +377,128 @@ describe('env with a --file that cannot be used: one line naming it, never a sta
     expect(await env(t.ctx, { ...FLAGS, file: 'd\n/x' })).toBe(0);
     expect(readFileSync(join(t.cwd, 'd\n', 'x'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
     expect(t.stdout).toBe('✔ Wrote OPENAI_API_KEY (sk-proj-…000A, profile "default") to d /x (a new file, readable only by you).\n');
+  });
+});
+
+describe('a file env wrote is one the person asked for', () => {
+  /** KEY stored as `openai-setup key` leaves it: in the keychain, and its hint in the state file. */
+  async function recorded(): Promise<void> {
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+  }
+  const statePath = () => join(t.configDir, 'state.json');
+  const IMPORT: ImportOptions = { check: false, json: false, rewrite: false, yes: false };
+
+  it('records the absolute path for the profile, never the key: once, newest last; a file deleted since is dropped', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '.env\n.env.local\nother.env\n');
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+    expect((await t.profile())?.envFiles).toEqual([file('.env')]);
+    expect(await env(t.ctx, { ...FLAGS, file: '.env.local' })).toBe(0);
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+    expect((await t.profile())?.envFiles).toEqual([file('.env.local'), file('.env')]);
+    rmSync(file('.env.local'));
+    expect(await env(t.ctx, { ...FLAGS, file: 'other.env' })).toBe(0);
+    expect((await t.profile())?.envFiles).toEqual([file('.env'), file('other.env')]);
+    expect(readFileSync(statePath(), 'utf8')).not.toContain(KEY);
+    // Nothing more is said on a run that records.
+    expect(t.stderr).toBe('');
+  });
+
+  it('the list is bounded, and read leniently: entries that are not absolute paths are dropped, never the whole file', () => {
+    const many = Array.from({ length: MAX_ENV_FILES + 5 }, (_, i) => `/p/${i}.env`);
+    expect(many.reduce<string[]>((list, path) => withEnvFile(list, path), [])).toEqual(many.slice(-MAX_ENV_FILES));
+    const parse = (envFiles: unknown) => StateSchema.parse({ version: 1, profiles: { default: { stages: {}, envFiles } } }).profiles.default!.envFiles;
+    expect(parse(['/a/.env', 'relative/.env', 3, '/a/.env', '/b/.env'])).toEqual(['/a/.env', '/b/.env']);
+    expect(parse('not a list')).toEqual([]);
+    expect(parse(many)).toEqual(many.slice(-MAX_ENV_FILES));
+  });
+
+  it('a record that cannot be made is said; the file stays as written, exit 0', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '.env\n');
+    // A newer openai-setup's state file: read as far as understood, never written over.
+    mkdirSync(t.configDir, { mode: 0o700 });
+    writeFileSync(statePath(), JSON.stringify({ version: 99, defaultProfile: 'default', profiles: {} }), { mode: 0o600 });
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+    expect(read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(t.stderr).toContain('! .env holds the key as written, but it could not be recorded as a file you asked for (The progress file');
+    expect(t.stderr).toContain('until it is, status, doctor and import call it a plaintext copy. Run this command again to record it.');
+    expect(JSON.parse(readFileSync(statePath(), 'utf8'))).toEqual({ version: 99, defaultProfile: 'default', profiles: {} });
+  });
+
+  it('then status says it as information, import keeps it (exit 0), doctor gives no warning; a copy elsewhere still warns', async () => {
+    context({ interactive: false });
+    writeFileSync(file('.gitignore'), '.env\n');
+    await recorded();
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain('○ Also in .env:1 (written by `openai-setup env --file`, as you asked)\n');
+    expect(t.stdout).not.toContain('plain text');
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(before)))).toMatchObject({ plaintext: [], envFiles: [{ path: '.env', line: 1 }] });
+
+    const listed = t.stdout.length;
+    expect(await importKeys(t.ctx, IMPORT)).toBe(0);
+    const list = t.stdout.slice(listed);
+    expect(list).toContain('✔ No plaintext copy of an OpenAI key to move in the 1 file import looks in.\n');
+    expect(list).toContain('○ .env, line 1: sk-proj-…000A, the stored key, written by `openai-setup env --file`, as you asked; import leaves it\n');
+    expect(list).not.toContain('To move one');
+    const json = t.stdout.length;
+    expect(await importKeys(t.ctx, { ...IMPORT, json: true })).toBe(0);
+    expect(ImportJsonSchema.parse(JSON.parse(t.stdout.slice(json)))).toMatchObject({ findings: [{ path: '.env', line: 1, envFile: true, stored: true }], plaintextLeft: 0, exitCode: 0 });
+
+    const checked = t.stdout.length;
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 20 }).answerChecks(checkResult('valid'));
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+    const report = t.stdout.slice(checked);
+    expect(report).toContain('○ Env files           sk-proj-…000A is also in .env:1, written by `openai-setup env --file`, as you asked\n');
+    expect(report).not.toContain('Plaintext copies');
+    expect(read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+
+    // A copy env did not write is a plaintext copy as before.
+    writeFileSync(file('.env.local'), `OPENAI_API_KEY=${KEY}\n`);
+    const again = t.stdout.length;
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout.slice(again)).toContain('! The stored key is also in plain text: .env.local:1 — `openai-setup import` moves it\n');
+    expect(t.stdout.slice(again)).toContain('○ Also in .env:1 (written by `openai-setup env --file`, as you asked)\n');
+    expect(await importKeys(t.ctx, IMPORT)).toBe(8);
+    expect(t.stdout).toContain('Looked in 2 files; found 1 plaintext copy of 1 OpenAI key:');
+    t.assertScriptsUsed();
+    expect(t.stdout + t.stderr).not.toContain(KEY);
+  });
+
+  it('status names a file env wrote outside the places import looks in, too', async () => {
+    context({ interactive: false });
+    mkdirSync(file('config'));
+    writeFileSync(file('.gitignore'), '/config/app.env\n');
+    await recorded();
+    expect(await env(t.ctx, { ...FLAGS, file: 'config/app.env' })).toBe(0);
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain('○ Also in config/app.env:1 (written by `openai-setup env --file`, as you asked)\n');
+  });
+
+  it('a file that holds another key than the stored one is a plaintext copy again (after a rotate, say)', async () => {
+    context({ interactive: false });
+    writeFileSync(file('.gitignore'), '.env\n');
+    await recorded();
+    expect(await env(t.ctx, FLAGS)).toBe(0);
+    const other = testKey('B');
+    writeFileSync(file('.env'), `OPENAI_API_KEY=${other}\n`);
+    expect(await importKeys(t.ctx, IMPORT)).toBe(8);
+    expect(t.stdout).toContain('.env, line 1\n    sk-proj-…000B · project key · not stored');
+  });
+
+  it('the command that writes the key there again works as printed: --force where git would commit the file, the profile, the path quoted', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '.env\n');
+    expect(await envCommand(t.ctx, 'default', file('.env'))).toBe('openai-setup env --file .env');
+    writeFileSync(file('tracked.env'), 'DEBUG=1\n');
+    git('add', 'tracked.env');
+    expect(await envCommand(t.ctx, 'work', file('tracked.env'))).toBe('openai-setup env --file tracked.env --force --profile work');
+    expect(await envCommand(t.ctx, 'default', file('my app.env'))).toBe("openai-setup env --file 'my app.env' --force");
   });
 });

@@ -540,3 +540,49 @@ describe('import: what the person reads (review of the built binary)', () => {
     expect(list.stdout).toContain(`To move one into the keychain, on a terminal:  ${script} import\nOr without a terminal:  ${script} import --store PATH:LINE --rewrite --yes\n`);
   });
 });
+
+describe('import: a file `env --file` wrote for the profile, as the person asked', () => {
+  /** KEY stored for "default", and `path` (in the project) recorded as written by env --file. */
+  async function askedFor(t: Machine, path: string): Promise<void> {
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: `sk-proj-…${KEY.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+      p.envFiles = [join(t.cwd, path)];
+    });
+  }
+
+  it('on a terminal: the other copies are moved, that one is neither asked about nor changed; exit 0', async () => {
+    const t = machine({ keychain: { default: KEY } });
+    t.write('.env', `OPENAI_API_KEY=${KEY}\n`, 0o600);
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    await askedFor(t, '.env');
+    // The scripted prompter fails on any other question (Remove line 1 of .env?).
+    t.prompts.whenConfirm('Change line 1 of ~/.zshrc like this?', true);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    expect(t.read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(t.read('~/.zshrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
+    expect(t.stdout).toContain('Looked in 2 files; found 1 plaintext copy of 1 OpenAI key:');
+    expect(t.stdout).toContain(`○ .env, line 1: sk-proj-…${KEY.slice(-4)}, the stored key, written by \`openai-setup env --file\`, as you asked; import leaves it\n`);
+    expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
+    expectNoKeys(t);
+  });
+
+  it('--store naming its line with --rewrite removes it all the same: the person named it', async () => {
+    const t = machine({ interactive: false, keychain: { default: KEY } });
+    t.write('.env', `A=1\nOPENAI_API_KEY=${KEY}\n`);
+    await askedFor(t, '.env');
+    expect(await runImport(t.ctx, options({ store: '.env:2', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.read('.env')).toBe('A=1\n');
+    expect(t.stdout).toContain('✔ Removed line 2 of .env.');
+  });
+
+  it("another profile's file holding that profile's key is kept too, named with its profile", async () => {
+    const t = machine({ interactive: false, keychain: { default: KEY, work: OTHER } });
+    t.write('.env', `OPENAI_API_KEY=${OTHER}\n`);
+    await t.ctx.state.updateProfile('work', (p) => {
+      p.key = { storage: 'keychain', hint: `sk-proj-…${OTHER.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+      p.envFiles = [join(t.cwd, '.env')];
+    });
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    expect(t.stdout).toContain(`○ .env, line 1: sk-proj-…${OTHER.slice(-4)}, the key of profile "work", written by \`openai-setup env --profile work --file\`, as you asked; import leaves it\n`);
+  });
+});

@@ -223,3 +223,21 @@ describe('logout and the last check', () => {
     expect((await t.profile())?.lastVerify).toBeUndefined();
   });
 });
+
+describe('logout and the files `env --file` wrote the key into', () => {
+  it('names them once the key is removed, without the key, and leaves them as they are', async () => {
+    context();
+    await stored();
+    const dotenv = join(t.cwd, '.env');
+    writeFileSync(dotenv, `OPENAI_API_KEY=${KEY}\n`, { mode: 0o600 });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.envFiles = [dotenv, join(t.cwd, 'gone.env')];
+    });
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(t.keychain.accounts()).toEqual([]);
+    expect(t.stdout).toBe(
+      `✔ Removed sk-proj-…000A from the Secret Service keyring.\n! sk-proj-…000A is still in .env:1 (written there by \`openai-setup env --file\`, as you asked): remove it there if nothing needs it any more.\n${REVOKE}\n`,
+    );
+    expect(readFileSync(dotenv, 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+  });
+});

@@ -1,7 +1,10 @@
 // rotate through Context: the real Admin API client over an in-memory organization (whose keys
 // stop working when revoked), an in-memory keychain, scripted live checks that ask the
 // organization whether a key still works, and a scripted prompter.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { run as env } from '../../src/commands/env.js';
 import { matchesRedacted, serviceAccountName } from '../../src/api/rotation.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
 import { projectPageUrl } from '../../src/platform.js';
@@ -378,5 +381,32 @@ describe('insecure transport', () => {
       expect(t.stderr.split('\n')[0]).toMatch(warning);
       expect(RotateJsonSchema.parse(JSON.parse(t.stdout)).warnings.filter((w) => warning.test(w))).toHaveLength(1);
     }
+  });
+});
+
+describe('rotate and the files `env --file` wrote the old key into', () => {
+  it('names each with the command that writes the new key there, changing none; that command works as printed', async () => {
+    const t = await setup();
+    const dotenv = join(t.cwd, '.env');
+    writeFileSync(dotenv, `DEBUG=1\nOPENAI_API_KEY=${t.old}\n`, { mode: 0o600 });
+    writeFileSync(join(t.cwd, 'app.env'), `OPENAI_API_KEY=${t.old}\n`, { mode: 0o600 });
+    await t.ctx.state.updateProfile('default', (p) => {
+      // A file no longer there, and one holding another key: neither is named.
+      p.envFiles = [dotenv, join(t.cwd, 'gone.env'), join(t.cwd, 'app.env')];
+    });
+    writeFileSync(join(t.cwd, 'app.env'), 'OPENAI_API_KEY=sk-proj-something-else\n');
+    expect(await rotate(t.ctx, options({ yes: true, json: true }))).toBe(0);
+    const newKey = t.keychain.keyOf('default')!;
+    const named = `.env still holds the old key sk-proj-…${t.old.slice(-4)}, which no longer works (written there by \`openai-setup env --file\`); to write the new key there:  openai-setup env --file .env`;
+    expect(t.stderr).toContain(`! ${named}\n`);
+    expect(t.stderr).not.toContain('gone.env');
+    expect(t.stderr).not.toContain('app.env');
+    expect(RotateJsonSchema.parse(JSON.parse(t.stdout)).warnings).toEqual([named]);
+    expect(readFileSync(dotenv, 'utf8')).toBe(`DEBUG=1\nOPENAI_API_KEY=${t.old}\n`);
+
+    // The command as printed: env --file .env (outside a git repository, it says so and writes).
+    expect(await env(t.ctx, { file: '.env', force: false, gitignore: false })).toBe(0);
+    expect(readFileSync(dotenv, 'utf8')).toBe(`DEBUG=1\nOPENAI_API_KEY=${newKey}\n`);
+    expectNoKeys(t, t.old, newKey);
   });
 });
