@@ -237,11 +237,13 @@ export class KeyStore {
   /**
    * Put `account` back as `before` had it (the keychain only when it could be read then), and read
    * it back: 'untouched' when nothing had changed, 'restored', or 'failed' (what it holds is then
-   * not known for sure). Never throws.
+   * not known for sure, as when the keychain could not be read before and can be now). Never throws.
    */
   async restore(account: string, before: KeySnapshot): Promise<PutBack> {
     const now = async () => this.snapshot(account).catch(() => null);
-    const asBefore = (s: KeySnapshot | null) => s !== null && s.file === before.file && (before.keychain === undefined || s.keychain === before.keychain);
+    // A keychain that could not be read before and can be now may have been written meanwhile: what
+    // it held is not known, so it is never "as before" (the result is then 'failed').
+    const asBefore = (s: KeySnapshot | null) => s !== null && s.file === before.file && s.keychain === before.keychain;
     const current = await now();
     if (asBefore(current)) return 'untouched';
     try {

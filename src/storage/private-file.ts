@@ -1,7 +1,7 @@
 // Files only their owner may read: a 0700 dir, 0600 files written atomically (temp file + rename),
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path and what to do, exit 7.
-import { constants, type Stats } from 'node:fs';
+import { constants, type Dirent, type Stats } from 'node:fs';
 import { chmod, lstat, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -244,14 +244,17 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
 export async function listTempFiles(path: string): Promise<string[]> {
   const dir = dirname(path);
   const prefix = `${basename(path)}.`;
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = await readdir(dir);
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw storeError(error, path, 'read');
   }
-  return names.filter((name) => name.startsWith(prefix) && /^\d+\.[a-z0-9]+\.tmp$/.test(name.slice(prefix.length))).map((name) => join(dir, name));
+  // Only what a writer leaves (a file, or a link in its place): a directory of that name is not one.
+  return entries
+    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.startsWith(prefix) && /^\d+\.[a-z0-9]+\.tmp$/.test(entry.name.slice(prefix.length)))
+    .map((entry) => join(dir, entry.name));
 }
 
 /**

@@ -107,7 +107,7 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined): 
   // Words with the spaces after them, so that a label column keeps its width.
   const body = line.slice(lead.length);
   // Words with a command in backticks as one (see WORDS).
-  const tokens = body.match(/(?:\S*`[^`]*`\S*|\S+)\s*/g) ?? [];
+  const tokens = body.match(/(?:[(\[]*`[^`]*`\S*|\S+)\s*/g) ?? [];
   // Advice ends with the command to type after a colon and two spaces ("Pipe it in:  printenv … |
   // openai-setup key --stdin"): a line break inside it would copy back as two commands, so it is
   // one unit, moved whole to a line of its own and, when even that is too narrow, left to the
@@ -190,9 +190,10 @@ export function createTerminal(options: TerminalOptions): Terminal {
 /** Break a paragraph into lines of at most `width` characters at spaces (long words stay whole). */
 /**
  * Words, with a command in backticks (and what is glued to it: "(`openai-setup billing`),") as
- * one: broken across lines, a command would copy back as two.
+ * one: broken across lines, a command would copy back as two. A backtick starts one only at the
+ * start of a word (or after "(" / "["): one inside a word (a path such as it`s/.env) is a character.
  */
-const WORDS = /\S*`[^`]*`\S*|\S+/g;
+const WORDS = /[(\[]*`[^`]*`\S*|\S+/g;
 
 export function wrap(paragraph: string, width: number, indent = ''): string[] {
   const lines: string[] = [];

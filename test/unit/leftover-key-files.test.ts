@@ -76,6 +76,14 @@ describe('a temp file of credentials.json left by a killed run', () => {
     expect(existsSync(again)).toBe(true);
   });
 
+  it('a directory that happens to have a temp file\'s name is no leftover: nothing removes it, so nothing names it', async () => {
+    const t = context({ keychain: { default: NEW } });
+    mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
+    mkdirSync(join(t.configDir, 'credentials.json.125.abe.tmp'));
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout)).leftovers).toEqual([]);
+  });
+
   it('doctor names it as a warning, never what is in it', async () => {
     const t = context();
     const left = killedWhileStoring(t);

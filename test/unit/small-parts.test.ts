@@ -213,6 +213,15 @@ describe('paragraphs the tool says, wrapped', () => {
     }
   });
 
+  it('a backtick inside a word (a path) is no command quote: the real command after it stays whole', async () => {
+    const { fit } = await import('../../src/terminal/output.js');
+    const text = '/home/me/it`s/.env holds the stored key: run `openai-setup verify --profile work` to check it';
+    for (let width = 30; width <= 90; width++) {
+      expect(wrap(text, width).join('\n'), `${width} columns`).toContain('`openai-setup verify --profile work`');
+      expect(fit(text, true, width + 1), `${width} columns`).toContain('`openai-setup verify --profile work`');
+    }
+  });
+
   it('fit() keeps a command in backticks whole too', async () => {
     const { fit } = await import('../../src/terminal/output.js');
     const line = '! Never checked: run `openai-setup verify --profile work` to see whether the key works';

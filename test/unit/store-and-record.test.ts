@@ -205,3 +205,25 @@ describe('admin-key and import: stored and recorded as one step', () => {
     expect(readFileSync(join(t.ctx.rawEnv.HOME!, '.bashrc'), 'utf8')).toContain(NEW);
   });
 });
+
+describe('putting the store back when the keychain could not be read beforehand', () => {
+  it('a keychain unreadable at the snapshot but written meanwhile is never called untouched or restored', async () => {
+    const { changeKey, KeyChangeError } = await import('../../src/storage/key-change.js');
+    const t = context();
+    await t.ctx.keys.set('default', OLD, false);
+    // The look before the change times out once; the write that follows goes through.
+    t.keychain.failWith('timeout', { ops: ['get'], times: 1 });
+    const failed = await changeKey(
+      t.ctx,
+      'default',
+      async () => {
+        await t.ctx.keys.set('default', NEW, false);
+        throw new Error('the check after storing failed');
+      },
+      () => {},
+    ).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(KeyChangeError);
+    // What the keychain held before is not known, so it cannot be said to be as it was.
+    expect((failed as InstanceType<typeof KeyChangeError>).putBack).toBe('failed');
+  });
+});
