@@ -257,7 +257,16 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     await changeKey(
       ctx,
       profileName,
-      async () => {
+      async (before) => {
+        // Another run may have stored a key since this one read the old key: writing over it would
+        // lose that key unsaid (a platform key is shown only once). The store is read as get() reads
+        // it: the keychain first, then the file.
+        const storedNow = before.keychain ?? before.file;
+        if (storedNow !== oldKey) {
+          throw new KeyStoreError(
+            `the key stored for profile "${profileName}" changed while rotate ran (it is now ${storedNow ? maskKey(storedNow) : 'none'}; another run stored it), so the new key was not stored over it`,
+          );
+        }
         await ctx.keys.set(profileName, newKey, storage === 'file');
         // Read back from the keychain: the old key is revoked below, so the new one must really be there.
         if (storage === 'keychain' && (await ctx.keys.get(profileName)).stored?.key !== newKey) {

@@ -410,3 +410,22 @@ describe('rotate and the files `env --file` wrote the old key into', () => {
     expectNoKeys(t, t.old, newKey);
   });
 });
+
+describe('rotate and another run storing a key meanwhile', () => {
+  it('a key stored by another run while rotate ran is not written over: exit 7, the new account deleted, the other key kept', async () => {
+    const t = await setup();
+    const other = makeKey('proj', 'unit-rotate-stored-meanwhile');
+    // While the new key is being checked, another run stores a key of its own for the profile.
+    t.api.answerEveryCheck((request) => {
+      if (request.key !== t.old) void t.keychain.setPassword('openai-setup', 'default', other);
+      return t.org.isLive(request.key) ? checkResult('valid', { project: PROJECT, billing: 'unchecked' }) : checkResult('invalid_key');
+    });
+    const result = await outcomeOf(rotate(t.ctx, options({ yes: true })));
+    expect(result.code).toBe(7);
+    expect(result.message).toContain(`the key stored for profile "default" changed while rotate ran (it is now sk-proj-…${other.slice(-4)}; another run stored it), so the new key was not stored over it`);
+    expect(t.keychain.keyOf('default')).toBe(other);
+    // Nothing of this run is left live: its service account is deleted, the old key not revoked.
+    expect(t.org.admin.serviceAccounts(PROJECT)).toHaveLength(0);
+    expect(t.org.isLive(t.old)).toBe(true);
+  });
+});
