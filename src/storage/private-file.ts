@@ -195,7 +195,11 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw storeError(error, path, 'read');
   }
-  if (!before.isFile()) throw new ConfigStoreError(`${path} is ${kindOf(before)}, not a regular file, so it is not read; remove it (rm ${singleQuoted(path)}) and run again.`);
+  if (!before.isFile()) {
+    // `rm` alone refuses a directory: the command given must work as printed.
+    const remove = `${before.isDirectory() ? 'rm -r' : 'rm'} ${singleQuoted(path)}`;
+    throw new ConfigStoreError(`${path} is ${kindOf(before)}, not a regular file, so it is not read; remove it (${remove}) and run again.`);
+  }
   let dirStats: Stats;
   try {
     dirStats = await stat(dirname(path));

@@ -92,6 +92,16 @@ describe('reading a config file: only a small regular file that is ours', () => 
     expectOneLine(await rejection(readPrivateFile(path)), /state\.json is a FIFO \(named pipe\), not a regular file, so it is not read; remove it \(rm '.*state\.json'\)/);
   });
 
+  it('a directory in its place: the removal command given works on a directory (rm -r)', async () => {
+    const dir = privateDir();
+    const path = join(dir, 'state.json');
+    mkdirSync(path);
+    const message = (await rejection(readPrivateFile(path))).message;
+    expect(message).toMatch(/state\.json is a directory, not a regular file, so it is not read; remove it \(rm -r '.*state\.json'\) and run again\.$/);
+    execFileSync('sh', ['-c', /\((rm -r '[^']+')\)/.exec(message)![1]!]);
+    expect(existsSync(path)).toBe(false);
+  });
+
   it('/dev/zero, or a symlink to it, is refused without reading it', async () => {
     const dir = privateDir();
     expectOneLine(await rejection(readPrivateFile('/dev/zero')), /^\/dev\/zero is a character device, not a regular file/);
