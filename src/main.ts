@@ -8,7 +8,7 @@ import type { Api } from './api/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError } from './errors.js';
 import { secretsInArgv } from './keys/redact.js';
-import { debugEnabled, parseEnv } from './options.js';
+import { debugEnabled, parseEnv, type ParsedEnv } from './options.js';
 import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
@@ -27,10 +27,18 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     import('./terminal/stdin.js'),
   ]);
   const rawEnv = process.env;
-  const env = parseEnv(rawEnv);
+  // A bad variable is raised where ctx.env is first read: inside a --json command's failure
+  // document (withFailureDocument), else at once (program.ts), as one line and exit 2.
+  let env: ParsedEnv | undefined;
+  let envError: unknown;
+  try {
+    env = parseEnv(rawEnv);
+  } catch (error) {
+    envError = error;
+  }
   const configDir = resolveConfigDir(rawEnv, process.platform, homedir());
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
-  const debug = debugEnabled(env) ? (line: string) => term.err(line) : undefined;
+  const debug = debugEnabled({ DEBUG: rawEnv.DEBUG }) ? (line: string) => term.err(line) : undefined;
   let api: Promise<Omit<Api, 'admin'>> | undefined;
   const realApi = () => (api ??= import('./api/probes.js').then(({ createApi }) => createApi({ env: rawEnv, clock: () => performance.now(), debug })));
   return {
@@ -44,7 +52,10 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
       reach: async (baseURL, timeoutMs) => (await realApi()).reach(baseURL, timeoutMs),
       admin: lazyAdminApi(() => import('./api/admin.js').then(({ createAdminApi }) => createAdminApi({ env: rawEnv, debug }))),
     },
-    env,
+    get env(): ParsedEnv {
+      if (envError) throw envError;
+      return env!;
+    },
     rawEnv,
     platform: process.platform,
     configDir,

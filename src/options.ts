@@ -98,7 +98,7 @@ export const ModelSchema = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._:/-]
 export { ProfileNameSchema };
 
 /** Debug logging of this tool: DEBUG=openai-setup (or * / openai-setup:*), as the debug package reads it. */
-export function debugEnabled(env: ParsedEnv): boolean {
+export function debugEnabled(env: { DEBUG?: string }): boolean {
   return (env.DEBUG ?? '').split(/[\s,]+/).some((d) => d === '*' || d === 'openai-setup' || d.startsWith('openai-setup:'));
 }
 

@@ -114,7 +114,11 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
       const globals = self.optsWithGlobals() as GlobalOptions;
       const line = { args, opts: self.opts(), globals, program };
       const [module, options] = await Promise.all([spec.load(), spec.parse(line)]);
-      done(await module.run(await makeContext(globals), options));
+      const ctx = await makeContext(globals);
+      // A bad environment variable stops the run here, one line and exit 2; with --json the
+      // command's failure document says it instead (withFailureDocument reads ctx.env first).
+      if (line.opts.json !== true) void ctx.env;
+      done(await module.run(ctx, options));
     });
   };
   for (const spec of COMMANDS) register(spec);

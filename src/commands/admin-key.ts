@@ -33,7 +33,8 @@ export interface AdminKeyOptions {
  */
 export const AdminKeyJsonSchema = z.object({
   ...OUTCOME_FIELDS,
-  profile: z.string(),
+  /** Null when it could not be told (a bad --profile or OPENAI_SETUP_PROFILE). */
+  profile: z.nullable(z.string()),
   hint: z.nullable(z.string()),
   storage: z.nullable(z.enum(['keychain', 'file'])),
   checked: z.boolean(),
@@ -67,10 +68,10 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
 }
 
 export async function run(ctx: Context, options: AdminKeyOptions): Promise<number> {
-  // A --profile that is not a profile name is a usage error like any bad flag, before anything else.
-  const profile = await resolveProfileName(ctx, options.profile);
+  // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
+  let profile: string | null = null;
   const done: Done = { hint: null, checked: false };
-  return withFailureDocument(ctx.term, options.json, () => storeAdminKey(ctx, options, profile, done), (failed) => {
+  return withFailureDocument(ctx, options.json, async () => storeAdminKey(ctx, options, (profile = await resolveProfileName(ctx, options.profile)), done), (failed) => {
     const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: null, checked: done.checked, sampleProject: null };
     return jsonText(AdminKeyJsonSchema.parse(json));
   });

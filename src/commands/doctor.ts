@@ -10,10 +10,12 @@ import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
-import { describeKeychainProblem, keychainFix } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
+import type { StoredKey } from '../storage/keystore.js';
+import { ConfigStoreError } from '../storage/private-file.js';
 import { ENV_SOURCE, keyCommand, pipeKeyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
-import { marks } from '../terminal/output.js';
+import { marks, withFailureDocument } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -177,14 +179,45 @@ export function doctorExitCode(checks: DoctorCheck[], verify: CheckResult | null
   return failed ? (failed.exitCode ?? EXIT.internal) : EXIT.ok;
 }
 
+/**
+ * The profile's stored key, as the commands would find it. A key file that cannot be used (damaged,
+ * or written by a newer openai-setup) is `fileProblem`, and the keychain is then asked on its own.
+ */
+async function readStoredKey(ctx: Context, profileName: string): Promise<{ stored: StoredKey | null; keychainError: KeychainUnavailableError | null; fileProblem: ConfigStoreError | null }> {
+  try {
+    return { ...(await ctx.keys.get(profileName)), fileProblem: null };
+  } catch (error) {
+    if (!(error instanceof ConfigStoreError)) throw error;
+    return { stored: null, keychainError: await ctx.keys.probeWritable(), fileProblem: error };
+  }
+}
+
+/** --json when doctor cannot diagnose at all (a bad --profile or environment variable): ok false, as verify's, and no checks. */
+export const DoctorFailureJsonSchema = z.object({
+  ok: z.literal(false),
+  exitCode: z.number().check(z.int()),
+  reason: z.string(),
+  message: z.string(),
+  fix: z.nullable(z.string()),
+  profile: z.nullable(z.string()),
+  checks: z.array(z.never()),
+  verify: z.null(),
+});
+
 export async function run(ctx: Context, options: { profile?: string; json: boolean }): Promise<number> {
+  const told: { profile: string | null } = { profile: null };
+  return withFailureDocument(ctx, options.json, () => diagnose(ctx, options, told), (failed) => jsonText(DoctorFailureJsonSchema.parse({ ...failed, profile: told.profile, checks: [], verify: null })));
+}
+
+async function diagnose(ctx: Context, options: { profile?: string; json: boolean }, told: { profile: string | null }): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile);
+  told.profile = profileName;
   const checks: DoctorCheck[] = [nodeCheck(ctx.nodeVersion)];
 
   // One keychain read tells both whether it answers and what it holds for the profile.
-  const { stored, keychainError } = await ctx.keys.get(profileName);
+  const { stored, keychainError, fileProblem } = await readStoredKey(ctx, profileName);
   const envKey = ctx.env.OPENAI_API_KEY;
   if (stored) term.addSecret(stored.key);
   if (envKey) term.addSecret(envKey);
@@ -202,6 +235,9 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
     checks.push(check('stored-key', 'Stored key', 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})`));
   } else if (stored) {
     checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`));
+  } else if (fileProblem) {
+    // A key file that cannot be used is a failed check like any other, not the end of the diagnosis.
+    checks.push(check('stored-key', 'Stored key', 'fail', fileProblem.message.replace(/\.$/, ''), fileProblem.hints.length ? fileProblem.hints.join(' ') : `Remove ${ctx.keys.filePath}, then store the key again:  ${keyCommand(ctx, profileName)}`, fileProblem.code));
   } else if (!keychainError) {
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }

@@ -13,7 +13,7 @@ import { AdminApiError } from '../api/admin-failure.js';
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
 import { STATUS } from '../api/status.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
+import { EXIT, ExitError, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
 import { appendLine } from '../keys/dotenv.js';
@@ -30,7 +30,7 @@ import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-chan
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn } from '../storage/state.js';
-import { marks } from '../terminal/output.js';
+import { marks, withFailureDocument } from '../terminal/output.js';
 
 export interface ImportOptions {
   profile?: string;
@@ -101,12 +101,28 @@ export async function run(ctx: Context, options: ImportOptions): Promise<number>
   return runImport(ctx, options, defaultDeps());
 }
 
+/** --json when import fails before its answer (a bad --store, no --yes, a key refused or not stored): as verify's, with the profile when told. */
+export const ImportFailureJsonSchema = z.object({
+  ok: z.literal(false),
+  exitCode: z.number(),
+  reason: z.string(),
+  message: z.string(),
+  fix: z.nullable(z.string()),
+  profile: z.nullable(z.string()),
+});
+
 export async function runImport(ctx: Context, options: ImportOptions, deps: ImportDeps): Promise<number> {
+  const told: { profile: string | null } = { profile: null };
+  return withFailureDocument(ctx, options.json, () => importKeys(ctx, options, deps, told), (failed) => JSON.stringify(ImportFailureJsonSchema.parse({ ...failed, profile: told.profile }), null, 2));
+}
+
+async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps, told: { profile: string | null }): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const say = options.json ? term.err : term.out;
   if (options.rewrite && !options.store) throw new UsageError('--rewrite goes with --store PATH:LINE (the line to move).');
   const profileName = await resolveProfileName(ctx, options.profile);
+  told.profile = profileName;
   const home = homeOf(ctx);
   // Every command import recommends names the tool as the lines it writes into files do, so that
   // it works as printed (the script's path when the tool is neither on PATH nor run by npx).
@@ -229,8 +245,8 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
         say('Nothing was changed.');
         return EXIT.ok;
       }
-      const code = await storeFound(ctx, profileName, key, say);
-      if (code !== EXIT.ok) return code;
+      // Not stored: the run's failure (its message on stderr, and with --json its document).
+      await storeFound(ctx, profileName, key, say);
       if (isAdminKey(key)) storedAdmin = key;
       else stored = key;
     } else {
@@ -291,9 +307,13 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
           ],
         );
         if (choice === null || choice === current) continue;
-        const code = await storeFound(ctx, profileName, choice, say);
-        if (code !== EXIT.ok) {
-          failedCode = code;
+        try {
+          await storeFound(ctx, profileName, choice, say);
+        } catch (error) {
+          if (!(error instanceof ExitError)) throw error;
+          term.err(`${m.fail} ${error.message}`);
+          for (const hint of error.hints) term.err(`  ${hint}`);
+          failedCode = error.code;
           continue;
         }
         if (admin) storedAdmin = choice;
@@ -395,8 +415,8 @@ async function checkKey(ctx: Context, profileName: string, key: string): Promise
   return { ok: result.ok, status: result.status, message: result.message };
 }
 
-/** Store a found key for the profile (an admin key as its admin key) after a live check; the exit code. */
-async function storeFound(ctx: Context, profileName: string, key: string, say: (line: string) => void): Promise<number> {
+/** Store a found key for the profile (an admin key as its admin key) after a live check; an ExitError saying why when it was not stored. */
+async function storeFound(ctx: Context, profileName: string, key: string, say: (line: string) => void): Promise<void> {
   const m = marks(ctx.term.style);
   const admin = keyKind(key) === 'admin';
   if (admin) {
@@ -404,15 +424,12 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
       await ctx.api.admin.listProjects(await adminAuth(ctx, profileName, key), { limit: 1 });
     } catch (error) {
       if (!(error instanceof ExitError)) throw error;
-      ctx.term.err(`${m.fail} ${maskKey(key)} was not stored: ${error.message}`);
-      return error.code;
+      throw new ReasonedExitError(error.code, `${maskKey(key)} was not stored: ${error.message}`, [], failureFields(error).reason);
     }
   }
   const check = admin ? null : await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName }));
   if (check && !STATUS[check.status].keepKey) {
-    ctx.term.err(`${m.fail} ${maskKey(key)} was not stored: ${check.message}`);
-    if (check.fix) ctx.term.err(`  ${check.fix}`);
-    return check.exitCode;
+    throw new ReasonedExitError(check.exitCode, `${maskKey(key)} was not stored: ${check.message}`, check.fix ? [check.fix] : [], check.reason ?? check.status);
   }
   const account = admin ? adminAccount(profileName) : profileName;
   const now = ctx.clock.now().toISOString();
@@ -444,7 +461,6 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
   }
   if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);
   say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
-  return EXIT.ok;
 }
 
 /** Show one edit as a diff, ask (unless `yes`), and make it; false when it was not made. */

@@ -6,7 +6,7 @@ import { organizationId, projectId } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import type { State } from '../storage/state.js';
-import { marks } from '../terminal/output.js';
+import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
 
 export const ProfilesJsonSchema = z.object({
@@ -52,7 +52,20 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
 }
 
+/** --json when the list cannot be given (a bad environment variable, a state file that cannot be read…): ok false, as verify's. */
+export const ProfilesFailureJsonSchema = z.object({
+  ok: z.literal(false),
+  exitCode: z.number().check(z.int()),
+  reason: z.string(),
+  message: z.string(),
+  fix: z.nullable(z.string()),
+});
+
 export async function run(ctx: Context, options: { json: boolean; names: boolean }): Promise<number> {
+  return withFailureDocument(ctx, options.json, () => profiles(ctx, options), (failed) => jsonText(ProfilesFailureJsonSchema.parse(failed)));
+}
+
+async function profiles(ctx: Context, options: { json: boolean; names: boolean }): Promise<number> {
   const { term } = ctx;
   const state = await ctx.state.read();
   const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile);

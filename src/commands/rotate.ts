@@ -58,7 +58,8 @@ const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone',
  */
 export const RotateJsonSchema = z.object({
   ...OUTCOME_FIELDS,
-  profile: z.string(),
+  /** Null when it could not be told (a bad --profile or OPENAI_SETUP_PROFILE). */
+  profile: z.nullable(z.string()),
   project: z.nullable(z.string()),
   new: z.nullable(
     z.object({ hint: z.string(), serviceAccountId: z.string(), serviceAccountName: z.string(), keyId: z.string(), storage: z.nullable(z.enum(['keychain', 'file'])) }),
@@ -110,10 +111,10 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
 }
 
 export async function run(ctx: Context, options: RotateOptions): Promise<number> {
-  // A --profile that is not a profile name is a usage error like any bad flag, before anything else.
-  const profileName = await resolveProfileName(ctx, options.profile);
+  // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
+  let profileName: string | null = null;
   const progress: Progress = { project: null, new: null, old: null, warnings: [] };
-  return withFailureDocument(ctx.term, options.json, () => rotate(ctx, options, profileName, progress), (failed) => {
+  return withFailureDocument(ctx, options.json, async () => rotate(ctx, options, (profileName = await resolveProfileName(ctx, options.profile)), progress), (failed) => {
     const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings };
     return jsonText(RotateJsonSchema.parse(json));
   });

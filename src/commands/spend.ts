@@ -49,7 +49,7 @@ export const SpendFailureJsonSchema = z.object({
   ...OUTCOME_FIELDS,
   ok: z.literal(false),
   reason: z.string(),
-  profile: z.string(),
+  profile: z.nullable(z.string()),
   month: z.string(),
 });
 export type SpendFailureJson = z.infer<typeof SpendFailureJsonSchema>;
@@ -61,9 +61,9 @@ function fit(text: string, width: number): string {
 }
 
 export async function run(ctx: Context, options: SpendOptions): Promise<number> {
-  // A --profile that is not a profile name is a usage error like any bad flag, before anything else.
-  const profileName = await resolveProfileName(ctx, options.profile);
-  return withFailureDocument(ctx.term, options.json, () => spend(ctx, options, profileName), (failed) => {
+  // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
+  let profileName: string | null = null;
+  return withFailureDocument(ctx, options.json, async () => spend(ctx, options, (profileName = await resolveProfileName(ctx, options.profile))), (failed) => {
     const json: SpendFailureJson = { ...failed, profile: profileName, month: monthLabel(options.month ?? monthOf(ctx.clock.now())) };
     return jsonText(SpendFailureJsonSchema.parse(json));
   });

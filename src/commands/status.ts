@@ -10,7 +10,7 @@ import { resolveProfileName } from '../storage/profile-key.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
-import { marks } from '../terminal/output.js';
+import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
 import { askedNote, copiesOf, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
@@ -96,9 +96,25 @@ function when(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
 }
 
+/** --json when status cannot answer (a bad --profile or environment variable…): ok false, as verify's. */
+export const StatusFailureJsonSchema = z.object({
+  ok: z.literal(false),
+  exitCode: z.number().check(z.int()),
+  reason: z.string(),
+  message: z.string(),
+  fix: z.nullable(z.string()),
+  profile: z.nullable(z.string()),
+});
+
 export async function run(ctx: Context, options: { profile?: string; json: boolean }): Promise<number> {
+  const told: { profile: string | null } = { profile: null };
+  return withFailureDocument(ctx, options.json, () => status(ctx, options, told), (failed) => jsonText(StatusFailureJsonSchema.parse({ ...failed, profile: told.profile })));
+}
+
+async function status(ctx: Context, options: { profile?: string; json: boolean }, told: { profile: string | null }): Promise<number> {
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
+  told.profile = profileName;
   const status = await collectStatus(ctx, profileName);
   if (options.json) {
     term.out(jsonText(StatusJsonSchema.parse(status)));

@@ -1,13 +1,13 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
 import * as z from 'zod/mini';
-import { buildCheckRequest, malformedKeyResult, nothingLearned, recordCheck, resolveBaseURL, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, nothingLearned, recordCheck, runCheck } from '../api/check.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import type { FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
-import { PAGES } from '../platform.js';
+import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
 import { checkFlags, profileFlag } from '../terminal/invocation.js';
@@ -91,7 +91,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
 }
 
 export async function run(ctx: Context, options: VerifyOptions): Promise<number> {
-  return withFailureDocument(ctx.term, options.json, () => verify(ctx, options), (failed) => jsonText(VerifyJsonSchema.parse(failureJson(ctx, options, failed))));
+  return withFailureDocument(ctx, options.json, () => verify(ctx, options), (failed) => jsonText(VerifyJsonSchema.parse(failureJson(ctx, options, failed))));
 }
 
 /** The --json document of a run that ended in an error before any check: no key, nothing sent. */
@@ -100,7 +100,7 @@ function failureJson(ctx: Context, options: VerifyOptions, failed: FailureFields
     ...failed,
     status: 'error',
     key: null,
-    baseURL: withoutCredentials(resolveBaseURL(ctx, options.baseURL)),
+    baseURL: withoutCredentials(options.baseURL ?? (ctx.rawEnv.OPENAI_BASE_URL?.trim() || OFFICIAL_API_BASE_URL)),
     ...nothingLearned(),
     fixUrl: null,
     warnings: [],

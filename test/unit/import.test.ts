@@ -370,10 +370,11 @@ describe('import: moving keys into the keychain', () => {
     const t = machine({ interactive: false });
     const dead = makeKey('proj', 'unit-import-dead');
     t.write('.env', `OPENAI_API_KEY=${dead}\n`);
-    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(3);
+    const failed = await outcomeOf(runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps));
+    expect(failed.code).toBe(3);
+    expect(failed.message).toMatch(/^sk-proj-…\S{4} was not stored: The API rejected the key/);
     expect(t.keychain.accounts()).toEqual([]);
     expect(t.read('.env')).toContain(dead);
-    expect(t.stderr).toMatch(/✖ sk-proj-…\S{4} was not stored: The API rejected the key/);
   });
 });
 
