@@ -43,7 +43,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   const realApi = () => (api ??= import('./api/probes.js').then(({ createApi }) => createApi({ env: rawEnv, clock: () => performance.now(), debug })));
   return {
     term,
-    prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout }) : nonInteractivePrompter(hint)),
+    prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
     browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false }),
     state: new StateStore(configDir, () => new Date(), warn),
     keys: new KeyStore(osKeychain(process.platform), configDir, warn),

@@ -15,7 +15,7 @@ import type { Storage } from '../storage/keystore.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
-import { marks, withFailureDocument } from '../terminal/output.js';
+import { marks, needsPrompt, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 import { readKeyFromStdin } from '../terminal/stdin.js';
 
@@ -44,9 +44,15 @@ export type AdminKeyJson = z.infer<typeof AdminKeyJsonSchema>;
 
 const pipeHint = (profile: string) => `Pipe it in instead:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, '--stdin')}`;
 
+/** This run again (the key piped in again when it came from a pipe), with --insecure-storage when `insecure`. */
+function storeAgainCommand(profile: string, options: AdminKeyOptions, insecure: boolean): string {
+  const flags = [options.stdin ? '--stdin' : '', insecure ? '--insecure-storage' : '', options.verify ? '' : '--no-verify'].filter(Boolean).join(' ');
+  return `${options.stdin ? 'printenv OPENAI_ADMIN_KEY | ' : ''}${adminKeyCommand(profile, flags)}`;
+}
+
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
   if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, '--stdin')}`);
-  if (!ctx.term.interactive) throw new UsageError('Pasting an admin key needs an interactive terminal.', [pipeHint(profile)]);
+  if (!ctx.term.interactive) throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(profile)]);
   const prompter = ctx.prompter(pipeHint(profile));
   const fromEnv = envAdminKey(ctx);
   if (fromEnv && (await prompter.confirm(`Store OPENAI_ADMIN_KEY from this shell (${maskKey(fromEnv)}) as the admin key of profile "${profile}"?`, true))) return fromEnv;
@@ -136,13 +142,13 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
     if (!(error instanceof KeyChangeError)) throw error;
     if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
       throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} The admin key was not stored.`, [
-        `Keep it in a file only you can read instead: run again with --insecure-storage (${adminKeyCommand(profile, '--insecure-storage')}), or set OPENAI_ADMIN_KEY yourself.`,
+        `Keep it in a file only you can read instead: run again with --insecure-storage (${storeAgainCommand(profile, options, true)}), or set OPENAI_ADMIN_KEY yourself.`,
       ]);
     }
     throw await keyChangeFailure(ctx, error, {
       hint: `the admin key ${hint}`,
       account,
-      again: [`Once that is fixed, store it again (${adminKeyCommand(profile, options.insecureStorage ? '--insecure-storage' : '')}), or remove what is stored (${ctx.commandName} logout --admin${profileFlag(profile)}).`],
+      again: [`Once that is fixed, store it again (${storeAgainCommand(profile, options, options.insecureStorage)}), or remove what is stored (${ctx.commandName} logout --admin${profileFlag(profile)}).`],
     });
   }
   // "Next to the key" only when there is one: the profile may have none stored yet.

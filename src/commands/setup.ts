@@ -4,7 +4,7 @@ import { buildCheckRequest, DEFAULT_MODEL, isOfficialBaseURL, recordCheck, runCh
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
@@ -16,7 +16,7 @@ import { runPaymentStage } from '../stages/payment.js';
 import { findKey, keychainFailure, noKeyError, pipeKeyCommand, resolveProfileName, type KeySource } from '../storage/profile-key.js';
 import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { marks } from '../terminal/output.js';
+import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
 import { checkFlags, profileFlag } from '../terminal/invocation.js';
@@ -54,20 +54,44 @@ async function markAllDone(ctx: Context, profileName: string): Promise<void> {
   });
 }
 
-/** Without a terminal the wizard cannot ask: name every command that does its stages instead. */
-async function nonInteractivePath(ctx: Context, profileName: string, check: CheckSettings | undefined): Promise<UsageError> {
+/**
+ * Without a terminal the wizard cannot ask: name the command that does each stage still to do.
+ * When the live check of the key found here failed, that is what the run ends with, as `verify`
+ * would (its exit code), with the commands that fix it.
+ */
+async function nonInteractivePath(ctx: Context, profileName: string, pending: StageId[], options: SetupOptions, check: CheckResult | null): Promise<ExitError> {
+  const { term } = ctx;
   const cmd = ctx.commandName;
   const profile = profileFlag(profileName);
-  const checked = checkFlags(check);
-  // Without a keychain, `key --stdin` alone fails: the line that works here keeps it in a 0600 file.
-  const noKeychain = await ctx.keys.probeWritable();
-  const storeKey = noKeychain ? `printenv OPENAI_API_KEY | ${cmd} key --stdin --insecure-storage${profile}${checked}   (no keychain here: a file only you can read)` : `printenv OPENAI_API_KEY | ${cmd} key --stdin${profile}${checked}`;
-  return new UsageError('The wizard asks questions, but there is no interactive terminal. Without one, do its stages as commands:', [
-    `${cmd} login --done${profile}                      (after signing in on ${PAGES.login.url})`,
-    `${cmd} payment --done${profile}                    (after adding a card on ${PAGES.payment.url})`,
-    `${cmd} billing --choice prepaid --done${profile}   (or auto-reload; after buying credits on ${PAGES.billing.url})`,
-    storeKey,
-  ]);
+  const saved = (await ctx.state.read()).profiles[profileName]?.billingChoice;
+  const why = term.whyNoPrompts || NO_TERMINAL;
+  const lines: string[] = [];
+  for (const stage of pending) {
+    if (stage === 'login') lines.push(`${cmd} login --done${profile}                      (after signing in on ${PAGES.login.url})`);
+    if (stage === 'payment') lines.push(`${cmd} payment --done${profile}                    (after adding a card on ${PAGES.payment.url})`);
+    if (stage === 'billing') {
+      // `billing --done` alone keeps the choice made before; without one, it needs --choice.
+      lines.push(
+        saved
+          ? `${cmd} billing --done${profile}                    (after buying credits on ${PAGES.billing.url})`
+          : `${cmd} billing --choice prepaid --done${profile}   (or auto-reload; after buying credits on ${PAGES.billing.url})`,
+      );
+    }
+    if (stage === 'key') {
+      // Without a keychain, `key --stdin` alone fails: the line that works here keeps it in a 0600 file.
+      const noKeychain = !options.insecureStorage && (await ctx.keys.probeWritable()) !== null;
+      const line = pipeKeyCommand(ctx, profileName, options.insecureStorage || noKeychain, options.check);
+      lines.push(noKeychain ? `${line}   (no keychain here: a file only you can read)` : line);
+    }
+  }
+  if (check && !check.ok) {
+    // The check is reported above; what fixes it, as commands, and its exit code.
+    const verify = `${cmd} verify${profile}${checkFlags(options.check)}`;
+    const route = outcomeRow(check).route;
+    const then = route === 'billing' ? 'Add credits, mark billing done and check the key again:' : route === 'key' ? 'Store a key that works:' : 'Fix it as described above, then check the key again:';
+    return new ExitError(check.exitCode, `The check above did not pass, and the wizard asks nothing here (${why}). ${then}`, route === 'key' ? lines : [...lines, verify]);
+  }
+  return new UsageError(`The wizard asks questions, but ${why}. ${why === NO_TERMINAL ? 'Without one, do' : 'Instead, do'} its stages as commands:`, lines);
 }
 
 /**
@@ -214,6 +238,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   if (options.restart) pending = [...STAGE_IDS];
 
   // A working key already here: say so and offer to finish at once.
+  let failedCheck: CheckResult | null = null;
   let current: { key: string; source: KeySource; check?: CheckResult; storage?: KeyStageResult['storage'] } | null = null;
   if (!options.restart) {
     // The keychain is a child process (~40 ms, seconds on a slow D-Bus): ask it only when the
@@ -237,6 +262,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, found.key, found.source, check);
       current = { key: found.key, source: found.source, check };
+      if (!check.ok) failedCheck = check;
       const route = outcomeRow(check).route;
       if (check.ok && check.billing === 'ok') {
         if (!term.interactive) {
@@ -264,7 +290,8 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       }
     }
   }
-  if (pending.length > 0 && !term.interactive) throw await nonInteractivePath(ctx, profileName, options.check);
+  // Without a terminal nothing can be asked: a stage to do, or a failed check, ends the run here.
+  if (!term.interactive && (pending.length > 0 || failedCheck)) throw await nonInteractivePath(ctx, profileName, pending, options, failedCheck);
 
   // Whatever the stages change, the key is checked again after them; with no stage to run, the
   // check just made stands (run again at once, a timeout would only keep the person waiting

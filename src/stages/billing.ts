@@ -35,8 +35,11 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   const { term } = ctx;
   const m = marks(term.style);
   const profile = profileFlag(options.profile);
-  if (options.done && options.choice) {
-    await recordChoice(ctx, options.profile, options.choice);
+  const saved = (await ctx.state.read()).profiles[options.profile]?.billingChoice;
+  // `--done` alone keeps the choice made before (the one this stage said to mark done).
+  const doneWith = options.done ? (options.choice ?? saved) : undefined;
+  if (doneWith) {
+    await recordChoice(ctx, options.profile, doneWith);
     await markDoneByFlag(ctx, 'billing', options.profile);
     term.out(`Set a monthly budget on the limits page: ${PAGES.limits.url}`);
     return 'done';
@@ -50,7 +53,7 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   let choice = options.choice;
   if (!choice) {
     const prompter = ctx.prompter(`Pass --choice prepaid|auto-reload|monthly (and --done once you have bought credits):  ${ctx.commandName} billing --choice prepaid --done${profile}`);
-    choice = await prompter.select('How do you want to pay for the API?', BILLING_CHOICES, (await ctx.state.read()).profiles[options.profile]?.billingChoice ?? 'prepaid');
+    choice = await prompter.select('How do you want to pay for the API?', BILLING_CHOICES, saved ?? 'prepaid');
   }
   await recordChoice(ctx, options.profile, choice);
   if (options.done) return markDoneByFlag(ctx, 'billing', options.profile);

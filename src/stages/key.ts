@@ -13,7 +13,7 @@ import type { Storage } from '../storage/keystore.js';
 import { pipeKeyCommand, type KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { marks } from '../terminal/output.js';
+import { marks, needsPrompt } from '../terminal/output.js';
 import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
@@ -52,9 +52,10 @@ type KeychainFallback = 'env' | 'file';
  * The keychain cannot be used: say so plainly, then offer, in this order, fixing it (a locked
  * keyring can be unlocked), setting OPENAI_API_KEY yourself (not when the key stored before is in
  * this keychain: it could not be removed), or a 0600 file as the last resort. Without a terminal,
- * fail naming them in the same order. Null: the keychain works now.
+ * fail naming them in the same order (`toFile`: this run's command with --insecure-storage). Null:
+ * the keychain works now.
  */
-async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError, profile: string): Promise<KeychainFallback | null> {
+async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError, profile: string, toFile: string): Promise<KeychainFallback | null> {
   const { term } = ctx;
   const store = ctx.keys.keychainDescription;
   const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
@@ -70,7 +71,7 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
       throw new KeyStoreError(`${what} The key was not stored.`, [
         ...(fix ? [fix] : []),
         `${fix ? 'Or' : 'Either'} set the key yourself in your shell profile (${line.file}):  ${line.line}`,
-        'or, as a last resort, keep it in a file readable only by you: run again with --insecure-storage.',
+        `or, as a last resort, keep it in a file readable only by you:  ${toFile}`,
       ]);
     }
     term.err(`${marks(term.style).fail} ${what}`);
@@ -144,7 +145,7 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
  * Store the key where it was decided and record it, as one step; a keychain that fails only now
  * (nothing stored) still gets the choice, asked with no lock held.
  */
-async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback: KeychainFallback | null, record: KeyRecord): Promise<Storage | 'env'> {
+async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback: KeychainFallback | null, record: KeyRecord, toFileCommand: string): Promise<Storage | 'env'> {
   if (fallback === 'env') {
     await removeStoredCopy(ctx, profile, record);
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
@@ -162,7 +163,7 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
     if (!toFile && error.step === 'change' && error.putBack !== 'failed' && error.failure instanceof KeychainUnavailableError) {
-      return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error.failure, profile), record);
+      return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error.failure, profile, toFileCommand), record, toFileCommand);
     }
     throw await keyChangeFailure(ctx, error, {
       hint: maskKey(key),
@@ -207,9 +208,14 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   const interactive = !options.stdin;
   if (interactive) {
     if (!term.interactive) {
-      throw new UsageError('Pasting a key needs an interactive terminal.', [
-        `Pipe it in instead:  ${pipeCommand(ctx, options)}`,
-      ]);
+      // The pipe named must work here: without a keychain, into a file only the person can read.
+      const problem = options.insecureStorage ? null : await ctx.keys.probeWritable();
+      throw new UsageError(
+        needsPrompt(term, 'Pasting a key'),
+        problem
+          ? [`${describeKeychainProblem(problem, ctx.keys.keychainDescription)} Pipe it in, kept in a file only you can read:  ${pipeCommand(ctx, { ...options, insecureStorage: true })}`]
+          : [`Pipe it in instead:  ${pipeCommand(ctx, options)}`],
+      );
     }
     // From here to the prompt, a key pasted too early is neither echoed nor lost.
     ctx.prompter('').holdInput();
@@ -239,7 +245,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   let fallback: KeychainFallback | null = null;
   if (!options.insecureStorage) {
     const problem = await ctx.keys.probeWritable();
-    if (problem) fallback = await chooseKeychainFallback(ctx, problem, profileName);
+    if (problem) fallback = await chooseKeychainFallback(ctx, problem, profileName, pipeCommand(ctx, { ...options, insecureStorage: true }));
   }
 
   for (;;) {
@@ -305,7 +311,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback, (p, storage) => {
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
-    });
+    }, pipeCommand(ctx, { ...options, insecureStorage: true }));
     if (check) await recordCheck(ctx, profileName, key, source, check);
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${ctx.keys.filePath} (mode 0600).`);

@@ -51,6 +51,11 @@ export interface Terminal {
   addSecret(secret: string): void;
   /** stdin and stdout are both terminals and prompts are not disabled. */
   readonly interactive: boolean;
+  /**
+   * Why nothing is asked, for messages ("…, but there is no interactive terminal"): the terminal
+   * is missing, or OPENAI_SETUP_NO_PROMPT turned questions off on one. Empty when interactive.
+   */
+  readonly whyNoPrompts: string;
   readonly stdinIsTTY: boolean;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
@@ -135,6 +140,25 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined): 
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
+export const NO_TERMINAL = 'there is no interactive terminal';
+const PROMPTS_TURNED_OFF = 'OPENAI_SETUP_NO_PROMPT is set';
+
+/**
+ * OPENAI_SETUP_NO_PROMPT turns questions off only when it says yes (1, true, yes, any case): a
+ * value such as 0 or false, written to keep them, must not do the opposite.
+ */
+export function promptsTurnedOff(env: Record<string, string | undefined>): boolean {
+  return ['1', 'true', 'yes'].includes((env.OPENAI_SETUP_NO_PROMPT ?? '').trim().toLowerCase());
+}
+
+/**
+ * "Pasting a key needs an interactive terminal.", or, on a terminal where OPENAI_SETUP_NO_PROMPT
+ * turned questions off, that this is why (the terminal is there).
+ */
+export function needsPrompt(term: Pick<Terminal, 'whyNoPrompts'>, what: string): string {
+  return term.whyNoPrompts === PROMPTS_TURNED_OFF ? `${what} asks a question, but ${PROMPTS_TURNED_OFF}.` : `${what} needs an interactive terminal.`;
+}
+
 export function createTerminal(options: TerminalOptions): Terminal {
   const { stdout, stderr, stdin, env } = options;
   const secrets: string[] = [];
@@ -143,7 +167,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const stdinIsTTY = Boolean(stdin.isTTY);
   const stdoutIsTTY = Boolean(stdout.isTTY);
   const stderrIsTTY = Boolean(stderr.isTTY);
-  const promptsDisabled = Boolean(env.OPENAI_SETUP_NO_PROMPT);
+  const promptsDisabled = promptsTurnedOff(env);
+  const onTerminal = stdoutIsTTY && stdinIsTTY;
   const style = new Chalk({ level: colorLevel(env, stdoutIsTTY) });
   const setTimer = options.setInterval ?? setInterval;
   const clearTimer = options.clearInterval ?? clearInterval;
@@ -164,7 +189,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
     },
-    interactive: stdoutIsTTY && stdinIsTTY && !promptsDisabled,
+    interactive: onTerminal && !promptsDisabled,
+    whyNoPrompts: !onTerminal ? NO_TERMINAL : promptsDisabled ? PROMPTS_TURNED_OFF : '',
     stdinIsTTY,
     stdoutIsTTY,
     stderrIsTTY,

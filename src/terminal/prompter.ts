@@ -38,10 +38,13 @@ export class LineBreakInsideError extends Error {
   }
 }
 
-/** For runs without a terminal: any question becomes exit 2 with the non-interactive way. */
-export function nonInteractivePrompter(hint: string): Prompter {
+/**
+ * For runs without a terminal (or with questions turned off): any question becomes exit 2 with the
+ * non-interactive way. `why`: the terminal's whyNoPrompts.
+ */
+export function nonInteractivePrompter(hint: string, why = 'there is no interactive terminal'): Prompter {
   const fail = (): never => {
-    throw new UsageError(`This needs an answer, but there is no interactive terminal. ${hint}`);
+    throw new UsageError(`This needs an answer, but ${why}. ${hint}`);
   };
   return { confirm: async () => fail(), select: async () => fail(), password: async () => fail(), input: async () => fail(), warmUp: () => {}, holdInput: () => {} };
 }

@@ -135,6 +135,18 @@ describe('admin-key', () => {
     expect(failed.hints.join(' ')).toMatch(/--insecure-storage/);
     expect((await locked.profile())?.adminKey).toBeUndefined();
   });
+
+  it('no keychain, key piped in with --json: the --insecure-storage command it names pipes it in again, with the profile', async () => {
+    const t = setup({ interactive: false, stdin: ADMIN });
+    t.keychain.failWith('no-service', { ops: ['set'] });
+    const failed = await outcomeOf(adminKey(t.ctx, options({ stdin: true, json: true, profile: 'nc' })));
+    expect(failed.code).toBe(7);
+    expect(failed.hints).toEqual([
+      'Keep it in a file only you can read instead: run again with --insecure-storage (printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage --profile nc), or set OPENAI_ADMIN_KEY yourself.',
+    ]);
+    expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout)).fix).toBe(failed.hints[0]);
+    expectNoKey(t);
+  });
 });
 
 describe('admin-key: what it says', () => {

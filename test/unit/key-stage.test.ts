@@ -475,7 +475,8 @@ describe('key --stdin', () => {
     expect(code).toBe(7);
     expect(message).toMatch(/^No Secret Service keyring is running on this machine .* The key was not stored\.$/);
     expect(hints.join('\n')).toContain("export OPENAI_API_KEY='<your key>'");
-    expect(hints.join('\n')).toContain('--insecure-storage');
+    // The last resort as a whole command that works as printed (the pipe included).
+    expect(hints.at(-1)).toBe('or, as a last resort, keep it in a file readable only by you:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage');
     expect(t.api.checks).toEqual([]);
   });
 });
@@ -488,6 +489,23 @@ describe('key without a terminal', () => {
     expect(message).toBe('Pasting a key needs an interactive terminal.');
     expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
     expect(t.browser.opened).toEqual([]);
+    // Only the probe that decides which pipe works here: nothing stored, nothing read.
+    expect(t.keychain.calls.filter((c) => c.account !== '__probe__')).toEqual([]);
+  });
+
+  it('without a keychain either, names the pipe that works here: into a file only you can read (as verify and token do)', async () => {
+    context({ interactive: false });
+    t.keychain.failWith('no-service');
+    const { code, hints } = await outcomeOf(key(t.ctx, { profile: 'nc' }));
+    expect(code).toBe(2);
+    expect(hints).toHaveLength(1);
+    expect(hints[0]).toMatch(/^No Secret Service keyring is running on this machine .* Pipe it in, kept in a file only you can read: {2}printenv OPENAI_API_KEY \| openai-setup key --profile nc --stdin --insecure-storage$/);
+  });
+
+  it('with --insecure-storage given, repeats it and does not touch the keychain', async () => {
+    context({ interactive: false });
+    const { hints } = await outcomeOf(key(t.ctx, { insecureStorage: true }));
+    expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage']);
     expect(t.keychain.calls).toEqual([]);
   });
 });

@@ -148,7 +148,69 @@ describe('setup: a first run', () => {
     t.keychain.failWith('no-service');
     const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, profile: 'work' }));
     expect(code).toBe(2);
-    expect(hints.at(-1)).toMatch(/^printenv OPENAI_API_KEY \| openai-setup key --stdin --insecure-storage --profile work {3}\(no keychain here: a file only you can read\)$/);
+    expect(hints.at(-1)).toBe('printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage   (no keychain here: a file only you can read)');
+  });
+
+  it('without a terminal, --insecure-storage given is repeated in the key line (and the keychain is not asked)', async () => {
+    context({ interactive: false });
+    const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, insecureStorage: true }));
+    expect(code).toBe(2);
+    expect(hints.at(-1)).toBe('printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage');
+    expect(t.keychain.calls).toEqual([]);
+  });
+
+  it('without a terminal, names only the stages still to do; billing --done alone once a choice is saved', async () => {
+    context({ interactive: false });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.stages.login = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.stages.payment = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.billingChoice = 'auto-reload';
+    });
+    const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(2);
+    expect(hints.map((h) => h.replace(/ {2,}\(.*$/, ''))).toEqual(['openai-setup billing --done', 'printenv OPENAI_API_KEY | openai-setup key --stdin']);
+  });
+});
+
+describe('setup without a terminal, every stage done', () => {
+  async function doneWithKey(profile: string): Promise<void> {
+    await t.keychain.setPassword('openai-setup', profile, KEY);
+    await t.ctx.state.updateProfile(profile, (p) => {
+      for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+      p.billingChoice = 'prepaid';
+    });
+  }
+
+  it('a stored key without credits: the check is reported and ends the run with its code (4), and the billing commands', async () => {
+    context({ interactive: false });
+    await doneWithKey('nc');
+    t.api.answerChecks(checkResult('insufficient_quota'));
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, profile: 'nc' }));
+    expect(code).toBe(4);
+    expect(t.stdout).toContain('Found a key: sk-proj-…000A');
+    expect(message).toBe('The check above did not pass, and the wizard asks nothing here (there is no interactive terminal). Add credits, mark billing done and check the key again:');
+    expect(hints).toEqual([`openai-setup billing --done --profile nc                    (after buying credits on ${PAGES.billing.url})`, 'openai-setup verify --profile nc']);
+    expect(message).not.toContain('wizard asks questions');
+  });
+
+  it('a check that could not finish: its code (6), and verify to check again', async () => {
+    context({ interactive: false });
+    await doneWithKey('default');
+    t.api.answerChecks(checkResult('network_error'));
+    const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(6);
+    expect(hints).toEqual(['openai-setup verify']);
+  });
+
+  it('a rejected key: its code (3), and the pipe that stores a new one', async () => {
+    context({ interactive: false });
+    await doneWithKey('default');
+    t.api.answerChecks(checkResult('invalid_key'));
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(3);
+    expect(message).toMatch(/Store a key that works:$/);
+    expect(hints).toEqual(['printenv OPENAI_API_KEY | openai-setup key --stdin']);
   });
 });
 
