@@ -15,6 +15,7 @@ import { STATUS } from '../api/status.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import { PAGES } from '../platform.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
 import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
@@ -211,6 +212,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   };
 
   const moved: ImportJson['moved'] = [];
+  // What kind of key each move was of: what replaces it for good differs (rotate, or the admin keys page).
+  const movedKinds = new Set<'admin' | 'key'>();
   let failedCode: number | null = null;
   /** A key went into the keychain on the terminal: then what is left is said, even when no line moved. */
   let storedOnTerminal = false;
@@ -254,7 +257,10 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     }
     if (plan) {
       const done = await applyPlan(ctx, deps, finding, plan, { yes: options.yes, shown, say, run: runCmd });
-      if (done) moved.push({ path: shown(finding.path), line: finding.line, action: actionOf(plan) });
+      if (done) {
+        moved.push({ path: shown(finding.path), line: finding.line, action: actionOf(plan) });
+        movedKinds.add(isAdminKey(finding.key) ? 'admin' : 'key');
+      }
       else failedCode = EXIT.plaintext;
     }
     scanned = await scan();
@@ -330,7 +336,10 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
           if (note) byHandLines.push(`${m.warn} ${shown(f.path)}, line ${f.line} (${maskKey(f.key)}): ${note}`);
           continue;
         }
-        if (await applyPlan(ctx, deps, f, plan, { yes: false, shown, say, run: runCmd })) moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
+        if (await applyPlan(ctx, deps, f, plan, { yes: false, shown, say, run: runCmd })) {
+          moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
+          movedKinds.add(isAdminKey(f.key) ? 'admin' : 'key');
+        }
       }
       for (const line of byHandLines) term.out(line);
       const notMoved = found.filter((f) => f.key !== stored && f.key !== storedAdmin && f.kind !== 'tool');
@@ -392,7 +401,11 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   if (moved.length > 0) {
     // Each command last, set off with two spaces: wrapped to the width, it is never broken in two.
     term.out('Copies of a key that was in plain text can survive in backups, shell history and git history.');
-    term.out(`To replace the key for good:  ${cmd} rotate`);
+    // rotate replaces the profile's project key; an admin key is replaced on its own page, then stored again.
+    if (movedKinds.has('key')) term.out(`To replace the key for good:  ${cmd} rotate${profileFlag(profileName)}`);
+    if (movedKinds.has('admin')) {
+      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${cmd} admin-key${profileFlag(profileName)}`);
+    }
   } else if (left > 0 && !term.interactive && !options.store) {
     term.out(`To move one into the keychain, on a terminal:  ${cmd} import`);
     term.out(`Or without a terminal:  ${cmd} import --store PATH:LINE --rewrite --yes`);
@@ -533,7 +546,8 @@ async function applyPlan(
     term.err(`${m.fail} ${where} was changed by another program while import changed line ${plan.line}: check it, and run import again.`);
     return false;
   }
-  const advice = finding.kind === 'dotenv' ? ` Start the program so that it gets the key:  ${io.run} -- …` : '';
+  // `run` hands a program the project key only: for an admin key there is nothing to start it with.
+  const advice = finding.kind === 'dotenv' && keyKind(finding.key) !== 'admin' ? ` Start the program so that it gets the key:  ${io.run} -- …` : '';
   io.say(`${m.ok} ${plan.after === null ? 'Removed' : 'Changed'} line ${plan.line} of ${where}.${advice}`);
   const reload = reloadHint(finding.kind, finding.path, where);
   if (reload) io.say(`  ${reload}`);

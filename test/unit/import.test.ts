@@ -350,6 +350,17 @@ describe('import: moving keys into the keychain', () => {
     expect(t.read('~/.profile')).toBe('export EDITOR=vi\n');
   });
 
+  it('an admin key moved out of a .env: no run advice (run hands over the project key) and no rotate, but its own page and admin-key', async () => {
+    const t = machine({ interactive: false });
+    t.org.admin.addAdminKey(ADMIN);
+    t.write('.env', `OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
+    expect(flat(t.stdout)).not.toContain('Start the program so that it gets the key');
+    expect(t.stdout).not.toContain('To replace the key for good');
+    expect(flat(t.stdout)).toContain('To replace the admin key for good, delete it and create a new one on https://platform.openai.com/settings/organization/admin-keys, then store that one: openai-setup admin-key');
+  });
+
   it('refuses what it cannot do, before changing anything', async () => {
     const t = machine({ interactive: false });
     t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
@@ -514,7 +525,7 @@ describe('import: what the person reads (review of the built binary)', () => {
     // Each command last on its line, set off with two spaces: the terminal never breaks it in two, however long the path.
     expect(t.stdout).toContain(`! 2 plaintext copies are left; to see them:  ${script} import\n`);
     expect(t.stdout).toContain(`Run it as:  ${script} run --profile work -- sgpt …\n`);
-    expect(t.stdout).toContain(`To replace the key for good:  ${script} rotate\n`);
+    expect(t.stdout).toContain(`To replace the key for good:  ${script} rotate --profile work\n`);
     expect(t.stdout).not.toMatch(/(?<![/\w.-])openai-setup (?:run|import|rotate|token)/);
 
     const env = machine({ interactive: false, env: { PATH: '' } });
