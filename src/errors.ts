@@ -1,5 +1,6 @@
 // Every way a run can end other than success, as one table. main.ts is the only place that
 // turns these into process exit codes.
+import * as z from 'zod/mini';
 
 export const EXIT = {
   ok: 0,
@@ -74,6 +75,18 @@ export class ReasonedExitError extends ExitError {
     this.name = 'ReasonedExitError';
   }
 }
+
+/** The fields a --json document starts with (admin-key, rotate, spend; see failureFields for a failure's). */
+export const OUTCOME_FIELDS = {
+  ok: z.boolean(),
+  exitCode: z.number(),
+  reason: z.nullable(z.string()),
+  message: z.string(),
+  fix: z.nullable(z.string()),
+};
+
+/** The same for a failed run's document (the commands whose success looks otherwise). */
+export const FAILURE_FIELDS = { ...OUTCOME_FIELDS, ok: z.literal(false), reason: z.string() };
 
 /** What every --json document of a failed run holds: ok, exitCode, reason, message, fix. */
 export interface FailureFields {

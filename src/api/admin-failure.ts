@@ -1,7 +1,6 @@
 // What a failed Admin API request means for the person: one kind, one line, one fix, and the exit
 // code. Pure, like diagnosis.ts (whose transport and non-API classifiers it reuses): the answer
 // comes in as data.
-import * as z from 'zod/mini';
 import { EXIT, ExitError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
@@ -160,11 +159,3 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   return make('refused', EXIT.forbidden, `${upperFirst(request.action)} was refused (HTTP ${status}): ${apiMessage || 'no message'}`, []);
 }
 
-/** The fields every --json document of admin-key, rotate and spend starts with (see failureFields for a failure's). */
-export const OUTCOME_FIELDS = {
-  ok: z.boolean(),
-  exitCode: z.number(),
-  reason: z.nullable(z.string()),
-  message: z.string(),
-  fix: z.nullable(z.string()),
-};

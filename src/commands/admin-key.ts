@@ -1,10 +1,10 @@
 // `openai-setup admin-key`: store an organization admin key (sk-admin-…) next to the profile's key,
 // in its own keychain entry, after a live check that lists one project. rotate and spend use it.
 import * as z from 'zod/mini';
-import { needsAdminKeyFix, OUTCOME_FIELDS } from '../api/admin-failure.js';
+import { needsAdminKeyFix } from '../api/admin-failure.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
+import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';

@@ -7,7 +7,7 @@ import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, record
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT } from '../errors.js';
+import { EXIT, FAILURE_FIELDS } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
@@ -194,11 +194,7 @@ async function readStoredKey(ctx: Context, profileName: string): Promise<{ store
 
 /** --json when doctor cannot diagnose at all (a bad --profile or environment variable): ok false, as verify's, and no checks. */
 export const DoctorFailureJsonSchema = z.object({
-  ok: z.literal(false),
-  exitCode: z.number().check(z.int()),
-  reason: z.string(),
-  message: z.string(),
-  fix: z.nullable(z.string()),
+  ...FAILURE_FIELDS,
   profile: z.nullable(z.string()),
   checks: z.array(z.never()),
   verify: z.null(),

@@ -13,7 +13,7 @@ import { AdminApiError } from '../api/admin-failure.js';
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
 import { STATUS } from '../api/status.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
+import { EXIT, ExitError, FAILURE_FIELDS, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
@@ -104,11 +104,7 @@ export async function run(ctx: Context, options: ImportOptions): Promise<number>
 
 /** --json when import fails before its answer (a bad --store, no --yes, a key refused or not stored): as verify's, with the profile when told. */
 export const ImportFailureJsonSchema = z.object({
-  ok: z.literal(false),
-  exitCode: z.number(),
-  reason: z.string(),
-  message: z.string(),
-  fix: z.nullable(z.string()),
+  ...FAILURE_FIELDS,
   profile: z.nullable(z.string()),
 });
 

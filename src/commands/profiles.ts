@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import { organizationId, projectId } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
+import { FAILURE_FIELDS } from '../errors.js';
 import type { State } from '../storage/state.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
@@ -54,11 +55,7 @@ function table(rows: string[][]): string[] {
 
 /** --json when the list cannot be given (a bad environment variable, a state file that cannot be read…): ok false, as verify's. */
 export const ProfilesFailureJsonSchema = z.object({
-  ok: z.literal(false),
-  exitCode: z.number().check(z.int()),
-  reason: z.string(),
-  message: z.string(),
-  fix: z.nullable(z.string()),
+  ...FAILURE_FIELDS,
 });
 
 export async function run(ctx: Context, options: { json: boolean; names: boolean }): Promise<number> {

@@ -6,12 +6,12 @@
 // The stored key and the progress file never disagree: a key stored whose record could not be
 // written is taken back out (the old key put back) before the new service account is deleted.
 import * as z from 'zod/mini';
-import { AdminApiError, OUTCOME_FIELDS } from '../api/admin-failure.js';
+import { AdminApiError } from '../api/admin-failure.js';
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
 import { findKeyInProject, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
+import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { projectPageUrl } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';

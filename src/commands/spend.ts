@@ -2,10 +2,10 @@
 // (daily buckets from the 1st 00:00 UTC, by project), with a bar per day; and a monthly budget
 // remembered for the profile: a warning at 80%, exit 4 once the month's cost reaches it.
 import * as z from 'zod/mini';
-import { AdminApiError, OUTCOME_FIELDS } from '../api/admin-failure.js';
+import { AdminApiError } from '../api/admin-failure.js';
 import { fetchMonthCosts, monthBounds, monthLabel, monthOf, projectNames, summarizeCosts, type Month } from '../api/costs.js';
 import type { Context } from '../context.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, FAILURE_FIELDS, UsageError } from '../errors.js';
 import { PAGES } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
@@ -46,9 +46,7 @@ export type SpendJson = z.infer<typeof SpendJsonSchema>;
 
 /** --json when spend could not tell the month's cost (no admin key, the Admin API refused or was not reached…): as verify's and doctor's, ok false, the exit code, a short reason, the message printed on stderr and its fix. */
 export const SpendFailureJsonSchema = z.object({
-  ...OUTCOME_FIELDS,
-  ok: z.literal(false),
-  reason: z.string(),
+  ...FAILURE_FIELDS,
   profile: z.nullable(z.string()),
   month: z.string(),
 });

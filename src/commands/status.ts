@@ -2,6 +2,7 @@
 // hint, and the last verify result. From the state file alone: no keychain, no network.
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
+import { FAILURE_FIELDS } from '../errors.js';
 import { lastVerifyAsShown } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
@@ -98,11 +99,7 @@ function when(iso: string): string {
 
 /** --json when status cannot answer (a bad --profile or environment variable…): ok false, as verify's. */
 export const StatusFailureJsonSchema = z.object({
-  ok: z.literal(false),
-  exitCode: z.number().check(z.int()),
-  reason: z.string(),
-  message: z.string(),
-  fix: z.nullable(z.string()),
+  ...FAILURE_FIELDS,
   profile: z.nullable(z.string()),
 });
 
