@@ -8,7 +8,7 @@ import { listCopies } from '../plaintext/summary.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, removeAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
-import { describeKeychainProblem } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainFix } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -100,7 +100,8 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
         const failed = removed.keychainError && removed.keychainError.problem !== 'no-service' ? removed.keychainError : null;
         if (failed && stored!.storage === 'keychain') {
           // The progress file keeps its record: the key is still where it was.
-          kept = new ExitError(EXIT.keyStore, `${describeKeychainProblem(failed, ctx.keys.keychainDescription)} ${hint} was not removed.`);
+          const fix = keychainFix(failed, ctx.keys.keychainDescription);
+          kept = new ExitError(EXIT.keyStore, `${describeKeychainProblem(failed, ctx.keys.keychainDescription)} ${hint} was not removed.`, fix ? [fix] : []);
           throw kept;
         }
         return { ...removed, failed };
@@ -147,7 +148,8 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
     });
   }
   if (removed.keychainError && removed.keychainError.problem !== 'no-service' && !removed.file) {
-    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(removed.keychainError, ctx.keys.keychainDescription)} The admin key was not removed.`);
+    const fix = keychainFix(removed.keychainError, ctx.keys.keychainDescription);
+    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(removed.keychainError, ctx.keys.keychainDescription)} The admin key was not removed.`, fix ? [fix] : []);
   }
   if (!removed.keychain && !removed.file) {
     term.out(`No admin key is stored for profile "${profileName}"; nothing to remove.`);

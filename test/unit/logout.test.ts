@@ -167,6 +167,18 @@ describe('logout', () => {
     expect(profile?.stages.key).toBeDefined();
   });
 
+  it('a keychain that locks before the removal: exit 7, how to unlock it, the key and its record kept', async () => {
+    context();
+    await stored();
+    t.keychain.failWith('locked', { ops: ['delete'] });
+    const { code, message, hints } = await outcomeOf(logout(t.ctx, { yes: true }));
+    expect(code).toBe(7);
+    expect(message).toMatch(/locked .*sk-proj-…000A was not removed\.$/);
+    expect(hints).toEqual([expect.stringMatching(/^Unlock it: /)]);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect((await t.profile())?.key?.hint).toBe('sk-proj-…000A');
+  });
+
   it('removes temp files that killed runs left (one may hold a key), and says so', async () => {
     context();
     await stored();
