@@ -66,8 +66,8 @@ function renderedHelp(): string | null {
   // A terminal narrower than the rendered help gets commander's, wrapped to its width; so does a
   // run not started as the bare `openai-setup`: commander's help names the tool as it was started
   // (`npx openai-setup`, the script's path).
-  if (selfCommand(process.env, process.platform, process.argv[1]).command !== 'openai-setup') return null;
   if (process.stdout.isTTY && (process.stdout.columns ?? 80) < 80) return null;
+  if (selfCommand(process.env, process.platform, process.argv[1]).command !== 'openai-setup') return null;
   try {
     return readFileSync(join(__dirname, 'help.txt'), 'utf8') || null;
   } catch {

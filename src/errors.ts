@@ -114,8 +114,7 @@ const REASON_BY_CODE: Record<number, string> = {
 export function failureFields(error: unknown): FailureFields {
   if (error instanceof CancelledError) return { ok: false, exitCode: EXIT.cancelled, reason: 'cancelled', message: 'Cancelled.', fix: null };
   if (error instanceof ExitError) {
-    const own = (error as { reason?: unknown }).reason;
-    const reason = typeof own === 'string' ? own : error instanceof UsageError ? 'usage' : error instanceof KeyStoreError ? 'key_store' : (REASON_BY_CODE[error.code] ?? 'failed');
+    const reason = error instanceof ReasonedExitError ? error.reason : error instanceof UsageError ? 'usage' : error instanceof KeyStoreError ? 'key_store' : (REASON_BY_CODE[error.code] ?? 'failed');
     return { ok: false, exitCode: error.code, reason, message: error.message, fix: error.hints.length ? error.hints.join('\n') : null };
   }
   const detail = error instanceof Error ? error.message : String(error);

@@ -38,7 +38,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   }
   const configDir = resolveConfigDir(rawEnv, process.platform, homedir());
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
-  const debug = debugEnabled({ DEBUG: rawEnv.DEBUG }) ? (line: string) => term.err(line) : undefined;
+  const debug = debugEnabled(rawEnv) ? (line: string) => term.err(line) : undefined;
   let api: Promise<Omit<Api, 'admin'>> | undefined;
   const realApi = () => (api ??= import('./api/probes.js').then(({ createApi }) => createApi({ env: rawEnv, clock: () => performance.now(), debug })));
   return {

@@ -24,7 +24,7 @@ export interface ProgramIO {
  * escape sequence or a key included). The value of an unknown option is never needed to read the
  * error, and may be a secret under a mistyped name (`--kee=…`, `-Kvalue`): it is left out.
  */
-export function shownUsageError(text: string, typed: readonly string[]): string {
+function shownUsageError(text: string, typed: readonly string[]): string {
   let shown = text
     .replace(/(unknown option '-{1,2}[^'=\s]+)=[^']*'/g, "$1=…'")
     .replace(/(unknown option '-[^-'\s])[^'\s][^']*'/g, "$1…'");

@@ -1,7 +1,7 @@
 // What a failed Admin API request means for the person: one kind, one line, one fix, and the exit
 // code. Pure, like diagnosis.ts (whose transport and non-API classifiers it reuses): the answer
 // comes in as data.
-import { EXIT, ExitError } from '../errors.js';
+import { EXIT, ReasonedExitError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { adminKeyCommand } from '../storage/admin-key.js';
@@ -20,7 +20,8 @@ export type AdminFailureKind =
   | 'timeout';
 
 /** A failed Admin API request, already explained: main prints it as one line and its hints. */
-export class AdminApiError extends ExitError {
+/** Its kind is also the short code of --json documents (`reason`). */
+export class AdminApiError extends ReasonedExitError {
   constructor(
     readonly kind: AdminFailureKind,
     code: number,
@@ -32,13 +33,8 @@ export class AdminApiError extends ExitError {
     readonly apiMessage: string | null,
     readonly requestId: string | null,
   ) {
-    super(code, message, hints);
+    super(code, message, hints, kind);
     this.name = 'AdminApiError';
-  }
-
-  /** Its kind is the short code of --json documents (`reason`). */
-  get reason(): string {
-    return this.kind;
   }
 }
 

@@ -5,10 +5,11 @@ import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { listCopies } from '../plaintext/summary.js';
+import { leftoverWords } from '../storage/keystore.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, removeAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
-import { describeKeychainProblem, keychainFix } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainHints } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -45,7 +46,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     leftovers = [...(await ctx.keys.removeLeftovers()), ...(await ctx.state.removeLeftovers())];
   };
   const sayLeftovers = () => {
-    if (leftovers.length) term.out(`${m.ok} Removed ${leftovers.length === 1 ? 'a temporary file' : `${leftovers.length} temporary files`} left by an interrupted run: ${leftovers.join(', ')}`);
+    if (leftovers.length) term.out(`${m.ok} Removed ${leftoverWords(leftovers)} left by an interrupted run: ${leftovers.join(', ')}`);
   };
   const record = (await ctx.state.read()).profiles[profileName]?.key;
   if (!stored && keychainError?.problem === 'no-service' && record?.storage === 'keychain') {
@@ -100,8 +101,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
         const failed = removed.keychainError && removed.keychainError.problem !== 'no-service' ? removed.keychainError : null;
         if (failed && stored!.storage === 'keychain') {
           // The progress file keeps its record: the key is still where it was.
-          const fix = keychainFix(failed, ctx.keys.keychainDescription);
-          kept = new ExitError(EXIT.keyStore, `${describeKeychainProblem(failed, ctx.keys.keychainDescription)} ${hint} was not removed.`, fix ? [fix] : []);
+          kept = new ExitError(EXIT.keyStore, `${describeKeychainProblem(failed, ctx.keys.keychainDescription)} ${hint} was not removed.`, keychainHints(failed, ctx.keys.keychainDescription));
           throw kept;
         }
         return { ...removed, failed };
@@ -148,8 +148,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
     });
   }
   if (removed.keychainError && removed.keychainError.problem !== 'no-service' && !removed.file) {
-    const fix = keychainFix(removed.keychainError, ctx.keys.keychainDescription);
-    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(removed.keychainError, ctx.keys.keychainDescription)} The admin key was not removed.`, fix ? [fix] : []);
+    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(removed.keychainError, ctx.keys.keychainDescription)} The admin key was not removed.`, keychainHints(removed.keychainError, ctx.keys.keychainDescription));
   }
   if (!removed.keychain && !removed.file) {
     term.out(`No admin key is stored for profile "${profileName}"; nothing to remove.`);

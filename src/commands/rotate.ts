@@ -15,7 +15,7 @@ import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, Usag
 import { maskKey } from '../keys/format.js';
 import { projectPageUrl } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
-import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf } from '../storage/key-change.js';
 import type { PutBack, Storage } from '../storage/keystore.js';
 import { envFileCopies } from '../plaintext/env-files.js';
@@ -134,8 +134,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
 
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (!stored && keychainError && keychainError.problem !== 'no-service') {
-    const fix = keychainFix(keychainError, ctx.keys.keychainDescription);
-    throw new KeyStoreError(`${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)} The key of profile "${profileName}" could not be read; nothing was changed.`, fix ? [fix] : []);
+    throw new KeyStoreError(`${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)} The key of profile "${profileName}" could not be read; nothing was changed.`, keychainHints(keychainError, ctx.keys.keychainDescription));
   }
   const oldKey = stored?.key ?? null;
   if (oldKey) term.addSecret(oldKey);
@@ -399,7 +398,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       fix: null,
       profile: profileName,
       project: projectId,
-      new: { hint: newHint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage },
+      new: progress.new,
       old: progress.old,
       warnings: progress.warnings,
     };

@@ -14,7 +14,7 @@ import { profileFlag } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
-import { askedNote, copiesOf, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
+import { askedNote, copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
@@ -137,7 +137,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   }
   // Where the person asked for it: said, as information.
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
-  const leftovers = await leftoverKeyFiles(ctx);
+  const leftovers = describeLeftovers(ctx, status.leftovers);
   if (leftovers) term.out(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
   if (status.adminKey) term.out(`${m.ok} Admin key ${status.adminKey.hint} ${status.adminKey.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`} (for rotate and spend)`);
   if (key.env.set) {

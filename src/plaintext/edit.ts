@@ -80,7 +80,7 @@ export function planEdit(finding: Finding, lineText: string, tokenCommand: strin
  * A command written for POSIX shells (shellWord's quoting) as PowerShell runs it: a quoted program
  * needs the call operator, and a quote inside single quotes is doubled there.
  */
-export function powershellCommand(command: string): string {
+function powershellCommand(command: string): string {
   const ps = command.replaceAll(`'\\''`, "''");
   return ps.startsWith("'") ? `& ${ps}` : ps;
 }

@@ -4,6 +4,7 @@
 import { relative, sep } from 'node:path';
 import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
+import { leftoverWords } from '../storage/keystore.js';
 import type { State } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { singleQuoted } from '../terminal/shell.js';
@@ -69,9 +70,14 @@ export function listCopies(ctx: Context, findings: Finding[], max = 3): string {
  * a key, or logout, removes them too.
  */
 export async function leftoverKeyFiles(ctx: Context): Promise<{ paths: string[]; detail: string; fix: string } | null> {
-  const paths = await ctx.keys.leftovers();
+  return describeLeftovers(ctx, await ctx.keys.leftovers());
+}
+
+/** leftoverKeyFiles() for paths already listed. */
+export function describeLeftovers(ctx: Context, paths: string[]): { paths: string[]; detail: string; fix: string } | null {
   if (paths.length === 0) return null;
-  const what = paths.length === 1 ? 'A temporary file' : `${paths.length} temporary files`;
+  const words = leftoverWords(paths);
+  const what = `${words[0]!.toUpperCase()}${words.slice(1)}`;
   return {
     paths,
     detail: `${what} of ${ctx.keys.filePath}, left by an interrupted run, may hold a key in plain text: ${paths.join(', ')}`,

@@ -18,7 +18,7 @@ import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
-import { checkFlags, profileFlag } from '../terminal/invocation.js';
+import { checkFlags, keyCheckFlags, profileFlag } from '../terminal/invocation.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -175,7 +175,7 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
 
 /** `printenv … | key --stdin` with this run's options, so that the key is stored and checked the same way. */
 function pipeCommand(ctx: Context, options: KeyStageOptions): string {
-  return `${pipeKeyCommand(ctx, options.profile, options.insecureStorage)}${options.verify === false ? ' --no-verify' : ''}${checkFlags(options.check)}`;
+  return `${pipeKeyCommand(ctx, options.profile, options.insecureStorage)}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`;
 }
 
 /** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */

@@ -12,9 +12,12 @@ export const AdminKeyRecordSchema = z.object({
 });
 export type AdminKeyRecord = z.infer<typeof AdminKeyRecordSchema>;
 
+/** The largest monthly budget spend takes, in dollars. */
+export const MAX_BUDGET_USD = 100_000_000;
+
 /** A monthly budget in US dollars (`spend --budget`): spend warns at 80% and exits 4 at 100%. */
 export const BudgetSchema = z.object({
-  monthlyUsd: z.number().check(z.positive(), z.maximum(100_000_000)),
+  monthlyUsd: z.number().check(z.positive(), z.maximum(MAX_BUDGET_USD)),
   setAt: Timestamp,
 });
 export type Budget = z.infer<typeof BudgetSchema>;
@@ -33,8 +36,6 @@ export const RotationSchema = z.object({
 });
 export type Rotation = z.infer<typeof RotationSchema>;
 
-/** The largest monthly budget spend takes, in dollars. */
-export const MAX_BUDGET_USD = 100_000_000;
 
 /**
  * `spend --budget`: dollars (more than 0, at most MAX_BUDGET_USD, cents at most), or "off" to

@@ -12,7 +12,7 @@ import type { KeySnapshot, PutBack } from './keystore.js';
 import type { State } from './state.js';
 
 /** Where it failed: before anything changed, changing the store, or writing the record. */
-export type KeyChangeStep = 'start' | 'change' | 'record';
+type KeyChangeStep = 'start' | 'change' | 'record';
 
 export class KeyChangeError extends ExitError {
   constructor(

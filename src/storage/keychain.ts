@@ -43,6 +43,12 @@ export function describeKeychainProblem(error: KeychainUnavailableError, store: 
 }
 
 /** What the person can do about it, most direct first; null when nothing can be done here (no keychain service at all). */
+/** keychainFix() as the hints of an error: none when there is no fix to give. */
+export function keychainHints(error: KeychainUnavailableError, store: string): string[] {
+  const fix = keychainFix(error, store);
+  return fix ? [fix] : [];
+}
+
 export function keychainFix(error: KeychainUnavailableError, store: string): string | null {
   const linux = store.startsWith('Secret Service');
   switch (error.problem) {

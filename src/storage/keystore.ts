@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, listTempFiles, readPrivateFile, removePrivateFile, removeTempFiles, writePrivateFile } from './private-file.js';
+import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removePrivateFile, removeTempFiles, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 import { nameMap } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
@@ -16,7 +16,7 @@ const PROBE_ACCOUNT = '__probe__';
  * higher version was written by a newer openai-setup: this one neither reads it nor writes over
  * it (that would lose what the newer one keeps there).
  */
-export const CREDENTIALS_VERSION = 1;
+const CREDENTIALS_VERSION = 1;
 
 const CredentialsFileSchema = z.object({
   version: z.optional(z.literal(CREDENTIALS_VERSION)),
@@ -40,7 +40,8 @@ export interface KeySnapshot {
 /** What putting the store back as it was came to: nothing had changed, it is back, or it could not be. */
 export type PutBack = 'untouched' | 'restored' | 'failed';
 
-const leftoverWords = (paths: string[]) => (paths.length === 1 ? 'a temporary file' : `${paths.length} temporary files`);
+/** "a temporary file", "3 temporary files". */
+export const leftoverWords = (paths: string[]) => (paths.length === 1 ? 'a temporary file' : `${paths.length} temporary files`);
 
 /**
  * The key store the commands use. The keychain is the default; the plaintext file is used only
@@ -89,11 +90,9 @@ export class KeyStore {
     } catch {
       json = undefined;
     }
-    const version = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { version?: unknown }).version : undefined;
-    if (typeof version === 'number' && version > CREDENTIALS_VERSION) {
-      throw new ConfigStoreError(
-        `${this.filePath} was written by a newer openai-setup (format ${version}; this one knows ${CREDENTIALS_VERSION}), so this one neither reads nor changes it; update openai-setup (npm install -g openai-setup@latest) and run again.`,
-      );
+    const version = newerVersion(json, CREDENTIALS_VERSION);
+    if (version !== null) {
+      throw new ConfigStoreError(`${writtenByNewer(this.filePath, version, CREDENTIALS_VERSION)}, so this one neither reads nor changes it; ${UPDATE} and run again.`);
     }
     const result = CredentialsFileSchema.safeParse(json);
     if (!result.success) throw new ConfigStoreError(`${this.filePath} is damaged; remove it and store the key again.`);

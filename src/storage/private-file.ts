@@ -282,3 +282,17 @@ export async function removeTempFiles(path: string): Promise<string[]> {
   }
   return removed;
 }
+
+/** The way to a newer openai-setup, as the messages about a newer file say it. */
+export const UPDATE = 'update openai-setup (npm install -g openai-setup@latest)';
+
+/** The `version` of a parsed config file when it is higher than `known` (a newer openai-setup wrote it), else null. */
+export function newerVersion(json: unknown, known: number): number | null {
+  const version = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { version?: unknown }).version : undefined;
+  return typeof version === 'number' && version > known ? version : null;
+}
+
+/** "… was written by a newer openai-setup (format 2; this one knows 1)". */
+export function writtenByNewer(what: string, version: number, known: number): string {
+  return `${what} was written by a newer openai-setup (format ${version}; this one knows ${known})`;
+}

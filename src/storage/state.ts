@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
 import { AdminKeyRecordSchema, BudgetSchema, RotationSchema } from './admin-state.js';
 import { withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, listTempFiles, readPrivateFile, removeTempFiles, storeError, writePrivateFile } from './private-file.js';
+import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removeTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
@@ -80,7 +80,7 @@ export type Profile = z.infer<typeof ProfileSchema>;
  * The format this build reads and writes. A file with a higher `version` was written by a newer
  * openai-setup: it is never moved aside or written over (that would lose what the newer one saved).
  */
-export const STATE_VERSION = 1;
+const STATE_VERSION = 1;
 
 export const StateSchema = z.object({
   version: z.literal(STATE_VERSION),
@@ -134,8 +134,6 @@ export interface StateReading {
   problem: { kind: 'damaged' | 'unreadable' | 'newer'; message: string } | null;
 }
 
-/** The way to a newer openai-setup, as the messages about a newer file say it. */
-const UPDATE = 'update openai-setup (npm install -g openai-setup@latest)';
 
 export class StateStore {
   readonly path: string;
@@ -167,8 +165,8 @@ export class StateStore {
     } catch {
       return { kind: 'damaged' };
     }
-    const version = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { version?: unknown }).version : undefined;
-    if (typeof version === 'number' && version > STATE_VERSION) {
+    const version = newerVersion(json, STATE_VERSION);
+    if (version !== null) {
       // What a newer format shares with this one is shown; what it does not, is not.
       const known = StateSchema.safeParse({ ...(json as object), version: STATE_VERSION });
       return known.success
@@ -199,7 +197,7 @@ export class StateStore {
 
   private newerError(version: number): ConfigStoreError {
     return new ConfigStoreError(
-      `The progress file ${this.path} was written by a newer openai-setup (format ${version}; this one knows ${STATE_VERSION}), so this one leaves it as it is and saves nothing to it; ${UPDATE} and run again.`,
+      `${writtenByNewer(`The progress file ${this.path}`, version, STATE_VERSION)}, so this one leaves it as it is and saves nothing to it; ${UPDATE} and run again.`,
     );
   }
 
@@ -244,7 +242,7 @@ export class StateStore {
     }
     if (loaded.kind === 'ok') return { state: loaded.state, problem: null };
     if (loaded.kind === 'newer') {
-      const newer = `The progress file ${this.path} was written by a newer openai-setup (format ${loaded.version}; this one knows ${STATE_VERSION})`;
+      const newer = writtenByNewer(`The progress file ${this.path}`, loaded.version, STATE_VERSION);
       const warning = `${newer}: it is left as it is, only what this one understands of it is used, and nothing is saved to it until you ${UPDATE}.`;
       if (!loaded.understood) return problem('newer', `${newer}, in a form this one cannot read; ${UPDATE} and run again.`, warning);
       this.tell(warning);

@@ -12,10 +12,9 @@ export function describeKey(key: string, source: KeySource): string {
 }
 
 /**
- * `print` is the terminal's out or err (err when stdout is JSON); `server`, the base URL as it may
- * be shown, when it is not the OpenAI API.
+ * `print` is the terminal's out or err (err when stdout is JSON); `baseURL`: where the check went.
+ * A server that is not the OpenAI API is named, as it matters as much as what it said.
  */
-/** `baseURL`: where the check went; a server that is not the OpenAI API is named, as it matters as much as what it said. */
 export function printCheck(term: Terminal, key: string, source: KeySource, result: CheckResult, print: (line: string) => void = term.out, baseURL?: string): void {
   const m = marks(term.style);
   const server = baseURL === undefined || isOfficialBaseURL(baseURL) ? undefined : sanitize(withoutCredentials(baseURL));

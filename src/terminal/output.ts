@@ -112,7 +112,7 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined): 
   // Words with the spaces after them, so that a label column keeps its width.
   const body = line.slice(lead.length);
   // Words with a command in backticks as one (see WORDS).
-  const tokens = body.match(/(?:[(\[]*`[^`]*`\S*|\S+)\s*/g) ?? [];
+  const tokens = body.match(new RegExp(`(?:${WORDS.source})\\s*`, 'g')) ?? [];
   // Advice ends with the command to type after a colon and two spaces ("Pipe it in:  printenv … |
   // openai-setup key --stdin"): a line break inside it would copy back as two commands, so it is
   // one unit, moved whole to a line of its own and, when even that is too narrow, left to the
@@ -147,7 +147,7 @@ const PROMPTS_TURNED_OFF = 'OPENAI_SETUP_NO_PROMPT is set';
  * OPENAI_SETUP_NO_PROMPT turns questions off only when it says yes (1, true, yes, any case): a
  * value such as 0 or false, written to keep them, must not do the opposite.
  */
-export function promptsTurnedOff(env: Record<string, string | undefined>): boolean {
+function promptsTurnedOff(env: Record<string, string | undefined>): boolean {
   return ['1', 'true', 'yes'].includes((env.OPENAI_SETUP_NO_PROMPT ?? '').trim().toLowerCase());
 }
 
@@ -213,7 +213,6 @@ export function createTerminal(options: TerminalOptions): Terminal {
   };
 }
 
-/** Break a paragraph into lines of at most `width` characters at spaces (long words stay whole). */
 /**
  * Words, with a command in backticks (and what is glued to it: "(`openai-setup billing`),") as
  * one: broken across lines, a command would copy back as two. A backtick starts one only at the
@@ -221,6 +220,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
  */
 const WORDS = /[(\[]*`[^`]*`\S*|\S+/g;
 
+/** Break a paragraph into lines of at most `width` characters at spaces (long words stay whole). */
 export function wrap(paragraph: string, width: number, indent = ''): string[] {
   const lines: string[] = [];
   let line = indent;

@@ -2,7 +2,7 @@
 // loaded only when a command asks something; without a terminal, asking is a usage error that
 // names the flag or variable to use instead.
 import { CancelledError, UsageError } from '../errors.js';
-import { hungUp } from './output.js';
+import { hungUp, NO_TERMINAL } from './output.js';
 
 export interface Choice<T> {
   name: string;
@@ -42,7 +42,7 @@ export class LineBreakInsideError extends Error {
  * For runs without a terminal (or with questions turned off): any question becomes exit 2 with the
  * non-interactive way. `why`: the terminal's whyNoPrompts.
  */
-export function nonInteractivePrompter(hint: string, why = 'there is no interactive terminal'): Prompter {
+export function nonInteractivePrompter(hint: string, why = NO_TERMINAL): Prompter {
   const fail = (): never => {
     throw new UsageError(`This needs an answer, but ${why}. ${hint}`);
   };
