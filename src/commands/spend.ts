@@ -44,11 +44,17 @@ export const SpendJsonSchema = z.object({
 });
 export type SpendJson = z.infer<typeof SpendJsonSchema>;
 
-/** --json when spend could not tell the month's cost (no admin key, the Admin API refused or was not reached…): as verify's and doctor's, ok false, the exit code, a short reason, the message printed on stderr and its fix. */
+/**
+ * --json when spend could not tell the month's cost (no admin key, the Admin API refused or was
+ * not reached…): as verify's and doctor's, ok false, the exit code, a short reason, the message
+ * printed on stderr and its fix; `budgetSaved`: the --budget this run remembered before it failed
+ * (the amount, or "off" for forgotten), null when it changed none.
+ */
 export const SpendFailureJsonSchema = z.object({
   ...FAILURE_FIELDS,
   profile: z.nullable(z.string()),
   month: z.string(),
+  budgetSaved: z.nullable(z.union([z.number(), z.literal('off')])),
 });
 export type SpendFailureJson = z.infer<typeof SpendFailureJsonSchema>;
 
@@ -61,16 +67,28 @@ function fit(text: string, width: number): string {
 export async function run(ctx: Context, options: SpendOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profileName: string | null = null;
-  return withFailureDocument(ctx, options.json, async () => spend(ctx, options, (profileName = await resolveProfileName(ctx, options.profile))), (failed) => {
-    const json: SpendFailureJson = { ...failed, profile: profileName, month: monthLabel(options.month ?? monthOf(ctx.clock.now())) };
+  const saved: BudgetSaved = { budget: null };
+  return withFailureDocument(ctx, options.json, async () => spend(ctx, options, (profileName = await resolveProfileName(ctx, options.profile)), saved), (failed) => {
+    const json: SpendFailureJson = { ...failed, profile: profileName, month: monthLabel(options.month ?? monthOf(ctx.clock.now())), budgetSaved: saved.budget };
     return jsonText(SpendFailureJsonSchema.parse(json));
   });
 }
 
-async function spend(ctx: Context, options: SpendOptions, profileName: string): Promise<number> {
+/** What a run remembered before it failed, for its failure document. */
+interface BudgetSaved {
+  budget: number | 'off' | null;
+}
+
+async function spend(ctx: Context, options: SpendOptions, profileName: string, saved: BudgetSaved): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const info = options.json ? term.err : term.out;
+
+  const now = ctx.clock.now();
+  const month = options.month ?? monthOf(now);
+  const { start, end } = monthBounds(month);
+  // Before the budget is saved: a usage error changes nothing.
+  if (start * 1000 > now.getTime()) throw new UsageError(`--month: ${monthLabel(month)} has not begun yet.`);
 
   if (options.budget !== undefined) {
     const budget = options.budget;
@@ -78,13 +96,9 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string): 
       if (budget === 'off') delete p.budget;
       else p.budget = { monthlyUsd: budget, setAt: ctx.clock.now().toISOString() };
     });
+    saved.budget = budget;
     info(budget === 'off' ? `${m.ok} No monthly budget for profile "${profileName}" any more.` : `${m.ok} Monthly budget for profile "${profileName}": ${money(budget)} (remembered; spend compares each month with it).`);
   }
-
-  const now = ctx.clock.now();
-  const month = options.month ?? monthOf(now);
-  const { start, end } = monthBounds(month);
-  if (start * 1000 > now.getTime()) throw new UsageError(`--month: ${monthLabel(month)} has not begun yet.`);
   const { key } = await requireAdminKey(ctx, profileName, 'spend');
   const auth = await adminAuth(ctx, profileName, key);
 

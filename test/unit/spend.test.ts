@@ -181,8 +181,12 @@ describe('spend', () => {
     const costs = t.org.requests.find((r) => r.path === '/v1/organization/costs')!;
     expect(new URLSearchParams(costs.query).get('end_time')).toBe(String(Date.UTC(2026, 2, 1) / 1000));
 
-    const future = await outcomeOf(spend(setup().ctx, options({ month: { year: 2026, month: 4 } })));
+    const later = setup();
+    const future = await outcomeOf(spend(later.ctx, options({ month: { year: 2026, month: 4 }, budget: 30 })));
     expect(future).toMatchObject({ code: 2, message: '--month: 2026-04 has not begun yet.' });
+    // A usage error changes nothing: the budget given with it is not remembered.
+    expect((await later.profile())?.budget).toBeUndefined();
+    expect(later.stdout).not.toContain('remembered');
   });
 
   it('without an admin key: exit 2 saying how to store one (a budget given is still remembered)', async () => {
@@ -194,6 +198,17 @@ describe('spend', () => {
     expect(result.hints.join('\n')).toMatch(/openai-setup admin-key/);
     expect((await t.profile())?.budget?.monthlyUsd).toBe(20);
     expect(t.org.requests).toEqual([]);
+
+    // --json: the failure document says the budget was remembered all the same.
+    const json = makeTestContext({ admin: true });
+    contexts.push(json);
+    expect((await outcomeOf(spend(json.ctx, options({ budget: 25, json: true })))).code).toBe(2);
+    expect(SpendFailureJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({ ok: false, exitCode: 2, reason: 'usage', budgetSaved: 25 });
+    expect(json.stderr).toContain('Monthly budget for profile "default": $25.00 (remembered');
+    const off = makeTestContext({ admin: true });
+    contexts.push(off);
+    await outcomeOf(spend(off.ctx, options({ budget: 'off', json: true })));
+    expect(SpendFailureJsonSchema.parse(JSON.parse(off.stdout))).toMatchObject({ budgetSaved: 'off' });
   });
 
   it('a project key in OPENAI_ADMIN_KEY gets "this needs an admin key" (exit 5); an admin key without names shows ids', async () => {
@@ -219,7 +234,7 @@ describe('spend: what it says when it cannot tell', () => {
     contexts.push(none);
     const usage = await outcomeOf(spend(none.ctx, options({ json: true })));
     expect(usage.code).toBe(2);
-    expect(SpendFailureJsonSchema.parse(JSON.parse(none.stdout))).toEqual({ ok: false, exitCode: 2, reason: 'usage', message: usage.message, fix: usage.hints.join('\n'), profile: 'default', month: '2026-03' });
+    expect(SpendFailureJsonSchema.parse(JSON.parse(none.stdout))).toEqual({ ok: false, exitCode: 2, reason: 'usage', message: usage.message, fix: usage.hints.join('\n'), profile: 'default', month: '2026-03', budgetSaved: null });
 
     const projectKey = makeKey('proj', 'unit-spend-json');
     const t = setup({ env: { OPENAI_ADMIN_KEY: projectKey } });
