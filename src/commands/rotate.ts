@@ -91,12 +91,19 @@ function failure(code: number, what: string, state: string, hints: string[] = []
   return reason ? new ReasonedExitError(code, message, hints, reason) : new ExitError(code, message, hints);
 }
 
-/** The project the old key belongs to: --project, else what the last check of that key saw, else a check now. */
+/** The project recorded for the old key: where an earlier rotate made it, else what its last check saw. */
+function recordedProject(profile: Profile | undefined, oldHint: string | null): string | null {
+  if (!oldHint) return null;
+  if (profile?.rotation?.keyHint === oldHint) return profile.rotation.projectId;
+  if (profile?.lastVerify?.keyHint === oldHint && profile.lastVerify.project) return profile.lastVerify.project;
+  return null;
+}
+
+/** The project the new key is made in: --project, else the old key's recorded project, else a check now. */
 async function findProject(ctx: Context, options: RotateOptions, profileName: string, profile: Profile | undefined, oldKey: string | null): Promise<string> {
   if (options.project) return options.project;
-  const hint = oldKey ? maskKey(oldKey) : null;
-  if (hint && profile?.rotation?.keyHint === hint) return profile.rotation.projectId;
-  if (hint && profile?.lastVerify?.keyHint === hint && profile.lastVerify.project) return profile.lastVerify.project;
+  const recorded = recordedProject(profile, oldKey ? maskKey(oldKey) : null);
+  if (recorded) return recorded;
   if (!oldKey) {
     throw new UsageError(`No key is stored for profile "${profileName}", so there is no project to rotate in.`, [
       `Name the project: ${ctx.commandName} rotate --project proj_…${profileFlag(profileName)}, or store a key first: ` + keyCommand(ctx, profileName),
@@ -147,14 +154,18 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const profile = (await ctx.state.read()).profiles[profileName];
   const projectId = await findProject(ctx, options, profileName, profile, oldKey);
   progress.project = projectId;
-  const byRotate = Boolean(oldHint && profile?.rotation?.keyHint === oldHint && profile.rotation.projectId === projectId);
+  // The old key is revoked where it is: with --project naming another project than the one
+  // recorded for it (a key moved to a new project), in its own.
+  const oldProject = recordedProject(profile, oldHint) ?? projectId;
+  const byRotate = Boolean(oldHint && profile?.rotation?.keyHint === oldHint);
   const page = projectPageUrl(projectId, 'api-keys');
+  const oldPage = projectPageUrl(oldProject, 'api-keys');
   const pf = profileFlag(profileName);
 
   if (!options.yes) {
     const prompter = ctx.prompter('Pass --yes to rotate without asking.');
     const what = oldHint
-      ? `Rotate the key of profile "${profileName}" (${oldHint}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : 'revoked'}?`
+      ? `Rotate the key of profile "${profileName}" (${oldHint}${oldProject === projectId ? '' : `, of ${oldProject}`}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : 'revoked'}?`
       : `Create a service account in ${projectId} and store its key for profile "${profileName}"?`;
     if (!(await prompter.confirm(what, true))) {
       say('Nothing was changed.');
@@ -247,7 +258,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       `The key stored for profile "${profileName}" could not be put back as it was: ${where} may hold the new key ${newHint} or ${oldHint ? `the old key ${oldHint}` : 'none'}. Both keys still work; the new service account ${created.name} was left in place.`,
       [
         `Once ${where} can be used again, \`${check}\` says which key is stored:`,
-        `if it is ${newHint}, store it again to record it (${ctx.commandName} token${pf} | ${keyCommand(ctx, profileName)} --stdin${storage === 'file' ? ' --insecure-storage' : ''})${oldHint ? ` and revoke ${oldHint} on ${page}` : ''};`,
+        `if it is ${newHint}, store it again to record it (${ctx.commandName} token${pf} | ${keyCommand(ctx, profileName)} --stdin${storage === 'file' ? ' --insecure-storage' : ''})${oldHint ? ` and revoke ${oldHint} on ${oldPage}` : ''};`,
         oldHint ? `if it is ${oldHint}, delete the service account ${created.name} on ${page}.` : `if there is none, delete the service account ${created.name} on ${page}.`,
       ],
       reason,
@@ -306,11 +317,11 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   let oldReason: string | null = null;
   if (oldKey && options.keepOld) {
     outcome = 'kept';
-    oldMessage = `${oldHint} still works (--keep-old): revoke it on ${page} once nothing uses it.`;
+    oldMessage = `${oldHint} still works (--keep-old): revoke it on ${oldPage} once nothing uses it.`;
   } else if (oldKey && byRotate && profile?.rotation) {
     const previous = profile.rotation;
     try {
-      await ctx.api.admin.deleteServiceAccount(auth, projectId, previous.serviceAccountId);
+      await ctx.api.admin.deleteServiceAccount(auth, previous.projectId, previous.serviceAccountId);
       outcome = 'service_account_deleted';
       oldMessage = `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`;
     } catch (error) {
@@ -322,53 +333,53 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
         outcome = 'failed';
         exitCode = error.code;
         oldReason = error.kind;
-        oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${page}.`;
+        oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldPage}.`;
       }
     }
   } else if (oldKey) {
     let candidates: ProjectKeyInfo[] = [];
     try {
-      candidates = await findKeyInProject(ctx.api.admin, auth, projectId, oldKey, created.key.id);
+      candidates = await findKeyInProject(ctx.api.admin, auth, oldProject, oldKey, created.key.id);
     } catch (error) {
       if (!(error instanceof AdminApiError)) throw error;
       outcome = 'failed';
       exitCode = error.code;
       oldReason = error.kind;
-      oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${page}.`;
+      oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${oldPage}.`;
     }
     if (outcome !== 'failed' && candidates.length !== 1) {
       outcome = candidates.length === 0 ? 'not_found' : 'ambiguous';
       oldMessage =
         candidates.length === 0
-          ? `${oldHint} is not in ${projectId}'s key list: revoke it yourself on ${page} (or the page of the project it belongs to).`
-          : `${candidates.length} keys in ${projectId} could be ${oldHint} (${candidates.map((c) => `"${c.name ?? c.id}"`).join(', ')}): revoke the right one on ${page}.`;
+          ? `${oldHint} is not in ${oldProject}'s key list: revoke it yourself on ${oldPage} (or the page of the project it belongs to).`
+          : `${candidates.length} keys in ${oldProject} could be ${oldHint} (${candidates.map((c) => `"${c.name ?? c.id}"`).join(', ')}): revoke the right one on ${oldPage}.`;
     } else if (outcome !== 'failed') {
       const target = candidates[0]!;
       const made = target.createdAt ? `, created ${new Date(target.createdAt * 1000).toISOString().slice(0, 10)}` : '';
       const label = `"${target.name ?? target.id}" (${oldHint}${made}${target.owner.name ? `, owned by ${target.owner.name}` : ''})`;
-      const sure = options.yes || (await ctx.prompter('Pass --yes to delete it without asking.').confirm(`Delete the old key ${label} from ${projectId}? It stops working at once.`, true));
+      const sure = options.yes || (await ctx.prompter('Pass --yes to delete it without asking.').confirm(`Delete the old key ${label} from ${oldProject}? It stops working at once.`, true));
       if (!sure) {
         outcome = 'declined';
-        oldMessage = `${oldHint} was left live: revoke it on ${page} once nothing uses it.`;
+        oldMessage = `${oldHint} was left live: revoke it on ${oldPage} once nothing uses it.`;
       } else {
         try {
-          await ctx.api.admin.deleteProjectKey(auth, projectId, target.id);
+          await ctx.api.admin.deleteProjectKey(auth, oldProject, target.id);
           outcome = 'key_deleted';
-          oldMessage = `Revoked ${oldHint}: deleted the key ${label.replace(/ \(.*\)$/, '')} from ${projectId}.`;
+          oldMessage = `Revoked ${oldHint}: deleted the key ${label.replace(/ \(.*\)$/, '')} from ${oldProject}.`;
         } catch (error) {
           if (!(error instanceof AdminApiError)) throw error;
           outcome = 'failed';
           exitCode = error.code;
           oldReason = error.kind;
           const saKey = target.owner.type === 'service_account' ? ` It belongs to the service account ${target.owner.name ?? target.owner.id}; the API may only delete such a key with its account.` : '';
-          oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${page}.`;
+          oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${oldPage}.`;
         }
       }
     }
   }
   const live = ['kept', 'declined', 'not_found', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
-  progress.old = { hint: oldHint, outcome, page: live ? page : null, message: oldMessage };
+  progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: oldMessage };
   const runCommand = `openai-setup run${pf}`;
   // Said with --json too (on stderr, as every step is): a log that keeps only stderr must show the old key is still live.
   say(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${oldMessage}`);

@@ -115,6 +115,37 @@ describe('rotate', () => {
     expect(t.org.requests.filter((r) => r.path.endsWith('/api_keys') && r.method === 'GET')).toHaveLength(1);
   });
 
+  it('--project naming another project than the old key is recorded in: the new key is made there, the old one revoked in its own project', async () => {
+    const OTHER = 'proj_RotateOther0000000000000';
+    const t = await setup();
+    t.org.admin.addProject({ id: OTHER, name: 'new-home' });
+    // The first key rotate makes is in OTHER, the next in PROJECT again.
+    let madeInOther: string | undefined;
+    const projectOf = (key: string) => (key === t.old ? PROJECT : (madeInOther ??= key) === key ? OTHER : PROJECT);
+    t.api.answerEveryCheck((request) => (t.org.isLive(request.key) ? checkResult('valid', { project: projectOf(request.key), billing: 'unchecked' }) : checkResult('invalid_key')));
+    t.prompts
+      .whenConfirm(/^Rotate the key of profile "default" \(sk-proj-…\S{4}, of proj_RotateUnit00000000000000\) in proj_RotateOther0000000000000: a new service account's key replaces it, then it is revoked\?$/, true)
+      .whenConfirm(CONFIRM_DELETE, true);
+    expect(await rotate(t.ctx, options({ project: OTHER }))).toBe(0);
+    const first = t.keychain.keyOf('default')!;
+    expect(t.org.admin.serviceAccounts(OTHER)).toHaveLength(1);
+    expect(t.org.isLive(t.old)).toBe(false);
+    expect(t.stdout).toContain(`✔ Revoked sk-proj-…${t.old.slice(-4)}: deleted the key "laptop" from ${PROJECT}.`);
+
+    // Back again: the key rotate made in OTHER goes with its service account, in OTHER.
+    expect(await rotate(t.ctx, options({ project: PROJECT, yes: true }))).toBe(0);
+    expect(t.org.isLive(first)).toBe(false);
+    expect(t.org.admin.serviceAccounts(OTHER)).toHaveLength(0);
+    expect(t.stdout).toContain(`✔ Revoked sk-svcacct-…${first.slice(-4)}: deleted its service account`);
+
+    // Kept live: the page named is the old key's project's.
+    const kept = await setup();
+    kept.org.admin.addProject({ id: OTHER });
+    kept.api.answerEveryCheck((request) => checkResult('valid', { project: request.key === kept.old ? PROJECT : OTHER, billing: 'unchecked' }));
+    expect(await rotate(kept.ctx, options({ project: OTHER, yes: true, keepOld: true }))).toBe(0);
+    expect(kept.stdout).toContain(`still works (--keep-old): revoke it on ${PAGE} once nothing uses it.`);
+  });
+
   it('--keep-old leaves the old key live and names the page; --json prints data only', async () => {
     const t = await setup();
     expect(await rotate(t.ctx, options({ yes: true, keepOld: true, json: true }))).toBe(0);
