@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import type { ClientOptions } from 'openai';
 import { UsageError } from '../errors.js';
 import { HttpUrlSchema } from '../options.js';
-import { shownValue, withoutCredentials } from '../terminal/sanitize.js';
+import { shownValue, withoutCredentials, withoutUrlLogins } from '../terminal/sanitize.js';
 import { MAX_BODY_BYTES } from './diagnosis.js';
 
 type FetchLibrary = typeof import('minipass-fetch');
@@ -117,12 +117,6 @@ export type SdkFetch = NonNullable<ClientOptions['fetch']>;
 export const sdkFetch = (fetch: ApiFetch): SdkFetch => fetch as unknown as SdkFetch;
 
 /**
- * `scheme://user:password@` in any text: the userinfo part, taken out of a log line. It ends at
- * the last `@` before the host; `'` may be in it (URLs leave it unencoded), as may `@` itself.
- */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"<>]*@/gi;
-
-/**
  * The SDK's log for DEBUG=openai-setup: one line per call, prefixed, with the credentials of every
  * URL taken out (the SDK logs the request URL, and a base URL may carry a login). The key is
  * masked later, by the terminal.
@@ -131,7 +125,7 @@ export function sdkLogger(prefix: string, debug: (line: string) => void): NonNul
   const line =
     (level: string) =>
     (...args: unknown[]) =>
-      debug(`[${prefix} ${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`.replace(URL_USERINFO, '$1'));
+      debug(withoutUrlLogins(`[${prefix} ${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`));
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 

@@ -14,8 +14,13 @@ const LINE_BREAKS = /[ \t]*(?:[\r\n\u0085\u2028\u2029][ \t]*)+/g;
 // marks; zero-width characters that can hide inside a word (a key split invisibly looks whole).
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 // The userinfo of every URL in a text: the greedy run stops at the last "@" before the host, so a
-// password containing "@" goes entirely.
+// password containing "@" (or "'", which URLs leave unencoded) goes entirely.
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
+
+/** `scheme://user:password@` anywhere in a text (a log line, an error) without the login. */
+export function withoutUrlLogins(text: string): string {
+  return text.replace(URL_USERINFO, '$1');
+}
 
 /** `\x1b`, `\u202e`: a character that must not reach a terminal, as text a person can read. */
 function escaped(ch: string): string {
@@ -38,8 +43,7 @@ function bounded(text: string, max: number): string {
  * their user name and password, and the whole is bounded to `max` characters.
  */
 export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): string {
-  const oneLine = text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(UNSAFE, escaped).replace(URL_USERINFO, '$1');
-  return bounded(oneLine, max);
+  return bounded(withoutUrlLogins(text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(UNSAFE, escaped)), max);
 }
 
 /**
@@ -79,7 +83,7 @@ export function withoutCredentials(url: string): string {
  * `sanitize`, but a line break or tab is shown escaped too (`\x0d\x0a`), since it may be the mistake.
  */
 export function shownValue(value: string, max = 200): string {
-  return bounded(withoutCredentials(value).replace(UNSAFE, escaped).replace(/[\u2028\u2029]/g, escaped).replace(URL_USERINFO, '$1'), max);
+  return bounded(withoutUrlLogins(withoutCredentials(value).replace(UNSAFE, escaped).replace(/[\u2028\u2029]/g, escaped)), max);
 }
 
 // What JSON.stringify leaves raw but a terminal acts on: DEL, C1, bidi and zero-width characters,
