@@ -32,6 +32,7 @@ import { describeKeychainProblem, KeychainUnavailableError } from '../storage/ke
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn } from '../storage/state.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
+import { jsonText } from '../terminal/sanitize.js';
 
 export interface ImportOptions {
   profile?: string;
@@ -110,7 +111,7 @@ export const ImportFailureJsonSchema = z.object({
 
 export async function runImport(ctx: Context, options: ImportOptions, deps: ImportDeps): Promise<number> {
   const told: { profile: string | null } = { profile: null };
-  return withFailureDocument(ctx, options.json, () => importKeys(ctx, options, deps, told), (failed) => JSON.stringify(ImportFailureJsonSchema.parse({ ...failed, profile: told.profile }), null, 2));
+  return withFailureDocument(ctx, options.json, () => importKeys(ctx, options, deps, told), (failed) => jsonText(ImportFailureJsonSchema.parse({ ...failed, profile: told.profile })));
 }
 
 async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps, told: { profile: string | null }): Promise<number> {
@@ -388,7 +389,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       plaintextLeft: left,
       exitCode,
     };
-    term.out(JSON.stringify(ImportJsonSchema.parse(json), null, 2));
+    term.out(jsonText(ImportJsonSchema.parse(json)));
     return exitCode;
   }
   if (moved.length > 0 || options.store || storedOnTerminal) {
