@@ -34,6 +34,12 @@ export interface CostSummary {
   days: Array<{ date: string; amount: number }>;
 }
 
+/**
+ * A sum of amounts, to the millionth of a dollar: binary floating point would make 3.5 + 1.25 +
+ * 0.1 + 0.1 read 4.949999999999999 (below a budget of $4.95).
+ */
+const exact = (amount: number): number => Math.round(amount * 1e6) / 1e6;
+
 export function summarizeCosts(buckets: CostBucket[]): CostSummary {
   const byProject = new Map<string | null, number>();
   const byDay = new Map<string, number>();
@@ -51,10 +57,10 @@ export function summarizeCosts(buckets: CostBucket[]): CostSummary {
     byDay.set(date, day);
   }
   return {
-    total,
+    total: exact(total),
     currency: currencies.size > 1 ? 'mixed' : ([...currencies][0] ?? 'usd'),
-    projects: [...byProject.entries()].map(([id, amount]) => ({ id, amount })).sort((a, b) => b.amount - a.amount),
-    days: [...byDay.entries()].map(([date, amount]) => ({ date, amount })),
+    projects: [...byProject.entries()].map(([id, amount]) => ({ id, amount: exact(amount) })).sort((a, b) => b.amount - a.amount),
+    days: [...byDay.entries()].map(([date, amount]) => ({ date, amount: exact(amount) })),
   };
 }
 

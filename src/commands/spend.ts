@@ -122,7 +122,8 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
   const to = complete ? new Date(end * 1000) : now;
   const budget = (await ctx.state.read()).profiles[profileName]?.budget;
   const share = budget ? summary.total / budget.monthlyUsd : 0;
-  const reached = Boolean(budget) && share >= 1;
+  // In cents, as both amounts are shown: "$4.95 of $4.95" has reached it.
+  const reached = Boolean(budget) && Math.round(summary.total * 100) >= Math.round(budget!.monthlyUsd * 100);
   const warning = Boolean(budget) && share >= WARN_SHARE;
   const exitCode = reached ? EXIT.noQuota : EXIT.ok;
   const projects = summary.projects.map((p) => ({ id: p.id, name: p.id ? (names.get(p.id) ?? null) : null, amount: p.amount }));

@@ -166,6 +166,14 @@ describe('spend', () => {
       { id: BATCH, name: 'nightly-batch', amount: 1.5 },
     ]);
 
+    // Amounts binary floating point cannot add exactly: $4.95 spent of a $4.95 budget has reached it.
+    const exact = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
+    contexts.push(exact);
+    exact.org.admin.addAdminKey(ADMIN);
+    for (const amount of [3.5, 1.25, 0.1, 0.1]) exact.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount });
+    expect(await spend(exact.ctx, options({ budget: 4.95, json: true }))).toBe(4);
+    expect(SpendJsonSchema.parse(JSON.parse(exact.stdout))).toMatchObject({ total: 4.95, days: [{ date: '2026-03-01', amount: 4.95 }, { date: '2026-03-02', amount: 0 }], budget: { reached: true } });
+
     const off = setup();
     await spend(off.ctx, options({ budget: 15 }));
     await spend(off.ctx, options({ budget: 'off' }));
