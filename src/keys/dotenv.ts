@@ -69,7 +69,7 @@ export interface Assignment {
 }
 
 // A UTF-8 byte-order mark, read as latin1 (how files are edited) or as UTF-16.
-const BOM = /^(?:\xEF\xBB\xBF|\uFEFF)/;
+export const BOM = /^(?:\xEF\xBB\xBF|\uFEFF)/;
 const BLANK_OR_COMMENT = /[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|$)/y;
 
 /** Where the line holding `from` ends: before \n or \r\n, or a lone \r if `loneCr`. */

@@ -4,6 +4,7 @@
 // byte of the file stays, its line endings included. Also what the person is told about a line:
 // how to reload the changed file in their shell, and what to do by hand with one import leaves. Pure.
 import { basename } from 'node:path';
+import { BOM } from '../keys/dotenv.js';
 import { shellWord } from '../terminal/shell.js';
 import type { Finding } from './scan.js';
 
@@ -44,7 +45,9 @@ export function planEdit(finding: Finding, lineText: string, tokenCommand: strin
   if (finding.utf16) return { kind: 'manual', why: 'the file is UTF-16' };
   const key = quoted(finding.key);
   const trailing = '(\\s*;?\\s*(?:#.*)?)';
-  const body = lineText.replace(/\r$/, '');
+  // A byte-order mark before line 1 (PowerShell ISE writes one) is the file's, not the line's: kept.
+  const bom = BOM.exec(lineText)?.[0] ?? '';
+  const body = lineText.slice(bom.length).replace(/\r$/, '');
   if (finding.kind === 'fish-universal') {
     if (!finding.variable) return { kind: 'manual', why: 'not a universal variable line' };
     return { kind: 'fish-universal', variable: finding.variable, addLine: `set -gx ${finding.variable} (${tokenCommand})` };
@@ -52,7 +55,7 @@ export function planEdit(finding: Finding, lineText: string, tokenCommand: strin
   if (finding.kind === 'posix-shell') {
     const m = new RegExp(`^(\\s*)(?:export\\s+)?(${NAME})=${key}${trailing}$`).exec(body);
     if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key' };
-    return { kind: 'line', line: finding.line, after: `${m[1]}export ${m[2]}="$(${tokenCommand})"${m[3]}`, note: null };
+    return { kind: 'line', line: finding.line, after: `${bom}${m[1]}export ${m[2]}="$(${tokenCommand})"${m[3]}`, note: null };
   }
   if (finding.kind === 'fish') {
     const m = new RegExp(`^(\\s*)set\\s+((?:-{1,2}[A-Za-z-]+\\s+)*)(${NAME})\\s+${key}${trailing}$`).exec(body);
@@ -61,14 +64,14 @@ export function planEdit(finding: Finding, lineText: string, tokenCommand: strin
     return {
       kind: 'line',
       line: finding.line,
-      after: `${m[1]}set -gx ${m[3]} (${tokenCommand})${m[4]}`,
+      after: `${bom}${m[1]}set -gx ${m[3]} (${tokenCommand})${m[4]}`,
       note: universal ? `It also set a universal variable: run \`set -Ue ${m[3]}\` in fish, or it lives on in fish_variables.` : null,
     };
   }
   if (finding.kind === 'powershell') {
     const m = new RegExp(`^(\\s*)\\$env:(${NAME})\\s*=\\s*${key}${trailing}$`, 'i').exec(body);
     if (!m) return { kind: 'manual', why: 'the line is more than `$env:NAME = key`' };
-    return { kind: 'line', line: finding.line, after: `${m[1]}$env:${m[2]} = (${powershellCommand(tokenCommand)})${m[3]}`, note: null };
+    return { kind: 'line', line: finding.line, after: `${bom}${m[1]}$env:${m[2]} = (${powershellCommand(tokenCommand)})${m[3]}`, note: null };
   }
   // dotenv: the line goes; programs get the key from `openai-setup run`.
   const m = new RegExp(`^\\s*(?:export\\s+)?${NAME}\\s*=\\s*${key}\\s*(?:#.*)?$`).exec(body);

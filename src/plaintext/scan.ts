@@ -1,6 +1,7 @@
 // Looking in every place (places.ts) for keys (find.ts), without changing anything: each finding
 // is a file, a line, the key and what the line assigns it to.
 import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { BOM } from '../keys/dotenv.js';
 import { decodeFishEscapes, findKeys } from './find.js';
 import type { Place, PlaceKind, ToolName } from './places.js';
 
@@ -39,7 +40,7 @@ function variableOf(kind: PlaceKind, line: string): string | null {
           ? [/^\s*\$env:([A-Za-z_][A-Za-z0-9_]*)\s*=/i, /SetEnvironmentVariable\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/]
           : [/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/, /^\s*-?\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:/, /^\s*"([^"]+)"\s*:/];
   for (const pattern of patterns) {
-    const name = pattern.exec(line)?.[1];
+    const name = pattern.exec(line.replace(BOM, ''))?.[1];
     if (name) return name;
   }
   return null;

@@ -461,6 +461,23 @@ describe('import: what the person reads (review of the built binary)', () => {
     expect(t.stderr).toContain('Running fish shells no longer have it. It takes effect in new fish shells; to load it in this one:  source ~/.config/fish/config.fish\n');
   });
 
+  it('a UTF-8 byte-order mark before line 1 (PowerShell ISE writes one) is kept, and the line is still changed', async () => {
+    const t = machine({ interactive: false });
+    t.write('~/.config/powershell/Microsoft.PowerShell_profile.ps1', `\uFEFF$env:OPENAI_API_KEY = "${KEY}"\r\n`);
+    t.write('~/.zshrc', `\uFEFFexport OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ json: true }), t.deps)).toBe(8);
+    expect(ImportJsonSchema.parse(JSON.parse(t.stdout)).findings.map((f) => [f.path, f.variable, f.action])).toEqual([
+      ['~/.zshrc', 'OPENAI_API_KEY', 'rewrite'],
+      ['~/.config/powershell/Microsoft.PowerShell_profile.ps1', 'OPENAI_API_KEY', 'rewrite'],
+    ]);
+    // One line at a time: the other file's copy is left (exit 8) until its own turn.
+    expect(await runImport(t.ctx, options({ store: '~/.config/powershell/Microsoft.PowerShell_profile.ps1:1', rewrite: true, yes: true }), t.deps)).toBe(8);
+    expect(t.read('~/.config/powershell/Microsoft.PowerShell_profile.ps1')).toBe('\xEF\xBB\xBF$env:OPENAI_API_KEY = (openai-setup token)\r\n');
+    expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.read('~/.zshrc')).toBe('\xEF\xBB\xBFexport OPENAI_API_KEY="$(openai-setup token)"\n');
+    expectNoKeys(t);
+  });
+
   it('a changed PowerShell profile is loaded with . (dot-sourcing), not source', async () => {
     const t = machine({ interactive: false });
     const profile = t.write('~/.config/powershell/Microsoft.PowerShell_profile.ps1', `$env:OPENAI_API_KEY = "${KEY}"\n`);
