@@ -50,13 +50,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   };
   const record = (await ctx.state.read()).profiles[profileName]?.key;
   if (!stored && keychainError?.problem === 'no-service' && record?.storage === 'keychain') {
-    // Not "nothing stored": the key is in a keychain that is not running here (SSH, a container).
-    // The record stays, saying where it is.
-    throw new ExitError(
-      EXIT.keyStore,
-      `The key stored for profile "${profileName}" (${record.hint}) is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be removed from here. Nothing was removed.`,
-      [`Run \`${ctx.commandName} logout${profileFlag(profileName)}\` where it is (your desktop session).`],
-    );
+    throw keychainNotHere(ctx, `The key stored for profile "${profileName}" (${record.hint})`, `logout${profileFlag(profileName)}`);
   }
   if (!stored && !unreadable) {
     await removeLeftovers();
@@ -124,10 +118,28 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
 }
 
 /** `logout --admin`: the profile's admin key only (its own keychain entry); the key stays. */
+/**
+ * Not "nothing stored": the key is in a keychain that is not running here (SSH, a container).
+ * The record stays, saying where it is.
+ */
+function keychainNotHere(ctx: Context, what: string, command: string): ExitError {
+  return new ExitError(
+    EXIT.keyStore,
+    `${what} is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be removed from here. Nothing was removed.`,
+    [`Run \`${ctx.commandName} ${command}\` where it is (your desktop session).`],
+  );
+}
+
 async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const record = (await ctx.state.read()).profiles[profileName]?.adminKey;
+  if (record?.storage === 'keychain') {
+    const { stored, keychainError } = await ctx.keys.get(adminAccount(profileName));
+    if (!stored && keychainError?.problem === 'no-service') {
+      throw keychainNotHere(ctx, `The admin key of profile "${profileName}" (${record.hint})`, `logout --admin${profileFlag(profileName)}`);
+    }
+  }
   if (!yes) {
     const prompter = ctx.prompter('Pass --yes to remove it without asking.');
     if (!(await prompter.confirm(`Remove the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}" from this machine?`, false))) {

@@ -150,6 +150,25 @@ describe('logout', () => {
     expect(profile?.stages.key).toBeDefined();
   });
 
+  it('logout --admin: no Secret Service here, the admin key recorded as in it: exit 7 saying where it is; the record stays', async () => {
+    context({ interactive: false });
+    const ADMIN = testKey('B').replace('sk-proj-', 'sk-admin-');
+    await t.keychain.setPassword('openai-setup', 'work:admin', ADMIN);
+    await t.ctx.state.updateProfile('work', (p) => {
+      p.adminKey = { storage: 'keychain', hint: 'sk-admin-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.keychain.failWith('no-service');
+    const { code, message, hints } = await outcomeOf(logout(t.ctx, { profile: 'work', yes: true, admin: true }));
+    expect(code).toBe(7);
+    expect(message).toBe(
+      'The admin key of profile "work" (sk-admin-…000B) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be removed from here. Nothing was removed.',
+    );
+    expect(hints).toEqual(['Run `openai-setup logout --admin --profile work` where it is (your desktop session).']);
+    expect(t.stdout).not.toContain('nothing to remove');
+    expect(t.keychain.keyOf('work:admin')).toBe(ADMIN);
+    expect((await t.ctx.state.read()).profiles.work?.adminKey).toMatchObject({ storage: 'keychain', hint: 'sk-admin-…000B' });
+  });
+
   it('no Secret Service here and nothing recorded in it: still "nothing to remove" (exit 0)', async () => {
     context({ interactive: false });
     t.keychain.failWith('no-service');
