@@ -37,7 +37,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   };
   const failure = async (error: unknown, hint: string): Promise<unknown> =>
     error instanceof KeyChangeError
-      ? keyChangeFailure(ctx, error, { hint, account: profileName, removing: true, again: [`Once that is fixed, run \`${ctx.commandName} logout${profileFlag(profileName)}\` again.`] })
+      ? keyChangeFailure(ctx, error, { hint, account: profileName, removing: true, again: [`Once that is fixed, run \`${ctx.commandName} logout${profileFlag(profileName, ctx.bareProfile)}\` again.`] })
       : error;
   // Temp files of runs killed mid-write (one of the key file's may hold a key): always ours to
   // remove. Before the key is (a store would remove them too, saying so on its own).
@@ -55,7 +55,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     throw new ExitError(
       EXIT.keyStore,
       `The key stored for profile "${profileName}" (${record.hint}) is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be removed from here. Nothing was removed.`,
-      [`Run \`${ctx.commandName} logout${profileFlag(profileName)}\` where it is (your desktop session).`],
+      [`Run \`${ctx.commandName} logout${profileFlag(profileName, ctx.bareProfile)}\` where it is (your desktop session).`],
     );
   }
   if (!stored && !unreadable) {
@@ -144,7 +144,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
       hint: `the admin key${record ? ` ${record.hint}` : ''}`,
       account: adminAccount(profileName),
       removing: true,
-      again: [`Once that is fixed, run \`${ctx.commandName} logout --admin${profileFlag(profileName)}\` again.`],
+      again: [`Once that is fixed, run \`${ctx.commandName} logout --admin${profileFlag(profileName, ctx.bareProfile)}\` again.`],
     });
   }
   if (removed.keychainError && removed.keychainError.problem !== 'no-service' && !removed.file) {
