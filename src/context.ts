@@ -34,6 +34,13 @@ export interface Context {
   nodeVersion: string;
   /** The tool as the person started it (`openai-setup`, or `npx openai-setup`): every command it recommends uses this. */
   commandName: string;
+  /**
+   * The profile a command typed without --profile acts on in this shell: OPENAI_SETUP_PROFILE,
+   * else the default chosen with `use`. Learnt once per run by resolveProfileName (which reads
+   * that choice anyway); advice leaves out --profile only for this profile (profileFlag), and
+   * names it always while this is unknown.
+   */
+  bareProfile?: string;
   /** Reads all of standard input (for --stdin and --key -). */
   readStdin(): Promise<string>;
   clock: { now(): Date; ms(): number };

@@ -48,6 +48,8 @@ export interface AdminFailedRequest {
   action: string;
   /** The profile whose admin key it is: the commands a fix names act on it. */
   profile?: string;
+  /** The profile a command without --profile acts on: the fixes name `profile` unless it is this one. */
+  bareProfile?: string;
   /** The key came from OPENAI_ADMIN_KEY, which is used instead of any stored admin key. */
   fromEnv?: boolean;
 }
@@ -72,9 +74,9 @@ export function errorText(body: unknown): { message: string; type: string | null
 
 const ADMIN_KEYS_URL = PAGES['admin-keys'].url;
 
-/** How to get an admin key where a project key was given: the page, and the command that stores it (for the profile). */
-export function needsAdminKeyFix(profile = 'default'): string {
-  return `Create an admin key on the admin keys page (only organization owners can), then store it: ${adminKeyCommand(profile)}`;
+/** How to get an admin key where a project key was given: the page, and the command that stores it (for the profile; `bare` as for profileFlag). */
+export function needsAdminKeyFix(profile: string | undefined, bare: string | undefined): string {
+  return `Create an admin key on the admin keys page (only organization owners can), then store it: ${adminKeyCommand(profile, bare)}`;
 }
 
 /**
@@ -120,7 +122,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   // The API's own words: one line (no forged "✔" line below ours), no terminal sequences, at most 500 characters, the key masked.
   const apiMessage = safe(parsed.message.trim());
   const hint = maskKey(request.key);
-  const store = adminKeyCommand(request.profile ?? 'default');
+  const store = adminKeyCommand(request.profile, request.bareProfile);
   const make = (kind: AdminFailureKind, code: number, message: string, hints: string[]) => new AdminApiError(kind, code, message, hints, status, apiMessage, requestId);
 
   const rawScope = /Missing scopes?:\s*(.+?)\.(?:\s|$)/.exec(parsed.message)?.[1] ?? null;
@@ -130,7 +132,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
     if (kind !== 'admin') {
       // A project (or other) key where an admin key belongs: the API lacks words for it, we don't.
       return make('needs_admin_key', EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: missing ${scope}).`, [
-        request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(request.profile),
+        request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(request.profile, request.bareProfile),
         `→ ${ADMIN_KEYS_URL}`,
       ]);
     }

@@ -87,6 +87,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         proxy: proxy(auth.baseURL),
         action,
         ...(auth.profile === undefined ? {} : { profile: auth.profile }),
+        ...(auth.bareProfile === undefined ? {} : { bareProfile: auth.bareProfile }),
         ...(auth.fromEnv ? { fromEnv: true } : {}),
       });
     }

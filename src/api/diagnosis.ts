@@ -7,7 +7,6 @@
 import * as z from 'zod/mini';
 import { redact } from '../keys/redact.js';
 import { OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
-import { profileFlag } from '../terminal/invocation.js';
 import type { VerifyStatus } from './status.js';
 
 /** Largest answer body accepted; no OpenAI API answer to these probes comes near it. */
@@ -43,9 +42,7 @@ export interface FailedRequest {
   project?: HeaderSource;
   /** The `openai-project` header of any answer of this check (error answers usually lack it). */
   seenProject?: string | null;
-  /** The profile the key is for: the commands the advice names act on it. */
-  profile?: string;
-  /** The live-check flags given (` --base-url …`), repeated where the advice names `key`. */
+  /** The flags a `key` command the advice names takes (CheckRequest.keyFlags): the profile's and the live-check ones. */
   keyFlags?: string;
 }
 
@@ -282,7 +279,7 @@ function scopesOutcome(e: ApiError): Outcome | null {
   };
 }
 
-const newKeyFix = (request: FailedRequest) => `Create a new secret key on the API keys page and store it with \`openai-setup key${profileFlag(request.profile)}${request.keyFlags ?? ''}\`.`;
+const newKeyFix = (request: FailedRequest) => `Create a new secret key on the API keys page and store it with \`openai-setup key${request.keyFlags ?? ''}\`.`;
 
 function headerMismatch(e: ApiError): Described {
   const isOrg = e.code === 'mismatched_organization';

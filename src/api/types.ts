@@ -17,7 +17,11 @@ export interface CheckRequest {
   timeoutMs: number;
   /** The profile the key is for: the commands its advice names act on it. */
   profile?: string;
-  /** The live-check flags given (` --base-url …`), repeated where its advice names `key`. */
+  /**
+   * What a `key` command its advice names needs to store a new key as this one was checked: the
+   * profile's ` --profile NAME` (where a command without it would act on another) and the
+   * live-check flags given (` --base-url …`).
+   */
   keyFlags?: string;
 }
 
@@ -67,6 +71,8 @@ export interface AdminAuth {
   timeoutMs: number;
   /** Whose admin key (the fixes a failure names act on this profile), and whether it came from OPENAI_ADMIN_KEY. */
   profile?: string;
+  /** The profile a command without --profile acts on (Context.bareProfile): those fixes name `profile` unless it is this one. */
+  bareProfile?: string;
   fromEnv?: boolean;
 }
 

@@ -42,18 +42,18 @@ export const AdminKeyJsonSchema = z.object({
 });
 export type AdminKeyJson = z.infer<typeof AdminKeyJsonSchema>;
 
-const pipeHint = (profile: string) => `Pipe it in instead:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, '--stdin')}`;
+const pipeHint = (ctx: Context, profile: string) => `Pipe it in instead:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, ctx.bareProfile, '--stdin')}`;
 
 /** This run again (the key piped in again when it came from a pipe), with --insecure-storage when `insecure`. */
-function storeAgainCommand(profile: string, options: AdminKeyOptions, insecure: boolean): string {
+function storeAgainCommand(ctx: Context, profile: string, options: AdminKeyOptions, insecure: boolean): string {
   const flags = [options.stdin ? '--stdin' : '', insecure ? '--insecure-storage' : '', options.verify ? '' : '--no-verify'].filter(Boolean).join(' ');
-  return `${options.stdin ? 'printenv OPENAI_ADMIN_KEY | ' : ''}${adminKeyCommand(profile, flags)}`;
+  return `${options.stdin ? 'printenv OPENAI_ADMIN_KEY | ' : ''}${adminKeyCommand(profile, ctx.bareProfile, flags)}`;
 }
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
-  if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, '--stdin')}`);
-  if (!ctx.term.interactive) throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(profile)]);
-  const prompter = ctx.prompter(pipeHint(profile));
+  if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, ctx.bareProfile, '--stdin')}`);
+  if (!ctx.term.interactive) throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(ctx, profile)]);
+  const prompter = ctx.prompter(pipeHint(ctx, profile));
   const fromEnv = envAdminKey(ctx);
   if (fromEnv && (await prompter.confirm(`Store OPENAI_ADMIN_KEY from this shell (${maskKey(fromEnv)}) as the admin key of profile "${profile}"?`, true))) return fromEnv;
   heading(ctx, 'Store an organization admin key');
@@ -103,7 +103,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   done.hint = hint;
   const kind = keyKind(key);
   if (kind !== 'admin') {
-    if (!options.verify) throw new ExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. Nothing was stored.`, [needsAdminKeyFix(profile), `→ ${PAGES['admin-keys'].url}`]);
+    if (!options.verify) throw new ExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. Nothing was stored.`, [needsAdminKeyFix(profile, ctx.bareProfile), `→ ${PAGES['admin-keys'].url}`]);
     term.err(`${m.warn} ${hint} looks like a ${keyKindLabel(kind)}, not an admin key (sk-admin-…); checking it anyway.`);
   }
 
@@ -142,13 +142,13 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
     if (!(error instanceof KeyChangeError)) throw error;
     if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
       throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} The admin key was not stored.`, [
-        `Keep it in a file only you can read instead: run again with --insecure-storage (${storeAgainCommand(profile, options, true)}), or set OPENAI_ADMIN_KEY yourself.`,
+        `Keep it in a file only you can read instead: run again with --insecure-storage (${storeAgainCommand(ctx, profile, options, true)}), or set OPENAI_ADMIN_KEY yourself.`,
       ]);
     }
     throw await keyChangeFailure(ctx, error, {
       hint: `the admin key ${hint}`,
       account,
-      again: [`Once that is fixed, store it again (${storeAgainCommand(profile, options, options.insecureStorage)}), or remove what is stored (${ctx.commandName} logout --admin${profileFlag(profile)}).`],
+      again: [`Once that is fixed, store it again (${storeAgainCommand(ctx, profile, options, options.insecureStorage)}), or remove what is stored (${ctx.commandName} logout --admin${profileFlag(profile, ctx.bareProfile)}).`],
     });
   }
   // "Next to the key" only when there is one: the profile may have none stored yet.
@@ -162,7 +162,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   if (fromEnv && fromEnv !== key) {
     term.err(`${m.warn} OPENAI_ADMIN_KEY in this shell is another admin key (${maskKey(fromEnv)}): rotate and spend use that one while it is set.`);
   }
-  const pf = profileFlag(profile);
+  const pf = profileFlag(profile, ctx.bareProfile);
   const uses = `\`openai-setup rotate${pf}\` and \`openai-setup spend${pf}\` use it from now on; \`openai-setup logout --admin${pf}\` removes it.`;
   if (options.json) {
     const json: AdminKeyJson = {

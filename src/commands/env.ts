@@ -241,7 +241,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   } catch (error) {
     if (!(error instanceof AmbiguousEnvFile)) throw error;
     throw new UsageError(`${where}, ${error.message}. Nothing was written.`, [
-      `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (openai-setup token prints the key).`,
+      `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (openai-setup token${profileFlag(profileName, ctx.bareProfile)} prints the key).`,
     ]);
   }
 
@@ -355,5 +355,5 @@ export async function envCommand(ctx: Context, profileName: string, path: string
   } catch {
     // The command as it is: env itself says what is wrong with the file then.
   }
-  return `${ctx.commandName} env --file ${shellPath(pathAsShown(ctx, path))}${force}${profileFlag(profileName)}`;
+  return `${ctx.commandName} env --file ${shellPath(pathAsShown(ctx, path))}${force}${profileFlag(profileName, ctx.bareProfile)}`;
 }

@@ -126,8 +126,12 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   // it works as printed (the script's path when the tool is neither on PATH nor run by npx).
   const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath);
   const cmd = self.command;
-  const token = tokenCommand(self, profileName);
-  const runCmd = runCommand(self, profileName);
+  // These go into files and other tools' settings, to run in other shells, where
+  // OPENAI_SETUP_PROFILE may not be what it is here: --profile is left out only for the default
+  // chosen with `use`, and only when no variable overrides it in this shell either.
+  const lasting = ctx.env.OPENAI_SETUP_PROFILE === undefined ? ctx.bareProfile : undefined;
+  const token = tokenCommand(self, profileName, lasting);
+  const runCmd = runCommand(self, profileName, lasting);
   const commands = { token, run: runCmd };
 
   const shown = (path: string): string => shownPath(ctx, path);
@@ -284,7 +288,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       for (const f of asked) {
         const owner = askedBy(f)!;
         const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
-        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, written by \`${cmd} env${profileFlag(owner)} --file\`, as you asked; import leaves it`);
+        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, written by \`${cmd} env${profileFlag(owner, ctx.bareProfile)} --file\`, as you asked; import leaves it`);
       }
       for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
       for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
@@ -399,9 +403,9 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     // Each command last, set off with two spaces: wrapped to the width, it is never broken in two.
     term.out('Copies of a key that was in plain text can survive in backups, shell history and git history.');
     // rotate replaces the profile's project key; an admin key is replaced on its own page, then stored again.
-    if (movedKinds.has('key')) term.out(`To replace the key for good:  ${cmd} rotate${profileFlag(profileName)}`);
+    if (movedKinds.has('key')) term.out(`To replace the key for good:  ${cmd} rotate${profileFlag(profileName, ctx.bareProfile)}`);
     if (movedKinds.has('admin')) {
-      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${cmd} admin-key${profileFlag(profileName)}`);
+      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${cmd} admin-key${profileFlag(profileName, ctx.bareProfile)}`);
     }
   } else if (left > 0 && !term.interactive && !options.store) {
     term.out(`To move one into the keychain, on a terminal:  ${cmd} import`);
@@ -466,7 +470,7 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
     throw await keyChangeFailure(ctx, error, {
       hint: maskKey(key),
       account,
-      again: [`Once that is fixed, run the import again, or remove what is stored (${ctx.commandName} logout${admin ? ' --admin' : ''}${profileFlag(profileName)}).`],
+      again: [`Once that is fixed, run the import again, or remove what is stored (${ctx.commandName} logout${admin ? ' --admin' : ''}${profileFlag(profileName, ctx.bareProfile)}).`],
     });
   }
   if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);

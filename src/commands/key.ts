@@ -12,7 +12,7 @@ export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'
   const route = result.check ? outcomeRow(result.check).route : 'none';
   const cmd = ctx.commandName;
   // The stored key checked as this run checked it (the same server).
-  const flag = profileFlag(profile);
+  const flag = profileFlag(profile, ctx.bareProfile);
   const verify = `${cmd} verify${flag}${checkFlags(options.check)}`;
   // The right key, stored: what still stands between it and a working call. The exit code is the
   // check's (4 cannot spend, 5 refused), as verify's, so that a script learns it before it calls.

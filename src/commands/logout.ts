@@ -37,7 +37,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   };
   const failure = async (error: unknown, hint: string): Promise<unknown> =>
     error instanceof KeyChangeError
-      ? keyChangeFailure(ctx, error, { hint, account: profileName, removing: true, again: [`Once that is fixed, run \`${ctx.commandName} logout${profileFlag(profileName)}\` again.`] })
+      ? keyChangeFailure(ctx, error, { hint, account: profileName, removing: true, again: [`Once that is fixed, run \`${ctx.commandName} logout${profileFlag(profileName, ctx.bareProfile)}\` again.`] })
       : error;
   // Temp files of runs killed mid-write (one of the key file's may hold a key): always ours to
   // remove. Before the key is (a store would remove them too, saying so on its own).
@@ -50,7 +50,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   };
   const record = (await ctx.state.read()).profiles[profileName]?.key;
   if (!stored && keychainError?.problem === 'no-service' && record?.storage === 'keychain') {
-    throw keychainNotHere(ctx, `The key stored for profile "${profileName}" (${record.hint})`, `logout${profileFlag(profileName)}`);
+    throw keychainNotHere(ctx, `The key stored for profile "${profileName}" (${record.hint})`, `logout${profileFlag(profileName, ctx.bareProfile)}`);
   }
   if (!stored && !unreadable) {
     await removeLeftovers();
@@ -137,7 +137,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
   if (record?.storage === 'keychain') {
     const { stored, keychainError } = await ctx.keys.get(adminAccount(profileName));
     if (!stored && keychainError?.problem === 'no-service') {
-      throw keychainNotHere(ctx, `The admin key of profile "${profileName}" (${record.hint})`, `logout --admin${profileFlag(profileName)}`);
+      throw keychainNotHere(ctx, `The admin key of profile "${profileName}" (${record.hint})`, `logout --admin${profileFlag(profileName, ctx.bareProfile)}`);
     }
   }
   if (!yes) {
@@ -156,7 +156,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
       hint: `the admin key${record ? ` ${record.hint}` : ''}`,
       account: adminAccount(profileName),
       removing: true,
-      again: [`Once that is fixed, run \`${ctx.commandName} logout --admin${profileFlag(profileName)}\` again.`],
+      again: [`Once that is fixed, run \`${ctx.commandName} logout --admin${profileFlag(profileName, ctx.bareProfile)}\` again.`],
     });
   }
   if (removed.keychainError && removed.keychainError.problem !== 'no-service' && !removed.file) {

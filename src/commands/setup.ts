@@ -62,7 +62,7 @@ async function markAllDone(ctx: Context, profileName: string): Promise<void> {
 async function nonInteractivePath(ctx: Context, profileName: string, pending: StageId[], options: SetupOptions, check: CheckResult | null): Promise<ExitError> {
   const { term } = ctx;
   const cmd = ctx.commandName;
-  const profile = profileFlag(profileName);
+  const profile = profileFlag(profileName, ctx.bareProfile);
   const saved = (await ctx.state.read()).profiles[profileName]?.billingChoice;
   const why = term.whyNoPrompts || NO_TERMINAL;
   const lines: string[] = [];
@@ -104,7 +104,7 @@ function printReady(ctx: Context, profileName: string, key: string, source: KeyS
   const { term } = ctx;
   const s = term.style;
   const cmd = ctx.commandName;
-  const flag = profileFlag(profileName);
+  const flag = profileFlag(profileName, ctx.bareProfile);
   // Its user:password is a secret, never printed: said below, for the person to add.
   const server = check?.baseURL === undefined ? null : withoutCredentials(check.baseURL);
   const toServer = server === null ? '' : `OPENAI_BASE_URL=${shellWord(server)} `;
@@ -173,7 +173,7 @@ async function addCredits(ctx: Context, profileName: string, check: CheckSetting
       : 'On the billing overview, "Add to credit balance": buy credits ($5 is plenty to start). Requests stop when the balance reaches $0.',
   );
   await showPage(ctx, 'billing');
-  const prompter = ctx.prompter(`Add credits on the page above, then run \`${ctx.commandName} verify${profileFlag(profileName)}${checkFlags(check)}\`.`);
+  const prompter = ctx.prompter(`Add credits on the page above, then run \`${ctx.commandName} verify${profileFlag(profileName, ctx.bareProfile)}${checkFlags(check)}\`.`);
   for (;;) {
     const answer = await prompter.select<'recheck' | 'again' | 'stop'>('When you have added credits:', [
       { name: 'Done: check the key again', value: 'recheck' },
@@ -192,7 +192,7 @@ type Choice = 'credits' | 'key' | 'recheck' | 'stop';
 
 /** After a failed check: the choices, the one that fixes it first (the status table's route). */
 async function chooseRoute(ctx: Context, profileName: string, result: CheckResult, check: CheckSettings | undefined): Promise<Choice> {
-  const prompter = ctx.prompter(`Fix it as described above, then run \`${ctx.commandName} verify${profileFlag(profileName)}${checkFlags(check)}\`.`);
+  const prompter = ctx.prompter(`Fix it as described above, then run \`${ctx.commandName} verify${profileFlag(profileName, ctx.bareProfile)}${checkFlags(check)}\`.`);
   const stop = { name: 'Stop for now (progress is kept)', value: 'stop' as const };
   switch (outcomeRow(result).route) {
     case 'billing':
@@ -230,10 +230,11 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   const profileName = await resolveProfileName(ctx, options.profile);
   // The wizard and `key` recommended as this run was started: run without its --base-url, they
   // would check (send) the key against the OpenAI API instead of the server it is meant for.
-  const given = `${profileFlag(profileName)}${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;
+  const given = `${profileFlag(profileName, ctx.bareProfile)}${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;
   const again = `${cmd}${given}`;
   term.out(term.style.bold('openai-setup: from an OpenAI account to a working API key'));
-  if (profileName !== 'default') term.out(term.style.dim(`Profile: ${profileName}`));
+  // Said unless it is the plain default: also for "default" when a bare command would act on another.
+  if (profileName !== 'default' || profileName !== ctx.bareProfile) term.out(term.style.dim(`Profile: ${profileName}`));
   let pending = await printChecklist(ctx, profileName);
   if (options.restart) pending = [...STAGE_IDS];
 

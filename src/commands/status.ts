@@ -133,7 +133,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   } else term.out(`${m.pending} No key stored for this profile`);
   const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   if (status.plaintext.length) {
-    term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${ctx.commandName} import${profileFlag(profileName)}\` moves it`);
+    term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${ctx.commandName} import${profileFlag(profileName, ctx.bareProfile)}\` moves it`);
   }
   // Where the person asked for it: said, as information.
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
@@ -149,9 +149,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const where = [last.organization, last.project].filter(Boolean).join(' / ');
     term.out(`${last.ok ? m.ok : m.fail} Last check ${when(last.at)}: ${STATUS[last.status].label} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
   } else {
-    term.out(`${m.pending} Never checked: run \`${ctx.commandName} verify${profileFlag(profileName)}\``);
+    term.out(`${m.pending} Never checked: run \`${ctx.commandName} verify${profileFlag(profileName, ctx.bareProfile)}\``);
   }
   const pending = status.stages.filter((s) => !s.done).length;
-  if (pending > 0) term.out(term.style.dim(`Run \`${ctx.commandName}${profileFlag(profileName)}\` to continue (${pending} of 4 stages pending).`));
+  if (pending > 0) term.out(term.style.dim(`Run \`${ctx.commandName}${profileFlag(profileName, ctx.bareProfile)}\` to continue (${pending} of 4 stages pending).`));
   return 0;
 }

@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { parseFlag } from '../options.js';
 import { ProfileNameSchema } from '../storage/state.js';
+import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: { name: string }): Promise<number> {
@@ -14,10 +15,12 @@ export async function run(ctx: Context, options: { name: string }): Promise<numb
     s.defaultProfile = name;
   });
   term.out(before === name ? `${m.ok} "${name}" was already the default profile.` : `${m.ok} "${name}" is now the default profile (it was "${before}").`);
-  if (!state.profiles[name]?.key) {
-    term.out(`  It has no key yet: run \`openai-setup\` (or \`openai-setup key\`) to set it up.`);
-  }
   const override = ctx.env.OPENAI_SETUP_PROFILE;
+  if (!state.profiles[name]?.key) {
+    // A command without --profile now acts on this profile, unless the variable names another.
+    const flag = profileFlag(name, override ?? name);
+    term.out(`  It has no key yet: run \`openai-setup${flag}\` (or \`openai-setup key${flag}\`) to set it up.`);
+  }
   if (override && override !== name) {
     term.err(`${m.warn} OPENAI_SETUP_PROFILE=${override} is set in this shell and wins over the default; unset it to use "${name}".`);
   }

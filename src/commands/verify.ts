@@ -64,7 +64,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   if (options.key === '-') {
     // Advice names this command (not key --stdin) with the options given, so that it checks the
     // same way (the same server, the same profile); nothing on standard input is no key given.
-    const given = `${profileFlag(profileName)}${checkFlags(options)}${options.json ? ' --json' : ''}${options.quiet ? ' --quiet' : ''}`;
+    const given = `${profileFlag(profileName, ctx.bareProfile)}${checkFlags(options)}${options.json ? ' --json' : ''}${options.quiet ? ' --quiet' : ''}`;
     const raw = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${ctx.commandName} verify --key -${given}`);
     return { raw, source: { kind: 'stdin', label: 'standard input' } };
   }

@@ -34,7 +34,7 @@ export interface BillingStageOptions extends PageStageOptions {
 export async function runBillingStage(ctx: Context, options: BillingStageOptions): Promise<StageOutcome> {
   const { term } = ctx;
   const m = marks(term.style);
-  const profile = profileFlag(options.profile);
+  const profile = profileFlag(options.profile, ctx.bareProfile);
   const saved = (await ctx.state.read()).profiles[options.profile]?.billingChoice;
   // `--done` alone keeps the choice made before (the one this stage said to mark done).
   const doneWith = options.done ? (options.choice ?? saved) : undefined;

@@ -78,7 +78,7 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
     if (fix) term.say(`  ${fix}`);
     if (stuck) {
       term.say(
-        `  Setting OPENAI_API_KEY yourself is not offered: the key stored for profile "${profile}" (${stuck}) is in the ${store}, and it cannot be removed from here, so openai-setup would go on handing it out. To keep the new key in OPENAI_API_KEY, remove that one where the keychain can be reached first (\`${ctx.commandName} logout${profileFlag(profile)}\`).`,
+        `  Setting OPENAI_API_KEY yourself is not offered: the key stored for profile "${profile}" (${stuck}) is in the ${store}, and it cannot be removed from here, so openai-setup would go on handing it out. To keep the new key in OPENAI_API_KEY, remove that one where the keychain can be reached first (\`${ctx.commandName} logout${profileFlag(profile, ctx.bareProfile)}\`).`,
       );
     }
     const answer = await ctx.prompter('').select<KeychainFallback | 'retry' | 'stop'>('Where should the key go?', [
@@ -119,7 +119,7 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
         if (removed.keychainError && recorded?.storage === 'keychain' && !removed.keychain) {
           stuck = new KeyStoreError(
             `${describeKeychainProblem(removed.keychainError, store)} The key stored for profile "${profile}" (${recorded.hint}) is kept there and could not be removed, so openai-setup would go on handing it out: the new key was not recorded.`,
-            [`Where the keychain can be reached, remove it (\`${ctx.commandName} logout${profileFlag(profile)}\`) and run this again.`],
+            [`Where the keychain can be reached, remove it (\`${ctx.commandName} logout${profileFlag(profile, ctx.bareProfile)}\`) and run this again.`],
           );
           throw stuck;
         }
@@ -168,7 +168,7 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
     throw await keyChangeFailure(ctx, error, {
       hint: maskKey(key),
       account: profile,
-      again: [`Once that is fixed, store the key again (${pipeKeyCommand(ctx, profile, toFile)}), or remove what is stored (${ctx.commandName} logout${profileFlag(profile)}).`],
+      again: [`Once that is fixed, store the key again (${pipeKeyCommand(ctx, profile, toFile)}), or remove what is stored (${ctx.commandName} logout${profileFlag(profile, ctx.bareProfile)}).`],
     });
   }
 }
@@ -298,7 +298,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
         check = again;
         if (!outcomeRow(again).keepKey) {
           if (outcomeRow(again).route !== 'retry') throw new ExitError(again.exitCode, 'The key was not stored.');
-          term.out(`Still failing; you can save it anyway and check later with \`${ctx.commandName} verify${profileFlag(profileName)}${checkFlags(options.check)}\`.`);
+          term.out(`Still failing; you can save it anyway and check later with \`${ctx.commandName} verify${profileFlag(profileName, ctx.bareProfile)}${checkFlags(options.check)}\`.`);
           const save = await prompter.confirm('Save this key anyway?', false);
           if (!save) throw new ExitError(again.exitCode, 'Stopped; the key was not stored.');
         }

@@ -70,7 +70,7 @@ export async function waitForPage(ctx: Context, page: PageName, question: string
 
 /** Ask whether the work on the stage's page is done, and record it. */
 export async function confirmStep(ctx: Context, stage: StageId, options: PageStageOptions, page: PageName): Promise<StageOutcome> {
-  const profile = profileFlag(options.profile);
+  const profile = profileFlag(options.profile, ctx.bareProfile);
   const outcome = await waitForPage(ctx, page, 'When you are done on that page:', `Do it on the page above, then run \`${ctx.commandName} ${stage} --done${profile}\` to mark it done.`);
   if (outcome === 'done') await markDone(ctx, options.profile, stage);
   return outcome;

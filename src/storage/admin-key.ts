@@ -26,9 +26,12 @@ export interface AdminKeySource {
   label: string;
 }
 
-/** The command that stores an admin key for a profile, as people would type it (`flags` before --profile: `admin-key --stdin --profile work`). */
-export function adminKeyCommand(profile: string, flags = ''): string {
-  return `openai-setup admin-key${flags ? ` ${flags}` : ''}${profileFlag(profile)}`;
+/**
+ * The command that stores an admin key for a profile, as people would type it (`flags` before
+ * --profile: `admin-key --stdin --profile work`); `bare`: as for profileFlag (ctx.bareProfile).
+ */
+export function adminKeyCommand(profile: string | undefined, bare: string | undefined, flags = ''): string {
+  return `openai-setup admin-key${flags ? ` ${flags}` : ''}${profileFlag(profile, bare)}`;
 }
 
 /** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined. */
@@ -60,13 +63,13 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     // key-shaped one that is no admin key goes on: the API's answer names what it needs).
     if (found.source.kind === 'env') {
       const parsed = parseKey(found.key);
-      if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or unset it to use the one stored with ${adminKeyCommand(profile)}.`]);
+      if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or unset it to use the one stored with ${adminKeyCommand(profile, ctx.bareProfile)}.`]);
     }
     return found;
   }
   const how = [
     `Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`,
-    `then store it: ${adminKeyCommand(profile)}   (or set OPENAI_ADMIN_KEY)`,
+    `then store it: ${adminKeyCommand(profile, ctx.bareProfile)}   (or set OPENAI_ADMIN_KEY)`,
   ];
   if (found.keychainError && found.keychainError.problem !== 'no-service') {
     throw new KeyStoreError(`${describeKeychainProblem(found.keychainError, ctx.keys.keychainDescription)} No admin key could be read for profile "${profile}".`, how);
@@ -86,7 +89,7 @@ export async function adminAuth(ctx: Context, profile: string, key: string, warn
     if (warn) warn(warning);
     else ctx.term.err(`${marks(ctx.term.style).warn} ${warning}`);
   }
-  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, fromEnv: envAdminKey(ctx) === key };
+  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...(ctx.bareProfile === undefined ? {} : { bareProfile: ctx.bareProfile }), fromEnv: envAdminKey(ctx) === key };
 }
 
 /**

@@ -23,14 +23,23 @@ export const ENV_SOURCE: KeySource = { kind: 'env', label: 'OPENAI_API_KEY' };
  * run's profile), else the default chosen with `use`, else "default".
  * `handsOutKey` (token, run, env): when the progress file, which records the choice, cannot be
  * read, the run ends (exit 7) rather than hand out the "default" profile's key in its place.
+ * It also learns which profile a command typed without --profile acts on (ctx.bareProfile), so
+ * that advice names --profile whenever that is another: unknown when the file cannot be read.
  */
 export async function resolveProfileName(ctx: Context, flag: string | undefined, options: { handsOutKey?: boolean; fallback?: string } = {}): Promise<string> {
-  if (flag !== undefined) return parseFlag('--profile', ProfileNameSchema, flag);
-  if (ctx.env.OPENAI_SETUP_PROFILE) return ctx.env.OPENAI_SETUP_PROFILE;
-  if (options.fallback !== undefined) return options.fallback;
-  if (!options.handsOutKey) return (await ctx.state.read()).defaultProfile;
-  const { state, problem } = await ctx.state.reading({ quiet: true });
-  if (problem === null) return state.defaultProfile;
+  const named = flag === undefined ? undefined : parseFlag('--profile', ProfileNameSchema, flag);
+  const variable = ctx.env.OPENAI_SETUP_PROFILE;
+  if (variable !== undefined) {
+    ctx.bareProfile = variable;
+    return named ?? variable;
+  }
+  const given = named ?? options.fallback;
+  // Read even when the profile is given, for advice: it needs the default chosen with `use`.
+  // Quietly then: a problem with a file the run does not otherwise use is not worth a warning.
+  const { state, problem } = await ctx.state.reading({ quiet: given !== undefined || options.handsOutKey });
+  ctx.bareProfile = problem === null ? state.defaultProfile : undefined;
+  if (given !== undefined) return given;
+  if (problem === null || !options.handsOutKey) return state.defaultProfile;
   const damaged = problem.kind === 'damaged';
   throw new ConfigStoreError(problem.message, [
     `It records the profile chosen with \`${ctx.commandName} use\`, so no key is handed out without it: that could be another profile's key.`,
@@ -60,7 +69,7 @@ export async function findKey(
  * npx); `check`: the live-check options this run was given, repeated.
  */
 export function keyCommand(ctx: Context, profile: string, check?: CheckFlagValues): string {
-  return `${ctx.commandName} key${profileFlag(profile)}${keyCheckFlags(check)}`;
+  return `${ctx.commandName} key${profileFlag(profile, ctx.bareProfile)}${keyCheckFlags(check)}`;
 }
 
 /** Storing a key from a pipe, as this person types it; `insecure`: in the 0600 file (no keychain to use). */

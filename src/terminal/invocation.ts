@@ -56,9 +56,14 @@ export function selfCommand(env: Record<string, string | undefined>, platform: N
   return { command: runsAlone(platform, binPath) ? shellWord(binPath) : `node ${shellWord(binPath)}`, note: null };
 }
 
-/** ` --profile NAME` for a command recommended for a profile other than the default; else nothing. */
-export function profileFlag(profile: string | undefined): string {
-  return profile === undefined || profile === 'default' ? '' : ` --profile ${profile}`;
+/**
+ * ` --profile NAME` for a command recommended for `profile`; nothing when a command typed without
+ * --profile acts on that profile anyway. `bare`: the profile such a command acts on in this shell
+ * (ctx.bareProfile: OPENAI_SETUP_PROFILE, else the one chosen with `use`); when that is not known,
+ * the profile is always named, as that works wherever it is typed.
+ */
+export function profileFlag(profile: string | undefined, bare: string | undefined): string {
+  return profile === undefined || profile === bare ? '' : ` --profile ${profile}`;
 }
 
 /** The live-check options of a run (`key`, `verify`, the wizard), as `checkFlags` repeats them. */
@@ -106,12 +111,12 @@ export function adviceFor(name: string, commands: readonly string[]): (text: str
   return (text) => text.replace(pattern, () => name);
 }
 
-/** The command that prints the profile's key, as a startup file should run it. */
-export function tokenCommand(self: SelfCommand, profile: string): string {
-  return `${self.command} token${profileFlag(profile)}`;
+/** The command that prints the profile's key, as a startup file should run it (`bare`: as for profileFlag). */
+export function tokenCommand(self: SelfCommand, profile: string, bare: string | undefined): string {
+  return `${self.command} token${profileFlag(profile, bare)}`;
 }
 
-/** `openai-setup run` (with the profile) as the person types it: add ` -- program …`. */
-export function runCommand(self: SelfCommand, profile: string): string {
-  return `${self.command} run${profileFlag(profile)}`;
+/** `openai-setup run` (with the profile) as the person types it: add ` -- program …` (`bare`: as for profileFlag). */
+export function runCommand(self: SelfCommand, profile: string, bare: string | undefined): string {
+  return `${self.command} run${profileFlag(profile, bare)}`;
 }

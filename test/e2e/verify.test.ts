@@ -111,6 +111,28 @@ describe('verify outcomes', () => {
     expectNoLeak(result, key);
   });
 
+  it('after `use work`, the commands it prints for --profile default name default (bare, they would act on work)', async () => {
+    const own = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    try {
+      expect((await runCli(['use', 'work'], { env: own.env })).code).toBe(0);
+      const key = makeKey('proj', 'never-registered');
+      const wrong = await runCli(['verify', '--profile', 'default', '--key', key], { env: own.env });
+      expect(wrong.code).toBe(3);
+      expect(wrong.stdout.replace(/\s+/g, ' ')).toContain('store it with `openai-setup key --profile default`.');
+      expectNoLeak(wrong, key);
+      // No key stored for default (and no keychain here): the line that stores one stores into default.
+      const none = await runCli(['verify', '--profile', 'default'], { env: own.env });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('printenv OPENAI_API_KEY | openai-setup key --profile default --stdin --insecure-storage');
+      // For work, which a bare command acts on now, no --profile is needed.
+      const bare = await runCli(['verify', '--key', key], { env: own.env });
+      expect(bare.code).toBe(3);
+      expect(bare.stdout.replace(/\s+/g, ' ')).toContain('store it with `openai-setup key`.');
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('--quiet prints nothing and still exits with the outcome', async () => {
     const result = await verify(['--key', keyFor('no_credits'), '--quiet']);
     expect(result).toMatchObject({ code: 4, stdout: '', stderr: '' });

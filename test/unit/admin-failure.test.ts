@@ -59,9 +59,15 @@ describe('the fixes work as printed for admin-key, rotate and spend', () => {
     ];
     expect(cases.map((e) => e.kind)).toEqual(['needs_admin_key', 'missing_scope', 'invalid_key']);
     for (const error of cases) expect(error.hints.join('\n')).toMatch(/openai-setup admin-key --profile z(?!\S)/);
-    const byDefault = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'default' }));
+    const byDefault = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'default', bareProfile: 'default' }));
     expect(byDefault.hints[0]).toMatch(/store it: openai-setup admin-key$/);
-    expect(needsAdminKeyFix('work')).toMatch(/openai-setup admin-key --profile work$/);
+    expect(needsAdminKeyFix('work', 'default')).toMatch(/openai-setup admin-key --profile work$/);
+    // A command without --profile acts on `bareProfile` (after `use work`, or OPENAI_SETUP_PROFILE=work): only that one goes unnamed.
+    expect(needsAdminKeyFix('work', 'work')).toMatch(/then store it: openai-setup admin-key$/);
+    const otherBare = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'default', bareProfile: 'work' }));
+    expect(otherBare.hints[0]).toMatch(/store it: openai-setup admin-key --profile default$/);
+    // Not known: named.
+    expect(needsAdminKeyFix('default', undefined)).toMatch(/openai-setup admin-key --profile default$/);
   });
 
   it('with the admin key from OPENAI_ADMIN_KEY: fix or unset the variable (it would keep overriding a stored key)', () => {

@@ -1,11 +1,17 @@
 // Advice works as printed for the profile it is about: every command the tool recommends for a
 // profile other than the default names it (`--profile work`), and advice about a key the person
 // keeps in OPENAI_API_KEY themselves, or on a machine without a keychain, is advice that works there.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CheckRequest } from '../../src/api/types.js';
+import { verdict } from '../../src/api/verdict.js';
 import { run as doctor } from '../../src/commands/doctor.js';
 import { run as key } from '../../src/commands/key.js';
+import { run as setup } from '../../src/commands/setup.js';
 import { run as status } from '../../src/commands/status.js';
 import { run as token } from '../../src/commands/token.js';
+import { run as use } from '../../src/commands/use.js';
 import { run as verify } from '../../src/commands/verify.js';
 import { checkResult, flat, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
@@ -111,5 +117,121 @@ describe('no key to hand over', () => {
     await doctor(t.ctx, { json: false });
     expect(t.stdout).toMatch(/! OPENAI_API_KEY +not set in this shell, though you keep the key of profile default \(sk-proj-…W000\) in it yourself \(~\/\.zshrc\)\n {2}→ Open a new terminal, or run `source ~\/\.zshrc` in this one\.\n/);
     expect(t.stdout).not.toContain('Hand it over per command');
+  });
+});
+
+// A command typed without --profile acts on OPENAI_SETUP_PROFILE, else on the default chosen with
+// `use`: advice names --profile whenever that is another profile than the one it is about, and
+// leaves it out only where it would be redundant.
+describe('advice names the profile unless a command without --profile acts on it', () => {
+  /** What the API answers a wrong key with, diagnosed for the request as asked (its fix included). */
+  const rejected = (request: CheckRequest) =>
+    verdict(request, null, { ok: false, failure: { kind: 'http', status: 401, headers: null, body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } }, requestId: null } }, null, 5);
+  const storeFix = (flag: string) => `store it with \`openai-setup key${flag}\`.`;
+
+  it('after `use work`, verify --profile default: a wrong key is replaced with `key --profile default`', async () => {
+    context({ keychain: { default: KEY } });
+    await use(t.ctx, { name: 'work' });
+    t.api.answerChecks(rejected);
+    expect(await verify(t.ctx, { ...verifyOptions, profile: 'default' })).toBe(3);
+    expect(flat(t.stdout)).toContain(storeFix(' --profile default'));
+  });
+
+  it('with OPENAI_SETUP_PROFILE=work, verify --profile default: the same', async () => {
+    context({ keychain: { default: KEY }, env: { OPENAI_SETUP_PROFILE: 'work' } });
+    t.api.answerChecks(rejected);
+    expect(await verify(t.ctx, { ...verifyOptions, profile: 'default' })).toBe(3);
+    expect(flat(t.stdout)).toContain(storeFix(' --profile default'));
+  });
+
+  it('with nothing chosen, advice for the default profile has no --profile', async () => {
+    context({ keychain: { default: KEY } });
+    t.api.answerChecks(rejected);
+    expect(await verify(t.ctx, { ...verifyOptions, profile: 'default' })).toBe(3);
+    expect(flat(t.stdout)).toContain(storeFix(''));
+  });
+
+  it('after `use work`, advice for work has none, with or without --profile work', async () => {
+    context({ keychain: { work: KEY } });
+    await use(t.ctx, { name: 'work' });
+    t.api.answerChecks(rejected, rejected);
+    expect(await verify(t.ctx, { ...verifyOptions, profile: 'work' })).toBe(3);
+    expect(await verify(t.ctx, verifyOptions)).toBe(3);
+    expect(flat(t.stdout).split(storeFix('')).length - 1).toBe(2);
+    expect(t.stdout).not.toContain('--profile');
+  });
+
+  it('after `use work`, no key stored for default: the way to store one stores into default', async () => {
+    context();
+    await use(t.ctx, { name: 'work' });
+    const { code, hints } = await outcomeOf(verify(t.ctx, { ...verifyOptions, profile: 'default' }));
+    expect(code).toBe(2);
+    expect(hints.at(-1)).toBe('Store one with `openai-setup key --profile default` (or from a pipe: printenv OPENAI_API_KEY | openai-setup key --profile default --stdin).');
+  });
+
+  it('after `use work`, key --profile default with no credits: billing and the check again, for default', async () => {
+    context({ interactive: false, stdin: `${KEY}\n` });
+    await use(t.ctx, { name: 'work' });
+    t.api.answerChecks(checkResult('insufficient_quota'));
+    expect(await key(t.ctx, { profile: 'default', stdin: true })).toBe(4);
+    expect(flat(t.stdout)).toContain('fix billing (`openai-setup billing --profile default`), then `openai-setup verify --profile default`.');
+  });
+
+  it('with OPENAI_SETUP_PROFILE=work, the wizard for default without a terminal names default in every stage command', async () => {
+    context({ interactive: false, env: { OPENAI_SETUP_PROFILE: 'work' } });
+    const { code, hints } = await outcomeOf(setup(t.ctx, { profile: 'default', restart: false, insecureStorage: false }));
+    expect(code).toBe(2);
+    expect(hints.map((line) => line.split('   ')[0])).toEqual([
+      'openai-setup login --done --profile default',
+      'openai-setup payment --done --profile default',
+      'openai-setup billing --choice prepaid --done --profile default',
+      'printenv OPENAI_API_KEY | openai-setup key --profile default --stdin',
+    ]);
+  });
+
+  it('after `use work`, status --profile default: the check and the wizard to run are for default; status of work needs none', async () => {
+    context();
+    await use(t.ctx, { name: 'work' });
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    expect(t.stdout).toContain('Never checked: run `openai-setup verify --profile default`');
+    expect(t.stdout).toContain('Run `openai-setup --profile default` to continue (4 of 4 stages pending).');
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout.slice(before)).toContain('Never checked: run `openai-setup verify`\n');
+    expect(t.stdout.slice(before)).toContain('Run `openai-setup` to continue');
+  });
+
+  it('with OPENAI_SETUP_PROFILE=work, doctor --profile default hands the key over with run --profile default', async () => {
+    context({ keychain: { default: KEY }, env: { OPENAI_API_KEY: testKey('E'), OPENAI_SETUP_PROFILE: 'work' } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    t.api.answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { profile: 'default', json: false });
+    expect(t.stdout).toContain('Unset it (programs then need `openai-setup run --profile default`), or store it:  printenv OPENAI_API_KEY | openai-setup key --profile default --stdin');
+  });
+
+  it('after `use work`, token --profile default on a screen: the line that captures it is for default', async () => {
+    context({ interactive: false, stdoutIsTTY: true, keychain: { default: KEY } });
+    await use(t.ctx, { name: 'work' });
+    const { code, message } = await outcomeOf(token(t.ctx, { profile: 'default', yes: false }));
+    expect(code).toBe(2);
+    expect(message).toContain('export OPENAI_API_KEY="$(openai-setup token --profile default)"');
+  });
+
+  it('use work while OPENAI_SETUP_PROFILE names another: how to set work up names work', async () => {
+    context({ env: { OPENAI_SETUP_PROFILE: 'home' } });
+    expect(await use(t.ctx, { name: 'work' })).toBe(0);
+    expect(t.stdout).toContain('It has no key yet: run `openai-setup --profile work` (or `openai-setup key --profile work`) to set it up.');
+    context();
+    expect(await use(t.ctx, { name: 'work' })).toBe(0);
+    expect(t.stdout).toContain('It has no key yet: run `openai-setup` (or `openai-setup key`) to set it up.');
+  });
+
+  it('a progress file that cannot be read: which profile a bare command acts on is not known, so advice names it', async () => {
+    context();
+    mkdirSync(t.configDir, { recursive: true });
+    writeFileSync(join(t.configDir, 'state.json'), '{ damaged');
+    const { code, hints } = await outcomeOf(verify(t.ctx, verifyOptions));
+    expect(code).toBe(2);
+    expect(hints.at(-1)).toContain('Store one with `openai-setup key --profile default`');
   });
 });

@@ -1243,13 +1243,29 @@ describe('the table itself', () => {
     expect(diagnose(failure.failure, { ...request, probe: 'billing' }).message).toMatch(/so it cannot call models\.$/);
   });
 
-  it("a rejected key's fix stores the new key in the profile that was checked", () => {
+  it("a rejected key's fix stores the new key in the profile that was checked: named unless a bare `key` stores there", () => {
     const failure = outcomeOf(answerFor(null, 'models', KEY), 'models');
     if (failure.ok) throw new Error('expected a failure');
     const request: FailedRequest = { ...checkRequest({}), probe: 'models', proxy: null };
     expect(diagnose(failure.failure, request).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key`.');
-    expect(diagnose(failure.failure, { ...request, profile: 'default' }).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key`.');
-    expect(diagnose(failure.failure, { ...request, profile: 'work' }).fix).toBe('Create a new secret key on the API keys page and store it with `openai-setup key --profile work`.');
+    const t = makeTestContext();
+    try {
+      // `bare`: the profile a command without --profile acts on (what resolveProfileName learnt).
+      const fix = (profile: string, bare: string | undefined) => {
+        t.ctx.bareProfile = bare;
+        return diagnose(failure.failure, { ...buildCheckRequest(t.ctx, KEY, { profile }), probe: 'models', proxy: null }).fix;
+      };
+      const store = (flag: string) => `Create a new secret key on the API keys page and store it with \`openai-setup key${flag}\`.`;
+      expect(fix('default', 'default')).toBe(store(''));
+      expect(fix('work', 'default')).toBe(store(' --profile work'));
+      // After `use work`, or with OPENAI_SETUP_PROFILE=work: a bare `key` stores into work.
+      expect(fix('work', 'work')).toBe(store(''));
+      expect(fix('default', 'work')).toBe(store(' --profile default'));
+      // Not known (the progress file could not be read): named, which works wherever it is typed.
+      expect(fix('default', undefined)).toBe(store(' --profile default'));
+    } finally {
+      t.cleanup();
+    }
   });
 
   it("a rejected key's fix repeats the live-check options given (a key for another server is checked there), as `key` takes them", () => {

@@ -495,6 +495,8 @@ describe('a file env wrote is one the person asked for', () => {
   it('the command that writes the key there again works as printed: --force where git would commit the file, the profile, the path quoted', async () => {
     context();
     writeFileSync(file('.gitignore'), '.env\n');
+    // As resolveProfileName learns it: a command without --profile acts on "default".
+    t.ctx.bareProfile = 'default';
     expect(await envCommand(t.ctx, 'default', file('.env'))).toBe('openai-setup env --file .env');
     writeFileSync(file('tracked.env'), 'DEBUG=1\n');
     git('add', 'tracked.env');

@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync,
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runImport, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
+import { run as useProfile } from '../../src/commands/use.js';
 import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
 import { decodeFishEscapes, findKeys } from '../../src/plaintext/find.js';
 import { runCommand, selfCommand, tokenCommand } from '../../src/terminal/invocation.js';
@@ -137,9 +138,10 @@ describe('the line put in place of a key', () => {
     const npx = selfCommand({ PATH: '' }, 'linux', '/home/me/.npm/_npx/abc/node_modules/openai-setup/bin/openai-setup.cjs');
     expect(npx.command).toBe('npx openai-setup');
     expect(npx.note).toMatch(/npm install -g openai-setup/);
-    expect(tokenCommand({ command: 'openai-setup', note: null }, 'work')).toBe('openai-setup token --profile work');
-    expect(runCommand({ command: 'openai-setup', note: null }, 'work')).toBe('openai-setup run --profile work');
-    expect(runCommand({ command: 'openai-setup', note: null }, 'default')).toBe('openai-setup run');
+    expect(tokenCommand({ command: 'openai-setup', note: null }, 'work', 'default')).toBe('openai-setup token --profile work');
+    expect(runCommand({ command: 'openai-setup', note: null }, 'work', 'default')).toBe('openai-setup run --profile work');
+    expect(runCommand({ command: 'openai-setup', note: null }, 'default', 'default')).toBe('openai-setup run');
+    expect(runCommand({ command: 'openai-setup', note: null }, 'default', 'work')).toBe('openai-setup run --profile default');
   });
 
   it('under npx the command is npx openai-setup even though npx put its own copy on PATH; a script that cannot run alone goes through node', () => {
@@ -275,6 +277,24 @@ describe('import: the list', () => {
     expect(data).toMatchObject({ plaintextLeft: 3, exitCode: 8, moved: [] });
     expect(t.api.checks.map((c) => c.billingCheck)).toEqual([false]);
     expectNoKeys(t);
+  });
+
+  it('commands it suggests for files and other tools name the profile unless a new shell without OPENAI_SETUP_PROFILE acts on it', async () => {
+    const codex = (t: Machine) => t.write('~/.codex/auth.json', `{"OPENAI_API_KEY": "${KEY}"}`);
+    // The variable set here may not be set where the line runs: named, though it names default.
+    const byVariable = machine({ interactive: false, keychain: { default: KEY }, env: { OPENAI_SETUP_PROFILE: 'default' } });
+    codex(byVariable);
+    expect(await runImport(byVariable.ctx, options(), byVariable.deps)).toBe(8);
+    expect(byVariable.stdout).toContain(':  openai-setup token --profile default | codex login --with-api-key\n');
+    // After `use work`, for default: named; for work: not.
+    const chosen = machine({ interactive: false, keychain: { default: KEY } });
+    codex(chosen);
+    await useProfile(chosen.ctx, { name: 'work' });
+    expect(await runImport(chosen.ctx, options({ profile: 'default' }), chosen.deps)).toBe(8);
+    expect(chosen.stdout).toContain(':  openai-setup token --profile default | codex login --with-api-key\n');
+    const before = chosen.stdout.length;
+    expect(await runImport(chosen.ctx, options(), chosen.deps)).toBe(8);
+    expect(chosen.stdout.slice(before)).toContain(':  openai-setup token | codex login --with-api-key\n');
   });
 
   it('nothing found: exit 0', async () => {

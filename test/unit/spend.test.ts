@@ -2,10 +2,10 @@
 // parts: the month's arithmetic, the bars, the flags; and the billing stage's budget offer.
 import { afterEach, describe, expect, it } from 'vitest';
 import { monthBounds, summarizeCosts } from '../../src/api/costs.js';
+import { run as billing } from '../../src/commands/billing.js';
 import { run as spend, SpendFailureJsonSchema, SpendJsonSchema, type SpendOptions } from '../../src/commands/spend.js';
 import { UsageError } from '../../src/errors.js';
 import { parseFlag } from '../../src/options.js';
-import { runBillingStage } from '../../src/stages/billing.js';
 import { BudgetFlagSchema, MonthFlagSchema } from '../../src/storage/admin-state.js';
 import { bar, gauge, money } from '../../src/terminal/bars.js';
 import { makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
@@ -309,7 +309,7 @@ describe("the billing stage's budget offer", () => {
       .whenSelect('When you are done on that page:', 'done')
       .whenConfirm('Open the limits page to set a monthly budget (recommended)?', false)
       .whenInput('Monthly budget for `openai-setup spend` to check, in dollars (empty: none):', '25');
-    expect(await runBillingStage(t.ctx, { profile: 'default' })).toBe('done');
+    expect(await billing(t.ctx, { done: false })).toBe(0);
     expect((await t.profile())?.budget?.monthlyUsd).toBe(25);
     expect(t.stdout).toContain('`openai-setup spend` checks the month against $25.00');
   });
@@ -321,7 +321,7 @@ describe("the billing stage's budget offer", () => {
       .whenSelect('How do you want to pay for the API?', 'auto-reload')
       .whenSelect('When you are done on that page:', 'done')
       .whenConfirm('Open the limits page to set a monthly budget (recommended)?', false);
-    expect(await runBillingStage(t.ctx, { profile: 'default' })).toBe('done');
+    expect(await billing(t.ctx, { done: false })).toBe(0);
     expect(t.stdout).toContain('`openai-setup spend --budget 20` also checks what each month costs');
     expect((await t.profile())?.budget).toBeUndefined();
   });
