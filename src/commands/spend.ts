@@ -193,7 +193,7 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
   }
   // Sentences are wrapped to the terminal, so that 60 columns read as well as 100.
   if (budget && warning) term.say(`This budget is checked here only; a limit that stops requests is set on the limits page: ${PAGES.limits.url}`, '  ');
-  if (!budget) term.say(`Set a monthly budget to check against: openai-setup spend --budget 20${profileFlag(profileName, ctx.bareProfile)}`);
+  if (!budget) term.say(`Set a monthly budget to check against: \`openai-setup spend --budget 20${profileFlag(profileName, ctx.bareProfile)}\``);
   term.say(`${LAG_NOTE} Details: ${PAGES.usage.url}`);
   return exitCode;
 }

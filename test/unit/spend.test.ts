@@ -108,8 +108,9 @@ describe('spend', () => {
       'By day',
       `  Mar 01  ${'█'.repeat(40)}  $9.50`,
       `  Mar 02  ${'█'.repeat(12).padEnd(40)}  $2.84`,
-      'Set a monthly budget to check against: openai-setup spend',
-      '--budget 20',
+      // The command is never broken across lines: it pastes back whole.
+      'Set a monthly budget to check against:',
+      '`openai-setup spend --budget 20`',
       'Costs can lag by up to a day: the last day or two may still',
       'grow. Details: https://platform.openai.com/usage',
     ]);
