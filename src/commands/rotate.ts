@@ -20,7 +20,7 @@ import { changeKey, KeyChangeError, reasonOf } from '../storage/key-change.js';
 import type { PutBack, Storage } from '../storage/keystore.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
-import { keyCommand, resolveProfileName, storedSource } from '../storage/profile-key.js';
+import { keyCommand, resolveProfileName, storedSource, verifyCommand } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -251,7 +251,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     }
     // The store may hold the new key: its service account must stay, so that the key keeps working.
     unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
-    const check = `${ctx.commandName} verify${pf}`;
+    const check = verifyCommand(ctx, profileName);
     return failure(
       code,
       what,

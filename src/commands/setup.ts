@@ -13,7 +13,7 @@ import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
-import { findKey, keychainFailure, noKeyError, pipeKeyCommand, resolveProfileName, type KeySource } from '../storage/profile-key.js';
+import { findKey, keychainFailure, noKeyError, pipeKeyCommand, resolveProfileName, verifyCommand, type KeySource } from '../storage/profile-key.js';
 import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
@@ -86,7 +86,7 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
   }
   if (check && !check.ok) {
     // The check is reported above; what fixes it, as commands, and its exit code.
-    const verify = `${cmd} verify${profile}${checkFlags(options.check)}`;
+    const verify = verifyCommand(ctx, profileName, options.check);
     const route = outcomeRow(check).route;
     const then = route === 'billing' ? 'Add credits, mark billing done and check the key again:' : route === 'key' ? 'Store a key that works:' : 'Fix it as described above, then check the key again:';
     return new ExitError(check.exitCode, `The check above did not pass, and the wizard asks nothing here (${why}). ${then}`, route === 'key' ? lines : [...lines, verify]);
@@ -173,7 +173,7 @@ async function addCredits(ctx: Context, profileName: string, check: CheckSetting
       : 'On the billing overview, "Add to credit balance": buy credits ($5 is plenty to start). Requests stop when the balance reaches $0.',
   );
   await showPage(ctx, 'billing');
-  const prompter = ctx.prompter(`Add credits on the page above, then run \`${ctx.commandName} verify${profileFlag(profileName, ctx.bareProfile)}${checkFlags(check)}\`.`);
+  const prompter = ctx.prompter(`Add credits on the page above, then run \`${verifyCommand(ctx, profileName, check)}\`.`);
   for (;;) {
     const answer = await prompter.select<'recheck' | 'again' | 'stop'>('When you have added credits:', [
       { name: 'Done: check the key again', value: 'recheck' },
@@ -192,7 +192,7 @@ type Choice = 'credits' | 'key' | 'recheck' | 'stop';
 
 /** After a failed check: the choices, the one that fixes it first (the status table's route). */
 async function chooseRoute(ctx: Context, profileName: string, result: CheckResult, check: CheckSettings | undefined): Promise<Choice> {
-  const prompter = ctx.prompter(`Fix it as described above, then run \`${ctx.commandName} verify${profileFlag(profileName, ctx.bareProfile)}${checkFlags(check)}\`.`);
+  const prompter = ctx.prompter(`Fix it as described above, then run \`${verifyCommand(ctx, profileName, check)}\`.`);
   const stop = { name: 'Stop for now (progress is kept)', value: 'stop' as const };
   switch (outcomeRow(result).route) {
     case 'billing':

@@ -7,7 +7,7 @@ import { lastVerifyAsShown } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
-import { resolveProfileName } from '../storage/profile-key.js';
+import { resolveProfileName, verifyCommand } from '../storage/profile-key.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -149,7 +149,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const where = [last.organization, last.project].filter(Boolean).join(' / ');
     term.out(`${last.ok ? m.ok : m.fail} Last check ${when(last.at)}: ${STATUS[last.status].label} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
   } else {
-    term.out(`${m.pending} Never checked: run \`${ctx.commandName} verify${profileFlag(profileName, ctx.bareProfile)}\``);
+    term.out(`${m.pending} Never checked: run \`${verifyCommand(ctx, profileName)}\``);
   }
   const pending = status.stages.filter((s) => !s.done).length;
   if (pending > 0) term.out(term.style.dim(`Run \`${ctx.commandName}${profileFlag(profileName, ctx.bareProfile)}\` to continue (${pending} of 4 stages pending).`));

@@ -10,7 +10,7 @@ import { PAGES } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { Storage } from '../storage/keystore.js';
-import { pipeKeyCommand, type KeySource } from '../storage/profile-key.js';
+import { pipeKeyCommand, verifyCommand, type KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
@@ -18,7 +18,7 @@ import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
-import { checkFlags, keyCheckFlags, profileFlag } from '../terminal/invocation.js';
+import { keyCheckFlags, profileFlag } from '../terminal/invocation.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -298,7 +298,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
         check = again;
         if (!outcomeRow(again).keepKey) {
           if (outcomeRow(again).route !== 'retry') throw new ExitError(again.exitCode, 'The key was not stored.');
-          term.out(`Still failing; you can save it anyway and check later with \`${ctx.commandName} verify${profileFlag(profileName, ctx.bareProfile)}${checkFlags(options.check)}\`.`);
+          term.out(`Still failing; you can save it anyway and check later with \`${verifyCommand(ctx, profileName, options.check)}\`.`);
           const save = await prompter.confirm('Save this key anyway?', false);
           if (!save) throw new ExitError(again.exitCode, 'Stopped; the key was not stored.');
         }

@@ -5,7 +5,7 @@ import { parseFlag } from '../options.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from './keychain.js';
 import { ConfigStoreError } from './private-file.js';
 import { ProfileNameSchema } from './state.js';
-import { keyCheckFlags, profileFlag, type CheckFlagValues } from '../terminal/invocation.js';
+import { checkFlags, keyCheckFlags, profileFlag, type CheckFlagValues } from '../terminal/invocation.js';
 import { shellExportLine } from '../terminal/shell.js';
 
 export type KeySourceKind = 'flag' | 'stdin' | 'env' | 'keychain' | 'file';
@@ -70,6 +70,11 @@ export async function findKey(
  */
 export function keyCommand(ctx: Context, profile: string, check?: CheckFlagValues): string {
   return `${ctx.commandName} key${profileFlag(profile, ctx.bareProfile)}${keyCheckFlags(check)}`;
+}
+
+/** The command that checks a profile's key, as this person types it, with the live-check options this run was given. */
+export function verifyCommand(ctx: Context, profile: string, check?: CheckFlagValues): string {
+  return `${ctx.commandName} verify${profileFlag(profile, ctx.bareProfile)}${checkFlags(check)}`;
 }
 
 /** Storing a key from a pipe, as this person types it; `insecure`: in the 0600 file (no keychain to use). */
