@@ -24,11 +24,11 @@ import { decodeFishEscapes } from '../plaintext/find.js';
 import { profileFlag, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
-import { scanPlaces, type Finding } from '../plaintext/scan.js';
+import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
 import { homeOf, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminAuth } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
-import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn } from '../storage/state.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -126,6 +126,9 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   // it works as printed (the script's path when the tool is neither on PATH nor run by npx).
   const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath);
   const cmd = self.command;
+  // What the commands import recommends to be typed here carry (rotate, admin-key, import itself):
+  // --profile, unless a bare command in this shell acts on that profile anyway.
+  const profileHere = profileFlag(profileName, ctx.bareProfile);
   // These go into files and other tools' settings, to run in other shells, where
   // OPENAI_SETUP_PROFILE may not be what it is here: --profile is left out only for the default
   // chosen with `use`, and only when no variable overrides it in this shell either.
@@ -137,13 +140,29 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const shown = (path: string): string => shownPath(ctx, path);
 
   // What is stored now: a finding is "the stored key" when it is that one.
+  let keychainError: KeychainUnavailableError | null = null;
   const readStored = async (account: string): Promise<string | null> => {
-    const { stored } = await ctx.keys.get(account);
-    if (stored) term.addSecret(stored.key);
-    return stored?.key ?? null;
+    const read = await ctx.keys.get(account);
+    if (read.stored) term.addSecret(read.stored.key);
+    keychainError ??= read.keychainError;
+    return read.stored?.key ?? null;
   };
   let stored = await readStored(profileName);
   let storedAdmin = await readStored(adminAccount(profileName));
+  // A keychain that cannot be read here (not running over SSH) still holds the key state.json
+  // records: known by its masked hint, as status knows it, never called "not stored".
+  const recorded = keychainError ? (await ctx.state.read()).profiles[profileName] : undefined;
+  const storedHint = recorded?.key?.storage === 'keychain' ? recorded.key.hint : null;
+  const storedAdminHint = recorded?.adminKey?.storage === 'keychain' ? recorded.adminKey.hint : null;
+  const isStoredKey = (key: string) => key === stored || (stored === null && storedHint !== null && maskKey(key) === storedHint);
+  const isStoredAdmin = (key: string) => key === storedAdmin || (storedAdmin === null && storedAdminHint !== null && maskKey(key) === storedAdminHint);
+  const store = ctx.keys.keychainDescription;
+  const byHint = (error: KeychainUnavailableError) => `(by its hint: the ${store} ${error.problem === 'no-service' ? 'is not running here' : 'cannot be read here'})`;
+  /** Keys import would store that cannot go into the keychain from here: why, and where to run it instead. */
+  const cannotStoreHere = (error: KeychainUnavailableError): { message: string; hints: string[] } => {
+    const fix = keychainFix(error, store) ?? (storedHint ?? storedAdminHint ? `Run it where the ${store} is (your desktop session):  ${cmd} import${profileHere}` : null);
+    return { message: `${describeKeychainProblem(error, store)} Nothing was stored or changed (the lines import changes read the key from there).`, hints: fix ? [fix] : [] };
+  };
 
   /**
    * The profile a finding was written for by `env --file`, as the person asked (env-files.ts):
@@ -207,7 +226,12 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   }
 
   const describe = (key: string): string => {
-    const owner = key === stored ? 'the stored key' : key === storedAdmin ? 'the stored admin key' : 'not stored';
+    const owner =
+      key === stored ? 'the stored key'
+      : key === storedAdmin ? 'the stored admin key'
+      : isStoredKey(key) ? `the stored key ${byHint(keychainError!)}`
+      : isStoredAdmin(key) ? `the stored admin key ${byHint(keychainError!)}`
+      : 'not stored';
     const check = checks.get(key);
     return `${maskKey(key)} · ${keyKindLabel(keyKind(key))} · ${owner}${check ? ` · ${check.ok ? 'works' : `${check.status}: ${check.message}`}` : ''}`;
   };
@@ -228,7 +252,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     const line = Number(at[2]);
     const here: Finding[] = [];
     for (const f of scanned.findings) if (f.line === line && (await realpath(f.path).catch(() => f.path)) === real) here.push(f);
-    if (here.length === 0) throw new UsageError(`--store: no OpenAI key at ${shown(wanted)}:${line}.`, [`To list where it found keys (file:line):  ${cmd} import`]);
+    if (here.length === 0) throw new UsageError(`--store: no OpenAI key at ${shown(wanted)}:${line}.`, [`To list where it found keys (file:line):  ${cmd} import${profileHere}`]);
     const keys = [...new Set(here.map((f) => f.key))];
     if (keys.length > 1) throw new UsageError(`--store: ${shown(wanted)}:${line} holds ${keys.length} keys; move them by hand.`);
     const finding = here[0]!;
@@ -236,12 +260,17 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     if (plan?.kind === 'manual') {
       const hint = finding.tool
         ? toolAdvice(finding.tool, shown(finding.path), commands)
-        : `Edit it by hand. To store the key without changing the line:  ${cmd} import --store ${shellPath(options.store.trim())}${options.profile ? ` --profile ${profileName}` : ''} --yes`;
+        : `Edit it by hand. To store the key without changing the line:  ${cmd} import --store ${shellPath(options.store.trim())}${profileHere} --yes`;
       throw new UsageError(`--rewrite: ${shown(finding.path)}:${line} cannot be rewritten (${plan.why}). Nothing was changed.`, [hint]);
     }
     const key = finding.key;
     const target = isAdminKey(key) ? storedAdmin : stored;
     if (target !== key) {
+      // Refused before asking: not stored from here, nor offered as if no key were stored.
+      if (keychainError) {
+        const { message, hints } = cannotStoreHere(keychainError);
+        throw new KeyStoreError(message, hints);
+      }
       const prompter = ctx.prompter('Pass --yes to store it without asking.');
       const what = isAdminKey(key) ? `the admin key of profile "${profileName}"` : `the key of profile "${profileName}"`;
       const replacing = target ? ` in place of ${maskKey(target)}` : '';
@@ -278,7 +307,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         term.out(`Looked in ${scanned.looked} files; found ${found.length} plaintext ${found.length === 1 ? 'copy' : 'copies'} of ${distinct.size} OpenAI key${distinct.size === 1 ? '' : 's'}:`);
         for (const f of found) {
           const where = `${shown(f.path)}, line ${f.line}${f.tool ? ` (${TOOL_NAMES[f.tool]})` : f.kind === 'fish-universal' ? ' (fish universal variable)' : ''}`;
-          term.out(`  ${f.key === stored || f.key === storedAdmin ? m.warn : m.fail} ${where}`);
+          term.out(`  ${isStoredKey(f.key) || isStoredAdmin(f.key) ? m.warn : m.fail} ${where}`);
           term.out(`    ${describe(f.key)}`);
           const note = await byHandNote(f);
           if (note) term.out(`    ${note.charAt(0).toUpperCase()}${note.slice(1)}`);
@@ -297,12 +326,18 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     // ---- On a terminal: store a key, then move each plaintext line of it.
     if (!options.json && term.interactive && (found.length > 0 || environment.length > 0)) {
       const prompter = ctx.prompter('');
+      let unstorable = false;
       for (const admin of [false, true]) {
         // A key only in the environment may be the one to keep, too.
         const candidates = [...new Set([...distinct, ...environment.map((e) => e.key)])].filter((k) => isAdminKey(k) === admin);
         const current = admin ? storedAdmin : stored;
         const others = candidates.filter((k) => k !== current);
         if (others.length === 0) continue;
+        // Not asked: a key chosen could not be stored, and one stored there already (by its hint) is not to be stored again.
+        if (keychainError) {
+          unstorable = true;
+          continue;
+        }
         const places = (key: string) =>
           [...new Set([...found.filter((f) => f.key === key).map((f) => shown(f.path)), ...environment.filter((e) => e.key === key).map((e) => `the environment (${e.variable})`)])].join(', ');
         const choice = await prompter.select<string | null>(
@@ -327,25 +362,41 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         else stored = choice;
         storedOnTerminal = true;
       }
-      const byHandLines: string[] = [];
-      for (const f of found) {
+      if (unstorable && keychainError) {
+        const { message, hints } = cannotStoreHere(keychainError);
+        term.err(`${m.fail} ${message}`);
+        for (const hint of hints) term.err(`  ${hint}`);
+        failedCode = EXIT.keyStore;
+      }
+      // Copies whose lines follow each change: a line removed moves those below it up, and each
+      // finding is planned, asked about and named at the line it is on then.
+      const pending = found.map((f) => ({ ...f }));
+      const gone = new Set<Finding>();
+      const byHandNotes: Array<{ finding: Finding; note: string }> = [];
+      for (const f of pending) {
         if (f.key !== stored && f.key !== storedAdmin) continue;
         const plan = await planFor(f);
         if (plan.kind === 'manual') {
           // Never skipped in silence: said after the changes, with why and what to do.
           const note = await byHandNote(f);
-          if (note) byHandLines.push(`${m.warn} ${shown(f.path)}, line ${f.line} (${maskKey(f.key)}): ${note}`);
+          if (note) byHandNotes.push({ finding: f, note });
           continue;
         }
-        if (await applyPlan(ctx, deps, f, plan, { yes: false, shown, say, run: runCmd })) {
+        const done = await applyPlan(ctx, deps, f, plan, { yes: false, shown, say, run: runCmd });
+        if (done) {
           moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
           movedKinds.add(isAdminKey(f.key) ? 'admin' : 'key');
+          gone.add(f);
         }
+        const place = { path: f.path, kind: f.kind, ...(f.tool ? { tool: f.tool } : {}) };
+        followLines(pending.filter((g) => g.path === f.path && !gone.has(g)), (await scanPlaces([place])).findings);
       }
-      for (const line of byHandLines) term.out(line);
-      const notMoved = found.filter((f) => f.key !== stored && f.key !== storedAdmin && f.kind !== 'tool');
+      for (const { finding: f, note } of byHandNotes) term.out(`${m.warn} ${shown(f.path)}, line ${f.line} (${maskKey(f.key)}): ${note}`);
+      const notMoved = pending.filter((f) => !gone.has(f) && !isStoredKey(f.key) && !isStoredAdmin(f.key) && f.kind !== 'tool');
       for (const f of notMoved) {
-        term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key. To move it into the keychain for another profile:  ${cmd} import --profile NAME`);
+        // With no keychain here, another profile could not take it either.
+        const elsewhere = keychainError ? '' : ` To move it into the keychain for another profile:  ${cmd} import --profile NAME`;
+        term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key.${elsewhere}`);
       }
       if (self.note && moved.some((mv) => mv.action === 'rewrite' || mv.action === 'fish-erase')) term.say(`${m.warn} ${self.note}`);
       scanned = await scan();
@@ -379,15 +430,15 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
           hint: maskKey(f.key),
           kind: keyKind(f.key),
           variable: f.variable,
-          stored: f.key === stored,
-          storedAdmin: f.key === storedAdmin,
+          stored: isStoredKey(f.key),
+          storedAdmin: isStoredAdmin(f.key),
           envFile: !isPlaintext(f),
           action: actionOf(await planFor(f)),
           advice: f.tool ? toolAdvice(f.tool, shown(f.path), commands) : await byHandNote(f),
           check: checks.get(f.key) ?? null,
         })),
       ),
-      environment: environment.map((e) => ({ variable: e.variable, hint: maskKey(e.key), stored: e.key === stored || e.key === storedAdmin })),
+      environment: environment.map((e) => ({ variable: e.variable, hint: maskKey(e.key), stored: isStoredKey(e.key) || isStoredAdmin(e.key) })),
       moved,
       skipped: scanned.skipped.map((s) => ({ path: shown(s.path), why: s.why })),
       plaintextLeft: left,
@@ -397,19 +448,28 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     return exitCode;
   }
   if (moved.length > 0 || options.store || storedOnTerminal) {
-    term.out(left === 0 ? `${m.ok} No plaintext copy of an OpenAI key is left where import looks.` : `${m.warn} ${left} plaintext ${left === 1 ? 'copy is left; to see it' : 'copies are left; to see them'}:  ${cmd} import`);
+    term.out(left === 0 ? `${m.ok} No plaintext copy of an OpenAI key is left where import looks.` : `${m.warn} ${left} plaintext ${left === 1 ? 'copy is left; to see it' : 'copies are left; to see them'}:  ${cmd} import${profileHere}`);
   }
   if (moved.length > 0) {
     // Each command last, set off with two spaces: wrapped to the width, it is never broken in two.
     term.out('Copies of a key that was in plain text can survive in backups, shell history and git history.');
     // rotate replaces the profile's project key; an admin key is replaced on its own page, then stored again.
-    if (movedKinds.has('key')) term.out(`To replace the key for good:  ${cmd} rotate${profileFlag(profileName, ctx.bareProfile)}`);
+    if (movedKinds.has('key')) term.out(`To replace the key for good:  ${cmd} rotate${profileHere}`);
     if (movedKinds.has('admin')) {
-      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${cmd} admin-key${profileFlag(profileName, ctx.bareProfile)}`);
+      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${cmd} admin-key${profileHere}`);
     }
   } else if (left > 0 && !term.interactive && !options.store) {
-    term.out(`To move one into the keychain, on a terminal:  ${cmd} import`);
-    term.out(`Or without a terminal:  ${cmd} import --store PATH:LINE --rewrite --yes`);
+    const plaintext = scanned.findings.filter(isPlaintext);
+    // Lines of a key read here can still be moved; any other key would have to go into the keychain first.
+    if (keychainError && plaintext.some((f) => f.key !== stored && f.key !== storedAdmin)) {
+      const { message, hints } = cannotStoreHere(keychainError);
+      term.out(`${m.warn} ${message}`);
+      for (const hint of hints) term.out(`  ${hint}`);
+    }
+    if (!keychainError || plaintext.some((f) => f.key === stored || f.key === storedAdmin)) {
+      term.out(`To move one into the keychain, on a terminal:  ${cmd} import${profileHere}`);
+      term.out(`Or without a terminal:  ${cmd} import${profileHere} --store PATH:LINE --rewrite --yes`);
+    }
   }
   return exitCode;
 }

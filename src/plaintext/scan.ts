@@ -96,3 +96,19 @@ export async function scanPlaces(places: Place[]): Promise<ScanResult> {
   }
   return { findings, looked, skipped };
 }
+
+/**
+ * After a file changed, the line each of `findings` (that file's, still there) is on now, given
+ * `now` (the file scanned again): import's edits only take copies of a key away (a line removed
+ * moves those below it up), so each key's copies left are, in order, its copies found now. A key
+ * with another number of copies (the file changed otherwise too) keeps its lines: each edit
+ * checks its line still holds the key before writing.
+ */
+export function followLines(findings: Finding[], now: Finding[]): void {
+  for (const key of new Set(findings.map((f) => f.key))) {
+    const before = findings.filter((f) => f.key === key).sort((a, b) => a.line - b.line);
+    const after = now.filter((f) => f.key === key);
+    if (before.length !== after.length) continue;
+    before.forEach((f, i) => (f.line = after[i]!.line));
+  }
+}

@@ -272,7 +272,7 @@ describe('what import says, as printed: JSON alone on stdout, reload commands pe
     expect(zsh.code, zsh.stderr).toBe(8);
     const written = /\$\((\S+) token --profile /.exec(readFileSync(join(t.home, '.zshrc'), 'utf8'))![1]!;
     expect(written).toBe(CLI);
-    expect(zsh.stdout).toContain(`1 plaintext copy is left; to see it:  ${written} import\n`);
+    expect(zsh.stdout).toContain(`1 plaintext copy is left; to see it:  ${written} import --profile ${t.profile}\n`);
     const dotenv = await runCli(['import', '--store', '~/.env:1', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
     expect(dotenv.code, dotenv.stderr).toBe(0);
     expect(dotenv.stdout).toContain(`Start the program so that it gets the key:  ${written} run --profile ${t.profile} -- …\n`);
@@ -287,7 +287,7 @@ describe('what import says, as printed: JSON alone on stdout, reload commands pe
     write(join(npx.home, '.env'), `OPENAI_API_KEY=${KEY}\n`);
     const first = await runCli(['import', '--store', '~/.zshrc:1', '--rewrite', '--yes', '--profile', npx.profile], { env });
     expect(readFileSync(join(npx.home, '.zshrc'), 'utf8')).toBe(`export OPENAI_API_KEY="$(npx openai-setup token --profile ${npx.profile})"\n`);
-    expect(first.stdout).toContain('1 plaintext copy is left; to see it:  npx openai-setup import\n');
+    expect(first.stdout).toContain(`1 plaintext copy is left; to see it:  npx openai-setup import --profile ${npx.profile}\n`);
     const second = await runCli(['import', '--store', '~/.env:1', '--rewrite', '--yes', '--profile', npx.profile], { env });
     expect(second.stdout).toContain(`Start the program so that it gets the key:  npx openai-setup run --profile ${npx.profile} -- …\n`);
     expect(second.stdout).not.toContain('npx npx');

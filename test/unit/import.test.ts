@@ -560,7 +560,7 @@ describe('import: what the person reads (review of the built binary)', () => {
     expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true, profile: 'work' }), t.deps)).toBe(8);
     expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY="$(${script} token --profile work)"\n`);
     // Each command last on its line, set off with two spaces: the terminal never breaks it in two, however long the path.
-    expect(t.stdout).toContain(`! 2 plaintext copies are left; to see them:  ${script} import\n`);
+    expect(t.stdout).toContain(`! 2 plaintext copies are left; to see them:  ${script} import --profile work\n`);
     expect(t.stdout).toContain(`Run it as:  ${script} run --profile work -- sgpt …\n`);
     expect(t.stdout).toContain(`To replace the key for good:  ${script} rotate --profile work\n`);
     expect(t.stdout).not.toMatch(/(?<![/\w.-])openai-setup (?:run|import|rotate|token)/);
@@ -633,5 +633,158 @@ describe('import: a file `env --file` wrote for the profile, as the person asked
     });
     expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
     expect(t.stdout).toContain(`○ .env, line 1: sk-proj-…${OTHER.slice(-4)}, the key of profile "work", written by \`openai-setup env --profile work --file\`, as you asked; import leaves it\n`);
+  });
+});
+
+describe('import: later findings in a file an earlier change moved (review of 2026-12-06)', () => {
+  it('on a terminal: a line removed above another of the same file, then that one changed at the line it is on now', async () => {
+    const t = machine();
+    t.org.admin.addAdminKey(ADMIN);
+    t.write('~/.zshrc', `export OPENAI_ADMIN_KEY=${ADMIN}\nexport OPENAI_API_KEY=${KEY}\n`);
+    t.prompts
+      .whenSelect('Which key should profile "default" keep in the keychain?', KEY)
+      .whenSelect('Which admin key should profile "default" keep in the keychain?', ADMIN)
+      .whenConfirm('Remove line 1 of ~/.zshrc?', true)
+      .whenConfirm('Change line 1 of ~/.zshrc like this?', true);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    expect(t.read('~/.zshrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
+    expect(t.stdout).toContain('✔ Removed line 1 of ~/.zshrc.\n');
+    expect(t.stdout).toContain('~/.zshrc, line 1:\n');
+    expect(t.stdout).toContain('✔ Changed line 1 of ~/.zshrc.\n');
+    expect(t.stdout).not.toContain('edit it by hand');
+    expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
+    expectNoKeys(t);
+  });
+
+  it('in a .env: each removal, each line left by hand and each key not stored is named at the line it is on now', async () => {
+    const t = machine();
+    t.org.admin.addAdminKey(ADMIN);
+    t.write('.env', `OPENAI_API_KEY=${KEY}\nOPENAI_ADMIN_KEY=${ADMIN}\nA=1 OPENAI_API_KEY=${KEY}\nOTHER_KEY=${OTHER}\n`);
+    t.prompts
+      .whenSelect('Which key should profile "default" keep in the keychain?', KEY)
+      .whenSelect('Which admin key should profile "default" keep in the keychain?', ADMIN)
+      .whenConfirm('Remove line 1 of .env?', true, 2);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+    expect(t.read('.env')).toBe(`A=1 OPENAI_API_KEY=${KEY}\nOTHER_KEY=${OTHER}\n`);
+    expect(t.stdout.match(/✔ Removed line 1 of \.env\./g)).toHaveLength(2);
+    expect(t.stdout).toContain(`! .env, line 1 (sk-proj-…${KEY.slice(-4)}): import cannot change this line (the line is more than an assignment of the key): edit it by hand`);
+    expect(t.stdout).toContain(`! .env, line 2: sk-proj-…${OTHER.slice(-4)} is not the stored key.`);
+    expectNoKeys(t);
+  });
+
+  it('a fish universal variable erased: the next one in fish_variables is named at the line it is on now', async () => {
+    const t = machine();
+    t.org.admin.addAdminKey(ADMIN);
+    t.write('~/.config/fish/fish_variables', `# VERSION: 3.0\nSETUVAR --export OPENAI_ADMIN_KEY:${fishEscape(ADMIN)}\nSETUVAR --export OPENAI_API_KEY:${fishEscape(KEY)}\n`);
+    t.prompts
+      .whenSelect('Which key should profile "default" keep in the keychain?', KEY)
+      .whenSelect('Which admin key should profile "default" keep in the keychain?', ADMIN)
+      .whenConfirm('Erase the universal variable OPENAI_ADMIN_KEY?', true)
+      .whenConfirm('Erase the universal variable OPENAI_API_KEY and add that line to ~/.config/fish/config.fish?', true);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    expect(t.stdout).toContain('~/.config/fish/fish_variables, line 2: the universal variable OPENAI_ADMIN_KEY\n');
+    expect(t.stdout).toContain('~/.config/fish/fish_variables, line 2: the universal variable OPENAI_API_KEY\n');
+    expect(t.fishCalls).toEqual(['set -Ue OPENAI_ADMIN_KEY', 'set -Ue OPENAI_API_KEY']);
+  });
+
+  it('--store … --rewrite --json: the copies left are listed at the lines they are on after the change', async () => {
+    const t = machine({ interactive: false });
+    t.write('.env', `OPENAI_API_KEY=${KEY}\nOTHER_KEY=${OTHER}\n`);
+    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true, json: true }), t.deps)).toBe(8);
+    const data = ImportJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data.moved).toEqual([{ path: '.env', line: 1, action: 'remove' }]);
+    expect(data.findings.map((f) => [f.path, f.line, f.hint])).toEqual([['.env', 1, `sk-proj-…${OTHER.slice(-4)}`]]);
+  });
+});
+
+describe('import: every import, rotate and admin-key it recommends names the profile it was given (review of 2026-12-06)', () => {
+  it('import --profile work without a terminal: the ways to move a key, and the copies left, say --profile work', async () => {
+    const t = machine({ interactive: false, keychain: { default: KEY } });
+    t.write('.env', `OPENAI_API_KEY=${OTHER}\n`);
+    expect(await runImport(t.ctx, options({ profile: 'work' }), t.deps)).toBe(8);
+    expect(t.stdout).toContain('To move one into the keychain, on a terminal:  openai-setup import --profile work\n');
+    expect(t.stdout).toContain('Or without a terminal:  openai-setup import --profile work --store PATH:LINE --rewrite --yes\n');
+    // Run as printed, it stores the key for work; default keeps its own.
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${OTHER}\n`);
+    const before = t.stdout.length;
+    expect(await runImport(t.ctx, options({ profile: 'work', store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(8);
+    expect(t.keychain.keyOf('work')).toBe(OTHER);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.stdout.slice(before)).toContain('! 1 plaintext copy is left; to see it:  openai-setup import --profile work\n');
+    expect(t.stdout.slice(before)).toContain('To replace the key for good:  openai-setup rotate --profile work\n');
+    const missing = await outcomeOf(runImport(t.ctx, options({ profile: 'work', store: '.env:1', yes: true }), t.deps));
+    expect(missing.hints).toEqual(['To list where it found keys (file:line):  openai-setup import --profile work']);
+  });
+
+  it('a --store line import cannot rewrite: the command to store it anyway names the profile the bare command would not act on', async () => {
+    const t = machine({ interactive: false, env: { OPENAI_SETUP_PROFILE: 'work' } });
+    t.write('~/.bash_profile', `OPENAI_API_KEY=${KEY}; export OPENAI_API_KEY\n`);
+    // No --profile given: work, from the variable; the command typed here acts on it as it is.
+    const bare = await outcomeOf(runImport(t.ctx, options({ store: '~/.bash_profile:1', rewrite: true, yes: true }), t.deps));
+    expect(bare.hints).toEqual(['Edit it by hand. To store the key without changing the line:  openai-setup import --store ~/.bash_profile:1 --yes']);
+    // --profile default given here, where a bare command acts on work: named.
+    const named = await outcomeOf(runImport(t.ctx, options({ store: '~/.bash_profile:1', rewrite: true, yes: true, profile: 'default' }), t.deps));
+    expect(named.hints).toEqual(['Edit it by hand. To store the key without changing the line:  openai-setup import --store ~/.bash_profile:1 --profile default --yes']);
+  });
+});
+
+describe('import where the keychain is not running (over SSH) (review of 2026-12-06)', () => {
+  /** KEY and ADMIN stored for "default" in a keychain that is not running here; state.json records their hints. */
+  async function overSsh(options: TestContextOptions = {}): Promise<Machine> {
+    const t = machine({ keychain: { default: KEY, 'default:admin': ADMIN }, ...options });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: `sk-proj-…${KEY.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+      p.adminKey = { storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    t.keychain.failWith('no-service');
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\nexport OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    t.write('.env', `OPENAI_API_KEY=${OTHER}\n`);
+    return t;
+  }
+  const notHere = '(by its hint: the Secret Service keyring is not running here)';
+
+  it('the list: the stored keys are named by their hints, with the keychain not reachable here, not as "not stored"', async () => {
+    const t = await overSsh({ interactive: false });
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+    expect(t.stdout).toContain(`  ! ~/.zshrc, line 1\n    sk-proj-…${KEY.slice(-4)} · project key · the stored key ${notHere}\n`);
+    expect(t.stdout).toContain(`  ! ~/.zshrc, line 2\n    sk-admin-…${ADMIN.slice(-4)} · admin key · the stored admin key ${notHere}\n`);
+    expect(t.stdout).toContain(`  ✖ .env, line 1\n    sk-proj-…${OTHER.slice(-4)} · project key · not stored\n`);
+    // Not the moves that cannot work here, but why, and where to run it.
+    expect(flat(t.stdout)).toContain('! No Secret Service keyring is running on this machine (common over SSH, in containers and on WSL), so the key cannot go into a keychain. Nothing was stored or changed');
+    expect(t.stdout).toContain('  Run it where the Secret Service keyring is (your desktop session):  openai-setup import\n');
+    expect(t.stdout).not.toContain('--store PATH:LINE');
+    const json = await overSsh({ interactive: false });
+    expect(await runImport(json.ctx, options({ json: true }), json.deps)).toBe(8);
+    expect(ImportJsonSchema.parse(JSON.parse(json.stdout)).findings.map((f) => [f.path, f.stored, f.storedAdmin])).toEqual([
+      ['~/.zshrc', true, false],
+      ['~/.zshrc', false, true],
+      ['.env', false, false],
+    ]);
+    for (const x of [t, json]) expectNoKeys(x);
+  });
+
+  it('on a terminal: nothing is offered to store as if no key were stored; nothing changes, and the keychain keeps its keys (exit 7)', async () => {
+    const t = await overSsh();
+    // The scripted prompter fails on any question.
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(7);
+    expect(t.prompts.asked).toEqual([]);
+    expect(t.stderr).toContain('✖ No Secret Service keyring is running on this machine');
+    expect(t.stdout).not.toContain('is not the stored key. To move it');
+    expect(t.stdout).toContain(`! .env, line 1: sk-proj-…${OTHER.slice(-4)} is not the stored key.\n`);
+    expect(t.stdout).not.toMatch(/~\/\.zshrc, line \d: .* is not the stored key/);
+    expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY=${KEY}\nexport OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
+    expect(t.api.checks).toEqual([]);
+  });
+
+  it('--store … --rewrite: refused before any check or question, the line and the keychain as they were (exit 7)', async () => {
+    const t = await overSsh({ interactive: false });
+    const refused = await outcomeOf(runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps));
+    expect(refused.code).toBe(7);
+    expect(refused.message).toMatch(/^No Secret Service keyring is running on this machine .* Nothing was stored or changed/);
+    expect(t.read('~/.zshrc')).toContain(KEY);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.api.checks).toEqual([]);
   });
 });
