@@ -6,7 +6,7 @@ import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { adminKeyCommand } from '../storage/admin-key.js';
 import { untrusted } from '../terminal/sanitize.js';
-import { nonApiDiagnosis, transportDiagnosis, type Failure } from './diagnosis.js';
+import { isMissingScope, missingScopesIn, nonApiDiagnosis, transportDiagnosis, type Failure } from './diagnosis.js';
 
 export type AdminFailureKind =
   | 'needs_admin_key'
@@ -32,6 +32,8 @@ export class AdminApiError extends ReasonedExitError {
     /** The API's own message (keys masked), when it gave one. */
     readonly apiMessage: string | null,
     readonly requestId: string | null,
+    /** The permissions the API named as missing (missing_scope, needs_admin_key), as it may be shown. */
+    readonly scopes: string[] = [],
   ) {
     super(code, message, hints, kind);
     this.name = 'AdminApiError';
@@ -123,25 +125,34 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   const apiMessage = safe(parsed.message.trim());
   const hint = maskKey(request.key);
   const store = adminKeyCommand(request.profile, request.bareProfile);
-  const make = (kind: AdminFailureKind, code: number, message: string, hints: string[]) => new AdminApiError(kind, code, message, hints, status, apiMessage, requestId);
+  const make = (kind: AdminFailureKind, code: number, message: string, hints: string[], scopes: string[] = []) => new AdminApiError(kind, code, message, hints, status, apiMessage, requestId, scopes);
 
-  const rawScope = /Missing scopes?:\s*(.+?)\.(?:\s|$)/.exec(parsed.message)?.[1] ?? null;
-  const scope = rawScope === null ? null : safe(rawScope, 100);
-  if (scope && (status === 401 || status === 403)) {
+  // "Missing scopes: a, b" with or without a final full stop (the short 2026 form has none), or
+  // only the 2026 code `missing_scope`: a permission the key lacks, on a 401 as on a 403.
+  if ((status === 401 || status === 403) && isMissingScope(parsed.message, parsed.code)) {
+    // Bounded, as any text from the network: a few names, each short.
+    const scopes = missingScopesIn(parsed.message).slice(0, 5).map((name) => safe(name, 100));
+    const scope = scopes.length ? scopes.join(', ') : null;
+    // Said in a parenthesis: without its own final full stop.
+    const says = scope ? `missing ${scope}` : apiMessage.replace(/\.$/, '') || 'missing_scope';
     const kind = keyKind(request.key);
     if (kind !== 'admin') {
       // A project (or other) key where an admin key belongs: the API lacks words for it, we don't.
-      return make('needs_admin_key', EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: missing ${scope}).`, [
+      return make('needs_admin_key', EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: ${says}).`, [
         request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(request.profile, request.bareProfile),
         `→ ${ADMIN_KEYS_URL}`,
-      ]);
+      ], scopes);
     }
-    return make('missing_scope', EXIT.forbidden, `The admin key ${hint} lacks the permission ${scope}, needed for ${request.action}.`, [
+    const lacks = scope
+      ? `lacks the permission${scopes.length > 1 ? 's' : ''} ${scope}, needed for ${request.action}.`
+      : `lacks a permission needed for ${request.action} (the API says: ${says}).`;
+    const that = scopes.length > 1 ? 'those permissions' : 'that permission';
+    return make('missing_scope', EXIT.forbidden, `The admin key ${hint} ${lacks}`, [
       request.fromEnv
-        ? `Give it that permission on the admin keys page. ${envFix('an admin key with "All" permissions', store)}`
-        : `Give it that permission on the admin keys page, or create an admin key with "All" permissions and store it: ${store}`,
+        ? `Give it ${that} on the admin keys page. ${envFix('an admin key with "All" permissions', store)}`
+        : `Give it ${that} on the admin keys page, or create an admin key with "All" permissions and store it: ${store}`,
       `→ ${ADMIN_KEYS_URL}`,
-    ]);
+    ], scopes);
   }
   if (status === 401) {
     return make('invalid_key', EXIT.keyRejected, `The API rejected the admin key ${hint}${request.fromEnv ? ' (from OPENAI_ADMIN_KEY)' : ''}: it is wrong, revoked or deleted.`, [

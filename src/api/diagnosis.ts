@@ -260,14 +260,23 @@ function quotaOutcome(e: ApiError): Outcome | null {
 // Scope names hold dots themselves, so a trailing one is stripped rather than required.
 const MISSING_SCOPES = /Missing scopes?:\s*([\w.:-]+(?:\s*,\s*[\w.:-]+)*)/i;
 
-/** A restricted key without a permission the probe needs. */
-function scopesOutcome(e: ApiError): Outcome | null {
-  const listed = MISSING_SCOPES.exec(e.message)?.[1];
-  if (!listed && e.code !== 'missing_scope' && e.code !== 'missing_scopes') return null;
-  const scopes = (listed ?? '')
+/** The scopes an error message names as missing ("Missing scopes: a, b", final full stop or not); none when it names none. */
+export function missingScopesIn(message: string): string[] {
+  return (MISSING_SCOPES.exec(message)?.[1] ?? '')
     .split(/\s*,\s*/)
     .map((scope) => scope.replace(/\.+$/, ''))
     .filter(Boolean);
+}
+
+/** The error says a scope is missing: by its code (2026), or by naming one. */
+export function isMissingScope(message: string, code: string | null): boolean {
+  return code === 'missing_scope' || code === 'missing_scopes' || missingScopesIn(message).length > 0;
+}
+
+/** A restricted key without a permission the probe needs. */
+function scopesOutcome(e: ApiError): Outcome | null {
+  if (!isMissingScope(e.message, e.code)) return null;
+  const scopes = missingScopesIn(e.message);
   const cannot = e.request.probe === 'billing' ? 'call models' : 'list models';
   const lacks = scopes.length ? `the permission${scopes.length > 1 ? 's' : ''} ${scopes.join(', ')}` : 'a permission it needs';
   return {

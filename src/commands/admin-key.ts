@@ -1,7 +1,8 @@
 // `openai-setup admin-key`: store an organization admin key (sk-admin-…) next to the profile's key,
-// in its own keychain entry, after a live check that lists one project. rotate and spend use it.
+// in its own keychain entry, after a live check that lists one project (for rotate) and reads
+// today's costs (for spend). rotate and spend use it.
 import * as z from 'zod/mini';
-import { needsAdminKeyFix } from '../api/admin-failure.js';
+import { AdminApiError, needsAdminKeyFix } from '../api/admin-failure.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, UsageError } from '../errors.js';
@@ -39,6 +40,8 @@ export const AdminKeyJsonSchema = z.object({
   storage: z.nullable(z.enum(['keychain', 'file'])),
   checked: z.boolean(),
   sampleProject: z.nullable(z.object({ id: z.string(), name: z.nullable(z.string()) })),
+  /** Permissions the check found the stored key without (it is stored when rotate or spend can use it); empty otherwise. */
+  missingScopes: z.array(z.string()),
 });
 export type AdminKeyJson = z.infer<typeof AdminKeyJsonSchema>;
 
@@ -78,7 +81,7 @@ export async function run(ctx: Context, options: AdminKeyOptions): Promise<numbe
   let profile: string | null = null;
   const done: Done = { hint: null, checked: false };
   return withFailureDocument(ctx, options.json, async () => storeAdminKey(ctx, options, (profile = await resolveProfileName(ctx, options.profile)), done), (failed) => {
-    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: null, checked: done.checked, sampleProject: null };
+    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: null, checked: done.checked, sampleProject: null, missingScopes: [] };
     return jsonText(AdminKeyJsonSchema.parse(json));
   });
 }
@@ -88,6 +91,100 @@ interface Done {
   hint: string | null;
   /** The live check was made (whatever it found). */
   checked: boolean;
+}
+
+// What each command needs of the admin key (the Admin API's scopes): rotate lists projects and
+// keys (read) and creates service accounts and deletes keys (write); spend reads costs, and names
+// projects only when it may list them.
+const LIST_SCOPE = 'api.management.read';
+const WRITE_SCOPE = 'api.management.write';
+const COSTS_SCOPE = 'api.usage.read';
+
+/** Which commands the key was not found unable to serve, and the permissions it was found without. */
+interface Capabilities {
+  rotate: boolean;
+  spend: boolean;
+  missing: string[];
+  /** How to have it serve both, when it cannot. */
+  fix: string | null;
+}
+
+/** A request's answer, or the missing permission that kept it from one. */
+type Checked<T> = { value: T } | { lacking: AdminApiError };
+
+/** Any failure other than a missing permission is thrown. */
+async function unlessMissingScope<T>(request: Promise<T>): Promise<Checked<T>> {
+  try {
+    return { value: await request };
+  } catch (error) {
+    if (error instanceof AdminApiError && error.kind === 'missing_scope') return { lacking: error };
+    throw error;
+  }
+}
+
+/**
+ * The live check: list one project (what rotate needs, api.management.read) and read today's costs
+ * (what spend needs, api.usage.read). A real admin key without one of them is still stored, with
+ * what works and what does not said; without both, or rejected, or no admin key, it is not.
+ */
+async function checkAdminKey(ctx: Context, profile: string, key: string, say: (text: string) => void): Promise<{ can: Capabilities; sample: AdminProject | null }> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const hint = maskKey(key);
+  const auth = await adminAuth(ctx, profile, key);
+  const spinner = term.spinner("Checking the admin key (listing one project, reading today's costs)…");
+  let projects: Checked<AdminProject | null>;
+  // `unknown`: the costs could not be read for another reason.
+  let costs: Checked<unknown> | { unknown: AdminApiError };
+  try {
+    projects = await unlessMissingScope(ctx.api.admin.listProjects(auth, { limit: 1 }).then((page) => page.data[0] ?? null));
+    const today = Math.floor(ctx.clock.now().getTime() / 86_400_000) * 86_400;
+    try {
+      costs = await unlessMissingScope(ctx.api.admin.costs(auth, { startTime: today, limit: 1 }));
+    } catch (error) {
+      // The key listed projects: a failure to read costs says nothing against it, only that spend was not checked.
+      if (!('value' in projects) || !(error instanceof AdminApiError)) throw error;
+      costs = { unknown: error };
+    }
+    if ('lacking' in projects && 'lacking' in costs) {
+      const names = [projects.lacking.scopes.join(', ') || LIST_SCOPE, costs.lacking.scopes.join(', ') || COSTS_SCOPE].join(' and ');
+      const { status, apiMessage, requestId } = costs.lacking;
+      throw new AdminApiError('missing_scope', EXIT.forbidden, `The admin key ${hint} lacks the permissions ${names}: neither rotate nor spend can use it.`, [
+        `Give it those permissions on the admin keys page, or create an admin key with "All" permissions and store it: ${adminKeyCommand(profile, ctx.bareProfile)}`,
+        `→ ${PAGES['admin-keys'].url}`,
+      ], status, apiMessage, requestId, [...projects.lacking.scopes, ...costs.lacking.scopes]);
+    }
+  } catch (error) {
+    // The same error (its kind is the --json reason), with one more line.
+    if (error instanceof ExitError) error.hints.push('The admin key was not stored.');
+    throw error;
+  } finally {
+    spinner.stop();
+  }
+
+  const fix = (what: string) => `Give it ${what} on the admin keys page (${PAGES['admin-keys'].url}), or store an admin key with "All" permissions: ${adminKeyCommand(profile, ctx.bareProfile)}`;
+  if ('lacking' in projects) {
+    const lacks = projects.lacking.scopes.join(', ') || LIST_SCOPE;
+    say(`${m.ok} Admin key ${hint} works for spend: it can read the organization's costs.`);
+    const both = fix(`${LIST_SCOPE} and ${WRITE_SCOPE}`);
+    term.err(`${m.warn} It lacks the permission ${lacks}: rotate cannot use it (rotate needs ${LIST_SCOPE} and ${WRITE_SCOPE}), and spend shows project ids without names. ${both}`);
+    return { can: { rotate: false, spend: true, missing: projects.lacking.scopes.length ? projects.lacking.scopes : [LIST_SCOPE], fix: both }, sample: null };
+  }
+  const sample = projects.value;
+  const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : '; the organization has none yet';
+  if ('value' in costs) {
+    say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example} and read its costs.`);
+    return { can: { rotate: true, spend: true, missing: [], fix: null }, sample };
+  }
+  say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example}.`);
+  if ('unknown' in costs) {
+    term.err(`${m.warn} Whether spend can use it was not checked: ${costs.unknown.message}`);
+    return { can: { rotate: true, spend: true, missing: [], fix: null }, sample };
+  }
+  const lacks = costs.lacking.scopes.join(', ') || COSTS_SCOPE;
+  const one = fix('that permission');
+  term.err(`${m.warn} It lacks the permission ${lacks}: spend cannot use it (spend needs it to read the organization's costs). ${one}`);
+  return { can: { rotate: true, spend: false, missing: costs.lacking.scopes.length ? costs.lacking.scopes : [COSTS_SCOPE], fix: one }, sample };
 }
 
 async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: string, done: Done): Promise<number> {
@@ -107,21 +204,12 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
     term.err(`${m.warn} ${hint} looks like a ${keyKindLabel(kind)}, not an admin key (sk-admin-…); checking it anyway.`);
   }
 
-  let sample: AdminProject | null | undefined;
+  let sample: AdminProject | null = null;
+  // Unchecked (--no-verify): for both, as far as is known.
+  let can: Capabilities = { rotate: true, spend: true, missing: [], fix: null };
   if (options.verify) {
-    const spinner = term.spinner('Checking the admin key (listing one project)…');
     done.checked = true;
-    try {
-      sample = (await ctx.api.admin.listProjects(await adminAuth(ctx, profile, key), { limit: 1 })).data[0] ?? null;
-    } catch (error) {
-      // The same error (its kind is the --json reason), with one more line.
-      if (error instanceof ExitError) error.hints.push('The admin key was not stored.');
-      throw error;
-    } finally {
-      spinner.stop();
-    }
-    const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : '; the organization has none yet';
-    say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example}.`);
+    ({ can, sample } = await checkAdminKey(ctx, profile, key, say));
   }
 
   // Stored and recorded as one step: a key is never stored that the progress file does not record.
@@ -163,19 +251,22 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
     term.err(`${m.warn} OPENAI_ADMIN_KEY in this shell is another admin key (${maskKey(fromEnv)}): rotate and spend use that one while it is set.`);
   }
   const pf = profileFlag(profile, ctx.bareProfile);
-  const uses = `\`openai-setup rotate${pf}\` and \`openai-setup spend${pf}\` use it from now on; \`openai-setup logout --admin${pf}\` removes it.`;
+  // Only the commands it was not found unable to serve.
+  const users = [can.rotate ? `\`openai-setup rotate${pf}\`` : '', can.spend ? `\`openai-setup spend${pf}\`` : ''].filter(Boolean);
+  const uses = `${users.join(' and ')} ${users.length > 1 ? 'use' : 'uses'} it from now on; \`openai-setup logout --admin${pf}\` removes it.`;
   if (options.json) {
     const json: AdminKeyJson = {
       ok: true,
       exitCode: EXIT.ok,
       reason: null,
-      message: `Stored the admin key ${hint}.`,
-      fix: null,
+      message: `Stored the admin key ${hint}.${can.missing.length ? ` It lacks ${can.missing.join(', ')}: ${can.rotate ? 'spend' : 'rotate'} cannot use it.` : ''}`,
+      fix: can.fix,
       profile,
       hint,
       storage,
       checked: options.verify,
       sampleProject: sample ? { id: sample.id, name: sample.name } : null,
+      missingScopes: can.missing,
     };
     term.out(jsonText(AdminKeyJsonSchema.parse(json)));
   } else {

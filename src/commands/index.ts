@@ -258,7 +258,7 @@ Looks in: ~/.bashrc ~/.bash_profile ~/.profile ~/.zshrc ~/.zprofile ~/.zshenv, f
     options: [
       { flags: '--stdin', description: 'read the admin key from standard input instead of a prompt' },
       INSECURE_STORAGE,
-      { flags: '--no-verify', description: 'store it without the live check (listing one project)' },
+      { flags: '--no-verify', description: "store it without the live check (listing one project, reading today's costs)" },
       JSON_OUTPUT,
     ],
     helpAfter: `

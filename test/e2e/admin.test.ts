@@ -58,12 +58,12 @@ function expectNoKey(result: { stdout: string; stderr: string } | string): void 
 }
 
 describe('admin-key', () => {
-  it('stores a piped admin key in its own keychain entry, checked with GET /organization/projects?limit=1', async () => {
+  it("stores a piped admin key in its own keychain entry, checked with GET /organization/projects?limit=1 and today's costs", async () => {
     const t = await machine();
     const before = server.requestsFor(ADMIN).length;
     const result = await runCli(['admin-key', '--stdin', '--profile', 'ak1'], { env: t.env, input: `${ADMIN}\n` });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works: it can list the organization's projects/);
+    expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works: it can list the organization's projects .* and read its costs\.\n/);
     expect(result.stdout).toContain('account "ak1:admin").\n');
     // Profile ak1 has no key: nothing to be "next to".
     expect(result.stdout).not.toContain('next to the key');
@@ -71,7 +71,8 @@ describe('admin-key', () => {
     expect(await keyring.lookup('openai-setup', 'ak1:admin')).toBe(ADMIN);
     expect(await keyring.lookup('openai-setup', 'ak1')).toBeNull();
     const sent = server.requestsFor(ADMIN).slice(before);
-    expect(sent.map((r) => `${r.method} ${r.path}${r.query}`)).toEqual(['GET /v1/organization/projects?limit=1']);
+    // Today's costs (from 00:00 UTC), one bucket.
+    expect(sent.map((r) => `${r.method} ${r.path}${r.query}`)).toEqual(['GET /v1/organization/projects?limit=1', expect.stringMatching(/^GET \/v1\/organization\/costs\?start_time=\d+00&bucket_width=1d&limit=1$/)]);
     expect(sent[0]!.headers['user-agent']).toMatch(/^OpenAI\/JS /);
     const state = JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
     expect(state.profiles.ak1.adminKey).toMatchObject({ storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}` });
@@ -98,6 +99,60 @@ describe('admin-key', () => {
       }
     }
     expect(await keyring.lookup('openai-setup', 'ak2:admin')).toBeNull();
+  });
+
+  it('the 2026 short "Missing scopes" (no full stop, code missing_scope) as a 401: a project key needs an admin key, exit 5, not "revoked"', async () => {
+    const t = await machine();
+    const key = projectKey();
+    Object.assign(server.admin.toggles, { missingScopeForm: 'short', missingScopeStatus: 401 });
+    try {
+      const result = await runCli(['admin-key', '--stdin', '--profile', 'x'], { env: t.env, input: key });
+      expect(result.code).toBe(5);
+      expect(result.stderr).toMatch(/✖ This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.management\.read\)\./);
+      expect(result.stderr).not.toMatch(/revoked/);
+      expect(await keyring.lookup('openai-setup', 'x:admin')).toBeNull();
+      expectNoKey(result);
+
+      // A stored admin key without api.usage.read, told the same way: spend names the permission.
+      const noCosts = makeKey('admin', 'e2e-no-costs');
+      KEYS.push(noCosts);
+      server.admin.addAdminKey(noCosts, { scopes: ['api.management.read', 'api.management.write'] });
+      expect((await runCli(['admin-key', '--stdin', '--profile', 'x'], { env: t.env, input: noCosts })).code).toBe(0);
+      const spend = await runCli(['spend', '--profile', 'x'], { env: t.env });
+      expect(spend.code).toBe(5);
+      expect(spend.stderr).toMatch(/✖ The admin key sk-admin-…\S{4} lacks the permission api\.usage\.read, needed for reading the organization's costs\./);
+      expectNoKey(spend);
+    } finally {
+      Object.assign(server.admin.toggles, { missingScopeForm: 'long', missingScopeStatus: 403 });
+    }
+  });
+
+  it('an admin key that may only read usage is stored (exit 0), saying spend works and what rotate needs; spend then works with it', async () => {
+    const t = await machine();
+    const usageOnly = makeKey('admin', 'e2e-usage-read-only');
+    KEYS.push(usageOnly);
+    server.admin.addAdminKey(usageOnly, { scopes: ['api.usage.read'] });
+    const result = await runCli(['admin-key', '--stdin', '--profile', 'u'], { env: t.env, input: usageOnly });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works for spend: it can read the organization's costs\./);
+    expect(result.stderr).toMatch(/! It lacks the permission api\.management\.read: rotate cannot use it \(rotate needs api\.management\.read and api\.management\.write\)/);
+    expect(result.stdout).toContain('`openai-setup spend --profile u` uses it from now on');
+    expect(await keyring.lookup('openai-setup', 'u:admin')).toBe(usageOnly);
+    expectNoKey(result);
+
+    const spend = await runCli(['spend', '--profile', 'u'], { env: t.env });
+    expect(spend.code, spend.stderr).toBe(0);
+    expect(spend.stdout).toMatch(/^Month to date/m);
+    expectNoKey(spend);
+
+    // rotate, with a key to rotate, names the permission it lacks; nothing changes.
+    const old = projectKey();
+    expect((await runCli(['key', '--stdin', '--profile', 'u'], { env: t.env, input: old })).code).toBe(0);
+    const rotate = await runCli(['rotate', '--yes', '--profile', 'u'], { env: t.env });
+    expect(rotate.code).toBe(5);
+    expect(rotate.stderr).toMatch(/✖ The admin key sk-admin-…\S{4} lacks the permission api\.management\.write, needed for creating a service account in proj_\w+\. Nothing was changed/);
+    expect(await keyring.lookup('openai-setup', 'u')).toBe(old);
+    expectNoKey(rotate);
   });
 
   it('on a terminal: the admin keys page, then a hidden prompt; without one, exit 2 naming --stdin', async () => {

@@ -10,6 +10,8 @@
 //   errorShape               permission errors as {"error": {message, type, param, code}} or as
 //                            {"error": "<message>"} (both are reported)
 //   missingScopeStatus       403 (most reports) or 401 for "Missing scopes: …"
+//   missingScopeForm         'long' ("Missing scopes: x. Check that…", code null) or 'short' (the
+//                            2026 form: "Missing scopes: x", no full stop, code missing_scope)
 //   ownerProjectAccess       'visible' (every key listed) or 'membership' (without
 //                            owner_project_access=any, user-owned keys are left out of the list)
 // Messages marked UNCONFIRMED are not known from a capture.
@@ -28,6 +30,7 @@ export function defaultToggles() {
     keyUpdate: false,
     errorShape: 'nested',
     missingScopeStatus: 403,
+    missingScopeForm: 'long',
     ownerProjectAccess: 'visible',
     newServiceAccountKey: 'valid',
     maxBucketsPerPage: null,
@@ -36,10 +39,13 @@ export function defaultToggles() {
 
 const err = (message, type, code, param = null) => ({ error: { message, type, param, code } });
 
-/** The permission error, in the shape the toggle asks for. */
-function missingScopeBody(scope, shape) {
-  const message = `You have insufficient permissions for this operation. Missing scopes: ${scope}. Check that you have the correct role in your organization, and if you're using a restricted API key, that it has the necessary scopes.`;
-  return shape === 'string' ? { error: message } : err(message, 'invalid_request_error', null);
+/** The permission error, in the shape and form the toggles ask for. */
+function missingScopeBody(scope, shape, form = 'long') {
+  const message =
+    form === 'short'
+      ? `You have insufficient permissions for this operation. Missing scopes: ${scope}`
+      : `You have insufficient permissions for this operation. Missing scopes: ${scope}. Check that you have the correct role in your organization, and if you're using a restricted API key, that it has the necessary scopes.`;
+  return shape === 'string' ? { error: message } : err(message, 'invalid_request_error', form === 'short' ? 'missing_scope' : null);
 }
 
 /** Values of an array query parameter in any of the forms clients send: `x[]=a`, `x=a&x=b`, `x=a,b`. */
@@ -181,10 +187,10 @@ export function createAdminWorld(deps) {
     const admin = adminKeys.get(key);
     if (!admin) {
       // A project key on an admin endpoint: it lacks every admin scope.
-      if (keys.has(key)) return { status: toggles.missingScopeStatus, body: missingScopeBody(scope === 'api.usage.read' ? scope : 'api.management.read', toggles.errorShape) };
+      if (keys.has(key)) return { status: toggles.missingScopeStatus, body: missingScopeBody(scope === 'api.usage.read' ? scope : 'api.management.read', toggles.errorShape, toggles.missingScopeForm) };
       return { status: 401, body: deps.invalidKeyBody(key) };
     }
-    if (!admin.scopes.has(scope)) return { status: toggles.missingScopeStatus, body: missingScopeBody(scope, toggles.errorShape) };
+    if (!admin.scopes.has(scope)) return { status: toggles.missingScopeStatus, body: missingScopeBody(scope, toggles.errorShape, toggles.missingScopeForm) };
     if (failure) {
       if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
       return { status: failure.status, body: failure.body };

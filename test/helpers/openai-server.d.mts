@@ -61,6 +61,8 @@ export interface AdminToggles {
   errorShape: 'nested' | 'string';
   /** The status of "Missing scopes: …" answers. */
   missingScopeStatus: 401 | 403;
+  /** "Missing scopes: x. Check that…" with code null ('long'), or the 2026 "Missing scopes: x" with no full stop and code missing_scope ('short'). */
+  missingScopeForm: 'long' | 'short';
   /** 'membership': without owner_project_access=any, user-owned keys are left out of a project's key list. */
   ownerProjectAccess: 'visible' | 'membership';
   /** The scenario of keys issued to new service accounts (e.g. 'deactivated' for one that fails its check). */

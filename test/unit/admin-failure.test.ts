@@ -50,6 +50,52 @@ describe("the API's own message", () => {
   });
 });
 
+describe('a missing permission, in every form the API is known to send it', () => {
+  const LONG = 'You have insufficient permissions for this operation. Missing scopes: api.management.read. Check that you have the correct role in your organization, and if you\'re using a restricted API key, that it has the necessary scopes.';
+  // The 2026 short form: no final full stop, no "Check that…" sentence, and the code missing_scope.
+  const SHORT = 'You have insufficient permissions for this operation. Missing scopes: api.management.read';
+  const bodies: Array<[string, unknown, string | null]> = [
+    ['full stop, error object', { error: { message: LONG, type: 'invalid_request_error', code: null } }, 'api.management.read'],
+    ['no full stop, code missing_scope', { error: { message: SHORT, code: 'missing_scope' } }, 'api.management.read'],
+    ['no full stop, no code', { error: { message: SHORT, type: 'invalid_request_error', code: null } }, 'api.management.read'],
+    ['bare string, no full stop', { error: SHORT }, 'api.management.read'],
+    ['bare string, full stop', { error: LONG }, 'api.management.read'],
+    ['code only', { error: { message: 'You have insufficient permissions for this operation.', code: 'missing_scope' } }, null],
+  ];
+
+  for (const status of [401, 403]) {
+    for (const [form, body, scope] of bodies) {
+      it(`HTTP ${status}, ${form}: a project key needs an admin key; an admin key lacks ${scope ?? 'a permission'}`, () => {
+        const project = adminFailure(http(status, body), request({ key: PROJECT_KEY }));
+        expect(project.kind).toBe('needs_admin_key');
+        expect(project.code).toBe(EXIT.forbidden);
+        expect(project.message).toMatch(/^This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: /);
+        if (scope) expect(project.message).toContain(`(the API says: missing ${scope}).`);
+
+        const admin = adminFailure(http(status, body), request());
+        expect(admin.kind).toBe('missing_scope');
+        expect(admin.code).toBe(EXIT.forbidden);
+        expect(admin.message).toBe(
+          scope
+            ? `The admin key sk-admin-…${ADMIN.slice(-4)} lacks the permission ${scope}, needed for listing the organization's projects.`
+            : `The admin key sk-admin-…${ADMIN.slice(-4)} lacks a permission needed for listing the organization's projects (the API says: You have insufficient permissions for this operation).`,
+        );
+        expect(admin.hints[0]).toMatch(/^Give it that permission on the admin keys page/);
+      });
+    }
+  }
+
+  it('several scopes are all named; a 401 without one is a rejected key, a 403 without one a refusal', () => {
+    const two = adminFailure(http(403, { error: { message: 'Missing scopes: api.management.read, api.usage.read', code: 'missing_scope' } }), request());
+    expect(two.message).toMatch(/lacks the permissions api\.management\.read, api\.usage\.read, needed for/);
+    expect(two.hints[0]).toMatch(/^Give it those permissions/);
+    expect(adminFailure(http(401, { error: { message: 'Incorrect API key provided: sk-admin-****abcd.', code: 'invalid_api_key' } }), request()).kind).toBe('invalid_key');
+    expect(adminFailure(http(403, { error: { message: 'You are not allowed to do that.', code: null } }), request()).kind).toBe('refused');
+    // The code counts only where the fact sheets saw it: on a 401 or a 403.
+    expect(adminFailure(http(400, { error: { message: 'Missing scopes: api.usage.read', code: 'missing_scope' } }), request()).kind).toBe('refused');
+  });
+});
+
 describe('the fixes work as printed for admin-key, rotate and spend', () => {
   it('name the profile in `openai-setup admin-key --profile NAME` (none for the default profile)', () => {
     const cases = [

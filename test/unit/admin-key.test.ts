@@ -36,17 +36,17 @@ function expectNoKey(t: TestContext): void {
 }
 
 describe('admin-key', () => {
-  it('stores a piped admin key in its own keychain entry after listing one project, and records only its hint', async () => {
+  it("stores a piped admin key in its own keychain entry after listing one project and reading today's costs, and records only its hint", async () => {
     const t = setup({ interactive: false, stdin: `${ADMIN}\n` });
     expect(await adminKey(t.ctx, options({ stdin: true }))).toBe(0);
     expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
     expect(t.keychain.keyOf('default')).toBeUndefined();
-    expect(t.stdout).toContain(`✔ Admin key ${ADMIN.slice(0, 9)}…${ADMIN.slice(-4)} works: it can list the organization's projects (for example "openai-setup", ${PROJECT}).`);
+    expect(t.stdout).toContain(`✔ Admin key ${ADMIN.slice(0, 9)}…${ADMIN.slice(-4)} works: it can list the organization's projects (for example "openai-setup", ${PROJECT}) and read its costs.`);
     expect(t.stdout).toContain('account "default:admin"');
     expect((await t.profile())?.adminKey).toEqual({ storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-02T09:30:00.000Z' });
-    const request = t.org.requests.at(-1)!;
-    expect(`${request.method} ${request.path}${request.query}`).toBe('GET /v1/organization/projects?limit=1');
-    expect(request.key).toBe(ADMIN);
+    // 2026-03-02 00:00 UTC: today's costs, one bucket.
+    expect(t.org.requests.map((r) => `${r.method} ${r.path}${r.query}`)).toEqual(['GET /v1/organization/projects?limit=1', 'GET /v1/organization/costs?start_time=1772409600&bucket_width=1d&limit=1']);
+    expect(t.org.requests.map((r) => r.key)).toEqual([ADMIN, ADMIN]);
     expectNoKey(t);
   });
 
@@ -67,6 +67,7 @@ describe('admin-key', () => {
       storage: 'keychain',
       checked: true,
       sampleProject: { id: PROJECT, name: 'openai-setup' },
+      missingScopes: [],
     });
     expect(t.stderr).toContain('works');
     expectNoKey(t);
@@ -108,17 +109,89 @@ describe('admin-key', () => {
     expect((await outcomeOf(adminKey(bad.ctx, options({ stdin: true })))).code).toBe(3);
   });
 
-  it('an unknown admin key is rejected (exit 3); one without the management scope is named (exit 5)', async () => {
+  it('an unknown admin key is rejected (exit 3), in any form of the answer; nothing is stored', async () => {
     const unknown = setup({ interactive: false, stdin: OTHER_ADMIN });
     const rejected = await outcomeOf(adminKey(unknown.ctx, options({ stdin: true })));
     expect(rejected.code).toBe(3);
     expect(rejected.message).toMatch(/The API rejected the admin key sk-admin-…\S{4}: it is wrong, revoked or deleted\./);
+    expect(unknown.keychain.accounts()).toEqual([]);
+  });
 
+  it('a project key, told by the 2026 short "Missing scopes" (no full stop, code missing_scope), even as a 401: needs an admin key, exit 5', async () => {
+    for (const toggles of [{ missingScopeForm: 'short' as const, missingScopeStatus: 401 as const }, { missingScopeForm: 'short' as const, errorShape: 'string' as const, missingScopeStatus: 401 as const }, { missingScopeForm: 'short' as const }]) {
+      const t = setup({ interactive: false, stdin: PROJECT_KEY });
+      Object.assign(t.org.admin.toggles, toggles);
+      const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'x' })));
+      expect(result.code).toBe(5);
+      expect(result.message).toMatch(/^This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.management\.read\)\.$/);
+      expect(result.message).not.toMatch(/wrong, revoked or deleted/);
+      expect(t.keychain.accounts()).toEqual([]);
+    }
+  });
+
+  it('an admin key that can read costs only (api.usage.read) is stored, exit 0: spend works, rotate needs api.management.read and write', async () => {
+    for (const form of ['long', 'short'] as const) {
+      const t = setup({ interactive: false, stdin: OTHER_ADMIN });
+      t.org.admin.addAdminKey(OTHER_ADMIN, { scopes: ['api.usage.read'] });
+      Object.assign(t.org.admin.toggles, { missingScopeForm: form, missingScopeStatus: 401 });
+      expect(await adminKey(t.ctx, options({ stdin: true, profile: 'u' }))).toBe(0);
+      expect(t.keychain.keyOf('u:admin')).toBe(OTHER_ADMIN);
+      expect((await t.profile('u'))?.adminKey?.hint).toBe(`sk-admin-…${OTHER_ADMIN.slice(-4)}`);
+      expect(t.stdout).toContain(`✔ Admin key sk-admin-…${OTHER_ADMIN.slice(-4)} works for spend: it can read the organization's costs.\n`);
+      expect(t.stderr).toContain(
+        `! It lacks the permission api.management.read: rotate cannot use it (rotate needs api.management.read and api.management.write), and spend shows project ids without names. Give it api.management.read and api.management.write on the admin keys page (${PAGES['admin-keys'].url}), or store an admin key with "All" permissions: openai-setup admin-key --profile u\n`,
+      );
+      expect(t.stdout).toContain('`openai-setup spend --profile u` uses it from now on; `openai-setup logout --admin --profile u` removes it.');
+      expect(t.stdout).not.toContain('openai-setup rotate');
+      expect(t.stdout + t.stderr).not.toContain('not stored');
+      expectNoKey(t);
+    }
+  });
+
+  it('an admin key that cannot read costs is stored for rotate, saying spend cannot use it; --json names the missing permission', async () => {
+    const t = setup({ interactive: false, stdin: OTHER_ADMIN });
+    t.org.admin.addAdminKey(OTHER_ADMIN, { scopes: ['api.management.read', 'api.management.write'] });
+    expect(await adminKey(t.ctx, options({ stdin: true, json: true }))).toBe(0);
+    expect(t.keychain.keyOf('default:admin')).toBe(OTHER_ADMIN);
+    expect(t.stderr).toContain(`works: it can list the organization's projects (for example "openai-setup", ${PROJECT}).\n`);
+    expect(t.stderr).toMatch(/! It lacks the permission api\.usage\.read: spend cannot use it \(spend needs it to read the organization's costs\)\. Give it that permission/);
+    expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({
+      ok: true,
+      exitCode: 0,
+      message: `Stored the admin key sk-admin-…${OTHER_ADMIN.slice(-4)}. It lacks api.usage.read: spend cannot use it.`,
+      fix: expect.stringMatching(/^Give it that permission on the admin keys page/),
+      missingScopes: ['api.usage.read'],
+      sampleProject: { id: PROJECT, name: 'openai-setup' },
+    });
+  });
+
+  it('an admin key with neither permission is refused (exit 5), both named; nothing is stored', async () => {
+    const t = setup({ interactive: false, stdin: OTHER_ADMIN });
+    t.org.admin.addAdminKey(OTHER_ADMIN, { scopes: ['api.management.write'] });
+    const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, json: true })));
+    expect(result.code).toBe(5);
+    expect(result.message).toBe(`The admin key sk-admin-…${OTHER_ADMIN.slice(-4)} lacks the permissions api.management.read and api.usage.read: neither rotate nor spend can use it.`);
+    expect(result.hints).toContain('The admin key was not stored.');
+    expect(t.keychain.accounts()).toEqual([]);
+    expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 5, reason: 'missing_scope', storage: null });
+  });
+
+  it('costs that cannot be read for another reason (a server error): stored for rotate, spend said to be unchecked', async () => {
+    const t = setup({ interactive: false, stdin: ADMIN });
+    t.org.admin.failNext({ path: '/v1/organization/costs' }, { status: 500 });
+    expect(await adminKey(t.ctx, options({ stdin: true }))).toBe(0);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
+    expect(t.stderr).toContain("! Whether spend can use it was not checked: Reading the organization's costs failed: the OpenAI API had a server error (HTTP 500).");
+    expect(t.stdout).toContain('`openai-setup rotate` and `openai-setup spend` use it from now on');
+
+    // Without the projects' permission, nothing else shows that it works: not stored.
     const limited = setup({ interactive: false, stdin: OTHER_ADMIN });
     limited.org.admin.addAdminKey(OTHER_ADMIN, { scopes: ['api.usage.read'] });
-    const scoped = await outcomeOf(adminKey(limited.ctx, options({ stdin: true })));
-    expect(scoped.code).toBe(5);
-    expect(scoped.message).toBe(`The admin key sk-admin-…${OTHER_ADMIN.slice(-4)} lacks the permission api.management.read, needed for listing the organization's projects.`);
+    limited.org.admin.failNext({ path: '/v1/organization/costs' }, { status: 500 });
+    const failed = await outcomeOf(adminKey(limited.ctx, options({ stdin: true })));
+    expect(failed.code).toBe(6);
+    expect(failed.hints).toContain('The admin key was not stored.');
+    expect(limited.keychain.accounts()).toEqual([]);
   });
 
   it('without a terminal and without --stdin it is a usage error naming --stdin; a keychain that fails names --insecure-storage', async () => {
@@ -166,6 +239,7 @@ describe('admin-key: what it says', () => {
       storage: null,
       checked: true,
       sampleProject: null,
+      missingScopes: [],
     });
     expect(data.fix).toContain('openai-setup admin-key --profile z');
     expectNoKey(t);
