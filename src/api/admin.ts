@@ -2,6 +2,8 @@
 // adminAPIKey, on the one HTTP path (http.ts). No retries: rotate must know whether a request
 // happened. A failure becomes an AdminApiError (admin-failure.ts).
 import type { ClientOptions } from 'openai';
+import { EXIT } from '../errors.js';
+import { PAGES } from '../platform.js';
 import { sanitize } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError } from './admin-failure.js';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';
@@ -39,6 +41,15 @@ function keyInfo(item: Record<string, unknown>): ProjectKeyInfo {
     lastUsedAt: num(item.last_used_at),
     owner: { type, id: shown(who?.id), name: shown(who?.name) ?? shown((who as { email?: unknown } | undefined)?.email) },
   };
+}
+
+/** Beyond these, a cost or a time in the API's answer is not one (JS dates end at ±8.64e12 s). */
+const MAX_COST_USD = 1e12;
+const MAX_UNIX_SECONDS = 8.64e12;
+
+/** Costs the API sent that no month has (an amount past a trillion dollars, a time no date has): one line, exit 6. */
+function unreadableCosts(what: string): AdminApiError {
+  return new AdminApiError('server_error', EXIT.network, `Reading the organization's costs failed: the API answered with ${what}, which is no cost openai-setup can add up.`, [`Try again later; if it persists, see the usage page: ${PAGES.usage.url}`], null, null, null);
 }
 
 /** The real Admin API. Proxy variables are read (and a malformed one refused) at the first request. */
@@ -149,15 +160,16 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
           const results = (bucket.results ?? bucket.result ?? []).map((r) => {
             const row = (r ?? {}) as { amount?: { value?: unknown; currency?: unknown }; project_id?: unknown; line_item?: unknown };
             const value = row.amount?.value;
-            return {
-              // A number; a numeric string is read as one too.
-              amount: typeof value === 'string' ? Number(value) || 0 : (num(value) ?? 0),
-              currency: shown(row.amount?.currency, 20) ?? 'usd',
-              projectId: shown(row.project_id),
-              lineItem: shown(row.line_item),
-            };
+            // A number; a numeric string is read as one too.
+            const amount = typeof value === 'string' ? Number(value) || 0 : (num(value) ?? 0);
+            if (!(Math.abs(amount) <= MAX_COST_USD)) throw unreadableCosts(`an amount of ${shown(String(value), 40)}`);
+            return { amount, currency: shown(row.amount?.currency, 20) ?? 'usd', projectId: shown(row.project_id), lineItem: shown(row.line_item) };
           });
-          return { startTime: num(bucket.start_time) ?? 0, endTime: num(bucket.end_time) ?? 0, results };
+          const startTime = num(bucket.start_time) ?? 0;
+          const endTime = num(bucket.end_time) ?? 0;
+          // Each day is shown by its date: a time no date has would stop spend with a RangeError.
+          for (const time of [startTime, endTime]) if (!(Math.abs(time) <= MAX_UNIX_SECONDS)) throw unreadableCosts(`a bucket time of ${time}`);
+          return { startTime, endTime, results };
         });
         return { buckets, nextPage: raw.has_more === false ? null : str(raw.next_page) || null };
       }),

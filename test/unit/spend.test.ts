@@ -1,6 +1,7 @@
 // spend through Context (the real Admin API client over an in-memory organization), and the pure
 // parts: the month's arithmetic, the bars, the flags; and the billing stage's budget offer.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAdminApi } from '../../src/api/admin.js';
 import { monthBounds, summarizeCosts } from '../../src/api/costs.js';
 import { run as billing } from '../../src/commands/billing.js';
 import { run as spend, SpendFailureJsonSchema, SpendJsonSchema, type SpendOptions } from '../../src/commands/spend.js';
@@ -238,6 +239,32 @@ describe('spend', () => {
 });
 
 describe('spend: what it says when it cannot tell', () => {
+  it('costs no month has (a time past any date, an amount past a trillion dollars, an infinite one): one line, exit 6, no stack', async () => {
+    const bucket = (startTime: number, value: unknown) => ({ object: 'bucket', start_time: startTime, end_time: startTime + 86400, results: [{ object: 'organization.costs.result', amount: { value, currency: 'usd' }, project_id: APP }] });
+    const start = Date.UTC(2026, 2, 1) / 1000;
+    for (const [data, said] of [
+      [[bucket(1e300, 1)], 'a bucket time of 1e+300'],
+      [[bucket(-1e15, 1)], 'a bucket time of -1000000000000000'],
+      [[bucket(start, '1e309')], 'an amount of 1e309'],
+      [[bucket(start, 5e12)], 'an amount of 5000000000000'],
+    ] as const) {
+      const t = setup();
+      const real = t.org.fetch;
+      t.ctx.api.admin = createAdminApi({
+        env: {},
+        fetch: async (input, init) =>
+          String(input).includes('/organization/costs') ? new Response(JSON.stringify({ object: 'page', data, has_more: false, next_page: null }), { headers: { 'content-type': 'application/json' } }) : real(input, init),
+      });
+      for (const json of [false, true]) {
+        const result = await outcomeOf(spend(t.ctx, options({ json })));
+        expect(result.code).toBe(6);
+        expect(result.message).toBe(`Reading the organization's costs failed: the API answered with ${said}, which is no cost openai-setup can add up.`);
+      }
+      expect(SpendFailureJsonSchema.parse(JSON.parse(t.stdout.slice(t.stdout.indexOf('{'))))).toMatchObject({ ok: false, exitCode: 6, reason: 'server_error' });
+      expect(t.stdout + t.stderr).not.toMatch(/RangeError|ZodError|at \w+ \(/);
+    }
+  });
+
   it('--json prints its one document on a failure too: ok false, the exit code, the reason, the message and fix', async () => {
     const none = makeTestContext({ admin: true });
     contexts.push(none);
