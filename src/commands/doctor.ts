@@ -13,7 +13,7 @@ import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
 import type { StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { ENV_SOURCE, keyCommand, pipeKeyCommand, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, keyCommand, pipeKeyCommand, resolveProfileName, storedNotAKey, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
@@ -213,9 +213,12 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const checks: DoctorCheck[] = [nodeCheck(ctx.nodeVersion)];
 
   // One keychain read tells both whether it answers and what it holds for the profile.
-  const { stored, keychainError, fileProblem } = await readStoredKey(ctx, profileName);
+  const { stored: found, keychainError, fileProblem } = await readStoredKey(ctx, profileName);
+  // A stored value that is no key (edited in by hand) is a failed check, and no key below.
+  const notAKey = found ? storedNotAKey(ctx, profileName, found) : null;
+  const stored = notAKey ? null : found;
   const envKey = ctx.env.OPENAI_API_KEY;
-  if (stored) term.addSecret(stored.key);
+  if (found) term.addSecret(found.key);
   if (envKey) term.addSecret(envKey);
   const store = ctx.keys.keychainDescription;
   if (!keychainError) {
@@ -227,7 +230,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const fix = keychainFix(keychainError, store) ?? `Keep the key in a file only you can read: ${keyCommand(ctx, profileName)} --insecure-storage (or set OPENAI_API_KEY yourself)`;
     checks.push(check('keychain', 'Keychain', 'fail', describeKeychainProblem(keychainError, store), fix, EXIT.keyStore));
   }
-  if (stored?.storage === 'keychain') {
+  if (notAKey) {
+    checks.push(check('stored-key', 'Stored key', 'fail', notAKey.message.replace(/\.$/, ''), notAKey.fix, EXIT.keyRejected));
+  } else if (stored?.storage === 'keychain') {
     checks.push(check('stored-key', 'Stored key', 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})`));
   } else if (stored) {
     checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`));
@@ -283,7 +288,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const source: KeySource | null = envKey ? ENV_SOURCE : stored ? storedSource(stored.storage, profileName) : null;
   let verify: CheckResult | null = null;
   if (!key || !source) {
-    const skipped = check('verify', 'Live check', 'skip', 'no key to check');
+    const skipped = check('verify', 'Live check', 'skip', notAKey ? 'no key to check (the stored value is not one)' : 'no key to check');
     checks.push(skipped);
     print(skipped);
   } else if (api.status === 'fail') {

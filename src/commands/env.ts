@@ -6,7 +6,8 @@
 // for the profile (plaintext/env-files.ts): a copy the person asked for, which status, doctor and
 // import do not treat as a leak, and which rotate and logout name.
 import { execFile } from 'node:child_process';
-import { chmod, link, lstat, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, link, lstat, open, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
@@ -16,12 +17,13 @@ import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { shellPath } from '../plaintext/edit.js';
 import { envFilesOf, missingFiles, withEnvFile } from '../plaintext/env-files.js';
-import { shownPath as pathAsShown } from '../plaintext/summary.js';
+import { MAX_FILE_BYTES } from '../plaintext/scan.js';
+import { pathLine, typedPath } from '../plaintext/summary.js';
 import { tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
-import { sanitize } from '../terminal/sanitize.js';
+import { shellWord } from '../terminal/shell.js';
 
 // Files are handled as latin1 text: one character per byte, so any encoding comes back unchanged.
 const BYTES = 'latin1';
@@ -67,19 +69,45 @@ export async function gitVerdict(git: GitRunner, dir: string, file: string): Pro
   return { kind: ignored ? 'ignored' : 'exposed', root, path };
 }
 
+/** A file-system failure of our own making, told as the system's are (fileStep). */
+const fileFailure = (code: string, path: string) => Object.assign(new Error(`${code}: ${path}`), { code, syscall: 'read', path });
+
+/**
+ * The file's text (null: there is none), refused past import's cap (MAX_FILE_BYTES): a .env file
+ * or .gitignore is a few lines, import and status do not look into a larger one, and reading
+ * gigabytes would fail with a stack trace. Opened without blocking, and checked once open, so
+ * that a FIFO or device put in its place since it was looked at cannot hang the run.
+ */
 async function readText(path: string): Promise<string | null> {
+  let handle;
   try {
-    return await readFile(path, BYTES);
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw fileFailure('EFTYPE', path);
+    if (info.size > MAX_FILE_BYTES) throw fileFailure('EFBIG', path);
+    // To the end, and never past the cap: the file may grow while it is read.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_FILE_BYTES) throw fileFailure('EFBIG', path);
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks).toString(BYTES);
+  } finally {
+    await handle.close().catch(() => {});
+  }
 }
 
 const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
-
-/** A path as a message names it: the person's own text, made one safe line of bounded length. */
-const shownPath = (path: string) => sanitize(path, 200);
 
 // What a file-system error means, in words.
 const FILE_PROBLEMS: Record<string, string> = {
@@ -94,6 +122,8 @@ const FILE_PROBLEMS: Record<string, string> = {
   EDQUOT: 'the disk quota is used up',
   EIO: 'an input/output error',
   EBUSY: 'it is busy',
+  EFBIG: `it is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB, far more than such a file holds, so it is not read`,
+  EFTYPE: 'it is not a regular file',
 };
 
 /**
@@ -107,7 +137,7 @@ async function fileStep<T>(promise: Promise<T>, subject: string, after: string, 
   } catch (error) {
     const { code, syscall, path: at } = error as NodeJS.ErrnoException;
     if (error instanceof ExitError || typeof code !== 'string' || typeof syscall !== 'string') throw error;
-    const where = path !== undefined && at && resolve(at) !== path ? ` at ${shownPath(at)}` : '';
+    const where = path !== undefined && at && resolve(at) !== path ? ` at ${pathLine(at)}` : '';
     throw new UsageError(`${subject}: ${FILE_PROBLEMS[code] ?? code}${where}. ${after}`);
   }
 }
@@ -185,9 +215,6 @@ export interface EnvOptions {
 
 const FileSchema = z.string().check(z.trim(), z.minLength(1, 'name a file'));
 
-/** What every reader of .env files takes as it is, unquoted or in quotes (see keys/dotenv.ts). */
-const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
-
 export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   const deps = { cwd: ctx.cwd, git: gitRunner(ctx.rawEnv) };
   const { term } = ctx;
@@ -195,8 +222,10 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   const profileName = await resolveProfileName(ctx, options.profile, { handsOutKey: true });
   const given = parseFlag('--file', FileSchema, options.file ?? '.env');
   const path = resolve(deps.cwd, given);
-  // Every path a message names is shown made safe (a line break in a name cannot forge a line).
-  const shown = shownPath(isAbsolute(given) ? path : relative(deps.cwd, path) || given);
+  // As the person named it: exact in the commands advice gives (quoted: shellWord), and made one
+  // safe line in every message (a line break in a name cannot forge a line).
+  const typed = isAbsolute(given) ? path : relative(deps.cwd, path) || given;
+  const shown = pathLine(typed);
   // Before anything is written, a path that cannot be used (a name too long, a link loop, a
   // directory that cannot be entered) is one line naming it.
   const lookup = <T>(promise: Promise<T>) => fileStep(promise, `--file ${shown}`, 'Nothing was written.', path);
@@ -205,13 +234,13 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   const target = await lookup(realTarget(path));
   if ('missing' in target) {
     const through = target.missing === dirname(path) ? '' : ` (where ${shown} leads)`;
-    throw new UsageError(`--file: the directory ${shownPath(target.missing)}${through} does not exist.`);
+    throw new UsageError(`--file: the directory ${pathLine(target.missing)}${through} does not exist.`);
   }
   const real = target.file;
   const realCwd = await realpath(deps.cwd).catch(() => deps.cwd);
   // Reached through a link that leads elsewhere: the real file is named too.
   const detour = real !== resolve(realCwd, relative(deps.cwd, path));
-  const where = detour ? `${shownPath(real)} (where ${shown} leads)` : shown;
+  const where = detour ? `${pathLine(real)} (where ${shown} leads)` : shown;
   const statIfThere = (file: string) =>
     lookup(
       stat(file).catch((error: unknown) => {
@@ -227,10 +256,9 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     const reached = await statIfThere(path);
     if (reached && !reached.isFile()) throw new UsageError(`${shown} is not a regular file. Nothing was written.`);
   }
+  // Only letters, digits, "-" and "_" (a stored value with anything else is refused there, exit 3):
+  // what every reader of .env files takes as it is, unquoted or in quotes (see keys/dotenv.ts).
   const key = await requireStoredKey(ctx, profileName);
-  if (!PLAIN_KEY.test(key)) {
-    throw new UsageError(`The key of profile "${profileName}" has characters that programs reading .env files would not all take as they are. Nothing was written.`);
-  }
 
   // The edit is worked out before anything is written (a .gitignore included), so that a file
   // the readers disagree about is left entirely alone.
@@ -241,7 +269,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   } catch (error) {
     if (!(error instanceof AmbiguousEnvFile)) throw error;
     throw new UsageError(`${where}, ${error.message}. Nothing was written.`, [
-      `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (openai-setup token${profileFlag(profileName, ctx.bareProfile)} prints the key).`,
+      `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (${ctx.commandName} token${profileFlag(profileName, ctx.bareProfile)} prints the key).`,
     ]);
   }
 
@@ -249,10 +277,10 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   if (verdict.kind === 'no-git') {
     term.err(`${m.warn} git is not installed, so nothing checked that ${where} stays out of version control.`);
   } else if (verdict.kind === 'no-repo') {
-    term.err(`${m.warn} ${shownPath(dirname(real))} is not in a git repository, so nothing checked that ${where} stays out of version control.`);
+    term.err(`${m.warn} ${pathLine(dirname(real))} is not in a git repository, so nothing checked that ${where} stays out of version control.`);
   } else if (verdict.kind === 'tracked') {
     if (!options.force) {
-      const untrack = detour ? `git -C ${shownPath(verdict.root)} rm --cached ${shownPath(verdict.path)}` : `git rm --cached ${shown}`;
+      const untrack = detour ? `git -C ${shellWord(verdict.root)} rm --cached ${shellWord(verdict.path)}` : `git rm --cached ${shellWord(typed)}`;
       throw new UsageError(`${where} is tracked by git: the key would be committed with it. Nothing was written.`, [
         `Untrack it first (${untrack}, then add it to .gitignore), or pass --force to write it anyway.`,
       ]);
@@ -260,7 +288,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     term.err(`${m.warn} ${where} is tracked by git: do not commit it now that it holds the key (--force).`);
   } else if (verdict.kind === 'exposed') {
     const gitignore = join(verdict.root, '.gitignore');
-    const gitignoreShown = shownPath(gitignore);
+    const gitignoreShown = pathLine(gitignore);
     const pattern = gitignorePattern(verdict.path);
     let add = options.gitignore;
     if (add || !options.force) {
@@ -275,7 +303,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     if (!add && !options.force) {
       const prompter = ctx.prompter('Pass --gitignore to add it to .gitignore, or --force to write it anyway.');
       term.err(`${m.warn} ${where} is not covered by .gitignore: git would offer to commit the key.`);
-      add = await prompter.confirm(`Add ${shownPath(pattern)} to ${gitignoreShown}?`, true);
+      add = await prompter.confirm(`Add ${pathLine(pattern)} to ${gitignoreShown}?`, true);
       if (!add) throw new UsageError(`Nothing was written: ${where} could be committed.`, ['Pass --force to write it anyway.']);
     }
     if (add) {
@@ -286,10 +314,10 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
           if (before === null) await createFile(gitignore, text, null, gitignoreShown);
           else await replaceFile(gitignore, text, (await stat(gitignore)).mode & 0o777);
         })(),
-        `Could not add ${shownPath(pattern)} to ${gitignoreShown}`,
+        `Could not add ${pathLine(pattern)} to ${gitignoreShown}`,
         'The key was not written.',
       );
-      term.out(`${m.ok} Added ${shownPath(pattern)} to ${gitignoreShown}.`);
+      term.out(`${m.ok} Added ${pathLine(pattern)} to ${gitignoreShown}.`);
     } else {
       term.err(`${m.warn} ${where} is not covered by .gitignore: do not commit it (--force).`);
     }
@@ -300,7 +328,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   if (before === null) {
     await writing(createFile(real, after.text, 0o600, where));
     const note = 'a new file, readable only by you';
-    term.out(`${m.ok} Wrote ${what} to ${detour ? `${shownPath(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
+    term.out(`${m.ok} Wrote ${what} to ${detour ? `${pathLine(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
     return remember(ctx, profileName, path, where);
   }
   const mode = (await writing(stat(real))).mode & 0o777;
@@ -312,7 +340,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     term.out(`${m.ok} ${how} ${where}; every other line is as it was.`);
   }
   if (mode & 0o077 && ctx.platform !== 'win32') {
-    term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${detour ? shownPath(real) : shown}`);
+    term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${shellWord(detour ? real : typed)}`);
   }
   return remember(ctx, profileName, path, where);
 }
@@ -355,5 +383,5 @@ export async function envCommand(ctx: Context, profileName: string, path: string
   } catch {
     // The command as it is: env itself says what is wrong with the file then.
   }
-  return `${ctx.commandName} env --file ${shellPath(pathAsShown(ctx, path))}${force}${profileFlag(profileName, ctx.bareProfile)}`;
+  return `${ctx.commandName} env --file ${shellPath(typedPath(ctx, path))}${force}${profileFlag(profileName, ctx.bareProfile)}`;
 }

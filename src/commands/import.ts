@@ -32,7 +32,7 @@ import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn } from '../storage/state.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
-import { jsonText } from '../terminal/sanitize.js';
+import { jsonText, shownValue } from '../terminal/sanitize.js';
 
 export interface ImportOptions {
   profile?: string;
@@ -246,7 +246,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   // ---- The one move without a terminal: --store PATH:LINE [--rewrite].
   if (options.store) {
     const at = /^(.+):(\d+)$/.exec(options.store.trim());
-    if (!at) throw new UsageError(`--store: expected PATH:LINE, like ~/.zshrc:12 (got "${options.store}").`);
+    if (!at) throw new UsageError(`--store: expected PATH:LINE, like ~/.zshrc:12 (got "${shownValue(options.store)}").`);
     const wanted = at[1]!.startsWith('~/') && home ? join(home, at[1]!.slice(2)) : resolve(ctx.cwd, at[1]!);
     const real = await realpath(wanted).catch(() => wanted);
     const line = Number(at[2]);

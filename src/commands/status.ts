@@ -7,7 +7,7 @@ import { lastVerifyAsShown } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
-import { resolveProfileName, verifyCommand } from '../storage/profile-key.js';
+import { resolveProfileName, storedNotAKey, verifyCommand } from '../storage/profile-key.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -49,7 +49,10 @@ export type StatusJson = z.infer<typeof StatusJsonSchema>;
 async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'keychain' | 'file'; hint: string; savedAt: null } | undefined> {
   try {
     const { stored } = await ctx.keys.find(profile);
-    return stored ? { storage: stored.storage, hint: maskKey(stored.key), savedAt: null } : undefined;
+    // A value there that is no key (edited in by hand) is not shown as a key: said, with the fix.
+    const notAKey = stored ? storedNotAKey(ctx, profile, stored) : null;
+    if (notAKey) ctx.term.err(`${marks(ctx.term.style).fail} ${notAKey.message} ${notAKey.fix}`);
+    return stored && !notAKey ? { storage: stored.storage, hint: maskKey(stored.key), savedAt: null } : undefined;
   } catch (error) {
     // A key file that cannot be used: said, and status answers all the same.
     if (!(error instanceof ConfigStoreError)) throw error;

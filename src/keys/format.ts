@@ -179,6 +179,21 @@ function cutOff(key: string, officialApi: boolean): string | undefined {
     : `it is far too short (${key.length} characters; OpenAI keys have ${shape.shortest} or more), as if cut off: copy it again`;
 }
 
+const tooLong = (key: string) => `it is ${key.length} characters long, and OpenAI keys are under ${MAX_KEY_LENGTH}: paste the key alone`;
+
+/**
+ * Why a value can be no key for any server (checkKeyShape's part that holds whatever the server):
+ * empty, too long, or a character no key has (an escape, a line break, a space). Nothing `key`
+ * stores fails it; a stored value that does was put there otherwise (a keychain entry or
+ * credentials.json edited by hand), and is handed out by no command.
+ */
+export function notAKeyProblem(key: string): string | undefined {
+  if (key === '') return 'it is empty';
+  if (key.length > MAX_ANY_KEY_LENGTH) return tooLong(key);
+  const bad = /[^A-Za-z0-9_-]/.exec(key);
+  return bad ? `it contains ${describeChar(bad[0])}, which an API key never has` : undefined;
+}
+
 /**
  * Can this be an OpenAI key? `officialApi` is false for an OpenAI-compatible server at another
  * base URL, where keys of other shapes are normal, so prefix problems only warn.
@@ -186,11 +201,9 @@ function cutOff(key: string, officialApi: boolean): string | undefined {
 export function checkKeyShape(key: string, officialApi = true): ShapeCheck {
   const kind = keyKind(key);
   const openaiShaped = kind !== 'unknown';
-  if (key.length > MAX_ANY_KEY_LENGTH || (key.length >= MAX_KEY_LENGTH && (officialApi || openaiShaped))) {
-    return { kind, problem: `it is ${key.length} characters long, and OpenAI keys are under ${MAX_KEY_LENGTH}: paste the key alone` };
-  }
-  const bad = /[^A-Za-z0-9_-]/.exec(key);
-  if (bad) return { kind, problem: `it contains ${describeChar(bad[0])}, which an API key never has` };
+  if (key.length >= MAX_KEY_LENGTH && (officialApi || openaiShaped)) return { kind, problem: tooLong(key) };
+  const notAKey = notAKeyProblem(key);
+  if (notAKey) return { kind, problem: notAKey };
   if (key.startsWith('sess-')) {
     return { kind, problem: 'this is a ChatGPT session token, not an API key: create a key on the API keys page' };
   }

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { BOM } from '../keys/dotenv.js';
 import { shellWord } from '../terminal/shell.js';
 import type { Finding } from './scan.js';
+import { pathLine } from './summary.js';
 
 export type EditPlan =
   /** Replace (or, with `after` null, remove) one line. */
@@ -88,9 +89,12 @@ function powershellCommand(command: string): string {
   return ps.startsWith("'") ? `& ${ps}` : ps;
 }
 
-/** A path as the person's shell reads it: `~/` kept outside quotes (so that it expands), the rest a shell word. */
-export function shellPath(shown: string): string {
-  return shown.startsWith('~/') ? `~/${shown.slice(2) === '' ? '' : shellWord(shown.slice(2))}` : shellWord(shown);
+/**
+ * A path (exact: typedPath's form, never one made a safe line for a message) as the person's shell
+ * reads it: `~/` kept outside quotes (so that it expands), the rest a shell word.
+ */
+export function shellPath(typed: string): string {
+  return typed.startsWith('~/') ? `~/${typed.slice(2) === '' ? '' : shellWord(typed.slice(2))}` : shellWord(typed);
 }
 
 /** A PowerShell string literal: single quotes, a quote inside doubled. */
@@ -111,17 +115,20 @@ const LOGIN_FILES = new Set(['.bash_profile', '.bash_login', '.profile', '.zprof
  */
 export function reloadHint(kind: Finding['kind'], path: string, shown: string): string | null {
   const name = basename(path);
+  // `shown` is the path made one safe line: exact only when the path needed no change (no line
+  // break or control character, not cut short). Otherwise the command names the path itself.
+  const typed = shellPath(pathLine(path) === path ? shown : path);
   const now = 'to load it in this one:';
   switch (kind) {
     case 'posix-shell': {
       if (name === '.envrc') return 'Run `direnv allow` for direnv to load the changed file.';
       const login = LOGIN_FILES.has(name);
       const command = name === '.profile' ? '.' : 'source';
-      return `It takes effect in new ${login ? 'login shells' : 'shells'}; ${now}  ${command} ${shellPath(shown)}`;
+      return `It takes effect in new ${login ? 'login shells' : 'shells'}; ${now}  ${command} ${typed}`;
     }
     case 'fish':
     case 'fish-universal':
-      return `It takes effect in new fish shells; ${now}  source ${shellPath(shown)}`;
+      return `It takes effect in new fish shells; ${now}  source ${typed}`;
     case 'powershell':
       return `It takes effect in new PowerShell sessions; ${now}  . ${powershellQuoted(path)}`;
     default:

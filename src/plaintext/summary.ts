@@ -7,6 +7,7 @@ import { maskKey } from '../keys/format.js';
 import { leftoverWords } from '../storage/keystore.js';
 import type { State } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
+import { sanitize } from '../terminal/sanitize.js';
 import { singleQuoted } from '../terminal/shell.js';
 import { askedFor, envFilePlaces, envFilesOf } from './env-files.js';
 import { plaintextPlaces, type Place } from './places.js';
@@ -20,14 +21,34 @@ export function placesOf(ctx: Context): Place[] {
   return plaintextPlaces({ env: ctx.rawEnv, platform: ctx.platform, home: homeOf(ctx), cwd: ctx.cwd });
 }
 
-/** A path as people read it: relative to the project they are in, or ~/… in the home directory. */
-export function shownPath(ctx: Context, path: string): string {
+/** The longest path a message shows, in characters (an ellipsis marks the cut). */
+const MAX_PATH_SHOWN = 200;
+
+/**
+ * A path in a message: one safe line of bounded length (a line break in a name becomes a space,
+ * an escape or other control character is shown escaped), so that no file name can forge a line
+ * of output. Never for a command to type: that takes the exact path, quoted (shellPath).
+ */
+export function pathLine(path: string): string {
+  return sanitize(path, MAX_PATH_SHOWN);
+}
+
+/**
+ * A path as people type it: relative to the project they are in, or ~/… in the home directory;
+ * exact, for commands (shellPath quotes it). Messages show it through shownPath.
+ */
+export function typedPath(ctx: Context, path: string): string {
   const home = homeOf(ctx);
   const inHome = home !== null && path.startsWith(home + sep);
   // In the home directory itself, ~/.zshrc reads better than .zshrc.
   if (path.startsWith(ctx.cwd + sep) && !(inHome && !ctx.cwd.startsWith(home + sep))) return relative(ctx.cwd, path);
   if (inHome) return `~/${relative(home, path).split(sep).join('/')}`;
   return path;
+}
+
+/** A path as people read it in a message: typedPath's form, made one safe line (pathLine). */
+export function shownPath(ctx: Context, path: string): string {
+  return pathLine(typedPath(ctx, path));
 }
 
 /** Copies of the stored key: those `env --file` wrote as the person asked, and the others. */

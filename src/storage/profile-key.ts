@@ -1,8 +1,10 @@
 // Which profile a command works on, and where its key comes from.
 import type { Context } from '../context.js';
-import { KeyStoreError, UsageError } from '../errors.js';
+import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
+import { maskKey, notAKeyProblem } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from './keychain.js';
+import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
 import { ProfileNameSchema } from './state.js';
 import { checkFlags, keyCheckFlags, profileFlag, type CheckFlagValues } from '../terminal/invocation.js';
@@ -130,14 +132,34 @@ export async function noKeyError(
 }
 
 /**
+ * A stored value that is no key at all (notAKeyProblem: a keychain entry or credentials.json
+ * edited by hand, with an escape sequence or a line break in it): what it is, by its masked hint
+ * only, and how to replace it. Null for a key.
+ */
+export function storedNotAKey(ctx: Context, profile: string, stored: StoredKey): { message: string; fix: string } | null {
+  const problem = notAKeyProblem(stored.key);
+  if (!problem) return null;
+  const where = stored.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
+  return {
+    message: `What ${where} holds as the key of profile "${profile}" (${maskKey(stored.key)}) is not an API key: ${problem}.`,
+    fix: `Remove it with \`${ctx.commandName} logout${profileFlag(profile, ctx.bareProfile)}\`, then store your key with \`${keyCommand(ctx, profile)}\`.`,
+  };
+}
+
+/**
  * The stored key of a profile (keychain, else the --insecure-storage file), for the commands that
  * hand it on: run, token, env. None stored is a usage error saying how to store one; an
- * unusable keychain with nothing in the file is a key-store error.
+ * unusable keychain with nothing in the file is a key-store error; a stored value that is no key
+ * (storedNotAKey) is refused as a malformed key (exit 3), never handed out.
  */
 export async function requireStoredKey(ctx: Context, profile: string): Promise<string> {
   const { stored, keychainError } = await ctx.keys.get(profile);
   if (stored) {
     ctx.term.addSecret(stored.key);
+    // Handed out only as a key: a value edited in by hand could carry terminal escapes to the
+    // screen (`token`) or a line break into a program's environment (`run`).
+    const notAKey = storedNotAKey(ctx, profile, stored);
+    if (notAKey) throw new ExitError(EXIT.keyRejected, `${notAKey.message} It is not handed out.`, [notAKey.fix]);
     return stored.key;
   }
   // With no keychain service at all nothing can be stored in it: that is "no key", not a failure.

@@ -17,9 +17,34 @@ export function singleQuoted(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** A shell word: as it is when it needs no quotes, else in single quotes. */
+// What a terminal acts on or shows as another line (C0, DEL, C1, the Unicode line separators, bidi
+// and zero-width characters): inside plain quotes it would reach the screen raw, and a line break
+// would forge a line of output, so a word holding one is written with $'…' escapes instead.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+/**
+ * `$'a\nb'`: a word with characters a terminal must not get raw, as bash, zsh, ksh and busybox
+ * read it (POSIX sh since 2024), exactly, on one line of printable characters.
+ */
+function escapedQuoted(value: string): string {
+  const body = value.replace(/[\\']/g, '\\$&').replace(new RegExp(UNPRINTABLE.source, 'g'), (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\t') return '\\t';
+    const code = ch.charCodeAt(0);
+    // \u, not \x, beyond ASCII: \x85 is a byte, not the character U+0085 in UTF-8.
+    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+  return `$'${body}'`;
+}
+
+/**
+ * A shell word: as it is when it needs no quotes, else in single quotes, or, when it holds a line
+ * break or another character a terminal would act on, in $'…' with those escaped (the command
+ * still works as printed, and cannot show as two lines).
+ */
 export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:@%+=-]+$/.test(word) ? word : singleQuoted(word);
+  if (/^[A-Za-z0-9_./:@%+=-]+$/.test(word)) return word;
+  return UNPRINTABLE.test(word) ? escapedQuoted(word) : singleQuoted(word);
 }
 
 /** `export OPENAI_API_KEY='…'` for the person's shell; the key itself only when given. */

@@ -1,0 +1,171 @@
+// File names are the person's own text, and any of them may hold a line break or an escape: every
+// message shows a path as one safe line, and a command to type names it exactly, quoted so that it
+// works as printed and still shows as one line of printable characters.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, realpathSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as doctor } from '../../src/commands/doctor.js';
+import { envCommand, run as env, type EnvOptions } from '../../src/commands/env.js';
+import { run as importKeys, type ImportOptions } from '../../src/commands/import.js';
+import { run as logout } from '../../src/commands/logout.js';
+import { run as status } from '../../src/commands/status.js';
+import { reloadHint, shellPath } from '../../src/plaintext/edit.js';
+import { shellWord } from '../../src/terminal/shell.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
+
+const KEY = testKey('A');
+const FORGED = 'a\n✔ forged.env';
+const FLAGS: EnvOptions = { force: true, gitignore: false };
+// git without the person's own configuration.
+const GIT_ENV = { PATH: process.env.PATH, HOME: '/nonexistent-home', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+const IMPORT: ImportOptions = { check: false, json: false, rewrite: false, yes: false };
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+/** Every line written, stdout and stderr. */
+const lines = () => `${t.stdout}${t.stderr}`.split('\n');
+
+/** No output line starts as a result line of ours would, with text that came from a file name. */
+function expectNoForgedLine(text: string): void {
+  expect(lines().filter((l) => l.startsWith(text))).toEqual([]);
+}
+
+// What a terminal acts on, or shows as another line.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+describe('a file name with a line break, written by env --file', () => {
+  async function written(): Promise<void> {
+    t = makeTestContext({ env: GIT_ENV, keychain: { default: KEY } });
+    // As `openai-setup key` leaves it: in the keychain, and its hint in the state file.
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    expect(await env(t.ctx, { ...FLAGS, file: FORGED })).toBe(0);
+    expect(readFileSync(join(t.cwd, FORGED), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(t.stdout).toContain('to a ✔ forged.env (a new file, readable only by you).');
+  }
+
+  it('status names it on one line', async () => {
+    await written();
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain('○ Also in a ✔ forged.env:1 (written by `openai-setup env --file`, as you asked)');
+    expectNoForgedLine('✔ forged');
+  });
+
+  it('doctor names it on one line', async () => {
+    await written();
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerChecks(checkResult('valid'));
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toMatch(/Env files +sk-proj-…000A is also in a ✔ forged\.env:1, written by/);
+    expectNoForgedLine('✔ forged');
+  });
+
+  it('logout names it on one line', async () => {
+    await written();
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout).toContain('! sk-proj-…000A is still in a ✔ forged.env:1 (written there by');
+    expectNoForgedLine('✔ forged');
+  });
+
+  it('the command that writes it again (rotate says it) names it exactly, in $\'…\', and works as printed', async () => {
+    await written();
+    const command = await envCommand(t.ctx, 'default', join(t.cwd, FORGED));
+    expect(command).toBe(`openai-setup env --file $'a\\n✔ forged.env'`);
+    // As bash reads it: the very name.
+    const word = command.slice('openai-setup env --file '.length);
+    expect(execFileSync('bash', ['-c', `printf %s ${word}`], { encoding: 'utf8' })).toBe(FORGED);
+  });
+});
+
+describe('import and a path with a line break', () => {
+  it('a CODEX_HOME with a line break: the finding is named on one line', async () => {
+    t = makeTestContext({ interactive: false, env: { HOME: '/nonexistent-home' } });
+    const codex = join(t.cwd, '..', 'co\n✔ Stored safely in the keychain');
+    t.ctx.rawEnv.CODEX_HOME = codex;
+    mkdirSync(codex, { recursive: true });
+    writeFileSync(join(codex, 'auth.json'), `{"OPENAI_API_KEY": "${KEY}"}\n`);
+    expect(await importKeys(t.ctx, IMPORT)).toBe(8);
+    expect(t.stdout).toContain('co ✔ Stored safely in the keychain/auth.json, line 1');
+    expectNoForgedLine('✔ Stored safely');
+  });
+
+  it('--store with a line break in its value: quoted escaped in the error', async () => {
+    t = makeTestContext({ interactive: false });
+    const { code, message } = await outcomeOf(importKeys(t.ctx, { ...IMPORT, store: 'x\n:1' }));
+    expect(code).toBe(2);
+    expect(message).toBe('--store: expected PATH:LINE, like ~/.zshrc:12 (got "x\\x0a:1").');
+  });
+});
+
+describe('paths in commands to type', () => {
+  const names = ['plain.env', 'with space.env', "it's.env", FORGED, 'esc\x1b[2J.env', 'bidi\u202eenv.', 'nel\u0085.env', 'back\\slash\n.env'];
+
+  it('each is one line of printable text, and the shell reads back the exact name', () => {
+    for (const name of names) {
+      const word = shellWord(name);
+      expect(word).not.toMatch(UNPRINTABLE);
+      expect(execFileSync('bash', ['-c', `printf %s ${word}`], { encoding: 'utf8' })).toBe(name);
+    }
+    expect(shellWord('plain.env')).toBe('plain.env');
+    expect(shellWord('with space.env')).toBe("'with space.env'");
+    expect(shellWord('esc\x1b[2J.env')).toBe("$'esc\\x1b[2J.env'");
+    expect(shellWord("it's\n")).toBe("$'it\\'s\\n'");
+  });
+
+  it('~/ stays outside the quotes, so that it expands', () => {
+    t = makeTestContext();
+    const home = t.cwd;
+    expect(shellPath('~/a\nb')).toBe("~/$'a\\nb'");
+    expect(execFileSync('bash', ['-c', `printf %s ${shellPath('~/a\nb')}`], { encoding: 'utf8', env: { HOME: home } })).toBe(`${home}/a\nb`);
+  });
+
+  it('a reload command names the file itself when the name shown is not exact', () => {
+    expect(reloadHint('posix-shell', '/h/a\nb/.zshrc', '~/a b/.zshrc')).toBe("It takes effect in new shells; to load it in this one:  source $'/h/a\\nb/.zshrc'");
+    expect(reloadHint('posix-shell', '/h/.zshrc', '~/.zshrc')).toBe('It takes effect in new shells; to load it in this one:  source ~/.zshrc');
+  });
+});
+
+describe('env --file that cannot be read', () => {
+  it('a huge file (3 GB, sparse): one line, exit 2, nothing written', async () => {
+    t = makeTestContext({ env: GIT_ENV, keychain: { default: KEY } });
+    const big = join(t.cwd, 'big.env');
+    writeFileSync(big, '');
+    truncateSync(big, 3 * 1024 ** 3);
+    const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, file: 'big.env' }));
+    expect(code).toBe(2);
+    expect(message).toBe('--file big.env: it is larger than 4 MB, far more than such a file holds, so it is not read. Nothing was written.');
+  });
+
+  it('a file just over the 4 MB import looks into: refused the same way', async () => {
+    t = makeTestContext({ env: GIT_ENV, keychain: { default: KEY } });
+    writeFileSync(join(t.cwd, '.env'), 'x'.repeat(4 * 1024 * 1024 + 1));
+    const { code, message } = await outcomeOf(env(t.ctx, FLAGS));
+    expect(code).toBe(2);
+    expect(message).toBe('--file .env: it is larger than 4 MB, far more than such a file holds, so it is not read. Nothing was written.');
+    expect(readFileSync(join(t.cwd, '.env'), 'utf8')).not.toContain(KEY);
+  });
+
+  it('a .gitignore over 4 MB to add the file to: one line, the key not written', async () => {
+    t = makeTestContext({ env: GIT_ENV, keychain: { default: KEY } });
+    execFileSync('git', ['init', '-q'], { cwd: t.cwd, env: GIT_ENV });
+    // One comment line: git reads it quickly, and it ignores nothing.
+    writeFileSync(join(t.cwd, '.gitignore'), '#'.repeat(4 * 1024 * 1024 + 1));
+    const { code, message } = await outcomeOf(env(t.ctx, { force: false, gitignore: true }));
+    expect(code).toBe(2);
+    expect(message).toBe(`Could not add /.env to ${join(realpathSync(t.cwd), '.gitignore')}: it is larger than 4 MB, far more than such a file holds, so it is not read. The key was not written.`);
+    expect(existsSync(join(t.cwd, '.env'))).toBe(false);
+  });
+
+  it('a FIFO, /dev/zero, a directory: one line each, exit 2, no wait', async () => {
+    t = makeTestContext({ env: GIT_ENV, keychain: { default: KEY } });
+    execFileSync('mkfifo', [join(t.cwd, 'fifo.env')]);
+    mkdirSync(join(t.cwd, 'dir.env'));
+    for (const [file, shown] of [['fifo.env', 'fifo.env'], ['/dev/zero', '/dev/zero'], ['dir.env', 'dir.env']]) {
+      const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, file }));
+      expect(code).toBe(2);
+      expect(message).toBe(`${shown} is not a regular file. Nothing was written.`);
+    }
+  });
+});
