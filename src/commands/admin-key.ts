@@ -3,6 +3,7 @@
 // today's costs (for spend). rotate and spend use it.
 import * as z from 'zod/mini';
 import { AdminApiError, needsAdminKeyFix } from '../api/admin-failure.js';
+import { COSTS_SCOPE, LIST_SCOPE, probeAdminKey, WRITE_SCOPE, type AdminProbe } from '../api/admin-probe.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, UsageError } from '../errors.js';
@@ -96,10 +97,6 @@ interface Done {
 // What each command needs of the admin key (the Admin API's scopes): rotate lists projects and
 // keys (read) and creates service accounts and deletes keys (write); spend reads costs, and names
 // projects only when it may list them.
-const LIST_SCOPE = 'api.management.read';
-const WRITE_SCOPE = 'api.management.write';
-const COSTS_SCOPE = 'api.usage.read';
-
 /** Which commands the key was not found unable to serve, and the permissions it was found without. */
 interface Capabilities {
   rotate: boolean;
@@ -107,19 +104,6 @@ interface Capabilities {
   missing: string[];
   /** How to have it serve both, when it cannot. */
   fix: string | null;
-}
-
-/** A request's answer, or the missing permission that kept it from one. */
-type Checked<T> = { value: T } | { lacking: AdminApiError };
-
-/** Any failure other than a missing permission is thrown. */
-async function unlessMissingScope<T>(request: Promise<T>): Promise<Checked<T>> {
-  try {
-    return { value: await request };
-  } catch (error) {
-    if (error instanceof AdminApiError && error.kind === 'missing_scope') return { lacking: error };
-    throw error;
-  }
 }
 
 /**
@@ -133,19 +117,10 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
   const hint = maskKey(key);
   const auth = await adminAuth(ctx, profile, key);
   const spinner = term.spinner("Checking the admin key (listing one project, reading today's costs)…");
-  let projects: Checked<AdminProject | null>;
-  // `unknown`: the costs could not be read for another reason.
-  let costs: Checked<unknown> | { unknown: AdminApiError };
+  let projects: AdminProbe['projects'];
+  let costs: AdminProbe['costs'];
   try {
-    projects = await unlessMissingScope(ctx.api.admin.listProjects(auth, { limit: 1 }).then((page) => page.data[0] ?? null));
-    const today = Math.floor(ctx.clock.now().getTime() / 86_400_000) * 86_400;
-    try {
-      costs = await unlessMissingScope(ctx.api.admin.costs(auth, { startTime: today, limit: 1 }));
-    } catch (error) {
-      // The key listed projects: a failure to read costs says nothing against it, only that spend was not checked.
-      if (!('value' in projects) || !(error instanceof AdminApiError)) throw error;
-      costs = { unknown: error };
-    }
+    ({ projects, costs } = await probeAdminKey(ctx.api.admin, auth, ctx.clock.now()));
     if ('lacking' in projects && 'lacking' in costs) {
       const names = [projects.lacking.scopes.join(', ') || LIST_SCOPE, costs.lacking.scopes.join(', ') || COSTS_SCOPE].join(' and ');
       const { status, apiMessage, requestId } = costs.lacking;

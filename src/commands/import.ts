@@ -10,6 +10,7 @@ import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
+import { probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
 import { STATUS } from '../api/status.js';
 import type { Context } from '../context.js';
@@ -474,12 +475,28 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   return exitCode;
 }
 
-/** A live check of a found key: an admin key lists one project; any other key lists models (nothing billable). */
+/**
+ * An admin key that rotate or spend can use (it lists projects, or reads costs: a read-only usage
+ * key serves spend); one that can do neither is an AdminApiError, as a rejected one is.
+ */
+async function usableAdminKey(ctx: Context, profileName: string, key: string): Promise<AdminProbe> {
+  const probe = await probeAdminKey(ctx.api.admin, await adminAuth(ctx, profileName, key), ctx.clock.now());
+  if ('lacking' in probe.projects && 'lacking' in probe.costs) throw probe.projects.lacking;
+  return probe;
+}
+
+/** What a usable admin key serves, in a sentence. */
+function adminKeyUse(probe: AdminProbe): string {
+  if ('lacking' in probe.projects) return 'The admin key works for spend (it cannot list projects: rotate cannot use it).';
+  if ('lacking' in probe.costs) return 'The admin key works for rotate (it cannot read costs: spend cannot use it).';
+  return 'The admin key works.';
+}
+
+/** A live check of a found key: an admin key lists one project and reads today's costs; any other key lists models (nothing billable). */
 async function checkKey(ctx: Context, profileName: string, key: string): Promise<CheckOutcome> {
   if (keyKind(key) === 'admin') {
     try {
-      await ctx.api.admin.listProjects(await adminAuth(ctx, profileName, key), { limit: 1 });
-      return { ok: true, status: 'valid', message: 'The admin key works.' };
+      return { ok: true, status: 'valid', message: adminKeyUse(await usableAdminKey(ctx, profileName, key)) };
     } catch (error) {
       if (error instanceof AdminApiError) return { ok: false, status: error.kind, message: error.message };
       throw error;
@@ -495,7 +512,7 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
   const admin = keyKind(key) === 'admin';
   if (admin) {
     try {
-      await ctx.api.admin.listProjects(await adminAuth(ctx, profileName, key), { limit: 1 });
+      await usableAdminKey(ctx, profileName, key);
     } catch (error) {
       if (!(error instanceof ExitError)) throw error;
       throw new ReasonedExitError(error.code, `${maskKey(key)} was not stored: ${error.message}`, [], failureFields(error).reason);

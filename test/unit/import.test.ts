@@ -370,6 +370,23 @@ describe('import: moving keys into the keychain', () => {
     expect(t.read('~/.profile')).toBe('export EDITOR=vi\n');
   });
 
+  it('an admin key that may only read usage is stored too (spend can use it); one that can do neither is not', async () => {
+    const t = machine({ interactive: false });
+    t.org.admin.addAdminKey(ADMIN, { scopes: ['api.usage.read'] });
+    t.write('~/.profile', `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    expect(await runImport(t.ctx, options({ json: true, check: true }), t.deps)).toBe(8);
+    expect(ImportJsonSchema.parse(JSON.parse(t.stdout)).findings[0]?.check).toMatchObject({ ok: true, message: 'The admin key works for spend (it cannot list projects: rotate cannot use it).' });
+    expect(await runImport(t.ctx, options({ store: '~/.profile:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
+
+    const none = machine({ interactive: false });
+    none.org.admin.addAdminKey(ADMIN, { scopes: [] });
+    none.write('~/.profile', `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    expect((await outcomeOf(runImport(none.ctx, options({ store: '~/.profile:1', rewrite: true, yes: true }), none.deps))).code).toBe(5);
+    expect(none.keychain.keyOf('default:admin')).toBeUndefined();
+    expect(none.read('~/.profile')).toBe(`export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+  });
+
   it('an admin key moved out of a .env: no run advice (run hands over the project key) and no rotate, but its own page and admin-key', async () => {
     const t = machine({ interactive: false });
     t.org.admin.addAdminKey(ADMIN);
