@@ -58,13 +58,26 @@ export interface Diagnosis {
 
 // Only `error` being an object makes a body the API's: a gateway in front of the API (Cloudflare's
 // 502 `{"error":{"code":502,…,"type":"cf_bad_gateway"}}`) may put a number where a string goes.
+// Google's OpenAI-compatible endpoint answers in its own shape: a number for `code`, the gRPC
+// status as a word in `status` ("INVALID_ARGUMENT") and the reason in `details[].reason`.
 const ErrorBodySchema = z.object({
   error: z.object({
     message: z.catch(z.string(), ''),
     type: z.catch(z.nullish(z.string()), null),
     code: z.catch(z.nullish(z.string()), null),
+    status: z.catch(z.nullish(z.string()), null),
+    details: z.catch(z.nullish(z.array(z.unknown())), null),
   }),
 });
+
+/**
+ * The `{"error": …}` envelope of an answer, also when it comes as the one element of an array, as
+ * Google's gateway sends it (`[{"error":{"code":400,"message":"API key not valid…"}}]`).
+ */
+export function errorEnvelope(body: unknown): unknown {
+  const first: unknown = Array.isArray(body) ? body[0] : undefined;
+  return first !== null && typeof first === 'object' && 'error' in first ? first : body;
+}
 
 function hostOf(baseURL: string): string {
   try {
@@ -160,7 +173,7 @@ export function nonApiDiagnosis(failure: Extract<Failure, { kind: 'http' }>, req
       requestId,
     };
   }
-  if (ErrorBodySchema.safeParse(failure.body).success) return null;
+  if (ErrorBodySchema.safeParse(errorEnvelope(failure.body)).success) return null;
   // Not an OpenAI JSON error: a gateway, captive portal, Cloudflare block or a wrong base URL.
   const blocked = status === 403 ? ' (blocked by a firewall or CDN; an unsupported region can look like this too)' : '';
   return {
@@ -184,6 +197,9 @@ interface ApiError {
   type: string | null;
   /** The API's message, with any key in it masked. */
   message: string;
+  /** Google's gRPC status word ("INVALID_ARGUMENT"), and the reasons its `details` give ("API_KEY_INVALID"). */
+  rpcStatus: string | null;
+  reasons: string[];
   /** The key's project: the answer's `openai-project` header, else one seen in the check, else the one sent. */
   project: string | null;
   request: FailedRequest;
@@ -348,7 +364,8 @@ const WAIT = /try again in ((?:\d+(?:\.\d+)?(?:h|ms|m|s))+)/i;
 const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | null> = {
   invalid_api_key: (e) => ({
     status: 'invalid_key',
-    message: 'The API rejected the key: it is wrong, revoked or deleted (the API cannot tell these apart).',
+    // Known by its words alone (a 400 of Google's gateway, a body without the code): they say more than ours.
+    message: e.code === 'invalid_api_key' ? 'The API rejected the key: it is wrong, revoked or deleted (the API cannot tell these apart).' : quoted(e, 'The API rejected the key'),
     fix: newKeyFix(e.request),
     fixUrl: PAGES.keys.url,
   }),
@@ -412,9 +429,24 @@ const MESSAGE_CODES: Array<[RegExp, string]> = [
   [/not available in your country|Country, region,? or territory not supported/i, 'unsupported_country'],
 ];
 
+// A key the server refuses by its words, whatever the status (Google's gateway answers 400):
+// "API key not valid", "API key expired", "Invalid API key", "Incorrect API key provided".
+const KEY_NOT_VALID = /\bAPI[ _-]?key\b[^.]{0,30}?\b(?:not valid|invalid|expired|not found)\b|\b(?:invalid|incorrect|wrong)[ _-](?:x-)?API[ _-]?key\b/i;
+
+/** Does an answer other than a 401 say the key itself is not valid (by its words, or Google's status and reason)? */
+function saysKeyNotValid(e: ApiError): boolean {
+  // A 401 says it by its status, and keeps the API's own code as the reason (statusOutcome).
+  if (e.status === 401) return false;
+  return (
+    KEY_NOT_VALID.test(e.message) ||
+    (e.rpcStatus === 'INVALID_ARGUMENT' && /\bAPI[ _-]?key\b/i.test(e.message)) ||
+    e.reasons.some((reason) => reason === 'API_KEY_INVALID' || reason === 'API_KEY_EXPIRED')
+  );
+}
+
 /** The code table, tried by error.code, then error.type, then what the message says. */
 function tableOutcome(e: ApiError): Outcome | null {
-  const byMessage = MESSAGE_CODES.find(([pattern]) => pattern.test(e.message))?.[1] ?? null;
+  const byMessage = MESSAGE_CODES.find(([pattern]) => pattern.test(e.message))?.[1] ?? (saysKeyNotValid(e) ? 'invalid_api_key' : null);
   for (const name of [e.code, e.type, byMessage]) {
     if (!has(CODE_OUTCOMES, name)) continue;
     const outcome = CODE_OUTCOMES[name]!(e);
@@ -475,20 +507,39 @@ function statusOutcome(e: ApiError): Outcome {
       fixUrl: null,
     };
   }
-  // Any other 4xx (404 for the probe model, 400 for an organization that must be verified...):
-  // the key was accepted; the caller treats it as "billing could not be checked".
+  if (request.probe === 'models') {
+    // GET /models takes no parameters: a 4xx the table does not know is about the key or the
+    // server, never a sign that the key works. Nothing was learnt about the key, as for a wrong
+    // base URL: the check could not finish.
+    const host = hostOf(request.baseURL);
+    return {
+      status: 'network_error',
+      reason: `http_${status}`,
+      message: `${host} refused the list of models (HTTP ${status}${e.message ? `: ${e.message}` : ''}), so the key could not be checked.`,
+      fix: `Listing models takes no parameters, so the key or the server is the cause: check that the key is one ${host} accepts, and the base URL (--base-url or OPENAI_BASE_URL).`,
+      fixUrl: null,
+    };
+  }
+  // Any other 4xx of the test request (404 for the probe model, 400 for an organization that must
+  // be verified...): the key was accepted; the caller treats it as "billing could not be checked".
   return { status: 'valid', reason: code ?? type ?? `http_${status}`, message: e.message || `HTTP ${status}${code ? `, ${code}` : ''}`, fix: null, fixUrl: null };
 }
 
 /** An OpenAI error answer: missing scopes, quota, the code table (code, type, message), then the HTTP status. */
 export function apiErrorDiagnosis(failure: Extract<Failure, { kind: 'http' }>, request: FailedRequest): Diagnosis {
-  const parsed = ErrorBodySchema.safeParse(failure.body);
-  const body = parsed.success ? parsed.data.error : { message: '', type: null, code: null };
+  const parsed = ErrorBodySchema.safeParse(errorEnvelope(failure.body));
+  const body = parsed.success ? parsed.data.error : { message: '', type: null, code: null, status: null, details: null };
+  const reasons = (body.details ?? []).flatMap((detail) => {
+    const reason = detail !== null && typeof detail === 'object' ? (detail as { reason?: unknown }).reason : undefined;
+    return typeof reason === 'string' ? [reason] : [];
+  });
   const e: ApiError = {
     status: failure.status,
     code: body.code ?? null,
     type: body.type ?? null,
     message: redact(body.message, [request.key]).trim(),
+    rpcStatus: body.status ?? null,
+    reasons,
     project: failure.headers?.get('openai-project') ?? request.seenProject ?? request.project?.value ?? null,
     request,
   };

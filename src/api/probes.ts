@@ -2,7 +2,7 @@
 // the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
 import type { ClientOptions } from 'openai';
 import { createTransport, sdkFetch, sdkLogger, type ApiFetch, type Transport } from './http.js';
-import type { Failure } from './diagnosis.js';
+import { errorEnvelope, type Failure } from './diagnosis.js';
 import { checkedHeaders } from './identifiers.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
 import { answerOutcome, verdict, type ProbeOutcome } from './verdict.js';
@@ -57,6 +57,22 @@ export function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal, key: 
   return { kind: 'transport', code: cause.code, text: cause.text.slice(0, MAX_MESSAGE_CHARS) };
 }
 
+/**
+ * The SDK's client, but an error body sent as a one-element array (Google's gateway:
+ * `[{"error":{…}}]`) is read as the object inside: the SDK keeps only an object's `error`, and the
+ * diagnosis would see no answer of the API at all.
+ */
+export function clientClass(sdk: Sdk) {
+  const Client = class extends sdk.OpenAI {
+    protected override makeStatusError(status: number, error: object, message: string | undefined, headers: Headers) {
+      return super.makeStatusError(status, errorEnvelope(error) as object, message, headers);
+    }
+  };
+  // The SDK's User-Agent is its class's name (`OpenAI/JS 6.x`): the API sees the SDK's own.
+  Object.defineProperty(Client, 'name', { value: sdk.OpenAI.name });
+  return Client;
+}
+
 function sdkOptions(request: CheckRequest, fetch: ApiFetch, debug: ((line: string) => void) | undefined): ClientOptions {
   const options: ClientOptions = {
     apiKey: request.key,
@@ -93,7 +109,8 @@ export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
       const started = options.clock();
       const { fetch, proxyFor } = http();
       const sdk = (await import('openai')) as Sdk;
-      const client = new sdk.OpenAI(sdkOptions(request, fetch, options.debug));
+      const Client = clientClass(sdk);
+      const client = new Client(sdkOptions(request, fetch, options.debug));
       // One deadline for both requests, answers' bodies included.
       const signal = AbortSignal.timeout(request.timeoutMs);
       // `body` is what the SDK parsed: JSON, or the text of anything else.

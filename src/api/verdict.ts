@@ -75,12 +75,12 @@ export function verdict(request: CheckRequest, proxy: string | null, models: Pro
   // compatible server without GET /models.
   const noModelList = authFailure?.reason === 'http_404' && billing?.ok === true;
   if (noModelList) warnings.push(`${request.baseURL} has no list of models (HTTP 404 for /models), but the test request worked.`);
-  if (authFailure && authFailure.status !== 'valid' && !listingOnly && !noModelList) {
+  // Any other failure of GET /models decides (the diagnosis never calls one of it "valid").
+  if (authFailure && !listingOnly && !noModelList) {
     outcome = authFailure;
   } else if (billingFailure) {
     outcome = billingFailure;
   }
-  if (authFailure?.status === 'valid') warnings.push(`Listing models failed: ${authFailure.message}`);
 
   const base = {
     organization: header('openai-organization'),

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
@@ -176,17 +177,41 @@ export function exitStatus(code: number | null, signal: NodeJS.Signals | null): 
   return code ?? 1;
 }
 
+/**
+ * A command that could not be started, said as a shell says it: 127 not found, 126 found but not
+ * runnable. Node reports some of these as the child's 'error' event (ENOENT, EACCES) and others
+ * by throwing from spawn() itself (an empty name, ENOTDIR, ENAMETOOLONG, E2BIG); both come here.
+ */
+function startFailure(error: NodeJS.ErrnoException, command: string): ExitError {
+  const shown = shownValue(command);
+  if (command === '') return new ExitError(127, 'Command not found: "" (the command name is empty)');
+  // A name without a slash is looked up in PATH, where one too long cannot be: a shell says "not found".
+  if (error.code === 'ENOENT' || (error.code === 'ENAMETOOLONG' && !command.includes('/'))) return new ExitError(127, `Command not found: ${shown}`);
+  if (error.code === 'EACCES') return new ExitError(126, `Permission denied: ${shown}`);
+  if (error.code === 'ERR_INVALID_ARG_VALUE') return new ExitError(126, `Could not run ${shown}: the command or an argument holds a NUL character.`);
+  // The system's own words for the errno ("not a directory", "name too long"); Node's message
+  // repeats the whole path, however long.
+  const described = typeof error.errno === 'number' ? getSystemErrorMap().get(error.errno)?.[1] : undefined;
+  return new ExitError(126, `Could not run ${shown}: ${described ?? (error.code || sanitize(error.message))}.`);
+}
+
 function waitForChild(child: ChildProcess, command: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      const shown = shownValue(command);
-      // Exit codes as in a shell: 127 not found, 126 found but not runnable.
-      if (error.code === 'ENOENT') reject(new ExitError(127, `Command not found: ${shown}`));
-      else if (error.code === 'EACCES') reject(new ExitError(126, `Permission denied: ${shown}`));
-      else reject(new ExitError(126, `Could not run ${shown}: ${sanitize(error.message)}`));
-    });
+    child.once('error', (error: NodeJS.ErrnoException) => reject(startFailure(error, command)));
     child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
   });
+}
+
+/** Starts the command; what spawn() throws for a command it cannot start is the shell's 126 / 127 too. */
+function startChild(host: ProcessHost, file: string, args: string[], env: Record<string, string | undefined>): ChildProcess {
+  try {
+    return host.spawn(file, args, env);
+  } catch (error) {
+    // Only Node's refusals carry a string code; anything else is a bug, and reported as one.
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (typeof code === 'string') throw startFailure(error as NodeJS.ErrnoException, file);
+    throw error;
+  }
 }
 
 export async function run(ctx: Context, options: { profile?: string; command: string[] }, host: ProcessHost = nodeProcessHost): Promise<number> {
@@ -242,7 +267,7 @@ export async function run(ctx: Context, options: { profile?: string; command: st
   });
   try {
     witness = host.startWitness();
-    child = host.spawn(file!, args, env);
+    child = startChild(host, file!, args, env);
     return await waitForChild(child, file!);
   } finally {
     release();

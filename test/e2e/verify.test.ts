@@ -24,6 +24,10 @@ const SCENARIO_ROWS: Array<[Scenario, string, number, RegExp]> = [
   ['no_credits', 'insufficient_quota', 4, /no credits/],
   ['access_terminated', 'forbidden', 5, /terminated this account's access/],
   ['captive_portal', 'network_error', 6, /answered HTTP 200 with a page that is not an OpenAI API answer/],
+  // A key refused with a 400 (Google's OpenAI-compatible endpoint), its body also inside an array:
+  // the array form needs probes.ts's client, which reads what the SDK alone would drop.
+  ['google_key_not_valid', 'invalid_key', 3, /The API rejected the key: API key not valid\. Please pass a valid API key\./],
+  ['google_key_not_valid_array', 'invalid_key', 3, /The API rejected the key: API key not valid\. Please pass a valid API key\./],
 ];
 
 const keyFor = (scenario: string) => makeKey('proj', `verify-${scenario}`);
@@ -84,6 +88,15 @@ describe('verify outcomes', () => {
     expect(result.code).toBe(6);
     expect(result.stdout).toMatch(/sign in to the network in a browser/);
     expect(result.stdout).not.toMatch(/The key works|went through|✔ Accepted/);
+  });
+
+  it('a key refused with HTTP 400 is never accepted: no "works", no "Accepted", no warnings of a working key', async () => {
+    for (const scenario of ['google_key_not_valid', 'google_key_not_valid_array']) {
+      const result = await verify(['--key', keyFor(scenario)]);
+      expect(result.code).toBe(3);
+      expect(result.stdout).toMatch(/✖ Accepted +no/);
+      expect(result.stdout).not.toMatch(/The key works|✔ Accepted|Listing models failed|Billing not checked|not an OpenAI API answer/);
+    }
   });
 
   it('explains no credits with the fix, the billing URL, the other-organization hint and the request id', async () => {

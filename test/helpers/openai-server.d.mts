@@ -23,7 +23,9 @@ export type Scenario =
   | 'hang' // never answer (until close())
   | 'reset' // destroy the socket without answering
   | 'access_terminated' // both 429 type access_terminated, code null: a banned account, not a rate limit
-  | 'captive_portal'; // both 200 HTML sign-in page, whatever the path and key (a network's captive portal)
+  | 'captive_portal' // both 200 HTML sign-in page, whatever the path and key (a network's captive portal)
+  | 'google_key_not_valid' // both 400 as Google's OpenAI-compatible endpoint refuses a key: {"error":{"code":400,"message":"API key not valid…","status":"INVALID_ARGUMENT","details":[…]}}
+  | 'google_key_not_valid_array'; // the same body inside a one-element array: [{"error":{…}}]
 
 export declare const SCENARIOS: readonly Scenario[];
 

@@ -43,6 +43,8 @@ export const SCENARIOS = Object.freeze([
   'reset',
   'access_terminated',
   'captive_portal',
+  'google_key_not_valid',
+  'google_key_not_valid_array',
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -206,6 +208,24 @@ const BODY = {
       'access_terminated',
       null,
     ),
+  // Google's OpenAI-compatible endpoint refusing a key: 400, a number for `code`, the gRPC status
+  // word and reason (continuedev/continue#8516, #11501). Not the OpenAI envelope: no type, no param.
+  googleKeyNotValid: () => ({
+    error: {
+      code: 400,
+      message: 'API key not valid. Please pass a valid API key.',
+      status: 'INVALID_ARGUMENT',
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'API_KEY_INVALID',
+          domain: 'googleapis.com',
+          metadata: { service: 'generativelanguage.googleapis.com' },
+        },
+        { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
+      ],
+    },
+  }),
   noOrganization: () =>
     err(
       `You must be a member of an organization to use the API. Please ${DOCS_HELP}.`,
@@ -506,6 +526,11 @@ function respond(x) {
       return json(503, BODY.overloaded(id));
     case 'bad_gateway_html':
       return html(502, BAD_GATEWAY_HTML);
+    case 'google_key_not_valid':
+      return json(400, BODY.googleKeyNotValid());
+    // The same body inside a one-element array, as #8516 shows it.
+    case 'google_key_not_valid_array':
+      return json(400, [BODY.googleKeyNotValid()]);
   }
 
   if (route === 'models') {

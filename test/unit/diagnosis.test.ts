@@ -21,7 +21,7 @@ import { buildCheckRequest } from '../../src/api/check.js';
 import { diagnose, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
 import { STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
-import { failureOf } from '../../src/api/probes.js';
+import { clientClass, failureOf } from '../../src/api/probes.js';
 import { ProxyRefusedError } from '../../src/api/http.js';
 import { answerOutcome, verdict, type ProbeOutcome } from '../../src/api/verdict.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
@@ -80,6 +80,9 @@ function safeJSON(text: string): object | undefined {
   }
 }
 
+/** The client probes.ts makes requests with (its makeStatusError is what turns an answer into an error). */
+const SDK_CLIENT = new (clientClass(OpenAISdk))({ apiKey: 'unused', baseURL: BASE_URL });
+
 /** What probes.ts hands verdict() for one probe. */
 function outcomeOf(given: Given, probe: 'models' | 'chat'): ProbeOutcome {
   if ('kind' in given) return { ok: false, failure: given };
@@ -97,10 +100,11 @@ function outcomeOf(given: Given, probe: 'models' | 'chat'): ProbeOutcome {
     const body = mediaType.includes('application/json') || mediaType.endsWith('+json') ? JSON.parse(given.body) : given.body;
     return answerOutcome(probe === 'chat' ? 'billing' : 'models', given.status, headers, body);
   }
-  // The SDK's error for a status that is not 2xx (openai-node client.ts makeStatusError), then
+  // The SDK's error for a status that is not 2xx (openai-node client.ts makeStatusError, as the
+  // client of probes.ts overrides it: an array-wrapped body read as the object inside), then
   // failureOf(): it keeps the `error` member of a JSON body; anything else was not the API's.
   const json = safeJSON(given.body);
-  const error = APIError.generate(given.status, json, json ? undefined : given.body, headers);
+  const error: APIError = SDK_CLIENT['makeStatusError'](given.status, json as object, json ? undefined : given.body, headers);
   const inner = (error as { error?: unknown }).error;
   return {
     ok: false,
@@ -318,6 +322,26 @@ const SERVER_ROWS: Row[] = [
     expected: {
       status: 'invalid_key', exitCode: 3, reason: 'unauthorized', message: /^No key reached the API \(the Authorization header was empty\)\.$/,
       fix: /Create a new secret key/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: "google_key_not_valid: both 400 as Google's OpenAI-compatible endpoint refuses a key (INVALID_ARGUMENT, API_KEY_INVALID) → invalid_key, exit 3, its words quoted; no \"works\", no warnings",
+    scenario: 'google_key_not_valid',
+    result: () => server('google_key_not_valid', { baseURL: 'https://generativelanguage.googleapis.com/v1beta/openai' }),
+    expected: {
+      status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key',
+      message: /^The API rejected the key: API key not valid\. Please pass a valid API key\.$/,
+      fix: /^Create a new secret key on the API keys page and store it with `openai-setup key`\.$/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'google_key_not_valid_array: the same body inside a one-element array (continuedev/continue#8516) → invalid_key, exit 3, not "a page that is not an OpenAI API answer"',
+    scenario: 'google_key_not_valid_array',
+    result: () => server('google_key_not_valid_array', { baseURL: 'https://generativelanguage.googleapis.com/v1beta/openai' }),
+    expected: {
+      status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key',
+      message: /^The API rejected the key: API key not valid\. Please pass a valid API key\.$/,
+      fix: /store it with `openai-setup key`/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQ,
     },
   },
   {
@@ -1165,6 +1189,99 @@ const CORRECTED_ROWS: Row[] = [
   },
 ];
 
+// Found by a review (2026-12): a 4xx the table did not know counted as "accepted" for GET /models
+// too, so a key refused with a 400 "worked" (exit 0), and Google's array-wrapped body was "not an
+// OpenAI API answer" (exit 6).
+const GOOGLE_BODY = (message = 'API key not valid. Please pass a valid API key.', status = 'INVALID_ARGUMENT', reason = 'API_KEY_INVALID') => ({
+  error: {
+    code: 400,
+    message,
+    status,
+    details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } }],
+  },
+});
+
+CORRECTED_ROWS.push(
+  {
+    name: 'both 400 "API key not valid" (Google, OpenAI-like envelope, code and type null) → invalid_key, exit 3',
+    result: () => {
+      const error = apiError(400, 'API key not valid. Please pass a valid API key.', null, null);
+      return judge(error, error);
+    },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key: API key not valid\./, fix: /store it with `openai-setup key`/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID },
+  },
+  {
+    name: 'GET /models 400 "Invalid API key" of a compatible server, chat 200 → invalid_key: a 400 of the list of models never passes',
+    result: () => judge(apiError(400, 'Invalid API Key', 'invalid_request_error', null), answerFor('valid', 'chat', KEY)),
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key: Invalid API Key$/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: 'GET /models 400 "Incorrect API key provided: …" with a null code → invalid_key, the key masked',
+    result: () => {
+      const error = apiError(400, `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', null);
+      return judge(error, error);
+    },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key: Incorrect API key provided: sk-proj-…/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: '400 INVALID_ARGUMENT naming the API key in other words ("API key is malformed") → invalid_key',
+    result: () => {
+      const error = api(400, GOOGLE_BODY('The API key is malformed.', 'INVALID_ARGUMENT', 'BAD_REQUEST'));
+      return judge(error, error);
+    },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key: The API key is malformed\.$/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: '400 with only the reason API_KEY_EXPIRED (no message) → invalid_key, saying no reason was given',
+    result: () => {
+      const error = api(400, GOOGLE_BODY('', 'INVALID_ARGUMENT', 'API_KEY_EXPIRED'));
+      return judge(error, error);
+    },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key \(HTTP 400\) without saying why\.$/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: "a gateway's 400 quoting Google's body inside its message (continuedev/continue#11501) → invalid_key",
+    result: () => {
+      const error = api(400, { error: { message: JSON.stringify([GOOGLE_BODY()], null, 2), code: 400, status: 'Bad Request' } });
+      return judge(error, error);
+    },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key: [\s\S]*API key not valid/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: 'models 200, chat 400 "API key not valid" → invalid_key: the test request refused the key',
+    result: () => judge(modelsOk(), api(400, GOOGLE_BODY())),
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /API key not valid/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID, more: { models: 8 } },
+  },
+  {
+    name: 'GET /models 400 saying nothing about the key (INVALID_ARGUMENT "Request contains an invalid argument.") → network_error, exit 6: the key was not checked; never "works"',
+    result: () => {
+      const error = api(400, GOOGLE_BODY('Request contains an invalid argument.', 'INVALID_ARGUMENT', 'BAD_REQUEST'));
+      return judge(error, error);
+    },
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'http_400',
+      message: /^api\.openai\.com refused the list of models \(HTTP 400: Request contains an invalid argument\.\), so the key could not be checked\.$/,
+      fix: /^Listing models takes no parameters, so the key or the server is the cause: check that the key is one api\.openai\.com accepts, and the base URL \(--base-url or OPENAI_BASE_URL\)\.$/,
+      fixUrl: null, billing: 'unchecked', requestId: REQUEST_ID,
+      // The same 400 to the test request says nothing either: only that billing was not checked.
+      warnings: [/^Billing not checked: the test request to gpt-4o-mini failed \(Request contains an invalid argument\.\)/],
+    },
+  },
+  {
+    name: 'GET /models 405 (no message) while the test request works → still network_error, exit 6: only a 404 means "no list of models here"',
+    result: () => judge(api(405, { error: { message: '', type: null, param: null, code: null } }), answerFor('valid', 'chat', KEY), { baseURL: 'http://localhost:8000/v1' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'http_405', message: /^localhost:8000 refused the list of models \(HTTP 405\), so the key could not be checked\.$/,
+      fix: /--base-url/, fixUrl: null, billing: 'ok', requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: 'GET /models 422 with --no-billing-check → network_error, exit 6, not "The key works."',
+    result: () => judge(apiError(422, 'Unprocessable request', 'invalid_request_error', 'unprocessable'), null),
+    expected: { status: 'network_error', exitCode: 6, reason: 'http_422', message: /refused the list of models \(HTTP 422: Unprocessable request\)/, fix: /--base-url/, fixUrl: null, billing: 'unchecked', requestId: REQUEST_ID },
+  },
+);
+
 const ROWS = [...SERVER_ROWS, ...ANSWER_ROWS, ...TRANSPORT_ROWS];
 
 function expectRow(result: CheckResult, e: Expected): void {
@@ -1219,6 +1336,56 @@ describe('diagnosis table: answers once diagnosed wrong (a row with `todo` waits
     expect(diagnosis).toMatchObject({ status: 'network_error', reason: 'ERR_PROXY_REFUSED', fix: 'Check HTTPS_PROXY / HTTP_PROXY and the proxy credentials.' });
     expect(diagnosis.message).toBe(`The proxy ${PROXY} refused the connection: ${text}.`);
     expect(failureOf(error, OpenAISdk, AbortSignal.abort(), 'sk-test')).toEqual({ kind: 'timeout' });
+  });
+});
+
+describe('a key refused with a 400, in each body form, through the pure diagnose()', () => {
+  const http = (status: number, body: unknown): Failure => ({ kind: 'http', status, headers: null, body, requestId: null });
+  const request = (probe: FailedRequest['probe']): FailedRequest => ({ ...checkRequest({ baseURL: 'https://generativelanguage.googleapis.com/v1beta/openai' }), probe, proxy: null });
+  const FORMS: Array<[string, unknown]> = [
+    ['Google\'s object', GOOGLE_BODY()],
+    ['Google\'s array ([{"error":…}])', [GOOGLE_BODY()]],
+    ['"API key expired" (API_KEY_EXPIRED)', GOOGLE_BODY('API key expired. Please renew the API key.', 'INVALID_ARGUMENT', 'API_KEY_EXPIRED')],
+    ['OpenAI\'s envelope, "Incorrect API key provided", code null', { error: { message: 'Incorrect API key provided: sk-abc***wxyz.', type: 'invalid_request_error', param: null, code: null } }],
+    ['a compatible server\'s "invalid api key"', { error: { message: 'invalid api key', type: 'invalid_request_error' } }],
+    ['an array holding an OpenAI envelope', [{ error: { message: 'Invalid API key.', type: null, param: null, code: null } }]],
+  ];
+
+  it.each(FORMS)('%s → invalid_key (exit 3) for the list of models and for the test request', (_form, body) => {
+    for (const probe of ['models', 'billing'] as const) {
+      const diagnosis = diagnose(http(400, body), request(probe));
+      expect(diagnosis).toMatchObject({ status: 'invalid_key', reason: 'invalid_api_key', fixUrl: URL_OF.keys });
+      expect(diagnosis.message).toMatch(/^The API rejected the key: .*(?:API key|api key)/i);
+      expect(STATUS[diagnosis.status].exitCode).toBe(3);
+    }
+  });
+
+  it('a 400 that says nothing about the key: the list of models fails (exit 6, "could not be checked"); the test request is "billing not checked" (valid), as before', () => {
+    for (const body of [GOOGLE_BODY('Request contains an invalid argument.', 'INVALID_ARGUMENT', 'BAD_REQUEST'), [GOOGLE_BODY('Request contains an invalid argument.', 'INVALID_ARGUMENT', 'BAD_REQUEST')]]) {
+      const models = diagnose(http(400, body), request('models'));
+      expect(models).toMatchObject({ status: 'network_error', reason: 'http_400' });
+      expect(models.message).toBe('generativelanguage.googleapis.com refused the list of models (HTTP 400: Request contains an invalid argument.), so the key could not be checked.');
+      expect(diagnose(http(400, body), request('billing'))).toMatchObject({ status: 'valid', message: 'Request contains an invalid argument.' });
+    }
+  });
+
+  it('no 4xx of the list of models is ever "valid"', () => {
+    for (let status = 400; status < 500; status++) {
+      for (const body of [{ error: { message: 'Something', type: 'invalid_request_error', param: null, code: 'some_code' } }, { error: { message: '' } }]) {
+        expect(diagnose(http(status, body), request('models')).status, `HTTP ${status}`).not.toBe('valid');
+      }
+    }
+  });
+
+  it("probes.ts's client reads the array form as the object inside, and still introduces itself as the SDK (OpenAI/JS <version>)", () => {
+    const error: APIError = SDK_CLIENT['makeStatusError'](400, [GOOGLE_BODY()] as object, undefined, new Headers());
+    expect(error.error).toEqual(GOOGLE_BODY().error);
+    expect(SDK_CLIENT['getUserAgent']()).toBe(new OpenAISdk.OpenAI({ apiKey: 'unused' })['getUserAgent']());
+    expect(SDK_CLIENT['getUserAgent']()).toMatch(/^OpenAI\/JS \d/);
+  });
+
+  it('an array that holds no error envelope is still "not an OpenAI API answer"', () => {
+    expect(diagnose(http(400, [1, 2]), request('models'))).toMatchObject({ status: 'network_error', reason: 'http_400', message: expect.stringMatching(/not an OpenAI API answer/) });
   });
 });
 

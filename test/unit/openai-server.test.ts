@@ -372,6 +372,24 @@ describe('scenarios', () => {
     });
   });
 
+  it("answers as Google's OpenAI-compatible endpoint refuses a key: 400 INVALID_ARGUMENT to both requests, as an object or inside an array", async () => {
+    for (const [scenario, unwrap] of [
+      ['google_key_not_valid', (body: unknown) => body],
+      ['google_key_not_valid_array', (body: unknown) => (body as unknown[])[0]],
+    ] as const) {
+      const key = keyFor(scenario);
+      for (const route of ['models', 'chat'] as const) {
+        const res = await call(route, key);
+        expect(res.status).toBe(400);
+        const body: unknown = await res.json();
+        expect(Array.isArray(body)).toBe(scenario === 'google_key_not_valid_array');
+        expect(unwrap(body)).toMatchObject({
+          error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }, { locale: 'en-US' }] },
+        });
+      }
+    }
+  });
+
   it('writes the region body in its own key order (code, message, param, type)', async () => {
     const res = await call('models', keyFor('region'));
     expect(await res.text()).toBe(
