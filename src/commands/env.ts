@@ -19,7 +19,7 @@ import { shellPath } from '../plaintext/edit.js';
 import { envFilesOf, missingFiles, withEnvFile } from '../plaintext/env-files.js';
 import { MAX_FILE_BYTES } from '../plaintext/scan.js';
 import { pathLine, typedPath } from '../plaintext/summary.js';
-import { tempPathFor } from '../storage/private-file.js';
+import { readAtMost, tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
@@ -90,18 +90,7 @@ async function readText(path: string): Promise<string | null> {
     const info = await handle.stat();
     if (!info.isFile()) throw fileFailure('EFTYPE', path);
     if (info.size > MAX_FILE_BYTES) throw fileFailure('EFBIG', path);
-    // To the end, and never past the cap: the file may grow while it is read.
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(64 * 1024);
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > MAX_FILE_BYTES) throw fileFailure('EFBIG', path);
-      chunks.push(chunk.subarray(0, bytesRead));
-    }
-    return Buffer.concat(chunks).toString(BYTES);
+    return (await readAtMost(handle, MAX_FILE_BYTES, () => fileFailure('EFBIG', path))).toString(BYTES);
   } finally {
     await handle.close().catch(() => {});
   }

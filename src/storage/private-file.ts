@@ -2,7 +2,7 @@
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path and what to do, exit 7.
 import { constants, type Dirent, type Stats } from 'node:fs';
-import { chmod, lstat, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, open, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
@@ -173,6 +173,21 @@ const READ_ATTEMPTS = 5;
 /** What opening found instead of the file looked at: another run replaced or removed it meanwhile. */
 const REPLACED = Symbol('replaced');
 
+/** An open file to its end, never past `max` bytes (it may grow while it is read): past them, `tooBig()` is thrown. */
+export async function readAtMost(handle: FileHandle, max: number, tooBig: () => Error): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    if (total > max) throw tooBig();
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
+  return Buffer.concat(chunks);
+}
+
 /**
  * The text of a small private file (a UTF-8 BOM dropped), or null when there is none. Refused,
  * with one line saying why: anything but a regular file (a FIFO or /dev/zero would hang or never
@@ -225,18 +240,8 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
     // Another file than the one checked above: checked afresh rather than read unchecked.
     const opened = await handle.stat();
     if (opened.dev !== before.dev || opened.ino !== before.ino) return REPLACED;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(64 * 1024);
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > MAX_PRIVATE_FILE_BYTES) throw tooBig();
-      chunks.push(chunk.subarray(0, bytesRead));
-    }
     // Notepad starts UTF-8 files with a byte-order mark, which JSON.parse refuses.
-    return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+    return (await readAtMost(handle, MAX_PRIVATE_FILE_BYTES, tooBig)).toString('utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     throw storeError(error, path, 'read');
   } finally {
