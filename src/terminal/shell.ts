@@ -30,9 +30,9 @@ function escapedQuoted(value: string): string {
   const body = value.replace(/[\\']/g, '\\$&').replace(new RegExp(UNPRINTABLE.source, 'g'), (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\t') return '\\t';
-    const code = ch.charCodeAt(0);
-    // \u, not \x, beyond ASCII: \x85 is a byte, not the character U+0085 in UTF-8.
-    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    // Each UTF-8 byte as \xHH: $'\u202e' depends on the shell's locale (bash without a UTF-8
+    // LANG writes it as the six characters), bytes do not.
+    return [...Buffer.from(ch, 'utf8')].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
   });
   return `$'${body}'`;
 }

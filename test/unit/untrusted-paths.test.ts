@@ -106,12 +106,14 @@ describe('paths in commands to type', () => {
     for (const name of names) {
       const word = shellWord(name);
       expect(word).not.toMatch(UNPRINTABLE);
-      expect(execFileSync('bash', ['-c', `printf %s ${word}`], { encoding: 'utf8' })).toBe(name);
+      // In any locale: without LANG, bash reads $'\u…' as the six characters.
+      expect(execFileSync('bash', ['-c', `printf %s ${word}`], { encoding: 'utf8', env: { PATH: process.env.PATH } })).toBe(name);
     }
     expect(shellWord('plain.env')).toBe('plain.env');
     expect(shellWord('with space.env')).toBe("'with space.env'");
     expect(shellWord('esc\x1b[2J.env')).toBe("$'esc\\x1b[2J.env'");
     expect(shellWord("it's\n")).toBe("$'it\\'s\\n'");
+    expect(shellWord('bidi\u202eenv.')).toBe("$'bidi\\xe2\\x80\\xaeenv.'");
   });
 
   it('~/ stays outside the quotes, so that it expands', () => {
