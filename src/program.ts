@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { COMMANDS, EXIT_CODES_HELP, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/index.js';
 import type { Context, GlobalOptions } from './context.js';
+import { wrap } from './terminal/output.js';
 import { shownValue } from './terminal/sanitize.js';
 
 export type ContextFactory = (globals: GlobalOptions) => Context | Promise<Context>;
@@ -38,27 +39,18 @@ function shownUsageError(text: string, typed: readonly string[]): string {
 }
 
 /**
- * Extra help text wrapped at words to the help width; in `  2    usage error: …` rows the
- * continuation lines start under the text they continue.
+ * Extra help text wrapped at words to the help width, as the terminal wraps advice (wrap()): a
+ * command in backticks is one word, never broken across lines (its first line, copied, would run
+ * another command). In `  2    usage error: …` rows the continuation lines start under the text
+ * they continue.
  */
 function wrapHelp(text: string, width: number): string {
   return text
     .split('\n')
     .map((line) => {
       const prefix = /^\s*(?:\S+\s{2,})?/.exec(line)![0];
-      const lines: string[] = [];
-      let current = prefix;
-      let empty = true;
-      for (const word of line.slice(prefix.length).split(/\s+/).filter(Boolean)) {
-        if (!empty && current.length + 1 + word.length > width) {
-          lines.push(current);
-          current = `${' '.repeat(prefix.length)}${word}`;
-        } else {
-          current = empty ? `${current}${word}` : `${current} ${word}`;
-        }
-        empty = false;
-      }
-      return [...lines, current].join('\n');
+      const lines = wrap(line.slice(prefix.length), width - prefix.length);
+      return lines.length ? lines.map((part, index) => `${index ? ' '.repeat(prefix.length) : prefix}${part}`).join('\n') : line;
     })
     .join('\n');
 }
@@ -77,7 +69,9 @@ function addOptions(command: Command, options: OptionSpec[] = []): void {
  */
 export function buildProgram(version: string, makeContext: ContextFactory, io: ProgramIO, done: (code: number) => void): Command {
   const helpWidth = io.columns ?? 80;
-  const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line.replaceAll('{cmd}', io.name)}`).join('\n')}`;
+  // `{cmd}`: the tool as it was started, put in before the text is wrapped (`npx openai-setup` is longer).
+  const named = (text: string) => text.replaceAll('{cmd}', io.name);
+  const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${named(line)}`).join('\n')}`;
   const program = new Command(io.name)
     .description('From an OpenAI account to a working, safely stored API key: log in, add a card, choose billing, create a key, check it live.')
     .version(version, '-V, --version')
@@ -103,8 +97,8 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     if (spec.isDefault) command.allowExcessArguments();
     addOptions(command, spec.options);
     if (spec.usage) command.usage(spec.usage);
-    command.addHelpText('after', () => `${examples(spec.examples)}${spec.helpAfter ? `\n${wrapHelp(spec.helpAfter, helpWidth)}` : ''}`);
-    if (spec.helpAfterError) command.showHelpAfterError(spec.helpAfterError);
+    command.addHelpText('after', () => `${examples(spec.examples)}${spec.helpAfter ? `\n${wrapHelp(named(spec.helpAfter), helpWidth)}` : ''}`);
+    if (spec.helpAfterError) command.showHelpAfterError(named(spec.helpAfterError));
     command.action(async (...received: unknown[]) => {
       const self = received.at(-1) as Command;
       const args = received.slice(0, -2);
