@@ -3,6 +3,9 @@
 import { Command, Option } from 'commander';
 import { COMMANDS, EXIT_CODES_HELP, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/index.js';
 import type { Context, GlobalOptions } from './context.js';
+import { UsageError } from './errors.js';
+import { parseFlag } from './options.js';
+import { ProfileNameSchema } from './storage/state.js';
 import { wrap } from './terminal/output.js';
 import { shownValue } from './terminal/sanitize.js';
 
@@ -55,6 +58,18 @@ function wrapHelp(text: string, width: number): string {
     .join('\n');
 }
 
+/** What is wrong with a --profile value (as every command says it), or null. */
+function profileProblem(profile: string | undefined): UsageError | null {
+  if (profile === undefined) return null;
+  try {
+    parseFlag('--profile', ProfileNameSchema, profile);
+    return null;
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+}
+
 function addOptions(command: Command, options: OptionSpec[] = []): void {
   for (const spec of options) {
     const option = new Option(spec.flags, spec.description);
@@ -85,7 +100,8 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
       getErrHelpWidth: () => helpWidth,
     })
     // Wrap descriptions even in a narrow column (commander's default gives up below 40).
-    .configureHelp({ sortSubcommands: false, minWidthToWrap: 16 })
+    // Each command's help lists the options every command takes (--profile, --no-browser) too.
+    .configureHelp({ sortSubcommands: false, minWidthToWrap: 16, showGlobalOptions: true })
     .addHelpText('after', () => `${examples(['{cmd}', '{cmd} verify --json', '{cmd} run -- python app.py'])}\n${wrapHelp(EXIT_CODES_HELP, helpWidth)}`);
   addOptions(program, GLOBAL_OPTIONS);
 
@@ -106,11 +122,15 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
         program.error(`error: unknown command '${self.args[0]}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
       }
       const globals = self.optsWithGlobals() as GlobalOptions;
+      // Checked here for every command, those that never read it (profiles, use, open, completion) too.
+      const badProfile = profileProblem(globals.profile);
       const line = { args, opts: self.opts(), globals, program };
       const [module, options] = await Promise.all([spec.load(), spec.parse(line)]);
       const ctx = await makeContext(globals);
-      // A bad environment variable stops the run here, one line and exit 2; with --json the
-      // command's failure document says it instead (withFailureDocument reads ctx.env first).
+      // Raised where a bad environment variable is: at the first read of ctx.env.
+      if (badProfile) Object.defineProperty(ctx, 'env', { configurable: true, get: () => { throw badProfile; } });
+      // A bad environment variable (or --profile) stops the run here, one line and exit 2; with
+      // --json the command's failure document says it instead (withFailureDocument reads ctx.env first).
       if (line.opts.json !== true) void ctx.env;
       done(await module.run(ctx, options));
     });
