@@ -3,6 +3,10 @@
 import { Command, Option } from 'commander';
 import { COMMANDS, EXIT_CODES_HELP, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/index.js';
 import type { Context, GlobalOptions } from './context.js';
+import { UsageError } from './errors.js';
+import { parseFlag } from './options.js';
+import { ProfileNameSchema } from './storage/state.js';
+import { wrap } from './terminal/output.js';
 import { shownValue } from './terminal/sanitize.js';
 
 export type ContextFactory = (globals: GlobalOptions) => Context | Promise<Context>;
@@ -38,29 +42,32 @@ function shownUsageError(text: string, typed: readonly string[]): string {
 }
 
 /**
- * Extra help text wrapped at words to the help width; in `  2    usage error: …` rows the
- * continuation lines start under the text they continue.
+ * Extra help text wrapped at words to the help width, as the terminal wraps advice (wrap()): a
+ * command in backticks is one word, never broken across lines (its first line, copied, would run
+ * another command). In `  2    usage error: …` rows the continuation lines start under the text
+ * they continue.
  */
 function wrapHelp(text: string, width: number): string {
   return text
     .split('\n')
     .map((line) => {
       const prefix = /^\s*(?:\S+\s{2,})?/.exec(line)![0];
-      const lines: string[] = [];
-      let current = prefix;
-      let empty = true;
-      for (const word of line.slice(prefix.length).split(/\s+/).filter(Boolean)) {
-        if (!empty && current.length + 1 + word.length > width) {
-          lines.push(current);
-          current = `${' '.repeat(prefix.length)}${word}`;
-        } else {
-          current = empty ? `${current}${word}` : `${current} ${word}`;
-        }
-        empty = false;
-      }
-      return [...lines, current].join('\n');
+      const lines = wrap(line.slice(prefix.length), width - prefix.length);
+      return lines.length ? lines.map((part, index) => `${index ? ' '.repeat(prefix.length) : prefix}${part}`).join('\n') : line;
     })
     .join('\n');
+}
+
+/** What is wrong with a --profile value (as every command says it), or null. */
+function profileProblem(profile: string | undefined): UsageError | null {
+  if (profile === undefined) return null;
+  try {
+    parseFlag('--profile', ProfileNameSchema, profile);
+    return null;
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
 }
 
 function addOptions(command: Command, options: OptionSpec[] = []): void {
@@ -77,7 +84,9 @@ function addOptions(command: Command, options: OptionSpec[] = []): void {
  */
 export function buildProgram(version: string, makeContext: ContextFactory, io: ProgramIO, done: (code: number) => void): Command {
   const helpWidth = io.columns ?? 80;
-  const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line.replaceAll('{cmd}', io.name)}`).join('\n')}`;
+  // `{cmd}`: the tool as it was started, put in before the text is wrapped (`npx openai-setup` is longer).
+  const named = (text: string) => text.replaceAll('{cmd}', io.name);
+  const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${named(line)}`).join('\n')}`;
   const program = new Command(io.name)
     .description('From an OpenAI account to a working, safely stored API key: log in, add a card, choose billing, create a key, check it live.')
     .version(version, '-V, --version')
@@ -91,7 +100,8 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
       getErrHelpWidth: () => helpWidth,
     })
     // Wrap descriptions even in a narrow column (commander's default gives up below 40).
-    .configureHelp({ sortSubcommands: false, minWidthToWrap: 16 })
+    // Each command's help lists the options every command takes (--profile, --no-browser) too.
+    .configureHelp({ sortSubcommands: false, minWidthToWrap: 16, showGlobalOptions: true })
     .addHelpText('after', () => `${examples(['{cmd}', '{cmd} verify --json', '{cmd} run -- python app.py'])}\n${wrapHelp(EXIT_CODES_HELP, helpWidth)}`);
   addOptions(program, GLOBAL_OPTIONS);
 
@@ -103,8 +113,8 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     if (spec.isDefault) command.allowExcessArguments();
     addOptions(command, spec.options);
     if (spec.usage) command.usage(spec.usage);
-    command.addHelpText('after', () => `${examples(spec.examples)}${spec.helpAfter ? `\n${wrapHelp(spec.helpAfter, helpWidth)}` : ''}`);
-    if (spec.helpAfterError) command.showHelpAfterError(spec.helpAfterError);
+    command.addHelpText('after', () => `${examples(spec.examples)}${spec.helpAfter ? `\n${wrapHelp(named(spec.helpAfter), helpWidth)}` : ''}`);
+    if (spec.helpAfterError) command.showHelpAfterError(named(spec.helpAfterError));
     command.action(async (...received: unknown[]) => {
       const self = received.at(-1) as Command;
       const args = received.slice(0, -2);
@@ -112,11 +122,15 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
         program.error(`error: unknown command '${self.args[0]}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
       }
       const globals = self.optsWithGlobals() as GlobalOptions;
+      // Checked here for every command, those that never read it (profiles, use, open, completion) too.
+      const badProfile = profileProblem(globals.profile);
       const line = { args, opts: self.opts(), globals, program };
       const [module, options] = await Promise.all([spec.load(), spec.parse(line)]);
       const ctx = await makeContext(globals);
-      // A bad environment variable stops the run here, one line and exit 2; with --json the
-      // command's failure document says it instead (withFailureDocument reads ctx.env first).
+      // Raised where a bad environment variable is: at the first read of ctx.env.
+      if (badProfile) Object.defineProperty(ctx, 'env', { configurable: true, get: () => { throw badProfile; } });
+      // A bad environment variable (or --profile) stops the run here, one line and exit 2; with
+      // --json the command's failure document says it instead (withFailureDocument reads ctx.env first).
       if (line.opts.json !== true) void ctx.env;
       done(await module.run(ctx, options));
     });

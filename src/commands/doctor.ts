@@ -2,6 +2,7 @@
 // each with what to do: Node, the keychain, the key in use, stray OpenAI variables, proxy and CA
 // settings, whether the API answers, and finally the live check itself.
 import { access } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, transportWarned } from '../api/check.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
@@ -11,7 +12,7 @@ import { EXIT, FAILURE_FIELDS } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
-import type { StoredKey } from '../storage/keystore.js';
+import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { ENV_SOURCE, keyCommand, pipeKeyCommand, resolveProfileName, storedNotAKey, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
@@ -19,7 +20,7 @@ import { marks, withFailureDocument } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { profileFlag } from '../terminal/invocation.js';
-import { shellExportLine } from '../terminal/shell.js';
+import { shellExportLine, singleQuoted } from '../terminal/shell.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
 
@@ -192,6 +193,29 @@ async function readStoredKey(ctx: Context, profileName: string): Promise<{ store
   }
 }
 
+/**
+ * A key file that cannot be used, as what is wrong and the fix that fits. The message ends with
+ * what to do, after "; " (past the path, which could hold one): chmod for a file others may change,
+ * chown for another user's, an update for a newer openai-setup's. Never "remove it" then: the file
+ * may hold the only copy of the key. Only a damaged file is removed, and its keys go with it.
+ */
+export function keyFileProblem(ctx: Context, profileName: string, problem: ConfigStoreError): { detail: string; fix: string | null } {
+  const message = problem.message.replace(/\.$/, '');
+  const path = ctx.keys.filePath;
+  const from = Math.max(...[path, dirname(path)].map((p) => (message.includes(p) ? message.indexOf(p) + p.length : 0)));
+  const cut = message.indexOf('; ', from);
+  const detail = cut < 0 ? message : message.slice(0, cut);
+  const said = cut < 0 ? null : message.slice(cut + 2);
+  if (problem.hints.length) return { detail, fix: problem.hints.join(' ') };
+  if (problem instanceof DamagedKeyFileError) {
+    return {
+      detail,
+      fix: `Remove it (rm ${singleQuoted(path)}): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again:  ${keyCommand(ctx, profileName)}`,
+    };
+  }
+  return { detail, fix: said ? `${said[0]!.toUpperCase()}${said.slice(1)}.` : null };
+}
+
 /** --json when doctor cannot diagnose at all (a bad --profile or environment variable): ok false, as verify's, and no checks. */
 export const DoctorFailureJsonSchema = z.object({
   ...FAILURE_FIELDS,
@@ -238,7 +262,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`));
   } else if (fileProblem) {
     // A key file that cannot be used is a failed check like any other, not the end of the diagnosis.
-    checks.push(check('stored-key', 'Stored key', 'fail', fileProblem.message.replace(/\.$/, ''), fileProblem.hints.length ? fileProblem.hints.join(' ') : `Remove ${ctx.keys.filePath}, then store the key again:  ${keyCommand(ctx, profileName)}`, fileProblem.code));
+    const { detail, fix } = keyFileProblem(ctx, profileName, fileProblem);
+    checks.push(check('stored-key', 'Stored key', 'fail', detail, fix, fileProblem.code));
   } else if (!keychainError) {
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }

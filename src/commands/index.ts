@@ -41,9 +41,12 @@ export interface CommandSpec<Options = never> {
   usage?: string;
   /** Command lines shown under "Examples:" in `--help`; `{cmd}` is the tool as it was started. */
   examples: string[];
-  /** Printed after the options in `--help`. */
+  /**
+   * Printed after the options in `--help`, wrapped to the help width. `{cmd}` is the tool as it
+   * was started; a command to type goes in backticks, so that it is never broken across lines.
+   */
   helpAfter?: string;
-  /** Printed after a usage error of this command. */
+  /** Printed after a usage error of this command (`{cmd}` and backticks as in helpAfter). */
   helpAfterError?: string;
   load(): Promise<{ run(ctx: Context, options: Options): Promise<number> }>;
   /** The module's options from the command line (zod checks values here; a bad one is a usage error). */
@@ -202,7 +205,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     description: "run a command with the profile's key as OPENAI_API_KEY, in its environment only",
     arguments: [{ name: '<command...>', description: 'the command and its arguments, after --' }],
     usage: '[--profile NAME] -- <command> [args...]',
-    helpAfterError: '(put -- before the command: openai-setup run -- node app.js --flag)',
+    helpAfterError: '(put -- before the command: `{cmd} run -- node app.js --flag`)',
     helpAfter: `
 The command gets OPENAI_API_KEY (the profile's stored key) and OPENAI_SETUP_RUN=<profile>. OPENAI_ORG_ID and OPENAI_PROJECT_ID from your shell are not passed on (they may belong to another key: you are told); OPENAI_BASE_URL passes through as it is. A run inside a run of another profile is refused. Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found.`,
     load: () => import('./run.js'),
@@ -262,7 +265,7 @@ Looks in: ~/.bashrc ~/.bash_profile ~/.profile ~/.zshrc ~/.zprofile ~/.zshenv, f
       JSON_OUTPUT,
     ],
     helpAfter: `
-OPENAI_ADMIN_KEY, when set, is used by rotate and spend instead of the stored admin key (as the SDKs read it). Remove the stored one with: openai-setup logout --admin`,
+OPENAI_ADMIN_KEY, when set, is used by rotate and spend instead of the stored admin key (as the SDKs read it). Remove the stored one with \`{cmd} logout --admin\`.`,
     load: () => import('./admin-key.js'),
     parse: ({ opts, globals }) => ({
       profile: globals.profile,

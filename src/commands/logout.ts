@@ -9,7 +9,7 @@ import { leftoverWords } from '../storage/keystore.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, removeAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
-import { describeKeychainProblem, keychainHints } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainHints, keychainNotRunningHere } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -125,7 +125,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
 function keychainNotHere(ctx: Context, what: string, command: string): ExitError {
   return new ExitError(
     EXIT.keyStore,
-    `${what} is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be removed from here. Nothing was removed.`,
+    `${keychainNotRunningHere(what, ctx.keys.keychainDescription, 'removed')} Nothing was removed.`,
     [`Run \`${ctx.commandName} ${command}\` where it is (your desktop session).`],
   );
 }

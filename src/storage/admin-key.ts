@@ -10,7 +10,7 @@ import { PAGES } from '../platform.js';
 import { marks } from '../terminal/output.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { changeKey } from './key-change.js';
-import { describeKeychainProblem, type KeychainUnavailableError } from './keychain.js';
+import { describeKeychainProblem, keychainNotRunningHere, type KeychainUnavailableError } from './keychain.js';
 
 /** Each Admin API request gets this long, body included. */
 export const ADMIN_TIMEOUT_MS = 20_000;
@@ -54,7 +54,11 @@ export async function findAdminKey(
   return { key: null, keychainError };
 }
 
-/** The admin key for a command that needs one (`rotate`, `spend`); none is a usage error saying how to store one. */
+/**
+ * The admin key for a command that needs one (`rotate`, `spend`). None is a usage error saying how
+ * to store one; one stored in a keychain that is not running here (its record says so) is exit 7
+ * saying where it is, as for the profile's key (noKeyError): storing another would make a second.
+ */
 export async function requireAdminKey(ctx: Context, profile: string, command: string): Promise<{ key: string; source: AdminKeySource }> {
   const found = await findAdminKey(ctx, profile);
   if (found.key !== null) {
@@ -71,6 +75,12 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     `Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`,
     `then store it: ${adminKeyCommand(profile, ctx.bareProfile)}   (or set OPENAI_ADMIN_KEY)`,
   ];
+  const record = (await ctx.state.read()).profiles[profile]?.adminKey;
+  if (record?.storage === 'keychain' && found.keychainError?.problem === 'no-service') {
+    throw new KeyStoreError(keychainNotRunningHere(`The admin key of profile "${profile}" (${record.hint})`, ctx.keys.keychainDescription, 'read'), [
+      `Run this where it is (your desktop session), or set OPENAI_ADMIN_KEY, or keep the admin key in a file only you can read:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, ctx.bareProfile, '--stdin --insecure-storage')}`,
+    ]);
+  }
   if (found.keychainError && found.keychainError.problem !== 'no-service') {
     throw new KeyStoreError(`${describeKeychainProblem(found.keychainError, ctx.keys.keychainDescription)} No admin key could be read for profile "${profile}".`, how);
   }

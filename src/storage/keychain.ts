@@ -42,6 +42,15 @@ export function describeKeychainProblem(error: KeychainUnavailableError, store: 
   }
 }
 
+/**
+ * A key stored in a keychain that is not running here (SSH, a container, WSL), said as such: not
+ * "no key", whose advice would store a second one. `what`: 'The key stored for profile "work"
+ * (sk-proj-…Ab12)'; `cannot`: what cannot be done with it here ("read", "removed").
+ */
+export function keychainNotRunningHere(what: string, store: string, cannot: string): string {
+  return `${what} is in the ${store}, which is not running here (common over SSH, in containers and on WSL): it cannot be ${cannot} from here.`;
+}
+
 /** What the person can do about it, most direct first; null when nothing can be done here (no keychain service at all). */
 /** keychainFix() as the hints of an error: none when there is no fix to give. */
 export function keychainHints(error: KeychainUnavailableError, store: string): string[] {

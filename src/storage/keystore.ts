@@ -24,6 +24,9 @@ const CredentialsFileSchema = z.object({
   keys: z.record(z.string(), z.string()),
 });
 
+/** The key file holds no keys this can read (not JSON, or not its form): only removing it helps, and the keys in it go with it. */
+export class DamagedKeyFileError extends ConfigStoreError {}
+
 export type Storage = 'keychain' | 'file';
 
 export interface StoredKey {
@@ -95,7 +98,7 @@ export class KeyStore {
       throw new ConfigStoreError(`${writtenByNewer(this.filePath, version, CREDENTIALS_VERSION)}, so this one neither reads nor changes it; ${UPDATE} and run again.`);
     }
     const result = CredentialsFileSchema.safeParse(json);
-    if (!result.success) throw new ConfigStoreError(`${this.filePath} is damaged; remove it and store the key again.`);
+    if (!result.success) throw new DamagedKeyFileError(`${this.filePath} is damaged; remove it and store the key again.`);
     return nameMap(result.data.keys);
   }
 

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { maskKey, notAKeyProblem } from '../keys/format.js';
 import { parseFlag } from '../options.js';
-import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from './keychain.js';
+import { describeKeychainProblem, keychainFix, keychainNotRunningHere, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
 import { ProfileNameSchema } from './state.js';
@@ -116,7 +116,7 @@ export async function noKeyError(
   const record = (await ctx.state.read()).profiles[profile]?.key;
   if (record?.storage === 'keychain' && keychainError?.problem === 'no-service') {
     return new KeyStoreError(
-      `The key stored for profile "${profile}" (${record.hint}) is in the ${ctx.keys.keychainDescription}, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.`,
+      keychainNotRunningHere(`The key stored for profile "${profile}" (${record.hint})`, ctx.keys.keychainDescription, 'read'),
       [...otherWays, `Run this where it is (your desktop session), or keep the key in a file only you can read:  ${fromPipe}`],
     );
   }

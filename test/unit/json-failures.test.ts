@@ -43,8 +43,8 @@ describe('doctor with a damaged key file', () => {
         expect(doc).toMatchObject({ ok: false, exitCode: 7, profile: 'default' });
         const stored = doc.checks.find((c) => c.id === 'stored-key')!;
         expect(stored.status).toBe('fail');
-        expect(stored.detail).toMatch(/credentials\.json is damaged; remove it and store the key again$/);
-        expect(stored.fix).toMatch(/^Remove .*credentials\.json, then store the key again: {2}openai-setup key$/);
+        expect(stored.detail).toMatch(/credentials\.json is damaged$/);
+        expect(stored.fix).toMatch(/^Remove it \(rm '.*credentials\.json'\): the keys in it are lost with it .*Then store the key again: {2}openai-setup key$/);
         expect(doc.verify?.ok).toBe(true);
       } else {
         expect(t.stdout).toMatch(/✖ Stored key +.*credentials\.json is damaged/);
