@@ -274,7 +274,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${line.reload[0]!.toUpperCase()}${line.reload.slice(1)}.`));
   } else if (!envKey) {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: ${ctx.commandName} run${profileFlag(profileName, ctx.bareProfile)} -- your-program (or ${ctx.commandName} env${profileFlag(profileName, ctx.bareProfile)} for a .env file)` : null));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${ctx.commandName} run${profileFlag(profileName, ctx.bareProfile)} -- your-program\` (or \`${ctx.commandName} env${profileFlag(profileName, ctx.bareProfile)}\` for a .env file)` : null));
   } else if (!stored || stored.key === envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {

@@ -128,7 +128,7 @@ export async function noKeyError(
     ]);
   }
   if (keychainError) return new UsageError(headline, [...otherWays, `${noKeychain} Keep one in a file only you can read:  ${fromPipe}`]);
-  return new UsageError(headline, [...otherWays, `Store one with \`${command}\` (or from a pipe: ${fromPipe}).`]);
+  return new UsageError(headline, [...otherWays, `Store one with \`${command}\` (or from a pipe: \`${fromPipe}\`).`]);
 }
 
 /**

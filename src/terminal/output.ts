@@ -98,6 +98,13 @@ const visibleLength = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').leng
  * lines starting under the text they continue (after a mark, or after a label column such as
  * `✔ Key         `). Off a terminal, and for text of several lines (a script, JSON), unchanged.
  */
+/**
+ * A line that is a command of the tool (`openai-setup`, `npx openai-setup`, its script's path, or a
+ * pipe into it): the tool, then a flag or one word and a flag (or nothing), not a sentence that
+ * starts with its name ("openai-setup keeps no copy…").
+ */
+const COMMAND_LINE = /^(?:printenv \w+ \| )?(?:npx |node )?\S*openai-setup(?:\.c?js)?(?:$| -| [a-z][a-z-]*(?:$| -))/;
+
 export function fit(line: string, isTTY: boolean, columns: number | undefined): string {
   const width = (columns && columns > 0 ? columns : 80) - 1;
   if (!isTTY || line.includes('\n') || visibleLength(line) <= width) return line;
@@ -117,6 +124,9 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined): 
   // openai-setup key --stdin"): a line break inside it would copy back as two commands, so it is
   // one unit, moved whole to a line of its own and, when even that is too narrow, left to the
   // terminal's own soft wrap (which copies back as one line).
+  // A line that is a command alone (a hint such as "printenv OPENAI_API_KEY | openai-setup key
+  // --stdin --base-url …", the tool named as it was started) is not broken at all.
+  if (COMMAND_LINE.test(plain.slice(lead.length))) return line;
   const commandAt = body.lastIndexOf(':  ');
   const command = commandAt > 0 ? body.slice(commandAt + 3).trim() : '';
   if (command) tokens.splice(0, tokens.length, ...(body.slice(0, commandAt + 3).match(/\S+\s*/g) ?? []), command);

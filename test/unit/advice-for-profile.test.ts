@@ -94,7 +94,7 @@ describe('no key to hand over', () => {
     context();
     const { code, hints } = await outcomeOf(token(t.ctx, { yes: true }));
     expect(code).toBe(2);
-    expect(hints).toEqual(['Store one with `openai-setup key` (or from a pipe: printenv OPENAI_API_KEY | openai-setup key --stdin).']);
+    expect(hints).toEqual(['Store one with `openai-setup key` (or from a pipe: `printenv OPENAI_API_KEY | openai-setup key --stdin`).']);
   });
 
   it('a key the person keeps in OPENAI_API_KEY, not set in this shell: how to set it here, not a store command that cannot work', async () => {
@@ -166,7 +166,7 @@ describe('advice names the profile unless a command without --profile acts on it
     await use(t.ctx, { name: 'work' });
     const { code, hints } = await outcomeOf(verify(t.ctx, { ...verifyOptions, profile: 'default' }));
     expect(code).toBe(2);
-    expect(hints.at(-1)).toBe('Store one with `openai-setup key --profile default` (or from a pipe: printenv OPENAI_API_KEY | openai-setup key --profile default --stdin).');
+    expect(hints.at(-1)).toBe('Store one with `openai-setup key --profile default` (or from a pipe: `printenv OPENAI_API_KEY | openai-setup key --profile default --stdin`).');
   });
 
   it('after `use work`, key --profile default with no credits: billing and the check again, for default', async () => {

@@ -45,7 +45,7 @@ describe('a key stored in a keychain that is not running here', () => {
     const { code, hints } = await outcomeOf(verify(t.ctx, { json: false, quiet: false, billingCheck: true, profile: 'work', baseURL: 'http://127.0.0.1:18556/v1' }));
     expect(code).toBe(2);
     expect(hints.at(-1)).toBe(
-      'Store one with `openai-setup key --profile work --base-url http://127.0.0.1:18556/v1` (or from a pipe: printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --base-url http://127.0.0.1:18556/v1).',
+      'Store one with `openai-setup key --profile work --base-url http://127.0.0.1:18556/v1` (or from a pipe: `printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --base-url http://127.0.0.1:18556/v1`).',
     );
   });
 

@@ -189,6 +189,18 @@ describe('lines fit the terminal', () => {
       '  printenv OPENAI_API_KEY | openai-setup key --stdin',
     ]);
     expect(fit('Pipe it in:  printenv OPENAI_API_KEY | openai-setup key --stdin', true, 80)).toBe('Pipe it in:  printenv OPENAI_API_KEY | openai-setup key --stdin');
+    // A line that is a command alone (a hint of the wizard without a terminal), the tool named as
+    // it was started, is never broken: the terminal's soft wrap copies back as one line.
+    for (const command of [
+      '  printenv OPENAI_API_KEY | npx openai-setup key --profile fresh --stdin --base-url http://127.0.0.1:18777/v1',
+      '  /home/me/openai-setup/bin/openai-setup.cjs billing --done --choice prepaid --profile fresh',
+      '  node /home/me/openai-setup/bin/openai-setup.cjs login --done --profile fresh',
+      '  openai-setup verify --profile fresh --base-url http://127.0.0.1:18777/v1 --timeout 20000',
+    ]) {
+      expect(fit(command, true, 50)).toBe(command);
+    }
+    // A sentence that merely starts with the name is prose, wrapped as such.
+    expect(fit('openai-setup keeps no copy of the key of profile "default" (sk-proj-…Ab12): you keep it', true, 50).split('\n').length).toBeGreaterThan(1);
     // Off a terminal, and for text of several lines (a script, JSON), nothing changes.
     expect(fit(key, false, 60)).toBe(key);
     expect(fit(`{\n  "a": "${'b'.repeat(100)}"\n}`, true, 60)).toBe(`{\n  "a": "${'b'.repeat(100)}"\n}`);
