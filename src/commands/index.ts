@@ -207,7 +207,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     usage: '[--profile NAME] -- <command> [args...]',
     helpAfterError: '(put -- before the command: `{cmd} run -- node app.js --flag`)',
     helpAfter: `
-The command gets OPENAI_API_KEY (the profile's stored key) and OPENAI_SETUP_RUN=<profile>. OPENAI_ORG_ID and OPENAI_PROJECT_ID from your shell are not passed on (they may belong to another key: you are told); OPENAI_BASE_URL passes through as it is. A run inside a run of another profile is refused. Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found.`,
+The command gets OPENAI_API_KEY (the profile's stored key) and OPENAI_SETUP_RUN=<profile>. OPENAI_ORG_ID and OPENAI_PROJECT_ID from your shell are not passed on (they may belong to another key: you are told); OPENAI_BASE_URL passes through as it is. A run inside a run of another profile is refused. Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found, 126 when it cannot be run.`,
     load: () => import('./run.js'),
     parse: ({ args, globals }) => ({ profile: globals.profile, command: (args[0] as string[] | undefined) ?? [] }),
   }),
@@ -306,7 +306,7 @@ Nothing is lost on a failure: the old key is revoked only once the new one is ch
       JSON_OUTPUT,
     ],
     helpAfter: `
-Exit code: 0; 4 when the month's cost has reached the budget; 2 without an admin key (see admin-key). Costs can lag by up to a day.`,
+Exit code: 0; 4 when the month's cost has reached the budget; 2 without an admin key (see admin-key) or for a month to come; 3, 5 or 6 when the Admin API refused the key or could not be reached; 7 when the admin key's keychain cannot be used. Costs can lag by up to a day.`,
     load: () => import('./spend.js'),
     parse: ({ opts, globals }) => ({
       profile: globals.profile,
@@ -329,7 +329,7 @@ Exit code: 0; 4 when the month's cost has reached the budget; 2 without an admin
     description: 'check what commonly breaks (Node, keychain, variables, proxy, CA, the API) and say what to do',
     options: [JSON_OUTPUT],
     helpAfter: `
-Exit code: 0 when everything needed works; else the live check's (3-6) when it failed, else the first failed check's: 2 no key, 6 network, proxy or CA file, 7 keychain, 1 Node.js too old.`,
+Exit code: 0 when everything needed works; else the live check's (3-6) when it failed, else the first failed check's: 2 no key, 3 a stored value that is not a key, 6 network, proxy or CA file, 7 keychain, 1 Node.js too old.`,
     load: () => import('./doctor.js'),
     parse: ({ opts, globals }) => ({ profile: globals.profile, json: bool(opts.json) }),
   }),
