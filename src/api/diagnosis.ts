@@ -54,6 +54,12 @@ export interface Diagnosis {
   fix: string | null;
   fixUrl: string | null;
   requestId: string | null;
+  /**
+   * The organization or project header this process sent that the API refused (or may have), and
+   * where it came from: when that is this process's environment, a fix made in the shell does not
+   * reach the running process.
+   */
+  refusedHeader?: HeaderSource;
 }
 
 // Only `error` being an object makes a body the API's: a gateway in front of the API (Cloudflare's
@@ -315,6 +321,7 @@ function headerMismatch(e: ApiError): Described {
     message: `The ${header} header${sent ? ` (${sent.value})` : ''} does not match the key's ${what}.`,
     fix: sent ? `It was sent because ${sent.from} is set: unset it, or set it to the key's ${what}.` : `Remove the ${header} header, or use a key from that ${what}.`,
     fixUrl: null,
+    ...(sent ? { refusedHeader: sent } : {}),
   };
 }
 
@@ -329,6 +336,7 @@ function invalidOrganization(e: ApiError): Described {
         ? `It was sent because ${sent.from} is set: unset it, or set it to your organization's ID (org-…, on the organization settings page).`
         : "Remove the OpenAI-Organization header, or set it to your organization's ID (org-…, on the organization settings page).",
       fixUrl: null,
+      ...(sent ? { refusedHeader: sent } : {}),
     };
   }
   if (/(?:do not|don't) have access to the organization/i.test(e.message)) {
@@ -347,6 +355,7 @@ function invalidOrganization(e: ApiError): Described {
       ? `${sent.from} sent that header: unset it and check again; if that fails too, an owner of the key's organization must invite the user again.`
       : "An owner of the key's organization must invite the user again, or use a key from an organization the user belongs to.",
     fixUrl: null,
+    ...(sent ? { refusedHeader: sent } : {}),
   };
 }
 

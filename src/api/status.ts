@@ -5,11 +5,11 @@ import * as z from 'zod/mini';
 import { EXIT } from '../errors.js';
 
 /**
- * Where the fix for an outcome lies: nothing to fix, billing, another key, something around the
- * key (its permissions, the organization, the network's country) while the key itself is right,
- * or just trying again.
+ * Where the fix for an outcome lies: nothing to fix, billing (credits), a spend or usage limit
+ * (raised on a limits page: credits do not lift it), another key, something around the key (its
+ * permissions, the organization, the network's country), or just trying again.
  */
-export type Route = 'none' | 'billing' | 'key' | 'elsewhere' | 'retry';
+export type Route = 'none' | 'billing' | 'limit' | 'key' | 'elsewhere' | 'retry';
 
 interface StatusRow {
   /** For people, where a status is shown (status, profiles): not the code. */
@@ -42,27 +42,37 @@ export const VerifyStatusSchema = z.enum(VERIFY_STATUSES as [VerifyStatus, ...Ve
 
 
 /**
- * Refusals whose fix is not another key: the key is the right one, something around it has to
- * change (its permissions, the organization, the account, where the request comes from). A new
- * key from the same person gets the same answer.
+ * Refusals whose fix is not another key: something around the key has to change (its permissions,
+ * the organization, the account, where the request comes from); a new key from the same person
+ * gets the same answer. Each with what was refused, as the wizard says it: not every refusal
+ * judged the key (a region block comes before it), so none claims the key is right.
  */
-const FIXED_ELSEWHERE = new Set([
-  'missing_scopes',
-  'unsupported_country_region_territory',
-  'unsupported_country',
-  'ip_not_authorized',
-  'mismatched_organization',
-  'mismatched_project',
-  'invalid_organization',
-  'no_organization',
-  'account_deactivated',
-  'access_terminated',
-  'model_not_found',
-]);
+const FIXED_ELSEWHERE: Record<string, string> = {
+  missing_scopes: 'This restricted key lacks a permission it needs',
+  unsupported_country_region_territory: 'The API refused the request for the country or region it came from, before judging the key',
+  unsupported_country: 'The API refused the request for the country or region it came from, before judging the key',
+  ip_not_authorized: "The API refused the request for this machine's IP address",
+  mismatched_organization: 'The API refused the OpenAI-Organization header sent with the key',
+  mismatched_project: 'The API refused the OpenAI-Project header sent with the key',
+  invalid_organization: "The API refused the organization: the key's, or the one an OpenAI-Organization header names",
+  no_organization: 'Your user belongs to no organization, which the API requires',
+  account_deactivated: 'The account that owns the key is deactivated',
+  access_terminated: 'OpenAI terminated the access of the account that owns the key',
+  model_not_found: "The key's project may not use the model checked",
+};
+
+/** `insufficient_quota` reasons that are a limit, not an empty balance: buying credits does not lift them. */
+const LIMITS = new Set(['project_spend_limit_exceeded', 'organization_spend_limit_exceeded', 'organization_usage_limit_exceeded']);
 
 /** The table's row for a check's outcome, with the route its reason calls for. */
 export function outcomeRow(result: { status: VerifyStatus; reason: string | null }): StatusRow {
   const row = STATUS[result.status];
-  if (result.status === 'forbidden' && result.reason && FIXED_ELSEWHERE.has(result.reason)) return { ...row, route: 'elsewhere', keepKey: true };
+  if (result.status === 'forbidden' && result.reason && Object.hasOwn(FIXED_ELSEWHERE, result.reason)) return { ...row, route: 'elsewhere', keepKey: true };
+  if (result.status === 'insufficient_quota' && result.reason && LIMITS.has(result.reason)) return { ...row, route: 'limit' };
   return row;
+}
+
+/** For a refusal fixed around the key: what was refused, in one sentence (no full stop); null for any other outcome. */
+export function refusalOf(result: { status: VerifyStatus; reason: string | null }): string | null {
+  return outcomeRow(result).route === 'elsewhere' ? FIXED_ELSEWHERE[result.reason!]! : null;
 }

@@ -43,6 +43,8 @@ export interface CheckResult {
   fixUrl: string | null;
   warnings: string[];
   latencyMs: number;
+  /** The organization or project header the API refused (Diagnosis.refusedHeader). */
+  refusedHeader?: HeaderSource;
 }
 
 /** What doctor's unauthenticated GET /models found. */

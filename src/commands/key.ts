@@ -16,12 +16,13 @@ export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'
   const verify = verifyCommand(ctx, profile, options.check);
   // The right key, stored: what still stands between it and a working call. The exit code is the
   // check's (4 cannot spend, 5 refused), as verify's, so that a script learns it before it calls.
-  if (route === 'billing') {
-    // A project's spend limit is raised on that project's limits page (the fix above), not in billing.
-    const fix = result.check?.reason === 'project_spend_limit_exceeded' ? 'raise the project\'s limit as described above' : `fix billing (\`${cmd} billing${flag}\`)`;
+  if (route === 'billing' || route === 'limit') {
+    // A spend or usage limit is lifted on a limits page (the fix above), not in billing.
+    const limit = result.check?.reason === 'project_spend_limit_exceeded' ? "raise the project's limit as described above" : 'lift the limit as described above';
+    const fix = route === 'limit' ? limit : `fix billing (\`${cmd} billing${flag}\`)`;
     ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: ${fix}, then \`${verify}\`.`);
   } else if (route === 'elsewhere') {
     ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it is refused until what is described above is fixed; then \`${verify}\`.`);
   }
-  return route === 'billing' || route === 'elsewhere' ? outcomeRow(result.check!).exitCode : 0;
+  return route === 'billing' || route === 'limit' || route === 'elsewhere' ? outcomeRow(result.check!).exitCode : 0;
 }

@@ -1,12 +1,12 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
 import { buildCheckRequest, DEFAULT_MODEL, isOfficialBaseURL, recordCheck, runCheck, type CheckSettings } from '../api/check.js';
-import { outcomeRow } from '../api/status.js';
+import { outcomeRow, refusalOf } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { PAGES } from '../platform.js';
+import { PAGES, PLATFORM_ORIGIN } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { runKeyStage, type KeyStageResult } from '../stages/key.js';
@@ -18,7 +18,7 @@ import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
-import { shellExportLine, shellWord } from '../terminal/shell.js';
+import { shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
 import { checkFlags, profileFlag } from '../terminal/invocation.js';
 
 export interface SetupOptions {
@@ -88,8 +88,20 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
     // The check is reported above; what fixes it, as commands, and its exit code.
     const verify = verifyCommand(ctx, profileName, options.check);
     const route = outcomeRow(check).route;
-    const then = route === 'billing' ? 'Add credits, mark billing done and check the key again:' : route === 'key' ? 'Store a key that works:' : 'Fix it as described above, then check the key again:';
-    return new ExitError(check.exitCode, `The check above did not pass, and the wizard asks nothing here (${why}). ${then}`, route === 'key' ? lines : [...lines, verify]);
+    const variable = route === 'elsewhere' ? envVariableBehind(ctx, check) : null;
+    const then =
+      route === 'billing'
+        ? 'Add credits, mark billing done and check the key again:'
+        : route === 'limit'
+          ? `${limitFix(check).todo}, then check the key again:`
+          : route === 'key'
+            ? 'Store a key that works:'
+            : variable
+              ? `Unset ${variable} (or set it to the key's ${headerWhat(variable)}), then check the key again:`
+              : 'Fix it as described above, then check the key again:';
+    // First: `key --stdin` among the stage lines checks the key too, and would send the header again.
+    const unset = variable ? [shellUnsetLine(ctx.rawEnv, ctx.platform, variable)] : [];
+    return new ExitError(check.exitCode, `The check above did not pass, and the wizard asks nothing here (${why}). ${then}`, route === 'key' ? lines : [...unset, ...lines, verify]);
   }
   return new UsageError(`The wizard asks questions, but ${why}. ${why === NO_TERMINAL ? 'Without one, do' : 'Instead, do'} its stages as commands:`, lines);
 }
@@ -161,6 +173,24 @@ function printReady(ctx: Context, profileName: string, key: string, source: KeyS
 }
 
 /**
+ * A page where the fix is made, then the choice to check again: asked again as often as the
+ * person wants the page opened again.
+ */
+async function fixOnPage(ctx: Context, page: Parameters<typeof showPage>[1], question: string, hint: string): Promise<'recheck' | 'stop'> {
+  await showPage(ctx, page);
+  const prompter = ctx.prompter(hint);
+  for (;;) {
+    const answer = await prompter.select<'recheck' | 'again' | 'stop'>(question, [
+      { name: 'Done: check the key again', value: 'recheck' },
+      { name: 'Open the page again', value: 'again' },
+      { name: 'Stop for now', value: 'stop' },
+    ]);
+    if (answer !== 'again') return answer;
+    await showPage(ctx, page);
+  }
+}
+
+/**
  * Back from a check that found no credits: straight to the billing overview to add them (the
  * payment choice made in stage 3 stands), then check again.
  */
@@ -172,23 +202,77 @@ async function addCredits(ctx: Context, profileName: string, check: CheckSetting
       ? 'On the billing overview, "Add to credit balance": buy credits, and keep auto-reload on so that the balance never reaches $0.'
       : 'On the billing overview, "Add to credit balance": buy credits ($5 is plenty to start). Requests stop when the balance reaches $0.',
   );
-  await showPage(ctx, 'billing');
-  const prompter = ctx.prompter(`Add credits on the page above, then run \`${verifyCommand(ctx, profileName, check)}\`.`);
-  for (;;) {
-    const answer = await prompter.select<'recheck' | 'again' | 'stop'>('When you have added credits:', [
-      { name: 'Done: check the key again', value: 'recheck' },
-      { name: 'Open the page again', value: 'again' },
-      { name: 'Stop for now', value: 'stop' },
-    ]);
-    if (answer !== 'again') {
-      if (answer === 'recheck') await markDone(ctx, profileName, 'billing');
-      return answer;
-    }
-    await showPage(ctx, 'billing');
-  }
+  const answer = await fixOnPage(ctx, 'billing', 'When you have added credits:', `Add credits on the page above, then run \`${verifyCommand(ctx, profileName, check)}\`.`);
+  if (answer === 'recheck') await markDone(ctx, profileName, 'billing');
+  return answer;
 }
 
-type Choice = 'credits' | 'key' | 'recheck' | 'stop';
+/**
+ * What lifts a limit that stops the key from spending, and on which page: buying credits does
+ * not. `why` completes the question, `choice` is the first answer, `todo` what to do.
+ */
+function limitFix(result: CheckResult): { why: string; choice: string; title: string; todo: string; advice: string; otherKey: string; page: { url: string; title: string } } {
+  const limits = { url: PAGES.limits.url, title: PAGES.limits.title };
+  const noCredits = 'Buying credits does not lift it.';
+  if (result.reason === 'project_spend_limit_exceeded') {
+    // The diagnosis links the project's own limits page when the answer named the project.
+    const url = result.fixUrl;
+    const known = url !== null && url !== PAGES.limits.url && url.startsWith(`${PLATFORM_ORIGIN}/settings/`);
+    return {
+      why: 'its project has reached its spend limit',
+      choice: known ? "Raise the project's spend limit on its limits page" : "Raise the project's spend limit (in the project's settings)",
+      title: "Raise the project's spend limit",
+      todo: known ? `Raise or remove the project's spend limit on ${url}` : "Raise or remove the spend limit of the key's project (the project's Limits settings)",
+      advice: known
+        ? `On the project's limits page, raise its spend limit or remove it. ${noCredits}`
+        : `The answer did not say which project the key belongs to: on the platform, open that project's settings, then Limits, and raise or remove its spend limit. ${noCredits}`,
+      otherKey: 'Use a key from another project',
+      page: known ? { url, title: "The project's limits (its spend limit)" } : limits,
+    };
+  }
+  if (result.reason === 'organization_usage_limit_exceeded') {
+    return {
+      why: "the organization has used up its usage tier's monthly allowance",
+      choice: 'See the usage tier and its monthly allowance on the limits page',
+      title: "The usage tier's monthly allowance",
+      todo: `Wait for next month, or qualify for a higher usage tier (${PAGES.limits.url})`,
+      advice: "On the limits page: the organization's usage tier and its monthly allowance. The allowance starts again next month; a higher usage tier, which comes with more paid over time, raises it.",
+      otherKey: 'Use a key from another organization',
+      page: limits,
+    };
+  }
+  return {
+    why: 'the organization has reached its spend limit',
+    choice: "Raise the organization's monthly budget on the limits page",
+    title: "Raise the organization's spend limit",
+    todo: `Raise or remove the organization's monthly budget on ${PAGES.limits.url}`,
+    advice: `On the limits page, raise the organization's monthly budget or remove it. ${noCredits}`,
+    otherKey: 'Use a key from another organization',
+    page: limits,
+  };
+}
+
+/** Back from a check stopped by a spend or usage limit: the limits page that lifts it, then check again. */
+async function raiseLimit(ctx: Context, profileName: string, result: CheckResult, check: CheckSettings | undefined): Promise<'recheck' | 'stop'> {
+  const fix = limitFix(result);
+  heading(ctx, fix.title);
+  ctx.term.say(fix.advice);
+  return fixOnPage(ctx, fix.page, 'When the limit no longer stops the key:', `${fix.todo}, then run \`${verifyCommand(ctx, profileName, check)}\`.`);
+}
+
+/**
+ * The environment variable of this process behind a header the API refused (OPENAI_ORG_ID,
+ * OPENAI_PROJECT_ID): a fix made in the shell cannot reach this run, which would send it again.
+ */
+function envVariableBehind(ctx: Context, result: CheckResult): 'OPENAI_ORG_ID' | 'OPENAI_PROJECT_ID' | null {
+  const header = result.refusedHeader;
+  if (!header || (header.from !== 'OPENAI_ORG_ID' && header.from !== 'OPENAI_PROJECT_ID')) return null;
+  return ctx.env[header.from] === header.value ? header.from : null;
+}
+
+const headerWhat = (variable: 'OPENAI_ORG_ID' | 'OPENAI_PROJECT_ID') => (variable === 'OPENAI_ORG_ID' ? 'organization' : 'project');
+
+type Choice = 'credits' | 'limits' | 'key' | 'recheck' | 'unset' | 'stop';
 
 /** After a failed check: the choices, the one that fixes it first (the status table's route). */
 async function chooseRoute(ctx: Context, profileName: string, result: CheckResult, check: CheckSettings | undefined): Promise<Choice> {
@@ -202,18 +286,39 @@ async function chooseRoute(ctx: Context, profileName: string, result: CheckResul
         { name: "Use a key from the organization I funded", value: 'key' },
         stop,
       ]);
+    case 'limit': {
+      const fix = limitFix(result);
+      return prompter.select<Choice>(`The key cannot spend: ${fix.why}. What now?`, [
+        { name: fix.choice, value: 'limits' },
+        { name: 'I fixed it: check again', value: 'recheck' },
+        { name: fix.otherKey, value: 'key' },
+        stop,
+      ]);
+    }
     case 'key':
       return prompter.select<Choice>('The key does not work. What now?', [
         { name: 'Paste a new key', value: 'key' },
         stop,
       ]);
-    case 'elsewhere':
-      // The key itself is right: what is around it must change (see above).
-      return prompter.select<Choice>('The key is right, but it is refused as explained above. What now?', [
+    case 'elsewhere': {
+      const refused = refusalOf(result)!;
+      const variable = envVariableBehind(ctx, result);
+      if (variable) {
+        // Checking again would send the same header: this run cannot see the variable change.
+        const what = headerWhat(variable);
+        return prompter.select<Choice>(`${refused}, which ${variable} sets. This run cannot see a change made in your shell: what now?`, [
+          { name: `Stop here, to unset ${variable} and run the wizard again`, value: 'unset' },
+          // No key fits an organization that does not exist (invalid_organization).
+          ...(result.reason === 'invalid_organization' ? [] : [{ name: `Paste a key from the ${what} ${variable} names`, value: 'key' as const }]),
+          stop,
+        ]);
+      }
+      return prompter.select<Choice>(`${refused}. What now?`, [
         { name: 'I fixed it: check again', value: 'recheck' },
         { name: 'Paste a different key', value: 'key' },
         stop,
       ]);
+    }
     default:
       return prompter.select<Choice>('The check could not finish. What now?', [
         { name: 'Check again', value: 'recheck' },
@@ -357,6 +462,17 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     if (outcomeRow(check).route === 'billing') await forgetStage(ctx, profileName, 'billing');
     let choice = await chooseRoute(ctx, profileName, check, options.check);
     if (choice === 'credits') choice = await addCredits(ctx, profileName, options.check);
+    if (choice === 'limits') choice = await raiseLimit(ctx, profileName, check, options.check);
+    if (choice === 'unset') {
+      // Offered only when a variable of this run's environment is behind the refusal.
+      const variable = envVariableBehind(ctx, check)!;
+      term.say(
+        `Stopped; your progress is saved. This run took ${variable} from the shell it was started in, and sends it with every check. In your shell, unset it (or set it to the key's ${headerWhat(variable)}; in your shell's startup file too, if it is set there), then run the wizard again:`,
+      );
+      term.command(`  ${shellUnsetLine(ctx.rawEnv, ctx.platform, variable)}`);
+      term.command(`  ${again}`);
+      return check.exitCode;
+    }
     if (choice === 'stop') {
       term.out(`Stopped. Your progress is saved: run \`${again}\` to continue.`);
       return check.exitCode;

@@ -71,3 +71,15 @@ export function shellExportLine(
       return { shell, file: '~/.profile', line: `export ${name}=${singleQuoted(value)}`, reload: reload('~/.profile', '.') };
   }
 }
+
+/** The line that removes an environment variable in the person's shell (`unset NAME` in bash and zsh). */
+export function shellUnsetLine(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string): string {
+  switch (detectShell(env, platform)) {
+    case 'fish':
+      return `set -e ${name}`;
+    case 'powershell':
+      return `Remove-Item Env:${name}`;
+    default:
+      return `unset ${name}`;
+  }
+}

@@ -19,7 +19,7 @@ import { APIError } from 'openai/error';
 import { describe, expect, it } from 'vitest';
 import { buildCheckRequest } from '../../src/api/check.js';
 import { diagnose, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
-import { STATUS, type VerifyStatus } from '../../src/api/status.js';
+import { outcomeRow, refusalOf, STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
 import { clientClass, failureOf } from '../../src/api/probes.js';
 import { ProxyRefusedError } from '../../src/api/http.js';
@@ -1451,5 +1451,58 @@ describe('the table itself', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+// Where each outcome sends the person (status.ts's route), from the real answers: a limit is not
+// an empty balance (credits do not lift it), and a header this process sent is named with where
+// it came from, since a fix made in the shell cannot reach a running process.
+describe('the route of an outcome, and the header behind a refusal', () => {
+  const limit = (message: string, code: string) => judge(modelsOk(), apiError(429, message, 'insufficient_quota', code));
+
+  it.each([
+    ['a project spend limit', () => server({ scenario: 'project_spend_limit', project: PROJECT })],
+    ['a project spend limit under the generic insufficient_quota code', () => limit('Your project has reached its configured enforced spend limit.', 'insufficient_quota')],
+    ['an organization spend limit', () => server('org_spend_limit')],
+    ['an organization usage limit', () => limit('Your organization has reached its usage limit.', 'organization_usage_limit_exceeded')],
+  ])('%s: the limit route (exit 4, the key kept), not billing', (_name, result) => {
+    const r = result();
+    expect(r.status).toBe('insufficient_quota');
+    expect(outcomeRow(r)).toMatchObject({ route: 'limit', exitCode: 4, keepKey: true });
+  });
+
+  it.each([
+    ['no credits', () => server('no_credits')],
+    ['no credits (legacy body)', () => server('no_credits_legacy')],
+    ['billing not active', () => server('billing_not_active')],
+  ])('%s: still the billing route (credits fix it)', (_name, result) => {
+    expect(outcomeRow(result())).toMatchObject({ route: 'billing', exitCode: 4, keepKey: true });
+  });
+
+  it('OPENAI_ORG_ID / OPENAI_PROJECT_ID that do not match the key: the refused header and its variable', () => {
+    expect(server({ scenario: 'valid', organization: 'acme-corp' }, { organization: ORG_SOURCE }).refusedHeader).toEqual(ORG_SOURCE);
+    expect(server('valid', { project: PROJECT_SOURCE }).refusedHeader).toEqual(PROJECT_SOURCE);
+  });
+
+  it('invalid_organization: the header named when it is (or may be) the cause, not for an owner who left the organization', () => {
+    const answer = (message: string) => apiError(401, message, 'invalid_request_error', 'invalid_organization');
+    const sent = { organization: ORG_SOURCE };
+    expect(judge(answer('No such organization: org-someoneelse.'), null, sent).refusedHeader).toEqual(ORG_SOURCE);
+    expect(judge(answer(''), null, sent).refusedHeader).toEqual(ORG_SOURCE);
+    expect(judge(answer('You do not have access to the organization tied to the API key.'), null, sent).refusedHeader).toBeUndefined();
+    // Nothing sent by this process: nothing to name.
+    expect(judge(answer('No such organization: org-someoneelse.'), null).refusedHeader).toBeUndefined();
+  });
+
+  it('what a refusal fixed around the key says never claims the key is right: a region block comes before the key is judged', () => {
+    const region = server('region');
+    expect(outcomeRow(region).route).toBe('elsewhere');
+    expect(refusalOf(region)).toBe('The API refused the request for the country or region it came from, before judging the key');
+    for (const reason of ['missing_scopes', 'unsupported_country', 'ip_not_authorized', 'mismatched_organization', 'mismatched_project', 'invalid_organization', 'no_organization', 'account_deactivated', 'access_terminated', 'model_not_found']) {
+      const said = refusalOf({ status: 'forbidden', reason });
+      expect(said, reason).toMatch(/^[A-Z].*[^.]$/);
+      expect(said, reason).not.toMatch(/key is right/i);
+    }
+    expect(refusalOf({ status: 'invalid_key', reason: 'invalid_api_key' })).toBeNull();
   });
 });

@@ -3,7 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as setup } from '../../src/commands/setup.js';
 import { CancelledError } from '../../src/errors.js';
-import { PAGES } from '../../src/platform.js';
+import { verdict } from '../../src/api/verdict.js';
+import type { CheckRequest, CheckResult } from '../../src/api/types.js';
+import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { STAGE_IDS } from '../../src/storage/state.js';
 import { checkResult, FIXED_NOW, flat, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
@@ -17,7 +19,9 @@ const FINISH = "You're already set up. Finish now? (No walks through the stages 
 const CANNOT_SPEND = 'The key cannot spend yet. What now?';
 const KEY_FAILS = 'The key does not work. What now?';
 const CHECK_UNFINISHED = 'The check could not finish. What now?';
-const REFUSED_ELSEWHERE = 'The key is right, but it is refused as explained above. What now?';
+// A region block is refused before the key is judged: nothing says the key is right.
+const REGION_REFUSED = 'The API refused the request for the country or region it came from, before judging the key. What now?';
+const SCOPE_REFUSED = 'This restricted key lacks a permission it needs. What now?';
 const BUDGET_SET = 'When you have set a budget:';
 const CREDITS_ADDED = 'When you have added credits:';
 
@@ -561,7 +565,7 @@ describe('setup: after invalid_key or forbidden', () => {
       .whenSelect(HOW_TO_PAY, 'auto-reload')
       .whenConfirm(BUDGET, false)
       .whenPassword(PASTE, KEY)
-      .whenSelect(REFUSED_ELSEWHERE, 'key')
+      .whenSelect(REGION_REFUSED, 'key')
       .whenPassword(PASTE, NEW_KEY);
     t.api.answerChecks(checkResult('forbidden'), checkResult('valid'));
 
@@ -569,7 +573,7 @@ describe('setup: after invalid_key or forbidden', () => {
 
     expect(t.api.checkedKeys).toEqual([KEY, NEW_KEY]);
     expect(t.stdout).toContain('Back to step 4 · Create a secret key and store it');
-    expect(t.prompts.asked.find((a) => a.message === REFUSED_ELSEWHERE)?.choices).toEqual(['recheck', 'key', 'stop']);
+    expect(t.prompts.asked.find((a) => a.message === REGION_REFUSED)?.choices).toEqual(['recheck', 'key', 'stop']);
     expect(t.keychain.keyOf('default')).toBe(NEW_KEY);
     expect(t.stdout).toContain('Your key sk-proj-…000B works.');
     t.assertScriptsUsed();
@@ -653,13 +657,13 @@ describe('setup: refusals fixed around the key', () => {
   it('a region refusal of the stored key goes straight to "check again", without sending the person back to create a key', async () => {
     context();
     await previouslySetUp();
-    t.prompts.whenSelect(REFUSED_ELSEWHERE, 'recheck');
+    t.prompts.whenSelect(REGION_REFUSED, 'recheck');
     t.api.answerChecks(checkResult('forbidden', { reason: 'unsupported_country_region_territory' }), checkResult('valid'));
     expect(await setup(t.ctx, OPTIONS)).toBe(0);
     expect(t.api.checkedKeys).toEqual([KEY, KEY]);
     expect(t.browser.opened).toEqual([]);
     expect(t.keychain.keyOf('default')).toBe(KEY);
-    expect(t.prompts.asked.map((a) => a.message)).toEqual([REFUSED_ELSEWHERE]);
+    expect(t.prompts.asked.map((a) => a.message)).toEqual([REGION_REFUSED]);
     expect(t.stdout).toContain(READY);
     t.assertScriptsUsed();
   });
@@ -667,7 +671,7 @@ describe('setup: refusals fixed around the key', () => {
   it('a restricted key lacking a permission is refused the same way: fix the permissions, check again', async () => {
     context();
     await previouslySetUp();
-    t.prompts.whenSelect(REFUSED_ELSEWHERE, 'stop');
+    t.prompts.whenSelect(SCOPE_REFUSED, 'stop');
     t.api.answerChecks(checkResult('forbidden', { reason: 'missing_scopes' }));
     expect(await setup(t.ctx, OPTIONS)).toBe(5);
     expect(t.prompts.asked[0]?.choices).toEqual(['recheck', 'key', 'stop']);
@@ -721,6 +725,238 @@ describe('setup: a second profile', () => {
     expect(t.stdout).not.toContain('Step 1 of 4');
     expect(t.browser.opened).toEqual([PAGES.keys.url]);
     expect(t.keychain.keyOf('work')).toBe(NEW_KEY);
+    t.assertScriptsUsed();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Answers as the real diagnosis reads them: verdict() over the API's error body for one probe.
+
+/** A check whose list of models (`models`) or 1-token request (`billing`) gets this error answer, judged by the real verdict(). */
+function answered(status: number, message: string, type: string | null, code: string | null, probe: 'models' | 'billing'): (request: CheckRequest) => CheckResult {
+  return (request) => {
+    const failed = { ok: false as const, failure: { kind: 'http' as const, status, headers: null, body: { error: { message, type, param: null, code } }, requestId: null } };
+    const listed = { ok: true as const, headers: new Headers(), modelIds: ['gpt-4o-mini'] };
+    return probe === 'models' ? verdict(request, null, failed, null, 100) : verdict(request, null, listed, failed, 100);
+  };
+}
+
+const LIMITED_PROJECT = 'proj_Limit0123456789abcdef';
+const PROJECT_LIMITS = projectPageUrl(LIMITED_PROJECT, 'limits');
+const quota = (message: string, code: string) => answered(429, message, 'insufficient_quota', code, 'billing');
+const PROJECT_LIMIT = quota(`Your project has reached its configured enforced spend limit. Update your limit at ${PROJECT_LIMITS}.`, 'project_spend_limit_exceeded');
+// The same limit under the generic code, without the sentence that names the project (§9.2).
+const PROJECT_LIMIT_UNNAMED = quota('Your project has reached its configured enforced spend limit.', 'insufficient_quota');
+const ORG_SPEND_LIMIT = quota('Your organization has reached its spend limit.', 'organization_spend_limit_exceeded');
+const USAGE_LIMIT = quota('Your organization has reached its usage limit.', 'organization_usage_limit_exceeded');
+
+const PROJECT_LIMITED = 'The key cannot spend: its project has reached its spend limit. What now?';
+const ORG_LIMITED = 'The key cannot spend: the organization has reached its spend limit. What now?';
+const USAGE_LIMITED = "The key cannot spend: the organization has used up its usage tier's monthly allowance. What now?";
+const LIMIT_LIFTED = 'When the limit no longer stops the key:';
+
+describe('setup: a spend or usage limit (buying credits does not lift it)', () => {
+  it.each([
+    ['a project spend limit: its own limits page', PROJECT_LIMIT, PROJECT_LIMITED, PROJECT_LIMITS, "On the project's limits page, raise its spend limit or remove it. Buying credits does not lift it."],
+    ['a project spend limit whose project is not named: the way to its limits', PROJECT_LIMIT_UNNAMED, PROJECT_LIMITED, PAGES.limits.url, "open that project's settings, then Limits, and raise or remove its spend limit. Buying credits does not lift it."],
+    ['an organization spend limit: the limits page', ORG_SPEND_LIMIT, ORG_LIMITED, PAGES.limits.url, "On the limits page, raise the organization's monthly budget or remove it. Buying credits does not lift it."],
+    ["the usage tier's allowance: the limits page", USAGE_LIMIT, USAGE_LIMITED, PAGES.limits.url, 'The allowance starts again next month; a higher usage tier'],
+  ])('%s first, then "check again"; no credits, no billing stage', async (_name, answer, question, page, advice) => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenSelect(question, 'limits').whenSelect(LIMIT_LIFTED, 'recheck');
+    t.api.answerChecks(answer, checkResult('valid'));
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+
+    expect(t.prompts.asked.map((a) => [a.message, a.choices])).toEqual([
+      [question, ['limits', 'recheck', 'key', 'stop']],
+      [LIMIT_LIFTED, ['recheck', 'again', 'stop']],
+    ]);
+    expect(t.browser.opened).toEqual([page]);
+    expect(flat(t.stdout)).toContain(advice);
+    expect(t.stdout).not.toMatch(/add credits|buy credits/i);
+    // Billing stays done: the stage that buys credits is not the fix.
+    expect(await doneStages()).toEqual([...STAGE_IDS].sort());
+    expect(t.api.checkedKeys).toEqual([KEY, KEY]);
+    expect(t.stdout).toContain(READY);
+    t.assertScriptsUsed();
+  });
+
+  it('"Open the page again" opens the project\'s page again; "Stop for now" ends with exit 4, the key and billing kept', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenSelect(PROJECT_LIMITED, 'limits').whenSelect(LIMIT_LIFTED, 'again').whenSelect(LIMIT_LIFTED, 'stop');
+    t.api.answerChecks(PROJECT_LIMIT);
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(4);
+
+    expect(t.browser.opened).toEqual([PROJECT_LIMITS, PROJECT_LIMITS]);
+    expect(t.stdout).toContain("Raise the project's spend limit");
+    expect(t.stdout).toContain('Stopped. Your progress is saved: run `openai-setup` to continue.');
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(await doneStages()).toEqual([...STAGE_IDS].sort());
+    t.assertScriptsUsed();
+  });
+
+  it.each([
+    ['no credits', quota('You have no credits remaining. Add credits to continue using the API at https://platform.openai.com/settings/organization/billing/.', 'credit_balance_exhausted')],
+    ['billing not active', answered(429, 'Your account is not active, please check your billing details on our website.', 'billing_not_active', 'billing_not_active', 'billing')],
+  ])('%s keeps "Add credits" first, on the billing page', async (_name, answer) => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenSelect(HOW_TO_PAY, 'prepaid').whenSelect(PAGE_DONE, 'skip').whenSelect(CANNOT_SPEND, 'credits').whenSelect(CREDITS_ADDED, 'stop');
+    t.api.answerChecks(answer, answer);
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(4);
+
+    expect(t.prompts.asked.find((a) => a.message === CANNOT_SPEND)?.choices).toEqual(['credits', 'recheck', 'key', 'stop']);
+    // Stage 3's page, then the one "Add credits" opens.
+    expect(t.browser.opened).toEqual([PAGES.billing.url, PAGES.billing.url]);
+    t.assertScriptsUsed();
+  });
+
+  it.each([
+    ['a project spend limit', PROJECT_LIMIT, `Raise or remove the project's spend limit on ${PROJECT_LIMITS}, then check the key again:`],
+    ['an organization spend limit', ORG_SPEND_LIMIT, `Raise or remove the organization's monthly budget on ${PAGES.limits.url}, then check the key again:`],
+    ["the usage tier's allowance", USAGE_LIMIT, `Wait for next month, or qualify for a higher usage tier (${PAGES.limits.url}), then check the key again:`],
+  ])('without a terminal, %s: exit 4, what lifts it, and verify (no credits, no billing --done)', async (_name, answer, then) => {
+    context({ interactive: false });
+    await previouslySetUp();
+    t.api.answerChecks(answer);
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(4);
+    expect(message).toBe(`The check above did not pass, and the wizard asks nothing here (there is no interactive terminal). ${then}`);
+    expect(hints).toEqual(['openai-setup verify']);
+    t.assertScriptsUsed();
+  });
+});
+
+// A header this process sends from its own environment: a fix made in the shell cannot reach the
+// running wizard, and checking again would send the same header and fail the same way.
+const ORG_MISMATCH = answered(401, 'OpenAI-Organization header should match organization for API key', 'invalid_request_error', 'mismatched_organization', 'models');
+const PROJECT_MISMATCH = answered(401, 'OpenAI-Project header should match project for API key', 'invalid_request_error', 'mismatched_project', 'models');
+const NO_SUCH_ORG = answered(401, 'No such organization: org-someoneelse.', 'invalid_request_error', 'invalid_organization', 'models');
+const LEFT_ORG = answered(401, 'You do not have access to the organization tied to the API key.', 'invalid_request_error', 'invalid_organization', 'models');
+/** The key of the stored profile fails with `refused` only while the header goes along, as the API answers. */
+const whileSent = (refused: (request: CheckRequest) => CheckResult) => (request: CheckRequest) =>
+  request.key === KEY && (request.organization || request.project) ? refused(request) : checkResult('valid');
+
+const ORG_ENV_REFUSED = 'The API refused the OpenAI-Organization header sent with the key, which OPENAI_ORG_ID sets. This run cannot see a change made in your shell: what now?';
+const PROJECT_ENV_REFUSED = 'The API refused the OpenAI-Project header sent with the key, which OPENAI_PROJECT_ID sets. This run cannot see a change made in your shell: what now?';
+
+describe('setup: a refusal caused by OPENAI_ORG_ID / OPENAI_PROJECT_ID set where the wizard was started', () => {
+  it('OPENAI_ORG_ID not the key\'s: no "check again" (it would fail forever); stop with the exact commands, exit 5', async () => {
+    context({ env: { OPENAI_ORG_ID: 'org-someoneelse' } });
+    await previouslySetUp();
+    t.prompts.whenSelect(ORG_ENV_REFUSED, 'unset');
+    t.api.answerEveryCheck(whileSent(ORG_MISMATCH));
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(5);
+
+    expect(t.prompts.asked[0]?.choices).toEqual(['unset', 'key', 'stop']);
+    expect(t.api.checks.map((c) => c.organization)).toEqual([{ value: 'org-someoneelse', from: 'OPENAI_ORG_ID' }]);
+    expect(flat(t.stdout)).toContain("This run took OPENAI_ORG_ID from the shell it was started in, and sends it with every check. In your shell, unset it (or set it to the key's organization; in your shell's startup file too, if it is set there), then run the wizard again:");
+    const lines = t.stdout.split('\n');
+    expect(lines).toContain('  unset OPENAI_ORG_ID');
+    expect(lines).toContain('  openai-setup');
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    t.assertScriptsUsed();
+  });
+
+  it('the commands fit the shell and repeat the options the wizard was started with', async () => {
+    context({ env: { OPENAI_ORG_ID: 'org-someoneelse', SHELL: '/usr/bin/fish' } });
+    await previouslySetUp();
+    t.prompts.whenSelect(ORG_ENV_REFUSED, 'unset');
+    t.api.answerEveryCheck(whileSent(ORG_MISMATCH));
+    expect(await setup(t.ctx, { ...OPTIONS, check: { timeoutMs: 30000 } })).toBe(5);
+    const lines = t.stdout.split('\n');
+    expect(lines).toContain('  set -e OPENAI_ORG_ID');
+    expect(lines).toContain('  openai-setup --timeout 30000');
+    t.assertScriptsUsed();
+  });
+
+  it('OPENAI_PROJECT_ID not the key\'s: a key from the project it names can be pasted instead, and works', async () => {
+    context({ env: { OPENAI_PROJECT_ID: 'proj_other' } });
+    await previouslySetUp();
+    t.prompts.whenSelect(PROJECT_ENV_REFUSED, 'key').whenPassword(PASTE, NEW_KEY);
+    t.api.answerEveryCheck(whileSent(PROJECT_MISMATCH));
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+
+    expect(t.prompts.asked[0]?.choices).toEqual(['unset', 'key', 'stop']);
+    expect(t.api.checkedKeys).toEqual([KEY, NEW_KEY]);
+    expect(t.keychain.keyOf('default')).toBe(NEW_KEY);
+    expect(t.stdout).toContain(READY);
+    t.assertScriptsUsed();
+  });
+
+  it('OPENAI_ORG_ID naming no organization: no key can fit it, so no key is offered either', async () => {
+    context({ env: { OPENAI_ORG_ID: 'org-someoneelse' } });
+    await previouslySetUp();
+    t.prompts.whenSelect("The API refused the organization: the key's, or the one an OpenAI-Organization header names, which OPENAI_ORG_ID sets. This run cannot see a change made in your shell: what now?", 'stop');
+    t.api.answerEveryCheck(whileSent(NO_SUCH_ORG));
+    expect(await setup(t.ctx, OPTIONS)).toBe(5);
+    expect(t.prompts.asked[0]?.choices).toEqual(['unset', 'stop']);
+    expect(t.stdout).toContain('Stopped. Your progress is saved');
+    t.assertScriptsUsed();
+  });
+
+  it('an owner who left the key\'s organization is fixed on the platform: "check again" stays first, OPENAI_ORG_ID set or not', async () => {
+    context({ env: { OPENAI_ORG_ID: 'org-acme' } });
+    await previouslySetUp();
+    t.prompts.whenSelect("The API refused the organization: the key's, or the one an OpenAI-Organization header names. What now?", 'recheck');
+    t.api.answerChecks(LEFT_ORG, checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    expect(t.prompts.asked[0]?.choices).toEqual(['recheck', 'key', 'stop']);
+    t.assertScriptsUsed();
+  });
+
+  it('without a terminal: exit 5, unset the variable, then verify', async () => {
+    context({ interactive: false, env: { OPENAI_ORG_ID: 'org-someoneelse' } });
+    await previouslySetUp();
+    t.api.answerEveryCheck(whileSent(ORG_MISMATCH));
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(5);
+    expect(message).toBe("The check above did not pass, and the wizard asks nothing here (there is no interactive terminal). Unset OPENAI_ORG_ID (or set it to the key's organization), then check the key again:");
+    expect(hints).toEqual(['unset OPENAI_ORG_ID', 'openai-setup verify']);
+  });
+
+  it('without a terminal, with stages still to do: unset comes before them (`key --stdin` would send the header again)', async () => {
+    context({ interactive: false, env: { OPENAI_ORG_ID: 'org-someoneelse', OPENAI_API_KEY: KEY } });
+    t.api.answerEveryCheck(whileSent(ORG_MISMATCH));
+    const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(5);
+    expect(hints[0]).toBe('unset OPENAI_ORG_ID');
+    expect(hints.slice(1, -1).map((line) => line.split(' ')[1])).toEqual(['login', 'payment', 'billing', 'OPENAI_API_KEY']);
+    expect(hints.at(-1)).toBe('openai-setup verify');
+  });
+
+  it('a refusal fixed elsewhere without a variable behind it: without a terminal, as before', async () => {
+    context({ interactive: false });
+    await previouslySetUp();
+    t.api.answerChecks(checkResult('forbidden'));
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(5);
+    expect(message).toMatch(/Fix it as described above, then check the key again:$/);
+    expect(hints).toEqual(['openai-setup verify']);
+  });
+});
+
+describe('setup: each refusal fixed around the key says what was refused (not that the key is right)', () => {
+  it.each([
+    ['ip_not_authorized', "The API refused the request for this machine's IP address. What now?"],
+    ['model_not_found', "The key's project may not use the model checked. What now?"],
+    ['no_organization', 'Your user belongs to no organization, which the API requires. What now?'],
+    ['account_deactivated', 'The account that owns the key is deactivated. What now?'],
+    ['access_terminated', 'OpenAI terminated the access of the account that owns the key. What now?'],
+  ])('%s: "check again" first (a fix this run can see), then another key', async (reason, question) => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenSelect(question, 'stop');
+    t.api.answerChecks(checkResult('forbidden', { reason }));
+    expect(await setup(t.ctx, OPTIONS)).toBe(5);
+    expect(t.prompts.asked[0]?.choices).toEqual(['recheck', 'key', 'stop']);
     t.assertScriptsUsed();
   });
 });
