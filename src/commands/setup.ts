@@ -45,6 +45,8 @@ async function printChecklist(ctx: Context, profileName: string): Promise<StageI
 async function forgetStage(ctx: Context, profileName: string, stage: StageId): Promise<void> {
   await ctx.state.updateProfile(profileName, (p) => {
     delete p.stages[stage];
+    // Credits said bought on a run stopped before the budget: the check says otherwise.
+    if (stage === 'billing') delete p.billingPageDoneAt;
   });
 }
 
