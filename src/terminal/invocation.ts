@@ -2,7 +2,7 @@
 // they are: `npx openai-setup` under npx from the registry (its copy's bin folder is on no PATH of
 // theirs), the bare name when it is on their PATH, else the script this run was started as (also
 // a project's local install run by npx there, which `npx openai-setup` reaches only in that project).
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, join, sep } from 'node:path';
 import { withoutCredentials } from './sanitize.js';
 import { shellWord } from './shell.js';
@@ -52,23 +52,39 @@ function runsAlone(platform: NodeJS.Platform, path: string): boolean {
 
 /** How to start this tool again, as the person can type it; `binPath` is the script Node runs (process.argv[1]). */
 export function selfCommand(env: Record<string, string | undefined>, platform: NodeJS.Platform, binPath: string | undefined): SelfCommand {
-  // npx from the registry runs its own copy, kept in npm's cache (an _npx folder), whose bin
-  // folder is on no PATH of the person's (npm sets npm_command=exec for npx). A script in no
-  // node_modules at all, run by npx, is taken as that too, as nothing tells otherwise.
-  const project = binPath === undefined ? null : projectOf(binPath);
-  if (binPath?.includes(`${sep}_npx${sep}`) || (env.npm_command === 'exec' && project === null)) {
+  const inNpxCache = (path: string) => path.includes(`${sep}_npx${sep}`);
+  const cached = binPath !== undefined && inNpxCache(binPath);
+  // npx of a local folder (a clone of this repository, where the README says to run `npx
+  // openai-setup`) links that folder into its cache: the script is really outside it.
+  const script = cached ? (realScript(binPath) ?? binPath) : binPath;
+  const linked = cached && !inNpxCache(script!);
+  // npx from the registry runs its own copy, in npm's cache (an _npx folder), whose bin folder is
+  // on no PATH of the person's (npm sets npm_command=exec for npx). A script in no node_modules at
+  // all, run by npx, is taken as that too, as nothing tells otherwise.
+  if (cached ? !linked : env.npm_command === 'exec' && (binPath === undefined || projectOf(binPath) === null)) {
     return { command: 'npx openai-setup', note: 'npx looks the package up each time this runs; `npm install -g openai-setup` makes it instant (then the line can say just openai-setup).' };
   }
-  // Started by npm from a project's node_modules (npx or npm exec there, npm run): npm put that
-  // bin folder on PATH, not the person. `npx openai-setup` works only inside that project (elsewhere
-  // npx fetches the name from the registry), so advice names the installed script: it works anywhere.
+  // Started by npm from a project's node_modules (npx or npm exec there, npm run), or from a
+  // local folder npx linked: npm put that bin folder on PATH, not the person. `npx openai-setup`
+  // works only there (elsewhere npx fetches the name from the registry), so advice names the
+  // script, which works from any folder.
   const byNpm = env.npm_command !== undefined;
   if (!binPath || onPath(env, platform, 'openai-setup', byNpm)) return { command: 'openai-setup', note: null };
-  const command = runsAlone(platform, binPath) ? shellWord(binPath) : `node ${shellWord(binPath)}`;
+  const command = runsAlone(platform, script!) ? shellWord(script!) : `node ${shellWord(script!)}`;
+  const project = byNpm && !linked ? projectOf(binPath) : null;
   return {
     command,
-    note: project === null || !byNpm ? null : `That is the copy installed in ${project}: the line stops working if it is removed from there; \`npm install -g openai-setup\` installs one for everywhere (then the line can say just openai-setup).`,
+    note: project === null ? null : `That is the copy installed in ${project}: the line stops working if it is removed from there; \`npm install -g openai-setup\` installs one for everywhere (then the line can say just openai-setup).`,
   };
+}
+
+/** Where the script really is (links followed); null when that cannot be looked at. */
+function realScript(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** The folder whose node_modules holds `binPath` (a project's local install), or null. */

@@ -1,7 +1,8 @@
 // How advice names the tool when npm started it: npx from the registry (its copy in npm's cache)
-// is `npx openai-setup`; a project's own install, run by npx or npm there, is named by its path,
-// which works from any folder (`npx openai-setup` elsewhere would fetch the name from the registry).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// is `npx openai-setup`; a project's own install run by npx or npm there, or a clone npx linked
+// into its cache, is named by its script's path, which works from any folder (`npx openai-setup`
+// elsewhere would fetch the name from the registry).
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,6 +48,16 @@ describe('selfCommand when npm started the tool', () => {
   it('a node_modules/.bin the person put on their own PATH (not npm): the bare name', () => {
     const bin = binFolder('app', 'node_modules', '.bin');
     expect(selfCommand({ PATH: bin }, 'linux', join(bin, 'openai-setup'))).toEqual({ command: 'openai-setup', note: null });
+  });
+
+  it('npx of a local folder (a clone, linked into npx\'s cache): the clone\'s script by its real path', () => {
+    const clone = join(binFolder('clone', 'bin'), 'openai-setup');
+    const cache = join(root!, '.npm', '_npx', 'c10e', 'node_modules');
+    mkdirSync(join(cache, '.bin'), { recursive: true });
+    symlinkSync(join(root!, 'clone'), join(cache, 'openai-setup'));
+    symlinkSync('../openai-setup/bin/openai-setup', join(cache, '.bin', 'openai-setup'));
+    const self = selfCommand({ PATH: `${join(cache, '.bin')}:/usr/bin`, npm_command: 'exec' }, 'linux', join(cache, '.bin', 'openai-setup'));
+    expect(self).toEqual({ command: realpathSync(clone), note: null });
   });
 
   it('npx with no script path known: `npx openai-setup` as before', () => {
