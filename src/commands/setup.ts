@@ -18,6 +18,7 @@ import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
+import { ConfigStoreError } from '../storage/private-file.js';
 import { shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
 import { checkFlags, profileFlag } from '../terminal/invocation.js';
 
@@ -45,6 +46,8 @@ async function printChecklist(ctx: Context, profileName: string): Promise<StageI
 async function forgetStage(ctx: Context, profileName: string, stage: StageId): Promise<void> {
   await ctx.state.updateProfile(profileName, (p) => {
     delete p.stages[stage];
+    // Credits said bought on a run stopped before the budget: the check says otherwise.
+    if (stage === 'billing') delete p.billingPageDoneAt;
   });
 }
 
@@ -107,20 +110,43 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
 }
 
 /**
+ * The key stored for a profile beside the one checked (`checked`, from OPENAI_API_KEY): whether it
+ * is the same (null: it could not be read here to compare), its masked hint and where it is; null
+ * when none is stored. The keychain is asked only when the state file says a key is stored.
+ */
+async function storedBeside(ctx: Context, profileName: string, checked: string): Promise<{ same: boolean | null; hint: string; storage: 'keychain' | 'file'; where: string } | null> {
+  const record = (await ctx.state.read()).profiles[profileName]?.key;
+  if (!record || record.storage === 'env') return null;
+  const where = record.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : `the --insecure-storage file ${ctx.keys.filePath}`;
+  let stored: string | null = null;
+  try {
+    stored = (await ctx.keys.find(profileName)).stored?.key ?? null;
+  } catch (error) {
+    if (!(error instanceof ConfigStoreError)) throw error;
+  }
+  if (stored === null) return { same: null, hint: sanitize(record.hint, 40), storage: record.storage, where };
+  ctx.term.addSecret(stored);
+  return { same: stored === checked, hint: maskKey(stored), storage: record.storage, where };
+}
+
+/**
  * The closing screen: what to run now, with the commands as this person can type them. `check`:
  * the live-check options of this run; a key checked against another server (--base-url) is handed
  * to programs with OPENAI_BASE_URL set to it, so that none sends it to the OpenAI API instead, and
  * the one real call asks for the model checked (--model).
  */
-function printReady(ctx: Context, profileName: string, key: string, source: KeySource, check: CheckSettings | undefined, storage?: KeyStageResult['storage']): void {
+async function printReady(ctx: Context, profileName: string, key: string, source: KeySource, check: CheckSettings | undefined, storage?: KeyStageResult['storage']): Promise<void> {
   const { term } = ctx;
   const s = term.style;
+  const m = marks(s);
   const cmd = ctx.commandName;
   const flag = profileFlag(profileName, ctx.bareProfile);
   // Its user:password is a secret, never printed: said below, for the person to add.
   const server = check?.baseURL === undefined ? null : withoutCredentials(check.baseURL);
   const toServer = server === null ? '' : `OPENAI_BASE_URL=${shellWord(server)} `;
   const model = check?.model ?? DEFAULT_MODEL;
+  // With OPENAI_API_KEY set, the key stored for the profile may be that one or another.
+  const beside = source.kind === 'env' && storage !== 'env' ? await storedBeside(ctx, profileName, key) : null;
   term.out();
   term.out(s.bold.green("You're ready to build."));
   const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="${model}", input="Say hi in five words").output_text)'`;
@@ -133,6 +159,14 @@ function printReady(ctx: Context, profileName: string, key: string, source: KeyS
     term.command(`  ${s.cyan(`${toServer}${prefix}${callPython}`)}`);
     term.out(`  ${s.dim('or with Node:')} ${s.cyan('npm install openai')}`);
     term.command(`  ${s.cyan(`${toServer}${prefix}${callNode}`)}`);
+  };
+  // Commands with what each does, aligned when the terminal is wide enough.
+  const table = (commands: Array<[string, string]>) => {
+    const width = Math.max(...commands.map(([command]) => command.length));
+    for (const [command, what] of commands) {
+      if (term.columns >= width + what.length + 6) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
+      else term.out(`  ${s.cyan(command)}\n      ${what}`);
+    }
   };
   const elsewhere = server !== null && !isOfficialBaseURL(server);
   const works = `Your key ${maskKey(key)} works${elsewhere ? ` with ${sanitize(server)}` : ''}.`;
@@ -149,23 +183,37 @@ function printReady(ctx: Context, profileName: string, key: string, source: KeyS
     term.say(`${works} You keep it in OPENAI_API_KEY yourself: once the line is in ${line.file}, ${line.reload}; the OpenAI SDKs read it from there. openai-setup keeps no copy.`);
     serverNote();
     oneRealCall('Then try one real call');
-  } else if (source.kind === 'env') {
-    // The key lives in the person's own OPENAI_API_KEY: programs of this shell already see it.
+  } else if (source.kind === 'env' && beside && !beside.same) {
+    // Two keys: the one checked reaches programs started from this shell; the stored one, which
+    // run, token and env hand out, was not checked by this run.
+    term.say(`${works} It is the one in OPENAI_API_KEY, which programs started from this shell get (the OpenAI SDKs read it there).`);
+    const stored = beside.same === false ? `Another key, ${beside.hint}, is stored for this profile in ${beside.where}` : `The key stored for this profile in ${beside.where} (${beside.hint}) could not be read here to compare`;
+    term.say(`${m.warn} ${stored}: \`${cmd} run\`, \`${cmd} token\` and \`${cmd} env\` hand out that one, and this run did not check it.`);
+    table([
+      [`${cmd} token${flag} | ${cmd} verify --key -${flag}${checkFlags(check)}`, 'check the stored key'],
+      [pipeKeyCommand(ctx, profileName, beside.storage === 'file', check), 'store the checked key in its place'],
+    ]);
+    serverNote();
+    oneRealCall('Try one real call from this shell');
+  } else if (source.kind === 'env' && !beside) {
+    // The key lives in the person's own OPENAI_API_KEY only: programs of this shell already see it.
     term.say(`${works} It is in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it; openai-setup does not keep a copy.`);
     serverNote();
     oneRealCall('Try one real call');
   } else {
-    term.say(`${works} The OpenAI SDKs read it from OPENAI_API_KEY; hand it over with:`);
-    const commands: Array<[string, string]> = [
+    if (source.kind === 'env') {
+      term.say(`${works} It is stored for this profile in ${beside!.where}, and it is also the one in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it. Where it is not set, hand it over with:`);
+    } else {
+      // A different key in this shell's OPENAI_API_KEY reaches programs started here directly.
+      const shellKey = ctx.env.OPENAI_API_KEY;
+      const other = shellKey && shellKey !== key ? ` OPENAI_API_KEY in this shell holds another key, ${maskKey(shellKey)}, which programs started here directly get; these hand over ${maskKey(key)}:` : ' hand it over with:';
+      term.say(`${works} The OpenAI SDKs read it from OPENAI_API_KEY;${other}`);
+    }
+    table([
       [`${toServer}${cmd} run${flag} -- python3 app.py`, 'run a program with the key set'],
       [`export OPENAI_API_KEY="$(${cmd} token${flag})"${server === null ? '' : ` ${toServer.trimEnd()}`}`, 'set it in this shell'],
       [`${cmd} env${flag} --file .env`, server === null ? 'write it to a git-ignored .env' : 'write it to a git-ignored .env (add OPENAI_BASE_URL there)'],
-    ];
-    const width = Math.max(...commands.map(([command]) => command.length));
-    for (const [command, what] of commands) {
-      if (term.columns >= width + what.length + 6) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
-      else term.out(`  ${s.cyan(command)}\n      ${what}`);
-    }
+    ]);
     serverNote();
     oneRealCall('Try one real call', `${cmd} run${flag} -- `);
   }
@@ -373,7 +421,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       if (check.ok && check.billing === 'ok') {
         if (!term.interactive) {
           await markAllDone(ctx, profileName);
-          printReady(ctx, profileName, found.key, found.source, options.check);
+          await printReady(ctx, profileName, found.key, found.source, options.check);
           return 0;
         }
         const finish = await ctx.prompter('').confirm("You're already set up. Finish now? (No walks through the stages anyway)", true);
@@ -382,7 +430,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
           if (found.source.kind === 'env' && !(await ctx.state.read()).profiles[profileName]?.key) {
             term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  ${pipeKeyCommand(ctx, profileName, false, options.check)}`);
           }
-          printReady(ctx, profileName, found.key, found.source, options.check);
+          await printReady(ctx, profileName, found.key, found.source, options.check);
           return 0;
         }
         pending = [...STAGE_IDS];
@@ -456,7 +504,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       } else {
         await markAllDone(ctx, profileName);
       }
-      printReady(ctx, profileName, current.key, current.source, options.check, current.storage);
+      await printReady(ctx, profileName, current.key, current.source, options.check, current.storage);
       return 0;
     }
     if (outcomeRow(check).route === 'billing') await forgetStage(ctx, profileName, 'billing');

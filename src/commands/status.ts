@@ -7,7 +7,7 @@ import { lastVerifyAsShown } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
-import { resolveProfileName, storedNotAKey, verifyCommand } from '../storage/profile-key.js';
+import { keyCommand, resolveProfileName, storedNotAKey, verifyCommand } from '../storage/profile-key.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -133,7 +133,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself (${line.file}); openai-setup has no copy`);
     if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
-  } else term.out(`${m.pending} No key stored for this profile`);
+  } else if (key.env.set) term.out(`${m.pending} No key stored for this profile`);
+  // Nothing `verify` could check: what to do first is to store one.
+  else term.out(`${m.pending} No key stored for this profile: store one with \`${keyCommand(ctx, profileName)}\``);
   const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   if (status.plaintext.length) {
     term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${ctx.commandName} import${profileFlag(profileName, ctx.bareProfile)}\` moves it`);
@@ -151,8 +153,11 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   if (last) {
     const where = [last.organization, last.project].filter(Boolean).join(' / ');
     term.out(`${last.ok ? m.ok : m.fail} Last check ${when(last.at)}: ${STATUS[last.status].label} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
-  } else {
+  } else if (key.env.set || key.storage === 'keychain' || key.storage === 'file') {
     term.out(`${m.pending} Never checked: run \`${verifyCommand(ctx, profileName)}\``);
+  } else if (key.storage === 'env') {
+    // Kept in the person's own shell file, not set here: verify has nothing to check until it is.
+    term.out(`${m.pending} Never checked: once OPENAI_API_KEY is set here, run \`${verifyCommand(ctx, profileName)}\``);
   }
   const pending = status.stages.filter((s) => !s.done).length;
   if (pending > 0) term.out(term.style.dim(`Run \`${ctx.commandName}${profileFlag(profileName, ctx.bareProfile)}\` to continue (${pending} of 4 stages pending).`));

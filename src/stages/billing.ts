@@ -4,7 +4,7 @@ import { PAGES } from '../platform.js';
 import type { BillingChoice } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { offerBudget } from './budget.js';
-import { confirmStep, heading, markDoneByFlag, showPage, waitForPage, type PageStageOptions, type StageOutcome } from './page.js';
+import { heading, markDoneByFlag, showPage, waitForPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { profileFlag } from '../terminal/invocation.js';
 
 export const BILLING_TITLE = 'Choose how to pay and set a budget';
@@ -35,16 +35,25 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   const { term } = ctx;
   const m = marks(term.style);
   const profile = profileFlag(options.profile, ctx.bareProfile);
-  const saved = (await ctx.state.read()).profiles[options.profile]?.billingChoice;
+  const record = (await ctx.state.read()).profiles[options.profile];
+  const saved = record?.billingChoice;
   // `--done` alone keeps the choice made before (the one this stage said to mark done).
   const doneWith = options.done ? (options.choice ?? saved) : undefined;
   if (doneWith) {
     await recordChoice(ctx, options.profile, doneWith);
     await markDoneByFlag(ctx, 'billing', options.profile);
+    if (record?.billingPageDoneAt) await finish(ctx, options.profile);
     term.out(`Set a monthly budget on the limits page: ${PAGES.limits.url}`);
     return 'done';
   }
   heading(ctx, BILLING_TITLE, options.position);
+  // An earlier run stopped at the budget questions (Ctrl-C): the choice and the credits stand,
+  // asked again they would only repeat; the budget is what is left (unless another choice is given).
+  if (record?.billingPageDoneAt && saved && (options.choice === undefined || options.choice === saved)) {
+    term.say(`${m.ok} Done on an earlier run: how to pay (${saved}) and the billing page. What is left: a budget.`);
+    await budgetQuestions(ctx, options.profile);
+    return 'done';
+  }
   term.say(`${m.warn} A ChatGPT Plus or Pro plan includes NO API credits: the API is paid separately.`);
   term.say(`${m.warn} Free trial credits are generally no longer given; the billing overview shows your balance.`);
   term.say(
@@ -56,7 +65,11 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
     choice = await prompter.select('How do you want to pay for the API?', BILLING_CHOICES, saved ?? 'prepaid');
   }
   await recordChoice(ctx, options.profile, choice);
-  if (options.done) return markDoneByFlag(ctx, 'billing', options.profile);
+  if (options.done) {
+    await markDoneByFlag(ctx, 'billing', options.profile);
+    if (record?.billingPageDoneAt) await finish(ctx, options.profile);
+    return 'done';
+  }
   if (choice === 'auto-reload') {
     term.say('On the billing overview: "Add to credit balance", choose an amount, and keep "auto-reload" on: set the balance that triggers it, the amount to restore the balance to, and a monthly reload limit you are comfortable with.');
   } else if (choice === 'prepaid') {
@@ -65,16 +78,34 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
     term.say('On the billing overview, check that monthly invoicing is still active for your organization.');
   }
   await showPage(ctx, 'billing');
-  const outcome = await confirmStep(ctx, 'billing', options, 'billing');
+  const outcome = await waitForPage(ctx, 'billing', 'When you are done on that page:', `Do it on the page above, then run \`${ctx.commandName} billing --done${profile}\` to mark it done.`);
   if (outcome !== 'done') return outcome;
+  // Progress, not yet the stage: stopped at a budget question, the next run starts there.
+  await ctx.state.updateProfile(options.profile, (p) => {
+    p.billingPageDoneAt = ctx.clock.now().toISOString();
+  });
+  await budgetQuestions(ctx, options.profile);
+  return 'done';
+}
+
+/** The stage's last questions (a budget on the limits page, one for `spend`); the stage is done once they are answered. */
+async function budgetQuestions(ctx: Context, profile: string): Promise<void> {
   const budget = await ctx.prompter('').confirm('Open the limits page to set a monthly budget (recommended)?', true);
   if (budget) {
-    term.say('Under "Usage limits", set a monthly budget and an email alert threshold.');
+    ctx.term.say('Under "Usage limits", set a monthly budget and an email alert threshold.');
     await showPage(ctx, 'limits');
     await waitForPage(ctx, 'limits', 'When you have set a budget:', `Set it on the page above: ${PAGES.limits.url}`);
   }
-  await offerBudget(ctx, options.profile);
-  return outcome;
+  await offerBudget(ctx, profile);
+  await finish(ctx, profile);
+}
+
+/** The stage done, with nothing of it left to resume. */
+async function finish(ctx: Context, profile: string): Promise<void> {
+  await ctx.state.updateProfile(profile, (p) => {
+    p.stages.billing = { doneAt: ctx.clock.now().toISOString() };
+    delete p.billingPageDoneAt;
+  });
 }
 
 async function recordChoice(ctx: Context, profile: string, choice: BillingChoice): Promise<void> {

@@ -59,6 +59,11 @@ const EnvFilesSchema = z.catch(
 const ProfileSchema = z.object({
   stages: z._default(z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema), {}),
   billingChoice: z.optional(BillingChoiceSchema),
+  /**
+   * Stage 3's billing page said done ("Done, continue") while its budget questions are still to
+   * answer: the stage is done only after them, and a run stopped there resumes at them.
+   */
+  billingPageDoneAt: z.optional(Timestamp),
   /** Where the key of this profile is kept and its masked hint (`sk-proj-…Ab12`). */
   // storage "env": the person keeps the key in their own OPENAI_API_KEY line; openai-setup has no copy.
   key: z.optional(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: z.string().check(z.maxLength(40)), savedAt: Timestamp })),

@@ -1,7 +1,8 @@
 // How the person started the tool, so that every command it recommends works as printed where
-// they are: `npx openai-setup` under npx (its copy's bin folder is on no PATH of theirs), the bare
-// name when it is on their PATH, else the script this run was started as.
-import { accessSync, constants } from 'node:fs';
+// they are: `npx openai-setup` under npx from the registry (its copy's bin folder is on no PATH of
+// theirs), the bare name when it is on their PATH, else the script this run was started as (also
+// a project's local install run by npx there, which `npx openai-setup` reaches only in that project).
+import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, join, sep } from 'node:path';
 import { withoutCredentials } from './sanitize.js';
 import { shellWord } from './shell.js';
@@ -13,10 +14,14 @@ export interface SelfCommand {
   note: string | null;
 }
 
-function onPath(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string): boolean {
+/** PATH folders npm adds for the run it starts (npx, npm exec, npm run): node_modules/.bin ones, which no shell of the person has. */
+const NPM_BIN_DIR = /[\\/]node_modules[\\/]\.bin[\\/]?$/;
+
+/** `name` is a program in one of PATH's folders; `skipNpmBins`: not counting npm's own (started by npm). */
+function onPath(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string, skipNpmBins: boolean): boolean {
   const names = platform === 'win32' ? [`${name}.cmd`, `${name}.exe`, name] : [name];
   for (const dir of (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : delimiter)) {
-    if (!dir) continue;
+    if (!dir || (skipNpmBins && NPM_BIN_DIR.test(dir))) continue;
     for (const file of names) {
       try {
         accessSync(join(dir, file), constants.X_OK);
@@ -47,13 +52,45 @@ function runsAlone(platform: NodeJS.Platform, path: string): boolean {
 
 /** How to start this tool again, as the person can type it; `binPath` is the script Node runs (process.argv[1]). */
 export function selfCommand(env: Record<string, string | undefined>, platform: NodeJS.Platform, binPath: string | undefined): SelfCommand {
-  // npx first: it puts its own copy's bin folder on PATH, which the person's shell does not have
-  // (npm sets npm_command=exec for npx).
-  if (env.npm_command === 'exec' || (binPath && binPath.includes(`${sep}_npx${sep}`))) {
+  const inNpxCache = (path: string) => path.includes(`${sep}_npx${sep}`);
+  const cached = binPath !== undefined && inNpxCache(binPath);
+  // npx of a local folder (a clone of this repository, where the README says to run `npx
+  // openai-setup`) links that folder into its cache: the script is really outside it.
+  const script = cached ? (realScript(binPath) ?? binPath) : binPath;
+  const linked = cached && !inNpxCache(script!);
+  // npx from the registry runs its own copy, in npm's cache (an _npx folder), whose bin folder is
+  // on no PATH of the person's (npm sets npm_command=exec for npx). A script in no node_modules at
+  // all, run by npx, is taken as that too, as nothing tells otherwise.
+  if (cached ? !linked : env.npm_command === 'exec' && (binPath === undefined || projectOf(binPath) === null)) {
     return { command: 'npx openai-setup', note: 'npx looks the package up each time this runs; `npm install -g openai-setup` makes it instant (then the line can say just openai-setup).' };
   }
-  if (!binPath || onPath(env, platform, 'openai-setup')) return { command: 'openai-setup', note: null };
-  return { command: runsAlone(platform, binPath) ? shellWord(binPath) : `node ${shellWord(binPath)}`, note: null };
+  // Started by npm from a project's node_modules (npx or npm exec there, npm run), or from a
+  // local folder npx linked: npm put that bin folder on PATH, not the person. `npx openai-setup`
+  // works only there (elsewhere npx fetches the name from the registry), so advice names the
+  // script, which works from any folder.
+  const byNpm = env.npm_command !== undefined;
+  if (!binPath || onPath(env, platform, 'openai-setup', byNpm)) return { command: 'openai-setup', note: null };
+  const command = runsAlone(platform, script!) ? shellWord(script!) : `node ${shellWord(script!)}`;
+  const project = byNpm && !linked ? projectOf(binPath) : null;
+  return {
+    command,
+    note: project === null ? null : `That is the copy installed in ${project}: the line stops working if it is removed from there; \`npm install -g openai-setup\` installs one for everywhere (then the line can say just openai-setup).`,
+  };
+}
+
+/** Where the script really is (links followed); null when that cannot be looked at. */
+function realScript(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** The folder whose node_modules holds `binPath` (a project's local install), or null. */
+function projectOf(binPath: string): string | null {
+  const at = binPath.lastIndexOf(`${sep}node_modules${sep}`);
+  return at > 0 ? binPath.slice(0, at) : null;
 }
 
 /**

@@ -190,7 +190,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
   const load = () => (prompts ??= import('./inquirer.js'));
   // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
   // A password question also watches for pasted lines (see password below).
-  async function ask<T>(kind: 'password' | 'other', run: (prompts: Prompts, context: AskContext, settled: () => Promise<void>) => Promise<T>): Promise<T> {
+  async function ask<T>(kind: 'password' | 'other', run: (prompts: Prompts, context: AskContext, settled: () => Promise<boolean>) => Promise<T>): Promise<T> {
     // Loaded first: loading blocks for a few ms, and what is typed meanwhile must be seen below.
     const loaded = await load();
     // Ctrl-D typed before any prompt (cooked mode) ended stdin already.
@@ -207,6 +207,8 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     openQuestions.add(close);
     let pastedLines = false;
     let settling = false;
+    // Should a paste's line break never reach the prompt as Enter, it is ended this way instead.
+    let stuck: NodeJS.Timeout | undefined;
     // Taking over from a hold: the terminal is raw already, and what comes until the prompt
     // listens stays in the stream (paused) rather than reach only the listener below.
     const tookOver = held.reader !== null;
@@ -217,9 +219,11 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       // A lone NUL first is Linux's mark for a Ctrl-D typed just before raw mode took over.
       if (text.includes('\x04') || (firstChunk && text === '\0')) controller.abort();
       firstChunk = false;
-      if (kind === 'password' && (linesInOneRead(text) || (settling && hasText(text)))) {
+      if (kind === 'password' && !pastedLines && (linesInOneRead(text) || (settling && hasText(text)))) {
+        // The prompt still takes its Enter, and closes as answered: "(N characters, hidden)"
+        // rather than a row of stars left on the screen. None of it is returned (below).
         pastedLines = true;
-        controller.abort();
+        stuck = setTimeout(() => controller.abort(), DISCARD_MAX_MS);
       }
     };
     // Ctrl-D before the prompt took the terminal over (cooked mode) ends stdin instead.
@@ -239,12 +243,14 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     if (!tookOver && input.readableFlowing !== false) input.resume();
     input.once('end', onEnd);
     // An answer is taken once no more of a paste arrived; never, once the prompt was aborted.
+    // True: what was entered is part of a paste with a line break, to be refused, not validated.
     const settled = () => {
+      if (pastedLines) return Promise.resolve(true);
       settling = true;
-      return new Promise<void>((resolve) => {
+      return new Promise<boolean>((resolve) => {
         setTimeout(() => {
           settling = false;
-          if (!controller.signal.aborted) resolve();
+          if (!controller.signal.aborted) resolve(pastedLines);
         }, PASTE_SETTLE_MS);
       });
     };
@@ -256,20 +262,23 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       const answer = run(loaded, { input, output: streams.output, signal: controller.signal }, settled);
       // The prompt listens now: what was typed while held comes first, as if typed here.
       if (typedAhead.length) input.unshift(Buffer.concat(typedAhead));
-      return await answer;
+      const value = await answer;
+      if (!pastedLines) return value;
     } catch (error) {
-      if (pastedLines && !closed) await discardRest(input, held, interrupt);
       // The process is leaving: no answer, no error, nothing for the caller to print.
       if (closed) return new Promise<never>(() => {});
-      if (pastedLines) throw new LineBreakInsideError();
-      if (isPromptExit(error)) throw new CancelledError();
-      throw error;
+      if (!pastedLines) throw isPromptExit(error) ? new CancelledError() : error;
     } finally {
+      clearTimeout(stuck);
       openQuestions.delete(close);
       input.removeListener('data', onData);
       input.removeListener('end', onEnd);
       closed?.();
     }
+    if (closed) return new Promise<never>(() => {});
+    // A paste with a line break inside: nothing of it is the answer, and its rest is dropped.
+    await discardRest(input, held, interrupt);
+    throw new LineBreakInsideError();
   }
   return {
     confirm: (message, defaultValue = true) => ask('other', (p, ctx) => p.confirm({ message, default: defaultValue }, ctx)),
@@ -283,7 +292,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
             mask: '*',
             // A paste that arrives in more than one read: its rest comes while this waits.
             validate: async (value: string) => {
-              await settled();
+              if (await settled()) return true;
               return validate ? validate(value) : true;
             },
             // Once answered, say how long it was instead of leaving a screenful of stars.

@@ -148,7 +148,7 @@ describe('advice under npx', () => {
     expect(verify.stderr).not.toMatch(/(?<!npx )openai-setup key/);
     const status = await runCli(['status'], { env });
     expect(status.stdout).toContain('Run `npx openai-setup` to continue');
-    expect(status.stdout).toContain('Never checked: run `npx openai-setup verify`');
+    expect(status.stdout).toContain('store one with `npx openai-setup key`');
   });
 });
 
@@ -158,16 +158,16 @@ describe('advice when started by its path', () => {
     const env = { ...t.env, PATH: process.env.PATH ?? '/usr/bin:/bin' };
     const status = await runCli(['status'], { env });
     expect(status.code).toBe(0);
-    const verifyCommand = /Never checked: run `([^`]+)`/.exec(status.stdout)?.[1];
-    expect(verifyCommand).toBe(`${CLI} verify`);
+    const keyCommand = /store one with `([^`]+)`/.exec(status.stdout)?.[1];
+    expect(keyCommand).toBe(`${CLI} key`);
     expect(status.stdout).toContain(`Run \`${CLI}\` to continue`);
     const verify = await runCli(['verify'], { env });
     expect(verify.stderr).toContain(`printenv OPENAI_API_KEY | ${CLI} key --stdin`);
     expect(verify.stderr).not.toMatch(/(?<![\w/.])openai-setup key/);
     // As printed, in a shell: the command runs this tool.
-    const typed = spawnSync('sh', ['-c', `${verifyCommand} --help`], { env, encoding: 'utf8' });
+    const typed = spawnSync('sh', ['-c', `${keyCommand} --help`], { env, encoding: 'utf8' });
     expect(typed.status).toBe(0);
-    expect(typed.stdout).toMatch(/^Usage: \S+openai-setup\.cjs verify \[options\]/);
+    expect(typed.stdout).toMatch(/^Usage: \S+openai-setup\.cjs key \[options\]/);
     const help = await runCli(['--help'], { env });
     expect(help.stdout.startsWith(`Usage: ${CLI} [options] [command]`)).toBe(true);
     expect(help.stdout).toContain(`$ ${CLI} verify --json`);

@@ -15,6 +15,9 @@ import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-s
 import { makeTestEnv, REPO_ROOT, type TestEnv } from '../helpers/env.js';
 import { runCommand, type RunResult } from '../helpers/run.js';
 
+/** PATH without the test env's `openai-setup` (as after `npm install -g`): installed in the project only. */
+const ONLY_HERE = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
+
 /** Installed tree budget: the package, the keychain binding and its platform binary. */
 const MAX_INSTALLED_BYTES = 8 * 1024 * 1024;
 const MAX_PACKAGES = 5;
@@ -46,11 +49,12 @@ describe('the packed tarball, installed', () => {
 
   /**
    * `npx openai-setup ...args` from the install folder, in the scrubbed env (temp HOME and config
-   * dir, no D-Bus) plus the npm cache location. Asynchronous: the server answers from this process.
+   * dir, no D-Bus) plus the npm cache location, and `extra`. Asynchronous: the server answers from this process.
    */
-  function npx(args: string[]): Promise<RunResult> {
+  function npx(args: string[], extra: Record<string, string> = {}): Promise<RunResult> {
     const env: Record<string, string> = {
       ...testEnv.env,
+      ...extra,
       npm_config_cache: npmEnv().npm_config_cache ?? join(process.env.HOME ?? root, '.npm'),
       npm_config_update_notifier: 'false',
     };
@@ -118,13 +122,30 @@ describe('the packed tarball, installed', () => {
   });
 
   it('npx openai-setup --help prints the commands and exit codes', async () => {
-    const r = await npx(['--help']);
+    const r = await npx(['--help'], ONLY_HERE);
     expect(r.stderr).not.toMatch(/Error|error:/);
     expect(r.code).toBe(0);
-    // Run through npx, the help names the tool as it was started.
-    expect(r.stdout).toMatch(/^Usage: npx openai-setup/m);
+    // Run through npx from this folder's install, the help names that install's script: typed
+    // as `npx openai-setup` in another folder, npx would look the name up in the registry instead.
+    expect(r.stdout).toMatch(new RegExp(`^Usage: ${join(installDir, 'node_modules', '.bin', 'openai-setup').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `, 'm'));
     for (const command of ['setup', 'verify', 'status', 'logout']) expect(r.stdout).toContain(command);
     expect(r.stdout).toContain('Exit codes:');
+  });
+
+  it('under npx from this folder\'s install, the commands it recommends work as printed from any folder', async () => {
+    const r = await npx(['status'], ONLY_HERE);
+    expect(r.code, r.stderr).toBe(0);
+    const wizard = /Run `([^`]+)` to continue/.exec(r.stdout)?.[1];
+    const store = /store one with `([^`]+)`/.exec(r.stdout)?.[1];
+    expect(wizard).toBe(join(installDir, 'node_modules', '.bin', 'openai-setup'));
+    expect(store).toBe(`${wizard} key`);
+    expect(r.stdout).not.toContain('npx openai-setup');
+    // Typed in a shell in another folder, with nothing of npm's PATH: this install runs.
+    const elsewhere = mkdtempSync(join(root, 'elsewhere-'));
+    const typed = await runCommand('sh', ['-c', `${wizard} --version && ${store} --help`], { env: { ...testEnv.env, ...ONLY_HERE }, cwd: elsewhere, timeoutMs: 60_000 });
+    expect(typed.code, typed.stderr).toBe(0);
+    expect(typed.stdout).toContain(packed.filename.replace(/^openai-setup-/, '').replace(/\.tgz$/, ''));
+    expect(typed.stdout).toContain(`Usage: ${store} [options]`);
   });
 
   it('npx openai-setup --version prints the packed version', async () => {

@@ -339,7 +339,7 @@ describe('wizard', () => {
     await freshMachine();
     testEnv.env.NO_COLOR = '1';
     const s = start(['status'], 40);
-    await s.waitFor('Never checked');
+    await s.waitFor('No key stored');
     expect(await s.exited).toMatchObject({ exitCode: 0 });
     expect(s.rawOutput()).not.toMatch(/\x1b\[3\dm/); // no colour codes
   });

@@ -35,17 +35,17 @@ async function keptInEnv(profile: string): Promise<void> {
 const verifyOptions = { json: false, quiet: false, billingCheck: true };
 
 describe('commands recommended for a profile name it', () => {
-  it('status --profile work: the check and the wizard to run are for work', async () => {
+  it('status --profile work: the key to store and the wizard to run are for work', async () => {
     context();
     expect(await status(t.ctx, { profile: 'work', json: false })).toBe(0);
-    expect(t.stdout).toContain('Never checked: run `openai-setup verify --profile work`');
+    expect(t.stdout).toContain('No key stored for this profile: store one with `openai-setup key --profile work`');
     expect(t.stdout).toContain('Run `openai-setup --profile work` to continue (4 of 4 stages pending).');
   });
 
   it('status of the default profile says the commands as they are', async () => {
     context();
     expect(await status(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout).toContain('Never checked: run `openai-setup verify`\n');
+    expect(t.stdout).toContain('store one with `openai-setup key`\n');
     expect(t.stdout).toContain('Run `openai-setup` to continue');
   });
 
@@ -189,15 +189,15 @@ describe('advice names the profile unless a command without --profile acts on it
     ]);
   });
 
-  it('after `use work`, status --profile default: the check and the wizard to run are for default; status of work needs none', async () => {
+  it('after `use work`, status --profile default: the key to store and the wizard to run are for default; status of work needs none', async () => {
     context();
     await use(t.ctx, { name: 'work' });
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
-    expect(t.stdout).toContain('Never checked: run `openai-setup verify --profile default`');
+    expect(t.stdout).toContain('store one with `openai-setup key --profile default`');
     expect(t.stdout).toContain('Run `openai-setup --profile default` to continue (4 of 4 stages pending).');
     const before = t.stdout.length;
     expect(await status(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout.slice(before)).toContain('Never checked: run `openai-setup verify`\n');
+    expect(t.stdout.slice(before)).toContain('store one with `openai-setup key`\n');
     expect(t.stdout.slice(before)).toContain('Run `openai-setup` to continue');
   });
 

@@ -146,10 +146,11 @@ describe('the line put in place of a key', () => {
 
   it('under npx the command is npx openai-setup even though npx put its own copy on PATH; a script that cannot run alone goes through node', () => {
     const t = makeTestContext();
-    const bin = join(dirname(t.cwd), 'npxbin');
-    mkdirSync(bin);
+    // npx's copy: in npm's cache (_npx), its bin folder on the PATH npx gives the run.
+    const bin = join(dirname(t.cwd), '_npx', 'abc', 'node_modules', '.bin');
+    mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'openai-setup'), '#!/bin/sh\n', { mode: 0o755 });
-    expect(selfCommand({ PATH: bin, npm_command: 'exec' }, 'linux', join(t.cwd, 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs')).command).toBe('npx openai-setup');
+    expect(selfCommand({ PATH: bin, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup')).command).toBe('npx openai-setup');
     expect(selfCommand({ PATH: bin }, 'linux', '/anywhere/openai-setup.cjs').command).toBe('openai-setup');
     const script = join(dirname(t.cwd), 'plain.cjs');
     writeFileSync(script, '', { mode: 0o644 });

@@ -107,6 +107,8 @@ describe('password: a paste with a line break inside', () => {
     const asking = p.password('Key:', () => true);
     void typeWhenAsked('Key:', 'sk-proj-first-half\rsecond-half\r');
     await expect(asking).rejects.toBeInstanceOf(LineBreakInsideError);
+    // The question closes as answered, its length said (no stars left on the screen: test/e2e/paste-screen.test.ts).
+    expect(screen).toContain('(18 characters, hidden)');
     const again = p.password('Key:');
     void typeWhenAsked('Key:', 'sk-proj-whole\r');
     expect(await again).toBe('sk-proj-whole');

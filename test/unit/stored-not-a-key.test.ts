@@ -123,7 +123,7 @@ describe('a stored value that is no key', () => {
     writeFileSync(join(t.configDir, 'state.json'), '{"version":1,', { mode: 0o600 });
     expect(await status(t.ctx, { profile: 'weird', json: false })).toBe(0);
     expect(t.stderr).toContain(`✖ ${IN_KEYCHAIN} ${FIX}\n`);
-    expect(t.stdout).toContain('○ No key stored for this profile\n');
+    expect(t.stdout).toContain('○ No key stored for this profile: store one with `openai-setup key --profile weird`\n');
     expect(t.stdout).not.toContain(HINT);
     expectNothingOfIt();
   });

@@ -1,0 +1,120 @@
+// The wizard's closing screen says where the key is, truly, when OPENAI_API_KEY is set: the same key
+// as the stored one (kept in the keychain, and in the shell too), another one (which key programs
+// get, started how, which one was checked, and how to check the other), or the only one.
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as setup } from '../../src/commands/setup.js';
+import { STAGE_IDS } from '../../src/storage/state.js';
+import { checkResult, flat, makeTestContext, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const FINISH = "You're already set up. Finish now? (No walks through the stages anyway)";
+const PASTE = 'Paste your secret key (input is hidden):';
+const KEY_FAILS = 'The key does not work. What now?';
+const OPTIONS = { restart: false, insecureStorage: false };
+const STORED = testKey('A');
+const SHELL = testKey('B');
+const NO_COPY = 'openai-setup does not keep a copy';
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+function context(options: TestContextOptions = {}): TestContext {
+  t = makeTestContext(options);
+  return t;
+}
+
+/** An earlier run finished: every stage done, `key` stored (in the keychain, or the file). */
+async function storedEarlier(key: string, profile = 'default', storage: 'keychain' | 'file' = 'keychain'): Promise<void> {
+  if (storage === 'keychain') await t.keychain.setPassword('openai-setup', profile, key);
+  else await t.ctx.keys.set(profile, key, true);
+  await t.ctx.state.updateProfile(profile, (p) => {
+    for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+    p.key = { storage, hint: `sk-proj-…${key.slice(-4)}`, savedAt: '2026-01-01T00:00:00.000Z' };
+  });
+}
+
+/** What the closing screen said, on one line. */
+function closing(): string {
+  const text = flat(t.stdout);
+  return text.slice(text.indexOf("You're ready to build."));
+}
+
+describe('closing screen: OPENAI_API_KEY holds the stored key', () => {
+  it('says it is stored (and in the shell too), and hands it over as a stored key', async () => {
+    context({ env: { OPENAI_API_KEY: STORED } });
+    await storedEarlier(STORED);
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    const text = closing();
+    expect(text).not.toContain(NO_COPY);
+    expect(text).toContain(
+      `Your key sk-proj-…000A works. It is stored for this profile in the ${t.ctx.keys.keychainDescription}, and it is also the one in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it. Where it is not set, hand it over with:`,
+    );
+    expect(text).toContain('openai-setup run -- python3 app.py');
+    expect(text).not.toContain('Another key');
+    expect(t.stdout + t.stderr).not.toContain(STORED);
+    t.assertScriptsUsed();
+  });
+});
+
+describe('closing screen: OPENAI_API_KEY holds another key than the stored one', () => {
+  it('says both exist, which one programs get, that the stored one was not checked, and how to check or replace it', async () => {
+    context({ env: { OPENAI_API_KEY: SHELL } });
+    await storedEarlier(STORED);
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    // Only the shell's key was checked.
+    expect(t.api.checkedKeys).toEqual([SHELL]);
+    const text = closing();
+    expect(text).not.toContain(NO_COPY);
+    expect(text).toContain('Your key sk-proj-…000B works. It is the one in OPENAI_API_KEY, which programs started from this shell get');
+    expect(text).toContain(
+      `Another key, sk-proj-…000A, is stored for this profile in the ${t.ctx.keys.keychainDescription}: \`openai-setup run\`, \`openai-setup token\` and \`openai-setup env\` hand out that one, and this run did not check it.`,
+    );
+    expect(text).toContain('openai-setup token | openai-setup verify --key - check the stored key');
+    expect(text).toContain('printenv OPENAI_API_KEY | openai-setup key --stdin store the checked key in its place');
+    // No command here hands the unchecked key to a program.
+    expect(text).not.toContain('openai-setup run -- python3');
+    expect(text).not.toContain('openai-setup env --file');
+    expect(t.stdout + t.stderr).not.toContain(STORED);
+    expect(t.stdout + t.stderr).not.toContain(SHELL);
+    t.assertScriptsUsed();
+  });
+
+  it('without a terminal too, for another profile, its key in the file, with the server checked', async () => {
+    context({ interactive: false, env: { OPENAI_API_KEY: SHELL } });
+    await storedEarlier(STORED, 'work', 'file');
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'work', check: { baseURL: 'http://127.0.0.1:18556/v1' } })).toBe(0);
+    const text = closing();
+    expect(text).toContain(`Another key, sk-proj-…000A, is stored for this profile in the --insecure-storage file ${t.ctx.keys.filePath}`);
+    expect(text).toContain('openai-setup token --profile work | openai-setup verify --key - --profile work --base-url http://127.0.0.1:18556/v1 check the stored key');
+    expect(text).toContain('printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage --base-url http://127.0.0.1:18556/v1 store the checked key in its place');
+  });
+
+  it('a new key pasted and stored while OPENAI_API_KEY holds the rejected one: says which programs get which', async () => {
+    context({ env: { OPENAI_API_KEY: SHELL } });
+    t.prompts.whenSelect(KEY_FAILS, 'key').whenPassword(PASTE, STORED);
+    await storedEarlier(testKey('C'));
+    t.api.answerChecks(checkResult('invalid_key'), checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    expect(closing()).toContain(
+      'Your key sk-proj-…000A works. The OpenAI SDKs read it from OPENAI_API_KEY; OPENAI_API_KEY in this shell holds another key, sk-proj-…000B, which programs started here directly get; these hand over sk-proj-…000A:',
+    );
+    expect(closing()).toContain('openai-setup run -- python3 app.py');
+  });
+});
+
+describe('closing screen: the key only in OPENAI_API_KEY', () => {
+  it('says openai-setup keeps no copy (true: none is stored)', async () => {
+    context({ env: { OPENAI_API_KEY: SHELL } });
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    expect(closing()).toContain(`It is in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it; ${NO_COPY}.`);
+    // The keychain was not asked: the state file says nothing is stored.
+    expect(t.keychain.calls).toEqual([]);
+    t.assertScriptsUsed();
+  });
+});
