@@ -87,7 +87,6 @@ export function buildCheckRequest(ctx: Context, key: string, settings: CheckSett
     model: settings.model ?? DEFAULT_MODEL,
     billingCheck: settings.billingCheck ?? true,
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    ...(settings.profile === undefined ? {} : { profile: settings.profile }),
     ...(keyFlags ? { keyFlags } : {}),
   };
 }

@@ -15,8 +15,6 @@ export interface CheckRequest {
   billingCheck: boolean;
   /** Bounds the whole check, bodies included: both requests run at once, with no hidden retries. */
   timeoutMs: number;
-  /** The profile the key is for: the commands its advice names act on it. */
-  profile?: string;
   /**
    * What a `key` command its advice names needs to store a new key as this one was checked: the
    * profile's ` --profile NAME` (where a command without it would act on another) and the

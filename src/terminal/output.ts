@@ -94,17 +94,17 @@ export function colorLevel(env: Record<string, string | undefined>, isTTY: boole
 const visibleLength = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
 
 /**
- * A line as a terminal of `columns` shows it: wrapped at words, not mid-word, its continuation
- * lines starting under the text they continue (after a mark, or after a label column such as
- * `✔ Key         `). Off a terminal, and for text of several lines (a script, JSON), unchanged.
- */
-/**
  * A line that is a command of the tool (`openai-setup`, `npx openai-setup`, its script's path, or a
  * pipe into it): the tool, then a flag or one word and a flag (or nothing), not a sentence that
  * starts with its name ("openai-setup keeps no copy…").
  */
 const COMMAND_LINE = /^(?:printenv \w+ \| )?(?:npx |node )?\S*openai-setup(?:\.c?js)?(?:$| -| [a-z][a-z-]*(?:$| -))/;
 
+/**
+ * A line as a terminal of `columns` shows it: wrapped at words, not mid-word, its continuation
+ * lines starting under the text they continue (after a mark, or after a label column such as
+ * `✔ Key         `). Off a terminal, and for text of several lines (a script, JSON), unchanged.
+ */
 export function fit(line: string, isTTY: boolean, columns: number | undefined): string {
   const width = (columns && columns > 0 ? columns : 80) - 1;
   if (!isTTY || line.includes('\n') || visibleLength(line) <= width) return line;

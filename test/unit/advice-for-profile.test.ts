@@ -53,7 +53,7 @@ describe('commands recommended for a profile name it', () => {
     context({ interactive: false, stdin: `${KEY}\n` });
     t.api.answerChecks(checkResult('insufficient_quota'));
     expect(await key(t.ctx, { profile: 'w2', stdin: true })).toBe(4);
-    expect(t.api.checks.map((c) => c.profile)).toEqual(['w2']);
+    expect(t.api.checks.map((c) => c.keyFlags)).toEqual([' --profile w2']);
     expect(flat(t.stdout)).toContain('fix billing (`openai-setup billing --profile w2`), then `openai-setup verify --profile w2`.');
   });
 
@@ -68,7 +68,7 @@ describe('commands recommended for a profile name it', () => {
     context({ keychain: { work: KEY } });
     t.api.answerChecks(checkResult('valid'));
     expect(await verify(t.ctx, { ...verifyOptions, profile: 'work' })).toBe(0);
-    expect(t.api.checks.map((c) => c.profile)).toEqual(['work']);
+    expect(t.api.checks.map((c) => c.keyFlags)).toEqual([' --profile work']);
   });
 
   it('doctor --profile work: a different OPENAI_API_KEY is stored with --profile work, handed over with run --profile work', async () => {
@@ -77,7 +77,7 @@ describe('commands recommended for a profile name it', () => {
     t.api.answerChecks(checkResult('valid'));
     await doctor(t.ctx, { profile: 'work', json: false });
     expect(t.stdout).toContain('Unset it (programs then need `openai-setup run --profile work`), or store it:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin');
-    expect(t.api.checks.map((c) => c.profile)).toEqual(['work']);
+    expect(t.api.checks.map((c) => c.keyFlags)).toEqual([' --profile work']);
   });
 });
 
