@@ -1,6 +1,6 @@
 // Looking in every place (places.ts) for keys (find.ts), without changing anything: each finding
 // is a file, a line, the key and what the line assigns it to.
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { BOM } from '../keys/dotenv.js';
 import { decodeFishEscapes, findKeys } from './find.js';
 import type { Place, PlaceKind, ToolName } from './places.js';
@@ -52,6 +52,22 @@ function textOf(bytes: Buffer): { text: string; utf16: boolean } {
   return { text: bytes.toString('latin1'), utf16: false };
 }
 
+/**
+ * The file's bytes, opened without blocking and checked once open: a FIFO or device put in its
+ * place since it was looked at would otherwise hang the run (EFTYPE), one grown past the cap is not read (EFBIG).
+ */
+export function readRegularFile(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw Object.assign(new Error(`not a regular file any more`), { code: 'EFTYPE' });
+    if (info.size > MAX_FILE_BYTES) throw Object.assign(new Error(`larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`), { code: 'EFBIG' });
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Synchronous on purpose: a score of small files, mostly absent, and `status` waits for it. */
 export async function scanPlaces(places: Place[]): Promise<ScanResult> {
   const findings: Finding[] = [];
@@ -72,7 +88,7 @@ export async function scanPlaces(places: Place[]): Promise<ScanResult> {
         skipped.push({ path: place.path, why: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` });
         continue;
       }
-      bytes = readFileSync(place.path);
+      bytes = readRegularFile(place.path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') skipped.push({ path: place.path, why: (error as Error).message });
