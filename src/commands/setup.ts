@@ -46,14 +46,13 @@ async function printChecklist(ctx: Context, profileName: string): Promise<StageI
 async function forgetStage(ctx: Context, profileName: string, stage: StageId): Promise<void> {
   await ctx.state.updateProfile(profileName, (p) => {
     delete p.stages[stage];
-    // Credits said bought on a run stopped before the budget: the check says otherwise.
-    if (stage === 'billing') delete p.billingPageDoneAt;
   });
 }
 
 async function markAllDone(ctx: Context, profileName: string): Promise<void> {
   await ctx.state.updateProfile(profileName, (p) => {
-    for (const id of STAGE_IDS) p.stages[id] ??= { doneAt: ctx.clock.now().toISOString() };
+    // A stage done before keeps its time; one not done (stage 3's progress too) is now done.
+    for (const id of STAGE_IDS) if (!p.stages[id]?.doneAt) p.stages[id] = { doneAt: ctx.clock.now().toISOString() };
   });
 }
 

@@ -4,7 +4,7 @@ import { PAGES } from '../platform.js';
 import type { BillingChoice } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { offerBudget } from './budget.js';
-import { heading, markDoneByFlag, showPage, waitForPage, type PageStageOptions, type StageOutcome } from './page.js';
+import { heading, markDone, markDoneByFlag, showPage, waitForPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { profileFlag } from '../terminal/invocation.js';
 
 export const BILLING_TITLE = 'Choose how to pay and set a budget';
@@ -42,14 +42,14 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   if (doneWith) {
     await recordChoice(ctx, options.profile, doneWith);
     await markDoneByFlag(ctx, 'billing', options.profile);
-    if (record?.billingPageDoneAt) await finish(ctx, options.profile);
     term.out(`Set a monthly budget on the limits page: ${PAGES.limits.url}`);
     return 'done';
   }
   heading(ctx, BILLING_TITLE, options.position);
   // An earlier run stopped at the budget questions (Ctrl-C): the choice and the credits stand,
   // asked again they would only repeat; the budget is what is left (unless another choice is given).
-  if (record?.billingPageDoneAt && saved && (options.choice === undefined || options.choice === saved)) {
+  const progress = record?.stages.billing;
+  if (progress && 'pageDoneAt' in progress && saved && (options.choice === undefined || options.choice === saved)) {
     term.say(`${m.ok} Done on an earlier run: how to pay (${saved}) and the billing page. What is left: a budget.`);
     await budgetQuestions(ctx, options.profile);
     return 'done';
@@ -67,7 +67,6 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   await recordChoice(ctx, options.profile, choice);
   if (options.done) {
     await markDoneByFlag(ctx, 'billing', options.profile);
-    if (record?.billingPageDoneAt) await finish(ctx, options.profile);
     return 'done';
   }
   if (choice === 'auto-reload') {
@@ -80,9 +79,10 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   await showPage(ctx, 'billing');
   const outcome = await waitForPage(ctx, 'billing', 'When you are done on that page:', `Do it on the page above, then run \`${ctx.commandName} billing --done${profile}\` to mark it done.`);
   if (outcome !== 'done') return outcome;
-  // Progress, not yet the stage: stopped at a budget question, the next run starts there.
+  // Progress, not yet the stage: stopped at a budget question, the next run starts there. A stage
+  // done before stays done (this run only goes over it again).
   await ctx.state.updateProfile(options.profile, (p) => {
-    p.billingPageDoneAt = ctx.clock.now().toISOString();
+    if (!p.stages.billing?.doneAt) p.stages.billing = { pageDoneAt: ctx.clock.now().toISOString() };
   });
   await budgetQuestions(ctx, options.profile);
   return 'done';
@@ -97,15 +97,7 @@ async function budgetQuestions(ctx: Context, profile: string): Promise<void> {
     await waitForPage(ctx, 'limits', 'When you have set a budget:', `Set it on the page above: ${PAGES.limits.url}`);
   }
   await offerBudget(ctx, profile);
-  await finish(ctx, profile);
-}
-
-/** The stage done, with nothing of it left to resume. */
-async function finish(ctx: Context, profile: string): Promise<void> {
-  await ctx.state.updateProfile(profile, (p) => {
-    p.stages.billing = { doneAt: ctx.clock.now().toISOString() };
-    delete p.billingPageDoneAt;
-  });
+  await markDone(ctx, profile, 'billing');
 }
 
 async function recordChoice(ctx: Context, profile: string, choice: BillingChoice): Promise<void> {

@@ -18,7 +18,18 @@ export const ProfileNameSchema = z
 
 const Timestamp = z.string().check(z.iso.datetime({ offset: true }));
 
-const StageRecordSchema = z.object({ doneAt: Timestamp });
+/**
+ * A stage's record: `doneAt` once it is done. Stage 3 alone also has progress short of done:
+ * `pageDoneAt`, its billing page said done while its budget questions are still to answer (a run
+ * stopped there resumes at them). Kept in the stage's own record, so that whatever marks the
+ * stage done or forgets it replaces that progress too.
+ */
+const StageRecordSchema = z.union([
+  z.object({ doneAt: Timestamp }),
+  // `doneAt` never set: a reader of `.doneAt` sees undefined, not done.
+  z.object({ pageDoneAt: Timestamp, doneAt: z.optional(z.never()) }),
+]);
+export type StageRecord = z.infer<typeof StageRecordSchema>;
 
 export const BillingChoiceSchema = z.enum(['auto-reload', 'prepaid', 'monthly']);
 export type BillingChoice = z.infer<typeof BillingChoiceSchema>;
@@ -59,11 +70,6 @@ const EnvFilesSchema = z.catch(
 const ProfileSchema = z.object({
   stages: z._default(z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema), {}),
   billingChoice: z.optional(BillingChoiceSchema),
-  /**
-   * Stage 3's billing page said done ("Done, continue") while its budget questions are still to
-   * answer: the stage is done only after them, and a run stopped there resumes at them.
-   */
-  billingPageDoneAt: z.optional(Timestamp),
   /** Where the key of this profile is kept and its masked hint (`sk-proj-…Ab12`). */
   // storage "env": the person keeps the key in their own OPENAI_API_KEY line; openai-setup has no copy.
   key: z.optional(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: z.string().check(z.maxLength(40)), savedAt: Timestamp })),
@@ -107,9 +113,19 @@ export function nameMap<T>(entries: Record<string, T> = {}): Record<string, T> {
  * account, not to a key: a profile that has not done them itself takes them from another profile.
  */
 export function stageRecord(state: State, profileName: string, stage: StageId): { doneAt: string } | undefined {
-  const own = state.profiles[profileName]?.stages[stage];
+  const own = doneRecord(state.profiles[profileName], stage);
   if (own || stage === 'key') return own;
-  return Object.values(state.profiles).find((profile) => profile.stages[stage])?.stages[stage];
+  for (const profile of Object.values(state.profiles)) {
+    const record = doneRecord(profile, stage);
+    if (record) return record;
+  }
+  return undefined;
+}
+
+/** The profile's own record of the stage if it says done (progress short of that is not). */
+export function doneRecord(profile: Profile | undefined, stage: StageId): { doneAt: string } | undefined {
+  const record = profile?.stages[stage];
+  return record?.doneAt ? { doneAt: record.doneAt } : undefined;
 }
 
 export function emptyState(): State {

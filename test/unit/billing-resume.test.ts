@@ -4,15 +4,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as billing } from '../../src/commands/billing.js';
 import { run as setup } from '../../src/commands/setup.js';
+import { run as status } from '../../src/commands/status.js';
 import { CancelledError } from '../../src/errors.js';
 import { PAGES } from '../../src/platform.js';
-import { checkResult, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
+import { StateSchema } from '../../src/storage/state.js';
+import { checkResult, FIXED_NOW, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
 
 const PAGE_DONE = 'When you are done on that page:';
 const HOW_TO_PAY = 'How do you want to pay for the API?';
 const BUDGET = 'Open the limits page to set a monthly budget (recommended)?';
 const BUDGET_SET = 'When you have set a budget:';
 const PASTE = 'Paste your secret key (input is hidden):';
+const FINISH = "You're already set up. Finish now? (No walks through the stages anyway)";
+const RESUMED = 'Done on an earlier run: how to pay (prepaid) and the billing page. What is left: a budget.';
 const OPTIONS = { restart: false, insecureStorage: false };
 const KEY = testKey('A');
 
@@ -36,9 +40,9 @@ describe('Ctrl-C at a budget question of stage 3', () => {
   ] as const)('at %s: the stage stays pending, the choice is kept, and the next run resumes at the budget question', async (_where, question) => {
     await firstRunStoppedAt(question);
     const stopped = await t.profile();
-    expect(stopped?.stages.billing).toBeUndefined();
+    // Kept as the stage's progress, not as done.
+    expect(stopped?.stages.billing).toEqual({ pageDoneAt: FIXED_NOW.toISOString() });
     expect(stopped?.billingChoice).toBe('prepaid');
-    expect(Object.keys(stopped?.stages ?? {}).sort()).toEqual(['login', 'payment']);
 
     // The next run: stage 3 pending on the checklist; neither the choice nor the billing page again.
     const before = t.stdout.length;
@@ -49,11 +53,9 @@ describe('Ctrl-C at a budget question of stage 3', () => {
     const second = t.stdout.slice(before);
     expect(second).toContain('○ 3. Choose how to pay and set a budget\n');
     expect(second).toContain('Step 3 of 4 · Choose how to pay and set a budget');
-    expect(second).toContain('Done on an earlier run: how to pay (prepaid) and the billing page. What is left: a budget.');
+    expect(second).toContain(RESUMED);
     expect(t.browser.opened.slice(opened)).toEqual([PAGES.limits.url, PAGES.keys.url]);
-    const done = await t.profile();
-    expect(done?.stages.billing).toBeDefined();
-    expect(done?.billingPageDoneAt).toBeUndefined();
+    expect((await t.profile())?.stages.billing).toEqual({ doneAt: FIXED_NOW.toISOString() });
     t.assertScriptsUsed();
   });
 
@@ -66,8 +68,7 @@ describe('Ctrl-C at a budget question of stage 3', () => {
 
     // Stopped again at the budget, then another choice given: its billing page, then the budget.
     await t.ctx.state.updateProfile('default', (p) => {
-      delete p.stages.billing;
-      p.billingPageDoneAt = '2026-03-02T09:00:00.000Z';
+      p.stages.billing = { pageDoneAt: '2026-03-02T09:00:00.000Z' };
     });
     t.prompts.whenSelect(PAGE_DONE, 'done').whenConfirm(BUDGET, false);
     const opened = t.browser.opened.length;
@@ -87,5 +88,90 @@ describe('Ctrl-C at a budget question of stage 3', () => {
     expect(await setup(t.ctx, OPTIONS)).toBe(0);
     expect(t.browser.opened.slice(opened)).toEqual([PAGES.billing.url, PAGES.keys.url]);
     t.assertScriptsUsed();
+  });
+});
+
+describe('progress of stage 3 left by a stopped run, once something else marks the stage done', () => {
+  /** Stopped at the budget question, then a run with a working key in OPENAI_API_KEY: "Finish now" marks every stage done. */
+  async function stoppedThenFinished(): Promise<void> {
+    await firstRunStoppedAt(BUDGET);
+    t.ctx.env.OPENAI_API_KEY = KEY;
+    t.api.answerChecks(checkResult('valid'));
+    t.prompts.whenConfirm(FINISH, true);
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    t.assertScriptsUsed();
+    expect((await t.profile())?.stages.billing).toEqual({ doneAt: FIXED_NOW.toISOString() });
+    delete t.ctx.env.OPENAI_API_KEY;
+  }
+
+  /** The stage asked afresh: how to pay, its billing page, then the budget; not resumed at the budget. */
+  function expectBillingAskedAgain(before: number, opened: number): void {
+    expect(t.stdout.slice(before)).not.toContain(RESUMED);
+    expect(t.browser.opened.slice(opened)).toContain(PAGES.billing.url);
+    t.assertScriptsUsed();
+  }
+
+  it('`billing` shows the billing page again', async () => {
+    await stoppedThenFinished();
+    const before = t.stdout.length;
+    const opened = t.browser.opened.length;
+    t.prompts.whenSelect(HOW_TO_PAY, 'prepaid').whenSelect(PAGE_DONE, 'done').whenConfirm(BUDGET, false);
+    expect(await billing(t.ctx, { profile: 'default', done: false })).toBe(0);
+    expectBillingAskedAgain(before, opened);
+  });
+
+  it('`setup --restart` shows the billing page again', async () => {
+    await stoppedThenFinished();
+    await t.keychain.setPassword('openai-setup', 'default', KEY);
+    const before = t.stdout.length;
+    const opened = t.browser.opened.length;
+    t.prompts.whenSelect(PAGE_DONE, 'done', 3).whenSelect(HOW_TO_PAY, 'prepaid').whenConfirm(BUDGET, false).whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, restart: true })).toBe(0);
+    expectBillingAskedAgain(before, opened);
+  });
+
+  it('`billing --done` too: the next `billing` shows the billing page again', async () => {
+    await firstRunStoppedAt(BUDGET);
+    expect(await billing(t.ctx, { profile: 'default', done: true })).toBe(0);
+    expect((await t.profile())?.stages.billing).toEqual({ doneAt: FIXED_NOW.toISOString() });
+    const before = t.stdout.length;
+    const opened = t.browser.opened.length;
+    t.prompts.whenSelect(HOW_TO_PAY, 'prepaid').whenSelect(PAGE_DONE, 'done').whenConfirm(BUDGET, false);
+    expect(await billing(t.ctx, { profile: 'default', done: false })).toBe(0);
+    expectBillingAskedAgain(before, opened);
+  });
+});
+
+describe('stage 3 stopped at the budget, as other commands see it', () => {
+  it('status and status --json show it pending, not done', async () => {
+    await firstRunStoppedAt(BUDGET);
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    const json = JSON.parse(t.stdout.slice(before)) as { stages: Array<{ id: string; done: boolean; doneAt: string | null }> };
+    expect(json.stages.find((s) => s.id === 'billing')).toMatchObject({ done: false, doneAt: null });
+    const text = t.stdout.length;
+    await status(t.ctx, { json: false });
+    expect(t.stdout.slice(text)).toContain('○ Choose how to pay and set a budget pending');
+    expect(t.stdout.slice(text)).toContain('(2 of 4 stages pending)');
+  });
+
+  it('another profile does not take it as done either', async () => {
+    await firstRunStoppedAt(BUDGET);
+    const before = t.stdout.length;
+    await status(t.ctx, { profile: 'work', json: true });
+    const json = JSON.parse(t.stdout.slice(before)) as { stages: Array<{ id: string; done: boolean }> };
+    expect(json.stages.map((s) => [s.id, s.done])).toEqual([['login', true], ['payment', true], ['billing', false], ['key', false]]);
+  });
+});
+
+describe('the progress file', () => {
+  it('reads files without that progress, and files with it (as not done)', () => {
+    const at = '2026-03-02T09:00:00.000Z';
+    const stages = (profile: object) => StateSchema.parse({ version: 1, profiles: { default: profile } }).profiles.default!.stages;
+    // Written before it existed, or by the build that kept it beside the stages (the field is dropped).
+    expect(stages({ stages: { login: { doneAt: at } }, billingPageDoneAt: at })).toEqual({ login: { doneAt: at } });
+    expect(stages({ stages: { billing: { pageDoneAt: at } } })).toEqual({ billing: { pageDoneAt: at } });
+    expect(StateSchema.safeParse({ version: 1, profiles: { default: { stages: { billing: {} } } } }).success).toBe(false);
   });
 });
