@@ -475,20 +475,15 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   return exitCode;
 }
 
-/**
- * An admin key that rotate or spend can use (it lists projects, or reads costs: a read-only usage
- * key serves spend); one that can do neither is an AdminApiError, as a rejected one is.
- */
+/** An admin key that rotate or spend can use; one that can do neither is an AdminApiError (probeAdminKey), as a rejected one is. */
 async function usableAdminKey(ctx: Context, profileName: string, key: string): Promise<AdminProbe> {
-  const probe = await probeAdminKey(ctx.api.admin, await adminAuth(ctx, profileName, key), ctx.clock.now());
-  if ('lacking' in probe.projects && 'lacking' in probe.costs) throw probe.projects.lacking;
-  return probe;
+  return probeAdminKey(ctx.api.admin, await adminAuth(ctx, profileName, key), ctx.clock.now());
 }
 
 /** What a usable admin key serves, in a sentence. */
 function adminKeyUse(probe: AdminProbe): string {
-  if ('lacking' in probe.projects) return 'The admin key works for spend (it cannot list projects: rotate cannot use it).';
-  if ('lacking' in probe.costs) return 'The admin key works for rotate (it cannot read costs: spend cannot use it).';
+  if (!probe.rotate) return 'The admin key works for spend (it cannot list projects: rotate cannot use it).';
+  if (!probe.spend) return 'The admin key works for rotate (it cannot read costs: spend cannot use it).';
   return 'The admin key works.';
 }
 
