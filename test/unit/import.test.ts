@@ -783,7 +783,7 @@ describe('import where the keychain is not running (over SSH) (review of 2026-12
     expect(t.stdout).toContain(`  ✖ .env, line 1\n    sk-proj-…${OTHER.slice(-4)} · project key · not stored\n`);
     // Not the moves that cannot work here, but why, and where to run it.
     expect(flat(t.stdout)).toContain('! No Secret Service keyring is running on this machine (common over SSH, in containers and on WSL), so the key cannot go into a keychain. Nothing was stored or changed');
-    expect(t.stdout).toContain('  Run it where the Secret Service keyring is (your desktop session):  openai-setup import\n');
+    expect(t.stdout).toContain('  Run `openai-setup import` where the Secret Service keyring is (your desktop session).\n');
     expect(t.stdout).not.toContain('--store PATH:LINE');
     const json = await overSsh({ interactive: false });
     expect(await runImport(json.ctx, options({ json: true }), json.deps)).toBe(8);
