@@ -82,6 +82,15 @@ export function needsAdminKeyFix(profile: string | undefined, bare: string | und
 }
 
 /**
+ * How an admin key comes to have the permissions it lacks (`that`: "that permission", "api.usage.read"):
+ * on the admin keys page, or another key stored with `store`. `withPage`: the page's address in the
+ * sentence, where it is not on a line of its own.
+ */
+export function missingScopeFix(that: string, store: string, withPage = false): string {
+  return `Give it ${that} on the admin keys page${withPage ? ` (${ADMIN_KEYS_URL})` : ''}, or create an admin key with "All" permissions and store it: ${store}`;
+}
+
+/**
  * OPENAI_ADMIN_KEY wins over a stored admin key, so storing another one changes nothing while it is
  * set: the fix is the variable. `what` is the admin key it should hold instead.
  */
@@ -148,9 +157,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
       : `lacks a permission needed for ${request.action} (the API says: ${says}).`;
     const that = scopes.length > 1 ? 'those permissions' : 'that permission';
     return make('missing_scope', EXIT.forbidden, `The admin key ${hint} ${lacks}`, [
-      request.fromEnv
-        ? `Give it ${that} on the admin keys page. ${envFix('an admin key with "All" permissions', store)}`
-        : `Give it ${that} on the admin keys page, or create an admin key with "All" permissions and store it: ${store}`,
+      request.fromEnv ? `Give it ${that} on the admin keys page. ${envFix('an admin key with "All" permissions', store)}` : missingScopeFix(that, store),
       `→ ${ADMIN_KEYS_URL}`,
     ], scopes);
   }

@@ -1,21 +1,32 @@
 // What an admin key can do, asked live: list one project (what rotate needs) and read today's
-// costs (what spend needs). admin-key reports it in full; import only asks whether the key is any use.
-import { AdminApiError } from './admin-failure.js';
+// costs (what spend needs). admin-key reports it in full; import only asks whether the key is any
+// use. The rule is here, once: a key that can do neither is refused, both permissions named.
+import { EXIT } from '../errors.js';
+import { maskKey } from '../keys/format.js';
+import { PAGES } from '../platform.js';
+import { adminKeyCommand } from '../storage/admin-key.js';
+import { AdminApiError, missingScopeFix } from './admin-failure.js';
 import type { AdminApi, AdminAuth, AdminProject } from './types.js';
 
 export const LIST_SCOPE = 'api.management.read';
 export const WRITE_SCOPE = 'api.management.write';
 export const COSTS_SCOPE = 'api.usage.read';
 
-/** A request's answer, or the missing permission that kept it from one. */
-export type Checked<T> = { value: T } | { lacking: AdminApiError };
-
 export interface AdminProbe {
-  /** One project of the organization (null: it has none), or the missing permission. */
-  projects: Checked<AdminProject | null>;
-  /** `unknown`: the costs could not be read for another reason, after the project list worked. */
-  costs: Checked<unknown> | { unknown: AdminApiError };
+  /** It lists the organization's projects: rotate can use it. */
+  rotate: boolean;
+  /** It reads the organization's costs, or they could not be read for another reason (`costsUnknown`): spend may use it. */
+  spend: boolean;
+  /** The permissions it was found without, as the API named them (else the one the request needs); empty when none. */
+  missing: string[];
+  /** One project of the organization, when it could list them (null: none, or it cannot). */
+  sample: AdminProject | null;
+  /** Why the costs could not be read, when it was not a permission (the project list worked). */
+  costsUnknown: AdminApiError | null;
 }
+
+/** A request's answer, or the missing permission that kept it from one. */
+type Checked<T> = { value: T } | { lacking: AdminApiError };
 
 /** Any failure other than a missing permission is thrown. */
 async function unlessMissingScope<T>(request: Promise<T>): Promise<Checked<T>> {
@@ -27,18 +38,34 @@ async function unlessMissingScope<T>(request: Promise<T>): Promise<Checked<T>> {
   }
 }
 
+/** The permissions a refusal named, else the one the request needs. */
+const namedOr = (lacking: AdminApiError, scope: string): string[] => (lacking.scopes.length ? lacking.scopes : [scope]);
+
 /**
- * Both requests; a rejected key, a project key or an unreachable API is thrown (AdminApiError).
- * A failure to read costs for any other reason than a permission, once the key listed a project,
- * says nothing against the key: it is `unknown`.
+ * Both requests; a rejected key, a project key, an unreachable API, or a key that can do neither
+ * (missing_scope, both permissions named) is thrown (AdminApiError). A failure to read costs for
+ * any other reason than a permission, once the key listed a project, says nothing against the
+ * key: `costsUnknown`.
  */
 export async function probeAdminKey(api: AdminApi, auth: AdminAuth, now: Date): Promise<AdminProbe> {
   const projects = await unlessMissingScope(api.listProjects(auth, { limit: 1 }).then((page) => page.data[0] ?? null));
   const today = Math.floor(now.getTime() / 86_400_000) * 86_400;
+  let costs: Checked<unknown>;
   try {
-    return { projects, costs: await unlessMissingScope(api.costs(auth, { startTime: today, limit: 1 })) };
+    costs = await unlessMissingScope(api.costs(auth, { startTime: today, limit: 1 }));
   } catch (error) {
     if (!('value' in projects) || !(error instanceof AdminApiError)) throw error;
-    return { projects, costs: { unknown: error } };
+    return { rotate: true, spend: true, missing: [], sample: projects.value, costsUnknown: error };
   }
+  if ('lacking' in projects && 'lacking' in costs) {
+    const names = [namedOr(projects.lacking, LIST_SCOPE).join(', '), namedOr(costs.lacking, COSTS_SCOPE).join(', ')].join(' and ');
+    const { status, apiMessage, requestId } = costs.lacking;
+    throw new AdminApiError('missing_scope', EXIT.forbidden, `The admin key ${maskKey(auth.key)} lacks the permissions ${names}: neither rotate nor spend can use it.`, [
+      missingScopeFix('those permissions', adminKeyCommand(auth.profile, auth.bareProfile)),
+      `→ ${PAGES['admin-keys'].url}`,
+    ], status, apiMessage, requestId, [...projects.lacking.scopes, ...costs.lacking.scopes]);
+  }
+  if ('lacking' in projects) return { rotate: false, spend: true, missing: namedOr(projects.lacking, LIST_SCOPE), sample: null, costsUnknown: null };
+  if ('lacking' in costs) return { rotate: true, spend: false, missing: namedOr(costs.lacking, COSTS_SCOPE), sample: projects.value, costsUnknown: null };
+  return { rotate: true, spend: true, missing: [], sample: projects.value, costsUnknown: null };
 }

@@ -2,8 +2,8 @@
 // in its own keychain entry, after a live check that lists one project (for rotate) and reads
 // today's costs (for spend). rotate and spend use it.
 import * as z from 'zod/mini';
-import { AdminApiError, needsAdminKeyFix } from '../api/admin-failure.js';
-import { COSTS_SCOPE, LIST_SCOPE, probeAdminKey, WRITE_SCOPE, type AdminProbe } from '../api/admin-probe.js';
+import { missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
+import { LIST_SCOPE, probeAdminKey, WRITE_SCOPE, type AdminProbe } from '../api/admin-probe.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, UsageError } from '../errors.js';
@@ -117,18 +117,9 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
   const hint = maskKey(key);
   const auth = await adminAuth(ctx, profile, key);
   const spinner = term.spinner("Checking the admin key (listing one project, reading today's costs)…");
-  let projects: AdminProbe['projects'];
-  let costs: AdminProbe['costs'];
+  let probe: AdminProbe;
   try {
-    ({ projects, costs } = await probeAdminKey(ctx.api.admin, auth, ctx.clock.now()));
-    if ('lacking' in projects && 'lacking' in costs) {
-      const names = [projects.lacking.scopes.join(', ') || LIST_SCOPE, costs.lacking.scopes.join(', ') || COSTS_SCOPE].join(' and ');
-      const { status, apiMessage, requestId } = costs.lacking;
-      throw new AdminApiError('missing_scope', EXIT.forbidden, `The admin key ${hint} lacks the permissions ${names}: neither rotate nor spend can use it.`, [
-        `Give it those permissions on the admin keys page, or create an admin key with "All" permissions and store it: ${adminKeyCommand(profile, ctx.bareProfile)}`,
-        `→ ${PAGES['admin-keys'].url}`,
-      ], status, apiMessage, requestId, [...projects.lacking.scopes, ...costs.lacking.scopes]);
-    }
+    probe = await probeAdminKey(ctx.api.admin, auth, ctx.clock.now());
   } catch (error) {
     // The same error (its kind is the --json reason), with one more line.
     if (error instanceof ExitError) error.hints.push('The admin key was not stored.');
@@ -137,29 +128,27 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
     spinner.stop();
   }
 
-  const fix = (what: string) => `Give it ${what} on the admin keys page (${PAGES['admin-keys'].url}), or store an admin key with "All" permissions: ${adminKeyCommand(profile, ctx.bareProfile)}`;
-  if ('lacking' in projects) {
-    const lacks = projects.lacking.scopes.join(', ') || LIST_SCOPE;
+  const { sample, missing } = probe;
+  const fix = (what: string) => missingScopeFix(what, adminKeyCommand(profile, ctx.bareProfile), true);
+  if (!probe.rotate) {
     say(`${m.ok} Admin key ${hint} works for spend: it can read the organization's costs.`);
     const both = fix(`${LIST_SCOPE} and ${WRITE_SCOPE}`);
-    term.err(`${m.warn} It lacks the permission ${lacks}: rotate cannot use it (rotate needs ${LIST_SCOPE} and ${WRITE_SCOPE}), and spend shows project ids without names. ${both}`);
-    return { can: { rotate: false, spend: true, missing: projects.lacking.scopes.length ? projects.lacking.scopes : [LIST_SCOPE], fix: both }, sample: null };
+    term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: rotate cannot use it (rotate needs ${LIST_SCOPE} and ${WRITE_SCOPE}), and spend shows project ids without names. ${both}`);
+    return { can: { rotate: false, spend: true, missing, fix: both }, sample };
   }
-  const sample = projects.value;
   const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : '; the organization has none yet';
-  if ('value' in costs) {
+  if (probe.spend && !probe.costsUnknown) {
     say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example} and read its costs.`);
     return { can: { rotate: true, spend: true, missing: [], fix: null }, sample };
   }
   say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example}.`);
-  if ('unknown' in costs) {
-    term.err(`${m.warn} Whether spend can use it was not checked: ${costs.unknown.message}`);
+  if (probe.costsUnknown) {
+    term.err(`${m.warn} Whether spend can use it was not checked: ${probe.costsUnknown.message}`);
     return { can: { rotate: true, spend: true, missing: [], fix: null }, sample };
   }
-  const lacks = costs.lacking.scopes.join(', ') || COSTS_SCOPE;
   const one = fix('that permission');
-  term.err(`${m.warn} It lacks the permission ${lacks}: spend cannot use it (spend needs it to read the organization's costs). ${one}`);
-  return { can: { rotate: true, spend: false, missing: costs.lacking.scopes.length ? costs.lacking.scopes : [COSTS_SCOPE], fix: one }, sample };
+  term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: spend cannot use it (spend needs it to read the organization's costs). ${one}`);
+  return { can: { rotate: true, spend: false, missing, fix: one }, sample };
 }
 
 async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: string, done: Done): Promise<number> {

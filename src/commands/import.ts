@@ -29,7 +29,7 @@ import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
 import { homeOf, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminAuth } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
-import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainFix, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn } from '../storage/state.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -161,7 +161,11 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const byHint = (error: KeychainUnavailableError) => `(by its hint: the ${store} ${error.problem === 'no-service' ? 'is not running here' : 'cannot be read here'})`;
   /** Keys import would store that cannot go into the keychain from here: why, and where to run it instead. */
   const cannotStoreHere = (error: KeychainUnavailableError): { message: string; hints: string[] } => {
-    const fix = keychainFix(error, store) ?? (storedHint ?? storedAdminHint ? `Run it where the ${store} is (your desktop session):  ${cmd} import${profileHere}` : null);
+    // Keys stored there: what to do is run it where the keychain is.
+    const elsewhere = [recorded?.key, recorded?.adminKey]
+      .map((record) => keychainOutOfReach({ record, error, store, what: 'The key', cannot: 'read', run: `\`${cmd} import${profileHere}\`` }))
+      .find(Boolean);
+    const fix = keychainFix(error, store) ?? elsewhere?.hints[0] ?? null;
     return { message: `${describeKeychainProblem(error, store)} Nothing was stored or changed (the lines import changes read the key from there).`, hints: fix ? [fix] : [] };
   };
 
@@ -475,20 +479,15 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   return exitCode;
 }
 
-/**
- * An admin key that rotate or spend can use (it lists projects, or reads costs: a read-only usage
- * key serves spend); one that can do neither is an AdminApiError, as a rejected one is.
- */
+/** An admin key that rotate or spend can use; one that can do neither is an AdminApiError (probeAdminKey), as a rejected one is. */
 async function usableAdminKey(ctx: Context, profileName: string, key: string): Promise<AdminProbe> {
-  const probe = await probeAdminKey(ctx.api.admin, await adminAuth(ctx, profileName, key), ctx.clock.now());
-  if ('lacking' in probe.projects && 'lacking' in probe.costs) throw probe.projects.lacking;
-  return probe;
+  return probeAdminKey(ctx.api.admin, await adminAuth(ctx, profileName, key), ctx.clock.now());
 }
 
 /** What a usable admin key serves, in a sentence. */
 function adminKeyUse(probe: AdminProbe): string {
-  if ('lacking' in probe.projects) return 'The admin key works for spend (it cannot list projects: rotate cannot use it).';
-  if ('lacking' in probe.costs) return 'The admin key works for rotate (it cannot read costs: spend cannot use it).';
+  if (!probe.rotate) return 'The admin key works for spend (it cannot list projects: rotate cannot use it).';
+  if (!probe.spend) return 'The admin key works for rotate (it cannot read costs: spend cannot use it).';
   return 'The admin key works.';
 }
 

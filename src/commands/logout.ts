@@ -9,7 +9,7 @@ import { leftoverWords } from '../storage/keystore.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, removeAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
-import { describeKeychainProblem, keychainHints, keychainNotRunningHere } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -49,9 +49,8 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     if (leftovers.length) term.out(`${m.ok} Removed ${leftoverWords(leftovers)} left by an interrupted run: ${leftovers.join(', ')}`);
   };
   const record = (await ctx.state.read()).profiles[profileName]?.key;
-  if (!stored && keychainError?.problem === 'no-service' && record?.storage === 'keychain') {
-    throw keychainNotHere(ctx, `The key stored for profile "${profileName}" (${record.hint})`, `logout${profileFlag(profileName, ctx.bareProfile)}`);
-  }
+  const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The key stored for profile "${profileName}"`, `logout${profileFlag(profileName, ctx.bareProfile)}`);
+  if (outOfReach) throw outOfReach;
   if (!stored && !unreadable) {
     await removeLeftovers();
     if (recorded((await ctx.state.read()).profiles[profileName])) {
@@ -122,12 +121,8 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
  * Not "nothing stored": the key is in a keychain that is not running here (SSH, a container).
  * The record stays, saying where it is.
  */
-function keychainNotHere(ctx: Context, what: string, command: string): ExitError {
-  return new ExitError(
-    EXIT.keyStore,
-    `${keychainNotRunningHere(what, ctx.keys.keychainDescription, 'removed')} Nothing was removed.`,
-    [`Run \`${ctx.commandName} ${command}\` where it is (your desktop session).`],
-  );
+function keychainNotHere(ctx: Context, record: { storage: string; hint: string } | undefined, error: KeychainUnavailableError | null, what: string, command: string): ExitError | null {
+  return keychainOutOfReach({ record, error, store: ctx.keys.keychainDescription, what, cannot: 'removed', outcome: 'Nothing was removed.', run: `\`${ctx.commandName} ${command}\`` });
 }
 
 async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Promise<number> {
@@ -136,9 +131,8 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
   const record = (await ctx.state.read()).profiles[profileName]?.adminKey;
   if (record?.storage === 'keychain') {
     const { stored, keychainError } = await ctx.keys.get(adminAccount(profileName));
-    if (!stored && keychainError?.problem === 'no-service') {
-      throw keychainNotHere(ctx, `The admin key of profile "${profileName}" (${record.hint})`, `logout --admin${profileFlag(profileName, ctx.bareProfile)}`);
-    }
+    const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The admin key of profile "${profileName}"`, `logout --admin${profileFlag(profileName, ctx.bareProfile)}`);
+    if (outOfReach) throw outOfReach;
   }
   if (!yes) {
     const prompter = ctx.prompter('Pass --yes to remove it without asking.');

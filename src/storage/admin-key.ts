@@ -10,7 +10,7 @@ import { PAGES } from '../platform.js';
 import { marks } from '../terminal/output.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { changeKey } from './key-change.js';
-import { describeKeychainProblem, keychainNotRunningHere, type KeychainUnavailableError } from './keychain.js';
+import { describeKeychainProblem, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 
 /** Each Admin API request gets this long, body included. */
 export const ADMIN_TIMEOUT_MS = 20_000;
@@ -76,11 +76,16 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     `then store it: ${adminKeyCommand(profile, ctx.bareProfile)}   (or set OPENAI_ADMIN_KEY)`,
   ];
   const record = (await ctx.state.read()).profiles[profile]?.adminKey;
-  if (record?.storage === 'keychain' && found.keychainError?.problem === 'no-service') {
-    throw new KeyStoreError(keychainNotRunningHere(`The admin key of profile "${profile}" (${record.hint})`, ctx.keys.keychainDescription, 'read'), [
-      `Run this where it is (your desktop session), or set OPENAI_ADMIN_KEY, or keep the admin key in a file only you can read:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, ctx.bareProfile, '--stdin --insecure-storage')}`,
-    ]);
-  }
+  const outOfReach = keychainOutOfReach({
+    record,
+    error: found.keychainError,
+    store: ctx.keys.keychainDescription,
+    what: `The admin key of profile "${profile}"`,
+    cannot: 'read',
+    run: 'this',
+    otherwise: ['set OPENAI_ADMIN_KEY', `keep the admin key in a file only you can read:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, ctx.bareProfile, '--stdin --insecure-storage')}`],
+  });
+  if (outOfReach) throw outOfReach;
   if (found.keychainError && found.keychainError.problem !== 'no-service') {
     throw new KeyStoreError(`${describeKeychainProblem(found.keychainError, ctx.keys.keychainDescription)} No admin key could be read for profile "${profile}".`, how);
   }

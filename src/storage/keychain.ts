@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
+import { KeyStoreError } from '../errors.js';
 
 /** The keytar API: what the product needs from any keychain. */
 export interface Keychain {
@@ -44,11 +45,35 @@ export function describeKeychainProblem(error: KeychainUnavailableError, store: 
 
 /**
  * A key stored in a keychain that is not running here (SSH, a container, WSL), said as such: not
- * "no key", whose advice would store a second one. `what`: 'The key stored for profile "work"
- * (sk-proj-…Ab12)'; `cannot`: what cannot be done with it here ("read", "removed").
+ * "no key", whose advice would store a second one. Null unless the record says the keychain holds
+ * it and the keychain error is that none is running here. The error is exit 7: where the key is,
+ * what cannot be done with it here, and where to run what instead.
  */
-export function keychainNotRunningHere(what: string, store: string, cannot: string): string {
-  return `${what} is in the ${store}, which is not running here (common over SSH, in containers and on WSL): it cannot be ${cannot} from here.`;
+export function keychainOutOfReach(where: {
+  /** What the progress file records of the key. */
+  record: { storage: string; hint: string } | null | undefined;
+  /** Why the keychain could not be used (null: it could). */
+  error: KeychainUnavailableError | null;
+  /** The keychain, for people: ctx.keys.keychainDescription. */
+  store: string;
+  /** Whose key: 'The key stored for profile "work"' (its hint follows). */
+  what: string;
+  /** What cannot be done with it here: "read", "removed". */
+  cannot: string;
+  /** Said after that: "Nothing was removed.". */
+  outcome?: string;
+  /** What to run where the keychain is: "this" (the command run), or a command in backticks. */
+  run: string;
+  /** The other ways out, each said after ", or" (a command last). */
+  otherwise?: string[];
+}): KeyStoreError | null {
+  const { record, error, store } = where;
+  if (record?.storage !== 'keychain' || error?.problem !== 'no-service') return null;
+  const message = `${where.what} (${record.hint}) is in the ${store}, which is not running here (common over SSH, in containers and on WSL): it cannot be ${where.cannot} from here.`;
+  const others = where.otherwise ?? [];
+  return new KeyStoreError(where.outcome ? `${message} ${where.outcome}` : message, [
+    `Run ${where.run} where the ${store} is (your desktop session)${others.length ? others.map((other) => `, or ${other}`).join('') : '.'}`,
+  ]);
 }
 
 /** What the person can do about it, most direct first; null when nothing can be done here (no keychain service at all). */

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { maskKey, notAKeyProblem } from '../keys/format.js';
 import { parseFlag } from '../options.js';
-import { describeKeychainProblem, keychainFix, keychainNotRunningHere, type KeychainUnavailableError } from './keychain.js';
+import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
 import { ProfileNameSchema } from './state.js';
@@ -114,11 +114,18 @@ export async function noKeyError(
   const fromPipe = pipeKeyCommand(ctx, profile, keychainError !== null, check);
   const noKeychain = keychainError ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})` : null;
   const record = (await ctx.state.read()).profiles[profile]?.key;
-  if (record?.storage === 'keychain' && keychainError?.problem === 'no-service') {
-    return new KeyStoreError(
-      keychainNotRunningHere(`The key stored for profile "${profile}" (${record.hint})`, ctx.keys.keychainDescription, 'read'),
-      [...otherWays, `Run this where it is (your desktop session), or keep the key in a file only you can read:  ${fromPipe}`],
-    );
+  const outOfReach = keychainOutOfReach({
+    record,
+    error: keychainError,
+    store: ctx.keys.keychainDescription,
+    what: `The key stored for profile "${profile}"`,
+    cannot: 'read',
+    run: 'this',
+    otherwise: [`keep the key in a file only you can read:  ${fromPipe}`],
+  });
+  if (outOfReach) {
+    outOfReach.hints.unshift(...otherWays);
+    return outOfReach;
   }
   if (record?.storage === 'env') {
     const isSet = Boolean(ctx.env.OPENAI_API_KEY);

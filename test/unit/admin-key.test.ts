@@ -139,7 +139,7 @@ describe('admin-key', () => {
       expect((await t.profile('u'))?.adminKey?.hint).toBe(`sk-admin-…${OTHER_ADMIN.slice(-4)}`);
       expect(t.stdout).toContain(`✔ Admin key sk-admin-…${OTHER_ADMIN.slice(-4)} works for spend: it can read the organization's costs.\n`);
       expect(t.stderr).toContain(
-        `! It lacks the permission api.management.read: rotate cannot use it (rotate needs api.management.read and api.management.write), and spend shows project ids without names. Give it api.management.read and api.management.write on the admin keys page (${PAGES['admin-keys'].url}), or store an admin key with "All" permissions: openai-setup admin-key --profile u\n`,
+        `! It lacks the permission api.management.read: rotate cannot use it (rotate needs api.management.read and api.management.write), and spend shows project ids without names. Give it api.management.read and api.management.write on the admin keys page (${PAGES['admin-keys'].url}), or create an admin key with "All" permissions and store it: openai-setup admin-key --profile u\n`,
       );
       expect(t.stdout).toContain('`openai-setup spend --profile u` uses it from now on; `openai-setup logout --admin --profile u` removes it.');
       expect(t.stdout).not.toContain('openai-setup rotate');

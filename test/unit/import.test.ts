@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync,
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runImport, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
+import { maskKey } from '../../src/keys/format.js';
 import { run as useProfile } from '../../src/commands/use.js';
 import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
 import { decodeFishEscapes, findKeys } from '../../src/plaintext/find.js';
@@ -388,6 +389,19 @@ describe('import: moving keys into the keychain', () => {
     expect(none.read('~/.profile')).toBe(`export OPENAI_ADMIN_KEY=${ADMIN}\n`);
   });
 
+  it('an admin key with neither permission is refused naming both, as admin-key refuses it (the check says so too)', async () => {
+    const t = machine({ interactive: false });
+    t.org.admin.addAdminKey(ADMIN, { scopes: [] });
+    t.write('~/.profile', `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    const lacks = `The admin key ${maskKey(ADMIN)} lacks the permissions api.management.read and api.usage.read: neither rotate nor spend can use it.`;
+    expect(await runImport(t.ctx, options({ json: true, check: true }), t.deps)).toBe(8);
+    expect(ImportJsonSchema.parse(JSON.parse(t.stdout)).findings[0]?.check).toMatchObject({ ok: false, status: 'missing_scope', message: lacks });
+    const refused = await outcomeOf(runImport(t.ctx, options({ store: '~/.profile:1', rewrite: true, yes: true }), t.deps));
+    expect(refused.code).toBe(5);
+    expect(refused.message).toBe(`${maskKey(ADMIN)} was not stored: ${lacks}`);
+    expect(t.keychain.keyOf('default:admin')).toBeUndefined();
+  });
+
   it('an admin key moved out of a .env: no run advice (run hands over the project key) and no rotate, but its own page and admin-key', async () => {
     const t = machine({ interactive: false });
     t.org.admin.addAdminKey(ADMIN);
@@ -769,7 +783,7 @@ describe('import where the keychain is not running (over SSH) (review of 2026-12
     expect(t.stdout).toContain(`  ✖ .env, line 1\n    sk-proj-…${OTHER.slice(-4)} · project key · not stored\n`);
     // Not the moves that cannot work here, but why, and where to run it.
     expect(flat(t.stdout)).toContain('! No Secret Service keyring is running on this machine (common over SSH, in containers and on WSL), so the key cannot go into a keychain. Nothing was stored or changed');
-    expect(t.stdout).toContain('  Run it where the Secret Service keyring is (your desktop session):  openai-setup import\n');
+    expect(t.stdout).toContain('  Run `openai-setup import` where the Secret Service keyring is (your desktop session).\n');
     expect(t.stdout).not.toContain('--store PATH:LINE');
     const json = await overSsh({ interactive: false });
     expect(await runImport(json.ctx, options({ json: true }), json.deps)).toBe(8);

@@ -8,7 +8,7 @@ import { makeTestContext, outcomeOf, testKey, type TestContext } from '../helper
 
 const KEY = testKey('A');
 const WHERE = 'The key stored for profile "work" (sk-proj-…000A) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.';
-const WAY_OUT = 'Run this where it is (your desktop session), or keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage';
+const WAY_OUT = 'Run this where the Secret Service keyring is (your desktop session), or keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage';
 
 let t: TestContext;
 afterEach(() => t?.cleanup());

@@ -142,7 +142,7 @@ describe('logout', () => {
     expect(message).toBe(
       'The key stored for profile "work" (sk-proj-…000A) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be removed from here. Nothing was removed.',
     );
-    expect(hints).toEqual(['Run `openai-setup logout --profile work` where it is (your desktop session).']);
+    expect(hints).toEqual(['Run `openai-setup logout --profile work` where the Secret Service keyring is (your desktop session).']);
     expect(t.stdout).not.toContain('nothing to remove');
     expect(t.keychain.keyOf('work')).toBe(KEY);
     const profile = (await t.ctx.state.read()).profiles.work;
@@ -163,7 +163,7 @@ describe('logout', () => {
     expect(message).toBe(
       'The admin key of profile "work" (sk-admin-…000B) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be removed from here. Nothing was removed.',
     );
-    expect(hints).toEqual(['Run `openai-setup logout --admin --profile work` where it is (your desktop session).']);
+    expect(hints).toEqual(['Run `openai-setup logout --admin --profile work` where the Secret Service keyring is (your desktop session).']);
     expect(t.stdout).not.toContain('nothing to remove');
     expect(t.keychain.keyOf('work:admin')).toBe(ADMIN);
     expect((await t.ctx.state.read()).profiles.work?.adminKey).toMatchObject({ storage: 'keychain', hint: 'sk-admin-…000B' });
