@@ -116,7 +116,6 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   return 0;
 }
 
-/** `logout --admin`: the profile's admin key only (its own keychain entry); the key stays. */
 /**
  * Not "nothing stored": the key is in a keychain that is not running here (SSH, a container).
  * The record stays, saying where it is.
@@ -125,6 +124,7 @@ function keychainNotHere(ctx: Context, record: { storage: string; hint: string }
   return keychainOutOfReach({ record, error, store: ctx.keys.keychainDescription, what, cannot: 'removed', outcome: 'Nothing was removed.', run: `\`${ctx.commandName} ${command}\`` });
 }
 
+/** `logout --admin`: the profile's admin key only (its own keychain entry); the key stays. */
 async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
