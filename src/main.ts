@@ -8,13 +8,31 @@ import type { Api } from './api/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError } from './errors.js';
 import { secretsInArgv } from './keys/redact.js';
-import { debugEnabled, parseEnv, type ParsedEnv } from './options.js';
+import { debugEnabled, parseEnv, parseFlag, ProfileNameSchema, type ParsedEnv } from './options.js';
 import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
 import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
 import { createTerminal, hungUp, type Terminal } from './terminal/output.js';
+
+/**
+ * What ctx.env reads: the environment, parsed once. A bad variable, or a bad --profile (checked
+ * here with them, so that every command refuses it, those that never use the profile too), is
+ * raised where ctx.env is first read instead: inside a --json command's failure document
+ * (withFailureDocument), else at once (program.ts), as one line and exit 2.
+ */
+export function envReader(rawEnv: Record<string, string | undefined>, globals: Pick<GlobalOptions, 'profile'>): () => ParsedEnv {
+  try {
+    if (globals.profile !== undefined) parseFlag('--profile', ProfileNameSchema, globals.profile);
+    const env = parseEnv(rawEnv);
+    return () => env;
+  } catch (error) {
+    return () => {
+      throw error;
+    };
+  }
+}
 
 async function createContext(term: Terminal, globals: GlobalOptions, commandName: string): Promise<Context> {
   // Loaded when a command runs, not for --help, --version or a usage error; the API (the SDK's
@@ -27,15 +45,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     import('./terminal/stdin.js'),
   ]);
   const rawEnv = process.env;
-  // A bad variable is raised where ctx.env is first read: inside a --json command's failure
-  // document (withFailureDocument), else at once (program.ts), as one line and exit 2.
-  let env: ParsedEnv | undefined;
-  let envError: unknown;
-  try {
-    env = parseEnv(rawEnv);
-  } catch (error) {
-    envError = error;
-  }
+  const env = envReader(rawEnv, globals);
   const configDir = resolveConfigDir(rawEnv, process.platform, homedir());
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
   const debug = debugEnabled(rawEnv) ? (line: string) => term.err(line) : undefined;
@@ -53,8 +63,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
       admin: lazyAdminApi(() => import('./api/admin.js').then(({ createAdminApi }) => createAdminApi({ env: rawEnv, debug }))),
     },
     get env(): ParsedEnv {
-      if (envError) throw envError;
-      return env!;
+      return env();
     },
     rawEnv,
     platform: process.platform,

@@ -3,9 +3,6 @@
 import { Command, Option } from 'commander';
 import { COMMANDS, EXIT_CODES_HELP, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/index.js';
 import type { Context, GlobalOptions } from './context.js';
-import { UsageError } from './errors.js';
-import { parseFlag } from './options.js';
-import { ProfileNameSchema } from './storage/state.js';
 import { wrap } from './terminal/output.js';
 import { shownValue } from './terminal/sanitize.js';
 
@@ -56,18 +53,6 @@ function wrapHelp(text: string, width: number): string {
       return lines.length ? lines.map((part, index) => `${index ? ' '.repeat(prefix.length) : prefix}${part}`).join('\n') : line;
     })
     .join('\n');
-}
-
-/** What is wrong with a --profile value (as every command says it), or null. */
-function profileProblem(profile: string | undefined): UsageError | null {
-  if (profile === undefined) return null;
-  try {
-    parseFlag('--profile', ProfileNameSchema, profile);
-    return null;
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
 }
 
 function addOptions(command: Command, options: OptionSpec[] = []): void {
@@ -122,15 +107,12 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
         program.error(`error: unknown command '${self.args[0]}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
       }
       const globals = self.optsWithGlobals() as GlobalOptions;
-      // Checked here for every command, those that never read it (profiles, use, open, completion) too.
-      const badProfile = profileProblem(globals.profile);
       const line = { args, opts: self.opts(), globals, program };
       const [module, options] = await Promise.all([spec.load(), spec.parse(line)]);
       const ctx = await makeContext(globals);
-      // Raised where a bad environment variable is: at the first read of ctx.env.
-      if (badProfile) Object.defineProperty(ctx, 'env', { configurable: true, get: () => { throw badProfile; } });
-      // A bad environment variable (or --profile) stops the run here, one line and exit 2; with
-      // --json the command's failure document says it instead (withFailureDocument reads ctx.env first).
+      // A bad environment variable or --profile (the context checks both: main.ts envReader) stops
+      // every command here, those that never read the profile too, one line and exit 2; with --json
+      // the command's failure document says it instead (withFailureDocument reads ctx.env first).
       if (line.opts.json !== true) void ctx.env;
       done(await module.run(ctx, options));
     });

@@ -7,7 +7,7 @@ import { PAGES } from '../platform.js';
 import { sanitize } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError } from './admin-failure.js';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';
-import { failureOf } from './probes.js';
+import { clientClass, failureOf } from './probes.js';
 import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo } from './types.js';
 
 type Sdk = typeof import('openai');
@@ -85,7 +85,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       logLevel: options.debug ? 'debug' : 'off',
     };
     if (options.debug) clientOptions.logger = sdkLogger('openai admin', options.debug);
-    const client = new sdk.OpenAI(clientOptions);
+    const Client = clientClass(sdk);
+    const client = new Client(clientOptions);
     const deadline = AbortSignal.timeout(auth.timeoutMs);
     try {
       return await request(client, deadline);

@@ -76,15 +76,6 @@ const ErrorBodySchema = z.object({
   }),
 });
 
-/**
- * The `{"error": …}` envelope of an answer, also when it comes as the one element of an array, as
- * Google's gateway sends it (`[{"error":{"code":400,"message":"API key not valid…"}}]`).
- */
-export function errorEnvelope(body: unknown): unknown {
-  const first: unknown = Array.isArray(body) ? body[0] : undefined;
-  return first !== null && typeof first === 'object' && 'error' in first ? first : body;
-}
-
 function hostOf(baseURL: string): string {
   try {
     return new URL(baseURL).host;
@@ -179,7 +170,7 @@ export function nonApiDiagnosis(failure: Extract<Failure, { kind: 'http' }>, req
       requestId,
     };
   }
-  if (ErrorBodySchema.safeParse(errorEnvelope(failure.body)).success) return null;
+  if (ErrorBodySchema.safeParse(failure.body).success) return null;
   // Not an OpenAI JSON error: a gateway, captive portal, Cloudflare block or a wrong base URL.
   const blocked = status === 403 ? ' (blocked by a firewall or CDN; an unsupported region can look like this too)' : '';
   return {
@@ -536,7 +527,7 @@ function statusOutcome(e: ApiError): Outcome {
 
 /** An OpenAI error answer: missing scopes, quota, the code table (code, type, message), then the HTTP status. */
 export function apiErrorDiagnosis(failure: Extract<Failure, { kind: 'http' }>, request: FailedRequest): Diagnosis {
-  const parsed = ErrorBodySchema.safeParse(errorEnvelope(failure.body));
+  const parsed = ErrorBodySchema.safeParse(failure.body);
   const body = parsed.success ? parsed.data.error : { message: '', type: null, code: null, status: null, details: null };
   const reasons = (body.details ?? []).flatMap((detail) => {
     const reason = detail !== null && typeof detail === 'object' ? (detail as { reason?: unknown }).reason : undefined;

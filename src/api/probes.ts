@@ -2,7 +2,7 @@
 // the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
 import type { ClientOptions } from 'openai';
 import { createTransport, sdkFetch, sdkLogger, type ApiFetch, type Transport } from './http.js';
-import { errorEnvelope, type Failure } from './diagnosis.js';
+import type { Failure } from './diagnosis.js';
 import { checkedHeaders } from './identifiers.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
 import { answerOutcome, verdict, type ProbeOutcome } from './verdict.js';
@@ -58,12 +58,22 @@ export function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal, key: 
 }
 
 /**
- * The SDK's client, but an error body sent as a one-element array (Google's gateway:
- * `[{"error":{…}}]`) is read as the object inside: the SDK keeps only an object's `error`, and the
+ * The `{"error": …}` envelope of an error body, also when it is the one element of an array, as
+ * Google's gateway sends it (`[{"error":{"code":400,"message":"API key not valid…"}}]`).
+ */
+function errorEnvelope(body: unknown): unknown {
+  const first: unknown = Array.isArray(body) ? body[0] : undefined;
+  return first !== null && typeof first === 'object' && 'error' in first ? first : body;
+}
+
+/**
+ * The SDK's client, for the live check and the Admin API alike, but an error body sent as a
+ * one-element array is read as the object inside: the SDK keeps only an object's `error`, and the
  * diagnosis would see no answer of the API at all.
  */
 export function clientClass(sdk: Sdk) {
   const Client = class extends sdk.OpenAI {
+    // `error` is the parsed JSON body, undefined for any other (the SDK's type says Object).
     protected override makeStatusError(status: number, error: object, message: string | undefined, headers: Headers) {
       return super.makeStatusError(status, errorEnvelope(error) as object, message, headers);
     }

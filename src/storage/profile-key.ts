@@ -2,11 +2,9 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { maskKey, notAKeyProblem } from '../keys/format.js';
-import { parseFlag } from '../options.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
-import { ProfileNameSchema } from './state.js';
 import { checkFlags, keyCheckFlags, profileFlag, type CheckFlagValues } from '../terminal/invocation.js';
 import { shellExportLine } from '../terminal/shell.js';
 
@@ -29,13 +27,14 @@ export const ENV_SOURCE: KeySource = { kind: 'env', label: 'OPENAI_API_KEY' };
  * that advice names --profile whenever that is another: unknown when the file cannot be read.
  */
 export async function resolveProfileName(ctx: Context, flag: string | undefined, options: { handsOutKey?: boolean; fallback?: string } = {}): Promise<string> {
-  const named = flag === undefined ? undefined : parseFlag('--profile', ProfileNameSchema, flag);
+  // --profile was checked with the environment where the context was made (main.ts envReader):
+  // reading ctx.env raises a bad one.
   const variable = ctx.env.OPENAI_SETUP_PROFILE;
   if (variable !== undefined) {
     ctx.bareProfile = variable;
-    return named ?? variable;
+    return flag ?? variable;
   }
-  const given = named ?? options.fallback;
+  const given = flag ?? options.fallback;
   // Read even when the profile is given, for advice: it needs the default chosen with `use`.
   // Quietly then: a problem with a file the run does not otherwise use is not worth a warning.
   const { state, problem } = await ctx.state.reading({ quiet: given !== undefined || options.handsOutKey });

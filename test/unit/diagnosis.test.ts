@@ -23,6 +23,8 @@ import { outcomeRow, refusalOf, STATUS, type VerifyStatus } from '../../src/api/
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
 import { clientClass, failureOf } from '../../src/api/probes.js';
 import { ProxyRefusedError } from '../../src/api/http.js';
+import { createAdminApi } from '../../src/api/admin.js';
+import { AdminApiError } from '../../src/api/admin-failure.js';
 import { answerOutcome, verdict, type ProbeOutcome } from '../../src/api/verdict.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { makeTestContext } from '../helpers/context.js';
@@ -105,11 +107,7 @@ function outcomeOf(given: Given, probe: 'models' | 'chat'): ProbeOutcome {
   // failureOf(): it keeps the `error` member of a JSON body; anything else was not the API's.
   const json = safeJSON(given.body);
   const error: APIError = SDK_CLIENT['makeStatusError'](given.status, json as object, json ? undefined : given.body, headers);
-  const inner = (error as { error?: unknown }).error;
-  return {
-    ok: false,
-    failure: { kind: 'http', status: given.status, headers: error.headers ?? null, body: inner === undefined ? undefined : { error: inner }, requestId: error.requestID ?? null },
-  };
+  return { ok: false, failure: failureOf(error, OpenAISdk, new AbortController().signal, KEY) };
 }
 
 /** verdict() for the two probes' answers (billing null: --no-billing-check). */
@@ -1339,8 +1337,25 @@ describe('diagnosis table: answers once diagnosed wrong (a row with `todo` waits
   });
 });
 
-describe('a key refused with a 400, in each body form, through the pure diagnose()', () => {
-  const http = (status: number, body: unknown): Failure => ({ kind: 'http', status, headers: null, body, requestId: null });
+/**
+ * An error answer with this JSON body, as the live check meets it: a request of probes.ts's client
+ * (clientClass) answered by `fetch`, its error read by failureOf(). Also what the request said it was.
+ */
+async function answeredWith(status: number, body: unknown): Promise<{ failure: Failure; userAgent: string | null }> {
+  let userAgent: string | null = null;
+  const fetch = async (_url: unknown, init?: { headers?: HeadersInit }) => {
+    userAgent = new Headers(init?.headers).get('user-agent');
+    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  };
+  const client = new (clientClass(OpenAISdk))({ apiKey: KEY, baseURL: 'https://generativelanguage.googleapis.com/v1beta/openai', maxRetries: 0, fetch: fetch as typeof globalThis.fetch });
+  const error: unknown = await client.models.list().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  return { failure: failureOf(error, OpenAISdk, new AbortController().signal, KEY), userAgent };
+}
+
+describe('a key refused with a 400, in each body form, as the live check receives it', () => {
   const request = (probe: FailedRequest['probe']): FailedRequest => ({ ...checkRequest({ baseURL: 'https://generativelanguage.googleapis.com/v1beta/openai' }), probe, proxy: null });
   const FORMS: Array<[string, unknown]> = [
     ['Google\'s object', GOOGLE_BODY()],
@@ -1351,25 +1366,28 @@ describe('a key refused with a 400, in each body form, through the pure diagnose
     ['an array holding an OpenAI envelope', [{ error: { message: 'Invalid API key.', type: null, param: null, code: null } }]],
   ];
 
-  it.each(FORMS)('%s → invalid_key (exit 3) for the list of models and for the test request', (_form, body) => {
+  it.each(FORMS)('%s → invalid_key (exit 3) for the list of models and for the test request', async (_form, body) => {
+    const { failure } = await answeredWith(400, body);
     for (const probe of ['models', 'billing'] as const) {
-      const diagnosis = diagnose(http(400, body), request(probe));
+      const diagnosis = diagnose(failure, request(probe));
       expect(diagnosis).toMatchObject({ status: 'invalid_key', reason: 'invalid_api_key', fixUrl: URL_OF.keys });
       expect(diagnosis.message).toMatch(/^The API rejected the key: .*(?:API key|api key)/i);
       expect(STATUS[diagnosis.status].exitCode).toBe(3);
     }
   });
 
-  it('a 400 that says nothing about the key: the list of models fails (exit 6, "could not be checked"); the test request is "billing not checked" (valid), as before', () => {
+  it('a 400 that says nothing about the key: the list of models fails (exit 6, "could not be checked"); the test request is "billing not checked" (valid), as before', async () => {
     for (const body of [GOOGLE_BODY('Request contains an invalid argument.', 'INVALID_ARGUMENT', 'BAD_REQUEST'), [GOOGLE_BODY('Request contains an invalid argument.', 'INVALID_ARGUMENT', 'BAD_REQUEST')]]) {
-      const models = diagnose(http(400, body), request('models'));
+      const { failure } = await answeredWith(400, body);
+      const models = diagnose(failure, request('models'));
       expect(models).toMatchObject({ status: 'network_error', reason: 'http_400' });
       expect(models.message).toBe('generativelanguage.googleapis.com refused the list of models (HTTP 400: Request contains an invalid argument.), so the key could not be checked.');
-      expect(diagnose(http(400, body), request('billing'))).toMatchObject({ status: 'valid', message: 'Request contains an invalid argument.' });
+      expect(diagnose(failure, request('billing'))).toMatchObject({ status: 'valid', message: 'Request contains an invalid argument.' });
     }
   });
 
   it('no 4xx of the list of models is ever "valid"', () => {
+    const http = (status: number, body: unknown): Failure => ({ kind: 'http', status, headers: null, body, requestId: null });
     for (let status = 400; status < 500; status++) {
       for (const body of [{ error: { message: 'Something', type: 'invalid_request_error', param: null, code: 'some_code' } }, { error: { message: '' } }]) {
         expect(diagnose(http(status, body), request('models')).status, `HTTP ${status}`).not.toBe('valid');
@@ -1377,15 +1395,26 @@ describe('a key refused with a 400, in each body form, through the pure diagnose
     }
   });
 
-  it("probes.ts's client reads the array form as the object inside, and still introduces itself as the SDK (OpenAI/JS <version>)", () => {
-    const error: APIError = SDK_CLIENT['makeStatusError'](400, [GOOGLE_BODY()] as object, undefined, new Headers());
-    expect(error.error).toEqual(GOOGLE_BODY().error);
-    expect(SDK_CLIENT['getUserAgent']()).toBe(new OpenAISdk.OpenAI({ apiKey: 'unused' })['getUserAgent']());
-    expect(SDK_CLIENT['getUserAgent']()).toMatch(/^OpenAI\/JS \d/);
+  it("probes.ts's client introduces itself as the SDK (OpenAI/JS <version>)", async () => {
+    const { userAgent } = await answeredWith(400, [GOOGLE_BODY()]);
+    expect(userAgent).toBe(new OpenAISdk.OpenAI({ apiKey: 'unused' })['getUserAgent']());
+    expect(userAgent).toMatch(/^OpenAI\/JS \d/);
   });
 
-  it('an array that holds no error envelope is still "not an OpenAI API answer"', () => {
-    expect(diagnose(http(400, [1, 2]), request('models'))).toMatchObject({ status: 'network_error', reason: 'http_400', message: expect.stringMatching(/not an OpenAI API answer/) });
+  it('an array that holds no error envelope is still "not an OpenAI API answer"', async () => {
+    const { failure } = await answeredWith(400, [1, 2]);
+    expect(diagnose(failure, request('models'))).toMatchObject({ status: 'network_error', reason: 'http_400', message: expect.stringMatching(/not an OpenAI API answer/) });
+  });
+
+  it('the Admin API reads the array form too: a refused admin key is "invalid", in the API\'s words, not "an answer without an error message"', async () => {
+    const fetch = async () => new Response(JSON.stringify([{ error: { message: 'Invalid admin key.', type: 'invalid_request_error', code: 'invalid_api_key' } }]), { status: 401, headers: { 'content-type': 'application/json' } });
+    const admin = createAdminApi({ env: {}, fetch: fetch as typeof globalThis.fetch });
+    const error: unknown = await admin.listProjects({ key: makeKey('admin', 'diagnosis'), baseURL: BASE_URL, timeoutMs: TIMEOUT_MS }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AdminApiError);
+    expect(error).toMatchObject({ kind: 'invalid_key', status: 401, apiMessage: 'Invalid admin key.' });
   });
 });
 

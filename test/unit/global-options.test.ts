@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/index.js';
 import { ProfilesFailureJsonSchema } from '../../src/commands/profiles.js';
 import { UsageError } from '../../src/errors.js';
+import type { Context, GlobalOptions } from '../../src/context.js';
+import { envReader } from '../../src/main.js';
 import { buildProgram } from '../../src/program.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
 
@@ -12,11 +14,26 @@ const BAD = '--profile: use 1–64 letters, digits, "-" or "_", starting with a 
 let t: TestContext;
 afterEach(() => t?.cleanup());
 
-/** The command line run through the program over a test context: its exit code, or the error it ended with. */
-async function runLine(line: string[]): Promise<{ code: number | null; error: unknown }> {
+/**
+ * The command line run through the program over a test context: its exit code, or the error it
+ * ended with. The context's env is read as main.ts reads it (envReader), with the line's global options.
+ */
+async function runLine(line: string[], env: Record<string, string> = {}): Promise<{ code: number | null; error: unknown }> {
   t = makeTestContext({ interactive: false });
   let code: number | null = null;
-  const program = buildProgram('0.0.0-test', () => t.ctx, { name: 'openai-setup', writeOut: (text) => t.ctx.term.write('out', text), writeErr: (text) => t.ctx.term.write('err', text) }, (c) => (code = c));
+  const makeContext = (globals: GlobalOptions): Context => {
+    // Given here, not to makeTestContext, which parses the environment at once.
+    const rawEnv = { ...t.ctx.rawEnv, ...env };
+    const read = envReader(rawEnv, globals);
+    return {
+      ...t.ctx,
+      rawEnv,
+      get env() {
+        return read();
+      },
+    };
+  };
+  const program = buildProgram('0.0.0-test', makeContext, { name: 'openai-setup', writeOut: (text) => t.ctx.term.write('out', text), writeErr: (text) => t.ctx.term.write('err', text) }, (c) => (code = c));
   try {
     await program.parseAsync(['node', 'x', ...line]);
     return { code, error: null };
@@ -55,6 +72,12 @@ describe('a bad --profile is refused by every command, one line and exit 2', () 
     const { error } = await runLine([command, '--json', '--profile', 'a b']);
     expect((error as UsageError).message).toBe(BAD);
     expect(JSON.parse(t.stdout)).toMatchObject({ ok: false, exitCode: 2, reason: 'usage', message: BAD });
+  });
+
+  it('said before a bad environment variable, by a command that never reads either', async () => {
+    const { error } = await runLine(['completion', 'bash', '--profile', 'a b'], { OPENAI_BASE_URL: 'localhost:8080' });
+    expect((error as UsageError).message).toBe(BAD);
+    expect(t.stdout).toBe('');
   });
 
   it('a good one goes through to the command', async () => {

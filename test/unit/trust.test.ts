@@ -13,6 +13,7 @@ import { run as setup } from '../../src/commands/setup.js';
 import { run as status } from '../../src/commands/status.js';
 import { run as token } from '../../src/commands/token.js';
 import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
+import { envReader } from '../../src/main.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 const KEY = testKey('A');
@@ -171,7 +172,15 @@ describe('profile names that are names of Object properties', () => {
 
   it('"__proto__" is not a profile name at all: a usage error', async () => {
     context();
-    const { code, message } = await outcomeOf(token(t.ctx, { profile: '__proto__', yes: true }));
+    // --profile is checked where the context is made, with the environment (main.ts envReader).
+    const read = envReader(t.ctx.rawEnv, { profile: '__proto__' });
+    const ctx = {
+      ...t.ctx,
+      get env() {
+        return read();
+      },
+    };
+    const { code, message } = await outcomeOf(token(ctx, { profile: '__proto__', yes: true }));
     expect(code).toBe(2);
     expect(message).toMatch(/^--profile: use 1–64 letters/);
   });
