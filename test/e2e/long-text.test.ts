@@ -104,8 +104,7 @@ describe('the binary on long text', () => {
 describe('masking and finding on megabytes, in a child process', () => {
   // Each case prints its name when done: on a hang, the last name printed says which one it was.
   const CASES = `
-    import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-    import { tmpdir } from 'node:os';
+    import { writeFileSync } from 'node:fs';
     import { join } from 'node:path';
     import { redact, redactedExcerpt } from './keys/redact.js';
     import { findKeys } from './plaintext/find.js';
@@ -142,14 +141,11 @@ describe('masking and finding on megabytes, in a child process', () => {
     await run('findKeys: a name and a megabyte of blanks', () => findKeys('OPENAI_API_KEY' + ' '.repeat(MB)).length);
     await run('planEdit: the key and a megabyte of blanks', () => planEdit({ path: 'x', line: 1, kind: 'posix-shell', key: KEY, variable: null, utf16: false }, 'export OPENAI_API_KEY=' + KEY + ' '.repeat(MB) + 'x', 'openai-setup token').kind);
     await run('planEdit: fish, forty flags', () => planEdit({ path: 'x', line: 1, kind: 'fish', key: KEY, variable: null, utf16: false }, 'set ' + '--a '.repeat(40) + 'OPENAI_API_KEY ' + KEY + ' x', 'openai-setup token').kind);
-    const dir = mkdtempSync(join(tmpdir(), 'openai-setup-long-'));
-    try {
-      writeFileSync(join(dir, 'config.fish'), 'set ' + '--a '.repeat(40) + KEY + '\\n');
-      writeFileSync(join(dir, 'config.yaml'), ' '.repeat(MB) + KEY + '\\n');
-      await run('scanPlaces: a fish line of forty flags, a YAML line of a megabyte of blanks', async () => (await scanPlaces([{ path: join(dir, 'config.fish'), kind: 'fish' }, { path: join(dir, 'config.yaml'), kind: 'tool', tool: 'aider' }])).findings.length);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // In the test's temporary home, removed by the test even when this process is killed.
+    const dir = process.env.HOME;
+    writeFileSync(join(dir, 'config.fish'), 'set ' + '--a '.repeat(40) + KEY + '\\n');
+    writeFileSync(join(dir, 'config.yaml'), ' '.repeat(MB) + KEY + '\\n');
+    await run('scanPlaces: a fish line of forty flags, a YAML line of a megabyte of blanks', async () => (await scanPlaces([{ path: join(dir, 'config.fish'), kind: 'fish' }, { path: join(dir, 'config.yaml'), kind: 'tool', tool: 'aider' }])).findings.length);
     console.log(JSON.stringify(Object.fromEntries(checks)));
   `;
 
