@@ -8,6 +8,7 @@
 import { Transform } from 'node:stream';
 import type { ClientOptions } from 'openai';
 import { UsageError } from '../errors.js';
+import { redactedExcerpt } from '../keys/redact.js';
 import { HttpUrlSchema } from '../options.js';
 import { shownValue, withoutCredentials, withoutUrlLogins } from '../terminal/sanitize.js';
 import { MAX_BODY_BYTES } from './diagnosis.js';
@@ -118,14 +119,15 @@ export const sdkFetch = (fetch: ApiFetch): SdkFetch => fetch as unknown as SdkFe
 
 /**
  * The SDK's log for DEBUG=openai-setup: one line per call, prefixed, with the credentials of every
- * URL taken out (the SDK logs the request URL, and a base URL may carry a login). The key is
- * masked later, by the terminal.
+ * URL taken out (the SDK logs the request URL, and a base URL may carry a login), anything shaped
+ * like a key masked, and cut to MAX_SHOWN_LINE (the SDK logs whole answers, which may be megabytes).
+ * The key itself is masked later, by the terminal, which knows it.
  */
 export function sdkLogger(prefix: string, debug: (line: string) => void): NonNullable<ClientOptions['logger']> {
   const line =
     (level: string) =>
     (...args: unknown[]) =>
-      debug(withoutUrlLogins(`[${prefix} ${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`));
+      debug(redactedExcerpt(withoutUrlLogins(`[${prefix} ${level}] ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`)));
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 

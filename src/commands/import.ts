@@ -16,6 +16,7 @@ import { STATUS } from '../api/status.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, FAILURE_FIELDS, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import { redactedExcerpt } from '../keys/redact.js';
 import { PAGES } from '../platform.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
 import { appendLine } from '../keys/dotenv.js';
@@ -33,7 +34,7 @@ import { describeKeychainProblem, keychainFix, keychainOutOfReach, KeychainUnava
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn } from '../storage/state.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
-import { jsonText, shownValue } from '../terminal/sanitize.js';
+import { jsonText, MAX_UNTRUSTED_LENGTH, shownValue } from '../terminal/sanitize.js';
 
 export interface ImportOptions {
   profile?: string;
@@ -599,8 +600,10 @@ async function applyPlan(
 
   const before = splitLines((await readText(finding.path)) ?? '')[plan.line - 1]?.body ?? '';
   io.say(`${where}, line ${plan.line}:`);
-  io.say(term.style.red(`  - ${readable(before)}`));
-  if (plan.after !== null) io.say(term.style.green(`  + ${readable(plan.after)}`));
+  // A long line is shown cut (the key masked first), as other text the tool did not write.
+  const diffLine = (line: string) => redactedExcerpt(readable(line), [finding.key], MAX_UNTRUSTED_LENGTH);
+  io.say(term.style.red(`  - ${diffLine(before)}`));
+  if (plan.after !== null) io.say(term.style.green(`  + ${diffLine(plan.after)}`));
   if (plan.note) io.say(`  ${plan.note}`);
   const question = plan.after === null ? `Remove line ${plan.line} of ${where}?` : `Change line ${plan.line} of ${where} like this?`;
   if (!io.yes && !(await prompter.confirm(question, true))) return false;

@@ -6,7 +6,10 @@ import { maskKey } from './format.js';
 const KEY_PATTERN = /sk-[A-Za-z0-9_-]{16,}/g;
 // A key quoted without its `sk-`: the project/service-account/admin body, or any token around
 // `T3BlbkFJ` (base64 of "OpenAI"), which sits in the middle of every key the platform issues.
-const BARE_KEY_PATTERN = /(?<![A-Za-z0-9_-])(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{8,}T3BlbkFJ[A-Za-z0-9_-]{8,}/g;
+// Tried only where a run of key characters starts: tried at every place inside a long run, the
+// search for the marker went over the rest of the run each time (quadratic: a 40,000-character
+// run took seconds). A run holds a match iff one starting where it starts does, so none is lost.
+const BARE_KEY_PATTERN = /(?<![A-Za-z0-9_-])(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{8,}T3BlbkFJ[A-Za-z0-9_-]{8,})/g;
 // The API echoes a wrong key as `sk-proj-*****…*****21sA` ("Incorrect API key provided: …"): shorten the stars.
 const ECHOED_MASK = /([A-Za-z0-9_-]{0,12})\*{6,}([A-Za-z0-9_-]{0,4})/g;
 const KEY_PREFIXES = ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 'sk-None-', 'sk-'];
@@ -70,6 +73,28 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
     .replace(KEY_PATTERN, (m, offset: number, whole: string) => (keyShaped(m, offset, whole) ? maskKey(m) : m))
     .replace(BARE_KEY_PATTERN, (m) => `…${m.slice(-4)}`)
     .replace(ECHOED_MASK, '$1…$2');
+}
+
+/** The most of one line of text the tool did not write that the DEBUG log shows (a few KB). */
+export const MAX_SHOWN_LINE = 4000;
+
+// With the ellipsis of a masked key (`sk-proj-…Ab12`), so that a mask is shown whole or not at all.
+const KEY_CHARACTER = /[A-Za-z0-9_…-]/;
+
+/**
+ * `text` with every secret masked, then cut to `max` characters with a note of how many were left
+ * out. Masked before it is cut, so that no key is cut in two (half of one is not key-shaped), and
+ * never cut inside a run of key characters (the run goes whole), so that no part of a secret that
+ * only the terminal knows, and masks later, is left at the cut.
+ */
+export function redactedExcerpt(text: string, secrets: ReadonlyArray<string | undefined> = [], max = MAX_SHOWN_LINE): string {
+  const masked = redact(text, secrets);
+  if (masked.length <= max) return masked;
+  let end = max;
+  while (end > 0 && KEY_CHARACTER.test(masked[end - 1]!) && KEY_CHARACTER.test(masked[end]!)) end--;
+  const last = masked.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${masked.slice(0, end)}… (${masked.length - end} more characters)`;
 }
 
 // Options whose value is a secret by its name: --key, --api-key, --token, --secret, --password…

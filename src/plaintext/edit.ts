@@ -45,7 +45,8 @@ export function planEdit(finding: Finding, lineText: string, tokenCommand: strin
   if (finding.kind === 'tool') return { kind: 'manual', why: "another tool's file: import never edits it" };
   if (finding.utf16) return { kind: 'manual', why: 'the file is UTF-16' };
   const key = quoted(finding.key);
-  const trailing = '(\\s*;?\\s*(?:#.*)?)';
+  // Blanks, `;`, blanks: as `\s*;?\s*` a long run of blanks could be split in quadratically many ways.
+  const trailing = '(\\s*(?:;\\s*)?(?:#.*)?)';
   // A byte-order mark before line 1 (PowerShell ISE writes one) is the file's, not the line's: kept.
   const bom = BOM.exec(lineText)?.[0] ?? '';
   const body = lineText.slice(bom.length).replace(/\r$/, '');
@@ -59,7 +60,7 @@ export function planEdit(finding: Finding, lineText: string, tokenCommand: strin
     return { kind: 'line', line: finding.line, after: `${bom}${m[1]}export ${m[2]}="$(${tokenCommand})"${m[3]}`, note: null };
   }
   if (finding.kind === 'fish') {
-    const m = new RegExp(`^(\\s*)set\\s+((?:-{1,2}[A-Za-z-]+\\s+)*)(${NAME})\\s+${key}${trailing}$`).exec(body);
+    const m = new RegExp(`^(\\s*)set\\s+((?:-[A-Za-z-]+\\s+)*)(${NAME})\\s+${key}${trailing}$`).exec(body);
     if (!m) return { kind: 'manual', why: 'the line is more than a `set` of the key' };
     const universal = /(?:^|\s)-[A-Za-z]*U|--universal/.test(m[2]!);
     return {

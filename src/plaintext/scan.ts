@@ -31,14 +31,17 @@ export interface ScanResult {
 }
 
 function variableOf(kind: PlaceKind, line: string): string | null {
+  // Each pattern reads a line one way only (a flag is `-` and letters, not `-{1,2}` and letters;
+  // blanks are one run): one that can split a line many ways takes exponential or quadratic time
+  // on a long line that does not match.
   const patterns: RegExp[] =
     kind === 'fish-universal'
       ? [/^SETUVAR\s+(?:--\S+\s+)*([A-Za-z_][A-Za-z0-9_]*):/]
       : kind === 'fish'
-        ? [/^\s*set\s+(?:-{1,2}[A-Za-z-]+\s+)*([A-Za-z_][A-Za-z0-9_]*)\s/]
+        ? [/^\s*set\s+(?:-[A-Za-z-]+\s+)*([A-Za-z_][A-Za-z0-9_]*)\s/]
         : kind === 'powershell'
           ? [/^\s*\$env:([A-Za-z_][A-Za-z0-9_]*)\s*=/i, /SetEnvironmentVariable\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/]
-          : [/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/, /^\s*-?\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:/, /^\s*"([^"]+)"\s*:/];
+          : [/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/, /^\s*(?:-\s*)?([A-Za-z_][A-Za-z0-9_-]*)\s*:/, /^\s*"([^"]+)"\s*:/];
   for (const pattern of patterns) {
     const name = pattern.exec(line.replace(BOM, ''))?.[1];
     if (name) return name;
