@@ -43,10 +43,11 @@ export const READERS: Record<'dotenv' | 'node' | 'node20' | 'python' | 'compose'
     loneCr: true,
     quoteOnLaterLine: true,
   },
-  // Node's --env-file: the name is whatever comes before `=`, `export ` only with a space.
-  node: { ...PLAIN, head: /(?![ \t]*#)[ \t]*(?:export )?[ \t]*([^=\r\n]+?)[ \t]*=[ \t]*/y, backticks: true },
+  // Node's --env-file: the name is whatever comes before `=`, `export ` only with a space. The
+  // leading look for an `=` on the line keeps a long line without one from backtracking for minutes.
+  node: { ...PLAIN, head: /(?=[^=\r\n]*=)(?![ \t]*#)[ \t]*(?:export )?[ \t]*([^=\r\n]+?)[ \t]*=[ \t]*/y, backticks: true },
   // Node 20 trims spaces only: a tab around the name is part of it, a tab before the value starts it.
-  node20: { ...PLAIN, head: /(?! *#) *(?:export )?([^=\r\n]+?) *= */y, backticks: true },
+  node20: { ...PLAIN, head: /(?=[^=\r\n]*=)(?! *#) *(?:export )?([^=\r\n]+?) *= */y, backticks: true },
   python: { ...PLAIN, head: /[ \t]*(?:export[ \t]+)?([^=# \t\r\n\v\f]+)[ \t]*=[ \t]*/y, escapes: 'before-quote', loneCr: true },
   // docker compose; `NAME: value` assigns too.
   compose: { ...PLAIN, head: /[ \t]*(?:export[ \t]+)?([\w.[\]-]+)[ \t]*[=:][ \t]*/y, skipsBom: true, escapes: 'pairs', readsAfterQuote: true },

@@ -92,8 +92,8 @@ describe('the binary on long text', () => {
       const t = await machine({ DEBUG: 'openai-setup' });
       const result = await runCli(['verify', '--key', KEY, '--base-url', `${baseURL}/v1`], { env: t.env, timeoutMs: HANG_GUARD_MS });
       expect(result.timedOut).toBe(false);
-      // The key was accepted (a 400 is not a refusal of the key); billing could not be checked.
-      expect(result.code).toBe(0);
+      // "Incorrect API key provided" refuses the key whatever the status (a 400 here): exit 3.
+      expect(result.code).toBe(3);
       expect(result.stdout).toContain(`Incorrect API key provided: sk-proj-…${KEY.slice(-4)}. AAAA`);
       expect(Math.max(...(result.stdout + result.stderr).split('\n').map((l) => l.length))).toBeLessThan(4100);
       expect(result.stdout + result.stderr).not.toContain(BODY.slice(0, 12));
@@ -111,6 +111,7 @@ describe('masking and finding on megabytes, in a child process', () => {
     import { planEdit } from './plaintext/edit.js';
     import { scanPlaces } from './plaintext/scan.js';
     import { sanitize, shownValue, withoutUrlLogins } from './terminal/sanitize.js';
+    import { READERS, view } from './keys/dotenv.js';
     const KEY = ${JSON.stringify(KEY)};
     const MB = ${MB};
     const marker = 'T3BlbkFJ';
@@ -141,6 +142,9 @@ describe('masking and finding on megabytes, in a child process', () => {
     await run('findKeys: a name and a megabyte of blanks', () => findKeys('OPENAI_API_KEY' + ' '.repeat(MB)).length);
     await run('planEdit: the key and a megabyte of blanks', () => planEdit({ path: 'x', line: 1, kind: 'posix-shell', key: KEY, variable: null, utf16: false }, 'export OPENAI_API_KEY=' + KEY + ' '.repeat(MB) + 'x', 'openai-setup token').kind);
     await run('planEdit: fish, forty flags', () => planEdit({ path: 'x', line: 1, kind: 'fish', key: KEY, variable: null, utf16: false }, 'set ' + '--a '.repeat(40) + 'OPENAI_API_KEY ' + KEY + ' x', 'openai-setup token').kind);
+    for (const [name, reader] of Object.entries(READERS)) {
+      await run('dotenv ' + name + ': a line of a megabyte of blanks and no =', () => view(' '.repeat(MB) + 'x\\nOPENAI_API_KEY=' + KEY + '\\n', reader).assignments.length);
+    }
     // In the test's temporary home, removed by the test even when this process is killed.
     const dir = process.env.HOME;
     writeFileSync(join(dir, 'config.fish'), 'set ' + '--a '.repeat(40) + KEY + '\\n');
@@ -164,5 +168,7 @@ describe('masking and finding on megabytes, in a child process', () => {
     expect(checks['findKeys: a name and a megabyte of blanks']).toBe(0);
     expect(checks['planEdit: the key and a megabyte of blanks']).toBe('manual');
     expect(checks['scanPlaces: a fish line of forty flags, a YAML line of a megabyte of blanks']).toBe(2);
+    // Each .env reader still finds the assignment after the long line.
+    for (const name of ['dotenv', 'node', 'node20', 'python', 'compose']) expect(checks[`dotenv ${name}: a line of a megabyte of blanks and no =`]).toBe(1);
   });
 });
