@@ -164,7 +164,11 @@ async function printReady(ctx: Context, profileName: string, key: string, source
     const width = Math.max(...commands.map(([command]) => command.length));
     for (const [command, what] of commands) {
       if (term.columns >= width + what.length + 6) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
-      else term.out(`  ${s.cyan(command)}\n      ${what}`);
+      else {
+        // Two lines, each fitted to the terminal: the command whole, its description wrapped under it.
+        term.out(`  ${s.cyan(command)}`);
+        term.out(`      ${what}`);
+      }
     }
   };
   const elsewhere = server !== null && !isOfficialBaseURL(server);

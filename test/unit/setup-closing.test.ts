@@ -118,3 +118,20 @@ describe('closing screen: the key only in OPENAI_API_KEY', () => {
     t.assertScriptsUsed();
   });
 });
+
+describe('closing screen on a narrow terminal', () => {
+  it('at 50 columns, a description under its command is wrapped at words, never mid-word', async () => {
+    context({ columns: 50, stdoutIsTTY: true });
+    await storedEarlier(STORED);
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    // Against another server: the descriptions are longer ("(add OPENAI_BASE_URL there)").
+    expect(await setup(t.ctx, { ...OPTIONS, check: { baseURL: 'http://127.0.0.1:9/v1' } })).toBe(0);
+    const lines = t.stdout.slice(t.stdout.indexOf("You're ready to build.")).split('\n');
+    const described = lines.filter((line) => line.startsWith('      '));
+    expect(described.length).toBeGreaterThan(0);
+    // A description line fits, and ends at a word (a cut word would leave no space before the next line's start).
+    for (const line of described) expect(line.length, line).toBeLessThanOrEqual(49);
+    expect(flat(t.stdout)).toContain('(add OPENAI_BASE_URL there)');
+  });
+});
