@@ -5,20 +5,18 @@
 // file is the one checked (in its own repository), written and named. The file is then recorded
 // for the profile (plaintext/env-files.ts): a copy the person asked for, which status, doctor and
 // import do not treat as a leak, and which rotate and logout name.
-import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { chmod, link, lstat, open, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { chmod, link, lstat, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
-import { shellPath } from '../plaintext/edit.js';
-import { envFilesOf, missingFiles, withEnvFile } from '../plaintext/env-files.js';
+import { envFilesOf, gitRunner, gitVerdict, isMissing, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { MAX_FILE_BYTES } from '../plaintext/scan.js';
-import { pathLine, typedPath } from '../plaintext/summary.js';
+import { pathLine } from '../plaintext/summary.js';
 import { readAtMost, tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { profileFlag } from '../terminal/invocation.js';
@@ -36,37 +34,6 @@ export function gitignorePattern(path: string): string {
     .join('/')
     .replace(/ +$/, (spaces) => spaces.replace(/ /g, '\\ '));
   return `/${escaped}`;
-}
-
-/** Runs git; `missing` when git itself is not installed. */
-export type GitRunner = (args: string[], cwd: string) => Promise<{ code: number; stdout: string; missing: boolean }>;
-
-export function gitRunner(env: Record<string, string | undefined>): GitRunner {
-  return (args, cwd) =>
-    new Promise((done) => {
-      execFile('git', args, { cwd, env, timeout: 10_000 }, (error, stdout) => {
-        const code = error ? (error as NodeJS.ErrnoException).code : 0;
-        if (code === 'ENOENT') done({ code: -1, stdout: '', missing: true });
-        else done({ code: typeof code === 'number' ? code : error ? 1 : 0, stdout: String(stdout), missing: false });
-      });
-    });
-}
-
-export type GitVerdict =
-  | { kind: 'no-git' }
-  | { kind: 'no-repo' }
-  | { kind: 'tracked' | 'ignored' | 'exposed'; root: string; path: string };
-
-/** What git would do with `file` (in existing directory `dir`): nothing to check, tracked, ignored, or neither. */
-export async function gitVerdict(git: GitRunner, dir: string, file: string): Promise<GitVerdict> {
-  const top = await git(['rev-parse', '--show-toplevel'], dir);
-  if (top.missing) return { kind: 'no-git' };
-  if (top.code !== 0) return { kind: 'no-repo' };
-  const root = top.stdout.trim();
-  const path = relative(root, join(await realpath(dir), file)).split(sep).join('/');
-  if ((await git(['ls-files', '--error-unmatch', '--', file], dir)).code === 0) return { kind: 'tracked', root, path };
-  const ignored = (await git(['check-ignore', '-q', '--', file], dir)).code === 0;
-  return { kind: ignored ? 'ignored' : 'exposed', root, path };
 }
 
 /** A file-system failure of our own making, told as the system's are (fileStep). */
@@ -96,7 +63,6 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
-const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
 // What a file-system error means, in words.
 const FILE_PROBLEMS: Record<string, string> = {
@@ -129,32 +95,6 @@ async function fileStep<T>(promise: Promise<T>, subject: string, after: string, 
     const where = path !== undefined && at && resolve(at) !== path ? ` at ${pathLine(at)}` : '';
     throw new UsageError(`${subject}: ${FILE_PROBLEMS[code] ?? code}${where}. ${after}`);
   }
-}
-
-/**
- * Where writing `path` really lands, every symbolic link on the way followed (a directory's, and
- * the file's own even when it points at nothing yet), or the directory on the way that is missing.
- */
-export async function realTarget(path: string): Promise<{ file: string } | { missing: string }> {
-  let current = path;
-  for (let hops = 0; hops < 40; hops++) {
-    let dir: string;
-    try {
-      dir = await realpath(dirname(current));
-    } catch (error) {
-      if (isMissing(error)) return { missing: dirname(current) };
-      throw error;
-    }
-    const file = join(dir, basename(current));
-    const info = await lstat(file).catch((error: unknown) => {
-      if (isMissing(error)) return null;
-      throw error;
-    });
-    if (!info?.isSymbolicLink()) return { file };
-    current = resolve(dir, await readlink(file));
-  }
-  // As the system says it, so that it is told like any other file-system failure.
-  throw Object.assign(new Error(`ELOOP: too many symbolic links, ${path}`), { code: 'ELOOP', syscall: 'realpath', path });
 }
 
 /** Replace a file's content atomically (temp file + rename next to it), keeping its mode. `path` is no link. */
@@ -354,23 +294,4 @@ async function remember(ctx: Context, profileName: string, path: string, where: 
     if (!(error instanceof ExitError)) throw error;
   }
   return 0;
-}
-
-/**
- * The command that writes the profile's key into `path` (a file `env --file` wrote before) again,
- * as this run would print it: from here, with --force where git would commit the file (it was
- * written with --force then, and without it env would stop to ask, or refuse).
- */
-export async function envCommand(ctx: Context, profileName: string, path: string): Promise<string> {
-  let force = '';
-  try {
-    const target = await realTarget(path);
-    if ('file' in target) {
-      const verdict = await gitVerdict(gitRunner(ctx.rawEnv), dirname(target.file), basename(target.file));
-      if (verdict.kind === 'tracked' || verdict.kind === 'exposed') force = ' --force';
-    }
-  } catch {
-    // The command as it is: env itself says what is wrong with the file then.
-  }
-  return `${ctx.commandName} env --file ${shellPath(typedPath(ctx, path))}${force}${profileFlag(profileName, ctx.bareProfile)}`;
 }

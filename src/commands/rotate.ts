@@ -18,6 +18,7 @@ import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf } from '../storage/key-change.js';
 import type { PutBack, Storage } from '../storage/keystore.js';
+import { envCommand } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
 import { keyCommand, resolveProfileName, storedSource, verifyCommand } from '../storage/profile-key.js';
@@ -26,7 +27,6 @@ import { printCheck } from '../terminal/check-report.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
-import { envCommand } from './env.js';
 
 export interface RotateOptions {
   profile?: string;

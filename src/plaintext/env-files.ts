@@ -3,9 +3,10 @@
 // person asks for: a copy of a profile's stored key in one of its own env files is where they
 // wanted it, not a leak. status and doctor say it as information, import keeps it, rotate and
 // logout name those files. A recorded file that no longer holds that key simply stops mattering.
-import { lstat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { lstat, readlink, realpath } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
 import { MAX_ENV_FILES, type State } from '../storage/state.js';
@@ -72,4 +73,64 @@ export async function envFileCopies(ctx: Context, profile: string, key: string):
   const paths = envFilesOf(await ctx.state.read(), profile);
   if (paths.length === 0) return [];
   return (await scanPlaces(envFilePlaces(paths))).findings.filter((f) => f.key === key);
+}
+
+/** A path that is not there, or has a file where a directory should be. */
+export const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/** Runs git; `missing` when git itself is not installed. */
+export type GitRunner = (args: string[], cwd: string) => Promise<{ code: number; stdout: string; missing: boolean }>;
+
+export function gitRunner(env: Record<string, string | undefined>): GitRunner {
+  return (args, cwd) =>
+    new Promise((done) => {
+      execFile('git', args, { cwd, env, timeout: 10_000 }, (error, stdout) => {
+        const code = error ? (error as NodeJS.ErrnoException).code : 0;
+        if (code === 'ENOENT') done({ code: -1, stdout: '', missing: true });
+        else done({ code: typeof code === 'number' ? code : error ? 1 : 0, stdout: String(stdout), missing: false });
+      });
+    });
+}
+
+export type GitVerdict =
+  | { kind: 'no-git' }
+  | { kind: 'no-repo' }
+  | { kind: 'tracked' | 'ignored' | 'exposed'; root: string; path: string };
+
+/** What git would do with `file` (in existing directory `dir`): nothing to check, tracked, ignored, or neither. */
+export async function gitVerdict(git: GitRunner, dir: string, file: string): Promise<GitVerdict> {
+  const top = await git(['rev-parse', '--show-toplevel'], dir);
+  if (top.missing) return { kind: 'no-git' };
+  if (top.code !== 0) return { kind: 'no-repo' };
+  const root = top.stdout.trim();
+  const path = relative(root, join(await realpath(dir), file)).split(sep).join('/');
+  if ((await git(['ls-files', '--error-unmatch', '--', file], dir)).code === 0) return { kind: 'tracked', root, path };
+  const ignored = (await git(['check-ignore', '-q', '--', file], dir)).code === 0;
+  return { kind: ignored ? 'ignored' : 'exposed', root, path };
+}
+
+/**
+ * Where writing `path` really lands, every symbolic link on the way followed (a directory's, and
+ * the file's own even when it points at nothing yet), or the directory on the way that is missing.
+ */
+export async function realTarget(path: string): Promise<{ file: string } | { missing: string }> {
+  let current = path;
+  for (let hops = 0; hops < 40; hops++) {
+    let dir: string;
+    try {
+      dir = await realpath(dirname(current));
+    } catch (error) {
+      if (isMissing(error)) return { missing: dirname(current) };
+      throw error;
+    }
+    const file = join(dir, basename(current));
+    const info = await lstat(file).catch((error: unknown) => {
+      if (isMissing(error)) return null;
+      throw error;
+    });
+    if (!info?.isSymbolicLink()) return { file };
+    current = resolve(dir, await readlink(file));
+  }
+  // As the system says it, so that it is told like any other file-system failure.
+  throw Object.assign(new Error(`ELOOP: too many symbolic links, ${path}`), { code: 'ELOOP', syscall: 'realpath', path });
 }

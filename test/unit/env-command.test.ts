@@ -5,7 +5,8 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as doctor } from '../../src/commands/doctor.js';
-import { envCommand, run as env, type EnvOptions } from '../../src/commands/env.js';
+import { run as env, type EnvOptions } from '../../src/commands/env.js';
+import { envCommand } from '../../src/plaintext/env-command.js';
 import { ImportJsonSchema, run as importKeys, type ImportOptions } from '../../src/commands/import.js';
 import { run as status, StatusJsonSchema } from '../../src/commands/status.js';
 import { withEnvFile } from '../../src/plaintext/env-files.js';

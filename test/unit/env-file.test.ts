@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitignorePattern, gitRunner, gitVerdict, realTarget } from '../../src/commands/env.js';
+import { gitignorePattern } from '../../src/commands/env.js';
+import { gitRunner, gitVerdict, realTarget } from '../../src/plaintext/env-files.js';
 import { appendLine, setVariable } from '../../src/keys/dotenv.js';
 
 const KEY = 'sk-proj-NEWKEY0123456789abcdefghij';

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, truncateSync, writeF
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as doctor } from '../../src/commands/doctor.js';
-import { envCommand, run as env, type EnvOptions } from '../../src/commands/env.js';
+import { run as env, type EnvOptions } from '../../src/commands/env.js';
+import { envCommand } from '../../src/plaintext/env-command.js';
 import { run as importKeys, type ImportOptions } from '../../src/commands/import.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as status } from '../../src/commands/status.js';
