@@ -11,7 +11,7 @@ import { runBillingStage } from '../stages/billing.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
-import { heading, markDone, showPage, type StageOutcome } from '../stages/page.js';
+import { heading, markDone, showPage, untilLeftPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
 import { findKey, keychainFailure, noKeyError, pipeKeyCommand, resolveProfileName, verifyCommand, type KeySource } from '../storage/profile-key.js';
 import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
@@ -229,16 +229,7 @@ async function printReady(ctx: Context, profileName: string, key: string, source
  */
 async function fixOnPage(ctx: Context, page: Parameters<typeof showPage>[1], question: string, hint: string): Promise<'recheck' | 'stop'> {
   await showPage(ctx, page);
-  const prompter = ctx.prompter(hint);
-  for (;;) {
-    const answer = await prompter.select<'recheck' | 'again' | 'stop'>(question, [
-      { name: 'Done: check the key again', value: 'recheck' },
-      { name: 'Open the page again', value: 'again' },
-      { name: 'Stop for now', value: 'stop' },
-    ]);
-    if (answer !== 'again') return answer;
-    await showPage(ctx, page);
-  }
+  return untilLeftPage<'recheck' | 'stop'>(ctx, page, question, hint, { name: 'Done: check the key again', value: 'recheck' }, { name: 'Stop for now', value: 'stop' });
 }
 
 /**

@@ -56,14 +56,16 @@ export async function markDoneByFlag(ctx: Context, stage: StageId, profile: stri
  * skips). `hint` says what to run instead when there is no terminal.
  */
 export async function waitForPage(ctx: Context, page: PageName, question: string, hint: string): Promise<StageOutcome> {
+  const answer = await untilLeftPage(ctx, page, question, hint, { name: 'Done, continue', value: 'done' }, { name: 'Skip for now', value: 'skip' });
+  return answer === 'done' ? 'done' : 'skipped';
+}
+
+/** Asks `question` with `done`, "Open the page again" (which opens it and asks again) and `leave`, until one of the two is chosen. */
+export async function untilLeftPage<T extends string>(ctx: Context, page: Parameters<typeof showPage>[1], question: string, hint: string, done: { name: string; value: T }, leave: { name: string; value: T }): Promise<T> {
   const prompter = ctx.prompter(hint);
   for (;;) {
-    const answer = await prompter.select<'done' | 'skip' | 'again'>(question, [
-      { name: 'Done, continue', value: 'done' },
-      { name: 'Open the page again', value: 'again' },
-      { name: 'Skip for now', value: 'skip' },
-    ]);
-    if (answer !== 'again') return answer === 'done' ? 'done' : 'skipped';
+    const answer = await prompter.select<T | 'again'>(question, [done, { name: 'Open the page again', value: 'again' }, leave]);
+    if (answer !== 'again') return answer;
     await showPage(ctx, page);
   }
 }
