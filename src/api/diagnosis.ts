@@ -303,6 +303,18 @@ function scopesOutcome(e: ApiError): Outcome | null {
 
 const newKeyFix = (request: FailedRequest) => `Create a new secret key on the API keys page and store it with \`openai-setup key${request.keyFlags ?? ''}\`.`;
 
+/** Google's gateway answers with its gRPC status word or `details[].reason`s, which OpenAI's API never sends. */
+const isGoogleShaped = (e: ApiError) => e.rpcStatus !== null || e.reasons.length > 0;
+
+/** A server that is not OpenAI's refused the key: it wants a key of its own, and OpenAI's pages cannot help. */
+function otherServerKeyFix(request: FailedRequest): Pick<Outcome, 'fix' | 'fixUrl'> {
+  const host = hostOf(request.baseURL);
+  return {
+    fix: `${host} answers like Google's API, not OpenAI's: store a key it accepts with \`openai-setup key${request.keyFlags ?? ''}\`, or check the base URL (--base-url or OPENAI_BASE_URL; OpenAI's is ${OFFICIAL_API_BASE_URL}).`,
+    fixUrl: null,
+  };
+}
+
 function headerMismatch(e: ApiError): Described {
   const isOrg = e.code === 'mismatched_organization';
   const sent = isOrg ? e.request.organization : e.request.project;
@@ -366,8 +378,8 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
     status: 'invalid_key',
     // Known by its words alone (a 400 of Google's gateway, a body without the code): they say more than ours.
     message: e.code === 'invalid_api_key' ? 'The API rejected the key: it is wrong, revoked or deleted (the API cannot tell these apart).' : quoted(e, 'The API rejected the key'),
-    fix: newKeyFix(e.request),
-    fixUrl: PAGES.keys.url,
+    // An answer in Google's shape is not OpenAI's: a new OpenAI key would be refused there too.
+    ...(isGoogleShaped(e) ? otherServerKeyFix(e.request) : { fix: newKeyFix(e.request), fixUrl: PAGES.keys.url }),
   }),
   account_deactivated: () => ({
     status: 'forbidden',

@@ -96,6 +96,9 @@ describe('verify outcomes', () => {
       expect(result.code).toBe(3);
       expect(result.stdout).toMatch(/✖ Accepted +no/);
       expect(result.stdout).not.toMatch(/The key works|✔ Accepted|Listing models failed|Billing not checked|not an OpenAI API answer/);
+      // Google's answer is no OpenAI one: a key of that server's, or another base URL; OpenAI's keys page would not help.
+      expect(result.stdout).toMatch(/127\.0\.0\.1:\d+ answers like Google's API, not OpenAI's: store a key it accepts with `openai-setup key`, or check the base URL/);
+      expect(result.stdout).not.toContain('platform.openai.com/api-keys');
     }
   });
 

@@ -38,6 +38,9 @@ const KEY = makeKey('proj', 'diagnosis');
 const REQ = /^req_[0-9a-f]{32}$/;
 const REQUEST_ID = 'req_0123456789abcdef0123456789abcdef';
 
+/** The fix when an answer in Google's shape refuses the key: a key of that server's, or another base URL; no OpenAI page. */
+const OTHER_SERVER_FIX = (host: string) => new RegExp(`^${host.replace(/\./g, '\\.')} answers like Google's API, not OpenAI's: store a key it accepts with \`openai-setup key\`, or check the base URL \\(--base-url or OPENAI_BASE_URL; OpenAI's is https://api\\.openai\\.com/v1\\)\\.$`);
+
 const URL_OF = {
   billing: PAGES.billing.url,
   limits: PAGES.limits.url,
@@ -329,7 +332,7 @@ const SERVER_ROWS: Row[] = [
     expected: {
       status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key',
       message: /^The API rejected the key: API key not valid\. Please pass a valid API key\.$/,
-      fix: /^Create a new secret key on the API keys page and store it with `openai-setup key`\.$/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQ,
+      fix: OTHER_SERVER_FIX('generativelanguage.googleapis.com'), fixUrl: null, billing: 'unchecked', requestId: REQ,
     },
   },
   {
@@ -339,7 +342,7 @@ const SERVER_ROWS: Row[] = [
     expected: {
       status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key',
       message: /^The API rejected the key: API key not valid\. Please pass a valid API key\.$/,
-      fix: /store it with `openai-setup key`/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQ,
+      fix: OTHER_SERVER_FIX('generativelanguage.googleapis.com'), fixUrl: null, billing: 'unchecked', requestId: REQ,
     },
   },
   {
@@ -1227,7 +1230,7 @@ CORRECTED_ROWS.push(
       const error = api(400, GOOGLE_BODY('The API key is malformed.', 'INVALID_ARGUMENT', 'BAD_REQUEST'));
       return judge(error, error);
     },
-    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key: The API key is malformed\.$/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key: The API key is malformed\.$/, fix: OTHER_SERVER_FIX('api.openai.com'), fixUrl: null, requestId: REQUEST_ID },
   },
   {
     name: '400 with only the reason API_KEY_EXPIRED (no message) → invalid_key, saying no reason was given',
@@ -1235,7 +1238,7 @@ CORRECTED_ROWS.push(
       const error = api(400, GOOGLE_BODY('', 'INVALID_ARGUMENT', 'API_KEY_EXPIRED'));
       return judge(error, error);
     },
-    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key \(HTTP 400\) without saying why\.$/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key \(HTTP 400\) without saying why\.$/, fix: OTHER_SERVER_FIX('api.openai.com'), fixUrl: null, requestId: REQUEST_ID },
   },
   {
     name: "a gateway's 400 quoting Google's body inside its message (continuedev/continue#11501) → invalid_key",
@@ -1243,12 +1246,12 @@ CORRECTED_ROWS.push(
       const error = api(400, { error: { message: JSON.stringify([GOOGLE_BODY()], null, 2), code: 400, status: 'Bad Request' } });
       return judge(error, error);
     },
-    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key: [\s\S]*API key not valid/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key: [\s\S]*API key not valid/, fix: OTHER_SERVER_FIX('api.openai.com'), fixUrl: null, requestId: REQUEST_ID },
   },
   {
     name: 'models 200, chat 400 "API key not valid" → invalid_key: the test request refused the key',
     result: () => judge(modelsOk(), api(400, GOOGLE_BODY())),
-    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /API key not valid/, fix: /Create a new secret key/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID, more: { models: 8 } },
+    expected: { status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /API key not valid/, fix: OTHER_SERVER_FIX('api.openai.com'), fixUrl: null, billing: 'unchecked', requestId: REQUEST_ID, more: { models: 8 } },
   },
   {
     name: 'GET /models 400 saying nothing about the key (INVALID_ARGUMENT "Request contains an invalid argument.") → network_error, exit 6: the key was not checked; never "works"',
@@ -1370,8 +1373,11 @@ describe('a key refused with a 400, in each body form, as the live check receive
     const { failure } = await answeredWith(400, body);
     for (const probe of ['models', 'billing'] as const) {
       const diagnosis = diagnose(failure, request(probe));
-      expect(diagnosis).toMatchObject({ status: 'invalid_key', reason: 'invalid_api_key', fixUrl: URL_OF.keys });
+      expect(diagnosis).toMatchObject({ status: 'invalid_key', reason: 'invalid_api_key' });
       expect(diagnosis.message).toMatch(/^The API rejected the key: .*(?:API key|api key)/i);
+      // Google's shape is no OpenAI answer: OpenAI's keys page would not help (a new OpenAI key is refused there too).
+      if (_form.includes('Google') || _form.includes('API_KEY_EXPIRED')) expect(diagnosis).toMatchObject({ fixUrl: null, fix: expect.stringMatching(OTHER_SERVER_FIX('generativelanguage.googleapis.com')) });
+      else expect(diagnosis).toMatchObject({ fixUrl: URL_OF.keys, fix: expect.stringMatching(/^Create a new secret key on the API keys page/) });
       expect(STATUS[diagnosis.status].exitCode).toBe(3);
     }
   });
