@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { redact } from '../keys/redact.js';
 import { OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
+import { LIMIT_REASONS, limitNamedIn } from './limits.js';
 import type { VerifyStatus } from './status.js';
 
 /** Largest answer body accepted; no OpenAI API answer to these probes comes near it. */
@@ -223,24 +224,9 @@ const NO_CREDIT_FIX =
 
 /** Spending is blocked: the key is right, billing needs fixing. By error.code (the API's type for old answers). */
 const QUOTA_OUTCOMES: Record<string, (e: ApiError) => Described> = {
-  project_spend_limit_exceeded: (e) => {
-    const id = projectOf(e);
-    return {
-      message: 'The key works, but its project has reached its spend limit.',
-      fix: "Raise or remove the project's spend limit.",
-      fixUrl: id ? projectPageUrl(id, 'limits') : PAGES.limits.url,
-    };
-  },
-  organization_spend_limit_exceeded: () => ({
-    message: 'The key works, but the organization has reached its spend limit.',
-    fix: "Raise the organization's monthly budget on the limits page.",
-    fixUrl: PAGES.limits.url,
-  }),
-  organization_usage_limit_exceeded: () => ({
-    message: "The key works, but the organization has used up its usage tier's monthly allowance.",
-    fix: 'Wait for the next month, or qualify for a higher usage tier (see the limits page).',
-    fixUrl: PAGES.limits.url,
-  }),
+  ...Object.fromEntries(
+    Object.entries(LIMIT_REASONS).map(([reason, limit]) => [reason, (e: ApiError) => ({ message: `The key works, but ${limit.what}.`, fix: limit.fix, fixUrl: limit.page(projectOf(e)) })]),
+  ),
   billing_not_active: () => ({
     message: 'The key works, but billing is not active on this account.',
     fix: 'Add a payment method and buy credits on the billing page.',
@@ -255,16 +241,11 @@ const QUOTA_OUTCOMES: Record<string, (e: ApiError) => Described> = {
 QUOTA_OUTCOMES.credit_balance_exhausted = QUOTA_OUTCOMES.insufficient_quota!;
 QUOTA_OUTCOMES.billing_hard_limit_reached = QUOTA_OUTCOMES.insufficient_quota!;
 
-/** The generic `insufficient_quota` code also carries spend limits, told apart only by the message. */
-const QUOTA_BY_MESSAGE: Array<[RegExp, string]> = [
-  [/\bproject has reached its\b.*\bspend limit/i, 'project_spend_limit_exceeded'],
-  [/\borganization has reached its\b.*\bspend limit/i, 'organization_spend_limit_exceeded'],
-];
-
 function quotaOutcome(e: ApiError): Outcome | null {
   if (e.code !== 'insufficient_quota' && has(QUOTA_OUTCOMES, e.code)) return { status: 'insufficient_quota', reason: e.code, ...QUOTA_OUTCOMES[e.code]!(e) };
   if (e.code !== 'insufficient_quota' && e.type !== 'insufficient_quota' && e.type !== 'billing_not_active') return null;
-  const reason = QUOTA_BY_MESSAGE.find(([pattern]) => pattern.test(e.message))?.[1] ?? e.code ?? e.type!;
+  // The generic code also carries spend limits, told apart only by the message.
+  const reason = limitNamedIn(e.message) ?? e.code ?? e.type!;
   const describe = QUOTA_OUTCOMES[reason] ?? QUOTA_OUTCOMES.insufficient_quota!;
   return { status: 'insufficient_quota', reason, ...describe(e) };
 }

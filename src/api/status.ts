@@ -3,6 +3,7 @@
 // it; none keeps a list of its own.
 import * as z from 'zod/mini';
 import { EXIT } from '../errors.js';
+import { limitReason } from './limits.js';
 
 /**
  * Where the fix for an outcome lies: nothing to fix, billing (credits), a spend or usage limit
@@ -61,14 +62,11 @@ const FIXED_ELSEWHERE: Record<string, string> = {
   model_not_found: "The key's project may not use the model checked",
 };
 
-/** `insufficient_quota` reasons that are a limit, not an empty balance: buying credits does not lift them. */
-const LIMITS = new Set(['project_spend_limit_exceeded', 'organization_spend_limit_exceeded', 'organization_usage_limit_exceeded']);
-
 /** The table's row for a check's outcome, with the route its reason calls for. */
 export function outcomeRow(result: { status: VerifyStatus; reason: string | null }): StatusRow {
   const row = STATUS[result.status];
   if (result.status === 'forbidden' && result.reason && Object.hasOwn(FIXED_ELSEWHERE, result.reason)) return { ...row, route: 'elsewhere', keepKey: true };
-  if (result.status === 'insufficient_quota' && result.reason && LIMITS.has(result.reason)) return { ...row, route: 'limit' };
+  if (result.status === 'insufficient_quota' && limitReason(result.reason)) return { ...row, route: 'limit' };
   return row;
 }
 

@@ -1,4 +1,5 @@
 // `openai-setup key`: stage 4 alone, through the same function as the wizard.
+import { limitReason } from '../api/limits.js';
 import { outcomeRow } from '../api/status.js';
 import type { Context } from '../context.js';
 import { runKeyStage, type KeyStageOptions } from '../stages/key.js';
@@ -18,8 +19,7 @@ export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'
   // check's (4 cannot spend, 5 refused), as verify's, so that a script learns it before it calls.
   if (route === 'billing' || route === 'limit') {
     // A spend or usage limit is lifted on a limits page (the fix above), not in billing.
-    const limit = result.check?.reason === 'project_spend_limit_exceeded' ? "raise the project's limit as described above" : 'lift the limit as described above';
-    const fix = route === 'limit' ? limit : `fix billing (\`${cmd} billing${flag}\`)`;
+    const fix = route === 'limit' ? `${limitReason(result.check!.reason)!.afterStore} as described above` : `fix billing (\`${cmd} billing${flag}\`)`;
     ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: ${fix}, then \`${verify}\`.`);
   } else if (route === 'elsewhere') {
     ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it is refused until what is described above is fixed; then \`${verify}\`.`);

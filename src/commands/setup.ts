@@ -1,12 +1,13 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
 import { buildCheckRequest, DEFAULT_MODEL, isOfficialBaseURL, recordCheck, runCheck, type CheckSettings } from '../api/check.js';
+import { limitReason, type LimitScreen } from '../api/limits.js';
 import { outcomeRow, refusalOf } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { PAGES, PLATFORM_ORIGIN } from '../platform.js';
+import { PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { runKeyStage, type KeyStageResult } from '../stages/key.js';
@@ -95,7 +96,7 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
       route === 'billing'
         ? 'Add credits, mark billing done and check the key again:'
         : route === 'limit'
-          ? `${limitFix(check).todo}, then check the key again:`
+          ? `${limitScreen(check).todo}, then check the key again:`
           : route === 'key'
             ? 'Store a key that works:'
             : variable
@@ -249,54 +250,15 @@ async function addCredits(ctx: Context, profileName: string, check: CheckSetting
   return answer;
 }
 
-/**
- * What lifts a limit that stops the key from spending, and on which page: buying credits does
- * not. `why` completes the question, `choice` is the first answer, `todo` what to do.
- */
-function limitFix(result: CheckResult): { why: string; choice: string; title: string; todo: string; advice: string; otherKey: string; page: { url: string; title: string } } {
-  const limits = { url: PAGES.limits.url, title: PAGES.limits.title };
-  const noCredits = 'Buying credits does not lift it.';
-  if (result.reason === 'project_spend_limit_exceeded') {
-    // The diagnosis links the project's own limits page when the answer named the project.
-    const url = result.fixUrl;
-    const known = url !== null && url !== PAGES.limits.url && url.startsWith(`${PLATFORM_ORIGIN}/settings/`);
-    return {
-      why: 'its project has reached its spend limit',
-      choice: known ? "Raise the project's spend limit on its limits page" : "Raise the project's spend limit (in the project's settings)",
-      title: "Raise the project's spend limit",
-      todo: known ? `Raise or remove the project's spend limit on ${url}` : "Raise or remove the spend limit of the key's project (the project's Limits settings)",
-      advice: known
-        ? `On the project's limits page, raise its spend limit or remove it. ${noCredits}`
-        : `The answer did not say which project the key belongs to: on the platform, open that project's settings, then Limits, and raise or remove its spend limit. ${noCredits}`,
-      otherKey: 'Use a key from another project',
-      page: known ? { url, title: "The project's limits (its spend limit)" } : limits,
-    };
-  }
-  if (result.reason === 'organization_usage_limit_exceeded') {
-    return {
-      why: "the organization has used up its usage tier's monthly allowance",
-      choice: 'See the usage tier and its monthly allowance on the limits page',
-      title: "The usage tier's monthly allowance",
-      todo: `Wait for next month, or qualify for a higher usage tier (${PAGES.limits.url})`,
-      advice: "On the limits page: the organization's usage tier and its monthly allowance. The allowance starts again next month; a higher usage tier, which comes with more paid over time, raises it.",
-      otherKey: 'Use a key from another organization',
-      page: limits,
-    };
-  }
-  return {
-    why: 'the organization has reached its spend limit',
-    choice: "Raise the organization's monthly budget on the limits page",
-    title: "Raise the organization's spend limit",
-    todo: `Raise or remove the organization's monthly budget on ${PAGES.limits.url}`,
-    advice: `On the limits page, raise the organization's monthly budget or remove it. ${noCredits}`,
-    otherKey: 'Use a key from another organization',
-    page: limits,
-  };
+/** The screen for a check stopped by a limit; `why` completes its question. Route 'limit' is only the limit table's reasons. */
+function limitScreen(result: CheckResult): LimitScreen & { why: string } {
+  const limit = limitReason(result.reason)!;
+  return { why: limit.what, ...limit.screen(result.fixUrl) };
 }
 
 /** Back from a check stopped by a spend or usage limit: the limits page that lifts it, then check again. */
 async function raiseLimit(ctx: Context, profileName: string, result: CheckResult, check: CheckSettings | undefined): Promise<'recheck' | 'stop'> {
-  const fix = limitFix(result);
+  const fix = limitScreen(result);
   heading(ctx, fix.title);
   ctx.term.say(fix.advice);
   return fixOnPage(ctx, fix.page, 'When the limit no longer stops the key:', `${fix.todo}, then run \`${verifyCommand(ctx, profileName, check)}\`.`);
@@ -329,7 +291,7 @@ async function chooseRoute(ctx: Context, profileName: string, result: CheckResul
         stop,
       ]);
     case 'limit': {
-      const fix = limitFix(result);
+      const fix = limitScreen(result);
       return prompter.select<Choice>(`The key cannot spend: ${fix.why}. What now?`, [
         { name: fix.choice, value: 'limits' },
         { name: 'I fixed it: check again', value: 'recheck' },

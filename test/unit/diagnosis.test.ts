@@ -19,6 +19,7 @@ import { APIError } from 'openai/error';
 import { describe, expect, it } from 'vitest';
 import { buildCheckRequest } from '../../src/api/check.js';
 import { diagnose, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
+import { LIMIT_REASONS, type LimitReasonName } from '../../src/api/limits.js';
 import { outcomeRow, refusalOf, STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
 import { clientClass, failureOf } from '../../src/api/probes.js';
@@ -1503,6 +1504,13 @@ describe('the route of an outcome, and the header behind a refusal', () => {
   ])('%s: the limit route (exit 4, the key kept), not billing', (_name, result) => {
     const r = result();
     expect(r.status).toBe('insufficient_quota');
+    expect(outcomeRow(r)).toMatchObject({ route: 'limit', exitCode: 4, keepKey: true });
+  });
+
+  // Every reason of the limit table: one added there is diagnosed and routed without a list more.
+  it.each(Object.keys(LIMIT_REASONS) as LimitReasonName[])('%s (the limit table): its reason, its page, the limit route', (reason) => {
+    const r = limit('You exceeded your quota.', reason);
+    expect(r).toMatchObject({ status: 'insufficient_quota', reason, fixUrl: LIMIT_REASONS[reason].page(r.project) });
     expect(outcomeRow(r)).toMatchObject({ route: 'limit', exitCode: 4, keepKey: true });
   });
 

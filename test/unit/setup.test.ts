@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as setup } from '../../src/commands/setup.js';
 import { CancelledError } from '../../src/errors.js';
+import { LIMIT_REASONS, type LimitReasonName } from '../../src/api/limits.js';
 import { verdict } from '../../src/api/verdict.js';
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
@@ -783,6 +784,20 @@ describe('setup: a spend or usage limit (buying credits does not lift it)', () =
     expect(await doneStages()).toEqual([...STAGE_IDS].sort());
     expect(t.api.checkedKeys).toEqual([KEY, KEY]);
     expect(t.stdout).toContain(READY);
+    t.assertScriptsUsed();
+  });
+
+  // Every reason of the limit table: one added there gets the wizard's limit screen and its page.
+  it.each(Object.keys(LIMIT_REASONS) as LimitReasonName[])('%s (the limit table): named in the question, its page opened, no credits', async (reason) => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenSelect(`The key cannot spend: ${LIMIT_REASONS[reason].what}. What now?`, 'limits').whenSelect(LIMIT_LIFTED, 'stop');
+    t.api.answerChecks(quota('You exceeded your quota.', reason));
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(4);
+
+    expect(t.browser.opened).toEqual([LIMIT_REASONS[reason].page(null)]);
+    expect(t.stdout).not.toMatch(/add credits|buy credits/i);
     t.assertScriptsUsed();
   });
 
