@@ -6,7 +6,7 @@ import { chmod, lstat, readdir, rename, rm, stat, unlink, writeFile } from 'node
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
-import { singleQuoted } from '../terminal/shell.js';
+import { quotedWord } from '../terminal/shell.js';
 import { makeDirs } from './make-dirs.js';
 import { readRegularFile, UnreadableFileError } from './read-file.js';
 
@@ -40,11 +40,11 @@ function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): string | nu
   if (stats.uid !== uid) {
     // Under sudo the files are the invoking user's: giving them to root would be the wrong fix.
     const sudo = uid === 0 && process.env.SUDO_USER ? ' (or run openai-setup without sudo)' : '';
-    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${singleQuoted(path)}${sudo}`;
+    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quotedWord(path)}${sudo}`;
   }
   if (stats.mode & 0o022) {
     const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');
-    return `${path} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${singleQuoted(path)}`;
+    return `${path} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${quotedWord(path)}`;
   }
   return null;
 }
@@ -88,7 +88,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
   switch (code) {
     case 'EACCES':
     case 'EPERM':
-      fix = `check who owns ${dir} and its permissions (ls -ld ${singleQuoted(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
+      fix = `check who owns ${dir} and its permissions (ls -ld ${quotedWord(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
       break;
     case 'EROFS':
       fix = 'set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk.';
@@ -198,7 +198,7 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   }
   if (!before.isFile()) {
     // `rm` alone refuses a directory: the command given must work as printed.
-    const remove = `${before.isDirectory() ? 'rm -r' : 'rm'} ${singleQuoted(path)}`;
+    const remove = `${before.isDirectory() ? 'rm -r' : 'rm'} ${quotedWord(path)}`;
     throw new ConfigStoreError(`${path} is ${kindOf(before)}, not a regular file, so it is not read; remove it (${remove}) and run again.`);
   }
   let dirStats: Stats;
