@@ -31,13 +31,17 @@ export const HttpUrlSchema = z.pipe(
   z.transform((v: string) => v.replace(/\/+$/, '')),
 );
 
+// Only C0, DEL and C1, not the whole class the terminal escapes (sanitize.ts UNSAFE_CHAR): its
+// bidi and zero-width characters are beyond Latin-1, which the next check refuses in its own words.
+const HEADER_CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
  * A value sent as an HTTP header (OpenAI-Organization, OpenAI-Project): fetch refuses line breaks,
  * other control characters and anything beyond Latin-1, and a refusal would read as a network
  * error, so it is a usage error here, before anything is sent.
  */
 const HeaderValueSchema = z.string().check(
-  z.refine((v) => !/[\u0000-\u001f\u007f-\u009f]/.test(v), 'must not contain line breaks or other control characters'),
+  z.refine((v) => !HEADER_CONTROL_CHAR.test(v), 'must not contain line breaks or other control characters'),
   z.refine((v) => !/[^\u0000-\u00ff]/.test(v), 'must contain only Latin-1 characters (an ID is plain ASCII)'),
 );
 

@@ -35,10 +35,13 @@ export interface CostSummary {
 }
 
 /**
- * A sum of amounts, to the millionth of a dollar: binary floating point would make 3.5 + 1.25 +
- * 0.1 + 0.1 read 4.949999999999999 (below a budget of $4.95).
+ * Each amount the API gives is rounded once to whole microdollars, as it comes in, and summed as
+ * an integer, so every sum is exact (to $9 billion): in binary floating point 3.5 + 1.25 + 0.1 +
+ * 0.1 reads 4.949999999999999, below a budget of $4.95 and so in --json. Back in dollars, a sum
+ * is the number its decimals say.
  */
-const exact = (amount: number): number => Math.round(amount * 1e6) / 1e6;
+const micros = (dollars: number): number => Math.round(dollars * 1e6);
+const dollars = (micros: number): number => micros / 1e6;
 
 export function summarizeCosts(buckets: CostBucket[]): CostSummary {
   const byProject = new Map<string | null, number>();
@@ -50,17 +53,18 @@ export function summarizeCosts(buckets: CostBucket[]): CostSummary {
     let day = byDay.get(date) ?? 0;
     for (const result of bucket.results) {
       currencies.add(result.currency.toLowerCase());
-      total += result.amount;
-      day += result.amount;
-      byProject.set(result.projectId, (byProject.get(result.projectId) ?? 0) + result.amount);
+      const amount = micros(result.amount);
+      total += amount;
+      day += amount;
+      byProject.set(result.projectId, (byProject.get(result.projectId) ?? 0) + amount);
     }
     byDay.set(date, day);
   }
   return {
-    total: exact(total),
+    total: dollars(total),
     currency: currencies.size > 1 ? 'mixed' : ([...currencies][0] ?? 'usd'),
-    projects: [...byProject.entries()].map(([id, amount]) => ({ id, amount: exact(amount) })).sort((a, b) => b.amount - a.amount),
-    days: [...byDay.entries()].map(([date, amount]) => ({ date, amount: exact(amount) })),
+    projects: [...byProject.entries()].map(([id, amount]) => ({ id, amount: dollars(amount) })).sort((a, b) => b.amount - a.amount),
+    days: [...byDay.entries()].map(([date, amount]) => ({ date, amount: dollars(amount) })),
   };
 }
 

@@ -20,7 +20,7 @@ import { marks, withFailureDocument } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { profileFlag } from '../terminal/invocation.js';
-import { shellExportLine, singleQuoted } from '../terminal/shell.js';
+import { quotedWord, shellExportLine } from '../terminal/shell.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
 
@@ -210,7 +210,7 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
   if (problem instanceof DamagedKeyFileError) {
     return {
       detail,
-      fix: `Remove it (rm ${singleQuoted(path)}): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again:  ${keyCommand(ctx, profileName)}`,
+      fix: `Remove it (rm ${quotedWord(path)}): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again:  ${keyCommand(ctx, profileName)}`,
     };
   }
   return { detail, fix: said ? `${said[0]!.toUpperCase()}${said.slice(1)}.` : null };

@@ -5,8 +5,7 @@
 // file is the one checked (in its own repository), written and named. The file is then recorded
 // for the profile (plaintext/env-files.ts): a copy the person asked for, which status, doctor and
 // import do not treat as a leak, and which rotate and logout name.
-import { constants } from 'node:fs';
-import { chmod, link, lstat, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
@@ -17,8 +16,9 @@ import { parseFlag } from '../options.js';
 import { envFilesOf, gitRunner, gitVerdict, isMissing, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { MAX_FILE_BYTES } from '../plaintext/scan.js';
 import { pathLine } from '../plaintext/summary.js';
-import { readAtMost, tempPathFor } from '../storage/private-file.js';
+import { tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
+import { readRegularFile, UnreadableFileError } from '../storage/read-file.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { shellWord } from '../terminal/shell.js';
@@ -36,33 +36,14 @@ export function gitignorePattern(path: string): string {
   return `/${escaped}`;
 }
 
-/** A file-system failure of our own making, told as the system's are (fileStep). */
-const fileFailure = (code: string, path: string) => Object.assign(new Error(`${code}: ${path}`), { code, syscall: 'read', path });
-
 /**
  * The file's text (null: there is none), refused past import's cap (MAX_FILE_BYTES): a .env file
  * or .gitignore is a few lines, import and status do not look into a larger one, and reading
- * gigabytes would fail with a stack trace. Opened without blocking, and checked once open, so
- * that a FIFO or device put in its place since it was looked at cannot hang the run.
+ * gigabytes would fail with a stack trace. A FIFO or device put in its place cannot hang the run.
  */
 async function readText(path: string): Promise<string | null> {
-  let handle;
-  try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw fileFailure('EFTYPE', path);
-    if (info.size > MAX_FILE_BYTES) throw fileFailure('EFBIG', path);
-    return (await readAtMost(handle, MAX_FILE_BYTES, () => fileFailure('EFBIG', path))).toString(BYTES);
-  } finally {
-    await handle.close().catch(() => {});
-  }
+  return (await readRegularFile(path, MAX_FILE_BYTES))?.toString(BYTES) ?? null;
 }
-
 
 // What a file-system error means, in words.
 const FILE_PROBLEMS: Record<string, string> = {
@@ -77,8 +58,11 @@ const FILE_PROBLEMS: Record<string, string> = {
   EDQUOT: 'the disk quota is used up',
   EIO: 'an input/output error',
   EBUSY: 'it is busy',
-  EFBIG: `it is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB, far more than such a file holds, so it is not read`,
-  EFTYPE: 'it is not a regular file',
+};
+
+const UNREADABLE: Record<UnreadableFileError['reason'], string> = {
+  'too-large': `it is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB, far more than such a file holds, so it is not read`,
+  'not-regular': 'it is not a regular file',
 };
 
 /**
@@ -87,13 +71,14 @@ const FILE_PROBLEMS: Record<string, string> = {
  * concerns, when that is not \`path\`]. after`. Any other error passes as it is.
  */
 async function fileStep<T>(promise: Promise<T>, subject: string, after: string, path?: string): Promise<T> {
+  const at = (failed: string | undefined) => (path !== undefined && failed && resolve(failed) !== path ? ` at ${pathLine(failed)}` : '');
   try {
     return await promise;
   } catch (error) {
-    const { code, syscall, path: at } = error as NodeJS.ErrnoException;
+    if (error instanceof UnreadableFileError) throw new UsageError(`${subject}: ${UNREADABLE[error.reason]}${at(error.path)}. ${after}`);
+    const { code, syscall, path: failed } = error as NodeJS.ErrnoException;
     if (error instanceof ExitError || typeof code !== 'string' || typeof syscall !== 'string') throw error;
-    const where = path !== undefined && at && resolve(at) !== path ? ` at ${pathLine(at)}` : '';
-    throw new UsageError(`${subject}: ${FILE_PROBLEMS[code] ?? code}${where}. ${after}`);
+    throw new UsageError(`${subject}: ${FILE_PROBLEMS[code] ?? code}${at(failed)}. ${after}`);
   }
 }
 

@@ -9,7 +9,7 @@ import { EXIT, FAILURE_FIELDS, UsageError } from '../errors.js';
 import { PAGES } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
-import { bar, gauge, money } from '../terminal/bars.js';
+import { bar, cents, gauge, money } from '../terminal/bars.js';
 import { profileFlag } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
@@ -123,8 +123,8 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
   const to = complete ? new Date(end * 1000) : now;
   const budget = (await ctx.state.read()).profiles[profileName]?.budget;
   const share = budget ? summary.total / budget.monthlyUsd : 0;
-  // In cents, as both amounts are shown: "$4.95 of $4.95" has reached it.
-  const reached = Boolean(budget) && Math.round(summary.total * 100) >= Math.round(budget!.monthlyUsd * 100);
+  // As both amounts are shown (to the cent): "$5.00 of $5.00" has reached it, $4.996 spent or $5.
+  const reached = Boolean(budget) && cents(summary.total) >= cents(budget!.monthlyUsd);
   const warning = Boolean(budget) && share >= WARN_SHARE;
   const exitCode = reached ? EXIT.noQuota : EXIT.ok;
   const projects = summary.projects.map((p) => ({ id: p.id, name: p.id ? (names.get(p.id) ?? null) : null, amount: p.amount }));

@@ -74,7 +74,12 @@ export type CleanResult = { ok: true; key: string } | { ok: false; problem: stri
  */
 export const LINE_BREAK_INSIDE = 'it has a line break inside: copy it again in one piece';
 
-const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
+// What a copy from a web page or document carries along unseen (zero-width spaces and joiners, the
+// word joiner, a BOM): dropped from a paste. Not the whole class the terminal escapes (sanitize.ts
+// UNSAFE_CHAR): a key with a bidi mark or a control character in it is refused, naming it.
+const PASTED_INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
+// Every kind of line break, NEL and the Unicode separators included.
+const LINE_BREAK = /[\r\n\u0085\u2028\u2029]/;
 const SPACES = /[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g;
 const QUOTE_PAIRS: Array<[string, string]> = [
   ['"', '"'],
@@ -124,7 +129,7 @@ function stripWrapping(value: string): string {
  * pasted twice. Returns a one-line problem when it cannot be a single key.
  */
 export function cleanKey(raw: string): CleanResult {
-  const normalised = raw.replace(INVISIBLE, '').replace(SPACES, ' ');
+  const normalised = raw.replace(PASTED_INVISIBLE, '').replace(SPACES, ' ');
   const value = stripWrapping(normalised);
   if (value === '') return { ok: false, problem: 'nothing was pasted' };
 
@@ -134,7 +139,7 @@ export function cleanKey(raw: string): CleanResult {
     const distinct = new Set(parts);
     if (distinct.size === 1) return { ok: true, key: parts[0]! };
     // Told as what it is: a key wrapped when copied (or two things on two lines) has no spaces.
-    if (/[\r\n\u0085\u2028\u2029]/.test(raw.trim())) return { ok: false, problem: LINE_BREAK_INSIDE };
+    if (LINE_BREAK.test(raw.trim())) return { ok: false, problem: LINE_BREAK_INSIDE };
     return { ok: false, problem: 'it contains spaces: paste only the key, once' };
   }
   const half = value.length / 2;
@@ -153,7 +158,7 @@ export interface ShapeCheck {
 }
 
 function describeChar(ch: string): string {
-  if (/[\r\n\u0085\u2028\u2029]/.test(ch)) return 'a line break';
+  if (LINE_BREAK.test(ch)) return 'a line break';
   if (/\s/.test(ch)) return 'whitespace';
   if (/["'`“”‘’]/.test(ch)) return 'a quote';
   const code = ch.codePointAt(0) ?? 0;

@@ -1,7 +1,8 @@
 // Looking in every place (places.ts) for keys (find.ts), without changing anything: each finding
 // is a file, a line, the key and what the line assigns it to.
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { BOM } from '../keys/dotenv.js';
+import { readRegularFile, UnreadableFileError } from '../storage/read-file.js';
 import { decodeFishEscapes, findKeys } from './find.js';
 import type { Place, PlaceKind, ToolName } from './places.js';
 
@@ -49,6 +50,12 @@ function variableOf(kind: PlaceKind, line: string): string | null {
   return null;
 }
 
+/** Why a file that is there was not looked in, as import lists it. */
+function skippedWhy(error: unknown): string {
+  if (!(error instanceof UnreadableFileError)) return (error as Error).message;
+  return error.reason === 'too-large' ? `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` : 'not a regular file any more';
+}
+
 /** The text of a file for searching: UTF-16 with its BOM decoded, anything else byte for byte. */
 function textOf(bytes: Buffer): { text: string; utf16: boolean } {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: bytes.subarray(2).toString('utf16le'), utf16: true };
@@ -56,22 +63,11 @@ function textOf(bytes: Buffer): { text: string; utf16: boolean } {
 }
 
 /**
- * The file's bytes, opened without blocking and checked once open: a FIFO or device put in its
- * place since it was looked at would otherwise hang the run (EFTYPE), one grown past the cap is not read (EFBIG).
+ * The look (a score of places, mostly absent) is synchronous: ~0.3 ms, which `status` pays on
+ * every run. The few files there are read by the one reader (storage/read-file.ts): opened without
+ * blocking and checked once open, so that a FIFO or device put in a file's place since the look
+ * cannot hang the run, nor one grown past the cap be read.
  */
-export function readRegularFile(path: string): Buffer {
-  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) throw Object.assign(new Error(`not a regular file any more`), { code: 'EFTYPE' });
-    if (info.size > MAX_FILE_BYTES) throw Object.assign(new Error(`larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`), { code: 'EFBIG' });
-    return readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Synchronous on purpose: a score of small files, mostly absent, and `status` waits for it. */
 export async function scanPlaces(places: Place[]): Promise<ScanResult> {
   const findings: Finding[] = [];
   const skipped: ScanResult['skipped'] = [];
@@ -87,14 +83,13 @@ export async function scanPlaces(places: Place[]): Promise<ScanResult> {
       if (seen.has(real)) continue;
       seen.add(real);
       looked++;
-      if (info.size > MAX_FILE_BYTES) {
-        skipped.push({ path: place.path, why: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` });
-        continue;
-      }
-      bytes = readRegularFile(place.path);
+      const read = await readRegularFile(place.path, MAX_FILE_BYTES);
+      // Removed since the look: as if it had not been there.
+      if (read === null) continue;
+      bytes = read;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') skipped.push({ path: place.path, why: (error as Error).message });
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') skipped.push({ path: place.path, why: skippedWhy(error) });
       continue;
     }
     const { text, utf16 } = textOf(bytes);

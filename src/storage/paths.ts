@@ -1,16 +1,17 @@
 // Where the tool keeps its files: the config dir (progress file, --insecure-storage file).
 import { isAbsolute, join, win32 } from 'node:path';
 import { UsageError } from '../errors.js';
-import { shownValue } from '../terminal/sanitize.js';
+import { shownValue, UNSAFE_CHAR } from '../terminal/sanitize.js';
 
 /**
  * Why a value of OPENAI_SETUP_CONFIG_DIR cannot be the config dir, or null. A relative path would
  * put the files (a plain-text key among them) wherever the tool is run, a git repository maybe;
- * control characters and line breaks would make directories no one can read the name of, and
- * reach the terminal in every message naming the path. options.ts makes it a usage error.
+ * control characters, line breaks and the invisible ones the terminal's output escapes (bidi,
+ * zero-width: sanitize.ts) would make directories no one can read the name of, and reach the
+ * terminal in every message naming the path. options.ts makes it a usage error.
  */
 export function configDirProblem(value: string): string | null {
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) return 'must not contain line breaks or other control characters';
+  if (UNSAFE_CHAR.test(value)) return 'must not contain line breaks or other control characters';
   if (!isAbsolute(value)) return 'must be an absolute path (a relative one would put the config files, a plain-text key among them, in whatever directory openai-setup is run from)';
   return null;
 }

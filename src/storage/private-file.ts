@@ -1,13 +1,14 @@
 // Files only their owner may read: a 0700 dir, 0600 files written atomically (temp file + rename),
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path and what to do, exit 7.
-import { constants, type Dirent, type Stats } from 'node:fs';
-import { chmod, lstat, open, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { chmod, lstat, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
-import { singleQuoted } from '../terminal/shell.js';
+import { quotedWord } from '../terminal/shell.js';
 import { makeDirs } from './make-dirs.js';
+import { readRegularFile, UnreadableFileError } from './read-file.js';
 
 /** Far more than any progress or credentials file holds: anything bigger is not ours. */
 export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
@@ -39,11 +40,11 @@ function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): string | nu
   if (stats.uid !== uid) {
     // Under sudo the files are the invoking user's: giving them to root would be the wrong fix.
     const sudo = uid === 0 && process.env.SUDO_USER ? ' (or run openai-setup without sudo)' : '';
-    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${singleQuoted(path)}${sudo}`;
+    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quotedWord(path)}${sudo}`;
   }
   if (stats.mode & 0o022) {
     const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');
-    return `${path} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${singleQuoted(path)}`;
+    return `${path} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${quotedWord(path)}`;
   }
   return null;
 }
@@ -87,7 +88,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
   switch (code) {
     case 'EACCES':
     case 'EPERM':
-      fix = `check who owns ${dir} and its permissions (ls -ld ${singleQuoted(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
+      fix = `check who owns ${dir} and its permissions (ls -ld ${quotedWord(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
       break;
     case 'EROFS':
       fix = 'set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk.';
@@ -173,21 +174,6 @@ const READ_ATTEMPTS = 5;
 /** What opening found instead of the file looked at: another run replaced or removed it meanwhile. */
 const REPLACED = Symbol('replaced');
 
-/** An open file to its end, never past `max` bytes (it may grow while it is read): past them, `tooBig()` is thrown. */
-export async function readAtMost(handle: FileHandle, max: number, tooBig: () => Error): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for (;;) {
-    const chunk = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-    if (bytesRead === 0) break;
-    total += bytesRead;
-    if (total > max) throw tooBig();
-    chunks.push(chunk.subarray(0, bytesRead));
-  }
-  return Buffer.concat(chunks);
-}
-
 /**
  * The text of a small private file (a UTF-8 BOM dropped), or null when there is none. Refused,
  * with one line saying why: anything but a regular file (a FIFO or /dev/zero would hang or never
@@ -212,7 +198,7 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   }
   if (!before.isFile()) {
     // `rm` alone refuses a directory: the command given must work as printed.
-    const remove = `${before.isDirectory() ? 'rm -r' : 'rm'} ${singleQuoted(path)}`;
+    const remove = `${before.isDirectory() ? 'rm -r' : 'rm'} ${quotedWord(path)}`;
     throw new ConfigStoreError(`${path} is ${kindOf(before)}, not a regular file, so it is not read; remove it (${remove}) and run again.`);
   }
   let dirStats: Stats;
@@ -223,30 +209,19 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   }
   const problem = distrust(dirname(path), dirStats, 'dir') ?? distrust(path, before, 'file');
   if (problem) throw new ConfigStoreError(problem);
-  const tooBig = () =>
-    new ConfigStoreError(`${path} is larger than ${MAX_PRIVATE_FILE_BYTES / 1024 / 1024} MB, far more than openai-setup ever writes there, so it is not read; move it away and run again.`);
-  if (before.size > MAX_PRIVATE_FILE_BYTES) throw tooBig();
-
-  // Non-blocking, in case a FIFO took the file's place since the stat: opening one would wait for a writer.
-  let handle;
+  let bytes: Buffer | null;
   try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    // `before`: the file checked above. Another one opened in its place (or none) is looked at afresh.
+    bytes = await readRegularFile(path, MAX_PRIVATE_FILE_BYTES, before);
   } catch (error) {
-    // Removed since the stat (another run's clean-up): look again.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return REPLACED;
+    if (error instanceof UnreadableFileError && error.reason === 'too-large') {
+      throw new ConfigStoreError(`${path} is larger than ${MAX_PRIVATE_FILE_BYTES / 1024 / 1024} MB, far more than openai-setup ever writes there, so it is not read; move it away and run again.`);
+    }
     throw storeError(error, path, 'read');
   }
-  try {
-    // Another file than the one checked above: checked afresh rather than read unchecked.
-    const opened = await handle.stat();
-    if (opened.dev !== before.dev || opened.ino !== before.ino) return REPLACED;
-    // Notepad starts UTF-8 files with a byte-order mark, which JSON.parse refuses.
-    return (await readAtMost(handle, MAX_PRIVATE_FILE_BYTES, tooBig)).toString('utf8').replace(/^\uFEFF/, '');
-  } catch (error) {
-    throw storeError(error, path, 'read');
-  } finally {
-    await handle.close().catch(() => {});
-  }
+  if (bytes === null) return REPLACED;
+  // Notepad starts UTF-8 files with a byte-order mark, which JSON.parse refuses.
+  return bytes.toString('utf8').replace(/^\uFEFF/, '');
 }
 
 /** The temp files of `path` (`<name>.<pid>.<random>.tmp`) now in its directory. */

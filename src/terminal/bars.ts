@@ -16,10 +16,15 @@ export function gauge(share: number, width: number): string {
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
 }
 
+/** An amount in dollars to the cent, as `money` shows it: whole cents. */
+export function cents(value: number): number {
+  return Math.round(value * 100);
+}
+
 /** An amount of money as people read it: `$12.34` (other currencies: `12.34 EUR`). */
 export function money(value: number, currency = 'usd'): string {
-  const cents = Math.round(value * 100) / 100;
-  const text = Math.abs(cents).toFixed(2);
-  const sign = cents < 0 ? '-' : '';
+  const shown = cents(value);
+  const text = (Math.abs(shown) / 100).toFixed(2);
+  const sign = shown < 0 ? '-' : '';
   return currency.toLowerCase() === 'usd' ? `${sign}$${text}` : `${sign}${text} ${currency.toUpperCase()}`;
 }

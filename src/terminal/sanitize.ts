@@ -12,9 +12,15 @@ export const MAX_UNTRUSTED_LENGTH = 500;
 // Tried only where a run of blanks starts: tried inside a long run with no break after it, each
 // try went over the rest of the run (quadratic).
 const LINE_BREAKS = /(?<![ \t])[ \t]*(?:[\r\n\u0085\u2028\u2029][ \t]*)+/g;
-// C0 (tab and line breaks are handled above), DEL, C1; bidi embeddings, overrides, isolates and
-// marks; zero-width characters that can hide inside a word (a key split invisibly looks whole).
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+/**
+ * A character that must not reach a terminal raw: C0 (an escape, a line break), DEL, C1; bidi
+ * embeddings, overrides, isolates and marks (they reorder what is read); zero-width characters
+ * and the BOM (a key split invisibly looks whole); the Unicode line and paragraph separators.
+ * The one such class: everything here that shows text, and shell.ts's quoting, use it. Not
+ * global, so that `.test` has no state; UNSAFE_CHARS replaces.
+ */
+export const UNSAFE_CHAR = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/;
+const UNSAFE_CHARS = new RegExp(UNSAFE_CHAR.source, 'g');
 // The userinfo of every URL in a text: the greedy run stops at the last "@" before the host, so a
 // password containing "@" (or "'", which URLs leave unencoded) goes entirely. Found from its
 // `://`, the scheme looked for behind it: a match begun at every word of a long run of scheme
@@ -47,7 +53,7 @@ function bounded(text: string, max: number): string {
  * their user name and password, and the whole is bounded to `max` characters.
  */
 export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return bounded(withoutUrlLogins(text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(UNSAFE, escaped)), max);
+  return bounded(withoutUrlLogins(text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(UNSAFE_CHARS, escaped)), max);
 }
 
 /**
@@ -87,25 +93,22 @@ export function withoutCredentials(url: string): string {
  * `sanitize`, but a line break or tab is shown escaped too (`\x0d\x0a`), since it may be the mistake.
  */
 export function shownValue(value: string, max = 200): string {
-  return bounded(withoutUrlLogins(withoutCredentials(value).replace(UNSAFE, escaped).replace(/[\u2028\u2029]/g, escaped)), max);
+  return bounded(withoutUrlLogins(withoutCredentials(value).replace(UNSAFE_CHARS, escaped)), max);
 }
-
-// What JSON.stringify leaves raw but a terminal acts on: DEL, C1, bidi and zero-width characters,
-// and the two Unicode line separators.
-const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g;
 
 /** JSON.stringify for --json output, with every character a terminal could act on escaped. */
 export function jsonText(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // JSON.stringify escapes C0 inside strings: a raw line break is its own layout, and stays.
+  return JSON.stringify(value, null, 2).replace(UNSAFE_CHARS, (ch) => (ch === '\n' ? ch : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
-// In the terminal's own output: colour (SGR) is the only escape sequence the tool writes.
-const TERMINAL_UNSAFE = /\x1b(?!\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g;
+// In the terminal's own output: a colour (SGR) sequence, the only escape sequence the tool writes, or an unsafe character.
+const SGR_OR_UNSAFE = new RegExp(`\\x1b\\[[0-9;]*m|${UNSAFE_CHAR.source}`, 'g');
 
 /**
  * The last line of defence, applied to every line the terminal writes: any control character
  * other than a newline, a tab and a colour sequence is shown escaped, whatever let it through.
  */
 export function neutralise(text: string): string {
-  return text.replace(TERMINAL_UNSAFE, escaped);
+  return text.replace(SGR_OR_UNSAFE, (found) => (found.length > 1 || found === '\n' || found === '\t' ? found : escaped(found)));
 }

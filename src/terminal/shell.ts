@@ -1,5 +1,6 @@
 // The line that sets OPENAI_API_KEY in the person's own shell, and which file it belongs in.
 import { basename } from 'node:path';
+import { UNSAFE_CHAR } from './sanitize.js';
 
 export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'sh';
 
@@ -17,17 +18,18 @@ export function singleQuoted(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-// What a terminal acts on or shows as another line (C0, DEL, C1, the Unicode line separators, bidi
-// and zero-width characters): inside plain quotes it would reach the screen raw, and a line break
-// would forge a line of output, so a word holding one is written with $'…' escapes instead.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/;
+// A word holding a character the terminal's output escapes (sanitize.ts: C0, DEL, C1, bidi and
+// zero-width characters, the Unicode line separators) is written with $'…' escapes: inside plain
+// quotes a line break would forge a line of output, and the rest would show escaped, so that the
+// command would not work as printed.
+const UNSAFE_CHARS = new RegExp(UNSAFE_CHAR.source, 'g');
 
 /**
  * `$'a\nb'`: a word with characters a terminal must not get raw, as bash, zsh, ksh and busybox
  * read it (POSIX sh since 2024), exactly, on one line of printable characters.
  */
 function escapedQuoted(value: string): string {
-  const body = value.replace(/[\\']/g, '\\$&').replace(new RegExp(UNPRINTABLE.source, 'g'), (ch) => {
+  const body = value.replace(/[\\']/g, '\\$&').replace(UNSAFE_CHARS, (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\t') return '\\t';
     // Each UTF-8 byte as \xHH: $'\u202e' depends on the shell's locale (bash without a UTF-8
@@ -43,8 +45,12 @@ function escapedQuoted(value: string): string {
  * still works as printed, and cannot show as two lines).
  */
 export function shellWord(word: string): string {
-  if (/^[A-Za-z0-9_./:@%+=-]+$/.test(word)) return word;
-  return UNPRINTABLE.test(word) ? escapedQuoted(word) : singleQuoted(word);
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(word) ? word : quotedWord(word);
+}
+
+/** `shellWord`, but always quoted: `'…'`, or `$'…'` for a word the terminal's output would escape. */
+export function quotedWord(word: string): string {
+  return UNSAFE_CHAR.test(word) ? escapedQuoted(word) : singleQuoted(word);
 }
 
 /** `export OPENAI_API_KEY='…'` for the person's shell; the key itself only when given. */

@@ -176,6 +176,19 @@ describe('spend', () => {
     expect(await spend(exact.ctx, options({ budget: 4.95, json: true }))).toBe(4);
     expect(SpendJsonSchema.parse(JSON.parse(exact.stdout))).toMatchObject({ total: 4.95, days: [{ date: '2026-03-01', amount: 4.95 }, { date: '2026-03-02', amount: 0 }], budget: { reached: true } });
 
+    // Reached as the amounts are shown, to the cent: $4.996 shows as $5.00 of $5.00; $4.994 as $4.99.
+    for (const [amount, code, line] of [
+      [4.996, 4, '✖ The month-to-date cost $5.00 has reached the budget of $5.00.'],
+      [4.994, 0, '! 100% of the $5.00 monthly budget is used.'],
+    ] as const) {
+      const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
+      contexts.push(t);
+      t.org.admin.addAdminKey(ADMIN);
+      t.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount });
+      expect(await spend(t.ctx, options({ budget: 5 }))).toBe(code);
+      expect(t.stdout).toContain(line);
+    }
+
     const off = setup();
     await spend(off.ctx, options({ budget: 15 }));
     await spend(off.ctx, options({ budget: 'off' }));

@@ -186,6 +186,8 @@ describe('resolveConfigDir', () => {
     ['a line break', '/tmp/a\nb', /must not contain line breaks or other control characters \(got "\/tmp\/a\\x0ab"\)/],
     ['a relative path with a line break', 'a\nb', /must not contain line breaks/],
     ['a C1 control', '/tmp/a\u009bb', /must not contain line breaks/],
+    ['a zero-width space', '/tmp/a\u200bb', /must not contain line breaks or other control characters \(got "\/tmp\/a\\u200bb"\)/],
+    ['a bidi override', '/tmp/a\u202eb', /must not contain line breaks/],
   ])('OPENAI_SETUP_CONFIG_DIR %s is a usage error naming it, the value shown escaped', (_name, value, pattern) => {
     let error: unknown;
     try {

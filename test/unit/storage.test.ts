@@ -11,6 +11,7 @@ import { lockPathFor, withFileLock } from '../../src/storage/lock.js';
 import { makeDirs } from '../../src/storage/make-dirs.js';
 import { ConfigStoreError, ensurePrivateDir, MAX_PRIVATE_FILE_BYTES, readPrivateFile, storeError, writePrivateFile } from '../../src/storage/private-file.js';
 import { StateStore } from '../../src/storage/state.js';
+import { neutralise } from '../../src/terminal/sanitize.js';
 import { MemoryKeychain, testKey } from '../helpers/context.js';
 
 const NOBODY = 65534;
@@ -135,6 +136,20 @@ describe('reading a config file: only a small regular file that is ours', () => 
       await rejection(readPrivateFile(join(dir, 'credentials.json'))),
       new RegExp(`^${dir} can be changed by other users \\(mode 0770\\), so openai-setup does not trust it; fix it with: chmod 700 '${dir}'$`),
     );
+  });
+
+  it('a dir whose name the terminal would show escaped (a zero-width space, from HOME): the chmod given works as shown', async () => {
+    const root = privateDir();
+    const dir = join(root, 'a\u200bb');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'state.json'), '{}', { mode: 0o600 });
+    chmodSync(dir, 0o777);
+    const { message } = await rejection(readPrivateFile(join(dir, 'state.json')));
+    const fix = /fix it with: (chmod 700 .*)$/.exec(message)![1]!;
+    // As the terminal writes it (every line goes through neutralise), and typed into bash.
+    expect(neutralise(fix)).toBe(fix);
+    execFileSync('bash', ['-c', fix]);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
   it('a file that others can write to is not trusted', async () => {

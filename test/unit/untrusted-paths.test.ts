@@ -12,6 +12,7 @@ import { run as importKeys, type ImportOptions } from '../../src/commands/import
 import { run as logout } from '../../src/commands/logout.js';
 import { run as status } from '../../src/commands/status.js';
 import { reloadHint, shellPath } from '../../src/plaintext/edit.js';
+import { neutralise, sanitize } from '../../src/terminal/sanitize.js';
 import { shellWord } from '../../src/terminal/shell.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 
@@ -115,6 +116,26 @@ describe('paths in commands to type', () => {
     expect(shellWord('esc\x1b[2J.env')).toBe("$'esc\\x1b[2J.env'");
     expect(shellWord("it's\n")).toBe("$'it\\'s\\n'");
     expect(shellWord('bidi\u202eenv.')).toBe("$'bidi\\xe2\\x80\\xaeenv.'");
+  });
+
+  it("every character the terminal's output would escape or break a line at is escaped in the word, and bash reads each back exactly", () => {
+    const chars: string[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      const ch = String.fromCharCode(code);
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      if (ch === '\n' || neutralise(ch) !== ch || sanitize(ch) !== ch) chars.push(ch);
+    }
+    // C0, DEL, C1, the bidi controls, the zero-width characters, the BOM and the two separators.
+    expect(chars.length).toBe(32 + 1 + 32 + 1 + 5 + 5 + 10 + 1 + 2);
+    const words = chars.map((ch) => shellWord(`a${ch}b`));
+    for (const word of words) {
+      expect(word.startsWith("$'")).toBe(true);
+      expect(neutralise(word)).toBe(word);
+      expect(word).not.toContain('\n');
+    }
+    // NUL ends a word in any shell (and no file name holds one): the rest are read back.
+    const read = execFileSync('bash', ['-c', `printf '%s\\0' ${words.slice(1).join(' ')}`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(read.split('\0').slice(0, -1)).toEqual(chars.slice(1).map((ch) => `a${ch}b`));
   });
 
   it('~/ stays outside the quotes, so that it expands', () => {
