@@ -115,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
     stdin: process.stdin,
     env: process.env,
     advice: adviceFor(commandName, COMMANDS.map((c) => c.name)),
+    commandName,
   });
   // Before commander sees the line: its own errors quote what was typed (`unknown option
   // '--key=…'`), and a key typed there must be masked even when it is not shaped like one.

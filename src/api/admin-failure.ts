@@ -4,7 +4,7 @@
 import { EXIT, ReasonedExitError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { adminKeyCommand } from '../storage/admin-key.js';
+import { adminKeyCommand } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
 import { isMissingScope, missingScopesIn, nonApiDiagnosis, transportDiagnosis, type Failure } from './diagnosis.js';
 
@@ -76,9 +76,9 @@ export function errorText(body: unknown): { message: string; type: string | null
 
 const ADMIN_KEYS_URL = PAGES['admin-keys'].url;
 
-/** How to get an admin key where a project key was given: the page, and the command that stores it (for the profile; `bare` as for profileFlag). */
-export function needsAdminKeyFix(profile: string | undefined, bare: string | undefined): string {
-  return `Create an admin key on the admin keys page (only organization owners can), then store it: ${adminKeyCommand(profile, bare)}`;
+/** How to get an admin key where a project key was given: the page, and `store`, the command that stores it (adminKeyCommand). */
+export function needsAdminKeyFix(store: string): string {
+  return `Create an admin key on the admin keys page (only organization owners can), then store it: ${store}`;
 }
 
 /**
@@ -133,7 +133,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   // The API's own words: one line (no forged "✔" line below ours), no terminal sequences, at most 500 characters, the key masked.
   const apiMessage = safe(parsed.message.trim());
   const hint = maskKey(request.key);
-  const store = adminKeyCommand(request.profile, request.bareProfile);
+  const store = adminKeyCommand(request, request.profile);
   const make = (kind: AdminFailureKind, code: number, message: string, hints: string[], scopes: string[] = []) => new AdminApiError(kind, code, message, hints, status, apiMessage, requestId, scopes);
 
   // "Missing scopes: a, b" with or without a final full stop (the short 2026 form has none), or
@@ -148,7 +148,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
     if (kind !== 'admin') {
       // A project (or other) key where an admin key belongs: the API lacks words for it, we don't.
       return make('needs_admin_key', EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: ${says}).`, [
-        request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(request.profile, request.bareProfile),
+        request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(store),
         `→ ${ADMIN_KEYS_URL}`,
       ], scopes);
     }

@@ -4,6 +4,7 @@
 import type { ClientOptions } from 'openai';
 import { EXIT } from '../errors.js';
 import { PAGES } from '../platform.js';
+import { adviceScope } from '../terminal/invocation.js';
 import { sanitize } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError } from './admin-failure.js';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';
@@ -99,7 +100,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         proxy: proxy(auth.baseURL),
         action,
         ...(auth.profile === undefined ? {} : { profile: auth.profile }),
-        ...(auth.bareProfile === undefined ? {} : { bareProfile: auth.bareProfile }),
+        ...adviceScope(auth),
         ...(auth.fromEnv ? { fromEnv: true } : {}),
       });
     }

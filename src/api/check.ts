@@ -5,7 +5,7 @@ import { KeyStoreError } from '../errors.js';
 import { checkKeyShape, maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import type { KeySource } from '../storage/profile-key.js';
-import { keyCheckFlags, profileFlag } from '../terminal/invocation.js';
+import { keyCheckFlags, profileFlagFor } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import type { HeaderSource } from './diagnosis.js';
@@ -79,7 +79,7 @@ export function headerSources(ctx: Context): { organization?: HeaderSource; proj
 export function buildCheckRequest(ctx: Context, key: string, settings: CheckSettings = {}): CheckRequest {
   // A new key stored as advised goes into this profile, and must be checked where this one was,
   // not sent to the OpenAI API.
-  const keyFlags = `${profileFlag(settings.profile, ctx.bareProfile)}${keyCheckFlags(settings)}`;
+  const keyFlags = `${profileFlagFor(ctx, settings.profile)}${keyCheckFlags(settings)}`;
   return {
     key,
     baseURL: resolveBaseURL(ctx, settings.baseURL),

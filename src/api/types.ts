@@ -71,7 +71,7 @@ export interface AdminAuth {
   timeoutMs: number;
   /** Whose admin key (the fixes a failure names act on this profile), and whether it came from OPENAI_ADMIN_KEY. */
   profile?: string;
-  /** The profile a command without --profile acts on (Context.bareProfile): those fixes name `profile` unless it is this one. */
+  /** The profile a command without --profile acts on (the run's AdviceScope, adviceScope(ctx)): those fixes name `profile` unless it is this one. */
   bareProfile?: string;
   fromEnv?: boolean;
 }

@@ -10,13 +10,14 @@ import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, UsageError } from '../e
 import { keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
-import { adminAccount, adminAuth, adminKeyCommand, envAdminKey } from '../storage/admin-key.js';
+import { adminAccount, adminAuth, envAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
 import type { Storage } from '../storage/keystore.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { adminKeyCommand, pipeAdminKeyCommand } from '../terminal/advice.js';
+import { profileFlagFor } from '../terminal/invocation.js';
 import { marks, needsPrompt, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 import { readKeyFromStdin } from '../terminal/stdin.js';
@@ -46,16 +47,16 @@ export const AdminKeyJsonSchema = z.object({
 });
 export type AdminKeyJson = z.infer<typeof AdminKeyJsonSchema>;
 
-const pipeHint = (ctx: Context, profile: string) => `Pipe it in instead:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, ctx.bareProfile, '--stdin')}`;
+const pipeHint = (ctx: Context, profile: string) => `Pipe it in instead:  ${pipeAdminKeyCommand(ctx, profile)}`;
 
 /** This run again (the key piped in again when it came from a pipe), with --insecure-storage when `insecure`. */
 function storeAgainCommand(ctx: Context, profile: string, options: AdminKeyOptions, insecure: boolean): string {
-  const flags = [options.stdin ? '--stdin' : '', insecure ? '--insecure-storage' : '', options.verify ? '' : '--no-verify'].filter(Boolean).join(' ');
-  return `${options.stdin ? 'printenv OPENAI_ADMIN_KEY | ' : ''}${adminKeyCommand(profile, ctx.bareProfile, flags)}`;
+  const flags = [insecure ? '--insecure-storage' : '', options.verify ? '' : '--no-verify'].filter(Boolean).join(' ');
+  return options.stdin ? pipeAdminKeyCommand(ctx, profile, flags) : adminKeyCommand(ctx, profile, flags);
 }
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
-  if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, ctx.bareProfile, '--stdin')}`);
+  if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile));
   if (!ctx.term.interactive) throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(ctx, profile)]);
   const prompter = ctx.prompter(pipeHint(ctx, profile));
   const fromEnv = envAdminKey(ctx);
@@ -129,7 +130,7 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
   }
 
   const { sample, missing } = probe;
-  const fix = (what: string) => missingScopeFix(what, adminKeyCommand(profile, ctx.bareProfile), true);
+  const fix = (what: string) => missingScopeFix(what, adminKeyCommand(ctx, profile), true);
   if (!probe.rotate) {
     say(`${m.ok} Admin key ${hint} works for spend: it can read the organization's costs.`);
     const both = fix(`${LIST_SCOPE} and ${WRITE_SCOPE}`);
@@ -164,7 +165,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   done.hint = hint;
   const kind = keyKind(key);
   if (kind !== 'admin') {
-    if (!options.verify) throw new ExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. Nothing was stored.`, [needsAdminKeyFix(profile, ctx.bareProfile), `→ ${PAGES['admin-keys'].url}`]);
+    if (!options.verify) throw new ExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. Nothing was stored.`, [needsAdminKeyFix(adminKeyCommand(ctx, profile)), `→ ${PAGES['admin-keys'].url}`]);
     term.err(`${m.warn} ${hint} looks like a ${keyKindLabel(kind)}, not an admin key (sk-admin-…); checking it anyway.`);
   }
 
@@ -200,7 +201,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
     throw await keyChangeFailure(ctx, error, {
       hint: `the admin key ${hint}`,
       account,
-      again: [`Once that is fixed, store it again (${storeAgainCommand(ctx, profile, options, options.insecureStorage)}), or remove what is stored (${ctx.commandName} logout --admin${profileFlag(profile, ctx.bareProfile)}).`],
+      again: [`Once that is fixed, store it again (${storeAgainCommand(ctx, profile, options, options.insecureStorage)}), or remove what is stored (${ctx.commandName} logout --admin${profileFlagFor(ctx, profile)}).`],
     });
   }
   // "Next to the key" only when there is one: the profile may have none stored yet.
@@ -214,7 +215,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   if (fromEnv && fromEnv !== key) {
     term.err(`${m.warn} OPENAI_ADMIN_KEY in this shell is another admin key (${maskKey(fromEnv)}): rotate and spend use that one while it is set.`);
   }
-  const pf = profileFlag(profile, ctx.bareProfile);
+  const pf = profileFlagFor(ctx, profile);
   // Only the commands it was not found unable to serve.
   const users = [can.rotate ? `\`openai-setup rotate${pf}\`` : '', can.spend ? `\`openai-setup spend${pf}\`` : ''].filter(Boolean);
   const uses = `${users.join(' and ')} ${users.length > 1 ? 'use' : 'uses'} it from now on; \`openai-setup logout --admin${pf}\` removes it.`;

@@ -14,12 +14,13 @@ import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
 import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { ENV_SOURCE, keyCommand, pipeKeyCommand, resolveProfileName, storedNotAKey, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, resolveProfileName, storedNotAKey, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { keyCommand, pipeKeyCommand } from '../terminal/advice.js';
+import { profileFlagFor } from '../terminal/invocation.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
@@ -274,11 +275,11 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${line.reload[0]!.toUpperCase()}${line.reload.slice(1)}.`));
   } else if (!envKey) {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${ctx.commandName} run${profileFlag(profileName, ctx.bareProfile)} -- your-program\` (or \`${ctx.commandName} env${profileFlag(profileName, ctx.bareProfile)}\` for a .env file)` : null));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${ctx.commandName} run${profileFlagFor(ctx, profileName)} -- your-program\` (or \`${ctx.commandName} env${profileFlagFor(ctx, profileName)}\` for a .env file)` : null));
   } else if (!stored || stored.key === envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${ctx.commandName} run${profileFlag(profileName, ctx.bareProfile)}\`), or store it:  ${pipeKeyCommand(ctx, profileName, keychainError !== null)}`));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${ctx.commandName} run${profileFlagFor(ctx, profileName)}\`), or store it:  ${pipeKeyCommand(ctx, profileName, keychainError !== null)}`));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null)));

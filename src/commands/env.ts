@@ -19,7 +19,7 @@ import { pathLine } from '../plaintext/summary.js';
 import { tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { readRegularFile, UnreadableFileError } from '../storage/read-file.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { profileFlagFor } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { shellWord } from '../terminal/shell.js';
 
@@ -183,7 +183,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   } catch (error) {
     if (!(error instanceof AmbiguousEnvFile)) throw error;
     throw new UsageError(`${where}, ${error.message}. Nothing was written.`, [
-      `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (${ctx.commandName} token${profileFlag(profileName, ctx.bareProfile)} prints the key).`,
+      `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (${ctx.commandName} token${profileFlagFor(ctx, profileName)} prints the key).`,
     ]);
   }
 

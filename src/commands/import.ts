@@ -23,7 +23,7 @@ import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
 import { readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
-import { profileFlag, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
+import { lastingBareProfile, profileFlagFor, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
@@ -130,11 +130,11 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const cmd = self.command;
   // What the commands import recommends to be typed here carry (rotate, admin-key, import itself):
   // --profile, unless a bare command in this shell acts on that profile anyway.
-  const profileHere = profileFlag(profileName, ctx.bareProfile);
+  const profileHere = profileFlagFor(ctx, profileName);
   // These go into files and other tools' settings, to run in other shells, where
   // OPENAI_SETUP_PROFILE may not be what it is here: --profile is left out only for the default
   // chosen with `use`, and only when no variable overrides it in this shell either.
-  const lasting = ctx.env.OPENAI_SETUP_PROFILE === undefined ? ctx.bareProfile : undefined;
+  const lasting = lastingBareProfile(ctx);
   const token = tokenCommand(self, profileName, lasting);
   const runCmd = runCommand(self, profileName, lasting);
   const commands = { token, run: runCmd };
@@ -323,7 +323,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       for (const f of asked) {
         const owner = askedBy(f)!;
         const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
-        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, written by \`${cmd} env${profileFlag(owner, ctx.bareProfile)} --file\`, as you asked; import leaves it`);
+        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, written by \`${cmd} env${profileFlagFor(ctx, owner)} --file\`, as you asked; import leaves it`);
       }
       for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
       for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
@@ -547,7 +547,7 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
     throw await keyChangeFailure(ctx, error, {
       hint: maskKey(key),
       account,
-      again: [`Once that is fixed, run the import again, or remove what is stored (${ctx.commandName} logout${admin ? ' --admin' : ''}${profileFlag(profileName, ctx.bareProfile)}).`],
+      again: [`Once that is fixed, run the import again, or remove what is stored (${ctx.commandName} logout${admin ? ' --admin' : ''}${profileFlagFor(ctx, profileName)}).`],
     });
   }
   if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);

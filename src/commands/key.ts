@@ -3,8 +3,9 @@ import { limitReason } from '../api/limits.js';
 import { outcomeRow } from '../api/status.js';
 import type { Context } from '../context.js';
 import { runKeyStage, type KeyStageOptions } from '../stages/key.js';
-import { resolveProfileName, verifyCommand } from '../storage/profile-key.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { resolveProfileName } from '../storage/profile-key.js';
+import { verifyCommand } from '../terminal/advice.js';
+import { profileFlagFor } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'> & { profile?: string }): Promise<number> {
@@ -13,7 +14,7 @@ export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'
   const route = result.check ? outcomeRow(result.check).route : 'none';
   const cmd = ctx.commandName;
   // The stored key checked as this run checked it (the same server).
-  const flag = profileFlag(profile, ctx.bareProfile);
+  const flag = profileFlagFor(ctx, profile);
   const verify = verifyCommand(ctx, profile, options.check);
   // The right key, stored: what still stands between it and a working call. The exit code is the
   // check's (4 cannot spend, 5 refused), as verify's, so that a script learns it before it calls.

@@ -12,7 +12,7 @@ import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-chan
 import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { profileFlagFor } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: { profile?: string; yes: boolean; admin?: boolean }): Promise<number> {
@@ -37,7 +37,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   };
   const failure = async (error: unknown, hint: string): Promise<unknown> =>
     error instanceof KeyChangeError
-      ? keyChangeFailure(ctx, error, { hint, account: profileName, removing: true, again: [`Once that is fixed, run \`${ctx.commandName} logout${profileFlag(profileName, ctx.bareProfile)}\` again.`] })
+      ? keyChangeFailure(ctx, error, { hint, account: profileName, removing: true, again: [`Once that is fixed, run \`${ctx.commandName} logout${profileFlagFor(ctx, profileName)}\` again.`] })
       : error;
   // Temp files of runs killed mid-write (one of the key file's may hold a key): always ours to
   // remove. Before the key is (a store would remove them too, saying so on its own).
@@ -49,7 +49,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     if (leftovers.length) term.out(`${m.ok} Removed ${leftoverWords(leftovers)} left by an interrupted run: ${leftovers.join(', ')}`);
   };
   const record = (await ctx.state.read()).profiles[profileName]?.key;
-  const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The key stored for profile "${profileName}"`, `logout${profileFlag(profileName, ctx.bareProfile)}`);
+  const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The key stored for profile "${profileName}"`, `logout${profileFlagFor(ctx, profileName)}`);
   if (outOfReach) throw outOfReach;
   if (!stored && !unreadable) {
     await removeLeftovers();
@@ -131,7 +131,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
   const record = (await ctx.state.read()).profiles[profileName]?.adminKey;
   if (record?.storage === 'keychain') {
     const { stored, keychainError } = await ctx.keys.get(adminAccount(profileName));
-    const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The admin key of profile "${profileName}"`, `logout --admin${profileFlag(profileName, ctx.bareProfile)}`);
+    const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The admin key of profile "${profileName}"`, `logout --admin${profileFlagFor(ctx, profileName)}`);
     if (outOfReach) throw outOfReach;
   }
   if (!yes) {
@@ -150,7 +150,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
       hint: `the admin key${record ? ` ${record.hint}` : ''}`,
       account: adminAccount(profileName),
       removing: true,
-      again: [`Once that is fixed, run \`${ctx.commandName} logout --admin${profileFlag(profileName, ctx.bareProfile)}\` again.`],
+      again: [`Once that is fixed, run \`${ctx.commandName} logout --admin${profileFlagFor(ctx, profileName)}\` again.`],
     });
   }
   if (removed.keychainError && removed.keychainError.problem !== 'no-service' && !removed.file) {

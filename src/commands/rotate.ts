@@ -21,10 +21,11 @@ import type { PutBack, Storage } from '../storage/keystore.js';
 import { envCommand } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
-import { keyCommand, resolveProfileName, storedSource, verifyCommand } from '../storage/profile-key.js';
+import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { keyCommand, verifyCommand } from '../terminal/advice.js';
+import { profileFlagFor } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 
@@ -106,14 +107,14 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
   if (recorded) return recorded;
   if (!oldKey) {
     throw new UsageError(`No key is stored for profile "${profileName}", so there is no project to rotate in.`, [
-      `Name the project: ${ctx.commandName} rotate --project proj_…${profileFlag(profileName, ctx.bareProfile)}, or store a key first: ` + keyCommand(ctx, profileName),
+      `Name the project: ${ctx.commandName} rotate --project proj_…${profileFlagFor(ctx, profileName)}, or store a key first: ` + keyCommand(ctx, profileName),
     ]);
   }
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
   const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName }), { spinner: 'Finding the key’s project (a live check)…' });
   if (check.project) return check.project;
   throw new UsageError(`Could not tell which project ${maskKey(oldKey)} belongs to (${check.ok ? 'the API did not say' : check.message.replace(/\.$/, '')}).`, [
-    `Name it: ${ctx.commandName} rotate --project proj_…${profileFlag(profileName, ctx.bareProfile)}`,
+    `Name it: ${ctx.commandName} rotate --project proj_…${profileFlagFor(ctx, profileName)}`,
   ]);
 }
 
@@ -160,7 +161,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const byRotate = Boolean(oldHint && profile?.rotation?.keyHint === oldHint);
   const page = projectPageUrl(projectId, 'api-keys');
   const oldPage = projectPageUrl(oldProject, 'api-keys');
-  const pf = profileFlag(profileName, ctx.bareProfile);
+  const pf = profileFlagFor(ctx, profileName);
 
   if (!options.yes) {
     const prompter = ctx.prompter('Pass --yes to rotate without asking.');

@@ -14,14 +14,15 @@ import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, untilLeftPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
-import { findKey, keychainFailure, noKeyError, pipeKeyCommand, resolveProfileName, verifyCommand, type KeySource } from '../storage/profile-key.js';
+import { findKey, keychainFailure, noKeyError, resolveProfileName, type KeySource } from '../storage/profile-key.js';
 import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
-import { checkFlags, profileFlag } from '../terminal/invocation.js';
+import { pipeKeyCommand, verifyCommand } from '../terminal/advice.js';
+import { checkFlags, profileFlagFor } from '../terminal/invocation.js';
 
 export interface SetupOptions {
   profile?: string;
@@ -65,7 +66,7 @@ async function markAllDone(ctx: Context, profileName: string): Promise<void> {
 async function nonInteractivePath(ctx: Context, profileName: string, pending: StageId[], options: SetupOptions, check: CheckResult | null): Promise<ExitError> {
   const { term } = ctx;
   const cmd = ctx.commandName;
-  const profile = profileFlag(profileName, ctx.bareProfile);
+  const profile = profileFlagFor(ctx, profileName);
   const saved = (await ctx.state.read()).profiles[profileName]?.billingChoice;
   const why = term.whyNoPrompts || NO_TERMINAL;
   const lines: string[] = [];
@@ -140,7 +141,7 @@ async function printReady(ctx: Context, profileName: string, key: string, source
   const s = term.style;
   const m = marks(s);
   const cmd = ctx.commandName;
-  const flag = profileFlag(profileName, ctx.bareProfile);
+  const flag = profileFlagFor(ctx, profileName);
   // Its user:password is a secret, never printed: said below, for the person to add.
   const server = check?.baseURL === undefined ? null : withoutCredentials(check.baseURL);
   const toServer = server === null ? '' : `OPENAI_BASE_URL=${shellWord(server)} `;
@@ -339,11 +340,11 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   const profileName = await resolveProfileName(ctx, options.profile);
   // The wizard and `key` recommended as this run was started: run without its --base-url, they
   // would check (send) the key against the OpenAI API instead of the server it is meant for.
-  const given = `${profileFlag(profileName, ctx.bareProfile)}${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;
+  const given = `${profileFlagFor(ctx, profileName)}${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;
   const again = `${cmd}${given}`;
   term.out(term.style.bold('openai-setup: from an OpenAI account to a working API key'));
   // Said unless it is the plain default: also for "default" when a bare command would act on another.
-  if (profileName !== 'default' || profileName !== ctx.bareProfile) term.out(term.style.dim(`Profile: ${profileName}`));
+  if (profileName !== 'default' || profileFlagFor(ctx, profileName) !== '') term.out(term.style.dim(`Profile: ${profileName}`));
   let pending = await printChecklist(ctx, profileName);
   if (options.restart) pending = [...STAGE_IDS];
 

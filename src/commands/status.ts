@@ -7,10 +7,11 @@ import { lastVerifyAsShown } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
-import { keyCommand, resolveProfileName, storedNotAKey, verifyCommand } from '../storage/profile-key.js';
+import { resolveProfileName, storedNotAKey } from '../storage/profile-key.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { keyCommand, verifyCommand } from '../terminal/advice.js';
+import { profileFlagFor } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
@@ -138,7 +139,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   else term.out(`${m.pending} No key stored for this profile: store one with \`${keyCommand(ctx, profileName)}\``);
   const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   if (status.plaintext.length) {
-    term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${ctx.commandName} import${profileFlag(profileName, ctx.bareProfile)}\` moves it`);
+    term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${ctx.commandName} import${profileFlagFor(ctx, profileName)}\` moves it`);
   }
   // Where the person asked for it: said, as information.
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
@@ -160,6 +161,6 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     term.out(`${m.pending} Never checked: once OPENAI_API_KEY is set here, run \`${verifyCommand(ctx, profileName)}\``);
   }
   const pending = status.stages.filter((s) => !s.done).length;
-  if (pending > 0) term.out(term.style.dim(`Run \`${ctx.commandName}${profileFlag(profileName, ctx.bareProfile)}\` to continue (${pending} of 4 stages pending).`));
+  if (pending > 0) term.out(term.style.dim(`Run \`${ctx.commandName}${profileFlagFor(ctx, profileName)}\` to continue (${pending} of 4 stages pending).`));
   return 0;
 }

@@ -10,7 +10,7 @@ import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { printCheck } from '../terminal/check-report.js';
-import { checkFlags, profileFlag } from '../terminal/invocation.js';
+import { checkFlags, profileFlagFor } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, withoutCredentials } from '../terminal/sanitize.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
@@ -64,7 +64,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   if (options.key === '-') {
     // Advice names this command (not key --stdin) with the options given, so that it checks the
     // same way (the same server, the same profile); nothing on standard input is no key given.
-    const given = `${profileFlag(profileName, ctx.bareProfile)}${checkFlags(options)}${options.json ? ' --json' : ''}${options.quiet ? ' --quiet' : ''}`;
+    const given = `${profileFlagFor(ctx, profileName)}${checkFlags(options)}${options.json ? ' --json' : ''}${options.quiet ? ' --quiet' : ''}`;
     const raw = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${ctx.commandName} verify --key -${given}`);
     return { raw, source: { kind: 'stdin', label: 'standard input' } };
   }

@@ -5,7 +5,7 @@ import type { BillingChoice } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { offerBudget } from './budget.js';
 import { heading, markDone, markDoneByFlag, showPage, waitForPage, type PageStageOptions, type StageOutcome } from './page.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { profileFlagFor } from '../terminal/invocation.js';
 
 export const BILLING_TITLE = 'Choose how to pay and set a budget';
 
@@ -34,7 +34,7 @@ export interface BillingStageOptions extends PageStageOptions {
 export async function runBillingStage(ctx: Context, options: BillingStageOptions): Promise<StageOutcome> {
   const { term } = ctx;
   const m = marks(term.style);
-  const profile = profileFlag(options.profile, ctx.bareProfile);
+  const profile = profileFlagFor(ctx, options.profile);
   const record = (await ctx.state.read()).profiles[options.profile];
   const saved = record?.billingChoice;
   // `--done` alone keeps the choice made before (the one this stage said to mark done).

@@ -10,7 +10,7 @@ import { PAGES } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { Storage } from '../storage/keystore.js';
-import { pipeKeyCommand, verifyCommand, type KeySource } from '../storage/profile-key.js';
+import type { KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
@@ -18,7 +18,8 @@ import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
-import { keyCheckFlags, profileFlag } from '../terminal/invocation.js';
+import { pipeKeyCommand, verifyCommand } from '../terminal/advice.js';
+import { keyCheckFlags, profileFlagFor } from '../terminal/invocation.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -78,7 +79,7 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
     if (fix) term.say(`  ${fix}`);
     if (stuck) {
       term.say(
-        `  Setting OPENAI_API_KEY yourself is not offered: the key stored for profile "${profile}" (${stuck}) is in the ${store}, and it cannot be removed from here, so openai-setup would go on handing it out. To keep the new key in OPENAI_API_KEY, remove that one where the keychain can be reached first (\`${ctx.commandName} logout${profileFlag(profile, ctx.bareProfile)}\`).`,
+        `  Setting OPENAI_API_KEY yourself is not offered: the key stored for profile "${profile}" (${stuck}) is in the ${store}, and it cannot be removed from here, so openai-setup would go on handing it out. To keep the new key in OPENAI_API_KEY, remove that one where the keychain can be reached first (\`${ctx.commandName} logout${profileFlagFor(ctx, profile)}\`).`,
       );
     }
     const answer = await ctx.prompter('').select<KeychainFallback | 'retry' | 'stop'>('Where should the key go?', [
@@ -119,7 +120,7 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
         if (removed.keychainError && recorded?.storage === 'keychain' && !removed.keychain) {
           stuck = new KeyStoreError(
             `${describeKeychainProblem(removed.keychainError, store)} The key stored for profile "${profile}" (${recorded.hint}) is kept there and could not be removed, so openai-setup would go on handing it out: the new key was not recorded.`,
-            [`Where the keychain can be reached, remove it (\`${ctx.commandName} logout${profileFlag(profile, ctx.bareProfile)}\`) and run this again.`],
+            [`Where the keychain can be reached, remove it (\`${ctx.commandName} logout${profileFlagFor(ctx, profile)}\`) and run this again.`],
           );
           throw stuck;
         }
@@ -168,7 +169,7 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
     throw await keyChangeFailure(ctx, error, {
       hint: maskKey(key),
       account: profile,
-      again: [`Once that is fixed, store the key again (${pipeKeyCommand(ctx, profile, toFile)}), or remove what is stored (${ctx.commandName} logout${profileFlag(profile, ctx.bareProfile)}).`],
+      again: [`Once that is fixed, store the key again (${pipeKeyCommand(ctx, profile, toFile)}), or remove what is stored (${ctx.commandName} logout${profileFlagFor(ctx, profile)}).`],
     });
   }
 }

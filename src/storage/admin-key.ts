@@ -8,7 +8,8 @@ import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { marks } from '../terminal/output.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { adminKeyCommand, pipeAdminKeyCommand } from '../terminal/advice.js';
+import { adviceScope } from '../terminal/invocation.js';
 import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 
@@ -24,14 +25,6 @@ export interface AdminKeySource {
   kind: 'env' | 'keychain' | 'file';
   /** For people: "OPENAI_ADMIN_KEY", "the keychain (profile default)". */
   label: string;
-}
-
-/**
- * The command that stores an admin key for a profile, as people would type it (`flags` before
- * --profile: `admin-key --stdin --profile work`); `bare`: as for profileFlag (ctx.bareProfile).
- */
-export function adminKeyCommand(profile: string | undefined, bare: string | undefined, flags = ''): string {
-  return `openai-setup admin-key${flags ? ` ${flags}` : ''}${profileFlag(profile, bare)}`;
 }
 
 /** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined. */
@@ -67,13 +60,13 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     // key-shaped one that is no admin key goes on: the API's answer names what it needs).
     if (found.source.kind === 'env') {
       const parsed = parseKey(found.key);
-      if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or unset it to use the one stored with ${adminKeyCommand(profile, ctx.bareProfile)}.`]);
+      if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or unset it to use the one stored with ${adminKeyCommand(ctx, profile)}.`]);
     }
     return found;
   }
   const how = [
     `Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`,
-    `then store it: ${adminKeyCommand(profile, ctx.bareProfile)}   (or set OPENAI_ADMIN_KEY)`,
+    `then store it: ${adminKeyCommand(ctx, profile)}   (or set OPENAI_ADMIN_KEY)`,
   ];
   const record = (await ctx.state.read()).profiles[profile]?.adminKey;
   const outOfReach = keychainOutOfReach({
@@ -83,7 +76,7 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     what: `The admin key of profile "${profile}"`,
     cannot: 'read',
     run: 'this',
-    otherwise: ['set OPENAI_ADMIN_KEY', `keep the admin key in a file only you can read:  printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(profile, ctx.bareProfile, '--stdin --insecure-storage')}`],
+    otherwise: ['set OPENAI_ADMIN_KEY', `keep the admin key in a file only you can read:  ${pipeAdminKeyCommand(ctx, profile, '--insecure-storage')}`],
   });
   if (outOfReach) throw outOfReach;
   if (found.keychainError && found.keychainError.problem !== 'no-service') {
@@ -104,7 +97,7 @@ export async function adminAuth(ctx: Context, profile: string, key: string, warn
     if (warn) warn(warning);
     else ctx.term.err(`${marks(ctx.term.style).warn} ${warning}`);
   }
-  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...(ctx.bareProfile === undefined ? {} : { bareProfile: ctx.bareProfile }), fromEnv: envAdminKey(ctx) === key };
+  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...adviceScope(ctx), fromEnv: envAdminKey(ctx) === key };
 }
 
 /**

@@ -5,7 +5,8 @@ import { maskKey, notAKeyProblem } from '../keys/format.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
-import { checkFlags, keyCheckFlags, profileFlag, type CheckFlagValues } from '../terminal/invocation.js';
+import { keyCommand, notAKeyFix, pipeKeyCommand, toolCommand } from '../terminal/advice.js';
+import type { CheckFlagValues } from '../terminal/invocation.js';
 import { shellExportLine } from '../terminal/shell.js';
 
 export type KeySourceKind = 'flag' | 'stdin' | 'env' | 'keychain' | 'file';
@@ -43,8 +44,8 @@ export async function resolveProfileName(ctx: Context, flag: string | undefined,
   if (problem === null || !options.handsOutKey) return state.defaultProfile;
   const damaged = problem.kind === 'damaged';
   throw new ConfigStoreError(problem.message, [
-    `It records the profile chosen with \`${ctx.commandName} use\`, so no key is handed out without it: that could be another profile's key.`,
-    `To go on, name the profile: --profile NAME (or OPENAI_SETUP_PROFILE=NAME)${damaged ? `, or choose it again with \`${ctx.commandName} use NAME\` (that moves the damaged file aside)` : ''}.`,
+    `It records the profile chosen with \`${toolCommand(ctx, 'use')}\`, so no key is handed out without it: that could be another profile's key.`,
+    `To go on, name the profile: --profile NAME (or OPENAI_SETUP_PROFILE=NAME)${damaged ? `, or choose it again with \`${toolCommand(ctx, 'use NAME')}\` (that moves the damaged file aside)` : ''}.`,
   ]);
 }
 
@@ -63,24 +64,6 @@ export async function findKey(
   const { stored, keychainError } = await ctx.keys.get(profile);
   if (stored) return { key: stored.key, source: storedSource(stored.storage, profile) };
   return { key: null, keychainError };
-}
-
-/**
- * The command that stores a key for a profile, as this person types it (`npx openai-setup …` under
- * npx); `check`: the live-check options this run was given, repeated.
- */
-export function keyCommand(ctx: Context, profile: string, check?: CheckFlagValues): string {
-  return `${ctx.commandName} key${profileFlag(profile, ctx.bareProfile)}${keyCheckFlags(check)}`;
-}
-
-/** The command that checks a profile's key, as this person types it, with the live-check options this run was given. */
-export function verifyCommand(ctx: Context, profile: string, check?: CheckFlagValues): string {
-  return `${ctx.commandName} verify${profileFlag(profile, ctx.bareProfile)}${checkFlags(check)}`;
-}
-
-/** Storing a key from a pipe, as this person types it; `insecure`: in the 0600 file (no keychain to use). */
-export function pipeKeyCommand(ctx: Context, profile: string, insecure = false, check?: CheckFlagValues): string {
-  return `printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
 }
 
 /**
@@ -148,7 +131,7 @@ export function storedNotAKey(ctx: Context, profile: string, stored: StoredKey):
   const where = stored.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
   return {
     message: `What ${where} holds as the key of profile "${profile}" (${maskKey(stored.key)}) is not an API key: ${problem}.`,
-    fix: `Remove it with \`${ctx.commandName} logout${profileFlag(profile, ctx.bareProfile)}\`, then store your key with \`${keyCommand(ctx, profile)}\`.`,
+    fix: notAKeyFix(ctx, profile),
   };
 }
 

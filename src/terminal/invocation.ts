@@ -97,10 +97,38 @@ function projectOf(binPath: string): string | null {
  * ` --profile NAME` for a command recommended for `profile`; nothing when a command typed without
  * --profile acts on that profile anyway. `bare`: the profile such a command acts on in this shell
  * (ctx.bareProfile: OPENAI_SETUP_PROFILE, else the one chosen with `use`); when that is not known,
- * the profile is always named, as that works wherever it is typed.
+ * the profile is always named, as that works wherever it is typed. With a Context: profileFlagFor.
  */
 export function profileFlag(profile: string | undefined, bare: string | undefined): string {
   return profile === undefined || profile === bare ? '' : ` --profile ${profile}`;
+}
+
+/**
+ * Whom advice is for: the profile a command typed without --profile acts on where it is typed
+ * (Context.bareProfile, learnt by resolveProfileName); an AdminAuth carries it to api/, which has
+ * no Context.
+ */
+export interface AdviceScope {
+  readonly bareProfile?: string;
+}
+
+/** profileFlag for a command recommended in this run (`scope`: the Context, or an AdminAuth made from it). */
+export function profileFlagFor(scope: AdviceScope, profile: string | undefined): string {
+  return profileFlag(profile, scope.bareProfile);
+}
+
+/** A run's scope as data, for what carries it where there is no Context (an AdminAuth). */
+export function adviceScope(ctx: AdviceScope): AdviceScope {
+  return ctx.bareProfile === undefined ? {} : { bareProfile: ctx.bareProfile };
+}
+
+/**
+ * The bare profile of commands that go into files and other tools' settings, to run in other
+ * shells, where OPENAI_SETUP_PROFILE may not be what it is here: the default chosen with `use`,
+ * and only when no variable overrides it in this shell either; else unknown (--profile always named).
+ */
+export function lastingBareProfile(ctx: AdviceScope & { readonly env: { readonly OPENAI_SETUP_PROFILE?: string | undefined } }): string | undefined {
+  return ctx.env.OPENAI_SETUP_PROFILE === undefined ? ctx.bareProfile : undefined;
 }
 
 /** The live-check options of a run (`key`, `verify`, the wizard), as `checkFlags` repeats them. */

@@ -72,6 +72,8 @@ export interface TerminalOptions {
   env: Record<string, string | undefined>;
   /** Commands in advice as the person can type them (see invocation.ts); unchanged when not given. */
   advice?: (text: string) => string;
+  /** The tool as this run was started (ctx.commandName): a line that is a command of it alone is never broken (fit). */
+  commandName?: string;
   /** Timers, so tests can run a spinner without waiting. */
   setInterval?: typeof setInterval;
   clearInterval?: typeof clearInterval;
@@ -93,19 +95,29 @@ export function colorLevel(env: Record<string, string | undefined>, isTTY: boole
 /** Visible width: colour codes take no room on screen. */
 const visibleLength = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
 
+/** The ways the tool can be started (`openai-setup`, `npx openai-setup`, its script's path), for a terminal not told which. */
+const ANY_START = String.raw`(?:npx |node )?\S*openai-setup(?:\.c?js)?`;
+
 /**
- * A line that is a command of the tool (`openai-setup`, `npx openai-setup`, its script's path, or a
- * pipe into it): the tool, then a flag or one word and a flag (or nothing), not a sentence that
- * starts with its name ("openai-setup keeps no copy…").
+ * Lines that are a command of the tool alone, or a pipe into it: the tool as this run was started
+ * (`commandName`, which may be a quoted path with spaces in it: `node '/my dir/openai-setup.cjs'`),
+ * then a flag or one word and a flag (or nothing), not a sentence that starts with its name
+ * ("openai-setup keeps no copy…"). Without `commandName`, any way the tool can be started.
  */
-const COMMAND_LINE = /^(?:printenv \w+ \| )?(?:npx |node )?\S*openai-setup(?:\.c?js)?(?:$| -| [a-z][a-z-]*(?:$| -))/;
+export function commandLinePattern(commandName?: string): RegExp {
+  const tool = commandName === undefined ? ANY_START : commandName.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  return new RegExp(String.raw`^(?:printenv \w+ \| )?${tool}(?:$| -| [a-z][a-z-]*(?:$| -))`);
+}
+
+const ANY_COMMAND_LINE = commandLinePattern();
 
 /**
  * A line as a terminal of `columns` shows it: wrapped at words, not mid-word, its continuation
  * lines starting under the text they continue (after a mark, or after a label column such as
  * `✔ Key         `). Off a terminal, and for text of several lines (a script, JSON), unchanged.
+ * A line that is a command alone (`commandLine`: commandLinePattern) is never broken.
  */
-export function fit(line: string, isTTY: boolean, columns: number | undefined): string {
+export function fit(line: string, isTTY: boolean, columns: number | undefined, commandLine: RegExp = ANY_COMMAND_LINE): string {
   const width = (columns && columns > 0 ? columns : 80) - 1;
   if (!isTTY || line.includes('\n') || visibleLength(line) <= width) return line;
   const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
@@ -126,7 +138,7 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined): 
   // terminal's own soft wrap (which copies back as one line).
   // A line that is a command alone (a hint such as "printenv OPENAI_API_KEY | openai-setup key
   // --stdin --base-url …", the tool named as it was started) is not broken at all.
-  if (COMMAND_LINE.test(plain.slice(lead.length))) return line;
+  if (commandLine.test(plain.slice(lead.length))) return line;
   const commandAt = body.lastIndexOf(':  ');
   const command = commandAt > 0 ? body.slice(commandAt + 3).trim() : '';
   if (command) tokens.splice(0, tokens.length, ...(body.slice(0, commandAt + 3).match(/\S+\s*/g) ?? []), command);
@@ -174,6 +186,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const secrets: string[] = [];
   const advice = options.advice ?? ((text: string) => text);
   const mask = (text: string) => advice(redact(neutralise(text), secrets));
+  const commandLine = commandLinePattern(options.commandName);
   const stdinIsTTY = Boolean(stdin.isTTY);
   const stdoutIsTTY = Boolean(stdout.isTTY);
   const stderrIsTTY = Boolean(stderr.isTTY);
@@ -184,8 +197,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const clearTimer = options.clearInterval ?? clearInterval;
 
   return {
-    out: (line = '') => void stdout.write(`${fit(mask(line), stdoutIsTTY, stdout.columns)}\n`),
-    err: (line = '') => void stderr.write(`${fit(mask(line), stderrIsTTY, stderr.columns)}\n`),
+    out: (line = '') => void stdout.write(`${fit(mask(line), stdoutIsTTY, stdout.columns, commandLine)}\n`),
+    err: (line = '') => void stderr.write(`${fit(mask(line), stderrIsTTY, stderr.columns, commandLine)}\n`),
     write: (stream, text) => void (stream === 'out' ? stdout : stderr).write(mask(text)),
     say(paragraph, indent = '') {
       const width = Math.min(stdout.columns && stdout.columns > 0 ? stdout.columns : 80, 100) - 1;

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, sym
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeTestEnv, REPO_ROOT, stripAnsi, type TestEnv } from '../helpers/env.js';
-import { spawnCli } from '../helpers/pty.js';
+import { spawnCli, spawnCommand } from '../helpers/pty.js';
 import { runCli } from '../helpers/run.js';
 
 const packageVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -171,6 +171,25 @@ describe('advice when started by its path', () => {
     const help = await runCli(['--help'], { env });
     expect(help.stdout.startsWith(`Usage: ${CLI} [options] [command]`)).toBe(true);
     expect(help.stdout).toContain(`$ ${CLI} verify --json`);
+  });
+
+  it('from a folder with a space in its name, on a narrow terminal: each command the wizard names is one line, never broken', async () => {
+    // A clone in "my dir": the tool is named by its quoted path, which has a space in it.
+    const dir = join(t.root, 'my dir');
+    execFileSync('mkdir', ['-p', dir]);
+    const script = join(dir, 'openai-setup.cjs');
+    symlinkSync(CLI, script);
+    const env = { ...t.env, PATH: process.env.PATH ?? '/usr/bin:/bin', OPENAI_SETUP_NO_PROMPT: '1' };
+    const s = spawnCommand(process.execPath, [script], { env, cols: 60 });
+    await s.waitFor('do its stages as commands:');
+    expect(await s.exited).toMatchObject({ exitCode: 2 });
+    const lines = s.output().split('\n');
+    const named = `'${script}'`;
+    for (const command of [`${named} login --done `, `${named} payment --done `, `${named} billing --choice prepaid --done `, `printenv OPENAI_API_KEY | ${named} key --stdin`]) {
+      const line = lines.find((l) => l.includes(command));
+      // Whole, up to the page it names: the terminal's own soft wrap copies back as one line.
+      expect(line, command).toMatch(/^ {2}\S.*(?:https:\/\/platform\.openai\.com\/\S+\)|--stdin.*)$/);
+    }
   });
 });
 

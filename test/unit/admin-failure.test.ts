@@ -2,6 +2,7 @@
 // failure out: the server's words made safe, fixes that work as printed for the admin commands.
 import { describe, expect, it } from 'vitest';
 import { adminFailure, AdminApiError, needsAdminKeyFix } from '../../src/api/admin-failure.js';
+import { adminKeyCommand } from '../../src/terminal/advice.js';
 import type { Failure } from '../../src/api/diagnosis.js';
 import { CancelledError, EXIT, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../../src/errors.js';
 import { MAX_UNTRUSTED_LENGTH } from '../../src/terminal/sanitize.js';
@@ -107,13 +108,13 @@ describe('the fixes work as printed for admin-key, rotate and spend', () => {
     for (const error of cases) expect(error.hints.join('\n')).toMatch(/openai-setup admin-key --profile z(?!\S)/);
     const byDefault = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'default', bareProfile: 'default' }));
     expect(byDefault.hints[0]).toMatch(/store it: openai-setup admin-key$/);
-    expect(needsAdminKeyFix('work', 'default')).toMatch(/openai-setup admin-key --profile work$/);
+    expect(needsAdminKeyFix(adminKeyCommand({ bareProfile: 'default' }, 'work'))).toMatch(/openai-setup admin-key --profile work$/);
     // A command without --profile acts on `bareProfile` (after `use work`, or OPENAI_SETUP_PROFILE=work): only that one goes unnamed.
-    expect(needsAdminKeyFix('work', 'work')).toMatch(/then store it: openai-setup admin-key$/);
+    expect(needsAdminKeyFix(adminKeyCommand({ bareProfile: 'work' }, 'work'))).toMatch(/then store it: openai-setup admin-key$/);
     const otherBare = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'default', bareProfile: 'work' }));
     expect(otherBare.hints[0]).toMatch(/store it: openai-setup admin-key --profile default$/);
     // Not known: named.
-    expect(needsAdminKeyFix('default', undefined)).toMatch(/openai-setup admin-key --profile default$/);
+    expect(needsAdminKeyFix(adminKeyCommand({}, 'default'))).toMatch(/openai-setup admin-key --profile default$/);
   });
 
   it('with the admin key from OPENAI_ADMIN_KEY: fix or unset the variable (it would keep overriding a stored key)', () => {
