@@ -6,8 +6,8 @@ import { missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
 import { LIST_SCOPE, probeAdminKey, WRITE_SCOPE, type AdminProbe } from '../api/admin-probe.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, UsageError } from '../errors.js';
-import { keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
+import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
+import { adminKeyProblem, keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
 import { adminAccount, adminAuth, envAdminKey } from '../storage/admin-key.js';
@@ -60,7 +60,8 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
   if (!ctx.term.interactive) throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(ctx, profile)]);
   const prompter = ctx.prompter(pipeHint(ctx, profile));
   const fromEnv = envAdminKey(ctx);
-  if (fromEnv && (await prompter.confirm(`Store OPENAI_ADMIN_KEY from this shell (${maskKey(fromEnv)}) as the admin key of profile "${profile}"?`, true))) return fromEnv;
+  // Offered only as what it must be: anything else would be refused.
+  if (fromEnv && !adminKeyProblem(fromEnv) && (await prompter.confirm(`Store OPENAI_ADMIN_KEY from this shell (${maskKey(fromEnv)}) as the admin key of profile "${profile}"?`, true))) return fromEnv;
   heading(ctx, 'Store an organization admin key');
   ctx.term.say(
     'An admin key manages the organization (projects, service accounts, keys, costs); it cannot call models. Only organization owners can create one. On the admin keys page: "Create new admin key", name it, keep the permissions "All" (rotate needs to write service accounts and keys, spend to read usage), and copy it: it is shown only once.',
@@ -71,10 +72,11 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
   for (;;) {
     const value = await prompter.password('Paste the admin key (input is hidden):');
     const parsed = parseKey(value);
-    if (parsed.ok) return value;
+    if (parsed.ok && parsed.shape.kind === 'admin') return value;
     // Until the question is asked again, what is typed (the key pasted again) is held unechoed.
     prompter.holdInput();
-    ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${parsed.problem}.`);
+    const why = parsed.ok ? `That is a ${keyKindLabel(parsed.shape.kind)}, not an admin key (those start with "sk-admin-")` : `That is not an API key: ${parsed.problem}`;
+    ctx.term.err(`${marks(ctx.term.style).fail} ${why}.`);
   }
 }
 
@@ -164,9 +166,9 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   const hint = maskKey(key);
   done.hint = hint;
   const kind = keyKind(key);
+  // Only an admin key is sent or stored as one: rotate and spend refuse anything else stored.
   if (kind !== 'admin') {
-    if (!options.verify) throw new ExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. Nothing was stored.`, [needsAdminKeyFix(adminKeyCommand(ctx, profile)), `→ ${PAGES['admin-keys'].url}`]);
-    term.err(`${m.warn} ${hint} looks like a ${keyKindLabel(kind)}, not an admin key (sk-admin-…); checking it anyway.`);
+    throw new ReasonedExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. It was not sent, and nothing was stored.`, [needsAdminKeyFix(adminKeyCommand(ctx, profile)), `→ ${PAGES['admin-keys'].url}`], 'needs_admin_key');
   }
 
   let sample: AdminProject | null = null;

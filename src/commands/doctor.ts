@@ -11,6 +11,7 @@ import type { Context } from '../context.js';
 import { EXIT, FAILURE_FIELDS } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
+import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
 import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
@@ -217,6 +218,26 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
   return { detail, fix: said ? `${said[0]!.toUpperCase()}${said.slice(1)}.` : null };
 }
 
+/**
+ * What is stored as the admin key, when the progress file records one and it is not an admin key
+ * (storedNotAnAdminKey): a failed check (exit 3) with the fix; null otherwise. Read only: one the
+ * keychain or the key file cannot give is for the checks above to say.
+ */
+async function storedAdminKeyCheck(ctx: Context, profileName: string): Promise<DoctorCheck | null> {
+  if (!(await ctx.state.read()).profiles[profileName]?.adminKey) return null;
+  let stored: StoredKey | null;
+  try {
+    ({ stored } = await ctx.keys.find(adminAccount(profileName)));
+  } catch (error) {
+    if (!(error instanceof ConfigStoreError)) throw error;
+    return null;
+  }
+  if (!stored) return null;
+  ctx.term.addSecret(stored.key);
+  const notAdmin = storedNotAnAdminKey(ctx, profileName, stored);
+  return notAdmin ? check('admin-key', 'Admin key', 'fail', notAdmin.message.replace(/\.$/, ''), notAdmin.fix, EXIT.keyRejected) : null;
+}
+
 /** --json when doctor cannot diagnose at all (a bad --profile or environment variable): ok false, as verify's, and no checks. */
 export const DoctorFailureJsonSchema = z.object({
   ...FAILURE_FIELDS,
@@ -282,7 +303,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${ctx.commandName} run${profileFlagFor(ctx, profileName)}\`), or store it:  ${pipeKeyCommand(ctx, profileName, keychainError !== null)}`));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
-  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null)));
+  const adminCheck = await storedAdminKeyCheck(ctx, profileName);
+  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
 
   const baseURL = resolveBaseURL(ctx);
   const proxy = proxyCheck(ctx.rawEnv, baseURL);

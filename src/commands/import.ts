@@ -11,11 +11,12 @@ import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
 import { probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
-import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
 import { STATUS } from '../api/status.js';
+import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, FAILURE_FIELDS, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
-import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import { adminKeyProblem, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { redactedExcerpt } from '../keys/redact.js';
 import { PAGES } from '../platform.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
@@ -30,7 +31,7 @@ import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
 import { homeOf, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminAuth } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
-import { describeKeychainProblem, keychainFix, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn } from '../storage/state.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -333,6 +334,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     if (!options.json && term.interactive && (found.length > 0 || environment.length > 0)) {
       const prompter = ctx.prompter('');
       let unstorable = false;
+      /** A key could not go into the keychain: another profile's could not either. */
+      let storeFailed = false;
       for (const admin of [false, true]) {
         // A key only in the environment may be the one to keep, too.
         const candidates = [...new Set([...distinct, ...environment.map((e) => e.key)])].filter((k) => isAdminKey(k) === admin);
@@ -362,6 +365,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
           term.err(`${m.fail} ${error.message}`);
           for (const hint of error.hints) term.err(`  ${hint}`);
           failedCode = error.code;
+          storeFailed ||= error.code === EXIT.keyStore;
           continue;
         }
         if (admin) storedAdmin = choice;
@@ -401,7 +405,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       const notMoved = pending.filter((f) => !gone.has(f) && !isStoredKey(f.key) && !isStoredAdmin(f.key) && f.kind !== 'tool');
       for (const f of notMoved) {
         // With no keychain here, another profile could not take it either.
-        const elsewhere = keychainError ? '' : ` To move it into the keychain for another profile:  ${cmd} import --profile NAME`;
+        const elsewhere = keychainError || storeFailed ? '' : ` To move it into the keychain for another profile:  ${cmd} import --profile NAME`;
         term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key.${elsewhere}`);
       }
       if (self.note && moved.some((mv) => mv.action === 'rewrite' || mv.action === 'fish-erase')) term.say(`${m.warn} ${self.note}`);
@@ -485,6 +489,15 @@ async function usableAdminKey(ctx: Context, profileName: string, key: string): P
   return probeAdminKey(ctx.api.admin, await adminAuth(ctx, profileName, key), ctx.clock.now());
 }
 
+/**
+ * A found admin key that is not an admin key's shape (cut off when copied, OPENAI_ADMIN_KEY set to
+ * something else): not sent, as a project key's check sends no malformed key. Null for one.
+ */
+function notAnAdminKey(key: string): CheckResult | null {
+  const problem = adminKeyProblem(key);
+  return problem ? malformedKeyResult(problem) : null;
+}
+
 /** What a usable admin key serves, in a sentence. */
 function adminKeyUse(probe: AdminProbe): string {
   if (!probe.rotate) return 'The admin key works for spend (it cannot list projects: rotate cannot use it).';
@@ -495,6 +508,8 @@ function adminKeyUse(probe: AdminProbe): string {
 /** A live check of a found key: an admin key lists one project and reads today's costs; any other key lists models (nothing billable). */
 async function checkKey(ctx: Context, profileName: string, key: string): Promise<CheckOutcome> {
   if (keyKind(key) === 'admin') {
+    const notSent = notAnAdminKey(key);
+    if (notSent) return { ok: false, status: notSent.status, message: notSent.message };
     try {
       return { ok: true, status: 'valid', message: adminKeyUse(await usableAdminKey(ctx, profileName, key)) };
     } catch (error) {
@@ -510,6 +525,8 @@ async function checkKey(ctx: Context, profileName: string, key: string): Promise
 async function storeFound(ctx: Context, profileName: string, key: string, say: (line: string) => void): Promise<void> {
   const m = marks(ctx.term.style);
   const admin = keyKind(key) === 'admin';
+  const notSent = admin ? notAnAdminKey(key) : null;
+  if (notSent) throw new ReasonedExitError(notSent.exitCode, `${maskKey(key)} was not stored: ${notSent.message}`, [], notSent.status);
   if (admin) {
     try {
       await usableAdminKey(ctx, profileName, key);
@@ -542,7 +559,7 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
     if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
-      throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} ${maskKey(key)} was not stored, and nothing was changed.`);
+      throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} ${maskKey(key)} was not stored, and nothing was changed.`, keychainHints(error.failure, ctx.keys.keychainDescription));
     }
     throw await keyChangeFailure(ctx, error, {
       hint: maskKey(key),

@@ -7,10 +7,11 @@ import { lastVerifyAsShown } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
+import { isAdminKeyHint } from '../storage/admin-key.js';
 import { resolveProfileName, storedNotAKey } from '../storage/profile-key.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
-import { keyCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, keyCommand, verifyCommand } from '../terminal/advice.js';
 import { profileFlagFor } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
@@ -145,7 +146,13 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
   const leftovers = describeLeftovers(ctx, status.leftovers);
   if (leftovers) term.out(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
-  if (status.adminKey) term.out(`${m.ok} Admin key ${status.adminKey.hint} ${status.adminKey.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`} (for rotate and spend)`);
+  if (status.adminKey) {
+    const admin = status.adminKey;
+    const where = admin.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`;
+    // What rotate and spend would refuse is not shown as an admin key.
+    if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (for rotate and spend)`);
+    else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: store yours again with \`${adminKeyCommand(ctx, profileName)}\``);
+  }
   if (key.env.set) {
     const relation = key.env.matchesStored === false ? term.style.yellow(' — differs from the stored key; programs use this one') : key.env.matchesStored ? ' (same as the stored key)' : '';
     term.out(`${key.env.matchesStored === false ? m.warn : m.ok} OPENAI_API_KEY is set: ${key.env.hint}${relation}`);

@@ -227,6 +227,17 @@ export function checkKeyShape(key: string, officialApi = true): ShapeCheck {
   return cut ? { kind, problem: cut } : { kind };
 }
 
+/**
+ * Why a value cannot be an admin key (sk-admin-…): checkKeyShape's problem (no key at all, cut
+ * off, another service's), or a key of another kind. Admin keys are OpenAI's only, whatever the
+ * base URL.
+ */
+export function adminKeyProblem(key: string): string | undefined {
+  const shape = checkKeyShape(key);
+  if (shape.problem) return shape.problem;
+  return shape.kind === 'admin' ? undefined : `it is a ${keyKindLabel(shape.kind)}, and admin keys start with "sk-admin-"`;
+}
+
 /** Clean, then check the shape: the single path for every pasted or given key. */
 export function parseKey(raw: string, officialApi = true): { ok: true; key: string; shape: ShapeCheck } | { ok: false; problem: string } {
   const cleaned = cleanKey(raw);

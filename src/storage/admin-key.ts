@@ -12,6 +12,8 @@ import { adminKeyCommand, pipeAdminKeyCommand } from '../terminal/advice.js';
 import { adviceScope } from '../terminal/invocation.js';
 import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
+import type { StoredKey } from './keystore.js';
+import { storedNotAKey } from './profile-key.js';
 
 /** Each Admin API request gets this long, body included. */
 export const ADMIN_TIMEOUT_MS = 20_000;
@@ -30,6 +32,24 @@ export interface AdminKeySource {
 /** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined. */
 export function envAdminKey(ctx: Context): string | undefined {
   return ctx.rawEnv.OPENAI_ADMIN_KEY?.trim() || undefined;
+}
+
+/**
+ * What is stored as a profile's admin key when it is not one (storedNotAKey: a value edited in by
+ * hand, or a key of another kind): what it is, by its masked hint, and admin-key to store it again
+ * (which replaces it). Null for an admin key. Such a value is never sent.
+ */
+export function storedNotAnAdminKey(ctx: Context, profile: string, stored: StoredKey): { message: string; fix: string } | null {
+  return storedNotAKey(ctx, profile, stored, { fix: `Store your admin key again with \`${adminKeyCommand(ctx, profile)}\` (it replaces what is stored).` });
+}
+
+/**
+ * Whether the hint the progress file keeps of the admin key (maskKey) is an admin key's:
+ * sk-admin-…Ab12. For status, which reads no keychain: a value of another kind stored as one
+ * shows in its hint (a value edited into the keychain since does not).
+ */
+export function isAdminKeyHint(hint: string): boolean {
+  return /^sk-admin-…[A-Za-z0-9_-]{4}$/.test(hint);
 }
 
 /** The admin key to use: OPENAI_ADMIN_KEY first (as the SDKs read it), then the stored one. */
@@ -56,11 +76,15 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
   const found = await findAdminKey(ctx, profile);
   if (found.key !== null) {
     ctx.term.addSecret(found.key);
-    // The stored one was checked when stored; the variable is checked here, before it is sent (a
-    // key-shaped one that is no admin key goes on: the API's answer names what it needs).
+    // Checked here, before it is sent. The variable: a key-shaped one that is no admin key goes on
+    // (the API's answer names what it needs). The stored one must be an admin key: a value edited
+    // into the keychain by hand could carry a line break or escapes into a request.
     if (found.source.kind === 'env') {
       const parsed = parseKey(found.key);
       if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or unset it to use the one stored with ${adminKeyCommand(ctx, profile)}.`]);
+    } else {
+      const notAdmin = storedNotAnAdminKey(ctx, profile, { key: found.key, storage: found.source.kind });
+      if (notAdmin) throw new ExitError(EXIT.keyRejected, `${notAdmin.message} It was not sent.`, [notAdmin.fix]);
     }
     return found;
   }

@@ -39,7 +39,8 @@ export function describeKeychainProblem(error: KeychainUnavailableError, store: 
     case 'timeout':
       return `The ${store} did not answer within a few seconds.`;
     default:
-      return `The ${store} failed: ${error.detail}`;
+      // The binding's own words, made a sentence: what follows it starts another.
+      return `The ${store} failed: ${error.detail}${/[.!?]$/.test(error.detail) ? '' : '.'}`;
   }
 }
 
@@ -103,8 +104,13 @@ export function keychainFix(error: KeychainUnavailableError, store: string): str
   }
 }
 
-function classifyKeyringError(error: unknown): KeychainUnavailableError {
+/** What the binding's error (an Error with a message, no code) means, as a KeychainUnavailableError. */
+export function classifyKeyringError(error: unknown): KeychainUnavailableError {
   const detail = error instanceof Error ? error.message : String(error);
+  // A request the session bus refused on its way to a running Secret Service (a bus policy, an
+  // AppArmor-confined snap): it names org.freedesktop.secrets as its destination, and is not "none
+  // running here", whose advice is to go where one runs. Said in the bus's own words.
+  if (/Rejected send message|AppArmor policy prevents/i.test(detail)) return new KeychainUnavailableError('failed', detail);
   if (/DBUS_SESSION_BUS_ADDRESS|dbus-daemon autolaunch|org\.freedesktop\.secrets|ServiceUnknown|No such file|not provided by any \.service|Connection refused/i.test(detail)) {
     return new KeychainUnavailableError('no-service', detail);
   }

@@ -1,7 +1,7 @@
 // Which profile a command works on, and where its key comes from.
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { maskKey, notAKeyProblem } from '../keys/format.js';
+import { adminKeyProblem, maskKey, notAKeyProblem } from '../keys/format.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
@@ -123,12 +123,14 @@ export async function noKeyError(
 /**
  * A stored value that is no key at all (notAKeyProblem: a keychain entry or credentials.json
  * edited by hand, with an escape sequence or a line break in it): what it is, by its masked hint
- * only, and how to replace it. Null for a key.
+ * only, and how to replace it. Null for a key. `admin`: the value is the profile's admin key,
+ * which must be one (adminKeyProblem: a project key will not do either), and `fix` stores it again.
  */
-export function storedNotAKey(ctx: Context, profile: string, stored: StoredKey): { message: string; fix: string } | null {
-  const problem = notAKeyProblem(stored.key);
+export function storedNotAKey(ctx: Context, profile: string, stored: StoredKey, admin?: { fix: string }): { message: string; fix: string } | null {
+  const problem = admin ? adminKeyProblem(stored.key) : notAKeyProblem(stored.key);
   if (!problem) return null;
   const where = stored.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
+  if (admin) return { message: `What ${where} holds as the admin key of profile "${profile}" (${maskKey(stored.key)}) is not an admin key: ${problem}.`, fix: admin.fix };
   return {
     message: `What ${where} holds as the key of profile "${profile}" (${maskKey(stored.key)}) is not an API key: ${problem}.`,
     fix: notAKeyFix(ctx, profile),

@@ -83,13 +83,25 @@ describe('admin-key', () => {
     expect(await keyring.lookup('openai-setup', 'ak1:admin')).toBeNull();
   });
 
-  it('a project key as the admin key: "this needs an admin key", in either body shape; nothing stored', async () => {
+  it('a project key as the admin key: refused without sending it (exit 5), nothing stored', async () => {
+    const t = await machine();
+    const key = projectKey();
+    const result = await runCli(['admin-key', '--stdin', '--profile', 'ak2'], { env: t.env, input: key });
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/✖ This needs an admin key: sk-proj-…\S{4} is a project key\. It was not sent, and nothing was stored\./);
+    expect(result.stderr.split('\n').filter((l) => l.startsWith('✖'))).toHaveLength(1);
+    expect(server.requestsFor(key)).toEqual([]);
+    expect(await keyring.lookup('openai-setup', 'ak2:admin')).toBeNull();
+    expectNoKey(result);
+  });
+
+  it('a project key in OPENAI_ADMIN_KEY (sent, as the SDKs would): "this needs an admin key", in either body shape', async () => {
     const t = await machine();
     const key = projectKey();
     for (const errorShape of ['nested', 'string'] as const) {
       server.admin.toggles.errorShape = errorShape;
       try {
-        const result = await runCli(['admin-key', '--stdin', '--profile', 'ak2'], { env: t.env, input: key });
+        const result = await runCli(['spend', '--profile', 'ak2'], { env: { ...t.env, OPENAI_ADMIN_KEY: key } });
         expect(result.code).toBe(5);
         expect(result.stderr).toMatch(/✖ This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization/);
         expect(result.stderr.split('\n').filter((l) => l.startsWith('✖'))).toHaveLength(1);
@@ -98,7 +110,6 @@ describe('admin-key', () => {
         server.admin.toggles.errorShape = 'nested';
       }
     }
-    expect(await keyring.lookup('openai-setup', 'ak2:admin')).toBeNull();
   });
 
   it('the 2026 short "Missing scopes" (no full stop, code missing_scope) as a 401: a project key needs an admin key, exit 5, not "revoked"', async () => {
@@ -106,11 +117,11 @@ describe('admin-key', () => {
     const key = projectKey();
     Object.assign(server.admin.toggles, { missingScopeForm: 'short', missingScopeStatus: 401 });
     try {
-      const result = await runCli(['admin-key', '--stdin', '--profile', 'x'], { env: t.env, input: key });
+      // Sent only from OPENAI_ADMIN_KEY: admin-key refuses a project key before sending it.
+      const result = await runCli(['spend', '--profile', 'x'], { env: { ...t.env, OPENAI_ADMIN_KEY: key } });
       expect(result.code).toBe(5);
-      expect(result.stderr).toMatch(/✖ This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.management\.read\)\./);
+      expect(result.stderr).toMatch(/✖ This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.usage\.read\)\./);
       expect(result.stderr).not.toMatch(/revoked/);
-      expect(await keyring.lookup('openai-setup', 'x:admin')).toBeNull();
       expectNoKey(result);
 
       // A stored admin key without api.usage.read, told the same way: spend names the permission.
@@ -433,6 +444,29 @@ describe('what the admin commands say, through the binary', () => {
     expect(spend.code, spend.stderr).toBe(0);
     expect(spend.stderr).toContain(`! Reading the admin key of profile "pt1" from the plain-text file ${join(t.configDir, 'credentials.json')} (--insecure-storage).`);
     expect(spend.stderr).not.toContain('pt1:admin');
+  });
+});
+
+describe('a value edited into the keychain as the admin key', () => {
+  it('spend and rotate refuse it (exit 3) in one line with the fix, before any request; nothing of it is printed; admin-key then replaces it', async () => {
+    const t = await machine();
+    const bad = 'sk-admin-\x1b]52;c;ZXZpbA==\x07\x1b[2Jhello\n✔ forged';
+    await keyring.store('openai-setup', 'ed1:admin', bad);
+    const requests = server.requests.length;
+    for (const args of [['spend'], ['rotate', '--yes', '--project', PROJECT]]) {
+      const result = await runCli([...args, '--profile', 'ed1'], { env: t.env });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(
+        '✖ What the Secret Service keyring holds as the admin key of profile "ed1" (sk-admin-…rged) is not an admin key: it contains a control character (U+001B), which an API key never has. It was not sent.\n',
+      );
+      expect(result.stderr).toContain('Store your admin key again with `openai-setup admin-key --profile ed1` (it replaces what is stored).');
+      expect(result.stdout + result.stderr).not.toMatch(/[\x07\x1b]|ZXZpbA|^✔ forged/m);
+    }
+    expect(server.requests.length).toBe(requests);
+    // The fix works as printed.
+    expect((await runCli(['admin-key', '--stdin', '--profile', 'ed1'], { env: t.env, input: ADMIN })).code).toBe(0);
+    expect(await keyring.lookup('openai-setup', 'ed1:admin')).toBe(ADMIN);
+    expect((await runCli(['spend', '--profile', 'ed1'], { env: t.env })).code).toBe(0);
   });
 });
 

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as adminKey, AdminKeyJsonSchema, type AdminKeyOptions } from '../../src/commands/admin-key.js';
 import { run as logout } from '../../src/commands/logout.js';
+import { run as spend } from '../../src/commands/spend.js';
 import { PAGES } from '../../src/platform.js';
 import { requireAdminKey } from '../../src/storage/admin-key.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
@@ -84,29 +85,48 @@ describe('admin-key', () => {
     expect(other.stderr).toMatch(/OPENAI_ADMIN_KEY in this shell is another admin key \(sk-admin-…\S{4}\): rotate and spend use that one/);
   });
 
-  it('a project key gets "this needs an admin key" from the 403, in either body shape and as a 401 too; nothing is stored', async () => {
+  it('a project key (OPENAI_ADMIN_KEY, which is sent) gets "this needs an admin key" from the 403, in either body shape and as a 401 too', async () => {
     for (const toggles of [{}, { errorShape: 'string' as const }, { errorShape: 'string' as const, missingScopeStatus: 401 as const }]) {
-      const t = setup({ interactive: false, stdin: PROJECT_KEY });
+      const t = setup({ interactive: false, env: { OPENAI_ADMIN_KEY: PROJECT_KEY } });
       Object.assign(t.org.admin.toggles, toggles);
-      const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true })));
+      const result = await outcomeOf(spend(t.ctx, { json: false }));
       expect(result.code).toBe(5);
-      expect(result.message).toMatch(/^This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.management\.read\)\.$/);
-      expect(result.hints).toContain('The admin key was not stored.');
-      expect(t.stderr).toMatch(/looks like a project key, not an admin key/);
-      expect(t.keychain.accounts()).toEqual([]);
+      expect(result.message).toMatch(/^This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.usage\.read\)\.$/);
       expectNoKey(t);
     }
   });
 
-  it('refuses a project key with --no-verify without sending it; a malformed key is exit 3', async () => {
-    const t = setup({ interactive: false, stdin: PROJECT_KEY });
-    const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, verify: false })));
-    expect(result.code).toBe(5);
-    expect(result.message).toMatch(/This needs an admin key/);
-    expect(t.org.requests).toEqual([]);
+  it('refuses a key of another kind without sending it, checked or not (exit 5); a malformed key is exit 3, not sent either', async () => {
+    for (const [key, label] of [[PROJECT_KEY, 'project key'], [makeKey('svcacct', 'unit-admin-svc'), 'service-account key'], [makeKey('legacy', 'unit-admin-legacy'), 'legacy user key']] as const) {
+      for (const verify of [true, false]) {
+        const t = setup({ interactive: false, stdin: key });
+        const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, verify })));
+        expect(result.code).toBe(5);
+        expect(result.message).toMatch(new RegExp(`^This needs an admin key: sk-\\S*…\\S{4} is a ${label}\\. It was not sent, and nothing was stored\\.$`));
+        expect(result.hints[0]).toBe('Create an admin key on the admin keys page (only organization owners can), then store it: openai-setup admin-key');
+        expect(t.org.requests).toEqual([]);
+        expect(t.keychain.accounts()).toEqual([]);
+        expect((await t.profile())?.adminKey).toBeUndefined();
+      }
+    }
+    for (const bad of ['sk-admin-short', `${ADMIN.slice(0, 60)}\x1b[2J${ADMIN.slice(60)}`, ADMIN.slice(0, 100)]) {
+      const t = setup({ interactive: false, stdin: bad });
+      const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true })));
+      expect(result.code).toBe(3);
+      expect(result.message).toMatch(/^That is not an API key: /);
+      expect(t.org.requests).toEqual([]);
+      expect(t.keychain.accounts()).toEqual([]);
+    }
+  });
 
-    const bad = setup({ interactive: false, stdin: 'sk-admin-short' });
-    expect((await outcomeOf(adminKey(bad.ctx, options({ stdin: true })))).code).toBe(3);
+  it('on a terminal: a key of another kind pasted is refused in one line and asked for again; OPENAI_ADMIN_KEY of another kind is not offered', async () => {
+    const t = setup({ env: { OPENAI_ADMIN_KEY: PROJECT_KEY } });
+    t.prompts.whenPassword('Paste the admin key (input is hidden):', PROJECT_KEY).whenPassword('Paste the admin key (input is hidden):', ADMIN);
+    expect(await adminKey(t.ctx, options())).toBe(0);
+    expect(t.stderr).toContain(`✖ That is a project key, not an admin key (those start with "sk-admin-").\n`);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
+    expect(t.org.requests.map((r) => r.key)).toEqual([ADMIN, ADMIN]);
+    expectNoKey(t);
   });
 
   it('an unknown admin key is rejected (exit 3), in any form of the answer; nothing is stored', async () => {
@@ -119,13 +139,12 @@ describe('admin-key', () => {
 
   it('a project key, told by the 2026 short "Missing scopes" (no full stop, code missing_scope), even as a 401: needs an admin key, exit 5', async () => {
     for (const toggles of [{ missingScopeForm: 'short' as const, missingScopeStatus: 401 as const }, { missingScopeForm: 'short' as const, errorShape: 'string' as const, missingScopeStatus: 401 as const }, { missingScopeForm: 'short' as const }]) {
-      const t = setup({ interactive: false, stdin: PROJECT_KEY });
+      const t = setup({ interactive: false, env: { OPENAI_ADMIN_KEY: PROJECT_KEY } });
       Object.assign(t.org.admin.toggles, toggles);
-      const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'x' })));
+      const result = await outcomeOf(spend(t.ctx, { json: false, profile: 'x' }));
       expect(result.code).toBe(5);
-      expect(result.message).toMatch(/^This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.management\.read\)\.$/);
+      expect(result.message).toMatch(/^This needs an admin key: sk-proj-…\S{4} is a project key, which cannot manage the organization \(the API says: missing api\.usage\.read\)\.$/);
       expect(result.message).not.toMatch(/wrong, revoked or deleted/);
-      expect(t.keychain.accounts()).toEqual([]);
     }
   });
 
@@ -237,7 +256,8 @@ describe('admin-key: what it says', () => {
       profile: 'z',
       hint: `sk-proj-…${PROJECT_KEY.slice(-4)}`,
       storage: null,
-      checked: true,
+      // Refused before any check: nothing was sent.
+      checked: false,
       sampleProject: null,
       missingScopes: [],
     });

@@ -4,11 +4,12 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runImport, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
+import { runImport, ImportFailureJsonSchema, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
 import { maskKey } from '../../src/keys/format.js';
 import { run as useProfile } from '../../src/commands/use.js';
 import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
 import { decodeFishEscapes, findKeys } from '../../src/plaintext/find.js';
+import { classifyKeyringError } from '../../src/storage/keychain.js';
 import { runCommand, selfCommand, tokenCommand } from '../../src/terminal/invocation.js';
 import { plaintextPlaces } from '../../src/plaintext/places.js';
 import type { Finding } from '../../src/plaintext/scan.js';
@@ -438,6 +439,127 @@ describe('import: moving keys into the keychain', () => {
     expect(failed.message).toMatch(/^sk-proj-…\S{4} was not stored: The API rejected the key/);
     expect(t.keychain.accounts()).toEqual([]);
     expect(t.read('.env')).toContain(dead);
+  });
+});
+
+describe('import: an admin key that is not one is never sent', () => {
+  // A copy cut off when it was pasted into the file: found (it has the marker), but not an admin key's length.
+  const CUT = ADMIN.slice(0, 100);
+
+  it('--store: not stored and not sent (exit 3), the line as it was', async () => {
+    const t = machine({ interactive: false });
+    t.write('.env', `OPENAI_ADMIN_KEY=${CUT}\n`);
+    const refused = await outcomeOf(runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps));
+    expect(refused.code).toBe(3);
+    expect(refused.message).toBe(`${maskKey(CUT)} was not stored: The key was not sent: it looks cut off (100 of 133 characters): copy it again.`);
+    expect(t.org.requests).toEqual([]);
+    expect(t.keychain.accounts()).toEqual([]);
+    expect(t.read('.env')).toBe(`OPENAI_ADMIN_KEY=${CUT}\n`);
+  });
+
+  it('--check: said to be malformed, without a request', async () => {
+    const t = machine({ interactive: false });
+    t.write('.env', `OPENAI_ADMIN_KEY=${CUT}\n`);
+    expect(await runImport(t.ctx, options({ json: true, check: true }), t.deps)).toBe(8);
+    expect(ImportJsonSchema.parse(JSON.parse(t.stdout)).findings[0]?.check).toEqual({ ok: false, status: 'malformed_key', message: 'The key was not sent: it looks cut off (100 of 133 characters): copy it again.' });
+    expect(t.org.requests).toEqual([]);
+  });
+});
+
+describe('import where the keychain fails for another reason than "not running here"', () => {
+  // What @napi-rs/keyring 2.1.2 throws (an Error with this message, no code), as seen from a
+  // private gnome-keyring: a locked "login" collection whose unlock prompt cannot be shown, and a
+  // session bus that refuses the request on its way to the Secret Service (a bus policy; an
+  // AppArmor-confined snap is refused the same way). The real keychain turns it into a
+  // KeychainUnavailableError with classifyKeyringError; so does this double.
+  const LOCKED = "Couldn't access platform storage: Secret Service: unlock prompt was dismissed";
+  const REFUSED =
+    'Platform failure: DBus error: Rejected send message, 2 matched rules; type="method_call", sender=":1.1" (uid=1000 pid=4242 comm="node") interface="org.freedesktop.Secret.Collection" member="CreateItem" error name="(unset)" requested_reply="0" destination="org.freedesktop.secrets" (uid=1000 pid=4240 comm="gnome-keyring-daemon")';
+
+  /** Every write fails as the binding fails it; reads work (a locked collection hides what is absent, and the bus lets reads through). */
+  function failWrites(t: Machine, message: string): void {
+    t.keychain.setPassword = async () => {
+      throw classifyKeyringError(new Error(message));
+    };
+  }
+
+  /** Said in one line (the fix, if any, under it), never a stack, and nothing changed: the line, the keychain, state.json. */
+  async function expectNothingChanged(t: Machine, before: { zshrc: string; keychain: Record<string, string> }): Promise<void> {
+    expect(t.read('~/.zshrc')).toBe(before.zshrc);
+    expect(Object.fromEntries(t.keychain.accounts().map((a) => [a, t.keychain.keyOf(a)]))).toEqual(before.keychain);
+    expect(t.stdout + t.stderr).not.toMatch(/^\s+at /m);
+    expectNoKeys(t);
+  }
+
+  it('a locked keyring that cannot be unlocked: refused before any check, with how to unlock it (exit 7)', async () => {
+    const t = machine({ interactive: false });
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    failWrites(t, LOCKED);
+    const refused = await outcomeOf(runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps));
+    expect(refused.code).toBe(7);
+    expect(refused.message).toBe('The Secret Service keyring is locked and could not be unlocked from here. Nothing was stored or changed (the lines import changes read the key from there).');
+    expect(refused.hints).toEqual([expect.stringMatching(/^Unlock it: log in to your desktop session/)]);
+    expect(t.api.checks).toEqual([]);
+    expect(await t.profile()).toBeUndefined();
+    await expectNothingChanged(t, { zshrc: `export OPENAI_API_KEY=${KEY}\n`, keychain: {} });
+  });
+
+  it('a refused request with nothing stored: the keychain failed, in its own words, not "none running here" (exit 7)', async () => {
+    const t = machine({ interactive: false });
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    failWrites(t, REFUSED);
+    const refused = await outcomeOf(runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps));
+    expect(refused.code).toBe(7);
+    expect(refused.message).toBe(`The Secret Service keyring failed: ${REFUSED}. Nothing was stored or changed (the lines import changes read the key from there).`);
+    expect(refused.message).not.toMatch(/not running|over SSH/);
+    expect(t.api.checks).toEqual([]);
+    await expectNothingChanged(t, { zshrc: `export OPENAI_API_KEY=${KEY}\n`, keychain: {} });
+  });
+
+  it('the store itself refused, another key stored: --store says so in one line (exit 7); the stored key, its record and the line stay', async () => {
+    for (const json of [false, true]) {
+      // Both keys of the profile stored: the reads find them, so nothing tries a write before the store.
+      const t = machine({ interactive: false, keychain: { default: OTHER, 'default:admin': ADMIN } });
+      const record = { storage: 'keychain' as const, hint: maskKey(OTHER), savedAt: '2026-03-01T00:00:00.000Z' };
+      await t.ctx.state.updateProfile('default', (p) => {
+        p.key = record;
+      });
+      t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+      failWrites(t, REFUSED);
+      const refused = await outcomeOf(runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true, json }), t.deps));
+      expect(refused.code).toBe(7);
+      expect(refused.message).toBe(`The Secret Service keyring failed: ${REFUSED}. ${maskKey(KEY)} was not stored, and nothing was changed.`);
+      expect(refused.message).not.toContain('\n');
+      if (json) expect(ImportFailureJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 7, reason: 'key_store', message: refused.message });
+      expect((await t.profile())?.key).toEqual(record);
+      await expectNothingChanged(t, { zshrc: `export OPENAI_API_KEY=${KEY}\n`, keychain: { default: OTHER, 'default:admin': ADMIN } });
+    }
+  });
+
+  it('on a terminal, the keyring locked while the question was open: said once with how to unlock it; no line changed or offered, no other profile suggested (exit 7)', async () => {
+    const t = machine({ keychain: { default: OTHER, 'default:admin': ADMIN } });
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    // Locked once the key is chosen: from then on reads of what it holds fail too, as the binding's do.
+    let locked = false;
+    const keychain = t.keychain;
+    const [get, select] = [keychain.getPassword.bind(keychain), t.prompts.select.bind(t.prompts)];
+    keychain.getPassword = async (service, account) => {
+      if (locked) throw classifyKeyringError(new Error(LOCKED));
+      return get(service, account);
+    };
+    failWrites(t, LOCKED);
+    t.prompts.select = async (...args) => {
+      const chosen = await select(...args);
+      locked = true;
+      return chosen;
+    };
+    t.prompts.whenSelect('Which key should profile "default" keep in the keychain?', KEY);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(7);
+    expect(t.stderr).toContain(`✖ The Secret Service keyring is locked and could not be unlocked from here. ${maskKey(KEY)} was not stored, and nothing was changed.\n  Unlock it: log in to your desktop session`);
+    expect(t.stderr.split('\n').filter((l) => l.startsWith('✖'))).toHaveLength(1);
+    expect(t.stdout).toContain(`! ~/.zshrc, line 1: ${maskKey(KEY)} is not the stored key.\n`);
+    expect(t.stdout).not.toContain('for another profile');
+    await expectNothingChanged(t, { zshrc: `export OPENAI_API_KEY=${KEY}\n`, keychain: { default: OTHER, 'default:admin': ADMIN } });
   });
 });
 

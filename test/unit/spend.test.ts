@@ -312,8 +312,11 @@ describe('spend: what it says when it cannot tell', () => {
     const projectKey = makeKey('proj', 'unit-spend-profile');
     const t = setup({ keychain: { 'z:admin': projectKey } });
     t.org.addKey(projectKey, { scenario: 'valid', project: APP });
+    // A project key stored as the admin key is not sent (stored-admin-key.test.ts): its fix names the profile.
     const needs = await outcomeOf(spend(t.ctx, options({ profile: 'z' })));
-    expect(needs.hints[0]).toBe('Create an admin key on the admin keys page (only organization owners can), then store it: openai-setup admin-key --profile z');
+    expect(needs.code).toBe(3);
+    expect(needs.hints[0]).toBe('Store your admin key again with `openai-setup admin-key --profile z` (it replaces what is stored).');
+    expect(t.org.requests).toEqual([]);
 
     const limited = makeKey('admin', 'unit-spend-limited');
     const u = setup({ keychain: { 'z:admin': limited } });

@@ -1,0 +1,165 @@
+// What is stored as a profile's admin key but is not one: a keychain entry or credentials.json
+// edited by hand (an OSC 52 clipboard write, a screen clear, a line break), or a key of another
+// kind. No command sends it (exit 3, no request in the Admin API's log), none prints it, doctor
+// fails its check, status does not show it as an admin key, and the fix it names works.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as adminKey } from '../../src/commands/admin-key.js';
+import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
+import { run as logout } from '../../src/commands/logout.js';
+import { run as rotate, RotateJsonSchema } from '../../src/commands/rotate.js';
+import { run as spend, SpendFailureJsonSchema } from '../../src/commands/spend.js';
+import { run as status } from '../../src/commands/status.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+
+const ADMIN = makeKey('admin', 'unit-stored-admin');
+const PROJECT_KEY = makeKey('proj', 'unit-stored-admin-project');
+const BAD = 'sk-admin-\x1b]52;c;ZXZpbA==\x07\x1b[2Jhello\n✔ forged';
+const HINT = 'sk-admin-…rged';
+const PROBLEM = 'is not an admin key: it contains a control character (U+001B), which an API key never has.';
+const FIX = 'Store your admin key again with `openai-setup admin-key --profile weird` (it replaces what is stored).';
+const IN_KEYCHAIN = `What the Secret Service keyring holds as the admin key of profile "weird" (${HINT}) ${PROBLEM}`;
+
+const contexts: TestContext[] = [];
+afterEach(async () => {
+  for (const t of contexts.splice(0)) {
+    t.assertScriptsUsed();
+    await t.cleanup();
+  }
+});
+
+/** The admin key of profile "weird" is `value`; state.json records it as admin-key did (by the hint of the key stored then). */
+async function context(value: string, options: TestContextOptions = {}): Promise<TestContext> {
+  const t = makeTestContext({ admin: true, interactive: false, keychain: { 'weird:admin': value }, ...options });
+  contexts.push(t);
+  t.org.admin.addAdminKey(ADMIN);
+  await t.ctx.state.updateProfile('weird', (p) => {
+    p.adminKey = { storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+  });
+  return t;
+}
+
+/** Nothing of the value reached the output: no escape, no bell, no forged line, no key. */
+function expectNothingOfIt(t: TestContext, ...texts: string[]): void {
+  for (const text of [t.stdout, t.stderr, ...texts]) {
+    expect(text).not.toMatch(/[\x07\x1b]/);
+    expect(text).not.toContain('ZXZpbA');
+    expect(text.split('\n').filter((l) => l.startsWith('✔ forged'))).toEqual([]);
+    expect(text).not.toContain(PROJECT_KEY);
+  }
+}
+
+describe('a stored admin key that is not one', () => {
+  it('spend refuses it (exit 3) before sending anything, naming the fix; --json says the same', async () => {
+    const t = await context(BAD);
+    const { code, message, hints } = await outcomeOf(spend(t.ctx, { profile: 'weird', json: false }));
+    expect(code).toBe(3);
+    expect(message).toBe(`${IN_KEYCHAIN} It was not sent.`);
+    expect(hints).toEqual([FIX]);
+    expect(t.org.requests).toEqual([]);
+    expectNothingOfIt(t, message, ...hints);
+
+    const json = await context(BAD);
+    expect((await outcomeOf(spend(json.ctx, { profile: 'weird', json: true }))).code).toBe(3);
+    expect(SpendFailureJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({ ok: false, exitCode: 3, reason: 'key_rejected', message: `${IN_KEYCHAIN} It was not sent.`, fix: FIX });
+    expect(json.org.requests).toEqual([]);
+    expectNothingOfIt(json);
+  });
+
+  it('rotate refuses it (exit 3): no request, the key and the keychain as they were', async () => {
+    const t = await context(BAD, { keychain: { weird: testKey('W'), 'weird:admin': BAD } });
+    const { code, message, hints } = await outcomeOf(rotate(t.ctx, { profile: 'weird', keepOld: false, yes: true, json: true }));
+    expect(code).toBe(3);
+    expect(message).toBe(`${IN_KEYCHAIN} It was not sent.`);
+    expect(hints).toEqual([FIX]);
+    expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 3, reason: 'key_rejected', new: null });
+    expect(t.org.requests).toEqual([]);
+    expect(t.keychain.keyOf('weird')).toBe(testKey('W'));
+    expectNothingOfIt(t, message);
+  });
+
+  it('a key of another kind stored as the admin key (a project key) is refused the same way, said as what it is', async () => {
+    const t = await context(PROJECT_KEY);
+    const { code, message, hints } = await outcomeOf(spend(t.ctx, { profile: 'weird', json: false }));
+    expect(code).toBe(3);
+    expect(message).toBe(
+      `What the Secret Service keyring holds as the admin key of profile "weird" (sk-proj-…${PROJECT_KEY.slice(-4)}) is not an admin key: it is a project key, and admin keys start with "sk-admin-". It was not sent.`,
+    );
+    expect(hints).toEqual([FIX]);
+    expect(t.org.requests).toEqual([]);
+    expectNothingOfIt(t, message);
+  });
+
+  it('in a hand-edited credentials.json (--insecure-storage): refused the same way, naming the file', async () => {
+    const t = await context(BAD, { keychain: {} });
+    mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
+    const file = join(t.configDir, 'credentials.json');
+    writeFileSync(file, JSON.stringify({ version: 1, keys: { 'weird:admin': BAD } }), { mode: 0o600 });
+    const { code, message } = await outcomeOf(spend(t.ctx, { profile: 'weird', json: false }));
+    expect(code).toBe(3);
+    expect(message).toBe(`What ${file} holds as the admin key of profile "weird" (${HINT}) ${PROBLEM} It was not sent.`);
+    expect(t.org.requests).toEqual([]);
+    expectNothingOfIt(t, message);
+  });
+
+  it('doctor: the admin key check fails (exit 3) with the fix; nothing is sent with it', async () => {
+    for (const json of [false, true]) {
+      const t = await context(BAD, { keychain: { weird: testKey('W'), 'weird:admin': BAD } });
+      t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerChecks(checkResult('valid'));
+      expect(await doctor(t.ctx, { profile: 'weird', json })).toBe(3);
+      if (json) {
+        const admin = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks.find((c) => c.id === 'admin-key');
+        expect(admin).toEqual({ id: 'admin-key', title: 'Admin key', status: 'fail', detail: IN_KEYCHAIN.replace(/\.$/, ''), fix: FIX });
+      } else {
+        expect(t.stdout).toContain(`✖ Admin key           ${IN_KEYCHAIN.replace(/\.$/, '')}\n  → ${FIX}\n`);
+        expect(t.stdout).toContain('✖ 1 problem');
+      }
+      expect(t.api.checkedKeys).toEqual([testKey('W')]);
+      expect(t.org.requests).toEqual([]);
+      expectNothingOfIt(t);
+    }
+  });
+
+  it('doctor: an admin key stored as one is still an ok check', async () => {
+    const t = await context(ADMIN, { keychain: { weird: testKey('W'), 'weird:admin': ADMIN } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerChecks(checkResult('valid'));
+    expect(await doctor(t.ctx, { profile: 'weird', json: false })).toBe(0);
+    expect(t.stdout).toContain(`✔ Admin key           sk-admin-…${ADMIN.slice(-4)} stored (the Secret Service keyring), for rotate and spend\n`);
+  });
+
+  it('status (from the state file, no keychain): a recorded hint of another kind is said to be no admin key, with the fix', async () => {
+    for (const hint of [`sk-proj-…${PROJECT_KEY.slice(-4)}`, '?]5…rged']) {
+      const t = await context(PROJECT_KEY);
+      await t.ctx.state.updateProfile('weird', (p) => {
+        p.adminKey = { storage: 'keychain', hint, savedAt: '2026-03-01T00:00:00.000Z' };
+      });
+      expect(await status(t.ctx, { profile: 'weird', json: false })).toBe(0);
+      expect(t.stdout).toContain(`✖ What is stored as the admin key (${hint}, in the Secret Service keyring) is not an admin key: store yours again with \`openai-setup admin-key --profile weird\`\n`);
+      expect(t.stdout).not.toContain('✔ Admin key');
+      expect(t.keychain.calls).toEqual([]);
+    }
+    const fine = await context(ADMIN);
+    expect(await status(fine.ctx, { profile: 'weird', json: false })).toBe(0);
+    expect(fine.stdout).toContain(`✔ Admin key sk-admin-…${ADMIN.slice(-4)} in the Secret Service keyring (for rotate and spend)\n`);
+  });
+
+  it('the fix works as said: admin-key stores the admin key over it, and spend then sends that one', async () => {
+    const t = await context(BAD, { stdin: ADMIN });
+    expect(await adminKey(t.ctx, { profile: 'weird', stdin: true, insecureStorage: false, verify: true, json: false })).toBe(0);
+    expect(t.keychain.keyOf('weird:admin')).toBe(ADMIN);
+    expect(await spend(t.ctx, { profile: 'weird', json: false })).toBe(0);
+    expect(new Set(t.org.requests.map((r) => r.key))).toEqual(new Set([ADMIN]));
+    expectNothingOfIt(t);
+  });
+
+  it('logout --admin removes it all the same (named by the recorded hint only)', async () => {
+    const t = await context(BAD);
+    expect(await logout(t.ctx, { profile: 'weird', yes: true, admin: true })).toBe(0);
+    expect(t.keychain.keyOf('weird:admin')).toBeUndefined();
+    expect((await t.profile('weird'))?.adminKey).toBeUndefined();
+    expect(t.org.requests).toEqual([]);
+    expectNothingOfIt(t);
+  });
+});
