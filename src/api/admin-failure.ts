@@ -6,7 +6,7 @@ import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { adminKeyCommand } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
-import { isMissingScope, missingScopesIn, nonApiDiagnosis, transportDiagnosis, type Failure } from './diagnosis.js';
+import { isMissingScope, missingScopesIn, nonApiDiagnosis, transportDiagnosis, withoutCheckFlags, type Failure } from './diagnosis.js';
 
 export type AdminFailureKind =
   | 'needs_admin_key'
@@ -107,10 +107,7 @@ function upperFirst(text: string): string {
  * OPENAI_BASE_URL) and no --timeout (each request gets ADMIN_TIMEOUT_MS).
  */
 function adminFix(fix: string): string {
-  return fix
-    .replace(/--base-url(?: \/ | or |, )OPENAI_BASE_URL/g, 'OPENAI_BASE_URL')
-    .replace(/--base-url/g, 'OPENAI_BASE_URL')
-    .replace(/,? or raise --timeout\./g, '.');
+  return withoutCheckFlags(fix, null);
 }
 
 /** Any failed Admin API request, as an AdminApiError. Every text from the network is made one safe, bounded line, the key masked. */

@@ -545,3 +545,23 @@ export function diagnose(failure: Failure, request: FailedRequest): Diagnosis {
   if (failure.kind !== 'http') return transportDiagnosis(failure, request);
   return nonApiDiagnosis(failure, request) ?? apiErrorDiagnosis(failure, request);
 }
+
+/** The timeout a fix suggests for a check that got no answer in time: four times the default, to tell a slow answer from none. */
+const LONGER_TIMEOUT_MS = 60_000;
+
+/**
+ * A text of this module (a fix, a warning) for a command that has none of the live-check flags
+ * (--base-url, --timeout, --model): doctor, whose base URL is OPENAI_BASE_URL as for the programs
+ * it checks, and the Admin API's commands. `verify`: the command that runs the same check and
+ * takes those flags (doctor's `openai-setup verify`, with its profile), named instead of the flag
+ * it would need; null where none checks the same thing (the Admin API's requests, which no text
+ * about --model concerns): a longer timeout is then not offered.
+ */
+export function withoutCheckFlags(text: string, verify: string | null): string {
+  // Functions, not strings, as replacements: `$` in the command (a path) would be a pattern.
+  const replaced = text
+    .replace(/--base-url(?: \/ | or |, )OPENAI_BASE_URL/g, () => 'OPENAI_BASE_URL')
+    .replace(/--base-url/g, () => 'OPENAI_BASE_URL')
+    .replace(/,? or raise --timeout\./g, () => (verify === null ? '.' : `, or give it more time: \`${verify} --timeout ${LONGER_TIMEOUT_MS}\`.`));
+  return verify === null ? replaced : replaced.replace(/(\(|with )--model\b/g, (_, before: string) => `${before}\`${verify} --model NAME\``);
+}

@@ -1,6 +1,7 @@
 // The real API: the live check through the official SDK, and doctor's reachability probe, both on
 // the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
 import type { ClientOptions } from 'openai';
+import { VERSION as SDK_VERSION } from 'openai/version';
 import { createTransport, sdkFetch, sdkLogger, type ApiFetch, type Transport } from './http.js';
 import type { Failure } from './diagnosis.js';
 import { checkedHeaders } from './identifiers.js';
@@ -83,6 +84,13 @@ export function clientClass(sdk: Sdk) {
   return Client;
 }
 
+/**
+ * The SDK's User-Agent, for doctor's probe, which does not load the SDK (parsing it takes ~25 ms):
+ * the SDK's getUserAgent() with its class's name, and its version from the one-line
+ * `openai/version` module, which the bundle carries in main.cjs.
+ */
+const SDK_USER_AGENT = `OpenAI/JS ${SDK_VERSION}`;
+
 function sdkOptions(request: CheckRequest, fetch: ApiFetch, debug: ((line: string) => void) | undefined): ClientOptions {
   const options: ClientOptions = {
     apiKey: request.key,
@@ -155,10 +163,14 @@ export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
       const started = options.clock();
       const deadline = AbortSignal.timeout(timeoutMs);
       try {
-        const response = await fetch(`${baseURL.replace(/\/+$/, '')}/models`, { signal: deadline });
+        // As the SDK's own requests: minipass-fetch would name itself.
+        const response = await fetch(`${baseURL.replace(/\/+$/, '')}/models`, { signal: deadline, headers: { 'user-agent': SDK_USER_AGENT } });
         response.body.destroy();
         const json = (response.headers.get('content-type') ?? '').includes('json');
-        return { reached: true, status: response.status, json, ms: Math.round(options.clock() - started) };
+        const ms = Math.round(options.clock() - started);
+        // A redirect is named with where it pointed (never followed: http.ts).
+        const redirect = response.status >= 300 && response.status < 400;
+        return { reached: true, status: response.status, json, ms, ...(redirect ? { location: response.headers.get('location') } : {}) };
       } catch (error) {
         if (deadline.aborted) return { reached: false, code: 'TimeoutError', detail: `no answer within ${timeoutMs} ms` };
         const { code, text } = causeOf(error);

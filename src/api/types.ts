@@ -47,7 +47,14 @@ export interface CheckResult {
 
 /** What doctor's unauthenticated GET /models found. */
 export type Reachability =
-  | { reached: true; status: number; json: boolean; ms: number }
+  | {
+      reached: true;
+      status: number;
+      json: boolean;
+      ms: number;
+      /** A redirect's Location header (null: it had none); absent for any other answer. */
+      location?: string | null;
+    }
   | { reached: false; code: string; detail: string };
 
 export interface Api {

@@ -5,6 +5,7 @@ import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, transportWarned } from '../api/check.js';
+import { nonApiDiagnosis, transportDiagnosis, withoutCheckFlags, type FailedRequest } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -20,7 +21,7 @@ import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
-import { keyCommand, pipeKeyCommand } from '../terminal/advice.js';
+import { keyCommand, pipeKeyCommand, verifyCommand } from '../terminal/advice.js';
 import { profileFlagFor } from '../terminal/invocation.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
 
@@ -155,25 +156,70 @@ export async function caChecks(env: Record<string, string | undefined>, exists: 
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO|SSL|TLS/i;
 
-/** What the unauthenticated GET /models found, as a check: a JSON answer (401 without a key) is healthy. */
-export function reachabilityCheck(url: string, reach: Reachability): DoctorCheck {
+/** How long doctor's probe waits for the API's headers. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** What doctor's advice about its probe needs to know of the run. */
+export interface ProbeAdvice {
+  /** The proxy the probe went through (without its login: proxyFor), or null for a direct connection. */
+  proxy: string | null;
+  /** A proxy variable is set, whether or not it applies to this URL. */
+  proxySet: boolean;
+  /** The command that runs doctor's live check with flags of its own (withoutCheckFlags), or null when there is no key to check. */
+  verify: string | null;
+}
+
+const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, verify: null };
+
+/** The probe as diagnosis.ts's texts take a request: no key was sent with it. */
+function probeRequest(url: string, advice: ProbeAdvice): FailedRequest {
+  return { probe: 'models', baseURL: url, key: '', model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy };
+}
+
+/**
+ * What the unauthenticated GET /models found, as a check: a JSON answer (401 without a key) is
+ * healthy. A redirect and a timeout through a proxy are said in the live check's words
+ * (diagnosis.ts), with advice for doctor, which takes none of the live-check flags.
+ */
+export function reachabilityCheck(url: string, reach: Reachability, advice: ProbeAdvice = DIRECT): DoctorCheck {
   const title = 'API reachable';
   const baseURL = withoutCredentials(url);
+  const fixFor = (text: string | null) => (text === null ? null : withoutCheckFlags(text, advice.verify));
   if (reach.reached) {
     // The API (and nearly every compatible one) has /models: a 404 there is most likely a wrong base URL.
     if (reach.status === 404) return check('api', title, 'warn', `${baseURL} answered HTTP 404 for /models: the base URL looks wrong`, `Check OPENAI_BASE_URL: OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.`);
+    if (reach.status >= 300 && reach.status < 400) {
+      const location = reach.location ?? null;
+      const headers = { get: (name: string) => (name.toLowerCase() === 'location' ? location : null) };
+      const redirect = nonApiDiagnosis({ kind: 'http', status: reach.status, headers, body: undefined, requestId: null }, probeRequest(url, advice));
+      if (redirect) return check('api', title, 'warn', redirect.message.replace(/\.$/, ''), fixFor(redirect.fix));
+    }
     if (reach.json) return check('api', title, 'ok', `${baseURL} answered (HTTP ${reach.status} without a key, ${reach.ms} ms)`);
     return check('api', title, 'warn', `${baseURL} answered HTTP ${reach.status} with a page that is not an API answer`, 'A proxy, firewall or captive portal may be answering instead: check the network and HTTPS_PROXY.');
   }
   const { code, detail } = reach;
-  let fix = 'Check your connection, and HTTPS_PROXY / NO_PROXY if you need a proxy.';
-  if (code === 'TimeoutError') fix = 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
+  let fix: string | null = 'Check your connection, and HTTPS_PROXY / NO_PROXY if you need a proxy.';
+  // Through a proxy, the proxy is what to check; with one set that this URL does not use, setting one is no advice.
+  if (code === 'TimeoutError' && advice.proxy) fix = fixFor(transportDiagnosis({ kind: 'timeout' }, probeRequest(url, advice)).fix);
+  else if (code === 'TimeoutError' && advice.proxySet) fix = 'No answer in time: a firewall may drop the connection, which does not go through the proxy (see Proxy above).';
+  else if (code === 'TimeoutError') fix = 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') fix = 'The name does not resolve: check DNS, or the base URL.';
   else if (TLS_CODES.test(code)) fix = 'A TLS-inspecting proxy? Point NODE_EXTRA_CA_CERTS at its CA certificate file.';
   return check('api', title, 'fail', `${baseURL.replace(/\/+$/, '')}/models could not be reached: ${code ? `${code}: ` : ''}${detail}`, fix, EXIT.network);
 }
 
 const fileExists = (path: string) => access(path).then(() => true, () => false);
+
+/** The proxy settings a probe of `baseURL` goes by (already checked by proxyCheck: they are URLs). */
+function probeRoute(env: Record<string, string | undefined>, baseURL: string): Pick<ProbeAdvice, 'proxy' | 'proxySet'> {
+  const settings = proxySettings(env);
+  return { proxy: proxyFor(settings, baseURL), proxySet: Boolean(settings.httpsProxy || settings.httpProxy) };
+}
+
+/** A live check's result with advice doctor can give (withoutCheckFlags): `verify` names the flags doctor does not take. */
+function doctorAdvice(result: CheckResult, verify: string): CheckResult {
+  return { ...result, fix: result.fix === null ? null : withoutCheckFlags(result.fix, verify), warnings: result.warnings.map((warning) => withoutCheckFlags(warning, verify)) };
+}
 
 /** 0 when nothing failed; else the live check's exit code when it failed, else the first failed check's. */
 export function doctorExitCode(checks: DoctorCheck[], verify: CheckResult | null): number {
@@ -323,17 +369,20 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   if (!options.json) term.out(term.style.bold(`openai-setup doctor · profile ${profileName}`));
   checks.forEach(print);
 
+  // The live check of the key a program would use: OPENAI_API_KEY first, then the stored one.
+  const key = envKey ?? stored?.key;
+  const source: KeySource | null = envKey ? ENV_SOURCE : stored ? storedSource(stored.storage, profileName) : null;
+  // `verify` checks the same key the same way, and takes the flags doctor does not (--timeout, --model).
+  const verifyAgain = verifyCommand(ctx, profileName);
+
   // A proxy setting that is not a URL would stop every request: nothing is sent past it.
   const api =
     proxy.status === 'fail'
       ? check('api', 'API reachable', 'fail', 'not tried: the proxy setting above is not a URL', null, EXIT.network)
-      : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, 10_000));
+      : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), verify: key ? verifyAgain : null });
   checks.push(api);
   print(api);
 
-  // The live check of the key a program would use: OPENAI_API_KEY first, then the stored one.
-  const key = envKey ?? stored?.key;
-  const source: KeySource | null = envKey ? ENV_SOURCE : stored ? storedSource(stored.storage, profileName) : null;
   let verify: CheckResult | null = null;
   if (!key || !source) {
     const skipped = check('verify', 'Live check', 'skip', notAKey ? 'no key to check (the stored value is not one)' : 'no key to check');
@@ -345,7 +394,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     print(skipped);
   } else {
     const request = buildCheckRequest(ctx, key, { profile: profileName });
-    verify = await runCheck(ctx, request);
+    verify = doctorAdvice(await runCheck(ctx, request), verifyAgain);
     await recordCheck(ctx, profileName, key, source, verify);
     checks.push(check('verify', 'Live check', verify.ok ? 'ok' : 'fail', verify.message, verify.fix, verify.exitCode));
     if (!options.json) {

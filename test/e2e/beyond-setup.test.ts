@@ -13,13 +13,14 @@ import { CLI, filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, spawnCommand, type PtySession } from '../helpers/pty.js';
-import { runCli } from '../helpers/run.js';
+import { runCli, runCommand } from '../helpers/run.js';
 
 let server: FakeOpenAI;
 const VALID = makeKey('proj', 'beyond-valid');
 const WORK = makeKey('proj', 'beyond-work');
 const NO_CREDITS = makeKey('proj', 'beyond-no-credits');
-const ALL_KEYS = [VALID, WORK, NO_CREDITS];
+const MODEL_FORBIDDEN = makeKey('proj', 'beyond-model-forbidden');
+const ALL_KEYS = [VALID, WORK, NO_CREDITS, MODEL_FORBIDDEN];
 const NODE = process.execPath;
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -31,6 +32,7 @@ beforeAll(async () => {
   server.addKey(VALID, { scenario: 'valid', organization: 'acme-corp', project: 'proj_acme123' });
   server.addKey(WORK, 'valid');
   server.addKey(NO_CREDITS, 'no_credits');
+  server.addKey(MODEL_FORBIDDEN, 'project_model_forbidden');
 });
 afterAll(async () => {
   await server?.close();
@@ -538,6 +540,27 @@ describe('doctor', () => {
     expect(down.stdout).toMatch(/✖ API reachable\s+.*could not be reached/);
     expect(down.stdout).toMatch(/Live check\s+not run/);
     expectNoKey(down);
+  });
+});
+
+describe('doctor advice that names a command', () => {
+  it('works as printed: doctor takes no --model, so it names `verify --model` for the profile, and that runs', async () => {
+    const t = await machine({ OPENAI_API_KEY: MODEL_FORBIDDEN });
+    const text = await runCli(['doctor', '--profile', 'mf'], { env: t.env });
+    expect(text.code, text.stdout + text.stderr).toBe(5);
+    const command = /or check with another model \(`(.+ verify --profile mf --model NAME)`\)\./.exec(text.stdout)?.[1];
+    expect(command, text.stdout).toBeDefined();
+    expect(text.stdout).not.toMatch(/\(--model\)/);
+
+    const before = server.requestsFor(MODEL_FORBIDDEN).length;
+    const ran = await runCommand('bash', ['-c', command!], { env: t.env });
+    expect(ran.stderr).not.toMatch(/unknown option|error:/);
+    // The same check of the same key, with the model named: refused the same way (exit 5), not a usage error (2).
+    expect(ran.code, ran.stdout + ran.stderr).toBe(5);
+    const sent = server.requestsFor(MODEL_FORBIDDEN).slice(before);
+    expect(sent.find((r) => r.path === '/v1/chat/completions')?.body).toMatchObject({ model: 'NAME' });
+    expectNoKey(text);
+    expectNoKey(ran);
   });
 });
 

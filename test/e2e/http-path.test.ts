@@ -15,7 +15,7 @@ import { VerifyJsonSchema } from '../../src/commands/verify.js';
 import { makeTestEnv, REPO_ROOT, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { startProxy, type FakeProxy } from '../helpers/proxy-server.js';
-import { runCli, type RunResult } from '../helpers/run.js';
+import { runCli, runCommand, type RunResult } from '../helpers/run.js';
 
 const KEY = makeKey('proj', 'http-path');
 const CAP = '16 MB';
@@ -257,14 +257,16 @@ describe.each(Object.keys(ROUTES) as Route[])('%s', (route) => {
     expect(proxy.targets).not.toContain(`127.0.0.1:${portalPort}`);
     expectRoute(route, apiPort);
 
-    // doctor's unauthenticated probe takes the same path: the redirect is reported, not followed.
+    // doctor's unauthenticated probe takes the same path: the redirect is named as one, with where
+    // it pointed, and not followed; the fix names OPENAI_BASE_URL, as doctor has no --base-url.
     const { api: check } = await doctor('redirect', route);
     expect(check).toMatchObject({ status: 'warn' });
-    expect(check.detail).toMatch(/answered HTTP 302 with a page that is not an API answer/);
+    expect(check.detail).toContain(`answered with a redirect (HTTP 302) to 127.0.0.1:${portalPort} instead of an API answer`);
+    expect(check.fix).toContain('the OPENAI_BASE_URL.');
     expect(portalSeen).toEqual([]);
   });
 
-  it("the API sees the SDK's own User-Agent, OpenAI/JS <version>", async () => {
+  it("the API sees the SDK's own User-Agent, OpenAI/JS <version>, from verify and doctor's probe alike", async () => {
     const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/openai/package.json'), 'utf8')) as { version: string };
     const before = openai.requestsFor(KEY).length;
     const result = await runCli(['verify', '--key', KEY, '--base-url', openai.baseURL, '--json'], { env: envFor(route) });
@@ -273,6 +275,14 @@ describe.each(Object.keys(ROUTES) as Route[])('%s', (route) => {
     expect(sent.map((r) => r.path).sort()).toEqual(['/v1/chat/completions', '/v1/models']);
     for (const request of sent) expect(request.headers['user-agent']).toBe(`OpenAI/JS ${version}`);
     expectRoute(route, openai.port);
+
+    // doctor with no key: its probe is the only request, sent without one.
+    const probes = openai.requests.length;
+    const ran = await runCli(['doctor', '--json'], { env: envFor(route, { OPENAI_BASE_URL: openai.baseURL }) });
+    expect(ran.timedOut).toBe(false);
+    const probe = openai.requests.slice(probes);
+    expect(probe.map((r) => `${r.method} ${r.path} ${r.key}`)).toEqual(['GET /v1/models null']);
+    expect(probe[0]!.headers['user-agent']).toBe(`OpenAI/JS ${version}`);
   });
 });
 
@@ -322,10 +332,27 @@ describe('HTTPS, as the real API', () => {
 });
 
 describe('doctor, once (it takes its full 10 s)', () => {
-  it('against a server that never sends its headers, doctor ends after its 10 s probe', async () => {
-    const { result, api: check } = await doctor('hang', 'direct', 20_000);
+  it('against a server that never sends its headers, through a proxy, doctor ends after its 10 s probe, and its advice works as printed', async () => {
+    const env = envFor('proxy', { OPENAI_BASE_URL: `http://127.0.0.1:${apiPort}/hang/v1`, OPENAI_API_KEY: KEY });
+    const result = await runCli(['doctor', '--json'], { env, timeoutMs: 20_000 });
+    expect(result.timedOut).toBe(false);
+    const check = DoctorJsonSchema.parse(JSON.parse(result.stdout)).checks.find((c) => c.id === 'api')!;
     expect(check).toMatchObject({ status: 'fail' });
     expect(check.detail).toMatch(/TimeoutError: no answer within 10000 ms/);
     expect(result.durationMs).toBeLessThan(12_000);
+    // The proxy is what to check (not "set HTTPS_PROXY"), and the live check with more time is a
+    // command doctor names rather than a --timeout it does not take.
+    const command = /^Check that the proxy (\S+) can reach 127\.0\.0\.1:\d+, or give it more time: `(.+ verify --timeout 60000)`\.$/.exec(check.fix ?? '');
+    expect(command, check.fix ?? '').not.toBeNull();
+    expect(command![1]).toBe(proxy.url);
+
+    // Typed as printed, where the API answers (the same command against the hanging one would wait
+    // its 60 s): commander takes it, and it checks the same key with that timeout.
+    const before = openai.requestsFor(KEY).length;
+    const ran = await runCommand('bash', ['-c', command![2]!], { env: { ...env, OPENAI_BASE_URL: openai.baseURL } });
+    expect(ran.stderr).not.toMatch(/unknown option|error:/);
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/The key works and can spend/);
+    expect(openai.requestsFor(KEY).length).toBe(before + 2);
   }, 30_000);
 });
