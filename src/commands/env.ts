@@ -18,7 +18,7 @@ import { MAX_FILE_BYTES } from '../plaintext/scan.js';
 import { pathLine } from '../plaintext/summary.js';
 import { tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
-import { readRegularFile, UnreadableFileError } from '../storage/read-file.js';
+import { FILE_PROBLEMS, readRegularFile, UnreadableFileError } from '../storage/read-file.js';
 import { profileFlagFor } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { shellWord } from '../terminal/shell.js';
@@ -44,21 +44,6 @@ export function gitignorePattern(path: string): string {
 async function readText(path: string): Promise<string | null> {
   return (await readRegularFile(path, MAX_FILE_BYTES))?.toString(BYTES) ?? null;
 }
-
-// What a file-system error means, in words.
-const FILE_PROBLEMS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENAMETOOLONG: 'the name is too long',
-  ELOOP: 'too many symbolic links (a link that leads back to itself?)',
-  ENOTDIR: 'a part of the path is not a directory',
-  EISDIR: 'it is a directory',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space is left on the disk',
-  EDQUOT: 'the disk quota is used up',
-  EIO: 'an input/output error',
-  EBUSY: 'it is busy',
-};
 
 const UNREADABLE: Record<UnreadableFileError['reason'], string> = {
   'too-large': `it is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB, far more than such a file holds, so it is not read`,

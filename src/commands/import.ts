@@ -22,7 +22,7 @@ import { PAGES } from '../platform.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
 import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
-import { readText, rewriteFile } from '../plaintext/files.js';
+import { FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { lastingBareProfile, profileFlagFor, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
@@ -192,10 +192,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     return [{ variable, key: value }];
   });
 
-  const lineOf = async (finding: Finding): Promise<string> => {
-    const text = (await readText(finding.path)) ?? '';
-    return splitLines(text)[finding.line - 1]?.body ?? '';
-  };
+  /** The finding's line as its file holds it now: a FileReadError when the file cannot be read (it changed since the scan). */
+  const lineOf = async (finding: Finding): Promise<string> => splitLines(await readFound(finding.path))[finding.line - 1]?.body ?? '';
   const isAdminKey = (key: string) => keyKind(key) === 'admin';
   const targetCommand = (key: string) => (isAdminKey(key) ? null : token);
   /** The edit for a finding; an admin key's line is only removed (nothing prints the admin key). */
@@ -206,6 +204,12 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     if (plan.kind === 'fish-universal') return { ...plan, addLine: '' };
     return plan;
   };
+  /** planFor where nothing is changed (the list, --json): a file that cannot be read now is a line left by hand, with why. */
+  const listedPlan = (finding: Finding): Promise<EditPlan> =>
+    planFor(finding).catch((error: unknown) => {
+      if (!(error instanceof FileReadError)) throw error;
+      return { kind: 'manual', why: `the file cannot be read now: ${error.why}` };
+    });
   const actionOf = (plan: EditPlan): 'rewrite' | 'remove' | 'fish-erase' | 'manual' =>
     plan.kind === 'manual' ? 'manual' : plan.kind === 'fish-universal' ? 'fish-erase' : plan.after === null ? 'remove' : 'rewrite';
   /**
@@ -214,7 +218,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
    */
   const byHandNote = async (finding: Finding): Promise<string | null> => {
     if (finding.tool) return null;
-    const plan = await planFor(finding);
+    const plan = await listedPlan(finding);
     if (plan.kind !== 'manual') return null;
     const storedHere = finding.key === (isAdminKey(finding.key) ? storedAdmin : stored);
     return `import cannot change this line (${plan.why}): edit it by hand${storedHere ? byHand(finding.kind, targetCommand(finding.key), runCmd) : '.'}`;
@@ -247,6 +251,10 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   // What kind of key each move was of: what replaces it for good differs (rotate, or the admin keys page).
   const movedKinds = new Set<'admin' | 'key'>();
   let failedCode: number | null = null;
+  /** A file whose line was to move could not be read (it changed since the scan): what the rescan finds does not tell all. */
+  let unreadable = false;
+  /** How to finish what was left undone: run import again. */
+  const again = `${cmd} import${profileHere}`;
   /** A key went into the keychain on the terminal: then what is left is said, even when no line moved. */
   let storedOnTerminal = false;
 
@@ -263,7 +271,13 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     const keys = [...new Set(here.map((f) => f.key))];
     if (keys.length > 1) throw new UsageError(`--store: ${shown(wanted)}:${line} holds ${keys.length} keys; move them by hand.`);
     const finding = here[0]!;
-    const plan = options.rewrite ? await planFor(finding) : null;
+    const plan = options.rewrite
+      ? await planFor(finding).catch((error: unknown) => {
+          if (!(error instanceof FileReadError)) throw error;
+          // Changed since the scan, a moment ago: refused before anything is stored.
+          throw new UsageError(`--rewrite: ${shown(error.path)}: ${error.why}, so line ${line} cannot be rewritten. Nothing was stored or changed.`);
+        })
+      : null;
     if (plan?.kind === 'manual') {
       const hint = finding.tool
         ? toolAdvice(finding.tool, shown(finding.path), commands)
@@ -293,8 +307,9 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       say(`${m.ok} ${maskKey(key)} is already the stored ${isAdminKey(key) ? 'admin key' : 'key'} of profile "${profileName}".`);
     }
     if (plan) {
-      const done = await applyPlan(ctx, deps, finding, plan, { yes: options.yes, shown, say, run: runCmd });
-      if (done) {
+      const done = await applyPlan(ctx, deps, finding, plan, { yes: options.yes, shown, say, run: runCmd, again });
+      if (done === 'unreadable') unreadable = true;
+      if (done === 'moved') {
         moved.push({ path: shown(finding.path), line: finding.line, action: actionOf(plan) });
         movedKinds.add(isAdminKey(finding.key) ? 'admin' : 'key');
       }
@@ -385,15 +400,29 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       const byHandNotes: Array<{ finding: Finding; note: string }> = [];
       for (const f of pending) {
         if (f.key !== stored && f.key !== storedAdmin) continue;
-        const plan = await planFor(f);
+        let plan: EditPlan;
+        try {
+          plan = await planFor(f);
+        } catch (error) {
+          // Its file changed since the scan (while a question was open): said, never waited on.
+          if (!(error instanceof FileReadError)) throw error;
+          term.err(unreadLine(m, error, f, { shown, again }));
+          unreadable = true;
+          failedCode ??= EXIT.plaintext;
+          continue;
+        }
         if (plan.kind === 'manual') {
           // Never skipped in silence: said after the changes, with why and what to do.
           const note = await byHandNote(f);
           if (note) byHandNotes.push({ finding: f, note });
           continue;
         }
-        const done = await applyPlan(ctx, deps, f, plan, { yes: false, shown, say, run: runCmd });
-        if (done) {
+        const done = await applyPlan(ctx, deps, f, plan, { yes: false, shown, say, run: runCmd, again });
+        if (done === 'unreadable') {
+          unreadable = true;
+          failedCode ??= EXIT.plaintext;
+        }
+        if (done === 'moved') {
           moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
           movedKinds.add(isAdminKey(f.key) ? 'admin' : 'key');
           gone.add(f);
@@ -443,7 +472,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
           stored: isStoredKey(f.key),
           storedAdmin: isStoredAdmin(f.key),
           envFile: !isPlaintext(f),
-          action: actionOf(await planFor(f)),
+          action: actionOf(await listedPlan(f)),
           advice: f.tool ? toolAdvice(f.tool, shown(f.path), commands) : await byHandNote(f),
           check: checks.get(f.key) ?? null,
         })),
@@ -457,7 +486,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     term.out(jsonText(ImportJsonSchema.parse(json)));
     return exitCode;
   }
-  if (moved.length > 0 || options.store || storedOnTerminal) {
+  // After a file could not be read, "none is left" is not known: the failure said where.
+  if ((moved.length > 0 || options.store || storedOnTerminal) && !(left === 0 && unreadable)) {
     term.out(left === 0 ? `${m.ok} No plaintext copy of an OpenAI key is left where import looks.` : `${m.warn} ${left} plaintext ${left === 1 ? 'copy is left; to see it' : 'copies are left; to see them'}:  ${cmd} import${profileHere}`);
   }
   if (moved.length > 0) {
@@ -571,13 +601,46 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
   say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
 }
 
-/** Show one edit as a diff, ask (unless `yes`), and make it; false when it was not made. */
+/**
+ * A file import was to change that cannot be read now (it changed since the scan: a FIFO, a huge
+ * file, no permission, removed), in one line: what was not done, that the key is stored (import
+ * stores a key before it moves its copies), and how to finish.
+ */
+function unreadLine(m: ReturnType<typeof marks>, error: FileReadError, finding: Finding, io: { shown: (path: string) => string; again: string }): string {
+  const file = io.shown(error.path);
+  const where = io.shown(finding.path);
+  const undone = finding.kind === 'fish-universal' ? `the universal variable ${finding.variable ?? ''} was not erased` : `line ${finding.line} was not changed`;
+  const out = file === where ? 'the file: once it' : `${where}: once ${file}`;
+  return `${m.fail} ${file}: ${error.why}, so ${undone}. The ${keyKind(finding.key) === 'admin' ? 'admin key' : 'key'} is stored, but not moved out of ${out} can be read, run  ${io.again}`;
+}
+
+/**
+ * Show one edit as a diff, ask (unless `yes`), and make it: 'moved', 'kept' when it was not made
+ * (declined, or said why), 'unreadable' when a file it reads could not be (said, nothing changed).
+ */
 async function applyPlan(
   ctx: Context,
   deps: ImportDeps,
   finding: Finding,
   plan: Exclude<EditPlan, { kind: 'manual' }>,
-  // `say`: stdout, or stderr with --json (whose stdout is the JSON document alone); `run`: `openai-setup run` as the person types it.
+  // `say`: stdout, or stderr with --json (whose stdout is the JSON document alone); `run`: `openai-setup run` as the person types it; `again`: `openai-setup import`, likewise.
+  io: { yes: boolean; shown: (path: string) => string; say: (line: string) => void; run: string; again: string },
+): Promise<'moved' | 'kept' | 'unreadable'> {
+  try {
+    return (await editFound(ctx, deps, finding, plan, io)) ? 'moved' : 'kept';
+  } catch (error) {
+    if (!(error instanceof FileReadError)) throw error;
+    ctx.term.err(unreadLine(marks(ctx.term.style), error, finding, io));
+    return 'unreadable';
+  }
+}
+
+/** applyPlan's edit; false when it was not made. A FileReadError before anything is changed. */
+async function editFound(
+  ctx: Context,
+  deps: ImportDeps,
+  finding: Finding,
+  plan: Exclude<EditPlan, { kind: 'manual' }>,
   io: { yes: boolean; shown: (path: string) => string; say: (line: string) => void; run: string },
 ): Promise<boolean> {
   const { term } = ctx;
@@ -595,19 +658,29 @@ async function applyPlan(
     io.say(term.style.red(`  - ${plan.variable} (universal), erased with: fish -c 'set -Ue ${plan.variable}'`));
     if (addLine) io.say(term.style.green(`  + ${addLine}   (at the end of ${io.shown(config)})`));
     if (!io.yes && !(await prompter.confirm(`Erase the universal variable ${plan.variable}${addLine ? ` and add that line to ${io.shown(config)}` : ''}?`, true))) return false;
+    // The line first: config.fish that cannot be read now (a FIFO put there…) stops it before the
+    // variable is erased, so that nothing is left half done.
+    if (addLine && (await rewriteFile(config, (text) => appendLine(text, addLine), ctx.configDir, { create: true })) === 'overwritten') {
+      term.err(`${m.warn} ${io.shown(config)} was changed by another program while import added a line to it: check that it ends with  ${addLine}`);
+    }
     const erased = await deps.fish(`set -Ue ${plan.variable}`);
     if (!erased.ok) {
       term.err(`${m.fail} ${erased.missing ? 'fish is not installed here' : `fish could not erase it (${erased.detail})`}: in fish, run  set -Ue ${plan.variable}`);
       return false;
     }
     // fish rewrote its own file: check that the key is gone from it.
-    const still = splitLines(decodeFishEscapes((await readText(finding.path)) ?? '')).some((l) => l.body.includes(finding.key));
+    let still: boolean;
+    try {
+      // Gone: fish keeps no file for no variables.
+      still = splitLines(decodeFishEscapes((await readText(finding.path)) ?? '')).some((l) => l.body.includes(finding.key));
+    } catch (error) {
+      if (!(error instanceof FileReadError)) throw error;
+      term.err(`${m.fail} ${where} cannot be read after \`set -Ue ${plan.variable}\` (${error.why}): check in fish that the variable is gone (set -U).`);
+      return false;
+    }
     if (still) {
       term.err(`${m.fail} ${where} still holds the key after \`set -Ue ${plan.variable}\`: remove it in fish by hand.`);
       return false;
-    }
-    if (addLine && (await rewriteFile(config, (text) => appendLine(text, addLine), ctx.configDir)) === 'overwritten') {
-      term.err(`${m.warn} ${io.shown(config)} was changed by another program while import added a line to it: check that it ends with  ${addLine}`);
     }
     io.say(`${m.ok} Erased the universal variable ${plan.variable}${addLine ? `; ${io.shown(config)} sets it from openai-setup` : ''}.`);
     // Running fish shells forget a universal variable at once; the line in config.fish sets it again.
@@ -615,7 +688,7 @@ async function applyPlan(
     return true;
   }
 
-  const before = splitLines((await readText(finding.path)) ?? '')[plan.line - 1]?.body ?? '';
+  const before = splitLines(await readFound(finding.path))[plan.line - 1]?.body ?? '';
   io.say(`${where}, line ${plan.line}:`);
   // A long line is shown cut (the key masked first), as other text the tool did not write.
   const diffLine = (line: string) => redactedExcerpt(readable(line), [finding.key], MAX_UNTRUSTED_LENGTH);

@@ -1,22 +1,53 @@
 // Changing a file import found a key in: byte for byte (latin1: one character per byte, so any
 // encoding comes back unchanged), atomically (a temp file next to it, renamed over it), with its
 // mode kept, and one run at a time. The temp file holds the new text, never the old line, and
-// never outlives a failure.
+// never outlives a failure. Every read of such a file is the scan's (storage/read-file.ts, the
+// same cap): between the scan and the edit it may have become a FIFO (a plain read would wait for
+// a writer forever), a link to /dev/zero, a huge file, or one that cannot be read.
 import { createHash } from 'node:crypto';
-import { chmod, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { LOCK_WAIT_MS, withFileLock } from '../storage/lock.js';
 import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
+import { readRegularFile } from '../storage/read-file.js';
+import { MAX_FILE_BYTES, unreadableWhy } from './scan.js';
 
 const BYTES = 'latin1';
 
+/** A file import found a key in cannot be read now: `path` as the caller named it, and why, in words. */
+export class FileReadError extends Error {
+  constructor(
+    readonly path: string,
+    readonly why: string,
+  ) {
+    super(`${path}: ${why}`);
+    this.name = 'FileReadError';
+  }
+}
+
+/** Why for a file that was there when it was read before, and is not now. */
+export const GONE = 'removed since import read it';
+
+/** A file-system failure of reading `path` as a FileReadError; any other error (a bug) as it is. */
+function readError(error: unknown, path: string): unknown {
+  const why = (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? GONE : unreadableWhy(error);
+  return why === null ? error : new FileReadError(path, why);
+}
+
+/** The file's text, read as the scan reads it; null when there is none. A FileReadError when it cannot be read. */
 export async function readText(path: string): Promise<string | null> {
   try {
-    return await readFile(path, BYTES);
+    return (await readRegularFile(path, MAX_FILE_BYTES))?.toString(BYTES) ?? null;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    throw readError(error, path);
   }
+}
+
+/** The text of a file that is to be there (import found a key in it): a FileReadError (GONE) when it is not. */
+export async function readFound(path: string): Promise<string> {
+  const text = await readText(path);
+  if (text === null) throw new FileReadError(path, GONE);
+  return text;
 }
 
 /**
@@ -30,41 +61,55 @@ export function editLockPath(configDir: string, real: string): string {
 }
 
 /**
- * Replace the file's text with `change(text)` (null: leave it as it is); a file that does not
- * exist yet is created (mode 0644 less the umask's bits, as an editor would). Links are followed:
- * the file they point to changes, the link stays. Runs of openai-setup take turns on a file (a
- * lock in `configDir`, waited for a bounded time), so each changes what the one before wrote; and
- * the file is read back: 'changed' when it holds what was written, 'overwritten' when another
- * program (one that takes no lock: an editor) wrote it meanwhile, 'unchanged' when `change` gave null.
+ * Replace the file's text with `change(text)` (null: leave it as it is). A file that is not there
+ * is created with `create` (mode 0644 less the umask's bits, as an editor would), else a
+ * FileReadError (GONE), as is one that cannot be read (readText). Links are followed: the file they
+ * point to changes, the link stays. Runs of openai-setup take turns on a file (a lock in
+ * `configDir`, waited for a bounded time), so each changes what the one before wrote; and the file
+ * is read back: 'changed' when it holds what was written, 'overwritten' when another program (one
+ * that takes no lock: an editor) wrote it meanwhile or it cannot be read back, 'unchanged' when
+ * `change` gave null.
  */
-export async function rewriteFile(path: string, change: (text: string) => string | null, configDir: string): Promise<'changed' | 'unchanged' | 'overwritten'> {
-  const real = await realpath(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
+export async function rewriteFile(
+  path: string,
+  change: (text: string) => string | null,
+  configDir: string,
+  options: { create?: boolean } = {},
+): Promise<'changed' | 'unchanged' | 'overwritten'> {
+  const real = await realpath(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(readError(error, path))));
   await ensurePrivateDir(configDir);
   const target = real ?? resolve(path);
   return withFileLock(
     target,
     async () => {
-      const exists = await stat(target).then(
-        (stats) => stats,
-        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)),
-      );
-      const next = change(exists ? await readFile(target, BYTES) : '');
+      let text: string | null;
+      try {
+        text = await readText(target);
+      } catch (error) {
+        throw error instanceof FileReadError ? new FileReadError(path, error.why) : error;
+      }
+      if (text === null && !options.create) throw new FileReadError(path, GONE);
+      const next = change(text ?? '');
       if (next === null) return 'unchanged';
-      if (!exists) {
+      if (text === null) {
         await writeFile(target, next, { encoding: BYTES, flag: 'wx', mode: 0o644 });
       } else {
         const temp = tempPathFor(target);
         try {
+          // The file's mode, looked at now: it was just read (removed since: not written).
+          const { mode } = await stat(target).catch((error: unknown) => Promise.reject(readError(error, path)));
           // Private while it is being written, the file's own mode before it takes its place.
           await writeFile(temp, next, { encoding: BYTES, mode: 0o600, flag: 'wx' });
-          await chmod(temp, exists.mode & 0o7777);
+          await chmod(temp, mode & 0o7777);
           await rename(temp, target);
         } catch (error) {
           await rm(temp, { force: true }).catch(() => {});
           throw error;
         }
       }
-      return (await readText(target)) === next ? 'changed' : 'overwritten';
+      // Read back as it was read: a FIFO or another file put there since is not what was written.
+      const back = await readText(target).catch((error: unknown) => (error instanceof FileReadError ? null : Promise.reject(error)));
+      return back === next ? 'changed' : 'overwritten';
     },
     LOCK_WAIT_MS,
     editLockPath(configDir, target),

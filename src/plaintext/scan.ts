@@ -2,7 +2,7 @@
 // is a file, a line, the key and what the line assigns it to.
 import { realpathSync, statSync } from 'node:fs';
 import { BOM } from '../keys/dotenv.js';
-import { readRegularFile, UnreadableFileError } from '../storage/read-file.js';
+import { FILE_PROBLEMS, readRegularFile, UnreadableFileError } from '../storage/read-file.js';
 import { decodeFishEscapes, findKeys } from './find.js';
 import type { Place, PlaceKind, ToolName } from './places.js';
 
@@ -50,10 +50,15 @@ function variableOf(kind: PlaceKind, line: string): string | null {
   return null;
 }
 
-/** Why a file that is there was not looked in, as import lists it. */
-function skippedWhy(error: unknown): string {
-  if (!(error instanceof UnreadableFileError)) return (error as Error).message;
-  return error.reason === 'too-large' ? `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` : 'not a regular file any more';
+/**
+ * Why a file that is there cannot be read, in words (as import lists a file it did not look in,
+ * and says of one it was to edit); null for an error that is no file's (a bug).
+ */
+export function unreadableWhy(error: unknown): string | null {
+  if (error instanceof UnreadableFileError) return error.reason === 'too-large' ? `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` : 'not a regular file any more';
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string') return null;
+  return FILE_PROBLEMS[code] ?? code;
 }
 
 /** The text of a file for searching: UTF-16 with its BOM decoded, anything else byte for byte. */
@@ -89,7 +94,7 @@ export async function scanPlaces(places: Place[]): Promise<ScanResult> {
       bytes = read;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') skipped.push({ path: place.path, why: skippedWhy(error) });
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') skipped.push({ path: place.path, why: unreadableWhy(error) ?? (error as Error).message });
       continue;
     }
     const { text, utf16 } = textOf(bytes);

@@ -1,8 +1,24 @@
 // The one way a file is read that someone else may have put there or swapped meanwhile (the
-// private files, the places import looks in, the .env and .gitignore env writes): opened without
+// private files, the places import looks in and the files it edits, the .env and .gitignore env
+// writes): opened without
 // blocking, checked once open, and never read past a cap. Each caller words the refusal its own way.
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+
+/** What a file-system error means, in words (by its code). */
+export const FILE_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links (a link that leads back to itself?)',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space is left on the disk',
+  EDQUOT: 'the disk quota is used up',
+  EIO: 'an input/output error',
+  EBUSY: 'it is busy',
+};
 
 /** Why a file was not read: it is not a regular file (a FIFO would hang the read, /dev/zero never end), or it is larger than the cap. */
 export class UnreadableFileError extends Error {

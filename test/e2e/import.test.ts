@@ -3,7 +3,7 @@
 // key; a universal variable erased by fish itself; the interactive flow in a pseudo-terminal; and
 // the exit code a CI job can check. Our own output never holds a whole key.
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ImportJsonSchema } from '../../src/commands/import.js';
@@ -135,6 +135,27 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     expect(readFileSync(env, 'latin1')).toBe('A=1\r\nB=2\r\n');
     expect(statSync(env).mode & 0o777).toBe(0o600);
     expect(await keyring.lookup('openai-setup', t.profile)).toBe(KEY);
+    expectNoKey(session.output());
+  });
+
+  it('on a terminal, the file replaced by a FIFO while its question is open: one line naming it, the key stored, exit 8; never a hang', async () => {
+    const t = await machine();
+    const project = join(t.root, 'project');
+    const env = write(join(project, '.env'), `A=1\nOPENAI_API_KEY=${KEY}\n`);
+    session = spawnCli(['import', '--profile', t.profile], { env: t.env, cwd: project });
+    await session.waitFor(`Which key should profile "${t.profile}" keep in the keychain?`);
+    session.press('enter');
+    await session.waitFor('Remove line 2 of .env?');
+    // What reads it now (a plain read would wait for a writer forever) finds a FIFO.
+    rmSync(env);
+    execFileSync('mkfifo', [env]);
+    session.press('enter');
+    await session.waitFor(`✖ .env: not a regular file any more, so line 2 was not changed. The key is stored, but not moved out of the file: once it can be read, run`);
+    expect((await session.exited).exitCode).toBe(8);
+    expect(statSync(env).isFIFO()).toBe(true);
+    expect(await keyring.lookup('openai-setup', t.profile)).toBe(KEY);
+    expect(session.output()).not.toMatch(/Unexpected error|^\s+at /m);
+    expect(session.output()).not.toContain('No plaintext copy of an OpenAI key is left');
     expectNoKey(session.output());
   });
 

@@ -1,11 +1,12 @@
 // import changing a file (rewriteFile): runs take turns on a file, under a lock in the config dir
 // (never a lock directory next to ~/.zshrc or in a project), waited for a bounded time; and the
 // file is read back before "Changed" is said.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { editLockPath, rewriteFile } from '../../src/plaintext/files.js';
+import { editLockPath, FileReadError, GONE, rewriteFile } from '../../src/plaintext/files.js';
 import { ConfigStoreError } from '../../src/storage/private-file.js';
 
 // Another run's lock is waited for 300 ms here, not 10 s: the outcome is the same.
@@ -72,5 +73,19 @@ describe('rewriteFile: one run at a time', () => {
     const { file, configDir } = home(1);
     expect(await rewriteFile(file, () => null, configDir)).toBe('unchanged');
     expect(readFileSync(file, 'utf8')).toBe('line 1\n');
+  });
+
+  it('read as the scan reads: a FIFO is refused at once (never waited on), a file gone is not made again unless asked; nothing written', async () => {
+    const { file, home: dir, configDir } = home(1);
+    rmSync(file);
+    execFileSync('mkfifo', [file]);
+    const fifo = await rewriteFile(file, changeLine(1), configDir).catch((e: unknown) => e);
+    expect(fifo).toEqual(new FileReadError(file, 'not a regular file any more'));
+    expect(statSync(file).isFIFO()).toBe(true);
+    const absent = join(dir, '.zshrc');
+    expect(await rewriteFile(absent, () => 'x\n', configDir).catch((e: unknown) => e)).toEqual(new FileReadError(absent, GONE));
+    expect(readdirSync(dir)).toEqual(['.bashrc']);
+    expect(await rewriteFile(absent, () => 'x\n', configDir, { create: true })).toBe('changed');
+    expect(readFileSync(absent, 'utf8')).toBe('x\n');
   });
 });
