@@ -122,7 +122,10 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   const requestId = failure.requestId === null ? null : safe(failure.requestId, 100);
   const parsed = errorText(failure.body);
   // An answer that is not the API's (a redirect, a proxy's page) says so in diagnosis.ts's words.
-  const foreign = parsed ? null : nonApiDiagnosis({ ...failure, body: failure.body }, diagnosisRequest);
+  // A redirect is never the API's, whatever its body: the API does not redirect, and a JSON error
+  // from a captive portal or a wrong base URL must not read as the API refusing the key.
+  const redirect = status >= 300 && status < 400;
+  const foreign = parsed && !redirect ? null : nonApiDiagnosis(failure, diagnosisRequest);
   if (foreign || !parsed) {
     const message = foreign ? safe(foreign.message) : `The API answered HTTP ${status} without an error message.`;
     return new AdminApiError(status >= 500 ? 'server_error' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${message}`, foreign?.fix ? [safe(adminFix(foreign.fix))] : [], status, null, requestId);

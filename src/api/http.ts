@@ -4,7 +4,9 @@
 // Not Node's own fetch: its undici and WebAssembly parser more than doubled the time `verify`
 // takes (README, "Speed and size"). On top of fetch this adds only what a key checker must never
 // do without: no redirect is followed (the key would go along), and no answer may be larger than
-// MAX_BODY_BYTES once decompressed. The caller's AbortSignal bounds the whole request, body included.
+// MAX_BODY_BYTES once decompressed; and it reaches an IPv6 address, which fetch alone cannot
+// (ipv6Agent). The caller's AbortSignal bounds the whole request, body included.
+import { isIPv6 } from 'node:net';
 import { Transform } from 'node:stream';
 import type { ClientOptions } from 'openai';
 import { UsageError } from '../errors.js';
@@ -50,7 +52,22 @@ export function proxySettings(env: Record<string, string | undefined>): ProxySet
   return { httpProxy, httpsProxy, noProxy: (env.no_proxy || env.NO_PROXY || '').trim() };
 }
 
-/** Does NO_PROXY exempt this URL (`*`, a host, a `.domain` suffix, with or without a port)? */
+/** An IPv6 address as URL writes it (`0:0::1` is `::1`), so an entry matches however it is spelled; null when it is none. */
+function ipv6(address: string): string | null {
+  if (!isIPv6(address)) return null;
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    // With a zone (`fe80::1%eth0`), which no URL's host has: it exempts nothing.
+    return address;
+  }
+}
+
+/**
+ * Does NO_PROXY exempt this URL (`*`, a host, a `.domain` suffix, with or without a port)? An IPv6
+ * address as curl and undici take it: bare (`::1`, never with a port: its last group would read as
+ * one) or in brackets with or without a port (`[::1]`, `[::1]:8080`).
+ */
 function exempt(url: URL, noProxy: string): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -59,6 +76,13 @@ function exempt(url: URL, noProxy: string): boolean {
     .filter(Boolean)
     .some((entry) => {
       if (entry === '*') return true;
+      const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(entry);
+      const address = ipv6(bracketed ? bracketed[1]! : entry);
+      if (bracketed || address !== null) {
+        // An IPv6 address exempts that address only (on its port, when a bracketed one names one).
+        if (bracketed?.[2] && bracketed[2] !== port) return false;
+        return address === host;
+      }
       const [name, entryPort] = entry.toLowerCase().replace(/^\*?\./, '.').split(/:(?=\d+$)/) as [string, string | undefined];
       if (entryPort && entryPort !== port) return false;
       return name.startsWith('.') ? host.endsWith(name) || host === name.slice(1) : host === name || host.endsWith(`.${name}`);
@@ -81,6 +105,23 @@ function proxyUrlFor(settings: ProxySettings, url: string): string | null {
 export function proxyFor(settings: ProxySettings, url: string): string | null {
   const proxy = proxyUrlFor(settings, url);
   return proxy === null ? null : withoutCredentials(proxy);
+}
+
+/**
+ * For a direct request to an IPv6 address: an agent that connects to it. fetch hands Node the URL's
+ * hostname as it is, in brackets (`[::1]`), which Node looks up as a name and never finds; the
+ * agent's own `host` takes its place (the Host header keeps the brackets, as it must).
+ */
+async function ipv6Agent(url: string): Promise<import('node:http').Agent | undefined> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (!parsed.hostname.startsWith('[')) return undefined;
+  const { Agent } = parsed.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Agent({ host: parsed.hostname.slice(1, -1) });
 }
 
 /** An error fetch and the SDK carry as a cause, with a code the diagnosis knows. */
@@ -166,6 +207,8 @@ export function createApiFetch(settings: ProxySettings): ApiFetch {
         controller.abort(refused);
       });
       agent = tunnel;
+    } else {
+      agent = await ipv6Agent(target);
     }
     let response: Awaited<ReturnType<FetchLibrary>>;
     try {

@@ -465,6 +465,29 @@ describe('proxy', () => {
     }
   });
 
+  it('NO_PROXY exempts an IPv6 base URL in every form curl and undici take: bare, bracketed, with its port, in a list', async () => {
+    const proxy = await startProxy();
+    const v6 = await startOpenAIServer({ host: '::1' });
+    try {
+      v6.addKey(keyFor('valid'), 'valid');
+      const target = `[::1]:${v6.port}`;
+      // Without NO_PROXY the request goes through the proxy: the runs below test the exemption, not a proxy left unused.
+      const proxied = await verify(['--key', keyFor('valid'), '--base-url', v6.baseURL], { HTTP_PROXY: proxy.url, NO_PROXY: '' });
+      expect(proxied.code, proxied.stderr).toBe(0);
+      expect(proxy.targets).toEqual([target, target]);
+      proxy.targets.length = 0;
+      for (const noProxy of ['::1', '[::1]', target, 'localhost,127.0.0.1,::1']) {
+        const result = await verify(['--key', keyFor('valid'), '--base-url', v6.baseURL], { HTTP_PROXY: proxy.url, NO_PROXY: noProxy });
+        expect(result.code, `NO_PROXY=${noProxy}: ${result.stderr}`).toBe(0);
+        expect(proxy.targets, `NO_PROXY=${noProxy}`).toEqual([]);
+      }
+      expect(v6.requestsFor(keyFor('valid'))).toHaveLength(10);
+    } finally {
+      await v6.close();
+      await proxy.close();
+    }
+  });
+
   it('a proxy that refuses the tunnel is named as refusing it, at once, not as a timeout', async () => {
     const proxy = await startProxy();
     try {

@@ -193,7 +193,7 @@ export function createAdminWorld(deps) {
     if (!admin.scopes.has(scope)) return { status: toggles.missingScopeStatus, body: missingScopeBody(scope, toggles.errorShape, toggles.missingScopeForm) };
     if (failure) {
       if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
-      return { status: failure.status, body: failure.body };
+      return { status: failure.status, body: failure.body, ...(failure.headers ? { headers: failure.headers } : {}) };
     }
     const body = /** @type {Record<string, unknown>} */ (x.bodyIsJson && x.body && typeof x.body === 'object' ? x.body : {});
     if (!x.bodyIsJson) return badRequest('We could not parse the JSON body of your request.');
@@ -377,7 +377,7 @@ export function createAdminWorld(deps) {
       failNext(match, failure, times = 1) {
         const path = typeof match.path === 'string' ? new RegExp(`^${match.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : match.path;
         const body = failure.body ?? err(failure.message ?? 'The server had an error while processing your request. Sorry about that!', failure.type ?? 'server_error', failure.code ?? null);
-        failures.push({ method: match.method, path, status: failure.status, body, times });
+        failures.push({ method: match.method, path, status: failure.status, body, headers: failure.headers, times });
       },
       serviceAccounts: (projectId) => [...serviceAccounts.values()].filter((sa) => !projectId || sa.projectId === projectId).map(serviceAccountObject),
       projectKeys: (projectId) => projectKeys(projectId).map((k) => ({ ...keyObject(k), value: k.key })),

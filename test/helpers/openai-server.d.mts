@@ -98,10 +98,10 @@ export interface AdminControl {
   setKeyMeta(key: string, meta: { name?: string; id?: string }): void;
   /** A cost on a UTC day ('2026-03-01', or the day's start in Unix seconds). */
   addCost(cost: { day: string | number; projectId: string | null; amount: number; lineItem?: string }): void;
-  /** The next `times` (default 1) admin requests matching answer `status` with the standard error envelope (or `body`). */
+  /** The next `times` (default 1) admin requests matching answer `status` with the standard error envelope (or `body`), and any `headers` (a redirect's Location). */
   failNext(
     match: { method?: string; path: string | RegExp },
-    failure: { status: number; message?: string; type?: string; code?: string | null; body?: unknown },
+    failure: { status: number; message?: string; type?: string; code?: string | null; body?: unknown; headers?: Record<string, string> },
     times?: number,
   ): void;
   serviceAccounts(projectId?: string): Array<{ id: string; name: string; role: string; created_at: number }>;

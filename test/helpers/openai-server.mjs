@@ -742,7 +742,7 @@ export function createAdminOrganization(options = {}) {
     };
     return new Response(JSON.stringify(answer.body), {
       status: answer.status,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': `req_${derive(`mem:${ids++}`, 32, HEX)}` },
+      headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': `req_${derive(`mem:${ids++}`, 32, HEX)}`, ...answer.headers },
     });
   };
   return { fetch, addKey, admin: admin.control, requests, isLive: (/** @type {string} */ key) => keys.has(key) };
@@ -813,6 +813,7 @@ export async function startOpenAIServer(options = {}) {
         'openai-processing-ms': String(20 + Math.floor(Math.random() * 100)),
         'openai-version': '2020-10-01',
         'x-request-id': requestId(),
+        ...adminAnswer.headers,
       });
       res.end(text);
       return;
