@@ -5,7 +5,7 @@
 // `error.code` first, then `error.type`, then the message (never its full stop, URL sentence or
 // exact wording), and last by HTTP status.
 import * as z from 'zod/mini';
-import { redact } from '../keys/redact.js';
+import { holdsSecret, redact } from '../keys/redact.js';
 import { OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
 import { LIMIT_REASONS, limitNamedIn } from './limits.js';
 import type { VerifyStatus } from './status.js';
@@ -85,6 +85,15 @@ function hostOf(baseURL: string): string {
   }
 }
 
+/** `text` with its %xx escapes decoded, or as it is when they are not valid UTF-8. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function hostnameOf(url: string): string {
   try {
     return new URL(url).hostname;
@@ -156,15 +165,26 @@ export function nonApiDiagnosis(failure: Extract<Failure, { kind: 'http' }>, req
     let target: string | null = null;
     try {
       const to = location ? new URL(location, request.baseURL) : null;
-      if (to) target = to.protocol === new URL(request.baseURL).protocol ? to.host : `${to.protocol}//${to.host}`;
+      if (to) {
+        // The parser lower-cases the host (and decodes %xx in it): a key put there comes out in a
+        // case the masking must not be trusted to catch, so the labels that hold it are not shown.
+        const shownHost = to.host
+          .split('.')
+          .map((label) => (holdsSecret(label, request.key) ? '<the key>' : label))
+          .join('.');
+        target = to.protocol === new URL(request.baseURL).protocol ? shownHost : `${to.protocol}//${shownHost}`;
+      }
     } catch {
       target = null;
     }
+    // Only where the redirect points is shown, never its path or query; that the key is in any of
+    // it is said, as it tells of a server that hands the key on.
+    const holdsKey = location !== null && [location, decoded(location)].some((text) => holdsSecret(text, request.key));
     return {
       status: 'network_error',
       reason: `http_${status}`,
       message: target
-        ? `${host} answered with a redirect (HTTP ${status}) to ${target} instead of an API answer; the key was not sent there.`
+        ? `${host} answered with a redirect (HTTP ${status}) to ${target} instead of an API answer; the key was not sent there${holdsKey ? ', though the address holds it' : ''}.`
         : `${host} answered with a redirect (HTTP ${status}) without a Location instead of an API answer.`,
       fix: 'A captive portal or proxy login page may be in the way: sign in to the network in a browser, or check your proxy settings and the --base-url.',
       fixUrl: null,

@@ -6,16 +6,19 @@ import { maskKey } from './format.js';
 const KEY_PATTERN = /sk-[A-Za-z0-9_-]{16,}/g;
 // A key quoted without its `sk-`: the project/service-account/admin body, or any token around
 // `T3BlbkFJ` (base64 of "OpenAI"), which sits in the middle of every key the platform issues.
+// The marker in any case: a host name, a proxy or a log may have lower- or upper-cased the key.
 // Tried only where a run of key characters starts: tried at every place inside a long run, the
 // search for the marker went over the rest of the run each time (quadratic: a 40,000-character
 // run took seconds). A run holds a match iff one starting where it starts does, so none is lost.
-const BARE_KEY_PATTERN = /(?<![A-Za-z0-9_-])(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{8,}T3BlbkFJ[A-Za-z0-9_-]{8,})/g;
+const BARE_KEY_PATTERN = /(?<![A-Za-z0-9_-])(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{8,}[Tt]3[Bb][Ll][Bb][Kk][Ff][Jj][A-Za-z0-9_-]{8,})/g;
 // The API echoes a wrong key as `sk-proj-*****…*****21sA` ("Incorrect API key provided: …"): shorten the stars.
 const ECHOED_MASK = /([A-Za-z0-9_-]{0,12})\*{6,}([A-Za-z0-9_-]{0,4})/g;
 const KEY_PREFIXES = ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 'sk-None-', 'sk-'];
 
 /** The shortest piece of a known secret that is masked wherever it appears (its body, a half of it…). */
 export const MIN_SECRET_FRAGMENT = 12;
+/** A shorter secret is not looked for (it would mask ordinary words); one shorter than MIN_SECRET_FRAGMENT only whole. */
+const MIN_SECRET_LENGTH = 8;
 
 /**
  * `sk-…` glued to a word (`xsk-proj-…`) is a key only when it looks random (upper and lower case
@@ -26,48 +29,80 @@ function keyShaped(match: string, offset: number, text: string): boolean {
   return /[A-Z]/.test(match) && /[a-z]/.test(match.slice(3)) && /[0-9]/.test(match);
 }
 
-/** A piece of `secret` as it may be shown: its key prefix if it starts the piece, its last four if it ends it. */
-function fragmentMask(secret: string, start: number, end: number): string {
-  const prefix = start === 0 ? (KEY_PREFIXES.find((p) => secret.startsWith(p) && end >= p.length) ?? '') : '';
-  const tail = end === secret.length && end - start >= MIN_SECRET_FRAGMENT + 4 ? secret.slice(-4) : '';
-  return `${prefix}…${tail}`;
+/**
+ * A piece of `secret` as it may be shown: its key prefix if it starts the piece, its last four if it
+ * ends it (as maskKey shows them: not of a secret under 20 characters), both as `copy` (the piece
+ * as the text has it, in its case) spells them.
+ */
+function fragmentMask(secret: string, start: number, end: number, copy: string): string {
+  const prefix = start === 0 ? (KEY_PREFIXES.find((p) => secret.startsWith(p) && end >= p.length)?.length ?? 0) : 0;
+  const tail = end === secret.length && secret.length >= 20 && end - start >= MIN_SECRET_FRAGMENT + 4 ? copy.slice(-4) : '';
+  return `${copy.slice(0, prefix)}…${tail}`;
 }
 
-/** Every piece of at least MIN_SECRET_FRAGMENT characters of `secret` in `text`, masked. */
-function maskFragments(text: string, secret: string): string {
-  const n = MIN_SECRET_FRAGMENT;
-  if (secret.length < n || text.length < n) return text;
+/**
+ * `text` with A-Z as a-z and nothing else changed: as long as `text`, so that a place in one is
+ * the same place in the other (String#toLowerCase changes the length of a few letters, like İ;
+ * it alone is used on ASCII text, as it is several times faster than a replace).
+ */
+function foldCase(text: string): string {
+  return /[^\x00-\x7f]/.test(text) ? text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()) : text.toLowerCase();
+}
+
+/**
+ * Where pieces of at least MIN_SECRET_FRAGMENT characters of `secret` (all of a shorter one) are in
+ * `text`, in any case (a host name is lower-cased, and a log or proxy may change case): each as
+ * [start, end) in `text` and [from, to) in `secret`. One pass over `text`: each place is looked up
+ * once, and a run, once found, is followed to its end and never read again.
+ */
+function* fragmentsIn(text: string, secret: string): Generator<[start: number, end: number, from: number, to: number]> {
+  const n = Math.min(MIN_SECRET_FRAGMENT, secret.length);
+  if (n < MIN_SECRET_LENGTH || text.length < n) return;
+  const folded = foldCase(text);
+  const key = foldCase(secret);
   // Where each n-character piece of the secret starts in it (the first place is enough to say
   // which part of the key a run of text came from).
   const pieces = new Map<string, number>();
-  for (let i = secret.length - n; i >= 0; i--) pieces.set(secret.slice(i, i + n), i);
-  let out = '';
-  let copied = 0;
-  for (let i = 0; i + n <= text.length; ) {
-    const from = pieces.get(text.slice(i, i + n));
+  for (let i = key.length - n; i >= 0; i--) pieces.set(key.slice(i, i + n), i);
+  for (let i = 0; i + n <= folded.length; ) {
+    const from = pieces.get(folded.slice(i, i + n));
     if (from === undefined) {
       i++;
       continue;
     }
     // Extend the run while the text keeps following the secret.
     let end = i + n;
-    let secretEnd = from + n;
-    while (end < text.length && secretEnd < secret.length && text[end] === secret[secretEnd]) {
+    let to = from + n;
+    while (end < folded.length && to < key.length && folded[end] === key[to]) {
       end++;
-      secretEnd++;
+      to++;
     }
-    out += text.slice(copied, i) + fragmentMask(secret, from, secretEnd);
-    copied = end;
+    yield [i, end, from, to];
     i = end;
   }
+}
+
+/** Every piece of at least MIN_SECRET_FRAGMENT characters of `secret` (all of a shorter one) in `text`, in any case, masked. */
+function maskFragments(text: string, secret: string): string {
+  let out = '';
+  let copied = 0;
+  for (const [start, end, from, to] of fragmentsIn(text, secret)) {
+    out += text.slice(copied, start) + fragmentMask(secret, from, to, text.slice(start, end));
+    copied = end;
+  }
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Does `text` hold `secret`, or a piece of it that redact() masks, in any case? */
+export function holdsSecret(text: string, secret: string): boolean {
+  return !fragmentsIn(text, secret).next().done;
 }
 
 /** Remove every secret from a text that may be shown or stored (SDK errors can quote the key). */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= 8) out = maskFragments(out.split(secret).join(maskKey(secret)), secret);
+    if (secret && secret.length >= MIN_SECRET_LENGTH) out = maskFragments(out.split(secret).join(maskKey(secret)), secret);
   }
   return out
     .replace(KEY_PATTERN, (m, offset: number, whole: string) => (keyShaped(m, offset, whole) ? maskKey(m) : m))

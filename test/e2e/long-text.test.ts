@@ -124,6 +124,7 @@ describe('masking and finding on megabytes, in a child process', () => {
       'proj- words': ' proj-'.repeat(MB / 6),
       'stars': '*'.repeat(MB),
       'the key again and again': KEY.repeat(MB / KEY.length),
+      'the key lower-cased again and again': KEY.toLowerCase().repeat(MB / KEY.length),
       'scheme characters': 'a.'.repeat(MB / 2),
       'blanks': ' \\t'.repeat(MB / 2) + 'x',
     };

@@ -2,13 +2,15 @@
 // of a few outcomes end to end (every answer's diagnosis is in test/unit/diagnosis.test.ts), every
 // key source, --json parsed with the schema, network faults, proxies, and the full key never printed.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI, type Scenario } from '../helpers/openai-server.js';
 import { startProxy } from '../helpers/proxy-server.js';
-import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, makeTestEnv, withTestEnv, type TestEnv } from '../helpers/env.js';
 import { runCli, type RunResult } from '../helpers/run.js';
 import { spawnCli } from '../helpers/pty.js';
 
@@ -401,6 +403,37 @@ describe('network faults', () => {
         s.closeAllConnections();
         s.close();
       }
+    }
+  });
+
+  it('a redirect to a host made of the key: verify, --json, status and the state file hold no piece of it in any case', async () => {
+    // A key whose first characters after the prefix are lower case (two keys in three): the URL
+    // parser lower-cases a host, which left the key's opening as it was and the masking fooled.
+    let key = '';
+    for (let i = 0; !/^sk-svcacct-[a-z0-9]{6}[A-Z]/.test(key); i++) key = makeKey('svcacct', `verify-redirect-${i}`);
+    const redirecting = createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(302, { location: `http://${req.headers.authorization?.replace(/^Bearer /, '')}.example/` }).end();
+    });
+    const port = await listenLocal(redirecting);
+    try {
+      await withTestEnv({ OPENAI_API_KEY: key, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` }, async (t) => {
+        const shown = await runCli(['verify'], { env: t.env });
+        const json = await runCli(['verify', '--json'], { env: t.env });
+        const status = await runCli(['status'], { env: t.env });
+        expect([shown.code, json.code, status.code]).toEqual([6, 6, 0]);
+        const stored = readFileSync(join(t.configDir, 'state.json'), 'utf8');
+        const pieces = (text: string) => [...Array(key.length - 11).keys()].map((i) => key.slice(i, i + 12).toLowerCase()).filter((piece) => text.toLowerCase().includes(piece));
+        for (const text of [shown.stdout, shown.stderr, json.stdout, json.stderr, status.stdout, status.stderr, stored]) expect(pieces(text)).toEqual([]);
+        const target = `127.0.0.1:${port} answered with a redirect (HTTP 302) to <the key>.example instead of an API answer; the key was not sent there, though the address holds it.`;
+        expect(shown.stdout).toContain(`✖ ${target}`);
+        expect(VerifyJsonSchema.parse(JSON.parse(json.stdout)).message).toBe(target);
+        expect(status.stdout).toMatch(/Last check .*: could not reach the API — 127\.0\.0\.1:\d+ answered with a redirect \(HTTP 302\) to <the key>\.example instead/);
+        expect(JSON.parse(stored).profiles.default.lastVerify.message).toBe(target);
+      });
+    } finally {
+      redirecting.closeAllConnections();
+      redirecting.close();
     }
   });
 
