@@ -3,16 +3,20 @@
 import { maskKey } from './format.js';
 
 // Anything that looks like an OpenAI secret key, wherever it appears in a text.
-const KEY_PATTERN = /sk-[A-Za-z0-9_-]{16,}/g;
+// Open-ended repeats are written `{n}…*`, never `{n,}`: V8 keeps a backtrack entry per character
+// of an `{n,}` loop, and a run of a few million key characters (a 16 MB answer may hold one)
+// overflows its stack ("Maximum call stack size exceeded"); `*` and `+` loops have no such limit.
+const KEY_PATTERN = /sk-[A-Za-z0-9_-]{16}[A-Za-z0-9_-]*/g;
 // A key quoted without its `sk-`: the project/service-account/admin body, or any token around
 // `T3BlbkFJ` (base64 of "OpenAI"), which sits in the middle of every key the platform issues.
 // The marker in any case: a host name, a proxy or a log may have lower- or upper-cased the key.
 // Tried only where a run of key characters starts: tried at every place inside a long run, the
 // search for the marker went over the rest of the run each time (quadratic: a 40,000-character
 // run took seconds). A run holds a match iff one starting where it starts does, so none is lost.
-const BARE_KEY_PATTERN = /(?<![A-Za-z0-9_-])(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{8,}[Tt]3[Bb][Ll][Bb][Kk][Ff][Jj][A-Za-z0-9_-]{8,})/g;
-// The API echoes a wrong key as `sk-proj-*****…*****21sA` ("Incorrect API key provided: …"): shorten the stars.
-const ECHOED_MASK = /([A-Za-z0-9_-]{0,12})\*{6,}([A-Za-z0-9_-]{0,4})/g;
+const BARE_KEY_PATTERN = /(?<![A-Za-z0-9_-])(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40}[A-Za-z0-9_-]*|[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*[Tt]3[Bb][Ll][Bb][Kk][Ff][Jj][A-Za-z0-9_-]{8}[A-Za-z0-9_-]*)/g;
+// The API echoes a wrong key as `sk-proj-*****…*****21sA` ("Incorrect API key provided: …"): shorten the stars
+// (what is around them stays as it is; looking for it from every place made a long text slow).
+const ECHOED_MASK = /\*{6}\**/g;
 const KEY_PREFIXES = ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 'sk-None-', 'sk-'];
 
 /** The shortest piece of a known secret that is masked wherever it appears (its body, a half of it…). */
@@ -107,7 +111,7 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
   return out
     .replace(KEY_PATTERN, (m, offset: number, whole: string) => (keyShaped(m, offset, whole) ? maskKey(m) : m))
     .replace(BARE_KEY_PATTERN, (m) => `…${m.slice(-4)}`)
-    .replace(ECHOED_MASK, '$1…$2');
+    .replace(ECHOED_MASK, '…');
 }
 
 /** The most of one line of text the tool did not write that the DEBUG log shows (a few KB). */

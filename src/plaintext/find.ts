@@ -12,7 +12,7 @@ const MARKED =
 // The blanks between name and value as `\s*[=:]\s*` or `\s+`: as `\s*(?:[=:]|\s)\s*` a long run
 // of blanks could be split in quadratically many ways, each tried when no key followed.
 const NAMED =
-  /(?:OPENAI_API_KEY|OPENAI_ADMIN_KEY|CODEX_API_KEY|AIDER_OPENAI_API_KEY|openai[-_]api[-_]key|apiKey|api_key|"openai")["']?(?:\s*[=:]\s*|\s+)["']?(sk-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/g;
+  /(?:OPENAI_API_KEY|OPENAI_ADMIN_KEY|CODEX_API_KEY|AIDER_OPENAI_API_KEY|openai[-_]api[-_]key|apiKey|api_key|"openai")["']?(?:\s*[=:]\s*|\s+)["']?(sk-[A-Za-z0-9_-]{20}[A-Za-z0-9_-]*)(?![A-Za-z0-9_-])/g;
 
 export interface FoundKey {
   key: string;

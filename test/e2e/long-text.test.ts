@@ -137,6 +137,19 @@ describe('masking and finding on megabytes, in a child process', () => {
       await run('shownValue: ' + name, () => shownValue(text).length);
       await run('withoutUrlLogins: ' + name, () => withoutUrlLogins(text).length);
     }
+    // Runs of millions of characters (an answer may be 16 MB): a regular-expression loop written
+    // \`{n,}\` overflowed V8's stack on them ("Maximum call stack size exceeded").
+    const LONGEST = 8 * MB;
+    const longest = {
+      'key characters': 'A'.repeat(LONGEST),
+      'sk- and key characters': 'sk-' + 'A'.repeat(LONGEST),
+      'proj- and key characters': 'proj-' + 'A'.repeat(LONGEST),
+      'a marker in the middle': 'A'.repeat(LONGEST / 2) + marker + 'A'.repeat(LONGEST / 2),
+      'stars': '*'.repeat(LONGEST),
+    };
+    for (const [name, text] of Object.entries(longest)) {
+      await run('redact, 8 MB: ' + name, () => redact(text, [KEY]).length);
+    }
     await run('redact: a key after a megabyte', () => redact('A'.repeat(MB / 2) + marker + 'A'.repeat(MB / 2) + ' ' + KEY));
     await run('findKeys: 4 MB of key characters', () => findKeys('A'.repeat(4 * MB)).length);
     await run('findKeys: 4 MB of keys', () => findKeys((KEY + ' ').repeat(4 * MB / 165)).length);
