@@ -5,7 +5,7 @@
 // file is the one checked (in its own repository), written and named. The file is then recorded
 // for the profile (plaintext/env-files.ts): a copy the person asked for, which status, doctor and
 // import do not treat as a leak, and which rotate and logout name.
-import { chmod, link, lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
@@ -14,9 +14,9 @@ import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../ke
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { envFilesOf, gitRunner, gitVerdict, isMissing, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
+import { FileReadError, GONE, rewriteFile } from '../plaintext/files.js';
 import { MAX_FILE_BYTES } from '../plaintext/scan.js';
 import { pathLine } from '../plaintext/summary.js';
-import { tempPathFor } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { FILE_PROBLEMS, readRegularFile, UnreadableFileError } from '../storage/read-file.js';
 import { profileFlagFor } from '../terminal/invocation.js';
@@ -59,49 +59,16 @@ async function fileStep<T>(promise: Promise<T>, subject: string, after: string, 
   const at = (failed: string | undefined) => (path !== undefined && failed && resolve(failed) !== path ? ` at ${pathLine(failed)}` : '');
   try {
     return await promise;
-  } catch (error) {
+  } catch (caught) {
+    // rewriteFile's failure to read the file: said as the failure itself is said here.
+    if (caught instanceof FileReadError && (caught.why === GONE || caught.cause === undefined)) {
+      throw new UsageError(`${subject}: ${caught.why === GONE ? 'it was removed meanwhile' : caught.why}. ${after}`);
+    }
+    const error = caught instanceof FileReadError ? caught.cause : caught;
     if (error instanceof UnreadableFileError) throw new UsageError(`${subject}: ${UNREADABLE[error.reason]}${at(error.path)}. ${after}`);
     const { code, syscall, path: failed } = error as NodeJS.ErrnoException;
     if (error instanceof ExitError || typeof code !== 'string' || typeof syscall !== 'string') throw error;
     throw new UsageError(`${subject}: ${FILE_PROBLEMS[code] ?? code}${at(failed)}. ${after}`);
-  }
-}
-
-/** Replace a file's content atomically (temp file + rename next to it), keeping its mode. `path` is no link. */
-async function replaceFile(path: string, text: string, mode: number): Promise<void> {
-  const temp = tempPathFor(path);
-  try {
-    await writeFile(temp, text, { encoding: BYTES, mode, flag: 'wx' });
-    await chmod(temp, mode);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => {});
-    throw error;
-  }
-}
-
-/**
- * Create a file atomically (temp file, then a hard link to its name), never over one that
- * appeared meanwhile. `mode` null: the usual mode for the umask.
- */
-async function createFile(path: string, text: string, mode: number | null, shown: string): Promise<void> {
-  const temp = tempPathFor(path);
-  const write = async (to: string) => {
-    await writeFile(to, text, { encoding: BYTES, mode: mode ?? 0o666, flag: 'wx' });
-    if (mode !== null) await chmod(to, mode);
-  };
-  try {
-    await write(temp);
-    await link(temp, path).catch(async (error: NodeJS.ErrnoException) => {
-      // A file system without hard links: create it in place, still never over another file.
-      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(error.code ?? '')) throw error;
-      await write(path);
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${shown} appeared while the key was being written; it was left as it is. Run the command again.`);
-    throw error;
-  } finally {
-    await rm(temp, { force: true }).catch(() => {});
   }
 }
 
@@ -160,17 +127,19 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   const key = await requireStoredKey(ctx, profileName);
 
   // The edit is worked out before anything is written (a .gitignore included), so that a file
-  // the readers disagree about is left entirely alone.
-  const before = await lookup(readText(real));
-  let after: SetResult;
-  try {
-    after = setVariable(before ?? '', 'OPENAI_API_KEY', key);
-  } catch (error) {
-    if (!(error instanceof AmbiguousEnvFile)) throw error;
-    throw new UsageError(`${where}, ${error.message}. Nothing was written.`, [
-      `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (${ctx.commandName} token${profileFlagFor(ctx, profileName)} prints the key).`,
-    ]);
-  }
+  // the readers disagree about is left entirely alone; and again when the file is written, on its
+  // text then (another run, or import, may have changed it meanwhile).
+  const edit = (text: string, after: string): SetResult => {
+    try {
+      return setVariable(text, 'OPENAI_API_KEY', key);
+    } catch (error) {
+      if (!(error instanceof AmbiguousEnvFile)) throw error;
+      throw new UsageError(`${where}, ${error.message}. ${after}`, [
+        `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (${ctx.commandName} token${profileFlagFor(ctx, profileName)} prints the key).`,
+      ]);
+    }
+  };
+  edit((await lookup(readText(real))) ?? '', 'Nothing was written.');
 
   const verdict = await lookup(gitVerdict(deps.git, dirname(real), basename(real)));
   if (verdict.kind === 'no-git') {
@@ -206,17 +175,30 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
       if (!add) throw new UsageError(`Nothing was written: ${where} could be committed.`, ['Pass --force to write it anyway.']);
     }
     if (add) {
-      await fileStep(
-        (async () => {
-          const before = await readText(gitignore);
-          const text = appendLine(before ?? '', pattern);
-          if (before === null) await createFile(gitignore, text, null, gitignoreShown);
-          else await replaceFile(gitignore, text, (await stat(gitignore)).mode & 0o777);
-        })(),
+      // Changed under the lock every run of openai-setup takes on it, as it is then: lines other
+      // runs added meanwhile stay, and the line is not added twice.
+      const outcome = await fileStep(
+        rewriteFile(gitignore, (text) => (text.split(/\r?\n/).includes(pattern) ? null : appendLine(text, pattern)), ctx.configDir, { create: true }),
         `Could not add ${pathLine(pattern)} to ${gitignoreShown}`,
         'The key was not written.',
       );
-      term.out(`${m.ok} Added ${pathLine(pattern)} to ${gitignoreShown}.`);
+      // What is said is what git does now, asked again after the write.
+      const now = await lookup(gitVerdict(deps.git, dirname(real), basename(real)));
+      if (now.kind !== 'ignored') {
+        if (outcome === 'overwritten') {
+          throw new UsageError(`${gitignoreShown} was changed by another program while ${pathLine(pattern)} was added to it, and git does not ignore ${where}. The key was not written.`, [
+            'Look at .gitignore, and run this command again.',
+          ]);
+        }
+        const check = detour ? `git -C ${shellWord(verdict.root)} check-ignore -v ${shellWord(verdict.path)}` : `git check-ignore -v ${shellWord(typed)}`;
+        throw new UsageError(`${gitignoreShown} has ${pathLine(pattern)}, yet git does not ignore ${where}: a "!" line takes it back (in a .gitignore nearer to it?). The key was not written.`, [
+          `See which line: ${check}`,
+          'Or pass --force (without --gitignore) to write the key anyway.',
+        ]);
+      }
+      if (outcome === 'changed') term.out(`${m.ok} Added ${pathLine(pattern)} to ${gitignoreShown}.`);
+      else if (outcome === 'unchanged') term.out(`${m.ok} ${pathLine(pattern)} is in ${gitignoreShown} already (another run added it).`);
+      else term.out(`${m.ok} git ignores ${where} now (another program changed ${gitignoreShown} meanwhile).`);
     } else {
       term.err(`${m.warn} ${where} is not covered by .gitignore: do not commit it (--force).`);
     }
@@ -224,20 +206,36 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
 
   const what = `OPENAI_API_KEY (${maskKey(key)}, profile "${profileName}")`;
   const writing = <T>(promise: Promise<T>) => fileStep(promise, `Could not write ${where}`, 'The key was not written.');
-  if (before === null) {
-    await writing(createFile(real, after.text, 0o600, where));
+  // Written under the same lock as import's edits and other runs' (their changes stay), created
+  // 0600 if it is not there; `made`: what the edit found and did.
+  const made: { exists?: boolean; result?: SetResult } = {};
+  const outcome = await writing(
+    rewriteFile(
+      real,
+      (text, exists) => {
+        const result = edit(text, 'The key was not written.');
+        Object.assign(made, { exists, result });
+        return exists && result.text === text ? null : result.text;
+      },
+      ctx.configDir,
+      { create: true, mode: 0o600 },
+    ),
+  );
+  if (outcome === 'overwritten' || !made.result) {
+    throw new UsageError(`${where} was changed by another program while the key was being written to it. Check what it holds, and run this command again.`);
+  }
+  if (!made.exists) {
     const note = 'a new file, readable only by you';
     term.out(`${m.ok} Wrote ${what} to ${detour ? `${pathLine(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
     return remember(ctx, profileName, path, where);
   }
-  const mode = (await writing(stat(real))).mode & 0o777;
-  if (after.text === before) {
+  if (outcome === 'unchanged') {
     term.out(`${m.ok} ${where} already has ${what}; nothing changed.`);
   } else {
-    await writing(replaceFile(real, after.text, mode));
-    const how = after.replaced === 0 ? `Added ${what} to` : `Updated ${what} in`;
+    const how = made.result.replaced === 0 ? `Added ${what} to` : `Updated ${what} in`;
     term.out(`${m.ok} ${how} ${where}; every other line is as it was.`);
   }
+  const mode = (await writing(stat(real))).mode & 0o777;
   if (mode & 0o077 && ctx.platform !== 'win32') {
     term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${shellWord(detour ? real : typed)}`);
   }

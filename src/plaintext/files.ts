@@ -1,11 +1,11 @@
-// Changing a file import found a key in: byte for byte (latin1: one character per byte, so any
-// encoding comes back unchanged), atomically (a temp file next to it, renamed over it), with its
-// mode kept, and one run at a time. The temp file holds the new text, never the old line, and
+// Changing a file import found a key in, or one env writes (the --file, .gitignore): byte for
+// byte (latin1: one character per byte, so any encoding comes back unchanged), atomically (a temp
+// file next to it, renamed over it), with its mode kept, and one run at a time. The temp file holds the new text, never the old line, and
 // never outlives a failure. Every read of such a file is the scan's (storage/read-file.ts, the
 // same cap): between the scan and the edit it may have become a FIFO (a plain read would wait for
 // a writer forever), a link to /dev/zero, a huge file, or one that cannot be read.
 import { createHash } from 'node:crypto';
-import { chmod, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { LOCK_WAIT_MS, withFileLock } from '../storage/lock.js';
 import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
@@ -14,13 +14,17 @@ import { MAX_FILE_BYTES, unreadableWhy } from './scan.js';
 
 const BYTES = 'latin1';
 
-/** A file import found a key in cannot be read now: `path` as the caller named it, and why, in words. */
+/**
+ * A file import found a key in (or env changes) cannot be read now: `path` as the caller named it,
+ * and why, in words; `cause` the failure itself, for a caller that says it in its own words.
+ */
 export class FileReadError extends Error {
   constructor(
     readonly path: string,
     readonly why: string,
+    cause?: unknown,
   ) {
-    super(`${path}: ${why}`);
+    super(`${path}: ${why}`, cause === undefined ? undefined : { cause });
     this.name = 'FileReadError';
   }
 }
@@ -31,7 +35,7 @@ export const GONE = 'removed since import read it';
 /** A file-system failure of reading `path` as a FileReadError; any other error (a bug) as it is. */
 function readError(error: unknown, path: string): unknown {
   const why = (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? GONE : unreadableWhy(error);
-  return why === null ? error : new FileReadError(path, why);
+  return why === null ? error : new FileReadError(path, why, error);
 }
 
 /** The file's text, read as the scan reads it; null when there is none. A FileReadError when it cannot be read. */
@@ -61,20 +65,48 @@ export function editLockPath(configDir: string, real: string): string {
 }
 
 /**
- * Replace the file's text with `change(text)` (null: leave it as it is). A file that is not there
- * is created with `create` (mode 0644 less the umask's bits, as an editor would), else a
- * FileReadError (GONE), as is one that cannot be read (readText). Links are followed: the file they
- * point to changes, the link stays. Runs of openai-setup take turns on a file (a lock in
- * `configDir`, waited for a bounded time), so each changes what the one before wrote; and the file
- * is read back: 'changed' when it holds what was written, 'overwritten' when another program (one
- * that takes no lock: an editor) wrote it meanwhile or it cannot be read back, 'unchanged' when
- * `change` gave null.
+ * Create `path` holding `text` atomically (a temp file, then a hard link to its name), never over
+ * a file that appeared meanwhile: false then, and nothing written. `mode` exactly, whatever the
+ * umask (a file that is to hold a key: 0o600); null, the usual mode for the umask (0644 less its bits).
+ */
+async function createNew(path: string, text: string, mode: number | null): Promise<boolean> {
+  const temp = tempPathFor(path);
+  const write = async (to: string) => {
+    await writeFile(to, text, { encoding: BYTES, mode: mode ?? 0o644, flag: 'wx' });
+    if (mode !== null) await chmod(to, mode);
+  };
+  try {
+    await write(temp);
+    await link(temp, path).catch(async (error: NodeJS.ErrnoException) => {
+      // A file system without hard links: created in place, still never over another file.
+      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(error.code ?? '')) throw error;
+      await write(path);
+    });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Replace the file's text with `change(text, exists)` (null: leave it as it is). A file that is
+ * not there is created with `create` (`text` '' and `exists` false; atomically, mode `mode` or
+ * 0644 less the umask's bits, as an editor would), else a FileReadError (GONE), as is one that
+ * cannot be read (readText). Links are followed: the file they point to changes, the link stays.
+ * Runs of openai-setup take turns on a file (a lock in `configDir`, waited for a bounded time), so
+ * each changes what the one before wrote; and the file is read back: 'changed' when it holds what
+ * was written, 'overwritten' when another program (one that takes no lock: an editor) wrote it
+ * meanwhile, created it first, or it cannot be read back, 'unchanged' when `change` gave null.
+ * An error `change` throws is thrown, nothing written.
  */
 export async function rewriteFile(
   path: string,
-  change: (text: string) => string | null,
+  change: (text: string, exists: boolean) => string | null,
   configDir: string,
-  options: { create?: boolean } = {},
+  options: { create?: boolean; mode?: number } = {},
 ): Promise<'changed' | 'unchanged' | 'overwritten'> {
   const real = await realpath(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(readError(error, path))));
   await ensurePrivateDir(configDir);
@@ -86,13 +118,13 @@ export async function rewriteFile(
       try {
         text = await readText(target);
       } catch (error) {
-        throw error instanceof FileReadError ? new FileReadError(path, error.why) : error;
+        throw error instanceof FileReadError ? new FileReadError(path, error.why, error.cause) : error;
       }
       if (text === null && !options.create) throw new FileReadError(path, GONE);
-      const next = change(text ?? '');
+      const next = change(text ?? '', text !== null);
       if (next === null) return 'unchanged';
       if (text === null) {
-        await writeFile(target, next, { encoding: BYTES, flag: 'wx', mode: 0o644 });
+        if (!(await createNew(target, next, options.mode ?? null))) return 'overwritten';
       } else {
         const temp = tempPathFor(target);
         try {
