@@ -1,11 +1,21 @@
 // The pure parts of rotating a key: the new service account's name, and finding the old key in
 // its project's key list, where the API shows each key only redacted (its first 8 and last 4
 // characters, a `*` for each one between).
+import { randomBytes } from 'node:crypto';
 import type { AdminApi, AdminAuth, ProjectKeyInfo } from './types.js';
 
-/** `openai-setup-<profile>-<UTC date and time>`, e.g. openai-setup-default-20260302T093000Z. */
-export function serviceAccountName(profile: string, now: Date): string {
-  return `openai-setup-${profile}-${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')}`;
+/**
+ * `openai-setup-<profile>-<UTC date and time>-<tag>`, e.g. openai-setup-default-20260302T093000Z-3f9a.
+ * The tag (newServiceAccountTag) tells apart runs started in the same second, so that each
+ * account's name names it alone.
+ */
+export function serviceAccountName(profile: string, now: Date, tag: string): string {
+  return `openai-setup-${profile}-${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')}-${tag}`;
+}
+
+/** Four random hex digits: a run's own, for serviceAccountName. */
+export function newServiceAccountTag(): string {
+  return randomBytes(2).toString('hex');
 }
 
 /** Could this redacted value be this key? Same first 8 and last 4 characters, same length. */

@@ -5,10 +5,11 @@
 // any failure: each step undoes what came before it, and every failure says where things stand.
 // The stored key and the progress file never disagree: a key stored whose record could not be
 // written is taken back out (the old key put back) before the new service account is deleted.
+import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
-import { findKeyInProject, serviceAccountName } from '../api/rotation.js';
+import { findKeyInProject, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
@@ -17,6 +18,8 @@ import { projectPageUrl } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf } from '../storage/key-change.js';
+import { LOCK_STALE_MS, lockPathFor, LockBusyError, LockLostError, withFileLock } from '../storage/lock.js';
+import { ensurePrivateDir } from '../storage/private-file.js';
 import type { PutBack, Storage } from '../storage/keystore.js';
 import { envCommand } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
@@ -24,7 +27,7 @@ import { shownPath } from '../plaintext/summary.js';
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { keyCommand, verifyCommand } from '../terminal/advice.js';
+import { keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { profileFlagFor } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
@@ -118,11 +121,39 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
   ]);
 }
 
+/**
+ * `body` as the only rotate of `profile` running on this machine: a second one at the same time
+ * would read the same old key and make a second new one, and only one of them can stay stored. It
+ * is almost surely a mistake, so it is refused at once, before anything is made; a run that was
+ * killed holds the lock no longer than LOCK_STALE_MS (lock.ts).
+ */
+async function oneRotateAtATime(ctx: Context, profile: string, body: () => Promise<number>): Promise<number> {
+  await ensurePrivateDir(ctx.configDir);
+  const path = join(ctx.configDir, `rotate-${profile}`);
+  let done: number | undefined;
+  try {
+    return await withFileLock(path, async () => (done = await body()), 0);
+  } catch (error) {
+    // Lost only once the rotation was over (the run stopped for seconds, say): what it did stands.
+    if (error instanceof LockLostError && done !== undefined) return done;
+    if (!(error instanceof LockBusyError)) throw error;
+    throw new ReasonedExitError(
+      EXIT.keyStore,
+      `Another \`${toolCommand(ctx, 'rotate', profile)}\` is running (${lockPathFor(path)} is its lock), so this one changed nothing; let that one finish and see what it says (a lock left by a run that was killed is taken over ${LOCK_STALE_MS / 1000} s after it stopped).`,
+      [],
+      'rotate_running',
+    );
+  }
+}
+
 export async function run(ctx: Context, options: RotateOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profileName: string | null = null;
   const progress: Progress = { project: null, new: null, old: null, warnings: [] };
-  return withFailureDocument(ctx, options.json, async () => rotate(ctx, options, (profileName = await resolveProfileName(ctx, options.profile)), progress), (failed) => {
+  return withFailureDocument(ctx, options.json, async () => {
+    const profile = (profileName = await resolveProfileName(ctx, options.profile));
+    return oneRotateAtATime(ctx, profile, () => rotate(ctx, options, profile, progress));
+  }, (failed) => {
     const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings };
     return jsonText(RotateJsonSchema.parse(json));
   });
@@ -180,7 +211,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   if (!options.json) term.out(term.style.bold(`openai-setup rotate · profile ${profileName} · ${projectId}`));
 
   // 1. A new service account, and its key (shown by the API this once).
-  const name = serviceAccountName(profileName, ctx.clock.now());
+  const name = serviceAccountName(profileName, ctx.clock.now(), newServiceAccountTag());
   // Nothing is created in the organization that this run could not record.
   await ctx.state.assertChangeable();
   const spinner = term.spinner(`Creating the service account ${name}…`);
@@ -243,11 +274,26 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   // account stays (the stored key may be its key) and the message says exactly where things stand.
   const storage: Storage = stored?.storage ?? 'keychain';
   const where = storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
+  /**
+   * What another run left stored for the profile, found just before the new key was to replace the
+   * old one: a masked key, null for none, undefined when the keychain could not be read. Unset
+   * while the store still held the old key.
+   */
+  let storedByOther: { now: string | null | undefined } | undefined;
   /** The failure of step 3, the store back as it was if it could be (`back`). */
   const storeFailure = async (code: number, what: string, reason: string, back: PutBack): Promise<ExitError> => {
     if (back !== 'failed') {
       progress.new = progress.new && { ...progress.new, storage: null };
       const taken = back === 'untouched' ? 'Nothing was stored.' : `${newHint} was taken out of ${where} again${oldHint ? ` and ${oldHint} put back` : ''}.`;
+      if (storedByOther) {
+        // The old key is no longer this run's to speak for: another run replaced (and may have revoked) it.
+        const { now } = storedByOther;
+        const started = oldHint ? `${oldHint}, which this run started from, ${now === undefined ? 'may no longer be' : 'is no longer'} the stored key (this run did not revoke it).` : '';
+        const stands = now ? `${now} stays stored; ${started}` : now === null ? `No key is stored for profile "${profileName}" now; ${started}` : `What is stored for profile "${profileName}" now could not be read; ${started}`;
+        unchanged(started || stands);
+        const hints = now === undefined ? [`Once the ${ctx.keys.keychainDescription} answers, \`${toolCommand(ctx, 'doctor', profileName)}\` says which key is stored.`] : [];
+        return failure(code, what, `${taken} ${await undo()}. ${stands.replace(/; $/, '.')}`, hints, reason);
+      }
       return failure(code, what, `${taken} ${await undo()}${keptOld}`, [], reason);
     }
     // The store may hold the new key: its service account must stay, so that the key keeps working.
@@ -276,8 +322,13 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
         // it: the keychain first, then the file.
         const storedNow = before.keychain ?? before.file;
         if (storedNow !== oldKey) {
+          // A keychain that cannot be read, and no file copy: what it holds is not known.
+          const now = storedNow === null && before.keychain === undefined ? undefined : storedNow && maskKey(storedNow);
+          storedByOther = { now };
           throw new KeyStoreError(
-            `the key stored for profile "${profileName}" changed while rotate ran (it is now ${storedNow ? maskKey(storedNow) : 'none'}; another run stored it), so the new key was not stored over it`,
+            now === undefined
+              ? `the key stored for profile "${profileName}" could not be read just before the new key was to replace it, so the new key was not stored`
+              : `the key stored for profile "${profileName}" changed while rotate ran (it is now ${now ?? 'none'}; another run ${now ? 'stored' : 'removed'} it), so the new key was not stored over it`,
           );
         }
         await ctx.keys.set(profileName, newKey, storage === 'file');

@@ -7,6 +7,7 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
+import { toolCommand, type AdviceContext } from '../terminal/advice.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
 import type { KeySnapshot, PutBack } from './keystore.js';
 import type { State } from './state.js';
@@ -78,7 +79,7 @@ export function reasonOf(ctx: Pick<Context, 'keys'>, cause: unknown, options: { 
  * the cause is fixed, when the store could not be put back.
  */
 export async function keyChangeFailure(
-  ctx: Pick<Context, 'keys' | 'state'>,
+  ctx: Pick<Context, 'keys' | 'state'> & AdviceContext,
   error: KeyChangeError,
   words: { hint: string; account: string; removing?: boolean; again: string[] },
 ): Promise<ExitError> {
@@ -100,13 +101,22 @@ export async function keyChangeFailure(
         ? `${Hint} was ${removing ? 'removed' : 'stored'}, but recording that in ${path} failed (${reason}), so ${put}: nothing was changed.`
         : `${removing ? 'Removing' : 'Storing'} ${hint} failed (${reason}), so what was stored before was put back: nothing was changed.`;
   } else {
-    const now = await ctx.keys.find(words.account).then(
-      ({ stored }) => (stored ? `${maskKey(stored.key)} is stored now (${stored.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in ${ctx.keys.filePath}`})` : 'no key is stored now'),
-      () => 'what is stored now could not be read',
-    );
+    // A keychain that does not answer tells nothing of what it holds (a key there comes before the
+    // file's): "no key" would be a guess. One not running here at all holds nothing this run can use.
+    const found = await ctx.keys.find(words.account).catch(() => null);
+    const keychainUnread = Boolean(found?.keychainError && found.keychainError.problem !== 'no-service');
+    const stored = found && !keychainUnread ? found.stored : undefined;
+    const now =
+      stored === undefined
+        ? 'what is stored now could not be read'
+        : stored
+          ? `${maskKey(stored.key)} is stored now (${stored.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in ${ctx.keys.filePath}`})`
+          : 'no key is stored now';
     const failed = error.step === 'record' ? `${removing ? 'Removing' : 'Storing'} ${hint} worked, but recording that in ${path} failed` : `${removing ? 'Removing' : 'Storing'} ${hint} failed`;
     message = `${failed} (${reason}), and what was stored before${old ? ` (${maskKey(old)})` : ''} could not be put back: ${now}, and ${path} was not changed.`;
-    hints = [...hints, ...words.again];
+    // An admin key's account is "<profile>:admin" (admin-key.ts); doctor shows the profile's key.
+    const see = keychainUnread && !words.account.endsWith(':admin') ? [`Once the ${ctx.keys.keychainDescription} answers, \`${toolCommand(ctx, 'doctor', words.account)}\` says which key is stored.`] : [];
+    hints = [...hints, ...see, ...words.again];
   }
   return new ExitError(error.code, message, hints);
 }

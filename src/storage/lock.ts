@@ -11,6 +11,11 @@ export const LOCK_WAIT_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Another run held the lock for all of the wait: nothing was done. */
+export class LockBusyError extends ConfigStoreError {}
+/** The lock was lost while held, and only found out once `body` had done its work. */
+export class LockLostError extends ConfigStoreError {}
+
 export function lockPathFor(path: string): string {
   return `${path}.lock`;
 }
@@ -45,7 +50,7 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
       // Making the lock is the first write: its failure is the file's (read-only, full, not ours).
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, path, 'write');
       if (Date.now() >= deadline) {
-        throw new ConfigStoreError(
+        throw new LockBusyError(
           `Another run of openai-setup held ${lockPath} for more than ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}, so ${path} was not changed; run again, and if no other run is going on, remove the lock: rmdir '${lockPath.replaceAll("'", `'\\''`)}'`,
         );
       }
@@ -56,7 +61,7 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
   try {
     const result = await body();
     if (compromised) {
-      throw new ConfigStoreError(`The lock on ${path} was lost while it was being changed (the machine was too busy, or ${lockPath} was removed); run again to be sure the change was kept.`);
+      throw new LockLostError(`The lock on ${path} was lost while it was being changed (the machine was too busy, or ${lockPath} was removed); run again to be sure the change was kept.`);
     }
     return result;
   } finally {

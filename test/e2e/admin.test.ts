@@ -266,7 +266,7 @@ describe('rotate', () => {
     KEYS.push(newKey!);
     expect(server.admin.isLive(old)).toBe(false);
     expect(server.admin.isLive(newKey!)).toBe(true);
-    expect(first.stdout).toMatch(/✔ Created the service account openai-setup-rot1-\d{8}T\d{6}Z and its key sk-svcacct-…\S{4}/);
+    expect(first.stdout).toMatch(/✔ Created the service account openai-setup-rot1-\d{8}T\d{6}Z-[0-9a-f]{4} and its key sk-svcacct-…\S{4}/);
     expect(first.stdout).toMatch(/✔ Revoked sk-proj-…\S{4}: deleted the key "Secret key" from proj_E2eRotate00000000000000\./);
     const state = JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
     expect(state.profiles.rot1.rotation).toMatchObject({ projectId: ROTATE_PROJECT, serviceAccountId: expect.stringMatching(/^svc_acct_/), keyId: expect.stringMatching(/^key_/) });

@@ -70,7 +70,7 @@ describe('rotate: storing or recording the new key fails', () => {
     expect(result.code).toBe(7);
     expect(result.message).toMatch(
       new RegExp(
-        `^Storing the new key failed: Another run of openai-setup held ${lock} for more than 300 ms, so ${t.ctx.keys.filePath} was not changed; .*rmdir '${lock}'\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z was deleted again; ${t.hint} is still stored and works\\.$`,
+        `^Storing the new key failed: Another run of openai-setup held ${lock} for more than 300 ms, so ${t.ctx.keys.filePath} was not changed; .*rmdir '${lock}'\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again; ${t.hint} is still stored and works\\.$`,
       ),
     );
     expect(fileKeys(t).default).toBe(t.old);
@@ -86,7 +86,7 @@ describe('rotate: storing or recording the new key fails', () => {
       expect(result.code).toBe(7);
       expect(result.message).toMatch(
         new RegExp(
-          `^Storing the new key failed: Another run of openai-setup held ${lock} for more than 300 ms, so ${t.ctx.state.path} was not changed; .*\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z was deleted again; ${t.hint} is still stored and works\\.$`,
+          `^Storing the new key failed: Another run of openai-setup held ${lock} for more than 300 ms, so ${t.ctx.state.path} was not changed; .*\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again; ${t.hint} is still stored and works\\.$`,
         ),
       );
       // Not stored and taken out again: never stored at all.
@@ -103,7 +103,7 @@ describe('rotate: storing or recording the new key fails', () => {
       const where = storage === 'keychain' ? 'the Secret Service keyring' : t.ctx.keys.filePath;
       expect(result.message).toMatch(
         new RegExp(
-          `^Recording the new key in ${t.ctx.state.path} failed: Could not write ${t.ctx.state.path}: .*\\. sk-svcacct-…\\S{4} was taken out of ${where} again and ${t.hint} put back\\. The new service account openai-setup-default-20260302T093000Z was deleted again; ${t.hint} is still stored and works\\.$`,
+          `^Recording the new key in ${t.ctx.state.path} failed: Could not write ${t.ctx.state.path}: .*\\. sk-svcacct-…\\S{4} was taken out of ${where} again and ${t.hint} put back\\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again; ${t.hint} is still stored and works\\.$`,
         ),
       );
       if (storage === 'file') expect(fileKeys(t).default).toBe(t.old);
@@ -136,12 +136,12 @@ describe('rotate: storing or recording the new key fails', () => {
     const result = await outcomeOf(rotate(t.ctx, options({ json: true })));
     expect(result.code).toBe(7);
     expect(result.message).toMatch(
-      /The key stored for profile "default" could not be put back as it was: the Secret Service keyring may hold the new key sk-svcacct-…\S{4} or the old key sk-proj-…\S{4}\. Both keys still work; the new service account openai-setup-default-20260302T093000Z was left in place\.$/,
+      /The key stored for profile "default" could not be put back as it was: the Secret Service keyring may hold the new key sk-svcacct-…\S{4} or the old key sk-proj-…\S{4}\. Both keys still work; the new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was left in place\.$/,
     );
     expect(result.hints).toEqual([
       'Once the Secret Service keyring can be used again, `openai-setup verify` says which key is stored:',
       expect.stringMatching(/^if it is sk-svcacct-…\S{4}, store it again to record it \(openai-setup token \| openai-setup key --stdin\) and revoke sk-proj-…\S{4} on https:\/\/platform\.openai\.com\/settings\/proj_RotateStore0000000000000\/api-keys;$/),
-      `if it is ${t.hint}, delete the service account openai-setup-default-20260302T093000Z on ${PAGE}.`,
+      expect.stringMatching(new RegExp(`^if it is ${t.hint}, delete the service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} on ${PAGE.replaceAll('.', '\\.')}\\.$`)),
     ]);
     const [account] = t.org.admin.serviceAccounts(PROJECT);
     expect(account).toBeDefined();

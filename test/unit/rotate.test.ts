@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as env } from '../../src/commands/env.js';
-import { matchesRedacted, serviceAccountName } from '../../src/api/rotation.js';
+import { matchesRedacted, newServiceAccountTag, serviceAccountName } from '../../src/api/rotation.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
 import { projectPageUrl } from '../../src/platform.js';
 import { checkResult, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
@@ -55,7 +55,11 @@ function expectNoKeys(t: TestContext, ...keys: string[]): void {
 
 describe('the pure parts', () => {
   it('names the service account by profile and UTC time; matches a redacted value by its first 8, last 4 and length', () => {
-    expect(serviceAccountName('work', new Date('2026-03-02T09:30:05.123Z'))).toBe('openai-setup-work-20260302T093005Z');
+    expect(serviceAccountName('work', new Date('2026-03-02T09:30:05.123Z'), '3f9a')).toBe('openai-setup-work-20260302T093005Z-3f9a');
+    // Runs started in the same second: each its own name (the tag is random).
+    const tags = new Set(Array.from({ length: 20 }, () => newServiceAccountTag()));
+    expect([...tags].every((tag) => /^[0-9a-f]{4}$/.test(tag))).toBe(true);
+    expect(tags.size).toBeGreaterThan(1);
     const key = makeKey('proj', 'redacted');
     const redacted = `${key.slice(0, 8)}${'*'.repeat(key.length - 12)}${key.slice(-4)}`;
     expect(matchesRedacted(redacted, key)).toBe(true);
@@ -72,7 +76,7 @@ describe('rotate', () => {
     expect(await rotate(t.ctx, options())).toBe(0);
 
     const [sa] = t.org.admin.serviceAccounts(PROJECT);
-    expect(sa).toMatchObject({ name: 'openai-setup-default-20260302T093000Z', role: 'member' });
+    expect(sa).toMatchObject({ name: expect.stringMatching(/^openai-setup-default-20260302T093000Z-[0-9a-f]{4}$/), role: 'member' });
     const newKey = t.keychain.keyOf('default')!;
     expect(newKey).toMatch(/^sk-svcacct-/);
     expect(t.org.isLive(newKey)).toBe(true);
@@ -84,13 +88,13 @@ describe('rotate', () => {
       at: '2026-03-02T09:30:00.000Z',
       projectId: PROJECT,
       serviceAccountId: sa!.id,
-      serviceAccountName: 'openai-setup-default-20260302T093000Z',
+      serviceAccountName: sa!.name,
       keyId: t.org.admin.projectKeys(PROJECT).find((k) => k.value === newKey)!.id,
       keyHint: `sk-svcacct-…${newKey.slice(-4)}`,
     });
     expect(profile.key?.hint).toBe(`sk-svcacct-…${newKey.slice(-4)}`);
     expect(JSON.stringify(profile)).not.toContain(newKey);
-    expect(t.stdout).toContain(`✔ Created the service account openai-setup-default-20260302T093000Z and its key sk-svcacct-…${newKey.slice(-4)}`);
+    expect(t.stdout).toContain(`✔ Created the service account ${sa!.name} and its key sk-svcacct-…${newKey.slice(-4)}`);
     expect(t.stdout).toContain(`✔ The new key works (${PROJECT})`);
     expect(t.stdout).toContain(`✔ Stored sk-svcacct-…${newKey.slice(-4)} in the Secret Service keyring in place of sk-proj-…${t.old.slice(-4)}`);
     expect(t.stdout).toContain(`✔ Revoked sk-proj-…${t.old.slice(-4)}: deleted the key "laptop" from ${PROJECT}.`);
@@ -150,7 +154,7 @@ describe('rotate', () => {
     const t = await setup();
     expect(await rotate(t.ctx, options({ yes: true, keepOld: true, json: true }))).toBe(0);
     const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
-    expect(data).toMatchObject({ ok: true, exitCode: 0, profile: 'default', project: PROJECT, old: { outcome: 'kept', page: PAGE }, new: { storage: 'keychain', serviceAccountName: 'openai-setup-default-20260302T093000Z' } });
+    expect(data).toMatchObject({ ok: true, exitCode: 0, profile: 'default', project: PROJECT, old: { outcome: 'kept', page: PAGE }, new: { storage: 'keychain', serviceAccountName: expect.stringMatching(/^openai-setup-default-20260302T093000Z-[0-9a-f]{4}$/) } });
     expect(data.old?.message).toBe(`sk-proj-…${t.old.slice(-4)} still works (--keep-old): revoke it on ${PAGE} once nothing uses it.`);
     expect(t.org.isLive(t.old)).toBe(true);
     expectNoKeys(t, t.old, t.keychain.keyOf('default')!);
@@ -203,7 +207,7 @@ describe('rotate', () => {
     const result = await outcomeOf(rotate(t.ctx, options({ yes: true })));
     expect(result.code).toBe(3);
     expect(result.message).toMatch(
-      new RegExp(`^The new key failed its check: The API rejected the key: it is wrong, revoked or deleted \\(the API cannot tell these apart\\)\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z was deleted again; sk-proj-…${t.old.slice(-4)} is still stored and works\\.$`),
+      new RegExp(`^The new key failed its check: The API rejected the key: it is wrong, revoked or deleted \\(the API cannot tell these apart\\)\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again; sk-proj-…${t.old.slice(-4)} is still stored and works\\.$`),
     );
     expect(t.keychain.keyOf('default')).toBe(t.old);
     expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
