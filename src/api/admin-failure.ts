@@ -6,7 +6,7 @@ import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { adminKeyCommand } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
-import { isMissingScope, missingScopesIn, nonApiDiagnosis, transportDiagnosis, withoutCheckFlags, type Failure } from './diagnosis.js';
+import { isMissingScope, missingScopesIn, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest } from './diagnosis.js';
 
 export type AdminFailureKind =
   | 'needs_admin_key'
@@ -102,21 +102,15 @@ function upperFirst(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/**
- * A fix from diagnosis.ts, for the Admin API's commands: they have no --base-url (the base URL is
- * OPENAI_BASE_URL) and no --timeout (each request gets ADMIN_TIMEOUT_MS).
- */
-function adminFix(fix: string): string {
-  return withoutCheckFlags(fix, null);
-}
-
 /** Any failed Admin API request, as an AdminApiError. Every text from the network is made one safe, bounded line, the key masked. */
 export function adminFailure(failure: Failure, request: AdminFailedRequest): AdminApiError {
   const safe = (text: string, max?: number) => untrusted(text, [request.key], max);
-  const diagnosisRequest = { probe: 'models' as const, baseURL: request.baseURL, key: request.key, model: '', timeoutMs: request.timeoutMs, proxy: request.proxy };
+  // The Admin API's commands have no --base-url (the base URL is OPENAI_BASE_URL) and no --timeout
+  // (each request gets ADMIN_TIMEOUT_MS), and no command runs their requests with those flags.
+  const diagnosisRequest: FailedRequest = { probe: 'models', baseURL: request.baseURL, key: request.key, model: '', timeoutMs: request.timeoutMs, proxy: request.proxy, noCheckFlags: { verify: null } };
   if (failure.kind !== 'http') {
     const d = transportDiagnosis(failure, diagnosisRequest);
-    return new AdminApiError(failure.kind === 'timeout' ? 'timeout' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${safe(d.message)}`, d.fix ? [safe(adminFix(d.fix))] : [], null, null, null);
+    return new AdminApiError(failure.kind === 'timeout' ? 'timeout' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${safe(d.message)}`, d.fix ? [safe(d.fix)] : [], null, null, null);
   }
   const { status } = failure;
   const requestId = failure.requestId === null ? null : safe(failure.requestId, 100);
@@ -128,7 +122,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   const foreign = parsed && !redirect ? null : nonApiDiagnosis(failure, diagnosisRequest);
   if (foreign || !parsed) {
     const message = foreign ? safe(foreign.message) : `The API answered HTTP ${status} without an error message.`;
-    return new AdminApiError(status >= 500 ? 'server_error' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${message}`, foreign?.fix ? [safe(adminFix(foreign.fix))] : [], status, null, requestId);
+    return new AdminApiError(status >= 500 ? 'server_error' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${message}`, foreign?.fix ? [safe(foreign.fix)] : [], status, null, requestId);
   }
   // The API's own words: one line (no forged "✔" line below ours), no terminal sequences, at most 500 characters, the key masked.
   const apiMessage = safe(parsed.message.trim());

@@ -8,7 +8,7 @@ import type { KeySource } from '../storage/profile-key.js';
 import { keyCheckFlags, profileFlagFor } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
-import type { HeaderSource } from './diagnosis.js';
+import type { HeaderSource, NoCheckFlags } from './diagnosis.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
 import { STATUS } from './status.js';
 import type { CheckRequest, CheckResult } from './types.js';
@@ -23,7 +23,12 @@ export interface CheckSettings {
   billingCheck?: boolean;
   /** The profile the key is for (its advice names commands for it). */
   profile?: string;
+  /** The command takes none of the live-check flags (doctor, rotate, import): its advice names what it has instead. */
+  noCheckFlags?: NoCheckFlags;
 }
+
+/** For a command without the live-check flags that has no command to name instead (the key checked is not a stored one). */
+export const NO_CHECK_FLAGS: NoCheckFlags = { verify: null };
 
 /** The OpenAI API itself: its host, over TLS (plain http to it is not the API the key is meant for). */
 export function isOfficialBaseURL(baseURL: string): boolean {
@@ -88,6 +93,7 @@ export function buildCheckRequest(ctx: Context, key: string, settings: CheckSett
     billingCheck: settings.billingCheck ?? true,
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ...(keyFlags ? { keyFlags } : {}),
+    ...(settings.noCheckFlags ? { noCheckFlags: settings.noCheckFlags } : {}),
   };
 }
 
@@ -121,9 +127,12 @@ export function malformedKeyResult(problem: string): CheckResult {
   );
 }
 
-/** Verdicts that need no request: a key that cannot be an OpenAI key, or an admin key. */
-export function localVerdict(key: string, baseURL: string): { result: CheckResult | null; warning?: string } {
-  const shape = checkKeyShape(key, isOfficialBaseURL(baseURL));
+/**
+ * Verdicts that need no request: a key that cannot be an OpenAI key, or an admin key. `noCheckFlags`:
+ * the command has no --base-url (a key of another service is then used with OPENAI_BASE_URL).
+ */
+export function localVerdict(key: string, baseURL: string, noCheckFlags?: NoCheckFlags): { result: CheckResult | null; warning?: string } {
+  const shape = checkKeyShape(key, isOfficialBaseURL(baseURL), noCheckFlags ? 'variable' : 'flag');
   if (shape.problem) return { result: malformedKeyResult(shape.problem) };
   if (shape.kind === 'admin') {
     return {
@@ -146,7 +155,7 @@ export function localVerdict(key: string, baseURL: string): { result: CheckResul
 export async function runCheck(ctx: Context, request: CheckRequest, options: { spinner?: string | null; note?: (line: string) => void } = {}): Promise<CheckResult> {
   ctx.term.addSecret(request.key);
   const note = options.note ?? ((line: string) => ctx.term.err(line));
-  const local = localVerdict(request.key, request.baseURL);
+  const local = localVerdict(request.key, request.baseURL, request.noCheckFlags);
   if (local.warning) note(`${marks(ctx.term.style).warn} ${local.warning}`);
   if (local.result) return local.result;
   for (const warning of transportWarningsOnce(ctx, request.baseURL)) note(`${marks(ctx.term.style).warn} ${warning}`);

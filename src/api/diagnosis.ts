@@ -29,6 +29,18 @@ export type Failure =
   | { kind: 'transport'; code: string | null; text: string }
   | { kind: 'http'; status: number; headers: HeaderLookup | null; body: unknown; requestId: string | null };
 
+/**
+ * A command that takes none of the live-check flags (--base-url, --timeout, --model): doctor,
+ * rotate, import, the Admin API's commands. Their base URL is OPENAI_BASE_URL, as for the programs
+ * they serve. `verify`: the command that runs the same check and takes the other two, as this
+ * person types it (doctor's `openai-setup verify`, with its profile), named in their place; null
+ * where none checks the same key (a key not stored, an admin key's requests): advice that needs one
+ * is then left out.
+ */
+export interface NoCheckFlags {
+  verify: string | null;
+}
+
 /** What the diagnosis needs to know about the request that failed. */
 export interface FailedRequest {
   /** Which probe failed: listing models, or the 1-token test request. */
@@ -45,6 +57,8 @@ export interface FailedRequest {
   seenProject?: string | null;
   /** The flags a `key` command the advice names takes (CheckRequest.keyFlags): the profile's and the live-check ones. */
   keyFlags?: string;
+  /** The command that runs the check takes no live-check flags (CheckRequest.noCheckFlags): its advice names what it has instead. */
+  noCheckFlags?: NoCheckFlags;
 }
 
 export interface Diagnosis {
@@ -104,6 +118,32 @@ function hostnameOf(url: string): string {
 
 const TLS_CODES = /CERT|SSL|TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
 
+// What a fix names to change the check, for the command that ran it (FailedRequest.noCheckFlags).
+type FlagsOf = Pick<FailedRequest, 'noCheckFlags'>;
+
+/** The base URL's setting: --base-url, or OPENAI_BASE_URL for a command without the flag. */
+const baseUrlSetting = (request: FlagsOf) => (request.noCheckFlags ? 'OPENAI_BASE_URL' : '--base-url');
+
+/** Both places a base URL is set (`between` joins them), or OPENAI_BASE_URL alone for a command without the flag. */
+const baseUrlSettings = (request: FlagsOf, between: ' / ' | ' or ') => (request.noCheckFlags ? 'OPENAI_BASE_URL' : `--base-url${between}OPENAI_BASE_URL`);
+
+/** The timeout a fix suggests for a check that got no answer in time: four times the default, to tell a slow answer from none. */
+const LONGER_TIMEOUT_MS = 60_000;
+
+/** How a timeout's fix ends: more time with --timeout, or with the command that takes it; just its full stop where none does. */
+function moreTime(request: FlagsOf): string {
+  const flagless = request.noCheckFlags;
+  if (!flagless) return ', or raise --timeout.';
+  return flagless.verify === null ? '.' : `, or give it more time: \`${flagless.verify} --timeout ${LONGER_TIMEOUT_MS}\`.`;
+}
+
+/** How to check with another model: --model, or the command that takes it; null where none does. */
+export function otherModel(request: FlagsOf): string | null {
+  const flagless = request.noCheckFlags;
+  if (!flagless) return '--model';
+  return flagless.verify === null ? null : `\`${flagless.verify} --model NAME\``;
+}
+
 /** No HTTP answer at all: a timeout, or an error from the connection. */
 export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, request: FailedRequest): Diagnosis {
   const host = hostOf(request.baseURL);
@@ -116,8 +156,8 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
       reason: 'timeout',
       message: `No answer from ${host} within ${request.timeoutMs} ms.`,
       fix: proxy
-        ? `Check that the proxy ${proxy} can reach ${host}, or raise --timeout.`
-        : 'Check your connection (a firewall or proxy may be silently dropping it), or raise --timeout.',
+        ? `Check that the proxy ${proxy} can reach ${host}${moreTime(request)}`
+        : `Check your connection (a firewall or proxy may be silently dropping it)${moreTime(request)}`,
     };
   }
   const { code, text } = failure;
@@ -130,20 +170,20 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
     fix = 'Check the proxy host in HTTPS_PROXY / HTTP_PROXY, and your DNS.';
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     message = `Could not resolve ${host} (DNS lookup failed).`;
-    fix = 'Check your internet connection and DNS, or the --base-url / OPENAI_BASE_URL you set.';
+    fix = `Check your internet connection and DNS, or the ${baseUrlSettings(request, ' / ')} you set.`;
   } else if (code === 'ECONNREFUSED') {
     message = `The connection to ${proxy ? `the proxy ${proxy}` : host} was refused.`;
-    fix = proxy ? 'Check HTTPS_PROXY / HTTP_PROXY.' : 'Check the --base-url / OPENAI_BASE_URL, or whether a firewall blocks it.';
+    fix = proxy ? 'Check HTTPS_PROXY / HTTP_PROXY.' : `Check the ${baseUrlSettings(request, ' / ')}, or whether a firewall blocks it.`;
   } else if (code === 'ECONNRESET' || code === 'EPIPE') {
     message = `The connection to ${host}${via} was cut before an answer came.`;
     fix = 'A proxy or firewall may be closing it; try another network, or set HTTPS_PROXY if you need a proxy.';
   } else if (code === 'ERR_BODY_TOO_LARGE') {
     message = `${host}${via} sent an answer larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB, which no OpenAI API answer is.`;
-    fix = 'Something between you and the API answered instead: check your proxy or network, and the --base-url.';
+    fix = `Something between you and the API answered instead: check your proxy or network, and the ${baseUrlSetting(request)}.`;
   } else if (code?.startsWith('Z_')) {
     // zlib's codes: a Content-Encoding the body does not match.
     message = `${host}${via} sent a compressed answer that could not be decompressed (${code}).`;
-    fix = 'Something between you and the API may be altering answers: check your proxy or network, and the --base-url.';
+    fix = `Something between you and the API may be altering answers: check your proxy or network, and the ${baseUrlSetting(request)}.`;
   } else if (code && TLS_CODES.test(code)) {
     message = `TLS certificate problem talking to ${host}${via} (${code}).`;
     fix = 'If a company proxy inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate file.';
@@ -186,7 +226,7 @@ export function nonApiDiagnosis(failure: Extract<Failure, { kind: 'http' }>, req
       message: target
         ? `${host} answered with a redirect (HTTP ${status}) to ${target} instead of an API answer; the key was not sent there${holdsKey ? ', though the address holds it' : ''}.`
         : `${host} answered with a redirect (HTTP ${status}) without a Location instead of an API answer.`,
-      fix: 'A captive portal or proxy login page may be in the way: sign in to the network in a browser, or check your proxy settings and the --base-url.',
+      fix: `A captive portal or proxy login page may be in the way: sign in to the network in a browser, or check your proxy settings and the ${baseUrlSetting(request)}.`,
       fixUrl: null,
       requestId,
     };
@@ -201,8 +241,8 @@ export function nonApiDiagnosis(failure: Extract<Failure, { kind: 'http' }>, req
     // A 2xx page in the API's place is typically a captive portal.
     fix:
       status < 300
-        ? 'A network sign-in page (captive portal), a proxy or another server answered instead: sign in to the network in a browser, or check your proxy or network, and the --base-url.'
-        : 'Something between you and the API answered instead: check your proxy or network, and the --base-url.',
+        ? `A network sign-in page (captive portal), a proxy or another server answered instead: sign in to the network in a browser, or check your proxy or network, and the ${baseUrlSetting(request)}.`
+        : `Something between you and the API answered instead: check your proxy or network, and the ${baseUrlSetting(request)}.`,
     fixUrl: null,
     requestId,
   };
@@ -311,7 +351,7 @@ const isGoogleShaped = (e: ApiError) => e.rpcStatus !== null || e.reasons.length
 function otherServerKeyFix(request: FailedRequest): Pick<Outcome, 'fix' | 'fixUrl'> {
   const host = hostOf(request.baseURL);
   return {
-    fix: `${host} answers like Google's API, not OpenAI's: store a key it accepts with \`openai-setup key${request.keyFlags ?? ''}\`, or check the base URL (--base-url or OPENAI_BASE_URL; OpenAI's is ${OFFICIAL_API_BASE_URL}).`,
+    fix: `${host} answers like Google's API, not OpenAI's: store a key it accepts with \`openai-setup key${request.keyFlags ?? ''}\`, or check the base URL (${baseUrlSettings(request, ' or ')}; OpenAI's is ${OFFICIAL_API_BASE_URL}).`,
     fixUrl: null,
   };
 }
@@ -424,10 +464,11 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
   model_not_found: (e) => {
     if (e.status !== 403) return null;
     const project = projectOf(e);
+    const model = otherModel(e.request);
     return {
       status: 'forbidden',
       message: `The key's project may not use ${e.request.model}.`,
-      fix: `Allow ${e.request.model} in the project's settings, or check with another model (--model).`,
+      fix: `Allow ${e.request.model} in the project's settings${model ? `, or check with another model (${model})` : ''}.`,
       fixUrl: project ? projectPageUrl(project, 'limits') : PAGES.limits.url,
     };
   },
@@ -498,7 +539,7 @@ function statusOutcome(e: ApiError): Outcome {
       status: 'network_error',
       reason: `http_${status}`,
       message: `The base URL ${base} looks wrong: ${hostOf(base)} answered HTTP 404${e.message ? ` (${e.message})` : ''} to ${request.probe === 'models' ? 'the list of models' : 'the test request'}.`,
-      fix: `Check the base URL (--base-url or OPENAI_BASE_URL): OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.${suggestion}`,
+      fix: `Check the base URL (${baseUrlSettings(request, ' or ')}): OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.${suggestion}`,
       fixUrl: null,
     };
   }
@@ -529,7 +570,7 @@ function statusOutcome(e: ApiError): Outcome {
       status: 'network_error',
       reason: `http_${status}`,
       message: `${host} refused the list of models (HTTP ${status}${e.message ? `: ${e.message}` : ''}), so the key could not be checked.`,
-      fix: `Listing models takes no parameters, so the key or the server is the cause: check that the key is one ${host} accepts, and the base URL (--base-url or OPENAI_BASE_URL).`,
+      fix: `Listing models takes no parameters, so the key or the server is the cause: check that the key is one ${host} accepts, and the base URL (${baseUrlSettings(request, ' or ')}).`,
       fixUrl: null,
     };
   }
@@ -564,24 +605,4 @@ export function apiErrorDiagnosis(failure: Extract<Failure, { kind: 'http' }>, r
 export function diagnose(failure: Failure, request: FailedRequest): Diagnosis {
   if (failure.kind !== 'http') return transportDiagnosis(failure, request);
   return nonApiDiagnosis(failure, request) ?? apiErrorDiagnosis(failure, request);
-}
-
-/** The timeout a fix suggests for a check that got no answer in time: four times the default, to tell a slow answer from none. */
-const LONGER_TIMEOUT_MS = 60_000;
-
-/**
- * A text of this module (a fix, a warning) for a command that has none of the live-check flags
- * (--base-url, --timeout, --model): doctor, whose base URL is OPENAI_BASE_URL as for the programs
- * it checks, and the Admin API's commands. `verify`: the command that runs the same check and
- * takes those flags (doctor's `openai-setup verify`, with its profile), named instead of the flag
- * it would need; null where none checks the same thing (the Admin API's requests, which no text
- * about --model concerns): a longer timeout is then not offered.
- */
-export function withoutCheckFlags(text: string, verify: string | null): string {
-  // Functions, not strings, as replacements: `$` in the command (a path) would be a pattern.
-  const replaced = text
-    .replace(/--base-url(?: \/ | or |, )OPENAI_BASE_URL/g, () => 'OPENAI_BASE_URL')
-    .replace(/--base-url/g, () => 'OPENAI_BASE_URL')
-    .replace(/,? or raise --timeout\./g, () => (verify === null ? '.' : `, or give it more time: \`${verify} --timeout ${LONGER_TIMEOUT_MS}\`.`));
-  return verify === null ? replaced : replaced.replace(/(\(|with )--model\b/g, (_, before: string) => `${before}\`${verify} --model NAME\``);
 }

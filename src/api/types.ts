@@ -1,6 +1,6 @@
 // The API seam: what the commands ask of the OpenAI API, and what they get back. The real
 // implementation is in probes.ts; unit tests give Context one of their own.
-import type { HeaderSource } from './diagnosis.js';
+import type { HeaderSource, NoCheckFlags } from './diagnosis.js';
 import type { VerifyStatus } from './status.js';
 
 export type BillingState = 'ok' | 'no_quota' | 'unchecked';
@@ -21,6 +21,8 @@ export interface CheckRequest {
    * live-check flags given (` --base-url …`).
    */
   keyFlags?: string;
+  /** The command running the check takes none of the live-check flags: its advice names what it has instead (NoCheckFlags). */
+  noCheckFlags?: NoCheckFlags;
 }
 
 export interface CheckResult {

@@ -1,7 +1,7 @@
 // One verdict from the two probes of a live check: GET /models (is the key accepted, what may it
 // see?) and the 1-token request (can it spend?). Pure: the probes' answers come in as data.
 import { EXIT } from '../errors.js';
-import { diagnose, type Diagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
+import { diagnose, otherModel, type Diagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 import { STATUS } from './status.js';
 import type { BillingState, CheckRequest, CheckResult } from './types.js';
 
@@ -62,7 +62,8 @@ export function verdict(request: CheckRequest, proxy: string | null, models: Pro
   if (billingFailure?.status === 'insufficient_quota') billingState = 'no_quota';
   else if (billingFailure?.status === 'rate_limited') billingState = 'ok';
   else if (billingFailure?.status === 'valid') {
-    warnings.push(`Billing not checked: the test request to ${request.model} failed (${billingFailure.message}). Try another model with --model.`);
+    const model = otherModel(request);
+    warnings.push(`Billing not checked: the test request to ${request.model} failed (${billingFailure.message}).${model ? ` Try another model with ${model}.` : ''}`);
     billingFailure = null;
   }
   const tier = likelyTier(request.model, headersOf(billing)?.get('x-ratelimit-limit-tokens') ?? null);

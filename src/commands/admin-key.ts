@@ -71,7 +71,8 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
   // (the next paste would be added to it).
   for (;;) {
     const value = await prompter.password('Paste the admin key (input is hidden):');
-    const parsed = parseKey(value);
+    // An admin key is OpenAI's only: another service's key is no admin key anywhere.
+    const parsed = parseKey(value, true, 'none');
     if (parsed.ok && parsed.shape.kind === 'admin') return value;
     // Until the question is asked again, what is typed (the key pasted again) is held unechoed.
     prompter.holdInput();
@@ -159,7 +160,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   const m = marks(term.style);
   // With --json, stdout is the JSON alone.
   const say = options.json ? term.err : term.out;
-  const parsed = parseKey(await readAdminKey(ctx, profile, options));
+  const parsed = parseKey(await readAdminKey(ctx, profile, options), true, 'none');
   if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
   const key = parsed.key;
   term.addSecret(key);

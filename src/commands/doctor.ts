@@ -5,7 +5,7 @@ import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, transportWarned } from '../api/check.js';
-import { nonApiDiagnosis, transportDiagnosis, withoutCheckFlags, type FailedRequest } from '../api/diagnosis.js';
+import { nonApiDiagnosis, transportDiagnosis, type FailedRequest } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -165,15 +165,15 @@ export interface ProbeAdvice {
   proxy: string | null;
   /** A proxy variable is set, whether or not it applies to this URL. */
   proxySet: boolean;
-  /** The command that runs doctor's live check with flags of its own (withoutCheckFlags), or null when there is no key to check. */
+  /** The command that runs doctor's live check with the flags doctor does not take (NoCheckFlags), or null when there is no key to check. */
   verify: string | null;
 }
 
 const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, verify: null };
 
-/** The probe as diagnosis.ts's texts take a request: no key was sent with it. */
+/** The probe as diagnosis.ts's texts take a request: no key was sent with it, and doctor takes none of the live-check flags. */
 function probeRequest(url: string, advice: ProbeAdvice): FailedRequest {
-  return { probe: 'models', baseURL: url, key: '', model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy };
+  return { probe: 'models', baseURL: url, key: '', model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy, noCheckFlags: { verify: advice.verify } };
 }
 
 /**
@@ -184,7 +184,6 @@ function probeRequest(url: string, advice: ProbeAdvice): FailedRequest {
 export function reachabilityCheck(url: string, reach: Reachability, advice: ProbeAdvice = DIRECT): DoctorCheck {
   const title = 'API reachable';
   const baseURL = withoutCredentials(url);
-  const fixFor = (text: string | null) => (text === null ? null : withoutCheckFlags(text, advice.verify));
   if (reach.reached) {
     // The API (and nearly every compatible one) has /models: a 404 there is most likely a wrong base URL.
     if (reach.status === 404) return check('api', title, 'warn', `${baseURL} answered HTTP 404 for /models: the base URL looks wrong`, `Check OPENAI_BASE_URL: OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.`);
@@ -192,7 +191,7 @@ export function reachabilityCheck(url: string, reach: Reachability, advice: Prob
       const location = reach.location ?? null;
       const headers = { get: (name: string) => (name.toLowerCase() === 'location' ? location : null) };
       const redirect = nonApiDiagnosis({ kind: 'http', status: reach.status, headers, body: undefined, requestId: null }, probeRequest(url, advice));
-      if (redirect) return check('api', title, 'warn', redirect.message.replace(/\.$/, ''), fixFor(redirect.fix));
+      if (redirect) return check('api', title, 'warn', redirect.message.replace(/\.$/, ''), redirect.fix);
     }
     if (reach.json) return check('api', title, 'ok', `${baseURL} answered (HTTP ${reach.status} without a key, ${reach.ms} ms)`);
     return check('api', title, 'warn', `${baseURL} answered HTTP ${reach.status} with a page that is not an API answer`, 'A proxy, firewall or captive portal may be answering instead: check the network and HTTPS_PROXY.');
@@ -200,7 +199,7 @@ export function reachabilityCheck(url: string, reach: Reachability, advice: Prob
   const { code, detail } = reach;
   let fix: string | null = 'Check your connection, and HTTPS_PROXY / NO_PROXY if you need a proxy.';
   // Through a proxy, the proxy is what to check; with one set that this URL does not use, setting one is no advice.
-  if (code === 'TimeoutError' && advice.proxy) fix = fixFor(transportDiagnosis({ kind: 'timeout' }, probeRequest(url, advice)).fix);
+  if (code === 'TimeoutError' && advice.proxy) fix = transportDiagnosis({ kind: 'timeout' }, probeRequest(url, advice)).fix;
   else if (code === 'TimeoutError' && advice.proxySet) fix = 'No answer in time: a firewall may drop the connection, which does not go through the proxy (see Proxy above).';
   else if (code === 'TimeoutError') fix = 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') fix = 'The name does not resolve: check DNS, or the base URL.';
@@ -214,11 +213,6 @@ const fileExists = (path: string) => access(path).then(() => true, () => false);
 function probeRoute(env: Record<string, string | undefined>, baseURL: string): Pick<ProbeAdvice, 'proxy' | 'proxySet'> {
   const settings = proxySettings(env);
   return { proxy: proxyFor(settings, baseURL), proxySet: Boolean(settings.httpsProxy || settings.httpProxy) };
-}
-
-/** A live check's result with advice doctor can give (withoutCheckFlags): `verify` names the flags doctor does not take. */
-function doctorAdvice(result: CheckResult, verify: string): CheckResult {
-  return { ...result, fix: result.fix === null ? null : withoutCheckFlags(result.fix, verify), warnings: result.warnings.map((warning) => withoutCheckFlags(warning, verify)) };
 }
 
 /** 0 when nothing failed; else the live check's exit code when it failed, else the first failed check's. */
@@ -393,8 +387,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(skipped);
     print(skipped);
   } else {
-    const request = buildCheckRequest(ctx, key, { profile: profileName });
-    verify = doctorAdvice(await runCheck(ctx, request), verifyAgain);
+    const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain } });
+    verify = await runCheck(ctx, request);
     await recordCheck(ctx, profileName, key, source, verify);
     checks.push(check('verify', 'Live check', verify.ok ? 'ok' : 'fail', verify.message, verify.fix, verify.exitCode));
     if (!options.json) {

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
 import { probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
-import { buildCheckRequest, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, NO_CHECK_FLAGS, recordCheck, runCheck } from '../api/check.js';
 import { STATUS } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -547,7 +547,7 @@ async function checkKey(ctx: Context, profileName: string, key: string): Promise
       throw error;
     }
   }
-  const result = await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName }), { spinner: null, note: () => {} });
+  const result = await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: null, note: () => {} });
   return { ok: result.ok, status: result.status, message: result.message };
 }
 
@@ -565,7 +565,8 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
       throw new ReasonedExitError(error.code, `${maskKey(key)} was not stored: ${error.message}`, [], failureFields(error).reason);
     }
   }
-  const check = admin ? null : await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName }));
+  // import takes none of the live-check flags, and no other command checks a key not stored yet.
+  const check = admin ? null : await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }));
   if (check && !STATUS[check.status].keepKey) {
     throw new ReasonedExitError(check.exitCode, `${maskKey(key)} was not stored: ${check.message}`, check.fix ? [check.fix] : [], check.reason ?? check.status);
   }

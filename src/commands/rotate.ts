@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
-import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, NO_CHECK_FLAGS, recordCheck, runCheck } from '../api/check.js';
 import { findKeyInProject, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -114,7 +114,7 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
     ]);
   }
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
-  const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName }), { spinner: 'Finding the key’s project (a live check)…' });
+  const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Finding the key’s project (a live check)…' });
   if (check.project) return check.project;
   throw new UsageError(`Could not tell which project ${maskKey(oldKey)} belongs to (${check.ok ? 'the API did not say' : check.message.replace(/\.$/, '')}).`, [
     `Name it: ${ctx.commandName} rotate --project proj_…${profileFlagFor(ctx, profileName)}`,
@@ -253,10 +253,11 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   }
   say(`${m.ok} Created the service account ${created.name} and its key ${newHint}`);
 
-  // 2. The new key is checked live (no billable request), in the right project.
+  // 2. The new key is checked live (no billable request), in the right project. rotate takes none
+  // of the live-check flags, and no other command checks this key (it is stored only once it works).
   let check: CheckResult;
   try {
-    check = await runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false, profile: profileName }), { spinner: 'Checking the new key with a live call…' });
+    check = await runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Checking the new key with a live call…' });
   } catch (error) {
     throw await unforeseen(error, 'Checking the new key');
   }
@@ -264,7 +265,9 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   if (!check.ok || wrongProject) {
     if (!options.json) printCheck(term, newKey, { kind: 'flag', label: 'the new service account' }, check, term.err);
     const why = wrongProject ? `The new key answered for ${wrongProject}, not ${projectId}` : `The new key failed its check: ${check.message}`;
-    throw failure(wrongProject ? EXIT.forbidden : check.exitCode, why, `Nothing was stored. ${await undo()}${keptOld}`, [], wrongProject ? 'new_key_wrong_project' : 'new_key_check_failed');
+    // The check's fix is the document's too (on a terminal the checklist above said it).
+    const fix = options.json && !wrongProject ? [check.fix, check.fixUrl && `→ ${check.fixUrl}`].filter((line) => line !== null) : [];
+    throw failure(wrongProject ? EXIT.forbidden : check.exitCode, why, `Nothing was stored. ${await undo()}${keptOld}`, fix, wrongProject ? 'new_key_wrong_project' : 'new_key_check_failed');
   }
   say(`${m.ok} The new key works (${check.project ?? projectId})`);
 

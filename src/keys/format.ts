@@ -200,10 +200,17 @@ export function notAKeyProblem(key: string): string | undefined {
 }
 
 /**
+ * How the key of another service is to be used, as the running command can do it: with --base-url
+ * (`flag`: key, verify, the wizard), OPENAI_BASE_URL (`variable`: commands without the flag), or not
+ * at all (`none`: an admin key is OpenAI's only).
+ */
+export type OtherServerAdvice = 'flag' | 'variable' | 'none';
+
+/**
  * Can this be an OpenAI key? `officialApi` is false for an OpenAI-compatible server at another
  * base URL, where keys of other shapes are normal, so prefix problems only warn.
  */
-export function checkKeyShape(key: string, officialApi = true): ShapeCheck {
+export function checkKeyShape(key: string, officialApi = true, otherServer: OtherServerAdvice = 'flag'): ShapeCheck {
   const kind = keyKind(key);
   const openaiShaped = kind !== 'unknown';
   if (key.length >= MAX_KEY_LENGTH && (officialApi || openaiShaped)) return { kind, problem: tooLong(key) };
@@ -216,7 +223,8 @@ export function checkKeyShape(key: string, officialApi = true): ShapeCheck {
   if (other) {
     const sk = key.startsWith('sk-') ? '' : ' (those start with "sk-")';
     if (!officialApi) return { kind, warning: `This looks like ${other.name}, not an OpenAI key${sk}; sending it anyway to a compatible server` };
-    const use = other.baseURL ? `; to use it, set --base-url ${other.baseURL}` : '';
+    const setting = otherServer === 'flag' ? '--base-url ' : otherServer === 'variable' ? 'OPENAI_BASE_URL=' : null;
+    const use = other.baseURL && setting ? `; to use it, set ${setting}${other.baseURL}` : '';
     return { kind, problem: `it looks like ${other.name}, not an OpenAI key${sk}${use}` };
   }
   if (kind === 'unknown') {
@@ -233,16 +241,16 @@ export function checkKeyShape(key: string, officialApi = true): ShapeCheck {
  * base URL.
  */
 export function adminKeyProblem(key: string): string | undefined {
-  const shape = checkKeyShape(key);
+  const shape = checkKeyShape(key, true, 'none');
   if (shape.problem) return shape.problem;
   return shape.kind === 'admin' ? undefined : `it is a ${keyKindLabel(shape.kind)}, and admin keys start with "sk-admin-"`;
 }
 
 /** Clean, then check the shape: the single path for every pasted or given key. */
-export function parseKey(raw: string, officialApi = true): { ok: true; key: string; shape: ShapeCheck } | { ok: false; problem: string } {
+export function parseKey(raw: string, officialApi = true, otherServer: OtherServerAdvice = 'flag'): { ok: true; key: string; shape: ShapeCheck } | { ok: false; problem: string } {
   const cleaned = cleanKey(raw);
   if (!cleaned.ok) return cleaned;
-  const shape = checkKeyShape(cleaned.key, officialApi);
+  const shape = checkKeyShape(cleaned.key, officialApi, otherServer);
   if (shape.problem) return { ok: false, problem: shape.problem };
   return { ok: true, key: cleaned.key, shape };
 }

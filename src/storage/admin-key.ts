@@ -80,7 +80,7 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     // (the API's answer names what it needs). The stored one must be an admin key: a value edited
     // into the keychain by hand could carry a line break or escapes into a request.
     if (found.source.kind === 'env') {
-      const parsed = parseKey(found.key);
+      const parsed = parseKey(found.key, true, 'none');
       if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or unset it to use the one stored with ${adminKeyCommand(ctx, profile)}.`]);
     } else {
       const notAdmin = storedNotAnAdminKey(ctx, profile, { key: found.key, storage: found.source.kind });

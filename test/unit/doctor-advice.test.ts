@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { transportDiagnosis, type FailedRequest } from '../../src/api/diagnosis.js';
 import { createApi } from '../../src/api/probes.js';
+import type { VerifyStatus } from '../../src/api/status.js';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
 import { REPO_ROOT } from '../helpers/env.js';
-import { checkResult, makeTestContext, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, makeTestContext, testKey, type CheckAnswer, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 
 const KEY = testKey('A');
@@ -30,10 +31,13 @@ function realApi(): void {
   t.ctx.api = { ...createApi({ env: t.ctx.rawEnv, clock: () => performance.now() }), admin: t.ctx.api.admin };
 }
 
-/** The live check's own words for a request that failed as `failure` (diagnosis.ts). */
-function liveCheckFix(failure: Parameters<typeof transportDiagnosis>[0], proxy: string | null = null): string {
-  const request: FailedRequest = { probe: 'models', baseURL: OFFICIAL, key: KEY, model: 'gpt-4o-mini', timeoutMs: 15_000, proxy };
-  return transportDiagnosis(failure, request).fix!;
+/** The live check's answer to the request doctor sent, failed as `failure`: its fix in the check's own words for that request (diagnosis.ts). */
+function failedCheck(status: VerifyStatus, failure: Parameters<typeof transportDiagnosis>[0], proxy: string | null = null): CheckAnswer {
+  return (request) => {
+    expect(request.baseURL).toBe(OFFICIAL);
+    const failed: FailedRequest = { ...request, probe: 'models', proxy };
+    return checkResult(status, { fix: transportDiagnosis(failure, failed).fix });
+  };
 }
 
 async function doctorJson(profile?: string) {
@@ -45,7 +49,7 @@ async function doctorJson(profile?: string) {
 describe('doctor names what works for doctor, not the live-check flags it does not take', () => {
   it('a live check that timed out: `verify --timeout` with the profile, not "raise --timeout"', async () => {
     context({ keychain: { work: KEY } });
-    t.api.answerReach(ANSWERS).answerChecks(checkResult('timeout', { fix: liveCheckFix({ kind: 'timeout' }) }));
+    t.api.answerReach(ANSWERS).answerChecks(failedCheck('timeout', { kind: 'timeout' }));
 
     expect(await doctor(t.ctx, { profile: 'work', json: false })).toBe(6);
 
@@ -56,7 +60,7 @@ describe('doctor names what works for doctor, not the live-check flags it does n
 
   it('--json: checks[].fix and verify.fix give the same advice; through a proxy it names the proxy', async () => {
     context({ keychain: { default: KEY }, env: { HTTPS_PROXY: 'http://proxy.corp:3128' }, commandName: 'npx openai-setup' });
-    t.api.answerReach(ANSWERS).answerChecks(checkResult('timeout', { fix: liveCheckFix({ kind: 'timeout' }, 'http://proxy.corp:3128') }));
+    t.api.answerReach(ANSWERS).answerChecks(failedCheck('timeout', { kind: 'timeout' }, 'http://proxy.corp:3128'));
 
     const { code, json, fix } = await doctorJson();
 
@@ -69,7 +73,7 @@ describe('doctor names what works for doctor, not the live-check flags it does n
 
   it('a base URL to check is OPENAI_BASE_URL, which programs use (doctor has no --base-url)', async () => {
     context({ keychain: { default: KEY } });
-    t.api.answerReach(ANSWERS).answerChecks(checkResult('network_error', { fix: liveCheckFix({ kind: 'transport', code: 'ENOTFOUND', text: '' }) }));
+    t.api.answerReach(ANSWERS).answerChecks(failedCheck('network_error', { kind: 'transport', code: 'ENOTFOUND', text: '' }));
 
     const { json, fix } = await doctorJson();
 
