@@ -66,9 +66,8 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     return 0;
   }
   if (!stored && unreadable) {
-    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(unreadable, ctx.keys.keychainDescription)} Nothing was removed.`, [
-      'Unlock it (or log in to the desktop session) and run this again.',
-    ]);
+    // The fix for what it is: unlocking helps a locked keyring, not one that does not answer.
+    throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(unreadable, ctx.keys.keychainDescription)} Nothing was removed.`, keychainHints(unreadable, ctx.keys.keychainDescription));
   }
   const hint = maskKey(stored!.key);
   if (!options.yes) {

@@ -107,18 +107,37 @@ export function keychainFix(error: KeychainUnavailableError, store: string): str
 /** What the binding's error (an Error with a message, no code) means, as a KeychainUnavailableError. */
 export function classifyKeyringError(error: unknown): KeychainUnavailableError {
   const detail = error instanceof Error ? error.message : String(error);
+  const problem = (p: KeychainProblem) => new KeychainUnavailableError(p, detail);
+  // Whole words only, and the first rule that matches decides: D-Bus's sentences hold words that
+  // contain others ("the message bus security policy blocked the reply" is no "locked", and names
+  // org.freedesktop.secrets as the destination of a request a running service never saw).
+  // No answer: a stopped or hung daemon (D-Bus's NoReply), said as the time box says it of a hung bus.
+  if (/\bDid not receive a reply\b|\bNoReply\b|\bTimeout was reached\b|\btimed out\b/i.test(detail)) return problem('timeout');
   // A request the session bus refused on its way to a running Secret Service (a bus policy, an
   // AppArmor-confined snap): it names org.freedesktop.secrets as its destination, and is not "none
   // running here", whose advice is to go where one runs. Said in the bus's own words.
-  if (/Rejected send message|AppArmor policy prevents/i.test(detail)) return new KeychainUnavailableError('failed', detail);
-  if (/DBUS_SESSION_BUS_ADDRESS|dbus-daemon autolaunch|org\.freedesktop\.secrets|ServiceUnknown|No such file|not provided by any \.service|Connection refused/i.test(detail)) {
-    return new KeychainUnavailableError('no-service', detail);
+  if (/\bRejected send message\b|\bAppArmor policy prevents\b/i.test(detail)) return problem('failed');
+  // A session bus this user may not connect to (another user's, after su): not a keyring that said
+  // no ("Allow openai-setup…"), nor none running. Said in the bus's own words.
+  if (/\bFailed to connect to socket\b.*\bPermission denied\b/i.test(detail)) return problem('failed');
+  if (/\bDBUS_SESSION_BUS_ADDRESS\b|\bautolaunch\b|\borg\.freedesktop\.secrets\b|\bServiceUnknown\b|\bNo such file or directory\b|\bnot provided by any \.service files\b|\bConnection refused\b/i.test(detail)) {
+    return problem('no-service');
   }
-  if (/locked|unlock|prompt was dismissed/i.test(detail)) return new KeychainUnavailableError('locked', detail);
+  // "IsLocked": the Secret Service's error name, one word.
+  if (/\b(?:is)?locked\b|\bunlock|\bprompt was dismissed\b/i.test(detail)) return problem('locked');
   // Secret Service without a default collection ("login"): keyring-rs finds nothing to store into.
-  if (/no result found/i.test(detail)) return new KeychainUnavailableError('no-keyring', detail);
-  if (/denied|not allowed|permission/i.test(detail)) return new KeychainUnavailableError('denied', detail);
-  return new KeychainUnavailableError('failed', detail);
+  if (/\bno result found\b/i.test(detail)) return problem('no-keyring');
+  if (/\bdenied\b|\bnot allowed\b|\bpermission\b/i.test(detail)) return problem('denied');
+  return problem('failed');
+}
+
+/**
+ * Whether the binding failed because a keychain item went away during the call (another process
+ * deleted it between the Secret Service's search and the use of what it found): that item's
+ * trouble, not the keychain's.
+ */
+export function itemVanished(error: KeychainUnavailableError): boolean {
+  return error.problem === 'failed' && /\bObject does not exist at path\b|\bNo such interface\b\W*org\.freedesktop\.Secret\.Item\b/i.test(error.detail);
 }
 
 // Keychain calls run in a short-lived child process. The binding connects to D-Bus synchronously,

@@ -1,15 +1,21 @@
 // Where keys live: the OS keychain (keychain.ts) or — only when asked with --insecure-storage — a
 // 0600 file in the config dir, changed under a lock so that concurrent runs all keep their key.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import { KeychainUnavailableError, type Keychain } from './keychain.js';
+import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
 import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removePrivateFile, removeTempFiles, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 import { nameMap } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
-/** Profile names cannot start with "_", so this account never holds a real key. */
-const PROBE_ACCOUNT = '__probe__';
+/**
+ * The account of one write probe: its own in every run, since runs at once that set and delete one
+ * shared entry fail each other ("Object does not exist at path …"). Profile names cannot start
+ * with "_" nor hold "." (and an admin key's account is "<profile>:admin"), so it never names a
+ * key, and no command lists the keychain's accounts: one left by a killed run is never read.
+ */
+const probeAccount = () => `__probe__.${process.pid}.${randomBytes(4).toString('hex')}`;
 
 /**
  * The key file's format. Files written before it had a version are this one. A file with a
@@ -70,14 +76,31 @@ export class KeyStore {
    * cannot tell, since a locked keyring still answers "no such entry".
    */
   async probeWritable(): Promise<KeychainUnavailableError | null> {
-    try {
-      await this.keychain.setPassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT, 'probe');
-      await this.keychain.deletePassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT);
+    for (let attempt = 1; ; attempt++) {
+      const account = probeAccount();
+      try {
+        await this.keychain.setPassword(KEYCHAIN_SERVICE, account, 'probe');
+      } catch (error) {
+        if (!(error instanceof KeychainUnavailableError)) throw error;
+        // A write that failed midway may have stored it. A refused or unanswered one is not
+        // followed by another request: it would prompt again (locked) or wait again (no answer).
+        if (error.problem === 'failed') await this.dropProbe(account);
+        // An item that went away under the Secret Service's feet (another process deleting its
+        // own) says nothing of this keychain: once more, with a new entry.
+        if (itemVanished(error) && attempt < 2) continue;
+        return error;
+      }
+      // The write worked, which is all this asks: removing the entry is tidying.
+      await this.dropProbe(account);
       return null;
-    } catch (error) {
-      if (error instanceof KeychainUnavailableError) return error;
-      throw error;
     }
+  }
+
+  /** Remove a probe entry; failing to is not the run's failure (the entry is never read). */
+  private async dropProbe(account: string): Promise<void> {
+    await this.keychain.deletePassword(KEYCHAIN_SERVICE, account).catch((error: unknown) => {
+      if (!(error instanceof KeychainUnavailableError)) throw error;
+    });
   }
 
   /**

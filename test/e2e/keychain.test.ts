@@ -1,0 +1,76 @@
+// The built binary against a real gnome-keyring: runs on different profiles at once never fail each
+// other through the write probe, and a daemon that stopped answering is said to be one that does not
+// answer, not a locked keyring.
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTestEnv } from '../helpers/env.js';
+import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { makeKey } from '../helpers/openai-server.js';
+import { runCli, runCommand } from '../helpers/run.js';
+
+let keyring: PrivateKeyring;
+beforeAll(async () => {
+  keyring = await startPrivateKeyring();
+});
+afterAll(async () => {
+  await keyring?.stop();
+});
+
+/** The accounts of service "openai-setup" in the keyring, as secret-tool lists them (attributes go to its stderr). */
+async function accounts(): Promise<string[]> {
+  const listed = await runCommand('secret-tool', ['search', '--all', 'service', 'openai-setup'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...keyring.env } });
+  return [...listed.stderr.matchAll(/^attribute\.username = (.*)$/gm)].map((m) => m[1] ?? '').sort();
+}
+
+/** The gnome-keyring-daemon serving this keyring's bus (its environment names the bus). */
+function daemonPid(): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'gnome-keyring-d') continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`DBUS_SESSION_BUS_ADDRESS=${keyring.env.DBUS_SESSION_BUS_ADDRESS}`)) return Number(entry);
+    } catch {
+      // raced with exit, or not ours to read
+    }
+  }
+  throw new Error('no gnome-keyring-daemon found for the private keyring');
+}
+
+describe('the keychain with other runs and a stuck daemon', () => {
+  it('8 runs of `key --stdin --no-verify` on 8 profiles at once, 6 times over: all stored (exit 0), each key in the keyring, no probe entry left', async () => {
+    await withTestEnv(keyring.env, async (t) => {
+      const profiles = Array.from({ length: 8 }, (_, i) => `q${i}`);
+      for (let round = 0; round < 6; round++) {
+        const keys = profiles.map((profile) => makeKey('proj', `concurrent-${round}-${profile}`));
+        const results = await Promise.all(profiles.map((profile, i) => runCli(['key', '--stdin', '--no-verify', '--profile', profile], { env: t.env, input: keys[i], timeoutMs: 30_000 })));
+        expect(results.map((r) => `${r.code} ${r.stderr}`)).toEqual(profiles.map(() => '0 '));
+        for (const [i, profile] of profiles.entries()) expect(await keyring.lookup('openai-setup', profile)).toBe(keys[i]);
+      }
+      expect(await accounts()).toEqual(profiles);
+    });
+  }, 120_000);
+
+  it('a stopped gnome-keyring-daemon: key, verify, token and logout say it did not answer (exit 7), not that it is locked', async () => {
+    await withTestEnv(keyring.env, async (t) => {
+      const key = makeKey('proj', 'stopped-daemon');
+      expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'stuck'], { env: t.env, input: key })).code).toBe(0);
+      const pid = daemonPid();
+      process.kill(pid, 'SIGSTOP');
+      try {
+        for (const args of [['key', '--stdin', '--no-verify'], ['verify'], ['token'], ['logout', '--yes']]) {
+          const result = await runCli([...args, '--profile', 'stuck'], { env: t.env, input: args[0] === 'key' ? key : undefined, timeoutMs: 30_000 });
+          const said = `${args.join(' ')}: ${result.stderr}`;
+          expect(result.code, said).toBe(7);
+          expect(result.stderr, said).toMatch(/^✖ The Secret Service keyring did not answer within a few seconds\./);
+          expect(result.stderr, said).toMatch(/Check that the Secret Service keyring answers \(a desktop session, or gnome-keyring-daemon running\)/);
+          expect(result.stderr, said).not.toMatch(/locked|unlock/i);
+          expect(result.stdout, said).not.toContain(key);
+        }
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      // Answering again, nothing was lost.
+      expect(await keyring.lookup('openai-setup', 'stuck')).toBe(key);
+    });
+  }, 120_000);
+});
