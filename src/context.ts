@@ -1,6 +1,7 @@
 // The dependencies every command receives. main.ts builds the real ones; unit tests build their
 // own (test/helpers/context.ts) with a scripted prompter and an API of their choosing.
 import type { Api } from './api/types.js';
+import type { Interrupts } from './interrupts.js';
 import type { ParsedEnv } from './options.js';
 import type { KeyStore } from './storage/keystore.js';
 import type { StateStore } from './storage/state.js';
@@ -44,4 +45,6 @@ export interface Context {
   /** Reads all of standard input (for --stdin and --key -). */
   readStdin(): Promise<string>;
   clock: { now(): Date; ms(): number };
+  /** Signals: sections they wait for, undos they run before leaving (interrupts.ts). */
+  interrupts: Interrupts;
 }

@@ -7,11 +7,13 @@ import { lazyAdminApi } from './api/admin-lazy.js';
 import type { Api } from './api/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError } from './errors.js';
+import { Interrupts, type InterruptHost, type LeavingSignal } from './interrupts.js';
 import { secretsInArgv } from './keys/redact.js';
 import { debugEnabled, parseEnv, parseFlag, ProfileNameSchema, type ParsedEnv } from './options.js';
 import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
+import { removeOwnTempFiles } from './storage/private-file.js';
 import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
 import { createTerminal, hungUp, type Terminal } from './terminal/output.js';
@@ -34,7 +36,7 @@ export function envReader(rawEnv: Record<string, string | undefined>, globals: P
   }
 }
 
-async function createContext(term: Terminal, globals: GlobalOptions, commandName: string): Promise<Context> {
+async function createContext(term: Terminal, globals: GlobalOptions, commandName: string, interrupts: Interrupts): Promise<Context> {
   // Loaded when a command runs, not for --help, --version or a usage error; the API (the SDK's
   // side of the tool) only when a command calls it.
   const [{ osKeychain }, { KeyStore }, { createBrowser }, { inquirerPrompter, nonInteractivePrompter }, { readStdin }] = await Promise.all([
@@ -55,7 +57,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     term,
     prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
     browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false }),
-    state: new StateStore(configDir, () => new Date(), warn),
+    state: new StateStore(configDir, () => new Date(), warn, interrupts),
     keys: new KeyStore(osKeychain(process.platform), configDir, warn),
     api: {
       check: async (request) => (await realApi()).check(request),
@@ -74,6 +76,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     commandName,
     readStdin: () => readStdin(process.stdin),
     clock: { now: () => new Date(), ms: () => performance.now() },
+    interrupts,
   };
 }
 
@@ -105,7 +108,7 @@ function report(term: Terminal, error: unknown): number {
   return EXIT.internal;
 }
 
-export async function main(argv: string[]): Promise<number> {
+function startTerminal(argv: string[]): { term: Terminal; commandName: string } {
   // Every command the tool recommends, its help and usage lines included, starts the way this run
   // was started, so that it works as printed.
   const commandName = selfCommand(process.env, process.platform, argv[1]).command;
@@ -117,6 +120,10 @@ export async function main(argv: string[]): Promise<number> {
     advice: adviceFor(commandName, COMMANDS.map((c) => c.name)),
     commandName,
   });
+  return { term, commandName };
+}
+
+export async function main(argv: string[], { term, commandName }: { term: Terminal; commandName: string }, interrupts: Interrupts): Promise<number> {
   // Before commander sees the line: its own errors quote what was typed (`unknown option
   // '--key=…'`), and a key typed there must be masked even when it is not shaped like one.
   for (const secret of secretsInArgv(argv.slice(2))) term.addSecret(secret);
@@ -124,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const program = buildProgram(
       packageJson.version,
-      (globals) => createContext(term, globals, commandName),
+      (globals) => createContext(term, globals, commandName, interrupts),
       {
         name: commandName,
         writeOut: (text) => term.write('out', text),
@@ -151,9 +158,11 @@ function terminalHungUp(): boolean {
 /**
  * Exits with `code`. After our terminal hung up (its window closed), by `signal` instead, as the
  * hang-up would have: the same status for a shell, where Node 20 aborts, dumping core, when it
- * exits then, failing to restore the terminal's mode (nodejs/node#51519).
+ * exits then, failing to restore the terminal's mode (nodejs/node#51519). Either way, temp files
+ * of a write a signal cut short go first.
  */
 function exit(code: number, signal: NodeJS.Signals = 'SIGHUP'): never {
+  removeOwnTempFiles();
   if (terminalHungUp()) {
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
@@ -162,49 +171,53 @@ function exit(code: number, signal: NodeJS.Signals = 'SIGHUP'): never {
 }
 
 /**
- * SIGTERM or SIGHUP: leave as the signal would have (exit 128 + its number, nothing printed), but
- * with the terminal as we found it. A question puts it in raw mode with the cursor hidden, and
- * inquirer's own clean-up on these signals comes only after the process is gone.
+ * The process as Interrupts sees it. Ctrl-C outside a prompt (during a live check, say): "Cancelled."
+ * and exit 130; inside a prompt, inquirer turns it into a CancelledError instead. SIGTERM or
+ * SIGHUP: exit 128 + its number, nothing printed, with the terminal as we found it (a question puts
+ * it in raw mode with the cursor hidden, and inquirer's own clean-up on these signals comes only
+ * after the process is gone). Either way only after the sections under way and the undos (interrupts.ts).
  */
-function leaveOnSignal(): (signal: NodeJS.Signals) => void {
-  let leaving = false;
-  const leave = (signal: NodeJS.Signals) => exit(128 + (constants.signals[signal] ?? 0), signal);
-  return (signal) => {
-    // A second signal while questions close: no more waiting.
-    if (leaving) return leave(signal);
-    leaving = true;
-    // Nothing to restore on a terminal that is gone; and what fails to reach it no longer matters.
-    process.stdin.on('error', () => {});
-    if (terminalHungUp()) return leave(signal);
-    const cap = new Promise((resolve) => setTimeout(resolve, CLOSE_QUESTIONS_MAX_MS));
-    const closed = import('./terminal/prompter.js').then(({ closeOpenQuestions }) => closeOpenQuestions());
-    void Promise.race([closed, cap]).finally(() => {
+function processHost(term: Terminal): InterruptHost {
+  let say = (line: string) => term.err(line);
+  return {
+    async prepare(signal) {
+      // From now on the run's own output is silenced: only what leaving says is printed.
+      say = term.leave();
+      if (signal === 'SIGINT') {
+        // A spinner may be on the line: clear it rather than leave it behind.
+        process.stderr.write(process.stderr.isTTY ? '\r\x1b[2K\nCancelled.\n' : '\nCancelled.\n');
+        return;
+      }
+      // Nothing to restore on a terminal that is gone; and what fails to reach it no longer matters.
+      process.stdin.on('error', () => {});
+      if (terminalHungUp()) return;
+      const cap = new Promise((resolve) => setTimeout(resolve, CLOSE_QUESTIONS_MAX_MS));
+      const closed = import('./terminal/prompter.js').then(({ closeOpenQuestions }) => closeOpenQuestions());
+      await Promise.race([closed, cap]);
       // Input held between questions (prompter's holdInput) is raw too.
       const stdin = process.stdin as NodeJS.ReadStream;
       if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
       if (process.stdout.isTTY) process.stdout.write('\x1b[?25h');
       // A spinner may be on the line: clear it rather than leave it behind.
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-      leave(signal);
-    });
+    },
+    say: (line) => say(line),
+    exit: (signal: LeavingSignal) => (signal === 'SIGINT' ? exit(EXIT.cancelled) : exit(128 + (constants.signals[signal] ?? 0), signal)),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
 
 /** Runs the command line and exits with its code. */
 export function run(argv: string[] = process.argv): void {
-  // Ctrl-C outside a prompt (during a live check, say): a quiet exit 130. Inside a prompt,
-  // inquirer turns it into a CancelledError instead.
-  process.on('SIGINT', () => {
-    // A spinner may be on the line: clear it rather than leave it behind.
-    process.stderr.write(process.stderr.isTTY ? '\r\x1b[2K\nCancelled.\n' : '\nCancelled.\n');
-    exit(EXIT.cancelled);
-  });
-  // `run` hands these (and SIGINT) to its child while it runs: see trapSignals in commands/run.ts.
-  const onTerminate = leaveOnSignal();
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, onTerminate);
+  const started = startTerminal(argv);
+  const interrupts = new Interrupts(processHost(started.term));
+  // `run` hands these to its child while it runs: see trapSignals in commands/run.ts.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => interrupts.interrupt(signal));
   // A reader that left early (`| head -1`): stop writing, like any filter, and exit as planned.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-  void main(argv).then((code) => {
+  void main(argv, started, interrupts).then((code) => {
+    // Leaving on a signal: Interrupts exits, once what it waits for is done.
+    if (interrupts.leaving) return;
     process.exitCode = code;
     // Let buffered output reach a pipe, then leave: process.exit also ends a keep-alive socket and
     // a keychain helper on a hung D-Bus that its time box has already given up on.

@@ -215,9 +215,58 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   // Nothing is created in the organization that this run could not record.
   await ctx.state.assertChangeable();
   const spinner = term.spinner(`Creating the service account ${name}…`);
+  /** The new account, once the API has answered. */
+  let made: NewServiceAccount | null = null;
+  const creating = ctx.api.admin.createServiceAccount(auth, projectId, name).then((account) => (made = account));
+  /** Undo step 1, once whoever asks (a failure, or a cancel): the new account and its key go; says how that went, for the failure's message. */
+  let undone: Promise<string> | undefined;
+  const undo = (): Promise<string> =>
+    (undone ??= creating.then(async (created) => {
+      try {
+        await ctx.api.admin.deleteServiceAccount(auth, projectId, created.id);
+        progress.new = null;
+        return `The new service account ${created.name} was deleted again`;
+      } catch (error) {
+        const why = error instanceof ExitError ? error.message.replace(/\.$/, '') : String(error);
+        return `The new service account ${created.name} (${created.id}) could NOT be deleted (${why}): delete it on ${page}`;
+      }
+    }));
+  const keptOld = oldHint ? `; ${oldHint} is still stored and works.` : '.';
+  // A cancel (Ctrl-C, SIGTERM) from now until the new key is stored and recorded takes step 1 back
+  // as a failure does. The create under way is waited for (the account it makes must go too); a key
+  // change under way is waited for by the signal itself, and what it did decides.
+  let storing: Promise<unknown> | null = null;
+  /** What the key change came to: stored, put back, or not known (the store could not be put back). */
+  let storeOutcome: 'stored' | 'back' | 'unknown' | null = null;
+  const leftOnCancel = () =>
+    !made
+      ? `The service account ${name} may have been created in ${projectId}: if ${page} lists it, delete it there${keptOld}`
+      : storing && storeOutcome !== 'back'
+        ? `The new service account ${made.name} was left in ${projectId}, as its key may be the one stored for profile "${profileName}" now: \`${verifyCommand(ctx, profileName)}\` says which; if it is not, delete the account on ${page}.`
+        : `The new service account ${made.name} (${made.id}) was left in ${projectId}: delete it on ${page}${keptOld}`;
+  const noUndoOnCancel = ctx.interrupts.onCancel({
+    doing: `Deleting the new service account ${name} again`,
+    run: async () => {
+      if (!(await creating.then(() => true, () => false))) return `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`;
+      if (storing) {
+        storeOutcome = await storing.then(
+          () => 'stored' as const,
+          (error: unknown) => (error instanceof KeyChangeError && error.putBack === 'failed' ? 'unknown' : 'back'),
+        );
+      }
+      if (storeOutcome === 'stored') {
+        const newHint = maskKey(made!.key.value);
+        return oldHint ? `${m.warn} ${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was not revoked and still works: revoke it on ${oldPage}.` : `${m.ok} ${newHint} is stored for profile "${profileName}".`;
+      }
+      if (storeOutcome === 'unknown') return `${m.warn} ${leftOnCancel()}`;
+      const line = `${await undo()}${keptOld}`;
+      return `${progress.new ? m.fail : m.ok} ${line}`;
+    },
+    left: leftOnCancel,
+  });
   let created: NewServiceAccount;
   try {
-    created = await ctx.api.admin.createServiceAccount(auth, projectId, name);
+    created = await creating;
   } catch (error) {
     if (error instanceof ExitError) throw failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, error instanceof AdminApiError ? error.kind : undefined);
     throw error;
@@ -229,18 +278,6 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const newHint = newKey ? maskKey(newKey) : '(none)';
   progress.new = { hint: newHint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage: null };
 
-  /** Undo step 1: the new account and its key go; says how that went, for the failure's message. */
-  const undo = async (): Promise<string> => {
-    try {
-      await ctx.api.admin.deleteServiceAccount(auth, projectId, created.id);
-      progress.new = null;
-      return `The new service account ${created.name} was deleted again`;
-    } catch (error) {
-      const why = error instanceof ExitError ? error.message.replace(/\.$/, '') : String(error);
-      return `The new service account ${created.name} (${created.id}) could NOT be deleted (${why}): delete it on ${page}`;
-    }
-  };
-  const keptOld = oldHint ? `; ${oldHint} is still stored and works.` : '.';
   /** Anything unforeseen (a bug) after step 1: undo it, and say so rather than leave it behind. */
   const unforeseen = async (error: unknown, doing: string): Promise<ExitError> => {
     if (error instanceof ExitError) return error;
@@ -316,7 +353,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   };
 
   try {
-    await changeKey(
+    await (storing = changeKey(
       ctx,
       profileName,
       async (before) => {
@@ -347,7 +384,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
         // Ids only, never the key: the next rotate revokes this key by deleting this account.
         p.rotation = { at: ctx.clock.now().toISOString(), projectId, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, keyHint: newHint };
       },
-    );
+    ));
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw await unforeseen(error, 'Storing the new key');
     const cause = error.failure;
@@ -361,6 +398,8 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     if (!foreseen) throw await storeFailure(EXIT.internal, `Storing the new key failed unexpectedly (a bug in openai-setup; please report it): ${why}`, 'internal', error.putBack);
     throw await storeFailure(EXIT.keyStore, `Storing the new key failed: ${why}`, 'store_failed', error.putBack);
   }
+  // Stored and recorded: from here a cancel leaves the new key as it is.
+  noUndoOnCancel();
   progress.new = { ...progress.new, storage };
   await recordCheck(ctx, profileName, newKey, storedSource(storage, profileName), check);
   say(`${m.ok} Stored ${newHint} in ${where}${oldHint ? ` in place of ${oldHint}` : ''}`);

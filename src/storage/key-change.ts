@@ -43,6 +43,9 @@ export async function changeKey<T>(
   record: (state: State, result: T, before: KeySnapshot) => boolean | void,
 ): Promise<T> {
   let done = false;
+  // A signal waits for both to be written (or the store put back): they never disagree.
+  const whose = account.endsWith(':admin') ? `the admin key change of profile "${account.slice(0, -':admin'.length)}"` : `the key change of profile "${account}"`;
+  const section = { what: whose, risk: `the key stored may not be the one ${ctx.state.path} records; run the command again` };
   try {
     return await ctx.state.locked(async (state, save) => {
       // A key file that cannot be used fails here, before anything is changed.
@@ -58,7 +61,7 @@ export async function changeKey<T>(
         // Put back while the lock is still held: no other run sees the store half changed.
         throw new KeyChangeError(step, error, await ctx.keys.restore(account, before), before);
       }
-    });
+    }, section);
   } catch (error) {
     // Both were written and the lock was lost only then (withFileLock says so): not undone.
     if (error instanceof KeyChangeError || done) throw error;

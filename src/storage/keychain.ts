@@ -185,6 +185,9 @@ function keychainCall(request: KeychainRequest, timeoutMs: number): Promise<stri
       reject(new KeychainUnavailableError('timeout', `no answer within ${timeoutMs} ms`));
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    // A helper gone before it read the request (a terminal's Ctrl-C reaches it too): its answer,
+    // none, is judged on 'close'; the write's EPIPE must not end the run with a stack trace.
+    child.stdin.on('error', () => {});
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new KeychainUnavailableError('failed', error.message));

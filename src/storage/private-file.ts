@@ -1,7 +1,7 @@
 // Files only their owner may read: a 0700 dir, 0600 files written atomically (temp file + rename),
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path and what to do, exit 7.
-import type { Dirent, Stats } from 'node:fs';
+import { rmSync, type Dirent, type Stats } from 'node:fs';
 import { chmod, lstat, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -137,9 +137,30 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   }
 }
 
+/** The temp files this process named: any still there as it leaves was cut short (removeOwnTempFiles). */
+const ownTemps = new Set<string>();
+
 /** A name next to `path` for a file to be renamed over it: unique to this process and call. */
 export function tempPathFor(path: string): string {
-  return `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
+  const temp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
+  ownTemps.add(temp);
+  return temp;
+}
+
+/**
+ * For a process about to leave: removes its temp files that a write cut short by a signal left
+ * (one may hold a key). Synchronous, so that nothing after it can come first. A temp file already
+ * renamed is gone: its name is this process's alone.
+ */
+export function removeOwnTempFiles(): void {
+  for (const temp of ownTemps) {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // Not a file (nothing of ours), or the dir is gone: nothing to remove.
+    }
+  }
+  ownTemps.clear();
 }
 
 /** Write a file atomically (temp file + rename) with mode 0600; the temp file never outlives a failure. */
@@ -150,6 +171,7 @@ export async function writePrivateFile(path: string, content: string): Promise<v
     await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
     await chmod(temp, 0o600);
     await rename(temp, path);
+    ownTemps.delete(temp);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
     throw storeError(error, path, 'write');

@@ -5,6 +5,7 @@ import { rename } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
+import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { AdminKeyRecordSchema, BudgetSchema, RotationSchema } from './admin-state.js';
 import { withFileLock } from './lock.js';
 import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removeTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
@@ -166,6 +167,8 @@ export class StateStore {
     private readonly now: () => Date,
     /** Told when the file is damaged or newer, was moved aside, or could not be read. */
     private readonly warn: (message: string) => void,
+    /** Every change is a section: a signal waits for it (ctx.interrupts). */
+    private readonly sections: Sections = UNGUARDED,
   ) {
     this.path = join(dir, 'state.json');
   }
@@ -293,11 +296,14 @@ export class StateStore {
    * Run `body` holding the lock, with the progress as it is now (a damaged file moved aside, a
    * newer one refused before `body` runs) and `save`, which writes it without taking the lock
    * again. For a change that must happen together with its record: a key stored or removed
-   * (key-change.ts). `body` must not call update(): the lock is not taken twice.
+   * (key-change.ts). `body` must not call update(): the lock is not taken twice. A signal waits
+   * for it to end (`what`: what it is, if the run has to leave before).
    */
-  async locked<T>(body: (state: State, save: (state: State) => Promise<void>) => Promise<T>): Promise<T> {
-    await ensurePrivateDir(this.dir);
-    return withFileLock(this.path, async () => body(await this.loadForChange(), (state) => writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`)));
+  async locked<T>(body: (state: State, save: (state: State) => Promise<void>) => Promise<T>, what?: Section): Promise<T> {
+    return this.sections.section(what ?? { what: `the change to ${this.path}`, risk: 'it may not have been saved' }, async () => {
+      await ensurePrivateDir(this.dir);
+      return withFileLock(this.path, async () => body(await this.loadForChange(), (state) => writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`)));
+    });
   }
 
   async updateProfile(name: string, change: (profile: Profile, state: State) => void): Promise<Profile> {

@@ -63,6 +63,11 @@ export interface Terminal {
   readonly style: ChalkInstance;
   /** A spinner on stderr while `text` is true; nothing at all off a terminal. */
   spinner(text: string): Spinner;
+  /**
+   * For a run leaving on a signal (interrupts.ts): stops every spinner and silences all the run
+   * would still print; returns the one way left to speak, a line on stderr, for the leaving's own words.
+   */
+  leave(): (line: string) => void;
 }
 
 export interface TerminalOptions {
@@ -182,7 +187,21 @@ export function needsPrompt(term: Pick<Terminal, 'whyNoPrompts'>, what: string):
 }
 
 export function createTerminal(options: TerminalOptions): Terminal {
-  const { stdout, stderr, stdin, env } = options;
+  const { stdin, env } = options;
+  // Once leaving (leave()), the run's own output goes nowhere: what it would say is no longer so.
+  let leaving = false;
+  const gated = (stream: OutputStream): OutputStream => ({
+    write: (text: string) => leaving || stream.write(text),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  });
+  const stdout = gated(options.stdout);
+  const stderr = gated(options.stderr);
+  const spinners = new Set<Spinner>();
   const secrets: string[] = [];
   const advice = options.advice ?? ((text: string) => text);
   const mask = (text: string) => advice(redact(neutralise(text), secrets));
@@ -225,13 +244,21 @@ export function createTerminal(options: TerminalOptions): Terminal {
       const draw = () => stderr.write(`\r${SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length]} ${mask(text)}`);
       draw();
       const timer = setTimer(draw, 80);
-      return {
+      const spinner = {
         stop() {
+          spinners.delete(spinner);
           clearTimer(timer);
           // Erase the spinner line so the result prints in its place.
           stderr.write('\r\x1b[2K');
         },
       };
+      spinners.add(spinner);
+      return spinner;
+    },
+    leave() {
+      for (const spinner of spinners) spinner.stop();
+      leaving = true;
+      return (line) => void options.stderr.write(`${fit(mask(line), stderrIsTTY, options.stderr.columns, commandLine)}\n`);
     },
   };
 }

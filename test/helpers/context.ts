@@ -11,6 +11,7 @@ import { STATUS, type VerifyStatus } from '../../src/api/status.js';
 import { createAdminApi } from '../../src/api/admin.js';
 import type { AdminApi, Api, CheckRequest, CheckResult, Reachability } from '../../src/api/types.js';
 import type { Context } from '../../src/context.js';
+import { Interrupts } from '../../src/interrupts.js';
 import { ExitError } from '../../src/errors.js';
 import { parseEnv } from '../../src/options.js';
 import { PAGES } from '../../src/platform.js';
@@ -288,6 +289,8 @@ export interface TestContextOptions {
   now?: Date;
   /** Answer the Admin API from an in-memory organization (TestContext.org), through the real client. */
   admin?: boolean;
+  /** Signals as a test sends them (interrupts.ts); by default any use of the process fails the test. */
+  interrupts?: Interrupts;
 }
 
 export interface TestContext {
@@ -341,7 +344,11 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
   const keychain = new MemoryKeychain(options.keychain);
   const outcome = options.browser ?? 'opened';
   const browser = new RecordingBrowser(outcome, outcome === 'skipped' ? 'there is no graphical display' : null);
-  const state = new StateStore(configDir, clock.now, warn);
+  const unexpected = (what: string) => () => {
+    throw new Error(`Unexpected ${what}: pass { interrupts } to makeTestContext.`);
+  };
+  const interrupts = options.interrupts ?? new Interrupts({ prepare: unexpected('signal'), say: unexpected('signal'), exit: unexpected('exit'), sleep: unexpected('signal') });
+  const state = new StateStore(configDir, clock.now, warn, interrupts);
 
   const ctx: Context = {
     term,
@@ -363,6 +370,7 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
       return options.stdin;
     },
     clock,
+    interrupts,
   };
 
   return {

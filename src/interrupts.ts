@@ -1,0 +1,154 @@
+// Leaving on a signal (Ctrl-C, SIGTERM, SIGHUP) without leaving things half done. main.ts sends
+// every such signal here, and every Context holds the one instance. Work a signal must not cut in
+// half (a file's locked read-modify-write, a key stored and recorded as one step) runs as a
+// section: a signal that comes meanwhile waits for it to end, SECTION_GRACE_MS at most (then the
+// run leaves anyway, saying what may be half done). Work a cancel must take back (rotate's new
+// service account) registers an undo, which the signal runs, bounded, before leaving. A second
+// signal leaves at once, saying what was left.
+
+export type LeavingSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** Work a signal waits for, as said when the run leaves before it ends. */
+export interface Section {
+  /** What is under way: `the key change of profile "work"`. */
+  what: string;
+  /** What may be half done then: `the key stored may not be the one …/state.json records`. */
+  risk: string;
+}
+
+/** What a cancel takes back. */
+export interface Undo {
+  /** Said as it starts: `Deleting the new service account x again`. */
+  doing: string;
+  /**
+   * Take it back; resolves with the line saying how that went. Its requests have time limits of
+   * their own. It must not start a section (none starts once leaving).
+   */
+  run(): Promise<string>;
+  /** What is left, and where to remove it by hand, when the undo is skipped or does not end in time. */
+  left(): string;
+}
+
+/** What the stores need: sections. */
+export interface Sections {
+  section<T>(what: Section, body: () => Promise<T>): Promise<T>;
+}
+
+/** Sections for a store used without signals (tests that build one themselves): just run. */
+export const UNGUARDED: Sections = { section: (_what, body) => body() };
+
+/** The process as Interrupts sees it (main.ts; unit tests give their own). */
+export interface InterruptHost {
+  /** What leaving does first, at once: "Cancelled." on Ctrl-C, the terminal put back as it was found. */
+  prepare(signal: LeavingSignal): Promise<void>;
+  /** One line on stderr. */
+  say(line: string): void;
+  /** Leave now, with the signal's exit status (130, 143, 129). */
+  exit(signal: LeavingSignal): void;
+  sleep(ms: number): Promise<void>;
+}
+
+/** How long a signal waits for the sections under way; they take milliseconds unless something hangs (a stopped keyring). */
+export const SECTION_GRACE_MS = 3_000;
+/** A wait longer than this is said, with the way out (a second signal). */
+export const SECTION_NOTICE_MS = 500;
+/** The most an undo may take, past its requests' own time limits. */
+export const UNDO_MAX_MS = 45_000;
+
+const named = (signal: LeavingSignal) => (signal === 'SIGINT' ? 'Ctrl-C' : signal);
+
+export class Interrupts implements Sections {
+  private readonly open = new Set<Section>();
+  private readonly undos = new Set<Undo>();
+  private signal: LeavingSignal | null = null;
+  private prepared = false;
+  private undoing: Undo | null = null;
+  private gone = false;
+
+  constructor(private readonly host: InterruptHost) {}
+
+  /** The signal this run is leaving on, or null. */
+  get leaving(): LeavingSignal | null {
+    return this.signal;
+  }
+
+  /** Run `body` so that a signal waits for it to end. Once the run is leaving, nothing new starts: this never settles. */
+  async section<T>(what: Section, body: () => Promise<T>): Promise<T> {
+    if (this.signal) return new Promise<T>(() => {});
+    // An entry of its own: two sections alike are still two.
+    const entry = { ...what };
+    this.open.add(entry);
+    try {
+      return await body();
+    } finally {
+      this.open.delete(entry);
+      this.next();
+    }
+  }
+
+  /** Have a signal run `undo` before leaving (after the sections under way end); the returned function takes it off again. */
+  onCancel(undo: Undo): () => void {
+    const entry = { ...undo };
+    this.undos.add(entry);
+    return () => void this.undos.delete(entry);
+  }
+
+  /** A signal came. */
+  interrupt(signal: LeavingSignal): void {
+    if (this.gone) return;
+    if (this.signal) return this.leaveNow(signal, `a second ${named(signal)}`);
+    this.signal = signal;
+    if (this.open.size) {
+      void this.host.sleep(SECTION_NOTICE_MS).then(() => {
+        if (this.gone) return;
+        for (const what of new Set([...this.open].map((s) => s.what))) this.host.say(`Waiting for ${what} to finish (${this.again(signal)} to leave at once)…`);
+      });
+      void this.host.sleep(SECTION_GRACE_MS).then(() => {
+        if (this.open.size) this.leaveNow(signal, `it took more than ${SECTION_GRACE_MS / 1000} s`);
+      });
+    }
+    void this.host.prepare(signal).then(() => {
+      this.prepared = true;
+      this.next();
+    });
+  }
+
+  /** Leave at once, saying what may be half done and what was not undone. */
+  private leaveNow(signal: LeavingSignal, why: string): void {
+    if (this.gone) return;
+    this.gone = true;
+    const lines = new Set([...this.open].map((s) => `! Left with ${s.what} unfinished (${why}): ${s.risk}.`));
+    for (const line of lines) this.host.say(line);
+    for (const undo of [...(this.undoing ? [this.undoing] : []), ...this.undos]) this.host.say(`! ${undo.left()}`);
+    this.host.exit(signal);
+  }
+
+  private again(signal: LeavingSignal): string {
+    return signal === 'SIGINT' ? 'press Ctrl-C again' : `send ${signal} again`;
+  }
+
+  /** Once leaving: when no section is under way, the next undo; when none is left, leave. */
+  private next(): void {
+    const signal = this.signal;
+    if (!signal || this.gone || !this.prepared || this.open.size || this.undoing) return;
+    const [undo] = this.undos;
+    if (!undo) {
+      this.gone = true;
+      this.host.exit(signal);
+      return;
+    }
+    this.undos.delete(undo);
+    this.undoing = undo;
+    this.host.say(`${undo.doing} (${this.again(signal)} to leave it as it is)…`);
+    const done = undo.run().then(
+      (line) => line,
+      () => null,
+    );
+    void Promise.race([done, this.host.sleep(UNDO_MAX_MS).then(() => null)]).then((line) => {
+      if (this.gone) return;
+      this.host.say(line ?? `! ${undo.left()}`);
+      this.undoing = null;
+      this.next();
+    });
+  }
+}

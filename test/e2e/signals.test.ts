@@ -1,0 +1,199 @@
+// Ctrl-C and SIGTERM through the built binary, at the worst moment: while a key is being changed
+// (the keychain written, its record in state.json not yet), and while rotate has made a new
+// service account that nothing records yet. The keychain's write runs in a helper process of its
+// own (storage/keychain.ts): the test stops that process as it starts, sends the signal, and lets
+// it go on, so the signal always lands inside the key change. Afterwards the keychain (or the key
+// file) and state.json must agree, no temp file may be left, and rotate's new account is gone.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { spawnCli, type PtySession } from '../helpers/pty.js';
+import { runCli } from '../helpers/run.js';
+
+let server: FakeOpenAI;
+let keyring: PrivateKeyring;
+const envs: TestEnv[] = [];
+let session: PtySession | undefined;
+
+beforeAll(async () => {
+  [server, keyring] = await Promise.all([startOpenAIServer(), startPrivateKeyring()]);
+});
+afterAll(async () => {
+  await Promise.all([server?.close(), keyring?.stop()]);
+});
+afterEach(async () => {
+  session?.kill();
+  session = undefined;
+  for (const t of envs.splice(0)) await t.cleanup();
+});
+
+async function machine(extra: Record<string, string | undefined> = {}): Promise<TestEnv> {
+  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...keyring.env, ...extra });
+  envs.push(t);
+  return t;
+}
+
+const hintOf = (key: string) => `sk-proj-…${key.slice(-4)}`;
+/** What a signal says when the key change it waits for takes more than half a second. */
+const waiting = (profile: string, again: string) => `Waiting for the key change of profile "${profile}" to finish (${again} to leave at once)…\n`;
+const stateOf = (t: TestEnv) => JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
+const tempFiles = (t: TestEnv) => (existsSync(t.configDir) ? readdirSync(t.configDir).filter((name) => name.endsWith('.tmp')) : []);
+
+/** Processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+/**
+ * Wait for the second keychain helper the run starts while it holds state.json's lock: in a key
+ * change the first reads what is stored, the second writes or removes the key. Each helper is
+ * stopped as soon as it is seen (long before it reaches the keyring) and let go at once, but
+ * that one only after `signal()`. Returns its pid.
+ */
+async function signalDuringKeychainWrite(pid: number, t: TestEnv, signal: () => void): Promise<number> {
+  const lock = join(t.configDir, 'state.json.lock');
+  const seen = new Set<number>();
+  let underLock = 0;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && alive(pid)) {
+    for (const child of childrenOf(pid)) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      process.kill(child, 'SIGSTOP');
+      if (existsSync(lock) && ++underLock === 2) {
+        signal();
+        process.kill(child, 'SIGCONT');
+        return child;
+      }
+      process.kill(child, 'SIGCONT');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`the run ended (or took too long) before its keychain write (${seen.size} helpers seen)`);
+}
+
+/** The helper, let go, finishes its write even when the run is gone: wait for it before looking. */
+async function gone(pid: number): Promise<void> {
+  for (const deadline = Date.now() + 10_000; alive(pid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** The CLI on pipes, with its pid. */
+function start(t: TestEnv, args: string[], input = '') {
+  const child = spawn(process.execPath, [CLI, ...args], { env: t.env, cwd: t.home, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin.on('error', () => {});
+  child.stdin.end(input);
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { pid: child.pid!, exited };
+}
+
+describe('a signal while a key is being changed: the keychain and state.json agree, no temp file is left', () => {
+  it('SIGTERM while `key --stdin` writes the keychain: exit 143, quietly; the new key stored and recorded', async () => {
+    const t = await machine();
+    const [k0, k1] = [makeKey('proj', 'signals-k0'), makeKey('proj', 'signals-k1')];
+    expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'tr'], { env: t.env, input: k0 })).code).toBe(0);
+
+    const run = start(t, ['key', '--stdin', '--no-verify', '--profile', 'tr'], `${k1}\n`);
+    const writer = await signalDuringKeychainWrite(run.pid, t, () => process.kill(run.pid, 'SIGTERM'));
+    const result = await run.exited;
+    await gone(writer);
+    expect(result.code).toBe(143);
+    // Quiet: at most, on a slow machine, that it waits for the key change to finish.
+    expect(result.stderr.replace(waiting('tr', 'send SIGTERM again'), '')).toBe('');
+    const stored = await keyring.lookup('openai-setup', 'tr');
+    expect(stored).toBe(k1);
+    expect(stateOf(t).profiles.tr.key).toMatchObject({ storage: 'keychain', hint: hintOf(k1) });
+    expect(tempFiles(t)).toEqual([]);
+  });
+
+  it('kill -INT while `logout --yes` removes the key: exit 130, "Cancelled."; the key removed and forgotten', async () => {
+    const t = await machine();
+    const k0 = makeKey('proj', 'signals-logout');
+    expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'lo'], { env: t.env, input: k0 })).code).toBe(0);
+
+    const run = start(t, ['logout', '--yes', '--profile', 'lo']);
+    const remover = await signalDuringKeychainWrite(run.pid, t, () => process.kill(run.pid, 'SIGINT'));
+    const result = await run.exited;
+    await gone(remover);
+    expect(result.code).toBe(130);
+    expect(result.stderr.replace(waiting('lo', 'press Ctrl-C again'), '').trim()).toBe('Cancelled.');
+    expect(await keyring.lookup('openai-setup', 'lo')).toBeNull();
+    expect(stateOf(t).profiles.lo?.key).toBeUndefined();
+    expect(tempFiles(t)).toEqual([]);
+    const status = await runCli(['status', '--profile', 'lo'], { env: t.env });
+    expect(status.stdout + status.stderr).not.toContain(hintOf(k0));
+  });
+
+  it('Ctrl-C in a terminal while `key --insecure-storage` stores a pasted key: exit 130; credentials.json and state.json both name the new key', async () => {
+    const t = await machine();
+    const [k0, k1] = [makeKey('proj', 'signals-file-k0'), makeKey('proj', 'signals-file-k1')];
+    expect((await runCli(['key', '--stdin', '--no-verify', '--insecure-storage', '--profile', 'ins'], { env: t.env, input: k0 })).code).toBe(0);
+
+    session = spawnCli(['key', '--no-verify', '--insecure-storage', '--profile', 'ins'], { env: t.env });
+    await session.waitFor(/Paste/i);
+    const pty = session;
+    const typed = signalDuringKeychainWrite(pty.pid, t, () => pty.press('ctrl-c'));
+    pty.type(`${k1}\r`);
+    const helper = await typed;
+    const { exitCode } = await pty.exited;
+    await gone(helper);
+    expect(exitCode, pty.output()).toBe(130);
+    expect(pty.output()).toContain('Cancelled.');
+    const file = JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8'));
+    expect(stateOf(t).profiles.ins.key).toMatchObject({ storage: 'file', hint: hintOf(file.keys.ins) });
+    expect(tempFiles(t)).toEqual([]);
+  });
+});
+
+describe('Ctrl-C while rotate has a new service account that nothing records yet', () => {
+  const ADMIN = makeKey('admin', 'signals-admin');
+  const PROJECT = 'proj_E2eSignals000000000000';
+  beforeAll(() => {
+    server.admin.addAdminKey(ADMIN);
+    server.admin.addProject({ id: PROJECT, name: 'signals' });
+  });
+
+  it('deletes it again (exit 130), saying so in one line; the old key is still stored and works', async () => {
+    const t = await machine({ OPENAI_ADMIN_KEY: ADMIN });
+    const old = makeKey('proj', 'signals-rotate-old');
+    server.addKey(old, { scenario: 'valid', project: PROJECT });
+    expect((await runCli(['key', '--stdin', '--profile', 'r3'], { env: t.env, input: old })).code).toBe(0);
+    const accounts = server.admin.serviceAccounts(PROJECT).length;
+    // The new key's check never answers: Ctrl-C comes while it is under way.
+    server.admin.toggles.newServiceAccountKey = 'hang';
+    try {
+      session = spawnCli(['rotate', '--profile', 'r3', '--yes'], { env: t.env });
+      await session.waitFor(/✔ Created the service account (openai-setup-r3-\S+) and its key/);
+      const name = /Created the service account (\S+) and its key/.exec(session.output())![1]!;
+      session.press('ctrl-c');
+      expect((await session.exited).exitCode).toBe(130);
+      const after = session.output().slice(session.cursor()).replace(/\s+/g, ' ');
+      expect(after).toContain(`Cancelled. Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)… ✔ The new service account ${name} was deleted again; ${hintOf(old)} is still stored and works.`);
+      expect(server.admin.serviceAccounts(PROJECT)).toHaveLength(accounts);
+    } finally {
+      server.admin.toggles.newServiceAccountKey = 'valid';
+    }
+    expect(await keyring.lookup('openai-setup', 'r3')).toBe(old);
+    expect(server.admin.isLive(old)).toBe(true);
+    expect(stateOf(t).profiles.r3.rotation).toBeUndefined();
+  });
+});
