@@ -27,7 +27,7 @@ import { decodeFishEscapes } from '../plaintext/find.js';
 import { lastingBareProfile, profileFlagFor, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
-import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
+import { followLines, scanPlaces, unreadableWhy, type Finding } from '../plaintext/scan.js';
 import { homeOf, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminAuth } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
@@ -422,6 +422,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
           unreadable = true;
           failedCode ??= EXIT.plaintext;
         }
+        if (done === 'failed') failedCode ??= EXIT.plaintext;
         if (done === 'moved') {
           moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
           movedKinds.add(isAdminKey(f.key) ? 'admin' : 'key');
@@ -617,7 +618,8 @@ function unreadLine(m: ReturnType<typeof marks>, error: FileReadError, finding: 
 
 /**
  * Show one edit as a diff, ask (unless `yes`), and make it: 'moved', 'kept' when it was not made
- * (declined, or said why), 'unreadable' when a file it reads could not be (said, nothing changed).
+ * (declined, or said why), 'unreadable' when a file it reads could not be (said, nothing changed),
+ * 'failed' when it was left half done (said; the run fails).
  */
 async function applyPlan(
   ctx: Context,
@@ -626,9 +628,10 @@ async function applyPlan(
   plan: Exclude<EditPlan, { kind: 'manual' }>,
   // `say`: stdout, or stderr with --json (whose stdout is the JSON document alone); `run`: `openai-setup run` as the person types it; `again`: `openai-setup import`, likewise.
   io: { yes: boolean; shown: (path: string) => string; say: (line: string) => void; run: string; again: string },
-): Promise<'moved' | 'kept' | 'unreadable'> {
+): Promise<'moved' | 'kept' | 'unreadable' | 'failed'> {
   try {
-    return (await editFound(ctx, deps, finding, plan, io)) ? 'moved' : 'kept';
+    const done = await editFound(ctx, deps, finding, plan, io);
+    return done === 'failed' ? 'failed' : done ? 'moved' : 'kept';
   } catch (error) {
     if (!(error instanceof FileReadError)) throw error;
     ctx.term.err(unreadLine(marks(ctx.term.style), error, finding, io));
@@ -636,14 +639,14 @@ async function applyPlan(
   }
 }
 
-/** applyPlan's edit; false when it was not made. A FileReadError before anything is changed. */
+/** applyPlan's edit; false when it was not made, 'failed' when left half done (said). A FileReadError before anything is changed. */
 async function editFound(
   ctx: Context,
   deps: ImportDeps,
   finding: Finding,
   plan: Exclude<EditPlan, { kind: 'manual' }>,
   io: { yes: boolean; shown: (path: string) => string; say: (line: string) => void; run: string },
-): Promise<boolean> {
+): Promise<boolean | 'failed'> {
   const { term } = ctx;
   const m = marks(term.style);
   const where = io.shown(finding.path);
@@ -659,11 +662,9 @@ async function editFound(
     io.say(term.style.red(`  - ${plan.variable} (universal), erased with: fish -c 'set -Ue ${plan.variable}'`));
     if (addLine) io.say(term.style.green(`  + ${addLine}   (at the end of ${io.shown(config)})`));
     if (!io.yes && !(await prompter.confirm(`Erase the universal variable ${plan.variable}${addLine ? ` and add that line to ${io.shown(config)}` : ''}?`, true))) return false;
-    // The line first: config.fish that cannot be read now (a FIFO put there…) stops it before the
-    // variable is erased, so that nothing is left half done.
-    if (addLine && (await rewriteFile(config, (text) => appendLine(text, addLine), ctx.configDir, { create: true })) === 'overwritten') {
-      term.err(`${m.warn} ${io.shown(config)} was changed by another program while import added a line to it: check that it ends with  ${addLine}`);
-    }
+    // config.fish that cannot be read now (a FIFO put there while asked…) stops it before anything
+    // changes; its line is added only once the variable is gone, so a failed erase leaves it as it was.
+    if (addLine) await readText(config);
     const erased = await deps.fish(`set -Ue ${plan.variable}`);
     if (!erased.ok) {
       term.err(`${m.fail} ${erased.missing ? 'fish is not installed here' : `fish could not erase it (${erased.detail})`}: in fish, run  set -Ue ${plan.variable}`);
@@ -682,6 +683,18 @@ async function editFound(
     if (still) {
       term.err(`${m.fail} ${where} still holds the key after \`set -Ue ${plan.variable}\`: remove it in fish by hand.`);
       return false;
+    }
+    let added: Awaited<ReturnType<typeof rewriteFile>> | null = null;
+    try {
+      if (addLine) added = await rewriteFile(config, (text) => appendLine(text, addLine), ctx.configDir, { create: true });
+    } catch (error) {
+      // The variable is gone already: what is missing is said, not a stack trace.
+      const why = error instanceof FileReadError ? error.why : (unreadableWhy(error) ?? (error instanceof Error ? error.message : String(error)));
+      term.err(`${m.fail} The universal variable ${plan.variable} is erased, but ${io.shown(config)} could not be changed (${why}): fish shells no longer get the key until you add this line to it by hand:  ${addLine}`);
+      return 'failed';
+    }
+    if (added === 'overwritten') {
+      term.err(`${m.warn} ${io.shown(config)} was changed by another program while import added a line to it: check that it ends with  ${addLine}`);
     }
     io.say(`${m.ok} Erased the universal variable ${plan.variable}${addLine ? `; ${io.shown(config)} sets it from openai-setup` : ''}.`);
     // Running fish shells forget a universal variable at once; the line in config.fish sets it again.

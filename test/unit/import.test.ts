@@ -1,7 +1,8 @@
 // import: finding keys by their shape, the places looked in, the line edits (pure), and the
 // command through Context with real files in a temp home and project, an in-memory keychain,
 // scripted checks and prompts, and a stand-in for fish.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runImport, ImportFailureJsonSchema, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
@@ -941,4 +942,91 @@ describe('import where the keychain is not running (over SSH) (review of 2026-12
     expect(t.keychain.keyOf('default')).toBe(KEY);
     expect(t.api.checks).toEqual([]);
   });
+});
+
+describe('import: a fish universal variable, and config.fish only once fish erased it (review of 2026-12-06)', () => {
+  const VARIABLES = `# This file contains fish universal variable definitions.\n# VERSION: 3.0\nSETUVAR --export OPENAI_API_KEY:${fishEscape(KEY)}\n`;
+  const LINE = 'set -gx OPENAI_API_KEY (openai-setup token)';
+  const store = options({ store: '~/.config/fish/fish_variables:3', rewrite: true, yes: true });
+  /** A machine whose fish is `fish` instead of the stand-in that erases; config.fish holding `config` (null: none). */
+  const fishMachine = (fish: ImportDeps['fish'], config: string | null, extra: TestContextOptions = { interactive: false }) => {
+    const t = machine(extra);
+    t.write('~/.config/fish/fish_variables', VARIABLES);
+    if (config !== null) t.write('~/.config/fish/config.fish', config);
+    t.deps.fish = async (script) => {
+      t.fishCalls.push(script);
+      return fish(script);
+    };
+    return { t, config: join(t.home, '.config', 'fish', 'config.fish') };
+  };
+
+  it('fish not installed: config.fish is not created, the key stays in fish_variables, said (exit 8)', async () => {
+    const { t, config } = fishMachine(async () => ({ ok: false, missing: true, detail: 'spawn fish ENOENT' }), null);
+    expect(await runImport(t.ctx, store, t.deps)).toBe(8);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.fishCalls).toEqual(['set -Ue OPENAI_API_KEY']);
+    expect(t.stderr).toContain('✖ fish is not installed here: in fish, run  set -Ue OPENAI_API_KEY\n');
+    expect(existsSync(config)).toBe(false);
+    expect(t.read('~/.config/fish/fish_variables')).toBe(VARIABLES);
+    expect(t.stdout).not.toContain('Erased');
+    expectNoKeys(t);
+  });
+
+  it('fish fails: config.fish is left as it was (exit 8)', async () => {
+    const { t } = fishMachine(async () => ({ ok: false, missing: false, detail: 'fish: cannot write fish_variables' }), '# mine\n');
+    expect(await runImport(t.ctx, store, t.deps)).toBe(8);
+    expect(t.stderr).toContain('✖ fish could not erase it (fish: cannot write fish_variables): in fish, run  set -Ue OPENAI_API_KEY\n');
+    expect(t.read('~/.config/fish/config.fish')).toBe('# mine\n');
+  });
+
+  it('fish succeeds but fish_variables still holds the key: config.fish is left as it was (exit 8)', async () => {
+    const { t } = fishMachine(async () => ({ ok: true, missing: false, detail: '' }), '# mine\n');
+    expect(await runImport(t.ctx, store, t.deps)).toBe(8);
+    expect(t.stderr).toContain('✖ ~/.config/fish/fish_variables still holds the key after `set -Ue OPENAI_API_KEY`: remove it in fish by hand.\n');
+    expect(t.read('~/.config/fish/config.fish')).toBe('# mine\n');
+  });
+
+  it('erased: the line is added to config.fish after fish ran, not before (exit 0)', async () => {
+    const seen: Array<string | null> = [];
+    const { t, config } = fishMachine(async () => {
+      seen.push(existsSync(config) ? readFileSync(config, 'latin1') : null);
+      const file = join(dirname(config), 'fish_variables');
+      writeFileSync(file, readFileSync(file, 'latin1').replace(/^SETUVAR --export OPENAI_API_KEY:.*\n/m, ''));
+      return { ok: true, missing: false, detail: '' };
+    }, '# mine\n');
+    expect(await runImport(t.ctx, store, t.deps)).toBe(0);
+    expect(seen).toEqual(['# mine\n']);
+    expect(t.read('~/.config/fish/config.fish')).toBe(`# mine\n${LINE}\n`);
+    expect(t.stdout).toContain('✔ Erased the universal variable OPENAI_API_KEY; ~/.config/fish/config.fish sets it from openai-setup.\n');
+  });
+
+  for (const terminal of [false, true]) {
+    it(`config.fish cannot be changed once fish erased the variable (${terminal ? 'on a terminal' : '--store'}): said that the variable is gone and the line to add by hand (exit 8)`, async () => {
+      const { t, config } = fishMachine(
+        async () => {
+          const file = join(dirname(config), 'fish_variables');
+          writeFileSync(file, readFileSync(file, 'latin1').replace(/^SETUVAR --export OPENAI_API_KEY:.*\n/m, ''));
+          // Another program puts a FIFO where config.fish was, while fish ran.
+          rmSync(config);
+          execFileSync('mkfifo', [config]);
+          return { ok: true, missing: false, detail: '' };
+        },
+        '# mine\n',
+        terminal ? {} : { interactive: false },
+      );
+      if (terminal) {
+        t.prompts
+          .whenSelect('Which key should profile "default" keep in the keychain?', KEY)
+          .whenConfirm('Erase the universal variable OPENAI_API_KEY and add that line to ~/.config/fish/config.fish?', true);
+      }
+      expect(await runImport(t.ctx, terminal ? options() : store, t.deps)).toBe(8);
+      expect(t.stderr).toContain(
+        `✖ The universal variable OPENAI_API_KEY is erased, but ~/.config/fish/config.fish could not be changed (not a regular file any more): fish shells no longer get the key until you add this line to it by hand:  ${LINE}\n`,
+      );
+      expect(t.stdout).not.toContain('✔ Erased');
+      expect(t.stdout + t.stderr).not.toMatch(/^\s+at /m);
+      expect(statSync(config).isFIFO()).toBe(true);
+      expect(t.keychain.keyOf('default')).toBe(KEY);
+    });
+  }
 });
