@@ -16,11 +16,11 @@ import { parseFlag } from '../options.js';
 import { envFilesOf, gitRunner, gitVerdict, isMissing, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { FileReadError, GONE, rewriteFile } from '../plaintext/files.js';
 import { MAX_FILE_BYTES } from '../plaintext/scan.js';
-import { pathLine } from '../plaintext/summary.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { FILE_PROBLEMS, readRegularFile, UnreadableFileError } from '../storage/read-file.js';
 import { profileFlagFor } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
+import { pathLine } from '../terminal/sanitize.js';
 import { shellWord } from '../terminal/shell.js';
 
 // Files are handled as latin1 text: one character per byte, so any encoding comes back unchanged.

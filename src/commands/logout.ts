@@ -14,6 +14,7 @@ import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
 import { profileFlagFor } from '../terminal/invocation.js';
 import { marks } from '../terminal/output.js';
+import { pathLine } from '../terminal/sanitize.js';
 
 export async function run(ctx: Context, options: { profile?: string; yes: boolean; admin?: boolean }): Promise<number> {
   const { term } = ctx;
@@ -46,7 +47,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     leftovers = [...(await ctx.keys.removeLeftovers()), ...(await ctx.state.removeLeftovers())];
   };
   const sayLeftovers = () => {
-    if (leftovers.length) term.out(`${m.ok} Removed ${leftoverWords(leftovers)} left by an interrupted run: ${leftovers.join(', ')}`);
+    if (leftovers.length) term.out(`${m.ok} Removed ${leftoverWords(leftovers)} left by an interrupted run: ${leftovers.map(pathLine).join(', ')}`);
   };
   const record = (await ctx.state.read()).profiles[profileName]?.key;
   const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The key stored for profile "${profileName}"`, `logout${profileFlagFor(ctx, profileName)}`);

@@ -139,7 +139,7 @@ async function oneRotateAtATime(ctx: Context, profile: string, body: () => Promi
     if (!(error instanceof LockBusyError)) throw error;
     throw new ReasonedExitError(
       EXIT.keyStore,
-      `Another \`${toolCommand(ctx, 'rotate', profile)}\` is running (${lockPathFor(path)} is its lock), so this one changed nothing; let that one finish and see what it says (a lock left by a run that was killed is taken over ${LOCK_STALE_MS / 1000} s after it stopped).`,
+      `Another \`${toolCommand(ctx, 'rotate', profile)}\` is running (${shownPath(ctx, lockPathFor(path))} is its lock), so this one changed nothing; let that one finish and see what it says (a lock left by a run that was killed is taken over ${LOCK_STALE_MS / 1000} s after it stopped).`,
       [],
       'rotate_running',
     );

@@ -5,9 +5,9 @@
 // how to reload the changed file in their shell, and what to do by hand with one import leaves. Pure.
 import { basename } from 'node:path';
 import { BOM } from '../keys/dotenv.js';
+import { pathLine } from '../terminal/sanitize.js';
 import { shellWord } from '../terminal/shell.js';
 import type { Finding } from './scan.js';
-import { pathLine } from './summary.js';
 
 export type EditPlan =
   /** Replace (or, with `after` null, remove) one line. */

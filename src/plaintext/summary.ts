@@ -7,8 +7,8 @@ import { maskKey } from '../keys/format.js';
 import { leftoverWords } from '../storage/keystore.js';
 import type { State } from '../storage/state.js';
 import { profileFlagFor } from '../terminal/invocation.js';
-import { sanitize } from '../terminal/sanitize.js';
-import { singleQuoted } from '../terminal/shell.js';
+import { pathLine } from '../terminal/sanitize.js';
+import { quotedWord } from '../terminal/shell.js';
 import { askedFor, envFilePlaces, envFilesOf } from './env-files.js';
 import { plaintextPlaces, type Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
@@ -19,18 +19,6 @@ export function homeOf(ctx: Context): string | null {
 
 export function placesOf(ctx: Context): Place[] {
   return plaintextPlaces({ env: ctx.rawEnv, platform: ctx.platform, home: homeOf(ctx), cwd: ctx.cwd });
-}
-
-/** The longest path a message shows, in characters (an ellipsis marks the cut). */
-const MAX_PATH_SHOWN = 200;
-
-/**
- * A path in a message: one safe line of bounded length (a line break in a name becomes a space,
- * an escape or other control character is shown escaped), so that no file name can forge a line
- * of output. Never for a command to type: that takes the exact path, quoted (shellPath).
- */
-export function pathLine(path: string): string {
-  return sanitize(path, MAX_PATH_SHOWN);
 }
 
 /**
@@ -101,8 +89,9 @@ export function describeLeftovers(ctx: Context, paths: string[]): { paths: strin
   const what = `${words[0]!.toUpperCase()}${words.slice(1)}`;
   return {
     paths,
-    detail: `${what} of ${ctx.keys.filePath}, left by an interrupted run, may hold a key in plain text: ${paths.join(', ')}`,
-    fix: `Remove ${paths.length === 1 ? 'it' : 'them'}: rm ${paths.map(singleQuoted).join(' ')}`,
+    detail: `${what} of ${pathLine(ctx.keys.filePath)}, left by an interrupted run, may hold a key in plain text: ${paths.map(pathLine).join(', ')}`,
+    // Exact and quoted ($'…' for a line break): the command must work as printed, on one line.
+    fix: `Remove ${paths.length === 1 ? 'it' : 'them'}: rm ${paths.map(quotedWord).join(' ')}`,
   };
 }
 

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
+import { pathLine } from '../terminal/sanitize.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
 import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removePrivateFile, removeTempFiles, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
@@ -163,7 +164,7 @@ export class KeyStore {
 
   /** Says what was removed of the key file's temp files left by killed runs (one may have held a key). */
   private removed(paths: string[]): void {
-    if (paths.length) this.warn(`Removed ${leftoverWords(paths)} left by an interrupted run (it may have held a key): ${paths.join(', ')}`);
+    if (paths.length) this.warn(`Removed ${leftoverWords(paths)} left by an interrupted run (it may have held a key): ${paths.map(pathLine).join(', ')}`);
   }
 
   /**

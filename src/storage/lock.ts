@@ -2,6 +2,8 @@
 // directory `<file>.lock` made with mkdir (atomic), its mtime refreshed while held. A run killed
 // while holding it leaves the directory behind; once its mtime is older than LOCK_STALE_MS it is
 // taken over, so a stale lock delays the next run by seconds, never forever.
+import { pathLine } from '../terminal/sanitize.js';
+import { quotedWord } from '../terminal/shell.js';
 import { ConfigStoreError, storeError } from './private-file.js';
 
 /** A held lock is refreshed every half of this; one not refreshed for this long was left by a dead run. */
@@ -51,7 +53,7 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, path, 'write');
       if (Date.now() >= deadline) {
         throw new LockBusyError(
-          `Another run of openai-setup held ${lockPath} for more than ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}, so ${path} was not changed; run again, and if no other run is going on, remove the lock: rmdir '${lockPath.replaceAll("'", `'\\''`)}'`,
+          `Another run of openai-setup held ${pathLine(lockPath)} for more than ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}, so ${pathLine(path)} was not changed; run again, and if no other run is going on, remove the lock: rmdir ${quotedWord(lockPath)}`,
         );
       }
       // Jitter, so that runs waiting together do not retry in step.

@@ -3,6 +3,8 @@ import { isAbsolute, join, win32 } from 'node:path';
 import { UsageError } from '../errors.js';
 import { shownValue, UNSAFE_CHAR } from '../terminal/sanitize.js';
 
+const UNSAFE_PROBLEM = 'must not contain line breaks or other control characters';
+
 /**
  * Why a value of OPENAI_SETUP_CONFIG_DIR cannot be the config dir, or null. A relative path would
  * put the files (a plain-text key among them) wherever the tool is run, a git repository maybe;
@@ -11,7 +13,7 @@ import { shownValue, UNSAFE_CHAR } from '../terminal/sanitize.js';
  * terminal in every message naming the path. options.ts makes it a usage error.
  */
 export function configDirProblem(value: string): string | null {
-  if (UNSAFE_CHAR.test(value)) return 'must not contain line breaks or other control characters';
+  if (UNSAFE_CHAR.test(value)) return UNSAFE_PROBLEM;
   if (!isAbsolute(value)) return 'must be an absolute path (a relative one would put the config files, a plain-text key among them, in whatever directory openai-setup is run from)';
   return null;
 }
@@ -24,20 +26,36 @@ function absoluteOrNone(value: string | undefined, platform: NodeJS.Platform): s
 
 /**
  * The config dir: OPENAI_SETUP_CONFIG_DIR (checked by parseEnv first: absolute, no control
- * characters), else the platform's usual place for settings; a usage error when that place would
- * be under a relative HOME.
+ * characters), else the platform's usual place for settings. A usage error when that place would
+ * be under a relative HOME, or when its path holds a character configDirProblem refuses: every
+ * message naming a file of the tool (a lock, the key file) would carry it to the terminal, where
+ * a line break forges a line of output.
  */
 export function resolveConfigDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
   if (env.OPENAI_SETUP_CONFIG_DIR) return env.OPENAI_SETUP_CONFIG_DIR;
-  const base = platform === 'win32' ? absoluteOrNone(env.APPDATA, platform) : platform === 'darwin' ? undefined : absoluteOrNone(env.XDG_CONFIG_HOME, platform);
+  const baseName = platform === 'win32' ? 'APPDATA' : platform === 'darwin' ? undefined : 'XDG_CONFIG_HOME';
+  const base = baseName === undefined ? undefined : absoluteOrNone(env[baseName], platform);
+  // Node's homedir() is $HOME on POSIX and %USERPROFILE% on Windows, as they are.
+  const homeName = platform === 'win32' ? 'USERPROFILE' : 'HOME';
   // A relative HOME (Node's homedir() returns $HOME as it is) would put the files, a plain-text key
   // among them, under whatever directory the tool is run from.
   if (base === undefined && absoluteOrNone(home, platform) === undefined) {
     throw new UsageError(
-      `HOME is not an absolute path (got "${shownValue(home)}"): openai-setup keeps its files under it. Set HOME to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.`,
+      `${homeName} is not an absolute path (got "${shownValue(home)}"): openai-setup keeps its files under it. Set ${homeName} to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.`,
     );
   }
-  if (platform === 'win32') return join(base ?? join(home, 'AppData', 'Roaming'), 'openai-setup');
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'openai-setup');
-  return join(base ?? join(home, '.config'), 'openai-setup');
+  const dir =
+    platform === 'win32'
+      ? join(base ?? join(home, 'AppData', 'Roaming'), 'openai-setup')
+      : platform === 'darwin'
+        ? join(home, 'Library', 'Application Support', 'openai-setup')
+        : join(base ?? join(home, '.config'), 'openai-setup');
+  if (UNSAFE_CHAR.test(dir)) {
+    // The rest of the path is the tool's own: the character came from the variable it is built on.
+    const [name, value] = base === undefined ? [homeName, home] : [baseName!, base];
+    throw new UsageError(
+      `${name}: ${UNSAFE_PROBLEM} (got "${shownValue(value)}"): openai-setup keeps its files under it and names them in its messages. Set OPENAI_SETUP_CONFIG_DIR to an absolute path without them.`,
+    );
+  }
+  return dir;
 }

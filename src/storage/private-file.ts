@@ -1,11 +1,13 @@
 // Files only their owner may read: a 0700 dir, 0600 files written atomically (temp file + rename),
 // and read back only when nobody else could have put them there. Every failure here is a
-// ConfigStoreError: one line saying which path and what to do, exit 7.
+// ConfigStoreError: one line saying which path (pathLine: no name forges a line) and what to do,
+// exit 7; a command in it takes the exact path, quoted.
 import { rmSync, type Dirent, type Stats } from 'node:fs';
 import { chmod, lstat, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
+import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { makeDirs } from './make-dirs.js';
 import { readRegularFile, UnreadableFileError } from './read-file.js';
@@ -40,11 +42,11 @@ function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): string | nu
   if (stats.uid !== uid) {
     // Under sudo the files are the invoking user's: giving them to root would be the wrong fix.
     const sudo = uid === 0 && process.env.SUDO_USER ? ' (or run openai-setup without sudo)' : '';
-    return `${path} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quotedWord(path)}${sudo}`;
+    return `${pathLine(path)} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quotedWord(path)}${sudo}`;
   }
   if (stats.mode & 0o022) {
     const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');
-    return `${path} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${quotedWord(path)}`;
+    return `${pathLine(path)} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${quotedWord(path)}`;
   }
   return null;
 }
@@ -88,7 +90,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
   switch (code) {
     case 'EACCES':
     case 'EPERM':
-      fix = `check who owns ${dir} and its permissions (ls -ld ${quotedWord(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
+      fix = `check who owns ${pathLine(dir)} and its permissions (ls -ld ${quotedWord(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
       break;
     case 'EROFS':
       fix = 'set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk.';
@@ -109,7 +111,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
     default:
       fix = 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
   }
-  return new ConfigStoreError(`Could not ${doing} ${path}: ${why} (${code}); ${fix}`);
+  return new ConfigStoreError(`Could not ${doing} ${pathLine(path)}: ${why} (${code}); ${fix}`);
 }
 
 
@@ -125,7 +127,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   } catch (error) {
     throw storeError(error, dir, 'create');
   }
-  if (!stats.isDirectory()) throw new ConfigStoreError(`${dir} is ${kindOf(stats)}, not a directory; move it away, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`);
+  if (!stats.isDirectory()) throw new ConfigStoreError(`${pathLine(dir)} is ${kindOf(stats)}, not a directory; move it away, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`);
   const problem = distrust(dir, stats, 'dir');
   if (problem) throw new ConfigStoreError(problem);
   if ((stats.mode & 0o777) !== 0o700) {
@@ -206,7 +208,7 @@ export async function readPrivateFile(path: string): Promise<string | null> {
   for (let attempt = 1; ; attempt++) {
     const text = await readOnce(path);
     if (text !== REPLACED) return text;
-    if (attempt === READ_ATTEMPTS) throw new ConfigStoreError(`${path} changed while it was being read (${READ_ATTEMPTS} times in a row); run again.`);
+    if (attempt === READ_ATTEMPTS) throw new ConfigStoreError(`${pathLine(path)} changed while it was being read (${READ_ATTEMPTS} times in a row); run again.`);
   }
 }
 
@@ -221,7 +223,7 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   if (!before.isFile()) {
     // `rm` alone refuses a directory: the command given must work as printed.
     const remove = `${before.isDirectory() ? 'rm -r' : 'rm'} ${quotedWord(path)}`;
-    throw new ConfigStoreError(`${path} is ${kindOf(before)}, not a regular file, so it is not read; remove it (${remove}) and run again.`);
+    throw new ConfigStoreError(`${pathLine(path)} is ${kindOf(before)}, not a regular file, so it is not read; remove it (${remove}) and run again.`);
   }
   let dirStats: Stats;
   try {
@@ -237,7 +239,7 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
     bytes = await readRegularFile(path, MAX_PRIVATE_FILE_BYTES, before);
   } catch (error) {
     if (error instanceof UnreadableFileError && error.reason === 'too-large') {
-      throw new ConfigStoreError(`${path} is larger than ${MAX_PRIVATE_FILE_BYTES / 1024 / 1024} MB, far more than openai-setup ever writes there, so it is not read; move it away and run again.`);
+      throw new ConfigStoreError(`${pathLine(path)} is larger than ${MAX_PRIVATE_FILE_BYTES / 1024 / 1024} MB, far more than openai-setup ever writes there, so it is not read; move it away and run again.`);
     }
     throw storeError(error, path, 'read');
   }

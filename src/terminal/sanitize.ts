@@ -88,6 +88,19 @@ export function withoutCredentials(url: string): string {
   return at === -1 ? url : `${scheme}${url.slice(at + 1)}`;
 }
 
+/** The longest path a message shows, in characters (an ellipsis marks the cut). */
+const MAX_PATH_SHOWN = 200;
+
+/**
+ * A path in a message: one safe line of bounded length (a line break in a name becomes a space,
+ * an escape or other control character is shown escaped), so that no file name can forge a line
+ * of output. Never for a command to type: that takes the exact path, quoted (shell.ts quotedWord,
+ * edit.ts shellPath).
+ */
+export function pathLine(path: string): string {
+  return sanitize(path, MAX_PATH_SHOWN);
+}
+
 /**
  * A value of the person's own (a flag, an environment variable) as an error quotes it: like
  * `sanitize`, but a line break or tab is shown escaped too (`\x0d\x0a`), since it may be the mistake.

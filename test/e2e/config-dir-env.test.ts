@@ -1,0 +1,46 @@
+// The built binary with a config dir it would build from XDG_CONFIG_HOME or HOME holding a line
+// break: refused in one line, exit 2, before any command runs. Before, rotate's "another rotate
+// is running" named its lock with the line break in it, forging a "✔ all good" line of output.
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, type RunResult } from '../helpers/run.js';
+
+let root: string | undefined;
+afterEach(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+  root = undefined;
+});
+
+/** One line on stderr naming `variable`, exit 2, nothing on stdout, no trace of a bug. */
+function expectRefused(result: RunResult, variable: string): void {
+  expect(result.timedOut).toBe(false);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).not.toMatch(/Unexpected error|\n\s+at /);
+  expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+    expect.stringMatching(new RegExp(`^✖ ${variable}: must not contain line breaks or other control characters \\(got ".*/cfg\\\\x0a✔ all good"\\): .* Set OPENAI_SETUP_CONFIG_DIR to an absolute path without them\\.$`)),
+  ]);
+  expect(result.code).toBe(2);
+}
+
+describe('a config dir built from a variable with a line break in it', () => {
+  it('XDG_CONFIG_HOME, with a rotate lock there (the reported case): refused, the lock left alone', async () => {
+    root = mkdtempSync(join(tmpdir(), 'openai-setup-e2e-cfgdir-'));
+    const config = join(root, 'cfg\n✔ all good');
+    mkdirSync(join(config, 'openai-setup', 'rotate-default.lock'), { recursive: true });
+    chmodSync(join(config, 'openai-setup'), 0o700);
+    const result = await runCli(['rotate', '--yes'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, XDG_CONFIG_HOME: config, LANG: 'C.UTF-8' } });
+    expectRefused(result, 'XDG_CONFIG_HOME');
+    expect(readdirSync(join(config, 'openai-setup'))).toEqual(['rotate-default.lock']);
+  });
+
+  it('HOME (no XDG_CONFIG_HOME): doctor refuses it the same way, and makes nothing', async () => {
+    root = mkdtempSync(join(tmpdir(), 'openai-setup-e2e-cfgdir-'));
+    const home = join(root, 'cfg\n✔ all good');
+    mkdirSync(home);
+    const result = await runCli(['doctor'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' } });
+    expectRefused(result, 'HOME');
+    expect(readdirSync(home)).toEqual([]);
+  });
+});
