@@ -108,7 +108,7 @@ function report(term: Terminal, error: unknown): number {
   return EXIT.internal;
 }
 
-function startTerminal(argv: string[]): { term: Terminal; commandName: string } {
+export function startTerminal(argv: string[]): { term: Terminal; commandName: string } {
   // Every command the tool recommends, its help and usage lines included, starts the way this run
   // was started, so that it works as printed.
   const commandName = selfCommand(process.env, process.platform, argv[1]).command;

@@ -12,12 +12,14 @@ import { run as doctor } from '../../src/commands/doctor.js';
 import { run as rotate } from '../../src/commands/rotate.js';
 import { run as status } from '../../src/commands/status.js';
 import { EXIT, UsageError } from '../../src/errors.js';
-import { main } from '../../src/main.js';
+import { Interrupts } from '../../src/interrupts.js';
+import { main, startTerminal } from '../../src/main.js';
 import { LockBusyError, withFileLock } from '../../src/storage/lock.js';
 import { KeyStore } from '../../src/storage/keystore.js';
 import { resolveConfigDir } from '../../src/storage/paths.js';
 import { UNSAFE_CHAR } from '../../src/terminal/sanitize.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
+import { FakeProcess } from '../helpers/signals.js';
 
 /** A dir name that would forge a result line of ours, then reverse what follows it. */
 const HOSTILE = 'cfg\n✔ all good\u202e';
@@ -88,7 +90,8 @@ describe('through the real context (main.ts): every command refuses it before do
     let stderr = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-    const code = await main(['node', '/usr/local/bin/openai-setup', ...args]);
+    const argv = ['node', '/usr/local/bin/openai-setup', ...args];
+    const code = await main(argv, startTerminal(argv), new Interrupts(new FakeProcess()));
     vi.restoreAllMocks();
     return { code, stdout, stderr, left: readdirSync(root, { recursive: true }).map(String).sort() };
   }
