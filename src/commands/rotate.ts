@@ -17,7 +17,7 @@ import { maskKey } from '../keys/format.js';
 import { projectPageUrl } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
-import { changeKey, KeyChangeError, reasonOf } from '../storage/key-change.js';
+import { changeKey, KeyChangeError, reasonOf, storedNowWords } from '../storage/key-change.js';
 import { LOCK_STALE_MS, lockPathFor, LockBusyError, LockLostError, withFileLock } from '../storage/lock.js';
 import { ensurePrivateDir } from '../storage/private-file.js';
 import type { PutBack, Storage } from '../storage/keystore.js';
@@ -130,13 +130,23 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
 async function oneRotateAtATime(ctx: Context, profile: string, body: () => Promise<number>): Promise<number> {
   await ensurePrivateDir(ctx.configDir);
   const path = join(ctx.configDir, `rotate-${profile}`);
+  let started = false;
   let done: number | undefined;
   try {
-    return await withFileLock(path, async () => (done = await body()), 0);
+    return await withFileLock(
+      path,
+      async () => {
+        started = true;
+        return (done = await body());
+      },
+      0,
+    );
   } catch (error) {
     // Lost only once the rotation was over (the run stopped for seconds, say): what it did stands.
     if (error instanceof LockLostError && done !== undefined) return done;
-    if (!(error instanceof LockBusyError)) throw error;
+    // Busy once `body` ran is another lock's (state.json's, credentials.json's): that step's failure,
+    // said as it is; only this lock's means another rotate.
+    if (started || !(error instanceof LockBusyError)) throw error;
     throw new ReasonedExitError(
       EXIT.keyStore,
       `Another \`${toolCommand(ctx, 'rotate', profile)}\` is running (${shownPath(ctx, lockPathFor(path))} is its lock), so this one changed nothing; let that one finish and see what it says (a lock left by a run that was killed is taken over ${LOCK_STALE_MS / 1000} s after it stopped).`,
@@ -152,14 +162,16 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
   const progress: Progress = { project: null, new: null, old: null, warnings: [] };
   return withFailureDocument(ctx, options.json, async () => {
     const profile = (profileName = await resolveProfileName(ctx, options.profile));
-    return oneRotateAtATime(ctx, profile, () => rotate(ctx, options, profile, progress));
+    // Without an admin key nothing is locked: the config dir is made for no run that cannot rotate.
+    const { key: adminKey } = await requireAdminKey(ctx, profile, 'rotate');
+    return oneRotateAtATime(ctx, profile, () => rotate(ctx, options, profile, adminKey, progress));
   }, (failed) => {
     const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings };
     return jsonText(RotateJsonSchema.parse(json));
   });
 }
 
-async function rotate(ctx: Context, options: RotateOptions, profileName: string, progress: Progress): Promise<number> {
+async function rotate(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, progress: Progress): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   const say = options.json ? term.err : term.out;
@@ -167,7 +179,6 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     progress.warnings.push(text);
     term.err(`${m.warn} ${text}`);
   };
-  const { key: adminKey } = await requireAdminKey(ctx, profileName, 'rotate');
   // Before anything is sent: an insecure way to the API is said first (the admin key goes that way).
   const auth: AdminAuth = await adminAuth(ctx, profileName, adminKey, warn);
 
@@ -316,10 +327,9 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const where = storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
   /**
    * What another run left stored for the profile, found just before the new key was to replace the
-   * old one: a masked key, null for none, undefined when the keychain could not be read. Unset
-   * while the store still held the old key.
+   * old one (storedNowWords). Unset while the store still held the old key.
    */
-  let storedByOther: { now: string | null | undefined } | undefined;
+  let storedByOther: ReturnType<typeof storedNowWords> | undefined;
   /** The failure of step 3, the store back as it was if it could be (`back`). */
   const storeFailure = async (code: number, what: string, reason: string, back: PutBack): Promise<ExitError> => {
     if (back !== 'failed') {
@@ -327,11 +337,10 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       const taken = back === 'untouched' ? 'Nothing was stored.' : `${newHint} was taken out of ${where} again${oldHint ? ` and ${oldHint} put back` : ''}.`;
       if (storedByOther) {
         // The old key is no longer this run's to speak for: another run replaced (and may have revoked) it.
-        const { now } = storedByOther;
+        const { now, hints } = storedByOther;
         const started = oldHint ? `${oldHint}, which this run started from, ${now === undefined ? 'may no longer be' : 'is no longer'} the stored key (this run did not revoke it).` : '';
-        const stands = now ? `${now} stays stored; ${started}` : now === null ? `No key is stored for profile "${profileName}" now; ${started}` : `What is stored for profile "${profileName}" now could not be read; ${started}`;
+        const stands = now ? `${now.hint} stays stored; ${started}` : now === null ? `No key is stored for profile "${profileName}" now; ${started}` : `What is stored for profile "${profileName}" now could not be read; ${started}`;
         unchanged(started || stands);
-        const hints = now === undefined ? [`Once the ${ctx.keys.keychainDescription} answers, \`${toolCommand(ctx, 'doctor', profileName)}\` says which key is stored.`] : [];
         return failure(code, what, `${taken} ${await undo()}. ${stands.replace(/; $/, '.')}`, hints, reason);
       }
       return failure(code, what, `${taken} ${await undo()}${keptOld}`, [], reason);
@@ -356,19 +365,18 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     await (storing = changeKey(
       ctx,
       profileName,
-      async (before) => {
+      async () => {
         // Another run may have stored a key since this one read the old key: writing over it would
         // lose that key unsaid (a platform key is shown only once). The store is read as get() reads
         // it: the keychain first, then the file.
-        const storedNow = before.keychain ?? before.file;
-        if (storedNow !== oldKey) {
-          // A keychain that cannot be read, and no file copy: what it holds is not known.
-          const now = storedNow === null && before.keychain === undefined ? undefined : storedNow && maskKey(storedNow);
-          storedByOther = { now };
+        const found = await ctx.keys.find(profileName).catch(() => null);
+        if ((found?.stored?.key ?? null) !== oldKey) {
+          storedByOther = storedNowWords(ctx, profileName, found);
+          const { now } = storedByOther;
           throw new KeyStoreError(
             now === undefined
               ? `the key stored for profile "${profileName}" could not be read just before the new key was to replace it, so the new key was not stored`
-              : `the key stored for profile "${profileName}" changed while rotate ran (it is now ${now ?? 'none'}; another run ${now ? 'stored' : 'removed'} it), so the new key was not stored over it`,
+              : `the key stored for profile "${profileName}" changed while rotate ran (it is now ${now?.hint ?? 'none'}; another run ${now ? 'stored' : 'removed'} it), so the new key was not stored over it`,
           );
         }
         await ctx.keys.set(profileName, newKey, storage === 'file');

@@ -9,7 +9,7 @@ import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { toolCommand, type AdviceContext } from '../terminal/advice.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
-import type { KeySnapshot, PutBack } from './keystore.js';
+import type { KeySnapshot, KeyStore, PutBack } from './keystore.js';
 import type { State } from './state.js';
 
 /** Where it failed: before anything changed, changing the store, or writing the record. */
@@ -77,6 +77,28 @@ export function reasonOf(ctx: Pick<Context, 'keys'>, cause: unknown, options: { 
 }
 
 /**
+ * What is stored for `account` as a failure says it, from `found` (ctx.keys.find(), null when that
+ * failed): `now` the key masked and where it is, null for none, undefined when that cannot be
+ * told; `hints`, how to find out then.
+ */
+export function storedNowWords(
+  ctx: Pick<Context, 'keys'> & AdviceContext,
+  account: string,
+  found: Awaited<ReturnType<KeyStore['find']>> | null,
+): { now: { hint: string; where: string } | null | undefined; hints: string[] } {
+  // A keychain that does not answer tells nothing of what it holds (a key there comes before the
+  // file's): "no key" would be a guess. One not running here at all holds nothing this run can use.
+  const keychainUnread = Boolean(found?.keychainError && found.keychainError.problem !== 'no-service');
+  if (!found || keychainUnread) {
+    // An admin key's account is "<profile>:admin" (admin-key.ts); doctor shows the profile's key.
+    const see = keychainUnread && !account.endsWith(':admin');
+    return { now: undefined, hints: see ? [`Once the ${ctx.keys.keychainDescription} answers, \`${toolCommand(ctx, 'doctor', account)}\` says which key is stored.`] : [] };
+  }
+  const { stored } = found;
+  return { now: stored && { hint: maskKey(stored.key), where: stored.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in ${ctx.keys.filePath}` }, hints: [] };
+}
+
+/**
  * A KeyChangeError said for people: what failed, and what is stored now. `hint`: the masked key
  * being stored or removed; `profile`: whose (`admin`: its admin key); `again`: what to run once
  * the cause is fixed, when the store could not be put back.
@@ -104,22 +126,11 @@ export async function keyChangeFailure(
         ? `${Hint} was ${removing ? 'removed' : 'stored'}, but recording that in ${path} failed (${reason}), so ${put}: nothing was changed.`
         : `${removing ? 'Removing' : 'Storing'} ${hint} failed (${reason}), so what was stored before was put back: nothing was changed.`;
   } else {
-    // A keychain that does not answer tells nothing of what it holds (a key there comes before the
-    // file's): "no key" would be a guess. One not running here at all holds nothing this run can use.
-    const found = await ctx.keys.find(words.account).catch(() => null);
-    const keychainUnread = Boolean(found?.keychainError && found.keychainError.problem !== 'no-service');
-    const stored = found && !keychainUnread ? found.stored : undefined;
-    const now =
-      stored === undefined
-        ? 'what is stored now could not be read'
-        : stored
-          ? `${maskKey(stored.key)} is stored now (${stored.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in ${ctx.keys.filePath}`})`
-          : 'no key is stored now';
+    const stored = storedNowWords(ctx, words.account, await ctx.keys.find(words.account).catch(() => null));
+    const now = stored.now === undefined ? 'what is stored now could not be read' : stored.now ? `${stored.now.hint} is stored now (${stored.now.where})` : 'no key is stored now';
     const failed = error.step === 'record' ? `${removing ? 'Removing' : 'Storing'} ${hint} worked, but recording that in ${path} failed` : `${removing ? 'Removing' : 'Storing'} ${hint} failed`;
     message = `${failed} (${reason}), and what was stored before${old ? ` (${maskKey(old)})` : ''} could not be put back: ${now}, and ${path} was not changed.`;
-    // An admin key's account is "<profile>:admin" (admin-key.ts); doctor shows the profile's key.
-    const see = keychainUnread && !words.account.endsWith(':admin') ? [`Once the ${ctx.keys.keychainDescription} answers, \`${toolCommand(ctx, 'doctor', words.account)}\` says which key is stored.`] : [];
-    hints = [...hints, ...see, ...words.again];
+    hints = [...hints, ...stored.hints, ...words.again];
   }
   return new ExitError(error.code, message, hints);
 }

@@ -4,7 +4,7 @@
 // what is stored now, that this run's key was deleted again, and that the old key it started from
 // is no longer the stored one. Through Context, with the real Admin API client over an in-memory
 // organization and an in-memory keychain.
-import { mkdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
@@ -117,6 +117,19 @@ describe('two rotates of one profile at once', () => {
   });
 });
 
+describe('the lock is taken only by a run that can rotate', () => {
+  it('without an admin key: exit 2 as ever, and no config dir made for a lock', async () => {
+    // A fresh HOME: the config dir does not exist yet.
+    const t = makeTestContext({ admin: true, keychain: { default: makeKey('proj', 'unit-rotate-race-no-admin') } });
+    contexts.push(t);
+    const result = await outcomeOf(rotate(t.ctx, options()));
+    expect(result.code).toBe(2);
+    expect(result.message).toBe('`rotate` needs an organization admin key (sk-admin-…), and none is stored for profile "default".');
+    expect(existsSync(t.configDir)).toBe(false);
+    expect(t.org.requests).toEqual([]);
+  });
+});
+
 describe('a key stored by another run (not a rotate) while rotate ran', () => {
   it('is not written over, and the failure says what is true: the other key stays, the old one is no longer stored, this run revoked nothing', async () => {
     const t = await setup();
@@ -144,6 +157,34 @@ describe('a key stored by another run (not a rotate) while rotate ran', () => {
     expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
     expect(t.org.isLive(t.old)).toBe(true);
     expect(t.org.isLive(other)).toBe(true);
+  });
+
+  it('with no keychain on this machine (--insecure-storage) and the key removed meanwhile: "no key is stored now", not "could not be read"', async () => {
+    const old = makeKey('proj', `unit-rotate-race-${keyCount++}`);
+    const t = makeTestContext({ admin: true, env: { OPENAI_ADMIN_KEY: ADMIN } });
+    contexts.push(t);
+    t.keychain.failWith('no-service');
+    t.org.admin.addAdminKey(ADMIN);
+    t.org.admin.addProject({ id: PROJECT, name: 'my-app' });
+    t.org.addKey(old, { scenario: 'valid', project: PROJECT });
+    t.api.answerEveryCheck((request) => (t.org.isLive(request.key) ? checkResult('valid', { project: PROJECT, billing: 'unchecked' }) : checkResult('invalid_key')));
+    await t.ctx.keys.set('default', old, true);
+    const hint = `sk-proj-…${old.slice(-4)}`;
+    whileNewKeyChecked(t, async () => {
+      await anotherRun(t).keys.delete('default');
+    });
+
+    const result = await outcomeOf(rotate(t.ctx, options({ project: PROJECT })));
+
+    expect(result.code).toBe(7);
+    expect(result.message).toMatch(
+      new RegExp(
+        `^Storing the new key failed: the key stored for profile "default" changed while rotate ran \\(it is now none; another run removed it\\), so the new key was not stored over it\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again\\. No key is stored for profile "default" now; ${hint}, which this run started from, is no longer the stored key \\(this run did not revoke it\\)\\.$`,
+      ),
+    );
+    // No keychain to wait for: doctor is not named for it.
+    expect(result.hints).toEqual([]);
+    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
   });
 
   it('when the keychain cannot be read just before the new key would replace the old: nothing is stored, and what is stored is not guessed', async () => {

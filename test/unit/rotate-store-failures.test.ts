@@ -154,3 +154,39 @@ describe('rotate: storing or recording the new key fails', () => {
     expect(t.stdout + t.stderr).not.toContain(stored);
   });
 });
+
+describe('rotate: a lock of another file is not another rotate', () => {
+  const refusal = /Another `openai-setup rotate` is running/;
+  const writes = (t: TestContext) => t.org.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+
+  it('state.json held by another run when the new key is to be stored: that lock is said, the new service account deleted again', async () => {
+    const t = await setup('keychain');
+    const lock = holdLock(t, 'state.json');
+    const result = await outcomeOf(rotate(t.ctx, options({ json: true })));
+    expect(result.code).toBe(7);
+    expect(result.message).not.toMatch(refusal);
+    expect(result.message).toMatch(new RegExp(`^Storing the new key failed: Another run of openai-setup held ${lock} for more than 300 ms, .* was deleted again; ${t.hint} is still stored and works\\.$`));
+    const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toMatchObject({ ok: false, exitCode: 7, reason: 'store_failed', new: null });
+    // Made, then deleted again: the organization's request log.
+    const [made, deleted, ...rest] = writes(t);
+    expect(made).toBe(`POST /v1/organization/projects/${PROJECT}/service_accounts`);
+    expect(deleted).toMatch(new RegExp(`^DELETE /v1/organization/projects/${PROJECT}/service_accounts/\\S+$`));
+    expect(rest).toEqual([]);
+    await expectAllAsBefore(t);
+  });
+
+  it('state.json held by another run where the run itself takes that lock (here its check before making anything): that lock is said, not "another rotate"', async () => {
+    const t = await setup('keychain');
+    const lock = holdLock(t, 'state.json');
+    // As if the check that state.json can be changed took its lock: a failure of it comes out of the run as it is.
+    t.ctx.state.assertChangeable = () => t.ctx.state.update(() => {}).then(() => {});
+    const result = await outcomeOf(rotate(t.ctx, options({ json: true })));
+    expect(result.code).toBe(7);
+    expect(result.message).not.toMatch(refusal);
+    expect(result.message).toMatch(new RegExp(`^Another run of openai-setup held ${lock} for more than 300 ms, so ${t.ctx.state.path} was not changed; `));
+    expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 7, reason: 'key_store', new: null });
+    expect(writes(t)).toEqual([]);
+    await expectAllAsBefore(t);
+  });
+});
