@@ -20,6 +20,7 @@ import { resolveConfigDir } from '../../src/storage/paths.js';
 import { UNSAFE_CHAR } from '../../src/terminal/sanitize.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 import { FakeProcess } from '../helpers/signals.js';
+import { makeKey } from '../helpers/openai-server.js';
 
 /** A dir name that would forge a result line of ours, then reverse what follows it. */
 const HOSTILE = 'cfg\n✔ all good\u202e';
@@ -135,7 +136,8 @@ describe('a config dir with a line break that got through anyway: each path on o
   const bash = (command: string) => execFileSync('bash', ['-c', command], { stdio: 'pipe' });
 
   it("rotate's \"another rotate is running\": the lock named on one line", async () => {
-    const h = hostileContext({ keychain: { default: testKey('A') } });
+    // With an admin key: rotate asks for it before it takes its lock.
+    const h = hostileContext({ keychain: { default: testKey('A') }, env: { OPENAI_ADMIN_KEY: makeKey('admin', 'cfgdir-rotate') } });
     mkdirSync(join(h.dir, 'rotate-default.lock'));
     const { code, message } = await outcomeOf(rotate(h.ctx, { keepOld: false, yes: true, json: false }));
     expect(code).toBe(EXIT.keyStore);
