@@ -7,7 +7,7 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { toolCommand, type AdviceContext } from '../terminal/advice.js';
+import { toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
 import type { KeySnapshot, PutBack } from './keystore.js';
 import type { State } from './state.js';
@@ -79,7 +79,7 @@ export function reasonOf(ctx: Pick<Context, 'keys'>, cause: unknown, options: { 
  * the cause is fixed, when the store could not be put back.
  */
 export async function keyChangeFailure(
-  ctx: Pick<Context, 'keys' | 'state'> & AdviceContext,
+  ctx: Pick<Context, 'keys' | 'state'> & AdviceScope,
   error: KeyChangeError,
   words: { hint: string; account: string; removing?: boolean; again: string[] },
 ): Promise<ExitError> {
