@@ -4,9 +4,9 @@
 import { EXIT, ReasonedExitError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { adminKeyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, type AdviceScope } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
-import { isMissingScope, missingScopesIn, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest } from './diagnosis.js';
+import { isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest } from './diagnosis.js';
 
 export type AdminFailureKind =
   | 'needs_admin_key'
@@ -40,7 +40,8 @@ export class AdminApiError extends ReasonedExitError {
   }
 }
 
-export interface AdminFailedRequest {
+/** `AdviceScope`: the run's, which the AdminAuth carried (the commands a fix names are typed as in this run). */
+export interface AdminFailedRequest extends AdviceScope {
   baseURL: string;
   key: string;
   timeoutMs: number;
@@ -50,8 +51,6 @@ export interface AdminFailedRequest {
   action: string;
   /** The profile whose admin key it is: the commands a fix names act on it. */
   profile?: string;
-  /** The profile a command without --profile acts on: the fixes name `profile` unless it is this one. */
-  bareProfile?: string;
   /** The key came from OPENAI_ADMIN_KEY, which is used instead of any stored admin key. */
   fromEnv?: boolean;
 }
@@ -107,7 +106,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   const safe = (text: string, max?: number) => untrusted(text, [request.key], max);
   // The Admin API's commands have no --base-url (the base URL is OPENAI_BASE_URL) and no --timeout
   // (each request gets ADMIN_TIMEOUT_MS), and no command runs their requests with those flags.
-  const diagnosisRequest: FailedRequest = { probe: 'models', baseURL: request.baseURL, key: request.key, model: '', timeoutMs: request.timeoutMs, proxy: request.proxy, noCheckFlags: { verify: null } };
+  const diagnosisRequest: FailedRequest = { probe: 'models', baseURL: request.baseURL, key: request.key, model: '', timeoutMs: request.timeoutMs, proxy: request.proxy, noCheckFlags: NO_CHECK_FLAGS };
   if (failure.kind !== 'http') {
     const d = transportDiagnosis(failure, diagnosisRequest);
     return new AdminApiError(failure.kind === 'timeout' ? 'timeout' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${safe(d.message)}`, d.fix ? [safe(d.fix)] : [], null, null, null);

@@ -4,7 +4,7 @@
 import type { ClientOptions } from 'openai';
 import { EXIT } from '../errors.js';
 import { PAGES } from '../platform.js';
-import { adviceScope } from '../terminal/invocation.js';
+import { adviceScope } from '../terminal/advice.js';
 import { sanitize } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError } from './admin-failure.js';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';

@@ -5,16 +5,15 @@ import { KeyStoreError } from '../errors.js';
 import { checkKeyShape, maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import type { KeySource } from '../storage/profile-key.js';
-import { keyCheckFlags, profileFlagFor } from '../terminal/invocation.js';
+import { keyCheckFlags, profileFlagFor } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
-import type { HeaderSource, NoCheckFlags } from './diagnosis.js';
+import { DEFAULT_TIMEOUT_MS, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
 import { STATUS } from './status.js';
 import type { CheckRequest, CheckResult } from './types.js';
 
 export const DEFAULT_MODEL = 'gpt-4o-mini';
-export const DEFAULT_TIMEOUT_MS = 15_000;
 
 export interface CheckSettings {
   baseURL?: string;
@@ -26,9 +25,6 @@ export interface CheckSettings {
   /** The command takes none of the live-check flags (doctor, rotate, import): its advice names what it has instead. */
   noCheckFlags?: NoCheckFlags;
 }
-
-/** For a command without the live-check flags that has no command to name instead (the key checked is not a stored one). */
-export const NO_CHECK_FLAGS: NoCheckFlags = { verify: null };
 
 /** The OpenAI API itself: its host, over TLS (plain http to it is not the API the key is meant for). */
 export function isOfficialBaseURL(baseURL: string): boolean {

@@ -10,6 +10,9 @@ import { OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
 import { LIMIT_REASONS, limitNamedIn } from './limits.js';
 import type { VerifyStatus } from './status.js';
 
+/** How long a live check waits, body included, when --timeout does not say. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
 /** Largest answer body accepted; no OpenAI API answer to these probes comes near it. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -40,6 +43,9 @@ export type Failure =
 export interface NoCheckFlags {
   verify: string | null;
 }
+
+/** For a command without the live-check flags that has no command to name instead (the key checked is not a stored one). */
+export const NO_CHECK_FLAGS: NoCheckFlags = { verify: null };
 
 /** What the diagnosis needs to know about the request that failed. */
 export interface FailedRequest {
@@ -128,7 +134,7 @@ const baseUrlSetting = (request: FlagsOf) => (request.noCheckFlags ? 'OPENAI_BAS
 const baseUrlSettings = (request: FlagsOf, between: ' / ' | ' or ') => (request.noCheckFlags ? 'OPENAI_BASE_URL' : `--base-url${between}OPENAI_BASE_URL`);
 
 /** The timeout a fix suggests for a check that got no answer in time: four times the default, to tell a slow answer from none. */
-const LONGER_TIMEOUT_MS = 60_000;
+const LONGER_TIMEOUT_MS = 4 * DEFAULT_TIMEOUT_MS;
 
 /** How a timeout's fix ends: more time with --timeout, or with the command that takes it; just its full stop where none does. */
 function moreTime(request: FlagsOf): string {

@@ -1,5 +1,6 @@
 // The API seam: what the commands ask of the OpenAI API, and what they get back. The real
 // implementation is in probes.ts; unit tests give Context one of their own.
+import type { AdviceScope } from '../terminal/advice.js';
 import type { HeaderSource, NoCheckFlags } from './diagnosis.js';
 import type { VerifyStatus } from './status.js';
 
@@ -72,16 +73,17 @@ export interface Api {
 // The Admin API (organization management with an admin key): what admin-key, rotate and spend
 // ask of it. The real implementation is admin.ts; a failure is an AdminApiError (admin-failure.ts).
 
-/** An admin key and where to send it. */
-export interface AdminAuth {
+/**
+ * An admin key and where to send it, and the run's AdviceScope (adviceScope(ctx)): the fixes a
+ * failure names start as the tool was started, and name `profile` unless it is the bare profile.
+ */
+export interface AdminAuth extends AdviceScope {
   key: string;
   baseURL: string;
   /** Bounds each request, body included; none is retried. */
   timeoutMs: number;
   /** Whose admin key (the fixes a failure names act on this profile), and whether it came from OPENAI_ADMIN_KEY. */
   profile?: string;
-  /** The profile a command without --profile acts on (the run's AdviceScope, adviceScope(ctx)): those fixes name `profile` unless it is this one. */
-  bareProfile?: string;
   fromEnv?: boolean;
 }
 

@@ -16,8 +16,7 @@ import { describeKeychainProblem, KeychainUnavailableError } from '../storage/ke
 import type { Storage } from '../storage/keystore.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
-import { adminKeyCommand, pipeAdminKeyCommand } from '../terminal/advice.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { adminKeyCommand, pipeAdminKeyCommand, toolCommand } from '../terminal/advice.js';
 import { marks, needsPrompt, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 import { readKeyFromStdin } from '../terminal/stdin.js';
@@ -204,7 +203,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
     throw await keyChangeFailure(ctx, error, {
       hint: `the admin key ${hint}`,
       account,
-      again: [`Once that is fixed, store it again (${storeAgainCommand(ctx, profile, options, options.insecureStorage)}), or remove what is stored (${ctx.commandName} logout --admin${profileFlagFor(ctx, profile)}).`],
+      again: [`Once that is fixed, store it again (${storeAgainCommand(ctx, profile, options, options.insecureStorage)}), or remove what is stored (${toolCommand(ctx, 'logout --admin', profile)}).`],
     });
   }
   // "Next to the key" only when there is one: the profile may have none stored yet.
@@ -218,10 +217,9 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   if (fromEnv && fromEnv !== key) {
     term.err(`${m.warn} OPENAI_ADMIN_KEY in this shell is another admin key (${maskKey(fromEnv)}): rotate and spend use that one while it is set.`);
   }
-  const pf = profileFlagFor(ctx, profile);
   // Only the commands it was not found unable to serve.
-  const users = [can.rotate ? `\`openai-setup rotate${pf}\`` : '', can.spend ? `\`openai-setup spend${pf}\`` : ''].filter(Boolean);
-  const uses = `${users.join(' and ')} ${users.length > 1 ? 'use' : 'uses'} it from now on; \`openai-setup logout --admin${pf}\` removes it.`;
+  const users = [can.rotate ? `\`${toolCommand(ctx, 'rotate', profile)}\`` : '', can.spend ? `\`${toolCommand(ctx, 'spend', profile)}\`` : ''].filter(Boolean);
+  const uses = `${users.join(' and ')} ${users.length > 1 ? 'use' : 'uses'} it from now on; \`${toolCommand(ctx, 'logout --admin', profile)}\` removes it.`;
   if (options.json) {
     const json: AdminKeyJson = {
       ok: true,

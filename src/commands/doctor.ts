@@ -5,7 +5,7 @@ import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, transportWarned } from '../api/check.js';
-import { nonApiDiagnosis, transportDiagnosis, type FailedRequest } from '../api/diagnosis.js';
+import { NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -21,8 +21,7 @@ import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
-import { keyCommand, pipeKeyCommand, verifyCommand } from '../terminal/advice.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { keyCommand, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
@@ -159,17 +158,19 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO|SSL|TLS/i;
 /** How long doctor's probe waits for the API's headers. */
 const PROBE_TIMEOUT_MS = 10_000;
 
-/** What doctor's advice about its probe needs to know of the run. */
-export interface ProbeAdvice {
+/**
+ * What doctor's advice about its probe needs to know of the run. `verify` (NoCheckFlags): the
+ * command that runs doctor's live check with the flags doctor does not take, or null when there is
+ * no key to check.
+ */
+export interface ProbeAdvice extends NoCheckFlags {
   /** The proxy the probe went through (without its login: proxyFor), or null for a direct connection. */
   proxy: string | null;
   /** A proxy variable is set, whether or not it applies to this URL. */
   proxySet: boolean;
-  /** The command that runs doctor's live check with the flags doctor does not take (NoCheckFlags), or null when there is no key to check. */
-  verify: string | null;
 }
 
-const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, verify: null };
+const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, ...NO_CHECK_FLAGS };
 
 /** The probe as diagnosis.ts's texts take a request: no key was sent with it, and doctor takes none of the live-check flags. */
 function probeRequest(url: string, advice: ProbeAdvice): FailedRequest {
@@ -336,11 +337,11 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${line.reload[0]!.toUpperCase()}${line.reload.slice(1)}.`));
   } else if (!envKey) {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${ctx.commandName} run${profileFlagFor(ctx, profileName)} -- your-program\` (or \`${ctx.commandName} env${profileFlagFor(ctx, profileName)}\` for a .env file)` : null));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${toolCommand(ctx, 'run', profileName)} -- your-program\` (or \`${toolCommand(ctx, 'env', profileName)}\` for a .env file)` : null));
   } else if (!stored || stored.key === envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${ctx.commandName} run${profileFlagFor(ctx, profileName)}\`), or store it:  ${pipeKeyCommand(ctx, profileName, keychainError !== null)}`));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${toolCommand(ctx, 'run', profileName)}\`), or store it:  ${pipeKeyCommand(ctx, profileName, keychainError !== null)}`));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
@@ -373,7 +374,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const api =
     proxy.status === 'fail'
       ? check('api', 'API reachable', 'fail', 'not tried: the proxy setting above is not a URL', null, EXIT.network)
-      : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), verify: key ? verifyAgain : null });
+      : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), ...(key ? { verify: verifyAgain } : NO_CHECK_FLAGS) });
   checks.push(api);
   print(api);
 

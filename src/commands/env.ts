@@ -18,7 +18,7 @@ import { FileReadError, GONE, rewriteFile } from '../plaintext/files.js';
 import { MAX_FILE_BYTES } from '../plaintext/scan.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { FILE_PROBLEMS, readRegularFile, UnreadableFileError } from '../storage/read-file.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellWord } from '../terminal/shell.js';
@@ -135,7 +135,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     } catch (error) {
       if (!(error instanceof AmbiguousEnvFile)) throw error;
       throw new UsageError(`${where}, ${error.message}. ${after}`, [
-        `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (${ctx.commandName} token${profileFlagFor(ctx, profileName)} prints the key).`,
+        `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (${toolCommand(ctx, 'token', profileName)} prints the key).`,
       ]);
     }
   };

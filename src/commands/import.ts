@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
 import { probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
-import { buildCheckRequest, malformedKeyResult, NO_CHECK_FLAGS, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
+import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { STATUS } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -24,11 +25,12 @@ import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
 import { FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
-import { lastingBareProfile, profileFlagFor, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
+import { adminKeyCommand, adviceScope, lastingBareProfile, toolCommand } from '../terminal/advice.js';
+import { runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { followLines, scanPlaces, unreadableWhy, type Finding } from '../plaintext/scan.js';
-import { homeOf, placesOf, shownPath } from '../plaintext/summary.js';
+import { askedNote, homeOf, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminAuth } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
@@ -128,10 +130,9 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   // Every command import recommends names the tool as the lines it writes into files do, so that
   // it works as printed (the script's path when the tool is neither on PATH nor run by npx).
   const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath);
-  const cmd = self.command;
-  // What the commands import recommends to be typed here carry (rotate, admin-key, import itself):
-  // --profile, unless a bare command in this shell acts on that profile anyway.
-  const profileHere = profileFlagFor(ctx, profileName);
+  // The commands import recommends to be typed here (rotate, admin-key, import itself): started as
+  // those lines are, with --profile unless a bare command in this shell acts on that profile anyway.
+  const scope = { ...adviceScope(ctx), commandName: self.command };
   // These go into files and other tools' settings, to run in other shells, where
   // OPENAI_SETUP_PROFILE may not be what it is here: --profile is left out only for the default
   // chosen with `use`, and only when no variable overrides it in this shell either.
@@ -165,7 +166,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const cannotStoreHere = (error: KeychainUnavailableError): { message: string; hints: string[] } => {
     // Keys stored there: what to do is run it where the keychain is.
     const elsewhere = [recorded?.key, recorded?.adminKey]
-      .map((record) => keychainOutOfReach({ record, error, store, what: 'The key', cannot: 'read', run: `\`${cmd} import${profileHere}\`` }))
+      .map((record) => keychainOutOfReach({ record, error, store, what: 'The key', cannot: 'read', run: `\`${toolCommand(scope, 'import', profileName)}\`` }))
       .find(Boolean);
     const fix = keychainFix(error, store) ?? elsewhere?.hints[0] ?? null;
     return { message: `${describeKeychainProblem(error, store)} Nothing was stored or changed (the lines import changes read the key from there).`, hints: fix ? [fix] : [] };
@@ -254,7 +255,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   /** A file whose line was to move could not be read (it changed since the scan): what the rescan finds does not tell all. */
   let unreadable = false;
   /** How to finish what was left undone: run import again. */
-  const again = `${cmd} import${profileHere}`;
+  const again = toolCommand(scope, 'import', profileName);
   /** A key went into the keychain on the terminal: then what is left is said, even when no line moved. */
   let storedOnTerminal = false;
 
@@ -267,7 +268,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     const line = Number(at[2]);
     const here: Finding[] = [];
     for (const f of scanned.findings) if (f.line === line && (await realpath(f.path).catch(() => f.path)) === real) here.push(f);
-    if (here.length === 0) throw new UsageError(`--store: no OpenAI key at ${shown(wanted)}:${line}.`, [`To list where it found keys (file:line):  ${cmd} import${profileHere}`]);
+    if (here.length === 0) throw new UsageError(`--store: no OpenAI key at ${shown(wanted)}:${line}.`, [`To list where it found keys (file:line):  ${toolCommand(scope, 'import', profileName)}`]);
     const keys = [...new Set(here.map((f) => f.key))];
     if (keys.length > 1) throw new UsageError(`--store: ${shown(wanted)}:${line} holds ${keys.length} keys; move them by hand.`);
     const finding = here[0]!;
@@ -281,7 +282,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     if (plan?.kind === 'manual') {
       const hint = finding.tool
         ? toolAdvice(finding.tool, shown(finding.path), commands)
-        : `Edit it by hand. To store the key without changing the line:  ${cmd} import --store ${shellPath(options.store.trim())}${profileHere} --yes`;
+        : `Edit it by hand. To store the key without changing the line:  ${toolCommand(scope, `import --store ${shellPath(options.store.trim())}`, profileName)} --yes`;
       throw new UsageError(`--rewrite: ${shown(finding.path)}:${line} cannot be rewritten (${plan.why}). Nothing was changed.`, [hint]);
     }
     const key = finding.key;
@@ -339,7 +340,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       for (const f of asked) {
         const owner = askedBy(f)!;
         const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
-        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, written by \`${cmd} env${profileFlagFor(ctx, owner)} --file\`, as you asked; import leaves it`);
+        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${askedNote(scope, owner)}; import leaves it`);
       }
       for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
       for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
@@ -435,7 +436,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       const notMoved = pending.filter((f) => !gone.has(f) && !isStoredKey(f.key) && !isStoredAdmin(f.key) && f.kind !== 'tool');
       for (const f of notMoved) {
         // With no keychain here, another profile could not take it either.
-        const elsewhere = keychainError || storeFailed ? '' : ` To move it into the keychain for another profile:  ${cmd} import --profile NAME`;
+        const elsewhere = keychainError || storeFailed ? '' : ` To move it into the keychain for another profile:  ${toolCommand(scope, 'import --profile NAME')}`;
         term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key.${elsewhere}`);
       }
       if (self.note && moved.some((mv) => mv.action === 'rewrite' || mv.action === 'fish-erase')) term.say(`${m.warn} ${self.note}`);
@@ -489,15 +490,15 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   }
   // After a file could not be read, "none is left" is not known: the failure said where.
   if ((moved.length > 0 || options.store || storedOnTerminal) && !(left === 0 && unreadable)) {
-    term.out(left === 0 ? `${m.ok} No plaintext copy of an OpenAI key is left where import looks.` : `${m.warn} ${left} plaintext ${left === 1 ? 'copy is left; to see it' : 'copies are left; to see them'}:  ${cmd} import${profileHere}`);
+    term.out(left === 0 ? `${m.ok} No plaintext copy of an OpenAI key is left where import looks.` : `${m.warn} ${left} plaintext ${left === 1 ? 'copy is left; to see it' : 'copies are left; to see them'}:  ${toolCommand(scope, 'import', profileName)}`);
   }
   if (moved.length > 0) {
     // Each command last, set off with two spaces: wrapped to the width, it is never broken in two.
     term.out('Copies of a key that was in plain text can survive in backups, shell history and git history.');
     // rotate replaces the profile's project key; an admin key is replaced on its own page, then stored again.
-    if (movedKinds.has('key')) term.out(`To replace the key for good:  ${cmd} rotate${profileHere}`);
+    if (movedKinds.has('key')) term.out(`To replace the key for good:  ${toolCommand(scope, 'rotate', profileName)}`);
     if (movedKinds.has('admin')) {
-      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${cmd} admin-key${profileHere}`);
+      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${adminKeyCommand(scope, profileName)}`);
     }
   } else if (left > 0 && !term.interactive && !options.store) {
     const plaintext = scanned.findings.filter(isPlaintext);
@@ -508,8 +509,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       for (const hint of hints) term.out(`  ${hint}`);
     }
     if (!keychainError || plaintext.some((f) => f.key === stored || f.key === storedAdmin)) {
-      term.out(`To move one into the keychain, on a terminal:  ${cmd} import${profileHere}`);
-      term.out(`Or without a terminal:  ${cmd} import${profileHere} --store PATH:LINE --rewrite --yes`);
+      term.out(`To move one into the keychain, on a terminal:  ${toolCommand(scope, 'import', profileName)}`);
+      term.out(`Or without a terminal:  ${toolCommand(scope, 'import', profileName)} --store PATH:LINE --rewrite --yes`);
     }
   }
   return exitCode;
@@ -596,7 +597,7 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
     throw await keyChangeFailure(ctx, error, {
       hint: maskKey(key),
       account,
-      again: [`Once that is fixed, run the import again, or remove what is stored (${ctx.commandName} logout${admin ? ' --admin' : ''}${profileFlagFor(ctx, profileName)}).`],
+      again: [`Once that is fixed, run the import again, or remove what is stored (${toolCommand(ctx, `logout${admin ? ' --admin' : ''}`, profileName)}).`],
     });
   }
   if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);

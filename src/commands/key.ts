@@ -4,23 +4,20 @@ import { outcomeRow } from '../api/status.js';
 import type { Context } from '../context.js';
 import { runKeyStage, type KeyStageOptions } from '../stages/key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
-import { verifyCommand } from '../terminal/advice.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'> & { profile?: string }): Promise<number> {
   const profile = await resolveProfileName(ctx, options.profile);
   const result = await runKeyStage(ctx, { ...options, profile });
   const route = result.check ? outcomeRow(result.check).route : 'none';
-  const cmd = ctx.commandName;
   // The stored key checked as this run checked it (the same server).
-  const flag = profileFlagFor(ctx, profile);
   const verify = verifyCommand(ctx, profile, options.check);
   // The right key, stored: what still stands between it and a working call. The exit code is the
   // check's (4 cannot spend, 5 refused), as verify's, so that a script learns it before it calls.
   if (route === 'billing' || route === 'limit') {
     // A spend or usage limit is lifted on a limits page (the fix above), not in billing.
-    const fix = route === 'limit' ? `${limitReason(result.check!.reason)!.afterStore} as described above` : `fix billing (\`${cmd} billing${flag}\`)`;
+    const fix = route === 'limit' ? `${limitReason(result.check!.reason)!.afterStore} as described above` : `fix billing (\`${toolCommand(ctx, 'billing', profile)}\`)`;
     ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: ${fix}, then \`${verify}\`.`);
   } else if (route === 'elsewhere') {
     ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it is refused until what is described above is fixed; then \`${verify}\`.`);

@@ -12,7 +12,7 @@ import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-chan
 import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { pathLine } from '../terminal/sanitize.js';
 
@@ -38,7 +38,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   };
   const failure = async (error: unknown, hint: string): Promise<unknown> =>
     error instanceof KeyChangeError
-      ? keyChangeFailure(ctx, error, { hint, account: profileName, removing: true, again: [`Once that is fixed, run \`${ctx.commandName} logout${profileFlagFor(ctx, profileName)}\` again.`] })
+      ? keyChangeFailure(ctx, error, { hint, account: profileName, removing: true, again: [`Once that is fixed, run \`${toolCommand(ctx, 'logout', profileName)}\` again.`] })
       : error;
   // Temp files of runs killed mid-write (one of the key file's may hold a key): always ours to
   // remove. Before the key is (a store would remove them too, saying so on its own).
@@ -50,7 +50,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     if (leftovers.length) term.out(`${m.ok} Removed ${leftoverWords(leftovers)} left by an interrupted run: ${leftovers.map(pathLine).join(', ')}`);
   };
   const record = (await ctx.state.read()).profiles[profileName]?.key;
-  const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The key stored for profile "${profileName}"`, `logout${profileFlagFor(ctx, profileName)}`);
+  const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The key stored for profile "${profileName}"`, toolCommand(ctx, 'logout', profileName));
   if (outOfReach) throw outOfReach;
   if (!stored && !unreadable) {
     await removeLeftovers();
@@ -110,7 +110,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   if (removed.file) term.out(`${m.ok} Removed ${hint} from ${ctx.keys.filePath}.`);
   if (removed.failed) term.err(`${m.warn} ${describeKeychainProblem(removed.failed, ctx.keys.keychainDescription)} It could not be checked for another copy.`);
   if (asked.length) {
-    term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (written there by \`${ctx.commandName} env --file\`, as you asked): remove it there if nothing needs it any more.`);
+    term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (written there by \`${toolCommand(ctx, 'env --file')}\`, as you asked): remove it there if nothing needs it any more.`);
   }
   term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;
@@ -121,7 +121,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
  * The record stays, saying where it is.
  */
 function keychainNotHere(ctx: Context, record: { storage: string; hint: string } | undefined, error: KeychainUnavailableError | null, what: string, command: string): ExitError | null {
-  return keychainOutOfReach({ record, error, store: ctx.keys.keychainDescription, what, cannot: 'removed', outcome: 'Nothing was removed.', run: `\`${ctx.commandName} ${command}\`` });
+  return keychainOutOfReach({ record, error, store: ctx.keys.keychainDescription, what, cannot: 'removed', outcome: 'Nothing was removed.', run: `\`${command}\`` });
 }
 
 /** `logout --admin`: the profile's admin key only (its own keychain entry); the key stays. */
@@ -131,7 +131,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
   const record = (await ctx.state.read()).profiles[profileName]?.adminKey;
   if (record?.storage === 'keychain') {
     const { stored, keychainError } = await ctx.keys.get(adminAccount(profileName));
-    const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The admin key of profile "${profileName}"`, `logout --admin${profileFlagFor(ctx, profileName)}`);
+    const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The admin key of profile "${profileName}"`, toolCommand(ctx, 'logout --admin', profileName));
     if (outOfReach) throw outOfReach;
   }
   if (!yes) {
@@ -150,7 +150,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
       hint: `the admin key${record ? ` ${record.hint}` : ''}`,
       account: adminAccount(profileName),
       removing: true,
-      again: [`Once that is fixed, run \`${ctx.commandName} logout --admin${profileFlagFor(ctx, profileName)}\` again.`],
+      again: [`Once that is fixed, run \`${toolCommand(ctx, 'logout --admin', profileName)}\` again.`],
     });
   }
   if (removed.keychainError && removed.keychainError.problem !== 'no-service' && !removed.file) {

@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { PAGE_NAMES, PAGES, type PageName } from '../platform.js';
 import { showPage } from '../stages/page.js';
+import { toolCommand } from '../terminal/advice.js';
 import { shownValue } from '../terminal/sanitize.js';
 
 function pageList(): string[] {
@@ -22,7 +23,7 @@ export async function run(ctx: Context, options: { page?: string }): Promise<num
   if (options.page !== undefined) {
     page = parsePageName(options.page);
   } else {
-    const prompter = ctx.prompter(`Name the page, e.g. \`openai-setup open keys\`. Pages:\n  ${pageList().join('\n  ')}`);
+    const prompter = ctx.prompter(`Name the page, e.g. \`${toolCommand(ctx, 'open keys')}\`. Pages:\n  ${pageList().join('\n  ')}`);
     page = await prompter.select<PageName>(
       'Which page?',
       PAGE_NAMES.map((name) => ({ name: `${name} — ${PAGES[name].title}`, value: name })),

@@ -7,6 +7,7 @@ import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
 import type { State } from '../storage/state.js';
+import { toolCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
 
@@ -95,7 +96,7 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
       term.out(`    last check  ${last}`);
     }
   }
-  term.out(term.style.dim(`* the default profile; change it with \`${ctx.commandName} use NAME\`, or pass --profile NAME to any command.`));
+  term.out(term.style.dim(`* the default profile; change it with \`${toolCommand(ctx, 'use NAME')}\`, or pass --profile NAME to any command.`));
   if (list.active !== list.defaultProfile) {
     term.out(`${marks(term.style).warn} OPENAI_SETUP_PROFILE=${list.active} is set: commands in this shell use "${list.active}" unless given --profile.`);
   }

@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
-import { buildCheckRequest, NO_CHECK_FLAGS, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
+import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { findKeyInProject, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -28,7 +29,6 @@ import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
-import { profileFlagFor } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 
@@ -110,14 +110,14 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
   if (recorded) return recorded;
   if (!oldKey) {
     throw new UsageError(`No key is stored for profile "${profileName}", so there is no project to rotate in.`, [
-      `Name the project: ${ctx.commandName} rotate --project proj_…${profileFlagFor(ctx, profileName)}, or store a key first: ` + keyCommand(ctx, profileName),
+      `Name the project: ${toolCommand(ctx, 'rotate --project proj_…', profileName)}, or store a key first: ` + keyCommand(ctx, profileName),
     ]);
   }
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
   const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Finding the key’s project (a live check)…' });
   if (check.project) return check.project;
   throw new UsageError(`Could not tell which project ${maskKey(oldKey)} belongs to (${check.ok ? 'the API did not say' : check.message.replace(/\.$/, '')}).`, [
-    `Name it: ${ctx.commandName} rotate --project proj_…${profileFlagFor(ctx, profileName)}`,
+    `Name it: ${toolCommand(ctx, 'rotate --project proj_…', profileName)}`,
   ]);
 }
 
@@ -203,7 +203,6 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const byRotate = Boolean(oldHint && profile?.rotation?.keyHint === oldHint);
   const page = projectPageUrl(projectId, 'api-keys');
   const oldPage = projectPageUrl(oldProject, 'api-keys');
-  const pf = profileFlagFor(ctx, profileName);
 
   if (!options.yes) {
     const prompter = ctx.prompter('Pass --yes to rotate without asking.');
@@ -354,7 +353,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       `The key stored for profile "${profileName}" could not be put back as it was: ${where} may hold the new key ${newHint} or ${oldHint ? `the old key ${oldHint}` : 'none'}. Both keys still work; the new service account ${created.name} was left in place.`,
       [
         `Once ${where} can be used again, \`${check}\` says which key is stored:`,
-        `if it is ${newHint}, store it again to record it (${ctx.commandName} token${pf} | ${keyCommand(ctx, profileName)} --stdin${storage === 'file' ? ' --insecure-storage' : ''})${oldHint ? ` and revoke ${oldHint} on ${oldPage}` : ''};`,
+        `if it is ${newHint}, store it again to record it (${toolCommand(ctx, 'token', profileName)} | ${keyCommand(ctx, profileName)} --stdin${storage === 'file' ? ' --insecure-storage' : ''})${oldHint ? ` and revoke ${oldHint} on ${oldPage}` : ''};`,
         oldHint ? `if it is ${oldHint}, delete the service account ${created.name} on ${page}.` : `if there is none, delete the service account ${created.name} on ${page}.`,
       ],
       reason,
@@ -482,7 +481,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const live = ['kept', 'declined', 'not_found', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
   progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: oldMessage };
-  const runCommand = `openai-setup run${pf}`;
+  const runCommand = toolCommand(ctx, 'run', profileName);
   // Said with --json too (on stderr, as every step is): a log that keeps only stderr must show the old key is still live.
   say(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${oldMessage}`);
   // Said once it is true: the old key in this shell stops working only when it was revoked.
@@ -497,7 +496,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   // named with the command that writes the new key there (nothing is changed in them here).
   const stale = oldKey ? await envFileCopies(ctx, profileName, oldKey) : [];
   for (const path of new Set(stale.map((f) => f.path))) {
-    warn(`${shownPath(ctx, path)} still holds the old key ${oldHint}${revoked ? ', which no longer works' : ''} (written there by \`${ctx.commandName} env --file\`); to write the new key there:  ${await envCommand(ctx, profileName, path)}`);
+    warn(`${shownPath(ctx, path)} still holds the old key ${oldHint}${revoked ? ', which no longer works' : ''} (written there by \`${toolCommand(ctx, 'env --file')}\`); to write the new key there:  ${await envCommand(ctx, profileName, path)}`);
   }
   const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runCommand}\` get the new key from now on.`;
   if (options.json) term.err(summary);

@@ -21,8 +21,7 @@ import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
-import { pipeKeyCommand, verifyCommand } from '../terminal/advice.js';
-import { checkFlags, profileFlagFor } from '../terminal/invocation.js';
+import { checkFlags, pipeKeyCommand, profileFlagFor, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export interface SetupOptions {
   profile?: string;
@@ -65,20 +64,18 @@ async function markAllDone(ctx: Context, profileName: string): Promise<void> {
  */
 async function nonInteractivePath(ctx: Context, profileName: string, pending: StageId[], options: SetupOptions, check: CheckResult | null): Promise<ExitError> {
   const { term } = ctx;
-  const cmd = ctx.commandName;
-  const profile = profileFlagFor(ctx, profileName);
   const saved = (await ctx.state.read()).profiles[profileName]?.billingChoice;
   const why = term.whyNoPrompts || NO_TERMINAL;
   const lines: string[] = [];
   for (const stage of pending) {
-    if (stage === 'login') lines.push(`${cmd} login --done${profile}                      (after signing in on ${PAGES.login.url})`);
-    if (stage === 'payment') lines.push(`${cmd} payment --done${profile}                    (after adding a card on ${PAGES.payment.url})`);
+    if (stage === 'login') lines.push(`${toolCommand(ctx, 'login --done', profileName)}                      (after signing in on ${PAGES.login.url})`);
+    if (stage === 'payment') lines.push(`${toolCommand(ctx, 'payment --done', profileName)}                    (after adding a card on ${PAGES.payment.url})`);
     if (stage === 'billing') {
       // `billing --done` alone keeps the choice made before; without one, it needs --choice.
       lines.push(
         saved
-          ? `${cmd} billing --done${profile}                    (after buying credits on ${PAGES.billing.url})`
-          : `${cmd} billing --choice prepaid --done${profile}   (or auto-reload; after buying credits on ${PAGES.billing.url})`,
+          ? `${toolCommand(ctx, 'billing --done', profileName)}                    (after buying credits on ${PAGES.billing.url})`
+          : `${toolCommand(ctx, 'billing --choice prepaid --done', profileName)}   (or auto-reload; after buying credits on ${PAGES.billing.url})`,
       );
     }
     if (stage === 'key') {
@@ -140,8 +137,6 @@ async function printReady(ctx: Context, profileName: string, key: string, source
   const { term } = ctx;
   const s = term.style;
   const m = marks(s);
-  const cmd = ctx.commandName;
-  const flag = profileFlagFor(ctx, profileName);
   // Its user:password is a secret, never printed: said below, for the person to add.
   const server = check?.baseURL === undefined ? null : withoutCredentials(check.baseURL);
   const toServer = server === null ? '' : `OPENAI_BASE_URL=${shellWord(server)} `;
@@ -193,9 +188,9 @@ async function printReady(ctx: Context, profileName: string, key: string, source
     // run, token and env hand out, was not checked by this run.
     term.say(`${works} It is the one in OPENAI_API_KEY, which programs started from this shell get (the OpenAI SDKs read it there).`);
     const stored = beside.same === false ? `Another key, ${beside.hint}, is stored for this profile in ${beside.where}` : `The key stored for this profile in ${beside.where} (${beside.hint}) could not be read here to compare`;
-    term.say(`${m.warn} ${stored}: \`${cmd} run\`, \`${cmd} token\` and \`${cmd} env\` hand out that one, and this run did not check it.`);
+    term.say(`${m.warn} ${stored}: \`${toolCommand(ctx, 'run')}\`, \`${toolCommand(ctx, 'token')}\` and \`${toolCommand(ctx, 'env')}\` hand out that one, and this run did not check it.`);
     table([
-      [`${cmd} token${flag} | ${cmd} verify --key -${flag}${checkFlags(check)}`, 'check the stored key'],
+      [`${toolCommand(ctx, 'token', profileName)} | ${verifyCommand(ctx, profileName, check, '--key -')}`, 'check the stored key'],
       [pipeKeyCommand(ctx, profileName, beside.storage === 'file', check), 'store the checked key in its place'],
     ]);
     serverNote();
@@ -215,12 +210,12 @@ async function printReady(ctx: Context, profileName: string, key: string, source
       term.say(`${works} The OpenAI SDKs read it from OPENAI_API_KEY;${other}`);
     }
     table([
-      [`${toServer}${cmd} run${flag} -- python3 app.py`, 'run a program with the key set'],
-      [`export OPENAI_API_KEY="$(${cmd} token${flag})"${server === null ? '' : ` ${toServer.trimEnd()}`}`, 'set it in this shell'],
-      [`${cmd} env${flag} --file .env`, server === null ? 'write it to a git-ignored .env' : 'write it to a git-ignored .env (add OPENAI_BASE_URL there)'],
+      [`${toServer}${toolCommand(ctx, 'run', profileName)} -- python3 app.py`, 'run a program with the key set'],
+      [`export OPENAI_API_KEY="$(${toolCommand(ctx, 'token', profileName)})"${server === null ? '' : ` ${toServer.trimEnd()}`}`, 'set it in this shell'],
+      [`${toolCommand(ctx, 'env', profileName)} --file .env`, server === null ? 'write it to a git-ignored .env' : 'write it to a git-ignored .env (add OPENAI_BASE_URL there)'],
     ]);
     serverNote();
-    oneRealCall('Try one real call', `${cmd} run${flag} -- `);
+    oneRealCall('Try one real call', `${toolCommand(ctx, 'run', profileName)} -- `);
   }
   term.out(`Watch what you spend: ${PAGES.usage.url}`);
 }
@@ -336,12 +331,11 @@ async function chooseRoute(ctx: Context, profileName: string, result: CheckResul
 export async function run(ctx: Context, options: SetupOptions): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
-  const cmd = ctx.commandName;
   const profileName = await resolveProfileName(ctx, options.profile);
   // The wizard and `key` recommended as this run was started: run without its --base-url, they
   // would check (send) the key against the OpenAI API instead of the server it is meant for.
-  const given = `${profileFlagFor(ctx, profileName)}${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;
-  const again = `${cmd}${given}`;
+  const given = `${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;
+  const again = `${toolCommand(ctx, '', profileName)}${given}`;
   term.out(term.style.bold('openai-setup: from an OpenAI account to a working API key'));
   // Said unless it is the plain default: also for "default" when a bare command would act on another.
   if (profileName !== 'default' || profileFlagFor(ctx, profileName) !== '') term.out(term.style.dim(`Profile: ${profileName}`));
@@ -444,7 +438,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
         term.say(`${m.warn} The key of this profile (${record.hint}) is kept in OPENAI_API_KEY, which you set yourself in ${line.file}, and it is not set in this shell: ${line.reload}, then run \`${again}\` again.`);
         return 0;
       }
-      term.out(`${m.warn} No key yet. When you have one, run \`${cmd} key${given}\` (or \`${again}\` to continue).`);
+      term.out(`${m.warn} No key yet. When you have one, run \`${toolCommand(ctx, 'key', profileName)}${given}\` (or \`${again}\` to continue).`);
       return 0;
     }
     let check = current.check;

@@ -9,8 +9,8 @@ import { EXIT, FAILURE_FIELDS, UsageError } from '../errors.js';
 import { PAGES } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
+import { toolCommand } from '../terminal/advice.js';
 import { bar, cents, gauge, money } from '../terminal/bars.js';
-import { profileFlagFor } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 
@@ -193,7 +193,7 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
   }
   // Sentences are wrapped to the terminal, so that 60 columns read as well as 100.
   if (budget && warning) term.say(`This budget is checked here only; a limit that stops requests is set on the limits page: ${PAGES.limits.url}`, '  ');
-  if (!budget) term.say(`Set a monthly budget to check against: \`openai-setup spend --budget 20${profileFlagFor(ctx, profileName)}\``);
+  if (!budget) term.say(`Set a monthly budget to check against: \`${toolCommand(ctx, 'spend --budget 20', profileName)}\``);
   term.say(`${LAG_NOTE} Details: ${PAGES.usage.url}`);
   return exitCode;
 }

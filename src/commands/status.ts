@@ -11,8 +11,7 @@ import { isAdminKeyHint } from '../storage/admin-key.js';
 import { resolveProfileName, storedNotAKey } from '../storage/profile-key.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, keyCommand, verifyCommand } from '../terminal/advice.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { adminKeyCommand, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
@@ -140,7 +139,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   else term.out(`${m.pending} No key stored for this profile: store one with \`${keyCommand(ctx, profileName)}\``);
   const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   if (status.plaintext.length) {
-    term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${ctx.commandName} import${profileFlagFor(ctx, profileName)}\` moves it`);
+    term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${toolCommand(ctx, 'import', profileName)}\` moves it`);
   }
   // Where the person asked for it: said, as information.
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
@@ -168,6 +167,6 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     term.out(`${m.pending} Never checked: once OPENAI_API_KEY is set here, run \`${verifyCommand(ctx, profileName)}\``);
   }
   const pending = status.stages.filter((s) => !s.done).length;
-  if (pending > 0) term.out(term.style.dim(`Run \`${ctx.commandName}${profileFlagFor(ctx, profileName)}\` to continue (${pending} of 4 stages pending).`));
+  if (pending > 0) term.out(term.style.dim(`Run \`${toolCommand(ctx, '', profileName)}\` to continue (${pending} of 4 stages pending).`));
   return 0;
 }

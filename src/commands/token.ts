@@ -2,7 +2,7 @@
 // else, for `export OPENAI_API_KEY="$(openai-setup token)"`. Printing it on a screen is asked first.
 import type { Context } from '../context.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { toolCommand } from '../terminal/advice.js';
 
 export async function run(ctx: Context, options: { profile?: string; yes: boolean }): Promise<number> {
   const { term } = ctx;
@@ -10,7 +10,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   const key = await requireStoredKey(ctx, profileName);
   // Into a pipe or `$(…)` it goes without asking; onto a screen (and its scrollback) only if confirmed.
   if (term.stdoutIsTTY && !options.yes) {
-    const prompter = ctx.prompter(`Pass --yes to print it on the terminal anyway, or capture it:  export OPENAI_API_KEY="$(${ctx.commandName} token${profileFlagFor(ctx, profileName)})"`);
+    const prompter = ctx.prompter(`Pass --yes to print it on the terminal anyway, or capture it:  export OPENAI_API_KEY="$(${toolCommand(ctx, 'token', profileName)})"`);
     const sure = await prompter.confirm(`Print the full key of profile "${profileName}" on this screen?`, false);
     if (!sure) {
       term.err('Not printed.');

@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import { parseFlag } from '../options.js';
 import { ProfileNameSchema } from '../storage/state.js';
-import { profileFlag } from '../terminal/invocation.js';
+import { keyCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: { name: string }): Promise<number> {
@@ -18,8 +18,8 @@ export async function run(ctx: Context, options: { name: string }): Promise<numb
   const override = ctx.env.OPENAI_SETUP_PROFILE;
   if (!state.profiles[name]?.key) {
     // A command without --profile now acts on this profile, unless the variable names another.
-    const flag = profileFlag(name, override ?? name);
-    term.out(`  It has no key yet: run \`openai-setup${flag}\` (or \`openai-setup key${flag}\`) to set it up.`);
+    const now = { commandName: ctx.commandName, bareProfile: override ?? name };
+    term.out(`  It has no key yet: run \`${toolCommand(now, '', name)}\` (or \`${keyCommand(now, name)}\`) to set it up.`);
   }
   if (override && override !== name) {
     term.err(`${m.warn} OPENAI_SETUP_PROFILE=${override} is set in this shell and wins over the default; unset it to use "${name}".`);

@@ -9,8 +9,8 @@ import type { FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
-import { checkFlags, profileFlagFor } from '../terminal/invocation.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, withoutCredentials } from '../terminal/sanitize.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
@@ -64,8 +64,8 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   if (options.key === '-') {
     // Advice names this command (not key --stdin) with the options given, so that it checks the
     // same way (the same server, the same profile); nothing on standard input is no key given.
-    const given = `${profileFlagFor(ctx, profileName)}${checkFlags(options)}${options.json ? ' --json' : ''}${options.quiet ? ' --quiet' : ''}`;
-    const raw = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${ctx.commandName} verify --key -${given}`);
+    const output = `${options.json ? ' --json' : ''}${options.quiet ? ' --quiet' : ''}`;
+    const raw = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${verifyCommand(ctx, profileName, options, '--key -')}${output}`);
     return { raw, source: { kind: 'stdin', label: 'standard input' } };
   }
   if (options.key !== undefined) {

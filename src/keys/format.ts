@@ -66,6 +66,16 @@ export function maskKey(key: string): string {
   return `${plain(prefix)}…${plain(key.slice(-4))}`;
 }
 
+/**
+ * The kind of key a hint (maskKey's `sk-admin-…Ab12`) was made from, by the prefix it keeps, for
+ * what has only the hint (the progress file); 'unknown' for any other hint, and for one whose last
+ * four are not a key's characters (no key of that kind).
+ */
+export function hintKind(hint: string): KeyKind {
+  const match = PREFIXES.find((p) => hint.startsWith(`${p.prefix}…`));
+  return match && /^[A-Za-z0-9_-]{4}$/.test(hint.slice(match.prefix.length + 1)) ? match.kind : 'unknown';
+}
+
 export type CleanResult = { ok: true; key: string } | { ok: false; problem: string };
 
 /**

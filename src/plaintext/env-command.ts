@@ -2,7 +2,7 @@
 // run again for it (rotate and env name it).
 import { basename, dirname } from 'node:path';
 import type { Context } from '../context.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { toolCommand } from '../terminal/advice.js';
 import { shellPath } from './edit.js';
 import { gitRunner, gitVerdict, realTarget } from './env-files.js';
 import { typedPath } from './summary.js';
@@ -23,5 +23,5 @@ export async function envCommand(ctx: Context, profileName: string, path: string
   } catch {
     // The command as it is: env itself says what is wrong with the file then.
   }
-  return `${ctx.commandName} env --file ${shellPath(typedPath(ctx, path))}${force}${profileFlagFor(ctx, profileName)}`;
+  return toolCommand(ctx, `env --file ${shellPath(typedPath(ctx, path))}${force}`, profileName);
 }

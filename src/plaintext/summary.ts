@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
 import { leftoverWords } from '../storage/keystore.js';
 import type { State } from '../storage/state.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { askedFor, envFilePlaces, envFilesOf } from './env-files.js';
@@ -63,8 +63,8 @@ export async function copiesOf(ctx: Context, state: State, profile: string, matc
 }
 
 /** How a copy in a file `env --file` wrote is said: information, not a warning. */
-export function askedNote(ctx: Context, profile: string): string {
-  return `written by \`${ctx.commandName} env${profileFlagFor(ctx, profile)} --file\`, as you asked`;
+export function askedNote(scope: AdviceScope, profile: string): string {
+  return `written by \`${toolCommand(scope, 'env', profile)} --file\`, as you asked`;
 }
 
 /** "~/.zshrc:3, ~/.codex/auth.json:3" (at most `max`, then "and N more"). */
@@ -106,7 +106,7 @@ export async function plaintextDoctorChecks(
   const state = await ctx.state.read();
   const copies = storedKey ? await copiesOf(ctx, state, profile, { key: storedKey }) : { plaintext: [], asked: [] };
   if (storedKey && copies.plaintext.length) {
-    checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: `Move them into the keychain: ${ctx.commandName} import${profileFlagFor(ctx, profile)}` });
+    checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: `Move them into the keychain: ${toolCommand(ctx, 'import', profile)}` });
   }
   if (storedKey && copies.asked.length) {
     checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${askedNote(ctx, profile)}`, fix: null });

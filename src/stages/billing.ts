@@ -2,10 +2,10 @@
 import type { Context } from '../context.js';
 import { PAGES } from '../platform.js';
 import type { BillingChoice } from '../storage/state.js';
+import { toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { offerBudget } from './budget.js';
 import { heading, markDone, markDoneByFlag, showPage, waitForPage, type PageStageOptions, type StageOutcome } from './page.js';
-import { profileFlagFor } from '../terminal/invocation.js';
 
 export const BILLING_TITLE = 'Choose how to pay and set a budget';
 
@@ -34,7 +34,6 @@ export interface BillingStageOptions extends PageStageOptions {
 export async function runBillingStage(ctx: Context, options: BillingStageOptions): Promise<StageOutcome> {
   const { term } = ctx;
   const m = marks(term.style);
-  const profile = profileFlagFor(ctx, options.profile);
   const record = (await ctx.state.read()).profiles[options.profile];
   const saved = record?.billingChoice;
   // `--done` alone keeps the choice made before (the one this stage said to mark done).
@@ -61,7 +60,7 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   );
   let choice = options.choice;
   if (!choice) {
-    const prompter = ctx.prompter(`Pass --choice prepaid|auto-reload|monthly (and --done once you have bought credits):  ${ctx.commandName} billing --choice prepaid --done${profile}`);
+    const prompter = ctx.prompter(`Pass --choice prepaid|auto-reload|monthly (and --done once you have bought credits):  ${toolCommand(ctx, 'billing --choice prepaid --done', options.profile)}`);
     choice = await prompter.select('How do you want to pay for the API?', BILLING_CHOICES, saved ?? 'prepaid');
   }
   await recordChoice(ctx, options.profile, choice);
@@ -77,7 +76,7 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
     term.say('On the billing overview, check that monthly invoicing is still active for your organization.');
   }
   await showPage(ctx, 'billing');
-  const outcome = await waitForPage(ctx, 'billing', 'When you are done on that page:', `Do it on the page above, then run \`${ctx.commandName} billing --done${profile}\` to mark it done.`);
+  const outcome = await waitForPage(ctx, 'billing', 'When you are done on that page:', `Do it on the page above, then run \`${toolCommand(ctx, 'billing --done', options.profile)}\` to mark it done.`);
   if (outcome !== 'done') return outcome;
   // Progress, not yet the stage: stopped at a budget question, the next run starts there. A stage
   // done before stays done (this run only goes over it again).

@@ -3,8 +3,7 @@
 import type { Context } from '../context.js';
 import { parseFlag } from '../options.js';
 import { BudgetFlagSchema } from '../storage/admin-state.js';
-import { adminKeyCommand } from '../terminal/advice.js';
-import { profileFlagFor } from '../terminal/invocation.js';
+import { adminKeyCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { money } from '../terminal/bars.js';
 
@@ -12,7 +11,7 @@ export async function offerBudget(ctx: Context, profile: string): Promise<void> 
   const { term } = ctx;
   const record = (await ctx.state.read()).profiles[profile];
   if (!record?.adminKey && !ctx.rawEnv.OPENAI_ADMIN_KEY?.trim()) {
-    term.out(term.style.dim(`With an admin key (${adminKeyCommand(ctx, profile)}), \`openai-setup spend --budget 20${profileFlagFor(ctx, profile)}\` also checks what each month costs against a budget.`));
+    term.out(term.style.dim(`With an admin key (${adminKeyCommand(ctx, profile)}), \`${toolCommand(ctx, 'spend --budget 20', profile)}\` also checks what each month costs against a budget.`));
     return;
   }
   const current = record?.budget?.monthlyUsd;
@@ -35,5 +34,5 @@ export async function offerBudget(ctx: Context, profile: string): Promise<void> 
     else p.budget = { monthlyUsd: budget, setAt: ctx.clock.now().toISOString() };
   });
   const m = marks(term.style);
-  term.out(budget === 'off' ? `${m.ok} No budget for spend to check.` : `${m.ok} \`openai-setup spend${profileFlagFor(ctx, profile)}\` checks the month against ${money(budget)}: a warning at 80%, exit 4 at 100%.`);
+  term.out(budget === 'off' ? `${m.ok} No budget for spend to check.` : `${m.ok} \`${toolCommand(ctx, 'spend', profile)}\` checks the month against ${money(budget)}: a warning at 80%, exit 4 at 100%.`);
 }

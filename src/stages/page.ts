@@ -3,8 +3,8 @@
 import type { Context } from '../context.js';
 import { PAGES, type PageName } from '../platform.js';
 import type { StageId } from '../storage/state.js';
+import { toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
-import { profileFlagFor } from '../terminal/invocation.js';
 
 export type StageOutcome = 'done' | 'skipped';
 
@@ -72,8 +72,7 @@ export async function untilLeftPage<T extends string>(ctx: Context, page: Parame
 
 /** Ask whether the work on the stage's page is done, and record it. */
 export async function confirmStep(ctx: Context, stage: StageId, options: PageStageOptions, page: PageName): Promise<StageOutcome> {
-  const profile = profileFlagFor(ctx, options.profile);
-  const outcome = await waitForPage(ctx, page, 'When you are done on that page:', `Do it on the page above, then run \`${ctx.commandName} ${stage} --done${profile}\` to mark it done.`);
+  const outcome = await waitForPage(ctx, page, 'When you are done on that page:', `Do it on the page above, then run \`${toolCommand(ctx, `${stage} --done`, options.profile)}\` to mark it done.`);
   if (outcome === 'done') await markDone(ctx, options.profile, stage);
   return outcome;
 }

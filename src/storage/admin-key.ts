@@ -5,11 +5,10 @@ import type { AdminAuth } from '../api/types.js';
 import { resolveBaseURL, transportWarningsOnce } from '../api/check.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { parseKey } from '../keys/format.js';
+import { hintKind, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { marks } from '../terminal/output.js';
-import { adminKeyCommand, pipeAdminKeyCommand } from '../terminal/advice.js';
-import { adviceScope } from '../terminal/invocation.js';
+import { adminKeyCommand, adviceScope, pipeAdminKeyCommand } from '../terminal/advice.js';
 import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
@@ -49,7 +48,7 @@ export function storedNotAnAdminKey(ctx: Context, profile: string, stored: Store
  * shows in its hint (a value edited into the keychain since does not).
  */
 export function isAdminKeyHint(hint: string): boolean {
-  return /^sk-admin-…[A-Za-z0-9_-]{4}$/.test(hint);
+  return hintKind(hint) === 'admin';
 }
 
 /** The admin key to use: OPENAI_ADMIN_KEY first (as the SDKs read it), then the stored one. */

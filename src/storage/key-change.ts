@@ -7,7 +7,7 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { toolCommand, type AdviceContext } from '../terminal/advice.js';
+import { toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
 import type { KeySnapshot, KeyStore, PutBack } from './keystore.js';
 import type { State } from './state.js';
@@ -82,7 +82,7 @@ export function reasonOf(ctx: Pick<Context, 'keys'>, cause: unknown, options: { 
  * told; `hints`, how to find out then.
  */
 export function storedNowWords(
-  ctx: Pick<Context, 'keys'> & AdviceContext,
+  ctx: Pick<Context, 'keys'> & AdviceScope,
   account: string,
   found: Awaited<ReturnType<KeyStore['find']>> | null,
 ): { now: { hint: string; where: string } | null | undefined; hints: string[] } {
@@ -104,7 +104,7 @@ export function storedNowWords(
  * the cause is fixed, when the store could not be put back.
  */
 export async function keyChangeFailure(
-  ctx: Pick<Context, 'keys' | 'state'> & AdviceContext,
+  ctx: Pick<Context, 'keys' | 'state'> & AdviceScope,
   error: KeyChangeError,
   words: { hint: string; account: string; removing?: boolean; again: string[] },
 ): Promise<ExitError> {

@@ -6,7 +6,7 @@ import { describeKeychainProblem, keychainFix, keychainOutOfReach, type Keychain
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
 import { keyCommand, notAKeyFix, pipeKeyCommand, toolCommand } from '../terminal/advice.js';
-import type { CheckFlagValues } from '../terminal/invocation.js';
+import type { CheckFlagValues } from '../terminal/advice.js';
 import { shellExportLine } from '../terminal/shell.js';
 
 export type KeySourceKind = 'flag' | 'stdin' | 'env' | 'keychain' | 'file';

@@ -1,49 +1,112 @@
 // The commands of the tool that its advice recommends, built in one place so that each works as
-// printed: started as this person started the tool (ctx.commandName), with --profile unless a
-// command typed without it acts on that profile anyway (profileFlagFor), and the live-check options
-// of this run repeated where a check would otherwise go elsewhere. storage/ and api/ say what is
-// wrong; the command lines in what they say come from here.
-import type { Context } from '../context.js';
-import { checkFlags, keyCheckFlags, profileFlagFor, type AdviceScope, type CheckFlagValues } from './invocation.js';
+// printed: started as this person started the tool (AdviceScope.commandName), with --profile unless
+// a command typed without it acts on that profile anyway (profileFlagFor), and the live-check
+// options of this run repeated where a check would otherwise go elsewhere. storage/ and api/ say
+// what is wrong; the command lines in what they say come from here, with the run's scope handed to
+// them as data where they have no Context (adviceScope, carried by an AdminAuth). Texts that still
+// name the tool `openai-setup` before a command (api/diagnosis.ts's fixes, headings) rely on the
+// terminal's rewrite (invocation.ts, adviceFor).
+import { profileFlag } from './invocation.js';
+import { withoutCredentials } from './sanitize.js';
+import { shellWord } from './shell.js';
 
-/** What building a command needs of the run: how the tool was started, and its AdviceScope. */
-export type AdviceContext = Pick<Context, 'commandName' | 'bareProfile'>;
+/**
+ * Whom advice is for, and how they type it: the tool as the person started it (Context.commandName),
+ * and the profile a command typed without --profile acts on where it is typed (Context.bareProfile,
+ * learnt by resolveProfileName). A Context is one; an AdminAuth carries one to api/, which has none.
+ */
+export interface AdviceScope {
+  readonly commandName: string;
+  readonly bareProfile?: string;
+}
+
+/** profileFlag for a command recommended in this run (`scope`: the Context, or an AdminAuth made from it). */
+export function profileFlagFor(scope: Pick<AdviceScope, 'bareProfile'>, profile: string | undefined): string {
+  return profileFlag(profile, scope.bareProfile);
+}
+
+/** A run's scope as data, for what carries it where there is no Context (an AdminAuth). */
+export function adviceScope(ctx: AdviceScope): AdviceScope {
+  return ctx.bareProfile === undefined ? { commandName: ctx.commandName } : { commandName: ctx.commandName, bareProfile: ctx.bareProfile };
+}
+
+/**
+ * The bare profile of commands that go into files and other tools' settings, to run in other
+ * shells, where OPENAI_SETUP_PROFILE may not be what it is here: the default chosen with `use`,
+ * and only when no variable overrides it in this shell either; else unknown (--profile always named).
+ */
+export function lastingBareProfile(ctx: Pick<AdviceScope, 'bareProfile'> & { readonly env: { readonly OPENAI_SETUP_PROFILE?: string | undefined } }): string | undefined {
+  return ctx.env.OPENAI_SETUP_PROFILE === undefined ? ctx.bareProfile : undefined;
+}
+
+/** The live-check options of a run (`key`, `verify`, the wizard), as `checkFlags` repeats them. */
+export interface CheckFlagValues {
+  baseURL?: string;
+  model?: string;
+  timeoutMs?: number;
+  billingCheck?: boolean;
+}
+
+/**
+ * The live-check options that were given, as flags for a command recommended to run the same
+ * check (` --base-url … --timeout …`); else nothing. A base URL given without them would send the
+ * key elsewhere; its user:password is left out, as a secret never printed.
+ */
+export function checkFlags(values: CheckFlagValues | undefined): string {
+  if (!values) return '';
+  return [
+    values.baseURL === undefined ? '' : ` --base-url ${shellWord(withoutCredentials(values.baseURL))}`,
+    values.model === undefined ? '' : ` --model ${shellWord(values.model)}`,
+    values.timeoutMs === undefined ? '' : ` --timeout ${values.timeoutMs}`,
+    values.billingCheck === false ? ' --no-billing-check' : '',
+  ].join('');
+}
+
+/**
+ * The same, for a recommended `key` (which always checks billing: it takes no --no-billing-check).
+ * A key meant for another server is then checked there, not sent to the OpenAI API.
+ */
+export function keyCheckFlags(values: CheckFlagValues | undefined): string {
+  return values ? checkFlags({ baseURL: values.baseURL, model: values.model, timeoutMs: values.timeoutMs }) : '';
+}
 
 /** `words` (a command and its flags, or nothing) as this person types it, for `profile` when given. */
-export function toolCommand(ctx: AdviceContext, words: string, profile?: string): string {
-  return `${ctx.commandName}${words ? ` ${words}` : ''}${profileFlagFor(ctx, profile)}`;
+export function toolCommand(scope: AdviceScope, words: string, profile?: string): string {
+  return `${scope.commandName}${words ? ` ${words}` : ''}${profileFlagFor(scope, profile)}`;
 }
 
 /**
  * The command that stores a key for a profile, as this person types it (`npx openai-setup …` under
  * npx); `check`: the live-check options this run was given, repeated.
  */
-export function keyCommand(ctx: AdviceContext, profile: string, check?: CheckFlagValues): string {
-  return `${toolCommand(ctx, 'key', profile)}${keyCheckFlags(check)}`;
+export function keyCommand(scope: AdviceScope, profile: string, check?: CheckFlagValues): string {
+  return `${toolCommand(scope, 'key', profile)}${keyCheckFlags(check)}`;
 }
 
-/** The command that checks a profile's key, as this person types it, with the live-check options this run was given. */
-export function verifyCommand(ctx: AdviceContext, profile: string, check?: CheckFlagValues): string {
-  return `${toolCommand(ctx, 'verify', profile)}${checkFlags(check)}`;
+/**
+ * The command that checks a profile's key, as this person types it, with the live-check options
+ * this run was given (`flags` before --profile: `verify --key - --profile work`).
+ */
+export function verifyCommand(scope: AdviceScope, profile: string, check?: CheckFlagValues, flags = ''): string {
+  return `${toolCommand(scope, `verify${flags ? ` ${flags}` : ''}`, profile)}${checkFlags(check)}`;
 }
 
 /** Storing a key from a pipe, as this person types it; `insecure`: in the 0600 file (no keychain to use). */
-export function pipeKeyCommand(ctx: AdviceContext, profile: string, insecure = false, check?: CheckFlagValues): string {
-  return `printenv OPENAI_API_KEY | ${keyCommand(ctx, profile)} --stdin${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
+export function pipeKeyCommand(scope: AdviceScope, profile: string, insecure = false, check?: CheckFlagValues): string {
+  return `printenv OPENAI_API_KEY | ${keyCommand(scope, profile)} --stdin${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
 }
 
 /** How to replace a stored value that is no key (storedNotAKey): remove it, then store the key. */
-export function notAKeyFix(ctx: AdviceContext, profile: string): string {
-  return `Remove it with \`${toolCommand(ctx, 'logout', profile)}\`, then store your key with \`${keyCommand(ctx, profile)}\`.`;
+export function notAKeyFix(scope: AdviceScope, profile: string): string {
+  return `Remove it with \`${toolCommand(scope, 'logout', profile)}\`, then store your key with \`${keyCommand(scope, profile)}\`.`;
 }
 
 /**
  * The command that stores an admin key for a profile (`flags` before --profile: `admin-key --stdin
- * --profile work`). It names the tool `openai-setup`, which the terminal writes as this person
- * started it (adviceFor): api/ builds it too, and has no Context (`scope`: the run's, or an AdminAuth).
+ * --profile work`); api/ builds it too, from the scope an AdminAuth carries.
  */
 export function adminKeyCommand(scope: AdviceScope, profile: string | undefined, flags = ''): string {
-  return `openai-setup admin-key${flags ? ` ${flags}` : ''}${profileFlagFor(scope, profile)}`;
+  return toolCommand(scope, `admin-key${flags ? ` ${flags}` : ''}`, profile);
 }
 
 /** Storing an admin key from a pipe (`flags` after --stdin: `--insecure-storage`). */

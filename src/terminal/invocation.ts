@@ -2,9 +2,9 @@
 // they are: `npx openai-setup` under npx from the registry (its copy's bin folder is on no PATH of
 // theirs), the bare name when it is on their PATH, else the script this run was started as (also
 // a project's local install run by npx there, which `npx openai-setup` reaches only in that project).
+// The command lines themselves are built in advice.ts.
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, join, sep } from 'node:path';
-import { withoutCredentials } from './sanitize.js';
 import { shellWord } from './shell.js';
 
 export interface SelfCommand {
@@ -97,77 +97,20 @@ function projectOf(binPath: string): string | null {
  * ` --profile NAME` for a command recommended for `profile`; nothing when a command typed without
  * --profile acts on that profile anyway. `bare`: the profile such a command acts on in this shell
  * (ctx.bareProfile: OPENAI_SETUP_PROFILE, else the one chosen with `use`); when that is not known,
- * the profile is always named, as that works wherever it is typed. With a Context: profileFlagFor.
+ * the profile is always named, as that works wherever it is typed. With a Context: profileFlagFor (advice.ts).
  */
 export function profileFlag(profile: string | undefined, bare: string | undefined): string {
   return profile === undefined || profile === bare ? '' : ` --profile ${profile}`;
 }
 
 /**
- * Whom advice is for: the profile a command typed without --profile acts on where it is typed
- * (Context.bareProfile, learnt by resolveProfileName); an AdminAuth carries it to api/, which has
- * no Context.
- */
-export interface AdviceScope {
-  readonly bareProfile?: string;
-}
-
-/** profileFlag for a command recommended in this run (`scope`: the Context, or an AdminAuth made from it). */
-export function profileFlagFor(scope: AdviceScope, profile: string | undefined): string {
-  return profileFlag(profile, scope.bareProfile);
-}
-
-/** A run's scope as data, for what carries it where there is no Context (an AdminAuth). */
-export function adviceScope(ctx: AdviceScope): AdviceScope {
-  return ctx.bareProfile === undefined ? {} : { bareProfile: ctx.bareProfile };
-}
-
-/**
- * The bare profile of commands that go into files and other tools' settings, to run in other
- * shells, where OPENAI_SETUP_PROFILE may not be what it is here: the default chosen with `use`,
- * and only when no variable overrides it in this shell either; else unknown (--profile always named).
- */
-export function lastingBareProfile(ctx: AdviceScope & { readonly env: { readonly OPENAI_SETUP_PROFILE?: string | undefined } }): string | undefined {
-  return ctx.env.OPENAI_SETUP_PROFILE === undefined ? ctx.bareProfile : undefined;
-}
-
-/** The live-check options of a run (`key`, `verify`, the wizard), as `checkFlags` repeats them. */
-export interface CheckFlagValues {
-  baseURL?: string;
-  model?: string;
-  timeoutMs?: number;
-  billingCheck?: boolean;
-}
-
-/**
- * The live-check options that were given, as flags for a command recommended to run the same
- * check (` --base-url … --timeout …`); else nothing. A base URL given without them would send the
- * key elsewhere; its user:password is left out, as a secret never printed.
- */
-export function checkFlags(values: CheckFlagValues | undefined): string {
-  if (!values) return '';
-  return [
-    values.baseURL === undefined ? '' : ` --base-url ${shellWord(withoutCredentials(values.baseURL))}`,
-    values.model === undefined ? '' : ` --model ${shellWord(values.model)}`,
-    values.timeoutMs === undefined ? '' : ` --timeout ${values.timeoutMs}`,
-    values.billingCheck === false ? ' --no-billing-check' : '',
-  ].join('');
-}
-
-/**
- * The same, for a recommended `key` (which always checks billing: it takes no --no-billing-check).
- * A key meant for another server is then checked there, not sent to the OpenAI API.
- */
-export function keyCheckFlags(values: CheckFlagValues | undefined): string {
-  return values ? checkFlags({ baseURL: values.baseURL, model: values.model, timeoutMs: values.timeoutMs }) : '';
-}
-
-/**
- * Advice as this person can type it. Texts name the tool `openai-setup` wherever they recommend a
- * command (many come from pure modules that know nothing of how the tool was started); each such
- * command starts with `name` instead (`npx openai-setup`, or the script's path). A command is the
- * name followed by one of the tool's commands or a flag, or the name alone in backticks: the name
- * as a word in a sentence ("openai-setup keeps no copy") or in a path stays as it is.
+ * Advice as this person can type it, for the texts that name the tool `openai-setup` followed by
+ * one of its commands: api/diagnosis.ts's fixes (pure, knowing nothing of how the tool was
+ * started), and headings such as `openai-setup doctor · profile work` (command lines built in
+ * advice.ts start as the tool was started already). Each such command starts with `name` instead
+ * (`npx openai-setup`, or the script's path). A command is the name followed by one of the tool's
+ * commands or a flag, or the name alone in backticks: the name as a word in a sentence
+ * ("openai-setup keeps no copy") or in a path stays as it is.
  */
 export function adviceFor(name: string, commands: readonly string[]): (text: string) => string {
   if (name === 'openai-setup') return (text) => text;

@@ -28,7 +28,7 @@ const BODIES = [
 
 describe('adminFailure: a 3xx', () => {
   const location = 'https://portal.example/login?next=api';
-  const request = { baseURL: 'https://api.openai.com/v1', key: ADMIN, timeoutMs: 20_000, proxy: null, action: "reading the organization's costs" };
+  const request = { baseURL: 'https://api.openai.com/v1', key: ADMIN, timeoutMs: 20_000, proxy: null, action: "reading the organization's costs", commandName: 'openai-setup' };
   for (const status of STATUSES) {
     for (const body of [...BODIES, undefined]) {
       it(`HTTP ${status} with ${body ? JSON.stringify(body) : 'no JSON body'}: network_error, exit 6, in the live check's words`, () => {

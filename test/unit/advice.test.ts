@@ -1,11 +1,12 @@
-// The commands advice recommends, built in one place (terminal/advice.ts) with --profile decided
-// from the run (profileFlagFor), and a hint that is such a command alone kept whole on a narrow
-// terminal whatever the tool was started as.
+// The commands advice recommends, built in one place (terminal/advice.ts), started as the tool was
+// and with --profile decided from the run (AdviceScope, profileFlagFor), and a hint that is such a
+// command alone kept whole on a narrow terminal whatever the tool was started as.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adminKeyCommand, keyCommand, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
-import { adviceFor, adviceScope, lastingBareProfile, profileFlagFor } from '../../src/terminal/invocation.js';
+import { adminFailure } from '../../src/api/admin-failure.js';
+import { adminKeyCommand, adviceScope, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
+import { adviceFor } from '../../src/terminal/invocation.js';
 import { createTerminal } from '../../src/terminal/output.js';
 
 const check = { baseURL: 'http://127.0.0.1:18777/v1', timeoutMs: 20000, billingCheck: false };
@@ -18,9 +19,10 @@ describe('profileFlagFor: --profile unless a command typed without it acts on th
     expect(profileFlagFor({ bareProfile: 'work' }, undefined)).toBe('');
   });
 
-  it('adviceScope carries it as data (an AdminAuth); lastingBareProfile drops it when OPENAI_SETUP_PROFILE set it only for this shell', () => {
-    expect(adviceScope({ bareProfile: 'work' })).toEqual({ bareProfile: 'work' });
-    expect(adviceScope({})).toEqual({});
+  it('adviceScope carries it and how the tool was started as data (an AdminAuth); lastingBareProfile drops it when OPENAI_SETUP_PROFILE set it only for this shell', () => {
+    const run = { commandName: 'npx openai-setup', bareProfile: 'work', env: {} };
+    expect(adviceScope(run)).toEqual({ commandName: 'npx openai-setup', bareProfile: 'work' });
+    expect(adviceScope({ commandName: 'openai-setup' })).toEqual({ commandName: 'openai-setup' });
     expect(lastingBareProfile({ bareProfile: 'work', env: {} })).toBe('work');
     expect(lastingBareProfile({ bareProfile: 'work', env: { OPENAI_SETUP_PROFILE: 'work' } })).toBeUndefined();
   });
@@ -38,14 +40,22 @@ describe('the command lines of advice', () => {
     expect(verifyCommand(ctx, 'work', check)).toBe("npx openai-setup verify --profile work --base-url http://127.0.0.1:18777/v1 --timeout 20000 --no-billing-check");
     expect(pipeKeyCommand(ctx, 'work', true)).toBe('printenv OPENAI_API_KEY | npx openai-setup key --profile work --stdin --insecure-storage');
     expect(notAKeyFix(ctx, 'work')).toBe('Remove it with `npx openai-setup logout --profile work`, then store your key with `npx openai-setup key --profile work`.');
+    expect(verifyCommand(ctx, 'work', check, '--key -')).toBe('npx openai-setup verify --key - --profile work --base-url http://127.0.0.1:18777/v1 --timeout 20000 --no-billing-check');
   });
 
-  it('the admin key\'s, for api/ too (no Context there): named `openai-setup`, which the terminal writes as the tool was started', () => {
-    expect(adminKeyCommand(ctx, 'work', '--no-verify')).toBe('openai-setup admin-key --no-verify --profile work');
-    expect(adminKeyCommand({ bareProfile: 'work' }, 'work')).toBe('openai-setup admin-key');
-    expect(pipeAdminKeyCommand(ctx, 'default')).toBe('printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin');
-    expect(pipeAdminKeyCommand({}, 'default', '--insecure-storage')).toBe('printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage --profile default');
+  it('the admin key\'s, for api/ too (no Context there): started as the scope it is given says, which the terminal leaves as it is', () => {
+    expect(adminKeyCommand(ctx, 'work', '--no-verify')).toBe('npx openai-setup admin-key --no-verify --profile work');
+    expect(adminKeyCommand({ commandName: 'openai-setup', bareProfile: 'work' }, 'work')).toBe('openai-setup admin-key');
+    expect(pipeAdminKeyCommand(ctx, 'default')).toBe('printenv OPENAI_ADMIN_KEY | npx openai-setup admin-key --stdin');
+    expect(pipeAdminKeyCommand({ commandName: 'openai-setup' }, 'default', '--insecure-storage')).toBe('printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage --profile default');
     expect(adviceFor('npx openai-setup', ['admin-key'])(pipeAdminKeyCommand(ctx, 'default'))).toBe('printenv OPENAI_ADMIN_KEY | npx openai-setup admin-key --stdin');
+    // An Admin API failure (api/, from an AdminAuth made by adviceScope): its fix is typed as this run was started, before any terminal rewrites it.
+    const path = "node '/x y/bin/openai-setup.cjs'";
+    const failure = adminFailure(
+      { kind: 'http', status: 401, headers: null, body: { error: { message: 'Incorrect API key provided.' } }, requestId: null },
+      { baseURL: 'https://api.openai.com/v1', key: 'sk-admin-x', timeoutMs: 20_000, proxy: null, action: 'listing the projects', profile: 'work', ...adviceScope({ commandName: path, bareProfile: 'default' }) },
+    );
+    expect(failure.hints[0]).toBe(`Create a new admin key on the admin keys page and store it: ${path} admin-key --profile work`);
   });
 });
 
@@ -94,11 +104,29 @@ describe('where advice is built', () => {
     }
   });
 
-  it('ctx.bareProfile is set by resolveProfileName and read only through invocation.ts', () => {
+  /** A file's code without its comment lines. */
+  const code = (file: string) => readFileSync(file, 'utf8').split('\n').filter((line) => !/^\s*(?:\*|\/\/|\/\*\*)/.test(line)).join('\n');
+
+  it('ctx.bareProfile is set by resolveProfileName and read only through advice.ts', () => {
     for (const file of files(src)) {
-      const code = readFileSync(file, 'utf8').split('\n').filter((line) => !/^\s*(?:\*|\/\/|\/\*\*)/.test(line)).join('\n');
-      const reads = code.match(/\bctx\.bareProfile\b(?! =[^=])/g) ?? [];
-      expect(reads, relative(src, file)).toEqual(relative(src, file) === join('terminal', 'invocation.ts') ? reads : []);
+      const reads = code(file).match(/\bctx\.bareProfile\b(?! =[^=])/g) ?? [];
+      expect(reads, relative(src, file)).toEqual(relative(src, file) === join('terminal', 'advice.ts') ? reads : []);
+    }
+  });
+
+  it('no command line starts with the tool\'s name outside terminal/: commands and stages build them with advice.ts', () => {
+    for (const file of files(src).filter((f) => !relative(src, f).startsWith(`terminal${sep}`))) {
+      const lines = code(file).split('\n').filter((line) => /\$\{(?:ctx\.)?commandName\}|\$\{self\.command\}|\bprofileFlag\(/.test(line));
+      expect(lines, relative(src, file)).toEqual([]);
+    }
+  });
+
+  it('api/ takes from terminal/ only advice.ts (command lines) and what makes text safe to show', () => {
+    // sanitize.ts: untrusted text made safe; output.ts: the check's marks (✔ ✖), which api/check.ts prints.
+    const allowed = ['advice.js', 'sanitize.js', 'output.js'];
+    for (const file of files(join(src, 'api'))) {
+      const imported = [...readFileSync(file, 'utf8').matchAll(/from '\.\.\/terminal\/([^']+)'/g)].map((m) => m[1]);
+      expect(imported.filter((name) => !allowed.includes(name!)), relative(src, file)).toEqual([]);
     }
   });
 });

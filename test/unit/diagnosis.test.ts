@@ -1416,7 +1416,7 @@ describe('a key refused with a 400, in each body form, as the live check receive
   it('the Admin API reads the array form too: a refused admin key is "invalid", in the API\'s words, not "an answer without an error message"', async () => {
     const fetch = async () => new Response(JSON.stringify([{ error: { message: 'Invalid admin key.', type: 'invalid_request_error', code: 'invalid_api_key' } }]), { status: 401, headers: { 'content-type': 'application/json' } });
     const admin = createAdminApi({ env: {}, fetch: fetch as typeof globalThis.fetch });
-    const error: unknown = await admin.listProjects({ key: makeKey('admin', 'diagnosis'), baseURL: BASE_URL, timeoutMs: TIMEOUT_MS }).then(
+    const error: unknown = await admin.listProjects({ key: makeKey('admin', 'diagnosis'), baseURL: BASE_URL, timeoutMs: TIMEOUT_MS, commandName: 'openai-setup' }).then(
       () => null,
       (e: unknown) => e,
     );

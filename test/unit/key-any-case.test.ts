@@ -122,7 +122,7 @@ describe('a redirect to an address that holds the key', () => {
     const admin = makeKey('admin', 'any-case');
     const error = adminFailure(
       { kind: 'http', status: 302, headers: new Headers({ location: `http://${admin.toLowerCase()}.example/` }), body: '', requestId: null },
-      { baseURL: 'https://api.openai.com/v1', key: admin, timeoutMs: 15_000, proxy: null, action: 'reading the costs' },
+      { baseURL: 'https://api.openai.com/v1', key: admin, timeoutMs: 15_000, proxy: null, action: 'reading the costs', commandName: 'openai-setup' },
     );
     expect(error.message).toBe('Reading the costs failed: api.openai.com answered with a redirect (HTTP 302) to http://<the key>.example instead of an API answer; the key was not sent there, though the address holds it.');
     expect(piecesOf(admin, error.message)).toEqual([]);

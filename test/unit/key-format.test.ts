@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkKeyShape, cleanKey, keyKind, maskKey, parseKey } from '../../src/keys/format.js';
+import { checkKeyShape, cleanKey, hintKind, keyKind, maskKey, parseKey } from '../../src/keys/format.js';
 import { redact } from '../../src/keys/redact.js';
 import { makeKey } from '../helpers/openai-server.js';
 
@@ -220,6 +220,24 @@ describe('maskKey: one line of plain characters, whatever the key holds', () => 
   it('an ordinary key is masked as before', () => {
     expect(maskKey(PROJECT_KEY)).toBe('sk-proj-…Ab12');
     expect(maskKey(LEGACY_KEY)).toBe('sk-…Wx12');
+  });
+});
+
+describe('hintKind: the kind of key a hint was masked from (status has only the hint)', () => {
+  it('reads the prefix maskKey kept, for every kind it knows', () => {
+    for (const kind of ['proj', 'svcacct', 'admin'] as const) {
+      const key = makeKey(kind, 'hint-kind');
+      expect(hintKind(maskKey(key)), kind).toBe(keyKind(key));
+    }
+    expect(hintKind(maskKey(LEGACY_KEY))).toBe('legacy');
+    expect(hintKind(maskKey(`sk-None-${'a'.repeat(40)}Ab12`))).toBe('user');
+  });
+
+  it("is 'unknown' for any other hint: a short value's, a tail that is no key's characters, or no hint at all", () => {
+    for (const hint of ['…', '…Ab', 'sk-admin-…Ab1', 'sk-admin-…Ab12x', 'sk-admin-…?[2J', 'xsk-admin-…Ab12', 'sk-admin-Ab12', 'gsk…Ab12']) {
+      expect(hintKind(hint), hint).toBe('unknown');
+    }
+    expect(hintKind(maskKey(`${PROJECT_KEY}\x1b[2J`))).toBe('unknown');
   });
 });
 

@@ -255,7 +255,7 @@ describe('rotate', () => {
   it("a service account's key the API will not delete: the new key stays, the failure is named (exit 5)", async () => {
     const t = await setup();
     // The stored key belongs to a service account someone else made.
-    const created = await t.ctx.api.admin.createServiceAccount({ key: ADMIN, baseURL: 'https://api.openai.com/v1', timeoutMs: 1000 }, PROJECT, 'ci-bot');
+    const created = await t.ctx.api.admin.createServiceAccount({ key: ADMIN, baseURL: 'https://api.openai.com/v1', timeoutMs: 1000, commandName: 'openai-setup' }, PROJECT, 'ci-bot');
     await t.ctx.keys.set('default', created.key.value, false);
     await t.ctx.state.updateProfile('default', (p) => {
       p.lastVerify!.keyHint = `sk-svcacct-…${created.key.value.slice(-4)}`;
@@ -269,7 +269,7 @@ describe('rotate', () => {
 
     const allowed = await setup();
     allowed.org.admin.toggles.serviceAccountKeyDelete = 'allow';
-    const other = await allowed.ctx.api.admin.createServiceAccount({ key: ADMIN, baseURL: 'https://api.openai.com/v1', timeoutMs: 1000 }, PROJECT, 'ci-bot');
+    const other = await allowed.ctx.api.admin.createServiceAccount({ key: ADMIN, baseURL: 'https://api.openai.com/v1', timeoutMs: 1000, commandName: 'openai-setup' }, PROJECT, 'ci-bot');
     await allowed.ctx.keys.set('default', other.key.value, false);
     await allowed.ctx.state.updateProfile('default', (p) => {
       p.lastVerify!.keyHint = `sk-svcacct-…${other.key.value.slice(-4)}`;

@@ -243,7 +243,7 @@ describe('paragraphs the tool says, wrapped', () => {
 
 describe('advice as the person can type it', () => {
   it('checkFlags repeats the live-check options given, one shell word each, a base URL without user or password', async () => {
-    const { checkFlags } = await import('../../src/terminal/invocation.js');
+    const { checkFlags } = await import('../../src/terminal/advice.js');
     expect(checkFlags(undefined)).toBe('');
     expect(checkFlags({ billingCheck: true })).toBe('');
     expect(checkFlags({ baseURL: 'https://me:s3cret@llm.example.com/v1', model: 'gpt-4o', timeoutMs: 30000, billingCheck: false })).toBe(
