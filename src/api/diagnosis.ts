@@ -122,7 +122,10 @@ function hostnameOf(url: string): string {
   }
 }
 
-const TLS_CODES = /CERT|SSL|TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
+// Node's certificate verification codes (CERT_HAS_EXPIRED, DEPTH_ZERO_SELF_SIGNED_CERT, every
+// UNABLE_TO_…: UNABLE_TO_DECRYPT_CRL_SIGNATURE has no CERT in it) and its TLS/SSL errors. The one
+// list: verify's diagnosis and doctor's probe read a code by it.
+const TLS_CODES = /CERT|SSL|TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_/;
 
 // What a fix names to change the check, for the command that ran it (FailedRequest.noCheckFlags).
 type FlagsOf = Pick<FailedRequest, 'noCheckFlags'>;

@@ -5,13 +5,13 @@ import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, transportWarned } from '../api/check.js';
-import { NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
+import { apiErrorDiagnosis, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, FAILURE_FIELDS } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
+import { PAGES } from '../platform.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
 import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';
@@ -153,8 +153,6 @@ export async function caChecks(env: Record<string, string | undefined>, exists: 
   return checks;
 }
 
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO|SSL|TLS/i;
-
 /** How long doctor's probe waits for the API's headers. */
 const PROBE_TIMEOUT_MS = 10_000;
 
@@ -172,40 +170,44 @@ export interface ProbeAdvice extends NoCheckFlags {
 
 const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, ...NO_CHECK_FLAGS };
 
-/** The probe as diagnosis.ts's texts take a request: no key was sent with it, and doctor takes none of the live-check flags. */
+/**
+ * The probe as diagnosis.ts's texts take a request: GET /models sent without a key, to the base URL
+ * without its login (a 404's text quotes it), by a command that takes none of the live-check flags.
+ */
 function probeRequest(url: string, advice: ProbeAdvice): FailedRequest {
-  return { probe: 'models', baseURL: url, key: '', model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy, noCheckFlags: { verify: advice.verify } };
+  return { probe: 'models', baseURL: withoutCredentials(url), key: '', model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy, noCheckFlags: { verify: advice.verify } };
 }
 
 /**
  * What the unauthenticated GET /models found, as a check: a JSON answer (401 without a key) is
- * healthy. A redirect and a timeout through a proxy are said in the live check's words
- * (diagnosis.ts), with advice for doctor, which takes none of the live-check flags.
+ * healthy, and nothing is read into what it says of a key. A redirect, a 404, a page that is no API
+ * answer and no answer at all are said in the live check's words (diagnosis.ts), with advice for
+ * doctor; only a timeout without a proxy has doctor's own, which points at its Proxy check.
  */
 export function reachabilityCheck(url: string, reach: Reachability, advice: ProbeAdvice = DIRECT): DoctorCheck {
   const title = 'API reachable';
-  const baseURL = withoutCredentials(url);
+  const request = probeRequest(url, advice);
   if (reach.reached) {
-    // The API (and nearly every compatible one) has /models: a 404 there is most likely a wrong base URL.
-    if (reach.status === 404) return check('api', title, 'warn', `${baseURL} answered HTTP 404 for /models: the base URL looks wrong`, `Check OPENAI_BASE_URL: OpenAI-compatible APIs end in /v1, like ${OFFICIAL_API_BASE_URL}.`);
-    if (reach.status >= 300 && reach.status < 400) {
-      const location = reach.location ?? null;
-      const headers = { get: (name: string) => (name.toLowerCase() === 'location' ? location : null) };
-      const redirect = nonApiDiagnosis({ kind: 'http', status: reach.status, headers, body: undefined, requestId: null }, probeRequest(url, advice));
-      if (redirect) return check('api', title, 'warn', redirect.message.replace(/\.$/, ''), redirect.fix);
-    }
-    if (reach.json) return check('api', title, 'ok', `${baseURL} answered (HTTP ${reach.status} without a key, ${reach.ms} ms)`);
-    return check('api', title, 'warn', `${baseURL} answered HTTP ${reach.status} with a page that is not an API answer`, 'A proxy, firewall or captive portal may be answering instead: check the network and HTTPS_PROXY.');
+    const { status } = reach;
+    const redirect = status >= 300 && status < 400;
+    if (reach.json && !redirect && status !== 404) return check('api', title, 'ok', `${request.baseURL} answered (HTTP ${status} without a key, ${reach.ms} ms)`);
+    const location = reach.location ?? null;
+    const failure: Extract<Failure, { kind: 'http' }> = { kind: 'http', status, headers: { get: (name) => (name.toLowerCase() === 'location' ? location : null) }, body: undefined, requestId: null };
+    // The probe reads no body: a 404 is taken as the API's own (the API and nearly every compatible
+    // one list models, so the base URL looks wrong), whatever its page.
+    const found = (status === 404 ? null : nonApiDiagnosis(failure, request)) ?? apiErrorDiagnosis(failure, request);
+    return check('api', title, 'warn', found.message.replace(/\.$/, ''), found.fix);
   }
   const { code, detail } = reach;
-  let fix: string | null = 'Check your connection, and HTTPS_PROXY / NO_PROXY if you need a proxy.';
-  // Through a proxy, the proxy is what to check; with one set that this URL does not use, setting one is no advice.
-  if (code === 'TimeoutError' && advice.proxy) fix = transportDiagnosis({ kind: 'timeout' }, probeRequest(url, advice)).fix;
-  else if (code === 'TimeoutError' && advice.proxySet) fix = 'No answer in time: a firewall may drop the connection, which does not go through the proxy (see Proxy above).';
-  else if (code === 'TimeoutError') fix = 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
-  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') fix = 'The name does not resolve: check DNS, or the base URL.';
-  else if (TLS_CODES.test(code)) fix = 'A TLS-inspecting proxy? Point NODE_EXTRA_CA_CERTS at its CA certificate file.';
-  return check('api', title, 'fail', `${baseURL.replace(/\/+$/, '')}/models could not be reached: ${code ? `${code}: ` : ''}${detail}`, fix, EXIT.network);
+  const failure: Exclude<Failure, { kind: 'http' }> = code === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'transport', code: code || null, text: detail };
+  let { fix } = transportDiagnosis(failure, request);
+  // With no proxy in the way, doctor's Proxy check above says whether one is set and applies.
+  if (code === 'TimeoutError' && !advice.proxy) {
+    fix = advice.proxySet
+      ? 'No answer in time: a firewall may drop the connection, which does not go through the proxy (see Proxy above).'
+      : 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
+  }
+  return check('api', title, 'fail', `${request.baseURL.replace(/\/+$/, '')}/models could not be reached: ${code ? `${code}: ` : ''}${detail}`, fix, EXIT.network);
 }
 
 const fileExists = (path: string) => access(path).then(() => true, () => false);

@@ -24,8 +24,9 @@ const PEAK_RSS_LIMIT_MB = 256;
 
 // ---------------------------------------------------------------------------------------------
 // A broken API: the first path segment picks the misbehaviour, e.g. http://127.0.0.1:N/stall/v1.
+// (A redirect is the local OpenAI-like server's own: startOpenAIServer({ redirect }).)
 
-type Mode = 'stall' | 'hang' | 'endless' | 'bomb' | 'notgzip' | 'redirect';
+type Mode = 'stall' | 'hang' | 'endless' | 'bomb' | 'notgzip';
 
 interface Seen {
   method: string;
@@ -65,7 +66,7 @@ function streamForever(res: ServerResponse): void {
   pump();
 }
 
-function startBrokenApi(bomb: Buffer, redirectTo: string) {
+function startBrokenApi(bomb: Buffer) {
   const seen: Seen[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
@@ -90,9 +91,6 @@ function startBrokenApi(bomb: Buffer, redirectTo: string) {
       case 'notgzip': // says gzip, is not
         res.writeHead(200, { ...json, 'content-encoding': 'gzip' });
         return void res.end('{"object":"list","data":[]}');
-      case 'redirect':
-        res.writeHead(302, { location: `${redirectTo}/login?continue=api` });
-        return void res.end();
       default:
         res.writeHead(404).end();
     }
@@ -123,6 +121,8 @@ let apiPort: number;
 let portal: Server;
 let portalPort: number;
 const portalSeen: IncomingHttpHeaders[] = [];
+/** Answers models and chat with a 302 to the portal (a captive portal's sign-in). */
+let redirecting: FakeOpenAI;
 let openai: FakeOpenAI;
 let proxy: FakeProxy;
 let testEnv: TestEnv;
@@ -135,8 +135,9 @@ beforeAll(async () => {
     res.end('<h1>Sign in to the Wi-Fi</h1>');
   });
   portalPort = await listen(portal);
-  api = startBrokenApi(await gzipBomb(), `http://127.0.0.1:${portalPort}`);
+  api = startBrokenApi(await gzipBomb());
   apiPort = await listen(api.server);
+  redirecting = await startOpenAIServer({ redirect: { location: `http://127.0.0.1:${portalPort}/login?continue=api` } });
   openai = await startOpenAIServer({ keys: { [KEY]: 'valid' } });
   proxy = await startProxy();
   testEnv = await makeTestEnv();
@@ -148,7 +149,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([api && close(api.server, api.sockets), portal && close(portal), openai?.close(), proxy?.close()]);
+  await Promise.all([api && close(api.server, api.sockets), portal && close(portal), redirecting?.close(), openai?.close(), proxy?.close()]);
   await testEnv?.cleanup();
 });
 
@@ -175,15 +176,17 @@ function verifyJson(result: RunResult) {
   return VerifyJsonSchema.parse(JSON.parse(result.stdout));
 }
 
-/** `verify --json` against the broken API in `mode`; the whole env is scrubbed but for the route. */
-function verify(mode: Mode, route: Route, flags: string[], extra: Record<string, string> = {}, timeoutMs?: number): Promise<RunResult> {
-  const baseURL = `http://127.0.0.1:${apiPort}/${mode}/v1`;
-  return runCli(['verify', '--key', KEY, '--base-url', baseURL, '--json', ...flags], { env: envFor(route, extra), timeoutMs });
+/** The base URL of the broken API in `mode`, or of a local OpenAI-like server. */
+const baseURLOf = (target: Mode | FakeOpenAI) => (typeof target === 'string' ? `http://127.0.0.1:${apiPort}/${target}/v1` : target.baseURL);
+
+/** `verify --json` against the broken API in `mode` (or `target`); the whole env is scrubbed but for the route. */
+function verify(target: Mode | FakeOpenAI, route: Route, flags: string[], extra: Record<string, string> = {}, timeoutMs?: number): Promise<RunResult> {
+  return runCli(['verify', '--key', KEY, '--base-url', baseURLOf(target), '--json', ...flags], { env: envFor(route, extra), timeoutMs });
 }
 
 /** `doctor --json` with no key anywhere (so only its unauthenticated probe talks to the API). */
-async function doctor(mode: Mode, route: Route, timeoutMs?: number) {
-  const result = await runCli(['doctor', '--json'], { env: envFor(route, { OPENAI_BASE_URL: `http://127.0.0.1:${apiPort}/${mode}/v1` }), timeoutMs });
+async function doctor(target: Mode | FakeOpenAI, route: Route, timeoutMs?: number) {
+  const result = await runCli(['doctor', '--json'], { env: envFor(route, { OPENAI_BASE_URL: baseURLOf(target) }), timeoutMs });
   expect(result.timedOut).toBe(false);
   const parsed = DoctorJsonSchema.parse(JSON.parse(result.stdout));
   return { result, parsed, api: parsed.checks.find((c) => c.id === 'api')! };
@@ -246,20 +249,21 @@ describe.each(Object.keys(ROUTES) as Route[])('%s', (route) => {
 
   it('a redirect: network_error naming its target, which gets no request (and so no key)', async () => {
     portalSeen.length = 0;
-    const result = await verify('redirect', route, []);
+    const before = redirecting.requests.length;
+    const result = await verify(redirecting, route, []);
     expect(result.code, result.stderr).toBe(6);
     const parsed = verifyJson(result);
     expect(parsed).toMatchObject({ status: 'network_error', reason: 'http_302' });
     expect(parsed.message).toContain(`redirect (HTTP 302) to 127.0.0.1:${portalPort}`);
     expect(parsed.message).toContain('the key was not sent there');
-    expect(api.seen.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+    expect(redirecting.requests.slice(before).map((r) => `${r.path} ${r.key === KEY}`).sort()).toEqual(['/v1/chat/completions true', '/v1/models true']);
     expect(portalSeen).toEqual([]);
     expect(proxy.targets).not.toContain(`127.0.0.1:${portalPort}`);
-    expectRoute(route, apiPort);
+    expectRoute(route, redirecting.port);
 
     // doctor's unauthenticated probe takes the same path: the redirect is named as one, with where
     // it pointed, and not followed; the fix names OPENAI_BASE_URL, as doctor has no --base-url.
-    const { api: check } = await doctor('redirect', route);
+    const { api: check } = await doctor(redirecting, route);
     expect(check).toMatchObject({ status: 'warn' });
     expect(check.detail).toContain(`answered with a redirect (HTTP 302) to 127.0.0.1:${portalPort} instead of an API answer`);
     expect(check.fix).toContain('the OPENAI_BASE_URL.');
@@ -328,6 +332,12 @@ describe('HTTPS, as the real API', () => {
     expect(json.fix).toMatch(/NODE_EXTRA_CA_CERTS/);
     expect(tlsApi.requests.length).toBe(before);
     expectRoute(route, tlsApi.port);
+
+    // doctor's probe reads the code by the same list, and gives the same advice.
+    const { api: check } = await doctor(tlsApi, route);
+    expect(check).toMatchObject({ status: 'fail', fix: json.fix });
+    expect(check.detail).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(tlsApi.requests.length).toBe(before);
   });
 });
 

@@ -384,14 +384,10 @@ describe('network faults', () => {
       res.end('<h1>Sign in to the Wi-Fi</h1>');
     });
     const portalPort = await listenLocal(portal);
-    const redirecting = createHttpServer((_req, res) => {
-      res.writeHead(302, { location: `http://127.0.0.1:${portalPort}/login?continue=api` });
-      res.end();
-    });
-    const port = await listenLocal(redirecting);
+    const redirecting = await startOpenAIServer({ redirect: { location: `http://127.0.0.1:${portalPort}/login?continue=api` } });
     try {
       const key = keyFor('valid');
-      const result = await verify(['--key', key, '--base-url', `http://127.0.0.1:${port}/v1`, '--json']);
+      const result = await verify(['--key', key, '--base-url', redirecting.baseURL, '--json']);
       expect(result.code).toBe(6);
       const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
       expect(parsed).toMatchObject({ status: 'network_error', reason: 'http_302', exitCode: 6 });
@@ -399,10 +395,9 @@ describe('network faults', () => {
       expect(portalSeen).toEqual([]);
       expectNoLeak(result, key);
     } finally {
-      for (const s of [portal, redirecting]) {
-        s.closeAllConnections();
-        s.close();
-      }
+      portal.closeAllConnections();
+      portal.close();
+      await redirecting.close();
     }
   });
 
@@ -411,13 +406,10 @@ describe('network faults', () => {
     // parser lower-cases a host, which left the key's opening as it was and the masking fooled.
     let key = '';
     for (let i = 0; !/^sk-svcacct-[a-z0-9]{6}[A-Z]/.test(key); i++) key = makeKey('svcacct', `verify-redirect-${i}`);
-    const redirecting = createHttpServer((req, res) => {
-      req.resume();
-      res.writeHead(302, { location: `http://${req.headers.authorization?.replace(/^Bearer /, '')}.example/` }).end();
-    });
-    const port = await listenLocal(redirecting);
+    const redirecting = await startOpenAIServer({ redirect: { location: (request) => `http://${request.key}.example/` } });
+    const { port } = redirecting;
     try {
-      await withTestEnv({ OPENAI_API_KEY: key, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` }, async (t) => {
+      await withTestEnv({ OPENAI_API_KEY: key, OPENAI_BASE_URL: redirecting.baseURL }, async (t) => {
         const shown = await runCli(['verify'], { env: t.env });
         const json = await runCli(['verify', '--json'], { env: t.env });
         const status = await runCli(['status'], { env: t.env });
@@ -432,8 +424,7 @@ describe('network faults', () => {
         expect(JSON.parse(stored).profiles.default.lastVerify.message).toBe(target);
       });
     } finally {
-      redirecting.closeAllConnections();
-      redirecting.close();
+      await redirecting.close();
     }
   });
 

@@ -132,7 +132,15 @@ export declare function startOpenAIServer(options?: {
   admin?: { toggles?: Partial<AdminToggles> };
   /** Serve HTTPS with this PEM key and certificate; `hostname` (default the host) names the server in its URLs. */
   tls?: { key: string; cert: string; hostname?: string };
+  /** GET /v1/models and POST /v1/chat/completions answer with this redirect, whatever the key (a captive portal, a proxy login page); the requests are still recorded. */
+  redirect?: Redirect;
 }): Promise<FakeOpenAI>;
+
+/** A redirect answer: `status` (default 302) and its Location, fixed or made from the request (e.g. from its key). */
+export interface Redirect {
+  status?: number;
+  location: string | ((request: RecordedRequest) => string);
+}
 
 /** Deterministic fake keys with the real shapes of docs/openai-api-answers.md §1.1, e.g. makeKey('proj', 'a') → 164-char `sk-proj-…T3BlbkFJ…`. */
 export declare function makeKey(kind: 'proj' | 'svcacct' | 'admin' | 'legacy' | 'none', seed: string): string;

@@ -802,7 +802,18 @@ export async function startOpenAIServer(options = {}) {
     const auth = req.headers.authorization;
     const match = typeof auth === 'string' ? /^Bearer\s+(.*)$/i.exec(auth.trim()) : null;
     const key = match?.[1]?.trim() || null;
-    requests.push({ method, path, query: url.search, headers: req.headers, body, key });
+    /** @type {RecordedRequest} */
+    const recorded = { method, path, query: url.search, headers: req.headers, body, key };
+    requests.push(recorded);
+
+    // A captive portal or a proxy login page in the API's place: models and chat answer with a
+    // redirect, whatever the key (never followed by the client, which must not send the key on).
+    if (options.redirect && (path === '/v1/models' || path === '/v1/chat/completions')) {
+      const { status = 302, location } = options.redirect;
+      res.writeHead(status, { location: typeof location === 'function' ? location(recorded) : location, 'content-length': '0' });
+      res.end();
+      return;
+    }
 
     const adminAnswer = answerAdmin(admin, { method, path, params: url.searchParams, key, body, bodyIsJson });
     if (adminAnswer) {

@@ -928,7 +928,8 @@ const ANSWER_ROWS: Row[] = [
 ];
 
 /** No HTTP answer: both probes fail the same way, as probes.ts reports it. */
-const TLS = ['CERT_HAS_EXPIRED', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID'];
+// Every UNABLE_TO_… is one, also those without CERT in the name (doctor's probe reads codes by the same list).
+const TLS = ['CERT_HAS_EXPIRED', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY'];
 
 const both = (failure: Failure, c: Check = {}) => judge(failure, failure, c);
 

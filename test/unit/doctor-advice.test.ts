@@ -1,14 +1,15 @@
 // doctor's advice works for doctor: it takes none of the live-check flags (--base-url, --timeout,
 // --model), so its texts name OPENAI_BASE_URL and the `verify` command that takes them; its probe
 // is sent as the SDK's own requests are, names a redirect with where it pointed, and after a
-// timeout through a proxy says to check that proxy.
+// timeout through a proxy says to check that proxy. Every other failure of its probe (a 404, a name
+// that does not resolve, TLS, a page that is no API answer) is said in the live check's words.
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { transportDiagnosis, type FailedRequest } from '../../src/api/diagnosis.js';
+import { NO_CHECK_FLAGS, transportDiagnosis, type FailedRequest } from '../../src/api/diagnosis.js';
 import { createApi } from '../../src/api/probes.js';
 import type { VerifyStatus } from '../../src/api/status.js';
+import type { Reachability } from '../../src/api/types.js';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
 import { REPO_ROOT } from '../helpers/env.js';
 import { checkResult, makeTestContext, testKey, type CheckAnswer, type TestContext, type TestContextOptions } from '../helpers/context.js';
@@ -126,28 +127,85 @@ describe('doctor against the local API, through the one HTTP path', () => {
 });
 
 describe("doctor's probe: a redirect, named", () => {
-  let redirecting: Server;
-  let port: number;
-  const seen: IncomingHttpHeaders[] = [];
+  let redirecting: FakeOpenAI;
   beforeAll(async () => {
-    redirecting = createServer((req, res) => {
-      seen.push(req.headers);
-      res.writeHead(302, { location: 'http://portal.example:8080/login?continue=api' }).end();
-    });
-    port = await new Promise<number>((resolve) => redirecting.listen(0, '127.0.0.1', () => resolve((redirecting.address() as { port: number }).port)));
+    redirecting = await startOpenAIServer({ redirect: { location: 'http://portal.example:8080/login?continue=api' } });
   });
-  afterAll(() => new Promise<void>((resolve) => redirecting.close(() => resolve())));
+  afterAll(() => redirecting?.close());
 
   it("says redirect, with where it pointed, in the live check's words; its fix names OPENAI_BASE_URL", async () => {
-    context({ env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` } });
+    context({ env: { OPENAI_BASE_URL: redirecting.baseURL } });
     realApi();
 
     const { json, fix } = await doctorJson();
 
     const api = json.checks.find((c) => c.id === 'api')!;
-    expect(api).toMatchObject({ status: 'warn', detail: `127.0.0.1:${port} answered with a redirect (HTTP 302) to portal.example:8080 instead of an API answer; the key was not sent there` });
+    expect(api).toMatchObject({ status: 'warn', detail: `127.0.0.1:${redirecting.port} answered with a redirect (HTTP 302) to portal.example:8080 instead of an API answer; the key was not sent there` });
     expect(fix('api')).toBe('A captive portal or proxy login page may be in the way: sign in to the network in a browser, or check your proxy settings and the OPENAI_BASE_URL.');
-    expect(seen).toHaveLength(1);
+    expect(redirecting.requests.map((r) => `${r.method} ${r.path} ${r.key}`)).toEqual(['GET /v1/models null']);
+  });
+});
+
+describe("doctor's probe: every other failure in the live check's words, for a probe sent without a key", () => {
+  /** The probe's check, printed and in --json: the same detail and fix, and neither speaks of a key. */
+  async function probeSays(reach: Reachability, options: TestContextOptions = {}) {
+    context(options);
+    t.api.answerReach(reach);
+    await doctor(t.ctx, { json: false });
+    const printed = t.stdout;
+    await t.cleanup();
+    context(options);
+    t.api.answerReach(reach);
+    const { json } = await doctorJson();
+    const api = json.checks.find((c) => c.id === 'api')!;
+    expect(printed).toContain(`API reachable       ${api.detail}\n  → ${api.fix}\n`);
+    expect(`${api.detail} ${api.fix}`).not.toMatch(/\bkey\b|--base-url|--timeout/);
+    t.assertScriptsUsed();
+    return { api };
+  }
+
+  /** What the live check says, with doctor's flags, to the same failure of its models probe. */
+  const liveFix = (failure: Parameters<typeof transportDiagnosis>[0], proxy: string | null = null) =>
+    transportDiagnosis(failure, { probe: 'models', baseURL: OFFICIAL, key: '', model: '', timeoutMs: 10_000, proxy, noCheckFlags: NO_CHECK_FLAGS }).fix;
+
+  it('a 404 for /models, whatever its page: the base URL looks wrong, with the /v1 it may lack (shown without its login)', async () => {
+    const { api } = await probeSays({ reached: true, status: 404, json: false, ms: 5 }, { env: { OPENAI_BASE_URL: 'https://me:s3cret@gw.example/openai' } });
+    expect(api).toEqual({
+      id: 'api',
+      title: 'API reachable',
+      status: 'warn',
+      detail: 'The base URL https://gw.example/openai looks wrong: gw.example answered HTTP 404 to the list of models',
+      fix: 'Check the base URL (OPENAI_BASE_URL): OpenAI-compatible APIs end in /v1, like https://api.openai.com/v1. Did you mean https://gw.example/openai/v1?',
+    });
+    expect(t.stdout).not.toContain('s3cret');
+  });
+
+  it('a name that does not resolve: DNS or OPENAI_BASE_URL; through a proxy, the proxy\'s host', async () => {
+    const direct = await probeSays({ reached: false, code: 'ENOTFOUND', detail: 'getaddrinfo ENOTFOUND api.openai.com' });
+    expect(direct.api).toMatchObject({ status: 'fail', detail: 'https://api.openai.com/v1/models could not be reached: ENOTFOUND: getaddrinfo ENOTFOUND api.openai.com' });
+    expect(direct.api.fix).toBe('Check your internet connection and DNS, or the OPENAI_BASE_URL you set.');
+    expect(direct.api.fix).toBe(liveFix({ kind: 'transport', code: 'ENOTFOUND', text: '' }));
+
+    const proxied = await probeSays({ reached: false, code: 'EAI_AGAIN', detail: 'getaddrinfo EAI_AGAIN proxy.corp' }, { env: { HTTPS_PROXY: 'http://proxy.corp:3128' } });
+    expect(proxied.api.fix).toBe('Check the proxy host in HTTPS_PROXY / HTTP_PROXY, and your DNS.');
+    expect(proxied.api.fix).toBe(liveFix({ kind: 'transport', code: 'EAI_AGAIN', text: '' }, 'http://proxy.corp:3128'));
+  });
+
+  it.each(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'ERR_TLS_CERT_ALTNAME_INVALID'])('a TLS failure (%s): NODE_EXTRA_CA_CERTS, as the live check says it', async (code) => {
+    const { api } = await probeSays({ reached: false, code, detail: 'certificate problem' });
+    expect(api).toMatchObject({ status: 'fail', detail: `https://api.openai.com/v1/models could not be reached: ${code}: certificate problem` });
+    expect(api.fix).toBe('If a company proxy inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate file.');
+    expect(api.fix).toBe(liveFix({ kind: 'transport', code, text: '' }));
+  });
+
+  it('a page that is not an API answer: a sign-in page for a 200, something else in the way otherwise', async () => {
+    const portal = await probeSays({ reached: true, status: 200, json: false, ms: 5 });
+    expect(portal.api).toMatchObject({ status: 'warn', detail: 'api.openai.com answered HTTP 200 with a page that is not an OpenAI API answer' });
+    expect(portal.api.fix).toBe('A network sign-in page (captive portal), a proxy or another server answered instead: sign in to the network in a browser, or check your proxy or network, and the OPENAI_BASE_URL.');
+
+    const gateway = await probeSays({ reached: true, status: 502, json: false, ms: 5 });
+    expect(gateway.api).toMatchObject({ status: 'warn', detail: 'api.openai.com answered HTTP 502 with a page that is not an OpenAI API answer' });
+    expect(gateway.api.fix).toBe('Something between you and the API answered instead: check your proxy or network, and the OPENAI_BASE_URL.');
   });
 });
 

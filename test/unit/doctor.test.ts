@@ -65,7 +65,7 @@ describe('doctor', () => {
     expect(await doctor(t.ctx, { json: false })).toBe(6);
 
     expect(line('API reachable')).toBe('✖ API reachable       https://api.openai.com/v1/models could not be reached: ENOTFOUND: getaddrinfo ENOTFOUND api.openai.com');
-    expect(t.stdout).toContain('  → The name does not resolve: check DNS, or the base URL.');
+    expect(t.stdout).toContain('  → Check your internet connection and DNS, or the OPENAI_BASE_URL you set.\n');
     expect(line('Live check')).toContain('not run for sk-proj-…000A');
     expect(t.api.checks).toEqual([]);
     t.assertScriptsUsed();
@@ -77,8 +77,8 @@ describe('doctor', () => {
 
     expect(await doctor(t.ctx, { json: false })).toBe(6);
 
-    expect(line('API reachable')).toBe('! API reachable       https://api.openai.com/v1 answered HTTP 404 for /models: the base URL looks wrong');
-    expect(t.stdout).toContain("  → Check OPENAI_BASE_URL: OpenAI-compatible APIs end in /v1, like https://api.openai.com/v1.");
+    expect(line('API reachable')).toBe('! API reachable       The base URL https://api.openai.com/v1 looks wrong: api.openai.com answered HTTP 404 to the list of models');
+    expect(t.stdout).toContain('  → Check the base URL (OPENAI_BASE_URL): OpenAI-compatible APIs end in /v1, like https://api.openai.com/v1.\n');
     expect(t.api.checkedKeys).toEqual([KEY]);
     t.assertScriptsUsed();
   });

@@ -4,8 +4,6 @@
 // stored. The pure masking first, then the redirect's diagnosis, then verify, doctor --json and
 // status over the real HTTP client against a local server that answers with that redirect.
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminFailure } from '../../src/api/admin-failure.js';
@@ -16,7 +14,7 @@ import { run as status } from '../../src/commands/status.js';
 import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
 import { holdsSecret, MIN_SECRET_FRAGMENT, redact } from '../../src/keys/redact.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
-import { makeKey } from '../helpers/openai-server.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 
 /**
  * A service-account key whose first characters after `sk-svcacct-` are lower case or digits (about
@@ -130,22 +128,14 @@ describe('a redirect to an address that holds the key', () => {
 });
 
 describe('verify, doctor --json and status after a redirect to http://<the key>.example/ (the real HTTP client, a local server)', () => {
-  let server: Server;
+  let server: FakeOpenAI;
   let baseURL = '';
   beforeAll(async () => {
-    // The answer the reviewer saw: a 302 to a host made of the bearer key, whatever the path.
-    server = createServer((request, response) => {
-      request.resume();
-      const key = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? 'no-key';
-      response.writeHead(302, { location: `http://${key}.example/` }).end();
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    // The answer the reviewer saw: a 302 to a host made of the bearer key.
+    server = await startOpenAIServer({ redirect: { location: ({ key }) => `http://${key ?? 'no-key'}.example/` } });
+    baseURL = server.baseURL;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  });
+  afterAll(() => server?.close());
 
   let t: TestContext;
   afterEach(async () => {
