@@ -3,50 +3,29 @@
 // Our own output never holds a whole key.
 import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AdminKeyJsonSchema } from '../../src/commands/admin-key.js';
 import { RotateJsonSchema } from '../../src/commands/rotate.js';
 import { SpendFailureJsonSchema, SpendJsonSchema } from '../../src/commands/spend.js';
-import { filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
-import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
-import { spawnCli, type PtySession } from '../helpers/pty.js';
+import { filesContaining, type TestEnv } from '../helpers/env.js';
+import { makeKey } from '../helpers/openai-server.js';
 import { runCli } from '../helpers/run.js';
+import { useServerAndKeyring } from '../helpers/server-and-keyring.js';
 
-let server: FakeOpenAI;
-let keyring: PrivateKeyring;
 const ADMIN = makeKey('admin', 'e2e-admin');
 const PROJECT = 'proj_E2eAdmin0000000000000000';
 const KEYS: string[] = [ADMIN];
 
-const envs: TestEnv[] = [];
-let session: PtySession | undefined;
-
-beforeAll(async () => {
-  [server, keyring] = await Promise.all([startOpenAIServer(), startPrivateKeyring()]);
-  server.admin.addAdminKey(ADMIN);
-  server.admin.addProject({ id: PROJECT, name: 'openai-setup' });
+const { server, keyring, machine, spawnCli } = useServerAndKeyring((openai) => {
+  openai.admin.addAdminKey(ADMIN);
+  openai.admin.addProject({ id: PROJECT, name: 'openai-setup' });
 });
-afterAll(async () => {
-  await Promise.all([server?.close(), keyring?.stop()]);
-});
-afterEach(async () => {
-  session?.kill();
-  session = undefined;
-  for (const t of envs.splice(0)) await t.cleanup();
-});
-
-async function machine(extra: Record<string, string | undefined> = {}): Promise<TestEnv> {
-  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...keyring.env, ...extra });
-  envs.push(t);
-  return t;
-}
 
 /** A project key of PROJECT the server knows (a fresh one each time). */
 let keyCount = 0;
 function projectKey(scenario: 'valid' | 'no_credits' = 'valid', project = PROJECT): string {
   const key = makeKey('proj', `e2e-admin-${keyCount++}`);
-  server.addKey(key, { scenario, project });
+  server().addKey(key, { scenario, project });
   KEYS.push(key);
   return key;
 }
@@ -60,7 +39,7 @@ function expectNoKey(result: { stdout: string; stderr: string } | string): void 
 describe('admin-key', () => {
   it("stores a piped admin key in its own keychain entry, checked with GET /organization/projects?limit=1 and today's costs", async () => {
     const t = await machine();
-    const before = server.requestsFor(ADMIN).length;
+    const before = server().requestsFor(ADMIN).length;
     const result = await runCli(['admin-key', '--stdin', '--profile', 'ak1'], { env: t.env, input: `${ADMIN}\n` });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works: it can list the organization's projects .* and read its costs\.\n/);
@@ -68,9 +47,9 @@ describe('admin-key', () => {
     // Profile ak1 has no key: nothing to be "next to".
     expect(result.stdout).not.toContain('next to the key');
     expect(result.stdout).toContain('`openai-setup rotate --profile ak1` and `openai-setup spend --profile ak1` use it from now on; `openai-setup logout --admin --profile ak1` removes it.');
-    expect(await keyring.lookup('openai-setup', 'ak1:admin')).toBe(ADMIN);
-    expect(await keyring.lookup('openai-setup', 'ak1')).toBeNull();
-    const sent = server.requestsFor(ADMIN).slice(before);
+    expect(await keyring().lookup('openai-setup', 'ak1:admin')).toBe(ADMIN);
+    expect(await keyring().lookup('openai-setup', 'ak1')).toBeNull();
+    const sent = server().requestsFor(ADMIN).slice(before);
     // Today's costs (from 00:00 UTC), one bucket.
     expect(sent.map((r) => `${r.method} ${r.path}${r.query}`)).toEqual(['GET /v1/organization/projects?limit=1', expect.stringMatching(/^GET \/v1\/organization\/costs\?start_time=\d+00&bucket_width=1d&limit=1$/)]);
     expect(sent[0]!.headers['user-agent']).toMatch(/^OpenAI\/JS /);
@@ -80,7 +59,7 @@ describe('admin-key', () => {
 
     const removed = await runCli(['logout', '--admin', '--yes', '--profile', 'ak1'], { env: t.env });
     expect(removed.code).toBe(0);
-    expect(await keyring.lookup('openai-setup', 'ak1:admin')).toBeNull();
+    expect(await keyring().lookup('openai-setup', 'ak1:admin')).toBeNull();
   });
 
   it('a project key as the admin key: refused without sending it (exit 5), nothing stored', async () => {
@@ -90,8 +69,8 @@ describe('admin-key', () => {
     expect(result.code).toBe(5);
     expect(result.stderr).toMatch(/✖ This needs an admin key: sk-proj-…\S{4} is a project key\. It was not sent, and nothing was stored\./);
     expect(result.stderr.split('\n').filter((l) => l.startsWith('✖'))).toHaveLength(1);
-    expect(server.requestsFor(key)).toEqual([]);
-    expect(await keyring.lookup('openai-setup', 'ak2:admin')).toBeNull();
+    expect(server().requestsFor(key)).toEqual([]);
+    expect(await keyring().lookup('openai-setup', 'ak2:admin')).toBeNull();
     expectNoKey(result);
   });
 
@@ -99,7 +78,7 @@ describe('admin-key', () => {
     const t = await machine();
     const key = projectKey();
     for (const errorShape of ['nested', 'string'] as const) {
-      server.admin.toggles.errorShape = errorShape;
+      server().admin.toggles.errorShape = errorShape;
       try {
         const result = await runCli(['spend', '--profile', 'ak2'], { env: { ...t.env, OPENAI_ADMIN_KEY: key } });
         expect(result.code).toBe(5);
@@ -107,7 +86,7 @@ describe('admin-key', () => {
         expect(result.stderr.split('\n').filter((l) => l.startsWith('✖'))).toHaveLength(1);
         expectNoKey(result);
       } finally {
-        server.admin.toggles.errorShape = 'nested';
+        server().admin.toggles.errorShape = 'nested';
       }
     }
   });
@@ -115,7 +94,7 @@ describe('admin-key', () => {
   it('the 2026 short "Missing scopes" (no full stop, code missing_scope) as a 401: a project key needs an admin key, exit 5, not "revoked"', async () => {
     const t = await machine();
     const key = projectKey();
-    Object.assign(server.admin.toggles, { missingScopeForm: 'short', missingScopeStatus: 401 });
+    Object.assign(server().admin.toggles, { missingScopeForm: 'short', missingScopeStatus: 401 });
     try {
       // Sent only from OPENAI_ADMIN_KEY: admin-key refuses a project key before sending it.
       const result = await runCli(['spend', '--profile', 'x'], { env: { ...t.env, OPENAI_ADMIN_KEY: key } });
@@ -127,14 +106,14 @@ describe('admin-key', () => {
       // A stored admin key without api.usage.read, told the same way: spend names the permission.
       const noCosts = makeKey('admin', 'e2e-no-costs');
       KEYS.push(noCosts);
-      server.admin.addAdminKey(noCosts, { scopes: ['api.management.read', 'api.management.write'] });
+      server().admin.addAdminKey(noCosts, { scopes: ['api.management.read', 'api.management.write'] });
       expect((await runCli(['admin-key', '--stdin', '--profile', 'x'], { env: t.env, input: noCosts })).code).toBe(0);
       const spend = await runCli(['spend', '--profile', 'x'], { env: t.env });
       expect(spend.code).toBe(5);
       expect(spend.stderr).toMatch(/✖ The admin key sk-admin-…\S{4} lacks the permission api\.usage\.read, needed for reading the organization's costs\./);
       expectNoKey(spend);
     } finally {
-      Object.assign(server.admin.toggles, { missingScopeForm: 'long', missingScopeStatus: 403 });
+      Object.assign(server().admin.toggles, { missingScopeForm: 'long', missingScopeStatus: 403 });
     }
   });
 
@@ -142,13 +121,13 @@ describe('admin-key', () => {
     const t = await machine();
     const usageOnly = makeKey('admin', 'e2e-usage-read-only');
     KEYS.push(usageOnly);
-    server.admin.addAdminKey(usageOnly, { scopes: ['api.usage.read'] });
+    server().admin.addAdminKey(usageOnly, { scopes: ['api.usage.read'] });
     const result = await runCli(['admin-key', '--stdin', '--profile', 'u'], { env: t.env, input: usageOnly });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works for spend: it can read the organization's costs\./);
     expect(result.stderr).toMatch(/! It lacks the permission api\.management\.read: rotate cannot use it \(rotate needs api\.management\.read and api\.management\.write\)/);
     expect(result.stdout).toContain('`openai-setup spend --profile u` uses it from now on');
-    expect(await keyring.lookup('openai-setup', 'u:admin')).toBe(usageOnly);
+    expect(await keyring().lookup('openai-setup', 'u:admin')).toBe(usageOnly);
     expectNoKey(result);
 
     const spend = await runCli(['spend', '--profile', 'u'], { env: t.env });
@@ -162,13 +141,13 @@ describe('admin-key', () => {
     const rotate = await runCli(['rotate', '--yes', '--profile', 'u'], { env: t.env });
     expect(rotate.code).toBe(5);
     expect(rotate.stderr).toMatch(/✖ The admin key sk-admin-…\S{4} lacks the permission api\.management\.write, needed for creating a service account in proj_\w+\. Nothing was changed/);
-    expect(await keyring.lookup('openai-setup', 'u')).toBe(old);
+    expect(await keyring().lookup('openai-setup', 'u')).toBe(old);
     expectNoKey(rotate);
   });
 
   it('on a terminal: the admin keys page, then a hidden prompt; without one, exit 2 naming --stdin', async () => {
     const t = await machine();
-    session = spawnCli(['admin-key', '--profile', 'ak3'], { env: t.env });
+    const session = spawnCli(['admin-key', '--profile', 'ak3'], { env: t.env });
     await session.waitFor('Paste the admin key (input is hidden):');
     expect(session.output()).toContain('https://platform.openai.com/settings/organization/admin-keys');
     session.type(ADMIN);
@@ -176,7 +155,7 @@ describe('admin-key', () => {
     await session.waitFor(/Stored it in the Secret Service keyring/);
     expect((await session.exited).exitCode).toBe(0);
     expect(session.output()).not.toContain(ADMIN);
-    expect(await keyring.lookup('openai-setup', 'ak3:admin')).toBe(ADMIN);
+    expect(await keyring().lookup('openai-setup', 'ak3:admin')).toBe(ADMIN);
 
     const piped = await runCli(['admin-key', '--profile', 'ak4'], { env: t.env });
     expect(piped.code).toBe(2);
@@ -190,12 +169,12 @@ describe('spend', () => {
   const month = now.toISOString().slice(0, 7);
   beforeAll(() => {
     KEYS.push(SPEND_ADMIN);
-    server.admin.addAdminKey(SPEND_ADMIN);
-    server.admin.addProject({ id: 'proj_E2eSpendApp000000000000', name: 'my-app' });
+    server().admin.addAdminKey(SPEND_ADMIN);
+    server().admin.addProject({ id: 'proj_E2eSpendApp000000000000', name: 'my-app' });
     // Two costs this month (the 1st and today, UTC), and one last month that must not count.
-    server.admin.addCost({ day: `${month}-01`, projectId: 'proj_E2eSpendApp000000000000', amount: 4.5 });
-    server.admin.addCost({ day: now.toISOString().slice(0, 10), projectId: PROJECT, amount: 1.25 });
-    server.admin.addCost({ day: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) / 1000 - 86400, projectId: PROJECT, amount: 100 });
+    server().admin.addCost({ day: `${month}-01`, projectId: 'proj_E2eSpendApp000000000000', amount: 4.5 });
+    server().admin.addCost({ day: now.toISOString().slice(0, 10), projectId: PROJECT, amount: 1.25 });
+    server().admin.addCost({ day: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) / 1000 - 86400, projectId: PROJECT, amount: 100 });
   });
 
   it('the month to date by project and day; a budget remembered; exit 4 once the month has reached it', async () => {
@@ -221,7 +200,7 @@ describe('spend', () => {
 
   it('reads at 60 columns with NO_COLOR, bars in plain text', async () => {
     const t = await machine({ OPENAI_ADMIN_KEY: SPEND_ADMIN, NO_COLOR: '1' });
-    session = spawnCli(['spend'], { env: t.env, cols: 60 });
+    const session = spawnCli(['spend'], { env: t.env, cols: 60 });
     expect((await session.exited).exitCode).toBe(0);
     // The spinner's frames (on stderr, erased as it ends) run together once escapes are stripped.
     const lines = session.output().replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Reading the costs of \d{4}-\d{2}…/g, '').split('\n').map((l) => l.trimEnd());
@@ -246,7 +225,7 @@ describe('spend', () => {
 
 describe('rotate', () => {
   const ROTATE_PROJECT = 'proj_E2eRotate00000000000000';
-  beforeAll(() => server.admin.addProject({ id: ROTATE_PROJECT, name: 'rotate-me' }));
+  beforeAll(() => server().admin.addProject({ id: ROTATE_PROJECT, name: 'rotate-me' }));
 
   /** A machine with a user's key of ROTATE_PROJECT stored (and checked) for `profile`, and the admin key in the environment. */
   async function rotatable(profile: string): Promise<{ t: TestEnv; old: string }> {
@@ -261,11 +240,11 @@ describe('rotate', () => {
     const { t, old } = await rotatable('rot1');
     const first = await runCli(['rotate', '--yes', '--profile', 'rot1'], { env: t.env });
     expect(first.code, first.stderr).toBe(0);
-    const newKey = await keyring.lookup('openai-setup', 'rot1');
+    const newKey = await keyring().lookup('openai-setup', 'rot1');
     expect(newKey).toMatch(/^sk-svcacct-/);
     KEYS.push(newKey!);
-    expect(server.admin.isLive(old)).toBe(false);
-    expect(server.admin.isLive(newKey!)).toBe(true);
+    expect(server().admin.isLive(old)).toBe(false);
+    expect(server().admin.isLive(newKey!)).toBe(true);
     expect(first.stdout).toMatch(/✔ Created the service account openai-setup-rot1-\d{8}T\d{6}Z-[0-9a-f]{4} and its key sk-svcacct-…\S{4}/);
     expect(first.stdout).toMatch(/✔ Revoked sk-proj-…\S{4}: deleted the key "Secret key" from proj_E2eRotate00000000000000\./);
     const state = JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
@@ -281,33 +260,33 @@ describe('rotate', () => {
     expect(second.code, second.stderr).toBe(0);
     const data = RotateJsonSchema.parse(JSON.parse(second.stdout));
     expect(data.old?.outcome).toBe('service_account_deleted');
-    expect(server.admin.isLive(newKey!)).toBe(false);
-    const newest = await keyring.lookup('openai-setup', 'rot1');
+    expect(server().admin.isLive(newKey!)).toBe(false);
+    const newest = await keyring().lookup('openai-setup', 'rot1');
     KEYS.push(newest!);
-    expect(server.admin.isLive(newest!)).toBe(true);
+    expect(server().admin.isLive(newest!)).toBe(true);
     expectNoKey(second);
   });
 
   it('a new key that fails its check: nothing stored, the new service account deleted, the old key still works', async () => {
     const { t, old } = await rotatable('rot2');
-    const accounts = server.admin.serviceAccounts(ROTATE_PROJECT).length;
-    server.admin.toggles.newServiceAccountKey = 'deactivated';
+    const accounts = server().admin.serviceAccounts(ROTATE_PROJECT).length;
+    server().admin.toggles.newServiceAccountKey = 'deactivated';
     try {
       const result = await runCli(['rotate', '--yes', '--profile', 'rot2'], { env: t.env });
       expect(result.code).toBe(5);
       expect(result.stderr).toMatch(/✖ The new key failed its check: The OpenAI account that owns this key has been deactivated\. Nothing was stored\. The new service account openai-setup-rot2-\S+ was deleted again; sk-proj-…\S{4} is still stored and works\./);
       expectNoKey(result);
     } finally {
-      server.admin.toggles.newServiceAccountKey = 'valid';
+      server().admin.toggles.newServiceAccountKey = 'valid';
     }
-    expect(await keyring.lookup('openai-setup', 'rot2')).toBe(old);
-    expect(server.admin.isLive(old)).toBe(true);
-    expect(server.admin.serviceAccounts(ROTATE_PROJECT)).toHaveLength(accounts);
+    expect(await keyring().lookup('openai-setup', 'rot2')).toBe(old);
+    expect(server().admin.isLive(old)).toBe(true);
+    expect(server().admin.serviceAccounts(ROTATE_PROJECT)).toHaveLength(accounts);
   });
 
   it('on a terminal: asks before rotating and before deleting the old key; --keep-old leaves it live', async () => {
     const { t, old } = await rotatable('rot3');
-    session = spawnCli(['rotate', '--profile', 'rot3'], { env: t.env });
+    const session = spawnCli(['rotate', '--profile', 'rot3'], { env: t.env });
     await session.waitFor(/Rotate the key of profile "rot3" \(sk-proj-…\S{4}\) in proj_E2eRotate00000000000000/);
     session.press('enter');
     await session.waitFor(/Delete the old key "Secret key" \(sk-proj-…\S{4}, created \d{4}-\d\d-\d\d, owned by You\)/);
@@ -315,16 +294,16 @@ describe('rotate', () => {
     session.press('enter');
     await session.waitFor('was left live: revoke it on https://platform.openai.com/settings/proj_E2eRotate00000000000000/api-keys');
     expect((await session.exited).exitCode).toBe(0);
-    expect(server.admin.isLive(old)).toBe(true);
-    const rotated = (await keyring.lookup('openai-setup', 'rot3'))!;
+    expect(server().admin.isLive(old)).toBe(true);
+    const rotated = (await keyring().lookup('openai-setup', 'rot3'))!;
     KEYS.push(rotated);
     expect(session.output()).not.toContain(rotated);
 
     const kept = await runCli(['rotate', '--yes', '--keep-old', '--profile', 'rot3'], { env: t.env });
     expect(kept.code).toBe(0);
     expect(kept.stdout).toMatch(/! sk-svcacct-…\S{4} still works \(--keep-old\)/);
-    expect(server.admin.isLive(rotated)).toBe(true);
-    KEYS.push((await keyring.lookup('openai-setup', 'rot3'))!);
+    expect(server().admin.isLive(rotated)).toBe(true);
+    KEYS.push((await keyring().lookup('openai-setup', 'rot3'))!);
   });
 
   it('without an admin key: exit 2 naming admin-key; without a terminal and --yes: exit 2 naming --yes, nothing sent', async () => {
@@ -332,11 +311,11 @@ describe('rotate', () => {
     const noAdmin = await runCli(['rotate', '--yes', '--profile', 'rot4'], { env: { ...t.env, OPENAI_ADMIN_KEY: '' } });
     expect(noAdmin.code).toBe(2);
     expect(noAdmin.stderr).toMatch(/`rotate` needs an organization admin key/);
-    const before = server.requestsFor(ADMIN).length;
+    const before = server().requestsFor(ADMIN).length;
     const noYes = await runCli(['rotate', '--profile', 'rot4'], { env: t.env });
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toMatch(/Pass --yes to rotate without asking/);
-    expect(server.requestsFor(ADMIN).length).toBe(before);
+    expect(server().requestsFor(ADMIN).length).toBe(before);
   });
 });
 
@@ -345,7 +324,7 @@ describe('what the admin commands say, through the binary', () => {
 
   it("an Admin API error message is made one safe line: no forged \"✔\" line, at most 500 characters of it", async () => {
     const t = await machine();
-    server.admin.failNext({ method: 'GET', path: '/v1/organization/projects' }, { status: 400, message: `\n✔ The key works and can spend.\n\x1b]0;pwned\x07${'x'.repeat(700)}`, type: 'invalid_request_error' });
+    server().admin.failNext({ method: 'GET', path: '/v1/organization/projects' }, { status: 400, message: `\n✔ The key works and can spend.\n\x1b]0;pwned\x07${'x'.repeat(700)}`, type: 'invalid_request_error' });
     const result = await runCli(['admin-key', '--stdin', '--profile', 'ak5'], { env: t.env, input: ADMIN });
     expect(result.code).toBe(5);
     const lines = result.stderr.split('\n');
@@ -354,7 +333,7 @@ describe('what the admin commands say, through the binary', () => {
     expect(failed).toMatch(/^✖ Listing the organization's projects was refused \(HTTP 400\): ✔ The key works and can spend\. \\x1b\]0;pwned\\x07x+…$/);
     expect(failed.length).toBeLessThanOrEqual(570);
     expect(result.stderr).not.toMatch(/[\x1b\x07]/);
-    expect(await keyring.lookup('openai-setup', 'ak5:admin')).toBeNull();
+    expect(await keyring().lookup('openai-setup', 'ak5:admin')).toBeNull();
     expectNoKey(result);
   });
 
@@ -372,9 +351,9 @@ describe('what the admin commands say, through the binary', () => {
     expect(SpendFailureJsonSchema.parse(JSON.parse(spend.stdout))).toMatchObject({ ok: false, exitCode: 2, reason: 'usage', profile: 'sp1' });
 
     const old = projectKey('valid', 'proj_E2eRotateJson000000000');
-    server.admin.addProject({ id: 'proj_E2eRotateJson000000000' });
+    server().admin.addProject({ id: 'proj_E2eRotateJson000000000' });
     expect((await runCli(['key', '--stdin', '--profile', 'rj1'], { env: t.env, input: old })).code).toBe(0);
-    server.admin.toggles.newServiceAccountKey = 'deactivated';
+    server().admin.toggles.newServiceAccountKey = 'deactivated';
     try {
       const rotate = await runCli(['rotate', '--yes', '--json', '--profile', 'rj1'], { env: { ...t.env, OPENAI_ADMIN_KEY: ADMIN } });
       expect(rotate.code).toBe(5);
@@ -384,7 +363,7 @@ describe('what the admin commands say, through the binary', () => {
       expect(rotate.stderr).toMatch(/✖ The new key failed its check/);
       expectNoKey(rotate);
     } finally {
-      server.admin.toggles.newServiceAccountKey = 'valid';
+      server().admin.toggles.newServiceAccountKey = 'valid';
     }
   });
 
@@ -398,7 +377,7 @@ describe('what the admin commands say, through the binary', () => {
     expect((await runCli(['key', '--stdin', '--profile', 'rt1'], { env: t.env, input: old })).code).toBe(0);
     const rotate = await runCli(['rotate', '--yes', '--keep-old', '--profile', 'rt1'], { env: { ...t.env, OPENAI_ADMIN_KEY: ADMIN } });
     expect(rotate.code, rotate.stderr).toBe(0);
-    KEYS.push((await keyring.lookup('openai-setup', 'rt1'))!);
+    KEYS.push((await keyring().lookup('openai-setup', 'rt1'))!);
     for (const result of [spend, adminKey, rotate]) {
       expect(result.stderr.split('\n').filter((l) => TLS_WARNING.test(l))).toHaveLength(1);
     }
@@ -409,7 +388,7 @@ describe('what the admin commands say, through the binary', () => {
     const t = await machine();
     const usageOnly = makeKey('admin', 'e2e-usage-only');
     KEYS.push(usageOnly);
-    server.admin.addAdminKey(usageOnly, { scopes: ['api.management.read'] });
+    server().admin.addAdminKey(usageOnly, { scopes: ['api.management.read'] });
     expect((await runCli(['admin-key', '--stdin', '--profile', 'z'], { env: t.env, input: usageOnly })).code).toBe(0);
     const scope = await runCli(['spend', '--profile', 'z'], { env: t.env });
     expect(scope.code).toBe(5);
@@ -451,8 +430,8 @@ describe('a value edited into the keychain as the admin key', () => {
   it('spend and rotate refuse it (exit 3) in one line with the fix, before any request; nothing of it is printed; admin-key then replaces it', async () => {
     const t = await machine();
     const bad = 'sk-admin-\x1b]52;c;ZXZpbA==\x07\x1b[2Jhello\n✔ forged';
-    await keyring.store('openai-setup', 'ed1:admin', bad);
-    const requests = server.requests.length;
+    await keyring().store('openai-setup', 'ed1:admin', bad);
+    const requests = server().requests.length;
     for (const args of [['spend'], ['rotate', '--yes', '--project', PROJECT]]) {
       const result = await runCli([...args, '--profile', 'ed1'], { env: t.env });
       expect(result.code).toBe(3);
@@ -462,17 +441,17 @@ describe('a value edited into the keychain as the admin key', () => {
       expect(result.stderr).toContain('Store your admin key again with `openai-setup admin-key --profile ed1` (it replaces what is stored).');
       expect(result.stdout + result.stderr).not.toMatch(/[\x07\x1b]|ZXZpbA|^✔ forged/m);
     }
-    expect(server.requests.length).toBe(requests);
+    expect(server().requests.length).toBe(requests);
     // The fix works as printed.
     expect((await runCli(['admin-key', '--stdin', '--profile', 'ed1'], { env: t.env, input: ADMIN })).code).toBe(0);
-    expect(await keyring.lookup('openai-setup', 'ed1:admin')).toBe(ADMIN);
+    expect(await keyring().lookup('openai-setup', 'ed1:admin')).toBe(ADMIN);
     expect((await runCli(['spend', '--profile', 'ed1'], { env: t.env })).code).toBe(0);
   });
 });
 
 describe('rotate when another run holds a lock (10 s wait)', () => {
   const LOCK_PROJECT = 'proj_E2eRotateLock000000000';
-  beforeAll(() => server.admin.addProject({ id: LOCK_PROJECT }));
+  beforeAll(() => server().admin.addProject({ id: LOCK_PROJECT }));
 
   /** Another run keeps the lock fresh, as a live holder does. */
   function holdLock(path: string): () => void {
@@ -487,7 +466,7 @@ describe('rotate when another run holds a lock (10 s wait)', () => {
       const old = projectKey('valid', LOCK_PROJECT);
       expect((await runCli(['key', '--stdin', '--insecure-storage', '--profile', 'lk1'], { env: t.env, input: old })).code).toBe(0);
       const stateBefore = readFileSync(join(t.configDir, 'state.json'), 'utf8');
-      const accounts = server.admin.serviceAccounts(LOCK_PROJECT).length;
+      const accounts = server().admin.serviceAccounts(LOCK_PROJECT).length;
       const release = holdLock(join(t.configDir, `${held}.lock`));
       let result;
       try {
@@ -499,8 +478,8 @@ describe('rotate when another run holds a lock (10 s wait)', () => {
       const failed = result.stderr.split('\n').find((l) => l.startsWith('✖'))!;
       expect(failed).toMatch(new RegExp(`Another run of openai-setup held \\S+${held.replace('.', '\\.')}\\.lock for more than 10 s`));
       expect(failed).toMatch(/The new service account openai-setup-lk1-\S+ was deleted again; sk-proj-…\S{4} is still stored and works\.$/);
-      expect(server.admin.serviceAccounts(LOCK_PROJECT)).toHaveLength(accounts);
-      expect(server.admin.isLive(old)).toBe(true);
+      expect(server().admin.serviceAccounts(LOCK_PROJECT)).toHaveLength(accounts);
+      expect(server().admin.isLive(old)).toBe(true);
       expect(JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8')).keys.lk1).toBe(old);
       expect(readFileSync(join(t.configDir, 'state.json'), 'utf8')).toBe(stateBefore);
       const status = await runCli(['status', '--profile', 'lk1', '--json'], { env: t.env });

@@ -5,42 +5,27 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImportJsonSchema } from '../../src/commands/import.js';
 import { StatusJsonSchema } from '../../src/commands/status.js';
-import { CLI, filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
-import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
-import { spawnCli, type PtySession } from '../helpers/pty.js';
+import { CLI, filesContaining, type TestEnv } from '../helpers/env.js';
+import { makeKey } from '../helpers/openai-server.js';
 import { runCli } from '../helpers/run.js';
+import { useServerAndKeyring } from '../helpers/server-and-keyring.js';
 
-let server: FakeOpenAI;
-let keyring: PrivateKeyring;
 const KEY = makeKey('proj', 'e2e-import');
 const OTHER = makeKey('proj', 'e2e-import-other');
-const envs: TestEnv[] = [];
-let session: PtySession | undefined;
 
-beforeAll(async () => {
-  [server, keyring] = await Promise.all([startOpenAIServer(), startPrivateKeyring()]);
-  server.addKey(KEY, 'valid');
-  server.addKey(OTHER, 'valid');
+const world = useServerAndKeyring((openai) => {
+  openai.addKey(KEY, 'valid');
+  openai.addKey(OTHER, 'valid');
 });
-afterAll(async () => {
-  await Promise.all([server?.close(), keyring?.stop()]);
-});
-afterEach(async () => {
-  session?.kill();
-  session = undefined;
-  for (const t of envs.splice(0)) await t.cleanup();
-});
+const { keyring, spawnCli } = world;
 
 let profiles = 0;
 /** A machine sharing the private keyring; each test stores under a profile of its own. */
 async function machine(): Promise<TestEnv & { profile: string }> {
-  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...keyring.env });
-  envs.push(t);
-  return Object.assign(t, { profile: `imp${profiles++}` });
+  return Object.assign(await world.machine(), { profile: `imp${profiles++}` });
 }
 
 function write(path: string, text: string, mode = 0o644): string {
@@ -79,7 +64,7 @@ describe('import into the keychain, and the lines that take the keys’ place', 
 
     const first = await runCli(['import', '--store', '~/.bashrc:2', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
     expect(first.code, first.stderr).toBe(8); // ~/.zshrc still holds it
-    expect(await keyring.lookup('openai-setup', t.profile)).toBe(KEY);
+    expect(await keyring().lookup('openai-setup', t.profile)).toBe(KEY);
     const second = await runCli(['import', '--store', '~/.zshrc:1', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
@@ -123,7 +108,7 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     const t = await machine();
     const project = join(t.root, 'project');
     const env = write(join(project, '.env'), `A=1\r\nOPENAI_API_KEY=${KEY}\r\nB=2\r\n`, 0o600);
-    session = spawnCli(['import', '--profile', t.profile], { env: t.env, cwd: project });
+    const session = spawnCli(['import', '--profile', t.profile], { env: t.env, cwd: project });
     await session.waitFor(`Which key should profile "${t.profile}" keep in the keychain?`);
     session.press('enter');
     await session.waitFor(/Stored sk-proj-…\S{4} in the Secret Service keyring/);
@@ -134,7 +119,7 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     expect((await session.exited).exitCode).toBe(0);
     expect(readFileSync(env, 'latin1')).toBe('A=1\r\nB=2\r\n');
     expect(statSync(env).mode & 0o777).toBe(0o600);
-    expect(await keyring.lookup('openai-setup', t.profile)).toBe(KEY);
+    expect(await keyring().lookup('openai-setup', t.profile)).toBe(KEY);
     expectNoKey(session.output());
   });
 
@@ -142,7 +127,7 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     const t = await machine();
     const project = join(t.root, 'project');
     const env = write(join(project, '.env'), `A=1\nOPENAI_API_KEY=${KEY}\n`);
-    session = spawnCli(['import', '--profile', t.profile], { env: t.env, cwd: project });
+    const session = spawnCli(['import', '--profile', t.profile], { env: t.env, cwd: project });
     await session.waitFor(`Which key should profile "${t.profile}" keep in the keychain?`);
     session.press('enter');
     await session.waitFor('Remove line 2 of .env?');
@@ -153,7 +138,7 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     await session.waitFor(`✖ .env: not a regular file any more, so line 2 was not changed. The key is stored, but not moved out of the file: once it can be read, run`);
     expect((await session.exited).exitCode).toBe(8);
     expect(statSync(env).isFIFO()).toBe(true);
-    expect(await keyring.lookup('openai-setup', t.profile)).toBe(KEY);
+    expect(await keyring().lookup('openai-setup', t.profile)).toBe(KEY);
     expect(session.output()).not.toMatch(/Unexpected error|^\s+at /m);
     expect(session.output()).not.toContain('No plaintext copy of an OpenAI key is left');
     expectNoKey(session.output());
@@ -270,7 +255,7 @@ describe('what import says, as printed: JSON alone on stdout, reload commands pe
     expect(json.findings).toMatchObject([{ path: '~/.bash_profile', line: 1, action: 'manual', advice: expect.stringContaining('edit it by hand') }]);
     expectNoKey(listed);
 
-    session = spawnCli(['import', '--profile', t.profile], { env: t.env });
+    const session = spawnCli(['import', '--profile', t.profile], { env: t.env });
     await session.waitFor(`Which key should profile "${t.profile}" keep in the keychain?`);
     session.press('enter');
     await session.waitFor(/Stored sk-proj-…\S{4} in the Secret Service keyring/);

@@ -2,45 +2,28 @@
 // API and a real (private) Secret Service read back with secret-tool. The second is refused at once
 // and makes nothing; every line either prints is checked against the organization and the keychain.
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
-import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
-import { spawnCli, type PtySession } from '../helpers/pty.js';
+import { describe, expect, it } from 'vitest';
+import { maskKey } from '../../src/keys/format.js';
+import type { TestEnv } from '../helpers/env.js';
+import { makeKey } from '../helpers/openai-server.js';
 import { runCli, type RunResult } from '../helpers/run.js';
+import { useServerAndKeyring } from '../helpers/server-and-keyring.js';
 
-let server: FakeOpenAI;
-let keyring: PrivateKeyring;
 const ADMIN = makeKey('admin', 'e2e-rotate-race');
 const PROJECT = 'proj_E2eRotateRace0000000000';
 const KEYS: string[] = [ADMIN];
 
-const envs: TestEnv[] = [];
-let session: PtySession | undefined;
-
-beforeAll(async () => {
-  [server, keyring] = await Promise.all([startOpenAIServer(), startPrivateKeyring()]);
-  server.admin.addAdminKey(ADMIN);
-  server.admin.addProject({ id: PROJECT, name: 'race' });
+const { server, keyring, machine, spawnCli } = useServerAndKeyring((openai) => {
+  openai.admin.addAdminKey(ADMIN);
+  openai.admin.addProject({ id: PROJECT, name: 'race' });
 });
-afterAll(async () => {
-  await Promise.all([server?.close(), keyring?.stop()]);
-});
-afterEach(async () => {
-  session?.kill();
-  session = undefined;
-  for (const t of envs.splice(0)) await t.cleanup();
-});
-
-const hintOf = (key: string) => `${key.slice(0, key.startsWith('sk-svcacct-') ? 11 : 8)}…${key.slice(-4)}`;
 
 /** A machine with a user's key of PROJECT stored for `profile`, and the admin key in the environment. */
 let keyCount = 0;
 async function rotatable(profile: string): Promise<{ t: TestEnv; old: string }> {
-  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...keyring.env, OPENAI_ADMIN_KEY: ADMIN });
-  envs.push(t);
+  const t = await machine({ OPENAI_ADMIN_KEY: ADMIN });
   const old = makeKey('proj', `e2e-rotate-race-${keyCount++}`);
-  server.addKey(old, { scenario: 'valid', project: PROJECT });
+  server().addKey(old, { scenario: 'valid', project: PROJECT });
   KEYS.push(old);
   const stored = await runCli(['key', '--stdin', '--profile', profile], { env: t.env, input: old });
   expect(stored.code, stored.stderr).toBe(0);
@@ -49,7 +32,7 @@ async function rotatable(profile: string): Promise<{ t: TestEnv; old: string }> 
 
 /** The names of the service accounts asked for from request `from` on. */
 const accountsAskedFor = (from: number) =>
-  server.requests
+  server().requests
     .slice(from)
     .filter((r) => r.method === 'POST' && r.path === `/v1/organization/projects/${PROJECT}/service_accounts`)
     .map((r) => (r.body as { name: string }).name);
@@ -65,37 +48,37 @@ function expectNoKey(text: string): void {
 describe('two rotates of one profile at once', () => {
   it('one waiting at its question holds the profile: a second is refused at once, in one line, and makes nothing; the first then completes', async () => {
     const { t, old } = await rotatable('race1');
-    session = spawnCli(['rotate', '--profile', 'race1'], { env: t.env });
+    const session = spawnCli(['rotate', '--profile', 'race1'], { env: t.env });
     await session.waitFor(/Rotate the key of profile "race1" \(sk-proj-…\S{4}\) in proj_E2eRotateRace0000000000/);
 
-    const from = server.requests.length;
+    const from = server().requests.length;
     const second = await runCli(['rotate', '--yes', '--profile', 'race1'], { env: t.env });
     expect(second.code).toBe(7);
     expect(second.stderr).toBe(refusal(t, 'race1'));
     expect(second.stdout).toBe('');
     // "changed nothing": not one request to the organization, the old key stored and live.
-    expect(server.requests.length).toBe(from);
-    expect(await keyring.lookup('openai-setup', 'race1')).toBe(old);
-    expect(server.admin.isLive(old)).toBe(true);
+    expect(server().requests.length).toBe(from);
+    expect(await keyring().lookup('openai-setup', 'race1')).toBe(old);
+    expect(server().admin.isLive(old)).toBe(true);
 
     session.press('enter');
     await session.waitFor(/Delete the old key "Secret key" \(sk-proj-…\S{4}/);
     session.press('enter');
     expect((await session.exited).exitCode).toBe(0);
-    const stored = (await keyring.lookup('openai-setup', 'race1'))!;
+    const stored = (await keyring().lookup('openai-setup', 'race1'))!;
     KEYS.push(stored);
     expect(stored).toMatch(/^sk-svcacct-/);
-    expect(server.admin.isLive(stored)).toBe(true);
-    expect(server.admin.isLive(old)).toBe(false);
+    expect(server().admin.isLive(stored)).toBe(true);
+    expect(server().admin.isLive(old)).toBe(false);
     expect(accountsAskedFor(from)).toHaveLength(1);
     expectNoKey(session.output() + second.stdout + second.stderr);
   });
 
   it('both started together with --yes: each ends as it says (one refused and nothing made, or one after the other), with its own account name', async () => {
     const { t, old } = await rotatable('race2');
-    const from = server.requests.length;
+    const from = server().requests.length;
     const runs = await Promise.all([1, 2].map(() => runCli(['rotate', '--yes', '--profile', 'race2'], { env: t.env })));
-    const stored = (await keyring.lookup('openai-setup', 'race2'))!;
+    const stored = (await keyring().lookup('openai-setup', 'race2'))!;
     KEYS.push(stored);
     for (const run of runs) expectNoKey(run.stdout + run.stderr);
 
@@ -123,11 +106,11 @@ describe('two rotates of one profile at once', () => {
     expect(said.map((s) => s.name).sort()).toEqual([...names].sort());
     // The first replaced the old key; a second (run after it) replaced the first's; the last one's is stored and live.
     const last = said.find((s) => !said.some((other) => other.replaced === s.hint))!;
-    expect(hintOf(stored)).toBe(last.hint);
-    expect(server.admin.isLive(stored)).toBe(true);
-    expect(said.map((s) => s.replaced).sort()).toEqual(said.length === 1 ? [hintOf(old)] : [hintOf(old), said.find((s) => s !== last)!.hint].sort());
-    expect(server.admin.isLive(old)).toBe(false);
+    expect(maskKey(stored)).toBe(last.hint);
+    expect(server().admin.isLive(stored)).toBe(true);
+    expect(said.map((s) => s.replaced).sort()).toEqual(said.length === 1 ? [maskKey(old)] : [maskKey(old), said.find((s) => s !== last)!.hint].sort());
+    expect(server().admin.isLive(old)).toBe(false);
     // Only the stored key's account is left of what was made.
-    expect(server.admin.serviceAccounts(PROJECT).filter((a) => names.includes(a.name)).map((a) => a.name)).toEqual([last.name]);
+    expect(server().admin.serviceAccounts(PROJECT).filter((a) => names.includes(a.name)).map((a) => a.name)).toEqual([last.name]);
   });
 });

@@ -7,37 +7,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
-import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
-import { spawnCli, type PtySession } from '../helpers/pty.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { maskKey } from '../../src/keys/format.js';
+import { CLI, type TestEnv } from '../helpers/env.js';
+import { makeKey } from '../helpers/openai-server.js';
 import { runCli } from '../helpers/run.js';
+import { useServerAndKeyring } from '../helpers/server-and-keyring.js';
 
-let server: FakeOpenAI;
-let keyring: PrivateKeyring;
-const envs: TestEnv[] = [];
-let session: PtySession | undefined;
+const { server, keyring, machine, spawnCli } = useServerAndKeyring();
 
-beforeAll(async () => {
-  [server, keyring] = await Promise.all([startOpenAIServer(), startPrivateKeyring()]);
-});
-afterAll(async () => {
-  await Promise.all([server?.close(), keyring?.stop()]);
-});
-afterEach(async () => {
-  session?.kill();
-  session = undefined;
-  for (const t of envs.splice(0)) await t.cleanup();
-});
-
-async function machine(extra: Record<string, string | undefined> = {}): Promise<TestEnv> {
-  const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, ...keyring.env, ...extra });
-  envs.push(t);
-  return t;
-}
-
-const hintOf = (key: string) => `sk-proj-…${key.slice(-4)}`;
 /** What a signal says when the key change it waits for takes more than half a second. */
 const waiting = (profile: string, again: string) => `Waiting for the key change of profile "${profile}" to finish (${again} to leave at once)…\n`;
 const stateOf = (t: TestEnv) => JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
@@ -119,9 +97,9 @@ describe('a signal while a key is being changed: the keychain and state.json agr
     expect(result.code).toBe(143);
     // Quiet: at most, on a slow machine, that it waits for the key change to finish.
     expect(result.stderr.replace(waiting('tr', 'send SIGTERM again'), '')).toBe('');
-    const stored = await keyring.lookup('openai-setup', 'tr');
+    const stored = await keyring().lookup('openai-setup', 'tr');
     expect(stored).toBe(k1);
-    expect(stateOf(t).profiles.tr.key).toMatchObject({ storage: 'keychain', hint: hintOf(k1) });
+    expect(stateOf(t).profiles.tr.key).toMatchObject({ storage: 'keychain', hint: maskKey(k1) });
     expect(tempFiles(t)).toEqual([]);
   });
 
@@ -136,11 +114,11 @@ describe('a signal while a key is being changed: the keychain and state.json agr
     await gone(remover);
     expect(result.code).toBe(130);
     expect(result.stderr.replace(waiting('lo', 'press Ctrl-C again'), '').trim()).toBe('Cancelled.');
-    expect(await keyring.lookup('openai-setup', 'lo')).toBeNull();
+    expect(await keyring().lookup('openai-setup', 'lo')).toBeNull();
     expect(stateOf(t).profiles.lo?.key).toBeUndefined();
     expect(tempFiles(t)).toEqual([]);
     const status = await runCli(['status', '--profile', 'lo'], { env: t.env });
-    expect(status.stdout + status.stderr).not.toContain(hintOf(k0));
+    expect(status.stdout + status.stderr).not.toContain(maskKey(k0));
   });
 
   it('Ctrl-C in a terminal while `key --insecure-storage` stores a pasted key: exit 130; credentials.json and state.json both name the new key', async () => {
@@ -148,7 +126,7 @@ describe('a signal while a key is being changed: the keychain and state.json agr
     const [k0, k1] = [makeKey('proj', 'signals-file-k0'), makeKey('proj', 'signals-file-k1')];
     expect((await runCli(['key', '--stdin', '--no-verify', '--insecure-storage', '--profile', 'ins'], { env: t.env, input: k0 })).code).toBe(0);
 
-    session = spawnCli(['key', '--no-verify', '--insecure-storage', '--profile', 'ins'], { env: t.env });
+    const session = spawnCli(['key', '--no-verify', '--insecure-storage', '--profile', 'ins'], { env: t.env });
     await session.waitFor(/Paste/i);
     const pty = session;
     const typed = signalDuringKeychainWrite(pty.pid, t, () => pty.press('ctrl-c'));
@@ -159,7 +137,7 @@ describe('a signal while a key is being changed: the keychain and state.json agr
     expect(exitCode, pty.output()).toBe(130);
     expect(pty.output()).toContain('Cancelled.');
     const file = JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8'));
-    expect(stateOf(t).profiles.ins.key).toMatchObject({ storage: 'file', hint: hintOf(file.keys.ins) });
+    expect(stateOf(t).profiles.ins.key).toMatchObject({ storage: 'file', hint: maskKey(file.keys.ins) });
     expect(tempFiles(t)).toEqual([]);
   });
 });
@@ -168,32 +146,32 @@ describe('Ctrl-C while rotate has a new service account that nothing records yet
   const ADMIN = makeKey('admin', 'signals-admin');
   const PROJECT = 'proj_E2eSignals000000000000';
   beforeAll(() => {
-    server.admin.addAdminKey(ADMIN);
-    server.admin.addProject({ id: PROJECT, name: 'signals' });
+    server().admin.addAdminKey(ADMIN);
+    server().admin.addProject({ id: PROJECT, name: 'signals' });
   });
 
   it('deletes it again (exit 130), saying so in one line; the old key is still stored and works', async () => {
     const t = await machine({ OPENAI_ADMIN_KEY: ADMIN });
     const old = makeKey('proj', 'signals-rotate-old');
-    server.addKey(old, { scenario: 'valid', project: PROJECT });
+    server().addKey(old, { scenario: 'valid', project: PROJECT });
     expect((await runCli(['key', '--stdin', '--profile', 'r3'], { env: t.env, input: old })).code).toBe(0);
-    const accounts = server.admin.serviceAccounts(PROJECT).length;
+    const accounts = server().admin.serviceAccounts(PROJECT).length;
     // The new key's check never answers: Ctrl-C comes while it is under way.
-    server.admin.toggles.newServiceAccountKey = 'hang';
+    server().admin.toggles.newServiceAccountKey = 'hang';
     try {
-      session = spawnCli(['rotate', '--profile', 'r3', '--yes'], { env: t.env });
+      const session = spawnCli(['rotate', '--profile', 'r3', '--yes'], { env: t.env });
       await session.waitFor(/✔ Created the service account (openai-setup-r3-\S+) and its key/);
       const name = /Created the service account (\S+) and its key/.exec(session.output())![1]!;
       session.press('ctrl-c');
       expect((await session.exited).exitCode).toBe(130);
       const after = session.output().slice(session.cursor()).replace(/\s+/g, ' ');
-      expect(after).toContain(`Cancelled. Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)… ✔ The new service account ${name} was deleted again; ${hintOf(old)} is still stored and works.`);
-      expect(server.admin.serviceAccounts(PROJECT)).toHaveLength(accounts);
+      expect(after).toContain(`Cancelled. Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)… ✔ The new service account ${name} was deleted again; ${maskKey(old)} is still stored and works.`);
+      expect(server().admin.serviceAccounts(PROJECT)).toHaveLength(accounts);
     } finally {
-      server.admin.toggles.newServiceAccountKey = 'valid';
+      server().admin.toggles.newServiceAccountKey = 'valid';
     }
-    expect(await keyring.lookup('openai-setup', 'r3')).toBe(old);
-    expect(server.admin.isLive(old)).toBe(true);
+    expect(await keyring().lookup('openai-setup', 'r3')).toBe(old);
+    expect(server().admin.isLive(old)).toBe(true);
     expect(stateOf(t).profiles.r3.rotation).toBeUndefined();
   });
 });

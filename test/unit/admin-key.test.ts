@@ -1,34 +1,28 @@
 // admin-key and logout --admin through Context: the real Admin API client against an in-memory
 // organization (the local server's own answers), an in-memory keychain, a scripted prompter.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as adminKey, AdminKeyJsonSchema, type AdminKeyOptions } from '../../src/commands/admin-key.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as spend } from '../../src/commands/spend.js';
 import { PAGES } from '../../src/platform.js';
 import { requireAdminKey } from '../../src/storage/admin-key.js';
-import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const ADMIN = makeKey('admin', 'unit-admin-key');
 const OTHER_ADMIN = makeKey('admin', 'unit-admin-other');
 const PROJECT_KEY = makeKey('proj', 'unit-admin-project-key');
 const PROJECT = 'proj_UnitAdmin000000000000000';
 
-const contexts: TestContext[] = [];
+const contexts = trackedContexts();
 function setup(options: TestContextOptions = {}): TestContext {
-  const t = makeTestContext({ admin: true, ...options });
+  const t = contexts.make({ admin: true, ...options });
   t.org.admin.addAdminKey(ADMIN);
   t.org.admin.addProject({ id: PROJECT, name: 'openai-setup' });
   t.org.addKey(PROJECT_KEY, { scenario: 'valid', project: PROJECT });
-  contexts.push(t);
   return t;
 }
-afterEach(async () => {
-  for (const t of contexts.splice(0)) {
-    t.assertScriptsUsed();
-    await t.cleanup();
-  }
-});
 
 const options = (extra: Partial<AdminKeyOptions> = {}): AdminKeyOptions => ({ stdin: false, insecureStorage: false, verify: true, json: false, ...extra });
 

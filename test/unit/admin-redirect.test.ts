@@ -5,7 +5,7 @@
 // nowhere else. Through the real HTTP path to a local server, whose request logs show that.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminFailure } from '../../src/api/admin-failure.js';
 import { createAdminApi } from '../../src/api/admin.js';
 import { nonApiDiagnosis, type Failure } from '../../src/api/diagnosis.js';
@@ -14,8 +14,9 @@ import { defaultDeps, ImportJsonSchema, runImport } from '../../src/commands/imp
 import { run as rotate, RotateJsonSchema } from '../../src/commands/rotate.js';
 import { run as spend, SpendFailureJsonSchema } from '../../src/commands/spend.js';
 import { EXIT } from '../../src/errors.js';
-import { makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const ADMIN = makeKey('admin', 'unit-admin-redirect');
 const PROJECT = 'proj_AdminRedirect00000000000';
@@ -61,19 +62,12 @@ describe('every Admin API caller, over HTTP', () => {
     await Promise.all([api?.close(), elsewhere?.close()]);
   });
 
-  const contexts: TestContext[] = [];
-  afterEach(async () => {
-    for (const t of contexts.splice(0)) {
-      t.assertScriptsUsed();
-      await t.cleanup();
-    }
-  });
+  const contexts = trackedContexts();
 
   /** A Context whose Admin API is the real one, over the real HTTP path, at the local server. */
   function setup(options: TestContextOptions = {}): TestContext {
-    const t = makeTestContext({ ...options, env: { OPENAI_BASE_URL: api.baseURL, ...options.env } });
+    const t = contexts.make({ ...options, env: { OPENAI_BASE_URL: api.baseURL, ...options.env } });
     t.api.admin = createAdminApi({ env: {} });
-    contexts.push(t);
     return t;
   }
 

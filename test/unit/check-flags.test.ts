@@ -4,7 +4,7 @@
 // given (FailedRequest.noCheckFlags); verify, key and the wizard keep naming their flags.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diagnose, type Failure, type FailedRequest } from '../../src/api/diagnosis.js';
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { verdict, type ProbeOutcome } from '../../src/api/verdict.js';
@@ -14,8 +14,9 @@ import { ImportFailureJsonSchema, ImportJsonSchema, runImport, defaultDeps, type
 import { run as rotate, RotateJsonSchema } from '../../src/commands/rotate.js';
 import { run as verify } from '../../src/commands/verify.js';
 import { PAGES } from '../../src/platform.js';
-import { makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 /** A live-check flag named as something to type: never right for these commands. */
 const CHECK_FLAG = /--(?:base-url|timeout|model)\b/;
@@ -32,25 +33,15 @@ const failing =
   (request: CheckRequest): CheckResult =>
     verdict(request, null, { ok: false, failure }, null, 15);
 
-const contexts: TestContext[] = [];
-function context(options: TestContextOptions): TestContext {
-  const t = makeTestContext(options);
-  contexts.push(t);
-  return t;
-}
-afterEach(async () => {
-  for (const t of contexts.splice(0)) {
-    t.assertScriptsUsed();
-    await t.cleanup();
-  }
-});
+const { make: context } = trackedContexts();
 
 describe('rotate: the new key failing its check', () => {
   const ADMIN = makeKey('admin', 'unit-check-flags');
   const PROJECT = 'proj_CheckFlags000000000000';
 
+  let keyCount = 0;
   async function rotatable(failure: Failure, options: TestContextOptions = {}) {
-    const old = makeKey('proj', `unit-check-flags-old-${contexts.length}`);
+    const old = makeKey('proj', `unit-check-flags-old-${keyCount++}`);
     const t = context({ admin: true, keychain: { work: old, 'work:admin': ADMIN }, ...options });
     t.org.admin.addAdminKey(ADMIN);
     t.org.admin.addProject({ id: PROJECT });

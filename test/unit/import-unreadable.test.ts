@@ -12,8 +12,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultDeps, ImportJsonSchema, runImport, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
 import { maskKey } from '../../src/keys/format.js';
 import { MAX_FILE_BYTES } from '../../src/plaintext/scan.js';
-import { checkResult, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const hook = vi.hoisted(() => ({
   /** Paths whose opening fails with EACCES (as for a file its owner made unreadable), from their nth open on. */
@@ -50,24 +51,19 @@ interface Machine extends TestContext {
   deps: ImportDeps;
 }
 
-const contexts: Machine[] = [];
-afterEach(async () => {
+const contexts = trackedContexts();
+afterEach(() => {
   hook.denied.clear();
   hook.opens.clear();
-  for (const t of contexts.splice(0)) {
-    t.assertScriptsUsed();
-    await t.cleanup();
-  }
 });
 
 /** A home next to the project, the places import looks in, and a live check that takes KEY. */
 function machine(options: TestContextOptions = {}): Machine {
   const fishCalls: string[] = [];
-  const t = Object.assign(makeTestContext(options), {
+  const t = Object.assign(contexts.make(options), {
     fishCalls,
     deps: { places: defaultDeps().places, fish: async (script: string) => (fishCalls.push(script), { ok: true, missing: false, detail: '' }) },
   });
-  contexts.push(t);
   t.ctx.rawEnv.HOME = join(dirname(t.cwd), 'home');
   mkdirSync(t.ctx.rawEnv.HOME);
   t.api.answerEveryCheck((request) => (request.key === KEY ? checkResult('valid', { billing: 'unchecked' }) : checkResult('invalid_key')));

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runImport, ImportFailureJsonSchema, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
 import { maskKey } from '../../src/keys/format.js';
 import { run as useProfile } from '../../src/commands/use.js';
@@ -16,6 +16,7 @@ import { plaintextPlaces } from '../../src/plaintext/places.js';
 import type { Finding } from '../../src/plaintext/scan.js';
 import { checkResult, flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const KEY = makeKey('proj', 'unit-import-a');
 const OTHER = makeKey('proj', 'unit-import-b');
@@ -189,7 +190,7 @@ describe('how a changed file is loaded again, in the shell that reads it', () =>
 
 // ---------------------------------------------------------------------------------------------
 
-const contexts: TestContext[] = [];
+const contexts = trackedContexts();
 interface Machine extends TestContext {
   home: string;
   write(path: string, text: string, mode?: number): string;
@@ -199,8 +200,7 @@ interface Machine extends TestContext {
 }
 
 function machine(options: TestContextOptions = {}): Machine {
-  const t = makeTestContext({ admin: true, ...options });
-  contexts.push(t);
+  const t = contexts.make({ admin: true, ...options });
   const home = join(dirname(t.cwd), 'home');
   mkdirSync(home);
   t.ctx.rawEnv.HOME = home;
@@ -228,12 +228,6 @@ function machine(options: TestContextOptions = {}): Machine {
   t.api.answerEveryCheck((request) => (request.key === KEY || request.key === OTHER ? checkResult('valid', { billing: 'unchecked' }) : checkResult('invalid_key')));
   return Object.assign(t, { home, write, read, fishCalls, deps });
 }
-afterEach(async () => {
-  for (const t of contexts.splice(0)) {
-    t.assertScriptsUsed();
-    await t.cleanup();
-  }
-});
 
 const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ check: false, json: false, rewrite: false, yes: false, ...extra });
 

@@ -6,24 +6,21 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { Interrupts, SECTION_GRACE_MS, SECTION_NOTICE_MS } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { removeOwnTempFiles, tempPathFor } from '../../src/storage/private-file.js';
-import { makeTestContext, testKey, type TestContext } from '../helpers/context.js';
+import { testKey, type TestContext } from '../helpers/context.js';
 import { FakeProcess, settle } from '../helpers/signals.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
-const contexts: TestContext[] = [];
-afterEach(async () => {
-  for (const t of contexts.splice(0)) await t.cleanup();
-});
+const contexts = trackedContexts({ assertScriptsUsed: false });
 
 function context(keys: Record<string, string> = {}, stdin?: string): { t: TestContext; host: FakeProcess } {
   const host = new FakeProcess();
-  const t = makeTestContext({ keychain: keys, interrupts: new Interrupts(host), interactive: false, ...(stdin === undefined ? {} : { stdin }) });
-  contexts.push(t);
+  const t = contexts.make({ keychain: keys, interrupts: new Interrupts(host), interactive: false, ...(stdin === undefined ? {} : { stdin }) });
   return { t, host };
 }
 

@@ -2,27 +2,20 @@
 // import's failures are documents, and a bad environment variable is the document's failure too.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as doctor, DoctorJsonSchema, DoctorFailureJsonSchema } from '../../src/commands/doctor.js';
 import { runImport, defaultDeps, ImportFailureJsonSchema, type ImportOptions } from '../../src/commands/import.js';
 import { run as verify } from '../../src/commands/verify.js';
 import { run as spend } from '../../src/commands/spend.js';
 import { run as status } from '../../src/commands/status.js';
 import { parseEnv } from '../../src/options.js';
-import { checkResult, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, outcomeOf, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const KEY = makeKey('proj', 'unit-json-a');
 const DEAD = makeKey('proj', 'unit-json-dead');
-const contexts: TestContext[] = [];
-function context(options: TestContextOptions = {}): TestContext {
-  const t = makeTestContext({ interactive: false, ...options });
-  contexts.push(t);
-  return t;
-}
-afterEach(async () => {
-  for (const t of contexts.splice(0)) await t.cleanup();
-});
+const { make: context } = trackedContexts({ defaults: { interactive: false }, assertScriptsUsed: false });
 
 /** ctx.env as main.ts builds it: a bad variable is raised where it is first read. */
 function withEnv(t: TestContext, raw: Record<string, string>): void {

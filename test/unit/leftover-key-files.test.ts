@@ -4,27 +4,19 @@
 // is in them.
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as doctor, DoctorJsonSchema } from '../../src/commands/doctor.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as status, StatusJsonSchema } from '../../src/commands/status.js';
-import { makeTestContext, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { testKey, type TestContext } from '../helpers/context.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const OLD = testKey('A');
 const NEW = testKey('B');
 /** What a killed run leaves: `credentials.json.<pid>.<random>.tmp`. */
 const LEFT = 'credentials.json.4242.m1abc2def.tmp';
 
-const contexts: TestContext[] = [];
-afterEach(async () => {
-  for (const t of contexts.splice(0)) await t.cleanup();
-});
-
-function context(options: TestContextOptions = {}): TestContext {
-  const t = makeTestContext({ interactive: false, ...options });
-  contexts.push(t);
-  return t;
-}
+const { make: context } = trackedContexts({ defaults: { interactive: false }, assertScriptsUsed: false });
 
 /** The temp file a run killed while storing OLD in the file leaves behind; its path. */
 function killedWhileStoring(t: TestContext): string {

@@ -5,7 +5,7 @@
 // time limit: a pattern that backtracks blocks its thread, and no unit test could stop it).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sdkLogger } from '../../src/api/http.js';
 import { defaultDeps, runImport } from '../../src/commands/import.js';
 import { MAX_SHOWN_LINE, redact, redactedExcerpt } from '../../src/keys/redact.js';
@@ -13,8 +13,9 @@ import { planEdit } from '../../src/plaintext/edit.js';
 import { findKeys } from '../../src/plaintext/find.js';
 import { scanPlaces } from '../../src/plaintext/scan.js';
 import { MAX_UNTRUSTED_LENGTH, sanitize, withoutUrlLogins } from '../../src/terminal/sanitize.js';
-import { checkResult, makeTestContext, type TestContext } from '../helpers/context.js';
+import { checkResult, makeTestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const KEY = makeKey('proj', 'unit-redact-linear');
 const BODY = KEY.slice('sk-proj-'.length);
@@ -77,17 +78,10 @@ describe('the DEBUG log (sdkLogger): one bounded line per call', () => {
 });
 
 describe('import: a long line is shown cut in the diff, the key masked', () => {
-  const contexts: TestContext[] = [];
-  afterEach(async () => {
-    for (const t of contexts.splice(0)) {
-      t.assertScriptsUsed();
-      await t.cleanup();
-    }
-  });
+  const contexts = trackedContexts();
 
   it('--store ~/.bashrc:1 --rewrite --yes on a line of 30,000 characters: both lines of the diff cut, the file changed whole', async () => {
-    const t = makeTestContext({ interactive: false });
-    contexts.push(t);
+    const t = contexts.make({ interactive: false });
     t.api.answerEveryCheck(() => checkResult('valid', { billing: 'unchecked' }));
     const home = join(dirname(t.cwd), 'home');
     mkdirSync(home);

@@ -4,39 +4,31 @@
 // it, and a key stored and recorded stays. A second Ctrl-C skips the undo, saying what is left and
 // where to remove it. The Admin API is the real client over the in-memory organization, whose
 // request log shows what was deleted. Ctrl-C in a real terminal is in test/e2e/signals.test.ts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as rotate } from '../../src/commands/rotate.js';
 import { Interrupts, type LeavingSignal } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { projectPageUrl } from '../../src/platform.js';
-import { checkResult, makeTestContext, type TestContext } from '../helpers/context.js';
+import type { TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
 import { FakeProcess, settle } from '../helpers/signals.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const ADMIN = makeKey('admin', 'unit-rotate-cancel');
 const PROJECT = 'proj_RotateCancel000000000000';
 const PAGE = projectPageUrl(PROJECT, 'api-keys');
 
-const contexts: TestContext[] = [];
-afterEach(async () => {
-  for (const t of contexts.splice(0)) await t.cleanup();
-});
+const contexts = trackedContexts({ assertScriptsUsed: false });
 
 let keyCount = 0;
 /** A profile "default" holding a user's key of PROJECT, checked; the admin key stored; signals as the test sends them. */
 async function setup(): Promise<{ t: TestContext; host: FakeProcess; old: string }> {
   const old = makeKey('proj', `unit-rotate-cancel-${keyCount++}`);
   const host = new FakeProcess();
-  const t = makeTestContext({ admin: true, keychain: { default: old, 'default:admin': ADMIN }, interrupts: new Interrupts(host), interactive: false });
-  contexts.push(t);
-  t.org.admin.addAdminKey(ADMIN);
-  t.org.admin.addProject({ id: PROJECT, name: 'my-app' });
-  t.org.addKey(old, { scenario: 'valid', project: PROJECT });
-  t.api.answerEveryCheck((request) => (t.org.isLive(request.key) ? checkResult('valid', { project: PROJECT, billing: 'unchecked' }) : checkResult('invalid_key')));
-  await t.ctx.state.updateProfile('default', (p) => {
-    p.key = { storage: 'keychain', hint: maskKey(old), savedAt: '2026-03-01T00:00:00.000Z' };
-    p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: maskKey(old), keySource: 'the keychain (profile default)', organization: 'org-x', project: PROJECT, tier: null, billing: 'ok', message: 'The key works.' };
-  });
+  const t = contexts.make({ admin: true, keychain: { default: old, 'default:admin': ADMIN }, interrupts: new Interrupts(host), interactive: false });
+  organizationWith(t, { admin: ADMIN, project: PROJECT, old });
+  await recordCheckedKey(t, { old, project: PROJECT, keySource: 'the keychain (profile default)' });
   return { t, host, old };
 }
 

@@ -6,12 +6,15 @@
 // organization and an in-memory keychain.
 import { existsSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
-import { checkResult, makeTestContext, outcomeOf, type TestContext } from '../helpers/context.js';
+import { maskKey } from '../../src/keys/format.js';
+import { outcomeOf, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
 import { anotherRun } from '../helpers/store-faults.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const ADMIN = makeKey('admin', 'unit-rotate-race');
 const PROJECT = 'proj_RotateRace00000000000000';
@@ -19,28 +22,14 @@ const options = (extra: Partial<RotateOptions> = {}): RotateOptions => ({ keepOl
 const NAME = /^openai-setup-default-20260302T093000Z-[0-9a-f]{4}$/;
 
 let keyCount = 0;
-const contexts: TestContext[] = [];
-afterEach(async () => {
-  for (const t of contexts.splice(0)) {
-    t.assertScriptsUsed();
-    await t.cleanup();
-  }
-});
+const contexts = trackedContexts();
 
 /** Profile "default" with a user's key of PROJECT in the keychain, recorded and last checked. */
 async function setup(): Promise<TestContext & { old: string; hint: string }> {
   const old = makeKey('proj', `unit-rotate-race-${keyCount++}`);
-  const t = makeTestContext({ admin: true, keychain: { default: old, 'default:admin': ADMIN } });
-  contexts.push(t);
-  t.org.admin.addAdminKey(ADMIN);
-  t.org.admin.addProject({ id: PROJECT, name: 'my-app' });
-  t.org.addKey(old, { scenario: 'valid', project: PROJECT });
-  t.api.answerEveryCheck((request) => (t.org.isLive(request.key) ? checkResult('valid', { project: PROJECT, billing: 'unchecked' }) : checkResult('invalid_key')));
-  const hint = `sk-proj-…${old.slice(-4)}`;
-  await t.ctx.state.updateProfile('default', (p) => {
-    p.key = { storage: 'keychain', hint, savedAt: '2026-03-01T00:00:00.000Z' };
-    p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: hint, keySource: 'x', organization: 'org-x', project: PROJECT, tier: null, billing: 'ok', message: 'The key works.' };
-  });
+  const t = contexts.make({ admin: true, keychain: { default: old, 'default:admin': ADMIN } });
+  organizationWith(t, { admin: ADMIN, project: PROJECT, old });
+  const hint = await recordCheckedKey(t, { old, project: PROJECT });
   return Object.assign(t, { old, hint });
 }
 
@@ -95,8 +84,7 @@ describe('two rotates of one profile at once', () => {
     let second: TestContext | undefined;
     whileNewKeyChecked(t, async () => {
       // Its own output, to read its document alone.
-      second = makeTestContext({ admin: true });
-      contexts.push(second);
+      second = contexts.make({ admin: true });
       const ctx = { ...anotherRun(t), term: second.ctx.term };
       expect((await outcomeOf(rotate(ctx, options({ json: true })))).code).toBe(7);
     });
@@ -120,8 +108,7 @@ describe('two rotates of one profile at once', () => {
 describe('the lock is taken only by a run that can rotate', () => {
   it('without an admin key: exit 2 as ever, and no config dir made for a lock', async () => {
     // A fresh HOME: the config dir does not exist yet.
-    const t = makeTestContext({ admin: true, keychain: { default: makeKey('proj', 'unit-rotate-race-no-admin') } });
-    contexts.push(t);
+    const t = contexts.make({ admin: true, keychain: { default: makeKey('proj', 'unit-rotate-race-no-admin') } });
     const result = await outcomeOf(rotate(t.ctx, options()));
     expect(result.code).toBe(2);
     expect(result.message).toBe('`rotate` needs an organization admin key (sk-admin-…), and none is stored for profile "default".');
@@ -142,7 +129,7 @@ describe('a key stored by another run (not a rotate) while rotate ran', () => {
     const result = await outcomeOf(rotate(t.ctx, options({ json: true })));
 
     expect(result.code).toBe(7);
-    const otherHint = `sk-proj-…${other.slice(-4)}`;
+    const otherHint = maskKey(other);
     expect(result.message).toMatch(
       new RegExp(
         `^Storing the new key failed: the key stored for profile "default" changed while rotate ran \\(it is now ${otherHint}; another run stored it\\), so the new key was not stored over it\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again\\. ${otherHint} stays stored; ${t.hint}, which this run started from, is no longer the stored key \\(this run did not revoke it\\)\\.$`,
@@ -161,15 +148,11 @@ describe('a key stored by another run (not a rotate) while rotate ran', () => {
 
   it('with no keychain on this machine (--insecure-storage) and the key removed meanwhile: "no key is stored now", not "could not be read"', async () => {
     const old = makeKey('proj', `unit-rotate-race-${keyCount++}`);
-    const t = makeTestContext({ admin: true, env: { OPENAI_ADMIN_KEY: ADMIN } });
-    contexts.push(t);
+    const t = contexts.make({ admin: true, env: { OPENAI_ADMIN_KEY: ADMIN } });
     t.keychain.failWith('no-service');
-    t.org.admin.addAdminKey(ADMIN);
-    t.org.admin.addProject({ id: PROJECT, name: 'my-app' });
-    t.org.addKey(old, { scenario: 'valid', project: PROJECT });
-    t.api.answerEveryCheck((request) => (t.org.isLive(request.key) ? checkResult('valid', { project: PROJECT, billing: 'unchecked' }) : checkResult('invalid_key')));
+    organizationWith(t, { admin: ADMIN, project: PROJECT, old });
     await t.ctx.keys.set('default', old, true);
-    const hint = `sk-proj-…${old.slice(-4)}`;
+    const hint = maskKey(old);
     whileNewKeyChecked(t, async () => {
       await anotherRun(t).keys.delete('default');
     });

@@ -3,12 +3,14 @@
 // stored key and the progress file never disagree: either everything is undone (the old key
 // stored, the new service account deleted) or the message says exactly where things stand.
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
 import { projectPageUrl } from '../../src/platform.js';
-import { checkResult, makeTestContext, outcomeOf, type TestContext } from '../helpers/context.js';
+import { checkResult, outcomeOf, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
 import { holdLock, stateBack, stateInTheWay, whenStored } from '../helpers/store-faults.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 // Another run's lock is waited for 300 ms here, not 10 s: the outcome is the same.
 vi.mock('../../src/storage/lock.js', async (importOriginal) => {
@@ -22,29 +24,15 @@ const PAGE = projectPageUrl(PROJECT, 'api-keys');
 const options = (extra: Partial<RotateOptions> = {}): RotateOptions => ({ keepOld: false, yes: true, json: false, ...extra });
 
 let keyCount = 0;
-const contexts: TestContext[] = [];
-afterEach(async () => {
-  for (const t of contexts.splice(0)) {
-    t.assertScriptsUsed();
-    await t.cleanup();
-  }
-});
+const contexts = trackedContexts();
 
 /** Profile "default" with a user's key of PROJECT, in the keychain or (insecure) the file, last checked. */
 async function setup(storage: 'keychain' | 'file'): Promise<TestContext & { old: string; hint: string }> {
   const old = makeKey('proj', `unit-rotate-store-${keyCount++}`);
-  const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
-  contexts.push(t);
+  const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
   await t.ctx.keys.set('default', old, storage === 'file');
-  t.org.admin.addAdminKey(ADMIN);
-  t.org.admin.addProject({ id: PROJECT, name: 'my-app' });
-  t.org.addKey(old, { scenario: 'valid', project: PROJECT });
-  t.api.answerEveryCheck((request) => (t.org.isLive(request.key) ? checkResult('valid', { project: PROJECT, billing: 'unchecked' }) : checkResult('invalid_key')));
-  const hint = `sk-proj-…${old.slice(-4)}`;
-  await t.ctx.state.updateProfile('default', (p) => {
-    p.key = { storage, hint, savedAt: '2026-03-01T00:00:00.000Z' };
-    p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: hint, keySource: 'x', organization: 'org-x', project: PROJECT, tier: null, billing: 'ok', message: 'The key works.' };
-  });
+  organizationWith(t, { admin: ADMIN, project: PROJECT, old });
+  const hint = await recordCheckedKey(t, { old, project: PROJECT, storage });
   return Object.assign(t, { old, hint });
 }
 
@@ -114,8 +102,7 @@ describe('rotate: storing or recording the new key fails', () => {
   }
 
   it('with no old key (--project): the new key is taken out again, nothing is left stored', async () => {
-    const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
-    contexts.push(t);
+    const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
     t.org.admin.addAdminKey(ADMIN);
     t.org.admin.addProject({ id: PROJECT });
     t.api.answerEveryCheck(() => checkResult('valid', { project: PROJECT }));

@@ -3,46 +3,32 @@
 // organization whether a key still works, and a scripted prompter.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as env } from '../../src/commands/env.js';
 import { matchesRedacted, newServiceAccountTag, serviceAccountName } from '../../src/api/rotation.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
 import { projectPageUrl } from '../../src/platform.js';
-import { checkResult, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const ADMIN = makeKey('admin', 'unit-rotate');
 const PROJECT = 'proj_RotateUnit00000000000000';
 const PAGE = projectPageUrl(PROJECT, 'api-keys');
 
 let keyCount = 0;
-const contexts: TestContext[] = [];
+const contexts = trackedContexts();
 
 /** A machine whose profile "default" holds a user's project key of PROJECT, last checked. */
 async function setup(options: TestContextOptions & { lastCheck?: boolean } = {}): Promise<TestContext & { old: string }> {
   const old = makeKey('proj', `unit-rotate-old-${keyCount++}`);
-  const t = makeTestContext({ admin: true, keychain: { default: old, 'default:admin': ADMIN }, ...options });
-  contexts.push(t);
-  t.org.admin.addAdminKey(ADMIN);
-  t.org.admin.addProject({ id: PROJECT, name: 'my-app' });
-  t.org.addKey(old, { scenario: 'valid', project: PROJECT });
+  const t = contexts.make({ admin: true, keychain: { default: old, 'default:admin': ADMIN }, ...options });
+  organizationWith(t, { admin: ADMIN, project: PROJECT, old });
   t.org.admin.setKeyMeta(old, { name: 'laptop' });
-  // A live check answers as the organization would: a key works until revoked.
-  t.api.answerEveryCheck((request) => (t.org.isLive(request.key) ? checkResult('valid', { project: PROJECT, billing: 'unchecked' }) : checkResult('invalid_key')));
-  if (options.lastCheck !== false) {
-    await t.ctx.state.updateProfile('default', (p) => {
-      p.key = { storage: 'keychain', hint: `sk-proj-…${old.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
-      p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: `sk-proj-…${old.slice(-4)}`, keySource: 'the keychain (profile default)', organization: 'org-x', project: PROJECT, tier: null, billing: 'ok', message: 'The key works.' };
-    });
-  }
+  if (options.lastCheck !== false) await recordCheckedKey(t, { old, project: PROJECT, keySource: 'the keychain (profile default)' });
   return Object.assign(t, { old });
 }
-afterEach(async () => {
-  for (const t of contexts.splice(0)) {
-    t.assertScriptsUsed();
-    await t.cleanup();
-  }
-});
 
 const options = (extra: Partial<RotateOptions> = {}): RotateOptions => ({ keepOld: false, yes: false, json: false, ...extra });
 const CONFIRM_ROTATE = /^Rotate the key of profile "default" \(sk-proj-…\S{4}\) in proj_RotateUnit00000000000000: a new service account's key replaces it, then it is revoked\?$/;
@@ -279,12 +265,10 @@ describe('rotate', () => {
   });
 
   it('needs an admin key and a key (or --project); without a terminal it needs --yes before anything is sent', async () => {
-    const none = makeTestContext({ admin: true, keychain: { default: makeKey('proj', 'x') } });
-    contexts.push(none);
+    const none = contexts.make({ admin: true, keychain: { default: makeKey('proj', 'x') } });
     expect((await outcomeOf(rotate(none.ctx, options()))).code).toBe(2);
 
-    const noKey = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
-    contexts.push(noKey);
+    const noKey = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
     const missing = await outcomeOf(rotate(noKey.ctx, options({ yes: true })));
     expect(missing).toMatchObject({ code: 2, message: 'No key is stored for profile "default", so there is no project to rotate in.' });
 
@@ -296,8 +280,7 @@ describe('rotate', () => {
   });
 
   it('--project with no key stored: creates and stores a key, nothing to revoke', async () => {
-    const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
-    contexts.push(t);
+    const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
     t.org.admin.addAdminKey(ADMIN);
     t.org.admin.addProject({ id: PROJECT });
     t.api.answerEveryCheck(() => checkResult('valid', { project: PROJECT }));
@@ -347,8 +330,7 @@ describe('rotate', () => {
     expect(t.stderr).toContain('start programs with `openai-setup run --profile work`');
     expect(t.stdout).toContain('Programs started with `openai-setup run --profile work` get the new key from now on.');
 
-    const none = makeTestContext({ admin: true, keychain: { 'work:admin': ADMIN } });
-    contexts.push(none);
+    const none = contexts.make({ admin: true, keychain: { 'work:admin': ADMIN } });
     const missing = await outcomeOf(rotate(none.ctx, options({ yes: true, profile: 'work' })));
     expect(missing.hints.join('\n')).toContain('openai-setup rotate --project proj_… --profile work, or store a key first: openai-setup key --profile work');
   });
@@ -374,8 +356,7 @@ describe('rotate --json', () => {
     expectNoKeys(t, t.old);
 
     // Before anything was done: no admin key (exit 2).
-    const none = makeTestContext({ admin: true, keychain: { default: t.old } });
-    contexts.push(none);
+    const none = contexts.make({ admin: true, keychain: { default: t.old } });
     const usage = await outcomeOf(rotate(none.ctx, options({ yes: true, json: true })));
     expect(usage.code).toBe(2);
     expect(RotateJsonSchema.parse(JSON.parse(none.stdout))).toMatchObject({ ok: false, exitCode: 2, reason: 'usage', project: null, new: null, message: usage.message, fix: usage.hints.join('\n') });

@@ -1,6 +1,6 @@
 // spend through Context (the real Admin API client over an in-memory organization), and the pure
 // parts: the month's arithmetic, the bars, the flags; and the billing stage's budget offer.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAdminApi } from '../../src/api/admin.js';
 import { monthBounds, summarizeCosts } from '../../src/api/costs.js';
 import { run as billing } from '../../src/commands/billing.js';
@@ -11,14 +11,15 @@ import { BudgetFlagSchema, MonthFlagSchema } from '../../src/storage/admin-state
 import { bar, gauge, money } from '../../src/terminal/bars.js';
 import { makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const ADMIN = makeKey('admin', 'unit-spend');
 const APP = 'proj_SpendApp0000000000000000';
 const BATCH = 'proj_SpendBatch00000000000000';
 
-const contexts: TestContext[] = [];
+const contexts = trackedContexts();
 function setup(options: TestContextOptions = {}): TestContext {
-  const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN }, ...options });
+  const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN }, ...options });
   t.org.admin.addAdminKey(ADMIN);
   t.org.admin.addProject({ id: APP, name: 'my-app' });
   t.org.admin.addProject({ id: BATCH, name: 'nightly-batch' });
@@ -27,15 +28,8 @@ function setup(options: TestContextOptions = {}): TestContext {
   t.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount: 8 });
   t.org.admin.addCost({ day: '2026-03-01', projectId: BATCH, amount: 1.5 });
   t.org.admin.addCost({ day: '2026-03-02', projectId: APP, amount: 2.84 });
-  contexts.push(t);
   return t;
 }
-afterEach(async () => {
-  for (const t of contexts.splice(0)) {
-    t.assertScriptsUsed();
-    await t.cleanup();
-  }
-});
 
 const options = (extra: Partial<SpendOptions> = {}): SpendOptions => ({ json: false, ...extra });
 
@@ -169,8 +163,7 @@ describe('spend', () => {
     ]);
 
     // Amounts binary floating point cannot add exactly: $4.95 spent of a $4.95 budget has reached it.
-    const exact = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
-    contexts.push(exact);
+    const exact = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
     exact.org.admin.addAdminKey(ADMIN);
     for (const amount of [3.5, 1.25, 0.1, 0.1]) exact.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount });
     expect(await spend(exact.ctx, options({ budget: 4.95, json: true }))).toBe(4);
@@ -181,8 +174,7 @@ describe('spend', () => {
       [4.996, 4, '✖ The month-to-date cost $5.00 has reached the budget of $5.00.'],
       [4.994, 0, '! 100% of the $5.00 monthly budget is used.'],
     ] as const) {
-      const t = makeTestContext({ admin: true, keychain: { 'default:admin': ADMIN } });
-      contexts.push(t);
+      const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
       t.org.admin.addAdminKey(ADMIN);
       t.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount });
       expect(await spend(t.ctx, options({ budget: 5 }))).toBe(code);
@@ -213,8 +205,7 @@ describe('spend', () => {
   });
 
   it('without an admin key: exit 2 saying how to store one (a budget given is still remembered)', async () => {
-    const t = makeTestContext({ admin: true });
-    contexts.push(t);
+    const t = contexts.make({ admin: true });
     const result = await outcomeOf(spend(t.ctx, options({ budget: 20 })));
     expect(result.code).toBe(2);
     expect(result.message).toMatch(/`spend` needs an organization admin key/);
@@ -223,13 +214,11 @@ describe('spend', () => {
     expect(t.org.requests).toEqual([]);
 
     // --json: the failure document says the budget was remembered all the same.
-    const json = makeTestContext({ admin: true });
-    contexts.push(json);
+    const json = contexts.make({ admin: true });
     expect((await outcomeOf(spend(json.ctx, options({ budget: 25, json: true })))).code).toBe(2);
     expect(SpendFailureJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({ ok: false, exitCode: 2, reason: 'usage', budgetSaved: 25 });
     expect(json.stderr).toContain('Monthly budget for profile "default": $25.00 (remembered');
-    const off = makeTestContext({ admin: true });
-    contexts.push(off);
+    const off = contexts.make({ admin: true });
     await outcomeOf(spend(off.ctx, options({ budget: 'off', json: true })));
     expect(SpendFailureJsonSchema.parse(JSON.parse(off.stdout))).toMatchObject({ budgetSaved: 'off' });
   });
@@ -279,8 +268,7 @@ describe('spend: what it says when it cannot tell', () => {
   });
 
   it('--json prints its one document on a failure too: ok false, the exit code, the reason, the message and fix', async () => {
-    const none = makeTestContext({ admin: true });
-    contexts.push(none);
+    const none = contexts.make({ admin: true });
     const usage = await outcomeOf(spend(none.ctx, options({ json: true })));
     expect(usage.code).toBe(2);
     expect(SpendFailureJsonSchema.parse(JSON.parse(none.stdout))).toEqual({ ok: false, exitCode: 2, reason: 'usage', message: usage.message, fix: usage.hints.join('\n'), profile: 'default', month: '2026-03', budgetSaved: null });
@@ -359,8 +347,7 @@ describe("the billing stage's budget offer", () => {
   });
 
   it('without an admin key, only says what a budget would give', async () => {
-    const t = makeTestContext();
-    contexts.push(t);
+    const t = contexts.make();
     t.prompts
       .whenSelect('How do you want to pay for the API?', 'auto-reload')
       .whenSelect('When you are done on that page:', 'done')

@@ -3,16 +3,17 @@
 // stored; a record that cannot be written puts the store back as it was (or says what is stored
 // now); and concurrent runs on one profile take turns, so that what state.json records is what
 // is stored. Through Context, on the real files, with an in-memory keychain.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { run as adminKey } from '../../src/commands/admin-key.js';
 import { runImport, defaultDeps } from '../../src/commands/import.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { maskKey } from '../../src/keys/format.js';
 import { adminAccount } from '../../src/storage/admin-key.js';
-import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { anotherRun, holdLock, stateBack, stateInTheWay, whenStored } from '../helpers/store-faults.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -26,16 +27,7 @@ const OLD = testKey('A');
 const NEW = testKey('B');
 const ADMIN = makeKey('admin', 'unit-store-record');
 
-const contexts: TestContext[] = [];
-afterEach(async () => {
-  for (const t of contexts.splice(0)) await t.cleanup();
-});
-
-function context(options: TestContextOptions = {}): TestContext {
-  const t = makeTestContext({ interactive: false, ...options });
-  contexts.push(t);
-  return t;
-}
+const { make: context } = trackedContexts({ defaults: { interactive: false }, assertScriptsUsed: false });
 
 type Storage = 'keychain' | 'file';
 const insecure = (storage: Storage) => storage === 'file';

@@ -1,23 +1,20 @@
 // A store that fails and cannot be put back, with a keychain that then cannot be read either (the
 // daemon stopped or locked mid-run): what is stored now is not known, and is never said to be
 // "no key". Through Context, with an in-memory keychain that fails from the new key's write on.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { maskKey } from '../../src/keys/format.js';
-import { makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
+import { outcomeOf, testKey } from '../helpers/context.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const OLD = testKey('A');
 const NEW = testKey('B');
 
-const contexts: TestContext[] = [];
-afterEach(async () => {
-  for (const t of contexts.splice(0)) await t.cleanup();
-});
+const contexts = trackedContexts({ assertScriptsUsed: false });
 
 describe('key: the store fails, cannot be put back, and cannot be read', () => {
   it('says what is stored now could not be read, and what to run to see it; never "no key is stored now"', async () => {
-    const t = makeTestContext({ interactive: false, stdin: `${NEW}\n`, keychain: { racer: OLD } });
-    contexts.push(t);
+    const t = contexts.make({ interactive: false, stdin: `${NEW}\n`, keychain: { racer: OLD } });
     await t.ctx.state.updateProfile('racer', (p) => {
       p.key = { storage: 'keychain', hint: maskKey(OLD), savedAt: '2026-03-01T00:00:00.000Z' };
     });

@@ -4,15 +4,16 @@
 // fails its check, status does not show it as an admin key, and the fix it names works.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as adminKey } from '../../src/commands/admin-key.js';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as rotate, RotateJsonSchema } from '../../src/commands/rotate.js';
 import { run as spend, SpendFailureJsonSchema } from '../../src/commands/spend.js';
 import { run as status } from '../../src/commands/status.js';
-import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const ADMIN = makeKey('admin', 'unit-stored-admin');
 const PROJECT_KEY = makeKey('proj', 'unit-stored-admin-project');
@@ -22,18 +23,11 @@ const PROBLEM = 'is not an admin key: it contains a control character (U+001B), 
 const FIX = 'Store your admin key again with `openai-setup admin-key --profile weird` (it replaces what is stored).';
 const IN_KEYCHAIN = `What the Secret Service keyring holds as the admin key of profile "weird" (${HINT}) ${PROBLEM}`;
 
-const contexts: TestContext[] = [];
-afterEach(async () => {
-  for (const t of contexts.splice(0)) {
-    t.assertScriptsUsed();
-    await t.cleanup();
-  }
-});
+const contexts = trackedContexts();
 
 /** The admin key of profile "weird" is `value`; state.json records it as admin-key did (by the hint of the key stored then). */
 async function context(value: string, options: TestContextOptions = {}): Promise<TestContext> {
-  const t = makeTestContext({ admin: true, interactive: false, keychain: { 'weird:admin': value }, ...options });
-  contexts.push(t);
+  const t = contexts.make({ admin: true, interactive: false, keychain: { 'weird:admin': value }, ...options });
   t.org.admin.addAdminKey(ADMIN);
   await t.ctx.state.updateProfile('weird', (p) => {
     p.adminKey = { storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
