@@ -13,7 +13,7 @@ import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { findKeyInProject, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
+import { EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { projectPageUrl } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
@@ -259,9 +259,10 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     run: async () => {
       if (!(await creating.then(() => true, () => false))) return `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`;
       if (storing) {
+        // A failure other than a KeyChangeError comes only once the key was stored and recorded (changeKey).
         storeOutcome = await storing.then(
           () => 'stored' as const,
-          (error: unknown) => (error instanceof KeyChangeError && error.putBack === 'failed' ? 'unknown' : 'back'),
+          (error: unknown) => (!(error instanceof KeyChangeError) ? 'stored' : error.putBack === 'failed' ? 'unknown' : 'back'),
         );
       }
       if (storeOutcome === 'stored') {
@@ -288,11 +289,15 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const newHint = newKey ? maskKey(newKey) : '(none)';
   progress.new = { hint: newHint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage: null };
 
-  /** Anything unforeseen (a bug) after step 1: undo it, and say so rather than leave it behind. */
-  const unforeseen = async (error: unknown, doing: string): Promise<ExitError> => {
-    if (error instanceof ExitError) return error;
+  /**
+   * Any other failure after step 1, before the new key is stored: step 1 is undone and the failure
+   * says so. One the tool names (an ExitError) keeps its code, reason and hints; anything else is a bug.
+   */
+  const undoneFailure = async (error: unknown, doing: string): Promise<ExitError> => {
+    const state = `${await undo()}${keptOld}`;
+    if (error instanceof ExitError) return failure(error.code, `${doing} failed: ${error.message}`, state, error.hints, failureFields(error).reason);
     const detail = error instanceof Error ? error.message : String(error);
-    return failure(EXIT.internal, `${doing} failed unexpectedly (a bug in openai-setup; please report it): ${detail}`, `${await undo()}${keptOld}`, [], 'internal');
+    return failure(EXIT.internal, `${doing} failed unexpectedly (a bug in openai-setup; please report it): ${detail}`, state, [], 'internal');
   };
 
   if (!newKey) {
@@ -306,7 +311,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   try {
     check = await runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Checking the new key with a live call…' });
   } catch (error) {
-    throw await unforeseen(error, 'Checking the new key');
+    throw await undoneFailure(error, 'Checking the new key');
   }
   const wrongProject = check.ok && check.project && check.project !== projectId ? check.project : null;
   if (!check.ok || wrongProject) {
@@ -360,6 +365,21 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     );
   };
 
+  /**
+   * changeKey fails other than with a KeyChangeError only once the key was stored and recorded
+   * (state.json's lock was lost only then): the new key is the stored one, so its service account
+   * stays; nothing is revoked, as another run may have changed the store meanwhile.
+   */
+  const storedAnyway = (error: unknown): ExitError => {
+    noUndoOnCancel();
+    progress.new = progress.new && { ...progress.new, storage };
+    const revokeOld = `${oldHint} was not revoked and still works: revoke it on ${oldPage} once nothing uses it.`;
+    if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: revokeOld };
+    const { exitCode, reason, message } = failureFields(error);
+    const hints = [...(error instanceof ExitError ? error.hints : []), `\`${verifyCommand(ctx, profileName)}\` checks the key stored for profile "${profileName}" now.`];
+    return failure(exitCode, message, `${newHint} was stored in ${where}${oldHint ? ` in place of ${oldHint}` : ''}, so the new service account ${created.name} was kept.${oldHint ? ` ${revokeOld}` : ''}`, hints, reason);
+  };
+
   try {
     await (storing = changeKey(
       ctx,
@@ -393,7 +413,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       },
     ));
   } catch (error) {
-    if (!(error instanceof KeyChangeError)) throw await unforeseen(error, 'Storing the new key');
+    if (!(error instanceof KeyChangeError)) throw storedAnyway(error);
     const cause = error.failure;
     const foreseen = cause instanceof ExitError || cause instanceof KeychainUnavailableError;
     const why = reasonOf(ctx, cause);
@@ -481,15 +501,15 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const live = ['kept', 'declined', 'not_found', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
   progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: oldMessage };
-  const runCommand = toolCommand(ctx, 'run', profileName);
+  const runLine = toolCommand(ctx, 'run', profileName);
   // Said with --json too (on stderr, as every step is): a log that keeps only stderr must show the old key is still live.
   say(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${oldMessage}`);
   // Said once it is true: the old key in this shell stops working only when it was revoked.
   if (oldKey && ctx.env.OPENAI_API_KEY === oldKey) {
     warn(
       revoked
-        ? `OPENAI_API_KEY in this shell is the old key, which no longer works: unset it and start programs with \`${runCommand}\`.`
-        : `OPENAI_API_KEY in this shell is the old key, which still works until it is revoked: unset it and start programs with \`${runCommand}\` to use the new one.`,
+        ? `OPENAI_API_KEY in this shell is the old key, which no longer works: unset it and start programs with \`${runLine}\`.`
+        : `OPENAI_API_KEY in this shell is the old key, which still works until it is revoked: unset it and start programs with \`${runLine}\` to use the new one.`,
     );
   }
   // Files `env --file` wrote the key into, as the person asked, still hold the old one: each is
@@ -498,7 +518,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   for (const path of new Set(stale.map((f) => f.path))) {
     warn(`${shownPath(ctx, path)} still holds the old key ${oldHint}${revoked ? ', which no longer works' : ''} (written there by \`${toolCommand(ctx, 'env --file')}\`); to write the new key there:  ${await envCommand(ctx, profileName, path)}`);
   }
-  const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runCommand}\` get the new key from now on.`;
+  const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runLine}\` get the new key from now on.`;
   if (options.json) term.err(summary);
   else term.say(summary);
   if (options.json) {

@@ -1,21 +1,40 @@
-// rotate when storing or recording the new key fails after it was made: another run holding the
-// lock of credentials.json or state.json, a keychain that will not take the old key back. The
-// stored key and the progress file never disagree: either everything is undone (the old key
-// stored, the new service account deleted) or the message says exactly where things stand.
+// rotate when checking, storing or recording the new key fails after it was made: another run
+// holding the lock of credentials.json or state.json, a keychain that will not take the old key
+// back, a check that fails with an error of the tool's own. The stored key and the progress file
+// never disagree: either everything is undone (the old key stored, the new service account
+// deleted) or the message says exactly where things stand.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { proxySettings } from '../../src/api/http.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
+import { ReasonedExitError } from '../../src/errors.js';
+import { Interrupts } from '../../src/interrupts.js';
+import { maskKey } from '../../src/keys/format.js';
 import { projectPageUrl } from '../../src/platform.js';
-import { checkResult, outcomeOf, type TestContext } from '../helpers/context.js';
+import { checkResult, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
+import { FakeProcess, settle } from '../helpers/signals.js';
 import { holdLock, stateBack, stateInTheWay, whenStored } from '../helpers/store-faults.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
+
+/** Set by a test: the next change of state.json ends with its lock lost (after its body ran), as withFileLock says when the machine stalled past LOCK_STALE_MS. */
+const faults = vi.hoisted(() => ({ loseStateLock: false }));
 
 // Another run's lock is waited for 300 ms here, not 10 s: the outcome is the same.
 vi.mock('../../src/storage/lock.js', async (importOriginal) => {
   const lock = await importOriginal<typeof import('../../src/storage/lock.js')>();
-  return { ...lock, withFileLock: <T>(path: string, body: () => Promise<T>, _wait?: number, lockPath?: string) => lock.withFileLock(path, body, 300, lockPath) };
+  return {
+    ...lock,
+    withFileLock: async <T>(path: string, body: () => Promise<T>, _wait?: number, lockPath?: string): Promise<T> => {
+      const result = await lock.withFileLock(path, body, 300, lockPath);
+      if (faults.loseStateLock && path.endsWith('state.json')) {
+        faults.loseStateLock = false;
+        throw new lock.LockLostError(`The lock on ${path} was lost while it was being changed (the machine was too busy, or ${lockPath ?? `${path}.lock`} was removed); run again to be sure the change was kept.`);
+      }
+      return result;
+    },
+  };
 });
 
 const ADMIN = makeKey('admin', 'unit-rotate-store');
@@ -25,11 +44,14 @@ const options = (extra: Partial<RotateOptions> = {}): RotateOptions => ({ keepOl
 
 let keyCount = 0;
 const contexts = trackedContexts();
+afterEach(() => {
+  faults.loseStateLock = false;
+});
 
 /** Profile "default" with a user's key of PROJECT, in the keychain or (insecure) the file, last checked. */
-async function setup(storage: 'keychain' | 'file'): Promise<TestContext & { old: string; hint: string }> {
+async function setup(storage: 'keychain' | 'file', extra: TestContextOptions = {}): Promise<TestContext & { old: string; hint: string }> {
   const old = makeKey('proj', `unit-rotate-store-${keyCount++}`);
-  const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
+  const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN }, ...extra });
   await t.ctx.keys.set('default', old, storage === 'file');
   organizationWith(t, { admin: ADMIN, project: PROJECT, old });
   const hint = await recordCheckedKey(t, { old, project: PROJECT, storage });
@@ -175,5 +197,94 @@ describe('rotate: a lock of another file is not another rotate', () => {
     expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 7, reason: 'key_store', new: null });
     expect(writes(t)).toEqual([]);
     await expectAllAsBefore(t);
+  });
+});
+
+describe('rotate: any other failure once the new service account exists', () => {
+  const writes = (t: TestContext) => t.org.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+  const isNew = (key: string) => key.startsWith('sk-svcacct-');
+  const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  // What the check could fail with, of the tool's own: the real check reads the proxy variables at
+  // its first request (a malformed one is a usage error), and an error that names its own reason.
+  const failures = [
+    { name: 'a usage error (a malformed proxy variable)', error: () => proxySettings({ HTTPS_PROXY: 'socks5://proxy:1080' }), code: 2, reason: 'usage' },
+    { name: 'an error with a reason of its own', error: () => new ReasonedExitError(6, 'The proxy refused the tunnel (HTTP 407).', ['Check the proxy settings.'], 'proxy_refused'), code: 6, reason: 'proxy_refused' },
+  ];
+  for (const { name, error, code, reason } of failures) {
+    it(`the check of the new key fails with ${name}: its code, reason and hints are kept, the new service account deleted again, and said`, async () => {
+      const t = await setup('keychain');
+      let thrown: Error | undefined;
+      t.api.answerEveryCheck((request) => {
+        if (!isNew(request.key)) throw new Error('only the new key is checked');
+        try {
+          throw error();
+        } catch (caught) {
+          thrown = caught as Error;
+          throw caught;
+        }
+      });
+      const result = await outcomeOf(rotate(t.ctx, options({ json: true })));
+      expect(result.code).toBe(code);
+      expect(result.message).toMatch(
+        new RegExp(`^Checking the new key failed: ${escaped(thrown!.message.replace(/\.$/, ''))}\\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again; ${escaped(t.hint)} is still stored and works\\.$`),
+      );
+      expect(result.hints).toEqual((thrown as ReasonedExitError).hints);
+      expect(result.hints.length).toBeGreaterThan(0);
+      const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
+      expect(data).toMatchObject({ ok: false, exitCode: code, reason, message: result.message, fix: result.hints.join('\n'), new: null, old: { hint: t.hint, outcome: 'unchanged' } });
+      // Made, then deleted again, once: the organization's request log.
+      expect(writes(t)).toEqual([`POST /v1/organization/projects/${PROJECT}/service_accounts`, expect.stringMatching(new RegExp(`^DELETE /v1/organization/projects/${PROJECT}/service_accounts/\\S+$`))]);
+      await expectAllAsBefore(t);
+    });
+  }
+
+  it("state.json's lock lost once the new key was stored and recorded: the new service account stays (its key is the stored one), and where things stand is said", async () => {
+    const t = await setup('keychain');
+    whenStored(t, isNew, () => {
+      faults.loseStateLock = true;
+    });
+    const result = await outcomeOf(rotate(t.ctx, options({ json: true })));
+    expect(result.code).toBe(7);
+    const stored = t.keychain.keyOf('default')!;
+    expect(stored).toMatch(/^sk-svcacct-/);
+    const [account] = t.org.admin.serviceAccounts(PROJECT);
+    expect(account).toBeDefined();
+    expect(result.message).toBe(
+      `The lock on ${t.ctx.state.path} was lost while it was being changed (the machine was too busy, or ${t.ctx.state.path}.lock was removed); run again to be sure the change was kept. ` +
+        `${maskKey(stored)} was stored in the Secret Service keyring in place of ${t.hint}, so the new service account ${account!.name} was kept. ${t.hint} was not revoked and still works: revoke it on ${PAGE} once nothing uses it.`,
+    );
+    expect(result.hints).toEqual(['`openai-setup verify` checks the key stored for profile "default" now.']);
+    const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toMatchObject({
+      ok: false,
+      exitCode: 7,
+      reason: 'key_store',
+      new: { serviceAccountId: account!.id, hint: maskKey(stored), storage: 'keychain' },
+      old: { hint: t.hint, outcome: 'unchanged', page: PAGE },
+    });
+    // Nothing deleted: the stored key works, and so does the old one.
+    expect(writes(t)).toEqual([`POST /v1/organization/projects/${PROJECT}/service_accounts`]);
+    expect(t.org.isLive(stored)).toBe(true);
+    expect(t.org.isLive(t.old)).toBe(true);
+    expect((await t.profile())?.key?.hint).toBe(maskKey(stored));
+    expect(t.stdout + t.stderr).not.toContain(stored);
+  });
+
+  it("Ctrl-C while the new key is stored, and state.json's lock lost then: the key change stands, so the new service account is not deleted", async () => {
+    const host = new FakeProcess();
+    const t = await setup('keychain', { interrupts: new Interrupts(host), interactive: false });
+    whenStored(t, isNew, async () => {
+      faults.loseStateLock = true;
+      t.ctx.interrupts.interrupt('SIGINT');
+      await settle();
+    });
+    void rotate(t.ctx, options()).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    const stored = t.keychain.keyOf('default')!;
+    expect(stored).toMatch(/^sk-svcacct-/);
+    expect(writes(t)).toEqual([`POST /v1/organization/projects/${PROJECT}/service_accounts`]);
+    expect(host.said.at(-1)).toBe(`! ${maskKey(stored)} is stored for profile "default" in place of ${t.hint}, which was not revoked and still works: revoke it on ${PAGE}.`);
+    expect(t.org.isLive(stored)).toBe(true);
   });
 });
