@@ -14,17 +14,13 @@ import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../ke
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { envFilesOf, gitRunner, gitVerdict, isMissing, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
-import { FileReadError, GONE, rewriteFile } from '../plaintext/files.js';
-import { MAX_FILE_BYTES } from '../plaintext/scan.js';
+import { FileReadError, GONE, readText, rewriteFile } from '../plaintext/files.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
-import { FILE_PROBLEMS, readRegularFile, UnreadableFileError } from '../storage/read-file.js';
+import { describeFileError, UnreadableFileError } from '../storage/read-file.js';
 import { toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellWord } from '../terminal/shell.js';
-
-// Files are handled as latin1 text: one character per byte, so any encoding comes back unchanged.
-const BYTES = 'latin1';
 
 /** A .gitignore pattern matching exactly this path (relative to the .gitignore, `/`-separated). */
 export function gitignorePattern(path: string): string {
@@ -35,20 +31,6 @@ export function gitignorePattern(path: string): string {
     .replace(/ +$/, (spaces) => spaces.replace(/ /g, '\\ '));
   return `/${escaped}`;
 }
-
-/**
- * The file's text (null: there is none), refused past import's cap (MAX_FILE_BYTES): a .env file
- * or .gitignore is a few lines, import and status do not look into a larger one, and reading
- * gigabytes would fail with a stack trace. A FIFO or device put in its place cannot hang the run.
- */
-async function readText(path: string): Promise<string | null> {
-  return (await readRegularFile(path, MAX_FILE_BYTES))?.toString(BYTES) ?? null;
-}
-
-const UNREADABLE: Record<UnreadableFileError['reason'], string> = {
-  'too-large': `it is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB, far more than such a file holds, so it is not read`,
-  'not-regular': 'it is not a regular file',
-};
 
 /**
  * `promise`, with a file-system failure (a name too long, a link loop, a directory that cannot be
@@ -65,10 +47,9 @@ async function fileStep<T>(promise: Promise<T>, subject: string, after: string, 
       throw new UsageError(`${subject}: ${caught.why === GONE ? 'it was removed meanwhile' : caught.why}. ${after}`);
     }
     const error = caught instanceof FileReadError ? caught.cause : caught;
-    if (error instanceof UnreadableFileError) throw new UsageError(`${subject}: ${UNREADABLE[error.reason]}${at(error.path)}. ${after}`);
-    const { code, syscall, path: failed } = error as NodeJS.ErrnoException;
-    if (error instanceof ExitError || typeof code !== 'string' || typeof syscall !== 'string') throw error;
-    throw new UsageError(`${subject}: ${FILE_PROBLEMS[code] ?? code}${at(failed)}. ${after}`);
+    const why = error instanceof ExitError ? null : describeFileError(error);
+    if (why === null) throw error;
+    throw new UsageError(`${subject}: ${why}${at((error as UnreadableFileError | NodeJS.ErrnoException).path)}. ${after}`);
   }
 }
 

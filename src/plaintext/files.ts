@@ -9,8 +9,8 @@ import { chmod, link, realpath, rename, rm, stat, writeFile } from 'node:fs/prom
 import { basename, join, resolve } from 'node:path';
 import { LOCK_WAIT_MS, withFileLock } from '../storage/lock.js';
 import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
-import { readRegularFile } from '../storage/read-file.js';
-import { MAX_FILE_BYTES, unreadableWhy } from './scan.js';
+import { describeFileError, readRegularFile } from '../storage/read-file.js';
+import { MAX_FILE_BYTES } from './scan.js';
 
 const BYTES = 'latin1';
 
@@ -34,7 +34,7 @@ export const GONE = 'removed since import read it';
 
 /** A file-system failure of reading `path` as a FileReadError; any other error (a bug) as it is. */
 function readError(error: unknown, path: string): unknown {
-  const why = (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? GONE : unreadableWhy(error);
+  const why = (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? GONE : describeFileError(error);
   return why === null ? error : new FileReadError(path, why, error);
 }
 

@@ -2,7 +2,7 @@
 // is a file, a line, the key and what the line assigns it to.
 import { realpathSync, statSync } from 'node:fs';
 import { BOM } from '../keys/dotenv.js';
-import { FILE_PROBLEMS, readRegularFile, UnreadableFileError } from '../storage/read-file.js';
+import { describeFileError, readRegularFile } from '../storage/read-file.js';
 import { decodeFishEscapes, findKeys } from './find.js';
 import type { Place, PlaceKind, ToolName } from './places.js';
 
@@ -52,14 +52,9 @@ function variableOf(kind: PlaceKind, line: string): string | null {
 
 /**
  * Why a file that is there cannot be read, in words (as import lists a file it did not look in,
- * and says of one it was to edit); null for an error that is no file's (a bug).
+ * and says of one it was to edit): describeFileError, under the name import.ts still calls it by.
  */
-export function unreadableWhy(error: unknown): string | null {
-  if (error instanceof UnreadableFileError) return error.reason === 'too-large' ? `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB` : 'not a regular file any more';
-  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
-  if (typeof code !== 'string' || typeof syscall !== 'string') return null;
-  return FILE_PROBLEMS[code] ?? code;
-}
+export const unreadableWhy = describeFileError;
 
 /** The text of a file for searching: UTF-16 with its BOM decoded, anything else byte for byte. */
 function textOf(bytes: Buffer): { text: string; utf16: boolean } {
@@ -94,7 +89,7 @@ export async function scanPlaces(places: Place[]): Promise<ScanResult> {
       bytes = read;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') skipped.push({ path: place.path, why: unreadableWhy(error) ?? (error as Error).message });
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') skipped.push({ path: place.path, why: describeFileError(error) ?? (error as Error).message });
       continue;
     }
     const { text, utf16 } = textOf(bytes);

@@ -8,6 +8,7 @@ import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { pathLine } from '../terminal/sanitize.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
 import type { KeySnapshot, KeyStore, PutBack } from './keystore.js';
 import type { State } from './state.js';
@@ -45,7 +46,7 @@ export async function changeKey<T>(
   let done = false;
   // A signal waits for both to be written (or the store put back): they never disagree.
   const whose = account.endsWith(':admin') ? `the admin key change of profile "${account.slice(0, -':admin'.length)}"` : `the key change of profile "${account}"`;
-  const section = { what: whose, risk: `the key stored may not be the one ${ctx.state.path} records; run the command again` };
+  const section = { what: whose, risk: `the key stored may not be the one ${pathLine(ctx.state.path)} records; run the command again` };
   try {
     return await ctx.state.locked(async (state, save) => {
       // A key file that cannot be used fails here, before anything is changed.
@@ -95,7 +96,7 @@ export function storedNowWords(
     return { now: undefined, hints: see ? [`Once the ${ctx.keys.keychainDescription} answers, \`${toolCommand(ctx, 'doctor', account)}\` says which key is stored.`] : [] };
   }
   const { stored } = found;
-  return { now: stored && { hint: maskKey(stored.key), where: stored.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in ${ctx.keys.filePath}` }, hints: [] };
+  return { now: stored && { hint: maskKey(stored.key), where: stored.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in ${pathLine(ctx.keys.filePath)}` }, hints: [] };
 }
 
 /**
@@ -112,7 +113,7 @@ export async function keyChangeFailure(
   // "the admin key …" starts a sentence capitalised; a key's hint (sk-…) as it is.
   const Hint = hint.startsWith('the ') ? `The ${hint.slice(4)}` : hint;
   const reason = reasonOf(ctx, error.failure);
-  const path = ctx.state.path;
+  const path = pathLine(ctx.state.path);
   const old = error.before ? (error.before.keychain ?? error.before.file) : null;
   let message: string;
   let hints = error.hints;

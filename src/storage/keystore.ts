@@ -119,10 +119,10 @@ export class KeyStore {
     }
     const version = newerVersion(json, CREDENTIALS_VERSION);
     if (version !== null) {
-      throw new ConfigStoreError(`${writtenByNewer(this.filePath, version, CREDENTIALS_VERSION)}, so this one neither reads nor changes it; ${UPDATE} and run again.`);
+      throw new ConfigStoreError(`${writtenByNewer(pathLine(this.filePath), version, CREDENTIALS_VERSION)}, so this one neither reads nor changes it; ${UPDATE} and run again.`);
     }
     const result = CredentialsFileSchema.safeParse(json);
-    if (!result.success) throw new DamagedKeyFileError(`${this.filePath} is damaged; remove it and store the key again.`);
+    if (!result.success) throw new DamagedKeyFileError(`${pathLine(this.filePath)} is damaged; remove it and store the key again.`);
     return nameMap(result.data.keys);
   }
 
@@ -201,7 +201,7 @@ export class KeyStore {
     if (stored?.storage === 'file') {
       // An admin key's account is "<profile>:admin" (admin-key.ts): named as people know it.
       const whose = profile.endsWith(':admin') ? `the admin key of profile "${profile.slice(0, -':admin'.length)}"` : `the key of profile "${profile}"`;
-      this.warn(`Reading ${whose} from the plain-text file ${this.filePath} (--insecure-storage).`);
+      this.warn(`Reading ${whose} from the plain-text file ${pathLine(this.filePath)} (--insecure-storage).`);
     }
     if (stored) return { stored, keychainError };
     // A locked keyring (or one with no default collection) answers "no such entry" to a read:

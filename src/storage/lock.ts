@@ -63,7 +63,7 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
   try {
     const result = await body();
     if (compromised) {
-      throw new LockLostError(`The lock on ${path} was lost while it was being changed (the machine was too busy, or ${lockPath} was removed); run again to be sure the change was kept.`);
+      throw new LockLostError(`The lock on ${pathLine(path)} was lost while it was being changed (the machine was too busy, or ${pathLine(lockPath)} was removed); run again to be sure the change was kept.`);
     }
     return result;
   } finally {

@@ -10,7 +10,7 @@ import { ExitError, KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { makeDirs } from './make-dirs.js';
-import { readRegularFile, UnreadableFileError } from './read-file.js';
+import { describeFileError, fileErrorCode, readRegularFile, UnreadableFileError } from './read-file.js';
 
 /** Far more than any progress or credentials file holds: anything bigger is not ours. */
 export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
@@ -61,31 +61,15 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
-const WHY: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'the disk quota is used up',
-  ENOTDIR: 'a part of the path is not a directory',
-  EEXIST: 'something else is in the way',
-  EISDIR: 'it is a directory',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'the path is too long',
-  EIO: 'an input/output error',
-  ENOENT: 'no such file or directory',
-};
-
 /**
  * A file-system error as one line for people (which path, why, what to do); an ExitError as it
  * is; anything else (a bug) unchanged.
  */
 export function storeError(error: unknown, path: string, doing: 'read' | 'write' | 'create' | 'remove'): Error {
   if (error instanceof ExitError) return error;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error instanceof Error ? error : new Error(String(error));
+  const code = fileErrorCode(error);
+  if (code === null) return error instanceof Error ? error : new Error(String(error));
   const dir = doing === 'create' ? path : dirname(path);
-  const why = WHY[code] ?? (error as Error).message;
   let fix: string;
   switch (code) {
     case 'EACCES':
@@ -111,7 +95,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
     default:
       fix = 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
   }
-  return new ConfigStoreError(`Could not ${doing} ${pathLine(path)}: ${why} (${code}); ${fix}`);
+  return new ConfigStoreError(`Could not ${doing} ${pathLine(path)}: ${describeFileError(error, { withCode: true })}; ${fix}`);
 }
 
 
@@ -238,8 +222,10 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
     // `before`: the file checked above. Another one opened in its place (or none) is looked at afresh.
     bytes = await readRegularFile(path, MAX_PRIVATE_FILE_BYTES, before);
   } catch (error) {
-    if (error instanceof UnreadableFileError && error.reason === 'too-large') {
-      throw new ConfigStoreError(`${pathLine(path)} is larger than ${MAX_PRIVATE_FILE_BYTES / 1024 / 1024} MB, far more than openai-setup ever writes there, so it is not read; move it away and run again.`);
+    if (error instanceof UnreadableFileError) {
+      // Not regular: unlikely after the look above, which found a file; said all the same.
+      const fix = error.reason === 'too-large' ? 'far more than openai-setup ever writes there, so it is not read; move it away' : 'so it is not read; remove it';
+      throw new ConfigStoreError(`${pathLine(path)}: ${describeFileError(error)}, ${fix} and run again.`);
     }
     throw storeError(error, path, 'read');
   }

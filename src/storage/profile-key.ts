@@ -7,6 +7,7 @@ import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
 import { keyCommand, notAKeyFix, pipeKeyCommand, toolCommand } from '../terminal/advice.js';
 import type { CheckFlagValues } from '../terminal/advice.js';
+import { pathLine } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
 
 export type KeySourceKind = 'flag' | 'stdin' | 'env' | 'keychain' | 'file';
@@ -129,7 +130,7 @@ export async function noKeyError(
 export function storedNotAKey(ctx: Context, profile: string, stored: StoredKey, admin?: { fix: string }): { message: string; fix: string } | null {
   const problem = admin ? adminKeyProblem(stored.key) : notAKeyProblem(stored.key);
   if (!problem) return null;
-  const where = stored.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
+  const where = stored.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : pathLine(ctx.keys.filePath);
   if (admin) return { message: `What ${where} holds as the admin key of profile "${profile}" (${maskKey(stored.key)}) is not an admin key: ${problem}.`, fix: admin.fix };
   return {
     message: `What ${where} holds as the key of profile "${profile}" (${maskKey(stored.key)}) is not an API key: ${problem}.`,

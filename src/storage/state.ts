@@ -6,6 +6,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
 import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
+import { pathLine } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, RotationSchema } from './admin-state.js';
 import { withFileLock } from './lock.js';
 import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removeTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
@@ -215,13 +216,13 @@ export class StateStore {
     } catch (error) {
       throw storeError(error, this.path, 'write');
     }
-    this.tell(`The progress file ${this.path} was damaged; it was moved to ${aside} and progress starts afresh.`);
+    this.tell(`The progress file ${pathLine(this.path)} was damaged; it was moved to ${pathLine(aside)} and progress starts afresh.`);
     return emptyState();
   }
 
   private newerError(version: number): ConfigStoreError {
     return new ConfigStoreError(
-      `${writtenByNewer(`The progress file ${this.path}`, version, STATE_VERSION)}, so this one leaves it as it is and saves nothing to it; ${UPDATE} and run again.`,
+      `${writtenByNewer(`The progress file ${pathLine(this.path)}`, version, STATE_VERSION)}, so this one leaves it as it is and saves nothing to it; ${UPDATE} and run again.`,
     );
   }
 
@@ -266,7 +267,7 @@ export class StateStore {
     }
     if (loaded.kind === 'ok') return { state: loaded.state, problem: null };
     if (loaded.kind === 'newer') {
-      const newer = writtenByNewer(`The progress file ${this.path}`, loaded.version, STATE_VERSION);
+      const newer = writtenByNewer(`The progress file ${pathLine(this.path)}`, loaded.version, STATE_VERSION);
       const warning = `${newer}: it is left as it is, only what this one understands of it is used, and nothing is saved to it until you ${UPDATE}.`;
       if (!loaded.understood) return problem('newer', `${newer}, in a form this one cannot read; ${UPDATE} and run again.`, warning);
       this.tell(warning);
@@ -274,8 +275,8 @@ export class StateStore {
     }
     return problem(
       'damaged',
-      `The progress file ${this.path} is damaged.`,
-      `The progress file ${this.path} is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}.bak-<time>).`,
+      `The progress file ${pathLine(this.path)} is damaged.`,
+      `The progress file ${pathLine(this.path)} is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}.bak-<time>).`,
     );
   }
 
@@ -300,7 +301,7 @@ export class StateStore {
    * for it to end (`what`: what it is, if the run has to leave before).
    */
   async locked<T>(body: (state: State, save: (state: State) => Promise<void>) => Promise<T>, what?: Section): Promise<T> {
-    return this.sections.section(what ?? { what: `the change to ${this.path}`, risk: 'it may not have been saved' }, async () => {
+    return this.sections.section(what ?? { what: `the change to ${pathLine(this.path)}`, risk: 'it may not have been saved' }, async () => {
       await ensurePrivateDir(this.dir);
       return withFileLock(this.path, async () => body(await this.loadForChange(), (state) => writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`)));
     });

@@ -229,7 +229,7 @@ describe('files that are not what they should be never hang a run', () => {
     await withEnv({}, async (t) => {
       mkdirSync(t.configDir, { mode: 0o700 });
       writeFileSync(join(t.configDir, 'state.json'), `{"version":1,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`, { mode: 0o600 });
-      expectOneLine(await runCli(['status'], { env: t.env }), 0, /state\.json is larger than 1 MB/);
+      expectOneLine(await runCli(['status'], { env: t.env }), 0, /state\.json: larger than 1 MB/);
     });
   });
 
@@ -335,7 +335,7 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     await withEnv({}, async (t) => {
       const fill = 'head -c 1048576 /dev/zero > "$CFG/fill" 2>/dev/null || true';
       const result = await inPrivateMount(t, fill, ['key', '--stdin', '--insecure-storage', '--no-verify'], { input: VALID });
-      expectOneLine(result, 7, /Could not write .*credentials\.json: no space left on the device \(ENOSPC\); free some space and run again\./);
+      expectOneLine(result, 7, /Could not write .*credentials\.json: no space is left on the disk \(ENOSPC\); free some space and run again\./);
       expect(result.stdout).not.toMatch(/Stored/);
       expect(result.listing).toEqual(['fill']);
     });

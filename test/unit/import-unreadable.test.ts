@@ -83,7 +83,7 @@ interface Change {
 const CHANGES: Change[] = [
   {
     name: 'a FIFO put in its place',
-    why: 'not a regular file any more',
+    why: 'not a regular file',
     make: (path) => {
       rmSync(path);
       execFileSync('mkfifo', [path]);
@@ -196,7 +196,7 @@ describe('import on a terminal: the file changed while its question was open', (
     expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
     expectSaidOnce(
       t,
-      '✖ ~/.config/fish/config.fish: not a regular file any more, so the universal variable OPENAI_API_KEY was not erased. The key is stored, but not moved out of ~/.config/fish/fish_variables: once ~/.config/fish/config.fish can be read, run  openai-setup import\n',
+      '✖ ~/.config/fish/config.fish: not a regular file, so the universal variable OPENAI_API_KEY was not erased. The key is stored, but not moved out of ~/.config/fish/fish_variables: once ~/.config/fish/config.fish can be read, run  openai-setup import\n',
     );
     expect(t.fishCalls).toEqual([]);
     expect(statSync(config).isFIFO()).toBe(true);

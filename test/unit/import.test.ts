@@ -1015,7 +1015,7 @@ describe('import: a fish universal variable, and config.fish only once fish eras
       }
       expect(await runImport(t.ctx, terminal ? options() : store, t.deps)).toBe(8);
       expect(t.stderr).toContain(
-        `✖ The universal variable OPENAI_API_KEY is erased, but ~/.config/fish/config.fish could not be changed (not a regular file any more): fish shells no longer get the key until you add this line to it by hand:  ${LINE}\n`,
+        `✖ The universal variable OPENAI_API_KEY is erased, but ~/.config/fish/config.fish could not be changed (not a regular file): fish shells no longer get the key until you add this line to it by hand:  ${LINE}\n`,
       );
       expect(t.stdout).not.toContain('✔ Erased');
       expect(t.stdout + t.stderr).not.toMatch(/^\s+at /m);

@@ -84,7 +84,7 @@ describe('rewriteFile: one run at a time', () => {
     rmSync(file);
     execFileSync('mkfifo', [file]);
     const fifo = await rewriteFile(file, changeLine(1), configDir).catch((e: unknown) => e);
-    expect(fifo).toEqual(new FileReadError(file, 'not a regular file any more'));
+    expect(fifo).toEqual(new FileReadError(file, 'not a regular file'));
     expect(statSync(file).isFIFO()).toBe(true);
     const absent = join(dir, '.zshrc');
     expect(await rewriteFile(absent, () => 'x\n', configDir).catch((e: unknown) => e)).toEqual(new FileReadError(absent, GONE));

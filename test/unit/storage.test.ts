@@ -71,7 +71,7 @@ describe('a failed write leaves no temp file (which may hold a key)', () => {
     ['EACCES', /permission denied \(EACCES\); check who owns .* \(ls -ld .*\), or set OPENAI_SETUP_CONFIG_DIR/],
     ['EPERM', /operation not permitted \(EPERM\); check who owns/],
     ['EROFS', /the file system is read-only \(EROFS\); set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk/],
-    ['ENOSPC', /no space left on the device \(ENOSPC\); free some space and run again/],
+    ['ENOSPC', /no space is left on the disk \(ENOSPC\); free some space and run again/],
   ])('%s on the config dir is one line saying what to do', (code, pattern) => {
     const error = storeError(Object.assign(new Error(`${code}: boom, open '/x/config/state.json'`), { code }), '/x/config/state.json', 'write');
     expectOneLine(error, pattern);
@@ -114,7 +114,7 @@ describe('reading a config file: only a small regular file that is ours', () => 
     const dir = privateDir();
     const path = join(dir, 'state.json');
     writeFileSync(path, ' '.repeat(MAX_PRIVATE_FILE_BYTES + 1), { mode: 0o600 });
-    expectOneLine(await rejection(readPrivateFile(path)), /state\.json is larger than 1 MB, far more than openai-setup ever writes there/);
+    expectOneLine(await rejection(readPrivateFile(path)), /state\.json: larger than 1 MB, far more than openai-setup ever writes there, so it is not read; move it away and run again\.$/);
   });
 
   it('a UTF-8 byte-order mark (Notepad) is dropped', async () => {

@@ -159,7 +159,7 @@ describe('env --file that cannot be read', () => {
     truncateSync(big, 3 * 1024 ** 3);
     const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, file: 'big.env' }));
     expect(code).toBe(2);
-    expect(message).toBe('--file big.env: it is larger than 4 MB, far more than such a file holds, so it is not read. Nothing was written.');
+    expect(message).toBe('--file big.env: larger than 4 MB. Nothing was written.');
   });
 
   it('a file just over the 4 MB import looks into: refused the same way', async () => {
@@ -167,7 +167,7 @@ describe('env --file that cannot be read', () => {
     writeFileSync(join(t.cwd, '.env'), 'x'.repeat(4 * 1024 * 1024 + 1));
     const { code, message } = await outcomeOf(env(t.ctx, FLAGS));
     expect(code).toBe(2);
-    expect(message).toBe('--file .env: it is larger than 4 MB, far more than such a file holds, so it is not read. Nothing was written.');
+    expect(message).toBe('--file .env: larger than 4 MB. Nothing was written.');
     expect(readFileSync(join(t.cwd, '.env'), 'utf8')).not.toContain(KEY);
   });
 
@@ -178,7 +178,7 @@ describe('env --file that cannot be read', () => {
     writeFileSync(join(t.cwd, '.gitignore'), '#'.repeat(4 * 1024 * 1024 + 1));
     const { code, message } = await outcomeOf(env(t.ctx, { force: false, gitignore: true }));
     expect(code).toBe(2);
-    expect(message).toBe(`Could not add /.env to ${join(realpathSync(t.cwd), '.gitignore')}: it is larger than 4 MB, far more than such a file holds, so it is not read. The key was not written.`);
+    expect(message).toBe(`Could not add /.env to ${join(realpathSync(t.cwd), '.gitignore')}: larger than 4 MB. The key was not written.`);
     expect(existsSync(join(t.cwd, '.env'))).toBe(false);
   });
 
