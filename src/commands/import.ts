@@ -29,7 +29,8 @@ import { adminKeyCommand, adviceScope, lastingBareProfile, toolCommand } from '.
 import { runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
-import { followLines, scanPlaces, unreadableWhy, type Finding } from '../plaintext/scan.js';
+import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
+import { describeFileError } from '../storage/read-file.js';
 import { askedNote, homeOf, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminAuth } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
@@ -690,7 +691,7 @@ async function editFound(
       if (addLine) added = await rewriteFile(config, (text) => appendLine(text, addLine), ctx.configDir, { create: true });
     } catch (error) {
       // The variable is gone already: what is missing is said, not a stack trace.
-      const why = error instanceof FileReadError ? error.why : (unreadableWhy(error) ?? (error instanceof Error ? error.message : String(error)));
+      const why = error instanceof FileReadError ? error.why : (describeFileError(error) ?? (error instanceof Error ? error.message : String(error)));
       term.err(`${m.fail} The universal variable ${plan.variable} is erased, but ${io.shown(config)} could not be changed (${why}): fish shells no longer get the key until you add this line to it by hand:  ${addLine}`);
       return 'failed';
     }

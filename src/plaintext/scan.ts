@@ -50,12 +50,6 @@ function variableOf(kind: PlaceKind, line: string): string | null {
   return null;
 }
 
-/**
- * Why a file that is there cannot be read, in words (as import lists a file it did not look in,
- * and says of one it was to edit): describeFileError, under the name import.ts still calls it by.
- */
-export const unreadableWhy = describeFileError;
-
 /** The text of a file for searching: UTF-16 with its BOM decoded, anything else byte for byte. */
 function textOf(bytes: Buffer): { text: string; utf16: boolean } {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: bytes.subarray(2).toString('utf16le'), utf16: true };
