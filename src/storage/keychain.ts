@@ -89,7 +89,8 @@ export function keychainFix(error: KeychainUnavailableError, store: string): str
   switch (error.problem) {
     case 'locked':
       return linux
-        ? 'Unlock it: log in to your desktop session, or unlock the "login" keyring in Passwords and Keys (seahorse); over SSH: gnome-keyring-daemon --unlock (it reads the password from standard input). Then run this again.'
+        ? // Not `gnome-keyring-daemon --unlock`: with a keyring already running it starts a second daemon and leaves this one locked.
+          'Unlock it: log in to your desktop session, or unlock the "login" keyring in Passwords and Keys (seahorse), then run this again. Over SSH it cannot be unlocked from here: unlock it in the desktop session first.'
         : store === 'macOS Keychain'
           ? 'Unlock it: security unlock-keychain ~/Library/Keychains/login.keychain-db, then run this again.'
           : 'Unlock it, then run this again.';

@@ -36,7 +36,7 @@ describe("the binding's errors, as a person reads them", () => {
     { message: NO_REPLY, problem: 'timeout', said: `The ${STORE} did not answer within a few seconds.`, fix: /^Check that the Secret Service keyring answers/ },
     { message: OBJECT_GONE, problem: 'failed', said: failedAsSaid(OBJECT_GONE), fix: null },
     { message: ITEM_GONE, problem: 'failed', said: failedAsSaid(ITEM_GONE), fix: null },
-    { message: LOCKED, problem: 'locked', said: `The ${STORE} is locked and could not be unlocked from here.`, fix: /gnome-keyring-daemon --unlock/ },
+    { message: LOCKED, problem: 'locked', said: `The ${STORE} is locked and could not be unlocked from here.`, fix: /^Unlock it: log in to your desktop session, or unlock the "login" keyring in Passwords and Keys \(seahorse\), then run this again\. Over SSH it cannot be unlocked from here/ },
     { message: NO_LOGIN_KEYRING, problem: 'no-keyring', said: `The ${STORE} has no default keyring to keep keys in (no "login" keyring).`, fix: /File › New › Password Keyring/ },
     ...[NO_BUS, NO_SOCKET, DEAD_SOCKET, NO_SERVICE, SERVICE_FAILED].map((message) => ({
       message,
