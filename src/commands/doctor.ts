@@ -166,6 +166,11 @@ export interface ProbeAdvice extends NoCheckFlags {
   proxy: string | null;
   /** A proxy variable is set, whether or not it applies to this URL. */
   proxySet: boolean;
+  /**
+   * The key doctor checks next, which the probe never sends: a redirect whose address holds it is
+   * said so, its host labels named `<the key>` (the live check's words), not left to output masking.
+   */
+  checkedKey?: string;
 }
 
 const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, ...NO_CHECK_FLAGS };
@@ -175,7 +180,7 @@ const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, ...NO_CHECK_FLAGS };
  * without its login (a 404's text quotes it), by a command that takes none of the live-check flags.
  */
 function probeRequest(url: string, advice: ProbeAdvice): FailedRequest {
-  return { probe: 'models', baseURL: withoutCredentials(url), key: '', model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy, noCheckFlags: { verify: advice.verify } };
+  return { probe: 'models', baseURL: withoutCredentials(url), key: advice.checkedKey ?? '', model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy, noCheckFlags: { verify: advice.verify } };
 }
 
 /**
@@ -376,7 +381,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const api =
     proxy.status === 'fail'
       ? check('api', 'API reachable', 'fail', 'not tried: the proxy setting above is not a URL', null, EXIT.network)
-      : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), ...(key ? { verify: verifyAgain } : NO_CHECK_FLAGS) });
+      : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), ...(key ? { verify: verifyAgain, checkedKey: key } : NO_CHECK_FLAGS) });
   checks.push(api);
   print(api);
 

@@ -146,6 +146,28 @@ describe("doctor's probe: a redirect, named", () => {
   });
 });
 
+describe("doctor's probe: a redirect to an address that holds the key doctor checks", () => {
+  const key = makeKey('svcacct', 'doctor-advice-key-in-host');
+  let redirecting: FakeOpenAI;
+  beforeAll(async () => {
+    // A host name lower-cases what it holds.
+    redirecting = await startOpenAIServer({ redirect: { location: `http://${key.toLowerCase()}.example/` } });
+  });
+  afterAll(() => redirecting?.close());
+
+  it('names the address as the live check does (`<the key>`, "though the address holds it"), not as masking left it', async () => {
+    context({ env: { OPENAI_API_KEY: key, OPENAI_BASE_URL: redirecting.baseURL } });
+    realApi();
+
+    const { json } = await doctorJson();
+
+    const api = json.checks.find((c) => c.id === 'api')!;
+    expect(api.detail).toBe(`127.0.0.1:${redirecting.port} answered with a redirect (HTTP 302) to <the key>.example instead of an API answer; the key was not sent there, though the address holds it`);
+    // The probe sent no key.
+    expect(redirecting.requests.find((r) => r.path === '/v1/models' && r.key === null)).toBeDefined();
+  });
+});
+
 describe("doctor's probe: every other failure in the live check's words, for a probe sent without a key", () => {
   /** The probe's check, printed and in --json: the same detail and fix, and neither speaks of a key. */
   async function probeSays(reach: Reachability, options: TestContextOptions = {}) {
