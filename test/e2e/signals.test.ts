@@ -44,6 +44,17 @@ const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.te
  * stopped as soon as it is seen (long before it reaches the keyring) and let go at once, but
  * that one only after `signal()`. Returns its pid.
  */
+/** Signal `pid`; false when it has already exited (a helper may finish between the listing and the signal). */
+function signalIfAlive(pid: number, name: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
 async function signalDuringKeychainWrite(pid: number, t: TestEnv, signal: () => void): Promise<number> {
   const lock = join(t.configDir, 'state.json.lock');
   const seen = new Set<number>();
@@ -53,13 +64,18 @@ async function signalDuringKeychainWrite(pid: number, t: TestEnv, signal: () => 
     for (const child of childrenOf(pid)) {
       if (seen.has(child)) continue;
       seen.add(child);
-      process.kill(child, 'SIGSTOP');
+      // One already gone did its work unseen: counted if it ran under the lock (the read before the
+      // write), but not the one to catch.
+      if (!signalIfAlive(child, 'SIGSTOP')) {
+        if (existsSync(lock)) underLock++;
+        continue;
+      }
       if (existsSync(lock) && ++underLock === 2) {
         signal();
-        process.kill(child, 'SIGCONT');
+        signalIfAlive(child, 'SIGCONT');
         return child;
       }
-      process.kill(child, 'SIGCONT');
+      signalIfAlive(child, 'SIGCONT');
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
