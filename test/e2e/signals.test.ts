@@ -70,7 +70,7 @@ async function signalDuringKeychainWrite(pid: number, t: TestEnv, signal: () => 
         if (existsSync(lock)) underLock++;
         continue;
       }
-      if (existsSync(lock) && ++underLock === 2) {
+      if (existsSync(lock) && ++underLock >= 2) {
         signal();
         signalIfAlive(child, 'SIGCONT');
         return child;
