@@ -4,7 +4,9 @@
 // section: a signal that comes meanwhile waits for it to end, SECTION_GRACE_MS at most (then the
 // run leaves anyway, saying what may be half done). Work a cancel must take back (rotate's new
 // service account) registers an undo, which the signal runs, bounded, before leaving. A second
-// signal leaves at once, saying what was left.
+// signal leaves at once, saying what was left. Once leaving, nothing new starts: no section, and
+// no step of a body that takes its steps through step(): an undo may run for seconds meanwhile,
+// and what it says must stay true (no request sent, no key stored by the body going on).
 
 export type LeavingSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
@@ -22,7 +24,7 @@ export interface Undo {
   doing: string;
   /**
    * Take it back; resolves with the line saying how that went. Its requests have time limits of
-   * their own. It must not start a section (none starts once leaving).
+   * their own. It must not start a section or a step (none starts once leaving).
    */
   run(): Promise<string>;
   /** What is left, and where to remove it by hand, when the undo is skipped or does not end in time. */
@@ -84,6 +86,19 @@ export class Interrupts implements Sections {
       this.open.delete(entry);
       this.next();
     }
+  }
+
+  /**
+   * The next step of a command's body: `work` starts only while the run is not leaving, and what it
+   * comes to (a value or a failure) is handed on only then. Once leaving this never settles, as
+   * section() does: the body goes no further, and the undo alone says where things stand.
+   */
+  step<T>(work: () => Promise<T>): Promise<T> {
+    if (this.signal) return new Promise<T>(() => {});
+    return new Promise<T>((resolve) => resolve(work())).then(
+      (value) => (this.signal ? new Promise<T>(() => {}) : value),
+      (error: unknown) => (this.signal ? new Promise<T>(() => {}) : Promise.reject(error)),
+    );
   }
 
   /** Have a signal run `undo` before leaving (after the sections under way end); the returned function takes it off again. */

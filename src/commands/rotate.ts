@@ -222,8 +222,10 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
 
   // 1. A new service account, and its key (shown by the API this once).
   const name = serviceAccountName(profileName, ctx.clock.now(), newServiceAccountTag());
-  // Nothing is created in the organization that this run could not record.
-  await ctx.state.assertChangeable();
+  // Nothing is created in the organization that this run could not record. From here on every
+  // step goes through ctx.interrupts.step(): once a cancel came, none starts (nothing is made
+  // that the cancel would not take back; no request, no store while the undo runs).
+  await ctx.interrupts.step(() => ctx.state.assertChangeable());
   const spinner = term.spinner(`Creating the service account ${name}…`);
   /** The new account, once the API has answered. */
   let made: NewServiceAccount | null = null;
@@ -246,12 +248,14 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   // as a failure does. The create under way is waited for (the account it makes must go too); a key
   // change under way is waited for by the signal itself, and what it did decides.
   let storing: Promise<unknown> | null = null;
+  /** The new key was handed to the store: only then may it be the stored one. */
+  let keyTouched = false;
   /** What the key change came to: stored, put back, or not known (the store could not be put back). */
   let storeOutcome: 'stored' | 'back' | 'unknown' | null = null;
   const leftOnCancel = () =>
     !made
       ? `The service account ${name} may have been created in ${projectId}: if ${page} lists it, delete it there${keptOld}`
-      : storing && storeOutcome !== 'back'
+      : keyTouched && storeOutcome !== 'back'
         ? `The new service account ${made.name} was left in ${projectId}, as its key may be the one stored for profile "${profileName}" now: \`${verifyCommand(ctx, profileName)}\` says which; if it is not, delete the account on ${page}.`
         : `The new service account ${made.name} (${made.id}) was left in ${projectId}: delete it on ${page}${keptOld}`;
   const noUndoOnCancel = ctx.interrupts.onCancel({
@@ -277,7 +281,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   });
   let created: NewServiceAccount;
   try {
-    created = await creating;
+    created = await ctx.interrupts.step(() => creating);
   } catch (error) {
     if (error instanceof ExitError) throw failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, error instanceof AdminApiError ? error.kind : undefined);
     throw error;
@@ -309,7 +313,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   // of the live-check flags, and no other command checks this key (it is stored only once it works).
   let check: CheckResult;
   try {
-    check = await runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Checking the new key with a live call…' });
+    check = await ctx.interrupts.step(() => runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Checking the new key with a live call…' }));
   } catch (error) {
     throw await undoneFailure(error, 'Checking the new key');
   }
@@ -381,7 +385,8 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   };
 
   try {
-    await (storing = changeKey(
+    // `storing` is set only once the key change began: a section, which a cancel waits for.
+    await ctx.interrupts.step(() => (storing = changeKey(
       ctx,
       profileName,
       async () => {
@@ -398,6 +403,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
               : `the key stored for profile "${profileName}" changed while rotate ran (it is now ${now?.hint ?? 'none'}; another run ${now ? 'stored' : 'removed'} it), so the new key was not stored over it`,
           );
         }
+        keyTouched = true;
         await ctx.keys.set(profileName, newKey, storage === 'file');
         // Read back from the keychain: the old key is revoked below, so the new one must really be there.
         if (storage === 'keychain' && (await ctx.keys.get(profileName)).stored?.key !== newKey) {
@@ -411,7 +417,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
         // Ids only, never the key: the next rotate revokes this key by deleting this account.
         p.rotation = { at: ctx.clock.now().toISOString(), projectId, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, keyHint: newHint };
       },
-    ));
+    )));
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw storedAnyway(error);
     const cause = error.failure;
@@ -428,7 +434,9 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   // Stored and recorded: from here a cancel leaves the new key as it is.
   noUndoOnCancel();
   progress.new = { ...progress.new, storage };
-  await recordCheck(ctx, profileName, newKey, storedSource(storage, profileName), check);
+  // Nor is the old key revoked once a cancel came: the run's output is silenced by then, so that
+  // would go unsaid.
+  await ctx.interrupts.step(() => recordCheck(ctx, profileName, newKey, storedSource(storage, profileName), check));
   say(`${m.ok} Stored ${newHint} in ${where}${oldHint ? ` in place of ${oldHint}` : ''}`);
 
   // 4. Only now: the old key is revoked.
@@ -442,7 +450,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   } else if (oldKey && byRotate && profile?.rotation) {
     const previous = profile.rotation;
     try {
-      await ctx.api.admin.deleteServiceAccount(auth, previous.projectId, previous.serviceAccountId);
+      await ctx.interrupts.step(() => ctx.api.admin.deleteServiceAccount(auth, previous.projectId, previous.serviceAccountId));
       outcome = 'service_account_deleted';
       oldMessage = `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`;
     } catch (error) {
@@ -460,7 +468,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   } else if (oldKey) {
     let candidates: ProjectKeyInfo[] = [];
     try {
-      candidates = await findKeyInProject(ctx.api.admin, auth, oldProject, oldKey, created.key.id);
+      candidates = await ctx.interrupts.step(() => findKeyInProject(ctx.api.admin, auth, oldProject, oldKey, created.key.id));
     } catch (error) {
       if (!(error instanceof AdminApiError)) throw error;
       outcome = 'failed';
@@ -484,7 +492,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
         oldMessage = `${oldHint} was left live: revoke it on ${oldPage} once nothing uses it.`;
       } else {
         try {
-          await ctx.api.admin.deleteProjectKey(auth, oldProject, target.id);
+          await ctx.interrupts.step(() => ctx.api.admin.deleteProjectKey(auth, oldProject, target.id));
           outcome = 'key_deleted';
           oldMessage = `Revoked ${oldHint}: deleted the key ${label.replace(/ \(.*\)$/, '')} from ${oldProject}.`;
         } catch (error) {

@@ -6,9 +6,12 @@
 // file) and state.json must agree, no temp file may be left, and rotate's new account is gone.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskKey } from '../../src/keys/format.js';
+import { projectPageUrl } from '../../src/platform.js';
 import { CLI, type TestEnv } from '../helpers/env.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { runCli } from '../helpers/run.js';
@@ -85,6 +88,56 @@ async function signalDuringKeychainWrite(pid: number, t: TestEnv, signal: () => 
 /** The helper, let go, finishes its write even when the run is gone: wait for it before looking. */
 async function gone(pid: number): Promise<void> {
   for (const deadline = Date.now() + 10_000; alive(pid) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** A request the holding proxy keeps until the test lets it go. */
+interface Hold {
+  /** Resolves as it reaches the proxy. */
+  arrived: Promise<void>;
+  /** Send it on to the server. */
+  release(): void;
+}
+
+/**
+ * A reverse proxy in front of `origin`: every request seen (`METHOD /path`, in order), each sent on
+ * at once unless a hold matches it (each hold is for one request).
+ */
+async function holdingProxy(origin: string) {
+  const seen: string[] = [];
+  const holds: Array<{ match: RegExp; arrived: () => void; released: Promise<void> }> = [];
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
+    const upstream = request(new URL(req.url!, origin), { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  };
+  const proxy = createServer((req, res) => {
+    const line = `${req.method} ${req.url}`;
+    seen.push(line);
+    const at = holds.findIndex((h) => h.match.test(line));
+    if (at < 0) return forward(req, res);
+    const [hold] = holds.splice(at, 1);
+    hold!.arrived();
+    void hold!.released.then(() => forward(req, res));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v1`,
+    seen,
+    hold(match: RegExp): Hold {
+      let arrived!: () => void;
+      let release!: () => void;
+      const hold = { arrived: new Promise<void>((resolve) => (arrived = resolve)), release: () => release() };
+      holds.push({ match, arrived, released: new Promise<void>((resolve) => (release = resolve)) });
+      return hold;
+    },
+    close: () => {
+      proxy.closeAllConnections();
+      return new Promise<void>((resolve) => proxy.close(() => resolve()));
+    },
+  };
 }
 
 /** The CLI on pipes, with its pid. */
@@ -189,5 +242,45 @@ describe('Ctrl-C while rotate has a new service account that nothing records yet
     expect(await keyring().lookup('openai-setup', 'r3')).toBe(old);
     expect(server().admin.isLive(old)).toBe(true);
     expect(stateOf(t).profiles.r3.rotation).toBeUndefined();
+  });
+
+  it('Ctrl-C while the account is being created, then again while it is deleted: nothing after the create is sent, the account is left (where to delete it is said), and the old key stays stored', async () => {
+    const proxy = await holdingProxy(server().origin);
+    try {
+      const t = await machine({ OPENAI_ADMIN_KEY: ADMIN, OPENAI_BASE_URL: proxy.baseURL });
+      const old = makeKey('proj', 'signals-rotate-twice-old');
+      server().addKey(old, { scenario: 'valid', project: PROJECT });
+      expect((await runCli(['key', '--stdin', '--profile', 'r4'], { env: t.env, input: old })).code).toBe(0);
+      const before = new Set(server().admin.serviceAccounts(PROJECT).map((a) => a.id));
+      const create = proxy.hold(new RegExp(`^POST /v1/organization/projects/${PROJECT}/service_accounts$`));
+      const remove = proxy.hold(/^DELETE /);
+      const session = spawnCli(['rotate', '--profile', 'r4', '--yes'], { env: t.env });
+      await create.arrived;
+      const sent = proxy.seen.length;
+      session.press('ctrl-c');
+      // (The line may be wrapped.)
+      await session.waitFor(/Deleting the new service account openai-setup-r4-\S+ again \(press Ctrl-C again to\s+leave it as it is\)…/);
+      const name = /Deleting the new service account (\S+) again/.exec(session.output())![1]!;
+      // The account is made only now, after the Ctrl-C.
+      create.release();
+      await remove.arrived;
+      session.press('ctrl-c');
+      expect((await session.exited).exitCode).toBe(130);
+      const [made] = server().admin.serviceAccounts(PROJECT).filter((a) => !before.has(a.id));
+      expect(made?.name).toBe(name);
+      // Without the terminal's echo of Ctrl-C.
+      const said = session.output().replace(/\^C/g, ' ').replace(/\s+/g, ' ').trim();
+      expect(said.slice(said.indexOf('Cancelled.'))).toBe(
+        `Cancelled. Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)… ` +
+          `! The new service account ${name} (${made!.id}) was left in ${PROJECT}: delete it on ${projectPageUrl(PROJECT, 'api-keys')}; ${maskKey(old)} is still stored and works.`,
+      );
+      // After the create, only the delete: no check of the new key.
+      expect(proxy.seen.slice(sent)).toEqual([expect.stringMatching(new RegExp(`^DELETE /v1/organization/projects/${PROJECT}/service_accounts/${made!.id}$`))]);
+      expect(await keyring().lookup('openai-setup', 'r4')).toBe(old);
+      expect(stateOf(t).profiles.r4.key.hint).toBe(maskKey(old));
+      expect(stateOf(t).profiles.r4.rotation).toBeUndefined();
+    } finally {
+      await proxy.close();
+    }
   });
 });

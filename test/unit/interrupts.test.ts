@@ -131,6 +131,31 @@ describe('the mechanism', () => {
     expect(host.events).toEqual(['section ends', 'said: Undoing (send SIGTERM again to leave it as it is)…', 'undone', 'said: Undone.', 'exit SIGTERM']);
   });
 
+  it("a body's step started once leaving never runs; one under way as the signal comes never hands on what it came to", async () => {
+    const host = new FakeProcess();
+    const interrupts = new Interrupts(host);
+    let answer!: (value: string) => void;
+    const handed: string[] = [];
+    void interrupts.step(() => new Promise<string>((resolve) => (answer = resolve))).then((value) => handed.push(value));
+    let failWith!: (error: Error) => void;
+    void interrupts.step(() => new Promise<string>((_resolve, reject) => (failWith = reject))).catch((error: Error) => handed.push(error.message));
+    interrupts.interrupt('SIGINT');
+    answer('answered');
+    failWith(new Error('failed'));
+    let ran = false;
+    void interrupts.step(async () => void (ran = true));
+    expect(await host.exited).toBe('SIGINT');
+    await settle();
+    expect(ran).toBe(false);
+    expect(handed).toEqual([]);
+  });
+
+  it("a body's step while not leaving hands on its value or its failure", async () => {
+    const interrupts = new Interrupts(new FakeProcess());
+    expect(await interrupts.step(async () => 'value')).toBe('value');
+    await expect(interrupts.step(async () => Promise.reject(new Error('failed')))).rejects.toThrow('failed');
+  });
+
   it('an undo taken off again is not run', async () => {
     const host = new FakeProcess();
     const interrupts = new Interrupts(host);

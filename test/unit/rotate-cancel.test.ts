@@ -33,6 +33,28 @@ async function setup(): Promise<{ t: TestContext; host: FakeProcess; old: string
 }
 
 const run = (t: TestContext) => void rotate(t.ctx, { keepOld: false, yes: true, json: false }).catch(() => {});
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The create of the new service account runs `during` as it is asked for (`asked`); its answer,
+ * the account made, comes only when the test calls answer().
+ */
+function createAnsweredLater(t: TestContext, during: () => void): { asked: Promise<void>; answer: () => void } {
+  const admin = t.api.admin;
+  let answer!: () => void;
+  let asked!: () => void;
+  const wasAsked = new Promise<void>((resolve) => (asked = resolve));
+  t.api.admin = {
+    ...admin,
+    createServiceAccount: (...args) => {
+      during();
+      const made = admin.createServiceAccount(...args);
+      asked();
+      return new Promise((resolve) => (answer = () => resolve(made)));
+    },
+  };
+  return { asked: wasAsked, answer: () => answer() };
+}
 const deletes = (t: TestContext) => t.org.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
 
 describe('a cancel while rotate has a new service account that nothing records yet', () => {
@@ -74,6 +96,46 @@ describe('a cancel while rotate has a new service account that nothing records y
     expect(t.keychain.keyOf('default')).toBe(old);
   });
 
+  it('Ctrl-C while the service account is being created, answered only later: the run goes no further (no check of the new key, nothing stored), and the account is deleted', async () => {
+    const { t, host, old } = await setup();
+    const create = createAnsweredLater(t, () => t.ctx.interrupts.interrupt('SIGINT'));
+    run(t);
+    await create.asked;
+    await settle();
+    expect(host.said).toEqual([expect.stringMatching(/^Deleting the new service account openai-setup-default-\S+ again \(press Ctrl-C again to leave it as it is\)…$/)]);
+    create.answer();
+    expect(await host.exited).toBe('SIGINT');
+    await settle();
+    // Nothing after the create was sent: not the new key's check, only the delete.
+    expect(t.api.checks).toEqual([]);
+    expect(t.org.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /v1/organization/projects/${PROJECT}/service_accounts`, expect.stringMatching(/^DELETE \/v1\/organization\/projects\/\w+\/service_accounts\/svc_acct_\w+$/)]);
+    expect(host.said.at(-1)).toMatch(new RegExp(`^✔ The new service account openai-setup-default-\\S+ was deleted again; ${escaped(maskKey(old))} is still stored and works\\.$`));
+    expect(t.keychain.keyOf('default')).toBe(old);
+    expect((await t.profile())?.key?.hint).toBe(maskKey(old));
+    expect((await t.profile())?.rotation).toBeUndefined();
+  });
+
+  it('a second Ctrl-C while that account is being deleted: the account is left, where to delete it is said, and the old key is still stored', async () => {
+    const { t, host, old } = await setup();
+    const create = createAnsweredLater(t, () => t.ctx.interrupts.interrupt('SIGINT'));
+    let deleting!: () => void;
+    const deleteAsked = new Promise<void>((resolve) => (deleting = resolve));
+    t.api.admin = { ...t.api.admin, deleteServiceAccount: () => (deleting(), new Promise(() => {})) };
+    run(t);
+    await create.asked;
+    create.answer();
+    await deleteAsked;
+    // Whatever the run would still do on its own has had its turn before the second Ctrl-C.
+    await settle();
+    t.ctx.interrupts.interrupt('SIGINT');
+    expect(await host.exited).toBe('SIGINT');
+    const [account] = t.org.admin.serviceAccounts(PROJECT);
+    expect(host.said.at(-1)).toBe(`! The new service account ${account!.name} (${account!.id}) was left in ${PROJECT}: delete it on ${PAGE}; ${maskKey(old)} is still stored and works.`);
+    expect(t.api.checks).toEqual([]);
+    expect(t.keychain.keyOf('default')).toBe(old);
+    expect((await t.profile())?.key?.hint).toBe(maskKey(old));
+  });
+
   it('Ctrl-C while the new key is being stored: the change is waited for and stays; nothing is deleted, and the old key, not revoked, is named', async () => {
     const { t, host, old } = await setup();
     const setPassword = t.keychain.setPassword.bind(t.keychain);
@@ -92,6 +154,25 @@ describe('a cancel while rotate has a new service account that nothing records y
     expect(deletes(t)).toEqual([]);
     expect(host.said.at(-1)).toBe(`! ${maskKey(stored)} is stored for profile "default" in place of ${maskKey(old)}, which was not revoked and still works: revoke it on ${PAGE}.`);
     expect(t.org.isLive(old)).toBe(true);
+  });
+
+  it('a second Ctrl-C while the new key is being written to the keychain: the account is left, as its key may be the stored one', async () => {
+    const { t, host } = await setup();
+    t.keychain.setPassword = async (_service, account) => {
+      if (account === 'default') {
+        t.ctx.interrupts.interrupt('SIGINT');
+        await settle();
+        t.ctx.interrupts.interrupt('SIGINT');
+      }
+      return new Promise(() => {});
+    };
+    run(t);
+    expect(await host.exited).toBe('SIGINT');
+    const [account] = t.org.admin.serviceAccounts(PROJECT);
+    expect(host.said).toEqual([
+      `! Left with the key change of profile "default" unfinished (a second Ctrl-C): the key stored may not be the one ${t.ctx.state.path} records; run the command again.`,
+      `! The new service account ${account!.name} was left in ${PROJECT}, as its key may be the one stored for profile "default" now: \`openai-setup verify\` says which; if it is not, delete the account on ${PAGE}.`,
+    ]);
   });
 
   it('a second Ctrl-C while the account is being deleted leaves at once, saying what is left and where to delete it', async () => {
