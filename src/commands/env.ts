@@ -13,7 +13,7 @@ import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
-import { envFilesOf, gitRunner, gitVerdict, isMissing, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
+import { decidingRule, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { FileReadError, GONE, readText, rewriteFile } from '../plaintext/files.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { describeFileError, UnreadableFileError } from '../storage/read-file.js';
@@ -32,6 +32,33 @@ export function gitignorePattern(path: string): string {
   return `/${escaped}`;
 }
 
+/** `text` has `line` (any line ending). */
+const hasLine = (text: string, line: string) => text.split(/\r?\n/).includes(line);
+
+/**
+ * `text` without the `line` a run appended (`added`: the text before and after): as it was before,
+ * when nothing changed since; else without that one line (the first: it was not there before, and
+ * lines added since come after it), the rest as it is. Null: the line is not there.
+ */
+function withoutAddedLine(text: string, line: string, added: { before: string; after: string }): string | null {
+  if (text === added.after) return added.before;
+  const lines = text.split(/(?<=\n)/);
+  const at = lines.findIndex((each) => each.replace(/\r?\n$/, '') === line);
+  if (at < 0) return null;
+  lines.splice(at, 1);
+  return lines.join('');
+}
+
+/** What went wrong with a file (as fileStep says it), or null for an error that is not a file's. */
+function fileFailure(caught: unknown): string | null {
+  // rewriteFile's failure to read the file: said as the failure itself is said here.
+  if (caught instanceof FileReadError && (caught.why === GONE || caught.cause === undefined)) {
+    return caught.why === GONE ? 'it was removed meanwhile' : caught.why;
+  }
+  const error = caught instanceof FileReadError ? caught.cause : caught;
+  return error instanceof ExitError ? null : describeFileError(error);
+}
+
 /**
  * `promise`, with a file-system failure (a name too long, a link loop, a directory that cannot be
  * entered, a read-only or full disk) said as one line: `subject: what is wrong[ at the path it
@@ -42,14 +69,11 @@ async function fileStep<T>(promise: Promise<T>, subject: string, after: string, 
   try {
     return await promise;
   } catch (caught) {
-    // rewriteFile's failure to read the file: said as the failure itself is said here.
-    if (caught instanceof FileReadError && (caught.why === GONE || caught.cause === undefined)) {
-      throw new UsageError(`${subject}: ${caught.why === GONE ? 'it was removed meanwhile' : caught.why}. ${after}`);
-    }
-    const error = caught instanceof FileReadError ? caught.cause : caught;
-    const why = error instanceof ExitError ? null : describeFileError(error);
-    if (why === null) throw error;
-    throw new UsageError(`${subject}: ${why}${at((error as UnreadableFileError | NodeJS.ErrnoException).path)}. ${after}`);
+    const why = fileFailure(caught);
+    if (why === null) throw caught;
+    // Where the system's error is about another path (a directory on the way), that path is named.
+    const error = caught instanceof FileReadError ? (caught.why === GONE ? undefined : caught.cause) : caught;
+    throw new UsageError(`${subject}: ${why}${at((error as UnreadableFileError | NodeJS.ErrnoException | undefined)?.path)}. ${after}`);
   }
 }
 
@@ -139,6 +163,9 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     const gitignore = join(verdict.root, '.gitignore');
     const gitignoreShown = pathLine(gitignore);
     const pattern = gitignorePattern(verdict.path);
+    const check = detour ? `git -C ${shellWord(verdict.root)} check-ignore -v ${shellWord(verdict.path)}` : `git check-ignore -v ${shellWord(typed)}`;
+    const hints = [`See which line: ${check}`, 'Or pass --force (without --gitignore) to write the key anyway.'];
+    const notChanged = '.gitignore was not changed, and the key was not written.';
     let add = options.gitignore;
     if (add || !options.force) {
       // git does not read a .gitignore that is a symbolic link, so a pattern added through one
@@ -147,6 +174,23 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
         throw new UsageError(`${where} is not covered by .gitignore, and ${gitignoreShown} is a symbolic link, which git does not read. Nothing was written.`, [
           'Make .gitignore a regular file, or pass --force (without --gitignore) to write the key anyway.',
         ]);
+      }
+      // Whether the line would make git ignore the file, found before anything is written or asked:
+      // a "!" line in a .gitignore nearer to the file overrides every line of the top one, and the
+      // line there already is overridden by one after it (added again, it would be there twice).
+      // Read first, git asked then: a line another run added meanwhile is found ignoring the file.
+      // One that cannot be read is said when the line is added to it.
+      const text = await readText(gitignore).catch(() => null);
+      const present = text !== null && hasLine(text, pattern);
+      const rule = await decidingRule(deps.git, verdict.root, verdict.path);
+      if (rule?.pattern.startsWith('!') && (present || isNearerGitignore(rule, verdict.path))) {
+        const by = `line ${rule.line} of ${pathLine(resolve(verdict.root, rule.source))} ("${pathLine(rule.pattern)}")`;
+        throw new UsageError(
+          present
+            ? `${gitignoreShown} has ${pathLine(pattern)} already, yet git does not ignore ${where}: ${by} takes it back. ${notChanged}`
+            : `git does not ignore ${where}: ${by} takes it back, which no line added to ${gitignoreShown} can override. ${notChanged}`,
+          hints,
+        );
       }
     }
     if (!add && !options.force) {
@@ -158,8 +202,10 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     if (add) {
       // Changed under the lock every run of openai-setup takes on it, as it is then: lines other
       // runs added meanwhile stay, and the line is not added twice.
+      let added: { before: string; after: string } | null = null;
+      const append = (text: string) => (hasLine(text, pattern) ? null : (added = { before: text, after: appendLine(text, pattern) }).after);
       const outcome = await fileStep(
-        rewriteFile(gitignore, (text) => (text.split(/\r?\n/).includes(pattern) ? null : appendLine(text, pattern)), ctx.configDir, { create: true }),
+        rewriteFile(gitignore, append, ctx.configDir, { create: true }),
         `Could not add ${pathLine(pattern)} to ${gitignoreShown}`,
         'The key was not written.',
       );
@@ -171,11 +217,13 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
             'Look at .gitignore, and run this command again.',
           ]);
         }
-        const check = detour ? `git -C ${shellWord(verdict.root)} check-ignore -v ${shellWord(verdict.path)}` : `git check-ignore -v ${shellWord(typed)}`;
-        throw new UsageError(`${gitignoreShown} has ${pathLine(pattern)}, yet git does not ignore ${where}: a "!" line takes it back (in a .gitignore nearer to it?). The key was not written.`, [
-          `See which line: ${check}`,
-          'Or pass --force (without --gitignore) to write the key anyway.',
-        ]);
+        const takesBack = 'a "!" line takes it back (in a .gitignore nearer to it?)';
+        if (outcome === 'unchanged' || !added) {
+          throw new UsageError(`${gitignoreShown} has ${pathLine(pattern)} (added meanwhile), yet git does not ignore ${where}: ${takesBack}. ${notChanged}`, hints);
+        }
+        // A line that keeps nothing out is not left behind: this run's line, taken out under the
+        // same lock (what others added since stays).
+        throw new UsageError(`git does not ignore ${where} even with ${pathLine(pattern)} in ${gitignoreShown}: ${takesBack}. ${await takeBack(ctx, gitignore, pattern, added)}`, hints);
       }
       if (outcome === 'changed') term.out(`${m.ok} Added ${pathLine(pattern)} to ${gitignoreShown}.`);
       else if (outcome === 'unchanged') term.out(`${m.ok} ${pathLine(pattern)} is in ${gitignoreShown} already (another run added it).`);
@@ -221,6 +269,21 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${shellWord(detour ? real : typed)}`);
   }
   return remember(ctx, profileName, path, where);
+}
+
+/** Take out of `gitignore` the `pattern` line this run added (`added`), and say what became of it. */
+async function takeBack(ctx: Context, gitignore: string, pattern: string, added: { before: string; after: string }): Promise<string> {
+  const shown = pathLine(gitignore);
+  try {
+    const outcome = await rewriteFile(gitignore, (text) => withoutAddedLine(text, pattern, added), ctx.configDir);
+    if (outcome === 'changed') return 'The line was taken out again, and the key was not written.';
+    if (outcome === 'unchanged') return 'The line is no longer there (taken out meanwhile), and the key was not written.';
+    return `The line was taken out again, but another program changed ${shown} meanwhile: look at it. The key was not written.`;
+  } catch (error) {
+    if (error instanceof FileReadError && error.why === GONE) return `${shown} was removed meanwhile, and the key was not written.`;
+    const why = fileFailure(error) ?? (error instanceof Error ? error.message.replace(/\.$/, '') : String(error));
+    return `The line could not be taken out again (${why}): ${shown} still has it. The key was not written.`;
+  }
 }
 
 /**

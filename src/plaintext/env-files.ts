@@ -78,17 +78,22 @@ export async function envFileCopies(ctx: Context, profile: string, key: string):
 /** A path that is not there, or has a file where a directory should be. */
 export const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
-/** Runs git; `missing` when git itself is not installed. */
-export type GitRunner = (args: string[], cwd: string) => Promise<{ code: number; stdout: string; missing: boolean }>;
+/** Runs git (`input` on its standard input); `missing` when git itself is not installed. */
+export type GitRunner = (args: string[], cwd: string, input?: string) => Promise<{ code: number; stdout: string; missing: boolean }>;
 
 export function gitRunner(env: Record<string, string | undefined>): GitRunner {
-  return (args, cwd) =>
+  return (args, cwd, input) =>
     new Promise((done) => {
-      execFile('git', args, { cwd, env, timeout: 10_000 }, (error, stdout) => {
+      const child = execFile('git', args, { cwd, env, timeout: 10_000 }, (error, stdout) => {
         const code = error ? (error as NodeJS.ErrnoException).code : 0;
         if (code === 'ENOENT') done({ code: -1, stdout: '', missing: true });
         else done({ code: typeof code === 'number' ? code : error ? 1 : 0, stdout: String(stdout), missing: false });
       });
+      if (input !== undefined) {
+        // A git that is not there, or exits before reading: its answer says so, not the pipe.
+        child.stdin?.on('error', () => {});
+        child.stdin?.end(input);
+      }
     });
 }
 
@@ -107,6 +112,35 @@ export async function gitVerdict(git: GitRunner, dir: string, file: string): Pro
   if ((await git(['ls-files', '--error-unmatch', '--', file], dir)).code === 0) return { kind: 'tracked', root, path };
   const ignored = (await git(['check-ignore', '-q', '--', file], dir)).code === 0;
   return { kind: ignored ? 'ignored' : 'exposed', root, path };
+}
+
+/** An exclude line: the file it is in (as git names it), its number there, and the pattern. */
+export interface IgnoreRule {
+  source: string;
+  line: number;
+  pattern: string;
+}
+
+/**
+ * The line that decides whether git ignores `path` (`/`-separated, relative to `root`, the
+ * repository's top), a "!" line included; null when none matches or git cannot say. A .gitignore
+ * is named relative to `root`, whatever the directory asked from.
+ */
+export async function decidingRule(git: GitRunner, root: string, path: string): Promise<IgnoreRule | null> {
+  // -z (with --stdin) so that no name is quoted or split; after "./", no name is read as pathspec magic (":(top)…").
+  const answer = await git(['check-ignore', '-v', '-z', '--stdin', '--no-index'], root, `./${path}\0`);
+  const [source, line, pattern] = answer.stdout.split('\0');
+  if (answer.code !== 0 || !source || !/^[0-9]+$/.test(line ?? '') || pattern === undefined) return null;
+  return { source, line: Number(line), pattern };
+}
+
+/** Whether `rule` is in a .gitignore of a directory inside the repository that holds `path` (git's `root`-relative names): one that overrides the top .gitignore. */
+export function isNearerGitignore(rule: IgnoreRule, path: string): boolean {
+  const parts = path.split('/');
+  for (let depth = 1; depth < parts.length; depth++) {
+    if (rule.source === `${parts.slice(0, depth).join('/')}/.gitignore`) return true;
+  }
+  return false;
 }
 
 /**

@@ -1,9 +1,11 @@
 // `openai-setup env` runs at the same time in one project: each adds its file to .gitignore and
 // writes the key into its file, and what each says it did is so afterwards. .gitignore and the
 // --file are changed under a lock (plaintext/files.ts rewriteFile), each run changing what the one
-// before wrote; git itself is asked, after the write, whether the file is ignored now.
+// before wrote; git itself is asked, before the write, which line decides for the file (a line
+// that would not help is never added), and after it, whether the file is ignored now.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as env, type EnvOptions } from '../../src/commands/env.js';
@@ -87,18 +89,118 @@ describe('env --gitignore, several runs at once', () => {
 });
 
 describe('env --gitignore says "Added" only when git ignores the file then', () => {
-  it('a "!" line in a .gitignore nearer to the file takes it back: refused, naming the command that shows the line, the key not written', async () => {
+  const HINTS = (check: string) => [`See which line: ${check}`, 'Or pass --force (without --gitignore) to write the key anyway.'];
+
+  it('a "!" line in a .gitignore nearer to the file takes it back: refused before .gitignore is touched, naming the line and the command that shows it', async () => {
+    context();
+    mkdirSync(file('sub'));
+    writeFileSync(file('.gitignore'), '*.env');
+    writeFileSync(file('sub/.gitignore'), '!x.env\n');
+    const { code, message, hints } = await outcomeOf(env(t.ctx, { ...ADD, file: 'sub/x.env' }));
+    expect(code).toBe(2);
+    const root = realpathSync(t.cwd);
+    expect(message).toBe(
+      `git does not ignore sub/x.env: line 1 of ${root}/sub/.gitignore ("!x.env") takes it back, which no line added to ${root}/.gitignore can override. .gitignore was not changed, and the key was not written.`,
+    );
+    expect(hints).toEqual(HINTS('git check-ignore -v sub/x.env'));
+    expect(t.stdout).toBe('');
+    expect(readFileSync(file('.gitignore'), 'utf8')).toBe('*.env');
+    expect(readFileSync(file('sub/.gitignore'), 'utf8')).toBe('!x.env\n');
+    expect(existsSync(file('sub/x.env'))).toBe(false);
+    // The command works as printed: it names the line that decides.
+    expect(git('check-ignore', '-v', 'sub/x.env')).toBe('sub/.gitignore:1:!x.env\tsub/x.env\n');
+  });
+
+  it('no .gitignore at the top: none is created for a line that would not help', async () => {
     context();
     mkdirSync(file('app'));
     writeFileSync(file('app/.gitignore'), '!.env\n');
-    const { code, message, hints } = await outcomeOf(env(t.ctx, { ...ADD, file: 'app/.env' }));
+    const { code, message } = await outcomeOf(env(t.ctx, { ...ADD, file: 'app/.env' }));
     expect(code).toBe(2);
-    const gitignore = join(realpathSync(t.cwd), '.gitignore');
-    expect(message).toBe(`${gitignore} has /app/.env, yet git does not ignore app/.env: a "!" line takes it back (in a .gitignore nearer to it?). The key was not written.`);
-    expect(hints).toEqual(['See which line: git check-ignore -v app/.env', 'Or pass --force (without --gitignore) to write the key anyway.']);
-    expect(t.stdout).not.toContain('Added');
+    const root = realpathSync(t.cwd);
+    expect(message).toBe(
+      `git does not ignore app/.env: line 1 of ${root}/app/.gitignore ("!.env") takes it back, which no line added to ${root}/.gitignore can override. .gitignore was not changed, and the key was not written.`,
+    );
+    expect(existsSync(file('.gitignore'))).toBe(false);
     expect(existsSync(file('app/.env'))).toBe(false);
-    // The command works as printed: it names the line that decides.
-    expect(git('check-ignore', '-v', 'app/.env')).toBe('app/.gitignore:1:!.env\tapp/.env\n');
+  });
+
+  it('asked (a terminal, no --gitignore): refused before the question, since the answer could not help', async () => {
+    t = makeTestContext({ env: GIT_ENV, keychain: { default: KEY }, interactive: true });
+    git('init', '-q');
+    mkdirSync(file('sub'));
+    writeFileSync(file('sub/.gitignore'), '!x.env\n');
+    const { code, message } = await outcomeOf(env(t.ctx, { force: false, gitignore: false, file: 'sub/x.env' }));
+    expect(code).toBe(2);
+    expect(message).toMatch(/^git does not ignore sub\/x\.env: line 1 of .*\/sub\/\.gitignore \("!x\.env"\) takes it back/);
+    expect(t.stderr).toBe('');
+    expect(existsSync(file('.gitignore'))).toBe(false);
+  });
+
+  it('the line is in .gitignore already, and a nearer "!" line takes it back: said as it is, nothing changed', async () => {
+    context();
+    mkdirSync(file('sub'));
+    writeFileSync(file('.gitignore'), '/sub/x.env\r\n');
+    writeFileSync(file('sub/.gitignore'), '!x.env\n');
+    const { code, message, hints } = await outcomeOf(env(t.ctx, { ...ADD, file: 'sub/x.env' }));
+    expect(code).toBe(2);
+    const root = realpathSync(t.cwd);
+    expect(message).toBe(
+      `${root}/.gitignore has /sub/x.env already, yet git does not ignore sub/x.env: line 1 of ${root}/sub/.gitignore ("!x.env") takes it back. .gitignore was not changed, and the key was not written.`,
+    );
+    expect(hints).toEqual(HINTS('git check-ignore -v sub/x.env'));
+    expect(readFileSync(file('.gitignore'), 'utf8')).toBe('/sub/x.env\r\n');
+    expect(existsSync(file('sub/x.env'))).toBe(false);
+  });
+
+  it('the line is in .gitignore already, and a "!" line after it there takes it back: not added twice, nothing changed', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '/x.env\n!x.env\n');
+    const { code, message } = await outcomeOf(env(t.ctx, { ...ADD, file: 'x.env' }));
+    expect(code).toBe(2);
+    const root = realpathSync(t.cwd);
+    expect(message).toBe(
+      `${root}/.gitignore has /x.env already, yet git does not ignore x.env: line 2 of ${root}/.gitignore ("!x.env") takes it back. .gitignore was not changed, and the key was not written.`,
+    );
+    expect(readFileSync(file('.gitignore'), 'utf8')).toBe('/x.env\n!x.env\n');
+    expect(existsSync(file('x.env'))).toBe(false);
+  });
+
+  it('a "!" line in the top .gitignore itself, or in .git/info/exclude: the line added after it wins, and the key is written', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '*.env\n!x.env\n');
+    writeFileSync(file('.git/info/exclude'), '*.local\n!y.local\n');
+    expect(await env(t.ctx, { ...ADD, file: 'x.env' })).toBe(0);
+    expect(await env(t.ctx, { ...ADD, file: 'y.local' })).toBe(0);
+    expect(readFileSync(file('.gitignore'), 'utf8')).toBe('*.env\n!x.env\n/x.env\n/y.local\n');
+    expect(ignored('x.env') && ignored('y.local')).toBe(true);
+    expect(readFileSync(file('x.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+  });
+
+  it('git still does not ignore the file once the line is added (what was foreseen did not hold): the line is taken out again, and that is said', async () => {
+    // A git that cannot say which line decides: the line is added, and git, asked again, still
+    // does not ignore the file.
+    const bin = mkdtempSync(join(tmpdir(), 'git-'));
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\nfor a in "$@"; do [ "$a" = --stdin ] && { cat >/dev/null; exit 1; }; done\nexec ${real} "$@"\n`, { mode: 0o755 });
+    try {
+      t = makeTestContext({ env: { ...GIT_ENV, PATH: `${bin}:${process.env.PATH}` }, keychain: { default: KEY }, interactive: false });
+      git('init', '-q');
+      mkdirSync(file('sub'));
+      writeFileSync(file('.gitignore'), 'node_modules');
+      writeFileSync(file('sub/.gitignore'), '!x.env\n');
+      const { code, message, hints } = await outcomeOf(env(t.ctx, { ...ADD, file: 'sub/x.env' }));
+      expect(code).toBe(2);
+      const root = realpathSync(t.cwd);
+      expect(message).toBe(
+        `git does not ignore sub/x.env even with /sub/x.env in ${root}/.gitignore: a "!" line takes it back (in a .gitignore nearer to it?). The line was taken out again, and the key was not written.`,
+      );
+      expect(hints).toEqual(HINTS('git check-ignore -v sub/x.env'));
+      expect(t.stdout).toBe('');
+      expect(readFileSync(file('.gitignore'), 'utf8')).toBe('node_modules');
+      expect(existsSync(file('sub/x.env'))).toBe(false);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
