@@ -163,7 +163,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     const gitignore = join(verdict.root, '.gitignore');
     const gitignoreShown = pathLine(gitignore);
     const pattern = gitignorePattern(verdict.path);
-    const check = detour ? `git -C ${shellWord(verdict.root)} check-ignore -v ${shellWord(verdict.path)}` : `git check-ignore -v ${shellWord(typed)}`;
+    const check = detour ? `git -C ${shellWord(verdict.root)} check-ignore -v -- ${shellWord(verdict.path)}` : `git check-ignore -v -- ${shellWord(typed)}`;
     const hints = [`See which line: ${check}`, 'Or pass --force (without --gitignore) to write the key anyway.'];
     const notChanged = '.gitignore was not changed, and the key was not written.';
     let add = options.gitignore;

@@ -102,7 +102,7 @@ describe('env --gitignore says "Added" only when git ignores the file then', () 
     expect(message).toBe(
       `git does not ignore sub/x.env: line 1 of ${root}/sub/.gitignore ("!x.env") takes it back, which no line added to ${root}/.gitignore can override. .gitignore was not changed, and the key was not written.`,
     );
-    expect(hints).toEqual(HINTS('git check-ignore -v sub/x.env'));
+    expect(hints).toEqual(HINTS('git check-ignore -v -- sub/x.env'));
     expect(t.stdout).toBe('');
     expect(readFileSync(file('.gitignore'), 'utf8')).toBe('*.env');
     expect(readFileSync(file('sub/.gitignore'), 'utf8')).toBe('!x.env\n');
@@ -148,7 +148,7 @@ describe('env --gitignore says "Added" only when git ignores the file then', () 
     expect(message).toBe(
       `${root}/.gitignore has /sub/x.env already, yet git does not ignore sub/x.env: line 1 of ${root}/sub/.gitignore ("!x.env") takes it back. .gitignore was not changed, and the key was not written.`,
     );
-    expect(hints).toEqual(HINTS('git check-ignore -v sub/x.env'));
+    expect(hints).toEqual(HINTS('git check-ignore -v -- sub/x.env'));
     expect(readFileSync(file('.gitignore'), 'utf8')).toBe('/sub/x.env\r\n');
     expect(existsSync(file('sub/x.env'))).toBe(false);
   });
@@ -195,7 +195,7 @@ describe('env --gitignore says "Added" only when git ignores the file then', () 
       expect(message).toBe(
         `git does not ignore sub/x.env even with /sub/x.env in ${root}/.gitignore: a "!" line takes it back (in a .gitignore nearer to it?). The line was taken out again, and the key was not written.`,
       );
-      expect(hints).toEqual(HINTS('git check-ignore -v sub/x.env'));
+      expect(hints).toEqual(HINTS('git check-ignore -v -- sub/x.env'));
       expect(t.stdout).toBe('');
       expect(readFileSync(file('.gitignore'), 'utf8')).toBe('node_modules');
       expect(existsSync(file('sub/x.env'))).toBe(false);
