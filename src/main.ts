@@ -25,10 +25,17 @@ import { createTerminal, hungUp, type Terminal } from './terminal/output.js';
  * (withFailureDocument), else at once (program.ts), as one line and exit 2.
  */
 export function envReader(rawEnv: Record<string, string | undefined>, globals: Pick<GlobalOptions, 'profile'>): () => ParsedEnv {
-  try {
+  return deferred(() => {
     if (globals.profile !== undefined) parseFlag('--profile', ProfileNameSchema, globals.profile);
-    const env = parseEnv(rawEnv);
-    return () => env;
+    return parseEnv(rawEnv);
+  });
+}
+
+/** Runs `make` now; the returned function gives its value, or throws what it threw. */
+function deferred<T>(make: () => T): () => T {
+  try {
+    const value = make();
+    return () => value;
   } catch (error) {
     return () => {
       throw error;
@@ -48,7 +55,13 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   ]);
   const rawEnv = process.env;
   const env = envReader(rawEnv, globals);
-  const configDir = resolveConfigDir(rawEnv, process.platform, homedir());
+  // A config dir that cannot be (under a HOME or XDG_CONFIG_HOME with a line break, say) is raised
+  // as a bad variable is: where ctx.configDir is first read, inside a --json command's failure
+  // document, else at once (program.ts); a command that never uses it (completion) still runs.
+  // The stores built on it wait for it.
+  const configDir = deferred(() => resolveConfigDir(rawEnv, process.platform, homedir()));
+  let state: Context['state'] | undefined;
+  let keys: Context['keys'] | undefined;
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
   const debug = debugEnabled(rawEnv) ? (line: string) => term.err(line) : undefined;
   let api: Promise<Omit<Api, 'admin'>> | undefined;
@@ -57,8 +70,12 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     term,
     prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
     browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false }),
-    state: new StateStore(configDir, () => new Date(), warn, interrupts),
-    keys: new KeyStore(osKeychain(process.platform), configDir, warn),
+    get state(): Context['state'] {
+      return (state ??= new StateStore(configDir(), () => new Date(), warn, interrupts));
+    },
+    get keys(): Context['keys'] {
+      return (keys ??= new KeyStore(osKeychain(process.platform), configDir(), warn));
+    },
     api: {
       check: async (request) => (await realApi()).check(request),
       reach: async (baseURL, timeoutMs) => (await realApi()).reach(baseURL, timeoutMs),
@@ -69,7 +86,9 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     },
     rawEnv,
     platform: process.platform,
-    configDir,
+    get configDir(): string {
+      return configDir();
+    },
     cwd: process.cwd(),
     binPath: process.argv[1],
     nodeVersion: process.version,

@@ -111,9 +111,13 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
       const [module, options] = await Promise.all([spec.load(), spec.parse(line)]);
       const ctx = await makeContext(globals);
       // A bad environment variable or --profile (the context checks both: main.ts envReader) stops
-      // every command here, those that never read the profile too, one line and exit 2; with --json
-      // the command's failure document says it instead (withFailureDocument reads ctx.env first).
-      if (line.opts.json !== true) void ctx.env;
+      // every command here, those that never read the profile too, one line and exit 2; so does a
+      // config dir that cannot be (main.ts), for the commands that use it. With --json the
+      // command's failure document says it instead (withFailureDocument reads both first).
+      if (line.opts.json !== true) {
+        void ctx.env;
+        if (spec.usesConfigDir !== false) void ctx.configDir;
+      }
       done(await module.run(ctx, options));
     });
   };

@@ -48,6 +48,11 @@ export interface CommandSpec<Options = never> {
   helpAfter?: string;
   /** Printed after a usage error of this command (`{cmd}` and backticks as in helpAfter). */
   helpAfterError?: string;
+  /**
+   * False for a command that never reads or writes the config dir: it runs where none can be had
+   * (a HOME with a line break in it), which every other command refuses before doing anything.
+   */
+  usesConfigDir?: false;
   load(): Promise<{ run(ctx: Context, options: Options): Promise<number> }>;
   /** The module's options from the command line (zod checks values here; a bad one is a usage error). */
   parse(line: CommandLine): Options | Promise<Options>;
@@ -320,6 +325,7 @@ Exit code: 0; 4 when the month's cost has reached the budget; 2 without an admin
     examples: ['{cmd} open keys', '{cmd} open'],
     description: 'open a platform page by name (keys, billing, usage, limits, ...); without one, a menu',
     arguments: [{ name: '[page]', description: 'the page name' }],
+    usesConfigDir: false,
     load: () => import('./open.js'),
     parse: ({ args }) => ({ page: str(args[0]) }),
   }),
@@ -338,6 +344,7 @@ Exit code: 0 when everything needed works; else the live check's (3-6) when it f
     examples: ['{cmd} completion bash >> ~/.bashrc', '{cmd} completion fish > ~/.config/fish/completions/openai-setup.fish'],
     description: 'print a completion script for bash, zsh or fish',
     arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],
+    usesConfigDir: false,
     load: () => import('./completion.js'),
     parse: ({ args, program }) => ({ shell: String(args[0]), program }),
   }),

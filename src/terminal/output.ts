@@ -299,15 +299,21 @@ export function marks(style: ChalkInstance) {
 
 /**
  * With --json every outcome of `run` is one JSON document on stdout: a failure's is
- * `document(fields)` (which must not read ctx.env), printed before the error goes on to be said on stderr as any other.
+ * `document(fields)` (which must not read ctx.env or ctx.configDir), printed before the error goes on to be said on stderr as any other.
  */
-export async function withFailureDocument(ctx: { term: Terminal; readonly env: unknown }, json: boolean, run: () => Promise<number>, document: (failed: FailureFields) => string): Promise<number> {
+export async function withFailureDocument(
+  ctx: { term: Terminal; readonly env: unknown; readonly configDir: unknown },
+  json: boolean,
+  run: () => Promise<number>,
+  document: (failed: FailureFields) => string,
+): Promise<number> {
   if (!json) return run();
   const { term } = ctx;
   try {
-    // A bad environment variable (main.ts defers it to the first read of ctx.env) is this run's
-    // failure too, said as its document.
+    // A bad environment variable, or a config dir that cannot be (main.ts defers both to the first
+    // read of ctx.env, ctx.configDir), is this run's failure too, said as its document.
     void ctx.env;
+    void ctx.configDir;
     return await run();
   } catch (error) {
     term.out(document(failureFields(error)));

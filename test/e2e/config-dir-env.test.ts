@@ -1,6 +1,7 @@
 // The built binary with a config dir it would build from XDG_CONFIG_HOME or HOME holding a line
-// break: refused in one line, exit 2, before any command runs. Before, rotate's "another rotate
-// is running" named its lock with the line break in it, forging a "✔ all good" line of output.
+// break: refused in one line, exit 2, before any command that uses the config dir runs (with
+// --json, the command's failure document on stdout too). Before, rotate's "another rotate is
+// running" named its lock with the line break in it, forging a "✔ all good" line of output.
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,5 +45,22 @@ describe('a config dir built from a variable with a line break in it', () => {
     // Node's own compile cache (Node >= 22.1) may make ~/.cache at start, before any command runs;
     // nothing of openai-setup's is made.
     expect(readdirSync(home).filter((name) => name !== '.cache')).toEqual([]);
+  });
+
+  it('HOME, status --json: the failure document on stdout, the one line on stderr; completion still works', async () => {
+    root = mkdtempSync(join(tmpdir(), 'openai-setup-e2e-cfgdir-'));
+    const home = join(root, 'cfg\n✔ all good');
+    mkdirSync(home);
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' };
+    const result = await runCli(['status', '--json'], { env });
+    expect(result.timedOut).toBe(false);
+    expect(result.code).toBe(2);
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toEqual({ ok: false, exitCode: 2, reason: 'usage', message: expect.stringMatching(/^HOME: must not contain line breaks/), fix: null, profile: null });
+    expect(result.stderr).toBe(`✖ ${doc.message}\n`);
+    const completion = await runCli(['completion', 'bash'], { env });
+    expect(completion.code, completion.stderr).toBe(0);
+    expect(completion.stdout).toMatch(/^# bash completion for openai-setup/);
+    expect(readdirSync(home)).toEqual([]);
   });
 });

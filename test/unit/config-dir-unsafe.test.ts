@@ -1,7 +1,8 @@
 // The config dir the tool builds from XDG_CONFIG_HOME, HOME or APPDATA is held to what
 // OPENAI_SETUP_CONFIG_DIR is: a line break, a bidi or zero-width character in it would reach the
 // terminal in every message naming one of its files (a lock, the key file, a leftover), forging a
-// line of output. Refused at once, one line, exit 2. And should such a path get through anyway,
+// line of output. Refused at once, one line, exit 2 (with --json, the command's failure document
+// too), by every command that uses the config dir. And should such a path get through anyway,
 // each of those messages names it on one line, and each command in them works as printed.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,7 +70,7 @@ describe('resolveConfigDir: a dir built from a variable holding such a character
   });
 });
 
-describe('through the real context (main.ts): every command refuses it before doing anything', () => {
+describe('through the real context (main.ts): every command that uses the config dir refuses it before doing anything', () => {
   let root: string | undefined;
   afterEach(() => {
     vi.unstubAllEnvs();
@@ -111,6 +112,51 @@ describe('through the real context (main.ts): every command refuses it before do
     expectOneSafeLine(line);
     expect(line).toMatch(new RegExp(`^✖ ${variable}: must not contain line breaks .*\\(got ".*/cfg\\\\x0a✔ all good\\\\u202e"\\).* Set OPENAI_SETUP_CONFIG_DIR to an absolute path without them\\.$`));
     // No config dir, no lock: the command never ran.
+    expect(left).toEqual(['home']);
+  });
+
+  // As a bad environment variable is: the README's "A bad environment variable … is such a
+  // document too", and doctor's { ok: false } "when nothing can be checked".
+  it.each([
+    ['HOME', 'a line break', ['status', '--json'], (home: string) => ({ HOME: join(home, 'cfg\nb') })],
+    ['HOME', 'a bidi override', ['verify', '--key', 'sk-x', '--json'], (home: string) => ({ HOME: join(home, 'cfg\u202eb') })],
+    ['HOME', 'a zero-width space', ['doctor', '--json'], (home: string) => ({ HOME: join(home, 'cfg\u200bb') })],
+    ['HOME', 'a line break', ['rotate', '--yes', '--json'], (home: string) => ({ HOME: join(home, 'cfg\nb') })],
+    ['XDG_CONFIG_HOME', 'a bidi override', ['status', '--json'], (home: string) => ({ XDG_CONFIG_HOME: join(home, 'cfg\u202eb') })],
+    ['XDG_CONFIG_HOME', 'a line break', ['verify', '--key', 'sk-x', '--json'], (home: string) => ({ XDG_CONFIG_HOME: join(home, 'cfg\nb') })],
+    ['XDG_CONFIG_HOME', 'a line break', ['doctor', '--json'], (home: string) => ({ XDG_CONFIG_HOME: join(home, 'cfg\nb') })],
+    ['XDG_CONFIG_HOME', 'a bidi override', ['rotate', '--json'], (home: string) => ({ XDG_CONFIG_HOME: join(home, 'cfg\u202eb') })],
+  ] as const)('%s with %s, %j: the failure document on stdout, the one line on stderr, exit 2, nothing made', async (variable, _what, args, env) => {
+    const { code, stdout, stderr, left } = await mainWith(env, [...args]);
+    expect(code).toBe(EXIT.usage);
+    const doc = JSON.parse(stdout) as Record<string, unknown>;
+    expect(doc).toMatchObject({ ok: false, exitCode: EXIT.usage, reason: 'usage' });
+    expect(doc.message).toMatch(MESSAGE(variable));
+    expectOneSafeLine(doc.message as string);
+    expect(stderr).toBe(`✖ ${doc.message as string}\n`);
+    expect(left).toEqual(['home']);
+  });
+
+  it('a relative HOME, status --json: the failure document too', async () => {
+    const { code, stdout, stderr } = await mainWith(() => ({ HOME: 'rel' }), ['status', '--json']);
+    expect(code).toBe(EXIT.usage);
+    const doc = JSON.parse(stdout) as Record<string, unknown>;
+    expect(doc).toMatchObject({ ok: false, exitCode: EXIT.usage, reason: 'usage', profile: null });
+    expect(doc.message).toMatch(/^HOME is not an absolute path \(got "rel"\)/);
+    expect(stderr).toBe(`✖ ${doc.message as string}\n`);
+  });
+
+  it.each([
+    ['completion bash', ['completion', 'bash'], /^# bash completion for openai-setup/],
+    ['completion zsh', ['completion', 'zsh'], /^#compdef openai-setup/],
+    ['completion fish', ['completion', 'fish'], /^# fish completion for openai-setup/],
+    ['open keys', ['open', 'keys', '--no-browser'], /https:\/\/platform\.openai\.com\/api-keys/],
+  ] as const)('%s, which never uses the config dir, works with such a HOME', async (_name, args, expected) => {
+    const { code, stdout, stderr, left } = await mainWith((home) => ({ HOME: join(home, HOSTILE) }), [...args]);
+    // (completion may warn that openai-setup is not on this PATH: no matter here)
+    expect(stderr).not.toMatch(/✖|HOME/);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout).toMatch(expected);
     expect(left).toEqual(['home']);
   });
 });
