@@ -25,7 +25,7 @@ import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
 import { FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
-import { adminKeyCommand, adviceScope, lastingBareProfile, toolCommand } from '../terminal/advice.js';
+import { adminKeyCommand, adviceScope, elsewhereCommand, lastingBareProfile, toolCommand } from '../terminal/advice.js';
 import { runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
@@ -167,7 +167,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const cannotStoreHere = (error: KeychainUnavailableError): { message: string; hints: string[] } => {
     // Keys stored there: what to do is run it where the keychain is.
     const elsewhere = [recorded?.key, recorded?.adminKey]
-      .map((record) => keychainOutOfReach({ record, error, store, what: 'The key', cannot: 'read', run: `\`${toolCommand(scope, 'import', profileName)}\`` }))
+      .map((record) => keychainOutOfReach({ record, error, store, what: 'The key', cannot: 'read', run: `\`${elsewhereCommand({ ...scope, env: ctx.env }, 'import', profileName)}\`` }))
       .find(Boolean);
     const fix = keychainFix(error, store) ?? elsewhere?.hints[0] ?? null;
     return { message: `${describeKeychainProblem(error, store)} Nothing was stored or changed (the lines import changes read the key from there).`, hints: fix ? [fix] : [] };

@@ -12,7 +12,7 @@ import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-chan
 import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
-import { toolCommand } from '../terminal/advice.js';
+import { elsewhereCommand, envFileCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { pathLine } from '../terminal/sanitize.js';
 
@@ -50,7 +50,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     if (leftovers.length) term.out(`${m.ok} Removed ${leftoverWords(leftovers)} left by an interrupted run: ${leftovers.map(pathLine).join(', ')}`);
   };
   const record = (await ctx.state.read()).profiles[profileName]?.key;
-  const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The key stored for profile "${profileName}"`, toolCommand(ctx, 'logout', profileName));
+  const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The key stored for profile "${profileName}"`, elsewhereCommand(ctx, 'logout', profileName));
   if (outOfReach) throw outOfReach;
   if (!stored && !unreadable) {
     await removeLeftovers();
@@ -110,7 +110,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   if (removed.file) term.out(`${m.ok} Removed ${hint} from ${ctx.keys.filePath}.`);
   if (removed.failed) term.err(`${m.warn} ${describeKeychainProblem(removed.failed, ctx.keys.keychainDescription)} It could not be checked for another copy.`);
   if (asked.length) {
-    term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (written there by \`${toolCommand(ctx, 'env --file')}\`, as you asked): remove it there if nothing needs it any more.`);
+    term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (written there by \`${envFileCommand(ctx, profileName)}\`, as you asked): remove it there if nothing needs it any more.`);
   }
   term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;
@@ -131,7 +131,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
   const record = (await ctx.state.read()).profiles[profileName]?.adminKey;
   if (record?.storage === 'keychain') {
     const { stored, keychainError } = await ctx.keys.get(adminAccount(profileName));
-    const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The admin key of profile "${profileName}"`, toolCommand(ctx, 'logout --admin', profileName));
+    const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The admin key of profile "${profileName}"`, elsewhereCommand(ctx, 'logout --admin', profileName));
     if (outOfReach) throw outOfReach;
   }
   if (!yes) {

@@ -28,7 +28,7 @@ import { shownPath } from '../plaintext/summary.js';
 import { resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { envFileCommand, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 
@@ -524,7 +524,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   // named with the command that writes the new key there (nothing is changed in them here).
   const stale = oldKey ? await envFileCopies(ctx, profileName, oldKey) : [];
   for (const path of new Set(stale.map((f) => f.path))) {
-    warn(`${shownPath(ctx, path)} still holds the old key ${oldHint}${revoked ? ', which no longer works' : ''} (written there by \`${toolCommand(ctx, 'env --file')}\`); to write the new key there:  ${await envCommand(ctx, profileName, path)}`);
+    warn(`${shownPath(ctx, path)} still holds the old key ${oldHint}${revoked ? ', which no longer works' : ''} (written there by \`${envFileCommand(ctx, profileName)}\`); to write the new key there:  ${await envCommand(ctx, profileName, path)}`);
   }
   const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runLine}\` get the new key from now on.`;
   if (options.json) term.err(summary);

@@ -188,7 +188,7 @@ async function printReady(ctx: Context, profileName: string, key: string, source
     // run, token and env hand out, was not checked by this run.
     term.say(`${works} It is the one in OPENAI_API_KEY, which programs started from this shell get (the OpenAI SDKs read it there).`);
     const stored = beside.same === false ? `Another key, ${beside.hint}, is stored for this profile in ${beside.where}` : `The key stored for this profile in ${beside.where} (${beside.hint}) could not be read here to compare`;
-    term.say(`${m.warn} ${stored}: \`${toolCommand(ctx, 'run')}\`, \`${toolCommand(ctx, 'token')}\` and \`${toolCommand(ctx, 'env')}\` hand out that one, and this run did not check it.`);
+    term.say(`${m.warn} ${stored}: \`${toolCommand(ctx, 'run', profileName)}\`, \`${toolCommand(ctx, 'token', profileName)}\` and \`${toolCommand(ctx, 'env', profileName)}\` hand out that one, and this run did not check it.`);
     table([
       [`${toolCommand(ctx, 'token', profileName)} | ${verifyCommand(ctx, profileName, check, '--key -')}`, 'check the stored key'],
       [pipeKeyCommand(ctx, profileName, beside.storage === 'file', check), 'store the checked key in its place'],

@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
 import { leftoverWords } from '../storage/keystore.js';
 import type { State } from '../storage/state.js';
-import { toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { envFileCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { askedFor, envFilePlaces, envFilesOf } from './env-files.js';
@@ -64,7 +64,7 @@ export async function copiesOf(ctx: Context, state: State, profile: string, matc
 
 /** How a copy in a file `env --file` wrote is said: information, not a warning. */
 export function askedNote(scope: AdviceScope, profile: string): string {
-  return `written by \`${toolCommand(scope, 'env', profile)} --file\`, as you asked`;
+  return `written by \`${envFileCommand(scope, profile)}\`, as you asked`;
 }
 
 /** "~/.zshrc:3, ~/.codex/auth.json:3" (at most `max`, then "and N more"). */

@@ -18,7 +18,7 @@ import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
-import { keyCheckFlags, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { elsewhereCommand, keyCheckFlags, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -78,7 +78,7 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
     if (fix) term.say(`  ${fix}`);
     if (stuck) {
       term.say(
-        `  Setting OPENAI_API_KEY yourself is not offered: the key stored for profile "${profile}" (${stuck}) is in the ${store}, and it cannot be removed from here, so openai-setup would go on handing it out. To keep the new key in OPENAI_API_KEY, remove that one where the keychain can be reached first (\`${toolCommand(ctx, 'logout', profile)}\`).`,
+        `  Setting OPENAI_API_KEY yourself is not offered: the key stored for profile "${profile}" (${stuck}) is in the ${store}, and it cannot be removed from here, so openai-setup would go on handing it out. To keep the new key in OPENAI_API_KEY, remove that one where the keychain can be reached first (\`${elsewhereCommand(ctx, 'logout', profile)}\`).`,
       );
     }
     const answer = await ctx.prompter('').select<KeychainFallback | 'retry' | 'stop'>('Where should the key go?', [
@@ -119,7 +119,7 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
         if (removed.keychainError && recorded?.storage === 'keychain' && !removed.keychain) {
           stuck = new KeyStoreError(
             `${describeKeychainProblem(removed.keychainError, store)} The key stored for profile "${profile}" (${recorded.hint}) is kept there and could not be removed, so openai-setup would go on handing it out: the new key was not recorded.`,
-            [`Where the keychain can be reached, remove it (\`${toolCommand(ctx, 'logout', profile)}\`) and run this again.`],
+            [`Where the keychain can be reached, remove it (\`${elsewhereCommand(ctx, 'logout', profile)}\`) and run this again.`],
           );
           throw stuck;
         }

@@ -8,7 +8,7 @@ import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { hintKind, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { marks } from '../terminal/output.js';
-import { adminKeyCommand, adviceScope, pipeAdminKeyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, adviceScope, elsewhereThis, pipeAdminKeyCommand } from '../terminal/advice.js';
 import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
@@ -98,7 +98,7 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     store: ctx.keys.keychainDescription,
     what: `The admin key of profile "${profile}"`,
     cannot: 'read',
-    run: 'this',
+    run: elsewhereThis(ctx, profile),
     otherwise: ['set OPENAI_ADMIN_KEY', `keep the admin key in a file only you can read:  ${pipeAdminKeyCommand(ctx, profile, '--insecure-storage')}`],
   });
   if (outOfReach) throw outOfReach;

@@ -5,7 +5,7 @@ import { adminKeyProblem, maskKey, notAKeyProblem } from '../keys/format.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
-import { keyCommand, notAKeyFix, pipeKeyCommand, toolCommand } from '../terminal/advice.js';
+import { elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, toolCommand } from '../terminal/advice.js';
 import type { CheckFlagValues } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
@@ -103,7 +103,7 @@ export async function noKeyError(
     store: ctx.keys.keychainDescription,
     what: `The key stored for profile "${profile}"`,
     cannot: 'read',
-    run: 'this',
+    run: elsewhereThis(ctx, profile),
     otherwise: [`keep the key in a file only you can read:  ${fromPipe}`],
   });
   if (outOfReach) {
@@ -114,7 +114,7 @@ export async function noKeyError(
     const isSet = Boolean(ctx.env.OPENAI_API_KEY);
     return new UsageError(`openai-setup keeps no copy of the key of profile "${profile}" (${record.hint}): you keep it in OPENAI_API_KEY yourself${isSet ? '' : ', and it is not set in this shell'}.`, [
       isSet ? 'Programs started from this shell find it there.' : `To set it here: ${shellExportLine(ctx.rawEnv, ctx.platform, null).reload}.`,
-      `To have openai-setup keep a copy${keychainError ? ' in a file only you can read (no keychain here)' : ' in the keychain'}, from a shell where it is set:  ${fromPipe}`,
+      `To have openai-setup keep a copy${keychainError ? ' in a file only you can read (no keychain here)' : ' in the keychain'}, from a shell where it is set:  ${pipeKeyCommand(elsewhereScope(ctx), profile, keychainError !== null, check)}`,
     ]);
   }
   if (keychainError) return new UsageError(headline, [...otherWays, `${noKeychain} Keep one in a file only you can read:  ${fromPipe}`]);

@@ -39,6 +39,40 @@ export function lastingBareProfile(ctx: Pick<AdviceScope, 'bareProfile'> & { rea
   return ctx.env.OPENAI_SETUP_PROFILE === undefined ? ctx.bareProfile : undefined;
 }
 
+/** What advice for another shell or session needs: the scope, and whether OPENAI_SETUP_PROFILE chose the profile here. */
+export type ElsewhereScope = AdviceScope & { readonly env: { readonly OPENAI_SETUP_PROFILE?: string | undefined } };
+
+/**
+ * The scope of commands to be typed in another shell or session (the desktop session where the
+ * keychain is, a shell where OPENAI_API_KEY is set): --profile named unless the profile would be
+ * chosen the same way there (lastingBareProfile), as this shell's OPENAI_SETUP_PROFILE may not be
+ * set in that one. For keyCommand and the like; toolCommand's is elsewhereCommand.
+ */
+export function elsewhereScope(scope: ElsewhereScope): AdviceScope {
+  const bareProfile = lastingBareProfile(scope);
+  return bareProfile === undefined ? { commandName: scope.commandName } : { commandName: scope.commandName, bareProfile };
+}
+
+/** toolCommand for a command to be typed in another shell or session (elsewhereScope). */
+export function elsewhereCommand(scope: ElsewhereScope, words: string, profile?: string): string {
+  return toolCommand(elsewhereScope(scope), words, profile);
+}
+
+/**
+ * "this" (the command just run) for `profile`, to be run in another shell or session: "this with
+ * --profile NAME" when OPENAI_SETUP_PROFILE chose the profile here (the command as typed does not
+ * name it, and that session may not have the variable). Without the variable the command as typed
+ * already chooses it there: by its --profile, or by the same default chosen with `use`.
+ */
+export function elsewhereThis(scope: Pick<ElsewhereScope, 'env'>, profile: string): string {
+  return scope.env.OPENAI_SETUP_PROFILE === undefined ? 'this' : `this with --profile ${profile}`;
+}
+
+/** `env --file` for a profile, as it names a file it wrote (`env --profile work --file`). */
+export function envFileCommand(scope: AdviceScope, profile: string): string {
+  return `${toolCommand(scope, 'env', profile)} --file`;
+}
+
 /** The live-check options of a run (`key`, `verify`, the wizard), as `checkFlags` repeats them. */
 export interface CheckFlagValues {
   baseURL?: string;

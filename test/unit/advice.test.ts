@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adminFailure } from '../../src/api/admin-failure.js';
-import { adminKeyCommand, adviceScope, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
+import { adminKeyCommand, adviceScope, elsewhereCommand, elsewhereScope, elsewhereThis, envFileCommand, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
 import { adviceFor } from '../../src/terminal/invocation.js';
 import { createTerminal } from '../../src/terminal/output.js';
 
@@ -25,6 +25,25 @@ describe('profileFlagFor: --profile unless a command typed without it acts on th
     expect(adviceScope({ commandName: 'openai-setup' })).toEqual({ commandName: 'openai-setup' });
     expect(lastingBareProfile({ bareProfile: 'work', env: {} })).toBe('work');
     expect(lastingBareProfile({ bareProfile: 'work', env: { OPENAI_SETUP_PROFILE: 'work' } })).toBeUndefined();
+  });
+});
+
+describe('commands for another shell or session (the desktop session where the keychain is)', () => {
+  it('name --profile unless the profile would be chosen the same way there: a profile OPENAI_SETUP_PROFILE chose here is always named', () => {
+    const byUse = { commandName: 'openai-setup', bareProfile: 'work', env: {} };
+    const byVariable = { commandName: 'openai-setup', bareProfile: 'default', env: { OPENAI_SETUP_PROFILE: 'default' } };
+    expect(elsewhereCommand(byUse, 'logout', 'work')).toBe('openai-setup logout');
+    expect(elsewhereCommand(byUse, 'logout', 'default')).toBe('openai-setup logout --profile default');
+    expect(elsewhereCommand(byVariable, 'logout --admin', 'default')).toBe('openai-setup logout --admin --profile default');
+    expect(keyCommand(elsewhereScope(byVariable), 'default')).toBe('openai-setup key --profile default');
+    // "this": the command as typed, which names --profile when that chose the profile.
+    expect(elsewhereThis(byUse, 'default')).toBe('this');
+    expect(elsewhereThis(byVariable, 'default')).toBe('this with --profile default');
+  });
+
+  it('envFileCommand names the profile as toolCommand does', () => {
+    expect(envFileCommand({ commandName: 'openai-setup', bareProfile: 'work' }, 'default')).toBe('openai-setup env --profile default --file');
+    expect(envFileCommand({ commandName: 'openai-setup', bareProfile: 'default' }, 'default')).toBe('openai-setup env --file');
   });
 });
 

@@ -927,6 +927,12 @@ describe('import where the keychain is not running (over SSH) (review of 2026-12
     expect(t.api.checks).toEqual([]);
   });
 
+  it('with OPENAI_SETUP_PROFILE choosing the profile here, the import to run where the keychain is names it (that session may not have the variable)', async () => {
+    const t = await overSsh({ interactive: false, env: { OPENAI_SETUP_PROFILE: 'default' } });
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+    expect(t.stdout).toContain('  Run `openai-setup import --profile default` where the Secret Service keyring is (your desktop session).\n');
+  });
+
   it('--store … --rewrite: refused before any check or question, the line and the keychain as they were (exit 7)', async () => {
     const t = await overSsh({ interactive: false });
     const refused = await outcomeOf(runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps));

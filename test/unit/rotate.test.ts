@@ -427,6 +427,24 @@ describe('rotate and the files `env --file` wrote the old key into', () => {
   });
 });
 
+describe('rotate and the files `env --file` wrote, for a profile other than the default', () => {
+  it('after `use work`, rotate --profile default names `env --profile default --file`', async () => {
+    const t = await setup();
+    await t.ctx.state.update((s) => {
+      s.defaultProfile = 'work';
+    });
+    const dotenv = join(t.cwd, '.env');
+    writeFileSync(dotenv, `OPENAI_API_KEY=${t.old}\n`, { mode: 0o600 });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.envFiles = [dotenv];
+    });
+    expect(await rotate(t.ctx, options({ yes: true, json: true, profile: 'default' }))).toBe(0);
+    expect(t.stderr).toContain(
+      `! .env still holds the old key sk-proj-…${t.old.slice(-4)}, which no longer works (written there by \`openai-setup env --profile default --file\`); to write the new key there:  openai-setup env --file .env --profile default\n`,
+    );
+  });
+});
+
 describe('rotate and another run storing a key meanwhile', () => {
   it('a key stored by another run while rotate ran is not written over: exit 7, the new account deleted, the other key kept', async () => {
     const t = await setup();

@@ -104,6 +104,19 @@ describe('closing screen: OPENAI_API_KEY holds another key than the stored one',
     );
     expect(closing()).toContain('openai-setup run -- python3 app.py');
   });
+  it('for a profile other than the default chosen with `use`, the commands that hand out the stored key name it', async () => {
+    context({ env: { OPENAI_API_KEY: SHELL } });
+    await t.ctx.state.update((s) => {
+      s.defaultProfile = 'work';
+    });
+    await storedEarlier(STORED);
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'default' })).toBe(0);
+    expect(closing()).toContain(
+      `is stored for this profile in the ${t.ctx.keys.keychainDescription}: \`openai-setup run --profile default\`, \`openai-setup token --profile default\` and \`openai-setup env --profile default\` hand out that one`,
+    );
+  });
 });
 
 describe('closing screen: the key only in OPENAI_API_KEY', () => {
