@@ -162,8 +162,9 @@ async function printReady(ctx: Context, profileName: string, key: string, source
     for (const [command, what] of commands) {
       if (term.columns >= width + what.length + 6) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
       else {
-        // Two lines, each fitted to the terminal: the command whole, its description wrapped under it.
-        term.out(`  ${s.cyan(command)}`);
+        // Two lines: the command whole (term.command: never broken, or it would not paste back as
+        // one), its description wrapped under it.
+        term.command(`  ${s.cyan(command)}`);
         term.out(`      ${what}`);
       }
     }

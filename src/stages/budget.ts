@@ -11,7 +11,7 @@ export async function offerBudget(ctx: Context, profile: string): Promise<void> 
   const { term } = ctx;
   const record = (await ctx.state.read()).profiles[profile];
   if (!record?.adminKey && !ctx.rawEnv.OPENAI_ADMIN_KEY?.trim()) {
-    term.out(term.style.dim(`With an admin key (${adminKeyCommand(ctx, profile)}), \`${toolCommand(ctx, 'spend --budget 20', profile)}\` also checks what each month costs against a budget.`));
+    term.out(term.style.dim(`With an admin key (\`${adminKeyCommand(ctx, profile)}\`), \`${toolCommand(ctx, 'spend --budget 20', profile)}\` also checks what each month costs against a budget.`));
     return;
   }
   const current = record?.budget?.monthlyUsd;

@@ -147,4 +147,22 @@ describe('closing screen on a narrow terminal', () => {
     for (const line of described) expect(line.length, line).toBeLessThanOrEqual(49);
     expect(flat(t.stdout)).toContain('(add OPENAI_BASE_URL there)');
   });
+
+  // A command broken across lines does not paste back as one: `export …="$(openai-setup` alone ran
+  // the wizard inside $( ), and `OPENAI_BASE_URL=…` on a line of its own set no variable for programs.
+  it.each([40, 60, 80])('at %i columns against another server, each command of the closing screen is printed whole on one line', async (columns) => {
+    context({ columns, stdoutIsTTY: true });
+    await storedEarlier(STORED);
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, check: { baseURL: 'http://127.0.0.1:38353/v1' } })).toBe(0);
+    const lines = t.stdout.slice(t.stdout.indexOf("You're ready to build.")).split('\n');
+    for (const command of [
+      'OPENAI_BASE_URL=http://127.0.0.1:38353/v1 openai-setup run -- python3 app.py',
+      'export OPENAI_API_KEY="$(openai-setup token)" OPENAI_BASE_URL=http://127.0.0.1:38353/v1',
+      'openai-setup env --file .env',
+    ]) {
+      expect(lines.some((line) => line.trim().startsWith(command)), `${command}\n${lines.join('\n')}`).toBe(true);
+    }
+  });
 });
