@@ -89,7 +89,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     removed = await changeKey(
       ctx,
       profileName,
-      async () => {
+      async (before) => {
         const removed = await ctx.keys.delete(profileName);
         const failed = removed.keychainError && removed.keychainError.problem !== 'no-service' ? removed.keychainError : null;
         if (failed && stored!.storage === 'keychain') {
@@ -97,7 +97,8 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
           kept = new ExitError(EXIT.keyStore, `${describeKeychainProblem(failed, ctx.keys.keychainDescription)} ${hint} was not removed.`, keychainHints(failed, ctx.keys.keychainDescription));
           throw kept;
         }
-        return { ...removed, failed };
+        // What the keychain held: a leftover of another key there is named as what it is.
+        return { ...removed, failed, inKeychain: before.keychain ?? null };
       },
       (state) => forget(state),
     );
@@ -106,9 +107,21 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     throw await failure(error, hint);
   }
   sayLeftovers();
-  if (removed.keychain) term.out(`${m.ok} Removed ${hint} from the ${ctx.keys.keychainDescription}.`);
+  const store = ctx.keys.keychainDescription;
+  const leftover = removed.inKeychain && removed.inKeychain !== stored!.key ? maskKey(removed.inKeychain) : null;
   if (removed.file) term.out(`${m.ok} Removed ${hint} from ${ctx.keys.filePath}.`);
-  if (removed.failed) term.err(`${m.warn} ${describeKeychainProblem(removed.failed, ctx.keys.keychainDescription)} It could not be checked for another copy.`);
+  if (removed.keychain) term.out(leftover ? `${m.ok} Removed ${leftover} from the ${store}: a leftover of another key, not used.` : `${m.ok} Removed ${hint} from the ${store}.`);
+  // A keychain that could not be asked may still hold a copy (a key stored there before this one
+  // went into the file from where it was out of reach): said, with where to run what.
+  const unasked = removed.keychainError && stored!.storage === 'file' ? removed.keychainError : null;
+  if (unasked) {
+    const again = `\`${toolCommand(ctx, 'logout', profileName)}\``;
+    term.err(
+      unasked.problem === 'no-service'
+        ? `${m.warn} The ${store} is not running here, so whether it holds a copy of a key of profile "${profileName}" could not be checked, nor such a copy removed: run ${again} where it is (your desktop session).`
+        : `${m.warn} ${describeKeychainProblem(unasked, store)} Whether it holds a copy of a key of profile "${profileName}" could not be checked, nor such a copy removed: run ${again} again once it can be used.`,
+    );
+  }
   if (asked.length) {
     term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (written there by \`${envFileCommand(ctx, profileName)}\`, as you asked): remove it there if nothing needs it any more.`);
   }

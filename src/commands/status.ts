@@ -9,6 +9,7 @@ import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
 import { resolveProfileName, storedNotAKey } from '../storage/profile-key.js';
+import { keychainReason } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
 import { adminKeyCommand, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -16,7 +17,7 @@ import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
 import { askedNote, copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
-import { jsonText, sanitize } from '../terminal/sanitize.js';
+import { jsonText, pathLine, sanitize } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
   profile: z.string(),
@@ -24,7 +25,8 @@ export const StatusJsonSchema = z.object({
   stages: z.array(z.object({ id: z.enum(STAGE_IDS), title: z.string(), done: z.boolean(), doneAt: z.nullable(z.string()) })),
   billingChoice: z.nullable(z.string()),
   key: z.object({
-    storage: z.enum(['keychain', 'file', 'env', 'none']),
+    /** "unknown": the progress file cannot be used and the keychain or key file could not be read: none is not known. */
+    storage: z.enum(['keychain', 'file', 'env', 'none', 'unknown']),
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
     env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
@@ -45,20 +47,22 @@ export type StatusJson = z.infer<typeof StatusJsonSchema>;
 
 /**
  * Where the key is as `token` finds it (keychain, then the file), reading only; undefined: none
- * found. For when the state file, which records it, cannot be used.
+ * found. For when the state file, which records it, cannot be used. `unknown`: none found, but the
+ * keychain or the key file could not be read, so "none" is not known (the reason, said in words).
  */
-async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'keychain' | 'file'; hint: string; savedAt: null } | undefined> {
+async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'keychain' | 'file'; hint: string; savedAt: null } | { storage: 'unknown'; why: string } | undefined> {
   try {
-    const { stored } = await ctx.keys.find(profile);
+    const { stored, keychainError } = await ctx.keys.find(profile);
     // A value there that is no key (edited in by hand) is not shown as a key: said, with the fix.
     const notAKey = stored ? storedNotAKey(ctx, profile, stored) : null;
     if (notAKey) ctx.term.err(`${marks(ctx.term.style).fail} ${notAKey.message} ${notAKey.fix}`);
-    return stored && !notAKey ? { storage: stored.storage, hint: maskKey(stored.key), savedAt: null } : undefined;
+    if (stored) return notAKey ? undefined : { storage: stored.storage, hint: maskKey(stored.key), savedAt: null };
+    return keychainError ? { storage: 'unknown', why: `the ${ctx.keys.keychainDescription} could not be read (${keychainReason(keychainError)})` } : undefined;
   } catch (error) {
     // A key file that cannot be used: said, and status answers all the same.
     if (!(error instanceof ConfigStoreError)) throw error;
     ctx.term.err(`${marks(ctx.term.style).warn} ${error.message}`);
-    return undefined;
+    return { storage: 'unknown', why: `${pathLine(ctx.keys.filePath)} could not be read` };
   }
 }
 
@@ -68,10 +72,12 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
  * Only when the state file cannot be used is the key looked up where `token` finds it: "no key
  * stored" must not be said of a key that is there.
  */
-export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson> {
+export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
-  const stored = profile?.key ?? (problem ? await lookUpKey(ctx, profileName) : undefined);
+  const found = profile?.key ?? (problem ? await lookUpKey(ctx, profileName) : undefined);
+  const unknown = found?.storage === 'unknown' ? found.why : null;
+  const stored = found?.storage === 'unknown' ? undefined : found;
   const envHint = ctx.env.OPENAI_API_KEY ? maskKey(ctx.env.OPENAI_API_KEY) : null;
   const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [] };
   const where = (f: Finding) => ({ path: shownPath(ctx, f.path), line: f.line });
@@ -84,7 +90,7 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     }),
     billingChoice: profile?.billingChoice ?? null,
     key: {
-      storage: stored?.storage ?? 'none',
+      storage: unknown !== null ? 'unknown' : (stored?.storage ?? 'none'),
       hint: stored ? sanitize(stored.hint, 40) : null,
       savedAt: stored?.savedAt ?? null,
       env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null },
@@ -94,6 +100,8 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     envFiles: copies.asked.map(where),
     leftovers: (await leftoverKeyFiles(ctx))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
+    // Not in --json (the schema leaves it out): why the key is not known, for the line saying so.
+    keyUnknown: unknown,
   };
 }
 
@@ -134,6 +142,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself (${line.file}); openai-setup has no copy`);
     if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
+  } else if (key.storage === 'unknown') {
+    // Not "no key", whose advice would store a second one.
+    term.out(`${m.pending} Key not known: the progress file cannot be used and ${status.keyUnknown}, so whether one is stored for this profile could not be checked`);
   } else if (key.env.set) term.out(`${m.pending} No key stored for this profile`);
   // Nothing `verify` could check: what to do first is to store one.
   else term.out(`${m.pending} No key stored for this profile: store one with \`${keyCommand(ctx, profileName)}\``);

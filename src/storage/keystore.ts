@@ -3,11 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
+import { maskKey } from '../keys/format.js';
+import { adminKeyCommand, keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
 import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removePrivateFile, removeTempFiles, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
-import { nameMap } from './state.js';
+import { nameMap, StateStore } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
 /**
@@ -41,6 +43,73 @@ export interface StoredKey {
   storage: Storage;
 }
 
+/** Where the progress file says an account's key is, and its masked hint. */
+export interface RecordedKey {
+  storage: Storage;
+  hint: string;
+}
+
+/**
+ * A key in the place the record does not name, other than the recorded one: left behind when a
+ * key went into the file while the keychain was out of reach (its copy could not be removed then).
+ * Never handed out: the record says which key the profile has.
+ */
+export interface StaleCopy {
+  storage: Storage;
+  hint: string;
+  recorded: RecordedKey;
+}
+
+/** What find() and get() found for an account. */
+export interface FoundKey {
+  stored: StoredKey | null;
+  /** Why the keychain could not be read (null: it could). */
+  keychainError: KeychainUnavailableError | null;
+  /** A key elsewhere than the record names that is not the recorded one, not handed out; null: none seen. */
+  stale: StaleCopy | null;
+}
+
+/** An admin key's account is "<profile>:admin" (admin-key.ts): the profile, and whether it is that. */
+function accountOf(account: string): { profile: string; admin: boolean } {
+  return account.endsWith(':admin') ? { profile: account.slice(0, -':admin'.length), admin: true } : { profile: account, admin: false };
+}
+
+/** `the key of profile "work"`, `the admin key of profile "work"`. */
+function whoseKey(account: string): string {
+  const { profile, admin } = accountOf(account);
+  return `the ${admin ? 'admin key' : 'key'} of profile "${profile}"`;
+}
+
+/**
+ * What stores `account`'s key again, as the record has it (`storage`): that removes a copy of
+ * another key left in the other place. The profile's key is piped from `token` (it gives the
+ * recorded one); an admin key, which nothing prints, is pasted again.
+ */
+function storeAgainCommand(scope: AdviceScope, account: string, storage: Storage): string {
+  const { profile, admin } = accountOf(account);
+  const insecure = storage === 'file' ? ' --insecure-storage' : '';
+  if (admin) return adminKeyCommand(scope, profile, insecure.trim());
+  return `${toolCommand(scope, 'token', profile)} | ${keyCommand(scope, profile)} --stdin${insecure} --no-verify`;
+}
+
+/** Why the keychain could not be used, in a few words said of it ("it is locked"), for in brackets. */
+export function keychainReason(error: KeychainUnavailableError): string {
+  switch (error.problem) {
+    case 'no-service':
+      return 'it is not running here';
+    case 'no-keyring':
+      return 'it has no default keyring';
+    case 'locked':
+      return 'it is locked';
+    case 'denied':
+      return 'access to it was denied';
+    case 'timeout':
+      return 'it did not answer';
+    default:
+      return 'it failed';
+  }
+}
+
 /** What the store holds for an account: the keychain's entry (undefined: it could not be read) and the file's. */
 export interface KeySnapshot {
   keychain: string | null | undefined;
@@ -59,6 +128,18 @@ export const leftoverWords = (paths: string[]) => (paths.length === 1 ? 'a tempo
  */
 export class KeyStore {
   readonly filePath: string;
+  /** The progress file, read only: it records where each key is (see recordOf). */
+  private readonly records: StateStore;
+  /** Warnings already given by this run, so that reading twice does not say it twice. */
+  private readonly told = new Set<string>();
+  /**
+   * Where this run stored a key (set()): it stands for the record until the record says so too,
+   * as changeKey writes it only once set() is done (a read-back in between finds the key just
+   * stored). Forgotten when the store is put back or the key removed.
+   */
+  private readonly storedByThisRun = new Map<string, RecordedKey>();
+  /** Whom the commands its warnings name are for (adviseFor); until it is known they name none. */
+  private scope: AdviceScope | null = null;
 
   constructor(
     private readonly keychain: Keychain,
@@ -66,6 +147,43 @@ export class KeyStore {
     private readonly warn: (message: string) => void,
   ) {
     this.filePath = join(configDir, 'credentials.json');
+    // Its warnings are the commands' to give (they read it too): quiet here.
+    this.records = new StateStore(configDir, () => new Date(), () => {});
+  }
+
+  /** The run's advice scope (the Context), told by resolveProfileName once it knows the bare profile. */
+  adviseFor(scope: AdviceScope): void {
+    this.scope = scope;
+  }
+
+  /** ` ${what}:  <command>` when the scope is known, else nothing: a command that might not work as printed is left out. */
+  private commandWords(what: string, command: (scope: AdviceScope) => string): string {
+    return this.scope ? ` ${what}:  ${command(this.scope)}` : '';
+  }
+
+  private tell(message: string): void {
+    if (this.told.has(message)) return;
+    this.told.add(message);
+    this.warn(message);
+  }
+
+  /**
+   * Where the progress file says `account`'s key is (the key, or the admin key of a profile); null
+   * when it records none there, keeps it in OPENAI_API_KEY (no copy here), or cannot be used
+   * (damaged, unreadable): then the store is read as before records were kept, keychain first.
+   */
+  private async recordOf(account: string): Promise<RecordedKey | null> {
+    const { state, problem } = await this.records.reading({ quiet: true });
+    const { profile, admin } = accountOf(account);
+    const record = problem ? undefined : admin ? state.profiles[profile]?.adminKey : state.profiles[profile]?.key;
+    const own = this.storedByThisRun.get(account);
+    if (own && (record?.storage !== own.storage || record.hint !== own.hint)) return own;
+    this.storedByThisRun.delete(account);
+    return record && record.storage !== 'env' ? { storage: record.storage, hint: record.hint } : null;
+  }
+
+  private placeWords(storage: Storage): string {
+    return storage === 'keychain' ? `the ${this.keychain.description}` : `the plain-text file ${pathLine(this.filePath)}`;
   }
 
   get keychainDescription(): string {
@@ -193,59 +311,126 @@ export class KeyStore {
   }
 
   /**
-   * The stored key of a profile: the keychain first; the file when the keychain has none or is
-   * unavailable. Returns the keychain error too, so callers can say why it was not read.
+   * The stored key of a profile, as find() finds it, saying so when it is read from the plain-text
+   * file or a stale copy of another key was seen. Returns the keychain error too, so callers can say
+   * why it was not read.
    */
-  async get(profile: string): Promise<{ stored: StoredKey | null; keychainError: KeychainUnavailableError | null }> {
-    const { stored, keychainError } = await this.find(profile);
+  async get(profile: string): Promise<FoundKey> {
+    const found = await this.find(profile);
+    const { stored, keychainError, stale } = found;
     if (stored?.storage === 'file') {
-      // An admin key's account is "<profile>:admin" (admin-key.ts): named as people know it.
-      const whose = profile.endsWith(':admin') ? `the admin key of profile "${profile.slice(0, -':admin'.length)}"` : `the key of profile "${profile}"`;
-      this.warn(`Reading ${whose} from the plain-text file ${pathLine(this.filePath)} (--insecure-storage).`);
+      this.tell(`Reading ${whoseKey(profile)} from the plain-text file ${pathLine(this.filePath)} (--insecure-storage).`);
     }
-    if (stored) return { stored, keychainError };
+    if (stale) this.tell(this.staleWords(profile, stale, stored !== null));
+    if (stored) return found;
     // A locked keyring (or one with no default collection) answers "no such entry" to a read:
     // only a write tells whether "no key" is true.
-    return { stored: null, keychainError: keychainError ?? (await this.probeWritable()) };
+    return { ...found, keychainError: keychainError ?? (await this.probeWritable()) };
+  }
+
+  /** A stale copy said in one line: where, by its hint, that it is not used, and what removes it. */
+  private staleWords(account: string, stale: StaleCopy, recordedThere: boolean): string {
+    const where = this.placeWords(stale.storage);
+    const named = this.placeWords(stale.recorded.storage);
+    const { profile, admin } = accountOf(account);
+    const Where = `${where[0]!.toUpperCase()}${where.slice(1)}`;
+    if (recordedThere) {
+      const again = this.commandWords('Storing the recorded key again removes it', (scope) => storeAgainCommand(scope, account, stale.recorded.storage));
+      return `${Where} also holds ${stale.hint} as ${whoseKey(account)}, a leftover that is not the key recorded (${stale.recorded.hint}, in ${named}), so it is not used.${again}`;
+    }
+    const store = this.commandWords('Storing the key again replaces it', (scope) => (admin ? adminKeyCommand(scope, profile) : keyCommand(scope, profile)));
+    return `${Where} holds ${stale.hint} as ${whoseKey(account)}, which is not the key recorded (${stale.recorded.hint}, to be in ${named}, which no longer holds it), so it is not used.${store}`;
   }
 
   /**
-   * As get(), reading only: no write to tell a locked keyring from an empty one, no warning. For
-   * status, which reports where the key is rather than use it.
+   * The stored key of a profile, reading only: no write to tell a locked keyring from an empty one,
+   * no warning. Where the progress file records it (keychain or file) decides: the key there is
+   * the profile's, and a different one in the other place is a stale copy (`stale`), never handed
+   * out. The other place's copy is used only when the recorded place holds none and it is the
+   * recorded key (by its hint). With no record (none kept, or the progress file cannot be used)
+   * the keychain first, then the file, as before records were kept.
    */
-  async find(profile: string): Promise<{ stored: StoredKey | null; keychainError: KeychainUnavailableError | null }> {
+  async find(profile: string): Promise<FoundKey> {
     let keychainError: KeychainUnavailableError | null = null;
-    try {
-      const key = await this.keychain.getPassword(KEYCHAIN_SERVICE, profile);
-      if (key) return { stored: { key, storage: 'keychain' }, keychainError };
-    } catch (error) {
-      if (!(error instanceof KeychainUnavailableError)) throw error;
-      keychainError = error;
+    // undefined: it could not be read.
+    const inKeychain = async (): Promise<string | null | undefined> => {
+      try {
+        return (await this.keychain.getPassword(KEYCHAIN_SERVICE, profile)) || null;
+      } catch (error) {
+        if (!(error instanceof KeychainUnavailableError)) throw error;
+        keychainError = error;
+        return undefined;
+      }
+    };
+    const inFile = async (): Promise<string | null> => (await this.readFileKeys())[profile] || null;
+    const recorded = await this.recordOf(profile);
+    const named = recorded?.storage ?? 'keychain';
+    const other: Storage = named === 'keychain' ? 'file' : 'keychain';
+    const here = named === 'keychain' ? await inKeychain() : await inFile();
+    // The recorded place holds a key: that is the profile's. A key in the keychain beside one the
+    // record puts in the file is looked at to say it is stale (nothing else reads it).
+    if (here) {
+      const beside = recorded?.storage === 'file' ? await inKeychain() : null;
+      const stale = recorded && beside && beside !== here ? { storage: other, hint: maskKey(beside), recorded } : null;
+      return { stored: { key: here, storage: named }, keychainError, stale };
     }
-    const fileKey = (await this.readFileKeys())[profile];
-    return { stored: fileKey ? { key: fileKey, storage: 'file' } : null, keychainError };
+    const there = other === 'keychain' ? await inKeychain() : await inFile();
+    if (!there) return { stored: null, keychainError, stale: null };
+    if (!recorded || maskKey(there) === recorded.hint) return { stored: { key: there, storage: other }, keychainError, stale: null };
+    // Another key than the recorded one: not handed out. Said only when the recorded place could be
+    // read (and holds none): a keychain out of reach has its own words (keychainOutOfReach).
+    return { stored: null, keychainError, stale: here === null ? { storage: other, hint: maskKey(there), recorded } : null };
   }
 
   /** Store in the keychain (and drop any plain-text copy), or in the file when insecure is set. */
   async set(profile: string, key: string, insecure: boolean): Promise<Storage> {
     if (insecure) {
+      // The record as it is before this key's (changeKey writes that once this returns).
+      const recorded = await this.recordOf(profile);
       await this.changeFileKeys((keys) => {
         keys[profile] = key;
         return true;
       });
-      // An older key in the keychain would be read first: remove it, if the keychain answers.
-      await this.keychain.deletePassword(KEYCHAIN_SERVICE, profile).catch((error: unknown) => {
-        if (!(error instanceof KeychainUnavailableError)) throw error;
-      });
+      await this.dropKeychainCopy(profile, key, recorded);
+      this.storedByThisRun.set(profile, { storage: 'file', hint: maskKey(key) });
       return 'file';
     }
     // A file that cannot be read fails the run before anything is stored.
     await this.readFileKeys();
     await this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key);
+    this.storedByThisRun.set(profile, { storage: 'keychain', hint: maskKey(key) });
     await this.deleteFileKey(profile);
     // No plain-text copy outlives the move to the keychain: not one in a killed run's temp file either.
     await this.tidy();
     return 'keychain';
+  }
+
+  /**
+   * A key going into the file: remove the keychain's copy, which would otherwise disagree with the
+   * record (readers would not use it, but it would stay there). One that cannot be removed (the
+   * keychain out of reach) is said, by its hint, with what removes it where the keychain is; a
+   * leftover of another key that is removed is said too. The recorded key it replaces goes unsaid:
+   * the key stage says what the new key replaces.
+   */
+  private async dropKeychainCopy(account: string, key: string, recorded: RecordedKey | null): Promise<void> {
+    let old: string | null | undefined;
+    try {
+      // Read first, to name what goes; removed even when the read finds none (a locked keyring may answer so).
+      old = await this.keychain.getPassword(KEYCHAIN_SERVICE, account);
+      await this.keychain.deletePassword(KEYCHAIN_SERVICE, account);
+    } catch (error) {
+      if (!(error instanceof KeychainUnavailableError)) throw error;
+      // Known by what was read, else by the record: a keychain that does not answer may hold it still.
+      const hint = old ? maskKey(old) : recorded?.storage === 'keychain' ? recorded.hint : null;
+      if (hint === null || hint === maskKey(key)) return;
+      const store = this.keychain.description;
+      const where = error.problem === 'no-service' ? ' (your desktop session)' : '';
+      const again = this.commandWords(`Where the ${store} can be reached${where}, storing the key again removes it`, (scope) => storeAgainCommand(scope, account, 'file'));
+      this.tell(`${hint}, ${whoseKey(account)} stored before, could not be removed from the ${store} (${keychainReason(error)}): it stays there, not used, as the new key in the file is the one recorded.${again}`);
+      return;
+    }
+    const recordedHere = recorded?.storage === 'keychain' && old !== null && maskKey(old) === recorded.hint;
+    if (old && old !== key && !recordedHere) this.tell(`Removed a leftover from the ${this.keychain.description}: ${maskKey(old)}, another key than the one recorded as ${whoseKey(account)}.`);
   }
 
   /** What the store holds for `account` now, to put it back with restore(). Fails as set() would on a key file it cannot use. */
@@ -270,6 +455,8 @@ export class KeyStore {
     // A keychain that could not be read before and can be now may have been written meanwhile: what
     // it held is not known, so it is never "as before" (the result is then 'failed').
     const asBefore = (s: KeySnapshot | null) => s !== null && s.file === before.file && s.keychain === before.keychain;
+    // What this run stored is not the key any more: the record, as it was, says where that is.
+    this.storedByThisRun.delete(account);
     const current = await now();
     if (asBefore(current)) return 'untouched';
     try {
@@ -296,6 +483,7 @@ export class KeyStore {
     // A file that cannot be read or changed (damaged, not ours, a newer openai-setup's) fails the
     // run before anything is removed, rather than after the keychain's copy is gone.
     await this.readFileKeys();
+    this.storedByThisRun.delete(profile);
     let keychain = false;
     let keychainError: KeychainUnavailableError | null = null;
     try {

@@ -29,6 +29,8 @@ export const ENV_SOURCE: KeySource = { kind: 'env', label: 'OPENAI_API_KEY' };
  * that advice names --profile whenever that is another: unknown when the file cannot be read.
  */
 export async function resolveProfileName(ctx: Context, flag: string | undefined, options: { handsOutKey?: boolean; fallback?: string } = {}): Promise<string> {
+  // What the key store says names commands for this run: who it is for is known from here on.
+  ctx.keys.adviseFor(ctx);
   // --profile was checked with the environment where the context was made (main.ts envReader):
   // reading ctx.env raises a bad one.
   const variable = ctx.env.OPENAI_SETUP_PROFILE;
@@ -139,8 +141,8 @@ export function storedNotAKey(ctx: Context, profile: string, stored: StoredKey, 
 }
 
 /**
- * The stored key of a profile (keychain, else the --insecure-storage file), for the commands that
- * hand it on: run, token, env. None stored is a usage error saying how to store one; an
+ * The stored key of a profile (where the progress file records it: the keychain or the
+ * --insecure-storage file; KeyStore.find), for the commands that hand it on: run, token, env. None stored is a usage error saying how to store one; an
  * unusable keychain with nothing in the file is a key-store error; a stored value that is no key
  * (storedNotAKey) is refused as a malformed key (exit 3), never handed out.
  */

@@ -213,7 +213,8 @@ describe('files that are not what they should be never hang a run', () => {
       symlinkSync('/dev/zero', join(t.configDir, 'credentials.json'));
       const status = await runCli(['status', '--json'], { env: t.env, timeoutMs: 8_000 });
       expectOneLine(status, 0, /state\.json is a character device, not a regular file/);
-      expect(JSON.parse(status.stdout).key.storage).toBe('none');
+      // Neither file can be read: whether a key is stored is not known (not "none").
+      expect(JSON.parse(status.stdout).key.storage).toBe('unknown');
       // state.json records the profile chosen with `use`: no key is handed out without it.
       const token = await runCli(['token'], { env: t.env, timeoutMs: 8_000 });
       expect(token.code).toBe(7);
@@ -269,7 +270,9 @@ describe('a config dir or file that others control is not trusted', () => {
       expect(run.stdout).toBe('');
       const status = await runCli(['status'], { env: t.env });
       expectOneLine(status, 0, /^! Saved progress is not used: .*mode 0770/);
-      expect(status.stdout).toMatch(/No key stored for this profile/);
+      // The key file cannot be trusted either: not "no key stored" (one is), but not known.
+      expect(status.stdout).toMatch(/Key not known: the progress file cannot be used and .*credentials\.json could not be read/);
+      expect(status.stdout).not.toMatch(/No key stored/);
       expectOneLine(await runCli(['login', '--done'], { env: t.env }), 7, fix);
     });
   });

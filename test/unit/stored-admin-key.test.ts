@@ -88,6 +88,10 @@ describe('a stored admin key that is not one', () => {
 
   it('in a hand-edited credentials.json (--insecure-storage): refused the same way, naming the file', async () => {
     const t = await context(BAD, { keychain: {} });
+    // Recorded where --insecure-storage puts it: the file is where the admin key is read from.
+    await t.ctx.state.updateProfile('weird', (p) => {
+      p.adminKey = { ...p.adminKey!, storage: 'file' };
+    });
     mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
     const file = join(t.configDir, 'credentials.json');
     writeFileSync(file, JSON.stringify({ version: 1, keys: { 'weird:admin': BAD } }), { mode: 0o600 });
