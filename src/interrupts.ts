@@ -3,7 +3,8 @@
 // half (a file's locked read-modify-write, a key stored and recorded as one step) runs as a
 // section: a signal that comes meanwhile waits for it to end, SECTION_GRACE_MS at most (then the
 // run leaves anyway, saying what may be half done). Work a cancel must take back (rotate's new
-// service account) registers an undo, which the signal runs, bounded, before leaving. A second
+// service account), or a state a cancel would otherwise leave unsaid (rotate's old key, not yet
+// revoked), registers an undo, which the signal runs, bounded, before leaving. A second
 // signal leaves at once, saying what was left. Once leaving, nothing new starts: no section, and
 // no step of a body that takes its steps through step(): an undo may run for seconds meanwhile,
 // and what it says must stay true (no request sent, no key stored by the body going on).
@@ -18,15 +19,16 @@ export interface Section {
   risk: string;
 }
 
-/** What a cancel takes back. */
+/** What a cancel takes back, or only says. */
 export interface Undo {
-  /** Said as it starts: `Deleting the new service account x again`. */
-  doing: string;
   /**
-   * Take it back; resolves with the line saying how that went. Its requests have time limits of
-   * their own. It must not start a section or a step (none starts once leaving).
+   * Take it back; resolves with the line saying how that went. Run once the sections under way
+   * have ended, so it can tell what they came to first (a key stored or not), and only then call
+   * `starting` with what it goes on to do (`Deleting the new service account x again`), said with
+   * the way out; one that only says where things stand calls nothing. Its requests have time limits
+   * of their own. It must not start a section or a step (none starts once leaving).
    */
-  run(): Promise<string>;
+  run(starting: (doing: string) => void): Promise<string>;
   /** What is left, and where to remove it by hand, when the undo is skipped or does not end in time. */
   left(): string;
 }
@@ -154,8 +156,10 @@ export class Interrupts implements Sections {
     }
     this.undos.delete(undo);
     this.undoing = undo;
-    this.host.say(`${undo.doing} (${this.again(signal)} to leave it as it is)…`);
-    const done = undo.run().then(
+    const starting = (doing: string) => {
+      if (!this.gone && this.undoing === undo) this.host.say(`${doing} (${this.again(signal)} to leave it as it is)…`);
+    };
+    const done = undo.run(starting).then(
       (line) => line,
       () => null,
     );

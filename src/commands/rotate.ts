@@ -13,7 +13,7 @@ import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { findKeyInProject, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
+import { CancelledError, EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { projectPageUrl } from '../platform.js';
 import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
@@ -203,6 +203,13 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const byRotate = Boolean(oldHint && profile?.rotation?.keyHint === oldHint);
   const page = projectPageUrl(projectId, 'api-keys');
   const oldPage = projectPageUrl(oldProject, 'api-keys');
+  /** Where things stand once the new key is stored and the old one not revoked: what a cancel from then on says. */
+  const storedInPlace = (newHint: string) =>
+    oldHint ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was not revoked and still works: revoke it on ${oldPage}.` : `${newHint} is stored for profile "${profileName}".`;
+  /** The old key, no longer stored and not revoked (yet): what the --json document says of it then. */
+  const replaced = () => {
+    if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: `${oldHint} is no longer the key stored for profile "${profileName}" but was not revoked and still works: revoke it on ${oldPage} once nothing uses it.` };
+  };
 
   if (!options.yes) {
     const prompter = ctx.prompter('Pass --yes to rotate without asking.');
@@ -258,9 +265,12 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       : keyTouched && storeOutcome !== 'back'
         ? `The new service account ${made.name} was left in ${projectId}, as its key may be the one stored for profile "${profileName}" now: \`${verifyCommand(ctx, profileName)}\` says which; if it is not, delete the account on ${page}.`
         : `The new service account ${made.name} (${made.id}) was left in ${projectId}: delete it on ${page}${keptOld}`;
+  const deleting = `Deleting the new service account ${name} again`;
   const noUndoOnCancel = ctx.interrupts.onCancel({
-    doing: `Deleting the new service account ${name} again`,
-    run: async () => {
+    run: async (starting) => {
+      // Before any key change, the account goes (the create may still be under way: its answer is
+      // waited for). After one, what it did decides: said only once known, as a key stored stays.
+      if (!storing) starting(deleting);
       if (!(await creating.then(() => true, () => false))) return `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`;
       if (storing) {
         // A failure other than a KeyChangeError comes only once the key was stored and recorded (changeKey).
@@ -269,11 +279,9 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
           (error: unknown) => (!(error instanceof KeyChangeError) ? 'stored' : error.putBack === 'failed' ? 'unknown' : 'back'),
         );
       }
-      if (storeOutcome === 'stored') {
-        const newHint = maskKey(made!.key.value);
-        return oldHint ? `${m.warn} ${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was not revoked and still works: revoke it on ${oldPage}.` : `${m.ok} ${newHint} is stored for profile "${profileName}".`;
-      }
+      if (storeOutcome === 'stored') return `${oldHint ? m.warn : m.ok} ${storedInPlace(maskKey(made!.key.value))}`;
       if (storeOutcome === 'unknown') return `${m.warn} ${leftOnCancel()}`;
+      if (storing) starting(deleting);
       const line = `${await undo()}${keptOld}`;
       return `${progress.new ? m.fail : m.ok} ${line}`;
     },
@@ -378,7 +386,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     noUndoOnCancel();
     progress.new = progress.new && { ...progress.new, storage };
     const revokeOld = `${oldHint} was not revoked and still works: revoke it on ${oldPage} once nothing uses it.`;
-    if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: revokeOld };
+    replaced();
     const { exitCode, reason, message } = failureFields(error);
     const hints = [...(error instanceof ExitError ? error.hints : []), `\`${verifyCommand(ctx, profileName)}\` checks the key stored for profile "${profileName}" now.`];
     return failure(exitCode, message, `${newHint} was stored in ${where}${oldHint ? ` in place of ${oldHint}` : ''}, so the new service account ${created.name} was kept.${oldHint ? ` ${revokeOld}` : ''}`, hints, reason);
@@ -431,11 +439,36 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     if (!foreseen) throw await storeFailure(EXIT.internal, `Storing the new key failed unexpectedly (a bug in openai-setup; please report it): ${why}`, 'internal', error.putBack);
     throw await storeFailure(EXIT.keyStore, `Storing the new key failed: ${why}`, 'store_failed', error.putBack);
   }
-  // Stored and recorded: from here a cancel leaves the new key as it is.
+  // Stored and recorded: from here a cancel leaves the new key as it is, and says so, with where
+  // the old key stands (the run's own lines are silenced by then): not revoked, unless a request
+  // of step 4 under way is answered that it is.
   noUndoOnCancel();
   progress.new = { ...progress.new, storage };
-  // Nor is the old key revoked once a cancel came: the run's output is silenced by then, so that
-  // would go unsaid.
+  replaced();
+  /** What the revoke request under way (step 4) came to: true once the old key is revoked. */
+  let revoking: Promise<boolean> | null = null;
+  const noLineOnCancel = ctx.interrupts.onCancel({
+    run: async (starting) => {
+      if (revoking) {
+        starting(`Waiting for the answer to the revocation of ${oldHint}`);
+        if (await revoking) return `${m.ok} ${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was revoked.`;
+      }
+      return `${oldHint ? m.warn : m.ok} ${storedInPlace(newHint)}`;
+    },
+    left: () =>
+      revoking
+        ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, whose revocation was asked for but not answered: if ${oldPage} still lists it, revoke it there.`
+        : storedInPlace(newHint),
+  });
+  /** A request revoking the old key, as a step; `gone` tells a failure that means it is revoked anyway. */
+  const revoke = (request: () => Promise<void>, gone: (error: unknown) => boolean = () => false) =>
+    ctx.interrupts.step(() => {
+      const sent = request();
+      revoking = sent.then(() => true, gone);
+      return sent;
+    });
+  // Nor is the old key revoked once a cancel came (each request is a step): the run's output is
+  // silenced by then, so that would go unsaid; the cancel's line says it was not.
   await ctx.interrupts.step(() => recordCheck(ctx, profileName, newKey, storedSource(storage, profileName), check));
   say(`${m.ok} Stored ${newHint} in ${where}${oldHint ? ` in place of ${oldHint}` : ''}`);
 
@@ -450,7 +483,10 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   } else if (oldKey && byRotate && profile?.rotation) {
     const previous = profile.rotation;
     try {
-      await ctx.interrupts.step(() => ctx.api.admin.deleteServiceAccount(auth, previous.projectId, previous.serviceAccountId));
+      await revoke(
+        () => ctx.api.admin.deleteServiceAccount(auth, previous.projectId, previous.serviceAccountId),
+        (error) => error instanceof AdminApiError && error.kind === 'not_found',
+      );
       outcome = 'service_account_deleted';
       oldMessage = `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`;
     } catch (error) {
@@ -486,13 +522,20 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       const target = candidates[0]!;
       const made = target.createdAt ? `, created ${new Date(target.createdAt * 1000).toISOString().slice(0, 10)}` : '';
       const label = `"${target.name ?? target.id}" (${oldHint}${made}${target.owner.name ? `, owned by ${target.owner.name}` : ''})`;
-      const sure = options.yes || (await ctx.prompter('Pass --yes to delete it without asking.').confirm(`Delete the old key ${label} from ${oldProject}? It stops working at once.`, true));
+      const sure =
+        options.yes ||
+        (await ctx.prompter('Pass --yes to delete it without asking.')
+          .confirm(`Delete the old key ${label} from ${oldProject}? It stops working at once.`, true)
+          .catch((error: unknown) => {
+            // Ctrl-C at the question: a cancel like any other, saying where things stand.
+            throw error instanceof CancelledError ? failure(EXIT.cancelled, 'Cancelled', storedInPlace(newHint), [], 'cancelled') : error;
+          }));
       if (!sure) {
         outcome = 'declined';
         oldMessage = `${oldHint} was left live: revoke it on ${oldPage} once nothing uses it.`;
       } else {
         try {
-          await ctx.interrupts.step(() => ctx.api.admin.deleteProjectKey(auth, oldProject, target.id));
+          await revoke(() => ctx.api.admin.deleteProjectKey(auth, oldProject, target.id));
           outcome = 'key_deleted';
           oldMessage = `Revoked ${oldHint}: deleted the key ${label.replace(/ \(.*\)$/, '')} from ${oldProject}.`;
         } catch (error) {
@@ -509,6 +552,8 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const live = ['kept', 'declined', 'not_found', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
   progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: oldMessage };
+  // Said below by the run itself.
+  noLineOnCancel();
   const runLine = toolCommand(ctx, 'run', profileName);
   // Said with --json too (on stderr, as every step is): a log that keeps only stderr must show the old key is still live.
   say(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${oldMessage}`);

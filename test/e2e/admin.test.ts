@@ -306,6 +306,26 @@ describe('rotate', () => {
     KEYS.push((await keyring().lookup('openai-setup', 'rot3'))!);
   });
 
+  it('on a terminal: Ctrl-C at the question whether to delete the old key: exit 130, saying the new key is stored and the old one not revoked, with its page', async () => {
+    const { t, old } = await rotatable('rot5');
+    const session = spawnCli(['rotate', '--profile', 'rot5'], { env: t.env });
+    await session.waitFor(/Rotate the key of profile "rot5"/);
+    session.press('enter');
+    await session.waitFor(/Delete the old key "Secret key"/);
+    session.press('ctrl-c');
+    expect((await session.exited).exitCode).toBe(130);
+    const rotated = (await keyring().lookup('openai-setup', 'rot5'))!;
+    KEYS.push(rotated);
+    expect(rotated).toMatch(/^sk-svcacct-/);
+    expect(server().admin.isLive(old)).toBe(true);
+    const page = 'https://platform.openai.com/settings/proj_E2eRotate00000000000000/api-keys';
+    // Wrapped to the terminal's width: read as one line.
+    expect(session.output().replace(/\s+/g, ' ')).toContain(
+      `✖ Cancelled. sk-svcacct-…${rotated.slice(-4)} is stored for profile "rot5" in place of sk-proj-…${old.slice(-4)}, which was not revoked and still works: revoke it on ${page}.`,
+    );
+    expectNoKey(session.output());
+  });
+
   it('without an admin key: exit 2 naming admin-key; without a terminal and --yes: exit 2 naming --yes, nothing sent', async () => {
     const { t } = await rotatable('rot4');
     const noAdmin = await runCli(['rotate', '--yes', '--profile', 'rot4'], { env: { ...t.env, OPENAI_ADMIN_KEY: '' } });

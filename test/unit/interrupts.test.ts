@@ -121,7 +121,7 @@ describe('the mechanism', () => {
     const interrupts = new Interrupts(host);
     let endSection!: () => void;
     const section = interrupts.section({ what: 'x', risk: 'y' }, () => new Promise<void>((resolve) => (endSection = resolve)));
-    interrupts.onCancel({ doing: 'Undoing', run: async () => (host.events.push('undone'), 'Undone.'), left: () => 'Left.' });
+    interrupts.onCancel({ run: async (starting) => (starting('Undoing'), host.events.push('undone'), 'Undone.'), left: () => 'Left.' });
     interrupts.interrupt('SIGTERM');
     await settle();
     host.events.push('section ends');
@@ -129,6 +129,22 @@ describe('the mechanism', () => {
     await section;
     expect(await host.exited).toBe('SIGTERM');
     expect(host.events).toEqual(['section ends', 'said: Undoing (send SIGTERM again to leave it as it is)…', 'undone', 'said: Undone.', 'exit SIGTERM']);
+  });
+
+  it('an undo decides what it says only once the sections it waited for ended: one that only reports says its line alone', async () => {
+    const host = new FakeProcess();
+    const interrupts = new Interrupts(host);
+    let endSection!: () => void;
+    let outcome = 'under way';
+    const section = interrupts.section({ what: 'x', risk: 'y' }, () => new Promise<void>((resolve) => (endSection = resolve)));
+    interrupts.onCancel({ run: async (starting) => (outcome === 'done' ? 'Kept, as it is done.' : (starting('Undoing'), 'Undone.')), left: () => 'Left.' });
+    interrupts.interrupt('SIGTERM');
+    await settle();
+    outcome = 'done';
+    endSection();
+    await section;
+    expect(await host.exited).toBe('SIGTERM');
+    expect(host.said).toEqual(['Kept, as it is done.']);
   });
 
   it("a body's step started once leaving never runs; one under way as the signal comes never hands on what it came to", async () => {
@@ -159,7 +175,7 @@ describe('the mechanism', () => {
   it('an undo taken off again is not run', async () => {
     const host = new FakeProcess();
     const interrupts = new Interrupts(host);
-    const off = interrupts.onCancel({ doing: 'Undoing', run: async () => 'Undone.', left: () => 'Left.' });
+    const off = interrupts.onCancel({ run: async (starting) => (starting('Undoing'), 'Undone.'), left: () => 'Left.' });
     off();
     interrupts.interrupt('SIGINT');
     expect(await host.exited).toBe('SIGINT');

@@ -6,10 +6,11 @@
 // request log shows what was deleted. Ctrl-C in a real terminal is in test/e2e/signals.test.ts.
 import { describe, expect, it } from 'vitest';
 import { run as rotate } from '../../src/commands/rotate.js';
+import { CancelledError } from '../../src/errors.js';
 import { Interrupts, type LeavingSignal } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { projectPageUrl } from '../../src/platform.js';
-import type { TestContext } from '../helpers/context.js';
+import { outcomeOf, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
 import { FakeProcess, settle } from '../helpers/signals.js';
@@ -136,26 +137,6 @@ describe('a cancel while rotate has a new service account that nothing records y
     expect((await t.profile())?.key?.hint).toBe(maskKey(old));
   });
 
-  it('Ctrl-C while the new key is being stored: the change is waited for and stays; nothing is deleted, and the old key, not revoked, is named', async () => {
-    const { t, host, old } = await setup();
-    const setPassword = t.keychain.setPassword.bind(t.keychain);
-    t.keychain.setPassword = async (service, account, password) => {
-      if (account === 'default') {
-        t.ctx.interrupts.interrupt('SIGINT');
-        await settle();
-      }
-      return setPassword(service, account, password);
-    };
-    run(t);
-    expect(await host.exited).toBe('SIGINT');
-    const stored = t.keychain.keyOf('default')!;
-    expect(stored).toMatch(/^sk-svcacct-/);
-    expect((await t.profile())?.key?.hint).toBe(maskKey(stored));
-    expect(deletes(t)).toEqual([]);
-    expect(host.said.at(-1)).toBe(`! ${maskKey(stored)} is stored for profile "default" in place of ${maskKey(old)}, which was not revoked and still works: revoke it on ${PAGE}.`);
-    expect(t.org.isLive(old)).toBe(true);
-  });
-
   it('a second Ctrl-C while the new key is being written to the keychain: the account is left, as its key may be the stored one', async () => {
     const { t, host } = await setup();
     t.keychain.setPassword = async (_service, account) => {
@@ -194,5 +175,143 @@ describe('a cancel while rotate has a new service account that nothing records y
     const [account] = t.org.admin.serviceAccounts(PROJECT);
     expect(host.said.at(-1)).toBe(`! The new service account ${account!.name} (${account!.id}) was left in ${PROJECT}: delete it on ${PAGE}; ${maskKey(old)} is still stored and works.`);
     expect(t.keychain.keyOf('default')).toBe(old);
+  });
+});
+
+describe('a cancel once the new key is stored: it stays, and the old key is named as not revoked (or as revoked, once the API said so)', () => {
+  /** The line a cancel leaves with once the new key is stored and the old one not revoked. */
+  const storedLine = (t: TestContext, old: string) => `! ${maskKey(t.keychain.keyOf('default')!)} is stored for profile "default" in place of ${maskKey(old)}, which was not revoked and still works: revoke it on ${PAGE}.`;
+
+  it.each(['SIGINT', 'SIGTERM'] as LeavingSignal[])('%s while the new key is being stored: only the line of the key stored, nothing said of deleting the account it stays with', async (signal) => {
+    const { t, host, old } = await setup();
+    const setPassword = t.keychain.setPassword.bind(t.keychain);
+    t.keychain.setPassword = async (service, account, password) => {
+      if (account === 'default') {
+        t.ctx.interrupts.interrupt(signal);
+        await settle();
+      }
+      return setPassword(service, account, password);
+    };
+    run(t);
+    expect(await host.exited).toBe(signal);
+    const stored = t.keychain.keyOf('default')!;
+    expect(stored).toMatch(/^sk-svcacct-/);
+    expect(host.said).toEqual([storedLine(t, old)]);
+    expect((await t.profile())?.key?.hint).toBe(maskKey(stored));
+    expect(t.org.admin.serviceAccounts(PROJECT)).toHaveLength(1);
+    expect(deletes(t)).toEqual([]);
+    expect(t.org.isLive(old)).toBe(true);
+  });
+
+  it('SIGTERM while the new key is being stored, the store then put back: the account is deleted again, said as it starts', async () => {
+    const { t, host, old } = await setup();
+    t.keychain.setPassword = async (_service, account) => {
+      if (account === 'default') {
+        t.ctx.interrupts.interrupt('SIGTERM');
+        await settle();
+      }
+      throw new Error('the keyring is locked');
+    };
+    run(t);
+    expect(await host.exited).toBe('SIGTERM');
+    const created = t.org.requests.find((r) => r.method === 'POST' && r.path.endsWith('/service_accounts'))!;
+    const name = (created.body as { name: string }).name;
+    expect(host.said).toEqual([`Deleting the new service account ${name} again (send SIGTERM again to leave it as it is)…`, `✔ The new service account ${name} was deleted again; ${maskKey(old)} is still stored and works.`]);
+    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+    expect(t.keychain.keyOf('default')).toBe(old);
+  });
+
+  it.each([false, true])('Ctrl-C while the old key is being looked up (--json %s): the new key stays; the old key is named as not revoked, with its page; no document', async (json) => {
+    const { t, host, old } = await setup();
+    const admin = t.api.admin;
+    t.api.admin = {
+      ...admin,
+      listProjectKeys: () => {
+        t.ctx.interrupts.interrupt('SIGINT');
+        return new Promise(() => {});
+      },
+    };
+    void rotate(t.ctx, { keepOld: false, yes: true, json }).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    const stored = t.keychain.keyOf('default')!;
+    expect(stored).toMatch(/^sk-svcacct-/);
+    expect(host.said).toEqual([storedLine(t, old)]);
+    expect((await t.profile())?.key?.hint).toBe(maskKey(stored));
+    expect((await t.profile())?.rotation?.keyHint).toBe(maskKey(stored));
+    expect(deletes(t)).toEqual([]);
+    expect(t.org.isLive(old)).toBe(true);
+    // A signal outside a question prints no document (README): the line above is what is said.
+    expect(t.stdout).not.toContain('{');
+  });
+
+  it('SIGTERM while the old key is being deleted: the answer is waited for, and the old key named as revoked', async () => {
+    const { t, host, old } = await setup();
+    const admin = t.api.admin;
+    t.api.admin = {
+      ...admin,
+      deleteProjectKey: (...args) => {
+        t.ctx.interrupts.interrupt('SIGTERM');
+        return admin.deleteProjectKey(...args);
+      },
+    };
+    run(t);
+    expect(await host.exited).toBe('SIGTERM');
+    const stored = t.keychain.keyOf('default')!;
+    expect(t.org.isLive(old)).toBe(false);
+    expect(host.said).toEqual([
+      `Waiting for the answer to the revocation of ${maskKey(old)} (send SIGTERM again to leave it as it is)…`,
+      `✔ ${maskKey(stored)} is stored for profile "default" in place of ${maskKey(old)}, which was revoked.`,
+    ]);
+  });
+
+  it('a second SIGTERM while the revocation of the old key is unanswered: the new key stays; the old key may be live, its page named', async () => {
+    const { t, host, old } = await setup();
+    const admin = t.api.admin;
+    t.api.admin = {
+      ...admin,
+      deleteProjectKey: () => {
+        t.ctx.interrupts.interrupt('SIGTERM');
+        deleting();
+        return new Promise(() => {});
+      },
+    };
+    let deleting!: () => void;
+    const deleteAsked = new Promise<void>((resolve) => (deleting = resolve));
+    run(t);
+    await deleteAsked;
+    await settle();
+    t.ctx.interrupts.interrupt('SIGTERM');
+    expect(await host.exited).toBe('SIGTERM');
+    const stored = t.keychain.keyOf('default')!;
+    expect(host.said).toEqual([
+      `Waiting for the answer to the revocation of ${maskKey(old)} (send SIGTERM again to leave it as it is)…`,
+      `! ${maskKey(stored)} is stored for profile "default" in place of ${maskKey(old)}, whose revocation was asked for but not answered: if ${PAGE} still lists it, revoke it there.`,
+    ]);
+    expect(t.org.isLive(old)).toBe(true);
+  });
+
+  it.each([false, true])('Ctrl-C at the question whether to delete the old key (--json %s): exit 130, and what is said and the document say the new key is stored and the old one not revoked', async (json) => {
+    const old = makeKey('proj', `unit-rotate-cancel-${keyCount++}`);
+    const host = new FakeProcess();
+    const t = contexts.make({ admin: true, keychain: { default: old, 'default:admin': ADMIN }, interrupts: new Interrupts(host) });
+    organizationWith(t, { admin: ADMIN, project: PROJECT, old });
+    await recordCheckedKey(t, { old, project: PROJECT, keySource: 'the keychain (profile default)' });
+    t.prompts.whenConfirm(/^Rotate the key of profile "default"/, true).whenConfirm(/^Delete the old key /, new CancelledError());
+    const outcome = await outcomeOf(rotate(t.ctx, { keepOld: false, yes: false, json }));
+    const stored = t.keychain.keyOf('default')!;
+    expect(stored).toMatch(/^sk-svcacct-/);
+    expect((await t.profile())?.key?.hint).toBe(maskKey(stored));
+    expect(t.org.isLive(old)).toBe(true);
+    const message = `Cancelled. ${maskKey(stored)} is stored for profile "default" in place of ${maskKey(old)}, which was not revoked and still works: revoke it on ${PAGE}.`;
+    expect(outcome).toEqual({ code: 130, message, hints: [] });
+    if (!json) return expect(t.stdout).not.toContain('{');
+    const document = JSON.parse(t.stdout) as Record<string, unknown>;
+    expect(document).toMatchObject({ ok: false, exitCode: 130, reason: 'cancelled', message, new: { hint: maskKey(stored), storage: 'keychain' } });
+    expect(document.old).toEqual({
+      hint: maskKey(old),
+      outcome: 'unchanged',
+      page: PAGE,
+      message: `${maskKey(old)} is no longer the key stored for profile "default" but was not revoked and still works: revoke it on ${PAGE} once nothing uses it.`,
+    });
   });
 });
