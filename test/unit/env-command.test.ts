@@ -121,7 +121,7 @@ describe('env', () => {
     const { code, message, hints } = await outcomeOf(env(t.ctx, FLAGS));
     expect(code).toBe(2);
     expect(message).toBe('.env is tracked by git: the key would be committed with it. Nothing was written.');
-    expect(hints[0]).toContain('git rm --cached .env');
+    expect(hints[0]).toContain('git rm --cached -- .env');
     expect(read('.env')).toBe('DEBUG=1\n');
   });
 
@@ -228,7 +228,7 @@ describe('env through symbolic links', () => {
     const { code, message, hints } = await outcomeOf(env(t.ctx, FLAGS));
     expect(code).toBe(2);
     expect(message).toBe(`${other}/.env (where .env leads) is tracked by git: the key would be committed with it. Nothing was written.`);
-    expect(hints[0]).toContain(`git -C ${other} rm --cached .env`);
+    expect(hints[0]).toContain(`git -C ${other} rm --cached -- .env`);
     expect(readFileSync(join(other, '.env'), 'utf8')).toBe('DEBUG=1\n');
 
     // --force writes the real file (the link stays a link), and says where the key went.
