@@ -387,7 +387,7 @@ describe('env', () => {
     const refused = await runCli(['env'], { env: t.env, cwd: dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/\.env is tracked by git: the key would be committed with it/);
-    expect(refused.stderr).toMatch(/git rm --cached \.env/);
+    expect(refused.stderr).toMatch(/git rm --cached -- \.env/);
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(before);
 
     const forced = await runCli(['env', '--force'], { env: t.env, cwd: dir });
