@@ -99,7 +99,19 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     addOptions(command, spec.options);
     if (spec.usage) command.usage(spec.usage);
     command.addHelpText('after', () => `${examples(spec.examples)}${spec.helpAfter ? `\n${wrapHelp(named(spec.helpAfter), helpWidth)}` : ''}`);
-    if (spec.helpAfterError) command.showHelpAfterError(named(spec.helpAfterError));
+    if (spec.helpAfterError) {
+      const hint = named(spec.helpAfterError);
+      command.showHelpAfterError(hint);
+      const when = spec.helpAfterErrorWhen?.bind(spec);
+      if (when) {
+        // Decided when the error is known: commander prints the hint from error(), after the message.
+        const error = command.error.bind(command);
+        command.error = (message, options) => {
+          command.showHelpAfterError(when({ code: options?.code ?? 'commander.error', args: command.args, typed: io.typed ?? [] }) ? hint : false);
+          return error(message, options);
+        };
+      }
+    }
     command.action(async (...received: unknown[]) => {
       const self = received.at(-1) as Command;
       const args = received.slice(0, -2);
