@@ -130,5 +130,19 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     });
   };
   for (const spec of COMMANDS) register(spec);
+
+  // `help [command]` as a command of its own, in place of commander's implicit one, which looks
+  // the name up only among the other commands: `help help` showed the whole help as an error.
+  const helpCommand: Command = program
+    .command('help')
+    .argument('[command]', 'the command to show help for')
+    .description('display help for command')
+    .addHelpText('after', () => examples(['{cmd} help run']))
+    .action((name: string | undefined) => {
+      const target = name === undefined ? program : name === 'help' ? helpCommand : program.commands.find((c) => c.name() === name);
+      // Not a command: the help as an error, as commander's did (main.ts then says so).
+      if (!target) program.help({ error: true });
+      else target.help();
+    });
   return program;
 }
