@@ -56,7 +56,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   return {
     term,
     prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
-    browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false }),
+    browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false, terminal: term.stdinIsTTY && term.stdoutIsTTY }),
     state: new StateStore(configDir, () => new Date(), warn, interrupts),
     keys: new KeyStore(osKeychain(process.platform), configDir, warn),
     api: {
