@@ -69,7 +69,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   return {
     term,
     prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
-    browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false }),
+    browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false, terminal: term.stdinIsTTY && term.stdoutIsTTY }),
     get state(): Context['state'] {
       return (state ??= new StateStore(configDir(), () => new Date(), warn, interrupts));
     },

@@ -99,7 +99,19 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     addOptions(command, spec.options);
     if (spec.usage) command.usage(spec.usage);
     command.addHelpText('after', () => `${examples(spec.examples)}${spec.helpAfter ? `\n${wrapHelp(named(spec.helpAfter), helpWidth)}` : ''}`);
-    if (spec.helpAfterError) command.showHelpAfterError(named(spec.helpAfterError));
+    if (spec.helpAfterError) {
+      const hint = named(spec.helpAfterError);
+      command.showHelpAfterError(hint);
+      const when = spec.helpAfterErrorWhen?.bind(spec);
+      if (when) {
+        // Decided when the error is known: commander prints the hint from error(), after the message.
+        const error = command.error.bind(command);
+        command.error = (message, options) => {
+          command.showHelpAfterError(when({ code: options?.code ?? 'commander.error', args: command.args, typed: io.typed ?? [] }) ? hint : false);
+          return error(message, options);
+        };
+      }
+    }
     command.action(async (...received: unknown[]) => {
       const self = received.at(-1) as Command;
       const args = received.slice(0, -2);
@@ -122,5 +134,19 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     });
   };
   for (const spec of COMMANDS) register(spec);
+
+  // `help [command]` as a command of its own, in place of commander's implicit one, which looks
+  // the name up only among the other commands: `help help` showed the whole help as an error.
+  const helpCommand: Command = program
+    .command('help')
+    .argument('[command]', 'the command to show help for')
+    .description('display help for command')
+    .addHelpText('after', () => examples(['{cmd} help run']))
+    .action((name: string | undefined) => {
+      const target = name === undefined ? program : name === 'help' ? helpCommand : program.commands.find((c) => c.name() === name);
+      // Not a command: the help as an error, as commander's did (main.ts then says so).
+      if (!target) program.help({ error: true });
+      else target.help();
+    });
   return program;
 }

@@ -153,7 +153,8 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     term.err(`${m.warn} ${pathLine(dirname(real))} is not in a git repository, so nothing checked that ${where} stays out of version control.`);
   } else if (verdict.kind === 'tracked') {
     if (!options.force) {
-      const untrack = detour ? `git -C ${shellWord(verdict.root)} rm --cached ${shellWord(verdict.path)}` : `git rm --cached ${shellWord(typed)}`;
+      // `--`: a file named `-n.env` is a path, not an option of git's.
+      const untrack = detour ? `git -C ${shellWord(verdict.root)} rm --cached -- ${shellWord(verdict.path)}` : `git rm --cached -- ${shellWord(typed)}`;
       throw new UsageError(`${where} is tracked by git: the key would be committed with it. Nothing was written.`, [
         `Untrack it first (${untrack}, then add it to .gitignore), or pass --force to write it anyway.`,
       ]);
@@ -266,7 +267,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   }
   const mode = (await writing(stat(real))).mode & 0o777;
   if (mode & 0o077 && ctx.platform !== 'win32') {
-    term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 ${shellWord(detour ? real : typed)}`);
+    term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 -- ${shellWord(detour ? real : typed)}`);
   }
   return remember(ctx, profileName, path, where);
 }

@@ -53,6 +53,12 @@ export interface CommandSpec<Options = never> {
    * (a HOME with a line break in it), which every other command refuses before doing anything.
    */
   usesConfigDir?: false;
+  /**
+   * Whether helpAfterError is the fix for this error (without it: always). `code`: commander's
+   * error code; `args`: the words commander kept for the command, its operands first, then the
+   * first unknown option and all after it; `typed`: every word after the tool's name.
+   */
+  helpAfterErrorWhen?(error: { code: string; args: readonly string[]; typed: readonly string[] }): boolean;
   load(): Promise<{ run(ctx: Context, options: Options): Promise<number> }>;
   /** The module's options from the command line (zod checks values here; a bad one is a usage error). */
   parse(line: CommandLine): Options | Promise<Options>;
@@ -211,6 +217,10 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     arguments: [{ name: '<command...>', description: 'the command and its arguments, after --' }],
     usage: '[--profile NAME] -- <command> [args...]',
     helpAfterError: '(put -- before the command: `{cmd} run -- node app.js --flag`)',
+    // Not after `run --profil work -- true`: a `--` was given, and the unknown option is no flag of
+    // the program's; it is one when it came after the program's name (commander keeps it behind
+    // the operands), or when no `--` was typed at all.
+    helpAfterErrorWhen: ({ code, args, typed }) => !typed.includes('--') || (code === 'commander.unknownOption' && args.length > 0 && !args[0]!.startsWith('-')),
     helpAfter: `
 The command gets OPENAI_API_KEY (the profile's stored key) and OPENAI_SETUP_RUN=<profile>. OPENAI_ORG_ID and OPENAI_PROJECT_ID from your shell are not passed on (they may belong to another key: you are told); OPENAI_BASE_URL passes through as it is. A run inside a run of another profile is refused. Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found, 126 when it cannot be run.`,
     load: () => import('./run.js'),

@@ -2,7 +2,7 @@
 // default) from the state file alone, so it never touches the keychain and stays fast enough for
 // shell completion (`--names`).
 import * as z from 'zod/mini';
-import { organizationId, projectId } from '../api/identifiers.js';
+import { lastVerifyAsShown } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
@@ -22,7 +22,8 @@ export const ProfilesJsonSchema = z.object({
       key: z.nullable(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: z.string() })),
       organization: z.nullable(z.string()),
       project: z.nullable(z.string()),
-      lastVerify: z.nullable(z.object({ at: z.string(), ok: z.boolean(), status: VerifyStatusSchema })),
+      /** keyHint: the key that check was of; it may be another than the stored key (`OPENAI_API_KEY=… verify`). */
+      lastVerify: z.nullable(z.object({ at: z.string(), ok: z.boolean(), status: VerifyStatusSchema, keyHint: z.string() })),
     }),
   ),
 });
@@ -35,15 +36,15 @@ export function listProfiles(state: State, active: string): ProfilesJson {
     active,
     profiles: names.map((name) => {
       const profile = state.profiles[name];
-      const last = profile?.lastVerify;
+      // Shown only in their documented shapes, whatever the file holds.
+      const last = profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : undefined;
       return {
         name,
         default: name === state.defaultProfile,
         key: profile?.key ? { storage: profile.key.storage, hint: sanitize(profile.key.hint, 40) } : null,
-        // Shown only in their documented shapes, whatever the file holds.
-        organization: organizationId(last?.organization),
-        project: projectId(last?.project),
-        lastVerify: last ? { at: last.at, ok: last.ok, status: last.status } : null,
+        organization: last?.organization ?? null,
+        project: last?.project ?? null,
+        lastVerify: last ? { at: last.at, ok: last.ok, status: last.status, keyHint: last.keyHint } : null,
       };
     }),
   };
@@ -80,7 +81,10 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     const kept = { keychain: 'keychain', file: 'plain-text file', env: 'your OPENAI_API_KEY' };
     const key = p.key ? `${p.key.hint} (${kept[p.key.storage]})` : 'no key';
     const where = [p.organization, p.project].filter(Boolean).join(' / ') || '—';
-    const last = p.lastVerify ? `${STATUS[p.lastVerify.status].label}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
+    const checked = p.lastVerify ? `${STATUS[p.lastVerify.status].label}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
+    // A check of another key (OPENAI_API_KEY, --key) is not the stored key's: labelled with its hint, as status does.
+    const other = p.lastVerify && p.lastVerify.keyHint !== p.key?.hint ? ` (checked ${p.lastVerify.keyHint}${p.key ? ', not the stored key' : ''})` : '';
+    const last = checked + other;
     rows.push([p.default ? '*' : ' ', p.name, key, where, last]);
   }
   const lines = table(rows);

@@ -387,7 +387,7 @@ describe('env', () => {
     const refused = await runCli(['env'], { env: t.env, cwd: dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/\.env is tracked by git: the key would be committed with it/);
-    expect(refused.stderr).toMatch(/git rm --cached \.env/);
+    expect(refused.stderr).toMatch(/git rm --cached -- \.env/);
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(before);
 
     const forced = await runCli(['env', '--force'], { env: t.env, cwd: dir });
@@ -410,7 +410,7 @@ describe('env', () => {
     const first = await runCli(['env', '--file', 'app/local.env', '--profile', 'work'], { env: t.env, cwd: dir });
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/Updated OPENAI_API_KEY \(sk-proj-…\S{4}, profile "work"\) in app\/local\.env; every other line is as it was/);
-    expect(first.stderr).toMatch(/can be read by other users \(mode 644\): chmod 600 app\/local\.env/);
+    expect(first.stderr).toMatch(/can be read by other users \(mode 644\): chmod 600 -- app\/local\.env/);
     expect(readFileSync(file, 'utf8')).toBe(`A=1\nOPENAI_API_KEY=${WORK}\nB=2\n`);
     expect(mode(file)).toBe(0o644);
 

@@ -57,6 +57,13 @@ describe('--version and --help', () => {
     expect((await runCli(['help', 'status'], { env: t.env })).code).toBe(0);
   });
 
+  it('`help help` prints the usage of help itself, exit 0', async () => {
+    const r = await runCli(['help', 'help'], { env: t.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: openai-setup help \[options\] \[command\]\n\ndisplay help for command\n/);
+    expect(r.stderr).toBe('');
+  });
+
   it('under npx the help names the tool `npx openai-setup` (not the help rendered for the bare name)', async () => {
     const r = await runCli(['--help'], { env: { ...t.env, npm_command: 'exec' } });
     expect(r.code).toBe(0);

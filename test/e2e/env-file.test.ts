@@ -66,7 +66,7 @@ describe('env through symbolic links', () => {
     const refused = await runCli(['env'], { env: t.env, cwd: project });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`${shared}/settings.env (where .env leads) is tracked by git: the key would be committed with it. Nothing was written.`);
-    expect(refused.stderr).toContain(`git -C ${shared} rm --cached settings.env`);
+    expect(refused.stderr).toContain(`git -C ${shared} rm --cached -- settings.env`);
     expect(readFileSync(join(shared, 'settings.env'), 'utf8')).toBe('DEBUG=1\n');
     expect(git(shared, 'status', '--porcelain')).toBe('');
 

@@ -22,7 +22,10 @@ const tree: CompletionTree = completionTree(program);
 describe('completionTree', () => {
   it('has every command of the program, with its flags', () => {
     const names = program.commands.map((c) => c.name());
-    expect(tree.commands.map((c) => c.name)).toEqual([...names, 'help']);
+    // `help` is a command of the program (its help has a usage of its own), listed last.
+    expect(tree.commands.map((c) => c.name)).toEqual(names);
+    expect(names.at(-1)).toBe('help');
+    expect(tree.commands.find((c) => c.name === 'help')?.operand).toBe('command');
     for (const command of program.commands) {
       const spec = tree.commands.find((c) => c.name === command.name())!;
       for (const option of command.options) expect(spec.options.map((o) => o.long)).toContain(option.long);

@@ -121,7 +121,7 @@ describe('env', () => {
     const { code, message, hints } = await outcomeOf(env(t.ctx, FLAGS));
     expect(code).toBe(2);
     expect(message).toBe('.env is tracked by git: the key would be committed with it. Nothing was written.');
-    expect(hints[0]).toContain('git rm --cached .env');
+    expect(hints[0]).toContain('git rm --cached -- .env');
     expect(read('.env')).toBe('DEBUG=1\n');
   });
 
@@ -159,7 +159,7 @@ describe('env', () => {
     chmodSync(file('.env'), 0o644);
     expect(await env(t.ctx, FLAGS)).toBe(0);
     expect(mode('.env')).toBe(0o644);
-    expect(t.stderr).toContain('! .env can be read by other users (mode 644): chmod 600 .env');
+    expect(t.stderr).toContain('! .env can be read by other users (mode 644): chmod 600 -- .env');
   });
 
   it('outside a git repository: writes, and says nothing could check it', async () => {
@@ -228,7 +228,7 @@ describe('env through symbolic links', () => {
     const { code, message, hints } = await outcomeOf(env(t.ctx, FLAGS));
     expect(code).toBe(2);
     expect(message).toBe(`${other}/.env (where .env leads) is tracked by git: the key would be committed with it. Nothing was written.`);
-    expect(hints[0]).toContain(`git -C ${other} rm --cached .env`);
+    expect(hints[0]).toContain(`git -C ${other} rm --cached -- .env`);
     expect(readFileSync(join(other, '.env'), 'utf8')).toBe('DEBUG=1\n');
 
     // --force writes the real file (the link stays a link), and says where the key went.

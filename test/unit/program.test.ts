@@ -67,6 +67,32 @@ describe('help from the command table', () => {
   });
 });
 
+describe('help', () => {
+  /** What `openai-setup ARGS` prints and the exit code commander gives (main.ts: 0 stays 0, any other a usage error). */
+  async function helpRun(args: string[]): Promise<{ printed: string; exitCode: number }> {
+    const { program, printed } = programThatRunsNothing();
+    const error = (await program.parseAsync(['node', 'x', ...args]).catch((e: unknown) => e)) as { code: string; exitCode: number };
+    expect(['commander.help', 'commander.helpDisplayed']).toContain(error.code);
+    return { printed: printed(), exitCode: error.exitCode };
+  }
+
+  it('`help help` prints the usage of help itself, exit 0 (it is listed, and completion offers it)', async () => {
+    const { printed, exitCode } = await helpRun(['help', 'help']);
+    expect(exitCode).toBe(0);
+    expect(printed).toMatch(/^Usage: openai-setup help \[options\] \[command\]\n\ndisplay help for command\n/);
+    expect(printed).toContain('$ openai-setup help run');
+    expect(printed).not.toContain('Commands:');
+  });
+
+  it('`help NAME` prints that command\'s help, `help` alone the whole help, and a name that is no command the whole help as an error', async () => {
+    expect(await helpRun(['help', 'run'])).toMatchObject({ exitCode: 0, printed: expect.stringMatching(/^Usage: openai-setup run \[--profile NAME\] -- <command>/) });
+    expect(await helpRun(['help'])).toEqual(await helpRun(['--help']));
+    const bogus = await helpRun(['help', 'bogus']);
+    expect(bogus.exitCode).toBe(1);
+    expect(bogus.printed).toEqual((await helpRun(['--help'])).printed);
+  });
+});
+
 describe('the wizard takes the live-check options its advice names (as key and verify do)', () => {
   it.each([[['--timeout', '30000', '--base-url', 'http://127.0.0.1:18556/v1', '--model', 'gpt-4o']], [['setup', '--timeout', '30000']]])('%j is accepted and reaches the wizard', async (line) => {
     const { program, printed } = programThatRunsNothing();

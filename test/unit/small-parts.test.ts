@@ -18,14 +18,14 @@ describe('browser decisions', () => {
   });
 
   it('uses BROWSER even when headless, --no-browser wins over it, and skips otherwise with a reason', async () => {
-    expect(createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: false }).skipReason).toBeNull();
-    const flagWins = createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: true });
+    expect(createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: false, terminal: false }).skipReason).toBeNull();
+    const flagWins = createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: true, terminal: false });
     expect(flagWins.skipReason).toBe('--no-browser was given');
     expect(await flagWins.open('https://x.test')).toBe('skipped');
-    expect(await createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: false }).open('https://x.test')).toBe('opened');
-    expect(await createBrowser({ env: { BROWSER: 'false' }, platform: 'linux', noBrowser: false }).open('https://x.test')).toBe('failed');
-    expect(await createBrowser({ env: { BROWSER: '/no/such/browser' }, platform: 'linux', noBrowser: false }).open('https://x.test')).toBe('failed');
-    const none = createBrowser({ env: { DISPLAY: ':0' }, platform: 'linux', noBrowser: true });
+    expect(await createBrowser({ env: { BROWSER: 'true' }, platform: 'linux', noBrowser: false, terminal: false }).open('https://x.test')).toBe('opened');
+    expect(await createBrowser({ env: { BROWSER: 'false' }, platform: 'linux', noBrowser: false, terminal: false }).open('https://x.test')).toBe('failed');
+    expect(await createBrowser({ env: { BROWSER: '/no/such/browser' }, platform: 'linux', noBrowser: false, terminal: false }).open('https://x.test')).toBe('failed');
+    const none = createBrowser({ env: { DISPLAY: ':0' }, platform: 'linux', noBrowser: true, terminal: false });
     expect(none.skipReason).toBe('--no-browser was given');
     expect(await none.open('https://x.test')).toBe('skipped');
   });

@@ -1,0 +1,149 @@
+// BROWSER naming a console browser (lynx, w3m…) runs it in the foreground on the terminal and
+// waits for it, as Python's webbrowser does; without a terminal it is not started, and the URL is
+// left to the person. A GUI browser's launch is not waited for (small-parts.test.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run as open } from '../../src/commands/open.js';
+import { PAGES } from '../../src/platform.js';
+import { consoleBrowser, createBrowser, type ForegroundHost } from '../../src/terminal/browser.js';
+import { makeTestContext, type TestContext } from '../helpers/context.js';
+
+const URL = PAGES.keys.url;
+
+let dir: string;
+let t: TestContext | undefined;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'openai-setup-browser-'));
+});
+afterEach(async () => {
+  await t?.cleanup();
+  t = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fake `lynx`: says what it was given, leaves a mark that it ran, then does `then` (a shell line). */
+function fakeLynx(then = 'exit 0'): string {
+  const path = join(dir, 'lynx');
+  writeFileSync(path, `#!/bin/sh\necho "lynx shows $1"\n: > "${join(dir, 'ran')}"\n${then}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/** The process as a console browser sees it, with its output caught and every step recorded. */
+class RecordingForeground implements ForegroundHost {
+  readonly steps: string[] = [];
+  output = '';
+  child: ChildProcess | undefined;
+  /** A Ctrl-C came while the browser ran (it reached the browser too). */
+  ctrlC = false;
+  private onCancel: () => void = () => {};
+  readonly cancelled = new Promise<void>((resolve) => (this.onCancel = resolve));
+
+  handOver(pass: (signal: NodeJS.Signals) => void) {
+    this.steps.push('hand over');
+    this.pass = pass;
+    return {
+      interrupted: () => this.ctrlC,
+      release: () => this.steps.push(`release (browser ${this.child && this.child.exitCode === null && this.child.signalCode === null ? 'running' : 'ended'})`),
+    };
+  }
+
+  pass: ((signal: NodeJS.Signals) => void) | undefined;
+
+  spawn(file: string, args: string[]): ChildProcess {
+    this.steps.push(`spawn ${file} ${args.join(' ')}`);
+    this.child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    return this.child;
+  }
+
+  cancel(): void {
+    this.steps.push('cancel');
+    this.onCancel();
+  }
+}
+
+function contextWith(browser: string, terminal: boolean, foreground: ForegroundHost): TestContext {
+  t = makeTestContext({ env: { BROWSER: browser } });
+  t.ctx.browser = createBrowser({ env: { BROWSER: browser }, platform: 'linux', noBrowser: false, terminal, foreground });
+  return t;
+}
+
+describe('a console browser in BROWSER', () => {
+  it('on a terminal: runs in the foreground with the URL, and the run goes on once it has ended', async () => {
+    const host = new RecordingForeground();
+    const lynx = fakeLynx();
+    contextWith(lynx, true, host);
+    expect(await open(t!.ctx, { page: 'keys' })).toBe(0);
+    expect(host.steps).toEqual(['hand over', `spawn ${lynx} ${URL}`, 'release (browser ended)']);
+    const out = host.child!.stdout!;
+    if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
+    expect(host.output).toBe(`lynx shows ${URL}\n`);
+    expect(t!.stdout).toBe(`  → API keys:\n    ${URL}\n    Opened in your browser.\n`);
+  });
+
+  it('%s in BROWSER places the URL; a browser that fails says so', async () => {
+    const host = new RecordingForeground();
+    const lynx = fakeLynx('exit 3');
+    contextWith(`${lynx} -dump %s`, true, host);
+    expect(await open(t!.ctx, { page: 'keys' })).toBe(0);
+    expect(host.steps[1]).toBe(`spawn ${lynx} -dump ${URL}`);
+    expect(t!.stdout).toContain('    Could not open a browser: open the link above yourself.\n');
+  });
+
+  it('not installed: the terminal is handed back once, and the link is left to the person', async () => {
+    const host = new RecordingForeground();
+    contextWith(join(dir, 'nowhere', 'lynx'), true, host);
+    expect(await open(t!.ctx, { page: 'keys' })).toBe(0);
+    // Both an error and an exit may come: still one release.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(host.steps.filter((step) => step.startsWith('release'))).toHaveLength(1);
+    expect(t!.stdout).toContain('    Could not open a browser: open the link above yourself.\n');
+  });
+
+  it.each([
+    ['dies of it', 'kill -INT $$', false],
+    ['quits on it', 'exit 1', true],
+  ])('Ctrl-C while lynx runs (it %s): once it has ended, the run is cancelled (exit 130 in main.ts), nothing more said', async (_how, then, ctrlC) => {
+    const host = new RecordingForeground();
+    host.ctrlC = ctrlC;
+    contextWith(fakeLynx(then), true, host);
+    const opening = open(t!.ctx, { page: 'keys' });
+    await host.cancelled;
+    expect(host.steps.slice(2)).toEqual(['release (browser ended)', 'cancel']);
+    const settled = await Promise.race([opening.then(() => 'settled'), new Promise((resolve) => setImmediate(() => resolve('pending')))]);
+    expect(settled).toBe('pending');
+    expect(t!.stdout).not.toContain('Opened');
+    expect(t!.stdout).not.toContain('Could not open');
+  });
+
+  it('SIGTERM or SIGHUP while it runs is passed on to it', async () => {
+    const host = new RecordingForeground();
+    contextWith(fakeLynx('exec sleep 30'), true, host);
+    const opening = open(t!.ctx, { page: 'keys' });
+    // Up: it has said what it shows (then it sleeps).
+    while (!host.output.includes('lynx shows')) await new Promise((resolve) => host.child!.stdout!.once('data', resolve));
+    host.pass!('SIGTERM');
+    expect(await opening).toBe(0);
+    expect(host.child!.signalCode).toBe('SIGTERM');
+    expect(t!.stdout).toContain('Could not open a browser');
+  });
+
+  it('without a terminal: not started; the URL is printed, with why', async () => {
+    const host = new RecordingForeground();
+    contextWith(fakeLynx(), false, host);
+    expect(t!.ctx.browser.skipReason).toBe('BROWSER is lynx, which needs a terminal');
+    expect(await open(t!.ctx, { page: 'keys' })).toBe(0);
+    expect(host.steps).toEqual([]);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+    expect(t!.stdout).toBe(`  → API keys:\n    ${URL}\n    Open the link above in a browser on any device (BROWSER is lynx, which needs a terminal).\n`);
+  });
+
+  it('is known by its program name, as Python knows them', () => {
+    expect(['lynx', '/usr/bin/w3m', 'links %s', 'elinks -remote', 'www-browser', "'/opt/my tools/LYNX'", 'C:\\Tools\\w3m.exe'].map(consoleBrowser)).toEqual(['lynx', 'w3m', 'links', 'elinks', 'www-browser', 'lynx', 'w3m']);
+    expect(['firefox', 'open -a Safari', 'xdg-open', '/usr/bin/lynx-wrapper', ''].map(consoleBrowser)).toEqual([null, null, null, null, null]);
+  });
+});
