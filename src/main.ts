@@ -13,6 +13,7 @@ import { debugEnabled, parseEnv, parseFlag, ProfileNameSchema, type ParsedEnv } 
 import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
+import { releaseHeldLocks } from './storage/lock.js';
 import { removeOwnTempFiles } from './storage/private-file.js';
 import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
@@ -178,10 +179,13 @@ function terminalHungUp(): boolean {
  * Exits with `code`. After our terminal hung up (its window closed), by `signal` instead, as the
  * hang-up would have: the same status for a shell, where Node 20 aborts, dumping core, when it
  * exits then, failing to restore the terminal's mode (nodejs/node#51519). Either way, temp files
- * of a write a signal cut short go first.
+ * of a write a signal cut short go first, and the locks this run holds (rotate's, held across its
+ * questions) with them: the signal again skips the exit handlers that would remove them.
  */
 function exit(code: number, signal: NodeJS.Signals = 'SIGHUP'): never {
   removeOwnTempFiles();
+  // Then the locks, never before: a run that gets a lock takes the temp files it finds for a killed run's.
+  releaseHeldLocks();
   if (terminalHungUp()) {
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);

@@ -206,7 +206,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
       let added: { before: string; after: string } | null = null;
       const append = (text: string) => (hasLine(text, pattern) ? null : (added = { before: text, after: appendLine(text, pattern) }).after);
       const outcome = await fileStep(
-        rewriteFile(gitignore, append, ctx.configDir, { create: true }),
+        rewriteFile(gitignore, append, ctx, { create: true }),
         `Could not add ${pathLine(pattern)} to ${gitignoreShown}`,
         'The key was not written.',
       );
@@ -247,7 +247,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
         Object.assign(made, { exists, result });
         return exists && result.text === text ? null : result.text;
       },
-      ctx.configDir,
+      ctx,
       { create: true, mode: 0o600 },
     ),
   );
@@ -276,7 +276,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
 async function takeBack(ctx: Context, gitignore: string, pattern: string, added: { before: string; after: string }): Promise<string> {
   const shown = pathLine(gitignore);
   try {
-    const outcome = await rewriteFile(gitignore, (text) => withoutAddedLine(text, pattern, added), ctx.configDir);
+    const outcome = await rewriteFile(gitignore, (text) => withoutAddedLine(text, pattern, added), ctx);
     if (outcome === 'changed') return 'The line was taken out again, and the key was not written.';
     if (outcome === 'unchanged') return 'The line is no longer there (taken out meanwhile), and the key was not written.';
     return `The line was taken out again, but another program changed ${shown} meanwhile: look at it. The key was not written.`;

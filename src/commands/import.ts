@@ -688,7 +688,7 @@ async function editFound(
     }
     let added: Awaited<ReturnType<typeof rewriteFile>> | null = null;
     try {
-      if (addLine) added = await rewriteFile(config, (text) => appendLine(text, addLine), ctx.configDir, { create: true });
+      if (addLine) added = await rewriteFile(config, (text) => appendLine(text, addLine), ctx, { create: true });
     } catch (error) {
       // The variable is gone already: what is missing is said, not a stack trace.
       const why = error instanceof FileReadError ? error.why : (describeFileError(error) ?? (error instanceof Error ? error.message : String(error)));
@@ -721,7 +721,7 @@ async function editFound(
       const line = splitLines(text)[plan.line - 1];
       return line?.body.includes(finding.key) ? replaceLine(text, plan.line, plan.after) : null;
     },
-    ctx.configDir,
+    ctx,
   );
   if (outcome === 'unchanged') {
     term.err(`${m.fail} ${where} changed since it was read; nothing was written. Run import again.`);

@@ -7,9 +7,11 @@
 import { createHash } from 'node:crypto';
 import { chmod, link, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import type { Sections } from '../interrupts.js';
 import { LOCK_WAIT_MS, withFileLock } from '../storage/lock.js';
 import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
 import { describeFileError, readRegularFile } from '../storage/read-file.js';
+import { pathLine } from '../terminal/sanitize.js';
 import { MAX_FILE_BYTES } from './scan.js';
 
 const BYTES = 'latin1';
@@ -96,54 +98,54 @@ async function createNew(path: string, text: string, mode: number | null): Promi
  * not there is created with `create` (`text` '' and `exists` false; atomically, mode `mode` or
  * 0644 less the umask's bits, as an editor would), else a FileReadError (GONE), as is one that
  * cannot be read (readText). Links are followed: the file they point to changes, the link stays.
- * Runs of openai-setup take turns on a file (a lock in `configDir`, waited for a bounded time), so
+ * Runs of openai-setup take turns on a file (a lock in `ctx.configDir`, waited for a bounded time), so
  * each changes what the one before wrote; and the file is read back: 'changed' when it holds what
  * was written, 'overwritten' when another program (one that takes no lock: an editor) wrote it
  * meanwhile, created it first, or it cannot be read back, 'unchanged' when `change` gave null.
- * An error `change` throws is thrown, nothing written.
+ * An error `change` throws is thrown, nothing written. A signal waits for the change (a section of
+ * `ctx.interrupts`, lock taken and released within it): no lock is left in `ctx.configDir`.
  */
 export async function rewriteFile(
   path: string,
   change: (text: string, exists: boolean) => string | null,
-  configDir: string,
+  ctx: { configDir: string; interrupts: Sections },
   options: { create?: boolean; mode?: number } = {},
 ): Promise<'changed' | 'unchanged' | 'overwritten'> {
   const real = await realpath(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(readError(error, path))));
-  await ensurePrivateDir(configDir);
+  await ensurePrivateDir(ctx.configDir);
   const target = real ?? resolve(path);
-  return withFileLock(
-    target,
-    async () => {
-      let text: string | null;
+  const section = { what: `the change to ${pathLine(path)}`, risk: 'it may not have been saved' };
+  // Read, changed and written holding the lock; the lock is taken and released inside the section,
+  // so a signal never lands between (a lock left in the config dir would hold up the next run).
+  const edit = async (): Promise<'changed' | 'unchanged' | 'overwritten'> => {
+    let text: string | null;
+    try {
+      text = await readText(target);
+    } catch (error) {
+      throw error instanceof FileReadError ? new FileReadError(path, error.why, error.cause) : error;
+    }
+    if (text === null && !options.create) throw new FileReadError(path, GONE);
+    const next = change(text ?? '', text !== null);
+    if (next === null) return 'unchanged';
+    if (text === null) {
+      if (!(await createNew(target, next, options.mode ?? null))) return 'overwritten';
+    } else {
+      const temp = tempPathFor(target);
       try {
-        text = await readText(target);
+        // The file's mode, looked at now: it was just read (removed since: not written).
+        const { mode } = await stat(target).catch((error: unknown) => Promise.reject(readError(error, path)));
+        // Private while it is being written, the file's own mode before it takes its place.
+        await writeFile(temp, next, { encoding: BYTES, mode: 0o600, flag: 'wx' });
+        await chmod(temp, mode & 0o7777);
+        await rename(temp, target);
       } catch (error) {
-        throw error instanceof FileReadError ? new FileReadError(path, error.why, error.cause) : error;
+        await rm(temp, { force: true }).catch(() => {});
+        throw error;
       }
-      if (text === null && !options.create) throw new FileReadError(path, GONE);
-      const next = change(text ?? '', text !== null);
-      if (next === null) return 'unchanged';
-      if (text === null) {
-        if (!(await createNew(target, next, options.mode ?? null))) return 'overwritten';
-      } else {
-        const temp = tempPathFor(target);
-        try {
-          // The file's mode, looked at now: it was just read (removed since: not written).
-          const { mode } = await stat(target).catch((error: unknown) => Promise.reject(readError(error, path)));
-          // Private while it is being written, the file's own mode before it takes its place.
-          await writeFile(temp, next, { encoding: BYTES, mode: 0o600, flag: 'wx' });
-          await chmod(temp, mode & 0o7777);
-          await rename(temp, target);
-        } catch (error) {
-          await rm(temp, { force: true }).catch(() => {});
-          throw error;
-        }
-      }
-      // Read back as it was read: a FIFO or another file put there since is not what was written.
-      const back = await readText(target).catch((error: unknown) => (error instanceof FileReadError ? null : Promise.reject(error)));
-      return back === next ? 'changed' : 'overwritten';
-    },
-    LOCK_WAIT_MS,
-    editLockPath(configDir, target),
-  );
+    }
+    // Read back as it was read: a FIFO or another file put there since is not what was written.
+    const back = await readText(target).catch((error: unknown) => (error instanceof FileReadError ? null : Promise.reject(error)));
+    return back === next ? 'changed' : 'overwritten';
+  };
+  return ctx.interrupts.section(section, () => withFileLock(target, edit, LOCK_WAIT_MS, editLockPath(ctx.configDir, target)));
 }

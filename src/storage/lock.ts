@@ -2,6 +2,7 @@
 // directory `<file>.lock` made with mkdir (atomic), its mtime refreshed while held. A run killed
 // while holding it leaves the directory behind; once its mtime is older than LOCK_STALE_MS it is
 // taken over, so a stale lock delays the next run by seconds, never forever.
+import * as fs from 'node:fs';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { ConfigStoreError, storeError } from './private-file.js';
@@ -17,6 +18,61 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class LockBusyError extends ConfigStoreError {}
 /** The lock was lost while held, and only found out once `body` had done its work. */
 export class LockLostError extends ConfigStoreError {}
+
+/** The lock directories this process made and has not removed (releaseHeldLocks). */
+const held = new Set<string>();
+
+/**
+ * proper-lockfile's file system (its `fs` option), keeping `held` exact: a lock directory is made
+ * and removed synchronously (one quick call in the config dir, as proper-lockfile's own lockSync
+ * does), and `held` changes in the same step. Were either under way in the background when the run
+ * leaves (a question ended by a terminal that hung up lets rotate release its lock just as the
+ * SIGHUP comes), the exit path would leave a lock that is still there, or remove one another run
+ * has made since. proper-lockfile's own removal on exit removes only what is still ours.
+ */
+type Done = (error: NodeJS.ErrnoException | null) => void;
+const noting = {
+  ...fs,
+  mkdir(path: string, done: Done) {
+    try {
+      fs.mkdirSync(path);
+    } catch (error) {
+      return done(error as NodeJS.ErrnoException);
+    }
+    held.add(path);
+    done(null);
+  },
+  rmdir(path: string, done: Done) {
+    try {
+      fs.rmdirSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') held.delete(path);
+      return done(error as NodeJS.ErrnoException);
+    }
+    held.delete(path);
+    done(null);
+  },
+  rmdirSync(path: string) {
+    if (held.delete(path)) fs.rmdirSync(path);
+  },
+};
+
+/**
+ * For a process about to leave: removes the locks it holds, at once. proper-lockfile removes them
+ * on process.exit only (through signal-exit), which a run leaving by its signal again (its terminal
+ * gone, main.ts) never reaches, and a lock left there would refuse the next rotate for seconds.
+ * Synchronous, so that nothing after it can come first; only directories this process made.
+ */
+export function releaseHeldLocks(): void {
+  for (const path of held) {
+    held.delete(path);
+    try {
+      fs.rmdirSync(path);
+    } catch {
+      // Gone already: nothing of ours to remove.
+    }
+  }
+}
 
 export function lockPathFor(path: string): string {
   return `${path}.lock`;
@@ -42,9 +98,12 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
         stale: LOCK_STALE_MS,
         // Our own waiting below, bounded by a deadline rather than a count.
         retries: 0,
+        fs: noting,
         // Its default throws from a timer, which would end the process with a stack trace.
         onCompromised: () => {
           compromised = true;
+          // Removed, or taken over by another run: no longer ours to remove on leaving.
+          held.delete(lockPath);
         },
       });
       break;

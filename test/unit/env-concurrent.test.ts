@@ -82,7 +82,7 @@ describe('env --gitignore, several runs at once', () => {
     context();
     writeFileSync(file('.gitignore'), '/.env\n');
     writeFileSync(file('.env'), 'A=1\n', { mode: 0o600 });
-    const [code, other] = await Promise.all([env(t.ctx, { ...ADD, file: '.env' }), rewriteFile(file('.env'), (text) => appendLine(text, 'B=2'), t.configDir)]);
+    const [code, other] = await Promise.all([env(t.ctx, { ...ADD, file: '.env' }), rewriteFile(file('.env'), (text) => appendLine(text, 'B=2'), t.ctx)]);
     expect([code, other]).toEqual([0, 'changed']);
     expect(readFileSync(file('.env'), 'utf8').split('\n').sort()).toEqual(['', 'A=1', 'B=2', `OPENAI_API_KEY=${KEY}`]);
   });

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UNGUARDED } from '../../src/interrupts.js';
 import { editLockPath, FileReadError, GONE, rewriteFile } from '../../src/plaintext/files.js';
 import { ConfigStoreError } from '../../src/storage/private-file.js';
 
@@ -40,7 +41,7 @@ const changeLine = (n: number) => (text: string) => text.replace(`line ${n}\n`, 
 describe('rewriteFile: one run at a time', () => {
   it('concurrent changes of different lines of one file all stay', async () => {
     const { file, configDir } = home(8);
-    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => rewriteFile(file, changeLine(i + 1), configDir)));
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => rewriteFile(file, changeLine(i + 1), { configDir, interrupts: UNGUARDED })));
     expect(outcomes).toEqual(Array(8).fill('changed'));
     expect(readFileSync(file, 'utf8')).toBe(Array.from({ length: 8 }, (_, i) => `changed ${i + 1}\n`).join(''));
   });
@@ -54,7 +55,7 @@ describe('rewriteFile: one run at a time', () => {
         during = { home: readdirSync(dir), config: readdirSync(configDir) };
         return changeLine(1)(text);
       },
-      configDir,
+      { configDir, interrupts: UNGUARDED },
     );
     expect(during).toEqual({ home: ['.bashrc'], config: [expect.stringMatching(/^edit-\.bashrc-[0-9a-f]{12}\.lock$/)] });
     expect(readdirSync(dir)).toEqual(['.bashrc']);
@@ -67,7 +68,7 @@ describe('rewriteFile: one run at a time', () => {
     const lock = editLockPath(configDir, file);
     mkdirSync(lock);
     lockWait.ms = 300;
-    const error = await rewriteFile(file, changeLine(1), configDir).catch((e: unknown) => e);
+    const error = await rewriteFile(file, changeLine(1), { configDir, interrupts: UNGUARDED }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigStoreError);
     expect((error as Error).message).toMatch(new RegExp(`^Another run of openai-setup held ${lock} for more than 300 ms, so ${file} was not changed; .*rmdir '${lock}'$`));
     expect(readFileSync(file, 'utf8')).toBe('line 1\n');
@@ -75,7 +76,7 @@ describe('rewriteFile: one run at a time', () => {
 
   it('nothing to change (the line moved meanwhile): nothing written, "unchanged"', async () => {
     const { file, configDir } = home(1);
-    expect(await rewriteFile(file, () => null, configDir)).toBe('unchanged');
+    expect(await rewriteFile(file, () => null, { configDir, interrupts: UNGUARDED })).toBe('unchanged');
     expect(readFileSync(file, 'utf8')).toBe('line 1\n');
   });
 
@@ -83,13 +84,13 @@ describe('rewriteFile: one run at a time', () => {
     const { file, home: dir, configDir } = home(1);
     rmSync(file);
     execFileSync('mkfifo', [file]);
-    const fifo = await rewriteFile(file, changeLine(1), configDir).catch((e: unknown) => e);
+    const fifo = await rewriteFile(file, changeLine(1), { configDir, interrupts: UNGUARDED }).catch((e: unknown) => e);
     expect(fifo).toEqual(new FileReadError(file, 'not a regular file'));
     expect(statSync(file).isFIFO()).toBe(true);
     const absent = join(dir, '.zshrc');
-    expect(await rewriteFile(absent, () => 'x\n', configDir).catch((e: unknown) => e)).toEqual(new FileReadError(absent, GONE));
+    expect(await rewriteFile(absent, () => 'x\n', { configDir, interrupts: UNGUARDED }).catch((e: unknown) => e)).toEqual(new FileReadError(absent, GONE));
     expect(readdirSync(dir)).toEqual(['.bashrc']);
-    expect(await rewriteFile(absent, () => 'x\n', configDir, { create: true })).toBe('changed');
+    expect(await rewriteFile(absent, () => 'x\n', { configDir, interrupts: UNGUARDED }, { create: true })).toBe('changed');
     expect(readFileSync(absent, 'utf8')).toBe('x\n');
   });
 });
