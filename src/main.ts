@@ -64,6 +64,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   let state: Context['state'] | undefined;
   let keys: Context['keys'] | undefined;
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
+  const stateStore = () => (state ??= new StateStore(configDir(), () => new Date(), warn, interrupts));
   const debug = debugEnabled(rawEnv) ? (line: string) => term.err(line) : undefined;
   let api: Promise<Omit<Api, 'admin'>> | undefined;
   const realApi = () => (api ??= import('./api/probes.js').then(({ createApi }) => createApi({ env: rawEnv, clock: () => performance.now(), debug })));
@@ -72,10 +73,11 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
     browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false, terminal: term.stdinIsTTY && term.stdoutIsTTY }),
     get state(): Context['state'] {
-      return (state ??= new StateStore(configDir(), () => new Date(), warn, interrupts));
+      return stateStore();
     },
     get keys(): Context['keys'] {
-      return (keys ??= new KeyStore(osKeychain(process.platform), configDir(), warn));
+      // One progress file for the run: the key store reads where each key is recorded from it.
+      return (keys ??= new KeyStore(osKeychain(process.platform), configDir(), warn, stateStore()));
     },
     api: {
       check: async (request) => (await realApi()).check(request),

@@ -129,7 +129,7 @@ export const leftoverWords = (paths: string[]) => (paths.length === 1 ? 'a tempo
 export class KeyStore {
   readonly filePath: string;
   /** The progress file, read only: it records where each key is (see recordOf). */
-  private readonly records: StateStore;
+  private readonly records: Pick<StateStore, 'reading'>;
   /** Warnings already given by this run, so that reading twice does not say it twice. */
   private readonly told = new Set<string>();
   /**
@@ -145,10 +145,11 @@ export class KeyStore {
     private readonly keychain: Keychain,
     private readonly configDir: string,
     private readonly warn: (message: string) => void,
+    /** The run's progress file (the Context's), read quietly: its warnings are the commands' to give. */
+    records?: Pick<StateStore, 'reading'>,
   ) {
     this.filePath = join(configDir, 'credentials.json');
-    // Its warnings are the commands' to give (they read it too): quiet here.
-    this.records = new StateStore(configDir, () => new Date(), () => {});
+    this.records = records ?? new StateStore(configDir, () => new Date(), () => {});
   }
 
   /** The run's advice scope (the Context), told by resolveProfileName once it knows the bare profile. */
