@@ -237,13 +237,28 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   /** The new account, once the API has answered. */
   let made: NewServiceAccount | null = null;
   const creating = ctx.api.admin.createServiceAccount(auth, projectId, name).then((account) => (made = account));
+  /** Whether the create made the account, once it is answered (`createAnswered` then set). */
+  let createAnswered = false;
+  const createdOk = creating.then(
+    () => {
+      createAnswered = true;
+      return true;
+    },
+    () => {
+      createAnswered = true;
+      return false;
+    },
+  );
   /** Undo step 1, once whoever asks (a failure, or a cancel): the new account and its key go; says how that went, for the failure's message. */
   let undone: Promise<string> | undefined;
+  /** Set once undo() deleted the account (progress.new says nothing when the create was answered after a cancel). */
+  let deletedAgain = false;
   const undo = (): Promise<string> =>
     (undone ??= creating.then(async (created) => {
       try {
         await ctx.api.admin.deleteServiceAccount(auth, projectId, created.id);
         progress.new = null;
+        deletedAgain = true;
         return `The new service account ${created.name} was deleted again`;
       } catch (error) {
         const why = error instanceof ExitError ? error.message.replace(/\.$/, '') : String(error);
@@ -268,10 +283,11 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const deleting = `Deleting the new service account ${name} again`;
   const noUndoOnCancel = ctx.interrupts.onCancel({
     run: async (starting) => {
-      // Before any key change, the account goes (the create may still be under way: its answer is
-      // waited for). After one, what it did decides: said only once known, as a key stored stays.
-      if (!storing) starting(deleting);
-      if (!(await creating.then(() => true, () => false))) return `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`;
+      // Before any key change, the account goes. A create still unanswered is waited for, said as a
+      // wait: only its answer tells whether there is an account to delete. After a key change, what
+      // it did decides: said only once known, as a key stored stays.
+      if (!createAnswered) starting(`Waiting for the answer to the creation of the service account ${name}, to delete it again`);
+      if (!(await createdOk)) return `${m.ok} The service account ${name} was not created, so nothing was changed${keptOld}`;
       if (storing) {
         // A failure other than a KeyChangeError comes only once the key was stored and recorded (changeKey).
         storeOutcome = await storing.then(
@@ -281,9 +297,9 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       }
       if (storeOutcome === 'stored') return `${oldHint ? m.warn : m.ok} ${storedInPlace(maskKey(made!.key.value))}`;
       if (storeOutcome === 'unknown') return `${m.warn} ${leftOnCancel()}`;
-      if (storing) starting(deleting);
+      starting(deleting);
       const line = `${await undo()}${keptOld}`;
-      return `${progress.new ? m.fail : m.ok} ${line}`;
+      return `${deletedAgain ? m.ok : m.fail} ${line}`;
     },
     left: leftOnCancel,
   });

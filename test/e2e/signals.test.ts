@@ -244,7 +244,7 @@ describe('Ctrl-C while rotate has a new service account that nothing records yet
     expect(stateOf(t).profiles.r3.rotation).toBeUndefined();
   });
 
-  it('Ctrl-C while the account is being created, then again while it is deleted: nothing after the create is sent, the account is left (where to delete it is said), and the old key stays stored', async () => {
+  it('Ctrl-C while the account is being created (its answer said to be waited for), then again while it is deleted: nothing after the create is sent, the account is left (where to delete it is said), and the old key stays stored', async () => {
     const proxy = await holdingProxy(server().origin);
     try {
       const t = await machine({ OPENAI_ADMIN_KEY: ADMIN, OPENAI_BASE_URL: proxy.baseURL });
@@ -258,9 +258,9 @@ describe('Ctrl-C while rotate has a new service account that nothing records yet
       await create.arrived;
       const sent = proxy.seen.length;
       session.press('ctrl-c');
-      // (The line may be wrapped.)
-      await session.waitFor(/Deleting the new service account openai-setup-r4-\S+ again \(press Ctrl-C again to\s+leave it as it is\)…/);
-      const name = /Deleting the new service account (\S+) again/.exec(session.output())![1]!;
+      // Said as a wait while the create is unanswered (the line may be wrapped).
+      await session.waitFor(/Waiting\s+for\s+the\s+answer\s+to\s+the\s+creation\s+of\s+the\s+service\s+account\s+openai-setup-r4-\S+,\s+to\s+delete\s+it\s+again\s+\(press\s+Ctrl-C\s+again\s+to\s+leave\s+it\s+as\s+it\s+is\)…/);
+      const name = /service\s+account\s+(openai-setup-r4-\S+),/.exec(session.output())![1]!;
       // The account is made only now, after the Ctrl-C.
       create.release();
       await remove.arrived;
@@ -271,7 +271,8 @@ describe('Ctrl-C while rotate has a new service account that nothing records yet
       // Without the terminal's echo of Ctrl-C.
       const said = session.output().replace(/\^C/g, ' ').replace(/\s+/g, ' ').trim();
       expect(said.slice(said.indexOf('Cancelled.'))).toBe(
-        `Cancelled. Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)… ` +
+        `Cancelled. Waiting for the answer to the creation of the service account ${name}, to delete it again (press Ctrl-C again to leave it as it is)… ` +
+          `Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)… ` +
           `! The new service account ${name} (${made!.id}) was left in ${PROJECT}: delete it on ${projectPageUrl(PROJECT, 'api-keys')}; ${maskKey(old)} is still stored and works.`,
       );
       // After the create, only the delete: no check of the new key.

@@ -50,12 +50,16 @@ function createAnsweredLater(t: TestContext, during: () => void): { asked: Promi
     createServiceAccount: (...args) => {
       during();
       const made = admin.createServiceAccount(...args);
+      // A failed create is handed on only with the answer.
+      made.catch(() => {});
       asked();
       return new Promise((resolve) => (answer = () => resolve(made)));
     },
   };
   return { asked: wasAsked, answer: () => answer() };
 }
+/** The name rotate asked the new service account to have. */
+const createdName = (t: TestContext) => (t.org.requests.find((r) => r.method === 'POST' && r.path.endsWith('/service_accounts'))!.body as { name: string }).name;
 const deletes = (t: TestContext) => t.org.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
 
 describe('a cancel while rotate has a new service account that nothing records yet', () => {
@@ -97,16 +101,18 @@ describe('a cancel while rotate has a new service account that nothing records y
     expect(t.keychain.keyOf('default')).toBe(old);
   });
 
-  it('Ctrl-C while the service account is being created, answered only later: the run goes no further (no check of the new key, nothing stored), and the account is deleted', async () => {
+  it('Ctrl-C while the service account is being created, answered only later: the answer is said to be waited for; the run goes no further (no check of the new key, nothing stored), and the account is deleted', async () => {
     const { t, host, old } = await setup();
     const create = createAnsweredLater(t, () => t.ctx.interrupts.interrupt('SIGINT'));
     run(t);
     await create.asked;
     await settle();
-    expect(host.said).toEqual([expect.stringMatching(/^Deleting the new service account openai-setup-default-\S+ again \(press Ctrl-C again to leave it as it is\)…$/)]);
+    const name = createdName(t);
+    expect(host.said).toEqual([`Waiting for the answer to the creation of the service account ${name}, to delete it again (press Ctrl-C again to leave it as it is)…`]);
     create.answer();
     expect(await host.exited).toBe('SIGINT');
     await settle();
+    expect(host.said.slice(1, 2)).toEqual([`Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)…`]);
     // Nothing after the create was sent: not the new key's check, only the delete.
     expect(t.api.checks).toEqual([]);
     expect(t.org.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /v1/organization/projects/${PROJECT}/service_accounts`, expect.stringMatching(/^DELETE \/v1\/organization\/projects\/\w+\/service_accounts\/svc_acct_\w+$/)]);
@@ -114,6 +120,46 @@ describe('a cancel while rotate has a new service account that nothing records y
     expect(t.keychain.keyOf('default')).toBe(old);
     expect((await t.profile())?.key?.hint).toBe(maskKey(old));
     expect((await t.profile())?.rotation).toBeUndefined();
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as LeavingSignal[])('%s while the service account is being created, the create then failing: only that nothing was created or changed is said, nothing is deleted', async (signal) => {
+    const { t, host, old } = await setup();
+    const create = createAnsweredLater(t, () => t.ctx.interrupts.interrupt(signal));
+    t.org.admin.failNext({ method: 'POST', path: /service_accounts$/ }, { status: 500 });
+    run(t);
+    await create.asked;
+    await settle();
+    const name = createdName(t);
+    const again = signal === 'SIGINT' ? 'press Ctrl-C again' : 'send SIGTERM again';
+    expect(host.said).toEqual([`Waiting for the answer to the creation of the service account ${name}, to delete it again (${again} to leave it as it is)…`]);
+    create.answer();
+    expect(await host.exited).toBe(signal);
+    expect(host.said).toEqual([
+      `Waiting for the answer to the creation of the service account ${name}, to delete it again (${again} to leave it as it is)…`,
+      `✔ The service account ${name} was not created, so nothing was changed; ${maskKey(old)} is still stored and works.`,
+    ]);
+    expect(deletes(t)).toEqual([]);
+    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+    expect(t.api.checks).toEqual([]);
+    expect(t.keychain.keyOf('default')).toBe(old);
+    expect((await t.profile())?.rotation).toBeUndefined();
+  });
+
+  it('SIGTERM while the service account is being created, made, but its delete failing: the delete is said as it starts, then that it failed, with the page to delete the account on', async () => {
+    const { t, host, old } = await setup();
+    const create = createAnsweredLater(t, () => t.ctx.interrupts.interrupt('SIGTERM'));
+    t.org.admin.failNext({ method: 'DELETE', path: /service_accounts\/svc_acct_/ }, { status: 503 });
+    run(t);
+    await create.asked;
+    create.answer();
+    expect(await host.exited).toBe('SIGTERM');
+    const [account] = t.org.admin.serviceAccounts(PROJECT);
+    expect(host.said).toEqual([
+      `Waiting for the answer to the creation of the service account ${account!.name}, to delete it again (send SIGTERM again to leave it as it is)…`,
+      `Deleting the new service account ${account!.name} again (send SIGTERM again to leave it as it is)…`,
+      `✖ The new service account ${account!.name} (${account!.id}) could NOT be deleted (Deleting the service account ${account!.id} failed: the OpenAI API had a server error (HTTP 503)): delete it on ${PAGE}; ${maskKey(old)} is still stored and works.`,
+    ]);
+    expect(t.keychain.keyOf('default')).toBe(old);
   });
 
   it('a second Ctrl-C while that account is being deleted: the account is left, where to delete it is said, and the old key is still stored', async () => {
