@@ -19,8 +19,12 @@ export class LockBusyError extends ConfigStoreError {}
 /** The lock was lost while held, and only found out once `body` had done its work. */
 export class LockLostError extends ConfigStoreError {}
 
-/** The lock directories this process made and has not removed (releaseHeldLocks). */
-const held = new Set<string>();
+/**
+ * The lock directories this process made and has not removed (releaseHeldLocks), each with the
+ * lock call that made it: a lock reported compromised only after it was released (proper-lockfile's
+ * refresh answered late) must not drop a lock made since at the same path.
+ */
+const held = new Map<string, object>();
 
 /**
  * proper-lockfile's file system (its `fs` option), keeping `held` exact: a lock directory is made
@@ -31,7 +35,7 @@ const held = new Set<string>();
  * has made since. proper-lockfile's own removal on exit removes only what is still ours.
  */
 type Done = (error: NodeJS.ErrnoException | null) => void;
-const noting = {
+const noting = (owner: object) => ({
   ...fs,
   mkdir(path: string, done: Done) {
     try {
@@ -39,7 +43,7 @@ const noting = {
     } catch (error) {
       return done(error as NodeJS.ErrnoException);
     }
-    held.add(path);
+    held.set(path, owner);
     done(null);
   },
   rmdir(path: string, done: Done) {
@@ -55,7 +59,7 @@ const noting = {
   rmdirSync(path: string) {
     if (held.delete(path)) fs.rmdirSync(path);
   },
-};
+});
 
 /**
  * For a process about to leave: removes the locks it holds, at once. proper-lockfile removes them
@@ -64,7 +68,7 @@ const noting = {
  * Synchronous, so that nothing after it can come first; only directories this process made.
  */
 export function releaseHeldLocks(): void {
-  for (const path of held) {
+  for (const path of held.keys()) {
     held.delete(path);
     try {
       fs.rmdirSync(path);
@@ -88,6 +92,8 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
   const { lock } = await import('proper-lockfile');
   const deadline = Date.now() + waitMs;
   let compromised = false;
+  /** This call's locks, told apart in `held` from another call's at the same path. */
+  const owner = {};
   let release: () => Promise<void>;
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
     try {
@@ -98,12 +104,13 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
         stale: LOCK_STALE_MS,
         // Our own waiting below, bounded by a deadline rather than a count.
         retries: 0,
-        fs: noting,
+        fs: noting(owner),
         // Its default throws from a timer, which would end the process with a stack trace.
         onCompromised: () => {
           compromised = true;
-          // Removed, or taken over by another run: no longer ours to remove on leaving.
-          held.delete(lockPath);
+          // Removed, or taken over by another run: no longer ours to remove on leaving. Unless it
+          // is a lock made since by another call of this process (this one's was released first).
+          if (held.get(lockPath) === owner) held.delete(lockPath);
         },
       });
       break;
