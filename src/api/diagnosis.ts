@@ -65,6 +65,8 @@ export interface FailedRequest {
   keyFlags?: string;
   /** The command that runs the check takes no live-check flags (CheckRequest.noCheckFlags): its advice names what it has instead. */
   noCheckFlags?: NoCheckFlags;
+  /** The request sent no key (doctor's probe): `key` is only looked for in what came back, and a text says nothing of withholding it. */
+  keyless?: boolean;
 }
 
 export interface Diagnosis {
@@ -229,11 +231,13 @@ export function nonApiDiagnosis(failure: Extract<Failure, { kind: 'http' }>, req
     // Only where the redirect points is shown, never its path or query; that the key is in any of
     // it is said, as it tells of a server that hands the key on.
     const holdsKey = location !== null && [location, decoded(location)].some((text) => holdsSecret(text, request.key));
+    // A request that sent no key withheld none: its text says only whether the address holds it.
+    const keyWords = request.keyless ? (holdsKey ? '; the address holds the key, though the request sent none' : '') : `; the key was not sent there${holdsKey ? ', though the address holds it' : ''}`;
     return {
       status: 'network_error',
       reason: `http_${status}`,
       message: target
-        ? `${host} answered with a redirect (HTTP ${status}) to ${target} instead of an API answer; the key was not sent there${holdsKey ? ', though the address holds it' : ''}.`
+        ? `${host} answered with a redirect (HTTP ${status}) to ${target} instead of an API answer${keyWords}.`
         : `${host} answered with a redirect (HTTP ${status}) without a Location instead of an API answer.`,
       fix: `A captive portal or proxy login page may be in the way: sign in to the network in a browser, or check your proxy settings and the ${baseUrlSetting(request)}.`,
       fixUrl: null,

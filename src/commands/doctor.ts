@@ -180,7 +180,7 @@ const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, ...NO_CHECK_FLAGS };
  * without its login (a 404's text quotes it), by a command that takes none of the live-check flags.
  */
 function probeRequest(url: string, advice: ProbeAdvice): FailedRequest {
-  return { probe: 'models', baseURL: withoutCredentials(url), key: advice.checkedKey ?? '', model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy, noCheckFlags: { verify: advice.verify } };
+  return { probe: 'models', baseURL: withoutCredentials(url), key: advice.checkedKey ?? '', keyless: true, model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy, noCheckFlags: { verify: advice.verify } };
 }
 
 /**

@@ -11,6 +11,7 @@ import { createApi } from '../../src/api/probes.js';
 import type { VerifyStatus } from '../../src/api/status.js';
 import type { Reachability } from '../../src/api/types.js';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
+import { run as verify } from '../../src/commands/verify.js';
 import { REPO_ROOT } from '../helpers/env.js';
 import { checkResult, makeTestContext, testKey, type CheckAnswer, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
@@ -133,16 +134,28 @@ describe("doctor's probe: a redirect, named", () => {
   });
   afterAll(() => redirecting?.close());
 
-  it("says redirect, with where it pointed, in the live check's words; its fix names OPENAI_BASE_URL", async () => {
+  it("says redirect, with where it pointed, in the live check's words but nothing of a key (the probe sends none); its fix names OPENAI_BASE_URL", async () => {
     context({ env: { OPENAI_BASE_URL: redirecting.baseURL } });
     realApi();
 
     const { json, fix } = await doctorJson();
 
     const api = json.checks.find((c) => c.id === 'api')!;
-    expect(api).toMatchObject({ status: 'warn', detail: `127.0.0.1:${redirecting.port} answered with a redirect (HTTP 302) to portal.example:8080 instead of an API answer; the key was not sent there` });
+    expect(api).toMatchObject({ status: 'warn', detail: `127.0.0.1:${redirecting.port} answered with a redirect (HTTP 302) to portal.example:8080 instead of an API answer` });
     expect(fix('api')).toBe('A captive portal or proxy login page may be in the way: sign in to the network in a browser, or check your proxy settings and the OPENAI_BASE_URL.');
     expect(redirecting.requests.map((r) => `${r.method} ${r.path} ${r.key}`)).toEqual(['GET /v1/models null']);
+  });
+
+  it('verify, which sends the key, still says the key was not sent where the redirect points', async () => {
+    context({ env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: redirecting.baseURL } });
+    realApi();
+
+    expect(await verify(t.ctx, { json: true, quiet: false, billingCheck: false })).toBe(6);
+
+    expect(JSON.parse(t.stdout)).toMatchObject({
+      status: 'network_error',
+      message: `127.0.0.1:${redirecting.port} answered with a redirect (HTTP 302) to portal.example:8080 instead of an API answer; the key was not sent there.`,
+    });
   });
 });
 
@@ -155,14 +168,14 @@ describe("doctor's probe: a redirect to an address that holds the key doctor che
   });
   afterAll(() => redirecting?.close());
 
-  it('names the address as the live check does (`<the key>`, "though the address holds it"), not as masking left it', async () => {
+  it('names the address as the live check does (`<the key>`), not as masking left it, and that it holds the key the probe did not send', async () => {
     context({ env: { OPENAI_API_KEY: key, OPENAI_BASE_URL: redirecting.baseURL } });
     realApi();
 
     const { json } = await doctorJson();
 
     const api = json.checks.find((c) => c.id === 'api')!;
-    expect(api.detail).toBe(`127.0.0.1:${redirecting.port} answered with a redirect (HTTP 302) to <the key>.example instead of an API answer; the key was not sent there, though the address holds it`);
+    expect(api.detail).toBe(`127.0.0.1:${redirecting.port} answered with a redirect (HTTP 302) to <the key>.example instead of an API answer; the address holds the key, though the request sent none`);
     // The probe sent no key.
     expect(redirecting.requests.find((r) => r.path === '/v1/models' && r.key === null)).toBeDefined();
   });
@@ -218,6 +231,11 @@ describe("doctor's probe: every other failure in the live check's words, for a p
     expect(api).toMatchObject({ status: 'fail', detail: `https://api.openai.com/v1/models could not be reached: ${code}: certificate problem` });
     expect(api.fix).toBe('If a company proxy inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate file.');
     expect(api.fix).toBe(liveFix({ kind: 'transport', code, text: '' }));
+  });
+
+  it('a redirect: where it points, and nothing of a key (the probe sends none)', async () => {
+    const { api } = await probeSays({ reached: true, status: 301, json: false, ms: 5, location: 'https://login.wifi.example/portal' });
+    expect(api).toMatchObject({ status: 'warn', detail: 'api.openai.com answered with a redirect (HTTP 301) to login.wifi.example instead of an API answer' });
   });
 
   it('a page that is not an API answer: a sign-in page for a 200, something else in the way otherwise', async () => {
