@@ -181,7 +181,7 @@ function terminalHungUp(): boolean {
 /**
  * Exits with `code`. After our terminal hung up (its window closed), by `signal` instead, as the
  * hang-up would have: the same status for a shell, where Node 20 aborts, dumping core, when it
- * exits then, failing to restore the terminal's mode (nodejs/node#51519). Either way, temp files
+ * exits then: restoring the terminal's mode fails on the closed terminal. Either way, temp files
  * of a write a signal cut short go first, and the locks this run holds (rotate's, held across its
  * questions) with them: the signal again skips the exit handlers that would remove them.
  */
