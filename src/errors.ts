@@ -24,8 +24,6 @@ export const EXIT = {
   cancelled: 130,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
 /** An outcome already explained to the person; main prints `message` (if any) and exits with `code`. */
 export class ExitError extends Error {
   constructor(

@@ -9,7 +9,8 @@ import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError } from './errors.js';
 import { Interrupts, type InterruptHost, type LeavingSignal } from './interrupts.js';
 import { secretsInArgv } from './keys/redact.js';
-import { debugEnabled, parseEnv, parseFlag, ProfileNameSchema, type ParsedEnv } from './options.js';
+import { debugEnabled, parseEnv, parseFlag, type ParsedEnv } from './options.js';
+import { ProfileNameSchema } from './storage/state.js';
 import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
@@ -180,7 +181,7 @@ function terminalHungUp(): boolean {
 /**
  * Exits with `code`. After our terminal hung up (its window closed), by `signal` instead, as the
  * hang-up would have: the same status for a shell, where Node 20 aborts, dumping core, when it
- * exits then, failing to restore the terminal's mode (nodejs/node#51519). Either way, temp files
+ * exits then: restoring the terminal's mode fails on the closed terminal. Either way, temp files
  * of a write a signal cut short go first, and the locks this run holds (rotate's, held across its
  * questions) with them: the signal again skips the exit handlers that would remove them.
  */

@@ -3,6 +3,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { UsageError } from './errors.js';
+import { PAGE_NAMES, type PageName } from './platform.js';
 import { configDirProblem } from './storage/paths.js';
 import { ProfileNameSchema } from './storage/state.js';
 import { shownValue } from './terminal/sanitize.js';
@@ -99,7 +100,16 @@ export const TimeoutSchema = z.coerce.number({ message: 'must be a number of mil
 
 export const ModelSchema = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._:/-]{1,100}$/, 'is not a model name'));
 
-export { ProfileNameSchema };
+/** A page of the platform by its name in PAGES, in any case, spaces around it ignored. */
+export const PageNameSchema = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase()),
+  z.enum(PAGE_NAMES as [PageName, ...PageName[]], { message: `name a page: ${PAGE_NAMES.join(', ')}` }),
+);
+
+/** The shells `completion` writes a script for. */
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+export const ShellSchema = z.enum(SHELLS, { message: `name a shell: ${SHELLS.join(', ')}` });
 
 /** Debug logging of this tool: DEBUG=openai-setup (or * / openai-setup:*), as the debug package reads it. */
 export function debugEnabled(env: { DEBUG?: string }): boolean {

@@ -30,9 +30,6 @@ export interface ProxySettings {
   noProxy: string;
 }
 
-// One helper for every URL that is shown; exported here too for the callers of the HTTP path.
-export { withoutCredentials };
-
 function checkProxy(name: string, value: string): string {
   if (!value) return '';
   if (!HttpUrlSchema.safeParse(value).success) {

@@ -1,6 +1,6 @@
-// The one table of check outcomes: for each status, the exit code, whether the key is usable,
-// whether to keep it, and where the wizard goes to fix it. `verify`, the stages and `setup` read
-// it; none keeps a list of its own.
+// The one table of check outcomes: for each status, the exit code, whether the API accepted the
+// key, whether the key is usable, whether to keep it, and where the wizard goes to fix it.
+// `verify`, the check report, the stages, `setup` and `import` read it; none keeps a list of its own.
 import * as z from 'zod/mini';
 import { EXIT } from '../errors.js';
 import { limitReason } from './limits.js';
@@ -16,23 +16,26 @@ interface StatusRow {
   /** For people, where a status is shown (status, profiles): not the code. */
   label: string;
   exitCode: number;
+  /** The API took the key as a working one, even if it cannot spend or is limited right now. */
+  accepted: boolean;
   /** The key can be used as it is. */
   ok: boolean;
-  /** Worth storing: the right key, even if billing still needs fixing. */
+  /** Worth storing: the right key, even if billing still needs fixing. Read through outcomeRow: a reason can change it. */
   keepKey: boolean;
+  /** Read through outcomeRow too. */
   route: Route;
 }
 
 export const STATUS = {
-  valid: { label: 'works', exitCode: EXIT.ok, ok: true, keepKey: true, route: 'none' },
-  rate_limited: { label: 'works (rate-limited)', exitCode: EXIT.ok, ok: true, keepKey: true, route: 'none' },
-  insufficient_quota: { label: 'cannot spend (no credits or a limit)', exitCode: EXIT.noQuota, ok: false, keepKey: true, route: 'billing' },
-  malformed_key: { label: 'not an API key', exitCode: EXIT.keyRejected, ok: false, keepKey: false, route: 'key' },
-  invalid_key: { label: 'rejected', exitCode: EXIT.keyRejected, ok: false, keepKey: false, route: 'key' },
-  forbidden: { label: 'refused', exitCode: EXIT.forbidden, ok: false, keepKey: false, route: 'key' },
-  network_error: { label: 'could not reach the API', exitCode: EXIT.network, ok: false, keepKey: false, route: 'retry' },
-  timeout: { label: 'no answer in time', exitCode: EXIT.network, ok: false, keepKey: false, route: 'retry' },
-  server_error: { label: 'API server error', exitCode: EXIT.network, ok: false, keepKey: false, route: 'retry' },
+  valid: { label: 'works', exitCode: EXIT.ok, accepted: true, ok: true, keepKey: true, route: 'none' },
+  rate_limited: { label: 'works (rate-limited)', exitCode: EXIT.ok, accepted: true, ok: true, keepKey: true, route: 'none' },
+  insufficient_quota: { label: 'cannot spend (no credits or a limit)', exitCode: EXIT.noQuota, accepted: true, ok: false, keepKey: true, route: 'billing' },
+  malformed_key: { label: 'not an API key', exitCode: EXIT.keyRejected, accepted: false, ok: false, keepKey: false, route: 'key' },
+  invalid_key: { label: 'rejected', exitCode: EXIT.keyRejected, accepted: false, ok: false, keepKey: false, route: 'key' },
+  forbidden: { label: 'refused', exitCode: EXIT.forbidden, accepted: false, ok: false, keepKey: false, route: 'key' },
+  network_error: { label: 'could not reach the API', exitCode: EXIT.network, accepted: false, ok: false, keepKey: false, route: 'retry' },
+  timeout: { label: 'no answer in time', exitCode: EXIT.network, accepted: false, ok: false, keepKey: false, route: 'retry' },
+  server_error: { label: 'API server error', exitCode: EXIT.network, accepted: false, ok: false, keepKey: false, route: 'retry' },
 } as const satisfies Record<string, StatusRow>;
 
 export type VerifyStatus = keyof typeof STATUS;

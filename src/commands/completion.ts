@@ -2,15 +2,12 @@
 // are read from the commander tree itself (so they cannot drift from the real ones); profile names
 // are asked at completion time from `openai-setup profiles --names`, which reads only the state file.
 import type { Command, Option } from 'commander';
-import * as z from 'zod/mini';
 import type { Context } from '../context.js';
-import { parseFlag } from '../options.js';
+import { SHELLS, type Shell } from '../options.js';
 import { PAGE_NAMES } from '../platform.js';
 import { marks } from '../terminal/output.js';
 import { singleQuoted } from '../terminal/shell.js';
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
 
 /** What can follow an option or stand as a command's operand. */
 export type ValueKind = 'none' | 'profile' | 'file' | 'text' | 'choices' | 'page' | 'shell' | 'program' | 'command';
@@ -335,10 +332,8 @@ ${lines.join('\n')}
 `;
 }
 
-const ShellSchema = z.enum(SHELLS, { message: `name a shell: ${SHELLS.join(', ')}` });
-
-export async function run(ctx: Context, options: { shell: string; program: Command }): Promise<number> {
-  const shell: Shell = parseFlag('completion', ShellSchema, options.shell);
+export async function run(ctx: Context, options: { shell: Shell; program: Command }): Promise<number> {
+  const { shell } = options;
   const tree = completionTree(options.program);
   const script = shell === 'bash' ? bashScript(tree) : shell === 'zsh' ? zshScript(tree) : fishScript(tree);
   ctx.term.script(script.trimEnd());

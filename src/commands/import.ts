@@ -13,7 +13,7 @@ import { AdminApiError } from '../api/admin-failure.js';
 import { probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
 import { buildCheckRequest, malformedKeyResult, recordCheck, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
-import { STATUS } from '../api/status.js';
+import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, FAILURE_FIELDS, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
@@ -25,7 +25,7 @@ import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
 import { FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
-import { adminKeyCommand, adviceScope, elsewhereCommand, lastingBareProfile, toolCommand } from '../terminal/advice.js';
+import { adminKeyCommand, adviceScope, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
@@ -302,7 +302,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         return EXIT.ok;
       }
       // Not stored: the run's failure (its message on stderr, and with --json its document).
-      await storeFound(ctx, profileName, key, say);
+      await storeFound(ctx, scope, profileName, key, say);
       if (isAdminKey(key)) storedAdmin = key;
       else stored = key;
     } else {
@@ -376,7 +376,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         );
         if (choice === null || choice === current) continue;
         try {
-          await storeFound(ctx, profileName, choice, say);
+          await storeFound(ctx, scope, profileName, choice, say);
         } catch (error) {
           if (!(error instanceof ExitError)) throw error;
           term.err(`${m.fail} ${error.message}`);
@@ -554,8 +554,11 @@ async function checkKey(ctx: Context, profileName: string, key: string): Promise
   return { ok: result.ok, status: result.status, message: result.message };
 }
 
-/** Store a found key for the profile (an admin key as its admin key) after a live check; an ExitError saying why when it was not stored. */
-async function storeFound(ctx: Context, profileName: string, key: string, say: (line: string) => void): Promise<void> {
+/**
+ * Store a found key for the profile (an admin key as its admin key) after a live check; an
+ * ExitError saying why when it was not stored. `scope`: how the commands it recommends are typed.
+ */
+async function storeFound(ctx: Context, scope: AdviceScope, profileName: string, key: string, say: (line: string) => void): Promise<void> {
   const m = marks(ctx.term.style);
   const admin = keyKind(key) === 'admin';
   const notSent = admin ? notAnAdminKey(key) : null;
@@ -570,7 +573,10 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
   }
   // import takes none of the live-check flags, and no other command checks a key not stored yet.
   const check = admin ? null : await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }));
-  if (check && !STATUS[check.status].keepKey) {
+  // Kept as the key stage keeps it: a key without credits, or refused for something around it
+  // (its permissions, the country), is the right key; that is fixed without a new one.
+  const row = check ? outcomeRow(check) : null;
+  if (check && !row!.keepKey) {
     throw new ReasonedExitError(check.exitCode, `${maskKey(key)} was not stored: ${check.message}`, check.fix ? [check.fix] : [], check.reason ?? check.status);
   }
   const account = admin ? adminAccount(profileName) : profileName;
@@ -602,7 +608,16 @@ async function storeFound(ctx: Context, profileName: string, key: string, say: (
     });
   }
   if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);
-  say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
+  const stored = `Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"`;
+  if (!check || row!.route === 'none') {
+    say(`${m.ok} ${stored}${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
+    return;
+  }
+  // Stored, but not usable yet: the check's own words, what fixes it, and how to check it again.
+  say(`${m.warn} ${stored}. ${check.message}`);
+  if (check.fix) say(`  ${check.fix}`);
+  if (check.fixUrl) say(`  ${m.arrow} ${check.fixUrl}`);
+  say(`  Once that is fixed, check it:  ${toolCommand(scope, 'verify', profileName)}`);
 }
 
 /**

@@ -3,9 +3,9 @@
 // program.ts registers every row with commander; `--help` and completion read them from there.
 import type { Command } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
-import { parseCheckFlags, parseFlag } from '../options.js';
+import { PageNameSchema, parseCheckFlags, parseFlag, ShellSchema } from '../options.js';
 import { BudgetFlagSchema, MonthFlagSchema, ProjectIdSchema } from '../storage/admin-state.js';
-import { BillingChoiceSchema } from '../storage/state.js';
+import { BillingChoiceSchema, ProfileNameSchema } from '../storage/state.js';
 import { OFFICIAL_API_BASE_URL } from '../platform.js';
 
 export interface OptionSpec {
@@ -208,7 +208,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     description: 'make a profile the default (each profile has its own keychain entry)',
     arguments: [{ name: '<profile>', description: 'the profile name' }],
     load: () => import('./use.js'),
-    parse: ({ args }) => ({ name: String(args[0]) }),
+    parse: ({ args }) => ({ name: parseFlag('profile name', ProfileNameSchema, args[0]) }),
   }),
   command({
     name: 'run',
@@ -337,7 +337,7 @@ Exit code: 0; 4 when the month's cost has reached the budget; 2 without an admin
     arguments: [{ name: '[page]', description: 'the page name' }],
     usesConfigDir: false,
     load: () => import('./open.js'),
-    parse: ({ args }) => ({ page: str(args[0]) }),
+    parse: ({ args }) => ({ page: args[0] === undefined ? undefined : parseFlag('open', PageNameSchema, args[0]) }),
   }),
   command({
     name: 'doctor',
@@ -356,6 +356,6 @@ Exit code: 0 when everything needed works; else the live check's (3-6) when it f
     arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],
     usesConfigDir: false,
     load: () => import('./completion.js'),
-    parse: ({ args, program }) => ({ shell: String(args[0]), program }),
+    parse: ({ args, program }) => ({ shell: parseFlag('completion', ShellSchema, args[0]), program }),
   }),
 ];

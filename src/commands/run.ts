@@ -46,6 +46,15 @@ export interface InterruptWitness {
 /** How long a SIGINT to the whole group may take to show in the witness before we call it ours alone. */
 export const WITNESS_WAIT_MS = 100;
 
+/**
+ * Linux: the fields of /proc/PID/stat after `(comm)`, which may itself hold spaces and
+ * parentheses: state ppid pgrp session tty_nr tpgid … exit_code. Throws where there is no /proc.
+ */
+function procStat(pid: number | 'self'): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+}
+
 /** Linux: has `pid` a SIGINT pending, or did it die of one (a zombie not yet reaped)? */
 function procShowsSigint(pid: number): boolean {
   try {
@@ -54,8 +63,7 @@ function procShowsSigint(pid: number): boolean {
     const bit = (signal: number) => 1n << BigInt(signal - 1);
     // A fatal signal is queued as itself (shared) and as SIGKILL (to each thread).
     if (pending & (bit(constants.signals.SIGINT) | bit(constants.signals.SIGKILL))) return true;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+    const fields = procStat(pid);
     // A zombie's last field is its wait status; the low 7 bits the signal that ended it.
     return fields[0] === 'Z' && (Number(fields.at(-1)) & 0x7f) === constants.signals.SIGINT;
   } catch {
@@ -65,8 +73,7 @@ function procShowsSigint(pid: number): boolean {
 
 function hasControllingTerminal(): boolean {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[4] !== '0'; // tty_nr
+    return procStat('self')[4] !== '0'; // tty_nr
   } catch {
     return Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
   }
@@ -120,9 +127,7 @@ export const nodeProcessHost: ProcessHost = {
   spawn: (file, args, env) => spawn(file, args, { stdio: 'inherit', env }),
   inTerminalForeground() {
     try {
-      // /proc/self/stat: pid (comm) state ppid pgrp session tty_nr tpgid ...
-      const stat = readFileSync('/proc/self/stat', 'utf8');
-      const [, , pgrp, , , tpgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const [, , pgrp, , , tpgid] = procStat('self');
       return pgrp === tpgid;
     } catch {
       // No /proc (macOS, Windows): a terminal on stdin is the best guess.

@@ -1,16 +1,15 @@
 // `openai-setup use NAME`: make a profile the default.
 import type { Context } from '../context.js';
-import { parseFlag } from '../options.js';
 import { keychainReason } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { ProfileNameSchema } from '../storage/state.js';
 import { keyCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 
+/** `name`: checked by the command's row (commands/index.ts). */
 export async function run(ctx: Context, options: { name: string }): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
-  const name = parseFlag('profile name', ProfileNameSchema, options.name);
+  const { name } = options;
   let before = '';
   const state = await ctx.state.update((s) => {
     before = s.defaultProfile;

@@ -10,7 +10,6 @@ export const AdminKeyRecordSchema = z.object({
   hint: z.string().check(z.maxLength(40)),
   savedAt: Timestamp,
 });
-export type AdminKeyRecord = z.infer<typeof AdminKeyRecordSchema>;
 
 /** The largest monthly budget spend takes, in dollars. */
 export const MAX_BUDGET_USD = 100_000_000;
@@ -34,8 +33,6 @@ export const RotationSchema = z.object({
   keyId: z.string(),
   keyHint: z.string().check(z.maxLength(40)),
 });
-export type Rotation = z.infer<typeof RotationSchema>;
-
 
 /**
  * `spend --budget`: dollars (more than 0, at most MAX_BUDGET_USD, cents at most), or "off" to

@@ -22,7 +22,8 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
   // The key line is only a tick when the key at least looks like one.
   print(`${result.status === 'malformed_key' ? m.fail : m.ok} Key         ${describeKey(key, source)}`);
   if (server) print(`${m.warn} Server      ${server} (not the OpenAI API)`);
-  const reached = result.models !== null || ['valid', 'rate_limited', 'insufficient_quota'].includes(result.status);
+  const row = outcomeRow(result);
+  const reached = result.models !== null || row.accepted;
   if (result.status === 'malformed_key' || result.reason === 'admin_key') {
     // Nothing was sent.
   } else if (reached) {
@@ -38,7 +39,7 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
     else if (result.billing === 'ok') print(`${m.ok} Billing     a 1-token test request went through${tier}`);
     else if (result.billing === 'no_quota') print(`${m.fail} Billing     cannot spend`);
     else print(`${m.pending} Billing     not checked`);
-  } else if (outcomeRow(result).route === 'retry') {
+  } else if (row.route === 'retry') {
     // No answer, or the API's own failure: nothing was said about the key.
     print(`${m.pending} Accepted    not known: no answer about the key came`);
   } else {
@@ -50,7 +51,8 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
     print(`${m.ok} ${term.style.bold(result.message)}${latency}`);
     return;
   }
-  const mark = result.status === 'rate_limited' ? m.warn : m.fail;
+  // Usable, but not proven working (rate-limited): a warning, not a failure.
+  const mark = row.ok ? m.warn : m.fail;
   print(`${mark} ${term.style.bold(result.message)}${latency}`);
   if (result.fix) print(`  ${result.fix}`);
   if (result.fixUrl) print(`  ${m.arrow} ${result.fixUrl}`);

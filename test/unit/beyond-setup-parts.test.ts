@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/api/types.js';
 import { caChecks, doctorExitCode, nodeCheck, proxyCheck, strayVariableChecks, type DoctorCheck } from '../../src/commands/doctor.js';
-import { parsePageName } from '../../src/commands/open.js';
+import { COMMANDS } from '../../src/commands/index.js';
 import { listProfiles } from '../../src/commands/profiles.js';
 import { childEnv, exitStatus, RUN_MARKER } from '../../src/commands/run.js';
 import { UsageError } from '../../src/errors.js';
@@ -105,8 +105,10 @@ describe('profiles and pages', () => {
   });
 
   it('knows the page names, in any case, and lists them for a wrong one', () => {
-    expect(parsePageName('Keys')).toBe('keys');
-    expect(() => parsePageName('nope')).toThrow(UsageError);
-    expect(() => parsePageName('nope')).toThrow(/login, payment, billing, limits, keys/);
+    const open = COMMANDS.find((c) => c.name === 'open')!;
+    const pageOf = (word: string) => open.parse({ args: [word], opts: {}, globals: {} as never, program: undefined as never });
+    expect(pageOf(' Keys ')).toEqual({ page: 'keys' });
+    expect(() => pageOf('nope')).toThrow(UsageError);
+    expect(() => pageOf('nope')).toThrow(/login, payment, billing, limits, keys/);
   });
 });

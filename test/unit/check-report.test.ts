@@ -1,6 +1,7 @@
 // The checklist a person reads after a live check (src/terminal/check-report.ts), from results
 // as verdict() makes them.
 import { afterEach, describe, expect, it } from 'vitest';
+import { STATUS, VERIFY_STATUSES, type VerifyStatus } from '../../src/api/status.js';
 import { printCheck } from '../../src/terminal/check-report.js';
 import { checkResult, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
 
@@ -36,6 +37,29 @@ describe('printCheck', () => {
 
   it('a key the API rejected is "Accepted  no"', () => {
     expect(printed('invalid_key', { reason: 'invalid_api_key', message: 'The key was rejected.' })).toContain('✖ Accepted    no');
+  });
+
+  // What each status shows, with no model count to go by: whether the key was accepted is the
+  // status table's, and a status added there is reported by it.
+  const EACH: Record<VerifyStatus, { key: string; accepted: string | null; last: string }> = {
+    valid: { key: '✔', accepted: '✔ Accepted    organization org-test, project proj_test', last: '✔' },
+    rate_limited: { key: '✔', accepted: '✔ Accepted    organization org-test, project proj_test', last: '!' },
+    insufficient_quota: { key: '✔', accepted: '✔ Accepted    organization org-test, project proj_test', last: '✖' },
+    malformed_key: { key: '✖', accepted: null, last: '✖' },
+    invalid_key: { key: '✔', accepted: '✖ Accepted    no', last: '✖' },
+    forbidden: { key: '✔', accepted: '✖ Accepted    no', last: '✖' },
+    network_error: { key: '✔', accepted: '○ Accepted    not known: no answer about the key came', last: '✖' },
+    timeout: { key: '✔', accepted: '○ Accepted    not known: no answer about the key came', last: '✖' },
+    server_error: { key: '✔', accepted: '○ Accepted    not known: no answer about the key came', last: '✖' },
+  };
+  it.each(VERIFY_STATUSES)('%s: the key line, whether it was accepted (the table\'s column), and the verdict\'s mark', (status) => {
+    const result = checkResult(status, { models: null });
+    const lines = printed(status, { models: null }).trimEnd().split('\n');
+    const want = EACH[status];
+    expect(STATUS[status].accepted).toBe(want.accepted?.startsWith('✔') ?? false);
+    expect(lines[0]).toMatch(new RegExp(`^${want.key} Key `));
+    expect(lines.filter((l) => l.includes('Accepted'))).toEqual(want.accepted ? [want.accepted] : []);
+    expect(lines).toContain(`${want.last} ${result.message}${result.latencyMs ? ` (${result.latencyMs} ms)` : ''}`);
   });
 
   it('a key refused locally shows only the key line and why', () => {

@@ -435,6 +435,34 @@ describe('import: moving keys into the keychain', () => {
     expect(t.keychain.accounts()).toEqual([]);
     expect(t.read('.env')).toContain(dead);
   });
+
+  // As `key` keeps it: the key is right, and what refuses it is fixed without a new one.
+  it.each([
+    ['a region block', checkResult('forbidden', { fix: 'The API can only be used from supported countries; the key itself may be fine.' })],
+    [
+      'a restricted key lacking a permission',
+      checkResult('forbidden', {
+        reason: 'missing_scopes',
+        message: 'This restricted key lacks the permission api.model.read, so it cannot list models.',
+        fix: 'Edit the key on the API keys page (Models: Read, Model capabilities: Write), or create a key with "All" permissions.',
+        fixUrl: 'https://platform.openai.com/api-keys',
+      }),
+    ],
+  ])('a key refused for %s is stored and its line moved, saying it is refused and what to run once fixed', async (_name, refusal) => {
+    const t = machine({ interactive: false });
+    t.api.answerEveryCheck(() => refusal);
+    t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.read('.env')).toBe('');
+    const said = [`! Stored ${maskKey(KEY)} in the ${t.ctx.keys.keychainDescription} as the key of profile "default". ${refusal.message}`, `  ${refusal.fix}`];
+    if (refusal.fixUrl) said.push(`  → ${refusal.fixUrl}`);
+    said.push('  Once that is fixed, check it:  openai-setup verify');
+    expect(t.stdout).toContain(`${said.join('\n')}\n`);
+    expect(t.stdout).not.toContain('✔ Stored');
+    expect((await t.ctx.state.read()).profiles.default?.lastVerify).toMatchObject({ status: 'forbidden', ok: false });
+    expectNoKeys(t);
+  });
 });
 
 describe('import: an admin key that is not one is never sent', () => {

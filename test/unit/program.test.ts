@@ -2,6 +2,7 @@
 // the tool as it was started.
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/index.js';
+import { UsageError } from '../../src/errors.js';
 import { buildProgram } from '../../src/program.js';
 
 function helpOf(name: string, args: string[]): string {
@@ -108,6 +109,27 @@ describe('the wizard takes the live-check options its advice names (as key and v
       check: { timeoutMs: 30000, baseURL: 'http://127.0.0.1:18556/v1', model: 'gpt-4o' },
     });
     expect(() => parse({ timeout: 'soon' })).toThrow('--timeout: must be a number of milliseconds (got "soon").');
+  });
+});
+
+describe('operands are checked by their row, as option values are, before anything runs', () => {
+  it.each([
+    [['open', 'nope'], 'open: name a page: login, payment, billing, limits, keys, admin-keys, usage, organization, credit-grants (got "nope").'],
+    [['completion', 'nope'], 'completion: name a shell: bash, zsh, fish (got "nope").'],
+    [['use', 'bad name'], 'profile name: use 1–64 letters, digits, "-" or "_", starting with a letter or digit (got "bad name").'],
+  ])('%j: a usage error naming what was wrong, not a run', async (line, message) => {
+    const { program, printed } = programThatRunsNothing();
+    await expect(program.parseAsync(['node', 'x', ...line])).rejects.toThrow(new UsageError(message));
+    expect(printed()).toBe('');
+  });
+
+  it('a good one reaches the command as its value', async () => {
+    const parsed = (name: string, word: string) => COMMANDS.find((c) => c.name === name)!.parse({ args: [word], opts: {}, globals: {} as never, program: undefined as never });
+    expect(await parsed('open', ' Usage ')).toEqual({ page: 'usage' });
+    expect(await parsed('completion', 'fish')).toMatchObject({ shell: 'fish' });
+    expect(await parsed('use', 'work')).toEqual({ name: 'work' });
+    const { program } = programThatRunsNothing();
+    await expect(program.parseAsync(['node', 'x', 'open', 'keys'])).rejects.toThrow('no command runs here');
   });
 });
 

@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insecureTransportWarnings, isOfficialBaseURL, recordCheck, untrustedResult } from '../../src/api/check.js';
 import { organizationId, projectId, requestId } from '../../src/api/identifiers.js';
-import { parsePageName } from '../../src/commands/open.js';
+import { COMMANDS } from '../../src/commands/index.js';
 import { DoctorJsonSchema, reachabilityCheck, run as doctor, strayVariableChecks, transportChecks } from '../../src/commands/doctor.js';
 import { ProfilesJsonSchema, run as profiles } from '../../src/commands/profiles.js';
 import { StatusJsonSchema, run as status } from '../../src/commands/status.js';
 import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
 import { UsageError } from '../../src/errors.js';
 import { redact, secretsInArgv } from '../../src/keys/redact.js';
-import { parseEnv, parseFlag, HttpUrlSchema, ProfileNameSchema } from '../../src/options.js';
+import { parseEnv, parseFlag, HttpUrlSchema } from '../../src/options.js';
+import { ProfileNameSchema } from '../../src/storage/state.js';
 import { describeKey } from '../../src/terminal/check-report.js';
 import { maskKey } from '../../src/keys/format.js';
 import { createTerminal } from '../../src/terminal/output.js';
@@ -147,7 +148,10 @@ describe('URLs without credentials', () => {
 
 describe("the person's own words, echoed in an error", () => {
   it('an unknown page name is quoted with its escapes shown, on one line', () => {
-    expect(() => parsePageName(`keys${CLEAR}\n✔ forged`)).toThrow('No page called "keys\\x1b[2J\\x1b[H\\x0a✔ forged". Pages:');
+    const open = COMMANDS.find((c) => c.name === 'open')!;
+    expect(() => open.parse({ args: [`keys${CLEAR}\n✔ forged`], opts: {}, globals: {} as never, program: undefined as never })).toThrow(
+      'open: name a page: login, payment, billing, limits, keys, admin-keys, usage, organization, credit-grants (got "keys\\x1b[2J\\x1b[H\\x0a✔ forged").',
+    );
   });
 });
 
