@@ -42,6 +42,10 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
   } else if (row.route === 'retry') {
     // No answer, or the API's own failure: nothing was said about the key.
     print(`${m.pending} Accepted    not known: no answer about the key came`);
+  } else if (row.route === 'elsewhere') {
+    // Refused for something around the key (a region, an IP allowlist, a header): the line below
+    // says what; some of these come before the key is judged, so none says the key was refused.
+    print(`${m.pending} Accepted    not known: the request was refused for something around the key`);
   } else {
     print(`${m.fail} Accepted    no`);
   }

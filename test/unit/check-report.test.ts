@@ -35,6 +35,14 @@ describe('printCheck', () => {
     expect(out).not.toContain('✖ Accepted');
   });
 
+  // A region block comes before the key is judged; an IP allowlist or a header is about where the
+  // request came from: "Accepted no" above "the key itself may be fine" contradicted itself.
+  it.each(['unsupported_country_region_territory', 'ip_not_authorized', 'mismatched_project', 'missing_scopes'])('a refusal for something around the key (%s) never says "Accepted  no"', (reason) => {
+    const out = printed('forbidden', { reason, models: null, message: 'Refused.' });
+    expect(out).toContain('○ Accepted    not known: the request was refused for something around the key');
+    expect(out).not.toContain('✖ Accepted');
+  });
+
   it('a key the API rejected is "Accepted  no"', () => {
     expect(printed('invalid_key', { reason: 'invalid_api_key', message: 'The key was rejected.' })).toContain('✖ Accepted    no');
   });
@@ -47,7 +55,8 @@ describe('printCheck', () => {
     insufficient_quota: { key: '✔', accepted: '✔ Accepted    organization org-test, project proj_test', last: '✖' },
     malformed_key: { key: '✖', accepted: null, last: '✖' },
     invalid_key: { key: '✔', accepted: '✖ Accepted    no', last: '✖' },
-    forbidden: { key: '✔', accepted: '✖ Accepted    no', last: '✖' },
+    // checkResult's refusal is a region block: refused for something around the key.
+    forbidden: { key: '✔', accepted: '○ Accepted    not known: the request was refused for something around the key', last: '✖' },
     network_error: { key: '✔', accepted: '○ Accepted    not known: no answer about the key came', last: '✖' },
     timeout: { key: '✔', accepted: '○ Accepted    not known: no answer about the key came', last: '✖' },
     server_error: { key: '✔', accepted: '○ Accepted    not known: no answer about the key came', last: '✖' },
