@@ -1,12 +1,14 @@
 // What a failed Admin API request means for the person: one kind, one line, one fix, and the exit
 // code. Pure, like diagnosis.ts (whose transport and non-API classifiers it reuses): the answer
 // comes in as data.
+import * as z from 'zod/mini';
 import { EXIT, ReasonedExitError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { adminKeyCommand, type AdviceScope } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
-import { isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest } from './diagnosis.js';
+import { isOfficialBaseURL } from './check.js';
+import { ErrorBodySchema, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 
 export type AdminFailureKind =
   | 'needs_admin_key'
@@ -55,22 +57,18 @@ export interface AdminFailedRequest extends AdviceScope {
   fromEnv?: boolean;
 }
 
+/** diagnosis.ts's error body, or the bare string form reported for permission errors: `{"error": "<message>"}`. */
+const AdminErrorBodySchema = z.union([ErrorBodySchema, z.object({ error: z.string() })]);
+
 /**
  * The error of an answer in either shape the API is known to use: `{"error": {"message", "type",
- * "code"}}`, or `{"error": "<message>"}` (reported for permission errors). Null when neither.
+ * "code"}}`, or `{"error": "<message>"}`. Null when neither.
  */
 export function errorText(body: unknown): { message: string; type: string | null; code: string | null } | null {
-  const error = (body as { error?: unknown } | null | undefined)?.error;
-  if (typeof error === 'string') return { message: error, type: null, code: null };
-  if (error && typeof error === 'object') {
-    const e = error as { message?: unknown; type?: unknown; code?: unknown };
-    return {
-      message: typeof e.message === 'string' ? e.message : '',
-      type: typeof e.type === 'string' ? e.type : null,
-      code: typeof e.code === 'string' ? e.code : null,
-    };
-  }
-  return null;
+  const parsed = AdminErrorBodySchema.safeParse(body);
+  if (!parsed.success) return null;
+  const { error } = parsed.data;
+  return typeof error === 'string' ? { message: error, type: null, code: null } : { message: error.message, type: error.type ?? null, code: error.code ?? null };
 }
 
 const ADMIN_KEYS_URL = PAGES['admin-keys'].url;
@@ -101,6 +99,92 @@ function upperFirst(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** An error answer of the API's own, as the outcomes below see it. */
+interface Answered {
+  request: AdminFailedRequest;
+  status: number;
+  /** The API's message and code, as it sent them (the message for matching; `apiMessage` for showing). */
+  said: { message: string; code: string | null };
+  /** The API's message made one safe line, the key masked ('' when none). */
+  apiMessage: string;
+  /** The admin key, masked. */
+  hint: string;
+  /** The command that stores an admin key for the request's profile. */
+  store: string;
+}
+
+/** What an error answer comes to: the AdminApiError's kind, exit code, message, hints and the permissions named. */
+interface AdminOutcome {
+  kind: AdminFailureKind;
+  code: number;
+  message: string;
+  hints: string[];
+  scopes?: string[];
+}
+
+const doing = (a: Answered) => upperFirst(a.request.action);
+
+/**
+ * "Missing scopes: a, b" with or without a final full stop (the short 2026 form has none), or only
+ * the 2026 code `missing_scope`: a permission the key lacks, on a 401 as on a 403. Null otherwise.
+ */
+function missingScopeOutcome(a: Answered): AdminOutcome | null {
+  const { request, status, said, apiMessage, hint, store } = a;
+  if ((status !== 401 && status !== 403) || !isMissingScope(said.message, said.code)) return null;
+  // Bounded, as any text from the network: a few names, each short.
+  const scopes = missingScopesIn(said.message)
+    .slice(0, 5)
+    .map((name) => untrusted(name, [request.key], 100));
+  const scope = scopes.length ? scopes.join(', ') : null;
+  // Said in a parenthesis: without its own final full stop.
+  const says = scope ? `missing ${scope}` : apiMessage.replace(/\.$/, '') || 'missing_scope';
+  const kind = keyKind(request.key);
+  if (kind !== 'admin') {
+    // A project (or other) key where an admin key belongs: the API lacks words for it, we don't.
+    return {
+      kind: 'needs_admin_key',
+      code: EXIT.forbidden,
+      message: `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: ${says}).`,
+      hints: [request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(store), `→ ${ADMIN_KEYS_URL}`],
+      scopes,
+    };
+  }
+  const lacks = scope
+    ? `lacks the permission${scopes.length > 1 ? 's' : ''} ${scope}, needed for ${request.action}.`
+    : `lacks a permission needed for ${request.action} (the API says: ${says}).`;
+  const that = scopes.length > 1 ? 'those permissions' : 'that permission';
+  return {
+    kind: 'missing_scope',
+    code: EXIT.forbidden,
+    message: `The admin key ${hint} ${lacks}`,
+    hints: [request.fromEnv ? `Give it ${that} on the admin keys page. ${envFix('an admin key with "All" permissions', store)}` : missingScopeFix(that, store), `→ ${ADMIN_KEYS_URL}`],
+    scopes,
+  };
+}
+
+/** The error answers with an outcome of their own, by HTTP status (after missing scopes, whatever the status). */
+const STATUS_OUTCOMES: Record<number, (a: Answered) => AdminOutcome> = {
+  401: (a) => ({
+    kind: 'invalid_key',
+    code: EXIT.keyRejected,
+    message: `The API rejected the admin key ${a.hint}${a.request.fromEnv ? ' (from OPENAI_ADMIN_KEY)' : ''}: it is wrong, revoked or deleted.`,
+    hints: [a.request.fromEnv ? envFix('a working admin key', a.store) : `Create a new admin key on the admin keys page and store it: ${a.store}`, `→ ${ADMIN_KEYS_URL}`],
+  }),
+  404: (a) => ({ kind: 'not_found', code: EXIT.forbidden, message: `${doing(a)} failed: not found (HTTP 404: ${a.apiMessage || 'no message'}).`, hints: [] }),
+  429: (a) => ({ kind: 'rate_limited', code: EXIT.network, message: `${doing(a)} failed: the API is limiting requests right now (HTTP 429).`, hints: ['Try again in a minute.'] }),
+};
+
+/** Any 5xx the table does not name. */
+const serverError = (a: Answered): AdminOutcome => ({
+  kind: 'server_error',
+  code: EXIT.network,
+  message: `${doing(a)} failed: the OpenAI API had a server error (HTTP ${a.status}).`,
+  hints: ['Try again in a few minutes; status.openai.com shows incidents.'],
+});
+
+/** Any other error answer: refused, in the API's words. */
+const refused = (a: Answered): AdminOutcome => ({ kind: 'refused', code: EXIT.forbidden, message: `${doing(a)} was refused (HTTP ${a.status}): ${a.apiMessage || 'no message'}`, hints: [] });
+
 /** Any failed Admin API request, as an AdminApiError. Every text from the network is made one safe, bounded line, the key masked. */
 export function adminFailure(failure: Failure, request: AdminFailedRequest): AdminApiError {
   const safe = (text: string, max?: number) => untrusted(text, [request.key], max);
@@ -125,46 +209,54 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   }
   // The API's own words: one line (no forged "✔" line below ours), no terminal sequences, at most 500 characters, the key masked.
   const apiMessage = safe(parsed.message.trim());
-  const hint = maskKey(request.key);
-  const store = adminKeyCommand(request, request.profile);
-  const make = (kind: AdminFailureKind, code: number, message: string, hints: string[], scopes: string[] = []) => new AdminApiError(kind, code, message, hints, status, apiMessage, requestId, scopes);
-
-  // "Missing scopes: a, b" with or without a final full stop (the short 2026 form has none), or
-  // only the 2026 code `missing_scope`: a permission the key lacks, on a 401 as on a 403.
-  if ((status === 401 || status === 403) && isMissingScope(parsed.message, parsed.code)) {
-    // Bounded, as any text from the network: a few names, each short.
-    const scopes = missingScopesIn(parsed.message).slice(0, 5).map((name) => safe(name, 100));
-    const scope = scopes.length ? scopes.join(', ') : null;
-    // Said in a parenthesis: without its own final full stop.
-    const says = scope ? `missing ${scope}` : apiMessage.replace(/\.$/, '') || 'missing_scope';
-    const kind = keyKind(request.key);
-    if (kind !== 'admin') {
-      // A project (or other) key where an admin key belongs: the API lacks words for it, we don't.
-      return make('needs_admin_key', EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: ${says}).`, [
-        request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(store),
-        `→ ${ADMIN_KEYS_URL}`,
-      ], scopes);
-    }
-    const lacks = scope
-      ? `lacks the permission${scopes.length > 1 ? 's' : ''} ${scope}, needed for ${request.action}.`
-      : `lacks a permission needed for ${request.action} (the API says: ${says}).`;
-    const that = scopes.length > 1 ? 'those permissions' : 'that permission';
-    return make('missing_scope', EXIT.forbidden, `The admin key ${hint} ${lacks}`, [
-      request.fromEnv ? `Give it ${that} on the admin keys page. ${envFix('an admin key with "All" permissions', store)}` : missingScopeFix(that, store),
-      `→ ${ADMIN_KEYS_URL}`,
-    ], scopes);
-  }
-  if (status === 401) {
-    return make('invalid_key', EXIT.keyRejected, `The API rejected the admin key ${hint}${request.fromEnv ? ' (from OPENAI_ADMIN_KEY)' : ''}: it is wrong, revoked or deleted.`, [
-      request.fromEnv ? envFix('a working admin key', store) : `Create a new admin key on the admin keys page and store it: ${store}`,
-      `→ ${ADMIN_KEYS_URL}`,
-    ]);
-  }
-  if (status === 404) return make('not_found', EXIT.forbidden, `${upperFirst(request.action)} failed: not found (HTTP 404: ${apiMessage || 'no message'}).`, []);
-  if (status === 429) return make('rate_limited', EXIT.network, `${upperFirst(request.action)} failed: the API is limiting requests right now (HTTP 429).`, ['Try again in a minute.']);
-  if (status >= 500) {
-    return make('server_error', EXIT.network, `${upperFirst(request.action)} failed: the OpenAI API had a server error (HTTP ${status}).`, ['Try again in a few minutes; status.openai.com shows incidents.']);
-  }
-  return make('refused', EXIT.forbidden, `${upperFirst(request.action)} was refused (HTTP ${status}): ${apiMessage || 'no message'}`, []);
+  const answered: Answered = { request, status, said: parsed, apiMessage, hint: maskKey(request.key), store: adminKeyCommand(request, request.profile) };
+  const outcome = missingScopeOutcome(answered) ?? (STATUS_OUTCOMES[status] ?? (status >= 500 ? serverError : refused))(answered);
+  return new AdminApiError(outcome.kind, outcome.code, outcome.message, outcome.hints, status, apiMessage, requestId, outcome.scopes ?? []);
 }
 
+/** A 2xx answer as the SDK parsed it: JSON, or the text of anything else. */
+export interface AdminAnswer {
+  status: number;
+  headers: HeaderLookup;
+  body: unknown;
+}
+
+/** Where in an answer a field is, as a person reads it: `data[0].id`. Only the schema's own keys and indices, never the server's text. */
+function fieldName(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), '');
+}
+
+/** What the answer lacks, by the schema's first complaint: "without id", "with data[0].created_at not a number". */
+function answerProblem(body: unknown, issue: z.core.$ZodIssue): string {
+  const field = fieldName(issue.path);
+  const value = issue.path.reduce<unknown>((v, part) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[part] : undefined), body);
+  if (value === undefined) return `without ${field}`;
+  const expected = issue.code === 'invalid_type' ? issue.expected : null;
+  return expected ? `with ${field} not ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}` : `with ${field} in a form it does not document`;
+}
+
+/**
+ * A 2xx answer that the schema of what was asked for refuses (`issue`, its first complaint). A page
+ * in the API's place (not a JSON object: a captive portal, a web server at the base URL) is said in
+ * diagnosis.ts's words, as any answer that is not the API's (the request went no further); a JSON
+ * answer without what the Admin API documents is a server error, and the request may have been
+ * carried out: `hints` say what to do then.
+ */
+export function unreadableAnswer(answer: AdminAnswer, issue: z.core.$ZodIssue, request: AdminFailedRequest, hints: string[] = []): AdminApiError {
+  const { status, headers, body } = answer;
+  const requestId = headers.get('x-request-id');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    // Another server answered in the API's place: the request went no further.
+    return adminFailure({ kind: 'http', status, headers, body: undefined, requestId }, request);
+  }
+  const elsewhere = isOfficialBaseURL(request.baseURL) ? 'update openai-setup (the Admin API may have changed since this version)' : `check OPENAI_BASE_URL: ${untrusted(request.baseURL, [request.key], 200)} may not serve OpenAI's Admin API`;
+  return new AdminApiError(
+    'server_error',
+    EXIT.network,
+    `${upperFirst(request.action)} failed: the API answered (HTTP ${status}) ${answerProblem(body, issue)}, not as the Admin API documents its answer.`,
+    [...hints, `Try again in a few minutes; if it persists, ${elsewhere}.`],
+    status,
+    null,
+    requestId === null ? null : untrusted(requestId, [request.key], 100),
+  );
+}

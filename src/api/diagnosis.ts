@@ -89,7 +89,7 @@ export interface Diagnosis {
 // 502 `{"error":{"code":502,…,"type":"cf_bad_gateway"}}`) may put a number where a string goes.
 // Google's OpenAI-compatible endpoint answers in its own shape: a number for `code`, the gRPC
 // status as a word in `status` ("INVALID_ARGUMENT") and the reason in `details[].reason`.
-const ErrorBodySchema = z.object({
+export const ErrorBodySchema = z.object({
   error: z.object({
     message: z.catch(z.string(), ''),
     type: z.catch(z.nullish(z.string()), null),

@@ -10,6 +10,7 @@ import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, Usag
 import { adminKeyProblem, keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
+import { readPastedKey } from '../stages/paste.js';
 import { adminAccount, adminAuth, envAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
@@ -66,18 +67,13 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
     'An admin key manages the organization (projects, service accounts, keys, costs); it cannot call models. Only organization owners can create one. On the admin keys page: "Create new admin key", name it, keep the permissions "All" (rotate needs to write service accounts and keys, spend to read usage), and copy it: it is shown only once.',
   );
   await showPage(ctx, 'admin-keys');
-  // A refused paste is said here, not by the prompt, which would keep the hidden text for editing
-  // (the next paste would be added to it).
-  for (;;) {
-    const value = await prompter.password('Paste the admin key (input is hidden):');
+  return readPastedKey(ctx, prompter, 'Paste the admin key (input is hidden):', (raw) => {
     // An admin key is OpenAI's only: another service's key is no admin key anywhere.
-    const parsed = parseKey(value, true, 'none');
-    if (parsed.ok && parsed.shape.kind === 'admin') return value;
-    // Until the question is asked again, what is typed (the key pasted again) is held unechoed.
-    prompter.holdInput();
-    const why = parsed.ok ? `That is a ${keyKindLabel(parsed.shape.kind)}, not an admin key (those start with "sk-admin-")` : `That is not an API key: ${parsed.problem}`;
-    ctx.term.err(`${marks(ctx.term.style).fail} ${why}.`);
-  }
+    const parsed = parseKey(raw, true, 'none');
+    if (!parsed.ok) return { ok: false, why: `That is not an API key: ${parsed.problem}` };
+    if (parsed.shape.kind !== 'admin') return { ok: false, why: `That is a ${keyKindLabel(parsed.shape.kind)}, not an admin key (those start with "sk-admin-")` };
+    return parsed;
+  });
 }
 
 export async function run(ctx: Context, options: AdminKeyOptions): Promise<number> {

@@ -14,10 +14,10 @@ import type { KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
-import { LineBreakInsideError } from '../terminal/prompter.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
+import { readPastedKey } from './paste.js';
 import { elsewhereCommand, keyCheckFlags, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
@@ -181,24 +181,10 @@ function pipeCommand(ctx: Context, options: KeyStageOptions): string {
 /** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */
 async function readKeyInteractively(ctx: Context, pipeHint: string, officialApi: boolean): Promise<string> {
   const prompter = ctx.prompter(`Pipe the key in:  ${pipeHint}`);
-  for (;;) {
-    let raw: string;
-    try {
-      raw = await prompter.password('Paste your secret key (input is hidden):');
-    } catch (error) {
-      // The prompt ended at the paste's first line break; the first part alone is not the key.
-      if (!(error instanceof LineBreakInsideError)) throw error;
-      ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${LINE_BREAK_INSIDE}.`);
-      continue;
-    }
-    // Refused here rather than by the prompt, which would keep the hidden text for editing: the
-    // next paste would then be added to the part that was cut off.
+  return readPastedKey(ctx, prompter, 'Paste your secret key (input is hidden):', (raw) => {
     const parsed = parseKey(raw, officialApi);
-    if (parsed.ok) return parsed.key;
-    // Until the question is asked again, what is typed (the key pasted again) is held unechoed.
-    prompter.holdInput();
-    ctx.term.err(`${marks(ctx.term.style).fail} That is not an API key: ${parsed.problem}.`);
-  }
+    return parsed.ok ? parsed : { ok: false, why: `That is not an API key: ${parsed.problem}` };
+  });
 }
 
 export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promise<KeyStageResult> {

@@ -6,6 +6,7 @@ import { run as logout } from '../../src/commands/logout.js';
 import { run as spend } from '../../src/commands/spend.js';
 import { PAGES } from '../../src/platform.js';
 import { requireAdminKey } from '../../src/storage/admin-key.js';
+import { LineBreakInsideError } from '../../src/terminal/prompter.js';
 import { outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
@@ -359,5 +360,17 @@ describe('admin-key: what it reads', () => {
     expect(t.stderr).toMatch(/✖ That is not an API key: .*copy it again\.\n/);
     expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
     t.assertScriptsUsed();
+  });
+
+  it('a paste with a line break inside is refused with one line and asked again (no error ends the run); nothing is sent for it', async () => {
+    const t = setup();
+    t.prompts.whenPassword('Paste the admin key (input is hidden):', new LineBreakInsideError()).whenPassword('Paste the admin key (input is hidden):', ADMIN);
+    expect(await adminKey(t.ctx, options())).toBe(0);
+    expect(t.stderr).toContain('✖ That is not an API key: it has a line break inside: copy it again in one piece.\n');
+    expect(t.stderr).not.toMatch(/Unexpected|LineBreakInsideError|\bat /);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
+    expect(t.org.requests.map((r) => r.key)).toEqual([ADMIN, ADMIN]);
+    t.assertScriptsUsed();
+    expectNoKey(t);
   });
 });

@@ -1,0 +1,32 @@
+// A key pasted at a hidden prompt (the key stage, admin-key): asked until what was pasted is taken,
+// each refusal said in one line. One loop, so that every way a paste can fail is handled alike.
+import type { Context } from '../context.js';
+import { LINE_BREAK_INSIDE } from '../keys/format.js';
+import { marks } from '../terminal/output.js';
+import { LineBreakInsideError, type Prompter } from '../terminal/prompter.js';
+
+/** What the caller makes of a paste: the key to use, or why not (a sentence, without its full stop). */
+export type PasteVerdict = { ok: true; key: string } | { ok: false; why: string };
+
+/** Asks `question` (hidden) until `accept` takes what was pasted; returns the key it gave. */
+export async function readPastedKey(ctx: Context, prompter: Prompter, question: string, accept: (raw: string) => PasteVerdict): Promise<string> {
+  const fail = (why: string) => ctx.term.err(`${marks(ctx.term.style).fail} ${why}.`);
+  for (;;) {
+    let raw: string;
+    try {
+      raw = await prompter.password(question);
+    } catch (error) {
+      // The prompt ended at the paste's first line break (and dropped the rest); the first part alone is not the key.
+      if (!(error instanceof LineBreakInsideError)) throw error;
+      fail(`That is not an API key: ${LINE_BREAK_INSIDE}`);
+      continue;
+    }
+    // Refused here rather than by the prompt, which would keep the hidden text for editing: the
+    // next paste would then be added to the part that was cut off.
+    const verdict = accept(raw);
+    if (verdict.ok) return verdict.key;
+    // Until the question is asked again, what is typed (the key pasted again) is held unechoed.
+    prompter.holdInput();
+    fail(verdict.why);
+  }
+}
