@@ -4,8 +4,8 @@
 // options of this run repeated where a check would otherwise go elsewhere. storage/ and api/ say
 // what is wrong; the command lines in what they say come from here, with the run's scope handed to
 // them as data where they have no Context (adviceScope, carried by an AdminAuth). Texts that still
-// name the tool `openai-setup` before a command (api/diagnosis.ts's fixes, headings) rely on the
-// terminal's rewrite (invocation.ts, adviceFor).
+// name the tool `openai-setup` before a command (api/diagnosis.ts's fixes) rely on the terminal's
+// rewrite (invocation.ts, adviceFor); headings are left as they are.
 import { profileFlag } from './invocation.js';
 import { withoutCredentials } from './sanitize.js';
 import { shellWord } from './shell.js';

@@ -106,15 +106,16 @@ export function profileFlag(profile: string | undefined, bare: string | undefine
 /**
  * Advice as this person can type it, for the texts that name the tool `openai-setup` followed by
  * one of its commands: api/diagnosis.ts's fixes (pure, knowing nothing of how the tool was
- * started), and headings such as `openai-setup doctor · profile work` (command lines built in
- * advice.ts start as the tool was started already). Each such command starts with `name` instead
+ * started; command lines built in advice.ts start as the tool was started already). Headings such
+ * as `openai-setup doctor · profile work` name the running command and stay as they are. Each such command starts with `name` instead
  * (`npx openai-setup`, or the script's path). A command is the name followed by one of the tool's
  * commands or a flag, or the name alone in backticks: the name as a word in a sentence
  * ("openai-setup keeps no copy") or in a path stays as it is.
  */
 export function adviceFor(name: string, commands: readonly string[]): (text: string) => string {
   if (name === 'openai-setup') return (text) => text;
-  const pattern = new RegExp(`(?<![\\w/.@"-])(?<!npx )openai-setup(?=\`| (?:${commands.join('|')})\\b| -{1,2}[a-z])`, 'g');
+  // A heading (`openai-setup status · profile work`) names the running command: no advice to type.
+  const pattern = new RegExp(`(?<![\\w/.@"-])(?<!npx )openai-setup(?=\`| (?:${commands.join('|')})\\b(?! ·)| -{1,2}[a-z])`, 'g');
   // A function, not a string: `$` in a path would be a replacement pattern.
   return (text) => text.replace(pattern, () => name);
 }

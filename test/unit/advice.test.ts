@@ -78,6 +78,18 @@ describe('the command lines of advice', () => {
   });
 });
 
+describe('headings are no advice', () => {
+  // A heading names the command that is running; under npx, piped or with NO_COLOR (no bold codes
+  // between the words) it became "/tmp/…/node_modules/.bin/openai-setup status · profile default".
+  it.each(['openai-setup status · profile default', 'openai-setup spend · December · profile work', 'openai-setup doctor · profile default'])('"%s" stays as it is', (heading) => {
+    expect(adviceFor("'/tmp/x y/node_modules/.bin/openai-setup'", ['status', 'spend', 'doctor'])(heading)).toBe(heading);
+  });
+
+  it('a command in a sentence is still rewritten', () => {
+    expect(adviceFor('npx openai-setup', ['status'])('run `openai-setup status` to see it')).toBe('run `npx openai-setup status` to see it');
+  });
+});
+
 describe('a hint that is a command alone, on a narrow terminal', () => {
   /** What a terminal of `columns` shows for a hint line, the tool started as `commandName` (as main.ts makes it). */
   function shown(commandName: string, hint: string, columns: number): string {
