@@ -8,11 +8,13 @@ import type { Context } from '../context.js';
 import type { FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
+import { npmLogsHolding } from '../storage/npm-log.js';
 import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
-import { jsonText, withoutCredentials } from '../terminal/sanitize.js';
+import { jsonText, pathLine, withoutCredentials } from '../terminal/sanitize.js';
+import { shellWord } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 
 export interface VerifyOptions {
@@ -71,6 +73,10 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   if (options.key !== undefined) {
     if (ctx.term.stdinIsTTY && !options.quiet) {
       ctx.term.err(`${marks(ctx.term.style).warn} A key typed on the command line stays in your shell history and is visible in \`ps\`; prefer --key - (standard input) or OPENAI_API_KEY.`);
+    }
+    // Said even with --quiet and without a terminal: a file now holds the key.
+    for (const log of await npmLogsHolding(ctx.rawEnv, options.key)) {
+      ctx.term.err(`${marks(ctx.term.style).warn} npm wrote this command line, the key included, to its log ${pathLine(log)}, which others on this machine may read; remove it:  rm -- ${shellWord(log)}`);
     }
     return { raw: options.key, source: { kind: 'flag', label: '--key' } };
   }

@@ -2,6 +2,9 @@
 // such, its hint one safe line), standard input that is empty or never sends anything (no key
 // given: exit 2, advice naming `verify --key -`), and --json, which answers every outcome with one
 // document, the errors of the run included.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
 import { StdinError } from '../../src/terminal/stdin.js';
@@ -131,5 +134,43 @@ describe('verify --json: one document for every outcome, errors of the run inclu
     t.api.answerChecks(checkResult('valid'));
     expect(await verify(t.ctx, { ...VERIFY, json: true })).toBe(0);
     expect(VerifyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: true, status: 'valid', key: { source: 'env', kind: 'project' } });
+  });
+});
+
+describe('--key KEY under npx', () => {
+  // npm (npx, npm exec) logs the command line it runs, the key included, in its cache's _logs.
+  function npmCacheWithLog(body: string): { cache: string; log: string } {
+    const cache = mkdtempSync(join(tmpdir(), 'npm-cache-'));
+    cleanups.push(() => rmSync(cache, { recursive: true, force: true }));
+    mkdirSync(join(cache, '_logs'));
+    writeFileSync(join(cache, '_logs', '2026-12-06T10_00_00_000Z-debug-0.log'), '0 verbose cli /usr/bin/node /usr/bin/npm\n');
+    const log = join(cache, '_logs', '2026-12-06T12_25_47_103Z-debug-0.log');
+    writeFileSync(log, body);
+    return { cache, log };
+  }
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+  it('names the log npm wrote the key into, with the command that removes it, even with --quiet and no terminal', async () => {
+    const { cache, log } = npmCacheWithLog(`8 verbose argv "exec" "--" "openai-setup" "verify" "--key" "${KEY}" "--quiet"\n`);
+    context({ env: { npm_command: 'exec', npm_config_cache: cache } });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await verify(t.ctx, { ...VERIFY, key: KEY, quiet: true })).toBe(0);
+    expect(t.stderr).toBe(`! npm wrote this command line, the key included, to its log ${log}, which others on this machine may read; remove it:  rm -- ${log}\n`);
+    expect(t.stdout + t.stderr).not.toContain(KEY);
+  });
+
+  it('says nothing of npm when its logs do not hold the key, or npm did not start the run', async () => {
+    const { cache } = npmCacheWithLog('8 verbose argv "exec" "--" "openai-setup" "verify"\n');
+    context({ env: { npm_command: 'exec', npm_config_cache: cache } });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await verify(t.ctx, { ...VERIFY, key: KEY, quiet: true })).toBe(0);
+    expect(t.stderr).toBe('');
+    const other = npmCacheWithLog(`8 verbose argv "${KEY}"\n`);
+    t.cleanup();
+    context({ env: { npm_config_cache: other.cache } });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await verify(t.ctx, { ...VERIFY, key: KEY, quiet: true })).toBe(0);
+    expect(t.stderr).toBe('');
   });
 });
