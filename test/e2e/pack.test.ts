@@ -70,8 +70,16 @@ describe('the packed tarball, installed', () => {
     expect(paths).toContain('README.md');
     expect(paths).toContain('LICENSE');
     expect(paths).toContain('dist/THIRD-PARTY-NOTICES.md');
-    const unexpected = paths.filter((p) => !/^(package\.json|README\.md|LICENSE|\.env\.example|bin\/[^/]+\.cjs|dist\/.+\.cjs|dist\/help\.txt|dist\/THIRD-PARTY-NOTICES\.md)$/.test(p));
+    const unexpected = paths.filter((p) => !/^(package\.json|README\.md|LICENSE|\.env\.example|bin\/[^/]+\.cjs|dist\/.+\.cjs|dist\/help\.txt|dist\/THIRD-PARTY-NOTICES\.md|docs\/speed-and-size\.md|docs\/wizard\.svg)$/.test(p));
     expect(unexpected, 'files a user does not need (tests, sources, fixtures, maps...)').toEqual([]);
+  });
+
+  it('ships every file the README links to or shows (read in node_modules, or on npm, it has no repository to point at)', () => {
+    const paths = new Set(packed.files.map((f) => f.path));
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const relative = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z]+:/i.test(target));
+    expect(relative.length).toBeGreaterThan(1);
+    expect(relative.filter((target) => !paths.has(target.replace(/^\.\//, '')))).toEqual([]);
   });
 
   it('packs no chunk left over from an earlier build', () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Records a real run of the wizard in a pseudo-terminal and renders it to test/screenshots/wizard.svg
+// Records a real run of the wizard in a pseudo-terminal and renders it to docs/wizard.svg (shipped: the README shows it)
 // (the picture in the README).
 //
 //   npm run screenshot        (builds dist/ first, then runs this script)
@@ -27,7 +27,7 @@ import { makeKey, startOpenAIServer } from '../helpers/openai-server.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'bin', 'openai-setup.cjs');
-const OUT = fileURLToPath(new URL('./wizard.svg', import.meta.url));
+const OUT = fileURLToPath(new URL('../../docs/wizard.svg', import.meta.url));
 const COLS = 88;
 const ROWS = 40;
 const STEP_TIMEOUT_MS = Number(process.env.SCREENSHOT_TIMEOUT_MS) || 20_000;
