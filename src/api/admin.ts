@@ -9,7 +9,7 @@ import { sanitize } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError } from './admin-failure.js';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';
 import { clientClass, failureOf } from './probes.js';
-import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo } from './types.js';
+import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo, ServiceAccountInfo } from './types.js';
 
 type Sdk = typeof import('openai');
 
@@ -120,6 +120,12 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         const id = shown(raw.id);
         if (!id) throw new Error('the API answered without a service account id');
         return { id, name: shown(raw.name) ?? name, key: { id: shown(key?.id) ?? '', value: str(key?.value) ?? '' } };
+      }),
+
+    listServiceAccounts: (auth, projectId, query = {}) =>
+      call(auth, `listing the service accounts of ${projectId}`, async (client, signal) => {
+        const raw = await client.admin.organization.projects.serviceAccounts.list(projectId, { limit: query.limit, ...(query.after ? { after: query.after } : {}) }, { signal });
+        return page<ServiceAccountInfo>(raw, (sa) => ({ id: shown(sa.id) ?? '', name: shown(sa.name) }));
       }),
 
     deleteServiceAccount: (auth, projectId, serviceAccountId) =>

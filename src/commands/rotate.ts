@@ -10,8 +10,8 @@ import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
-import { findKeyInProject, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
-import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
+import { findKeyInProject, findServiceAccountsNamed, mayHaveActed, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
+import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo, ServiceAccountInfo } from '../api/types.js';
 import type { Context } from '../context.js';
 import { CancelledError, EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
@@ -93,6 +93,11 @@ interface Progress {
 function failure(code: number, what: string, state: string, hints: string[] = [], reason?: string): ExitError {
   const message = `${what.replace(/\.$/, '')}. ${state}`;
   return reason ? new ReasonedExitError(code, message, hints, reason) : new ExitError(code, message, hints);
+}
+
+/** Why a request failed, for a parenthesis. */
+function whyNot(error: unknown): string {
+  return error instanceof ExitError ? error.message.replace(/\.$/, '') : String(error);
 }
 
 /** The project recorded for the old key: where an earlier rotate made it, else what its last check saw. */
@@ -237,15 +242,17 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   /** The new account, once the API has answered. */
   let made: NewServiceAccount | null = null;
   const creating = ctx.api.admin.createServiceAccount(auth, projectId, name).then((account) => (made = account));
-  /** Whether the create made the account, once it is answered (`createAnswered` then set). */
+  /** Whether the create made the account, once it is answered (`createAnswered` then set, and `createError` when it failed). */
   let createAnswered = false;
+  let createError: unknown;
   const createdOk = creating.then(
     () => {
       createAnswered = true;
       return true;
     },
-    () => {
+    (error: unknown) => {
       createAnswered = true;
+      createError = error;
       return false;
     },
   );
@@ -261,11 +268,42 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
         deletedAgain = true;
         return `The new service account ${created.name} was deleted again`;
       } catch (error) {
-        const why = error instanceof ExitError ? error.message.replace(/\.$/, '') : String(error);
-        return `The new service account ${created.name} (${created.id}) could NOT be deleted (${why}): delete it on ${page}`;
+        return `The new service account ${created.name} (${created.id}) could NOT be deleted (${whyNot(error)}): delete it on ${page}`;
       }
     }));
   const keptOld = oldHint ? `; ${oldHint} is still stored and works.` : '.';
+  const stillStored = oldHint ? ` ${oldHint} is still stored and works.` : '';
+  /**
+   * A create that failed so that it may have made the account all the same (mayHaveActed: no
+   * answer, or a server error), with a key that never reached this run: the account is looked for
+   * by its name (this run's alone) and deleted. Says what came of it, with the mark of a cancel's line.
+   */
+  let rescued: Promise<{ mark: string; state: string }> | undefined;
+  const rescue = () =>
+    (rescued ??= (async () => {
+      let found: ServiceAccountInfo[];
+      try {
+        found = await findServiceAccountsNamed(ctx.api.admin, auth, projectId, name);
+      } catch (error) {
+        return {
+          mark: m.warn,
+          state: `The service account ${name} may have been created all the same, with a key that never reached openai-setup, and looking for it failed (${whyNot(error)}): if ${page} lists it, delete it there.${stillStored}`,
+        };
+      }
+      if (!found.length) {
+        return { mark: m.warn, state: `${projectId}'s service accounts do not include ${name} (looked up just now), so it seems it was not created; if ${page} lists it later, delete it there.${stillStored}` };
+      }
+      const made = `The service account ${name} was created all the same, with a key that never reached openai-setup`;
+      for (const account of found) {
+        try {
+          await ctx.api.admin.deleteServiceAccount(auth, projectId, account.id);
+        } catch (error) {
+          progress.new = { hint: '(none)', serviceAccountId: account.id, serviceAccountName: name, keyId: '', storage: null };
+          return { mark: m.fail, state: `${made} (${account.id}), and it could NOT be deleted (${whyNot(error)}): delete it on ${page}.${stillStored}` };
+        }
+      }
+      return { mark: m.ok, state: `${made}: it was deleted again, so nothing was changed.${stillStored}` };
+    })());
   // A cancel (Ctrl-C, SIGTERM) from now until the new key is stored and recorded takes step 1 back
   // as a failure does. The create under way is waited for (the account it makes must go too); a key
   // change under way is waited for by the signal itself, and what it did decides.
@@ -287,7 +325,12 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       // wait: only its answer tells whether there is an account to delete. After a key change, what
       // it did decides: said only once known, as a key stored stays.
       if (!createAnswered) starting(`Waiting for the answer to the creation of the service account ${name}, to delete it again`);
-      if (!(await createdOk)) return `${m.ok} The service account ${name} was not created, so nothing was changed${keptOld}`;
+      if (!(await createdOk)) {
+        if (!(createError instanceof AdminApiError && mayHaveActed(createError))) return `${m.ok} The service account ${name} was not created, so nothing was changed${keptOld}`;
+        starting(`Looking for the service account ${name} in ${projectId}, as the failed create may have made it, to delete it`);
+        const { mark, state } = await rescue();
+        return `${mark} ${state}`;
+      }
       if (storing) {
         // A failure other than a KeyChangeError comes only once the key was stored and recorded (changeKey).
         storeOutcome = await storing.then(
@@ -303,15 +346,23 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     },
     left: leftOnCancel,
   });
-  let created: NewServiceAccount;
-  try {
-    created = await ctx.interrupts.step(() => creating);
-  } catch (error) {
-    if (error instanceof ExitError) throw failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, error instanceof AdminApiError ? error.kind : undefined);
-    throw error;
-  } finally {
-    spinner.stop();
-  }
+  /** The failure of step 1: nothing was changed, or, when the create may have made the account all the same, what came of looking for it. */
+  const createFailed = async (error: unknown): Promise<unknown> => {
+    if (!(error instanceof ExitError)) return error;
+    const reason = error instanceof AdminApiError ? error.kind : undefined;
+    if (error instanceof AdminApiError && mayHaveActed(error)) {
+      const looking = term.spinner(`Looking for the service account ${name} in ${projectId}…`);
+      const { state } = await ctx.interrupts.step(rescue).finally(() => looking.stop());
+      return failure(error.code, error.message, state, error.hints, reason);
+    }
+    return failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, reason);
+  };
+  const created = await ctx.interrupts
+    .step(() => creating)
+    .finally(() => spinner.stop())
+    .catch(async (error: unknown) => {
+      throw await createFailed(error);
+    });
   const newKey = created.key.value;
   if (newKey) term.addSecret(newKey);
   const newHint = newKey ? maskKey(newKey) : '(none)';
