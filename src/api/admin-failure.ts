@@ -36,6 +36,8 @@ export class AdminApiError extends ReasonedExitError {
     readonly requestId: string | null,
     /** The permissions the API named as missing (missing_scope, needs_admin_key), as it may be shown. */
     readonly scopes: string[] = [],
+    /** The network error's code (ECONNREFUSED, ECONNRESET…) of a request that got no answer: whether it can have reached the API. */
+    readonly transportCode: string | null = null,
   ) {
     super(code, message, hints, kind);
     this.name = 'AdminApiError';
@@ -193,7 +195,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   const diagnosisRequest: FailedRequest = { probe: 'models', baseURL: request.baseURL, key: request.key, model: '', timeoutMs: request.timeoutMs, proxy: request.proxy, noCheckFlags: NO_CHECK_FLAGS };
   if (failure.kind !== 'http') {
     const d = transportDiagnosis(failure, diagnosisRequest);
-    return new AdminApiError(failure.kind === 'timeout' ? 'timeout' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${safe(d.message)}`, d.fix ? [safe(d.fix)] : [], null, null, null);
+    return new AdminApiError(failure.kind === 'timeout' ? 'timeout' : 'network_error', EXIT.network, `${upperFirst(request.action)} failed: ${safe(d.message)}`, d.fix ? [safe(d.fix)] : [], null, null, null, [], failure.kind === 'transport' ? failure.code : null);
   }
   const { status } = failure;
   const requestId = failure.requestId === null ? null : safe(failure.requestId, 100);

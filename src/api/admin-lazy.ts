@@ -8,6 +8,7 @@ export function lazyAdminApi(load: () => Promise<AdminApi>): AdminApi {
   return {
     listProjects: async (...args) => (await get()).listProjects(...args),
     createServiceAccount: async (...args) => (await get()).createServiceAccount(...args),
+    listServiceAccounts: async (...args) => (await get()).listServiceAccounts(...args),
     deleteServiceAccount: async (...args) => (await get()).deleteServiceAccount(...args),
     listProjectKeys: async (...args) => (await get()).listProjectKeys(...args),
     deleteProjectKey: async (...args) => (await get()).deleteProjectKey(...args),

@@ -10,7 +10,7 @@ import { sanitize } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError, unreadableAnswer, type AdminAnswer, type AdminFailedRequest } from './admin-failure.js';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';
 import { clientClass, failureOf } from './probes.js';
-import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo } from './types.js';
+import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo, ServiceAccountInfo } from './types.js';
 
 type Sdk = typeof import('openai');
 
@@ -201,6 +201,12 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         // Without its id the account cannot be deleted from here.
         [`The service account ${name} may have been created all the same: if the project's page lists it, delete it there: ${projectPageUrl(projectId, 'api-keys')}`],
       ),
+
+    listServiceAccounts: (auth, projectId, query = {}) =>
+      call(auth, `listing the service accounts of ${projectId}`, async (client, signal) => {
+        const raw = await client.admin.organization.projects.serviceAccounts.list(projectId, { limit: query.limit, ...(query.after ? { after: query.after } : {}) }, { signal });
+        return page<ServiceAccountInfo>(raw, (sa) => ({ id: shown(sa.id) ?? '', name: shown(sa.name) }));
+      }),
 
     deleteServiceAccount: (auth, projectId, serviceAccountId) =>
       call(auth, `deleting the service account ${serviceAccountId}`, async (client, signal) => {

@@ -1,8 +1,10 @@
-// The pure parts of rotating a key: the new service account's name, and finding the old key in
+// The parts of rotating a key that need no terminal: the new service account's name, whether a
+// failed create may have made it all the same (and finding it then), and finding the old key in
 // its project's key list, where the API shows each key only redacted (its first 8 and last 4
 // characters, a `*` for each one between).
 import { randomBytes } from 'node:crypto';
-import type { AdminApi, AdminAuth, ProjectKeyInfo } from './types.js';
+import type { AdminApiError } from './admin-failure.js';
+import type { AdminApi, AdminAuth, ProjectKeyInfo, ServiceAccountInfo } from './types.js';
 
 /**
  * `openai-setup-<profile>-<UTC date and time>-<tag>`, e.g. openai-setup-default-20260302T093000Z-3f9a.
@@ -33,6 +35,41 @@ export async function findKeyInProject(api: AdminApi, auth: AdminAuth, projectId
   for (let count = 0; count < MAX_PAGES; count++) {
     const page = await api.listProjectKeys(auth, projectId, { limit: 100, ...(after ? { after } : {}) });
     found.push(...page.data.filter((k) => k.id !== except && matchesRedacted(k.redactedValue, key)));
+    if (!page.hasMore || !page.lastId || page.lastId === after) break;
+    after = page.lastId;
+  }
+  return found;
+}
+
+/**
+ * Network errors that come before the request can have reached the API: no name, no connection,
+ * a certificate refused in the handshake, a proxy refusing the tunnel. Any other (a connection
+ * cut, ECONNRESET, EPIPE, or one not known) may have come after the API read the request.
+ */
+const NOT_SENT = /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ERR_PROXY_REFUSED)$|CERT|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_/;
+
+/**
+ * Can the request that failed with `error` have been carried out all the same? Yes when no answer
+ * came (a timeout, a connection cut once it may have been sent) or a server error came (the API,
+ * or a gateway in front of it, may have acted before failing). An answer below 500 refused it.
+ */
+export function mayHaveActed(error: AdminApiError): boolean {
+  if (error.kind === 'timeout' || error.kind === 'server_error') return true;
+  if (error.kind !== 'network_error') return false;
+  if (error.status !== null) return error.status >= 500;
+  return !(error.transportCode && NOT_SENT.test(error.transportCode));
+}
+
+/** More pages than a project has service accounts, 100 a page: the look-up stays bounded. */
+const MAX_ACCOUNT_PAGES = 20;
+
+/** The project's service accounts named `name`, every page read (MAX_ACCOUNT_PAGES at most). */
+export async function findServiceAccountsNamed(api: AdminApi, auth: AdminAuth, projectId: string, name: string): Promise<ServiceAccountInfo[]> {
+  const found: ServiceAccountInfo[] = [];
+  let after: string | undefined;
+  for (let count = 0; count < MAX_ACCOUNT_PAGES; count++) {
+    const page = await api.listServiceAccounts(auth, projectId, { limit: 100, ...(after ? { after } : {}) });
+    found.push(...page.data.filter((account) => account.id && account.name === name));
     if (!page.hasMore || !page.lastId || page.lastId === after) break;
     after = page.lastId;
   }

@@ -118,6 +118,11 @@ export interface NewServiceAccount {
   key: { id: string; value: string };
 }
 
+export interface ServiceAccountInfo {
+  id: string;
+  name: string | null;
+}
+
 export interface CostsQuery {
   /** Unix seconds, inclusive. */
   startTime: number;
@@ -145,6 +150,8 @@ export interface AdminApi {
   listProjects(auth: AdminAuth, page?: { limit?: number; after?: string }): Promise<AdminPage<AdminProject>>;
   /** Creates a service account in the project with a key of its own. */
   createServiceAccount(auth: AdminAuth, projectId: string, name: string): Promise<NewServiceAccount>;
+  /** The project's service accounts, a page at a time. */
+  listServiceAccounts(auth: AdminAuth, projectId: string, page?: { limit?: number; after?: string }): Promise<AdminPage<ServiceAccountInfo>>;
   /** Deletes a service account, and with it its keys. */
   deleteServiceAccount(auth: AdminAuth, projectId: string, serviceAccountId: string): Promise<void>;
   /** Every enabled key of the project (owner_project_access=any), a page at a time. */

@@ -10,8 +10,8 @@ import * as z from 'zod/mini';
 import { AdminApiError } from '../api/admin-failure.js';
 import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
-import { findKeyInProject, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
-import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo } from '../api/types.js';
+import { findKeyInProject, findServiceAccountsNamed, mayHaveActed, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
+import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo, ServiceAccountInfo } from '../api/types.js';
 import type { Context } from '../context.js';
 import { CancelledError, EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
@@ -22,6 +22,7 @@ import { changeKey, KeyChangeError, reasonOf, storedNowWords } from '../storage/
 import { LOCK_STALE_MS, lockPathFor, LockBusyError, LockLostError, withFileLock } from '../storage/lock.js';
 import { ensurePrivateDir } from '../storage/private-file.js';
 import type { PutBack, Storage } from '../storage/keystore.js';
+import type { Undo } from '../interrupts.js';
 import { envCommand } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
@@ -93,6 +94,11 @@ interface Progress {
 function failure(code: number, what: string, state: string, hints: string[] = [], reason?: string): ExitError {
   const message = `${what.replace(/\.$/, '')}. ${state}`;
   return reason ? new ReasonedExitError(code, message, hints, reason) : new ExitError(code, message, hints);
+}
+
+/** Why a request failed, for a parenthesis. */
+function whyNot(error: unknown): string {
+  return error instanceof ExitError ? error.message.replace(/\.$/, '') : String(error);
 }
 
 /** The project recorded for the old key: where an earlier rotate made it, else what its last check saw. */
@@ -171,10 +177,48 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
   });
 }
 
-async function rotate(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, progress: Progress): Promise<number> {
+type Marks = ReturnType<typeof marks>;
+
+/** One rotate run: what every step reads, set up before anything is made. */
+interface RotateRun {
+  ctx: Context;
+  term: Context['term'];
+  options: RotateOptions;
+  profileName: string;
+  /** What --json reports, however the run ends. */
+  progress: Progress;
+  m: Marks;
+  /** A step's line: on stdout, or on stderr with --json (whose stdout is the document). */
+  say: (text: string) => void;
+  /** A warning, said at once and kept for the --json document. */
+  warn: (text: string) => void;
+  auth: AdminAuth;
+  oldKey: string | null;
+  oldHint: string | null;
+  /** Where the old key is stored, and so the new one will be. */
+  storage: Storage;
+  /** The profile as state.json held it when the run began. */
+  profile: Profile | undefined;
+  /** Where the new key is made. */
+  projectId: string;
+  /** Where the old key is revoked: its own project, also when --project names another. */
+  oldProject: string;
+  /** The old key is one an earlier rotate made: revoked by deleting its service account. */
+  byRotate: boolean;
+  page: string;
+  oldPage: string;
+  /** The old key, untouched: what the --json document says of it on a failure before it was revoked. */
+  unchanged(message: string): void;
+  /** The old key, no longer stored and not revoked (yet): what the --json document says of it then. */
+  replaced(): void;
+  /** Where things stand once the new key is stored and the old one not revoked: what a cancel from then on says. */
+  storedInPlace(newHint: string): string;
+}
+
+/** What the run starts from: the admin key's way to the API, the old key, and the project to rotate in. Nothing is changed yet. */
+async function setUp(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, progress: Progress): Promise<RotateRun> {
   const { term } = ctx;
   const m = marks(term.style);
-  const say = options.json ? term.err : term.out;
   const warn = (text: string) => {
     progress.warnings.push(text);
     term.err(`${m.warn} ${text}`);
@@ -189,7 +233,6 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const oldKey = stored?.key ?? null;
   if (oldKey) term.addSecret(oldKey);
   const oldHint = oldKey ? maskKey(oldKey) : null;
-  /** The old key, untouched: what the --json document says of it on a failure before it was revoked. */
   const unchanged = (message: string) => {
     progress.old = oldHint ? { hint: oldHint, outcome: 'unchanged', page: null, message } : null;
   };
@@ -197,220 +240,315 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const profile = (await ctx.state.read()).profiles[profileName];
   const projectId = await findProject(ctx, options, profileName, profile, oldKey);
   progress.project = projectId;
-  // The old key is revoked where it is: with --project naming another project than the one
-  // recorded for it (a key moved to a new project), in its own.
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
-  const byRotate = Boolean(oldHint && profile?.rotation?.keyHint === oldHint);
-  const page = projectPageUrl(projectId, 'api-keys');
   const oldPage = projectPageUrl(oldProject, 'api-keys');
-  /** Where things stand once the new key is stored and the old one not revoked: what a cancel from then on says. */
-  const storedInPlace = (newHint: string) =>
-    oldHint ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was not revoked and still works: revoke it on ${oldPage}.` : `${newHint} is stored for profile "${profileName}".`;
-  /** The old key, no longer stored and not revoked (yet): what the --json document says of it then. */
-  const replaced = () => {
-    if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: `${oldHint} is no longer the key stored for profile "${profileName}" but was not revoked and still works: revoke it on ${oldPage} once nothing uses it.` };
+  return {
+    ctx,
+    term,
+    options,
+    profileName,
+    progress,
+    m,
+    say: options.json ? term.err : term.out,
+    warn,
+    auth,
+    oldKey,
+    oldHint,
+    storage: stored?.storage ?? 'keychain',
+    profile,
+    projectId,
+    oldProject,
+    byRotate: Boolean(oldHint && profile?.rotation?.keyHint === oldHint),
+    page: projectPageUrl(projectId, 'api-keys'),
+    oldPage,
+    unchanged,
+    replaced: () => {
+      if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: `${oldHint} is no longer the key stored for profile "${profileName}" but was not revoked and still works: revoke it on ${oldPage} once nothing uses it.` };
+    },
+    storedInPlace: (newHint) =>
+      oldHint ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was not revoked and still works: revoke it on ${oldPage}.` : `${newHint} is stored for profile "${profileName}".`,
   };
+}
 
-  if (!options.yes) {
-    const prompter = ctx.prompter('Pass --yes to rotate without asking.');
-    const what = oldHint
-      ? `Rotate the key of profile "${profileName}" (${oldHint}${oldProject === projectId ? '' : `, of ${oldProject}`}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : 'revoked'}?`
-      : `Create a service account in ${projectId} and store its key for profile "${profileName}"?`;
-    if (!(await prompter.confirm(what, true))) {
-      say('Nothing was changed.');
-      if (options.json) {
-        const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, warnings: progress.warnings };
-        term.out(jsonText(RotateJsonSchema.parse(json)));
-      }
-      return EXIT.ok;
-    }
+/** Asked, unless --yes. Declined: says nothing was changed (with --json, in its document too), and is false. */
+async function confirmed(run: RotateRun): Promise<boolean> {
+  const { ctx, options, profileName, oldHint, oldProject, projectId, progress } = run;
+  if (options.yes) return true;
+  const prompter = ctx.prompter('Pass --yes to rotate without asking.');
+  const what = oldHint
+    ? `Rotate the key of profile "${profileName}" (${oldHint}${oldProject === projectId ? '' : `, of ${oldProject}`}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : 'revoked'}?`
+    : `Create a service account in ${projectId} and store its key for profile "${profileName}"?`;
+  if (await prompter.confirm(what, true)) return true;
+  run.say('Nothing was changed.');
+  if (options.json) {
+    const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, warnings: progress.warnings };
+    run.term.out(jsonText(RotateJsonSchema.parse(json)));
   }
-  if (!options.json) term.out(term.style.bold(`openai-setup rotate · profile ${profileName} · ${projectId}`));
+  return false;
+}
 
-  // 1. A new service account, and its key (shown by the API this once).
+/** How a cancel or a failure's undo went, in a line: the mark and what it says. */
+interface Said {
+  mark: string;
+  state: string;
+}
+
+/**
+ * The new service account, from the moment it is asked for until its key is stored and recorded:
+ * what a failure and a cancel alike read of it, and how they take it back.
+ */
+interface NewAccount {
+  /** The name asked for: this run's alone (serviceAccountName). */
+  name: string;
+  creating: Promise<NewServiceAccount>;
+  /** The account, once the create was answered with it. */
+  made: NewServiceAccount | null;
+  /** Whether the create made the account, once it is answered (`answered` then set, and `error` when it failed). */
+  createdOk: Promise<boolean>;
+  answered: boolean;
+  error: unknown;
+  /** Deletes the account made again, once whoever asks (a failure, or a cancel); says how that went, for the failure's message. */
+  undo(): Promise<string>;
+  /** Set once undo() deleted the account (progress.new says nothing when the create was answered after a cancel). */
+  deletedAgain: boolean;
+  /** After a create that may have made the account all the same: looks for it and deletes it, once (lookForLostAccount). */
+  rescue(): Promise<Said>;
+  /** What follows the undo's words: `; <old> is still stored and works.`, or `.`. */
+  keptOld: string;
+  /** The key change (step 3), once it began: a section, which a cancel waits for. */
+  storing: Promise<unknown> | null;
+  /** The new key was handed to the store: only then may it be the stored one. */
+  keyTouched: boolean;
+  /** Takes the cancel's undo of step 1 off: the new key is stored, or its account is to stay. */
+  noUndoOnCancel(): void;
+}
+
+/** The account step 1 made, with its key. */
+type CreatedAccount = NewAccount & { created: NewServiceAccount; key: string; hint: string };
+
+/** Step 1: a new service account, and its key (shown by the API this once). */
+async function createAccount(run: RotateRun): Promise<CreatedAccount> {
+  const { ctx, term, m, profileName, progress } = run;
   const name = serviceAccountName(profileName, ctx.clock.now(), newServiceAccountTag());
   // Nothing is created in the organization that this run could not record. From here on every
   // step goes through ctx.interrupts.step(): once a cancel came, none starts (nothing is made
   // that the cancel would not take back; no request, no store while the undo runs).
   await ctx.interrupts.step(() => ctx.state.assertChangeable());
   const spinner = term.spinner(`Creating the service account ${name}…`);
-  /** The new account, once the API has answered. */
-  let made: NewServiceAccount | null = null;
-  const creating = ctx.api.admin.createServiceAccount(auth, projectId, name).then((account) => (made = account));
-  /** Whether the create made the account, once it is answered (`createAnswered` then set). */
-  let createAnswered = false;
-  const createdOk = creating.then(
-    () => {
-      createAnswered = true;
-      return true;
-    },
-    () => {
-      createAnswered = true;
-      return false;
-    },
-  );
-  /** Undo step 1, once whoever asks (a failure, or a cancel): the new account and its key go; says how that went, for the failure's message. */
+  const account = askForAccount(run, name);
+  const created = await ctx.interrupts
+    .step(() => account.creating)
+    .finally(() => spinner.stop())
+    .catch(async (error: unknown) => {
+      throw await createFailed(run, account, error);
+    });
+  const key = created.key.value;
+  if (key) term.addSecret(key);
+  const hint = key ? maskKey(key) : '(none)';
+  progress.new = { hint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage: null };
+  if (!key) {
+    throw failure(EXIT.internal, `The API created the service account ${created.name} without a key`, `${await account.undo()}${account.keptOld}`, [], 'no_key_created');
+  }
+  run.say(`${m.ok} Created the service account ${created.name} and its key ${hint}`);
+  return Object.assign(account, { created, key, hint });
+}
+
+/** Sends the create of the account named `name`; a cancel takes it back from now on (cancelUndo). */
+function askForAccount(run: RotateRun, name: string): NewAccount {
+  const { ctx, auth, projectId, page, oldHint, progress } = run;
+  const creating = ctx.api.admin.createServiceAccount(auth, projectId, name).then((made) => (account.made = made));
   let undone: Promise<string> | undefined;
-  /** Set once undo() deleted the account (progress.new says nothing when the create was answered after a cancel). */
-  let deletedAgain = false;
-  const undo = (): Promise<string> =>
-    (undone ??= creating.then(async (created) => {
-      try {
-        await ctx.api.admin.deleteServiceAccount(auth, projectId, created.id);
-        progress.new = null;
-        deletedAgain = true;
-        return `The new service account ${created.name} was deleted again`;
-      } catch (error) {
-        const why = error instanceof ExitError ? error.message.replace(/\.$/, '') : String(error);
-        return `The new service account ${created.name} (${created.id}) could NOT be deleted (${why}): delete it on ${page}`;
-      }
-    }));
-  const keptOld = oldHint ? `; ${oldHint} is still stored and works.` : '.';
-  // A cancel (Ctrl-C, SIGTERM) from now until the new key is stored and recorded takes step 1 back
-  // as a failure does. The create under way is waited for (the account it makes must go too); a key
-  // change under way is waited for by the signal itself, and what it did decides.
-  let storing: Promise<unknown> | null = null;
-  /** The new key was handed to the store: only then may it be the stored one. */
-  let keyTouched = false;
+  let rescued: Promise<Said> | undefined;
+  const account: NewAccount = {
+    name,
+    creating,
+    made: null,
+    createdOk: creating.then(
+      () => {
+        account.answered = true;
+        return true;
+      },
+      (error: unknown) => {
+        account.answered = true;
+        account.error = error;
+        return false;
+      },
+    ),
+    answered: false,
+    error: undefined,
+    undo: () =>
+      (undone ??= creating.then(async (created) => {
+        try {
+          await ctx.api.admin.deleteServiceAccount(auth, projectId, created.id);
+          progress.new = null;
+          account.deletedAgain = true;
+          return `The new service account ${created.name} was deleted again`;
+        } catch (error) {
+          return `The new service account ${created.name} (${created.id}) could NOT be deleted (${whyNot(error)}): delete it on ${page}`;
+        }
+      })),
+    deletedAgain: false,
+    rescue: () => (rescued ??= lookForLostAccount(run, name)),
+    keptOld: oldHint ? `; ${oldHint} is still stored and works.` : '.',
+    storing: null,
+    keyTouched: false,
+    noUndoOnCancel: () => {},
+  };
+  account.noUndoOnCancel = ctx.interrupts.onCancel(cancelUndo(run, account));
+  return account;
+}
+
+/**
+ * A cancel (Ctrl-C, SIGTERM) from the create until the new key is stored and recorded takes step 1
+ * back as a failure does. The create under way is waited for (the account it makes must go too); a
+ * key change under way is waited for by the signal itself, and what it did decides.
+ */
+function cancelUndo(run: RotateRun, account: NewAccount): Undo {
+  const { ctx, m, profileName, projectId, page, oldHint } = run;
+  const { name, keptOld } = account;
   /** What the key change came to: stored, put back, or not known (the store could not be put back). */
   let storeOutcome: 'stored' | 'back' | 'unknown' | null = null;
-  const leftOnCancel = () =>
-    !made
+  const left = () => {
+    const { made } = account;
+    return !made
       ? `The service account ${name} may have been created in ${projectId}: if ${page} lists it, delete it there${keptOld}`
-      : keyTouched && storeOutcome !== 'back'
+      : account.keyTouched && storeOutcome !== 'back'
         ? `The new service account ${made.name} was left in ${projectId}, as its key may be the one stored for profile "${profileName}" now: \`${verifyCommand(ctx, profileName)}\` says which; if it is not, delete the account on ${page}.`
         : `The new service account ${made.name} (${made.id}) was left in ${projectId}: delete it on ${page}${keptOld}`;
-  const deleting = `Deleting the new service account ${name} again`;
-  const noUndoOnCancel = ctx.interrupts.onCancel({
+  };
+  return {
     run: async (starting) => {
       // Before any key change, the account goes. A create still unanswered is waited for, said as a
       // wait: only its answer tells whether there is an account to delete. After a key change, what
       // it did decides: said only once known, as a key stored stays.
-      if (!createAnswered) starting(`Waiting for the answer to the creation of the service account ${name}, to delete it again`);
-      if (!(await createdOk)) return `${m.ok} The service account ${name} was not created, so nothing was changed${keptOld}`;
-      if (storing) {
+      if (!account.answered) starting(`Waiting for the answer to the creation of the service account ${name}, to delete it again`);
+      if (!(await account.createdOk)) {
+        if (!(account.error instanceof AdminApiError && mayHaveActed(account.error))) return `${m.ok} The service account ${name} was not created, so nothing was changed${keptOld}`;
+        starting(`Looking for the service account ${name} in ${projectId}, as the failed create may have made it, to delete it`);
+        const { mark, state } = await account.rescue();
+        return `${mark} ${state}`;
+      }
+      if (account.storing) {
         // A failure other than a KeyChangeError comes only once the key was stored and recorded (changeKey).
-        storeOutcome = await storing.then(
+        storeOutcome = await account.storing.then(
           () => 'stored' as const,
           (error: unknown) => (!(error instanceof KeyChangeError) ? 'stored' : error.putBack === 'failed' ? 'unknown' : 'back'),
         );
       }
-      if (storeOutcome === 'stored') return `${oldHint ? m.warn : m.ok} ${storedInPlace(maskKey(made!.key.value))}`;
-      if (storeOutcome === 'unknown') return `${m.warn} ${leftOnCancel()}`;
-      starting(deleting);
-      const line = `${await undo()}${keptOld}`;
-      return `${deletedAgain ? m.ok : m.fail} ${line}`;
+      if (storeOutcome === 'stored') return `${oldHint ? m.warn : m.ok} ${run.storedInPlace(maskKey(account.made!.key.value))}`;
+      if (storeOutcome === 'unknown') return `${m.warn} ${left()}`;
+      starting(`Deleting the new service account ${name} again`);
+      const line = `${await account.undo()}${keptOld}`;
+      return `${account.deletedAgain ? m.ok : m.fail} ${line}`;
     },
-    left: leftOnCancel,
-  });
-  let created: NewServiceAccount;
-  try {
-    created = await ctx.interrupts.step(() => creating);
-  } catch (error) {
-    if (error instanceof ExitError) throw failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, error instanceof AdminApiError ? error.kind : undefined);
-    throw error;
-  } finally {
-    spinner.stop();
-  }
-  const newKey = created.key.value;
-  if (newKey) term.addSecret(newKey);
-  const newHint = newKey ? maskKey(newKey) : '(none)';
-  progress.new = { hint: newHint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage: null };
-
-  /**
-   * Any other failure after step 1, before the new key is stored: step 1 is undone and the failure
-   * says so. One the tool names (an ExitError) keeps its code, reason and hints; anything else is a bug.
-   */
-  const undoneFailure = async (error: unknown, doing: string): Promise<ExitError> => {
-    const state = `${await undo()}${keptOld}`;
-    if (error instanceof ExitError) return failure(error.code, `${doing} failed: ${error.message}`, state, error.hints, failureFields(error).reason);
-    const detail = error instanceof Error ? error.message : String(error);
-    return failure(EXIT.internal, `${doing} failed unexpectedly (a bug in openai-setup; please report it): ${detail}`, state, [], 'internal');
+    left,
   };
+}
 
-  if (!newKey) {
-    throw failure(EXIT.internal, `The API created the service account ${created.name} without a key`, `${await undo()}${keptOld}`, [], 'no_key_created');
+/** The failure of step 1: nothing was changed, or, when the create may have made the account all the same, what came of looking for it. */
+async function createFailed(run: RotateRun, account: NewAccount, error: unknown): Promise<unknown> {
+  if (!(error instanceof ExitError)) return error;
+  const { ctx, term, oldHint, projectId } = run;
+  const reason = error instanceof AdminApiError ? error.kind : undefined;
+  if (error instanceof AdminApiError && mayHaveActed(error)) {
+    const looking = term.spinner(`Looking for the service account ${account.name} in ${projectId}…`);
+    const { state } = await ctx.interrupts.step(() => account.rescue()).finally(() => looking.stop());
+    return failure(error.code, error.message, state, error.hints, reason);
   }
-  say(`${m.ok} Created the service account ${created.name} and its key ${newHint}`);
+  return failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, reason);
+}
 
-  // 2. The new key is checked live (no billable request), in the right project. rotate takes none
-  // of the live-check flags, and no other command checks this key (it is stored only once it works).
+/**
+ * A create that failed so that it may have made the account all the same (mayHaveActed: no
+ * answer, or a server error), with a key that never reached this run: the account is looked for
+ * by its name (this run's alone) and deleted. Says what came of it, with the mark of a cancel's line.
+ */
+async function lookForLostAccount(run: RotateRun, name: string): Promise<Said> {
+  const { ctx, m, auth, projectId, page, oldHint, progress } = run;
+  const stillStored = oldHint ? ` ${oldHint} is still stored and works.` : '';
+  let found: ServiceAccountInfo[];
+  try {
+    found = await findServiceAccountsNamed(ctx.api.admin, auth, projectId, name);
+  } catch (error) {
+    return {
+      mark: m.warn,
+      state: `The service account ${name} may have been created all the same, with a key that never reached openai-setup, and looking for it failed (${whyNot(error)}): if ${page} lists it, delete it there.${stillStored}`,
+    };
+  }
+  if (!found.length) {
+    return { mark: m.warn, state: `${projectId}'s service accounts do not include ${name} (looked up just now), so it seems it was not created; if ${page} lists it later, delete it there.${stillStored}` };
+  }
+  const made = `The service account ${name} was created all the same, with a key that never reached openai-setup`;
+  for (const account of found) {
+    try {
+      await ctx.api.admin.deleteServiceAccount(auth, projectId, account.id);
+    } catch (error) {
+      progress.new = { hint: '(none)', serviceAccountId: account.id, serviceAccountName: name, keyId: '', storage: null };
+      return { mark: m.fail, state: `${made} (${account.id}), and it could NOT be deleted (${whyNot(error)}): delete it on ${page}.${stillStored}` };
+    }
+  }
+  return { mark: m.ok, state: `${made}: it was deleted again, so nothing was changed.${stillStored}` };
+}
+
+/**
+ * Any other failure after step 1, before the new key is stored: step 1 is undone and the failure
+ * says so. One the tool names (an ExitError) keeps its code, reason and hints; anything else is a bug.
+ */
+async function undoneFailure(account: NewAccount, error: unknown, doing: string): Promise<ExitError> {
+  const state = `${await account.undo()}${account.keptOld}`;
+  if (error instanceof ExitError) return failure(error.code, `${doing} failed: ${error.message}`, state, error.hints, failureFields(error).reason);
+  const detail = error instanceof Error ? error.message : String(error);
+  return failure(EXIT.internal, `${doing} failed unexpectedly (a bug in openai-setup; please report it): ${detail}`, state, [], 'internal');
+}
+
+/**
+ * Step 2: the new key is checked live (no billable request), in the right project. rotate takes none
+ * of the live-check flags, and no other command checks this key (it is stored only once it works).
+ */
+async function checkNewKey(run: RotateRun, account: CreatedAccount): Promise<CheckResult> {
+  const { ctx, term, m, options, profileName, projectId } = run;
   let check: CheckResult;
   try {
-    check = await ctx.interrupts.step(() => runCheck(ctx, buildCheckRequest(ctx, newKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Checking the new key with a live call…' }));
+    check = await ctx.interrupts.step(() => runCheck(ctx, buildCheckRequest(ctx, account.key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Checking the new key with a live call…' }));
   } catch (error) {
-    throw await undoneFailure(error, 'Checking the new key');
+    throw await undoneFailure(account, error, 'Checking the new key');
   }
   const wrongProject = check.ok && check.project && check.project !== projectId ? check.project : null;
   if (!check.ok || wrongProject) {
-    if (!options.json) printCheck(term, newKey, { kind: 'flag', label: 'the new service account' }, check, term.err);
+    if (!options.json) printCheck(term, account.key, { kind: 'flag', label: 'the new service account' }, check, term.err);
     const why = wrongProject ? `The new key answered for ${wrongProject}, not ${projectId}` : `The new key failed its check: ${check.message}`;
     // The check's fix is the document's too (on a terminal the checklist above said it).
     const fix = options.json && !wrongProject ? [check.fix, check.fixUrl && `→ ${check.fixUrl}`].filter((line) => line !== null) : [];
-    throw failure(wrongProject ? EXIT.forbidden : check.exitCode, why, `Nothing was stored. ${await undo()}${keptOld}`, fix, wrongProject ? 'new_key_wrong_project' : 'new_key_check_failed');
+    throw failure(wrongProject ? EXIT.forbidden : check.exitCode, why, `Nothing was stored. ${await account.undo()}${account.keptOld}`, fix, wrongProject ? 'new_key_wrong_project' : 'new_key_check_failed');
   }
-  say(`${m.ok} The new key works (${check.project ?? projectId})`);
+  run.say(`${m.ok} The new key works (${check.project ?? projectId})`);
+  return check;
+}
 
-  // 3. Stored in place of the old key (where the old one was kept), read back, and recorded, as one
-  // step (key-change.ts): a failure at any point puts the old key back (or, with none, takes the
-  // new one out) before the new service account is deleted; when that cannot be done, the new
-  // account stays (the stored key may be its key) and the message says exactly where things stand.
-  const storage: Storage = stored?.storage ?? 'keychain';
-  const where = storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath;
+/** Step 3 under way: where the key goes, and what another run left stored, if it did. */
+interface StoreAttempt {
+  /** The keychain or the file, as said. */
+  where: string;
   /**
    * What another run left stored for the profile, found just before the new key was to replace the
    * old one (storedNowWords). Unset while the store still held the old key.
    */
-  let storedByOther: ReturnType<typeof storedNowWords> | undefined;
-  /** The failure of step 3, the store back as it was if it could be (`back`). */
-  const storeFailure = async (code: number, what: string, reason: string, back: PutBack): Promise<ExitError> => {
-    if (back !== 'failed') {
-      progress.new = progress.new && { ...progress.new, storage: null };
-      const taken = back === 'untouched' ? 'Nothing was stored.' : `${newHint} was taken out of ${where} again${oldHint ? ` and ${oldHint} put back` : ''}.`;
-      if (storedByOther) {
-        // The old key is no longer this run's to speak for: another run replaced (and may have revoked) it.
-        const { now, hints } = storedByOther;
-        const started = oldHint ? `${oldHint}, which this run started from, ${now === undefined ? 'may no longer be' : 'is no longer'} the stored key (this run did not revoke it).` : '';
-        const stands = now ? `${now.hint} stays stored; ${started}` : now === null ? `No key is stored for profile "${profileName}" now; ${started}` : `What is stored for profile "${profileName}" now could not be read; ${started}`;
-        unchanged(started || stands);
-        return failure(code, what, `${taken} ${await undo()}. ${stands.replace(/; $/, '.')}`, hints, reason);
-      }
-      return failure(code, what, `${taken} ${await undo()}${keptOld}`, [], reason);
-    }
-    // The store may hold the new key: its service account must stay, so that the key keeps working.
-    unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
-    const check = verifyCommand(ctx, profileName);
-    return failure(
-      code,
-      what,
-      `The key stored for profile "${profileName}" could not be put back as it was: ${where} may hold the new key ${newHint} or ${oldHint ? `the old key ${oldHint}` : 'none'}. Both keys still work; the new service account ${created.name} was left in place.`,
-      [
-        `Once ${where} can be used again, \`${check}\` says which key is stored:`,
-        `if it is ${newHint}, store it again to record it (${toolCommand(ctx, 'token', profileName)} | ${keyCommand(ctx, profileName)} --stdin${storage === 'file' ? ' --insecure-storage' : ''})${oldHint ? ` and revoke ${oldHint} on ${oldPage}` : ''};`,
-        oldHint ? `if it is ${oldHint}, delete the service account ${created.name} on ${page}.` : `if there is none, delete the service account ${created.name} on ${page}.`,
-      ],
-      reason,
-    );
-  };
+  storedByOther?: ReturnType<typeof storedNowWords>;
+}
 
-  /**
-   * changeKey fails other than with a KeyChangeError only once the key was stored and recorded
-   * (state.json's lock was lost only then): the new key is the stored one, so its service account
-   * stays; nothing is revoked, as another run may have changed the store meanwhile.
-   */
-  const storedAnyway = (error: unknown): ExitError => {
-    noUndoOnCancel();
-    progress.new = progress.new && { ...progress.new, storage };
-    const revokeOld = `${oldHint} was not revoked and still works: revoke it on ${oldPage} once nothing uses it.`;
-    replaced();
-    const { exitCode, reason, message } = failureFields(error);
-    const hints = [...(error instanceof ExitError ? error.hints : []), `\`${verifyCommand(ctx, profileName)}\` checks the key stored for profile "${profileName}" now.`];
-    return failure(exitCode, message, `${newHint} was stored in ${where}${oldHint ? ` in place of ${oldHint}` : ''}, so the new service account ${created.name} was kept.${oldHint ? ` ${revokeOld}` : ''}`, hints, reason);
-  };
-
+/**
+ * Step 3: stored in place of the old key (where the old one was kept), read back, and recorded, as
+ * one step (key-change.ts): a failure at any point puts the old key back (or, with none, takes the
+ * new one out) before the new service account is deleted; when that cannot be done, the new
+ * account stays (the stored key may be its key) and the message says exactly where things stand.
+ */
+async function storeNewKey(run: RotateRun, account: CreatedAccount, check: CheckResult): Promise<Revocation> {
+  const { ctx, m, profileName, progress, oldKey, oldHint, projectId, storage } = run;
+  const { created, key: newKey, hint: newHint } = account;
+  const attempt: StoreAttempt = { where: storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath };
   try {
     // `storing` is set only once the key change began: a section, which a cancel waits for.
-    await ctx.interrupts.step(() => (storing = changeKey(
+    await ctx.interrupts.step(() => (account.storing = changeKey(
       ctx,
       profileName,
       async () => {
@@ -419,7 +557,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
         // it: the keychain first, then the file.
         const found = await ctx.keys.find(profileName).catch(() => null);
         if ((found?.stored?.key ?? null) !== oldKey) {
-          storedByOther = storedNowWords(ctx, profileName, found);
+          const storedByOther = (attempt.storedByOther = storedNowWords(ctx, profileName, found));
           const { now } = storedByOther;
           throw new KeyStoreError(
             now === undefined
@@ -427,7 +565,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
               : `the key stored for profile "${profileName}" changed while rotate ran (it is now ${now?.hint ?? 'none'}; another run ${now ? 'stored' : 'removed'} it), so the new key was not stored over it`,
           );
         }
-        keyTouched = true;
+        account.keyTouched = true;
         await ctx.keys.set(profileName, newKey, storage === 'file');
         // Read back from the keychain: the old key is revoked below, so the new one must really be there.
         if (storage === 'keychain' && (await ctx.keys.get(profileName)).stored?.key !== newKey) {
@@ -443,139 +581,208 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
       },
     )));
   } catch (error) {
-    if (!(error instanceof KeyChangeError)) throw storedAnyway(error);
+    if (!(error instanceof KeyChangeError)) throw storedAnyway(run, account, attempt, error);
     const cause = error.failure;
     const foreseen = cause instanceof ExitError || cause instanceof KeychainUnavailableError;
     const why = reasonOf(ctx, cause);
     if (error.step === 'record') {
       // Stored, but the progress file would go on naming the old key (and not know the new
       // account): the two must agree, so the store went back as it was.
-      throw await storeFailure(foreseen ? error.code : EXIT.internal, `Recording the new key in ${ctx.state.path} failed: ${why}`, cause instanceof ExitError ? 'record_failed' : 'internal', error.putBack);
+      throw await storeFailure(run, account, attempt, foreseen ? error.code : EXIT.internal, `Recording the new key in ${ctx.state.path} failed: ${why}`, cause instanceof ExitError ? 'record_failed' : 'internal', error.putBack);
     }
-    if (!foreseen) throw await storeFailure(EXIT.internal, `Storing the new key failed unexpectedly (a bug in openai-setup; please report it): ${why}`, 'internal', error.putBack);
-    throw await storeFailure(EXIT.keyStore, `Storing the new key failed: ${why}`, 'store_failed', error.putBack);
+    if (!foreseen) throw await storeFailure(run, account, attempt, EXIT.internal, `Storing the new key failed unexpectedly (a bug in openai-setup; please report it): ${why}`, 'internal', error.putBack);
+    throw await storeFailure(run, account, attempt, EXIT.keyStore, `Storing the new key failed: ${why}`, 'store_failed', error.putBack);
   }
-  // Stored and recorded: from here a cancel leaves the new key as it is, and says so, with where
-  // the old key stands (the run's own lines are silenced by then): not revoked, unless a request
-  // of step 4 under way is answered that it is.
-  noUndoOnCancel();
-  progress.new = { ...progress.new, storage };
-  replaced();
+  account.noUndoOnCancel();
+  progress.new = { hint: newHint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage };
+  run.replaced();
+  const revocation = revocationOnCancel(run, newHint);
+  // Nor is the old key revoked once a cancel came (each request is a step): the run's output is
+  // silenced by then, so that would go unsaid; the cancel's line says it was not.
+  await ctx.interrupts.step(() => recordCheck(ctx, profileName, newKey, storedSource(storage, profileName), check));
+  run.say(`${m.ok} Stored ${newHint} in ${attempt.where}${oldHint ? ` in place of ${oldHint}` : ''}`);
+  return revocation;
+}
+
+/** The failure of step 3, the store back as it was if it could be (`back`). */
+async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: StoreAttempt, code: number, what: string, reason: string, back: PutBack): Promise<ExitError> {
+  const { ctx, profileName, progress, oldHint, storage, page, oldPage } = run;
+  const { created, hint: newHint } = account;
+  const { where, storedByOther } = attempt;
+  if (back !== 'failed') {
+    progress.new = progress.new && { ...progress.new, storage: null };
+    const taken = back === 'untouched' ? 'Nothing was stored.' : `${newHint} was taken out of ${where} again${oldHint ? ` and ${oldHint} put back` : ''}.`;
+    if (storedByOther) {
+      // The old key is no longer this run's to speak for: another run replaced (and may have revoked) it.
+      const { now, hints } = storedByOther;
+      const started = oldHint ? `${oldHint}, which this run started from, ${now === undefined ? 'may no longer be' : 'is no longer'} the stored key (this run did not revoke it).` : '';
+      const stands = now ? `${now.hint} stays stored; ${started}` : now === null ? `No key is stored for profile "${profileName}" now; ${started}` : `What is stored for profile "${profileName}" now could not be read; ${started}`;
+      run.unchanged(started || stands);
+      return failure(code, what, `${taken} ${await account.undo()}. ${stands.replace(/; $/, '.')}`, hints, reason);
+    }
+    return failure(code, what, `${taken} ${await account.undo()}${account.keptOld}`, [], reason);
+  }
+  // The store may hold the new key: its service account must stay, so that the key keeps working.
+  run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
+  const check = verifyCommand(ctx, profileName);
+  return failure(
+    code,
+    what,
+    `The key stored for profile "${profileName}" could not be put back as it was: ${where} may hold the new key ${newHint} or ${oldHint ? `the old key ${oldHint}` : 'none'}. Both keys still work; the new service account ${created.name} was left in place.`,
+    [
+      `Once ${where} can be used again, \`${check}\` says which key is stored:`,
+      `if it is ${newHint}, store it again to record it (${toolCommand(ctx, 'token', profileName)} | ${keyCommand(ctx, profileName)} --stdin${storage === 'file' ? ' --insecure-storage' : ''})${oldHint ? ` and revoke ${oldHint} on ${oldPage}` : ''};`,
+      oldHint ? `if it is ${oldHint}, delete the service account ${created.name} on ${page}.` : `if there is none, delete the service account ${created.name} on ${page}.`,
+    ],
+    reason,
+  );
+}
+
+/**
+ * changeKey fails other than with a KeyChangeError only once the key was stored and recorded
+ * (state.json's lock was lost only then): the new key is the stored one, so its service account
+ * stays; nothing is revoked, as another run may have changed the store meanwhile.
+ */
+function storedAnyway(run: RotateRun, account: CreatedAccount, attempt: StoreAttempt, error: unknown): ExitError {
+  const { ctx, profileName, progress, oldHint, oldPage, storage } = run;
+  account.noUndoOnCancel();
+  progress.new = progress.new && { ...progress.new, storage };
+  const revokeOld = `${oldHint} was not revoked and still works: revoke it on ${oldPage} once nothing uses it.`;
+  run.replaced();
+  const { exitCode, reason, message } = failureFields(error);
+  const hints = [...(error instanceof ExitError ? error.hints : []), `\`${verifyCommand(ctx, profileName)}\` checks the key stored for profile "${profileName}" now.`];
+  return failure(exitCode, message, `${account.hint} was stored in ${attempt.where}${oldHint ? ` in place of ${oldHint}` : ''}, so the new service account ${account.created.name} was kept.${oldHint ? ` ${revokeOld}` : ''}`, hints, reason);
+}
+
+/** Step 4's requests as a cancel sees them, once the new key is stored and recorded. */
+interface Revocation {
+  /** A request revoking the old key, as a step; `gone` tells a failure that means it is revoked anyway. */
+  revoke(request: () => Promise<void>, gone?: (error: unknown) => boolean): Promise<void>;
+  /** Takes the cancel's line off: the run says where things stand itself from then on. */
+  done(): void;
+}
+
+/**
+ * Stored and recorded: from here a cancel leaves the new key as it is, and says so, with where
+ * the old key stands (the run's own lines are silenced by then): not revoked, unless a request
+ * of step 4 under way is answered that it is.
+ */
+function revocationOnCancel(run: RotateRun, newHint: string): Revocation {
+  const { ctx, m, profileName, oldHint, oldPage } = run;
   /** What the revoke request under way (step 4) came to: true once the old key is revoked. */
   let revoking: Promise<boolean> | null = null;
-  const noLineOnCancel = ctx.interrupts.onCancel({
+  const done = ctx.interrupts.onCancel({
     run: async (starting) => {
       if (revoking) {
         starting(`Waiting for the answer to the revocation of ${oldHint}`);
         if (await revoking) return `${m.ok} ${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was revoked.`;
       }
-      return `${oldHint ? m.warn : m.ok} ${storedInPlace(newHint)}`;
+      return `${oldHint ? m.warn : m.ok} ${run.storedInPlace(newHint)}`;
     },
     left: () =>
       revoking
         ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, whose revocation was asked for but not answered: if ${oldPage} still lists it, revoke it there.`
-        : storedInPlace(newHint),
+        : run.storedInPlace(newHint),
   });
-  /** A request revoking the old key, as a step; `gone` tells a failure that means it is revoked anyway. */
-  const revoke = (request: () => Promise<void>, gone: (error: unknown) => boolean = () => false) =>
-    ctx.interrupts.step(() => {
-      const sent = request();
-      revoking = sent.then(() => true, gone);
-      return sent;
-    });
-  // Nor is the old key revoked once a cancel came (each request is a step): the run's output is
-  // silenced by then, so that would go unsaid; the cancel's line says it was not.
-  await ctx.interrupts.step(() => recordCheck(ctx, profileName, newKey, storedSource(storage, profileName), check));
-  say(`${m.ok} Stored ${newHint} in ${where}${oldHint ? ` in place of ${oldHint}` : ''}`);
+  return {
+    revoke: (request, gone = () => false) =>
+      ctx.interrupts.step(() => {
+        const sent = request();
+        revoking = sent.then(() => true, gone);
+        return sent;
+      }),
+    done,
+  };
+}
 
-  // 4. Only now: the old key is revoked.
-  let outcome: OldKeyOutcome = 'none';
-  let oldMessage = 'There was no old key.';
-  let exitCode: number = EXIT.ok;
-  let oldReason: string | null = null;
-  if (oldKey && options.keepOld) {
-    outcome = 'kept';
-    oldMessage = `${oldHint} still works (--keep-old): revoke it on ${oldPage} once nothing uses it.`;
-  } else if (oldKey && byRotate && profile?.rotation) {
-    const previous = profile.rotation;
-    try {
-      await revoke(
-        () => ctx.api.admin.deleteServiceAccount(auth, previous.projectId, previous.serviceAccountId),
-        (error) => error instanceof AdminApiError && error.kind === 'not_found',
-      );
-      outcome = 'service_account_deleted';
-      oldMessage = `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`;
-    } catch (error) {
-      if (!(error instanceof AdminApiError)) throw error;
-      if (error.kind === 'not_found') {
-        outcome = 'already_gone';
-        oldMessage = `${oldHint}'s service account ${previous.serviceAccountName} was already deleted.`;
-      } else {
-        outcome = 'failed';
-        exitCode = error.code;
-        oldReason = error.kind;
-        oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldPage}.`;
-      }
-    }
-  } else if (oldKey) {
-    let candidates: ProjectKeyInfo[] = [];
-    try {
-      candidates = await ctx.interrupts.step(() => findKeyInProject(ctx.api.admin, auth, oldProject, oldKey, created.key.id));
-    } catch (error) {
-      if (!(error instanceof AdminApiError)) throw error;
-      outcome = 'failed';
-      exitCode = error.code;
-      oldReason = error.kind;
-      oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${oldPage}.`;
-    }
-    if (outcome !== 'failed' && candidates.length !== 1) {
-      outcome = candidates.length === 0 ? 'not_found' : 'ambiguous';
-      oldMessage =
-        candidates.length === 0
-          ? `${oldHint} is not in ${oldProject}'s key list: revoke it yourself on ${oldPage} (or the page of the project it belongs to).`
-          : `${candidates.length} keys in ${oldProject} could be ${oldHint} (${candidates.map((c) => `"${c.name ?? c.id}"`).join(', ')}): revoke the right one on ${oldPage}.`;
-    } else if (outcome !== 'failed') {
-      const target = candidates[0]!;
-      const made = target.createdAt ? `, created ${new Date(target.createdAt * 1000).toISOString().slice(0, 10)}` : '';
-      const label = `"${target.name ?? target.id}" (${oldHint}${made}${target.owner.name ? `, owned by ${target.owner.name}` : ''})`;
-      const sure =
-        options.yes ||
-        (await ctx.prompter('Pass --yes to delete it without asking.')
-          .confirm(`Delete the old key ${label} from ${oldProject}? It stops working at once.`, true)
-          .catch((error: unknown) => {
-            // Ctrl-C at the question: a cancel like any other, saying where things stand.
-            throw error instanceof CancelledError ? failure(EXIT.cancelled, 'Cancelled', storedInPlace(newHint), [], 'cancelled') : error;
-          }));
-      if (!sure) {
-        outcome = 'declined';
-        oldMessage = `${oldHint} was left live: revoke it on ${oldPage} once nothing uses it.`;
-      } else {
-        try {
-          await revoke(() => ctx.api.admin.deleteProjectKey(auth, oldProject, target.id));
-          outcome = 'key_deleted';
-          oldMessage = `Revoked ${oldHint}: deleted the key ${label.replace(/ \(.*\)$/, '')} from ${oldProject}.`;
-        } catch (error) {
-          if (!(error instanceof AdminApiError)) throw error;
-          outcome = 'failed';
-          exitCode = error.code;
-          oldReason = error.kind;
-          const saKey = target.owner.type === 'service_account' ? ` It belongs to the service account ${target.owner.name ?? target.owner.id}; the API may only delete such a key with its account.` : '';
-          oldMessage = `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${oldPage}.`;
-        }
-      }
-    }
+/** What became of the old key (step 4): its outcome and line, and the run's exit code and reason. */
+interface OldKeyResult {
+  outcome: OldKeyOutcome;
+  message: string;
+  exitCode: number;
+  reason: string | null;
+}
+
+const oldKeyResult = (outcome: OldKeyOutcome, message: string): OldKeyResult => ({ outcome, message, exitCode: EXIT.ok, reason: null });
+const revokeFailed = (error: AdminApiError, message: string): OldKeyResult => ({ outcome: 'failed', message, exitCode: error.code, reason: error.kind });
+
+/** Step 4, only now: the old key is revoked. */
+async function revokeOldKey(run: RotateRun, account: CreatedAccount, revocation: Revocation): Promise<OldKeyResult> {
+  const { options, oldKey, oldHint, oldPage, byRotate, profile } = run;
+  if (!oldKey) return oldKeyResult('none', 'There was no old key.');
+  if (options.keepOld) return oldKeyResult('kept', `${oldHint} still works (--keep-old): revoke it on ${oldPage} once nothing uses it.`);
+  if (byRotate && profile?.rotation) return revokeRotated(run, profile.rotation, revocation);
+  return revokeListed(run, oldKey, account, revocation);
+}
+
+/** The old key an earlier rotate made: revoked by deleting its service account. */
+async function revokeRotated(run: RotateRun, previous: NonNullable<Profile['rotation']>, revocation: Revocation): Promise<OldKeyResult> {
+  const { ctx, auth, oldHint, oldPage } = run;
+  try {
+    await revocation.revoke(
+      () => ctx.api.admin.deleteServiceAccount(auth, previous.projectId, previous.serviceAccountId),
+      (error) => error instanceof AdminApiError && error.kind === 'not_found',
+    );
+    return oldKeyResult('service_account_deleted', `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`);
+  } catch (error) {
+    if (!(error instanceof AdminApiError)) throw error;
+    if (error.kind === 'not_found') return oldKeyResult('already_gone', `${oldHint}'s service account ${previous.serviceAccountName} was already deleted.`);
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldPage}.`);
   }
+}
+
+/** Any other old key: found in its project's key list by its redacted value, and deleted (asked first, unless --yes). */
+async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAccount, revocation: Revocation): Promise<OldKeyResult> {
+  const { ctx, options, auth, oldHint, oldProject, oldPage } = run;
+  let candidates: ProjectKeyInfo[];
+  try {
+    candidates = await ctx.interrupts.step(() => findKeyInProject(ctx.api.admin, auth, oldProject, oldKey, account.created.key.id));
+  } catch (error) {
+    if (!(error instanceof AdminApiError)) throw error;
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${oldPage}.`);
+  }
+  if (candidates.length !== 1) {
+    return candidates.length === 0
+      ? oldKeyResult('not_found', `${oldHint} is not in ${oldProject}'s key list: revoke it yourself on ${oldPage} (or the page of the project it belongs to).`)
+      : oldKeyResult('ambiguous', `${candidates.length} keys in ${oldProject} could be ${oldHint} (${candidates.map((c) => `"${c.name ?? c.id}"`).join(', ')}): revoke the right one on ${oldPage}.`);
+  }
+  const target = candidates[0]!;
+  const made = target.createdAt ? `, created ${new Date(target.createdAt * 1000).toISOString().slice(0, 10)}` : '';
+  const label = `"${target.name ?? target.id}" (${oldHint}${made}${target.owner.name ? `, owned by ${target.owner.name}` : ''})`;
+  const sure =
+    options.yes ||
+    (await ctx.prompter('Pass --yes to delete it without asking.')
+      .confirm(`Delete the old key ${label} from ${oldProject}? It stops working at once.`, true)
+      .catch((error: unknown) => {
+        // Ctrl-C at the question: a cancel like any other, saying where things stand.
+        throw error instanceof CancelledError ? failure(EXIT.cancelled, 'Cancelled', run.storedInPlace(account.hint), [], 'cancelled') : error;
+      }));
+  if (!sure) return oldKeyResult('declined', `${oldHint} was left live: revoke it on ${oldPage} once nothing uses it.`);
+  try {
+    await revocation.revoke(() => ctx.api.admin.deleteProjectKey(auth, oldProject, target.id));
+    return oldKeyResult('key_deleted', `Revoked ${oldHint}: deleted the key ${label.replace(/ \(.*\)$/, '')} from ${oldProject}.`);
+  } catch (error) {
+    if (!(error instanceof AdminApiError)) throw error;
+    const saKey = target.owner.type === 'service_account' ? ` It belongs to the service account ${target.owner.name ?? target.owner.id}; the API may only delete such a key with its account.` : '';
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${oldPage}.`);
+  }
+}
+
+/** How the run ended: the old key's line, what still holds the old key, the summary, and with --json the document. */
+async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult): Promise<number> {
+  const { ctx, term, m, options, profileName, progress, oldKey, oldHint, oldPage, projectId } = run;
+  const { outcome, exitCode } = old;
   const live = ['kept', 'declined', 'not_found', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
-  progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: oldMessage };
+  progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: old.message };
   // Said below by the run itself.
-  noLineOnCancel();
+  revocation.done();
   const runLine = toolCommand(ctx, 'run', profileName);
   // Said with --json too (on stderr, as every step is): a log that keeps only stderr must show the old key is still live.
-  say(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${oldMessage}`);
+  run.say(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${old.message}`);
   // Said once it is true: the old key in this shell stops working only when it was revoked.
   if (oldKey && ctx.env.OPENAI_API_KEY === oldKey) {
-    warn(
+    run.warn(
       revoked
         ? `OPENAI_API_KEY in this shell is the old key, which no longer works: unset it and start programs with \`${runLine}\`.`
         : `OPENAI_API_KEY in this shell is the old key, which still works until it is revoked: unset it and start programs with \`${runLine}\` to use the new one.`,
@@ -585,7 +792,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   // named with the command that writes the new key there (nothing is changed in them here).
   const stale = oldKey ? await envFileCopies(ctx, profileName, oldKey) : [];
   for (const path of new Set(stale.map((f) => f.path))) {
-    warn(`${shownPath(ctx, path)} still holds the old key ${oldHint}${revoked ? ', which no longer works' : ''} (written there by \`${envFileCommand(ctx, profileName)}\`); to write the new key there:  ${await envCommand(ctx, profileName, path)}`);
+    run.warn(`${shownPath(ctx, path)} still holds the old key ${oldHint}${revoked ? ', which no longer works' : ''} (written there by \`${envFileCommand(ctx, profileName)}\`); to write the new key there:  ${await envCommand(ctx, profileName, path)}`);
   }
   const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runLine}\` get the new key from now on.`;
   if (options.json) term.err(summary);
@@ -594,8 +801,8 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     const json: RotateJson = {
       ok: exitCode === EXIT.ok,
       exitCode,
-      reason: outcome === 'failed' ? oldReason : null,
-      message: outcome === 'failed' ? oldMessage : summary,
+      reason: outcome === 'failed' ? old.reason : null,
+      message: outcome === 'failed' ? old.message : summary,
       fix: null,
       profile: profileName,
       project: projectId,
@@ -606,4 +813,19 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
     term.out(jsonText(RotateJsonSchema.parse(json)));
   }
   return exitCode;
+}
+
+async function rotate(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, progress: Progress): Promise<number> {
+  const run = await setUp(ctx, options, profileName, adminKey, progress);
+  if (!(await confirmed(run))) return EXIT.ok;
+  if (!options.json) ctx.term.out(ctx.term.style.bold(`openai-setup rotate · profile ${profileName} · ${run.projectId}`));
+  // 1. A new service account, and its key; from here until it is stored, a failure or a cancel deletes it again.
+  const account = await createAccount(run);
+  // 2. The new key is checked live, in the right project.
+  const check = await checkNewKey(run, account);
+  // 3. Stored in place of the old key and recorded; from here a cancel leaves it stored, and says so.
+  const revocation = await storeNewKey(run, account, check);
+  // 4. Only now: the old key is revoked.
+  const old = await revokeOldKey(run, account, revocation);
+  return report(run, revocation, old);
 }

@@ -223,10 +223,11 @@ describe('rotate', () => {
 
   it('creating the service account fails: nothing changed; undoing fails: says what to delete by hand', async () => {
     const t = await setup();
-    t.org.admin.failNext({ method: 'POST', path: /service_accounts$/ }, { status: 500 });
+    // Refused with an answer: nothing was made (a create without an answer is rotate-create-unknown.test.ts's).
+    t.org.admin.failNext({ method: 'POST', path: /service_accounts$/ }, { status: 429 });
     const created = await outcomeOf(rotate(t.ctx, options({ yes: true })));
     expect(created.code).toBe(6);
-    expect(created.message).toMatch(/^Creating a service account in proj_RotateUnit00000000000000 failed: the OpenAI API had a server error \(HTTP 500\)\. Nothing was changed: sk-proj-…\S{4} is still stored and works\.$/);
+    expect(created.message).toMatch(/^Creating a service account in proj_RotateUnit00000000000000 failed: the API is limiting requests right now \(HTTP 429\)\. Nothing was changed: sk-proj-…\S{4} is still stored and works\.$/);
     expect(t.keychain.keyOf('default')).toBe(t.old);
 
     const u = await setup();
