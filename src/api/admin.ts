@@ -4,7 +4,7 @@
 import type { ClientOptions } from 'openai';
 import * as z from 'zod/mini';
 import { EXIT } from '../errors.js';
-import { PAGES, projectPageUrl } from '../platform.js';
+import { PAGES } from '../platform.js';
 import { adviceScope } from '../terminal/advice.js';
 import { sanitize } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError, unreadableAnswer, type AdminAnswer, type AdminFailedRequest } from './admin-failure.js';
@@ -49,6 +49,8 @@ const ProjectKeySchema = z.object({
   last_used_at: ShownTime,
   owner: z.catch(z.nullish(z.object({ type: ShownText, user: PersonSchema, service_account: PersonSchema })), null),
 });
+
+const ServiceAccountSchema = z.object({ id: z.string().check(z.minLength(1)), name: z.catch(z.nullish(z.string()), null) });
 
 const NewServiceAccountSchema = z.object({
   id: z.string().check(z.minLength(1)),
@@ -198,15 +200,19 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         async (client, signal) => answerOf(await client.admin.organization.projects.serviceAccounts.create(projectId, { name }, { signal }).withResponse()),
         NewServiceAccountSchema,
         (raw): NewServiceAccount => ({ id: shown(raw.id), name: shownOrNull(raw.name) ?? name, key: { id: shownOrNull(raw.api_key?.id) ?? '', value: raw.api_key?.value ?? '' } }),
-        // Without its id the account cannot be deleted from here.
-        [`The service account ${name} may have been created all the same: if the project's page lists it, delete it there: ${projectPageUrl(projectId, 'api-keys')}`],
+        // Made or not, rotate looks the account up by its name and says what it found (mayHaveActed).
       ),
 
     listServiceAccounts: (auth, projectId, query = {}) =>
-      call(auth, `listing the service accounts of ${projectId}`, async (client, signal) => {
-        const raw = await client.admin.organization.projects.serviceAccounts.list(projectId, { limit: query.limit, ...(query.after ? { after: query.after } : {}) }, { signal });
-        return page<ServiceAccountInfo>(raw, (sa) => ({ id: shown(sa.id) ?? '', name: shown(sa.name) }));
-      }),
+      read(
+        auth,
+        `listing the service accounts of ${projectId}`,
+        async (client, signal) =>
+          pageAnswer(await client.admin.organization.projects.serviceAccounts.list(projectId, { limit: query.limit, ...(query.after ? { after: query.after } : {}) }, { signal }).withResponse()),
+        listSchema(ServiceAccountSchema),
+        // The name is compared with the one rotate chose, as the API gave it.
+        (raw) => page<ServiceAccountInfo, z.output<typeof ServiceAccountSchema>>(raw, (sa) => ({ id: shown(sa.id), name: sa.name ?? null })),
+      ),
 
     deleteServiceAccount: (auth, projectId, serviceAccountId) =>
       call(auth, `deleting the service account ${serviceAccountId}`, async (client, signal) => {
