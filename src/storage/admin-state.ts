@@ -4,10 +4,22 @@ import * as z from 'zod/mini';
 
 const Timestamp = z.string().check(z.iso.datetime({ offset: true }));
 
+/**
+ * A key's hint as maskKey makes it (`sk-proj-…Ab12`, `…Ab`, `…`): printable ASCII around one
+ * ellipsis, never more than a prefix and four. The progress file is read back into questions and
+ * lines: one edited to hold an escape, a line break or a key makes the file damaged, not shown.
+ */
+export const KeyHintSchema = z.string().check(z.regex(/^[!-~]{0,11}…[!-~]{0,4}$/, 'is not a masked key hint'));
+
+/** `proj_` and letters and digits: the shape of a project id (the API's, `--project`'s). */
+const PROJECT_ID = /^proj_[A-Za-z0-9]{1,64}$/;
+/** A project id as the progress file keeps it (unlike --project, not trimmed: one written here never has blanks). */
+export const StoredProjectIdSchema = z.string().check(z.regex(PROJECT_ID, 'is not a project id'));
+
 /** The admin key stored next to the profile's key (`admin-key`): where, its hint, when. */
 export const AdminKeyRecordSchema = z.object({
   storage: z.enum(['keychain', 'file']),
-  hint: z.string().check(z.maxLength(40)),
+  hint: KeyHintSchema,
   savedAt: Timestamp,
 });
 
@@ -27,11 +39,11 @@ export type Budget = z.infer<typeof BudgetSchema>;
  */
 export const RotationSchema = z.object({
   at: Timestamp,
-  projectId: z.string(),
+  projectId: StoredProjectIdSchema,
   serviceAccountId: z.string(),
   serviceAccountName: z.string(),
   keyId: z.string(),
-  keyHint: z.string().check(z.maxLength(40)),
+  keyHint: KeyHintSchema,
 });
 
 /**
@@ -58,4 +70,4 @@ export const MonthFlagSchema = z.pipe(
 );
 
 /** `rotate --project`: a project id. */
-export const ProjectIdSchema = z.string().check(z.trim(), z.regex(/^proj_[A-Za-z0-9]{1,64}$/, 'must be a project id like proj_abc123'));
+export const ProjectIdSchema = z.string().check(z.trim(), z.regex(PROJECT_ID, 'must be a project id like proj_abc123'));

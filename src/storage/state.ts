@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
 import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { pathLine } from '../terminal/sanitize.js';
-import { AdminKeyRecordSchema, BudgetSchema, RotationSchema } from './admin-state.js';
+import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredProjectIdSchema } from './admin-state.js';
 import { withFileLock } from './lock.js';
 import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removeTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
@@ -40,10 +40,10 @@ const LastVerifySchema = z.object({
   at: Timestamp,
   status: VerifyStatusSchema,
   ok: z.boolean(),
-  keyHint: z.string(),
+  keyHint: KeyHintSchema,
   keySource: z.string(),
   organization: z.nullable(z.string()),
-  project: z.nullable(z.string()),
+  project: z.nullable(StoredProjectIdSchema),
   tier: z.nullable(z.string()),
   billing: z.enum(['ok', 'no_quota', 'unchecked']),
   message: z.string(),
@@ -74,7 +74,7 @@ const ProfileSchema = z.object({
   billingChoice: z.optional(BillingChoiceSchema),
   /** Where the key of this profile is kept and its masked hint (`sk-proj-…Ab12`). */
   // storage "env": the person keeps the key in their own OPENAI_API_KEY line; openai-setup has no copy.
-  key: z.optional(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: z.string().check(z.maxLength(40)), savedAt: Timestamp })),
+  key: z.optional(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: KeyHintSchema, savedAt: Timestamp })),
   // No base URL, organization or project: no command sets them, and a file that nobody reads
   // must not decide where the key is sent. Older files that have them still load (zod drops
   // unknown keys), and lose them at the next write.

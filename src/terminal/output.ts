@@ -4,8 +4,8 @@
 import { isatty } from 'node:tty';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { failureFields, type FailureFields } from '../errors.js';
-import { redact } from '../keys/redact.js';
-import { neutralise } from './sanitize.js';
+import { redact, redactedExcerpt } from '../keys/redact.js';
+import { neutralise, sanitize } from './sanitize.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -45,6 +45,13 @@ export interface Terminal {
    * names the installed command, whatever this run was started as (npx, a path).
    */
   script(text: string): void;
+  /**
+   * Text for the prompter, which writes to the terminal itself: a question, a choice, an answer's
+   * check. One line (a line break becomes a space), every control, bidi and zero-width character
+   * shown escaped (colour too: the prompt styles its own), every secret masked, at most
+   * MAX_PROMPT_TEXT characters, advice as out() has it.
+   */
+  promptText(text: string): string;
   /** Raw stdout with no masking: only for commands whose job is to print the key (`token`). */
   writeSecret(text: string): void;
   /** Register a secret so that no output line can ever show it whole. */
@@ -167,6 +174,9 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
+/** The longest text a question, one of its choices or its check shows (the cut is marked). */
+export const MAX_PROMPT_TEXT = 1000;
+
 export const NO_TERMINAL = 'there is no interactive terminal';
 const PROMPTS_TURNED_OFF = 'OPENAI_SETUP_NO_PROMPT is set';
 
@@ -227,6 +237,9 @@ export function createTerminal(options: TerminalOptions): Terminal {
     },
     command: (line) => void stdout.write(`${mask(line)}\n`),
     script: (text) => void stdout.write(`${redact(neutralise(text), secrets)}\n`),
+    // Masked before it is cut, so that no key is cut in two; cut first to a few times the most
+    // shown, so that a megabyte costs nothing.
+    promptText: (text) => advice(redactedExcerpt(sanitize(text.slice(0, MAX_PROMPT_TEXT * 4), Number.POSITIVE_INFINITY), secrets, MAX_PROMPT_TEXT)),
     writeSecret: (text) => void stdout.write(text),
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);

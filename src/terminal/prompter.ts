@@ -39,6 +39,45 @@ export class LineBreakInsideError extends Error {
 }
 
 /**
+ * `prompter` with every text it shows made safe by `show` (the terminal's promptText): the
+ * question, each choice's name and description, what an answer's check says, the default shown.
+ * A prompt library writes to the terminal itself, past the masking of the terminal's own output,
+ * and a question may quote what the tool did not write (a key's name from the API, a hint from
+ * the progress file) or an answer that is a pasted key. Values are passed through unchanged.
+ */
+export function safePrompter(prompter: Prompter, show: (text: string) => string): Prompter {
+  const checked = (validate?: (value: string) => true | string) =>
+    validate &&
+    ((value: string) => {
+      const verdict = validate(value);
+      return verdict === true ? true : show(verdict);
+    });
+  return {
+    confirm: (message, defaultValue) => prompter.confirm(show(message), defaultValue),
+    select: (message, choices, defaultValue) =>
+      prompter.select(
+        show(message),
+        choices.map((c) => ({ ...c, name: show(c.name), ...(c.description === undefined ? {} : { description: show(c.description) }) })),
+        defaultValue,
+      ),
+    password: (message, validate) => prompter.password(show(message), checked(validate)),
+    async input(message, options = {}) {
+      // The default is shown made safe; taken (Enter on an empty answer), it is the value itself.
+      const real = options.default;
+      const shown = real === undefined ? undefined : show(real);
+      const validate = checked(options.validate);
+      const answer = await prompter.input(show(message), {
+        default: shown,
+        validate: validate && ((value) => validate(value === shown ? real! : value)),
+      });
+      return answer === shown ? real! : answer;
+    },
+    warmUp: () => prompter.warmUp(),
+    holdInput: () => prompter.holdInput(),
+  };
+}
+
+/**
  * For runs without a terminal (or with questions turned off): any question becomes exit 2 with the
  * non-interactive way. `why`: the terminal's whyNoPrompts.
  */
@@ -52,6 +91,8 @@ export function nonInteractivePrompter(hint: string, why = NO_TERMINAL): Prompte
 export interface PromptStreams {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
+  /** Every text a question shows is made safe by this (the terminal's promptText; see safePrompter). */
+  show: (text: string) => string;
   /**
    * Ctrl-C or Ctrl-D typed while input is held. Raw mode keeps the terminal from sending SIGINT
    * itself, so by default we send it, and main.ts cancels as it would have (exit 130).
@@ -280,7 +321,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     await discardRest(input, held, interrupt);
     throw new LineBreakInsideError();
   }
-  return {
+  return safePrompter({
     confirm: (message, defaultValue = true) => ask('other', (p, ctx) => p.confirm({ message, default: defaultValue }, ctx)),
     select: <T>(message: string, choices: Array<Choice<T>>, defaultValue?: T) =>
       ask('other', (p, ctx) => p.select<T>({ message, choices, default: defaultValue, loop: false, pageSize: Math.min(Math.max(choices.length, 7), 20) }, ctx)),
@@ -304,5 +345,5 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     input: (message, options = {}) => ask('other', (p, ctx) => p.input({ message, default: options.default, validate: options.validate }, ctx)),
     warmUp: () => void load().catch(() => {}), // a failure shows when a question is asked
     holdInput: () => startHolding(input, heldOf(input), interrupt),
-  };
+  }, streams.show);
 }

@@ -102,11 +102,12 @@ export function pathLine(path: string): string {
 }
 
 /**
- * A value of the person's own (a flag, an environment variable) as an error quotes it: like
- * `sanitize`, but a line break or tab is shown escaped too (`\x0d\x0a`), since it may be the mistake.
+ * A value of the person's own (a flag, an environment variable, an answer) as an error quotes it:
+ * like `sanitize`, but a line break or tab is shown escaped too (`\x0d\x0a`), since it may be the
+ * mistake; anything key-shaped masked (a key pasted in the wrong place), before it is cut.
  */
 export function shownValue(value: string, max = 200): string {
-  return bounded(withoutUrlLogins(withoutCredentials(value).replace(UNSAFE_CHARS, escaped)), max);
+  return bounded(redact(withoutUrlLogins(withoutCredentials(value).replace(UNSAFE_CHARS, escaped))), max);
 }
 
 /** JSON.stringify for --json output, with every character a terminal could act on escaped. */

@@ -20,7 +20,7 @@ import { KEYCHAIN_SERVICE, KeyStore } from '../../src/storage/keystore.js';
 import { StateStore, type Profile } from '../../src/storage/state.js';
 import type { Browser, OpenOutcome } from '../../src/terminal/browser.js';
 import { createTerminal, type OutputStream } from '../../src/terminal/output.js';
-import { nonInteractivePrompter } from '../../src/terminal/prompter.js';
+import { nonInteractivePrompter, safePrompter } from '../../src/terminal/prompter.js';
 import { createAdminOrganization, type AdminOrganization } from './openai-server.js';
 import { ScriptedPrompter } from './prompter.js';
 
@@ -353,7 +353,8 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
   const ctx: Context = {
     term,
     // As in main.ts: the prompter only with a terminal, else the real "usage error naming the flag" one.
-    prompter: (hint) => (term.interactive ? prompts : nonInteractivePrompter(hint)),
+    // Made safe as the real one is (inquirerPrompter): `prompts` records the questions as shown.
+    prompter: (hint) => (term.interactive ? safePrompter(prompts, term.promptText) : nonInteractivePrompter(hint)),
     browser,
     state,
     keys: new KeyStore(keychain, configDir, warn),

@@ -5,7 +5,9 @@
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../src/errors.js';
+import { createTerminal } from '../../src/terminal/output.js';
 import { closeOpenQuestions, inquirerPrompter, LineBreakInsideError, PASTE_SETTLE_MS, type Prompter } from '../../src/terminal/prompter.js';
+import { makeKey } from '../helpers/openai-server.js';
 
 class FakeTerminalInput extends PassThrough {
   isTTY = true;
@@ -24,7 +26,7 @@ let input: FakeTerminalInput;
 let screen: string;
 let interrupts: number;
 
-function prompter(options: { tty?: boolean } = {}): Prompter {
+function prompter(options: { tty?: boolean; show?: (text: string) => string } = {}): Prompter {
   input = new FakeTerminalInput();
   input.isTTY = options.tty ?? true;
   screen = '';
@@ -37,7 +39,7 @@ function prompter(options: { tty?: boolean } = {}): Prompter {
   });
   // Each prompt pipes into the output and ends its pipe; like process.stdout, this one stays open.
   output.end = () => output;
-  return inquirerPrompter({ input, output, interrupt: () => interrupts++ });
+  return inquirerPrompter({ input, output, interrupt: () => interrupts++, show: options.show ?? ((text) => text) });
 }
 
 /** Type `text` once the question is on the screen. */
@@ -168,5 +170,39 @@ describe('closeOpenQuestions (SIGTERM, SIGHUP: main.ts)', () => {
     // What an answer or a rejection would have set comes within the same turn; none came.
     await tick();
     expect(settled).toBe(false);
+  });
+});
+
+describe('what a question shows (show: the terminal\'s promptText, as main.ts passes it)', () => {
+  it('the question, its choices, its check and its default reach the screen made safe; the answer is the value itself', async () => {
+    const key = makeKey('proj', 'unit-prompter-shown');
+    const admin = makeKey('admin', 'unit-prompter-shown');
+    const term = createTerminal({ stdout: { write: () => true }, stderr: { write: () => true }, stdin: {}, env: {} });
+    term.addSecret(key);
+    const p = prompter({ show: term.promptText });
+    // As the Admin API may name a key, and the progress file may hold text: a clipboard write, a
+    // screen clear, a right-to-left override, a line break, the admin key, a piece of the stored key.
+    const hostile = `laptop \x1b]52;c;QQ==\x07\x1b[2J\u202e\nforged ${admin} ${key.slice(20, 60)}`;
+    const confirming = p.confirm(`Delete the old key "${hostile}"?`, false);
+    void typeWhenAsked('Delete the old key', 'n\r');
+    expect(await confirming).toBe(false);
+    const selecting = p.select('Which?', [{ name: `keep ${hostile}`, value: hostile, description: `about ${hostile}` }]);
+    void typeWhenAsked('Which?', '\r');
+    expect(await selecting).toBe(hostile);
+    const budget = p.input('Monthly budget:', { default: '20\x1b[2J', validate: (value) => (value === 'x' ? `must be an amount (got "${key}")` : true) });
+    await typeWhenAsked('Monthly budget:', 'x\r');
+    for (let i = 0; i < 200 && !screen.includes('must be an amount'); i++) await tick(5);
+    input.write('\x7f\r');
+    // Enter on an empty answer takes the default: the value as the caller gave it, shown escaped.
+    expect(await budget).toBe('20\x1b[2J');
+    expect(screen).toContain('(20\\x1b[2J)');
+    expect(screen).toContain(`(got "sk-proj-…${key.slice(-4)}")`);
+    expect(screen).toContain(`laptop \\x1b]52;c;QQ==\\x07\\x1b[2J\\u202e forged sk-admin-…${admin.slice(-4)} …`);
+    expect(screen).not.toContain('\x1b]52');
+    expect(screen).not.toContain('\u202e');
+    expect(screen).not.toContain('\x1b[2J');
+    expect(screen).not.toContain(admin.slice(9, 30));
+    expect(screen).not.toContain(key.slice(20, 32));
+    expect(screen).not.toContain(key.slice(8, 30));
   });
 });

@@ -75,7 +75,10 @@ describe('makeTestContext', () => {
 
   it('gives the scripted prompter with a terminal, and the real "no terminal" one without', async () => {
     t = makeTestContext();
-    expect(t.ctx.prompter('hint')).toBe(t.prompts);
+    t.prompts.whenConfirm('Sure?', true);
+    // Through the made-safe path the real prompter has (safePrompter), so the script sees what is shown.
+    expect(await t.ctx.prompter('hint').confirm('Sure?')).toBe(true);
+    expect(t.prompts.messages).toEqual(['Sure?']);
     await t.cleanup();
     t = makeTestContext({ interactive: false });
     const error = await t.ctx.prompter('Pass --yes.').confirm('Sure?').catch((e: unknown) => e);

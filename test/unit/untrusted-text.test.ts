@@ -323,8 +323,9 @@ describe('a check result is made safe where the commands receive it', () => {
         profiles: {
           default: {
             stages: {},
-            key: { storage: 'keychain', hint: `sk-…\n✔ ${ESC}[2J`, savedAt: '2026-01-01T00:00:00.000Z' },
-            lastVerify: { at: '2026-01-01T00:00:00.000Z', status: 'invalid_key', ok: false, keyHint: 'sk-…x', keySource: `env${BIDI}`, organization: `org-1${ESC}]8;;x`, project: KEY, tier: null, billing: 'unchecked', message: `${hostile} ${'B'.repeat(100_000)}` },
+            // A hint or a project id of another shape makes the file damaged (the test after this one).
+            key: { storage: 'keychain', hint: 'sk-proj-…A000', savedAt: '2026-01-01T00:00:00.000Z' },
+            lastVerify: { at: '2026-01-01T00:00:00.000Z', status: 'invalid_key', ok: false, keyHint: 'sk-…x', keySource: `env${BIDI}`, organization: `org-1${ESC}]8;;x`, project: null, tier: null, billing: 'unchecked', message: `${hostile} ${'B'.repeat(100_000)}` },
           },
         },
       }),
