@@ -111,6 +111,14 @@ export class MemoryKeychain implements Keychain {
   }
 }
 
+/**
+ * A key store with no Context, over `dir` and `keychain`, reading where keys are recorded from the
+ * progress file there (a StateStore of its own, as each run has).
+ */
+export function keyStoreIn(dir: string, keychain: Keychain = new MemoryKeychain(), warn: (message: string) => void = () => {}): KeyStore {
+  return new KeyStore(keychain, dir, warn, new StateStore(dir, () => new Date(FIXED_NOW), () => {}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The browser: records what it was asked to open.
 
@@ -358,7 +366,7 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
     prompter: (hint) => (term.interactive ? prompts : nonInteractivePrompter(hint)),
     browser,
     state,
-    keys: new KeyStore(keychain, configDir, warn),
+    keys: new KeyStore(keychain, configDir, warn, state),
     api,
     env: parseEnv(rawEnv),
     rawEnv,

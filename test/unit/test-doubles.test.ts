@@ -1,6 +1,6 @@
 // The test doubles of test/helpers/context.ts fail the way the unit tests rely on: an unforeseen
 // question or API call, an answer the real prompt would refuse, an answer never asked for.
-import { afterEach, describe, expect, it, type TestContext as RunningTest } from 'vitest';
+import { afterEach, describe, expect, it, vi, type TestContext as RunningTest } from 'vitest';
 import { STATUS } from '../../src/api/status.js';
 import { CancelledError, UsageError } from '../../src/errors.js';
 import { KeychainUnavailableError } from '../../src/storage/keychain.js';
@@ -122,6 +122,13 @@ describe('makeTestContext', () => {
     await expect(t.keychain.setPassword('openai-setup', 'b', '2')).rejects.toBeInstanceOf(KeychainUnavailableError);
     expect(await t.keychain.getPassword('openai-setup', 'default')).toBe('k');
     expect(t.keychain.accounts()).toEqual(['default', 'a']);
+  });
+
+  it("the key store reads where keys are recorded from the context's own progress file, as main.ts wires it", async () => {
+    t = makeTestContext({ keychain: { default: testKey('K') } });
+    const reading = vi.spyOn(t.ctx.state, 'reading');
+    expect((await t.ctx.keys.get('default')).stored?.key).toBe(testKey('K'));
+    expect(reading).toHaveBeenCalledWith({ quiet: true });
   });
 });
 
