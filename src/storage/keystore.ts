@@ -8,7 +8,7 @@ import { adminKeyCommand, keyCommand, toolCommand, type AdviceScope } from '../t
 import { pathLine } from '../terminal/sanitize.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removePrivateFile, removeTempFiles, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
+import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 import { nameMap, type StateStore } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
@@ -298,14 +298,7 @@ export class KeyStore {
 
   /** Remove temp files of the key file left by killed runs (one may hold a key); the paths removed. */
   async removeLeftovers(): Promise<string[]> {
-    if ((await listTempFiles(this.filePath)).length === 0) return [];
-    try {
-      await ensurePrivateDir(this.configDir);
-    } catch {
-      // A dir that is not ours: not ours to tidy either.
-      return [];
-    }
-    return withFileLock(this.filePath, () => removeTempFiles(this.filePath));
+    return removeLeftoverTempFiles(this.filePath, withFileLock);
   }
 
   /**
