@@ -8,8 +8,8 @@ import { adminKeyCommand, keyCommand, toolCommand, type AdviceScope } from '../t
 import { pathLine } from '../terminal/sanitize.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removePrivateFile, removeTempFiles, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
-import { nameMap, StateStore } from './state.js';
+import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
+import { nameMap, type StateStore } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
 /**
@@ -128,8 +128,6 @@ export const leftoverWords = (paths: string[]) => (paths.length === 1 ? 'a tempo
  */
 export class KeyStore {
   readonly filePath: string;
-  /** The progress file, read only: it records where each key is (see recordOf). */
-  private readonly records: Pick<StateStore, 'reading'>;
   /** Warnings already given by this run, so that reading twice does not say it twice. */
   private readonly told = new Set<string>();
   /**
@@ -145,11 +143,10 @@ export class KeyStore {
     private readonly keychain: Keychain,
     private readonly configDir: string,
     private readonly warn: (message: string) => void,
-    /** The run's progress file (the Context's), read quietly: its warnings are the commands' to give. */
-    records?: Pick<StateStore, 'reading'>,
+    /** The run's progress file (the Context's StateStore: one per run), read quietly: its warnings are the commands' to give. */
+    private readonly records: Pick<StateStore, 'reading'>,
   ) {
     this.filePath = join(configDir, 'credentials.json');
-    this.records = records ?? new StateStore(configDir, () => new Date(), () => {});
   }
 
   /** The run's advice scope (the Context), told by resolveProfileName once it knows the bare profile. */
@@ -301,14 +298,7 @@ export class KeyStore {
 
   /** Remove temp files of the key file left by killed runs (one may hold a key); the paths removed. */
   async removeLeftovers(): Promise<string[]> {
-    if ((await listTempFiles(this.filePath)).length === 0) return [];
-    try {
-      await ensurePrivateDir(this.configDir);
-    } catch {
-      // A dir that is not ours: not ours to tidy either.
-      return [];
-    }
-    return withFileLock(this.filePath, () => removeTempFiles(this.filePath));
+    return removeLeftoverTempFiles(this.filePath, withFileLock);
   }
 
   /**

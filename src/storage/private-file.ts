@@ -273,6 +273,21 @@ export async function removeTempFiles(path: string): Promise<string[]> {
   return removed;
 }
 
+/**
+ * Remove the temp files of `path` left by killed runs (one may hold a key), holding its lock; the
+ * paths removed. In a dir that is not ours (ensurePrivateDir refuses it) nothing is: not ours to
+ * tidy. `withLock` is lock.ts's withFileLock, passed in as lock.ts builds on this file.
+ */
+export async function removeLeftoverTempFiles(path: string, withLock: (path: string, body: () => Promise<string[]>) => Promise<string[]>): Promise<string[]> {
+  if ((await listTempFiles(path)).length === 0) return [];
+  try {
+    await ensurePrivateDir(dirname(path));
+  } catch {
+    return [];
+  }
+  return withLock(path, () => removeTempFiles(path));
+}
+
 /** The way to a newer openai-setup, as the messages about a newer file say it. */
 export const UPDATE = 'update openai-setup (npm install -g openai-setup@latest)';
 

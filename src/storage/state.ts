@@ -9,7 +9,7 @@ import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredProjectIdSchema } from './admin-state.js';
 import { withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removeTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
+import { ConfigStoreError, ensurePrivateDir, newerVersion, readPrivateFile, removeLeftoverTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
@@ -31,7 +31,6 @@ const StageRecordSchema = z.union([
   // `doneAt` never set: a reader of `.doneAt` sees undefined, not done.
   z.object({ pageDoneAt: Timestamp, doneAt: z.optional(z.never()) }),
 ]);
-export type StageRecord = z.infer<typeof StageRecordSchema>;
 
 export const BillingChoiceSchema = z.enum(['auto-reload', 'prepaid', 'monthly']);
 export type BillingChoice = z.infer<typeof BillingChoiceSchema>;
@@ -314,14 +313,7 @@ export class StateStore {
 
   /** Remove temp files of the progress file left by killed runs; the paths removed. */
   async removeLeftovers(): Promise<string[]> {
-    if ((await listTempFiles(this.path)).length === 0) return [];
-    try {
-      await ensurePrivateDir(this.dir);
-    } catch {
-      // A dir that is not ours: not ours to tidy either.
-      return [];
-    }
-    return withFileLock(this.path, () => removeTempFiles(this.path));
+    return removeLeftoverTempFiles(this.path, withFileLock);
   }
 
   nowIso(): string {

@@ -2,11 +2,13 @@
  * A real-shaped Context for unit tests of the commands' run functions: the real terminal over
  * in-memory streams (plain text: NO_COLOR), a scripted prompter, a browser that records URLs, the
  * real StateStore and KeyStore in a temp dir (the KeyStore over an in-memory keychain), and a
- * scripted API. Nothing spawns, nothing goes to the network.
+ * scripted API. Nothing spawns, nothing goes to the network. Every context is checked when its
+ * test ends (assertScriptsUsed) and its temp dir removed: a test may call either sooner.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import { STATUS, type VerifyStatus } from '../../src/api/status.js';
 import { createAdminApi } from '../../src/api/admin.js';
 import type { AdminApi, Api, CheckRequest, CheckResult, Reachability } from '../../src/api/types.js';
@@ -107,6 +109,14 @@ export class MemoryKeychain implements Keychain {
     if (--failure.times <= 0) this.failure = null;
     throw new KeychainUnavailableError(failure.problem, FAILURE_DETAIL[failure.problem]);
   }
+}
+
+/**
+ * A key store with no Context, over `dir` and `keychain`, reading where keys are recorded from the
+ * progress file there (a StateStore of its own, as each run has).
+ */
+export function keyStoreIn(dir: string, keychain: Keychain = new MemoryKeychain(), warn: (message: string) => void = () => {}): KeyStore {
+  return new KeyStore(keychain, dir, warn, new StateStore(dir, () => new Date(FIXED_NOW), () => {}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +367,7 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
     prompter: (hint) => (term.interactive ? safePrompter(prompts, term.promptText) : nonInteractivePrompter(hint)),
     browser,
     state,
-    keys: new KeyStore(keychain, configDir, warn),
+    keys: new KeyStore(keychain, configDir, warn, state),
     api,
     env: parseEnv(rawEnv),
     rawEnv,
@@ -374,7 +384,7 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
     interrupts,
   };
 
-  return {
+  const t: TestContext = {
     ctx,
     prompts,
     api,
@@ -396,6 +406,14 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
     },
     cleanup: async () => rmSync(root, { recursive: true, force: true }),
   };
+  // Checked when its test ends, whatever the test file does (so that no file can forget): an
+  // answer scripted and never asked for, or a failure thrown into the product and swallowed
+  // there, fails the test. Removed first, so that a failed check leaves no temp dir behind.
+  onTestFinished(async () => {
+    await t.cleanup();
+    t.assertScriptsUsed();
+  });
+  return t;
 }
 
 /** How a run ended, as main.ts reports it: its return value, or an ExitError's code and text. Other errors (bugs) are rethrown. */

@@ -75,6 +75,11 @@ export class ScriptedPrompter implements Prompter {
     if (problems.length) throw new ScriptedPromptError(problems.join('\n'));
   }
 
+  /** The failures thrown into the product so far, taken: for a test that provokes one on purpose and asserts it. */
+  takeFailures(): string[] {
+    return this.failures.splice(0);
+  }
+
   /** The messages asked, in order (for assertions on what was asked). */
   get messages(): string[] {
     return this.asked.map((a) => a.message);

@@ -68,10 +68,11 @@ export function stateBack(t: TestContext): void {
 /** Another run of openai-setup on the same config dir and keychain (its own stores; `stdin` piped in). */
 export function anotherRun(t: TestContext, stdin?: string): Context {
   const warn = () => {};
+  const state = new StateStore(t.configDir, t.ctx.clock.now, warn);
   return {
     ...t.ctx,
-    state: new StateStore(t.configDir, t.ctx.clock.now, warn),
-    keys: new KeyStore(t.keychain, t.configDir, warn),
+    state,
+    keys: new KeyStore(t.keychain, t.configDir, warn, state),
     readStdin: async () => {
       if (stdin === undefined) throw new Error('Unexpected read of standard input by the other run.');
       return stdin;

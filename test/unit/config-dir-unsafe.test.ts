@@ -17,6 +17,7 @@ import { Interrupts } from '../../src/interrupts.js';
 import { main, startTerminal } from '../../src/main.js';
 import { LockBusyError, withFileLock } from '../../src/storage/lock.js';
 import { KeyStore } from '../../src/storage/keystore.js';
+import { StateStore } from '../../src/storage/state.js';
 import { resolveConfigDir } from '../../src/storage/paths.js';
 import { UNSAFE_CHAR } from '../../src/terminal/sanitize.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
@@ -174,7 +175,9 @@ describe('a config dir with a line break that got through anyway: each path on o
     const dir = join(dirname(t.configDir), HOSTILE);
     mkdirSync(dir, { mode: 0o700 });
     t.ctx.configDir = dir;
-    t.ctx.keys = new KeyStore(t.keychain, dir, () => {});
+    // Both stores over it, the key store reading the run's progress file, as main.ts makes them.
+    t.ctx.state = new StateStore(dir, t.ctx.clock.now, () => {}, t.ctx.interrupts);
+    t.ctx.keys = new KeyStore(t.keychain, dir, () => {}, t.ctx.state);
     return Object.assign(t, { dir });
   }
 

@@ -10,6 +10,7 @@ import { run as open } from '../../src/commands/open.js';
 import { PAGES } from '../../src/platform.js';
 import { consoleBrowser, createBrowser, type ForegroundHost } from '../../src/terminal/browser.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
+import { turn } from '../helpers/until.js';
 
 const URL = PAGES.keys.url;
 
@@ -52,12 +53,16 @@ class RecordingForeground implements ForegroundHost {
   }
 
   pass: ((signal: NodeJS.Signals) => void) | undefined;
+  /** Settles once the browser's process has closed: after that, nothing (an error, an exit) comes from it. */
+  closed: Promise<void> = Promise.resolve();
 
   spawn(file: string, args: string[]): ChildProcess {
     this.steps.push(`spawn ${file} ${args.join(' ')}`);
-    this.child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    this.child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    return this.child;
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.child = child;
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    return child;
   }
 
   cancel(): void {
@@ -98,8 +103,8 @@ describe('a console browser in BROWSER', () => {
     const host = new RecordingForeground();
     contextWith(join(dir, 'nowhere', 'lynx'), true, host);
     expect(await open(t!.ctx, { page: 'keys' })).toBe(0);
-    // Both an error and an exit may come: still one release.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Both an error and an exit may come: still one release, once both could have.
+    await host.closed;
     expect(host.steps.filter((step) => step.startsWith('release'))).toHaveLength(1);
     expect(t!.stdout).toContain('    Could not open a browser: open the link above yourself.\n');
   });
@@ -114,7 +119,9 @@ describe('a console browser in BROWSER', () => {
     const opening = open(t!.ctx, { page: 'keys' });
     await host.cancelled;
     expect(host.steps.slice(2)).toEqual(['release (browser ended)', 'cancel']);
-    const settled = await Promise.race([opening.then(() => 'settled'), new Promise((resolve) => setImmediate(() => resolve('pending')))]);
+    // Nothing more can come from lynx once it has closed; what its end set off has run a turn later.
+    await host.closed;
+    const settled = await Promise.race([opening.then(() => 'settled'), turn().then(() => 'pending')]);
     expect(settled).toBe('pending');
     expect(t!.stdout).not.toContain('Opened');
     expect(t!.stdout).not.toContain('Could not open');

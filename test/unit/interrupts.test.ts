@@ -16,7 +16,7 @@ import { testKey, type TestContext } from '../helpers/context.js';
 import { FakeProcess, settle } from '../helpers/signals.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
-const contexts = trackedContexts({ assertScriptsUsed: false });
+const contexts = trackedContexts();
 
 function context(keys: Record<string, string> = {}, stdin?: string): { t: TestContext; host: FakeProcess } {
   const host = new FakeProcess();

@@ -15,7 +15,7 @@ import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const KEY = makeKey('proj', 'unit-json-a');
 const DEAD = makeKey('proj', 'unit-json-dead');
-const { make: context } = trackedContexts({ defaults: { interactive: false }, assertScriptsUsed: false });
+const { make: context } = trackedContexts({ defaults: { interactive: false } });
 
 /** ctx.env as main.ts builds it: a bad variable is raised where it is first read. */
 function withEnv(t: TestContext, raw: Record<string, string>): void {

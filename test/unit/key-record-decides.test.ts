@@ -33,14 +33,14 @@ function overSsh(stdin?: string): Context {
   const unreachable = new MemoryKeychain().failWith('no-service');
   return {
     ...t.ctx,
-    keys: new KeyStore(unreachable, t.configDir, (message) => t.ctx.term.err(`! ${message}`)),
+    keys: new KeyStore(unreachable, t.configDir, (message) => t.ctx.term.err(`! ${message}`), t.ctx.state),
     readStdin: async () => stdin ?? '',
   };
 }
 
 /** A run at the desktop (its own key store, as each run has), `stdin` piped in. */
 function atDesktop(stdin?: string): Context {
-  return { ...t.ctx, keys: new KeyStore(t.keychain, t.configDir, (message) => t.ctx.term.err(`! ${message}`)), readStdin: async () => stdin ?? '' };
+  return { ...t.ctx, keys: new KeyStore(t.keychain, t.configDir, (message) => t.ctx.term.err(`! ${message}`), t.ctx.state), readStdin: async () => stdin ?? '' };
 }
 
 /** K1 stored in the keychain at the desktop, then K2 with --insecure-storage over SSH; the output so far cleared. */

@@ -128,7 +128,7 @@ describe('the write probe', () => {
     const base = t.ctx;
     const codes = await Promise.all(
       profiles.map((profile, i) =>
-        key({ ...base, keys: new KeyStore(keyring, t!.configDir, () => {}), readStdin: async () => `${keyOf(i)}\n` }, { profile, stdin: true, verify: false }).catch(
+        key({ ...base, keys: new KeyStore(keyring, t!.configDir, () => {}, base.state), readStdin: async () => `${keyOf(i)}\n` }, { profile, stdin: true, verify: false }).catch(
           (error: Error) => `${profile}: ${error.message}`,
         ),
       ),
@@ -142,7 +142,7 @@ describe('the write probe', () => {
   it('writes an entry of its own each time, which names no profile nor admin key, and removes it', async () => {
     t = makeTestContext();
     const keychain = new MemoryKeychain({ work: testKey('W') });
-    const stores = [0, 1, 2].map(() => new KeyStore(keychain, t!.configDir, () => {}));
+    const stores = [0, 1, 2].map(() => new KeyStore(keychain, t!.configDir, () => {}, t!.ctx.state));
     expect(await Promise.all(stores.map((store) => store.probeWritable()))).toEqual([null, null, null]);
     const probes = keychain.calls.filter((c) => c.op === 'set').map((c) => c.account);
     expect(new Set(probes).size).toBe(3);
@@ -163,7 +163,7 @@ describe('the write probe', () => {
       await set(service, account, password);
       throw classifyKeyringError(new Error(REFUSED));
     };
-    const problem = await new KeyStore(keychain, t.configDir, () => {}).probeWritable();
+    const problem = await new KeyStore(keychain, t.configDir, () => {}, t.ctx.state).probeWritable();
     expect(problem?.problem).toBe('failed');
     expect(problem && describeKeychainProblem(problem, STORE)).toBe(`The ${STORE} failed: ${REFUSED}.`);
     expect(keychain.accounts()).toEqual([]);
@@ -178,18 +178,18 @@ describe('the write probe', () => {
       if (vanished-- > 0) throw classifyKeyringError(new Error(OBJECT_GONE));
       await set(service, account, password);
     };
-    expect(await new KeyStore(keychain, t.configDir, () => {}).probeWritable()).toBeNull();
+    expect(await new KeyStore(keychain, t.configDir, () => {}, t.ctx.state).probeWritable()).toBeNull();
     expect(keychain.accounts()).toEqual([]);
     // Twice in a row is no race any more: said.
     vanished = 2;
-    expect((await new KeyStore(keychain, t.configDir, () => {}).probeWritable())?.detail).toBe(OBJECT_GONE);
+    expect((await new KeyStore(keychain, t.configDir, () => {}, t.ctx.state).probeWritable())?.detail).toBe(OBJECT_GONE);
     expect(keychain.accounts()).toEqual([]);
   });
 
   it('an entry written but not removed: the keychain can store, which is all the probe asks', async () => {
     t = makeTestContext();
     const keychain = new MemoryKeychain().failWith('failed', { ops: ['delete'] });
-    expect(await new KeyStore(keychain, t.configDir, () => {}).probeWritable()).toBeNull();
+    expect(await new KeyStore(keychain, t.configDir, () => {}, t.ctx.state).probeWritable()).toBeNull();
   });
 
   it('a keychain that is locked, or does not answer, is asked once: another request would prompt or wait again', async () => {
@@ -197,7 +197,7 @@ describe('the write probe', () => {
       t?.cleanup();
       t = makeTestContext();
       const keychain = new MemoryKeychain().failWith(problem);
-      expect((await new KeyStore(keychain, t.configDir, () => {}).probeWritable())?.problem).toBe(problem);
+      expect((await new KeyStore(keychain, t.configDir, () => {}, t.ctx.state).probeWritable())?.problem).toBe(problem);
       expect(keychain.calls).toEqual([{ op: 'set', account: expect.stringMatching(/^__probe__\./) }]);
     }
   });

@@ -16,7 +16,7 @@ const NEW = testKey('B');
 /** What a killed run leaves: `credentials.json.<pid>.<random>.tmp`. */
 const LEFT = 'credentials.json.4242.m1abc2def.tmp';
 
-const { make: context } = trackedContexts({ defaults: { interactive: false }, assertScriptsUsed: false });
+const { make: context } = trackedContexts({ defaults: { interactive: false } });
 
 /** The temp file a run killed while storing OLD in the file leaves behind; its path. */
 function killedWhileStoring(t: TestContext): string {

@@ -3,11 +3,12 @@
 // pseudo-terminal by test/e2e/input.test.ts; here, the logic: what is typed while held, pastes
 // with a line break inside, and Ctrl-C / Ctrl-D.
 import { PassThrough, Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CancelledError } from '../../src/errors.js';
 import { createTerminal } from '../../src/terminal/output.js';
 import { closeOpenQuestions, inquirerPrompter, LineBreakInsideError, PASTE_SETTLE_MS, type Prompter } from '../../src/terminal/prompter.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { turn, until } from '../helpers/until.js';
 
 class FakeTerminalInput extends PassThrough {
   isTTY = true;
@@ -19,8 +20,6 @@ class FakeTerminalInput extends PassThrough {
     return this;
   }
 }
-
-const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let input: FakeTerminalInput;
 let screen: string;
@@ -45,11 +44,22 @@ function prompter(options: { tty?: boolean; show?: (text: string) => string } = 
 /** Type `text` once the question is on the screen. */
 async function typeWhenAsked(question: string, text: string): Promise<void> {
   const from = screen.length;
-  for (let i = 0; i < 200 && !screen.slice(from).includes(question); i++) await tick(5);
+  await until(() => screen.slice(from).includes(question));
   input.write(text);
 }
 
+/** Everything written so far has been read (each write is a read of its own). */
+const allRead = () => until(() => input.writableLength === 0 && input.readableLength === 0);
+
+/**
+ * The paste timings (PASTE_SETTLE_MS, the dropping of a paste's rest) on a clock that stands still
+ * until the test moves it, so that no outcome depends on how fast the machine is. Immediates are
+ * real: the prompt and the streams take turns of the event loop.
+ */
+const stillClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+
 afterEach(() => {
+  vi.useRealTimers();
   input?.destroy();
 });
 
@@ -59,9 +69,8 @@ describe('holdInput', () => {
     p.holdInput();
     expect(input.isRaw).toBe(true);
     input.write('sk-proj-typed-');
-    await tick(5);
     input.write('early\r');
-    await tick(5);
+    await allRead();
     expect(await p.password('Key:')).toBe('sk-proj-typed-early');
     // The prompt leaves raw mode when it ends, as after any question.
     expect(input.isRaw).toBe(false);
@@ -71,7 +80,7 @@ describe('holdInput', () => {
     const p = prompter();
     p.holdInput();
     input.write('sk-proj-typed-early');
-    await tick(5);
+    await allRead();
     const confirming = p.confirm('Sure?', false);
     void typeWhenAsked('Sure?', 'y\r');
     expect(await confirming).toBe(true);
@@ -87,7 +96,7 @@ describe('holdInput', () => {
     const p = prompter();
     p.holdInput();
     input.write(`sk-proj-${key}`);
-    await tick(5);
+    await allRead();
     expect(interrupts).toBe(1);
     expect(input.isRaw).toBe(false);
     // Nothing of it is kept for a question.
@@ -117,21 +126,32 @@ describe('password: a paste with a line break inside', () => {
   });
 
   it('in two reads: the rest arriving while the answer settles ends it the same way; more of it is dropped', async () => {
+    stillClock();
     const p = prompter();
     const validated: string[] = [];
     const asking = p.password('Key:', (value) => (validated.push(value), true));
+    const outcome = asking.catch((error: unknown) => error);
+    // The Enter of the first read starts the settling; the rest comes in a read of its own.
     await typeWhenAsked('Key:', 'sk-proj-first-half\r');
-    await tick(PASTE_SETTLE_MS / 4);
+    await allRead();
     input.write('second-half\r');
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    // The prompt gave the terminal back, and the hold took it again to drop what still comes.
+    await until(() => input.modes.join() === 'true,false,true');
+    expect(screen).toContain('(18 characters, hidden)');
     // A third piece, after the prompt ended: dropped, not typed into the next question.
-    await tick(5);
     input.write('third-piece\r');
-    await expect(asking).rejects.toBeInstanceOf(LineBreakInsideError);
+    await allRead();
+    await vi.runAllTimersAsync();
+    expect(await outcome).toBeInstanceOf(LineBreakInsideError);
     // Nothing of it was validated (so nothing was taken), and the terminal is still raw: held.
     expect(validated).toEqual([]);
     expect(input.isRaw).toBe(true);
     const again = p.password('Key:');
-    void typeWhenAsked('Key:', 'sk-proj-whole\r');
+    await typeWhenAsked('Key:', 'sk-proj-whole\r');
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
     expect(await again).toBe('sk-proj-whole');
   });
 
@@ -139,7 +159,7 @@ describe('password: a paste with a line break inside', () => {
     const p = prompter();
     const asking = p.password('Key:', (value) => (value.length > 10 ? true : 'too short'));
     void typeWhenAsked('Key:', 'short\r');
-    for (let i = 0; i < 200 && !screen.includes('too short'); i++) await tick(5);
+    await until(() => screen.includes('too short'));
     for (let i = 0; i < 5; i++) input.write('\x7f');
     input.write('sk-proj-long-enough\r');
     expect(await asking).toBe('sk-proj-long-enough');
@@ -158,6 +178,7 @@ describe('password: a paste with a line break inside', () => {
 
 describe('closeOpenQuestions (SIGTERM, SIGHUP: main.ts)', () => {
   it('closes an open question as Ctrl-C does, raw mode off and the cursor shown, and its caller is never answered', async () => {
+    stillClock();
     const p = prompter();
     let settled = false;
     void p.select('Which page?', [{ name: 'keys', value: 'keys' }, { name: 'usage', value: 'usage' }]).finally(() => (settled = true));
@@ -167,8 +188,10 @@ describe('closeOpenQuestions (SIGTERM, SIGHUP: main.ts)', () => {
     await closeOpenQuestions();
     expect(input.isRaw).toBe(false);
     expect(screen.slice(screen.lastIndexOf('\x1b[?25l'))).toContain('\x1b[?25h');
-    // What an answer or a rejection would have set comes within the same turn; none came.
-    await tick();
+    // Whatever the prompt still had to do is done: every timer it set has run, then a turn of the
+    // event loop for what they queued. An answer or a rejection would have come by now; none came.
+    await vi.runAllTimersAsync();
+    await turn();
     expect(settled).toBe(false);
   });
 });
@@ -191,7 +214,7 @@ describe('what a question shows (show: the terminal\'s promptText, as main.ts pa
     expect(await selecting).toBe(hostile);
     const budget = p.input('Monthly budget:', { default: '20\x1b[2J', validate: (value) => (value === 'x' ? `must be an amount (got "${key}")` : true) });
     await typeWhenAsked('Monthly budget:', 'x\r');
-    for (let i = 0; i < 200 && !screen.includes('must be an amount'); i++) await tick(5);
+    await until(() => screen.includes('must be an amount'));
     input.write('\x7f\r');
     // Enter on an empty answer takes the default: the value as the caller gave it, shown escaped.
     expect(await budget).toBe('20\x1b[2J');

@@ -20,7 +20,7 @@ const ADMIN = makeKey('admin', 'unit-rotate-cancel');
 const PROJECT = 'proj_RotateCancel000000000000';
 const PAGE = projectPageUrl(PROJECT, 'api-keys');
 
-const contexts = trackedContexts({ assertScriptsUsed: false });
+const contexts = trackedContexts();
 
 let keyCount = 0;
 /** A profile "default" holding a user's key of PROJECT, checked; the admin key stored; signals as the test sends them. */

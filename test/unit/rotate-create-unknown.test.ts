@@ -23,7 +23,7 @@ const PAGE = projectPageUrl(PROJECT, 'api-keys');
 const CREATE = `POST /v1/organization/projects/${PROJECT}/service_accounts`;
 const LIST = `GET /v1/organization/projects/${PROJECT}/service_accounts`;
 
-const contexts = trackedContexts({ assertScriptsUsed: false });
+const contexts = trackedContexts();
 let keyCount = 0;
 
 /** A profile "default" holding a user's key of PROJECT, checked, and the admin key; signals as the test sends them. */

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FORWARDED_SIGNALS, run, WITNESS_WAIT_MS, type InterruptWitness, type ProcessHost } from '../../src/commands/run.js';
 import { makeTestContext, testKey, type TestContext } from '../helpers/context.js';
+import { until } from '../helpers/until.js';
 
 type Verdict = 'yes' | 'no' | 'unknown';
 type Signal = (typeof FORWARDED_SIGNALS)[number];
@@ -58,10 +59,16 @@ class FakeHost implements ProcessHost {
     this.witnesses.push(witness);
     return witness;
   }
-  /** A signal to us; then time for the witness's answer to be acted on. */
+  /**
+   * A signal to us. A witness asked about it answers later: then until the run has acted on its
+   * answer (the SIGINT passed on, or the witness stopped for a fresh one).
+   */
   async signal(signal: Signal): Promise<void> {
+    const asked = () => this.witnesses.reduce((n, w) => n + w.asked.length, 0);
+    const acted = () => this.sent.length + this.witnesses.filter((w) => w.stopped).length;
+    const [askedBefore, actedBefore] = [asked(), acted()];
     this.handler!(signal);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (asked() > askedBefore) await until(() => acted() > actedBefore);
   }
   exit(code: number): void {
     this.child.emit('exit', code, null);
@@ -75,7 +82,7 @@ afterEach(() => t?.cleanup());
 async function start(host: FakeHost): Promise<{ running: Promise<number> }> {
   t = makeTestContext({ keychain: { default: testKey('R') } });
   const running = run(t.ctx, { command: ['node', 'app.js'] }, host);
-  while (!host.handler) await new Promise((resolve) => setTimeout(resolve, 0));
+  await until(() => host.handler !== null);
   return { running };
 }
 

@@ -8,7 +8,6 @@ import { checkResult, flat, makeTestContext, testKey, type TestContext, type Tes
 
 const FINISH = "You're already set up. Finish now? (No walks through the stages anyway)";
 const PASTE = 'Paste your secret key (input is hidden):';
-const KEY_FAILS = 'The key does not work. What now?';
 const OPTIONS = { restart: false, insecureStorage: false };
 const STORED = testKey('A');
 const SHELL = testKey('B');
@@ -95,10 +94,13 @@ describe('closing screen: OPENAI_API_KEY holds another key than the stored one',
 
   it('a new key pasted and stored while OPENAI_API_KEY holds the rejected one: says which programs get which', async () => {
     context({ env: { OPENAI_API_KEY: SHELL } });
-    t.prompts.whenSelect(KEY_FAILS, 'key').whenPassword(PASTE, STORED);
+    t.prompts.whenPassword(PASTE, STORED);
     await storedEarlier(testKey('C'));
     t.api.answerChecks(checkResult('invalid_key'), checkResult('valid'));
     expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    // The rejected key in OPENAI_API_KEY leads straight to pasting a new one: no menu first.
+    expect(t.prompts.messages).toEqual([PASTE]);
+    expect(t.api.checkedKeys).toEqual([SHELL, STORED]);
     expect(closing()).toContain(
       'Your key sk-proj-…000A works. The OpenAI SDKs read it from OPENAI_API_KEY; OPENAI_API_KEY in this shell holds another key, sk-proj-…000B, which programs started here directly get; these hand over sk-proj-…000A:',
     );

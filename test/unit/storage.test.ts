@@ -6,13 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
-import { KeyStore } from '../../src/storage/keystore.js';
 import { lockPathFor, withFileLock } from '../../src/storage/lock.js';
 import { makeDirs } from '../../src/storage/make-dirs.js';
 import { ConfigStoreError, ensurePrivateDir, MAX_PRIVATE_FILE_BYTES, readPrivateFile, storeError, writePrivateFile } from '../../src/storage/private-file.js';
 import { StateStore } from '../../src/storage/state.js';
 import { neutralise } from '../../src/terminal/sanitize.js';
-import { MemoryKeychain, testKey } from '../helpers/context.js';
+import { keyStoreIn, MemoryKeychain, testKey } from '../helpers/context.js';
 
 const NOBODY = 65534;
 const fixedNow = () => new Date('2026-11-24T10:00:00.000Z');
@@ -201,7 +200,7 @@ describe('reading a config file: only a small regular file that is ours', () => 
 describe('one writer at a time', () => {
   it('concurrent changes of the key file all stay: 8 stores, 8 keys', async () => {
     const dir = privateDir();
-    const stores = Array.from({ length: 8 }, () => new KeyStore(new MemoryKeychain(), dir, () => {}));
+    const stores = Array.from({ length: 8 }, () => keyStoreIn(dir));
     await Promise.all(stores.map((store, i) => store.set(`p${i}`, testKey(String(i)), true)));
     const { keys } = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
     expect(Object.keys(keys).sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
@@ -304,7 +303,7 @@ describe('a key file written by a newer openai-setup (a higher version) is never
     const dir = privateDir();
     const content = newer(dir);
     const keychain = new MemoryKeychain();
-    const store = new KeyStore(keychain, dir, () => {});
+    const store = keyStoreIn(dir, keychain);
     expectOneLine(await rejection(store.set('default', testKey('A'), true)), newerError);
     expectOneLine(await rejection(store.set('default', testKey('A'), false)), newerError);
     expect(keychain.accounts()).toEqual([]);
@@ -316,7 +315,7 @@ describe('a key file written by a newer openai-setup (a higher version) is never
     const dir = privateDir();
     const content = newer(dir);
     const keychain = new MemoryKeychain({ default: testKey('K') });
-    const store = new KeyStore(keychain, dir, () => {});
+    const store = keyStoreIn(dir, keychain);
     expectOneLine(await rejection(store.delete('default')), newerError);
     expect(keychain.keyOf('default')).toBe(testKey('K'));
     expect(readFileSync(join(dir, 'credentials.json'), 'utf8')).toBe(content);
@@ -325,8 +324,8 @@ describe('a key file written by a newer openai-setup (a higher version) is never
   it('reading: the keychain\'s key as ever; with none there, one line saying to update, and nothing moved', async () => {
     const dir = privateDir();
     const content = newer(dir);
-    expect((await new KeyStore(new MemoryKeychain({ default: testKey('K') }), dir, () => {}).get('default')).stored).toEqual({ key: testKey('K'), storage: 'keychain' });
-    expectOneLine(await rejection(new KeyStore(new MemoryKeychain(), dir, () => {}).get('default')), newerError);
+    expect((await keyStoreIn(dir, new MemoryKeychain({ default: testKey('K') })).get('default')).stored).toEqual({ key: testKey('K'), storage: 'keychain' });
+    expectOneLine(await rejection(keyStoreIn(dir).get('default')), newerError);
     expect(readFileSync(join(dir, 'credentials.json'), 'utf8')).toBe(content);
     expect(readdirSync(dir)).toEqual(['credentials.json']);
   });
@@ -334,7 +333,7 @@ describe('a key file written by a newer openai-setup (a higher version) is never
   it('the file now says its version, and one without a version (older) is still read and kept', async () => {
     const dir = privateDir();
     writeFileSync(join(dir, 'credentials.json'), JSON.stringify({ keys: { old: testKey('O') } }), { mode: 0o600 });
-    const store = new KeyStore(new MemoryKeychain(), dir, () => {});
+    const store = keyStoreIn(dir);
     await store.set('new', testKey('W'), true);
     const onDisk = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
     expect(onDisk.version).toBe(1);

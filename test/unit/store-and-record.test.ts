@@ -27,7 +27,7 @@ const OLD = testKey('A');
 const NEW = testKey('B');
 const ADMIN = makeKey('admin', 'unit-store-record');
 
-const { make: context } = trackedContexts({ defaults: { interactive: false }, assertScriptsUsed: false });
+const { make: context } = trackedContexts({ defaults: { interactive: false } });
 
 type Storage = 'keychain' | 'file';
 const insecure = (storage: Storage) => storage === 'file';

@@ -7,11 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { storedNowWords } from '../../src/storage/key-change.js';
-import { KeyStore } from '../../src/storage/keystore.js';
 import { LockLostError, withFileLock } from '../../src/storage/lock.js';
 import { StateStore } from '../../src/storage/state.js';
 import { pathLine } from '../../src/terminal/sanitize.js';
-import { MemoryKeychain, testKey } from '../helpers/context.js';
+import { keyStoreIn, MemoryKeychain, testKey } from '../helpers/context.js';
 
 const hook = vi.hoisted(() => ({ compromise: false }));
 
@@ -71,7 +70,7 @@ describe('the key file and the progress file', () => {
   it('a damaged key file, and the warning on reading a key from it', async () => {
     const dir = hostileDir();
     const warnings: string[] = [];
-    const keys = new KeyStore(new MemoryKeychain(), dir, (message) => warnings.push(message));
+    const keys = keyStoreIn(dir, new MemoryKeychain(), (message) => warnings.push(message));
     writeFileSync(keys.filePath, 'not json', { mode: 0o600 });
     const damaged = await keys.get('default').catch((caught: unknown) => caught as Error);
     expectOneSafeLine((damaged as Error).message, keys.filePath);
@@ -86,7 +85,7 @@ describe('the key file and the progress file', () => {
 
   it('a key file of a newer openai-setup', async () => {
     const dir = hostileDir();
-    const keys = new KeyStore(new MemoryKeychain(), dir, () => {});
+    const keys = keyStoreIn(dir);
     writeFileSync(keys.filePath, JSON.stringify({ version: 99, keys: {} }), { mode: 0o600 });
     const error = await keys.get('default').catch((caught: unknown) => caught as Error);
     expectOneSafeLine((error as Error).message, keys.filePath);

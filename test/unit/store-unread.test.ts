@@ -10,7 +10,7 @@ import { trackedContexts } from '../helpers/tracked-contexts.js';
 const OLD = testKey('A');
 const NEW = testKey('B');
 
-const contexts = trackedContexts({ assertScriptsUsed: false });
+const contexts = trackedContexts();
 
 describe('key: the store fails, cannot be put back, and cannot be read', () => {
   it('says what is stored now could not be read, and what to run to see it; never "no key is stored now"', async () => {
