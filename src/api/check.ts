@@ -8,7 +8,9 @@ import type { KeySource } from '../storage/profile-key.js';
 import { keyCheckFlags, profileFlagFor } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
+import { shellExportLine } from '../terminal/shell.js';
 import { DEFAULT_TIMEOUT_MS, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
+import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
 import { STATUS } from './status.js';
 import type { CheckRequest, CheckResult } from './types.js';
@@ -44,22 +46,53 @@ export function isLoopbackHost(hostname: string): boolean {
 
 /**
  * Why the key would travel unprotected, one line each: TLS certificates not checked
- * (NODE_TLS_REJECT_UNAUTHORIZED=0), or plain http:// to another machine.
+ * (NODE_TLS_REJECT_UNAUTHORIZED=0), plain http:// to another machine, or plain http:// to this one
+ * through a proxy (`platform`: the shell the NO_PROXY line is written for).
  */
-export function insecureTransportWarnings(env: Record<string, string | undefined>, baseURL: string): string[] {
+export function insecureTransportWarnings(env: Record<string, string | undefined>, baseURL: string, platform: NodeJS.Platform = process.platform): string[] {
   const warnings: string[] = [];
   if (env.NODE_TLS_REJECT_UNAUTHORIZED?.trim() === '0') {
     warnings.push('NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not checked, so anyone on the network path can read the key. Unset it (for a company proxy, set NODE_EXTRA_CA_CERTS instead).');
   }
+  let url: URL;
   try {
-    const url = new URL(baseURL);
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-      warnings.push(`${withoutCredentials(baseURL)} is plain http:// to another machine: the key travels in clear text. Use https://.`);
-    }
+    url = new URL(baseURL);
   } catch {
     // Not a URL: the request fails and says so.
+    return warnings;
+  }
+  if (url.protocol !== 'http:') return warnings;
+  if (!isLoopbackHost(url.hostname)) {
+    warnings.push(`${withoutCredentials(baseURL)} is plain http:// to another machine: the key travels in clear text. Use https://.`);
+  } else {
+    const proxied = proxiedLoopbackWarning(env, baseURL, url, platform);
+    if (proxied) warnings.push(proxied);
   }
   return warnings;
+}
+
+/**
+ * http:// to this machine through a proxy: the request goes, in clear text, to the proxy, which
+ * connects to its own loopback (another machine's, for a remote proxy). The proxy is kept, as
+ * curl and undici's EnvHttpProxyAgent keep it (NO_PROXY decides, not the tool), but said, with the
+ * NO_PROXY line that exempts the host: the current value with the host added. A proxy variable
+ * that is not a URL is the request's own usage error.
+ */
+function proxiedLoopbackWarning(env: Record<string, string | undefined>, baseURL: string, url: URL, platform: NodeJS.Platform): string | null {
+  let proxy: string | null;
+  try {
+    proxy = proxyFor(proxySettings(env), url.href);
+  } catch {
+    return null;
+  }
+  if (!proxy) return null;
+  const variable = noProxyVariable(env);
+  const current = (env[variable] ?? '').trim();
+  const noProxy = shellExportLine(env, platform, current ? `${current},${url.hostname}` : url.hostname, variable).line;
+  return (
+    `${withoutCredentials(baseURL)} is plain http:// through the proxy ${proxy} (${httpProxyVariable(env)}): the key travels in clear text to it, ` +
+    `and it is the proxy that connects to ${url.hostname} (its own, when it runs on another machine). To connect directly, add the host to ${variable}:  ${noProxy}`
+  );
 }
 
 /**
@@ -173,7 +206,7 @@ const warnedInsecure = new WeakSet<Context>();
 export function transportWarningsOnce(ctx: Context, baseURL: string): string[] {
   if (warnedInsecure.has(ctx)) return [];
   warnedInsecure.add(ctx);
-  return insecureTransportWarnings(ctx.rawEnv, baseURL);
+  return insecureTransportWarnings(ctx.rawEnv, baseURL, ctx.platform);
 }
 
 /** The insecure-transport warnings were given another way (doctor's checks): runCheck skips them. */

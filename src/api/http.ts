@@ -40,13 +40,23 @@ function checkProxy(name: string, value: string): string {
   return value;
 }
 
+/** The HTTP_PROXY variable read (lower case wins): the one to name. */
+export function httpProxyVariable(env: Record<string, string | undefined>): 'http_proxy' | 'HTTP_PROXY' {
+  return env.http_proxy ? 'http_proxy' : 'HTTP_PROXY';
+}
+
+/** The NO_PROXY variable read (lower case wins): the one to set, since the other is then ignored. */
+export function noProxyVariable(env: Record<string, string | undefined>): 'no_proxy' | 'NO_PROXY' {
+  return env.no_proxy ? 'no_proxy' : 'NO_PROXY';
+}
+
 /** HTTP(S)_PROXY and NO_PROXY as curl and most tools read them (lower case first); a malformed proxy is a usage error. */
 export function proxySettings(env: Record<string, string | undefined>): ProxySettings {
-  const httpName = env.http_proxy ? 'http_proxy' : 'HTTP_PROXY';
-  const httpProxy = checkProxy(httpName, (env.http_proxy || env.HTTP_PROXY || '').trim());
+  const httpName = httpProxyVariable(env);
+  const httpProxy = checkProxy(httpName, (env[httpName] || '').trim());
   const httpsName = env.https_proxy ? 'https_proxy' : env.HTTPS_PROXY ? 'HTTPS_PROXY' : httpName;
   const httpsProxy = checkProxy(httpsName, (env.https_proxy || env.HTTPS_PROXY || '').trim()) || httpProxy;
-  return { httpProxy, httpsProxy, noProxy: (env.no_proxy || env.NO_PROXY || '').trim() };
+  return { httpProxy, httpsProxy, noProxy: (env[noProxyVariable(env)] || '').trim() };
 }
 
 /** An IPv6 address as URL writes it (`0:0::1` is `::1`), so an entry matches however it is spelled; null when it is none. */

@@ -122,9 +122,9 @@ export function proxyCheck(env: Record<string, string | undefined>, baseURL: str
   return check('proxy', 'Proxy', 'info', `API calls go through ${proxy}${noProxy ? `; ${noProxy}` : ''}`);
 }
 
-/** Settings that would send the key unprotected: TLS checks turned off, plain http:// to another machine. */
-export function transportChecks(env: Record<string, string | undefined>, baseURL: string): DoctorCheck[] {
-  return insecureTransportWarnings(env, baseURL).map((warning) =>
+/** Settings that would send the key unprotected: TLS checks turned off, plain http:// to another machine or through a proxy. */
+export function transportChecks(env: Record<string, string | undefined>, baseURL: string, platform?: NodeJS.Platform): DoctorCheck[] {
+  return insecureTransportWarnings(env, baseURL, platform).map((warning) =>
     warning.startsWith('NODE_TLS_REJECT_UNAUTHORIZED')
       ? check('NODE_TLS_REJECT_UNAUTHORIZED', 'TLS checks', 'warn', warning)
       : check('transport', 'Transport', 'warn', warning),
@@ -358,7 +358,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const proxy = proxyCheck(ctx.rawEnv, baseURL);
   checks.push(proxy);
   checks.push(...(await caChecks(ctx.rawEnv, fileExists)));
-  checks.push(...transportChecks(ctx.rawEnv, baseURL));
+  checks.push(...transportChecks(ctx.rawEnv, baseURL, ctx.platform));
   // Said above as checks: the live check need not say it again on stderr.
   transportWarned(ctx);
 

@@ -1,5 +1,6 @@
 // Secrets out of any text that may be shown or stored: the known keys (whole, or any long piece of
 // one), and anything shaped like a key.
+import { UNSAFE_INLINE_CHAR } from '../terminal/unsafe-char.js';
 import { maskKey } from './format.js';
 
 // Anything that looks like an OpenAI secret key, wherever it appears in a text.
@@ -17,6 +18,11 @@ const BARE_KEY_PATTERN = /(?<![A-Za-z0-9_-])(?:(?:proj|svcacct|admin|None)-[A-Za
 // The API echoes a wrong key as `sk-proj-*****…*****21sA` ("Incorrect API key provided: …"): shorten the stars
 // (what is around them stays as it is; looking for it from every place made a long text slow).
 const ECHOED_MASK = /\*{6}\**/g;
+// What the eye skips in a key on the screen, and a copy may lose: a character shown as nothing or
+// escaped (unsafe-char.ts), and an escape as the tool shows one (`\u200b`, `\x1b`, `\u{e0041}`),
+// which the text may hold already (the terminal masks its lines after neutralise() escaped them).
+// Not a line break or a tab: each shows as a space, which splits a key where anyone can see it.
+const SKIPPED = new RegExp(`${UNSAFE_INLINE_CHAR.source}|\\\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\\{[0-9a-fA-F]{1,6}\\})`, 'gu');
 const KEY_PREFIXES = ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 'sk-None-', 'sk-'];
 
 /** The shortest piece of a known secret that is masked wherever it appears (its body, a half of it…). */
@@ -86,39 +92,179 @@ function* fragmentsIn(text: string, secret: string): Generator<[start: number, e
   }
 }
 
-/** Every piece of at least MIN_SECRET_FRAGMENT characters of `secret` (all of a shorter one) in `text`, in any case, masked. */
-function maskFragments(text: string, secret: string): string {
-  let out = '';
-  let copied = 0;
-  for (const [start, end, from, to] of fragmentsIn(text, secret)) {
-    out += text.slice(copied, start) + fragmentMask(secret, from, to, text.slice(start, end));
-    copied = end;
-  }
-  return copied === 0 ? text : out + text.slice(copied);
-}
-
-/** Does `text` hold `secret`, or a piece of it that redact() masks, in any case? */
+/** Does `text` hold `secret`, or a piece of it that redact() masks, in any case (read as redact() reads it)? */
 export function holdsSecret(text: string, secret: string): boolean {
-  return !fragmentsIn(text, secret).next().done;
+  return !fragmentsIn(readAs(text).read, secret.replace(SKIPPED, '')).next().done;
 }
 
-/** Remove every secret from a text that may be shown or stored (SDK errors can quote the key). */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= MIN_SECRET_LENGTH) out = maskFragments(out.split(secret).join(maskKey(secret)), secret);
+/** What replaces [start, end) of a text. */
+interface Span {
+  start: number;
+  end: number;
+  mask: string;
+}
+/** One way of finding what to mask in a text: its places, in order and apart. */
+type Pass = (text: string) => Span[];
+
+/** Each place `secret` is whole in `text`, masked as maskKey shows it. */
+function wholeSecret(secret: string): Pass {
+  const mask = maskKey(secret);
+  return (text) => {
+    const spans: Span[] = [];
+    for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + secret.length)) spans.push({ start: at, end: at + secret.length, mask });
+    return spans;
+  };
+}
+
+/** Every piece of at least MIN_SECRET_FRAGMENT characters of `secret` (all of a shorter one), in any case. */
+function secretFragments(secret: string): Pass {
+  return (text) => [...fragmentsIn(text, secret)].map(([start, end, from, to]) => ({ start, end, mask: fragmentMask(secret, from, to, text.slice(start, end)) }));
+}
+
+/** Each match of a global `pattern` that `mask` gives a mask for (null: leave it). */
+function matched(pattern: RegExp, mask: (match: string, offset: number, text: string) => string | null): Pass {
+  return (text) => {
+    const spans: Span[] = [];
+    for (const m of text.matchAll(pattern)) {
+      const replacement = mask(m[0], m.index, text);
+      if (replacement !== null) spans.push({ start: m.index, end: m.index + m[0].length, mask: replacement });
+    }
+    return spans;
+  };
+}
+
+const SHAPED_KEYS = matched(KEY_PATTERN, (m, offset, whole) => (keyShaped(m, offset, whole) ? maskKey(m) : null));
+const BARE_KEYS = matched(BARE_KEY_PATTERN, (m) => `…${m.slice(-4)}`);
+const ECHOED_MASKS = matched(ECHOED_MASK, () => '…');
+
+/**
+ * `text` as a person reads it (`read`: the SKIPPED characters out), and where each character of
+ * `read` is in `text` (`at`).
+ */
+function readAs(text: string): { read: string; at: (index: number) => number } {
+  // Each run of `text` kept whole: where it starts in `read`, and in `text` (flat arrays of numbers:
+  // a long text may hold millions of runs).
+  const readStarts: number[] = [];
+  const textStarts: number[] = [];
+  let length = 0;
+  let last = 0;
+  for (const m of text.matchAll(SKIPPED)) {
+    if (m.index > last) {
+      readStarts.push(length);
+      textStarts.push(last);
+      length += m.index - last;
+    }
+    last = m.index + m[0].length;
   }
-  return out
-    .replace(KEY_PATTERN, (m, offset: number, whole: string) => (keyShaped(m, offset, whole) ? maskKey(m) : m))
-    .replace(BARE_KEY_PATTERN, (m) => `…${m.slice(-4)}`)
-    .replace(ECHOED_MASK, '…');
+  if (last === 0) return { read: text, at: (index) => index };
+  readStarts.push(length);
+  textStarts.push(last);
+  return {
+    read: text.replace(SKIPPED, ''),
+    at(index) {
+      let [low, high] = [0, readStarts.length - 1];
+      while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (readStarts[mid]! <= index) low = mid;
+        else high = mid - 1;
+      }
+      return textStarts[low]! + index - readStarts[low]!;
+    },
+  };
+}
+
+/**
+ * A part of the text being masked: its text now, and the part [from, to) of the text as read that
+ * it stands for. `kept` while it is that part unchanged; a mask, or a piece of one, stands for all
+ * it replaced.
+ */
+interface Piece {
+  text: string;
+  from: number;
+  to: number;
+  kept: boolean;
+}
+
+/** [start, end) of a piece's text, as a piece. */
+function pieceOf(piece: Piece, start: number, end: number): Piece {
+  return piece.kept ? { text: piece.text.slice(start, end), from: piece.from + start, to: piece.from + end, kept: true } : { ...piece, text: piece.text.slice(start, end) };
+}
+
+/** `pieces` (the text they make, in order) with each of `spans` (in order, apart) replaced by its mask. */
+function masked(pieces: Piece[], spans: Span[]): Piece[] {
+  const out: Piece[] = [];
+  let at = 0;
+  let next = 0;
+  // The mask of spans[next] once its start is passed.
+  let open: Piece | null = null;
+  for (const piece of pieces) {
+    const end = at + piece.text.length;
+    let done = 0;
+    for (;;) {
+      if (!open) {
+        const span = spans[next];
+        if (!span || span.start >= end) break;
+        const start = span.start - at;
+        if (start > done) out.push(pieceOf(piece, done, start));
+        open = { text: span.mask, from: piece.kept ? piece.from + start : piece.from, to: piece.to, kept: false };
+        done = start;
+      }
+      const stop = spans[next]!.end - at;
+      if (stop > piece.text.length) {
+        done = piece.text.length;
+        break;
+      }
+      open.to = piece.kept ? piece.from + stop : piece.to;
+      out.push(open);
+      open = null;
+      next++;
+      done = stop;
+    }
+    if (done < piece.text.length) out.push(pieceOf(piece, done, piece.text.length));
+    at = end;
+  }
+  return out;
+}
+
+/**
+ * Remove every secret from a text that may be shown or stored (SDK errors can quote the key). The
+ * text is searched as it is read: a key with invisible characters or escapes between its letters
+ * (`s\u200bk\u200b-…`) is a key, and is masked with them; those elsewhere stay, to be shown escaped.
+ */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
+  const passes: Pass[] = [];
+  for (const given of secrets) {
+    const secret = given?.replace(SKIPPED, '');
+    if (secret && secret.length >= MIN_SECRET_LENGTH) passes.push(wholeSecret(secret), secretFragments(secret));
+  }
+  passes.push(SHAPED_KEYS, BARE_KEYS, ECHOED_MASKS);
+  const { read, at } = readAs(text);
+  if (read === '') return text;
+  let pieces: Piece[] = [{ text: read, from: 0, to: read.length, kept: true }];
+  for (const pass of passes) {
+    const spans = pass(pieces.length === 1 ? pieces[0]!.text : pieces.map((piece) => piece.text).join(''));
+    if (spans.length > 0) pieces = masked(pieces, spans);
+  }
+  if (read === text) return pieces.map((piece) => piece.text).join('');
+  // Back to the text as it is: a kept piece with the characters skipped inside it, a mask without
+  // them (they were part of the key), and those between two pieces as they were.
+  let out = '';
+  let shown = 0;
+  for (const piece of pieces) {
+    const [start, end] = [at(piece.from), at(piece.to - 1) + 1];
+    if (start >= shown) out += text.slice(shown, start);
+    out += piece.kept ? text.slice(start, end) : piece.text;
+    shown = Math.max(shown, end);
+  }
+  return out + text.slice(shown);
 }
 
 /** The most of one line of text the tool did not write that the DEBUG log shows (a few KB). */
 export const MAX_SHOWN_LINE = 4000;
 
-// With the ellipsis of a masked key (`sk-proj-…Ab12`), so that a mask is shown whole or not at all.
-const KEY_CHARACTER = /[A-Za-z0-9_…-]/;
+// With the ellipsis of a masked key (`sk-proj-…Ab12`), so that a mask is shown whole or not at all,
+// and what redact() reads a key through (an invisible character, an escape's backslash).
+const KEY_CHARACTER = new RegExp(`[A-Za-z0-9_…\\\\-]|${UNSAFE_INLINE_CHAR.source}`, 'u');
 
 /**
  * `text` with every secret masked, then cut to `max` characters with a note of how many were left

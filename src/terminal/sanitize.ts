@@ -4,6 +4,7 @@
 // bidi overrides that reorder what is read, newlines that forge a line of our own, credentials in
 // a URL, or megabytes of text. It is shown only after passing through here.
 import { redact } from '../keys/redact.js';
+import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
 
 /** The longest untrusted text shown or stored, in characters (an ellipsis marks the cut). */
 export const MAX_UNTRUSTED_LENGTH = 500;
@@ -12,15 +13,10 @@ export const MAX_UNTRUSTED_LENGTH = 500;
 // Tried only where a run of blanks starts: tried inside a long run with no break after it, each
 // try went over the rest of the run (quadratic).
 const LINE_BREAKS = /(?<![ \t])[ \t]*(?:[\r\n\u0085\u2028\u2029][ \t]*)+/g;
-/**
- * A character that must not reach a terminal raw: C0 (an escape, a line break), DEL, C1; bidi
- * embeddings, overrides, isolates and marks (they reorder what is read); zero-width characters
- * and the BOM (a key split invisibly looks whole); the Unicode line and paragraph separators.
- * The one such class: everything here that shows text, and shell.ts's quoting, use it. Not
- * global, so that `.test` has no state; UNSAFE_CHARS replaces.
- */
-export const UNSAFE_CHAR = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/;
-const UNSAFE_CHARS = new RegExp(UNSAFE_CHAR.source, 'g');
+// What must not reach a terminal raw (unsafe-char.ts): the one class that everything here that
+// shows text, and shell.ts's quoting, use.
+export { UNSAFE_CHAR } from './unsafe-char.js';
+const UNSAFE_CHARS = unsafeChars();
 // The userinfo of every URL in a text: the greedy run stops at the last "@" before the host, so a
 // password containing "@" (or "'", which URLs leave unencoded) goes entirely. Found from its
 // `://`, the scheme looked for behind it: a match begun at every word of a long run of scheme
@@ -32,10 +28,11 @@ export function withoutUrlLogins(text: string): string {
   return text.replace(URL_USERINFO, '://');
 }
 
-/** `\x1b`, `\u202e`: a character that must not reach a terminal, as text a person can read. */
+/** `\x1b`, `\u202e`, `\u{e0041}`: a character that must not reach a terminal, as text a person can read. */
 function escaped(ch: string): string {
-  const code = ch.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  const code = ch.codePointAt(0)!;
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
 /** Cut to `max` characters with an ellipsis, never in the middle of a surrogate pair. */
@@ -49,8 +46,9 @@ function bounded(text: string, max: number): string {
 
 /**
  * Untrusted text made safe to show on one line: line breaks become a space, control characters
- * (C0, DEL, C1), bidi controls and zero-width characters are shown escaped (`\x1b`), URLs lose
- * their user name and password, and the whole is bounded to `max` characters.
+ * (C0, DEL, C1), bidi controls and every character shown as nothing (zero-width, soft hyphen,
+ * variation selectors, tags…) are shown escaped (`\x1b`, `\u200b`), URLs lose their user name
+ * and password, and the whole is bounded to `max` characters.
  */
 export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): string {
   return bounded(withoutUrlLogins(text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(UNSAFE_CHARS, escaped)), max);
@@ -58,7 +56,8 @@ export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): stri
 
 /**
  * Text from the network: `sanitize`d, with every piece of the given secrets masked (a server may
- * quote the key, whole, without its prefix or in parts). Cut first, so that megabytes cost nothing.
+ * quote the key, whole, without its prefix, in parts, or with invisible characters between its
+ * letters, which redact() reads through). Cut first, so that megabytes cost nothing.
  */
 export function untrusted(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
   return sanitize(redact(text.slice(0, max * 4), secrets), max);
@@ -113,16 +112,19 @@ export function shownValue(value: string, max = 200): string {
 /** JSON.stringify for --json output, with every character a terminal could act on escaped. */
 export function jsonText(value: unknown): string {
   // JSON.stringify escapes C0 inside strings: a raw line break is its own layout, and stays.
-  return JSON.stringify(value, null, 2).replace(UNSAFE_CHARS, (ch) => (ch === '\n' ? ch : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  // A character beyond U+FFFF (a tag) as its two UTF-16 units, the only way JSON writes one escaped.
+  return JSON.stringify(value, null, 2).replace(UNSAFE_CHARS, (ch) =>
+    ch === '\n' ? ch : ch.split('').map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+  );
 }
 
 // In the terminal's own output: a colour (SGR) sequence, the only escape sequence the tool writes, or an unsafe character.
-const SGR_OR_UNSAFE = new RegExp(`\\x1b\\[[0-9;]*m|${UNSAFE_CHAR.source}`, 'g');
+const SGR_OR_UNSAFE = new RegExp(`\\x1b\\[[0-9;]*m|${UNSAFE_CHAR.source}`, 'gu');
 
 /**
  * The last line of defence, applied to every line the terminal writes: any control character
  * other than a newline, a tab and a colour sequence is shown escaped, whatever let it through.
  */
 export function neutralise(text: string): string {
-  return text.replace(SGR_OR_UNSAFE, (found) => (found.length > 1 || found === '\n' || found === '\t' ? found : escaped(found)));
+  return text.replace(SGR_OR_UNSAFE, (found) => (found.startsWith('\x1b[') || found === '\n' || found === '\t' ? found : escaped(found)));
 }

@@ -1,6 +1,6 @@
 // The line that sets OPENAI_API_KEY in the person's own shell, and which file it belongs in.
 import { basename } from 'node:path';
-import { UNSAFE_CHAR } from './sanitize.js';
+import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
 
 export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'sh';
 
@@ -18,11 +18,11 @@ export function singleQuoted(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-// A word holding a character the terminal's output escapes (sanitize.ts: C0, DEL, C1, bidi and
-// zero-width characters, the Unicode line separators) is written with $'…' escapes: inside plain
-// quotes a line break would forge a line of output, and the rest would show escaped, so that the
-// command would not work as printed.
-const UNSAFE_CHARS = new RegExp(UNSAFE_CHAR.source, 'g');
+// A word holding a character the terminal's output escapes (unsafe-char.ts: C0, DEL, C1, bidi,
+// zero-width and other invisible characters, the Unicode line separators) is written with $'…'
+// escapes: inside plain quotes a line break would forge a line of output, and the rest would show
+// escaped, so that the command would not work as printed.
+const UNSAFE_CHARS = unsafeChars();
 
 /**
  * `$'a\nb'`: a word with characters a terminal must not get raw, as bash, zsh, ksh and busybox

@@ -2,6 +2,7 @@
 // quoting a key typed on the command line, an endpoint that echoes the key and sends terminal
 // escapes, forged lines and megabytes in its answers and headers, URLs with credentials, insecure
 // transport, and OPENAI_ORG_ID / OPENAI_PROJECT_ID values that cannot be headers.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -13,6 +14,7 @@ import { StatusJsonSchema } from '../../src/commands/status.js';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { startProxy, type FakeProxy } from '../helpers/proxy-server.js';
 import { runCli, type RunResult } from '../helpers/run.js';
 
 const KEY = makeKey('proj', 'untrusted-text');
@@ -43,8 +45,17 @@ function expectSafe(result: RunResult): void {
 //  - evil:  401 whose message quotes the key (whole, without its prefix, in halves, glued to a
 //           letter) among terminal escapes, C1 controls, bidi overrides and a forged line
 //  - huge:  401 whose message is 2 MB
+//  - invisible: 400 whose message quotes the key with an invisible character between every two of
+//           its letters (a zero-width space, a variation selector, a soft hyphen, a tag)
 
-type Mode = 'echo' | 'evil' | 'huge';
+type Mode = 'echo' | 'evil' | 'huge' | 'invisible';
+
+/** Characters a terminal shows as nothing, one of each family. */
+const INVISIBLE = ['\u200b', '\ufe0f', '\u00ad', '\u{e0041}'];
+
+function invisibleMessage(key: string): string {
+  return `Invalid value: ${INVISIBLE.map((ch) => [...key].join(ch)).join(' or ')}.`;
+}
 
 function evilMessage(key: string): string {
   const body = key.slice('sk-proj-'.length);
@@ -79,6 +90,8 @@ function startHostileApi() {
         return json(401, { error: { message: evilMessage(key), type: 'invalid_request_error', code: `invalid_api_key${ESC}[2J` } }, { 'openai-organization': `org-x${'\u009b'}2J`, 'x-request-id': 'req_0123456789abcdef0123456789abcdef' });
       case 'huge':
         return json(401, { error: { message: `Denied. ${'A'.repeat(2 * 1024 * 1024)}`, type: 'invalid_request_error', code: null } });
+      case 'invisible':
+        return json(400, { error: { message: invisibleMessage(key), type: 'invalid_request_error', code: null } });
       default:
         res.writeHead(404).end();
     }
@@ -210,6 +223,27 @@ describe('an endpoint that echoes the key and sends escapes', () => {
     }
   });
 
+  it('a message quoting the key with invisible characters between its letters: the key masked, in print, in --json and in the state file', async () => {
+    const t = await makeTestEnv();
+    try {
+      const masked = `sk-proj-…${KEY.slice(-4)}`;
+      const quoted = `(HTTP 400: Invalid value: ${[masked, masked, masked, masked].join(' or ')}.)`;
+      const human = await cli(['verify', '--base-url', baseURL('invisible')], {}, t.configDir);
+      expect(human.code).toBe(6);
+      expectSafe(human);
+      expect(human.stdout.split('\n').filter((l) => l.startsWith('✖'))).toEqual([`✖ 127.0.0.1:${port} refused the list of models ${quoted}, so the key could not be checked. ${human.stdout.match(/\(\d+ ms\)/)![0]}`]);
+      const json = await cli(['verify', '--json', '--base-url', baseURL('invisible')], {}, t.configDir);
+      expectSafe(json);
+      expect(VerifyJsonSchema.parse(JSON.parse(json.stdout)).message).toBe(`127.0.0.1:${port} refused the list of models ${quoted}, so the key could not be checked.`);
+      // Read as a person would, with every invisible character and escape of one taken out.
+      for (const text of [human.stdout + human.stderr, json.stdout, stateOf(t.configDir)]) {
+        expectNoKey(text.replace(/\\u\{?[0-9a-f]+\}?|\\x[0-9a-f]{2}|[\u200b\ufe0f\u00ad]|\u{e0041}/gu, ''));
+      }
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('a 2 MB message is shown and stored bounded (about 500 characters)', async () => {
     const t = await makeTestEnv();
     try {
@@ -280,6 +314,31 @@ describe('insecure transport', () => {
     const local = await cli(['verify', '--base-url', openai.baseURL]);
     expect(local.code).toBe(0);
     expect(local.stderr).not.toContain('clear text');
+  });
+
+  it('plain http:// to this machine through a proxy: the key goes to the proxy in clear text, so a warning with the NO_PROXY line, which works as printed', async () => {
+    const proxy: FakeProxy = await startProxy();
+    try {
+      const proxyWithLogin = proxy.url.replace('http://', 'http://me:s3cret@');
+      const proxied = await cli(['verify', '--base-url', openai.baseURL], { HTTP_PROXY: proxyWithLogin, NO_PROXY: 'intranet.corp' });
+      expect(proxied.code, proxied.stderr).toBe(0);
+      expect(proxy.targets).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/), expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
+      const lines = proxied.stderr.split('\n').filter((l) => l.includes('clear text'));
+      expect(lines).toEqual([
+        `! ${openai.baseURL} is plain http:// through the proxy ${proxy.url} (HTTP_PROXY): the key travels in clear text to it, and it is the proxy that connects to 127.0.0.1 (its own, when it runs on another machine). To connect directly, add the host to NO_PROXY:  export NO_PROXY='intranet.corp,127.0.0.1'`,
+      ]);
+      expect(proxied.stdout + proxied.stderr).not.toContain('s3cret');
+      // The line as printed, run in bash: the next run goes direct, without a warning.
+      const line = lines[0]!.slice(lines[0]!.indexOf('  export ') + 2);
+      const noProxy = execFileSync('bash', ['-c', `${line}; printf %s "$NO_PROXY"`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
+      proxy.targets.length = 0;
+      const direct = await cli(['verify', '--base-url', openai.baseURL], { HTTP_PROXY: proxyWithLogin, NO_PROXY: noProxy });
+      expect(direct.code, direct.stderr).toBe(0);
+      expect(direct.stderr).not.toContain('clear text');
+      expect(proxy.targets).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
