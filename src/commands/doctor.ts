@@ -16,7 +16,7 @@ import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
 import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { ENV_SOURCE, resolveProfileName, storedNotAKey, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
@@ -308,9 +308,11 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
 
   // One keychain read tells both whether it answers and what it holds for the profile.
   const { stored: found, keychainError, fileProblem } = await readStoredKey(ctx, profileName);
-  // A stored value that is no key (edited in by hand) is a failed check, and no key below.
-  const notAKey = found ? storedNotAKey(ctx, profileName, found) : null;
-  const stored = notAKey ? null : found;
+  // A stored value that is no key (edited in by hand) is a failed check, and no key below: judged
+  // as every command judges it (judgeStoredKey), the key as they would hand it out.
+  const judged = found ? judgeStoredKey(ctx, profileName, found) : null;
+  const notAKey = judged?.notAKey ?? null;
+  const stored = found && judged?.key ? { ...found, key: judged.key } : null;
   const envKey = ctx.env.OPENAI_API_KEY;
   if (found) term.addSecret(found.key);
   if (envKey) term.addSecret(envKey);

@@ -8,7 +8,7 @@ import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
-import { resolveProfileName, storedNotAKey } from '../storage/profile-key.js';
+import { judgeStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { keychainReason } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
@@ -54,9 +54,9 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
   try {
     const { stored, keychainError } = await ctx.keys.find(profile);
     // A value there that is no key (edited in by hand) is not shown as a key: said, with the fix.
-    const notAKey = stored ? storedNotAKey(ctx, profile, stored) : null;
-    if (notAKey) ctx.term.err(`${marks(ctx.term.style).fail} ${notAKey.message} ${notAKey.fix}`);
-    if (stored) return notAKey ? undefined : { storage: stored.storage, hint: maskKey(stored.key), savedAt: null };
+    const judged = stored ? judgeStoredKey(ctx, profile, stored) : null;
+    if (judged?.notAKey) ctx.term.err(`${marks(ctx.term.style).fail} ${judged.notAKey.message} ${judged.notAKey.fix}`);
+    if (stored) return judged?.key ? { storage: stored.storage, hint: maskKey(judged.key), savedAt: null } : undefined;
     return keychainError ? { storage: 'unknown', why: `the ${ctx.keys.keychainDescription} could not be read (${keychainReason(keychainError)})` } : undefined;
   } catch (error) {
     // A key file that cannot be used: said, and status answers all the same.
