@@ -331,7 +331,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   } else if (stored?.storage === 'keychain') {
     checks.push(check('stored-key', 'Stored key', 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})`));
   } else if (stored) {
-    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`));
+    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${await ctx.keys.fileWords()}`, keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`));
   } else if (fileProblem) {
     // A key file that cannot be used is a failed check like any other, not the end of the diagnosis.
     const { detail, fix } = keyFileProblem(ctx, profileName, fileProblem);
@@ -339,6 +339,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   } else if (!keychainError) {
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
+
+  // A key file (or config dir) others could read, found as it was read above: made private, or how to.
+  const readable = ctx.keys.readableByOthers;
+  if (readable) checks.push(check('key-file-mode', 'Key file', 'warn', readable.detail, readable.fix ? `Fix it with: ${readable.fix}.` : null));
 
   const keptInEnv = (await ctx.state.read()).profiles[profileName]?.key;
   if (!envKey && !stored && keptInEnv?.storage === 'env') {

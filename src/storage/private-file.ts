@@ -3,9 +3,9 @@
 // ConfigStoreError: one line saying which path (pathLine: no name forges a line) and what to do,
 // exit 7; a command in it takes the exact path, quoted.
 import { rmSync, type Dirent, type Stats } from 'node:fs';
-import { chmod, lstat, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readdir, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
@@ -161,6 +161,62 @@ export async function writePrivateFile(path: string, content: string): Promise<v
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
     throw storeError(error, path, 'write');
+  }
+}
+
+/**
+ * Where `path` really is: the file a symbolic link of that name leads to, followed as far as it
+ * goes, also to a file not there yet (a write creates it there, leaving the link a link); `path`
+ * itself when it is no link. Directories on the way are resolved too.
+ */
+export async function realPathOf(path: string): Promise<string> {
+  let at = path;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return await realpath(at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw storeError(error, path, 'read');
+    }
+    // Not there: a link to a file not there yet leads on; anything else is where to write.
+    const target = await readlink(at).catch(() => null);
+    if (target === null) return at;
+    at = resolve(dirname(at), target);
+  }
+  return at;
+}
+
+/** What making a private file or dir that others can read private came to (tightenReadable). */
+export interface Tightened {
+  path: string;
+  /** The mode it had (0644). */
+  was: string;
+  /** The mode it is to have (0600, 0700). */
+  mode: string;
+  /** Why it could not be changed (then it is as it was), or null: it was. */
+  failed: string | null;
+}
+
+/**
+ * Make `path` (a file, or a dir: `kind`) `mode` (0600, 0700) when others can read or enter it; a
+ * dir others can change, or one of another user, readPrivateFile refuses before this is asked.
+ * Null when it is as it should be (and on Windows, which has no such modes). Follows links.
+ */
+export async function tightenReadable(path: string, mode: number): Promise<Tightened | null> {
+  if (process.getuid?.() === undefined) return null;
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch {
+    // Gone since it was read: nothing to tighten.
+    return null;
+  }
+  if ((stats.mode & 0o077) === 0 || stats.uid !== process.getuid()) return null;
+  const octal = (bits: number) => (bits & 0o7777).toString(8).padStart(4, '0');
+  try {
+    await chmod(path, mode);
+    return { path, was: octal(stats.mode), mode: octal(mode), failed: null };
+  } catch (error) {
+    return { path, was: octal(stats.mode), mode: octal(mode), failed: describeFileError(error) ?? String(error) };
   }
 }
 
