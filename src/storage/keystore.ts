@@ -124,6 +124,9 @@ export type PutBack = 'untouched' | 'restored' | 'failed';
 /** "a temporary file", "3 temporary files". */
 export const leftoverWords = (paths: string[]) => (paths.length === 1 ? 'a temporary file' : `${paths.length} temporary files`);
 
+/** What is said of the temp files killed runs left that a run removed (one may have held a key). */
+export const removedLeftovers = (paths: string[]) => `Removed ${leftoverWords(paths)} left by an interrupted run (it may have held a key): ${paths.map(pathLine).join(', ')}`;
+
 /**
  * The key store the commands use. The keychain is the default; the plaintext file is used only
  * when the person asked for it (--insecure-storage), and is read with a warning every time.
@@ -346,7 +349,7 @@ export class KeyStore {
 
   /** Says what was removed of the key file's temp files left by killed runs (one may have held a key). */
   private removed(paths: string[]): void {
-    if (paths.length) this.warn(`Removed ${leftoverWords(paths)} left by an interrupted run (it may have held a key): ${paths.map(pathLine).join(', ')}`);
+    if (paths.length) this.warn(removedLeftovers(paths));
   }
 
   /**
