@@ -85,8 +85,9 @@ export function editLockPath(configDir: string, real: string): string {
  */
 async function createNew(path: string, text: string, mode: number | null): Promise<boolean> {
   const temp = tempPathFor(path, TEMP_MARKER);
-  // While it is a temp file, never more open than 0600 (one a killed run leaves may hold a key);
-  // its mode once it has its name (the hard link is the same file).
+  // A file given a mode (env's: it holds the key) is never more open than 0600 while it is a temp
+  // file (a killed run may leave it); it gets its mode once it has its name (the hard link is the
+  // same file). Without one (.gitignore, a line import adds), the usual mode, which holds no key.
   const write = async (to: string, exact: number | null) => {
     await writeFile(to, text, { encoding: BYTES, mode: exact ?? 0o644, flag: 'wx' });
     if (exact !== null) await chmod(to, exact);
