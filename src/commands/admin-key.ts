@@ -207,7 +207,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   if (storage === 'keychain') {
     say(`${m.ok} Stored it in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${adminAccount(profile)}")${nextTo}.`);
   } else {
-    say(`${m.warn} Stored it in plain text in ${ctx.keys.filePath} (mode 0600).`);
+    say(`${m.warn} Stored it in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
   }
   const fromEnv = envAdminKey(ctx);
   if (fromEnv && fromEnv !== key) {

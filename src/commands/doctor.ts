@@ -16,7 +16,7 @@ import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
 import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { ENV_SOURCE, resolveProfileName, storedNotAKey, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { plaintextDoctorChecks } from '../plaintext/summary.js';
@@ -308,9 +308,11 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
 
   // One keychain read tells both whether it answers and what it holds for the profile.
   const { stored: found, keychainError, fileProblem } = await readStoredKey(ctx, profileName);
-  // A stored value that is no key (edited in by hand) is a failed check, and no key below.
-  const notAKey = found ? storedNotAKey(ctx, profileName, found) : null;
-  const stored = notAKey ? null : found;
+  // A stored value that is no key (edited in by hand) is a failed check, and no key below: judged
+  // as every command judges it (judgeStoredKey), the key as they would hand it out.
+  const judged = found ? judgeStoredKey(ctx, profileName, found) : null;
+  const notAKey = judged?.notAKey ?? null;
+  const stored = found && judged?.key ? { ...found, key: judged.key } : null;
   const envKey = ctx.env.OPENAI_API_KEY;
   if (found) term.addSecret(found.key);
   if (envKey) term.addSecret(envKey);
@@ -329,7 +331,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   } else if (stored?.storage === 'keychain') {
     checks.push(check('stored-key', 'Stored key', 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})`));
   } else if (stored) {
-    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${ctx.keys.filePath}`, keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`));
+    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${await ctx.keys.fileWords()}`, keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`));
   } else if (fileProblem) {
     // A key file that cannot be used is a failed check like any other, not the end of the diagnosis.
     const { detail, fix } = keyFileProblem(ctx, profileName, fileProblem);
@@ -337,6 +339,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   } else if (!keychainError) {
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
+
+  // A key file (or config dir) others could read, found as it was read above: made private, or how to.
+  const readable = ctx.keys.readableByOthers;
+  if (readable) checks.push(check('key-file-mode', 'Key file', 'warn', readable.detail, readable.fix ? `Fix it with: ${readable.fix}.` : null));
 
   const keptInEnv = (await ctx.state.read()).profiles[profileName]?.key;
   if (!envKey && !stored && keptInEnv?.storage === 'env') {

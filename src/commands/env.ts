@@ -14,7 +14,9 @@ import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../ke
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { decidingRule, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
-import { FileReadError, GONE, readText, rewriteFile } from '../plaintext/files.js';
+import { FileReadError, GONE, readText, removeLeftoverTemps, rewriteFile } from '../plaintext/files.js';
+import { removedLeftovers } from '../storage/keystore.js';
+import { ConfigStoreError } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { describeFileError, UnreadableFileError } from '../storage/read-file.js';
 import { toolCommand } from '../terminal/advice.js';
@@ -127,6 +129,10 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     const reached = await statIfThere(path);
     if (reached && !reached.isFile()) throw new UsageError(`${shown} is not a regular file. Nothing was written.`);
   }
+  // A temp file of this file a killed run left (its writer gone) may hold a key in full, where git
+  // would offer to commit it: removed, whatever this run comes to. One that cannot be is named by status and doctor.
+  const removed = await removeLeftoverTemps(real, ctx).catch((error: unknown) => (error instanceof ConfigStoreError ? [] : Promise.reject(error)));
+  if (removed.length) term.err(`${m.warn} ${removedLeftovers(removed)}`);
   // Only letters, digits, "-" and "_" (a stored value with anything else is refused there, exit 3):
   // what every reader of .env files takes as it is, unquoted or in quotes (see keys/dotenv.ts).
   const key = await requireStoredKey(ctx, profileName);

@@ -31,7 +31,7 @@ import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
 import { describeFileError } from '../storage/read-file.js';
-import { askedNote, homeOf, placesOf, shownPath } from '../plaintext/summary.js';
+import { askedNote, homeOf, leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminAuth } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
@@ -187,6 +187,10 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   };
   const isPlaintext = (f: Finding) => askedBy(f) === null;
   let scanned = await scan();
+  // Temp files killed runs left next to the files it looks in (env's hold a key in full): named,
+  // with what removes them (import changes only the lines it lists).
+  const leftovers = await leftoverKeyFiles(ctx, { state: await ctx.state.read(), profile: profileName });
+  if (leftovers) term.err(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
   const environment = (['OPENAI_API_KEY', 'OPENAI_ADMIN_KEY'] as const).flatMap((variable) => {
     const value = ctx.rawEnv[variable]?.trim();
     if (!value) return [];

@@ -15,6 +15,7 @@ import type { Profile, State } from '../storage/state.js';
 import { elsewhereCommand, envFileCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { pathLine } from '../terminal/sanitize.js';
+import { quotedWord } from '../terminal/shell.js';
 
 export async function run(ctx: Context, options: { profile?: string; yes: boolean; admin?: boolean }): Promise<number> {
   const { term } = ctx;
@@ -109,7 +110,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   sayLeftovers();
   const store = ctx.keys.keychainDescription;
   const leftover = removed.inKeychain && removed.inKeychain !== stored!.key ? maskKey(removed.inKeychain) : null;
-  if (removed.file) term.out(`${m.ok} Removed ${hint} from ${ctx.keys.filePath}.`);
+  if (removed.file) await sayFileRemoval(ctx, hint, removed.fileLeft);
   if (removed.keychain) term.out(leftover ? `${m.ok} Removed ${leftover} from the ${store}: a leftover of another key, not used.` : `${m.ok} Removed ${hint} from the ${store}.`);
   // A keychain that could not be asked may still hold a copy (a key stored there before this one
   // went into the file from where it was out of reach): said, with where to run what.
@@ -127,6 +128,22 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   }
   term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;
+}
+
+/**
+ * `what` removed from the key file, named where it really is: behind a symbolic link, the file the
+ * link leads to (that is what changed). One left with no key is said when it stays (behind a link).
+ */
+async function sayFileRemoval(ctx: Context, what: string, left: { real: string; linked: boolean; emptied: boolean } | null): Promise<void> {
+  const m = marks(ctx.term.style);
+  const link = pathLine(ctx.keys.filePath);
+  if (!left?.linked) {
+    ctx.term.out(`${m.ok} Removed ${what} from ${link}.`);
+    return;
+  }
+  const real = pathLine(left.real);
+  ctx.term.out(`${m.ok} Removed ${what} from ${real} (where ${link} leads).`);
+  if (left.emptied) ctx.term.out(`${real} holds no key now; it stays, and so does the link ${link} to it (rm ${quotedWord(ctx.keys.filePath)} ${quotedWord(left.real)} removes both).`);
 }
 
 /**
@@ -173,7 +190,8 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
     term.out(`No admin key is stored for profile "${profileName}"; nothing to remove.`);
     return 0;
   }
-  term.out(`${m.ok} Removed the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}" from ${removed.keychain ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath}.`);
+  if (removed.keychain) term.out(`${m.ok} Removed the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}" from the ${ctx.keys.keychainDescription}.`);
+  else await sayFileRemoval(ctx, `the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}"`, removed.fileLeft);
   term.out(`It still works until you delete it on the admin keys page: ${PAGES['admin-keys'].url}`);
   if (ctx.rawEnv.OPENAI_ADMIN_KEY?.trim()) term.err(`${m.warn} OPENAI_ADMIN_KEY is still set in this shell: rotate and spend use it.`);
   return 0;

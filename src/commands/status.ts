@@ -8,7 +8,7 @@ import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
-import { resolveProfileName, storedNotAKey } from '../storage/profile-key.js';
+import { judgeStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { keychainReason } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { STAGE_IDS, stageRecord } from '../storage/state.js';
@@ -37,7 +37,7 @@ export const StatusJsonSchema = z.object({
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
   envFiles: z.array(z.object({ path: z.string(), line: z.number() })),
-  /** Temp files of the key file left by killed runs (each may hold a key): their paths. */
+  /** Temp files left by killed runs (each may hold a key): the key file's, and those next to a file env or import writes. */
   leftovers: z.array(z.string()),
   lastVerify: z.nullable(
     z.object({ at: z.string(), status: VerifyStatusSchema, ok: z.boolean(), keyHint: z.string(), keySource: z.string(), organization: z.nullable(z.string()), project: z.nullable(z.string()), tier: z.nullable(z.string()), billing: z.string(), message: z.string() }),
@@ -54,9 +54,9 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
   try {
     const { stored, keychainError } = await ctx.keys.find(profile);
     // A value there that is no key (edited in by hand) is not shown as a key: said, with the fix.
-    const notAKey = stored ? storedNotAKey(ctx, profile, stored) : null;
-    if (notAKey) ctx.term.err(`${marks(ctx.term.style).fail} ${notAKey.message} ${notAKey.fix}`);
-    if (stored) return notAKey ? undefined : { storage: stored.storage, hint: maskKey(stored.key), savedAt: null };
+    const judged = stored ? judgeStoredKey(ctx, profile, stored) : null;
+    if (judged?.notAKey) ctx.term.err(`${marks(ctx.term.style).fail} ${judged.notAKey.message} ${judged.notAKey.fix}`);
+    if (stored) return judged?.key ? { storage: stored.storage, hint: maskKey(judged.key), savedAt: null } : undefined;
     return keychainError ? { storage: 'unknown', why: `the ${ctx.keys.keychainDescription} could not be read (${keychainReason(keychainError)})` } : undefined;
   } catch (error) {
     // A key file that cannot be used: said, and status answers all the same.
@@ -98,7 +98,7 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     adminKey: profile?.adminKey ?? null,
     plaintext: copies.plaintext.map(where),
     envFiles: copies.asked.map(where),
-    leftovers: (await leftoverKeyFiles(ctx))?.paths ?? [],
+    leftovers: (await leftoverKeyFiles(ctx, { state, profile: profileName }))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
     // Not in --json (the schema leaves it out): why the key is not known, for the line saying so.
     keyUnknown: unknown,
@@ -154,7 +154,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   }
   // Where the person asked for it: said, as information.
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
-  const leftovers = describeLeftovers(ctx, status.leftovers);
+  const leftovers = describeLeftovers(status.leftovers);
   if (leftovers) term.out(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
   if (status.adminKey) {
     const admin = status.adminKey;

@@ -9,7 +9,7 @@ import type { FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { npmLogsHolding } from '../storage/npm-log.js';
-import { ENV_SOURCE, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -62,7 +62,10 @@ export const VerifyJsonSchema = z.object({
 });
 export type VerifyJson = z.infer<typeof VerifyJsonSchema>;
 
-async function resolveKey(ctx: Context, options: VerifyOptions, profileName: string): Promise<{ raw: string; source: KeySource }> {
+/** The key to check: as given (cleaned as a paste), or stored (judged as stored: judgeStoredKey, never cleaned). */
+type ResolvedKey = { raw: string; source: KeySource; stored?: undefined } | { raw: string; source: KeySource; stored: ReturnType<typeof judgeStoredKey> };
+
+async function resolveKey(ctx: Context, options: VerifyOptions, profileName: string): Promise<ResolvedKey> {
   if (options.key === '-') {
     // Advice names this command (not key --stdin) with the options given, so that it checks the
     // same way (the same server, the same profile); nothing on standard input is no key given.
@@ -82,7 +85,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   }
   if (ctx.env.OPENAI_API_KEY) return { raw: ctx.env.OPENAI_API_KEY, source: ENV_SOURCE };
   const { stored, keychainError } = await ctx.keys.get(profileName);
-  if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName) };
+  if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName), stored: judgeStoredKey(ctx, profileName, stored, options.baseURL) };
   // A locked keychain is not "no key": say so, and how to unlock it.
   if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profileName, `The key of profile "${profileName}" could not be read.`, options);
   // The commands it names check the key where this run would have: the same --base-url.
@@ -117,11 +120,12 @@ function failureJson(ctx: Context, options: VerifyOptions, failed: FailureFields
 async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
-  const { raw, source } = await resolveKey(ctx, options, profileName);
+  const { raw, source, stored } = await resolveKey(ctx, options, profileName);
   const state = await ctx.state.read();
   const profile = state.profiles[profileName];
-  // Refused like a paste at the key prompt: the first line alone would be part of a key.
-  const cleaned = source.kind === 'stdin' && hasLineBreakInside(raw) ? { ok: false as const, problem: LINE_BREAK_INSIDE } : cleanKey(raw);
+  // Refused like a paste at the key prompt: the first line alone would be part of a key. A stored
+  // value is not cleaned: it is checked as token, run and env would hand it out.
+  const cleaned = stored ? ({ ok: true, key: stored.key ?? raw } as const) : source.kind === 'stdin' && hasLineBreakInside(raw) ? { ok: false as const, problem: LINE_BREAK_INSIDE } : cleanKey(raw);
   const key = cleaned.ok ? cleaned.key : raw.trim();
   term.addSecret(raw.trim());
   term.addSecret(key);
@@ -141,7 +145,10 @@ async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   }
 
   let result: CheckResult;
-  if (!cleaned.ok) {
+  if (stored?.notAKey) {
+    // Said as every command says it, with the same exit code (3): nothing is sent.
+    result = { ...malformedKeyResult(stored.notAKey.message), message: `${stored.notAKey.message} It was not sent.`, fix: stored.notAKey.fix, fixUrl: null };
+  } else if (!cleaned.ok) {
     result = malformedKeyResult(cleaned.problem);
   } else {
     // No spinner where nothing should move: --quiet, and --json (its readers want stdout alone).

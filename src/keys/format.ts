@@ -199,14 +199,39 @@ const tooLong = (key: string) => `it is ${key.length} characters long, and OpenA
 /**
  * Why a value can be no key for any server (checkKeyShape's part that holds whatever the server):
  * empty, too long, or a character no key has (an escape, a line break, a space). Nothing `key`
- * stores fails it; a stored value that does was put there otherwise (a keychain entry or
- * credentials.json edited by hand), and is handed out by no command.
+ * stores fails it; a stored value that does was put there otherwise, and judgeStoredValue refuses it.
  */
 export function notAKeyProblem(key: string): string | undefined {
   if (key === '') return 'it is empty';
   if (key.length > MAX_ANY_KEY_LENGTH) return tooLong(key);
   const bad = /[^A-Za-z0-9_-]/.exec(key);
   return bad ? `it contains ${describeChar(bad[0])}, which an API key never has` : undefined;
+}
+
+/**
+ * Line breaks at the very end of a stored value: what `echo`, an editor or a here-string adds to
+ * a value written by hand, never part of a key. The only thing dropped from a stored value.
+ */
+const TRAILING_LINE_BREAKS = /[\r\n]+$/;
+
+/**
+ * The one judgement of a stored value (a keychain entry or credentials.json, perhaps edited by
+ * hand), made alike by every reader: verify, doctor, token, run, env, status. It is a key only as
+ * it is stored, shaped as checkKeyShape wants it for the server it is for (`officialApi`: OpenAI's):
+ * nothing is cleaned as a paste is (quotes, `Bearer `, a key twice), for `key` stores a value
+ * cleaned, and a value that needs it was put there otherwise (cleaning it would hand out one thing
+ * while another is stored). Only line breaks at its end are dropped (TRAILING_LINE_BREAKS).
+ * `problem` never quotes the value.
+ */
+export function judgeStoredValue(value: string, officialApi = true, otherServer: OtherServerAdvice = 'variable'): { ok: true; key: string } | { ok: false; problem: string } {
+  const key = value.replace(TRAILING_LINE_BREAKS, '');
+  const half = key.length / 2;
+  // Said as what it is, rather than as a length: a key pasted twice into an editor.
+  if (key.length % 2 === 0 && key.length >= 80 && key.slice(0, half) === key.slice(half) && !checkKeyShape(key.slice(0, half), officialApi, otherServer).problem) {
+    return { ok: false, problem: 'it is the same key twice in a row' };
+  }
+  const { problem } = checkKeyShape(key, officialApi, otherServer);
+  return problem ? { ok: false, problem } : { ok: true, key };
 }
 
 /**

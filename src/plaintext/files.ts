@@ -1,15 +1,16 @@
 // Changing a file import found a key in, or one env writes (the --file, .gitignore): byte for
 // byte (latin1: one character per byte, so any encoding comes back unchanged), atomically (a temp
 // file next to it, renamed over it), with its mode kept, and one run at a time. The temp file holds the new text, never the old line, and
-// never outlives a failure. Every read of such a file is the scan's (storage/read-file.ts, the
+// never outlives a failure; it is 0600 while it is one (it may hold a key: env's), and one a killed
+// run leaves is removed by the next (removeLeftoverTemps). Every read of such a file is the scan's (storage/read-file.ts, the
 // same cap): between the scan and the edit it may have become a FIFO (a plain read would wait for
 // a writer forever), a link to /dev/zero, a huge file, or one that cannot be read.
 import { createHash } from 'node:crypto';
-import { chmod, link, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Sections } from '../interrupts.js';
 import { LOCK_WAIT_MS, withFileLock } from '../storage/lock.js';
-import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
+import { ensurePrivateDir, listTempFiles, removeTempFiles, tempFileOf, tempPathFor, type TempNames } from '../storage/private-file.js';
 import { describeFileError, readRegularFile } from '../storage/read-file.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { MAX_FILE_BYTES } from './scan.js';
@@ -30,6 +31,17 @@ export class FileReadError extends Error {
     this.name = 'FileReadError';
   }
 }
+
+/**
+ * The marker in the temp files' names, `.env.openai-setup.<pid>.<random>.tmp`: plainly this tool's,
+ * next to other programs' files. A .gitignore line for the file itself (`/.env`) does not cover
+ * it, and no name could match every such line (git would list one a killed run leaves): it is
+ * there only while a write is under way, 0600, and removed by the next run (removeLeftoverTemps).
+ */
+const TEMP_MARKER = 'openai-setup.';
+
+/** Temp files of ours whose writer is gone: with the marker, and as openai-setup named them before it had one. */
+const LEFT_BEHIND: TempNames = { markers: [TEMP_MARKER, ''], gone: true };
 
 /** Why for a file that was there when it was read before, and is not now. */
 export const GONE = 'removed since import read it';
@@ -72,18 +84,26 @@ export function editLockPath(configDir: string, real: string): string {
  * umask (a file that is to hold a key: 0o600); null, the usual mode for the umask (0644 less its bits).
  */
 async function createNew(path: string, text: string, mode: number | null): Promise<boolean> {
-  const temp = tempPathFor(path);
-  const write = async (to: string) => {
-    await writeFile(to, text, { encoding: BYTES, mode: mode ?? 0o644, flag: 'wx' });
-    if (mode !== null) await chmod(to, mode);
+  const temp = tempPathFor(path, TEMP_MARKER);
+  // A file given a mode (env's: it holds the key) is never more open than 0600 while it is a temp
+  // file (a killed run may leave it); it gets its mode once it has its name (the hard link is the
+  // same file). Without one (.gitignore, a line import adds), the usual mode, which holds no key.
+  const write = async (to: string, exact: number | null) => {
+    await writeFile(to, text, { encoding: BYTES, mode: exact ?? 0o644, flag: 'wx' });
+    if (exact !== null) await chmod(to, exact);
   };
   try {
-    await write(temp);
-    await link(temp, path).catch(async (error: NodeJS.ErrnoException) => {
-      // A file system without hard links: created in place, still never over another file.
-      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(error.code ?? '')) throw error;
-      await write(path);
-    });
+    await write(temp, mode === null ? null : mode & 0o600);
+    await link(temp, path).then(
+      async () => {
+        if (mode !== null && mode !== (mode & 0o600)) await chmod(path, mode);
+      },
+      async (error: NodeJS.ErrnoException) => {
+        // A file system without hard links: created in place, still never over another file.
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(error.code ?? '')) throw error;
+        await write(path, mode);
+      },
+    );
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -130,17 +150,25 @@ export async function rewriteFile(
     if (text === null) {
       if (!(await createNew(target, next, options.mode ?? null))) return 'overwritten';
     } else {
-      const temp = tempPathFor(target);
+      const temp = tempPathFor(target, TEMP_MARKER);
+      let handle: FileHandle | undefined;
       try {
         // The file's mode, looked at now: it was just read (removed since: not written).
         const { mode } = await stat(target).catch((error: unknown) => Promise.reject(readError(error, path)));
-        // Private while it is being written, the file's own mode before it takes its place.
-        await writeFile(temp, next, { encoding: BYTES, mode: 0o600, flag: 'wx' });
-        await chmod(temp, mode & 0o7777);
+        // Private for as long as it is a temp file (0600, or the file's own mode if that is
+        // stricter): one a killed run leaves may hold a key, and must not be readable by others.
+        handle = await open(temp, 'wx', 0o600);
+        await handle.chmod(mode & 0o600);
+        await handle.writeFile(next, { encoding: BYTES });
         await rename(temp, target);
+        // The file's own mode once it has its place, set on the file written (the handle), not
+        // whatever might be at its name by now. Failing that, it is only more private than it was.
+        await handle.chmod(mode & 0o7777).catch(() => {});
       } catch (error) {
         await rm(temp, { force: true }).catch(() => {});
         throw error;
+      } finally {
+        await handle?.close().catch(() => {});
       }
     }
     // Read back as it was read: a FIFO or another file put there since is not what was written.
@@ -148,4 +176,28 @@ export async function rewriteFile(
     return back === next ? 'changed' : 'overwritten';
   };
   return ctx.interrupts.section(section, () => withFileLock(target, edit, LOCK_WAIT_MS, editLockPath(ctx.configDir, target)));
+}
+
+/**
+ * Remove the temp files next to `path` (the file a link leads to) that runs killed while writing
+ * it left (`.env.openai-setup.<pid>.<random>.tmp`, or as earlier versions named them): only those
+ * whose writer is gone (no process has its pid), under the lock every run takes to change the
+ * file, as credentials.json's are (storage/private-file.ts removeTempFiles). Env's may hold the
+ * key in full, in a project git would offer to commit it from. The paths removed.
+ */
+export async function removeLeftoverTemps(path: string, ctx: { configDir: string; interrupts: Sections }): Promise<string[]> {
+  const target = await realpath(path).catch(() => resolve(path));
+  if ((await listTempFiles(target, LEFT_BEHIND).catch(() => [])).length === 0) return [];
+  await ensurePrivateDir(ctx.configDir);
+  const section = { what: `removing what an interrupted run left next to ${pathLine(path)}`, risk: 'a temporary file may be left there' };
+  return ctx.interrupts.section(section, () => withFileLock(target, () => removeTempFiles(target, LEFT_BEHIND), LOCK_WAIT_MS, editLockPath(ctx.configDir, target)));
+}
+
+/** The file a temp file killed runs left (leftoverTemps, or credentials.json's) was to replace. */
+export const leftoverOf = (temp: string): string => tempFileOf(temp, LEFT_BEHIND);
+
+/** The temp files next to `path` that killed runs left (removeLeftoverTemps), for status and doctor to name; reads none of them. */
+export async function leftoverTemps(path: string): Promise<string[]> {
+  const target = await realpath(path).catch(() => resolve(path));
+  return listTempFiles(target, LEFT_BEHIND).catch(() => []);
 }

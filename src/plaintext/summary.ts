@@ -10,6 +10,7 @@ import { envFileCommand, toolCommand, type AdviceScope } from '../terminal/advic
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { askedFor, envFilePlaces, envFilesOf } from './env-files.js';
+import { leftoverOf, leftoverTemps } from './files.js';
 import { plaintextPlaces, type Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
 
@@ -74,22 +75,29 @@ export function listCopies(ctx: Context, findings: Finding[], max = 3): string {
 }
 
 /**
- * Temp files of the key file left by runs killed while writing it: each may hold a key in plain
- * text. Named (never read), with the command that removes them; null when there are none. Storing
- * a key, or logout, removes them too.
+ * Temp files left by runs killed while writing: the key file's, and (given the progress file and
+ * profile) those next to the files import looks in and `env --file` wrote for the profile
+ * (plaintext/files.ts: env's hold the key in full, where git would offer to commit it). Each may
+ * hold a key in plain text. Named (never read), with the command that removes them; null when
+ * there are none. Storing a key, or logout, removes the key file's; the next `env` or `import`
+ * change of a file, those next to it.
  */
-export async function leftoverKeyFiles(ctx: Context): Promise<{ paths: string[]; detail: string; fix: string } | null> {
-  return describeLeftovers(ctx, await ctx.keys.leftovers());
+export async function leftoverKeyFiles(ctx: Context, near?: { state: State; profile: string }): Promise<{ paths: string[]; detail: string; fix: string } | null> {
+  // Another tool's file is never written by openai-setup: no temp file of ours is next to it.
+  const places = near ? [...placesOf(ctx).filter((p) => p.kind !== 'tool'), ...envFilePlaces(envFilesOf(near.state, near.profile))] : [];
+  const plaintext = (await Promise.all([...new Set(places.map((p) => p.path))].map(leftoverTemps))).flat();
+  return describeLeftovers([...new Set([...(await ctx.keys.leftovers()), ...plaintext])]);
 }
 
 /** leftoverKeyFiles() for paths already listed. */
-export function describeLeftovers(ctx: Context, paths: string[]): { paths: string[]; detail: string; fix: string } | null {
+export function describeLeftovers(paths: string[]): { paths: string[]; detail: string; fix: string } | null {
   if (paths.length === 0) return null;
   const words = leftoverWords(paths);
   const what = `${words[0]!.toUpperCase()}${words.slice(1)}`;
+  const of = [...new Set(paths.map(leftoverOf))].map(pathLine).join(' and ');
   return {
     paths,
-    detail: `${what} of ${pathLine(ctx.keys.filePath)}, left by an interrupted run, may hold a key in plain text: ${paths.map(pathLine).join(', ')}`,
+    detail: `${what} of ${of}, left by an interrupted run, may hold a key in plain text: ${paths.map(pathLine).join(', ')}`,
     // Exact and quoted ($'…' for a line break): the command must work as printed, on one line.
     fix: `Remove ${paths.length === 1 ? 'it' : 'them'}: rm ${paths.map(quotedWord).join(' ')}`,
   };
@@ -111,7 +119,7 @@ export async function plaintextDoctorChecks(
   if (storedKey && copies.asked.length) {
     checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${askedNote(ctx, profile)}`, fix: null });
   }
-  const leftovers = await leftoverKeyFiles(ctx);
+  const leftovers = await leftoverKeyFiles(ctx, { state, profile });
   if (leftovers) checks.push({ id: 'leftovers', title: 'Leftover files', status: 'warn', detail: leftovers.detail, fix: leftovers.fix });
   const admin = state.profiles[profile]?.adminKey;
   if (admin) {

@@ -137,7 +137,7 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
     throw error;
   }
   const old = recorded && recorded.storage !== 'env' ? recorded.hint : 'the key stored earlier';
-  const places = [removed.keychain ? `the ${store}` : null, removed.file ? ctx.keys.filePath : null].filter((p) => p !== null);
+  const places = [removed.keychain ? `the ${store}` : null, removed.file ? await ctx.keys.fileWords() : null].filter((p) => p !== null);
   if (places.length) ctx.term.out(`${marks(ctx.term.style).ok} Removed ${old} from ${places.join(' and ')}: openai-setup keeps no copy of a key for profile "${profile}" now.`);
 }
 
@@ -300,7 +300,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     }, pipeCommand(ctx, { ...options, insecureStorage: true }));
     if (check) await recordCheck(ctx, profileName, key, source, check);
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
-    else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${ctx.keys.filePath} (mode 0600).`);
+    else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
     if (before && before.hint !== maskKey(key)) {
       term.say(`${m.warn} This replaces ${before.hint} for profile "${profileName}". That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
     }

@@ -127,7 +127,7 @@ export async function adminAuth(ctx: Context, profile: string, key: string, warn
  * Remove a profile's admin key (keychain and file) and its record, as one step (key-change.ts);
  * says which held it. Fails with a KeyChangeError.
  */
-export async function removeAdminKey(ctx: Context, profile: string): Promise<{ keychain: boolean; file: boolean; keychainError: KeychainUnavailableError | null }> {
+export async function removeAdminKey(ctx: Context, profile: string): ReturnType<Context['keys']['delete']> {
   return changeKey(
     ctx,
     adminAccount(profile),

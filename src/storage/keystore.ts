@@ -1,14 +1,16 @@
 // Where keys live: the OS keychain (keychain.ts) or — only when asked with --insecure-storage — a
 // 0600 file in the config dir, changed under a lock so that concurrent runs all keep their key.
 import { randomBytes } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { maskKey } from '../keys/format.js';
 import { adminKeyCommand, keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
+import { quotedWord } from '../terminal/shell.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
+import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, realPathOf, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, tightenReadable, UPDATE, writePrivateFile, writtenByNewer, type Tightened } from './private-file.js';
 import { nameMap, type StateStore } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
@@ -122,6 +124,9 @@ export type PutBack = 'untouched' | 'restored' | 'failed';
 /** "a temporary file", "3 temporary files". */
 export const leftoverWords = (paths: string[]) => (paths.length === 1 ? 'a temporary file' : `${paths.length} temporary files`);
 
+/** What is said of the temp files killed runs left that a run removed (one may have held a key). */
+export const removedLeftovers = (paths: string[]) => `Removed ${leftoverWords(paths)} left by an interrupted run (it may have held a key): ${paths.map(pathLine).join(', ')}`;
+
 /**
  * The key store the commands use. The keychain is the default; the plaintext file is used only
  * when the person asked for it (--insecure-storage), and is read with a warning every time.
@@ -147,6 +152,54 @@ export class KeyStore {
     private readonly records: Pick<StateStore, 'reading'>,
   ) {
     this.filePath = join(configDir, 'credentials.json');
+  }
+
+  /** Where the last change of the key file wrote (writeFileKeys): the real file, whether through a link, whether it holds no key now. */
+  private lastWrite: { real: string; linked: boolean; emptied: boolean } | null = null;
+  /** What keepPrivate() found of the key file and config dir being readable by others (doctor shows it); null: nothing. */
+  private modeProblem: { detail: string; fix: string | null } | null = null;
+
+  /**
+   * Where the key file really is: the file a symbolic link named credentials.json leads to (a
+   * synced folder, say), else filePath. Writes and removals act there, never on the link.
+   */
+  async realFilePath(): Promise<string> {
+    const real = await realPathOf(this.filePath);
+    // The config dir's own links are not the file's: only a link of the file's name leads elsewhere.
+    return (await lstat(this.filePath).catch(() => null))?.isSymbolicLink() ? real : this.filePath;
+  }
+
+  /** The key file as messages name it: its real path, and the link's, when credentials.json is one. */
+  async fileWords(): Promise<string> {
+    const real = await this.realFilePath().catch(() => this.filePath);
+    return real === this.filePath ? pathLine(this.filePath) : `${pathLine(real)} (where ${pathLine(this.filePath)} leads)`;
+  }
+
+  /** What keepPrivate() found, for doctor's check: the key file or config dir others could read, and what was done. */
+  get readableByOthers(): { detail: string; fix: string | null } | null {
+    return this.modeProblem;
+  }
+
+  /**
+   * The key file 0600 and the config dir 0700, as they are made: one others can read (a chmod, an
+   * archive unpacked, a umask) is made so again, and that is said once. One that cannot be changed
+   * is said with the command that does it. (readPrivateFile refuses what others may change.)
+   */
+  private async keepPrivate(): Promise<void> {
+    if (this.modeProblem) return;
+    const found = [await tightenReadable(this.filePath, 0o600), await tightenReadable(this.configDir, 0o700)].filter((t) => t !== null);
+    if (found.length === 0) return;
+    const what = (t: Tightened) => `${t.path === this.configDir ? 'the config dir' : 'the key file'} ${pathLine(t.path)} (mode ${t.was})`;
+    const failed = found.filter((t) => t.failed !== null);
+    const done = found.filter((t) => t.failed === null);
+    const list = found.map(what).join(' and ');
+    const parts = [`${list[0]!.toUpperCase()}${list.slice(1)} could be read by other users`];
+    if (done.length) parts.push(`made ${done.map((t) => `${t.path === this.configDir ? 'the directory' : 'the file'} ${t.mode}`).join(' and ')} now`);
+    if (failed.length) parts.push(`could not be changed (${failed[0]!.failed})`);
+    // Exact and quoted: it must work as printed.
+    const fix = failed.length ? failed.map((t) => `chmod ${t.mode.slice(1)} ${quotedWord(t.path)}`).join(' && ') : null;
+    this.modeProblem = { detail: parts.join('; '), fix };
+    this.tell(`${this.modeProblem.detail}${fix ? `; fix it with: ${fix}` : ''}.`);
   }
 
   /** The run's advice scope (the Context), told by resolveProfileName once it knows the bare profile. */
@@ -227,6 +280,7 @@ export class KeyStore {
   private async readFileKeys(): Promise<Record<string, string>> {
     const text = await readPrivateFile(this.filePath);
     if (text === null) return nameMap();
+    await this.keepPrivate();
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -242,13 +296,22 @@ export class KeyStore {
     return nameMap(result.data.keys);
   }
 
-  private async writeFileKeys(keys: Record<string, string>): Promise<void> {
-    if (Object.keys(keys).length === 0) {
+  /**
+   * Write the keys where the file really is (`real`: what a link of its name leads to), atomically
+   * there: the link stays a link, and no copy of the old keys stays behind it. No keys left: the
+   * file goes, but a file behind a link is kept, holding none (the link is the person's own
+   * arrangement, a synced folder say): `lastWrite` says which.
+   */
+  private async writeFileKeys(keys: Record<string, string>, real: string): Promise<void> {
+    const linked = real !== this.filePath;
+    const emptied = Object.keys(keys).length === 0;
+    this.lastWrite = { real, linked, emptied };
+    if (emptied && !linked) {
       await removePrivateFile(this.filePath);
       return;
     }
     const content = { version: CREDENTIALS_VERSION, note: 'API keys stored by openai-setup --insecure-storage, in plain text. Do not share.', keys };
-    await writePrivateFile(this.filePath, `${JSON.stringify(content, null, 2)}\n`);
+    await writePrivateFile(real, `${JSON.stringify(content, null, 2)}\n`);
   }
 
   /**
@@ -258,11 +321,14 @@ export class KeyStore {
   private async changeFileKeys(change: (keys: Record<string, string>) => boolean): Promise<boolean> {
     await ensurePrivateDir(this.configDir);
     return withFileLock(this.filePath, async () => {
-      // Holding the lock, no temp file of a live writer exists: any there was left by a killed run.
-      this.removed(await removeTempFiles(this.filePath).catch(() => []));
+      // Resolved once, holding the lock: the temp file, the write and what is said are all of it.
+      const real = await this.realFilePath();
+      // Holding the lock, no temp file of a live writer exists: any there was left by a killed run
+      // (next to the file a link leads to, where its writes are made, too).
+      for (const path of new Set([this.filePath, real])) this.removed(await removeTempFiles(path).catch(() => []));
       const keys = await this.readFileKeys();
       if (!change(keys)) return false;
-      await this.writeFileKeys(keys);
+      await this.writeFileKeys(keys, real);
       return true;
     });
   }
@@ -280,7 +346,7 @@ export class KeyStore {
 
   /** Says what was removed of the key file's temp files left by killed runs (one may have held a key). */
   private removed(paths: string[]): void {
-    if (paths.length) this.warn(`Removed ${leftoverWords(paths)} left by an interrupted run (it may have held a key): ${paths.map(pathLine).join(', ')}`);
+    if (paths.length) this.warn(removedLeftovers(paths));
   }
 
   /**
@@ -469,8 +535,11 @@ export class KeyStore {
     return asBefore(await now()) ? 'restored' : 'failed';
   }
 
-  /** Remove the key from both places; says which held it. */
-  async delete(profile: string): Promise<{ keychain: boolean; file: boolean; keychainError: KeychainUnavailableError | null }> {
+  /**
+   * Remove the key from both places; says which held it, and (`fileLeft`) where the file really
+   * was: through a link, the file it leads to, kept with no key in it when it holds none now.
+   */
+  async delete(profile: string): Promise<{ keychain: boolean; file: boolean; keychainError: KeychainUnavailableError | null; fileLeft: { real: string; linked: boolean; emptied: boolean } | null }> {
     // A file that cannot be read or changed (damaged, not ours, a newer openai-setup's) fails the
     // run before anything is removed, rather than after the keychain's copy is gone.
     await this.readFileKeys();
@@ -483,8 +552,9 @@ export class KeyStore {
       if (!(error instanceof KeychainUnavailableError)) throw error;
       keychainError = error;
     }
+    this.lastWrite = null;
     const file = await this.deleteFileKey(profile);
     await this.tidy();
-    return { keychain, file, keychainError };
+    return { keychain, file, keychainError, fileLeft: file ? this.lastWrite : null };
   }
 }

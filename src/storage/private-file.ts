@@ -3,9 +3,9 @@
 // ConfigStoreError: one line saying which path (pathLine: no name forges a line) and what to do,
 // exit 7; a command in it takes the exact path, quoted.
 import { rmSync, type Dirent, type Stats } from 'node:fs';
-import { chmod, lstat, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readdir, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
@@ -126,11 +126,40 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 /** The temp files this process named: any still there as it leaves was cut short (removeOwnTempFiles). */
 const ownTemps = new Set<string>();
 
-/** A name next to `path` for a file to be renamed over it: unique to this process and call. */
-export function tempPathFor(path: string): string {
-  const temp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
+/**
+ * A name next to `path` for a file to be renamed over it, `<name>.<marker><pid>.<random>.tmp`:
+ * unique to this process and call, its writer's pid in it (writerGone). `marker` makes it plainly
+ * openai-setup's where other programs' files are (a project's .env: plaintext/files.ts).
+ */
+export function tempPathFor(path: string, marker = ''): string {
+  const temp = `${path}.${marker}${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
   ownTemps.add(temp);
   return temp;
+}
+
+/** The file a temp file (tempPathFor's name, with one of these markers) was to be renamed over. */
+export function tempFileOf(temp: string, names: TempNames = {}): string {
+  for (const marker of names.markers ?? ['']) {
+    const suffix = new RegExp(`\\.${marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+\\.[a-z0-9]+\\.tmp$`);
+    if (suffix.test(temp)) return temp.replace(suffix, '');
+  }
+  return temp;
+}
+
+/**
+ * Whether the run that named a temp file (tempPathFor: its pid) is gone: no process has that pid
+ * now. A live one (or another that has its pid since) may be writing it: its file is left alone.
+ */
+export function writerGone(temp: string): boolean {
+  const pid = Number(/\.(\d+)\.[a-z0-9]+\.tmp$/.exec(basename(temp))?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: alive, another user's.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**
@@ -161,6 +190,62 @@ export async function writePrivateFile(path: string, content: string): Promise<v
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {});
     throw storeError(error, path, 'write');
+  }
+}
+
+/**
+ * Where `path` really is: the file a symbolic link of that name leads to, followed as far as it
+ * goes, also to a file not there yet (a write creates it there, leaving the link a link); `path`
+ * itself when it is no link. Directories on the way are resolved too.
+ */
+export async function realPathOf(path: string): Promise<string> {
+  let at = path;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return await realpath(at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw storeError(error, path, 'read');
+    }
+    // Not there: a link to a file not there yet leads on; anything else is where to write.
+    const target = await readlink(at).catch(() => null);
+    if (target === null) return at;
+    at = resolve(dirname(at), target);
+  }
+  return at;
+}
+
+/** What making a private file or dir that others can read private came to (tightenReadable). */
+export interface Tightened {
+  path: string;
+  /** The mode it had (0644). */
+  was: string;
+  /** The mode it is to have (0600, 0700). */
+  mode: string;
+  /** Why it could not be changed (then it is as it was), or null: it was. */
+  failed: string | null;
+}
+
+/**
+ * Make `path` (a file, or a dir: `kind`) `mode` (0600, 0700) when others can read or enter it; a
+ * dir others can change, or one of another user, readPrivateFile refuses before this is asked.
+ * Null when it is as it should be (and on Windows, which has no such modes). Follows links.
+ */
+export async function tightenReadable(path: string, mode: number): Promise<Tightened | null> {
+  if (process.getuid?.() === undefined) return null;
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch {
+    // Gone since it was read: nothing to tighten.
+    return null;
+  }
+  if ((stats.mode & 0o077) === 0 || stats.uid !== process.getuid()) return null;
+  const octal = (bits: number) => (bits & 0o7777).toString(8).padStart(4, '0');
+  try {
+    await chmod(path, mode);
+    return { path, was: octal(stats.mode), mode: octal(mode), failed: null };
+  } catch (error) {
+    return { path, was: octal(stats.mode), mode: octal(mode), failed: describeFileError(error) ?? String(error) };
   }
 }
 
@@ -234,8 +319,14 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   return bytes.toString('utf8').replace(/^\uFEFF/, '');
 }
 
-/** The temp files of `path` (`<name>.<pid>.<random>.tmp`) now in its directory. */
-export async function listTempFiles(path: string): Promise<string[]> {
+/** Which temp files of a file are meant: those named with these `markers` (tempPathFor; by default none), and only those whose writer is gone (writerGone) when `gone`. */
+export interface TempNames {
+  markers?: string[];
+  gone?: boolean;
+}
+
+/** The temp files of `path` (`<name>.<marker><pid>.<random>.tmp`) now in its directory. */
+export async function listTempFiles(path: string, names: TempNames = {}): Promise<string[]> {
   const dir = dirname(path);
   const prefix = `${basename(path)}.`;
   let entries: Dirent[];
@@ -245,10 +336,13 @@ export async function listTempFiles(path: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw storeError(error, path, 'read');
   }
+  const markers = names.markers ?? [''];
+  const named = (rest: string) => markers.some((marker) => rest.startsWith(marker) && /^\d+\.[a-z0-9]+\.tmp$/.test(rest.slice(marker.length)));
   // Only what a writer leaves (a file, or a link in its place): a directory of that name is not one.
   return entries
-    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.startsWith(prefix) && /^\d+\.[a-z0-9]+\.tmp$/.test(entry.name.slice(prefix.length)))
-    .map((entry) => join(dir, entry.name));
+    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.startsWith(prefix) && named(entry.name.slice(prefix.length)))
+    .map((entry) => join(dir, entry.name))
+    .filter((temp) => !names.gone || writerGone(temp));
 }
 
 /**
@@ -256,9 +350,9 @@ export async function listTempFiles(path: string): Promise<string[]> {
  * holding the file's lock: every writer holds it while its temp file exists, so none is in use.
  * Callers check first (ensurePrivateDir) that the dir is ours: another user's files are not ours to remove.
  */
-export async function removeTempFiles(path: string): Promise<string[]> {
+export async function removeTempFiles(path: string, names: TempNames = {}): Promise<string[]> {
   const removed: string[] = [];
-  for (const temp of await listTempFiles(path)) {
+  for (const temp of await listTempFiles(path, names)) {
     try {
       // Only what a writer leaves: a file (or a link, removed itself, never what it points to).
       const stats = await lstat(temp);

@@ -1,7 +1,8 @@
 // Which profile a command works on, and where its key comes from.
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { adminKeyProblem, maskKey, notAKeyProblem } from '../keys/format.js';
+import { isOfficialBaseURL, resolveBaseURL } from '../api/check.js';
+import { adminKeyProblem, judgeStoredValue, maskKey } from '../keys/format.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
@@ -123,28 +124,54 @@ export async function noKeyError(
   return new UsageError(headline, [...otherWays, `Store one with \`${command}\` (or from a pipe: \`${fromPipe}\`).`]);
 }
 
+/** What a stored value that is no key is said as: which place and profile, what is wrong (never the value), the fix. */
+export interface NotAKey {
+  message: string;
+  /** Every fix, the first the one that always works (storing the key again). */
+  fixes: string[];
+  /** The fixes as one line (doctor's check, status). */
+  fix: string;
+}
+
 /**
- * A stored value that is no key at all (notAKeyProblem: a keychain entry or credentials.json
- * edited by hand, with an escape sequence or a line break in it): what it is, by its masked hint
- * only, and how to replace it. Null for a key. `admin`: the value is the profile's admin key,
- * which must be one (adminKeyProblem: a project key will not do either), and `fix` stores it again.
+ * The one judgement of what is stored as a profile's key (judgeStoredValue), for every command
+ * that reads it: verify, doctor, status and the commands that hand it out (token, run, env). The
+ * key as it is handed out or sent (`key`), or what is wrong with it (`notAKey`), said the same
+ * everywhere, by its masked hint only. `baseURL`: the server it is for, verify's --base-url, else
+ * OPENAI_BASE_URL (resolveBaseURL); a value only another server takes is no key for OpenAI's.
+ */
+export function judgeStoredKey(ctx: Context, profile: string, stored: StoredKey, baseURL?: string): { key: string; notAKey: null } | { key: null; notAKey: NotAKey } {
+  const official = isOfficialBaseURL(resolveBaseURL(ctx, baseURL));
+  // Said the same by every command: the server as OPENAI_BASE_URL, which they all read (not all take --base-url).
+  const judged = judgeStoredValue(stored.key, official);
+  if (judged.ok) return { key: judged.key, notAKey: null };
+  const where = stored.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : pathLine(ctx.keys.filePath);
+  // Refused for OpenAI's API only: the server it is for may be another (said once: another service's key names its own).
+  const otherServers = official && judgeStoredValue(stored.key, false).ok;
+  const elsewhere = otherServers && !judged.problem.includes('OPENAI_BASE_URL') ? ['If it is a key for another OpenAI-compatible server, set OPENAI_BASE_URL to that server.'] : [];
+  const fixes = [notAKeyFix(ctx, profile), ...elsewhere];
+  const message = `What ${where} holds as the key of profile "${profile}" (${maskKey(stored.key)}) is not ${otherServers ? 'an OpenAI API key' : 'an API key'}: ${judged.problem}.`;
+  return { key: null, notAKey: { message, fixes, fix: fixes.join(' ') } };
+}
+
+/**
+ * A stored value that is no key (judgeStoredKey): what it is, by its masked hint only, and how to
+ * replace it. Null for a key. `admin`: the value is the profile's admin key, which must be one
+ * (adminKeyProblem: a project key will not do either), and `fix` stores it again.
  */
 export function storedNotAKey(ctx: Context, profile: string, stored: StoredKey, admin?: { fix: string }): { message: string; fix: string } | null {
-  const problem = admin ? adminKeyProblem(stored.key) : notAKeyProblem(stored.key);
+  if (!admin) return judgeStoredKey(ctx, profile, stored).notAKey;
+  const problem = adminKeyProblem(stored.key);
   if (!problem) return null;
   const where = stored.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : pathLine(ctx.keys.filePath);
-  if (admin) return { message: `What ${where} holds as the admin key of profile "${profile}" (${maskKey(stored.key)}) is not an admin key: ${problem}.`, fix: admin.fix };
-  return {
-    message: `What ${where} holds as the key of profile "${profile}" (${maskKey(stored.key)}) is not an API key: ${problem}.`,
-    fix: notAKeyFix(ctx, profile),
-  };
+  return { message: `What ${where} holds as the admin key of profile "${profile}" (${maskKey(stored.key)}) is not an admin key: ${problem}.`, fix: admin.fix };
 }
 
 /**
  * The stored key of a profile (where the progress file records it: the keychain or the
  * --insecure-storage file; KeyStore.find), for the commands that hand it on: run, token, env. None stored is a usage error saying how to store one; an
  * unusable keychain with nothing in the file is a key-store error; a stored value that is no key
- * (storedNotAKey) is refused as a malformed key (exit 3), never handed out.
+ * (judgeStoredKey) is refused as a malformed key (exit 3), never handed out.
  */
 export async function requireStoredKey(ctx: Context, profile: string): Promise<string> {
   const { stored, keychainError } = await ctx.keys.get(profile);
@@ -152,9 +179,9 @@ export async function requireStoredKey(ctx: Context, profile: string): Promise<s
     ctx.term.addSecret(stored.key);
     // Handed out only as a key: a value edited in by hand could carry terminal escapes to the
     // screen (`token`) or a line break into a program's environment (`run`).
-    const notAKey = storedNotAKey(ctx, profile, stored);
-    if (notAKey) throw new ExitError(EXIT.keyRejected, `${notAKey.message} It is not handed out.`, [notAKey.fix]);
-    return stored.key;
+    const { key, notAKey } = judgeStoredKey(ctx, profile, stored);
+    if (notAKey) throw new ExitError(EXIT.keyRejected, `${notAKey.message} It is not handed out.`, notAKey.fixes);
+    return key;
   }
   // With no keychain service at all nothing can be stored in it: that is "no key", not a failure.
   if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profile, `No key could be read for profile "${profile}".`);

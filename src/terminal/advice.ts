@@ -130,9 +130,9 @@ export function pipeKeyCommand(scope: AdviceScope, profile: string, insecure = f
   return `printenv OPENAI_API_KEY | ${keyCommand(scope, profile)} --stdin${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
 }
 
-/** How to replace a stored value that is no key (storedNotAKey): remove it, then store the key. */
+/** How to replace a stored value that is no key (judgeStoredKey): store the key again, which replaces it. */
 export function notAKeyFix(scope: AdviceScope, profile: string): string {
-  return `Remove it with \`${toolCommand(scope, 'logout', profile)}\`, then store your key with \`${keyCommand(scope, profile)}\`.`;
+  return `Store your key again with \`${keyCommand(scope, profile)}\` (it replaces what is stored).`;
 }
 
 /**

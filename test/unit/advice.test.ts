@@ -58,7 +58,7 @@ describe('the command lines of advice', () => {
     expect(keyCommand(ctx, 'work', check)).toBe("npx openai-setup key --profile work --base-url http://127.0.0.1:18777/v1 --timeout 20000");
     expect(verifyCommand(ctx, 'work', check)).toBe("npx openai-setup verify --profile work --base-url http://127.0.0.1:18777/v1 --timeout 20000 --no-billing-check");
     expect(pipeKeyCommand(ctx, 'work', true)).toBe('printenv OPENAI_API_KEY | npx openai-setup key --profile work --stdin --insecure-storage');
-    expect(notAKeyFix(ctx, 'work')).toBe('Remove it with `npx openai-setup logout --profile work`, then store your key with `npx openai-setup key --profile work`.');
+    expect(notAKeyFix(ctx, 'work')).toBe('Store your key again with `npx openai-setup key --profile work` (it replaces what is stored).');
     expect(verifyCommand(ctx, 'work', check, '--key -')).toBe('npx openai-setup verify --key - --profile work --base-url http://127.0.0.1:18777/v1 --timeout 20000 --no-billing-check');
   });
 

@@ -17,7 +17,7 @@ import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContext
 const BAD = '\x1b]52;c;ZXZpbA==\x07\x1b[2Jhello\n✔ forged';
 const HINT = '?]5…rged';
 const PROBLEM = 'is not an API key: it contains a control character (U+001B), which an API key never has.';
-const FIX = 'Remove it with `openai-setup logout --profile weird`, then store your key with `openai-setup key --profile weird`.';
+const FIX = 'Store your key again with `openai-setup key --profile weird` (it replaces what is stored).';
 const IN_KEYCHAIN = `What the Secret Service keyring holds as the key of profile "weird" (${HINT}) ${PROBLEM}`;
 
 let t: TestContext;

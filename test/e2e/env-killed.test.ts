@@ -1,0 +1,110 @@
+// `env` killed (SIGKILL: no handler runs) between writing the key into its temp file and renaming
+// it over .env, in a git repository whose .gitignore has `.env`. The run is held at that moment by
+// a preloaded hook that makes that one rename never finish (it writes a mark file first), so the
+// kill always lands there, with no sleep. The temp file it leaves is 0600 and named as ours; status
+// names it (git would list it), and the next `env` removes it and says so.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { runCli } from '../helpers/run.js';
+
+let server: FakeOpenAI;
+const KEY = makeKey('proj', 'env-killed-valid');
+const envs: TestEnv[] = [];
+
+beforeAll(async () => {
+  server = await startOpenAIServer();
+  server.addKey(KEY, 'valid');
+});
+afterAll(async () => {
+  await server?.close();
+});
+afterEach(async () => {
+  for (const t of envs.splice(0)) await t.cleanup();
+});
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH!, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' },
+  });
+}
+
+/**
+ * Preloaded into the run: the rename of a temp file over `.env` writes that temp file's path into
+ * the mark file and never finishes (a timer keeps the process alive until it is killed).
+ */
+const HOOK = `
+const fsp = require('node:fs/promises');
+const { writeFileSync } = require('node:fs');
+const rename = fsp.rename;
+fsp.rename = (from, to) => {
+  if (String(to).endsWith('/.env') && String(from).endsWith('.tmp')) {
+    setInterval(() => {}, 1000);
+    writeFileSync(process.env.HOLD_MARK, String(from));
+    return new Promise(() => {});
+  }
+  return rename(from, to);
+};
+`;
+
+/** Poll for `path` to exist (what is awaited happens; the deadline only bounds a failure). */
+async function appears(path: string, exited: () => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!existsSync(path)) {
+    if (exited() || Date.now() > deadline) throw new Error(`${path} did not appear`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('env killed while the key is in its temp file', () => {
+  it('leaves a 0600 file named as ours, which status names and the next env removes', async () => {
+    const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    envs.push(t);
+    const stored = await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: KEY });
+    expect(stored.code, stored.stderr).toBe(0);
+    const project = join(realpathSync(t.root), 'project');
+    mkdirSync(project);
+    git(project, 'init', '-q');
+    writeFileSync(join(project, '.gitignore'), '.env\n');
+    git(project, 'add', '.gitignore');
+    git(project, 'commit', '-q', '-m', 'init');
+    // An existing .env others may read: the temp file must be private all the same.
+    writeFileSync(join(project, '.env'), 'DEBUG=1\n', { mode: 0o644 });
+    const hook = join(t.root, 'hold-rename.cjs');
+    writeFileSync(hook, HOOK);
+    const mark = join(t.root, 'held');
+
+    const child = spawn(process.execPath, ['--require', hook, CLI, 'env'], { cwd: project, env: { ...t.env, HOLD_MARK: mark }, stdio: 'ignore' });
+    let exited = false;
+    const gone = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => ((exited = true), resolve(signal))));
+    await appears(mark, () => exited);
+    child.kill('SIGKILL');
+    expect(await gone).toBe('SIGKILL');
+
+    const temp = readFileSync(mark, 'utf8');
+    expect(basename(temp)).toMatch(new RegExp(`^\\.env\\.openai-setup\\.${child.pid}\\.[a-z0-9]+\\.tmp$`));
+    expect(statSync(temp).mode & 0o777).toBe(0o600);
+    expect(readFileSync(temp, 'utf8')).toBe(`DEBUG=1\nOPENAI_API_KEY=${KEY}\n`);
+    expect(readFileSync(join(project, '.env'), 'utf8')).toBe('DEBUG=1\n');
+    // git would offer to commit it: no .gitignore line for .env covers another name.
+    expect(git(project, 'status', '--porcelain')).toBe(`?? ${basename(temp)}\n`);
+
+    const status = await runCli(['status'], { env: t.env, cwd: project });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`! A temporary file of ${project}/.env, left by an interrupted run, may hold a key in plain text: ${temp} — Remove it: rm '${temp}'\n`);
+    expect(status.stdout + status.stderr).not.toContain(KEY);
+
+    const again = await runCli(['env'], { env: t.env, cwd: project });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`! Removed a temporary file left by an interrupted run (it may have held a key): ${temp}\n`);
+    expect(existsSync(temp)).toBe(false);
+    expect(readFileSync(join(project, '.env'), 'utf8')).toBe(`DEBUG=1\nOPENAI_API_KEY=${KEY}\n`);
+    expect(git(project, 'status', '--porcelain')).toBe('');
+    expect(again.stdout + again.stderr).not.toContain(KEY);
+  });
+});

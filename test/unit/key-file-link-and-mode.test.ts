@@ -1,0 +1,160 @@
+// credentials.json as people keep it: a symbolic link into a synced folder (README: links to one
+// are fine), and a file or config dir others can read. Through a link, storing and removing act on
+// the file it leads to, atomically there, and say that path: `logout` never says a key is removed
+// while the file behind the link keeps it. A file or dir others can read is made private again
+// when it is read, and that is said once (doctor shows it as a check).
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
+import { run as key } from '../../src/commands/key.js';
+import { run as logout } from '../../src/commands/logout.js';
+import { run as token } from '../../src/commands/token.js';
+import { maskKey } from '../../src/keys/format.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+// A chmod the file system refuses (a read-only mount), for the paths a test names.
+const refuseChmod = vi.hoisted(() => new Set<string>());
+vi.mock('node:fs/promises', async (original) => {
+  const fs = await original<typeof import('node:fs/promises')>();
+  const chmod: typeof fs.chmod = async (path, mode) => {
+    if (refuseChmod.has(String(path))) throw Object.assign(new Error(`EROFS: read-only file system, chmod '${String(path)}'`), { code: 'EROFS' });
+    return fs.chmod(path, mode);
+  };
+  return { ...fs, chmod, default: { ...fs, chmod } };
+});
+
+const K = testKey('L');
+const OTHER = testKey('M');
+const NEW = testKey('N');
+
+let t: TestContext;
+afterEach(async () => {
+  refuseChmod.clear();
+  await t?.cleanup();
+});
+
+const fileWith = (keys: Record<string, string>) => `${JSON.stringify({ version: 1, keys })}\n`;
+const keysIn = (path: string): Record<string, string> => JSON.parse(readFileSync(path, 'utf8')).keys;
+const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+/** A context whose credentials.json is a link to `<root>/sync/creds.json` (0600) holding `keys`: the link and the real file. */
+function linked(keys: Record<string, string> | null, options: TestContextOptions = {}): { link: string; real: string } {
+  t = makeTestContext({ stdoutIsTTY: false, interactive: false, ...options });
+  mkdirSync(t.configDir, { mode: 0o700 });
+  const real = join(dirname(t.configDir), 'sync', 'creds.json');
+  mkdirSync(dirname(real), { mode: 0o700 });
+  if (keys) writeFileSync(real, fileWith(keys), { mode: 0o600 });
+  const link = join(t.configDir, 'credentials.json');
+  symlinkSync(real, link);
+  return { link, real };
+}
+
+describe.skipIf(process.platform === 'win32')('credentials.json a symbolic link', () => {
+  it('logout removes the key from the file the link leads to, names that file, and says what is left', async () => {
+    const { link, real } = linked({ default: K });
+    expect(await token(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout).toBe(`${K}\n`);
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout).toContain(`✔ Removed ${maskKey(K)} from ${real} (where ${link} leads).\n`);
+    expect(t.stdout).toContain(`${real} holds no key now; it stays, and so does the link ${link} to it (rm '${link}' '${real}' removes both).\n`);
+    // The key is gone from the real file; the link is still a link to it.
+    expect(readFileSync(real, 'utf8')).not.toContain(K);
+    expect(keysIn(real)).toEqual({});
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(modeOf(real)).toBe('600');
+    expect((await outcomeOf(token(t.ctx, { yes: true }))).code).toBe(2);
+  });
+
+  it('logout of one profile keeps the other\'s key there, and writes no temp file anywhere', async () => {
+    const { link, real } = linked({ default: K, work: OTHER });
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(keysIn(real)).toEqual({ work: OTHER });
+    expect(t.stdout).not.toContain('holds no key now');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readdirSync(dirname(real))).toEqual(['creds.json']);
+    expect(await token(t.ctx, { profile: 'work', yes: true })).toBe(0);
+    expect(t.stdout.endsWith(`${OTHER}\n`)).toBe(true);
+  });
+
+  it('key --insecure-storage writes into the file the link leads to (the link stays), naming it', async () => {
+    const { link, real } = linked({ default: K, work: OTHER }, { stdin: `${NEW}\n` });
+    expect(await key(t.ctx, { stdin: true, verify: false, insecureStorage: true })).toBe(0);
+    expect(t.stdout).toContain(`! Stored ${maskKey(NEW)} in plain text in ${real} (where ${link} leads) (mode 0600).\n`);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(keysIn(real)).toEqual({ default: NEW, work: OTHER });
+    expect(modeOf(real)).toBe('600');
+  });
+
+  it('a link to a file not there yet: the file is made there, the link stays', async () => {
+    const { link, real } = linked(null, { stdin: `${NEW}\n` });
+    expect(await key(t.ctx, { stdin: true, verify: false, insecureStorage: true })).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(keysIn(real)).toEqual({ default: NEW });
+  });
+
+  it('moving the key into the keychain removes it from the file the link leads to', async () => {
+    const { link, real } = linked({ default: K, work: OTHER }, { stdin: `${NEW}\n` });
+    expect(await key(t.ctx, { stdin: true, verify: false })).toBe(0);
+    expect(t.keychain.keyOf('default')).toBe(NEW);
+    expect(keysIn(real)).toEqual({ work: OTHER });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('a key file or config dir others can read', () => {
+  /** credentials.json holding K with `mode`, in a config dir of `dirMode`; its path. */
+  function readable(mode: number, dirMode: number, options: TestContextOptions = {}): string {
+    t = makeTestContext({ stdoutIsTTY: false, interactive: false, ...options });
+    mkdirSync(t.configDir);
+    const path = join(t.configDir, 'credentials.json');
+    writeFileSync(path, fileWith({ default: K }));
+    chmodSync(path, mode);
+    chmodSync(t.configDir, dirMode);
+    return path;
+  }
+
+  it('is made 0600 in a 0700 dir as token reads it, said once in one line', async () => {
+    const path = readable(0o644, 0o755);
+    expect(await token(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout).toBe(`${K}\n`);
+    const said = `! The key file ${path} (mode 0644) and the config dir ${t.configDir} (mode 0755) could be read by other users; made the file 0600 and the directory 0700 now.\n`;
+    expect(t.stderr.split(said).length - 1).toBe(1);
+    expect(modeOf(path)).toBe('600');
+    expect(modeOf(t.configDir)).toBe('700');
+  });
+
+  it('one that cannot be changed: said with the exact chmod, and the key is still handed out', async () => {
+    const path = readable(0o640, 0o700);
+    refuseChmod.add(path);
+    expect(await token(t.ctx, { yes: true })).toBe(0);
+    expect(t.stderr).toContain(`! The key file ${path} (mode 0640) could be read by other users; could not be changed (the file system is read-only); fix it with: chmod 600 '${path}'.\n`);
+    expect(modeOf(path)).toBe('640');
+  });
+
+  it('doctor shows it as a check, with the fix when it could not be done', async () => {
+    for (const refuse of [false, true]) {
+      const path = readable(0o644, 0o700);
+      if (refuse) refuseChmod.add(path);
+      t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerEveryCheck(() => checkResult('valid'));
+      expect(await doctor(t.ctx, { json: true })).toBe(0);
+      const check = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks.find((c) => c.id === 'key-file-mode');
+      expect(check).toEqual({
+        id: 'key-file-mode',
+        title: 'Key file',
+        status: 'warn',
+        detail: refuse
+          ? `The key file ${path} (mode 0644) could be read by other users; could not be changed (the file system is read-only)`
+          : `The key file ${path} (mode 0644) could be read by other users; made the file 0600 now`,
+        fix: refuse ? `Fix it with: chmod 600 '${path}'.` : null,
+      });
+      await t.cleanup();
+      refuseChmod.clear();
+    }
+    const path = readable(0o644, 0o700);
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerEveryCheck(() => checkResult('valid'));
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain(`! Key file            The key file ${path} (mode 0644) could be read by other users; made the file 0600 now\n`);
+    expect(existsSync(path)).toBe(true);
+  });
+});

@@ -1,0 +1,143 @@
+// One judgement of a stored value, whichever command reads it: a value hand-edited into the
+// keychain (or credentials.json) is handed out or sent only if it is a key as it is stored — never
+// cleaned as a paste is — and otherwise verify, token, run, env and doctor all say the same thing
+// (which profile, what is wrong without the value, the fix) with the same exit code, 3. Only line
+// breaks at its end are dropped: the key is what goes out.
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
+import { run as env } from '../../src/commands/env.js';
+import { run as key } from '../../src/commands/key.js';
+import { run as runCommand, type ProcessHost } from '../../src/commands/run.js';
+import { run as token } from '../../src/commands/token.js';
+import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
+import { maskKey } from '../../src/keys/format.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
+
+const K = testKey('J');
+const OTHER = testKey('N');
+const FIX = 'Store your key again with `openai-setup key --profile p` (it replaces what is stored).';
+const ELSEWHERE = 'If it is a key for another OpenAI-compatible server, set OPENAI_BASE_URL to that server.';
+
+/** Each hand-edited value: what every command says of it (null: it is the key K, handed out as K). */
+const VALUES: Array<{ name: string; value: string; problem: string | null; fixes?: string[] }> = [
+  { name: 'the key twice in a row', value: K + K, problem: 'is not an API key: it is the same key twice in a row' },
+  { name: '"Bearer " before the key', value: `Bearer ${K}`, problem: 'is not an API key: it contains whitespace, which an API key never has' },
+  { name: 'the key in quotes', value: `"${K}"`, problem: 'is not an API key: it contains a quote, which an API key never has' },
+  { name: 'a word', value: 'hello-world', problem: 'is not an OpenAI API key: OpenAI keys start with "sk-" (usually "sk-proj-")', fixes: [FIX, ELSEWHERE] },
+  { name: 'the key and a line break, as echo writes it', value: `${K}\n`, problem: null },
+  { name: 'the key and CRLF', value: `${K}\r\n`, problem: null },
+];
+
+/** Records what would be started; starts nothing. */
+class RecordingHost implements ProcessHost {
+  spawned: Array<Record<string, string | undefined>> = [];
+  spawn(_file: string, _args: string[], env: Record<string, string | undefined>): ChildProcess {
+    this.spawned.push(env);
+    const child = new EventEmitter();
+    setImmediate(() => child.emit('exit', 0, null));
+    return child as ChildProcess;
+  }
+  trapSignals(): () => void {
+    return () => {};
+  }
+  inTerminalForeground(): boolean {
+    return false;
+  }
+  startWitness(): null {
+    return null;
+  }
+}
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+/** What a command made of the value: its exit code, what it said (message, fixes), and the key it let out (null: none). */
+interface Outcome {
+  code: number;
+  message: string;
+  fixes: string[];
+  out: string | null;
+}
+
+const COMMANDS: Record<string, (value: string) => Promise<Outcome>> = {
+  async verify(value) {
+    t = makeTestContext({ stdoutIsTTY: false, keychain: { p: value } });
+    t.api.answerEveryCheck(() => checkResult('valid'));
+    const code = await verify(t.ctx, { profile: 'p', json: true, quiet: false, billingCheck: true });
+    const json = VerifyJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json.exitCode).toBe(code);
+    return { code, message: code ? json.message : '', fixes: json.fix ? [json.fix] : [], out: t.api.checkedKeys[0] ?? null };
+  },
+  async token(value) {
+    t = makeTestContext({ stdoutIsTTY: false, keychain: { p: value } });
+    const { code, message, hints } = await outcomeOf(token(t.ctx, { profile: 'p', yes: true }));
+    return { code, message, fixes: hints, out: code === 0 ? t.stdout.replace(/\n$/, '') : null };
+  },
+  async run(value) {
+    t = makeTestContext({ stdoutIsTTY: false, keychain: { p: value } });
+    const host = new RecordingHost();
+    const { code, message, hints } = await outcomeOf(runCommand(t.ctx, { profile: 'p', command: ['printenv', 'OPENAI_API_KEY'] }, host));
+    return { code, message, fixes: hints, out: host.spawned[0]?.OPENAI_API_KEY ?? null };
+  },
+  async env(value) {
+    t = makeTestContext({ stdoutIsTTY: false, keychain: { p: value } });
+    const { code, message, hints } = await outcomeOf(env(t.ctx, { profile: 'p', force: true, gitignore: false }));
+    const file = join(t.cwd, '.env');
+    return { code, message, fixes: hints, out: existsSync(file) ? readFileSync(file, 'utf8').replace(/^OPENAI_API_KEY=(.*)\n$/s, '$1') : null };
+  },
+  async doctor(value) {
+    t = makeTestContext({ stdoutIsTTY: false, keychain: { p: value } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
+    t.api.answerEveryCheck(() => checkResult('valid'));
+    const code = await doctor(t.ctx, { profile: 'p', json: true });
+    const json = DoctorJsonSchema.parse(JSON.parse(t.stdout));
+    const stored = json.checks.find((c) => c.id === 'stored-key')!;
+    return { code, message: stored.status === 'fail' ? `${stored.detail}.` : '', fixes: stored.status === 'fail' && stored.fix ? [stored.fix] : [], out: t.api.checkedKeys[0] ?? null };
+  },
+};
+
+/** The sentence every command says, with what it adds (verify: not sent; the others: not handed out). */
+const SAID = (problem: string, value: string) => `What the Secret Service keyring holds as the key of profile "p" (${maskKey(value)}) ${problem}.`;
+const ADDED: Record<string, string> = { verify: ' It was not sent.', token: ' It is not handed out.', run: ' It is not handed out.', env: ' It is not handed out.', doctor: '' };
+
+describe('a hand-edited stored value is judged once, alike by every command', () => {
+  for (const { name, value, problem, fixes = [FIX] } of VALUES) {
+    for (const [command, outcome] of Object.entries(COMMANDS)) {
+      it(`${name}: ${command} ${problem ? 'refuses it (exit 3), saying the same' : 'hands out the key'}`, async () => {
+        const got = await outcome(value);
+        if (problem === null) {
+          expect(got).toEqual({ code: 0, message: '', fixes: [], out: K });
+        } else {
+          // verify and doctor say every fix on their one fix line.
+          expect(got).toEqual({ code: 3, message: SAID(problem, value) + ADDED[command], fixes: command === 'doctor' || command === 'verify' ? [fixes.join(' ')] : fixes, out: null });
+        }
+        // Never the value itself (its masked hint only).
+        if (problem !== null) expect(t.stdout + t.stderr).not.toContain(K);
+      });
+    }
+  }
+
+  it('for another server (OPENAI_BASE_URL), a value only it would take is its key: handed out and sent', async () => {
+    const server = { OPENAI_BASE_URL: 'http://127.0.0.1:18777/v1' };
+    t = makeTestContext({ stdoutIsTTY: false, keychain: { p: 'hello-world' }, env: server });
+    expect(await token(t.ctx, { profile: 'p', yes: true })).toBe(0);
+    expect(t.stdout).toBe('hello-world\n');
+    await t.cleanup();
+    t = makeTestContext({ stdoutIsTTY: false, keychain: { p: 'hello-world' }, env: server });
+    t.api.answerEveryCheck(() => checkResult('valid'));
+    expect(await verify(t.ctx, { profile: 'p', json: true, quiet: true, billingCheck: true })).toBe(0);
+    expect(t.api.checkedKeys).toEqual(['hello-world']);
+  });
+
+  it('the fix works as said: `key` stores the key over the value, and token then hands it out', async () => {
+    t = makeTestContext({ stdoutIsTTY: false, interactive: false, keychain: { p: K + K }, stdin: `${OTHER}\n` });
+    expect(await key(t.ctx, { profile: 'p', stdin: true, verify: false })).toBe(0);
+    const before = t.stdout.length;
+    expect(await token(t.ctx, { profile: 'p', yes: true })).toBe(0);
+    expect(t.stdout.slice(before)).toBe(`${OTHER}\n`);
+  });
+});
