@@ -18,7 +18,7 @@ import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { readPastedKey } from './paste.js';
-import { elsewhereCommand, keyCheckFlags, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -178,6 +178,11 @@ function pipeCommand(ctx: Context, options: KeyStageOptions): string {
   return `${pipeKeyCommand(ctx, options.profile, options.insecureStorage)}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`;
 }
 
+/** The same run with the key asked for instead of piped in (no --stdin): for when the pipe named would give nothing. */
+function promptCommand(ctx: Context, options: KeyStageOptions): string {
+  return `${keyCommand(ctx, options.profile)}${options.insecureStorage ? ' --insecure-storage' : ''}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`;
+}
+
 /** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */
 async function readKeyInteractively(ctx: Context, pipeHint: string, officialApi: boolean): Promise<string> {
   const prompter = ctx.prompter(`Pipe the key in:  ${pipeHint}`);
@@ -220,7 +225,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   // in it is said before anything else happens (a keychain problem included).
   let piped: string | undefined;
   if (options.stdin) {
-    const text = await readKeyFromStdin(() => ctx.readStdin(), pipeCommand(ctx, options));
+    const text = await readKeyFromStdin(() => ctx.readStdin(), pipeCommand(ctx, options), { env: ctx.rawEnv, prompt: promptCommand(ctx, options) });
     // As at the prompt: the first line alone would be part of a key.
     if (hasLineBreakInside(text)) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${LINE_BREAK_INSIDE}.`);
     const parsed = parseKey(text, officialApi);
