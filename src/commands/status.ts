@@ -30,10 +30,12 @@ export const StatusJsonSchema = z.object({
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
     env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
+    /** With storage "env": the lines that set it where import looks (the person's own, as they chose): not in `plaintext`. */
+    setIn: z.array(z.object({ path: z.string(), line: z.number() })),
   }),
   /** The admin key stored next to the key (admin-key), for rotate and spend. */
   adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string() })),
-  /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`. */
+  /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
   envFiles: z.array(z.object({ path: z.string(), line: z.number() })),
@@ -81,6 +83,9 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
   const envHint = ctx.env.OPENAI_API_KEY ? maskKey(ctx.env.OPENAI_API_KEY) : null;
   const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [] };
   const where = (f: Finding) => ({ path: shownPath(ctx, f.path), line: f.line });
+  // A key the person keeps in OPENAI_API_KEY themselves is meant to be in their files: where it
+  // is set, not a copy of a stored key (openai-setup stores none) for import to move.
+  const ownLines = stored?.storage === 'env';
   return {
     profile: profileName,
     configDir: ctx.configDir,
@@ -94,9 +99,10 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
       hint: stored ? sanitize(stored.hint, 40) : null,
       savedAt: stored?.savedAt ?? null,
       env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null },
+      setIn: ownLines ? copies.plaintext.map(where) : [],
     },
     adminKey: profile?.adminKey ?? null,
-    plaintext: copies.plaintext.map(where),
+    plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map(where),
     leftovers: (await leftoverKeyFiles(ctx))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
@@ -135,12 +141,14 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const extra = stage.id === 'billing' && status.billingChoice ? ` (${status.billingChoice})` : '';
     term.out(stage.done ? `${m.ok} ${stage.title}${extra} ${term.style.dim(`done ${when(stage.doneAt!)}`)}` : `${m.pending} ${stage.title} ${term.style.dim('pending')}`);
   }
+  const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   const key = status.key;
   if (key.storage === 'keychain') term.out(`${m.ok} Key ${key.hint} in the ${ctx.keys.keychainDescription}`);
   else if (key.storage === 'file') term.out(`${m.warn} Key ${key.hint} in plain text: ${ctx.keys.filePath}`);
   else if (key.storage === 'env') {
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
-    term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself (${line.file}); openai-setup has no copy`);
+    const setIn = key.setIn.length ? `, set in ${places(key.setIn)}` : ` (${line.file})`;
+    term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself${setIn}; openai-setup has no copy`);
     if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
   } else if (key.storage === 'unknown') {
     // Not "no key", whose advice would store a second one.
@@ -148,7 +156,6 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   } else if (key.env.set) term.out(`${m.pending} No key stored for this profile`);
   // Nothing `verify` could check: what to do first is to store one.
   else term.out(`${m.pending} No key stored for this profile: store one with \`${keyCommand(ctx, profileName)}\``);
-  const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   if (status.plaintext.length) {
     term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${toolCommand(ctx, 'import', profileName)}\` moves it`);
   }

@@ -116,8 +116,10 @@ describe('no key to hand over', () => {
     context({ env: { SHELL: '/bin/zsh' } });
     await keptInEnv('default');
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
-    await doctor(t.ctx, { json: false });
-    expect(t.stdout).toMatch(/! OPENAI_API_KEY +not set in this shell, though you keep the key of profile default \(sk-proj-…W000\) in it yourself \(~\/\.zshrc\)\n {2}→ Open a new terminal, or run `source ~\/\.zshrc` in this one\.\n/);
+    // No key in this shell: a failed check (exit 2), whose fix is to load the line, not to store a key.
+    expect(await doctor(t.ctx, { json: false })).toBe(2);
+    expect(t.stdout).toContain('○ Stored key          none: you keep the key of profile default (sk-proj-…W000) in OPENAI_API_KEY yourself\n  → To have openai-setup keep it in the keychain instead:  openai-setup import\n');
+    expect(t.stdout).toMatch(/✖ OPENAI_API_KEY +not set in this shell, though you keep the key of profile default \(sk-proj-…W000\) in it yourself \(~\/\.zshrc\)\n {2}→ Open a new terminal, or run `source ~\/\.zshrc` in this one\.\n/);
     expect(t.stdout).not.toContain('Hand it over per command');
   });
 });
