@@ -20,6 +20,7 @@ import { ENV_SOURCE, resolveProfileName, storedNotAKey, storedSource, type KeySo
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
+import { staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
@@ -381,7 +382,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
-  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
+  const stale = (path: string, held: string) => staleEnvFile(ctx, profileName, path, held);
+  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
 
   const baseURL = resolveBaseURL(ctx);
   const proxy = proxyCheck(ctx.rawEnv, baseURL);

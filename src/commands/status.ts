@@ -17,6 +17,7 @@ import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
 import { askedNote, copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
+import { staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
@@ -39,6 +40,8 @@ export const StatusJsonSchema = z.object({
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
   envFiles: z.array(z.object({ path: z.string(), line: z.number() })),
+  /** Files `env --file` wrote for this profile that hold another key than the stored one (by its hint): left by a replacement. */
+  staleEnvFiles: z.array(z.object({ path: z.string(), line: z.number(), hint: z.string() })),
   /** Temp files of the key file left by killed runs (each may hold a key): their paths. */
   leftovers: z.array(z.string()),
   lastVerify: z.nullable(
@@ -74,14 +77,14 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
  * Only when the state file cannot be used is the key looked up where `token` finds it: "no key
  * stored" must not be said of a key that is there.
  */
-export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null }> {
+export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   const found = profile?.key ?? (problem ? await lookUpKey(ctx, profileName) : undefined);
   const unknown = found?.storage === 'unknown' ? found.why : null;
   const stored = found?.storage === 'unknown' ? undefined : found;
   const envHint = ctx.env.OPENAI_API_KEY ? maskKey(ctx.env.OPENAI_API_KEY) : null;
-  const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [] };
+  const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [], stale: [] };
   const where = (f: Finding) => ({ path: shownPath(ctx, f.path), line: f.line });
   // A key the person keeps in OPENAI_API_KEY themselves is meant to be in their files: where it
   // is set, not a copy of a stored key (openai-setup stores none) for import to move.
@@ -104,10 +107,13 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     adminKey: profile?.adminKey ?? null,
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map(where),
+    staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key) })),
     leftovers: (await leftoverKeyFiles(ctx))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
-    // Not in --json (the schema leaves it out): why the key is not known, for the line saying so.
+    // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
+    // the stale env files by their own paths (the command that rewrites one needs it), each once.
     keyUnknown: unknown,
+    staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
   };
 }
 
@@ -161,6 +167,11 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   }
   // Where the person asked for it: said, as information.
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
+  // One a replacement left behind: named, with the command that writes the stored key there.
+  for (const [path, hint] of status.staleFound) {
+    const { detail, fix } = await staleEnvFile(ctx, profileName, path, hint);
+    term.out(`${m.warn} ${detail}; ${fix}`);
+  }
   const leftovers = describeLeftovers(ctx, status.leftovers);
   if (leftovers) term.out(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
   if (status.adminKey) {

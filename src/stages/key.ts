@@ -16,6 +16,8 @@ import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
+import { staleEnvFile } from '../plaintext/env-command.js';
+import { staleEnvFileCopies } from '../plaintext/env-files.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { readPastedKey } from './paste.js';
 import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -308,6 +310,13 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${ctx.keys.filePath} (mode 0600).`);
     if (before && before.hint !== maskKey(key)) {
       term.say(`${m.warn} This replaces ${before.hint} for profile "${profileName}". That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
+    }
+    // Files `env --file` wrote for the profile that still hold another key: named, each with the
+    // command that writes the new one there (nothing is changed in them here), as rotate does.
+    const stale = await staleEnvFileCopies(ctx, profileName, key);
+    for (const [path, held] of new Map(stale.map((f) => [f.path, maskKey(f.key)]))) {
+      const { detail, fix } = await staleEnvFile(ctx, profileName, path, held, { justReplaced: true });
+      term.out(`${m.warn} ${detail}; ${fix}`);
     }
     if (ctx.env.OPENAI_API_KEY && ctx.env.OPENAI_API_KEY !== key) {
       term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(ctx.env.OPENAI_API_KEY)}); programs that read it will use that one.`);
