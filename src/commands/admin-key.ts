@@ -56,7 +56,7 @@ function storeAgainCommand(ctx: Context, profile: string, options: AdminKeyOptio
 }
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
-  if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile));
+  if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile), { env: ctx.rawEnv, prompt: adminKeyCommand(ctx, profile) });
   if (!ctx.term.interactive) throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(ctx, profile)]);
   const prompter = ctx.prompter(pipeHint(ctx, profile));
   const fromEnv = envAdminKey(ctx);

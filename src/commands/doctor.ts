@@ -13,15 +13,16 @@ import { EXIT, FAILURE_FIELDS } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
-import { describeKeychainProblem, keychainFix, type KeychainUnavailableError } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { ENV_SOURCE, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
-import { plaintextDoctorChecks } from '../plaintext/summary.js';
+import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
+import { staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
-import { keyCommand, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
@@ -286,6 +287,12 @@ async function storedAdminKeyCheck(ctx: Context, profileName: string): Promise<D
   return notAdmin ? check('admin-key', 'Admin key', 'fail', notAdmin.message.replace(/\.$/, ''), notAdmin.fix, EXIT.keyRejected) : null;
 }
 
+/** The last way out, for a fix that goes on after ", or": a file only the person can read (storeKeyAdvice: as it works here). */
+function storeInFile(ctx: Context, profileName: string): string {
+  const { command, how } = storeKeyAdvice(ctx, profileName, true);
+  return `keep the key in a file only you can read${how}:  ${command}`;
+}
+
 /** --json when doctor cannot diagnose at all (a bad --profile or environment variable): ok false, as verify's, and no checks. */
 export const DoctorFailureJsonSchema = z.object({
   ...FAILURE_FIELDS,
@@ -317,9 +324,22 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   if (found) term.addSecret(found.key);
   if (envKey) term.addSecret(envKey);
   const store = ctx.keys.keychainDescription;
+  const record = (await ctx.state.read()).profiles[profileName]?.key;
+  // Stored in a keychain that is not running here (SSH, a container): said as that, never "no
+  // key", whose advice would store a second one (keychainOutOfReach, as verify and token say it).
+  const outOfReach = found || fileProblem ? null : keychainOutOfReach({
+    record,
+    error: keychainError,
+    store,
+    what: `The key stored for profile "${profileName}"`,
+    cannot: 'read',
+    run: `\`${elsewhereCommand(ctx, 'doctor', profileName)}\``,
+    otherwise: [storeInFile(ctx, profileName)],
+  });
   if (!keychainError) {
     checks.push(check('keychain', 'Keychain', 'ok', `the ${store} answers`));
-  } else if (stored || envKey) {
+  } else if (stored || envKey || outOfReach || record?.storage === 'env') {
+    // Not where the key is (the Stored key line says where): a keychain that would hold one is not needed here.
     checks.push(check('keychain', 'Keychain', 'warn', describeKeychainProblem(keychainError, store)));
   } else {
     // The fix for the keychain first; a plain-text file only when there is no keychain to fix.
@@ -336,6 +356,16 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     // A key file that cannot be used is a failed check like any other, not the end of the diagnosis.
     const { detail, fix } = keyFileProblem(ctx, profileName, fileProblem);
     checks.push(check('stored-key', 'Stored key', 'fail', detail, fix, fileProblem.code));
+  } else if (outOfReach) {
+    // With OPENAI_API_KEY set, programs here have a key all the same: said, not failed.
+    const detail = outOfReach.message.replace(/\.$/, '');
+    checks.push(envKey ? check('stored-key', 'Stored key', 'info', `${detail}; programs here use OPENAI_API_KEY`) : check('stored-key', 'Stored key', 'fail', detail, outOfReach.hints.join(' '), outOfReach.code));
+  } else if (record?.storage === 'env') {
+    // None, by the person's choice: they keep it in OPENAI_API_KEY themselves, in their own file.
+    const lines = (await copiesOf(ctx, await ctx.state.read(), profileName, { hint: record.hint })).plaintext;
+    const setIn = lines.length ? `, set in ${listCopies(ctx, lines)}` : '';
+    const instead = keychainError ? null : `To have openai-setup keep it in the keychain instead:  ${toolCommand(ctx, 'import', profileName)}`;
+    checks.push(check('stored-key', 'Stored key', 'info', `none: you keep the key of profile ${profileName} (${record.hint}) in OPENAI_API_KEY yourself${setIn}`, instead));
   } else if (!keychainError) {
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
@@ -344,11 +374,11 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const readable = ctx.keys.readableByOthers;
   if (readable) checks.push(check('key-file-mode', 'Key file', 'warn', readable.detail, readable.fix ? `Fix it with: ${readable.fix}.` : null));
 
-  const keptInEnv = (await ctx.state.read()).profiles[profileName]?.key;
+  const keptInEnv = record;
   if (!envKey && !stored && keptInEnv?.storage === 'env') {
-    // The person keeps the key in their own shell file, and this shell has not read it.
+    // The person keeps the key in their own shell file, and this shell has not read it: no key here.
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${line.reload[0]!.toUpperCase()}${line.reload.slice(1)}.`));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${line.reload[0]!.toUpperCase()}${line.reload.slice(1)}.`, EXIT.usage));
   } else if (!envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${toolCommand(ctx, 'run', profileName)} -- your-program\` (or \`${toolCommand(ctx, 'env', profileName)}\` for a .env file)` : null));
   } else if (!stored || stored.key === envKey) {
@@ -358,7 +388,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
-  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
+  const stale = (path: string, held: string) => staleEnvFile(ctx, profileName, path, held);
+  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
 
   const baseURL = resolveBaseURL(ctx);
   const proxy = proxyCheck(ctx.rawEnv, baseURL);
@@ -393,7 +424,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
 
   let verify: CheckResult | null = null;
   if (!key || !source) {
-    const skipped = check('verify', 'Live check', 'skip', notAKey ? 'no key to check (the stored value is not one)' : 'no key to check');
+    const why = notAKey ? ' (the stored value is not one)' : outOfReach ? ` here (the stored one is in the ${store}, not running here)` : '';
+    const skipped = check('verify', 'Live check', 'skip', `no key to check${why}`);
     checks.push(skipped);
     print(skipped);
   } else if (api.status === 'fail') {

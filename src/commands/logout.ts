@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { envFileCopies } from '../plaintext/env-files.js';
-import { listCopies } from '../plaintext/summary.js';
+import { copiesOf, listCopies } from '../plaintext/summary.js';
 import { leftoverWords } from '../storage/keystore.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, removeAdminKey } from '../storage/admin-key.js';
@@ -15,7 +15,7 @@ import type { Profile, State } from '../storage/state.js';
 import { elsewhereCommand, envFileCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { pathLine } from '../terminal/sanitize.js';
-import { quotedWord } from '../terminal/shell.js';
+import { quotedWord, shellExportLine } from '../terminal/shell.js';
 
 export async function run(ctx: Context, options: { profile?: string; yes: boolean; admin?: boolean }): Promise<number> {
   const { term } = ctx;
@@ -64,6 +64,12 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
       }
     }
     sayLeftovers();
+    if (record?.storage === 'env' && !recorded((await ctx.state.read()).profiles[profileName])) {
+      // Nothing of the key was ever here: what changed is only the record, and the person's own line stays.
+      term.out(`${m.ok} Forgot that you keep the key of profile "${profileName}" (${record.hint}) in OPENAI_API_KEY yourself; openai-setup had no copy of it to remove.`);
+      term.out(await ownLinesStay(ctx, profileName, record.hint));
+      return 0;
+    }
     term.out(`No key is stored for profile "${profileName}"; nothing to remove.`);
     return 0;
   }
@@ -128,6 +134,14 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   }
   term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;
+}
+
+/** That the lines setting a key the person keeps in OPENAI_API_KEY stay: where they are, found by its hint where import looks; else where the setup told them to put it. */
+async function ownLinesStay(ctx: Context, profile: string, hint: string): Promise<string> {
+  const found = (await copiesOf(ctx, await ctx.state.read(), profile, { hint })).plaintext;
+  return found.length
+    ? `It is still set in ${listCopies(ctx, found, 10)}, your own line${found.length === 1 ? '' : 's'}: remove ${found.length === 1 ? 'it' : 'them'} there if nothing needs the key any more.`
+    : `Your own line that sets it (in ${shellExportLine(ctx.rawEnv, ctx.platform, null).file} or wherever you put it) stays: remove it there if nothing needs the key any more.`;
 }
 
 /**

@@ -17,6 +17,7 @@ import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
 import { askedNote, copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
+import { staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
@@ -30,13 +31,17 @@ export const StatusJsonSchema = z.object({
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
     env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
+    /** With storage "env": the lines that set it where import looks (the person's own, as they chose): not in `plaintext`. */
+    setIn: z.array(z.object({ path: z.string(), line: z.number() })),
   }),
   /** The admin key stored next to the key (admin-key), for rotate and spend. */
   adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string() })),
-  /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`. */
+  /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
   envFiles: z.array(z.object({ path: z.string(), line: z.number() })),
+  /** Files `env --file` wrote for this profile that hold another key than the stored one (by its hint): left by a replacement. */
+  staleEnvFiles: z.array(z.object({ path: z.string(), line: z.number(), hint: z.string() })),
   /** Temp files left by killed runs (each may hold a key): the key file's, and those next to a file env or import writes. */
   leftovers: z.array(z.string()),
   lastVerify: z.nullable(
@@ -72,15 +77,18 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
  * Only when the state file cannot be used is the key looked up where `token` finds it: "no key
  * stored" must not be said of a key that is there.
  */
-export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null }> {
+export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   const found = profile?.key ?? (problem ? await lookUpKey(ctx, profileName) : undefined);
   const unknown = found?.storage === 'unknown' ? found.why : null;
   const stored = found?.storage === 'unknown' ? undefined : found;
   const envHint = ctx.env.OPENAI_API_KEY ? maskKey(ctx.env.OPENAI_API_KEY) : null;
-  const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [] };
+  const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [], stale: [] };
   const where = (f: Finding) => ({ path: shownPath(ctx, f.path), line: f.line });
+  // A key the person keeps in OPENAI_API_KEY themselves is meant to be in their files: where it
+  // is set, not a copy of a stored key (openai-setup stores none) for import to move.
+  const ownLines = stored?.storage === 'env';
   return {
     profile: profileName,
     configDir: ctx.configDir,
@@ -94,14 +102,18 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
       hint: stored ? sanitize(stored.hint, 40) : null,
       savedAt: stored?.savedAt ?? null,
       env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null },
+      setIn: ownLines ? copies.plaintext.map(where) : [],
     },
     adminKey: profile?.adminKey ?? null,
-    plaintext: copies.plaintext.map(where),
+    plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map(where),
+    staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key) })),
     leftovers: (await leftoverKeyFiles(ctx, { state, profile: profileName }))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
-    // Not in --json (the schema leaves it out): why the key is not known, for the line saying so.
+    // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
+    // the stale env files by their own paths (the command that rewrites one needs it), each once.
     keyUnknown: unknown,
+    staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
   };
 }
 
@@ -135,12 +147,14 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const extra = stage.id === 'billing' && status.billingChoice ? ` (${status.billingChoice})` : '';
     term.out(stage.done ? `${m.ok} ${stage.title}${extra} ${term.style.dim(`done ${when(stage.doneAt!)}`)}` : `${m.pending} ${stage.title} ${term.style.dim('pending')}`);
   }
+  const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   const key = status.key;
   if (key.storage === 'keychain') term.out(`${m.ok} Key ${key.hint} in the ${ctx.keys.keychainDescription}`);
   else if (key.storage === 'file') term.out(`${m.warn} Key ${key.hint} in plain text: ${ctx.keys.filePath}`);
   else if (key.storage === 'env') {
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
-    term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself (${line.file}); openai-setup has no copy`);
+    const setIn = key.setIn.length ? `, set in ${places(key.setIn)}` : ` (${line.file})`;
+    term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself${setIn}; openai-setup has no copy`);
     if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
   } else if (key.storage === 'unknown') {
     // Not "no key", whose advice would store a second one.
@@ -148,12 +162,16 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   } else if (key.env.set) term.out(`${m.pending} No key stored for this profile`);
   // Nothing `verify` could check: what to do first is to store one.
   else term.out(`${m.pending} No key stored for this profile: store one with \`${keyCommand(ctx, profileName)}\``);
-  const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   if (status.plaintext.length) {
     term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${toolCommand(ctx, 'import', profileName)}\` moves it`);
   }
   // Where the person asked for it: said, as information.
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
+  // One a replacement left behind: named, with the command that writes the stored key there.
+  for (const [path, hint] of status.staleFound) {
+    const { detail, fix } = await staleEnvFile(ctx, profileName, path, hint);
+    term.out(`${m.warn} ${detail}; ${fix}`);
+  }
   const leftovers = describeLeftovers(status.leftovers);
   if (leftovers) term.out(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
   if (status.adminKey) {

@@ -70,7 +70,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
     // Advice names this command (not key --stdin) with the options given, so that it checks the
     // same way (the same server, the same profile); nothing on standard input is no key given.
     const output = `${options.json ? ' --json' : ''}${options.quiet ? ' --quiet' : ''}`;
-    const raw = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${verifyCommand(ctx, profileName, options, '--key -')}${output}`);
+    const raw = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${verifyCommand(ctx, profileName, options, '--key -')}${output}`, { env: ctx.rawEnv });
     return { raw, source: { kind: 'stdin', label: 'standard input' } };
   }
   if (options.key !== undefined) {

@@ -75,6 +75,27 @@ export async function envFileCopies(ctx: Context, profile: string, key: string):
   return (await scanPlaces(envFilePlaces(paths))).findings.filter((f) => f.key === key);
 }
 
+/**
+ * Of `findings`, the OPENAI_API_KEY lines in the files `env --file` wrote for `profile` (through
+ * any link) that set another key than the profile's (`isProfileKey` false): left there when the key
+ * was replaced, they are named with the command that writes the key there again. Not one that
+ * another profile which recorded the same file has as its key (askedFor): that is its copy.
+ */
+export function staleIn(state: State, profile: string, findings: Finding[], isProfileKey: (key: string) => boolean): Finding[] {
+  const recorded = new Set(envFilesOf(state, profile).map(realOf));
+  if (recorded.size === 0) return [];
+  const asked = askedFor(state);
+  return findings.filter((f) => f.variable === 'OPENAI_API_KEY' && !isProfileKey(f.key) && recorded.has(realOf(f.path)) && asked(f) === null);
+}
+
+/** staleIn, looking in the files `env --file` wrote for `profile` only (for key, once it stored `key`). */
+export async function staleEnvFileCopies(ctx: Context, profile: string, key: string): Promise<Finding[]> {
+  const state = await ctx.state.read();
+  const paths = envFilesOf(state, profile);
+  if (paths.length === 0) return [];
+  return staleIn(state, profile, (await scanPlaces(envFilePlaces(paths))).findings, (found) => found === key);
+}
+
 /** A path that is not there, or has a file where a directory should be. */
 export const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 

@@ -9,7 +9,7 @@ import type { State } from '../storage/state.js';
 import { envFileCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
-import { askedFor, envFilePlaces, envFilesOf } from './env-files.js';
+import { askedFor, envFilePlaces, envFilesOf, staleIn } from './env-files.js';
 import { leftoverOf, leftoverTemps } from './files.js';
 import { plaintextPlaces, type Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
@@ -46,6 +46,8 @@ export interface Copies {
   plaintext: Finding[];
   /** In files `env --file` wrote for the profile (env-files.ts): where the person asked for it. */
   asked: Finding[];
+  /** Not copies: those files' lines that set another key than the profile's (staleIn), left by a replacement. */
+  stale: Finding[];
 }
 
 /**
@@ -55,9 +57,10 @@ export interface Copies {
 export async function copiesOf(ctx: Context, state: State, profile: string, match: { key: string } | { hint: string }): Promise<Copies> {
   const { findings } = await scanPlaces([...placesOf(ctx), ...envFilePlaces(envFilesOf(state, profile))]);
   const asked = askedFor(state);
-  const copies: Copies = { plaintext: [], asked: [] };
+  const isProfileKey = (key: string) => ('key' in match ? key === match.key : maskKey(key) === match.hint);
+  const copies: Copies = { plaintext: [], asked: [], stale: staleIn(state, profile, findings, isProfileKey) };
   for (const f of findings) {
-    if (!('key' in match ? f.key === match.key : maskKey(f.key) === match.hint)) continue;
+    if (!isProfileKey(f.key)) continue;
     (asked(f) ? copies.asked : copies.plaintext).push(f);
   }
   return copies;
@@ -103,21 +106,30 @@ export function describeLeftovers(paths: string[]): { paths: string[]; detail: s
   };
 }
 
-/** What doctor shows: the stored key's plaintext copies, and the admin key when one is stored. */
+/**
+ * What doctor shows: the stored key's plaintext copies, the files `env --file` wrote that hold
+ * another key (each as `stale` says it: env-command.ts's staleEnvFile, which needs this module),
+ * and the admin key when one is stored.
+ */
 export async function plaintextDoctorChecks(
   ctx: Context,
   profile: string,
   storedKey: string | null,
+  stale: (path: string, held: string) => Promise<{ detail: string; fix: string }>,
 ): Promise<Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }>> {
   const checks: Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }> = [];
   // Said only when there is something to say: a copy, or a stored admin key.
   const state = await ctx.state.read();
-  const copies = storedKey ? await copiesOf(ctx, state, profile, { key: storedKey }) : { plaintext: [], asked: [] };
+  const copies = storedKey ? await copiesOf(ctx, state, profile, { key: storedKey }) : { plaintext: [], asked: [], stale: [] };
   if (storedKey && copies.plaintext.length) {
     checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: `Move them into the keychain: ${toolCommand(ctx, 'import', profile)}` });
   }
   if (storedKey && copies.asked.length) {
     checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${askedNote(ctx, profile)}`, fix: null });
+  }
+  for (const [path, held] of new Map(copies.stale.map((f) => [f.path, maskKey(f.key)]))) {
+    const { detail, fix } = await stale(path, held);
+    checks.push({ id: 'stale-env-file', title: 'Env files', status: 'warn', detail, fix: `${fix[0]!.toUpperCase()}${fix.slice(1)}` });
   }
   const leftovers = await leftoverKeyFiles(ctx, { state, profile });
   if (leftovers) checks.push({ id: 'leftovers', title: 'Leftover files', status: 'warn', detail: leftovers.detail, fix: leftovers.fix });

@@ -16,9 +16,11 @@ import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
+import { staleEnvFile } from '../plaintext/env-command.js';
+import { staleEnvFileCopies } from '../plaintext/env-files.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { readPastedKey } from './paste.js';
-import { elsewhereCommand, keyCheckFlags, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -178,6 +180,11 @@ function pipeCommand(ctx: Context, options: KeyStageOptions): string {
   return `${pipeKeyCommand(ctx, options.profile, options.insecureStorage)}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`;
 }
 
+/** The same run with the key asked for instead of piped in (no --stdin): for when the pipe named would give nothing. */
+function promptCommand(ctx: Context, options: KeyStageOptions): string {
+  return `${keyCommand(ctx, options.profile)}${options.insecureStorage ? ' --insecure-storage' : ''}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`;
+}
+
 /** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */
 async function readKeyInteractively(ctx: Context, pipeHint: string, officialApi: boolean): Promise<string> {
   const prompter = ctx.prompter(`Pipe the key in:  ${pipeHint}`);
@@ -220,7 +227,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   // in it is said before anything else happens (a keychain problem included).
   let piped: string | undefined;
   if (options.stdin) {
-    const text = await readKeyFromStdin(() => ctx.readStdin(), pipeCommand(ctx, options));
+    const text = await readKeyFromStdin(() => ctx.readStdin(), pipeCommand(ctx, options), { env: ctx.rawEnv, prompt: promptCommand(ctx, options) });
     // As at the prompt: the first line alone would be part of a key.
     if (hasLineBreakInside(text)) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${LINE_BREAK_INSIDE}.`);
     const parsed = parseKey(text, officialApi);
@@ -303,6 +310,13 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
     if (before && before.hint !== maskKey(key)) {
       term.say(`${m.warn} This replaces ${before.hint} for profile "${profileName}". That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
+    }
+    // Files `env --file` wrote for the profile that still hold another key: named, each with the
+    // command that writes the new one there (nothing is changed in them here), as rotate does.
+    const stale = await staleEnvFileCopies(ctx, profileName, key);
+    for (const [path, held] of new Map(stale.map((f) => [f.path, maskKey(f.key)]))) {
+      const { detail, fix } = await staleEnvFile(ctx, profileName, path, held, { justReplaced: true });
+      term.out(`${m.warn} ${detail}; ${fix}`);
     }
     if (ctx.env.OPENAI_API_KEY && ctx.env.OPENAI_API_KEY !== key) {
       term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(ctx.env.OPENAI_API_KEY)}); programs that read it will use that one.`);

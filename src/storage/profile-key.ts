@@ -6,7 +6,7 @@ import { adminKeyProblem, judgeStoredValue, maskKey } from '../keys/format.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
-import { elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, toolCommand } from '../terminal/advice.js';
+import { elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, storeKeyAdvice, toolCommand } from '../terminal/advice.js';
 import type { CheckFlagValues } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
@@ -77,7 +77,8 @@ export async function findKey(
 export function keychainFailure(ctx: Context, error: KeychainUnavailableError, profile: string, what: string, check?: CheckFlagValues): KeyStoreError {
   const store = ctx.keys.keychainDescription;
   const fix = keychainFix(error, store);
-  const lastResort = `As a last resort, keep the key in a file only you can read:  ${pipeKeyCommand(ctx, profile, true, check)}`;
+  const toFile = storeKeyAdvice(ctx, profile, true, check);
+  const lastResort = `As a last resort, keep the key in a file only you can read${toFile.how}:  ${toFile.command}`;
   return new KeyStoreError(`${describeKeychainProblem(error, store)} ${what}`, fix ? [fix, lastResort] : [lastResort]);
 }
 
@@ -97,7 +98,8 @@ export async function noKeyError(
   check?: CheckFlagValues,
 ): Promise<UsageError | KeyStoreError> {
   const command = keyCommand(ctx, profile, check);
-  const fromPipe = pipeKeyCommand(ctx, profile, keychainError !== null, check);
+  // Piped from OPENAI_API_KEY only where it is set: else `key` asks for it (storeKeyAdvice).
+  const storing = storeKeyAdvice(ctx, profile, keychainError !== null, check);
   const noKeychain = keychainError ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})` : null;
   const record = (await ctx.state.read()).profiles[profile]?.key;
   const outOfReach = keychainOutOfReach({
@@ -107,7 +109,7 @@ export async function noKeyError(
     what: `The key stored for profile "${profile}"`,
     cannot: 'read',
     run: elsewhereThis(ctx, profile),
-    otherwise: [`keep the key in a file only you can read:  ${fromPipe}`],
+    otherwise: [`keep the key in a file only you can read${storing.how}:  ${storing.command}`],
   });
   if (outOfReach) {
     outOfReach.hints.unshift(...otherWays);
@@ -120,8 +122,8 @@ export async function noKeyError(
       `To have openai-setup keep a copy${keychainError ? ' in a file only you can read (no keychain here)' : ' in the keychain'}, from a shell where it is set:  ${pipeKeyCommand(elsewhereScope(ctx), profile, keychainError !== null, check)}`,
     ]);
   }
-  if (keychainError) return new UsageError(headline, [...otherWays, `${noKeychain} Keep one in a file only you can read:  ${fromPipe}`]);
-  return new UsageError(headline, [...otherWays, `Store one with \`${command}\` (or from a pipe: \`${fromPipe}\`).`]);
+  if (keychainError) return new UsageError(headline, [...otherWays, `${noKeychain} Keep one in a file only you can read${storing.how}:  ${storing.command}`]);
+  return new UsageError(headline, [...otherWays, storing.how ? `Store one with \`${command}\`${storing.how}.` : `Store one with \`${command}\` (or from a pipe: \`${storing.command}\`).`]);
 }
 
 /** What a stored value that is no key is said as: which place and profile, what is wrong (never the value), the fix. */

@@ -130,6 +130,27 @@ export function pipeKeyCommand(scope: AdviceScope, profile: string, insecure = f
   return `printenv OPENAI_API_KEY | ${keyCommand(scope, profile)} --stdin${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
 }
 
+/** Where a command that stores a key is recommended: whether OPENAI_API_KEY holds one there, and whether the person is at a terminal (stdin one). */
+export interface KeyEntryScope extends AdviceScope {
+  readonly env: { readonly OPENAI_API_KEY?: string | undefined };
+  readonly term: { readonly stdinIsTTY: boolean };
+}
+
+/**
+ * The command that stores a key for a profile as it works where it is printed (`command`), and how
+ * it gets the key, said before it (`how`, "" or " (…)"): piped from OPENAI_API_KEY when that holds
+ * one here; else `key` asking for it, as a pipe of an unset variable stores nothing (and its
+ * "stdin was empty" would name the same pipe again). Off a terminal (a script, CI: standard input
+ * no terminal) the way to give it the key on standard input is named too, by its flag.
+ */
+export function storeKeyAdvice(scope: KeyEntryScope, profile: string, insecure = false, check?: CheckFlagValues): { command: string; how: string } {
+  if (scope.env.OPENAI_API_KEY) return { command: pipeKeyCommand(scope, profile, insecure, check), how: '' };
+  return {
+    command: `${keyCommand(scope, profile)}${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`,
+    how: scope.term.stdinIsTTY ? ' (it asks for the key, hidden)' : ' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)',
+  };
+}
+
 /** How to replace a stored value that is no key (judgeStoredKey): store the key again, which replaces it. */
 export function notAKeyFix(scope: AdviceScope, profile: string): string {
   return `Store your key again with \`${keyCommand(scope, profile)}\` (it replaces what is stored).`;

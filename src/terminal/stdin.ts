@@ -20,32 +20,59 @@ export function hasLineBreakInside(text: string): boolean {
 export const KEY_STDIN_EXAMPLE = 'printenv OPENAI_API_KEY | openai-setup key --stdin';
 
 /**
+ * What else the advice of a failure to read a key needs: the environment, to tell whether the
+ * variable a `printenv NAME | …` example pipes holds anything; and the command that asks for the
+ * key instead (key, admin-key without --stdin), if there is one.
+ */
+export interface StdinAdvice {
+  env?: Readonly<Record<string, string | undefined>>;
+  prompt?: string;
+}
+
+/**
+ * The advice for a pipe that gave no key: `example`, the command as the person ran it, with the
+ * key piped in. Not when it pipes a variable that is not in this environment: that pipe gives
+ * nothing, so running it would end here again; said, with the prompt (or the command itself).
+ */
+function pipeAdvice(example: string, advice: StdinAdvice): string[] {
+  const piped = /^printenv ([A-Z_][A-Z0-9_]*) \| (.+)$/.exec(example);
+  if (!piped || !advice.env || advice.env[piped[1]!]?.trim()) return [`Pipe the key in, e.g.:  ${example}`];
+  const [, name, command] = piped;
+  return [
+    `${name} is not in this shell's environment (not set, or not exported), so \`printenv ${name}\` gives nothing to pipe.`,
+    advice.prompt ? `Let it ask for the key instead (hidden; at a terminal):  ${advice.prompt}` : `Pipe the key itself into:  ${command}`,
+  ];
+}
+
+/**
  * Standard input gave no key: it is a terminal, nothing came in time, or it was empty. A usage
- * error whose advice is `example`, the command as the person ran it, with the key piped in.
+ * error whose advice is `example`, the command as the person ran it, with the key piped in (pipeAdvice).
  */
 export class StdinError extends UsageError {
   constructor(
     readonly problem: string,
     readonly example: string,
+    advice: StdinAdvice = {},
   ) {
-    super(problem, [`Pipe the key in, e.g.:  ${example}`]);
+    super(problem, pipeAdvice(example, advice));
     this.name = 'StdinError';
   }
 }
 
 /**
  * What `read` (ctx.readStdin) gave, when it holds more than blank lines; its failures' advice
- * names `example`, the command that was run (ctx.readStdin names none of its own). Nothing, or
- * only blank lines, is no key given: a usage error (exit 2), not a key that is wrong.
+ * names `example`, the command that was run (ctx.readStdin names none of its own), as `advice`
+ * allows (StdinAdvice). Nothing, or only blank lines, is no key given: a usage error (exit 2),
+ * not a key that is wrong.
  */
-export async function readKeyFromStdin(read: () => Promise<string>, example: string): Promise<string> {
+export async function readKeyFromStdin(read: () => Promise<string>, example: string, advice: StdinAdvice = {}): Promise<string> {
   let text: string;
   try {
     text = await read();
   } catch (error) {
-    throw error instanceof StdinError ? new StdinError(error.problem, example) : error;
+    throw error instanceof StdinError ? new StdinError(error.problem, example, advice) : error;
   }
-  if (text.trim() === '') throw new StdinError('No key came on standard input: it was empty.', example);
+  if (text.trim() === '') throw new StdinError('No key came on standard input: it was empty.', example, advice);
   return text;
 }
 

@@ -126,7 +126,7 @@ describe('verify outcomes', () => {
       // No key stored for default (and no keychain here): the line that stores one stores into default.
       const none = await runCli(['verify', '--profile', 'default'], { env: own.env });
       expect(none.code).toBe(2);
-      expect(none.stderr).toContain('printenv OPENAI_API_KEY | openai-setup key --profile default --stdin --insecure-storage');
+      expect(none.stderr).toContain('or pipe the key into it with --stdin):  openai-setup key --profile default --insecure-storage');
       // For work, which a bare command acts on now, no --profile is needed.
       const bare = await runCli(['verify', '--key', key], { env: own.env });
       expect(bare.code).toBe(3);
@@ -545,7 +545,7 @@ describe('what came, or did not, named as it is', () => {
     const before = server.requests.length;
     const human = await verify(['--key', '-'], {}, '');
     expect(human.code).toBe(2);
-    expect(human.stderr).toBe('✖ No key came on standard input: it was empty.\n  Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key -\n');
+    expect(human.stderr).toBe("✖ No key came on standard input: it was empty.\n  OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.\n  Pipe the key itself into:  openai-setup verify --key -\n");
     expect(human.stdout).toBe('');
 
     const json = await verify(['--key', '-', '--json'], {}, '\n\n');
@@ -573,7 +573,7 @@ describe('what came, or did not, named as it is', () => {
     child.stdin.destroy();
     expect(code, stderr).toBe(2);
     expect(stderr).toMatch(/^✖ Nothing came on standard input within 10 s/);
-    expect(stderr).toContain('Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key -\n');
+    expect(stderr).toContain('Pipe the key itself into:  openai-setup verify --key -\n');
     expect(stderr).not.toMatch(/key --stdin/);
   });
 });

@@ -345,12 +345,22 @@ describe('logout --admin', () => {
 
 describe('admin-key: what it reads', () => {
   it('--stdin with nothing on it: no key (exit 2), the pipe line for admin-key and the profile', async () => {
-    const t = setup({ interactive: false, stdin: '\n' });
+    const t = setup({ interactive: false, stdin: '\n', env: { OPENAI_ADMIN_KEY: 'sk-admin-set' } });
     const { code, message, hints } = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'work' })));
     expect(code).toBe(2);
     expect(message).toBe('No key came on standard input: it was empty.');
     expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --profile work']);
     expect(t.org.requests).toEqual([]);
+  });
+
+  it('--stdin with nothing on it and OPENAI_ADMIN_KEY not set: not the pipe of it again, but the prompt', async () => {
+    const t = setup({ interactive: false, stdin: '' });
+    const { code, hints } = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'work' })));
+    expect(code).toBe(2);
+    expect(hints).toEqual([
+      "OPENAI_ADMIN_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_ADMIN_KEY` gives nothing to pipe.",
+      'Let it ask for the key instead (hidden; at a terminal):  openai-setup admin-key --profile work',
+    ]);
   });
 
   it('a paste cut off is refused with one line and asked again with the field empty', async () => {

@@ -23,9 +23,20 @@ describe('key --stdin reads and checks its input first', () => {
     const { code, message, hints } = await outcomeOf(key(t.ctx, { stdin: true }));
     expect(code).toBe(2);
     expect(message).toBe('No key came on standard input: it was empty.');
-    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
+    // OPENAI_API_KEY is not set here: the pipe of it that gave nothing is not named again.
+    expect(hints).toEqual([
+      "OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.",
+      'Let it ask for the key instead (hidden; at a terminal):  openai-setup key',
+    ]);
     expect(t.keychain.calls).toEqual([]);
     expect(t.api.checks).toEqual([]);
+  });
+
+  it('nothing piped, OPENAI_API_KEY set: the pipe of it is the example', async () => {
+    context({ stdin: '\n', env: { OPENAI_API_KEY: KEY } });
+    const { code, hints } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(2);
+    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
   });
 
   it('something that is not a key, with no keyring: refused as not a key (exit 3), the keychain never asked', async () => {
@@ -44,7 +55,7 @@ describe('key --stdin reads and checks its input first', () => {
   });
 
   it('a pipe that never sends anything: the advice names key --stdin as run, with its profile', async () => {
-    context({ commandName: 'npx openai-setup' });
+    context({ commandName: 'npx openai-setup', env: { OPENAI_API_KEY: KEY } });
     t.ctx.readStdin = () => Promise.reject(new StdinError('Nothing came on standard input within 10 s.', 'printenv OPENAI_API_KEY | openai-setup key --stdin'));
     const { code, hints } = await outcomeOf(key(t.ctx, { stdin: true, profile: 'work' }));
     expect(code).toBe(2);
@@ -58,7 +69,8 @@ describe('key --stdin reads and checks its input first', () => {
     );
     expect(code).toBe(2);
     expect(hints).toEqual([
-      'Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage --no-verify --base-url http://127.0.0.1:18556/v1 --model gpt-4o --timeout 30000',
+      "OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.",
+      'Let it ask for the key instead (hidden; at a terminal):  openai-setup key --profile work --insecure-storage --no-verify --base-url http://127.0.0.1:18556/v1 --model gpt-4o --timeout 30000',
     ]);
     expect(hints.join('\n')).not.toContain('s3cret');
   });

@@ -359,7 +359,7 @@ describe('setup: its advice repeats the live-check options (without them, a key 
     t.keychain.failWith('no-service');
     const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, check: CHECK }));
     expect(code).toBe(7);
-    expect(hints.at(-1)).toBe(`Run this where the Secret Service keyring is (your desktop session), or keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage${FLAGS}`);
+    expect(hints.at(-1)).toBe(`Run this where the Secret Service keyring is (your desktop session), or keep the key in a file only you can read (it asks for the key, hidden):  openai-setup key --insecure-storage${FLAGS}`);
   });
 
   it('a locked keychain: the last resort names them', async () => {
@@ -368,7 +368,7 @@ describe('setup: its advice repeats the live-check options (without them, a key 
     t.keychain.failWith('locked');
     const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, check: CHECK }));
     expect(code).toBe(7);
-    expect(hints.at(-1)).toBe(`As a last resort, keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage${FLAGS}`);
+    expect(hints.at(-1)).toBe(`As a last resort, keep the key in a file only you can read (it asks for the key, hidden):  openai-setup key --insecure-storage${FLAGS}`);
   });
 });
 
@@ -442,7 +442,7 @@ describe('setup: a key stored in a keychain out of reach', () => {
     expect(message).toBe(
       'The key stored for profile "default" (sk-proj-…000A) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.',
     );
-    expect(hints).toEqual(['Run this where the Secret Service keyring is (your desktop session), or keep the key in a file only you can read:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage']);
+    expect(hints).toEqual(['Run this where the Secret Service keyring is (your desktop session), or keep the key in a file only you can read (it asks for the key, hidden):  openai-setup key --insecure-storage']);
     expect(t.stdout).not.toContain('No key yet');
     expect(t.api.checks).toEqual([]);
   });

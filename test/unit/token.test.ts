@@ -76,7 +76,7 @@ describe('token', () => {
     const { code, message, hints } = await outcomeOf(token(t.ctx, { yes: false }));
     expect(code).toBe(2);
     expect(message).toBe('No key is stored for profile "default".');
-    expect(hints).toEqual(['Store one with `openai-setup key` (or from a pipe: `printenv OPENAI_API_KEY | openai-setup key --stdin`).']);
+    expect(hints).toEqual(['Store one with `openai-setup key` (it asks for the key, hidden).']);
     expect(t.stdout).toBe('');
   });
 

@@ -67,12 +67,20 @@ describe('verify --key - with nothing usable on standard input', () => {
     const { code, message, hints } = await outcomeOf(verify(t.ctx, { ...VERIFY, key: '-' }));
     expect(code).toBe(2);
     expect(message).toBe('No key came on standard input: it was empty.');
-    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key -']);
+    // OPENAI_API_KEY is not set here: the pipe of it, which gave nothing, is not named again.
+    expect(hints).toEqual(["OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.", 'Pipe the key itself into:  openai-setup verify --key -']);
     expect(t.api.checks).toEqual([]);
   });
 
+  it('empty, OPENAI_API_KEY set: the pipe of it is the example', async () => {
+    context({ stdin: '', env: { OPENAI_API_KEY: KEY } });
+    const { code, hints } = await outcomeOf(verify(t.ctx, { ...VERIFY, key: '-' }));
+    expect(code).toBe(2);
+    expect(hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key -']);
+  });
+
   it('a pipe that never sends anything: the advice names verify --key - (as run, under npx too), not key --stdin', async () => {
-    context({ commandName: 'npx openai-setup' });
+    context({ commandName: 'npx openai-setup', env: { OPENAI_API_KEY: KEY } });
     t.ctx.readStdin = () => Promise.reject(new StdinError('Nothing came on standard input within 10 s.', 'printenv OPENAI_API_KEY | openai-setup key --stdin'));
     const { code, hints } = await outcomeOf(verify(t.ctx, { ...VERIFY, key: '-' }));
     expect(code).toBe(2);
@@ -86,7 +94,8 @@ describe('verify --key - with nothing usable on standard input', () => {
     );
     expect(code).toBe(2);
     expect(hints).toEqual([
-      'Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key - --profile work --base-url http://127.0.0.1:18556/v1 --model gpt-4o --timeout 30000 --no-billing-check',
+      "OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.",
+      'Pipe the key itself into:  openai-setup verify --key - --profile work --base-url http://127.0.0.1:18556/v1 --model gpt-4o --timeout 30000 --no-billing-check',
     ]);
     expect(hints.join('\n')).not.toContain('s3cret');
   });
@@ -107,7 +116,7 @@ describe('verify --json: one document for every outcome, errors of the run inclu
       key: null,
       baseURL: 'https://api.openai.com/v1',
       message: 'No key came on standard input: it was empty.',
-      fix: 'Pipe the key in, e.g.:  printenv OPENAI_API_KEY | openai-setup verify --key - --json',
+      fix: "OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.\nPipe the key itself into:  openai-setup verify --key - --json",
       billing: 'unchecked',
     });
   });

@@ -1,0 +1,119 @@
+// The way to store a key that the tool recommends works as printed where it is printed: a pipe of
+// OPENAI_API_KEY only where that variable holds a key; else `key` asking for it (a pipe of an
+// unset variable gives nothing, and "stdin was empty" would name the same pipe again: a loop).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as key } from '../../src/commands/key.js';
+import { run as runCommand } from '../../src/commands/run.js';
+import { run as token } from '../../src/commands/token.js';
+import { run as verify } from '../../src/commands/verify.js';
+import { buildProgram } from '../../src/program.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const KEY = testKey('A');
+const NO_SERVICE = '(No Secret Service keyring is running on this machine (common over SSH, in containers and on WSL), so the key cannot go into a keychain.)';
+const noSpawn = {
+  spawn: () => {
+    throw new Error('nothing is started: there is no key');
+  },
+} as unknown as Parameters<typeof runCommand>[2];
+
+const made: TestContext[] = [];
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((t) => t.cleanup()));
+});
+
+/** A fresh machine over SSH: no Secret Service, nothing stored. */
+function headless(options: TestContextOptions = {}): TestContext {
+  const t = makeTestContext({ commandName: 'npx openai-setup', ...options });
+  made.push(t);
+  t.keychain.failWith('no-service');
+  return t;
+}
+
+const commands = {
+  verify: (t: TestContext) => verify(t.ctx, { json: false, quiet: false, billingCheck: true }),
+  run: (t: TestContext) => runCommand(t.ctx, { command: ['true'] }, noSpawn),
+  token: (t: TestContext) => token(t.ctx, { yes: true }),
+};
+
+/** `line` (a command as printed, after "npx openai-setup") run through the real command line in `t`'s Context; its exit code. */
+async function typed(t: TestContext, line: string): Promise<number> {
+  expect(line.startsWith('npx openai-setup ')).toBe(true);
+  let code: number | undefined;
+  const program = buildProgram('0.0.0-test', () => t.ctx, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, (c) => (code = c));
+  await program.parseAsync(['node', 'openai-setup', ...line.slice('npx openai-setup '.length).split(' ')]);
+  return code!;
+}
+
+describe('no keychain here, OPENAI_API_KEY not set', () => {
+  it('verify, run and token (exit 2) name `key --insecure-storage`, which asks for the key; not a pipe of the unset variable', async () => {
+    for (const [name, command] of Object.entries(commands)) {
+      const t = headless();
+      const { code, hints } = await outcomeOf(command(t));
+      expect(code, name).toBe(2);
+      expect(hints.at(-1), name).toBe(`${NO_SERVICE} Keep one in a file only you can read (it asks for the key, hidden):  npx openai-setup key --insecure-storage`);
+      expect(hints.join('\n'), name).not.toContain('printenv');
+    }
+  });
+
+  it('the command as printed stores the key, asked for at the prompt, in the file only you can read', async () => {
+    const t = headless();
+    const { hints } = await outcomeOf(commands.token(t));
+    const printed = hints.at(-1)!.split(':  ').at(-1)!;
+    t.prompts.whenPassword('Paste your secret key (input is hidden):', KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await typed(t, printed)).toBe(0);
+    expect(JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8'))).toMatchObject({ keys: { default: KEY } });
+    t.assertScriptsUsed();
+  });
+
+  it('off a terminal (a script): the same command, and the flag that reads the key from standard input', async () => {
+    const t = headless({ interactive: false });
+    const { hints } = await outcomeOf(commands.token(t));
+    expect(hints.at(-1)).toBe(
+      `${NO_SERVICE} Keep one in a file only you can read (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  npx openai-setup key --insecure-storage`,
+    );
+  });
+
+  it('a keychain that is locked: its last resort is the same command', async () => {
+    const t = makeTestContext({ commandName: 'npx openai-setup' });
+    made.push(t);
+    t.keychain.failWith('locked');
+    const { code, hints } = await outcomeOf(commands.token(t));
+    expect(code).toBe(7);
+    expect(hints.at(-1)).toBe('As a last resort, keep the key in a file only you can read (it asks for the key, hidden):  npx openai-setup key --insecure-storage');
+  });
+
+  it('a key stored in the keychain, read over SSH (exit 7): the file way out is the same command', async () => {
+    const t = headless({ keychain: { default: KEY } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    const { code, hints } = await outcomeOf(commands.token(t));
+    expect(code).toBe(7);
+    expect(hints).toEqual(['Run this where the Secret Service keyring is (your desktop session), or keep the key in a file only you can read (it asks for the key, hidden):  npx openai-setup key --insecure-storage']);
+  });
+
+  it('`key --stdin` with nothing piped: not the pipe of the unset variable again, but the prompt (the same options)', async () => {
+    const t = headless({ stdin: '' });
+    const { code, message, hints } = await outcomeOf(key(t.ctx, { stdin: true, insecureStorage: true }));
+    expect(code).toBe(2);
+    expect(message).toBe('No key came on standard input: it was empty.');
+    expect(hints).toEqual([
+      "OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.",
+      'Let it ask for the key instead (hidden; at a terminal):  npx openai-setup key --insecure-storage',
+    ]);
+    expect(existsSync(join(t.configDir, 'credentials.json'))).toBe(false);
+  });
+});
+
+describe('OPENAI_API_KEY set here: the pipe of it works as printed', () => {
+  it('token names `printenv OPENAI_API_KEY | … key --stdin --insecure-storage`', async () => {
+    const t = headless({ env: { OPENAI_API_KEY: KEY } });
+    const { code, hints } = await outcomeOf(commands.token(t));
+    expect(code).toBe(2);
+    expect(hints.at(-1)).toBe(`${NO_SERVICE} Keep one in a file only you can read:  printenv OPENAI_API_KEY | npx openai-setup key --stdin --insecure-storage`);
+  });
+});
