@@ -8,7 +8,7 @@ import { PAGES } from '../platform.js';
 import { adminKeyCommand, type AdviceScope } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
 import { isOfficialBaseURL } from './check.js';
-import { ErrorBodySchema, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
+import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 
 export type AdminFailureKind =
   | 'needs_admin_key'
@@ -59,18 +59,13 @@ export interface AdminFailedRequest extends AdviceScope {
   fromEnv?: boolean;
 }
 
-/** diagnosis.ts's error body, or the bare string form reported for permission errors: `{"error": "<message>"}`. */
-const AdminErrorBodySchema = z.union([ErrorBodySchema, z.object({ error: z.string() })]);
-
 /**
  * The error of an answer in either shape the API is known to use: `{"error": {"message", "type",
- * "code"}}`, or `{"error": "<message>"}`. Null when neither.
+ * "code"}}`, or `{"error": "<message>"}` (apiErrorBody). Null when neither.
  */
 export function errorText(body: unknown): { message: string; type: string | null; code: string | null } | null {
-  const parsed = AdminErrorBodySchema.safeParse(body);
-  if (!parsed.success) return null;
-  const { error } = parsed.data;
-  return typeof error === 'string' ? { message: error, type: null, code: null } : { message: error.message, type: error.type ?? null, code: error.code ?? null };
+  const error = apiErrorBody(body);
+  return error && { message: error.message, type: error.type ?? null, code: error.code ?? null };
 }
 
 const ADMIN_KEYS_URL = PAGES['admin-keys'].url;

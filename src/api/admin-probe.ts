@@ -1,6 +1,8 @@
-// What an admin key can do, asked live: list one project (what rotate needs) and read today's
+// What an admin key can do, asked live: list one project (what rotate reads with) and read today's
 // costs (what spend needs). admin-key reports it in full; import only asks whether the key is any
 // use. The rule is here, once: a key that can do neither is refused, both permissions named.
+// rotate also writes (creating a service account needs api.management.write), and no
+// request shows that permission without changing the organization: it is never claimed here.
 import { EXIT } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
@@ -13,7 +15,10 @@ export const WRITE_SCOPE = 'api.management.write';
 export const COSTS_SCOPE = 'api.usage.read';
 
 export interface AdminProbe {
-  /** It lists the organization's projects: rotate can use it. */
+  /**
+   * It lists the organization's projects, which rotate needs; whether rotate can use it is not
+   * known until rotate runs (`unproven`).
+   */
   rotate: boolean;
   /** It reads the organization's costs, or they could not be read for another reason (`costsUnknown`): spend may use it. */
   spend: boolean;
@@ -23,6 +28,12 @@ export interface AdminProbe {
   sample: AdminProject | null;
   /** Why the costs could not be read, when it was not a permission (the project list worked). */
   costsUnknown: AdminApiError | null;
+  /**
+   * Permissions a command needs that no check can show without changing the organization:
+   * api.management.write, for rotate to create a service account (checked when rotate runs),
+   * whenever rotate's reading works; empty otherwise.
+   */
+  unproven: string[];
 }
 
 /** A request's answer, or the missing permission that kept it from one. */
@@ -55,7 +66,7 @@ export async function probeAdminKey(api: AdminApi, auth: AdminAuth, now: Date): 
     costs = await unlessMissingScope(api.costs(auth, { startTime: today, limit: 1 }));
   } catch (error) {
     if (!('value' in projects) || !(error instanceof AdminApiError)) throw error;
-    return { rotate: true, spend: true, missing: [], sample: projects.value, costsUnknown: error };
+    return { rotate: true, spend: true, missing: [], sample: projects.value, costsUnknown: error, unproven: [WRITE_SCOPE] };
   }
   if ('lacking' in projects && 'lacking' in costs) {
     const names = [namedOr(projects.lacking, LIST_SCOPE).join(', '), namedOr(costs.lacking, COSTS_SCOPE).join(', ')].join(' and ');
@@ -65,7 +76,7 @@ export async function probeAdminKey(api: AdminApi, auth: AdminAuth, now: Date): 
       `→ ${PAGES['admin-keys'].url}`,
     ], status, apiMessage, requestId, [...projects.lacking.scopes, ...costs.lacking.scopes]);
   }
-  if ('lacking' in projects) return { rotate: false, spend: true, missing: namedOr(projects.lacking, LIST_SCOPE), sample: null, costsUnknown: null };
-  if ('lacking' in costs) return { rotate: true, spend: false, missing: namedOr(costs.lacking, COSTS_SCOPE), sample: projects.value, costsUnknown: null };
-  return { rotate: true, spend: true, missing: [], sample: projects.value, costsUnknown: null };
+  if ('lacking' in projects) return { rotate: false, spend: true, missing: namedOr(projects.lacking, LIST_SCOPE), sample: null, costsUnknown: null, unproven: [] };
+  if ('lacking' in costs) return { rotate: true, spend: false, missing: namedOr(costs.lacking, COSTS_SCOPE), sample: projects.value, costsUnknown: null, unproven: [WRITE_SCOPE] };
+  return { rotate: true, spend: true, missing: [], sample: projects.value, costsUnknown: null, unproven: [WRITE_SCOPE] };
 }

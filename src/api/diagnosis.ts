@@ -85,19 +85,33 @@ export interface Diagnosis {
   refusedHeader?: HeaderSource;
 }
 
-// Only `error` being an object makes a body the API's: a gateway in front of the API (Cloudflare's
-// 502 `{"error":{"code":502,…,"type":"cf_bad_gateway"}}`) may put a number where a string goes.
-// Google's OpenAI-compatible endpoint answers in its own shape: a number for `code`, the gRPC
-// status as a word in `status` ("INVALID_ARGUMENT") and the reason in `details[].reason`.
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    message: z.catch(z.string(), ''),
-    type: z.catch(z.nullish(z.string()), null),
-    code: z.catch(z.nullish(z.string()), null),
-    status: z.catch(z.nullish(z.string()), null),
-    details: z.catch(z.nullish(z.array(z.unknown())), null),
-  }),
+// `error` being an object, or a string, makes a body the API's. An object: a gateway in front of
+// the API (Cloudflare's 502 `{"error":{"code":502,…,"type":"cf_bad_gateway"}}`) may put a number
+// where a string goes; Google's OpenAI-compatible endpoint answers in its own shape: a number for
+// `code`, the gRPC status as a word in `status` ("INVALID_ARGUMENT") and the reason in
+// `details[].reason`. A string: permission errors also come as `{"error": "<message>"}` ("…
+// Missing scopes: api.model.read…" for GET /v1/models among them).
+const ErrorObjectSchema = z.object({
+  message: z.catch(z.string(), ''),
+  type: z.catch(z.nullish(z.string()), null),
+  code: z.catch(z.nullish(z.string()), null),
+  status: z.catch(z.nullish(z.string()), null),
+  details: z.catch(z.nullish(z.array(z.unknown())), null),
 });
+
+/** An API error body in either shape the API is known to use: `{"error": {…}}` or `{"error": "<message>"}`. */
+export const ErrorBodySchema = z.object({ error: z.union([ErrorObjectSchema, z.string()]) });
+
+/** The error of an answer, in one shape; a bare-string error is its message. */
+export type ApiErrorBody = z.infer<typeof ErrorObjectSchema>;
+
+/** The error of an API error body in either shape (ErrorBodySchema), as one shape; null when the body is neither. */
+export function apiErrorBody(body: unknown): ApiErrorBody | null {
+  const parsed = ErrorBodySchema.safeParse(body);
+  if (!parsed.success) return null;
+  const { error } = parsed.data;
+  return typeof error === 'string' ? { message: error, type: null, code: null, status: null, details: null } : error;
+}
 
 function hostOf(baseURL: string): string {
   try {
@@ -205,6 +219,12 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
   return { ...base, status: 'network_error', reason: code ?? 'connection_error', message, fix };
 }
 
+/** The base URL is the OpenAI API's host (any scheme: an http:// one is refused there, but it is that host). */
+const isOpenAIHost = (baseURL: string) => hostnameOf(baseURL) === hostnameOf(OFFICIAL_API_BASE_URL);
+
+/** The answer came through Cloudflare (its `server` or `cf-ray` header). */
+const isCloudflare = (headers: HeaderLookup | null) => /^cloudflare\b/i.test(headers?.get('server') ?? '') || Boolean(headers?.get('cf-ray'));
+
 /** An HTTP answer that is not the API's: a redirect, or a page that is not an OpenAI error body. Null when it is the API's. */
 export function nonApiDiagnosis(failure: Extract<Failure, { kind: 'http' }>, request: FailedRequest): Diagnosis | null {
   const { status, headers, requestId } = failure;
@@ -245,6 +265,20 @@ export function nonApiDiagnosis(failure: Extract<Failure, { kind: 'http' }>, req
     };
   }
   if (ErrorBodySchema.safeParse(failure.body).success) return null;
+  const openai = isOpenAIHost(request.baseURL);
+  if (status >= 500 && (openai || isCloudflare(headers))) {
+    // OpenAI's edge is Cloudflare, whose own 5xx pages ("502 Bad Gateway … cloudflare") come in an
+    // outage as its JSON 502 does: server trouble to wait out, a proxy only if it lasts. Another
+    // server behind Cloudflare is that server's trouble.
+    return {
+      status: 'server_error',
+      reason: `http_${status}`,
+      message: `${host} answered HTTP ${status} with an error page instead of an API answer: most likely trouble at ${openai ? 'OpenAI' : host}.`,
+      fix: `Try again in a few minutes${openai ? '; status.openai.com shows incidents' : ''}. If it persists, something between you and the API may be answering: check your proxy or network, and the ${baseUrlSetting(request)}.`,
+      fixUrl: null,
+      requestId,
+    };
+  }
   // Not an OpenAI JSON error: a gateway, captive portal, Cloudflare block or a wrong base URL.
   const blocked = status === 403 ? ' (blocked by a firewall or CDN; an unsupported region can look like this too)' : '';
   return {
@@ -273,6 +307,8 @@ interface ApiError {
   reasons: string[];
   /** The key's project: the answer's `openai-project` header, else one seen in the check, else the one sent. */
   project: string | null;
+  /** The wait the answer's Retry-After headers give (retryAfterOf), or null. */
+  retryAfter: string | null;
   request: FailedRequest;
 }
 
@@ -312,7 +348,6 @@ const QUOTA_OUTCOMES: Record<string, (e: ApiError) => Described> = {
   }),
 };
 QUOTA_OUTCOMES.credit_balance_exhausted = QUOTA_OUTCOMES.insufficient_quota!;
-QUOTA_OUTCOMES.billing_hard_limit_reached = QUOTA_OUTCOMES.insufficient_quota!;
 
 function quotaOutcome(e: ApiError): Outcome | null {
   if (e.code !== 'insufficient_quota' && has(QUOTA_OUTCOMES, e.code)) return { status: 'insufficient_quota', reason: e.code, ...QUOTA_OUTCOMES[e.code]!(e) };
@@ -426,6 +461,42 @@ const REGION: Omit<Outcome, 'reason'> = {
 // Go durations as the API prints them: "20s", "644ms", "1.574s", "1m26.4s" (per-day limits), "2h3m4s".
 const WAIT = /try again in ((?:\d+(?:\.\d+)?(?:h|ms|m|s))+)/i;
 
+/** A number of seconds or milliseconds as a header gives it: digits, at most three decimals. */
+const HEADER_NUMBER = /^\d{1,9}(?:\.\d{1,3})?$/;
+/** An HTTP date (IMF-fixdate, RFC 9110), the other form of Retry-After. */
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+/** Longer than a day is no wait worth telling (a per-day limit resets within one). */
+const MAX_WAIT_MS = 86_400_000;
+
+/** Milliseconds as a Go duration, as the API's own messages give a wait: "644ms", "2s", "1m26.4s", "2h0m5s". */
+function goDuration(ms: number): string {
+  const total = Math.round(ms);
+  if (total < 1000) return `${total}ms`;
+  const hours = Math.floor(total / 3_600_000);
+  const minutes = Math.floor((total % 3_600_000) / 60_000);
+  const seconds = `${((total % 60_000) / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+  return hours ? `${hours}h${minutes}m${seconds}` : minutes ? `${minutes}m${seconds}` : seconds;
+}
+
+/**
+ * The wait an answer's headers give (the API asks clients to follow Retry-After when present):
+ * `retry-after-ms` first, then `retry-after` in seconds or as an HTTP date (against the answer's own
+ * `date`, else this clock). Only values of those shapes, above zero and within a day, and only as
+ * rebuilt from their number: nothing of the header's text is shown.
+ */
+function retryAfterOf(headers: HeaderLookup | null, now: () => number = Date.now): string | null {
+  const millis = headers?.get('retry-after-ms')?.trim() ?? '';
+  const value = headers?.get('retry-after')?.trim() ?? '';
+  let ms: number;
+  if (HEADER_NUMBER.test(millis)) ms = Number(millis);
+  else if (HEADER_NUMBER.test(value)) ms = Number(value) * 1000;
+  else if (HTTP_DATE.test(value)) {
+    const answered = Date.parse(headers?.get('date')?.trim() ?? '');
+    ms = Date.parse(value) - (Number.isNaN(answered) ? now() : answered);
+  } else return null;
+  return Number.isFinite(ms) && ms > 0 && ms <= MAX_WAIT_MS ? goDuration(ms) : null;
+}
+
 /** The API's codes (or, for old bodies, types) with an outcome of their own; a handler may return null to fall through to the status. */
 const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | null> = {
   invalid_api_key: (e) => ({
@@ -466,7 +537,8 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
   unsupported_country_region_territory: () => REGION,
   unsupported_country: () => REGION,
   rate_limit_exceeded: (e) => {
-    const wait = WAIT.exec(e.message)?.[1];
+    // The API's own words first; else the wait its headers give.
+    const wait = WAIT.exec(e.message)?.[1] ?? e.retryAfter;
     return {
       status: 'rate_limited',
       message: `The key works; the organization is at its rate limit right now${wait ? ` (try again in ${wait})` : ''}.`,
@@ -534,6 +606,22 @@ function statusOutcome(e: ApiError): Outcome {
       fixUrl: PAGES.keys.url,
     };
   }
+  if (status === 403 && request.probe === 'billing' && !type?.startsWith('cf_')) {
+    // The verdict reads the test request's answer only once the key listed models (GET /models
+    // takes nothing else): a 403 the table does not know ("You are not allowed to sample from this
+    // model") refuses what the test request asks for, the model, to this key's project. The key
+    // is the right one: kept, like a project not allowed the model. Not Cloudflare's own 403
+    // (`cf_…`), which is its edge refusing, not the API.
+    const project = projectOf(e);
+    const model = otherModel(request);
+    return {
+      status: 'forbidden',
+      reason: 'model_refused',
+      message: quoted(e, `The key was accepted, but the API refused it the test request to ${request.model}`),
+      fix: `The key's project may not use ${request.model}: check the project's model permissions and limits${model ? `, or check with another model (${model})` : ''}.`,
+      fixUrl: project ? projectPageUrl(project, 'limits') : PAGES.limits.url,
+    };
+  }
   if (status === 403) {
     return {
       status: 'forbidden',
@@ -561,7 +649,7 @@ function statusOutcome(e: ApiError): Outcome {
       status: 'rate_limited',
       reason: code ?? type ?? 'rate_limited',
       message: quoted(e, 'The key works; the API is limiting requests right now'),
-      fix: 'Try again in a minute.',
+      fix: `Try again in ${e.retryAfter ?? 'a minute'}.`,
       fixUrl: PAGES.limits.url,
     };
   }
@@ -594,8 +682,7 @@ function statusOutcome(e: ApiError): Outcome {
 
 /** An OpenAI error answer: missing scopes, quota, the code table (code, type, message), then the HTTP status. */
 export function apiErrorDiagnosis(failure: Extract<Failure, { kind: 'http' }>, request: FailedRequest): Diagnosis {
-  const parsed = ErrorBodySchema.safeParse(failure.body);
-  const body = parsed.success ? parsed.data.error : { message: '', type: null, code: null, status: null, details: null };
+  const body = apiErrorBody(failure.body) ?? { message: '', type: null, code: null, status: null, details: null };
   const reasons = (body.details ?? []).flatMap((detail) => {
     const reason = detail !== null && typeof detail === 'object' ? (detail as { reason?: unknown }).reason : undefined;
     return typeof reason === 'string' ? [reason] : [];
@@ -608,6 +695,7 @@ export function apiErrorDiagnosis(failure: Extract<Failure, { kind: 'http' }>, r
     rpcStatus: body.status ?? null,
     reasons,
     project: failure.headers?.get('openai-project') ?? request.seenProject ?? request.project?.value ?? null,
+    retryAfter: retryAfterOf(failure.headers),
     request,
   };
   const outcome = scopesOutcome(e) ?? quotaOutcome(e) ?? tableOutcome(e) ?? statusOutcome(e);

@@ -32,6 +32,15 @@ interface LimitReason {
 const LIMITS_PAGE = { url: PAGES.limits.url, title: PAGES.limits.title };
 const NO_CREDITS = 'Buying credits does not lift it.';
 
+const ORGANIZATION_BUDGET_SCREEN: LimitScreen = {
+  choice: "Raise the organization's monthly budget on the limits page",
+  title: "Raise the organization's spend limit",
+  todo: `Raise or remove the organization's monthly budget on ${PAGES.limits.url}`,
+  advice: `On the limits page, raise the organization's monthly budget or remove it. ${NO_CREDITS}`,
+  otherKey: 'Use a key from another organization',
+  page: LIMITS_PAGE,
+};
+
 export const LIMIT_REASONS = {
   project_spend_limit_exceeded: {
     what: 'its project has reached its spend limit',
@@ -60,14 +69,16 @@ export const LIMIT_REASONS = {
     page: () => PAGES.limits.url,
     messagePattern: /\borganization has reached its\b.*\bspend limit/i,
     afterStore: 'lift the limit',
-    screen: () => ({
-      choice: "Raise the organization's monthly budget on the limits page",
-      title: "Raise the organization's spend limit",
-      todo: `Raise or remove the organization's monthly budget on ${PAGES.limits.url}`,
-      advice: `On the limits page, raise the organization's monthly budget or remove it. ${NO_CREDITS}`,
-      otherKey: 'Use a key from another organization',
-      page: LIMITS_PAGE,
-    }),
+    screen: () => ORGANIZATION_BUDGET_SCREEN,
+  },
+  // The legacy 400: the organization's hard limit, today its monthly budget.
+  billing_hard_limit_reached: {
+    what: 'the organization has reached its billing hard limit (its monthly budget)',
+    fix: `Raise or remove the organization's monthly budget on the limits page. ${NO_CREDITS}`,
+    page: () => PAGES.limits.url,
+    messagePattern: null,
+    afterStore: 'lift the limit',
+    screen: () => ORGANIZATION_BUDGET_SCREEN,
   },
   organization_usage_limit_exceeded: {
     what: "the organization has used up its usage tier's monthly allowance",

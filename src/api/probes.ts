@@ -31,8 +31,9 @@ function causeOf(error: unknown): { code: string | null; text: string } {
 // text shown is bounded far below (terminal/sanitize.ts).
 const MAX_MESSAGE_CHARS = 4096;
 
-/** The `error` member of an answer, its message cut to MAX_MESSAGE_CHARS. */
+/** The `error` member of an answer, its message (or the bare string that is one) cut to MAX_MESSAGE_CHARS. */
 function boundedError(inner: unknown): unknown {
+  if (typeof inner === 'string') return inner.slice(0, MAX_MESSAGE_CHARS);
   if (!inner || typeof inner !== 'object') return inner;
   const { message } = inner as { message?: unknown };
   return typeof message === 'string' && message.length > MAX_MESSAGE_CHARS ? { ...inner, message: message.slice(0, MAX_MESSAGE_CHARS) } : inner;

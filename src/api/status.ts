@@ -63,6 +63,7 @@ const FIXED_ELSEWHERE: Record<string, string> = {
   account_deactivated: 'The account that owns the key is deactivated',
   access_terminated: 'OpenAI terminated the access of the account that owns the key',
   model_not_found: "The key's project may not use the model checked",
+  model_refused: 'The API accepted the key, but refused it the model checked',
 };
 
 /** The table's row for a check's outcome, with the route its reason calls for. */

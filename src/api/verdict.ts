@@ -59,8 +59,10 @@ export function verdict(request: CheckRequest, proxy: string | null, models: Pro
   let billingState: BillingState = 'unchecked';
   let billingFailure = failed('billing', billing);
   if (billing?.ok) billingState = 'ok';
+  // A rate-limited test request proves nothing about credits (it was refused before any was
+  // spent): billing stays unchecked, though the key was accepted for calling models.
+  const callAccepted = billing?.ok === true || billingFailure?.status === 'rate_limited';
   if (billingFailure?.status === 'insufficient_quota') billingState = 'no_quota';
-  else if (billingFailure?.status === 'rate_limited') billingState = 'ok';
   else if (billingFailure?.status === 'valid') {
     const model = otherModel(request);
     warnings.push(`Billing not checked: the test request to ${request.model} failed (${billingFailure.message}).${model ? ` Try another model with ${model}.` : ''}`);
@@ -70,7 +72,7 @@ export function verdict(request: CheckRequest, proxy: string | null, models: Pro
 
   let outcome: Diagnosis | null = null;
   // A restricted key that may call models but not list them is usable: only a warning.
-  const listingOnly = authFailure?.reason === 'missing_scopes' && billingState === 'ok';
+  const listingOnly = authFailure?.reason === 'missing_scopes' && callAccepted;
   if (listingOnly) warnings.push(authFailure.message);
   // A 404 for the list of models means a wrong base URL, unless the test request worked there: a
   // compatible server without GET /models.
@@ -99,4 +101,14 @@ export function verdict(request: CheckRequest, proxy: string | null, models: Pro
   }
   const row = STATUS[outcome.status];
   return { ...base, ...outcome, ok: row.ok, exitCode: row.exitCode };
+}
+
+/**
+ * Why a check that passed did not prove the key can spend, as the end of a sentence ("billing was
+ * not proven: …"); null when it did. The wizard and doctor say it instead of "ready": a
+ * rate-limited or refused test request spent nothing, so credits are unknown.
+ */
+export function billingNotProven(result: Pick<CheckResult, 'ok' | 'status' | 'billing'>): string | null {
+  if (!result.ok || result.billing === 'ok') return null;
+  return result.status === 'rate_limited' ? 'the API is rate-limiting requests right now' : 'the test request did not go through (see above)';
 }

@@ -101,6 +101,8 @@ interface Capabilities {
   rotate: boolean;
   spend: boolean;
   missing: string[];
+  /** Permissions rotate needs that the check could not show (AdminProbe.unproven): rotate checks them when it runs. */
+  unproven: string[];
   /** How to have it serve both, when it cannot. */
   fix: string | null;
 }
@@ -133,21 +135,21 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
     say(`${m.ok} Admin key ${hint} works for spend: it can read the organization's costs.`);
     const both = fix(`${LIST_SCOPE} and ${WRITE_SCOPE}`);
     term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: rotate cannot use it (rotate needs ${LIST_SCOPE} and ${WRITE_SCOPE}), and spend shows project ids without names. ${both}`);
-    return { can: { rotate: false, spend: true, missing, fix: both }, sample };
+    return { can: { rotate: false, spend: true, missing, fix: both, unproven: [] }, sample };
   }
   const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : '; the organization has none yet';
   if (probe.spend && !probe.costsUnknown) {
     say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example} and read its costs.`);
-    return { can: { rotate: true, spend: true, missing: [], fix: null }, sample };
+    return { can: { rotate: true, spend: true, missing: [], fix: null, unproven: probe.unproven }, sample };
   }
   say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example}.`);
   if (probe.costsUnknown) {
     term.err(`${m.warn} Whether spend can use it was not checked: ${probe.costsUnknown.message}`);
-    return { can: { rotate: true, spend: true, missing: [], fix: null }, sample };
+    return { can: { rotate: true, spend: true, missing: [], fix: null, unproven: probe.unproven }, sample };
   }
   const one = fix('that permission');
   term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: spend cannot use it (spend needs it to read the organization's costs). ${one}`);
-  return { can: { rotate: true, spend: false, missing, fix: one }, sample };
+  return { can: { rotate: true, spend: false, missing, fix: one, unproven: probe.unproven }, sample };
 }
 
 async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: string, done: Done): Promise<number> {
@@ -169,7 +171,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
 
   let sample: AdminProject | null = null;
   // Unchecked (--no-verify): for both, as far as is known.
-  let can: Capabilities = { rotate: true, spend: true, missing: [], fix: null };
+  let can: Capabilities = { rotate: true, spend: true, missing: [], fix: null, unproven: [] };
   if (options.verify) {
     done.checked = true;
     ({ can, sample } = await checkAdminKey(ctx, profile, key, say));
@@ -213,15 +215,25 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   if (fromEnv && fromEnv !== key) {
     term.err(`${m.warn} OPENAI_ADMIN_KEY in this shell is another admin key (${maskKey(fromEnv)}): rotate and spend use that one while it is set.`);
   }
-  // Only the commands it was not found unable to serve.
-  const users = [can.rotate ? `\`${toolCommand(ctx, 'rotate', profile)}\`` : '', can.spend ? `\`${toolCommand(ctx, 'spend', profile)}\`` : ''].filter(Boolean);
-  const uses = `${users.join(' and ')} ${users.length > 1 ? 'use' : 'uses'} it from now on; \`${toolCommand(ctx, 'logout --admin', profile)}\` removes it.`;
+  // Only the commands it was not found unable to serve. What rotate writes with (creating a service
+  // account) no check shows without changing the organization: said, never promised.
+  const rotate = `\`${toolCommand(ctx, 'rotate', profile)}\``;
+  const spend = `\`${toolCommand(ctx, 'spend', profile)}\``;
+  const removes = `\`${toolCommand(ctx, 'logout --admin', profile)}\` removes it.`;
+  const writeUnchecked = can.rotate && can.unproven.length > 0 ? `also needs ${can.unproven.join(', ')}, which is checked when it runs` : null;
+  const users = [can.rotate ? rotate : '', can.spend ? spend : ''].filter(Boolean);
+  const uses =
+    writeUnchecked === null
+      ? `${users.join(' and ')} ${users.length > 1 ? 'use' : 'uses'} it from now on; ${removes}`
+      : can.spend
+        ? `${spend} uses it from now on; ${rotate} uses it too, but ${writeUnchecked}; ${removes}`
+        : `${rotate} uses it from now on, but ${writeUnchecked}; ${removes}`;
   if (options.json) {
     const json: AdminKeyJson = {
       ok: true,
       exitCode: EXIT.ok,
       reason: null,
-      message: `Stored the admin key ${hint}.${can.missing.length ? ` It lacks ${can.missing.join(', ')}: ${can.rotate ? 'spend' : 'rotate'} cannot use it.` : ''}`,
+      message: `Stored the admin key ${hint}.${can.missing.length ? ` It lacks ${can.missing.join(', ')}: ${can.rotate ? 'spend' : 'rotate'} cannot use it.` : ''}${writeUnchecked ? ` rotate ${writeUnchecked}.` : ''}`,
       fix: can.fix,
       profile,
       hint,

@@ -8,6 +8,7 @@ import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, record
 import { apiErrorDiagnosis, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
+import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { EXIT, FAILURE_FIELDS } from '../errors.js';
 import { maskKey } from '../keys/format.js';
@@ -436,7 +437,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain } });
     verify = await runCheck(ctx, request);
     await recordCheck(ctx, profileName, key, source, verify);
-    checks.push(check('verify', 'Live check', verify.ok ? 'ok' : 'fail', verify.message, verify.fix, verify.exitCode));
+    // A key that works without showing it can spend (rate-limited) is a warning, not "works".
+    checks.push(check('verify', 'Live check', verify.ok ? (billingNotProven(verify) ? 'warn' : 'ok') : 'fail', verify.message, verify.fix, verify.exitCode));
     if (!options.json) {
       term.out(term.style.bold('Live check'));
       printCheck(term, key, source, verify, term.out, request.baseURL);
@@ -460,7 +462,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   }
   const problems = checks.filter((c) => c.status === 'fail').length;
   term.out();
-  if (exitCode === EXIT.ok) term.out(`${m.ok} ${term.style.bold('Everything needed works.')}${verify?.billing === 'ok' ? term.style.dim(` Watch what you spend: ${PAGES.usage.url}`) : ''}`);
+  const unproven = verify ? billingNotProven(verify) : null;
+  if (exitCode === EXIT.ok && unproven) {
+    term.out(`${m.warn} ${term.style.bold(`The key works, but billing was not proven: ${unproven}.`)} Check again later: \`${verifyAgain}\``);
+  } else if (exitCode === EXIT.ok) term.out(`${m.ok} ${term.style.bold('Everything needed works.')}${verify?.billing === 'ok' ? term.style.dim(` Watch what you spend: ${PAGES.usage.url}`) : ''}`);
   else term.out(`${m.fail} ${term.style.bold(`${problems} problem${problems === 1 ? '' : 's'}: see the ${m.fail} lines above and what to do.`)}`);
   return exitCode;
 }

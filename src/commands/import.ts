@@ -538,7 +538,8 @@ function notAnAdminKey(key: string): CheckResult | null {
 /** What a usable admin key serves, in a sentence. */
 function adminKeyUse(probe: AdminProbe): string {
   if (!probe.rotate) return 'The admin key works for spend (it cannot list projects: rotate cannot use it).';
-  if (!probe.spend) return 'The admin key works for rotate (it cannot read costs: spend cannot use it).';
+  // Whether rotate may write (create service accounts) is known only when it runs.
+  if (!probe.spend) return 'The admin key can list projects, as rotate needs (it cannot read costs: spend cannot use it).';
   return 'The admin key works.';
 }
 

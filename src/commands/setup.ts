@@ -4,6 +4,7 @@ import { buildCheckRequest, DEFAULT_MODEL, isOfficialBaseURL, recordCheck, runCh
 import { limitReason, type LimitScreen } from '../api/limits.js';
 import { outcomeRow, refusalOf } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
+import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
@@ -50,10 +51,17 @@ async function forgetStage(ctx: Context, profileName: string, stage: StageId): P
   });
 }
 
-async function markAllDone(ctx: Context, profileName: string): Promise<void> {
+/**
+ * What a check that works proves done. `billingProven` false (billingNotProven): the key works, but
+ * the card and the credits are not shown by it, so payment and billing stay as they were.
+ */
+async function markAllDone(ctx: Context, profileName: string, billingProven = true): Promise<void> {
   await ctx.state.updateProfile(profileName, (p) => {
     // A stage done before keeps its time; one not done (stage 3's progress too) is now done.
-    for (const id of STAGE_IDS) if (!p.stages[id]?.doneAt) p.stages[id] = { doneAt: ctx.clock.now().toISOString() };
+    for (const id of STAGE_IDS) {
+      if (!billingProven && (id === 'payment' || id === 'billing')) continue;
+      if (!p.stages[id]?.doneAt) p.stages[id] = { doneAt: ctx.clock.now().toISOString() };
+    }
   });
 }
 
@@ -133,7 +141,15 @@ async function storedBeside(ctx: Context, profileName: string, checked: string):
  * to programs with OPENAI_BASE_URL set to it, so that none sends it to the OpenAI API instead, and
  * the one real call asks for the model checked (--model).
  */
-async function printReady(ctx: Context, profileName: string, key: string, source: KeySource, check: CheckSettings | undefined, storage?: KeyStageResult['storage']): Promise<void> {
+async function printReady(
+  ctx: Context,
+  profileName: string,
+  key: string,
+  source: KeySource,
+  check: CheckSettings | undefined,
+  storage?: KeyStageResult['storage'],
+  unproven: string | null = null,
+): Promise<void> {
   const { term } = ctx;
   const s = term.style;
   const m = marks(s);
@@ -144,7 +160,13 @@ async function printReady(ctx: Context, profileName: string, key: string, source
   // With OPENAI_API_KEY set, the key stored for the profile may be that one or another.
   const beside = source.kind === 'env' && storage !== 'env' ? await storedBeside(ctx, profileName, key) : null;
   term.out();
-  term.out(s.bold.green("You're ready to build."));
+  if (unproven === null) term.out(s.bold.green("You're ready to build."));
+  else {
+    // The key works, but nothing showed that it can spend: not "ready", and what to run once it can be shown.
+    const stored = storage !== 'env' && (source.kind !== 'env' || beside?.same === true);
+    term.out(s.bold.yellow(`Your key works${stored ? ' and is stored' : ''}, but billing is not proven yet.`));
+    term.say(`${m.warn} Billing was not proven: ${unproven}. Check again later, before you rely on it: \`${verifyCommand(ctx, profileName, check)}\``);
+  }
   const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="${model}", input="Say hi in five words").output_text)'`;
   const callNode = `node -e 'new (require("openai").OpenAI)().responses.create({model:"${model}",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`;
   // One command a line, each to be pasted as it is; `prefix` hands the stored key over (nothing
@@ -451,12 +473,13 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
     current.check = undefined;
     if (check.ok) {
+      const unproven = billingNotProven(check);
       if (skipped.length) {
         term.out(`${m.warn} Skipped: ${skipped.map((s) => STAGE_TITLES[s]).join('; ')}. Run \`${again}\` again to finish them.`);
       } else {
-        await markAllDone(ctx, profileName);
+        await markAllDone(ctx, profileName, unproven === null);
       }
-      await printReady(ctx, profileName, current.key, current.source, options.check, current.storage);
+      await printReady(ctx, profileName, current.key, current.source, options.check, current.storage, unproven);
       return 0;
     }
     if (outcomeRow(check).route === 'billing') await forgetStage(ctx, profileName, 'billing');

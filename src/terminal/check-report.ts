@@ -34,8 +34,8 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
       print(`${m.ok} Models      ${result.models} available${notable}`);
     }
     const tier = result.tier ? `; likely usage tier ${result.tier}` : '';
-    // A rate limit leaves billing 'ok' (nothing says the key cannot spend), but no request went through.
-    if (result.billing === 'ok' && result.status === 'rate_limited') print(`${m.warn} Billing     not proven: the API is rate-limiting requests right now${tier}`);
+    // A rate-limited test request leaves billing unchecked: nothing went through, nothing was proven.
+    if (result.billing === 'unchecked' && result.status === 'rate_limited') print(`${m.warn} Billing     not proven: the API is rate-limiting requests right now${tier}`);
     else if (result.billing === 'ok') print(`${m.ok} Billing     a 1-token test request went through${tier}`);
     else if (result.billing === 'no_quota') print(`${m.fail} Billing     cannot spend`);
     else print(`${m.pending} Billing     not checked`);

@@ -26,6 +26,9 @@ const SCENARIO_ROWS: Array<[Scenario, string, number, RegExp]> = [
   ['valid', 'valid', 0, /The key works and can spend/],
   ['no_credits', 'insufficient_quota', 4, /no credits/],
   ['captive_portal', 'network_error', 6, /answered HTTP 200 with a page that is not an OpenAI API answer/],
+  // A bare-string error body ({"error": "…Missing scopes: api.model.read…"}): the SDK keeps the
+  // string, probes.ts bounds it, and the diagnosis reads it as the API's (a usable key, a warning).
+  ['restricted_no_models_bare', 'valid', 0, /The key works and can spend/],
 ];
 
 const keyFor = (scenario: string) => makeKey('proj', `verify-${scenario}`);
@@ -35,6 +38,9 @@ beforeAll(async () => {
   for (const [scenario] of SCENARIO_ROWS) server.addKey(keyFor(scenario), scenario);
   server.addKey(keyFor('access_terminated'), 'access_terminated');
   server.addKey(keyFor('tier3'), { scenario: 'valid', tier: 3, organization: 'acme-corp', project: 'proj_acme123' });
+  // Another organization that exists on the server: a header naming it is a mismatch, not "no such organization".
+  server.addKey(keyFor('elsewhere'), { scenario: 'valid', organization: 'org-SomeoneElse123' });
+  server.addKey(keyFor('rate_limited'), 'rate_limited');
   testEnv = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
 });
 
@@ -314,12 +320,32 @@ describe('organization and project headers', () => {
     expect(result.stdout).toMatch(/OPENAI_PROJECT_ID is set/);
   });
 
-  it('a mismatched organization names OPENAI_ORG_ID as the cause', async () => {
-    const result = await verify(['--key', keyFor('tier3'), '--json'], { OPENAI_ORG_ID: 'org-someoneelse' });
+  it('a mismatched organization (one that exists, not the key\'s) names OPENAI_ORG_ID as the cause', async () => {
+    const result = await verify(['--key', keyFor('tier3'), '--json'], { OPENAI_ORG_ID: 'org-SomeoneElse123' });
     expect(result.code).toBe(5);
     const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
     expect(parsed.reason).toBe('mismatched_organization');
     expect(parsed.fix).toMatch(/OPENAI_ORG_ID/);
+  });
+
+  it('an organization that does not exist (401 invalid_organization "No such organization") names OPENAI_ORG_ID, exit 5', async () => {
+    const result = await verify(['--key', keyFor('tier3'), '--json'], { OPENAI_ORG_ID: 'org-someoneelse' });
+    expect(result.code).toBe(5);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(parsed).toMatchObject({ status: 'forbidden', reason: 'invalid_organization', message: 'The organization org-someoneelse in the OpenAI-Organization header does not exist.' });
+    expect(parsed.fix).toMatch(/^It was sent because OPENAI_ORG_ID is set: unset it/);
+  });
+});
+
+describe('a rate-limited test request', () => {
+  it('is usable (exit 0) but proves no billing: --json "billing" is "unchecked", and the checklist says not proven', async () => {
+    const key = keyFor('rate_limited');
+    const json = await verify(['--key', key, '--json']);
+    expect(json.code).toBe(0);
+    expect(VerifyJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({ status: 'rate_limited', ok: true, billing: 'unchecked' });
+    const human = await verify(['--key', key]);
+    expect(human.stdout).toContain('! Billing     not proven: the API is rate-limiting requests right now');
+    expect(human.stdout).not.toContain('Watch what you spend');
   });
 });
 

@@ -362,6 +362,26 @@ describe('wizard', () => {
     expect(await s.exited).toMatchObject({ exitCode: 6 });
   });
 
+  it('OPENAI_ORG_ID naming no organization (the server\'s 401 invalid_organization): no key is offered, only to stop and unset it, exit 5', async () => {
+    await freshMachine();
+    const key = makeKey('proj', 'wizard-no-such-org');
+    server.addKey(key, 'valid');
+    for (const args of [['login', '--done'], ['payment', '--done'], ['billing', '--choice', 'prepaid', '--done'], ['key', '--stdin']]) {
+      expect((await runCli(args, { env: testEnv.env, input: args[0] === 'key' ? key : '' })).code).toBe(0);
+    }
+    testEnv.env.OPENAI_ORG_ID = 'org-NoSuchOrganization1';
+    const s = start();
+    await s.waitFor('The organization org-NoSuchOrganization1 in the OpenAI-Organization header does not exist.');
+    await s.waitFor('which OPENAI_ORG_ID sets. This run cannot see a change made in your shell: what now?');
+    await s.waitFor('Stop for now');
+    // No key fits an organization that does not exist: not offered.
+    expect(s.output()).not.toContain('Paste a key from the organization');
+    s.press('enter'); // Stop here, to unset OPENAI_ORG_ID and run the wizard again
+    await s.waitFor('unset OPENAI_ORG_ID');
+    expect(await s.exited).toMatchObject({ exitCode: 5 });
+    expect(await keyring.lookup('openai-setup', 'default')).toBe(key);
+  });
+
   it('--restart walks all four stages again', async () => {
     await freshMachine();
     const key = makeKey('proj', 'wizard-restart');

@@ -144,7 +144,7 @@ export type CheckAnswer = CheckResult | ((request: CheckRequest) => CheckResult)
 
 const DEFAULT_RESULTS: Record<VerifyStatus, Partial<CheckResult>> = {
   valid: { message: 'The key works and can spend.', billing: 'ok', models: 12, notableModels: ['gpt-4o', 'gpt-4o-mini'], tier: '1' },
-  rate_limited: { message: 'The key works; the API is limiting requests right now.', billing: 'ok', models: 12, reason: 'rate_limit_exceeded' },
+  rate_limited: { message: 'The key works; the API is limiting requests right now.', billing: 'unchecked', models: 12, reason: 'rate_limit_exceeded' },
   insufficient_quota: {
     message: 'The key works, but the organization has no credits (or reached its spend limit).',
     billing: 'no_quota',

@@ -25,7 +25,14 @@ export type Scenario =
   | 'access_terminated' // both 429 type access_terminated, code null: a banned account, not a rate limit
   | 'captive_portal' // both 200 HTML sign-in page, whatever the path and key (a network's captive portal)
   | 'google_key_not_valid' // both 400 as Google's OpenAI-compatible endpoint refuses a key: {"error":{"code":400,"message":"API key not valid…","status":"INVALID_ARGUMENT","details":[…]}}
-  | 'google_key_not_valid_array'; // the same body inside a one-element array: [{"error":{…}}]
+  | 'google_key_not_valid_array' // the same body inside a one-element array: [{"error":{…}}]
+  | 'restricted_no_models_bare' // models 403 {"error": "…Missing scopes: api.model.read. Check…"} (a bare string); chat 200
+  | 'restricted_bare' // the bare-string refusal on both: models api.model.read, chat model.request (403)
+  | 'restricted_no_models_short' // models 403 code missing_scope "…Missing scopes: api.model.read" (no full stop); chat 200
+  | 'restricted_no_chat_short' // models 200; chat 401 code missing_scope "…Missing scopes: model.request" (no full stop)
+  | 'model_refused' // models 200; chat 403 "You are not allowed to sample from this model", code null, no openai-project
+  | 'slow_down' // models 200; chat 429 rate_limit_error / slow_down "Please slow down.", retry-after 2
+  | 'billing_hard_limit'; // models 200; chat 400 billing_hard_limit_reached (legacy), with openai-organization
 
 export declare const SCENARIOS: readonly Scenario[];
 
@@ -168,6 +175,11 @@ export interface Fault {
 export interface AnswerOptions {
   /** The OpenAI-Organization request header, when one is sent. */
   organization?: string;
+  /**
+   * Organizations that exist besides the key's own: a header naming one of them is
+   * mismatched_organization, any other value invalid_organization ("No such organization").
+   */
+  organizations?: string[];
   /** The OpenAI-Project request header, when one is sent. */
   project?: string;
   /** The parsed JSON body of the chat request; default what verify sends: gpt-4o-mini, one 'Hi', max_tokens 1. */

@@ -45,6 +45,13 @@ export const SCENARIOS = Object.freeze([
   'captive_portal',
   'google_key_not_valid',
   'google_key_not_valid_array',
+  'restricted_no_models_bare',
+  'restricted_bare',
+  'restricted_no_models_short',
+  'restricted_no_chat_short',
+  'model_refused',
+  'slow_down',
+  'billing_hard_limit',
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +191,8 @@ const BODY = {
     ),
   mismatchedOrganization: () =>
     err('OpenAI-Organization header should match organization for API key', 'invalid_request_error', 'mismatched_organization'),
+  // An OpenAI-Organization value naming no organization at all; the value is echoed.
+  noSuchOrganization: (value) => err(`No such organization: ${value}.`, 'invalid_request_error', 'invalid_organization'),
   mismatchedProject: () =>
     err('OpenAI-Project header should match project for API key', 'invalid_request_error', 'mismatched_project'),
   region: () => ({
@@ -238,6 +247,13 @@ const BODY = {
       'invalid_request_error',
       null,
     ),
+  // The same refusal as a bare string.
+  missingScopeBare: (scope) => ({
+    error: `You have insufficient permissions for this operation. Missing scopes: ${scope}. Check that you have the correct role in your organization, and if you're using a restricted API key, that it has the necessary scopes.`,
+  }),
+  // The 2026 short form: code missing_scope, no final full stop, no "Check that…".
+  missingScopeShort: (scope) =>
+    err(`You have insufficient permissions for this operation. Missing scopes: ${scope}`, 'invalid_request_error', 'missing_scope'),
   // As posted, this body has no `param` at all (§2.3): the envelope without it.
   noCredits: () => {
     const { error } = err(
@@ -275,6 +291,12 @@ const BODY = {
       'requests',
       'rate_limit_exceeded',
     ),
+  // A 403 of the test request that names no known code: the model refused to this key.
+  modelRefused: () => err('You are not allowed to sample from this model', 'invalid_request_error', null),
+  // 429 slow_down, type rate_limit_error (message UNCONFIRMED: it gives no wait of its own).
+  slowDown: () => err('Please slow down.', 'rate_limit_error', 'slow_down'),
+  // the legacy hard limit, a 400 that carried the organization header.
+  billingHardLimit: () => err('Billing hard limit has been reached', 'invalid_request_error', 'billing_hard_limit_reached'),
   modelNotFound: (model) =>
     err(`The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
   projectModelForbidden: (project, model) =>
@@ -431,6 +453,7 @@ function normalizeSetup(key, setup) {
  * @property {Setup | undefined} setup  undefined: no key, or one the server does not know
  * @property {unknown} orgHeader  the OpenAI-Organization request header (string when sent)
  * @property {unknown} projectHeader  the OpenAI-Project request header (string when sent)
+ * @property {(value: string) => boolean} organizationExists  whether an OpenAI-Organization value names an organization the server knows (any key's)
  * @property {unknown} body  the parsed JSON request body, or undefined
  * @property {boolean} bodyIsJson  false when a body came and was not JSON
  * @property {string} id  this answer's x-request-id
@@ -496,8 +519,10 @@ function respond(x) {
   if (!setup) return json(401, BODY.invalidKey(key));
 
   const { orgHeader, projectHeader } = x;
+  // an organization that does not exist is invalid_organization; one that exists but is not
+  // the key's is mismatched_organization.
   if (typeof orgHeader === 'string' && orgHeader !== '' && orgHeader !== setup.organization && orgHeader !== setup.orgId)
-    return json(401, BODY.mismatchedOrganization());
+    return json(401, x.organizationExists(orgHeader) ? BODY.mismatchedOrganization() : BODY.noSuchOrganization(orgHeader));
   if (typeof projectHeader === 'string' && projectHeader !== '' && projectHeader !== setup.project)
     return json(401, BODY.mismatchedProject());
 
@@ -536,6 +561,8 @@ function respond(x) {
   if (route === 'models') {
     if (setup.scenario === 'restricted_no_models') return json(401, BODY.missingScope('api.model.read'));
     if (setup.scenario === 'restricted_no_models_403') return json(403, BODY.missingScope('api.model.read'));
+    if (setup.scenario === 'restricted_no_models_bare' || setup.scenario === 'restricted_bare') return json(403, BODY.missingScopeBare('api.model.read'));
+    if (setup.scenario === 'restricted_no_models_short') return json(403, BODY.missingScopeShort('api.model.read'));
     // §3.2: no x-ratelimit-* on /v1/models (UNCONFIRMED, expected).
     return json(200, { object: 'list', data: MODELS }, apiHeaders());
   }
@@ -548,6 +575,14 @@ function respond(x) {
   switch (setup.scenario) {
     case 'restricted_no_chat':
       return json(401, BODY.missingScope('model.request'));
+    case 'restricted_bare':
+      return json(403, BODY.missingScopeBare('model.request'));
+    case 'restricted_no_chat_short':
+      return json(401, BODY.missingScopeShort('model.request'));
+    case 'slow_down':
+      return json(429, BODY.slowDown(), { 'retry-after': '2' });
+    case 'billing_hard_limit':
+      return json(400, BODY.billingHardLimit(), { 'openai-organization': setup.organization });
     case 'billing_not_active':
       return json(429, BODY.billingNotActive());
     case 'no_credits':
@@ -611,7 +646,15 @@ function respond(x) {
     if (typeof v === 'number' && v < 1) return json(400, BODY.maxTokensTooSmall(param, v), chatHeaders(0));
   }
 
-  if (setup.scenario === 'model_not_found') return json(404, BODY.modelNotFound(model), apiHeaders());
+  // Error answers usually lack `openai-project`, this one too.
+  if (setup.scenario === 'model_not_found') {
+    const { 'openai-project': _project, ...headers } = apiHeaders();
+    return json(404, BODY.modelNotFound(model), headers);
+  }
+  if (setup.scenario === 'model_refused') {
+    const { 'openai-project': _project, ...headers } = apiHeaders();
+    return json(403, BODY.modelRefused(), headers);
+  }
   if (setup.scenario === 'project_model_forbidden') {
     // Error answers usually lack `openai-project` (§2.6, §3.2): the message names the project.
     const { 'openai-project': _project, ...headers } = apiHeaders();
@@ -675,6 +718,8 @@ export function answerFor(setup, probe, key, options = {}) {
     setup: key === null || setup === null ? undefined : normalizeSetup(key, setup),
     orgHeader: options.organization,
     projectHeader: options.project,
+    // The key's own organization exists, and those the caller names (`organizations`).
+    organizationExists: (value) => (options.organizations ?? []).includes(value),
     body: probe === 'chat' ? (options.body ?? DEFAULT_CHAT_BODY) : undefined,
     bodyIsJson: true,
     id: options.requestId ?? `req_${derive(`id:${seed}`, 32, HEX)}`,
@@ -837,6 +882,7 @@ export async function startOpenAIServer(options = {}) {
       setup: key === null ? undefined : keys.get(key),
       orgHeader: req.headers['openai-organization'],
       projectHeader: req.headers['openai-project'],
+      organizationExists: (value) => [...keys.values()].some((k) => k.organization === value || k.orgId === value),
       body,
       bodyIsJson,
       id: requestId(),

@@ -56,7 +56,7 @@ describe('admin-key', () => {
       ok: true,
       exitCode: 0,
       reason: null,
-      message: `Stored the admin key sk-admin-…${ADMIN.slice(-4)}.`,
+      message: `Stored the admin key sk-admin-…${ADMIN.slice(-4)}. rotate also needs api.management.write, which is checked when it runs.`,
       fix: null,
       profile: 'default',
       hint: `sk-admin-…${ADMIN.slice(-4)}`,
@@ -172,11 +172,25 @@ describe('admin-key', () => {
     expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({
       ok: true,
       exitCode: 0,
-      message: `Stored the admin key sk-admin-…${OTHER_ADMIN.slice(-4)}. It lacks api.usage.read: spend cannot use it.`,
+      message: `Stored the admin key sk-admin-…${OTHER_ADMIN.slice(-4)}. It lacks api.usage.read: spend cannot use it. rotate also needs api.management.write, which is checked when it runs.`,
       fix: expect.stringMatching(/^Give it that permission on the admin keys page/),
       missingScopes: ['api.usage.read'],
       sampleProject: { id: PROJECT, name: 'openai-setup' },
     });
+  });
+
+  it('an admin key that may only read (api.management.read, api.usage.read) is stored for spend, and rotate is not promised: its write permission is checked when it runs', async () => {
+    const t = setup({ interactive: false, stdin: OTHER_ADMIN });
+    t.org.admin.addAdminKey(OTHER_ADMIN, { scopes: ['api.management.read', 'api.usage.read'] });
+    expect(await adminKey(t.ctx, options({ stdin: true }))).toBe(0);
+    expect(t.keychain.keyOf('default:admin')).toBe(OTHER_ADMIN);
+    expect(t.stdout).toContain(`works: it can list the organization's projects (for example "openai-setup", ${PROJECT}) and read its costs.\n`);
+    expect(t.stdout).toContain(
+      '`openai-setup spend` uses it from now on; `openai-setup rotate` uses it too, but also needs api.management.write, which is checked when it runs; `openai-setup logout --admin` removes it.',
+    );
+    expect(t.stdout).not.toMatch(/rotate` and `openai-setup spend` use it/);
+    // Nothing that could change the organization was sent to find out.
+    expect(t.org.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
   });
 
   it('an admin key with neither permission is refused (exit 5), both named; nothing is stored', async () => {
@@ -196,7 +210,7 @@ describe('admin-key', () => {
     expect(await adminKey(t.ctx, options({ stdin: true }))).toBe(0);
     expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
     expect(t.stderr).toContain("! Whether spend can use it was not checked: Reading the organization's costs failed: the OpenAI API had a server error (HTTP 500).");
-    expect(t.stdout).toContain('`openai-setup rotate` and `openai-setup spend` use it from now on');
+    expect(t.stdout).toContain('`openai-setup spend` uses it from now on; `openai-setup rotate` uses it too, but also needs api.management.write, which is checked when it runs;');
 
     // Without the projects' permission, nothing else shows that it works: not stored.
     const limited = setup({ interactive: false, stdin: OTHER_ADMIN });
@@ -278,7 +292,9 @@ describe('admin-key: what it says', () => {
     const none = setup({ interactive: false, stdin: ADMIN });
     expect(await adminKey(none.ctx, options({ stdin: true, profile: 'z' }))).toBe(0);
     expect(none.stdout).toContain('✔ Stored it in the Secret Service keyring (service "openai-setup", account "z:admin").\n');
-    expect(none.stdout).toContain('`openai-setup rotate --profile z` and `openai-setup spend --profile z` use it from now on; `openai-setup logout --admin --profile z` removes it.');
+    expect(none.stdout).toContain(
+      '`openai-setup spend --profile z` uses it from now on; `openai-setup rotate --profile z` uses it too, but also needs api.management.write, which is checked when it runs; `openai-setup logout --admin --profile z` removes it.',
+    );
 
     const keyed = setup({ interactive: false, stdin: ADMIN, keychain: { default: testKey() } });
     await keyed.ctx.state.updateProfile('default', (p) => {

@@ -23,10 +23,16 @@ describe('printCheck', () => {
   });
 
   it('a rate limit (429) never claims that the test request went through', () => {
-    const out = printed('rate_limited', { billing: 'ok', tier: '1', models: 8, message: 'The key works; the organization is at its rate limit right now (try again in 20s).' });
+    // As verdict() makes it: a rate-limited test request leaves billing unchecked.
+    const out = printed('rate_limited', { billing: 'unchecked', tier: '1', models: 8, message: 'The key works; the organization is at its rate limit right now (try again in 20s).' });
     expect(out).not.toContain('went through');
     expect(out).toContain('! Billing     not proven: the API is rate-limiting requests right now; likely usage tier 1');
     expect(out).toContain('! The key works; the organization is at its rate limit right now (try again in 20s).');
+  });
+
+  it('a rate-limited list of models after a test request that went through: billing was shown', () => {
+    const out = printed('rate_limited', { billing: 'ok', tier: '1', message: 'The key works; the API is limiting requests right now: Too many requests.' });
+    expect(out).toContain('✔ Billing     a 1-token test request went through; likely usage tier 1');
   });
 
   it.each(['network_error', 'timeout', 'server_error'] as const)('%s: whether the key is accepted is not known, not "no"', (status) => {

@@ -18,7 +18,7 @@ import * as OpenAISdk from 'openai';
 import { APIError } from 'openai/error';
 import { describe, expect, it } from 'vitest';
 import { buildCheckRequest } from '../../src/api/check.js';
-import { diagnose, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
+import { apiErrorBody, diagnose, ErrorBodySchema, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
 import { LIMIT_REASONS, type LimitReasonName } from '../../src/api/limits.js';
 import { outcomeRow, refusalOf, STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
@@ -122,10 +122,10 @@ function judge(models: Given, billing: Given | null, c: Check = {}): CheckResult
 /** Both probes answered by the local server for a key with this setup (null: a key it does not know). */
 function server(
   setup: KeySetup | Scenario | null,
-  c: Omit<Check, 'key'> & { key?: string | null; body?: unknown } = {},
+  c: Omit<Check, 'key'> & { key?: string | null; body?: unknown; organizations?: string[] } = {},
 ): CheckResult {
   const key = c.key === undefined ? KEY : c.key;
-  const options = { organization: c.organization?.value, project: c.project?.value, body: c.body };
+  const options = { organization: c.organization?.value, organizations: c.organizations, project: c.project?.value, body: c.body };
   const models = answerFor(setup, 'models', key, options);
   const billing = c.billingCheck === false ? null : answerFor(setup, 'chat', key, options);
   return judge(models, billing, { ...c, key: key ?? '' });
@@ -219,7 +219,8 @@ const SERVER_ROWS: Row[] = [
     expected: {
       status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded',
       message: /^The key works; the organization is at its rate limit right now \(try again in 20s\)\.$/,
-      fix: /Nothing is wrong with the key/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQ, more: { ok: true, tier: '1', models: 8 },
+      // A refused test request proves nothing about credits.
+      fix: /Nothing is wrong with the key/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQ, more: { ok: true, tier: '1', models: 8 },
     },
   },
   {
@@ -374,12 +375,22 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
-    name: 'OPENAI_ORG_ID not the key\'s: 401 mismatched_organization names the variable (§2.2)',
-    result: () => server({ scenario: 'valid', organization: 'acme-corp' }, { organization: ORG_SOURCE }),
+    name: 'OPENAI_ORG_ID naming another existing organization: 401 mismatched_organization names the variable',
+    result: () => server({ scenario: 'valid', organization: 'acme-corp' }, { organization: ORG_SOURCE, organizations: [ORG_SOURCE.value] }),
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'mismatched_organization',
       message: /^The OpenAI-Organization header \(org-someoneelse\) does not match the key's organization\.$/,
       fix: /^It was sent because OPENAI_ORG_ID is set: unset it, or set it to the key's organization\.$/, fixUrl: null, requestId: REQ,
+    },
+  },
+  {
+    name: 'OPENAI_ORG_ID naming no organization: 401 invalid_organization "No such organization: org-…" → the variable named, exit 5',
+    result: () => server({ scenario: 'valid', organization: 'acme-corp' }, { organization: ORG_SOURCE }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization',
+      message: /^The organization org-someoneelse in the OpenAI-Organization header does not exist\.$/,
+      fix: /^It was sent because OPENAI_ORG_ID is set: unset it, or set it to your organization's ID/, fixUrl: null, requestId: REQ,
+      more: { refusedHeader: ORG_SOURCE },
     },
   },
   {
@@ -438,8 +449,10 @@ const SERVER_ROWS: Row[] = [
     scenario: 'bad_gateway_html',
     result: () => server('bad_gateway_html'),
     expected: {
-      status: 'server_error', exitCode: 6, reason: 'http_502', message: /^api\.openai\.com answered HTTP 502 with a page that is not an OpenAI API answer\.$/,
-      fix: /check your proxy or network, and the --base-url/, fixUrl: null,
+      // OpenAI's edge is Cloudflare: its own 5xx page is server trouble first, a proxy only if it lasts.
+      status: 'server_error', exitCode: 6, reason: 'http_502',
+      message: /^api\.openai\.com answered HTTP 502 with an error page instead of an API answer: most likely trouble at OpenAI\.$/,
+      fix: /^Try again in a few minutes; status\.openai\.com shows incidents\. If it persists, something between you and the API may be answering: check your proxy or network, and the --base-url\.$/, fixUrl: null,
     },
   },
   {
@@ -525,12 +538,12 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§2.3 legacy 400 billing_hard_limit_reached',
+    name: 'legacy 400 billing_hard_limit_reached: a hard limit, lifted on the limits page (credits do not lift it)',
     result: () => judge(modelsOk(), apiError(400, 'Billing hard limit has been reached', 'invalid_request_error', 'billing_hard_limit_reached')),
     expected: {
       status: 'insufficient_quota', exitCode: 4, reason: 'billing_hard_limit_reached',
-      message: /has no credits/,
-      fix: /Add credits/, fixUrl: URL_OF.billing, billing: 'no_quota', requestId: REQUEST_ID,
+      message: /^The key works, but the organization has reached its billing hard limit \(its monthly budget\)\.$/,
+      fix: /^Raise or remove the organization's monthly budget on the limits page\. Buying credits does not lift it\.$/, fixUrl: URL_OF.limits, billing: 'no_quota', requestId: REQUEST_ID,
     },
   },
   {
@@ -543,7 +556,7 @@ const ANSWER_ROWS: Row[] = [
     expected: {
       status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded',
       message: /\(try again in 644ms\)\.$/,
-      fix: /Nothing is wrong with the key/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQUEST_ID, more: { tier: '1' },
+      fix: /Nothing is wrong with the key/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQUEST_ID, more: { tier: '1' },
     },
   },
   {
@@ -553,7 +566,7 @@ const ANSWER_ROWS: Row[] = [
     expected: {
       status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded',
       message: /at its rate limit right now \(try again in 20s\)/,
-      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQUEST_ID,
+      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQUEST_ID,
     },
   },
   {
@@ -562,7 +575,7 @@ const ANSWER_ROWS: Row[] = [
     expected: {
       status: 'rate_limited', exitCode: 0, reason: 'slow_down',
       message: /^The key works; the organization is at its rate limit right now\.$/,
-      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQUEST_ID,
+      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQUEST_ID,
     },
   },
   {
@@ -883,7 +896,7 @@ const ANSWER_ROWS: Row[] = [
     result: () => judge(apiError(401, 'You have insufficient permissions for this operation. Missing scopes: api.model.read', 'invalid_request_error', 'missing_scope'), answerFor('rate_limited', 'chat', KEY)),
     expected: {
       status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /at its rate limit right now \(try again in 20s\)/,
-      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQ, warnings: [/lacks the permission api\.model\.read, so it cannot list models/],
+      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQ, warnings: [/lacks the permission api\.model\.read, so it cannot list models/],
     },
   },
   {
@@ -897,7 +910,7 @@ const ANSWER_ROWS: Row[] = [
   {
     name: 'a rate limit waiting minutes with milliseconds: "try again in 1m0.052s"',
     result: () => judge(modelsOk(), apiError(429, 'Rate limit reached for gpt-4o-mini in organization org-XXXX on tokens per day (TPD): Limit 90000, Used 90000, Requested 9. Please try again in 1m0.052s. Visit https://platform.openai.com/account/rate-limits to learn more.', 'tokens', 'rate_limit_exceeded')),
-    expected: { status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /\(try again in 1m0\.052s\)\.$/, fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQUEST_ID },
+    expected: { status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /\(try again in 1m0\.052s\)\.$/, fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQUEST_ID },
   },
 
   // --- never an empty explanation
@@ -1164,7 +1177,7 @@ const CORRECTED_ROWS: Row[] = [
     expected: {
       status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded',
       message: /\(try again in 1m26\.4s\)/,
-      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'ok', requestId: REQUEST_ID,
+      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQUEST_ID,
     },
   },
   {
@@ -1282,6 +1295,162 @@ CORRECTED_ROWS.push(
     name: 'GET /models 422 with --no-billing-check → network_error, exit 6, not "The key works."',
     result: () => judge(apiError(422, 'Unprocessable request', 'invalid_request_error', 'unprocessable'), null),
     expected: { status: 'network_error', exitCode: 6, reason: 'http_422', message: /refused the list of models \(HTTP 422: Unprocessable request\)/, fix: /--base-url/, fixUrl: null, billing: 'unchecked', requestId: REQUEST_ID },
+  },
+);
+
+// Found by a review (2026-12): a bare-string error was
+// "not an OpenAI API answer", a rate limit proved billing, an unknown 403 of the test request threw
+// the key away, Cloudflare's 5xx page never said "try again", the legacy hard limit was "no
+// credits", and Retry-After was never read.
+const MISSING_MODEL_READ_BARE = "You have insufficient permissions for this operation. Missing scopes: api.model.read. Check that you have the correct role in your organization, and if you're using a restricted API key, that it has the necessary scopes.";
+/** An answer's `date` header, and a Retry-After date `seconds` after it (both IMF-fixdate). */
+const ANSWERED_AT = 'Wed, 02 Dec 2026 10:00:00 GMT';
+const after = (seconds: number) => new Date(Date.parse(ANSWERED_AT) + seconds * 1000).toUTCString();
+const slowDown = (headers: Record<string, string>) => judge(modelsOk(), apiError(429, 'Please slow down.', 'rate_limit_error', 'slow_down', headers));
+
+SERVER_ROWS.push(
+  {
+    name: 'restricted_no_models_bare: models 403 {"error": "…Missing scopes: api.model.read…"} (a bare string, admin §A.9), chat 200 → valid with the scope warning, exit 0',
+    scenario: 'restricted_no_models_bare',
+    result: () => server('restricted_no_models_bare'),
+    expected: {
+      status: 'valid', exitCode: 0, reason: null, message: /^The key works and can spend\.$/, fix: null, fixUrl: null, billing: 'ok',
+      warnings: [/^This restricted key lacks the permission api\.model\.read, so it cannot list models\.$/], more: { models: null },
+    },
+  },
+  {
+    name: 'restricted_bare: the bare-string refusal on both probes → forbidden, missing_scopes, exit 5 (the key kept: fixed around it)',
+    scenario: 'restricted_bare',
+    result: () => server('restricted_bare'),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /^This restricted key lacks the permission api\.model\.read, so it cannot list models\.$/,
+      fix: /Models: Read, Model capabilities: Write/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'restricted_no_models_short: models 403 code missing_scope, short form without a full stop, chat 200 → valid with the scope warning',
+    scenario: 'restricted_no_models_short',
+    result: () => server('restricted_no_models_short'),
+    expected: {
+      status: 'valid', exitCode: 0, reason: null, message: /^The key works and can spend\.$/, fix: null, fixUrl: null, billing: 'ok',
+      warnings: [/^This restricted key lacks the permission api\.model\.read, so it cannot list models\.$/],
+    },
+  },
+  {
+    name: 'restricted_no_chat_short: chat 401 code missing_scope "Missing scopes: model.request" → forbidden, the scope named',
+    scenario: 'restricted_no_chat_short',
+    result: () => server('restricted_no_chat_short'),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /^This restricted key lacks the permission model\.request, so it cannot call models\.$/,
+      fix: /Models: Read/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQ, more: { models: 8 },
+    },
+  },
+  {
+    name: 'model_refused: models 200, chat 403 "You are not allowed to sample from this model" (code null) → forbidden model_refused, exit 5: the model refused to the key\'s project, which the model list named',
+    scenario: 'model_refused',
+    result: () => server({ scenario: 'model_refused', project: PROJECT }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'model_refused',
+      message: /^The key was accepted, but the API refused it the test request to gpt-4o-mini: You are not allowed to sample from this model$/,
+      fix: /^The key's project may not use gpt-4o-mini: check the project's model permissions and limits, or check with another model \(--model\)\.$/,
+      fixUrl: spend(), billing: 'unchecked', requestId: REQ, more: { models: 8, project: PROJECT },
+    },
+  },
+  {
+    name: 'slow_down: chat 429 slow_down with retry-after 2 and no wait in its message → the wait the header gives (follow Retry-After)',
+    scenario: 'slow_down',
+    result: () => server('slow_down'),
+    expected: {
+      status: 'rate_limited', exitCode: 0, reason: 'slow_down', message: /^The key works; the organization is at its rate limit right now \(try again in 2s\)\.$/,
+      fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'billing_hard_limit: chat 400 billing_hard_limit_reached → the limits page, not "add credits"',
+    scenario: 'billing_hard_limit',
+    result: () => server('billing_hard_limit'),
+    expected: {
+      status: 'insufficient_quota', exitCode: 4, reason: 'billing_hard_limit_reached', message: /billing hard limit/,
+      fix: /monthly budget on the limits page\. Buying credits does not lift it\.$/, fixUrl: URL_OF.limits, billing: 'no_quota', requestId: REQ,
+    },
+  },
+);
+
+ANSWER_ROWS.push(
+  {
+    name: 'a bare-string 403 with the key\'s scopes named, to both probes, code-less → forbidden missing_scopes (not "not an OpenAI API answer")',
+    result: () => {
+      const bare = api(403, { error: 'You have insufficient permissions for this operation. Missing scopes: api.model.read.' });
+      return judge(bare, bare);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'missing_scopes', message: /lacks the permission api\.model\.read, so it cannot list models/, fix: /Models: Read/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: 'models bare-string 403, chat 429 rate limit → rate_limited with the scope warning (the key is accepted for calls)',
+    result: () => judge(api(403, { error: MISSING_MODEL_READ_BARE }), answerFor('rate_limited', 'chat', KEY)),
+    expected: {
+      status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /try again in 20s/, fix: /Nothing is wrong/, fixUrl: URL_OF.limits,
+      billing: 'unchecked', requestId: REQ, warnings: [/lacks the permission api\.model\.read/],
+    },
+  },
+  {
+    name: 'a bare-string 403 naming nothing known, to the list of models → forbidden in the API\'s words (an API answer, not a CDN page)',
+    result: () => {
+      const bare = api(403, { error: 'Forbidden for this key.' });
+      return judge(bare, bare);
+    },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'forbidden', message: /^The API refused the request: Forbidden for this key\.$/, fix: /permissions/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: 'chat 403 Cloudflare JSON (type cf_forbidden, numeric code) after models 200 → not "model refused": the edge refused, as before',
+    result: () => judge(modelsOk(), api(403, { error: { code: 403, message: 'Forbidden', param: null, type: 'cf_forbidden' } })),
+    expected: { status: 'forbidden', exitCode: 5, reason: 'cf_forbidden', message: /^The API refused the request: Forbidden$/, fix: /permissions/, fixUrl: URL_OF.keys, requestId: REQUEST_ID },
+  },
+  {
+    name: 'a 429 slow_down with retry-after-ms 1500 (read before retry-after) → "try again in 1.5s"',
+    result: () => slowDown({ 'retry-after': '2', 'retry-after-ms': '1500' }),
+    expected: { status: 'rate_limited', exitCode: 0, reason: 'slow_down', message: /\(try again in 1\.5s\)\.$/, fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQUEST_ID },
+  },
+  {
+    name: 'a 429 slow_down with retry-after as an HTTP date, 90 s after the answer\'s own date → "try again in 1m30s"',
+    result: () => slowDown({ date: ANSWERED_AT, 'retry-after': after(90) }),
+    expected: { status: 'rate_limited', exitCode: 0, reason: 'slow_down', message: /\(try again in 1m30s\)\.$/, fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQUEST_ID },
+  },
+  ...[
+    ['text in it', '20\u001b[2J'],
+    ['negative', '-5'],
+    ['zero', '0'],
+    ['longer than a day', '90000'],
+    ['a date before the answer', after(-30)],
+    ['a date that is no IMF-fixdate', '2026-12-02T10:01:00Z'],
+  ].map(([what, value]) => ({
+    name: `a retry-after that is ${what} is not shown`,
+    result: () => slowDown({ date: ANSWERED_AT, 'retry-after': value! }),
+    expected: { status: 'rate_limited', exitCode: 0, reason: 'slow_down', message: /^The key works; the organization is at its rate limit right now\.$/, fix: /Nothing is wrong/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQUEST_ID } satisfies Expected,
+  })),
+  {
+    name: 'a 429 the table does not know (no code, no type), with retry-after 30 → its fix gives the wait',
+    result: () => judge(modelsOk(), apiError(429, 'Too many requests.', null, null, { 'retry-after': '30' })),
+    expected: { status: 'rate_limited', exitCode: 0, reason: 'rate_limited', message: /^The key works; the API is limiting requests right now: Too many requests\.$/, fix: /^Try again in 30s\.$/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQUEST_ID },
+  },
+  {
+    name: 'an HTML 503 from Cloudflare at another server → that server\'s trouble: try again, then the proxy and base URL (no status.openai.com)',
+    result: () => {
+      const down = page(503, '<html><body>503 Service Temporarily Unavailable</body></html>', { server: 'cloudflare', 'cf-ray': '0123456789abcdef-AMS' });
+      return judge(down, down, { baseURL: 'https://llm.example.com/v1' });
+    },
+    expected: {
+      status: 'server_error', exitCode: 6, reason: 'http_503', message: /^llm\.example\.com answered HTTP 503 with an error page instead of an API answer: most likely trouble at llm\.example\.com\.$/,
+      fix: /^Try again in a few minutes\. If it persists, something between you and the API may be answering: check your proxy or network, and the --base-url\.$/, fixUrl: null,
+    },
+  },
+  {
+    name: 'an HTML 502 at another server without Cloudflare (a gateway of its own) → something between answered, as before',
+    result: () => {
+      const down = page(502, '<html><body>Bad Gateway</body></html>', { server: 'nginx' });
+      return judge(down, down, { baseURL: 'https://gateway.corp/v1' });
+    },
+    expected: { status: 'server_error', exitCode: 6, reason: 'http_502', message: /^gateway\.corp answered HTTP 502 with a page that is not an OpenAI API answer\.$/, fix: /^Something between you and the API answered instead/, fixUrl: null },
   },
 );
 
@@ -1426,6 +1595,22 @@ describe('a key refused with a 400, in each body form, as the live check receive
   });
 });
 
+describe('an error body in either shape the API uses', () => {
+  it('apiErrorBody reads {"error": {…}} and {"error": "<message>"} as one shape; anything else is null', () => {
+    expect(apiErrorBody({ error: 'Missing scopes: api.model.read.' })).toEqual({ message: 'Missing scopes: api.model.read.', type: null, code: null, status: null, details: null });
+    expect(apiErrorBody({ error: { message: 'Bad gateway.', code: 502, type: 'cf_bad_gateway' } })).toMatchObject({ message: 'Bad gateway.', type: 'cf_bad_gateway', code: null });
+    for (const body of [undefined, null, 'text', { error: 5 }, { error: null }, { detail: 'Not Found' }, [{ error: 'x' }]]) expect(apiErrorBody(body)).toBeNull();
+    expect(ErrorBodySchema.safeParse({ error: 'x' }).success).toBe(true);
+  });
+
+  it('a bare-string error reaches the diagnosis through the SDK bounded, as a message is (probes.ts failureOf)', () => {
+    const long = `Missing scopes: api.model.read. ${'x'.repeat(10_000)}`;
+    const outcome = outcomeOf(api(403, { error: long }), 'models');
+    if (outcome.ok || outcome.failure.kind !== 'http') throw new Error('expected an HTTP failure');
+    expect(outcome.failure.body).toEqual({ error: long.slice(0, 4096) });
+  });
+});
+
 describe('the table itself', () => {
   it('has a row for every scenario the local server knows', () => {
     const covered = new Set(ROWS.flatMap((row) => (row.scenario ? [row.scenario] : [])));
@@ -1502,6 +1687,7 @@ describe('the route of an outcome, and the header behind a refusal', () => {
     ['a project spend limit under the generic insufficient_quota code', () => limit('Your project has reached its configured enforced spend limit.', 'insufficient_quota')],
     ['an organization spend limit', () => server('org_spend_limit')],
     ['an organization usage limit', () => limit('Your organization has reached its usage limit.', 'organization_usage_limit_exceeded')],
+    ['the legacy billing hard limit (a 400)', () => server('billing_hard_limit')],
   ])('%s: the limit route (exit 4, the key kept), not billing', (_name, result) => {
     const r = result();
     expect(r.status).toBe('insufficient_quota');
@@ -1523,8 +1709,17 @@ describe('the route of an outcome, and the header behind a refusal', () => {
     expect(outcomeRow(result())).toMatchObject({ route: 'billing', exitCode: 4, keepKey: true });
   });
 
+  it('a test request refused with a 403 the table does not know, once the key listed models: kept, fixed around the key (exit 5), not "paste another key"', () => {
+    const refused = server('model_refused');
+    expect(outcomeRow(refused)).toMatchObject({ route: 'elsewhere', keepKey: true, exitCode: 5 });
+    expect(refusalOf(refused)).toBe('The API accepted the key, but refused it the model checked');
+    // The same 403 to the list of models says nothing of the key being accepted: another key.
+    const error = apiError(403, 'You are not allowed to sample from this model', 'invalid_request_error', null);
+    expect(outcomeRow(judge(error, error))).toMatchObject({ route: 'key', keepKey: false, exitCode: 5 });
+  });
+
   it('OPENAI_ORG_ID / OPENAI_PROJECT_ID that do not match the key: the refused header and its variable', () => {
-    expect(server({ scenario: 'valid', organization: 'acme-corp' }, { organization: ORG_SOURCE }).refusedHeader).toEqual(ORG_SOURCE);
+    expect(server({ scenario: 'valid', organization: 'acme-corp' }, { organization: ORG_SOURCE, organizations: [ORG_SOURCE.value] }).refusedHeader).toEqual(ORG_SOURCE);
     expect(server('valid', { project: PROJECT_SOURCE }).refusedHeader).toEqual(PROJECT_SOURCE);
   });
 
@@ -1542,7 +1737,7 @@ describe('the route of an outcome, and the header behind a refusal', () => {
     const region = server('region');
     expect(outcomeRow(region).route).toBe('elsewhere');
     expect(refusalOf(region)).toBe('The API refused the request for the country or region it came from, before judging the key');
-    for (const reason of ['missing_scopes', 'unsupported_country', 'ip_not_authorized', 'mismatched_organization', 'mismatched_project', 'invalid_organization', 'no_organization', 'account_deactivated', 'access_terminated', 'model_not_found']) {
+    for (const reason of ['missing_scopes', 'unsupported_country', 'ip_not_authorized', 'mismatched_organization', 'mismatched_project', 'invalid_organization', 'no_organization', 'account_deactivated', 'access_terminated', 'model_not_found', 'model_refused']) {
       const said = refusalOf({ status: 'forbidden', reason });
       expect(said, reason).toMatch(/^[A-Z].*[^.]$/);
       expect(said, reason).not.toMatch(/key is right/i);

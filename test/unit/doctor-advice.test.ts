@@ -243,9 +243,12 @@ describe("doctor's probe: every other failure in the live check's words, for a p
     expect(portal.api).toMatchObject({ status: 'warn', detail: 'api.openai.com answered HTTP 200 with a page that is not an OpenAI API answer' });
     expect(portal.api.fix).toBe('A network sign-in page (captive portal), a proxy or another server answered instead: sign in to the network in a browser, or check your proxy or network, and the OPENAI_BASE_URL.');
 
+    // At the OpenAI API's host a 5xx page is most likely its edge (Cloudflare) in an outage: try again first.
     const gateway = await probeSays({ reached: true, status: 502, json: false, ms: 5 });
-    expect(gateway.api).toMatchObject({ status: 'warn', detail: 'api.openai.com answered HTTP 502 with a page that is not an OpenAI API answer' });
-    expect(gateway.api.fix).toBe('Something between you and the API answered instead: check your proxy or network, and the OPENAI_BASE_URL.');
+    expect(gateway.api).toMatchObject({ status: 'warn', detail: 'api.openai.com answered HTTP 502 with an error page instead of an API answer: most likely trouble at OpenAI' });
+    expect(gateway.api.fix).toBe('Try again in a few minutes; status.openai.com shows incidents. If it persists, something between you and the API may be answering: check your proxy or network, and the OPENAI_BASE_URL.');
+    const blocked = await probeSays({ reached: true, status: 403, json: false, ms: 5 });
+    expect(blocked.api.fix).toBe('Something between you and the API answered instead: check your proxy or network, and the OPENAI_BASE_URL.');
   });
 });
 

@@ -368,6 +368,14 @@ describe('import: moving keys into the keychain', () => {
     expect(t.read('~/.profile')).toBe('export EDITOR=vi\n');
   });
 
+  it('an admin key that cannot read costs is said to list projects, as rotate needs: never that rotate works (its write permission is checked when it runs)', async () => {
+    const t = machine({ interactive: false });
+    t.org.admin.addAdminKey(ADMIN, { scopes: ['api.management.read'] });
+    t.write('~/.profile', `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    expect(await runImport(t.ctx, options({ json: true, check: true }), t.deps)).toBe(8);
+    expect(ImportJsonSchema.parse(JSON.parse(t.stdout)).findings[0]?.check).toMatchObject({ ok: true, message: 'The admin key can list projects, as rotate needs (it cannot read costs: spend cannot use it).' });
+  });
+
   it('an admin key that may only read usage is stored too (spend can use it); one that can do neither is not', async () => {
     const t = machine({ interactive: false });
     t.org.admin.addAdminKey(ADMIN, { scopes: ['api.usage.read'] });

@@ -229,13 +229,24 @@ describe('authentication', () => {
 
   it('rejects a mismatched OpenAI-Organization / OpenAI-Project header, accepts the right ones', async () => {
     const key = keyFor({ scenario: 'valid', organization: 'user-abcdefghijklmnopqrstuvwx', project: 'proj_right' });
-    const org = await call('models', key, { headers: { 'openai-organization': 'org-somethingElse' } });
+    // An organization that exists (another key's, by slug or org- id) but is not the key's.
+    keyFor({ scenario: 'valid', organization: 'org-SomethingElse123' });
+    const org = await call('models', key, { headers: { 'openai-organization': 'org-SomethingElse123' } });
     expect(org.status).toBe(401);
     expect(((await org.json()) as { error: unknown }).error).toEqual({
       message: 'OpenAI-Organization header should match organization for API key',
       type: 'invalid_request_error',
       param: null,
       code: 'mismatched_organization',
+    });
+    // One that does not exist at all: the value echoed.
+    const none = await call('chat', key, { headers: { 'openai-organization': 'org-NoSuchOrg999' } });
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: unknown }).error).toEqual({
+      message: 'No such organization: org-NoSuchOrg999.',
+      type: 'invalid_request_error',
+      param: null,
+      code: 'invalid_organization',
     });
     const project = await call('chat', key, { headers: { 'openai-project': 'proj_wrong' } });
     expect(project.status).toBe(401);
@@ -331,6 +342,11 @@ describe('scenarios', () => {
       { status: 429, type: 'access_terminated', code: null },
     ],
     ['captive_portal', { status: 200, html: /Sign in to the Wi-Fi/ }, { status: 200, html: /Sign in to the Wi-Fi/ }],
+    ['restricted_no_models_short', { status: 403, type: 'invalid_request_error', code: 'missing_scope', message: 'You have insufficient permissions for this operation. Missing scopes: api.model.read' }, OK],
+    ['restricted_no_chat_short', OK, { status: 401, type: 'invalid_request_error', code: 'missing_scope', message: 'You have insufficient permissions for this operation. Missing scopes: model.request' }],
+    ['model_refused', OK, { status: 403, type: 'invalid_request_error', code: null, message: 'You are not allowed to sample from this model' }],
+    ['slow_down', OK, { status: 429, type: 'rate_limit_error', code: 'slow_down', message: 'Please slow down.' }],
+    ['billing_hard_limit', OK, { status: 400, type: 'invalid_request_error', code: 'billing_hard_limit_reached', message: 'Billing hard limit has been reached' }],
   ];
 
   describe.each(table)('%s', (scenario, models, chat) => {
@@ -362,9 +378,11 @@ describe('scenarios', () => {
       // Auth and billing refusals carry only content-type + x-request-id (§3.2).
       if (scenario === 'billing_not_active' || want.status === 401)
         expect(apiHeaderNames(res)).toEqual(['content-type', 'x-request-id']);
-      if ([401, 403, 429].includes(want.status) && scenario !== 'project_model_forbidden')
+      if ([401, 403, 429].includes(want.status) && scenario !== 'project_model_forbidden' && scenario !== 'model_refused')
         expect(res.headers.get('openai-organization')).toBeNull();
-      // A project's refusal names the project in its message, not in a header (§2.6, §3.2).
+      // A project's refusal names the project in its message, not in a header; other
+      // refusals of the model lack the header too.
+      if (['model_not_found', 'model_refused'].includes(scenario)) expect(res.headers.get('openai-project')).toBeNull();
       if (scenario === 'project_model_forbidden') {
         expect(res.headers.get('openai-organization')).not.toBeNull();
         expect(res.headers.get('openai-project')).toBeNull();
@@ -387,6 +405,18 @@ describe('scenarios', () => {
           error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ reason: 'API_KEY_INVALID' }, { locale: 'en-US' }] },
         });
       }
+    }
+  });
+
+  it('answers a permission refusal as a bare string too: {"error": "<message>"}, on the list of models, or on both', async () => {
+    for (const scenario of ['restricted_no_models_bare', 'restricted_bare'] as const) {
+      const key = keyFor(scenario);
+      const models = await call('models', key);
+      expect(models.status).toBe(403);
+      expect(await models.json()).toEqual({ error: expect.stringMatching(/^You have insufficient permissions for this operation\. Missing scopes: api\.model\.read\. Check that/) });
+      const chat = await call('chat', key);
+      if (scenario === 'restricted_no_models_bare') expect(chat.status).toBe(200);
+      else expect(await chat.json()).toEqual({ error: expect.stringMatching(/Missing scopes: model\.request\./) });
     }
   });
 
@@ -413,6 +443,9 @@ describe('scenarios', () => {
     expect(limited.headers.get('x-ratelimit-limit-tokens')).toBe('200000');
     const broke = await call('chat', keyFor('no_credits'));
     expect(broke.headers.get('retry-after')).toBeNull();
+    const slow = await call('chat', keyFor('slow_down'));
+    expect(slow.headers.get('retry-after')).toBe('2');
+    expect(slow.headers.get('retry-after-ms')).toBeNull();
   });
 
   it('names the requested model in model_not_found and through the SDK', async () => {
