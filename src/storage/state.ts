@@ -77,7 +77,9 @@ const ProfileSchema = z.object({
   // No base URL, organization or project: no command sets them, and a file that nobody reads
   // must not decide where the key is sent. Older files that have them still load (zod drops
   // unknown keys), and lose them at the next write.
-  lastVerify: z.optional(LastVerifySchema),
+  // The last check, kept to show: one of another shape (a hint or project id that is none, text
+  // that would act on a terminal) reads as no check yet, rather than the whole file as damaged.
+  lastVerify: z.catch(z.optional(LastVerifySchema), undefined),
   /** admin-key, spend --budget, rotate (admin-state.ts). */
   adminKey: z.optional(AdminKeyRecordSchema),
   budget: z.optional(BudgetSchema),

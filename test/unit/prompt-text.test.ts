@@ -131,7 +131,7 @@ describe('the repros: what reached the screen through a question', () => {
   });
 });
 
-describe('state.json: a hint or project id not of its shape makes the file damaged, never shown', () => {
+describe('state.json: a hint or project id not of its shape is never shown (the file damaged; a last check dropped alone)', () => {
   const profileWith = (extra: Record<string, unknown>) => ({ version: 1, profiles: { default: { stages: {}, ...extra } } });
   const at = '2026-01-01T00:00:00.000Z';
   const lastVerify = (extra: Record<string, unknown>) => ({ at, status: 'valid', ok: true, keyHint: maskKey(KEY), keySource: 'x', organization: null, project: PROJECT, tier: null, billing: 'ok', message: 'ok', ...extra });
@@ -141,9 +141,6 @@ describe('state.json: a hint or project id not of its shape makes the file damag
     ['adminKey.hint', profileWith({ adminKey: { storage: 'keychain', hint: `sk-admin-…${OSC52}`, savedAt: at } })],
     ['key.hint', profileWith({ key: { storage: 'keychain', hint: `sk-proj-…Ab12\n✔ forged`, savedAt: at } })],
     ['key.hint holding a key', profileWith({ key: { storage: 'keychain', hint: KEY.slice(0, 40), savedAt: at } })],
-    ['lastVerify.keyHint', profileWith({ lastVerify: lastVerify({ keyHint: `sk-…${RLO}abcd` }) })],
-    ['lastVerify.project', profileWith({ lastVerify: lastVerify({ project: `proj_abc${OSC52}${CLEAR}${RLO}` }) })],
-    ['lastVerify.project holding a key', profileWith({ lastVerify: lastVerify({ project: KEY }) })],
     ['rotation.projectId', profileWith({ rotation: rotation({ projectId: `proj_abc ${CLEAR}` }) })],
     ['rotation.keyHint', profileWith({ rotation: rotation({ keyHint: 'sk-svcacct-…abcd and more' }) })],
   ])('%s', async (_name, content) => {
@@ -154,6 +151,23 @@ describe('state.json: a hint or project id not of its shape makes the file damag
     const reading = await new StateStore(dir, () => new Date(), (m) => warnings.push(m)).reading();
     expect(reading.problem?.kind).toBe('damaged');
     expect(warnings).toEqual([expect.stringMatching(/state\.json is damaged, so it is not used/)]);
+  });
+
+  // The last check is only shown: one not of its shape is dropped alone, the rest of the file kept.
+  it.each([
+    ['lastVerify.keyHint', lastVerify({ keyHint: `sk-…${RLO}abcd` })],
+    ['lastVerify.project', lastVerify({ project: `proj_abc${OSC52}${CLEAR}${RLO}` })],
+    ['lastVerify.project holding a key', lastVerify({ project: KEY })],
+  ])('%s: reads as no check yet; the stages and the key record are kept', async (_name, check) => {
+    const dir = contexts.make().configDir;
+    mkdirSync(dir, { recursive: true });
+    const key = { storage: 'keychain', hint: maskKey(KEY), savedAt: at };
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(profileWith({ stages: { login: { doneAt: at } }, key, lastVerify: check })));
+    const warnings: string[] = [];
+    const reading = await new StateStore(dir, () => new Date(), (m) => warnings.push(m)).reading();
+    expect(reading.problem).toBeNull();
+    expect(warnings).toEqual([]);
+    expect(reading.state.profiles.default).toEqual({ stages: { login: { doneAt: at } }, key });
   });
 
   it('what openai-setup writes is of that shape: every hint maskKey makes, project ids', async () => {
