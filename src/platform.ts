@@ -1,8 +1,28 @@
 // The one table of platform.openai.com pages the tool sends people to: the current
 // /settings/organization/... URLs, never the legacy /account/... ones (which redirect or 404).
+// And the API's own URL: where a key is sent, and whether that is the OpenAI API.
+import type { Context } from './context.js';
 
 export const PLATFORM_ORIGIN = 'https://platform.openai.com';
 export const OFFICIAL_API_BASE_URL = 'https://api.openai.com/v1';
+
+/** The OpenAI API itself: its host, over TLS (plain http to it is not the API the key is meant for). */
+export function isOfficialBaseURL(baseURL: string): boolean {
+  try {
+    const url = new URL(baseURL);
+    return url.protocol === 'https:' && url.hostname === new URL(OFFICIAL_API_BASE_URL).hostname;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the key is sent: --base-url, else OPENAI_BASE_URL, else the OpenAI API. Only what the
+ * person typed or set decides it, never a file on disk.
+ */
+export function resolveBaseURL(ctx: Pick<Context, 'env'>, flag?: string): string {
+  return flag ?? ctx.env.OPENAI_BASE_URL ?? OFFICIAL_API_BASE_URL;
+}
 
 export const PAGES = {
   login: { url: `${PLATFORM_ORIGIN}/login`, title: 'Log in to the API platform' },

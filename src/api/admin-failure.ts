@@ -4,10 +4,9 @@
 import * as z from 'zod/mini';
 import { EXIT, ReasonedExitError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
-import { PAGES } from '../platform.js';
+import { isOfficialBaseURL, PAGES } from '../platform.js';
 import { adminKeyCommand, type AdviceScope } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
-import { isOfficialBaseURL } from './check.js';
 import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 
 export type AdminFailureKind =

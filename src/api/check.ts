@@ -1,10 +1,9 @@
 // A live check as the commands run it: which URL and headers to use, the verdicts that need no
-// request, the spinner, and the record of the outcome in the progress file.
+// request, the spinner. Its outcome goes into the progress file through src/last-check.ts: api/
+// reads and writes nothing stored.
 import type { Context } from '../context.js';
-import { KeyStoreError } from '../errors.js';
-import { checkKeyShape, maskKey } from '../keys/format.js';
-import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
-import type { KeySource } from '../storage/profile-key.js';
+import { checkKeyShape } from '../keys/format.js';
+import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { keyCheckFlags, profileFlagFor } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
@@ -26,16 +25,6 @@ export interface CheckSettings {
   profile?: string;
   /** The command takes none of the live-check flags (doctor, rotate, import): its advice names what it has instead. */
   noCheckFlags?: NoCheckFlags;
-}
-
-/** The OpenAI API itself: its host, over TLS (plain http to it is not the API the key is meant for). */
-export function isOfficialBaseURL(baseURL: string): boolean {
-  try {
-    const url = new URL(baseURL);
-    return url.protocol === 'https:' && url.hostname === new URL(OFFICIAL_API_BASE_URL).hostname;
-  } catch {
-    return false;
-  }
 }
 
 /** localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine. */
@@ -93,14 +82,6 @@ function proxiedLoopbackWarning(env: Record<string, string | undefined>, baseURL
     `${withoutCredentials(baseURL)} is plain http:// through the proxy ${proxy} (${httpProxyVariable(env)}): the key travels in clear text to it, ` +
     `and it is the proxy that connects to ${url.hostname} (its own, when it runs on another machine). To connect directly, add the host to ${variable}:  ${noProxy}`
   );
-}
-
-/**
- * Where the key is sent: --base-url, else OPENAI_BASE_URL, else the OpenAI API. Only what the
- * person typed or set decides it, never a file on disk.
- */
-export function resolveBaseURL(ctx: Context, flag?: string): string {
-  return flag ?? ctx.env.OPENAI_BASE_URL ?? OFFICIAL_API_BASE_URL;
 }
 
 /** Organization/project headers (OPENAI_ORG_ID, OPENAI_PROJECT_ID) and where they came from, so a mismatch can name the source. */
@@ -235,42 +216,4 @@ export function untrustedResult(result: CheckResult, key: string): CheckResult {
     notableModels: result.notableModels.map((model) => sanitize(model, 100)),
     warnings: result.warnings.map(text),
   };
-}
-
-/**
- * Keep the outcome of the last check in the progress file (never the key: its masked hint). A
- * config dir that cannot be written is a warning (through `note`): the check itself stands.
- */
-export async function recordCheck(
-  ctx: Context,
-  profileName: string,
-  key: string,
-  source: KeySource,
-  result: CheckResult,
-  note: (line: string) => void = (line) => ctx.term.err(line),
-): Promise<void> {
-  try {
-    await recordIn(ctx, profileName, key, source, result);
-  } catch (error) {
-    if (!(error instanceof KeyStoreError)) throw error;
-    note(`${marks(ctx.term.style).warn} The result of this check was not recorded: ${error.message}`);
-  }
-}
-
-async function recordIn(ctx: Context, profileName: string, key: string, source: KeySource, result: CheckResult): Promise<void> {
-  await ctx.state.updateProfile(profileName, (profile) => {
-    profile.lastVerify = {
-      at: ctx.clock.now().toISOString(),
-      status: result.status,
-      ok: result.ok,
-      keyHint: maskKey(key),
-      keySource: source.label,
-      // What the server said, as it may be replayed later by status, profiles and doctor.
-      organization: organizationId(result.organization, [key]),
-      project: projectId(result.project, [key]),
-      tier: sanitizeNullable(result.tier, 20),
-      billing: result.billing,
-      message: untrusted(result.message, [key]),
-    };
-  });
 }

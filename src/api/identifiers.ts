@@ -3,8 +3,6 @@
 // have the shape the API gives these values. A server that echoes the key, or a proxy that puts
 // escape sequences or a page of text in a header, gets its value dropped (null), not shown.
 import { redact } from '../keys/redact.js';
-import type { LastVerify } from '../storage/state.js';
-import { sanitize, untrusted } from '../terminal/sanitize.js';
 import type { HeaderLookup } from './diagnosis.js';
 
 // `org-` + the organization id; `user-` + 24 characters for a personal organization; otherwise
@@ -46,21 +44,5 @@ export function checkedHeaders(headers: HeaderLookup, secrets: ReadonlyArray<str
       if (lower === 'openai-project') return projectId(value, secrets);
       return value;
     },
-  };
-}
-
-/**
- * The last check as the progress file holds it, made safe to show: the file may have been written
- * by an older version, or by hand, so nothing in it is printed as it is.
- */
-export function lastVerifyAsShown(last: LastVerify): LastVerify {
-  return {
-    ...last,
-    keyHint: sanitize(last.keyHint, 40),
-    keySource: sanitize(last.keySource, 100),
-    organization: organizationId(last.organization),
-    project: projectId(last.project),
-    tier: last.tier === null ? null : sanitize(last.tier, 20),
-    message: untrusted(last.message, []),
   };
 }

@@ -2,6 +2,7 @@
 // in its own keychain entry, after a live check that lists one project (for rotate) and reads
 // today's costs (for spend). rotate and spend use it.
 import * as z from 'zod/mini';
+import { adminAuth } from '../admin-auth.js';
 import { missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
 import { LIST_SCOPE, probeAdminKey, WRITE_SCOPE, type AdminProbe } from '../api/admin-probe.js';
 import type { AdminProject } from '../api/types.js';
@@ -11,7 +12,7 @@ import { adminKeyProblem, keyKind, keyKindLabel, maskKey, parseKey } from '../ke
 import { PAGES } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
 import { readPastedKey } from '../stages/paste.js';
-import { adminAccount, adminAuth, envAdminKey } from '../storage/admin-key.js';
+import { adminAccount, envAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
 import type { Storage } from '../storage/keystore.js';

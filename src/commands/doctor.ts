@@ -4,7 +4,7 @@
 import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as z from 'zod/mini';
-import { buildCheckRequest, insecureTransportWarnings, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, transportWarned } from '../api/check.js';
+import { buildCheckRequest, insecureTransportWarnings, runCheck, transportWarned } from '../api/check.js';
 import { apiErrorDiagnosis, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
@@ -12,7 +12,8 @@ import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { EXIT, FAILURE_FIELDS } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { PAGES } from '../platform.js';
+import { recordCheck } from '../last-check.js';
+import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';

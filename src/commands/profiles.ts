@@ -2,10 +2,10 @@
 // default) from the state file alone, so it never touches the keychain and stays fast enough for
 // shell completion (`--names`).
 import * as z from 'zod/mini';
-import { lastVerifyAsShown } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
+import { lastVerifyAsShown } from '../last-check.js';
 import type { State } from '../storage/state.js';
 import { toolCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';

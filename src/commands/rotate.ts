@@ -7,16 +7,18 @@
 // written is taken back out (the old key put back) before the new service account is deleted.
 import { join } from 'node:path';
 import * as z from 'zod/mini';
+import { adminAuth } from '../admin-auth.js';
 import { AdminApiError } from '../api/admin-failure.js';
-import { buildCheckRequest, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { findKeyInProject, findServiceAccountsNamed, mayHaveActed, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo, ServiceAccountInfo } from '../api/types.js';
 import type { Context } from '../context.js';
 import { CancelledError, EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
+import { recordCheck } from '../last-check.js';
 import { projectPageUrl } from '../platform.js';
-import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
+import { requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf, storedNowWords } from '../storage/key-change.js';
 import { LOCK_STALE_MS, lockPathFor, LockBusyError, LockLostError, withFileLock } from '../storage/lock.js';

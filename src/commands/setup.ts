@@ -1,6 +1,6 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
-import { buildCheckRequest, DEFAULT_MODEL, isOfficialBaseURL, recordCheck, runCheck, type CheckSettings } from '../api/check.js';
+import { buildCheckRequest, DEFAULT_MODEL, runCheck, type CheckSettings } from '../api/check.js';
 import { limitReason, type LimitScreen } from '../api/limits.js';
 import { outcomeRow, refusalOf } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
@@ -8,7 +8,8 @@ import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { PAGES } from '../platform.js';
+import { recordCheck } from '../last-check.js';
+import { isOfficialBaseURL, PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { runKeyStage, type KeyStageResult } from '../stages/key.js';

@@ -2,12 +2,13 @@
 // (daily buckets from the 1st 00:00 UTC, by project), with a bar per day; and a monthly budget
 // remembered for the profile: a warning at 80%, exit 4 once the month's cost reaches it.
 import * as z from 'zod/mini';
+import { adminAuth } from '../admin-auth.js';
 import { AdminApiError } from '../api/admin-failure.js';
 import { fetchMonthCosts, monthBounds, monthLabel, monthOf, projectNames, summarizeCosts, type Month } from '../api/costs.js';
 import type { Context } from '../context.js';
 import { EXIT, FAILURE_FIELDS, UsageError } from '../errors.js';
 import { PAGES } from '../platform.js';
-import { adminAuth, requireAdminKey } from '../storage/admin-key.js';
+import { requireAdminKey } from '../storage/admin-key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { toolCommand } from '../terminal/advice.js';
 import { bar, cents, gauge, money } from '../terminal/bars.js';

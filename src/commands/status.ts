@@ -3,9 +3,9 @@
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
-import { lastVerifyAsShown } from '../api/identifiers.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { maskKey } from '../keys/format.js';
+import { lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
 import { judgeStoredKey, resolveProfileName } from '../storage/profile-key.js';

@@ -1,12 +1,13 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
 import * as z from 'zod/mini';
-import { buildCheckRequest, malformedKeyResult, nothingLearned, recordCheck, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, nothingLearned, runCheck } from '../api/check.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import type { FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey } from '../keys/format.js';
+import { recordCheck } from '../last-check.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { npmLogsHolding } from '../storage/npm-log.js';
 import { ENV_SOURCE, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';

@@ -1,12 +1,13 @@
 // Stage 4: create a key on the platform, paste it (hidden) or pipe it in, check it live, and
 // store it in the OS keychain (or, when that cannot be used, where the person chooses).
-import { buildCheckRequest, isOfficialBaseURL, recordCheck, resolveBaseURL, runCheck, type CheckSettings } from '../api/check.js';
+import { buildCheckRequest, runCheck, type CheckSettings } from '../api/check.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { maskKey, parseKey } from '../keys/format.js';
-import { PAGES } from '../platform.js';
+import { recordCheck } from '../last-check.js';
+import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { Storage } from '../storage/keystore.js';

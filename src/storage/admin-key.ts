@@ -1,21 +1,15 @@
 // The organization admin key of a profile: its own keychain entry next to the profile's key
 // (account "<profile>:admin", a name no profile can have), or OPENAI_ADMIN_KEY, which wins as it
 // does in the SDKs.
-import type { AdminAuth } from '../api/types.js';
-import { resolveBaseURL, transportWarningsOnce } from '../api/check.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { hintKind, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { marks } from '../terminal/output.js';
-import { adminKeyCommand, adviceScope, elsewhereThis, pipeAdminKeyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, elsewhereThis, pipeAdminKeyCommand } from '../terminal/advice.js';
 import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { storedNotAKey } from './profile-key.js';
-
-/** Each Admin API request gets this long, body included. */
-export const ADMIN_TIMEOUT_MS = 20_000;
 
 /** The keychain account of a profile's admin key: ":" is never in a profile name. */
 export function adminAccount(profile: string): string {
@@ -106,21 +100,6 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     throw new KeyStoreError(`${describeKeychainProblem(found.keychainError, ctx.keys.keychainDescription)} No admin key could be read for profile "${profile}".`, how);
   }
   throw new UsageError(`\`${command}\` needs an organization admin key (sk-admin-…), and none is stored for profile "${profile}".`, how);
-}
-
-/**
- * Who calls the Admin API and where: the same base URL as the key (--base-url is not one of its
- * flags: OPENAI_BASE_URL). An admin key can do more than any project key, so an insecure way there
- * (TLS not checked, plain http:// to another machine) is said first, as verify says it: once a
- * run, through `warn` (default: a warning line on stderr).
- */
-export async function adminAuth(ctx: Context, profile: string, key: string, warn?: (text: string) => void): Promise<AdminAuth> {
-  const baseURL = resolveBaseURL(ctx);
-  for (const warning of transportWarningsOnce(ctx, baseURL)) {
-    if (warn) warn(warning);
-    else ctx.term.err(`${marks(ctx.term.style).warn} ${warning}`);
-  }
-  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...adviceScope(ctx), fromEnv: envAdminKey(ctx) === key };
 }
 
 /**

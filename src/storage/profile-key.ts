@@ -1,8 +1,8 @@
 // Which profile a command works on, and where its key comes from.
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { isOfficialBaseURL, resolveBaseURL } from '../api/check.js';
 import { adminKeyProblem, judgeStoredValue, maskKey } from '../keys/format.js';
+import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';

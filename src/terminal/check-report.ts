@@ -1,8 +1,8 @@
 // The checklist a person reads after a live check.
-import { isOfficialBaseURL } from '../api/check.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import { isOfficialBaseURL } from '../platform.js';
 import type { KeySource } from '../storage/profile-key.js';
 import { marks, type Terminal } from './output.js';
 import { sanitize, withoutCredentials } from './sanitize.js';

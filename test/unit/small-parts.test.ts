@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isOfficialBaseURL } from '../../src/api/check.js';
 import { proxyFor, proxySettings } from '../../src/api/http.js';
 import { likelyTier } from '../../src/api/verdict.js';
 import { UsageError } from '../../src/errors.js';
 import { createBrowser, headlessReason, splitCommand } from '../../src/terminal/browser.js';
 import { colorLevel, createTerminal, wrap } from '../../src/terminal/output.js';
 import { shellExportLine } from '../../src/terminal/shell.js';
-import { PAGES } from '../../src/platform.js';
+import { isOfficialBaseURL, PAGES } from '../../src/platform.js';
 
 describe('browser decisions', () => {
   it('treats SSH, CI and a Linux box without a display as headless', () => {

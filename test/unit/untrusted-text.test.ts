@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { insecureTransportWarnings, isOfficialBaseURL, recordCheck, untrustedResult } from '../../src/api/check.js';
+import { insecureTransportWarnings, untrustedResult } from '../../src/api/check.js';
 import { organizationId, projectId, requestId } from '../../src/api/identifiers.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { DoctorJsonSchema, reachabilityCheck, run as doctor, strayVariableChecks, transportChecks } from '../../src/commands/doctor.js';
@@ -14,7 +14,9 @@ import { StatusJsonSchema, run as status } from '../../src/commands/status.js';
 import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
 import { UsageError } from '../../src/errors.js';
 import { redact, secretsInArgv } from '../../src/keys/redact.js';
+import { recordCheck } from '../../src/last-check.js';
 import { parseEnv, parseFlag, HttpUrlSchema } from '../../src/options.js';
+import { isOfficialBaseURL } from '../../src/platform.js';
 import { ProfileNameSchema } from '../../src/storage/state.js';
 import { describeKey } from '../../src/terminal/check-report.js';
 import { maskKey } from '../../src/keys/format.js';

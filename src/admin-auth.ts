@@ -1,0 +1,29 @@
+// The AdminAuth (api/types.ts) an admin key is sent with. Here, between the layers, because it
+// needs both: whether the key is OPENAI_ADMIN_KEY's (storage/admin-key.ts) and the transport
+// warnings said before a request (api/check.ts). storage/ builds no request and prints nothing;
+// api/ knows nothing stored.
+import { transportWarningsOnce } from './api/check.js';
+import type { AdminAuth } from './api/types.js';
+import type { Context } from './context.js';
+import { resolveBaseURL } from './platform.js';
+import { envAdminKey } from './storage/admin-key.js';
+import { marks } from './terminal/output.js';
+import { adviceScope } from './terminal/advice.js';
+
+/** Each Admin API request gets this long, body included. */
+export const ADMIN_TIMEOUT_MS = 20_000;
+
+/**
+ * Who calls the Admin API and where: the same base URL as the key (--base-url is not one of its
+ * flags: OPENAI_BASE_URL). An admin key can do more than any project key, so an insecure way there
+ * (TLS not checked, plain http:// to another machine) is said first, as verify says it: once a
+ * run, through `warn` (default: a warning line on stderr).
+ */
+export async function adminAuth(ctx: Context, profile: string, key: string, warn?: (text: string) => void): Promise<AdminAuth> {
+  const baseURL = resolveBaseURL(ctx);
+  for (const warning of transportWarningsOnce(ctx, baseURL)) {
+    if (warn) warn(warning);
+    else ctx.term.err(`${marks(ctx.term.style).warn} ${warning}`);
+  }
+  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...adviceScope(ctx), fromEnv: envAdminKey(ctx) === key };
+}
