@@ -7,9 +7,18 @@ const Timestamp = z.string().check(z.iso.datetime({ offset: true }));
 /**
  * A key's hint as maskKey makes it (`sk-proj-…Ab12`, `…Ab`, `…`): printable ASCII around one
  * ellipsis, never more than a prefix and four. The progress file is read back into questions and
- * lines: one edited to hold an escape, a line break or a key makes the file damaged, not shown.
+ * lines, so nothing else is ever shown from it.
  */
 export const KeyHintSchema = z.string().check(z.regex(/^[!-~]{0,11}…[!-~]{0,4}$/, 'is not a masked key hint'));
+
+/** What a hint of another shape reads as: shown, it says nothing; compared, it matches no key. */
+export const UNKNOWN_HINT = '…';
+
+/**
+ * A hint as the progress file keeps it: one of another shape (edited to hold an escape, a line
+ * break, a key, or `...` for `…`) reads as UNKNOWN_HINT; the rest of the file stays in use.
+ */
+export const StoredHintSchema = z.catch(KeyHintSchema, UNKNOWN_HINT);
 
 /** `proj_` and letters and digits: the shape of a project id (the API's, `--project`'s). */
 const PROJECT_ID = /^proj_[A-Za-z0-9]{1,64}$/;
@@ -19,7 +28,7 @@ export const StoredProjectIdSchema = z.string().check(z.regex(PROJECT_ID, 'is no
 /** The admin key stored next to the profile's key (`admin-key`): where, its hint, when. */
 export const AdminKeyRecordSchema = z.object({
   storage: z.enum(['keychain', 'file']),
-  hint: KeyHintSchema,
+  hint: StoredHintSchema,
   savedAt: Timestamp,
 });
 
@@ -43,7 +52,7 @@ export const RotationSchema = z.object({
   serviceAccountId: z.string(),
   serviceAccountName: z.string(),
   keyId: z.string(),
-  keyHint: KeyHintSchema,
+  keyHint: StoredHintSchema,
 });
 
 /**

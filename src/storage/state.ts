@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
 import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { pathLine } from '../terminal/sanitize.js';
-import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredProjectIdSchema } from './admin-state.js';
+import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
 import { withFileLock } from './lock.js';
 import { ConfigStoreError, ensurePrivateDir, newerVersion, readPrivateFile, removeLeftoverTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
@@ -73,7 +73,7 @@ const ProfileSchema = z.object({
   billingChoice: z.optional(BillingChoiceSchema),
   /** Where the key of this profile is kept and its masked hint (`sk-proj-…Ab12`). */
   // storage "env": the person keeps the key in their own OPENAI_API_KEY line; openai-setup has no copy.
-  key: z.optional(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: KeyHintSchema, savedAt: Timestamp })),
+  key: z.optional(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: StoredHintSchema, savedAt: Timestamp })),
   // No base URL, organization or project: no command sets them, and a file that nobody reads
   // must not decide where the key is sent. Older files that have them still load (zod drops
   // unknown keys), and lose them at the next write.
@@ -83,7 +83,9 @@ const ProfileSchema = z.object({
   /** admin-key, spend --budget, rotate (admin-state.ts). */
   adminKey: z.optional(AdminKeyRecordSchema),
   budget: z.optional(BudgetSchema),
-  rotation: z.optional(RotationSchema),
+  // What rotate made, for the next rotate to revoke: one of another shape (a project id that is
+  // none) is forgotten alone, and that rotate then revokes nothing it cannot identify.
+  rotation: z.catch(z.optional(RotationSchema), undefined),
   // Added in format 1 without a new version: an older openai-setup drops it as an unknown key
   // (and loses it at its next write; the files then read as plaintext copies again).
   envFiles: z.optional(EnvFilesSchema),
