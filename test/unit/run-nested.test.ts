@@ -1,33 +1,13 @@
 // A `run` inside a run: the outer run's profile unless another is named, by --profile or by
 // OPENAI_SETUP_PROFILE; another one named is refused (exit 2), the same one just works.
-import type { ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run, RUN_MARKER, type ProcessHost } from '../../src/commands/run.js';
+import { run, RUN_MARKER } from '../../src/commands/run.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
+import { RecordingHost } from '../helpers/recording-host.js';
 
 const DEFAULT_KEY = testKey('D');
 const WORK_KEY = testKey('W');
 
-/** Runs nothing: records the environment the child would get, which exits 0. */
-class RecordingHost implements ProcessHost {
-  spawned: Array<Record<string, string | undefined>> = [];
-  spawn(_file: string, _args: string[], env: Record<string, string | undefined>): ChildProcess {
-    this.spawned.push(env);
-    const child = new EventEmitter();
-    setImmediate(() => child.emit('exit', 0, null));
-    return child as ChildProcess;
-  }
-  trapSignals(): () => void {
-    return () => {};
-  }
-  inTerminalForeground(): boolean {
-    return false;
-  }
-  startWitness(): null {
-    return null;
-  }
-}
 
 let t: TestContext;
 afterEach(() => t?.cleanup());

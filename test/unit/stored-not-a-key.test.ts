@@ -1,18 +1,17 @@
 // A stored value that is no key: a keychain entry or credentials.json edited by hand, holding an
 // OSC 52 clipboard write, a screen clear and a line break. No command hands it out (exit 3, as a
 // malformed key), none prints it, and doctor and status say what it is and how to replace it.
-import type { ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
 import { run as env } from '../../src/commands/env.js';
 import { run as logout } from '../../src/commands/logout.js';
-import { run as runCommand, type ProcessHost } from '../../src/commands/run.js';
+import { run as runCommand } from '../../src/commands/run.js';
 import { run as status } from '../../src/commands/status.js';
 import { run as token } from '../../src/commands/token.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { RecordingHost } from '../helpers/recording-host.js';
 
 const BAD = '\x1b]52;c;ZXZpbA==\x07\x1b[2Jhello\n✔ forged';
 const HINT = '?]5…rged';
@@ -37,25 +36,6 @@ function expectNothingOfIt(...texts: string[]): void {
   }
 }
 
-/** Records what would be started; starts nothing. */
-class RecordingHost implements ProcessHost {
-  spawned: Array<Record<string, string | undefined>> = [];
-  spawn(_file: string, _args: string[], env: Record<string, string | undefined>): ChildProcess {
-    this.spawned.push(env);
-    const child = new EventEmitter();
-    setImmediate(() => child.emit('exit', 0, null));
-    return child as ChildProcess;
-  }
-  trapSignals(): () => void {
-    return () => {};
-  }
-  inTerminalForeground(): boolean {
-    return false;
-  }
-  startWitness(): null {
-    return null;
-  }
-}
 
 describe('a stored value that is no key', () => {
   it('token refuses it (exit 3), saying how to fix it, and prints nothing of it', async () => {

@@ -3,19 +3,18 @@
 // cleaned as a paste is — and otherwise verify, token, run, env and doctor all say the same thing
 // (which profile, what is wrong without the value, the fix) with the same exit code, 3. Only line
 // breaks at its end are dropped: the key is what goes out.
-import type { ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
 import { run as env } from '../../src/commands/env.js';
 import { run as key } from '../../src/commands/key.js';
-import { run as runCommand, type ProcessHost } from '../../src/commands/run.js';
+import { run as runCommand } from '../../src/commands/run.js';
 import { run as token } from '../../src/commands/token.js';
 import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
 import { maskKey } from '../../src/keys/format.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
+import { RecordingHost } from '../helpers/recording-host.js';
 
 const K = testKey('J');
 const OTHER = testKey('N');
@@ -32,25 +31,6 @@ const VALUES: Array<{ name: string; value: string; problem: string | null; fixes
   { name: 'the key and CRLF', value: `${K}\r\n`, problem: null },
 ];
 
-/** Records what would be started; starts nothing. */
-class RecordingHost implements ProcessHost {
-  spawned: Array<Record<string, string | undefined>> = [];
-  spawn(_file: string, _args: string[], env: Record<string, string | undefined>): ChildProcess {
-    this.spawned.push(env);
-    const child = new EventEmitter();
-    setImmediate(() => child.emit('exit', 0, null));
-    return child as ChildProcess;
-  }
-  trapSignals(): () => void {
-    return () => {};
-  }
-  inTerminalForeground(): boolean {
-    return false;
-  }
-  startWitness(): null {
-    return null;
-  }
-}
 
 let t: TestContext;
 afterEach(() => t?.cleanup());
