@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import { EXIT } from '../errors.js';
 import { PAGES } from '../platform.js';
 import { adviceScope } from '../terminal/advice.js';
-import { untrusted } from '../terminal/sanitize.js';
+import { untrustedData } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError, unreadableAnswer, type AdminAnswer, type AdminFailedRequest } from './admin-failure.js';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';
 import { clientClass, failureOf } from './probes.js';
@@ -22,11 +22,12 @@ export interface AdminApiOptions {
 }
 
 /**
- * A name or id the API gave, as it may be shown: one safe, bounded line, anything key-shaped
- * masked (sanitize.ts untrusted): a key's name is whatever its maker typed, a key included. Never
- * for a key or a cursor.
+ * A name or id the API gave, as it may be shown and as --json gives it: one bounded line, anything
+ * key-shaped masked (a key's name is whatever its maker typed, a key included), every other
+ * character as it is (sanitize.ts untrustedData): the terminal shows an invisible one escaped,
+ * and a --json document carries the real name. Never for a key or a cursor.
  */
-const shown = (value: string, max = 200): string => untrusted(value, [], max);
+const shown = (value: string, max = 200): string => untrustedData(value, [], max);
 const shownOrNull = (value: string | null | undefined, max?: number): string | null => (typeof value === 'string' ? shown(value, max) : null);
 
 /** Beyond these, a cost or a time in the API's answer is not one (JS dates end at ±8.64e12 s). */

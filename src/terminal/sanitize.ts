@@ -44,14 +44,20 @@ function bounded(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** Line breaks and tabs as a space: what no line of text holds. */
+function oneLine(text: string): string {
+  return text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ');
+}
+
 /**
  * Untrusted text made safe to show on one line: line breaks become a space, control characters
  * (C0, DEL, C1), bidi controls and every character shown as nothing (zero-width, soft hyphen,
- * variation selectors, tags…) are shown escaped (`\x1b`, `\u200b`), URLs lose their user name
- * and password, and the whole is bounded to `max` characters.
+ * tags…) are shown escaped (`\x1b`, `\u200b`) but where they are part of ordinary text (an
+ * emoji's variation selector or joiner, an ideographic variant: UNSAFE_CHAR), URLs lose their user
+ * name and password, and the whole is bounded to `max` characters.
  */
 export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return bounded(withoutUrlLogins(text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ').replace(UNSAFE_CHARS, escaped)), max);
+  return bounded(withoutUrlLogins(oneLine(text).replace(UNSAFE_CHARS, escaped)), max);
 }
 
 /**
@@ -61,6 +67,17 @@ export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): stri
  */
 export function untrusted(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
   return sanitize(redact(text.slice(0, max * 4), secrets), max);
+}
+
+/**
+ * Text from the network that is data as well as shown (a name the Admin API gave, which a --json
+ * document carries): `untrusted`, one line, bounded, secrets masked, but every other character
+ * kept as it is. What shows it escapes what must not reach a terminal (the terminal's neutralise,
+ * promptText), and jsonText writes such a character as a JSON escape, which a reader decodes back
+ * to it: escaped here, the document would hold `\u200b` as six characters of the name.
+ */
+export function untrustedData(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
+  return bounded(withoutUrlLogins(oneLine(redact(text.slice(0, max * 4), secrets))), max);
 }
 
 /** `sanitize` for a value that may be absent. */
@@ -109,7 +126,10 @@ export function shownValue(value: string, max = 200): string {
   return bounded(redact(withoutUrlLogins(withoutCredentials(value).replace(UNSAFE_CHARS, escaped))), max);
 }
 
-/** JSON.stringify for --json output, with every character a terminal could act on escaped. */
+/**
+ * JSON.stringify for --json output, with every character a terminal could act on escaped (JSON's
+ * own `\u…`, which a reader decodes back: the document carries the real string).
+ */
 export function jsonText(value: unknown): string {
   // JSON.stringify escapes C0 inside strings: a raw line break is its own layout, and stays.
   // A character beyond U+FFFF (a tag) as its two UTF-16 units, the only way JSON writes one escaped.

@@ -2,19 +2,72 @@
 // them escaped, shell.ts quotes them, and redact.ts reads a key through them (sanitize.ts imports
 // redact.ts, so neither can hold what the other needs at load time).
 
-/**
- * A character that must not reach a terminal raw: C0 (an escape, a line break), DEL, C1; the Unicode
- * line and paragraph separators; and every character a terminal shows as nothing: the format
- * characters (Cf: bidi embeddings, overrides, isolates and marks, which reorder what is read;
- * zero-width spaces and joiners, the soft hyphen, the BOM, tags) and the rest of Unicode's
- * Default_Ignorable_Code_Point set (variation selectors, the Hangul fillers, the combining grapheme
- * joiner…), so that no key split by them looks whole. Unicode keeps both sets up to date, where a
- * hand list missed some. Not global, so that `.test` has no state: `unsafeChars()` replaces.
- */
-export const UNSAFE_CHAR = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+// C0 (an escape, a line break), DEL, C1, and the Unicode line and paragraph separators.
+const CONTROL = String.raw`\u0000-\u001f\u007f-\u009f\u2028\u2029`;
+// Every character a terminal shows as nothing: the format characters (Cf: bidi embeddings,
+// overrides, isolates and marks, which reorder what is read; zero-width spaces and joiners, the
+// soft hyphen, the BOM, tags) and the rest of Unicode's Default_Ignorable_Code_Point set
+// (variation selectors, the Hangul fillers, the combining grapheme joiner…). Unicode keeps both
+// sets up to date, where a hand list missed some.
+const INVISIBLE = String.raw`\p{Cf}\p{Default_Ignorable_Code_Point}`;
 
-/** UNSAFE_CHAR but a line break or a tab (each shown as a space, never as nothing): what redact.ts reads a key through. */
-export const UNSAFE_INLINE_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+// A visible character beyond ASCII: a letter, number, punctuation or symbol (an ideograph, an
+// emoji), not a mark, a space, a control, an unassigned or private-use one, or an invisible one
+// (a Hangul filler is a letter shown as nothing).
+const VISIBLE_NON_ASCII = String.raw`[^\p{ASCII}\p{C}\p{Z}\p{M}\p{Default_Ignorable_Code_Point}]`;
+const VARIATION_SELECTOR = String.raw`[\ufe00-\ufe0f\u{e0100}-\u{e01ef}]`;
+const EMOJI = String.raw`\p{Extended_Pictographic}`;
+const TAG = String.raw`[\u{e0020}-\u{e007e}]`;
+// The longest tag run of a flag: a subdivision code (a region of 2 or 3 and up to 4 more, as CLDR
+// defines them). A bound, so that no text of any length (a key spelled in tags) hides in a "flag".
+const MAX_TAGS = 7;
+// Just after a Mongolian letter (two lookbehinds on the same character).
+const AFTER_MONGOLIAN_LETTER = String.raw`(?<=\p{Script=Mongolian})(?<=\p{L})`;
+
+/**
+ * The invisible characters that are part of ordinary text, where they stand: each one of a
+ * well-formed sequence on a visible base beyond ASCII (a keycap's digit, # or * aside), which a
+ * terminal shows as one character or as the base alone. Tried at the place of the character, each
+ * alternative matching it alone, so that every use of UNSAFE_CHAR (a test, a replace of single
+ * characters: shell.ts) follows the same rule.
+ */
+const IN_SEQUENCE = [
+  // A variation selector right after such a base: ☕️ (emoji style), 葛󠄀 (an ideographic variant).
+  String.raw`(?<=${VISIBLE_NON_ASCII})${VARIATION_SELECTOR}`,
+  // A keycap: 1️⃣, #️⃣, *️⃣.
+  String.raw`(?<=[0-9#*])\ufe0f(?=\u20e3)`,
+  // A zero-width joiner between two emoji (the first may have its selector or skin tone): 👨‍👩‍👧, 🏳️‍🌈, 👩🏽‍💻.
+  String.raw`(?<=${EMOJI}[\ufe0f\p{Emoji_Modifier}]?)\u200d(?=${EMOJI})`,
+  // The tags of a flag (🏴 + a region code in tags + the cancel tag): the whole run at most
+  // MAX_TAGS, so that each character of a run is kept or escaped alike.
+  String.raw`(?<=\u{1f3f4}(?=${TAG}{1,${MAX_TAGS}}\u{e007f})${TAG}{0,${MAX_TAGS - 1}})${TAG}`,
+  String.raw`(?<=\u{1f3f4}${TAG}{1,${MAX_TAGS}})\u{e007f}`,
+  // Mongolian free variation selectors after a Mongolian letter, and its vowel separator between two.
+  String.raw`${AFTER_MONGOLIAN_LETTER}[\u180b-\u180d\u180f]`,
+  String.raw`${AFTER_MONGOLIAN_LETTER}\u180e(?=\p{Script=Mongolian})(?=\p{L})`,
+].join('|');
+
+// The class as a whole, tried first (the sequences are looked at only where it matches: several
+// times faster on ordinary text).
+const ANY_UNSAFE = `[${CONTROL}${INVISIBLE}]`;
+
+/**
+ * A character that must not reach a terminal raw where it stands: C0, DEL, C1, the Unicode line
+ * and paragraph separators, and every character shown as nothing (format and default-ignorable
+ * characters) but one of a well-formed sequence on a visible base (IN_SEQUENCE: an
+ * emoji's variation selector, keycap, zero-width joiner or flag tags, an ideographic variant,
+ * Mongolian variants). The same character at the start, after an ASCII letter or digit (inside a
+ * key, a URL, a host or a command) or anywhere else matches; bidi controls, zero-width spaces, the
+ * word joiner, the soft hyphen… match wherever they are. Not global, so that `.test` has no
+ * state: `unsafeChars()` replaces.
+ */
+export const UNSAFE_CHAR = new RegExp(String.raw`(?=${ANY_UNSAFE})(?!${IN_SEQUENCE})${ANY_UNSAFE}`, 'u');
+
+/**
+ * The whole class but a line break or a tab (each shown as a space, never as nothing), wherever it
+ * stands, in a sequence too: what redact.ts reads a key through.
+ */
+export const UNSAFE_INLINE_CHAR = new RegExp(String.raw`[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f${INVISIBLE}]`, 'u');
 
 /** UNSAFE_CHAR for `replace` (global, whole code points: a tag character is two UTF-16 units). */
 export function unsafeChars(): RegExp {

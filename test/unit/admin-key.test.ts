@@ -250,6 +250,30 @@ describe('admin-key', () => {
   });
 });
 
+describe('admin-key: the sample project as it is', () => {
+  it('a name in any script, with an emoji, is shown as it is; an invisible character escaped; --json carries each as it is', async () => {
+    // The reviewer's name: Hangul, an emoji with its variation selector (U+FE0F), Arabic.
+    const names: Array<[string, string]> = [
+      ['한국어 앱 ☕\ufe0f تطبيق', '한국어 앱 ☕\ufe0f تطبيق'],
+      ['my\u200bapp', 'my\\u200bapp'],
+    ];
+    for (const [name, shown] of names) {
+      const t = contexts.make({ admin: true, interactive: false, stdin: `${ADMIN}\n` });
+      t.org.admin.addAdminKey(ADMIN);
+      t.org.admin.addProject({ id: PROJECT, name });
+      expect(await adminKey(t.ctx, options({ stdin: true }))).toBe(0);
+      expect(t.stdout).toContain(`(for example "${shown}", ${PROJECT})`);
+
+      const j = contexts.make({ admin: true, interactive: false, stdin: `${ADMIN}\n` });
+      j.org.admin.addAdminKey(ADMIN);
+      j.org.admin.addProject({ id: PROJECT, name });
+      expect(await adminKey(j.ctx, options({ stdin: true, json: true }))).toBe(0);
+      expect(j.stdout).not.toContain('\u200b');
+      expect(AdminKeyJsonSchema.parse(JSON.parse(j.stdout)).sampleProject).toEqual({ id: PROJECT, name });
+    }
+  });
+});
+
 describe('admin-key: what it says', () => {
   it('--json prints its one document on a failure too: ok false, the exit code, the reason, the message and fix', async () => {
     const t = setup({ interactive: false, stdin: PROJECT_KEY });

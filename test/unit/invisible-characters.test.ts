@@ -1,10 +1,15 @@
-// Characters a terminal shows as nothing: every family of them is shown escaped, never raw, and a
-// key with them (or with their escapes, as the tool shows them) between its letters is read as the
-// key it looks like on the screen and masked, known or not; elsewhere they stay, escaped.
+// Characters a terminal shows as nothing: every family of them is shown escaped, never raw, but
+// where it is part of ordinary text (a well-formed sequence on a visible base beyond ASCII: an
+// emoji's variation selector, keycap, joiner or flag tags, an ideographic or Mongolian variant);
+// and a key with any of them (or with their escapes, as the tool shows them) between its letters
+// is read as the key it looks like on the screen and masked, known or not; elsewhere they stay,
+// escaped.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { holdsSecret, redact } from '../../src/keys/redact.js';
 import { createTerminal } from '../../src/terminal/output.js';
-import { jsonText, neutralise, sanitize, untrusted } from '../../src/terminal/sanitize.js';
+import { jsonText, neutralise, sanitize, shownValue, UNSAFE_CHAR, untrusted, untrustedData } from '../../src/terminal/sanitize.js';
+import { shellWord } from '../../src/terminal/shell.js';
 import { makeKey } from '../helpers/openai-server.js';
 
 const KEY = makeKey('proj', 'unit-invisible-characters');
@@ -55,6 +60,83 @@ describe('every character shown as nothing is shown escaped', () => {
 
   it('ordinary text, emoji without variation selectors and other scripts are left alone', () => {
     for (const text of ['Añadir créditos', 'Привет', '你好', '😀 ok', 'a\u00a0b']) expect(sanitize(text)).toBe(text);
+  });
+});
+
+// [what, text whose every invisible character is part of a well-formed sequence]
+const SEQUENCES: Array<[string, string]> = [
+  ['a project name: Hangul, an emoji with its variation selector, Arabic', '한국어 앱 ☕\ufe0f تطبيق'],
+  ['a folder name', '커피☕\ufe0f앱'],
+  ['emoji and text style', '❤\ufe0f ☎\ufe0e ©\ufe0f'],
+  ['keycaps', '1\ufe0f\u20e3 #\ufe0f\u20e3 *\ufe0f\u20e3'],
+  ['an ideographic variation selector', '葛\u{e0100}城'],
+  ['Mongolian free variation selectors after letters, and the vowel separator between two', 'ᠠ\u180bᠳ\u180c ᠬ\u180d ᠭ\u180f ᠨ\u180eᠠ'],
+  ['a flag of tags (Scotland)', '\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}'],
+  ['emoji joined: a family, a rainbow flag, a technologist with a skin tone, a heart on fire', '👨\u200d👩\u200d👧 🏳\ufe0f\u200d🌈 👩🏽\u200d💻 ❤\ufe0f\u200d🔥'],
+];
+
+// [what, text with an invisible character where it could hide, as sanitize shows it]
+const HIDING: Array<[string, string, string]> = [
+  ['a variation selector at the start', '\ufe0f☕', '\\ufe0f☕'],
+  ['a variation selector after ASCII letters (a host)', 'api\ufe0f.openai.com', 'api\\ufe0f.openai.com'],
+  ['an emoji selector after a digit, no keycap', '1\ufe0f2', '1\\ufe0f2'],
+  ['an ideographic variation selector after an ASCII letter', 'sk\u{e0100}-', 'sk\\u{e0100}-'],
+  ['a second variation selector', '☕\ufe0f\ufe0f', '☕\ufe0f\\ufe0f'],
+  ['a variation selector after a Hangul filler (a letter shown as nothing)', '\u3164\ufe0f', '\\u3164\\ufe0f'],
+  ['a variation selector after a combining mark', 'e\u0301\ufe0f', 'e\u0301\\ufe0f'],
+  ['a joiner between an emoji and a letter', '👨\u200dx', '👨\\u200dx'],
+  ['a joiner between a letter and an emoji', 'x\u200d👨', 'x\\u200d👨'],
+  ['a joiner between two letters', 'a\u200db', 'a\\u200db'],
+  ['a joiner at the end', '👨\u200d', '👨\\u200d'],
+  ['tags without the black flag', 'a\u{e0067}\u{e007f}', 'a\\u{e0067}\\u{e007f}'],
+  ['a flag without its cancel tag', '\u{1f3f4}\u{e0067}\u{e0062}x', '\u{1f3f4}\\u{e0067}\\u{e0062}x'],
+  ['a cancel tag alone after the flag', '\u{1f3f4}\u{e007f}', '\u{1f3f4}\\u{e007f}'],
+  ['more tags than any flag has (text spelled in tags)', `\u{1f3f4}${'\u{e0061}'.repeat(8)}\u{e007f}`, `\u{1f3f4}${'\\u{e0061}'.repeat(8)}\\u{e007f}`],
+  ['the language tag after the flag', '\u{1f3f4}\u{e0001}\u{e007f}', '\u{1f3f4}\\u{e0001}\\u{e007f}'],
+  ['a Mongolian variation selector after a Latin letter', 'a\u180bb', 'a\\u180bb'],
+  ['the Mongolian vowel separator before a Latin letter', 'ᠨ\u180ea', 'ᠨ\\u180ea'],
+  ['a zero-width space after an emoji', '☕\u200b', '☕\\u200b'],
+  ['a zero-width non-joiner between emoji', '👨\u200c👩', '👨\\u200c👩'],
+  ['a bidi override after an ideograph', '葛\u202e城', '葛\\u202e城'],
+  ['a soft hyphen between Hangul', '한\u00ad국', '한\\xad국'],
+  ['the word joiner after an emoji', '☕\u2060', '☕\\u2060'],
+];
+
+describe('an invisible character that is part of ordinary text is shown as it is', () => {
+  it.each(SEQUENCES)('%s', (_what, text) => {
+    expect(UNSAFE_CHAR.test(text)).toBe(false);
+    for (const show of [sanitize, neutralise, shownValue, (t: string) => untrusted(t, [KEY]), (t: string) => untrustedData(t, [KEY])]) expect(show(text)).toBe(text);
+    // --json: as it is, read back whole.
+    const json = jsonText({ name: text });
+    expect(json).toBe(`{\n  "name": "${text}"\n}`);
+    expect(JSON.parse(json)).toEqual({ name: text });
+    // A command naming it: in plain quotes (shown as it is, so it works as printed), read back exactly.
+    expect(shellWord(text)).toBe(`'${text}'`);
+    expect(execFileSync('bash', ['-c', `printf %s ${shellWord(text)}`], { encoding: 'utf8', env: { PATH: process.env.PATH, LANG: 'C.UTF-8' } })).toBe(text);
+  });
+});
+
+describe('the same characters where they could hide are shown escaped', () => {
+  it.each(HIDING)('%s', (_what, text, shown) => {
+    expect(sanitize(text)).toBe(shown);
+    expect(neutralise(text)).toBe(shown);
+    expect(shownValue(text)).toBe(shown);
+    // Data keeps them (the terminal's neutralise escapes them when shown); --json as JSON escapes, read back whole.
+    expect(untrustedData(text, [])).toBe(text);
+    const json = jsonText({ name: text });
+    expect(json.replaceAll('\n', ' ')).not.toMatch(UNSAFE_CHAR);
+    expect(JSON.parse(json)).toEqual({ name: text });
+    if (shown !== text) expect(shellWord(text).startsWith("$'")).toBe(true);
+  });
+
+  it('a key with them between its letters is masked, kept sequences and all, known or not', () => {
+    for (const sep of ['\ufe0f', '\u200d', '\u{e0100}', '\u180b', '\u{e0067}', '\u{e007f}', '\ufe0e']) {
+      for (const secrets of [[KEY], []]) expect(untrusted(`☕\ufe0f ${interleaved(sep)} 한국어`, secrets)).toBe(`☕\ufe0f sk-proj-…${LAST4} 한국어`);
+    }
+    // An emoji, flag or keycap glued to a key does not hide it.
+    for (const glued of ['👨\u200d', '\u{1f3f4}\u{e0067}\u{e0062}\u{e007f}', '#\ufe0f\u20e3', '葛\u{e0100}']) {
+      expect(untrusted(`${glued}${KEY}${glued}`, [])).toBe(`${sanitize(glued)}sk-proj-…${LAST4}${sanitize(glued)}`);
+    }
   });
 });
 

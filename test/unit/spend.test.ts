@@ -240,6 +240,45 @@ describe('spend', () => {
   });
 });
 
+describe('spend: project names as they are', () => {
+  // The reviewer's name: Hangul, an emoji with its variation selector (U+FE0F), Arabic.
+  const NAME = '한국어 앱 ☕\ufe0f تطبيق';
+
+  it('a name in any script, with an emoji, is shown as it is, and --json carries it as it is', async () => {
+    const t = setup();
+    t.org.admin.addProject({ id: 'proj_SpendIntl00000000000000', name: NAME });
+    t.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendIntl00000000000000', amount: 4 });
+    expect(await spend(t.ctx, options())).toBe(0);
+    expect(t.stdout).toContain(`  ${NAME}`);
+    expect(t.stdout).not.toContain('\\u');
+
+    const j = setup();
+    j.org.admin.addProject({ id: 'proj_SpendIntl00000000000000', name: NAME });
+    j.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendIntl00000000000000', amount: 4 });
+    expect(await spend(j.ctx, options({ json: true }))).toBe(0);
+    expect(j.stdout).toContain(`"name": "${NAME}"`);
+    expect(SpendJsonSchema.parse(JSON.parse(j.stdout)).projects).toContainEqual({ id: 'proj_SpendIntl00000000000000', name: NAME, amount: 4 });
+  });
+
+  it('an invisible character in a name is shown escaped, and --json carries the real one (as a JSON escape, never raw)', async () => {
+    const hidden = 'my\u200bapp\u202e';
+    const t = setup();
+    t.org.admin.addProject({ id: 'proj_SpendOdd000000000000000', name: hidden });
+    t.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendOdd000000000000000', amount: 4 });
+    expect(await spend(t.ctx, options())).toBe(0);
+    expect(t.stdout).toContain('  my\\u200bapp\\u202e ');
+    expect(t.stdout).not.toMatch(/[\u200b\u202e]/);
+
+    const j = setup();
+    j.org.admin.addProject({ id: 'proj_SpendOdd000000000000000', name: hidden });
+    j.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendOdd000000000000000', amount: 4 });
+    expect(await spend(j.ctx, options({ json: true }))).toBe(0);
+    expect(j.stdout).not.toMatch(/[\u200b\u202e]/);
+    expect(j.stdout).toContain('"name": "my\\u200bapp\\u202e"');
+    expect(SpendJsonSchema.parse(JSON.parse(j.stdout)).projects).toContainEqual({ id: 'proj_SpendOdd000000000000000', name: hidden, amount: 4 });
+  });
+});
+
 describe('spend: what it says when it cannot tell', () => {
   it('costs no month has (a time past any date, an amount past a trillion dollars, an infinite one): one line, exit 6, no stack', async () => {
     const bucket = (startTime: number, value: unknown) => ({ object: 'bucket', start_time: startTime, end_time: startTime + 86400, results: [{ object: 'organization.costs.result', amount: { value, currency: 'usd' }, project_id: APP }] });

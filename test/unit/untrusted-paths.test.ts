@@ -81,6 +81,27 @@ describe('a file name with a line break, written by env --file', () => {
   });
 });
 
+describe('a folder named in any script, with an emoji', () => {
+  it('env --gitignore names its .gitignore as it is; the same folder with a zero-width space in its name, escaped', async () => {
+    const folders: Array<[string, string]> = [
+      ['커피☕\ufe0f앱', '커피☕\ufe0f앱'],
+      ['커피\u200b앱', '커피\\u200b앱'],
+    ];
+    for (const [folder, shown] of folders) {
+      t = makeTestContext({ env: GIT_ENV, keychain: { default: KEY } });
+      await t.ctx.state.updateProfile('default', (p) => {
+        p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+      });
+      const dir = join(t.cwd, folder);
+      mkdirSync(dir);
+      execFileSync('git', ['init', '-q'], { cwd: dir, env: GIT_ENV });
+      expect(await env(t.ctx, { force: false, gitignore: true, file: join(folder, '.env') })).toBe(0);
+      expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('/.env\n');
+      expect(t.stdout).toContain(`✔ Added /.env to ${join(realpathSync(t.cwd), shown, '.gitignore')}.`);
+    }
+  });
+});
+
 describe('import and a path with a line break', () => {
   it('a CODEX_HOME with a line break: the finding is named on one line', async () => {
     t = makeTestContext({ interactive: false, env: { HOME: '/nonexistent-home' } });
@@ -125,6 +146,8 @@ describe('paths in commands to type', () => {
       if (code >= 0xd800 && code <= 0xdfff) continue;
       if (ch === '\n' || neutralise(ch) !== ch || sanitize(ch) !== ch) chars.push(ch);
     }
+    // Each alone (as a name starts), where none is part of a sequence (invisible-characters.test.ts:
+    // an emoji's variation selector, a keycap's, is shown, and quoted, as it is):
     // C0, DEL, C1, the bidi controls, the zero-width characters, the BOM and the two separators;
     // and the rest of what shows as nothing (format characters, Default_Ignorable_Code_Point): the
     // soft hyphen, U+034F, U+0600-0605, U+06DD, U+070F, U+0890-0891, U+08E2, the Hangul fillers
