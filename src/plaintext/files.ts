@@ -196,8 +196,11 @@ export async function removeLeftoverTemps(path: string, ctx: { configDir: string
   return ctx.interrupts.section(section, () => withFileLock(target, () => removeTempFiles(target, LEFT_BEHIND), LOCK_WAIT_MS, editLockPath(ctx.configDir, target)));
 }
 
-/** The file a temp file killed runs left (leftoverTemps, or credentials.json's) was to replace. */
-export const leftoverOf = (temp: string): string => tempFileOf(temp, LEFT_BEHIND);
+/**
+ * The file a temp file killed runs left (leftoverTemps', marked, or credentials.json's, unmarked:
+ * the config dir holds only ours) was to replace.
+ */
+export const leftoverOf = (temp: string): string => tempFileOf(temp, { markers: [TEMP_MARKER, ''] });
 
 /** The temp files next to `path` that killed runs left (removeLeftoverTemps), for status and doctor to name; reads none of them. */
 export async function leftoverTemps(path: string): Promise<string[]> {
