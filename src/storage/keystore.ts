@@ -395,7 +395,8 @@ export class KeyStore {
     const found = await this.find(profile);
     const { stored, keychainError, stale } = found;
     if (stored?.storage === 'file') {
-      this.tell(`Reading ${whoseKey(profile)} from the plain-text file ${pathLine(this.filePath)} (--insecure-storage).`);
+      // By its real path too, when a link of its name leads there.
+      this.tell(`Reading ${whoseKey(profile)} from the plain-text file ${await this.fileWords()} (--insecure-storage).`);
     }
     if (stale) this.tell(this.staleWords(profile, stale, stored !== null));
     if (stored) return found;

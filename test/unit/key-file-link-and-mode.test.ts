@@ -179,6 +179,7 @@ describe.skipIf(process.platform === 'win32')('what a link leads to is the perso
     const said = `! The key file ${real} (mode 0640, where ${link} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made); fix it with: chmod 600 -- '${real}'.\n`;
     expect(t.stderr.split(said).length - 1).toBe(1);
     expect(t.stderr.split('could be read by other users').length - 1).toBe(1);
+    expect(t.stderr).toContain(`! Reading the key of profile "default" from the plain-text file ${real} (where ${link} leads) (--insecure-storage).\n`);
     expect(modeOf(real)).toBe('640');
     expect(modeOf(dirname(real))).toBe('750');
     expect(modeOf(t.configDir)).toBe('700');
