@@ -106,9 +106,11 @@ export function verdict(request: CheckRequest, proxy: string | null, models: Pro
 /**
  * Why a check that passed did not prove the key can spend, as the end of a sentence ("billing was
  * not proven: …"); null when it did. The wizard and doctor say it instead of "ready": a
- * rate-limited or refused test request spent nothing, so credits are unknown.
+ * rate-limited or refused test request spent nothing, so credits are unknown. `then`: of a check
+ * recorded earlier (status), whose answer is not shown above.
  */
-export function billingNotProven(result: Pick<CheckResult, 'ok' | 'status' | 'billing'>): string | null {
+export function billingNotProven(result: Pick<CheckResult, 'ok' | 'status'> & { billing: string }, when: 'now' | 'then' = 'now'): string | null {
   if (!result.ok || result.billing === 'ok') return null;
+  if (when === 'then') return result.status === 'rate_limited' ? 'the API was rate-limiting requests when it ran' : 'no test request of that check went through';
   return result.status === 'rate_limited' ? 'the API is rate-limiting requests right now' : 'the test request did not go through (see above)';
 }

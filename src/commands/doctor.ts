@@ -315,6 +315,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   told.profile = profileName;
   const checks: DoctorCheck[] = [nodeCheck(ctx.nodeVersion)];
 
+  // A key file or config dir others can read is shown as the Key file check below, not also on stderr.
+  ctx.keys.showModesElsewhere();
   // One keychain read tells both whether it answers and what it holds for the profile.
   const { stored: found, keychainError, fileProblem } = await readStoredKey(ctx, profileName);
   // A stored value that is no key (edited in by hand) is a failed check, and no key below: judged
@@ -372,10 +374,6 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
 
-  // A key file (or config dir) others could read, found as it was read above: made private, or how to.
-  const readable = ctx.keys.readableByOthers;
-  if (readable) checks.push(check('key-file-mode', 'Key file', 'warn', readable.detail, readable.fix ? `Fix it with: ${readable.fix}.` : null));
-
   const keptInEnv = record;
   if (!envKey && !stored && keptInEnv?.storage === 'env') {
     // The person keeps the key in their own shell file, and this shell has not read it: no key here.
@@ -392,6 +390,13 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
   const stale = (path: string, held: string) => staleEnvFile(ctx, profileName, path, held);
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
+  // A key file (or config dir) others could read, found as the key and admin key were read above:
+  // made private, or how to; shown once, here only, after the key store's checks.
+  const readable = ctx.keys.readableByOthers;
+  if (readable) {
+    const after = Math.max(...['keychain', 'stored-key'].map((id) => checks.findIndex((c) => c.id === id)));
+    checks.splice(after + 1, 0, check('key-file-mode', 'Key file', 'warn', readable.detail, readable.fix ? `Fix it with: ${readable.fix}.` : null));
+  }
 
   const baseURL = resolveBaseURL(ctx);
   const proxy = proxyCheck(ctx.rawEnv, baseURL);

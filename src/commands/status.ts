@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
+import { billingNotProven } from '../api/verdict.js';
 import { maskKey } from '../keys/format.js';
 import { lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
@@ -188,7 +189,10 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   const last = status.lastVerify;
   if (last) {
     const where = [last.organization, last.project].filter(Boolean).join(' / ');
-    term.out(`${last.ok ? m.ok : m.fail} Last check ${when(last.at)}: ${STATUS[last.status].label} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
+    // A check that works without showing the key can spend (rate-limited) is a warning, as doctor has it.
+    const unproven = billingNotProven(last, 'then');
+    term.out(`${!last.ok ? m.fail : unproven ? m.warn : m.ok} Last check ${when(last.at)}: ${STATUS[last.status].label} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
+    if (unproven) term.out(`  Billing was not proven: ${unproven}. Check again later: \`${verifyCommand(ctx, profileName)}\``);
   } else if (key.env.set || key.storage === 'keychain' || key.storage === 'file') {
     term.out(`${m.pending} Never checked: run \`${verifyCommand(ctx, profileName)}\``);
   } else if (key.storage === 'env') {

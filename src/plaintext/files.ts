@@ -40,8 +40,11 @@ export class FileReadError extends Error {
  */
 const TEMP_MARKER = 'openai-setup.';
 
-/** Temp files of ours whose writer is gone: with the marker, and as openai-setup named them before it had one. */
-const LEFT_BEHIND: TempNames = { markers: [TEMP_MARKER, ''], gone: true };
+/**
+ * Temp files of ours whose writer is gone: only names with the marker. An unmarked
+ * `.env.<digits>.<word>.tmp` may be the person's own (a backup): never named, never removed.
+ */
+const LEFT_BEHIND: TempNames = { markers: [TEMP_MARKER], gone: true };
 
 /** Why for a file that was there when it was read before, and is not now. */
 export const GONE = 'removed since import read it';
@@ -180,7 +183,7 @@ export async function rewriteFile(
 
 /**
  * Remove the temp files next to `path` (the file a link leads to) that runs killed while writing
- * it left (`.env.openai-setup.<pid>.<random>.tmp`, or as earlier versions named them): only those
+ * it left (`.env.openai-setup.<pid>.<random>.tmp`, the marker in it: nothing else): only those
  * whose writer is gone (no process has its pid), under the lock every run takes to change the
  * file, as credentials.json's are (storage/private-file.ts removeTempFiles). Env's may hold the
  * key in full, in a project git would offer to commit it from. The paths removed.
@@ -193,8 +196,11 @@ export async function removeLeftoverTemps(path: string, ctx: { configDir: string
   return ctx.interrupts.section(section, () => withFileLock(target, () => removeTempFiles(target, LEFT_BEHIND), LOCK_WAIT_MS, editLockPath(ctx.configDir, target)));
 }
 
-/** The file a temp file killed runs left (leftoverTemps, or credentials.json's) was to replace. */
-export const leftoverOf = (temp: string): string => tempFileOf(temp, LEFT_BEHIND);
+/**
+ * The file a temp file killed runs left (leftoverTemps', marked, or credentials.json's, unmarked:
+ * the config dir holds only ours) was to replace.
+ */
+export const leftoverOf = (temp: string): string => tempFileOf(temp, { markers: [TEMP_MARKER, ''] });
 
 /** The temp files next to `path` that killed runs left (removeLeftoverTemps), for status and doctor to name; reads none of them. */
 export async function leftoverTemps(path: string): Promise<string[]> {

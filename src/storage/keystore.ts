@@ -181,25 +181,44 @@ export class KeyStore {
   }
 
   /**
-   * The key file 0600 and the config dir 0700, as they are made: one others can read (a chmod, an
-   * archive unpacked, a umask) is made so again, and that is said once. One that cannot be changed
-   * is said with the command that does it. (readPrivateFile refuses what others may change.)
+   * The key file 0600 and the config dir 0700, as openai-setup makes them: one of its own others
+   * can read (a chmod, an archive unpacked, a umask) is made so again, and that is said once. What
+   * a symbolic link of either name leads to is the person's own, kept elsewhere (a synced or
+   * shared folder, maybe shared on purpose): never changed, only said, by its real path, with the
+   * command that makes it private; as is one that cannot be changed. The config dir is the one
+   * this run uses, the default or OPENAI_SETUP_CONFIG_DIR's alike: writes make it 0700 too
+   * (ensurePrivateDir). (readPrivateFile refuses what others may change.)
    */
   private async keepPrivate(): Promise<void> {
     if (this.modeProblem) return;
     const found = [await tightenReadable(this.filePath, 0o600), await tightenReadable(this.configDir, 0o700)].filter((t) => t !== null);
     if (found.length === 0) return;
-    const what = (t: Tightened) => `${t.path === this.configDir ? 'the config dir' : 'the key file'} ${pathLine(t.path)} (mode ${t.was})`;
-    const failed = found.filter((t) => t.failed !== null);
-    const done = found.filter((t) => t.failed === null);
+    const isDir = (t: Tightened) => t.path === this.configDir || t.link === this.configDir;
+    const what = (t: Tightened) => `${isDir(t) ? 'the config dir' : 'the key file'} ${pathLine(t.path)} (mode ${t.was}${t.link ? `, where ${pathLine(t.link)} leads` : ''})`;
+    // Which one a clause is of, when there are two.
+    const which = (t: Tightened) => (found.length > 1 ? `${isDir(t) ? 'the directory' : 'the file'} ` : '');
+    const done = found.filter((t) => t.left === null && t.failed === null);
     const list = found.map(what).join(' and ');
     const parts = [`${list[0]!.toUpperCase()}${list.slice(1)} could be read by other users`];
-    if (done.length) parts.push(`made ${done.map((t) => `${t.path === this.configDir ? 'the directory' : 'the file'} ${t.mode}`).join(' and ')} now`);
-    if (failed.length) parts.push(`could not be changed (${failed[0]!.failed})`);
-    // Exact and quoted: it must work as printed.
-    const fix = failed.length ? failed.map((t) => `chmod ${t.mode.slice(1)} ${quotedWord(t.path)}`).join(' && ') : null;
+    if (done.length) parts.push(`made ${done.map((t) => `${isDir(t) ? 'the directory' : 'the file'} ${t.mode}`).join(' and ')} now`);
+    for (const t of found) {
+      if (t.left === 'link') parts.push(`${which(t)}left as it is (yours, reached through a link: openai-setup changes only what it made)`);
+      if (t.left === 'owner') parts.push(`${which(t)}left as it is (another user's)`);
+      if (t.failed !== null) parts.push(`${which(t)}could not be changed (${t.failed})`);
+    }
+    // Exact and quoted, on the real path: it must work as printed, and change what it names.
+    const fixes = found.filter((t) => t.left !== null || t.failed !== null).map((t) => `chmod ${t.mode.slice(1)} -- ${quotedWord(t.path)}`);
+    const fix = fixes.length ? fixes.join(' && ') : null;
     this.modeProblem = { detail: parts.join('; '), fix };
-    this.tell(`${this.modeProblem.detail}${fix ? `; fix it with: ${fix}` : ''}.`);
+    if (!this.modesShownElsewhere) this.tell(`${this.modeProblem.detail}${fix ? `; fix it with: ${fix}` : ''}.`);
+  }
+
+  /** Whether the caller shows what keepPrivate() finds itself (doctor's Key file check): then it is not said on stderr too. */
+  private modesShownElsewhere = false;
+
+  /** What keepPrivate() finds is shown by the caller (readableByOthers: doctor's check), not said on stderr as well. */
+  showModesElsewhere(): void {
+    this.modesShownElsewhere = true;
   }
 
   /** The run's advice scope (the Context), told by resolveProfileName once it knows the bare profile. */
@@ -376,7 +395,8 @@ export class KeyStore {
     const found = await this.find(profile);
     const { stored, keychainError, stale } = found;
     if (stored?.storage === 'file') {
-      this.tell(`Reading ${whoseKey(profile)} from the plain-text file ${pathLine(this.filePath)} (--insecure-storage).`);
+      // By its real path too, when a link of its name leads there.
+      this.tell(`Reading ${whoseKey(profile)} from the plain-text file ${await this.fileWords()} (--insecure-storage).`);
     }
     if (stale) this.tell(this.staleWords(profile, stale, stored !== null));
     if (stored) return found;

@@ -100,8 +100,9 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
 
 
 /**
- * Create the dir with mode 0700 whatever the umask, and tighten one that others could read. A dir
- * of another user, or one others can write to, is refused: what is in it may not be ours.
+ * Create the dir with mode 0700 whatever the umask, and tighten one that others could read (not
+ * through a symbolic link of its name: see tightenReadable). A dir of another user, or one others
+ * can write to, is refused: what is in it may not be ours.
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   let stats: Stats;
@@ -114,7 +115,12 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   if (!stats.isDirectory()) throw new ConfigStoreError(`${pathLine(dir)} is ${kindOf(stats)}, not a directory; move it away, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`);
   const problem = distrust(dir, stats, 'dir');
   if (problem) throw new ConfigStoreError(problem);
-  if ((stats.mode & 0o777) !== 0o700) {
+  // Never through a link of its name: the dir it leads to is the person's own (tightenReadable).
+  const linked = await lstat(dir).then(
+    (own) => own.isSymbolicLink(),
+    () => false,
+  );
+  if (!linked && (stats.mode & 0o777) !== 0o700) {
     try {
       await chmod(dir, 0o700);
     } catch (error) {
@@ -214,38 +220,58 @@ export async function realPathOf(path: string): Promise<string> {
   return at;
 }
 
-/** What making a private file or dir that others can read private came to (tightenReadable). */
+/** What was found of a private file or dir that others can read, and done about it (tightenReadable). */
 export interface Tightened {
+  /** Where it really is: what a symbolic link of its name leads to, else the path as given. */
   path: string;
+  /** The link it was reached through; null: none. */
+  link: string | null;
   /** The mode it had (0644). */
   was: string;
   /** The mode it is to have (0600, 0700). */
   mode: string;
-  /** Why it could not be changed (then it is as it was), or null: it was. */
+  /** Why it was left as it is, not openai-setup's to change: reached through a link (the person's own, elsewhere), or another user's. Null: changed, or tried. */
+  left: 'link' | 'owner' | null;
+  /** Why the change failed (then it is as it was); null: it was made, or not tried (`left`). */
   failed: string | null;
 }
 
+const octal = (bits: number) => (bits & 0o7777).toString(8).padStart(4, '0');
+
 /**
- * Make `path` (a file, or a dir: `kind`) `mode` (0600, 0700) when others can read or enter it; a
- * dir others can change, or one of another user, readPrivateFile refuses before this is asked.
- * Null when it is as it should be (and on Windows, which has no such modes). Follows links.
+ * Make `path` (a file, or a dir) `mode` (0600, 0700) when others can read or enter it, but only
+ * when it is openai-setup's own: never through a symbolic link of that name (what it leads to is
+ * the person's own, kept elsewhere, maybe shared on purpose) and never another user's; those are
+ * found and left as they are (`left`), for the caller to say with the command. A dir others can
+ * change, or one of another user, readPrivateFile refuses before this is asked. Null when nothing
+ * is to be said: private already, not there (or a link leading nowhere), or Windows (no such modes).
  */
 export async function tightenReadable(path: string, mode: number): Promise<Tightened | null> {
-  if (process.getuid?.() === undefined) return null;
-  let stats: Stats;
+  const uid = process.getuid?.();
+  if (uid === undefined) return null;
+  let stats: Stats | null;
+  let real = path;
+  let link: string | null = null;
   try {
-    stats = await stat(path);
+    stats = await lstat(path);
+    if (stats.isSymbolicLink()) {
+      link = path;
+      real = await realpath(path);
+      stats = await stat(real);
+    }
   } catch {
-    // Gone since it was read: nothing to tighten.
+    // Gone since it was read, or a link to nothing: nothing to tighten.
     return null;
   }
-  if ((stats.mode & 0o077) === 0 || stats.uid !== process.getuid()) return null;
-  const octal = (bits: number) => (bits & 0o7777).toString(8).padStart(4, '0');
+  if ((stats.mode & 0o077) === 0) return null;
+  const found = { path: real, link, was: octal(stats.mode), mode: octal(mode) };
+  if (link !== null) return { ...found, left: 'link', failed: null };
+  if (stats.uid !== uid) return { ...found, left: 'owner', failed: null };
   try {
     await chmod(path, mode);
-    return { path, was: octal(stats.mode), mode: octal(mode), failed: null };
+    return { ...found, left: null, failed: null };
   } catch (error) {
-    return { path, was: octal(stats.mode), mode: octal(mode), failed: describeFileError(error) ?? String(error) };
+    return { ...found, left: null, failed: describeFileError(error) ?? String(error) };
   }
 }
 

@@ -73,8 +73,7 @@ describe.skipIf(process.platform === 'win32')('env: the temp file it writes the 
 
   it('one a killed run left (its writer gone) is removed by the next env, and that is said', async () => {
     context();
-    // As this version names them, and as earlier ones did.
-    const left = [leftBehind(), leftBehind(`.env.${DEAD}.m1abc2xyz.tmp`)];
+    const left = [leftBehind(), leftBehind(`.env.openai-setup.${DEAD}.m1abc2xyz.tmp`)];
     expect(await env(t.ctx, { force: true, gitignore: false })).toBe(0);
     for (const path of left) expect(existsSync(path)).toBe(false);
     const said = t.stderr.split('\n').filter((line) => line.startsWith('! Removed'));
@@ -82,6 +81,25 @@ describe.skipIf(process.platform === 'win32')('env: the temp file it writes the 
     expect(said[0]!.replace(/: .*/, '')).toBe('! Removed 2 temporary files left by an interrupted run (it may have held a key)');
     expect(said[0]!.slice(said[0]!.indexOf(': ') + 2).split(', ').sort()).toEqual([...left].sort());
     expect(readdirSync(t.cwd)).toEqual(['.env']);
+  });
+
+  it("the person's own .env.<digits>.<word>.tmp (no marker: not a name openai-setup writes) is neither removed nor named by env, status, doctor or import", async () => {
+    context();
+    const mine = join(t.cwd, '.env.99998.backup.tmp');
+    writeFileSync(mine, 'mine\n');
+    // Named as one openai-setup left: ours, with a marker, its writer gone.
+    const ours = leftBehind();
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain(`may hold a key in plain text: ${ours} — Remove it: rm '${ours}'\n`);
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerEveryCheck(() => checkResult('valid'));
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+    expect(await runImport(t.ctx, { check: false, json: false, rewrite: false, yes: true }, defaultDeps())).toBe(0);
+    expect(await env(t.ctx, { force: true, gitignore: false })).toBe(0);
+    expect(existsSync(ours)).toBe(false);
+    expect(t.stderr).toContain(`! Removed a temporary file left by an interrupted run (it may have held a key): ${ours}\n`);
+    expect(t.stdout + t.stderr).not.toContain('99998');
+    expect(readFileSync(mine, 'utf8')).toBe('mine\n');
   });
 
   it('removed even when env then stops short of writing (no key stored)', async () => {
@@ -94,7 +112,7 @@ describe.skipIf(process.platform === 'win32')('env: the temp file it writes the 
   it('one whose writer is alive (a run writing it now) is left alone, as are files not named as ours', async () => {
     context();
     const live = leftBehind(`.env.openai-setup.${process.pid}.m1abc2def.tmp`);
-    const others = ['.env.tmp', '.env.openai-setup.tmp', `.env.local.${DEAD}.abc.tmp`, `.envrc.${DEAD}.abc.tmp`].map((name) => leftBehind(name));
+    const others = ['.env.tmp', '.env.openai-setup.tmp', `.env.${DEAD}.abc.tmp`, `.env.local.${DEAD}.abc.tmp`, `.envrc.${DEAD}.abc.tmp`].map((name) => leftBehind(name));
     expect(await env(t.ctx, { force: true, gitignore: false })).toBe(0);
     for (const path of [live, ...others]) expect(existsSync(path)).toBe(true);
     expect(t.stderr).not.toContain('Removed');

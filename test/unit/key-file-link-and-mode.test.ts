@@ -128,7 +128,7 @@ describe.skipIf(process.platform === 'win32')('a key file or config dir others c
     const path = readable(0o640, 0o700);
     refuseChmod.add(path);
     expect(await token(t.ctx, { yes: true })).toBe(0);
-    expect(t.stderr).toContain(`! The key file ${path} (mode 0640) could be read by other users; could not be changed (the file system is read-only); fix it with: chmod 600 '${path}'.\n`);
+    expect(t.stderr).toContain(`! The key file ${path} (mode 0640) could be read by other users; could not be changed (the file system is read-only); fix it with: chmod 600 -- '${path}'.\n`);
     expect(modeOf(path)).toBe('640');
   });
 
@@ -146,7 +146,7 @@ describe.skipIf(process.platform === 'win32')('a key file or config dir others c
         detail: refuse
           ? `The key file ${path} (mode 0644) could be read by other users; could not be changed (the file system is read-only)`
           : `The key file ${path} (mode 0644) could be read by other users; made the file 0600 now`,
-        fix: refuse ? `Fix it with: chmod 600 '${path}'.` : null,
+        fix: refuse ? `Fix it with: chmod 600 -- '${path}'.` : null,
       });
       await t.cleanup();
       refuseChmod.clear();
@@ -154,7 +154,61 @@ describe.skipIf(process.platform === 'win32')('a key file or config dir others c
     const path = readable(0o644, 0o700);
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerEveryCheck(() => checkResult('valid'));
     expect(await doctor(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout).toContain(`! Key file            The key file ${path} (mode 0644) could be read by other users; made the file 0600 now\n`);
+    const line = `! Key file            The key file ${path} (mode 0644) could be read by other users; made the file 0600 now\n`;
+    // Said once: as the check, not on stderr as well.
+    expect(t.stdout.split(line).length - 1).toBe(1);
+    expect(t.stderr).not.toContain('could be read by other users');
     expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('what a link leads to is the person\'s own: its mode is never changed, only said', () => {
+  /** credentials.json a link to `<root>/shared/creds.json` (0640, holding K) in a 0750 dir, as one shares a file with a group on purpose. */
+  function shared(options: TestContextOptions = {}): { link: string; real: string } {
+    const { link, real } = linked({ default: K }, options);
+    chmodSync(real, 0o640);
+    chmodSync(dirname(real), 0o750);
+    return { link, real };
+  }
+
+  it('token hands the key out and leaves the file and its dir as they are, saying once by its real path what makes it private', async () => {
+    const { link, real } = shared();
+    expect(await token(t.ctx, { yes: true })).toBe(0);
+    expect(await token(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout).toBe(`${K}\n${K}\n`);
+    const said = `! The key file ${real} (mode 0640, where ${link} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made); fix it with: chmod 600 -- '${real}'.\n`;
+    expect(t.stderr.split(said).length - 1).toBe(1);
+    expect(t.stderr.split('could be read by other users').length - 1).toBe(1);
+    expect(t.stderr).toContain(`! Reading the key of profile "default" from the plain-text file ${real} (where ${link} leads) (--insecure-storage).\n`);
+    expect(modeOf(real)).toBe('640');
+    expect(modeOf(dirname(real))).toBe('750');
+    expect(modeOf(t.configDir)).toBe('700');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
+  it('doctor says it once, as its Key file check, with the chmod of the real path', async () => {
+    const { link, real } = shared();
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerEveryCheck(() => checkResult('valid'));
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+    const detail = `The key file ${real} (mode 0640, where ${link} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made)`;
+    expect((t.stdout + t.stderr).split('could be read by other users').length - 1).toBe(1);
+    expect(t.stdout).toContain(`! Key file            ${detail}\n  → Fix it with: chmod 600 -- '${real}'.\n`);
+    expect(modeOf(real)).toBe('640');
+    expect(modeOf(dirname(real))).toBe('750');
+  });
+
+  it('a config dir that is a link: the dir it leads to is left as it is, by reads and by writes alike, and said by its real path', async () => {
+    t = makeTestContext({ stdoutIsTTY: false, interactive: false, stdin: `${NEW}\n` });
+    const real = join(dirname(t.configDir), 'dotfiles', 'openai-setup');
+    mkdirSync(real, { recursive: true });
+    chmodSync(real, 0o750);
+    symlinkSync(real, t.configDir);
+    expect(await key(t.ctx, { stdin: true, verify: false, insecureStorage: true })).toBe(0);
+    expect(modeOf(real)).toBe('750');
+    expect(modeOf(join(real, 'credentials.json'))).toBe('600');
+    expect(await token(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout.endsWith(`${NEW}\n`)).toBe(true);
+    expect(t.stderr).toContain(`! The config dir ${real} (mode 0750, where ${t.configDir} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made); fix it with: chmod 700 -- '${real}'.\n`);
+    expect(modeOf(real)).toBe('750');
   });
 });

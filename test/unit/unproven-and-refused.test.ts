@@ -124,6 +124,31 @@ describe('a rate-limited test request proves the key, not billing', () => {
     expect(json).toMatchObject({ ok: true, exitCode: 0 });
   });
 
+  it('status after `key --stdin` found it rate-limited: the Last check is a warning saying billing was not proven, with the verify command; payment and billing not shown done', async () => {
+    context({ stdin: `${KEY}\n`, stdoutIsTTY: false, interactive: false });
+    t.api.answerChecks(RATE_LIMITED);
+    expect(await key(t.ctx, { stdin: true, verify: true })).toBe(0);
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    const lines = t.stdout.slice(before).split('\n');
+    const last = lines.findIndex((line) => line.includes('Last check'));
+    expect(lines[last]).toMatch(/^! Last check .*: works \(rate-limited\) — .*\(try again in 20s\)\./);
+    expect(lines[last + 1]).toBe('  Billing was not proven: the API was rate-limiting requests when it ran. Check again later: `openai-setup verify`');
+    expect(lines).toContain('○ Add a payment method pending');
+    expect(lines).toContain('○ Choose how to pay and set a budget pending');
+    expect(lines.filter((line) => line.startsWith('✔ Last check'))).toEqual([]);
+  });
+
+  it('status after a check that proved billing: the Last check is ✔, with no such line', async () => {
+    context({ stdin: `${KEY}\n`, stdoutIsTTY: false, interactive: false });
+    t.api.answerChecks(checkResult('valid', { billing: 'ok', message: 'The key works and can spend.' }));
+    expect(await key(t.ctx, { stdin: true, verify: true })).toBe(0);
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout.slice(before)).toMatch(/\n✔ Last check .*: works — The key works and can spend\./);
+    expect(t.stdout.slice(before)).not.toContain('Billing was not proven');
+  });
+
   it('a key that can spend still gets "ready" and every stage done', async () => {
     context({ interactive: false });
     await setUpBefore(['login', 'key']);
