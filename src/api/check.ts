@@ -137,6 +137,11 @@ export function malformedKeyResult(problem: string): CheckResult {
   );
 }
 
+/** A stored value refused before sending (judgeStoredKey's message and fix, said alike by verify and doctor): nothing was sent. */
+export function storedValueNotSent(notAKey: { message: string; fix: string }): CheckResult {
+  return { ...malformedKeyResult(notAKey.message), message: `${notAKey.message} It was not sent.`, fix: notAKey.fix, fixUrl: null };
+}
+
 /**
  * Verdicts that need no request: a key that cannot be an OpenAI key, or an admin key. `noCheckFlags`:
  * the command has no --base-url (a key of another service is then used with OPENAI_BASE_URL).

@@ -4,7 +4,7 @@
 import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as z from 'zod/mini';
-import { buildCheckRequest, insecureTransportWarnings, runCheck, transportWarned } from '../api/check.js';
+import { buildCheckRequest, insecureTransportWarnings, runCheck, storedValueNotSent, transportWarned } from '../api/check.js';
 import { apiErrorDiagnosis, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
@@ -320,8 +320,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // One keychain read tells both whether it answers and what it holds for the profile.
   const { stored: found, keychainError, fileProblem } = await readStoredKey(ctx, profileName);
   // A stored value that is no key (edited in by hand) is a failed check, and no key below: judged
-  // as every command judges it (judgeStoredKey), the key as they would hand it out.
-  const judged = found ? judgeStoredKey(ctx, profileName, found) : null;
+  // as token, run and env judge it (judgeStoredKey, hand-out), the key as they would hand it out.
+  // Whether it is one for the server it would be sent to is the live check's to say, below.
+  const judged = found ? judgeStoredKey(ctx, profileName, found, undefined, { use: 'hand-out' }) : null;
   const notAKey = judged?.notAKey ?? null;
   const stored = found && judged?.key ? { ...found, key: judged.key } : null;
   const envKey = ctx.env.OPENAI_API_KEY;
@@ -441,7 +442,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     print(skipped);
   } else {
     const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain } });
-    verify = await runCheck(ctx, request);
+    // The stored key judged for the server it would go to, as verify judges it: one only another server takes is not sent.
+    const refused = source.kind !== 'env' && found ? judgeStoredKey(ctx, profileName, found).notAKey : null;
+    verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request);
     await recordCheck(ctx, profileName, key, source, verify);
     // A key that works without showing it can spend (rate-limited) is a warning, not "works".
     checks.push(check('verify', 'Live check', verify.ok ? (billingNotProven(verify) ? 'warn' : 'ok') : 'fail', verify.message, verify.fix, verify.exitCode));

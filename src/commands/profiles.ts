@@ -6,6 +6,7 @@ import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
 import { lastVerifyAsShown } from '../last-check.js';
+import { storedSource } from '../storage/profile-key.js';
 import type { State } from '../storage/state.js';
 import { toolCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -50,6 +51,12 @@ export function listProfiles(state: State, active: string): ProfilesJson {
   };
 }
 
+/** Where a check read the key, when that was this profile's keychain entry or key file (storedSource's label): named as the table names it. */
+function storedPlace(profile: string, keySource: string): string | null {
+  if (keySource === storedSource('keychain', profile).label) return 'keychain';
+  return keySource === storedSource('file', profile).label ? 'plain-text file' : null;
+}
+
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
@@ -83,7 +90,10 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     const where = [p.organization, p.project].filter(Boolean).join(' / ') || '—';
     const checked = p.lastVerify ? `${STATUS[p.lastVerify.status].label}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
     // A check of another key (OPENAI_API_KEY, --key) is not the stored key's: labelled with its hint, as status does.
-    const other = p.lastVerify && p.lastVerify.keyHint !== p.key?.hint ? ` (checked ${p.lastVerify.keyHint}${p.key ? ', not the stored key' : ''})` : '';
+    // One of what this profile's keychain entry or file held (a value edited in by hand, a key replaced since) says so.
+    const keySource = state.profiles[p.name]?.lastVerify?.keySource;
+    const from = keySource === undefined ? null : storedPlace(p.name, keySource);
+    const other = p.lastVerify && p.lastVerify.keyHint !== p.key?.hint ? ` (checked ${p.lastVerify.keyHint}${from ? ` from the ${from}` : p.key ? ', not the stored key' : ''})` : '';
     const last = checked + other;
     rows.push([p.default ? '*' : ' ', p.name, key, where, last]);
   }

@@ -60,7 +60,7 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
   try {
     const { stored, keychainError } = await ctx.keys.find(profile);
     // A value there that is no key (edited in by hand) is not shown as a key: said, with the fix.
-    const judged = stored ? judgeStoredKey(ctx, profile, stored) : null;
+    const judged = stored ? judgeStoredKey(ctx, profile, stored, undefined, { use: 'hand-out' }) : null;
     if (judged?.notAKey) ctx.term.err(`${marks(ctx.term.style).fail} ${judged.notAKey.message} ${judged.notAKey.fix}`);
     if (stored) return judged?.key ? { storage: stored.storage, hint: maskKey(judged.key), savedAt: null } : undefined;
     return keychainError ? { storage: 'unknown', why: `the ${ctx.keys.keychainDescription} could not be read (${keychainReason(keychainError)})` } : undefined;

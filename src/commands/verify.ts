@@ -1,7 +1,7 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
 import * as z from 'zod/mini';
-import { buildCheckRequest, malformedKeyResult, nothingLearned, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, nothingLearned, runCheck, storedValueNotSent } from '../api/check.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -86,7 +86,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   }
   if (ctx.env.OPENAI_API_KEY) return { raw: ctx.env.OPENAI_API_KEY, source: ENV_SOURCE };
   const { stored, keychainError } = await ctx.keys.get(profileName);
-  if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName), stored: judgeStoredKey(ctx, profileName, stored, options.baseURL) };
+  if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName), stored: judgeStoredKey(ctx, profileName, stored, options.baseURL, { check: options }) };
   // A locked keychain is not "no key": say so, and how to unlock it.
   if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profileName, `The key of profile "${profileName}" could not be read.`, options);
   // The commands it names check the key where this run would have: the same --base-url.
@@ -148,7 +148,7 @@ async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   let result: CheckResult;
   if (stored?.notAKey) {
     // Said as every command says it, with the same exit code (3): nothing is sent.
-    result = { ...malformedKeyResult(stored.notAKey.message), message: `${stored.notAKey.message} It was not sent.`, fix: stored.notAKey.fix, fixUrl: null };
+    result = storedValueNotSent(stored.notAKey);
   } else if (!cleaned.ok) {
     result = malformedKeyResult(cleaned.problem);
   } else {

@@ -45,6 +45,11 @@ function otherService(key: string): (typeof OTHER_SERVICES)[number] | undefined 
   return OTHER_SERVICES.find((s) => s.pattern.test(key));
 }
 
+/** Where the OpenAI-compatible API of the service a key looks like it is from is (OTHER_SERVICES), when known. */
+export function otherServiceBaseURL(key: string): string | undefined {
+  return otherService(key)?.baseURL;
+}
+
 export function keyKind(key: string): KeyKind {
   if (otherService(key)) return 'unknown';
   return PREFIXES.find((p) => key.startsWith(p.prefix))?.kind ?? 'unknown';
@@ -265,6 +270,11 @@ export function checkKeyShape(key: string, officialApi = true, otherServer: Othe
   if (kind === 'unknown') {
     const problem = 'OpenAI keys start with "sk-" (usually "sk-proj-")';
     return officialApi ? { kind, problem } : { kind, warning: `${problem}; sending it anyway to a compatible server` };
+  }
+  // The marker in the middle of every OpenAI key twice: two keys run together, for any server
+  // (random bodies hold those 8 characters by chance about never).
+  if (key.indexOf(MARKER, key.indexOf(MARKER) + MARKER.length) !== -1) {
+    return { kind, problem: `it is two keys run together ("${MARKER}", in the middle of every OpenAI key, is in it twice): paste only one` };
   }
   const cut = cutOff(key, officialApi);
   return cut ? { kind, problem: cut } : { kind };

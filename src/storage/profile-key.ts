@@ -1,12 +1,12 @@
 // Which profile a command works on, and where its key comes from.
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { adminKeyProblem, judgeStoredValue, maskKey } from '../keys/format.js';
+import { adminKeyProblem, judgeStoredValue, maskKey, otherServiceBaseURL, parseKey } from '../keys/format.js';
 import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
-import { elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, storeKeyAdvice, toolCommand } from '../terminal/advice.js';
+import { elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import type { CheckFlagValues } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
@@ -129,31 +129,70 @@ export async function noKeyError(
 /** What a stored value that is no key is said as: which place and profile, what is wrong (never the value), the fix. */
 export interface NotAKey {
   message: string;
-  /** Every fix, the first the one that always works (storing the key again). */
+  /** Every fix, in the order to try them: where the value is a key for another server, checking it there first. */
   fixes: string[];
   /** The fixes as one line (doctor's check, status). */
   fix: string;
 }
 
 /**
+ * What a stored value is judged for. `send` (the default): it goes to a server (verify, doctor's
+ * live check), and is judged for that one: `baseURL` (verify's --base-url), else OPENAI_BASE_URL
+ * (resolveBaseURL); a value only another server takes is not sent to OpenAI's. `hand-out`: token,
+ * run and env hand it on (status and doctor show it as they would), refused only when it is no key
+ * for any server: no file records which server a key is for (a file must not decide where a key
+ * goes), and whatever `key --base-url` stored must be handed out.
+ */
+export interface StoredKeyUse {
+  use?: 'send' | 'hand-out';
+  /** The live-check options of a command that takes them (verify): a fix then names its --base-url. */
+  check?: CheckFlagValues;
+}
+
+/**
  * The one judgement of what is stored as a profile's key (judgeStoredValue), for every command
  * that reads it: verify, doctor, status and the commands that hand it out (token, run, env). The
  * key as it is handed out or sent (`key`), or what is wrong with it (`notAKey`), said the same
- * everywhere, by its masked hint only. `baseURL`: the server it is for, verify's --base-url, else
- * OPENAI_BASE_URL (resolveBaseURL); a value only another server takes is no key for OpenAI's.
+ * everywhere, by its masked hint only, with fixes that lead somewhere: never to `key` without the
+ * --base-url it would need to take that value again.
  */
-export function judgeStoredKey(ctx: Context, profile: string, stored: StoredKey, baseURL?: string): { key: string; notAKey: null } | { key: null; notAKey: NotAKey } {
-  const official = isOfficialBaseURL(resolveBaseURL(ctx, baseURL));
+export function judgeStoredKey(ctx: Context, profile: string, stored: StoredKey, baseURL?: string, options: StoredKeyUse = {}): { key: string; notAKey: null } | { key: null; notAKey: NotAKey } {
+  const official = options.use !== 'hand-out' && isOfficialBaseURL(resolveBaseURL(ctx, baseURL));
   // Said the same by every command: the server as OPENAI_BASE_URL, which they all read (not all take --base-url).
   const judged = judgeStoredValue(stored.key, official);
   if (judged.ok) return { key: judged.key, notAKey: null };
   const where = stored.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : pathLine(ctx.keys.filePath);
-  // Refused for OpenAI's API only: the server it is for may be another (said once: another service's key names its own).
+  // A key for some server (as `key --base-url` stores one), refused for OpenAI's API only.
   const otherServers = official && judgeStoredValue(stored.key, false).ok;
-  const elsewhere = otherServers && !judged.problem.includes('OPENAI_BASE_URL') ? ['If it is a key for another OpenAI-compatible server, set OPENAI_BASE_URL to that server.'] : [];
-  const fixes = [notAKeyFix(ctx, profile), ...elsewhere];
+  const fixes = otherServers ? otherServerFixes(ctx, profile, stored.key, options.check) : [storeAgainFix(ctx, profile, stored.key)];
   const message = `What ${where} holds as the key of profile "${profile}" (${maskKey(stored.key)}) is not ${otherServers ? 'an OpenAI API key' : 'an API key'}: ${judged.problem}.`;
   return { key: null, notAKey: { message, fixes, fix: fixes.join(' ') } };
+}
+
+/**
+ * Storing the key again, as `key` would take what is stored once cleaned as a paste: with the
+ * --base-url of the server it is for when only that would (by its URL when known, else in words).
+ */
+function storeAgainFix(ctx: Context, profile: string, value: string): string {
+  if (parseKey(value, isOfficialBaseURL(resolveBaseURL(ctx))).ok) return notAKeyFix(ctx, profile);
+  const elsewhere = parseKey(value, false);
+  if (!elsewhere.ok) return notAKeyFix(ctx, profile);
+  const url = otherServiceBaseURL(elsewhere.key);
+  if (url) return notAKeyFix(ctx, profile, { baseURL: url });
+  return notAKeyFix(ctx, profile, undefined, ', adding --base-url with the URL of the server the key is for');
+}
+
+/**
+ * A key for another server, checked for OpenAI's: check it where it belongs (its URL, when the
+ * problem has not named it, or in words), or store an OpenAI key in its place.
+ */
+function otherServerFixes(ctx: Context, profile: string, value: string, check: CheckFlagValues | undefined): string[] {
+  const url = otherServiceBaseURL(value);
+  const instead = `If it is to be an OpenAI key, store yours with \`${keyCommand(ctx, profile)}\` (it replaces what is stored).`;
+  // A known service's URL is in the problem already (OPENAI_BASE_URL=…); verify can take it as a flag.
+  if (url) return check ? [`To check it with that server: \`${verifyCommand(ctx, profile, { ...check, baseURL: url })}\`.`, instead] : [instead];
+  const there = `If it is a key for another OpenAI-compatible server, set OPENAI_BASE_URL to that server${check ? ' (or give --base-url its URL)' : ''}.`;
+  return [there, instead];
 }
 
 /**
@@ -181,7 +220,8 @@ export async function requireStoredKey(ctx: Context, profile: string): Promise<s
     ctx.term.addSecret(stored.key);
     // Handed out only as a key: a value edited in by hand could carry terminal escapes to the
     // screen (`token`) or a line break into a program's environment (`run`).
-    const { key, notAKey } = judgeStoredKey(ctx, profile, stored);
+    // Judged as a key for any server: which one it is for is not recorded (judgeStoredKey, hand-out).
+    const { key, notAKey } = judgeStoredKey(ctx, profile, stored, undefined, { use: 'hand-out' });
     if (notAKey) throw new ExitError(EXIT.keyRejected, `${notAKey.message} It is not handed out.`, notAKey.fixes);
     return key;
   }

@@ -151,9 +151,13 @@ export function storeKeyAdvice(scope: KeyEntryScope, profile: string, insecure =
   };
 }
 
-/** How to replace a stored value that is no key (judgeStoredKey): store the key again, which replaces it. */
-export function notAKeyFix(scope: AdviceScope, profile: string): string {
-  return `Store your key again with \`${keyCommand(scope, profile)}\` (it replaces what is stored).`;
+/**
+ * How to replace a stored value that is no key (judgeStoredKey): store the key again, which
+ * replaces it; `check`: the options `key` needs to take it (--base-url for another server's key),
+ * or `also`: what to add, in words, when they are not known (", adding …").
+ */
+export function notAKeyFix(scope: AdviceScope, profile: string, check?: CheckFlagValues, also = ''): string {
+  return `Store your key again with \`${keyCommand(scope, profile, check)}\`${also} (it replaces what is stored).`;
 }
 
 /**
