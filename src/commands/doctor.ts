@@ -348,7 +348,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('keychain', 'Keychain', 'warn', describeKeychainProblem(keychainError, store)));
   } else {
     // The fix for the keychain first; a plain-text file only when there is no keychain to fix.
-    const fix = keychainFix(keychainError, store) ?? `Keep the key in a file only you can read: ${keyCommand(ctx, profileName)} --insecure-storage (or set OPENAI_API_KEY yourself)`;
+    const fix = keychainFix(keychainError, store) ?? `Set OPENAI_API_KEY yourself, or ${storeInFile(ctx, profileName)}`;
     checks.push(check('keychain', 'Keychain', 'fail', describeKeychainProblem(keychainError, store), fix, EXIT.keyStore));
   }
   if (notAKey) {

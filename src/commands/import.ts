@@ -37,7 +37,7 @@ import { askedNote, homeOf, leftoverKeyFiles, placesOf, shownPath } from '../pla
 import { adminAccount } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
-import { resolveProfileName, storedSource } from '../storage/profile-key.js';
+import { judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn } from '../storage/state.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, MAX_UNTRUSTED_LENGTH, shownValue } from '../terminal/sanitize.js';
@@ -148,14 +148,19 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
 
   // What is stored now: a finding is "the stored key" when it is that one.
   let keychainError: KeychainUnavailableError | null = null;
-  const readStored = async (account: string): Promise<string | null> => {
+  const readStored = async (account: string) => {
     const read = await ctx.keys.get(account);
     if (read.stored) term.addSecret(read.stored.key);
     keychainError ??= read.keychainError;
-    return read.stored?.key ?? null;
+    return read.stored;
   };
-  let stored = await readStored(profileName);
-  let storedAdmin = await readStored(adminAccount(profileName));
+  // Judged as every reader of it judges it (judgeStoredKey): a value that is no key is never
+  // compared with the keys found, and the lines import writes would ask `token` for it, which refuses it.
+  const storedValue = await readStored(profileName);
+  const judged = storedValue ? judgeStoredKey(ctx, profileName, storedValue) : null;
+  if (judged?.notAKey) throw new ExitError(EXIT.keyRejected, `${judged.notAKey.message} Nothing was stored or changed.`, judged.notAKey.fixes);
+  let stored = judged?.key ?? null;
+  let storedAdmin = (await readStored(adminAccount(profileName)))?.key ?? null;
   // A keychain that cannot be read here (not running over SSH) still holds the key state.json
   // records: known by its masked hint, as status knows it, never called "not stored".
   const recorded = keychainError ? (await ctx.state.read()).profiles[profileName] : undefined;

@@ -25,13 +25,13 @@ import { LOCK_STALE_MS, lockPathFor, LockBusyError, LockLostError, withFileLock 
 import { ensurePrivateDir } from '../storage/private-file.js';
 import type { PutBack, Storage } from '../storage/keystore.js';
 import type { Undo } from '../interrupts.js';
-import { envCommand } from '../plaintext/env-command.js';
+import { staleEnvFile } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
-import { resolveProfileName, storedSource } from '../storage/profile-key.js';
+import { judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { envFileCommand, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 
@@ -196,6 +196,8 @@ interface RotateRun {
   warn: (text: string) => void;
   auth: AdminAuth;
   oldKey: string | null;
+  /** The old key as it is stored (a line break after it, say): what the store must still hold when the new key replaces it. */
+  oldStored: string | null;
   oldHint: string | null;
   /** Where the old key is stored, and so the new one will be. */
   storage: Storage;
@@ -232,7 +234,12 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   if (!stored && keychainError && keychainError.problem !== 'no-service') {
     throw new KeyStoreError(`${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)} The key of profile "${profileName}" could not be read; nothing was changed.`, keychainHints(keychainError, ctx.keys.keychainDescription));
   }
-  const oldKey = stored?.key ?? null;
+  if (stored) term.addSecret(stored.key);
+  // Judged as every reader of it judges it (judgeStoredKey): a value that is no key is neither
+  // sent (the live check that finds its project) nor looked for among the project's keys.
+  const judged = stored ? judgeStoredKey(ctx, profileName, stored) : null;
+  if (judged?.notAKey) throw new ExitError(EXIT.keyRejected, `${judged.notAKey.message} Nothing was changed.`, judged.notAKey.fixes);
+  const oldKey = judged?.key ?? null;
   if (oldKey) term.addSecret(oldKey);
   const oldHint = oldKey ? maskKey(oldKey) : null;
   const unchanged = (message: string) => {
@@ -255,6 +262,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     warn,
     auth,
     oldKey,
+    oldStored: stored?.key ?? null,
     oldHint,
     storage: stored?.storage ?? 'keychain',
     profile,
@@ -545,7 +553,7 @@ interface StoreAttempt {
  * account stays (the stored key may be its key) and the message says exactly where things stand.
  */
 async function storeNewKey(run: RotateRun, account: CreatedAccount, check: CheckResult): Promise<Revocation> {
-  const { ctx, m, profileName, progress, oldKey, oldHint, projectId, storage } = run;
+  const { ctx, m, profileName, progress, oldStored, oldHint, projectId, storage } = run;
   const { created, key: newKey, hint: newHint } = account;
   const attempt: StoreAttempt = { where: storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : ctx.keys.filePath };
   try {
@@ -558,7 +566,7 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
         // lose that key unsaid (a platform key is shown only once). The store is read as get() reads
         // it: the keychain first, then the file.
         const found = await ctx.keys.find(profileName).catch(() => null);
-        if ((found?.stored?.key ?? null) !== oldKey) {
+        if ((found?.stored?.key ?? null) !== oldStored) {
           const storedByOther = (attempt.storedByOther = storedNowWords(ctx, profileName, found));
           const { now } = storedByOther;
           throw new KeyStoreError(
@@ -794,7 +802,8 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
   // named with the command that writes the new key there (nothing is changed in them here).
   const stale = oldKey ? await envFileCopies(ctx, profileName, oldKey) : [];
   for (const path of new Set(stale.map((f) => f.path))) {
-    run.warn(`${shownPath(ctx, path)} still holds the old key ${oldHint}${revoked ? ', which no longer works' : ''} (written there by \`${envFileCommand(ctx, profileName)}\`); to write the new key there:  ${await envCommand(ctx, profileName, path)}`);
+    const { detail, fix } = await staleEnvFile(ctx, profileName, path, oldHint!, { justReplaced: true, revoked });
+    run.warn(`${detail}; ${fix}`);
   }
   const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runLine}\` get the new key from now on.`;
   if (options.json) term.err(summary);

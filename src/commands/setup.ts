@@ -23,7 +23,7 @@ import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
-import { checkFlags, pipeKeyCommand, profileFlagFor, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { checkFlags, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export interface SetupOptions {
   profile?: string;
@@ -75,23 +75,25 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
   const { term } = ctx;
   const saved = (await ctx.state.read()).profiles[profileName]?.billingChoice;
   const why = term.whyNoPrompts || NO_TERMINAL;
+  // Each command on a line of its own, under what it is for: a description after it on the same
+  // line would be pasted with it (as arguments, or a shell's syntax error; zsh reads no comment
+  // typed at its prompt unless told to, so `  # …` would not do either).
   const lines: string[] = [];
+  const step = (what: string, command: string) => lines.push(`${what}:`, `  ${command}`);
   for (const stage of pending) {
-    if (stage === 'login') lines.push(`${toolCommand(ctx, 'login --done', profileName)}                      (after signing in on ${PAGES.login.url})`);
-    if (stage === 'payment') lines.push(`${toolCommand(ctx, 'payment --done', profileName)}                    (after adding a card on ${PAGES.payment.url})`);
+    if (stage === 'login') step(`After signing in on ${PAGES.login.url}`, toolCommand(ctx, 'login --done', profileName));
+    if (stage === 'payment') step(`After adding a card on ${PAGES.payment.url}`, toolCommand(ctx, 'payment --done', profileName));
     if (stage === 'billing') {
       // `billing --done` alone keeps the choice made before; without one, it needs --choice.
-      lines.push(
-        saved
-          ? `${toolCommand(ctx, 'billing --done', profileName)}                    (after buying credits on ${PAGES.billing.url})`
-          : `${toolCommand(ctx, 'billing --choice prepaid --done', profileName)}   (or auto-reload; after buying credits on ${PAGES.billing.url})`,
-      );
+      if (saved) step(`After buying credits on ${PAGES.billing.url}`, toolCommand(ctx, 'billing --done', profileName));
+      else step(`After buying credits on ${PAGES.billing.url} (--choice auto-reload if you turned auto-reload on)`, toolCommand(ctx, 'billing --choice prepaid --done', profileName));
     }
     if (stage === 'key') {
-      // Without a keychain, `key --stdin` alone fails: the line that works here keeps it in a 0600 file.
+      // Without a keychain, `key` alone fails: the line that works here keeps it in a 0600 file.
       const noKeychain = !options.insecureStorage && (await ctx.keys.probeWritable()) !== null;
-      const line = pipeKeyCommand(ctx, profileName, options.insecureStorage || noKeychain, options.check);
-      lines.push(noKeychain ? `${line}   (no keychain here: a file only you can read)` : line);
+      // Piped from OPENAI_API_KEY only where it holds a key: else `key` asks for it (storeKeyAdvice).
+      const { command, how } = storeKeyAdvice(ctx, profileName, options.insecureStorage || noKeychain, options.check);
+      step(noKeychain ? `There is no keychain here: store your key in a file only you can read${how}` : `Store your key${how}`, command);
     }
   }
   if (check && !check.ok) {
@@ -109,9 +111,17 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
             : variable
               ? `Unset ${variable} (or set it to the key's ${headerWhat(variable)}), then check the key again:`
               : 'Fix it as described above, then check the key again:';
+    const failed = `The check above did not pass, and the wizard asks nothing here (${why}). ${then}`;
+    if (route === 'key') return new ExitError(check.exitCode, failed, lines);
+    const unset = variable ? shellUnsetLine(ctx.rawEnv, ctx.platform, variable) : null;
+    // Nothing but what the message says (unset, check again): the commands alone.
+    if (!lines.length) return new ExitError(check.exitCode, failed, [...(unset ? [unset] : []), verify]);
     // First: `key --stdin` among the stage lines checks the key too, and would send the header again.
-    const unset = variable ? [shellUnsetLine(ctx.rawEnv, ctx.platform, variable)] : [];
-    return new ExitError(check.exitCode, `The check above did not pass, and the wizard asks nothing here (${why}). ${then}`, route === 'key' ? lines : [...unset, ...lines, verify]);
+    const stages = lines.splice(0);
+    if (unset) step('First, in this shell', unset);
+    lines.push(...stages);
+    step('Then check the key again', verify);
+    return new ExitError(check.exitCode, failed, lines);
   }
   return new UsageError(`The wizard asks questions, but ${why}. ${why === NO_TERMINAL ? 'Without one, do' : 'Instead, do'} its stages as commands:`, lines);
 }
@@ -176,20 +186,18 @@ async function printReady(
     term.out(`${lead} (a short request costs a fraction of a cent):`);
     term.out(`  ${s.cyan('pip install openai')}`);
     term.command(`  ${s.cyan(`${toServer}${prefix}${callPython}`)}`);
-    term.out(`  ${s.dim('or with Node:')} ${s.cyan('npm install openai')}`);
+    // On a line of its own: before `npm install` on the same line, it would be pasted with it.
+    term.out('Or with Node:');
+    term.out(`  ${s.cyan('npm install openai')}`);
     term.command(`  ${s.cyan(`${toServer}${prefix}${callNode}`)}`);
   };
-  // Commands with what each does, aligned when the terminal is wide enough.
-  const table = (commands: Array<[string, string]>) => {
-    const width = Math.max(...commands.map(([command]) => command.length));
-    for (const [command, what] of commands) {
-      if (term.columns >= width + what.length + 6) term.out(`  ${s.cyan(command.padEnd(width))}  ${what}`);
-      else {
-        // Two lines: the command whole (term.command: never broken, or it would not paste back as
-        // one), its description wrapped under it.
-        term.command(`  ${s.cyan(command)}`);
-        term.out(`      ${what}`);
-      }
+  // Commands with what each does: the description on a line of its own, above the command (on the
+  // same line it would be pasted with it: words of the program's, or a shell's syntax error), and
+  // the command whole (term.command: never broken, or it would not paste back as one).
+  const commands = (list: Array<[string, string]>) => {
+    for (const [what, command] of list) {
+      term.out(`  ${what}:`);
+      term.command(`    ${s.cyan(command)}`);
     }
   };
   const elsewhere = server !== null && !isOfficialBaseURL(server);
@@ -213,9 +221,10 @@ async function printReady(
     term.say(`${works} It is the one in OPENAI_API_KEY, which programs started from this shell get (the OpenAI SDKs read it there).`);
     const stored = beside.same === false ? `Another key, ${beside.hint}, is stored for this profile in ${beside.where}` : `The key stored for this profile in ${beside.where} (${beside.hint}) could not be read here to compare`;
     term.say(`${m.warn} ${stored}: \`${toolCommand(ctx, 'run', profileName)}\`, \`${toolCommand(ctx, 'token', profileName)}\` and \`${toolCommand(ctx, 'env', profileName)}\` hand out that one, and this run did not check it.`);
-    table([
-      [`${toolCommand(ctx, 'token', profileName)} | ${verifyCommand(ctx, profileName, check, '--key -')}`, 'check the stored key'],
-      [pipeKeyCommand(ctx, profileName, beside.storage === 'file', check), 'store the checked key in its place'],
+    const storing = storeKeyAdvice(ctx, profileName, beside.storage === 'file', check);
+    commands([
+      ['Check the stored key', `${toolCommand(ctx, 'token', profileName)} | ${verifyCommand(ctx, profileName, check, '--key -')}`],
+      [`Store the checked key in its place${storing.how}`, storing.command],
     ]);
     serverNote();
     oneRealCall('Try one real call from this shell');
@@ -233,10 +242,10 @@ async function printReady(
       const other = shellKey && shellKey !== key ? ` OPENAI_API_KEY in this shell holds another key, ${maskKey(shellKey)}, which programs started here directly get; these hand over ${maskKey(key)}:` : ' hand it over with:';
       term.say(`${works} The OpenAI SDKs read it from OPENAI_API_KEY;${other}`);
     }
-    table([
-      [`${toServer}${toolCommand(ctx, 'run', profileName)} -- python3 app.py`, 'run a program with the key set'],
-      [`export OPENAI_API_KEY="$(${toolCommand(ctx, 'token', profileName)})"${server === null ? '' : ` ${toServer.trimEnd()}`}`, 'set it in this shell'],
-      [`${toolCommand(ctx, 'env', profileName)} --file .env`, server === null ? 'write it to a git-ignored .env' : 'write it to a git-ignored .env (add OPENAI_BASE_URL there)'],
+    commands([
+      ['Run a program with the key set', `${toServer}${toolCommand(ctx, 'run', profileName)} -- python3 app.py`],
+      ['Set it in this shell', `export OPENAI_API_KEY="$(${toolCommand(ctx, 'token', profileName)})"${server === null ? '' : ` ${toServer.trimEnd()}`}`],
+      [server === null ? 'Write it to a git-ignored .env' : 'Write it to a git-ignored .env (add OPENAI_BASE_URL there)', `${toolCommand(ctx, 'env', profileName)} --file .env`],
     ]);
     serverNote();
     oneRealCall('Try one real call', `${toolCommand(ctx, 'run', profileName)} -- `);
@@ -403,7 +412,8 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
         if (finish) {
           await markAllDone(ctx, profileName);
           if (found.source.kind === 'env' && !(await ctx.state.read()).profiles[profileName]?.key) {
-            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too:  ${pipeKeyCommand(ctx, profileName, false, options.check)}`);
+            const { command, how } = storeKeyAdvice(ctx, profileName, false, options.check);
+            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too${how}:  ${command}`);
           }
           await printReady(ctx, profileName, found.key, found.source, options.check);
           return 0;

@@ -21,7 +21,7 @@ import { staleEnvFile } from '../plaintext/env-command.js';
 import { staleEnvFileCopies } from '../plaintext/env-files.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { readPastedKey } from './paste.js';
-import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adviceScope, elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -168,10 +168,12 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
     if (!toFile && error.step === 'change' && error.putBack !== 'failed' && error.failure instanceof KeychainUnavailableError) {
       return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error.failure, profile, toFileCommand), record, toFileCommand);
     }
+    // Piped from OPENAI_API_KEY only where it holds a key (storeKeyAdvice): the key may have been pasted.
+    const again = storeKeyAdvice(ctx, profile, toFile);
     throw await keyChangeFailure(ctx, error, {
       hint: maskKey(key),
       account: profile,
-      again: [`Once that is fixed, store the key again (${pipeKeyCommand(ctx, profile, toFile)}), or remove what is stored (${toolCommand(ctx, 'logout', profile)}).`],
+      again: [`Once that is fixed, store the key again${again.how}:  ${again.command}`, `Or remove what is stored:  ${toolCommand(ctx, 'logout', profile)}`],
     });
   }
 }
@@ -179,6 +181,16 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
 /** `printenv … | key --stdin` with this run's options, so that the key is stored and checked the same way. */
 function pipeCommand(ctx: Context, options: KeyStageOptions): string {
   return `${pipeKeyCommand(ctx, options.profile, options.insecureStorage)}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`;
+}
+
+/**
+ * The way to store the key that works where it is printed (storeKeyAdvice), with this run's
+ * options: piped from OPENAI_API_KEY only when that holds a key, else `key` asking for it. Said
+ * where this run could not ask (no terminal, or questions turned off): how it asks "at a terminal".
+ */
+function storeAdvice(ctx: Context, options: KeyStageOptions): { command: string; how: string } {
+  const { command, how } = storeKeyAdvice({ ...adviceScope(ctx), env: ctx.env, term: { stdinIsTTY: false } }, options.profile, options.insecureStorage, options.check);
+  return { command: `${command}${options.verify === false ? ' --no-verify' : ''}`, how };
 }
 
 /** The same run with the key asked for instead of piped in (no --stdin): for when the pipe named would give nothing. */
@@ -204,12 +216,10 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     if (!term.interactive) {
       // The pipe named must work here: without a keychain, into a file only the person can read.
       const problem = options.insecureStorage ? null : await ctx.keys.probeWritable();
-      throw new UsageError(
-        needsPrompt(term, 'Pasting a key'),
-        problem
-          ? [`${describeKeychainProblem(problem, ctx.keys.keychainDescription)} Pipe it in, kept in a file only you can read:  ${pipeCommand(ctx, { ...options, insecureStorage: true })}`]
-          : [`Pipe it in instead:  ${pipeCommand(ctx, options)}`],
-      );
+      // A pipe of OPENAI_API_KEY only where it holds a key: a pipe of an unset one stores nothing.
+      const { command, how } = storeAdvice(ctx, problem ? { ...options, insecureStorage: true } : options);
+      const instead = problem ? `${describeKeychainProblem(problem, ctx.keys.keychainDescription)} ${how ? `Keep it in a file only you can read${how}` : 'Pipe it in, kept in a file only you can read'}` : how ? `Instead, store it${how}` : 'Pipe it in instead';
+      throw new UsageError(needsPrompt(term, 'Pasting a key'), [`${instead}:  ${command}`]);
     }
     // From here to the prompt, a key pasted too early is neither echoed nor lost.
     ctx.prompter('').holdInput();

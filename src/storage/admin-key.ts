@@ -83,7 +83,7 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
   }
   const how = [
     `Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`,
-    `then store it: ${adminKeyCommand(ctx, profile)}   (or set OPENAI_ADMIN_KEY)`,
+    `then store it (or set OPENAI_ADMIN_KEY):  ${adminKeyCommand(ctx, profile)}`,
   ];
   const record = (await ctx.state.read()).profiles[profile]?.adminKey;
   const outOfReach = keychainOutOfReach({

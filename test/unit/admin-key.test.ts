@@ -356,7 +356,7 @@ describe('the admin key rotate and spend use', () => {
     const result = await outcomeOf(requireAdminKey(none.ctx, 'work', 'rotate').then(() => 0));
     expect(result.code).toBe(2);
     expect(result.message).toBe('`rotate` needs an organization admin key (sk-admin-…), and none is stored for profile "work".');
-    expect(result.hints).toEqual([`Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`, 'then store it: openai-setup admin-key --profile work   (or set OPENAI_ADMIN_KEY)']);
+    expect(result.hints).toEqual([`Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`, 'then store it (or set OPENAI_ADMIN_KEY):  openai-setup admin-key --profile work']);
   });
 });
 

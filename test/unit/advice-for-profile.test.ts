@@ -57,11 +57,11 @@ describe('commands recommended for a profile name it', () => {
     expect(flat(t.stdout)).toContain('fix billing (`openai-setup billing --profile w2`), then `openai-setup verify --profile w2`.');
   });
 
-  it('key --profile work without a terminal: the pipe line stores into work', async () => {
+  it('key --profile work without a terminal: the line that stores the key stores into work', async () => {
     context({ interactive: false });
     const { code, hints } = await outcomeOf(key(t.ctx, { profile: 'work' }));
     expect(code).toBe(2);
-    expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin']);
+    expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key --profile work']);
   });
 
   it('verify --profile work asks the check for work (its fixes name the profile)', async () => {
@@ -185,11 +185,12 @@ describe('advice names the profile unless a command without --profile acts on it
     context({ interactive: false, env: { OPENAI_SETUP_PROFILE: 'work' } });
     const { code, hints } = await outcomeOf(setup(t.ctx, { profile: 'default', restart: false, insecureStorage: false }));
     expect(code).toBe(2);
-    expect(hints.map((line) => line.split('   ')[0])).toEqual([
+    // The commands: each on a line of its own, under what it is for.
+    expect(hints.filter((line) => line.startsWith('  ')).map((line) => line.trim())).toEqual([
       'openai-setup login --done --profile default',
       'openai-setup payment --done --profile default',
       'openai-setup billing --choice prepaid --done --profile default',
-      'printenv OPENAI_API_KEY | openai-setup key --profile default --stdin',
+      'openai-setup key --profile default',
     ]);
   });
 

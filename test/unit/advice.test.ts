@@ -110,7 +110,7 @@ describe('a hint that is a command alone, on a narrow terminal', () => {
   ])('started as %s: never broken across lines (pasted, half of it would run)', (commandName) => {
     for (const hint of [
       'printenv OPENAI_API_KEY | openai-setup key --profile fresh --stdin --base-url http://127.0.0.1:18777/v1',
-      'openai-setup billing --choice prepaid --done --profile fresh   (or auto-reload; after buying credits on the billing page)',
+      '  openai-setup billing --choice prepaid --done --profile fresh',
     ]) {
       const typed = adviceFor(commandName, ['key', 'billing'])(hint);
       for (const columns of [40, 50, 60]) expect(shown(commandName, hint, columns), `${columns} columns`).toBe(`  ${typed}\n`);

@@ -114,7 +114,8 @@ describe('doctor', () => {
     t.keychain.failWith('no-service');
     t.api.answerReach(ANSWERS);
     expect(await doctor(t.ctx, { json: false })).toBe(7);
-    expect(t.stdout).toContain('--insecure-storage (or set OPENAI_API_KEY yourself)');
+    // The command last on its line, as it is copied: nothing after it.
+    expect(t.stdout).toContain('→ Set OPENAI_API_KEY yourself, or keep the key in a file only you can read (it asks for the key, hidden):  openai-setup key --insecure-storage\n');
   });
 
   it('checks OPENAI_API_KEY, not the stored key, and warns that they differ', async () => {

@@ -489,10 +489,18 @@ describe('key without a terminal', () => {
     const { code, message, hints } = await outcomeOf(key(t.ctx, {}));
     expect(code).toBe(2);
     expect(message).toBe('Pasting a key needs an interactive terminal.');
-    expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
+    // OPENAI_API_KEY is not set: a pipe of it would store nothing, so `key` itself, and how it gets the key.
+    expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key']);
     expect(t.browser.opened).toEqual([]);
     // Only the probe that decides which pipe works here: nothing stored, nothing read.
     expect(t.keychain.calls.filter((c) => !c.account.startsWith('__probe__.'))).toEqual([]);
+  });
+
+  it('with OPENAI_API_KEY set, names the pipe of it (with --no-verify and the server given, repeated)', async () => {
+    context({ interactive: false, env: { OPENAI_API_KEY: KEY } });
+    const { code, hints } = await outcomeOf(key(t.ctx, { verify: false, check: { baseURL: 'http://127.0.0.1:18556/v1' } }));
+    expect(code).toBe(2);
+    expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin --base-url http://127.0.0.1:18556/v1 --no-verify']);
   });
 
   it('without a keychain either, names the pipe that works here: into a file only you can read (as verify and token do)', async () => {
@@ -501,13 +509,13 @@ describe('key without a terminal', () => {
     const { code, hints } = await outcomeOf(key(t.ctx, { profile: 'nc' }));
     expect(code).toBe(2);
     expect(hints).toHaveLength(1);
-    expect(hints[0]).toMatch(/^No Secret Service keyring is running on this machine .* Pipe it in, kept in a file only you can read: {2}printenv OPENAI_API_KEY \| openai-setup key --profile nc --stdin --insecure-storage$/);
+    expect(hints[0]).toMatch(/^No Secret Service keyring is running on this machine .* Keep it in a file only you can read \(at a terminal it asks for the key, hidden; or pipe the key into it with --stdin\): {2}openai-setup key --profile nc --insecure-storage$/);
   });
 
   it('with --insecure-storage given, repeats it and does not touch the keychain', async () => {
     context({ interactive: false });
     const { hints } = await outcomeOf(key(t.ctx, { insecureStorage: true }));
-    expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage']);
+    expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key --insecure-storage']);
     expect(t.keychain.calls).toEqual([]);
   });
 });

@@ -71,8 +71,15 @@ describe('closing screen: OPENAI_API_KEY holds another key than the stored one',
     expect(text).toContain(
       `Another key, sk-proj-…000A, is stored for this profile in the ${t.ctx.keys.keychainDescription}: \`openai-setup run\`, \`openai-setup token\` and \`openai-setup env\` hand out that one, and this run did not check it.`,
     );
-    expect(text).toContain('openai-setup token | openai-setup verify --key - check the stored key');
-    expect(text).toContain('printenv OPENAI_API_KEY | openai-setup key --stdin store the checked key in its place');
+    // Each command on a line of its own, under what it is for.
+    const lines = t.stdout.split('\n');
+    const at = lines.indexOf('  Check the stored key:');
+    expect(lines.slice(at, at + 4)).toEqual([
+      '  Check the stored key:',
+      '    openai-setup token | openai-setup verify --key -',
+      '  Store the checked key in its place:',
+      '    printenv OPENAI_API_KEY | openai-setup key --stdin',
+    ]);
     // No command here hands the unchecked key to a program.
     expect(text).not.toContain('openai-setup run -- python3');
     expect(text).not.toContain('openai-setup env --file');
@@ -88,8 +95,14 @@ describe('closing screen: OPENAI_API_KEY holds another key than the stored one',
     expect(await setup(t.ctx, { ...OPTIONS, profile: 'work', check: { baseURL: 'http://127.0.0.1:18556/v1' } })).toBe(0);
     const text = closing();
     expect(text).toContain(`Another key, sk-proj-…000A, is stored for this profile in the --insecure-storage file ${t.ctx.keys.filePath}`);
-    expect(text).toContain('openai-setup token --profile work | openai-setup verify --key - --profile work --base-url http://127.0.0.1:18556/v1 check the stored key');
-    expect(text).toContain('printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage --base-url http://127.0.0.1:18556/v1 store the checked key in its place');
+    const lines = t.stdout.split('\n');
+    const at = lines.indexOf('  Check the stored key:');
+    expect(lines.slice(at, at + 4)).toEqual([
+      '  Check the stored key:',
+      '    openai-setup token --profile work | openai-setup verify --key - --profile work --base-url http://127.0.0.1:18556/v1',
+      '  Store the checked key in its place:',
+      '    printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage --base-url http://127.0.0.1:18556/v1',
+    ]);
   });
 
   it('a new key pasted and stored while OPENAI_API_KEY holds the rejected one: says which programs get which', async () => {
@@ -135,16 +148,23 @@ describe('closing screen: the key only in OPENAI_API_KEY', () => {
 });
 
 describe('closing screen on a narrow terminal', () => {
-  it('at 50 columns, a description under its command is wrapped at words, never mid-word', async () => {
+  it('at 50 columns, a description above its command is wrapped at words, never mid-word', async () => {
     context({ columns: 50, stdoutIsTTY: true });
     await storedEarlier(STORED);
     t.prompts.whenConfirm(FINISH, true);
     t.api.answerChecks(checkResult('valid'));
     // Against another server: the descriptions are longer ("(add OPENAI_BASE_URL there)").
     expect(await setup(t.ctx, { ...OPTIONS, check: { baseURL: 'http://127.0.0.1:9/v1' } })).toBe(0);
-    const lines = t.stdout.slice(t.stdout.indexOf("You're ready to build.")).split('\n');
-    const described = lines.filter((line) => line.startsWith('      '));
-    expect(described.length).toBeGreaterThan(0);
+    const screen = t.stdout.slice(t.stdout.indexOf("You're ready to build."));
+    // The lines between "hand it over with:" and the one real call: descriptions at 2 spaces, commands at 4.
+    const lines = screen.slice(screen.indexOf('over with:\n') + 'over with:\n'.length, screen.indexOf('It is for that server')).trimEnd().split('\n');
+    const described = lines.filter((line) => !line.startsWith('    '));
+    expect(described.length).toBeGreaterThan(3);
+    expect(lines.filter((line) => line.startsWith('    ')).map((line) => line.trim())).toEqual([
+      'OPENAI_BASE_URL=http://127.0.0.1:9/v1 openai-setup run -- python3 app.py',
+      'export OPENAI_API_KEY="$(openai-setup token)" OPENAI_BASE_URL=http://127.0.0.1:9/v1',
+      'openai-setup env --file .env',
+    ]);
     // A description line fits, and ends at a word (a cut word would leave no space before the next line's start).
     for (const line of described) expect(line.length, line).toBeLessThanOrEqual(49);
     expect(flat(t.stdout)).toContain('(add OPENAI_BASE_URL there)');

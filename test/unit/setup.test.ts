@@ -141,12 +141,18 @@ describe('setup: a first run', () => {
     const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(2);
     expect(message).toBe('The wizard asks questions, but there is no interactive terminal. Without one, do its stages as commands:');
-    const lines = hints.join('\n');
-    for (const command of ['npx openai-setup login --done', 'npx openai-setup payment --done', 'npx openai-setup billing --choice prepaid --done', 'printenv OPENAI_API_KEY | npx openai-setup key --stdin']) {
-      expect(lines).toContain(command);
-    }
-    expect(lines).toContain(PAGES.login.url);
-    expect(lines).not.toContain('--insecure-storage');
+    // Each command on a line of its own, under what it is for: the line pastes as it is.
+    expect(hints).toEqual([
+      `After signing in on ${PAGES.login.url}:`,
+      '  npx openai-setup login --done',
+      `After adding a card on ${PAGES.payment.url}:`,
+      '  npx openai-setup payment --done',
+      `After buying credits on ${PAGES.billing.url} (--choice auto-reload if you turned auto-reload on):`,
+      '  npx openai-setup billing --choice prepaid --done',
+      // OPENAI_API_KEY is not set: not a pipe of it, which would store nothing.
+      'Store your key (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):',
+      '  npx openai-setup key',
+    ]);
     expect(t.browser.opened).toEqual([]);
     expect(await t.profile()).toBeUndefined();
   });
@@ -156,14 +162,14 @@ describe('setup: a first run', () => {
     t.keychain.failWith('no-service');
     const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, profile: 'work' }));
     expect(code).toBe(2);
-    expect(hints.at(-1)).toBe('printenv OPENAI_API_KEY | openai-setup key --profile work --stdin --insecure-storage   (no keychain here: a file only you can read)');
+    expect(hints.slice(-2)).toEqual(['There is no keychain here: store your key in a file only you can read (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):', '  openai-setup key --profile work --insecure-storage']);
   });
 
   it('without a terminal, --insecure-storage given is repeated in the key line (and the keychain is not asked)', async () => {
     context({ interactive: false });
     const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, insecureStorage: true }));
     expect(code).toBe(2);
-    expect(hints.at(-1)).toBe('printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage');
+    expect(hints.slice(-2)).toEqual(['Store your key (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):', '  openai-setup key --insecure-storage']);
     expect(t.keychain.calls).toEqual([]);
   });
 
@@ -176,7 +182,7 @@ describe('setup: a first run', () => {
     });
     const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(2);
-    expect(hints.map((h) => h.replace(/ {2,}\(.*$/, ''))).toEqual(['openai-setup billing --done', 'printenv OPENAI_API_KEY | openai-setup key --stdin']);
+    expect(hints).toEqual([`After buying credits on ${PAGES.billing.url}:`, '  openai-setup billing --done', 'Store your key (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):', '  openai-setup key']);
   });
 });
 
@@ -198,7 +204,7 @@ describe('setup without a terminal, every stage done', () => {
     expect(code).toBe(4);
     expect(t.stdout).toContain('Found a key: sk-proj-…000A');
     expect(message).toBe('The check above did not pass, and the wizard asks nothing here (there is no interactive terminal). Add credits, mark billing done and check the key again:');
-    expect(hints).toEqual([`openai-setup billing --done --profile nc                    (after buying credits on ${PAGES.billing.url})`, 'openai-setup verify --profile nc']);
+    expect(hints).toEqual([`After buying credits on ${PAGES.billing.url}:`, '  openai-setup billing --done --profile nc', 'Then check the key again:', '  openai-setup verify --profile nc']);
     expect(message).not.toContain('wizard asks questions');
   });
 
@@ -211,14 +217,14 @@ describe('setup without a terminal, every stage done', () => {
     expect(hints).toEqual(['openai-setup verify']);
   });
 
-  it('a rejected key: its code (3), and the pipe that stores a new one', async () => {
+  it('a rejected key: its code (3), and the command that stores a new one', async () => {
     context({ interactive: false });
     await doneWithKey('default');
     t.api.answerChecks(checkResult('invalid_key'));
     const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(3);
     expect(message).toMatch(/Store a key that works:$/);
-    expect(hints).toEqual(['printenv OPENAI_API_KEY | openai-setup key --stdin']);
+    expect(hints).toEqual(['Store your key (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):', '  openai-setup key']);
   });
 });
 
@@ -289,7 +295,8 @@ describe('setup: the key only in OPENAI_API_KEY', () => {
     expect(await setup(t.ctx, OPTIONS)).toBe(0);
     const lines = t.stdout.split('\n');
     expect(lines).toContain('  pip install openai');
-    expect(lines).toContain('  or with Node: npm install openai');
+    // Each line pastes as it is: no words before or after a command.
+    expect(lines.slice(lines.indexOf('Or with Node:'), lines.indexOf('Or with Node:') + 2)).toEqual(['Or with Node:', '  npm install openai']);
     expect(lines.some((line) => line.startsWith("  python3 -c 'from openai import OpenAI;"))).toBe(true);
     expect(lines.some((line) => line.startsWith("  node -e 'new (require(\"openai\").OpenAI)()"))).toBe(true);
     expect(t.stdout).not.toContain(' then ');
@@ -385,8 +392,14 @@ describe('setup: the closing screen after a check against another server (--base
     expect(out).toContain(`Your key sk-proj-…000A works with ${BASE}.`);
     expect(out).toContain(`It is for that server, not the OpenAI API: programs need OPENAI_BASE_URL=${BASE} too`);
     const lines = t.stdout.split('\n');
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  OPENAI_BASE_URL=${BASE} openai-setup run -- python3 app\\.py +run a program with the key set$`)));
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  export OPENAI_API_KEY="\\$\\(openai-setup token\\)" OPENAI_BASE_URL=${BASE} +set it in this shell$`)));
+    expect(lines.slice(lines.indexOf('  Run a program with the key set:'), lines.indexOf('  Run a program with the key set:') + 6)).toEqual([
+      '  Run a program with the key set:',
+      `    OPENAI_BASE_URL=${BASE} openai-setup run -- python3 app.py`,
+      '  Set it in this shell:',
+      `    export OPENAI_API_KEY="$(openai-setup token)" OPENAI_BASE_URL=${BASE}`,
+      '  Write it to a git-ignored .env (add OPENAI_BASE_URL there):',
+      '    openai-setup env --file .env',
+    ]);
     expect(lines).toContain(
       `  OPENAI_BASE_URL=${BASE} openai-setup run -- python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="llama-3.1-8b", input="Say hi in five words").output_text)'`,
     );
@@ -945,9 +958,9 @@ describe('setup: a refusal caused by OPENAI_ORG_ID / OPENAI_PROJECT_ID set where
     t.api.answerEveryCheck(whileSent(ORG_MISMATCH));
     const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(5);
-    expect(hints[0]).toBe('unset OPENAI_ORG_ID');
-    expect(hints.slice(1, -1).map((line) => line.split(' ')[1])).toEqual(['login', 'payment', 'billing', 'OPENAI_API_KEY']);
-    expect(hints.at(-1)).toBe('openai-setup verify');
+    expect(hints.slice(0, 2)).toEqual(['First, in this shell:', '  unset OPENAI_ORG_ID']);
+    expect(hints.filter((line) => line.startsWith('  ')).map((line) => line.trim().split(' ')[1])).toEqual(['OPENAI_ORG_ID', 'login', 'payment', 'billing', 'OPENAI_API_KEY', 'verify']);
+    expect(hints.slice(-2)).toEqual(['Then check the key again:', '  openai-setup verify']);
   });
 
   it('a refusal fixed elsewhere without a variable behind it: without a terminal, as before', async () => {

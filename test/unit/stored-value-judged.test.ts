@@ -1,24 +1,31 @@
 // One judgement of a stored value, whichever command reads it: a value hand-edited into the
 // keychain (or credentials.json) is handed out or sent only if it is a key as it is stored — never
-// cleaned as a paste is — and otherwise verify, token, run, env and doctor all say the same thing
-// (which profile, what is wrong without the value, the fix) with the same exit code, 3. Only line
-// breaks at its end are dropped: the key is what goes out.
+// cleaned as a paste is — and otherwise verify, token, run, env, doctor, rotate and import all say
+// the same thing (which profile, what is wrong without the value, the fix) with the same exit
+// code, 3. Only line breaks at its end are dropped: the key is what goes out (or, for rotate, what
+// is revoked; for import, what the keys found are compared with).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
 import { run as env } from '../../src/commands/env.js';
+import { ImportJsonSchema, runImport } from '../../src/commands/import.js';
 import { run as key } from '../../src/commands/key.js';
+import { run as rotate } from '../../src/commands/rotate.js';
 import { run as runCommand } from '../../src/commands/run.js';
 import { run as token } from '../../src/commands/token.js';
 import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
 import { maskKey } from '../../src/keys/format.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 import { RecordingHost } from '../helpers/recording-host.js';
+import { makeKey } from '../helpers/openai-server.js';
+import { organizationWith } from '../helpers/rotatable.js';
 
 const K = testKey('J');
 const OTHER = testKey('N');
 const FIX = 'Store your key again with `openai-setup key --profile p` (it replaces what is stored).';
+const ADMIN = makeKey('admin', 'stored-value-judged');
+const PROJECT = 'proj_StoredValueJudged000000000';
 
 /**
  * Each hand-edited value: what every command says of it (null: it is the key K, handed out as K).
@@ -79,11 +86,38 @@ const COMMANDS: Record<string, (value: string) => Promise<Outcome>> = {
     const stored = json.checks.find((c) => c.id === 'stored-key')!;
     return { code, message: stored.status === 'fail' ? `${stored.detail}.` : '', fixes: stored.status === 'fail' && stored.fix ? [stored.fix] : [], out: t.api.checkedKeys[0] ?? null };
   },
+  // What it let out: the old key it revoked (K, known to the organization as a key of PROJECT).
+  async rotate(value) {
+    t = makeTestContext({ stdoutIsTTY: false, admin: true, keychain: { p: value, 'p:admin': ADMIN } });
+    organizationWith(t, { admin: ADMIN, project: PROJECT, old: K });
+    const { code, message, hints } = await outcomeOf(rotate(t.ctx, { profile: 'p', project: PROJECT, keepOld: false, yes: true, json: false }));
+    if (code !== 0) {
+      // Refused before anything was asked of the Admin API, or made: the value stays, as it was.
+      expect(t.org.requests).toEqual([]);
+      expect(t.keychain.keyOf('p')).toBe(value);
+    }
+    return { code, message, fixes: hints, out: t.org.isLive(K) ? null : K };
+  },
+  // What it let out: the key OPENAI_API_KEY holds (K) said to be the stored one, compared as a key.
+  async import(value) {
+    t = makeTestContext({ stdoutIsTTY: false, keychain: { p: value }, env: { OPENAI_API_KEY: K } });
+    const { code, message, hints } = await outcomeOf(runImport(t.ctx, { profile: 'p', check: false, json: true, rewrite: false, yes: false }, { places: () => [], fish: async () => ({ ok: true, missing: false, detail: '' }) }));
+    const stored = code === 0 && ImportJsonSchema.parse(JSON.parse(t.stdout)).environment.some((e) => e.stored);
+    return { code, message, fixes: hints, out: stored ? K : null };
+  },
 };
 
 /** The sentence every command says, with what it adds (verify: not sent; the others: not handed out). */
 const SAID = (problem: string, value: string) => `What the Secret Service keyring holds as the key of profile "p" (${maskKey(value)}) ${problem}.`;
-const ADDED: Record<string, string> = { verify: ' It was not sent.', token: ' It is not handed out.', run: ' It is not handed out.', env: ' It is not handed out.', doctor: '' };
+const ADDED: Record<string, string> = {
+  verify: ' It was not sent.',
+  token: ' It is not handed out.',
+  run: ' It is not handed out.',
+  env: ' It is not handed out.',
+  doctor: '',
+  rotate: ' Nothing was changed.',
+  import: ' Nothing was stored or changed.',
+};
 
 describe('a hand-edited stored value is judged once, alike by every command', () => {
   for (const { name, value, problem, fixes = [FIX] } of VALUES) {

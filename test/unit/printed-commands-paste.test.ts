@@ -1,0 +1,204 @@
+// Every line of the wizard's screens that is a command pastes as it is: what it is for is said on
+// a line of its own, never after it on the same line. There a description was a shell's syntax
+// error (`(after signing in on …)`), or words handed to the command (`env --file .env  write it
+// to …`: too many arguments) or to the program it starts (`run -- python3 app.py  run a program …`);
+// and zsh, as it is set up out of the box, reads no comment at its prompt, so `  # …` would not do.
+// Each line is checked by bash (-n), then run by it with a stand-in for the tool that records the
+// words it was given, and those words are run through the real command line.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { run as setup } from '../../src/commands/setup.js';
+import { PAGES } from '../../src/platform.js';
+import { buildProgram } from '../../src/program.js';
+import { STAGE_IDS } from '../../src/storage/state.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const KEY = testKey('A');
+const OTHER = testKey('B');
+const OPTIONS = { restart: false, insecureStorage: false };
+const FINISH = "You're already set up. Finish now? (No walks through the stages anyway)";
+const HOW = '(at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)';
+
+// A stand-in `openai-setup` on PATH for bash: it records the words it is given, and does nothing.
+// Each start in a file of its own: both sides of a pipe run at once.
+const bin = mkdtempSync(join(tmpdir(), 'openai-setup-paste-'));
+const record = join(bin, 'record');
+writeFileSync(join(bin, 'openai-setup'), `#!/bin/sh\nprintf '%s\\037' "$@" > "$(mktemp "$RECORD/XXXXXX")"\n`);
+chmodSync(join(bin, 'openai-setup'), 0o755);
+afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+function context(options: TestContextOptions = {}): TestContext {
+  t = makeTestContext(options);
+  return t;
+}
+
+/** Every stage done and KEY stored in the keychain, as a finished earlier run leaves it. */
+async function setUpEarlier(profile = 'default'): Promise<void> {
+  await t.keychain.setPassword('openai-setup', profile, KEY);
+  await t.ctx.state.updateProfile(profile, (p) => {
+    for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+    p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+  });
+}
+
+/** The lines of `text` that are a command (the tool, a pipe into it, a variable set for it), as printed. */
+function commandLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^(?:openai-setup |printenv |export |unset |OPENAI_BASE_URL=|pip |npm )/.test(line));
+}
+
+/** bash's verdict on `line` read as a command line (-n: read, not run). */
+function syntaxError(line: string): string {
+  const result = spawnSync('bash', ['-n', '-c', line], { encoding: 'utf8' });
+  return result.status === 0 ? '' : result.stderr;
+}
+
+/** `line` run by bash in `cwd`: the words each start of the tool was given (in no order). */
+function wordsGiven(line: string, cwd: string): string[][] {
+  rmSync(record, { recursive: true, force: true });
+  mkdirSync(record);
+  const result = spawnSync('bash', ['-c', line], { cwd, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, RECORD: record, HOME: cwd } });
+  expect(result.status, `${line}\n${result.stderr}`).toBe(0);
+  return readdirSync(record).map((file) => readFileSync(join(record, file), 'utf8').split('\x1f').slice(0, -1));
+}
+
+/** `words` run through the real command line with `ctx` (makeTestContext's); its exit code. */
+async function runWords(ctx: TestContext['ctx'], words: string[]): Promise<number> {
+  let code: number | undefined;
+  const program = buildProgram('0.0.0-test', () => ctx, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, (c) => (code = c));
+  await program.parseAsync(['node', 'openai-setup', ...words]);
+  return code!;
+}
+
+/** `words` as the command line takes them: parsed, up to the command running (which here stops at once). */
+async function parses(words: string[]): Promise<string> {
+  const program = buildProgram(
+    '0.0.0-test',
+    () => {
+      throw new Error('parsed');
+    },
+    { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} },
+    () => {},
+  );
+  return program.parseAsync(['node', 'openai-setup', ...words]).then(
+    () => 'ran',
+    (error: Error) => error.message,
+  );
+}
+
+/** A line that starts the tool (alone, piped into, in `$( )`, with a variable set), and nothing else: safe to run here with the stand-in. */
+const startsTheTool = (line: string) => /^(?:printenv \w+ \| |export \w+="\$\(|OPENAI_BASE_URL=\S+ )?openai-setup /.test(line);
+
+/**
+ * Every command line of a screen: bash reads it; and where it starts the tool, the words the tool
+ * is given are ones its command line takes (others, `pip install`, are only read).
+ */
+async function expectEachPastes(lines: string[], cwd: string): Promise<void> {
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) {
+    expect(syntaxError(line), line).toBe('');
+    if (!startsTheTool(line)) continue;
+    const given = wordsGiven(line, cwd);
+    expect(given.length, line).toBeGreaterThan(0);
+    for (const words of given) expect(await parses(words), `${line}: ${words.join(' ')}`).toBe('parsed');
+  }
+}
+
+describe('the wizard without a terminal (`openai-setup </dev/null`)', () => {
+  it('each stage command is a line of its own, under what it is for; pasted, each does its stage', async () => {
+    context({ interactive: false });
+    const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(2);
+    expect(hints).toEqual([
+      `After signing in on ${PAGES.login.url}:`,
+      '  openai-setup login --done',
+      `After adding a card on ${PAGES.payment.url}:`,
+      '  openai-setup payment --done',
+      `After buying credits on ${PAGES.billing.url} (--choice auto-reload if you turned auto-reload on):`,
+      '  openai-setup billing --choice prepaid --done',
+      `Store your key ${HOW}:`,
+      '  openai-setup key',
+    ]);
+    const lines = commandLines(hints.join('\n'));
+    expect(lines).toEqual(['openai-setup login --done', 'openai-setup payment --done', 'openai-setup billing --choice prepaid --done', 'openai-setup key']);
+    await expectEachPastes(lines, t.cwd);
+    // Run as pasted (all but `key`, which asks for the key), each marks its stage done.
+    for (const line of lines.slice(0, 3)) {
+      const [words] = wordsGiven(line, t.cwd);
+      expect(await runWords(t.ctx, words!), line).toBe(0);
+    }
+    const stages = (await t.profile())?.stages ?? {};
+    expect(Object.keys(stages).sort()).toEqual(['billing', 'login', 'payment']);
+    expect((await t.profile())?.billingChoice).toBe('prepaid');
+  });
+
+  it('a key without credits, stages still to do: every line it names pastes as it is, the pipe where OPENAI_API_KEY holds the key', async () => {
+    context({ interactive: false, env: { OPENAI_API_KEY: KEY } });
+    t.api.answerChecks(checkResult('insufficient_quota'));
+    const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(4);
+    expect(hints.slice(-4)).toEqual(['Store your key:', '  printenv OPENAI_API_KEY | openai-setup key --stdin', 'Then check the key again:', '  openai-setup verify']);
+    await expectEachPastes(commandLines(hints.join('\n')), t.cwd);
+  });
+});
+
+describe('the closing screen', () => {
+  it('each command is a line of its own, under what it is for; pasted, `env --file .env` writes the key to .env', async () => {
+    context();
+    await setUpEarlier();
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    const screen = t.stdout.slice(t.stdout.indexOf("You're ready to build."));
+    expect(screen.split('\n').slice(2, 8)).toEqual([
+      '  Run a program with the key set:',
+      '    openai-setup run -- python3 app.py',
+      '  Set it in this shell:',
+      '    export OPENAI_API_KEY="$(openai-setup token)"',
+      '  Write it to a git-ignored .env:',
+      '    openai-setup env --file .env',
+    ]);
+    const lines = commandLines(screen);
+    await expectEachPastes(lines, t.cwd);
+    // The program gets the words of the command, and no more.
+    expect(wordsGiven('openai-setup run -- python3 app.py', t.cwd)).toEqual([['run', '--', 'python3', 'app.py']]);
+    expect(wordsGiven(lines[1]!, t.cwd)).toEqual([['token']]);
+    // Pasted, the .env line writes the key there.
+    const env = lines.find((line) => line.includes(' env '))!;
+    const [words] = wordsGiven(env, t.cwd);
+    expect(words).toEqual(['env', '--file', '.env']);
+    expect(await runWords(t.ctx, words!)).toBe(0);
+    expect(readFileSync(join(t.cwd, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+  });
+
+  it('against another server, for another profile: every line pastes as it is', async () => {
+    context();
+    await setUpEarlier('work');
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'work', check: { baseURL: 'http://127.0.0.1:18556/v1', model: 'llama-3.1-8b' } })).toBe(0);
+    const lines = commandLines(t.stdout.slice(t.stdout.indexOf("You're ready to build.")));
+    expect(lines).toContain('OPENAI_BASE_URL=http://127.0.0.1:18556/v1 openai-setup run --profile work -- python3 app.py');
+    await expectEachPastes(lines, t.cwd);
+  });
+
+  it('OPENAI_API_KEY holding another key than the stored one: the lines that check or replace the stored one paste as they are', async () => {
+    context({ env: { OPENAI_API_KEY: OTHER } });
+    await setUpEarlier();
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    const lines = commandLines(t.stdout.slice(t.stdout.indexOf("You're ready to build.")));
+    expect(lines).toContain('openai-setup token | openai-setup verify --key -');
+    expect(lines).toContain('printenv OPENAI_API_KEY | openai-setup key --stdin');
+    await expectEachPastes(lines, t.cwd);
+  });
+});
