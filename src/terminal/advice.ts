@@ -7,6 +7,7 @@
 // name the tool `openai-setup` before a command (api/diagnosis.ts's fixes) rely on the terminal's
 // rewrite (invocation.ts, adviceFor); headings are left as they are.
 import { profileFlag } from './invocation.js';
+import { PROMPTS_TURNED_OFF } from './output.js';
 import { withoutCredentials } from './sanitize.js';
 import { shellWord } from './shell.js';
 
@@ -133,7 +134,8 @@ export function pipeKeyCommand(scope: AdviceScope, profile: string, insecure = f
 /** Where a command that stores a key is recommended: whether OPENAI_API_KEY holds one there, and whether the person is at a terminal (stdin one). */
 export interface KeyEntryScope extends AdviceScope {
   readonly env: { readonly OPENAI_API_KEY?: string | undefined };
-  readonly term: { readonly stdinIsTTY: boolean };
+  /** `whyNoPrompts`: why questions are off ('' when on), as the Terminal says it. */
+  readonly term: { readonly stdinIsTTY: boolean; readonly whyNoPrompts?: string };
 }
 
 /**
@@ -147,7 +149,12 @@ export function storeKeyAdvice(scope: KeyEntryScope, profile: string, insecure =
   if (scope.env.OPENAI_API_KEY) return { command: pipeKeyCommand(scope, profile, insecure, check), how: '' };
   return {
     command: `${keyCommand(scope, profile)}${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`,
-    how: scope.term.stdinIsTTY ? ' (it asks for the key, hidden)' : ' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)',
+    how: !scope.term.stdinIsTTY
+      ? ' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)'
+      : scope.term.whyNoPrompts === PROMPTS_TURNED_OFF
+        ? // A terminal where OPENAI_SETUP_NO_PROMPT turned questions off: `key` would not ask.
+          ' (it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin)'
+        : ' (it asks for the key, hidden)',
   };
 }
 

@@ -178,7 +178,7 @@ const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', 
 export const MAX_PROMPT_TEXT = 1000;
 
 export const NO_TERMINAL = 'there is no interactive terminal';
-const PROMPTS_TURNED_OFF = 'OPENAI_SETUP_NO_PROMPT is set';
+export const PROMPTS_TURNED_OFF = 'OPENAI_SETUP_NO_PROMPT is set';
 
 /**
  * OPENAI_SETUP_NO_PROMPT turns questions off only when it says yes (1, true, yes, any case): a

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adminFailure } from '../../src/api/admin-failure.js';
-import { adminKeyCommand, adviceScope, elsewhereCommand, elsewhereScope, elsewhereThis, envFileCommand, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
+import { adminKeyCommand, adviceScope, elsewhereCommand, elsewhereScope, elsewhereThis, envFileCommand, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
 import { adviceFor } from '../../src/terminal/invocation.js';
 import { createTerminal } from '../../src/terminal/output.js';
 
@@ -160,5 +160,27 @@ describe('where advice is built', () => {
       const imported = [...readFileSync(file, 'utf8').matchAll(/from '\.\.\/terminal\/([^']+)'/g)].map((m) => m[1]);
       expect(imported.filter((name) => !allowed.includes(name!)), relative(src, file)).toEqual([]);
     }
+  });
+});
+
+describe('storeKeyAdvice: how `key` gets the key, as it is where the advice is read', () => {
+  const stream = (isTTY: boolean) => ({ isTTY, columns: 80, write: () => true });
+  const scopeOn = (env: Record<string, string>, tty = true) => ({
+    commandName: 'openai-setup',
+    env: {},
+    term: createTerminal({ stdout: stream(tty), stderr: stream(tty), stdin: { isTTY: tty }, env }),
+  });
+
+  it('at a terminal: `key` asks for it', () => {
+    expect(storeKeyAdvice(scopeOn({}), 'default')).toEqual({ command: 'openai-setup key --profile default', how: ' (it asks for the key, hidden)' });
+  });
+
+  // There `key` would not ask: the advice must not promise a question.
+  it('at a terminal where OPENAI_SETUP_NO_PROMPT turned questions off: says what makes it ask, or --stdin', () => {
+    expect(storeKeyAdvice(scopeOn({ OPENAI_SETUP_NO_PROMPT: '1' }), 'default').how).toBe(' (it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin)');
+  });
+
+  it('without a terminal: at a terminal it asks, or --stdin', () => {
+    expect(storeKeyAdvice(scopeOn({}, false), 'default').how).toBe(' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)');
   });
 });
