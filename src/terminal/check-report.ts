@@ -1,5 +1,6 @@
 // The checklist a person reads after a live check.
 import { outcomeRow } from '../api/status.js';
+import { billingNotProven } from '../api/verdict.js';
 import type { CheckResult } from '../api/types.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { isOfficialBaseURL } from '../platform.js';
@@ -35,7 +36,8 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
     }
     const tier = result.tier ? `; likely usage tier ${result.tier}` : '';
     // A rate-limited test request leaves billing unchecked: nothing went through, nothing was proven.
-    if (result.billing === 'unchecked' && result.status === 'rate_limited') print(`${m.warn} Billing     not proven: the API is rate-limiting requests right now${tier}`);
+    const unproven = result.status === 'rate_limited' && result.billing === 'unchecked' ? billingNotProven(result) : null;
+    if (unproven) print(`${m.warn} Billing     not proven: ${unproven}${tier}`);
     else if (result.billing === 'ok') print(`${m.ok} Billing     a 1-token test request went through${tier}`);
     else if (result.billing === 'no_quota') print(`${m.fail} Billing     cannot spend`);
     else print(`${m.pending} Billing     not checked`);
