@@ -27,7 +27,7 @@ export const StatusJsonSchema = z.object({
   stages: z.array(z.object({ id: z.enum(STAGE_IDS), title: z.string(), done: z.boolean(), doneAt: z.nullable(z.string()) })),
   billingChoice: z.nullable(z.string()),
   key: z.object({
-    /** "unknown": the progress file cannot be used and the keychain or key file could not be read: none is not known. */
+    /** "unknown": the progress file cannot be used (or a damaged one moved aside took the record) and the keychain or key file could not be read: none is not known. */
     storage: z.enum(['keychain', 'file', 'env', 'none', 'unknown']),
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
@@ -75,14 +75,18 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
 /**
  * Everything from the state file: status opens no keychain and sends no request, so it answers
  * at once (`verify` and `doctor` do the live checks). Keys are compared by their masked hints.
- * Only when the state file cannot be used is the key looked up where `token` finds it: "no key
- * stored" must not be said of a key that is there.
+ * Only when the state file cannot be used, or records no key for the profile after a damaged one
+ * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
+ * of a key that is there.
  */
 export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
-  const found = profile?.key ?? (problem ? await lookUpKey(ctx, profileName) : undefined);
-  const unknown = found?.storage === 'unknown' ? found.why : null;
+  // A damaged file moved aside took its key records with it: no record then is not no key either.
+  const aside = profile?.key || problem ? [] : await ctx.state.movedAside();
+  const noRecord = problem ? 'the progress file cannot be used' : aside.length ? `a damaged progress file was moved aside (to ${pathLine(aside.at(-1)!)})` : null;
+  const found = profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName) : undefined);
+  const unknown = found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null;
   const stored = found?.storage === 'unknown' ? undefined : found;
   const envHint = ctx.env.OPENAI_API_KEY ? maskKey(ctx.env.OPENAI_API_KEY) : null;
   const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [], stale: [] };
@@ -159,7 +163,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
   } else if (key.storage === 'unknown') {
     // Not "no key", whose advice would store a second one.
-    term.out(`${m.pending} Key not known: the progress file cannot be used and ${status.keyUnknown}, so whether one is stored for this profile could not be checked`);
+    term.out(`${m.pending} Key not known: ${status.keyUnknown}, so whether one is stored for this profile could not be checked`);
   } else if (key.env.set) term.out(`${m.pending} No key stored for this profile`);
   // Nothing `verify` could check: what to do first is to store one.
   else term.out(`${m.pending} No key stored for this profile: store one with \`${keyCommand(ctx, profileName)}\``);

@@ -1,7 +1,7 @@
 // Progress on disk: which stages are done and when, the billing choice, profiles and the last
 // verify result. Never the key, and nothing that decides where a key is sent. Validated on every
 // read; changed under a lock (read, change, write), written atomically with mode 0600.
-import { rename } from 'node:fs/promises';
+import { readdir, rename } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
@@ -161,6 +161,9 @@ export interface StateReading {
 }
 
 
+/** What a damaged progress file moved aside is named: its name, this, the time. */
+const ASIDE = '.bak-';
+
 export class StateStore {
   readonly path: string;
   /** Warnings already given by this run, so that reading twice does not say it twice. */
@@ -213,7 +216,7 @@ export class StateStore {
     const loaded = await this.load();
     if (loaded.kind === 'ok') return loaded.state;
     if (loaded.kind === 'newer') throw this.newerError(loaded.version);
-    const aside = `${this.path}.bak-${this.now().toISOString().replace(/[:.]/g, '-')}`;
+    const aside = `${this.path}${ASIDE}${this.now().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.path, aside);
     } catch (error) {
@@ -227,6 +230,17 @@ export class StateStore {
     return new ConfigStoreError(
       `${writtenByNewer(`The progress file ${pathLine(this.path)}`, version, STATE_VERSION)}, so this one leaves it as it is and saves nothing to it; ${UPDATE} and run again.`,
     );
+  }
+
+  /**
+   * The damaged progress files moved aside (loadForChange), by name: the key records they held are
+   * not in the file now, so no record of a key does not mean none is stored. Their paths; reads
+   * the dir only.
+   */
+  async movedAside(): Promise<string[]> {
+    const prefix = `${basename(this.path)}${ASIDE}`;
+    const names = await readdir(this.dir).catch(() => []);
+    return names.filter((name) => name.startsWith(prefix)).sort().map((name) => join(this.dir, name));
   }
 
   /**
@@ -279,7 +293,7 @@ export class StateStore {
     return problem(
       'damaged',
       `The progress file ${pathLine(this.path)} is damaged.`,
-      `The progress file ${pathLine(this.path)} is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}.bak-<time>).`,
+      `The progress file ${pathLine(this.path)} is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}${ASIDE}<time>).`,
     );
   }
 

@@ -1,10 +1,11 @@
 // A damaged state.json: it records which profile `use` chose and where its key is, and neither can
 // be read from it. token refuses to guess the profile; status still tells where the key is.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as status, StatusJsonSchema } from '../../src/commands/status.js';
 import { run as token } from '../../src/commands/token.js';
+import { run as use } from '../../src/commands/use.js';
 import { EXIT } from '../../src/errors.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
@@ -98,5 +99,63 @@ describe('status with a damaged state.json: the key as token finds it', () => {
     t = makeTestContext({ keychain: { default: KEY } });
     expect(await status(t.ctx, { json: false })).toBe(0);
     expect(t.keychain.calls).toEqual([]);
+  });
+});
+
+describe('status after a damaged state.json was moved aside: the record went with it', () => {
+  /** A state.json that is not JSON at all, moved aside by a command that saves progress (`use`); the file there now records no key. */
+  async function movedAside(options: TestContextOptions = {}): Promise<void> {
+    const path = damaged(options);
+    writeFileSync(path, 'not JSON at all', { mode: 0o600 });
+    expect(await use(t.ctx, { name: 'default' })).toBe(0);
+    expect(readdirSync(t.configDir).filter((name) => name.startsWith('state.json.bak-'))).toHaveLength(1);
+    t.keychain.calls.length = 0;
+    shown = t.stdout.length;
+  }
+
+  /** What status printed: stdout since `use` or the last call. */
+  function printed(): string {
+    const text = t.stdout.slice(shown);
+    shown = t.stdout.length;
+    return text;
+  }
+  let shown = 0;
+
+  it('a key in the keychain is shown by its hint, not "No key stored"; --json says the same', async () => {
+    await movedAside({ keychain: { default: KEY } });
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    const text = printed();
+    expect(text).toContain('✔ Key sk-proj-…000A in the Secret Service keyring');
+    expect(text).not.toContain('No key stored');
+    expect(text).not.toContain(KEY);
+    expect(await status(t.ctx, { profile: 'default', json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(printed())).key).toMatchObject({ storage: 'keychain', hint: 'sk-proj-…000A', savedAt: null });
+    // Read only: nothing written to the keychain.
+    expect(t.keychain.calls.map((c) => c.op)).toEqual(['get', 'get']);
+  });
+
+  it('none there: "No key stored" is true now', async () => {
+    await movedAside();
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    expect(printed()).toContain('No key stored for this profile: store one with `openai-setup key`');
+    expect(t.keychain.calls.map((c) => c.op)).toEqual(['get']);
+  });
+
+  it('no file moved aside: a state file recording no key is believed, and the keychain is not asked', async () => {
+    t = makeTestContext({ stdoutIsTTY: false, keychain: { default: KEY } });
+    expect(await use(t.ctx, { name: 'default' })).toBe(0);
+    t.keychain.calls.length = 0;
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    expect(t.stdout).toContain('No key stored for this profile');
+    expect(t.keychain.calls).toEqual([]);
+  });
+
+  it('a keychain that cannot be read: not known, saying why', async () => {
+    await movedAside();
+    t.keychain.failWith('locked');
+    expect(await status(t.ctx, { profile: 'default', json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(printed())).key.storage).toBe('unknown');
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    expect(printed()).toMatch(/○ Key not known: a damaged progress file was moved aside \(to .*state\.json\.bak-[^)]*\) and the Secret Service keyring could not be read \(it is locked\)/);
   });
 });
