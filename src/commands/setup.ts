@@ -1,6 +1,6 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
-import { buildCheckRequest, DEFAULT_MODEL, runCheck, type CheckSettings } from '../api/check.js';
+import { buildCheckRequest, DEFAULT_MODEL, runCheck, storedValueNotSent, type CheckSettings } from '../api/check.js';
 import { limitReason, type LimitScreen } from '../api/limits.js';
 import { outcomeRow, refusalOf } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
@@ -382,7 +382,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     // The keychain is a child process (~40 ms, seconds on a slow D-Bus): ask it only when the
     // state file says a key was stored, so that a first run shows stage 1 at once.
     const stored = (await ctx.state.read()).profiles[profileName]?.key;
-    const found = ctx.env.OPENAI_API_KEY || stored ? await findKey(ctx, profileName) : { key: null, keychainError: null };
+    const found = ctx.env.OPENAI_API_KEY || stored ? await findKey(ctx, profileName, options.check) : { key: null, keychainError: null };
     // A key was stored, and the keychain cannot give it (locked, or not reachable from here at
     // all: over SSH, in a container): not "no key yet", which would have a second key stored.
     const keychainError = found.key === null ? found.keychainError : null;
@@ -396,7 +396,8 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       term.out();
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);
       const request = buildCheckRequest(ctx, found.key, { ...options.check, profile: profileName });
-      const check = await runCheck(ctx, request);
+      // A stored value that is no key is said as verify says it, and not sent: its route is the key stage.
+      const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request);
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, found.key, found.source, check);
       current = { key: found.key, source: found.source, check };

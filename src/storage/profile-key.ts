@@ -59,15 +59,22 @@ export function storedSource(storage: 'keychain' | 'file', profile: string): Key
     : { kind: 'file', label: `the --insecure-storage file (profile ${profile})` };
 }
 
-/** The key a program would use: OPENAI_API_KEY first (as the SDKs read it), then the stored one. */
+/**
+ * The key a program would use: OPENAI_API_KEY first (as the SDKs read it), then the stored one,
+ * judged as verify judges it for the server it is to be sent to (judgeStoredKey, `check`): the
+ * key as it is sent, or (`notAKey`) why the stored value is none, with `key` the value as stored.
+ */
 export async function findKey(
   ctx: Context,
   profile: string,
-): Promise<{ key: string; source: KeySource } | { key: null; keychainError: KeychainUnavailableError | null }> {
-  if (ctx.env.OPENAI_API_KEY) return { key: ctx.env.OPENAI_API_KEY, source: ENV_SOURCE };
+  check: CheckFlagValues = {},
+): Promise<{ key: string; source: KeySource; notAKey: NotAKey | null } | { key: null; keychainError: KeychainUnavailableError | null }> {
+  if (ctx.env.OPENAI_API_KEY) return { key: ctx.env.OPENAI_API_KEY, source: ENV_SOURCE, notAKey: null };
   const { stored, keychainError } = await ctx.keys.get(profile);
-  if (stored) return { key: stored.key, source: storedSource(stored.storage, profile) };
-  return { key: null, keychainError };
+  if (!stored) return { key: null, keychainError };
+  ctx.term.addSecret(stored.key);
+  const judged = judgeStoredKey(ctx, profile, stored, check.baseURL, { check });
+  return { key: judged.key ?? stored.key, source: storedSource(stored.storage, profile), notAKey: judged.notAKey };
 }
 
 /**

@@ -11,10 +11,12 @@ import { run as env } from '../../src/commands/env.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as profiles } from '../../src/commands/profiles.js';
 import { run as runCommand } from '../../src/commands/run.js';
+import { run as setup } from '../../src/commands/setup.js';
 import { run as token } from '../../src/commands/token.js';
 import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
 import { maskKey } from '../../src/keys/format.js';
 import { KEYCHAIN_SERVICE } from '../../src/storage/keystore.js';
+import { STAGE_IDS } from '../../src/storage/state.js';
 import { checkResult, keyStoreIn, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { RecordingHost } from '../helpers/recording-host.js';
 
@@ -122,6 +124,21 @@ describe('a key for another server, stored: handed out, not sent to the OpenAI A
       fix: 'If it is to be an OpenAI key, store yours with `openai-setup key --profile p` (it replaces what is stored).',
     });
     expect(t.api.checkedKeys).toEqual([]);
+  });
+
+  it('the wizard judges it for the server it checks with: not sent to the OpenAI API; with --base-url naming its server, sent there', async () => {
+    context({ keychain: { p: GROQ } });
+    await t.ctx.state.updateProfile('p', (p) => {
+      for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'keychain', hint: maskKey(GROQ), savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.api.answerEveryCheck(() => checkResult('valid'));
+    expect((await outcomeOf(setup(t.ctx, { profile: 'p', restart: false, insecureStorage: false }))).code).toBe(3);
+    expect(t.stdout).toContain(`✖ What ${KEYRING} holds as the key of profile "p" (${maskKey(GROQ)}) is not an OpenAI API key: it looks like a Groq key, not an OpenAI key (those start with "sk-"); to use it, set OPENAI_BASE_URL=${GROQ_URL}. It was not sent.`);
+    expect(t.stdout).toContain(`  To check it with that server: \`openai-setup verify --profile p --base-url ${GROQ_URL}\`.`);
+    expect(t.api.checkedKeys).toEqual([]);
+    expect(await setup(t.ctx, { profile: 'p', restart: false, insecureStorage: false, check: { baseURL: GROQ_URL } })).toBe(0);
+    expect(t.api.checkedKeys).toEqual([GROQ]);
   });
 
   it('with OPENAI_BASE_URL naming its server, doctor checks the stored Groq key there', async () => {

@@ -1,6 +1,7 @@
 // One judgement of a stored value, whichever command reads it: a value hand-edited into the
 // keychain (or credentials.json) is handed out or sent only if it is a key as it is stored — never
-// cleaned as a paste is — and otherwise verify, token, run, env, doctor, rotate and import all say
+// cleaned as a paste is — and otherwise verify, token, run, env, doctor, rotate, import and the
+// wizard all say
 // the same thing (which profile, what is wrong without the value, the fix) with the same exit
 // code, 3. Only line breaks at its end are dropped: the key is what goes out (or, for rotate, what
 // is revoked; for import, what the keys found are compared with).
@@ -12,10 +13,12 @@ import { run as env } from '../../src/commands/env.js';
 import { ImportJsonSchema, runImport } from '../../src/commands/import.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as rotate } from '../../src/commands/rotate.js';
+import { run as setup } from '../../src/commands/setup.js';
 import { run as runCommand } from '../../src/commands/run.js';
 import { run as token } from '../../src/commands/token.js';
 import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
 import { maskKey } from '../../src/keys/format.js';
+import { STAGE_IDS } from '../../src/storage/state.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 import { RecordingHost } from '../helpers/recording-host.js';
 import { makeKey } from '../helpers/openai-server.js';
@@ -105,7 +108,25 @@ const COMMANDS: Record<string, (value: string) => Promise<Outcome>> = {
     const stored = code === 0 && ImportJsonSchema.parse(JSON.parse(t.stdout)).environment.some((e) => e.stored);
     return { code, message, fixes: hints, out: stored ? K : null };
   },
+  // The wizard's own look-up, every stage done and the key recorded in the keychain (so that it
+  // reads it): what it sent, or what it said of the value (its check's message and fix line).
+  async setup(value) {
+    t = makeTestContext({ interactive: false, keychain: { p: value } });
+    await recordedKey('p');
+    t.api.answerEveryCheck(() => checkResult('valid'));
+    const { code } = await outcomeOf(setup(t.ctx, { profile: 'p', restart: false, insecureStorage: false }));
+    const said = /\n✖ (What .*)\n {2}(.*)\n/.exec(t.stdout);
+    return { code, message: said?.[1] ?? '', fixes: said ? [said[2]!] : [], out: t.api.checkedKeys[0] ?? null };
+  },
 };
+
+/** An earlier run's record: every stage done, the key of `profile` in the keychain (the wizard reads the keychain only then). */
+async function recordedKey(profile: string): Promise<void> {
+  await t.ctx.state.updateProfile(profile, (p) => {
+    for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+    p.key = { storage: 'keychain', hint: maskKey(K), savedAt: '2026-01-01T00:00:00.000Z' };
+  });
+}
 
 /** The sentence every command says, with what it adds (verify: not sent; the others: not handed out). */
 const SAID = (problem: string, value: string) => `What the Secret Service keyring holds as the key of profile "p" (${maskKey(value)}) ${problem}.`;
@@ -117,6 +138,7 @@ const ADDED: Record<string, string> = {
   doctor: '',
   rotate: ' Nothing was changed.',
   import: ' Nothing was stored or changed.',
+  setup: ' It was not sent.',
 };
 
 describe('a hand-edited stored value is judged once, alike by every command', () => {
@@ -127,8 +149,8 @@ describe('a hand-edited stored value is judged once, alike by every command', ()
         if (problem === null) {
           expect(got).toEqual({ code: 0, message: '', fixes: [], out: K });
         } else {
-          // verify and doctor say every fix on their one fix line.
-          expect(got).toEqual({ code: 3, message: SAID(problem, value) + ADDED[command], fixes: command === 'doctor' || command === 'verify' ? [fixes.join(' ')] : fixes, out: null });
+          // verify, doctor and the wizard say every fix on their one fix line.
+          expect(got).toEqual({ code: 3, message: SAID(problem, value) + ADDED[command], fixes: ['doctor', 'verify', 'setup'].includes(command) ? [fixes.join(' ')] : fixes, out: null });
         }
         // Never the value itself (its masked hint only).
         if (problem !== null) expect(t.stdout + t.stderr).not.toContain(K);
@@ -146,6 +168,20 @@ describe('a hand-edited stored value is judged once, alike by every command', ()
     t.api.answerEveryCheck(() => checkResult('valid'));
     expect(await verify(t.ctx, { profile: 'p', json: true, quiet: true, billingCheck: true })).toBe(0);
     expect(t.api.checkedKeys).toEqual(['hello-world']);
+  });
+
+  it('the wizard at a terminal: said as the others say it, nothing sent, then the key stage, whose key replaces the value', async () => {
+    t = makeTestContext({ keychain: { p: `Bearer ${K}` } });
+    await recordedKey('p');
+    t.prompts.whenPassword('Paste your secret key (input is hidden):', OTHER);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { profile: 'p', restart: false, insecureStorage: false })).toBe(0);
+    expect(t.stdout).toContain(`✖ ${SAID('is not an API key: it contains whitespace, which an API key never has', `Bearer ${K}`)} It was not sent.\n  ${FIX}\n`);
+    expect(t.stdout).toContain('Step 4 of 4 · Create a secret key');
+    expect(t.api.checkedKeys).toEqual([OTHER]);
+    expect(t.keychain.keyOf('p')).toBe(OTHER);
+    expect(t.stdout + t.stderr).not.toContain(K);
+    t.assertScriptsUsed();
   });
 
   it('the fix works as said: `key` stores the key over the value, and token then hands it out', async () => {
