@@ -34,7 +34,7 @@ import { askedFor } from '../plaintext/env-files.js';
 import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
 import { describeFileError } from '../storage/read-file.js';
 import { askedNote, homeOf, leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
-import { adminAccount } from '../storage/admin-key.js';
+import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
 import { judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
@@ -160,7 +160,13 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const judged = storedValue ? judgeStoredKey(ctx, profileName, storedValue) : null;
   if (judged?.notAKey) throw new ExitError(EXIT.keyRejected, `${judged.notAKey.message} Nothing was stored or changed.`, judged.notAKey.fixes);
   let stored = judged?.key ?? null;
-  let storedAdmin = (await readStored(adminAccount(profileName)))?.key ?? null;
+  // The admin key judged as rotate and spend judge it (storedNotAnAdminKey): a value that is none
+  // (a project key among them) is not "the stored admin key", whose lines would be rewritten to
+  // ask `token` for the profile's key in its place.
+  const storedAdminValue = await readStored(adminAccount(profileName));
+  const notAdmin = storedAdminValue ? storedNotAnAdminKey(ctx, profileName, storedAdminValue) : null;
+  if (notAdmin) throw new ExitError(EXIT.keyRejected, `${notAdmin.message} Nothing was stored or changed.`, [notAdmin.fix]);
+  let storedAdmin = storedAdminValue?.key ?? null;
   // A keychain that cannot be read here (not running over SSH) still holds the key state.json
   // records: known by its masked hint, as status knows it, never called "not stored".
   const recorded = keychainError ? (await ctx.state.read()).profiles[profileName] : undefined;

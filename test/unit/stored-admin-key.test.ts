@@ -1,12 +1,14 @@
 // What is stored as a profile's admin key but is not one: a keychain entry or credentials.json
 // edited by hand (an OSC 52 clipboard write, a screen clear, a line break), or a key of another
-// kind. No command sends it (exit 3, no request in the Admin API's log), none prints it, doctor
-// fails its check, status does not show it as an admin key, and the fix it names works.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// kind. No command sends it (exit 3, no request in the Admin API's log), import does not take it for
+// the admin key, none prints it, doctor fails its check, status does not show it as an admin key,
+// and the fix it names works.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as adminKey } from '../../src/commands/admin-key.js';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
+import { defaultDeps, runImport } from '../../src/commands/import.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as rotate, RotateJsonSchema } from '../../src/commands/rotate.js';
 import { run as spend, SpendFailureJsonSchema } from '../../src/commands/spend.js';
@@ -141,6 +143,43 @@ describe('a stored admin key that is not one', () => {
     const fine = await context(ADMIN);
     expect(await status(fine.ctx, { profile: 'weird', json: false })).toBe(0);
     expect(fine.stdout).toContain(`✔ Admin key sk-admin-…${ADMIN.slice(-4)} in the Secret Service keyring (for rotate and spend)\n`);
+  });
+
+  it('import refuses it as rotate does (exit 3), before anything is asked, stored or changed: a project key stored as the admin key is not taken for one', async () => {
+    for (const [value, said] of [
+      [PROJECT_KEY, `What the Secret Service keyring holds as the admin key of profile "weird" (sk-proj-…${PROJECT_KEY.slice(-4)}) is not an admin key: it is a project key, and admin keys start with "sk-admin-".`],
+      [BAD, IN_KEYCHAIN],
+    ] as const) {
+      // At a terminal, the project key (stored as the admin key) in ~/.zshrc: it would be rewritten
+      // to ask `token` for the profile's key, another one.
+      const t = await context(value, { interactive: true, keychain: { weird: testKey('W'), 'weird:admin': value } });
+      const home = join(dirname(t.cwd), 'home');
+      mkdirSync(home);
+      t.ctx.rawEnv.HOME = home;
+      const zshrc = `export OPENAI_API_KEY=${PROJECT_KEY}\nexport OPENAI_ADMIN_KEY=${ADMIN}\n`;
+      writeFileSync(join(home, '.zshrc'), zshrc);
+      const { code, message, hints } = await outcomeOf(runImport(t.ctx, { profile: 'weird', check: false, json: false, rewrite: false, yes: false }, defaultDeps()));
+      expect({ code, message, hints }).toEqual({ code: 3, message: `${said} Nothing was stored or changed.`, hints: [FIX] });
+      // rotate says the same of it.
+      expect((await outcomeOf(rotate(t.ctx, { profile: 'weird', keepOld: false, yes: true, json: false }))).message).toBe(`${said} It was not sent.`);
+      expect(t.prompts.asked).toEqual([]);
+      expect(readFileSync(join(home, '.zshrc'), 'utf8')).toBe(zshrc);
+      expect(t.keychain.keyOf('weird:admin')).toBe(value);
+      expect(t.keychain.keyOf('weird')).toBe(testKey('W'));
+      expect(t.org.requests).toEqual([]);
+      expect(t.api.checks).toEqual([]);
+      expectNothingOfIt(t, message);
+    }
+  });
+
+  it('import with an admin key stored as one: listed as the stored admin key, as before', async () => {
+    const t = await context(ADMIN, { keychain: { weird: testKey('W'), 'weird:admin': ADMIN } });
+    const home = join(dirname(t.cwd), 'home');
+    mkdirSync(home);
+    t.ctx.rawEnv.HOME = home;
+    writeFileSync(join(home, '.zshrc'), `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    expect(await runImport(t.ctx, { profile: 'weird', check: false, json: false, rewrite: false, yes: false }, defaultDeps())).toBe(8);
+    expect(t.stdout).toContain(`sk-admin-…${ADMIN.slice(-4)} · admin key · the stored admin key`);
   });
 
   it('the fix works as said: admin-key stores the admin key over it, and spend then sends that one', async () => {
