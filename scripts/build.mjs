@@ -3,7 +3,8 @@
 //
 //   dist/boot.cjs              the compile cache, `--version`, `--help` (dist/help.txt), then main.cjs
 //   dist/help.txt              commander's --help for 80 columns, rendered after the bundles are built
-//   dist/main.cjs              all of src/ with commander, chalk and zod (every command needs them)
+//   dist/main.cjs              all of src/ with commander, chalk and zod (every command needs them), and
+//                              is-fullwidth-code-point (the wide characters, for the columns of a table)
 //   dist/vendor/openai.cjs     the SDK, for the commands that call the API (with minipass-fetch's Headers)
 //   dist/vendor/minipass-fetch.cjs     the fetch under the SDK and doctor's probe (on node:http)
 //   dist/vendor/https-proxy-agent.cjs  the CONNECT tunnel, only when a proxy is set

@@ -6,7 +6,7 @@ import { checkKeyShape } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { keyCheckFlags, profileFlagFor } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
-import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
+import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { DEFAULT_TIMEOUT_MS, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
@@ -64,8 +64,11 @@ export function insecureTransportWarnings(env: Record<string, string | undefined
  * http:// to this machine through a proxy: the request goes, in clear text, to the proxy, which
  * connects to its own loopback (another machine's, for a remote proxy). The proxy is kept, as
  * curl and undici's EnvHttpProxyAgent keep it (NO_PROXY decides, not the tool), but said, with the
- * NO_PROXY line that exempts the host: the current value with the host added. A proxy variable
- * that is not a URL is the request's own usage error.
+ * NO_PROXY line that exempts the host: the current value with the host added, quoted for the
+ * shell. A current value with a character the terminal shows escaped (a control, a line break, a
+ * zero-width one) is left out, and the line sets the host alone: echoed, it would not work as
+ * printed (or would break the line in two). A proxy variable that is not a URL is the request's
+ * own usage error.
  */
 function proxiedLoopbackWarning(env: Record<string, string | undefined>, baseURL: string, url: URL, platform: NodeJS.Platform): string | null {
   let proxy: string | null;
@@ -77,10 +80,12 @@ function proxiedLoopbackWarning(env: Record<string, string | undefined>, baseURL
   if (!proxy) return null;
   const variable = noProxyVariable(env);
   const current = (env[variable] ?? '').trim();
-  const noProxy = shellExportLine(env, platform, current ? `${current},${url.hostname}` : url.hostname, variable).line;
+  const unshown = UNSAFE_CHAR.test(current);
+  const noProxy = shellExportLine(env, platform, current && !unshown ? `${current},${url.hostname}` : url.hostname, variable).line;
+  const how = unshown ? `set ${variable} to the host (its value now holds control or invisible characters, and is left out)` : `add the host to ${variable}`;
   return (
     `${withoutCredentials(baseURL)} is plain http:// through the proxy ${proxy} (${httpProxyVariable(env)}): the key travels in clear text to it, ` +
-    `and it is the proxy that connects to ${url.hostname} (its own, when it runs on another machine). To connect directly, add the host to ${variable}:  ${noProxy}`
+    `and it is the proxy that connects to ${url.hostname} (its own, when it runs on another machine). To connect directly, ${how}:  ${noProxy}`
   );
 }
 

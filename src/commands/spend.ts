@@ -13,7 +13,8 @@ import { resolveProfileName } from '../storage/profile-key.js';
 import { toolCommand } from '../terminal/advice.js';
 import { bar, cents, gauge, money } from '../terminal/bars.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
-import { jsonText } from '../terminal/sanitize.js';
+import { jsonText, neutralise } from '../terminal/sanitize.js';
+import { displayWidth, fitWidth } from '../terminal/width.js';
 
 export interface SpendOptions {
   profile?: string;
@@ -62,9 +63,6 @@ export type SpendFailureJson = z.infer<typeof SpendFailureJsonSchema>;
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-function fit(text: string, width: number): string {
-  return text.length <= width ? text.padEnd(width) : `${text.slice(0, Math.max(1, width - 1))}…`;
-}
 
 export async function run(ctx: Context, options: SpendOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
@@ -166,8 +164,11 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
     term.out(term.style.bold('By project'));
     const amounts = projects.map((p) => money(p.amount, cur));
     const amountWidth = Math.max(...amounts.map((a) => a.length));
-    const labelWidth = Math.max(8, Math.min(40, term.columns - 5 - amountWidth, Math.max(...projects.map((p) => (p.name ?? p.id ?? '(no project)').length))));
-    projects.forEach((p, i) => term.out(`  ${fit(p.name ?? p.id ?? '(no project)', labelWidth)}  ${amounts[i]!.padStart(amountWidth)}`));
+    const labels = projects.map((p) => p.name ?? p.id ?? '(no project)');
+    // Measured as the terminal shows a name (neutralise: an invisible character escaped), in columns
+    // (an ideograph or an emoji takes two), so that the amounts line up.
+    const labelWidth = Math.max(8, Math.min(40, term.columns - 5 - amountWidth, Math.max(...labels.map((label) => displayWidth(neutralise(label))))));
+    labels.forEach((label, i) => term.out(`  ${fitWidth(label, labelWidth, neutralise)}  ${amounts[i]!.padStart(amountWidth)}`));
   }
 
   if (summary.days.length) {

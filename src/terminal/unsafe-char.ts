@@ -23,6 +23,24 @@ const TAG = String.raw`[\u{e0020}-\u{e007e}]`;
 const MAX_TAGS = 7;
 // Just after a Mongolian letter (two lookbehinds on the same character).
 const AFTER_MONGOLIAN_LETTER = String.raw`(?<=\p{Script=Mongolian})(?<=\p{L})`;
+// A letter of the Arabic script (Persian, Urdu…).
+const ARABIC_LETTER = String.raw`(?=\p{Script=Arabic})\p{L}`;
+// A mark drawn on a letter (a vowel sign), not one shown as nothing (which is escaped).
+const VISIBLE_MARK = String.raw`[^\P{Mn}\p{Default_Ignorable_Code_Point}]`;
+// The viramas (canonical combining class 9) of the Indic scripts whose spelling writes a ZWJ or
+// ZWNJ after one, to choose the form of a conjunct (Unicode's core spec, 12.2): क्‍ष, ක්‍ය.
+const VIRAMAS: ReadonlyArray<[script: string, viramas: string]> = [
+  ['Devanagari', '\u094d'],
+  ['Bengali', '\u09cd'],
+  ['Gurmukhi', '\u0a4d'],
+  ['Gujarati', '\u0acd'],
+  ['Oriya', '\u0b4d'],
+  ['Tamil', '\u0bcd'],
+  ['Telugu', '\u0c4d'],
+  ['Kannada', '\u0ccd'],
+  ['Malayalam', '\u0d3b\u0d3c\u0d4d'],
+  ['Sinhala', '\u0dca'],
+];
 
 /**
  * The invisible characters that are part of ordinary text, where they stand: each one of a
@@ -45,6 +63,12 @@ const IN_SEQUENCE = [
   // Mongolian free variation selectors after a Mongolian letter, and its vowel separator between two.
   String.raw`${AFTER_MONGOLIAN_LETTER}[\u180b-\u180d\u180f]`,
   String.raw`${AFTER_MONGOLIAN_LETTER}\u180e(?=\p{Script=Mongolian})(?=\p{L})`,
+  // A zero-width non-joiner between two Arabic-script letters (the first with its vowel marks):
+  // the Persian می‌خواهم. The character is looked at first, so that a run of marks is read back
+  // over from a ZWNJ only, not from every escaped character in it.
+  String.raw`(?=\u200c)(?<=${ARABIC_LETTER}${VISIBLE_MARK}*)\u200c(?=${ARABIC_LETTER})`,
+  // A zero-width joiner or non-joiner right after a virama, before a letter of its script.
+  ...VIRAMAS.map(([script, viramas]) => String.raw`(?<=[${viramas}])[\u200c\u200d](?=\p{Script=${script}})(?=\p{L})`),
 ].join('|');
 
 // The class as a whole, tried first (the sequences are looked at only where it matches: several
@@ -56,7 +80,7 @@ const ANY_UNSAFE = `[${CONTROL}${INVISIBLE}]`;
  * and paragraph separators, and every character shown as nothing (format and default-ignorable
  * characters) but one of a well-formed sequence on a visible base (IN_SEQUENCE: an
  * emoji's variation selector, keycap, zero-width joiner or flag tags, an ideographic variant,
- * Mongolian variants). The same character at the start, after an ASCII letter or digit (inside a
+ * Mongolian variants, a Persian ZWNJ between letters, an Indic ZWJ or ZWNJ after a virama). The same character at the start, after an ASCII letter or digit (inside a
  * key, a URL, a host or a command) or anywhere else matches; bidi controls, zero-width spaces, the
  * word joiner, the soft hyphen… match wherever they are. Not global, so that `.test` has no
  * state: `unsafeChars()` replaces.

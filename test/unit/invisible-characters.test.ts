@@ -1,9 +1,9 @@
 // Characters a terminal shows as nothing: every family of them is shown escaped, never raw, but
 // where it is part of ordinary text (a well-formed sequence on a visible base beyond ASCII: an
-// emoji's variation selector, keycap, joiner or flag tags, an ideographic or Mongolian variant);
-// and a key with any of them (or with their escapes, as the tool shows them) between its letters
-// is read as the key it looks like on the screen and masked, known or not; elsewhere they stay,
-// escaped.
+// emoji's variation selector, keycap, joiner or flag tags, an ideographic or Mongolian variant, a
+// Persian ZWNJ between letters, an Indic ZWJ or ZWNJ after a virama); and a key with any of them
+// (or with their escapes, as the tool shows them) between its letters is read as the key it looks
+// like on the screen and masked, known or not; elsewhere they stay, escaped.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { holdsSecret, redact } from '../../src/keys/redact.js';
@@ -27,6 +27,7 @@ const FAMILIES: Array<[string, string, string]> = [
   ['Mongolian free variation selector', '\u180b', '\\u180b'],
   ['Mongolian vowel separator', '\u180e', '\\u180e'],
   ['zero-width space', '\u200b', '\\u200b'],
+  ['zero-width non-joiner', '\u200c', '\\u200c'],
   ['zero-width joiner', '\u200d', '\\u200d'],
   ['word joiner', '\u2060', '\\u2060'],
   ['invisible times', '\u2062', '\\u2062'],
@@ -73,6 +74,10 @@ const SEQUENCES: Array<[string, string]> = [
   ['Mongolian free variation selectors after letters, and the vowel separator between two', 'ᠠ\u180bᠳ\u180c ᠬ\u180d ᠭ\u180f ᠨ\u180eᠠ'],
   ['a flag of tags (Scotland)', '\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}'],
   ['emoji joined: a family, a rainbow flag, a technologist with a skin tone, a heart on fire', '👨\u200d👩\u200d👧 🏳\ufe0f\u200d🌈 👩🏽\u200d💻 ❤\ufe0f\u200d🔥'],
+  ['Persian: a zero-width non-joiner between two letters ("I want", "books")', 'می\u200cخواهم کتاب\u200cها'],
+  ['Persian: the letter before it with a vowel mark', 'بَ\u200cها'],
+  ['Devanagari: a half form (ZWJ) and an explicit virama (ZWNJ) after a virama', 'क्\u200dष क्\u200cष'],
+  ['Bengali, Malayalam and Sinhala: a joiner after a virama', 'ক্\u200dষ ന്\u200dറ ක්\u200dය'],
 ];
 
 // [what, text with an invisible character where it could hide, as sanitize shows it]
@@ -100,6 +105,17 @@ const HIDING: Array<[string, string, string]> = [
   ['a bidi override after an ideograph', '葛\u202e城', '葛\\u202e城'],
   ['a soft hyphen between Hangul', '한\u00ad국', '한\\xad국'],
   ['the word joiner after an emoji', '☕\u2060', '☕\\u2060'],
+  ['a zero-width non-joiner between Latin letters', 'a\u200cb', 'a\\u200cb'],
+  ['a zero-width non-joiner between a Persian letter and a Latin one', 'می\u200cx', 'می\\u200cx'],
+  ['a zero-width non-joiner after a Persian letter, at the end', 'می\u200c', 'می\\u200c'],
+  ['a zero-width non-joiner before a Persian letter, at the start', '\u200cخ', '\\u200cخ'],
+  ['a zero-width non-joiner between Persian letters, after an invisible mark', 'ب\u034f\u200cخ', 'ب\\u034f\\u200cخ'],
+  ['a zero-width joiner between Persian letters', 'می\u200dخ', 'می\\u200dخ'],
+  ['a zero-width joiner after a Devanagari letter, no virama', 'क\u200dष', 'क\\u200dष'],
+  ['a zero-width joiner after a virama, before a Latin letter', 'क्\u200da', 'क्\\u200da'],
+  ['a zero-width joiner after a virama, before a letter of another script', 'क्\u200dক', 'क्\\u200dক'],
+  ['a zero-width joiner after a virama, at the end', 'क्\u200d', 'क्\\u200d'],
+  ['a zero-width space after a virama', 'क्\u200bष', 'क्\\u200bष'],
 ];
 
 describe('an invisible character that is part of ordinary text is shown as it is', () => {
@@ -133,6 +149,11 @@ describe('the same characters where they could hide are shown escaped', () => {
     for (const sep of ['\ufe0f', '\u200d', '\u{e0100}', '\u180b', '\u{e0067}', '\u{e007f}', '\ufe0e']) {
       for (const secrets of [[KEY], []]) expect(untrusted(`☕\ufe0f ${interleaved(sep)} 한국어`, secrets)).toBe(`☕\ufe0f sk-proj-…${LAST4} 한국어`);
     }
+    // Nor a Persian or Indic joiner around it, or in it, in text where one is kept.
+    for (const sep of ['\u200c', '\u200d']) {
+      for (const secrets of [[KEY], []]) expect(untrusted(`می\u200cخواهم ${interleaved(sep)} क्\u200dष`, secrets)).toBe(`می\u200cخواهم sk-proj-…${LAST4} क्\u200dष`);
+    }
+    expect(untrusted(`می\u200c${KEY}\u200cخ क्\u200d${KEY}`, [])).toBe(`می\\u200csk-proj-…${LAST4}\\u200cخ क्\\u200dsk-proj-…${LAST4}`);
     // An emoji, flag or keycap glued to a key does not hide it.
     for (const glued of ['👨\u200d', '\u{1f3f4}\u{e0067}\u{e0062}\u{e007f}', '#\ufe0f\u20e3', '葛\u{e0100}']) {
       expect(untrusted(`${glued}${KEY}${glued}`, [])).toBe(`${sanitize(glued)}sk-proj-…${LAST4}${sanitize(glued)}`);

@@ -1,7 +1,8 @@
 // Plain http:// to this machine through a proxy: the request goes, key and all, in clear text to the
 // proxy, which connects to its own loopback (another machine's, for a remote proxy). Every command
 // that sends a key warns, as for plain http:// to another machine, naming the proxy (without its
-// login) and the NO_PROXY line that exempts the host, which works as printed.
+// login) and the NO_PROXY line that exempts the host, which works as printed (the value set quoted
+// for the shell; one with a control or invisible character left out, never echoed).
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { insecureTransportWarnings } from '../../src/api/check.js';
@@ -46,6 +47,29 @@ describe('insecureTransportWarnings: http:// to this machine through a proxy', (
       const fixed = afterRunning(line, env);
       expect(proxyFor(proxySettings(fixed), url), line).toBeNull();
       expect(insecureTransportWarnings(fixed, url, 'linux')).toEqual([]);
+    }
+  });
+
+  it('quotes the value set for the shell: the line, run as printed, sets it exactly, with the host added', () => {
+    for (const current of ["x'y;$(id)", 'a b', '$HOME,`id`', 'a"b\\c', '*.corp.example|&<>', '!x{a,b}~#', 'می\u200cخواهم.example']) {
+      const env = { ...PROXY, NO_PROXY: current };
+      const [shown] = insecureTransportWarnings(env, LOCAL, 'linux');
+      const line = shown!.slice(shown!.lastIndexOf(':  ') + 3);
+      expect(shown, current).toBe(warning(line));
+      expect(afterRunning(line, env).NO_PROXY, current).toBe(`${current},127.0.0.1`);
+    }
+  });
+
+  it('a value with a control or invisible character is not echoed: the line sets the host alone, and says so', () => {
+    for (const current of ['a\nb', 'corp\x1b[31m.example', 'a\tb', 'a\u009bb', 'a\u200bb', 'x\u202e.example', 'a,\rb']) {
+      const env = { ...PROXY, NO_PROXY: current };
+      const shown =
+        `${LOCAL} is plain http:// through the proxy http://192.0.2.2:3128 (HTTP_PROXY): the key travels in clear text to it, and it is the proxy that connects to 127.0.0.1 ` +
+        "(its own, when it runs on another machine). To connect directly, set NO_PROXY to the host (its value now holds control or invisible characters, and is left out):  export NO_PROXY='127.0.0.1'";
+      expect(insecureTransportWarnings(env, LOCAL, 'linux'), JSON.stringify(current)).toEqual([shown]);
+      const fixed = afterRunning("export NO_PROXY='127.0.0.1'", env);
+      expect(fixed.NO_PROXY).toBe('127.0.0.1');
+      expect(insecureTransportWarnings(fixed, LOCAL, 'linux')).toEqual([]);
     }
   });
 
@@ -99,6 +123,16 @@ describe('every command that sends a key says it, once, before sending it', () =
     const report = DoctorJsonSchema.parse(JSON.parse(t.stdout));
     expect(report.checks.find((c) => c.id === 'transport')).toMatchObject({ status: 'warn', detail: warning("export NO_PROXY='127.0.0.1'") });
     expect(t.stderr).not.toContain('clear text');
+  });
+
+  it('a NO_PROXY value with a line break or an escape: one line on the terminal, the command as it works', async () => {
+    const t = setup({ env: { ...PROXY, NO_PROXY: 'corp\n\x1b]52;c;aGk=\x07.example', OPENAI_API_KEY: KEY, OPENAI_BASE_URL: LOCAL } });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await verify(t.ctx, { json: false, quiet: false, billingCheck: true })).toBe(0);
+    const said = t.stderr.split('\n').filter((l) => l.includes('clear text'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/ \(its value now holds control or invisible characters, and is left out\): {2}export NO_PROXY='127\.0\.0\.1'$/);
+    expect(t.stdout + t.stderr).not.toMatch(/corp|52;c/);
   });
 
   it('admin-key, with the admin key', async () => {

@@ -9,6 +9,7 @@ import { UsageError } from '../../src/errors.js';
 import { parseFlag } from '../../src/options.js';
 import { BudgetFlagSchema, MonthFlagSchema } from '../../src/storage/admin-state.js';
 import { bar, gauge, money } from '../../src/terminal/bars.js';
+import { displayWidth } from '../../src/terminal/width.js';
 import { makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
@@ -276,6 +277,60 @@ describe('spend: project names as they are', () => {
     expect(j.stdout).not.toMatch(/[\u200b\u202e]/);
     expect(j.stdout).toContain('"name": "my\\u200bapp\\u202e"');
     expect(SpendJsonSchema.parse(JSON.parse(j.stdout)).projects).toContainEqual({ id: 'proj_SpendOdd000000000000000', name: hidden, amount: 4 });
+  });
+});
+
+describe('spend: the amounts line up, whatever the names', () => {
+  /** The lines under "By project". */
+  const byProject = (stdout: string) => {
+    const lines = stdout.split('\n');
+    const from = lines.indexOf('By project') + 1;
+    return lines.slice(from, lines.indexOf('By day'));
+  };
+
+  it('a name shown escaped is padded as shown, a name of wide characters (CJK) by the columns it takes', async () => {
+    const t = setup({ columns: 80 });
+    t.org.admin.addProject({ id: 'proj_SpendWide00000000000000', name: '東京プロジェクト' });
+    t.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendWide00000000000000', amount: 4 });
+    t.org.admin.addProject({ id: 'proj_SpendOdd000000000000000', name: 'my\u200bapp\u202e' });
+    t.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendOdd000000000000000', amount: 2 });
+    // A Devanagari conjunct (a ZWJ after the virama) and vowel signs: 4 columns of 8 characters.
+    t.org.admin.addProject({ id: 'proj_SpendDeva00000000000000', name: 'क्\u200dषेत्र' });
+    t.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendDeva00000000000000', amount: 1.75 });
+    expect(await spend(t.ctx, options())).toBe(0);
+    // The widest name as shown: `my\u200bapp\u202e`, 17 columns; the CJK one takes 16 (8 characters).
+    expect(byProject(t.stdout)).toEqual([
+      `  my-app${' '.repeat(11)}  $10.84`,
+      `  東京プロジェクト${' '.repeat(1)}   $4.00`,
+      '  my\\u200bapp\\u202e   $2.00',
+      `  क्\u200dषेत्र${' '.repeat(13)}   $1.75`,
+      `  nightly-batch${' '.repeat(4)}   $1.50`,
+    ]);
+  });
+
+  it('columns as a terminal takes them: two for a wide character or an emoji sequence, none for a mark or a joiner in text', () => {
+    const table: Array<[string, number]> = [
+      ['my-app', 6],
+      ['東京', 4],
+      ['ｆｕｌｌ', 8],
+      ['☕\ufe0f 👨\u200d👩\u200d👧 1\ufe0f\u20e3 👩🏽\u200d💻', 11],
+      ['\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}', 2],
+      ['e\u0301', 1],
+      ['می\u200cخواهم', 7],
+      ['क्\u200dष', 2],
+      ['葛\u{e0100}城', 4],
+      ['my\\u200bapp', 11],
+    ];
+    for (const [text, columns] of table) expect(displayWidth(text), text).toBe(columns);
+  });
+
+  it('a name of wide characters past the column is cut by the columns it takes', async () => {
+    const t = setup({ columns: 80 });
+    t.org.admin.addProject({ id: 'proj_SpendWide00000000000000', name: '東京'.repeat(12) });
+    t.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendWide00000000000000', amount: 4 });
+    expect(await spend(t.ctx, options())).toBe(0);
+    // 40 columns: 19 ideographs (38), the ellipsis and a space.
+    expect(byProject(t.stdout)).toEqual([`  my-app${' '.repeat(34)}  $10.84`, `  ${'東京'.repeat(9)}東… ${'  '} $4.00`, `  nightly-batch${' '.repeat(27)}   $1.50`]);
   });
 });
 

@@ -1,0 +1,56 @@
+// How many columns text takes on a terminal, for the columns of a table: an ideograph or an emoji
+// takes two, a combining mark or a joiner none. Node has no such measure. Which characters are
+// wide (East Asian Wide and Fullwidth) comes from is-fullwidth-code-point, the table string-width
+// (in @inquirer/core's tree) reads; string-width itself is not used, as it counts a mark beyond
+// U+0300–U+036F (a virama), a ZWNJ and an emoji's variation selector (☕️: 3) as a column each.
+// CommonJS: imported, its default is module.exports, which holds the function as `default` too.
+import fullwidth from 'is-fullwidth-code-point';
+
+// What a terminal draws in no column of its own: nonspacing and enclosing marks, format and
+// default-ignorable characters.
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+// A cluster shown as one emoji, two columns: an emoji-style character (with its skin tone, joiners
+// or tags: 👩🏽‍💻, a flag), one made emoji by its selector (❤️), a keycap (1️⃣); not one in text style (☎︎).
+const EMOJI = /^(?!.*\ufe0e)(?:.*\p{Emoji_Presentation}|.*\p{Emoji}\ufe0f|.*\u20e3)/u;
+
+let segmenter: Intl.Segmenter | undefined;
+
+/** `text` as user-perceived characters (grapheme clusters): an emoji sequence, a letter with its marks. */
+export function graphemes(text: string): string[] {
+  segmenter ??= new Intl.Segmenter();
+  return Array.from(segmenter.segment(text), (s) => s.segment);
+}
+
+/** The columns `text` (one line, as the terminal writes it: made safe) takes on a terminal. */
+export function displayWidth(text: string): number {
+  // Printable ASCII, the common case, one column a character.
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  let width = 0;
+  for (const cluster of graphemes(text)) {
+    if (EMOJI.test(cluster)) width += 2;
+    else for (const ch of cluster.replace(ZERO_WIDTH, '')) width += fullwidth.default(ch.codePointAt(0)!) ? 2 : 1;
+  }
+  return width;
+}
+
+/**
+ * Text the terminal will show, as `shown` makes it safe, in exactly `width` columns: padded with
+ * spaces, or cut between characters with an ellipsis. Measured after `shown`, as an escaped
+ * character (`\u202e`) takes six columns; cut before it, so that a joiner left at the cut is
+ * escaped, and counted, as the terminal will show it.
+ */
+export function fitWidth(text: string, width: number, shown: (text: string) => string): string {
+  const whole = shown(text);
+  const columns = displayWidth(whole);
+  if (columns <= width) return whole + ' '.repeat(width - columns);
+  let kept = '';
+  let cut = '';
+  let used = 0;
+  for (const cluster of graphemes(text)) {
+    const next = shown(kept + cluster);
+    const nextWidth = displayWidth(next);
+    if (nextWidth > width - 1) break;
+    [kept, cut, used] = [kept + cluster, next, nextWidth];
+  }
+  return `${cut}…${' '.repeat(Math.max(0, width - 1 - used))}`;
+}
