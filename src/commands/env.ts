@@ -14,7 +14,7 @@ import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../ke
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { decidingRule, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
-import { FileReadError, GONE, readText, removeLeftoverTemps, rewriteFile } from '../plaintext/files.js';
+import { FileKeptError, FileReadError, GONE, keptBack, readText, removeLeftoverTemps, rewriteFile } from '../plaintext/files.js';
 import { removedLeftovers } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
@@ -53,6 +53,7 @@ function withoutAddedLine(text: string, line: string, added: { before: string; a
 
 /** What went wrong with a file (as fileStep says it), or null for an error that is not a file's. */
 function fileFailure(caught: unknown): string | null {
+  if (caught instanceof FileKeptError) return caught.why;
   // rewriteFile's failure to read the file: said as the failure itself is said here.
   if (caught instanceof FileReadError && (caught.why === GONE || caught.cause === undefined)) {
     return caught.why === GONE ? 'it was removed meanwhile' : caught.why;
@@ -71,12 +72,18 @@ async function fileStep<T>(promise: Promise<T>, subject: string, after: string, 
   try {
     return await promise;
   } catch (caught) {
+    if (caught instanceof FileKeptError) throw keptLine(caught, subject, after, shellWord(caught.path));
     const why = fileFailure(caught);
     if (why === null) throw caught;
     // Where the system's error is about another path (a directory on the way), that path is named.
     const error = caught instanceof FileReadError ? (caught.why === GONE ? undefined : caught.cause) : caught;
     throw new UsageError(`${subject}: ${why}${at((error as UnreadableFileError | NodeJS.ErrnoException | undefined)?.path)}. ${after}`);
   }
+}
+
+/** A file rewriteFile leaves alone (read-only, another user's), as one line: what, why, that nothing changed, and what to do. */
+function keptLine(kept: FileKeptError, subject: string, after: string, word: string): UsageError {
+  return new UsageError(`${subject}: ${kept.why}. ${after.replace(/\.$/, '')}: ${kept.fix(word, 'run this command again')}.`);
 }
 
 export interface EnvOptions {
@@ -150,7 +157,14 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
       ]);
     }
   };
-  edit((await lookup(readText(real))) ?? '', 'Nothing was written.');
+  const before = (await lookup(readText(real))) ?? '';
+  // A file that is not the person's to change this way (read-only, another user's) is said before
+  // anything is written, .gitignore included; rewriteFile checks it again when it writes.
+  const first = edit(before, 'Nothing was written.');
+  if (existing && first.text !== before) {
+    const kept = await keptBack(real, real, existing);
+    if (kept) throw keptLine(kept, `Could not write ${where}`, 'Nothing was written.', shellWord(detour ? real : typed));
+  }
 
   const verdict = await lookup(gitVerdict(deps.git, dirname(real), basename(real)));
   if (verdict.kind === 'no-git') {

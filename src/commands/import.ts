@@ -25,8 +25,9 @@ import { PAGES } from '../platform.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
 import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
-import { FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
+import { FileKeptError, FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
+import { shellWord } from '../terminal/shell.js';
 import { adminKeyCommand, adviceScope, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
@@ -652,6 +653,15 @@ function unreadLine(m: ReturnType<typeof marks>, error: FileReadError, finding: 
 }
 
 /**
+ * A file import was to change that it leaves alone (read-only, another user's: files.ts
+ * keptBack), in one line: why, that the line was not changed, and what to do.
+ */
+function keptLine(m: ReturnType<typeof marks>, error: FileKeptError, finding: Finding, io: { shown: (path: string) => string; again: string }): string {
+  const what = keyKind(finding.key) === 'admin' ? 'admin key' : 'key';
+  return `${m.fail} ${io.shown(error.path)}: ${error.why}, so line ${finding.line} was not changed. The ${what} is stored, but not moved out of it: ${error.fix(shellWord(error.path), `run  ${io.again}`)}`;
+}
+
+/**
  * Show one edit as a diff, ask (unless `yes`), and make it: 'moved', 'kept' when it was not made
  * (declined, or said why), 'unreadable' when a file it reads could not be (said, nothing changed),
  * 'failed' when it was left half done (said; the run fails).
@@ -668,6 +678,10 @@ async function applyPlan(
     const done = await editFound(ctx, deps, finding, plan, io);
     return done === 'failed' ? 'failed' : done ? 'moved' : 'kept';
   } catch (error) {
+    if (error instanceof FileKeptError) {
+      ctx.term.err(keptLine(marks(ctx.term.style), error, finding, io));
+      return 'unreadable';
+    }
     if (!(error instanceof FileReadError)) throw error;
     ctx.term.err(unreadLine(marks(ctx.term.style), error, finding, io));
     return 'unreadable';
@@ -724,7 +738,7 @@ async function editFound(
       if (addLine) added = await rewriteFile(config, (text) => appendLine(text, addLine), ctx, { create: true });
     } catch (error) {
       // The variable is gone already: what is missing is said, not a stack trace.
-      const why = error instanceof FileReadError ? error.why : (describeFileError(error) ?? (error instanceof Error ? error.message : String(error)));
+      const why = error instanceof FileReadError || error instanceof FileKeptError ? error.why : (describeFileError(error) ?? (error instanceof Error ? error.message : String(error)));
       term.err(`${m.fail} The universal variable ${plan.variable} is erased, but ${io.shown(config)} could not be changed (${why}): fish shells no longer get the key until you add this line to it by hand:  ${addLine}`);
       return 'failed';
     }

@@ -5,8 +5,12 @@
 // run leaves is removed by the next (removeLeftoverTemps). Every read of such a file is the scan's (storage/read-file.ts, the
 // same cap): between the scan and the edit it may have become a FIFO (a plain read would wait for
 // a writer forever), a link to /dev/zero, a huge file, or one that cannot be read.
+// Replacing a file goes around what its own write permission says, and the new one is the
+// writer's: a file the person could not write to in place is left alone (FileKeptError), and the
+// one written gets the owner and group the file had, or it is not written (keptBack).
 import { createHash } from 'node:crypto';
-import { chmod, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, chmod, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Sections } from '../interrupts.js';
 import { LOCK_WAIT_MS, withFileLock } from '../storage/lock.js';
@@ -30,6 +34,55 @@ export class FileReadError extends Error {
     super(`${path}: ${why}`, cause === undefined ? undefined : { cause });
     this.name = 'FileReadError';
   }
+}
+
+/**
+ * A file rewriteFile leaves as it is, though it could replace it: `path` as the caller named it,
+ * `why` in words that fit after its name ("it is read-only (mode 444)"), and `fix(word, again)`
+ * what to do about it, given the file as a shell word and how to try again ("run this command
+ * again"; last, so that a command in it ends the line). Nothing was changed.
+ */
+export class FileKeptError extends Error {
+  constructor(
+    readonly path: string,
+    readonly why: string,
+    readonly fix: (word: string, again: string) => string,
+  ) {
+    super(`${path}: ${why}`);
+    this.name = 'FileKeptError';
+  }
+}
+
+/** The file's owner as numbers, for a message. */
+const ownerOf = (stats: Stats) => `uid ${stats.uid}, gid ${stats.gid}`;
+
+/**
+ * Why the file `stats` describes (at `target`, `path` as the caller named it) is not to be
+ * replaced by this process, or null. Another user's file (or one of a group the person is not in)
+ * would become the person's: an `echo >>` keeps the owner, a rename cannot, and only root may give
+ * it back (rewriteFile does, as root). A file they cannot write to (chmod 444, another user's 644)
+ * is not theirs to change: an `echo >>` fails there, a rename would not. Root may write anything;
+ * for root, a file with no write bit for anyone is one made read-only on purpose, and left so.
+ */
+export async function keptBack(path: string, target: string, stats: Stats): Promise<FileKeptError | null> {
+  const mode = `mode ${(stats.mode & 0o777).toString(8)}`;
+  const readOnly = () => new FileKeptError(path, `it is read-only (${mode})`, (word, again) => `make it writable (chmod u+w -- ${word}), then ${again}`);
+  const uid = process.geteuid?.();
+  if (uid === 0) return stats.mode & 0o222 ? null : readOnly();
+  // Owners are numbers only where there are any (not on Windows).
+  if (uid !== undefined && stats.uid !== uid) {
+    return new FileKeptError(path, `it belongs to another user (${ownerOf(stats)}), and rewriting it would make it yours`, (_, again) => `change it by hand, or as that user ${again}`);
+  }
+  if (uid !== undefined && stats.gid !== process.getegid?.() && !process.getgroups?.().includes(stats.gid)) {
+    return new FileKeptError(path, `its group (gid ${stats.gid}) is not one of yours, and rewriting it would change it`, (_, again) => `change it by hand, or as root ${again}`);
+  }
+  try {
+    await access(target, constants.W_OK);
+  } catch (error) {
+    // EROFS and the like: the write itself says so.
+    if (['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) return readOnly();
+  }
+  return null;
 }
 
 /**
@@ -118,6 +171,8 @@ async function createNew(path: string, text: string, mode: number | null): Promi
 
 /**
  * Replace the file's text with `change(text, exists)` (null: leave it as it is). A file that is
+ * there keeps its mode, owner and group; one it may not replace so (keptBack, or its owner cannot
+ * be given back) is a FileKeptError, nothing written. A file that is
  * not there is created with `create` (`text` '' and `exists` false; atomically, mode `mode` or
  * 0644 less the umask's bits, as an editor would), else a FileReadError (GONE), as is one that
  * cannot be read (readText). Links are followed: the file they point to changes, the link stays.
@@ -156,12 +211,25 @@ export async function rewriteFile(
       const temp = tempPathFor(target, TEMP_MARKER);
       let handle: FileHandle | undefined;
       try {
-        // The file's mode, looked at now: it was just read (removed since: not written).
-        const { mode } = await stat(target).catch((error: unknown) => Promise.reject(readError(error, path)));
+        // The file's mode and owner, looked at now: it was just read (removed since: not written).
+        const was = await stat(target).catch((error: unknown) => Promise.reject(readError(error, path)));
+        const { mode } = was;
+        const kept = await keptBack(path, target, was);
+        if (kept) throw kept;
         // Private for as long as it is a temp file (0600, or the file's own mode if that is
         // stricter): one a killed run leaves may hold a key, and must not be readable by others.
         handle = await open(temp, 'wx', 0o600);
         await handle.chmod(mode & 0o600);
+        // The file's owner and group (root's run in a person's project, a setgid directory's
+        // group): given before it takes the file's place, or it does not.
+        const made = await handle.stat();
+        if (made.uid !== was.uid || made.gid !== was.gid) {
+          await handle.chown(was.uid, was.gid).catch((error: NodeJS.ErrnoException) => {
+            const why = describeFileError(error);
+            if (why === null || !['EPERM', 'EINVAL', 'EACCES'].includes(error.code ?? '')) throw error;
+            throw new FileKeptError(path, `its owner (${ownerOf(was)}) could not be kept (${why})`, (_, again) => `change it by hand, or as that user ${again}`);
+          });
+        }
         await handle.writeFile(next, { encoding: BYTES });
         await rename(temp, target);
         // The file's own mode once it has its place, set on the file written (the handle), not

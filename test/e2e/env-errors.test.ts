@@ -4,11 +4,12 @@
 // stack trace. The directory of another user: run as root, a 0700 directory of nobody's, with the
 // CLI run as root without the capabilities that pass over permissions (setpriv), so that it can
 // still read itself wherever the checkout is; run as anyone else, a 0000 directory of their own.
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/env.js';
+import { CLI, REPO_ROOT } from '../helpers/env.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { runCommand, type RunResult } from '../helpers/run.js';
 
@@ -84,5 +85,81 @@ describe('env --file that cannot be used', () => {
   it('a line break in the name is never printed raw', async () => {
     const result = await cli(['env', '--file', 'd\n/x']);
     expectOneLine(result, new RegExp(`^✖ --file: the directory ${home}/d  does not exist\\.$`));
+  });
+});
+
+// A .env the person could not change in place is not replaced either (a rename goes around its
+// write permission, and the new file would be theirs): one line, nothing written. Run as a user,
+// not root: as root, the CLI runs as uid 1000 (setpriv), from a copy of Node and the built tool
+// anybody can read (a clone, or a Node from a cache under /root, may sit where only root can enter).
+describe("env as a user, with a .env that is not theirs to rewrite", () => {
+  const USER = 1000;
+  let root: string;
+  let project: string;
+  let asUser: (args: string[], input?: string) => Promise<RunResult>;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'openai-setup-e2e-env-user-'));
+    chmodSync(root, 0o755);
+    const userHome = join(root, 'home');
+    project = join(userHome, 'project');
+    mkdirSync(project, { recursive: true });
+    const userEnv = { PATH: env.PATH!, HOME: userHome, OPENAI_SETUP_CONFIG_DIR: join(userHome, 'config'), LANG: 'C.UTF-8' };
+    if (AS_ROOT) {
+      const app = join(root, 'app');
+      mkdirSync(app);
+      copyFileSync(process.execPath, join(app, 'node'));
+      for (const part of ['bin', 'dist', 'package.json', 'node_modules/@napi-rs']) cpSync(join(REPO_ROOT, part), join(app, part), { recursive: true });
+      execFileSync('chmod', ['-R', 'a+rX', app]);
+      chmodSync(join(app, 'node'), 0o755);
+      execFileSync('chown', ['-R', `${USER}:${USER}`, userHome]);
+      asUser = (args, input) =>
+        runCommand('setpriv', [`--reuid=${USER}`, `--regid=${USER}`, '--clear-groups', join(app, 'node'), join(app, 'bin', 'openai-setup.cjs'), ...args], { env: userEnv, input, cwd: project });
+    } else {
+      asUser = (args, input) => runCommand(process.execPath, [CLI, ...args], { env: userEnv, input, cwd: project });
+    }
+    const stored = await asUser(['key', '--stdin', '--insecure-storage', '--no-verify'], KEY);
+    expect(stored.code, stored.stderr).toBe(0);
+  });
+
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  /** The one failure line (stderr also warns that the key is read from a file), exit 2, nothing on stdout. */
+  function expectRefused(result: RunResult, line: string): void {
+    expect(result.stderr).not.toMatch(/Unexpected error|\n\s+at /);
+    expect(result.stderr.split('\n').filter((each) => each.startsWith('✖'))).toEqual([line]);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(2);
+  }
+
+  /** `.env` in the project holding `text`, owned by `uid` (when the test may say), mode `mode`; .gitignore covers it. */
+  function dotenv(text: string, mode: number, uid?: number): string {
+    const path = join(project, '.env');
+    rmSync(path, { force: true });
+    writeFileSync(path, text);
+    writeFileSync(join(project, '.gitignore'), '.env\n');
+    if (uid !== undefined) chownSync(path, uid, uid);
+    chmodSync(path, mode);
+    return path;
+  }
+
+  it('their own .env made read-only (444): refused in one line, the file as it was', async () => {
+    const path = dotenv('A=1\nOPENAI_API_KEY=old\n', 0o444, AS_ROOT ? USER : undefined);
+    expectRefused(await asUser(['env']), '✖ Could not write .env: it is read-only (mode 444). Nothing was written: make it writable (chmod u+w -- .env), then run this command again.');
+    expect(readFileSync(path, 'utf8')).toBe('A=1\nOPENAI_API_KEY=old\n');
+    expect(statSync(path).mode & 0o777).toBe(0o444);
+  });
+
+  it.skipIf(!AS_ROOT)("root's .env (666) in their project: refused, it stays root's", async () => {
+    const path = dotenv('A=1\nOPENAI_API_KEY=old\n', 0o666, 0);
+    expectRefused(
+      await asUser(['env']),
+      '✖ Could not write .env: it belongs to another user (uid 0, gid 0), and rewriting it would make it yours. Nothing was written: change it by hand, or as that user run this command again.',
+    );
+    expect(readFileSync(path, 'utf8')).toBe('A=1\nOPENAI_API_KEY=old\n');
+    const { uid, gid, mode } = statSync(path);
+    expect({ uid, gid, mode: mode & 0o777 }).toEqual({ uid: 0, gid: 0, mode: 0o666 });
   });
 });
