@@ -14,7 +14,7 @@ import type { Storage } from '../storage/keystore.js';
 import type { KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { marks, needsPrompt } from '../terminal/output.js';
+import { marks, needsPrompt, PROMPTS_TURNED_OFF } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
@@ -146,11 +146,12 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
 
 /**
  * Store the key where it was decided and record it, as one step; a keychain that fails only now
- * (nothing stored) still gets the choice, asked with no lock held.
+ * (nothing stored) still gets the choice, asked with no lock held. Nothing is stored, removed or
+ * recorded before the stage's last question is answered: a cancel at one leaves the stage to do,
+ * and the key stored before where it was.
  */
 async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback: KeychainFallback | null, record: KeyRecord, toFileCommand: string): Promise<Storage | 'env'> {
   if (fallback === 'env') {
-    await removeStoredCopy(ctx, profile, record);
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     ctx.term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
     ctx.term.out(`  ${line.line}`);
@@ -158,6 +159,9 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
       ctx.term.writeSecret(`  ${shellExportLine(ctx.rawEnv, ctx.platform, key).line}\n`);
     }
     ctx.term.out(`Then ${line.reload} (programs started from there see the key).`);
+    // Only now, the question answered: a Ctrl-C at it must not leave the stage done with a record
+    // saying the person keeps a key they never added.
+    await removeStoredCopy(ctx, profile, record);
     return 'env';
   }
   const toFile = insecure || fallback === 'file';
@@ -186,10 +190,13 @@ function pipeCommand(ctx: Context, options: KeyStageOptions): string {
 /**
  * The way to store the key that works where it is printed (storeKeyAdvice), with this run's
  * options: piped from OPENAI_API_KEY only when that holds a key, else `key` asking for it. Said
- * where this run could not ask (no terminal, or questions turned off): how it asks "at a terminal".
+ * where this run could not ask: without a terminal (stdin one, stdout not: `key` would not ask
+ * there either), how it asks "at a terminal"; on one where OPENAI_SETUP_NO_PROMPT turned questions
+ * off, that it asks once the variable is unset (run here as it is, it would not ask).
  */
 function storeAdvice(ctx: Context, options: KeyStageOptions): { command: string; how: string } {
-  const { command, how } = storeKeyAdvice({ ...adviceScope(ctx), env: ctx.env, term: { stdinIsTTY: false } }, options.profile, options.insecureStorage, options.check);
+  const term = ctx.term.whyNoPrompts === PROMPTS_TURNED_OFF ? ctx.term : { stdinIsTTY: false };
+  const { command, how } = storeKeyAdvice({ ...adviceScope(ctx), env: ctx.env, term }, options.profile, options.insecureStorage, options.check);
   return { command: `${command}${options.verify === false ? ' --no-verify' : ''}`, how };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { PAGES } from '../../src/platform.js';
+import { createTerminal } from '../../src/terminal/output.js';
 import { LineBreakInsideError } from '../../src/terminal/prompter.js';
 import { checkResult, FIXED_NOW, flat, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
@@ -517,6 +518,54 @@ describe('key without a terminal', () => {
     const { hints } = await outcomeOf(key(t.ctx, { insecureStorage: true }));
     expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key --insecure-storage']);
     expect(t.keychain.calls).toEqual([]);
+  });
+
+  it('with stdin a terminal but stdout not (nothing is asked there either): how it asks "at a terminal"', async () => {
+    context({ stdoutIsTTY: false });
+    const { code, message, hints } = await outcomeOf(key(t.ctx, {}));
+    expect(code).toBe(2);
+    expect(message).toBe('Pasting a key needs an interactive terminal.');
+    expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key']);
+  });
+});
+
+describe('key on a terminal where OPENAI_SETUP_NO_PROMPT turned questions off', () => {
+  /** The test context on a terminal (stdin and stdout), with OPENAI_SETUP_NO_PROMPT as given. */
+  function onTerminal(options: TestContextOptions, noPrompt: string): TestContext {
+    context(options);
+    const stream = { write: () => true, isTTY: options.interactive ?? true, columns: 400 };
+    t.ctx.term = createTerminal({ stdout: stream, stderr: stream, stdin: { isTTY: options.interactive ?? true }, env: { NO_COLOR: '1', OPENAI_SETUP_NO_PROMPT: noPrompt } });
+    return t;
+  }
+
+  // Run again here as it is, `key` would not ask either: the advice says what makes it work.
+  it('does not recommend the command that just failed as it is: it asks once the variable is unset, or takes --stdin', async () => {
+    onTerminal({}, '1');
+    const { code, message, hints } = await outcomeOf(key(t.ctx, { profile: 'work' }));
+    expect(code).toBe(2);
+    expect(message).toBe('Pasting a key asks a question, but OPENAI_SETUP_NO_PROMPT is set.');
+    expect(hints).toEqual(['Instead, store it (it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin):  openai-setup key --profile work']);
+  });
+
+  it('without a keychain either: the same, into a file only you can read', async () => {
+    onTerminal({}, 'yes');
+    t.keychain.failWith('no-service');
+    const { hints } = await outcomeOf(key(t.ctx, {}));
+    expect(hints).toHaveLength(1);
+    expect(hints[0]).toMatch(/^No Secret Service keyring is running on this machine .* Keep it in a file only you can read \(it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin\): {2}openai-setup key --insecure-storage$/);
+  });
+
+  it('with OPENAI_API_KEY set: the pipe of it, as before', async () => {
+    onTerminal({ env: { OPENAI_API_KEY: KEY } }, '1');
+    const { hints } = await outcomeOf(key(t.ctx, {}));
+    expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
+  });
+
+  it('without a terminal the variable changes nothing: how it asks "at a terminal"', async () => {
+    onTerminal({ interactive: false }, '1');
+    const { message, hints } = await outcomeOf(key(t.ctx, {}));
+    expect(message).toBe('Pasting a key needs an interactive terminal.');
+    expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key']);
   });
 });
 
