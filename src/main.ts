@@ -93,7 +93,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     get configDir(): string {
       return configDir();
     },
-    cwd: process.cwd(),
+    cwd: currentDirectory(),
     binPath: process.argv[1],
     nodeVersion: process.version,
     commandName,
@@ -101,6 +101,15 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     clock: { now: () => new Date(), ms: () => performance.now() },
     interrupts,
   };
+}
+
+/** process.cwd(), or null when the directory is gone: only the commands that need it refuse (currentDir in context.ts). */
+function currentDirectory(): string | null {
+  try {
+    return process.cwd();
+  } catch {
+    return null;
+  }
 }
 
 function report(term: Terminal, error: unknown): number {
