@@ -1,6 +1,7 @@
 // The dependencies every command receives. main.ts builds the real ones; unit tests build their
 // own (test/helpers/context.ts) with a scripted prompter and an API of their choosing.
 import type { Api } from './api/types.js';
+import { UsageError } from './errors.js';
 import type { Interrupts } from './interrupts.js';
 import type { ParsedEnv } from './options.js';
 import type { KeyStore } from './storage/keystore.js';
@@ -29,7 +30,11 @@ export interface Context {
   rawEnv: Record<string, string | undefined>;
   platform: NodeJS.Platform;
   configDir: string;
-  cwd: string;
+  /**
+   * The current directory; null when it no longer exists (removed while the shell was in it).
+   * Commands that work in it (env, import) take it through currentDir(); the others run anyway.
+   */
+  cwd: string | null;
   /** The script this run was started as (process.argv[1]), to write commands as the person runs them. */
   binPath?: string;
   nodeVersion: string;
@@ -47,4 +52,13 @@ export interface Context {
   clock: { now(): Date; ms(): number };
   /** Signals: sections they wait for, undos they run before leaving (interrupts.ts). */
   interrupts: Interrupts;
+}
+
+/**
+ * The current directory, for a command that works in it (env writes ./.env, import scans the
+ * project): when it no longer exists, one line and exit 2.
+ */
+export function currentDir(ctx: Pick<Context, 'cwd'>): string {
+  if (ctx.cwd !== null) return ctx.cwd;
+  throw new UsageError('The current directory no longer exists (it was removed while your shell was still in it): cd to a directory that exists and run it again.');
 }

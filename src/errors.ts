@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 
 export const EXIT = {
   ok: 0,
-  /** A bug, or a failure we did not foresee. */
+  /** A bug, a failure we did not foresee, or standard output that could not be written (main.ts). */
   internal: 1,
   /** Bad flag or value, no key given, or a prompt needed without a terminal. */
   usage: 2,

@@ -16,6 +16,7 @@ import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
 import { releaseHeldLocks } from './storage/lock.js';
 import { removeOwnTempFiles } from './storage/private-file.js';
+import { describeFileError } from './storage/read-file.js';
 import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
 import { createTerminal, hungUp, type Terminal } from './terminal/output.js';
@@ -93,7 +94,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     get configDir(): string {
       return configDir();
     },
-    cwd: process.cwd(),
+    cwd: currentDirectory(),
     binPath: process.argv[1],
     nodeVersion: process.version,
     commandName,
@@ -101,6 +102,15 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     clock: { now: () => new Date(), ms: () => performance.now() },
     interrupts,
   };
+}
+
+/** process.cwd(), or null when the directory is gone: only the commands that need it refuse (currentDir in context.ts). */
+function currentDirectory(): string | null {
+  try {
+    return process.cwd();
+  } catch {
+    return null;
+  }
 }
 
 function report(term: Terminal, error: unknown): number {
@@ -239,14 +249,35 @@ export function run(argv: string[] = process.argv): void {
   const interrupts = new Interrupts(processHost(started.term));
   // `run` hands these to its child while it runs: see trapSignals in commands/run.ts.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => interrupts.interrupt(signal));
-  // A reader that left early (`| head -1`): stop writing, like any filter, and exit as planned.
+  // A failed write stops the stream's writing (the failure is judged once the run ends: see
+  // outputFailure); never an uncaught error, and nothing written from here (stderr may be what failed).
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   void main(argv, started, interrupts).then((code) => {
     // Leaving on a signal: Interrupts exits, once what it waits for is done.
     if (interrupts.leaving) return;
-    process.exitCode = code;
     // Let buffered output reach a pipe, then leave: process.exit also ends a keep-alive socket and
     // a keychain helper on a hung D-Bus that its time box has already given up on.
-    process.stdout.write('', () => process.stderr.write('', () => exit(code)));
+    process.stdout.write('', (error) => {
+      const final = outputFailure(started.term, process.stdout.errored ?? error, code);
+      process.exitCode = final;
+      process.stderr.write('', () => exit(final));
+    });
   });
+}
+
+/**
+ * The exit code once standard output is done with. A reader that left early (EPIPE: `| head -1`)
+ * is no failure: the writing stopped, like any filter's, and the run exits as planned. Any other
+ * failure to write it (a full disk, /dev/full, an I/O error) fails a run that would have succeeded
+ * (exit 1), said in one line on stderr: what it printed is not all there, and
+ * `token > key && deploy` must not go on with an empty key. stderr's own failures change nothing.
+ */
+function outputFailure(term: Terminal, error: Error | null | undefined, code: number): number {
+  const errorCode = (error as NodeJS.ErrnoException | null | undefined)?.code;
+  // ERR_STREAM_DESTROYED: a write after the stream stopped (for EPIPE too); its cause is `errored`.
+  // A terminal that hung up (EIO) is no one's output to judge: the run leaves by SIGHUP (exit()).
+  if (!error || errorCode === 'EPIPE' || errorCode === 'ERR_STREAM_DESTROYED' || terminalHungUp()) return code;
+  const why = describeFileError(error, { withCode: true }) ?? errorCode ?? error.message;
+  term.err(`${term.style.red('✖')} Could not write to standard output: ${why}. What was printed there is incomplete.`);
+  return code === EXIT.ok ? EXIT.internal : code;
 }

@@ -8,7 +8,7 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as z from 'zod/mini';
-import type { Context } from '../context.js';
+import { currentDir, type Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { maskKey } from '../keys/format.js';
@@ -96,7 +96,7 @@ export interface EnvOptions {
 const FileSchema = z.string().check(z.trim(), z.minLength(1, 'name a file'));
 
 export async function run(ctx: Context, options: EnvOptions): Promise<number> {
-  const deps = { cwd: ctx.cwd, git: gitRunner(ctx.rawEnv) };
+  const deps = { cwd: currentDir(ctx), git: gitRunner(ctx.rawEnv) };
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile, { handsOutKey: true });

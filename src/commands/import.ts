@@ -16,7 +16,7 @@ import { buildCheckRequest, malformedKeyResult, runCheck } from '../api/check.js
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
-import type { Context } from '../context.js';
+import { currentDir, type Context } from '../context.js';
 import { EXIT, ExitError, FAILURE_FIELDS, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
 import { adminKeyProblem, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { redactedExcerpt } from '../keys/redact.js';
@@ -128,6 +128,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const m = marks(term.style);
   const say = options.json ? term.err : term.out;
   if (options.rewrite && !options.store) throw new UsageError('--rewrite goes with --store PATH:LINE (the line to move).');
+  // The project's files are among the places it looks in, and --store's PATH is relative to it.
+  const cwd = currentDir(ctx);
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
   const home = homeOf(ctx);
@@ -282,7 +284,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   if (options.store) {
     const at = /^(.+):(\d+)$/.exec(options.store.trim());
     if (!at) throw new UsageError(`--store: expected PATH:LINE, like ~/.zshrc:12 (got "${shownValue(options.store)}").`);
-    const wanted = at[1]!.startsWith('~/') && home ? join(home, at[1]!.slice(2)) : resolve(ctx.cwd, at[1]!);
+    const wanted = at[1]!.startsWith('~/') && home ? join(home, at[1]!.slice(2)) : resolve(cwd, at[1]!);
     const real = await realpath(wanted).catch(() => wanted);
     const line = Number(at[2]);
     const here: Finding[] = [];

@@ -118,6 +118,9 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   const leftover = removed.inKeychain && removed.inKeychain !== stored!.key ? maskKey(removed.inKeychain) : null;
   if (removed.file) await sayFileRemoval(ctx, hint, removed.fileLeft);
   if (removed.keychain) term.out(leftover ? `${m.ok} Removed ${leftover} from the ${store}: a leftover of another key, not used.` : `${m.ok} Removed ${hint} from the ${store}.`);
+  // Gone between the look above (and the question) and the change: another run (a second logout) removed it.
+  const lostRace = !removed.keychain && !removed.file;
+  if (lostRace) term.out(`No key is stored for profile "${profileName}" any more (${hint} was removed meanwhile, by another run); nothing was left to remove.`);
   // A keychain that could not be asked may still hold a copy (a key stored there before this one
   // went into the file from where it was out of reach): said, with where to run what.
   const unasked = removed.keychainError && stored!.storage === 'file' ? removed.keychainError : null;
@@ -129,6 +132,8 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
         : `${m.warn} ${describeKeychainProblem(unasked, store)} Whether it holds a copy of a key of profile "${profileName}" could not be checked, nor such a copy removed: run ${again} again once it can be used.`,
     );
   }
+  // What else is said belongs to the run that removed it, as after a logout that found nothing.
+  if (lostRace) return 0;
   if (asked.length) {
     term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (written there by \`${envFileCommand(ctx, profileName)}\`, as you asked): remove it there if nothing needs it any more.`);
   }

@@ -26,7 +26,8 @@ export interface PlaceContext {
   platform: NodeJS.Platform;
   /** The home directory, or null when none is known (then only the project's files are looked in). */
   home: string | null;
-  cwd: string;
+  /** The current directory, or null when it no longer exists (then no project's files are looked in). */
+  cwd: string | null;
 }
 
 /** The git work tree holding `dir` (the nearest parent with a .git), or null. */
@@ -88,8 +89,8 @@ export function plaintextPlaces(c: PlaceContext): Place[] {
     add(join(home, '.continue', 'config.json'), 'tool', 'continue');
     add(join(home, '.aider.conf.yml'), 'tool', 'aider');
   }
-  const root = gitRoot(c.cwd);
-  for (const dir of root && root !== c.cwd ? [c.cwd, root] : [c.cwd]) {
+  const root = c.cwd === null ? null : gitRoot(c.cwd);
+  for (const dir of c.cwd === null ? [] : root && root !== c.cwd ? [c.cwd, root] : [c.cwd]) {
     add(join(dir, '.env'), 'dotenv');
     add(join(dir, '.env.local'), 'dotenv');
     add(join(dir, '.envrc'), 'posix-shell');

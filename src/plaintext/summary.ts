@@ -30,7 +30,8 @@ export function typedPath(ctx: Context, path: string): string {
   const home = homeOf(ctx);
   const inHome = home !== null && path.startsWith(home + sep);
   // In the home directory itself, ~/.zshrc reads better than .zshrc.
-  if (path.startsWith(ctx.cwd + sep) && !(inHome && !ctx.cwd.startsWith(home + sep))) return relative(ctx.cwd, path);
+  const { cwd } = ctx;
+  if (cwd !== null && path.startsWith(cwd + sep) && !(inHome && !cwd.startsWith(home + sep))) return relative(cwd, path);
   if (inHome) return `~/${relative(home, path).split(sep).join('/')}`;
   return path;
 }

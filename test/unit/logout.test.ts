@@ -78,6 +78,31 @@ describe('logout', () => {
     expect(existsSync(join(t.configDir, 'credentials.json'))).toBe(false);
   });
 
+  it('a key another run removed while this one asked: says nothing was left to remove (exit 0), not a removal', async () => {
+    context();
+    await stored();
+    t.prompts.whenConfirm(REMOVE, true);
+    // A second `logout --yes` finishes while the question is open: the key and its record are gone.
+    const confirm = t.prompts.confirm.bind(t.prompts);
+    t.prompts.confirm = async (...args) => {
+      const answer = await confirm(...args);
+      await t.keychain.deletePassword('openai-setup', 'default');
+      await t.ctx.state.updateProfile('default', (p) => {
+        delete p.key;
+        delete p.stages.key;
+      });
+      return answer;
+    };
+
+    expect(await logout(t.ctx, { yes: false })).toBe(0);
+
+    expect(t.stdout).toBe('No key is stored for profile "default" any more (sk-proj-…000A was removed meanwhile, by another run); nothing was left to remove.\n');
+    expect(t.stderr).toBe('');
+    expect(t.keychain.accounts()).toEqual([]);
+    expect((await t.profile())?.key).toBeUndefined();
+    t.assertScriptsUsed();
+  });
+
   it('with nothing stored, asks nothing and says so', async () => {
     context();
     expect(await logout(t.ctx, { yes: false })).toBe(0);
