@@ -4,7 +4,6 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { UsageError } from './errors.js';
 import { PAGE_NAMES, type PageName } from './platform.js';
-import { configDirProblem } from './storage/paths.js';
 import { ProfileNameSchema } from './storage/state.js';
 import { shownValue } from './terminal/sanitize.js';
 
@@ -46,24 +45,14 @@ const HeaderValueSchema = z.string().check(
   z.refine((v) => !/[^\u0000-\u00ff]/.test(v), 'must contain only Latin-1 characters (an ID is plain ASCII)'),
 );
 
-/**
- * OPENAI_SETUP_CONFIG_DIR as it is given (resolveConfigDir uses it untrimmed): absolute, without
- * control characters. Empty is unset.
- */
-const ConfigDirSchema = z.string().check(
-  z.superRefine((v, ctx) => {
-    const problem = v === '' ? null : configDirProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: v });
-  }),
-);
-
+// OPENAI_SETUP_CONFIG_DIR is not here: resolveConfigDir (storage/paths.ts) checks it where the
+// config dir is first used, so that a command that never uses it (completion, open) still runs.
 export const EnvSchema = z.object({
   OPENAI_API_KEY: optionalTrimmed,
   OPENAI_BASE_URL: z.pipe(optionalTrimmed, z.optional(HttpUrlSchema)),
   OPENAI_ORG_ID: z.pipe(optionalTrimmed, z.optional(HeaderValueSchema)),
   OPENAI_PROJECT_ID: z.pipe(optionalTrimmed, z.optional(HeaderValueSchema)),
   OPENAI_SETUP_PROFILE: z.pipe(optionalTrimmed, z.optional(ProfileNameSchema)),
-  OPENAI_SETUP_CONFIG_DIR: z.optional(ConfigDirSchema),
   DEBUG: optionalTrimmed,
 });
 export type ParsedEnv = z.infer<typeof EnvSchema>;

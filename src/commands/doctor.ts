@@ -22,7 +22,7 @@ import { ENV_SOURCE, judgeStoredKey, resolveProfileName, storedSource, type KeyS
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
-import { staleEnvFile } from '../plaintext/env-command.js';
+import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
@@ -390,7 +390,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   checks.push(...strayVariableChecks(ctx.rawEnv));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
   const stale = (path: string, held: string) => staleEnvFile(ctx, profileName, path, held);
-  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
+  const asked = (paths: string[]) => askedNote(ctx, profileName, paths);
+  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
   // A key file (or config dir) others could read, found as the key and admin key were read above:
   // made private, or how to; shown once, here only, after the key store's checks.
   const readable = ctx.keys.readableByOthers;

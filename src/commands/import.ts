@@ -32,9 +32,10 @@ import { adminKeyCommand, adviceScope, elsewhereCommand, lastingBareProfile, too
 import { runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
+import { askedNote } from '../plaintext/env-command.js';
 import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
 import { describeFileError } from '../storage/read-file.js';
-import { askedNote, homeOf, leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
+import { homeOf, leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
@@ -361,7 +362,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       for (const f of asked) {
         const owner = askedBy(f)!;
         const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
-        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${askedNote(scope, owner)}; import leaves it`);
+        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${await askedNote(ctx, owner, [f.path], { scope })}; import leaves it`);
       }
       for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
       for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);

@@ -3,6 +3,7 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
+import { askedNote } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { copiesOf, listCopies } from '../plaintext/summary.js';
 import { leftoverWords } from '../storage/keystore.js';
@@ -12,7 +13,7 @@ import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-chan
 import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
-import { elsewhereCommand, envFileCommand, toolCommand } from '../terminal/advice.js';
+import { elsewhereCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
@@ -135,7 +136,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   // What else is said belongs to the run that removed it, as after a logout that found nothing.
   if (lostRace) return 0;
   if (asked.length) {
-    term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (written there by \`${envFileCommand(ctx, profileName)}\`, as you asked): remove it there if nothing needs it any more.`);
+    term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (${await askedNote(ctx, profileName, asked.map((f) => f.path), { max: 10 })}): remove it there if nothing needs it any more.`);
   }
   term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;

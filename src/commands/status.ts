@@ -17,8 +17,8 @@ import { adminKeyCommand, keyCommand, toolCommand, verifyCommand } from '../term
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
-import { askedNote, copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
-import { staleEnvFile } from '../plaintext/env-command.js';
+import { copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
+import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
@@ -79,7 +79,7 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; staleFound: Map<string, string> }> {
+export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; askedFound: string[]; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -116,8 +116,9 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     leftovers: (await leftoverKeyFiles(ctx, { state, profile: profileName }))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
     // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
-    // the stale env files by their own paths (the command that rewrites one needs it), each once.
+    // the env files by their own paths (the command that wrote one names it), the stale ones each once.
     keyUnknown: unknown,
+    askedFound: copies.asked.map((f) => f.path),
     staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
   };
 }
@@ -171,7 +172,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${toolCommand(ctx, 'import', profileName)}\` moves it`);
   }
   // Where the person asked for it: said, as information.
-  if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${askedNote(ctx, profileName)})`);
+  if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${await askedNote(ctx, profileName, status.askedFound)})`);
   // One a replacement left behind: named, with the command that writes the stored key there.
   for (const [path, hint] of status.staleFound) {
     const { detail, fix } = await staleEnvFile(ctx, profileName, path, hint);

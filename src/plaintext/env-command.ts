@@ -1,9 +1,10 @@
 // The command that writes a profile's key into a file `env --file` wrote before, as env would be
-// run again for it (rotate and env name it), and how a file that still holds a replaced key is
-// named with it (rotate, key, status, doctor).
+// run again for it (rotate and env name it), and what is said with it: what wrote a file holding
+// the key (status, doctor, import, logout), and a file that still holds a replaced key (rotate,
+// key, status, doctor).
 import { basename, dirname } from 'node:path';
 import type { Context } from '../context.js';
-import { envFileCommand, toolCommand } from '../terminal/advice.js';
+import { toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { shellPath } from './edit.js';
 import { gitRunner, gitVerdict, realTarget } from './env-files.js';
 import { shownPath, typedPath } from './summary.js';
@@ -13,7 +14,7 @@ import { shownPath, typedPath } from './summary.js';
  * as this run would print it: from here, with --force where git would commit the file (it was
  * written with --force then, and without it env would stop to ask, or refuse).
  */
-export async function envCommand(ctx: Context, profileName: string, path: string): Promise<string> {
+export async function envCommand(ctx: Context, profileName: string, path: string, scope: AdviceScope = ctx): Promise<string> {
   let force = '';
   try {
     const target = await realTarget(path);
@@ -24,7 +25,22 @@ export async function envCommand(ctx: Context, profileName: string, path: string
   } catch {
     // The command as it is: env itself says what is wrong with the file then.
   }
-  return toolCommand(ctx, `env --file ${shellPath(typedPath(ctx, path))}${force}`, profileName);
+  return toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}${force}`, profileName);
+}
+
+/**
+ * How a copy in files `env --file` wrote for the profile (`paths`) is said: information, not a
+ * warning, naming what wrote each of the first `max` as a command that works as printed
+ * (envCommand: with the file's path, which `--file` alone lacks). "written by `…`, as you asked".
+ * `scope`: how the commands are typed, when not as ctx says (import's).
+ */
+export async function askedNote(ctx: Context, profileName: string, paths: string[], options: { max?: number; scope?: AdviceScope } = {}): Promise<string> {
+  const files = [...new Set(paths)];
+  const max = options.max ?? 3;
+  const commands = await Promise.all(files.slice(0, max).map(async (path) => `\`${await envCommand(ctx, profileName, path, options.scope)}\``));
+  const named = commands.length > 1 ? `${commands.slice(0, -1).join(', ')} and ${commands.at(-1)}` : commands.join('');
+  const more = files.length > max ? ` (and the like for ${files.length - max} more)` : '';
+  return `written by ${named}${more}, as you asked`;
 }
 
 /**
@@ -42,8 +58,10 @@ export async function staleEnvFile(
   options: { justReplaced?: boolean; revoked?: boolean } = {},
 ): Promise<{ detail: string; fix: string }> {
   const holds = options.justReplaced ? `still holds the old key ${held}` : `holds ${held}, not the stored key`;
+  // The command that wrote the file is the one that writes the stored key there now.
+  const command = await envCommand(ctx, profileName, path);
   return {
-    detail: `${shownPath(ctx, path)} ${holds}${options.revoked ? ', which no longer works' : ''} (written there by \`${envFileCommand(ctx, profileName)}\`)`,
-    fix: `to write ${options.justReplaced ? 'the new key' : 'the stored key'} there:  ${await envCommand(ctx, profileName, path)}`,
+    detail: `${shownPath(ctx, path)} ${holds}${options.revoked ? ', which no longer works' : ''} (written there by \`${command}\`)`,
+    fix: `to write ${options.justReplaced ? 'the new key' : 'the stored key'} there:  ${command}`,
   };
 }

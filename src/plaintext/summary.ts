@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
 import { leftoverWords } from '../storage/keystore.js';
 import type { State } from '../storage/state.js';
-import { envFileCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { toolCommand } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { askedFor, envFilePlaces, envFilesOf, staleIn } from './env-files.js';
@@ -67,11 +67,6 @@ export async function copiesOf(ctx: Context, state: State, profile: string, matc
   return copies;
 }
 
-/** How a copy in a file `env --file` wrote is said: information, not a warning. */
-export function askedNote(scope: AdviceScope, profile: string): string {
-  return `written by \`${envFileCommand(scope, profile)}\`, as you asked`;
-}
-
 /** "~/.zshrc:3, ~/.codex/auth.json:3" (at most `max`, then "and N more"). */
 export function listCopies(ctx: Context, findings: Finding[], max = 3): string {
   const shown = findings.slice(0, max).map((f) => `${shownPath(ctx, f.path)}:${f.line}`);
@@ -108,15 +103,16 @@ export function describeLeftovers(paths: string[]): { paths: string[]; detail: s
 }
 
 /**
- * What doctor shows: the stored key's plaintext copies, the files `env --file` wrote that hold
- * another key (each as `stale` says it: env-command.ts's staleEnvFile, which needs this module),
- * and the admin key when one is stored.
+ * What doctor shows: the stored key's plaintext copies, the files `env --file` wrote that hold it
+ * (`asked` says what wrote them: env-command.ts's askedNote) or another key (each as `stale` says
+ * it: env-command.ts's staleEnvFile; both need this module), and the admin key when one is stored.
  */
 export async function plaintextDoctorChecks(
   ctx: Context,
   profile: string,
   storedKey: string | null,
   stale: (path: string, held: string) => Promise<{ detail: string; fix: string }>,
+  asked: (paths: string[]) => Promise<string>,
 ): Promise<Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }>> {
   const checks: Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }> = [];
   // Said only when there is something to say: a copy, or a stored admin key.
@@ -126,7 +122,7 @@ export async function plaintextDoctorChecks(
     checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: `Move them into the keychain: ${toolCommand(ctx, 'import', profile)}` });
   }
   if (storedKey && copies.asked.length) {
-    checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${askedNote(ctx, profile)}`, fix: null });
+    checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${await asked(copies.asked.map((f) => f.path))}`, fix: null });
   }
   for (const [path, held] of new Map(copies.stale.map((f) => [f.path, maskKey(f.key)]))) {
     const { detail, fix } = await stale(path, held);

@@ -10,7 +10,7 @@ const UNSAFE_PROBLEM = 'must not contain line breaks or other control characters
  * put the files (a plain-text key among them) wherever the tool is run, a git repository maybe;
  * control characters, line breaks and the invisible ones the terminal's output escapes (bidi,
  * zero-width: sanitize.ts) would make directories no one can read the name of, and reach the
- * terminal in every message naming the path. options.ts makes it a usage error.
+ * terminal in every message naming the path. resolveConfigDir makes it a usage error.
  */
 export function configDirProblem(value: string): string | null {
   if (UNSAFE_CHAR.test(value)) return UNSAFE_PROBLEM;
@@ -25,14 +25,20 @@ function absoluteOrNone(value: string | undefined, platform: NodeJS.Platform): s
 }
 
 /**
- * The config dir: OPENAI_SETUP_CONFIG_DIR (checked by parseEnv first: absolute, no control
- * characters), else the platform's usual place for settings. A usage error when that place would
- * be under a relative HOME, or when its path holds a character configDirProblem refuses: every
- * message naming a file of the tool (a lock, the key file) would carry it to the terminal, where
- * a line break forges a line of output.
+ * The config dir: OPENAI_SETUP_CONFIG_DIR as it is given (untrimmed; empty is unset), a usage error
+ * naming it when configDirProblem refuses it, else the platform's usual place for settings. A usage
+ * error when that place would be under a relative HOME, or when its path holds a character
+ * configDirProblem refuses: every message naming a file of the tool (a lock, the key file) would
+ * carry it to the terminal, where a line break forges a line of output. Checked here, not with the
+ * other variables (options.ts), so that only the commands that use the config dir refuse it.
  */
 export function resolveConfigDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
-  if (env.OPENAI_SETUP_CONFIG_DIR) return env.OPENAI_SETUP_CONFIG_DIR;
+  const given = env.OPENAI_SETUP_CONFIG_DIR;
+  if (given) {
+    const problem = configDirProblem(given);
+    if (problem) throw new UsageError(`OPENAI_SETUP_CONFIG_DIR: ${problem} (got "${shownValue(given)}").`);
+    return given;
+  }
   const baseName = platform === 'win32' ? 'APPDATA' : platform === 'darwin' ? undefined : 'XDG_CONFIG_HOME';
   const base = baseName === undefined ? undefined : absoluteOrNone(env[baseName], platform);
   // Node's homedir() is $HOME on POSIX and %USERPROFILE% on Windows, as they are.

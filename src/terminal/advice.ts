@@ -69,11 +69,6 @@ export function elsewhereThis(scope: Pick<ElsewhereScope, 'env'>, profile: strin
   return scope.env.OPENAI_SETUP_PROFILE === undefined ? 'this' : `this with --profile ${profile}`;
 }
 
-/** `env --file` for a profile, as it names a file it wrote (`env --profile work --file`). */
-export function envFileCommand(scope: AdviceScope, profile: string): string {
-  return `${toolCommand(scope, 'env', profile)} --file`;
-}
-
 /** The live-check options of a run (`key`, `verify`, the wizard), as `checkFlags` repeats them. */
 export interface CheckFlagValues {
   baseURL?: string;

@@ -142,8 +142,7 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
   let current = lead;
   // Words with the spaces after them, so that a label column keeps its width.
   const body = line.slice(lead.length);
-  // Words with a command in backticks as one (see WORDS).
-  const tokens = body.match(new RegExp(`(?:${WORDS.source})\\s*`, 'g')) ?? [];
+  const tokens = spacedWords(body);
   // Advice ends with the command to type after a colon and two spaces ("Pipe it in:  printenv … |
   // openai-setup key --stdin"): a line break inside it would copy back as two commands, so it is
   // one unit, moved whole to a line of its own and, when even that is too narrow, left to the
@@ -153,7 +152,8 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
   if (commandLine.test(plain.slice(lead.length))) return line;
   const commandAt = body.lastIndexOf(':  ');
   const command = commandAt > 0 ? body.slice(commandAt + 3).trim() : '';
-  if (command) tokens.splice(0, tokens.length, ...(body.slice(0, commandAt + 3).match(/\S+\s*/g) ?? []), command);
+  // The text before it is words as any line's: a command in backticks in it stays whole too.
+  if (command) tokens.splice(0, tokens.length, ...spacedWords(body.slice(0, commandAt + 3)), command);
   for (const [index, token] of tokens.entries()) {
     const word = token.trimEnd();
     const isCommand = command !== '' && index === tokens.length - 1;
@@ -170,6 +170,11 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
   }
   lines.push(current.trimEnd());
   return lines.join('\n');
+}
+
+/** fit()'s words, each with the spaces after it (a label column keeps its width), a command in backticks as one (see WORDS). */
+function spacedWords(text: string): string[] {
+  return text.match(new RegExp(`(?:${WORDS.source})\\s*`, 'g')) ?? [];
 }
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];

@@ -65,3 +65,28 @@ describe('a config dir built from a variable with a line break in it', () => {
     expect(readdirSync(home).filter((name) => name !== '.cache')).toEqual([]);
   });
 });
+
+describe('a relative OPENAI_SETUP_CONFIG_DIR', () => {
+  it('completion and open, which never use the config dir, still run (help and version too); status refuses it, exit 2; nothing is made', async () => {
+    root = mkdtempSync(join(tmpdir(), 'openai-setup-e2e-cfgdir-'));
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, OPENAI_SETUP_CONFIG_DIR: 'rel', LANG: 'C.UTF-8' };
+    const completion = await runCli(['completion', 'bash'], { env });
+    expect(completion.code, completion.stderr).toBe(0);
+    expect(completion.stdout).toMatch(/^# bash completion for openai-setup/);
+    expect(completion.stderr).not.toContain('OPENAI_SETUP_CONFIG_DIR');
+    const open = await runCli(['open', 'keys', '--no-browser'], { env });
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stdout + open.stderr).toContain('https://platform.openai.com/api-keys');
+    expect(open.stdout + open.stderr).not.toContain('OPENAI_SETUP_CONFIG_DIR');
+    for (const args of [['--help'], ['--version'], ['completion', '--help']]) {
+      const result = await runCli(args, { env });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+    }
+    const status = await runCli(['status'], { env });
+    expect(status.code).toBe(2);
+    expect(status.stdout).toBe('');
+    expect(status.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^✖ OPENAI_SETUP_CONFIG_DIR: must be an absolute path .*\(got "rel"\)\.$/)]);
+    // Nothing made where the files would have gone (the current dir is HOME here).
+    expect(readdirSync(root).filter((name) => name !== '.cache')).toEqual([]);
+  });
+});

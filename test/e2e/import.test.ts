@@ -202,7 +202,7 @@ describe('a .env written by `env --file`, as the wizard suggests: a copy the per
 
     const status = await runCli(['status', ...profile], { env: t.env, cwd: repo });
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`○ Also in .env:1 (written by \`openai-setup env --profile ${t.profile} --file\`, as you asked)`);
+    expect(status.stdout).toContain(`○ Also in .env:1 (written by \`openai-setup env --file .env --profile ${t.profile}\`, as you asked)`);
     expect(status.stdout).not.toMatch(/^! /m);
     const json = StatusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', ...profile], { env: t.env, cwd: repo })).stdout));
     expect(json).toMatchObject({ plaintext: [], envFiles: [{ path: '.env', line: 1 }] });
@@ -210,12 +210,12 @@ describe('a .env written by `env --file`, as the wizard suggests: a copy the per
     const checked = await runCli(['import', '--check', ...profile], { env: t.env, cwd: repo });
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     expect(checked.stdout).toContain('No plaintext copy of an OpenAI key to move');
-    expect(checked.stdout).toContain(`.env, line 1: sk-proj-…${KEY.slice(-4)}, the stored key, written by \`openai-setup env --profile ${t.profile} --file\`, as you asked; import leaves it`);
+    expect(checked.stdout).toContain(`.env, line 1: sk-proj-…${KEY.slice(-4)}, the stored key, written by \`openai-setup env --file .env --profile ${t.profile}\`, as you asked; import leaves it`);
     expect(readFileSync(join(repo, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
 
     const doctor = await runCli(['doctor', ...profile], { env: t.env, cwd: repo });
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
-    expect(doctor.stdout).toMatch(/○ Env files {11}sk-proj-…\S{4} is also in \.env:1, written by `openai-setup env --profile \S+ --file`, as you asked/);
+    expect(doctor.stdout).toMatch(/○ Env files {11}sk-proj-…\S{4} is also in \.env:1, written by `openai-setup env --file \.env --profile \S+`, as you asked/);
     expect(doctor.stdout).not.toContain('Plaintext copies');
     for (const r of [written, status, checked, doctor]) expectNoKey(r);
   });

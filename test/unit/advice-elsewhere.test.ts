@@ -175,6 +175,6 @@ describe('logout names the `env --file` that wrote a copy with the profile', () 
       p.envFiles = [dotenv];
     });
     expect(await logout(t.ctx, { yes: true, profile: 'default' })).toBe(0);
-    expect(t.stdout).toContain('! sk-proj-…000A is still in .env:1 (written there by `openai-setup env --profile default --file`, as you asked)');
+    expect(t.stdout).toContain('! sk-proj-…000A is still in .env:1 (written by `openai-setup env --file .env --profile default`, as you asked)');
   });
 });

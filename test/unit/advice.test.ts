@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adminFailure } from '../../src/api/admin-failure.js';
-import { adminKeyCommand, adviceScope, elsewhereCommand, elsewhereScope, elsewhereThis, envFileCommand, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
+import { adminKeyCommand, adviceScope, elsewhereCommand, elsewhereScope, elsewhereThis, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
 import { adviceFor } from '../../src/terminal/invocation.js';
 import { createTerminal } from '../../src/terminal/output.js';
 
@@ -39,11 +39,6 @@ describe('commands for another shell or session (the desktop session where the k
     // "this": the command as typed, which names --profile when that chose the profile.
     expect(elsewhereThis(byUse, 'default')).toBe('this');
     expect(elsewhereThis(byVariable, 'default')).toBe('this with --profile default');
-  });
-
-  it('envFileCommand names the profile as toolCommand does', () => {
-    expect(envFileCommand({ commandName: 'openai-setup', bareProfile: 'work' }, 'default')).toBe('openai-setup env --profile default --file');
-    expect(envFileCommand({ commandName: 'openai-setup', bareProfile: 'default' }, 'default')).toBe('openai-setup env --file');
   });
 });
 

@@ -436,7 +436,7 @@ describe('a file env wrote is one the person asked for', () => {
     expect(await env(t.ctx, FLAGS)).toBe(0);
 
     expect(await status(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout).toContain('○ Also in .env:1 (written by `openai-setup env --file`, as you asked)\n');
+    expect(t.stdout).toContain('○ Also in .env:1 (written by `openai-setup env --file .env`, as you asked)\n');
     expect(t.stdout).not.toContain('plain text');
     const before = t.stdout.length;
     expect(await status(t.ctx, { json: true })).toBe(0);
@@ -446,7 +446,7 @@ describe('a file env wrote is one the person asked for', () => {
     expect(await importKeys(t.ctx, IMPORT)).toBe(0);
     const list = t.stdout.slice(listed);
     expect(list).toContain('✔ No plaintext copy of an OpenAI key to move in the 1 file import looks in.\n');
-    expect(list).toContain('○ .env, line 1: sk-proj-…000A, the stored key, written by `openai-setup env --file`, as you asked; import leaves it\n');
+    expect(list).toContain('○ .env, line 1: sk-proj-…000A, the stored key, written by `openai-setup env --file .env`, as you asked; import leaves it\n');
     expect(list).not.toContain('To move one');
     const json = t.stdout.length;
     expect(await importKeys(t.ctx, { ...IMPORT, json: true })).toBe(0);
@@ -456,7 +456,7 @@ describe('a file env wrote is one the person asked for', () => {
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 20 }).answerChecks(checkResult('valid'));
     expect(await doctor(t.ctx, { json: false })).toBe(0);
     const report = t.stdout.slice(checked);
-    expect(report).toContain('○ Env files           sk-proj-…000A is also in .env:1, written by `openai-setup env --file`, as you asked\n');
+    expect(report).toContain('○ Env files           sk-proj-…000A is also in .env:1, written by `openai-setup env --file .env`, as you asked\n');
     expect(report).not.toContain('Plaintext copies');
     expect(read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
 
@@ -465,7 +465,7 @@ describe('a file env wrote is one the person asked for', () => {
     const again = t.stdout.length;
     expect(await status(t.ctx, { json: false })).toBe(0);
     expect(t.stdout.slice(again)).toContain('! The stored key is also in plain text: .env.local:1 — `openai-setup import` moves it\n');
-    expect(t.stdout.slice(again)).toContain('○ Also in .env:1 (written by `openai-setup env --file`, as you asked)\n');
+    expect(t.stdout.slice(again)).toContain('○ Also in .env:1 (written by `openai-setup env --file .env`, as you asked)\n');
     expect(await importKeys(t.ctx, IMPORT)).toBe(8);
     expect(t.stdout).toContain('Looked in 2 files; found 1 plaintext copy of 1 OpenAI key:');
     t.assertScriptsUsed();
@@ -479,7 +479,7 @@ describe('a file env wrote is one the person asked for', () => {
     await recorded();
     expect(await env(t.ctx, { ...FLAGS, file: 'config/app.env' })).toBe(0);
     expect(await status(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout).toContain('○ Also in config/app.env:1 (written by `openai-setup env --file`, as you asked)\n');
+    expect(t.stdout).toContain('○ Also in config/app.env:1 (written by `openai-setup env --file config/app.env`, as you asked)\n');
   });
 
   it('a file that holds another key than the stored one is a plaintext copy again (after a rotate, say)', async () => {

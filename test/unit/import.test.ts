@@ -795,7 +795,7 @@ describe('import: a file `env --file` wrote for the profile, as the person asked
     expect(t.read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
     expect(t.read('~/.zshrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
     expect(t.stdout).toContain('Looked in 2 files; found 1 plaintext copy of 1 OpenAI key:');
-    expect(t.stdout).toContain(`○ .env, line 1: sk-proj-…${KEY.slice(-4)}, the stored key, written by \`openai-setup env --file\`, as you asked; import leaves it\n`);
+    expect(t.stdout).toContain(`○ .env, line 1: sk-proj-…${KEY.slice(-4)}, the stored key, written by \`openai-setup env --file .env\`, as you asked; import leaves it\n`);
     expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
     expectNoKeys(t);
   });
@@ -817,7 +817,7 @@ describe('import: a file `env --file` wrote for the profile, as the person asked
       p.envFiles = [join(t.cwd, '.env')];
     });
     expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
-    expect(t.stdout).toContain(`○ .env, line 1: sk-proj-…${OTHER.slice(-4)}, the key of profile "work", written by \`openai-setup env --profile work --file\`, as you asked; import leaves it\n`);
+    expect(t.stdout).toContain(`○ .env, line 1: sk-proj-…${OTHER.slice(-4)}, the key of profile "work", written by \`openai-setup env --file .env --profile work\`, as you asked; import leaves it\n`);
   });
 });
 

@@ -292,7 +292,7 @@ describe('logout and the files `env --file` wrote the key into', () => {
     expect(await logout(t.ctx, { yes: true })).toBe(0);
     expect(t.keychain.accounts()).toEqual([]);
     expect(t.stdout).toBe(
-      `✔ Removed sk-proj-…000A from the Secret Service keyring.\n! sk-proj-…000A is still in .env:1 (written there by \`openai-setup env --file\`, as you asked): remove it there if nothing needs it any more.\n${REVOKE}\n`,
+      `✔ Removed sk-proj-…000A from the Secret Service keyring.\n! sk-proj-…000A is still in .env:1 (written by \`openai-setup env --file .env\`, as you asked): remove it there if nothing needs it any more.\n${REVOKE}\n`,
     );
     expect(readFileSync(dotenv, 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
   });

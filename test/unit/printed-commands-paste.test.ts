@@ -10,7 +10,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { run as doctor } from '../../src/commands/doctor.js';
+import { run as env } from '../../src/commands/env.js';
+import { run as logout } from '../../src/commands/logout.js';
 import { run as setup } from '../../src/commands/setup.js';
+import { run as status } from '../../src/commands/status.js';
 import { PAGES } from '../../src/platform.js';
 import { buildProgram } from '../../src/program.js';
 import { STAGE_IDS } from '../../src/storage/state.js';
@@ -200,5 +204,86 @@ describe('the closing screen', () => {
     expect(lines).toContain('openai-setup token | openai-setup verify --key -');
     expect(lines).toContain('printenv OPENAI_API_KEY | openai-setup key --stdin');
     await expectEachPastes(lines, t.cwd);
+  });
+});
+
+describe('the files `env --file` wrote, named with the command that wrote them', () => {
+  // In a git repository: one file ignored, one tracked (written with --force), in a directory whose
+  // name needs quotes; profile "default" is not the one chosen with `use`, so --profile is named.
+  const GIT_ENV = { PATH: process.env.PATH, HOME: '/nonexistent-home', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+  const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: t.cwd, env: GIT_ENV, encoding: 'utf8' });
+  const ENV_FLAGS = { profile: 'default', force: false, gitignore: false };
+
+  async function written(): Promise<{ ignored: string; tracked: string }> {
+    context({ env: GIT_ENV });
+    await setUpEarlier();
+    await t.ctx.state.update((s) => {
+      s.defaultProfile = 'work';
+    });
+    mkdirSync(join(t.cwd, 'my project'));
+    writeFileSync(join(t.cwd, '.gitignore'), '.env\n');
+    writeFileSync(join(t.cwd, 'my project', 'app.env'), 'DEBUG=1\n');
+    expect(git('init', '-q').status).toBe(0);
+    expect(git('add', '.gitignore', 'my project/app.env').status).toBe(0);
+    expect(git('commit', '-q', '-m', 'init').status).toBe(0);
+    expect(await env(t.ctx, ENV_FLAGS)).toBe(0);
+    expect(await env(t.ctx, { ...ENV_FLAGS, file: 'my project/app.env', force: true })).toBe(0);
+    return { ignored: join(t.cwd, '.env'), tracked: join(t.cwd, 'my project', 'app.env') };
+  }
+
+  /** The commands in backticks after "written (there) by" in `text`. */
+  function writtenBy(text: string): string[] {
+    return [...text.matchAll(/written (?:there )?by ((?:`[^`]+`(?:, | and )?)+)/g)].flatMap((m) => [...m[1]!.matchAll(/`([^`]+)`/g)].map((c) => c[1]!));
+  }
+
+  /** Each command pastes as it is, and names, for profile "default", the file it wrote (one of `files`): each of them once. */
+  async function expectEachNames(commands: string[], files: string[]): Promise<void> {
+    await expectEachPastes(commands, t.cwd);
+    const named = commands.map((line) => {
+      const [words] = wordsGiven(line, t.cwd);
+      expect(words!.slice(0, 2), line).toEqual(['env', '--file']);
+      expect(words!.slice(words!.indexOf('--profile'))[1], line).toBe('default');
+      // Written with --force where git tracks it: without, env would stop to ask.
+      expect(words!.includes('--force'), line).toBe(words![2] === 'my project/app.env');
+      return join(t.cwd, words![2]!);
+    });
+    expect(named.sort()).toEqual([...files].sort());
+  }
+
+  it('status, doctor and logout: each command pastes as it is and names its file', async () => {
+    const { ignored, tracked } = await written();
+    let before = t.stdout.length;
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    const said = t.stdout.slice(before);
+    expect(said).toContain(
+      "○ Also in .env:1, my project/app.env:2 (written by `openai-setup env --file .env --profile default` and `openai-setup env --file 'my project/app.env' --force --profile default`, as you asked)",
+    );
+    await expectEachNames(writtenBy(said), [ignored, tracked]);
+
+    before = t.stdout.length;
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 }).answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { profile: 'default', json: false });
+    await expectEachNames(writtenBy(t.stdout.slice(before)), [ignored, tracked]);
+
+    before = t.stdout.length;
+    expect(await logout(t.ctx, { profile: 'default', yes: true })).toBe(0);
+    await expectEachNames(writtenBy(t.stdout.slice(before)), [ignored, tracked]);
+  });
+
+  it('a file left holding a replaced key (status): the command that wrote it, pasted, writes the stored key there', async () => {
+    const { ignored } = await written();
+    await t.keychain.setPassword('openai-setup', 'default', OTHER);
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-02T00:00:00.000Z' };
+    });
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    const said = t.stdout.slice(before);
+    expect(said).toContain('! .env holds sk-proj-…000A, not the stored key (written there by `openai-setup env --file .env --profile default`); to write the stored key there:  openai-setup env --file .env --profile default');
+    const commands = writtenBy(said);
+    await expectEachNames(commands, [ignored, join(t.cwd, 'my project', 'app.env')]);
+    const [words] = wordsGiven(commands.find((c) => c.includes(' .env '))!, t.cwd);
+    expect(await runWords(t.ctx, words!)).toBe(0);
+    expect(readFileSync(ignored, 'utf8')).toBe(`OPENAI_API_KEY=${OTHER}\n`);
   });
 });

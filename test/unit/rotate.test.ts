@@ -414,7 +414,7 @@ describe('rotate and the files `env --file` wrote the old key into', () => {
     writeFileSync(join(t.cwd, 'app.env'), 'OPENAI_API_KEY=sk-proj-something-else\n');
     expect(await rotate(t.ctx, options({ yes: true, json: true }))).toBe(0);
     const newKey = t.keychain.keyOf('default')!;
-    const named = `.env still holds the old key sk-proj-…${t.old.slice(-4)}, which no longer works (written there by \`openai-setup env --file\`); to write the new key there:  openai-setup env --file .env`;
+    const named = `.env still holds the old key sk-proj-…${t.old.slice(-4)}, which no longer works (written there by \`openai-setup env --file .env\`); to write the new key there:  openai-setup env --file .env`;
     expect(t.stderr).toContain(`! ${named}\n`);
     expect(t.stderr).not.toContain('gone.env');
     expect(t.stderr).not.toContain('app.env');
@@ -441,7 +441,7 @@ describe('rotate and the files `env --file` wrote, for a profile other than the 
     });
     expect(await rotate(t.ctx, options({ yes: true, json: true, profile: 'default' }))).toBe(0);
     expect(t.stderr).toContain(
-      `! .env still holds the old key sk-proj-…${t.old.slice(-4)}, which no longer works (written there by \`openai-setup env --profile default --file\`); to write the new key there:  openai-setup env --file .env --profile default\n`,
+      `! .env still holds the old key sk-proj-…${t.old.slice(-4)}, which no longer works (written there by \`openai-setup env --file .env --profile default\`); to write the new key there:  openai-setup env --file .env --profile default\n`,
     );
   });
 });

@@ -238,6 +238,19 @@ describe('paragraphs the tool says, wrapped', () => {
     const line = '! Never checked: run `openai-setup verify --profile work` to see whether the key works';
     for (let columns = 30; columns <= 90; columns++) expect(fit(line, true, columns), `${columns} columns`).toContain('`openai-setup verify --profile work`');
   });
+
+  it('fit() keeps a command in backticks whole in the text before the command to type after "text:  "', async () => {
+    const { fit } = await import('../../src/terminal/output.js');
+    // What doctor says of an OPENAI_API_KEY set to another key (the command to type is moved whole to its own line).
+    const line = '  → Unset it (programs then need `openai-setup run --profile default`), or store it:  openai-setup key --profile default';
+    for (let columns = 30; columns <= 130; columns++) {
+      const out = fit(line, true, columns);
+      expect(out, `${columns} columns`).toContain('`openai-setup run --profile default`');
+      // No line break inside backticks: every line opens as many as it closes.
+      for (const part of out.split('\n')) expect(part.split('`').length % 2, `${columns} columns: ${part}`).toBe(1);
+      expect(out.split('\n').at(-1), `${columns} columns`).toMatch(/openai-setup key --profile default$/);
+    }
+  });
 });
 
 describe('advice as the person can type it', () => {

@@ -52,7 +52,7 @@ describe('a file `env --file` wrote, left holding the replaced key', () => {
   it('key: the replacement names the file, with the command that writes the new key there', async () => {
     const { said } = await replacedAfterEnvFile();
     expect(said).toContain(`This replaces ${OLD_HINT} for profile "st".`);
-    expect(said).toContain(`! .env still holds the old key ${OLD_HINT} (written there by \`openai-setup env --profile st --file\`); to write the new key there:  ${REWRITE}\n`);
+    expect(said).toContain(`! .env still holds the old key ${OLD_HINT} (written there by \`${REWRITE}\`); to write the new key there:  ${REWRITE}\n`);
   });
 
   it('status: named as holding another key, with the command; --json staleEnvFiles', async () => {
@@ -60,7 +60,7 @@ describe('a file `env --file` wrote, left holding the replaced key', () => {
     const before = t.stdout.length;
     expect(await status(t.ctx, { profile: 'st', json: false })).toBe(0);
     expect(t.stdout.slice(before)).toContain(
-      `! .env holds ${OLD_HINT}, not the stored key (written there by \`openai-setup env --profile st --file\`); to write the stored key there:  ${REWRITE}\n`,
+      `! .env holds ${OLD_HINT}, not the stored key (written there by \`${REWRITE}\`); to write the stored key there:  ${REWRITE}\n`,
     );
     const json = t.stdout.length;
     await status(t.ctx, { profile: 'st', json: true });
@@ -74,7 +74,7 @@ describe('a file `env --file` wrote, left holding the replaced key', () => {
     const before = t.stdout.length;
     expect(await doctor(t.ctx, { profile: 'st', json: false })).toBe(0);
     expect(t.stdout.slice(before)).toContain(
-      `! Env files           .env holds ${OLD_HINT}, not the stored key (written there by \`openai-setup env --profile st --file\`)\n  → To write the stored key there:  ${REWRITE}\n`,
+      `! Env files           .env holds ${OLD_HINT}, not the stored key (written there by \`${REWRITE}\`)\n  → To write the stored key there:  ${REWRITE}\n`,
     );
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
     t.api.answerChecks(checkResult('valid'));
@@ -90,7 +90,7 @@ describe('a file `env --file` wrote, left holding the replaced key', () => {
     const before = t.stdout.length;
     await status(t.ctx, { profile: 'st', json: false });
     const now = t.stdout.slice(before);
-    expect(now).toContain('○ Also in .env:1 (written by `openai-setup env --profile st --file`, as you asked)');
+    expect(now).toContain(`○ Also in .env:1 (written by \`${REWRITE}\`, as you asked)`);
     expect(now).not.toContain('not the stored key');
   });
 

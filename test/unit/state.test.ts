@@ -191,7 +191,7 @@ describe('resolveConfigDir', () => {
   ])('OPENAI_SETUP_CONFIG_DIR %s is a usage error naming it, the value shown escaped', (_name, value, pattern) => {
     let error: unknown;
     try {
-      parseEnv({ OPENAI_SETUP_CONFIG_DIR: value });
+      resolveConfigDir({ OPENAI_SETUP_CONFIG_DIR: value }, 'linux', '/home/u');
     } catch (e) {
       error = e;
     }
@@ -203,8 +203,13 @@ describe('resolveConfigDir', () => {
   });
 
   it('an absolute OPENAI_SETUP_CONFIG_DIR, or an empty one (unset), is fine', () => {
-    expect(parseEnv({ OPENAI_SETUP_CONFIG_DIR: '/home/u/my config' }).OPENAI_SETUP_CONFIG_DIR).toBe('/home/u/my config');
-    expect(() => parseEnv({ OPENAI_SETUP_CONFIG_DIR: '' })).not.toThrow();
+    expect(resolveConfigDir({ OPENAI_SETUP_CONFIG_DIR: '/home/u/my config' }, 'linux', '/home/u')).toBe('/home/u/my config');
+    expect(resolveConfigDir({ OPENAI_SETUP_CONFIG_DIR: '' }, 'linux', '/home/u')).toBe('/home/u/.config/openai-setup');
     expect(() => parseEnv({})).not.toThrow();
+  });
+
+  it('a bad OPENAI_SETUP_CONFIG_DIR is not a bad environment for the commands that never use the config dir (parseEnv leaves it to resolveConfigDir)', () => {
+    expect(() => parseEnv({ OPENAI_SETUP_CONFIG_DIR: 'rel' })).not.toThrow();
+    expect(() => parseEnv({ OPENAI_SETUP_CONFIG_DIR: '/tmp/a\nb' })).not.toThrow();
   });
 });

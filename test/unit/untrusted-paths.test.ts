@@ -52,7 +52,7 @@ describe('a file name with a line break, written by env --file', () => {
   it('status names it on one line', async () => {
     await written();
     expect(await status(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout).toContain('○ Also in a ✔ forged.env:1 (written by `openai-setup env --file`, as you asked)');
+    expect(t.stdout).toContain("○ Also in a ✔ forged.env:1 (written by `openai-setup env --file $'a\\n✔ forged.env'`, as you asked)");
     expectNoForgedLine('✔ forged');
   });
 
@@ -67,7 +67,7 @@ describe('a file name with a line break, written by env --file', () => {
   it('logout names it on one line', async () => {
     await written();
     expect(await logout(t.ctx, { yes: true })).toBe(0);
-    expect(t.stdout).toContain('! sk-proj-…000A is still in a ✔ forged.env:1 (written there by');
+    expect(t.stdout).toContain("! sk-proj-…000A is still in a ✔ forged.env:1 (written by `openai-setup env --file $'a\\n✔ forged.env'`, as you asked)");
     expectNoForgedLine('✔ forged');
   });
 
