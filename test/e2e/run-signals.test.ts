@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { runCli } from '../helpers/run.js';
@@ -24,6 +24,17 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.cleanup();
+});
+// A test that failed half-way leaves no run behind: each is the leader of its own process group.
+const started: number[] = [];
+afterEach(() => {
+  for (const pid of started.splice(0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
 });
 
 // Writes each signal it gets on a line of its own, says it is ready (its pid, in a file), and
@@ -54,6 +65,7 @@ async function startRun() {
   let output = '';
   cli.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
   cli.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+  started.push(cli.pid!);
   const exited = new Promise<number | null>((resolve) => cli.on('close', (code) => resolve(code)));
   await until('the child is ready', () => existsSync(ready) && readFileSync(ready, 'utf8') !== '');
   const received = () => readFileSync(log, 'utf8').split('\n').filter(Boolean);
