@@ -1,5 +1,6 @@
 // The command line: commander, fed from the one table of commands (commands/index.ts) by one
 // register loop. Each command's module is loaded only when it runs.
+import type { EventEmitter } from 'node:events';
 import { Command, Option } from 'commander';
 import { COMMANDS, EXIT_CODES_HELP, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/index.js';
 import type { Context, GlobalOptions } from './context.js';
@@ -64,6 +65,35 @@ function addOptions(command: Command, options: OptionSpec[] = []): void {
 }
 
 /**
+ * The program's options (--profile, --no-browser, --version) after a command's name as well. The
+ * program reads its own only before the name (positional options, so that `run` can leave all
+ * after its command to that command); each command takes a copy of each, hidden from its help
+ * (which lists the program's as "Global Options"), that hands what it reads to the program's.
+ */
+function takeProgramOptions(command: Command, program: Command): void {
+  // A Command is an EventEmitter (its typings leave emit() out): an option read is an event.
+  const events = program as unknown as EventEmitter;
+  const copies = program.options.map((option) => {
+    const copy = new Option(option.flags, option.description).hideHelp();
+    command.addOption(copy);
+    command.on(`option:${copy.name()}`, (value: unknown) => events.emit(`option:${option.name()}`, value));
+    return copy;
+  });
+  // Commander suggests a flag for a mistyped one (`--profil`) among the options the help shows:
+  // the copies too, for the moment it looks.
+  const suggesting = command as unknown as { unknownOption(flag: string): void };
+  const unknownOption = suggesting.unknownOption.bind(command);
+  suggesting.unknownOption = (flag) => {
+    for (const copy of copies) copy.hidden = false;
+    try {
+      unknownOption(flag);
+    } finally {
+      for (const copy of copies) copy.hidden = true;
+    }
+  };
+}
+
+/**
  * The program; `done` receives the exit code of the command that ran. Commander's own output
  * (help, usage errors) goes to `io`, and a usage error throws a CommanderError (exitOverride).
  */
@@ -87,7 +117,9 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     // Wrap descriptions even in a narrow column (commander's default gives up below 40).
     // Each command's help lists the options every command takes (--profile, --no-browser) too.
     .configureHelp({ sortSubcommands: false, minWidthToWrap: 16, showGlobalOptions: true })
-    .addHelpText('after', () => `${examples(['{cmd}', '{cmd} verify --json', '{cmd} run -- python app.py'])}\n${wrapHelp(EXIT_CODES_HELP, helpWidth)}`);
+    .addHelpText('after', () => `${examples(['{cmd}', '{cmd} verify --json', '{cmd} run -- python app.py'])}\n${wrapHelp(EXIT_CODES_HELP, helpWidth)}`)
+    // Read before a command's name only (each command reads them after it: takeProgramOptions).
+    .enablePositionalOptions();
   addOptions(program, GLOBAL_OPTIONS);
 
   const register = (spec: CommandSpec<unknown>) => {
@@ -97,6 +129,8 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
     // (an extra word, not a declared argument: `setup` takes none, and its help says so).
     if (spec.isDefault) command.allowExcessArguments();
     addOptions(command, spec.options);
+    takeProgramOptions(command, program);
+    if (spec.passThrough) command.passThroughOptions();
     if (spec.usage) command.usage(spec.usage);
     command.addHelpText('after', () => `${examples(spec.examples)}${spec.helpAfter ? `\n${wrapHelp(named(spec.helpAfter), helpWidth)}` : ''}`);
     if (spec.helpAfterError) {
@@ -148,5 +182,6 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
       if (!target) program.help({ error: true });
       else target.help();
     });
+  takeProgramOptions(helpCommand, program);
   return program;
 }

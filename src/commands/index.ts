@@ -46,6 +46,11 @@ export interface CommandSpec<Options = never> {
    * was started; a command to type goes in backticks, so that it is never broken across lines.
    */
   helpAfter?: string;
+  /**
+   * Everything after the first operand is an operand too, flags included: the command's own
+   * options (and the program's) come before it. For `run`, whose operands are another command.
+   */
+  passThrough?: true;
   /** Printed after a usage error of this command (`{cmd}` and backticks as in helpAfter). */
   helpAfterError?: string;
   /**
@@ -214,14 +219,17 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     name: 'run',
     examples: ['{cmd} run -- python app.py', '{cmd} run --profile work -- node app.js'],
     description: "run a command with the profile's key as OPENAI_API_KEY, in its environment only",
-    arguments: [{ name: '<command...>', description: 'the command and its arguments, after --' }],
+    arguments: [{ name: '<command...>', description: 'the command and its arguments, after -- (each word after its name is its own, flags too)' }],
     usage: '[--profile NAME] -- <command> [args...]',
+    // All after the command's name is the command's (`run python3 -V`), never read as our flags.
+    passThrough: true,
     helpAfterError: '(put -- before the command: `{cmd} run -- node app.js --flag`)',
-    // Not after `run --profil work -- true`: a `--` was given, and the unknown option is no flag of
-    // the program's; it is one when it came after the program's name (commander keeps it behind
-    // the operands), or when no `--` was typed at all.
-    helpAfterErrorWhen: ({ code, args, typed }) => !typed.includes('--') || (code === 'commander.unknownOption' && args.length > 0 && !args[0]!.startsWith('-')),
+    // Not after `run --profil work -- true`: a `--` was given, and the unknown option is a typo
+    // of ours (one after the command's name is the command's: passThrough).
+    helpAfterErrorWhen: ({ typed }) => !typed.includes('--'),
     helpAfter: `
+Every word after the command's name is the command's, flags too (\`{cmd} run python3 -V\` prints Python's version); our own options, like --profile, come before it.
+
 The command gets OPENAI_API_KEY (the profile's stored key) and OPENAI_SETUP_RUN=<profile>. OPENAI_ORG_ID and OPENAI_PROJECT_ID from your shell are not passed on (they may belong to another key: you are told); OPENAI_BASE_URL passes through as it is. A run inside a run of another profile is refused. Its exit code is ours: 128 + N when signal N ended it, 127 when it was not found, 126 when it cannot be run.`,
     load: () => import('./run.js'),
     parse: ({ args, globals }) => ({ profile: globals.profile, command: (args[0] as string[] | undefined) ?? [] }),

@@ -1,7 +1,8 @@
 // `openai-setup run -- COMMAND ARGS...`: the command runs with the profile's key in its environment
 // only (like aws-vault exec), so the key never touches disk or the shell history. Standard streams
-// are shared, SIGINT/SIGTERM/SIGHUP are passed on (a terminal's Ctrl-C, which reaches the command
-// by itself, is not sent twice), and the child's exit status becomes ours.
+// are shared, SIGINT/SIGTERM/SIGHUP are passed on (one sent to our whole process group, a
+// terminal's Ctrl-C or `kill -- -PGID`, reaches the command by itself and is not sent twice), and
+// the child's exit status becomes ours.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -29,21 +30,25 @@ export interface ProcessHost {
   trapSignals(signals: readonly ForwardedSignal[], handler: (signal: ForwardedSignal) => void): () => void;
   /** Are we in our terminal's foreground process group? Then Ctrl-C signalled the child (in our group) too. */
   inTerminalForeground(): boolean;
-  /** A witness of the terminal's Ctrl-C (see run()), or null where none can be started. */
-  startWitness(): InterruptWitness | null;
+  /** A witness of `signal` sent to our whole process group (see run()), or null where none can be started. */
+  startWitness(signal: ForwardedSignal): SignalWitness | null;
 }
 
-/** A process in our process group that does nothing, and dies of the first SIGINT that reaches it. */
-export interface InterruptWitness {
+/** A process in our process group that does nothing, and dies of the first `signal` that reaches it (it ignores the other forwarded ones). */
+export interface SignalWitness {
   /**
-   * Did the SIGINT we just received reach the witness too? 'unknown' when it had died of
+   * Did the signal we just received reach the witness too? 'unknown' when it had died of
    * something else. Waits at most `ms` for the signal to show.
    */
-  interrupted(ms: number): Promise<'yes' | 'no' | 'unknown'>;
+  reached(ms: number): Promise<'yes' | 'no' | 'unknown'>;
   stop(): void;
 }
 
-/** How long a SIGINT to the whole group may take to show in the witness before we call it ours alone. */
+/**
+ * How long a signal to the whole group may take to show in the witness after it reached us (a
+ * sender such as coreutils' `timeout` signals our PID first, then the group), and how long after
+ * it showed our own copies of it may still come: those are its, and not passed on.
+ */
 export const WITNESS_WAIT_MS = 100;
 
 /**
@@ -55,37 +60,30 @@ function procStat(pid: number | 'self'): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
 }
 
-/** Linux: has `pid` a SIGINT pending, or did it die of one (a zombie not yet reaped)? */
-function procShowsSigint(pid: number): boolean {
+/** Linux: has `pid` the signal pending, or did it die of it (a zombie not yet reaped)? */
+function procShows(pid: number, signal: ForwardedSignal): boolean {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const pending = [...status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].reduce((mask, m) => mask | BigInt(`0x${m[1]}`), 0n);
-    const bit = (signal: number) => 1n << BigInt(signal - 1);
-    // A fatal signal is queued as itself (shared) and as SIGKILL (to each thread).
-    if (pending & (bit(constants.signals.SIGINT) | bit(constants.signals.SIGKILL))) return true;
+    const number = constants.signals[signal];
+    if (pending & (1n << BigInt(number - 1))) return true;
     const fields = procStat(pid);
     // A zombie's last field is its wait status; the low 7 bits the signal that ended it.
-    return fields[0] === 'Z' && (Number(fields.at(-1)) & 0x7f) === constants.signals.SIGINT;
+    return fields[0] === 'Z' && (Number(fields.at(-1)) & 0x7f) === number;
   } catch {
     return false;
   }
 }
 
-function hasControllingTerminal(): boolean {
-  try {
-    return procStat('self')[4] !== '0'; // tty_nr
-  } catch {
-    return Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
-  }
-}
-
-function startCatWitness(): InterruptWitness | null {
-  if (process.platform === 'win32' || !hasControllingTerminal()) return null;
+function startCatWitness(signal: ForwardedSignal): SignalWitness | null {
+  if (process.platform === 'win32') return null;
+  const others = FORWARDED_SIGNALS.filter((other) => other !== signal).map((other) => other.slice(3));
   let witness: ChildProcess;
   try {
-    // `cat` on a pipe of ours: blocked reading, SIGINT at its default (fatal), and gone as soon
-    // as we are (the pipe closes), even if we are killed.
-    witness = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+    // `cat` on a pipe of ours: blocked reading, `signal` at its default (fatal; Node's spawn
+    // resets every disposition), the other forwarded signals ignored (kept across exec), so that
+    // it tells of this one alone. Gone as soon as we are (the pipe closes), even if we are killed.
+    witness = spawn('sh', ['-c', `trap '' ${others.join(' ')}; exec cat`], { stdio: ['pipe', 'ignore', 'ignore'] });
   } catch {
     return null;
   }
@@ -93,15 +91,15 @@ function startCatWitness(): InterruptWitness | null {
   let failed = false;
   witness.on('error', () => (failed = true));
   witness.stdin?.on('error', () => {});
-  witness.once('exit', (_code, signal) => (ended = signal ?? 'other'));
+  witness.once('exit', (_code, how) => (ended = how ?? 'other'));
   const pid = witness.pid;
   const verdict = (): 'yes' | 'no' | 'unknown' | null => {
     if (failed || pid === undefined) return 'unknown';
-    if (ended) return ended === 'SIGINT' ? 'yes' : 'unknown';
-    return procShowsSigint(pid) ? 'yes' : null;
+    if (ended) return ended === signal ? 'yes' : 'unknown';
+    return procShows(pid, signal) ? 'yes' : null;
   };
   return {
-    interrupted(ms) {
+    reached(ms) {
       const now = verdict();
       if (now) return Promise.resolve(now);
       return new Promise((resolve) => {
@@ -242,41 +240,53 @@ export async function run(ctx: Context, options: { profile?: string; command: st
   }
 
   let child: ChildProcess | undefined;
-  // A Ctrl-C typed in the terminal signals its whole foreground process group: the child (in our
-  // group) got it already, and a second SIGINT would interrupt its clean-up (Python raises
-  // KeyboardInterrupt twice). A SIGINT sent to our PID alone (a supervisor, `kill -INT`) must be
-  // passed on. Which one came cannot be read from the signal in Node, so a witness tells: an idle
-  // process in our group that dies of SIGINT. If it got the SIGINT too, the whole group did, and
-  // so did the child; if it lives on, the SIGINT was ours alone.
-  let witness: InterruptWitness | null = null;
+  // A signal sent to our whole process group (a terminal's Ctrl-C or hang-up, `kill -- -PGID`,
+  // coreutils' `timeout`, systemd stopping a unit) reached the child, in our group, already: a
+  // second one from us would interrupt its clean-up (Python raises KeyboardInterrupt twice). A
+  // signal sent to our PID alone (a supervisor, `kill -TERM PID`) must be passed on. Which one came
+  // cannot be read from the signal in Node, so a witness per signal tells: an idle process in our
+  // group that dies of that signal. If it got the signal too, the whole group did, and so did the
+  // child; if it lives on, the signal was ours alone.
+  const witnesses = new Map<ForwardedSignal, SignalWitness | 'spent' | null>();
+  const settling = new Set<NodeJS.Timeout>();
+  // No witness to ask: passed on, but a SIGINT in the terminal's foreground, most likely its
+  // Ctrl-C (sending that twice is the worse mistake).
+  const unwitnessed = (signal: ForwardedSignal) => signal !== 'SIGINT' || !host.inTerminalForeground();
   const release = host.trapSignals(FORWARDED_SIGNALS, (signal) => {
-    // Out of the terminal's foreground, no SIGINT comes from its Ctrl-C.
-    if (signal !== 'SIGINT' || !host.inTerminalForeground()) {
-      child?.kill(signal);
+    const current = witnesses.get(signal);
+    // The group's signal was just seen: this is our copy of it, or came with it (`timeout` signals
+    // our PID, then the group).
+    if (current === 'spent') return;
+    if (!current) {
+      if (unwitnessed(signal)) child?.kill(signal);
       return;
     }
-    const current = witness;
-    // No witness to ask: take it for the terminal's, as sending it twice is the worse mistake.
-    if (!current) return;
-    void current.interrupted(WITNESS_WAIT_MS).then((verdict) => {
-      if (verdict === 'no') {
-        child?.kill('SIGINT');
+    void current.reached(WITNESS_WAIT_MS).then((verdict) => {
+      if (verdict === 'no' || (verdict === 'unknown' && unwitnessed(signal))) child?.kill(signal);
+      // Spent or gone, and not replaced yet (by the verdict on another copy, or at the end).
+      if (verdict === 'no' || witnesses.get(signal) !== current) return;
+      current.stop();
+      if (verdict === 'unknown') {
+        witnesses.set(signal, host.startWitness(signal));
         return;
       }
-      // Spent (or gone): a fresh one for the next Ctrl-C.
-      if (witness === current) {
-        current.stop();
-        witness = host.startWitness();
-      }
+      // A fresh witness for the next one once the copies of this one have come.
+      witnesses.set(signal, 'spent');
+      const timer = setTimeout(() => {
+        settling.delete(timer);
+        witnesses.set(signal, host.startWitness(signal));
+      }, WITNESS_WAIT_MS);
+      settling.add(timer);
     });
   });
   try {
-    witness = host.startWitness();
+    for (const signal of FORWARDED_SIGNALS) witnesses.set(signal, host.startWitness(signal));
     child = startChild(host, file!, args, env);
     return await waitForChild(child, file!);
   } finally {
     release();
-    witness?.stop();
-    witness = null;
+    for (const timer of settling) clearTimeout(timer);
+    for (const witness of witnesses.values()) if (witness && witness !== 'spent') witness.stop();
+    witnesses.clear();
   }
 }

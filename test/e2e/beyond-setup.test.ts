@@ -230,9 +230,34 @@ describe('run', () => {
 
     const noCommand = await runCli(['run'], { env: t.env });
     expect(noCommand.code).toBe(2);
-    const noDashes = await runCli(['run', 'ls', '-la'], { env: t.env });
-    expect(noDashes.code).toBe(2);
-    expect(noDashes.stderr).toMatch(/put -- before the command/);
+    const flagFirst = await runCli(['run', '--verbose', 'ls'], { env: t.env });
+    expect(flagFirst.code).toBe(2);
+    expect(flagFirst.stderr).toMatch(/unknown option '--verbose'\n\(put -- before the command/);
+  });
+
+  it("every word after the command's name is the command's, flags too, with or without --; ours come before it", async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    await storeKey(t, WORK, 'work');
+    for (const args of [['run', NODE, '--version'], ['run', NODE, '-v'], ['run', '--', NODE, '--version']]) {
+      const result = await runCli(args, { env: t.env });
+      expect(result.stdout, args.join(' ')).toBe(`${process.version}\n`);
+      expect(result.code).toBe(0);
+    }
+    const sum = await runCli(['run', NODE, '-p', '1+1'], { env: t.env });
+    expect(sum.stdout).toBe('2\n');
+    expect(sum.code, sum.stderr).toBe(0);
+    const help = await runCli(['run', NODE, '--help'], { env: t.env });
+    expect(help.stdout).toMatch(/^Usage: node /);
+    expect(help.stdout).not.toContain('openai-setup');
+    expect(help.code).toBe(0);
+    // Its --profile is its own; ours, before the command, chooses the key.
+    const report = `console.log(process.env.OPENAI_SETUP_RUN, require('crypto').createHash('sha256').update(process.env.OPENAI_API_KEY).digest('hex'), process.argv.slice(1).join(' '))`;
+    for (const args of [['run', '--profile', 'work', '--', NODE, '-e', report], ['run', '-p', 'work', NODE, '-e', report], ['--profile', 'work', 'run', NODE, '-e', report]]) {
+      const result = await runCli([...args, 'arg', '--profile', 'not-ours'], { env: t.env });
+      expect(result.stdout, args.join(' ')).toBe(`work ${sha(WORK)} arg --profile not-ours\n`);
+      expect(result.code).toBe(0);
+    }
   });
 
   it('refuses to nest a run for another profile; a run inside a run of the same profile works', async () => {

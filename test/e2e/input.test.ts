@@ -3,17 +3,17 @@
 // line break inside is refused the same way pasted or piped, with nothing sent and nothing left
 // over; and `run` passes on a SIGINT sent to it while a terminal's Ctrl-C is not sent twice.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { spawn as ptySpawn } from '@lydell/node-pty';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
 import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, spawnCommand, type PtySession } from '../helpers/pty.js';
 import { runCli } from '../helpers/run.js';
+import { untilWitness } from '../helpers/run-witness.js';
 
 const KEYS_URL = 'https://platform.openai.com/api-keys';
 const NODE = process.execPath;
@@ -248,32 +248,6 @@ describe('SIGTERM or SIGHUP while a question shows', () => {
   });
 });
 
-/** The live `cat` processes `pid` started: run's witnesses of a terminal's Ctrl-C. */
-function witnessesOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'cat' && Number(ppid) === pid && state !== 'Z' ? [Number(entry)] : [];
-      } catch {
-        return []; // gone meanwhile
-      }
-    });
-}
-
-/** Waits (bounded) until `pid` has a live witness that is not one of `known`; returns them all. */
-async function untilWitness(pid: number, known: number[]): Promise<number[]> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const now = witnessesOf(pid);
-    if (now.some((p) => !known.includes(p))) return now;
-    if (Date.now() > deadline) throw new Error(`no new witness of run (pid ${pid}) within 5 s; live ones: ${now.join(', ') || 'none'}`);
-    await sleep(10);
-  }
-}
-
 describe('run: SIGINT in the terminal foreground', () => {
   it('a Ctrl-C reaches the child once; a SIGINT sent to our PID is passed on, once', async () => {
     const t = await machine();
@@ -292,15 +266,15 @@ describe('run: SIGINT in the terminal foreground', () => {
     // fresh witness instead of passing the SIGINT on: that fresh witness is the sign the decision is
     // made, so a second copy would have come by then. A SIGINT to our PID alone is passed on (its
     // witness stays quiet), and that copy showing is the sign of that decision.
-    let witnesses = await untilWitness(s.pid, []);
+    let witnesses = await untilWitness(s.pid, 'SIGINT', []);
     s.press('ctrl-c');
     await s.waitFor('SIGINT #1');
-    witnesses = await untilWitness(s.pid, witnesses);
+    witnesses = await untilWitness(s.pid, 'SIGINT', witnesses);
     process.kill(s.pid, 'SIGINT'); // like a supervisor: our PID only
     await s.waitFor('SIGINT #2');
     s.press('ctrl-c'); // again: still once
     await s.waitFor('SIGINT #3');
-    await untilWitness(s.pid, witnesses);
+    await untilWitness(s.pid, 'SIGINT', witnesses);
     process.kill(s.pid, 'SIGINT');
     await s.waitFor('SIGINT #4');
     process.kill(s.pid, 'SIGTERM');

@@ -173,3 +173,39 @@ describe("commander's errors quote what was typed, made safe", () => {
     expect(await errorOf(['verify', '-Kmysecretvalue12345'])).not.toContain('mysecret');
   });
 });
+
+describe("the program's options after a command's name are the program's, as before it", () => {
+  const OPERANDS: Record<string, string[]> = { use: ['default'], completion: ['bash'], open: ['keys'], run: ['true'] };
+  /** The globals a command would run with, and what was printed. */
+  async function globalsOf(line: string[]): Promise<{ globals: unknown; printed: string }> {
+    let globals: unknown;
+    let printed = '';
+    const program = buildProgram(
+      '0.0.0-test',
+      (g) => {
+        globals = g;
+        throw new Error('no command runs here');
+      },
+      { name: 'openai-setup', writeOut: (text) => (printed += text), writeErr: (text) => (printed += text) },
+      () => {},
+    );
+    await expect(program.parseAsync(['node', 'x', ...line])).rejects.toThrow('no command runs here');
+    return { globals, printed };
+  }
+
+  it.each(COMMANDS.map((c) => [c.name] as const))('%s --profile work --no-browser', async (name) => {
+    const flags = ['--profile', 'work', '--no-browser'];
+    // run's own words come after its options (every word after the command's name is the command's).
+    const line = name === 'run' ? [name, ...flags, ...OPERANDS[name]!] : [name, ...(OPERANDS[name] ?? []), ...flags];
+    expect(await globalsOf(line)).toMatchObject({ globals: { profile: 'work', browser: false }, printed: '' });
+    expect(await globalsOf([...flags, name, ...(OPERANDS[name] ?? [])])).toMatchObject({ globals: { profile: 'work', browser: false }, printed: '' });
+    // Given twice, the last one counts, wherever it is.
+    expect((await globalsOf(['-p', 'home', name, ...(name === 'run' ? ['-p', 'work', 'true'] : [...(OPERANDS[name] ?? []), '-p', 'work'])])).globals).toMatchObject({ profile: 'work' });
+  });
+
+  it.each([[['status', '-V']], [['verify', '--version']], [['run', '-V']], [['help', '-V']]])('%j prints the version', async (line) => {
+    const { program, printed } = programThatRunsNothing();
+    await expect(program.parseAsync(['node', 'x', ...line])).rejects.toMatchObject({ code: 'commander.version' });
+    expect(printed()).toBe('0.0.0-test\n');
+  });
+});

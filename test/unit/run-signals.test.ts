@@ -1,22 +1,25 @@
-// `run`'s decision for each signal, with the operating system stood in for: SIGTERM and SIGHUP are
-// always passed on; a SIGINT out of the terminal's foreground too; in it, the witness tells a
-// terminal's Ctrl-C (not sent again) from a SIGINT to our PID alone (passed on). The real signals
-// in a real pseudo-terminal are in test/e2e/input.test.ts.
+// `run`'s decision for each signal, with the operating system stood in for: a witness per signal
+// (an idle process in our process group) tells a signal sent to the whole group, which reached the
+// child already (not sent again), from one sent to our PID alone (passed on). Without a witness, a
+// signal is passed on, but a SIGINT in the terminal's foreground (most likely its Ctrl-C). The real
+// signals through the built binary are in test/e2e/run-signals.test.ts and test/e2e/input.test.ts.
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FORWARDED_SIGNALS, run, WITNESS_WAIT_MS, type InterruptWitness, type ProcessHost } from '../../src/commands/run.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FORWARDED_SIGNALS, run, WITNESS_WAIT_MS, type ProcessHost, type SignalWitness } from '../../src/commands/run.js';
 import { makeTestContext, testKey, type TestContext } from '../helpers/context.js';
-import { until } from '../helpers/until.js';
+import { turn, until } from '../helpers/until.js';
 
 type Verdict = 'yes' | 'no' | 'unknown';
 type Signal = (typeof FORWARDED_SIGNALS)[number];
 
-class FakeWitness implements InterruptWitness {
+class FakeWitness implements SignalWitness {
   stopped = false;
   asked: number[] = [];
-  constructor(private readonly verdict: Verdict) {}
-  async interrupted(ms: number): Promise<Verdict> {
+  /** What it answers: 'yes' once the whole group got its signal, 'no' while it lives on. */
+  verdict: Verdict = 'no';
+  constructor(readonly signal: Signal) {}
+  async reached(ms: number): Promise<Verdict> {
     this.asked.push(ms);
     return this.verdict;
   }
@@ -29,8 +32,8 @@ class FakeHost implements ProcessHost {
   readonly sent: string[] = [];
   readonly witnesses: FakeWitness[] = [];
   foreground = true;
-  /** What the next witnesses will answer, in order (null: none could be started). */
-  verdicts: Array<Verdict | null> = [];
+  /** Signals for which no witness can be started. */
+  unwitnessed = new Set<Signal>();
   handler: ((signal: Signal) => void) | null = null;
   released = false;
   child = Object.assign(new EventEmitter(), {
@@ -52,23 +55,20 @@ class FakeHost implements ProcessHost {
   inTerminalForeground(): boolean {
     return this.foreground;
   }
-  startWitness(): InterruptWitness | null {
-    const verdict = this.verdicts.shift();
-    if (verdict == null) return null;
-    const witness = new FakeWitness(verdict);
+  startWitness(signal: Signal): SignalWitness | null {
+    if (this.unwitnessed.has(signal)) return null;
+    const witness = new FakeWitness(signal);
     this.witnesses.push(witness);
     return witness;
   }
-  /**
-   * A signal to us. A witness asked about it answers later: then until the run has acted on its
-   * answer (the SIGINT passed on, or the witness stopped for a fresh one).
-   */
-  async signal(signal: Signal): Promise<void> {
-    const asked = () => this.witnesses.reduce((n, w) => n + w.asked.length, 0);
-    const acted = () => this.sent.length + this.witnesses.filter((w) => w.stopped).length;
-    const [askedBefore, actedBefore] = [asked(), acted()];
-    this.handler!(signal);
-    if (asked() > askedBefore) await until(() => acted() > actedBefore);
+  /** Every witness of `signal` started, the live one last. */
+  of(signal: Signal): FakeWitness[] {
+    return this.witnesses.filter((w) => w.signal === signal);
+  }
+  /** The signal reaches us; then until run has acted on what its witness answered. */
+  async signal(...signals: Signal[]): Promise<void> {
+    for (const signal of signals) this.handler!(signal);
+    await turn();
   }
   exit(code: number): void {
     this.child.emit('exit', code, null);
@@ -76,7 +76,10 @@ class FakeHost implements ProcessHost {
 }
 
 let t: TestContext;
-afterEach(() => t?.cleanup());
+afterEach(() => {
+  vi.useRealTimers();
+  t?.cleanup();
+});
 
 /** Start `run` and wait until its signal handler is in place; `running` is its outcome. */
 async function start(host: FakeHost): Promise<{ running: Promise<number> }> {
@@ -87,70 +90,96 @@ async function start(host: FakeHost): Promise<{ running: Promise<number> }> {
 }
 
 describe('run: which signals are passed on', () => {
-  it('SIGTERM and SIGHUP always; the witness is stopped when the child ends', async () => {
+  it.each(FORWARDED_SIGNALS.flatMap((signal) => [true, false].map((foreground) => [signal, foreground] as const)))(
+    '%s sent to our PID alone (its witness lives on, foreground: %s): passed on, once for each',
+    async (signal, foreground) => {
+      const host = new FakeHost();
+      host.foreground = foreground;
+      const { running } = await start(host);
+      expect(host.witnesses.map((w) => w.signal)).toEqual([...FORWARDED_SIGNALS]);
+      await host.signal(signal);
+      await host.signal(signal);
+      expect(host.sent).toEqual([signal, signal]);
+      expect(host.of(signal)).toHaveLength(1);
+      expect(host.of(signal)[0]!.asked).toEqual([WITNESS_WAIT_MS, WITNESS_WAIT_MS]);
+      host.exit(0);
+      expect(await running).toBe(0);
+      expect(host.witnesses.every((w) => w.stopped)).toBe(true);
+      expect(host.released).toBe(true);
+    },
+  );
+
+  it.each(FORWARDED_SIGNALS.flatMap((signal) => [true, false].map((foreground) => [signal, foreground] as const)))(
+    '%s sent to our whole group (its witness got it too, foreground: %s): not sent again; a fresh witness once its copies have come',
+    async (signal, foreground) => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const host = new FakeHost();
+      host.foreground = foreground;
+      const { running } = await start(host);
+      const [first] = host.of(signal);
+      first!.verdict = 'yes';
+      // Our PID first, then the group (coreutils' timeout): two copies, one witness asked.
+      await host.signal(signal, signal);
+      expect(host.sent).toEqual([]);
+      expect(first!.stopped).toBe(true);
+      // A copy that comes after the verdict is that signal's too.
+      await host.signal(signal);
+      expect(host.sent).toEqual([]);
+      expect(first!.asked).toEqual([WITNESS_WAIT_MS, WITNESS_WAIT_MS]);
+      expect(host.of(signal)).toHaveLength(1);
+      // The other signals' witnesses are untouched.
+      expect(host.witnesses.filter((w) => w.signal !== signal).every((w) => !w.stopped && w.asked.length === 0)).toBe(true);
+
+      vi.advanceTimersByTime(WITNESS_WAIT_MS);
+      expect(host.of(signal)).toHaveLength(2);
+      // The next one, to our PID alone, is passed on.
+      await host.signal(signal);
+      expect(host.sent).toEqual([signal]);
+      host.exit(0);
+      await running;
+      expect(host.witnesses.every((w) => w.stopped)).toBe(true);
+    },
+  );
+
+  it('a run that ends while a witness is spent starts no fresh one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const host = new FakeHost();
-    host.verdicts = ['yes'];
     const { running } = await start(host);
+    host.of('SIGTERM')[0]!.verdict = 'yes';
     await host.signal('SIGTERM');
-    await host.signal('SIGHUP');
-    host.exit(0);
-    expect(await running).toBe(0);
+    host.exit(143);
+    expect(await running).toBe(143);
+    vi.runAllTimers();
+    expect(host.of('SIGTERM')).toHaveLength(1);
+    expect(host.witnesses.every((w) => w.stopped)).toBe(true);
+  });
+
+  it('a witness that died of something else: replaced at once, and the signal passed on, but a SIGINT in the foreground', async () => {
+    const host = new FakeHost();
+    const { running } = await start(host);
+    for (const signal of FORWARDED_SIGNALS) host.of(signal)[0]!.verdict = 'unknown';
+    await host.signal(...FORWARDED_SIGNALS);
     expect(host.sent).toEqual(['SIGTERM', 'SIGHUP']);
-    expect(host.witnesses[0]!.asked).toEqual([]);
-    expect(host.witnesses[0]!.stopped).toBe(true);
-    expect(host.released).toBe(true);
-  });
+    for (const signal of FORWARDED_SIGNALS) expect(host.of(signal).map((w) => w.stopped)).toEqual([true, false]);
 
-  it('a SIGINT out of the terminal foreground (a background job, no terminal): passed on, no witness asked', async () => {
-    const host = new FakeHost();
     host.foreground = false;
-    host.verdicts = ['yes'];
-    const { running } = await start(host);
+    host.of('SIGINT')[1]!.verdict = 'unknown';
     await host.signal('SIGINT');
-    host.exit(130);
-    expect(await running).toBe(130);
-    expect(host.sent).toEqual(['SIGINT']);
-    expect(host.witnesses[0]!.asked).toEqual([]);
-  });
-
-  it("in the foreground, a SIGINT the witness got too is the terminal's Ctrl-C: not sent again, and a fresh witness waits for the next", async () => {
-    const host = new FakeHost();
-    host.verdicts = ['yes', 'no'];
-    const { running } = await start(host);
-    await host.signal('SIGINT');
-    expect(host.sent).toEqual([]);
-    expect(host.witnesses[0]!.asked).toEqual([WITNESS_WAIT_MS]);
-    expect(host.witnesses[0]!.stopped).toBe(true);
-    expect(host.witnesses).toHaveLength(2);
-    // The next SIGINT reached us alone: passed on, once.
-    await host.signal('SIGINT');
-    expect(host.sent).toEqual(['SIGINT']);
-    host.exit(0);
-    await running;
-    expect(host.witnesses[1]!.stopped).toBe(true);
-  });
-
-  it('in the foreground, a SIGINT the witness did not get was sent to our PID alone: passed on', async () => {
-    const host = new FakeHost();
-    host.verdicts = ['no'];
-    const { running } = await start(host);
-    await host.signal('SIGINT');
-    await host.signal('SIGINT');
-    expect(host.sent).toEqual(['SIGINT', 'SIGINT']);
-    expect(host.witnesses).toHaveLength(1);
+    expect(host.sent).toEqual(['SIGTERM', 'SIGHUP', 'SIGINT']);
     host.exit(0);
     await running;
   });
 
-  it('a witness that died of something else, or none at all: taken for the Ctrl-C (sending it twice is worse)', async () => {
+  it('no witness at all (no sh, Windows): SIGTERM, SIGHUP and a SIGINT out of the foreground passed on; a SIGINT in it taken for the Ctrl-C', async () => {
     const host = new FakeHost();
-    host.verdicts = ['unknown', null];
+    host.unwitnessed = new Set(FORWARDED_SIGNALS);
     const { running } = await start(host);
+    await host.signal('SIGINT', 'SIGTERM', 'SIGHUP');
+    expect(host.sent).toEqual(['SIGTERM', 'SIGHUP']);
+    host.foreground = false;
     await host.signal('SIGINT');
-    expect(host.sent).toEqual([]);
-    expect(host.witnesses[0]!.stopped).toBe(true);
-    await host.signal('SIGINT'); // no witness could be started again
-    expect(host.sent).toEqual([]);
+    expect(host.sent).toEqual(['SIGTERM', 'SIGHUP', 'SIGINT']);
+    expect(host.witnesses).toEqual([]);
     host.exit(0);
     await running;
   });
