@@ -7,7 +7,7 @@ import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES } from '../platform.js';
 import { adminKeyCommand, type AdviceScope } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
-import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
+import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, otherServer, serverErrorFix, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 
 export type AdminFailureKind =
   | 'needs_admin_key'
@@ -174,8 +174,8 @@ const STATUS_OUTCOMES: Record<number, (a: Answered) => AdminOutcome> = {
 const serverError = (a: Answered): AdminOutcome => ({
   kind: 'server_error',
   code: EXIT.network,
-  message: `${doing(a)} failed: the OpenAI API had a server error (HTTP ${a.status}).`,
-  hints: ['Try again in a few minutes; status.openai.com shows incidents.'],
+  message: `${doing(a)} failed: ${otherServer(a.request.baseURL) ?? 'the OpenAI API'} had a server error (HTTP ${a.status}).`,
+  hints: [serverErrorFix(a.request.baseURL)],
 });
 
 /** Any other error answer: refused, in the API's words. */

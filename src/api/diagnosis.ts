@@ -222,6 +222,19 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
 /** The base URL is the OpenAI API's host (any scheme: an http:// one is refused there, but it is that host). */
 const isOpenAIHost = (baseURL: string) => hostnameOf(baseURL) === hostnameOf(OFFICIAL_API_BASE_URL);
 
+/**
+ * The server that answered, where it is not the OpenAI API: its host, null for OpenAI's. An answer
+ * of another server (or of a gateway relaying one) is that server's to explain, not OpenAI's. The
+ * host is as URL parses it: ASCII (punycode), lower case, without a login.
+ */
+export const otherServer = (baseURL: string): string | null => (isOpenAIHost(baseURL) ? null : hostOf(baseURL));
+
+/** The fix for a server error in an answer of the API's shape: OpenAI's status page for its API, whoever runs another server. */
+export function serverErrorFix(baseURL: string): string {
+  const other = otherServer(baseURL);
+  return other ? `Try again in a few minutes; if it persists, ask whoever runs ${other}.` : 'Try again in a few minutes; status.openai.com shows incidents.';
+}
+
 /** The answer came through Cloudflare (its `server` or `cf-ray` header). */
 const isCloudflare = (headers: HeaderLookup | null) => /^cloudflare\b/i.test(headers?.get('server') ?? '') || Boolean(headers?.get('cf-ray'));
 
@@ -451,12 +464,18 @@ function invalidOrganization(e: ApiError): Described {
   };
 }
 
-const REGION: Omit<Outcome, 'reason'> = {
-  status: 'forbidden',
-  message: 'OpenAI does not serve the country, region or territory this request came from.',
-  fix: 'The API can only be used from supported countries; the key itself may be fine.',
-  fixUrl: null,
-};
+function region(e: ApiError): Omit<Outcome, 'reason'> {
+  const other = otherServer(e.request.baseURL);
+  return {
+    status: 'forbidden',
+    message: `${other ?? 'OpenAI'} does not serve the country, region or territory this request came from.`,
+    fix: `${other ?? 'The API'} can only be used from supported countries; the key itself may be fine.`,
+    fixUrl: null,
+  };
+}
+
+/** Where the owner of an account another server closed hears why: from whoever runs it. */
+const otherServerAccountFix = (other: string) => `Check the account owner's email from whoever runs ${other}; OpenAI cannot help with an account there.`;
 
 // Go durations as the API prints them: "20s", "644ms", "1.574s", "1m26.4s" (per-day limits), "2h3m4s".
 const WAIT = /try again in ((?:\d+(?:\.\d+)?(?:h|ms|m|s))+)/i;
@@ -506,19 +525,25 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
     // An answer in Google's shape is not OpenAI's: a new OpenAI key would be refused there too.
     ...(isGoogleShaped(e) ? otherServerKeyFix(e.request) : { fix: newKeyFix(e.request), fixUrl: PAGES.keys.url }),
   }),
-  account_deactivated: () => ({
-    status: 'forbidden',
-    message: 'The OpenAI account that owns this key has been deactivated.',
-    fix: "Check the account owner's email from OpenAI; if you think it is a mistake, contact help.openai.com.",
-    fixUrl: null,
-  }),
+  account_deactivated: (e) => {
+    const other = otherServer(e.request.baseURL);
+    return {
+      status: 'forbidden',
+      message: other ? `The account at ${other} that owns this key has been deactivated.` : 'The OpenAI account that owns this key has been deactivated.',
+      fix: other ? otherServerAccountFix(other) : "Check the account owner's email from OpenAI; if you think it is a mistake, contact help.openai.com.",
+      fixUrl: null,
+    };
+  },
   // A 429 that is no rate limit: the account was banned, and retrying never helps.
-  access_terminated: () => ({
-    status: 'forbidden',
-    message: "OpenAI has terminated this account's access for violating its usage policies; retrying will not help.",
-    fix: "Check the account owner's email from OpenAI; to appeal, contact OpenAI through the help center at help.openai.com.",
-    fixUrl: null,
-  }),
+  access_terminated: (e) => {
+    const other = otherServer(e.request.baseURL);
+    return {
+      status: 'forbidden',
+      message: `${other ?? 'OpenAI'} has terminated this account's access for violating its usage policies; retrying will not help.`,
+      fix: other ? otherServerAccountFix(other) : "Check the account owner's email from OpenAI; to appeal, contact OpenAI through the help center at help.openai.com.",
+      fixUrl: null,
+    };
+  },
   invalid_organization: (e) => ({ status: 'forbidden', ...invalidOrganization(e) }),
   mismatched_organization: (e) => ({ status: 'forbidden', ...headerMismatch(e) }),
   mismatched_project: (e) => ({ status: 'forbidden', ...headerMismatch(e) }),
@@ -534,8 +559,8 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
     fix: "Ask an organization owner to add it (Settings → Security → IP allowlist; a project's own list overrides the organization's, and a change takes up to 15 minutes), or call from an allowed network.",
     fixUrl: PAGES.organization.url,
   }),
-  unsupported_country_region_territory: () => REGION,
-  unsupported_country: () => REGION,
+  unsupported_country_region_territory: region,
+  unsupported_country: region,
   rate_limit_exceeded: (e) => {
     // The API's own words first; else the wait its headers give.
     const wait = WAIT.exec(e.message)?.[1] ?? e.retryAfter;
@@ -657,8 +682,8 @@ function statusOutcome(e: ApiError): Outcome {
     return {
       status: 'server_error',
       reason: code ?? type ?? `http_${status}`,
-      message: `The OpenAI API had a server error (HTTP ${status}); this is not a problem with your key.`,
-      fix: 'Try again in a few minutes; status.openai.com shows incidents.',
+      message: `${otherServer(request.baseURL) ?? 'The OpenAI API'} had a server error (HTTP ${status}); this is not a problem with your key.`,
+      fix: serverErrorFix(request.baseURL),
       fixUrl: null,
     };
   }

@@ -17,7 +17,7 @@ import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, untilLeftPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
 import { findKey, keychainFailure, noKeyError, resolveProfileName, type KeySource } from '../storage/profile-key.js';
-import { STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
+import { billingChoiceOf, STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
@@ -73,7 +73,10 @@ async function markAllDone(ctx: Context, profileName: string, billingProven = tr
  */
 async function nonInteractivePath(ctx: Context, profileName: string, pending: StageId[], options: SetupOptions, check: CheckResult | null): Promise<ExitError> {
   const { term } = ctx;
-  const saved = (await ctx.state.read()).profiles[profileName]?.billingChoice;
+  const state = await ctx.state.read();
+  const saved = state.profiles[profileName]?.billingChoice;
+  // The choice the account made under another profile, for `billing` to record for this one.
+  const account = saved ? undefined : billingChoiceOf(state, profileName);
   const why = term.whyNoPrompts || NO_TERMINAL;
   // Each command on a line of its own, under what it is for: a description after it on the same
   // line would be pasted with it (as arguments, or a shell's syntax error; zsh reads no comment
@@ -86,6 +89,7 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
     if (stage === 'billing') {
       // `billing --done` alone keeps the choice made before; without one, it needs --choice.
       if (saved) step(`After buying credits on ${PAGES.billing.url}`, toolCommand(ctx, 'billing --done', profileName));
+      else if (account) step(`After buying credits on ${PAGES.billing.url}`, toolCommand(ctx, `billing --choice ${account} --done`, profileName));
       else step(`After buying credits on ${PAGES.billing.url} (--choice auto-reload if you turned auto-reload on)`, toolCommand(ctx, 'billing --choice prepaid --done', profileName));
     }
     if (stage === 'key') {
@@ -267,12 +271,14 @@ async function fixOnPage(ctx: Context, page: Parameters<typeof showPage>[1], que
  * payment choice made in stage 3 stands), then check again.
  */
 async function addCredits(ctx: Context, profileName: string, check: CheckSettings | undefined): Promise<'recheck' | 'stop'> {
-  const choice = (await ctx.state.read()).profiles[profileName]?.billingChoice;
+  const choice = billingChoiceOf(await ctx.state.read(), profileName);
   heading(ctx, 'Add credits', 'Back to step 3');
   ctx.term.say(
     choice === 'auto-reload'
       ? 'On the billing overview, "Add to credit balance": buy credits, and keep auto-reload on so that the balance never reaches $0.'
-      : 'On the billing overview, "Add to credit balance": buy credits ($5 is plenty to start). Requests stop when the balance reaches $0.',
+      : choice === 'monthly'
+        ? 'On the billing overview, check that monthly invoicing is still active for your organization; if it is not, the account is prepaid: "Add to credit balance" and buy credits.'
+        : 'On the billing overview, "Add to credit balance": buy credits ($5 is plenty to start). Requests stop when the balance reaches $0.',
   );
   const answer = await fixOnPage(ctx, 'billing', 'When you have added credits:', `Add credits on the page above, then run \`${verifyCommand(ctx, profileName, check)}\`.`);
   if (answer === 'recheck') await markDone(ctx, profileName, 'billing');

@@ -12,7 +12,7 @@ import { isAdminKeyHint } from '../storage/admin-key.js';
 import { judgeStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { keychainReason } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { STAGE_IDS, stageRecord } from '../storage/state.js';
+import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
 import { adminKeyCommand, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
@@ -101,7 +101,8 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
       const record = stageRecord(state, profileName, id);
       return { id, title: STAGE_TITLES[id], done: Boolean(record), doneAt: record?.doneAt ?? null };
     }),
-    billingChoice: profile?.billingChoice ?? null,
+    // The account's, as the stages are: a profile that took stage 3 from another shows its choice.
+    billingChoice: billingChoiceOf(state, profileName) ?? null,
     key: {
       storage: unknown !== null ? 'unknown' : (stored?.storage ?? 'none'),
       hint: stored ? sanitize(stored.hint, 40) : null,

@@ -1,7 +1,7 @@
 // Stage 3: how to pay (prepaid credits, auto-reload, or an old monthly invoice) and a budget.
 import type { Context } from '../context.js';
 import { PAGES } from '../platform.js';
-import type { BillingChoice } from '../storage/state.js';
+import { billingChoiceOf, type BillingChoice } from '../storage/state.js';
 import { toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { offerBudget } from './budget.js';
@@ -34,8 +34,11 @@ export interface BillingStageOptions extends PageStageOptions {
 export async function runBillingStage(ctx: Context, options: BillingStageOptions): Promise<StageOutcome> {
   const { term } = ctx;
   const m = marks(term.style);
-  const record = (await ctx.state.read()).profiles[options.profile];
-  const saved = record?.billingChoice;
+  const state = await ctx.state.read();
+  const record = state.profiles[options.profile];
+  // The account's choice: this profile's, else one made under another profile (stageRecord takes
+  // the stage from there too).
+  const saved = billingChoiceOf(state, options.profile);
   // `--done` alone keeps the choice made before (the one this stage said to mark done).
   const doneWith = options.done ? (options.choice ?? saved) : undefined;
   if (doneWith) {
@@ -60,7 +63,7 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   );
   let choice = options.choice;
   if (!choice) {
-    const prompter = ctx.prompter(`Pass --choice prepaid|auto-reload|monthly (and --done once you have bought credits):  ${toolCommand(ctx, 'billing --choice prepaid --done', options.profile)}`);
+    const prompter = ctx.prompter(`Pass --choice prepaid|auto-reload|monthly (and --done once you have bought credits):  ${toolCommand(ctx, `billing --choice ${saved ?? 'prepaid'} --done`, options.profile)}`);
     choice = await prompter.select('How do you want to pay for the API?', BILLING_CHOICES, saved ?? 'prepaid');
   }
   await recordChoice(ctx, options.profile, choice);

@@ -127,6 +127,20 @@ export function stageRecord(state: State, profileName: string, stage: StageId): 
   return undefined;
 }
 
+/**
+ * How the account pays, for a profile: like the billing stage (stageRecord), its own choice, else
+ * the account's as another profile recorded it: the first, in the file's order, that did the stage
+ * with a choice; else the first with a choice at all (a check without credits undoes the stage,
+ * not the choice). A profile that took the stage from another made no choice of its own, and
+ * prepaid's advice would be wrong for an account on auto-reload or monthly invoicing.
+ */
+export function billingChoiceOf(state: State, profileName: string): BillingChoice | undefined {
+  const own = state.profiles[profileName]?.billingChoice;
+  if (own) return own;
+  const profiles = Object.values(state.profiles);
+  return (profiles.find((p) => doneRecord(p, 'billing') && p.billingChoice) ?? profiles.find((p) => p.billingChoice))?.billingChoice;
+}
+
 /** The profile's own record of the stage if it says done (progress short of that is not). */
 export function doneRecord(profile: Profile | undefined, stage: StageId): { doneAt: string } | undefined {
   const record = profile?.stages[stage];

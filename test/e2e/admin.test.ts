@@ -277,7 +277,7 @@ describe('rotate', () => {
     try {
       const result = await runCli(['rotate', '--yes', '--profile', 'rot2'], { env: t.env });
       expect(result.code).toBe(5);
-      expect(result.stderr).toMatch(/✖ The new key failed its check: The OpenAI account that owns this key has been deactivated\. Nothing was stored\. The new service account openai-setup-rot2-\S+ was deleted again; sk-proj-…\S{4} is still stored and works\./);
+      expect(result.stderr).toMatch(/✖ The new key failed its check: The account at 127\.0\.0\.1:\d+ that owns this key has been deactivated\. Nothing was stored\. The new service account openai-setup-rot2-\S+ was deleted again; sk-proj-…\S{4} is still stored and works\./);
       expectNoKey(result);
     } finally {
       server().admin.toggles.newServiceAccountKey = 'valid';

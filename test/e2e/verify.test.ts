@@ -80,11 +80,12 @@ describe('verify outcomes', () => {
     expectNoLeak(human, key);
   });
 
-  it('a banned account (429 access_terminated) is not "try again": the appeal goes through the help center', async () => {
+  it('a banned account (429 access_terminated) is not "try again": the local server, not OpenAI, is named for it (OpenAI\'s help center for api.openai.com: the diagnosis table)', async () => {
     const result = await verify(['--key', keyFor('access_terminated')]);
     expect(result.code).toBe(5);
-    expect(result.stdout).toMatch(/retrying will not help/);
-    expect(result.stdout).toMatch(/to appeal, contact OpenAI through the help center at help\.openai\.com/);
+    expect(result.stdout).toMatch(/127\.0\.0\.1:\d+ has terminated this account's access for violating its usage policies; retrying will not help/);
+    expect(result.stdout).toMatch(/Check the account owner's email from whoever runs 127\.0\.0\.1:\d+; OpenAI cannot help with an account there\./);
+    expect(result.stdout).not.toMatch(/help\.openai\.com/);
     expect(result.stdout).not.toMatch(/The key works|went through/);
   });
 

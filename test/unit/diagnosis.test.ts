@@ -435,14 +435,14 @@ const SERVER_ROWS: Row[] = [
     result: () => server('server_error'),
     expected: {
       status: 'server_error', exitCode: 6, reason: 'server_error', message: /^The OpenAI API had a server error \(HTTP 500\); this is not a problem with your key\.$/,
-      fix: /status\.openai\.com/, fixUrl: null, requestId: REQ,
+      fix: /^Try again in a few minutes; status\.openai\.com shows incidents\.$/, fixUrl: null, requestId: REQ,
     },
   },
   {
     name: 'overloaded: both 503 server_error (§2.7)',
     scenario: 'overloaded',
     result: () => server('overloaded'),
-    expected: { status: 'server_error', exitCode: 6, reason: 'server_error', message: /server error \(HTTP 503\)/, fix: /Try again in a few minutes/, fixUrl: null, requestId: REQ },
+    expected: { status: 'server_error', exitCode: 6, reason: 'server_error', message: /^The OpenAI API had a server error \(HTTP 503\)/, fix: /^Try again in a few minutes; status\.openai\.com shows incidents\.$/, fixUrl: null, requestId: REQ },
   },
   {
     name: 'bad_gateway_html: both 502 HTML page',
@@ -1452,6 +1452,52 @@ ANSWER_ROWS.push(
     },
     expected: { status: 'server_error', exitCode: 6, reason: 'http_502', message: /^gateway\.corp answered HTTP 502 with a page that is not an OpenAI API answer\.$/, fix: /^Something between you and the API answered instead/, fixUrl: null },
   },
+  // An answer of the API's shape from a server that is not OpenAI's is that server's: it is named,
+  // OpenAI (its status page, its help center) is not. The same answers at api.openai.com are the
+  // rows above (server_error, overloaded, region, deactivated, access_terminated).
+  ...(['server_error', 'overloaded'] as const).map((scenario) => ({
+    name: `${scenario} (JSON 5xx) at another server (http://127.0.0.1:37627/v1) → that server's error, no status.openai.com`,
+    result: () => server(scenario, { baseURL: 'http://127.0.0.1:37627/v1' }),
+    expected: {
+      status: 'server_error', exitCode: 6, reason: 'server_error',
+      message: new RegExp(`^127\\.0\\.0\\.1:37627 had a server error \\(HTTP ${scenario === 'overloaded' ? 503 : 500}\\); this is not a problem with your key\\.$`),
+      fix: /^Try again in a few minutes; if it persists, ask whoever runs 127\.0\.0\.1:37627\.$/, fixUrl: null, requestId: REQ,
+    } satisfies Expected,
+  })),
+  {
+    name: 'a JSON 502 the table does not know at another server (llm.example.com) → names it; OpenAI\'s API unchanged',
+    result: () => {
+      const error = apiError(502, 'upstream failed', 'api_error', null);
+      return judge(error, error, { baseURL: 'https://llm.example.com/v1' });
+    },
+    expected: { status: 'server_error', exitCode: 6, reason: 'api_error', message: /^llm\.example\.com had a server error \(HTTP 502\); this is not a problem with your key\.$/, fix: /^Try again in a few minutes; if it persists, ask whoever runs llm\.example\.com\.$/, fixUrl: null, requestId: REQUEST_ID },
+  },
+  {
+    name: 'region (403 unsupported_country_region_territory) at another server → that server does not serve the region, not OpenAI',
+    result: () => server('region', { baseURL: 'https://llm.example.com/v1' }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'unsupported_country_region_territory',
+      message: /^llm\.example\.com does not serve the country, region or territory this request came from\.$/, fix: /^llm\.example\.com can only be used from supported countries; the key itself may be fine\.$/, fixUrl: null, requestId: REQ,
+    },
+  },
+  {
+    name: 'deactivated (401 account_deactivated) at another server → the account there; no help.openai.com',
+    result: () => server('deactivated', { baseURL: 'https://llm.example.com/v1' }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'account_deactivated', message: /^The account at llm\.example\.com that owns this key has been deactivated\.$/,
+      fix: /^Check the account owner's email from whoever runs llm\.example\.com; OpenAI cannot help with an account there\.$/, fixUrl: null, requestId: REQ,
+    },
+  },
+  {
+    name: 'access_terminated (429) at another server → that server terminated it; no help.openai.com',
+    result: () => server('access_terminated', { baseURL: 'https://llm.example.com/v1' }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'access_terminated',
+      message: /^llm\.example\.com has terminated this account's access for violating its usage policies; retrying will not help\.$/,
+      fix: /^Check the account owner's email from whoever runs llm\.example\.com; OpenAI cannot help with an account there\.$/, fixUrl: null,
+      billing: 'unchecked', requestId: REQ, more: { ok: false, models: null },
+    },
+  },
 );
 
 const ROWS = [...SERVER_ROWS, ...ANSWER_ROWS, ...TRANSPORT_ROWS];
@@ -1592,6 +1638,18 @@ describe('a key refused with a 400, in each body form, as the live check receive
     );
     expect(error).toBeInstanceOf(AdminApiError);
     expect(error).toMatchObject({ kind: 'invalid_key', status: 401, apiMessage: 'Invalid admin key.' });
+  });
+
+  it("the Admin API's JSON 5xx names the server at OPENAI_BASE_URL when it is not OpenAI's, and points at status.openai.com only for OpenAI's", async () => {
+    const fetch = async () => new Response(JSON.stringify({ error: { message: 'The server had an error.', type: 'server_error', code: null } }), { status: 500, headers: { 'content-type': 'application/json' } });
+    const admin = createAdminApi({ env: {}, fetch: fetch as typeof globalThis.fetch });
+    const failed = (baseURL: string) => admin.listProjects({ key: makeKey('admin', 'diagnosis'), baseURL, timeoutMs: TIMEOUT_MS, commandName: 'openai-setup' }).then(() => null, (e: unknown) => e as AdminApiError);
+    const other = await failed('http://127.0.0.1:37627/v1');
+    expect(other).toMatchObject({ kind: 'server_error', status: 500, message: expect.stringMatching(/ failed: 127\.0\.0\.1:37627 had a server error \(HTTP 500\)\.$/) });
+    expect(other!.hints).toEqual(['Try again in a few minutes; if it persists, ask whoever runs 127.0.0.1:37627.']);
+    const openai = await failed(BASE_URL);
+    expect(openai).toMatchObject({ kind: 'server_error', message: expect.stringMatching(/ failed: the OpenAI API had a server error \(HTTP 500\)\.$/) });
+    expect(openai!.hints).toEqual(['Try again in a few minutes; status.openai.com shows incidents.']);
   });
 });
 

@@ -7,6 +7,7 @@ import { LIMIT_REASONS, type LimitReasonName } from '../../src/api/limits.js';
 import { verdict } from '../../src/api/verdict.js';
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
+import { buildProgram } from '../../src/program.js';
 import { STAGE_IDS } from '../../src/storage/state.js';
 import { checkResult, FIXED_NOW, flat, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
@@ -183,6 +184,66 @@ describe('setup: a first run', () => {
     const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(2);
     expect(hints).toEqual([`After buying credits on ${PAGES.billing.url}:`, '  openai-setup billing --done', 'Store your key (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):', '  openai-setup key']);
+  });
+});
+
+// Signing in, the card and the billing stage belong to the account: a second profile takes them
+// from the first, and with them how the account chose to pay, not prepaid's advice.
+describe("setup for a second profile: the account's billing choice, made under the default profile", () => {
+  async function defaultChose(choice: 'auto-reload' | 'monthly'): Promise<void> {
+    await t.ctx.state.updateProfile('default', (p) => {
+      for (const id of ['login', 'payment', 'billing'] as const) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.billingChoice = choice;
+    });
+  }
+
+  it.each(['auto-reload', 'monthly'] as const)('without a terminal, a key of profile kk without credits: the billing line records the account\'s choice (%s), and does so run as printed', async (choice) => {
+    context({ interactive: false });
+    await defaultChose(choice);
+    await t.keychain.setPassword('openai-setup', 'kk', KEY);
+    // As `key --profile kk` leaves it: the key stored, its stage done.
+    await t.ctx.state.updateProfile('kk', (p) => {
+      p.stages.key = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.api.answerChecks(checkResult('insufficient_quota'));
+    const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, profile: 'kk' }));
+    expect(code).toBe(4);
+    expect(hints).toEqual([`After buying credits on ${PAGES.billing.url}:`, `  openai-setup billing --choice ${choice} --done --profile kk`, 'Then check the key again:', '  openai-setup verify --profile kk']);
+
+    // Run as printed, through the command line: kk records the account's choice, not prepaid.
+    let exit: number | undefined;
+    const program = buildProgram('0.0.0-test', () => t.ctx, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, (c) => (exit = c));
+    await program.parseAsync(['node', ...hints[1]!.trim().split(' ')]);
+    expect(exit).toBe(0);
+    expect(await t.profile('kk')).toMatchObject({ billingChoice: choice, stages: { billing: { doneAt: expect.any(String) } } });
+  });
+
+  it('on a terminal, a new key of profile kk without credits: "Add credits" follows auto-reload, as the account chose', async () => {
+    context();
+    await defaultChose('auto-reload');
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(CANNOT_SPEND, 'credits').whenSelect(CREDITS_ADDED, 'stop');
+    t.api.answerChecks(checkResult('insufficient_quota'));
+
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'kk' })).toBe(4);
+
+    // Stages 1 to 3 came from the default profile: only the key was asked for.
+    expect(t.prompts.asked.filter((a) => a.message === HOW_TO_PAY)).toHaveLength(0);
+    expect(t.stdout).toContain('Back to step 3 · Add credits');
+    expect(flat(t.stdout)).toContain('buy credits, and keep auto-reload on so that the balance never reaches $0.');
+    expect(flat(t.stdout)).not.toContain('Requests stop when the balance reaches $0');
+    t.assertScriptsUsed();
+  });
+
+  it('on a terminal, monthly invoicing: "Add credits" checks the invoicing, and does not say requests stop at $0', async () => {
+    context();
+    await defaultChose('monthly');
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(CANNOT_SPEND, 'credits').whenSelect(CREDITS_ADDED, 'stop');
+    t.api.answerChecks(checkResult('insufficient_quota'));
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'kk' })).toBe(4);
+    expect(flat(t.stdout)).toContain('check that monthly invoicing is still active for your organization; if it is not, the account is prepaid');
+    expect(flat(t.stdout)).not.toContain('Requests stop when the balance reaches $0');
+    t.assertScriptsUsed();
   });
 });
 
