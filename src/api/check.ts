@@ -2,7 +2,7 @@
 // request, the spinner. Its outcome goes into the progress file through src/last-check.ts: api/
 // reads and writes nothing stored.
 import type { Context } from '../context.js';
-import { checkKeyShape } from '../keys/format.js';
+import { checkKeyShape, keyWithin, maskKey, secretOf } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { keyCheckFlags, profileFlagFor } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
@@ -168,16 +168,37 @@ export function localVerdict(key: string, baseURL: string, noCheckFlags?: NoChec
   return { result: null, warning: shape.warning };
 }
 
+/** Where a key given to a command as it is (not stored, not pasted) came from: `--key`, OPENAI_API_KEY. */
+export type GivenAs = 'flag' | 'env';
+
+const GIVEN: Record<GivenAs, { holder: string; send: string; alone: string }> = {
+  flag: { holder: '--key', send: 'a program given this value would send', alone: 'give --key the key alone' },
+  env: { holder: 'OPENAI_API_KEY', send: 'programs send', alone: 'set OPENAI_API_KEY to the key alone' },
+};
+
+/**
+ * A value given as the key refused as it is (programs send it whole: quotes, `Bearer `, spaces
+ * and all) that holds a key once cleaned as a paste (keyWithin): the fix is that key alone, not
+ * another key. The result as it was for any other.
+ */
+function givenValueResult(result: CheckResult, value: string, baseURL: string, givenAs: GivenAs): CheckResult {
+  const within = result.status === 'malformed_key' ? keyWithin(value, isOfficialBaseURL(baseURL)) : null;
+  if (!within) return result;
+  const given = GIVEN[givenAs];
+  return { ...result, fix: `${given.holder} holds the key ${maskKey(within.key)}, but also ${within.around}, which ${given.send} as part of the key: ${given.alone}.`, fixUrl: null };
+}
+
 /**
  * Local verdicts first (nothing is sent for them), then the live check, with a spinner on a
- * terminal unless `quiet`. `note` prints a warning (stderr, or nowhere with --quiet).
+ * terminal unless `quiet`. `note` prints a warning (stderr, or nowhere with --quiet). `givenAs`:
+ * the key was given to the command as it is (givenValueResult), not stored or pasted.
  */
-export async function runCheck(ctx: Context, request: CheckRequest, options: { spinner?: string | null; note?: (line: string) => void } = {}): Promise<CheckResult> {
-  ctx.term.addSecret(request.key);
+export async function runCheck(ctx: Context, request: CheckRequest, options: { spinner?: string | null; note?: (line: string) => void; givenAs?: GivenAs } = {}): Promise<CheckResult> {
+  ctx.term.addSecret(secretOf(request.key));
   const note = options.note ?? ((line: string) => ctx.term.err(line));
   const local = localVerdict(request.key, request.baseURL, request.noCheckFlags);
   if (local.warning) note(`${marks(ctx.term.style).warn} ${local.warning}`);
-  if (local.result) return local.result;
+  if (local.result) return options.givenAs ? givenValueResult(local.result, request.key, request.baseURL, options.givenAs) : local.result;
   for (const warning of transportWarningsOnce(ctx, request.baseURL)) note(`${marks(ctx.term.style).warn} ${warning}`);
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {

@@ -11,14 +11,14 @@ import type { CheckResult, Reachability } from '../api/types.js';
 import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { EXIT, FAILURE_FIELDS } from '../errors.js';
-import { maskKey } from '../keys/format.js';
+import { maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { ENV_SOURCE, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, envKeyAsSet, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
@@ -327,7 +327,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const stored = found && judged?.key ? { ...found, key: judged.key } : null;
   const envKey = ctx.env.OPENAI_API_KEY;
   if (found) term.addSecret(found.key);
-  if (envKey) term.addSecret(envKey);
+  if (envKey) term.addSecret(secretOf(envKey));
   const store = ctx.keys.keychainDescription;
   const record = (await ctx.state.read()).profiles[profileName]?.key;
   // Stored in a keychain that is not running here (SSH, a container): said as that, never "no
@@ -417,8 +417,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   if (!options.json) term.out(term.style.bold(`openai-setup doctor · profile ${profileName}`));
   checks.forEach(print);
 
-  // The live check of the key a program would use: OPENAI_API_KEY first, then the stored one.
-  const key = envKey ?? stored?.key;
+  // The live check of the key a program would use: OPENAI_API_KEY first, as it is set (whitespace
+  // around it too: not every program trims it), then the stored one.
+  const key = envKeyAsSet(ctx) ?? stored?.key;
   const source: KeySource | null = envKey ? ENV_SOURCE : stored ? storedSource(stored.storage, profileName) : null;
   // `verify` checks the same key the same way, and takes the flags doctor does not (--timeout, --model).
   const verifyAgain = verifyCommand(ctx, profileName);
@@ -445,7 +446,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain } });
     // The stored key judged for the server it would go to, as verify judges it: one only another server takes is not sent.
     const refused = source.kind !== 'env' && found ? judgeStoredKey(ctx, profileName, found).notAKey : null;
-    verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request);
+    verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined });
     await recordCheck(ctx, profileName, key, source, verify);
     // A key that works without showing it can spend (rate-limited) is a warning, not "works".
     checks.push(check('verify', 'Live check', verify.ok ? (billingNotProven(verify) ? 'warn' : 'ok') : 'fail', verify.message, verify.fix, verify.exitCode));

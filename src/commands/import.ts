@@ -14,6 +14,7 @@ import { AdminApiError } from '../api/admin-failure.js';
 import { probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
 import { buildCheckRequest, malformedKeyResult, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
+import { billingNotProven } from '../api/verdict.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import { currentDir, type Context } from '../context.js';
@@ -593,8 +594,10 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
       throw new ReasonedExitError(error.code, `${maskKey(key)} was not stored: ${error.message}`, [], failureFields(error).reason);
     }
   }
+  // Checked as `key` checks a key it stores, billing included (one 1-token request): "works" is
+  // said only of a key shown to spend, and one that cannot yet is stored with why and the fix.
   // import takes none of the live-check flags, and no other command checks a key not stored yet.
-  const check = admin ? null : await runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }));
+  const check = admin ? null : await runCheck(ctx, buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: NO_CHECK_FLAGS }));
   // Kept as the key stage keeps it: a key without credits, or refused for something around it
   // (its permissions, the country), is the right key; that is fixed without a new one.
   const row = check ? outcomeRow(check) : null;
@@ -631,8 +634,17 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
   }
   if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);
   const stored = `Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"`;
-  if (!check || row!.route === 'none') {
+  // Said of the check just made, whose warnings are not shown otherwise: no "(see above)".
+  const unproven = check ? billingNotProven(check, 'then') : null;
+  if (!check || (row!.route === 'none' && !unproven)) {
     say(`${m.ok} ${stored}${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
+    return;
+  }
+  if (unproven) {
+    // Accepted, but no test request went through: whether it can spend is not known yet.
+    say(`${m.warn} ${stored}. ${check.message} Billing was not proven: ${unproven}.`);
+    for (const warning of check.warnings) say(`  ${warning}`);
+    say(`  Check it again later:  ${toolCommand(scope, 'verify', profileName)}`);
     return;
   }
   // Stored, but not usable yet: the check's own words, what fixes it, and how to check it again.

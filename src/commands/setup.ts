@@ -403,7 +403,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);
       const request = buildCheckRequest(ctx, found.key, { ...options.check, profile: profileName });
       // A stored value that is no key is said as verify says it, and not sent: its route is the key stage.
-      const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request);
+      const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined });
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, found.key, found.source, check);
       current = { key: found.key, source: found.source, check };

@@ -6,11 +6,11 @@ import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import type { FailureFields } from '../errors.js';
-import { cleanKey, keyKind, maskKey } from '../keys/format.js';
+import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { npmLogsHolding } from '../storage/npm-log.js';
-import { ENV_SOURCE, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, envKeyAsSet, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -63,7 +63,11 @@ export const VerifyJsonSchema = z.object({
 });
 export type VerifyJson = z.infer<typeof VerifyJsonSchema>;
 
-/** The key to check: as given (cleaned as a paste), or stored (judged as stored: judgeStoredKey, never cleaned). */
+/**
+ * The key to check: --key's or OPENAI_API_KEY's value as it is (programs send it whole), standard
+ * input cleaned as a paste (as `key --stdin` stores it), or stored (judged as stored:
+ * judgeStoredKey, never cleaned).
+ */
 type ResolvedKey = { raw: string; source: KeySource; stored?: undefined } | { raw: string; source: KeySource; stored: ReturnType<typeof judgeStoredKey> };
 
 async function resolveKey(ctx: Context, options: VerifyOptions, profileName: string): Promise<ResolvedKey> {
@@ -84,7 +88,8 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
     }
     return { raw: options.key, source: { kind: 'flag', label: '--key' } };
   }
-  if (ctx.env.OPENAI_API_KEY) return { raw: ctx.env.OPENAI_API_KEY, source: ENV_SOURCE };
+  const envKey = envKeyAsSet(ctx);
+  if (envKey) return { raw: envKey, source: ENV_SOURCE };
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName), stored: judgeStoredKey(ctx, profileName, stored, options.baseURL, { check: options }) };
   // A locked keychain is not "no key": say so, and how to unlock it.
@@ -124,12 +129,15 @@ async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   const { raw, source, stored } = await resolveKey(ctx, options, profileName);
   const state = await ctx.state.read();
   const profile = state.profiles[profileName];
-  // Refused like a paste at the key prompt: the first line alone would be part of a key. A stored
-  // value is not cleaned: it is checked as token, run and env would hand it out.
-  const cleaned = stored ? ({ ok: true, key: stored.key ?? raw } as const) : source.kind === 'stdin' && hasLineBreakInside(raw) ? { ok: false as const, problem: LINE_BREAK_INSIDE } : cleanKey(raw);
-  const key = cleaned.ok ? cleaned.key : raw.trim();
-  term.addSecret(raw.trim());
-  term.addSecret(key);
+  // Standard input is a paste: cleaned as at the key prompt, and refused with a line break inside
+  // (the first line alone would be part of a key). --key and OPENAI_API_KEY are not cleaned, as
+  // nothing cleans them for the programs they are for: quotes, `Bearer `, spaces or a second copy
+  // make them no key (runCheck's local verdict, as doctor's), with the key alone as the fix. A
+  // stored value is checked as token, run and env would hand it out.
+  const pasted = stored || source.kind !== 'stdin' ? null : hasLineBreakInside(raw) ? { ok: false as const, problem: LINE_BREAK_INSIDE } : cleanKey(raw);
+  const key = stored ? (stored.key ?? raw) : pasted ? (pasted.ok ? pasted.key : raw.trim()) : raw;
+  term.addSecret(secretOf(raw));
+  term.addSecret(secretOf(key));
   const request = buildCheckRequest(ctx, key, {
     profile: profileName,
     baseURL: options.baseURL,
@@ -141,19 +149,22 @@ async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   const note = (line: string) => {
     if (!options.quiet) term.err(line);
   };
-  if (source.kind === 'env' && profile?.key && profile.key.hint !== maskKey(key)) {
-    note(`${marks(term.style).warn} OPENAI_API_KEY (${maskKey(key)}) is not the key stored for profile "${profileName}" (${profile.key.hint}); checking OPENAI_API_KEY.`);
+  // Of the key the variable holds: one in quotes is the stored key all the same, and the check says what is around it.
+  const held = maskKey(secretOf(key));
+  if (source.kind === 'env' && profile?.key && profile.key.hint !== held) {
+    note(`${marks(term.style).warn} OPENAI_API_KEY (${held}) is not the key stored for profile "${profileName}" (${profile.key.hint}); checking OPENAI_API_KEY.`);
   }
 
   let result: CheckResult;
   if (stored?.notAKey) {
     // Said as every command says it, with the same exit code (3): nothing is sent.
     result = storedValueNotSent(stored.notAKey);
-  } else if (!cleaned.ok) {
-    result = malformedKeyResult(cleaned.problem);
+  } else if (pasted && !pasted.ok) {
+    result = malformedKeyResult(pasted.problem);
   } else {
     // No spinner where nothing should move: --quiet, and --json (its readers want stdout alone).
-    result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note });
+    const givenAs = source.kind === 'flag' || source.kind === 'env' ? source.kind : undefined;
+    result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note, givenAs });
   }
   if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
     await recordCheck(ctx, profileName, key, source, result, note);

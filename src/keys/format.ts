@@ -164,6 +164,16 @@ export function cleanKey(raw: string): CleanResult {
   return { ok: true, key: value };
 }
 
+/**
+ * What of a value given as a key is the secret to mask: the key it holds (cleanKey), not the
+ * quotes, `Bearer ` or `OPENAI_API_KEY=` around it, whose words would be masked wherever they are
+ * shown (a piece of a secret is); all of it when it holds no single key.
+ */
+export function secretOf(value: string): string {
+  const cleaned = cleanKey(value);
+  return cleaned.ok ? cleaned.key : value.trim();
+}
+
 export interface ShapeCheck {
   kind: KeyKind;
   /** Why this cannot be an OpenAI key; the key is then rejected with no request sent. */
@@ -289,6 +299,25 @@ export function adminKeyProblem(key: string): string | undefined {
   const shape = checkKeyShape(key, true, 'none');
   if (shape.problem) return shape.problem;
   return shape.kind === 'admin' ? undefined : `it is a ${keyKindLabel(shape.kind)}, and admin keys start with "sk-admin-"`;
+}
+
+/**
+ * A value given as a key (--key, OPENAI_API_KEY) that is none as it is, but holds one once cleaned
+ * as a paste (parseKey): that key, and in words what else is in the value. Such a value is judged
+ * as it is (programs send it whole), and its fix is the key alone, not another key. Null when the
+ * value is a key as it is, or cleaning finds none in it either.
+ */
+export function keyWithin(value: string, officialApi = true): { key: string; around: string } | null {
+  const held = parseKey(value, officialApi);
+  if (!held.ok || held.key === value) return null;
+  const parts: string[] = [];
+  if (/["'`“”‘’«»]/.test(value)) parts.push('quotes');
+  if (/bearer\s/i.test(value)) parts.push('"Bearer "');
+  if (/OPENAI_API_KEY\s*[=:]/i.test(value)) parts.push('"OPENAI_API_KEY="');
+  if (value.split(held.key).length > 2) parts.push('a second copy of it');
+  if (/^\s|\s$/.test(value)) parts.push('whitespace around it');
+  const around = parts.length === 0 ? 'other characters' : parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
+  return { key: held.key, around };
 }
 
 /** Clean, then check the shape: the single path for every pasted or given key. */

@@ -60,6 +60,17 @@ export function storedSource(storage: 'keychain' | 'file', profile: string): Key
 }
 
 /**
+ * OPENAI_API_KEY as programs get it: as it is set, whitespace around it included (the Node SDK
+ * trims it; other programs, curl among them, send it whole), to be judged so; unset when blank.
+ */
+export function envKeyAsSet(ctx: Context): string | undefined {
+  const read = ctx.env.OPENAI_API_KEY;
+  const set = ctx.rawEnv.OPENAI_API_KEY;
+  // ctx.env's value is trimmed: the whitespace it dropped is put back.
+  return read && set?.trim() === read ? set : read;
+}
+
+/**
  * The key a program would use: OPENAI_API_KEY first (as the SDKs read it), then the stored one,
  * judged as verify judges it for the server it is to be sent to (judgeStoredKey, `check`): the
  * key as it is sent, or (`notAKey`) why the stored value is none, with `key` the value as stored.
@@ -69,7 +80,8 @@ export async function findKey(
   profile: string,
   check: CheckFlagValues = {},
 ): Promise<{ key: string; source: KeySource; notAKey: NotAKey | null } | { key: null; keychainError: KeychainUnavailableError | null }> {
-  if (ctx.env.OPENAI_API_KEY) return { key: ctx.env.OPENAI_API_KEY, source: ENV_SOURCE, notAKey: null };
+  const envKey = envKeyAsSet(ctx);
+  if (envKey) return { key: envKey, source: ENV_SOURCE, notAKey: null };
   const { stored, keychainError } = await ctx.keys.get(profile);
   if (!stored) return { key: null, keychainError };
   ctx.term.addSecret(stored.key);

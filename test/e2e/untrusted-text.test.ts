@@ -360,7 +360,7 @@ describe('OPENAI_ORG_ID and OPENAI_PROJECT_ID that cannot be header values', () 
 
 describe('a key of the person\'s own with a line break or an escape inside', () => {
   it.each([
-    ['a line break', `${KEY}\nxyz`, 'sk-proj-…?xyz', /it has a line break inside: copy it again in one piece/],
+    ['a line break', `${KEY}\nxyz`, 'sk-proj-…?xyz', /it contains a line break, which an API key never has/],
     ['an escape sequence', `${KEY}${CLEAR}`, 'sk-proj-…J?[H', /it contains a control character \(U\+001B\)/],
   ])('OPENAI_API_KEY with %s: the key row is one safe line, the problem named, nothing sent', async (_name, key, hint, problem) => {
     const before = openai.requests.length;

@@ -193,6 +193,18 @@ describe('key sources', () => {
     expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key?.source).toBe('env');
   });
 
+  it('OPENAI_API_KEY holding the key in quotes is judged as set (programs send the quotes): malformed_key, exit 3, nothing sent', async () => {
+    const key = keyFor('valid');
+    const before = server.requestsFor(key).length;
+    const result = await verify(['--json'], { OPENAI_API_KEY: `"${key}"` });
+    expect(result.code).toBe(3);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(parsed).toMatchObject({ ok: false, status: 'malformed_key', exitCode: 3, key: { source: 'env' }, message: 'The key was not sent: it contains a quote, which an API key never has.' });
+    expect(parsed.fix).toBe(`OPENAI_API_KEY holds the key sk-proj-…${key.slice(-4)}, but also quotes, which programs send as part of the key: set OPENAI_API_KEY to the key alone.`);
+    expect(server.requestsFor(key).length).toBe(before);
+    expectNoLeak(result, key);
+  });
+
   it('--key wins over OPENAI_API_KEY', async () => {
     const result = await verify(['--key', keyFor('valid'), '--json'], { OPENAI_API_KEY: keyFor('no_credits') });
     expect(result.code).toBe(0);
@@ -561,7 +573,7 @@ describe('what came, or did not, named as it is', () => {
     const key = keyFor('valid');
     const wrapped = await verify([], { OPENAI_API_KEY: `${key.slice(0, 80)}\n${key.slice(80)}` });
     expect(wrapped.code).toBe(3);
-    expect(wrapped.stdout).toContain('✖ The key was not sent: it has a line break inside: copy it again in one piece.');
+    expect(wrapped.stdout).toContain('✖ The key was not sent: it contains a line break, which an API key never has.');
     expect(wrapped.stdout).not.toMatch(/spaces/);
     const escaped = await verify(['--json'], { OPENAI_API_KEY: `${key.slice(0, 80)}\x1b${key.slice(80)}` });
     expect(escaped.code).toBe(3);

@@ -66,7 +66,7 @@ function machine(options: TestContextOptions = {}): Machine {
   });
   t.ctx.rawEnv.HOME = join(dirname(t.cwd), 'home');
   mkdirSync(t.ctx.rawEnv.HOME);
-  t.api.answerEveryCheck((request) => (request.key === KEY ? checkResult('valid', { billing: 'unchecked' }) : checkResult('invalid_key')));
+  t.api.answerEveryCheck((request) => (request.key === KEY ? checkResult('valid') : checkResult('invalid_key')));
   return t;
 }
 
@@ -213,7 +213,7 @@ describe('import --store PATH:LINE --rewrite --yes: the file changed during the 
         writeFileSync(env, TEXT);
         t.api.answerEveryCheck(() => {
           change.make(env);
-          return checkResult('valid', { billing: 'unchecked' });
+          return checkResult('valid');
         });
         expect(await runImport(t.ctx, options({ store: '.env:2', rewrite: true, yes: true, json, profile: 'work' }), t.deps)).toBe(8);
         expect(t.keychain.keyOf('work')).toBe(KEY);

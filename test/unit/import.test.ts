@@ -6,7 +6,9 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, st
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runImport, ImportFailureJsonSchema, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
+import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { maskKey } from '../../src/keys/format.js';
+import { projectPageUrl } from '../../src/platform.js';
 import { run as useProfile } from '../../src/commands/use.js';
 import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
 import { decodeFishEscapes, findKeys } from '../../src/plaintext/find.js';
@@ -224,10 +226,13 @@ function machine(options: TestContextOptions = {}): Machine {
     return full;
   };
   const read = (path: string) => readFileSync(path.startsWith('~/') ? join(home, path.slice(2)) : join(t.cwd, path), 'latin1');
-  // A live check answers like the API for the keys it knows.
-  t.api.answerEveryCheck((request) => (request.key === KEY || request.key === OTHER ? checkResult('valid', { billing: 'unchecked' }) : checkResult('invalid_key')));
+  // A live check answers like the API for the keys it knows (billing is proven only by its test request).
+  t.api.answerEveryCheck((request) => (request.key === KEY || request.key === OTHER ? works(request) : checkResult('invalid_key')));
   return Object.assign(t, { home, write, read, fishCalls, deps });
 }
+
+/** A working key's check: it can spend when the test request is sent, else only listed models (as `import --check`). */
+const works = (request: CheckRequest): CheckResult => (request.billingCheck ? checkResult('valid') : checkResult('valid', { billing: 'unchecked', message: 'The key works.' }));
 
 const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ check: false, json: false, rewrite: false, yes: false, ...extra });
 
@@ -346,7 +351,8 @@ describe('import: moving keys into the keychain', () => {
     expect(t.read('.env')).toBe('');
     expect(t.stdout).toContain('✔ Removed line 1 of .env. Start the program so that it gets the key:  openai-setup run -- …\n');
     expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
-    expect(t.api.checks.map((c) => c.billingCheck)).toEqual([false]);
+    expect(t.api.checks.map((c) => c.billingCheck)).toEqual([true]);
+    expect(t.stdout).toContain(`✔ Stored ${maskKey(KEY)} in the ${t.ctx.keys.keychainDescription} as the key of profile "default" (the key works and can spend).\n`);
   });
 
   it('--store into another profile writes that profile into the line; links are followed, the link kept', async () => {
@@ -470,6 +476,51 @@ describe('import: moving keys into the keychain', () => {
     expect(t.stdout).not.toContain('✔ Stored');
     expect((await t.ctx.state.read()).profiles.default?.lastVerify).toMatchObject({ status: 'forbidden', ok: false });
     expectNoKeys(t);
+  });
+
+  // As `key` stores it: the right key, whose fix is billing or a limit, not another key. The models
+  // list takes it; only the test request (one token, as `key` sends) shows it cannot spend.
+  it.each([
+    ['no credits', checkResult('insufficient_quota')],
+    [
+      'a project spend limit',
+      checkResult('insufficient_quota', {
+        reason: 'project_spend_limit_exceeded',
+        message: 'The key works, but its project has reached its spend limit.',
+        fix: "Raise or remove the project's spend limit.",
+        fixUrl: projectPageUrl('proj_test', 'limits'),
+      }),
+    ],
+  ])('a key that cannot spend (%s) is stored with a warning, the fix and verify, never "works" alone', async (_name, cannotSpend) => {
+    const t = machine({ interactive: false });
+    t.api.answerEveryCheck((request) => (request.billingCheck ? cannotSpend : checkResult('valid', { billing: 'unchecked', message: 'The key works.' })));
+    t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    // Stored only: the line stays, so a plaintext copy is left (exit 8).
+    expect(await runImport(t.ctx, options({ store: '.env:1', yes: true, profile: 'in1' }), t.deps)).toBe(8);
+    expect(t.keychain.keyOf('in1')).toBe(KEY);
+    expect(t.api.checks.map((c) => c.billingCheck)).toEqual([true]);
+    const said = [
+      `! Stored ${maskKey(KEY)} in the ${t.ctx.keys.keychainDescription} as the key of profile "in1". ${cannotSpend.message}`,
+      `  ${cannotSpend.fix}`,
+      `  → ${cannotSpend.fixUrl}`,
+      '  Once that is fixed, check it:  openai-setup verify --profile in1',
+    ];
+    expect(t.stdout).toContain(`${said.join('\n')}\n`);
+    expect(t.stdout).not.toContain('✔ Stored');
+    expect((await t.ctx.state.read()).profiles.in1?.lastVerify).toMatchObject({ status: 'insufficient_quota', ok: false });
+    expectNoKeys(t);
+  });
+
+  it('a key accepted but whose test request was rate-limited is stored, saying billing was not proven', async () => {
+    const t = machine({ interactive: false });
+    t.api.answerEveryCheck(() => checkResult('rate_limited'));
+    t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.stdout).toContain(
+      `! Stored ${maskKey(KEY)} in the ${t.ctx.keys.keychainDescription} as the key of profile "default". The key works; the API is limiting requests right now. Billing was not proven: the API was rate-limiting requests when it ran.\n  Check it again later:  openai-setup verify\n`,
+    );
+    expect(t.stdout).not.toContain('✔ Stored');
   });
 });
 

@@ -24,13 +24,13 @@ function context(options: TestContextOptions = {}): TestContext {
 }
 
 describe('a key with a line break or a control character inside', () => {
-  it('OPENAI_API_KEY with a line break: "a line break inside", and the key line is one line', async () => {
+  it('OPENAI_API_KEY with a line break: named as one, and the key line is one line', async () => {
     context({ env: { OPENAI_API_KEY: `${KEY}\nxyz` } });
     expect(await verify(t.ctx, VERIFY)).toBe(3);
     const lines = t.stdout.split('\n');
     expect(lines[0]).toBe('✖ Key         sk-proj-…?xyz (project key, from OPENAI_API_KEY)');
-    expect(t.stdout).toContain('✖ The key was not sent: it has a line break inside: copy it again in one piece.');
-    expect(t.stdout).not.toMatch(/contains spaces/);
+    expect(t.stdout).toContain('✖ The key was not sent: it contains a line break, which an API key never has.');
+    expect(t.stdout).not.toMatch(/contains spaces|whitespace/);
     expect(lines.filter((line) => /^xyz/.test(line))).toEqual([]);
     expect(t.api.checks).toEqual([]);
   });
@@ -40,7 +40,7 @@ describe('a key with a line break or a control character inside', () => {
     expect(await verify(t.ctx, { ...VERIFY, key: `${KEY}\r\n\x1b[2J`, json: true })).toBe(3);
     const json = VerifyJsonSchema.parse(JSON.parse(t.stdout));
     expect(json).toMatchObject({ status: 'malformed_key', key: { source: 'flag', hint: 'sk-proj-…?[2J' } });
-    expect(json.message).toBe('The key was not sent: it has a line break inside: copy it again in one piece.');
+    expect(json.message).toBe('The key was not sent: it contains a line break, which an API key never has.');
   });
 
   it('an escape inside is "a control character (U+001B)", not a non-ASCII one; shown safe', async () => {
