@@ -7,7 +7,7 @@ import { hintKind, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
 import { adminKeyCommand, elsewhereThis, pipeAdminKeyCommand } from '../terminal/advice.js';
 import { changeKey } from './key-change.js';
-import { describeKeychainProblem, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
+import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
 import { storedNotAKey } from './profile-key.js';
 
@@ -97,7 +97,14 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
   });
   if (outOfReach) throw outOfReach;
   if (found.keychainError && found.keychainError.problem !== 'no-service') {
-    throw new KeyStoreError(`${describeKeychainProblem(found.keychainError, ctx.keys.keychainDescription)} No admin key could be read for profile "${profile}".`, how);
+    // A keychain that is locked or does not answer may well hold the admin key: the fix is the
+    // keychain's own (unlock it, get it answering), never creating and storing a second key.
+    // Only a keychain with no keyring at all holds none, and then storing one is the way.
+    const store = ctx.keys.keychainDescription;
+    const fix = keychainFix(found.keychainError, store);
+    const instead = 'Or set OPENAI_ADMIN_KEY to the admin key for this run.';
+    const hints = found.keychainError.problem === 'no-keyring' ? [...(fix ? [fix] : []), ...how] : fix ? [fix, instead] : record ? [`Set OPENAI_ADMIN_KEY to the admin key for this run, or run this again once the ${store} works.`] : how;
+    throw new KeyStoreError(`${describeKeychainProblem(found.keychainError, store)} No admin key could be read for profile "${profile}".`, hints);
   }
   throw new UsageError(`\`${command}\` needs an organization admin key (sk-admin-…), and none is stored for profile "${profile}".`, how);
 }

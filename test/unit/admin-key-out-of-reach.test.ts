@@ -61,3 +61,25 @@ describe('an admin key stored in a keychain that is not running here', () => {
     expect(message).toBe('`spend` needs an organization admin key (sk-admin-…), and none is stored for profile "lo2".');
   });
 });
+
+describe('an admin key stored in a keychain that is locked or does not answer', () => {
+  for (const [problem, headline, fix] of [
+    ['locked', 'The Secret Service keyring is locked and could not be unlocked from here.', /^Unlock it: /],
+    ['timeout', 'The Secret Service keyring did not answer within a few seconds.', /^Check that the Secret Service keyring answers/],
+  ] as const) {
+    it(`${problem}: spend and rotate say to fix the keychain or set OPENAI_ADMIN_KEY, never to create and store another admin key`, async () => {
+      await adminKeyOutOfReach();
+      t.keychain.failWith(problem);
+      for (const run of [() => spend(t.ctx, { json: false, profile: 'lo2' }), () => rotate(t.ctx, { keepOld: false, yes: true, json: false, profile: 'lo2' })]) {
+        const { code, message, hints } = await outcomeOf(run());
+        expect(code).toBe(7);
+        expect(message).toBe(`${headline} No admin key could be read for profile "lo2".`);
+        expect(hints).toHaveLength(2);
+        expect(hints[0]).toMatch(fix);
+        expect(hints[1]).toBe('Or set OPENAI_ADMIN_KEY to the admin key for this run.');
+        expect(hints.join('\n')).not.toMatch(/admin keys page|admin-key/);
+      }
+      expect(t.org.requests).toEqual([]);
+    });
+  }
+});
