@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
+import { ConfigStoreError } from '../storage/private-file.js';
 import { lastVerifyAsShown } from '../last-check.js';
 import { storedSource } from '../storage/profile-key.js';
 import type { State } from '../storage/state.js';
@@ -73,7 +74,13 @@ export async function run(ctx: Context, options: { json: boolean; names: boolean
 
 async function profiles(ctx: Context, options: { json: boolean; names: boolean }): Promise<number> {
   const { term } = ctx;
-  const state = await ctx.state.read();
+  // Quietly: a progress file that cannot be used is this command's failure, said once (exit 7). An
+  // empty list in its place would say "no key" of profiles whose keys are stored.
+  const { state, problem } = await ctx.state.reading({ quiet: true });
+  if (problem) {
+    const hints = problem.kind === 'damaged' ? [`Choosing the default profile again moves it aside:  ${toolCommand(ctx, 'use NAME')}`] : [];
+    throw new ConfigStoreError(`${problem.message}${/[.!?]$/.test(problem.message) ? '' : '.'} The profiles are listed from it alone: none are until it can be read.`, hints);
+  }
   const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile);
   if (options.names) {
     for (const profile of list.profiles) term.out(profile.name);
