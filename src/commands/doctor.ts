@@ -10,20 +10,21 @@ import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
 import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
-import { EXIT, FAILURE_FIELDS } from '../errors.js';
+import { EXIT, ExitError, FAILURE_FIELDS } from '../errors.js';
 import { maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
-import { DamagedKeyFileError, type StoredKey } from '../storage/keystore.js';
+import { reasonOf } from '../storage/key-change.js';
+import { DamagedKeyFileError, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { ENV_SOURCE, envKeyAsSet, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
-import { jsonText, sanitize, withoutCredentials } from '../terminal/sanitize.js';
+import { jsonText, pathLine, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
 
@@ -289,6 +290,33 @@ async function storedAdminKeyCheck(ctx: Context, profileName: string): Promise<D
   return notAdmin ? check('admin-key', 'Admin key', 'fail', notAdmin.message.replace(/\.$/, ''), notAdmin.fix, EXIT.keyRejected) : null;
 }
 
+/**
+ * Record the stored key's hint where the progress file records another key for the profile in the
+ * same place, holding state.json's lock and reading the store again under it (a run storing a key
+ * holds that lock until it has recorded it: what is read then is settled). What the record said,
+ * or null when, read again, there was nothing to change; `failed`: it could not be written.
+ */
+async function reRecord(ctx: Context, profileName: string): Promise<{ was: string; failed: unknown } | null> {
+  const recorded = (await ctx.state.read()).profiles[profileName]?.key;
+  try {
+    return await ctx.state.locked(
+      async (state, save) => {
+        const { stored } = await ctx.keys.find(profileName);
+        const profile = state.profiles[profileName];
+        const record = profile?.key;
+        if (!stored || !profile || !record || record.storage !== stored.storage || record.hint === maskKey(stored.key)) return null;
+        profile.key = { storage: stored.storage, hint: maskKey(stored.key), savedAt: ctx.state.nowIso() };
+        await save(state);
+        return { was: record.hint, failed: null };
+      },
+      { what: `recording the key of profile "${profileName}"`, risk: `${pathLine(ctx.state.path)} may still record another key than the one stored; run doctor again` },
+    );
+  } catch (error) {
+    if (!(error instanceof ExitError) || !recorded) throw error;
+    return { was: recorded.hint, failed: error };
+  }
+}
+
 /** The last way out, for a fix that goes on after ", or": a file only the person can read (storeKeyAdvice: as it works here). */
 function storeInFile(ctx: Context, profileName: string): string {
   const { command, how } = storeKeyAdvice(ctx, profileName, true);
@@ -351,12 +379,19 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const fix = keychainFix(keychainError, store) ?? `Set OPENAI_API_KEY yourself, or ${storeInFile(ctx, profileName)}`;
     checks.push(check('keychain', 'Keychain', 'fail', describeKeychainProblem(keychainError, store), fix, EXIT.keyStore));
   }
+  // A record of another key than the one stored (a run killed between storing a key and recording
+  // it): status would show the old hint while token hands out the stored key. Recorded now.
+  const outOfDate = stored && record && record.storage === stored.storage && record.hint !== maskKey(stored.key) ? await reRecord(ctx, profileName) : null;
+  const recordWords = outOfDate
+    ? `; ${pathLine(ctx.state.path)} recorded ${outOfDate.was}, out of date${outOfDate.failed ? `, and could not be recorded now (${reasonOf(ctx, outOfDate.failed)})` : ': recorded now'}`
+    : '';
+  const recordFix = outOfDate?.failed ? `Storing it again records it:  ${storeAgainCommand(ctx, profileName, stored!.storage)}` : null;
   if (notAKey) {
     checks.push(check('stored-key', 'Stored key', 'fail', notAKey.message.replace(/\.$/, ''), notAKey.fix, EXIT.keyRejected));
   } else if (stored?.storage === 'keychain') {
-    checks.push(check('stored-key', 'Stored key', 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})`));
+    checks.push(check('stored-key', 'Stored key', outOfDate ? 'warn' : 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})${recordWords}`, recordFix));
   } else if (stored) {
-    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${await ctx.keys.fileWords()}`, keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`));
+    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${await ctx.keys.fileWords()}${recordWords}`, recordFix ?? (keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`)));
   } else if (fileProblem) {
     // A key file that cannot be used is a failed check like any other, not the end of the diagnosis.
     const { detail, fix } = keyFileProblem(ctx, profileName, fileProblem);

@@ -87,7 +87,7 @@ function whoseKey(account: string): string {
  * another key left in the other place. The profile's key is piped from `token` (it gives the
  * recorded one); an admin key, which nothing prints, is pasted again.
  */
-function storeAgainCommand(scope: AdviceScope, account: string, storage: Storage): string {
+export function storeAgainCommand(scope: AdviceScope, account: string, storage: Storage): string {
   const { profile, admin } = accountOf(account);
   const insecure = storage === 'file' ? ' --insecure-storage' : '';
   if (admin) return adminKeyCommand(scope, profile, insecure.trim());
