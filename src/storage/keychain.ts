@@ -10,6 +10,8 @@ export interface Keychain {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
+  /** The accounts of a service's entries (never their secrets); absent where the keychain cannot list them. */
+  findAccounts?(service: string): Promise<string[]>;
   /** Which store this is, for people: "Secret Service", "macOS Keychain"... */
   readonly description: string;
 }
@@ -145,14 +147,15 @@ export function itemVanished(error: KeychainUnavailableError): boolean {
 // so a wedged session bus would block our own thread (and a worker thread cannot be abandoned
 // either: exit waits for it). A child can always be killed: the time box is real.
 const KEYCHAIN_CHILD = `
-const { Entry } = require(process.argv[1]);
+const { Entry, findCredentials } = require(process.argv[1]);
 let input = '';
 process.stdin.on('data', (c) => (input += c)).on('end', () => {
   let answer;
   try {
     const r = JSON.parse(input);
-    const entry = new Entry(r.service, r.account, r.options);
-    const value = r.op === 'get' ? entry.getPassword() : r.op === 'set' ? (entry.setPassword(r.password), null) : entry.deletePassword();
+    const entry = () => new Entry(r.service, r.account, r.options);
+    // list: the accounts only; the secrets findCredentials reads never leave this process.
+    const value = r.op === 'list' ? findCredentials(r.service).map((c) => c.account) : r.op === 'get' ? entry().getPassword() : r.op === 'set' ? (entry().setPassword(r.password), null) : entry().deletePassword();
     answer = { ok: true, value: value === undefined ? null : value };
   } catch (error) {
     answer = { ok: false, message: String((error && error.message) || error) };
@@ -161,15 +164,16 @@ process.stdin.on('data', (c) => (input += c)).on('end', () => {
 });`;
 
 const ChildAnswerSchema = z.union([
-  z.object({ ok: z.literal(true), value: z.union([z.string(), z.boolean(), z.null()]) }),
+  z.object({ ok: z.literal(true), value: z.union([z.string(), z.boolean(), z.null(), z.array(z.string())]) }),
   z.object({ ok: z.literal(false), message: z.string() }),
 ]);
 
 type KeychainRequest =
+  | { op: 'list'; service: string }
   | { op: 'get' | 'delete'; service: string; account: string; options?: unknown }
   | { op: 'set'; service: string; account: string; password: string; options?: unknown };
 
-function keychainCall(request: KeychainRequest, timeoutMs: number): Promise<string | boolean | null> {
+function keychainCall(request: KeychainRequest, timeoutMs: number): Promise<string | boolean | string[] | null> {
   return new Promise((resolve, reject) => {
     let bindingPath: string;
     try {
@@ -223,5 +227,10 @@ export function osKeychain(platform: NodeJS.Platform, timeoutMs = 3000): Keychai
       await keychainCall({ op: 'set', service, account, password, options }, timeoutMs);
     },
     deletePassword: async (service, account) => (await keychainCall({ op: 'delete', service, account, options }, timeoutMs)) === true,
+    // findCredentials has no store option: on Linux it searches the Secret Service, where the entries are.
+    findAccounts: async (service) => {
+      const value = await keychainCall({ op: 'list', service }, timeoutMs);
+      return Array.isArray(value) ? value : [];
+    },
   };
 }

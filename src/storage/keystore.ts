@@ -10,7 +10,7 @@ import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, realPathOf, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, tightenReadable, UPDATE, writePrivateFile, writtenByNewer, type Tightened } from './private-file.js';
+import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, realPathOf, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, tightenReadable, UPDATE, writePrivateFile, writerGone, writtenByNewer, type Tightened } from './private-file.js';
 import { nameMap, type StateStore } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
@@ -18,9 +18,11 @@ export const KEYCHAIN_SERVICE = 'openai-setup';
  * The account of one write probe: its own in every run, since runs at once that set and delete one
  * shared entry fail each other ("Object does not exist at path …"). Profile names cannot start
  * with "_" nor hold "." (and an admin key's account is "<profile>:admin"), so it never names a
- * key, and no command lists the keychain's accounts: one left by a killed run is never read.
+ * key. One a run could not remove (killed, or a daemon that answered the write only after the run
+ * gave up on it) is removed by a later run once its writer is gone (sweepProbes: the pid is in it).
  */
 const probeAccount = () => `__probe__.${process.pid}.${randomBytes(4).toString('hex')}`;
+const PROBE_ACCOUNT = /^__probe__\.\d+\.[0-9a-f]{8}$/;
 
 /**
  * The key file's format. Files written before it had a version are this one. A file with a
@@ -281,8 +283,32 @@ export class KeyStore {
       }
       // The write worked, which is all this asks: removing the entry is tidying.
       await this.dropProbe(account);
+      await this.sweepProbes();
       return null;
     }
+  }
+
+  /** Whether sweepProbes() ran in this run: once is enough. */
+  private probesSwept = false;
+
+  /**
+   * Remove the probe entries of runs that are gone (their pid is in the name: a killed run's, or
+   * one whose write the daemon carried out after the run gave up waiting). Only names of the exact
+   * probe form are touched; a live run's probe (or one of a process that has its pid since) stays.
+   * Tidying, once a run, when the keychain has just taken a write: failing is not the run's failure.
+   */
+  private async sweepProbes(): Promise<void> {
+    if (this.probesSwept || !this.keychain.findAccounts) return;
+    this.probesSwept = true;
+    let accounts: string[];
+    try {
+      accounts = await this.keychain.findAccounts(KEYCHAIN_SERVICE);
+    } catch (error) {
+      if (!(error instanceof KeychainUnavailableError)) throw error;
+      return;
+    }
+    // A probe's name ends as a temp file's does (.<pid>.<random>): writerGone reads the pid alike.
+    for (const account of accounts) if (PROBE_ACCOUNT.test(account) && writerGone(`${account}.tmp`)) await this.dropProbe(account);
   }
 
   /** Remove a probe entry; failing to is not the run's failure (the entry is never read). */
@@ -476,6 +502,7 @@ export class KeyStore {
     await this.readFileKeys();
     await this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key);
     this.storedByThisRun.set(profile, { storage: 'keychain', hint: maskKey(key) });
+    await this.sweepProbes();
     await this.deleteFileKey(profile);
     // No plain-text copy outlives the move to the keychain: not one in a killed run's temp file either.
     await this.tidy();

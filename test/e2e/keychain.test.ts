@@ -1,6 +1,7 @@
 // The built binary against a real gnome-keyring: runs on different profiles at once never fail each
 // other through the write probe, and a daemon that stopped answering is said to be one that does not
 // answer, not a locked keyring.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTestEnv } from '../helpers/env.js';
@@ -73,4 +74,26 @@ describe('the keychain with other runs and a stuck daemon', () => {
       expect(await keyring.lookup('openai-setup', 'stuck')).toBe(key);
     });
   }, 120_000);
+
+  it("a probe entry left by a run that is gone (killed, or a write the daemon carried out late) is removed by the next run that writes; a live run's stays", async () => {
+    await withTestEnv(keyring.env, async (t) => {
+      // A pid no process has now: one that has just exited (and been reaped).
+      const dead = spawnSync('true').pid;
+      const leftover = `__probe__.${dead}.08531a97`;
+      const live = `__probe__.${process.pid}.0badc0de`;
+      // Not of the probe form exactly: never touched, whatever its pid.
+      const lookalike = `__probe__.${dead}.08531a97x`;
+      for (const account of [leftover, live, lookalike]) await keyring.store('openai-setup', account, 'probe');
+      const key = makeKey('proj', 'probe-sweep');
+      const result = await runCli(['key', '--stdin', '--no-verify', '--profile', 'sweep'], { env: t.env, input: key, timeoutMs: 30_000 });
+      expect(`${result.code} ${result.stderr}`).toBe('0 ');
+      expect(await keyring.lookup('openai-setup', 'sweep')).toBe(key);
+      expect(await keyring.lookup('openai-setup', leftover)).toBeNull();
+      expect(await keyring.lookup('openai-setup', live)).toBe('probe');
+      expect(await keyring.lookup('openai-setup', lookalike)).toBe('probe');
+      expect((await accounts()).filter((a) => a.startsWith('__probe__'))).toEqual([live, lookalike].sort());
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...keyring.env };
+      for (const account of [live, lookalike]) await runCommand('secret-tool', ['clear', 'service', 'openai-setup', 'username', account], { env });
+    });
+  }, 60_000);
 });
