@@ -15,7 +15,7 @@ import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
 import { adminKeyCommand, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
-import { shellExportLine } from '../terminal/shell.js';
+import { shellExportLine, shellWord } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
 import { copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
@@ -79,7 +79,7 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; askedFound: string[]; staleFound: Map<string, string> }> {
+export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; movedAside: string[]; askedFound: string[]; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -119,6 +119,7 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
     // the env files by their own paths (the command that wrote one names it), the stale ones each once.
     keyUnknown: unknown,
+    movedAside: unknown && !problem ? aside : [],
     askedFound: copies.asked.map((f) => f.path),
     staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
   };
@@ -166,6 +167,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   } else if (key.storage === 'unknown') {
     // Not "no key", whose advice would store a second one.
     term.out(`${m.pending} Key not known: ${status.keyUnknown}, so whether one is stored for this profile could not be checked`);
+    // Looked for only while a moved-aside file is there (its records are not in this one): the way out once it is not needed.
+    const aside = status.movedAside;
+    if (aside.length) term.out(`  Once you no longer need ${aside.length === 1 ? pathLine(aside[0]!) : `the ${aside.length} moved-aside files`}, remove ${aside.length === 1 ? 'it' : 'them'}, and status goes by the progress file again:  rm -- ${aside.map(shellWord).join(' ')}`);
   } else if (key.env.set) term.out(`${m.pending} No key stored for this profile`);
   // Nothing `verify` could check: what to do first is to store one.
   else term.out(`${m.pending} No key stored for this profile: store one with \`${keyCommand(ctx, profileName)}\``);

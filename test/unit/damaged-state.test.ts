@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 // A damaged state.json: it records which profile `use` chose and where its key is, and neither can
 // be read from it. token refuses to guess the profile; status still tells where the key is.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -157,5 +158,18 @@ describe('status after a damaged state.json was moved aside: the record went wit
     expect(StatusJsonSchema.parse(JSON.parse(printed())).key.storage).toBe('unknown');
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
     expect(printed()).toMatch(/○ Key not known: a damaged progress file was moved aside \(to .*state\.json\.bak-[^)]*\) and the Secret Service keyring could not be read \(it is locked\)/);
+  });
+
+  it('not known for as long as the moved-aside file is there: the rm that ends it, which works as printed', async () => {
+    await movedAside();
+    t.keychain.failWith('locked');
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    const text = printed();
+    const [aside] = readdirSync(t.configDir).filter((name) => name.startsWith('state.json.bak-'));
+    const command = /status goes by the progress file again: {2}(rm -- .*)$/m.exec(text)?.[1];
+    expect(command).toBe(`rm -- ${join(t.configDir, aside!)}`);
+    execFileSync('bash', ['-c', command!]);
+    expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
+    expect(printed()).toContain('No key stored for this profile');
   });
 });
