@@ -6,11 +6,20 @@ import type { Context } from './context.js';
 export const PLATFORM_ORIGIN = 'https://platform.openai.com';
 export const OFFICIAL_API_BASE_URL = 'https://api.openai.com/v1';
 
-/** The OpenAI API itself: its host, over TLS (plain http to it is not the API the key is meant for). */
+/**
+ * OpenAI's API hosts: api.openai.com and its data-residency hosts (`eu.api.openai.com`: the SDKs'
+ * `<region>.api.openai.com`), a single DNS label before it; never a host that only starts or ends
+ * like it (api.openai.com.evil.example, evilapi.openai.com). `hostname` as URL parses it.
+ */
+export function isOpenAIApiHostname(hostname: string): boolean {
+  return /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)?api\.openai\.com$/i.test(hostname);
+}
+
+/** The OpenAI API itself: one of its hosts, over TLS (plain http to it is not the API the key is meant for). */
 export function isOfficialBaseURL(baseURL: string): boolean {
   try {
     const url = new URL(baseURL);
-    return url.protocol === 'https:' && url.hostname === new URL(OFFICIAL_API_BASE_URL).hostname;
+    return url.protocol === 'https:' && isOpenAIApiHostname(url.hostname);
   } catch {
     return false;
   }

@@ -6,7 +6,7 @@
 // exact wording), and last by HTTP status.
 import * as z from 'zod/mini';
 import { holdsSecret, redact } from '../keys/redact.js';
-import { OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
+import { isOpenAIApiHostname, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
 import { LIMIT_REASONS, limitNamedIn } from './limits.js';
 import type { VerifyStatus } from './status.js';
 
@@ -219,8 +219,8 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
   return { ...base, status: 'network_error', reason: code ?? 'connection_error', message, fix };
 }
 
-/** The base URL is the OpenAI API's host (any scheme: an http:// one is refused there, but it is that host). */
-const isOpenAIHost = (baseURL: string) => hostnameOf(baseURL) === hostnameOf(OFFICIAL_API_BASE_URL);
+/** The base URL is one of the OpenAI API's hosts (any scheme: an http:// one is refused there, but it is that host). */
+const isOpenAIHost = (baseURL: string) => isOpenAIApiHostname(hostnameOf(baseURL));
 
 /**
  * The server that answered, where it is not the OpenAI API: its host, null for OpenAI's. An answer

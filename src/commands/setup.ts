@@ -9,14 +9,14 @@ import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
-import { isOfficialBaseURL, PAGES } from '../platform.js';
+import { isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, untilLeftPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
-import { findKey, keychainFailure, noKeyError, resolveProfileName, type KeySource } from '../storage/profile-key.js';
+import { envKeyWithin, findKey, keychainFailure, noKeyError, resolveProfileName, type KeySource } from '../storage/profile-key.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
@@ -204,11 +204,13 @@ async function printReady(
       term.command(`    ${s.cyan(command)}`);
     }
   };
-  const elsewhere = server !== null && !isOfficialBaseURL(server);
+  const official = server === null || isOfficialBaseURL(server);
+  // One of OpenAI's data-residency hosts (eu.api.openai.com) is OpenAI's, yet programs reach it only by OPENAI_BASE_URL.
+  const elsewhere = server !== null && !(official && new URL(server).hostname === new URL(OFFICIAL_API_BASE_URL).hostname);
   const works = `Your key ${maskKey(key)} works${elsewhere ? ` with ${sanitize(server)}` : ''}.`;
   const serverNote = () => {
     const notes = [
-      elsewhere ? `It is for that server, not the OpenAI API: programs need OPENAI_BASE_URL=${shellWord(server)} too (the SDKs read it), as the lines below set it.` : '',
+      elsewhere ? `It is for that server${official ? '' : ', not the OpenAI API'}: programs need OPENAI_BASE_URL=${shellWord(server)} too (the SDKs read it), as the lines below set it.` : '',
       server !== null && server !== check?.baseURL ? 'The user name and password of --base-url are left out of OPENAI_BASE_URL here: add them.' : '',
     ].filter(Boolean);
     if (notes.length) term.say(notes.join(' '));
@@ -406,6 +408,16 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined });
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, found.key, found.source, check);
+      // OPENAI_API_KEY holds a key with whitespace or quotes around it: the variable is the fix (the
+      // check says so), and this run cannot see it changed. No key stage, terminal or not: a new key
+      // would replace the stored one, likely this very key, and leave the variable as it is.
+      if (check.status === 'malformed_key' && found.source.kind === 'env' && envKeyWithin(ctx, options.check?.baseURL)) {
+        throw new ExitError(
+          check.exitCode,
+          "The wizard stops here: it took OPENAI_API_KEY from the shell it was started in, and cannot see it changed there. Set OPENAI_API_KEY to the key alone (in your shell's startup file too, if it is set there), then run the wizard again:",
+          [again],
+        );
+      }
       current = { key: found.key, source: found.source, check };
       if (!check.ok) failedCheck = check;
       const route = outcomeRow(check).route;

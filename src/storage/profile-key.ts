@@ -1,7 +1,7 @@
 // Which profile a command works on, and where its key comes from.
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { adminKeyProblem, judgeStoredValue, maskKey, otherServiceBaseURL, parseKey } from '../keys/format.js';
+import { adminKeyProblem, judgeStoredValue, keyWithin, maskKey, otherServiceBaseURL, parseKey } from '../keys/format.js';
 import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
@@ -68,6 +68,16 @@ export function envKeyAsSet(ctx: Context): string | undefined {
   const set = ctx.rawEnv.OPENAI_API_KEY;
   // ctx.env's value is trimmed: the whitespace it dropped is put back.
   return read && set?.trim() === read ? set : read;
+}
+
+/**
+ * OPENAI_API_KEY, as set, holding a key with more around it (whitespace, quotes, `Bearer `:
+ * keyWithin), which programs send whole: the key inside and what is around it. Null when it is
+ * the key alone, unset, or holds none. Fixed by setting the variable, never by storing a key.
+ */
+export function envKeyWithin(ctx: Context, baseURL?: string): { key: string; around: string } | null {
+  const value = envKeyAsSet(ctx);
+  return value ? keyWithin(value, isOfficialBaseURL(resolveBaseURL(ctx, baseURL))) : null;
 }
 
 /**

@@ -27,7 +27,7 @@ import { ProxyRefusedError } from '../../src/api/http.js';
 import { createAdminApi } from '../../src/api/admin.js';
 import { AdminApiError } from '../../src/api/admin-failure.js';
 import { answerOutcome, verdict, type ProbeOutcome } from '../../src/api/verdict.js';
-import { PAGES, projectPageUrl } from '../../src/platform.js';
+import { isOfficialBaseURL, PAGES, projectPageUrl } from '../../src/platform.js';
 import { makeTestContext } from '../helpers/context.js';
 import { answerFor, makeKey, maskKey, SCENARIOS, type Answer, type Fault, type KeySetup, type Scenario } from '../helpers/openai-server.js';
 
@@ -1801,5 +1801,32 @@ describe('the route of an outcome, and the header behind a refusal', () => {
       expect(said, reason).not.toMatch(/key is right/i);
     }
     expect(refusalOf({ status: 'invalid_key', reason: 'invalid_api_key' })).toBeNull();
+  });
+});
+
+describe("OpenAI's data-residency hosts are OpenAI's, look-alikes are not", () => {
+  // openai-node's `dataResidency` option sends requests to `<region>.api.openai.com`.
+  const OPENAI_HOSTS = ['https://eu.api.openai.com/v1', 'https://US.api.openai.com/v1', 'https://api.openai.com/v1'];
+  const LOOK_ALIKES = ['https://api.openai.com.evil.example/v1', 'https://evilapi.openai.com/v1', 'https://a.b.api.openai.com/v1', 'https://openai.com/v1'];
+
+  it.each(OPENAI_HOSTS)('%s: a deactivated account is OpenAI\'s to explain, a 5xx points at status.openai.com', (baseURL) => {
+    const deactivated = server('deactivated', { baseURL });
+    expect(deactivated.message).toBe('The OpenAI account that owns this key has been deactivated.');
+    expect(deactivated.fix).toMatch(/owner's email from OpenAI.*help\.openai\.com/);
+    expect(deactivated.fix).not.toContain('OpenAI cannot help');
+    const failed = server('server_error', { baseURL });
+    expect(failed.message).toBe('The OpenAI API had a server error (HTTP 500); this is not a problem with your key.');
+    expect(failed.fix).toBe('Try again in a few minutes; status.openai.com shows incidents.');
+  });
+
+  it.each(LOOK_ALIKES)('%s: another server, named as that', (baseURL) => {
+    const host = new URL(baseURL).host;
+    expect(server('deactivated', { baseURL }).fix).toBe(`Check the account owner's email from whoever runs ${host}; OpenAI cannot help with an account there.`);
+    expect(server('server_error', { baseURL }).fix).toBe(`Try again in a few minutes; if it persists, ask whoever runs ${host}.`);
+  });
+
+  it('isOfficialBaseURL agrees: over https only', () => {
+    for (const url of OPENAI_HOSTS) expect(isOfficialBaseURL(url)).toBe(true);
+    for (const url of [...LOOK_ALIKES, 'http://eu.api.openai.com/v1']) expect(isOfficialBaseURL(url)).toBe(false);
   });
 });

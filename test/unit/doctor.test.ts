@@ -194,3 +194,17 @@ describe('doctor on a narrow terminal', () => {
     expect(t.stdout).toContain('otherwise:\n    unset OPENAI_BASE_URL\n');
   });
 });
+
+describe("doctor with OPENAI_BASE_URL at one of OpenAI's data-residency hosts", () => {
+  it('eu.api.openai.com is the OpenAI API: no "not to the OpenAI API" warning; a look-alike still gets it', async () => {
+    t = makeTestContext({ env: { OPENAI_BASE_URL: 'https://eu.api.openai.com/v1' } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    await doctor(t.ctx, { json: false });
+    expect(t.stdout).not.toContain('not to the OpenAI API');
+    t.cleanup();
+    t = makeTestContext({ env: { OPENAI_BASE_URL: 'https://api.openai.com.evil.example/v1' } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    await doctor(t.ctx, { json: false });
+    expect(t.stdout).toContain('https://api.openai.com.evil.example/v1: programs talk to this server, not to the OpenAI API');
+  });
+});

@@ -440,6 +440,23 @@ describe('setup: its advice repeats the live-check options (without them, a key 
   });
 });
 
+describe("setup: the closing screen after a check against one of OpenAI's data-residency hosts", () => {
+  const EU = 'https://eu.api.openai.com/v1';
+
+  it('names the host programs need, but not as "not the OpenAI API"', async () => {
+    context();
+    await previouslySetUp();
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'default', check: { baseURL: EU } })).toBe(0);
+    const out = flat(t.stdout);
+    expect(out).toContain(`Your key sk-proj-…000A works with ${EU}.`);
+    expect(out).toContain(`It is for that server: programs need OPENAI_BASE_URL=${EU} too`);
+    expect(out).not.toContain('not the OpenAI API');
+    expect(t.stdout).toContain(`    OPENAI_BASE_URL=${EU} openai-setup run -- python3 app.py\n`);
+  });
+});
+
 describe('setup: the closing screen after a check against another server (--base-url, --model)', () => {
   const BASE = 'http://127.0.0.1:18556/v1';
 

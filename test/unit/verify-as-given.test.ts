@@ -10,6 +10,7 @@ import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/c
 import { maskKey } from '../../src/keys/format.js';
 import { checkResult, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { STAGE_IDS } from '../../src/storage/state.js';
 
 const KEY = makeKey('proj', 'unit-as-given');
 const HINT = maskKey(KEY);
@@ -94,6 +95,47 @@ describe('OPENAI_API_KEY is judged as it is set', () => {
     expect(t.stdout).toContain('The key was not sent: it contains whitespace, which an API key never has.');
     expect(t.stdout).toContain(`OPENAI_API_KEY holds the key ${HINT}, but also whitespace around it, which programs send as part of the key: set OPENAI_API_KEY to the key alone.`);
     expect(t.api.checks).toEqual([]);
+  });
+});
+
+describe('OPENAI_API_KEY holding the stored key with more around it', () => {
+  /** A finished earlier run: every stage done and KEY stored in the keychain. */
+  async function storedAndDone(): Promise<void> {
+    await t.ctx.state.updateProfile('default', (p) => {
+      for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'keychain', hint: HINT, savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+  }
+  const STOP = "The wizard stops here: it took OPENAI_API_KEY from the shell it was started in, and cannot see it changed there. Set OPENAI_API_KEY to the key alone (in your shell's startup file too, if it is set there), then run the wizard again:";
+
+  it.each([
+    ['a terminal', true],
+    ['no terminal', false],
+  ])('the wizard, with %s: stops at the variable (exit 3), asks for no key, and the stored key stays', async (_name, interactive) => {
+    // The scripted prompter has no answers: any question (the key stage's paste) fails the test.
+    context({ interactive, env: { OPENAI_API_KEY: `${KEY} ` }, keychain: { default: KEY } });
+    await storedAndDone();
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, { restart: false, insecureStorage: false }));
+    expect({ code, message, hints }).toEqual({ code: 3, message: STOP, hints: ['openai-setup'] });
+    expect(t.stdout).toContain(`OPENAI_API_KEY holds the key ${HINT}, but also whitespace around it, which programs send as part of the key: set OPENAI_API_KEY to the key alone.`);
+    expect(t.stdout).not.toContain('Step 4 of 4');
+    expect(t.stdout + message + hints.join('\n')).not.toContain('key --stdin');
+    expect(await t.keychain.getPassword('openai-setup', 'default')).toBe(KEY);
+    expect((await t.profile())?.stages.key?.doneAt).toBeTruthy();
+    expect(t.api.checks).toEqual([]);
+  });
+
+  it.each([
+    ['whitespace', `${KEY} `, 'whitespace around it'],
+    ['quotes', `"${KEY}"`, 'quotes'],
+  ])('doctor, with %s: not "the same as the stored key", but what is around it (✖)', async (_name, value, around) => {
+    context({ env: { OPENAI_API_KEY: value }, keychain: { default: KEY } });
+    await storedAndDone();
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    expect(await doctor(t.ctx, { json: false })).toBe(3);
+    expect(t.stdout).not.toContain('the same as the stored key');
+    expect(t.stdout).not.toContain('differs from the stored key');
+    expect(t.stdout).toContain(`✖ OPENAI_API_KEY      holds the stored key ${HINT}, but also ${around}, which programs send as part of the key\n`);
   });
 });
 
