@@ -9,9 +9,11 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { isatty } from 'node:tty';
 import packageJson from '../package.json' with { type: 'json' };
 import { makeDirs } from './storage/make-dirs.js';
 import { selfCommand } from './terminal/invocation.js';
+import { stdoutFailureLine } from './terminal/output-failure.js';
 
 const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
 
@@ -75,13 +77,30 @@ function renderedHelp(): string | null {
   }
 }
 
+/**
+ * `text` on stdout, its failure handled as main's exit does (outputFailure): a reader that left
+ * (EPIPE) exits 0 quietly, a hung-up terminal quietly too; any other failure is one line on stderr,
+ * exit 1. Never an uncaught 'error' event (a stack trace), whether stdout or stderr failed.
+ */
+function print(text: string): void {
+  process.stderr.on('error', () => {});
+  process.stdout.on('error', (error) => {
+    if (process.stdout.isTTY && !isatty(1)) return;
+    const line = stdoutFailureLine(error);
+    if (line === null) return;
+    process.stderr.write(`${line}\n`);
+    process.exitCode = 1;
+  });
+  process.stdout.write(text);
+}
+
 const args = process.argv.slice(2);
 const only = args.length === 1 ? args[0] : undefined;
 const help = only === '--help' || only === '-h' ? renderedHelp() : null;
 if (only === '--version' || only === '-V') {
-  process.stdout.write(`${packageJson.version}\n`);
+  print(`${packageJson.version}\n`);
 } else if (help !== null) {
-  process.stdout.write(help);
+  print(help);
 } else {
   startCompileCache();
   (require('./main.cjs') as typeof import('./main.js')).run();

@@ -16,10 +16,10 @@ import { buildProgram } from './program.js';
 import { resolveConfigDir } from './storage/paths.js';
 import { releaseHeldLocks } from './storage/lock.js';
 import { removeOwnTempFiles } from './storage/private-file.js';
-import { describeFileError } from './storage/read-file.js';
 import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
 import { createTerminal, hungUp, type Terminal } from './terminal/output.js';
+import { stdoutFailureLine } from './terminal/output-failure.js';
 
 /**
  * What ctx.env reads: the environment, parsed once. A bad variable, or a bad --profile (checked
@@ -273,11 +273,9 @@ export function run(argv: string[] = process.argv): void {
  * `token > key && deploy` must not go on with an empty key. stderr's own failures change nothing.
  */
 function outputFailure(term: Terminal, error: Error | null | undefined, code: number): number {
-  const errorCode = (error as NodeJS.ErrnoException | null | undefined)?.code;
-  // ERR_STREAM_DESTROYED: a write after the stream stopped (for EPIPE too); its cause is `errored`.
   // A terminal that hung up (EIO) is no one's output to judge: the run leaves by SIGHUP (exit()).
-  if (!error || errorCode === 'EPIPE' || errorCode === 'ERR_STREAM_DESTROYED' || terminalHungUp()) return code;
-  const why = describeFileError(error, { withCode: true }) ?? errorCode ?? error.message;
-  term.err(`${term.style.red('✖')} Could not write to standard output: ${why}. What was printed there is incomplete.`);
+  const line = error && !terminalHungUp() ? stdoutFailureLine(error, term.style.red('✖')) : null;
+  if (line === null) return code;
+  term.err(line);
   return code === EXIT.ok ? EXIT.internal : code;
 }

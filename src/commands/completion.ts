@@ -81,6 +81,9 @@ export function completionTree(program: Command): CompletionTree {
   };
 }
 
+/** The command whose operands are another command (\`run\`): after its name, every word is that command's. */
+const programCommand = (tree: CompletionTree) => tree.commands.find((c) => c.operand === 'program')?.name ?? 'run';
+
 const flagsOf = (options: OptionSpec[]) => options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== null));
 
 function choicesFor(kind: ValueKind, option?: OptionSpec): string[] {
@@ -113,11 +116,24 @@ export function bashScript(tree: CompletionTree): string {
       return `    ${c.name}) ((operands == 0)) && COMPREPLY=($(compgen -W ${words} -- "$cur")) ;;`;
     });
   const globals = flagsOf(tree.globals).join(' ');
+  const runName = programCommand(tree);
   return `# bash completion for openai-setup (from \`openai-setup completion bash\`).
 # Load it from ~/.bashrc:  source <(openai-setup completion bash)
 
 _openai_setup_profiles() {
   openai-setup profiles --names 2>/dev/null
+}
+
+# The program from word $1 on, completed as if typed alone (bash-completion's _command_offset, as
+# \`sudo git chec<Tab>\` does; without it, command names, then file names).
+_openai_setup_program() {
+  if declare -F _command_offset >/dev/null; then
+    _command_offset $1
+  elif (($1 == COMP_CWORD)); then
+    COMPREPLY=($(compgen -c -- "\${COMP_WORDS[COMP_CWORD]}"))
+  else
+    compopt -o default 2>/dev/null; COMPREPLY=()
+  fi
 }
 
 _openai_setup() {
@@ -128,16 +144,11 @@ _openai_setup() {
   if [[ $cur == = ]]; then cur=; elif [[ $prev == = ]]; then prev=\${COMP_WORDS[COMP_CWORD-2]}; fi
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=\${COMP_WORDS[i]}
-    if [[ $command == run && $word == -- ]]; then
-      # After \`run --\`: the rest of the line is that program's, with its own completion
-      # (bash-completion's _command_offset, as \`sudo git chec<Tab>\` does).
-      if declare -F _command_offset >/dev/null; then
-        _command_offset $((i + 1))
-      elif ((i == COMP_CWORD - 1)); then
-        COMPREPLY=($(compgen -c -- "$cur"))
-      else
-        compopt -o default 2>/dev/null; COMPREPLY=()
-      fi
+    if [[ $command == ${runName} && ($word == -- || $word != -*) ]]; then
+      # After \`${runName} --\` or ${runName}'s command name (every word after it is that command's,
+      # flags too): the rest of the line is that program's, with its own completion.
+      [[ $word == -- ]] && ((i++))
+      _openai_setup_program $i
       return
     fi
     case $word in
@@ -159,6 +170,7 @@ ${flagArms.join('\n')}
   fi
   case $command in
     '') COMPREPLY=($(compgen -W ${singleQuoted(commandNames)} -- "$cur")) ;;
+    ${runName}) _openai_setup_program $COMP_CWORD ;;
 ${operandArms.join('\n')}
   esac
 }
@@ -190,6 +202,9 @@ function zshOption(option: OptionSpec): string {
 
 export function zshScript(tree: CompletionTree): string {
   const commandNames = tree.commands.map((c) => c.name).join(' ');
+  const runName = programCommand(tree);
+  const all = [...tree.globals, ...tree.commands.flatMap((c) => c.options)];
+  const valueFlags = [...new Set(flagsOf(all.filter((o) => o.value !== 'none')))];
   const arms = tree.commands.map((c) => {
     const specs = ['$globals', ...c.options.map(zshOption)];
     if (c.operand === 'program') {
@@ -215,12 +230,28 @@ _openai-setup_profiles() {
 
 _openai-setup() {
   local curcontext=$curcontext state line
-  # After \`${tree.commands.find((c) => c.operand === 'program')?.name ?? 'run'} … --\`, the rest of the line is that program's: complete it as if typed alone
+  # From \`${runName} --\`'s next word or ${runName}'s command name on (every word after that name is the
+  # command's, flags too), the rest of the line is that program's: complete it as if typed alone
   # (before _arguments, which would take the global options and the -- for its own).
-  local dashes=\${words[(i)--]} program=\${words[(I)${tree.commands.find((c) => c.operand === 'program')?.name ?? 'run'}]}
-  if (( program > 1 && program < dashes && dashes < CURRENT )); then
-    shift $dashes words
-    (( CURRENT -= dashes ))
+  local i at=0 command= word
+  for (( i = 2; i < CURRENT; i++ )); do
+    word=$words[i]
+    if [[ $command == ${runName} && ( $word == -- || $word != -* ) ]]; then
+      at=$i
+      [[ $word == -- ]] && (( at++ ))
+      break
+    fi
+    case $word in
+      (${valueFlags.join('|')}) (( i++ )) ;;
+      (-*) ;;
+      (*) [[ -z $command ]] && command=$word ;;
+    esac
+  done
+  # ${runName}'s command name is the word being typed (not a flag, nor a flag's value: i is past CURRENT then).
+  (( at == 0 && i == CURRENT )) && [[ $command == ${runName} && $words[CURRENT] != -* ]] && at=$CURRENT
+  if (( at )); then
+    shift $(( at - 1 )) words
+    (( CURRENT -= at - 1 ))
     _normal
     return
   fi
@@ -273,16 +304,18 @@ export function fishScript(tree: CompletionTree): string {
   for (const c of tree.commands) {
     lines.push(`complete -c openai-setup -n "__openai_setup_is ''" -a ${c.name} -d ${fishText(c.description)}`);
   }
+  const runName = programCommand(tree);
   for (const o of tree.programOnly) lines.push(fishOption(o, "__openai_setup_is ''"));
-  for (const o of tree.globals) lines.push(fishOption(o, null));
+  // Ours until the program's words start (they are the program's, flags too).
+  for (const o of tree.globals) lines.push(fishOption(o, 'not __openai_setup_in_program'));
   for (const c of tree.commands) {
-    const when = `__openai_setup_is ${c.name}`;
+    const when = c.name === runName ? `__openai_setup_is ${c.name}; and not __openai_setup_in_program` : `__openai_setup_is ${c.name}`;
     // A command takes one operand: once it is there, nothing more is offered.
     const first = `${when}; and __openai_setup_no_operand`;
     for (const o of c.options) lines.push(fishOption(o, when));
     if (c.operand === 'profile') lines.push(`complete -c openai-setup -n ${fishText(first)} -a '(__openai_setup_profiles)'`);
     else if (c.operand === 'command') lines.push(`complete -c openai-setup -n ${fishText(first)} -a ${fishText(tree.commands.map((x) => x.name).join(' '))}`);
-    else if (c.operand === 'program') lines.push(`complete -c openai-setup -n ${fishText(`${when}; and contains -- -- (commandline -opc)`)} -x -a '(__openai_setup_program)'`);
+    else if (c.operand === 'program') lines.push("complete -c openai-setup -n '__openai_setup_in_program' -x -a '(__openai_setup_program)'");
     else if (c.operand !== 'none') lines.push(`complete -c openai-setup -n ${fishText(first)} -a ${fishText(choicesFor(c.operand).join(' '))}`);
   }
   return `# fish completion for openai-setup (from \`openai-setup completion fish\`).
@@ -320,11 +353,52 @@ function __openai_setup_no_operand
     test (count (__openai_setup_words)) -le 1
 end
 
-# After \`run --\`: complete the program and its arguments as if typed alone.
+# Where the program's words start, after \`${runName} --\` or at ${runName}'s command name (every word after
+# that name is the command's, flags too): its index in the tokens, the one being typed included.
+function __openai_setup_program_at
+    set -l tokens (commandline -opc)
+    set -l command
+    set -l skip 0
+    for i in (seq 2 (count $tokens))
+        set -l word $tokens[$i]
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        if test "$command" = ${runName}
+            if test "$word" = --
+                echo (math $i + 1)
+                return 0
+            else if not string match -q -- '-*' $word
+                echo $i
+                return 0
+            end
+        end
+        switch $word
+            case ${valueFlags.join(' ')}
+                set skip 1
+            case '-*'
+            case '*'
+                test -z "$command"; and set command $word
+        end
+    end
+    # ${runName}'s command name is the token being typed (not a flag, nor a flag's value).
+    if test "$command" = ${runName} -a $skip = 0; and not string match -q -- '-*' (commandline -ct)
+        echo (math (count $tokens) + 1)
+        return 0
+    end
+    return 1
+end
+
+function __openai_setup_in_program
+    __openai_setup_program_at >/dev/null
+end
+
+# The program and its arguments, completed as if typed alone.
 function __openai_setup_program
     set -l tokens (commandline -opc) (commandline -ct)
-    set -l at (contains -i -- -- $tokens); or return
-    __fish_complete_subcommand --commandline $tokens[(math $at + 1)..-1]
+    set -l at (__openai_setup_program_at); or return
+    __fish_complete_subcommand --commandline $tokens[$at..-1]
 end
 
 complete -c openai-setup -f

@@ -1,8 +1,8 @@
 // The completion scripts in real shells, as a person presses Tab: interactive bash with
 // bash-completion and interactive zsh with compinit, each in a pseudo-terminal, and fish's own
-// completion engine (`complete -C`). The same 28 cases run in each shell: commands, flags,
+// completion engine (`complete -C`). The same 34 cases run in each shell: commands, flags,
 // `--flag=` forms, page names, `--choice` values, profile names, one operand only, and the
-// program after `run --` with that program's own completion.
+// program after `run --` or run's command name with that program's own completion.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +47,13 @@ const CASES: Case[] = [
   { line: 'openai-setup run -- nod', offers: ['node'] },
   { line: 'openai-setup run -- git chec', offers: ['checkout'] },
   { line: 'openai-setup run --profile work -- gi', offers: ['git'] },
+  // Every word after run's command name is that command's, flags too: completed as the command's.
+  { line: 'openai-setup run --pro', offers: ['--profile'] },
+  { line: 'openai-setup run -p work --he', offers: ['--help'] },
+  { line: 'openai-setup run python3 --pro', offers: [], not: ['--profile'] },
+  { line: 'openai-setup run node -p ', offers: ['my-project.env'], not: ['work', 'default'] },
+  { line: 'openai-setup run nod', offers: ['node'] },
+  { line: 'openai-setup run git chec', offers: ['checkout'] },
   { line: 'openai-setup env --file my-', offers: ['my-project.env'] },
   { line: 'openai-setup verify --key ', offers: [], not: ['work', 'setup', 'my-project.env'] },
 ];

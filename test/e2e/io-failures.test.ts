@@ -29,6 +29,20 @@ function redirected(t: TestEnv, redirect: string, ...args: string[]): Promise<Ru
   return runCommand('bash', ['-c', `exec "$@" ${redirect}`, 'bash', process.execPath, CLI, ...args], { env: t.env });
 }
 
+/**
+ * `openai-setup` with `args`, started by name from PATH (the test env installs it there, so boot.cjs
+ * answers `--help` with the help rendered at build time), its stdout `redirect`.
+ */
+function byName(t: TestEnv, redirect: string, ...args: string[]): Promise<RunResult> {
+  return runCommand('bash', ['-c', `exec openai-setup "$@" ${redirect}`, 'bash', ...args], { env: t.env });
+}
+
+/** The same, its stdout a FIFO whose only reader is closed before the CLI starts: its first write fails with EPIPE. */
+function byNameReaderGone(t: TestEnv, ...args: string[]): Promise<RunResult> {
+  const fifo = join(t.root, `fifo-${readdirSync(t.root).length}`);
+  return runCommand('bash', ['-c', 'mkfifo "$1" && exec 3<>"$1" 4>"$1" && exec 3<&- && shift && exec openai-setup "$@" >&4', 'bash', fifo, ...args], { env: t.env });
+}
+
 describe('a current directory that no longer exists', () => {
   it('token, run and status work from there', async () => {
     await withTestEnv({}, async (t) => {
@@ -84,6 +98,29 @@ describe.skipIf(!existsSync('/dev/full'))('standard output that cannot be writte
       const both = await redirected(t, '> /dev/full 2> /dev/full', 'status', '--json');
       expect(both.timedOut).toBe(false);
       expect(both.code).toBe(1);
+    });
+  });
+
+  it('--version and --help > /dev/full (boot answers them): exit 1, the one line on stderr, no stack trace', async () => {
+    await withTestEnv({}, async (t) => {
+      for (const flag of ['--version', '-V', '--help', '-h']) {
+        const r = await byName(t, '> /dev/full', flag);
+        expect(r.code, flag).toBe(1);
+        expect(r.stderr, flag).toBe(`${FULL}\n`);
+      }
+      // stderr failing too: still exit 1, and no crash.
+      const both = await byName(t, '> /dev/full 2> /dev/full', '--version');
+      expect(both.code).toBe(1);
+    });
+  });
+
+  it('--version and --help to a reader that left (EPIPE): exit 0, nothing on stderr', async () => {
+    await withTestEnv({}, async (t) => {
+      for (const flag of ['--version', '--help']) {
+        const r = await byNameReaderGone(t, flag);
+        expect(r.code, flag).toBe(0);
+        expect(r.stderr, flag).toBe('');
+      }
     });
   });
 

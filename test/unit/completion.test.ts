@@ -94,4 +94,11 @@ _openai_setup; printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(complete('openai-setup run -')).toContain('--');
     expect(complete('openai-setup run -- bas')).toContain('bash');
   });
+
+  it("after run's command name every word is that command's (without bash-completion: file names), before it ours", () => {
+    expect(complete('openai-setup run --pro')).toEqual(['--profile']);
+    expect(complete('openai-setup run python3 --pro')).toEqual([]);
+    expect(complete('openai-setup run -p work node -p ')).toEqual([]);
+    expect(complete('openai-setup run bas')).toContain('bash');
+  });
 });
