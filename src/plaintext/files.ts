@@ -22,6 +22,12 @@ import { MAX_FILE_BYTES } from './scan.js';
 const BYTES = 'latin1';
 
 /**
+ * `text` as readText gives a file's text and rewriteFile writes it (one character per byte) when
+ * the file holds it in UTF-8: a line to add (a .gitignore pattern naming "café.env"), or to find.
+ */
+export const asFileText = (text: string): string => Buffer.from(text, 'utf8').toString(BYTES);
+
+/**
  * A file import found a key in (or env changes) cannot be read now: `path` as the caller named it,
  * and why, in words; `cause` the failure itself, for a caller that says it in its own words.
  */
