@@ -14,7 +14,7 @@ import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../ke
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { decidingRule, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
-import { FileKeptError, FileReadError, GONE, keptBack, readText, removeLeftoverTemps, rewriteFile } from '../plaintext/files.js';
+import { asFileText, FileKeptError, FileReadError, GONE, keptBack, readText, removeLeftoverTemps, rewriteFile } from '../plaintext/files.js';
 import { removedLeftovers } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
@@ -184,11 +184,19 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     const gitignore = join(verdict.root, '.gitignore');
     const gitignoreShown = pathLine(gitignore);
     const pattern = gitignorePattern(verdict.path);
+    // The line as .gitignore holds it: UTF-8 bytes, which git matches names by.
+    const line = asFileText(pattern);
     const check = detour ? `git -C ${shellWord(verdict.root)} check-ignore -v -- ${shellWord(verdict.path)}` : `git check-ignore -v -- ${shellWord(typed)}`;
     const hints = [`See which line: ${check}`, 'Or pass --force (without --gitignore) to write the key anyway.'];
     const notChanged = '.gitignore was not changed, and the key was not written.';
     let add = options.gitignore;
     if (add || !options.force) {
+      // git reads .gitignore by lines, and drops a carriage return ending one: no line can name such a file.
+      if (/\n|\r$/.test(pattern)) {
+        throw new UsageError(`${where} cannot be covered by .gitignore: its name has a line break, which no .gitignore line can hold. Nothing was written.`, [
+          'Rename it, or pass --force (without --gitignore) to write the key anyway.',
+        ]);
+      }
       // git does not read a .gitignore that is a symbolic link, so a pattern added through one
       // (perhaps into another repository) would keep nothing out.
       if ((await lstat(gitignore).catch(() => null))?.isSymbolicLink()) {
@@ -202,7 +210,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
       // Read first, git asked then: a line another run added meanwhile is found ignoring the file.
       // One that cannot be read is said when the line is added to it.
       const text = await readText(gitignore).catch(() => null);
-      const present = text !== null && hasLine(text, pattern);
+      const present = text !== null && hasLine(text, line);
       const rule = await decidingRule(deps.git, verdict.root, verdict.path);
       if (rule?.pattern.startsWith('!') && (present || isNearerGitignore(rule, verdict.path))) {
         const by = `line ${rule.line} of ${pathLine(resolve(verdict.root, rule.source))} ("${pathLine(rule.pattern)}")`;
@@ -224,7 +232,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
       // Changed under the lock every run of openai-setup takes on it, as it is then: lines other
       // runs added meanwhile stay, and the line is not added twice.
       let added: { before: string; after: string } | null = null;
-      const append = (text: string) => (hasLine(text, pattern) ? null : (added = { before: text, after: appendLine(text, pattern) }).after);
+      const append = (text: string) => (hasLine(text, line) ? null : (added = { before: text, after: appendLine(text, line) }).after);
       const outcome = await fileStep(
         rewriteFile(gitignore, append, ctx, { create: true }),
         `Could not add ${pathLine(pattern)} to ${gitignoreShown}`,
@@ -244,7 +252,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
         }
         // A line that keeps nothing out is not left behind: this run's line, taken out under the
         // same lock (what others added since stays).
-        throw new UsageError(`git does not ignore ${where} even with ${pathLine(pattern)} in ${gitignoreShown}: ${takesBack}. ${await takeBack(ctx, gitignore, pattern, added)}`, hints);
+        throw new UsageError(`git does not ignore ${where} even with ${pathLine(pattern)} in ${gitignoreShown}: ${takesBack}. ${await takeBack(ctx, gitignore, line, added)}`, hints);
       }
       if (outcome === 'changed') term.out(`${m.ok} Added ${pathLine(pattern)} to ${gitignoreShown}.`);
       else if (outcome === 'unchanged') term.out(`${m.ok} ${pathLine(pattern)} is in ${gitignoreShown} already (another run added it).`);
@@ -292,7 +300,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   return remember(ctx, profileName, path, where);
 }
 
-/** Take out of `gitignore` the `pattern` line this run added (`added`), and say what became of it. */
+/** Take out of `gitignore` the `pattern` line this run added (`added`; as the file holds it: asFileText), and say what became of it. */
 async function takeBack(ctx: Context, gitignore: string, pattern: string, added: { before: string; after: string }): Promise<string> {
   const shown = pathLine(gitignore);
   try {

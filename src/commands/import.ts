@@ -169,9 +169,13 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   // (a project key among them) is not "the stored admin key", whose lines would be rewritten to
   // ask `token` for the profile's key in its place.
   const storedAdminValue = await readStored(adminAccount(profileName));
+  // Listing changes nothing, so it lists (saying so in one line); only acting on admin keys (--store
+  // of an admin key's line, the terminal's choice of the admin key) is refused, before anything is asked.
   const notAdmin = storedAdminValue ? storedNotAnAdminKey(ctx, profileName, storedAdminValue) : null;
-  if (notAdmin) throw new ExitError(EXIT.keyRejected, `${notAdmin.message} Nothing was stored or changed.`, [notAdmin.fix]);
-  let storedAdmin = storedAdminValue?.key ?? null;
+  const refuseAdmin = () => {
+    if (notAdmin) throw new ExitError(EXIT.keyRejected, `${notAdmin.message} Nothing was stored or changed.`, [notAdmin.fix]);
+  };
+  let storedAdmin = notAdmin ? null : (storedAdminValue?.key ?? null);
   // A keychain that cannot be read here (not running over SSH) still holds the key state.json
   // records: known by its masked hint, as status knows it, never called "not stored".
   const recorded = keychainError ? (await ctx.state.read()).profiles[profileName] : undefined;
@@ -295,6 +299,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     const keys = [...new Set(here.map((f) => f.key))];
     if (keys.length > 1) throw new UsageError(`--store: ${shown(wanted)}:${line} holds ${keys.length} keys; move them by hand.`);
     const finding = here[0]!;
+    if (isAdminKey(finding.key)) refuseAdmin();
     const plan = options.rewrite
       ? await planFor(finding).catch((error: unknown) => {
           if (!(error instanceof FileReadError)) throw error;
@@ -345,8 +350,14 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     const found = scanned.findings.filter(isPlaintext);
     const asked = scanned.findings.filter((f) => !isPlaintext(f));
     const distinct = new Set(found.map((f) => f.key));
+    // On a terminal, an admin key found would be offered for the keychain in place of what is stored.
+    const willAsk = !options.json && term.interactive && (found.length > 0 || environment.length > 0);
+    if (willAsk && [...distinct, ...environment.map((e) => e.key)].some(isAdminKey)) refuseAdmin();
+    const notAdminLine = notAdmin ? `${m.warn} ${notAdmin.message} ${notAdmin.fix}` : null;
+    if (notAdminLine && options.json) term.err(notAdminLine);
     if (!options.json) {
       term.out(term.style.bold(`openai-setup import · profile ${profileName}`));
+      if (notAdminLine) term.out(notAdminLine);
       if (found.length === 0) {
         term.out(`${m.ok} No plaintext copy of an OpenAI key${asked.length ? ' to move' : ''} in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in.`);
       } else {

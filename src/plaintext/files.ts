@@ -7,7 +7,7 @@
 // a writer forever), a link to /dev/zero, a huge file, or one that cannot be read.
 // Replacing a file goes around what its own write permission says, and the new one is the
 // writer's: a file the person could not write to in place is left alone (FileKeptError), and the
-// one written gets the owner and group the file had, or it is not written (keptBack).
+// one written gets the owner and group the file had, or it is not written (keptBack, ownedLike).
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { access, chmod, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
@@ -20,6 +20,12 @@ import { pathLine } from '../terminal/sanitize.js';
 import { MAX_FILE_BYTES } from './scan.js';
 
 const BYTES = 'latin1';
+
+/**
+ * `text` as readText gives a file's text and rewriteFile writes it (one character per byte) when
+ * the file holds it in UTF-8: a line to add (a .gitignore pattern naming "café.env"), or to find.
+ */
+export const asFileText = (text: string): string => Buffer.from(text, 'utf8').toString(BYTES);
 
 /**
  * A file import found a key in (or env changes) cannot be read now: `path` as the caller named it,
@@ -58,24 +64,36 @@ const ownerOf = (stats: Stats) => `uid ${stats.uid}, gid ${stats.gid}`;
 
 /**
  * Why the file `stats` describes (at `target`, `path` as the caller named it) is not to be
- * replaced by this process, or null. Another user's file (or one of a group the person is not in)
- * would become the person's: an `echo >>` keeps the owner, a rename cannot, and only root may give
- * it back (rewriteFile does, as root). A file they cannot write to (chmod 444, another user's 644)
+ * replaced by this process, or null. A file they cannot write to (chmod 444, another user's 644)
  * is not theirs to change: an `echo >>` fails there, a rename would not. Root may write anything;
  * for root, a file with no write bit for anyone is one made read-only on purpose, and left so.
+ * Another user's file (or one of a group the person is not in) would become theirs, which an
+ * `echo >>` never does: judged on a temp file made next to it (ownedLike), as the write is, since
+ * what group a new file gets is the directory's to say (setgid; every directory on macOS).
  */
 export async function keptBack(path: string, target: string, stats: Stats): Promise<FileKeptError | null> {
+  const uid = process.geteuid?.();
+  if (uid !== 0 && uid !== undefined) {
+    const temp = tempPathFor(target, TEMP_MARKER);
+    // A directory where no temp file can be made: the write itself says so.
+    const handle = await open(temp, 'wx', 0o600).catch(() => null);
+    try {
+      if (handle) await ownedLike(handle, path, stats);
+    } catch (error) {
+      if (error instanceof FileKeptError) return error;
+    } finally {
+      await handle?.close().catch(() => {});
+      if (handle) await rm(temp, { force: true }).catch(() => {});
+    }
+  }
+  return writable(path, target, stats);
+}
+
+/** keptBack's judgement of the file's mode: whether this process may write it (root: whether anyone may). */
+async function writable(path: string, target: string, stats: Stats): Promise<FileKeptError | null> {
   const mode = `mode ${(stats.mode & 0o777).toString(8)}`;
   const readOnly = () => new FileKeptError(path, `it is read-only (${mode})`, (word, again) => `make it writable (chmod u+w -- ${word}), then ${again}`);
-  const uid = process.geteuid?.();
-  if (uid === 0) return stats.mode & 0o222 ? null : readOnly();
-  // Owners are numbers only where there are any (not on Windows).
-  if (uid !== undefined && stats.uid !== uid) {
-    return new FileKeptError(path, `it belongs to another user (${ownerOf(stats)}), and rewriting it would make it yours`, (_, again) => `change it by hand, or as that user ${again}`);
-  }
-  if (uid !== undefined && stats.gid !== process.getegid?.() && !process.getgroups?.().includes(stats.gid)) {
-    return new FileKeptError(path, `its group (gid ${stats.gid}) is not one of yours, and rewriting it would change it`, (_, again) => `change it by hand, or as root ${again}`);
-  }
+  if (process.geteuid?.() === 0) return stats.mode & 0o222 ? null : readOnly();
   try {
     await access(target, constants.W_OK);
   } catch (error) {
@@ -83,6 +101,24 @@ export async function keptBack(path: string, target: string, stats: Stats): Prom
     if (['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) return readOnly();
   }
   return null;
+}
+
+/**
+ * Give the temp file `handle` (made next to the file `was` describes) that file's owner and group,
+ * where it did not get them by being made (root's run in a person's project; a group the person
+ * is not in, unless the directory gives it): a FileKeptError when that cannot be done.
+ */
+async function ownedLike(handle: FileHandle, path: string, was: Stats): Promise<void> {
+  const made = await handle.stat();
+  if (made.uid === was.uid && made.gid === was.gid) return;
+  await handle.chown(was.uid, was.gid).catch((error: NodeJS.ErrnoException) => {
+    const why = describeFileError(error);
+    if (why === null || !['EPERM', 'EINVAL', 'EACCES'].includes(error.code ?? '')) throw error;
+    if (made.uid !== was.uid) {
+      throw new FileKeptError(path, `it belongs to another user (${ownerOf(was)}), and rewriting it would make it yours`, (_, again) => `change it by hand, or as that user ${again}`);
+    }
+    throw new FileKeptError(path, `its group (gid ${was.gid}) is not one of yours, and rewriting it would change it`, (_, again) => `change it by hand, or as root ${again}`);
+  });
 }
 
 /**
@@ -214,22 +250,15 @@ export async function rewriteFile(
         // The file's mode and owner, looked at now: it was just read (removed since: not written).
         const was = await stat(target).catch((error: unknown) => Promise.reject(readError(error, path)));
         const { mode } = was;
-        const kept = await keptBack(path, target, was);
-        if (kept) throw kept;
         // Private for as long as it is a temp file (0600, or the file's own mode if that is
         // stricter): one a killed run leaves may hold a key, and must not be readable by others.
         handle = await open(temp, 'wx', 0o600);
         await handle.chmod(mode & 0o600);
-        // The file's owner and group (root's run in a person's project, a setgid directory's
-        // group): given before it takes the file's place, or it does not.
-        const made = await handle.stat();
-        if (made.uid !== was.uid || made.gid !== was.gid) {
-          await handle.chown(was.uid, was.gid).catch((error: NodeJS.ErrnoException) => {
-            const why = describeFileError(error);
-            if (why === null || !['EPERM', 'EINVAL', 'EACCES'].includes(error.code ?? '')) throw error;
-            throw new FileKeptError(path, `its owner (${ownerOf(was)}) could not be kept (${why})`, (_, again) => `change it by hand, or as that user ${again}`);
-          });
-        }
+        // The file's owner and group, given before it takes the file's place, or it does not
+        // (keptBack's judgement, the owner first); then whether it may be written at all.
+        await ownedLike(handle, path, was);
+        const kept = await writable(path, target, was);
+        if (kept) throw kept;
         await handle.writeFile(next, { encoding: BYTES });
         await rename(temp, target);
         // The file's own mode once it has its place, set on the file written (the handle), not

@@ -5,7 +5,7 @@
 // CLI run as root without the capabilities that pass over permissions (setpriv), so that it can
 // still read itself wherever the checkout is; run as anyone else, a 0000 directory of their own.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,5 +161,39 @@ describe("env as a user, with a .env that is not theirs to rewrite", () => {
     expect(readFileSync(path, 'utf8')).toBe('A=1\nOPENAI_API_KEY=old\n');
     const { uid, gid, mode } = statSync(path);
     expect({ uid, gid, mode: mode & 0o777 }).toEqual({ uid: 0, gid: 0, mode: 0o666 });
+  });
+
+  // A new file takes a setgid directory's group, the temp file of a rewrite too: the file written
+  // there is rewritten there, keeping that group the person is not in.
+  it.skipIf(!AS_ROOT)("their .env in a setgid directory of a group they are not in: written, and rewritten with that group", async () => {
+    const dir = join(project, 'shared');
+    mkdirSync(dir);
+    chownSync(dir, 0, 4242);
+    chmodSync(dir, 0o2777);
+    const path = join(dir, '.env');
+    const first = await asUser(['env', '--file', 'shared/.env', '--force']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(statSync(path).gid).toBe(4242);
+    // Another value there since (written in place: owner and group stay).
+    writeFileSync(path, 'A=1\nOPENAI_API_KEY=old\n');
+    const again = await asUser(['env', '--file', 'shared/.env', '--force']);
+    expect(again.stderr).not.toContain('✖');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('✔ Updated OPENAI_API_KEY');
+    expect(readFileSync(path, 'utf8')).toBe(`A=1\nOPENAI_API_KEY=${KEY}\n`);
+    const { uid, gid, mode } = statSync(path);
+    expect({ uid, gid, mode: mode & 0o777 }).toEqual({ uid: USER, gid: 4242, mode: 0o600 });
+  });
+
+  it.skipIf(!AS_ROOT)('their .env of a group they are not in, elsewhere: refused, it keeps its group', async () => {
+    const path = dotenv('A=1\nOPENAI_API_KEY=old\n', 0o666, USER);
+    chownSync(path, USER, 4242);
+    expectRefused(
+      await asUser(['env']),
+      '✖ Could not write .env: its group (gid 4242) is not one of yours, and rewriting it would change it. Nothing was written: change it by hand, or as root run this command again.',
+    );
+    expect(readFileSync(path, 'utf8')).toBe('A=1\nOPENAI_API_KEY=old\n');
+    expect(statSync(path).gid).toBe(4242);
+    expect(readdirSync(project).filter((name) => name.includes('openai-setup.'))).toEqual([]);
   });
 });

@@ -106,6 +106,37 @@ describe('env', () => {
     expect(t.prompts.asked).toEqual([]);
   });
 
+  it('--gitignore with a name that is not ASCII (é, a zero-width space): the line is the name in UTF-8, and git ignores the file', async () => {
+    for (const name of ['café.env', 'c\u200bd.env']) {
+      context();
+      // What .gitignore had stays byte for byte, UTF-8 and a stray Latin-1 byte alike.
+      const had = Buffer.concat([Buffer.from('# ünïcode\n', 'utf8'), Buffer.from('node_modules\n\xe9\n', 'latin1')]);
+      writeFileSync(file('.gitignore'), had);
+      expect(await env(t.ctx, { ...FLAGS, gitignore: true, file: name })).toBe(0);
+      expect(readFileSync(file('.gitignore'))).toEqual(Buffer.concat([had, Buffer.from(`/${name}\n`, 'utf8')]));
+      // git says so, naming the line added (-z: nothing quoted).
+      expect(execFileSync('git', ['check-ignore', '-v', '-z', '--stdin'], { cwd: t.cwd, env: GIT_ENV, encoding: 'utf8', input: `${name}\0` }).split('\0').slice(0, 3)).toEqual(['.gitignore', '4', `/${name}`]);
+      expect(read(name)).toBe(`OPENAI_API_KEY=${KEY}\n`);
+      expect(t.stdout).toContain('✔ Added /c');
+      t.cleanup();
+    }
+  });
+
+  it('--gitignore with a line break in the name (no .gitignore line can hold it): one line, nothing written', async () => {
+    for (const name of ['a\nb.env', 'a\r\nb.env']) {
+      context();
+      writeFileSync(file('.gitignore'), 'node_modules\n');
+      const { code, message, hints } = await outcomeOf(env(t.ctx, { ...FLAGS, gitignore: true, file: name }));
+      expect(code).toBe(2);
+      expect(message).toMatch(/ cannot be covered by \.gitignore: its name has a line break, which no \.gitignore line can hold\. Nothing was written\.$/);
+      expect(message).not.toMatch(/[\n\r]/);
+      expect(hints).toEqual(['Rename it, or pass --force (without --gitignore) to write the key anyway.']);
+      expect(read('.gitignore')).toBe('node_modules\n');
+      expect(existsSync(file(name))).toBe(false);
+      t.cleanup();
+    }
+  });
+
   it('without a terminal, a .env git would commit is a usage error naming --gitignore', async () => {
     context({ interactive: false });
     const { code, message } = await outcomeOf(env(t.ctx, FLAGS));

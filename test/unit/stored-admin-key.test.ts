@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as adminKey } from '../../src/commands/admin-key.js';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
-import { defaultDeps, runImport } from '../../src/commands/import.js';
+import { defaultDeps, ImportJsonSchema, runImport } from '../../src/commands/import.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as rotate, RotateJsonSchema } from '../../src/commands/rotate.js';
 import { run as spend, SpendFailureJsonSchema } from '../../src/commands/spend.js';
@@ -170,6 +170,52 @@ describe('a stored admin key that is not one', () => {
       expect(t.api.checks).toEqual([]);
       expectNothingOfIt(t, message);
     }
+  });
+
+  it('import lists all the same (exit 8, --json too), saying in one line that it is no admin key; --store of an admin key line is refused (exit 3)', async () => {
+    const said = `What the Secret Service keyring holds as the admin key of profile "weird" (sk-proj-…${PROJECT_KEY.slice(-4)}) is not an admin key: it is a project key, and admin keys start with "sk-admin-".`;
+    const zshrc = `export OPENAI_API_KEY=${PROJECT_KEY}\nexport OPENAI_ADMIN_KEY=${ADMIN}\n`;
+    const setUp = async () => {
+      const t = await context(PROJECT_KEY, { keychain: { weird: testKey('W'), 'weird:admin': PROJECT_KEY } });
+      const home = join(dirname(t.cwd), 'home');
+      mkdirSync(home);
+      t.ctx.rawEnv.HOME = home;
+      writeFileSync(join(home, '.zshrc'), zshrc);
+      return { t, zshrcPath: join(home, '.zshrc') };
+    };
+    const unchanged = (t: TestContext, zshrcPath: string) => {
+      expect(readFileSync(zshrcPath, 'utf8')).toBe(zshrc);
+      expect(t.keychain.keyOf('weird:admin')).toBe(PROJECT_KEY);
+      expect(t.keychain.keyOf('weird')).toBe(testKey('W'));
+      expect(t.org.requests).toEqual([]);
+      expectNothingOfIt(t);
+    };
+
+    const json = await setUp();
+    expect(await runImport(json.t.ctx, { profile: 'weird', check: false, json: true, rewrite: false, yes: false }, defaultDeps())).toBe(8);
+    const doc = ImportJsonSchema.parse(JSON.parse(json.t.stdout));
+    expect(doc).toMatchObject({ exitCode: 8, plaintextLeft: 2 });
+    // Neither found key is taken for the stored admin key.
+    expect(doc.findings.map((f) => [f.hint, f.storedAdmin])).toEqual([
+      [`sk-proj-…${PROJECT_KEY.slice(-4)}`, false],
+      [`sk-admin-…${ADMIN.slice(-4)}`, false],
+    ]);
+    expect(json.t.stderr).toContain(`! ${said} ${FIX}\n`);
+    unchanged(json.t, json.zshrcPath);
+
+    const list = await setUp();
+    expect(await runImport(list.t.ctx, { profile: 'weird', check: false, json: false, rewrite: false, yes: false }, defaultDeps())).toBe(8);
+    expect(list.t.stdout).toContain(`! ${said} ${FIX}\n`);
+    expect(list.t.stdout).toContain(`sk-proj-…${PROJECT_KEY.slice(-4)} · project key · not stored`);
+    expect(list.t.stdout).toContain(`sk-admin-…${ADMIN.slice(-4)} · admin key · not stored`);
+    unchanged(list.t, list.zshrcPath);
+
+    const store = await setUp();
+    const { code, message, hints } = await outcomeOf(
+      runImport(store.t.ctx, { profile: 'weird', check: false, json: false, rewrite: true, yes: true, store: `${store.zshrcPath}:2` }, defaultDeps()),
+    );
+    expect({ code, message, hints }).toEqual({ code: 3, message: `${said} Nothing was stored or changed.`, hints: [FIX] });
+    unchanged(store.t, store.zshrcPath);
   });
 
   it('import with an admin key stored as one: listed as the stored admin key, as before', async () => {
