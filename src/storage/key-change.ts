@@ -10,6 +10,7 @@ import { maskKey } from '../keys/format.js';
 import { toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
+import { LockLostUnwrittenError } from './lock.js';
 import type { KeySnapshot, KeyStore, PutBack } from './keystore.js';
 import type { State } from './state.js';
 
@@ -44,18 +45,31 @@ export async function changeKey<T>(
   record: (state: State, result: T, before: KeySnapshot) => boolean | void,
 ): Promise<T> {
   let done = false;
+  /** Changed, and its record not written: the lock was lost just before (written again below). */
+  let unrecorded: { result: T } | null = null;
   // A signal waits for both to be written (or the store put back): they never disagree.
   const whose = account.endsWith(':admin') ? `the admin key change of profile "${account.slice(0, -':admin'.length)}"` : `the key change of profile "${account}"`;
   const section = { what: whose, risk: `the key stored may not be the one ${pathLine(ctx.state.path)} records; run the command again` };
+  let before: KeySnapshot | null = null;
   try {
-    return await ctx.state.locked(async (state, save) => {
+    const result = await ctx.state.locked(async (state, save) => {
       // A key file that cannot be used fails here, before anything is changed.
-      const before = await ctx.keys.snapshot(account);
+      before = await ctx.keys.snapshot(account);
       let step: KeyChangeStep = 'change';
       try {
         const result = await change(before);
         step = 'record';
-        if (record(state, result, before) !== false) await save(state);
+        if (record(state, result, before) !== false) {
+          try {
+            await save(state);
+          } catch (error) {
+            if (!(error instanceof LockLostUnwrittenError)) throw error;
+            // Another run took the lock over while this one was paused, and may have changed the
+            // progress since it was read: the record is made again, to the file as it is now.
+            unrecorded = { result };
+            return result;
+          }
+        }
         done = true;
         return result;
       } catch (error) {
@@ -63,11 +77,34 @@ export async function changeKey<T>(
         throw new KeyChangeError(step, error, await ctx.keys.restore(account, before), before);
       }
     }, section);
+    if (unrecorded) await recordAgain(ctx, account, unrecorded, before!, record);
+    return result;
   } catch (error) {
     // Both were written and the lock was lost only then (withFileLock says so): not undone.
     if (error instanceof KeyChangeError || done) throw error;
     // The lock not had in time, a progress file that cannot be changed, a key file that cannot be read.
     throw new KeyChangeError('start', error, 'untouched', null);
+  }
+}
+
+/**
+ * The record of a change made holding state.json's lock, written after the lock was lost before
+ * it could be (changeKey): made to the progress as it is now, under the lock taken again. Failing
+ * that, the store is put back, as when recording fails (a KeyChangeError).
+ */
+async function recordAgain<T>(
+  ctx: Pick<Context, 'state' | 'keys'>,
+  account: string,
+  { result }: { result: T },
+  before: KeySnapshot,
+  record: (state: State, result: T, before: KeySnapshot) => boolean | void,
+): Promise<void> {
+  try {
+    await ctx.state.update((state) => {
+      record(state, result, before);
+    });
+  } catch (error) {
+    throw new KeyChangeError('record', error, await ctx.keys.restore(account, before), before);
   }
 }
 

@@ -18,6 +18,31 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class LockBusyError extends ConfigStoreError {}
 /** The lock was lost while held, and only found out once `body` had done its work. */
 export class LockLostError extends ConfigStoreError {}
+/** The lock was found lost (or the file changed by another run) just before a write: nothing was written. */
+export class LockLostUnwrittenError extends LockLostError {}
+
+/**
+ * A write under the lock is made only while the lock is younger than this: one older could be
+ * taken over as stale (LOCK_STALE_MS) by another run while the write is under way.
+ */
+const FRESH_ENOUGH_MS = LOCK_STALE_MS - 1_500;
+
+/** The lock as `body` of withFileLock sees it. */
+export interface HeldLock {
+  /**
+   * Throws LockLostUnwrittenError unless the lock is still this call's and fresh: the directory
+   * this call made (same inode, the mtime it last gave it), not one another run made after taking
+   * it over as stale (this run paused, a machine too busy). Call it right before a write that
+   * must not overwrite another run's change.
+   */
+  assertHeld(): void;
+}
+
+/** The lock directory this call made, as it last saw it: null until it made one. */
+interface Mine {
+  ino: number;
+  mtimeMs: number;
+}
 
 /**
  * The lock directories this process made and has not removed (releaseHeldLocks), each with the
@@ -35,18 +60,40 @@ const held = new Map<string, object>();
  * has made since. proper-lockfile's own removal on exit removes only what is still ours.
  */
 type Done = (error: NodeJS.ErrnoException | null) => void;
-const noting = (owner: object) => ({
+const noting = (owner: object, lock: { mine: Mine | null; ours: (path: string) => boolean }) => ({
   ...fs,
   mkdir(path: string, done: Done) {
     try {
       fs.mkdirSync(path);
+      const made = fs.statSync(path);
+      lock.mine = { ino: made.ino, mtimeMs: made.mtimeMs };
     } catch (error) {
       return done(error as NodeJS.ErrnoException);
     }
     held.set(path, owner);
     done(null);
   },
+  // The mtime proper-lockfile gives the lock (made, refreshed), as the file system keeps it.
+  utimes(path: string, atime: Date, mtime: Date, done: Done) {
+    fs.utimes(path, atime, mtime, (error) => {
+      if (!error && lock.mine) {
+        try {
+          const now = fs.statSync(path);
+          if (now.ino === lock.mine.ino) lock.mine.mtimeMs = now.mtimeMs;
+        } catch {
+          // Gone: the next look finds it lost.
+        }
+      }
+      done(error);
+    });
+  },
   rmdir(path: string, done: Done) {
+    // Once this call made its lock, it removes only that one: not one another run made after
+    // taking it over (before, an rmdir is proper-lockfile removing a stale lock to take it over).
+    if (lock.mine && !lock.ours(path)) {
+      if (held.get(path) === owner) held.delete(path);
+      return done(null);
+    }
     try {
       fs.rmdirSync(path);
     } catch (error) {
@@ -78,6 +125,38 @@ export function releaseHeldLocks(): void {
   }
 }
 
+/**
+ * Why what is at `lockPath` is no lock openai-setup made and never will be (a file, a symbolic
+ * link, a directory with something in it), with the command that removes it; null: nothing there,
+ * or an empty directory (a lock).
+ */
+function inTheWay(path: string, lockPath: string): ConfigStoreError | null {
+  let found: fs.Stats;
+  try {
+    found = fs.lstatSync(lockPath);
+  } catch {
+    return null;
+  }
+  let what: string;
+  let remove = 'rm';
+  if (found.isSymbolicLink()) what = 'a symbolic link';
+  else if (!found.isDirectory()) what = found.isFile() ? 'a file' : 'not a directory';
+  else {
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(lockPath);
+    } catch {
+      return null;
+    }
+    if (entries.length === 0) return null;
+    what = 'a directory with files in it';
+    remove = 'rm -r';
+  }
+  return new ConfigStoreError(
+    `${pathLine(lockPath)} is in the way of the lock on ${pathLine(path)}: it is ${what}, not a lock openai-setup makes, so ${pathLine(path)} was not changed; if nothing of yours is in it, remove it and run again: ${remove} ${quotedWord(lockPath)}`,
+  );
+}
+
 export function lockPathFor(path: string): string {
   return `${path}.lock`;
 }
@@ -87,13 +166,40 @@ export function lockPathFor(path: string): string {
  * fails in one line; nothing was changed then. `lockPath`: the lock elsewhere than next to `path`
  * (its directory must exist too).
  */
-export async function withFileLock<T>(path: string, body: () => Promise<T>, waitMs = LOCK_WAIT_MS, lockPath = lockPathFor(path)): Promise<T> {
+export async function withFileLock<T>(path: string, body: (lock: HeldLock) => Promise<T>, waitMs = LOCK_WAIT_MS, lockPath = lockPathFor(path)): Promise<T> {
   // Loaded only by the commands that write (a file of its own in dist/vendor).
   const { lock } = await import('proper-lockfile');
   const deadline = Date.now() + waitMs;
   let compromised = false;
   /** This call's locks, told apart in `held` from another call's at the same path. */
   const owner = {};
+  const state = {
+    mine: null as Mine | null,
+    /** Whether the directory at `at` is the one this call made, as it last left it. */
+    ours(at: string): boolean {
+      if (!state.mine) return false;
+      try {
+        const now = fs.statSync(at);
+        return now.isDirectory() && now.ino === state.mine.ino && now.mtimeMs === state.mine.mtimeMs;
+      } catch {
+        return false;
+      }
+    },
+  };
+  /** Whether assertHeld() found the lock held, with nothing since saying otherwise. */
+  let verified = false;
+  const heldLock: HeldLock = {
+    assertHeld() {
+      verified = false;
+      const age = state.mine ? Date.now() - state.mine.mtimeMs : Infinity;
+      if (compromised || !state.ours(lockPath) || age >= FRESH_ENOUGH_MS) {
+        throw new LockLostUnwrittenError(
+          `The lock on ${pathLine(path)} was lost before the change was written (this run was paused or the machine too busy for seconds, and another run may have taken the lock over, or ${pathLine(lockPath)} was removed), so nothing was written.`,
+        );
+      }
+      verified = true;
+    },
+  };
   let release: () => Promise<void>;
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
     try {
@@ -104,7 +210,7 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
         stale: LOCK_STALE_MS,
         // Our own waiting below, bounded by a deadline rather than a count.
         retries: 0,
-        fs: noting(owner),
+        fs: noting(owner, state),
         // Its default throws from a timer, which would end the process with a stack trace.
         onCompromised: () => {
           compromised = true;
@@ -115,8 +221,12 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
       });
       break;
     } catch (error) {
-      // Making the lock is the first write: its failure is the file's (read-only, full, not ours).
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, path, 'write');
+      // Something else at the lock's name never becomes a lock: said at once, with how to remove it.
+      const blocked = inTheWay(path, lockPath);
+      if (blocked) throw blocked;
+      // Making the lock is the first write, in the config dir (an edit lock too): its failure is
+      // the lock's (read-only, full, not ours), not the file's.
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, lockPath, 'write', `make the lock ${pathLine(lockPath)} for the change to ${pathLine(path)}`);
       if (Date.now() >= deadline) {
         throw new LockBusyError(
           `Another run of openai-setup held ${pathLine(lockPath)} for more than ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}, so ${pathLine(path)} was not changed; run again, and if no other run is going on, remove the lock: rmdir ${quotedWord(lockPath)}`,
@@ -127,8 +237,10 @@ export async function withFileLock<T>(path: string, body: () => Promise<T>, wait
     }
   }
   try {
-    const result = await body();
-    if (compromised) {
+    const result = await body(heldLock);
+    // Lost after `body` last found it held (assertHeld, right before its write): what it wrote was
+    // written holding it.
+    if (compromised && !verified) {
       throw new LockLostError(`The lock on ${pathLine(path)} was lost while it was being changed (the machine was too busy, or ${pathLine(lockPath)} was removed); run again to be sure the change was kept.`);
     }
     return result;

@@ -63,9 +63,9 @@ function kindOf(stats: Stats): string {
 
 /**
  * A file-system error as one line for people (which path, why, what to do); an ExitError as it
- * is; anything else (a bug) unchanged.
+ * is; anything else (a bug) unchanged. `what`: what could not be done, when more than `doing` the path.
  */
-export function storeError(error: unknown, path: string, doing: 'read' | 'write' | 'create' | 'remove'): Error {
+export function storeError(error: unknown, path: string, doing: 'read' | 'write' | 'create' | 'remove', what = `${doing} ${pathLine(path)}`): Error {
   if (error instanceof ExitError) return error;
   const code = fileErrorCode(error);
   if (code === null) return error instanceof Error ? error : new Error(String(error));
@@ -95,7 +95,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
     default:
       fix = 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
   }
-  return new ConfigStoreError(`Could not ${doing} ${pathLine(path)}: ${describeFileError(error, { withCode: true })}; ${fix}`);
+  return new ConfigStoreError(`Could not ${what}: ${describeFileError(error, { withCode: true })}; ${fix}`);
 }
 
 
@@ -184,13 +184,18 @@ export function removeOwnTempFiles(): void {
   ownTemps.clear();
 }
 
-/** Write a file atomically (temp file + rename) with mode 0600; the temp file never outlives a failure. */
-export async function writePrivateFile(path: string, content: string): Promise<void> {
+/**
+ * Write a file atomically (temp file + rename) with mode 0600; the temp file never outlives a
+ * failure. `beforeRename`: a last check right before the file is replaced (the lock still held);
+ * what it throws is thrown as it is, and nothing is written.
+ */
+export async function writePrivateFile(path: string, content: string, beforeRename?: () => Promise<void>): Promise<void> {
   const temp = tempPathFor(path);
   try {
     // 'wx': a new file, never through whatever might already be at that name.
     await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
     await chmod(temp, 0o600);
+    await beforeRename?.();
     await rename(temp, path);
     ownTemps.delete(temp);
   } catch (error) {
@@ -218,6 +223,16 @@ export async function realPathOf(path: string): Promise<string> {
     at = resolve(dirname(at), target);
   }
   return at;
+}
+
+/**
+ * Where a private file of the config dir is written: the file a symbolic link of its name leads to
+ * (a synced folder, say), followed as realPathOf does, else `path` itself (the config dir's own
+ * links are not the file's). Writes act there, never replacing the link.
+ */
+export async function linkedFilePath(path: string): Promise<string> {
+  const linked = (await lstat(path).catch(() => null))?.isSymbolicLink() ?? false;
+  return linked ? realPathOf(path) : path;
 }
 
 /** What was found of a private file or dir that others can read, and done about it (tightenReadable). */

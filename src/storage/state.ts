@@ -1,15 +1,15 @@
 // Progress on disk: which stages are done and when, the billing choice, profiles and the last
 // verify result. Never the key, and nothing that decides where a key is sent. Validated on every
 // read; changed under a lock (read, change, write), written atomically with mode 0600.
-import { readdir, rename } from 'node:fs/promises';
+import { readdir, rename, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
 import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
-import { withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, newerVersion, readPrivateFile, removeLeftoverTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
+import { LockLostUnwrittenError, withFileLock } from './lock.js';
+import { ConfigStoreError, ensurePrivateDir, linkedFilePath, newerVersion, readPrivateFile, removeLeftoverTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
@@ -175,6 +175,27 @@ export interface StateReading {
 }
 
 
+/** How often update() makes its change again when another run took the lock over before it wrote. */
+const UPDATE_ATTEMPTS = 3;
+
+/**
+ * Which file is at a path, as far as a change by another run (a rename over it) shows; null: none;
+ * 'other': not a regular file, which no run writes (the write fails on it, saying so).
+ */
+type FileIdentity = { ino: number; size: number; mtimeMs: number } | null | 'other';
+
+async function fileIdentity(path: string): Promise<FileIdentity> {
+  const found = await stat(path).catch(() => null);
+  if (!found) return null;
+  return found.isFile() ? { ino: found.ino, size: found.size, mtimeMs: found.mtimeMs } : 'other';
+}
+
+/** Whether the file read is still there: not replaced, made or removed by another run. */
+function sameFile(read: FileIdentity, now: FileIdentity): boolean {
+  if (read === 'other' || now === 'other') return true;
+  return read === null || now === null ? read === now : read.ino === now.ino && read.size === now.size && read.mtimeMs === now.mtimeMs;
+}
+
 /** What a damaged progress file moved aside is named: its name, this, the time. */
 const ASIDE = '.bak-';
 
@@ -317,11 +338,19 @@ export class StateStore {
    * (ConfigStoreError, exit 7) rather than being overwritten.
    */
   async update(change: (state: State) => void): Promise<State> {
-    return this.locked(async (state, save) => {
-      change(state);
-      await save(state);
-      return state;
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.locked(async (state, save) => {
+          change(state);
+          await save(state);
+          return state;
+        });
+      } catch (error) {
+        // Nothing was written (another run took the lock over while this one was paused, and may
+        // have changed the file): the change is made again, to the file as it is now.
+        if (!(error instanceof LockLostUnwrittenError) || attempt === UPDATE_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /**
@@ -334,7 +363,25 @@ export class StateStore {
   async locked<T>(body: (state: State, save: (state: State) => Promise<void>) => Promise<T>, what?: Section): Promise<T> {
     return this.sections.section(what ?? { what: `the change to ${pathLine(this.path)}`, risk: 'it may not have been saved' }, async () => {
       await ensurePrivateDir(this.dir);
-      return withFileLock(this.path, async () => body(await this.loadForChange(), (state) => writePrivateFile(this.path, `${JSON.stringify(state, null, 2)}\n`)));
+      return withFileLock(this.path, async (lock) => {
+        const state = await this.loadForChange();
+        // Written where a symbolic link named state.json leads, as credentials.json is: never
+        // replacing the link with a file.
+        const real = await linkedFilePath(this.path);
+        let read = await fileIdentity(real);
+        const save = async (next: State) => {
+          await writePrivateFile(real, `${JSON.stringify(next, null, 2)}\n`, async () => {
+            // Written only over the file as it was read, holding the lock: never a stale read
+            // over another run's change (this run paused past the lock's staleness, say).
+            lock.assertHeld();
+            if (!sameFile(read, await fileIdentity(real))) {
+              throw new LockLostUnwrittenError(`${pathLine(this.path)} was changed by another run while this one held its lock, so nothing was written.`);
+            }
+          });
+          read = await fileIdentity(real);
+        };
+        return body(state, save);
+      });
     });
   }
 

@@ -348,11 +348,12 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     await withEnv({}, async (t) => {
       const readOnly = 'mount -o remount,ro "$CFG"';
       const login = await inPrivateMount(t, readOnly, ['login', '--done']);
-      expectOneLine(login, 7, /Could not write .*state\.json: the file system is read-only \(EROFS\); set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk\./);
+      // Its lock is the first thing written: named, with the file it was for.
+      expectOneLine(login, 7, /Could not make the lock .*state\.json\.lock for the change to .*state\.json: the file system is read-only \(EROFS\); set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk\./);
       const verify = await inPrivateMount(t, readOnly, ['verify', '--json'], { env: { OPENAI_API_KEY: NO_CREDITS } });
       expect(verify.code).toBe(4);
       expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
-      expectOneLine(verify, 4, /^! The result of this check was not recorded: Could not write .*state\.json: the file system is read-only \(EROFS\)/);
+      expectOneLine(verify, 4, /^! The result of this check was not recorded: Could not make the lock .*state\.json\.lock for the change to .*state\.json: the file system is read-only \(EROFS\)/);
     });
   });
 
