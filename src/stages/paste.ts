@@ -3,7 +3,8 @@
 import type { Context } from '../context.js';
 import { LINE_BREAK_INSIDE } from '../keys/format.js';
 import { marks } from '../terminal/output.js';
-import { LineBreakInsideError, type Prompter } from '../terminal/prompter.js';
+import { LineBreakInsideError, PasteTooLongError, type Prompter } from '../terminal/prompter.js';
+import { tooLongForAKey } from '../terminal/stdin.js';
 
 /** What the caller makes of a paste: the key to use, or why not (a sentence, without its full stop). */
 export type PasteVerdict = { ok: true; key: string } | { ok: false; why: string };
@@ -16,9 +17,11 @@ export async function readPastedKey(ctx: Context, prompter: Prompter, question: 
     try {
       raw = await prompter.password(question);
     } catch (error) {
-      // The prompt ended at the paste's first line break (and dropped the rest); the first part alone is not the key.
-      if (!(error instanceof LineBreakInsideError)) throw error;
-      fail(`That is not an API key: ${LINE_BREAK_INSIDE}`);
+      // The prompt ended at the paste's first line break, or once it was longer than any key can
+      // be, and dropped the rest: the part before is not the key.
+      if (error instanceof LineBreakInsideError) fail(`That is not an API key: ${LINE_BREAK_INSIDE}`);
+      else if (error instanceof PasteTooLongError) fail(tooLongForAKey('What was pasted'));
+      else throw error;
       continue;
     }
     // Refused here rather than by the prompt, which would keep the hidden text for editing: the

@@ -2,7 +2,9 @@
 // loaded only when a command asks something; without a terminal, asking is a usage error that
 // names the flag or variable to use instead.
 import { CancelledError, UsageError } from '../errors.js';
-import { hungUp, NO_TERMINAL } from './output.js';
+import { hungUp, NO_TERMINAL, wrap } from './output.js';
+import { MAX_STDIN_BYTES } from './stdin.js';
+import { displayWidth } from './width.js';
 
 export interface Choice<T> {
   name: string;
@@ -15,8 +17,9 @@ export interface Prompter {
   select<T>(message: string, choices: Array<Choice<T>>, defaultValue?: T): Promise<T>;
   /**
    * Masked input; `validate` returns true or a one-line reason. A paste with a line break inside
-   * ends it with a LineBreakInsideError: none of the paste is returned, and none of it is left for
-   * whatever reads next.
+   * ends it with a LineBreakInsideError, one longer than MAX_STDIN_BYTES with a PasteTooLongError:
+   * none of the paste is returned, and none of it is left for whatever reads next. Blank lines
+   * before the first text of a paste are not line breaks inside it: they are dropped.
    */
   password(message: string, validate?: (value: string) => true | string): Promise<string>;
   input(message: string, options?: { default?: string; validate?: (value: string) => true | string }): Promise<string>;
@@ -35,6 +38,14 @@ export class LineBreakInsideError extends Error {
   constructor() {
     super('What was pasted has a line break inside.');
     this.name = 'LineBreakInsideError';
+  }
+}
+
+/** A paste longer than MAX_STDIN_BYTES on one line reached a hidden question: no key is that long. */
+export class PasteTooLongError extends Error {
+  constructor() {
+    super(`What was pasted is longer than ${MAX_STDIN_BYTES} bytes.`);
+    this.name = 'PasteTooLongError';
   }
 }
 
@@ -198,6 +209,61 @@ function linesInOneRead(text: string): boolean {
   return breakAt !== -1 && hasText(text.slice(breakAt + 1));
 }
 
+/** An escape sequence (an arrow key, a paste's bracket) or a space or line break. */
+const NOT_TEXT_AT_START = /^(?:\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|.)?|[\t\n\r ])*/;
+
+/**
+ * What of one read (bytes as latin1 characters, one each) reaches a hidden question, `lineBytes`
+ * being what reached its line already. On an empty line, the spaces and line breaks before the
+ * read's first text go: blank lines above a pasted key are around it, as standard input takes them
+ * (readKeyFromStdin), not inside it. And a line stops at MAX_STDIN_BYTES, as standard input does:
+ * the rest is dropped and Enter ends the line (`over`), so the prompt never holds more than that.
+ */
+function passToHidden(read: string, lineBytes: number): { text: string; lineBytes: number; over: boolean; dropped: string } {
+  let text = read;
+  if (lineBytes === 0) {
+    const lead = NOT_TEXT_AT_START.exec(text)![0];
+    if (/[\r\n]/.test(lead) && /^[^\x00-\x20\x7f]/.test(text.slice(lead.length))) text = lead.replace(/[\t\n\r ]/g, '') + text.slice(lead.length);
+  }
+  let count = lineBytes;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) count = 0;
+    else if (++count > MAX_STDIN_BYTES) return { text: `${text.slice(0, i)}\r`, lineBytes: 0, over: true, dropped: text.slice(i) };
+  }
+  return { text, lineBytes: count, over: false, dropped: '' };
+}
+
+/** A terminal's output stream has them (tty.WriteStream); another stream, none. */
+interface TerminalSize {
+  columns?: number;
+  rows?: number;
+}
+
+/** The rows `lines` take on a terminal `columns` wide, each after `indent` columns (a longer one wraps). */
+function rowsOf(lines: string[], columns: number, indent = 0): number {
+  return lines.reduce((rows, line) => rows + Math.max(1, Math.ceil((indent + displayWidth(line)) / columns)), 0);
+}
+
+/**
+ * Choices as a terminal `output` is wide shows them, all at once where its height allows: each
+ * wrapped at words, its lines under its text rather than under the pointer, and the page as many
+ * rows as they take. inquirer counts its page in rows, not choices, and wraps at the last column.
+ */
+function fitChoices<T>(message: string, choices: Array<Choice<T>>, output: TerminalSize) {
+  const columns = output.columns && output.columns > 0 ? output.columns : 80;
+  // The pointer and a space before each choice; the last column left free, as fit() leaves it.
+  const lines = choices.map((c) => wrap(c.name, Math.max(columns - 3, 10)));
+  const rows = rowsOf(lines.flat(), columns, 2);
+  // Around the page: the question, a blank row, the longest description and the keys' help.
+  const around = rowsOf(wrap(`? ${message}`, columns), columns) + 1 + Math.max(0, ...choices.map((c) => rowsOf(wrap(c.description ?? '', columns), columns))) + 1;
+  const room = output.rows && output.rows > 0 ? output.rows - around - 1 : rows;
+  return {
+    choices: choices.map((c, i) => ({ ...c, name: lines[i]!.join('\n  '), short: c.name })),
+    pageSize: Math.max(1, Math.min(rows, room)),
+  };
+}
+
 function isPromptExit(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
   return name === 'ExitPromptError' || name === 'AbortPromptError';
@@ -218,6 +284,14 @@ export async function closeOpenQuestions(): Promise<void> {
 type Prompts = typeof import('./inquirer.js');
 let prompts: Promise<Prompts> | undefined;
 
+/** What a hidden question learns of the paste it is given (see ask). */
+interface Paste {
+  /** Once no more of a paste arrives: true when it is to be refused, not validated. */
+  settled(): Promise<boolean>;
+  /** A line passed MAX_STDIN_BYTES: the prompt was given Enter, and what it shows is not the length. */
+  tooLong(): boolean;
+}
+
 interface AskContext {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
@@ -231,7 +305,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
   const load = () => (prompts ??= import('./inquirer.js'));
   // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
   // A password question also watches for pasted lines (see password below).
-  async function ask<T>(kind: 'password' | 'other', run: (prompts: Prompts, context: AskContext, settled: () => Promise<boolean>) => Promise<T>): Promise<T> {
+  async function ask<T>(kind: 'password' | 'other', run: (prompts: Prompts, context: AskContext, paste: Paste) => Promise<T>): Promise<T> {
     // Loaded first: loading blocks for a few ms, and what is typed meanwhile must be seen below.
     const loaded = await load();
     // Ctrl-D typed before any prompt (cooked mode) ended stdin already.
@@ -247,26 +321,81 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       });
     openQuestions.add(close);
     let pastedLines = false;
+    // A line passed MAX_STDIN_BYTES (passToHidden); from then on, nothing more reaches the prompt.
+    let tooLong = false;
+    // Ctrl-C or Ctrl-D among what was dropped after that: the person wants out, not the question again.
+    let interrupted = false;
     let settling = false;
     // Should a paste's line break never reach the prompt as Enter, it is ended this way instead.
     let stuck: NodeJS.Timeout | undefined;
+    const refuse = () => {
+      stuck ??= setTimeout(() => controller.abort(), DISCARD_MAX_MS);
+    };
+    const cancelOn = (dropped: string) => {
+      if (!/[\x03\x04]/.test(dropped)) return;
+      interrupted = true;
+      controller.abort();
+    };
     // Taking over from a hold: the terminal is raw already, and what comes until the prompt
     // listens stays in the stream (paused) rather than reach only the listener below.
     const tookOver = held.reader !== null;
     const typedAhead = kind === 'password' ? held.bytes.splice(0) : [];
     let firstChunk = !tookOver;
-    const onData = (chunk: Buffer | string) => {
-      const text = chunk.toString();
+    const judge = (text: string) => {
       // A lone NUL first is Linux's mark for a Ctrl-D typed just before raw mode took over.
       if (text.includes('\x04') || (firstChunk && text === '\0')) controller.abort();
       firstChunk = false;
       if (kind === 'password' && !pastedLines && (linesInOneRead(text) || (settling && hasText(text)))) {
-        // The prompt still takes its Enter, and closes as answered: "(N characters, hidden)"
-        // rather than a row of stars left on the screen. None of it is returned (below).
+        // The prompt still takes its Enter, and closes as answered: "(N characters, hidden)".
+        // None of it is returned (below).
         pastedLines = true;
-        stuck = setTimeout(() => controller.abort(), DISCARD_MAX_MS);
+        refuse();
       }
     };
+    // A hidden question's reads are judged in hiddenRead, below.
+    const onData = (chunk: Buffer | string) => {
+      if (kind !== 'password') judge(chunk.toString());
+    };
+    // A hidden question's reads are changed on their way to the prompt, in the stream's emit (a
+    // 'data' listener sees a read, but cannot change what readline's gets): passToHidden's bound
+    // and blank lines; and the text a read starts with comes as one keypress, not one per character
+    // (readline takes a keypress of many, as rl.write gives it): inquirer measures the whole line at
+    // each keypress and writes the cursor's column, so a long paste cost time growing with the
+    // square of its length, and more output than a terminal's buffer holds.
+    const emit = input.emit;
+    const ownEmit = Object.hasOwn(input, 'emit');
+    let lineBytes = 0;
+    const hiddenRead = (stream: TtyInput, chunk: Buffer | string): boolean => {
+      const read = (typeof chunk === 'string' ? Buffer.from(chunk) : chunk).toString('latin1');
+      if (tooLong) {
+        cancelOn(read);
+        return false;
+      }
+      const passed = passToHidden(read, lineBytes);
+      lineBytes = passed.lineBytes;
+      if (passed.over) {
+        tooLong = true;
+        refuse();
+        cancelOn(passed.dropped);
+      }
+      judge(passed.text);
+      // Printable ASCII: keys that readline's decoders (UTF-8, escape sequences) pass on as they are.
+      let rest = passed.text;
+      const run = /^[\x20-\x7e]{2,}/.exec(rest)?.[0];
+      if (run && stream.listenerCount('keypress') > 0) {
+        emit.call(stream, 'keypress', run, { sequence: run, name: undefined, ctrl: false, meta: false, shift: false });
+        rest = rest.slice(run.length);
+      }
+      if (rest === '') return true;
+      if (rest === read) return emit.call(stream, 'data', chunk);
+      const bytes = Buffer.from(rest, 'latin1');
+      return emit.call(stream, 'data', typeof chunk === 'string' ? bytes.toString() : bytes);
+    };
+    if (kind === 'password') {
+      input.emit = function (this: TtyInput, event: string | symbol, ...args: unknown[]): boolean {
+        return event === 'data' ? hiddenRead(this, args[0] as Buffer | string) : emit.call(this, event, ...args);
+      };
+    }
     // Ctrl-D before the prompt took the terminal over (cooked mode) ends stdin instead.
     const onEnd = () => {
       // The terminal hung up (its window closed): setting its mode can only fail now, and
@@ -284,60 +413,62 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     if (!tookOver && input.readableFlowing !== false) input.resume();
     input.once('end', onEnd);
     // An answer is taken once no more of a paste arrived; never, once the prompt was aborted.
-    // True: what was entered is part of a paste with a line break, to be refused, not validated.
+    // True: what was entered is part of a paste to be refused (a line break inside, too long), not validated.
     const settled = () => {
-      if (pastedLines) return Promise.resolve(true);
+      if (pastedLines || tooLong) return Promise.resolve(true);
       settling = true;
       return new Promise<boolean>((resolve) => {
         setTimeout(() => {
           settling = false;
-          if (!controller.signal.aborted) resolve(pastedLines);
+          if (!controller.signal.aborted) resolve(pastedLines || tooLong);
         }, PASTE_SETTLE_MS);
       });
     };
+    const paste: Paste = { settled, tooLong: () => tooLong };
     try {
       // One turn of the event loop, so that input typed ahead is read in the mode it was typed
       // in: once the prompt switches the terminal to raw mode, a pending Ctrl-D is lost.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (controller.signal.aborted) throw new CancelledError();
-      const answer = run(loaded, { input, output: streams.output, signal: controller.signal }, settled);
+      const answer = run(loaded, { input, output: streams.output, signal: controller.signal }, paste);
       // The prompt listens now: what was typed while held comes first, as if typed here.
       if (typedAhead.length) input.unshift(Buffer.concat(typedAhead));
       const value = await answer;
-      if (!pastedLines) return value;
+      if (!pastedLines && !tooLong) return value;
     } catch (error) {
       // The process is leaving: no answer, no error, nothing for the caller to print.
       if (closed) return new Promise<never>(() => {});
-      if (!pastedLines) throw isPromptExit(error) ? new CancelledError() : error;
+      if ((!pastedLines && !tooLong) || interrupted) throw isPromptExit(error) ? new CancelledError() : error;
     } finally {
       clearTimeout(stuck);
       openQuestions.delete(close);
       input.removeListener('data', onData);
       input.removeListener('end', onEnd);
+      if (ownEmit) input.emit = emit;
+      else delete (input as { emit?: unknown }).emit;
       closed?.();
     }
     if (closed) return new Promise<never>(() => {});
-    // A paste with a line break inside: nothing of it is the answer, and its rest is dropped.
+    if (interrupted) throw new CancelledError();
+    // A paste refused: nothing of it is the answer, and its rest is dropped.
     await discardRest(input, held, interrupt);
-    throw new LineBreakInsideError();
+    throw tooLong ? new PasteTooLongError() : new LineBreakInsideError();
   }
   return safePrompter({
     confirm: (message, defaultValue = true) => ask('other', (p, ctx) => p.confirm({ message, default: defaultValue }, ctx)),
     select: <T>(message: string, choices: Array<Choice<T>>, defaultValue?: T) =>
-      ask('other', (p, ctx) => p.select<T>({ message, choices, default: defaultValue, loop: false, pageSize: Math.min(Math.max(choices.length, 7), 20) }, ctx)),
+      ask('other', (p, ctx) => p.select<T>({ message, default: defaultValue, loop: false, ...fitChoices(message, choices, streams.output as TerminalSize) }, ctx)),
     password: (message, validate) =>
-      ask('password', (p, ctx, settled) =>
+      ask('password', (p, ctx, paste) =>
         p.password(
           {
             message,
-            mask: '*',
             // A paste that arrives in more than one read: its rest comes while this waits.
             validate: async (value: string) => {
-              if (await settled()) return true;
+              if (await paste.settled()) return true;
               return validate ? validate(value) : true;
             },
-            // Once answered, say how long it was instead of leaving a screenful of stars.
-            theme: { style: { answer: (stars: string) => `(${stars.length} characters, hidden)` } },
+            shown: (length) => (paste.tooLong() ? `(over ${MAX_STDIN_BYTES} bytes, hidden)` : `(${length} character${length === 1 ? '' : 's'}, hidden)`),
           },
           ctx,
         ),

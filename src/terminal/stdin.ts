@@ -4,6 +4,10 @@ import { UsageError } from '../errors.js';
 
 /** Far more than any key (they are under 200 characters), with room for `export OPENAI_API_KEY="…"`. */
 export const MAX_STDIN_BYTES = 4096;
+/** Why input that long is no key: `what` (standard input, what was pasted) is longer than MAX_STDIN_BYTES. */
+export function tooLongForAKey(what: string): string {
+  return `${what} is longer than ${MAX_STDIN_BYTES} bytes; a key is under 200 characters`;
+}
 /** How long to wait for a line, at most. */
 export const STDIN_WAIT_MS = 10_000;
 /** A pipe that stays open (`… | tee`, a process substitution) is done once a line came and then nothing for this long. */
@@ -108,7 +112,7 @@ export function readStdin(input: StdinLike, { waitMs = STDIN_WAIT_MS, quietMs = 
     const onData = (chunk: Buffer | string) => {
       text += chunk.toString();
       if (Buffer.byteLength(text) > MAX_STDIN_BYTES) {
-        finish(new UsageError(`Standard input is longer than ${MAX_STDIN_BYTES} bytes; a key is under 200 characters.`, ['Pipe only the key.']));
+        finish(new UsageError(`${tooLongForAKey('Standard input')}.`, ['Pipe only the key.']));
         return;
       }
       // A complete non-blank line: wait for the rest of it to come (or not) before deciding.

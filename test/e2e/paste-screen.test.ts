@@ -1,16 +1,20 @@
-// What stays on the screen after a paste with a line break inside, at the (masked) key prompt, in
-// a real pseudo-terminal: the question closes as any answer does, "(N characters, hidden)", and no
-// row of stars is left. The screen is what the terminal would show: the output replayed through
-// the cursor moves and erasures the prompts use (inquirer's, readline's).
+// What stays on the screen after a paste at the (masked) key prompt, in a real pseudo-terminal:
+// with a line break inside, the question closes as any answer does, "(N characters, hidden)", and
+// no row of stars is left; a blank line before the key is around it, not inside; a paste longer
+// than any key is refused once past the bound, with little output and Ctrl-C still heard. The
+// screen is what the terminal would show (test/helpers/screen.ts).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, type PtySession } from '../helpers/pty.js';
 import { runCli } from '../helpers/run.js';
+import { screenOf } from '../helpers/screen.js';
 
 const KEY = makeKey('proj', 'paste-screen');
 const QUESTION = 'Paste your secret key (input is hidden):';
 const LINE_BREAK = 'it has a line break inside: copy it again in one piece';
+const TOO_LONG = 'What was pasted is longer than 4096 bytes; a key is under 200 characters.';
+const LONG_PASTE = `sk-proj-${'A'.repeat(20_000)}`;
 const COLUMNS = 100;
 
 let server: FakeOpenAI;
@@ -29,67 +33,6 @@ afterEach(async () => {
   await t?.cleanup();
   t = undefined;
 });
-
-/**
- * The rows a terminal `columns` wide shows for `raw` (scrolling ignored: rows are never dropped).
- * Text, CR/LF/BS, and the CSI sequences the prompts write: cursor up/down/forward/back, to a
- * column, erase in line (K) and below (J); colours and modes change nothing here.
- */
-function screenOf(raw: string, columns: number): string[] {
-  const rows: string[][] = [[]];
-  let row = 0;
-  let col = 0;
-  const at = (r: number) => (rows[r] ??= []);
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c === '\x1b') {
-      const csi = /^\x1b\[([0-?]*)[ -/]*([@-~])/.exec(raw.slice(i, i + 32));
-      const osc = /^\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/.exec(raw.slice(i, i + 4096));
-      if (csi) {
-        i += csi[0].length - 1;
-        const [first = '', second = ''] = csi[1]!.split(';');
-        const n = Number(first) || 1;
-        switch (csi[2]) {
-          case 'A': row = Math.max(0, row - n); break;
-          case 'B': row += n; break;
-          case 'C': col = Math.min(columns - 1, col + n); break;
-          case 'D': col = Math.max(0, col - n); break;
-          case 'G': col = Math.min(columns - 1, n - 1); break;
-          case 'H': row = Number(first || 1) - 1; col = Number(second || 1) - 1; break;
-          case 'K': {
-            const line = at(row);
-            if (first === '2') line.length = 0;
-            else if (first === '1') for (let x = 0; x <= col && x < line.length; x++) line[x] = ' ';
-            else line.length = Math.min(line.length, col);
-            break;
-          }
-          case 'J':
-            if (first === '' || first === '0') {
-              at(row).length = Math.min(at(row).length, col);
-              rows.length = row + 1;
-            }
-            break;
-        }
-      } else if (osc) {
-        i += osc[0].length - 1;
-      } else {
-        i += 1; // ESC and one character (ESC 7, ESC =...)
-      }
-    } else if (c === '\r') col = 0;
-    else if (c === '\n') row++;
-    else if (c === '\b') col = Math.max(0, col - 1);
-    else if (c >= ' ') {
-      if (col >= columns) {
-        row++;
-        col = 0;
-      }
-      const line = at(row);
-      while (line.length < col) line.push(' ');
-      line[col++] = c;
-    }
-  }
-  return rows.map((r) => (r ?? []).join('').trimEnd());
-}
 
 describe('a paste with a line break inside, at the masked key prompt', () => {
   it.each([
@@ -119,5 +62,64 @@ describe('a paste with a line break inside, at the masked key prompt', () => {
     expect(after.filter((line) => line.includes('***'))).toEqual([]);
     expect(server.requestsFor(KEY.slice(0, 80))).toEqual([]);
     expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${KEY}\n`);
+  });
+});
+
+/** The question's rows on the screen, from the question on (a row may start with what was written before it). */
+function questionRows(raw: string): string[] {
+  return screenOf(raw, COLUMNS)
+    .filter((line) => line.includes(QUESTION))
+    .map((line) => line.slice(line.indexOf(QUESTION)));
+}
+
+describe('blank lines before the key, in one paste', () => {
+  it.each([
+    ['a bracketed paste', `\x1b[200~\n${KEY}\x1b[201~\r`],
+    ['a plain write', `\n${KEY}\r`],
+  ])('%s: around the key, as with --stdin, not inside it: the key is stored', async (_how, paste) => {
+    t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    const s = (session = spawnCli(['key', '--insecure-storage'], { env: t.env, cols: COLUMNS }));
+    await s.waitFor(QUESTION);
+    s.type(paste);
+    await s.waitFor('Stored sk-proj-…');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(s.output()).not.toContain(LINE_BREAK);
+    expect(questionRows(s.rawOutput())).toEqual([`${QUESTION} (${KEY.length} characters, hidden)`]);
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${KEY}\n`);
+  });
+});
+
+describe('a paste of 20,000 characters on one line', () => {
+  it('then Enter: refused as too long, with little output, asked again, and the key pasted next is taken', async () => {
+    t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    const s = (session = spawnCli(['key', '--insecure-storage'], { env: t.env, cols: COLUMNS, rows: 30 }));
+    await s.waitFor(QUESTION);
+    const before = s.rawOutput().length;
+    s.type(`${LONG_PASTE}\r`);
+    await s.waitFor(TOO_LONG);
+    await s.waitFor(QUESTION);
+    // A row of stars redrawn at each keypress wrote megabytes (quadratic in the paste's length).
+    expect(s.rawOutput().length - before).toBeLessThan(200_000);
+    expect(questionRows(s.rawOutput())).toEqual([`${QUESTION} (over 4096 bytes, hidden)`, QUESTION]);
+
+    s.type(`${KEY}\r`);
+    await s.waitFor('Stored sk-proj-…');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(server.requests.filter((r) => r.key?.includes('AAAA'))).toEqual([]);
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${KEY}\n`);
+  });
+
+  it.each([
+    ['with its Enter', `${LONG_PASTE}\r`],
+    ['without Enter', LONG_PASTE],
+  ])('%s, then Ctrl-C at once: the tool stops (exit 130), nothing stored', async (_how, paste) => {
+    t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    const s = (session = spawnCli(['key', '--insecure-storage'], { env: t.env, cols: COLUMNS, rows: 30 }));
+    await s.waitFor(QUESTION);
+    s.type(paste);
+    s.press('ctrl-c');
+    // The test's timeout is the bound: before, the paste alone kept the tool busy for minutes.
+    expect(await s.exited).toMatchObject({ exitCode: 130 });
+    expect((await runCli(['token'], { env: t.env })).code).not.toBe(0);
   });
 });

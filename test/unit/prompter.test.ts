@@ -3,10 +3,12 @@
 // pseudo-terminal by test/e2e/input.test.ts; here, the logic: what is typed while held, pastes
 // with a line break inside, and Ctrl-C / Ctrl-D.
 import { PassThrough, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CancelledError } from '../../src/errors.js';
 import { createTerminal } from '../../src/terminal/output.js';
-import { closeOpenQuestions, inquirerPrompter, LineBreakInsideError, PASTE_SETTLE_MS, type Prompter } from '../../src/terminal/prompter.js';
+import { closeOpenQuestions, inquirerPrompter, LineBreakInsideError, PASTE_SETTLE_MS, PasteTooLongError, type Prompter } from '../../src/terminal/prompter.js';
+import { MAX_STDIN_BYTES } from '../../src/terminal/stdin.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { turn, until } from '../helpers/until.js';
 
@@ -173,6 +175,67 @@ describe('password: a paste with a line break inside', () => {
     const second = p.password('Key?');
     void typeWhenAsked('Key?', 'sk\x04');
     await expect(second).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('password: blank lines before the key, in one paste', () => {
+  const key = 'sk-proj-after-a-blank-line';
+  it.each([
+    ['a line break', `\n${key}\r`],
+    ['blank lines with spaces, CRLF', `\r\n \r\n\t${key}\r`],
+    ['a bracketed paste', `\x1b[200~\n${key}\x1b[201~\r`],
+  ])('%s: around the key, as standard input takes them; the key is the answer', async (_how, paste) => {
+    const p = prompter();
+    const validated: string[] = [];
+    const asking = p.password('Key:', (value) => (validated.push(value), true));
+    void typeWhenAsked('Key:', paste);
+    expect(await asking).toBe(key);
+    expect(validated).toEqual([key]);
+    expect(screen).toContain(`(${key.length} characters, hidden)`);
+  });
+
+  it('a line break after something typed is inside what was pasted: refused', async () => {
+    const p = prompter();
+    const asking = p.password('Key:', () => true);
+    await typeWhenAsked('Key:', 'sk-proj-');
+    await allRead();
+    input.write('\nrest-of-it\r');
+    await expect(asking).rejects.toBeInstanceOf(LineBreakInsideError);
+  });
+});
+
+describe('password: a long paste', () => {
+  it('is shown as its length, not as a row of stars: what is written stays small', async () => {
+    const p = prompter();
+    const long = `sk-proj-${'A'.repeat(3000)}`;
+    const asking = p.password('Key:');
+    void typeWhenAsked('Key:', `${long}\r`);
+    expect(await asking).toBe(long);
+    expect(stripVTControlCharacters(screen)).toContain(`Key: (${long.length} characters, hidden)`);
+    expect(screen).not.toContain('**');
+    // A redraw of the whole line at each of 3008 keypresses wrote megabytes; now a few redraws.
+    expect(screen.length).toBeLessThan(5_000);
+  });
+
+  it(`a line past ${MAX_STDIN_BYTES} bytes in one read: refused at the bound with PasteTooLongError, the rest dropped, and the next question starts empty`, async () => {
+    const p = prompter();
+    const validated: string[] = [];
+    const asking = p.password('Key:', (value) => (validated.push(value), true));
+    void typeWhenAsked('Key:', `sk-proj-${'A'.repeat(20_000)}\rsk-proj-rest\r`);
+    await expect(asking).rejects.toBeInstanceOf(PasteTooLongError);
+    expect(validated).toEqual([]);
+    expect(stripVTControlCharacters(screen)).toContain(`Key: (over ${MAX_STDIN_BYTES} bytes, hidden)`);
+    expect(screen.length).toBeLessThan(5_000);
+    const again = p.password('Key:');
+    void typeWhenAsked('Key:', 'sk-proj-whole\r');
+    expect(await again).toBe('sk-proj-whole');
+  });
+
+  it('Ctrl-C in what is dropped past the bound still cancels', async () => {
+    const p = prompter();
+    const asking = p.password('Key:', () => true);
+    void typeWhenAsked('Key:', `sk-proj-${'A'.repeat(MAX_STDIN_BYTES)}\x03`);
+    await expect(asking).rejects.toBeInstanceOf(CancelledError);
   });
 });
 
