@@ -26,7 +26,7 @@ import { PAGES } from '../platform.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
 import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
-import { FileKeptError, FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
+import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { shellWord } from '../terminal/shell.js';
 import { adminKeyCommand, adviceScope, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
@@ -226,7 +226,9 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const targetCommand = (key: string) => (isAdminKey(key) ? null : token);
   /** The edit for a finding; an admin key's line is only removed (nothing prints the admin key). */
   const planFor = async (finding: Finding): Promise<EditPlan> => {
-    const plan = planEdit(finding, await lineOf(finding), targetCommand(finding.key) ?? token);
+    // The command goes into the line as the file holds text (asFileText): the tool's path may be
+    // "/opt/ünï 工具/…", and its characters are written as UTF-8 bytes, as the rest of the line.
+    const plan = planEdit(finding, await lineOf(finding), asFileText(token));
     if (!isAdminKey(finding.key)) return plan;
     if (plan.kind === 'line') return { ...plan, after: null, note: 'rotate and spend use the stored admin key.' };
     if (plan.kind === 'fish-universal') return { ...plan, addLine: '' };
@@ -725,7 +727,7 @@ async function editFound(
   const { term } = ctx;
   const m = marks(term.style);
   const where = io.shown(finding.path);
-  // Lines are read as bytes (latin1); shown as UTF-8 so that other characters read right.
+  // Lines are read as bytes (latin1), and planned so (asFileText); shown as UTF-8 so that other characters read right.
   const readable = (line: string) => Buffer.from(line, 'latin1').toString('utf8');
   const prompter = ctx.prompter('Pass --yes to change it without asking.');
 
@@ -735,7 +737,7 @@ async function editFound(
     const addLine = plan.addLine && !splitLines(configText).some((l) => l.body.trim() === plan.addLine) ? plan.addLine : '';
     io.say(`${where}, line ${finding.line}: the universal variable ${plan.variable}`);
     io.say(term.style.red(`  - ${plan.variable} (universal), erased with: fish -c 'set -Ue ${plan.variable}'`));
-    if (addLine) io.say(term.style.green(`  + ${addLine}   (at the end of ${io.shown(config)})`));
+    if (addLine) io.say(term.style.green(`  + ${readable(addLine)}   (at the end of ${io.shown(config)})`));
     if (!io.yes && !(await prompter.confirm(`Erase the universal variable ${plan.variable}${addLine ? ` and add that line to ${io.shown(config)}` : ''}?`, true))) return false;
     // config.fish that cannot be read now (a FIFO put there while asked…) stops it before anything
     // changes; its line is added only once the variable is gone, so a failed erase leaves it as it was.
@@ -765,11 +767,11 @@ async function editFound(
     } catch (error) {
       // The variable is gone already: what is missing is said, not a stack trace.
       const why = error instanceof FileReadError || error instanceof FileKeptError ? error.why : (describeFileError(error) ?? (error instanceof Error ? error.message : String(error)));
-      term.err(`${m.fail} The universal variable ${plan.variable} is erased, but ${io.shown(config)} could not be changed (${why}): fish shells no longer get the key until you add this line to it by hand:  ${addLine}`);
+      term.err(`${m.fail} The universal variable ${plan.variable} is erased, but ${io.shown(config)} could not be changed (${why}): fish shells no longer get the key until you add this line to it by hand:  ${readable(addLine)}`);
       return 'failed';
     }
     if (added === 'overwritten') {
-      term.err(`${m.warn} ${io.shown(config)} was changed by another program while import added a line to it: check that it ends with  ${addLine}`);
+      term.err(`${m.warn} ${io.shown(config)} was changed by another program while import added a line to it: check that it ends with  ${readable(addLine)}`);
     }
     io.say(`${m.ok} Erased the universal variable ${plan.variable}${addLine ? `; ${io.shown(config)} sets it from openai-setup` : ''}.`);
     // Running fish shells forget a universal variable at once; the line in config.fish sets it again.

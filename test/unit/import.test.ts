@@ -824,6 +824,44 @@ describe('import: what the person reads (review of the built binary)', () => {
     expect(await runImport(list.ctx, options(), list.deps)).toBe(8);
     expect(list.stdout).toContain(`To move one into the keychain, on a terminal:  ${script} import\nOr without a terminal:  ${script} import --store PATH:LINE --rewrite --yes\n`);
   });
+
+  it('installed under a folder whose name is not ASCII: the lines written hold its path in UTF-8, as shown in the diff', async () => {
+    const t = machine({ env: { PATH: '' } });
+    const script = join(dirname(t.cwd), 'ünï 工具', 'bin', 'openai-setup.cjs');
+    mkdirSync(dirname(script), { recursive: true });
+    writeFileSync(script, '#!/usr/bin/env node\n', { mode: 0o755 });
+    t.ctx.binPath = script;
+    const command = `'${script}' token`;
+    t.write('~/.zshrc', `# café\nexport OPENAI_API_KEY=${KEY}\n`);
+    t.write('~/.config/powershell/Microsoft.PowerShell_profile.ps1', `$env:OPENAI_API_KEY = "${KEY}"\n`);
+    t.write('~/.config/fish/fish_variables', `# VERSION: 3.0\nSETUVAR --export OPENAI_API_KEY:${fishEscape(KEY)}\n`);
+    t.prompts
+      .whenSelect('Which key should profile "default" keep in the keychain?', KEY)
+      .whenConfirm('Change line 2 of ~/.zshrc like this?', true)
+      .whenConfirm('Erase the universal variable OPENAI_API_KEY and add that line to ~/.config/fish/config.fish?', true)
+      .whenConfirm('Change line 1 of ~/.config/powershell/Microsoft.PowerShell_profile.ps1 like this?', true);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    const utf8 = (path: string) => readFileSync(join(t.home, path), 'utf8');
+    expect(utf8('.zshrc')).toBe(`# café\nexport OPENAI_API_KEY="$(${command})"\n`);
+    expect(utf8('.config/fish/config.fish')).toBe(`set -gx OPENAI_API_KEY (${command})\n`);
+    expect(utf8('.config/powershell/Microsoft.PowerShell_profile.ps1')).toBe(`$env:OPENAI_API_KEY = (& ${command})\n`);
+    // What was shown is what was written, and nothing was taken for another program's change.
+    expect(t.stdout).toContain(`  + export OPENAI_API_KEY="$(${command})"\n`);
+    expect(t.stdout).toContain(`  + set -gx OPENAI_API_KEY (${command})   (at the end of ~/.config/fish/config.fish)\n`);
+    expect(t.stdout).toContain(`  + $env:OPENAI_API_KEY = (& ${command})\n`);
+    expect(t.stdout).toContain('✔ Changed line 2 of ~/.zshrc.');
+    expect(t.stderr).toBe('');
+
+    // config.fish holding that line already (in UTF-8): it is not added again.
+    const again = machine({ interactive: false, env: { PATH: '' } });
+    again.ctx.binPath = script;
+    again.write('~/.config/fish/config.fish', `set -gx OPENAI_API_KEY (${command})\n`);
+    again.write('~/.config/fish/fish_variables', `# VERSION: 3.0\nSETUVAR --export OPENAI_API_KEY:${fishEscape(KEY)}\n`);
+    expect(await runImport(again.ctx, options({ yes: true, store: '~/.config/fish/fish_variables:2', rewrite: true }), again.deps)).toBe(0);
+    expect(again.stdout).not.toContain('at the end of');
+    expect(readFileSync(join(again.home, '.config/fish/config.fish'), 'utf8')).toBe(`set -gx OPENAI_API_KEY (${command})\n`);
+    expectNoKeys(t);
+  });
 });
 
 describe('import: a file `env --file` wrote for the profile, as the person asked', () => {
