@@ -2,6 +2,7 @@
 // opening is a convenience whose failure is never an error.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
+import { processWitnesses, signalPasser, type WitnessHost } from '../pass-signals.js';
 
 export type OpenOutcome = 'opened' | 'skipped' | 'failed';
 
@@ -35,16 +36,17 @@ export function consoleBrowser(command: string): string | null {
   return CONSOLE_BROWSERS.includes(name) ? name : null;
 }
 
-/** What running a console browser in the foreground needs from the process. */
-export interface ForegroundHost {
+/** What running a console browser in the foreground needs from the process (with its witnesses: pass-signals.ts). */
+export interface ForegroundHost extends WitnessHost {
   /**
    * Hand the terminal over to a program about to start, until release(). Done before it starts,
    * so that nothing of ours changes the terminal under it. Input held for a question (prompter.ts
    * holdInput: raw, read here) stops being read, and the terminal is in its usual mode. A Ctrl-C
    * (which reaches the program, in our process group, by itself) is noted, not acted on; SIGTERM
-   * and SIGHUP go to `pass` as well, and are handled as always.
+   * and SIGHUP go to `pass` first, and once what it returns has settled (the signal passed on, or
+   * not: it reached the whole group), they are handled as always.
    */
-  handOver(pass: (signal: NodeJS.Signals) => void): { interrupted(): boolean; release(): void };
+  handOver(pass: (signal: PassedOn) => Promise<void>): { interrupted(): boolean; release(): void };
   /** Start it on our terminal (our stdin, stdout and stderr) with our environment. */
   spawn(file: string, args: string[]): ChildProcess;
   /** Leave as on Ctrl-C ("Cancelled.", exit 130). */
@@ -52,15 +54,27 @@ export interface ForegroundHost {
 }
 
 const PASSED_ON = ['SIGTERM', 'SIGHUP'] as const;
+type PassedOn = (typeof PASSED_ON)[number];
 
 export const processForeground: ForegroundHost = {
+  ...processWitnesses,
   handOver(pass) {
     let interrupted = false;
     const sigint = process.listeners('SIGINT');
     process.removeAllListeners('SIGINT');
     const note = () => void (interrupted = true);
     process.on('SIGINT', note);
-    for (const signal of PASSED_ON) process.prependListener(signal, pass);
+    // The usual handlers (main.ts: leave with 128 + N) run once the signal is passed on: leaving
+    // before that would leave the browser on the terminal without it.
+    const usual = PASSED_ON.map((signal) => [signal, process.listeners(signal)] as const);
+    const handlers = usual.map(([signal, listeners]) => {
+      const handler = () => void pass(signal).then(() => {
+        for (const listener of listeners) (listener as NodeJS.SignalsListener)(signal);
+      });
+      process.removeAllListeners(signal);
+      process.on(signal, handler);
+      return [signal, handler] as const;
+    });
     const stdin = process.stdin;
     const raw = stdin.isTTY && stdin.isRaw;
     const flowing = stdin.readableFlowing === true;
@@ -71,7 +85,8 @@ export const processForeground: ForegroundHost = {
       release() {
         process.removeListener('SIGINT', note);
         for (const listener of sigint) process.on('SIGINT', listener);
-        for (const signal of PASSED_ON) process.removeListener(signal, pass);
+        for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+        for (const [signal, listeners] of usual) for (const listener of listeners) process.on(signal, listener);
         if (raw) stdin.setRawMode(true);
         if (flowing) stdin.resume();
       },
@@ -133,13 +148,17 @@ function runConsoleBrowser(host: ForegroundHost, command: string, url: string): 
   if (!argv) return Promise.resolve('failed');
   return new Promise((resolve) => {
     let child: ChildProcess | undefined;
-    const terminal = host.handOver((signal) => child?.kill(signal));
+    // SIGTERM or SIGHUP sent to our whole process group reached the browser, in it, already: only
+    // one sent to our PID alone is passed on (a witness per signal tells them apart).
+    const passer = signalPasser(host, PASSED_ON, (signal) => child?.kill(signal));
+    const terminal = host.handOver((signal) => passer.receive(signal));
     let ended = false;
     // Once: a program that cannot be started may report both an error and an exit.
     const end = (outcome: OpenOutcome | 'cancel') => {
       if (ended) return;
       ended = true;
       terminal.release();
+      passer.stop();
       // Cancelled, it never settles: the run is leaving, and says nothing more than "Cancelled.".
       if (outcome === 'cancel') host.cancel();
       else resolve(outcome);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as open } from '../../src/commands/open.js';
 import { PAGES } from '../../src/platform.js';
+import { WITNESS_WAIT_MS, type ForwardedSignal, type SignalWitness } from '../../src/pass-signals.js';
 import { consoleBrowser, createBrowser, type ForegroundHost } from '../../src/terminal/browser.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
 import { turn } from '../helpers/until.js';
@@ -33,9 +34,29 @@ function fakeLynx(then = 'exit 0'): string {
   return path;
 }
 
+/** A witness (pass-signals.ts) that answers `verdict`: 'no' (the signal came to our PID alone) unless a test says. */
+class FakeWitness implements SignalWitness {
+  stopped = false;
+  asked: number[] = [];
+  constructor(
+    readonly signal: ForwardedSignal,
+    private readonly host: { verdict: 'yes' | 'no' | 'unknown' },
+  ) {}
+  async reached(ms: number) {
+    this.asked.push(ms);
+    return this.host.verdict;
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
 /** The process as a console browser sees it, with its output caught and every step recorded. */
 class RecordingForeground implements ForegroundHost {
   readonly steps: string[] = [];
+  readonly witnesses: FakeWitness[] = [];
+  /** What each witness answers when a signal comes: 'yes' when it was sent to our whole process group. */
+  verdict: 'yes' | 'no' | 'unknown' = 'no';
   output = '';
   child: ChildProcess | undefined;
   /** A Ctrl-C came while the browser ran (it reached the browser too). */
@@ -43,7 +64,18 @@ class RecordingForeground implements ForegroundHost {
   private onCancel: () => void = () => {};
   readonly cancelled = new Promise<void>((resolve) => (this.onCancel = resolve));
 
-  handOver(pass: (signal: NodeJS.Signals) => void) {
+  inTerminalForeground(): boolean {
+    return true;
+  }
+
+  startWitness(signal: ForwardedSignal): SignalWitness {
+    this.steps.push(`witness ${signal}`);
+    const witness = new FakeWitness(signal, this);
+    this.witnesses.push(witness);
+    return witness;
+  }
+
+  handOver(pass: (signal: 'SIGTERM' | 'SIGHUP') => Promise<void>) {
     this.steps.push('hand over');
     this.pass = pass;
     return {
@@ -52,7 +84,7 @@ class RecordingForeground implements ForegroundHost {
     };
   }
 
-  pass: ((signal: NodeJS.Signals) => void) | undefined;
+  pass: ((signal: 'SIGTERM' | 'SIGHUP') => Promise<void>) | undefined;
   /** Settles once the browser's process has closed: after that, nothing (an error, an exit) comes from it. */
   closed: Promise<void> = Promise.resolve();
 
@@ -83,7 +115,8 @@ describe('a console browser in BROWSER', () => {
     const lynx = fakeLynx();
     contextWith(lynx, true, host);
     expect(await open(t!.ctx, { page: 'keys' })).toBe(0);
-    expect(host.steps).toEqual(['hand over', `spawn ${lynx} ${URL}`, 'release (browser ended)']);
+    expect(host.steps).toEqual(['witness SIGTERM', 'witness SIGHUP', 'hand over', `spawn ${lynx} ${URL}`, 'release (browser ended)']);
+    expect(host.witnesses.every((w) => w.stopped)).toBe(true);
     const out = host.child!.stdout!;
     if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
     expect(host.output).toBe(`lynx shows ${URL}\n`);
@@ -95,7 +128,7 @@ describe('a console browser in BROWSER', () => {
     const lynx = fakeLynx('exit 3');
     contextWith(`${lynx} -dump %s`, true, host);
     expect(await open(t!.ctx, { page: 'keys' })).toBe(0);
-    expect(host.steps[1]).toBe(`spawn ${lynx} -dump ${URL}`);
+    expect(host.steps[3]).toBe(`spawn ${lynx} -dump ${URL}`);
     expect(t!.stdout).toContain('    Could not open a browser: open the link above yourself.\n');
   });
 
@@ -118,7 +151,7 @@ describe('a console browser in BROWSER', () => {
     contextWith(fakeLynx(then), true, host);
     const opening = open(t!.ctx, { page: 'keys' });
     await host.cancelled;
-    expect(host.steps.slice(2)).toEqual(['release (browser ended)', 'cancel']);
+    expect(host.steps.slice(4)).toEqual(['release (browser ended)', 'cancel']);
     // Nothing more can come from lynx once it has closed; what its end set off has run a turn later.
     await host.closed;
     const settled = await Promise.race([opening.then(() => 'settled'), turn().then(() => 'pending')]);
@@ -127,16 +160,38 @@ describe('a console browser in BROWSER', () => {
     expect(t!.stdout).not.toContain('Could not open');
   });
 
-  it('SIGTERM or SIGHUP while it runs is passed on to it', async () => {
+  it.each(['SIGTERM', 'SIGHUP'] as const)('%s sent to our PID alone while it runs (its witness lives on) is passed on to it', async (signal) => {
     const host = new RecordingForeground();
     contextWith(fakeLynx('exec sleep 30'), true, host);
     const opening = open(t!.ctx, { page: 'keys' });
     // Up: it has said what it shows (then it sleeps).
     while (!host.output.includes('lynx shows')) await new Promise((resolve) => host.child!.stdout!.once('data', resolve));
-    host.pass!('SIGTERM');
+    await host.pass!(signal);
+    expect(host.witnesses.find((w) => w.signal === signal)!.asked).toEqual([WITNESS_WAIT_MS]);
     expect(await opening).toBe(0);
-    expect(host.child!.signalCode).toBe('SIGTERM');
+    expect(host.child!.signalCode).toBe(signal);
     expect(t!.stdout).toContain('Could not open a browser');
+    expect(host.witnesses.every((w) => w.stopped)).toBe(true);
+  });
+
+  it.each(['SIGTERM', 'SIGHUP'] as const)('%s sent to our whole process group (its witness got it too) reached the browser already: not sent again', async (signal) => {
+    const host = new RecordingForeground();
+    host.verdict = 'yes';
+    contextWith(fakeLynx('exec sleep 30'), true, host);
+    const opening = open(t!.ctx, { page: 'keys' });
+    while (!host.output.includes('lynx shows')) await new Promise((resolve) => host.child!.stdout!.once('data', resolve));
+    // Settled: judged, and (not) passed on; main.ts's handlers would run now.
+    await host.pass!(signal);
+    expect(host.child!.killed).toBe(false);
+    expect(host.child!.exitCode).toBe(null);
+    // Its witness is spent; the other is untouched.
+    expect(host.witnesses.map((w) => [w.signal, w.stopped])).toEqual([
+      ['SIGTERM', signal === 'SIGTERM'],
+      ['SIGHUP', signal === 'SIGHUP'],
+    ]);
+    host.child!.kill('SIGKILL');
+    expect(await opening).toBe(0);
+    expect(host.witnesses.every((w) => w.stopped)).toBe(true);
   });
 
   it('without a terminal: not started; the URL is printed, with why', async () => {

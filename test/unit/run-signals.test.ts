@@ -6,7 +6,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FORWARDED_SIGNALS, run, WITNESS_WAIT_MS, type ProcessHost, type SignalWitness } from '../../src/commands/run.js';
+import { run, type ProcessHost } from '../../src/commands/run.js';
+import { FORWARDED_SIGNALS, WITNESS_WAIT_MS, type SignalWitness } from '../../src/pass-signals.js';
 import { makeTestContext, testKey, type TestContext } from '../helpers/context.js';
 import { turn, until } from '../helpers/until.js';
 
