@@ -14,14 +14,14 @@ import type { Storage } from '../storage/keystore.js';
 import type { KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { marks, needsPrompt, PROMPTS_TURNED_OFF } from '../terminal/output.js';
+import { marks, needsPrompt } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { staleEnvFileCopies } from '../plaintext/env-files.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { readPastedKey } from './paste.js';
-import { adviceScope, elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -190,13 +190,12 @@ function pipeCommand(ctx: Context, options: KeyStageOptions): string {
 /**
  * The way to store the key that works where it is printed (storeKeyAdvice), with this run's
  * options: piped from OPENAI_API_KEY only when that holds a key, else `key` asking for it. Said
- * where this run could not ask: without a terminal (stdin one, stdout not: `key` would not ask
- * there either), how it asks "at a terminal"; on one where OPENAI_SETUP_NO_PROMPT turned questions
- * off, that it asks once the variable is unset (run here as it is, it would not ask).
+ * where this run could not ask: without a terminal (stdin and stdout both one), how it asks "at a
+ * terminal"; on one where OPENAI_SETUP_NO_PROMPT turned questions off, that it asks once the
+ * variable is unset (run here as it is, it would not ask).
  */
 function storeAdvice(ctx: Context, options: KeyStageOptions): { command: string; how: string } {
-  const term = ctx.term.whyNoPrompts === PROMPTS_TURNED_OFF ? ctx.term : { stdinIsTTY: false };
-  const { command, how } = storeKeyAdvice({ ...adviceScope(ctx), env: ctx.env, term }, options.profile, options.insecureStorage, options.check);
+  const { command, how } = storeKeyAdvice(ctx, options.profile, options.insecureStorage, options.check);
   return { command: `${command}${options.verify === false ? ' --no-verify' : ''}`, how };
 }
 

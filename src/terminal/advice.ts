@@ -126,30 +126,35 @@ export function pipeKeyCommand(scope: AdviceScope, profile: string, insecure = f
   return `printenv OPENAI_API_KEY | ${keyCommand(scope, profile)} --stdin${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
 }
 
-/** Where a command that stores a key is recommended: whether OPENAI_API_KEY holds one there, and whether the person is at a terminal (stdin one). */
+/** Where a command that stores a key is recommended: whether OPENAI_API_KEY holds one there, and whether `key` would ask for it there. */
 export interface KeyEntryScope extends AdviceScope {
   readonly env: { readonly OPENAI_API_KEY?: string | undefined };
-  /** `whyNoPrompts`: why questions are off ('' when on), as the Terminal says it. */
-  readonly term: { readonly stdinIsTTY: boolean; readonly whyNoPrompts?: string };
+  /**
+   * `whyNoPrompts`: why questions are off ('' when on), as the Terminal says it: `key` asks only
+   * where stdin and stdout are both a terminal, so `doctor | cat` at a terminal is not such a place.
+   */
+  readonly term: { readonly whyNoPrompts: string };
 }
 
 /**
  * The command that stores a key for a profile as it works where it is printed (`command`), and how
  * it gets the key, said before it (`how`, "" or " (…)"): piped from OPENAI_API_KEY when that holds
  * one here; else `key` asking for it, as a pipe of an unset variable stores nothing (and its
- * "stdin was empty" would name the same pipe again). Off a terminal (a script, CI: standard input
- * no terminal) the way to give it the key on standard input is named too, by its flag.
+ * "stdin was empty" would name the same pipe again). Where `key` would not ask (a script, CI, an
+ * output piped or redirected: no terminal on stdin and stdout both) the way to give it the key on
+ * standard input is named too, by its flag.
  */
 export function storeKeyAdvice(scope: KeyEntryScope, profile: string, insecure = false, check?: CheckFlagValues): { command: string; how: string } {
   if (scope.env.OPENAI_API_KEY) return { command: pipeKeyCommand(scope, profile, insecure, check), how: '' };
   return {
     command: `${keyCommand(scope, profile)}${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`,
-    how: !scope.term.stdinIsTTY
-      ? ' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)'
-      : scope.term.whyNoPrompts === PROMPTS_TURNED_OFF
-        ? // A terminal where OPENAI_SETUP_NO_PROMPT turned questions off: `key` would not ask.
-          ' (it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin)'
-        : ' (it asks for the key, hidden)',
+    how:
+      scope.term.whyNoPrompts === ''
+        ? ' (it asks for the key, hidden)'
+        : scope.term.whyNoPrompts === PROMPTS_TURNED_OFF
+          ? // A terminal where OPENAI_SETUP_NO_PROMPT turned questions off: `key` would not ask.
+            ' (it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin)'
+          : ' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)',
   };
 }
 

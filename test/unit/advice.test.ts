@@ -160,10 +160,10 @@ describe('where advice is built', () => {
 
 describe('storeKeyAdvice: how `key` gets the key, as it is where the advice is read', () => {
   const stream = (isTTY: boolean) => ({ isTTY, columns: 80, write: () => true });
-  const scopeOn = (env: Record<string, string>, tty = true) => ({
+  const scopeOn = (env: Record<string, string>, tty = true, stdoutTTY = tty) => ({
     commandName: 'openai-setup',
     env: {},
-    term: createTerminal({ stdout: stream(tty), stderr: stream(tty), stdin: { isTTY: tty }, env }),
+    term: createTerminal({ stdout: stream(stdoutTTY), stderr: stream(tty), stdin: { isTTY: tty }, env }),
   });
 
   it('at a terminal: `key` asks for it', () => {
@@ -177,5 +177,10 @@ describe('storeKeyAdvice: how `key` gets the key, as it is where the advice is r
 
   it('without a terminal: at a terminal it asks, or --stdin', () => {
     expect(storeKeyAdvice(scopeOn({}, false), 'default').how).toBe(' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)');
+  });
+
+  // `doctor | cat` at a terminal: stdin is one, stdout a pipe, and `key` run so asks nothing.
+  it('at a terminal with the output piped: at a terminal it asks, or --stdin', () => {
+    expect(storeKeyAdvice(scopeOn({}, true, false), 'default').how).toBe(' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)');
   });
 });

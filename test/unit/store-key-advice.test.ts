@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { run as runDoctor } from '../../src/commands/doctor.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as runCommand } from '../../src/commands/run.js';
 import { run as token } from '../../src/commands/token.js';
@@ -75,6 +76,25 @@ describe('no keychain here, OPENAI_API_KEY not set', () => {
     expect(hints.at(-1)).toBe(
       `${NO_SERVICE} Keep one in a file only you can read (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  npx openai-setup key --insecure-storage`,
     );
+  });
+
+  // `token | cat`, `doctor | cat` at a terminal: `key` asks only with stdin and stdout both a
+  // terminal, so a question is not promised there; said as `key` itself says it there.
+  it('at a terminal with the output piped (stdin a terminal, stdout not): at a terminal it asks, or --stdin, as `key` says there', async () => {
+    const t = headless({ stdinIsTTY: true, stdoutIsTTY: false });
+    const { hints } = await outcomeOf(commands.token(t));
+    const how = '(at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)';
+    expect(hints.at(-1)).toBe(`${NO_SERVICE} Keep one in a file only you can read ${how}:  npx openai-setup key --insecure-storage`);
+    const piped = headless({ stdinIsTTY: true, stdoutIsTTY: false });
+    const refused = await outcomeOf(key(piped.ctx, { stdin: false, insecureStorage: true }));
+    expect(refused.message).toBe('Pasting a key needs an interactive terminal.');
+    expect(refused.hints).toEqual([`Instead, store it ${how}:  npx openai-setup key --insecure-storage`]);
+
+    const doctor = headless({ stdinIsTTY: true, stdoutIsTTY: false });
+    doctor.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
+    await runDoctor(doctor.ctx, { json: false });
+    expect(doctor.stdout).toContain(`keep the key in a file only you can read ${how}:  npx openai-setup key --insecure-storage`);
+    expect(doctor.stdout).not.toContain('(it asks for the key, hidden)');
   });
 
   it('a keychain that is locked: its last resort is the same command', async () => {

@@ -76,7 +76,8 @@ describe('token', () => {
     const { code, message, hints } = await outcomeOf(token(t.ctx, { yes: false }));
     expect(code).toBe(2);
     expect(message).toBe('No key is stored for profile "default".');
-    expect(hints).toEqual(['Store one with `openai-setup key` (it asks for the key, hidden).']);
+    // Its output captured (stdout no terminal): `key` run so would not ask, so no question is promised.
+    expect(hints).toEqual(['Store one with `openai-setup key` (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin).']);
     expect(t.stdout).toBe('');
   });
 
