@@ -331,7 +331,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         return EXIT.ok;
       }
       // Not stored: the run's failure (its message on stderr, and with --json its document).
-      await storeFound(ctx, scope, profileName, key, say);
+      failedCode = await storeFound(ctx, scope, profileName, key, say);
       if (isAdminKey(key)) storedAdmin = key;
       else stored = key;
     } else {
@@ -344,7 +344,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         moved.push({ path: shown(finding.path), line: finding.line, action: actionOf(plan) });
         movedKinds.add(isAdminKey(finding.key) ? 'admin' : 'key');
       }
-      else failedCode = EXIT.plaintext;
+      // The key's own exit code first, as for a key that fails its check.
+      else failedCode ??= EXIT.plaintext;
     }
     scanned = await scan();
   } else {
@@ -411,7 +412,9 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         );
         if (choice === null || choice === current) continue;
         try {
-          await storeFound(ctx, scope, profileName, choice, say);
+          // Stored, but not usable yet: its check's exit code, as for one not stored.
+          const unusable = await storeFound(ctx, scope, profileName, choice, say);
+          failedCode ??= unusable;
         } catch (error) {
           if (!(error instanceof ExitError)) throw error;
           term.err(`${m.fail} ${error.message}`);
@@ -593,8 +596,10 @@ async function checkKey(ctx: Context, profileName: string, key: string): Promise
 /**
  * Store a found key for the profile (an admin key as its admin key) after a live check; an
  * ExitError saying why when it was not stored. `scope`: how the commands it recommends are typed.
+ * Stored but not usable yet (no credits, a limit, refused for something around it): the check's
+ * exit code (4, 5), as `key` exits then, so that a script learns it before it calls; else null.
  */
-async function storeFound(ctx: Context, scope: AdviceScope, profileName: string, key: string, say: (line: string) => void): Promise<void> {
+async function storeFound(ctx: Context, scope: AdviceScope, profileName: string, key: string, say: (line: string) => void): Promise<number | null> {
   const m = marks(ctx.term.style);
   const admin = keyKind(key) === 'admin';
   const notSent = admin ? notAnAdminKey(key) : null;
@@ -651,20 +656,21 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
   const unproven = check ? billingNotProven(check, 'then') : null;
   if (!check || (row!.route === 'none' && !unproven)) {
     say(`${m.ok} ${stored}${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
-    return;
+    return null;
   }
   if (unproven) {
     // Accepted, but no test request went through: whether it can spend is not known yet.
     say(`${m.warn} ${stored}. ${check.message} Billing was not proven: ${unproven}.`);
     for (const warning of check.warnings) say(`  ${warning}`);
     say(`  Check it again later:  ${toolCommand(scope, 'verify', profileName)}`);
-    return;
+    return null;
   }
   // Stored, but not usable yet: the check's own words, what fixes it, and how to check it again.
   say(`${m.warn} ${stored}. ${check.message}`);
   if (check.fix) say(`  ${check.fix}`);
   if (check.fixUrl) say(`  ${m.arrow} ${check.fixUrl}`);
   say(`  Once that is fixed, check it:  ${toolCommand(scope, 'verify', profileName)}`);
+  return row!.exitCode;
 }
 
 /**

@@ -9,6 +9,7 @@ import { runImport, ImportFailureJsonSchema, ImportJsonSchema, defaultDeps, type
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { maskKey } from '../../src/keys/format.js';
 import { projectPageUrl } from '../../src/platform.js';
+import { run as storeKey } from '../../src/commands/key.js';
 import { run as useProfile } from '../../src/commands/use.js';
 import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
 import { decodeFishEscapes, findKeys } from '../../src/plaintext/find.js';
@@ -462,11 +463,13 @@ describe('import: moving keys into the keychain', () => {
         fixUrl: 'https://platform.openai.com/api-keys',
       }),
     ],
-  ])('a key refused for %s is stored and its line moved, saying it is refused and what to run once fixed', async (_name, refusal) => {
+  ])('a key refused for %s is stored and its line moved, saying it is refused and what to run once fixed (exit 5, as `key`)', async (_name, refusal) => {
     const t = machine({ interactive: false });
     t.api.answerEveryCheck(() => refusal);
     t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
-    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    // Exit 5 as `key` exits for it: a script learns the key is refused before it calls.
+    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(5);
+    expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
     expect(t.keychain.keyOf('default')).toBe(KEY);
     expect(t.read('.env')).toBe('');
     const said = [`! Stored ${maskKey(KEY)} in the ${t.ctx.keys.keychainDescription} as the key of profile "default". ${refusal.message}`, `  ${refusal.fix}`];
@@ -476,6 +479,30 @@ describe('import: moving keys into the keychain', () => {
     expect(t.stdout).not.toContain('✔ Stored');
     expect((await t.ctx.state.read()).profiles.default?.lastVerify).toMatchObject({ status: 'forbidden', ok: false });
     expectNoKeys(t);
+  });
+
+  it('a region-blocked key: --store exits as `key` storing it does (5), with --json and on a terminal too', async () => {
+    const refused = checkResult('forbidden');
+    const viaKey = machine({ interactive: false, stdin: KEY });
+    viaKey.api.answerEveryCheck(() => refused);
+    expect(await storeKey(viaKey.ctx, { stdin: true })).toBe(5);
+    expect(viaKey.keychain.keyOf('default')).toBe(KEY);
+
+    const json = machine({ interactive: false });
+    json.api.answerEveryCheck(() => refused);
+    json.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(json.ctx, options({ store: '.env:1', rewrite: true, yes: true, json: true }), json.deps)).toBe(5);
+    expect(ImportJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({ plaintextLeft: 0, exitCode: 5 });
+    expect(json.keychain.keyOf('default')).toBe(KEY);
+
+    const terminal = machine();
+    terminal.api.answerEveryCheck(() => refused);
+    terminal.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    terminal.prompts.whenSelect('Which key should profile "default" keep in the keychain?', KEY).whenConfirm('Change line 1 of ~/.zshrc like this?', true);
+    expect(await runImport(terminal.ctx, options(), terminal.deps)).toBe(5);
+    expect(terminal.read('~/.zshrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
+    expect(terminal.stdout).toContain('  Once that is fixed, check it:  openai-setup verify\n');
+    for (const t of [viaKey, json, terminal]) expectNoKeys(t);
   });
 
   // As `key` stores it: the right key, whose fix is billing or a limit, not another key. The models
@@ -495,8 +522,9 @@ describe('import: moving keys into the keychain', () => {
     const t = machine({ interactive: false });
     t.api.answerEveryCheck((request) => (request.billingCheck ? cannotSpend : checkResult('valid', { billing: 'unchecked', message: 'The key works.' })));
     t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
-    // Stored only: the line stays, so a plaintext copy is left (exit 8).
-    expect(await runImport(t.ctx, options({ store: '.env:1', yes: true, profile: 'in1' }), t.deps)).toBe(8);
+    // Stored only: the line stays, and a plaintext copy is left; the key's own exit code first (4, as `key`).
+    expect(await runImport(t.ctx, options({ store: '.env:1', yes: true, profile: 'in1' }), t.deps)).toBe(4);
+    expect(t.stdout).toContain('! 1 plaintext copy is left; to see it:  openai-setup import --profile in1\n');
     expect(t.keychain.keyOf('in1')).toBe(KEY);
     expect(t.api.checks.map((c) => c.billingCheck)).toEqual([true]);
     const said = [
