@@ -4,7 +4,7 @@
 // bidi overrides that reorder what is read, newlines that forge a line of our own, credentials in
 // a URL, or megabytes of text. It is shown only after passing through here.
 import { redact } from '../keys/redact.js';
-import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
+import { controlChars, UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
 
 /** The longest untrusted text shown or stored, in characters (an ellipsis marks the cut). */
 export const MAX_UNTRUSTED_LENGTH = 500;
@@ -17,6 +17,7 @@ const LINE_BREAKS = /(?<![ \t])[ \t]*(?:[\r\n\u0085\u2028\u2029][ \t]*)+/g;
 // shows text, and shell.ts's quoting, use.
 export { UNSAFE_CHAR } from './unsafe-char.js';
 const UNSAFE_CHARS = unsafeChars();
+const CONTROL_CHARS = controlChars();
 // The userinfo of every URL in a text: the greedy run stops at the last "@" before the host, so a
 // password containing "@" (or "'", which URLs leave unencoded) goes entirely. Found from its
 // `://`, the scheme looked for behind it: a match begun at every word of a long run of scheme
@@ -71,13 +72,15 @@ export function untrusted(text: string, secrets: ReadonlyArray<string | undefine
 
 /**
  * Text from the network that is data as well as shown (a name the Admin API gave, which a --json
- * document carries): `untrusted`, one line, bounded, secrets masked, but every other character
- * kept as it is. What shows it escapes what must not reach a terminal (the terminal's neutralise,
- * promptText), and jsonText writes such a character as a JSON escape, which a reader decodes back
- * to it: escaped here, the document would hold `\u200b` as six characters of the name.
+ * document carries): `untrusted`, one line, bounded, secrets masked, control characters shown
+ * escaped (`\x1b`), but every invisible character kept as it is. What shows it escapes those (the
+ * terminal's neutralise, promptText), and jsonText writes one as a JSON escape, which a reader
+ * decodes back to it: escaped here, the document would hold `\u200b` as six characters of the
+ * name. A control character is no part of a name, and one kept raw (an escape starting a colour
+ * or a concealment, which neutralise cannot tell from the terminal's own) must not reach a screen.
  */
 export function untrustedData(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return bounded(withoutUrlLogins(oneLine(redact(text.slice(0, max * 4), secrets))), max);
+  return bounded(withoutUrlLogins(oneLine(redact(text.slice(0, max * 4), secrets)).replace(CONTROL_CHARS, escaped)), max);
 }
 
 /** `sanitize` for a value that may be absent. */
@@ -138,13 +141,20 @@ export function jsonText(value: unknown): string {
   );
 }
 
-// In the terminal's own output: a colour (SGR) sequence, the only escape sequence the tool writes, or an unsafe character.
-const SGR_OR_UNSAFE = new RegExp(`\\x1b\\[[0-9;]*m|${UNSAFE_CHAR.source}`, 'gu');
+// The SGR sequences the terminal's style writes (output.ts, chalk's named styles): bold and dim
+// (1, 2, off 22), underline (4, off 24), red, green, yellow, cyan (31-33, 36, off 39). No other
+// escape sequence is the tool's: any other SGR (8 conceals the rest of the line, 7 reverses it, 0
+// resets, a background) came in text it did not write.
+const OWN_SGR = String.raw`\x1b\[(?:1|2|4|22|24|3[1-3]|36|39)m`;
+// In the terminal's own output: one of those, or an unsafe character.
+const OWN_SGR_OR_UNSAFE = new RegExp(`${OWN_SGR}|${UNSAFE_CHAR.source}`, 'gu');
 
 /**
  * The last line of defence, applied to every line the terminal writes: any control character
- * other than a newline, a tab and a colour sequence is shown escaped, whatever let it through.
+ * other than a newline, a tab and the colour the tool writes is shown escaped, whatever let it
+ * through (an SGR in text from elsewhere too: text is made safe before it is coloured, so its
+ * escapes are shown escaped already and a raw one here is not its).
  */
 export function neutralise(text: string): string {
-  return text.replace(SGR_OR_UNSAFE, (found) => (found.startsWith('\x1b[') || found === '\n' || found === '\t' ? found : escaped(found)));
+  return text.replace(OWN_SGR_OR_UNSAFE, (found) => (found.startsWith('\x1b[') || found === '\n' || found === '\t' ? found : escaped(found)));
 }
