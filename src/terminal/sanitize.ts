@@ -36,6 +36,23 @@ function escaped(ch: string): string {
   return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
+// Half of a surrogate pair on its own (JSON lets a server send `\ud800`): no character, and a
+// --json document holding one is refused by strict readers (jq: "Invalid \uXXXX\uXXXX surrogate
+// pair escape"). With the u flag, the class matches only a surrogate that is half of no pair.
+const LONE_SURROGATE = /[\ud800-\udfff]/gu;
+
+/** Every half of a surrogate pair on its own as U+FFFD, as a UTF-8 decoder shows bytes that are no character. */
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
+/** The first `max` UTF-16 units, or one fewer where the cut would split a pair (half a pair is no character). */
+function head(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
 /** Cut to `max` characters with an ellipsis, never in the middle of a surrogate pair. */
 function bounded(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -58,7 +75,7 @@ function oneLine(text: string): string {
  * name and password, and the whole is bounded to `max` characters.
  */
 export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return bounded(withoutUrlLogins(oneLine(text).replace(UNSAFE_CHARS, escaped)), max);
+  return bounded(withoutUrlLogins(oneLine(wellFormed(text)).replace(UNSAFE_CHARS, escaped)), max);
 }
 
 /**
@@ -67,7 +84,7 @@ export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): stri
  * letters, which redact() reads through). Cut first, so that megabytes cost nothing.
  */
 export function untrusted(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return sanitize(redact(text.slice(0, max * 4), secrets), max);
+  return sanitize(redact(head(text, max * 4), secrets), max);
 }
 
 /**
@@ -80,7 +97,7 @@ export function untrusted(text: string, secrets: ReadonlyArray<string | undefine
  * or a concealment, which neutralise cannot tell from the terminal's own) must not reach a screen.
  */
 export function untrustedData(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return bounded(withoutUrlLogins(oneLine(redact(text.slice(0, max * 4), secrets)).replace(CONTROL_CHARS, escaped)), max);
+  return bounded(withoutUrlLogins(oneLine(wellFormed(redact(head(text, max * 4), secrets))).replace(CONTROL_CHARS, escaped)), max);
 }
 
 /** `sanitize` for a value that may be absent. */
@@ -126,17 +143,18 @@ export function pathLine(path: string): string {
  * mistake; anything key-shaped masked (a key pasted in the wrong place), before it is cut.
  */
 export function shownValue(value: string, max = 200): string {
-  return bounded(redact(withoutUrlLogins(withoutCredentials(value).replace(UNSAFE_CHARS, escaped))), max);
+  return bounded(redact(withoutUrlLogins(withoutCredentials(wellFormed(value)).replace(UNSAFE_CHARS, escaped))), max);
 }
 
 /**
  * JSON.stringify for --json output, with every character a terminal could act on escaped (JSON's
- * own `\u…`, which a reader decodes back: the document carries the real string).
+ * own `\u…`, which a reader decodes back: the document carries the real string), and half a
+ * surrogate pair, whatever let it through, as U+FFFD (a strict reader refuses the document).
  */
 export function jsonText(value: unknown): string {
   // JSON.stringify escapes C0 inside strings: a raw line break is its own layout, and stays.
   // A character beyond U+FFFF (a tag) as its two UTF-16 units, the only way JSON writes one escaped.
-  return JSON.stringify(value, null, 2).replace(UNSAFE_CHARS, (ch) =>
+  return JSON.stringify(value, (_name, v: unknown) => (typeof v === 'string' ? wellFormed(v) : v), 2).replace(UNSAFE_CHARS, (ch) =>
     ch === '\n' ? ch : ch.split('').map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
   );
 }
