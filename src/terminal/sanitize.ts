@@ -67,6 +67,22 @@ function oneLine(text: string): string {
   return text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ');
 }
 
+// Blanks: a tab, a line break of any kind, every space character (Zs: the no-break space, the en
+// quad to the hair space, the ideographic space…) and the braille blank (U+2800, a symbol drawn as
+// an empty cell). What is shown as nothing (a zero-width space, a Hangul filler) is no blank: it is
+// shown escaped (UNSAFE_CHAR). One class, a run at a time: linear on any text.
+const BLANKS = /[\t\n\r\u0085\u2028\u2029\u2800\p{Zs}]+/gu;
+
+/**
+ * One line with every run of blanks one space. In text from elsewhere a run is no layout of its
+ * own, and one as wide as the terminal puts the words after it at the start of a screen row, where
+ * they read as a line of ours ("✔ The key works and can spend."). Not for the tool's own text
+ * (sanitize): its label columns and the two spaces before a command are its layout.
+ */
+function oneSpaced(text: string): string {
+  return text.replace(BLANKS, ' ');
+}
+
 /**
  * Untrusted text made safe to show on one line: line breaks become a space, control characters
  * (C0, DEL, C1), bidi controls and every character shown as nothing (zero-width, soft hyphen,
@@ -79,25 +95,27 @@ export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): stri
 }
 
 /**
- * Text from the network: `sanitize`d, with every piece of the given secrets masked (a server may
- * quote the key, whole, without its prefix, in parts, or with invisible characters between its
- * letters, which redact() reads through). Cut first, so that megabytes cost nothing.
+ * Text from the network: `sanitize`d, every run of blanks one space, with every piece of the
+ * given secrets masked (a server may quote the key, whole, without its prefix, in parts, or with
+ * invisible characters between its letters, which redact() reads through). Cut first, so that
+ * megabytes cost nothing.
  */
 export function untrusted(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return sanitize(redact(head(text, max * 4), secrets), max);
+  return sanitize(oneSpaced(redact(head(text, max * 4), secrets)), max);
 }
 
 /**
  * Text from the network that is data as well as shown (a name the Admin API gave, which a --json
- * document carries): `untrusted`, one line, bounded, secrets masked, control characters shown
- * escaped (`\x1b`), but every invisible character kept as it is. What shows it escapes those (the
- * terminal's neutralise, promptText), and jsonText writes one as a JSON escape, which a reader
- * decodes back to it: escaped here, the document would hold `\u200b` as six characters of the
- * name. A control character is no part of a name, and one kept raw (an escape starting a colour
- * or a concealment, which neutralise cannot tell from the terminal's own) must not reach a screen.
+ * document carries): as `untrusted`, one line, every run of blanks one space, bounded, secrets
+ * masked, control characters shown escaped (`\x1b`), but every invisible character kept as it is.
+ * What shows it escapes those (the terminal's neutralise, promptText), and jsonText writes one as
+ * a JSON escape, which a reader decodes back to it: escaped here, the document would hold
+ * `\u200b` as six characters of the name. A control character is no part of a name, and one kept
+ * raw (an escape starting a colour or a concealment, which neutralise cannot tell from the
+ * terminal's own) must not reach a screen.
  */
 export function untrustedData(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return bounded(withoutUrlLogins(oneLine(wellFormed(redact(head(text, max * 4), secrets))).replace(CONTROL_CHARS, escaped)), max);
+  return bounded(withoutUrlLogins(oneSpaced(wellFormed(redact(head(text, max * 4), secrets))).replace(CONTROL_CHARS, escaped)), max);
 }
 
 /** `sanitize` for a value that may be absent. */
