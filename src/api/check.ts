@@ -6,7 +6,7 @@ import { checkKeyShape, keyWithin, maskKey, secretOf } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { keyCheckFlags, profileFlagFor } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
-import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
+import { sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { DEFAULT_TIMEOUT_MS, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
@@ -244,7 +244,7 @@ export function untrustedResult(result: CheckResult, key: string): CheckResult {
     message: text(result.message),
     fix: nullable(result.fix),
     fixUrl: nullable(result.fixUrl),
-    notableModels: result.notableModels.map((model) => sanitize(model, 100)),
+    notableModels: result.notableModels.map((model) => untrusted(model, [key], 100)),
     warnings: result.warnings.map(text),
   };
 }

@@ -4,7 +4,7 @@
 // bidi overrides that reorder what is read, newlines that forge a line of our own, credentials in
 // a URL, or megabytes of text. It is shown only after passing through here.
 import { redact } from '../keys/redact.js';
-import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
+import { controlChars, UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
 
 /** The longest untrusted text shown or stored, in characters (an ellipsis marks the cut). */
 export const MAX_UNTRUSTED_LENGTH = 500;
@@ -17,6 +17,7 @@ const LINE_BREAKS = /(?<![ \t])[ \t]*(?:[\r\n\u0085\u2028\u2029][ \t]*)+/g;
 // shows text, and shell.ts's quoting, use.
 export { UNSAFE_CHAR } from './unsafe-char.js';
 const UNSAFE_CHARS = unsafeChars();
+const CONTROL_CHARS = controlChars();
 // The userinfo of every URL in a text: the greedy run stops at the last "@" before the host, so a
 // password containing "@" (or "'", which URLs leave unencoded) goes entirely. Found from its
 // `://`, the scheme looked for behind it: a match begun at every word of a long run of scheme
@@ -35,6 +36,23 @@ function escaped(ch: string): string {
   return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
+// Half of a surrogate pair on its own (JSON lets a server send `\ud800`): no character, and a
+// --json document holding one is refused by strict readers (jq: "Invalid \uXXXX\uXXXX surrogate
+// pair escape"). With the u flag, the class matches only a surrogate that is half of no pair.
+const LONE_SURROGATE = /[\ud800-\udfff]/gu;
+
+/** Every half of a surrogate pair on its own as U+FFFD, as a UTF-8 decoder shows bytes that are no character. */
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
+/** The first `max` UTF-16 units, or one fewer where the cut would split a pair (half a pair is no character). */
+function head(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
 /** Cut to `max` characters with an ellipsis, never in the middle of a surrogate pair. */
 function bounded(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -49,6 +67,22 @@ function oneLine(text: string): string {
   return text.replace(LINE_BREAKS, ' ').replace(/\t/g, ' ');
 }
 
+// Blanks: a tab, a line break of any kind, every space character (Zs: the no-break space, the en
+// quad to the hair space, the ideographic space…) and the braille blank (U+2800, a symbol drawn as
+// an empty cell). What is shown as nothing (a zero-width space, a Hangul filler) is no blank: it is
+// shown escaped (UNSAFE_CHAR). One class, a run at a time: linear on any text.
+const BLANKS = /[\t\n\r\u0085\u2028\u2029\u2800\p{Zs}]+/gu;
+
+/**
+ * One line with every run of blanks one space. In text from elsewhere a run is no layout of its
+ * own, and one as wide as the terminal puts the words after it at the start of a screen row, where
+ * they read as a line of ours ("✔ The key works and can spend."). Not for the tool's own text
+ * (sanitize): its label columns and the two spaces before a command are its layout.
+ */
+function oneSpaced(text: string): string {
+  return text.replace(BLANKS, ' ');
+}
+
 /**
  * Untrusted text made safe to show on one line: line breaks become a space, control characters
  * (C0, DEL, C1), bidi controls and every character shown as nothing (zero-width, soft hyphen,
@@ -57,27 +91,31 @@ function oneLine(text: string): string {
  * name and password, and the whole is bounded to `max` characters.
  */
 export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return bounded(withoutUrlLogins(oneLine(text).replace(UNSAFE_CHARS, escaped)), max);
+  return bounded(withoutUrlLogins(oneLine(wellFormed(text)).replace(UNSAFE_CHARS, escaped)), max);
 }
 
 /**
- * Text from the network: `sanitize`d, with every piece of the given secrets masked (a server may
- * quote the key, whole, without its prefix, in parts, or with invisible characters between its
- * letters, which redact() reads through). Cut first, so that megabytes cost nothing.
+ * Text from the network: `sanitize`d, every run of blanks one space, with every piece of the
+ * given secrets masked (a server may quote the key, whole, without its prefix, in parts, or with
+ * invisible characters between its letters, which redact() reads through). Cut first, so that
+ * megabytes cost nothing.
  */
 export function untrusted(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return sanitize(redact(text.slice(0, max * 4), secrets), max);
+  return sanitize(oneSpaced(redact(head(text, max * 4), secrets)), max);
 }
 
 /**
  * Text from the network that is data as well as shown (a name the Admin API gave, which a --json
- * document carries): `untrusted`, one line, bounded, secrets masked, but every other character
- * kept as it is. What shows it escapes what must not reach a terminal (the terminal's neutralise,
- * promptText), and jsonText writes such a character as a JSON escape, which a reader decodes back
- * to it: escaped here, the document would hold `\u200b` as six characters of the name.
+ * document carries): as `untrusted`, one line, every run of blanks one space, bounded, secrets
+ * masked, control characters shown escaped (`\x1b`), but every invisible character kept as it is.
+ * What shows it escapes those (the terminal's neutralise, promptText), and jsonText writes one as
+ * a JSON escape, which a reader decodes back to it: escaped here, the document would hold
+ * `\u200b` as six characters of the name. A control character is no part of a name, and one kept
+ * raw (an escape starting a colour or a concealment, which neutralise cannot tell from the
+ * terminal's own) must not reach a screen.
  */
 export function untrustedData(text: string, secrets: ReadonlyArray<string | undefined>, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return bounded(withoutUrlLogins(oneLine(redact(text.slice(0, max * 4), secrets))), max);
+  return bounded(withoutUrlLogins(oneSpaced(wellFormed(redact(head(text, max * 4), secrets))).replace(CONTROL_CHARS, escaped)), max);
 }
 
 /** `sanitize` for a value that may be absent. */
@@ -123,28 +161,36 @@ export function pathLine(path: string): string {
  * mistake; anything key-shaped masked (a key pasted in the wrong place), before it is cut.
  */
 export function shownValue(value: string, max = 200): string {
-  return bounded(redact(withoutUrlLogins(withoutCredentials(value).replace(UNSAFE_CHARS, escaped))), max);
+  return bounded(redact(withoutUrlLogins(withoutCredentials(wellFormed(value)).replace(UNSAFE_CHARS, escaped))), max);
 }
 
 /**
  * JSON.stringify for --json output, with every character a terminal could act on escaped (JSON's
- * own `\u…`, which a reader decodes back: the document carries the real string).
+ * own `\u…`, which a reader decodes back: the document carries the real string), and half a
+ * surrogate pair, whatever let it through, as U+FFFD (a strict reader refuses the document).
  */
 export function jsonText(value: unknown): string {
   // JSON.stringify escapes C0 inside strings: a raw line break is its own layout, and stays.
   // A character beyond U+FFFF (a tag) as its two UTF-16 units, the only way JSON writes one escaped.
-  return JSON.stringify(value, null, 2).replace(UNSAFE_CHARS, (ch) =>
+  return JSON.stringify(value, (_name, v: unknown) => (typeof v === 'string' ? wellFormed(v) : v), 2).replace(UNSAFE_CHARS, (ch) =>
     ch === '\n' ? ch : ch.split('').map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
   );
 }
 
-// In the terminal's own output: a colour (SGR) sequence, the only escape sequence the tool writes, or an unsafe character.
-const SGR_OR_UNSAFE = new RegExp(`\\x1b\\[[0-9;]*m|${UNSAFE_CHAR.source}`, 'gu');
+// The SGR sequences the terminal's style writes (output.ts, chalk's named styles): bold and dim
+// (1, 2, off 22), underline (4, off 24), red, green, yellow, cyan (31-33, 36, off 39). No other
+// escape sequence is the tool's: any other SGR (8 conceals the rest of the line, 7 reverses it, 0
+// resets, a background) came in text it did not write.
+const OWN_SGR = String.raw`\x1b\[(?:1|2|4|22|24|3[1-3]|36|39)m`;
+// In the terminal's own output: one of those, or an unsafe character.
+const OWN_SGR_OR_UNSAFE = new RegExp(`${OWN_SGR}|${UNSAFE_CHAR.source}`, 'gu');
 
 /**
  * The last line of defence, applied to every line the terminal writes: any control character
- * other than a newline, a tab and a colour sequence is shown escaped, whatever let it through.
+ * other than a newline, a tab and the colour the tool writes is shown escaped, whatever let it
+ * through (an SGR in text from elsewhere too: text is made safe before it is coloured, so its
+ * escapes are shown escaped already and a raw one here is not its).
  */
 export function neutralise(text: string): string {
-  return text.replace(SGR_OR_UNSAFE, (found) => (found.startsWith('\x1b[') || found === '\n' || found === '\t' ? found : escaped(found)));
+  return text.replace(OWN_SGR_OR_UNSAFE, (found) => (found.startsWith('\x1b[') || found === '\n' || found === '\t' ? found : escaped(found)));
 }

@@ -93,6 +93,15 @@ export const UNSAFE_CHAR = new RegExp(String.raw`(?=${ANY_UNSAFE})(?!${IN_SEQUEN
  */
 export const UNSAFE_INLINE_CHAR = new RegExp(String.raw`[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f${INVISIBLE}]`, 'u');
 
+/**
+ * The control characters alone (C0, DEL, C1, the line and paragraph separators), global: never part
+ * of a name, so shown escaped even in text that keeps its invisible characters (sanitize.ts
+ * untrustedData). An escape kept raw there would reach the terminal as a sequence it acts on.
+ */
+export function controlChars(): RegExp {
+  return new RegExp(`[${CONTROL}]`, 'gu');
+}
+
 /** UNSAFE_CHAR for `replace` (global, whole code points: a tag character is two UTF-16 units). */
 export function unsafeChars(): RegExp {
   return new RegExp(UNSAFE_CHAR.source, 'gu');

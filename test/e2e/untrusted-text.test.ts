@@ -15,7 +15,9 @@ import { VerifyJsonSchema } from '../../src/commands/verify.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { startProxy, type FakeProxy } from '../helpers/proxy-server.js';
+import { spawnCli } from '../helpers/pty.js';
 import { runCli, type RunResult } from '../helpers/run.js';
+import { screenOf } from '../helpers/screen.js';
 
 const KEY = makeKey('proj', 'untrusted-text');
 const ESC = '\x1b';
@@ -47,8 +49,14 @@ function expectSafe(result: RunResult): void {
 //  - huge:  401 whose message is 2 MB
 //  - invisible: 400 whose message quotes the key with an invisible character between every two of
 //           its letters (a zero-width space, a variation selector, a soft hyphen, a tag)
+//  - spaced: 401 whose message pads lines of ours out of runs of blanks (spaces, braille blanks),
+//           their words joined by no-break spaces, for a terminal's own wrap to start rows with
+//           (194 spaces: after "✖ The API rejected the key: Incorrect API key." the first "✔"
+//           falls at the start of the fourth row of an 80-column terminal)
 
-type Mode = 'echo' | 'evil' | 'huge' | 'invisible';
+type Mode = 'echo' | 'evil' | 'huge' | 'invisible' | 'spaced';
+
+const SPACED_MESSAGE = `Incorrect API key.${' '.repeat(194)}✔\u00a0Accepted\u00a0\u00a0\u00a0\u00a0by\u00a0the\u00a0API${'\u2800'.repeat(200)}✔\u00a0The\u00a0key\u00a0works\u00a0and\u00a0can\u00a0spend.`;
 
 /** Characters a terminal shows as nothing, one of each family. */
 const INVISIBLE = ['\u200b', '\ufe0f', '\u00ad', '\u{e0041}'];
@@ -92,6 +100,8 @@ function startHostileApi() {
         return json(401, { error: { message: `Denied. ${'A'.repeat(2 * 1024 * 1024)}`, type: 'invalid_request_error', code: null } });
       case 'invisible':
         return json(400, { error: { message: invisibleMessage(key), type: 'invalid_request_error', code: null } });
+      case 'spaced':
+        return json(401, { error: { message: SPACED_MESSAGE, type: 'invalid_request_error', code: null } });
       default:
         res.writeHead(404).end();
     }
@@ -239,6 +249,19 @@ describe('an endpoint that echoes the key and sends escapes', () => {
       for (const text of [human.stdout + human.stderr, json.stdout, stateOf(t.configDir)]) {
         expectNoKey(text.replace(/\\u\{?[0-9a-f]+\}?|\\x[0-9a-f]{2}|[\u200b\ufe0f\u00ad]|\u{e0041}/gu, ''));
       }
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('runs of blanks padding lines of ours: on a terminal 80 columns wide, no row of the screen starts with one', async () => {
+    const t = await makeTestEnv();
+    try {
+      const session = spawnCli(['verify', '--base-url', baseURL('spaced')], { env: { ...t.env, OPENAI_API_KEY: KEY }, cols: 80 });
+      expect((await session.exited).exitCode).toBe(3);
+      const screen = screenOf(session.rawOutput(), 80);
+      expect(screen.filter((row) => row.startsWith('✔'))).toEqual([expect.stringMatching(/^✔ Key /)]);
+      expect(screen.join(' ').replace(/ +/g, ' ')).toContain('✖ The API rejected the key: Incorrect API key. ✔ Accepted by the API ✔ The key works and can spend.');
     } finally {
       await t.cleanup();
     }
