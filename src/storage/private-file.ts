@@ -10,7 +10,8 @@ import { ExitError, KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { makeDirs } from './make-dirs.js';
-import { describeFileError, fileErrorCode, readRegularFile, UnreadableFileError } from './read-file.js';
+import { fileErrorCode } from './errno-words.js';
+import { describeFileError, readRegularFile, UnreadableFileError } from './read-file.js';
 
 /** Far more than any progress or credentials file holds: anything bigger is not ours. */
 export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
