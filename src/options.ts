@@ -11,10 +11,14 @@ import { shownValue } from './terminal/sanitize.js';
 // gives the same messages classic zod gave. Every command parses its environment here first.
 z.config(en());
 
-const optionalTrimmed = z.pipe(
+// Blank is unset. OPENAI_API_KEY is kept as it is set, whitespace too: it is judged as programs get
+// it (keyWithin), and only the Node SDK trims it; others, curl among them, send it whole.
+const optionalAsSet = z.pipe(
   z.optional(z.string()),
-  z.transform((v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+  z.transform((v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v)),
 );
+
+const optionalTrimmed = z.pipe(optionalAsSet, z.transform((v: string | undefined) => v?.trim()));
 
 export const HttpUrlSchema = z.pipe(
   z.string().check(
@@ -48,7 +52,7 @@ const HeaderValueSchema = z.string().check(
 // OPENAI_SETUP_CONFIG_DIR is not here: resolveConfigDir (storage/paths.ts) checks it where the
 // config dir is first used, so that a command that never uses it (completion, open) still runs.
 export const EnvSchema = z.object({
-  OPENAI_API_KEY: optionalTrimmed,
+  OPENAI_API_KEY: optionalAsSet,
   OPENAI_BASE_URL: z.pipe(optionalTrimmed, z.optional(HttpUrlSchema)),
   OPENAI_ORG_ID: z.pipe(optionalTrimmed, z.optional(HeaderValueSchema)),
   OPENAI_PROJECT_ID: z.pipe(optionalTrimmed, z.optional(HeaderValueSchema)),

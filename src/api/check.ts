@@ -2,7 +2,7 @@
 // request, the spinner. Its outcome goes into the progress file through src/last-check.ts: api/
 // reads and writes nothing stored.
 import type { Context } from '../context.js';
-import { checkKeyShape, keyWithin, maskKey, secretOf } from '../keys/format.js';
+import { checkKeyShape, heldWithMore, keyWithin, maskKey, secretOf, type GivenAs } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { keyCheckFlags, profileFlagFor } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
@@ -168,14 +168,6 @@ export function localVerdict(key: string, baseURL: string, noCheckFlags?: NoChec
   return { result: null, warning: shape.warning };
 }
 
-/** Where a key given to a command as it is (not stored, not pasted) came from: `--key`, OPENAI_API_KEY. */
-export type GivenAs = 'flag' | 'env';
-
-const GIVEN: Record<GivenAs, { holder: string; send: string; alone: string }> = {
-  flag: { holder: '--key', send: 'a program given this value would send', alone: 'give --key the key alone' },
-  env: { holder: 'OPENAI_API_KEY', send: 'programs send', alone: 'set OPENAI_API_KEY to the key alone' },
-};
-
 /**
  * A value given as the key refused as it is (programs send it whole: quotes, `Bearer `, spaces
  * and all) that holds a key once cleaned as a paste (keyWithin): the fix is that key alone, not
@@ -184,8 +176,7 @@ const GIVEN: Record<GivenAs, { holder: string; send: string; alone: string }> = 
 function givenValueResult(result: CheckResult, value: string, baseURL: string, givenAs: GivenAs): CheckResult {
   const within = result.status === 'malformed_key' ? keyWithin(value, isOfficialBaseURL(baseURL)) : null;
   if (!within) return result;
-  const given = GIVEN[givenAs];
-  return { ...result, fix: `${given.holder} holds the key ${maskKey(within.key)}, but also ${within.around}, which ${given.send} as part of the key: ${given.alone}.`, fixUrl: null };
+  return { ...result, fix: heldWithMore(givenAs, maskKey(within.key), within.around), fixUrl: null };
 }
 
 /**

@@ -326,22 +326,43 @@ function __openai_setup_profiles
     openai-setup profiles --names 2>/dev/null
 end
 
-# The words given so far that are neither options nor an option's value: the command, then its operands.
+# One scan of the words given so far. Without an argument, those that are neither options nor an
+# option's value: the command, then its operands. With \`program\`: where the program's words start,
+# after \`${runName} --\` or at ${runName}'s command name (every word after that name is the command's, flags
+# too): its index in the tokens, the one being typed included; failing while they have not started.
 function __openai_setup_words
+    set -l tokens (commandline -opc)
+    set -l command
+    set -l at
     set -l skip 0
-    for word in (commandline -opc)[2..-1]
+    for i in (seq 2 (count $tokens))
+        set -l word $tokens[$i]
         if test $skip = 1
             set skip 0
             continue
+        end
+        if test -z "$at"; and test "$command" = ${runName}
+            if test "$word" = --
+                set at (math $i + 1)
+            else if not string match -q -- '-*' $word
+                set at $i
+            end
         end
         switch $word
             case ${valueFlags.join(' ')}
                 set skip 1
             case '-*'
             case '*'
-                echo $word
+                test -z "$command"; and set command $word
+                test "$argv[1]" = program; or echo $word
         end
     end
+    test "$argv[1]" = program; or return 0
+    # ${runName}'s command name is the token being typed (not a flag, nor a flag's value).
+    if test -z "$at"; and test "$command" = ${runName} -a $skip = 0; and not string match -q -- '-*' (commandline -ct)
+        set at (math (count $tokens) + 1)
+    end
+    test -n "$at"; and echo $at
 end
 
 function __openai_setup_is
@@ -353,51 +374,14 @@ function __openai_setup_no_operand
     test (count (__openai_setup_words)) -le 1
 end
 
-# Where the program's words start, after \`${runName} --\` or at ${runName}'s command name (every word after
-# that name is the command's, flags too): its index in the tokens, the one being typed included.
-function __openai_setup_program_at
-    set -l tokens (commandline -opc)
-    set -l command
-    set -l skip 0
-    for i in (seq 2 (count $tokens))
-        set -l word $tokens[$i]
-        if test $skip = 1
-            set skip 0
-            continue
-        end
-        if test "$command" = ${runName}
-            if test "$word" = --
-                echo (math $i + 1)
-                return 0
-            else if not string match -q -- '-*' $word
-                echo $i
-                return 0
-            end
-        end
-        switch $word
-            case ${valueFlags.join(' ')}
-                set skip 1
-            case '-*'
-            case '*'
-                test -z "$command"; and set command $word
-        end
-    end
-    # ${runName}'s command name is the token being typed (not a flag, nor a flag's value).
-    if test "$command" = ${runName} -a $skip = 0; and not string match -q -- '-*' (commandline -ct)
-        echo (math (count $tokens) + 1)
-        return 0
-    end
-    return 1
-end
-
 function __openai_setup_in_program
-    __openai_setup_program_at >/dev/null
+    __openai_setup_words program >/dev/null
 end
 
 # The program and its arguments, completed as if typed alone.
 function __openai_setup_program
     set -l tokens (commandline -opc) (commandline -ct)
-    set -l at (__openai_setup_program_at); or return
+    set -l at (__openai_setup_words program); or return
     __fish_complete_subcommand --commandline $tokens[$at..-1]
 end
 

@@ -19,7 +19,7 @@ import { describeKeychainProblem, keychainFix, keychainOutOfReach, type Keychain
 import { reasonOf } from '../storage/key-change.js';
 import { DamagedKeyFileError, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { ENV_SOURCE, envKeyAsSet, envKeyWithin, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, envKeyHeld, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
@@ -411,17 +411,17 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   }
 
   const keptInEnv = record;
-  const envWithin = envKeyWithin(ctx);
+  const envHeld = envKeyHeld(ctx);
   if (!envKey && !stored && keptInEnv?.storage === 'env') {
     // The person keeps the key in their own shell file, and this shell has not read it: no key here.
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${line.reload[0]!.toUpperCase()}${line.reload.slice(1)}.`, EXIT.usage));
   } else if (!envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${toolCommand(ctx, 'run', profileName)} -- your-program\` (or \`${toolCommand(ctx, 'env', profileName)}\` for a .env file)` : null));
-  } else if (envWithin) {
+  } else if (envHeld?.around) {
     // Programs send it whole, whitespace or quotes too: not "the same as the stored key", even when the key inside is.
-    const which = stored?.key === envWithin.key ? 'the stored key' : 'the key';
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `holds ${which} ${maskKey(envWithin.key)}, but also ${envWithin.around}, which programs send as part of the key`, 'Set OPENAI_API_KEY to the key alone.', EXIT.keyRejected));
+    const which = stored?.key === envHeld.key ? 'the stored key' : 'the key';
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `holds ${which} ${maskKey(envHeld.key)}, but also ${envHeld.around}, which programs send as part of the key`, 'Set OPENAI_API_KEY to the key alone.', EXIT.keyRejected));
   } else if (!stored || stored.key === envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {
@@ -459,7 +459,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
 
   // The live check of the key a program would use: OPENAI_API_KEY first, as it is set (whitespace
   // around it too: not every program trims it), then the stored one.
-  const key = envKeyAsSet(ctx) ?? stored?.key;
+  const key = envKey ?? stored?.key;
   const source: KeySource | null = envKey ? ENV_SOURCE : stored ? storedSource(stored.storage, profileName) : null;
   // `verify` checks the same key the same way, and takes the flags doctor does not (--timeout, --model).
   const verifyAgain = verifyCommand(ctx, profileName);

@@ -28,7 +28,7 @@ import type { Undo } from '../interrupts.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
-import { judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
+import { envKeyHeld, judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -791,7 +791,8 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
   // Said with --json too (on stderr, as every step is): a log that keeps only stderr must show the old key is still live.
   run.say(`${revoked ? m.ok : outcome === 'failed' ? m.fail : outcome === 'none' ? m.pending : m.warn} ${old.message}`);
   // Said once it is true: the old key in this shell stops working only when it was revoked.
-  if (oldKey && ctx.env.OPENAI_API_KEY === oldKey) {
+  // Also with whitespace or quotes around it (envKeyHeld): the old key all the same.
+  if (oldKey && envKeyHeld(ctx)?.key === oldKey) {
     run.warn(
       revoked
         ? `OPENAI_API_KEY in this shell is the old key, which no longer works: unset it and start programs with \`${runLine}\`.`

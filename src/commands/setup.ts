@@ -7,7 +7,7 @@ import type { CheckResult } from '../api/types.js';
 import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
-import { maskKey } from '../keys/format.js';
+import { heldWithMore, maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
@@ -16,7 +16,7 @@ import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, untilLeftPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
-import { envKeyWithin, findKey, keychainFailure, noKeyError, resolveProfileName, type KeySource } from '../storage/profile-key.js';
+import { envKeyHeld, findKey, keychainFailure, noKeyError, resolveProfileName, type KeySource } from '../storage/profile-key.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
@@ -243,9 +243,11 @@ async function printReady(
     if (source.kind === 'env') {
       term.say(`${works} It is stored for this profile in ${beside!.where}, and it is also the one in OPENAI_API_KEY in this shell, where the OpenAI SDKs read it. Where it is not set, hand it over with:`);
     } else {
-      // A different key in this shell's OPENAI_API_KEY reaches programs started here directly.
-      const shellKey = ctx.env.OPENAI_API_KEY;
-      const other = shellKey && shellKey !== key ? ` OPENAI_API_KEY in this shell holds another key, ${maskKey(shellKey)}, which programs started here directly get; these hand over ${maskKey(key)}:` : ' hand it over with:';
+      // A different key in this shell's OPENAI_API_KEY reaches programs started here directly; this
+      // one with more around it, as no key (as verify says it).
+      const shell = envKeyHeld(ctx, check?.baseURL);
+      const other = shell && shell.key !== key ? ` OPENAI_API_KEY in this shell holds another key, ${maskKey(shell.key)}, which programs started here directly get; these hand over ${maskKey(key)}:` : ' hand it over with:';
+      if (shell?.key === key && shell.around) term.say(`${m.warn} ${heldWithMore('env', maskKey(key), shell.around)}`);
       term.say(`${works} The OpenAI SDKs read it from OPENAI_API_KEY;${other}`);
     }
     commands([
@@ -411,7 +413,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       // OPENAI_API_KEY holds a key with whitespace or quotes around it: the variable is the fix (the
       // check says so), and this run cannot see it changed. No key stage, terminal or not: a new key
       // would replace the stored one, likely this very key, and leave the variable as it is.
-      if (check.status === 'malformed_key' && found.source.kind === 'env' && envKeyWithin(ctx, options.check?.baseURL)) {
+      if (check.status === 'malformed_key' && found.source.kind === 'env' && envKeyHeld(ctx, options.check?.baseURL)?.around) {
         throw new ExitError(
           check.exitCode,
           "The wizard stops here: it took OPENAI_API_KEY from the shell it was started in, and cannot see it changed there. Set OPENAI_API_KEY to the key alone (in your shell's startup file too, if it is set there), then run the wizard again:",

@@ -5,11 +5,11 @@ import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
-import { maskKey } from '../keys/format.js';
+import { heldWithMore, maskKey } from '../keys/format.js';
 import { lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
-import { judgeStoredKey, resolveProfileName } from '../storage/profile-key.js';
+import { envKeyHeld, judgeStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { keychainReason } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
@@ -31,7 +31,8 @@ export const StatusJsonSchema = z.object({
     storage: z.enum(['keychain', 'file', 'env', 'none', 'unknown']),
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
-    env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
+    // `around`: what else OPENAI_API_KEY holds beside the key (whitespace, quotes…), which programs send as part of it.
+    env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()), around: z.nullable(z.string()) }),
     /** With storage "env": the lines that set it where import looks (the person's own, as they chose): not in `plaintext`. */
     setIn: z.array(z.object({ path: z.string(), line: z.number() })),
   }),
@@ -88,7 +89,9 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
   const found = profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName) : undefined);
   const unknown = found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null;
   const stored = found?.storage === 'unknown' ? undefined : found;
-  const envHint = ctx.env.OPENAI_API_KEY ? maskKey(ctx.env.OPENAI_API_KEY) : null;
+  // The key in OPENAI_API_KEY, and what else is around it there (judged as verify judges it).
+  const envHeld = envKeyHeld(ctx);
+  const envHint = envHeld ? maskKey(envHeld.key) : null;
   const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [], stale: [] };
   const where = (f: Finding) => ({ path: shownPath(ctx, f.path), line: f.line });
   // A key the person keeps in OPENAI_API_KEY themselves is meant to be in their files: where it
@@ -107,7 +110,7 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
       storage: unknown !== null ? 'unknown' : (stored?.storage ?? 'none'),
       hint: stored ? sanitize(stored.hint, 40) : null,
       savedAt: stored?.savedAt ?? null,
-      env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null },
+      env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null, around: envHeld?.around ?? null },
       setIn: ownLines ? copies.plaintext.map(where) : [],
     },
     adminKey: profile?.adminKey ?? null,
@@ -192,7 +195,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (for rotate and spend)`);
     else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: store yours again with \`${adminKeyCommand(ctx, profileName)}\``);
   }
-  if (key.env.set) {
+  // Programs send it whole: no key as it is, whether or not the key inside is the stored one.
+  if (key.env.around !== null) term.out(`${m.fail} ${heldWithMore('env', key.env.hint!, key.env.around)}`);
+  else if (key.env.set) {
     const relation = key.env.matchesStored === false ? term.style.yellow(' — differs from the stored key; programs use this one') : key.env.matchesStored ? ' (same as the stored key)' : '';
     term.out(`${key.env.matchesStored === false ? m.warn : m.ok} OPENAI_API_KEY is set: ${key.env.hint}${relation}`);
   }

@@ -10,7 +10,7 @@ import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { npmLogsHolding } from '../storage/npm-log.js';
-import { ENV_SOURCE, envKeyAsSet, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -88,7 +88,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
     }
     return { raw: options.key, source: { kind: 'flag', label: '--key' } };
   }
-  const envKey = envKeyAsSet(ctx);
+  const envKey = ctx.env.OPENAI_API_KEY;
   if (envKey) return { raw: envKey, source: ENV_SOURCE };
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName), stored: judgeStoredKey(ctx, profileName, stored, options.baseURL, { check: options }) };

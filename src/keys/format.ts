@@ -320,6 +320,23 @@ export function keyWithin(value: string, officialApi = true): { key: string; aro
   return { key: held.key, around };
 }
 
+/** Where a key given to a command as it is (not stored, not pasted) came from: `--key`, OPENAI_API_KEY. */
+export type GivenAs = 'flag' | 'env';
+
+const GIVEN: Record<GivenAs, { holder: string; send: string; alone: string }> = {
+  flag: { holder: '--key', send: 'a program given this value would send', alone: 'give --key the key alone' },
+  env: { holder: 'OPENAI_API_KEY', send: 'programs send', alone: 'set OPENAI_API_KEY to the key alone' },
+};
+
+/**
+ * A value given as it is that holds a key (its masked `hint`) with more `around` it (keyWithin):
+ * said so, with the fix, the key alone. Every command that meets OPENAI_API_KEY so says it so.
+ */
+export function heldWithMore(givenAs: GivenAs, hint: string, around: string): string {
+  const given = GIVEN[givenAs];
+  return `${given.holder} holds the key ${hint}, but also ${around}, which ${given.send} as part of the key: ${given.alone}.`;
+}
+
 /** Clean, then check the shape: the single path for every pasted or given key. */
 export function parseKey(raw: string, officialApi = true, otherServer: OtherServerAdvice = 'flag'): { ok: true; key: string; shape: ShapeCheck } | { ok: false; problem: string } {
   const cleaned = cleanKey(raw);

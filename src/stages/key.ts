@@ -5,13 +5,13 @@ import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { maskKey, parseKey } from '../keys/format.js';
+import { heldWithMore, maskKey, parseKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { Storage } from '../storage/keystore.js';
-import type { KeySource } from '../storage/profile-key.js';
+import { envKeyHeld, type KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
@@ -335,9 +335,10 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       const { detail, fix } = await staleEnvFile(ctx, profileName, path, held, { justReplaced: true });
       term.out(`${m.warn} ${detail}; ${fix}`);
     }
-    if (ctx.env.OPENAI_API_KEY && ctx.env.OPENAI_API_KEY !== key) {
-      term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(ctx.env.OPENAI_API_KEY)}); programs that read it will use that one.`);
-    }
+    const held = envKeyHeld(ctx, options.check?.baseURL);
+    if (held && held.key !== key) {
+      term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(held.key)}); programs that read it will use that one.`);
+    } else if (held?.around) term.err(`${m.warn} ${heldWithMore('env', maskKey(key), held.around)}`);
     return { outcome: 'done', storage, check, key, source };
   }
 }

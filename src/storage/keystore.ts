@@ -10,7 +10,7 @@ import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, listTempFiles, newerVersion, readPrivateFile, realPathOf, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, tightenReadable, UPDATE, writePrivateFile, writerGone, writtenByNewer, type Tightened } from './private-file.js';
+import { ConfigStoreError, ensurePrivateDir, listTempFiles, namedByGoneRun, newerVersion, readPrivateFile, realPathOf, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, tightenReadable, UPDATE, writePrivateFile, writtenByNewer, type Tightened } from './private-file.js';
 import { nameMap, type StateStore } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
@@ -22,7 +22,8 @@ export const KEYCHAIN_SERVICE = 'openai-setup';
  * gave up on it) is removed by a later run once its writer is gone (sweepProbes: the pid is in it).
  */
 const probeAccount = () => `__probe__.${process.pid}.${randomBytes(4).toString('hex')}`;
-const PROBE_ACCOUNT = /^__probe__\.\d+\.[0-9a-f]{8}$/;
+// Its first group is the pid of the run that made it (namedByGoneRun).
+const PROBE_ACCOUNT = /^__probe__\.(\d+)\.[0-9a-f]{8}$/;
 
 /**
  * The key file's format. Files written before it had a version are this one. A file with a
@@ -307,8 +308,7 @@ export class KeyStore {
       if (!(error instanceof KeychainUnavailableError)) throw error;
       return;
     }
-    // A probe's name ends as a temp file's does (.<pid>.<random>): writerGone reads the pid alike.
-    for (const account of accounts) if (PROBE_ACCOUNT.test(account) && writerGone(`${account}.tmp`)) await this.dropProbe(account);
+    for (const account of accounts) if (namedByGoneRun(account, PROBE_ACCOUNT)) await this.dropProbe(account);
   }
 
   /** Remove a probe entry; failing to is not the run's failure (the entry is never read). */

@@ -10,7 +10,8 @@ import { ExitError, KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { makeDirs } from './make-dirs.js';
-import { describeFileError, fileErrorCode, readRegularFile, UnreadableFileError } from './read-file.js';
+import { fileErrorCode } from './errno-words.js';
+import { describeFileError, readRegularFile, UnreadableFileError } from './read-file.js';
 
 /** Far more than any progress or credentials file holds: anything bigger is not ours. */
 export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
@@ -134,7 +135,7 @@ const ownTemps = new Set<string>();
 
 /**
  * A name next to `path` for a file to be renamed over it, `<name>.<marker><pid>.<random>.tmp`:
- * unique to this process and call, its writer's pid in it (writerGone). `marker` makes it plainly
+ * unique to this process and call, its writer's pid in it (namedByGoneRun). `marker` makes it plainly
  * openai-setup's where other programs' files are (a project's .env: plaintext/files.ts).
  */
 export function tempPathFor(path: string, marker = ''): string {
@@ -152,12 +153,17 @@ export function tempFileOf(temp: string, names: TempNames = {}): string {
   return temp;
 }
 
+// The pid in a temp file's name (tempPathFor).
+const TEMP_PID = /\.(\d+)\.[a-z0-9]+\.tmp$/;
+
 /**
- * Whether the run that named a temp file (tempPathFor: its pid) is gone: no process has that pid
- * now. A live one (or another that has its pid since) may be writing it: its file is left alone.
+ * Whether the run that made a name of ours (a temp file's, tempPathFor; a keychain probe's) is
+ * gone: the pid in it (`pattern`'s first group) is no process's now. A live one (or another that
+ * has its pid since) may still be using what it names: that is left alone. False for a name of
+ * another form.
  */
-export function writerGone(temp: string): boolean {
-  const pid = Number(/\.(\d+)\.[a-z0-9]+\.tmp$/.exec(basename(temp))?.[1]);
+export function namedByGoneRun(name: string, pattern: RegExp): boolean {
+  const pid = Number(pattern.exec(name)?.[1]);
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -360,7 +366,7 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   return bytes.toString('utf8').replace(/^\uFEFF/, '');
 }
 
-/** Which temp files of a file are meant: those named with these `markers` (tempPathFor; by default none), and only those whose writer is gone (writerGone) when `gone`. */
+/** Which temp files of a file are meant: those named with these `markers` (tempPathFor; by default none), and only those whose writer is gone (namedByGoneRun) when `gone`. */
 export interface TempNames {
   markers?: string[];
   gone?: boolean;
@@ -383,7 +389,7 @@ export async function listTempFiles(path: string, names: TempNames = {}): Promis
   return entries
     .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.startsWith(prefix) && named(entry.name.slice(prefix.length)))
     .map((entry) => join(dir, entry.name))
-    .filter((temp) => !names.gone || writerGone(temp));
+    .filter((temp) => !names.gone || namedByGoneRun(basename(temp), TEMP_PID));
 }
 
 /**

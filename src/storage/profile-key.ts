@@ -1,7 +1,7 @@
 // Which profile a command works on, and where its key comes from.
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { adminKeyProblem, judgeStoredValue, keyWithin, maskKey, otherServiceBaseURL, parseKey } from '../keys/format.js';
+import { adminKeyProblem, heldWithMore, judgeStoredValue, keyWithin, maskKey, otherServiceBaseURL, parseKey } from '../keys/format.js';
 import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
@@ -60,24 +60,15 @@ export function storedSource(storage: 'keychain' | 'file', profile: string): Key
 }
 
 /**
- * OPENAI_API_KEY as programs get it: as it is set, whitespace around it included (the Node SDK
- * trims it; other programs, curl among them, send it whole), to be judged so; unset when blank.
+ * What OPENAI_API_KEY holds, as programs get it (ctx.env keeps it as set: parseEnv): `key` the key
+ * in it, the value itself unless it is a key with more around it (whitespace, quotes, `Bearer `:
+ * keyWithin), which programs send whole: `around` says what, fixed by setting the variable, never
+ * by storing a key. Null when unset.
  */
-export function envKeyAsSet(ctx: Context): string | undefined {
-  const read = ctx.env.OPENAI_API_KEY;
-  const set = ctx.rawEnv.OPENAI_API_KEY;
-  // ctx.env's value is trimmed: the whitespace it dropped is put back.
-  return read && set?.trim() === read ? set : read;
-}
-
-/**
- * OPENAI_API_KEY, as set, holding a key with more around it (whitespace, quotes, `Bearer `:
- * keyWithin), which programs send whole: the key inside and what is around it. Null when it is
- * the key alone, unset, or holds none. Fixed by setting the variable, never by storing a key.
- */
-export function envKeyWithin(ctx: Context, baseURL?: string): { key: string; around: string } | null {
-  const value = envKeyAsSet(ctx);
-  return value ? keyWithin(value, isOfficialBaseURL(resolveBaseURL(ctx, baseURL))) : null;
+export function envKeyHeld(ctx: Context, baseURL?: string): { key: string; around: string | null } | null {
+  const value = ctx.env.OPENAI_API_KEY;
+  if (!value) return null;
+  return keyWithin(value, isOfficialBaseURL(resolveBaseURL(ctx, baseURL))) ?? { key: value, around: null };
 }
 
 /**
@@ -90,7 +81,7 @@ export async function findKey(
   profile: string,
   check: CheckFlagValues = {},
 ): Promise<{ key: string; source: KeySource; notAKey: NotAKey | null } | { key: null; keychainError: KeychainUnavailableError | null }> {
-  const envKey = envKeyAsSet(ctx);
+  const envKey = ctx.env.OPENAI_API_KEY;
   if (envKey) return { key: envKey, source: ENV_SOURCE, notAKey: null };
   const { stored, keychainError } = await ctx.keys.get(profile);
   if (!stored) return { key: null, keychainError };
@@ -145,9 +136,11 @@ export async function noKeyError(
     return outOfReach;
   }
   if (record?.storage === 'env') {
-    const isSet = Boolean(ctx.env.OPENAI_API_KEY);
-    return new UsageError(`openai-setup keeps no copy of the key of profile "${profile}" (${record.hint}): you keep it in OPENAI_API_KEY yourself${isSet ? '' : ', and it is not set in this shell'}.`, [
-      isSet ? 'Programs started from this shell find it there.' : `To set it here: ${shellExportLine(ctx.rawEnv, ctx.platform, null).reload}.`,
+    const held = envKeyHeld(ctx);
+    // Set with more around the key, it is no key as programs send it: said as verify says it.
+    const here = !held ? `To set it here: ${shellExportLine(ctx.rawEnv, ctx.platform, null).reload}.` : held.around ? heldWithMore('env', maskKey(held.key), held.around) : 'Programs started from this shell find it there.';
+    return new UsageError(`openai-setup keeps no copy of the key of profile "${profile}" (${record.hint}): you keep it in OPENAI_API_KEY yourself${held ? '' : ', and it is not set in this shell'}.`, [
+      here,
       `To have openai-setup keep a copy${keychainError ? ' in a file only you can read (no keychain here)' : ' in the keychain'}, from a shell where it is set:  ${pipeKeyCommand(elsewhereScope(ctx), profile, keychainError !== null, check)}`,
     ]);
   }

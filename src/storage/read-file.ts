@@ -4,26 +4,8 @@
 // not be used is said one way for all of them: describeFileError.
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { getSystemErrorMap } from 'node:util';
 import { pathLine } from '../terminal/sanitize.js';
-
-/** What a file-system error means, in words (by its code). */
-const FILE_ERROR_WORDS: Record<string, string> = {
-  EACCES: 'permission denied',
-  // Not the permission bits (an immutable file, macOS privacy protection, sysfs): the system's own words.
-  EPERM: 'operation not permitted',
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  EISDIR: 'it is a directory',
-  EEXIST: 'something else is in the way',
-  ENAMETOOLONG: 'the name is too long',
-  ELOOP: 'too many symbolic links (a link that leads back to itself?)',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space is left on the disk',
-  EDQUOT: 'the disk quota is used up',
-  EIO: 'an input/output error',
-  EBUSY: 'it is busy',
-};
+import { errnoWords } from './errno-words.js';
 
 /** Why a file was not read: it is not a regular file (a FIFO would hang the read, /dev/zero never end), or it is larger than the cap. */
 export class UnreadableFileError extends Error {
@@ -39,18 +21,11 @@ export class UnreadableFileError extends Error {
   }
 }
 
-/** The code of a file-system error (ENOENT, EACCES…), or null: Node's own (ERR_…) or none, a bug's. */
-export function fileErrorCode(error: unknown): string | null {
-  const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
-  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : null;
-}
-
 /**
  * Why a file could not be used, in words that fit after a colon ("permission denied", "larger
- * than 4 MB"): the one wording of every caller's file errors. `withCode`: the code after them
- * (`permission denied (EACCES)`), for a message one may look up. A code not in the table is said
- * in the system's own words, with the code (never Node's message: it repeats the path, raw).
- * Null for an error that is no file's (a bug).
+ * than 4 MB"): the one wording of every caller's file errors. `withCode`: the system error's code
+ * after them (`permission denied (EACCES)`), as errnoWords says it. Null for an error that is no
+ * file's (a bug).
  */
 export function describeFileError(error: unknown, options: { withCode?: boolean } = {}): string | null {
   if (error instanceof UnreadableFileError) {
@@ -58,13 +33,7 @@ export function describeFileError(error: unknown, options: { withCode?: boolean 
     const mb = 1024 * 1024;
     return `larger than ${error.max % mb === 0 ? `${error.max / mb} MB` : `${error.max} bytes`}`;
   }
-  const code = fileErrorCode(error);
-  if (code === null) return null;
-  const words = FILE_ERROR_WORDS[code];
-  if (words !== undefined) return options.withCode ? `${words} (${code})` : words;
-  const { errno } = error as NodeJS.ErrnoException;
-  const system = typeof errno === 'number' ? getSystemErrorMap().get(errno)?.[1] : undefined;
-  return system === undefined ? code : `${system} (${code})`;
+  return errnoWords(error, options);
 }
 
 /** An open file to its end, never past `max` bytes (it may grow while it is read). */

@@ -1,6 +1,6 @@
 // What a run says when its standard output could not be written: the one wording of main's exit
 // and of boot's `--version`/`--help`, which answer before main.cjs is loaded (so: no chalk here).
-import { describeFileError } from '../storage/read-file.js';
+import { errnoWords } from '../storage/errno-words.js';
 
 /**
  * The line for a failed write to stdout, or null when the failure is none: a reader that left
@@ -11,6 +11,6 @@ import { describeFileError } from '../storage/read-file.js';
 export function stdoutFailureLine(error: Error, mark = '✖'): string | null {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') return null;
-  const why = describeFileError(error, { withCode: true }) ?? code ?? error.message;
+  const why = errnoWords(error, { withCode: true }) ?? code ?? error.message;
   return `${mark} Could not write to standard output: ${why}. What was printed there is incomplete.`;
 }

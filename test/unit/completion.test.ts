@@ -58,6 +58,15 @@ describe('completionTree', () => {
   });
 });
 
+describe('the fish script', () => {
+  it("scans the words in one function: the command and its operands, or where run's program starts", () => {
+    const script = fishScript(tree);
+    // One loop that skips a flag's value: two would drift apart (a flag added to one only).
+    expect(script.match(/set skip 1/g)).toHaveLength(1);
+    expect(script).toContain('__openai_setup_words program');
+  });
+});
+
 describe('the bash script', () => {
   let dir: string;
   beforeAll(() => {

@@ -1,6 +1,7 @@
 // The keychain's failures as a person reads them (the binding's real messages, classified), and the
 // write probe: an entry of its own in every run, always removed, and never the cause of a failure
 // when runs on other profiles probe at the same time.
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { classifyKeyringError, describeKeychainProblem, itemVanished, keychainFix, KeychainUnavailableError, type Keychain, type KeychainProblem } from '../../src/storage/keychain.js';
@@ -153,6 +154,16 @@ describe('the write probe', () => {
     }
     expect(keychain.calls.filter((c) => c.op === 'delete').map((c) => c.account).sort()).toEqual([...probes].sort());
     expect(keychain.accounts()).toEqual(['work']);
+  });
+
+  it("removes the probe entries of runs that are gone, by the pid in the name; a live run's and any other name stay", async () => {
+    t = makeTestContext();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const keychain = Object.assign(new MemoryKeychain(), { findAccounts: async function (this: MemoryKeychain) { return this.accounts(); } });
+    const left = [`__probe__.${dead}.0123abcd`, `__probe__.${process.pid}.0123abcd`, `__probe__.${dead}.0123abcd.tmp`, `__probe__.${dead}`, 'work'];
+    for (const account of left) await keychain.setPassword(KEYCHAIN_SERVICE, account, 'x');
+    expect(await new KeyStore(keychain, t.configDir, () => {}, t.ctx.state).probeWritable()).toBeNull();
+    expect(keychain.accounts()).toEqual(left.slice(1));
   });
 
   it('a write that failed midway: its entry is removed too, and the failure is said', async () => {

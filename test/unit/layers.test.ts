@@ -80,3 +80,20 @@ describe('the imports between the folders of src/', () => {
     expect(shown(wrong)).toEqual([]);
   });
 });
+
+describe('what boot.ts reaches (dist/boot.cjs, parsed on every start)', () => {
+  it('is the little that `--version` and `--help` need: no sanitize, redact or key format', () => {
+    const reached = new Set(['boot.ts']);
+    for (const file of reached) for (const i of ALL) if (i.file === file && !i.typeOnly) reached.add(i.target);
+    expect([...reached].sort()).toEqual([
+      '../package.json',
+      'boot.ts',
+      'storage/errno-words.ts',
+      'storage/make-dirs.ts',
+      'terminal/invocation.ts',
+      'terminal/output-failure.ts',
+      'terminal/shell.ts',
+      'terminal/unsafe-char.ts',
+    ]);
+  });
+});

@@ -1,0 +1,123 @@
+// OPENAI_API_KEY is read as it is set (parseEnv keeps its whitespace), so every command that
+// reads it says what verify says of a key with a line break or spaces around it: the key inside,
+// what else is there, and the fix, the key alone; never "the same as the stored key", nor
+// "another key" (which it is not). Only a blank value is unset.
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as key } from '../../src/commands/key.js';
+import { run as rotate } from '../../src/commands/rotate.js';
+import { run as runCommand } from '../../src/commands/run.js';
+import { run as setup } from '../../src/commands/setup.js';
+import { run as status, StatusJsonSchema } from '../../src/commands/status.js';
+import { run as token } from '../../src/commands/token.js';
+import { run as verify } from '../../src/commands/verify.js';
+import { maskKey } from '../../src/keys/format.js';
+import { parseEnv } from '../../src/options.js';
+import { STAGE_IDS } from '../../src/storage/state.js';
+import { checkResult, flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
+
+const KEY = makeKey('proj', 'unit-env-as-set');
+const HINT = maskKey(KEY);
+const ALONE = (around: string) => `OPENAI_API_KEY holds the key ${HINT}, but also ${around}, which programs send as part of the key: set OPENAI_API_KEY to the key alone.`;
+// As a shell's `export OPENAI_API_KEY="$(cat key.txt)"` keeps no newline, but `$'…\n'`, a .env
+// loader or a CI secret pasted with one does.
+const WRAPPED: Array<[string, string]> = [
+  ['a trailing newline', `${KEY}\n`],
+  ['spaces around it', `  ${KEY}  `],
+];
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+function context(options: TestContextOptions = {}): TestContext {
+  t = makeTestContext({ interactive: false, ...options });
+  return t;
+}
+
+/** An earlier run finished: every stage done, KEY stored in the keychain. */
+async function storedAndDone(): Promise<void> {
+  await t.keychain.setPassword('openai-setup', 'default', KEY);
+  await t.ctx.state.updateProfile('default', (p) => {
+    for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+    p.key = { storage: 'keychain', hint: HINT, savedAt: '2026-01-01T00:00:00.000Z' };
+  });
+}
+
+describe('parseEnv', () => {
+  it('keeps OPENAI_API_KEY as it is set; blank is unset; the other variables are trimmed', () => {
+    expect(parseEnv({ OPENAI_API_KEY: `${KEY}\n`, OPENAI_SETUP_PROFILE: ' work ' })).toMatchObject({ OPENAI_API_KEY: `${KEY}\n`, OPENAI_SETUP_PROFILE: 'work' });
+    expect(parseEnv({ OPENAI_API_KEY: ' \n ' }).OPENAI_API_KEY).toBeUndefined();
+  });
+});
+
+describe.each(WRAPPED)('OPENAI_API_KEY holding the stored key with %s', (_name, value) => {
+  it('verify: no key as it is (exit 3), nothing sent, the fix the key alone', async () => {
+    context({ env: { OPENAI_API_KEY: value } });
+    expect(await verify(t.ctx, { json: false, quiet: false, billingCheck: true })).toBe(3);
+    expect(t.stdout).toContain(`  ${ALONE('whitespace around it')}\n`);
+    expect(t.api.checks).toEqual([]);
+  });
+
+  it('status: said as verify says it (✖), not "the same as the stored key"; --json names what is around it', async () => {
+    context({ env: { OPENAI_API_KEY: value } });
+    await storedAndDone();
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain(`✖ ${ALONE('whitespace around it')}\n`);
+    expect(t.stdout).not.toContain('same as the stored key');
+    expect(t.stdout).not.toContain('differs from the stored key');
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(before))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around: 'whitespace around it' });
+  });
+
+  it('the key stage storing that key: warns that the variable holds more than the key, not that it is another key', async () => {
+    context({ stdin: `${KEY}\n`, env: { OPENAI_API_KEY: value } });
+    expect(await key(t.ctx, { stdin: true, verify: false, insecureStorage: false })).toBe(0);
+    expect(await t.keychain.getPassword('openai-setup', 'default')).toBe(KEY);
+    expect(t.stderr).toContain(`! ${ALONE('whitespace around it')}\n`);
+    expect(t.stderr).not.toContain('is a different key');
+  });
+
+  it('the wizard, storing that key again (--restart): the closing screen says the same, not "another key"', async () => {
+    context({ interactive: true, env: { OPENAI_API_KEY: value } });
+    await storedAndDone();
+    t.prompts
+      .whenSelect('When you are done on that page:', 'done', 3)
+      .whenSelect('How do you want to pay for the API?', 'prepaid')
+      .whenConfirm('Open the limits page to set a monthly budget (recommended)?', false)
+      .whenPassword('Paste your secret key (input is hidden):', KEY);
+    t.api.answerChecks(checkResult('valid'));
+    const { code } = await outcomeOf(setup(t.ctx, { restart: true, insecureStorage: false }));
+    expect(flat(t.stdout)).toContain(`! ${ALONE('whitespace around it')} Your key ${HINT} works. The OpenAI SDKs read it from OPENAI_API_KEY; hand it over with:`);
+    expect(t.stdout).not.toContain('holds another key');
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    ['token', () => token(t.ctx, { yes: true })],
+    ['run', () => runCommand(t.ctx, { command: ['true'] })],
+  ])('%s, the key kept in OPENAI_API_KEY by the person: not "programs find it there", but the fix', async (_command, start) => {
+    context({ env: { OPENAI_API_KEY: value } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'env', hint: HINT, savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    const { code, message, hints } = await outcomeOf(start());
+    expect(code).toBe(2);
+    expect(message).toBe(`openai-setup keeps no copy of the key of profile "default" (${HINT}): you keep it in OPENAI_API_KEY yourself.`);
+    expect(hints[0]).toBe(ALONE('whitespace around it'));
+  });
+});
+
+describe('rotate', () => {
+  it('OPENAI_API_KEY holding the old key with a trailing newline is the old key all the same', async () => {
+    const ADMIN = makeKey('admin', 'unit-env-as-set');
+    const PROJECT = 'proj_EnvAsSet000000000000000';
+    context({ admin: true, keychain: { default: KEY, 'default:admin': ADMIN }, env: { OPENAI_API_KEY: `${KEY}\n` } });
+    organizationWith(t, { admin: ADMIN, project: PROJECT, old: KEY });
+    t.org.admin.setKeyMeta(KEY, { name: 'laptop' });
+    await recordCheckedKey(t, { old: KEY, project: PROJECT, keySource: 'the keychain (profile default)' });
+    expect(await rotate(t.ctx, { keepOld: true, yes: true, json: false })).toBe(0);
+    expect(t.stderr).toContain('! OPENAI_API_KEY in this shell is the old key, which still works until it is revoked: unset it and start programs with `openai-setup run` to use the new one.');
+  });
+});
