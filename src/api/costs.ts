@@ -72,20 +72,25 @@ export function summarizeCosts(buckets: CostBucket[]): CostSummary {
 const MAX_PAGES = 62;
 
 /**
- * Every daily bucket of the month, grouped by project. The current month is asked up to now (no
- * end_time: the API's default); a past month up to its last day.
+ * Every daily bucket of the month, grouped by project, each once. The current month is asked up to
+ * now (no end_time: the API's default); a past month up to its last day. Only a bucket that starts
+ * in the month is the month's: the API's clock may be past the 1st of the next one while this
+ * machine's is not (its bucket of that day is not this month's cost). A bucket a page gave again
+ * (the same start) is counted once, as the first page gave it.
  */
 export async function fetchMonthCosts(api: AdminApi, auth: AdminAuth, month: Month, now: Date): Promise<CostBucket[]> {
   const { start, end } = monthBounds(month);
   const current = end * 1000 > now.getTime();
-  const buckets: CostBucket[] = [];
+  const buckets = new Map<number, CostBucket>();
   const seen = new Set<string>();
   let page: string | undefined;
   for (let count = 0; ; count++) {
     if (count >= MAX_PAGES) throw new ExitError(EXIT.network, `Reading the costs failed: the API kept answering with more pages (${MAX_PAGES} read).`);
     const answer = await api.costs(auth, { startTime: start, ...(current ? {} : { endTime: end }), groupBy: ['project_id'], limit: 31, ...(page ? { page } : {}) });
-    buckets.push(...answer.buckets);
-    if (!answer.nextPage) return buckets;
+    for (const bucket of answer.buckets) {
+      if (bucket.startTime >= start && bucket.startTime < end && !buckets.has(bucket.startTime)) buckets.set(bucket.startTime, bucket);
+    }
+    if (!answer.nextPage) return [...buckets.values()];
     if (seen.has(answer.nextPage)) throw new ExitError(EXIT.network, 'Reading the costs failed: the API gave the same page twice.');
     seen.add(answer.nextPage);
     page = answer.nextPage;

@@ -469,3 +469,57 @@ describe('spend: OPENAI_ADMIN_KEY is checked before it is sent', () => {
     }
   });
 });
+
+/** `t`'s Admin API, with the costs answered by `page` (the `page` query parameter → the answer's body), anything else by the organization. */
+function costsAnswered(t: TestContext, page: (cursor: string | null) => unknown): void {
+  const real = t.org.fetch;
+  t.ctx.api.admin = createAdminApi({
+    env: {},
+    fetch: async (input, init) => {
+      const url = new URL(String(input));
+      if (!url.pathname.endsWith('/organization/costs')) return real(input, init);
+      return new Response(JSON.stringify(page(url.searchParams.get('page'))), { headers: { 'content-type': 'application/json' } });
+    },
+  });
+}
+
+const DAY = 86_400;
+/** A daily bucket from `day` (YYYY-MM-DD) with one cost of `amount` in `currency` for APP. */
+const bucket = (day: string, amount: number, currency = 'usd', projectId = APP) => {
+  const start = Date.parse(`${day}T00:00:00Z`) / 1000;
+  return { object: 'bucket', start_time: start, end_time: start + DAY, results: [{ object: 'organization.costs.result', amount: { value: amount, currency }, project_id: projectId, line_item: null }] };
+};
+
+describe("spend: only the month's buckets, each once", () => {
+  it('a bucket of the next month (the API\'s clock already there, this machine\'s 2 s behind) is not counted: no false exit 4', async () => {
+    for (const json of [false, true]) {
+      const t = setup({ now: new Date('2026-12-31T23:59:58.000Z') });
+      costsAnswered(t, () => ({ object: 'page', data: [bucket('2026-11-30', 40), bucket('2026-12-01', 1), bucket('2026-12-31', 2), bucket('2027-01-01', 50)], has_more: false, next_page: null }));
+      expect(await spend(t.ctx, options({ budget: 10, json }))).toBe(0);
+      if (json) {
+        const data = SpendJsonSchema.parse(JSON.parse(t.stdout));
+        expect(data).toMatchObject({ month: '2026-12', total: 3, budget: { reached: false, warning: false }, exitCode: 0 });
+        expect(data.days).toEqual([
+          { date: '2026-12-01', amount: 1 },
+          { date: '2026-12-31', amount: 2 },
+        ]);
+      } else {
+        expect(t.stdout).toContain('Month to date  $3.00');
+        expect(t.stdout).not.toMatch(/Jan 01|Nov 30|\$53|\$50|\$40/);
+      }
+    }
+  });
+
+  it('a bucket a later page gives again is counted once ($6, not $8)', async () => {
+    const t = setup();
+    costsAnswered(t, (cursor) =>
+      cursor === null
+        ? { object: 'page', data: [bucket('2026-03-01', 1), bucket('2026-03-02', 2)], has_more: true, next_page: 'p1' }
+        : { object: 'page', data: [bucket('2026-03-02', 2), bucket('2026-03-03', 3)], has_more: false, next_page: null },
+    );
+    expect(await spend(t.ctx, options({ budget: 7, json: true }))).toBe(0);
+    const data = SpendJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toMatchObject({ total: 6, projects: [{ id: APP, name: 'my-app', amount: 6 }], budget: { reached: false } });
+    expect(data.days.map((d) => d.amount)).toEqual([1, 2, 3]);
+  });
+});
