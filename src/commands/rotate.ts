@@ -493,6 +493,8 @@ async function lookForLostAccount(run: RotateRun, name: string): Promise<Said> {
     try {
       await ctx.api.admin.deleteServiceAccount(auth, projectId, account.id);
     } catch (error) {
+      // Not found: it is gone already (as revokeRotated takes it), which is what deleting it was for.
+      if (error instanceof AdminApiError && error.kind === 'not_found') continue;
       progress.new = { hint: '(none)', serviceAccountId: account.id, serviceAccountName: name, keyId: '', storage: null };
       return { mark: m.fail, state: `${made} (${account.id}), and it could NOT be deleted (${whyNot(error)}): delete it on ${page}.${stillStored}` };
     }
