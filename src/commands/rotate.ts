@@ -569,6 +569,10 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
         // it: the keychain first, then the file.
         const found = await ctx.keys.find(profileName).catch(() => null);
         if ((found?.stored?.key ?? null) !== oldStored) {
+          // A keychain that no longer answers (locked since the run began, say) is a keychain
+          // failure like a write's, not a key another run stored: nothing is written, the old key
+          // stays where it was, and the fix is the keychain's.
+          if (found?.keychainError && found.keychainError.problem !== 'no-service') throw found.keychainError;
           const storedByOther = (attempt.storedByOther = storedNowWords(ctx, profileName, found));
           const { now } = storedByOther;
           throw new KeyStoreError(
@@ -603,7 +607,8 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
       throw await storeFailure(run, account, attempt, foreseen ? error.code : EXIT.internal, `Recording the new key in ${ctx.state.path} failed: ${why}`, cause instanceof ExitError ? 'record_failed' : 'internal', error.putBack);
     }
     if (!foreseen) throw await storeFailure(run, account, attempt, EXIT.internal, `Storing the new key failed unexpectedly (a bug in openai-setup; please report it): ${why}`, 'internal', error.putBack);
-    throw await storeFailure(run, account, attempt, EXIT.keyStore, `Storing the new key failed: ${why}`, 'store_failed', error.putBack);
+    const hints = cause instanceof KeychainUnavailableError ? keychainHints(cause, ctx.keys.keychainDescription) : error.hints;
+    throw await storeFailure(run, account, attempt, EXIT.keyStore, `Storing the new key failed: ${why}`, 'store_failed', error.putBack, hints);
   }
   account.noUndoOnCancel();
   progress.new = { hint: newHint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage };
@@ -616,8 +621,8 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
   return revocation;
 }
 
-/** The failure of step 3, the store back as it was if it could be (`back`). */
-async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: StoreAttempt, code: number, what: string, reason: string, back: PutBack): Promise<ExitError> {
+/** The failure of step 3, the store back as it was if it could be (`back`); `hints`: the cause's fix, once things are as they were. */
+async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: StoreAttempt, code: number, what: string, reason: string, back: PutBack, hints: string[] = []): Promise<ExitError> {
   const { ctx, profileName, progress, oldHint, storage, page, oldPage } = run;
   const { created, hint: newHint } = account;
   const { where, storedByOther } = attempt;
@@ -626,13 +631,13 @@ async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: St
     const taken = back === 'untouched' ? 'Nothing was stored.' : `${newHint} was taken out of ${where} again${oldHint ? ` and ${oldHint} put back` : ''}.`;
     if (storedByOther) {
       // The old key is no longer this run's to speak for: another run replaced (and may have revoked) it.
-      const { now, hints } = storedByOther;
+      const { now } = storedByOther;
       const started = oldHint ? `${oldHint}, which this run started from, ${now === undefined ? 'may no longer be' : 'is no longer'} the stored key (this run did not revoke it).` : '';
       const stands = now ? `${now.hint} stays stored; ${started}` : now === null ? `No key is stored for profile "${profileName}" now; ${started}` : `What is stored for profile "${profileName}" now could not be read; ${started}`;
       run.unchanged(started || stands);
-      return failure(code, what, `${taken} ${await account.undo()}. ${stands.replace(/; $/, '.')}`, hints, reason);
+      return failure(code, what, `${taken} ${await account.undo()}. ${stands.replace(/; $/, '.')}`, storedByOther.hints, reason);
     }
-    return failure(code, what, `${taken} ${await account.undo()}${account.keptOld}`, [], reason);
+    return failure(code, what, `${taken} ${await account.undo()}${account.keptOld}`, hints, reason);
   }
   // The store may hold the new key: its service account must stay, so that the key keeps working.
   run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
