@@ -111,8 +111,18 @@ function recordedProject(profile: Profile | undefined, oldHint: string | null): 
   return null;
 }
 
-/** The project the new key is made in: --project, else the old key's recorded project, else a check now. */
-async function findProject(ctx: Context, options: RotateOptions, profileName: string, profile: Profile | undefined, oldKey: string | null): Promise<string> {
+/**
+ * The project the new key is made in: --project, else the old key's recorded project, else a check
+ * now. `unchanged`: what the --json document says of the old key when that check fails.
+ */
+async function findProject(
+  ctx: Context,
+  options: RotateOptions,
+  profileName: string,
+  profile: Profile | undefined,
+  oldKey: string | null,
+  unchanged: (message: string) => void,
+): Promise<string> {
   if (options.project) return options.project;
   const recorded = recordedProject(profile, oldKey ? maskKey(oldKey) : null);
   if (recorded) return recorded;
@@ -124,9 +134,14 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
   const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Finding the key’s project (a live check)…' });
   if (check.project) return check.project;
-  throw new UsageError(`Could not tell which project ${maskKey(oldKey)} belongs to (${check.ok ? 'the API did not say' : check.message.replace(/\.$/, '')}).`, [
-    `Name it: ${toolCommand(ctx, 'rotate --project proj_…', profileName)}`,
-  ]);
+  const hint = maskKey(oldKey);
+  const withProject = toolCommand(ctx, 'rotate --project proj_…', profileName);
+  if (check.ok) throw new UsageError(`Could not tell which project ${hint} belongs to (the API did not say).`, [`Name it: ${withProject}`]);
+  // The check failed (rejected, not reached, refused): that step's code and reason, as any failing
+  // step's; and the old key is not said to work, as it may not.
+  unchanged(`${hint} is still stored; nothing was changed.`);
+  const fix = [check.fix, check.fixUrl && `→ ${check.fixUrl}`].filter((line): line is string => Boolean(line));
+  throw new ReasonedExitError(check.exitCode, `Could not tell which project ${hint} belongs to: ${check.message.replace(/\.$/, '')}. Nothing was changed.`, [...fix, `Or name the project: ${withProject}`], check.reason ?? check.status);
 }
 
 /**
@@ -247,7 +262,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   };
   unchanged(`${oldHint} is still stored and works.`);
   const profile = (await ctx.state.read()).profiles[profileName];
-  const projectId = await findProject(ctx, options, profileName, profile, oldKey);
+  const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged);
   progress.project = projectId;
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
   const oldPage = projectPageUrl(oldProject, 'api-keys');

@@ -280,6 +280,32 @@ describe('rotate', () => {
     expect(t.org.requests).toEqual([]);
   });
 
+  it("the check finding the key's project fails: that failure's exit code and reason (not a usage error), and a rejected key is never said to work", async () => {
+    const cases = [
+      { answer: checkResult('invalid_key'), code: 3, reason: 'invalid_api_key', said: 'The API rejected the key: it is wrong, revoked or deleted (the API cannot tell these apart)' },
+      { answer: checkResult('server_error', { reason: 'http_503', message: 'The OpenAI API had a server error (HTTP 503); this is not a problem with your key.' }), code: 6, reason: 'http_503', said: 'The OpenAI API had a server error (HTTP 503); this is not a problem with your key' },
+    ];
+    for (const { answer, code, reason, said } of cases) {
+      const t = await setup({ lastCheck: false });
+      t.api.answerChecks(answer);
+      const hint = `sk-proj-…${t.old.slice(-4)}`;
+      const result = await outcomeOf(rotate(t.ctx, options({ yes: true, json: true })));
+      expect(result.code).toBe(code);
+      expect(result.message).toBe(`Could not tell which project ${hint} belongs to: ${said}. Nothing was changed.`);
+      expect(result.hints.at(-1)).toBe('Or name the project: openai-setup rotate --project proj_…');
+      const doc = RotateJsonSchema.parse(JSON.parse(t.stdout));
+      expect(doc).toMatchObject({ ok: false, exitCode: code, reason, project: null, new: null, old: { hint, outcome: 'unchanged', message: `${hint} is still stored; nothing was changed.` } });
+      expect(t.stdout).not.toMatch(/still stored and works/);
+      // Nothing was made or revoked.
+      expect(t.org.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(t.keychain.keyOf('default')).toBe(t.old);
+    }
+    // The key works, but the API did not say its project: name it (a usage error, as before).
+    const t = await setup({ lastCheck: false });
+    t.api.answerChecks(checkResult('valid', { project: null }));
+    expect(await outcomeOf(rotate(t.ctx, options({ yes: true })))).toMatchObject({ code: 2, message: `Could not tell which project sk-proj-…${t.old.slice(-4)} belongs to (the API did not say).` });
+  });
+
   it('--project with no key stored: creates and stores a key, nothing to revoke', async () => {
     const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
     t.org.admin.addAdminKey(ADMIN);
