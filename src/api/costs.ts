@@ -1,7 +1,8 @@
 // A month's costs from the Admin API's costs endpoint: daily buckets from the 1st 00:00 UTC,
 // grouped by project, every page followed; then summed by day and by project. The arithmetic is
 // pure (summarizeCosts) so that it is tested without any API.
-import { ExitError, EXIT } from '../errors.js';
+import { ExitError, EXIT, ReasonedExitError } from '../errors.js';
+import { PAGES } from '../platform.js';
 import type { AdminApi, AdminAuth, CostBucket } from './types.js';
 
 export interface Month {
@@ -26,7 +27,7 @@ export function monthBounds(m: Month): { start: number; end: number } {
 
 export interface CostSummary {
   total: number;
-  /** The currency of every amount ("usd"); "mixed" if the API ever gave two. */
+  /** The currency of every amount, lower case ("usd"; "usd" too when there is none). */
   currency: string;
   /** Highest first; a null id for costs the API gave without a project. */
   projects: Array<{ id: string | null; amount: number }>;
@@ -43,6 +44,11 @@ export interface CostSummary {
 const micros = (dollars: number): number => Math.round(dollars * 1e6);
 const dollars = (micros: number): number => micros / 1e6;
 
+/**
+ * The month summed. Amounts in two currencies are never added: every figure spend shows (the
+ * total, each project, each day and its bar, the budget's share) is a sum, and no exchange rate is
+ * known here; OpenAI bills an organization in one currency, so such an answer fails, saying so.
+ */
 export function summarizeCosts(buckets: CostBucket[]): CostSummary {
   const byProject = new Map<string | null, number>();
   const byDay = new Map<string, number>();
@@ -60,9 +66,18 @@ export function summarizeCosts(buckets: CostBucket[]): CostSummary {
     }
     byDay.set(date, day);
   }
+  if (currencies.size > 1) {
+    const named = [...currencies].map((c) => c.toUpperCase()).sort().join(', ');
+    throw new ReasonedExitError(
+      EXIT.network,
+      `Reading the organization's costs failed: the API gave this month's costs in more than one currency (${named}), which openai-setup does not add together.`,
+      [`See them on the usage page: ${PAGES.usage.url}`],
+      'mixed_currencies',
+    );
+  }
   return {
     total: dollars(total),
-    currency: currencies.size > 1 ? 'mixed' : ([...currencies][0] ?? 'usd'),
+    currency: [...currencies][0] ?? 'usd',
     projects: [...byProject.entries()].map(([id, amount]) => ({ id, amount: dollars(amount) })).sort((a, b) => b.amount - a.amount),
     days: [...byDay.entries()].map(([date, amount]) => ({ date, amount: dollars(amount) })),
   };

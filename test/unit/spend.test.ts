@@ -10,7 +10,7 @@ import { parseFlag } from '../../src/options.js';
 import { BudgetFlagSchema, MonthFlagSchema } from '../../src/storage/admin-state.js';
 import { bar, gauge, money } from '../../src/terminal/bars.js';
 import { displayWidth } from '../../src/terminal/width.js';
-import { makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
@@ -521,5 +521,44 @@ describe("spend: only the month's buckets, each once", () => {
     const data = SpendJsonSchema.parse(JSON.parse(t.stdout));
     expect(data).toMatchObject({ total: 6, projects: [{ id: APP, name: 'my-app', amount: 6 }], budget: { reached: false } });
     expect(data.days.map((d) => d.amount)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('spend: currencies are never added together', () => {
+  it('costs in two currencies: exit 6 naming both, never a "mixed" total (and no false exit 4 against the budget)', async () => {
+    for (const json of [false, true]) {
+      const t = setup();
+      costsAnswered(t, () => ({ object: 'page', data: [{ ...bucket('2026-03-01', 5), results: [...bucket('2026-03-01', 5).results, ...bucket('2026-03-01', 7, 'eur').results] }], has_more: false, next_page: null }));
+      const result = await outcomeOf(spend(t.ctx, options({ budget: 10, json })));
+      expect(result).toEqual({
+        code: 6,
+        message: "Reading the organization's costs failed: the API gave this month's costs in more than one currency (EUR, USD), which openai-setup does not add together.",
+        hints: ['See them on the usage page: https://platform.openai.com/usage'],
+      });
+      if (json) expect(SpendFailureJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 6, reason: 'mixed_currencies', budgetSaved: 10 });
+      expect(t.stdout).not.toMatch(/MIXED|12\.00/);
+    }
+  });
+
+  it('costs in one other currency: shown in it, and the budget (US dollars) is not compared with them', async () => {
+    const t = setup({ columns: 60 });
+    costsAnswered(t, () => ({ object: 'page', data: [bucket('2026-03-01', 12, 'eur')], has_more: false, next_page: null }));
+    expect(await spend(t.ctx, options({ budget: 5 }))).toBe(0);
+    for (const line of t.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(60);
+    expect(t.stdout).toContain('Month to date  12.00 EUR');
+    expect(t.stdout).toContain('Budget         $5.00  not compared (the costs are in EUR)');
+    expect(flat(t.stdout)).toContain("! The budget of $5.00 is in US dollars and this month's costs are in EUR: they are not compared (no exchange rate is known here).");
+    expect(t.stdout).not.toMatch(/reached|% used|% of the/);
+
+    const j = setup();
+    costsAnswered(j, () => ({ object: 'page', data: [bucket('2026-03-01', 12, 'eur')], has_more: false, next_page: null }));
+    expect(await spend(j.ctx, options({ budget: 5, json: true }))).toBe(0);
+    expect(SpendJsonSchema.parse(JSON.parse(j.stdout))).toMatchObject({ ok: true, currency: 'eur', total: 12, exitCode: 0, budget: { monthlyUsd: 5, share: 0, warning: false, reached: false, compared: false } });
+
+    // In US dollars (any case), it is compared.
+    const u = setup();
+    costsAnswered(u, () => ({ object: 'page', data: [bucket('2026-03-01', 6, 'USD')], has_more: false, next_page: null }));
+    expect(await spend(u.ctx, options({ budget: 5, json: true }))).toBe(4);
+    expect(SpendJsonSchema.parse(JSON.parse(u.stdout))).toMatchObject({ currency: 'usd', budget: { reached: true, compared: true } });
   });
 });
