@@ -112,12 +112,13 @@ export async function fetchMonthCosts(api: AdminApi, auth: AdminAuth, month: Mon
   }
 }
 
-/** Project names by id, from every page of the project list (archived projects have none here). */
+/** Project names by id, from every page of the project list (archived projects included). */
 export async function projectNames(api: AdminApi, auth: AdminAuth): Promise<Map<string, string | null>> {
   const names = new Map<string, string | null>();
   let after: string | undefined;
   for (let count = 0; count < MAX_PAGES; count++) {
-    const page = await api.listProjects(auth, { limit: 100, ...(after ? { after } : {}) });
+    // Archived ones too: their costs stay in the month's.
+    const page = await api.listProjects(auth, { limit: 100, includeArchived: true, ...(after ? { after } : {}) });
     for (const project of page.data) names.set(project.id, project.name);
     if (!page.hasMore || !page.lastId || page.lastId === after) break;
     after = page.lastId;

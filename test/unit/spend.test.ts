@@ -562,3 +562,15 @@ describe('spend: currencies are never added together', () => {
     expect(SpendJsonSchema.parse(JSON.parse(u.stdout))).toMatchObject({ currency: 'usd', budget: { reached: true, compared: true } });
   });
 });
+
+describe('spend: archived projects', () => {
+  it('an archived project is named too (the project list is asked with include_archived=true)', async () => {
+    const t = setup();
+    t.org.admin.addProject({ id: 'proj_SpendOld00000000000000', name: 'old-app', archived: true });
+    t.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendOld00000000000000', amount: 4 });
+    expect(await spend(t.ctx, options({ json: true }))).toBe(0);
+    expect(SpendJsonSchema.parse(JSON.parse(t.stdout)).projects).toContainEqual({ id: 'proj_SpendOld00000000000000', name: 'old-app', amount: 4 });
+    const list = t.org.requests.find((r) => r.path === '/v1/organization/projects')!;
+    expect(new URLSearchParams(list.query).get('include_archived')).toBe('true');
+  });
+});
