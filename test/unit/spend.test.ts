@@ -87,6 +87,11 @@ describe('the month, summed', () => {
     expect(parseFlag('--budget', BudgetFlagSchema, ' 7 ')).toBe(7);
     expect(parseFlag('--month', MonthFlagSchema, '2026-02')).toEqual({ year: 2026, month: 2 });
     expect(() => parseFlag('--month', MonthFlagSchema, '2026-13')).toThrow(/--month: must be a month as YYYY-MM/);
+    // Years before the API are refused in one line (Date.UTC would read 0099 as 1999, 0000 as 1900).
+    for (const value of ['0099-05', '0000-01', '1999-12', '2019-12']) {
+      expect(() => parseFlag('--month', MonthFlagSchema, value)).toThrow(`--month: must be 2020-01 or later (the OpenAI API has no costs before 2020) (got "${value}").`);
+    }
+    expect(parseFlag('--month', MonthFlagSchema, '2020-01')).toEqual({ year: 2020, month: 1 });
   });
 });
 
