@@ -175,16 +175,27 @@ describe('spend', () => {
     expect(await spend(exact.ctx, options({ budget: 4.95, json: true }))).toBe(4);
     expect(SpendJsonSchema.parse(JSON.parse(exact.stdout))).toMatchObject({ total: 4.95, days: [{ date: '2026-03-01', amount: 4.95 }, { date: '2026-03-02', amount: 0 }], budget: { reached: true } });
 
-    // Reached as the amounts are shown, to the cent: $4.996 shows as $5.00 of $5.00; $4.994 as $4.99.
-    for (const [amount, code, line] of [
-      [4.996, 4, '✖ The month-to-date cost $5.00 has reached the budget of $5.00.'],
-      [4.994, 0, '! 100% of the $5.00 monthly budget is used.'],
+    // Reached as the amounts are shown, to the cent: $4.996 shows as $5.00 of $5.00; $4.994 as $4.99,
+    // which is 99% (the percentage of those cents, rounded down: 100% only once reached), and
+    // warned of from 80% of them ($4.00), never shown as 80% without the warning.
+    for (const [amount, code, percent, line] of [
+      [4.996, 4, 100, '✖ The month-to-date cost $5.00 has reached the budget of $5.00.'],
+      [4.994, 0, 99, '! 99% of the $5.00 monthly budget is used.'],
+      [3.996, 0, 80, '! 80% of the $5.00 monthly budget is used.'],
+      [3.994, 0, 79, null],
     ] as const) {
       const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
       t.org.admin.addAdminKey(ADMIN);
       t.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount });
       expect(await spend(t.ctx, options({ budget: 5 }))).toBe(code);
-      expect(t.stdout).toContain(line);
+      expect(t.stdout).toMatch(new RegExp(`\\] ${percent}% used\n`));
+      if (line) expect(t.stdout).toContain(line);
+      else expect(t.stdout).not.toMatch(/^[!✖] /m);
+      const j = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
+      j.org.admin.addAdminKey(ADMIN);
+      j.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount });
+      expect(await spend(j.ctx, options({ budget: 5, json: true }))).toBe(code);
+      expect(SpendJsonSchema.parse(JSON.parse(j.stdout)).budget).toEqual({ monthlyUsd: 5, share: Math.round(amount * 100) / 500, warning: percent >= 80, reached: code === 4, compared: true });
     }
 
     const off = setup();
