@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
-import { AdminApiError } from '../api/admin-failure.js';
+import { AdminApiError, notAsDocumentedFix } from '../api/admin-failure.js';
 import { buildCheckRequest, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { findKeyInProject, findServiceAccountsNamed, mayHaveActed, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
@@ -372,7 +372,15 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
   const hint = key ? maskKey(key) : '(none)';
   progress.new = { hint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage: null };
   if (!key) {
-    throw failure(EXIT.internal, `The API created the service account ${created.name} without a key`, `${await account.undo()}${account.keptOld}`, [], 'no_key_created');
+    // An answer not as the Admin API documents it (a key comes with the account unless asked not
+    // to), said as any such answer is (unreadableAnswer): exit 6, server_error. The account goes again.
+    throw failure(
+      EXIT.network,
+      `Creating a service account in ${run.projectId} failed: the API answered with the service account ${created.name} but without its key, not as the Admin API documents its answer`,
+      `${await account.undo()}${account.keptOld}`,
+      [notAsDocumentedFix(run.auth)],
+      'server_error',
+    );
   }
   run.say(`${m.ok} Created the service account ${created.name} and its key ${hint}`);
   return Object.assign(account, { created, key, hint });

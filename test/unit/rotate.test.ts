@@ -4,6 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createAdminApi } from '../../src/api/admin.js';
+import type { SdkFetch } from '../../src/api/http.js';
 import { run as env } from '../../src/commands/env.js';
 import { matchesRedacted, newServiceAccountTag, serviceAccountName } from '../../src/api/rotation.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
@@ -263,6 +265,31 @@ describe('rotate', () => {
     });
     expect(await rotate(allowed.ctx, options({ yes: true }))).toBe(0);
     expect(allowed.org.isLive(other.key.value)).toBe(false);
+  });
+
+  it('a create answered without the new key (api_key null): an answer not as documented, exit 6 server_error, the account deleted again', async () => {
+    const t = await setup();
+    const org = t.org.fetch;
+    t.api.admin = createAdminApi({
+      env: {},
+      fetch: (async (input: string | URL | Request, init: RequestInit = {}) => {
+        const answer = await org(input, init);
+        if ((init.method ?? 'GET') !== 'POST' || !String(input).endsWith('/service_accounts')) return answer;
+        return new Response(JSON.stringify({ ...((await answer.json()) as object), api_key: null }), { headers: { 'content-type': 'application/json' } });
+      }) as unknown as SdkFetch,
+    });
+    const result = await outcomeOf(rotate(t.ctx, options({ yes: true, json: true })));
+    expect(result.code).toBe(6);
+    expect(result.message).toMatch(
+      new RegExp(
+        `^Creating a service account in ${PROJECT} failed: the API answered with the service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} but without its key, not as the Admin API documents its answer\\. The new service account \\S+ was deleted again; sk-proj-…${t.old.slice(-4)} is still stored and works\\.$`,
+      ),
+    );
+    expect(result.hints).toEqual(['Try again in a few minutes; if it persists, update openai-setup (the Admin API may have changed since this version).']);
+    expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 6, reason: 'server_error', new: null, old: { outcome: 'unchanged' } });
+    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+    expect(t.keychain.keyOf('default')).toBe(t.old);
+    expect(t.org.isLive(t.old)).toBe(true);
   });
 
   it('needs an admin key and a key (or --project); without a terminal it needs --yes before anything is sent', async () => {
