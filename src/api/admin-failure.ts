@@ -231,6 +231,12 @@ function answerProblem(body: unknown, issue: z.core.$ZodIssue): string {
   return expected ? `with ${field} not ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}` : `with ${field} in a form it does not document`;
 }
 
+/** What to do about an answer not as the Admin API documents it: wait, then update openai-setup, or check a base URL that is not OpenAI's. */
+export function notAsDocumentedFix(request: { baseURL: string; key: string }): string {
+  const elsewhere = isOfficialBaseURL(request.baseURL) ? 'update openai-setup (the Admin API may have changed since this version)' : `check OPENAI_BASE_URL: ${untrusted(request.baseURL, [request.key], 200)} may not serve OpenAI's Admin API`;
+  return `Try again in a few minutes; if it persists, ${elsewhere}.`;
+}
+
 /**
  * A 2xx answer that the schema of what was asked for refuses (`issue`, its first complaint). A page
  * in the API's place (not a JSON object: a captive portal, a web server at the base URL) is said in
@@ -245,12 +251,11 @@ export function unreadableAnswer(answer: AdminAnswer, issue: z.core.$ZodIssue, r
     // Another server answered in the API's place: the request went no further.
     return adminFailure({ kind: 'http', status, headers, body: undefined, requestId }, request);
   }
-  const elsewhere = isOfficialBaseURL(request.baseURL) ? 'update openai-setup (the Admin API may have changed since this version)' : `check OPENAI_BASE_URL: ${untrusted(request.baseURL, [request.key], 200)} may not serve OpenAI's Admin API`;
   return new AdminApiError(
     'server_error',
     EXIT.network,
     `${upperFirst(request.action)} failed: the API answered (HTTP ${status}) ${answerProblem(body, issue)}, not as the Admin API documents its answer.`,
-    [...hints, `Try again in a few minutes; if it persists, ${elsewhere}.`],
+    [...hints, notAsDocumentedFix(request)],
     status,
     null,
     requestId === null ? null : untrusted(requestId, [request.key], 100),

@@ -193,7 +193,12 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       read(
         auth,
         "listing the organization's projects",
-        async (client, signal) => pageAnswer(await client.admin.organization.projects.list({ limit: query.limit, ...(query.after ? { after: query.after } : {}) }, { signal }).withResponse()),
+        async (client, signal) =>
+          pageAnswer(
+            await client.admin.organization.projects
+              .list({ limit: query.limit, ...(query.includeArchived ? { include_archived: true } : {}), ...(query.after ? { after: query.after } : {}) }, { signal })
+              .withResponse(),
+          ),
         listSchema(ProjectSchema),
         (raw) => page<AdminProject, z.output<typeof ProjectSchema>>(raw, (p) => ({ id: shown(p.id), name: shownOrNull(p.name), archived: p.archived_at !== null && p.archived_at !== undefined })),
       ),

@@ -1,7 +1,8 @@
 // A month's costs from the Admin API's costs endpoint: daily buckets from the 1st 00:00 UTC,
 // grouped by project, every page followed; then summed by day and by project. The arithmetic is
 // pure (summarizeCosts) so that it is tested without any API.
-import { ExitError, EXIT } from '../errors.js';
+import { ExitError, EXIT, ReasonedExitError } from '../errors.js';
+import { PAGES } from '../platform.js';
 import type { AdminApi, AdminAuth, CostBucket } from './types.js';
 
 export interface Month {
@@ -26,7 +27,7 @@ export function monthBounds(m: Month): { start: number; end: number } {
 
 export interface CostSummary {
   total: number;
-  /** The currency of every amount ("usd"); "mixed" if the API ever gave two. */
+  /** The currency of every amount, lower case ("usd"; "usd" too when there is none). */
   currency: string;
   /** Highest first; a null id for costs the API gave without a project. */
   projects: Array<{ id: string | null; amount: number }>;
@@ -43,6 +44,11 @@ export interface CostSummary {
 const micros = (dollars: number): number => Math.round(dollars * 1e6);
 const dollars = (micros: number): number => micros / 1e6;
 
+/**
+ * The month summed. Amounts in two currencies are never added: every figure spend shows (the
+ * total, each project, each day and its bar, the budget's share) is a sum, and no exchange rate is
+ * known here; OpenAI bills an organization in one currency, so such an answer fails, saying so.
+ */
 export function summarizeCosts(buckets: CostBucket[]): CostSummary {
   const byProject = new Map<string | null, number>();
   const byDay = new Map<string, number>();
@@ -60,9 +66,18 @@ export function summarizeCosts(buckets: CostBucket[]): CostSummary {
     }
     byDay.set(date, day);
   }
+  if (currencies.size > 1) {
+    const named = [...currencies].map((c) => c.toUpperCase()).sort().join(', ');
+    throw new ReasonedExitError(
+      EXIT.network,
+      `Reading the organization's costs failed: the API gave this month's costs in more than one currency (${named}), which openai-setup does not add together.`,
+      [`See them on the usage page: ${PAGES.usage.url}`],
+      'mixed_currencies',
+    );
+  }
   return {
     total: dollars(total),
-    currency: currencies.size > 1 ? 'mixed' : ([...currencies][0] ?? 'usd'),
+    currency: [...currencies][0] ?? 'usd',
     projects: [...byProject.entries()].map(([id, amount]) => ({ id, amount: dollars(amount) })).sort((a, b) => b.amount - a.amount),
     days: [...byDay.entries()].map(([date, amount]) => ({ date, amount: dollars(amount) })),
   };
@@ -72,32 +87,38 @@ export function summarizeCosts(buckets: CostBucket[]): CostSummary {
 const MAX_PAGES = 62;
 
 /**
- * Every daily bucket of the month, grouped by project. The current month is asked up to now (no
- * end_time: the API's default); a past month up to its last day.
+ * Every daily bucket of the month, grouped by project, each once. The current month is asked up to
+ * now (no end_time: the API's default); a past month up to its last day. Only a bucket that starts
+ * in the month is the month's: the API's clock may be past the 1st of the next one while this
+ * machine's is not (its bucket of that day is not this month's cost). A bucket a page gave again
+ * (the same start) is counted once, as the first page gave it.
  */
 export async function fetchMonthCosts(api: AdminApi, auth: AdminAuth, month: Month, now: Date): Promise<CostBucket[]> {
   const { start, end } = monthBounds(month);
   const current = end * 1000 > now.getTime();
-  const buckets: CostBucket[] = [];
+  const buckets = new Map<number, CostBucket>();
   const seen = new Set<string>();
   let page: string | undefined;
   for (let count = 0; ; count++) {
     if (count >= MAX_PAGES) throw new ExitError(EXIT.network, `Reading the costs failed: the API kept answering with more pages (${MAX_PAGES} read).`);
     const answer = await api.costs(auth, { startTime: start, ...(current ? {} : { endTime: end }), groupBy: ['project_id'], limit: 31, ...(page ? { page } : {}) });
-    buckets.push(...answer.buckets);
-    if (!answer.nextPage) return buckets;
+    for (const bucket of answer.buckets) {
+      if (bucket.startTime >= start && bucket.startTime < end && !buckets.has(bucket.startTime)) buckets.set(bucket.startTime, bucket);
+    }
+    if (!answer.nextPage) return [...buckets.values()];
     if (seen.has(answer.nextPage)) throw new ExitError(EXIT.network, 'Reading the costs failed: the API gave the same page twice.');
     seen.add(answer.nextPage);
     page = answer.nextPage;
   }
 }
 
-/** Project names by id, from every page of the project list (archived projects have none here). */
+/** Project names by id, from every page of the project list (archived projects included). */
 export async function projectNames(api: AdminApi, auth: AdminAuth): Promise<Map<string, string | null>> {
   const names = new Map<string, string | null>();
   let after: string | undefined;
   for (let count = 0; count < MAX_PAGES; count++) {
-    const page = await api.listProjects(auth, { limit: 100, ...(after ? { after } : {}) });
+    // Archived ones too: their costs stay in the month's.
+    const page = await api.listProjects(auth, { limit: 100, includeArchived: true, ...(after ? { after } : {}) });
     for (const project of page.data) names.set(project.id, project.name);
     if (!page.hasMore || !page.lastId || page.lastId === after) break;
     after = page.lastId;

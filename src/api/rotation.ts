@@ -4,7 +4,7 @@
 // characters, a `*` for each one between).
 import { randomBytes } from 'node:crypto';
 import type { AdminApiError } from './admin-failure.js';
-import type { AdminApi, AdminAuth, ProjectKeyInfo, ServiceAccountInfo } from './types.js';
+import type { AdminApi, AdminAuth, AdminPage, ProjectKeyInfo, ServiceAccountInfo } from './types.js';
 
 /**
  * `openai-setup-<profile>-<UTC date and time>-<tag>`, e.g. openai-setup-default-20260302T093000Z-3f9a.
@@ -28,17 +28,28 @@ export function matchesRedacted(redacted: string, key: string): boolean {
 /** More pages than a project has keys to list, 100 a page. */
 const MAX_PAGES = 100;
 
-/** The project's keys that could be `key`, every page read; `except` (the new key's id) left out. */
-export async function findKeyInProject(api: AdminApi, auth: AdminAuth, projectId: string, key: string, except: string | null): Promise<ProjectKeyInfo[]> {
-  const found: ProjectKeyInfo[] = [];
+/**
+ * Every item of a list the API gives a page at a time (`list`, from the cursor `after`), each id
+ * once: a page may repeat items of an earlier one, and one that brings nothing new ends the list,
+ * as does a cursor that does not move. At most `maxPages` pages are read, whatever the API says.
+ */
+async function everyItem<T extends { id: string }>(list: (after: string | undefined) => Promise<AdminPage<T>>, maxPages: number): Promise<T[]> {
+  const items = new Map<string, T>();
   let after: string | undefined;
-  for (let count = 0; count < MAX_PAGES; count++) {
-    const page = await api.listProjectKeys(auth, projectId, { limit: 100, ...(after ? { after } : {}) });
-    found.push(...page.data.filter((k) => k.id !== except && matchesRedacted(k.redactedValue, key)));
-    if (!page.hasMore || !page.lastId || page.lastId === after) break;
+  for (let count = 0; count < maxPages; count++) {
+    const page = await list(after);
+    const before = items.size;
+    for (const item of page.data) if (!items.has(item.id)) items.set(item.id, item);
+    if (!page.hasMore || !page.lastId || page.lastId === after || items.size === before) break;
     after = page.lastId;
   }
-  return found;
+  return [...items.values()];
+}
+
+/** The project's keys that could be `key`, every page read; `except` (the new key's id) left out. */
+export async function findKeyInProject(api: AdminApi, auth: AdminAuth, projectId: string, key: string, except: string | null): Promise<ProjectKeyInfo[]> {
+  const keys = await everyItem((after) => api.listProjectKeys(auth, projectId, { limit: 100, ...(after ? { after } : {}) }), MAX_PAGES);
+  return keys.filter((k) => k.id !== except && matchesRedacted(k.redactedValue, key));
 }
 
 /**
@@ -65,13 +76,6 @@ const MAX_ACCOUNT_PAGES = 20;
 
 /** The project's service accounts named `name`, every page read (MAX_ACCOUNT_PAGES at most). */
 export async function findServiceAccountsNamed(api: AdminApi, auth: AdminAuth, projectId: string, name: string): Promise<ServiceAccountInfo[]> {
-  const found: ServiceAccountInfo[] = [];
-  let after: string | undefined;
-  for (let count = 0; count < MAX_ACCOUNT_PAGES; count++) {
-    const page = await api.listServiceAccounts(auth, projectId, { limit: 100, ...(after ? { after } : {}) });
-    found.push(...page.data.filter((account) => account.id && account.name === name));
-    if (!page.hasMore || !page.lastId || page.lastId === after) break;
-    after = page.lastId;
-  }
-  return found;
+  const accounts = await everyItem((after) => api.listServiceAccounts(auth, projectId, { limit: 100, ...(after ? { after } : {}) }), MAX_ACCOUNT_PAGES);
+  return accounts.filter((account) => account.id && account.name === name);
 }

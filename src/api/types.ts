@@ -147,7 +147,8 @@ export interface CostsPage {
 }
 
 export interface AdminApi {
-  listProjects(auth: AdminAuth, page?: { limit?: number; after?: string }): Promise<AdminPage<AdminProject>>;
+  /** `includeArchived`: archived projects too (the API leaves them out by default). */
+  listProjects(auth: AdminAuth, page?: { limit?: number; after?: string; includeArchived?: boolean }): Promise<AdminPage<AdminProject>>;
   /** Creates a service account in the project with a key of its own. */
   createServiceAccount(auth: AdminAuth, projectId: string, name: string): Promise<NewServiceAccount>;
   /** The project's service accounts, a page at a time. */

@@ -609,7 +609,7 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
       await usableAdminKey(ctx, profileName, key);
     } catch (error) {
       if (!(error instanceof ExitError)) throw error;
-      throw new ReasonedExitError(error.code, `${maskKey(key)} was not stored: ${error.message}`, [], failureFields(error).reason);
+      throw new ReasonedExitError(error.code, `${maskKey(key)} was not stored: ${error.message}`, error.hints, failureFields(error).reason);
     }
   }
   // Checked as `key` checks a key it stores, billing included (one 1-token request): "works" is

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
-import { AdminApiError } from '../api/admin-failure.js';
+import { AdminApiError, notAsDocumentedFix } from '../api/admin-failure.js';
 import { buildCheckRequest, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { findKeyInProject, findServiceAccountsNamed, mayHaveActed, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
@@ -111,8 +111,18 @@ function recordedProject(profile: Profile | undefined, oldHint: string | null): 
   return null;
 }
 
-/** The project the new key is made in: --project, else the old key's recorded project, else a check now. */
-async function findProject(ctx: Context, options: RotateOptions, profileName: string, profile: Profile | undefined, oldKey: string | null): Promise<string> {
+/**
+ * The project the new key is made in: --project, else the old key's recorded project, else a check
+ * now. `unchanged`: what the --json document says of the old key when that check fails.
+ */
+async function findProject(
+  ctx: Context,
+  options: RotateOptions,
+  profileName: string,
+  profile: Profile | undefined,
+  oldKey: string | null,
+  unchanged: (message: string) => void,
+): Promise<string> {
   if (options.project) return options.project;
   const recorded = recordedProject(profile, oldKey ? maskKey(oldKey) : null);
   if (recorded) return recorded;
@@ -124,9 +134,14 @@ async function findProject(ctx: Context, options: RotateOptions, profileName: st
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
   const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Finding the key’s project (a live check)…' });
   if (check.project) return check.project;
-  throw new UsageError(`Could not tell which project ${maskKey(oldKey)} belongs to (${check.ok ? 'the API did not say' : check.message.replace(/\.$/, '')}).`, [
-    `Name it: ${toolCommand(ctx, 'rotate --project proj_…', profileName)}`,
-  ]);
+  const hint = maskKey(oldKey);
+  const withProject = toolCommand(ctx, 'rotate --project proj_…', profileName);
+  if (check.ok) throw new UsageError(`Could not tell which project ${hint} belongs to (the API did not say).`, [`Name it: ${withProject}`]);
+  // The check failed (rejected, not reached, refused): that step's code and reason, as any failing
+  // step's; and the old key is not said to work, as it may not.
+  unchanged(`${hint} is still stored; nothing was changed.`);
+  const fix = [check.fix, check.fixUrl && `→ ${check.fixUrl}`].filter((line): line is string => Boolean(line));
+  throw new ReasonedExitError(check.exitCode, `Could not tell which project ${hint} belongs to: ${check.message.replace(/\.$/, '')}. Nothing was changed.`, [...fix, `Or name the project: ${withProject}`], check.reason ?? check.status);
 }
 
 /**
@@ -247,7 +262,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   };
   unchanged(`${oldHint} is still stored and works.`);
   const profile = (await ctx.state.read()).profiles[profileName];
-  const projectId = await findProject(ctx, options, profileName, profile, oldKey);
+  const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged);
   progress.project = projectId;
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
   const oldPage = projectPageUrl(oldProject, 'api-keys');
@@ -357,7 +372,15 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
   const hint = key ? maskKey(key) : '(none)';
   progress.new = { hint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage: null };
   if (!key) {
-    throw failure(EXIT.internal, `The API created the service account ${created.name} without a key`, `${await account.undo()}${account.keptOld}`, [], 'no_key_created');
+    // An answer not as the Admin API documents it (a key comes with the account unless asked not
+    // to), said as any such answer is (unreadableAnswer): exit 6, server_error. The account goes again.
+    throw failure(
+      EXIT.network,
+      `Creating a service account in ${run.projectId} failed: the API answered with the service account ${created.name} but without its key, not as the Admin API documents its answer`,
+      `${await account.undo()}${account.keptOld}`,
+      [notAsDocumentedFix(run.auth)],
+      'server_error',
+    );
   }
   run.say(`${m.ok} Created the service account ${created.name} and its key ${hint}`);
   return Object.assign(account, { created, key, hint });
@@ -493,6 +516,8 @@ async function lookForLostAccount(run: RotateRun, name: string): Promise<Said> {
     try {
       await ctx.api.admin.deleteServiceAccount(auth, projectId, account.id);
     } catch (error) {
+      // Not found: it is gone already (as revokeRotated takes it), which is what deleting it was for.
+      if (error instanceof AdminApiError && error.kind === 'not_found') continue;
       progress.new = { hint: '(none)', serviceAccountId: account.id, serviceAccountName: name, keyId: '', storage: null };
       return { mark: m.fail, state: `${made} (${account.id}), and it could NOT be deleted (${whyNot(error)}): delete it on ${page}.${stillStored}` };
     }
@@ -567,6 +592,10 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
         // it: the keychain first, then the file.
         const found = await ctx.keys.find(profileName).catch(() => null);
         if ((found?.stored?.key ?? null) !== oldStored) {
+          // A keychain that no longer answers (locked since the run began, say) is a keychain
+          // failure like a write's, not a key another run stored: nothing is written, the old key
+          // stays where it was, and the fix is the keychain's.
+          if (found?.keychainError && found.keychainError.problem !== 'no-service') throw found.keychainError;
           const storedByOther = (attempt.storedByOther = storedNowWords(ctx, profileName, found));
           const { now } = storedByOther;
           throw new KeyStoreError(
@@ -601,7 +630,8 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
       throw await storeFailure(run, account, attempt, foreseen ? error.code : EXIT.internal, `Recording the new key in ${ctx.state.path} failed: ${why}`, cause instanceof ExitError ? 'record_failed' : 'internal', error.putBack);
     }
     if (!foreseen) throw await storeFailure(run, account, attempt, EXIT.internal, `Storing the new key failed unexpectedly (a bug in openai-setup; please report it): ${why}`, 'internal', error.putBack);
-    throw await storeFailure(run, account, attempt, EXIT.keyStore, `Storing the new key failed: ${why}`, 'store_failed', error.putBack);
+    const hints = cause instanceof KeychainUnavailableError ? keychainHints(cause, ctx.keys.keychainDescription) : error.hints;
+    throw await storeFailure(run, account, attempt, EXIT.keyStore, `Storing the new key failed: ${why}`, 'store_failed', error.putBack, hints);
   }
   account.noUndoOnCancel();
   progress.new = { hint: newHint, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, storage };
@@ -614,8 +644,8 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
   return revocation;
 }
 
-/** The failure of step 3, the store back as it was if it could be (`back`). */
-async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: StoreAttempt, code: number, what: string, reason: string, back: PutBack): Promise<ExitError> {
+/** The failure of step 3, the store back as it was if it could be (`back`); `hints`: the cause's fix, once things are as they were. */
+async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: StoreAttempt, code: number, what: string, reason: string, back: PutBack, hints: string[] = []): Promise<ExitError> {
   const { ctx, profileName, progress, oldHint, storage, page, oldPage } = run;
   const { created, hint: newHint } = account;
   const { where, storedByOther } = attempt;
@@ -624,13 +654,13 @@ async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: St
     const taken = back === 'untouched' ? 'Nothing was stored.' : `${newHint} was taken out of ${where} again${oldHint ? ` and ${oldHint} put back` : ''}.`;
     if (storedByOther) {
       // The old key is no longer this run's to speak for: another run replaced (and may have revoked) it.
-      const { now, hints } = storedByOther;
+      const { now } = storedByOther;
       const started = oldHint ? `${oldHint}, which this run started from, ${now === undefined ? 'may no longer be' : 'is no longer'} the stored key (this run did not revoke it).` : '';
       const stands = now ? `${now.hint} stays stored; ${started}` : now === null ? `No key is stored for profile "${profileName}" now; ${started}` : `What is stored for profile "${profileName}" now could not be read; ${started}`;
       run.unchanged(started || stands);
-      return failure(code, what, `${taken} ${await account.undo()}. ${stands.replace(/; $/, '.')}`, hints, reason);
+      return failure(code, what, `${taken} ${await account.undo()}. ${stands.replace(/; $/, '.')}`, storedByOther.hints, reason);
     }
-    return failure(code, what, `${taken} ${await account.undo()}${account.keptOld}`, [], reason);
+    return failure(code, what, `${taken} ${await account.undo()}${account.keptOld}`, hints, reason);
   }
   // The store may hold the new key: its service account must stay, so that the key keeps working.
   run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);

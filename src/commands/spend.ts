@@ -41,7 +41,8 @@ export const SpendJsonSchema = z.object({
   total: z.number(),
   projects: z.array(z.object({ id: z.nullable(z.string()), name: z.nullable(z.string()), amount: z.number() })),
   days: z.array(z.object({ date: z.string(), amount: z.number() })),
-  budget: z.nullable(z.object({ monthlyUsd: z.number(), share: z.number(), warning: z.boolean(), reached: z.boolean() })),
+  /** `compared` false: the month's costs are in another currency than the budget's (US dollars), so share 0, no warning, not reached. */
+  budget: z.nullable(z.object({ monthlyUsd: z.number(), share: z.number(), warning: z.boolean(), reached: z.boolean(), compared: z.boolean() })),
   exitCode: z.number(),
   note: z.string(),
 });
@@ -121,10 +122,15 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
   const complete = end * 1000 <= now.getTime();
   const to = complete ? new Date(end * 1000) : now;
   const budget = (await ctx.state.read()).profiles[profileName]?.budget;
-  const share = budget ? summary.total / budget.monthlyUsd : 0;
-  // As both amounts are shown (to the cent): "$5.00 of $5.00" has reached it, $4.996 spent or $5.
-  const reached = Boolean(budget) && cents(summary.total) >= cents(budget!.monthlyUsd);
-  const warning = Boolean(budget) && share >= WARN_SHARE;
+  // The budget is in US dollars: costs in another currency are not compared with it.
+  const compared = summary.currency === 'usd';
+  // As both amounts are shown (to the cent): "$5.00 of $5.00" has reached it, $4.996 spent or $5;
+  // $4.994 ($4.99) has not. The share and its percentage are of those cents, the percentage
+  // rounded down: "100%" only once reached, "80%" only once warned.
+  const share = budget && compared ? cents(summary.total) / cents(budget.monthlyUsd) : 0;
+  const percent = budget && compared ? Math.floor((cents(summary.total) * 100) / cents(budget.monthlyUsd)) : 0;
+  const reached = Boolean(budget) && compared && cents(summary.total) >= cents(budget!.monthlyUsd);
+  const warning = Boolean(budget) && percent >= WARN_SHARE * 100;
   const exitCode = reached ? EXIT.noQuota : EXIT.ok;
   const projects = summary.projects.map((p) => ({ id: p.id, name: p.id ? (names.get(p.id) ?? null) : null, amount: p.amount }));
 
@@ -140,7 +146,7 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
       total: summary.total,
       projects,
       days: summary.days,
-      budget: budget ? { monthlyUsd: budget.monthlyUsd, share, warning, reached } : null,
+      budget: budget ? { monthlyUsd: budget.monthlyUsd, share, warning, reached, compared } : null,
       exitCode,
       note: LAG_NOTE,
     };
@@ -157,7 +163,7 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
   term.out(`${complete ? 'Month total  ' : 'Month to date'}  ${term.style.bold(money(summary.total, cur))}  ${term.style.dim(`(${span})`)}`);
   if (budget) {
     const width = Math.max(10, Math.min(20, term.columns - 40));
-    term.out(`Budget         ${money(budget.monthlyUsd)}  ${gauge(share, width)} ${Math.round(share * 100)}% used`);
+    term.out(`Budget         ${money(budget.monthlyUsd)}  ${compared ? `${gauge(share, width)} ${percent}% used` : `not compared (the costs are in ${cur.toUpperCase()})`}`);
   }
 
   if (projects.length) {
@@ -188,10 +194,12 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
   }
 
   if (namesNote) term.err(`${m.warn} ${namesNote}`);
-  if (budget && reached) {
+  if (budget && !compared) {
+    term.say(`${m.warn} The budget of ${money(budget.monthlyUsd)} is in US dollars and this month's costs are in ${cur.toUpperCase()}: they are not compared (no exchange rate is known here).`);
+  } else if (budget && reached) {
     term.out(`${m.fail} ${term.style.bold(`The ${complete ? "month's" : "month-to-date"} cost ${money(summary.total, cur)} has reached the budget of ${money(budget.monthlyUsd)}.`)}`);
   } else if (budget && warning) {
-    term.out(`${m.warn} ${Math.round(share * 100)}% of the ${money(budget.monthlyUsd)} monthly budget is used.`);
+    term.out(`${m.warn} ${percent}% of the ${money(budget.monthlyUsd)} monthly budget is used.`);
   }
   // Sentences are wrapped to the terminal, so that 60 columns read as well as 100.
   if (budget && warning) term.say(`This budget is checked here only; a limit that stops requests is set on the limits page: ${PAGES.limits.url}`, '  ');

@@ -72,11 +72,16 @@ export const BudgetFlagSchema = z
     z.refine((v: number | 'off') => v === 'off' || v <= MAX_BUDGET_USD, 'must be at most $100,000,000 (or "off" to forget the budget)'),
   );
 
-/** `spend --month`: YYYY-MM. */
-export const MonthFlagSchema = z.pipe(
-  z.string().check(z.trim(), z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM, like 2026-03')),
-  z.transform((v: string) => ({ year: Number(v.trim().slice(0, 4)), month: Number(v.trim().slice(5, 7)) })),
-);
+/** The first year `spend --month` takes: the OpenAI API (and so any cost of it) began in 2020. */
+export const FIRST_COST_YEAR = 2020;
+
+/** `spend --month`: YYYY-MM, from FIRST_COST_YEAR (an earlier one has no costs; before 100, Date.UTC would read 19xx). */
+export const MonthFlagSchema = z
+  .pipe(
+    z.string().check(z.trim(), z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM, like 2026-03')),
+    z.transform((v: string) => ({ year: Number(v.trim().slice(0, 4)), month: Number(v.trim().slice(5, 7)) })),
+  )
+  .check(z.refine((m: { year: number }) => m.year >= FIRST_COST_YEAR, `must be ${FIRST_COST_YEAR}-01 or later (the OpenAI API has no costs before ${FIRST_COST_YEAR})`));
 
 /** `rotate --project`: a project id. */
 export const ProjectIdSchema = z.string().check(z.trim(), z.regex(PROJECT_ID, 'must be a project id like proj_abc123'));

@@ -413,6 +413,19 @@ describe('import: moving keys into the keychain', () => {
     expect(t.keychain.keyOf('default:admin')).toBeUndefined();
   });
 
+  it('an admin key that fails its check keeps that failure\'s fix (--json `fix` too), as a project key keeps its check\'s', async () => {
+    const t = machine({ interactive: false });
+    t.org.admin.addAdminKey(ADMIN);
+    t.org.admin.failNext({ path: /^\/v1\/organization\// }, { status: 503 }, 10);
+    t.write('~/.profile', `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    const refused = await outcomeOf(runImport(t.ctx, options({ store: '~/.profile:1', rewrite: true, yes: true, json: true }), t.deps));
+    expect(refused.code).toBe(6);
+    expect(refused.message).toBe(`${maskKey(ADMIN)} was not stored: Listing the organization's projects failed: the OpenAI API had a server error (HTTP 503).`);
+    expect(refused.hints).toEqual(['Try again in a few minutes; status.openai.com shows incidents.']);
+    expect(ImportFailureJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 6, reason: 'server_error', fix: refused.hints.join('\n') });
+    expect(t.keychain.keyOf('default:admin')).toBeUndefined();
+  });
+
   it('an admin key moved out of a .env: no run advice (run hands over the project key) and no rotate, but its own page and admin-key', async () => {
     const t = machine({ interactive: false });
     t.org.admin.addAdminKey(ADMIN);

@@ -170,7 +170,7 @@ describe('a key stored by another run (not a rotate) while rotate ran', () => {
     expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
   });
 
-  it('when the keychain cannot be read just before the new key would replace the old: nothing is stored, and what is stored is not guessed', async () => {
+  it('when the keychain cannot be read just before the new key would replace the old (locked meanwhile): a keychain failure, how to unlock it; nothing is stored', async () => {
     const t = await setup();
     whileNewKeyChecked(t, async () => {
       t.keychain.failWith('locked', { ops: ['get'] });
@@ -178,13 +178,15 @@ describe('a key stored by another run (not a rotate) while rotate ran', () => {
 
     const result = await outcomeOf(rotate(t.ctx, options()));
 
+    // Not another run's key: the keychain not answering, said as the locked keychain it is (this
+    // run wrote nothing, so the old key is where it was).
     expect(result.code).toBe(7);
     expect(result.message).toMatch(
       new RegExp(
-        `^Storing the new key failed: the key stored for profile "default" could not be read just before the new key was to replace it, so the new key was not stored\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again\\. What is stored for profile "default" now could not be read; ${t.hint}, which this run started from, may no longer be the stored key \\(this run did not revoke it\\)\\.$`,
+        `^Storing the new key failed: The Secret Service keyring is locked and could not be unlocked from here\\. Nothing was stored\\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again; ${t.hint} is still stored and works\\.$`,
       ),
     );
-    expect(result.hints).toEqual(['Once the Secret Service keyring answers, `openai-setup doctor` says which key is stored.']);
+    expect(result.hints).toEqual([expect.stringMatching(/^Unlock it: log in to your desktop session/)]);
     expect(t.keychain.keyOf('default')).toBe(t.old);
     expect(t.keychain.calls.filter((c) => c.op === 'set' && c.account === 'default')).toEqual([]);
     expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);

@@ -5,12 +5,14 @@
 // deleted) or the message says exactly where things stand.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { proxySettings } from '../../src/api/http.js';
+import { createAdminApi } from '../../src/api/admin.js';
+import { proxySettings, type SdkFetch } from '../../src/api/http.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
 import { ReasonedExitError } from '../../src/errors.js';
 import { Interrupts } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { projectPageUrl } from '../../src/platform.js';
+import { keychainFix, KeychainUnavailableError } from '../../src/storage/keychain.js';
 import { checkResult, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
@@ -161,6 +163,48 @@ describe('rotate: storing or recording the new key fails', () => {
     const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
     expect(data).toMatchObject({ ok: false, exitCode: 7, reason: 'record_failed', new: { serviceAccountId: account!.id }, old: { outcome: 'unchanged' } });
     expect(t.stdout + t.stderr).not.toContain(stored);
+  });
+});
+
+describe('rotate: the keychain locked while rotate runs', () => {
+  it('locked once the new service account is made: said as a locked keychain (how to unlock it), the old key still stored, the new account deleted again (exit 7, store_failed)', async () => {
+    for (const json of [false, true]) {
+      const t = await setup('keychain');
+      // The keyring is locked (the screen locked, say) while the create is answered.
+      const org = t.org.fetch;
+      t.api.admin = createAdminApi({
+        env: {},
+        fetch: (async (input: string | URL | Request, init: RequestInit = {}) => {
+          const answer = await org(input, init);
+          if ((init.method ?? 'GET') === 'POST' && String(input).endsWith('/service_accounts')) t.keychain.failWith('locked');
+          return answer;
+        }) as unknown as SdkFetch,
+      });
+      const result = await outcomeOf(rotate(t.ctx, options({ json })));
+      expect(result.code).toBe(7);
+      expect(result.message).toMatch(
+        new RegExp(
+          `^Storing the new key failed: The Secret Service keyring is locked and could not be unlocked from here\. Nothing was stored\. The new service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} was deleted again; ${t.hint} is still stored and works\.$`,
+        ),
+      );
+      const unlock = keychainFix(new KeychainUnavailableError('locked', 'locked'), 'Secret Service keyring')!;
+      expect(unlock).toMatch(/^Unlock it: /);
+      expect(result.hints).toEqual([unlock]);
+      if (json) {
+        expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({
+          ok: false,
+          exitCode: 7,
+          reason: 'store_failed',
+          fix: unlock,
+          new: null,
+          old: { hint: t.hint, outcome: 'unchanged', message: `${t.hint} is still stored and works.` },
+        });
+      }
+      expect(t.stdout + t.stderr).not.toMatch(/could not be read just before|may no longer be|answers, `/);
+      // Unlocked again: the old key is where it was, and nothing else changed.
+      t.keychain.failWith('locked', { ops: [] });
+      await expectAllAsBefore(t);
+    }
   });
 });
 

@@ -4,6 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createAdminApi } from '../../src/api/admin.js';
+import type { SdkFetch } from '../../src/api/http.js';
 import { run as env } from '../../src/commands/env.js';
 import { matchesRedacted, newServiceAccountTag, serviceAccountName } from '../../src/api/rotation.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
@@ -265,6 +267,31 @@ describe('rotate', () => {
     expect(allowed.org.isLive(other.key.value)).toBe(false);
   });
 
+  it('a create answered without the new key (api_key null): an answer not as documented, exit 6 server_error, the account deleted again', async () => {
+    const t = await setup();
+    const org = t.org.fetch;
+    t.api.admin = createAdminApi({
+      env: {},
+      fetch: (async (input: string | URL | Request, init: RequestInit = {}) => {
+        const answer = await org(input, init);
+        if ((init.method ?? 'GET') !== 'POST' || !String(input).endsWith('/service_accounts')) return answer;
+        return new Response(JSON.stringify({ ...((await answer.json()) as object), api_key: null }), { headers: { 'content-type': 'application/json' } });
+      }) as unknown as SdkFetch,
+    });
+    const result = await outcomeOf(rotate(t.ctx, options({ yes: true, json: true })));
+    expect(result.code).toBe(6);
+    expect(result.message).toMatch(
+      new RegExp(
+        `^Creating a service account in ${PROJECT} failed: the API answered with the service account openai-setup-default-20260302T093000Z-[0-9a-f]{4} but without its key, not as the Admin API documents its answer\\. The new service account \\S+ was deleted again; sk-proj-…${t.old.slice(-4)} is still stored and works\\.$`,
+      ),
+    );
+    expect(result.hints).toEqual(['Try again in a few minutes; if it persists, update openai-setup (the Admin API may have changed since this version).']);
+    expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 6, reason: 'server_error', new: null, old: { outcome: 'unchanged' } });
+    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+    expect(t.keychain.keyOf('default')).toBe(t.old);
+    expect(t.org.isLive(t.old)).toBe(true);
+  });
+
   it('needs an admin key and a key (or --project); without a terminal it needs --yes before anything is sent', async () => {
     const none = contexts.make({ admin: true, keychain: { default: makeKey('proj', 'x') } });
     expect((await outcomeOf(rotate(none.ctx, options()))).code).toBe(2);
@@ -278,6 +305,32 @@ describe('rotate', () => {
     expect(usage.code).toBe(2);
     expect(usage.message).toMatch(/no interactive terminal\. Pass --yes to rotate without asking\./);
     expect(t.org.requests).toEqual([]);
+  });
+
+  it("the check finding the key's project fails: that failure's exit code and reason (not a usage error), and a rejected key is never said to work", async () => {
+    const cases = [
+      { answer: checkResult('invalid_key'), code: 3, reason: 'invalid_api_key', said: 'The API rejected the key: it is wrong, revoked or deleted (the API cannot tell these apart)' },
+      { answer: checkResult('server_error', { reason: 'http_503', message: 'The OpenAI API had a server error (HTTP 503); this is not a problem with your key.' }), code: 6, reason: 'http_503', said: 'The OpenAI API had a server error (HTTP 503); this is not a problem with your key' },
+    ];
+    for (const { answer, code, reason, said } of cases) {
+      const t = await setup({ lastCheck: false });
+      t.api.answerChecks(answer);
+      const hint = `sk-proj-…${t.old.slice(-4)}`;
+      const result = await outcomeOf(rotate(t.ctx, options({ yes: true, json: true })));
+      expect(result.code).toBe(code);
+      expect(result.message).toBe(`Could not tell which project ${hint} belongs to: ${said}. Nothing was changed.`);
+      expect(result.hints.at(-1)).toBe('Or name the project: openai-setup rotate --project proj_…');
+      const doc = RotateJsonSchema.parse(JSON.parse(t.stdout));
+      expect(doc).toMatchObject({ ok: false, exitCode: code, reason, project: null, new: null, old: { hint, outcome: 'unchanged', message: `${hint} is still stored; nothing was changed.` } });
+      expect(t.stdout).not.toMatch(/still stored and works/);
+      // Nothing was made or revoked.
+      expect(t.org.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(t.keychain.keyOf('default')).toBe(t.old);
+    }
+    // The key works, but the API did not say its project: name it (a usage error, as before).
+    const t = await setup({ lastCheck: false });
+    t.api.answerChecks(checkResult('valid', { project: null }));
+    expect(await outcomeOf(rotate(t.ctx, options({ yes: true })))).toMatchObject({ code: 2, message: `Could not tell which project sk-proj-…${t.old.slice(-4)} belongs to (the API did not say).` });
   });
 
   it('--project with no key stored: creates and stores a key, nothing to revoke', async () => {

@@ -10,7 +10,7 @@ import { parseFlag } from '../../src/options.js';
 import { BudgetFlagSchema, MonthFlagSchema } from '../../src/storage/admin-state.js';
 import { bar, gauge, money } from '../../src/terminal/bars.js';
 import { displayWidth } from '../../src/terminal/width.js';
-import { makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
@@ -87,6 +87,11 @@ describe('the month, summed', () => {
     expect(parseFlag('--budget', BudgetFlagSchema, ' 7 ')).toBe(7);
     expect(parseFlag('--month', MonthFlagSchema, '2026-02')).toEqual({ year: 2026, month: 2 });
     expect(() => parseFlag('--month', MonthFlagSchema, '2026-13')).toThrow(/--month: must be a month as YYYY-MM/);
+    // Years before the API are refused in one line (Date.UTC would read 0099 as 1999, 0000 as 1900).
+    for (const value of ['0099-05', '0000-01', '1999-12', '2019-12']) {
+      expect(() => parseFlag('--month', MonthFlagSchema, value)).toThrow(`--month: must be 2020-01 or later (the OpenAI API has no costs before 2020) (got "${value}").`);
+    }
+    expect(parseFlag('--month', MonthFlagSchema, '2020-01')).toEqual({ year: 2020, month: 1 });
   });
 });
 
@@ -170,16 +175,27 @@ describe('spend', () => {
     expect(await spend(exact.ctx, options({ budget: 4.95, json: true }))).toBe(4);
     expect(SpendJsonSchema.parse(JSON.parse(exact.stdout))).toMatchObject({ total: 4.95, days: [{ date: '2026-03-01', amount: 4.95 }, { date: '2026-03-02', amount: 0 }], budget: { reached: true } });
 
-    // Reached as the amounts are shown, to the cent: $4.996 shows as $5.00 of $5.00; $4.994 as $4.99.
-    for (const [amount, code, line] of [
-      [4.996, 4, '✖ The month-to-date cost $5.00 has reached the budget of $5.00.'],
-      [4.994, 0, '! 100% of the $5.00 monthly budget is used.'],
+    // Reached as the amounts are shown, to the cent: $4.996 shows as $5.00 of $5.00; $4.994 as $4.99,
+    // which is 99% (the percentage of those cents, rounded down: 100% only once reached), and
+    // warned of from 80% of them ($4.00), never shown as 80% without the warning.
+    for (const [amount, code, percent, line] of [
+      [4.996, 4, 100, '✖ The month-to-date cost $5.00 has reached the budget of $5.00.'],
+      [4.994, 0, 99, '! 99% of the $5.00 monthly budget is used.'],
+      [3.996, 0, 80, '! 80% of the $5.00 monthly budget is used.'],
+      [3.994, 0, 79, null],
     ] as const) {
       const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
       t.org.admin.addAdminKey(ADMIN);
       t.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount });
       expect(await spend(t.ctx, options({ budget: 5 }))).toBe(code);
-      expect(t.stdout).toContain(line);
+      expect(t.stdout).toMatch(new RegExp(`\\] ${percent}% used\n`));
+      if (line) expect(t.stdout).toContain(line);
+      else expect(t.stdout).not.toMatch(/^[!✖] /m);
+      const j = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
+      j.org.admin.addAdminKey(ADMIN);
+      j.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount });
+      expect(await spend(j.ctx, options({ budget: 5, json: true }))).toBe(code);
+      expect(SpendJsonSchema.parse(JSON.parse(j.stdout)).budget).toEqual({ monthlyUsd: 5, share: Math.round(amount * 100) / 500, warning: percent >= 80, reached: code === 4, compared: true });
     }
 
     const off = setup();
@@ -467,5 +483,110 @@ describe('spend: OPENAI_ADMIN_KEY is checked before it is sent', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+/** `t`'s Admin API, with the costs answered by `page` (the `page` query parameter → the answer's body), anything else by the organization. */
+function costsAnswered(t: TestContext, page: (cursor: string | null) => unknown): void {
+  const real = t.org.fetch;
+  t.ctx.api.admin = createAdminApi({
+    env: {},
+    fetch: async (input, init) => {
+      const url = new URL(String(input));
+      if (!url.pathname.endsWith('/organization/costs')) return real(input, init);
+      return new Response(JSON.stringify(page(url.searchParams.get('page'))), { headers: { 'content-type': 'application/json' } });
+    },
+  });
+}
+
+const DAY = 86_400;
+/** A daily bucket from `day` (YYYY-MM-DD) with one cost of `amount` in `currency` for APP. */
+const bucket = (day: string, amount: number, currency = 'usd', projectId = APP) => {
+  const start = Date.parse(`${day}T00:00:00Z`) / 1000;
+  return { object: 'bucket', start_time: start, end_time: start + DAY, results: [{ object: 'organization.costs.result', amount: { value: amount, currency }, project_id: projectId, line_item: null }] };
+};
+
+describe("spend: only the month's buckets, each once", () => {
+  it('a bucket of the next month (the API\'s clock already there, this machine\'s 2 s behind) is not counted: no false exit 4', async () => {
+    for (const json of [false, true]) {
+      const t = setup({ now: new Date('2026-12-31T23:59:58.000Z') });
+      costsAnswered(t, () => ({ object: 'page', data: [bucket('2026-11-30', 40), bucket('2026-12-01', 1), bucket('2026-12-31', 2), bucket('2027-01-01', 50)], has_more: false, next_page: null }));
+      expect(await spend(t.ctx, options({ budget: 10, json }))).toBe(0);
+      if (json) {
+        const data = SpendJsonSchema.parse(JSON.parse(t.stdout));
+        expect(data).toMatchObject({ month: '2026-12', total: 3, budget: { reached: false, warning: false }, exitCode: 0 });
+        expect(data.days).toEqual([
+          { date: '2026-12-01', amount: 1 },
+          { date: '2026-12-31', amount: 2 },
+        ]);
+      } else {
+        expect(t.stdout).toContain('Month to date  $3.00');
+        expect(t.stdout).not.toMatch(/Jan 01|Nov 30|\$53|\$50|\$40/);
+      }
+    }
+  });
+
+  it('a bucket a later page gives again is counted once ($6, not $8)', async () => {
+    const t = setup();
+    costsAnswered(t, (cursor) =>
+      cursor === null
+        ? { object: 'page', data: [bucket('2026-03-01', 1), bucket('2026-03-02', 2)], has_more: true, next_page: 'p1' }
+        : { object: 'page', data: [bucket('2026-03-02', 2), bucket('2026-03-03', 3)], has_more: false, next_page: null },
+    );
+    expect(await spend(t.ctx, options({ budget: 7, json: true }))).toBe(0);
+    const data = SpendJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data).toMatchObject({ total: 6, projects: [{ id: APP, name: 'my-app', amount: 6 }], budget: { reached: false } });
+    expect(data.days.map((d) => d.amount)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('spend: currencies are never added together', () => {
+  it('costs in two currencies: exit 6 naming both, never a "mixed" total (and no false exit 4 against the budget)', async () => {
+    for (const json of [false, true]) {
+      const t = setup();
+      costsAnswered(t, () => ({ object: 'page', data: [{ ...bucket('2026-03-01', 5), results: [...bucket('2026-03-01', 5).results, ...bucket('2026-03-01', 7, 'eur').results] }], has_more: false, next_page: null }));
+      const result = await outcomeOf(spend(t.ctx, options({ budget: 10, json })));
+      expect(result).toEqual({
+        code: 6,
+        message: "Reading the organization's costs failed: the API gave this month's costs in more than one currency (EUR, USD), which openai-setup does not add together.",
+        hints: ['See them on the usage page: https://platform.openai.com/usage'],
+      });
+      if (json) expect(SpendFailureJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 6, reason: 'mixed_currencies', budgetSaved: 10 });
+      expect(t.stdout).not.toMatch(/MIXED|12\.00/);
+    }
+  });
+
+  it('costs in one other currency: shown in it, and the budget (US dollars) is not compared with them', async () => {
+    const t = setup({ columns: 60 });
+    costsAnswered(t, () => ({ object: 'page', data: [bucket('2026-03-01', 12, 'eur')], has_more: false, next_page: null }));
+    expect(await spend(t.ctx, options({ budget: 5 }))).toBe(0);
+    for (const line of t.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(60);
+    expect(t.stdout).toContain('Month to date  12.00 EUR');
+    expect(t.stdout).toContain('Budget         $5.00  not compared (the costs are in EUR)');
+    expect(flat(t.stdout)).toContain("! The budget of $5.00 is in US dollars and this month's costs are in EUR: they are not compared (no exchange rate is known here).");
+    expect(t.stdout).not.toMatch(/reached|% used|% of the/);
+
+    const j = setup();
+    costsAnswered(j, () => ({ object: 'page', data: [bucket('2026-03-01', 12, 'eur')], has_more: false, next_page: null }));
+    expect(await spend(j.ctx, options({ budget: 5, json: true }))).toBe(0);
+    expect(SpendJsonSchema.parse(JSON.parse(j.stdout))).toMatchObject({ ok: true, currency: 'eur', total: 12, exitCode: 0, budget: { monthlyUsd: 5, share: 0, warning: false, reached: false, compared: false } });
+
+    // In US dollars (any case), it is compared.
+    const u = setup();
+    costsAnswered(u, () => ({ object: 'page', data: [bucket('2026-03-01', 6, 'USD')], has_more: false, next_page: null }));
+    expect(await spend(u.ctx, options({ budget: 5, json: true }))).toBe(4);
+    expect(SpendJsonSchema.parse(JSON.parse(u.stdout))).toMatchObject({ currency: 'usd', budget: { reached: true, compared: true } });
+  });
+});
+
+describe('spend: archived projects', () => {
+  it('an archived project is named too (the project list is asked with include_archived=true)', async () => {
+    const t = setup();
+    t.org.admin.addProject({ id: 'proj_SpendOld00000000000000', name: 'old-app', archived: true });
+    t.org.admin.addCost({ day: '2026-03-01', projectId: 'proj_SpendOld00000000000000', amount: 4 });
+    expect(await spend(t.ctx, options({ json: true }))).toBe(0);
+    expect(SpendJsonSchema.parse(JSON.parse(t.stdout)).projects).toContainEqual({ id: 'proj_SpendOld00000000000000', name: 'old-app', amount: 4 });
+    const list = t.org.requests.find((r) => r.path === '/v1/organization/projects')!;
+    expect(new URLSearchParams(list.query).get('include_archived')).toBe('true');
   });
 });
