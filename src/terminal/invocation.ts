@@ -114,8 +114,12 @@ export function profileFlag(profile: string | undefined, bare: string | undefine
  */
 export function adviceFor(name: string, commands: readonly string[]): (text: string) => string {
   if (name === 'openai-setup') return (text) => text;
+  // The name alone in backticks, only right after the opening one: in `npm install -g openai-setup`
+  // it is the package npm installs, never the way this run was started.
+  const alone = '(?<=`)openai-setup(?=`)';
   // A heading (`openai-setup status · profile work`) names the running command: no advice to type.
-  const pattern = new RegExp(`(?<![\\w/.@"-])(?<!npx )openai-setup(?=\`| (?:${commands.join('|')})\\b(?! ·)| -{1,2}[a-z])`, 'g');
+  const command = `(?<![\\w/.@"-])(?<!npx |install (?:-g )?)openai-setup(?= (?:${commands.join('|')})\\b(?! ·)| -{1,2}[a-z])`;
+  const pattern = new RegExp(`${alone}|${command}`, 'g');
   // A function, not a string: `$` in a path would be a replacement pattern.
   return (text) => text.replace(pattern, () => name);
 }
