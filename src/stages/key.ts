@@ -154,7 +154,8 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
   if (fallback === 'env') {
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     ctx.term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
-    ctx.term.out(`  ${line.line}`);
+    // Whole whatever the width: a bare `export` on a line of its own in a startup file prints the environment.
+    ctx.term.command(`  ${line.line}`);
     if (await ctx.prompter('').confirm('Show the line with the key in it? (it will be on your screen)', false)) {
       ctx.term.writeSecret(`  ${shellExportLine(ctx.rawEnv, ctx.platform, key).line}\n`);
     }

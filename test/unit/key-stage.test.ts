@@ -244,6 +244,18 @@ describe('key: the keychain cannot be used', () => {
     t.assertScriptsUsed();
   });
 
+  it('"env" on a 30-column terminal: the line to add is whole on one line (a bare `export` in a startup file prints the environment)', async () => {
+    context({ env: { SHELL: '/bin/bash' }, columns: 30 });
+    t.keychain.failWith('no-service');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'env').whenPassword(PASTE, KEY).whenConfirm(SHOW_LINE, false);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    const lines = t.stdout.split('\n');
+    expect(lines).toContain("  export OPENAI_API_KEY='<your key>'");
+    expect(lines).not.toContain('  export');
+    t.assertScriptsUsed();
+  });
+
   it('"env" removes the copy stored before (no longer handed out by token, run or the wizard), and says so', async () => {
     context({ env: { SHELL: '/bin/bash' } });
     await t.ctx.keys.set('default', OTHER_KEY, true);
