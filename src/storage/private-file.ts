@@ -2,7 +2,7 @@
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path (pathLine: no name forges a line) and what to do,
 // exit 7; a command in it takes the exact path, quoted.
-import { rmSync, type Dirent, type Stats } from 'node:fs';
+import { rmSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { chmod, lstat, readdir, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -61,6 +61,18 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
+/** `dir`, or its deepest ancestor that is there (that stat can see). */
+function existingLevel(dir: string): string {
+  for (let level = resolve(dir); ; level = dirname(level)) {
+    try {
+      statSync(level);
+      return level;
+    } catch {
+      if (dirname(level) === level) return level;
+    }
+  }
+}
+
 /**
  * A file-system error as one line for people (which path, why, what to do); an ExitError as it
  * is; anything else (a bug) unchanged. `what`: what could not be done, when more than `doing` the path.
@@ -73,9 +85,13 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
   let fix: string;
   switch (code) {
     case 'EACCES':
-    case 'EPERM':
-      fix = `check who owns ${pathLine(dir)} and its permissions (ls -ld ${quotedWord(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
+    case 'EPERM': {
+      // The level that refused: a dir being made is not there yet, nor maybe the levels above it
+      // (HOME read-only: ~/.config is missing and HOME refused it).
+      const refused = existingLevel(dir);
+      fix = `check who owns ${pathLine(refused)} and its permissions (ls -ld ${quotedWord(refused)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
       break;
+    }
     case 'EROFS':
       fix = 'set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk.';
       break;

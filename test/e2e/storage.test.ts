@@ -368,7 +368,7 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     });
   });
 
-  it('permission denied (EACCES): a user whose HOME does not exist', async () => {
+  it('permission denied (EACCES): a user whose HOME does not exist, or that they cannot write to: the advice names the level that refused', async () => {
     await withEnv({}, async (t) => {
       // `nobody` must be able to run this Node and the built tool: a clone (or a Node from a cache
       // under /root) may sit in a dir only root can enter, so both are copied to one anybody can.
@@ -382,6 +382,16 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
         for (const part of ['bin', 'dist', 'package.json', 'node_modules/@napi-rs']) cpSync(join(REPO_ROOT, part), join(app, part), { recursive: true });
         execFileSync('chmod', ['-R', 'a+rX', app]);
         await expectEaccesAsNobody(t, join(app, 'node'), join(app, 'bin', 'openai-setup.cjs'));
+        // A HOME of theirs they cannot write to (root's, 0755), without ~/.config: the advice names
+        // HOME, which refused, not the config dir or ~/.config, which are not there.
+        const home = join(app, 'home');
+        mkdirSync(home, { mode: 0o755 });
+        const login = await runCommand('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', join(app, 'node'), join(app, 'bin', 'openai-setup.cjs'), 'login', '--done'], {
+          env: { PATH: t.env.PATH!, HOME: home, LANG: 'C.UTF-8' },
+          cwd: '/',
+        });
+        expectOneLine(login, 7, new RegExp(`Could not create ${home}/\\.config/openai-setup: permission denied \\(EACCES\\); check who owns ${home} and its permissions \\(ls -ld '${home}'\\)`));
+        expect(existsSync(join(home, '.config'))).toBe(false);
       } finally {
         rmSync(app, { recursive: true, force: true });
       }
@@ -392,7 +402,8 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     const env: Record<string, string> = { PATH: t.env.PATH!, HOME: '/nonexistent', LANG: 'C.UTF-8', OPENAI_BASE_URL: server.baseURL };
     const asNobody = (args: string[], extra: Record<string, string> = {}) =>
       runCommand('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', node, cli, ...args], { env: { ...env, ...extra }, cwd: '/' });
-    expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\); check who owns/);
+    // Not even HOME is there: / is what refused.
+    expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\); check who owns \/ and its permissions \(ls -ld '\/'\)/);
     const verify = await asNobody(['verify', '--json'], { OPENAI_API_KEY: NO_CREDITS });
     expect(verify.code).toBe(4);
     expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
