@@ -1,7 +1,7 @@
 // `openai-setup key` (stage 4 alone): paste, check live, store; and every way out of a failed
 // check or an unusable keychain.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { PAGES } from '../../src/platform.js';
@@ -493,6 +493,37 @@ describe('key --stdin', () => {
     // The last resort as a whole command that works as printed (the pipe included).
     expect(hints.at(-1)).toBe('or, as a last resort, keep it in a file readable only by you:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage');
     expect(t.api.checks).toEqual([]);
+  });
+});
+
+describe('the file you set OPENAI_API_KEY in yourself is the one your shell reads', () => {
+  /** The hint of `key --stdin` with no keychain and no terminal that says where to set it yourself. */
+  async function setItYourself(env: Record<string, string>, home?: (dir: string) => void): Promise<string> {
+    context({ interactive: false, stdin: `${KEY}\n`, env });
+    const dir = join(dirname(t.cwd), 'home');
+    mkdirSync(dir);
+    home?.(dir);
+    t.ctx.rawEnv.HOME = dir;
+    for (const [name, value] of Object.entries(env)) t.ctx.rawEnv[name] = value.replace('$HOME', dir);
+    t.keychain.failWith('no-service');
+    const { code, hints } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(7);
+    return hints.find((hint) => hint.includes('yourself'))!;
+  }
+
+  it('zsh with ZDOTDIR: $ZDOTDIR/.zshrc, as import looks there', async () => {
+    expect(await setItYourself({ SHELL: '/bin/zsh', ZDOTDIR: '$HOME/.config/zsh' })).toBe("Either set the key yourself in your shell profile (~/.config/zsh/.zshrc):  export OPENAI_API_KEY='<your key>'");
+    expect(await setItYourself({ SHELL: '/bin/zsh', ZDOTDIR: '/etc/zsh by me' })).toBe("Either set the key yourself in your shell profile ('/etc/zsh by me/.zshrc'):  export OPENAI_API_KEY='<your key>'");
+  });
+
+  it('fish with XDG_CONFIG_HOME: $XDG_CONFIG_HOME/fish/config.fish', async () => {
+    expect(await setItYourself({ SHELL: '/usr/bin/fish', XDG_CONFIG_HOME: '$HOME/cfg' })).toBe("Either set the key yourself in your shell profile (~/cfg/fish/config.fish):  set -gx OPENAI_API_KEY '<your key>'");
+  });
+
+  it('tcsh and csh: setenv, in ~/.tcshrc when tcsh has one, else ~/.cshrc (never `export` in ~/.profile)', async () => {
+    expect(await setItYourself({ SHELL: '/bin/tcsh' })).toBe("Either set the key yourself in your shell profile (~/.cshrc):  setenv OPENAI_API_KEY '<your key>'");
+    expect(await setItYourself({ SHELL: '/bin/tcsh' }, (home) => writeFileSync(join(home, '.tcshrc'), ''))).toBe("Either set the key yourself in your shell profile (~/.tcshrc):  setenv OPENAI_API_KEY '<your key>'");
+    expect(await setItYourself({ SHELL: '/bin/csh' }, (home) => writeFileSync(join(home, '.tcshrc'), ''))).toBe("Either set the key yourself in your shell profile (~/.cshrc):  setenv OPENAI_API_KEY '<your key>'");
   });
 });
 
