@@ -85,7 +85,8 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
       );
     }
     const answer = await ctx.prompter('').select<KeychainFallback | 'retry' | 'stop'>('Where should the key go?', [
-      ...(fix ? [{ name: 'I fixed it: try the keychain again', value: 'retry' as const }] : []),
+      // Another user's session bus is no fix this run can wait for: it is run as the wrong user.
+      ...(fix && problem.problem !== 'other-user' ? [{ name: 'I fixed it: try the keychain again', value: 'retry' as const }] : []),
       ...(stuck ? [] : [{ name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' as const }]),
       { name: `Store it in a file only you can read (${ctx.keys.filePath}, like --insecure-storage)`, value: 'file' },
       { name: 'Stop: do not store it', value: 'stop' },

@@ -244,6 +244,17 @@ describe('key: the keychain cannot be used', () => {
     t.assertScriptsUsed();
   });
 
+  it("another user's session bus: said, and no \"I fixed it\" to retry (this run is the wrong user)", async () => {
+    context({ env: { SHELL: '/bin/bash' } });
+    t.keychain.failWith('other-user');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'stop');
+    expect((await outcomeOf(key(t.ctx, {}))).code).toBe(7);
+    expect(t.stderr).toContain('cannot be reached: the session bus in DBUS_SESSION_BUS_ADDRESS (/run/user/1000/bus) belongs to another user (uid 1000)');
+    expect(t.stdout).toContain('Run this as the user whose session bus it is');
+    expect(t.prompts.asked[0]?.choices).toEqual(['env', 'file', 'stop']);
+    t.assertScriptsUsed();
+  });
+
   it('"env" on a 30-column terminal: the line to add is whole on one line (a bare `export` in a startup file prints the environment)', async () => {
     context({ env: { SHELL: '/bin/bash' }, columns: 30 });
     t.keychain.failWith('no-service');
