@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
-import { makeDirs } from './make-dirs.js';
+import { AnotherUsersDirError, makeDirs } from './make-dirs.js';
 import { describeFileError, fileErrorCode, readRegularFile, UnreadableFileError } from './read-file.js';
 
 /** Far more than any progress or credentials file holds: anything bigger is not ours. */
@@ -116,9 +116,10 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
 
 
 /**
- * Create the dir with mode 0700 whatever the umask, and tighten one that others could read (not
- * through a symbolic link of its name: see tightenReadable). A dir of another user, or one others
- * can write to, is refused: what is in it may not be ours.
+ * Create the dir with mode 0700 whatever the umask (the levels above it as mkdir makes them), and
+ * tighten one that others could read (not through a symbolic link of its name: see
+ * tightenReadable). A dir of another user, or one others can write to, is refused: what is in it
+ * may not be ours. Root's run makes none in another user's home (makeDirs): refused too.
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   let stats: Stats;
@@ -126,6 +127,11 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     makeDirs(dir, 0o700);
     stats = await stat(dir);
   } catch (error) {
+    if (error instanceof AnotherUsersDirError) {
+      throw new ConfigStoreError(
+        `${pathLine(dir)} was not made: openai-setup runs as root here, and ${pathLine(error.level)} belongs to another user (uid ${error.uid}), whose own runs could not use what root made in it. Run openai-setup as that user (without sudo), or set OPENAI_SETUP_CONFIG_DIR to a directory of root's.`,
+      );
+    }
     throw storeError(error, dir, 'create');
   }
   if (!stats.isDirectory()) throw new ConfigStoreError(`${pathLine(dir)} is ${kindOf(stats)}, not a directory; move it away, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`);

@@ -4,7 +4,7 @@
 // a config dir that cannot be written (EACCES, EPERM, EROFS, ENOSPC) is one line and exit 7, while
 // `verify --json` keeps its answer. Runs as root: `nobody` stands for another user.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -546,5 +546,25 @@ describe('where the config dir is: never a hang, never the current dir by accide
       }
       expect(readdirSync(cwd)).toEqual([]);
     });
+  });
+});
+
+describe("root's run with another user's HOME (sudo -E, macOS sudo)", () => {
+  // Their home, without ~/.config or ~/.cache: root's run leaves it as it was, whatever it is asked.
+  it.skipIf(process.getuid?.() !== 0)('login --done refuses in one line (exit 7); it, --help and status make no ~/.config or ~/.cache there', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'openai-setup-e2e-sudo-'));
+    try {
+      const home = join(base, 'u');
+      mkdirSync(home);
+      chownSync(home, NOBODY, NOBODY);
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, SUDO_USER: 'nobody', LANG: 'C.UTF-8' };
+      const run = (args: string[]) => runCommand(process.execPath, [CLI, ...args], { env, cwd: base });
+      const login = await run(['login', '--done']);
+      expectOneLine(login, 7, new RegExp(`${home}/\\.config/openai-setup was not made: openai-setup runs as root here, and ${home} belongs to another user \\(uid ${NOBODY}\\).* Run openai-setup as that user \\(without sudo\\)`));
+      for (const args of [['--help'], ['status']]) expect((await run(args)).code, args.join(' ')).toBe(0);
+      expect(readdirSync(home)).toEqual([]);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
