@@ -60,7 +60,8 @@ function startCompileCache(): void {
     makeDirs(dir, 0o700);
     if (prepareCache(dir)) enableCompileCache(dir);
   } catch {
-    // No home, a read-only disk: run without the cache.
+    // No home, a read-only disk, root's run in another user's home (makeDirs makes no root-owned
+    // ~/.cache there): run without the cache.
   }
 }
 

@@ -30,7 +30,7 @@ import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteF
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { shellWord } from '../terminal/shell.js';
 import { adminKeyCommand, adviceScope, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
-import { runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
+import { NPX_COMMAND, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { askedNote } from '../plaintext/env-command.js';
@@ -285,6 +285,13 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   let unreadable = false;
   /** How to finish what was left undone: run import again. */
   const again = toolCommand(scope, 'import', profileName);
+  /** Lines now run the tool as this run was started: what that costs or where it breaks (self.note), once. */
+  const noteRewrites = () => {
+    if (!self.note || !moved.some((mv) => mv.action === 'rewrite' || mv.action === 'fish-erase')) return;
+    // With --json stdout is the document alone.
+    if (options.json) term.err(`${m.warn} ${self.note}`);
+    else term.say(`${m.warn} ${self.note}`);
+  };
   /** A key went into the keychain on the terminal: then what is left is said, even when no line moved. */
   let storedOnTerminal = false;
 
@@ -309,6 +316,16 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
           throw new UsageError(`--rewrite: ${shown(error.path)}: ${error.why}, so line ${line} cannot be rewritten. Nothing was stored or changed.`);
         })
       : null;
+    // Under npx, the line would run npx in every new shell (or direnv's every cd): a lookup of the
+    // package each time, a minute and npm's errors offline. Asked with --yes, nobody sees that line
+    // before it is written, so it is refused before anything is stored; on a terminal (the list's
+    // questions) the line is shown and asked about, and the note follows.
+    if (plan && self.command === NPX_COMMAND && writesCommand(plan)) {
+      throw new UsageError(
+        `--rewrite: ${shown(finding.path)}:${line} would run npx openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (npm install -g openai-setup), then run this command again without npx. Nothing was stored or changed.`,
+        [`To store the key and leave the line as it is:  ${toolCommand(scope, `import --store ${shellPath(options.store.trim())}`, profileName)} --yes`],
+      );
+    }
     if (plan?.kind === 'manual') {
       const hint = finding.tool
         ? toolAdvice(finding.tool, shown(finding.path), commands)
@@ -347,6 +364,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       // The key's own exit code first, as for a key that fails its check.
       else failedCode ??= EXIT.plaintext;
     }
+    noteRewrites();
     scanned = await scan();
   } else {
     // ---- The list.
@@ -478,7 +496,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         const elsewhere = keychainError || storeFailed ? '' : ` To move it into the keychain for another profile:  ${toolCommand(scope, 'import --profile NAME')}`;
         term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key.${elsewhere}`);
       }
-      if (self.note && moved.some((mv) => mv.action === 'rewrite' || mv.action === 'fish-erase')) term.say(`${m.warn} ${self.note}`);
+      noteRewrites();
       scanned = await scan();
     }
   }
@@ -553,6 +571,11 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     }
   }
   return exitCode;
+}
+
+/** The edit puts a line that runs the tool (`$(openai-setup token)`) into a startup file; removing a line runs nothing. */
+function writesCommand(plan: EditPlan): boolean {
+  return (plan.kind === 'line' && plan.after !== null) || (plan.kind === 'fish-universal' && plan.addLine !== '');
 }
 
 /** An admin key that rotate or spend can use; one that can do neither is an AdminApiError (probeAdminKey), as a rejected one is. */

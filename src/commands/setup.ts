@@ -188,11 +188,11 @@ async function printReady(
   // when the key is already in OPENAI_API_KEY).
   const oneRealCall = (lead: string, prefix = '') => {
     term.out(`${lead} (a short request costs a fraction of a cent):`);
-    term.out(`  ${s.cyan('pip install openai')}`);
+    term.command(`  ${s.cyan('pip install openai')}`);
     term.command(`  ${s.cyan(`${toServer}${prefix}${callPython}`)}`);
     // On a line of its own: before `npm install` on the same line, it would be pasted with it.
     term.out('Or with Node:');
-    term.out(`  ${s.cyan('npm install openai')}`);
+    term.command(`  ${s.cyan('npm install openai')}`);
     term.command(`  ${s.cyan(`${toServer}${prefix}${callNode}`)}`);
   };
   // Commands with what each does: the description on a line of its own, above the command (on the

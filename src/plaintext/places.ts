@@ -3,6 +3,7 @@
 // (our own kind of line in a shell or .env file) and what it only explains (another tool's file).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { xdgConfigHome, zshStartupDir } from '../terminal/shell.js';
 
 export type PlaceKind =
   | 'posix-shell' // bash, zsh, sh startup files; direnv's .envrc
@@ -58,9 +59,9 @@ export function plaintextPlaces(c: PlaceContext): Place[] {
   if (home) {
     for (const name of ['.bashrc', '.bash_profile', '.profile', '.zshrc', '.zprofile', '.zshenv']) add(join(home, name), 'posix-shell');
     // zsh reads its files from ZDOTDIR when that is set.
-    const zdot = env.ZDOTDIR?.trim();
-    if (zdot && zdot !== home) for (const name of ['.zshrc', '.zprofile', '.zshenv']) add(join(zdot, name), 'posix-shell');
-    const config = env.XDG_CONFIG_HOME?.trim() || join(home, '.config');
+    const zdot = zshStartupDir(env, home);
+    if (zdot !== home) for (const name of ['.zshrc', '.zprofile', '.zshenv']) add(join(zdot, name), 'posix-shell');
+    const config = xdgConfigHome(env, home);
     add(join(config, 'fish', 'config.fish'), 'fish');
     for (const path of fishFiles(join(config, 'fish', 'conf.d'))) add(path, 'fish');
     add(join(config, 'fish', 'fish_variables'), 'fish-universal');

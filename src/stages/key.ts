@@ -85,7 +85,8 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
       );
     }
     const answer = await ctx.prompter('').select<KeychainFallback | 'retry' | 'stop'>('Where should the key go?', [
-      ...(fix ? [{ name: 'I fixed it: try the keychain again', value: 'retry' as const }] : []),
+      // Another user's session bus is no fix this run can wait for: it is run as the wrong user.
+      ...(fix && problem.problem !== 'other-user' ? [{ name: 'I fixed it: try the keychain again', value: 'retry' as const }] : []),
       ...(stuck ? [] : [{ name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' as const }]),
       { name: `Store it in a file only you can read (${ctx.keys.filePath}, like --insecure-storage)`, value: 'file' },
       { name: 'Stop: do not store it', value: 'stop' },
@@ -154,7 +155,8 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
   if (fallback === 'env') {
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     ctx.term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
-    ctx.term.out(`  ${line.line}`);
+    // Whole whatever the width: a bare `export` on a line of its own in a startup file prints the environment.
+    ctx.term.command(`  ${line.line}`);
     if (await ctx.prompter('').confirm('Show the line with the key in it? (it will be on your screen)', false)) {
       ctx.term.writeSecret(`  ${shellExportLine(ctx.rawEnv, ctx.platform, key).line}\n`);
     }

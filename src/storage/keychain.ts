@@ -1,9 +1,11 @@
 // The OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the Secret Service on
 // Linux and time-boxed: every call runs in a short-lived child process that can always be killed.
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
 import { KeyStoreError } from '../errors.js';
+import { pathLine } from '../terminal/sanitize.js';
 
 /** The keytar API: what the product needs from any keychain. */
 export interface Keychain {
@@ -16,7 +18,7 @@ export interface Keychain {
   readonly description: string;
 }
 
-export type KeychainProblem = 'no-service' | 'no-keyring' | 'locked' | 'denied' | 'timeout' | 'failed';
+export type KeychainProblem = 'no-service' | 'no-keyring' | 'locked' | 'denied' | 'timeout' | 'other-user' | 'failed';
 
 export class KeychainUnavailableError extends Error {
   constructor(
@@ -40,6 +42,8 @@ export function describeKeychainProblem(error: KeychainUnavailableError, store: 
       return `Access to the ${store} was denied.`;
     case 'timeout':
       return `The ${store} did not answer within a few seconds.`;
+    case 'other-user':
+      return `The ${store} cannot be reached: ${error.detail}; sudo -E and su keep that variable from the user who started them.`;
     default:
       // The binding's own words, made a sentence: what follows it starts another.
       return `The ${store} failed: ${error.detail}${/[.!?]$/.test(error.detail) ? '' : '.'}`;
@@ -102,6 +106,8 @@ export function keychainFix(error: KeychainUnavailableError, store: string): str
       return `Allow openai-setup when the ${store} asks, then run this again.`;
     case 'timeout':
       return `Check that the ${store} answers (a desktop session, or gnome-keyring-daemon running), then run this again.`;
+    case 'other-user':
+      return 'Run this as the user whose session bus it is, from their own terminal (not through sudo -E or su).';
     default:
       return null;
   }
@@ -132,6 +138,43 @@ export function classifyKeyringError(error: unknown): KeychainUnavailableError {
   if (/\bno result found\b/i.test(detail)) return problem('no-keyring');
   if (/\bdenied\b|\bnot allowed\b|\bpermission\b/i.test(detail)) return problem('denied');
   return problem('failed');
+}
+
+/** The session bus socket DBUS_SESSION_BUS_ADDRESS names (its first unix:path=), and whose it is; null when there is none to look at. */
+export function sessionBusSocket(env: Record<string, string | undefined>): { path: string; uid: number } | null {
+  for (const address of (env.DBUS_SESSION_BUS_ADDRESS ?? '').split(';')) {
+    const value = /^unix:(?:[^,]*,)*path=([^,]*)/.exec(address)?.[1];
+    if (!value) continue;
+    // D-Bus escapes bytes of a value as %XX.
+    const path = Buffer.from(value.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+    try {
+      return { path, uid: statSync(path).uid };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * A failure of the binding judged with what is known of the session bus. A "no reply" well before
+ * the time box (D-Bus waits 25 s for one) is no daemon slow to answer: the bus dropped this user
+ * at once, as another user's bus does (one inherited through sudo -E or su; root is no exception);
+ * so is a connection the socket refused. Said as such when the socket is another user's, or
+ * cannot be looked at; on this user's own bus, the binding's words (not "did not answer").
+ */
+export function judgedOnBus(
+  error: KeychainUnavailableError,
+  seen: { elapsedMs: number; timeoutMs: number; bus: { path: string; uid: number } | null; uid: number | undefined },
+): KeychainUnavailableError {
+  const early = error.problem === 'timeout' && seen.elapsedMs < seen.timeoutMs / 2;
+  const refused = early || /\bFailed to connect to socket\b.*\bPermission denied\b/i.test(error.detail);
+  if (!refused || seen.uid === undefined) return error;
+  if (seen.bus === null) return new KeychainUnavailableError('other-user', "the session bus in DBUS_SESSION_BUS_ADDRESS turned this user away at once, as another user's session bus does");
+  if (seen.bus.uid !== seen.uid) {
+    return new KeychainUnavailableError('other-user', `the session bus in DBUS_SESSION_BUS_ADDRESS (${pathLine(seen.bus.path)}) belongs to another user (uid ${seen.bus.uid})`);
+  }
+  return early ? new KeychainUnavailableError('failed', error.detail) : error;
 }
 
 /**
@@ -183,6 +226,7 @@ function keychainCall(request: KeychainRequest, timeoutMs: number): Promise<stri
       return;
     }
     // The secret travels over a pipe, never on the command line.
+    const started = Date.now();
     const child = spawn(process.execPath, ['-e', KEYCHAIN_CHILD, bindingPath], { stdio: ['pipe', 'pipe', 'ignore'] });
     let output = '';
     const timer = setTimeout(() => {
@@ -207,7 +251,10 @@ function keychainCall(request: KeychainRequest, timeoutMs: number): Promise<stri
         return;
       }
       if (answer.ok) resolve(answer.value);
-      else reject(classifyKeyringError(new Error(answer.message)));
+      else {
+        const seen = { elapsedMs: Date.now() - started, timeoutMs, bus: sessionBusSocket(process.env), uid: process.getuid?.() };
+        reject(judgedOnBus(classifyKeyringError(new Error(answer.message)), seen));
+      }
     });
     child.stdin.end(JSON.stringify(request));
   });

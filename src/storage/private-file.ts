@@ -2,14 +2,14 @@
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path (pathLine: no name forges a line) and what to do,
 // exit 7; a command in it takes the exact path, quoted.
-import { rmSync, type Dirent, type Stats } from 'node:fs';
+import { rmSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { chmod, lstat, readdir, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
-import { makeDirs } from './make-dirs.js';
+import { AnotherUsersDirError, makeDirs } from './make-dirs.js';
 import { fileErrorCode } from './errno-words.js';
 import { describeFileError, readRegularFile, UnreadableFileError } from './read-file.js';
 
@@ -62,6 +62,18 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
+/** `dir`, or its deepest ancestor that is there (that stat can see). */
+function existingLevel(dir: string): string {
+  for (let level = resolve(dir); ; level = dirname(level)) {
+    try {
+      statSync(level);
+      return level;
+    } catch {
+      if (dirname(level) === level) return level;
+    }
+  }
+}
+
 /**
  * A file-system error as one line for people (which path, why, what to do); an ExitError as it
  * is; anything else (a bug) unchanged. `what`: what could not be done, when more than `doing` the path.
@@ -74,9 +86,13 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
   let fix: string;
   switch (code) {
     case 'EACCES':
-    case 'EPERM':
-      fix = `check who owns ${pathLine(dir)} and its permissions (ls -ld ${quotedWord(dir)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
+    case 'EPERM': {
+      // The level that refused: a dir being made is not there yet, nor maybe the levels above it
+      // (HOME read-only: ~/.config is missing and HOME refused it).
+      const refused = existingLevel(dir);
+      fix = `check who owns ${pathLine(refused)} and its permissions (ls -ld ${quotedWord(refused)}), or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`;
       break;
+    }
     case 'EROFS':
       fix = 'set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk.';
       break;
@@ -101,9 +117,10 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
 
 
 /**
- * Create the dir with mode 0700 whatever the umask, and tighten one that others could read (not
- * through a symbolic link of its name: see tightenReadable). A dir of another user, or one others
- * can write to, is refused: what is in it may not be ours.
+ * Create the dir with mode 0700 whatever the umask (the levels above it as mkdir makes them), and
+ * tighten one that others could read (not through a symbolic link of its name: see
+ * tightenReadable). A dir of another user, or one others can write to, is refused: what is in it
+ * may not be ours. Root's run makes none in another user's home (makeDirs): refused too.
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   let stats: Stats;
@@ -111,6 +128,11 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     makeDirs(dir, 0o700);
     stats = await stat(dir);
   } catch (error) {
+    if (error instanceof AnotherUsersDirError) {
+      throw new ConfigStoreError(
+        `${pathLine(dir)} was not made: openai-setup runs as root here, and ${pathLine(error.level)} belongs to another user (uid ${error.uid}), whose own runs could not use what root made in it. Run openai-setup as that user (without sudo), or set OPENAI_SETUP_CONFIG_DIR to a directory of root's.`,
+      );
+    }
     throw storeError(error, dir, 'create');
   }
   if (!stats.isDirectory()) throw new ConfigStoreError(`${pathLine(dir)} is ${kindOf(stats)}, not a directory; move it away, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`);

@@ -50,6 +50,9 @@ function runsAlone(platform: NodeJS.Platform, path: string): boolean {
   }
 }
 
+/** The tool as npx from the registry starts it: every run looks the package up (slow, and it fails offline). */
+export const NPX_COMMAND = 'npx openai-setup';
+
 /** How to start this tool again, as the person can type it; `binPath` is the script Node runs (process.argv[1]). */
 export function selfCommand(env: Record<string, string | undefined>, platform: NodeJS.Platform, binPath: string | undefined): SelfCommand {
   const inNpxCache = (path: string) => path.includes(`${sep}_npx${sep}`);
@@ -62,7 +65,7 @@ export function selfCommand(env: Record<string, string | undefined>, platform: N
   // on no PATH of the person's (npm sets npm_command=exec for npx). A script in no node_modules at
   // all, run by npx, is taken as that too, as nothing tells otherwise.
   if (cached ? !linked : env.npm_command === 'exec' && (binPath === undefined || projectOf(binPath) === null)) {
-    return { command: 'npx openai-setup', note: 'npx looks the package up each time this runs; `npm install -g openai-setup` makes it instant (then the line can say just openai-setup).' };
+    return { command: NPX_COMMAND, note: 'npx looks the package up each time this runs; `npm install -g openai-setup` makes it instant (then the line can say just openai-setup).' };
   }
   // Started by npm from a project's node_modules (npx or npm exec there, npm run), or from a
   // local folder npx linked: npm put that bin folder on PATH, not the person. `npx openai-setup`
@@ -114,8 +117,12 @@ export function profileFlag(profile: string | undefined, bare: string | undefine
  */
 export function adviceFor(name: string, commands: readonly string[]): (text: string) => string {
   if (name === 'openai-setup') return (text) => text;
+  // The name alone in backticks, only right after the opening one: in `npm install -g openai-setup`
+  // it is the package npm installs, never the way this run was started.
+  const alone = '(?<=`)openai-setup(?=`)';
   // A heading (`openai-setup status · profile work`) names the running command: no advice to type.
-  const pattern = new RegExp(`(?<![\\w/.@"-])(?<!npx )openai-setup(?=\`| (?:${commands.join('|')})\\b(?! ·)| -{1,2}[a-z])`, 'g');
+  const command = `(?<![\\w/.@"-])(?<!npx |install (?:-g )?)openai-setup(?= (?:${commands.join('|')})\\b(?! ·)| -{1,2}[a-z])`;
+  const pattern = new RegExp(`${alone}|${command}`, 'g');
   // A function, not a string: `$` in a path would be a replacement pattern.
   return (text) => text.replace(pattern, () => name);
 }

@@ -1,14 +1,35 @@
 // The line that sets OPENAI_API_KEY in the person's own shell, and which file it belongs in.
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
 
-export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'sh';
+export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'csh' | 'sh';
 
 export function detectShell(env: Record<string, string | undefined>, platform: NodeJS.Platform): ShellKind {
   const shell = basename(env.SHELL ?? '');
   if (shell === 'zsh' || shell === 'bash' || shell === 'fish') return shell;
+  // csh and tcsh read none of the POSIX files, nor `export`.
+  if (shell === 'csh' || shell === 'tcsh') return 'csh';
   if (platform === 'win32') return 'powershell';
   return shell === '' ? 'bash' : 'sh';
+}
+
+// Where the shells read their startup files, as they decide it: import looks there (plaintext/
+// places.ts), and the line the person adds themselves is said to go there.
+
+/** The dir zsh reads .zshrc, .zprofile and .zshenv from: $ZDOTDIR when set, else `home`. */
+export function zshStartupDir(env: Record<string, string | undefined>, home: string): string {
+  return env.ZDOTDIR?.trim() || home;
+}
+
+/** The XDG config dir (fish's config.fish is in its fish/): $XDG_CONFIG_HOME when set, else ~/.config. */
+export function xdgConfigHome(env: Record<string, string | undefined>, home: string): string {
+  return env.XDG_CONFIG_HOME?.trim() || join(home, '.config');
+}
+
+/** A path as typed in a shell: under `home`, `~/` and the rest (quoted when it has to be); else the path as a shell word. */
+function typedPath(path: string, home: string): string {
+  return path.startsWith(`${home}/`) ? `~/${shellWord(path.slice(home.length + 1))}` : shellWord(path);
 }
 
 const PLACEHOLDER = '<your key>';
@@ -64,13 +85,25 @@ export function shellExportLine(
   const value = key ?? PLACEHOLDER;
   // How the person gets the line into the shell they are in: a new one reads the file too.
   const reload = (file: string, command: string) => `open a new terminal, or run \`${command} ${file}\` in this one`;
+  // Without HOME, `~` stands for it: the paths read as before.
+  const home = env.HOME?.replace(/(?<=.)\/+$/, '') || '~';
   switch (shell) {
-    case 'fish':
-      return { shell, file: '~/.config/fish/config.fish', line: `set -gx ${name} ${singleQuoted(value)}`, reload: reload('~/.config/fish/config.fish', 'source') };
+    case 'fish': {
+      const file = typedPath(join(xdgConfigHome(env, home), 'fish', 'config.fish'), home);
+      return { shell, file, line: `set -gx ${name} ${singleQuoted(value)}`, reload: reload(file, 'source') };
+    }
     case 'powershell':
       return { shell, file: '$PROFILE', line: `$env:${name} = ${singleQuoted(value).replaceAll(`'\\''`, "''")}`, reload: reload('$PROFILE', '.') };
-    case 'zsh':
-      return { shell, file: '~/.zshrc', line: `export ${name}=${singleQuoted(value)}`, reload: reload('~/.zshrc', 'source') };
+    case 'zsh': {
+      const file = typedPath(join(zshStartupDir(env, home), '.zshrc'), home);
+      return { shell, file, line: `export ${name}=${singleQuoted(value)}`, reload: reload(file, 'source') };
+    }
+    case 'csh': {
+      // tcsh reads ~/.tcshrc when there is one, and ~/.cshrc only when not; csh reads ~/.cshrc.
+      const tcshrc = basename(env.SHELL ?? '') === 'tcsh' && home !== '~' && existsSync(join(home, '.tcshrc'));
+      const file = tcshrc ? '~/.tcshrc' : '~/.cshrc';
+      return { shell, file, line: `setenv ${name} ${singleQuoted(value)}`, reload: reload(file, 'source') };
+    }
     case 'bash':
       return { shell, file: '~/.bashrc', line: `export ${name}=${singleQuoted(value)}`, reload: reload('~/.bashrc', 'source') };
     default:
@@ -85,6 +118,8 @@ export function shellUnsetLine(env: Record<string, string | undefined>, platform
       return `set -e ${name}`;
     case 'powershell':
       return `Remove-Item Env:${name}`;
+    case 'csh':
+      return `unsetenv ${name}`;
     default:
       return `unset ${name}`;
   }

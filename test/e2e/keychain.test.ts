@@ -1,8 +1,10 @@
 // The built binary against a real gnome-keyring: runs on different profiles at once never fail each
 // other through the write probe, and a daemon that stopped answering is said to be one that does not
 // answer, not a locked keyring.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
@@ -95,5 +97,36 @@ describe('the keychain with other runs and a stuck daemon', () => {
       const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...keyring.env };
       for (const account of [live, lookalike]) await runCommand('secret-tool', ['clear', 'service', 'openai-setup', 'username', account], { env });
     });
+  }, 60_000);
+});
+
+describe("another user's session bus", () => {
+  const NOBODY = 65534;
+  // As root with a user's DBUS_SESSION_BUS_ADDRESS (sudo -E): their bus, its socket anyone may
+  // connect to, drops root at once. A session bus of nobody's stands in for theirs.
+  it.skipIf(process.getuid?.() !== 0)('root with it: key --stdin says the bus is theirs (exit 7), not that the keychain did not answer within a few seconds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openai-setup-e2e-bus-'));
+    chmodSync(dir, 0o755);
+    chownSync(dir, NOBODY, NOBODY);
+    const socket = join(dir, 'bus');
+    const daemon = spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'dbus-daemon', '--session', `--address=unix:path=${socket}`, '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        daemon.stdout.on('data', (chunk: Buffer) => chunk.includes('unix:') && resolve());
+        daemon.on('exit', (code) => reject(new Error(`dbus-daemon exited (${code})`)));
+      });
+      await withTestEnv({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${socket}` }, async (t) => {
+        const key = makeKey('proj', 'another-users-bus');
+        const result = await runCli(['key', '--stdin', '--no-verify'], { env: t.env, input: key, timeoutMs: 30_000 });
+        expect(result.code, result.stderr).toBe(7);
+        expect(result.stderr).toContain(`✖ The Secret Service keyring cannot be reached: the session bus in DBUS_SESSION_BUS_ADDRESS (${socket}) belongs to another user (uid ${NOBODY}); sudo -E and su keep that variable from the user who started them.`);
+        expect(result.stderr).toContain('Run this as the user whose session bus it is, from their own terminal (not through sudo -E or su).');
+        expect(result.stderr).not.toMatch(/within a few seconds/);
+        expect(result.stdout + result.stderr).not.toContain(key);
+      });
+    } finally {
+      daemon.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

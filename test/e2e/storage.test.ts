@@ -4,7 +4,7 @@
 // a config dir that cannot be written (EACCES, EPERM, EROFS, ENOSPC) is one line and exit 7, while
 // `verify --json` keeps its answer. Runs as root: `nobody` stands for another user.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -368,7 +368,7 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     });
   });
 
-  it('permission denied (EACCES): a user whose HOME does not exist', async () => {
+  it('permission denied (EACCES): a user whose HOME does not exist, or that they cannot write to: the advice names the level that refused', async () => {
     await withEnv({}, async (t) => {
       // `nobody` must be able to run this Node and the built tool: a clone (or a Node from a cache
       // under /root) may sit in a dir only root can enter, so both are copied to one anybody can.
@@ -382,6 +382,16 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
         for (const part of ['bin', 'dist', 'package.json', 'node_modules/@napi-rs']) cpSync(join(REPO_ROOT, part), join(app, part), { recursive: true });
         execFileSync('chmod', ['-R', 'a+rX', app]);
         await expectEaccesAsNobody(t, join(app, 'node'), join(app, 'bin', 'openai-setup.cjs'));
+        // A HOME of theirs they cannot write to (root's, 0755), without ~/.config: the advice names
+        // HOME, which refused, not the config dir or ~/.config, which are not there.
+        const home = join(app, 'home');
+        mkdirSync(home, { mode: 0o755 });
+        const login = await runCommand('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', join(app, 'node'), join(app, 'bin', 'openai-setup.cjs'), 'login', '--done'], {
+          env: { PATH: t.env.PATH!, HOME: home, LANG: 'C.UTF-8' },
+          cwd: '/',
+        });
+        expectOneLine(login, 7, new RegExp(`Could not create ${home}/\\.config/openai-setup: permission denied \\(EACCES\\); check who owns ${home} and its permissions \\(ls -ld '${home}'\\)`));
+        expect(existsSync(join(home, '.config'))).toBe(false);
       } finally {
         rmSync(app, { recursive: true, force: true });
       }
@@ -392,7 +402,8 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     const env: Record<string, string> = { PATH: t.env.PATH!, HOME: '/nonexistent', LANG: 'C.UTF-8', OPENAI_BASE_URL: server.baseURL };
     const asNobody = (args: string[], extra: Record<string, string> = {}) =>
       runCommand('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', node, cli, ...args], { env: { ...env, ...extra }, cwd: '/' });
-    expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\); check who owns/);
+    // Not even HOME is there: / is what refused.
+    expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\); check who owns \/ and its permissions \(ls -ld '\/'\)/);
     const verify = await asNobody(['verify', '--json'], { OPENAI_API_KEY: NO_CREDITS });
     expect(verify.code).toBe(4);
     expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
@@ -535,5 +546,25 @@ describe('where the config dir is: never a hang, never the current dir by accide
       }
       expect(readdirSync(cwd)).toEqual([]);
     });
+  });
+});
+
+describe("root's run with another user's HOME (sudo -E, macOS sudo)", () => {
+  // Their home, without ~/.config or ~/.cache: root's run leaves it as it was, whatever it is asked.
+  it.skipIf(process.getuid?.() !== 0)('login --done refuses in one line (exit 7); it, --help and status make no ~/.config or ~/.cache there', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'openai-setup-e2e-sudo-'));
+    try {
+      const home = join(base, 'u');
+      mkdirSync(home);
+      chownSync(home, NOBODY, NOBODY);
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, SUDO_USER: 'nobody', LANG: 'C.UTF-8' };
+      const run = (args: string[]) => runCommand(process.execPath, [CLI, ...args], { env, cwd: base });
+      const login = await run(['login', '--done']);
+      expectOneLine(login, 7, new RegExp(`${home}/\\.config/openai-setup was not made: openai-setup runs as root here, and ${home} belongs to another user \\(uid ${NOBODY}\\).* Run openai-setup as that user \\(without sudo\\)`));
+      for (const args of [['--help'], ['status']]) expect((await run(args)).code, args.join(' ')).toBe(0);
+      expect(readdirSync(home)).toEqual([]);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });

@@ -1196,3 +1196,51 @@ describe('import: a fish universal variable, and config.fish only once fish eras
     });
   }
 });
+
+describe('import --store --rewrite started by npm: the lines it writes into startup files', () => {
+  /** A machine whose run npm started from `binDir` (npx's cache, or a project's node_modules/.bin). */
+  function startedFrom(...binDir: string[]): Machine & { script: string } {
+    const t = machine({ interactive: false });
+    const bin = join(dirname(t.cwd), ...binDir);
+    mkdirSync(bin, { recursive: true });
+    const script = join(bin, 'openai-setup');
+    writeFileSync(script, '#!/bin/sh\n', { mode: 0o755 });
+    Object.assign(t.ctx.rawEnv, { PATH: bin, npm_command: 'exec' });
+    t.ctx.binPath = script;
+    return Object.assign(t, { script });
+  }
+
+  it('under npx, a line that would run npx in every new shell is refused, saying to install first; nothing stored or changed', async () => {
+    const t = startedFrom('_npx', 'abc', 'node_modules', '.bin');
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    const { code, message, hints } = await outcomeOf(runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps));
+    expect(code).toBe(2);
+    expect(message).toBe(
+      '--rewrite: ~/.zshrc:1 would run npx openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (npm install -g openai-setup), then run this command again without npx. Nothing was stored or changed.',
+    );
+    expect(hints).toEqual(['To store the key and leave the line as it is:  npx openai-setup import --store ~/.zshrc:1 --yes']);
+    expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY=${KEY}\n`);
+    expect(t.keychain.keyOf('default')).toBeUndefined();
+
+    // A line only removed runs nothing: moved as asked.
+    t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: '.env:1', rewrite: true, yes: true }), t.deps)).toBe(8);
+    expect(t.read('.env')).toBe('');
+    expect(t.stdout).not.toContain('npx looks the package up');
+  });
+
+  it("from a project's install, the line names its script, and the note says where that copy is, on stderr with --json", async () => {
+    const t = startedFrom('proj', 'node_modules', '.bin');
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY="$(${t.script} token)"\n`);
+    const note = `! That is the copy installed in ${join(dirname(t.cwd), 'proj')}: the line stops working if it is removed from there; \`npm install -g openai-setup\` installs one for everywhere (then the line can say just openai-setup).`;
+    expect(flat(t.stdout)).toContain(note);
+
+    const json = startedFrom('proj', 'node_modules', '.bin');
+    json.write('~/.bashrc', `export OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(json.ctx, options({ store: '~/.bashrc:1', rewrite: true, yes: true, json: true }), json.deps)).toBe(0);
+    expect(ImportJsonSchema.parse(JSON.parse(json.stdout)).moved).toEqual([{ path: '~/.bashrc', line: 1, action: 'rewrite' }]);
+    expect(flat(json.stderr)).toContain(note.replace(join(dirname(t.cwd), 'proj'), join(dirname(json.cwd), 'proj')));
+  });
+});

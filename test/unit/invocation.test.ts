@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { selfCommand } from '../../src/terminal/invocation.js';
+import { COMMANDS } from '../../src/commands/index.js';
+import { createTerminal } from '../../src/terminal/output.js';
+import { adviceFor, selfCommand, type SelfCommand } from '../../src/terminal/invocation.js';
 
 let root: string | undefined;
 afterEach(() => {
@@ -62,5 +64,29 @@ describe('selfCommand when npm started the tool', () => {
 
   it('npx with no script path known: `npx openai-setup` as before', () => {
     expect(selfCommand({ PATH: '', npm_command: 'exec' }, 'linux', undefined).command).toBe('npx openai-setup');
+  });
+});
+
+describe('the note on installing, as the terminal prints it', () => {
+  /** The note as import prints it (term.say), advice rewritten as main.ts makes the terminal for this run. */
+  function printed(self: SelfCommand): string {
+    let out = '';
+    const stream = { isTTY: true, columns: 400, write: (chunk: string) => ((out += chunk), true) };
+    const advice = adviceFor(self.command, COMMANDS.map((c) => c.name));
+    createTerminal({ stdout: stream, stderr: stream, stdin: { isTTY: true }, env: { NO_COLOR: '1' }, advice, commandName: self.command }).say(`! ${self.note!}`);
+    return out;
+  }
+
+  it('under npx and from a project\'s install, the install command is `npm install -g openai-setup` as it is', () => {
+    const npxBin = binFolder('.npm', '_npx', 'f00d', 'node_modules', '.bin');
+    const npx = selfCommand({ PATH: `${npxBin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(npxBin, 'openai-setup'));
+    const localBin = binFolder('proj', 'node_modules', '.bin');
+    const local = selfCommand({ PATH: `${localBin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(localBin, 'openai-setup'));
+    expect(local.command).toBe(join(localBin, 'openai-setup'));
+    for (const self of [npx, local]) {
+      const text = printed(self);
+      expect(text).toContain('`npm install -g openai-setup`');
+      expect(text).not.toContain(`-g ${self.command}`);
+    }
   });
 });

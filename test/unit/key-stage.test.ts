@@ -1,7 +1,7 @@
 // `openai-setup key` (stage 4 alone): paste, check live, store; and every way out of a failed
 // check or an unusable keychain.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { PAGES } from '../../src/platform.js';
@@ -244,6 +244,29 @@ describe('key: the keychain cannot be used', () => {
     t.assertScriptsUsed();
   });
 
+  it("another user's session bus: said, and no \"I fixed it\" to retry (this run is the wrong user)", async () => {
+    context({ env: { SHELL: '/bin/bash' } });
+    t.keychain.failWith('other-user');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'stop');
+    expect((await outcomeOf(key(t.ctx, {}))).code).toBe(7);
+    expect(t.stderr).toContain('cannot be reached: the session bus in DBUS_SESSION_BUS_ADDRESS (/run/user/1000/bus) belongs to another user (uid 1000)');
+    expect(t.stdout).toContain('Run this as the user whose session bus it is');
+    expect(t.prompts.asked[0]?.choices).toEqual(['env', 'file', 'stop']);
+    t.assertScriptsUsed();
+  });
+
+  it('"env" on a 30-column terminal: the line to add is whole on one line (a bare `export` in a startup file prints the environment)', async () => {
+    context({ env: { SHELL: '/bin/bash' }, columns: 30 });
+    t.keychain.failWith('no-service');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'env').whenPassword(PASTE, KEY).whenConfirm(SHOW_LINE, false);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    const lines = t.stdout.split('\n');
+    expect(lines).toContain("  export OPENAI_API_KEY='<your key>'");
+    expect(lines).not.toContain('  export');
+    t.assertScriptsUsed();
+  });
+
   it('"env" removes the copy stored before (no longer handed out by token, run or the wizard), and says so', async () => {
     context({ env: { SHELL: '/bin/bash' } });
     await t.ctx.keys.set('default', OTHER_KEY, true);
@@ -481,6 +504,37 @@ describe('key --stdin', () => {
     // The last resort as a whole command that works as printed (the pipe included).
     expect(hints.at(-1)).toBe('or, as a last resort, keep it in a file readable only by you:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage');
     expect(t.api.checks).toEqual([]);
+  });
+});
+
+describe('the file you set OPENAI_API_KEY in yourself is the one your shell reads', () => {
+  /** The hint of `key --stdin` with no keychain and no terminal that says where to set it yourself. */
+  async function setItYourself(env: Record<string, string>, home?: (dir: string) => void): Promise<string> {
+    context({ interactive: false, stdin: `${KEY}\n`, env });
+    const dir = join(dirname(t.cwd), 'home');
+    mkdirSync(dir);
+    home?.(dir);
+    t.ctx.rawEnv.HOME = dir;
+    for (const [name, value] of Object.entries(env)) t.ctx.rawEnv[name] = value.replace('$HOME', dir);
+    t.keychain.failWith('no-service');
+    const { code, hints } = await outcomeOf(key(t.ctx, { stdin: true }));
+    expect(code).toBe(7);
+    return hints.find((hint) => hint.includes('yourself'))!;
+  }
+
+  it('zsh with ZDOTDIR: $ZDOTDIR/.zshrc, as import looks there', async () => {
+    expect(await setItYourself({ SHELL: '/bin/zsh', ZDOTDIR: '$HOME/.config/zsh' })).toBe("Either set the key yourself in your shell profile (~/.config/zsh/.zshrc):  export OPENAI_API_KEY='<your key>'");
+    expect(await setItYourself({ SHELL: '/bin/zsh', ZDOTDIR: '/etc/zsh by me' })).toBe("Either set the key yourself in your shell profile ('/etc/zsh by me/.zshrc'):  export OPENAI_API_KEY='<your key>'");
+  });
+
+  it('fish with XDG_CONFIG_HOME: $XDG_CONFIG_HOME/fish/config.fish', async () => {
+    expect(await setItYourself({ SHELL: '/usr/bin/fish', XDG_CONFIG_HOME: '$HOME/cfg' })).toBe("Either set the key yourself in your shell profile (~/cfg/fish/config.fish):  set -gx OPENAI_API_KEY '<your key>'");
+  });
+
+  it('tcsh and csh: setenv, in ~/.tcshrc when tcsh has one, else ~/.cshrc (never `export` in ~/.profile)', async () => {
+    expect(await setItYourself({ SHELL: '/bin/tcsh' })).toBe("Either set the key yourself in your shell profile (~/.cshrc):  setenv OPENAI_API_KEY '<your key>'");
+    expect(await setItYourself({ SHELL: '/bin/tcsh' }, (home) => writeFileSync(join(home, '.tcshrc'), ''))).toBe("Either set the key yourself in your shell profile (~/.tcshrc):  setenv OPENAI_API_KEY '<your key>'");
+    expect(await setItYourself({ SHELL: '/bin/csh' }, (home) => writeFileSync(join(home, '.tcshrc'), ''))).toBe("Either set the key yourself in your shell profile (~/.cshrc):  setenv OPENAI_API_KEY '<your key>'");
   });
 });
 

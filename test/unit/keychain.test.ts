@@ -2,9 +2,12 @@
 // write probe: an entry of its own in every run, always removed, and never the cause of a failure
 // when runs on other profiles probe at the same time.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
-import { classifyKeyringError, describeKeychainProblem, itemVanished, keychainFix, KeychainUnavailableError, type Keychain, type KeychainProblem } from '../../src/storage/keychain.js';
+import { classifyKeyringError, describeKeychainProblem, itemVanished, judgedOnBus, keychainFix, KeychainUnavailableError, sessionBusSocket, type Keychain, type KeychainProblem } from '../../src/storage/keychain.js';
 import { KEYCHAIN_SERVICE, KeyStore } from '../../src/storage/keystore.js';
 import { ProfileNameSchema } from '../../src/storage/state.js';
 import { makeTestContext, MemoryKeychain, testKey, type TestContext } from '../helpers/context.js';
@@ -66,6 +69,54 @@ describe("the binding's errors, as a person reads them", () => {
     expect(itemVanished(classifyKeyringError(new Error(OBJECT_GONE)))).toBe(true);
     expect(itemVanished(classifyKeyringError(new Error(ITEM_GONE)))).toBe(true);
     for (const message of [NO_REPLY, LOCKED, NO_SERVICE, SOCKET_DENIED, REFUSED]) expect(itemVanished(classifyKeyringError(new Error(message)))).toBe(false);
+  });
+});
+
+describe("another user's session bus (DBUS_SESSION_BUS_ADDRESS kept through sudo -E or su)", () => {
+  const BUS = { path: '/run/user/1000/bus', uid: 1000 };
+  /** What a person reads of the binding's `message` after `elapsedMs` of a 3 s time box, run as `uid`. */
+  const said = (message: string, elapsedMs: number, bus: typeof BUS | null, uid: number | null = 0) => {
+    const error = judgedOnBus(classifyKeyringError(new Error(message)), { elapsedMs, timeoutMs: 3000, bus, uid: uid ?? undefined });
+    return { problem: error.problem, text: `${describeKeychainProblem(error, STORE)} ${keychainFix(error, STORE) ?? ''}`.trim() };
+  };
+  const ANOTHER = `The ${STORE} cannot be reached: the session bus in DBUS_SESSION_BUS_ADDRESS (/run/user/1000/bus) belongs to another user (uid 1000); sudo -E and su keep that variable from the user who started them. Run this as the user whose session bus it is, from their own terminal (not through sudo -E or su).`;
+
+  it('a "no reply" at once from a socket of another uid (root with a user\'s bus): that bus is said to be theirs, not "did not answer within a few seconds"', () => {
+    expect(said(NO_REPLY, 300, BUS)).toEqual({ problem: 'other-user', text: ANOTHER });
+    // Refused the connection (a user after su): the same.
+    expect(said(SOCKET_DENIED, 300, BUS, 1001)).toEqual({ problem: 'other-user', text: ANOTHER });
+  });
+
+  it('a socket that cannot be looked at (an abstract one, a dir of another user): said as likely another user\'s', () => {
+    expect(said(NO_REPLY, 300, null).text).toBe(
+      `The ${STORE} cannot be reached: the session bus in DBUS_SESSION_BUS_ADDRESS turned this user away at once, as another user's session bus does; sudo -E and su keep that variable from the user who started them. Run this as the user whose session bus it is, from their own terminal (not through sudo -E or su).`,
+    );
+  });
+
+  it("this user's own bus: a slow no-reply is a daemon that did not answer; a no-reply at once is the binding's own words", () => {
+    expect(said(NO_REPLY, 2900, { ...BUS, uid: 0 }).problem).toBe('timeout');
+    expect(said(NO_REPLY, 300, { ...BUS, uid: 0 })).toEqual({ problem: 'failed', text: `The ${STORE} failed: ${NO_REPLY}` });
+    // Whatever else the bus said is judged as before, another user's bus or not.
+    expect(said(LOCKED, 300, BUS).problem).toBe('locked');
+    expect(said(NO_SERVICE, 300, BUS).problem).toBe('no-service');
+    // No uids (Windows): as the binding said.
+    expect(said(NO_REPLY, 300, BUS, null).problem).toBe('timeout');
+  });
+
+  it('the socket is found from the address: its first unix:path=, %-escapes decoded; none for an abstract socket or tcp', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openai-setup-bus-'));
+    try {
+      const socket = join(dir, 'my bus');
+      writeFileSync(socket, '');
+      const uid = statSync(socket).uid;
+      expect(sessionBusSocket({ DBUS_SESSION_BUS_ADDRESS: `unix:abstract=/tmp/x;unix:guid=1,path=${socket.replace(' ', '%20')}` })).toEqual({ path: socket, uid });
+      expect(sessionBusSocket({ DBUS_SESSION_BUS_ADDRESS: 'unix:abstract=/tmp/dbus-x,guid=1' })).toBeNull();
+      expect(sessionBusSocket({ DBUS_SESSION_BUS_ADDRESS: 'tcp:host=localhost,port=1' })).toBeNull();
+      expect(sessionBusSocket({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'gone')}` })).toBeNull();
+      expect(sessionBusSocket({})).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -365,6 +365,19 @@ describe('setup: the key only in OPENAI_API_KEY', () => {
   });
 });
 
+describe('setup: the closing screen on a narrow terminal', () => {
+  it('at 20 columns each install command is whole on its line', async () => {
+    context({ env: { OPENAI_API_KEY: KEY }, columns: 20 });
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+    const lines = t.stdout.split('\n');
+    expect(lines).toContain('  pip install openai');
+    expect(lines).toContain('  npm install openai');
+    t.assertScriptsUsed();
+  });
+});
+
 describe('setup: the live-check options (--base-url, --model, --timeout, as key and verify take them)', () => {
   it('every check of the wizard, the key stage\'s included, goes where they say', async () => {
     context();

@@ -4,7 +4,7 @@ import { likelyTier } from '../../src/api/verdict.js';
 import { UsageError } from '../../src/errors.js';
 import { createBrowser, headlessReason, splitCommand } from '../../src/terminal/browser.js';
 import { colorLevel, createTerminal, wrap } from '../../src/terminal/output.js';
-import { shellExportLine } from '../../src/terminal/shell.js';
+import { shellExportLine, shellUnsetLine } from '../../src/terminal/shell.js';
 import { isOfficialBaseURL, PAGES } from '../../src/platform.js';
 
 describe('browser decisions', () => {
@@ -102,6 +102,18 @@ describe('shell lines', () => {
     expect(shellExportLine({ SHELL: '/usr/bin/fish' }, 'linux', 'sk-x').line).toBe("set -gx OPENAI_API_KEY 'sk-x'");
     expect(shellExportLine({}, 'win32', "a'b").line).toBe("$env:OPENAI_API_KEY = 'a''b'");
     expect(shellExportLine({ SHELL: '/bin/bash' }, 'linux', "a'b").line).toBe("export OPENAI_API_KEY='a'\\''b'");
+  });
+
+  it('names the file the shell reads (ZDOTDIR, XDG_CONFIG_HOME), and csh/tcsh get their own syntax', () => {
+    expect(shellExportLine({ SHELL: '/bin/zsh', HOME: '/home/u', ZDOTDIR: '/home/u/.zsh' }, 'linux', null).reload).toBe('open a new terminal, or run `source ~/.zsh/.zshrc` in this one');
+    expect(shellExportLine({ SHELL: '/usr/bin/fish', HOME: '/home/u', XDG_CONFIG_HOME: '/srv/u conf' }, 'linux', null).reload).toBe("open a new terminal, or run `source '/srv/u conf/fish/config.fish'` in this one");
+    expect(shellExportLine({ SHELL: '/bin/csh', HOME: '/nonexistent' }, 'linux', null)).toEqual({
+      shell: 'csh',
+      file: '~/.cshrc',
+      line: "setenv OPENAI_API_KEY '<your key>'",
+      reload: 'open a new terminal, or run `source ~/.cshrc` in this one',
+    });
+    expect(shellUnsetLine({ SHELL: '/usr/bin/tcsh' }, 'linux', 'OPENAI_ORG_ID')).toBe('unsetenv OPENAI_ORG_ID');
   });
 });
 
