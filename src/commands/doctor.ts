@@ -209,14 +209,17 @@ export function reachabilityCheck(url: string, reach: Reachability, advice: Prob
   }
   const { code, detail } = reach;
   const failure: Exclude<Failure, { kind: 'http' }> = code === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'transport', code: code || null, text: detail };
-  let { fix } = transportDiagnosis(failure, request);
+  const diagnosed = transportDiagnosis(failure, request);
+  let { fix } = diagnosed;
   // With no proxy in the way, doctor's Proxy check above says whether one is set and applies.
   if (code === 'TimeoutError' && !advice.proxy) {
     fix = advice.proxySet
       ? 'No answer in time: a firewall may drop the connection, which does not go through the proxy (see Proxy above).'
       : 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
   }
-  return check('api', title, 'fail', `${request.baseURL.replace(/\/+$/, '')}/models could not be reached: ${code ? `${code}: ` : ''}${detail}`, fix, EXIT.network);
+  // Bytes that are not HTTP came back: an answer, if not one of the API's, and said as one.
+  const said = code.startsWith('HPE_') ? diagnosed.message.replace(/\.$/, '') : `${request.baseURL.replace(/\/+$/, '')}/models could not be reached: ${code ? `${code}: ` : ''}${detail}`;
+  return check('api', title, 'fail', said, fix, EXIT.network);
 }
 
 const fileExists = (path: string) => access(path).then(() => true, () => false);
