@@ -2,10 +2,10 @@
 // needs both: whether the key is OPENAI_ADMIN_KEY's (storage/admin-key.ts) and the transport
 // warnings said before a request (api/check.ts). storage/ builds no request and prints nothing;
 // api/ knows nothing stored.
-import { transportWarningsOnce } from './api/check.js';
+import { otherHostNoticeOnce, transportWarningsOnce } from './api/check.js';
 import type { AdminAuth } from './api/types.js';
 import type { Context } from './context.js';
-import { resolveBaseURL } from './platform.js';
+import { baseURLOrigin, resolveBaseURL } from './platform.js';
 import { envAdminKey } from './storage/admin-key.js';
 import { marks } from './terminal/output.js';
 import { adviceScope } from './terminal/advice.js';
@@ -15,13 +15,15 @@ export const ADMIN_TIMEOUT_MS = 20_000;
 
 /**
  * Who calls the Admin API and where: the same base URL as the key (--base-url is not one of its
- * flags: OPENAI_BASE_URL). An admin key can do more than any project key, so an insecure way there
- * (TLS not checked, plain http:// to another machine) is said first, as verify says it: once a
- * run, through `warn` (default: a warning line on stderr).
+ * flags: OPENAI_BASE_URL). An admin key can do more than any project key, so a server that is not
+ * OpenAI's, and an insecure way there (TLS not checked, plain http:// to another machine), are said
+ * first, as verify says them: once a run, through `warn` (default: a warning line on stderr).
  */
 export async function adminAuth(ctx: Context, profile: string, key: string, warn?: (text: string) => void): Promise<AdminAuth> {
   const baseURL = resolveBaseURL(ctx);
-  for (const warning of transportWarningsOnce(ctx, baseURL)) {
+  // A server that is not OpenAI's is named first: it is handed the admin key.
+  const elsewhere = otherHostNoticeOnce(ctx, 'admin', baseURL, baseURLOrigin(ctx));
+  for (const warning of [...(elsewhere ? [elsewhere] : []), ...transportWarningsOnce(ctx, baseURL)]) {
     if (warn) warn(warning);
     else ctx.term.err(`${marks(ctx.term.style).warn} ${warning}`);
   }

@@ -33,6 +33,13 @@ export function resolveBaseURL(ctx: Pick<Context, 'env'>, flag?: string): string
   return flag ?? ctx.env.OPENAI_BASE_URL ?? OFFICIAL_API_BASE_URL;
 }
 
+/** Which setting named the base URL resolveBaseURL gives (null: neither, it is OpenAI's). */
+export type BaseURLOrigin = '--base-url' | 'OPENAI_BASE_URL';
+
+export function baseURLOrigin(ctx: Pick<Context, 'env'>, flag?: string): BaseURLOrigin | null {
+  return flag !== undefined ? '--base-url' : ctx.env.OPENAI_BASE_URL !== undefined ? 'OPENAI_BASE_URL' : null;
+}
+
 export const PAGES = {
   login: { url: `${PLATFORM_ORIGIN}/login`, title: 'Log in to the API platform' },
   payment: {

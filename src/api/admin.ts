@@ -9,7 +9,7 @@ import { adviceScope } from '../terminal/advice.js';
 import { untrustedData } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError, unreadableAnswer, type AdminAnswer, type AdminFailedRequest } from './admin-failure.js';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';
-import { clientClass, failureOf } from './probes.js';
+import { answerKeeping, clientClass, failureOf } from './probes.js';
 import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo, ServiceAccountInfo } from './types.js';
 
 type Sdk = typeof import('openai');
@@ -141,7 +141,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
 
   /** One request through a client of its own, bounded by the auth's timeout; failures explained. */
   async function call<T>(auth: AdminAuth, action: string, request: (client: InstanceType<Sdk['OpenAI']>, signal: AbortSignal) => Promise<T>): Promise<T> {
-    const { fetch } = http();
+    // The answer that came is kept: an error the SDK throws on it is that answer's (failureOf).
+    const { fetch, answered } = answerKeeping(http().fetch);
     const sdk = (await import('openai')) as Sdk;
     const clientOptions: ClientOptions = {
       // Only the admin key: the SDK would otherwise read OPENAI_API_KEY, OPENAI_ORG_ID and
@@ -164,7 +165,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       return await request(client, deadline);
     } catch (error) {
       if (error instanceof AdminApiError) throw error;
-      throw adminFailure(failureOf(error, sdk, deadline, auth.key), failedRequest(auth, action));
+      throw adminFailure(failureOf(error, sdk, deadline, auth.key, answered()), failedRequest(auth, action));
     }
   }
 

@@ -3,12 +3,12 @@
 // reads and writes nothing stored.
 import type { Context } from '../context.js';
 import { checkKeyShape, heldWithMore, keyWithin, maskKey, secretOf, type GivenAs } from '../keys/format.js';
-import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
+import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
 import { keyCheckFlags, profileFlagFor } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
-import { sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
+import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
-import { DEFAULT_TIMEOUT_MS, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
+import { DEFAULT_TIMEOUT_MS, otherServer, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
 import { STATUS } from './status.js';
@@ -100,9 +100,11 @@ export function buildCheckRequest(ctx: Context, key: string, settings: CheckSett
   // A new key stored as advised goes into this profile, and must be checked where this one was,
   // not sent to the OpenAI API.
   const keyFlags = `${profileFlagFor(ctx, settings.profile)}${keyCheckFlags(settings)}`;
+  const origin = baseURLOrigin(ctx, settings.baseURL);
   return {
     key,
     baseURL: resolveBaseURL(ctx, settings.baseURL),
+    ...(origin ? { baseURLOrigin: origin } : {}),
     ...headerSources(ctx),
     model: settings.model ?? DEFAULT_MODEL,
     billingCheck: settings.billingCheck ?? true,
@@ -190,6 +192,8 @@ export async function runCheck(ctx: Context, request: CheckRequest, options: { s
   const local = localVerdict(request.key, request.baseURL, request.noCheckFlags);
   if (local.warning) note(`${marks(ctx.term.style).warn} ${local.warning}`);
   if (local.result) return options.givenAs ? givenValueResult(local.result, request.key, request.baseURL, options.givenAs) : local.result;
+  const elsewhere = otherHostNoticeOnce(ctx, 'key', request.baseURL, request.baseURLOrigin);
+  if (elsewhere) note(`${marks(ctx.term.style).warn} ${elsewhere}`);
   for (const warning of transportWarningsOnce(ctx, request.baseURL)) note(`${marks(ctx.term.style).warn} ${warning}`);
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {
@@ -197,6 +201,30 @@ export async function runCheck(ctx: Context, request: CheckRequest, options: { s
   } finally {
     spinner?.stop();
   }
+}
+
+/** The kinds of key a run has said the server of (otherHostNoticeOnce). */
+const toldOtherHost = new WeakMap<Context, Set<'key' | 'admin'>>();
+
+/**
+ * The line said before a key leaves for a server that is not OpenAI's: its host (as URL gives it:
+ * no login, ASCII), the setting that named it, and, for an admin key, what that server is handed.
+ * Once a run for each kind of key (the wizard may check several keys; rotate sends both kinds),
+ * whichever comes first: before the paste prompt, or the request. `pasted`: said at the prompt,
+ * of the key to come. Null for OpenAI's own hosts, or when said already; a UsageError for a proxy
+ * variable that is not a URL.
+ */
+export function otherHostNoticeOnce(ctx: Context, kind: 'key' | 'admin', baseURL: string, origin: BaseURLOrigin | undefined | null, pasted = false): string | null {
+  const host = otherServer(baseURL);
+  const told = toldOtherHost.get(ctx) ?? new Set();
+  if (host === null || told.has(kind)) return null;
+  // A proxy variable that is not a URL stops the run here, as the request would: the key goes nowhere.
+  proxySettings(ctx.rawEnv);
+  toldOtherHost.set(ctx, told.add(kind));
+  const what = `The ${kind === 'admin' ? 'admin key' : 'key'}${pasted ? ' you paste' : ''}`;
+  const from = origin ? ` (from ${origin})` : '';
+  const stakes = kind === 'admin' ? ': whoever runs that server gets a key that manages your whole organization' : '';
+  return `${what} is sent to ${sanitize(host, 200)}${from}, not to the OpenAI API${stakes}.`;
 }
 
 const warnedInsecure = new WeakSet<Context>();

@@ -205,6 +205,14 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
   } else if (code === 'ERR_BODY_TOO_LARGE') {
     message = `${host}${via} sent an answer larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB, which no OpenAI API answer is.`;
     fix = `Something between you and the API answered instead: check your proxy or network, and the ${baseUrlSetting(request)}.`;
+  } else if (code?.startsWith('HPE_')) {
+    // Node's HTTP parser's codes: bytes came back, but no HTTP answer it can read (a broken status
+    // line or header, a length that does not add up, headers past its 16 KB).
+    message =
+      code === 'HPE_HEADER_OVERFLOW'
+        ? `${host}${via} answered with headers larger than Node.js reads (${code}), which no OpenAI API answer has.`
+        : `${host}${via} answered with something that is not valid HTTP (${code}).`;
+    fix = `Something between you and the API answered instead: check your proxy or network, and the ${baseUrlSetting(request)}.`;
   } else if (code?.startsWith('Z_')) {
     // zlib's codes: a Content-Encoding the body does not match.
     message = `${host}${via} sent a compressed answer that could not be decompressed (${code}).`;

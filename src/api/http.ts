@@ -140,11 +140,12 @@ class BodyTooLargeError extends Error {
   }
 }
 
-/** A proxy that answered CONNECT with anything but 200 (407: it wants a login). */
+/** A proxy that answered CONNECT with anything but 200 (407: it wants a login), or with no HTTP status at all. */
 export class ProxyRefusedError extends Error {
   readonly code = 'ERR_PROXY_REFUSED';
   constructor(readonly status: number) {
-    super(`it answered HTTP ${status} to the request for a tunnel`);
+    // https-proxy-agent reads the status line's second word as a number: NaN for an answer that is not HTTP.
+    super(Number.isInteger(status) && status >= 100 && status <= 999 ? `it answered HTTP ${status} to the request for a tunnel` : 'its answer to the request for a tunnel was not HTTP');
     this.name = 'ProxyRefusedError';
   }
 }

@@ -2,17 +2,21 @@
 // the one HTTP path (http.ts). Everything that came back is handed to verdict.ts as plain data.
 import type { ClientOptions } from 'openai';
 import { VERSION as SDK_VERSION } from 'openai/version';
-import { createTransport, sdkFetch, sdkLogger, type ApiFetch, type Transport } from './http.js';
-import type { Failure } from './diagnosis.js';
+import { createTransport, sdkFetch, sdkLogger, type SdkFetch, type Transport } from './http.js';
+import type { Failure, HeaderLookup } from './diagnosis.js';
 import { checkedHeaders } from './identifiers.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
 import { answerOutcome, verdict, type ProbeOutcome } from './verdict.js';
 
 type Sdk = typeof import('openai');
 
+// Codes that name no cause: 'GenericFailure', and minipass-fetch's own 'FETCH_ERROR', which a
+// socket's code replaces (a body that is not the JSON it claims to be has it alone).
+const CODES_OF_NO_CAUSE = new Set(['GenericFailure', 'FETCH_ERROR']);
+
 /**
  * The code and message of the innermost error of a request (the SDK wraps fetch's error, which
- * wraps the socket's). A code that names no cause ('GenericFailure') is skipped.
+ * wraps the socket's). A code that names no cause (CODES_OF_NO_CAUSE) is skipped.
  */
 function causeOf(error: unknown): { code: string | null; text: string } {
   let code: string | null = null;
@@ -21,7 +25,7 @@ function causeOf(error: unknown): { code: string | null; text: string } {
   for (let depth = 0; current && depth < 6; depth++) {
     const e = current as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof e.message === 'string' && e.message) text = e.message;
-    if (typeof e.code === 'string' && e.code !== 'GenericFailure') code = e.code;
+    if (typeof e.code === 'string' && !CODES_OF_NO_CAUSE.has(e.code)) code = e.code;
     current = e.cause;
   }
   return { code, text };
@@ -39,8 +43,31 @@ function boundedError(inner: unknown): unknown {
   return typeof message === 'string' && message.length > MAX_MESSAGE_CHARS ? { ...inner, message: message.slice(0, MAX_MESSAGE_CHARS) } : inner;
 }
 
-/** What a request that threw comes to; `deadline` is the check's own time limit. */
-export function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal, key: string): Failure {
+/** The status and headers of an answer that came. */
+export interface AnswerHead {
+  status: number;
+  headers: HeaderLookup;
+}
+
+/**
+ * A fetch that keeps the head of the last answer it got, for a client that makes one request: an
+ * error thrown once one came is about that answer, not the network (see failureOf).
+ */
+export function answerKeeping(fetch: SdkFetch): { fetch: SdkFetch; answered: () => AnswerHead | null } {
+  let head: AnswerHead | null = null;
+  const keeping = async (...args: Parameters<SdkFetch>) => {
+    const response = await fetch(...args);
+    head = { status: response.status, headers: response.headers };
+    return response;
+  };
+  return { fetch: keeping as SdkFetch, answered: () => head };
+}
+
+/**
+ * What a request that threw comes to; `deadline` is the check's own time limit, `answered` the
+ * answer that came (answerKeeping), if one did.
+ */
+export function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal, key: string, answered: AnswerHead | null = null): Failure {
   // The deadline decides what a timeout is: an abort for another reason (a proxy refusing the
   // tunnel aborts the request too) is reported as what it is.
   if (deadline.aborted || error instanceof sdk.APIConnectionTimeoutError) return { kind: 'timeout' };
@@ -56,6 +83,13 @@ export function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal, key: 
     };
   }
   const cause = causeOf(error);
+  // Only a connection's error (the SDK's, or one with a system code: a reset, a body past the cap,
+  // bytes that are not HTTP) is the network's. Anything else thrown once an answer came is the SDK
+  // failing to make sense of it (a page built from a `null` body, a message from a body nested
+  // past the stack): an answer that is not the API's, as any page in its place.
+  if (answered && cause.code === null && !(error instanceof sdk.APIConnectionError)) {
+    return { kind: 'http', status: answered.status, headers: checkedHeaders(answered.headers, [key]), body: undefined, requestId: answered.headers.get('x-request-id') };
+  }
   return { kind: 'transport', code: cause.code, text: cause.text.slice(0, MAX_MESSAGE_CHARS) };
 }
 
@@ -92,7 +126,7 @@ export function clientClass(sdk: Sdk) {
  */
 const SDK_USER_AGENT = `OpenAI/JS ${SDK_VERSION}`;
 
-function sdkOptions(request: CheckRequest, fetch: ApiFetch, debug: ((line: string) => void) | undefined): ClientOptions {
+function sdkOptions(request: CheckRequest, fetch: SdkFetch, debug: ((line: string) => void) | undefined): ClientOptions {
   const options: ClientOptions = {
     apiKey: request.key,
     baseURL: request.baseURL,
@@ -103,7 +137,7 @@ function sdkOptions(request: CheckRequest, fetch: ApiFetch, debug: ((line: strin
     timeout: request.timeoutMs,
     // A no-credit 429 is retried by default; a check must answer once, within its timeout.
     maxRetries: 0,
-    fetch: sdkFetch(fetch),
+    fetch,
     logLevel: debug ? 'debug' : 'off',
   };
   if (debug) options.logger = sdkLogger('openai', debug);
@@ -129,17 +163,19 @@ export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
       const { fetch, proxyFor } = http();
       const sdk = (await import('openai')) as Sdk;
       const Client = clientClass(sdk);
-      const client = new Client(sdkOptions(request, fetch, options.debug));
       // One deadline for both requests, answers' bodies included.
       const signal = AbortSignal.timeout(request.timeoutMs);
+      // Each request has a client of its own, which keeps the answer it got (answerKeeping).
       // `body` is what the SDK parsed: JSON, or the text of anything else.
-      const settle = (probe: 'models' | 'billing', call: Promise<{ response: Response; data?: unknown }>, body: (data: unknown) => unknown): Promise<ProbeOutcome> =>
-        call.then(
+      const settle = (probe: 'models' | 'billing', send: (client: InstanceType<typeof Client>) => Promise<{ response: Response; data?: unknown }>, body: (data: unknown) => unknown): Promise<ProbeOutcome> => {
+        const keeping = answerKeeping(sdkFetch(fetch));
+        return send(new Client(sdkOptions(request, keeping.fetch, options.debug))).then(
           ({ response, data }) => answerOutcome(probe, response.status, checkedHeaders(response.headers, [request.key]), body(data)),
-          (error: unknown) => ({ ok: false, failure: failureOf(error, sdk, signal, request.key) }),
+          (error: unknown) => ({ ok: false, failure: failureOf(error, sdk, signal, request.key, keeping.answered()) }),
         );
+      };
       // A models page keeps the answer's whole body (its `data` alone is [] for a page of HTML).
-      const models = settle('models', client.models.list({ signal }).withResponse(), (page) => (page as { body?: unknown }).body);
+      const models = settle('models', (client) => client.models.list({ signal }).withResponse(), (page) => (page as { body?: unknown }).body);
       const completion = {
         model: request.model,
         messages: [{ role: 'user', content: 'Hi' }],
@@ -151,7 +187,7 @@ export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
             'billing',
             // The SDK's request path for POST /chat/completions, given the JSON already encoded: for a
             // body object the SDK looks up the global FormData, which alone loads all of Node's undici.
-            client.post('/chat/completions', { body: JSON.stringify(completion), headers: { 'content-type': 'application/json' }, signal }).withResponse(),
+            (client) => client.post('/chat/completions', { body: JSON.stringify(completion), headers: { 'content-type': 'application/json' }, signal }).withResponse(),
             (answer) => answer,
           )
         : Promise.resolve(null);

@@ -61,13 +61,14 @@ const NOT_SENT = /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ER
 
 /**
  * Can the request that failed with `error` have been carried out all the same? Yes when no answer
- * came (a timeout, a connection cut once it may have been sent) or a server error came (the API,
- * or a gateway in front of it, may have acted before failing). An answer below 500 refused it.
+ * came (a timeout, a connection cut once it may have been sent), a server error came (the API,
+ * or a gateway in front of it, may have acted before failing), or a 2xx that could not be read
+ * (success, its answer lost on the way). Any other answer refused it.
  */
 export function mayHaveActed(error: AdminApiError): boolean {
   if (error.kind === 'timeout' || error.kind === 'server_error') return true;
   if (error.kind !== 'network_error') return false;
-  if (error.status !== null) return error.status >= 500;
+  if (error.status !== null) return error.status >= 500 || (error.status >= 200 && error.status < 300);
   return !(error.transportCode && NOT_SENT.test(error.transportCode));
 }
 

@@ -1,5 +1,6 @@
 // The API seam: what the commands ask of the OpenAI API, and what they get back. The real
 // implementation is in probes.ts; unit tests give Context one of their own.
+import type { BaseURLOrigin } from '../platform.js';
 import type { AdviceScope } from '../terminal/advice.js';
 import type { HeaderSource, NoCheckFlags } from './diagnosis.js';
 import type { VerifyStatus } from './status.js';
@@ -24,6 +25,8 @@ export interface CheckRequest {
   keyFlags?: string;
   /** The command running the check takes none of the live-check flags: its advice names what it has instead (NoCheckFlags). */
   noCheckFlags?: NoCheckFlags;
+  /** The setting that named `baseURL` (absent: neither did, it is OpenAI's): said with the server before the key goes there. */
+  baseURLOrigin?: BaseURLOrigin;
 }
 
 export interface CheckResult {

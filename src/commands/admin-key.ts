@@ -3,13 +3,15 @@
 // today's costs (for spend). rotate and spend use it.
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
+import { otherHostNoticeOnce } from '../api/check.js';
 import { missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
+import { otherServer } from '../api/diagnosis.js';
 import { LIST_SCOPE, probeAdminKey, WRITE_SCOPE, type AdminProbe } from '../api/admin-probe.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
 import { adminKeyProblem, keyKind, keyKindLabel, maskKey, parseKey } from '../keys/format.js';
-import { PAGES } from '../platform.js';
+import { baseURLOrigin, PAGES, resolveBaseURL } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
 import { readPastedKey } from '../stages/paste.js';
 import { adminAccount, envAdminKey } from '../storage/admin-key.js';
@@ -20,7 +22,7 @@ import { resolveProfileName } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { adminKeyCommand, pipeAdminKeyCommand, toolCommand } from '../terminal/advice.js';
 import { marks, needsPrompt, withFailureDocument } from '../terminal/output.js';
-import { jsonText } from '../terminal/sanitize.js';
+import { jsonText, sanitize } from '../terminal/sanitize.js';
 import { readKeyFromStdin } from '../terminal/stdin.js';
 
 export interface AdminKeyOptions {
@@ -59,6 +61,9 @@ function storeAgainCommand(ctx: Context, profile: string, options: AdminKeyOptio
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
   if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile), { env: ctx.rawEnv, prompt: adminKeyCommand(ctx, profile) });
   if (!ctx.term.interactive) throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(ctx, profile)]);
+  // Where the check sends the key, when that is not OpenAI's: said before it is given, not only before it goes.
+  const elsewhere = options.verify ? otherHostNoticeOnce(ctx, 'admin', resolveBaseURL(ctx), baseURLOrigin(ctx)) : null;
+  if (elsewhere) ctx.term.err(`${marks(ctx.term.style).warn} ${elsewhere}`);
   const prompter = ctx.prompter(pipeHint(ctx, profile));
   const fromEnv = envAdminKey(ctx);
   // Offered only as what it must be: anything else would be refused.
@@ -132,18 +137,21 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
 
   const { sample, missing } = probe;
   const fix = (what: string) => missingScopeFix(what, adminKeyCommand(ctx, profile), true);
+  // A key that works at another server works there: said where.
+  const other = otherServer(auth.baseURL);
+  const at = other === null ? '' : ` (at ${sanitize(other, 200)}, not the OpenAI API)`;
   if (!probe.rotate) {
-    say(`${m.ok} Admin key ${hint} works for spend: it can read the organization's costs.`);
+    say(`${m.ok} Admin key ${hint} works for spend${at}: it can read the organization's costs.`);
     const both = fix(`${LIST_SCOPE} and ${WRITE_SCOPE}`);
     term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: rotate cannot use it (rotate needs ${LIST_SCOPE} and ${WRITE_SCOPE}), and spend shows project ids without names. ${both}`);
     return { can: { rotate: false, spend: true, missing, fix: both, unproven: [] }, sample };
   }
   const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : '; the organization has none yet';
   if (probe.spend && !probe.costsUnknown) {
-    say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example} and read its costs.`);
+    say(`${m.ok} Admin key ${hint} works${at}: it can list the organization's projects${example} and read its costs.`);
     return { can: { rotate: true, spend: true, missing: [], fix: null, unproven: probe.unproven }, sample };
   }
-  say(`${m.ok} Admin key ${hint} works: it can list the organization's projects${example}.`);
+  say(`${m.ok} Admin key ${hint} works${at}: it can list the organization's projects${example}.`);
   if (probe.costsUnknown) {
     term.err(`${m.warn} Whether spend can use it was not checked: ${probe.costsUnknown.message}`);
     return { can: { rotate: true, spend: true, missing: [], fix: null, unproven: probe.unproven }, sample };

@@ -4,7 +4,7 @@
 import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as z from 'zod/mini';
-import { buildCheckRequest, insecureTransportWarnings, runCheck, storedValueNotSent, transportWarned } from '../api/check.js';
+import { buildCheckRequest, insecureTransportWarnings, otherHostNoticeOnce, runCheck, storedValueNotSent, transportWarned } from '../api/check.js';
 import { apiErrorDiagnosis, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
@@ -13,7 +13,7 @@ import type { Context } from '../context.js';
 import { EXIT, ExitError, FAILURE_FIELDS } from '../errors.js';
 import { maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
-import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
+import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { reasonOf } from '../storage/key-change.js';
@@ -209,14 +209,17 @@ export function reachabilityCheck(url: string, reach: Reachability, advice: Prob
   }
   const { code, detail } = reach;
   const failure: Exclude<Failure, { kind: 'http' }> = code === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'transport', code: code || null, text: detail };
-  let { fix } = transportDiagnosis(failure, request);
+  const diagnosed = transportDiagnosis(failure, request);
+  let { fix } = diagnosed;
   // With no proxy in the way, doctor's Proxy check above says whether one is set and applies.
   if (code === 'TimeoutError' && !advice.proxy) {
     fix = advice.proxySet
       ? 'No answer in time: a firewall may drop the connection, which does not go through the proxy (see Proxy above).'
       : 'No answer in time: a firewall may drop the connection; set HTTPS_PROXY if you must use a proxy.';
   }
-  return check('api', title, 'fail', `${request.baseURL.replace(/\/+$/, '')}/models could not be reached: ${code ? `${code}: ` : ''}${detail}`, fix, EXIT.network);
+  // Bytes that are not HTTP came back: an answer, if not one of the API's, and said as one.
+  const said = code.startsWith('HPE_') ? diagnosed.message.replace(/\.$/, '') : `${request.baseURL.replace(/\/+$/, '')}/models could not be reached: ${code ? `${code}: ` : ''}${detail}`;
+  return check('api', title, 'fail', said, fix, EXIT.network);
 }
 
 const fileExists = (path: string) => access(path).then(() => true, () => false);
@@ -445,8 +448,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   checks.push(proxy);
   checks.push(...(await caChecks(ctx.rawEnv, fileExists)));
   checks.push(...transportChecks(ctx.rawEnv, baseURL, ctx.platform));
-  // Said above as checks: the live check need not say it again on stderr.
+  // Said above as checks: the live check need not say it again on stderr. So is a server that is
+  // not OpenAI's (the OPENAI_BASE_URL check), except with --json, where nothing comes before it.
   transportWarned(ctx);
+  if (!options.json && proxy.status !== 'fail') otherHostNoticeOnce(ctx, 'key', baseURL, baseURLOrigin(ctx));
 
   const print = (c: DoctorCheck) => {
     if (options.json) return;

@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
 import { AdminApiError } from '../api/admin-failure.js';
 import { probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
-import { buildCheckRequest, malformedKeyResult, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, otherHostNoticeOnce, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { billingNotProven } from '../api/verdict.js';
 import { outcomeRow } from '../api/status.js';
@@ -22,7 +22,7 @@ import { EXIT, ExitError, FAILURE_FIELDS, failureFields, KeyStoreError, Reasoned
 import { adminKeyProblem, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { redactedExcerpt } from '../keys/redact.js';
 import { recordCheck } from '../last-check.js';
-import { PAGES } from '../platform.js';
+import { baseURLOrigin, PAGES, resolveBaseURL } from '../platform.js';
 import { toolAdvice, TOOL_NAMES } from '../plaintext/advice.js';
 import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
@@ -258,6 +258,11 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const checks = new Map<string, CheckOutcome>();
   if (options.check) {
     const keys = [...new Set([...scanned.findings.map((f) => f.key), ...environment.map((e) => e.key)])];
+    // Said before the checks, which run at once under one spinner (and say nothing of their own).
+    for (const kind of new Set(keys.map((k) => (keyKind(k) === 'admin' ? ('admin' as const) : ('key' as const))))) {
+      const elsewhere = otherHostNoticeOnce(ctx, kind, resolveBaseURL(ctx), baseURLOrigin(ctx));
+      if (elsewhere) term.err(`${m.warn} ${elsewhere}`);
+    }
     const spinner = term.spinner(`Checking ${keys.length} key${keys.length === 1 ? '' : 's'} with live calls (nothing billable)…`);
     try {
       await Promise.all(keys.map(async (key) => checks.set(key, await checkKey(ctx, profileName, key))));

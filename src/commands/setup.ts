@@ -1,6 +1,7 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
 import { buildCheckRequest, DEFAULT_MODEL, runCheck, storedValueNotSent, type CheckSettings } from '../api/check.js';
+import { otherServer } from '../api/diagnosis.js';
 import { limitReason, type LimitScreen } from '../api/limits.js';
 import { outcomeRow, refusalOf } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
@@ -170,6 +171,10 @@ async function printReady(
   const m = marks(s);
   // Its user:password is a secret, never printed: said below, for the person to add.
   const server = check?.baseURL === undefined ? null : withoutCredentials(check.baseURL);
+  // Without --base-url, the check went where this shell's OPENAI_BASE_URL points: named when that
+  // is not OpenAI's (programs started from this shell go there too).
+  const shellServer = server === null && ctx.env.OPENAI_BASE_URL !== undefined ? otherServer(ctx.env.OPENAI_BASE_URL) : null;
+  const shellServerWords = shellServer === null ? '' : ` with ${sanitize(shellServer, 200)} (OPENAI_BASE_URL in this shell), not the OpenAI API`;
   const toServer = server === null ? '' : `OPENAI_BASE_URL=${shellWord(server)} `;
   const model = check?.model ?? DEFAULT_MODEL;
   // With OPENAI_API_KEY set, the key stored for the profile may be that one or another.
@@ -179,7 +184,9 @@ async function printReady(
   else {
     // The key works, but nothing showed that it can spend: not "ready", and what to run once it can be shown.
     const stored = storage !== 'env' && (source.kind !== 'env' || beside?.same === true);
-    term.out(s.bold.yellow(`Your key works${stored ? ' and is stored' : ''}, but billing is not proven yet.`));
+    const other = server === null ? shellServer : otherServer(server);
+    const at = other === null ? '' : ` with ${sanitize(other, 200)}`;
+    term.out(s.bold.yellow(`Your key works${at}${stored ? ' and is stored' : ''}, but billing is not proven yet.`));
     term.say(`${m.warn} Billing was not proven: ${unproven}. Check again later, before you rely on it: \`${verifyCommand(ctx, profileName, check)}\``);
   }
   const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="${model}", input="Say hi in five words").output_text)'`;
@@ -207,10 +214,11 @@ async function printReady(
   const official = server === null || isOfficialBaseURL(server);
   // One of OpenAI's data-residency hosts (eu.api.openai.com) is OpenAI's, yet programs reach it only by OPENAI_BASE_URL.
   const elsewhere = server !== null && !(official && new URL(server).hostname === new URL(OFFICIAL_API_BASE_URL).hostname);
-  const works = `Your key ${maskKey(key)} works${elsewhere ? ` with ${sanitize(server)}` : ''}.`;
+  const works = `Your key ${maskKey(key)} works${elsewhere ? ` with ${sanitize(server)}` : shellServerWords}.`;
   const serverNote = () => {
     const notes = [
       elsewhere ? `It is for that server${official ? '' : ', not the OpenAI API'}: programs need OPENAI_BASE_URL=${shellWord(server)} too (the SDKs read it), as the lines below set it.` : '',
+      shellServer !== null ? 'Programs started from this shell send it there too (the SDKs read OPENAI_BASE_URL); elsewhere, they need OPENAI_BASE_URL set the same way.' : '',
       server !== null && server !== check?.baseURL ? 'The user name and password of --base-url are left out of OPENAI_BASE_URL here: add them.' : '',
     ].filter(Boolean);
     if (notes.length) term.say(notes.join(' '));
@@ -253,7 +261,7 @@ async function printReady(
     commands([
       ['Run a program with the key set', `${toServer}${toolCommand(ctx, 'run', profileName)} -- python3 app.py`],
       ['Set it in this shell', `export OPENAI_API_KEY="$(${toolCommand(ctx, 'token', profileName)})"${server === null ? '' : ` ${toServer.trimEnd()}`}`],
-      [server === null ? 'Write it to a git-ignored .env' : 'Write it to a git-ignored .env (add OPENAI_BASE_URL there)', `${toolCommand(ctx, 'env', profileName)} --file .env`],
+      [server === null && shellServer === null ? 'Write it to a git-ignored .env' : 'Write it to a git-ignored .env (add OPENAI_BASE_URL there)', `${toolCommand(ctx, 'env', profileName)} --file .env`],
     ]);
     serverNote();
     oneRealCall('Try one real call', `${toolCommand(ctx, 'run', profileName)} -- `);

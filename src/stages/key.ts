@@ -1,13 +1,13 @@
 // Stage 4: create a key on the platform, paste it (hidden) or pipe it in, check it live, and
 // store it in the OS keychain (or, when that cannot be used, where the person chooses).
-import { buildCheckRequest, runCheck, type CheckSettings } from '../api/check.js';
+import { buildCheckRequest, otherHostNoticeOnce, runCheck, type CheckSettings } from '../api/check.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { heldWithMore, maskKey, parseKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
-import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
+import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { Storage } from '../storage/keystore.js';
@@ -258,6 +258,12 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   if (!options.insecureStorage) {
     const problem = await ctx.keys.probeWritable();
     if (problem) fallback = await chooseKeychainFallback(ctx, problem, profileName, pipeCommand(ctx, { ...options, insecureStorage: true }));
+  }
+
+  // Where the key goes, when that is not OpenAI's: said before it is pasted, not only after.
+  if (piped === undefined && options.verify !== false) {
+    const elsewhere = otherHostNoticeOnce(ctx, 'key', resolveBaseURL(ctx, options.check?.baseURL), baseURLOrigin(ctx, options.check?.baseURL), true);
+    if (elsewhere) term.err(`${m.warn} ${elsewhere}`);
   }
 
   for (;;) {

@@ -1,4 +1,5 @@
 // The checklist a person reads after a live check.
+import { otherServer } from '../api/diagnosis.js';
 import { outcomeRow } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
 import type { CheckResult } from '../api/types.js';
@@ -53,13 +54,16 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
   }
   for (const warning of result.warnings) print(`${m.warn} ${warning}`);
   const latency = result.latencyMs ? dim(` (${result.latencyMs} ms)`) : '';
+  // A key that works at another server works there: the line says where, not only the one above.
+  const at = baseURL === undefined || !row.ok ? null : otherServer(baseURL);
+  const message = at ? `At ${sanitize(at, 200)}, not the OpenAI API: ${result.message}` : result.message;
   if (result.status === 'valid') {
-    print(`${m.ok} ${term.style.bold(result.message)}${latency}`);
+    print(`${m.ok} ${term.style.bold(message)}${latency}`);
     return;
   }
   // Usable, but not proven working (rate-limited): a warning, not a failure.
   const mark = row.ok ? m.warn : m.fail;
-  print(`${mark} ${term.style.bold(result.message)}${latency}`);
+  print(`${mark} ${term.style.bold(message)}${latency}`);
   if (result.fix) print(`  ${result.fix}`);
   if (result.fixUrl) print(`  ${m.arrow} ${result.fixUrl}`);
   if (result.requestId) print(dim(`  Request ID: ${result.requestId}`));

@@ -42,7 +42,8 @@ describe('admin-key', () => {
     const before = server().requestsFor(ADMIN).length;
     const result = await runCli(['admin-key', '--stdin', '--profile', 'ak1'], { env: t.env, input: `${ADMIN}\n` });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works: it can list the organization's projects .* and read its costs\.\n/);
+    // The test server is not OpenAI's: the line says where the key works.
+    expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works \(at 127\.0\.0\.1:\d+, not the OpenAI API\): it can list the organization's projects .* and read its costs\.\n/);
     expect(result.stdout).toContain('account "ak1:admin").\n');
     // Profile ak1 has no key: nothing to be "next to".
     expect(result.stdout).not.toContain('next to the key');
@@ -127,7 +128,7 @@ describe('admin-key', () => {
     server().admin.addAdminKey(usageOnly, { scopes: ['api.usage.read'] });
     const result = await runCli(['admin-key', '--stdin', '--profile', 'u'], { env: t.env, input: usageOnly });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works for spend: it can read the organization's costs\./);
+    expect(result.stdout).toMatch(/✔ Admin key sk-admin-…\S{4} works for spend \(at 127\.0\.0\.1:\d+, not the OpenAI API\): it can read the organization's costs\./);
     expect(result.stderr).toMatch(/! It lacks the permission api\.management\.read: rotate cannot use it \(rotate needs api\.management\.read and api\.management\.write\)/);
     expect(result.stdout).toContain('`openai-setup spend --profile u` uses it from now on');
     expect(await keyring().lookup('openai-setup', 'u:admin')).toBe(usageOnly);
