@@ -11,7 +11,7 @@ import { isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { Storage } from '../storage/keystore.js';
-import { envKeyHeld, type KeySource } from '../storage/profile-key.js';
+import { envKeyHeld, profilesSharing, sharingWords, type KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
@@ -143,6 +143,13 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
   const old = recorded && recorded.storage !== 'env' ? recorded.hint : 'the key stored earlier';
   const places = [removed.keychain ? `the ${store}` : null, removed.file ? await ctx.keys.fileWords() : null].filter((p) => p !== null);
   if (places.length) ctx.term.out(`${marks(ctx.term.style).ok} Removed ${old} from ${places.join(' and ')}: openai-setup keeps no copy of a key for profile "${profile}" now.`);
+}
+
+/** What a new key for `profile` replaces: the recorded key's hint, and a way to read the key itself (to compare with other profiles'). */
+async function replacedKey(ctx: Context, profile: string): Promise<{ hint: string; key: () => Promise<string | null> } | null> {
+  const record = (await ctx.state.read()).profiles[profile]?.key;
+  if (!record) return null;
+  return { hint: record.hint, key: async () => (record.storage === 'env' ? null : ((await ctx.keys.find(profile)).stored?.key ?? null)) };
 }
 
 /**
@@ -318,7 +325,9 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     }
 
     // Say what a new key replaces: the old one still works until it is revoked.
-    const before = (await ctx.state.read()).profiles[profileName]?.key;
+    const before = await replacedKey(ctx, profileName);
+    // Read before the new key takes its place: another profile storing it too must not be told to revoke it.
+    const shared = before && before.hint !== maskKey(key) ? await profilesSharing(ctx, profileName, before.hint, before.key) : [];
     // Stored and recorded as one step: a key is never stored that the progress file does not record.
     const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback, (p, storage) => {
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
@@ -328,7 +337,8 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
     if (before && before.hint !== maskKey(key)) {
-      term.say(`${m.warn} This replaces ${before.hint} for profile "${profileName}". That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
+      const still = shared.length ? `${sharingWords(shared)}, so leave it live while that is so.` : `That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`;
+      term.say(`${m.warn} This replaces ${before.hint} for profile "${profileName}". ${still[0]!.toUpperCase()}${still.slice(1)}`);
     }
     // Files `env --file` wrote for the profile that still hold another key: named, each with the
     // command that writes the new one there (nothing is changed in them here), as rotate does.
