@@ -430,7 +430,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   checks.push(...strayVariableChecks(ctx.rawEnv));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
   const stale = (path: string, held: string) => staleEnvFile(ctx, profileName, path, held);
-  const asked = (paths: string[]) => askedNote(ctx, profileName, paths);
+  const asked = (files: Array<{ path: string; by: string }>) => askedNote(ctx, profileName, files);
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
   // A key file (or config dir) others could read, found as the key and admin key were read above:
   // made private, or how to; shown once, here only, after the key store's checks.

@@ -80,7 +80,7 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; movedAside: string[]; askedFound: string[]; staleFound: Map<string, string> }> {
+export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -120,10 +120,10 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     leftovers: (await leftoverKeyFiles(ctx, { state, profile: profileName }))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
     // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
-    // the env files by their own paths (the command that wrote one names it), the stale ones each once.
+    // the env files by their own paths and the profile each was written for (the command that wrote one names it), the stale ones each once.
     keyUnknown: unknown,
     movedAside: unknown && !problem ? aside : [],
-    askedFound: copies.asked.map((f) => f.path),
+    askedFound: copies.asked.map((f) => ({ path: f.path, by: f.by })),
     staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
   };
 }
