@@ -4,7 +4,7 @@ import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { adminKeyProblem, heldWithMore, judgeStoredValue, keyWithin, maskKey, otherServiceBaseURL, parseKey } from '../keys/format.js';
 import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
-import type { FoundKey, StoredKey } from './keystore.js';
+import { keychainReason, type FoundKey, type StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
 import { elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import type { CheckFlagValues } from '../terminal/advice.js';
@@ -310,4 +310,27 @@ export function sharingNames(sharing: SharingProfile[]): string {
 /** What the key of a profile replaced, removed or rotated is to the others: `profile "r2" still uses it` ("may still use" when one could not be read). */
 export function sharingWords(sharing: SharingProfile[]): string {
   return `${sharingNames(sharing)} ${sharing.every((s) => s.sure) ? 'still uses' : 'may still use'} it`;
+}
+
+/** A key looked up where `token` finds it (lookUpStoredKey); undefined: none found. `unknown`: none found, but what could hold it could not be read (`why`, in words). */
+export type LookedUpKey = { storage: 'keychain' | 'file'; hint: string; savedAt: null } | { storage: 'unknown'; why: string } | undefined;
+
+/**
+ * Where a profile's key is as `token` finds it (keychain, then the file), reading only: for when no
+ * record says (the progress file cannot be used, or a damaged one moved aside took the records),
+ * as "no key" must not be said of a key that is there. `said`: what to say of it on stderr (a
+ * stored value that is no key, a key file that cannot be used); the caller answers all the same.
+ */
+export async function lookUpStoredKey(ctx: Context, profile: string): Promise<{ key: LookedUpKey; said: { mark: 'fail' | 'warn'; text: string } | null }> {
+  try {
+    const { stored, keychainError } = await ctx.keys.find(profile);
+    // A value there that is no key (edited in by hand) is not shown as a key: said, with the fix.
+    const judged = stored ? judgeStoredKey(ctx, profile, stored, undefined, { use: 'hand-out' }) : null;
+    const said = judged?.notAKey ? { mark: 'fail' as const, text: `${judged.notAKey.message} ${judged.notAKey.fix}` } : null;
+    if (stored) return { key: judged?.key ? { storage: stored.storage, hint: maskKey(judged.key), savedAt: null } : undefined, said };
+    return { key: keychainError ? { storage: 'unknown', why: `the ${ctx.keys.keychainDescription} could not be read (${keychainReason(keychainError)})` } : undefined, said };
+  } catch (error) {
+    if (!(error instanceof ConfigStoreError)) throw error;
+    return { key: { storage: 'unknown', why: `${pathLine(ctx.keys.filePath)} could not be read` }, said: { mark: 'warn', text: error.message } };
+  }
 }
