@@ -336,10 +336,14 @@ export class KeyStore {
     }
     const version = newerVersion(json, CREDENTIALS_VERSION);
     if (version !== null) {
-      throw new ConfigStoreError(`${writtenByNewer(pathLine(this.filePath), version, CREDENTIALS_VERSION)}, so this one neither reads nor changes it; ${UPDATE} and run again.`);
+      throw ConfigStoreError.of(`${writtenByNewer(pathLine(this.filePath), version, CREDENTIALS_VERSION)}, so this one neither reads nor changes it`, `${UPDATE} and run again.`);
     }
     const result = CredentialsFileSchema.safeParse(json);
-    if (!result.success) throw new DamagedKeyFileError(`${pathLine(this.filePath)} is damaged; remove it and store the key again.`);
+    if (!result.success) {
+      const detail = `${pathLine(this.filePath)} is damaged`;
+      const fix = 'remove it and store the key again.';
+      throw new DamagedKeyFileError(`${detail}; ${fix}`, [], { detail, fix });
+    }
     return nameMap(result.data.keys);
   }
 
