@@ -19,7 +19,7 @@ const { machine } = useServerAndKeyring();
 describe('profiles after following its own advice for a damaged state.json', () => {
   it('lists every profile by its key in the keychain; key names the key it replaces', async () => {
     const t = await machine();
-    for (const [profile, key] of [['pa', PA], ['pb', PB]]) {
+    for (const [profile, key] of [['pa', PA], ['pb', PB]] as const) {
       const stored = await runCli(['key', '--stdin', '--no-verify', '--profile', profile], { env: t.env, input: key });
       expect(stored.code, stored.stderr).toBe(0);
     }
