@@ -2,7 +2,6 @@
 // each with what to do: Node, the keychain, the key in use, stray OpenAI variables, proxy and CA
 // settings, whether the API answers, and finally the live check itself.
 import { access } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, otherHostNoticeOnce, runCheck, storedValueNotSent, transportWarned } from '../api/check.js';
 import { apiErrorDiagnosis, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
@@ -251,18 +250,15 @@ async function readStoredKey(ctx: Context, profileName: string): Promise<{ store
 }
 
 /**
- * A key file that cannot be used, as what is wrong and the fix that fits. The message ends with
- * what to do, after "; " (past the path, which could hold one): chmod for a file others may change,
- * chown for another user's, an update for a newer openai-setup's. Never "remove it" then: the file
+ * A key file that cannot be used, as what is wrong and the fix that fits, each as the error carries
+ * it: chmod for a file others may change, chown for another user's, an update for a newer
+ * openai-setup's. Never "remove it" then: the file
  * may hold the only copy of the key. Only a damaged file is removed, and its keys go with it.
  */
 export function keyFileProblem(ctx: Context, profileName: string, problem: ConfigStoreError): { detail: string; fix: string | null } {
-  const message = problem.message.replace(/\.$/, '');
+  // Never split from the message: a path, or "(format 2; this one knows 1)", may hold any punctuation.
+  const { detail, fix: said } = problem.parts;
   const path = ctx.keys.filePath;
-  const from = Math.max(...[path, dirname(path)].map((p) => (message.includes(p) ? message.indexOf(p) + p.length : 0)));
-  const cut = message.indexOf('; ', from);
-  const detail = cut < 0 ? message : message.slice(0, cut);
-  const said = cut < 0 ? null : message.slice(cut + 2);
   if (problem.hints.length) return { detail, fix: problem.hints.join(' ') };
   if (problem instanceof DamagedKeyFileError) {
     return {
@@ -270,7 +266,7 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
       fix: `Remove it (rm ${quotedWord(path)}): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again:  ${keyCommand(ctx, profileName)}`,
     };
   }
-  return { detail, fix: said ? `${said[0]!.toUpperCase()}${said.slice(1)}.` : null };
+  return { detail, fix: said ? `${said[0]!.toUpperCase()}${said.slice(1).replace(/\.?$/, '.')}` : null };
 }
 
 /**
@@ -433,7 +429,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   checks.push(...strayVariableChecks(ctx.rawEnv));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
   const stale = (path: string, held: string) => staleEnvFile(ctx, profileName, path, held);
-  const asked = (paths: string[]) => askedNote(ctx, profileName, paths);
+  const asked = (files: Array<{ path: string; by: string }>) => askedNote(ctx, profileName, files);
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
   // A key file (or config dir) others could read, found as the key and admin key were read above:
   // made private, or how to; shown once, here only, after the key store's checks.

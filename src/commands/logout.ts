@@ -11,7 +11,7 @@ import { PAGES } from '../platform.js';
 import { adminAccount, removeAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
-import { resolveProfileName } from '../storage/profile-key.js';
+import { profilesSharing, resolveProfileName, sharingWords } from '../storage/profile-key.js';
 import type { Profile, State } from '../storage/state.js';
 import { elsewhereCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
@@ -138,7 +138,9 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   if (asked.length) {
     term.out(`${m.warn} ${hint} is still in ${listCopies(ctx, asked, 10)} (${await askedNote(ctx, profileName, asked.map((f) => f.path), { max: 10 })}): remove it there if nothing needs it any more.`);
   }
-  term.out(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
+  // Another profile that stores the same key needs it live: revoking it is not advised then.
+  const shared = await profilesSharing(ctx, profileName, hint, async () => stored!.key);
+  term.out(shared.length ? `The key itself still works, and ${sharingWords(shared)}: leave it live while that is so.` : `The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;
 }
 

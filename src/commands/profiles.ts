@@ -1,17 +1,18 @@
 // `openai-setup profiles` lists the profiles (masked key, what the last check saw, which is the
 // default) from the state file alone, so it never touches the keychain and stays fast enough for
-// shell completion (`--names`).
+// shell completion (`--names`). Only after a damaged state file was moved aside, which took the
+// records with it, are the keys not recorded since looked up where `token` finds them.
 import * as z from 'zod/mini';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { lastVerifyAsShown } from '../last-check.js';
-import { storedSource } from '../storage/profile-key.js';
+import { lookUpStoredKey, storedSource, type LookedUpKey } from '../storage/profile-key.js';
 import type { State } from '../storage/state.js';
 import { toolCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
-import { jsonText, sanitize } from '../terminal/sanitize.js';
+import { jsonText, pathLine, sanitize } from '../terminal/sanitize.js';
 
 export const ProfilesJsonSchema = z.object({
   defaultProfile: z.string(),
@@ -21,7 +22,8 @@ export const ProfilesJsonSchema = z.object({
     z.object({
       name: z.string(),
       default: z.boolean(),
-      key: z.nullable(z.object({ storage: z.enum(['keychain', 'file', 'env']), hint: z.string() })),
+      /** Storage "unknown" (hint null): a damaged progress file was moved aside, and the keychain or key file could not be read, so whether a key is stored is not known. */
+      key: z.nullable(z.object({ storage: z.enum(['keychain', 'file', 'env', 'unknown']), hint: z.nullable(z.string()) })),
       organization: z.nullable(z.string()),
       project: z.nullable(z.string()),
       /** keyHint: the key that check was of; it may be another than the stored key (`OPENAI_API_KEY=… verify`). */
@@ -31,8 +33,9 @@ export const ProfilesJsonSchema = z.object({
 });
 export type ProfilesJson = z.infer<typeof ProfilesJsonSchema>;
 
-export function listProfiles(state: State, active: string): ProfilesJson {
-  const names = [...new Set([...Object.keys(state.profiles), state.defaultProfile])].sort();
+/** The list; `lookedUp`: keys looked up for profiles the progress file records none for (after a move-aside: lookedUpKeys), those profiles listed too. */
+export function listProfiles(state: State, active: string, lookedUp: Map<string, LookedUpKey> = new Map()): ProfilesJson {
+  const names = [...new Set([...Object.keys(state.profiles), state.defaultProfile, ...lookedUp.keys()])].sort();
   return {
     defaultProfile: state.defaultProfile,
     active,
@@ -43,13 +46,44 @@ export function listProfiles(state: State, active: string): ProfilesJson {
       return {
         name,
         default: name === state.defaultProfile,
-        key: profile?.key ? { storage: profile.key.storage, hint: sanitize(profile.key.hint, 40) } : null,
+        key: profile?.key ? { storage: profile.key.storage, hint: sanitize(profile.key.hint, 40) } : keyLookedUp(lookedUp.get(name)),
         organization: last?.organization ?? null,
         project: last?.project ?? null,
         lastVerify: last ? { at: last.at, ok: last.ok, status: last.status, keyHint: last.keyHint } : null,
       };
     }),
   };
+}
+
+function keyLookedUp(found: LookedUpKey): ProfilesJson['profiles'][number]['key'] {
+  if (!found) return null;
+  return found.storage === 'unknown' ? { storage: 'unknown', hint: null } : { storage: found.storage, hint: found.hint };
+}
+
+/**
+ * After a damaged progress file was moved aside (`use`, or any command that saves progress, does
+ * that), the records of keys in it are not in this one: "no key" is not said of a profile that has
+ * one. Each profile without a record — also those the keychain or key file has a key for, which the
+ * file no longer names — has its key looked up where `token` finds it (reading only). Empty when
+ * nothing was moved aside. `complete` false: the keychain could not list its entries.
+ */
+async function lookedUpKeys(ctx: Context, state: State): Promise<{ keys: Map<string, LookedUpKey>; aside: string[]; complete: boolean; why: string | null }> {
+  const aside = await ctx.state.movedAside();
+  if (aside.length === 0) return { keys: new Map(), aside, complete: true, why: null };
+  const stored = await ctx.keys.storedProfiles();
+  const keys = new Map<string, LookedUpKey>();
+  const told = new Set<string>();
+  let why: string | null = null;
+  for (const name of new Set([...Object.keys(state.profiles), state.defaultProfile, ...stored.names])) {
+    if (state.profiles[name]?.key) continue;
+    const { key, said } = await lookUpStoredKey(ctx, name);
+    // The same key file problem for every profile: said once.
+    if (said && !told.has(said.text)) ctx.term.err(`${marks(ctx.term.style)[said.mark]} ${said.text}`);
+    if (said) told.add(said.text);
+    if (key?.storage === 'unknown') why ??= key.why;
+    keys.set(name, key);
+  }
+  return { keys, aside, complete: stored.complete, why };
 }
 
 /** Where a check read the key, when that was this profile's keychain entry or key file (storedSource's label): named as the table names it. */
@@ -81,7 +115,9 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     const hints = problem.kind === 'damaged' ? [`Choosing the default profile again moves it aside:  ${toolCommand(ctx, 'use NAME')}`] : [];
     throw new ConfigStoreError(`${problem.message}${/[.!?]$/.test(problem.message) ? '' : '.'} The profiles are listed from it alone: none are until it can be read.`, hints);
   }
-  const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile);
+  // Names alone (shell completion) need no key: the keychain is not asked for them.
+  const found = options.names ? null : await lookedUpKeys(ctx, state);
+  const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile, found?.keys);
   if (options.names) {
     for (const profile of list.profiles) term.out(profile.name);
     return 0;
@@ -93,7 +129,7 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
   const rows = [['', 'PROFILE', 'KEY', 'ORGANIZATION / PROJECT (last check)', 'LAST CHECK']];
   for (const p of list.profiles) {
     const kept = { keychain: 'keychain', file: 'plain-text file', env: 'your OPENAI_API_KEY' };
-    const key = p.key ? `${p.key.hint} (${kept[p.key.storage]})` : 'no key';
+    const key = !p.key ? 'no key' : p.key.storage === 'unknown' ? 'not known' : `${p.key.hint} (${kept[p.key.storage]})`;
     const where = [p.organization, p.project].filter(Boolean).join(' / ') || '—';
     const checked = p.lastVerify ? `${STATUS[p.lastVerify.status].label}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
     // A check of another key (OPENAI_API_KEY, --key) is not the stored key's: labelled with its hint, as status does.
@@ -118,6 +154,11 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     }
   }
   term.out(term.style.dim(`* the default profile; change it with \`${toolCommand(ctx, 'use NAME')}\`, or pass --profile NAME to any command.`));
+  if (found?.aside.length) {
+    const missing = found.complete ? '' : `; profiles it named that the ${ctx.keys.keychainDescription} could not list may be missing`;
+    const unknown = found.why ? `; "not known": ${found.why}` : '';
+    term.out(`${marks(term.style).pending} A damaged progress file was moved aside (to ${pathLine(found.aside.at(-1)!)}), taking its records with it: keys not recorded since were looked up where \`${toolCommand(ctx, 'token')}\` finds them${unknown}${missing}.`);
+  }
   if (list.active !== list.defaultProfile) {
     term.out(`${marks(term.style).warn} OPENAI_SETUP_PROFILE=${list.active} is set: commands in this shell use "${list.active}" unless given --profile.`);
   }

@@ -28,7 +28,7 @@ import type { Undo } from '../interrupts.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
-import { envKeyHeld, judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
+import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, storedSource, type SharingProfile } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -224,6 +224,8 @@ interface RotateRun {
   oldProject: string;
   /** The old key is one an earlier rotate made: revoked by deleting its service account. */
   byRotate: boolean;
+  /** Other profiles that store the old key too: revoking it stops it working for them (named, as the other copies are). */
+  shared: SharingProfile[];
   page: string;
   oldPage: string;
   /** The old key, untouched: what the --json document says of it on a failure before it was revoked. */
@@ -266,6 +268,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   progress.project = projectId;
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
   const oldPage = projectPageUrl(oldProject, 'api-keys');
+  const shared = oldKey ? await profilesSharing(ctx, profileName, oldHint!, async () => oldKey) : [];
   return {
     ctx,
     term,
@@ -284,6 +287,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     projectId,
     oldProject,
     byRotate: Boolean(oldHint && profile?.rotation?.keyHint === oldHint),
+    shared,
     page: projectPageUrl(projectId, 'api-keys'),
     oldPage,
     unchanged,
@@ -297,11 +301,16 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
 
 /** Asked, unless --yes. Declined: says nothing was changed (with --json, in its document too), and is false. */
 async function confirmed(run: RotateRun): Promise<boolean> {
-  const { ctx, options, profileName, oldHint, oldProject, projectId, progress } = run;
-  if (options.yes) return true;
+  const { ctx, options, profileName, oldHint, oldProject, projectId, progress, shared } = run;
+  // Another profile storing the old key is named before anything is revoked: in the question, or (--yes) at once.
+  const alsoUsed = shared.length && !options.keepOld ? `${sharingNames(shared)} ${shared.every((s) => s.sure) ? 'uses' : 'may use'} it too, and it stops working there as well` : '';
+  if (options.yes) {
+    if (alsoUsed) run.warn(`${oldHint} is to be revoked, but ${alsoUsed}.`);
+    return true;
+  }
   const prompter = ctx.prompter('Pass --yes to rotate without asking.');
   const what = oldHint
-    ? `Rotate the key of profile "${profileName}" (${oldHint}${oldProject === projectId ? '' : `, of ${oldProject}`}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : 'revoked'}?`
+    ? `Rotate the key of profile "${profileName}" (${oldHint}${oldProject === projectId ? '' : `, of ${oldProject}`}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : 'revoked'}${alsoUsed ? ` (${alsoUsed})` : ''}?`
     : `Create a service account in ${projectId} and store its key for profile "${profileName}"?`;
   if (await prompter.confirm(what, true)) return true;
   run.say('Nothing was changed.');
@@ -773,7 +782,7 @@ async function revokeRotated(run: RotateRun, previous: NonNullable<Profile['rota
 
 /** Any other old key: found in its project's key list by its redacted value, and deleted (asked first, unless --yes). */
 async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAccount, revocation: Revocation): Promise<OldKeyResult> {
-  const { ctx, options, auth, oldHint, oldProject, oldPage } = run;
+  const { ctx, options, auth, oldHint, oldProject, oldPage, shared } = run;
   let candidates: ProjectKeyInfo[];
   try {
     candidates = await ctx.interrupts.step(() => findKeyInProject(ctx.api.admin, auth, oldProject, oldKey, account.created.key.id));
@@ -792,7 +801,7 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
   const sure =
     options.yes ||
     (await ctx.prompter('Pass --yes to delete it without asking.')
-      .confirm(`Delete the old key ${label} from ${oldProject}? It stops working at once.`, true)
+      .confirm(`Delete the old key ${label} from ${oldProject}? It stops working at once${shared.length ? `, for ${sharingNames(shared)} too` : ''}.`, true)
       .catch((error: unknown) => {
         // Ctrl-C at the question: a cancel like any other, saying where things stand.
         throw error instanceof CancelledError ? failure(EXIT.cancelled, 'Cancelled', run.storedInPlace(account.hint), [], 'cancelled') : error;
@@ -835,6 +844,11 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
   for (const path of new Set(stale.map((f) => f.path))) {
     const { detail, fix } = await staleEnvFile(ctx, profileName, path, oldHint!, { justReplaced: true, revoked });
     run.warn(`${detail}; ${fix}`);
+  }
+  // So do other profiles that store the old key: each with the command that gives it the new one.
+  for (const other of run.shared) {
+    const give = `${toolCommand(ctx, 'token', profileName)} | ${keyCommand(ctx, other.name)} --stdin${other.storage === 'file' ? ' --insecure-storage' : ''}`;
+    run.warn(`Profile "${other.name}" ${other.sure ? 'still stores' : 'may still store'} the old key ${oldHint}, which ${revoked ? 'no longer works' : 'still works until it is revoked'}; to give it the new key too:  ${give}`);
   }
   const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runLine}\` get the new key from now on.`;
   if (options.json) term.err(summary);

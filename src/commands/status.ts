@@ -9,9 +9,7 @@ import { heldWithMore, maskKey } from '../keys/format.js';
 import { lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
-import { envKeyHeld, judgeStoredKey, resolveProfileName } from '../storage/profile-key.js';
-import { keychainReason } from '../storage/keystore.js';
-import { ConfigStoreError } from '../storage/private-file.js';
+import { envKeyHeld, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
 import { adminKeyCommand, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -52,25 +50,11 @@ export const StatusJsonSchema = z.object({
 });
 export type StatusJson = z.infer<typeof StatusJsonSchema>;
 
-/**
- * Where the key is as `token` finds it (keychain, then the file), reading only; undefined: none
- * found. For when the state file, which records it, cannot be used. `unknown`: none found, but the
- * keychain or the key file could not be read, so "none" is not known (the reason, said in words).
- */
-async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'keychain' | 'file'; hint: string; savedAt: null } | { storage: 'unknown'; why: string } | undefined> {
-  try {
-    const { stored, keychainError } = await ctx.keys.find(profile);
-    // A value there that is no key (edited in by hand) is not shown as a key: said, with the fix.
-    const judged = stored ? judgeStoredKey(ctx, profile, stored, undefined, { use: 'hand-out' }) : null;
-    if (judged?.notAKey) ctx.term.err(`${marks(ctx.term.style).fail} ${judged.notAKey.message} ${judged.notAKey.fix}`);
-    if (stored) return judged?.key ? { storage: stored.storage, hint: maskKey(judged.key), savedAt: null } : undefined;
-    return keychainError ? { storage: 'unknown', why: `the ${ctx.keys.keychainDescription} could not be read (${keychainReason(keychainError)})` } : undefined;
-  } catch (error) {
-    // A key file that cannot be used: said, and status answers all the same.
-    if (!(error instanceof ConfigStoreError)) throw error;
-    ctx.term.err(`${marks(ctx.term.style).warn} ${error.message}`);
-    return { storage: 'unknown', why: `${pathLine(ctx.keys.filePath)} could not be read` };
-  }
+/** Where the key is as `token` finds it, for when no record says (lookUpStoredKey): what went wrong said on stderr, status answers all the same. */
+async function lookUpKey(ctx: Context, profile: string): Promise<LookedUpKey> {
+  const { key, said } = await lookUpStoredKey(ctx, profile);
+  if (said) ctx.term.err(`${marks(ctx.term.style)[said.mark]} ${said.text}`);
+  return key;
 }
 
 /**
@@ -80,7 +64,7 @@ async function lookUpKey(ctx: Context, profile: string): Promise<{ storage: 'key
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; movedAside: string[]; askedFound: string[]; staleFound: Map<string, string> }> {
+export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -120,10 +104,10 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     leftovers: (await leftoverKeyFiles(ctx, { state, profile: profileName }))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
     // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
-    // the env files by their own paths (the command that wrote one names it), the stale ones each once.
+    // the env files by their own paths and the profile each was written for (the command that wrote one names it), the stale ones each once.
     keyUnknown: unknown,
     movedAside: unknown && !problem ? aside : [],
-    askedFound: copies.asked.map((f) => f.path),
+    askedFound: copies.asked.map((f) => ({ path: f.path, by: f.by })),
     staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
   };
 }

@@ -29,15 +29,17 @@ export async function envCommand(ctx: Context, profileName: string, path: string
 }
 
 /**
- * How a copy in files `env --file` wrote for the profile (`paths`) is said: information, not a
- * warning, naming what wrote each of the first `max` as a command that works as printed
- * (envCommand: with the file's path, which `--file` alone lacks). "written by `…`, as you asked".
+ * How a copy in files `env --file` wrote is said: information, not a warning, naming what wrote
+ * each of the first `max` as a command that works as printed (envCommand: with the file's path,
+ * which `--file` alone lacks). "written by `…`, as you asked". A path was written for `profileName`;
+ * `{ path, by }` for the profile `by` (another that stores the same key): its command is named.
  * `scope`: how the commands are typed, when not as ctx says (import's).
  */
-export async function askedNote(ctx: Context, profileName: string, paths: string[], options: { max?: number; scope?: AdviceScope } = {}): Promise<string> {
-  const files = [...new Set(paths)];
+export async function askedNote(ctx: Context, profileName: string, paths: Array<string | { path: string; by: string }>, options: { max?: number; scope?: AdviceScope } = {}): Promise<string> {
+  const written = paths.map((p) => (typeof p === 'string' ? { path: p, by: profileName } : p));
+  const files = [...new Map(written.map((f) => [`${f.by}\0${f.path}`, f])).values()];
   const max = options.max ?? 3;
-  const commands = await Promise.all(files.slice(0, max).map(async (path) => `\`${await envCommand(ctx, profileName, path, options.scope)}\``));
+  const commands = await Promise.all(files.slice(0, max).map(async (f) => `\`${await envCommand(ctx, f.by, f.path, options.scope)}\``));
   const named = commands.length > 1 ? `${commands.slice(0, -1).join(', ')} and ${commands.at(-1)}` : commands.join('');
   const more = files.length > max ? ` (and the like for ${files.length - max} more)` : '';
   return `written by ${named}${more}, as you asked`;

@@ -50,9 +50,10 @@ const realOf = (path: string): string => {
 /**
  * Which profile asked for a finding: one whose recorded env files include its file (through any
  * link) and whose stored key (by its masked hint, as the progress file knows it) is the key found
- * there. Null: a plaintext copy like any other.
+ * there; `prefer` when it is one of them (the profile asked about: its own command names the file).
+ * Null: a plaintext copy like any other.
  */
-export function askedFor(state: State): (finding: Pick<Finding, 'path' | 'key'>) => string | null {
+export function askedFor(state: State, prefer?: string): (finding: Pick<Finding, 'path' | 'key'>) => string | null {
   const byFile = new Map<string, string[]>();
   for (const [name, profile] of Object.entries(state.profiles)) {
     if (!profile.key) continue;
@@ -64,7 +65,8 @@ export function askedFor(state: State): (finding: Pick<Finding, 'path' | 'key'>)
   return (finding) => {
     if (byFile.size === 0) return null;
     const hint = maskKey(finding.key);
-    return byFile.get(realOf(finding.path))?.find((name) => state.profiles[name]?.key?.hint === hint) ?? null;
+    const asking = byFile.get(realOf(finding.path))?.filter((name) => state.profiles[name]?.key?.hint === hint) ?? [];
+    return prefer !== undefined && asking.includes(prefer) ? prefer : (asking[0] ?? null);
   };
 }
 

@@ -41,12 +41,15 @@ export function shownPath(ctx: Context, path: string): string {
   return pathLine(typedPath(ctx, path));
 }
 
+/** A copy in a file `env --file` wrote: `by` the profile it was written for (another one that stores the same key, maybe). */
+export type AskedFinding = Finding & { by: string };
+
 /** Copies of the stored key: those `env --file` wrote as the person asked, and the others. */
 export interface Copies {
   /** In plain text where it should not be: import moves them. */
   plaintext: Finding[];
-  /** In files `env --file` wrote for the profile (env-files.ts): where the person asked for it. */
-  asked: Finding[];
+  /** In files `env --file` wrote for a profile storing this key (env-files.ts): where the person asked for it. */
+  asked: AskedFinding[];
   /** Not copies: those files' lines that set another key than the profile's (staleIn), left by a replacement. */
   stale: Finding[];
 }
@@ -57,12 +60,16 @@ export interface Copies {
  */
 export async function copiesOf(ctx: Context, state: State, profile: string, match: { key: string } | { hint: string }): Promise<Copies> {
   const { findings } = await scanPlaces([...placesOf(ctx), ...envFilePlaces(envFilesOf(state, profile))]);
-  const asked = askedFor(state);
+  // Written for this profile, or for another that stores the same key: import leaves it either way,
+  // and what wrote it is that profile's own command.
+  const asked = askedFor(state, profile);
   const isProfileKey = (key: string) => ('key' in match ? key === match.key : maskKey(key) === match.hint);
   const copies: Copies = { plaintext: [], asked: [], stale: staleIn(state, profile, findings, isProfileKey) };
   for (const f of findings) {
     if (!isProfileKey(f.key)) continue;
-    (asked(f) ? copies.asked : copies.plaintext).push(f);
+    const by = asked(f);
+    if (by === null) copies.plaintext.push(f);
+    else copies.asked.push({ ...f, by });
   }
   return copies;
 }
@@ -112,7 +119,7 @@ export async function plaintextDoctorChecks(
   profile: string,
   storedKey: string | null,
   stale: (path: string, held: string) => Promise<{ detail: string; fix: string }>,
-  asked: (paths: string[]) => Promise<string>,
+  asked: (files: AskedFinding[]) => Promise<string>,
 ): Promise<Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }>> {
   const checks: Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }> = [];
   // Said only when there is something to say: a copy, or a stored admin key.
@@ -122,7 +129,7 @@ export async function plaintextDoctorChecks(
     checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: `Move them into the keychain: ${toolCommand(ctx, 'import', profile)}` });
   }
   if (storedKey && copies.asked.length) {
-    checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${await asked(copies.asked.map((f) => f.path))}`, fix: null });
+    checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${await asked(copies.asked)}`, fix: null });
   }
   for (const [path, held] of new Map(copies.stale.map((f) => [f.path, maskKey(f.key)]))) {
     const { detail, fix } = await stale(path, held);

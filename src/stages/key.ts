@@ -10,8 +10,8 @@ import { recordCheck } from '../last-check.js';
 import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
-import type { Storage } from '../storage/keystore.js';
-import { envKeyHeld, type KeySource } from '../storage/profile-key.js';
+import type { KeySnapshot, Storage } from '../storage/keystore.js';
+import { envKeyHeld, profilesSharing, sharingWords, type KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
@@ -100,7 +100,8 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
 }
 
 /** What a key stage records of the key it stored (or of the person's own OPENAI_API_KEY line). */
-type KeyRecord = (profile: Profile, storage: Storage | 'env') => void;
+/** `before`: what the store held for the profile just before the change (changeKey's snapshot). */
+type KeyRecord = (profile: Profile, storage: Storage | 'env', before: KeySnapshot) => void;
 
 /**
  * The person keeps the key in OPENAI_API_KEY from now on: the copy stored earlier goes (keychain
@@ -129,7 +130,7 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
         }
         return removed;
       },
-      (state) => record(profileIn(state, profile), 'env'),
+      (state, _removed, before) => record(profileIn(state, profile), 'env', before),
     );
   } catch (error) {
     // The copy in the file, if it went, is back: nothing changed.
@@ -143,6 +144,17 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
   const old = recorded && recorded.storage !== 'env' ? recorded.hint : 'the key stored earlier';
   const places = [removed.keychain ? `the ${store}` : null, removed.file ? await ctx.keys.fileWords() : null].filter((p) => p !== null);
   if (places.length) ctx.term.out(`${marks(ctx.term.style).ok} Removed ${old} from ${places.join(' and ')}: openai-setup keeps no copy of a key for profile "${profile}" now.`);
+}
+
+/**
+ * What a new key replaces, from the profile's record (`record`) and what the store held just before
+ * (`held`): the recorded key, or without a record the key found there (the keychain first, as
+ * find() reads it), with its value when read (to compare with other profiles' keys). Null: none.
+ */
+function replaced(record: Profile['key'], held: KeySnapshot): { hint: string; key: string | null } | null {
+  const value = (record?.storage === 'file' ? held.file : record?.storage === 'env' ? null : (held.keychain ?? held.file)) ?? null;
+  if (record) return { hint: record.hint, key: value !== null && maskKey(value) === record.hint ? value : null };
+  return value === null ? null : { hint: maskKey(value), key: value };
 }
 
 /**
@@ -168,7 +180,7 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
   }
   const toFile = insecure || fallback === 'file';
   try {
-    return await changeKey(ctx, profile, () => ctx.keys.set(profile, key, toFile), (state, storage) => record(profileIn(state, profile), storage));
+    return await changeKey(ctx, profile, () => ctx.keys.set(profile, key, toFile), (state, storage, before) => record(profileIn(state, profile), storage, before));
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
     if (!toFile && error.step === 'change' && error.putBack !== 'failed' && error.failure instanceof KeychainUnavailableError) {
@@ -323,18 +335,25 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       }
     }
 
-    // Say what a new key replaces: the old one still works until it is revoked.
-    const before = (await ctx.state.read()).profiles[profileName]?.key;
+    // Say what a new key replaces: the old one still works until it is revoked. Known by its record,
+    // and by what the store held just before (read as the key is stored): without a record (a
+    // damaged progress file moved aside took it) that is what the new key replaced.
+    const replacing: { old: ReturnType<typeof replaced> } = { old: null };
     // Stored and recorded as one step: a key is never stored that the progress file does not record.
-    const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback, (p, storage) => {
+    const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback, (p, storage, held) => {
+      replacing.old = replaced(p.key, held);
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
     }, pipeCommand(ctx, { ...options, insecureStorage: true }));
     if (check) await recordCheck(ctx, profileName, key, source, check);
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
-    if (before && before.hint !== maskKey(key)) {
-      term.say(`${m.warn} This replaces ${before.hint} for profile "${profileName}". That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
+    const { old } = replacing;
+    if (old && old.hint !== maskKey(key)) {
+      // Not to be revoked while another profile stores it too.
+      const shared = await profilesSharing(ctx, profileName, old.hint, async () => old.key);
+      const still = shared.length ? `${sharingWords(shared)}, so leave it live while that is so.` : `That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`;
+      term.say(`${m.warn} This replaces ${old.hint} for profile "${profileName}". ${still[0]!.toUpperCase()}${still.slice(1)}`);
     }
     // Files `env --file` wrote for the profile that still hold another key: named, each with the
     // command that writes the new one there (nothing is changed in them here), as rotate does.

@@ -11,7 +11,7 @@ import { quotedWord } from '../terminal/shell.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
 import { ConfigStoreError, ensurePrivateDir, listTempFiles, namedByGoneRun, newerVersion, readPrivateFile, realPathOf, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, tightenReadable, UPDATE, writePrivateFile, writtenByNewer, type Tightened } from './private-file.js';
-import { nameMap, type StateStore } from './state.js';
+import { nameMap, ProfileNameSchema, type StateStore } from './state.js';
 
 export const KEYCHAIN_SERVICE = 'openai-setup';
 /**
@@ -336,10 +336,14 @@ export class KeyStore {
     }
     const version = newerVersion(json, CREDENTIALS_VERSION);
     if (version !== null) {
-      throw new ConfigStoreError(`${writtenByNewer(pathLine(this.filePath), version, CREDENTIALS_VERSION)}, so this one neither reads nor changes it; ${UPDATE} and run again.`);
+      throw ConfigStoreError.of(`${writtenByNewer(pathLine(this.filePath), version, CREDENTIALS_VERSION)}, so this one neither reads nor changes it`, `${UPDATE} and run again.`);
     }
     const result = CredentialsFileSchema.safeParse(json);
-    if (!result.success) throw new DamagedKeyFileError(`${pathLine(this.filePath)} is damaged; remove it and store the key again.`);
+    if (!result.success) {
+      const detail = `${pathLine(this.filePath)} is damaged`;
+      const fix = 'remove it and store the key again.';
+      throw new DamagedKeyFileError(`${detail}; ${fix}`, [], { detail, fix });
+    }
     return nameMap(result.data.keys);
   }
 
@@ -485,6 +489,33 @@ export class KeyStore {
     // Another key than the recorded one: not handed out. Said only when the recorded place could be
     // read (and holds none): a keychain out of reach has its own words (keychainOutOfReach).
     return { stored: null, keychainError, stale: here === null ? { storage: other, hint: maskKey(there), recorded } : null };
+  }
+
+  /**
+   * The profiles with a key (or an admin key) stored here, by the keychain's account names and the
+   * key file's (never a key is read out): for when the progress file, which names the profiles, lost
+   * its records (a damaged one moved aside). `complete` false: the keychain could not list its
+   * entries, or the key file could not be read, so some may be missing.
+   */
+  async storedProfiles(): Promise<{ names: string[]; complete: boolean }> {
+    const accounts: string[] = [];
+    let complete = true;
+    try {
+      if (this.keychain.findAccounts) accounts.push(...(await this.keychain.findAccounts(KEYCHAIN_SERVICE)));
+      else complete = false;
+    } catch (error) {
+      if (!(error instanceof KeychainUnavailableError)) throw error;
+      complete = false;
+    }
+    try {
+      accounts.push(...Object.keys(await this.readFileKeys()));
+    } catch (error) {
+      if (!(error instanceof ConfigStoreError)) throw error;
+      complete = false;
+    }
+    // A write probe's account (`__probe__.…`) is no profile's.
+    const names = new Set(accounts.map((account) => accountOf(account).profile).filter((name) => ProfileNameSchema.safeParse(name).success));
+    return { names: [...names].sort(), complete };
   }
 
   /** Store in the keychain (and drop any plain-text copy), or in the file when insecure is set. */

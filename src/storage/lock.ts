@@ -152,8 +152,9 @@ function inTheWay(path: string, lockPath: string): ConfigStoreError | null {
     what = 'a directory with files in it';
     remove = 'rm -r';
   }
-  return new ConfigStoreError(
-    `${pathLine(lockPath)} is in the way of the lock on ${pathLine(path)}: it is ${what}, not a lock openai-setup makes, so ${pathLine(path)} was not changed; if nothing of yours is in it, remove it and run again: ${remove} ${quotedWord(lockPath)}`,
+  return ConfigStoreError.of(
+    `${pathLine(lockPath)} is in the way of the lock on ${pathLine(path)}: it is ${what}, not a lock openai-setup makes, so ${pathLine(path)} was not changed`,
+    `if nothing of yours is in it, remove it and run again: ${remove} ${quotedWord(lockPath)}`,
   );
 }
 

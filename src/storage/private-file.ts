@@ -16,11 +16,31 @@ import { describeFileError, readRegularFile, UnreadableFileError } from './read-
 /** Far more than any progress or credentials file holds: anything bigger is not ours. */
 export const MAX_PRIVATE_FILE_BYTES = 1024 * 1024;
 
-/** The config dir or a file in it cannot be used; the message names the path and the fix. */
+/** What is wrong and what to do about it, apart: a caller may show them as two (doctor's detail and fix). */
+export interface ProblemParts {
+  /** What is wrong, naming the path, without a closing period. */
+  detail: string;
+  /** What to do, as the message says it after "; " (lower case first, maybe with its own period); null: nothing said. */
+  fix: string | null;
+}
+
+/**
+ * The config dir or a file in it cannot be used; the message names the path and the fix. Its
+ * `parts` keep them apart as they were made (never split again from the prose: a path or a detail
+ * may hold any punctuation); one made from a message alone has it all as its detail.
+ */
 export class ConfigStoreError extends KeyStoreError {
-  constructor(message: string, hints: string[] = []) {
+  readonly parts: ProblemParts;
+
+  constructor(message: string, hints: string[] = [], parts?: ProblemParts) {
     super(message, hints);
     this.name = 'ConfigStoreError';
+    this.parts = parts ?? { detail: message.replace(/\.$/, ''), fix: null };
+  }
+
+  /** One said as "<detail>; <fix>". */
+  static of(detail: string, fix: string, hints: string[] = []): ConfigStoreError {
+    return new ConfigStoreError(`${detail}; ${fix}`, hints, { detail, fix });
   }
 }
 
@@ -37,17 +57,20 @@ function userName(uid: number): string {
  * Why what is at `path` cannot be trusted, or null: it belongs to another user, or others may
  * change it (and so could have put anything there). Windows has no such modes: always null.
  */
-function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): string | null {
+function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): ConfigStoreError | null {
   const uid = process.getuid?.();
   if (uid === undefined) return null;
   if (stats.uid !== uid) {
     // Under sudo the files are the invoking user's: giving them to root would be the wrong fix.
     const sudo = uid === 0 && process.env.SUDO_USER ? ' (or run openai-setup without sudo)' : '';
-    return `${pathLine(path)} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it; if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quotedWord(path)}${sudo}`;
+    return ConfigStoreError.of(
+      `${pathLine(path)} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it`,
+      `if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quotedWord(path)}${sudo}`,
+    );
   }
   if (stats.mode & 0o022) {
     const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');
-    return `${pathLine(path)} can be changed by other users (mode ${mode}), so openai-setup does not trust it; fix it with: chmod ${kind === 'dir' ? 700 : 600} ${quotedWord(path)}`;
+    return ConfigStoreError.of(`${pathLine(path)} can be changed by other users (mode ${mode}), so openai-setup does not trust it`, `fix it with: chmod ${kind === 'dir' ? 700 : 600} ${quotedWord(path)}`);
   }
   return null;
 }
@@ -112,7 +135,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
     default:
       fix = 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
   }
-  return new ConfigStoreError(`Could not ${what}: ${describeFileError(error, { withCode: true })}; ${fix}`);
+  return ConfigStoreError.of(`Could not ${what}: ${describeFileError(error, { withCode: true })}`, fix);
 }
 
 
@@ -135,9 +158,9 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     }
     throw storeError(error, dir, 'create');
   }
-  if (!stats.isDirectory()) throw new ConfigStoreError(`${pathLine(dir)} is ${kindOf(stats)}, not a directory; move it away, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.`);
+  if (!stats.isDirectory()) throw ConfigStoreError.of(`${pathLine(dir)} is ${kindOf(stats)}, not a directory`, 'move it away, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.');
   const problem = distrust(dir, stats, 'dir');
-  if (problem) throw new ConfigStoreError(problem);
+  if (problem) throw problem;
   // Never through a link of its name: the dir it leads to is the person's own (tightenReadable).
   const linked = await lstat(dir).then(
     (own) => own.isSymbolicLink(),
@@ -346,7 +369,7 @@ export async function readPrivateFile(path: string): Promise<string | null> {
   for (let attempt = 1; ; attempt++) {
     const text = await readOnce(path);
     if (text !== REPLACED) return text;
-    if (attempt === READ_ATTEMPTS) throw new ConfigStoreError(`${pathLine(path)} changed while it was being read (${READ_ATTEMPTS} times in a row); run again.`);
+    if (attempt === READ_ATTEMPTS) throw ConfigStoreError.of(`${pathLine(path)} changed while it was being read (${READ_ATTEMPTS} times in a row)`, 'run again.');
   }
 }
 
@@ -361,7 +384,7 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   if (!before.isFile()) {
     // `rm` alone refuses a directory: the command given must work as printed.
     const remove = `${before.isDirectory() ? 'rm -r' : 'rm'} ${quotedWord(path)}`;
-    throw new ConfigStoreError(`${pathLine(path)} is ${kindOf(before)}, not a regular file, so it is not read; remove it (${remove}) and run again.`);
+    throw ConfigStoreError.of(`${pathLine(path)} is ${kindOf(before)}, not a regular file, so it is not read`, `remove it (${remove}) and run again.`);
   }
   let dirStats: Stats;
   try {
@@ -370,7 +393,7 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
     throw storeError(error, path, 'read');
   }
   const problem = distrust(dirname(path), dirStats, 'dir') ?? distrust(path, before, 'file');
-  if (problem) throw new ConfigStoreError(problem);
+  if (problem) throw problem;
   let bytes: Buffer | null;
   try {
     // `before`: the file checked above. Another one opened in its place (or none) is looked at afresh.
@@ -378,8 +401,8 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   } catch (error) {
     if (error instanceof UnreadableFileError) {
       // Not regular: unlikely after the look above, which found a file; said all the same.
-      const fix = error.reason === 'too-large' ? 'far more than openai-setup ever writes there, so it is not read; move it away' : 'so it is not read; remove it';
-      throw new ConfigStoreError(`${pathLine(path)}: ${describeFileError(error)}, ${fix} and run again.`);
+      const why = error.reason === 'too-large' ? 'far more than openai-setup ever writes there, so it is not read' : 'so it is not read';
+      throw ConfigStoreError.of(`${pathLine(path)}: ${describeFileError(error)}, ${why}`, `${error.reason === 'too-large' ? 'move it away' : 'remove it'} and run again.`);
     }
     throw storeError(error, path, 'read');
   }

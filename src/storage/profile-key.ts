@@ -4,7 +4,7 @@ import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { adminKeyProblem, heldWithMore, judgeStoredValue, keyWithin, maskKey, otherServiceBaseURL, parseKey } from '../keys/format.js';
 import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
-import type { StoredKey } from './keystore.js';
+import { keychainReason, type FoundKey, type StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
 import { elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import type { CheckFlagValues } from '../terminal/advice.js';
@@ -250,4 +250,87 @@ export async function requireStoredKey(ctx: Context, profile: string): Promise<s
   // With no keychain service at all nothing can be stored in it: that is "no key", not a failure.
   if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profile, `No key could be read for profile "${profile}".`);
   throw await noKeyError(ctx, profile, keychainError, `No key is stored for profile "${profile}".`);
+}
+
+/** Another profile that stores the same key (profilesSharing); `sure` false: only its recorded hint matched, what is stored for it could not be read to compare. */
+export interface SharingProfile {
+  name: string;
+  storage: 'keychain' | 'file';
+  sure: boolean;
+}
+
+/**
+ * The other profiles that store the key `hint` names too (one key given to two profiles, by
+ * `token | key --stdin --profile other` say): revoking it stops it working for them as well. Those
+ * the progress file records with that hint, each confirmed by comparing what is stored for it
+ * (reading only) with the key itself (`key`, read only when some profile has the hint); one that
+ * could not be read stays, `sure` false. Hints alone could match another key.
+ */
+export async function profilesSharing(ctx: Context, profile: string, hint: string, key: () => Promise<string | null>): Promise<SharingProfile[]> {
+  const { state } = await ctx.state.reading({ quiet: true });
+  const candidates = Object.entries(state.profiles).filter(([name, p]) => name !== profile && p.key?.hint === hint && p.key.storage !== 'env');
+  if (candidates.length === 0) return [];
+  // As a key is handed out: a line break after it is not part of it.
+  const plain = (value: string) => {
+    const judged = judgeStoredValue(value, false);
+    return judged.ok ? judged.key : value;
+  };
+  const own = await key().then(
+    (value) => (value === null ? null : plain(value)),
+    (error: unknown) => {
+      // A key file that cannot be read: the hints alone say it.
+      if (error instanceof ConfigStoreError) return null;
+      throw error;
+    },
+  );
+  const sharing: SharingProfile[] = [];
+  for (const [name, p] of candidates) {
+    const storage = p.key!.storage as 'keychain' | 'file';
+    let found: FoundKey | null;
+    try {
+      found = await ctx.keys.find(name);
+    } catch (error) {
+      if (!(error instanceof ConfigStoreError)) throw error;
+      found = null;
+    }
+    if (found?.stored) {
+      if (own !== null && plain(found.stored.key) === own) sharing.push({ name, storage: found.stored.storage, sure: true });
+      else if (own === null) sharing.push({ name, storage: found.stored.storage, sure: false });
+    } else if (!found || found.keychainError) sharing.push({ name, storage, sure: false });
+  }
+  return sharing;
+}
+
+/** `profile "r2"`, `profiles "r2" and "r3"`: the profiles sharing a key, as a sentence names them. */
+export function sharingNames(sharing: SharingProfile[]): string {
+  const names = sharing.map((s) => `"${s.name}"`);
+  return names.length === 1 ? `profile ${names[0]}` : `profiles ${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/** What the key of a profile replaced, removed or rotated is to the others: `profile "r2" still uses it` ("may still use" when one could not be read). */
+export function sharingWords(sharing: SharingProfile[]): string {
+  return `${sharingNames(sharing)} ${sharing.every((s) => s.sure) ? 'still uses' : 'may still use'} it`;
+}
+
+/** A key looked up where `token` finds it (lookUpStoredKey); undefined: none found. `unknown`: none found, but what could hold it could not be read (`why`, in words). */
+export type LookedUpKey = { storage: 'keychain' | 'file'; hint: string; savedAt: null } | { storage: 'unknown'; why: string } | undefined;
+
+/**
+ * Where a profile's key is as `token` finds it (keychain, then the file), reading only: for when no
+ * record says (the progress file cannot be used, or a damaged one moved aside took the records),
+ * as "no key" must not be said of a key that is there. `said`: what to say of it on stderr (a
+ * stored value that is no key, a key file that cannot be used); the caller answers all the same.
+ */
+export async function lookUpStoredKey(ctx: Context, profile: string): Promise<{ key: LookedUpKey; said: { mark: 'fail' | 'warn'; text: string } | null }> {
+  try {
+    const { stored, keychainError } = await ctx.keys.find(profile);
+    // A value there that is no key (edited in by hand) is not shown as a key: said, with the fix.
+    const judged = stored ? judgeStoredKey(ctx, profile, stored, undefined, { use: 'hand-out' }) : null;
+    const said = judged?.notAKey ? { mark: 'fail' as const, text: `${judged.notAKey.message} ${judged.notAKey.fix}` } : null;
+    if (stored) return { key: judged?.key ? { storage: stored.storage, hint: maskKey(judged.key), savedAt: null } : undefined, said };
+    return { key: keychainError ? { storage: 'unknown', why: `the ${ctx.keys.keychainDescription} could not be read (${keychainReason(keychainError)})` } : undefined, said };
+  } catch (error) {
+    if (!(error instanceof ConfigStoreError)) throw error;
+    return { key: { storage: 'unknown', why: `${pathLine(ctx.keys.filePath)} could not be read` }, said: { mark: 'warn', text: error.message } };
+  }
 }

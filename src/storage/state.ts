@@ -262,9 +262,7 @@ export class StateStore {
   }
 
   private newerError(version: number): ConfigStoreError {
-    return new ConfigStoreError(
-      `${writtenByNewer(`The progress file ${pathLine(this.path)}`, version, STATE_VERSION)}, so this one leaves it as it is and saves nothing to it; ${UPDATE} and run again.`,
-    );
+    return ConfigStoreError.of(`${writtenByNewer(`The progress file ${pathLine(this.path)}`, version, STATE_VERSION)}, so this one leaves it as it is and saves nothing to it`, `${UPDATE} and run again.`);
   }
 
   /**

@@ -49,6 +49,16 @@ describe.skipIf(process.platform === 'win32')('doctor: a key file it cannot use'
     });
   });
 
+  it('written by a newer openai-setup: the detail whole (its "(format 2; this one knows 1)" too), the fix to update', async () => {
+    const path = keyFile(`${JSON.stringify({ version: 2, keys: { default: KEY } })}\n`, 0o600);
+    expect(await doctor(t.ctx, { json: true })).toBe(7);
+    expect(storedKeyCheck()).toMatchObject({
+      status: 'fail',
+      detail: `${path} was written by a newer openai-setup (format 2; this one knows 1), so this one neither reads nor changes it`,
+      fix: 'Update openai-setup (npm install -g openai-setup@latest) and run again.',
+    });
+  });
+
   it('damaged: remove it, saying the keys in it go with it, then store the key again', async () => {
     const path = keyFile('{bad\n', 0o600);
     expect(await doctor(t.ctx, { json: true })).toBe(7);

@@ -1,0 +1,44 @@
+// The built binary and a real gnome-keyring: `profiles` fails on a damaged state.json, advising
+// `use NAME`, which moves the file aside and its key records with it. Then `profiles` lists both
+// profiles by the keys the keychain holds (its entries listed as the Secret Service lists them),
+// never "no key", and `key` says which key it replaces in the keychain.
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeKey } from '../helpers/openai-server.js';
+import { runCli } from '../helpers/run.js';
+import { useServerAndKeyring } from '../helpers/server-and-keyring.js';
+
+const PA = makeKey('proj', 'moved-aside-pa');
+const PB = makeKey('proj', 'moved-aside-pb');
+const NEW = makeKey('proj', 'moved-aside-new');
+const hint = (key: string) => `sk-proj-…${key.slice(-4)}`;
+
+const { machine } = useServerAndKeyring();
+
+describe('profiles after following its own advice for a damaged state.json', () => {
+  it('lists every profile by its key in the keychain; key names the key it replaces', async () => {
+    const t = await machine();
+    for (const [profile, key] of [['pa', PA], ['pb', PB]] as const) {
+      const stored = await runCli(['key', '--stdin', '--no-verify', '--profile', profile], { env: t.env, input: key });
+      expect(stored.code, stored.stderr).toBe(0);
+    }
+    appendFileSync(join(t.configDir, 'state.json'), 'garbage');
+    const refused = await runCli(['profiles'], { env: t.env });
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain('Choosing the default profile again moves it aside:  openai-setup use NAME');
+    expect((await runCli(['use', 'pa'], { env: t.env })).code).toBe(0);
+
+    const listed = await runCli(['profiles'], { env: t.env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^\\* +pa +${hint(PA)} \\(keychain\\) +— +never$`, 'm'));
+    expect(listed.stdout).toMatch(new RegExp(`^ +pb +${hint(PB)} \\(keychain\\) +— +never$`, 'm'));
+    expect(listed.stdout).not.toContain('no key');
+    expect(listed.stdout).toContain('○ A damaged progress file was moved aside (to ');
+
+    const replaced = await runCli(['key', '--stdin', '--no-verify', '--profile', 'pb'], { env: t.env, input: NEW });
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stdout.replace(/\s+/g, ' ')).toContain(`This replaces ${hint(PB)} for profile "pb". That key still works until you revoke it on the API keys page`);
+    expect(listed.stdout + replaced.stdout + replaced.stderr).not.toContain(PB);
+  });
+});

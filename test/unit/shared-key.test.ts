@@ -1,0 +1,128 @@
+// One key stored for two profiles (`token | key --stdin --profile other`): revoking it stops it for
+// both. rotate names the other profile before it revokes (in its question, or at once with --yes)
+// and after, with the command that gives it the new key; logout and the key stage do not advise
+// revoking a key another profile still uses. Compared by the keys themselves, not only their hints.
+import { describe, expect, it } from 'vitest';
+import { run as key } from '../../src/commands/key.js';
+import { run as logout } from '../../src/commands/logout.js';
+import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
+import { maskKey } from '../../src/keys/format.js';
+import { PAGES } from '../../src/platform.js';
+import { KeychainUnavailableError } from '../../src/storage/keychain.js';
+import { checkResult, flat, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+import { organizationWith } from '../helpers/rotatable.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
+
+const ADMIN = makeKey('admin', 'unit-shared');
+const PROJECT = 'proj_SharedKey000000000000000';
+const contexts = trackedContexts();
+let count = 0;
+
+/** `key` with one character in its middle changed: another key with the same masked hint. */
+function sameHint(key: string): string {
+  const at = 20;
+  const other = key[at] === 'a' ? 'b' : 'a';
+  return `${key.slice(0, at)}${other}${key.slice(at + 1)}`;
+}
+
+/** Profiles r1 and r2 storing `shared` (r2: `r2Key`, by default the same key), both recorded; r1 has an admin key. */
+async function twoProfiles(options: TestContextOptions & { r2Key?: (shared: string) => string } = {}): Promise<TestContext & { shared: string; r2: string }> {
+  const shared = makeKey('proj', `unit-shared-${count++}`);
+  const r2 = options.r2Key ? options.r2Key(shared) : shared;
+  const t = contexts.make({ admin: true, keychain: { r1: shared, r2, 'r1:admin': ADMIN }, ...options });
+  organizationWith(t, { admin: ADMIN, project: PROJECT, old: shared });
+  t.org.admin.setKeyMeta(shared, { name: 'laptop' });
+  for (const [name, value] of [['r1', shared], ['r2', r2]] as const) {
+    await t.ctx.state.updateProfile(name, (p) => {
+      p.key = { storage: 'keychain', hint: maskKey(value), savedAt: '2026-03-01T00:00:00.000Z' };
+      p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: maskKey(value), keySource: 'x', organization: 'org-x', project: PROJECT, tier: null, billing: 'ok', message: 'The key works.' };
+    });
+  }
+  return Object.assign(t, { shared, r2 });
+}
+
+const options = (extra: Partial<RotateOptions> = {}): RotateOptions => ({ profile: 'r1', keepOld: false, yes: false, json: false, ...extra });
+
+describe('rotate of a key another profile stores too', () => {
+  it('--yes: named before anything is revoked, and after, with the command that gives that profile the new key', async () => {
+    const t = await twoProfiles();
+    const hint = maskKey(t.shared);
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.org.isLive(t.shared)).toBe(false);
+    const before = `! ${hint} is to be revoked, but profile "r2" uses it too, and it stops working there as well.`;
+    const after = `! Profile "r2" still stores the old key ${hint}, which no longer works; to give it the new key too:  openai-setup token --profile r1 | openai-setup key --profile r2 --stdin`;
+    expect(t.stderr).toContain(before);
+    expect(t.stderr).toContain(after);
+    // Said before the run began to change anything, and again once the key was revoked.
+    const output = t.stdout + t.stderr;
+    expect(t.stderr.indexOf(before)).toBeLessThan(t.stderr.indexOf(after));
+    expect(output).toContain(`✔ Revoked ${hint}`);
+    // r2 still holds the old key; nothing of it was changed.
+    expect(t.keychain.keyOf('r2')).toBe(t.shared);
+  });
+
+  it('on a terminal: both questions name the other profile', async () => {
+    const t = await twoProfiles();
+    const hint = maskKey(t.shared).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    t.prompts
+      .whenConfirm(new RegExp(`^Rotate the key of profile "r1" \\(${hint}\\) in ${PROJECT}: a new service account's key replaces it, then it is revoked \\(profile "r2" uses it too, and it stops working there as well\\)\\?$`), true)
+      .whenConfirm(new RegExp(`^Delete the old key "laptop" \\(${hint}, .*\\) from ${PROJECT}\\? It stops working at once, for profile "r2" too\\.$`), true);
+    expect(await rotate(t.ctx, options())).toBe(0);
+    expect(t.stderr).toContain(`! Profile "r2" still stores the old key ${maskKey(t.shared)}, which no longer works; to give it the new key too:`);
+  });
+
+  it('--keep-old --json: the other profile is in the warnings, the old key said to work still', async () => {
+    const t = await twoProfiles();
+    expect(await rotate(t.ctx, options({ yes: true, keepOld: true, json: true }))).toBe(0);
+    const json = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json.warnings).toEqual([
+      `Profile "r2" still stores the old key ${maskKey(t.shared)}, which still works until it is revoked; to give it the new key too:  openai-setup token --profile r1 | openai-setup key --profile r2 --stdin`,
+    ]);
+    expect(t.org.isLive(t.shared)).toBe(true);
+  });
+
+  it('another key with the same hint is not named: the keys themselves are compared', async () => {
+    const t = await twoProfiles({ r2Key: sameHint });
+    expect(maskKey(t.r2)).toBe(maskKey(t.shared));
+    expect(t.r2).not.toBe(t.shared);
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stdout + t.stderr).not.toContain('"r2"');
+  });
+
+  it('one whose key cannot be read to compare is named as one that may store it', async () => {
+    const t = await twoProfiles();
+    // r2's entry cannot be read (a keyring locked for it alone, say): only its hint matches.
+    const { find } = t.ctx.keys;
+    t.ctx.keys.find = async (profile) => (profile === 'r2' ? { stored: null, keychainError: new KeychainUnavailableError('locked', 'locked'), stale: null } : find.call(t.ctx.keys, profile));
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stderr).toContain(`! ${maskKey(t.shared)} is to be revoked, but profile "r2" may use it too, and it stops working there as well.`);
+    expect(t.stderr).toContain(`! Profile "r2" may still store the old key ${maskKey(t.shared)}, which no longer works;`);
+  });
+});
+
+describe('logout and key, of a key another profile stores too', () => {
+  it('logout: the key is said to be still used there, and revoking it is not advised', async () => {
+    const t = await twoProfiles();
+    expect(await logout(t.ctx, { profile: 'r2', yes: true })).toBe(0);
+    expect(t.stdout).toContain(`✔ Removed ${maskKey(t.shared)} from the Secret Service keyring.\nThe key itself still works, and profile "r1" still uses it: leave it live while that is so.\n`);
+    expect(t.stdout).not.toContain('revoke');
+    expect(t.keychain.keyOf('r1')).toBe(t.shared);
+  });
+
+  it('logout of a key whose hint only another profile shares: revoking it is advised as before', async () => {
+    const t = await twoProfiles({ r2Key: sameHint });
+    expect(await logout(t.ctx, { profile: 'r2', yes: true })).toBe(0);
+    expect(t.stdout).toContain(`The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
+  });
+
+  it('key: replacing it says the other profile still uses it, not to revoke it', async () => {
+    const fresh = makeKey('proj', 'unit-shared-new');
+    const t = await twoProfiles({ stdin: fresh });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, { profile: 'r1', stdin: true })).toBe(0);
+    expect(t.keychain.keyOf('r1')).toBe(fresh);
+    expect(flat(t.stdout)).toContain(`This replaces ${maskKey(t.shared)} for profile "r1". Profile "r2" still uses it, so leave it live while that is so.`);
+    expect(t.stdout).not.toContain('revoke');
+  });
+});
