@@ -243,7 +243,7 @@ describe('admin-key', () => {
     const failed = await outcomeOf(adminKey(t.ctx, options({ stdin: true, json: true, profile: 'nc' })));
     expect(failed.code).toBe(7);
     expect(failed.hints).toEqual([
-      'Keep it in a file only you can read instead: run again with --insecure-storage (printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage --profile nc), or set OPENAI_ADMIN_KEY yourself.',
+      'Set OPENAI_ADMIN_KEY yourself, or keep it in a file only you can read (pipe the key in again, as you did, in place of …):  … | openai-setup admin-key --stdin --insecure-storage --profile nc',
     ]);
     expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout)).fix).toBe(failed.hints[0]);
     expectNoKey(t);
@@ -309,7 +309,7 @@ describe('admin-key: what it says', () => {
     const project = setup({ interactive: false, stdin: PROJECT_KEY });
     expect((await outcomeOf(adminKey(project.ctx, options({ stdin: true, verify: false, profile: 'z' })))).hints[0]).toMatch(/then store it: openai-setup admin-key --profile z$/);
     const pipe = setup({ interactive: false });
-    expect((await outcomeOf(adminKey(pipe.ctx, options({ profile: 'z' })))).hints).toEqual(['Pipe it in instead:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --profile z']);
+    expect((await outcomeOf(adminKey(pipe.ctx, options({ profile: 'z' })))).hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --profile z']);
   });
 
   it('"next to the key of profile X" only when X has a key; what to run next names the profile', async () => {
@@ -393,13 +393,24 @@ describe('admin-key: what it reads', () => {
     expect(t.org.requests).toEqual([]);
   });
 
-  it('--stdin with nothing on it and OPENAI_ADMIN_KEY not set: not the pipe of it again, but the prompt', async () => {
-    const t = setup({ interactive: false, stdin: '' });
+  it('--stdin with nothing on it and OPENAI_ADMIN_KEY not set, at a terminal (stdout one): not the pipe of it again, but the prompt', async () => {
+    const t = setup({ interactive: false, stdoutIsTTY: true, stdin: '' });
     const { code, hints } = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'work' })));
     expect(code).toBe(2);
     expect(hints).toEqual([
       "OPENAI_ADMIN_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_ADMIN_KEY` gives nothing to pipe.",
       'Let it ask for the key instead (hidden; at a terminal):  openai-setup admin-key --profile work',
+    ]);
+  });
+
+  // In CI the prompt would fail in its turn, naming the pipe again: a loop.
+  it('--stdin with nothing on it and OPENAI_ADMIN_KEY not set, without a terminal: the pipe itself, never the prompt', async () => {
+    const t = setup({ interactive: false, stdin: '' });
+    const { code, hints } = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'work' })));
+    expect(code).toBe(2);
+    expect(hints).toEqual([
+      "OPENAI_ADMIN_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_ADMIN_KEY` gives nothing to pipe.",
+      'Pipe the key itself into:  openai-setup admin-key --stdin --profile work',
     ]);
   });
 
