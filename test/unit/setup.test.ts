@@ -289,6 +289,18 @@ describe('setup without a terminal, every stage done', () => {
     expect(hints).toEqual(['Store your key (pipe the key in, in place of …):', '  … | openai-setup key --stdin']);
   });
 
+  // OPENAI_API_KEY is the key checked whenever it is set: a pipe of it would store the key just rejected.
+  it('OPENAI_API_KEY rejected (no keychain): the command that stores a new one pipes a key in, not that variable again', async () => {
+    context({ interactive: false, env: { OPENAI_API_KEY: testKey('R') } });
+    t.keychain.failWith('no-service');
+    t.api.answerChecks(checkResult('invalid_key'));
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(3);
+    expect(message).toMatch(/Store a key that works:$/);
+    expect(hints.slice(-2)).toEqual(['There is no keychain here: store your key in a file only you can read (pipe the key in, in place of …):', '  … | openai-setup key --stdin --insecure-storage']);
+    expect(hints.join('\n')).not.toContain('printenv OPENAI_API_KEY');
+  });
+
   it('OPENAI_API_KEY that cannot spend: the right key, so the pipe of it still stores it', async () => {
     context({ interactive: false, env: { OPENAI_API_KEY: testKey('R') } });
     t.api.answerChecks(checkResult('insufficient_quota'));
