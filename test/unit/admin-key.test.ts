@@ -373,13 +373,55 @@ describe('logout --admin', () => {
     expect(t.stdout).toContain(PAGES['admin-keys'].url);
   });
 
-  it('asks nothing with --yes, says when there is nothing, and needs --yes without a terminal', async () => {
-    const t = setup({ interactive: false });
+  it('asks nothing with --yes; with an admin key stored, needs --yes without a terminal', async () => {
+    const t = setup({ interactive: false, keychain: { 'default:admin': ADMIN } });
     const usage = await outcomeOf(logout(t.ctx, { yes: false, admin: true }));
     expect(usage.code).toBe(2);
     expect(usage.message).toMatch(/--yes/);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
     expect(await logout(t.ctx, { yes: true, admin: true })).toBe(0);
-    expect(t.stdout).toContain('No admin key is stored for profile "default"; nothing to remove.');
+    expect(t.keychain.keyOf('default:admin')).toBeUndefined();
+  });
+
+  // Looked for before anything is asked, as plain logout does: no question about nothing.
+  it('with nothing stored: says so (exit 0) without asking, at a terminal or not, --yes or not', async () => {
+    for (const interactive of [false, true]) {
+      const t = setup({ interactive });
+      expect(await logout(t.ctx, { yes: false, admin: true })).toBe(0);
+      expect(t.stdout).toBe('No admin key is stored for profile "default"; nothing to remove.\n');
+      t.assertScriptsUsed();
+    }
+  });
+
+  it('a record of an admin key no longer stored: forgotten without asking, nothing to remove', async () => {
+    const t = setup();
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.adminKey = { storage: 'keychain', hint: 'sk-admin-…gone', savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    expect(await logout(t.ctx, { yes: false, admin: true })).toBe(0);
+    expect(t.stdout).toBe('No admin key is stored for profile "default"; nothing to remove.\n');
+    expect((await t.profile())?.adminKey).toBeUndefined();
+  });
+
+  it('an admin key another run removed while this one asked: nothing was left to remove (exit 0), not a removal', async () => {
+    const t = setup({ keychain: { 'default:admin': ADMIN } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.adminKey = { storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    t.prompts.whenConfirm(/^Remove the admin key sk-admin-…\S{4} of profile "default" from this machine\?$/, true);
+    // A second `logout --admin --yes` finishes while the question is open.
+    const confirm = t.prompts.confirm.bind(t.prompts);
+    t.prompts.confirm = async (...args) => {
+      const answer = await confirm(...args);
+      await t.keychain.deletePassword('openai-setup', 'default:admin');
+      await t.ctx.state.updateProfile('default', (p) => {
+        delete p.adminKey;
+      });
+      return answer;
+    };
+    expect(await logout(t.ctx, { yes: false, admin: true })).toBe(0);
+    expect(t.stdout).toBe(`No admin key is stored for profile "default" any more (the admin key sk-admin-…${ADMIN.slice(-4)} was removed meanwhile, by another run); nothing was left to remove.\n`);
+    t.assertScriptsUsed();
   });
 });
 
