@@ -20,7 +20,7 @@ import { describeKeychainProblem, KeychainUnavailableError } from '../storage/ke
 import type { Storage } from '../storage/keystore.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
-import { adminKeyCommand, pipeAdminKeyCommand, toolCommand } from '../terminal/advice.js';
+import { adminKeyCommand, pipeAdminKeyCommand, promptWhereItAsks, storeAdminKeyAdvice, toolCommand } from '../terminal/advice.js';
 import { marks, needsPrompt, withFailureDocument } from '../terminal/output.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
 import { readKeyFromStdin } from '../terminal/stdin.js';
@@ -50,16 +50,26 @@ export const AdminKeyJsonSchema = z.object({
 });
 export type AdminKeyJson = z.infer<typeof AdminKeyJsonSchema>;
 
-const pipeHint = (ctx: Context, profile: string) => `Pipe it in instead:  ${pipeAdminKeyCommand(ctx, profile)}`;
+/** Where this run cannot ask: the way that works here (storeAdminKeyAdvice), as the key stage says it. */
+function pipeHint(ctx: Context, profile: string): string {
+  const { command, how } = storeAdminKeyAdvice(ctx, profile);
+  return `${how ? `Instead, store it${how}` : 'Pipe it in instead'}:  ${command}`;
+}
 
-/** This run again (the key piped in again when it came from a pipe), with --insecure-storage when `insecure`. */
-function storeAgainCommand(ctx: Context, profile: string, options: AdminKeyOptions, insecure: boolean): string {
+/**
+ * This run again as it works here (storeAdminKeyAdvice: the key piped in again when it came from a
+ * pipe), with --insecure-storage when `insecure`; `how`, said before it.
+ */
+function storeAgain(ctx: Context, profile: string, options: AdminKeyOptions, insecure: boolean): { command: string; how: string } {
   const flags = [insecure ? '--insecure-storage' : '', options.verify ? '' : '--no-verify'].filter(Boolean).join(' ');
-  return options.stdin ? pipeAdminKeyCommand(ctx, profile, flags) : adminKeyCommand(ctx, profile, flags);
+  return storeAdminKeyAdvice(ctx, profile, flags, { piped: options.stdin });
 }
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
-  if (options.stdin) return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile), { env: ctx.rawEnv, prompt: adminKeyCommand(ctx, profile) });
+  if (options.stdin) {
+    // The prompt is offered only where it would ask: else this run's pipe itself.
+    return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile), { env: ctx.rawEnv, prompt: promptWhereItAsks(ctx, adminKeyCommand(ctx, profile)) });
+  }
   if (!ctx.term.interactive) throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(ctx, profile)]);
   // Where the check sends the key, when that is not OpenAI's: said before it is given, not only before it goes.
   const elsewhere = options.verify ? otherHostNoticeOnce(ctx, 'admin', resolveBaseURL(ctx), baseURLOrigin(ctx)) : null;
@@ -203,14 +213,16 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
     if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
+      const toFile = storeAgain(ctx, profile, options, true);
       throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} The admin key was not stored.`, [
-        `Keep it in a file only you can read instead: run again with --insecure-storage (${storeAgainCommand(ctx, profile, options, true)}), or set OPENAI_ADMIN_KEY yourself.`,
+        `Set OPENAI_ADMIN_KEY yourself, or keep it in a file only you can read${toFile.how}:  ${toFile.command}`,
       ]);
     }
+    const again = storeAgain(ctx, profile, options, options.insecureStorage);
     throw await keyChangeFailure(ctx, error, {
       hint: `the admin key ${hint}`,
       account,
-      again: [`Once that is fixed, store it again (${storeAgainCommand(ctx, profile, options, options.insecureStorage)}), or remove what is stored (${toolCommand(ctx, 'logout --admin', profile)}).`],
+      again: [`Once that is fixed, store it again${again.how}:  ${again.command}`, `Or remove what is stored:  ${toolCommand(ctx, 'logout --admin', profile)}`],
     });
   }
   // "Next to the key" only when there is one: the profile may have none stored yet.

@@ -203,7 +203,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     name: 'profiles',
     examples: ['{cmd} profiles', '{cmd} profiles --json'],
     description: 'list the profiles: masked key, organization/project at the last check, which is the default',
-    options: [JSON_OUTPUT, { flags: '--names', description: 'print only the names, one a line (for scripts and shell completion)' }],
+    options: [JSON_OUTPUT, { flags: '--names', description: 'print only the names, one a line (for scripts and shell completion; not with --json)' }],
     load: () => import('./profiles.js'),
     parse: ({ opts }) => ({ json: bool(opts.json), names: bool(opts.names) }),
   }),

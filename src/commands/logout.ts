@@ -181,10 +181,31 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
   const { term } = ctx;
   const m = marks(term.style);
   const record = (await ctx.state.read()).profiles[profileName]?.adminKey;
-  if (record?.storage === 'keychain') {
-    const { stored, keychainError } = await ctx.keys.get(adminAccount(profileName));
-    const outOfReach = stored ? null : keychainNotHere(ctx, record, keychainError, `The admin key of profile "${profileName}"`, elsewhereCommand(ctx, 'logout --admin', profileName));
+  // Looked for first (nothing removed), as for the key: a question, or --yes, only when there is
+  // something to remove.
+  const { stored, keychainError } = await ctx.keys.get(adminAccount(profileName));
+  if (!stored) {
+    const outOfReach = keychainNotHere(ctx, record, keychainError, `The admin key of profile "${profileName}"`, elsewhereCommand(ctx, 'logout --admin', profileName));
     if (outOfReach) throw outOfReach;
+    if (keychainError && keychainError.problem !== 'no-service') {
+      throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)} Nothing was removed.`, keychainHints(keychainError, ctx.keys.keychainDescription));
+    }
+    if (record) {
+      // A stale record: forgotten as one step with a look at the store, in case another run stores one meanwhile.
+      try {
+        await changeKey(ctx, adminAccount(profileName), async () => {}, (state, _nothing, before) => {
+          const p = state.profiles[profileName];
+          if (before.keychain || before.file || !p?.adminKey) return false;
+          delete p.adminKey;
+          return true;
+        });
+      } catch (error) {
+        if (!(error instanceof KeyChangeError)) throw error;
+        throw await keyChangeFailure(ctx, error, { hint: 'the record of the admin key', account: adminAccount(profileName), removing: true, again: [`Once that is fixed, run \`${toolCommand(ctx, 'logout --admin', profileName)}\` again.`] });
+      }
+    }
+    term.out(`No admin key is stored for profile "${profileName}"; nothing to remove.`);
+    return 0;
   }
   if (!yes) {
     const prompter = ctx.prompter('Pass --yes to remove it without asking.');
@@ -209,7 +230,8 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
     throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(removed.keychainError, ctx.keys.keychainDescription)} The admin key was not removed.`, keychainHints(removed.keychainError, ctx.keys.keychainDescription));
   }
   if (!removed.keychain && !removed.file) {
-    term.out(`No admin key is stored for profile "${profileName}"; nothing to remove.`);
+    // It was there when looked for: another run (a second logout) removed it since.
+    term.out(`No admin key is stored for profile "${profileName}" any more (the admin key${record ? ` ${record.hint}` : ''} was removed meanwhile, by another run); nothing was left to remove.`);
     return 0;
   }
   if (removed.keychain) term.out(`${m.ok} Removed the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}" from the ${ctx.keys.keychainDescription}.`);

@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
-import { FAILURE_FIELDS } from '../errors.js';
+import { FAILURE_FIELDS, UsageError } from '../errors.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { lastVerifyAsShown } from '../last-check.js';
 import { lookUpStoredKey, storedSource, type LookedUpKey } from '../storage/profile-key.js';
@@ -106,8 +106,12 @@ export async function run(ctx: Context, options: { json: boolean; names: boolean
   return withFailureDocument(ctx, options.json, () => profiles(ctx, options), (failed) => jsonText(ProfilesFailureJsonSchema.parse(failed)));
 }
 
+/** Refused together, whatever the state file holds: --names is for shell completion (plain names, whatever --json says), --json a document. */
+export const JSON_WITH_NAMES = '--json and --names do not go together: --names prints only the names, one a line (for scripts and shell completion); --json, the whole list as JSON.';
+
 async function profiles(ctx: Context, options: { json: boolean; names: boolean }): Promise<number> {
   const { term } = ctx;
+  if (options.json && options.names) throw new UsageError(JSON_WITH_NAMES);
   // Quietly: a progress file that cannot be used is this command's failure, said once (exit 7). An
   // empty list in its place would say "no key" of profiles whose keys are stored.
   const { state, problem } = await ctx.state.reading({ quiet: true });

@@ -96,8 +96,10 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
     if (stage === 'key') {
       // Without a keychain, `key` alone fails: the line that works here keeps it in a 0600 file.
       const noKeychain = !options.insecureStorage && (await ctx.keys.probeWritable()) !== null;
-      // Piped from OPENAI_API_KEY only where it holds a key: else `key` asks for it (storeKeyAdvice).
-      const { command, how } = storeKeyAdvice(ctx, profileName, options.insecureStorage || noKeychain, options.check);
+      // Piped from OPENAI_API_KEY only where it holds a key (storeKeyAdvice), and not when that key
+      // is the one the check just rejected (OPENAI_API_KEY is the key checked whenever it is set).
+      const rejected = check !== null && !check.ok && outcomeRow(check).route === 'key';
+      const { command, how } = storeKeyAdvice(ctx, profileName, options.insecureStorage || noKeychain, options.check, { variableFailed: rejected });
       step(noKeychain ? `There is no keychain here: store your key in a file only you can read${how}` : `Store your key${how}`, command);
     }
   }

@@ -21,7 +21,7 @@ import { staleEnvFile } from '../plaintext/env-command.js';
 import { staleEnvFileCopies } from '../plaintext/env-files.js';
 import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { readPastedKey } from './paste.js';
-import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export const KEY_TITLE = 'Create a secret key and store it';
 
@@ -55,10 +55,11 @@ type KeychainFallback = 'env' | 'file';
  * The keychain cannot be used: say so plainly, then offer, in this order, fixing it (a locked
  * keyring can be unlocked), setting OPENAI_API_KEY yourself (not when the key stored before is in
  * this keychain: it could not be removed), or a 0600 file as the last resort. Without a terminal,
- * fail naming them in the same order (`toFile`: this run's command with --insecure-storage). Null:
+ * fail naming them in the same order (`toFile`: this run's command with --insecure-storage, as it
+ * works here: storeAdvice). Null:
  * the keychain works now.
  */
-async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError, profile: string, toFile: string): Promise<KeychainFallback | null> {
+async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError, profile: string, toFile: KeyAdvice): Promise<KeychainFallback | null> {
   const { term } = ctx;
   const store = ctx.keys.keychainDescription;
   const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
@@ -74,7 +75,7 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
       throw new KeyStoreError(`${what} The key was not stored.`, [
         ...(fix ? [fix] : []),
         `${fix ? 'Or' : 'Either'} set the key yourself in your shell profile (${line.file}):  ${line.line}`,
-        `or, as a last resort, keep it in a file readable only by you:  ${toFile}`,
+        `or, as a last resort, keep it in a file readable only by you${toFile.how}:  ${toFile.command}`,
       ]);
     }
     term.err(`${marks(term.style).fail} ${what}`);
@@ -163,7 +164,7 @@ function replaced(record: Profile['key'], held: KeySnapshot): { hint: string; ke
  * recorded before the stage's last question is answered: a cancel at one leaves the stage to do,
  * and the key stored before where it was.
  */
-async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback: KeychainFallback | null, record: KeyRecord, toFileCommand: string): Promise<Storage | 'env'> {
+async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback: KeychainFallback | null, record: KeyRecord, advice: (insecure: boolean) => KeyAdvice): Promise<Storage | 'env'> {
   if (fallback === 'env') {
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     ctx.term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
@@ -184,10 +185,10 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
     if (!toFile && error.step === 'change' && error.putBack !== 'failed' && error.failure instanceof KeychainUnavailableError) {
-      return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error.failure, profile, toFileCommand), record, toFileCommand);
+      return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error.failure, profile, advice(true)), record, advice);
     }
-    // Piped from OPENAI_API_KEY only where it holds a key (storeKeyAdvice): the key may have been pasted.
-    const again = storeKeyAdvice(ctx, profile, toFile);
+    // As this run got the key (storeAdvice): piped in again, or asked for where that works.
+    const again = advice(toFile);
     throw await keyChangeFailure(ctx, error, {
       hint: maskKey(key),
       account: profile,
@@ -196,26 +197,33 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
   }
 }
 
-/** `printenv … | key --stdin` with this run's options, so that the key is stored and checked the same way. */
+type KeyAdvice = { command: string; how: string };
+
+/**
+ * `printenv OPENAI_API_KEY | key --stdin` with this run's options, so that the key is stored and
+ * checked the same way: the example readKeyFromStdin's advice judges (a variable that is not set
+ * is said, not piped).
+ */
 function pipeCommand(ctx: Context, options: KeyStageOptions): string {
   return `${pipeKeyCommand(ctx, options.profile, options.insecureStorage)}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`;
 }
 
 /**
  * The way to store the key that works where it is printed (storeKeyAdvice), with this run's
- * options: piped from OPENAI_API_KEY only when that holds a key, else `key` asking for it. Said
- * where this run could not ask: without a terminal (stdin and stdout both one), how it asks "at a
- * terminal"; on one where OPENAI_SETUP_NO_PROMPT turned questions off, that it asks once the
- * variable is unset (run here as it is, it would not ask).
+ * options: a key that came on standard input piped in again the same way; else piped from
+ * OPENAI_API_KEY when that holds a key, `key` asking for it where it would ask, or a pipe.
  */
-function storeAdvice(ctx: Context, options: KeyStageOptions): { command: string; how: string } {
-  const { command, how } = storeKeyAdvice(ctx, options.profile, options.insecureStorage, options.check);
+function storeAdvice(ctx: Context, options: KeyStageOptions): KeyAdvice {
+  const { command, how } = storeKeyAdvice(ctx, options.profile, options.insecureStorage, options.check, { piped: options.stdin });
   return { command: `${command}${options.verify === false ? ' --no-verify' : ''}`, how };
 }
 
-/** The same run with the key asked for instead of piped in (no --stdin): for when the pipe named would give nothing. */
-function promptCommand(ctx: Context, options: KeyStageOptions): string {
-  return `${keyCommand(ctx, options.profile)}${options.insecureStorage ? ' --insecure-storage' : ''}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`;
+/**
+ * The same run with the key asked for instead of piped in (no --stdin): for when the pipe named
+ * would give nothing; none where it would not ask either (keyPromptWorks).
+ */
+function promptCommand(ctx: Context, options: KeyStageOptions): string | undefined {
+  return promptWhereItAsks(ctx, `${keyCommand(ctx, options.profile)}${options.insecureStorage ? ' --insecure-storage' : ''}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`);
 }
 
 /** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */
@@ -269,7 +277,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   let fallback: KeychainFallback | null = null;
   if (!options.insecureStorage) {
     const problem = await ctx.keys.probeWritable();
-    if (problem) fallback = await chooseKeychainFallback(ctx, problem, profileName, pipeCommand(ctx, { ...options, insecureStorage: true }));
+    if (problem) fallback = await chooseKeychainFallback(ctx, problem, profileName, storeAdvice(ctx, { ...options, insecureStorage: true }));
   }
 
   // Where the key goes, when that is not OpenAI's: said before it is pasted, not only after.
@@ -344,7 +352,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       replacing.old = replaced(p.key, held);
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
-    }, pipeCommand(ctx, { ...options, insecureStorage: true }));
+    }, (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }));
     if (check) await recordCheck(ctx, profileName, key, source, check);
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);

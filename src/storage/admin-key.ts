@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { hintKind, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { adminKeyCommand, elsewhereThis, pipeAdminKeyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, elsewhereThis, storeAdminKeyAdvice } from '../terminal/advice.js';
 import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
@@ -86,6 +86,8 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     `then store it (or set OPENAI_ADMIN_KEY):  ${adminKeyCommand(ctx, profile)}`,
   ];
   const record = (await ctx.state.read()).profiles[profile]?.adminKey;
+  // Where it works here (storeAdminKeyAdvice): OPENAI_ADMIN_KEY is not set, or it would have been used.
+  const toFile = storeAdminKeyAdvice(ctx, profile, '--insecure-storage');
   const outOfReach = keychainOutOfReach({
     record,
     error: found.keychainError,
@@ -93,7 +95,7 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     what: `The admin key of profile "${profile}"`,
     cannot: 'read',
     run: elsewhereThis(ctx, profile),
-    otherwise: ['set OPENAI_ADMIN_KEY', `keep the admin key in a file only you can read:  ${pipeAdminKeyCommand(ctx, profile, '--insecure-storage')}`],
+    otherwise: ['set OPENAI_ADMIN_KEY', `keep the admin key in a file only you can read${toFile.how}:  ${toFile.command}`],
   });
   if (outOfReach) throw outOfReach;
   if (found.keychainError && found.keychainError.problem !== 'no-service') {

@@ -145,7 +145,7 @@ export async function noKeyError(
     ]);
   }
   if (keychainError) return new UsageError(headline, [...otherWays, `${noKeychain} Keep one in a file only you can read${storing.how}:  ${storing.command}`]);
-  return new UsageError(headline, [...otherWays, storing.how ? `Store one with \`${command}\`${storing.how}.` : `Store one with \`${command}\` (or from a pipe: \`${storing.command}\`).`]);
+  return new UsageError(headline, [...otherWays, storing.how ? `Store one with \`${storing.command}\`${storing.how}.` : `Store one with \`${command}\` (or from a pipe: \`${storing.command}\`).`]);
 }
 
 /** What a stored value that is no key is said as: which place and profile, what is wrong (never the value), the fix. */

@@ -7,7 +7,7 @@
 // name the tool `openai-setup` before a command (api/diagnosis.ts's fixes) rely on the terminal's
 // rewrite (invocation.ts, adviceFor); headings are left as they are.
 import { profileFlag } from './invocation.js';
-import { PROMPTS_TURNED_OFF } from './output.js';
+import { PROMPTS_TURNED_OFF, promptsTurnedOff } from './output.js';
 import { withoutCredentials } from './sanitize.js';
 import { shellWord } from './shell.js';
 
@@ -126,36 +126,80 @@ export function pipeKeyCommand(scope: AdviceScope, profile: string, insecure = f
   return `printenv OPENAI_API_KEY | ${keyCommand(scope, profile)} --stdin${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
 }
 
-/** Where a command that stores a key is recommended: whether OPENAI_API_KEY holds one there, and whether `key` would ask for it there. */
+/** Where a command that stores a key is recommended: what the variables hold there, and whether a command that asks for the key would ask there. */
 export interface KeyEntryScope extends AdviceScope {
   readonly env: { readonly OPENAI_API_KEY?: string | undefined };
-  /**
-   * `whyNoPrompts`: why questions are off ('' when on), as the Terminal says it: `key` asks only
-   * where stdin and stdout are both a terminal, so `doctor | cat` at a terminal is not such a place.
-   */
-  readonly term: { readonly whyNoPrompts: string };
+  /** OPENAI_ADMIN_KEY, and OPENAI_SETUP_NO_PROMPT (which turns questions off even where the run has no terminal to ask at). */
+  readonly rawEnv: Readonly<Record<string, string | undefined>>;
+  /** Why questions are off ('' when on), and which of stdin and stdout are a terminal, as the Terminal says it. */
+  readonly term: { readonly whyNoPrompts: string; readonly stdinIsTTY: boolean; readonly stdoutIsTTY: boolean };
 }
 
 /**
- * The command that stores a key for a profile as it works where it is printed (`command`), and how
- * it gets the key, said before it (`how`, "" or " (…)"): piped from OPENAI_API_KEY when that holds
- * one here; else `key` asking for it, as a pipe of an unset variable stores nothing (and its
- * "stdin was empty" would name the same pipe again). Where `key` would not ask (a script, CI, an
- * output piped or redirected: no terminal on stdin and stdout both) the way to give it the key on
- * standard input is named too, by its flag.
+ * Whether a command that asks for the key (`key`, `admin-key` without --stdin) asks when the person
+ * reading this types it: 'here', this run could ask (stdin and stdout both a terminal); 'alone', the
+ * person is at a terminal but this run has one on stdin or stdout only (`doctor | cat`, `printenv … |
+ * key --stdin`), where the command typed by itself asks; 'turned-off', at a terminal where
+ * OPENAI_SETUP_NO_PROMPT turned questions off (it asks once that is unset); null, no terminal at
+ * all (a script, CI): there it would fail, and is never recommended.
  */
-export function storeKeyAdvice(scope: KeyEntryScope, profile: string, insecure = false, check?: CheckFlagValues): { command: string; how: string } {
-  if (scope.env.OPENAI_API_KEY) return { command: pipeKeyCommand(scope, profile, insecure, check), how: '' };
-  return {
-    command: `${keyCommand(scope, profile)}${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`,
-    how:
-      scope.term.whyNoPrompts === ''
-        ? ' (it asks for the key, hidden)'
-        : scope.term.whyNoPrompts === PROMPTS_TURNED_OFF
-          ? // A terminal where OPENAI_SETUP_NO_PROMPT turned questions off: `key` would not ask.
-            ' (it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin)'
-          : ' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)',
-  };
+export function keyPromptWorks(scope: Pick<KeyEntryScope, 'rawEnv' | 'term'>): 'here' | 'alone' | 'turned-off' | null {
+  if (scope.term.whyNoPrompts === '') return 'here';
+  if (!scope.term.stdinIsTTY && !scope.term.stdoutIsTTY) return null;
+  return scope.term.whyNoPrompts === PROMPTS_TURNED_OFF || promptsTurnedOff(scope.rawEnv) ? 'turned-off' : 'alone';
+}
+
+/** `command`, one that asks for the key, where it asks when typed where this is read (keyPromptWorks); else nothing. */
+export function promptWhereItAsks(scope: Pick<KeyEntryScope, 'rawEnv' | 'term'>, command: string): string | undefined {
+  const asks = keyPromptWorks(scope);
+  return asks === 'here' || asks === 'alone' ? command : undefined;
+}
+
+/** Where this run's key came from, for advice that stores it again. */
+export interface KeyEntryOrigin {
+  /** It came on standard input: the person pipes it in again, the same way. */
+  piped?: boolean;
+  /** The variable's value is what just failed its check: never piped in again. */
+  variableFailed?: boolean;
+}
+
+/** What stands in a printed pipe for the person's own source of the key. */
+const KEY_SOURCE_PLACEHOLDER = '…';
+
+/**
+ * The one rule for a command that stores a key (`key`, `admin-key`), as it works where it is
+ * printed (`command`), and how it gets the key, said before it (`how`, "" or " (…)"). In order:
+ * the key came on standard input: piped in again the same way, its source a placeholder (the
+ * variable may hold another key, or none); `variable` holds a value (not one that just failed its
+ * check): a pipe of it; a command that asks would ask where this is read (keyPromptWorks), or
+ * would once OPENAI_SETUP_NO_PROMPT is unset (said): that command; else (no terminal) the pipe,
+ * its source a placeholder. Never a pipe of an unset variable (it gives nothing, and "stdin was
+ * empty" would name it again), never a prompt where none can be asked (it would fail, naming
+ * itself again). `build(stdin)`: the command with or without --stdin.
+ */
+export function keyEntryAdvice(
+  scope: Pick<KeyEntryScope, 'rawEnv' | 'term'>,
+  variable: { name: string; value: string | undefined },
+  build: (stdin: boolean) => string,
+  origin: KeyEntryOrigin = {},
+): { command: string; how: string } {
+  const placeholder = `${KEY_SOURCE_PLACEHOLDER} | ${build(true)}`;
+  if (origin.piped) return { command: placeholder, how: ` (pipe the key in again, as you did, in place of ${KEY_SOURCE_PLACEHOLDER})` };
+  if (variable.value?.trim() && !origin.variableFailed) return { command: `printenv ${variable.name} | ${build(true)}`, how: '' };
+  const asks = keyPromptWorks(scope);
+  if (asks === 'here') return { command: build(false), how: ' (it asks for the key, hidden)' };
+  if (asks === 'alone') return { command: build(false), how: ' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)' };
+  if (asks === 'turned-off') return { command: build(false), how: ' (it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin)' };
+  return { command: placeholder, how: ` (pipe the key in, in place of ${KEY_SOURCE_PLACEHOLDER})` };
+}
+
+/**
+ * The command that stores a key for a profile as it works where it is printed (keyEntryAdvice),
+ * `insecure`: in the 0600 file; `check`: the live-check options of this run, repeated.
+ */
+export function storeKeyAdvice(scope: KeyEntryScope, profile: string, insecure = false, check?: CheckFlagValues, origin: KeyEntryOrigin = {}): { command: string; how: string } {
+  const flags = `${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
+  return keyEntryAdvice(scope, { name: 'OPENAI_API_KEY', value: scope.env.OPENAI_API_KEY }, (stdin) => `${keyCommand(scope, profile)}${stdin ? ' --stdin' : ''}${flags}`, origin);
 }
 
 /**
@@ -178,4 +222,10 @@ export function adminKeyCommand(scope: AdviceScope, profile: string | undefined,
 /** Storing an admin key from a pipe (`flags` after --stdin: `--insecure-storage`). */
 export function pipeAdminKeyCommand(scope: AdviceScope, profile: string, flags = ''): string {
   return `printenv OPENAI_ADMIN_KEY | ${adminKeyCommand(scope, profile, flags ? `--stdin ${flags}` : '--stdin')}`;
+}
+
+/** The command that stores an admin key as it works where it is printed (keyEntryAdvice); `flags` after --stdin. */
+export function storeAdminKeyAdvice(scope: KeyEntryScope, profile: string, flags = '', origin: KeyEntryOrigin = {}): { command: string; how: string } {
+  const build = (stdin: boolean) => adminKeyCommand(scope, profile, [stdin ? '--stdin' : '', flags].filter(Boolean).join(' '));
+  return keyEntryAdvice(scope, { name: 'OPENAI_ADMIN_KEY', value: scope.rawEnv.OPENAI_ADMIN_KEY }, build, origin);
 }

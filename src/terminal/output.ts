@@ -189,7 +189,7 @@ export const PROMPTS_TURNED_OFF = 'OPENAI_SETUP_NO_PROMPT is set';
  * OPENAI_SETUP_NO_PROMPT turns questions off only when it says yes (1, true, yes, any case): a
  * value such as 0 or false, written to keep them, must not do the opposite.
  */
-function promptsTurnedOff(env: Record<string, string | undefined>): boolean {
+export function promptsTurnedOff(env: Readonly<Record<string, string | undefined>>): boolean {
   return ['1', 'true', 'yes'].includes((env.OPENAI_SETUP_NO_PROMPT ?? '').trim().toLowerCase());
 }
 

@@ -225,8 +225,8 @@ describe('run', () => {
     const none = await runCli(['run', '--profile', 'empty', '--', NODE, '-e', '0'], { env: t.env });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/No key is stored for profile "empty"/);
-    // OPENAI_API_KEY is not set: `key` asks for it (a pipe of the unset variable would store nothing).
-    expect(none.stderr).toContain('or pipe the key into it with --stdin):  openai-setup key --profile empty --insecure-storage\n');
+    // OPENAI_API_KEY is not set (a pipe of it would store nothing), and no terminal here (`key` would not ask): a pipe of the key.
+    expect(none.stderr).toContain('(pipe the key in, in place of …):  … | openai-setup key --profile empty --stdin --insecure-storage\n');
 
     const noCommand = await runCli(['run'], { env: t.env });
     expect(noCommand.code).toBe(2);

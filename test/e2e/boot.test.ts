@@ -151,7 +151,7 @@ describe('advice under npx', () => {
     expect(token.stderr).toContain('npx openai-setup key');
     expect(token.stderr).not.toMatch(/(?<!npx )openai-setup key/);
     const verify = await runCli(['verify'], { env });
-    expect(verify.stderr).toContain('or pipe the key into it with --stdin):  npx openai-setup key --insecure-storage');
+    expect(verify.stderr).toContain('(pipe the key in, in place of …):  … | npx openai-setup key --stdin --insecure-storage');
     expect(verify.stderr).not.toMatch(/(?<!npx )openai-setup key/);
     const status = await runCli(['status'], { env });
     expect(status.stdout).toContain('Run `npx openai-setup` to continue');
@@ -169,7 +169,7 @@ describe('advice when started by its path', () => {
     expect(keyCommand).toBe(`${CLI} key`);
     expect(status.stdout).toContain(`Run \`${CLI}\` to continue`);
     const verify = await runCli(['verify'], { env });
-    expect(verify.stderr).toContain(`or pipe the key into it with --stdin):  ${CLI} key --insecure-storage`);
+    expect(verify.stderr).toContain(`(pipe the key in, in place of …):  … | ${CLI} key --stdin --insecure-storage`);
     expect(verify.stderr).not.toMatch(/(?<![\w/.])openai-setup key/);
     // As printed, in a shell: the command runs this tool.
     const typed = spawnSync('sh', ['-c', `${keyCommand} --help`], { env, encoding: 'utf8' });

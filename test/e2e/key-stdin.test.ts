@@ -16,7 +16,7 @@ describe('key --stdin with nothing on standard input', () => {
   it('</dev/null, no keyring: no key came (exit 2), before anything about the keychain', async () => {
     const result = await runCli(['key', '--stdin', '--profile', 'work'], { env: t.env, input: '' });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("✖ No key came on standard input: it was empty.\n  OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.\n  Let it ask for the key instead (hidden; at a terminal):  openai-setup key --profile work\n");
+    expect(result.stderr).toBe("✖ No key came on standard input: it was empty.\n  OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.\n  Pipe the key itself into:  openai-setup key --profile work --stdin\n");
     expect(result.stdout).toBe('');
   });
 });

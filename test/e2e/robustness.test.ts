@@ -206,8 +206,8 @@ describe('no TTY: never wait for an answer', () => {
     [['login'], /login --done/],
     [['payment'], /payment --done/],
     [['billing'], /--choice/],
-    // OPENAI_API_KEY is not set here: `key` asking for it at a terminal, or its --stdin.
-    [['key'], /pipe the key into it with --stdin\): {2}\S*openai-setup key/],
+    // OPENAI_API_KEY is not set here, and `key` would not ask: a pipe of the key into its --stdin.
+    [['key'], /\(pipe the key in, in place of …\): {2}… \| \S*openai-setup key --stdin/],
     // logout asks only when a key is stored: see 'keychain, env and logout'.
     [['verify'], /--key -/],
   ];

@@ -133,7 +133,7 @@ describe('verify outcomes', () => {
       // No key stored for default (and no keychain here): the line that stores one stores into default.
       const none = await runCli(['verify', '--profile', 'default'], { env: own.env });
       expect(none.code).toBe(2);
-      expect(none.stderr).toContain('or pipe the key into it with --stdin):  openai-setup key --profile default --insecure-storage');
+      expect(none.stderr).toContain('(pipe the key in, in place of …):  … | openai-setup key --profile default --stdin --insecure-storage');
       // For work, which a bare command acts on now, no --profile is needed.
       const bare = await runCli(['verify', '--key', key], { env: own.env });
       expect(bare.code).toBe(3);

@@ -10,7 +10,7 @@ const ADMIN = testKey('B').replace('sk-proj-', 'sk-admin-');
 const WHERE =
   'The admin key of profile "lo2" (sk-admin-…000B) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.';
 const WAY_OUT =
-  'Run this where the Secret Service keyring is (your desktop session), or set OPENAI_ADMIN_KEY, or keep the admin key in a file only you can read:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage --profile lo2';
+  'Run this where the Secret Service keyring is (your desktop session), or set OPENAI_ADMIN_KEY, or keep the admin key in a file only you can read (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --insecure-storage --profile lo2';
 
 let t: TestContext;
 afterEach(() => t?.cleanup());

@@ -243,7 +243,7 @@ describe('admin-key', () => {
     const failed = await outcomeOf(adminKey(t.ctx, options({ stdin: true, json: true, profile: 'nc' })));
     expect(failed.code).toBe(7);
     expect(failed.hints).toEqual([
-      'Keep it in a file only you can read instead: run again with --insecure-storage (printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage --profile nc), or set OPENAI_ADMIN_KEY yourself.',
+      'Set OPENAI_ADMIN_KEY yourself, or keep it in a file only you can read (pipe the key in again, as you did, in place of …):  … | openai-setup admin-key --stdin --insecure-storage --profile nc',
     ]);
     expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout)).fix).toBe(failed.hints[0]);
     expectNoKey(t);
@@ -309,7 +309,7 @@ describe('admin-key: what it says', () => {
     const project = setup({ interactive: false, stdin: PROJECT_KEY });
     expect((await outcomeOf(adminKey(project.ctx, options({ stdin: true, verify: false, profile: 'z' })))).hints[0]).toMatch(/then store it: openai-setup admin-key --profile z$/);
     const pipe = setup({ interactive: false });
-    expect((await outcomeOf(adminKey(pipe.ctx, options({ profile: 'z' })))).hints).toEqual(['Pipe it in instead:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --profile z']);
+    expect((await outcomeOf(adminKey(pipe.ctx, options({ profile: 'z' })))).hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --profile z']);
   });
 
   it('"next to the key of profile X" only when X has a key; what to run next names the profile', async () => {
@@ -373,13 +373,55 @@ describe('logout --admin', () => {
     expect(t.stdout).toContain(PAGES['admin-keys'].url);
   });
 
-  it('asks nothing with --yes, says when there is nothing, and needs --yes without a terminal', async () => {
-    const t = setup({ interactive: false });
+  it('asks nothing with --yes; with an admin key stored, needs --yes without a terminal', async () => {
+    const t = setup({ interactive: false, keychain: { 'default:admin': ADMIN } });
     const usage = await outcomeOf(logout(t.ctx, { yes: false, admin: true }));
     expect(usage.code).toBe(2);
     expect(usage.message).toMatch(/--yes/);
+    expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
     expect(await logout(t.ctx, { yes: true, admin: true })).toBe(0);
-    expect(t.stdout).toContain('No admin key is stored for profile "default"; nothing to remove.');
+    expect(t.keychain.keyOf('default:admin')).toBeUndefined();
+  });
+
+  // Looked for before anything is asked, as plain logout does: no question about nothing.
+  it('with nothing stored: says so (exit 0) without asking, at a terminal or not, --yes or not', async () => {
+    for (const interactive of [false, true]) {
+      const t = setup({ interactive });
+      expect(await logout(t.ctx, { yes: false, admin: true })).toBe(0);
+      expect(t.stdout).toBe('No admin key is stored for profile "default"; nothing to remove.\n');
+      t.assertScriptsUsed();
+    }
+  });
+
+  it('a record of an admin key no longer stored: forgotten without asking, nothing to remove', async () => {
+    const t = setup();
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.adminKey = { storage: 'keychain', hint: 'sk-admin-…gone', savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    expect(await logout(t.ctx, { yes: false, admin: true })).toBe(0);
+    expect(t.stdout).toBe('No admin key is stored for profile "default"; nothing to remove.\n');
+    expect((await t.profile())?.adminKey).toBeUndefined();
+  });
+
+  it('an admin key another run removed while this one asked: nothing was left to remove (exit 0), not a removal', async () => {
+    const t = setup({ keychain: { 'default:admin': ADMIN } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.adminKey = { storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    t.prompts.whenConfirm(/^Remove the admin key sk-admin-…\S{4} of profile "default" from this machine\?$/, true);
+    // A second `logout --admin --yes` finishes while the question is open.
+    const confirm = t.prompts.confirm.bind(t.prompts);
+    t.prompts.confirm = async (...args) => {
+      const answer = await confirm(...args);
+      await t.keychain.deletePassword('openai-setup', 'default:admin');
+      await t.ctx.state.updateProfile('default', (p) => {
+        delete p.adminKey;
+      });
+      return answer;
+    };
+    expect(await logout(t.ctx, { yes: false, admin: true })).toBe(0);
+    expect(t.stdout).toBe(`No admin key is stored for profile "default" any more (the admin key sk-admin-…${ADMIN.slice(-4)} was removed meanwhile, by another run); nothing was left to remove.\n`);
+    t.assertScriptsUsed();
   });
 });
 
@@ -393,13 +435,24 @@ describe('admin-key: what it reads', () => {
     expect(t.org.requests).toEqual([]);
   });
 
-  it('--stdin with nothing on it and OPENAI_ADMIN_KEY not set: not the pipe of it again, but the prompt', async () => {
-    const t = setup({ interactive: false, stdin: '' });
+  it('--stdin with nothing on it and OPENAI_ADMIN_KEY not set, at a terminal (stdout one): not the pipe of it again, but the prompt', async () => {
+    const t = setup({ interactive: false, stdoutIsTTY: true, stdin: '' });
     const { code, hints } = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'work' })));
     expect(code).toBe(2);
     expect(hints).toEqual([
       "OPENAI_ADMIN_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_ADMIN_KEY` gives nothing to pipe.",
       'Let it ask for the key instead (hidden; at a terminal):  openai-setup admin-key --profile work',
+    ]);
+  });
+
+  // In CI the prompt would fail in its turn, naming the pipe again: a loop.
+  it('--stdin with nothing on it and OPENAI_ADMIN_KEY not set, without a terminal: the pipe itself, never the prompt', async () => {
+    const t = setup({ interactive: false, stdin: '' });
+    const { code, hints } = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'work' })));
+    expect(code).toBe(2);
+    expect(hints).toEqual([
+      "OPENAI_ADMIN_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_ADMIN_KEY` gives nothing to pipe.",
+      'Pipe the key itself into:  openai-setup admin-key --stdin --profile work',
     ]);
   });
 

@@ -108,7 +108,7 @@ describe('"run it where the keychain is" names the profile OPENAI_SETUP_PROFILE 
   });
 
   it('token, run, env and verify: "run this with --profile default"; token typed so there hands out default\'s key', async () => {
-    const wayOut = `Run this with --profile default where the ${STORE} is (your desktop session), or keep the key in a file only you can read (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key --insecure-storage`;
+    const wayOut = `Run this with --profile default where the ${STORE} is (your desktop session), or keep the key in a file only you can read (pipe the key in, in place of …):  … | openai-setup key --stdin --insecure-storage`;
     const runs = {
       token: (t: TestContext) => token(t.ctx, { yes: true }),
       run: (t: TestContext) => runCommand(t.ctx, { command: ['true'] }, noSpawn),
@@ -134,7 +134,7 @@ describe('"run it where the keychain is" names the profile OPENAI_SETUP_PROFILE 
     const { code, hints } = await outcomeOf(spend(ssh.ctx, { json: false }));
     expect(code).toBe(7);
     expect(hints).toEqual([
-      `Run this with --profile default where the ${STORE} is (your desktop session), or set OPENAI_ADMIN_KEY, or keep the admin key in a file only you can read:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage`,
+      `Run this with --profile default where the ${STORE} is (your desktop session), or set OPENAI_ADMIN_KEY, or keep the admin key in a file only you can read (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --insecure-storage`,
     ]);
   });
 

@@ -61,7 +61,7 @@ describe('commands recommended for a profile name it', () => {
     context({ interactive: false });
     const { code, hints } = await outcomeOf(key(t.ctx, { profile: 'work' }));
     expect(code).toBe(2);
-    expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key --profile work']);
+    expect(hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup key --profile work --stdin']);
   });
 
   it('verify --profile work asks the check for work (its fixes name the profile)', async () => {
@@ -190,7 +190,7 @@ describe('advice names the profile unless a command without --profile acts on it
       'openai-setup login --done --profile default',
       'openai-setup payment --done --profile default',
       'openai-setup billing --choice prepaid --done --profile default',
-      'openai-setup key --profile default',
+      '… | openai-setup key --profile default --stdin',
     ]);
   });
 

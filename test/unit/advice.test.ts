@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adminFailure } from '../../src/api/admin-failure.js';
-import { adminKeyCommand, adviceScope, elsewhereCommand, elsewhereScope, elsewhereThis, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
+import { adminKeyCommand, adviceScope, elsewhereCommand, elsewhereScope, elsewhereThis, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, storeAdminKeyAdvice, storeKeyAdvice, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
 import { adviceFor } from '../../src/terminal/invocation.js';
 import { createTerminal } from '../../src/terminal/output.js';
 
@@ -160,11 +160,13 @@ describe('where advice is built', () => {
 
 describe('storeKeyAdvice: how `key` gets the key, as it is where the advice is read', () => {
   const stream = (isTTY: boolean) => ({ isTTY, columns: 80, write: () => true });
-  const scopeOn = (env: Record<string, string>, tty = true, stdoutTTY = tty) => ({
+  const scopeOn = (env: Record<string, string>, tty = true, stdoutTTY = tty, stdinTTY = tty) => ({
     commandName: 'openai-setup',
-    env: {},
-    term: createTerminal({ stdout: stream(stdoutTTY), stderr: stream(tty), stdin: { isTTY: tty }, env }),
+    env: { OPENAI_API_KEY: env.OPENAI_API_KEY },
+    rawEnv: env,
+    term: createTerminal({ stdout: stream(stdoutTTY), stderr: stream(tty), stdin: { isTTY: stdinTTY }, env }),
   });
+  const PIPE = ' (pipe the key in, in place of …)';
 
   it('at a terminal: `key` asks for it', () => {
     expect(storeKeyAdvice(scopeOn({}), 'default')).toEqual({ command: 'openai-setup key --profile default', how: ' (it asks for the key, hidden)' });
@@ -173,14 +175,45 @@ describe('storeKeyAdvice: how `key` gets the key, as it is where the advice is r
   // There `key` would not ask: the advice must not promise a question.
   it('at a terminal where OPENAI_SETUP_NO_PROMPT turned questions off: says what makes it ask, or --stdin', () => {
     expect(storeKeyAdvice(scopeOn({ OPENAI_SETUP_NO_PROMPT: '1' }), 'default').how).toBe(' (it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin)');
+    expect(storeKeyAdvice(scopeOn({ OPENAI_SETUP_NO_PROMPT: '1' }, true, false), 'default').how).toBe(' (it asks for the key, hidden, once OPENAI_SETUP_NO_PROMPT is unset; or pipe the key into it with --stdin)');
   });
 
-  it('without a terminal: at a terminal it asks, or --stdin', () => {
-    expect(storeKeyAdvice(scopeOn({}, false), 'default').how).toBe(' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)');
+  // A script, CI: `key` asking would fail there too, naming itself again. The pipe, its source a
+  // placeholder (OPENAI_API_KEY is not set: a pipe of it gives nothing).
+  it('without a terminal: the pipe, never a command that asks', () => {
+    expect(storeKeyAdvice(scopeOn({}, false), 'default', true, check)).toEqual({ command: '… | openai-setup key --profile default --stdin --insecure-storage --base-url http://127.0.0.1:18777/v1 --timeout 20000', how: PIPE });
+    expect(storeKeyAdvice(scopeOn({ OPENAI_SETUP_NO_PROMPT: '1' }, false), 'default')).toEqual({ command: '… | openai-setup key --profile default --stdin', how: PIPE });
   });
 
-  // `doctor | cat` at a terminal: stdin is one, stdout a pipe, and `key` run so asks nothing.
-  it('at a terminal with the output piped: at a terminal it asks, or --stdin', () => {
-    expect(storeKeyAdvice(scopeOn({}, true, false), 'default').how).toBe(' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)');
+  // `doctor | cat`, `printenv … | key --stdin` at a terminal: `key` typed by itself asks there.
+  it('at a terminal with the output piped, or the input: at a terminal it asks, or --stdin', () => {
+    const how = ' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)';
+    expect(storeKeyAdvice(scopeOn({}, true, false), 'default').how).toBe(how);
+    expect(storeKeyAdvice(scopeOn({}, true, true, false), 'default').how).toBe(how);
+  });
+
+  it('OPENAI_API_KEY set: a pipe of it, terminal or not; unless it is the key that just failed its check', () => {
+    const KEY = 'sk-proj-set';
+    for (const tty of [true, false]) expect(storeKeyAdvice(scopeOn({ OPENAI_API_KEY: KEY }, tty), 'default')).toEqual({ command: 'printenv OPENAI_API_KEY | openai-setup key --profile default --stdin', how: '' });
+    expect(storeKeyAdvice(scopeOn({ OPENAI_API_KEY: KEY }, false), 'default', false, undefined, { variableFailed: true })).toEqual({ command: '… | openai-setup key --profile default --stdin', how: PIPE });
+    expect(storeKeyAdvice(scopeOn({ OPENAI_API_KEY: KEY }), 'default', false, undefined, { variableFailed: true }).command).toBe('openai-setup key --profile default');
+  });
+
+  // The run's own command again: the variable may hold another key, or none.
+  it('the key came on standard input: piped in again the same way, whatever the variable or the terminal', () => {
+    for (const env of [{}, { OPENAI_API_KEY: 'sk-proj-set' }] as Array<Record<string, string>>) {
+      for (const tty of [true, false]) {
+        expect(storeKeyAdvice(scopeOn(env, tty), 'default', true, undefined, { piped: true })).toEqual({
+          command: '… | openai-setup key --profile default --stdin --insecure-storage',
+          how: ' (pipe the key in again, as you did, in place of …)',
+        });
+      }
+    }
+  });
+
+  it('the admin key: the same rule, with OPENAI_ADMIN_KEY and admin-key', () => {
+    expect(storeAdminKeyAdvice(scopeOn({}, false), 'work', '--insecure-storage')).toEqual({ command: '… | openai-setup admin-key --stdin --insecure-storage --profile work', how: PIPE });
+    expect(storeAdminKeyAdvice(scopeOn({ OPENAI_ADMIN_KEY: 'sk-admin-set' }, false), 'work').command).toBe('printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --profile work');
+    expect(storeAdminKeyAdvice(scopeOn({}), 'work', '--insecure-storage')).toEqual({ command: 'openai-setup admin-key --insecure-storage --profile work', how: ' (it asks for the key, hidden)' });
   });
 });

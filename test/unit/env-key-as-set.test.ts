@@ -109,6 +109,27 @@ describe.each(WRAPPED)('OPENAI_API_KEY holding the stored key with %s', (_name, 
   });
 });
 
+// The reviewer's cases: a CRLF line end (a secret pasted on Windows, a .env with CRLF), and the
+// key twice (pasted twice): status says what verify says (exit 3 for both), never "same as stored".
+describe.each([
+  ['a CRLF line end', `${KEY}\r\n`, 'whitespace around it'],
+  ['the key twice', `${KEY}${KEY}`, 'a second copy of it'],
+])('status, OPENAI_API_KEY holding the stored key with %s', (_name, value, around) => {
+  it('verify exits 3; status says ✖ with the fix, --json key.env.around names it', async () => {
+    context({ env: { OPENAI_API_KEY: value } });
+    expect(await verify(t.ctx, { json: false, quiet: false, billingCheck: true })).toBe(3);
+    expect(t.api.checks).toEqual([]);
+    await storedAndDone();
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout.slice(before)).toContain(`✖ ${ALONE(around)}\n`);
+    expect(t.stdout.slice(before)).not.toContain('same as the stored key');
+    const json = t.stdout.length;
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around });
+  });
+});
+
 describe('rotate', () => {
   it('OPENAI_API_KEY holding the old key with a trailing newline is the old key all the same', async () => {
     const ADMIN = makeKey('admin', 'unit-env-as-set');

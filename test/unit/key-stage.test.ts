@@ -501,8 +501,9 @@ describe('key --stdin', () => {
     expect(code).toBe(7);
     expect(message).toMatch(/^No Secret Service keyring is running on this machine .* The key was not stored\.$/);
     expect(hints.join('\n')).toContain("export OPENAI_API_KEY='<your key>'");
-    // The last resort as a whole command that works as printed (the pipe included).
-    expect(hints.at(-1)).toBe('or, as a last resort, keep it in a file readable only by you:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage');
+    // The last resort as a whole command that works as printed: the key piped in again as it was
+    // (OPENAI_API_KEY is not set here: a pipe of it would give nothing).
+    expect(hints.at(-1)).toBe('or, as a last resort, keep it in a file readable only by you (pipe the key in again, as you did, in place of …):  … | openai-setup key --stdin --insecure-storage');
     expect(t.api.checks).toEqual([]);
   });
 });
@@ -544,8 +545,8 @@ describe('key without a terminal', () => {
     const { code, message, hints } = await outcomeOf(key(t.ctx, {}));
     expect(code).toBe(2);
     expect(message).toBe('Pasting a key needs an interactive terminal.');
-    // OPENAI_API_KEY is not set: a pipe of it would store nothing, so `key` itself, and how it gets the key.
-    expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key']);
+    // OPENAI_API_KEY is not set: a pipe of it would store nothing; and `key` itself would fail here again.
+    expect(hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup key --stdin']);
     expect(t.browser.opened).toEqual([]);
     // Only the probe that decides which pipe works here: nothing stored, nothing read.
     expect(t.keychain.calls.filter((c) => !c.account.startsWith('__probe__.'))).toEqual([]);
@@ -564,13 +565,13 @@ describe('key without a terminal', () => {
     const { code, hints } = await outcomeOf(key(t.ctx, { profile: 'nc' }));
     expect(code).toBe(2);
     expect(hints).toHaveLength(1);
-    expect(hints[0]).toMatch(/^No Secret Service keyring is running on this machine .* Keep it in a file only you can read \(at a terminal it asks for the key, hidden; or pipe the key into it with --stdin\): {2}openai-setup key --profile nc --insecure-storage$/);
+    expect(hints[0]).toMatch(/^No Secret Service keyring is running on this machine .* Keep it in a file only you can read \(pipe the key in, in place of …\): {2}… \| openai-setup key --profile nc --stdin --insecure-storage$/);
   });
 
   it('with --insecure-storage given, repeats it and does not touch the keychain', async () => {
     context({ interactive: false });
     const { hints } = await outcomeOf(key(t.ctx, { insecureStorage: true }));
-    expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key --insecure-storage']);
+    expect(hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup key --stdin --insecure-storage']);
     expect(t.keychain.calls).toEqual([]);
   });
 
@@ -615,11 +616,11 @@ describe('key on a terminal where OPENAI_SETUP_NO_PROMPT turned questions off', 
     expect(hints).toEqual(['Pipe it in instead:  printenv OPENAI_API_KEY | openai-setup key --stdin']);
   });
 
-  it('without a terminal the variable changes nothing: how it asks "at a terminal"', async () => {
+  it('without a terminal the variable changes nothing: the pipe, as there without it', async () => {
     onTerminal({ interactive: false }, '1');
     const { message, hints } = await outcomeOf(key(t.ctx, {}));
     expect(message).toBe('Pasting a key needs an interactive terminal.');
-    expect(hints).toEqual(['Instead, store it (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key']);
+    expect(hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup key --stdin']);
   });
 });
 

@@ -23,10 +23,11 @@ describe('key --stdin reads and checks its input first', () => {
     const { code, message, hints } = await outcomeOf(key(t.ctx, { stdin: true }));
     expect(code).toBe(2);
     expect(message).toBe('No key came on standard input: it was empty.');
-    // OPENAI_API_KEY is not set here: the pipe of it that gave nothing is not named again.
+    // OPENAI_API_KEY is not set here: the pipe of it that gave nothing is not named again; nor,
+    // with no terminal here, `key` asking (it would fail in its turn): the pipe itself.
     expect(hints).toEqual([
       "OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.",
-      'Let it ask for the key instead (hidden; at a terminal):  openai-setup key',
+      'Pipe the key itself into:  openai-setup key --stdin',
     ]);
     expect(t.keychain.calls).toEqual([]);
     expect(t.api.checks).toEqual([]);
@@ -63,7 +64,8 @@ describe('key --stdin reads and checks its input first', () => {
   });
 
   it('the advice repeats the options given: run as printed, it stores and checks the key the same way (a base URL without its password)', async () => {
-    context({ stdin: '' });
+    // At a terminal (its output on one): `key` asks there.
+    context({ stdin: '', stdoutIsTTY: true });
     const { code, hints } = await outcomeOf(
       key(t.ctx, { stdin: true, profile: 'work', insecureStorage: true, verify: false, check: { baseURL: 'http://user:s3cret@127.0.0.1:18556/v1', model: 'gpt-4o', timeoutMs: 30000 } }),
     );

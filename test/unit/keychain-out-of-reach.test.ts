@@ -8,7 +8,7 @@ import { makeTestContext, outcomeOf, testKey, type TestContext } from '../helper
 
 const KEY = testKey('A');
 const WHERE = 'The key stored for profile "work" (sk-proj-…000A) is in the Secret Service keyring, which is not running here (common over SSH, in containers and on WSL): it cannot be read from here.';
-const WAY_OUT = 'Run this where the Secret Service keyring is (your desktop session), or keep the key in a file only you can read (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key --profile work --insecure-storage';
+const WAY_OUT = 'Run this where the Secret Service keyring is (your desktop session), or keep the key in a file only you can read (pipe the key in, in place of …):  … | openai-setup key --profile work --stdin --insecure-storage';
 
 let t: TestContext;
 afterEach(() => t?.cleanup());
@@ -45,7 +45,7 @@ describe('a key stored in a keychain that is not running here', () => {
     const { code, hints } = await outcomeOf(verify(t.ctx, { json: false, quiet: false, billingCheck: true, profile: 'work', baseURL: 'http://127.0.0.1:18556/v1' }));
     expect(code).toBe(2);
     expect(hints.at(-1)).toBe(
-      'Store one with `openai-setup key --profile work --base-url http://127.0.0.1:18556/v1` (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin).',
+      'Store one with `… | openai-setup key --profile work --stdin --base-url http://127.0.0.1:18556/v1` (pipe the key in, in place of …).',
     );
   });
 

@@ -24,7 +24,6 @@ const KEY = testKey('A');
 const OTHER = testKey('B');
 const OPTIONS = { restart: false, insecureStorage: false };
 const FINISH = "You're already set up. Finish now? (No walks through the stages anyway)";
-const HOW = '(at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)';
 
 // A stand-in `openai-setup` on PATH for bash: it records the words it is given, and does nothing.
 // Each start in a file of its own: both sides of a pipe run at once.
@@ -128,14 +127,16 @@ describe('the wizard without a terminal (`openai-setup </dev/null`)', () => {
       '  openai-setup payment --done',
       `After buying credits on ${PAGES.billing.url} (--choice auto-reload if you turned auto-reload on):`,
       '  openai-setup billing --choice prepaid --done',
-      `Store your key ${HOW}:`,
-      '  openai-setup key',
+      // No terminal here, and OPENAI_API_KEY not set: a pipe, its source the person's own.
+      'Store your key (pipe the key in, in place of …):',
+      '  … | openai-setup key --stdin',
     ]);
     const lines = commandLines(hints.join('\n'));
-    expect(lines).toEqual(['openai-setup login --done', 'openai-setup payment --done', 'openai-setup billing --choice prepaid --done', 'openai-setup key']);
-    await expectEachPastes(lines, t.cwd);
-    // Run as pasted (all but `key`, which asks for the key), each marks its stage done.
-    for (const line of lines.slice(0, 3)) {
+    expect(lines).toEqual(['openai-setup login --done', 'openai-setup payment --done', 'openai-setup billing --choice prepaid --done']);
+    // With a source in place of the placeholder, the key line pastes too.
+    await expectEachPastes([...lines, hints.at(-1)!.trim().replace(/^… \| /, 'printenv HOME | ')], t.cwd);
+    // Run as pasted (all but `key`, which needs the key), each marks its stage done.
+    for (const line of lines) {
       const [words] = wordsGiven(line, t.cwd);
       expect(await runWords(t.ctx, words!), line).toBe(0);
     }

@@ -150,9 +150,10 @@ describe('setup: a first run', () => {
       '  npx openai-setup payment --done',
       `After buying credits on ${PAGES.billing.url} (--choice auto-reload if you turned auto-reload on):`,
       '  npx openai-setup billing --choice prepaid --done',
-      // OPENAI_API_KEY is not set: not a pipe of it, which would store nothing.
-      'Store your key (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):',
-      '  npx openai-setup key',
+      // OPENAI_API_KEY is not set: not a pipe of it, which would store nothing; and not `key`
+      // asking for it, which would fail here in its turn.
+      'Store your key (pipe the key in, in place of …):',
+      '  … | npx openai-setup key --stdin',
     ]);
     expect(t.browser.opened).toEqual([]);
     expect(await t.profile()).toBeUndefined();
@@ -163,14 +164,14 @@ describe('setup: a first run', () => {
     t.keychain.failWith('no-service');
     const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, profile: 'work' }));
     expect(code).toBe(2);
-    expect(hints.slice(-2)).toEqual(['There is no keychain here: store your key in a file only you can read (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):', '  openai-setup key --profile work --insecure-storage']);
+    expect(hints.slice(-2)).toEqual(['There is no keychain here: store your key in a file only you can read (pipe the key in, in place of …):', '  … | openai-setup key --profile work --stdin --insecure-storage']);
   });
 
   it('without a terminal, --insecure-storage given is repeated in the key line (and the keychain is not asked)', async () => {
     context({ interactive: false });
     const { code, hints } = await outcomeOf(setup(t.ctx, { ...OPTIONS, insecureStorage: true }));
     expect(code).toBe(2);
-    expect(hints.slice(-2)).toEqual(['Store your key (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):', '  openai-setup key --insecure-storage']);
+    expect(hints.slice(-2)).toEqual(['Store your key (pipe the key in, in place of …):', '  … | openai-setup key --stdin --insecure-storage']);
     expect(t.keychain.calls).toEqual([]);
   });
 
@@ -183,7 +184,7 @@ describe('setup: a first run', () => {
     });
     const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(2);
-    expect(hints).toEqual([`After buying credits on ${PAGES.billing.url}:`, '  openai-setup billing --done', 'Store your key (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):', '  openai-setup key']);
+    expect(hints).toEqual([`After buying credits on ${PAGES.billing.url}:`, '  openai-setup billing --done', 'Store your key (pipe the key in, in place of …):', '  … | openai-setup key --stdin']);
   });
 });
 
@@ -285,7 +286,27 @@ describe('setup without a terminal, every stage done', () => {
     const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(3);
     expect(message).toMatch(/Store a key that works:$/);
-    expect(hints).toEqual(['Store your key (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):', '  openai-setup key']);
+    expect(hints).toEqual(['Store your key (pipe the key in, in place of …):', '  … | openai-setup key --stdin']);
+  });
+
+  // OPENAI_API_KEY is the key checked whenever it is set: a pipe of it would store the key just rejected.
+  it('OPENAI_API_KEY rejected (no keychain): the command that stores a new one pipes a key in, not that variable again', async () => {
+    context({ interactive: false, env: { OPENAI_API_KEY: testKey('R') } });
+    t.keychain.failWith('no-service');
+    t.api.answerChecks(checkResult('invalid_key'));
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(3);
+    expect(message).toMatch(/Store a key that works:$/);
+    expect(hints.slice(-2)).toEqual(['There is no keychain here: store your key in a file only you can read (pipe the key in, in place of …):', '  … | openai-setup key --stdin --insecure-storage']);
+    expect(hints.join('\n')).not.toContain('printenv OPENAI_API_KEY');
+  });
+
+  it('OPENAI_API_KEY that cannot spend: the right key, so the pipe of it still stores it', async () => {
+    context({ interactive: false, env: { OPENAI_API_KEY: testKey('R') } });
+    t.api.answerChecks(checkResult('insufficient_quota'));
+    const { code, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(4);
+    expect(hints).toContain('  printenv OPENAI_API_KEY | openai-setup key --stdin');
   });
 });
 

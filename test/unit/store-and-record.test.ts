@@ -97,8 +97,9 @@ describe('key: stored and recorded as one step', () => {
       `Storing sk-proj-…000B worked, but recording that in ${t.ctx.state.path} failed (Could not write ${t.ctx.state.path}: it is a directory (EISDIR); move what is in the way, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours), and what was stored before (sk-proj-…000A) could not be put back: sk-proj-…000B is stored now (in the Secret Service keyring), and ${t.ctx.state.path} was not changed.`,
     );
     expect(result.hints).toEqual([
-      // OPENAI_API_KEY is not set here: not a pipe of it, which would store nothing.
-      'Once that is fixed, store the key again (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key',
+      // The key came on standard input: piped in again, as this run was started (OPENAI_API_KEY is
+      // not set here: a pipe of it would store nothing).
+      'Once that is fixed, store the key again (pipe the key in again, as you did, in place of …):  … | openai-setup key --stdin --no-verify',
       'Or remove what is stored:  openai-setup logout',
     ]);
     expect(t.stdout + t.stderr).not.toContain(NEW);

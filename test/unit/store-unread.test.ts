@@ -33,7 +33,7 @@ describe('key: the store fails, cannot be put back, and cannot be read', () => {
     );
     expect(result.hints).toEqual([
       'Once the Secret Service keyring answers, `openai-setup doctor --profile racer` says which key is stored.',
-      'Once that is fixed, store the key again (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin):  openai-setup key --profile racer',
+      'Once that is fixed, store the key again (pipe the key in again, as you did, in place of …):  … | openai-setup key --profile racer --stdin --no-verify',
       'Or remove what is stored:  openai-setup logout --profile racer',
     ]);
     // It was right not to say "no key": the keychain still holds the old key.
