@@ -387,6 +387,10 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
 
   // A working key already here: say so and offer to finish at once.
   let failedCheck: CheckResult | null = null;
+  // A key that cannot spend, with how the account pays chosen already (by this profile or
+  // another): stage 3 would only ask that again. On a terminal what is left is the route's own
+  // "Add credits" screen; without one, `billing --done` is still named, to record it.
+  let creditsOnly = false;
   let current: { key: string; source: KeySource; check?: CheckResult; storage?: KeyStageResult['storage'] } | null = null;
   if (!options.restart) {
     // The keychain is a child process (~40 ms, seconds on a slow D-Bus): ask it only when the
@@ -443,6 +447,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       } else if (route === 'billing') {
         await forgetStage(ctx, profileName, 'billing');
         if (!pending.includes('billing')) pending.push('billing');
+        creditsOnly = billingChoiceOf(await ctx.state.read(), profileName) !== undefined;
       } else if (route === 'key') {
         await forgetStage(ctx, profileName, 'key');
         if (!pending.includes('key')) pending.push('key');
@@ -452,6 +457,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   }
   // Without a terminal nothing can be asked: a stage to do, or a failed check, ends the run here.
   if (!term.interactive && (pending.length > 0 || failedCheck)) throw await nonInteractivePath(ctx, profileName, pending, options, failedCheck);
+  if (creditsOnly) pending = pending.filter((stage) => stage !== 'billing');
 
   // Whatever the stages change, the key is checked again after them; with no stage to run, the
   // check just made stands (run again at once, a timeout would only keep the person waiting

@@ -235,6 +235,52 @@ describe("setup for a second profile: the account's billing choice, made under t
     t.assertScriptsUsed();
   });
 
+  it('a resumed run of kk with its stored key still without credits: not stage 3 again, straight to the route\'s "Add credits"', async () => {
+    context();
+    await defaultChose('auto-reload');
+    // As the first run of kk left it, stopped at "The key cannot spend yet": the key stored, stage 3 the account's.
+    await t.keychain.setPassword('openai-setup', 'kk', KEY);
+    await t.ctx.state.updateProfile('kk', (p) => {
+      p.stages.key = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.prompts.whenSelect(CANNOT_SPEND, 'credits').whenSelect(CREDITS_ADDED, 'recheck');
+    t.api.answerChecks(checkResult('insufficient_quota'), checkResult('valid'));
+
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'kk' })).toBe(0);
+
+    // One check of the stored key, the route's question at once, then one check after the credits.
+    expect(t.api.checkedKeys).toEqual([KEY, KEY]);
+    expect(t.stdout).not.toContain('Step 3 of 4');
+    expect(t.prompts.asked.map((a) => a.message)).toEqual([CANNOT_SPEND, CREDITS_ADDED]);
+    expect(t.stdout).toContain('Back to step 3 · Add credits');
+    expect(flat(t.stdout)).toContain('buy credits, and keep auto-reload on so that the balance never reaches $0.');
+    expect(t.browser.opened).toEqual([PAGES.billing.url]);
+    expect(t.stdout).toContain(READY);
+    t.assertScriptsUsed();
+  });
+
+  it('the same for the profile that chose: stage 3 undone by a check without credits, the choice kept', async () => {
+    context();
+    await previouslySetUp();
+    // A run stopped after a check without credits: stage 3 forgotten, how to pay remembered.
+    await t.ctx.state.updateProfile('default', (p) => {
+      delete p.stages.billing;
+      p.billingChoice = 'monthly';
+    });
+    t.prompts.whenSelect(CANNOT_SPEND, 'credits').whenSelect(CREDITS_ADDED, 'stop');
+    t.api.answerChecks(checkResult('insufficient_quota'));
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(4);
+
+    expect(t.stdout).not.toContain('Step 3 of 4');
+    expect(t.prompts.asked.map((a) => a.message)).toEqual([CANNOT_SPEND, CREDITS_ADDED]);
+    expect(flat(t.stdout)).toContain('check that monthly invoicing is still active for your organization');
+    expect(await doneStages()).toEqual(['key', 'login', 'payment']);
+    expect((await t.profile())?.billingChoice).toBe('monthly');
+    t.assertScriptsUsed();
+  });
+
   it('on a terminal, monthly invoicing: "Add credits" checks the invoicing, and does not say requests stop at $0', async () => {
     context();
     await defaultChose('monthly');
