@@ -176,6 +176,8 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   const m = marks(term.style);
   // With --json, stdout is the JSON alone.
   const say = options.json ? term.err : term.out;
+  // Before the key is asked for and checked: a progress file this build cannot change would refuse to record it after all (exit 7).
+  await ctx.state.assertChangeable();
   const parsed = parseKey(await readAdminKey(ctx, profile, options), true, 'none');
   if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
   const key = parsed.key;

@@ -345,6 +345,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         const { message, hints } = cannotStoreHere(keychainError);
         throw new KeyStoreError(message, hints);
       }
+      // Nor with a progress file this build cannot change (a newer openai-setup's): the key would be checked, then not recorded.
+      await ctx.state.assertChangeable();
       const prompter = ctx.prompter('Pass --yes to store it without asking.');
       const what = isAdminKey(key) ? `the admin key of profile "${profileName}"` : `the key of profile "${profileName}"`;
       const replacing = target ? ` in place of ${maskKey(target)}` : '';
@@ -410,6 +412,15 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     if (!options.json && term.interactive && (found.length > 0 || environment.length > 0)) {
       const prompter = ctx.prompter('');
       let unstorable = false;
+      // A progress file this build cannot change (a newer openai-setup's) takes no record of a key:
+      // none is asked for, as where the keychain cannot be used; lines of the stored key still move.
+      const unchangeable = await ctx.state.assertChangeable().then(
+        () => null,
+        (error: unknown) => {
+          if (error instanceof KeyStoreError) return error;
+          throw error;
+        },
+      );
       /** A key could not go into the keychain: another profile's could not either. */
       let storeFailed = false;
       for (const admin of [false, true]) {
@@ -419,7 +430,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         const others = candidates.filter((k) => k !== current);
         if (others.length === 0) continue;
         // Not asked: a key chosen could not be stored, and one stored there already (by its hint) is not to be stored again.
-        if (keychainError) {
+        if (keychainError || unchangeable) {
           unstorable = true;
           continue;
         }
@@ -450,8 +461,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
         else stored = choice;
         storedOnTerminal = true;
       }
-      if (unstorable && keychainError) {
-        const { message, hints } = cannotStoreHere(keychainError);
+      if (unstorable) {
+        const { message, hints } = keychainError ? cannotStoreHere(keychainError) : unchangeable!;
         term.err(`${m.fail} ${message}`);
         for (const hint of hints) term.err(`  ${hint}`);
         failedCode = EXIT.keyStore;

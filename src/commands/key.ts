@@ -9,6 +9,9 @@ import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'> & { profile?: string }): Promise<number> {
   const profile = await resolveProfileName(ctx, options.profile);
+  // Before the key is asked for and checked (a billable request): a progress file this build
+  // cannot change would refuse to record it after all (exit 7).
+  await ctx.state.assertChangeable();
   const result = await runKeyStage(ctx, { ...options, profile });
   const route = result.check ? outcomeRow(result.check).route : 'none';
   // The stored key checked as this run checked it (the same server).

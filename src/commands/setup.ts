@@ -17,7 +17,7 @@ import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, untilLeftPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
-import { envKeyHeld, findKey, keychainFailure, noKeyError, resolveProfileName, type KeySource } from '../storage/profile-key.js';
+import { envKeyHeld, findKey, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
@@ -385,6 +385,9 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile);
+  // Nothing asked or sent that could not be saved: a progress file this build cannot change (a
+  // newer openai-setup's) fails here (exit 7), as the first save would after it.
+  await ctx.state.assertChangeable();
   // The wizard and `key` recommended as this run was started: run without its --base-url, they
   // would check (send) the key against the OpenAI API instead of the server it is meant for.
   const given = `${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;
@@ -397,6 +400,10 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
 
   // A working key already here: say so and offer to finish at once.
   let failedCheck: CheckResult | null = null;
+  // A key that cannot spend, with how the account pays chosen already (by this profile or
+  // another): stage 3 would only ask that again. On a terminal what is left is the route's own
+  // "Add credits" screen; without one, `billing --done` is still named, to record it.
+  let creditsOnly = false;
   let current: { key: string; source: KeySource; check?: CheckResult; storage?: KeyStageResult['storage'] } | null = null;
   if (!options.restart) {
     // The keychain is a child process (~40 ms, seconds on a slow D-Bus): ask it only when the
@@ -453,6 +460,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       } else if (route === 'billing') {
         await forgetStage(ctx, profileName, 'billing');
         if (!pending.includes('billing')) pending.push('billing');
+        creditsOnly = billingChoiceOf(await ctx.state.read(), profileName) !== undefined;
       } else if (route === 'key') {
         await forgetStage(ctx, profileName, 'key');
         if (!pending.includes('key')) pending.push('key');
@@ -462,6 +470,10 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   }
   // Without a terminal nothing can be asked: a stage to do, or a failed check, ends the run here.
   if (!term.interactive && (pending.length > 0 || failedCheck)) throw await nonInteractivePath(ctx, profileName, pending, options, failedCheck);
+  if (creditsOnly) pending = pending.filter((stage) => stage !== 'billing');
+  // Each stage's record as this run planned by it: a stage another run does meanwhile (`login
+  // --done` in another shell while a page here is open) is not asked again, nor a skip recorded.
+  const planned = await ctx.state.read();
 
   // Whatever the stages change, the key is checked again after them; with no stage to run, the
   // check just made stands (run again at once, a timeout would only keep the person waiting
@@ -485,9 +497,29 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
   };
 
+  /** Whether another run did the stage since this one planned it: then said, and a key stored meanwhile is the one checked. */
+  const doneMeanwhile = async (stage: StageId): Promise<boolean> => {
+    const state = await ctx.state.read();
+    const doneAt = stageRecord(state, profileName, stage)?.doneAt;
+    if (!doneAt || doneAt === stageRecord(planned, profileName, stage)?.doneAt) return false;
+    // A key the person keeps in OPENAI_API_KEY themselves is said after the stages, as on a re-run.
+    if (stage === 'key' && !current && state.profiles[profileName]?.key?.storage !== 'env') {
+      const { stored } = await ctx.keys.get(profileName);
+      if (stored) term.addSecret(stored.key);
+      const judged = stored ? judgeStoredKey(ctx, profileName, stored, options.check?.baseURL, { check: options.check }) : null;
+      // Not readable here (or no key after all): the stage runs, as planned.
+      if (!stored || !judged?.key) return false;
+      current = { key: judged.key, source: storedSource(stored.storage, profileName) };
+    }
+    term.out();
+    term.out(`${m.ok} Done meanwhile, by another run: Step ${STAGE_IDS.indexOf(stage) + 1} of 4 · ${STAGE_TITLES[stage]}`);
+    return true;
+  };
+
   const skipped: StageId[] = [];
   for (const stage of STAGE_IDS) {
     if (!pending.includes(stage)) continue;
+    if (await doneMeanwhile(stage)) continue;
     const outcome = await runStage(stage, STAGE_IDS.indexOf(stage));
     if (outcome === 'skipped') skipped.push(stage);
   }

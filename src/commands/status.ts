@@ -10,6 +10,7 @@ import { lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
 import { envKeyHeld, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
+import { UPDATE } from '../storage/private-file.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
 import { adminKeyCommand, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -137,6 +138,10 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     return 0;
   }
   const m = marks(term.style);
+  // A newer openai-setup's progress file: the commands that save progress (the wizard, key, import,
+  // admin-key) exit 7 until this one is updated, so updating is said before each of them.
+  const newer = await ctx.state.newerWriter();
+  const afterUpdate = (command: string) => `${UPDATE}, then run \`${command}\``;
   term.out(term.style.bold(`openai-setup status · profile ${profileName}`));
   for (const stage of status.stages) {
     const extra = stage.id === 'billing' && status.billingChoice ? ` (${status.billingChoice})` : '';
@@ -159,9 +164,10 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     if (aside.length) term.out(`  Once you no longer need ${aside.length === 1 ? pathLine(aside[0]!) : `the ${aside.length} moved-aside files`}, remove ${aside.length === 1 ? 'it' : 'them'}, and status goes by the progress file again:  rm -- ${aside.map(shellWord).join(' ')}`);
   } else if (key.env.set) term.out(`${m.pending} No key stored for this profile`);
   // Nothing `verify` could check: what to do first is to store one.
-  else term.out(`${m.pending} No key stored for this profile: store one with \`${keyCommand(ctx, profileName)}\``);
+  else term.out(`${m.pending} No key stored for this profile: ${newer ? `to store one, ${afterUpdate(keyCommand(ctx, profileName))}` : `store one with \`${keyCommand(ctx, profileName)}\``}`);
   if (status.plaintext.length) {
-    term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — \`${toolCommand(ctx, 'import', profileName)}\` moves it`);
+    const importing = toolCommand(ctx, 'import', profileName);
+    term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — ${newer ? `to move it, ${afterUpdate(importing)}` : `\`${importing}\` moves it`}`);
   }
   // Where the person asked for it: said, as information.
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${await askedNote(ctx, profileName, status.askedFound)})`);
@@ -177,7 +183,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const where = admin.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`;
     // What rotate and spend would refuse is not shown as an admin key.
     if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (for rotate and spend)`);
-    else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: store yours again with \`${adminKeyCommand(ctx, profileName)}\``);
+    else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: ${newer ? `to store yours again, ${afterUpdate(adminKeyCommand(ctx, profileName))}` : `store yours again with \`${adminKeyCommand(ctx, profileName)}\``}`);
   }
   // Programs send it whole: no key as it is, whether or not the key inside is the stored one.
   if (key.env.around !== null) term.out(`${m.fail} ${heldWithMore('env', key.env.hint!, key.env.around)}`);
@@ -199,6 +205,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     term.out(`${m.pending} Never checked: once OPENAI_API_KEY is set here, run \`${verifyCommand(ctx, profileName)}\``);
   }
   const pending = status.stages.filter((s) => !s.done).length;
-  if (pending > 0) term.out(term.style.dim(`Run \`${toolCommand(ctx, '', profileName)}\` to continue (${pending} of 4 stages pending).`));
+  if (pending > 0 && newer) term.out(term.style.dim(`To continue (${pending} of 4 stages pending), ${afterUpdate(toolCommand(ctx, '', profileName))}.`));
+  else if (pending > 0) term.out(term.style.dim(`Run \`${toolCommand(ctx, '', profileName)}\` to continue (${pending} of 4 stages pending).`));
   return 0;
 }

@@ -287,6 +287,19 @@ export class StateStore {
   }
 
   /**
+   * Whether a newer openai-setup wrote the file: every command that saves progress then exits 7
+   * (assertChangeable), until this one is updated. Reads only; a file that cannot be read is not.
+   */
+  async newerWriter(): Promise<boolean> {
+    try {
+      return (await this.load()).kind === 'newer';
+    } catch (error) {
+      if (error instanceof ConfigStoreError) return false;
+      throw error;
+    }
+  }
+
+  /**
    * The progress. Reading never changes the file: a damaged one is not used (the next command that
    * saves progress moves it aside), one of a newer openai-setup is used as far as this build
    * understands it. A file that cannot be used (not ours, not a regular file, too big,

@@ -78,15 +78,21 @@ describe('Ctrl-C at a budget question of stage 3', () => {
     t.assertScriptsUsed();
   });
 
-  it('a check that then finds no credits forgets that progress: the billing page comes again', async () => {
+  it('a check that then finds no credits forgets that progress: not resumed at the budget; how to pay stands, so stage 3 is not asked again', async () => {
     await firstRunStoppedAt(BUDGET);
     // The key stage done another way (a key set in the shell), then the wizard again.
     t.ctx.env.OPENAI_API_KEY = KEY;
-    t.api.answerChecks(checkResult('insufficient_quota'), checkResult('valid'));
-    t.prompts.whenSelect(HOW_TO_PAY, 'prepaid').whenSelect(PAGE_DONE, 'done').whenConfirm(BUDGET, false).whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('insufficient_quota'), checkResult('insufficient_quota'));
+    t.prompts.whenPassword(PASTE, KEY).whenSelect('The key cannot spend yet. What now?', 'credits').whenSelect('When you have added credits:', 'stop');
     const opened = t.browser.opened.length;
-    expect(await setup(t.ctx, OPTIONS)).toBe(0);
-    expect(t.browser.opened.slice(opened)).toEqual([PAGES.billing.url, PAGES.keys.url]);
+    const before = t.stdout.length;
+    expect(await setup(t.ctx, OPTIONS)).toBe(4);
+    expect(t.stdout.slice(before)).not.toContain(RESUMED);
+    expect(t.stdout.slice(before)).not.toContain('Step 3 of 4');
+    expect(t.browser.opened.slice(opened)).toEqual([PAGES.keys.url, PAGES.billing.url]);
+    const profile = await t.profile();
+    expect(profile?.billingChoice).toBe('prepaid');
+    expect(profile?.stages.billing).toBeUndefined();
     t.assertScriptsUsed();
   });
 });

@@ -356,6 +356,33 @@ describe('import: moving keys into the keychain', () => {
     expect(t.stdout).toContain(`✔ Stored ${maskKey(KEY)} in the ${t.ctx.keys.keychainDescription} as the key of profile "default" (the key works and can spend).\n`);
   });
 
+  it('a progress file of a newer openai-setup: --store exits 7 before its check, and a terminal is not asked which key to keep', async () => {
+    const newer = JSON.stringify({ version: 2, profiles: {} });
+    const withNewer = (interactive: boolean) => {
+      const t = machine({ interactive });
+      t.write('.env', `OPENAI_API_KEY="${KEY}"\n`);
+      mkdirSync(t.configDir, { mode: 0o700 });
+      writeFileSync(join(t.configDir, 'state.json'), newer, { mode: 0o600 });
+      return t;
+    };
+    const refused = /^(✖ )?The progress file .*state\.json was written by a newer openai-setup \(format 2; this one knows 1\), so this one leaves it as it is and saves nothing to it; update openai-setup/m;
+    const piped = withNewer(false);
+    const { code, message } = await outcomeOf(runImport(piped.ctx, options({ store: '.env:1', rewrite: true, yes: true }), piped.deps));
+    expect(code).toBe(7);
+    expect(message).toMatch(refused);
+    expect(piped.api.checks).toEqual([]);
+    expect(piped.keychain.keyOf('default')).toBeUndefined();
+    expect(piped.read('.env')).toBe(`OPENAI_API_KEY="${KEY}"\n`);
+
+    const asked = withNewer(true);
+    expect(await runImport(asked.ctx, options(), asked.deps)).toBe(7);
+    expect(asked.prompts.asked).toEqual([]);
+    expect(asked.api.checks).toEqual([]);
+    expect(asked.stderr).toMatch(refused);
+    expect(asked.read('.env')).toBe(`OPENAI_API_KEY="${KEY}"\n`);
+    expect(readFileSync(join(asked.configDir, 'state.json'), 'utf8')).toBe(newer);
+  });
+
   it('--store into another profile writes that profile into the line; links are followed, the link kept', async () => {
     const t = machine({ interactive: false });
     const real = t.write('~/dotfiles/bashrc', `export OPENAI_API_KEY=${KEY}\n`);

@@ -1,6 +1,10 @@
 // The wizard (`openai-setup`): the stages in order on a first run, and where each outcome of the
 // live check sends the person next.
 import { afterEach, describe, expect, it } from 'vitest';
+import { run as billingCommand } from '../../src/commands/billing.js';
+import { run as keyCommand } from '../../src/commands/key.js';
+import { run as loginCommand } from '../../src/commands/login.js';
+import { run as paymentCommand } from '../../src/commands/payment.js';
 import { run as setup } from '../../src/commands/setup.js';
 import { CancelledError } from '../../src/errors.js';
 import { LIMIT_REASONS, type LimitReasonName } from '../../src/api/limits.js';
@@ -8,7 +12,8 @@ import { verdict } from '../../src/api/verdict.js';
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { buildProgram } from '../../src/program.js';
-import { STAGE_IDS } from '../../src/storage/state.js';
+import { KeyStore } from '../../src/storage/keystore.js';
+import { STAGE_IDS, StateStore } from '../../src/storage/state.js';
 import { checkResult, FIXED_NOW, flat, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 // The questions, as the product words them.
@@ -233,6 +238,52 @@ describe("setup for a second profile: the account's billing choice, made under t
     expect(t.stdout).toContain('Back to step 3 · Add credits');
     expect(flat(t.stdout)).toContain('buy credits, and keep auto-reload on so that the balance never reaches $0.');
     expect(flat(t.stdout)).not.toContain('Requests stop when the balance reaches $0');
+    t.assertScriptsUsed();
+  });
+
+  it('a resumed run of kk with its stored key still without credits: not stage 3 again, straight to the route\'s "Add credits"', async () => {
+    context();
+    await defaultChose('auto-reload');
+    // As the first run of kk left it, stopped at "The key cannot spend yet": the key stored, stage 3 the account's.
+    await t.keychain.setPassword('openai-setup', 'kk', KEY);
+    await t.ctx.state.updateProfile('kk', (p) => {
+      p.stages.key = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.prompts.whenSelect(CANNOT_SPEND, 'credits').whenSelect(CREDITS_ADDED, 'recheck');
+    t.api.answerChecks(checkResult('insufficient_quota'), checkResult('valid'));
+
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'kk' })).toBe(0);
+
+    // One check of the stored key, the route's question at once, then one check after the credits.
+    expect(t.api.checkedKeys).toEqual([KEY, KEY]);
+    expect(t.stdout).not.toContain('Step 3 of 4');
+    expect(t.prompts.asked.map((a) => a.message)).toEqual([CANNOT_SPEND, CREDITS_ADDED]);
+    expect(t.stdout).toContain('Back to step 3 · Add credits');
+    expect(flat(t.stdout)).toContain('buy credits, and keep auto-reload on so that the balance never reaches $0.');
+    expect(t.browser.opened).toEqual([PAGES.billing.url]);
+    expect(t.stdout).toContain(READY);
+    t.assertScriptsUsed();
+  });
+
+  it('the same for the profile that chose: stage 3 undone by a check without credits, the choice kept', async () => {
+    context();
+    await previouslySetUp();
+    // A run stopped after a check without credits: stage 3 forgotten, how to pay remembered.
+    await t.ctx.state.updateProfile('default', (p) => {
+      delete p.stages.billing;
+      p.billingChoice = 'monthly';
+    });
+    t.prompts.whenSelect(CANNOT_SPEND, 'credits').whenSelect(CREDITS_ADDED, 'stop');
+    t.api.answerChecks(checkResult('insufficient_quota'));
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(4);
+
+    expect(t.stdout).not.toContain('Step 3 of 4');
+    expect(t.prompts.asked.map((a) => a.message)).toEqual([CANNOT_SPEND, CREDITS_ADDED]);
+    expect(flat(t.stdout)).toContain('check that monthly invoicing is still active for your organization');
+    expect(await doneStages()).toEqual(['key', 'login', 'payment']);
+    expect((await t.profile())?.billingChoice).toBe('monthly');
     t.assertScriptsUsed();
   });
 
@@ -840,6 +891,95 @@ describe('setup: "Set OPENAI_API_KEY yourself"', () => {
     const out = flat(t.stdout);
     expect(out).toContain('The key of this profile (sk-proj-…000A) is kept in OPENAI_API_KEY, which you set yourself in ~/.zshrc, and it is not set in this shell: open a new terminal, or run `source ~/.zshrc` in this one');
     expect(out).not.toContain('No key yet');
+  });
+});
+
+describe('setup: stages another run did while the wizard was open', () => {
+  /**
+   * When the wizard opens `page`, another shell (its own run over the same config dir and
+   * keychain, a minute later) does `commands` as the person would type them there.
+   */
+  function meanwhile(page: string, commands: (other: TestContext) => Promise<unknown>, options: TestContextOptions = {}): TestContext {
+    const other = makeTestContext({ interactive: false, now: new Date(FIXED_NOW.getTime() + 60_000), ...options });
+    other.ctx.state = new StateStore(t.configDir, other.ctx.clock.now, () => {});
+    other.ctx.keys = new KeyStore(t.keychain, t.configDir, () => {}, other.ctx.state);
+    const open = t.browser.open.bind(t.browser);
+    let done = false;
+    t.browser.open = async (url) => {
+      if (url === page && !done) {
+        done = true;
+        await commands(other);
+      }
+      return open(url);
+    };
+    return other;
+  }
+
+  it('login --done, payment --done and billing --choice prepaid --done in another shell: stages 2 and 3 are not asked again', async () => {
+    context();
+    meanwhile(PAGES.login.url, async (other) => {
+      await loginCommand(other.ctx, { done: true });
+      await paymentCommand(other.ctx, { done: true });
+      await billingCommand(other.ctx, { done: true, choice: 'prepaid' });
+    });
+    t.prompts.whenSelect(PAGE_DONE, 'done').whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+
+    expect(t.prompts.asked.map((a) => a.message)).toEqual([PAGE_DONE, PASTE]);
+    expect(t.browser.opened).toEqual([PAGES.login.url, PAGES.keys.url]);
+    expect(t.stdout).toContain('✔ Done meanwhile, by another run: Step 2 of 4 · Add a payment method\n');
+    expect(t.stdout).toContain('✔ Done meanwhile, by another run: Step 3 of 4 · Choose how to pay and set a budget\n');
+    // What the other run recorded stands: its choice, and its time of stage 3.
+    expect(await t.profile()).toMatchObject({ billingChoice: 'prepaid', stages: { billing: { doneAt: '2026-03-02T09:31:00.000Z' } } });
+    expect(t.stdout).toContain(READY);
+    t.assertScriptsUsed();
+  });
+
+  it('a key stored meanwhile (`key --stdin` in another shell) is the one checked: the key stage is not asked again', async () => {
+    context();
+    const other = meanwhile(
+      PAGES.login.url,
+      async (other) => {
+        await loginCommand(other.ctx, { done: true });
+        await paymentCommand(other.ctx, { done: true });
+        await billingCommand(other.ctx, { done: true, choice: 'prepaid' });
+        await keyCommand(other.ctx, { stdin: true, insecureStorage: false });
+      },
+      { stdin: `${NEW_KEY}\n` },
+    );
+    other.api.answerChecks(checkResult('valid'));
+    t.prompts.whenSelect(PAGE_DONE, 'done');
+    t.api.answerChecks(checkResult('valid'));
+
+    expect(await setup(t.ctx, OPTIONS)).toBe(0);
+
+    expect(t.prompts.asked.map((a) => a.message)).toEqual([PAGE_DONE]);
+    expect(t.stdout).toContain('✔ Done meanwhile, by another run: Step 4 of 4 · Create a secret key and store it\n');
+    expect(t.api.checkedKeys).toEqual([NEW_KEY]);
+    expect(t.keychain.keyOf('default')).toBe(NEW_KEY);
+    expect(t.stdout).toContain(READY);
+    expect(t.stdout).toContain('Your key sk-proj-…000B works.');
+    t.assertScriptsUsed();
+  });
+});
+
+describe('setup: stage 3 for a second profile whose key cannot spend, no way to pay chosen yet', () => {
+  it("is asked: the default profile's record of it, there when the run began, is not \"done meanwhile\"", async () => {
+    context();
+    await previouslySetUp();
+    await t.keychain.setPassword('openai-setup', 'kk', NEW_KEY);
+    await t.ctx.state.updateProfile('kk', (p) => {
+      p.stages.key = { doneAt: '2026-01-01T00:00:00.000Z' };
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.prompts.whenSelect(HOW_TO_PAY, 'prepaid').whenSelect(PAGE_DONE, 'done').whenConfirm(BUDGET, false).whenSelect(CANNOT_SPEND, 'stop');
+    t.api.answerChecks(checkResult('insufficient_quota'), checkResult('insufficient_quota'));
+    expect(await setup(t.ctx, { ...OPTIONS, profile: 'kk' })).toBe(4);
+    expect(t.stdout).toContain('Step 3 of 4 · Choose how to pay and set a budget');
+    expect(t.stdout).not.toContain('Done meanwhile');
+    t.assertScriptsUsed();
   });
 });
 

@@ -1,0 +1,104 @@
+// A progress file of a newer openai-setup is never written over: a command that would save
+// progress exits 7 asking to update, before it asks anything, opens a page or sends a request
+// (a key checked, then refused its record, was a billable request for nothing); status then
+// names no command that would exit 7 so, without saying to update first.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as adminKey } from '../../src/commands/admin-key.js';
+import { run as billing } from '../../src/commands/billing.js';
+import { run as key } from '../../src/commands/key.js';
+import { run as login } from '../../src/commands/login.js';
+import { run as logout } from '../../src/commands/logout.js';
+import { run as payment } from '../../src/commands/payment.js';
+import { run as setup } from '../../src/commands/setup.js';
+import { run as status } from '../../src/commands/status.js';
+import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const KEY = testKey('A');
+const REFUSED = /^The progress file .*state\.json was written by a newer openai-setup \(format 2; this one knows 1\), so this one leaves it as it is and saves nothing to it; update openai-setup \(npm install -g openai-setup@latest\) and run again\.$/;
+const UPDATE = 'update openai-setup (npm install -g openai-setup@latest)';
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+/** A newer openai-setup's file: version 2, the rest as this one writes it (stages 1 and 2 done, a key recorded). */
+function newerFile(options: TestContextOptions = {}, profile: Record<string, unknown> = {}): string {
+  t = makeTestContext(options);
+  mkdirSync(t.configDir, { mode: 0o700 });
+  const text = JSON.stringify({
+    version: 2,
+    defaultProfile: 'default',
+    profiles: {
+      default: {
+        stages: { login: { doneAt: '2026-01-01T00:00:00.000Z' }, payment: { doneAt: '2026-01-01T00:00:00.000Z' } },
+        key: { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' },
+        ...profile,
+      },
+    },
+  });
+  writeFileSync(join(t.configDir, 'state.json'), text, { mode: 0o600 });
+  return text;
+}
+
+/** Exit 7 in one line, nothing asked, opened or sent, the file as it was. */
+async function refusedAtOnce(run: Promise<number>, text: string): Promise<void> {
+  const { code, message } = await outcomeOf(run);
+  expect(code).toBe(7);
+  expect(message).toMatch(REFUSED);
+  expect(t.prompts.asked).toEqual([]);
+  expect(t.browser.opened).toEqual([]);
+  expect(t.api.checks).toEqual([]);
+  expect(readFileSync(join(t.configDir, 'state.json'), 'utf8')).toBe(text);
+  t.assertScriptsUsed();
+}
+
+describe('a progress file written by a newer openai-setup', () => {
+  it('the wizard exits 7 before its checklist: no check of the stored key, no "Finish now?", no stage', async () => {
+    const text = newerFile({ keychain: { default: KEY } });
+    await refusedAtOnce(setup(t.ctx, { restart: false, insecureStorage: false }), text);
+    expect(t.stdout).not.toContain('Step 1 of 4');
+  });
+
+  it.each([
+    ['login', () => login(t.ctx, { done: false })],
+    ['payment', () => payment(t.ctx, { done: false })],
+    ['billing', () => billing(t.ctx, { done: false })],
+    ['billing --done', () => billing(t.ctx, { done: true, choice: 'prepaid' })],
+  ])('%s exits 7 before its page or question', async (_name, run) => {
+    const text = newerFile();
+    await refusedAtOnce(run(), text);
+  });
+
+  it('key --stdin exits 7 before the live check (a billable request), nothing stored', async () => {
+    const text = newerFile({ interactive: false, stdin: `${testKey('B')}\n` });
+    await refusedAtOnce(key(t.ctx, { stdin: true }), text);
+    expect(t.keychain.accounts()).toEqual([]);
+  });
+
+  it('key on a terminal exits 7 before asking for the key', async () => {
+    const text = newerFile();
+    await refusedAtOnce(key(t.ctx, {}), text);
+  });
+
+  it('admin-key exits 7 before asking for the key', async () => {
+    const text = newerFile();
+    await refusedAtOnce(adminKey(t.ctx, { stdin: false, insecureStorage: false, verify: true, json: false }), text);
+  });
+
+  it('logout exits 7 before "Remove …?": the key stays stored', async () => {
+    const text = newerFile({ keychain: { default: KEY } });
+    await refusedAtOnce(logout(t.ctx, { yes: false }), text);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+  });
+
+  it('status says to update before the wizard, key, import and admin-key it names (they would exit 7 now)', async () => {
+    newerFile({ env: { OPENAI_API_KEY: undefined } }, { key: undefined, adminKey: { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' } });
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain(`○ No key stored for this profile: to store one, ${UPDATE}, then run \`openai-setup key\`\n`);
+    expect(t.stdout).toContain(`is not an admin key: to store yours again, ${UPDATE}, then run \`openai-setup admin-key\`\n`);
+    expect(t.stdout).toContain(`To continue (2 of 4 stages pending), ${UPDATE}, then run \`openai-setup\`.\n`);
+    expect(t.stdout).not.toContain('to continue (');
+    expect(t.stderr).toContain('only what this one understands of it is used');
+  });
+});
