@@ -319,7 +319,9 @@ async function reRecord(ctx: Context, profileName: string): Promise<{ was: strin
 /** The last way out, for a fix that goes on after ", or": a file only the person can read (storeKeyAdvice: as it works here). */
 function storeInFile(ctx: Context, profileName: string): string {
   const { command, how } = storeKeyAdvice(ctx, profileName, true);
-  return `keep the key in a file only you can read${how}:  ${command}`;
+  // It saves to the config dir: where this run may not make it (the Config dir check), only once that is fixed.
+  const once = ctx.state.dirNotMadeHere() ? ', once the Config dir problem above is fixed' : '';
+  return `keep the key in a file only you can read${once}${how}:  ${command}`;
 }
 
 /** --json when doctor cannot diagnose at all (a bad --profile or environment variable): ok false, as verify's, and no checks. */
@@ -341,6 +343,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
   const checks: DoctorCheck[] = [nodeCheck(ctx.nodeVersion)];
+  // Not there, and not to be made by this run (root's, in another user's home): nothing can be
+  // stored or recorded here, whatever the keychain says; the first thing to fix.
+  const notMade = ctx.state.dirNotMadeHere();
+  if (notMade) checks.push(check('config-dir', 'Config dir', 'fail', notMade.parts.detail, `${notMade.parts.fix![0]!.toUpperCase()}${notMade.parts.fix!.slice(1)}.`, notMade.code));
 
   // A key file or config dir others can read is shown as the Key file check below, not also on stderr.
   ctx.keys.showModesElsewhere();
@@ -406,7 +412,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const instead = keychainError ? null : `To have openai-setup keep it in the keychain instead:  ${toolCommand(ctx, 'import', profileName)}`;
     checks.push(check('stored-key', 'Stored key', 'info', `none: you keep the key of profile ${profileName} (${record.hint}) in OPENAI_API_KEY yourself${setIn}`, instead));
   } else if (!keychainError) {
-    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `${notMade ? 'Once the Config dir problem above is fixed, store one:' : 'Store one:'}  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
 
   const keptInEnv = record;

@@ -140,9 +140,14 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   const m = marks(term.style);
   // A newer openai-setup's progress file: the commands that save progress (the wizard, key, import,
   // admin-key) exit 7 until this one is updated, so updating is said before each of them.
-  const newer = await ctx.state.newerWriter();
-  const afterUpdate = (command: string) => `${UPDATE}, then run \`${command}\``;
+  // So do they when the config dir is not there and this run may not make it (root's, in another
+  // user's home): its fix is said before each of them, and said once as the problem it is.
+  const notMade = ctx.state.dirNotMadeHere();
+  const newer = notMade !== null || (await ctx.state.newerWriter());
+  const first = notMade?.parts.fix ?? UPDATE;
+  const afterUpdate = (command: string) => `${first}, then run \`${command}\``;
   term.out(term.style.bold(`openai-setup status · profile ${profileName}`));
+  if (notMade) term.out(`${m.fail} ${notMade.parts.detail}`);
   for (const stage of status.stages) {
     const extra = stage.id === 'billing' && status.billingChoice ? ` (${status.billingChoice})` : '';
     term.out(stage.done ? `${m.ok} ${stage.title}${extra} ${term.style.dim(`done ${when(stage.doneAt!)}`)}` : `${m.pending} ${stage.title} ${term.style.dim('pending')}`);

@@ -31,6 +31,32 @@ export class AnotherUsersDirError extends Error {
  */
 export function makeDirs(dir: string, mode: number): void {
   const target = resolve(dir);
+  for (const level of missingLevels(target).reverse()) {
+    try {
+      mkdirSync(level, { mode: level === target ? mode : 0o777 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/**
+ * What makeDirs would refuse to make `dir` for (AnotherUsersDirError), or null; makes nothing. So
+ * that a command can refuse before it sends or asks anything, not when it first saves. Any other
+ * failure is left to makeDirs to say as it comes.
+ */
+export function anotherUsersDir(dir: string): AnotherUsersDirError | null {
+  try {
+    missingLevels(resolve(dir));
+    return null;
+  } catch (error) {
+    if (error instanceof AnotherUsersDirError) return error;
+    return null;
+  }
+}
+
+/** The levels of `target` that are not there, deepest first; throws as makeDirs says (above). */
+function missingLevels(target: string): string[] {
   const missing: string[] = [];
   for (let level = target; ; level = dirname(level)) {
     let stats: Stats;
@@ -47,11 +73,5 @@ export function makeDirs(dir: string, mode: number): void {
     if (missing.length > 0 && process.getuid?.() === 0 && stats.uid !== 0) throw new AnotherUsersDirError(level, stats.uid);
     break;
   }
-  for (const level of missing.reverse()) {
-    try {
-      mkdirSync(level, { mode: level === target ? mode : 0o777 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
+  return missing;
 }

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
-import { AnotherUsersDirError, makeDirs } from './make-dirs.js';
+import { AnotherUsersDirError, anotherUsersDir, makeDirs } from './make-dirs.js';
 import { fileErrorCode } from './errno-words.js';
 import { describeFileError, readRegularFile, UnreadableFileError } from './read-file.js';
 
@@ -151,11 +151,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     makeDirs(dir, 0o700);
     stats = await stat(dir);
   } catch (error) {
-    if (error instanceof AnotherUsersDirError) {
-      throw new ConfigStoreError(
-        `${pathLine(dir)} was not made: openai-setup runs as root here, and ${pathLine(error.level)} belongs to another user (uid ${error.uid}), whose own runs could not use what root made in it. Run openai-setup as that user (without sudo), or set OPENAI_SETUP_CONFIG_DIR to a directory of root's.`,
-      );
-    }
+    if (error instanceof AnotherUsersDirError) throw notMadeError(dir, error);
     throw storeError(error, dir, 'create');
   }
   if (!stats.isDirectory()) throw ConfigStoreError.of(`${pathLine(dir)} is ${kindOf(stats)}, not a directory`, 'move it away, or set OPENAI_SETUP_CONFIG_DIR to a directory of yours.');
@@ -173,6 +169,21 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
       throw storeError(error, dir, 'create');
     }
   }
+}
+
+function notMadeError(dir: string, error: AnotherUsersDirError): ConfigStoreError {
+  const detail = `${pathLine(dir)} was not made: openai-setup runs as root here, and ${pathLine(error.level)} belongs to another user (uid ${error.uid}), whose own runs could not use what root made in it`;
+  const fix = "openai-setup as that user (without sudo), or set OPENAI_SETUP_CONFIG_DIR to a directory of root's";
+  return new ConfigStoreError(`${detail}. Run ${fix}.`, [], { detail, fix: `run ${fix}` });
+}
+
+/**
+ * The refusal ensurePrivateDir would give for `dir` as root's run in another user's home (not
+ * there, and not to be made here), or null; reads only. Checked before anything is sent or asked.
+ */
+export function dirNotMadeHere(dir: string): ConfigStoreError | null {
+  const refused = anotherUsersDir(dir);
+  return refused ? notMadeError(dir, refused) : null;
 }
 
 /** The temp files this process named: any still there as it leaves was cut short (removeOwnTempFiles). */

@@ -9,7 +9,7 @@ import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
 import { LockLostUnwrittenError, withFileLock } from './lock.js';
-import { ConfigStoreError, ensurePrivateDir, linkedFilePath, newerVersion, readPrivateFile, removeLeftoverTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
+import { ConfigStoreError, dirNotMadeHere, ensurePrivateDir, linkedFilePath, newerVersion, readPrivateFile, removeLeftoverTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
@@ -282,8 +282,18 @@ export class StateStore {
    * back (storing a key), so that it does not do that and then fail to record it.
    */
   async assertChangeable(): Promise<void> {
+    const notMade = this.dirNotMadeHere();
+    if (notMade) throw notMade;
     const loaded = await this.load();
     if (loaded.kind === 'newer') throw this.newerError(loaded.version);
+  }
+
+  /**
+   * Why the config dir, not there, cannot be made by this run (root's, in another user's home), or
+   * null: every command that saves progress then exits 7 (assertChangeable). Reads only.
+   */
+  dirNotMadeHere(): ConfigStoreError | null {
+    return dirNotMadeHere(this.dir);
   }
 
   /**
