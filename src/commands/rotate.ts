@@ -421,10 +421,10 @@ function askForAccount(run: RotateRun, name: string): NewAccount {
     undo: () =>
       (undone ??= creating.then(async (created) => {
         try {
-          await ctx.api.admin.deleteServiceAccount(auth, projectId, created.id);
+          const deleted = await deleteAccount(run, projectId, created.id);
           progress.new = null;
           account.deletedAgain = true;
-          return `The new service account ${created.name} was deleted again`;
+          return deleted === 'gone' ? `The new service account ${created.name} is gone already (the API no longer has it)` : `The new service account ${created.name} was deleted again`;
         } catch (error) {
           return `The new service account ${created.name} (${created.id}) could NOT be deleted (${whyNot(error)}): delete it on ${page}`;
         }
@@ -523,15 +523,28 @@ async function lookForLostAccount(run: RotateRun, name: string): Promise<Said> {
   const made = `The service account ${name} was created all the same, with a key that never reached openai-setup`;
   for (const account of found) {
     try {
-      await ctx.api.admin.deleteServiceAccount(auth, projectId, account.id);
+      await deleteAccount(run, projectId, account.id);
     } catch (error) {
-      // Not found: it is gone already (as revokeRotated takes it), which is what deleting it was for.
-      if (error instanceof AdminApiError && error.kind === 'not_found') continue;
       progress.new = { hint: '(none)', serviceAccountId: account.id, serviceAccountName: name, keyId: '', storage: null };
       return { mark: m.fail, state: `${made} (${account.id}), and it could NOT be deleted (${whyNot(error)}): delete it on ${page}.${stillStored}` };
     }
   }
   return { mark: m.ok, state: `${made}: it was deleted again, so nothing was changed.${stillStored}` };
+}
+
+/**
+ * Deletes a service account. One the API answers it does not have (HTTP 404) is gone already, which
+ * is what deleting it was for: 'gone', never a failure to delete it (the undo of step 1, the look
+ * for a lost one and the revocation of a rotated key all take it so). Any other failure is thrown.
+ */
+async function deleteAccount(run: RotateRun, projectId: string, id: string): Promise<'deleted' | 'gone'> {
+  try {
+    await run.ctx.api.admin.deleteServiceAccount(run.auth, projectId, id);
+    return 'deleted';
+  } catch (error) {
+    if (error instanceof AdminApiError && error.kind === 'not_found') return 'gone';
+    throw error;
+  }
 }
 
 /**
@@ -705,8 +718,8 @@ function storedAnyway(run: RotateRun, account: CreatedAccount, attempt: StoreAtt
 
 /** Step 4's requests as a cancel sees them, once the new key is stored and recorded. */
 interface Revocation {
-  /** A request revoking the old key, as a step; `gone` tells a failure that means it is revoked anyway. */
-  revoke(request: () => Promise<void>, gone?: (error: unknown) => boolean): Promise<void>;
+  /** A request revoking the old key, as a step (one answered that the key is gone already resolves: deleteAccount). */
+  revoke(request: () => Promise<void>): Promise<void>;
   /** Takes the cancel's line off: the run says where things stand itself from then on. */
   done(): void;
 }
@@ -734,10 +747,13 @@ function revocationOnCancel(run: RotateRun, newHint: string): Revocation {
         : run.storedInPlace(newHint),
   });
   return {
-    revoke: (request, gone = () => false) =>
+    revoke: (request) =>
       ctx.interrupts.step(() => {
         const sent = request();
-        revoking = sent.then(() => true, gone);
+        revoking = sent.then(
+          () => true,
+          () => false,
+        );
         return sent;
       }),
     done,
@@ -766,16 +782,17 @@ async function revokeOldKey(run: RotateRun, account: CreatedAccount, revocation:
 
 /** The old key an earlier rotate made: revoked by deleting its service account. */
 async function revokeRotated(run: RotateRun, previous: NonNullable<Profile['rotation']>, revocation: Revocation): Promise<OldKeyResult> {
-  const { ctx, auth, oldHint, oldPage } = run;
+  const { oldHint, oldPage } = run;
+  let deleted = 'deleted' as 'deleted' | 'gone';
   try {
-    await revocation.revoke(
-      () => ctx.api.admin.deleteServiceAccount(auth, previous.projectId, previous.serviceAccountId),
-      (error) => error instanceof AdminApiError && error.kind === 'not_found',
-    );
-    return oldKeyResult('service_account_deleted', `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`);
+    await revocation.revoke(async () => {
+      deleted = await deleteAccount(run, previous.projectId, previous.serviceAccountId);
+    });
+    return deleted === 'gone'
+      ? oldKeyResult('already_gone', `${oldHint}'s service account ${previous.serviceAccountName} was already deleted.`)
+      : oldKeyResult('service_account_deleted', `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`);
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
-    if (error.kind === 'not_found') return oldKeyResult('already_gone', `${oldHint}'s service account ${previous.serviceAccountName} was already deleted.`);
     return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldPage}.`);
   }
 }

@@ -292,6 +292,29 @@ describe('rotate', () => {
     expect(t.org.isLive(t.old)).toBe(true);
   });
 
+  it('a create answered without its key, and the undo\'s delete answered 404: the account is gone, said so, not "could NOT be deleted"', async () => {
+    const t = await setup();
+    const org = t.org.fetch;
+    t.api.admin = createAdminApi({
+      env: {},
+      fetch: (async (input: string | URL | Request, init: RequestInit = {}) => {
+        const answer = await org(input, init);
+        const method = init.method ?? 'GET';
+        // Deleted, and answered as an account the API no longer has (a delete that came twice).
+        if (method === 'DELETE' && String(input).includes('/service_accounts/')) return new Response(JSON.stringify({ error: { message: 'Not found', type: 'invalid_request_error' } }), { status: 404, headers: { 'content-type': 'application/json' } });
+        if (method !== 'POST' || !String(input).endsWith('/service_accounts')) return answer;
+        return new Response(JSON.stringify({ ...((await answer.json()) as object), api_key: null }), { headers: { 'content-type': 'application/json' } });
+      }) as unknown as SdkFetch,
+    });
+    const result = await outcomeOf(rotate(t.ctx, options({ yes: true, json: true })));
+    expect(result.code).toBe(6);
+    expect(result.message).toMatch(new RegExp(`without its key, not as the Admin API documents its answer\\. The new service account \\S+ is gone already \\(the API no longer has it\\); sk-proj-…${t.old.slice(-4)} is still stored and works\\.$`));
+    expect(result.message).not.toContain('could NOT be deleted');
+    expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 6, reason: 'server_error', new: null, old: { outcome: 'unchanged' } });
+    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+    expect(t.keychain.keyOf('default')).toBe(t.old);
+  });
+
   it('needs an admin key and a key (or --project); without a terminal it needs --yes before anything is sent', async () => {
     const none = contexts.make({ admin: true, keychain: { default: makeKey('proj', 'x') } });
     expect((await outcomeOf(rotate(none.ctx, options()))).code).toBe(2);
