@@ -186,15 +186,17 @@ function givenValueResult(result: CheckResult, value: string, baseURL: string, g
  * terminal unless `quiet`. `note` prints a warning (stderr, or nowhere with --quiet). `givenAs`:
  * the key was given to the command as it is (givenValueResult), not stored or pasted.
  */
-export async function runCheck(ctx: Context, request: CheckRequest, options: { spinner?: string | null; note?: (line: string) => void; givenAs?: GivenAs } = {}): Promise<CheckResult> {
+export async function runCheck(ctx: Context, request: CheckRequest, options: { spinner?: string | null; note?: (line: string) => void; warn?: (text: string) => void; givenAs?: GivenAs } = {}): Promise<CheckResult> {
   ctx.term.addSecret(secretOf(request.key));
   const note = options.note ?? ((line: string) => ctx.term.err(line));
+  // `warn` takes each warning as text (rotate keeps them for its --json document too), else a marked line.
+  const warn = options.warn ?? ((text: string) => note(`${marks(ctx.term.style).warn} ${text}`));
   const local = localVerdict(request.key, request.baseURL, request.noCheckFlags);
-  if (local.warning) note(`${marks(ctx.term.style).warn} ${local.warning}`);
+  if (local.warning) warn(local.warning);
   if (local.result) return options.givenAs ? givenValueResult(local.result, request.key, request.baseURL, options.givenAs) : local.result;
   const elsewhere = otherHostNoticeOnce(ctx, 'key', request.baseURL, request.baseURLOrigin);
-  if (elsewhere) note(`${marks(ctx.term.style).warn} ${elsewhere}`);
-  for (const warning of transportWarningsOnce(ctx, request.baseURL)) note(`${marks(ctx.term.style).warn} ${warning}`);
+  if (elsewhere) warn(elsewhere);
+  for (const warning of transportWarningsOnce(ctx, request.baseURL)) warn(warning);
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {
     return untrustedResult(await ctx.api.check(request), request.key);

@@ -122,6 +122,7 @@ async function findProject(
   profile: Profile | undefined,
   oldKey: string | null,
   unchanged: (message: string) => void,
+  warn: (text: string) => void,
 ): Promise<string> {
   if (options.project) return options.project;
   const recorded = recordedProject(profile, oldKey ? maskKey(oldKey) : null);
@@ -132,7 +133,7 @@ async function findProject(
     ]);
   }
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
-  const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Finding the key’s project (a live check)…' });
+  const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Finding the key’s project (a live check)…', warn });
   if (check.project) return check.project;
   const hint = maskKey(oldKey);
   const withProject = toolCommand(ctx, 'rotate --project proj_…', profileName);
@@ -264,7 +265,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   };
   unchanged(`${oldHint} is still stored and works.`);
   const profile = (await ctx.state.read()).profiles[profileName];
-  const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged);
+  const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged, warn);
   progress.project = projectId;
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
   const oldPage = projectPageUrl(oldProject, 'api-keys');
@@ -566,7 +567,7 @@ async function checkNewKey(run: RotateRun, account: CreatedAccount): Promise<Che
   const { ctx, term, m, options, profileName, projectId } = run;
   let check: CheckResult;
   try {
-    check = await ctx.interrupts.step(() => runCheck(ctx, buildCheckRequest(ctx, account.key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Checking the new key with a live call…' }));
+    check = await ctx.interrupts.step(() => runCheck(ctx, buildCheckRequest(ctx, account.key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Checking the new key with a live call…', warn: run.warn }));
   } catch (error) {
     throw await undoneFailure(account, error, 'Checking the new key');
   }

@@ -480,6 +480,24 @@ describe('insecure transport', () => {
   });
 });
 
+describe('another server than OpenAI\'s', () => {
+  it.each([
+    ['the old key\'s project check', false],
+    ['the new key\'s check', true],
+  ])('--json carries both notices it printed in `warnings`: the admin key\'s and the project key\'s (said at %s)', async (_at, lastCheck) => {
+    const t = await setup({ env: { OPENAI_BASE_URL: 'https://llm.example.com/v1' }, lastCheck });
+    expect(await rotate(t.ctx, options({ yes: true, json: true }))).toBe(0);
+    const said = t.stderr.split('\n').filter((line) => /is sent to .*not to the OpenAI API/.test(line));
+    expect(said).toEqual([
+      '! The admin key is sent to llm.example.com (from OPENAI_BASE_URL), not to the OpenAI API: whoever runs that server gets a key that manages your whole organization.',
+      '! The key is sent to llm.example.com (from OPENAI_BASE_URL), not to the OpenAI API.',
+    ]);
+    expect(RotateJsonSchema.parse(JSON.parse(t.stdout)).warnings).toEqual(said.map((line) => line.slice(2)));
+    // No project recorded: the old key was checked to find it, and that check said the notice.
+    expect(t.api.checkedKeys.includes(t.old)).toBe(!lastCheck);
+  });
+});
+
 describe('rotate and the files `env --file` wrote the old key into', () => {
   it('names each with the command that writes the new key there, changing none; that command works as printed', async () => {
     const t = await setup();
