@@ -60,9 +60,9 @@ function pipeHint(ctx: Context, profile: string): string {
  * This run again as it works here (storeAdminKeyAdvice: the key piped in again when it came from a
  * pipe), with --insecure-storage when `insecure`; `how`, said before it.
  */
-function storeAgain(ctx: Context, profile: string, options: AdminKeyOptions, insecure: boolean): { command: string; how: string } {
+function storeAgain(ctx: Context, profile: string, options: AdminKeyOptions, insecure: boolean, key: string): { command: string; how: string } {
   const flags = [insecure ? '--insecure-storage' : '', options.verify ? '' : '--no-verify'].filter(Boolean).join(' ');
-  return storeAdminKeyAdvice(ctx, profile, flags, { piped: options.stdin });
+  return storeAdminKeyAdvice(ctx, profile, flags, { piped: options.stdin, pipedKey: key });
 }
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
@@ -215,12 +215,12 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
     if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
-      const toFile = storeAgain(ctx, profile, options, true);
+      const toFile = storeAgain(ctx, profile, options, true, key);
       throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} The admin key was not stored.`, [
         `Set OPENAI_ADMIN_KEY yourself, or keep it in a file only you can read${toFile.how}:  ${toFile.command}`,
       ]);
     }
-    const again = storeAgain(ctx, profile, options, options.insecureStorage);
+    const again = storeAgain(ctx, profile, options, options.insecureStorage, key);
     throw await keyChangeFailure(ctx, error, {
       hint: `the admin key ${hint}`,
       account,

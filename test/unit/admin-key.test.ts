@@ -248,6 +248,20 @@ describe('admin-key', () => {
     expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout)).fix).toBe(failed.hints[0]);
     expectNoKey(t);
   });
+
+  it('no keychain, the key piped from OPENAI_ADMIN_KEY: the --insecure-storage command pipes it from there again; a variable holding no admin key is never piped', async () => {
+    const t = setup({ interactive: false, stdin: `${ADMIN}\n`, env: { OPENAI_ADMIN_KEY: ADMIN } });
+    t.keychain.failWith('no-service', { ops: ['set'] });
+    const failed = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'nc' })));
+    expect(failed.code).toBe(7);
+    expect(failed.hints).toEqual(['Set OPENAI_ADMIN_KEY yourself, or keep it in a file only you can read:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage --profile nc']);
+
+    const notAdmin = setup({ interactive: false, env: { OPENAI_ADMIN_KEY: PROJECT_KEY } });
+    const usage = await outcomeOf(adminKey(notAdmin.ctx, options()));
+    expect(usage.code).toBe(2);
+    expect(usage.hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin']);
+  });
+
 });
 
 describe('admin-key: the sample project as it is', () => {
