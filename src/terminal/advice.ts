@@ -111,7 +111,7 @@ export function toolCommand(scope: AdviceScope, words: string, profile?: string)
  * The command that stores a key for a profile, as this person types it (`npx openai-setup …` under
  * npx); `check`: the live-check options this run was given, repeated.
  */
-export function keyCommand(scope: AdviceScope, profile: string, check?: CheckFlagValues): string {
+export function keyCommand(scope: AdviceScope, profile: string | undefined, check?: CheckFlagValues): string {
   return `${toolCommand(scope, 'key', profile)}${keyCheckFlags(check)}`;
 }
 
@@ -217,7 +217,7 @@ function usableApiKey(scope: Pick<KeyEntryScope, 'env'>, check: CheckFlagValues 
  * The command that stores a key for a profile as it works where it is printed (keyEntryAdvice),
  * `insecure`: in the 0600 file; `check`: the live-check options of this run, repeated.
  */
-export function storeKeyAdvice(scope: KeyEntryScope, profile: string, insecure = false, check?: CheckFlagValues, origin: KeyEntryOrigin = {}): { command: string; how: string } {
+export function storeKeyAdvice(scope: KeyEntryScope, profile: string | undefined, insecure = false, check?: CheckFlagValues, origin: KeyEntryOrigin = {}): { command: string; how: string } {
   const flags = `${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
   return keyEntryAdvice(scope, { name: 'OPENAI_API_KEY', value: scope.env.OPENAI_API_KEY, isKey: usableApiKey(scope, check) }, (stdin) => `${keyCommand(scope, profile)}${stdin ? ' --stdin' : ''}${flags}`, origin);
 }

@@ -36,7 +36,7 @@ describe('key: paste, check, store', () => {
 
     // What was pasted is cleaned before it is checked and stored.
     expect(t.api.checks).toEqual([
-      { key: KEY, baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', billingCheck: true, timeoutMs: 15_000, organization: undefined, project: undefined },
+      { key: KEY, baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', billingCheck: true, timeoutMs: 15_000, organization: undefined, project: undefined, storeKey: { command: 'openai-setup key', how: '' } },
     ]);
     expect(t.keychain.keyOf('default')).toBe(KEY);
     // The write probe left nothing behind.
