@@ -8,7 +8,7 @@ import type { Context } from './context.js';
 import { baseURLOrigin, resolveBaseURL } from './platform.js';
 import { envAdminKey } from './storage/admin-key.js';
 import { marks } from './terminal/output.js';
-import { adviceScope } from './terminal/advice.js';
+import { adviceScope, storeAdminKeyAdvice } from './terminal/advice.js';
 
 /** Each Admin API request gets this long, body included. */
 export const ADMIN_TIMEOUT_MS = 20_000;
@@ -19,7 +19,7 @@ export const ADMIN_TIMEOUT_MS = 20_000;
  * OpenAI's, and an insecure way there (TLS not checked, plain http:// to another machine), are said
  * first, as verify says them: once a run, through `warn` (default: a warning line on stderr).
  */
-export async function adminAuth(ctx: Context, profile: string, key: string, warn?: (text: string) => void): Promise<AdminAuth> {
+export async function adminAuth(ctx: Context, profile: string, key: string, warn?: (text: string) => void, storeFlags = ''): Promise<AdminAuth> {
   const baseURL = resolveBaseURL(ctx);
   // A server that is not OpenAI's is named first: it is handed the admin key.
   const elsewhere = otherHostNoticeOnce(ctx, 'admin', baseURL, baseURLOrigin(ctx));
@@ -27,5 +27,10 @@ export async function adminAuth(ctx: Context, profile: string, key: string, warn
     if (warn) warn(warning);
     else ctx.term.err(`${marks(ctx.term.style).warn} ${warning}`);
   }
-  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...adviceScope(ctx), fromEnv: envAdminKey(ctx) === key };
+  const fromEnv = envAdminKey(ctx) === key;
+  // The fixes of a failure name storing another admin key as it works here (storeAdminKeyAdvice,
+  // `storeFlags` after --stdin: admin-key's own): never a prompt where none can be asked, never a
+  // pipe of OPENAI_ADMIN_KEY when that is the key that failed.
+  const store = storeAdminKeyAdvice(ctx, profile, storeFlags, { variableFailed: fromEnv });
+  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...adviceScope(ctx), fromEnv, store };
 }

@@ -29,7 +29,7 @@ export function isOfficialBaseURL(baseURL: string): boolean {
  * Where the key is sent: --base-url, else OPENAI_BASE_URL, else the OpenAI API. Only what the
  * person typed or set decides it, never a file on disk.
  */
-export function resolveBaseURL(ctx: Pick<Context, 'env'>, flag?: string): string {
+export function resolveBaseURL(ctx: { readonly env: { readonly OPENAI_BASE_URL?: string | undefined } }, flag?: string): string {
   return flag ?? ctx.env.OPENAI_BASE_URL ?? OFFICIAL_API_BASE_URL;
 }
 

@@ -7,6 +7,7 @@ import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES } from '../platform.js';
 import { adminKeyCommand, type AdviceScope } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
+import type { StoreAdvice } from './types.js';
 import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, otherServer, serverErrorFix, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 
 export type AdminFailureKind =
@@ -56,6 +57,8 @@ export interface AdminFailedRequest extends AdviceScope {
   profile?: string;
   /** The key came from OPENAI_ADMIN_KEY, which is used instead of any stored admin key. */
   fromEnv?: boolean;
+  /** The command that stores another admin key as it works where the fix is read (AdminAuth.store). */
+  store?: StoreAdvice;
 }
 
 /**
@@ -69,9 +72,9 @@ export function errorText(body: unknown): { message: string; type: string | null
 
 const ADMIN_KEYS_URL = PAGES['admin-keys'].url;
 
-/** How to get an admin key where a project key was given: the page, and `store`, the command that stores it (adminKeyCommand). */
-export function needsAdminKeyFix(store: string): string {
-  return `Create an admin key on the admin keys page (only organization owners can), then store it: ${store}`;
+/** How to get an admin key where a project key was given: the page, and `store`, the command that stores it as it works here (storeAdminKeyAdvice). */
+export function needsAdminKeyFix(store: StoreAdvice): string {
+  return `Create an admin key on the admin keys page (only organization owners can), then store it${store.how}: ${store.command}`;
 }
 
 /**
@@ -79,16 +82,22 @@ export function needsAdminKeyFix(store: string): string {
  * on the admin keys page, or another key stored with `store`. `withPage`: the page's address in the
  * sentence, where it is not on a line of its own.
  */
-export function missingScopeFix(that: string, store: string, withPage = false): string {
-  return `Give it ${that} on the admin keys page${withPage ? ` (${ADMIN_KEYS_URL})` : ''}, or create an admin key with "All" permissions and store it: ${store}`;
+export function missingScopeFix(that: string, store: StoreAdvice, withPage = false): string {
+  return `Give it ${that} on the admin keys page${withPage ? ` (${ADMIN_KEYS_URL})` : ''}, or create an admin key with "All" permissions and store it${store.how}: ${store.command}`;
+}
+
+/** The command that stores another admin key for what `auth` carries (AdminAuth.store), else the bare `admin-key`. */
+export function adminKeyStore(auth: AdviceScope & { profile?: string; store?: StoreAdvice }): StoreAdvice {
+  return auth.store ?? { command: adminKeyCommand(auth, auth.profile), how: '' };
 }
 
 /**
  * OPENAI_ADMIN_KEY wins over a stored admin key, so storing another one changes nothing while it is
  * set: the fix is the variable. `what` is the admin key it should hold instead.
  */
-function envFix(what: string, store: string): string {
-  return `OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to ${what}, or unset OPENAI_ADMIN_KEY to use the admin key stored with ${store}.`;
+function envFix(what: string, request: AdminFailedRequest): string {
+  // The stored admin key is named by the command that stores it, as typed here (not how it gets one).
+  return `OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to ${what}, or unset OPENAI_ADMIN_KEY to use the admin key stored with ${adminKeyCommand(request, request.profile)}.`;
 }
 
 function upperFirst(text: string): string {
@@ -105,8 +114,8 @@ interface Answered {
   apiMessage: string;
   /** The admin key, masked. */
   hint: string;
-  /** The command that stores an admin key for the request's profile. */
-  store: string;
+  /** The command that stores an admin key for the request's profile, as it works where the fix is read. */
+  store: StoreAdvice;
 }
 
 /** What an error answer comes to: the AdminApiError's kind, exit code, message, hints and the permissions named. */
@@ -141,7 +150,7 @@ function missingScopeOutcome(a: Answered): AdminOutcome | null {
       kind: 'needs_admin_key',
       code: EXIT.forbidden,
       message: `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: ${says}).`,
-      hints: [request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(store), `→ ${ADMIN_KEYS_URL}`],
+      hints: [request.fromEnv ? envFix('an admin key (sk-admin-…)', request) : needsAdminKeyFix(store), `→ ${ADMIN_KEYS_URL}`],
       scopes,
     };
   }
@@ -153,7 +162,7 @@ function missingScopeOutcome(a: Answered): AdminOutcome | null {
     kind: 'missing_scope',
     code: EXIT.forbidden,
     message: `The admin key ${hint} ${lacks}`,
-    hints: [request.fromEnv ? `Give it ${that} on the admin keys page. ${envFix('an admin key with "All" permissions', store)}` : missingScopeFix(that, store), `→ ${ADMIN_KEYS_URL}`],
+    hints: [request.fromEnv ? `Give it ${that} on the admin keys page. ${envFix('an admin key with "All" permissions', request)}` : missingScopeFix(that, store), `→ ${ADMIN_KEYS_URL}`],
     scopes,
   };
 }
@@ -164,7 +173,7 @@ const STATUS_OUTCOMES: Record<number, (a: Answered) => AdminOutcome> = {
     kind: 'invalid_key',
     code: EXIT.keyRejected,
     message: `The API rejected the admin key ${a.hint}${a.request.fromEnv ? ' (from OPENAI_ADMIN_KEY)' : ''}: it is wrong, revoked or deleted.`,
-    hints: [a.request.fromEnv ? envFix('a working admin key', a.store) : `Create a new admin key on the admin keys page and store it: ${a.store}`, `→ ${ADMIN_KEYS_URL}`],
+    hints: [a.request.fromEnv ? envFix('a working admin key', a.request) : `Create a new admin key on the admin keys page and store it${a.store.how}: ${a.store.command}`, `→ ${ADMIN_KEYS_URL}`],
   }),
   404: (a) => ({ kind: 'not_found', code: EXIT.forbidden, message: `${doing(a)} failed: not found (HTTP 404: ${a.apiMessage || 'no message'}).`, hints: [] }),
   429: (a) => ({ kind: 'rate_limited', code: EXIT.network, message: `${doing(a)} failed: the API is limiting requests right now (HTTP 429).`, hints: ['Try again in a minute.'] }),
@@ -205,7 +214,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   }
   // The API's own words: one line (no forged "✔" line below ours), no terminal sequences, at most 500 characters, the key masked.
   const apiMessage = safe(parsed.message.trim());
-  const answered: Answered = { request, status, said: parsed, apiMessage, hint: maskKey(request.key), store: adminKeyCommand(request, request.profile) };
+  const answered: Answered = { request, status, said: parsed, apiMessage, hint: maskKey(request.key), store: adminKeyStore(request) };
   const outcome = missingScopeOutcome(answered) ?? (STATUS_OUTCOMES[status] ?? (status >= 500 ? serverError : refused))(answered);
   return new AdminApiError(outcome.kind, outcome.code, outcome.message, outcome.hints, status, apiMessage, requestId, outcome.scopes ?? []);
 }

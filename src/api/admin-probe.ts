@@ -6,8 +6,7 @@
 import { EXIT } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { adminKeyCommand } from '../terminal/advice.js';
-import { AdminApiError, missingScopeFix } from './admin-failure.js';
+import { adminKeyStore, AdminApiError, missingScopeFix } from './admin-failure.js';
 import type { AdminApi, AdminAuth, AdminProject } from './types.js';
 
 export const LIST_SCOPE = 'api.management.read';
@@ -72,7 +71,7 @@ export async function probeAdminKey(api: AdminApi, auth: AdminAuth, now: Date): 
     const names = [namedOr(projects.lacking, LIST_SCOPE).join(', '), namedOr(costs.lacking, COSTS_SCOPE).join(', ')].join(' and ');
     const { status, apiMessage, requestId } = costs.lacking;
     throw new AdminApiError('missing_scope', EXIT.forbidden, `The admin key ${maskKey(auth.key)} lacks the permissions ${names}: neither rotate nor spend can use it.`, [
-      missingScopeFix('those permissions', adminKeyCommand(auth, auth.profile)),
+      missingScopeFix('those permissions', adminKeyStore(auth)),
       `→ ${PAGES['admin-keys'].url}`,
     ], status, apiMessage, requestId, [...projects.lacking.scopes, ...costs.lacking.scopes]);
   }

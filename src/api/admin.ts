@@ -137,6 +137,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     ...(auth.profile === undefined ? {} : { profile: auth.profile }),
     ...adviceScope(auth),
     ...(auth.fromEnv ? { fromEnv: true } : {}),
+    ...(auth.store ? { store: auth.store } : {}),
   });
 
   /** One request through a client of its own, bounded by the auth's timeout; failures explained. */

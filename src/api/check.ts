@@ -4,7 +4,7 @@
 import type { Context } from '../context.js';
 import { checkKeyShape, heldWithMore, keyWithin, maskKey, secretOf, type GivenAs } from '../keys/format.js';
 import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
-import { keyCheckFlags, profileFlagFor } from '../terminal/advice.js';
+import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
@@ -12,7 +12,7 @@ import { DEFAULT_TIMEOUT_MS, otherServer, type HeaderSource, type NoCheckFlags }
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
 import { STATUS } from './status.js';
-import type { CheckRequest, CheckResult } from './types.js';
+import type { CheckRequest, CheckResult, StoreAdvice } from './types.js';
 
 export const DEFAULT_MODEL = 'gpt-4o-mini';
 
@@ -96,6 +96,15 @@ export function headerSources(ctx: Context): { organization?: HeaderSource; proj
   return { organization, project };
 }
 
+/**
+ * The `key` command a fix names, as it works where it is read (storeKeyAdvice): never a pipe of
+ * OPENAI_API_KEY when that is the key checked. Where this run asks, that it asks goes unsaid.
+ */
+function storeKeyFor(ctx: Context, key: string, settings: CheckSettings): StoreAdvice {
+  const store = storeKeyAdvice(ctx, settings.profile, false, settings, { variableFailed: ctx.env.OPENAI_API_KEY === key });
+  return keyPromptWorks(ctx) === 'here' ? { command: store.command, how: '' } : store;
+}
+
 export function buildCheckRequest(ctx: Context, key: string, settings: CheckSettings = {}): CheckRequest {
   // A new key stored as advised goes into this profile, and must be checked where this one was,
   // not sent to the OpenAI API.
@@ -110,6 +119,7 @@ export function buildCheckRequest(ctx: Context, key: string, settings: CheckSett
     billingCheck: settings.billingCheck ?? true,
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ...(keyFlags ? { keyFlags } : {}),
+    storeKey: storeKeyFor(ctx, key, settings),
     ...(settings.noCheckFlags ? { noCheckFlags: settings.noCheckFlags } : {}),
   };
 }

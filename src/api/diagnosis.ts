@@ -9,6 +9,7 @@ import { holdsSecret, redact } from '../keys/redact.js';
 import { isOpenAIApiHostname, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
 import { LIMIT_REASONS, limitNamedIn } from './limits.js';
 import type { VerifyStatus } from './status.js';
+import type { StoreAdvice } from './types.js';
 
 /** How long a live check waits, body included, when --timeout does not say. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -63,6 +64,8 @@ export interface FailedRequest {
   seenProject?: string | null;
   /** The flags a `key` command the advice names takes (CheckRequest.keyFlags): the profile's and the live-check ones. */
   keyFlags?: string;
+  /** That `key` command as it works where the fix is read (CheckRequest.storeKey). */
+  storeKey?: StoreAdvice;
   /** The command that runs the check takes no live-check flags (CheckRequest.noCheckFlags): its advice names what it has instead. */
   noCheckFlags?: NoCheckFlags;
   /** The request sent no key (doctor's probe): `key` is only looked for in what came back, and a text says nothing of withholding it. */
@@ -411,7 +414,8 @@ function scopesOutcome(e: ApiError): Outcome | null {
   };
 }
 
-const newKeyFix = (request: FailedRequest) => `Create a new secret key on the API keys page and store it with \`openai-setup key${request.keyFlags ?? ''}\`.`;
+const newKeyFix = (request: FailedRequest) =>
+  `Create a new secret key on the API keys page and store it${request.storeKey?.how ?? ''} with \`${request.storeKey?.command ?? `openai-setup key${request.keyFlags ?? ''}`}\`.`;
 
 /** Google's gateway answers with its gRPC status word or `details[].reason`s, which OpenAI's API never sends. */
 const isGoogleShaped = (e: ApiError) => e.rpcStatus !== null || e.reasons.length > 0;

@@ -23,6 +23,8 @@ export interface CheckRequest {
    * live-check flags given (` --base-url …`).
    */
   keyFlags?: string;
+  /** That `key` command as it works where a fix is read (storeKeyAdvice: never one that asks where nothing can be asked). */
+  storeKey?: StoreAdvice;
   /** The command running the check takes none of the live-check flags: its advice names what it has instead (NoCheckFlags). */
   noCheckFlags?: NoCheckFlags;
   /** The setting that named `baseURL` (absent: neither did, it is OpenAI's): said with the server before the key goes there. */
@@ -88,6 +90,18 @@ export interface AdminAuth extends AdviceScope {
   /** Whose admin key (the fixes a failure names act on this profile), and whether it came from OPENAI_ADMIN_KEY. */
   profile?: string;
   fromEnv?: boolean;
+  /**
+   * The command that stores another admin key as it works where a fix is read (storeAdminKeyAdvice,
+   * made where there is a Context: adminAuth), and how it gets the key ("" or " (…)"). Without it,
+   * the bare `admin-key` command.
+   */
+  store?: StoreAdvice;
+}
+
+/** A command that stores a key (`key`, `admin-key`) as it works where it is printed (keyEntryAdvice), and how it gets the key, said before it ("" or " (…)"). */
+export interface StoreAdvice {
+  command: string;
+  how: string;
 }
 
 export interface AdminPage<T> {

@@ -50,9 +50,15 @@ export const AdminKeyJsonSchema = z.object({
 });
 export type AdminKeyJson = z.infer<typeof AdminKeyJsonSchema>;
 
-/** Where this run cannot ask: the way that works here (storeAdminKeyAdvice), as the key stage says it. */
-function pipeHint(ctx: Context, profile: string): string {
-  const { command, how } = storeAdminKeyAdvice(ctx, profile);
+/**
+ * Where this run cannot ask: the way that works here (storeAdminKeyAdvice), with this run's
+ * options, as the key stage says it. `keychain`: the keychain's problem when it was probed and
+ * fails, as `key` says it: the command named keeps the key in the 0600 file instead.
+ */
+function pipeHint(ctx: Context, profile: string, options: AdminKeyOptions, keychain: KeychainUnavailableError | null = null): string {
+  const flags = [options.insecureStorage || keychain ? '--insecure-storage' : '', options.verify ? '' : '--no-verify'].filter(Boolean).join(' ');
+  const { command, how } = storeAdminKeyAdvice(ctx, profile, flags);
+  if (keychain) return `${describeKeychainProblem(keychain, ctx.keys.keychainDescription)} ${how ? `Keep it in a file only you can read${how}` : 'Pipe it in, kept in a file only you can read'}:  ${command}`;
   return `${how ? `Instead, store it${how}` : 'Pipe it in instead'}:  ${command}`;
 }
 
@@ -60,9 +66,23 @@ function pipeHint(ctx: Context, profile: string): string {
  * This run again as it works here (storeAdminKeyAdvice: the key piped in again when it came from a
  * pipe), with --insecure-storage when `insecure`; `how`, said before it.
  */
-function storeAgain(ctx: Context, profile: string, options: AdminKeyOptions, insecure: boolean): { command: string; how: string } {
+function storeAgain(ctx: Context, profile: string, options: AdminKeyOptions, insecure: boolean, key: string): { command: string; how: string } {
   const flags = [insecure ? '--insecure-storage' : '', options.verify ? '' : '--no-verify'].filter(Boolean).join(' ');
-  return storeAdminKeyAdvice(ctx, profile, flags, { piped: options.stdin });
+  return storeAdminKeyAdvice(ctx, profile, flags, { piped: options.stdin, pipedKey: key });
+}
+
+/** This run's options for storing another admin key: --insecure-storage and --no-verify as given. */
+function newKeyFlags(options: AdminKeyOptions): string {
+  return [options.insecureStorage ? '--insecure-storage' : '', options.verify ? '' : '--no-verify'].filter(Boolean).join(' ');
+}
+
+/**
+ * Storing another admin key (this one is none, or lacks a permission) as it works here
+ * (storeAdminKeyAdvice), with this run's options: a new key, so not "piped in again", nor from
+ * OPENAI_ADMIN_KEY when that is this key.
+ */
+function storeNewKey(ctx: Context, profile: string, options: AdminKeyOptions, key: string): { command: string; how: string } {
+  return storeAdminKeyAdvice(ctx, profile, newKeyFlags(options), { variableFailed: envAdminKey(ctx) === key });
 }
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
@@ -70,11 +90,15 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
     // The prompt is offered only where it would ask: else this run's pipe itself.
     return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile), { env: ctx.rawEnv, prompt: promptWhereItAsks(ctx, adminKeyCommand(ctx, profile)) });
   }
-  if (!ctx.term.interactive) throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(ctx, profile)]);
+  if (!ctx.term.interactive) {
+    // The pipe named must work here: without a keychain, into a file only the person can read (as `key`).
+    const problem = options.insecureStorage ? null : await ctx.keys.probeWritable();
+    throw new UsageError(needsPrompt(ctx.term, 'Pasting an admin key'), [pipeHint(ctx, profile, options, problem)]);
+  }
   // Where the check sends the key, when that is not OpenAI's: said before it is given, not only before it goes.
   const elsewhere = options.verify ? otherHostNoticeOnce(ctx, 'admin', resolveBaseURL(ctx), baseURLOrigin(ctx)) : null;
   if (elsewhere) ctx.term.err(`${marks(ctx.term.style).warn} ${elsewhere}`);
-  const prompter = ctx.prompter(pipeHint(ctx, profile));
+  const prompter = ctx.prompter(pipeHint(ctx, profile, options));
   const fromEnv = envAdminKey(ctx);
   // Offered only as what it must be: anything else would be refused.
   if (fromEnv && !adminKeyProblem(fromEnv) && (await prompter.confirm(`Store OPENAI_ADMIN_KEY from this shell (${maskKey(fromEnv)}) as the admin key of profile "${profile}"?`, true))) return fromEnv;
@@ -128,11 +152,11 @@ interface Capabilities {
  * (what spend needs, api.usage.read). A real admin key without one of them is still stored, with
  * what works and what does not said; without both, or rejected, or no admin key, it is not.
  */
-async function checkAdminKey(ctx: Context, profile: string, key: string, say: (text: string) => void): Promise<{ can: Capabilities; sample: AdminProject | null }> {
+async function checkAdminKey(ctx: Context, profile: string, key: string, say: (text: string) => void, options: AdminKeyOptions): Promise<{ can: Capabilities; sample: AdminProject | null }> {
   const { term } = ctx;
   const m = marks(term.style);
   const hint = maskKey(key);
-  const auth = await adminAuth(ctx, profile, key);
+  const auth = await adminAuth(ctx, profile, key, undefined, newKeyFlags(options));
   const spinner = term.spinner("Checking the admin key (listing one project, reading today's costs)…");
   let probe: AdminProbe;
   try {
@@ -146,7 +170,7 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
   }
 
   const { sample, missing } = probe;
-  const fix = (what: string) => missingScopeFix(what, adminKeyCommand(ctx, profile), true);
+  const fix = (what: string) => missingScopeFix(what, storeNewKey(ctx, profile, options, key), true);
   // A key that works at another server works there: said where.
   const other = otherServer(auth.baseURL);
   const at = other === null ? '' : ` (at ${sanitize(other, 200)}, not the OpenAI API)`;
@@ -187,7 +211,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   const kind = keyKind(key);
   // Only an admin key is sent or stored as one: rotate and spend refuse anything else stored.
   if (kind !== 'admin') {
-    throw new ReasonedExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. It was not sent, and nothing was stored.`, [needsAdminKeyFix(adminKeyCommand(ctx, profile)), `→ ${PAGES['admin-keys'].url}`], 'needs_admin_key');
+    throw new ReasonedExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. It was not sent, and nothing was stored.`, [needsAdminKeyFix(storeNewKey(ctx, profile, options, key)), `→ ${PAGES['admin-keys'].url}`], 'needs_admin_key');
   }
 
   let sample: AdminProject | null = null;
@@ -195,7 +219,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   let can: Capabilities = { rotate: true, spend: true, missing: [], fix: null, unproven: [] };
   if (options.verify) {
     done.checked = true;
-    ({ can, sample } = await checkAdminKey(ctx, profile, key, say));
+    ({ can, sample } = await checkAdminKey(ctx, profile, key, say, options));
   }
 
   // Stored and recorded as one step: a key is never stored that the progress file does not record.
@@ -215,12 +239,12 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
     if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
-      const toFile = storeAgain(ctx, profile, options, true);
+      const toFile = storeAgain(ctx, profile, options, true, key);
       throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} The admin key was not stored.`, [
         `Set OPENAI_ADMIN_KEY yourself, or keep it in a file only you can read${toFile.how}:  ${toFile.command}`,
       ]);
     }
-    const again = storeAgain(ctx, profile, options, options.insecureStorage);
+    const again = storeAgain(ctx, profile, options, options.insecureStorage, key);
     throw await keyChangeFailure(ctx, error, {
       hint: `the admin key ${hint}`,
       account,

@@ -213,8 +213,8 @@ function pipeCommand(ctx: Context, options: KeyStageOptions): string {
  * options: a key that came on standard input piped in again the same way; else piped from
  * OPENAI_API_KEY when that holds a key, `key` asking for it where it would ask, or a pipe.
  */
-function storeAdvice(ctx: Context, options: KeyStageOptions): KeyAdvice {
-  const { command, how } = storeKeyAdvice(ctx, options.profile, options.insecureStorage, options.check, { piped: options.stdin });
+function storeAdvice(ctx: Context, options: KeyStageOptions, pipedKey?: string): KeyAdvice {
+  const { command, how } = storeKeyAdvice(ctx, options.profile, options.insecureStorage, options.check, pipedKey === undefined ? { piped: options.stdin } : { piped: options.stdin, pipedKey });
   return { command: `${command}${options.verify === false ? ' --no-verify' : ''}`, how };
 }
 
@@ -277,7 +277,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   let fallback: KeychainFallback | null = null;
   if (!options.insecureStorage) {
     const problem = await ctx.keys.probeWritable();
-    if (problem) fallback = await chooseKeychainFallback(ctx, problem, profileName, storeAdvice(ctx, { ...options, insecureStorage: true }));
+    if (problem) fallback = await chooseKeychainFallback(ctx, problem, profileName, storeAdvice(ctx, { ...options, insecureStorage: true }, piped));
   }
 
   // Where the key goes, when that is not OpenAI's: said before it is pasted, not only after.
@@ -352,7 +352,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       replacing.old = replaced(p.key, held);
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
-    }, (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }));
+    }, (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }, piped));
     if (check) await recordCheck(ctx, profileName, key, source, check);
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);

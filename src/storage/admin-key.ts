@@ -81,9 +81,11 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     }
     return found;
   }
+  // As it works here (storeAdminKeyAdvice): never `admin-key` asking where nothing can be asked.
+  const store = storeAdminKeyAdvice(ctx, profile);
   const how = [
     `Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`,
-    `then store it (or set OPENAI_ADMIN_KEY):  ${adminKeyCommand(ctx, profile)}`,
+    `then set OPENAI_ADMIN_KEY to it, or store it${store.how}:  ${store.command}`,
   ];
   const record = (await ctx.state.read()).profiles[profile]?.adminKey;
   // Where it works here (storeAdminKeyAdvice): OPENAI_ADMIN_KEY is not set, or it would have been used.

@@ -6,6 +6,8 @@
 // them as data where they have no Context (adviceScope, carried by an AdminAuth). Texts that still
 // name the tool `openai-setup` before a command (api/diagnosis.ts's fixes) rely on the terminal's
 // rewrite (invocation.ts, adviceFor); headings are left as they are.
+import { adminKeyProblem, checkKeyShape } from '../keys/format.js';
+import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { profileFlag } from './invocation.js';
 import { PROMPTS_TURNED_OFF, promptsTurnedOff } from './output.js';
 import { withoutCredentials } from './sanitize.js';
@@ -109,7 +111,7 @@ export function toolCommand(scope: AdviceScope, words: string, profile?: string)
  * The command that stores a key for a profile, as this person types it (`npx openai-setup …` under
  * npx); `check`: the live-check options this run was given, repeated.
  */
-export function keyCommand(scope: AdviceScope, profile: string, check?: CheckFlagValues): string {
+export function keyCommand(scope: AdviceScope, profile: string | undefined, check?: CheckFlagValues): string {
   return `${toolCommand(scope, 'key', profile)}${keyCheckFlags(check)}`;
 }
 
@@ -128,7 +130,7 @@ export function pipeKeyCommand(scope: AdviceScope, profile: string, insecure = f
 
 /** Where a command that stores a key is recommended: what the variables hold there, and whether a command that asks for the key would ask there. */
 export interface KeyEntryScope extends AdviceScope {
-  readonly env: { readonly OPENAI_API_KEY?: string | undefined };
+  readonly env: { readonly OPENAI_API_KEY?: string | undefined; readonly OPENAI_BASE_URL?: string | undefined };
   /** OPENAI_ADMIN_KEY, and OPENAI_SETUP_NO_PROMPT (which turns questions off even where the run has no terminal to ask at). */
   readonly rawEnv: Readonly<Record<string, string | undefined>>;
   /** Why questions are off ('' when on), and which of stdin and stdout are a terminal, as the Terminal says it. */
@@ -159,6 +161,8 @@ export function promptWhereItAsks(scope: Pick<KeyEntryScope, 'rawEnv' | 'term'>,
 export interface KeyEntryOrigin {
   /** It came on standard input: the person pipes it in again, the same way. */
   piped?: boolean;
+  /** The key that came on standard input, when it has been read: piped from the variable again when it is the variable's value. */
+  pipedKey?: string;
   /** The variable's value is what just failed its check: never piped in again. */
   variableFailed?: boolean;
 }
@@ -169,23 +173,30 @@ const KEY_SOURCE_PLACEHOLDER = '…';
 /**
  * The one rule for a command that stores a key (`key`, `admin-key`), as it works where it is
  * printed (`command`), and how it gets the key, said before it (`how`, "" or " (…)"). In order:
- * the key came on standard input: piped in again the same way, its source a placeholder (the
- * variable may hold another key, or none); `variable` holds a value (not one that just failed its
- * check): a pipe of it; a command that asks would ask where this is read (keyPromptWorks), or
- * would once OPENAI_SETUP_NO_PROMPT is unset (said): that command; else (no terminal) the pipe,
- * its source a placeholder. Never a pipe of an unset variable (it gives nothing, and "stdin was
- * empty" would name it again), never a prompt where none can be asked (it would fail, naming
- * itself again). `build(stdin)`: the command with or without --stdin.
+ * the key came on standard input: piped in again the same way, from `variable` when the key read
+ * is its value (`printenv VAR | … --stdin`, as CI does), else its source a placeholder (the
+ * variable may hold another key, or none); `variable` holds a usable key as it is (`isKey`: the
+ * key judgement, never a mere non-empty value, which `--stdin` would refuse) and not one that just
+ * failed its check: a pipe of it; a command that asks would ask where this is read
+ * (keyPromptWorks), or would once OPENAI_SETUP_NO_PROMPT is unset (said): that command; else (no
+ * terminal) the pipe, its source a placeholder. Never a pipe of a variable holding no key (it
+ * gives nothing or is refused, and the refusal would name it again), never a prompt where none
+ * can be asked (it would fail, naming itself again). `build(stdin)`: the command with or without --stdin.
  */
 export function keyEntryAdvice(
   scope: Pick<KeyEntryScope, 'rawEnv' | 'term'>,
-  variable: { name: string; value: string | undefined },
+  variable: { name: string; value: string | undefined; isKey: (value: string) => boolean },
   build: (stdin: boolean) => string,
   origin: KeyEntryOrigin = {},
 ): { command: string; how: string } {
   const placeholder = `${KEY_SOURCE_PLACEHOLDER} | ${build(true)}`;
-  if (origin.piped) return { command: placeholder, how: ` (pipe the key in again, as you did, in place of ${KEY_SOURCE_PLACEHOLDER})` };
-  if (variable.value?.trim() && !origin.variableFailed) return { command: `printenv ${variable.name} | ${build(true)}`, how: '' };
+  const holdsKey = variable.value !== undefined && variable.isKey(variable.value);
+  const fromVariable = { command: `printenv ${variable.name} | ${build(true)}`, how: '' };
+  if (origin.piped) {
+    if (holdsKey && origin.pipedKey !== undefined && origin.pipedKey === variable.value) return fromVariable;
+    return { command: placeholder, how: ` (pipe the key in again, as you did, in place of ${KEY_SOURCE_PLACEHOLDER})` };
+  }
+  if (holdsKey && !origin.variableFailed) return fromVariable;
   const asks = keyPromptWorks(scope);
   if (asks === 'here') return { command: build(false), how: ' (it asks for the key, hidden)' };
   if (asks === 'alone') return { command: build(false), how: ' (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin)' };
@@ -194,12 +205,21 @@ export function keyEntryAdvice(
 }
 
 /**
+ * Whether OPENAI_API_KEY's value is a key `key` takes as it is, for the server the check goes to
+ * (--base-url given to this run, else OPENAI_BASE_URL): the shape `key` and verify judge.
+ */
+function usableApiKey(scope: Pick<KeyEntryScope, 'env'>, check: CheckFlagValues | undefined): (value: string) => boolean {
+  const officialApi = isOfficialBaseURL(resolveBaseURL(scope, check?.baseURL));
+  return (value) => checkKeyShape(value, officialApi).problem === undefined;
+}
+
+/**
  * The command that stores a key for a profile as it works where it is printed (keyEntryAdvice),
  * `insecure`: in the 0600 file; `check`: the live-check options of this run, repeated.
  */
-export function storeKeyAdvice(scope: KeyEntryScope, profile: string, insecure = false, check?: CheckFlagValues, origin: KeyEntryOrigin = {}): { command: string; how: string } {
+export function storeKeyAdvice(scope: KeyEntryScope, profile: string | undefined, insecure = false, check?: CheckFlagValues, origin: KeyEntryOrigin = {}): { command: string; how: string } {
   const flags = `${insecure ? ' --insecure-storage' : ''}${keyCheckFlags(check)}`;
-  return keyEntryAdvice(scope, { name: 'OPENAI_API_KEY', value: scope.env.OPENAI_API_KEY }, (stdin) => `${keyCommand(scope, profile)}${stdin ? ' --stdin' : ''}${flags}`, origin);
+  return keyEntryAdvice(scope, { name: 'OPENAI_API_KEY', value: scope.env.OPENAI_API_KEY, isKey: usableApiKey(scope, check) }, (stdin) => `${keyCommand(scope, profile)}${stdin ? ' --stdin' : ''}${flags}`, origin);
 }
 
 /**
@@ -227,5 +247,5 @@ export function pipeAdminKeyCommand(scope: AdviceScope, profile: string, flags =
 /** The command that stores an admin key as it works where it is printed (keyEntryAdvice); `flags` after --stdin. */
 export function storeAdminKeyAdvice(scope: KeyEntryScope, profile: string, flags = '', origin: KeyEntryOrigin = {}): { command: string; how: string } {
   const build = (stdin: boolean) => adminKeyCommand(scope, profile, [stdin ? '--stdin' : '', flags].filter(Boolean).join(' '));
-  return keyEntryAdvice(scope, { name: 'OPENAI_ADMIN_KEY', value: scope.rawEnv.OPENAI_ADMIN_KEY }, build, origin);
+  return keyEntryAdvice(scope, { name: 'OPENAI_ADMIN_KEY', value: scope.rawEnv.OPENAI_ADMIN_KEY, isKey: (value) => adminKeyProblem(value) === undefined }, build, origin);
 }

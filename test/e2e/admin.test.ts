@@ -417,7 +417,8 @@ describe('what the admin commands say, through the binary', () => {
     const scope = await runCli(['spend', '--profile', 'z'], { env: t.env });
     expect(scope.code).toBe(5);
     expect(scope.stderr).toMatch(/lacks the permission api\.usage\.read/);
-    expect(scope.stderr).toMatch(/store it: openai-setup admin-key --profile z\n/);
+    // No terminal: the admin key to store instead is piped in (`admin-key` could not ask here).
+    expect(scope.stderr).toMatch(/store it \(pipe the key in, in place of …\): … \| openai-setup admin-key --stdin --profile z\n/);
 
     const unknown = makeKey('admin', 'e2e-unknown-admin');
     KEYS.push(unknown);

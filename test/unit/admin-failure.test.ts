@@ -109,13 +109,13 @@ describe('the fixes work as printed for admin-key, rotate and spend', () => {
     for (const error of cases) expect(error.hints.join('\n')).toMatch(/openai-setup admin-key --profile z(?!\S)/);
     const byDefault = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'default', bareProfile: 'default' }));
     expect(byDefault.hints[0]).toMatch(/store it: openai-setup admin-key$/);
-    expect(needsAdminKeyFix(adminKeyCommand({ commandName: 'openai-setup', bareProfile: 'default' }, 'work'))).toMatch(/openai-setup admin-key --profile work$/);
+    expect(needsAdminKeyFix({ command: adminKeyCommand({ commandName: 'openai-setup', bareProfile: 'default' }, 'work'), how: '' })).toMatch(/openai-setup admin-key --profile work$/);
     // A command without --profile acts on `bareProfile` (after `use work`, or OPENAI_SETUP_PROFILE=work): only that one goes unnamed.
-    expect(needsAdminKeyFix(adminKeyCommand({ commandName: 'openai-setup', bareProfile: 'work' }, 'work'))).toMatch(/then store it: openai-setup admin-key$/);
+    expect(needsAdminKeyFix({ command: adminKeyCommand({ commandName: 'openai-setup', bareProfile: 'work' }, 'work'), how: '' })).toMatch(/then store it: openai-setup admin-key$/);
     const otherBare = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'default', bareProfile: 'work' }));
     expect(otherBare.hints[0]).toMatch(/store it: openai-setup admin-key --profile default$/);
     // Not known: named.
-    expect(needsAdminKeyFix(adminKeyCommand({ commandName: 'openai-setup' }, 'default'))).toMatch(/openai-setup admin-key --profile default$/);
+    expect(needsAdminKeyFix({ command: adminKeyCommand({ commandName: 'openai-setup' }, 'default'), how: '' })).toMatch(/openai-setup admin-key --profile default$/);
   });
 
   it('with the admin key from OPENAI_ADMIN_KEY: fix or unset the variable (it would keep overriding a stored key)', () => {

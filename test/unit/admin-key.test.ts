@@ -98,7 +98,7 @@ describe('admin-key', () => {
         const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, verify })));
         expect(result.code).toBe(5);
         expect(result.message).toMatch(new RegExp(`^This needs an admin key: sk-\\S*…\\S{4} is a ${label}\\. It was not sent, and nothing was stored\\.$`));
-        expect(result.hints[0]).toBe('Create an admin key on the admin keys page (only organization owners can), then store it: openai-setup admin-key');
+        expect(result.hints[0]).toBe(`Create an admin key on the admin keys page (only organization owners can), then store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin${verify ? '' : ' --no-verify'}`);
         expect(t.org.requests).toEqual([]);
         expect(t.keychain.accounts()).toEqual([]);
         expect((await t.profile())?.adminKey).toBeUndefined();
@@ -153,7 +153,7 @@ describe('admin-key', () => {
       expect((await t.profile('u'))?.adminKey?.hint).toBe(`sk-admin-…${OTHER_ADMIN.slice(-4)}`);
       expect(t.stdout).toContain(`✔ Admin key sk-admin-…${OTHER_ADMIN.slice(-4)} works for spend: it can read the organization's costs.\n`);
       expect(t.stderr).toContain(
-        `! It lacks the permission api.management.read: rotate cannot use it (rotate needs api.management.read and api.management.write), and spend shows project ids without names. Give it api.management.read and api.management.write on the admin keys page (${PAGES['admin-keys'].url}), or create an admin key with "All" permissions and store it: openai-setup admin-key --profile u\n`,
+        `! It lacks the permission api.management.read: rotate cannot use it (rotate needs api.management.read and api.management.write), and spend shows project ids without names. Give it api.management.read and api.management.write on the admin keys page (${PAGES['admin-keys'].url}), or create an admin key with "All" permissions and store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin --profile u\n`,
       );
       expect(t.stdout).toContain('`openai-setup spend --profile u` uses it from now on; `openai-setup logout --admin --profile u` removes it.');
       expect(t.stdout).not.toContain('openai-setup rotate');
@@ -248,6 +248,42 @@ describe('admin-key', () => {
     expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout)).fix).toBe(failed.hints[0]);
     expectNoKey(t);
   });
+
+  it('no keychain, the key piped from OPENAI_ADMIN_KEY: the --insecure-storage command pipes it from there again; a variable holding no admin key is never piped', async () => {
+    const t = setup({ interactive: false, stdin: `${ADMIN}\n`, env: { OPENAI_ADMIN_KEY: ADMIN } });
+    t.keychain.failWith('no-service', { ops: ['set'] });
+    const failed = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'nc' })));
+    expect(failed.code).toBe(7);
+    expect(failed.hints).toEqual(['Set OPENAI_ADMIN_KEY yourself, or keep it in a file only you can read:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage --profile nc']);
+
+    const notAdmin = setup({ interactive: false, env: { OPENAI_ADMIN_KEY: PROJECT_KEY } });
+    const usage = await outcomeOf(adminKey(notAdmin.ctx, options()));
+    expect(usage.code).toBe(2);
+    expect(usage.hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin']);
+  });
+
+  it('a project key piped with --insecure-storage: the admin key to get instead is piped the same way, --insecure-storage kept', async () => {
+    const t = setup({ interactive: false, stdin: PROJECT_KEY });
+    const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, insecureStorage: true })));
+    expect(result.code).toBe(5);
+    expect(result.hints[0]).toBe('Create an admin key on the admin keys page (only organization owners can), then store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin --insecure-storage');
+  });
+
+  it('spend without a terminal and without an admin key: the way to store one is a pipe, `admin-key` could not ask', async () => {
+    const t = setup({ interactive: false });
+    const result = await outcomeOf(requireAdminKey(t.ctx, 'default', 'spend').then(() => 0));
+    expect(result.code).toBe(2);
+    expect(result.hints.at(-1)).toBe('then set OPENAI_ADMIN_KEY to it, or store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --profile default');
+  });
+
+  it('without a terminal or a keychain, the pipe it names keeps the key in the file at once (as `key` does), with this run\'s --no-verify', async () => {
+    const t = setup({ interactive: false });
+    t.keychain.failWith('no-service');
+    const usage = await outcomeOf(adminKey(t.ctx, options({ verify: false })));
+    expect(usage.code).toBe(2);
+    expect(usage.hints).toHaveLength(1);
+    expect(usage.hints[0]).toMatch(/^No Secret Service keyring .* Keep it in a file only you can read \(pipe the key in, in place of …\):  … \| openai-setup admin-key --stdin --insecure-storage --no-verify$/);
+  });
 });
 
 describe('admin-key: the sample project as it is', () => {
@@ -294,7 +330,7 @@ describe('admin-key: what it says', () => {
       sampleProject: null,
       missingScopes: [],
     });
-    expect(data.fix).toContain('openai-setup admin-key --profile z');
+    expect(data.fix).toContain('openai-setup admin-key --stdin --profile z');
     expectNoKey(t);
 
     const bad = setup({ interactive: false, stdin: 'not a key' });
@@ -305,9 +341,9 @@ describe('admin-key: what it says', () => {
   it('the hints of a refused or rejected admin key name the profile: `openai-setup admin-key --profile z`', async () => {
     const t = setup({ interactive: false, stdin: OTHER_ADMIN });
     const rejected = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'z' })));
-    expect(rejected.hints[0]).toBe('Create a new admin key on the admin keys page and store it: openai-setup admin-key --profile z');
+    expect(rejected.hints[0]).toBe('Create a new admin key on the admin keys page and store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin --profile z');
     const project = setup({ interactive: false, stdin: PROJECT_KEY });
-    expect((await outcomeOf(adminKey(project.ctx, options({ stdin: true, verify: false, profile: 'z' })))).hints[0]).toMatch(/then store it: openai-setup admin-key --profile z$/);
+    expect((await outcomeOf(adminKey(project.ctx, options({ stdin: true, verify: false, profile: 'z' })))).hints[0]).toMatch(/then store it \(pipe the key in, in place of …\): … \| openai-setup admin-key --stdin --no-verify --profile z$/);
     const pipe = setup({ interactive: false });
     expect((await outcomeOf(adminKey(pipe.ctx, options({ profile: 'z' })))).hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --profile z']);
   });
@@ -356,7 +392,7 @@ describe('the admin key rotate and spend use', () => {
     const result = await outcomeOf(requireAdminKey(none.ctx, 'work', 'rotate').then(() => 0));
     expect(result.code).toBe(2);
     expect(result.message).toBe('`rotate` needs an organization admin key (sk-admin-…), and none is stored for profile "work".');
-    expect(result.hints).toEqual([`Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`, 'then store it (or set OPENAI_ADMIN_KEY):  openai-setup admin-key --profile work']);
+    expect(result.hints).toEqual([`Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`, 'then set OPENAI_ADMIN_KEY to it, or store it (it asks for the key, hidden):  openai-setup admin-key --profile work']);
   });
 });
 

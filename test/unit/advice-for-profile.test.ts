@@ -148,6 +148,13 @@ describe('advice names the profile unless a command without --profile acts on it
     expect(flat(t.stdout)).toContain(storeFix(' --profile default'));
   });
 
+  it('without a terminal, a wrong key is replaced by a pipe into `key --stdin`: `key` could not ask there', async () => {
+    context({ keychain: { default: KEY }, interactive: false });
+    t.api.answerChecks(rejected);
+    expect(await verify(t.ctx, { ...verifyOptions, profile: 'default' })).toBe(3);
+    expect(flat(t.stdout)).toContain('store it (pipe the key in, in place of …) with `… | openai-setup key --stdin`.');
+  });
+
   it('with nothing chosen, advice for the default profile has no --profile', async () => {
     context({ keychain: { default: KEY } });
     t.api.answerChecks(rejected);

@@ -8,6 +8,8 @@ import { adminFailure } from '../../src/api/admin-failure.js';
 import { adminKeyCommand, adviceScope, elsewhereCommand, elsewhereScope, elsewhereThis, keyCommand, lastingBareProfile, notAKeyFix, pipeAdminKeyCommand, pipeKeyCommand, profileFlagFor, storeAdminKeyAdvice, storeKeyAdvice, toolCommand, verifyCommand } from '../../src/terminal/advice.js';
 import { adviceFor } from '../../src/terminal/invocation.js';
 import { createTerminal } from '../../src/terminal/output.js';
+import { testKey } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
 
 const check = { baseURL: 'http://127.0.0.1:18777/v1', timeoutMs: 20000, billingCheck: false };
 
@@ -193,7 +195,7 @@ describe('storeKeyAdvice: how `key` gets the key, as it is where the advice is r
   });
 
   it('OPENAI_API_KEY set: a pipe of it, terminal or not; unless it is the key that just failed its check', () => {
-    const KEY = 'sk-proj-set';
+    const KEY = testKey('S');
     for (const tty of [true, false]) expect(storeKeyAdvice(scopeOn({ OPENAI_API_KEY: KEY }, tty), 'default')).toEqual({ command: 'printenv OPENAI_API_KEY | openai-setup key --profile default --stdin', how: '' });
     expect(storeKeyAdvice(scopeOn({ OPENAI_API_KEY: KEY }, false), 'default', false, undefined, { variableFailed: true })).toEqual({ command: '… | openai-setup key --profile default --stdin', how: PIPE });
     expect(storeKeyAdvice(scopeOn({ OPENAI_API_KEY: KEY }), 'default', false, undefined, { variableFailed: true }).command).toBe('openai-setup key --profile default');
@@ -201,7 +203,7 @@ describe('storeKeyAdvice: how `key` gets the key, as it is where the advice is r
 
   // The run's own command again: the variable may hold another key, or none.
   it('the key came on standard input: piped in again the same way, whatever the variable or the terminal', () => {
-    for (const env of [{}, { OPENAI_API_KEY: 'sk-proj-set' }] as Array<Record<string, string>>) {
+    for (const env of [{}, { OPENAI_API_KEY: testKey('S') }] as Array<Record<string, string>>) {
       for (const tty of [true, false]) {
         expect(storeKeyAdvice(scopeOn(env, tty), 'default', true, undefined, { piped: true })).toEqual({
           command: '… | openai-setup key --profile default --stdin --insecure-storage',
@@ -213,7 +215,7 @@ describe('storeKeyAdvice: how `key` gets the key, as it is where the advice is r
 
   it('the admin key: the same rule, with OPENAI_ADMIN_KEY and admin-key', () => {
     expect(storeAdminKeyAdvice(scopeOn({}, false), 'work', '--insecure-storage')).toEqual({ command: '… | openai-setup admin-key --stdin --insecure-storage --profile work', how: PIPE });
-    expect(storeAdminKeyAdvice(scopeOn({ OPENAI_ADMIN_KEY: 'sk-admin-set' }, false), 'work').command).toBe('printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --profile work');
+    expect(storeAdminKeyAdvice(scopeOn({ OPENAI_ADMIN_KEY: makeKey('admin', 'advice-admin') }, false), 'work').command).toBe('printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --profile work');
     expect(storeAdminKeyAdvice(scopeOn({}), 'work', '--insecure-storage')).toEqual({ command: 'openai-setup admin-key --insecure-storage --profile work', how: ' (it asks for the key, hidden)' });
   });
 });

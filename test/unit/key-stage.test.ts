@@ -36,7 +36,7 @@ describe('key: paste, check, store', () => {
 
     // What was pasted is cleaned before it is checked and stored.
     expect(t.api.checks).toEqual([
-      { key: KEY, baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', billingCheck: true, timeoutMs: 15_000, organization: undefined, project: undefined },
+      { key: KEY, baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', billingCheck: true, timeoutMs: 15_000, organization: undefined, project: undefined, storeKey: { command: 'openai-setup key', how: '' } },
     ]);
     expect(t.keychain.keyOf('default')).toBe(KEY);
     // The write probe left nothing behind.
@@ -505,6 +505,28 @@ describe('key --stdin', () => {
     // (OPENAI_API_KEY is not set here: a pipe of it would give nothing).
     expect(hints.at(-1)).toBe('or, as a last resort, keep it in a file readable only by you (pipe the key in again, as you did, in place of …):  … | openai-setup key --stdin --insecure-storage');
     expect(t.api.checks).toEqual([]);
+  });
+
+  it('without a keychain, a key piped from OPENAI_API_KEY (the CI case) is piped from it again: the command works as printed', async () => {
+    context({ interactive: false, stdin: `${KEY}\n`, env: { OPENAI_API_KEY: KEY } });
+    t.keychain.failWith('no-service');
+    const { code, hints } = await outcomeOf(key(t.ctx, { stdin: true, verify: false }));
+    expect(code).toBe(7);
+    expect(hints.at(-1)).toBe('or, as a last resort, keep it in a file readable only by you:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage --no-verify');
+    // Another key piped than the variable holds: its source is the person's own, a placeholder.
+    context({ interactive: false, stdin: `${testKey('B')}\n`, env: { OPENAI_API_KEY: KEY } });
+    t.keychain.failWith('no-service');
+    const other = await outcomeOf(key(t.ctx, { stdin: true, verify: false }));
+    expect(other.hints.at(-1)).toBe('or, as a last resort, keep it in a file readable only by you (pipe the key in again, as you did, in place of …):  … | openai-setup key --stdin --insecure-storage --no-verify');
+  });
+
+  it('without a terminal, OPENAI_API_KEY holding no key is not named to pipe in (`key --stdin` would refuse it)', async () => {
+    for (const value of ['hello', ` ${KEY}`]) {
+      context({ interactive: false, env: { OPENAI_API_KEY: value } });
+      const { code, hints } = await outcomeOf(key(t.ctx, { insecureStorage: true }));
+      expect(code).toBe(2);
+      expect(hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup key --stdin --insecure-storage']);
+    }
   });
 });
 

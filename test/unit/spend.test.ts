@@ -421,7 +421,7 @@ describe('spend: what it says when it cannot tell', () => {
     u.org.admin.addAdminKey(limited, { scopes: ['api.management.read'] });
     const scope = await outcomeOf(spend(u.ctx, options({ profile: 'z' })));
     expect(scope.message).toMatch(/lacks the permission api\.usage\.read/);
-    expect(scope.hints[0]).toMatch(/store it: openai-setup admin-key --profile z$/);
+    expect(scope.hints[0]).toMatch(/store it \(it asks for the key, hidden\): openai-setup admin-key --profile z$/);
 
     const revoked = makeKey('admin', 'unit-spend-revoked');
     const v = setup({ env: { OPENAI_ADMIN_KEY: revoked } });
