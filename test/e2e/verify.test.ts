@@ -128,7 +128,7 @@ describe('verify outcomes', () => {
       const key = makeKey('proj', 'never-registered');
       const wrong = await runCli(['verify', '--profile', 'default', '--key', key], { env: own.env });
       expect(wrong.code).toBe(3);
-      expect(wrong.stdout.replace(/\s+/g, ' ')).toContain('store it with `openai-setup key --profile default`.');
+      expect(wrong.stdout.replace(/\s+/g, ' ')).toContain('store it (pipe the key in, in place of …) with `… | openai-setup key --profile default --stdin`.');
       expectNoLeak(wrong, key);
       // No key stored for default (and no keychain here): the line that stores one stores into default.
       const none = await runCli(['verify', '--profile', 'default'], { env: own.env });
@@ -137,7 +137,7 @@ describe('verify outcomes', () => {
       // For work, which a bare command acts on now, no --profile is needed.
       const bare = await runCli(['verify', '--key', key], { env: own.env });
       expect(bare.code).toBe(3);
-      expect(bare.stdout.replace(/\s+/g, ' ')).toContain('store it with `openai-setup key`.');
+      expect(bare.stdout.replace(/\s+/g, ' ')).toContain('store it (pipe the key in, in place of …) with `… | openai-setup key --stdin`.');
     } finally {
       await own.cleanup();
     }
