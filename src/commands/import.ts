@@ -584,6 +584,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     if (!keychainError || plaintext.some((f) => f.key === stored || f.key === storedAdmin)) {
       term.out(`To move one into the keychain, on a terminal:  ${toolCommand(scope, 'import', profileName)}`);
       term.out(`Or without a terminal:  ${toolCommand(scope, 'import', profileName)} --store PATH:LINE --rewrite --yes`);
+      // Under npx --rewrite refuses a line that would then run npx in every new shell (above).
+      if (self.command === NPX_COMMAND) term.out('A line in a shell startup file is rewritten that way only once openai-setup is installed (npm install -g openai-setup); under npx, leave out --rewrite to store the key and keep the line.');
     }
   }
   return exitCode;

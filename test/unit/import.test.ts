@@ -1256,6 +1256,19 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     expect(t.stdout).not.toContain('npx looks the package up');
   });
 
+  it('under npx, the list names --rewrite with what it refuses there, and the form that works', async () => {
+    const t = startedFrom('_npx', 'abc', 'node_modules', '.bin');
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({}), t.deps)).toBe(8);
+    expect(flat(t.stdout)).toContain(
+      'Or without a terminal: npx openai-setup import --store PATH:LINE --rewrite --yes A line in a shell startup file is rewritten that way only once openai-setup is installed (npm install -g openai-setup); under npx, leave out --rewrite to store the key and keep the line.',
+    );
+    // The form it names for such a line works as printed: the key stored, the line kept.
+    expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', yes: true }), t.deps)).toBe(8);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY=${KEY}\n`);
+  });
+
   it("from a project's install, the line names its script, and the note says where that copy is, on stderr with --json", async () => {
     const t = startedFrom('proj', 'node_modules', '.bin');
     t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
