@@ -30,7 +30,7 @@ import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteF
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { shellWord } from '../terminal/shell.js';
 import { adminKeyCommand, adviceScope, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
-import { NPX_COMMAND, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
+import { INSTALL_COMMAND, NPX_COMMAND, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { askedNote } from '../plaintext/env-command.js';
@@ -327,7 +327,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     // questions) the line is shown and asked about, and the note follows.
     if (plan && self.command === NPX_COMMAND && writesCommand(plan)) {
       throw new UsageError(
-        `--rewrite: ${shown(finding.path)}:${line} would run npx openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (npm install -g openai-setup), then run this command again without npx. Nothing was stored or changed.`,
+        `--rewrite: ${shown(finding.path)}:${line} would run npx openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (${INSTALL_COMMAND}), then run this command again without npx. Nothing was stored or changed.`,
         [`To store the key and leave the line as it is:  ${toolCommand(scope, `import --store ${shellPath(options.store.trim())}`, profileName)} --yes`],
       );
     }
@@ -585,7 +585,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       term.out(`To move one into the keychain, on a terminal:  ${toolCommand(scope, 'import', profileName)}`);
       term.out(`Or without a terminal:  ${toolCommand(scope, 'import', profileName)} --store PATH:LINE --rewrite --yes`);
       // Under npx --rewrite refuses a line that would then run npx in every new shell (above).
-      if (self.command === NPX_COMMAND) term.out('A line in a shell startup file is rewritten that way only once openai-setup is installed (npm install -g openai-setup); under npx, leave out --rewrite to store the key and keep the line.');
+      if (self.command === NPX_COMMAND) term.out(`A line in a shell startup file is rewritten that way only once openai-setup is installed (${INSTALL_COMMAND}); under npx, leave out --rewrite to store the key and keep the line.`);
     }
   }
   return exitCode;

@@ -51,6 +51,8 @@ function runsAlone(platform: NodeJS.Platform, path: string): boolean {
 }
 
 /** The tool as npx from the registry starts it: every run looks the package up (slow, and it fails offline). */
+/** How to install the tool for everywhere: the one command every note and refusal names. */
+export const INSTALL_COMMAND = 'npm install -g openai-setup';
 export const NPX_COMMAND = 'npx openai-setup';
 
 /** How to start this tool again, as the person can type it; `binPath` is the script Node runs (process.argv[1]). */
@@ -65,7 +67,7 @@ export function selfCommand(env: Record<string, string | undefined>, platform: N
   // on no PATH of the person's (npm sets npm_command=exec for npx). A script in no node_modules at
   // all, run by npx, is taken as that too, as nothing tells otherwise.
   if (cached ? !linked : env.npm_command === 'exec' && (binPath === undefined || projectOf(binPath) === null)) {
-    return { command: NPX_COMMAND, note: 'npx looks the package up each time this runs; `npm install -g openai-setup` makes it instant (then the line can say just openai-setup).' };
+    return { command: NPX_COMMAND, note: `npx looks the package up each time this runs; \`${INSTALL_COMMAND}\` makes it instant (then the line can say just openai-setup).` };
   }
   // Started by npm from a project's node_modules (npx or npm exec there, npm run), or from a
   // local folder npx linked: npm put that bin folder on PATH, not the person. `npx openai-setup`
@@ -77,7 +79,7 @@ export function selfCommand(env: Record<string, string | undefined>, platform: N
   const project = byNpm && !linked ? projectOf(binPath) : null;
   return {
     command,
-    note: project === null ? null : `That is the copy installed in ${project}: the line stops working if it is removed from there; \`npm install -g openai-setup\` installs one for everywhere (then the line can say just openai-setup).`,
+    note: project === null ? null : `That is the copy installed in ${project}: the line stops working if it is removed from there; \`${INSTALL_COMMAND}\` installs one for everywhere (then the line can say just openai-setup).`,
   };
 }
 
