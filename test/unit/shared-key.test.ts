@@ -1,7 +1,8 @@
 // One key stored for two profiles (`token | key --stdin --profile other`): revoking it stops it for
 // both. rotate names the other profile before it revokes (in its question, or at once with --yes)
 // and after, with the command that gives it the new key; logout and the key stage do not advise
-// revoking a key another profile still uses. Compared by the keys themselves, not only their hints.
+// revoking a key another profile still uses. Compared by the keys themselves, not only their hints;
+// a profile whose key no record names (the keychain and key file list it) is found by its key alone.
 import { describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
@@ -26,14 +27,19 @@ function sameHint(key: string): string {
   return `${key.slice(0, at)}${other}${key.slice(at + 1)}`;
 }
 
-/** Profiles r1 and r2 storing `shared` (r2: `r2Key`, by default the same key), both recorded; r1 has an admin key. */
-async function twoProfiles(options: TestContextOptions & { r2Key?: (shared: string) => string } = {}): Promise<TestContext & { shared: string; r2: string }> {
+/**
+ * Profiles r1 and r2 storing `shared` (r2: `r2Key`, by default the same key), both recorded; r1
+ * has an admin key. `r2Unrecorded`: r2's key is stored but not recorded (its record went with a
+ * damaged progress file moved aside, say), and the keychain lists its entries as the Secret Service does.
+ */
+async function twoProfiles(options: TestContextOptions & { r2Key?: (shared: string) => string; r2Unrecorded?: boolean } = {}): Promise<TestContext & { shared: string; r2: string }> {
   const shared = makeKey('proj', `unit-shared-${count++}`);
   const r2 = options.r2Key ? options.r2Key(shared) : shared;
   const t = contexts.make({ admin: true, keychain: { r1: shared, r2, 'r1:admin': ADMIN }, ...options });
+  if (options.r2Unrecorded) Object.assign(t.keychain, { findAccounts: async () => t.keychain.accounts() });
   organizationWith(t, { admin: ADMIN, project: PROJECT, old: shared });
   t.org.admin.setKeyMeta(shared, { name: 'laptop' });
-  for (const [name, value] of [['r1', shared], ['r2', r2]] as const) {
+  for (const [name, value] of options.r2Unrecorded ? ([['r1', shared]] as const) : ([['r1', shared], ['r2', r2]] as const)) {
     await t.ctx.state.updateProfile(name, (p) => {
       p.key = { storage: 'keychain', hint: maskKey(value), savedAt: '2026-03-01T00:00:00.000Z' };
       p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: maskKey(value), keySource: 'x', organization: 'org-x', project: PROJECT, tier: null, billing: 'ok', message: 'The key works.' };
@@ -122,6 +128,47 @@ describe('logout and key, of a key another profile stores too', () => {
     t.api.answerChecks(checkResult('valid'));
     expect(await key(t.ctx, { profile: 'r1', stdin: true })).toBe(0);
     expect(t.keychain.keyOf('r1')).toBe(fresh);
+    expect(flat(t.stdout)).toContain(`This replaces ${maskKey(t.shared)} for profile "r1". Profile "r2" still uses it, so leave it live while that is so.`);
+    expect(t.stdout).not.toContain('revoke');
+  });
+});
+
+describe('another profile that stores the key with no record of it (found through the keychain and key file)', () => {
+  it('rotate --yes: named before anything is revoked, and after, with the command that gives it the new key', async () => {
+    const t = await twoProfiles({ r2Unrecorded: true });
+    expect((await t.profile('r2'))?.key).toBeUndefined();
+    const hint = maskKey(t.shared);
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stderr).toContain(`! ${hint} is to be revoked, but profile "r2" uses it too, and it stops working there as well.`);
+    expect(t.stderr).toContain(`! Profile "r2" still stores the old key ${hint}, which no longer works; to give it the new key too:  openai-setup token --profile r1 | openai-setup key --profile r2 --stdin`);
+    expect(t.stdout + t.stderr).not.toContain(t.shared);
+  });
+
+  it('another key with the same hint, unrecorded, is not named', async () => {
+    const t = await twoProfiles({ r2Unrecorded: true, r2Key: sameHint });
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stdout + t.stderr).not.toContain('"r2"');
+  });
+
+  it('logout: said to be still used there, and revoking it is not advised', async () => {
+    const t = await twoProfiles({ r2Unrecorded: true });
+    expect(await logout(t.ctx, { profile: 'r1', yes: true })).toBe(0);
+    expect(t.stdout).toContain(`The key itself still works, and profile "r2" still uses it: leave it live while that is so.\n`);
+    expect(t.stdout).not.toContain('revoke');
+    expect(t.keychain.keyOf('r2')).toBe(t.shared);
+  });
+
+  it('key: one in the key file (a keychain that cannot list its entries) is found too', async () => {
+    const fresh = makeKey('proj', 'unit-shared-new-file');
+    const t = await twoProfiles({ stdin: fresh });
+    // r2's key moved to the key file, its record dropped: only the file names it.
+    await t.ctx.keys.set('r2', t.shared, true);
+    await t.ctx.state.updateProfile('r2', (p) => {
+      delete p.key;
+    });
+    expect(t.keychain.keyOf('r2')).toBeUndefined();
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, { profile: 'r1', stdin: true })).toBe(0);
     expect(flat(t.stdout)).toContain(`This replaces ${maskKey(t.shared)} for profile "r1". Profile "r2" still uses it, so leave it live while that is so.`);
     expect(t.stdout).not.toContain('revoke');
   });
