@@ -1,18 +1,22 @@
 // One key stored for two profiles (`token | key --stdin --profile other`): revoking it stops it for
 // both. rotate names the other profile before it revokes (in its question, or at once with --yes)
-// and after, with the command that gives it the new key; logout and the key stage do not advise
+// and after, with the command that gives it the new key (a cancel once the new key is stored says
+// the other profile still uses the old one, not to revoke it); logout and the key stage do not advise
 // revoking a key another profile still uses. Compared by the keys themselves, not only their hints;
 // a profile whose key no record names (the keychain and key file list it) is found by its key alone.
 import { describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
+import { CancelledError } from '../../src/errors.js';
+import { Interrupts } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { PAGES } from '../../src/platform.js';
 import { KeychainUnavailableError } from '../../src/storage/keychain.js';
-import { checkResult, flat, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, flat, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith } from '../helpers/rotatable.js';
+import { FakeProcess } from '../helpers/signals.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const ADMIN = makeKey('admin', 'unit-shared');
@@ -104,6 +108,42 @@ describe('rotate of a key another profile stores too', () => {
     expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
     expect(t.stderr).toContain(`! ${maskKey(t.shared)} is to be revoked, but profile "r2" may use it too, and it stops working there as well.`);
     expect(t.stderr).toContain(`! Profile "r2" may still store the old key ${maskKey(t.shared)}, which no longer works;`);
+  });
+});
+
+describe('a cancel of rotate once the new key is stored, the old key another profile stores too', () => {
+  it('Ctrl-C at the question whether to delete the old key: the other profile is said to use it still, revoking it is not advised (--json too)', async () => {
+    const t = await twoProfiles();
+    const hint = maskKey(t.shared);
+    t.prompts.whenConfirm(/^Rotate the key of profile "r1"/, true).whenConfirm(/^Delete the old key /, new CancelledError());
+    const outcome = await outcomeOf(rotate(t.ctx, options({ json: true })));
+    const stored = maskKey(t.keychain.keyOf('r1')!);
+    expect(stored).not.toBe(hint);
+    expect(t.org.isLive(t.shared)).toBe(true);
+    const message = `Cancelled. ${stored} is stored for profile "r1" in place of ${hint}, which was not revoked and still works; profile "r2" still uses it.`;
+    expect(outcome).toEqual({ code: 130, message, hints: [] });
+    const document = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(document.message).toBe(message);
+    expect(document.old?.message).toBe(`${hint} is no longer the key stored for profile "r1" but was not revoked and still works; profile "r2" still uses it.`);
+    expect(t.stdout + t.stderr).not.toContain('revoke it');
+  });
+
+  it('SIGINT while the old key is being looked up: the line said on leaving names the other profile, not revoking', async () => {
+    const host = new FakeProcess();
+    const t = await twoProfiles({ interrupts: new Interrupts(host), interactive: false });
+    const admin = t.api.admin;
+    t.api.admin = {
+      ...admin,
+      listProjectKeys: () => {
+        t.ctx.interrupts.interrupt('SIGINT');
+        return new Promise(() => {});
+      },
+    };
+    void rotate(t.ctx, options({ yes: true })).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    const stored = maskKey(t.keychain.keyOf('r1')!);
+    expect(host.said).toEqual([`! ${stored} is stored for profile "r1" in place of ${maskKey(t.shared)}, which was not revoked and still works; profile "r2" still uses it.`]);
+    expect(t.org.isLive(t.shared)).toBe(true);
   });
 });
 
