@@ -62,3 +62,17 @@ export function currentDir(ctx: Pick<Context, 'cwd'>): string {
   if (ctx.cwd !== null) return ctx.cwd;
   throw new UsageError('The current directory no longer exists (it was removed while your shell was still in it): cd to a directory that exists and run it again.');
 }
+
+/** What each run has done of what is done once a run (onceARun). */
+const doneInRun = new WeakMap<Context, Set<string>>();
+
+/**
+ * What this run (one Context; each unit test builds its own) has done already of what is done once
+ * a run, by name: a notice said once, whichever caller comes first. Each caller checks its name
+ * and adds it once done.
+ */
+export function onceARun(ctx: Context): Set<string> {
+  let done = doneInRun.get(ctx);
+  if (!done) doneInRun.set(ctx, (done = new Set()));
+  return done;
+}

@@ -1,7 +1,7 @@
 // A live check as the commands run it: which URL and headers to use, the verdicts that need no
 // request, the spinner. Its outcome goes into the progress file through src/last-check.ts: api/
 // reads and writes nothing stored.
-import type { Context } from '../context.js';
+import { onceARun, type Context } from '../context.js';
 import { checkKeyShape, heldWithMore, keyWithin, maskKey, secretOf, type GivenAs } from '../keys/format.js';
 import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
 import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
@@ -215,9 +215,6 @@ export async function runCheck(ctx: Context, request: CheckRequest, options: { s
   }
 }
 
-/** The kinds of key a run has said the server of (otherHostNoticeOnce). */
-const toldOtherHost = new WeakMap<Context, Set<'key' | 'admin'>>();
-
 /**
  * The line said before a key leaves for a server that is not OpenAI's: its host (as URL gives it:
  * no login, ASCII), the setting that named it, and, for an admin key, what that server is handed.
@@ -228,18 +225,20 @@ const toldOtherHost = new WeakMap<Context, Set<'key' | 'admin'>>();
  */
 export function otherHostNoticeOnce(ctx: Context, kind: 'key' | 'admin', baseURL: string, origin: BaseURLOrigin | undefined | null, pasted = false): string | null {
   const host = otherServer(baseURL);
-  const told = toldOtherHost.get(ctx) ?? new Set();
-  if (host === null || told.has(kind)) return null;
+  const done = onceARun(ctx);
+  const told = `other-host notice: ${kind}`;
+  if (host === null || done.has(told)) return null;
   // A proxy variable that is not a URL stops the run here, as the request would: the key goes nowhere.
   proxySettings(ctx.rawEnv);
-  toldOtherHost.set(ctx, told.add(kind));
+  done.add(told);
   const what = `The ${kind === 'admin' ? 'admin key' : 'key'}${pasted ? ' you paste' : ''}`;
   const from = origin ? ` (from ${origin})` : '';
   const stakes = kind === 'admin' ? ': whoever runs that server gets a key that manages your whole organization' : '';
   return `${what} is sent to ${sanitize(host, 200)}${from}, not to the OpenAI API${stakes}.`;
 }
 
-const warnedInsecure = new WeakSet<Context>();
+/** onceARun's name for the insecure-transport warnings. */
+const WARNED_INSECURE = 'insecure-transport warnings';
 
 /**
  * The insecure-transport warnings not given yet in this run, for the caller to give: once per run,
@@ -247,14 +246,15 @@ const warnedInsecure = new WeakSet<Context>();
  * then checks a key).
  */
 export function transportWarningsOnce(ctx: Context, baseURL: string): string[] {
-  if (warnedInsecure.has(ctx)) return [];
-  warnedInsecure.add(ctx);
+  const done = onceARun(ctx);
+  if (done.has(WARNED_INSECURE)) return [];
+  done.add(WARNED_INSECURE);
   return insecureTransportWarnings(ctx.rawEnv, baseURL, ctx.platform);
 }
 
 /** The insecure-transport warnings were given another way (doctor's checks): runCheck skips them. */
 export function transportWarned(ctx: Context): void {
-  warnedInsecure.add(ctx);
+  onceARun(ctx).add(WARNED_INSECURE);
 }
 
 /**

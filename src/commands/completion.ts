@@ -1,6 +1,7 @@
 // `openai-setup completion bash|zsh|fish`: a completion script for the shell. Commands and flags
 // are read from the commander tree itself (so they cannot drift from the real ones); profile names
-// are asked at completion time from `openai-setup profiles --names`, which reads only the state file.
+// are asked at completion time from `openai-setup profiles --names`, which reads no key (only the
+// state file, and after a damaged one was moved aside the keychain's and key file's entry names).
 import type { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { SHELLS, type Shell } from '../options.js';

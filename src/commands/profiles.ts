@@ -1,7 +1,8 @@
 // `openai-setup profiles` lists the profiles (masked key, what the last check saw, which is the
 // default) from the state file alone, so it never touches the keychain and stays fast enough for
 // shell completion (`--names`). Only after a damaged state file was moved aside, which took the
-// records with it, are the keys not recorded since looked up where `token` finds them.
+// records with it, are the keys not recorded since looked up where `token` finds them (--names:
+// the profiles that have one named, by the keychain's and the key file's entries, no key read).
 import * as z from 'zod/mini';
 import { STATUS, VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
@@ -35,7 +36,7 @@ export type ProfilesJson = z.infer<typeof ProfilesJsonSchema>;
 
 /** The list; `lookedUp`: keys looked up for profiles the progress file records none for (after a move-aside: lookedUpKeys), those profiles listed too. */
 export function listProfiles(state: State, active: string, lookedUp: Map<string, LookedUpKey> = new Map()): ProfilesJson {
-  const names = [...new Set([...Object.keys(state.profiles), state.defaultProfile, ...lookedUp.keys()])].sort();
+  const names = profileNames(state, lookedUp.keys());
   return {
     defaultProfile: state.defaultProfile,
     active,
@@ -53,6 +54,21 @@ export function listProfiles(state: State, active: string, lookedUp: Map<string,
       };
     }),
   };
+}
+
+/** The profiles listed: those the progress file names (the default too), and `stored` (keys found after a move-aside), sorted. */
+function profileNames(state: State, stored: Iterable<string> = []): string[] {
+  return [...new Set([...Object.keys(state.profiles), state.defaultProfile, ...stored])].sort();
+}
+
+/**
+ * The names alone, for shell completion (--names): after a move-aside also the profiles the
+ * keychain or key file has a key for, as the list names them (lookedUpKeys), by their entries'
+ * names only: no key is read for completion.
+ */
+async function namesOnly(ctx: Context, state: State): Promise<string[]> {
+  const aside = await ctx.state.movedAside();
+  return profileNames(state, aside.length === 0 ? [] : (await ctx.keys.storedProfiles()).names);
 }
 
 function keyLookedUp(found: LookedUpKey): ProfilesJson['profiles'][number]['key'] {
@@ -74,7 +90,7 @@ async function lookedUpKeys(ctx: Context, state: State): Promise<{ keys: Map<str
   const keys = new Map<string, LookedUpKey>();
   const told = new Set<string>();
   let why: string | null = null;
-  for (const name of new Set([...Object.keys(state.profiles), state.defaultProfile, ...stored.names])) {
+  for (const name of profileNames(state, stored.names)) {
     if (state.profiles[name]?.key) continue;
     const { key, said } = await lookUpStoredKey(ctx, name);
     // The same key file problem for every profile: said once.
@@ -119,13 +135,12 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     const hints = problem.kind === 'damaged' ? [`Choosing the default profile again moves it aside:  ${toolCommand(ctx, 'use NAME')}`] : [];
     throw new ConfigStoreError(`${problem.message}${/[.!?]$/.test(problem.message) ? '' : '.'} The profiles are listed from it alone: none are until it can be read.`, hints);
   }
-  // Names alone (shell completion) need no key: the keychain is not asked for them.
-  const found = options.names ? null : await lookedUpKeys(ctx, state);
-  const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile, found?.keys);
   if (options.names) {
-    for (const profile of list.profiles) term.out(profile.name);
+    for (const name of await namesOnly(ctx, state)) term.out(name);
     return 0;
   }
+  const found = await lookedUpKeys(ctx, state);
+  const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile, found.keys);
   if (options.json) {
     term.out(jsonText(ProfilesJsonSchema.parse(list)));
     return 0;
@@ -158,7 +173,7 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     }
   }
   term.out(term.style.dim(`* the default profile; change it with \`${toolCommand(ctx, 'use NAME')}\`, or pass --profile NAME to any command.`));
-  if (found?.aside.length) {
+  if (found.aside.length) {
     const missing = found.complete ? '' : `; profiles it named that the ${ctx.keys.keychainDescription} could not list may be missing`;
     const unknown = found.why ? `; "not known": ${found.why}` : '';
     term.out(`${marks(term.style).pending} A damaged progress file was moved aside (to ${pathLine(found.aside.at(-1)!)}), taking its records with it: keys not recorded since were looked up where \`${toolCommand(ctx, 'token')}\` finds them${unknown}${missing}.`);

@@ -28,7 +28,7 @@ import type { Undo } from '../interrupts.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
-import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, storedSource, type SharingProfile } from '../storage/profile-key.js';
+import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, sharingWords, storedSource, type SharingProfile } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -235,6 +235,8 @@ interface RotateRun {
   replaced(): void;
   /** Where things stand once the new key is stored and the old one not revoked: what a cancel from then on says. */
   storedInPlace(newHint: string): string;
+  /** What follows "still works" of the old key left live (`when`: after the advice to revoke it): that another profile still uses it, else to revoke it. */
+  leftLive(when?: string): string;
 }
 
 /** What the run starts from: the admin key's way to the API, the old key, and the project to rotate in. Nothing is changed yet. */
@@ -270,6 +272,8 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
   const oldPage = projectPageUrl(oldProject, 'api-keys');
   const shared = oldKey ? await profilesSharing(ctx, profileName, oldHint!, async () => oldKey) : [];
+  // Not revoked: revoking it is advised only while no other profile uses it (as the question says).
+  const leftLive = (when = '') => (shared.length ? `; ${sharingWords(shared)}` : `: revoke it on ${oldPage}${when}`);
   return {
     ctx,
     term,
@@ -293,10 +297,10 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     oldPage,
     unchanged,
     replaced: () => {
-      if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: `${oldHint} is no longer the key stored for profile "${profileName}" but was not revoked and still works: revoke it on ${oldPage} once nothing uses it.` };
+      if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: `${oldHint} is no longer the key stored for profile "${profileName}" but was not revoked and still works${leftLive(' once nothing uses it')}.` };
     },
-    storedInPlace: (newHint) =>
-      oldHint ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was not revoked and still works: revoke it on ${oldPage}.` : `${newHint} is stored for profile "${profileName}".`,
+    storedInPlace: (newHint) => (oldHint ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was not revoked and still works${leftLive()}.` : `${newHint} is stored for profile "${profileName}".`),
+    leftLive,
   };
 }
 
@@ -707,10 +711,10 @@ async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: St
  * stays; nothing is revoked, as another run may have changed the store meanwhile.
  */
 function storedAnyway(run: RotateRun, account: CreatedAccount, attempt: StoreAttempt, error: unknown): ExitError {
-  const { ctx, profileName, progress, oldHint, oldPage, storage } = run;
+  const { ctx, profileName, progress, oldHint, storage } = run;
   account.noUndoOnCancel();
   progress.new = progress.new && { ...progress.new, storage };
-  const revokeOld = `${oldHint} was not revoked and still works: revoke it on ${oldPage} once nothing uses it.`;
+  const revokeOld = `${oldHint} was not revoked and still works${run.leftLive(' once nothing uses it')}.`;
   run.replaced();
   const { exitCode, reason, message } = failureFields(error);
   const hints = [...(error instanceof ExitError ? error.hints : []), `\`${verifyCommand(ctx, profileName)}\` checks the key stored for profile "${profileName}" now.`];

@@ -163,7 +163,8 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
   term.out(`${complete ? 'Month total  ' : 'Month to date'}  ${term.style.bold(money(summary.total, cur))}  ${term.style.dim(`(${span})`)}`);
   if (budget) {
     const width = Math.max(10, Math.min(20, term.columns - 40));
-    term.out(`Budget         ${money(budget.monthlyUsd)}  ${compared ? `${gauge(share, width)} ${percent}% used` : `not compared (the costs are in ${cur.toUpperCase()})`}`);
+    // The cells, as the percentage, of the cents shown.
+    term.out(`Budget         ${money(budget.monthlyUsd)}  ${compared ? `${gauge(cents(summary.total), cents(budget.monthlyUsd), width)} ${percent}% used` : `not compared (the costs are in ${cur.toUpperCase()})`}`);
   }
 
   if (projects.length) {

@@ -263,13 +263,16 @@ export interface SharingProfile {
  * The other profiles that store the key `hint` names too (one key given to two profiles, by
  * `token | key --stdin --profile other` say): revoking it stops it working for them as well. Those
  * the progress file records with that hint, each confirmed by comparing what is stored for it
- * (reading only) with the key itself (`key`, read only when some profile has the hint); one that
- * could not be read stays, `sure` false. Hints alone could match another key.
+ * (reading only) with the key itself (`key`, read only when some profile may hold it); one that
+ * could not be read stays, `sure` false. Hints alone could match another key. Also those the
+ * keychain or key file has a key for that no record names (a damaged progress file moved aside
+ * took the records): named only when what is stored for them is the key itself, as no hint says so.
  */
 export async function profilesSharing(ctx: Context, profile: string, hint: string, key: () => Promise<string | null>): Promise<SharingProfile[]> {
   const { state } = await ctx.state.reading({ quiet: true });
   const candidates = Object.entries(state.profiles).filter(([name, p]) => name !== profile && p.key?.hint === hint && p.key.storage !== 'env');
-  if (candidates.length === 0) return [];
+  const unrecorded = (await ctx.keys.storedProfiles()).names.filter((name) => name !== profile && !state.profiles[name]?.key);
+  if (candidates.length === 0 && unrecorded.length === 0) return [];
   // As a key is handed out: a line break after it is not part of it.
   const plain = (value: string) => {
     const judged = judgeStoredValue(value, false);
@@ -283,20 +286,29 @@ export async function profilesSharing(ctx: Context, profile: string, hint: strin
       throw error;
     },
   );
+  // Reading only; null: the key file could not be read.
+  const storedFor = async (name: string): Promise<FoundKey | null> => {
+    try {
+      return await ctx.keys.find(name);
+    } catch (error) {
+      if (!(error instanceof ConfigStoreError)) throw error;
+      return null;
+    }
+  };
   const sharing: SharingProfile[] = [];
   for (const [name, p] of candidates) {
     const storage = p.key!.storage as 'keychain' | 'file';
-    let found: FoundKey | null;
-    try {
-      found = await ctx.keys.find(name);
-    } catch (error) {
-      if (!(error instanceof ConfigStoreError)) throw error;
-      found = null;
-    }
+    const found = await storedFor(name);
     if (found?.stored) {
       if (own !== null && plain(found.stored.key) === own) sharing.push({ name, storage: found.stored.storage, sure: true });
       else if (own === null) sharing.push({ name, storage: found.stored.storage, sure: false });
     } else if (!found || found.keychainError) sharing.push({ name, storage, sure: false });
+  }
+  // No recorded hint to go by: only the key itself, compared, says one of these holds it.
+  if (own === null) return sharing;
+  for (const name of unrecorded) {
+    const found = await storedFor(name);
+    if (found?.stored && plain(found.stored.key) === own) sharing.push({ name, storage: found.stored.storage, sure: true });
   }
   return sharing;
 }

@@ -10,9 +10,13 @@ export function bar(value: number, max: number, width: number): string {
   return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
 }
 
-/** `[██████░░░░]`: a share (0–1, more is shown full) in a frame of `width` characters. */
-export function gauge(share: number, width: number): string {
-  const filled = Math.max(0, Math.min(width, Math.round(share * width)));
+/**
+ * `[██████░░░░]`: `value` of `max` (more is shown full) in a frame of `width` characters, rounded
+ * down as a percentage beside it is: full only once `max` is reached, and never empty above 0.
+ * Whole numbers (cents) give whole cells exactly.
+ */
+export function gauge(value: number, max: number, width: number): string {
+  const filled = value >= max ? width : Math.max(value > 0 ? 1 : 0, Math.min(width - 1, Math.floor((value * width) / max)));
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
 }
 

@@ -1,7 +1,8 @@
 // The built binary and a real gnome-keyring: `profiles` fails on a damaged state.json, advising
 // `use NAME`, which moves the file aside and its key records with it. Then `profiles` lists both
 // profiles by the keys the keychain holds (its entries listed as the Secret Service lists them),
-// never "no key", and `key` says which key it replaces in the keychain.
+// never "no key", and so does `profiles --names` (shell completion); `key` says which key it
+// replaces in the keychain.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,10 @@ describe('profiles after following its own advice for a damaged state.json', () 
     expect(listed.stdout).toMatch(new RegExp(`^ +pb +${hint(PB)} \\(keychain\\) +— +never$`, 'm'));
     expect(listed.stdout).not.toContain('no key');
     expect(listed.stdout).toContain('○ A damaged progress file was moved aside (to ');
+    // Shell completion reads --names: the same profiles, by the keyring's entries.
+    const names = await runCli(['profiles', '--names'], { env: t.env });
+    expect(names.code, names.stderr).toBe(0);
+    expect(names.stdout).toBe('pa\npb\n');
 
     const replaced = await runCli(['key', '--stdin', '--no-verify', '--profile', 'pb'], { env: t.env, input: NEW });
     expect(replaced.code, replaced.stderr).toBe(0);

@@ -1,7 +1,8 @@
 // After a damaged state.json was moved aside (as `profiles` itself advises: `use NAME`), the key
 // records went with it, not the keys: `profiles` never lists a profile with a stored key as "no
 // key" (keys looked up where `token` finds them, and the profiles the keychain holds keys for
-// listed too), and the key stage still says what a new key replaces.
+// listed too, also by --names, what shell completion reads), and the key stage still says what a
+// new key replaces.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,11 +28,11 @@ class ListingKeychain extends MemoryKeychain {
  * Keys stored for pa and pb (and pb's admin key), recorded; then state.json damaged and moved aside
  * by `use pa`, as the failure of `profiles` advises. `listing`: a keychain that can list its entries.
  */
-async function movedAside(options: TestContextOptions & { listing?: boolean } = {}): Promise<TestContext> {
-  const t = makeTestContext({ stdoutIsTTY: false, keychain: { pa: PA, pb: PB }, ...options });
+async function movedAside(options: TestContextOptions & { listing?: boolean } = {}): Promise<TestContext & { listing: ListingKeychain | null }> {
+  const t = Object.assign(makeTestContext({ stdoutIsTTY: false, keychain: { pa: PA, pb: PB }, ...options }), { listing: null as ListingKeychain | null });
   if (options.listing) {
-    const keychain = new ListingKeychain({ pa: PA, pb: PB });
-    t.ctx.keys = new KeyStore(keychain, t.configDir, () => {}, t.ctx.state);
+    t.listing = new ListingKeychain({ pa: PA, pb: PB });
+    t.ctx.keys = new KeyStore(t.listing, t.configDir, () => {}, t.ctx.state);
   }
   for (const [name, value] of [['pa', PA], ['pb', PB]] as const) {
     await t.ctx.state.updateProfile(name, (p) => {
@@ -91,7 +92,26 @@ describe('profiles after a damaged state.json was moved aside', () => {
     expect(ProfilesJsonSchema.parse(JSON.parse(t.stdout.slice(json))).profiles[0]).toMatchObject({ name: 'pa', key: { storage: 'unknown', hint: null } });
   });
 
-  it('--names asks no keychain', async () => {
+  it('--names (what shell completion reads) names the same profiles, by the keychain\'s entries, reading no key', async () => {
+    const t = await movedAside({ listing: true });
+    const keychain = t.listing!;
+    const calls = keychain.calls.length;
+    const before = t.stdout.length;
+    expect(await profiles(t.ctx, { json: false, names: true })).toBe(0);
+    expect(t.stdout.slice(before)).toBe('pa\npb\n');
+    expect(keychain.calls.slice(calls)).toEqual([]);
+  });
+
+  it('--names: a profile whose key is only in the key file is named too', async () => {
+    const t = await movedAside({ listing: true });
+    // In the key file (--insecure-storage), with no record in the progress file.
+    await t.ctx.keys.set('pc', testKey('D'), true);
+    const before = t.stdout.length;
+    expect(await profiles(t.ctx, { json: false, names: true })).toBe(0);
+    expect(t.stdout.slice(before)).toBe('pa\npb\npc\n');
+  });
+
+  it('--names with a keychain that cannot list its entries: the names the progress file has, no key read', async () => {
     const t = await movedAside();
     const calls = t.keychain.calls.length;
     const before = t.stdout.length;

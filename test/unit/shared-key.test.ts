@@ -1,17 +1,22 @@
 // One key stored for two profiles (`token | key --stdin --profile other`): revoking it stops it for
 // both. rotate names the other profile before it revokes (in its question, or at once with --yes)
-// and after, with the command that gives it the new key; logout and the key stage do not advise
-// revoking a key another profile still uses. Compared by the keys themselves, not only their hints.
+// and after, with the command that gives it the new key (a cancel once the new key is stored says
+// the other profile still uses the old one, not to revoke it); logout and the key stage do not advise
+// revoking a key another profile still uses. Compared by the keys themselves, not only their hints;
+// a profile whose key no record names (the keychain and key file list it) is found by its key alone.
 import { describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
+import { CancelledError } from '../../src/errors.js';
+import { Interrupts } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { PAGES } from '../../src/platform.js';
 import { KeychainUnavailableError } from '../../src/storage/keychain.js';
-import { checkResult, flat, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, flat, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith } from '../helpers/rotatable.js';
+import { FakeProcess } from '../helpers/signals.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const ADMIN = makeKey('admin', 'unit-shared');
@@ -26,14 +31,19 @@ function sameHint(key: string): string {
   return `${key.slice(0, at)}${other}${key.slice(at + 1)}`;
 }
 
-/** Profiles r1 and r2 storing `shared` (r2: `r2Key`, by default the same key), both recorded; r1 has an admin key. */
-async function twoProfiles(options: TestContextOptions & { r2Key?: (shared: string) => string } = {}): Promise<TestContext & { shared: string; r2: string }> {
+/**
+ * Profiles r1 and r2 storing `shared` (r2: `r2Key`, by default the same key), both recorded; r1
+ * has an admin key. `r2Unrecorded`: r2's key is stored but not recorded (its record went with a
+ * damaged progress file moved aside, say), and the keychain lists its entries as the Secret Service does.
+ */
+async function twoProfiles(options: TestContextOptions & { r2Key?: (shared: string) => string; r2Unrecorded?: boolean } = {}): Promise<TestContext & { shared: string; r2: string }> {
   const shared = makeKey('proj', `unit-shared-${count++}`);
   const r2 = options.r2Key ? options.r2Key(shared) : shared;
   const t = contexts.make({ admin: true, keychain: { r1: shared, r2, 'r1:admin': ADMIN }, ...options });
+  if (options.r2Unrecorded) Object.assign(t.keychain, { findAccounts: async () => t.keychain.accounts() });
   organizationWith(t, { admin: ADMIN, project: PROJECT, old: shared });
   t.org.admin.setKeyMeta(shared, { name: 'laptop' });
-  for (const [name, value] of [['r1', shared], ['r2', r2]] as const) {
+  for (const [name, value] of options.r2Unrecorded ? ([['r1', shared]] as const) : ([['r1', shared], ['r2', r2]] as const)) {
     await t.ctx.state.updateProfile(name, (p) => {
       p.key = { storage: 'keychain', hint: maskKey(value), savedAt: '2026-03-01T00:00:00.000Z' };
       p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: maskKey(value), keySource: 'x', organization: 'org-x', project: PROJECT, tier: null, billing: 'ok', message: 'The key works.' };
@@ -101,6 +111,42 @@ describe('rotate of a key another profile stores too', () => {
   });
 });
 
+describe('a cancel of rotate once the new key is stored, the old key another profile stores too', () => {
+  it('Ctrl-C at the question whether to delete the old key: the other profile is said to use it still, revoking it is not advised (--json too)', async () => {
+    const t = await twoProfiles();
+    const hint = maskKey(t.shared);
+    t.prompts.whenConfirm(/^Rotate the key of profile "r1"/, true).whenConfirm(/^Delete the old key /, new CancelledError());
+    const outcome = await outcomeOf(rotate(t.ctx, options({ json: true })));
+    const stored = maskKey(t.keychain.keyOf('r1')!);
+    expect(stored).not.toBe(hint);
+    expect(t.org.isLive(t.shared)).toBe(true);
+    const message = `Cancelled. ${stored} is stored for profile "r1" in place of ${hint}, which was not revoked and still works; profile "r2" still uses it.`;
+    expect(outcome).toEqual({ code: 130, message, hints: [] });
+    const document = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(document.message).toBe(message);
+    expect(document.old?.message).toBe(`${hint} is no longer the key stored for profile "r1" but was not revoked and still works; profile "r2" still uses it.`);
+    expect(t.stdout + t.stderr).not.toContain('revoke it');
+  });
+
+  it('SIGINT while the old key is being looked up: the line said on leaving names the other profile, not revoking', async () => {
+    const host = new FakeProcess();
+    const t = await twoProfiles({ interrupts: new Interrupts(host), interactive: false });
+    const admin = t.api.admin;
+    t.api.admin = {
+      ...admin,
+      listProjectKeys: () => {
+        t.ctx.interrupts.interrupt('SIGINT');
+        return new Promise(() => {});
+      },
+    };
+    void rotate(t.ctx, options({ yes: true })).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    const stored = maskKey(t.keychain.keyOf('r1')!);
+    expect(host.said).toEqual([`! ${stored} is stored for profile "r1" in place of ${maskKey(t.shared)}, which was not revoked and still works; profile "r2" still uses it.`]);
+    expect(t.org.isLive(t.shared)).toBe(true);
+  });
+});
+
 describe('logout and key, of a key another profile stores too', () => {
   it('logout: the key is said to be still used there, and revoking it is not advised', async () => {
     const t = await twoProfiles();
@@ -122,6 +168,47 @@ describe('logout and key, of a key another profile stores too', () => {
     t.api.answerChecks(checkResult('valid'));
     expect(await key(t.ctx, { profile: 'r1', stdin: true })).toBe(0);
     expect(t.keychain.keyOf('r1')).toBe(fresh);
+    expect(flat(t.stdout)).toContain(`This replaces ${maskKey(t.shared)} for profile "r1". Profile "r2" still uses it, so leave it live while that is so.`);
+    expect(t.stdout).not.toContain('revoke');
+  });
+});
+
+describe('another profile that stores the key with no record of it (found through the keychain and key file)', () => {
+  it('rotate --yes: named before anything is revoked, and after, with the command that gives it the new key', async () => {
+    const t = await twoProfiles({ r2Unrecorded: true });
+    expect((await t.profile('r2'))?.key).toBeUndefined();
+    const hint = maskKey(t.shared);
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stderr).toContain(`! ${hint} is to be revoked, but profile "r2" uses it too, and it stops working there as well.`);
+    expect(t.stderr).toContain(`! Profile "r2" still stores the old key ${hint}, which no longer works; to give it the new key too:  openai-setup token --profile r1 | openai-setup key --profile r2 --stdin`);
+    expect(t.stdout + t.stderr).not.toContain(t.shared);
+  });
+
+  it('another key with the same hint, unrecorded, is not named', async () => {
+    const t = await twoProfiles({ r2Unrecorded: true, r2Key: sameHint });
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stdout + t.stderr).not.toContain('"r2"');
+  });
+
+  it('logout: said to be still used there, and revoking it is not advised', async () => {
+    const t = await twoProfiles({ r2Unrecorded: true });
+    expect(await logout(t.ctx, { profile: 'r1', yes: true })).toBe(0);
+    expect(t.stdout).toContain(`The key itself still works, and profile "r2" still uses it: leave it live while that is so.\n`);
+    expect(t.stdout).not.toContain('revoke');
+    expect(t.keychain.keyOf('r2')).toBe(t.shared);
+  });
+
+  it('key: one in the key file (a keychain that cannot list its entries) is found too', async () => {
+    const fresh = makeKey('proj', 'unit-shared-new-file');
+    const t = await twoProfiles({ stdin: fresh });
+    // r2's key moved to the key file, its record dropped: only the file names it.
+    await t.ctx.keys.set('r2', t.shared, true);
+    await t.ctx.state.updateProfile('r2', (p) => {
+      delete p.key;
+    });
+    expect(t.keychain.keyOf('r2')).toBeUndefined();
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, { profile: 'r1', stdin: true })).toBe(0);
     expect(flat(t.stdout)).toContain(`This replaces ${maskKey(t.shared)} for profile "r1". Profile "r2" still uses it, so leave it live while that is so.`);
     expect(t.stdout).not.toContain('revoke');
   });

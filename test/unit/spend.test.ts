@@ -64,8 +64,12 @@ describe('the month, summed', () => {
     expect(bar(1, 10, 4)).toBe('▍');
     expect(bar(0.0001, 10, 4)).toBe('▏');
     expect(bar(0, 10, 4)).toBe('');
-    expect(gauge(0.5, 10)).toBe('[█████░░░░░]');
-    expect(gauge(1.7, 4)).toBe('[████]');
+    expect(gauge(50, 100, 10)).toBe('[█████░░░░░]');
+    expect(gauge(170, 100, 4)).toBe('[████]');
+    // Rounded down, as the percentage: full only once reached; one cell for any amount above 0.
+    expect(gauge(99, 100, 10)).toBe('[█████████░]');
+    expect(gauge(1, 1000, 10)).toBe('[█░░░░░░░░░]');
+    expect(gauge(0, 100, 10)).toBe('[░░░░░░░░░░]');
     expect(money(12.345)).toBe('$12.35');
     expect(money(0.004)).toBe('$0.00');
     expect(money(3, 'eur')).toBe('3.00 EUR');
@@ -177,18 +181,20 @@ describe('spend', () => {
 
     // Reached as the amounts are shown, to the cent: $4.996 shows as $5.00 of $5.00; $4.994 as $4.99,
     // which is 99% (the percentage of those cents, rounded down: 100% only once reached), and
-    // warned of from 80% of them ($4.00), never shown as 80% without the warning.
-    for (const [amount, code, percent, line] of [
-      [4.996, 4, 100, '✖ The month-to-date cost $5.00 has reached the budget of $5.00.'],
-      [4.994, 0, 99, '! 99% of the $5.00 monthly budget is used.'],
-      [3.996, 0, 80, '! 80% of the $5.00 monthly budget is used.'],
-      [3.994, 0, 79, null],
+    // warned of from 80% of them ($4.00), never shown as 80% without the warning. The 20 cells of
+    // the bar are of those cents too, rounded down: full only once reached; one for any spend.
+    for (const [amount, code, percent, line, cells] of [
+      [4.996, 4, 100, '✖ The month-to-date cost $5.00 has reached the budget of $5.00.', 20],
+      [4.994, 0, 99, '! 99% of the $5.00 monthly budget is used.', 19],
+      [3.996, 0, 80, '! 80% of the $5.00 monthly budget is used.', 16],
+      [3.994, 0, 79, null, 15],
+      [0.01, 0, 0, null, 1],
     ] as const) {
       const t = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
       t.org.admin.addAdminKey(ADMIN);
       t.org.admin.addCost({ day: '2026-03-01', projectId: APP, amount });
       expect(await spend(t.ctx, options({ budget: 5 }))).toBe(code);
-      expect(t.stdout).toMatch(new RegExp(`\\] ${percent}% used\n`));
+      expect(t.stdout).toMatch(new RegExp(`  \\[${'█'.repeat(cells)}${'░'.repeat(20 - cells)}\\] ${percent}% used\n`));
       if (line) expect(t.stdout).toContain(line);
       else expect(t.stdout).not.toMatch(/^[!✖] /m);
       const j = contexts.make({ admin: true, keychain: { 'default:admin': ADMIN } });
