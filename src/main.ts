@@ -72,7 +72,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   const realApi = () => (api ??= import('./api/probes.js').then(({ createApi }) => createApi({ env: rawEnv, clock: () => performance.now(), debug })));
   return {
     term,
-    prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout, show: term.promptText }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
+    prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout, show: term.promptText, colors: term.style.level > 0 }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
     browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false, terminal: term.stdinIsTTY && term.stdoutIsTTY }),
     get state(): Context['state'] {
       return stateStore();
@@ -255,6 +255,9 @@ export function run(argv: string[] = process.argv): void {
   void main(argv, started, interrupts).then((code) => {
     // Leaving on a signal: Interrupts exits, once what it waits for is done.
     if (interrupts.leaving) return;
+    // Should the process end before the write below is done (nothing else keeping it alive), it
+    // ends with this code: a cancelled run never ends as a success.
+    process.exitCode = code;
     // Let buffered output reach a pipe, then leave: process.exit also ends a keep-alive socket and
     // a keychain helper on a hung D-Bus that its time box has already given up on.
     process.stdout.write('', (error) => {

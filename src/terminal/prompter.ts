@@ -1,6 +1,8 @@
 // Every question the tool asks goes through this one interface. The real one is @inquirer/prompts,
 // loaded only when a command asks something; without a terminal, asking is a usage error that
 // names the flag or variable to use instead.
+import { Writable } from 'node:stream';
+import { WriteStream } from 'node:tty';
 import { CancelledError, UsageError } from '../errors.js';
 import { hungUp, NO_TERMINAL, wrap } from './output.js';
 import { MAX_STDIN_BYTES } from './stdin.js';
@@ -104,6 +106,8 @@ export interface PromptStreams {
   output: NodeJS.WritableStream;
   /** Every text a question shows is made safe by this (the terminal's promptText; see safePrompter). */
   show: (text: string) => string;
+  /** Whether questions are in colour: the terminal's decision (its style's level), which follows NO_COLOR first. */
+  colors?: boolean;
   /**
    * Ctrl-C or Ctrl-D typed while input is held. Raw mode keeps the terminal from sending SIGINT
    * itself, so by default we send it, and main.ts cancels as it would have (exit 130).
@@ -198,15 +202,26 @@ function discardRest(input: TtyInput, held: Held, interrupt: () => void): Promis
   });
 }
 
+/** Keys sent as escape sequences (arrows and the like). */
+const ESCAPE_SEQUENCES = /\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|.)?/g;
+
 /** Printable text, not counting keys sent as escape sequences (arrows and the like). */
 function hasText(text: string): boolean {
-  return /[^\s\x00-\x1f\x7f]/.test(text.replace(/\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|.)?/g, ''));
+  return /[^\s\x00-\x1f\x7f]/.test(text.replace(ESCAPE_SEQUENCES, ''));
 }
 
 /** Text after a line break in one read: more than one line arrived at once, which typing cannot do. */
 function linesInOneRead(text: string): boolean {
   const breakAt = text.search(/[\r\n]/);
   return breakAt !== -1 && hasText(text.slice(breakAt + 1));
+}
+
+/**
+ * More than one character of text in one read, or a terminal's mark of a paste: typing sends one
+ * key a read (an arrow key is one escape sequence).
+ */
+function isPaste(read: string): boolean {
+  return read.includes('\x1b[200~') || [...read.replace(ESCAPE_SEQUENCES, '')].filter((c) => !/[\x00-\x1f\x7f]/.test(c)).length > 1;
 }
 
 /** An escape sequence (an arrow key, a paste's bracket) or a space or line break. */
@@ -264,6 +279,45 @@ function fitChoices<T>(message: string, choices: Array<Choice<T>>, output: Termi
   };
 }
 
+/** How inquirer starts a drawing: down past what it drew under the cursor, then erasing its lines. */
+const ERASE_LAST_DRAWING = /^(?:\x1b\[\d+B)?(?:\x1b\[2K(?:\x1b\[1A)?)*(?:\x1b\[G)?/;
+/** A cursor move alone: where inquirer puts the cursor after a keypress moved readline's. */
+const CURSOR_MOVE_ONLY = /^(?:\x1b\[\d*[A-G])+$/;
+
+/**
+ * A question's output, passed on to the terminal as it comes, that can draw the question again
+ * (redraw): after Ctrl-Z and `fg`, the shell's lines are below it, and what the prompt draws next
+ * starts by erasing the lines it drew last. Drawn again, in full, from where the cursor is now,
+ * its next drawing erases that copy, not the shell's lines. inquirer writes each drawing in one
+ * write (its ScreenManager), and between drawings only cursor moves.
+ */
+class QuestionScreen extends Writable {
+  private drawn = '';
+  constructor(private readonly terminal: NodeJS.WritableStream & TerminalSize & { isTTY?: boolean }) {
+    super({ decodeStrings: false });
+  }
+  // inquirer's output (a MuteStream) reads these from where it writes.
+  get isTTY() {
+    return this.terminal.isTTY;
+  }
+  get columns() {
+    return this.terminal.columns;
+  }
+  get rows() {
+    return this.terminal.rows;
+  }
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    const text = chunk.toString();
+    this.drawn = CURSOR_MOVE_ONLY.test(text) ? this.drawn + text : text.replace(ERASE_LAST_DRAWING, '');
+    // Passed on at once, not after the terminal took it: in order with the tool's own output.
+    this.terminal.write(chunk);
+    done();
+  }
+  redraw(): void {
+    if (this.drawn) this.terminal.write(`\r\x1b[2K${this.drawn}`);
+  }
+}
+
 function isPromptExit(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
   return name === 'ExitPromptError' || name === 'AbortPromptError';
@@ -284,6 +338,23 @@ export async function closeOpenQuestions(): Promise<void> {
 type Prompts = typeof import('./inquirer.js');
 let prompts: Promise<Prompts> | undefined;
 
+/**
+ * The prompts, in colour or not as `colors` says. inquirer's colours (yoctocolors) are decided
+ * once, as the module loads, by tty's hasColors(), which has a rule of its own for NO_COLOR and
+ * FORCE_COLOR (and prints a warning when both are set): while it loads, hasColors answers ours.
+ */
+async function loadPrompts(colors: boolean | undefined): Promise<Prompts> {
+  if (colors === undefined) return import('./inquirer.js');
+  const prototype = WriteStream.prototype;
+  const own = Object.getOwnPropertyDescriptor(prototype, 'hasColors');
+  prototype.hasColors = () => colors;
+  try {
+    return await import('./inquirer.js');
+  } finally {
+    if (own) Object.defineProperty(prototype, 'hasColors', own);
+  }
+}
+
 /** What a hidden question learns of the paste it is given (see ask). */
 interface Paste {
   /** Once no more of a paste arrives: true when it is to be refused, not validated. */
@@ -302,10 +373,10 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
   const input = streams.input as TtyInput;
   // Windows has no signal to send: there, our own SIGINT listeners (main.ts) are called.
   const interrupt = streams.interrupt ?? (() => void (process.platform === 'win32' ? process.emit('SIGINT', 'SIGINT') : process.kill(process.pid, 'SIGINT')));
-  const load = () => (prompts ??= import('./inquirer.js'));
+  const load = () => (prompts ??= loadPrompts(streams.colors));
   // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
   // A password question also watches for pasted lines (see password below).
-  async function ask<T>(kind: 'password' | 'other', run: (prompts: Prompts, context: AskContext, paste: Paste) => Promise<T>): Promise<T> {
+  async function ask<T>(kind: 'password' | 'choice' | 'other', run: (prompts: Prompts, context: AskContext, paste: Paste) => Promise<T>): Promise<T> {
     // Loaded first: loading blocks for a few ms, and what is typed meanwhile must be seen below.
     const loaded = await load();
     // Ctrl-D typed before any prompt (cooked mode) ended stdin already.
@@ -391,11 +462,45 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       const bytes = Buffer.from(rest, 'latin1');
       return emit.call(stream, 'data', typeof chunk === 'string' ? bytes.toString() : bytes);
     };
-    if (kind === 'password') {
-      input.emit = function (this: TtyInput, event: string | symbol, ...args: unknown[]): boolean {
-        return event === 'data' ? hiddenRead(this, args[0] as Buffer | string) : emit.call(this, event, ...args);
-      };
-    }
+    // A paste at a choice (confirm, select) is dropped whole, its rest with it: confirm would show
+    // it as typed (a pasted key in full), and select would search by it and take its line break as
+    // Enter, picking whatever is highlighted.
+    let pasting: NodeJS.Timeout | undefined;
+    const choiceRead = (stream: TtyInput, chunk: Buffer | string): boolean => {
+      const read = chunk.toString();
+      if (pasting === undefined && !isPaste(read)) return emit.call(stream, 'data', chunk);
+      clearTimeout(pasting);
+      pasting = setTimeout(() => (pasting = undefined), PASTE_SETTLE_MS);
+      cancelOn(read);
+      return false;
+    };
+    const screen = new QuestionScreen(streams.output);
+    // Ctrl-Z is ours, not readline's: readline takes it as a key too (select jumps to its first
+    // choice), and once continued pauses the input, the one thing that keeps the process alive, so
+    // that it ends by itself, the question unanswered. Stopped here, the process continues right
+    // after the kill (`fg`, or at once where there is no job control), in the mode it was in.
+    const suspend = () => {
+      if (process.platform === 'win32' || !canHold(input)) return;
+      input.setRawMode!(false);
+      // The prompt may have hidden the cursor: the shell gets it shown.
+      if ((streams.output as { isTTY?: boolean }).isTTY) streams.output.write('\x1b[?25h');
+      process.kill(process.pid, 'SIGTSTP');
+      input.setRawMode!(true);
+    };
+    const onRead = (stream: TtyInput, chunk: Buffer | string): boolean => {
+      const read = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+      const stop = read.includes('\x1a');
+      if (stop) {
+        const rest = read.replace(/\x1a/g, '');
+        chunk = typeof chunk === 'string' ? rest : Buffer.from(rest, 'latin1');
+      }
+      const taken = chunk.length === 0 || (kind === 'password' ? hiddenRead(stream, chunk) : kind === 'choice' ? choiceRead(stream, chunk) : emit.call(stream, 'data', chunk));
+      if (stop) suspend();
+      return taken;
+    };
+    input.emit = function (this: TtyInput, event: string | symbol, ...args: unknown[]): boolean {
+      return event === 'data' ? onRead(this, args[0] as Buffer | string) : emit.call(this, event, ...args);
+    };
     // Ctrl-D before the prompt took the terminal over (cooked mode) ends stdin instead.
     const onEnd = () => {
       // The terminal hung up (its window closed): setting its mode can only fail now, and
@@ -403,6 +508,18 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       if (hungUp(input)) input.setRawMode = () => input;
       controller.abort();
     };
+    // Continued after a stop (Ctrl-Z above, or a SIGTSTP or SIGSTOP from elsewhere): the question
+    // is drawn again, under what the shell printed meanwhile, and read again (after any other
+    // listener: readline's, for a stop it caused, pauses the input).
+    let open = true;
+    const onContinue = () =>
+      process.nextTick(() => {
+        if (!open) return;
+        if (canHold(input)) input.setRawMode!(true);
+        input.resume();
+        screen.redraw();
+      });
+    if (process.platform !== 'win32') process.on('SIGCONT', onContinue);
     // In one tick: no chunk falls between the hold's reader and this one.
     stopHolding(input, held);
     if (tookOver) input.pause();
@@ -430,7 +547,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       // in: once the prompt switches the terminal to raw mode, a pending Ctrl-D is lost.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (controller.signal.aborted) throw new CancelledError();
-      const answer = run(loaded, { input, output: streams.output, signal: controller.signal }, paste);
+      const answer = run(loaded, { input, output: screen, signal: controller.signal }, paste);
       // The prompt listens now: what was typed while held comes first, as if typed here.
       if (typedAhead.length) input.unshift(Buffer.concat(typedAhead));
       const value = await answer;
@@ -440,7 +557,10 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       if (closed) return new Promise<never>(() => {});
       if ((!pastedLines && !tooLong) || interrupted) throw isPromptExit(error) ? new CancelledError() : error;
     } finally {
+      open = false;
+      process.removeListener('SIGCONT', onContinue);
       clearTimeout(stuck);
+      clearTimeout(pasting);
       openQuestions.delete(close);
       input.removeListener('data', onData);
       input.removeListener('end', onEnd);
@@ -455,9 +575,9 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     throw tooLong ? new PasteTooLongError() : new LineBreakInsideError();
   }
   return safePrompter({
-    confirm: (message, defaultValue = true) => ask('other', (p, ctx) => p.confirm({ message, default: defaultValue }, ctx)),
+    confirm: (message, defaultValue = true) => ask('choice', (p, ctx) => p.confirm({ message, default: defaultValue }, ctx)),
     select: <T>(message: string, choices: Array<Choice<T>>, defaultValue?: T) =>
-      ask('other', (p, ctx) => p.select<T>({ message, default: defaultValue, loop: false, ...fitChoices(message, choices, streams.output as TerminalSize) }, ctx)),
+      ask('choice', (p, ctx) => p.select<T>({ message, default: defaultValue, loop: false, ...fitChoices(message, choices, streams.output as TerminalSize) }, ctx)),
     password: (message, validate) =>
       ask('password', (p, ctx, paste) =>
         p.password(

@@ -248,6 +248,64 @@ describe('SIGTERM or SIGHUP while a question shows', () => {
   });
 });
 
+describe('Ctrl-Z at a question, then fg', () => {
+  /**
+   * An interactive shell (job control: Ctrl-Z stops the job, `fg` continues it) running `args`;
+   * it says each command's exit code (148 for a stopped one).
+   */
+  async function inShell(t: TestEnv, args: string): Promise<PtySession> {
+    session = spawnCommand('bash', ['--norc', '--noprofile', '-i'], { env: { ...t.env, PS1: '$ ', PROMPT_COMMAND: 'echo "exit $?"' } });
+    await session.waitFor('$ ');
+    session.type(`openai-setup ${args}\r`);
+    return session;
+  }
+
+  /** Ctrl-Z, then `fg`: the question is drawn again, under what the shell printed, and waits. */
+  async function suspendAndContinue(s: PtySession, question: string): Promise<void> {
+    s.type('\x1a');
+    await s.waitFor('exit 148');
+    s.type('fg\r');
+    await s.waitFor(question);
+  }
+
+  it("at logout's confirm: the question waits again and takes the answer (exit 0, the key removed)", async () => {
+    const t = await machine();
+    expect((await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: PIPED })).code).toBe(0);
+    const s = await inShell(t, 'logout');
+    await s.waitFor('from this machine?');
+    await suspendAndContinue(s, 'from this machine? (y/N)');
+    s.type('y\r');
+    await s.waitFor('Removed');
+    await s.waitFor('exit 0');
+    expect(s.output()).not.toContain('Cancelled');
+    expect((await runCli(['token'], { env: t.env })).code).not.toBe(0);
+  });
+
+  it("at open's select, twice: still answerable, the page chosen is opened (exit 0)", async () => {
+    const t = await machine();
+    const s = await inShell(t, 'open');
+    await s.waitFor('Which page?');
+    await suspendAndContinue(s, 'Which page?');
+    s.press('down');
+    await suspendAndContinue(s, '❯ payment');
+    s.press('enter');
+    await s.waitFor('exit 0');
+    expect(s.output()).not.toContain('Cancelled');
+    expect(await t.browser.waitForUrls(1)).toEqual([expect.stringContaining('platform.openai.com/settings/organization/billing/payment-methods')]);
+  });
+
+  it("at key's hidden prompt: the pasted key is taken and stored (exit 0)", async () => {
+    const t = await machine();
+    const s = await inShell(t, 'key --insecure-storage --no-browser');
+    await s.waitFor('Paste your secret key');
+    await suspendAndContinue(s, 'Paste your secret key');
+    s.type(`${KEY}\r`);
+    await s.waitFor('exit 0');
+    expect(s.output()).not.toContain('Cancelled');
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${KEY}\n`);
+  });
+});
+
 describe('run: SIGINT in the terminal foreground', () => {
   it('a Ctrl-C reaches the child once; a SIGINT sent to our PID is passed on, once', async () => {
     const t = await machine();

@@ -42,3 +42,23 @@ describe('rotate on a terminal', () => {
     expect(session.output().replace(/\s+/g, ' ')).toContain(`Delete the old key "laptop … sk-admin-…${ADMIN.slice(-4)} …${old.slice(-4).toUpperCase()} \\x1b]52;c;QQ==\\x07"`);
   });
 });
+
+describe('colour of a question', () => {
+  // Any SGR colour or weight inquirer writes (blue "?", bold question, cyan pointer, dim help).
+  const STYLED = /\x1b\[(?:1|2|3[0-9])m/;
+
+  it('follows the tool: NO_COLOR wins over FORCE_COLOR, with no warning from Node; FORCE_COLOR alone colours it', async () => {
+    const t = await machine();
+    for (const [extra, coloured] of [[{ NO_COLOR: '1', FORCE_COLOR: '1' }, false], [{ FORCE_COLOR: '1' }, true]] as const) {
+      const session = spawnCli(['open'], { env: { ...t.env, ...extra } });
+      await session.waitFor('Which page?');
+      await session.waitFor('select');
+      session.press('ctrl-c');
+      expect((await session.exited).exitCode).toBe(130);
+      expect(session.output()).not.toMatch(/Warning|NO_COLOR/);
+      const question = session.rawOutput().slice(0, session.rawOutput().indexOf('Cancelled'));
+      if (coloured) expect(question).toMatch(STYLED);
+      else expect(question).not.toMatch(STYLED);
+    }
+  });
+});

@@ -259,6 +259,56 @@ describe('closeOpenQuestions (SIGTERM, SIGHUP: main.ts)', () => {
   });
 });
 
+describe('a paste at a confirm or select question', () => {
+  const key = makeKey('proj', 'unit-prompter-choice-paste');
+
+  /** Pieces of the key that must never be on screen. */
+  const expectKeyNotShown = () => {
+    for (const piece of [key.slice(8, 40), key.slice(40, 80), key.slice(-24)]) expect(screen).not.toContain(piece);
+  };
+
+  it('at a confirm: never shown, never the answer; what is typed after it is', async () => {
+    stillClock();
+    const p = prompter();
+    const confirming = p.confirm('Remove the key?', false);
+    await typeWhenAsked('Remove the key?', key);
+    await allRead();
+    // The rest of the same paste, in a read of its own.
+    input.write('-rest-of-it\r');
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    input.write('y');
+    await allRead();
+    input.write('\r');
+    expect(await confirming).toBe(true);
+    expectKeyNotShown();
+  });
+
+  it('at a select: its line break picks nothing; the choice is made with the keys after it', async () => {
+    stillClock();
+    const p = prompter();
+    const choosing = p.select('Where to keep it?', [
+      { name: 'In the keychain', value: 'keychain' },
+      { name: 'In ~/.bashrc yourself', value: 'bashrc' },
+    ]);
+    await typeWhenAsked('Where to keep it?', `${key}\r`);
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    input.write('\x1b[B');
+    await allRead();
+    input.write('\r');
+    expect(await choosing).toBe('bashrc');
+    expectKeyNotShown();
+  });
+
+  it('Ctrl-C inside a paste still cancels', async () => {
+    const p = prompter();
+    const confirming = p.confirm('Remove the key?', false);
+    void typeWhenAsked('Remove the key?', `${key}\x03`);
+    await expect(confirming).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
 describe('what a question shows (show: the terminal\'s promptText, as main.ts passes it)', () => {
   it('the question, its choices, its check and its default reach the screen made safe; the answer is the value itself', async () => {
     const key = makeKey('proj', 'unit-prompter-shown');
