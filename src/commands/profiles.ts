@@ -127,7 +127,7 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     return 0;
   }
   if (options.json) {
-    term.out(jsonText(ProfilesJsonSchema.parse(list)));
+    term.document(jsonText(ProfilesJsonSchema.parse(list)));
     return 0;
   }
   const rows = [['', 'PROFILE', 'KEY', 'ORGANIZATION / PROJECT (last check)', 'LAST CHECK']];

@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { failureFields, type FailureFields } from '../errors.js';
 import { redact, redactedExcerpt } from '../keys/redact.js';
 import { neutralise, sanitize } from './sanitize.js';
+import { asciiLocale, asciiText } from './charset.js';
 import { cutToWidth } from './width.js';
 
 export interface OutputStream {
@@ -56,6 +57,11 @@ export interface Terminal {
    * MAX_PROMPT_TEXT characters, advice as out() has it.
    */
   promptText(text: string): string;
+  /**
+   * A --json document on stdout: data, written as it is (secrets masked), never wrapped nor made
+   * ASCII for the terminal's charset: a masked hint in it keeps its `…` (`sk-proj-…Ab12`).
+   */
+  document(json: string): void;
   /** Raw stdout with no masking: only for commands whose job is to print the key (`token`). */
   writeSecret(text: string): void;
   /** Register a secret so that no output line can ever show it whole. */
@@ -71,6 +77,8 @@ export interface Terminal {
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
   readonly columns: number;
+  /** The locale names a charset other than UTF-8 (asciiLocale): every line is written in ASCII (asciiText). */
+  readonly ascii: boolean;
   /**
    * Colour for lines on either stream. Each stream has its own level (colorLevel with its own
    * isTTY): a line on a stream whose level is 0 (stderr to a file while stdout is a terminal, or
@@ -150,8 +158,8 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
   if (!isTTY || line.includes('\n') || visibleLength(line) <= width) return line;
   const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
   // A label column (two or more spaces after the first words) or a mark, within the first 30 characters.
-  const column = /^(\s*(?:[✔✖!○→?❯•*]\s+)?[^\s].{0,24}?\s{2,})\S/.exec(plain)?.[1];
-  const mark = /^\s*(?:[✔✖!○→?❯•*]\s+)?/.exec(plain)![0];
+  const column = new RegExp(String.raw`^(\s*(?:${MARK.source}\s+)?[^\s].{0,24}?\s{2,})\S`).exec(plain)?.[1];
+  const mark = new RegExp(String.raw`^\s*(?:${MARK.source}\s+)?`).exec(plain)![0];
   const hanging = column && column.length <= 30 ? column.length : mark.length;
   const lead = /^\s*/.exec(line)![0];
   const lines: string[] = [];
@@ -188,12 +196,16 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
   return lines.join('\n');
 }
 
+/** A mark at the start of a line (marks()), or as asciiText writes it. */
+const MARK = /(?:[✔✖!○→?❯•*]|[vxo>]|->)/;
+
 /** fit()'s words, each with the spaces after it (a label column keeps its width), a command in backticks as one (see WORDS). */
 function spacedWords(text: string): string[] {
   return text.match(new RegExp(`(?:${WORDS.source})\\s*`, 'g')) ?? [];
 }
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const ASCII_SPINNER_FRAMES = ['|', '/', '-', '\\'];
 
 /** The longest text a question, one of its choices or its check shows (the cut is marked). */
 export const MAX_PROMPT_TEXT = 1000;
@@ -238,6 +250,12 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const errLevel = colorLevel(env, Boolean(stderr.isTTY));
   const forOut = outLevel ? (text: string) => text : uncoloured;
   const forErr = errLevel ? (text: string) => text : uncoloured;
+  // The one place the charset is decided: every line for the terminal passes here (not --json's document).
+  const ascii = asciiLocale(env);
+  const glyphs = ascii ? asciiText : (text: string) => text;
+  const outText = (text: string) => glyphs(forOut(mask(text)));
+  const errText = (text: string) => glyphs(forErr(mask(text)));
+  const frames = ascii ? ASCII_SPINNER_FRAMES : SPINNER_FRAMES;
   const spinners = new Set<Spinner>();
   const secrets: string[] = [];
   const advice = options.advice ?? ((text: string) => text);
@@ -253,20 +271,21 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const clearTimer = options.clearInterval ?? clearInterval;
 
   return {
-    out: (line = '') => void stdout.write(`${fit(forOut(mask(line)), stdoutIsTTY, stdout.columns, commandLine)}\n`),
-    err: (line = '') => void stderr.write(`${fit(forErr(mask(line)), stderrIsTTY, stderr.columns, commandLine)}\n`),
-    write: (stream, text) => void (stream === 'out' ? stdout.write(forOut(mask(text))) : stderr.write(forErr(mask(text)))),
+    out: (line = '') => void stdout.write(`${fit(outText(line), stdoutIsTTY, stdout.columns, commandLine)}\n`),
+    err: (line = '') => void stderr.write(`${fit(errText(line), stderrIsTTY, stderr.columns, commandLine)}\n`),
+    write: (stream, text) => void (stream === 'out' ? stdout.write(outText(text)) : stderr.write(errText(text))),
     say(paragraph, indent = '') {
       const width = Math.min(stdout.columns && stdout.columns > 0 ? stdout.columns : 80, 100) - 1;
       // Masked (and advice rewritten) before it is wrapped: a rewrite per line could not see
       // across a line break (an `npx` at the end of one line and `openai-setup` at the start of the next).
-      for (const line of wrap(forOut(mask(paragraph)), width, indent)) stdout.write(`${line}\n`);
+      for (const line of wrap(outText(paragraph), width, indent)) stdout.write(`${line}\n`);
     },
-    command: (line) => void stdout.write(`${forOut(mask(line))}\n`),
+    command: (line) => void stdout.write(`${outText(line)}\n`),
+    document: (json) => void stdout.write(`${mask(json)}\n`),
     script: (text) => void stdout.write(`${redact(neutralise(text), secrets)}\n`),
     // Masked before it is cut, so that no key is cut in two; cut first to a few times the most
     // shown, so that a megabyte costs nothing.
-    promptText: (text) => advice(redactedExcerpt(sanitize(text.slice(0, MAX_PROMPT_TEXT * 4), Number.POSITIVE_INFINITY), secrets, MAX_PROMPT_TEXT)),
+    promptText: (text) => glyphs(advice(redactedExcerpt(sanitize(text.slice(0, MAX_PROMPT_TEXT * 4), Number.POSITIVE_INFINITY), secrets, MAX_PROMPT_TEXT))),
     writeSecret: (text) => void stdout.write(text),
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
@@ -277,19 +296,20 @@ export function createTerminal(options: TerminalOptions): Terminal {
     stdoutIsTTY,
     stderrIsTTY,
     columns: stdout.columns && stdout.columns > 0 ? stdout.columns : 80,
+    ascii,
     style,
     spinner(text) {
       if (!stderrIsTTY) return { stop() {} };
       let frame = 0;
       // Plain text, one line: cut to the columns left after the frame and its space, and the last
       // column (fit's rule), once per width.
-      const plain = uncoloured(mask(text)).replace(/\n/g, ' ');
+      const plain = glyphs(uncoloured(mask(text))).replace(/\n/g, ' ');
       let shown = { columns: 0, text: '' };
       const draw = () => {
         const columns = stderr.columns && stderr.columns > 0 ? stderr.columns : 80;
-        if (shown.columns !== columns) shown = { columns, text: cutToWidth(plain, Math.max(1, columns - 3)) };
+        if (shown.columns !== columns) shown = { columns, text: cutToWidth(plain, Math.max(1, columns - 3), undefined, ascii ? '...' : '…') };
         // The row erased first: after a resize, what was drawn wider is not left showing at its end.
-        stderr.write(`\r\x1b[2K${SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length]} ${shown.text}`);
+        stderr.write(`\r\x1b[2K${frames[frame++ % frames.length]} ${shown.text}`);
       };
       draw();
       const timer = setTimer(draw, 80);
@@ -313,7 +333,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
     leave() {
       for (const spinner of spinners) spinner.stop();
       leaving = true;
-      return (line) => void options.stderr.write(`${fit(forErr(mask(line)), stderrIsTTY, options.stderr.columns, commandLine)}\n`);
+      return (line) => void options.stderr.write(`${fit(errText(line), stderrIsTTY, options.stderr.columns, commandLine)}\n`);
     },
   };
 }
@@ -371,7 +391,7 @@ export async function withFailureDocument(
     void ctx.configDir;
     return await run();
   } catch (error) {
-    term.out(document(failureFields(error)));
+    term.document(document(failureFields(error)));
     throw error;
   }
 }

@@ -70,3 +70,19 @@ describe('colour by stream', () => {
     expect(session.rawOutput()).toContain('\x1b[31m✖\x1b[39m `spend` needs an organization admin key');
   });
 });
+
+describe('charset', () => {
+  it('LANG naming ISO-8859-1: the error line and its masked hint in ASCII, not a byte beyond it', async () => {
+    const { session } = await shell('openai-setup spend', 80, { LANG: 'en_US.ISO-8859-1' });
+    expect((await session.exited).exitCode).toBe(2);
+    expect(session.output()).toContain('x `spend` needs an organization admin key (sk-admin-...), and none is stored');
+    expect(session.rawOutput()).toMatch(/^[\x00-\x7f]*$/);
+  });
+
+  it('--help too (the help rendered at build time is UTF-8)', async () => {
+    const { session } = await shell('openai-setup --help', 100, { LC_CTYPE: 'ru_RU.KOI8-R' });
+    expect((await session.exited).exitCode).toBe(0);
+    expect(session.output()).toContain('store an organization admin key (sk-admin-...)');
+    expect(session.rawOutput()).toMatch(/^[\x00-\x7f]*$/);
+  });
+});

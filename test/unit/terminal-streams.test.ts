@@ -1,7 +1,9 @@
 // Each stream's colour decided by that stream, and a spinner that stays on one row however
 // narrow the terminal.
 import { describe, expect, it } from 'vitest';
-import { createTerminal, type OutputStream } from '../../src/terminal/output.js';
+import { asciiLocale } from '../../src/terminal/charset.js';
+import { createTerminal, marks, type OutputStream } from '../../src/terminal/output.js';
+import { jsonText } from '../../src/terminal/sanitize.js';
 import { displayWidth } from '../../src/terminal/width.js';
 import { screenOf } from '../helpers/screen.js';
 
@@ -105,5 +107,52 @@ describe('spinner on a narrow terminal', () => {
     expect(last.length).toBe(29);
     spinner.stop();
     expect(listeners.size).toBe(0);
+  });
+});
+
+describe('a terminal whose charset is not UTF-8', () => {
+  it('is decided by LC_ALL, else LC_CTYPE, else LANG, and only by an explicit charset other than UTF-8', () => {
+    for (const locale of ['en_US.ISO-8859-1', 'de_DE.ISO8859-15@euro', 'ru_RU.KOI8-R', 'en_US.CP1252', 'ja_JP.eucJP']) expect(asciiLocale({ LANG: locale }), locale).toBe(true);
+    for (const locale of [undefined, '', 'C', 'POSIX', 'C.UTF-8', 'en_US.utf8', 'en_US.UTF-8', 'en_US', 'sr_RS.UTF-8@latin']) expect(asciiLocale({ LANG: locale }), String(locale)).toBe(false);
+    expect(asciiLocale({ LC_ALL: 'en_US.UTF-8', LC_CTYPE: 'en_US.ISO-8859-1', LANG: 'en_US.ISO-8859-1' })).toBe(false);
+    expect(asciiLocale({ LC_ALL: '', LC_CTYPE: 'en_US.ISO-8859-1', LANG: 'en_US.UTF-8' })).toBe(true);
+    expect(asciiLocale({ LANG: 'en_US.ISO-8859-1', LC_CTYPE: 'C.UTF-8' })).toBe(false);
+  });
+
+  const key = 'sk-proj-' + 'q'.repeat(60) + 'Zz99';
+  const shown = (env: Record<string, string>) => {
+    const out = capture(true, 80);
+    const err = capture(true, 80);
+    const term = createTerminal({ stdout: out, stderr: err, stdin: {}, env, setInterval: (() => 1) as unknown as typeof setInterval, clearInterval: () => {} });
+    const m = marks(term.style);
+    term.out(`${m.ok} Stored ${key} → keychain — done`);
+    term.err(`${m.fail} \`spend\` needs an organization admin key (sk-admin-…). ${m.warn} Project “café”`);
+    term.spinner('Checking the key with a live call…').stop();
+    const question = term.promptText(`Replace the stored key ${key}?`);
+    term.document(jsonText({ keyHint: 'sk-proj-…Zz99', name: 'café' }));
+    return { out: out.text, err: err.text, question, term };
+  };
+
+  it('writes ASCII marks, ellipses (in masked hints too) and dashes; anything else beyond ASCII as ?; the --json document as it is', () => {
+    const { out, err, question, term } = shown({ LANG: 'en_US.ISO-8859-1', NO_COLOR: '1' });
+    expect(term.ascii).toBe(true);
+    const [line, ...json] = out.split('\n');
+    expect(line).toBe('v Stored sk-proj-...Zz99 -> keychain -- done');
+    expect(JSON.parse(json.join('\n'))).toEqual({ keyHint: 'sk-proj-…Zz99', name: 'café' });
+    expect(err).toContain('x `spend` needs an organization admin key (sk-admin-...). ! Project "caf?"\n');
+    expect(err).toContain('| Checking the key with a live call...');
+    expect(err + line).toMatch(/^[\x00-\x7f]*$/);
+    expect(question).toBe('Replace the stored key sk-proj-...Zz99?');
+  });
+
+  it('keeps UTF-8 when the locale is unset, C or UTF-8', () => {
+    for (const env of [{}, { LANG: 'C' }, { LC_ALL: 'C.UTF-8', LANG: 'en_US.ISO-8859-1' }] as Array<Record<string, string>>) {
+      const { out, err, question, term } = shown({ ...env, NO_COLOR: '1' });
+      expect(term.ascii).toBe(false);
+      expect(out.split('\n')[0]).toBe('✔ Stored sk-proj-…Zz99 → keychain — done');
+      expect(err).toContain('✖ `spend` needs an organization admin key (sk-admin-…). ! Project “café”\n');
+      expect(err).toContain('⠋ Checking the key with a live call…');
+      expect(question).toBe('Replace the stored key sk-proj-…Zz99?');
+    }
   });
 });
