@@ -13,6 +13,7 @@ import { isatty } from 'node:tty';
 import packageJson from '../package.json' with { type: 'json' };
 import { makeDirs } from './storage/make-dirs.js';
 import { selfCommand } from './terminal/invocation.js';
+import { asciiLocale, asciiText } from './terminal/charset.js';
 import { stdoutFailureLine } from './terminal/output-failure.js';
 
 const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
@@ -70,6 +71,8 @@ function renderedHelp(): string | null {
   // run not started as the bare `openai-setup`: commander's help names the tool as it was started
   // (`npx openai-setup`, the script's path).
   if (process.stdout.isTTY && (process.stdout.columns ?? 80) < 80) return null;
+  // The rendered help is UTF-8 (`sk-admin-…`): a terminal of another charset gets commander's, made ASCII by the terminal's output.
+  if (asciiLocale(process.env)) return null;
   if (selfCommand(process.env, process.platform, process.argv[1]).command !== 'openai-setup') return null;
   try {
     return readFileSync(join(__dirname, 'help.txt'), 'utf8') || null;
@@ -89,7 +92,7 @@ function print(text: string): void {
     if (process.stdout.isTTY && !isatty(1)) return;
     const line = stdoutFailureLine(error);
     if (line === null) return;
-    process.stderr.write(`${line}\n`);
+    process.stderr.write(`${asciiLocale(process.env) ? asciiText(line) : line}\n`);
     process.exitCode = 1;
   });
   process.stdout.write(text);

@@ -289,7 +289,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
       sampleProject: sample ? { id: sample.id, name: sample.name } : null,
       missingScopes: can.missing,
     };
-    term.out(jsonText(AdminKeyJsonSchema.parse(json)));
+    term.document(jsonText(AdminKeyJsonSchema.parse(json)));
   } else {
     say(uses);
   }

@@ -515,7 +515,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
           ? { ok: verify.ok, status: verify.status, exitCode: verify.exitCode, key: { hint: maskKey(key), source: source.kind }, organization: verify.organization, project: verify.project, message: verify.message, fix: verify.fix }
           : null,
     };
-    term.out(jsonText(DoctorJsonSchema.parse(json)));
+    term.document(jsonText(DoctorJsonSchema.parse(json)));
     return exitCode;
   }
   const problems = checks.filter((c) => c.status === 'fail').length;

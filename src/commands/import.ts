@@ -558,7 +558,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       plaintextLeft: left,
       exitCode,
     };
-    term.out(jsonText(ImportJsonSchema.parse(json)));
+    term.document(jsonText(ImportJsonSchema.parse(json)));
     return exitCode;
   }
   // After a file could not be read, "none is left" is not known: the failure said where.

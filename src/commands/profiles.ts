@@ -142,7 +142,7 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
   const found = await lookedUpKeys(ctx, state);
   const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile, found.keys);
   if (options.json) {
-    term.out(jsonText(ProfilesJsonSchema.parse(list)));
+    term.document(jsonText(ProfilesJsonSchema.parse(list)));
     return 0;
   }
   const rows = [['', 'PROFILE', 'KEY', 'ORGANIZATION / PROJECT (last check)', 'LAST CHECK']];

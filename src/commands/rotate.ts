@@ -321,7 +321,7 @@ async function confirmed(run: RotateRun): Promise<boolean> {
   run.say('Nothing was changed.');
   if (options.json) {
     const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, warnings: progress.warnings };
-    run.term.out(jsonText(RotateJsonSchema.parse(json)));
+    run.term.document(jsonText(RotateJsonSchema.parse(json)));
   }
   return false;
 }
@@ -888,7 +888,7 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
       old: progress.old,
       warnings: progress.warnings,
     };
-    term.out(jsonText(RotateJsonSchema.parse(json)));
+    term.document(jsonText(RotateJsonSchema.parse(json)));
   }
   return exitCode;
 }

@@ -151,7 +151,7 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
       note: LAG_NOTE,
     };
     if (namesNote) term.err(`${m.warn} ${namesNote}`);
-    term.out(jsonText(SpendJsonSchema.parse(json)));
+    term.document(jsonText(SpendJsonSchema.parse(json)));
     return exitCode;
   }
 

@@ -134,7 +134,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   told.profile = profileName;
   const status = await collectStatus(ctx, profileName);
   if (options.json) {
-    term.out(jsonText(StatusJsonSchema.parse(status)));
+    term.document(jsonText(StatusJsonSchema.parse(status)));
     return 0;
   }
   const m = marks(term.style);

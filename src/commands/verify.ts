@@ -191,7 +191,7 @@ async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
       warnings: result.warnings,
       latencyMs: result.latencyMs,
     };
-    term.out(jsonText(VerifyJsonSchema.parse(json)));
+    term.document(jsonText(VerifyJsonSchema.parse(json)));
   } else if (!options.quiet) {
     printCheck(term, key, source, result, term.out, request.baseURL);
     if (result.ok && result.billing === 'ok') term.out(term.style.dim(`Watch what you spend: ${PAGES.usage.url}`));

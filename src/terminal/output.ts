@@ -6,11 +6,16 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { failureFields, type FailureFields } from '../errors.js';
 import { redact, redactedExcerpt } from '../keys/redact.js';
 import { neutralise, sanitize } from './sanitize.js';
+import { asciiLocale, asciiText } from './charset.js';
+import { cutToWidth } from './width.js';
 
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** A terminal's 'resize' (a tty.WriteStream's): the spinner redraws to the new width. */
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
 }
 
 export interface InputStream {
@@ -52,6 +57,11 @@ export interface Terminal {
    * MAX_PROMPT_TEXT characters, advice as out() has it.
    */
   promptText(text: string): string;
+  /**
+   * A --json document on stdout: data, written as it is (secrets masked), never wrapped nor made
+   * ASCII for the terminal's charset: a masked hint in it keeps its `…` (`sk-proj-…Ab12`).
+   */
+  document(json: string): void;
   /** Raw stdout with no masking: only for commands whose job is to print the key (`token`). */
   writeSecret(text: string): void;
   /** Register a secret so that no output line can ever show it whole. */
@@ -67,8 +77,19 @@ export interface Terminal {
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
   readonly columns: number;
+  /** The locale names a charset other than UTF-8 (asciiLocale): every line is written in ASCII (asciiText). */
+  readonly ascii: boolean;
+  /**
+   * Colour for lines on either stream. Each stream has its own level (colorLevel with its own
+   * isTTY): a line on a stream whose level is 0 (stderr to a file while stdout is a terminal, or
+   * the other way round) is written without the colour.
+   */
   readonly style: ChalkInstance;
-  /** A spinner on stderr while `text` is true; nothing at all off a terminal. */
+  /**
+   * A spinner on stderr while `text` is true; nothing at all off a terminal. One row whatever the
+   * width: the text is cut to fit (with an ellipsis), again when the terminal is resized, as a
+   * wrapped row would be left behind at every frame (\r returns to the last row only).
+   */
   spinner(text: string): Spinner;
   /**
    * For a run leaving on a signal (interrupts.ts): stops every spinner and silences all the run
@@ -107,6 +128,9 @@ export function colorLevel(env: Record<string, string | undefined>, isTTY: boole
 /** Visible width: colour codes take no room on screen. */
 const visibleLength = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
 
+/** Text without the colour the terminal's style writes (after neutralise, the only escapes left are those). */
+const uncoloured = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
 /** The ways the tool can be started (`openai-setup`, `npx openai-setup`, its script's path), for a terminal not told which. */
 const ANY_START = String.raw`(?:npx |node )?\S*openai-setup(?:\.c?js)?`;
 
@@ -134,8 +158,8 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
   if (!isTTY || line.includes('\n') || visibleLength(line) <= width) return line;
   const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
   // A label column (two or more spaces after the first words) or a mark, within the first 30 characters.
-  const column = /^(\s*(?:[✔✖!○→?❯•*]\s+)?[^\s].{0,24}?\s{2,})\S/.exec(plain)?.[1];
-  const mark = /^\s*(?:[✔✖!○→?❯•*]\s+)?/.exec(plain)![0];
+  const column = new RegExp(String.raw`^(\s*(?:${MARK.source}\s+)?[^\s].{0,24}?\s{2,})\S`).exec(plain)?.[1];
+  const mark = new RegExp(String.raw`^\s*(?:${MARK.source}\s+)?`).exec(plain)![0];
   const hanging = column && column.length <= 30 ? column.length : mark.length;
   const lead = /^\s*/.exec(line)![0];
   const lines: string[] = [];
@@ -172,12 +196,16 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
   return lines.join('\n');
 }
 
+/** A mark at the start of a line (marks()), or as asciiText writes it. */
+const MARK = /(?:[✔✖!○→?❯•*]|[vxo>]|->)/;
+
 /** fit()'s words, each with the spaces after it (a label column keeps its width), a command in backticks as one (see WORDS). */
 function spacedWords(text: string): string[] {
   return text.match(new RegExp(`(?:${WORDS.source})\\s*`, 'g')) ?? [];
 }
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const ASCII_SPINNER_FRAMES = ['|', '/', '-', '\\'];
 
 /** The longest text a question, one of its choices or its check shows (the cut is marked). */
 export const MAX_PROMPT_TEXT = 1000;
@@ -216,6 +244,18 @@ export function createTerminal(options: TerminalOptions): Terminal {
   });
   const stdout = gated(options.stdout);
   const stderr = gated(options.stderr);
+  // Each stream's colour as its own: a stream that is no terminal (a file, a pipe) gets none,
+  // whatever the other one is. The style colours for either; a stream without colour drops it.
+  const outLevel = colorLevel(env, Boolean(stdout.isTTY));
+  const errLevel = colorLevel(env, Boolean(stderr.isTTY));
+  const forOut = outLevel ? (text: string) => text : uncoloured;
+  const forErr = errLevel ? (text: string) => text : uncoloured;
+  // The one place the charset is decided: every line for the terminal passes here (not --json's document).
+  const ascii = asciiLocale(env);
+  const glyphs = ascii ? asciiText : (text: string) => text;
+  const outText = (text: string) => glyphs(forOut(mask(text)));
+  const errText = (text: string) => glyphs(forErr(mask(text)));
+  const frames = ascii ? ASCII_SPINNER_FRAMES : SPINNER_FRAMES;
   const spinners = new Set<Spinner>();
   const secrets: string[] = [];
   const advice = options.advice ?? ((text: string) => text);
@@ -226,25 +266,26 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const stderrIsTTY = Boolean(stderr.isTTY);
   const promptsDisabled = promptsTurnedOff(env);
   const onTerminal = stdoutIsTTY && stdinIsTTY;
-  const style = new Chalk({ level: colorLevel(env, stdoutIsTTY) });
+  const style = new Chalk({ level: Math.max(outLevel, errLevel) as 0 | 1 | 2 | 3 });
   const setTimer = options.setInterval ?? setInterval;
   const clearTimer = options.clearInterval ?? clearInterval;
 
   return {
-    out: (line = '') => void stdout.write(`${fit(mask(line), stdoutIsTTY, stdout.columns, commandLine)}\n`),
-    err: (line = '') => void stderr.write(`${fit(mask(line), stderrIsTTY, stderr.columns, commandLine)}\n`),
-    write: (stream, text) => void (stream === 'out' ? stdout : stderr).write(mask(text)),
+    out: (line = '') => void stdout.write(`${fit(outText(line), stdoutIsTTY, stdout.columns, commandLine)}\n`),
+    err: (line = '') => void stderr.write(`${fit(errText(line), stderrIsTTY, stderr.columns, commandLine)}\n`),
+    write: (stream, text) => void (stream === 'out' ? stdout.write(outText(text)) : stderr.write(errText(text))),
     say(paragraph, indent = '') {
       const width = Math.min(stdout.columns && stdout.columns > 0 ? stdout.columns : 80, 100) - 1;
       // Masked (and advice rewritten) before it is wrapped: a rewrite per line could not see
       // across a line break (an `npx` at the end of one line and `openai-setup` at the start of the next).
-      for (const line of wrap(mask(paragraph), width, indent)) stdout.write(`${line}\n`);
+      for (const line of wrap(outText(paragraph), width, indent)) stdout.write(`${line}\n`);
     },
-    command: (line) => void stdout.write(`${mask(line)}\n`),
+    command: (line) => void stdout.write(`${outText(line)}\n`),
+    document: (json) => void stdout.write(`${mask(json)}\n`),
     script: (text) => void stdout.write(`${redact(neutralise(text), secrets)}\n`),
     // Masked before it is cut, so that no key is cut in two; cut first to a few times the most
     // shown, so that a megabyte costs nothing.
-    promptText: (text) => advice(redactedExcerpt(sanitize(text.slice(0, MAX_PROMPT_TEXT * 4), Number.POSITIVE_INFINITY), secrets, MAX_PROMPT_TEXT)),
+    promptText: (text) => glyphs(advice(redactedExcerpt(sanitize(text.slice(0, MAX_PROMPT_TEXT * 4), Number.POSITIVE_INFINITY), secrets, MAX_PROMPT_TEXT))),
     writeSecret: (text) => void stdout.write(text),
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
@@ -255,17 +296,33 @@ export function createTerminal(options: TerminalOptions): Terminal {
     stdoutIsTTY,
     stderrIsTTY,
     columns: stdout.columns && stdout.columns > 0 ? stdout.columns : 80,
+    ascii,
     style,
     spinner(text) {
       if (!stderrIsTTY) return { stop() {} };
       let frame = 0;
-      const draw = () => stderr.write(`\r${SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length]} ${mask(text)}`);
+      // Plain text, one line: cut to the columns left after the frame and its space, and the last
+      // column (fit's rule), once per width.
+      const plain = glyphs(uncoloured(mask(text))).replace(/\n/g, ' ');
+      let shown = { columns: 0, text: '' };
+      const draw = () => {
+        const columns = stderr.columns && stderr.columns > 0 ? stderr.columns : 80;
+        if (shown.columns !== columns) shown = { columns, text: cutToWidth(plain, Math.max(1, columns - 3), undefined, ascii ? '...' : '…') };
+        // The row erased first: after a resize, what was drawn wider is not left showing at its end.
+        stderr.write(`\r\x1b[2K${frames[frame++ % frames.length]} ${shown.text}`);
+      };
       draw();
       const timer = setTimer(draw, 80);
+      // At once on a resize rather than at the next frame. (A terminal that rewraps its rows when
+      // narrowed may keep the part of the earlier, wider row above: no erasing upwards, which on
+      // one that does not would erase a line of output.)
+      const resized = () => draw();
+      options.stderr.on?.('resize', resized);
       const spinner = {
         stop() {
           spinners.delete(spinner);
           clearTimer(timer);
+          options.stderr.off?.('resize', resized);
           // Erase the spinner line so the result prints in its place.
           stderr.write('\r\x1b[2K');
         },
@@ -276,7 +333,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
     leave() {
       for (const spinner of spinners) spinner.stop();
       leaving = true;
-      return (line) => void options.stderr.write(`${fit(mask(line), stderrIsTTY, options.stderr.columns, commandLine)}\n`);
+      return (line) => void options.stderr.write(`${fit(errText(line), stderrIsTTY, options.stderr.columns, commandLine)}\n`);
     },
   };
 }
@@ -334,7 +391,7 @@ export async function withFailureDocument(
     void ctx.configDir;
     return await run();
   } catch (error) {
-    term.out(document(failureFields(error)));
+    term.document(document(failureFields(error)));
     throw error;
   }
 }

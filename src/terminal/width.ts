@@ -34,23 +34,26 @@ export function displayWidth(text: string): number {
 }
 
 /**
- * Text the terminal will show, as `shown` makes it safe, in exactly `width` columns: padded with
- * spaces, or cut between characters with an ellipsis. Measured after `shown`, as an escaped
- * character (`\u202e`) takes six columns; cut before it, so that a joiner left at the cut is
- * escaped, and counted, as the terminal will show it.
+ * Text the terminal will show, as `shown` makes it safe, in at most `width` columns: whole, or cut
+ * between characters with an ellipsis (`ellipsis`, one column a character). Measured after
+ * `shown`, as an escaped character (`\u202e`) takes six columns; cut before it, so that a joiner
+ * left at the cut is escaped, and counted, as the terminal will show it.
  */
-export function fitWidth(text: string, width: number, shown: (text: string) => string): string {
+export function cutToWidth(text: string, width: number, shown: (text: string) => string = (t) => t, ellipsis = '…'): string {
   const whole = shown(text);
-  const columns = displayWidth(whole);
-  if (columns <= width) return whole + ' '.repeat(width - columns);
-  let kept = '';
+  if (displayWidth(whole) <= width) return whole;
   let cut = '';
-  let used = 0;
+  let kept = '';
   for (const cluster of graphemes(text)) {
     const next = shown(kept + cluster);
-    const nextWidth = displayWidth(next);
-    if (nextWidth > width - 1) break;
-    [kept, cut, used] = [kept + cluster, next, nextWidth];
+    if (displayWidth(next) > width - ellipsis.length) break;
+    [kept, cut] = [kept + cluster, next];
   }
-  return `${cut}…${' '.repeat(Math.max(0, width - 1 - used))}`;
+  return `${cut}${ellipsis}`;
+}
+
+/** cutToWidth, padded with spaces to exactly `width` columns (a table's column). */
+export function fitWidth(text: string, width: number, shown: (text: string) => string): string {
+  const fitted = cutToWidth(text, width, shown);
+  return fitted + ' '.repeat(Math.max(0, width - displayWidth(fitted)));
 }

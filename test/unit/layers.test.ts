@@ -90,6 +90,7 @@ describe('what boot.ts reaches (dist/boot.cjs, parsed on every start)', () => {
       'boot.ts',
       'storage/errno-words.ts',
       'storage/make-dirs.ts',
+      'terminal/charset.ts',
       'terminal/invocation.ts',
       'terminal/output-failure.ts',
       'terminal/shell.ts',
