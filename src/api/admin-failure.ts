@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 import { EXIT, ReasonedExitError } from '../errors.js';
 import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES } from '../platform.js';
-import { adminKeyCommand, type AdviceScope } from '../terminal/advice.js';
+import { adminKeyCommand, unsetAdminVariable, type AdviceScope } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
 import type { StoreAdvice } from './types.js';
 import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, otherServer, serverErrorFix, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
@@ -95,9 +95,9 @@ export function adminKeyStore(auth: AdviceScope & { profile?: string; store?: St
  * OPENAI_ADMIN_KEY wins over a stored admin key, so storing another one changes nothing while it is
  * set: the fix is the variable. `what` is the admin key it should hold instead.
  */
-function envFix(what: string, request: AdminFailedRequest): string {
-  // The stored admin key is named by the command that stores it, as typed here (not how it gets one).
-  return `OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to ${what}, or unset OPENAI_ADMIN_KEY to use the admin key stored with ${adminKeyCommand(request, request.profile)}.`;
+function envFix(what: string, store: StoreAdvice): string {
+  // Storing one as it works where this is read (AdminAuth.store): never `admin-key` asking where nothing can ask.
+  return `OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to ${what}, or ${unsetAdminVariable(store)}`;
 }
 
 function upperFirst(text: string): string {
@@ -150,7 +150,7 @@ function missingScopeOutcome(a: Answered): AdminOutcome | null {
       kind: 'needs_admin_key',
       code: EXIT.forbidden,
       message: `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: ${says}).`,
-      hints: [request.fromEnv ? envFix('an admin key (sk-admin-…)', request) : needsAdminKeyFix(store), `→ ${ADMIN_KEYS_URL}`],
+      hints: [request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(store), `→ ${ADMIN_KEYS_URL}`],
       scopes,
     };
   }
@@ -162,7 +162,7 @@ function missingScopeOutcome(a: Answered): AdminOutcome | null {
     kind: 'missing_scope',
     code: EXIT.forbidden,
     message: `The admin key ${hint} ${lacks}`,
-    hints: [request.fromEnv ? `Give it ${that} on the admin keys page. ${envFix('an admin key with "All" permissions', request)}` : missingScopeFix(that, store), `→ ${ADMIN_KEYS_URL}`],
+    hints: [request.fromEnv ? `Give it ${that} on the admin keys page. ${envFix('an admin key with "All" permissions', store)}` : missingScopeFix(that, store), `→ ${ADMIN_KEYS_URL}`],
     scopes,
   };
 }
@@ -173,7 +173,7 @@ const STATUS_OUTCOMES: Record<number, (a: Answered) => AdminOutcome> = {
     kind: 'invalid_key',
     code: EXIT.keyRejected,
     message: `The API rejected the admin key ${a.hint}${a.request.fromEnv ? ' (from OPENAI_ADMIN_KEY)' : ''}: it is wrong, revoked or deleted.`,
-    hints: [a.request.fromEnv ? envFix('a working admin key', a.request) : `Create a new admin key on the admin keys page and store it${a.store.how}: ${a.store.command}`, `→ ${ADMIN_KEYS_URL}`],
+    hints: [a.request.fromEnv ? envFix('a working admin key', a.store) : `Create a new admin key on the admin keys page and store it${a.store.how}: ${a.store.command}`, `→ ${ADMIN_KEYS_URL}`],
   }),
   404: (a) => ({ kind: 'not_found', code: EXIT.forbidden, message: `${doing(a)} failed: not found (HTTP 404: ${a.apiMessage || 'no message'}).`, hints: [] }),
   429: (a) => ({ kind: 'rate_limited', code: EXIT.network, message: `${doing(a)} failed: the API is limiting requests right now (HTTP 429).`, hints: ['Try again in a minute.'] }),

@@ -25,6 +25,8 @@ export interface CheckSettings {
   profile?: string;
   /** The command takes none of the live-check flags (doctor, rotate, import): its advice names what it has instead. */
   noCheckFlags?: NoCheckFlags;
+  /** The key checked is the profile's, kept in the --insecure-storage file (no keychain here): a new one goes there too, as `key` takes it only with --insecure-storage. */
+  insecureStorage?: boolean;
 }
 
 /** localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine. */
@@ -101,7 +103,7 @@ export function headerSources(ctx: Context): { organization?: HeaderSource; proj
  * OPENAI_API_KEY when that is the key checked. Where this run asks, that it asks goes unsaid.
  */
 function storeKeyFor(ctx: Context, key: string, settings: CheckSettings): StoreAdvice {
-  const store = storeKeyAdvice(ctx, settings.profile, false, settings, { variableFailed: ctx.env.OPENAI_API_KEY === key });
+  const store = storeKeyAdvice(ctx, settings.profile, settings.insecureStorage ?? false, settings, { variableFailed: ctx.env.OPENAI_API_KEY === key });
   return keyPromptWorks(ctx) === 'here' ? { command: store.command, how: '' } : store;
 }
 

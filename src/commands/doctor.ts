@@ -490,7 +490,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(skipped);
     print(skipped);
   } else {
-    const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain } });
+    const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain }, insecureStorage: source.kind === 'file' });
     // The stored key judged for the server it would go to, as verify judges it: one only another server takes is not sent.
     const refused = source.kind !== 'env' && found ? judgeStoredKey(ctx, profileName, found).notAKey : null;
     verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined });

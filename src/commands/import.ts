@@ -29,7 +29,7 @@ import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type 
 import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { shellWord } from '../terminal/shell.js';
-import { adminKeyCommand, adviceScope, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { adminKeyCommand, adviceScope, afterFirst, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { INSTALL_COMMAND, NPX_COMMAND, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
@@ -162,7 +162,10 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   // Judged as every reader of it judges it (judgeStoredKey): a value that is no key is never
   // compared with the keys found, and the lines import writes would ask `token` for it, which refuses it.
   const storedValue = await readStored(profileName);
-  const judged = storedValue ? judgeStoredKey(ctx, profileName, storedValue) : null;
+  // What must come before a command that stores a key (a newer openai-setup's progress file:
+  // update), which exits 7 until then: the advice that names one says it first.
+  const first = await ctx.state.firstBeforeChanges();
+  const judged = storedValue ? judgeStoredKey(ctx, profileName, storedValue, undefined, { first }) : null;
   if (judged?.notAKey) throw new ExitError(EXIT.keyRejected, `${judged.notAKey.message} Nothing was stored or changed.`, judged.notAKey.fixes);
   let stored = judged?.key ?? null;
   // The admin key judged as rotate and spend judge it (storedNotAnAdminKey): a value that is none
@@ -171,7 +174,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const storedAdminValue = await readStored(adminAccount(profileName));
   // Listing changes nothing, so it lists (saying so in one line); only acting on admin keys (--store
   // of an admin key's line, the terminal's choice of the admin key) is refused, before anything is asked.
-  const notAdmin = storedAdminValue ? storedNotAnAdminKey(ctx, profileName, storedAdminValue) : null;
+  const notAdmin = storedAdminValue ? storedNotAnAdminKey(ctx, profileName, storedAdminValue, first) : null;
   const refuseAdmin = () => {
     if (notAdmin) throw new ExitError(EXIT.keyRejected, `${notAdmin.message} Nothing was stored or changed.`, [notAdmin.fix]);
   };
@@ -582,8 +585,15 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       for (const hint of hints) term.out(`  ${hint}`);
     }
     if (!keychainError || plaintext.some((f) => f.key === stored || f.key === storedAdmin)) {
-      term.out(`To move one into the keychain, on a terminal:  ${toolCommand(scope, 'import', profileName)}`);
-      term.out(`Or without a terminal:  ${toolCommand(scope, 'import', profileName)} --store PATH:LINE --rewrite --yes`);
+      const importing = toolCommand(scope, 'import', profileName);
+      // A key not stored yet is refused (exit 7) until `first` is done; the stored key's lines move as they are.
+      if (first && plaintext.some((f) => f.key !== stored && f.key !== storedAdmin)) {
+        term.out(`To move one into the keychain, ${afterFirst(first, importing)} on a terminal.`);
+        term.out(`Or, after that, without a terminal:  ${importing} --store PATH:LINE --rewrite --yes`);
+      } else {
+        term.out(`To move one into the keychain, on a terminal:  ${importing}`);
+        term.out(`Or without a terminal:  ${importing} --store PATH:LINE --rewrite --yes`);
+      }
       // Under npx --rewrite refuses a line that would then run npx in every new shell (above).
       if (self.command === NPX_COMMAND) term.out(`A line in a shell startup file is rewritten that way only once openai-setup is installed (${INSTALL_COMMAND}); under npx, leave out --rewrite to store the key and keep the line.`);
     }

@@ -187,8 +187,10 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
   return withFailureDocument(ctx, options.json, async () => {
     const profile = (profileName = await resolveProfileName(ctx, options.profile));
     // Without an admin key nothing is locked: the config dir is made for no run that cannot rotate.
-    const { key: adminKey } = await requireAdminKey(ctx, profile, 'rotate');
-    return oneRotateAtATime(ctx, profile, () => rotate(ctx, options, profile, adminKey, progress));
+    const { key: adminKey, source } = await requireAdminKey(ctx, profile, 'rotate');
+    // A fix that stores another admin key stores it where this one is: the file, where there is no keychain.
+    const storeFlags = source.kind === 'file' ? '--insecure-storage' : '';
+    return oneRotateAtATime(ctx, profile, () => rotate(ctx, options, profile, adminKey, storeFlags, progress));
   }, (failed) => {
     const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings };
     return jsonText(RotateJsonSchema.parse(json));
@@ -240,7 +242,7 @@ interface RotateRun {
 }
 
 /** What the run starts from: the admin key's way to the API, the old key, and the project to rotate in. Nothing is changed yet. */
-async function setUp(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, progress: Progress): Promise<RotateRun> {
+async function setUp(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, storeFlags: string, progress: Progress): Promise<RotateRun> {
   const { term } = ctx;
   const m = marks(term.style);
   const warn = (text: string) => {
@@ -248,7 +250,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     term.err(`${m.warn} ${text}`);
   };
   // Before anything is sent: an insecure way to the API is said first (the admin key goes that way).
-  const auth: AdminAuth = await adminAuth(ctx, profileName, adminKey, warn);
+  const auth: AdminAuth = await adminAuth(ctx, profileName, adminKey, warn, storeFlags);
 
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (!stored && keychainError && keychainError.problem !== 'no-service') {
@@ -893,8 +895,8 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
   return exitCode;
 }
 
-async function rotate(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, progress: Progress): Promise<number> {
-  const run = await setUp(ctx, options, profileName, adminKey, progress);
+async function rotate(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, storeFlags: string, progress: Progress): Promise<number> {
+  const run = await setUp(ctx, options, profileName, adminKey, storeFlags, progress);
   if (!(await confirmed(run))) return EXIT.ok;
   if (!options.json) ctx.term.out(ctx.term.style.bold(`openai-setup rotate · profile ${profileName} · ${run.projectId}`));
   // 1. A new service account, and its key; from here until it is stored, a failure or a cancel deletes it again.

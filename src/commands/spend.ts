@@ -100,8 +100,9 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
     saved.budget = budget;
     info(budget === 'off' ? `${m.ok} No monthly budget for profile "${profileName}" any more.` : `${m.ok} Monthly budget for profile "${profileName}": ${money(budget)} (remembered; spend compares each month with it).`);
   }
-  const { key } = await requireAdminKey(ctx, profileName, 'spend');
-  const auth = await adminAuth(ctx, profileName, key);
+  const { key, source } = await requireAdminKey(ctx, profileName, 'spend');
+  // A fix that stores another admin key stores it where this one is: the file, where there is no keychain.
+  const auth = await adminAuth(ctx, profileName, key, undefined, source.kind === 'file' ? '--insecure-storage' : '');
 
   const spinner = term.spinner(`Reading the costs of ${monthLabel(month)}…`);
   let names = new Map<string, string | null>();

@@ -10,9 +10,8 @@ import { lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
 import { envKeyHeld, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
-import { UPDATE } from '../storage/private-file.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, afterFirst, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
@@ -143,9 +142,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   // So do they when the config dir is not there and this run may not make it (root's, in another
   // user's home): its fix is said before each of them, and said once as the problem it is.
   const notMade = ctx.state.dirNotMadeHere();
-  const newer = notMade !== null || (await ctx.state.newerWriter());
-  const first = notMade?.parts.fix ?? UPDATE;
-  const afterUpdate = (command: string) => `${first}, then run \`${command}\``;
+  const first = await ctx.state.firstBeforeChanges();
+  const newer = first !== null;
+  const afterUpdate = (command: string) => afterFirst(first!, command);
   term.out(term.style.bold(`openai-setup status · profile ${profileName}`));
   if (notMade) term.out(`${m.fail} ${notMade.parts.detail}`);
   for (const stage of status.stages) {

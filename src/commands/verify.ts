@@ -144,6 +144,7 @@ async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
     model: options.model,
     timeoutMs: options.timeoutMs,
     billingCheck: options.billingCheck,
+    insecureStorage: source.kind === 'file',
   });
   // Warnings go to stderr so that stdout stays one JSON object with --json.
   const note = (line: string) => {

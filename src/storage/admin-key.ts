@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { hintKind, parseKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { adminKeyCommand, elsewhereThis, storeAdminKeyAdvice } from '../terminal/advice.js';
+import { afterFirst, elsewhereThis, keyPromptWorks, storeAdminKeyAdvice, unsetAdminVariable } from '../terminal/advice.js';
 import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { StoredKey } from './keystore.js';
@@ -30,10 +30,21 @@ export function envAdminKey(ctx: Context): string | undefined {
 /**
  * What is stored as a profile's admin key when it is not one (storedNotAKey: a value edited in by
  * hand, or a key of another kind): what it is, by its masked hint, and admin-key to store it again
- * (which replaces it). Null for an admin key. Such a value is never sent.
+ * (which replaces it) as it works here (storeAdminKeyAdvice), into the file it is in (the keychain's
+ * stand-in, where there is none: admin-key refuses it without --insecure-storage), after `first`
+ * (StateStore.firstBeforeChanges: admin-key exits 7 until it is done). Null for an admin key. Such a value is never sent.
  */
-export function storedNotAnAdminKey(ctx: Context, profile: string, stored: StoredKey): { message: string; fix: string } | null {
-  return storedNotAKey(ctx, profile, stored, { fix: `Store your admin key again with \`${adminKeyCommand(ctx, profile)}\` (it replaces what is stored).` });
+export function storedNotAnAdminKey(ctx: Context, profile: string, stored: StoredKey, first: string | null = null): { message: string; fix: string } | null {
+  const advice = storeAdminKeyAdvice(ctx, profile, stored.storage === 'file' ? '--insecure-storage' : '');
+  // Where this run asks, that it asks goes unsaid (as the live check's fixes have it).
+  const { command } = advice;
+  const how = keyPromptWorks(ctx) === 'here' ? '' : advice.how;
+  const fix = first
+    ? `To store your admin key again (it replaces what is stored), ${afterFirst(first, command)}${how}.`
+    : how
+      ? `Store your admin key again, which replaces what is stored, with \`${command}\`${how}.`
+      : `Store your admin key again with \`${command}\` (it replaces what is stored).`;
+  return storedNotAKey(ctx, profile, stored, { fix });
 }
 
 /**
@@ -74,9 +85,15 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     // into the keychain by hand could carry a line break or escapes into a request.
     if (found.source.kind === 'env') {
       const parsed = parseKey(found.key, true, 'none');
-      if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or unset it to use the one stored with ${adminKeyCommand(ctx, profile)}.`]);
+      if (!parsed.ok) {
+        // Stored as it works here: never a pipe of the variable just refused.
+        const store = storeAdminKeyAdvice(ctx, profile, '', { variableFailed: true });
+        throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or ${unsetAdminVariable(store)}`]);
+      }
     } else {
-      const notAdmin = storedNotAnAdminKey(ctx, profile, { key: found.key, storage: found.source.kind });
+      const stored = { key: found.key, storage: found.source.kind };
+      // Its fix names admin-key, which exits 7 until `first` is done: said first.
+      const notAdmin = storedNotAnAdminKey(ctx, profile, stored) && storedNotAnAdminKey(ctx, profile, stored, await ctx.state.firstBeforeChanges());
       if (notAdmin) throw new ExitError(EXIT.keyRejected, `${notAdmin.message} It was not sent.`, [notAdmin.fix]);
     }
     return found;

@@ -6,7 +6,7 @@ import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import { keychainReason, type FoundKey, type StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
-import { elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { afterFirst, elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import type { CheckFlagValues } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
@@ -122,6 +122,9 @@ export async function noKeyError(
   const storing = storeKeyAdvice(ctx, profile, keychainError !== null, check);
   const noKeychain = keychainError ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})` : null;
   const record = (await ctx.state.read()).profiles[profile]?.key;
+  // `key` exits 7 until this is done (a newer openai-setup's progress file): said before it, as status says it.
+  const first = await ctx.state.firstBeforeChanges();
+  const toFile = `keep the key in a file only you can read${storing.how}`;
   const outOfReach = keychainOutOfReach({
     record,
     error: keychainError,
@@ -129,7 +132,7 @@ export async function noKeyError(
     what: `The key stored for profile "${profile}"`,
     cannot: 'read',
     run: elsewhereThis(ctx, profile),
-    otherwise: [`keep the key in a file only you can read${storing.how}:  ${storing.command}`],
+    otherwise: [first ? `to ${toFile}, ${afterFirst(first, storing.command)}` : `${toFile}:  ${storing.command}`],
   });
   if (outOfReach) {
     outOfReach.hints.unshift(...otherWays);
@@ -141,11 +144,17 @@ export async function noKeyError(
     const here = !held ? `To set it here: ${shellExportLine(ctx.rawEnv, ctx.platform, null).reload}.` : held.around ? heldWithMore('env', maskKey(held.key), held.around) : 'Programs started from this shell find it there.';
     return new UsageError(`openai-setup keeps no copy of the key of profile "${profile}" (${record.hint}): you keep it in OPENAI_API_KEY yourself${held ? '' : ', and it is not set in this shell'}.`, [
       here,
-      `To have openai-setup keep a copy${keychainError ? ' in a file only you can read (no keychain here)' : ' in the keychain'}, from a shell where it is set:  ${pipeKeyCommand(elsewhereScope(ctx), profile, keychainError !== null, check)}`,
+      `To have openai-setup keep a copy${keychainError ? ' in a file only you can read (no keychain here)' : ' in the keychain'}, ${keepCopy(first, pipeKeyCommand(elsewhereScope(ctx), profile, keychainError !== null, check))}`,
     ]);
   }
-  if (keychainError) return new UsageError(headline, [...otherWays, `${noKeychain} Keep one in a file only you can read${storing.how}:  ${storing.command}`]);
+  if (keychainError) return new UsageError(headline, [...otherWays, `${noKeychain} ${first ? `To keep one in a file only you can read${storing.how}, ${afterFirst(first, storing.command)}.` : `Keep one in a file only you can read${storing.how}:  ${storing.command}`}`]);
+  if (first) return new UsageError(headline, [...otherWays, `To store one, ${afterFirst(first, storing.command)}${storing.how}.`]);
   return new UsageError(headline, [...otherWays, storing.how ? `Store one with \`${storing.command}\`${storing.how}.` : `Store one with \`${command}\` (or from a pipe: \`${storing.command}\`).`]);
+}
+
+/** `pipe` (a `key` reading OPENAI_API_KEY) to run in a shell where the variable is set, after `first` when that must come before it. */
+function keepCopy(first: string | null, pipe: string): string {
+  return first ? `${afterFirst(first, pipe)} from a shell where it is set` : `from a shell where it is set:  ${pipe}`;
 }
 
 /** What a stored value that is no key is said as: which place and profile, what is wrong (never the value), the fix. */
@@ -169,6 +178,8 @@ export interface StoredKeyUse {
   use?: 'send' | 'hand-out';
   /** The live-check options of a command that takes them (verify): a fix then names its --base-url. */
   check?: CheckFlagValues;
+  /** What must be done before `key` works (StateStore.firstBeforeChanges): a fix that names it says that first. */
+  first?: string | null;
 }
 
 /**
@@ -186,7 +197,8 @@ export function judgeStoredKey(ctx: Context, profile: string, stored: StoredKey,
   const where = stored.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : pathLine(ctx.keys.filePath);
   // A key for some server (as `key --base-url` stores one), refused for OpenAI's API only.
   const otherServers = official && judgeStoredValue(stored.key, false).ok;
-  const fixes = otherServers ? otherServerFixes(ctx, profile, stored.key, options.check) : [storeAgainFix(ctx, profile, stored.key)];
+  const first = options.first ?? null;
+  const fixes = otherServers ? otherServerFixes(ctx, profile, stored.key, options.check, first) : [storeAgainFix(ctx, profile, stored.key, first)];
   const message = `What ${where} holds as the key of profile "${profile}" (${maskKey(stored.key)}) is not ${otherServers ? 'an OpenAI API key' : 'an API key'}: ${judged.problem}.`;
   return { key: null, notAKey: { message, fixes, fix: fixes.join(' ') } };
 }
@@ -195,22 +207,23 @@ export function judgeStoredKey(ctx: Context, profile: string, stored: StoredKey,
  * Storing the key again, as `key` would take what is stored once cleaned as a paste: with the
  * --base-url of the server it is for when only that would (by its URL when known, else in words).
  */
-function storeAgainFix(ctx: Context, profile: string, value: string): string {
-  if (parseKey(value, isOfficialBaseURL(resolveBaseURL(ctx))).ok) return notAKeyFix(ctx, profile);
+function storeAgainFix(ctx: Context, profile: string, value: string, first: string | null): string {
+  if (parseKey(value, isOfficialBaseURL(resolveBaseURL(ctx))).ok) return notAKeyFix(ctx, profile, undefined, '', first);
   const elsewhere = parseKey(value, false);
-  if (!elsewhere.ok) return notAKeyFix(ctx, profile);
+  if (!elsewhere.ok) return notAKeyFix(ctx, profile, undefined, '', first);
   const url = otherServiceBaseURL(elsewhere.key);
-  if (url) return notAKeyFix(ctx, profile, { baseURL: url });
-  return notAKeyFix(ctx, profile, undefined, ', adding --base-url with the URL of the server the key is for');
+  if (url) return notAKeyFix(ctx, profile, { baseURL: url }, '', first);
+  return notAKeyFix(ctx, profile, undefined, ', adding --base-url with the URL of the server the key is for', first);
 }
 
 /**
  * A key for another server, checked for OpenAI's: check it where it belongs (its URL, when the
  * problem has not named it, or in words), or store an OpenAI key in its place.
  */
-function otherServerFixes(ctx: Context, profile: string, value: string, check: CheckFlagValues | undefined): string[] {
+function otherServerFixes(ctx: Context, profile: string, value: string, check: CheckFlagValues | undefined, first: string | null): string[] {
   const url = otherServiceBaseURL(value);
-  const instead = `If it is to be an OpenAI key, store yours with \`${keyCommand(ctx, profile)}\` (it replaces what is stored).`;
+  const command = keyCommand(ctx, profile);
+  const instead = first ? `If it is to be an OpenAI key, ${afterFirst(first, command)} to store yours (it replaces what is stored).` : `If it is to be an OpenAI key, store yours with \`${command}\` (it replaces what is stored).`;
   // A known service's URL is in the problem already (OPENAI_BASE_URL=…); verify can take it as a flag.
   if (url) return check ? [`To check it with that server: \`${verifyCommand(ctx, profile, { ...check, baseURL: url })}\`.`, instead] : [instead];
   const there = `If it is a key for another OpenAI-compatible server, set OPENAI_BASE_URL to that server${check ? ' (or give --base-url its URL)' : ''}.`;
@@ -244,8 +257,11 @@ export async function requireStoredKey(ctx: Context, profile: string): Promise<s
     // screen (`token`) or a line break into a program's environment (`run`).
     // Judged as a key for any server: which one it is for is not recorded (judgeStoredKey, hand-out).
     const { key, notAKey } = judgeStoredKey(ctx, profile, stored, undefined, { use: 'hand-out' });
-    if (notAKey) throw new ExitError(EXIT.keyRejected, `${notAKey.message} It is not handed out.`, notAKey.fixes);
-    return key;
+    if (!notAKey) return key;
+    // Its fixes name `key`, which exits 7 until this is done: said first.
+    const first = await ctx.state.firstBeforeChanges();
+    const { fixes } = first ? judgeStoredKey(ctx, profile, stored, undefined, { use: 'hand-out', first }).notAKey! : notAKey;
+    throw new ExitError(EXIT.keyRejected, `${notAKey.message} It is not handed out.`, fixes);
   }
   // With no keychain service at all nothing can be stored in it: that is "no key", not a failure.
   if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profile, `No key could be read for profile "${profile}".`);

@@ -297,6 +297,18 @@ export class StateStore {
   }
 
   /**
+   * What must be done before a command that saves progress (the wizard, key, import, admin-key) can
+   * work, as advice says it first ("…, then run `key`": afterFirst): the fix for a config dir this
+   * run may not make, or updating openai-setup for a newer one's progress file (those commands exit
+   * 7 until then: assertChangeable); null when nothing stands in the way. Reads only.
+   */
+  async firstBeforeChanges(): Promise<string | null> {
+    const notMade = this.dirNotMadeHere();
+    if (notMade) return notMade.parts.fix ?? UPDATE;
+    return (await this.newerWriter()) ? UPDATE : null;
+  }
+
+  /**
    * Whether a newer openai-setup wrote the file: every command that saves progress then exits 7
    * (assertChangeable), until this one is updated. Reads only; a file that cannot be read is not.
    */

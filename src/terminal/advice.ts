@@ -223,12 +223,22 @@ export function storeKeyAdvice(scope: KeyEntryScope, profile: string | undefined
 }
 
 /**
+ * A command that saves progress, where it exits 7 until `first` is done (StateStore.firstBeforeChanges:
+ * update openai-setup, say): that first, then the command, in one phrase.
+ */
+export function afterFirst(first: string, command: string): string {
+  return `${first}, then run \`${command}\``;
+}
+
+/**
  * How to replace a stored value that is no key (judgeStoredKey): store the key again, which
  * replaces it; `check`: the options `key` needs to take it (--base-url for another server's key),
- * or `also`: what to add, in words, when they are not known (", adding …").
+ * or `also`: what to add, in words, when they are not known (", adding …"); `first`: what must be
+ * done before `key` can work (StateStore.firstBeforeChanges), said before it.
  */
-export function notAKeyFix(scope: AdviceScope, profile: string, check?: CheckFlagValues, also = ''): string {
-  return `Store your key again with \`${keyCommand(scope, profile, check)}\`${also} (it replaces what is stored).`;
+export function notAKeyFix(scope: AdviceScope, profile: string, check?: CheckFlagValues, also = '', first: string | null = null): string {
+  const command = keyCommand(scope, profile, check);
+  return first ? `To store your key again, ${afterFirst(first, command)}${also} (it replaces what is stored).` : `Store your key again with \`${command}\`${also} (it replaces what is stored).`;
 }
 
 /**
@@ -237,6 +247,15 @@ export function notAKeyFix(scope: AdviceScope, profile: string, check?: CheckFla
  */
 export function adminKeyCommand(scope: AdviceScope, profile: string | undefined, flags = ''): string {
   return toolCommand(scope, `admin-key${flags ? ` ${flags}` : ''}`, profile);
+}
+
+/**
+ * The way back to the stored admin key where OPENAI_ADMIN_KEY, which wins over it, holds one that
+ * will not do: unset it; and how to store one as it works here (`store`: storeAdminKeyAdvice, never
+ * a pipe of that variable), the command last.
+ */
+export function unsetAdminVariable(store: { command: string; how: string }): string {
+  return `unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one${store.how}: ${store.command}`;
 }
 
 /** Storing an admin key from a pipe (`flags` after --stdin: `--insecure-storage`). */

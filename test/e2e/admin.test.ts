@@ -424,7 +424,8 @@ describe('what the admin commands say, through the binary', () => {
     KEYS.push(unknown);
     const rejected = await runCli(['spend', '--profile', 'z'], { env: { ...t.env, OPENAI_ADMIN_KEY: unknown } });
     expect(rejected.code).toBe(3);
-    expect(rejected.stderr).toContain('unset OPENAI_ADMIN_KEY to use the admin key stored with openai-setup admin-key --profile z.');
+    // No terminal: the admin key to store is piped in, never from the variable that was rejected.
+    expect(rejected.stderr).toContain('unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one (pipe the key in, in place of …): … | openai-setup admin-key --stdin --profile z\n');
     expect(rejected.stderr).not.toMatch(/Create a new admin key/);
 
     const refused = await runCli(['spend', '--profile', 'z'], { env: { ...t.env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
@@ -463,7 +464,8 @@ describe('a value edited into the keychain as the admin key', () => {
       expect(result.stderr).toContain(
         '✖ What the Secret Service keyring holds as the admin key of profile "ed1" (sk-admin-…rged) is not an admin key: it contains a control character (U+001B), which an API key never has. It was not sent.\n',
       );
-      expect(result.stderr).toContain('Store your admin key again with `openai-setup admin-key --profile ed1` (it replaces what is stored).');
+      // No terminal: the pipe form (`admin-key` could not ask here).
+      expect(result.stderr).toContain('Store your admin key again, which replaces what is stored, with `… | openai-setup admin-key --stdin --profile ed1` (pipe the key in, in place of …).');
       expect(result.stdout + result.stderr).not.toMatch(/[\x07\x1b]|ZXZpbA|^✔ forged/m);
     }
     expect(server().requests.length).toBe(requests);

@@ -122,7 +122,7 @@ describe('the fixes work as printed for admin-key, rotate and spend', () => {
     const rejected = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'z', fromEnv: true }));
     expect(rejected.message).toMatch(/^The API rejected the admin key sk-admin-…\S{4} \(from OPENAI_ADMIN_KEY\): it is wrong, revoked or deleted\.$/);
     expect(rejected.hints[0]).toBe(
-      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored with openai-setup admin-key --profile z.',
+      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one: openai-setup admin-key --profile z',
     );
     expect(rejected.hints.join('\n')).not.toMatch(/Create a new admin key/);
     const project = adminFailure(http(403, { error: 'Missing scopes: api.management.read. x' }), request({ key: PROJECT_KEY, fromEnv: true }));

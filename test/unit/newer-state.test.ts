@@ -13,6 +13,8 @@ import { run as logout } from '../../src/commands/logout.js';
 import { run as payment } from '../../src/commands/payment.js';
 import { run as setup } from '../../src/commands/setup.js';
 import { run as status } from '../../src/commands/status.js';
+import { run as token } from '../../src/commands/token.js';
+import { defaultDeps, runImport } from '../../src/commands/import.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 const KEY = testKey('A');
@@ -100,5 +102,27 @@ describe('a progress file written by a newer openai-setup', () => {
     expect(t.stdout).toContain(`To continue (2 of 4 stages pending), ${UPDATE}, then run \`openai-setup\`.\n`);
     expect(t.stdout).not.toContain('to continue (');
     expect(t.stderr).toContain('only what this one understands of it is used');
+  });
+
+  it('token with no key stored says to update before the `key` it names (it would exit 7 now)', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined } }, { key: undefined });
+    const { code, message, hints } = await outcomeOf(token(t.ctx, { yes: false }));
+    expect({ code, message }).toEqual({ code: 2, message: 'No key is stored for profile "default".' });
+    expect(hints).toEqual([`To store one, ${UPDATE}, then run \`… | openai-setup key --stdin\` (pipe the key in, in place of …).`]);
+  });
+
+  it('token with a stored value that is no key says to update before the `key` that replaces it', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined }, keychain: { default: 'sk-proj-cut' } });
+    const { code, hints } = await outcomeOf(token(t.ctx, { yes: false }));
+    expect(code).toBe(3);
+    expect(hints).toEqual([`To store your key again, ${UPDATE}, then run \`openai-setup key\` (it replaces what is stored).`]);
+  });
+
+  it('import, listing a key that is not stored yet, says to update before the import that would store it', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined } }, { key: undefined });
+    writeFileSync(join(t.cwd, '.env'), `OPENAI_API_KEY=${testKey('B')}\n`);
+    expect(await runImport(t.ctx, { check: false, json: false, rewrite: false, yes: false }, defaultDeps())).toBe(8);
+    expect(t.stdout).toContain(`To move one into the keychain, ${UPDATE}, then run \`openai-setup import\` on a terminal.\nOr, after that, without a terminal:  openai-setup import --store PATH:LINE --rewrite --yes\n`);
+    expect(t.stdout).not.toContain('on a terminal:  ');
   });
 });

@@ -434,8 +434,17 @@ describe('spend: what it says when it cannot tell', () => {
     const rejected = await outcomeOf(spend(v.ctx, options({ profile: 'z' })));
     expect(rejected.code).toBe(3);
     expect(rejected.message).toMatch(/^The API rejected the admin key sk-admin-…\S{4} \(from OPENAI_ADMIN_KEY\)/);
-    expect(rejected.hints[0]).toMatch(/^OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored with openai-setup admin-key --profile z\.$/);
+    expect(rejected.hints[0]).toBe(
+      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one (it asks for the key, hidden): openai-setup admin-key --profile z',
+    );
     expect(rejected.hints.join('\n')).not.toMatch(/Create a new admin key/);
+    // Where nothing can ask (a script, CI): the command that stores one is a pipe, never of the variable that failed.
+    const w = setup({ interactive: false, env: { OPENAI_ADMIN_KEY: revoked } });
+    const script = await outcomeOf(spend(w.ctx, options({ profile: 'z' })));
+    expect(script.code).toBe(3);
+    expect(script.hints[0]).toBe(
+      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one (pipe the key in, in place of …): … | openai-setup admin-key --stdin --profile z',
+    );
   });
 
   it('warns of an insecure way to the API before sending the admin key (NODE_TLS_REJECT_UNAUTHORIZED=0), once', async () => {
@@ -474,20 +483,34 @@ describe("the billing stage's budget offer", () => {
   });
 });
 
+describe('spend: an admin key kept in the --insecure-storage file', () => {
+  it('rejected: the new one is stored there too (--insecure-storage), by a pipe where nothing can ask', async () => {
+    const t = setup({ interactive: false, keychain: {} });
+    await t.ctx.keys.set('default:admin', makeKey('admin', 'unit-spend-file-revoked'), true);
+    const rejected = await outcomeOf(spend(t.ctx, options()));
+    expect(rejected.code).toBe(3);
+    expect(rejected.hints[0]).toBe('Create a new admin key on the admin keys page and store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin --insecure-storage');
+  });
+});
+
 describe('spend: OPENAI_ADMIN_KEY is checked before it is sent', () => {
   it.each([
     ['a line break inside', 'sk-admin-abc\ndef', /^OPENAI_ADMIN_KEY was not sent: it (has a line break inside|contains)/],
     ['not a key', 'garbage', /^OPENAI_ADMIN_KEY was not sent: /],
   ])('%s: exit 3, nothing sent', async (_what, value, message) => {
-    const t = makeTestContext({ admin: true, env: { OPENAI_ADMIN_KEY: value } });
-    try {
-      const outcome = await outcomeOf(spend(t.ctx, { json: false }));
-      expect(outcome.code).toBe(3);
-      expect(outcome.message).toMatch(message);
-      expect(outcome.hints).toEqual(['Set it to an admin key (sk-admin-…), or unset it to use the one stored with openai-setup admin-key.']);
-      expect(t.org.requests).toEqual([]);
-    } finally {
-      t.cleanup();
+    for (const interactive of [true, false]) {
+      const t = makeTestContext({ admin: true, interactive, env: { OPENAI_ADMIN_KEY: value } });
+      try {
+        const outcome = await outcomeOf(spend(t.ctx, { json: false }));
+        expect(outcome.code).toBe(3);
+        expect(outcome.message).toMatch(message);
+        // The command that stores one as it works here: asking at a terminal, else a pipe (never of the variable refused).
+        const store = interactive ? '(it asks for the key, hidden): openai-setup admin-key' : '(pipe the key in, in place of …): … | openai-setup admin-key --stdin';
+        expect(outcome.hints).toEqual([`Set it to an admin key (sk-admin-…), or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one ${store}`]);
+        expect(t.org.requests).toEqual([]);
+      } finally {
+        t.cleanup();
+      }
     }
   });
 });

@@ -22,7 +22,10 @@ const PROJECT_KEY = makeKey('proj', 'unit-stored-admin-project');
 const BAD = 'sk-admin-\x1b]52;c;ZXZpbA==\x07\x1b[2Jhello\n✔ forged';
 const HINT = 'sk-admin-…rged';
 const PROBLEM = 'is not an admin key: it contains a control character (U+001B), which an API key never has.';
-const FIX = 'Store your admin key again with `openai-setup admin-key --profile weird` (it replaces what is stored).';
+// No terminal here (interactive: false): the command that works there, the key piped in (storeAdminKeyAdvice), never one that asks.
+const FIX = 'Store your admin key again, which replaces what is stored, with `… | openai-setup admin-key --stdin --profile weird` (pipe the key in, in place of …).';
+/** At a terminal, where admin-key asks for the key. */
+const FIX_HERE = 'Store your admin key again with `openai-setup admin-key --profile weird` (it replaces what is stored).';
 const IN_KEYCHAIN = `What the Secret Service keyring holds as the admin key of profile "weird" (${HINT}) ${PROBLEM}`;
 
 const contexts = trackedContexts();
@@ -97,9 +100,11 @@ describe('a stored admin key that is not one', () => {
     mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
     const file = join(t.configDir, 'credentials.json');
     writeFileSync(file, JSON.stringify({ version: 1, keys: { 'weird:admin': BAD } }), { mode: 0o600 });
-    const { code, message } = await outcomeOf(spend(t.ctx, { profile: 'weird', json: false }));
+    const { code, message, hints } = await outcomeOf(spend(t.ctx, { profile: 'weird', json: false }));
     expect(code).toBe(3);
     expect(message).toBe(`What ${file} holds as the admin key of profile "weird" (${HINT}) ${PROBLEM} It was not sent.`);
+    // Stored again where it is (no keychain here): admin-key takes the file only with --insecure-storage.
+    expect(hints).toEqual(['Store your admin key again, which replaces what is stored, with `… | openai-setup admin-key --stdin --insecure-storage --profile weird` (pipe the key in, in place of …).']);
     expect(t.org.requests).toEqual([]);
     expectNothingOfIt(t, message);
   });
@@ -159,7 +164,7 @@ describe('a stored admin key that is not one', () => {
       const zshrc = `export OPENAI_API_KEY=${PROJECT_KEY}\nexport OPENAI_ADMIN_KEY=${ADMIN}\n`;
       writeFileSync(join(home, '.zshrc'), zshrc);
       const { code, message, hints } = await outcomeOf(runImport(t.ctx, { profile: 'weird', check: false, json: false, rewrite: false, yes: false }, defaultDeps()));
-      expect({ code, message, hints }).toEqual({ code: 3, message: `${said} Nothing was stored or changed.`, hints: [FIX] });
+      expect({ code, message, hints }).toEqual({ code: 3, message: `${said} Nothing was stored or changed.`, hints: [FIX_HERE] });
       // rotate says the same of it.
       expect((await outcomeOf(rotate(t.ctx, { profile: 'weird', keepOld: false, yes: true, json: false }))).message).toBe(`${said} It was not sent.`);
       expect(t.prompts.asked).toEqual([]);

@@ -1,0 +1,47 @@
+// A key kept in the --insecure-storage file (no keychain here) that fails its live check: the fix
+// that stores a new one stores it there too, with --insecure-storage, as `key` refuses the file
+// without it (exit 7). Printed where nothing can ask, it is the pipe form (storeKeyAdvice).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApi } from '../../src/api/probes.js';
+import { run as doctor } from '../../src/commands/doctor.js';
+import { run as verify } from '../../src/commands/verify.js';
+import { makeTestContext, type TestContext } from '../helpers/context.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+let server: FakeOpenAI;
+beforeAll(async () => {
+  server = await startOpenAIServer();
+});
+afterAll(() => server?.close());
+
+/** A revoked key (the server knows it not) stored for profile "work" where `storage` says, checked through the real API. */
+async function storedRevoked(storage: 'file' | 'keychain'): Promise<void> {
+  t = makeTestContext({ interactive: false, env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: server.baseURL } });
+  t.ctx.api = { ...createApi({ env: t.ctx.rawEnv, clock: () => performance.now() }), admin: t.ctx.api.admin };
+  await t.ctx.keys.set('work', makeKey('proj', `file-store-advice-${storage}`), storage === 'file');
+}
+
+const PIPE = '(pipe the key in, in place of …)';
+
+describe('a stored key that fails, kept in the --insecure-storage file', () => {
+  it('verify: the new key goes where the old one was, with --insecure-storage', async () => {
+    await storedRevoked('file');
+    expect(await verify(t.ctx, { profile: 'work', json: false, quiet: false, billingCheck: true })).toBe(3);
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain(`store it ${PIPE} with \`… | openai-setup key --profile work --stdin --insecure-storage\`.`);
+  });
+
+  it('verify: a key in the keychain is stored again without it', async () => {
+    await storedRevoked('keychain');
+    expect(await verify(t.ctx, { profile: 'work', json: false, quiet: false, billingCheck: true })).toBe(3);
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain(`store it ${PIPE} with \`… | openai-setup key --profile work --stdin\`.`);
+  });
+
+  it("doctor's live check says the same", async () => {
+    await storedRevoked('file');
+    await doctor(t.ctx, { profile: 'work', json: false });
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain(`store it ${PIPE} with \`… | openai-setup key --profile work --stdin --insecure-storage\`.`);
+  });
+});
