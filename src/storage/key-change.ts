@@ -205,3 +205,21 @@ export async function keyChangeFailure(
   }
   return new ExitError(error.code, message, hints);
 }
+
+/**
+ * Why the progress file's record of `profile`'s key may not be the key stored, as a clause (null:
+ * no reason to doubt it): a key change that was interrupted (its mark, left by a run killed between
+ * writing the store and recording it), or a record of a key in the plain-text file that the file
+ * does not hold. Reads the key file at most (cheap), never the keychain: for status and profiles,
+ * which then send people to doctor (it records what is stored, and clears the mark).
+ */
+export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'>, state: State, profile: string): Promise<string | null> {
+  const p = state.profiles[profile];
+  if (p?.keyChangeStartedAt) return `a key change for profile "${profile}" was interrupted, so ${pathLine(ctx.state.path)} may record another key than the one stored`;
+  if (p?.key?.storage !== 'file') return null;
+  // One that cannot be read is said by what reads it (token, doctor): no doubt from here.
+  const held = await ctx.keys.fileKey(profile).catch(() => undefined);
+  if (held === undefined || (held !== null && maskKey(held) === p.key.hint)) return null;
+  const holds = held === null ? 'holds no key for it' : `holds ${maskKey(held)}`;
+  return `${pathLine(ctx.state.path)} records ${p.key.hint} in plain text for profile "${profile}", but ${pathLine(ctx.keys.filePath)} ${holds}`;
+}
