@@ -290,29 +290,54 @@ async function storedAdminKeyCheck(ctx: Context, profileName: string): Promise<D
 }
 
 /**
- * Record the stored key's hint where the progress file records another key for the profile in the
- * same place, holding state.json's lock and reading the store again under it (a run storing a key
- * holds that lock until it has recorded it: what is read then is settled). What the record said,
- * or null when, read again, there was nothing to change; `failed`: it could not be written.
+ * What reconcile() did: `was`, what the record said (null: none); `now`, the hint recorded now
+ * (null: the record was forgotten, no key being stored; undefined: nothing to change, the mark of an
+ * interrupted key change only cleared); `failed`: it could not be written.
  */
-async function reRecord(ctx: Context, profileName: string): Promise<{ was: string; failed: unknown } | null> {
+type Reconciled = { was: string | null; now: string | null | undefined; failed: unknown };
+
+/**
+ * Make the progress file's record of the profile's key say what the store holds, holding
+ * state.json's lock and reading the store again under it (a run storing a key holds that lock until
+ * it has recorded it: what is read then is settled): the stored key's hint where the record names
+ * another key in the same place; after an interrupted key change (its mark, changeKey), whatever is
+ * stored, even as a copy find() does not hand out; a record of a key stored nowhere is forgotten.
+ * The mark is cleared once the store could be read. Null: nothing to change (or the keychain did
+ * not answer, so what it holds is not known).
+ */
+async function reconcile(ctx: Context, profileName: string): Promise<Reconciled | null> {
   const recorded = (await ctx.state.read()).profiles[profileName]?.key;
   try {
     return await ctx.state.locked(
-      async (state, save) => {
-        const { stored } = await ctx.keys.find(profileName);
+      async (state, save): Promise<Reconciled | null> => {
+        const { stored, stale, keychainError } = await ctx.keys.find(profileName);
         const profile = state.profiles[profileName];
-        const record = profile?.key;
-        if (!stored || !profile || !record || record.storage !== stored.storage || record.hint === maskKey(stored.key)) return null;
-        profile.key = { storage: stored.storage, hint: maskKey(stored.key), savedAt: ctx.state.nowIso() };
+        if (!profile || (keychainError && keychainError.problem !== 'no-service')) return null;
+        const record = profile.key;
+        const marked = Boolean(profile.keyChangeStartedAt);
+        delete profile.keyChangeStartedAt;
+        const actual = stored ? { storage: stored.storage, hint: maskKey(stored.key) } : marked && stale ? { storage: stale.storage, hint: stale.hint } : null;
+        const was = record?.hint ?? null;
+        let now: string | null | undefined;
+        if (actual && (marked ? record?.storage !== actual.storage || record.hint !== actual.hint : record?.storage === actual.storage && record.hint !== actual.hint)) {
+          profile.key = { ...actual, savedAt: ctx.state.nowIso() };
+          profile.stages.key ??= { doneAt: ctx.state.nowIso() };
+          now = actual.hint;
+        } else if (!actual && !stale && !keychainError && record && record.storage !== 'env') {
+          // Stored nowhere (a logout killed before it recorded the removal): as logout forgets it.
+          delete profile.key;
+          delete profile.stages.key;
+          if (profile.lastVerify?.keyHint === record.hint) delete profile.lastVerify;
+          now = null;
+        } else if (!marked) return null;
         await save(state);
-        return { was: record.hint, failed: null };
+        return { was, now, failed: null };
       },
       { what: `recording the key of profile "${profileName}"`, risk: `${pathLine(ctx.state.path)} may still record another key than the one stored; run doctor again` },
     );
   } catch (error) {
     if (!(error instanceof ExitError) || !recorded) throw error;
-    return { was: recorded.hint, failed: error };
+    return { was: recorded.hint, now: undefined, failed: error };
   }
 }
 
@@ -351,6 +376,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // A key file or config dir others can read is shown as the Key file check below, not also on stderr.
   ctx.keys.showModesElsewhere();
   // One keychain read tells both whether it answers and what it holds for the profile.
+  // A key change interrupted (its mark, changeKey): the record made to say what is stored first,
+  // so that what follows reads the store as token will (status sends people here for it).
+  const interrupted = Boolean((await ctx.state.read()).profiles[profileName]?.keyChangeStartedAt);
+  const early = interrupted ? await reconcile(ctx, profileName) : null;
   const { stored: found, keychainError, fileProblem } = await readStoredKey(ctx, profileName);
   // A stored value that is no key (edited in by hand) is a failed check, and no key below: judged
   // as token, run and env judge it (judgeStoredKey, hand-out), the key as they would hand it out.
@@ -386,11 +415,15 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   }
   // A record of another key than the one stored (a run killed between storing a key and recording
   // it): status would show the old hint while token hands out the stored key. Recorded now.
-  const outOfDate = stored && record && record.storage === stored.storage && record.hint !== maskKey(stored.key) ? await reRecord(ctx, profileName) : null;
+  // A record of a key stored nowhere (a logout killed before it recorded the removal) is forgotten.
+  const storedNowhere = !found && !fileProblem && !keychainError && (record?.storage === 'keychain' || record?.storage === 'file');
+  const reconciled = early ?? ((stored && record && record.storage === stored.storage && record.hint !== maskKey(stored.key)) || storedNowhere ? await reconcile(ctx, profileName) : null);
+  const outOfDate = reconciled && (reconciled.now || reconciled.failed) ? reconciled : null;
   const recordWords = outOfDate
-    ? `; ${pathLine(ctx.state.path)} recorded ${outOfDate.was}, out of date${outOfDate.failed ? `, and could not be recorded now (${reasonOf(ctx, outOfDate.failed)})` : ': recorded now'}`
-    : '';
-  const recordFix = outOfDate?.failed ? `Storing it again records it:  ${storeAgainCommand(ctx, profileName, stored!.storage)}` : null;
+    ? `; ${pathLine(ctx.state.path)} recorded ${outOfDate.was ?? 'no key'}, out of date${outOfDate.failed ? `, and could not be recorded now (${reasonOf(ctx, outOfDate.failed)})` : ': recorded now'}`
+    : reconciled?.now === undefined && interrupted && stored ? `; ${pathLine(ctx.state.path)} records it (an interrupted key change had left it in doubt)` : '';
+  const forgotten = reconciled?.now === null ? `; ${pathLine(ctx.state.path)} recorded ${reconciled.was}, which is not stored: forgotten now` : '';
+  const recordFix = outOfDate?.failed && stored ? `Storing it again records it:  ${storeAgainCommand(ctx, profileName, stored.storage)}` : null;
   if (notAKey) {
     checks.push(check('stored-key', 'Stored key', 'fail', notAKey.message.replace(/\.$/, ''), notAKey.fix, EXIT.keyRejected));
   } else if (stored?.storage === 'keychain') {
@@ -412,7 +445,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const instead = keychainError ? null : `To have openai-setup keep it in the keychain instead:  ${toolCommand(ctx, 'import', profileName)}`;
     checks.push(check('stored-key', 'Stored key', 'info', `none: you keep the key of profile ${profileName} (${record.hint}) in OPENAI_API_KEY yourself${setIn}`, instead));
   } else if (!keychainError) {
-    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}`, `${notMade ? 'Once the Config dir problem above is fixed, store one:' : 'Store one:'}  ${keyCommand(ctx, profileName)}`, EXIT.usage));
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, `${notMade ? 'Once the Config dir problem above is fixed, store one:' : 'Store one:'}  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
 
   const keptInEnv = record;

@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { FAILURE_FIELDS, UsageError } from '../errors.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { lastVerifyAsShown } from '../last-check.js';
+import { recordInDoubt } from '../storage/key-change.js';
 import { lookUpStoredKey, storedSource, type LookedUpKey } from '../storage/profile-key.js';
 import type { State } from '../storage/state.js';
 import { toolCommand } from '../terminal/advice.js';
@@ -47,7 +48,7 @@ export function listProfiles(state: State, active: string, lookedUp: Map<string,
       return {
         name,
         default: name === state.defaultProfile,
-        key: profile?.key ? { storage: profile.key.storage, hint: sanitize(profile.key.hint, 40) } : keyLookedUp(lookedUp.get(name)),
+        key: profile?.key && !lookedUp.has(name) ? { storage: profile.key.storage, hint: sanitize(profile.key.hint, 40) } : keyLookedUp(lookedUp.get(name)),
         organization: last?.organization ?? null,
         project: last?.project ?? null,
         lastVerify: last ? { at: last.at, ok: last.ok, status: last.status, keyHint: last.keyHint } : null,
@@ -140,6 +141,14 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     return 0;
   }
   const found = await lookedUpKeys(ctx, state);
+  // Records that may not be the key stored (an interrupted key change) are not shown as the key.
+  const doubts = new Map<string, string>();
+  for (const name of Object.keys(state.profiles)) {
+    const doubt = await recordInDoubt(ctx, state, name);
+    if (!doubt) continue;
+    doubts.set(name, doubt);
+    found.keys.set(name, { storage: 'unknown', why: doubt });
+  }
   const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile, found.keys);
   if (options.json) {
     term.document(jsonText(ProfilesJsonSchema.parse(list)));
@@ -178,6 +187,7 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     const unknown = found.why ? `; "not known": ${found.why}` : '';
     term.out(`${marks(term.style).pending} A damaged progress file was moved aside (to ${pathLine(found.aside.at(-1)!)}), taking its records with it: keys not recorded since were looked up where \`${toolCommand(ctx, 'token')}\` finds them${unknown}${missing}.`);
   }
+  for (const [name, doubt] of doubts) term.out(`${marks(term.style).warn} Key of profile "${name}" not known: ${doubt}; \`${toolCommand(ctx, 'doctor', name)}\` records the key stored.`);
   if (list.active !== list.defaultProfile) {
     term.out(`${marks(term.style).warn} OPENAI_SETUP_PROFILE=${list.active} is set: commands in this shell use "${list.active}" unless given --profile.`);
   }

@@ -10,6 +10,7 @@ import { lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
 import { envKeyHeld, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
+import { recordInDoubt } from '../storage/key-change.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
 import { adminKeyCommand, afterFirst, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -25,7 +26,7 @@ export const StatusJsonSchema = z.object({
   stages: z.array(z.object({ id: z.enum(STAGE_IDS), title: z.string(), done: z.boolean(), doneAt: z.nullable(z.string()) })),
   billingChoice: z.nullable(z.string()),
   key: z.object({
-    /** "unknown": the progress file cannot be used (or a damaged one moved aside took the record) and the keychain or key file could not be read: none is not known. */
+    /** "unknown": the progress file cannot be used (or a damaged one moved aside took the record) and the keychain or key file could not be read: none is not known; or the record may not be the key stored (a key change was interrupted: doctor records it). */
     storage: z.enum(['keychain', 'file', 'env', 'none', 'unknown']),
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
@@ -64,14 +65,16 @@ async function lookUpKey(ctx: Context, profile: string): Promise<LookedUpKey> {
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
+export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: boolean; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
   const aside = profile?.key || problem ? [] : await ctx.state.movedAside();
   const noRecord = problem ? 'the progress file cannot be used' : aside.length ? `a damaged progress file was moved aside (to ${pathLine(aside.at(-1)!)})` : null;
-  const found = profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName) : undefined);
-  const unknown = found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null;
+  // A record that may not be the key stored (an interrupted key change): not shown as the key.
+  const doubt = problem ? null : await recordInDoubt(ctx, state, profileName);
+  const found = doubt ? ({ storage: 'unknown', why: doubt } as const) : (profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName) : undefined));
+  const unknown = doubt ?? (found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null);
   const stored = found?.storage === 'unknown' ? undefined : found;
   // The key in OPENAI_API_KEY, and what else is around it there (judged as verify judges it).
   const envHeld = envKeyHeld(ctx);
@@ -106,6 +109,7 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
     // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
     // the env files by their own paths and the profile each was written for (the command that wrote one names it), the stale ones each once.
     keyUnknown: unknown,
+    keyInDoubt: doubt !== null,
     movedAside: unknown && !problem ? aside : [],
     askedFound: copies.asked.map((f) => ({ path: f.path, by: f.by })),
     staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
@@ -160,6 +164,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const setIn = key.setIn.length ? `, set in ${places(key.setIn)}` : ` (${line.file})`;
     term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself${setIn}; openai-setup has no copy`);
     if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
+  } else if (status.keyInDoubt) {
+    // doctor records what is stored (reading the keychain, which status does not) and clears the mark.
+    term.out(`${m.warn} Key not known: ${status.keyUnknown}; \`${toolCommand(ctx, 'doctor', profileName)}\` records the key stored`);
   } else if (key.storage === 'unknown') {
     // Not "no key", whose advice would store a second one.
     term.out(`${m.pending} Key not known: ${status.keyUnknown}, so whether one is stored for this profile could not be checked`);

@@ -15,6 +15,7 @@ import { envKeyHeld, profilesSharing, sharingWords, type KeySource } from '../st
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
+import { pathLine } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
@@ -147,15 +148,25 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
   if (places.length) ctx.term.out(`${marks(ctx.term.style).ok} Removed ${old} from ${places.join(' and ')}: openai-setup keeps no copy of a key for profile "${profile}" now.`);
 }
 
+/** A key a new one replaces: its hint, its value when read (to compare with other profiles' keys), and (`note`) why it is named, when that is not plain. */
+type Replaced = { hint: string; key: string | null; note?: string };
+
 /**
  * What a new key replaces, from the profile's record (`record`) and what the store held just before
- * (`held`): the recorded key, or without a record the key found there (the keychain first, as
- * find() reads it), with its value when read (to compare with other profiles' keys). Null: none.
+ * (`held`): the recorded key, and the key found where the record says (without a record, the
+ * keychain first, as find() reads it) when that is another one: a run killed between storing a key
+ * and recording it left it there, and it, too, may still work. Empty: none.
  */
-function replaced(record: Profile['key'], held: KeySnapshot): { hint: string; key: string | null } | null {
+function replaced(record: Profile['key'], held: KeySnapshot, statePath: string): Replaced[] {
   const value = (record?.storage === 'file' ? held.file : record?.storage === 'env' ? null : (held.keychain ?? held.file)) ?? null;
-  if (record) return { hint: record.hint, key: value !== null && maskKey(value) === record.hint ? value : null };
-  return value === null ? null : { hint: maskKey(value), key: value };
+  if (!record) return value === null ? [] : [{ hint: maskKey(value), key: value }];
+  if (value === null || maskKey(value) === record.hint) return [{ hint: record.hint, key: value }];
+  // Both named: the one stored (which the record did not know of) and the one recorded before it.
+  const path = pathLine(statePath);
+  return [
+    { hint: maskKey(value), key: value, note: `the key that was stored, though ${path} recorded ${record.hint}: a key change was interrupted before it was recorded` },
+    { hint: record.hint, key: null, note: 'the key recorded, which the interrupted change had already replaced' },
+  ];
 }
 
 /**
@@ -346,22 +357,22 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     // Say what a new key replaces: the old one still works until it is revoked. Known by its record,
     // and by what the store held just before (read as the key is stored): without a record (a
     // damaged progress file moved aside took it) that is what the new key replaced.
-    const replacing: { old: ReturnType<typeof replaced> } = { old: null };
+    const replacing: { old: Replaced[] } = { old: [] };
     // Stored and recorded as one step: a key is never stored that the progress file does not record.
     const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback, (p, storage, held) => {
-      replacing.old = replaced(p.key, held);
+      replacing.old = replaced(p.key, held, ctx.state.path);
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
     }, (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }, piped));
     if (check) await recordCheck(ctx, profileName, key, source, check);
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
-    const { old } = replacing;
-    if (old && old.hint !== maskKey(key)) {
+    for (const old of replacing.old) {
+      if (old.hint === maskKey(key)) continue;
       // Not to be revoked while another profile stores it too.
       const shared = await profilesSharing(ctx, profileName, old.hint, async () => old.key);
       const still = shared.length ? `${sharingWords(shared)}, so leave it live while that is so.` : `That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`;
-      term.say(`${m.warn} This replaces ${old.hint} for profile "${profileName}". ${still[0]!.toUpperCase()}${still.slice(1)}`);
+      term.say(`${m.warn} This replaces ${old.hint} for profile "${profileName}"${old.note ? ` (${old.note})` : ''}. ${still[0]!.toUpperCase()}${still.slice(1)}`);
     }
     // Files `env --file` wrote for the profile that still hold another key: named, each with the
     // command that writes the new one there (nothing is changed in them here), as rotate does.

@@ -12,7 +12,7 @@ import { pathLine } from '../terminal/sanitize.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
 import { LockLostUnwrittenError } from './lock.js';
 import type { KeySnapshot, KeyStore, PutBack } from './keystore.js';
-import type { State } from './state.js';
+import { profileIn, type State } from './state.js';
 
 /** Where it failed: before anything changed, changing the store, or writing the record. */
 type KeyChangeStep = 'start' | 'change' | 'record';
@@ -50,16 +50,43 @@ export async function changeKey<T>(
   // A signal waits for both to be written (or the store put back): they never disagree.
   const whose = account.endsWith(':admin') ? `the admin key change of profile "${account.slice(0, -':admin'.length)}"` : `the key change of profile "${account}"`;
   const section = { what: whose, risk: `the key stored may not be the one ${pathLine(ctx.state.path)} records; run the command again` };
+  // A profile's own key change is marked in the progress file before the store is touched, and the
+  // mark cleared with the record: a run killed in between (no signal to wait for) leaves it, so that
+  // status, which reads no keychain, can say the record may be out of date (doctor reconciles).
+  const marked = !account.endsWith(':admin');
+  let existed = true;
+  const unmark = (state: State) => {
+    const p = state.profiles[account];
+    if (!p) return;
+    delete p.keyChangeStartedAt;
+    // A profile the mark alone made goes with it.
+    if (!existed && Object.entries(p).every(([name, value]) => value === undefined || (name === 'stages' && Object.keys(p.stages).length === 0))) delete state.profiles[account];
+  };
+  /** The record, and the mark cleared; whether there is anything to write. */
+  const recordAll = (state: State, result: T, before: KeySnapshot): boolean => {
+    const changed = record(state, result, before) !== false;
+    if (marked) unmark(state);
+    return changed || marked;
+  };
   let before: KeySnapshot | null = null;
   try {
     const result = await ctx.state.locked(async (state, save) => {
       // A key file that cannot be used fails here, before anything is changed.
       before = await ctx.keys.snapshot(account);
+      // The progress as it was, marked: written back unmarked when the store is put back.
+      let asMarked: State | null = null;
+      if (marked) {
+        existed = account in state.profiles;
+        profileIn(state, account).keyChangeStartedAt = ctx.state.nowIso();
+        // A progress file that cannot be written fails here too, before the store is touched.
+        await save(state);
+        asMarked = structuredClone(state);
+      }
       let step: KeyChangeStep = 'change';
       try {
         const result = await change(before);
         step = 'record';
-        if (record(state, result, before) !== false) {
+        if (recordAll(state, result, before)) {
           try {
             await save(state);
           } catch (error) {
@@ -74,10 +101,16 @@ export async function changeKey<T>(
         return result;
       } catch (error) {
         // Put back while the lock is still held: no other run sees the store half changed.
-        throw new KeyChangeError(step, error, await ctx.keys.restore(account, before), before);
+        const putBack = await ctx.keys.restore(account, before);
+        // Nothing changed, so the mark goes; one that cannot be cleared now is doctor's to clear.
+        if (asMarked && putBack !== 'failed') {
+          unmark(asMarked);
+          await save(asMarked).catch(() => {});
+        }
+        throw new KeyChangeError(step, error, putBack, before);
       }
     }, section);
-    if (unrecorded) await recordAgain(ctx, account, unrecorded, before!, record);
+    if (unrecorded) await recordAgain(ctx, account, unrecorded, before!, recordAll);
     return result;
   } catch (error) {
     // Both were written and the lock was lost only then (withFileLock says so): not undone.
@@ -171,4 +204,22 @@ export async function keyChangeFailure(
     hints = [...hints, ...stored.hints, ...words.again];
   }
   return new ExitError(error.code, message, hints);
+}
+
+/**
+ * Why the progress file's record of `profile`'s key may not be the key stored, as a clause (null:
+ * no reason to doubt it): a key change that was interrupted (its mark, left by a run killed between
+ * writing the store and recording it), or a record of a key in the plain-text file that the file
+ * does not hold. Reads the key file at most (cheap), never the keychain: for status and profiles,
+ * which then send people to doctor (it records what is stored, and clears the mark).
+ */
+export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'>, state: State, profile: string): Promise<string | null> {
+  const p = state.profiles[profile];
+  if (p?.keyChangeStartedAt) return `a key change for profile "${profile}" was interrupted, so ${pathLine(ctx.state.path)} may record another key than the one stored`;
+  if (p?.key?.storage !== 'file') return null;
+  // One that cannot be read is said by what reads it (token, doctor): no doubt from here.
+  const held = await ctx.keys.fileKey(profile).catch(() => undefined);
+  if (held === undefined || (held !== null && maskKey(held) === p.key.hint)) return null;
+  const holds = held === null ? 'holds no key for it' : `holds ${maskKey(held)}`;
+  return `${pathLine(ctx.state.path)} records ${p.key.hint} in plain text for profile "${profile}", but ${pathLine(ctx.keys.filePath)} ${holds}`;
 }

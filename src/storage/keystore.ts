@@ -570,6 +570,11 @@ export class KeyStore {
     if (old && old !== key && !recordedHere) this.tell(`Removed a leftover from the ${this.keychain.description}: ${maskKey(old)}, another key than the one recorded as ${whoseKey(account)}.`);
   }
 
+  /** The key file's value for `account` (null: none), reading the file alone: no keychain. Fails as find() would on a key file it cannot use. */
+  async fileKey(account: string): Promise<string | null> {
+    return (await this.readFileKeys())[account] || null;
+  }
+
   /** What the store holds for `account` now, to put it back with restore(). Fails as set() would on a key file it cannot use. */
   async snapshot(account: string): Promise<KeySnapshot> {
     let keychain: string | null | undefined;

@@ -89,6 +89,11 @@ const ProfileSchema = z.object({
   // Added in format 1 without a new version: an older openai-setup drops it as an unknown key
   // (and loses it at its next write; the files then read as plaintext copies again).
   envFiles: z.optional(EnvFilesSchema),
+  // Set (under the lock) before the key store is written for this profile's key, cleared as the
+  // change is recorded (key-change.ts): still there, a run was killed in between, and the store may
+  // hold another key than `key` records. status says so; doctor reconciles and clears it. Added in
+  // format 1 without a new version: an older openai-setup drops it as an unknown key.
+  keyChangeStartedAt: z.catch(z.optional(Timestamp), undefined),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

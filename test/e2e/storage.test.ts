@@ -338,7 +338,8 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     await withEnv({}, async (t) => {
       const fill = 'head -c 1048576 /dev/zero > "$CFG/fill" 2>/dev/null || true';
       const result = await inPrivateMount(t, fill, ['key', '--stdin', '--insecure-storage', '--no-verify'], { input: VALID });
-      expectOneLine(result, 7, /Could not write .*credentials\.json: no space is left on the disk \(ENOSPC\); free some space and run again\./);
+      // state.json is written first (the key change's mark, before the key store is touched): it fails there.
+      expectOneLine(result, 7, /was not stored: Could not write .*state\.json: no space is left on the disk \(ENOSPC\); free some space and run again\./);
       expect(result.stdout).not.toMatch(/Stored/);
       expect(result.listing).toEqual(['fill']);
     });
