@@ -104,6 +104,11 @@ export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 export const ShellSchema = z.enum(SHELLS, { message: `name a shell: ${SHELLS.join(', ')}` });
 
+/** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined: its one reader (advice and storage both read it). */
+export function envAdminKey(ctx: { readonly rawEnv: Readonly<Record<string, string | undefined>> }): string | undefined {
+  return ctx.rawEnv.OPENAI_ADMIN_KEY?.trim() || undefined;
+}
+
 /** Debug logging of this tool: DEBUG=openai-setup (or * / openai-setup:*), as the debug package reads it. */
 export function debugEnabled(env: { DEBUG?: string }): boolean {
   return (env.DEBUG ?? '').split(/[\s,]+/).some((d) => d === '*' || d === 'openai-setup' || d.startsWith('openai-setup:'));
