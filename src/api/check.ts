@@ -3,18 +3,16 @@
 // reads and writes nothing stored.
 import { onceARun, type Context } from '../context.js';
 import { checkKeyShape, heldWithMore, keyWithin, maskKey, secretOf, type GivenAs } from '../keys/format.js';
-import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
+import { baseURLOrigin, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
 import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
-import { DEFAULT_TIMEOUT_MS, otherServer, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
+import { otherServer, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
 import { STATUS } from './status.js';
 import type { CheckRequest, CheckResult, StoreAdvice } from './types.js';
-
-export const DEFAULT_MODEL = 'gpt-4o-mini';
 
 export interface CheckSettings {
   baseURL?: string;

@@ -6,7 +6,7 @@ import type { Context, GlobalOptions } from '../context.js';
 import { PageNameSchema, parseCheckFlags, parseFlag, ShellSchema } from '../options.js';
 import { BudgetFlagSchema, MonthFlagSchema, ProjectIdSchema } from '../storage/admin-state.js';
 import { BillingChoiceSchema, ProfileNameSchema } from '../storage/state.js';
-import { OFFICIAL_API_BASE_URL } from '../platform.js';
+import { DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, OFFICIAL_API_BASE_URL } from '../platform.js';
 
 export interface OptionSpec {
   /** As commander spells it: `-k, --key <key>`, `--json`, `--no-billing-check`. */
@@ -97,8 +97,8 @@ const INSECURE_STORAGE: OptionSpec = { flags: '--insecure-storage', description:
 /** The live-check tuning shared by the wizard, `key` and `verify` (their advice names these flags). */
 const CHECK_OPTIONS: OptionSpec[] = [
   { flags: '--base-url <url>', description: `API base URL (default: OPENAI_BASE_URL, else ${OFFICIAL_API_BASE_URL})` },
-  { flags: '--model <model>', description: 'model for the 1-token billing check (default: gpt-4o-mini)' },
-  { flags: '--timeout <ms>', description: 'bound for the whole live check, in milliseconds (default: 15000)' },
+  { flags: '--model <model>', description: `model for the 1-token billing check (default: ${DEFAULT_MODEL})` },
+  { flags: '--timeout <ms>', description: `bound for the whole live check, in milliseconds (default: ${DEFAULT_TIMEOUT_MS})` },
 ];
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
