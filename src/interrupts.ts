@@ -57,7 +57,7 @@ export const SECTION_GRACE_MS = 3_000;
 /** A wait longer than this is said, with the way out (a second signal). */
 export const SECTION_NOTICE_MS = 500;
 /** The most an undo may take, past its requests' own time limits. */
-export const UNDO_MAX_MS = 45_000;
+const UNDO_MAX_MS = 45_000;
 
 const named = (signal: LeavingSignal) => (signal === 'SIGINT' ? 'Ctrl-C' : signal);
 

@@ -1,7 +1,8 @@
 // The last check of a profile's key in the progress file: its outcome recorded (recordCheck), and
 // read back safe to show (lastVerifyAsShown). Here, between api/ (the result, the shapes of what the
-// server said) and storage/ (the file), because neither layer imports the other's code: api/ knows
-// nothing stored, and storage/ prints nothing (a record that fails is a warning, not an error).
+// server said) and storage/ (the file), because neither layer imports the other's code beyond the
+// status names storage/ stores (api/status.ts): api/ knows nothing stored, and storage/ prints
+// nothing (a record that fails is a warning, not an error).
 import type { CheckResult } from './api/types.js';
 import { organizationId, projectId } from './api/identifiers.js';
 import type { Context } from './context.js';

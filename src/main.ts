@@ -1,4 +1,4 @@
-// The entry point (bin/openai-setup.cjs calls run()). It builds the real Context, runs the command
+// The program (boot.ts calls run() when it does not answer --version or --help itself). It builds the real Context, runs the command
 // line through commander, and is the only place that turns outcomes into exit codes and exits.
 import { constants, homedir } from 'node:os';
 import { CommanderError } from 'commander';

@@ -57,7 +57,6 @@ export const EnvSchema = z.object({
   OPENAI_ORG_ID: z.pipe(optionalTrimmed, z.optional(HeaderValueSchema)),
   OPENAI_PROJECT_ID: z.pipe(optionalTrimmed, z.optional(HeaderValueSchema)),
   OPENAI_SETUP_PROFILE: z.pipe(optionalTrimmed, z.optional(ProfileNameSchema)),
-  DEBUG: optionalTrimmed,
 });
 export type ParsedEnv = z.infer<typeof EnvSchema>;
 
@@ -85,13 +84,13 @@ export function parseFlag<T>(flag: string, schema: z.ZodMiniType<T>, value: unkn
   return result.data;
 }
 
-export const TimeoutSchema = z.coerce.number({ message: 'must be a number of milliseconds' }).check(
+const TimeoutSchema = z.coerce.number({ message: 'must be a number of milliseconds' }).check(
   z.int('must be a whole number of milliseconds'),
   z.minimum(100, 'must be at least 100 ms'),
   z.maximum(600_000, 'must be at most 600000 ms (10 minutes)'),
 );
 
-export const ModelSchema = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._:/-]{1,100}$/, 'is not a model name'));
+const ModelSchema = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._:/-]{1,100}$/, 'is not a model name'));
 
 /** A page of the platform by its name in PAGES, in any case, spaces around it ignored. */
 export const PageNameSchema = z.pipe(
@@ -103,6 +102,11 @@ export const PageNameSchema = z.pipe(
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 export const ShellSchema = z.enum(SHELLS, { message: `name a shell: ${SHELLS.join(', ')}` });
+
+/** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined: its one reader (advice and storage both read it). */
+export function envAdminKey(ctx: { readonly rawEnv: Readonly<Record<string, string | undefined>> }): string | undefined {
+  return ctx.rawEnv.OPENAI_ADMIN_KEY?.trim() || undefined;
+}
 
 /** Debug logging of this tool: DEBUG=openai-setup (or * / openai-setup:*), as the debug package reads it. */
 export function debugEnabled(env: { DEBUG?: string }): boolean {

@@ -6,6 +6,13 @@ import type { Context } from './context.js';
 export const PLATFORM_ORIGIN = 'https://platform.openai.com';
 export const OFFICIAL_API_BASE_URL = 'https://api.openai.com/v1';
 
+// The live check's defaults, here (not in api/) so that the command table's --help can name them
+// without loading the check's code.
+/** The model of the 1-token billing check when --model does not say. */
+export const DEFAULT_MODEL = 'gpt-4o-mini';
+/** How long a live check waits, body included, when --timeout does not say. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
 /**
  * OpenAI's API hosts: api.openai.com and its data-residency hosts (`eu.api.openai.com`: the SDKs'
  * `<region>.api.openai.com`), a single DNS label before it; never a host that only starts or ends

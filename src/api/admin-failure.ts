@@ -65,7 +65,7 @@ export interface AdminFailedRequest extends AdviceScope {
  * The error of an answer in either shape the API is known to use: `{"error": {"message", "type",
  * "code"}}`, or `{"error": "<message>"}` (apiErrorBody). Null when neither.
  */
-export function errorText(body: unknown): { message: string; type: string | null; code: string | null } | null {
+function errorText(body: unknown): { message: string; type: string | null; code: string | null } | null {
   const error = apiErrorBody(body);
   return error && { message: error.message, type: error.type ?? null, code: error.code ?? null };
 }

@@ -11,7 +11,7 @@ import type { AdminApi, AdminAuth, AdminProject } from './types.js';
 
 export const LIST_SCOPE = 'api.management.read';
 export const WRITE_SCOPE = 'api.management.write';
-export const COSTS_SCOPE = 'api.usage.read';
+const COSTS_SCOPE = 'api.usage.read';
 
 export interface AdminProbe {
   /**

@@ -3,18 +3,16 @@
 // reads and writes nothing stored.
 import { onceARun, type Context } from '../context.js';
 import { checkKeyShape, heldWithMore, keyWithin, maskKey, secretOf, type GivenAs } from '../keys/format.js';
-import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
+import { baseURLOrigin, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
 import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
-import { DEFAULT_TIMEOUT_MS, otherServer, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
+import { otherServer, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
 import { STATUS } from './status.js';
 import type { CheckRequest, CheckResult, StoreAdvice } from './types.js';
-
-export const DEFAULT_MODEL = 'gpt-4o-mini';
 
 export interface CheckSettings {
   baseURL?: string;
@@ -30,7 +28,7 @@ export interface CheckSettings {
 }
 
 /** localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine. */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
@@ -92,7 +90,7 @@ function proxiedLoopbackWarning(env: Record<string, string | undefined>, baseURL
 }
 
 /** Organization/project headers (OPENAI_ORG_ID, OPENAI_PROJECT_ID) and where they came from, so a mismatch can name the source. */
-export function headerSources(ctx: Context): { organization?: HeaderSource; project?: HeaderSource } {
+function headerSources(ctx: Context): { organization?: HeaderSource; project?: HeaderSource } {
   const organization = ctx.env.OPENAI_ORG_ID ? { value: ctx.env.OPENAI_ORG_ID, from: 'OPENAI_ORG_ID' } : undefined;
   const project = ctx.env.OPENAI_PROJECT_ID ? { value: ctx.env.OPENAI_PROJECT_ID, from: 'OPENAI_PROJECT_ID' } : undefined;
   return { organization, project };
@@ -165,7 +163,7 @@ export function storedValueNotSent(notAKey: { message: string; fix: string }): C
  * Verdicts that need no request: a key that cannot be an OpenAI key, or an admin key. `noCheckFlags`:
  * the command has no --base-url (a key of another service is then used with OPENAI_BASE_URL).
  */
-export function localVerdict(key: string, baseURL: string, noCheckFlags?: NoCheckFlags): { result: CheckResult | null; warning?: string } {
+function localVerdict(key: string, baseURL: string, noCheckFlags?: NoCheckFlags): { result: CheckResult | null; warning?: string } {
   const shape = checkKeyShape(key, isOfficialBaseURL(baseURL), noCheckFlags ? 'variable' : 'flag');
   if (shape.problem) return { result: malformedKeyResult(shape.problem) };
   if (shape.kind === 'admin') {

@@ -6,13 +6,10 @@
 // exact wording), and last by HTTP status.
 import * as z from 'zod/mini';
 import { holdsSecret, redact } from '../keys/redact.js';
-import { isOpenAIApiHostname, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
+import { DEFAULT_TIMEOUT_MS, isOpenAIApiHostname, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
 import { LIMIT_REASONS, limitNamedIn } from './limits.js';
 import type { VerifyStatus } from './status.js';
 import type { StoreAdvice } from './types.js';
-
-/** How long a live check waits, body included, when --timeout does not say. */
-export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Largest answer body accepted; no OpenAI API answer to these probes comes near it. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;

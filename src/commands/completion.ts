@@ -13,7 +13,7 @@ import { singleQuoted } from '../terminal/shell.js';
 /** What can follow an option or stand as a command's operand. */
 export type ValueKind = 'none' | 'profile' | 'file' | 'text' | 'choices' | 'page' | 'shell' | 'program' | 'command';
 
-export interface OptionSpec {
+export interface CompletionOption {
   short: string | null;
   long: string | null;
   description: string;
@@ -21,19 +21,19 @@ export interface OptionSpec {
   choices: string[];
 }
 
-export interface CommandSpec {
+export interface CompletionCommand {
   name: string;
   description: string;
-  options: OptionSpec[];
+  options: CompletionOption[];
   operand: ValueKind;
 }
 
 export interface CompletionTree {
   /** The program's own options, valid before and after the command (--profile, --no-browser). */
-  globals: OptionSpec[];
+  globals: CompletionOption[];
   /** Shown only before a command (--version, --help). */
-  programOnly: OptionSpec[];
-  commands: CommandSpec[];
+  programOnly: CompletionOption[];
+  commands: CompletionCommand[];
 }
 
 /** Descriptions short enough for a completion menu: the text before any parenthesis or semicolon. */
@@ -42,7 +42,7 @@ function brief(text: string): string {
   return cut.length > 70 ? `${cut.slice(0, 67)}...` : cut;
 }
 
-function optionSpec(option: Option): OptionSpec {
+function optionSpec(option: Option): CompletionOption {
   const takesValue = option.required || option.optional;
   const value: ValueKind = !takesValue
     ? 'none'
@@ -69,7 +69,7 @@ function operandKind(command: Command): ValueKind {
 export function completionTree(program: Command): CompletionTree {
   const help = program.createHelp();
   const programOptions = help.visibleOptions(program).map(optionSpec);
-  const isGlobal = (o: OptionSpec) => o.long !== '--help' && o.long !== '--version';
+  const isGlobal = (o: CompletionOption) => o.long !== '--help' && o.long !== '--version';
   return {
     globals: programOptions.filter(isGlobal),
     programOnly: programOptions.filter((o) => !isGlobal(o)),
@@ -85,9 +85,9 @@ export function completionTree(program: Command): CompletionTree {
 /** The command whose operands are another command (\`run\`): after its name, every word is that command's. */
 const programCommand = (tree: CompletionTree) => tree.commands.find((c) => c.operand === 'program')?.name ?? 'run';
 
-const flagsOf = (options: OptionSpec[]) => options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== null));
+const flagsOf = (options: CompletionOption[]) => options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== null));
 
-function choicesFor(kind: ValueKind, option?: OptionSpec): string[] {
+function choicesFor(kind: ValueKind, option?: CompletionOption): string[] {
   if (kind === 'choices') return option?.choices ?? [];
   if (kind === 'page') return PAGE_NAMES;
   if (kind === 'shell') return [...SHELLS];
@@ -183,7 +183,7 @@ complete -F _openai_setup openai-setup
 /** Text safe inside a single-quoted zsh word and inside _arguments' [description]. */
 const zshText = (text: string) => text.replaceAll("'", "'\\''").replaceAll('[', '(').replaceAll(']', ')').replaceAll(':', ' -');
 
-function zshValueAction(kind: ValueKind, option?: OptionSpec): string {
+function zshValueAction(kind: ValueKind, option?: CompletionOption): string {
   if (kind === 'profile') return ':profile:_openai-setup_profiles';
   if (kind === 'file') return ':file:_files';
   if (kind === 'text') return ':value: ';
@@ -191,7 +191,7 @@ function zshValueAction(kind: ValueKind, option?: OptionSpec): string {
   return choices.length ? `:value:(${choices.join(' ')})` : '';
 }
 
-function zshOption(option: OptionSpec): string {
+function zshOption(option: CompletionOption): string {
   const takes = option.value !== 'none';
   const description = `[${zshText(option.description)}]${takes ? zshValueAction(option.value, option) : ''}`;
   if (option.short && option.long) {
@@ -285,7 +285,7 @@ fi
 /** Text safe inside a single-quoted fish word. */
 const fishText = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
-function fishOption(option: OptionSpec, condition: string | null): string {
+function fishOption(option: CompletionOption, condition: string | null): string {
   const parts = ['complete -c openai-setup'];
   if (condition) parts.push(`-n ${fishText(condition)}`);
   if (option.short) parts.push(`-s ${option.short.replace(/^-/, '')}`);

@@ -3,10 +3,11 @@
 // program.ts registers every row with commander; `--help` and completion read them from there.
 import type { Command } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
+import { EXIT } from '../errors.js';
 import { PageNameSchema, parseCheckFlags, parseFlag, ShellSchema } from '../options.js';
 import { BudgetFlagSchema, MonthFlagSchema, ProjectIdSchema } from '../storage/admin-state.js';
 import { BillingChoiceSchema, ProfileNameSchema } from '../storage/state.js';
-import { OFFICIAL_API_BASE_URL } from '../platform.js';
+import { DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, OFFICIAL_API_BASE_URL } from '../platform.js';
 
 export interface OptionSpec {
   /** As commander spells it: `-k, --key <key>`, `--json`, `--no-billing-check`. */
@@ -77,18 +78,25 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
   { flags: '--no-browser', description: 'print page URLs without opening a browser' },
 ];
 
+/** Each exit code (errors.ts EXIT) in --help's words: by its name, so a code of the table cannot be left out or misnumbered. */
+const EXIT_WORDS: Record<keyof typeof EXIT, string> = {
+  ok: 'success (verify: the key works; a rate-limited key works too)',
+  internal: 'unexpected error (a bug: please report it), or standard output could not be written',
+  usage: 'usage error: bad flag or value, no key given, or a prompt needed without a terminal',
+  keyRejected: 'the key is malformed or was rejected (wrong, revoked, deleted)',
+  noQuota: 'the key works but cannot spend: no credits, billing inactive, a spend limit reached',
+  forbidden: 'forbidden: region, organization/project, admin key, restricted key',
+  network: 'network, timeout, proxy, TLS, server error or a non-JSON answer',
+  keyStore: 'the keychain (or the --insecure-storage file) could not be used',
+  plaintext: 'import: a plaintext copy of an OpenAI key is left where import looks',
+  cancelled: 'cancelled (Ctrl-C / Ctrl-D); finished stages stay done',
+};
+
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0    success (verify: the key works; a rate-limited key works too)
-  1    unexpected error (a bug: please report it)
-  2    usage error: bad flag or value, no key given, or a prompt needed without a terminal
-  3    the key is malformed or was rejected (wrong, revoked, deleted)
-  4    the key works but cannot spend: no credits, billing inactive, a spend limit reached
-  5    forbidden: region, organization/project, admin key, restricted key
-  6    network, timeout, proxy, TLS, server error or a non-JSON answer
-  7    the keychain (or the --insecure-storage file) could not be used
-  8    import: a plaintext copy of an OpenAI key is left where import looks
-  130  cancelled (Ctrl-C / Ctrl-D); finished stages stay done`;
+${Object.entries(EXIT)
+  .map(([name, code]) => `  ${String(code).padEnd(5)}${EXIT_WORDS[name as keyof typeof EXIT]}`)
+  .join('\n')}`;
 
 const JSON_OUTPUT: OptionSpec = { flags: '--json', description: 'print one JSON object on stdout' };
 const DONE: OptionSpec = { flags: '--done', description: 'mark the stage done without asking (for scripts)' };
@@ -97,8 +105,8 @@ const INSECURE_STORAGE: OptionSpec = { flags: '--insecure-storage', description:
 /** The live-check tuning shared by the wizard, `key` and `verify` (their advice names these flags). */
 const CHECK_OPTIONS: OptionSpec[] = [
   { flags: '--base-url <url>', description: `API base URL (default: OPENAI_BASE_URL, else ${OFFICIAL_API_BASE_URL})` },
-  { flags: '--model <model>', description: 'model for the 1-token billing check (default: gpt-4o-mini)' },
-  { flags: '--timeout <ms>', description: 'bound for the whole live check, in milliseconds (default: 15000)' },
+  { flags: '--model <model>', description: `model for the 1-token billing check (default: ${DEFAULT_MODEL})` },
+  { flags: '--timeout <ms>', description: `bound for the whole live check, in milliseconds (default: ${DEFAULT_TIMEOUT_MS})` },
 ];
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

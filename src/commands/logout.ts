@@ -8,7 +8,7 @@ import { envFileCopies } from '../plaintext/env-files.js';
 import { copiesOf, listCopies } from '../plaintext/summary.js';
 import { leftoverWords } from '../storage/keystore.js';
 import { PAGES } from '../platform.js';
-import { adminAccount, removeAdminKey } from '../storage/admin-key.js';
+import { adminAccount, envAdminKey, removeAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { profilesSharing, resolveProfileName, sharingWords } from '../storage/profile-key.js';
@@ -240,6 +240,6 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
   if (removed.keychain) term.out(`${m.ok} Removed the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}" from the ${ctx.keys.keychainDescription}.`);
   else await sayFileRemoval(ctx, `the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}"`, removed.fileLeft);
   term.out(`It still works until you delete it on the admin keys page: ${PAGES['admin-keys'].url}`);
-  if (ctx.rawEnv.OPENAI_ADMIN_KEY?.trim()) term.err(`${m.warn} OPENAI_ADMIN_KEY is still set in this shell: rotate and spend use it.`);
+  if (envAdminKey(ctx)) term.err(`${m.warn} OPENAI_ADMIN_KEY is still set in this shell: rotate and spend use it.`);
   return 0;
 }

@@ -1,6 +1,6 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
-import { buildCheckRequest, DEFAULT_MODEL, runCheck, storedValueNotSent, type CheckSettings } from '../api/check.js';
+import { buildCheckRequest, runCheck, storedValueNotSent, type CheckSettings } from '../api/check.js';
 import { otherServer } from '../api/diagnosis.js';
 import { limitReason, type LimitScreen } from '../api/limits.js';
 import { outcomeRow, refusalOf } from '../api/status.js';
@@ -10,7 +10,7 @@ import type { Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { heldWithMore, maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
-import { isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
+import { DEFAULT_MODEL, isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { runKeyStage, type KeyStageResult } from '../stages/key.js';

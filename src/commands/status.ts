@@ -65,7 +65,7 @@ async function lookUpKey(ctx: Context, profile: string): Promise<LookedUpKey> {
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-export async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: boolean; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
+async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: boolean; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.

@@ -8,7 +8,8 @@ import type { Context } from '../context.js';
 import type { FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
-import { OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
+import { EnvSchema } from '../options.js';
+import { PAGES, resolveBaseURL } from '../platform.js';
 import { npmLogsHolding } from '../storage/npm-log.js';
 import { ENV_SOURCE, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { verifyCommand } from '../terminal/advice.js';
@@ -47,7 +48,7 @@ export const VerifyJsonSchema = z.object({
       kind: z.enum(['project', 'service-account', 'admin', 'user', 'legacy', 'unknown']),
     }),
   ),
-  baseURL: z.string(),
+  baseURL: z.nullable(z.string()),
   organization: z.nullable(z.string()),
   project: z.nullable(z.string()),
   models: z.nullable(z.number().check(z.int())),
@@ -115,12 +116,22 @@ function failureJson(ctx: Context, options: VerifyOptions, failed: FailureFields
     ...failed,
     status: 'error',
     key: null,
-    baseURL: withoutCredentials(options.baseURL ?? (ctx.rawEnv.OPENAI_BASE_URL?.trim() || OFFICIAL_API_BASE_URL)),
+    baseURL: failureBaseURL(ctx, options),
     ...nothingLearned(),
     fixUrl: null,
     warnings: [],
     latencyMs: 0,
   };
+}
+
+/**
+ * Where the check would have gone, by resolveBaseURL. ctx.env may be what failed, so OPENAI_BASE_URL
+ * is parsed alone, as ctx.env parses it; null when it is what failed (not a URL: nothing would be sent).
+ */
+function failureBaseURL(ctx: Context, options: VerifyOptions): string | null {
+  const env = EnvSchema.shape.OPENAI_BASE_URL.safeParse(ctx.rawEnv.OPENAI_BASE_URL);
+  if (!env.success && options.baseURL === undefined) return null;
+  return withoutCredentials(resolveBaseURL({ env: { OPENAI_BASE_URL: env.data } }, options.baseURL));
 }
 
 async function verify(ctx: Context, options: VerifyOptions): Promise<number> {

@@ -20,7 +20,7 @@ const PREFIXES: Array<{ prefix: string; kind: KeyKind; label: string; length: nu
 ];
 
 /** Real keys are under 200 characters (167 at most today); anything longer is not one key, and must not become a header. */
-export const MAX_KEY_LENGTH = 200;
+const MAX_KEY_LENGTH = 200;
 /** The most any server's key may be (some gateways take tokens of a few hundred characters or more). */
 const MAX_ANY_KEY_LENGTH = 4096;
 
@@ -216,7 +216,7 @@ const tooLong = (key: string) => `it is ${key.length} characters long, and OpenA
  * empty, too long, or a character no key has (an escape, a line break, a space). Nothing `key`
  * stores fails it; a stored value that does was put there otherwise, and judgeStoredValue refuses it.
  */
-export function notAKeyProblem(key: string): string | undefined {
+function notAKeyProblem(key: string): string | undefined {
   if (key === '') return 'it is empty';
   if (key.length > MAX_ANY_KEY_LENGTH) return tooLong(key);
   const bad = /[^A-Za-z0-9_-]/.exec(key);

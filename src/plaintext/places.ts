@@ -32,7 +32,7 @@ export interface PlaceContext {
 }
 
 /** The git work tree holding `dir` (the nearest parent with a .git), or null. */
-export function gitRoot(dir: string): string | null {
+function gitRoot(dir: string): string | null {
   for (let current = dir; ; current = dirname(current)) {
     if (existsSync(join(current, '.git'))) return current;
     if (dirname(current) === current) return null;

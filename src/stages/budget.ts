@@ -1,7 +1,7 @@
 // The billing stage's offer of a monthly budget for `openai-setup spend` to check. Only with an
 // admin key (spend needs one to read costs); without one, a line says what it would give.
 import type { Context } from '../context.js';
-import { parseFlag } from '../options.js';
+import { envAdminKey, parseFlag } from '../options.js';
 import { BudgetFlagSchema } from '../storage/admin-state.js';
 import { adminKeyCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
@@ -10,7 +10,7 @@ import { money } from '../terminal/bars.js';
 export async function offerBudget(ctx: Context, profile: string): Promise<void> {
   const { term } = ctx;
   const record = (await ctx.state.read()).profiles[profile];
-  if (!record?.adminKey && !ctx.rawEnv.OPENAI_ADMIN_KEY?.trim()) {
+  if (!record?.adminKey && !envAdminKey(ctx)) {
     term.out(term.style.dim(`With an admin key (\`${adminKeyCommand(ctx, profile)}\`), \`${toolCommand(ctx, 'spend --budget 20', profile)}\` also checks what each month costs against a budget.`));
     return;
   }

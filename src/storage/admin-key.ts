@@ -4,6 +4,7 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { hintKind, parseKey } from '../keys/format.js';
+import { envAdminKey } from '../options.js';
 import { PAGES } from '../platform.js';
 import { afterFirst, elsewhereThis, keyPromptWorks, storeAdminKeyAdvice, unsetAdminVariable } from '../terminal/advice.js';
 import { changeKey } from './key-change.js';
@@ -22,10 +23,7 @@ export interface AdminKeySource {
   label: string;
 }
 
-/** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined. */
-export function envAdminKey(ctx: Context): string | undefined {
-  return ctx.rawEnv.OPENAI_ADMIN_KEY?.trim() || undefined;
-}
+export { envAdminKey };
 
 /**
  * What is stored as a profile's admin key when it is not one (storedNotAKey: a value edited in by

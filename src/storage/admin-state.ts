@@ -12,7 +12,7 @@ const Timestamp = z.string().check(z.iso.datetime({ offset: true }));
 export const KeyHintSchema = z.string().check(z.regex(/^[!-~]{0,11}…[!-~]{0,4}$/, 'is not a masked key hint'));
 
 /** What a hint of another shape reads as: shown, it says nothing; compared, it matches no key. */
-export const UNKNOWN_HINT = '…';
+const UNKNOWN_HINT = '…';
 
 /**
  * A hint as the progress file keeps it: one of another shape (edited to hold an escape, a line
@@ -33,14 +33,13 @@ export const AdminKeyRecordSchema = z.object({
 });
 
 /** The largest monthly budget spend takes, in dollars. */
-export const MAX_BUDGET_USD = 100_000_000;
+const MAX_BUDGET_USD = 100_000_000;
 
 /** A monthly budget in US dollars (`spend --budget`): spend warns at 80% and exits 4 at 100%. */
 export const BudgetSchema = z.object({
   monthlyUsd: z.number().check(z.positive(), z.maximum(MAX_BUDGET_USD)),
   setAt: Timestamp,
 });
-export type Budget = z.infer<typeof BudgetSchema>;
 
 /**
  * The service account `rotate` made for the stored key, so that the next rotate can revoke that
@@ -73,7 +72,7 @@ export const BudgetFlagSchema = z
   );
 
 /** The first year `spend --month` takes: the OpenAI API (and so any cost of it) began in 2020. */
-export const FIRST_COST_YEAR = 2020;
+const FIRST_COST_YEAR = 2020;
 
 /** `spend --month`: YYYY-MM, from FIRST_COST_YEAR (an earlier one has no costs; before 100, Date.UTC would read 19xx). */
 export const MonthFlagSchema = z

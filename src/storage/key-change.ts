@@ -11,7 +11,7 @@ import { toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
 import { LockLostUnwrittenError } from './lock.js';
-import type { KeySnapshot, KeyStore, PutBack } from './keystore.js';
+import { accountOf, type KeySnapshot, type KeyStore, type PutBack } from './keystore.js';
 import { profileIn, type State } from './state.js';
 
 /** Where it failed: before anything changed, changing the store, or writing the record. */
@@ -48,7 +48,8 @@ export async function changeKey<T>(
   /** Changed, and its record not written: the lock was lost just before (written again below). */
   let unrecorded: { result: T } | null = null;
   // A signal waits for both to be written (or the store put back): they never disagree.
-  const whose = account.endsWith(':admin') ? `the admin key change of profile "${account.slice(0, -':admin'.length)}"` : `the key change of profile "${account}"`;
+  const { profile, admin } = accountOf(account);
+  const whose = `the ${admin ? 'admin key change' : 'key change'} of profile "${profile}"`;
   const section = { what: whose, risk: `the key stored may not be the one ${pathLine(ctx.state.path)} records; run the command again` };
   // A profile's own key change is marked in the progress file before the store is touched, and the
   // mark cleared with the record: a run killed in between (no signal to wait for) leaves it, so that
@@ -161,8 +162,8 @@ export function storedNowWords(
   // file's): "no key" would be a guess. One not running here at all holds nothing this run can use.
   const keychainUnread = Boolean(found?.keychainError && found.keychainError.problem !== 'no-service');
   if (!found || keychainUnread) {
-    // An admin key's account is "<profile>:admin" (admin-key.ts); doctor shows the profile's key.
-    const see = keychainUnread && !account.endsWith(':admin');
+    // doctor shows the profile's key, not its admin key.
+    const see = keychainUnread && !accountOf(account).admin;
     return { now: undefined, hints: see ? [`Once the ${ctx.keys.keychainDescription} answers, \`${toolCommand(ctx, 'doctor', account)}\` says which key is stored.`] : [] };
   }
   const { stored } = found;

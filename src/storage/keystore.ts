@@ -74,8 +74,8 @@ export interface FoundKey {
   stale: StaleCopy | null;
 }
 
-/** An admin key's account is "<profile>:admin" (admin-key.ts): the profile, and whether it is that. */
-function accountOf(account: string): { profile: string; admin: boolean } {
+/** An admin key's account is "<profile>:admin" (admin-key.ts adminAccount): the profile, and whether it is that; the one parser of it. */
+export function accountOf(account: string): { profile: string; admin: boolean } {
   return account.endsWith(':admin') ? { profile: account.slice(0, -':admin'.length), admin: true } : { profile: account, admin: false };
 }
 

@@ -12,7 +12,7 @@ const UNSAFE_PROBLEM = 'must not contain line breaks or other control characters
  * zero-width: sanitize.ts) would make directories no one can read the name of, and reach the
  * terminal in every message naming the path. resolveConfigDir makes it a usage error.
  */
-export function configDirProblem(value: string): string | null {
+function configDirProblem(value: string): string | null {
   if (UNSAFE_CHAR.test(value)) return UNSAFE_PROBLEM;
   if (!isAbsolute(value)) return 'must be an absolute path (a relative one would put the config files, a plain-text key among them, in whatever directory openai-setup is run from)';
   return null;

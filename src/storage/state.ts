@@ -147,7 +147,7 @@ export function billingChoiceOf(state: State, profileName: string): BillingChoic
 }
 
 /** The profile's own record of the stage if it says done (progress short of that is not). */
-export function doneRecord(profile: Profile | undefined, stage: StageId): { doneAt: string } | undefined {
+function doneRecord(profile: Profile | undefined, stage: StageId): { doneAt: string } | undefined {
   const record = profile?.stages[stage];
   return record?.doneAt ? { doneAt: record.doneAt } : undefined;
 }
@@ -156,7 +156,7 @@ export function emptyState(): State {
   return { version: STATE_VERSION, defaultProfile: 'default', profiles: nameMap() };
 }
 
-export function emptyProfile(): Profile {
+function emptyProfile(): Profile {
   return { stages: {} };
 }
 

@@ -7,6 +7,7 @@
 // name the tool `openai-setup` before a command (api/diagnosis.ts's fixes) rely on the terminal's
 // rewrite (invocation.ts, adviceFor); headings are left as they are.
 import { adminKeyProblem, checkKeyShape } from '../keys/format.js';
+import { envAdminKey } from '../options.js';
 import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { profileFlag } from './invocation.js';
 import { PROMPTS_TURNED_OFF, promptsTurnedOff } from './output.js';
@@ -266,5 +267,5 @@ export function pipeAdminKeyCommand(scope: AdviceScope, profile: string, flags =
 /** The command that stores an admin key as it works where it is printed (keyEntryAdvice); `flags` after --stdin. */
 export function storeAdminKeyAdvice(scope: KeyEntryScope, profile: string, flags = '', origin: KeyEntryOrigin = {}): { command: string; how: string } {
   const build = (stdin: boolean) => adminKeyCommand(scope, profile, [stdin ? '--stdin' : '', flags].filter(Boolean).join(' '));
-  return keyEntryAdvice(scope, { name: 'OPENAI_ADMIN_KEY', value: scope.rawEnv.OPENAI_ADMIN_KEY, isKey: (value) => adminKeyProblem(value) === undefined }, build, origin);
+  return keyEntryAdvice(scope, { name: 'OPENAI_ADMIN_KEY', value: envAdminKey(scope), isKey: (value) => adminKeyProblem(value) === undefined }, build, origin);
 }

@@ -27,7 +27,7 @@ export interface BrowserOptions {
  * Browsers that run in the terminal, by the name of their program: Python's webbrowser runs these
  * in the foreground and waits for them (a page "opened" in the background would show nothing).
  */
-export const CONSOLE_BROWSERS = ['www-browser', 'links', 'elinks', 'lynx', 'w3m'];
+const CONSOLE_BROWSERS = ['www-browser', 'links', 'elinks', 'lynx', 'w3m'];
 
 /** The console browser a BROWSER command starts (its program's name), or null. */
 export function consoleBrowser(command: string): string | null {
@@ -56,7 +56,7 @@ export interface ForegroundHost extends WitnessHost {
 const PASSED_ON = ['SIGTERM', 'SIGHUP'] as const;
 type PassedOn = (typeof PASSED_ON)[number];
 
-export const processForeground: ForegroundHost = {
+const processForeground: ForegroundHost = {
   ...processWitnesses,
   handOver(pass) {
     let interrupted = false;

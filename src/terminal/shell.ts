@@ -5,7 +5,7 @@ import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
 
 export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'csh' | 'sh';
 
-export function detectShell(env: Record<string, string | undefined>, platform: NodeJS.Platform): ShellKind {
+function detectShell(env: Record<string, string | undefined>, platform: NodeJS.Platform): ShellKind {
   const shell = basename(env.SHELL ?? '');
   if (shell === 'zsh' || shell === 'bash' || shell === 'fish') return shell;
   // csh and tcsh read none of the POSIX files, nor `export`.

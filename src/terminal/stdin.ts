@@ -9,9 +9,9 @@ export function tooLongForAKey(what: string): string {
   return `${what} is longer than ${MAX_STDIN_BYTES} bytes; a key is under 200 characters`;
 }
 /** How long to wait for a line, at most. */
-export const STDIN_WAIT_MS = 10_000;
+const STDIN_WAIT_MS = 10_000;
 /** A pipe that stays open (`… | tee`, a process substitution) is done once a line came and then nothing for this long. */
-export const STDIN_QUIET_MS = 200;
+const STDIN_QUIET_MS = 200;
 
 /** Why a key that came this way cannot be used, when it has more than one non-blank line (keys/format.ts). */
 export { LINE_BREAK_INSIDE } from '../keys/format.js';
@@ -21,7 +21,7 @@ export function hasLineBreakInside(text: string): boolean {
 }
 
 /** The command a failure to read standard input names when its caller names none: `key --stdin`. */
-export const KEY_STDIN_EXAMPLE = 'printenv OPENAI_API_KEY | openai-setup key --stdin';
+const KEY_STDIN_EXAMPLE = 'printenv OPENAI_API_KEY | openai-setup key --stdin';
 
 /**
  * What else the advice of a failure to read a key needs: the environment, to tell whether the

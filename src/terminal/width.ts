@@ -16,7 +16,7 @@ const EMOJI = /^(?!.*\ufe0e)(?:.*\p{Emoji_Presentation}|.*\p{Emoji}\ufe0f|.*\u20
 let segmenter: Intl.Segmenter | undefined;
 
 /** `text` as user-perceived characters (grapheme clusters): an emoji sequence, a letter with its marks. */
-export function graphemes(text: string): string[] {
+function graphemes(text: string): string[] {
   segmenter ??= new Intl.Segmenter();
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }
