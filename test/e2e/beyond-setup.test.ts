@@ -564,7 +564,8 @@ describe('doctor', () => {
     const port = await closedPort();
     const down = await runCli(['doctor'], { env: { ...t.env, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` } });
     expect(down.code).toBe(6);
-    expect(down.stdout).toMatch(/✖ API reachable\s+.*could not be reached/);
+    // In verify's words, not the raw error.
+    expect(down.stdout).toMatch(new RegExp(`✖ API reachable\\s+The connection to 127\\.0\\.0\\.1:${port} was refused\\n`));
     expect(down.stdout).toMatch(/Live check\s+not run/);
     expectNoKey(down);
   });
