@@ -3,6 +3,7 @@
 // server said) and storage/ (the file), because neither layer imports the other's code beyond the
 // status names storage/ stores (api/status.ts): api/ knows nothing stored, and storage/ prints
 // nothing (a record that fails is a warning, not an error).
+import { STATUS } from './api/status.js';
 import type { CheckResult } from './api/types.js';
 import { organizationId, projectId } from './api/identifiers.js';
 import type { Context } from './context.js';
@@ -47,17 +48,22 @@ async function recordIn(ctx: Context, profileName: string, key: string, source: 
       tier: sanitizeNullable(result.tier, 20),
       billing: result.billing,
       message: untrusted(result.message, [key]),
+      ...(result.otherHost ? { host: result.otherHost } : {}),
     };
   });
 }
+
+/** The last check as shown: `host`, the server it was made at when not the OpenAI API, else null. */
+export type LastVerifyShown = Omit<LastVerify, 'host'> & { host: string | null };
 
 /**
  * The last check as the progress file holds it, made safe to show: the file may have been written
  * by an older version, or by hand, so nothing in it is printed as it is.
  */
-export function lastVerifyAsShown(last: LastVerify): LastVerify {
+export function lastVerifyAsShown(last: LastVerify): LastVerifyShown {
   return {
     ...last,
+    host: last.host === undefined ? null : sanitize(last.host, 255),
     keyHint: sanitize(last.keyHint, 40),
     keySource: sanitize(last.keySource, 100),
     organization: organizationId(last.organization),
@@ -65,4 +71,13 @@ export function lastVerifyAsShown(last: LastVerify): LastVerify {
     tier: last.tier === null ? null : sanitize(last.tier, 20),
     message: untrusted(last.message, []),
   };
+}
+
+/**
+ * A check's status for people (STATUS's label), where it was made: a key that worked at another
+ * server than the OpenAI API "works at HOST" there, never simply "works".
+ */
+export function checkLabel(last: Pick<LastVerifyShown, 'status' | 'host'>): string {
+  const label = STATUS[last.status].label;
+  return last.host === null ? label : label.replace(/^works\b/, `works at ${last.host}`);
 }

@@ -209,7 +209,9 @@ export async function runCheck(ctx: Context, request: CheckRequest, options: { s
   for (const warning of transportWarningsOnce(ctx, request.baseURL)) warn(warning);
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {
-    return untrustedResult(await ctx.api.check(request), request.key);
+    const result = untrustedResult(await ctx.api.check(request), request.key);
+    const at = otherServer(request.baseURL);
+    return at === null ? result : { ...result, otherHost: sanitize(at, 200) };
   } finally {
     spinner?.stop();
   }

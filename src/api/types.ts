@@ -51,6 +51,11 @@ export interface CheckResult {
   latencyMs: number;
   /** The organization or project header the API refused (Diagnosis.refusedHeader). */
   refusedHeader?: HeaderSource;
+  /**
+   * The host the key was checked at (its port too; no login, ASCII), when that is not the OpenAI
+   * API (otherServer): a key that works there works there, and is said to (recordCheck, import).
+   */
+  otherHost?: string;
 }
 
 /** What doctor's unauthenticated GET /models found. */

@@ -28,6 +28,7 @@ import { appendLine } from '../keys/dotenv.js';
 import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type EditPlan } from '../plaintext/edit.js';
 import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
+import { messageAt } from '../terminal/check-report.js';
 import { shellWord } from '../terminal/shell.js';
 import { adminKeyCommand, adviceScope, afterFirst, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { INSTALL_COMMAND, NPX_COMMAND, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
@@ -706,18 +707,19 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
   // Said of the check just made, whose warnings are not shown otherwise: no "(see above)".
   const unproven = check ? billingNotProven(check, 'then') : null;
   if (!check || (row!.route === 'none' && !unproven)) {
-    say(`${m.ok} ${stored}${check ? ` (${check.message.charAt(0).toLowerCase()}${check.message.slice(1).replace(/\.$/, '')})` : ''}.`);
+    const works = check ? messageAt(check) : '';
+    say(`${m.ok} ${stored}${check ? ` (${works.charAt(0).toLowerCase()}${works.slice(1).replace(/\.$/, '')})` : ''}.`);
     return null;
   }
   if (unproven) {
     // Accepted, but no test request went through: whether it can spend is not known yet.
-    say(`${m.warn} ${stored}. ${check.message} Billing was not proven: ${unproven}.`);
+    say(`${m.warn} ${stored}. ${messageAt(check)} Billing was not proven: ${unproven}.`);
     for (const warning of check.warnings) say(`  ${warning}`);
     say(`  Check it again later:  ${toolCommand(scope, 'verify', profileName)}`);
     return null;
   }
   // Stored, but not usable yet: the check's own words, what fixes it, and how to check it again.
-  say(`${m.warn} ${stored}. ${check.message}`);
+  say(`${m.warn} ${stored}. ${messageAt(check)}`);
   if (check.fix) say(`  ${check.fix}`);
   if (check.fixUrl) say(`  ${m.arrow} ${check.fixUrl}`);
   say(`  Once that is fixed, check it:  ${toolCommand(scope, 'verify', profileName)}`);

@@ -4,7 +4,7 @@ import { outcomeRow } from '../api/status.js';
 import type { Context } from '../context.js';
 import { runKeyStage, type KeyStageOptions } from '../stages/key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
-import { toolCommand, verifyCommand } from '../terminal/advice.js';
+import { billingFixAdvice, verifyCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'> & { profile?: string }): Promise<number> {
@@ -20,7 +20,8 @@ export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'
   // check's (4 cannot spend, 5 refused), as verify's, so that a script learns it before it calls.
   if (route === 'billing' || route === 'limit') {
     // A spend or usage limit is lifted on a limits page (the fix above), not in billing.
-    const fix = route === 'limit' ? `${limitReason(result.check!.reason)!.afterStore} as described above` : `fix billing (\`${toolCommand(ctx, 'billing', profile)}\`)`;
+    // Billing's fix as it works where this is read: `billing` asks, so without a terminal the form that does not.
+    const fix = route === 'limit' ? `${limitReason(result.check!.reason)!.afterStore} as described above` : billingFixAdvice(ctx, await ctx.state.read(), profile);
     ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it cannot spend yet: ${fix}, then \`${verify}\`.`);
   } else if (route === 'elsewhere') {
     ctx.term.say(`${marks(ctx.term.style).warn} The key is stored, but it is refused until what is described above is fixed; then \`${verify}\`.`);

@@ -4,11 +4,11 @@
 // records with it, are the keys not recorded since looked up where `token` finds them (--names:
 // the profiles that have one named, by the keychain's and the key file's entries, no key read).
 import * as z from 'zod/mini';
-import { STATUS, VerifyStatusSchema } from '../api/status.js';
+import { VerifyStatusSchema } from '../api/status.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS, UsageError } from '../errors.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { lastVerifyAsShown } from '../last-check.js';
+import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { recordInDoubt } from '../storage/key-change.js';
 import { lookUpStoredKey, storedSource, type LookedUpKey } from '../storage/profile-key.js';
 import type { State } from '../storage/state.js';
@@ -28,8 +28,8 @@ export const ProfilesJsonSchema = z.object({
       key: z.nullable(z.object({ storage: z.enum(['keychain', 'file', 'env', 'unknown']), hint: z.nullable(z.string()) })),
       organization: z.nullable(z.string()),
       project: z.nullable(z.string()),
-      /** keyHint: the key that check was of; it may be another than the stored key (`OPENAI_API_KEY=… verify`). */
-      lastVerify: z.nullable(z.object({ at: z.string(), ok: z.boolean(), status: VerifyStatusSchema, keyHint: z.string() })),
+      /** keyHint: the key that check was of; it may be another than the stored key (`OPENAI_API_KEY=… verify`). host: the server it was made at when not the OpenAI API, else null. */
+      lastVerify: z.nullable(z.object({ at: z.string(), ok: z.boolean(), status: VerifyStatusSchema, keyHint: z.string(), host: z.nullable(z.string()) })),
     }),
   ),
 });
@@ -51,7 +51,7 @@ export function listProfiles(state: State, active: string, lookedUp: Map<string,
         key: profile?.key && !lookedUp.has(name) ? { storage: profile.key.storage, hint: sanitize(profile.key.hint, 40) } : keyLookedUp(lookedUp.get(name)),
         organization: last?.organization ?? null,
         project: last?.project ?? null,
-        lastVerify: last ? { at: last.at, ok: last.ok, status: last.status, keyHint: last.keyHint } : null,
+        lastVerify: last ? { at: last.at, ok: last.ok, status: last.status, keyHint: last.keyHint, host: last.host } : null,
       };
     }),
   };
@@ -159,7 +159,7 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     const kept = { keychain: 'keychain', file: 'plain-text file', env: 'your OPENAI_API_KEY' };
     const key = !p.key ? 'no key' : p.key.storage === 'unknown' ? 'not known' : `${p.key.hint} (${kept[p.key.storage]})`;
     const where = [p.organization, p.project].filter(Boolean).join(' / ') || '—';
-    const checked = p.lastVerify ? `${STATUS[p.lastVerify.status].label}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
+    const checked = p.lastVerify ? `${checkLabel(p.lastVerify)}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
     // A check of another key (OPENAI_API_KEY, --key) is not the stored key's: labelled with its hint, as status does.
     // One of what this profile's keychain entry or file held (a value edited in by hand, a key replaced since) says so.
     const keySource = state.profiles[p.name]?.lastVerify?.keySource;

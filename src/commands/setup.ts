@@ -24,7 +24,7 @@ import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
-import { checkFlags, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { billingDoneCommand, checkFlags, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 
 export interface SetupOptions {
   profile?: string;
@@ -75,9 +75,6 @@ async function markAllDone(ctx: Context, profileName: string, billingProven = tr
 async function nonInteractivePath(ctx: Context, profileName: string, pending: StageId[], options: SetupOptions, check: CheckResult | null): Promise<ExitError> {
   const { term } = ctx;
   const state = await ctx.state.read();
-  const saved = state.profiles[profileName]?.billingChoice;
-  // The choice the account made under another profile, for `billing` to record for this one.
-  const account = saved ? undefined : billingChoiceOf(state, profileName);
   const why = term.whyNoPrompts || NO_TERMINAL;
   // Each command on a line of its own, under what it is for: a description after it on the same
   // line would be pasted with it (as arguments, or a shell's syntax error; zsh reads no comment
@@ -88,10 +85,8 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
     if (stage === 'login') step(`After signing in on ${PAGES.login.url}`, toolCommand(ctx, 'login --done', profileName));
     if (stage === 'payment') step(`After adding a card on ${PAGES.payment.url}`, toolCommand(ctx, 'payment --done', profileName));
     if (stage === 'billing') {
-      // `billing --done` alone keeps the choice made before; without one, it needs --choice.
-      if (saved) step(`After buying credits on ${PAGES.billing.url}`, toolCommand(ctx, 'billing --done', profileName));
-      else if (account) step(`After buying credits on ${PAGES.billing.url}`, toolCommand(ctx, `billing --choice ${account} --done`, profileName));
-      else step(`After buying credits on ${PAGES.billing.url} (--choice auto-reload if you turned auto-reload on)`, toolCommand(ctx, 'billing --choice prepaid --done', profileName));
+      const { command, note } = billingDoneCommand(ctx, state, profileName);
+      step(`After buying credits on ${PAGES.billing.url}${note ? ` (${note})` : ''}`, command);
     }
     if (stage === 'key') {
       // Without a keychain, `key` alone fails: the line that works here keeps it in a 0600 file.

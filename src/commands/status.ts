@@ -3,10 +3,10 @@
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
-import { STATUS, VerifyStatusSchema } from '../api/status.js';
+import { VerifyStatusSchema } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
 import { heldWithMore, maskKey } from '../keys/format.js';
-import { lastVerifyAsShown } from '../last-check.js';
+import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
 import { envKeyHeld, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
@@ -45,8 +45,9 @@ export const StatusJsonSchema = z.object({
   staleEnvFiles: z.array(z.object({ path: z.string(), line: z.number(), hint: z.string() })),
   /** Temp files left by killed runs (each may hold a key): the key file's, and those next to a file env or import writes. */
   leftovers: z.array(z.string()),
+  /** `host`: the server the check was made at when not the OpenAI API (null: the OpenAI API). */
   lastVerify: z.nullable(
-    z.object({ at: z.string(), status: VerifyStatusSchema, ok: z.boolean(), keyHint: z.string(), keySource: z.string(), organization: z.nullable(z.string()), project: z.nullable(z.string()), tier: z.nullable(z.string()), billing: z.string(), message: z.string() }),
+    z.object({ at: z.string(), status: VerifyStatusSchema, ok: z.boolean(), keyHint: z.string(), keySource: z.string(), organization: z.nullable(z.string()), project: z.nullable(z.string()), tier: z.nullable(z.string()), billing: z.string(), message: z.string(), host: z.nullable(z.string()) }),
   ),
 });
 export type StatusJson = z.infer<typeof StatusJsonSchema>;
@@ -207,7 +208,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const where = [last.organization, last.project].filter(Boolean).join(' / ');
     // A check that works without showing the key can spend (rate-limited) is a warning, as doctor has it.
     const unproven = billingNotProven(last, 'then');
-    term.out(`${!last.ok ? m.fail : unproven ? m.warn : m.ok} Last check ${when(last.at)}: ${STATUS[last.status].label} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
+    term.out(`${!last.ok ? m.fail : unproven ? m.warn : m.ok} Last check ${when(last.at)}: ${checkLabel(last)} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
     if (unproven) term.out(`  Billing was not proven: ${unproven}. Check again later: \`${verifyCommand(ctx, profileName)}\``);
   } else if (key.env.set || key.storage === 'keychain' || key.storage === 'file') {
     term.out(`${m.pending} Never checked: run \`${verifyCommand(ctx, profileName)}\``);

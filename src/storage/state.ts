@@ -46,6 +46,9 @@ const LastVerifySchema = z.object({
   tier: z.nullable(z.string()),
   billing: z.enum(['ok', 'no_quota', 'unchecked']),
   message: z.string(),
+  // The server it was made at when not the OpenAI API (a host as URL gives it: no path, no login),
+  // to say "works at HOST", never decide where a key goes. Absent: the OpenAI API (older files too).
+  host: z.optional(z.string().check(z.regex(/^[A-Za-z0-9.\-_~:[\]]{1,255}$/))),
 });
 export type LastVerify = z.infer<typeof LastVerifySchema>;
 

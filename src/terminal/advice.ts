@@ -9,6 +9,7 @@
 import { adminKeyProblem, checkKeyShape } from '../keys/format.js';
 import { envAdminKey } from '../options.js';
 import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
+import { billingChoiceOf, type State } from '../storage/state.js';
 import { profileFlag } from './invocation.js';
 import { PROMPTS_TURNED_OFF, promptsTurnedOff } from './output.js';
 import { withoutCredentials } from './sanitize.js';
@@ -268,4 +269,30 @@ export function pipeAdminKeyCommand(scope: AdviceScope, profile: string, flags =
 export function storeAdminKeyAdvice(scope: KeyEntryScope, profile: string, flags = '', origin: KeyEntryOrigin = {}): { command: string; how: string } {
   const build = (stdin: boolean) => adminKeyCommand(scope, profile, [stdin ? '--stdin' : '', flags].filter(Boolean).join(' '));
   return keyEntryAdvice(scope, { name: 'OPENAI_ADMIN_KEY', value: envAdminKey(scope), isKey: (value) => adminKeyProblem(value) === undefined }, build, origin);
+}
+
+/**
+ * The command that marks billing done for a profile without a question, as the wizard names it
+ * where it cannot ask: `billing --done` alone keeps the profile's own choice; a choice the account
+ * made under another profile is passed as --choice (it is not this profile's yet); with none at
+ * all, prepaid (what new accounts are), and `note` says when to pass another ('' otherwise).
+ */
+export function billingDoneCommand(scope: AdviceScope, state: State, profile: string): { command: string; note: string } {
+  if (state.profiles[profile]?.billingChoice) return { command: toolCommand(scope, 'billing --done', profile), note: '' };
+  const account = billingChoiceOf(state, profile);
+  if (account) return { command: toolCommand(scope, `billing --choice ${account} --done`, profile), note: '' };
+  return { command: toolCommand(scope, 'billing --choice prepaid --done', profile), note: '--choice auto-reload if you turned auto-reload on' };
+}
+
+/**
+ * What fixes billing for a profile, as words with its command, working where it is printed:
+ * `billing`, which asks how the account pays and opens the page, where it would ask when typed
+ * (keyPromptWorks); else adding credits (as the check's fix, printed before it, says) and the
+ * command that marks it done (billingDoneCommand), as `billing` without --choice fails where it cannot ask.
+ */
+export function billingFixAdvice(scope: AdviceScope & Pick<KeyEntryScope, 'rawEnv' | 'term'>, state: State, profile: string): string {
+  const asking = promptWhereItAsks(scope, toolCommand(scope, 'billing', profile));
+  if (asking) return `fix billing (\`${asking}\`)`;
+  const { command, note } = billingDoneCommand(scope, state, profile);
+  return `add credits as described above, mark billing done (\`${command}\`${note ? `; ${note}` : ''})`;
 }

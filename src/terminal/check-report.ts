@@ -68,3 +68,14 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
   if (result.fixUrl) print(`  ${m.arrow} ${result.fixUrl}`);
   if (result.requestId) print(dim(`  Request ID: ${result.requestId}`));
 }
+
+/**
+ * A check's message said of where it was made, for a sentence that does not show the check report:
+ * at a server that is not the OpenAI API (otherHost), "The key works…" is "The key works at HOST…"
+ * (any other message is put after "At HOST:"), never simply "works".
+ */
+export function messageAt(result: Pick<CheckResult, 'message' | 'otherHost'>): string {
+  if (!result.otherHost) return result.message;
+  const at = `The key works at ${result.otherHost}`;
+  return /^The key works\b/.test(result.message) ? result.message.replace(/^The key works/, at) : `At ${result.otherHost}: ${result.message}`;
+}

@@ -92,7 +92,7 @@ describe('profiles and use', () => {
 
     const text = await runCli(['profiles'], { env: t.env });
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^\*\s+default\s+sk-proj-…\S{4} \(plain-text file\)\s+acme-corp \/ proj_acme123\s+works, /m);
+    expect(text.stdout).toMatch(/^\*\s+default\s+sk-proj-…\S{4} \(plain-text file\)\s+acme-corp \/ proj_acme123\s+works at 127\.0\.0\.1:\d+, /m);
     expect(text.stdout).toMatch(/^\s+work\s+sk-proj-…\S{4} \(plain-text file\)/m);
     expectNoKey(text);
 
@@ -102,6 +102,8 @@ describe('profiles and use', () => {
       ['default', true, 'acme-corp', 'proj_acme123'],
       ['work', false, expect.stringMatching(/^user-/), expect.stringMatching(/^proj_/)],
     ]);
+    // Checked at the local server, not the OpenAI API: said so (its host), never simply "works".
+    expect(before.profiles.map((p) => p.lastVerify?.host)).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/), expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
 
     const use = await runCli(['use', 'work'], { env: t.env });
     expect(use.code).toBe(0);
@@ -564,7 +566,8 @@ describe('doctor', () => {
     const port = await closedPort();
     const down = await runCli(['doctor'], { env: { ...t.env, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` } });
     expect(down.code).toBe(6);
-    expect(down.stdout).toMatch(/✖ API reachable\s+.*could not be reached/);
+    // In verify's words, not the raw error.
+    expect(down.stdout).toMatch(new RegExp(`✖ API reachable\\s+The connection to 127\\.0\\.0\\.1:${port} was refused\\n`));
     expect(down.stdout).toMatch(/Live check\s+not run/);
     expectNoKey(down);
   });

@@ -54,7 +54,7 @@ describe('commands recommended for a profile name it', () => {
     t.api.answerChecks(checkResult('insufficient_quota'));
     expect(await key(t.ctx, { profile: 'w2', stdin: true })).toBe(4);
     expect(t.api.checks.map((c) => c.keyFlags)).toEqual([' --profile w2']);
-    expect(flat(t.stdout)).toContain('fix billing (`openai-setup billing --profile w2`), then `openai-setup verify --profile w2`.');
+    expect(flat(t.stdout)).toContain('mark billing done (`openai-setup billing --choice prepaid --done --profile w2`; --choice auto-reload if you turned auto-reload on), then `openai-setup verify --profile w2`.');
   });
 
   it('key --profile work without a terminal: the line that stores the key stores into work', async () => {
@@ -185,7 +185,7 @@ describe('advice names the profile unless a command without --profile acts on it
     await use(t.ctx, { name: 'work' });
     t.api.answerChecks(checkResult('insufficient_quota'));
     expect(await key(t.ctx, { profile: 'default', stdin: true })).toBe(4);
-    expect(flat(t.stdout)).toContain('fix billing (`openai-setup billing --profile default`), then `openai-setup verify --profile default`.');
+    expect(flat(t.stdout)).toContain('mark billing done (`openai-setup billing --choice prepaid --done --profile default`; --choice auto-reload if you turned auto-reload on), then `openai-setup verify --profile default`.');
   });
 
   it('with OPENAI_SETUP_PROFILE=work, the wizard for default without a terminal names default in every stage command', async () => {

@@ -202,6 +202,9 @@ describe("doctor's probe: every other failure in the live check's words, for a p
   /** What the live check says, with doctor's flags, to the same failure of its models probe. */
   const liveFix = (failure: Parameters<typeof transportDiagnosis>[0], proxy: string | null = null) =>
     transportDiagnosis(failure, { probe: 'models', baseURL: OFFICIAL, key: '', model: '', timeoutMs: 10_000, proxy, noCheckFlags: NO_CHECK_FLAGS }).fix;
+  /** What verify says of the same failure (its message, without the full stop doctor's lines do not have). */
+  const liveMessage = (failure: Parameters<typeof transportDiagnosis>[0], baseURL = OFFICIAL, proxy: string | null = null) =>
+    transportDiagnosis(failure, { probe: 'models', baseURL, key: '', model: '', timeoutMs: 10_000, proxy, noCheckFlags: NO_CHECK_FLAGS }).message.replace(/\.$/, '');
 
   it('a 404 for /models, whatever its page: the base URL looks wrong, with the /v1 it may lack (shown without its login)', async () => {
     const { api } = await probeSays({ reached: true, status: 404, json: false, ms: 5 }, { env: { OPENAI_BASE_URL: 'https://me:s3cret@gw.example/openai' } });
@@ -217,20 +220,35 @@ describe("doctor's probe: every other failure in the live check's words, for a p
 
   it('a name that does not resolve: DNS or OPENAI_BASE_URL; through a proxy, the proxy\'s host', async () => {
     const direct = await probeSays({ reached: false, code: 'ENOTFOUND', detail: 'getaddrinfo ENOTFOUND api.openai.com' });
-    expect(direct.api).toMatchObject({ status: 'fail', detail: 'https://api.openai.com/v1/models could not be reached: ENOTFOUND: getaddrinfo ENOTFOUND api.openai.com' });
+    // Told in verify's words, not as the raw error.
+    expect(direct.api).toMatchObject({ status: 'fail', detail: 'Could not resolve api.openai.com (DNS lookup failed)' });
+    expect(direct.api.detail).toBe(liveMessage({ kind: 'transport', code: 'ENOTFOUND', text: 'getaddrinfo ENOTFOUND api.openai.com' }));
     expect(direct.api.fix).toBe('Check your internet connection and DNS, or the OPENAI_BASE_URL you set.');
     expect(direct.api.fix).toBe(liveFix({ kind: 'transport', code: 'ENOTFOUND', text: '' }));
 
     const proxied = await probeSays({ reached: false, code: 'EAI_AGAIN', detail: 'getaddrinfo EAI_AGAIN proxy.corp' }, { env: { HTTPS_PROXY: 'http://proxy.corp:3128' } });
+    expect(proxied.api.detail).toBe('Could not resolve proxy.corp, the host of the proxy http://proxy.corp:3128 (DNS lookup failed)');
     expect(proxied.api.fix).toBe('Check the proxy host in HTTPS_PROXY / HTTP_PROXY, and your DNS.');
     expect(proxied.api.fix).toBe(liveFix({ kind: 'transport', code: 'EAI_AGAIN', text: '' }, 'http://proxy.corp:3128'));
   });
 
   it.each(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'ERR_TLS_CERT_ALTNAME_INVALID'])('a TLS failure (%s): NODE_EXTRA_CA_CERTS, as the live check says it', async (code) => {
     const { api } = await probeSays({ reached: false, code, detail: 'certificate problem' });
-    expect(api).toMatchObject({ status: 'fail', detail: `https://api.openai.com/v1/models could not be reached: ${code}: certificate problem` });
+    expect(api).toMatchObject({ status: 'fail', detail: `TLS certificate problem talking to api.openai.com (${code})` });
     expect(api.fix).toBe('If a company proxy inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate file.');
     expect(api.fix).toBe(liveFix({ kind: 'transport', code, text: '' }));
+  });
+
+  it("a refused connection, an unknown code, and a timeout: verify's words too", async () => {
+    const local = 'http://127.0.0.1:1/v1';
+    const refused = await probeSays({ reached: false, code: 'ECONNREFUSED', detail: 'connect ECONNREFUSED 127.0.0.1:1' }, { env: { OPENAI_BASE_URL: local } });
+    expect(refused.api).toMatchObject({ status: 'fail', detail: 'The connection to 127.0.0.1:1 was refused' });
+    expect(refused.api.detail).toBe(liveMessage({ kind: 'transport', code: 'ECONNREFUSED', text: '' }, local));
+    const other = await probeSays({ reached: false, code: 'EHOSTUNREACH', detail: 'connect EHOSTUNREACH 10.0.0.1:443' });
+    expect(other.api.detail).toBe('Could not reach api.openai.com: EHOSTUNREACH');
+    const late = await probeSays({ reached: false, code: 'TimeoutError', detail: 'no answer within 10000 ms' });
+    expect(late.api.detail).toBe(liveMessage({ kind: 'timeout' }));
+    expect(late.api.detail).toBe('No answer from api.openai.com within 10000 ms');
   });
 
   it('a redirect: where it points, and nothing of a key (the probe sends none)', async () => {

@@ -64,7 +64,7 @@ describe('doctor', () => {
 
     expect(await doctor(t.ctx, { json: false })).toBe(6);
 
-    expect(line('API reachable')).toBe('✖ API reachable       https://api.openai.com/v1/models could not be reached: ENOTFOUND: getaddrinfo ENOTFOUND api.openai.com');
+    expect(line('API reachable')).toBe('✖ API reachable       Could not resolve api.openai.com (DNS lookup failed)');
     expect(t.stdout).toContain('  → Check your internet connection and DNS, or the OPENAI_BASE_URL you set.\n');
     expect(line('Live check')).toContain('not run for sk-proj-…000A');
     expect(t.api.checks).toEqual([]);
