@@ -7,7 +7,7 @@
 // is left where it looks, 8 when one is, so CI can check a machine.
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
 import { AdminApiError } from '../api/admin-failure.js';
@@ -35,6 +35,7 @@ import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { askedNote } from '../plaintext/env-command.js';
 import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
+import { fileErrorCode } from '../storage/errno-words.js';
 import { describeFileError } from '../storage/read-file.js';
 import { homeOf, leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
@@ -757,10 +758,39 @@ async function applyPlan(
       ctx.term.err(keptLine(marks(ctx.term.style), error, finding, io));
       return 'unreadable';
     }
-    if (!(error instanceof FileReadError)) throw error;
-    ctx.term.err(unreadLine(marks(ctx.term.style), error, finding, io));
+    if (error instanceof FileReadError) {
+      ctx.term.err(unreadLine(marks(ctx.term.style), error, finding, io));
+      return 'unreadable';
+    }
+    // The write itself failed (a full or read-only disk, a directory that takes no temp file):
+    // the key is stored already, so this is said as the other refusals are, never as a bug.
+    const line = error instanceof ExitError ? null : unwrittenLine(marks(ctx.term.style), error, finding, io);
+    if (line === null) throw error;
+    ctx.term.err(line);
     return 'unreadable';
   }
+}
+
+/**
+ * A file import could not write (rewriteFile's own write failed: ENOSPC, EROFS, a directory where
+ * no temp file can be made), in one line: why, that the line was not changed, and what to do; null
+ * for an error that is not a file's (a bug). Nothing was changed: rewriteFile removes its temp file.
+ */
+function unwrittenLine(m: ReturnType<typeof marks>, error: unknown, finding: Finding, io: { shown: (path: string) => string; again: string }): string | null {
+  const why = describeFileError(error, { withCode: true });
+  if (why === null) return null;
+  const code = fileErrorCode(error);
+  const dir = dirname(finding.path);
+  const fix =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? `free some space, then run  ${io.again}`
+      : code === 'EROFS'
+        ? `edit it by hand where its file system can be written, or run  ${io.again}  once it can`
+        : code === 'EACCES' || code === 'EPERM'
+          ? `a new file must be made next to it: check the permissions of its directory (ls -ld ${shellWord(dir)}), then run  ${io.again}`
+          : `once that is fixed, run  ${io.again}`;
+  const what = keyKind(finding.key) === 'admin' ? 'admin key' : 'key';
+  return `${m.fail} ${io.shown(finding.path)} could not be written (${why}), so line ${finding.line} was not changed. The ${what} is stored, but not moved out of it: ${fix}`;
 }
 
 /** applyPlan's edit; false when it was not made, 'failed' when left half done (said). A FileReadError before anything is changed. */
