@@ -529,6 +529,22 @@ describe('where the config dir is: never a hang, never the current dir by accide
     });
   });
 
+  it('a HOME longer than the system takes (Node cannot give it: ENOBUFS): a usage error naming it (exit 2); with OPENAI_SETUP_CONFIG_DIR set, the commands work', async () => {
+    const home = `/${'h'.repeat(5000)}`;
+    await withEnv({ OPENAI_SETUP_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, HOME: home }, async (t) => {
+      const result = await runCli(['status'], { env: t.env, cwd: t.root });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr.trimEnd().split('\n')).toEqual(['✖ HOME cannot be used (it is too long): openai-setup keeps its files under it. Set HOME to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.']);
+    });
+    await withEnv({ HOME: home }, async (t) => {
+      const key = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID, cwd: t.root });
+      expect(key.code, key.stderr).toBe(0);
+      const status = await runCli(['status'], { env: t.env, cwd: t.root });
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stderr).not.toMatch(/Unexpected error|\n\s+at /);
+    });
+  });
+
   it.each([
     ['relative', 'cfg', /^✖ OPENAI_SETUP_CONFIG_DIR: must be an absolute path .*\(got "cfg"\)\.$/],
     ['an escape sequence', '\x1b[31mRED', /^✖ OPENAI_SETUP_CONFIG_DIR: must not contain line breaks or other control characters \(got "\\x1b\[31mRED"\)\.$/],
