@@ -162,9 +162,10 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     (own) => own.isSymbolicLink(),
     () => false,
   );
-  if (!linked && (stats.mode & 0o777) !== 0o700) {
+  // Only what others could do is taken away: a dir its owner made read-only (0500) stays so.
+  if (!linked && stats.mode & 0o077) {
     try {
-      await chmod(dir, 0o700);
+      await chmod(dir, stats.mode & 0o700);
     } catch (error) {
       throw storeError(error, dir, 'create');
     }
@@ -305,7 +306,7 @@ export interface Tightened {
   link: string | null;
   /** The mode it had (0644). */
   was: string;
-  /** The mode it is to have (0600, 0700). */
+  /** The mode it is to have (0600, 0700; 0500 for a dir its owner made read-only). */
   mode: string;
   /** Why it was left as it is, not openai-setup's to change: reached through a link (the person's own, elsewhere), or another user's. Null: changed, or tried. */
   left: 'link' | 'owner' | null;
@@ -316,7 +317,8 @@ export interface Tightened {
 const octal = (bits: number) => (bits & 0o7777).toString(8).padStart(4, '0');
 
 /**
- * Make `path` (a file, or a dir) `mode` (0600, 0700) when others can read or enter it, but only
+ * Make `path` (a file, or a dir) at most `mode` (0600, 0700: its owner's bits kept, others'
+ * removed) when others can read or enter it, but only
  * when it is openai-setup's own: never through a symbolic link of that name (what it leads to is
  * the person's own, kept elsewhere, maybe shared on purpose) and never another user's; those are
  * found and left as they are (`left`), for the caller to say with the command. A dir others can
@@ -341,11 +343,12 @@ export async function tightenReadable(path: string, mode: number): Promise<Tight
     return null;
   }
   if ((stats.mode & 0o077) === 0) return null;
-  const found = { path: real, link, was: octal(stats.mode), mode: octal(mode) };
+  // Others' bits taken away, the owner's kept (a file or dir its owner made read-only stays so).
+  const found = { path: real, link, was: octal(stats.mode), mode: octal(stats.mode & mode & 0o777) };
   if (link !== null) return { ...found, left: 'link', failed: null };
   if (stats.uid !== uid) return { ...found, left: 'owner', failed: null };
   try {
-    await chmod(path, mode);
+    await chmod(path, stats.mode & mode & 0o777);
     return { ...found, left: null, failed: null };
   } catch (error) {
     return { ...found, left: null, failed: describeFileError(error) ?? String(error) };
