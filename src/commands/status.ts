@@ -51,10 +51,14 @@ export const StatusJsonSchema = z.object({
 });
 export type StatusJson = z.infer<typeof StatusJsonSchema>;
 
-/** Where the key is as `token` finds it, for when no record says (lookUpStoredKey): what went wrong said on stderr, status answers all the same. */
-async function lookUpKey(ctx: Context, profile: string): Promise<LookedUpKey> {
+/**
+ * Where the key is as `token` finds it, for when no record says (lookUpStoredKey): what went wrong
+ * said on stderr, status answers all the same. `saidAlready`: the progress file's problem, said
+ * already: the same problem of the key file (a config dir whose path is too long) is not said twice.
+ */
+async function lookUpKey(ctx: Context, profile: string, saidAlready: string | null): Promise<LookedUpKey> {
   const { key, said } = await lookUpStoredKey(ctx, profile);
-  if (said) ctx.term.err(`${marks(ctx.term.style)[said.mark]} ${said.text}`);
+  if (said && said.text !== saidAlready) ctx.term.err(`${marks(ctx.term.style)[said.mark]} ${said.text}`);
   return key;
 }
 
@@ -71,7 +75,7 @@ export async function collectStatus(ctx: Context, profileName: string): Promise<
   // A damaged file moved aside took its key records with it: no record then is not no key either.
   const aside = profile?.key || problem ? [] : await ctx.state.movedAside();
   const noRecord = problem ? 'the progress file cannot be used' : aside.length ? `a damaged progress file was moved aside (to ${pathLine(aside.at(-1)!)})` : null;
-  const found = profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName) : undefined);
+  const found = profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName, problem?.message ?? null) : undefined);
   const unknown = found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null;
   const stored = found?.storage === 'unknown' ? undefined : found;
   // The key in OPENAI_API_KEY, and what else is around it there (judged as verify judges it).

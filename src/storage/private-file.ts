@@ -2,7 +2,7 @@
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path (pathLine: no name forges a line) and what to do,
 // exit 7; a command in it takes the exact path, quoted.
-import { rmSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, rmSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { chmod, lstat, readdir, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -132,10 +132,36 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
       // Creating: the parent is there, yet the file system will not have it (/proc, /sys).
       fix = doing === 'create' ? 'no directory can be made there; set OPENAI_SETUP_CONFIG_DIR to a directory of yours.' : 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
       break;
+    case 'ELOOP': {
+      // Running again meets the same loop: the link that makes it is what to remove (it leads nowhere, so it holds nothing).
+      const link = loopingLink(path);
+      fix = link ? `remove the link that leads back to itself (rm ${quotedWord(link)}) and run again.` : 'set OPENAI_SETUP_CONFIG_DIR to a directory reached without symbolic links.';
+      break;
+    }
+    case 'ENAMETOOLONG':
+      // Every file of the config dir meets it alike (the file names are ours, and short): said of
+      // the dir, in the same words for each, so that a command that reads two says it once.
+      return ConfigStoreError.of(`The path of the config dir ${pathLine(dir)} is too long for the system (ENAMETOOLONG)`, 'set OPENAI_SETUP_CONFIG_DIR to a shorter path.');
     default:
       fix = 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
   }
   return ConfigStoreError.of(`Could not ${what}: ${describeFileError(error, { withCode: true })}`, fix);
+}
+
+/** The first symbolic link on the way to `path` (or `path` itself) that leads back to itself (ELOOP), or null. */
+function loopingLink(path: string): string | null {
+  const levels: string[] = [];
+  for (let level = resolve(path); dirname(level) !== level; level = dirname(level)) levels.unshift(level);
+  for (const level of levels) {
+    try {
+      if (!lstatSync(level).isSymbolicLink()) continue;
+      statSync(level);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') return level;
+      return null;
+    }
+  }
+  return null;
 }
 
 
