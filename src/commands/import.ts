@@ -388,7 +388,9 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       term.out(term.style.bold(`openai-setup import · profile ${profileName}`));
       if (notAdminLine) term.out(notAdminLine);
       if (found.length === 0) {
-        term.out(`${m.ok} No plaintext copy of an OpenAI key${asked.length ? ' to move' : ''} in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in.`);
+        // Those not looked in are said below ("Not looked in …"): never counted as looked in.
+        const notLooked = scanned.skipped.length ? ` (${scanned.skipped.length} more could not be looked in: see below)` : '';
+        term.out(`${m.ok} No plaintext copy of an OpenAI key${asked.length ? ' to move' : ''} in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in${notLooked}.`);
       } else {
         term.out(`Looked in ${scanned.looked} files; found ${found.length} plaintext ${found.length === 1 ? 'copy' : 'copies'} of ${distinct.size} OpenAI key${distinct.size === 1 ? '' : 's'}:`);
         for (const f of found) {
