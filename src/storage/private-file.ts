@@ -141,7 +141,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
     case 'ENAMETOOLONG':
       // Every file of the config dir meets it alike (the file names are ours, and short): said of
       // the dir, in the same words for each, so that a command that reads two says it once.
-      return ConfigStoreError.of(`The path of the config dir ${pathLine(dir)} is too long for the system (ENAMETOOLONG)`, 'set OPENAI_SETUP_CONFIG_DIR to a shorter path.');
+      return ConfigStoreError.of(`Could not use the config dir ${pathLine(dir)}: ${describeFileError(error, { withCode: true })}`, 'set OPENAI_SETUP_CONFIG_DIR to a shorter path.');
     default:
       fix = 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
   }

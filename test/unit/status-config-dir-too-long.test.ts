@@ -25,6 +25,6 @@ it('status says the config dir is too long once (not once per file), and answers
 
   const lines = t.stderr.split('\n').filter(Boolean);
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^! Saved progress is not used: The path of the config dir .* is too long for the system \(ENAMETOOLONG\); set OPENAI_SETUP_CONFIG_DIR to a shorter path\.$/);
+  expect(lines[0]).toMatch(/^! Saved progress is not used: Could not use the config dir .*: the name is too long \(ENAMETOOLONG\); set OPENAI_SETUP_CONFIG_DIR to a shorter path\.$/);
   expect(t.stdout).toContain('openai-setup status · profile default');
 });

@@ -91,7 +91,7 @@ describe('a failed write leaves no temp file (which may hold a key)', () => {
   it('ENAMETOOLONG: said of the config dir, in the same words for each of its files, with a shorter OPENAI_SETUP_CONFIG_DIR as the fix', async () => {
     const dir = join(privateDir(), 'x'.repeat(300));
     const said = await Promise.all([readPrivateFile(join(dir, 'state.json')), readPrivateFile(join(dir, 'credentials.json'))].map(rejection));
-    for (const error of said) expectOneLine(error, /^The path of the config dir .* is too long for the system \(ENAMETOOLONG\); set OPENAI_SETUP_CONFIG_DIR to a shorter path\.$/);
+    for (const error of said) expectOneLine(error, /^Could not use the config dir .*: the name is too long \(ENAMETOOLONG\); set OPENAI_SETUP_CONFIG_DIR to a shorter path\.$/);
     expect(said[0]!.message).toBe(said[1]!.message);
   });
 
