@@ -409,6 +409,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       }
       for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
       for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
+      // No home directory known: its files (shell startup files, other tools') were not looked in; said, never in silence.
+      if (home === null) term.err(`${m.warn} Not looked in the files of your home directory: ${ctx.platform === 'win32' ? 'USERPROFILE' : 'HOME'} is not set.`);
     }
 
     // ---- On a terminal: store a key, then move each plaintext line of it.

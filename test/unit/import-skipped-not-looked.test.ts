@@ -37,4 +37,12 @@ describe('a file import could not look in is not counted as looked in', () => {
     expect(json.looked).toBe(1);
     expect(json.skipped).toEqual([{ path: '~/.zshrc', why: 'larger than 4 MB' }]);
   });
+
+  it('no HOME (and so no home directory known): said in one line, never in silence', async () => {
+    const t = contexts.make({ interactive: false });
+    delete t.ctx.rawEnv.HOME;
+    expect(await runImport(t.ctx, options(), defaultDeps())).toBe(0);
+    expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key in the 0 files import looks in.\n');
+    expect(t.stderr).toBe('! Not looked in the files of your home directory: HOME is not set.\n');
+  });
 });
