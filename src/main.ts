@@ -61,8 +61,9 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   // A config dir that cannot be (under a HOME or XDG_CONFIG_HOME with a line break, say) is raised
   // as a bad variable is: where ctx.configDir is first read, inside a --json command's failure
   // document, else at once (program.ts); a command that never uses it (completion) still runs.
-  // The stores built on it wait for it.
-  const configDir = deferred(() => resolveConfigDir(rawEnv, process.platform, homedir()));
+  // The stores built on it wait for it. homedir() is asked only where the dir is under it (it
+  // throws when there is no home to be had: no HOME and no passwd entry, a HOME too long).
+  const configDir = deferred(() => resolveConfigDir(rawEnv, process.platform, homedir));
   let state: Context['state'] | undefined;
   let keys: Context['keys'] | undefined;
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);

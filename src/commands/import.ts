@@ -7,7 +7,7 @@
 // is left where it looks, 8 when one is, so CI can check a machine.
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
 import { AdminApiError } from '../api/admin-failure.js';
@@ -36,6 +36,7 @@ import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { askedNote } from '../plaintext/env-command.js';
 import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
+import { fileErrorCode } from '../storage/errno-words.js';
 import { describeFileError } from '../storage/read-file.js';
 import { homeOf, leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
@@ -391,7 +392,9 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       term.out(term.style.bold(`openai-setup import · profile ${profileName}`));
       if (notAdminLine) term.out(notAdminLine);
       if (found.length === 0) {
-        term.out(`${m.ok} No plaintext copy of an OpenAI key${asked.length ? ' to move' : ''} in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in.`);
+        // Those not looked in are said below ("Not looked in …"): never counted as looked in.
+        const notLooked = scanned.skipped.length ? ` (${scanned.skipped.length} more could not be looked in: see below)` : '';
+        term.out(`${m.ok} No plaintext copy of an OpenAI key${asked.length ? ' to move' : ''} in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in${notLooked}.`);
       } else {
         term.out(`Looked in ${scanned.looked} files; found ${found.length} plaintext ${found.length === 1 ? 'copy' : 'copies'} of ${distinct.size} OpenAI key${distinct.size === 1 ? '' : 's'}:`);
         for (const f of found) {
@@ -410,6 +413,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       }
       for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
       for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
+      // No home directory known: its files (shell startup files, other tools') were not looked in; said, never in silence.
+      if (home === null) term.err(`${m.warn} Not looked in the files of your home directory: ${ctx.platform === 'win32' ? 'USERPROFILE' : 'HOME'} is not set.`);
     }
 
     // ---- On a terminal: store a key, then move each plaintext line of it.
@@ -769,10 +774,39 @@ async function applyPlan(
       ctx.term.err(keptLine(marks(ctx.term.style), error, finding, io));
       return 'unreadable';
     }
-    if (!(error instanceof FileReadError)) throw error;
-    ctx.term.err(unreadLine(marks(ctx.term.style), error, finding, io));
+    if (error instanceof FileReadError) {
+      ctx.term.err(unreadLine(marks(ctx.term.style), error, finding, io));
+      return 'unreadable';
+    }
+    // The write itself failed (a full or read-only disk, a directory that takes no temp file):
+    // the key is stored already, so this is said as the other refusals are, never as a bug.
+    const line = error instanceof ExitError ? null : unwrittenLine(marks(ctx.term.style), error, finding, io);
+    if (line === null) throw error;
+    ctx.term.err(line);
     return 'unreadable';
   }
+}
+
+/**
+ * A file import could not write (rewriteFile's own write failed: ENOSPC, EROFS, a directory where
+ * no temp file can be made), in one line: why, that the line was not changed, and what to do; null
+ * for an error that is not a file's (a bug). Nothing was changed: rewriteFile removes its temp file.
+ */
+function unwrittenLine(m: ReturnType<typeof marks>, error: unknown, finding: Finding, io: { shown: (path: string) => string; again: string }): string | null {
+  const why = describeFileError(error, { withCode: true });
+  if (why === null) return null;
+  const code = fileErrorCode(error);
+  const dir = dirname(finding.path);
+  const fix =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? `free some space, then run  ${io.again}`
+      : code === 'EROFS'
+        ? `edit it by hand where its file system can be written, or run  ${io.again}  once it can`
+        : code === 'EACCES' || code === 'EPERM'
+          ? `a new file must be made next to it: check the permissions of its directory (ls -ld ${shellWord(dir)}), then run  ${io.again}`
+          : `once that is fixed, run  ${io.again}`;
+  const what = keyKind(finding.key) === 'admin' ? 'admin key' : 'key';
+  return `${m.fail} ${io.shown(finding.path)} could not be written (${why}), so line ${finding.line} was not changed. The ${what} is stored, but not moved out of it: ${fix}`;
 }
 
 /** applyPlan's edit; false when it was not made, 'failed' when left half done (said). A FileReadError before anything is changed. */

@@ -52,10 +52,14 @@ export const StatusJsonSchema = z.object({
 });
 export type StatusJson = z.infer<typeof StatusJsonSchema>;
 
-/** Where the key is as `token` finds it, for when no record says (lookUpStoredKey): what went wrong said on stderr, status answers all the same. */
-async function lookUpKey(ctx: Context, profile: string): Promise<LookedUpKey> {
+/**
+ * Where the key is as `token` finds it, for when no record says (lookUpStoredKey): what went wrong
+ * said on stderr, status answers all the same. `saidAlready`: the progress file's problem, said
+ * already: the same problem of the key file (a config dir whose path is too long) is not said twice.
+ */
+async function lookUpKey(ctx: Context, profile: string, saidAlready: string | null): Promise<LookedUpKey> {
   const { key, said } = await lookUpStoredKey(ctx, profile);
-  if (said) ctx.term.err(`${marks(ctx.term.style)[said.mark]} ${said.text}`);
+  if (said && said.text !== saidAlready) ctx.term.err(`${marks(ctx.term.style)[said.mark]} ${said.text}`);
   return key;
 }
 
@@ -74,7 +78,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   const noRecord = problem ? 'the progress file cannot be used' : aside.length ? `a damaged progress file was moved aside (to ${pathLine(aside.at(-1)!)})` : null;
   // A record that may not be the key stored (an interrupted key change): not shown as the key.
   const doubt = problem ? null : await recordInDoubt(ctx, state, profileName);
-  const found = doubt ? ({ storage: 'unknown', why: doubt } as const) : (profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName) : undefined));
+  const found = doubt ? ({ storage: 'unknown', why: doubt } as const) : (profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName, problem?.message ?? null) : undefined));
   const unknown = doubt ?? (found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null);
   const stored = found?.storage === 'unknown' ? undefined : found;
   // The key in OPENAI_API_KEY, and what else is around it there (judged as verify judges it).

@@ -25,7 +25,7 @@ export interface Finding {
 
 export interface ScanResult {
   findings: Finding[];
-  /** How many of the places exist (files looked in). */
+  /** How many files were looked in (read whole); those in `skipped` are not among them. */
   looked: number;
   /** Files that exist but could not be read, or were too large. */
   skipped: Array<{ path: string; why: string }>;
@@ -76,10 +76,11 @@ export async function scanPlaces(places: Place[]): Promise<ScanResult> {
       const real = realpathSync(place.path);
       if (seen.has(real)) continue;
       seen.add(real);
-      looked++;
       const read = await readRegularFile(place.path, MAX_FILE_BYTES);
       // Removed since the look: as if it had not been there.
       if (read === null) continue;
+      // Counted once read: one skipped (too large, unreadable) was not looked in.
+      looked++;
       bytes = read;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -2,6 +2,7 @@
 // opened), and the question whether it is done — or `--done` for scripts.
 import type { Context } from '../context.js';
 import { PAGES, type PageName } from '../platform.js';
+import { ConfigStoreError } from '../storage/private-file.js';
 import type { StageId } from '../storage/state.js';
 import { toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
@@ -39,9 +40,18 @@ export function heading(ctx: Context, title: string, position?: string): void {
 }
 
 export async function markDone(ctx: Context, profile: string, stage: StageId): Promise<void> {
-  await ctx.state.updateProfile(profile, (p) => {
-    p.stages[stage] = { doneAt: ctx.clock.now().toISOString() };
-  });
+  try {
+    await ctx.state.updateProfile(profile, (p) => {
+      p.stages[stage] = { doneAt: ctx.clock.now().toISOString() };
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigStoreError) || error.parts.fix === null) throw error;
+    // The step the person just finished is what the failed write loses: said, with the store's own fix.
+    // (Imported here, not at the top: index.ts imports the stages, which import this file.)
+    const { STAGE_TITLES } = await import('./index.js');
+    const { detail, fix } = error.parts;
+    throw ConfigStoreError.of(`${detail}, so "${STAGE_TITLES[stage]}" was not recorded as done (openai-setup will ask about it again)`, fix, error.hints);
+  }
 }
 
 /** `--done`: mark the stage done without opening its page or asking anything (for scripts). */

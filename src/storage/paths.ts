@@ -1,6 +1,7 @@
 // Where the tool keeps its files: the config dir (progress file, --insecure-storage file).
 import { isAbsolute, join, win32 } from 'node:path';
 import { UsageError } from '../errors.js';
+import { errnoWords, fileErrorCode } from './errno-words.js';
 import { shownValue, UNSAFE_CHAR } from '../terminal/sanitize.js';
 
 const UNSAFE_PROBLEM = 'must not contain line breaks or other control characters';
@@ -32,7 +33,7 @@ function absoluteOrNone(value: string | undefined, platform: NodeJS.Platform): s
  * carry it to the terminal, where a line break forges a line of output. Checked here, not with the
  * other variables (options.ts), so that only the commands that use the config dir refuse it.
  */
-export function resolveConfigDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
+export function resolveConfigDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, homeDir: string | (() => string)): string {
   const given = env.OPENAI_SETUP_CONFIG_DIR;
   if (given) {
     const problem = configDirProblem(given);
@@ -43,25 +44,52 @@ export function resolveConfigDir(env: Record<string, string | undefined>, platfo
   const base = baseName === undefined ? undefined : absoluteOrNone(env[baseName], platform);
   // Node's homedir() is $HOME on POSIX and %USERPROFILE% on Windows, as they are.
   const homeName = platform === 'win32' ? 'USERPROFILE' : 'HOME';
+  // Asked for only where the dir is under it: a home that cannot be found is no matter then.
+  if (base !== undefined) return checkedDir(join(base, 'openai-setup'), baseName!, base);
+  const home = homeOrRefusal(homeDir, homeName, env);
   // A relative HOME (Node's homedir() returns $HOME as it is) would put the files, a plain-text key
   // among them, under whatever directory the tool is run from.
-  if (base === undefined && absoluteOrNone(home, platform) === undefined) {
+  if (absoluteOrNone(home, platform) === undefined) {
     throw new UsageError(
       `${homeName} is not an absolute path (got "${shownValue(home)}"): openai-setup keeps its files under it. Set ${homeName} to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.`,
     );
   }
   const dir =
     platform === 'win32'
-      ? join(base ?? join(home, 'AppData', 'Roaming'), 'openai-setup')
+      ? join(home, 'AppData', 'Roaming', 'openai-setup')
       : platform === 'darwin'
         ? join(home, 'Library', 'Application Support', 'openai-setup')
-        : join(base ?? join(home, '.config'), 'openai-setup');
+        : join(home, '.config', 'openai-setup');
+  return checkedDir(dir, homeName, home);
+}
+
+/** `dir`, or a usage error when its path holds a character configDirProblem refuses (it came from `name`, whose value is `value`). */
+function checkedDir(dir: string, name: string, value: string): string {
   if (UNSAFE_CHAR.test(dir)) {
     // The rest of the path is the tool's own: the character came from the variable it is built on.
-    const [name, value] = base === undefined ? [homeName, home] : [baseName!, base];
     throw new UsageError(
       `${name}: ${UNSAFE_PROBLEM} (got "${shownValue(value)}"): openai-setup keeps its files under it and names them in its messages. Set OPENAI_SETUP_CONFIG_DIR to an absolute path without them.`,
     );
   }
   return dir;
+}
+
+/**
+ * The home directory, or a usage error naming the variable when there is none to be had: Node's
+ * homedir() fails when HOME is unset and the user has no passwd entry (ENOENT), or when HOME is
+ * longer than the system's path limit (ENOBUFS).
+ */
+function homeOrRefusal(homeDir: string | (() => string), homeName: string, env: Record<string, string | undefined>): string {
+  if (typeof homeDir === 'string') return homeDir;
+  try {
+    return homeDir();
+  } catch (error) {
+    // Node's SystemError (ERR_SYSTEM_ERROR) keeps the system's code in `info`.
+    const info = (error as { info?: { code?: unknown; errno?: unknown } } | null)?.info;
+    const system = info && typeof info.code === 'string' ? { code: info.code, errno: info.errno } : error;
+    const code = fileErrorCode(system);
+    if (code === null) throw error;
+    const why = env[homeName] ? `${homeName} cannot be used (${code === 'ENOBUFS' ? 'it is too long' : errnoWords(system, { withCode: true })})` : `${homeName} is not set, and the system knows no home directory for this user (${code})`;
+    throw new UsageError(`${why}: openai-setup keeps its files under it. Set ${homeName} to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.`);
+  }
 }

@@ -2,7 +2,7 @@
 // and read back only when nobody else could have put them there. Every failure here is a
 // ConfigStoreError: one line saying which path (pathLine: no name forges a line) and what to do,
 // exit 7; a command in it takes the exact path, quoted.
-import { rmSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, rmSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { chmod, lstat, readdir, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -132,10 +132,36 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
       // Creating: the parent is there, yet the file system will not have it (/proc, /sys).
       fix = doing === 'create' ? 'no directory can be made there; set OPENAI_SETUP_CONFIG_DIR to a directory of yours.' : 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
       break;
+    case 'ELOOP': {
+      // Running again meets the same loop: the link that makes it is what to remove (it leads nowhere, so it holds nothing).
+      const link = loopingLink(path);
+      fix = link ? `remove the link that leads back to itself (rm ${quotedWord(link)}) and run again.` : 'set OPENAI_SETUP_CONFIG_DIR to a directory reached without symbolic links.';
+      break;
+    }
+    case 'ENAMETOOLONG':
+      // Every file of the config dir meets it alike (the file names are ours, and short): said of
+      // the dir, in the same words for each, so that a command that reads two says it once.
+      return ConfigStoreError.of(`Could not use the config dir ${pathLine(dir)}: ${describeFileError(error, { withCode: true })}`, 'set OPENAI_SETUP_CONFIG_DIR to a shorter path.');
     default:
       fix = 'run again; if it persists, set OPENAI_SETUP_CONFIG_DIR to another directory.';
   }
   return ConfigStoreError.of(`Could not ${what}: ${describeFileError(error, { withCode: true })}`, fix);
+}
+
+/** The first symbolic link on the way to `path` (or `path` itself) that leads back to itself (ELOOP), or null. */
+function loopingLink(path: string): string | null {
+  const levels: string[] = [];
+  for (let level = resolve(path); dirname(level) !== level; level = dirname(level)) levels.unshift(level);
+  for (const level of levels) {
+    try {
+      if (!lstatSync(level).isSymbolicLink()) continue;
+      statSync(level);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') return level;
+      return null;
+    }
+  }
+  return null;
 }
 
 
@@ -162,9 +188,10 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     (own) => own.isSymbolicLink(),
     () => false,
   );
-  if (!linked && (stats.mode & 0o777) !== 0o700) {
+  // Only what others could do is taken away: a dir its owner made read-only (0500) stays so.
+  if (!linked && stats.mode & 0o077) {
     try {
-      await chmod(dir, 0o700);
+      await chmod(dir, stats.mode & 0o700);
     } catch (error) {
       throw storeError(error, dir, 'create');
     }
@@ -305,7 +332,7 @@ export interface Tightened {
   link: string | null;
   /** The mode it had (0644). */
   was: string;
-  /** The mode it is to have (0600, 0700). */
+  /** The mode it is to have (0600, 0700; 0500 for a dir its owner made read-only). */
   mode: string;
   /** Why it was left as it is, not openai-setup's to change: reached through a link (the person's own, elsewhere), or another user's. Null: changed, or tried. */
   left: 'link' | 'owner' | null;
@@ -316,7 +343,8 @@ export interface Tightened {
 const octal = (bits: number) => (bits & 0o7777).toString(8).padStart(4, '0');
 
 /**
- * Make `path` (a file, or a dir) `mode` (0600, 0700) when others can read or enter it, but only
+ * Make `path` (a file, or a dir) at most `mode` (0600, 0700: its owner's bits kept, others'
+ * removed) when others can read or enter it, but only
  * when it is openai-setup's own: never through a symbolic link of that name (what it leads to is
  * the person's own, kept elsewhere, maybe shared on purpose) and never another user's; those are
  * found and left as they are (`left`), for the caller to say with the command. A dir others can
@@ -341,11 +369,12 @@ export async function tightenReadable(path: string, mode: number): Promise<Tight
     return null;
   }
   if ((stats.mode & 0o077) === 0) return null;
-  const found = { path: real, link, was: octal(stats.mode), mode: octal(mode) };
+  // Others' bits taken away, the owner's kept (a file or dir its owner made read-only stays so).
+  const found = { path: real, link, was: octal(stats.mode), mode: octal(stats.mode & mode & 0o777) };
   if (link !== null) return { ...found, left: 'link', failed: null };
   if (stats.uid !== uid) return { ...found, left: 'owner', failed: null };
   try {
-    await chmod(path, mode);
+    await chmod(path, stats.mode & mode & 0o777);
     return { ...found, left: null, failed: null };
   } catch (error) {
     return { ...found, left: null, failed: describeFileError(error) ?? String(error) };

@@ -350,7 +350,7 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
       const readOnly = 'mount -o remount,ro "$CFG"';
       const login = await inPrivateMount(t, readOnly, ['login', '--done']);
       // Its lock is the first thing written: named, with the file it was for.
-      expectOneLine(login, 7, /Could not make the lock .*state\.json\.lock for the change to .*state\.json: the file system is read-only \(EROFS\); set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk\./);
+      expectOneLine(login, 7, /Could not make the lock .*state\.json\.lock for the change to .*state\.json: the file system is read-only \(EROFS\), so "Log in to the OpenAI API platform" was not recorded as done \(openai-setup will ask about it again\); set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk\./);
       const verify = await inPrivateMount(t, readOnly, ['verify', '--json'], { env: { OPENAI_API_KEY: NO_CREDITS } });
       expect(verify.code).toBe(4);
       expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
@@ -361,7 +361,7 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
   it('operation not permitted (EPERM): one line naming the dir', async () => {
     // sysfs refuses to make directories, even for root.
     await withEnv({ OPENAI_SETUP_CONFIG_DIR: '/sys/openai-setup-test' }, async (t) => {
-      expectOneLine(await runCli(['login', '--done'], { env: t.env }), 7, /Could not create \/sys\/openai-setup-test: operation not permitted \(EPERM\); check who owns/);
+      expectOneLine(await runCli(['login', '--done'], { env: t.env }), 7, /Could not create \/sys\/openai-setup-test: operation not permitted \(EPERM\), so "Log in to the OpenAI API platform" was not recorded as done \(openai-setup will ask about it again\); check who owns/);
       const verify = await runCli(['verify', '--json'], { env: { ...t.env, OPENAI_API_KEY: VALID } });
       expect(verify.code).toBe(0);
       expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).ok).toBe(true);
@@ -391,7 +391,7 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
           env: { PATH: t.env.PATH!, HOME: home, LANG: 'C.UTF-8' },
           cwd: '/',
         });
-        expectOneLine(login, 7, new RegExp(`Could not create ${home}/\\.config/openai-setup: permission denied \\(EACCES\\); check who owns ${home} and its permissions \\(ls -ld '${home}'\\)`));
+        expectOneLine(login, 7, new RegExp(`Could not create ${home}/\\.config/openai-setup: permission denied \\(EACCES\\), so "Log in to the OpenAI API platform" was not recorded as done \\(openai-setup will ask about it again\\); check who owns ${home} and its permissions \\(ls -ld '${home}'\\)`));
         expect(existsSync(join(home, '.config'))).toBe(false);
       } finally {
         rmSync(app, { recursive: true, force: true });
@@ -404,7 +404,7 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     const asNobody = (args: string[], extra: Record<string, string> = {}) =>
       runCommand('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', node, cli, ...args], { env: { ...env, ...extra }, cwd: '/' });
     // Not even HOME is there: / is what refused.
-    expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\); check who owns \/ and its permissions \(ls -ld '\/'\)/);
+    expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\), so "Log in to the OpenAI API platform" was not recorded as done \(openai-setup will ask about it again\); check who owns \/ and its permissions \(ls -ld '\/'\)/);
     const verify = await asNobody(['verify', '--json'], { OPENAI_API_KEY: NO_CREDITS });
     expect(verify.code).toBe(4);
     expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
@@ -489,7 +489,7 @@ describe('where the config dir is: never a hang, never the current dir by accide
     await withEnv({ OPENAI_SETUP_CONFIG_DIR: '/proc/x' }, async (t) => {
       const login = await runCli(['login', '--done'], { env: t.env, timeoutMs: 10_000 });
       expect(login.timedOut).toBe(false);
-      expectOneLine(login, 7, /^✖ Could not create \/proc\/x: no such file or directory \(ENOENT\); no directory can be made there; set OPENAI_SETUP_CONFIG_DIR to a directory of yours\.$/);
+      expectOneLine(login, 7, /^✖ Could not create \/proc\/x: no such file or directory \(ENOENT\), so "Log in to the OpenAI API platform" was not recorded as done \(openai-setup will ask about it again\); no directory can be made there; set OPENAI_SETUP_CONFIG_DIR to a directory of yours\.$/);
       expect(login.durationMs).toBeLessThan(5_000);
     });
   });
@@ -527,6 +527,22 @@ describe('where the config dir is: never a hang, never the current dir by accide
         expect(result.stderr.trimEnd().split('\n')).toEqual(['✖ HOME is not an absolute path (got "home"): openai-setup keeps its files under it. Set HOME to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.']);
       }
       expect(readdirSync(cwd)).toEqual([]);
+    });
+  });
+
+  it('a HOME longer than the system takes (Node cannot give it: ENOBUFS): a usage error naming it (exit 2); with OPENAI_SETUP_CONFIG_DIR set, the commands work', async () => {
+    const home = `/${'h'.repeat(5000)}`;
+    await withEnv({ OPENAI_SETUP_CONFIG_DIR: undefined, XDG_CONFIG_HOME: undefined, HOME: home }, async (t) => {
+      const result = await runCli(['status'], { env: t.env, cwd: t.root });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr.trimEnd().split('\n')).toEqual(['✖ HOME cannot be used (it is too long): openai-setup keeps its files under it. Set HOME to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.']);
+    });
+    await withEnv({ HOME: home }, async (t) => {
+      const key = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID, cwd: t.root });
+      expect(key.code, key.stderr).toBe(0);
+      const status = await runCli(['status'], { env: t.env, cwd: t.root });
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stderr).not.toMatch(/Unexpected error|\n\s+at /);
     });
   });
 

@@ -124,6 +124,24 @@ describe.skipIf(process.platform === 'win32')('a key file or config dir others c
     expect(modeOf(t.configDir)).toBe('700');
   });
 
+  it('a config dir its owner made read-only keeps its owner bits: 0555 becomes 0500 (said), 0500 stays 0500 after writes', async () => {
+    const path = readable(0o600, 0o555);
+    expect(await token(t.ctx, { yes: true })).toBe(0);
+    expect(t.stderr.split(`! The config dir ${t.configDir} (mode 0555) could be read by other users; made the directory 0500 now.\n`).length - 1).toBe(1);
+    expect(modeOf(t.configDir)).toBe('500');
+    // A write (logout saves credentials.json and state.json) leaves the owner's choice alone too.
+    const code = await logout(t.ctx, { yes: true }).catch((error: { code?: number; message?: string }) => error);
+    if (process.getuid?.() === 0) {
+      // Root writes whatever the bits say.
+      expect(code).toBe(0);
+      expect(existsSync(path) ? keysIn(path) : {}).toEqual({});
+    } else {
+      // Not writable by its owner either: one line, exit 7, what to check.
+      expect(code).toMatchObject({ code: 7, message: expect.stringContaining('permission denied (EACCES); check who owns') });
+    }
+    expect(modeOf(t.configDir)).toBe('500');
+  });
+
   it('one that cannot be changed: said with the exact chmod, and the key is still handed out', async () => {
     const path = readable(0o640, 0o700);
     refuseChmod.add(path);

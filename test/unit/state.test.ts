@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, readFile, stat, writeFile, mkdir, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../../src/errors.js';
@@ -176,6 +176,33 @@ describe('resolveConfigDir', () => {
     expect(resolveConfigDir({ XDG_CONFIG_HOME: '/xdg' }, 'linux', 'home')).toBe('/xdg/openai-setup');
     expect(resolveConfigDir({ OPENAI_SETUP_CONFIG_DIR: '/x' }, 'linux', 'home')).toBe('/x');
     expect(() => resolveConfigDir({ XDG_CONFIG_HOME: 'rel' }, 'linux', 'home')).toThrow(/HOME is not an absolute path/);
+  });
+
+  it('asks for the home directory only where the dir is under it; none to be had is a usage error naming HOME', () => {
+    // What Node's homedir() throws with HOME unset and no passwd entry for the user.
+    const noHome = () => {
+      throw Object.assign(new Error('A system error occurred: uv_os_homedir returned ENOENT (no such file or directory)'), { code: 'ERR_SYSTEM_ERROR', info: { code: 'ENOENT', errno: -2, syscall: 'uv_os_homedir' } });
+    };
+    expect(resolveConfigDir({ OPENAI_SETUP_CONFIG_DIR: '/x' }, 'linux', noHome)).toBe('/x');
+    expect(resolveConfigDir({ XDG_CONFIG_HOME: '/xdg' }, 'linux', noHome)).toBe('/xdg/openai-setup');
+    const set = 'Set HOME to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.';
+    for (const platform of ['linux', 'darwin'] as const) {
+      expect(() => resolveConfigDir({}, platform, noHome)).toThrow(`HOME is not set, and the system knows no home directory for this user (ENOENT): openai-setup keeps its files under it. ${set}`);
+    }
+    // A HOME longer than the system's path limit: Node's own error, ENOBUFS.
+    const saved = process.env.HOME;
+    process.env.HOME = `/${'h'.repeat(5000)}`;
+    try {
+      expect(() => resolveConfigDir({ HOME: process.env.HOME }, 'linux', homedir)).toThrow(`HOME cannot be used (it is too long): openai-setup keeps its files under it. ${set}`);
+    } finally {
+      process.env.HOME = saved;
+    }
+    // Not a system error: a bug, thrown as it is.
+    expect(() =>
+      resolveConfigDir({}, 'linux', () => {
+        throw new TypeError('bug');
+      }),
+    ).toThrow(TypeError);
   });
 
   it.each([

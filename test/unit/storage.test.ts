@@ -77,6 +77,24 @@ describe('a failed write leaves no temp file (which may hold a key)', () => {
     expect(error.message).toMatch(/^Could not write \/x\/config\/state\.json: /);
   });
 
+  it('ELOOP: the fix removes the link that leads back to itself (running again would meet it again), whether the file or a dir on the way', async () => {
+    const dir = privateDir();
+    const state = join(dir, 'state.json');
+    symlinkSync('state.json', state);
+    expectOneLine(await rejection(readPrivateFile(state)), new RegExp(`^Could not read ${state}: too many symbolic links .*\\(ELOOP\\); remove the link that leads back to itself \\(rm '${state}'\\) and run again\\.$`));
+    const loop = join(dir, 'loop');
+    symlinkSync('loop', loop);
+    const deeper = join(loop, 'config', 'credentials.json');
+    expectOneLine(await rejection(writePrivateFile(deeper, '{}')), new RegExp(`\\(ELOOP\\); remove the link that leads back to itself \\(rm '${loop}'\\) and run again\\.$`));
+  });
+
+  it('ENAMETOOLONG: said of the config dir, in the same words for each of its files, with a shorter OPENAI_SETUP_CONFIG_DIR as the fix', async () => {
+    const dir = join(privateDir(), 'x'.repeat(300));
+    const said = await Promise.all([readPrivateFile(join(dir, 'state.json')), readPrivateFile(join(dir, 'credentials.json'))].map(rejection));
+    for (const error of said) expectOneLine(error, /^Could not use the config dir .*: the name is too long \(ENAMETOOLONG\); set OPENAI_SETUP_CONFIG_DIR to a shorter path\.$/);
+    expect(said[0]!.message).toBe(said[1]!.message);
+  });
+
   it('an error that is not the file system (a bug) is left as it is', () => {
     const bug = new TypeError('x is undefined');
     expect(storeError(bug, '/x', 'write')).toBe(bug);
