@@ -37,8 +37,10 @@ import { askedFor } from '../plaintext/env-files.js';
 import { askedNote } from '../plaintext/env-command.js';
 import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
 import { fileErrorCode } from '../storage/errno-words.js';
+import { homeOfEnv } from '../storage/home.js';
+import { homeWhy } from '../storage/paths.js';
 import { describeFileError } from '../storage/read-file.js';
-import { homeOf, leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
+import { leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
@@ -136,7 +138,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const cwd = currentDir(ctx);
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
-  const home = homeOf(ctx);
+  const homeDir = homeOfEnv(ctx.rawEnv, ctx.platform);
+  const home = homeDir.dir;
   // Every command import recommends names the tool as the lines it writes into files do, so that
   // it works as printed (the script's path when the tool is neither on PATH nor run by npx).
   const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath);
@@ -413,8 +416,9 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
       }
       for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
       for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
-      // No home directory known: its files (shell startup files, other tools') were not looked in; said, never in silence.
-      if (home === null) term.err(`${m.warn} Not looked in the files of your home directory: ${ctx.platform === 'win32' ? 'USERPROFILE' : 'HOME'} is not set.`);
+      // No home directory to use (none set, or a relative one): its files (shell startup files,
+      // other tools') were not looked in; said, never in silence.
+      if (homeDir.dir === null) term.err(`${m.warn} Not looked in the files of your home directory: ${homeWhy(homeDir)}.`);
     }
 
     // ---- On a terminal: store a key, then move each plaintext line of it.

@@ -5,6 +5,7 @@ import { relative, sep } from 'node:path';
 import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
 import { leftoverWords } from '../storage/keystore.js';
+import { homeOfEnv } from '../storage/home.js';
 import type { State } from '../storage/state.js';
 import { toolCommand } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
@@ -14,8 +15,9 @@ import { leftoverOf, leftoverTemps } from './files.js';
 import { plaintextPlaces, type Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
 
-export function homeOf(ctx: Context): string | null {
-  return ctx.rawEnv.HOME?.trim() || (ctx.platform === 'win32' ? ctx.rawEnv.USERPROFILE?.trim() : undefined) || null;
+/** The home directory, by the rule every command uses (homeOfEnv, storage/paths.ts), or null. */
+function homeOf(ctx: Context): string | null {
+  return homeOfEnv(ctx.rawEnv, ctx.platform).dir;
 }
 
 export function placesOf(ctx: Context): Place[] {

@@ -1,6 +1,7 @@
 // Where the tool keeps its files: the config dir (progress file, --insecure-storage file).
 import { isAbsolute, join, win32 } from 'node:path';
 import { UsageError } from '../errors.js';
+import { homeVariable, usableHome, type Home } from './home.js';
 import { errnoWords, fileErrorCode } from './errno-words.js';
 import { shownValue, UNSAFE_CHAR } from '../terminal/sanitize.js';
 
@@ -25,6 +26,11 @@ function absoluteOrNone(value: string | undefined, platform: NodeJS.Platform): s
   return (platform === 'win32' ? win32.isAbsolute(value) : isAbsolute(value)) ? value : undefined;
 }
 
+/** Why there is no home directory to use (`HOME is not set`), in the words every command says it. */
+export function homeWhy(home: Exclude<Home, { dir: string }>): string {
+  return home.value === undefined ? `${home.variable} is not set` : `${home.variable} is not an absolute path (got "${shownValue(home.value)}")`;
+}
+
 /**
  * The config dir: OPENAI_SETUP_CONFIG_DIR as it is given (untrimmed; empty is unset), a usage error
  * naming it when configDirProblem refuses it, else the platform's usual place for settings. A usage
@@ -43,17 +49,16 @@ export function resolveConfigDir(env: Record<string, string | undefined>, platfo
   const baseName = platform === 'win32' ? 'APPDATA' : platform === 'darwin' ? undefined : 'XDG_CONFIG_HOME';
   const base = baseName === undefined ? undefined : absoluteOrNone(env[baseName], platform);
   // Node's homedir() is $HOME on POSIX and %USERPROFILE% on Windows, as they are.
-  const homeName = platform === 'win32' ? 'USERPROFILE' : 'HOME';
+  const homeName = homeVariable(platform);
   // Asked for only where the dir is under it: a home that cannot be found is no matter then.
   if (base !== undefined) return checkedDir(join(base, 'openai-setup'), baseName!, base);
-  const home = homeOrRefusal(homeDir, homeName, env);
   // A relative HOME (Node's homedir() returns $HOME as it is) would put the files, a plain-text key
   // among them, under whatever directory the tool is run from.
-  if (absoluteOrNone(home, platform) === undefined) {
-    throw new UsageError(
-      `${homeName} is not an absolute path (got "${shownValue(home)}"): openai-setup keeps its files under it. Set ${homeName} to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.`,
-    );
+  const usable = usableHome(homeOrRefusal(homeDir, homeName, env), platform);
+  if (usable.dir === null) {
+    throw new UsageError(`${homeWhy(usable)}: openai-setup keeps its files under it. Set ${homeName} to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.`);
   }
+  const home = usable.dir;
   const dir =
     platform === 'win32'
       ? join(home, 'AppData', 'Roaming', 'openai-setup')

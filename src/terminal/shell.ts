@@ -1,6 +1,7 @@
 // The line that sets OPENAI_API_KEY in the person's own shell, and which file it belongs in.
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { homeOfEnv } from '../storage/home.js';
 import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
 
 export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'csh' | 'sh';
@@ -85,8 +86,9 @@ export function shellExportLine(
   const value = key ?? PLACEHOLDER;
   // How the person gets the line into the shell they are in: a new one reads the file too.
   const reload = (file: string, command: string) => `open a new terminal, or run \`${command} ${file}\` in this one`;
-  // Without HOME, `~` stands for it: the paths read as before.
-  const home = env.HOME?.replace(/(?<=.)\/+$/, '') || '~';
+  // Without a home directory to use (none, or a relative HOME: homeOfEnv), `~` stands for it: the
+  // paths read as before, and nothing is looked for relative to the current directory.
+  const home = homeOfEnv(env, platform).dir ?? '~';
   switch (shell) {
     case 'fish': {
       const file = typedPath(join(xdgConfigHome(env, home), 'fish', 'config.fish'), home);

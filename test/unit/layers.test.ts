@@ -89,6 +89,7 @@ describe('what boot.ts reaches (dist/boot.cjs, parsed on every start)', () => {
       '../package.json',
       'boot.ts',
       'storage/errno-words.ts',
+      'storage/home.ts',
       'storage/make-dirs.ts',
       'terminal/charset.ts',
       'terminal/invocation.ts',
