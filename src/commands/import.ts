@@ -31,13 +31,13 @@ import { decodeFishEscapes } from '../plaintext/find.js';
 import { messageAt } from '../terminal/check-report.js';
 import { shellWord } from '../terminal/shell.js';
 import { adminKeyCommand, adviceScope, afterFirst, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
-import { INSTALL_COMMAND, NPX_COMMAND, runCommand, selfCommand, tokenCommand } from '../terminal/invocation.js';
+import { INSTALL_COMMAND, NPX_COMMAND, runCommand, selfCommand, tokenCommand, type SelfCommand } from '../terminal/invocation.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { askedNote } from '../plaintext/env-command.js';
-import { followLines, scanPlaces, type Finding } from '../plaintext/scan.js';
+import { followLines, scanPlaces, type Finding, type ScanResult } from '../plaintext/scan.js';
 import { fileErrorCode } from '../storage/errno-words.js';
-import { homeOfEnv } from '../storage/home.js';
+import { homeOfEnv, type Home } from '../storage/home.js';
 import { homeWhy } from '../storage/paths.js';
 import { describeFileError } from '../storage/read-file.js';
 import { leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
@@ -45,7 +45,7 @@ import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
 import { judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
-import { profileIn } from '../storage/state.js';
+import { profileIn, type Profile } from '../storage/state.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, MAX_UNTRUSTED_LENGTH, shownValue } from '../terminal/sanitize.js';
 
@@ -129,17 +129,67 @@ export async function runImport(ctx: Context, options: ImportOptions, deps: Impo
   return withFailureDocument(ctx, options.json, () => importKeys(ctx, options, deps, told), (failed) => jsonText(ImportFailureJsonSchema.parse({ ...failed, profile: told.profile })));
 }
 
+/** What is stored for the profile, as import judges it; `key` and `admin` change when import stores one. */
+interface StoredKeys {
+  key: string | null;
+  admin: string | null;
+  /** The keychain could not be read here: the keys state.json records are then known by their hints. */
+  keychainError: KeychainUnavailableError | null;
+  /** A stored admin-key value that is none (storedNotAnAdminKey): listed, never acted on. */
+  notAdmin: { message: string; fix: string } | null;
+  /** The profile as state.json records it, read only when the keychain cannot be. */
+  recorded: Profile | undefined;
+  hint: string | null;
+  adminHint: string | null;
+  /** What must come before a command that stores a key (a newer openai-setup's progress file: update). */
+  first: string | null;
+}
+
+/** What the steps of one import share: what it was asked, what is stored, what it found, and what it did. */
+interface ImportRun {
+  ctx: Context;
+  options: ImportOptions;
+  deps: ImportDeps;
+  m: ReturnType<typeof marks>;
+  /** stdout, or stderr with --json (whose stdout is the JSON document alone). */
+  say: (line: string) => void;
+  profileName: string;
+  self: SelfCommand;
+  scope: AdviceScope;
+  /** The commands the lines import writes run: `openai-setup token`, `openai-setup run`. */
+  commands: { token: string; run: string };
+  /** How to finish what was left undone: run import again. */
+  again: string;
+  shown: (path: string) => string;
+  stored: StoredKeys;
+  scanned: ScanResult;
+  /**
+   * The profile a finding was written for by `env --file`, as the person asked (env-files.ts):
+   * such a copy is listed as that and kept, and not counted. Read again with each scan, so that
+   * a key stored meanwhile decides.
+   */
+  askedBy: (finding: Finding) => string | null;
+  environment: Array<{ variable: 'OPENAI_API_KEY' | 'OPENAI_ADMIN_KEY'; key: string }>;
+  /** --check's outcome for each distinct key. */
+  checks: Map<string, CheckOutcome>;
+  moved: ImportJson['moved'];
+  /** What kind of key each move was of: what replaces it for good differs (rotate, or the admin keys page). */
+  movedKinds: Set<'admin' | 'key'>;
+  failedCode: number | null;
+  /** A file whose line was to move could not be read (it changed since the scan): what the rescan finds does not tell all. */
+  unreadable: boolean;
+  /** A key went into the keychain on the terminal: then what is left is said, even when no line moved. */
+  storedOnTerminal: boolean;
+}
+
 async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps, told: { profile: string | null }): Promise<number> {
   const { term } = ctx;
-  const m = marks(term.style);
-  const say = options.json ? term.err : term.out;
   if (options.rewrite && !options.store) throw new UsageError('--rewrite goes with --store PATH:LINE (the line to move).');
   // The project's files are among the places it looks in, and --store's PATH is relative to it.
   const cwd = currentDir(ctx);
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
   const homeDir = homeOfEnv(ctx.rawEnv, ctx.platform);
-  const home = homeDir.dir;
   // Every command import recommends names the tool as the lines it writes into files do, so that
   // it works as printed (the script's path when the tool is neither on PATH nor run by npx).
   const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath);
@@ -150,17 +200,70 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   // OPENAI_SETUP_PROFILE may not be what it is here: --profile is left out only for the default
   // chosen with `use`, and only when no variable overrides it in this shell either.
   const lasting = lastingBareProfile(ctx);
-  const token = tokenCommand(self, profileName, lasting);
-  const runCmd = runCommand(self, profileName, lasting);
-  const commands = { token, run: runCmd };
+  const commands = { token: tokenCommand(self, profileName, lasting), run: runCommand(self, profileName, lasting) };
 
-  const shown = (path: string): string => shownPath(ctx, path);
+  const stored = await readStoredKeys(ctx, profileName);
+  const run: ImportRun = {
+    ctx,
+    options,
+    deps,
+    m: marks(term.style),
+    say: options.json ? term.err : term.out,
+    profileName,
+    self,
+    scope,
+    commands,
+    again: toolCommand(scope, 'import', profileName),
+    shown: (path) => shownPath(ctx, path),
+    stored,
+    scanned: { findings: [], looked: 0, skipped: [] },
+    askedBy: () => null,
+    environment: [],
+    checks: new Map(),
+    moved: [],
+    movedKinds: new Set(),
+    failedCode: null,
+    unreadable: false,
+    storedOnTerminal: false,
+  };
+  await scan(run);
+  // Temp files killed runs left next to the files it looks in (env's hold a key in full): named,
+  // with what removes them (import changes only the lines it lists).
+  const leftovers = await leftoverKeyFiles(ctx, { state: await ctx.state.read(), profile: profileName });
+  if (leftovers) term.err(`${run.m.warn} ${leftovers.detail} — ${leftovers.fix}`);
+  run.environment = (['OPENAI_API_KEY', 'OPENAI_ADMIN_KEY'] as const).flatMap((variable) => {
+    const value = ctx.rawEnv[variable]?.trim();
+    if (!value) return [];
+    term.addSecret(value);
+    return [{ variable, key: value }];
+  });
+  if (options.check) await checkFound(run);
 
-  // What is stored now: a finding is "the stored key" when it is that one.
+  if (options.store) {
+    // The one move without a terminal: --store PATH:LINE [--rewrite].
+    const declined = await storeFromLine(run, options.store, homeDir.dir, cwd);
+    if (declined !== null) return declined;
+  } else {
+    const { found, distinct } = await listFindings(run, homeDir);
+    // On a terminal: store a key, then move each plaintext line of it.
+    if (!options.json && term.interactive && (found.length > 0 || run.environment.length > 0)) {
+      const { storeFailed } = await storeOnTerminal(run, distinct, found);
+      await moveLines(run, found, storeFailed);
+      noteRewrites(run);
+      await scan(run);
+    }
+  }
+  return report(run);
+}
+
+// ---- (a) What is stored for the profile, and how a key found is said against it.
+
+/** The profile's key and admin key as every reader of them judges them; refused (exit 7) when the stored value is no key. */
+async function readStoredKeys(ctx: Context, profileName: string): Promise<StoredKeys> {
   let keychainError: KeychainUnavailableError | null = null;
   const readStored = async (account: string) => {
     const read = await ctx.keys.get(account);
-    if (read.stored) term.addSecret(read.stored.key);
+    if (read.stored) ctx.term.addSecret(read.stored.key);
     keychainError ??= read.keychainError;
     return read.stored;
   };
@@ -172,7 +275,6 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const first = await ctx.state.firstBeforeChanges();
   const judged = storedValue ? judgeStoredKey(ctx, profileName, storedValue, undefined, { first }) : null;
   if (judged?.notAKey) throw new ExitError(EXIT.keyRejected, `${judged.notAKey.message} Nothing was stored or changed.`, judged.notAKey.fixes);
-  let stored = judged?.key ?? null;
   // The admin key judged as rotate and spend judge it (storedNotAnAdminKey): a value that is none
   // (a project key among them) is not "the stored admin key", whose lines would be rewritten to
   // ask `token` for the profile's key in its place.
@@ -180,358 +282,395 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   // Listing changes nothing, so it lists (saying so in one line); only acting on admin keys (--store
   // of an admin key's line, the terminal's choice of the admin key) is refused, before anything is asked.
   const notAdmin = storedAdminValue ? storedNotAnAdminKey(ctx, profileName, storedAdminValue, first) : null;
-  const refuseAdmin = () => {
-    if (notAdmin) throw new ExitError(EXIT.keyRejected, `${notAdmin.message} Nothing was stored or changed.`, [notAdmin.fix]);
-  };
-  let storedAdmin = notAdmin ? null : (storedAdminValue?.key ?? null);
   // A keychain that cannot be read here (not running over SSH) still holds the key state.json
   // records: known by its masked hint, as status knows it, never called "not stored".
   const recorded = keychainError ? (await ctx.state.read()).profiles[profileName] : undefined;
-  const storedHint = recorded?.key?.storage === 'keychain' ? recorded.key.hint : null;
-  const storedAdminHint = recorded?.adminKey?.storage === 'keychain' ? recorded.adminKey.hint : null;
-  const isStoredKey = (key: string) => key === stored || (stored === null && storedHint !== null && maskKey(key) === storedHint);
-  const isStoredAdmin = (key: string) => key === storedAdmin || (storedAdmin === null && storedAdminHint !== null && maskKey(key) === storedAdminHint);
+  return {
+    key: judged?.key ?? null,
+    admin: notAdmin ? null : (storedAdminValue?.key ?? null),
+    keychainError,
+    notAdmin,
+    recorded,
+    hint: recorded?.key?.storage === 'keychain' ? recorded.key.hint : null,
+    adminHint: recorded?.adminKey?.storage === 'keychain' ? recorded.adminKey.hint : null,
+    first,
+  };
+}
+
+function isStoredKey(stored: StoredKeys, key: string): boolean {
+  return key === stored.key || (stored.key === null && stored.hint !== null && maskKey(key) === stored.hint);
+}
+
+function isStoredAdmin(stored: StoredKeys, key: string): boolean {
+  return key === stored.admin || (stored.admin === null && stored.adminHint !== null && maskKey(key) === stored.adminHint);
+}
+
+/** Acting on an admin key is refused while the stored admin-key value is none. */
+function refuseAdmin(stored: StoredKeys): void {
+  const { notAdmin } = stored;
+  if (notAdmin) throw new ExitError(EXIT.keyRejected, `${notAdmin.message} Nothing was stored or changed.`, [notAdmin.fix]);
+}
+
+function isAdminKey(key: string): boolean {
+  return keyKind(key) === 'admin';
+}
+
+/** Keys import would store that cannot go into the keychain from here: why, and where to run it instead. */
+function cannotStoreHere(run: ImportRun, error: KeychainUnavailableError): { message: string; hints: string[] } {
+  const { ctx, scope, profileName } = run;
   const store = ctx.keys.keychainDescription;
+  // Keys stored there: what to do is run it where the keychain is.
+  const elsewhere = [run.stored.recorded?.key, run.stored.recorded?.adminKey]
+    .map((record) => keychainOutOfReach({ record, error, store, what: 'The key', cannot: 'read', run: `\`${elsewhereCommand({ ...scope, env: ctx.env }, 'import', profileName)}\`` }))
+    .find(Boolean);
+  const fix = keychainFix(error, store) ?? elsewhere?.hints[0] ?? null;
+  return { message: `${describeKeychainProblem(error, store)} Nothing was stored or changed (the lines import changes read the key from there).`, hints: fix ? [fix] : [] };
+}
+
+/** A key as the list says it: masked, its kind, whose it is, and --check's outcome. */
+function describeKey(run: ImportRun, key: string): string {
+  const { stored } = run;
+  const store = run.ctx.keys.keychainDescription;
   const byHint = (error: KeychainUnavailableError) => `(by its hint: the ${store} ${error.problem === 'no-service' ? 'is not running here' : 'cannot be read here'})`;
-  /** Keys import would store that cannot go into the keychain from here: why, and where to run it instead. */
-  const cannotStoreHere = (error: KeychainUnavailableError): { message: string; hints: string[] } => {
-    // Keys stored there: what to do is run it where the keychain is.
-    const elsewhere = [recorded?.key, recorded?.adminKey]
-      .map((record) => keychainOutOfReach({ record, error, store, what: 'The key', cannot: 'read', run: `\`${elsewhereCommand({ ...scope, env: ctx.env }, 'import', profileName)}\`` }))
-      .find(Boolean);
-    const fix = keychainFix(error, store) ?? elsewhere?.hints[0] ?? null;
-    return { message: `${describeKeychainProblem(error, store)} Nothing was stored or changed (the lines import changes read the key from there).`, hints: fix ? [fix] : [] };
-  };
+  const owner =
+    key === stored.key ? 'the stored key'
+    : key === stored.admin ? 'the stored admin key'
+    : isStoredKey(stored, key) ? `the stored key ${byHint(stored.keychainError!)}`
+    : isStoredAdmin(stored, key) ? `the stored admin key ${byHint(stored.keychainError!)}`
+    : 'not stored';
+  const check = run.checks.get(key);
+  return `${maskKey(key)} · ${keyKindLabel(keyKind(key))} · ${owner}${check ? ` · ${check.ok ? 'works' : `${check.status}: ${check.message}`}` : ''}`;
+}
 
-  /**
-   * The profile a finding was written for by `env --file`, as the person asked (env-files.ts):
-   * such a copy is listed as that and kept, and not counted. Read again with each scan, so that
-   * a key stored meanwhile decides.
-   */
-  let askedBy: (finding: Finding) => string | null = () => null;
-  const scan = async () => {
-    const result = await scanPlaces(deps.places(ctx));
-    for (const f of result.findings) term.addSecret(f.key);
-    askedBy = askedFor(await ctx.state.read());
-    return result;
-  };
-  const isPlaintext = (f: Finding) => askedBy(f) === null;
-  let scanned = await scan();
-  // Temp files killed runs left next to the files it looks in (env's hold a key in full): named,
-  // with what removes them (import changes only the lines it lists).
-  const leftovers = await leftoverKeyFiles(ctx, { state: await ctx.state.read(), profile: profileName });
-  if (leftovers) term.err(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
-  const environment = (['OPENAI_API_KEY', 'OPENAI_ADMIN_KEY'] as const).flatMap((variable) => {
-    const value = ctx.rawEnv[variable]?.trim();
-    if (!value) return [];
-    term.addSecret(value);
-    return [{ variable, key: value }];
-  });
+// ---- (b) What is found, and the list of it.
 
-  /** The finding's line as its file holds it now: a FileReadError when the file cannot be read (it changed since the scan). */
-  const lineOf = async (finding: Finding): Promise<string> => splitLines(await readFound(finding.path))[finding.line - 1]?.body ?? '';
-  const isAdminKey = (key: string) => keyKind(key) === 'admin';
-  const targetCommand = (key: string) => (isAdminKey(key) ? null : token);
-  /** The edit for a finding; an admin key's line is only removed (nothing prints the admin key). */
-  const planFor = async (finding: Finding): Promise<EditPlan> => {
-    // The command goes into the line as the file holds text (asFileText): the tool's path may be
-    // "/opt/ünï 工具/…", and its characters are written as UTF-8 bytes, as the rest of the line.
-    const plan = planEdit(finding, await lineOf(finding), asFileText(token));
-    if (!isAdminKey(finding.key)) return plan;
-    if (plan.kind === 'line') return { ...plan, after: null, note: 'rotate and spend use the stored admin key.' };
-    if (plan.kind === 'fish-universal') return { ...plan, addLine: '' };
-    return plan;
-  };
-  /** planFor where nothing is changed (the list, --json): a file that cannot be read now is a line left by hand, with why. */
-  const listedPlan = (finding: Finding): Promise<EditPlan> =>
-    planFor(finding).catch((error: unknown) => {
-      if (!(error instanceof FileReadError)) throw error;
-      return { kind: 'manual', why: `the file cannot be read now: ${error.why}` };
-    });
-  const actionOf = (plan: EditPlan): 'rewrite' | 'remove' | 'fish-erase' | 'manual' =>
-    plan.kind === 'manual' ? 'manual' : plan.kind === 'fish-universal' ? 'fish-erase' : plan.after === null ? 'remove' : 'rewrite';
-  /**
-   * A line import leaves to the person (not another tool's file: that has its advice): why, and
-   * "edit it by hand", with what to put there once the key is the stored one. Null when import can change it.
-   */
-  const byHandNote = async (finding: Finding): Promise<string | null> => {
-    if (finding.tool) return null;
-    const plan = await listedPlan(finding);
-    if (plan.kind !== 'manual') return null;
-    const storedHere = finding.key === (isAdminKey(finding.key) ? storedAdmin : stored);
-    return `import cannot change this line (${plan.why}): edit it by hand${storedHere ? byHand(finding.kind, targetCommand(finding.key), runCmd) : '.'}`;
-  };
+/** Looks in every place (again after a change), and learns anew which copies are where the person asked for them. */
+async function scan(run: ImportRun): Promise<void> {
+  const result = await scanPlaces(run.deps.places(run.ctx));
+  for (const f of result.findings) run.ctx.term.addSecret(f.key);
+  run.askedBy = askedFor(await run.ctx.state.read());
+  run.scanned = result;
+}
 
-  // --check: each distinct key once, without a billable request.
-  const checks = new Map<string, CheckOutcome>();
-  if (options.check) {
-    const keys = [...new Set([...scanned.findings.map((f) => f.key), ...environment.map((e) => e.key)])];
-    // Said before the checks, which run at once under one spinner (and say nothing of their own).
-    for (const kind of new Set(keys.map((k) => (keyKind(k) === 'admin' ? ('admin' as const) : ('key' as const))))) {
-      const elsewhere = otherHostNoticeOnce(ctx, kind, resolveBaseURL(ctx), baseURLOrigin(ctx));
-      if (elsewhere) term.err(`${m.warn} ${elsewhere}`);
-    }
-    const spinner = term.spinner(`Checking ${keys.length} key${keys.length === 1 ? '' : 's'} with live calls (nothing billable)…`);
-    try {
-      await Promise.all(keys.map(async (key) => checks.set(key, await checkKey(ctx, profileName, key))));
-    } finally {
-      spinner.stop();
-    }
+function isPlaintext(run: ImportRun, finding: Finding): boolean {
+  return run.askedBy(finding) === null;
+}
+
+/** --check: each distinct key once, without a billable request. */
+async function checkFound(run: ImportRun): Promise<void> {
+  const { ctx, m } = run;
+  const keys = [...new Set([...run.scanned.findings.map((f) => f.key), ...run.environment.map((e) => e.key)])];
+  // Said before the checks, which run at once under one spinner (and say nothing of their own).
+  for (const kind of new Set(keys.map((k) => (keyKind(k) === 'admin' ? ('admin' as const) : ('key' as const))))) {
+    const elsewhere = otherHostNoticeOnce(ctx, kind, resolveBaseURL(ctx), baseURLOrigin(ctx));
+    if (elsewhere) ctx.term.err(`${m.warn} ${elsewhere}`);
   }
+  const spinner = ctx.term.spinner(`Checking ${keys.length} key${keys.length === 1 ? '' : 's'} with live calls (nothing billable)…`);
+  try {
+    await Promise.all(keys.map(async (key) => run.checks.set(key, await checkKey(ctx, run.profileName, key))));
+  } finally {
+    spinner.stop();
+  }
+}
 
-  const describe = (key: string): string => {
-    const owner =
-      key === stored ? 'the stored key'
-      : key === storedAdmin ? 'the stored admin key'
-      : isStoredKey(key) ? `the stored key ${byHint(keychainError!)}`
-      : isStoredAdmin(key) ? `the stored admin key ${byHint(keychainError!)}`
-      : 'not stored';
-    const check = checks.get(key);
-    return `${maskKey(key)} · ${keyKindLabel(keyKind(key))} · ${owner}${check ? ` · ${check.ok ? 'works' : `${check.status}: ${check.message}`}` : ''}`;
-  };
-
-  const moved: ImportJson['moved'] = [];
-  // What kind of key each move was of: what replaces it for good differs (rotate, or the admin keys page).
-  const movedKinds = new Set<'admin' | 'key'>();
-  let failedCode: number | null = null;
-  /** A file whose line was to move could not be read (it changed since the scan): what the rescan finds does not tell all. */
-  let unreadable = false;
-  /** How to finish what was left undone: run import again. */
-  const again = toolCommand(scope, 'import', profileName);
-  /** Lines now run the tool as this run was started: what that costs or where it breaks (self.note), once. */
-  const noteRewrites = () => {
-    if (!self.note || !moved.some((mv) => mv.action === 'rewrite' || mv.action === 'fish-erase')) return;
-    // With --json stdout is the document alone.
-    if (options.json) term.err(`${m.warn} ${self.note}`);
-    else term.say(`${m.warn} ${self.note}`);
-  };
-  /** A key went into the keychain on the terminal: then what is left is said, even when no line moved. */
-  let storedOnTerminal = false;
-
-  // ---- The one move without a terminal: --store PATH:LINE [--rewrite].
-  if (options.store) {
-    const at = /^(.+):(\d+)$/.exec(options.store.trim());
-    if (!at) throw new UsageError(`--store: expected PATH:LINE, like ~/.zshrc:12 (got "${shownValue(options.store)}").`);
-    const wanted = at[1]!.startsWith('~/') && home ? join(home, at[1]!.slice(2)) : resolve(cwd, at[1]!);
-    const real = await realpath(wanted).catch(() => wanted);
-    const line = Number(at[2]);
-    const here: Finding[] = [];
-    for (const f of scanned.findings) if (f.line === line && (await realpath(f.path).catch(() => f.path)) === real) here.push(f);
-    if (here.length === 0) throw new UsageError(`--store: no OpenAI key at ${shown(wanted)}:${line}.`, [`To list where it found keys (file:line):  ${toolCommand(scope, 'import', profileName)}`]);
-    const keys = [...new Set(here.map((f) => f.key))];
-    if (keys.length > 1) throw new UsageError(`--store: ${shown(wanted)}:${line} holds ${keys.length} keys; move them by hand.`);
-    const finding = here[0]!;
-    if (isAdminKey(finding.key)) refuseAdmin();
-    const plan = options.rewrite
-      ? await planFor(finding).catch((error: unknown) => {
-          if (!(error instanceof FileReadError)) throw error;
-          // Changed since the scan, a moment ago: refused before anything is stored.
-          throw new UsageError(`--rewrite: ${shown(error.path)}: ${error.why}, so line ${line} cannot be rewritten. Nothing was stored or changed.`);
-        })
-      : null;
-    // Under npx, the line would run npx in every new shell (or direnv's every cd): a lookup of the
-    // package each time, a minute and npm's errors offline. Asked with --yes, nobody sees that line
-    // before it is written, so it is refused before anything is stored; on a terminal (the list's
-    // questions) the line is shown and asked about, and the note follows.
-    if (plan && self.command === NPX_COMMAND && writesCommand(plan)) {
-      throw new UsageError(
-        `--rewrite: ${shown(finding.path)}:${line} would run npx openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (${INSTALL_COMMAND}), then run this command again without npx. Nothing was stored or changed.`,
-        [`To store the key and leave the line as it is:  ${toolCommand(scope, `import --store ${shellPath(options.store.trim())}`, profileName)} --yes`],
-      );
-    }
-    if (plan?.kind === 'manual') {
-      const hint = finding.tool
-        ? toolAdvice(finding.tool, shown(finding.path), commands)
-        : `Edit it by hand. To store the key without changing the line:  ${toolCommand(scope, `import --store ${shellPath(options.store.trim())}`, profileName)} --yes`;
-      throw new UsageError(`--rewrite: ${shown(finding.path)}:${line} cannot be rewritten (${plan.why}). Nothing was changed.`, [hint]);
-    }
-    const key = finding.key;
-    const target = isAdminKey(key) ? storedAdmin : stored;
-    if (target !== key) {
-      // Refused before asking: not stored from here, nor offered as if no key were stored.
-      if (keychainError) {
-        const { message, hints } = cannotStoreHere(keychainError);
-        throw new KeyStoreError(message, hints);
-      }
-      // Nor with a progress file this build cannot change (a newer openai-setup's): the key would be checked, then not recorded.
-      await ctx.state.assertChangeable();
-      const prompter = ctx.prompter('Pass --yes to store it without asking.');
-      const what = isAdminKey(key) ? `the admin key of profile "${profileName}"` : `the key of profile "${profileName}"`;
-      const replacing = target ? ` in place of ${maskKey(target)}` : '';
-      if (!options.yes && !(await prompter.confirm(`Store ${maskKey(key)} as ${what}${replacing}?`, true))) {
-        say('Nothing was changed.');
-        return EXIT.ok;
-      }
-      // Not stored: the run's failure (its message on stderr, and with --json its document).
-      failedCode = await storeFound(ctx, scope, profileName, key, say);
-      if (isAdminKey(key)) storedAdmin = key;
-      else stored = key;
-    } else {
-      say(`${m.ok} ${maskKey(key)} is already the stored ${isAdminKey(key) ? 'admin key' : 'key'} of profile "${profileName}".`);
-    }
-    if (plan) {
-      const done = await applyPlan(ctx, deps, finding, plan, { yes: options.yes, shown, say, run: runCmd, again });
-      if (done === 'unreadable') unreadable = true;
-      if (done === 'moved') {
-        moved.push({ path: shown(finding.path), line: finding.line, action: actionOf(plan) });
-        movedKinds.add(isAdminKey(finding.key) ? 'admin' : 'key');
-      }
-      // The key's own exit code first, as for a key that fails its check.
-      else failedCode ??= EXIT.plaintext;
-    }
-    noteRewrites();
-    scanned = await scan();
+/** The list (without --json): the plaintext copies found, those where the person asked for them, the environment, what was not looked in. */
+async function listFindings(run: ImportRun, homeDir: Home): Promise<{ found: Finding[]; distinct: Set<string> }> {
+  const { ctx, options, m, profileName, shown, stored, scanned, environment } = run;
+  const { term } = ctx;
+  const found = scanned.findings.filter((f) => isPlaintext(run, f));
+  const asked = scanned.findings.filter((f) => !isPlaintext(run, f));
+  const distinct = new Set(found.map((f) => f.key));
+  // On a terminal, an admin key found would be offered for the keychain in place of what is stored.
+  const willAsk = !options.json && term.interactive && (found.length > 0 || environment.length > 0);
+  if (willAsk && [...distinct, ...environment.map((e) => e.key)].some(isAdminKey)) refuseAdmin(stored);
+  const notAdminLine = stored.notAdmin ? `${m.warn} ${stored.notAdmin.message} ${stored.notAdmin.fix}` : null;
+  if (notAdminLine && options.json) term.err(notAdminLine);
+  if (options.json) return { found, distinct };
+  term.out(term.style.bold(`openai-setup import · profile ${profileName}`));
+  if (notAdminLine) term.out(notAdminLine);
+  if (found.length === 0) {
+    // Those not looked in are said below ("Not looked in …"): never counted as looked in.
+    const notLooked = scanned.skipped.length ? ` (${scanned.skipped.length} more could not be looked in: see below)` : '';
+    term.out(`${m.ok} No plaintext copy of an OpenAI key${asked.length ? ' to move' : ''} in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in${notLooked}.`);
   } else {
-    // ---- The list.
-    const found = scanned.findings.filter(isPlaintext);
-    const asked = scanned.findings.filter((f) => !isPlaintext(f));
-    const distinct = new Set(found.map((f) => f.key));
-    // On a terminal, an admin key found would be offered for the keychain in place of what is stored.
-    const willAsk = !options.json && term.interactive && (found.length > 0 || environment.length > 0);
-    if (willAsk && [...distinct, ...environment.map((e) => e.key)].some(isAdminKey)) refuseAdmin();
-    const notAdminLine = notAdmin ? `${m.warn} ${notAdmin.message} ${notAdmin.fix}` : null;
-    if (notAdminLine && options.json) term.err(notAdminLine);
-    if (!options.json) {
-      term.out(term.style.bold(`openai-setup import · profile ${profileName}`));
-      if (notAdminLine) term.out(notAdminLine);
-      if (found.length === 0) {
-        // Those not looked in are said below ("Not looked in …"): never counted as looked in.
-        const notLooked = scanned.skipped.length ? ` (${scanned.skipped.length} more could not be looked in: see below)` : '';
-        term.out(`${m.ok} No plaintext copy of an OpenAI key${asked.length ? ' to move' : ''} in the ${scanned.looked} file${scanned.looked === 1 ? '' : 's'} import looks in${notLooked}.`);
-      } else {
-        term.out(`Looked in ${scanned.looked} files; found ${found.length} plaintext ${found.length === 1 ? 'copy' : 'copies'} of ${distinct.size} OpenAI key${distinct.size === 1 ? '' : 's'}:`);
-        for (const f of found) {
-          const where = `${shown(f.path)}, line ${f.line}${f.tool ? ` (${TOOL_NAMES[f.tool]})` : f.kind === 'fish-universal' ? ' (fish universal variable)' : ''}`;
-          term.out(`  ${isStoredKey(f.key) || isStoredAdmin(f.key) ? m.warn : m.fail} ${where}`);
-          term.out(`    ${describe(f.key)}`);
-          const note = await byHandNote(f);
-          if (note) term.out(`    ${note.charAt(0).toUpperCase()}${note.slice(1)}`);
-        }
-      }
-      // Where the person asked for the key: kept, and not counted (only --store naming the line moves it).
-      for (const f of asked) {
-        const owner = askedBy(f)!;
-        const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
-        term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${await askedNote(ctx, owner, [f.path], { scope })}; import leaves it`);
-      }
-      for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describe(e.key)} (not a file; not counted)`);
-      for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
-      // No home directory to use (none set, or a relative one): its files (shell startup files,
-      // other tools') were not looked in; said, never in silence.
-      if (homeDir.dir === null) term.err(`${m.warn} Not looked in the files of your home directory: ${homeWhy(homeDir)}.`);
-    }
-
-    // ---- On a terminal: store a key, then move each plaintext line of it.
-    if (!options.json && term.interactive && (found.length > 0 || environment.length > 0)) {
-      const prompter = ctx.prompter('');
-      let unstorable = false;
-      // A progress file this build cannot change (a newer openai-setup's) takes no record of a key:
-      // none is asked for, as where the keychain cannot be used; lines of the stored key still move.
-      const unchangeable = await ctx.state.assertChangeable().then(
-        () => null,
-        (error: unknown) => {
-          if (error instanceof KeyStoreError) return error;
-          throw error;
-        },
-      );
-      /** A key could not go into the keychain: another profile's could not either. */
-      let storeFailed = false;
-      for (const admin of [false, true]) {
-        // A key only in the environment may be the one to keep, too.
-        const candidates = [...new Set([...distinct, ...environment.map((e) => e.key)])].filter((k) => isAdminKey(k) === admin);
-        const current = admin ? storedAdmin : stored;
-        const others = candidates.filter((k) => k !== current);
-        if (others.length === 0) continue;
-        // Not asked: a key chosen could not be stored, and one stored there already (by its hint) is not to be stored again.
-        if (keychainError || unchangeable) {
-          unstorable = true;
-          continue;
-        }
-        const places = (key: string) =>
-          [...new Set([...found.filter((f) => f.key === key).map((f) => shown(f.path)), ...environment.filter((e) => e.key === key).map((e) => `the environment (${e.variable})`)])].join(', ');
-        const choice = await prompter.select<string | null>(
-          `Which ${admin ? 'admin key' : 'key'} should profile "${profileName}" keep in the keychain?`,
-          [
-            ...(current ? [{ name: `Keep the stored one (${maskKey(current)})`, value: current }] : []),
-            ...others.map((k) => ({ name: `${maskKey(k)} · ${keyKindLabel(keyKind(k))} · in ${places(k)}`, value: k })),
-            ...(current ? [] : [{ name: 'None: leave everything as it is', value: null }]),
-          ],
-        );
-        if (choice === null || choice === current) continue;
-        try {
-          // Stored, but not usable yet: its check's exit code, as for one not stored.
-          const unusable = await storeFound(ctx, scope, profileName, choice, say);
-          failedCode ??= unusable;
-        } catch (error) {
-          if (!(error instanceof ExitError)) throw error;
-          term.err(`${m.fail} ${error.message}`);
-          for (const hint of error.hints) term.err(`  ${hint}`);
-          failedCode = error.code;
-          storeFailed ||= error.code === EXIT.keyStore;
-          continue;
-        }
-        if (admin) storedAdmin = choice;
-        else stored = choice;
-        storedOnTerminal = true;
-      }
-      if (unstorable) {
-        const { message, hints } = keychainError ? cannotStoreHere(keychainError) : unchangeable!;
-        term.err(`${m.fail} ${message}`);
-        for (const hint of hints) term.err(`  ${hint}`);
-        failedCode = EXIT.keyStore;
-      }
-      // Copies whose lines follow each change: a line removed moves those below it up, and each
-      // finding is planned, asked about and named at the line it is on then.
-      const pending = found.map((f) => ({ ...f }));
-      const gone = new Set<Finding>();
-      const byHandNotes: Array<{ finding: Finding; note: string }> = [];
-      for (const f of pending) {
-        if (f.key !== stored && f.key !== storedAdmin) continue;
-        let plan: EditPlan;
-        try {
-          plan = await planFor(f);
-        } catch (error) {
-          // Its file changed since the scan (while a question was open): said, never waited on.
-          if (!(error instanceof FileReadError)) throw error;
-          term.err(unreadLine(m, error, f, { shown, again }));
-          unreadable = true;
-          failedCode ??= EXIT.plaintext;
-          continue;
-        }
-        if (plan.kind === 'manual') {
-          // Never skipped in silence: said after the changes, with why and what to do.
-          const note = await byHandNote(f);
-          if (note) byHandNotes.push({ finding: f, note });
-          continue;
-        }
-        const done = await applyPlan(ctx, deps, f, plan, { yes: false, shown, say, run: runCmd, again });
-        if (done === 'unreadable') {
-          unreadable = true;
-          failedCode ??= EXIT.plaintext;
-        }
-        if (done === 'failed') failedCode ??= EXIT.plaintext;
-        if (done === 'moved') {
-          moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
-          movedKinds.add(isAdminKey(f.key) ? 'admin' : 'key');
-          gone.add(f);
-        }
-        const place = { path: f.path, kind: f.kind, ...(f.tool ? { tool: f.tool } : {}) };
-        followLines(pending.filter((g) => g.path === f.path && !gone.has(g)), (await scanPlaces([place])).findings);
-      }
-      for (const { finding: f, note } of byHandNotes) term.out(`${m.warn} ${shown(f.path)}, line ${f.line} (${maskKey(f.key)}): ${note}`);
-      const notMoved = pending.filter((f) => !gone.has(f) && !isStoredKey(f.key) && !isStoredAdmin(f.key) && f.kind !== 'tool');
-      for (const f of notMoved) {
-        // With no keychain here, another profile could not take it either.
-        const elsewhere = keychainError || storeFailed ? '' : ` To move it into the keychain for another profile:  ${toolCommand(scope, 'import --profile NAME')}`;
-        term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key.${elsewhere}`);
-      }
-      noteRewrites();
-      scanned = await scan();
+    term.out(`Looked in ${scanned.looked} files; found ${found.length} plaintext ${found.length === 1 ? 'copy' : 'copies'} of ${distinct.size} OpenAI key${distinct.size === 1 ? '' : 's'}:`);
+    for (const f of found) {
+      const where = `${shown(f.path)}, line ${f.line}${f.tool ? ` (${TOOL_NAMES[f.tool]})` : f.kind === 'fish-universal' ? ' (fish universal variable)' : ''}`;
+      term.out(`  ${isStoredKey(stored, f.key) || isStoredAdmin(stored, f.key) ? m.warn : m.fail} ${where}`);
+      term.out(`    ${describeKey(run, f.key)}`);
+      const note = await byHandNote(run, f);
+      if (note) term.out(`    ${note.charAt(0).toUpperCase()}${note.slice(1)}`);
     }
   }
+  // Where the person asked for the key: kept, and not counted (only --store naming the line moves it).
+  for (const f of asked) {
+    const owner = run.askedBy(f)!;
+    const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
+    term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${await askedNote(ctx, owner, [f.path], { scope: run.scope })}; import leaves it`);
+  }
+  for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describeKey(run, e.key)} (not a file; not counted)`);
+  for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
+  // No home directory to use (none set, or a relative one): its files (shell startup files,
+  // other tools') were not looked in; said, never in silence.
+  if (homeDir.dir === null) term.err(`${m.warn} Not looked in the files of your home directory: ${homeWhy(homeDir)}.`);
+  return { found, distinct };
+}
 
+// ---- (c) Storing a key found: --store PATH:LINE, or the terminal's choice.
+
+/**
+ * --store PATH:LINE [--rewrite]: stores the key on that line (asked, unless --yes), then with
+ * --rewrite moves the line. EXIT.ok when the person said no (nothing changed), else null.
+ */
+async function storeFromLine(run: ImportRun, storeAt: string, home: string | null, cwd: string): Promise<number | null> {
+  const { ctx, options, m, profileName, scope, shown, stored } = run;
+  const at = /^(.+):(\d+)$/.exec(storeAt.trim());
+  if (!at) throw new UsageError(`--store: expected PATH:LINE, like ~/.zshrc:12 (got "${shownValue(storeAt)}").`);
+  const wanted = at[1]!.startsWith('~/') && home ? join(home, at[1]!.slice(2)) : resolve(cwd, at[1]!);
+  const real = await realpath(wanted).catch(() => wanted);
+  const line = Number(at[2]);
+  const here: Finding[] = [];
+  for (const f of run.scanned.findings) if (f.line === line && (await realpath(f.path).catch(() => f.path)) === real) here.push(f);
+  if (here.length === 0) throw new UsageError(`--store: no OpenAI key at ${shown(wanted)}:${line}.`, [`To list where it found keys (file:line):  ${toolCommand(scope, 'import', profileName)}`]);
+  const keys = [...new Set(here.map((f) => f.key))];
+  if (keys.length > 1) throw new UsageError(`--store: ${shown(wanted)}:${line} holds ${keys.length} keys; move them by hand.`);
+  const finding = here[0]!;
+  if (isAdminKey(finding.key)) refuseAdmin(stored);
+  const plan = options.rewrite
+    ? await planFor(run, finding).catch((error: unknown) => {
+        if (!(error instanceof FileReadError)) throw error;
+        // Changed since the scan, a moment ago: refused before anything is stored.
+        throw new UsageError(`--rewrite: ${shown(error.path)}: ${error.why}, so line ${line} cannot be rewritten. Nothing was stored or changed.`);
+      })
+    : null;
+  // Under npx, the line would run npx in every new shell (or direnv's every cd): a lookup of the
+  // package each time, a minute and npm's errors offline. Asked with --yes, nobody sees that line
+  // before it is written, so it is refused before anything is stored; on a terminal (the list's
+  // questions) the line is shown and asked about, and the note follows.
+  if (plan && run.self.command === NPX_COMMAND && writesCommand(plan)) {
+    throw new UsageError(
+      `--rewrite: ${shown(finding.path)}:${line} would run npx openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (${INSTALL_COMMAND}), then run this command again without npx. Nothing was stored or changed.`,
+      [`To store the key and leave the line as it is:  ${toolCommand(scope, `import --store ${shellPath(storeAt.trim())}`, profileName)} --yes`],
+    );
+  }
+  if (plan?.kind === 'manual') {
+    const hint = finding.tool
+      ? toolAdvice(finding.tool, shown(finding.path), run.commands)
+      : `Edit it by hand. To store the key without changing the line:  ${toolCommand(scope, `import --store ${shellPath(storeAt.trim())}`, profileName)} --yes`;
+    throw new UsageError(`--rewrite: ${shown(finding.path)}:${line} cannot be rewritten (${plan.why}). Nothing was changed.`, [hint]);
+  }
+  const key = finding.key;
+  const target = isAdminKey(key) ? stored.admin : stored.key;
+  if (target !== key) {
+    // Refused before asking: not stored from here, nor offered as if no key were stored.
+    if (stored.keychainError) {
+      const { message, hints } = cannotStoreHere(run, stored.keychainError);
+      throw new KeyStoreError(message, hints);
+    }
+    // Nor with a progress file this build cannot change (a newer openai-setup's): the key would be checked, then not recorded.
+    await ctx.state.assertChangeable();
+    const prompter = ctx.prompter('Pass --yes to store it without asking.');
+    const what = isAdminKey(key) ? `the admin key of profile "${profileName}"` : `the key of profile "${profileName}"`;
+    const replacing = target ? ` in place of ${maskKey(target)}` : '';
+    if (!options.yes && !(await prompter.confirm(`Store ${maskKey(key)} as ${what}${replacing}?`, true))) {
+      run.say('Nothing was changed.');
+      return EXIT.ok;
+    }
+    // Not stored: the run's failure (its message on stderr, and with --json its document).
+    run.failedCode = await storeFound(ctx, scope, profileName, key, run.say);
+    if (isAdminKey(key)) stored.admin = key;
+    else stored.key = key;
+  } else {
+    run.say(`${m.ok} ${maskKey(key)} is already the stored ${isAdminKey(key) ? 'admin key' : 'key'} of profile "${profileName}".`);
+  }
+  if (plan) {
+    const done = await applyPlan(ctx, run.deps, finding, plan, { yes: options.yes, shown, say: run.say, run: run.commands.run, again: run.again });
+    if (done === 'unreadable') run.unreadable = true;
+    if (done === 'moved') {
+      run.moved.push({ path: shown(finding.path), line: finding.line, action: actionOf(plan) });
+      run.movedKinds.add(isAdminKey(finding.key) ? 'admin' : 'key');
+    }
+    // The key's own exit code first, as for a key that fails its check.
+    else run.failedCode ??= EXIT.plaintext;
+  }
+  noteRewrites(run);
+  await scan(run);
+  return null;
+}
+
+/** On a terminal: which key (then which admin key) the profile keeps, among those found; stored when it is another. */
+async function storeOnTerminal(run: ImportRun, distinct: Set<string>, found: Finding[]): Promise<{ storeFailed: boolean }> {
+  const { ctx, m, profileName, shown, stored, environment } = run;
+  const { term } = ctx;
+  const prompter = ctx.prompter('');
+  let unstorable = false;
+  // A progress file this build cannot change (a newer openai-setup's) takes no record of a key:
+  // none is asked for, as where the keychain cannot be used; lines of the stored key still move.
+  const unchangeable = await ctx.state.assertChangeable().then(
+    () => null,
+    (error: unknown) => {
+      if (error instanceof KeyStoreError) return error;
+      throw error;
+    },
+  );
+  /** A key could not go into the keychain: another profile's could not either. */
+  let storeFailed = false;
+  for (const admin of [false, true]) {
+    // A key only in the environment may be the one to keep, too.
+    const candidates = [...new Set([...distinct, ...environment.map((e) => e.key)])].filter((k) => isAdminKey(k) === admin);
+    const current = admin ? stored.admin : stored.key;
+    const others = candidates.filter((k) => k !== current);
+    if (others.length === 0) continue;
+    // Not asked: a key chosen could not be stored, and one stored there already (by its hint) is not to be stored again.
+    if (stored.keychainError || unchangeable) {
+      unstorable = true;
+      continue;
+    }
+    const places = (key: string) =>
+      [...new Set([...found.filter((f) => f.key === key).map((f) => shown(f.path)), ...environment.filter((e) => e.key === key).map((e) => `the environment (${e.variable})`)])].join(', ');
+    const choice = await prompter.select<string | null>(
+      `Which ${admin ? 'admin key' : 'key'} should profile "${profileName}" keep in the keychain?`,
+      [
+        ...(current ? [{ name: `Keep the stored one (${maskKey(current)})`, value: current }] : []),
+        ...others.map((k) => ({ name: `${maskKey(k)} · ${keyKindLabel(keyKind(k))} · in ${places(k)}`, value: k })),
+        ...(current ? [] : [{ name: 'None: leave everything as it is', value: null }]),
+      ],
+    );
+    if (choice === null || choice === current) continue;
+    try {
+      // Stored, but not usable yet: its check's exit code, as for one not stored.
+      const unusable = await storeFound(ctx, run.scope, profileName, choice, run.say);
+      run.failedCode ??= unusable;
+    } catch (error) {
+      if (!(error instanceof ExitError)) throw error;
+      term.err(`${m.fail} ${error.message}`);
+      for (const hint of error.hints) term.err(`  ${hint}`);
+      run.failedCode = error.code;
+      storeFailed ||= error.code === EXIT.keyStore;
+      continue;
+    }
+    if (admin) stored.admin = choice;
+    else stored.key = choice;
+    run.storedOnTerminal = true;
+  }
+  if (unstorable) {
+    const { message, hints } = stored.keychainError ? cannotStoreHere(run, stored.keychainError) : unchangeable!;
+    term.err(`${m.fail} ${message}`);
+    for (const hint of hints) term.err(`  ${hint}`);
+    run.failedCode = EXIT.keyStore;
+  }
+  return { storeFailed };
+}
+
+// ---- (d) The edit of each line, and its application.
+
+/** The finding's line as its file holds it now: a FileReadError when the file cannot be read (it changed since the scan). */
+async function lineOf(finding: Finding): Promise<string> {
+  return splitLines(await readFound(finding.path))[finding.line - 1]?.body ?? '';
+}
+
+/** The edit for a finding; an admin key's line is only removed (nothing prints the admin key). */
+async function planFor(run: ImportRun, finding: Finding): Promise<EditPlan> {
+  // The command goes into the line as the file holds text (asFileText): the tool's path may be
+  // "/opt/ünï 工具/…", and its characters are written as UTF-8 bytes, as the rest of the line.
+  const plan = planEdit(finding, await lineOf(finding), asFileText(run.commands.token));
+  if (!isAdminKey(finding.key)) return plan;
+  if (plan.kind === 'line') return { ...plan, after: null, note: 'rotate and spend use the stored admin key.' };
+  if (plan.kind === 'fish-universal') return { ...plan, addLine: '' };
+  return plan;
+}
+
+/** planFor where nothing is changed (the list, --json): a file that cannot be read now is a line left by hand, with why. */
+function listedPlan(run: ImportRun, finding: Finding): Promise<EditPlan> {
+  return planFor(run, finding).catch((error: unknown) => {
+    if (!(error instanceof FileReadError)) throw error;
+    return { kind: 'manual', why: `the file cannot be read now: ${error.why}` };
+  });
+}
+
+function actionOf(plan: EditPlan): 'rewrite' | 'remove' | 'fish-erase' | 'manual' {
+  return plan.kind === 'manual' ? 'manual' : plan.kind === 'fish-universal' ? 'fish-erase' : plan.after === null ? 'remove' : 'rewrite';
+}
+
+/**
+ * A line import leaves to the person (not another tool's file: that has its advice): why, and
+ * "edit it by hand", with what to put there once the key is the stored one. Null when import can change it.
+ */
+async function byHandNote(run: ImportRun, finding: Finding): Promise<string | null> {
+  if (finding.tool) return null;
+  const plan = await listedPlan(run, finding);
+  if (plan.kind !== 'manual') return null;
+  const storedHere = finding.key === (isAdminKey(finding.key) ? run.stored.admin : run.stored.key);
+  return `import cannot change this line (${plan.why}): edit it by hand${storedHere ? byHand(finding.kind, isAdminKey(finding.key) ? null : run.commands.token, run.commands.run) : '.'}`;
+}
+
+/** On a terminal: each plaintext line of a stored key planned, asked about and changed; what is left said after. */
+async function moveLines(run: ImportRun, found: Finding[], storeFailed: boolean): Promise<void> {
+  const { ctx, m, shown, stored, scope } = run;
+  const { term } = ctx;
+  // Copies whose lines follow each change: a line removed moves those below it up, and each
+  // finding is planned, asked about and named at the line it is on then.
+  const pending = found.map((f) => ({ ...f }));
+  const gone = new Set<Finding>();
+  const byHandNotes: Array<{ finding: Finding; note: string }> = [];
+  for (const f of pending) {
+    if (f.key !== stored.key && f.key !== stored.admin) continue;
+    let plan: EditPlan;
+    try {
+      plan = await planFor(run, f);
+    } catch (error) {
+      // Its file changed since the scan (while a question was open): said, never waited on.
+      if (!(error instanceof FileReadError)) throw error;
+      term.err(unreadLine(m, error, f, { shown, again: run.again }));
+      run.unreadable = true;
+      run.failedCode ??= EXIT.plaintext;
+      continue;
+    }
+    if (plan.kind === 'manual') {
+      // Never skipped in silence: said after the changes, with why and what to do.
+      const note = await byHandNote(run, f);
+      if (note) byHandNotes.push({ finding: f, note });
+      continue;
+    }
+    const done = await applyPlan(ctx, run.deps, f, plan, { yes: false, shown, say: run.say, run: run.commands.run, again: run.again });
+    if (done === 'unreadable') {
+      run.unreadable = true;
+      run.failedCode ??= EXIT.plaintext;
+    }
+    if (done === 'failed') run.failedCode ??= EXIT.plaintext;
+    if (done === 'moved') {
+      run.moved.push({ path: shown(f.path), line: f.line, action: actionOf(plan) });
+      run.movedKinds.add(isAdminKey(f.key) ? 'admin' : 'key');
+      gone.add(f);
+    }
+    const place = { path: f.path, kind: f.kind, ...(f.tool ? { tool: f.tool } : {}) };
+    followLines(pending.filter((g) => g.path === f.path && !gone.has(g)), (await scanPlaces([place])).findings);
+  }
+  for (const { finding: f, note } of byHandNotes) term.out(`${m.warn} ${shown(f.path)}, line ${f.line} (${maskKey(f.key)}): ${note}`);
+  const notMoved = pending.filter((f) => !gone.has(f) && !isStoredKey(stored, f.key) && !isStoredAdmin(stored, f.key) && f.kind !== 'tool');
+  for (const f of notMoved) {
+    // With no keychain here, another profile could not take it either.
+    const elsewhere = stored.keychainError || storeFailed ? '' : ` To move it into the keychain for another profile:  ${toolCommand(scope, 'import --profile NAME')}`;
+    term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key.${elsewhere}`);
+  }
+}
+
+/** Lines now run the tool as this run was started: what that costs or where it breaks (self.note), once. */
+function noteRewrites(run: ImportRun): void {
+  const { self, ctx } = run;
+  if (!self.note || !run.moved.some((mv) => mv.action === 'rewrite' || mv.action === 'fish-erase')) return;
+  // With --json stdout is the document alone.
+  if (run.options.json) ctx.term.err(`${run.m.warn} ${self.note}`);
+  else ctx.term.say(`${run.m.warn} ${self.note}`);
+}
+
+// ---- What is left: other tools' advice, --json's document, or the closing lines; the exit code.
+
+async function report(run: ImportRun): Promise<number> {
+  const { ctx, options, m, profileName, scope, shown, stored, scanned, commands } = run;
+  const { term } = ctx;
   // Other tools' files: how to point each at the keychain or the environment instead.
-  const toolFindings = scanned.findings.filter((f) => f.tool && isPlaintext(f));
+  const toolFindings = scanned.findings.filter((f) => f.tool && isPlaintext(run, f));
   const advised = new Set<string>();
   if (!options.json) {
     for (const f of toolFindings) {
@@ -542,8 +681,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     }
   }
 
-  const left = scanned.findings.filter(isPlaintext).length;
-  const exitCode = failedCode ?? (left > 0 ? EXIT.plaintext : EXIT.ok);
+  const left = scanned.findings.filter((f) => isPlaintext(run, f)).length;
+  const exitCode = run.failedCode ?? (left > 0 ? EXIT.plaintext : EXIT.ok);
   if (options.json) {
     const json: ImportJson = {
       profile: profileName,
@@ -557,16 +696,16 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
           hint: maskKey(f.key),
           kind: keyKind(f.key),
           variable: f.variable,
-          stored: isStoredKey(f.key),
-          storedAdmin: isStoredAdmin(f.key),
-          envFile: !isPlaintext(f),
-          action: actionOf(await listedPlan(f)),
-          advice: f.tool ? toolAdvice(f.tool, shown(f.path), commands) : await byHandNote(f),
-          check: checks.get(f.key) ?? null,
+          stored: isStoredKey(stored, f.key),
+          storedAdmin: isStoredAdmin(stored, f.key),
+          envFile: !isPlaintext(run, f),
+          action: actionOf(await listedPlan(run, f)),
+          advice: f.tool ? toolAdvice(f.tool, shown(f.path), commands) : await byHandNote(run, f),
+          check: run.checks.get(f.key) ?? null,
         })),
       ),
-      environment: environment.map((e) => ({ variable: e.variable, hint: maskKey(e.key), stored: isStoredKey(e.key) || isStoredAdmin(e.key) })),
-      moved,
+      environment: run.environment.map((e) => ({ variable: e.variable, hint: maskKey(e.key), stored: isStoredKey(stored, e.key) || isStoredAdmin(stored, e.key) })),
+      moved: run.moved,
       skipped: scanned.skipped.map((s) => ({ path: shown(s.path), why: s.why })),
       plaintextLeft: left,
       exitCode,
@@ -575,37 +714,38 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     return exitCode;
   }
   // After a file could not be read, "none is left" is not known: the failure said where.
-  if ((moved.length > 0 || options.store || storedOnTerminal) && !(left === 0 && unreadable)) {
+  if ((run.moved.length > 0 || options.store || run.storedOnTerminal) && !(left === 0 && run.unreadable)) {
     term.out(left === 0 ? `${m.ok} No plaintext copy of an OpenAI key is left where import looks.` : `${m.warn} ${left} plaintext ${left === 1 ? 'copy is left; to see it' : 'copies are left; to see them'}:  ${toolCommand(scope, 'import', profileName)}`);
   }
-  if (moved.length > 0) {
+  if (run.moved.length > 0) {
     // Each command last, set off with two spaces: wrapped to the width, it is never broken in two.
     term.out('Copies of a key that was in plain text can survive in backups, shell history and git history.');
     // rotate replaces the profile's project key; an admin key is replaced on its own page, then stored again.
-    if (movedKinds.has('key')) term.out(`To replace the key for good:  ${toolCommand(scope, 'rotate', profileName)}`);
-    if (movedKinds.has('admin')) {
+    if (run.movedKinds.has('key')) term.out(`To replace the key for good:  ${toolCommand(scope, 'rotate', profileName)}`);
+    if (run.movedKinds.has('admin')) {
       term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${adminKeyCommand(scope, profileName)}`);
     }
   } else if (left > 0 && !term.interactive && !options.store) {
-    const plaintext = scanned.findings.filter(isPlaintext);
+    const plaintext = scanned.findings.filter((f) => isPlaintext(run, f));
+    const { keychainError } = stored;
     // Lines of a key read here can still be moved; any other key would have to go into the keychain first.
-    if (keychainError && plaintext.some((f) => f.key !== stored && f.key !== storedAdmin)) {
-      const { message, hints } = cannotStoreHere(keychainError);
+    if (keychainError && plaintext.some((f) => f.key !== stored.key && f.key !== stored.admin)) {
+      const { message, hints } = cannotStoreHere(run, keychainError);
       term.out(`${m.warn} ${message}`);
       for (const hint of hints) term.out(`  ${hint}`);
     }
-    if (!keychainError || plaintext.some((f) => f.key === stored || f.key === storedAdmin)) {
+    if (!keychainError || plaintext.some((f) => f.key === stored.key || f.key === stored.admin)) {
       const importing = toolCommand(scope, 'import', profileName);
       // A key not stored yet is refused (exit 7) until `first` is done; the stored key's lines move as they are.
-      if (first && plaintext.some((f) => f.key !== stored && f.key !== storedAdmin)) {
-        term.out(`To move one into the keychain, ${afterFirst(first, importing)} on a terminal.`);
+      if (stored.first && plaintext.some((f) => f.key !== stored.key && f.key !== stored.admin)) {
+        term.out(`To move one into the keychain, ${afterFirst(stored.first, importing)} on a terminal.`);
         term.out(`Or, after that, without a terminal:  ${importing} --store PATH:LINE --rewrite --yes`);
       } else {
         term.out(`To move one into the keychain, on a terminal:  ${importing}`);
         term.out(`Or without a terminal:  ${importing} --store PATH:LINE --rewrite --yes`);
       }
       // Under npx --rewrite refuses a line that would then run npx in every new shell (above).
-      if (self.command === NPX_COMMAND) term.out(`A line in a shell startup file is rewritten that way only once openai-setup is installed (${INSTALL_COMMAND}); under npx, leave out --rewrite to store the key and keep the line.`);
+      if (run.self.command === NPX_COMMAND) term.out(`A line in a shell startup file is rewritten that way only once openai-setup is installed (${INSTALL_COMMAND}); under npx, leave out --rewrite to store the key and keep the line.`);
     }
   }
   return exitCode;
