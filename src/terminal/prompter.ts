@@ -367,14 +367,15 @@ const ASCII_KEYS: Record<string, string> = { '↑↓': 'up/down', '⏎': 'enter'
  * from the default theme, so that they keep its colours, or none.
  */
 function asciiThemes(prompts: Prompts) {
-  const { prefix, spinner, style } = prompts.makeTheme();
+  const theme = prompts.makeTheme();
+  const { prefix, spinner } = theme;
   const icons = typeof prefix === 'string' ? asciiText(prefix) : Object.fromEntries(Object.entries(prefix).map(([status, icon]) => [status, asciiText(icon)]));
-  const theme = {
+  const common = {
     prefix: icons as typeof prefix,
     spinner: { interval: spinner.interval, frames: ASCII_SPINNER_FRAMES.map((frame) => spinner.frames[0]!.replace(/[^\x00-\x7f]/u, frame)) },
   };
-  const keysHelpTip = (keys: Array<[string, string]>) => style.help(keys.map(([key, action]) => `${ASCII_KEYS[key] ?? asciiText(key)} ${action}`).join(' - '));
-  return { theme, select: { ...theme, icon: { cursor: '>' }, style: { keysHelpTip } } };
+  const keysHelpTip = (keys: Array<[string, string]>) => theme.style.help(keys.map(([key, action]) => `${ASCII_KEYS[key] ?? asciiText(key)} ${action}`).join(' - '));
+  return { theme: common, select: { ...common, icon: { cursor: '>' }, style: { keysHelpTip } } };
 }
 
 /** What a hidden question learns of the paste it is given (see ask). */
