@@ -73,7 +73,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   const realApi = () => (api ??= import('./api/probes.js').then(({ createApi }) => createApi({ env: rawEnv, clock: () => performance.now(), debug })));
   return {
     term,
-    prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout, show: term.promptText, colors: term.style.level > 0 }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
+    prompter: (hint) => (term.interactive ? inquirerPrompter({ input: process.stdin, output: process.stdout, show: term.promptText, colors: term.style.level > 0, ascii: term.ascii }) : nonInteractivePrompter(hint, term.whyNoPrompts)),
     browser: createBrowser({ env: rawEnv, platform: process.platform, noBrowser: globals.browser === false, terminal: term.stdinIsTTY && term.stdoutIsTTY }),
     get state(): Context['state'] {
       return stateStore();

@@ -24,7 +24,7 @@ import { marks, withFailureDocument } from '../terminal/output.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, withoutCredentials } from '../terminal/sanitize.js';
-import { elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { afterFirst, elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
@@ -384,7 +384,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // A stored value that is no key (edited in by hand) is a failed check, and no key below: judged
   // as token, run and env judge it (judgeStoredKey, hand-out), the key as they would hand it out.
   // Whether it is one for the server it would be sent to is the live check's to say, below.
-  const judged = found ? judgeStoredKey(ctx, profileName, found, undefined, { use: 'hand-out' }) : null;
+  // `key`, which a fix names to store it again, exits 7 until this is done (a newer openai-setup's progress file): said first.
+  const first = await ctx.state.firstBeforeChanges();
+  const judged = found ? judgeStoredKey(ctx, profileName, found, undefined, { use: 'hand-out', first }) : null;
   const notAKey = judged?.notAKey ?? null;
   const stored = found && judged?.key ? { ...found, key: judged.key } : null;
   const envKey = ctx.env.OPENAI_API_KEY;
@@ -423,13 +425,15 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     ? `; ${pathLine(ctx.state.path)} recorded ${outOfDate.was ?? 'no key'}, out of date${outOfDate.failed ? `, and could not be recorded now (${reasonOf(ctx, outOfDate.failed)})` : ': recorded now'}`
     : reconciled?.now === undefined && interrupted && stored ? `; ${pathLine(ctx.state.path)} records it (an interrupted key change had left it in doubt)` : '';
   const forgotten = reconciled?.now === null ? `; ${pathLine(ctx.state.path)} recorded ${reconciled.was}, which is not stored: forgotten now` : '';
-  const recordFix = outOfDate?.failed && stored ? `Storing it again records it:  ${storeAgainCommand(ctx, profileName, stored.storage)}` : null;
+  const storeAgain = stored && storeAgainCommand(ctx, profileName, stored.storage);
+  const recordFix = outOfDate?.failed && storeAgain ? (first ? `To record it, ${afterFirst(first, storeAgain)}.` : `Storing it again records it:  ${storeAgain}`) : null;
+  const moveFix = first ? `To move it into the keychain, ${afterFirst(first, keyCommand(ctx, profileName))}.` : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`;
   if (notAKey) {
     checks.push(check('stored-key', 'Stored key', 'fail', notAKey.message.replace(/\.$/, ''), notAKey.fix, EXIT.keyRejected));
   } else if (stored?.storage === 'keychain') {
     checks.push(check('stored-key', 'Stored key', outOfDate ? 'warn' : 'ok', `${maskKey(stored.key)} in the ${store} (profile ${profileName})${recordWords}`, recordFix));
   } else if (stored) {
-    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${await ctx.keys.fileWords()}${recordWords}`, recordFix ?? (keychainError ? null : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`)));
+    checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${await ctx.keys.fileWords()}${recordWords}`, recordFix ?? (keychainError ? null : moveFix)));
   } else if (fileProblem) {
     // A key file that cannot be used is a failed check like any other, not the end of the diagnosis.
     const { detail, fix } = keyFileProblem(ctx, profileName, fileProblem);
@@ -445,7 +449,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const instead = keychainError ? null : `To have openai-setup keep it in the keychain instead:  ${toolCommand(ctx, 'import', profileName)}`;
     checks.push(check('stored-key', 'Stored key', 'info', `none: you keep the key of profile ${profileName} (${record.hint}) in OPENAI_API_KEY yourself${setIn}`, instead));
   } else if (!keychainError) {
-    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, `${notMade ? 'Once the Config dir problem above is fixed, store one:' : 'Store one:'}  ${keyCommand(ctx, profileName)}`, EXIT.usage));
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, notMade ? `Once the Config dir problem above is fixed, store one:  ${keyCommand(ctx, profileName)}` : first ? `To store one, ${afterFirst(first, keyCommand(ctx, profileName))}.` : `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
   }
 
   const keptInEnv = record;
@@ -525,7 +529,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   } else {
     const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain }, insecureStorage: source.kind === 'file' });
     // The stored key judged for the server it would go to, as verify judges it: one only another server takes is not sent.
-    const refused = source.kind !== 'env' && found ? judgeStoredKey(ctx, profileName, found).notAKey : null;
+    const refused = source.kind !== 'env' && found ? judgeStoredKey(ctx, profileName, found, undefined, { first }).notAKey : null;
     verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined });
     await recordCheck(ctx, profileName, key, source, verify);
     // A key that works without showing it can spend (rate-limited) is a warning, not "works".

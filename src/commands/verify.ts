@@ -92,7 +92,11 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   const envKey = ctx.env.OPENAI_API_KEY;
   if (envKey) return { raw: envKey, source: ENV_SOURCE };
   const { stored, keychainError } = await ctx.keys.get(profileName);
-  if (stored) return { raw: stored.key, source: storedSource(stored.storage, profileName), stored: judgeStoredKey(ctx, profileName, stored, options.baseURL, { check: options }) };
+  if (stored) {
+    // `key`, which a fix names to store it again, exits 7 until this is done (a newer openai-setup's progress file): said first.
+    const first = await ctx.state.firstBeforeChanges();
+    return { raw: stored.key, source: storedSource(stored.storage, profileName), stored: judgeStoredKey(ctx, profileName, stored, options.baseURL, { check: options, first }) };
+  }
   // A locked keychain is not "no key": say so, and how to unlock it.
   if (keychainError && keychainError.problem !== 'no-service') throw keychainFailure(ctx, keychainError, profileName, `The key of profile "${profileName}" could not be read.`, options);
   // The commands it names check the key where this run would have: the same --base-url.

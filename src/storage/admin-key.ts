@@ -96,11 +96,12 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     }
     return found;
   }
-  // As it works here (storeAdminKeyAdvice): never `admin-key` asking where nothing can be asked.
-  const store = storeAdminKeyAdvice(ctx, profile);
+  // As it works here (storeAdminKeyAdvice): never `admin-key` asking where nothing can be asked,
+  // nor, where the keychain failed, without --insecure-storage (it would exit 7), as for the key (noKeyError).
+  const store = storeAdminKeyAdvice(ctx, profile, found.keychainError ? '--insecure-storage' : '');
   const how = [
     `Create one on the admin keys page (organization owners only): ${PAGES['admin-keys'].url}`,
-    `then set OPENAI_ADMIN_KEY to it, or store it${store.how}:  ${store.command}`,
+    `then set OPENAI_ADMIN_KEY to it, or ${found.keychainError ? 'keep it in a file only you can read' : 'store it'}${store.how}:  ${store.command}`,
   ];
   const record = (await ctx.state.read()).profiles[profile]?.adminKey;
   // Where it works here (storeAdminKeyAdvice): OPENAI_ADMIN_KEY is not set, or it would have been used.

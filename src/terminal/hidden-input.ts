@@ -4,13 +4,16 @@
 // copy of the question in the scrollback at each redraw. Here the line stays one short row, redrawn
 // once per read of the terminal, not per key (prompter.ts also hands it a read's text as one key).
 // Part of the prompts' bundle (inquirer.ts): it imports nothing of the tool's own.
-import { createPrompt, isEnterKey, makeTheme, useEffect, useKeypress, usePrefix, useRef, useState } from '@inquirer/core';
+import { createPrompt, isEnterKey, makeTheme, useEffect, useKeypress, usePrefix, useRef, useState, type Theme } from '@inquirer/core';
+import type { PartialDeep } from '@inquirer/type';
 
 export interface HiddenInputConfig {
   message: string;
   validate?: (value: string) => true | string | Promise<true | string>;
   /** What stands for `length` characters typed (nothing while none is), as typed and once answered. */
   shown: (length: number) => string;
+  /** As the other prompts take it (the prefix's icons, for a terminal that is not UTF-8). */
+  theme?: PartialDeep<Theme>;
 }
 
 const CURSOR_HIDE = '\x1b[?25l';
@@ -18,7 +21,7 @@ const CURSOR_SHOW = '\x1b[?25h';
 
 export default createPrompt<string, HiddenInputConfig>((config, done) => {
   const { validate = () => true, shown } = config;
-  const theme = makeTheme({});
+  const theme = makeTheme(config.theme);
   const [status, setStatus] = useState<'idle' | 'loading' | 'done'>('idle');
   const [error, setError] = useState<string | undefined>();
   const [length, setLength] = useState(0);

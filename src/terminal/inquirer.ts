@@ -5,3 +5,5 @@ export { default as confirm } from '@inquirer/confirm';
 export { default as input } from '@inquirer/input';
 export { default as password } from './hidden-input.js';
 export { default as select } from '@inquirer/select';
+// The default theme, in colour or not as the prompts are (prompter.ts's ASCII theme is made from it).
+export { makeTheme } from '@inquirer/core';

@@ -205,7 +205,7 @@ function spacedWords(text: string): string[] {
 }
 
 const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const ASCII_SPINNER_FRAMES = ['|', '/', '-', '\\'];
+export const ASCII_SPINNER_FRAMES = ['|', '/', '-', '\\'];
 
 /** The longest text a question, one of its choices or its check shows (the cut is marked). */
 export const MAX_PROMPT_TEXT = 1000;

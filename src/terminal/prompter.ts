@@ -4,7 +4,8 @@
 import { Writable } from 'node:stream';
 import { WriteStream } from 'node:tty';
 import { CancelledError, UsageError } from '../errors.js';
-import { hungUp, NO_TERMINAL, wrap } from './output.js';
+import { asciiText } from './charset.js';
+import { ASCII_SPINNER_FRAMES, hungUp, NO_TERMINAL, wrap } from './output.js';
 import { MAX_STDIN_BYTES } from './stdin.js';
 import { displayWidth } from './width.js';
 
@@ -108,6 +109,8 @@ export interface PromptStreams {
   show: (text: string) => string;
   /** Whether questions are in colour: the terminal's decision (its style's level), which follows NO_COLOR first. */
   colors?: boolean;
+  /** The terminal's charset is not UTF-8 (its `ascii`): inquirer's icons are drawn in ASCII, as the terminal's own marks are. */
+  ascii?: boolean;
   /**
    * Ctrl-C or Ctrl-D typed while input is held. Raw mode keeps the terminal from sending SIGINT
    * itself, so by default we send it, and main.ts cancels as it would have (exit 130).
@@ -355,6 +358,26 @@ async function loadPrompts(colors: boolean | undefined): Promise<Prompts> {
   }
 }
 
+/** select's keys in its help line, as ASCII. */
+const ASCII_KEYS: Record<string, string> = { '↑↓': 'up/down', '⏎': 'enter' };
+
+/**
+ * inquirer's icons as ASCII, for a terminal whose charset is not UTF-8 (see asciiText): the prefix
+ * (✔ once answered) and the spinner of every prompt, and select's pointer and help line. Made
+ * from the default theme, so that they keep its colours, or none.
+ */
+function asciiThemes(prompts: Prompts) {
+  const theme = prompts.makeTheme();
+  const { prefix, spinner } = theme;
+  const icons = typeof prefix === 'string' ? asciiText(prefix) : Object.fromEntries(Object.entries(prefix).map(([status, icon]) => [status, asciiText(icon)]));
+  const common = {
+    prefix: icons as typeof prefix,
+    spinner: { interval: spinner.interval, frames: ASCII_SPINNER_FRAMES.map((frame) => spinner.frames[0]!.replace(/[^\x00-\x7f]/u, frame)) },
+  };
+  const keysHelpTip = (keys: Array<[string, string]>) => theme.style.help(keys.map(([key, action]) => `${ASCII_KEYS[key] ?? asciiText(key)} ${action}`).join(' - '));
+  return { theme: common, select: { ...common, icon: { cursor: '>' }, style: { keysHelpTip } } };
+}
+
 /** What a hidden question learns of the paste it is given (see ask). */
 interface Paste {
   /** Once no more of a paste arrives: true when it is to be refused, not validated. */
@@ -374,11 +397,14 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
   // Windows has no signal to send: there, our own SIGINT listeners (main.ts) are called.
   const interrupt = streams.interrupt ?? (() => void (process.platform === 'win32' ? process.emit('SIGINT', 'SIGINT') : process.kill(process.pid, 'SIGINT')));
   const load = () => (prompts ??= loadPrompts(streams.colors));
+  // Given to every prompt: undefined keeps inquirer's own icons.
+  let themes: Partial<ReturnType<typeof asciiThemes>> = {};
   // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
   // A password question also watches for pasted lines (see password below).
   async function ask<T>(kind: 'password' | 'choice' | 'other', run: (prompts: Prompts, context: AskContext, paste: Paste) => Promise<T>): Promise<T> {
     // Loaded first: loading blocks for a few ms, and what is typed meanwhile must be seen below.
     const loaded = await load();
+    if (streams.ascii && !themes.theme) themes = asciiThemes(loaded);
     // Ctrl-D typed before any prompt (cooked mode) ended stdin already.
     if (input.readableEnded) throw new CancelledError();
     const held = heldOf(input);
@@ -575,14 +601,15 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     throw tooLong ? new PasteTooLongError() : new LineBreakInsideError();
   }
   return safePrompter({
-    confirm: (message, defaultValue = true) => ask('choice', (p, ctx) => p.confirm({ message, default: defaultValue }, ctx)),
+    confirm: (message, defaultValue = true) => ask('choice', (p, ctx) => p.confirm({ message, default: defaultValue, theme: themes.theme }, ctx)),
     select: <T>(message: string, choices: Array<Choice<T>>, defaultValue?: T) =>
-      ask('choice', (p, ctx) => p.select<T>({ message, default: defaultValue, loop: false, ...fitChoices(message, choices, streams.output as TerminalSize) }, ctx)),
+      ask('choice', (p, ctx) => p.select<T>({ message, default: defaultValue, loop: false, theme: themes.select, ...fitChoices(message, choices, streams.output as TerminalSize) }, ctx)),
     password: (message, validate) =>
       ask('password', (p, ctx, paste) =>
         p.password(
           {
             message,
+            theme: themes.theme,
             // A paste that arrives in more than one read: its rest comes while this waits.
             validate: async (value: string) => {
               if (await paste.settled()) return true;
@@ -593,7 +620,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
           ctx,
         ),
       ),
-    input: (message, options = {}) => ask('other', (p, ctx) => p.input({ message, default: options.default, validate: options.validate }, ctx)),
+    input: (message, options = {}) => ask('other', (p, ctx) => p.input({ message, default: options.default, validate: options.validate, theme: themes.theme }, ctx)),
     warmUp: () => void load().catch(() => {}), // a failure shows when a question is asked
     holdInput: () => startHolding(input, heldOf(input), interrupt),
   }, streams.show);

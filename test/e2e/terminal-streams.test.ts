@@ -85,4 +85,21 @@ describe('charset', () => {
     expect(session.output()).toContain('store an organization admin key (sk-admin-...)');
     expect(session.rawOutput()).toMatch(/^[\x00-\x7f]*$/);
   });
+
+  it('LANG naming ISO-8859-1: the questions too, their marks and their text (a masked key), not a byte beyond ASCII', async () => {
+    const admin = makeKey('admin', 'ascii-questions');
+    const { session } = await shell('openai-setup admin-key', 120, { LANG: 'en_US.ISO-8859-1', OPENAI_ADMIN_KEY: admin });
+    await session.waitFor(`Store OPENAI_ADMIN_KEY from this shell (sk-admin-...${admin.slice(-4)})`);
+    session.type('n');
+    session.press('enter');
+    await session.waitFor('Paste the admin key (input is hidden):');
+    session.type('x');
+    session.press('enter');
+    await session.waitFor('That is not an API key');
+    session.press('ctrl-c');
+    expect((await session.exited).exitCode).toBe(130);
+    // Answered: v, not inquirer's check mark.
+    expect(screenOf(session.rawOutput(), 120)).toContain(`v Store OPENAI_ADMIN_KEY from this shell (sk-admin-...${admin.slice(-4)}) as the admin key of profile "default"? No`);
+    expect(session.rawOutput()).toMatch(/^[\x00-\x7f]*$/);
+  });
 });

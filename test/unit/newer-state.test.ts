@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as adminKey } from '../../src/commands/admin-key.js';
 import { run as billing } from '../../src/commands/billing.js';
+import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as login } from '../../src/commands/login.js';
 import { run as logout } from '../../src/commands/logout.js';
@@ -14,8 +15,9 @@ import { run as payment } from '../../src/commands/payment.js';
 import { run as setup } from '../../src/commands/setup.js';
 import { run as status } from '../../src/commands/status.js';
 import { run as token } from '../../src/commands/token.js';
+import { run as verify } from '../../src/commands/verify.js';
 import { defaultDeps, runImport } from '../../src/commands/import.js';
-import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 const KEY = testKey('A');
 const REFUSED = /^The progress file .*state\.json was written by a newer openai-setup \(format 2; this one knows 1\), so this one leaves it as it is and saves nothing to it; update openai-setup \(npm install -g openai-setup@latest\) and run again\.$/;
@@ -124,5 +126,51 @@ describe('a progress file written by a newer openai-setup', () => {
     expect(await runImport(t.ctx, { check: false, json: false, rewrite: false, yes: false }, defaultDeps())).toBe(8);
     expect(t.stdout).toContain(`To move one into the keychain, ${UPDATE}, then run \`openai-setup import\` on a terminal.\nOr, after that, without a terminal:  openai-setup import --store PATH:LINE --rewrite --yes\n`);
     expect(t.stdout).not.toContain('on a terminal:  ');
+  });
+
+  it('verify with a stored value that is no key says to update before the `key` that replaces it', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined }, keychain: { default: 'sk-proj-cut' } });
+    const { code } = await outcomeOf(verify(t.ctx, { json: false, quiet: false, billingCheck: true }));
+    expect(code).toBe(3);
+    expect(t.stdout).toContain(`To store your key again, ${UPDATE}, then run \`openai-setup key\` (it replaces what is stored).`);
+    expect(t.stdout).not.toContain('Store your key again with');
+    expect(t.api.checks).toEqual([]);
+  });
+
+  it('doctor with a stored value that is no key says to update before the `key` that replaces it, in its stored-key row', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined }, keychain: { default: 'sk-proj-cut' } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    expect(await doctor(t.ctx, { json: true })).toBe(3);
+    const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
+    const fixes = checks.filter((c) => c.fix?.includes('store your key again') || c.fix?.includes('Store your key again')).map((c) => [c.id, c.fix]);
+    expect(fixes).toEqual([['stored-key', `To store your key again, ${UPDATE}, then run \`openai-setup key\` (it replaces what is stored).`]]);
+  });
+
+  it('doctor checking a stored key for OpenAI that only another server takes: the key that replaces it after updating', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: 'https://api.openai.com/v1' }, keychain: { default: 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz' } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    await doctor(t.ctx, { json: true });
+    const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
+    expect(checks.find((c) => c.id === 'verify')?.fix).toBe(`If it is to be an OpenAI key, ${UPDATE}, then run \`openai-setup key\` to store yours (it replaces what is stored).`);
+    // The record, out of date, could not be written: storing again records it, once updated.
+    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To record it, ${UPDATE}, then run \`openai-setup token | openai-setup key --stdin --no-verify\`.`);
+  });
+
+  it('doctor with the key in the plain-text file says to update before the `key` that moves it into the keychain', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined } }, { key: { storage: 'file', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' } });
+    writeFileSync(join(t.configDir, 'credentials.json'), JSON.stringify({ version: 1, keys: { default: KEY } }), { mode: 0o600 });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    t.api.answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { json: true });
+    const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
+    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To move it into the keychain, ${UPDATE}, then run \`openai-setup key\`.`);
+  });
+
+  it('doctor with no key stored says to update before the `key` that stores one', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined } }, { key: undefined });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    await doctor(t.ctx, { json: true });
+    const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
+    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To store one, ${UPDATE}, then run \`openai-setup key\`.`);
   });
 });

@@ -27,7 +27,7 @@ let input: FakeTerminalInput;
 let screen: string;
 let interrupts: number;
 
-function prompter(options: { tty?: boolean; show?: (text: string) => string } = {}): Prompter {
+function prompter(options: { tty?: boolean; show?: (text: string) => string; ascii?: boolean } = {}): Prompter {
   input = new FakeTerminalInput();
   input.isTTY = options.tty ?? true;
   screen = '';
@@ -40,7 +40,7 @@ function prompter(options: { tty?: boolean; show?: (text: string) => string } = 
   });
   // Each prompt pipes into the output and ends its pipe; like process.stdout, this one stays open.
   output.end = () => output;
-  return inquirerPrompter({ input, output, interrupt: () => interrupts++, show: options.show ?? ((text) => text) });
+  return inquirerPrompter({ input, output, interrupt: () => interrupts++, show: options.show ?? ((text) => text), ascii: options.ascii });
 }
 
 /** Type `text` once the question is on the screen. */
@@ -340,5 +340,41 @@ describe('what a question shows (show: the terminal\'s promptText, as main.ts pa
     expect(screen).not.toContain(admin.slice(9, 30));
     expect(screen).not.toContain(key.slice(20, 32));
     expect(screen).not.toContain(key.slice(8, 30));
+  });
+});
+
+describe('a terminal whose charset is not UTF-8 (the locale names another: the terminal\'s ascii, as main.ts passes it)', () => {
+  it('every question is drawn in ASCII: its text, the answered mark, the pointer and the keys\' help', async () => {
+    const term = createTerminal({ stdout: { write: () => true }, stderr: { write: () => true }, stdin: {}, env: { LANG: 'en_US.ISO-8859-1' } });
+    expect(term.ascii).toBe(true);
+    const p = prompter({ show: term.promptText, ascii: term.ascii });
+    // The tool's own marks and a name from the API beyond ASCII.
+    const confirming = p.confirm('Delete “café” — sk-proj-…Ab12?', false);
+    void typeWhenAsked('Delete', 'y\r');
+    expect(await confirming).toBe(true);
+    const selecting = p.select('Which → one?', [
+      { name: 'first · café', value: 1, description: 'about — it' },
+      { name: 'second', value: 2 },
+    ]);
+    void typeWhenAsked('Which', '\x1b[B\r');
+    expect(await selecting).toBe(2);
+    const asking = p.password('Key…:', (value) => (value === 'x' ? 'not a key — try again' : true));
+    await typeWhenAsked('Key...:', 'x\r');
+    await until(() => screen.includes('not a key -- try again'));
+    input.write('\x7fsk-proj-abc\r');
+    expect(await asking).toBe('sk-proj-abc');
+    const budget = p.input('Budget — monthly:', { default: '20' });
+    void typeWhenAsked('Budget', '\r');
+    expect(await budget).toBe('20');
+    const shown = stripVTControlCharacters(screen);
+    expect(shown).toContain('Delete "caf?" -- sk-proj-...Ab12?');
+    expect(shown).toContain('> first - caf?');
+    expect(shown).toContain('about -- it');
+    expect(shown).toContain('up/down navigate - enter select');
+    // Answered: v, not ✔.
+    expect(shown).toContain('v Which -> one? second');
+    expect(shown).toContain('v Key...: (11 characters, hidden)');
+    expect(shown).toContain('v Budget -- monthly: 20');
+    expect([...Buffer.from(screen)].filter((byte) => byte > 0x7f)).toEqual([]);
   });
 });
