@@ -49,6 +49,7 @@ async function recordIn(ctx: Context, profileName: string, key: string, source: 
       billing: result.billing,
       message: untrusted(result.message, [key]),
       ...(result.otherHost ? { host: result.otherHost } : {}),
+      ...(result.adviceBaseURL ? { baseURL: result.adviceBaseURL } : {}),
     };
   });
 }

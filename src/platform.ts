@@ -43,6 +43,28 @@ export function resolveBaseURL(ctx: { readonly env: { readonly OPENAI_BASE_URL?:
 /** Which setting named the base URL resolveBaseURL gives (null: neither, it is OpenAI's). */
 export type BaseURLOrigin = '--base-url' | 'OPENAI_BASE_URL';
 
+/**
+ * A check's base URL as printed advice may repeat it (`--base-url …`, status): as URL writes it
+ * (ASCII), without user:password, query or fragment (a token may be there) or a final slash; null
+ * for OpenAI's default, a URL over 2048 characters, or what is no http(s) URL. Never where a key
+ * is sent: only what a recommended command names.
+ */
+export function baseURLForAdvice(baseURL: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(baseURL);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  const href = url.href.replace(/\/+$/, '');
+  return href === OFFICIAL_API_BASE_URL || href.length > 2048 ? null : href;
+}
+
 export function baseURLOrigin(ctx: Pick<Context, 'env'>, flag?: string): BaseURLOrigin | null {
   return flag !== undefined ? '--base-url' : ctx.env.OPENAI_BASE_URL !== undefined ? 'OPENAI_BASE_URL' : null;
 }

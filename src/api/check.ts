@@ -3,7 +3,7 @@
 // reads and writes nothing stored.
 import { onceARun, type Context } from '../context.js';
 import { checkKeyShape, heldWithMore, keyWithin, maskKey, secretOf, type GivenAs } from '../keys/format.js';
-import { baseURLOrigin, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
+import { baseURLForAdvice, baseURLOrigin, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
 import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
@@ -203,15 +203,18 @@ export async function runCheck(ctx: Context, request: CheckRequest, options: { s
   const warn = options.warn ?? ((text: string) => note(`${marks(ctx.term.style).warn} ${text}`));
   const local = localVerdict(request.key, request.baseURL, request.noCheckFlags);
   if (local.warning) warn(local.warning);
-  if (local.result) return options.givenAs ? givenValueResult(local.result, request.key, request.baseURL, options.givenAs) : local.result;
+  // Where the check was meant to go, for the commands printed later (recordCheck): also when nothing was sent.
+  const advised = baseURLForAdvice(request.baseURL);
+  const at = advised === null ? {} : { adviceBaseURL: advised };
+  if (local.result) return { ...(options.givenAs ? givenValueResult(local.result, request.key, request.baseURL, options.givenAs) : local.result), ...at };
   const elsewhere = otherHostNoticeOnce(ctx, 'key', request.baseURL, request.baseURLOrigin);
   if (elsewhere) warn(elsewhere);
   for (const warning of transportWarningsOnce(ctx, request.baseURL)) warn(warning);
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {
     const result = untrustedResult(await ctx.api.check(request), request.key);
-    const at = otherServer(request.baseURL);
-    return at === null ? result : { ...result, otherHost: sanitize(at, 200) };
+    const host = otherServer(request.baseURL);
+    return host === null ? { ...result, ...at } : { ...result, otherHost: sanitize(host, 200), ...at };
   } finally {
     spinner?.stop();
   }

@@ -56,6 +56,8 @@ export interface CheckResult {
    * API (otherServer): a key that works there works there, and is said to (recordCheck, import).
    */
   otherHost?: string;
+  /** The base URL the check went to when not OpenAI's default, as advice repeats it (baseURLForAdvice): for status's `--base-url`. */
+  adviceBaseURL?: string;
 }
 
 /** What doctor's unauthenticated GET /models found. */

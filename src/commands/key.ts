@@ -2,6 +2,7 @@
 import { limitReason } from '../api/limits.js';
 import { outcomeRow } from '../api/status.js';
 import type { Context } from '../context.js';
+import { EXIT, ExitError } from '../errors.js';
 import { runKeyStage, type KeyStageOptions } from '../stages/key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { billingFixAdvice, verifyCommand } from '../terminal/advice.js';
@@ -13,6 +14,8 @@ export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'
   // cannot change would refuse to record it after all (exit 7).
   await ctx.state.assertChangeable();
   const result = await runKeyStage(ctx, { ...options, profile });
+  // Stopped at the prompt with nothing pasted: no key given, as `key --stdin` with nothing piped.
+  if (result.outcome === 'skipped') throw new ExitError(EXIT.usage, 'Stopped; nothing was stored.');
   const route = result.check ? outcomeRow(result.check).route : 'none';
   // The stored key checked as this run checked it (the same server).
   const verify = verifyCommand(ctx, profile, options.check);

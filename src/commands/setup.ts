@@ -7,7 +7,7 @@ import { outcomeRow, refusalOf } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
-import { ExitError, UsageError } from '../errors.js';
+import { EXIT, ExitError, UsageError } from '../errors.js';
 import { heldWithMore, maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { DEFAULT_MODEL, isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
@@ -387,6 +387,9 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   // would check (send) the key against the OpenAI API instead of the server it is meant for.
   const given = `${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;
   const again = `${toolCommand(ctx, '', profileName)}${given}`;
+  const keyLater = `${toolCommand(ctx, 'key', profileName)}${given}`;
+  // An empty Enter at the key prompt, twice: the run ends as "No key yet", progress kept.
+  const stop = `stop here (progress is kept: run \`${keyLater}\` when you have a key)`;
   term.out(term.style.bold('openai-setup: from an OpenAI account to a working API key'));
   // Said unless it is the plain default: also for "default" when a bare command would act on another.
   if (profileName !== 'default' || profileFlagFor(ctx, profileName) !== '') term.out(term.style.dim(`Profile: ${profileName}`));
@@ -470,6 +473,8 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   // --done` in another shell while a page here is open) is not asked again, nor a skip recorded.
   const planned = await ctx.state.read();
 
+  // A stored key that works, walked through the stages anyway: stage 4 offers to keep it.
+  const keepable = current?.check?.ok && current.source.kind !== 'env' ? maskKey(current.key) : undefined;
   // Whatever the stages change, the key is checked again after them; with no stage to run, the
   // check just made stands (run again at once, a timeout would only keep the person waiting
   // twice). A refusal fixed elsewhere (permissions, region, organization) goes straight to its choices.
@@ -485,7 +490,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       case 'billing':
         return runBillingStage(ctx, { profile: profileName, position });
       case 'key': {
-        const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage, check: options.check });
+        const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage, check: options.check, stop, keepable });
         if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
         return result.outcome;
       }
@@ -530,8 +535,9 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
         term.say(`${m.warn} The key of this profile (${record.hint}) is kept in OPENAI_API_KEY, which you set yourself in ${line.file}, and it is not set in this shell: ${line.reload}, then run \`${again}\` again.`);
         return 0;
       }
-      term.out(`${m.warn} No key yet. When you have one, run \`${toolCommand(ctx, 'key', profileName)}${given}\` (or \`${again}\` to continue).`);
-      return 0;
+      term.out(`${m.warn} No key yet. When you have one, run \`${keyLater}\` (or \`${again}\` to continue).`);
+      // Not 0: the run ends without a key (as `key` or `verify` without one).
+      return EXIT.usage;
     }
     let check = current.check;
     if (!check) {
@@ -571,8 +577,13 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
     if (choice === 'key') {
       await forgetStage(ctx, profileName, 'key');
-      const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage, check: options.check });
+      const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage, check: options.check, stop });
       if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
+      else {
+        // Stopped at the prompt: the check above stands, as at "Stop".
+        term.out(`Stopped. Your progress is saved: run \`${again}\` to continue.`);
+        return check.exitCode;
+      }
     }
   }
 }

@@ -12,7 +12,7 @@ import { isAdminKeyHint } from '../storage/admin-key.js';
 import { envKeyHeld, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { recordInDoubt } from '../storage/key-change.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, afterFirst, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, afterFirst, checkFlags, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
@@ -70,7 +70,7 @@ async function lookUpKey(ctx: Context, profile: string, saidAlready: string | nu
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: boolean; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
+async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: boolean; lastCheckBaseURL: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -115,6 +115,8 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     // the env files by their own paths and the profile each was written for (the command that wrote one names it), the stale ones each once.
     keyUnknown: unknown,
     keyInDoubt: doubt !== null,
+    // Valid as the state schema reads it: as baseURLForAdvice writes it.
+    lastCheckBaseURL: profile?.lastVerify?.baseURL ?? null,
     movedAside: unknown && !problem ? aside : [],
     askedFound: copies.asked.map((f) => ({ path: f.path, by: f.by })),
     staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
@@ -160,6 +162,10 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const extra = stage.id === 'billing' && status.billingChoice ? ` (${status.billingChoice})` : '';
     term.out(stage.done ? `${m.ok} ${stage.title}${extra} ${term.style.dim(`done ${when(stage.doneAt!)}`)}` : `${m.pending} ${stage.title} ${term.style.dim('pending')}`);
   }
+  // The last check was made at another server (--base-url, OPENAI_BASE_URL): the commands below
+  // name it, or followed as printed in another shell they would send the key to the OpenAI API.
+  const madeAt = status.lastCheckBaseURL;
+  const check = madeAt === null ? undefined : { baseURL: madeAt };
   const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   const key = status.key;
   if (key.storage === 'keychain') term.out(`${m.ok} Key ${key.hint} in the ${ctx.keys.keychainDescription}`);
@@ -180,7 +186,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     if (aside.length) term.out(`  Once you no longer need ${aside.length === 1 ? pathLine(aside[0]!) : `the ${aside.length} moved-aside files`}, remove ${aside.length === 1 ? 'it' : 'them'}, and status goes by the progress file again:  rm -- ${aside.map(shellWord).join(' ')}`);
   } else if (key.env.set) term.out(`${m.pending} No key stored for this profile`);
   // Nothing `verify` could check: what to do first is to store one.
-  else term.out(`${m.pending} No key stored for this profile: ${newer ? `to store one, ${afterUpdate(keyCommand(ctx, profileName))}` : `store one with \`${keyCommand(ctx, profileName)}\``}`);
+  else term.out(`${m.pending} No key stored for this profile: ${newer ? `to store one, ${afterUpdate(keyCommand(ctx, profileName, check))}` : `store one with \`${keyCommand(ctx, profileName, check)}\``}`);
   if (status.plaintext.length) {
     const importing = toolCommand(ctx, 'import', profileName);
     term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — ${newer ? `to move it, ${afterUpdate(importing)}` : `\`${importing}\` moves it`}`);
@@ -213,7 +219,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     // A check that works without showing the key can spend (rate-limited) is a warning, as doctor has it.
     const unproven = billingNotProven(last, 'then');
     term.out(`${!last.ok ? m.fail : unproven ? m.warn : m.ok} Last check ${when(last.at)}: ${checkLabel(last)} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
-    if (unproven) term.out(`  Billing was not proven: ${unproven}. Check again later: \`${verifyCommand(ctx, profileName)}\``);
+    if (unproven) term.out(`  Billing was not proven: ${unproven}. Check again later: \`${verifyCommand(ctx, profileName, check)}\``);
   } else if (key.env.set || key.storage === 'keychain' || key.storage === 'file') {
     term.out(`${m.pending} Never checked: run \`${verifyCommand(ctx, profileName)}\``);
   } else if (key.storage === 'env') {
@@ -221,7 +227,8 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     term.out(`${m.pending} Never checked: once OPENAI_API_KEY is set here, run \`${verifyCommand(ctx, profileName)}\``);
   }
   const pending = status.stages.filter((s) => !s.done).length;
-  if (pending > 0 && newer) term.out(term.style.dim(`To continue (${pending} of 4 stages pending), ${afterUpdate(toolCommand(ctx, '', profileName))}.`));
-  else if (pending > 0) term.out(term.style.dim(`Run \`${toolCommand(ctx, '', profileName)}\` to continue (${pending} of 4 stages pending).`));
+  const wizard = `${toolCommand(ctx, '', profileName)}${checkFlags(check)}`;
+  if (pending > 0 && newer) term.out(term.style.dim(`To continue (${pending} of 4 stages pending), ${afterUpdate(wizard)}.`));
+  else if (pending > 0) term.out(term.style.dim(`Run \`${wizard}\` to continue (${pending} of 4 stages pending).`));
   return 0;
 }

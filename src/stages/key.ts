@@ -20,7 +20,7 @@ import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { staleEnvFileCopies } from '../plaintext/env-files.js';
-import { heading, showPage, type PageStageOptions, type StageOutcome } from './page.js';
+import { heading, markDone, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { readPastedKey } from './paste.js';
 import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 
@@ -34,9 +34,14 @@ export interface KeyStageOptions extends PageStageOptions {
   /** Skip the live check (offline machines). */
   verify?: boolean;
   check?: CheckSettings;
+  /** What an empty Enter at the prompt stops to, after "Press Enter again to" (the wizard's words: progress kept). */
+  stop?: string;
+  /** The wizard walking through the stages again: the masked hint of the stored key, which works, offered to keep. */
+  keepable?: string;
 }
 
 export interface KeyStageResult {
+  /** 'skipped': nothing was pasted and the person stopped (no key); 'done' without a key: the stored one kept. */
   outcome: StageOutcome;
   /** Where the key went: the keychain, the 0600 file, or the person's own OPENAI_API_KEY line. */
   storage?: Storage | 'env';
@@ -238,12 +243,12 @@ function promptCommand(ctx: Context, options: KeyStageOptions): string | undefin
 }
 
 /** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */
-async function readKeyInteractively(ctx: Context, pipeHint: string, officialApi: boolean): Promise<string> {
+async function readKeyInteractively(ctx: Context, pipeHint: string, officialApi: boolean, stop: string): Promise<string | null> {
   const prompter = ctx.prompter(`Pipe the key in:  ${pipeHint}`);
   return readPastedKey(ctx, prompter, 'Paste your secret key (input is hidden):', (raw) => {
     const parsed = parseKey(raw, officialApi);
     return parsed.ok ? parsed : { ok: false, why: `That is not an API key: ${parsed.problem}` };
-  });
+  }, stop);
 }
 
 export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promise<KeyStageResult> {
@@ -263,6 +268,17 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     // From here to the prompt, a key pasted too early is neither echoed nor lost.
     ctx.prompter('').holdInput();
     heading(ctx, KEY_TITLE, options.position);
+    if (options.keepable !== undefined) {
+      const keep = await ctx.prompter('').select<'keep' | 'replace'>(`The key stored for profile "${profileName}" (${options.keepable}) works. Keep it?`, [
+        { name: `Keep ${options.keepable}`, value: 'keep' },
+        { name: 'Replace it with a new key', value: 'replace' },
+      ]);
+      if (keep === 'keep') {
+        await markDone(ctx, profileName, 'key');
+        term.out(`${m.ok} Kept ${options.keepable}.`);
+        return { outcome: 'done' };
+      }
+    }
     term.say(
       'On the API keys page: "Create new secret key". Owned by "You" makes a key that acts as you; "Service account" makes one tied to the project instead of a person (for a server). Pick the project: projects are where budgets and key permissions live, and "Default project" is fine to start. Keep permissions "All", name the key (e.g. after this machine) and copy it: it is shown only once.',
     );
@@ -304,7 +320,9 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       key = piped;
       source = KEY_SOURCE_STDIN;
     } else {
-      key = await readKeyInteractively(ctx, pipeCommand(ctx, options), officialApi);
+      const pasted = await readKeyInteractively(ctx, pipeCommand(ctx, options), officialApi, options.stop ?? 'stop without storing a key');
+      if (pasted === null) return { outcome: 'skipped' };
+      key = pasted;
       source = KEY_SOURCE_PASTED;
     }
     term.addSecret(key);

@@ -6,6 +6,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
 import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
+import { baseURLForAdvice } from '../platform.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
 import { LockLostUnwrittenError, withFileLock } from './lock.js';
@@ -49,6 +50,10 @@ const LastVerifySchema = z.object({
   // The server it was made at when not the OpenAI API (a host as URL gives it: no path, no login),
   // to say "works at HOST", never decide where a key goes. Absent: the OpenAI API (older files too).
   host: z.optional(z.string().check(z.regex(/^[A-Za-z0-9.\-_~:[\]]{1,255}$/))),
+  // The base URL it was made at when not OpenAI's default, as baseURLForAdvice writes it (no login,
+  // no query): only repeated in printed advice (status's `--base-url`), never where a key is sent.
+  // Absent: the default (older files too); one that is not as written there is dropped alone.
+  baseURL: z.catch(z.optional(z.string().check(z.refine((v) => baseURLForAdvice(v) === v))), undefined),
 });
 export type LastVerify = z.infer<typeof LastVerifySchema>;
 

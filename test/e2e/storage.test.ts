@@ -174,7 +174,11 @@ describe('the progress file does not decide where the key goes', () => {
       expect(run.stdout).toBe(`${server.baseURL}|none|none`);
 
       expect(collector.requests.length).toBe(before);
-      expect(readFileSync(path, 'utf8')).not.toMatch(/baseURL|organizationId|projectId/);
+      // Dropped from the profile; the last check's own baseURL (where verify just went) is advice only.
+      const after = JSON.parse(readFileSync(path, 'utf8')).profiles.default;
+      for (const field of ['baseURL', 'organizationId', 'projectId']) expect(after).not.toHaveProperty(field);
+      expect(readFileSync(path, 'utf8')).not.toMatch(/organizationId|projectId/);
+      expect(after.lastVerify.baseURL).toBe(server.baseURL.replace(/\/+$/, ''));
     });
   });
 });

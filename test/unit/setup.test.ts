@@ -385,6 +385,8 @@ describe('setup: a re-run with a key already stored', () => {
       .whenSelect(PAGE_DONE, 'done', 3)
       .whenSelect(HOW_TO_PAY, 'auto-reload')
       .whenConfirm(BUDGET, false)
+      // The stored key works: stage 4 offers to keep it; replaced here.
+      .whenSelect('The key stored for profile "default" (sk-proj-…000A) works. Keep it?', 'replace')
       .whenPassword(PASTE, NEW_KEY);
     t.api.answerChecks(checkResult('valid'), checkResult('valid'));
 
@@ -487,12 +489,12 @@ describe('setup: its advice repeats the live-check options (without them, a key 
     t.assertScriptsUsed();
   });
 
-  it('"No key yet" names `key` and the wizard with them', async () => {
+  it('"No key yet" names `key` and the wizard with them (exit 2: the run ends without a key)', async () => {
     context();
     await t.ctx.state.updateProfile('default', (p) => {
       for (const id of STAGE_IDS) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
     });
-    expect(await setup(t.ctx, { ...OPTIONS, check: CHECK })).toBe(0);
+    expect(await setup(t.ctx, { ...OPTIONS, check: CHECK })).toBe(2);
     expect(t.stdout).toContain(`No key yet. When you have one, run \`openai-setup key${FLAGS}\` (or \`openai-setup${FLAGS}\` to continue).`);
   });
 

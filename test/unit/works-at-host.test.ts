@@ -55,7 +55,8 @@ describe('the last check says where it was made', () => {
     const file = readFileSync(join(t.configDir, 'state.json'), 'utf8');
     expect(file).toContain('"host": "127.0.0.1:8080"');
     expect(file).not.toContain('user:pw');
-    expect(file).not.toContain('/v1');
+    // The path only in the base URL status's advice repeats (--base-url), without the login.
+    expect(JSON.parse(file).profiles.local.lastVerify).toMatchObject({ host: '127.0.0.1:8080', baseURL: 'http://127.0.0.1:8080/v1' });
   });
 
   it("OpenAI's API, a regional host too: no host recorded, simply \"works\" (host null in --json)", async () => {
