@@ -164,7 +164,9 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     // One of what this profile's keychain entry or file held (a value edited in by hand, a key replaced since) says so.
     const keySource = state.profiles[p.name]?.lastVerify?.keySource;
     const from = keySource === undefined ? null : storedPlace(p.name, keySource);
-    const other = p.lastVerify && p.lastVerify.keyHint !== p.key?.hint ? ` (checked ${p.lastVerify.keyHint}${from ? ` from the ${from}` : p.key ? ', not the stored key' : ''})` : '';
+    // With the key stored not known (a record in doubt), whether it is another key is not known either.
+    const stored = p.key && p.key.storage !== 'unknown';
+    const other = p.lastVerify && p.lastVerify.keyHint !== p.key?.hint ? ` (checked ${p.lastVerify.keyHint}${from ? ` from the ${from}` : stored ? ', not the stored key' : ''})` : '';
     const last = checked + other;
     rows.push([p.default ? '*' : ' ', p.name, key, where, last]);
   }

@@ -220,11 +220,40 @@ function linesInOneRead(text: string): boolean {
 }
 
 /**
- * More than one character of text in one read, or a terminal's mark of a paste: typing sends one
- * key a read (an arrow key is one escape sequence).
+ * Printable characters in one read from which on it is a paste. Typing sends a key or a few a read,
+ * more when keys pile up (fast typing, a busy machine, SSH): an answer typed at once ("yes", "no")
+ * must reach the question. What dropping a paste protects against is a key or a line of text
+ * pasted (a key is 40 characters or more), which this is well below.
+ */
+const PASTE_MIN_TEXT = 8;
+
+/** The end of a read that starts an escape sequence (a key) its next read finishes: a key's bytes may come in two reads. */
+const UNFINISHED_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*|O)?$/;
+/** One key: an escape sequence, or one character (ESC then Enter is two: readline takes the Enter as Enter). */
+const KEY = /\x1b(?:\[[0-?]*[ -/]*[@-~]|O.|.)?|[^\x1b]/u;
+const KEYS = new RegExp(KEY.source, 'gu');
+
+/**
+ * A terminal's mark of a paste, or more text in one read than a person types at once (see
+ * PASTE_MIN_TEXT). `read` starts with the unfinished escape sequence the read before ended with,
+ * if any, so that the rest of a key is never taken for text.
  */
 function isPaste(read: string): boolean {
-  return read.includes('\x1b[200~') || [...read.replace(ESCAPE_SEQUENCES, '')].filter((c) => !/[\x00-\x1f\x7f]/.test(c)).length > 1;
+  return read.includes('\x1b[200~') || [...read.replace(ESCAPE_SEQUENCES, '')].filter((c) => !/[\x00-\x1f\x7f]/.test(c)).length >= PASTE_MIN_TEXT;
+}
+
+/**
+ * `read` with its Enters dropped until a key that answers (text, or Tab, which puts one in) comes:
+ * after a paste was dropped at a confirm, Enter alone would answer with the default, which may be
+ * the answer that destroys something. `answered`: such a key came.
+ */
+function enterOnlyAfterAnswer(read: string): { read: string; answered: boolean } {
+  let kept = '';
+  for (const { 0: key, index } of read.matchAll(KEYS)) {
+    if (key === '\t' || /^[^\x00-\x1f\x7f]/u.test(key)) return { read: kept + read.slice(index), answered: true };
+    if (key !== '\r' && key !== '\n') kept += key;
+  }
+  return { read: kept, answered: false };
 }
 
 /** An escape sequence (an arrow key, a paste's bracket) or a space or line break. */
@@ -401,7 +430,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
   let themes: Partial<ReturnType<typeof asciiThemes>> = {};
   // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
   // A password question also watches for pasted lines (see password below).
-  async function ask<T>(kind: 'password' | 'choice' | 'other', run: (prompts: Prompts, context: AskContext, paste: Paste) => Promise<T>): Promise<T> {
+  async function ask<T>(kind: 'password' | 'confirm' | 'select' | 'other', run: (prompts: Prompts, context: AskContext, paste: Paste) => Promise<T>): Promise<T> {
     // Loaded first: loading blocks for a few ms, and what is typed meanwhile must be seen below.
     const loaded = await load();
     if (streams.ascii && !themes.theme) themes = asciiThemes(loaded);
@@ -492,11 +521,27 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     // it as typed (a pasted key in full), and select would search by it and take its line break as
     // Enter, picking whatever is highlighted.
     let pasting: NodeJS.Timeout | undefined;
+    // The start of a key the last read ended with (an ESC, or ESC [ without its last byte): this read finishes it.
+    let unfinished = '';
+    // At a confirm, since a paste was dropped: Enter waits for a key that answers (enterOnlyAfterAnswer).
+    let mustAnswer = false;
     const choiceRead = (stream: TtyInput, chunk: Buffer | string): boolean => {
       const read = chunk.toString();
-      if (pasting === undefined && !isPaste(read)) return emit.call(stream, 'data', chunk);
+      const keys = unfinished + read;
+      unfinished = UNFINISHED_ESCAPE.exec(keys)?.[0] ?? '';
+      if (pasting === undefined && !isPaste(keys)) {
+        if (!mustAnswer) return emit.call(stream, 'data', chunk);
+        // The end of a key started in the read before is not an answer; it passes as it is.
+        const ended = keys === read ? 0 : KEY.exec(keys)![0].length - (keys.length - read.length);
+        const gated = enterOnlyAfterAnswer(read.slice(ended));
+        mustAnswer = !gated.answered;
+        const passed = read.slice(0, ended) + gated.read;
+        if (passed === read) return emit.call(stream, 'data', chunk);
+        return passed === '' || emit.call(stream, 'data', typeof chunk === 'string' ? passed : Buffer.from(passed));
+      }
       clearTimeout(pasting);
       pasting = setTimeout(() => (pasting = undefined), PASTE_SETTLE_MS);
+      if (kind === 'confirm') mustAnswer = true;
       cancelOn(read);
       return false;
     };
@@ -520,7 +565,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
         const rest = read.replace(/\x1a/g, '');
         chunk = typeof chunk === 'string' ? rest : Buffer.from(rest, 'latin1');
       }
-      const taken = chunk.length === 0 || (kind === 'password' ? hiddenRead(stream, chunk) : kind === 'choice' ? choiceRead(stream, chunk) : emit.call(stream, 'data', chunk));
+      const taken = chunk.length === 0 || (kind === 'password' ? hiddenRead(stream, chunk) : kind === 'confirm' || kind === 'select' ? choiceRead(stream, chunk) : emit.call(stream, 'data', chunk));
       if (stop) suspend();
       return taken;
     };
@@ -601,9 +646,9 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     throw tooLong ? new PasteTooLongError() : new LineBreakInsideError();
   }
   return safePrompter({
-    confirm: (message, defaultValue = true) => ask('choice', (p, ctx) => p.confirm({ message, default: defaultValue, theme: themes.theme }, ctx)),
+    confirm: (message, defaultValue = true) => ask('confirm', (p, ctx) => p.confirm({ message, default: defaultValue, theme: themes.theme }, ctx)),
     select: <T>(message: string, choices: Array<Choice<T>>, defaultValue?: T) =>
-      ask('choice', (p, ctx) => p.select<T>({ message, default: defaultValue, loop: false, theme: themes.select, ...fitChoices(message, choices, streams.output as TerminalSize) }, ctx)),
+      ask('select', (p, ctx) => p.select<T>({ message, default: defaultValue, loop: false, theme: themes.select, ...fitChoices(message, choices, streams.output as TerminalSize) }, ctx)),
     password: (message, validate) =>
       ask('password', (p, ctx, paste) =>
         p.password(

@@ -15,6 +15,7 @@ import { run as profiles } from '../../src/commands/profiles.js';
 import { run as status } from '../../src/commands/status.js';
 import { run as token } from '../../src/commands/token.js';
 import { changeKey } from '../../src/storage/key-change.js';
+import { storedSource } from '../../src/storage/profile-key.js';
 import { profileIn } from '../../src/storage/state.js';
 import { checkResult, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
 
@@ -29,12 +30,13 @@ let t: TestContext;
 afterEach(() => t?.cleanup());
 
 /** state.json recording HA for p1 in `storage` (`marked`: a key change for p1 started), as a killed run leaves it. */
-function recorded(storage: 'keychain' | 'file', marked: boolean): string {
+function recorded(storage: 'keychain' | 'file', marked: boolean, extra: object = {}): string {
   mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
   const p1 = {
     stages: { key: { doneAt: '2026-01-01T00:00:00.000Z' } },
     key: { storage, hint: HA, savedAt: '2026-01-01T00:00:00.000Z' },
     ...(marked ? { keyChangeStartedAt: '2026-01-02T00:00:00.000Z' } : {}),
+    ...extra,
   };
   const path = join(t.configDir, 'state.json');
   writeFileSync(path, JSON.stringify({ version: 1, defaultProfile: 'default', profiles: { p1 } }), { mode: 0o600 });
@@ -133,6 +135,18 @@ describe('a key change marked in state.json and never recorded (the keychain: st
     expect(p1?.key).toBeUndefined();
     expect(p1?.keyChangeStartedAt).toBeUndefined();
     expect((await printed(() => status(t.ctx, { profile: 'p1', json: false }))).out).toContain('No key stored for this profile');
+  });
+  it('profiles names the key its last check was of, never as "not the stored key": the key stored is not known', async () => {
+    t = makeTestContext({ interactive: false, stdoutIsTTY: false, keychain: { p1: KB } });
+    // The last check was of the key the interrupted change stored (KB), from the keychain, or of another one given for it.
+    for (const keySource of [storedSource('keychain', 'p1').label, 'OPENAI_API_KEY']) {
+      const lastVerify = { at: '2026-01-02T00:00:00.000Z', status: 'valid', ok: true, keyHint: HB, keySource, organization: null, project: null, tier: null, billing: 'ok', message: 'ok' };
+      recorded('keychain', true, { lastVerify });
+      const listed = await printed(() => profiles(t.ctx, { json: false, names: false }));
+      expect(listed.out).toMatch(/p1 +not known/);
+      expect(listed.out).toContain(`(checked ${HB}`);
+      expect(listed.out).not.toContain('not the stored key');
+    }
   });
 });
 

@@ -301,6 +301,64 @@ describe('a paste at a confirm or select question', () => {
     expectKeyNotShown();
   });
 
+  it('at a confirm: Enter after a dropped paste does not answer with the default; Enter after y or n does', async () => {
+    stillClock();
+    const p = prompter();
+    const confirming = p.confirm('Import them?', true);
+    await typeWhenAsked('Import them?', `${key}\r`);
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    let answered = false;
+    void confirming.then(() => (answered = true));
+    // Enter alone, and after an arrow key (its bytes in two reads): neither is an answer.
+    for (const read of ['\r', '\x1b', '[B', '\r']) {
+      input.write(read);
+      await allRead();
+    }
+    await turn();
+    expect(answered).toBe(false);
+    input.write('n');
+    await allRead();
+    input.write('\r');
+    expect(await confirming).toBe(false);
+    expectKeyNotShown();
+  });
+
+  it('a key pasted without the terminal\'s marks, and a paste with them, are dropped', async () => {
+    stillClock();
+    const p = prompter();
+    const confirming = p.confirm('Remove the key?', false);
+    await typeWhenAsked('Remove the key?', `\x1b[200~${key.slice(0, 6)}\x1b[201~`);
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    input.write(key);
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    input.write('y');
+    await allRead();
+    input.write('\r');
+    expect(await confirming).toBe(true);
+    expect(key.length).toBe(164);
+    expect(screen).not.toContain(key.slice(0, 6));
+    expectKeyNotShown();
+  });
+
+  it('a paste whose opening mark comes split over two reads is still one: dropped, even when short', async () => {
+    stillClock();
+    const p = prompter();
+    const confirming = p.confirm('Remove the key?', false);
+    await typeWhenAsked('Remove the key?', '\x1b[2');
+    await allRead();
+    input.write('00~yes\x1b[201~');
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    input.write('n');
+    await allRead();
+    input.write('\r');
+    expect(await confirming).toBe(false);
+    expect(stripVTControlCharacters(screen)).not.toContain('yes');
+  });
+
   it('Ctrl-C inside a paste still cancels', async () => {
     const p = prompter();
     const confirming = p.confirm('Remove the key?', false);
@@ -376,5 +434,38 @@ describe('a terminal whose charset is not UTF-8 (the locale names another: the t
     expect(shown).toContain('v Key...: (11 characters, hidden)');
     expect(shown).toContain('v Budget -- monthly: 20');
     expect([...Buffer.from(screen)].filter((byte) => byte > 0x7f)).toEqual([]);
+  });
+});
+
+describe('typing at a confirm or select question is not a paste', () => {
+  it.each([
+    ['ESC | [B', ['\x1b', '[B']],
+    ['ESC[ | B', ['\x1b[', 'B']],
+  ])('an arrow key whose bytes come in two reads (%s) moves to the next choice', async (_how, reads) => {
+    stillClock();
+    const p = prompter();
+    const choosing = p.select('How do you want to pay?', [
+      { name: 'Prepaid credits', value: 'prepaid' },
+      { name: 'Monthly invoice', value: 'invoice' },
+    ]);
+    await typeWhenAsked('How do you want to pay?', reads[0]!);
+    await allRead();
+    input.write(reads[1]!);
+    await allRead();
+    input.write('\r');
+    expect(await choosing).toBe('invoice');
+  });
+
+  it.each([
+    ['no', true, false],
+    ['yes', false, true],
+  ])('"%s" typed in one read, then Enter at once, is the answer (default %s)', async (typed, byDefault, answer) => {
+    stillClock();
+    const p = prompter();
+    const confirming = p.confirm('Import them?', byDefault);
+    await typeWhenAsked('Import them?', typed);
+    await allRead();
+    input.write('\r');
+    expect(await confirming).toBe(answer);
   });
 });
