@@ -141,12 +141,14 @@ interface Held {
   /** While the rest of a refused paste is being dropped: call on each chunk. */
   discard: (() => void) | null;
   endDiscard: (() => void) | null;
+  /** Raw mode again after a stop from elsewhere, while held (see rawAgain). */
+  onContinue: (() => void) | null;
 }
 const heldInputs = new WeakMap<object, Held>();
 
 function heldOf(input: TtyInput): Held {
   let held = heldInputs.get(input);
-  if (!held) heldInputs.set(input, (held = { reader: null, bytes: [], discard: null, endDiscard: null }));
+  if (!held) heldInputs.set(input, (held = { reader: null, bytes: [], discard: null, endDiscard: null, onContinue: null }));
   return held;
 }
 
@@ -154,13 +156,39 @@ function canHold(input: TtyInput): boolean {
   return Boolean(input.isTTY) && typeof input.setRawMode === 'function';
 }
 
+/**
+ * Raw mode set again for real. Node (libuv) skips setting the mode it set last, but a stop from
+ * elsewhere (kill -TSTP, SIGSTOP) leaves raw mode on, and the shell puts its own mode back while
+ * the process is stopped: skipped, the terminal stayed in line mode with echo on after `fg`, and
+ * a key pasted then was shown in full.
+ */
+function rawAgain(input: TtyInput): void {
+  input.setRawMode!(false);
+  input.setRawMode!(true);
+}
+
+/**
+ * Ctrl-Z in raw mode (the terminal does not stop us itself): the process stops, and continues
+ * right after the kill (`fg`, or at once where there is no job control) in raw mode again.
+ */
+function stopHere(input: TtyInput, output: NodeJS.WritableStream): void {
+  if (process.platform === 'win32' || !canHold(input)) return;
+  input.setRawMode!(false);
+  // A prompt may have hidden the cursor: the shell gets it shown.
+  if ((output as { isTTY?: boolean }).isTTY) output.write('\x1b[?25h');
+  process.kill(process.pid, 'SIGTSTP');
+  input.setRawMode!(true);
+}
+
 function stopHolding(input: TtyInput, held: Held): void {
   if (!held.reader) return;
   input.removeListener('data', held.reader);
   held.reader = null;
+  if (held.onContinue) process.removeListener('SIGCONT', held.onContinue);
+  held.onContinue = null;
 }
 
-function startHolding(input: TtyInput, held: Held, interrupt: () => void): void {
+function startHolding(input: TtyInput, output: NodeJS.WritableStream, held: Held, interrupt: () => void): void {
   if (held.reader || !canHold(input)) return;
   // Raw mode turns the terminal's echo off; the bytes are read here, so that Ctrl-C still works.
   input.setRawMode!(true);
@@ -176,16 +204,26 @@ function startHolding(input: TtyInput, held: Held, interrupt: () => void): void 
     } else if (held.discard) {
       held.discard();
     } else {
-      held.bytes.push(bytes);
+      // Ctrl-Z stops now, as the terminal would have: kept, it stopped the process only once a
+      // hidden question opened, and at any other question never.
+      const stop = bytes.includes(0x1a);
+      const kept = stop ? bytes.filter((b) => b !== 0x1a) : bytes;
+      if (kept.length) held.bytes.push(Buffer.from(kept));
+      if (stop) stopHere(input, output);
     }
   };
   input.on('data', held.reader);
   input.resume();
+  if (process.platform === 'win32') return;
+  held.onContinue = () => {
+    if (held.reader) rawAgain(input);
+  };
+  process.on('SIGCONT', held.onContinue);
 }
 
 /** Hold the input and drop what arrives until it has been quiet for a moment: the rest of a refused paste. */
-function discardRest(input: TtyInput, held: Held, interrupt: () => void): Promise<void> {
-  startHolding(input, held, interrupt);
+function discardRest(input: TtyInput, output: NodeJS.WritableStream, held: Held, interrupt: () => void): Promise<void> {
+  startHolding(input, output, held, interrupt);
   if (!held.reader) return Promise.resolve();
   return new Promise((resolve) => {
     let quiet: NodeJS.Timeout | undefined;
@@ -548,16 +586,8 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     const screen = new QuestionScreen(streams.output);
     // Ctrl-Z is ours, not readline's: readline takes it as a key too (select jumps to its first
     // choice), and once continued pauses the input, the one thing that keeps the process alive, so
-    // that it ends by itself, the question unanswered. Stopped here, the process continues right
-    // after the kill (`fg`, or at once where there is no job control), in the mode it was in.
-    const suspend = () => {
-      if (process.platform === 'win32' || !canHold(input)) return;
-      input.setRawMode!(false);
-      // The prompt may have hidden the cursor: the shell gets it shown.
-      if ((streams.output as { isTTY?: boolean }).isTTY) streams.output.write('\x1b[?25h');
-      process.kill(process.pid, 'SIGTSTP');
-      input.setRawMode!(true);
-    };
+    // that it ends by itself, the question unanswered.
+    const suspend = () => stopHere(input, streams.output);
     const onRead = (stream: TtyInput, chunk: Buffer | string): boolean => {
       const read = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
       const stop = read.includes('\x1a');
@@ -586,7 +616,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     const onContinue = () =>
       process.nextTick(() => {
         if (!open) return;
-        if (canHold(input)) input.setRawMode!(true);
+        if (canHold(input)) rawAgain(input);
         input.resume();
         screen.redraw();
       });
@@ -642,7 +672,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     if (closed) return new Promise<never>(() => {});
     if (interrupted) throw new CancelledError();
     // A paste refused: nothing of it is the answer, and its rest is dropped.
-    await discardRest(input, held, interrupt);
+    await discardRest(input, streams.output, held, interrupt);
     throw tooLong ? new PasteTooLongError() : new LineBreakInsideError();
   }
   return safePrompter({
@@ -667,6 +697,6 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       ),
     input: (message, options = {}) => ask('other', (p, ctx) => p.input({ message, default: options.default, validate: options.validate, theme: themes.theme }, ctx)),
     warmUp: () => void load().catch(() => {}), // a failure shows when a question is asked
-    holdInput: () => startHolding(input, heldOf(input), interrupt),
+    holdInput: () => startHolding(input, streams.output, heldOf(input), interrupt),
   }, streams.show);
 }

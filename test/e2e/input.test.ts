@@ -2,7 +2,7 @@
 // pseudo-terminal: a key typed before its prompt is never echoed and still taken; a key with a
 // line break inside is refused the same way pasted or piped, with nothing sent and nothing left
 // over; and `run` passes on a SIGINT sent to it while a terminal's Ctrl-C is not sent twice.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -302,6 +302,23 @@ describe('Ctrl-Z at a question, then fg', () => {
     s.type(`${KEY}\r`);
     await s.waitFor('exit 0');
     expect(s.output()).not.toContain('Cancelled');
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${KEY}\n`);
+  });
+
+  it("stopped from elsewhere (kill -TSTP) at key's hidden prompt, then fg: raw mode again, the key pasted is not echoed", async () => {
+    const t = await machine();
+    const s = await inShell(t, 'key --insecure-storage --no-browser');
+    await s.waitFor('Paste your secret key');
+    // The shell's child: the tool itself (its bin is a node script, no wrapper).
+    const pid = Number(execFileSync('pgrep', ['-P', String(s.pid)]).toString().trim());
+    process.kill(pid, 'SIGTSTP');
+    await s.waitFor('exit 148');
+    s.type('fg\r');
+    // Drawn again once continued: by then it has taken the continuing in.
+    await s.waitFor(/fg\r?\n.*\n.*Paste your secret key/);
+    s.type(`${KEY}\r`);
+    await s.waitFor('exit 0');
+    expectNotOnScreen(s, KEY);
     expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${KEY}\n`);
   });
 });
