@@ -74,7 +74,7 @@ const ADMIN_KEYS_URL = PAGES['admin-keys'].url;
 
 /** How to get an admin key where a project key was given: the page, and `store`, the command that stores it as it works here (storeAdminKeyAdvice). */
 export function needsAdminKeyFix(store: StoreAdvice): string {
-  return `Create an admin key on the admin keys page (only organization owners can), then store it${store.how}: ${store.command}`;
+  return `Create an admin key on the admin keys page (only organization owners can), then store it${store.how}:  ${store.command}`;
 }
 
 /**
@@ -83,7 +83,7 @@ export function needsAdminKeyFix(store: StoreAdvice): string {
  * sentence, where it is not on a line of its own.
  */
 export function missingScopeFix(that: string, store: StoreAdvice, withPage = false): string {
-  return `Give it ${that} on the admin keys page${withPage ? ` (${ADMIN_KEYS_URL})` : ''}, or create an admin key with "All" permissions and store it${store.how}: ${store.command}`;
+  return `Give it ${that} on the admin keys page${withPage ? ` (${ADMIN_KEYS_URL})` : ''}, or create an admin key with "All" permissions and store it${store.how}:  ${store.command}`;
 }
 
 /** The command that stores another admin key for what `auth` carries (AdminAuth.store), else the bare `admin-key`. */
@@ -173,7 +173,7 @@ const STATUS_OUTCOMES: Record<number, (a: Answered) => AdminOutcome> = {
     kind: 'invalid_key',
     code: EXIT.keyRejected,
     message: `The API rejected the admin key ${a.hint}${a.request.fromEnv ? ' (from OPENAI_ADMIN_KEY)' : ''}: it is wrong, revoked or deleted.`,
-    hints: [a.request.fromEnv ? envFix('a working admin key', a.store) : `Create a new admin key on the admin keys page and store it${a.store.how}: ${a.store.command}`, `→ ${ADMIN_KEYS_URL}`],
+    hints: [a.request.fromEnv ? envFix('a working admin key', a.store) : `Create a new admin key on the admin keys page and store it${a.store.how}:  ${a.store.command}`, `→ ${ADMIN_KEYS_URL}`],
   }),
   404: (a) => ({ kind: 'not_found', code: EXIT.forbidden, message: `${doing(a)} failed: not found (HTTP 404: ${a.apiMessage || 'no message'}).`, hints: [] }),
   429: (a) => ({ kind: 'rate_limited', code: EXIT.network, message: `${doing(a)} failed: the API is limiting requests right now (HTTP 429).`, hints: ['Try again in a minute.'] }),

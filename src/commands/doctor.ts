@@ -479,7 +479,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const readable = ctx.keys.readableByOthers;
   if (readable) {
     const after = Math.max(...['keychain', 'stored-key'].map((id) => checks.findIndex((c) => c.id === id)));
-    checks.splice(after + 1, 0, check('key-file-mode', 'Key file', 'warn', readable.detail, readable.fix ? `Fix it with: ${readable.fix}.` : null));
+    checks.splice(after + 1, 0, check('key-file-mode', 'Key file', 'warn', readable.detail, readable.fix ? `Fix it with \`${readable.fix}\`.` : null));
   }
 
   const baseURL = resolveBaseURL(ctx);

@@ -187,7 +187,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     // The line as .gitignore holds it: UTF-8 bytes, which git matches names by.
     const line = asFileText(pattern);
     const check = detour ? `git -C ${shellWord(verdict.root)} check-ignore -v -- ${shellWord(verdict.path)}` : `git check-ignore -v -- ${shellWord(typed)}`;
-    const hints = [`See which line: ${check}`, 'Or pass --force (without --gitignore) to write the key anyway.'];
+    const hints = [`See which line:  ${check}`, 'Or pass --force (without --gitignore) to write the key anyway.'];
     const notChanged = '.gitignore was not changed, and the key was not written.';
     let add = options.gitignore;
     if (add || !options.force) {

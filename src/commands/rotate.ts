@@ -129,7 +129,7 @@ async function findProject(
   if (recorded) return recorded;
   if (!oldKey) {
     throw new UsageError(`No key is stored for profile "${profileName}", so there is no project to rotate in.`, [
-      `Name the project: ${toolCommand(ctx, 'rotate --project proj_…', profileName)}, or store a key first: ` + keyCommand(ctx, profileName),
+      `Name the project (\`${toolCommand(ctx, 'rotate --project proj_…', profileName)}\`), or store a key first:  ` + keyCommand(ctx, profileName),
     ]);
   }
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
@@ -137,12 +137,12 @@ async function findProject(
   if (check.project) return check.project;
   const hint = maskKey(oldKey);
   const withProject = toolCommand(ctx, 'rotate --project proj_…', profileName);
-  if (check.ok) throw new UsageError(`Could not tell which project ${hint} belongs to (the API did not say).`, [`Name it: ${withProject}`]);
+  if (check.ok) throw new UsageError(`Could not tell which project ${hint} belongs to (the API did not say).`, [`Name it:  ${withProject}`]);
   // The check failed (rejected, not reached, refused): that step's code and reason, as any failing
   // step's; and the old key is not said to work, as it may not.
   unchanged(`${hint} is still stored; nothing was changed.`);
   const fix = [check.fix, check.fixUrl && `→ ${check.fixUrl}`].filter((line): line is string => Boolean(line));
-  throw new ReasonedExitError(check.exitCode, `Could not tell which project ${hint} belongs to: ${check.message.replace(/\.$/, '')}. Nothing was changed.`, [...fix, `Or name the project: ${withProject}`], check.reason ?? check.status);
+  throw new ReasonedExitError(check.exitCode, `Could not tell which project ${hint} belongs to: ${check.message.replace(/\.$/, '')}. Nothing was changed.`, [...fix, `Or name the project:  ${withProject}`], check.reason ?? check.status);
 }
 
 /**

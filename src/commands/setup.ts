@@ -25,6 +25,7 @@ import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
 import { billingDoneCommand, checkFlags, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { pythonRefusesPip } from '../terminal/invocation.js';
 
 export interface SetupOptions {
   profile?: string;
@@ -186,13 +187,15 @@ async function printReady(
     term.out(s.bold.yellow(`Your key works${at}${stored ? ' and is stored' : ''}, but billing is not proven yet.`));
     term.say(`${m.warn} Billing was not proven: ${unproven}. Check again later, before you rely on it: \`${verifyCommand(ctx, profileName, check)}\``);
   }
-  const callPython = `python3 -c 'from openai import OpenAI; print(OpenAI().responses.create(model="${model}", input="Say hi in five words").output_text)'`;
+  // Where python3 refuses `pip install` (PEP 668), a venv in the current folder is what works as printed.
+  const venv = pythonRefusesPip(ctx.rawEnv, ctx.platform);
+  const callPython = `${venv ? '.venv/bin/python' : 'python3'} -c 'from openai import OpenAI; print(OpenAI().responses.create(model="${model}", input="Say hi in five words").output_text)'`;
   const callNode = `node -e 'new (require("openai").OpenAI)().responses.create({model:"${model}",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`;
   // One command a line, each to be pasted as it is; `prefix` hands the stored key over (nothing
   // when the key is already in OPENAI_API_KEY).
   const oneRealCall = (lead: string, prefix = '') => {
     term.out(`${lead} (a short request costs a fraction of a cent):`);
-    term.command(`  ${s.cyan('pip install openai')}`);
+    term.command(`  ${s.cyan(venv ? 'python3 -m venv .venv && .venv/bin/pip install openai' : 'pip install openai')}`);
     term.command(`  ${s.cyan(`${toServer}${prefix}${callPython}`)}`);
     // On a line of its own: before `npm install` on the same line, it would be pasted with it.
     term.out('Or with Node:');

@@ -9,6 +9,9 @@ export type KeyKind = 'project' | 'service-account' | 'admin' | 'user' | 'legacy
 // keys is not known. `length` is today's; `shortest` the length below which a key without the
 // marker cannot be whole: the shortest key ever seen, and for sk-proj- 8 + 74 + 8 = 90, since every
 // sk-proj- key carries the marker (the early ones too), and one cut before its end is shorter.
+
+import { PAGES } from '../platform.js';
+
 const MARKER = 'T3BlbkFJ';
 
 const PREFIXES: Array<{ prefix: string; kind: KeyKind; label: string; length: number | null; shortest: number }> = [
@@ -256,6 +259,23 @@ export function judgeStoredValue(value: string, officialApi = true, otherServer:
  */
 export type OtherServerAdvice = 'flag' | 'variable' | 'none';
 
+/** A JWT: three base64url parts joined by dots, the first a JSON header (`{"` is `eyJ`). */
+const JWT = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** A key as the API keys page lists it (`sk-proj-********F1Jg`, `sk-...F1Jg`), or as maskKey shows one (`sk-proj-…F1Jg`). */
+const MASKED_KEY = /^sk-(?:[A-Za-z]+-)?(?:\*+|\.{2,}|…)[A-Za-z0-9_-]{2,8}$/;
+
+/**
+ * What people paste instead of a key, said as what it is and what to do (a character-level reason
+ * would not tell them). A JWT only where the key is for OpenAI: a compatible server may take one.
+ */
+function mistakenPaste(key: string, officialApi: boolean): string | undefined {
+  if (officialApi && JWT.test(key)) return `it is a ChatGPT sign-in token, not an API key; create a key on the API keys page (${PAGES.keys.url}) and paste that`;
+  if (MASKED_KEY.test(key)) {
+    return `it is the masked key the API keys page lists, not the key itself; the whole key is shown only once, when it is created: create a new one there (${PAGES.keys.url}) and paste it`;
+  }
+  return undefined;
+}
+
 /**
  * Can this be an OpenAI key? `officialApi` is false for an OpenAI-compatible server at another
  * base URL, where keys of other shapes are normal, so prefix problems only warn.
@@ -263,6 +283,8 @@ export type OtherServerAdvice = 'flag' | 'variable' | 'none';
 export function checkKeyShape(key: string, officialApi = true, otherServer: OtherServerAdvice = 'flag'): ShapeCheck {
   const kind = keyKind(key);
   const openaiShaped = kind !== 'unknown';
+  const mistaken = mistakenPaste(key, officialApi);
+  if (mistaken) return { kind, problem: mistaken };
   if (key.length >= MAX_KEY_LENGTH && (officialApi || openaiShaped)) return { kind, problem: tooLong(key) };
   const notAKey = notAKeyProblem(key);
   if (notAKey) return { kind, problem: notAKey };

@@ -128,7 +128,7 @@ export async function plaintextDoctorChecks(
   const state = await ctx.state.read();
   const copies = storedKey ? await copiesOf(ctx, state, profile, { key: storedKey }) : { plaintext: [], asked: [], stale: [] };
   if (storedKey && copies.plaintext.length) {
-    checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: `Move them into the keychain: ${toolCommand(ctx, 'import', profile)}` });
+    checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: `Move them into the keychain:  ${toolCommand(ctx, 'import', profile)}` });
   }
   if (storedKey && copies.asked.length) {
     checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${await asked(copies.asked)}`, fix: null });

@@ -328,6 +328,8 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     term.addSecret(key);
 
     let check: CheckResult | undefined;
+    // "Save this key anyway" after a check that could not finish: stored, and how to check it later said.
+    let unfinished = false;
     if (options.verify !== false) {
       const request = buildCheckRequest(ctx, key, { ...options.check, profile: profileName });
       check = await runCheck(ctx, request);
@@ -357,6 +359,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
             ]);
       if (answer === 'stop') throw new ExitError(check.exitCode, 'Stopped; the key was not stored.');
       if (answer === 'again') continue;
+      unfinished = answer === 'save';
       if (answer === 'recheck') {
         // Same key, new check: loop without asking for it again.
         const request = buildCheckRequest(ctx, key, { ...options.check, profile: profileName });
@@ -385,6 +388,8 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     if (check) await recordCheck(ctx, profileName, key, source, check);
     if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
+    // As with --no-verify, exit 0: the key may well work; the check that shows it is the next step.
+    if (unfinished) term.say(`${m.warn} The check could not finish, so whether the key works is not known yet: check it later with \`${verifyCommand(ctx, profileName, options.check)}\`.`);
     for (const old of replacing.old) {
       if (old.hint === maskKey(key)) continue;
       // Not to be revoked while another profile stores it too.

@@ -215,7 +215,7 @@ export class KeyStore {
     const fixes = found.filter((t) => t.left !== null || t.failed !== null).map((t) => `chmod ${t.mode.slice(1)} -- ${quotedWord(t.path)}`);
     const fix = fixes.length ? fixes.join(' && ') : null;
     this.modeProblem = { detail: parts.join('; '), fix };
-    if (!this.modesShownElsewhere) this.tell(`${this.modeProblem.detail}${fix ? `; fix it with: ${fix}` : ''}.`);
+    if (!this.modesShownElsewhere) this.tell(`${this.modeProblem.detail}${fix ? `; fix it with \`${fix}\`` : ''}.`);
   }
 
   /** Whether the caller shows what keepPrivate() finds itself (doctor's Key file check): then it is not said on stderr too. */

@@ -62,15 +62,16 @@ function distrust(path: string, stats: Stats, kind: 'dir' | 'file'): ConfigStore
   if (uid === undefined) return null;
   if (stats.uid !== uid) {
     // Under sudo the files are the invoking user's: giving them to root would be the wrong fix.
-    const sudo = uid === 0 && process.env.SUDO_USER ? ' (or run openai-setup without sudo)' : '';
+    // The command in backticks: whole on one line, and kept apart from a full stop put after it.
+    const sudo = uid === 0 && process.env.SUDO_USER ? 'run openai-setup without sudo, or, ' : '';
     return ConfigStoreError.of(
       `${pathLine(path)} belongs to another user (uid ${stats.uid}), so openai-setup does not trust it`,
-      `if it is yours, fix it with: chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quotedWord(path)}${sudo}`,
+      `${sudo}if it is yours, fix it with \`chown ${kind === 'dir' ? '-R ' : ''}${userName(uid)} ${quotedWord(path)}\``,
     );
   }
   if (stats.mode & 0o022) {
     const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');
-    return ConfigStoreError.of(`${pathLine(path)} can be changed by other users (mode ${mode}), so openai-setup does not trust it`, `fix it with: chmod ${kind === 'dir' ? 700 : 600} ${quotedWord(path)}`);
+    return ConfigStoreError.of(`${pathLine(path)} can be changed by other users (mode ${mode}), so openai-setup does not trust it`, `fix it with \`chmod ${kind === 'dir' ? 700 : 600} ${quotedWord(path)}\``);
   }
   return null;
 }

@@ -257,7 +257,7 @@ export function adminKeyCommand(scope: AdviceScope, profile: string | undefined,
  * a pipe of that variable), the command last.
  */
 export function unsetAdminVariable(store: { command: string; how: string }): string {
-  return `unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one${store.how}: ${store.command}`;
+  return `unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one${store.how}:  ${store.command}`;
 }
 
 /** Storing an admin key from a pipe (`flags` after --stdin: `--insecure-storage`). */

@@ -3,8 +3,8 @@
 // theirs), the bare name when it is on their PATH, else the script this run was started as (also
 // a project's local install run by npx there, which `npx openai-setup` reaches only in that project).
 // The command lines themselves are built in advice.ts.
-import { accessSync, constants, realpathSync } from 'node:fs';
-import { delimiter, join, sep } from 'node:path';
+import { accessSync, constants, existsSync, readdirSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join, sep } from 'node:path';
 import { shellWord } from './shell.js';
 
 export interface SelfCommand {
@@ -19,16 +19,49 @@ const NPM_BIN_DIR = /[\\/]node_modules[\\/]\.bin[\\/]?$/;
 
 /** `name` is a program in one of PATH's folders; `skipNpmBins`: not counting npm's own (started by npm). */
 function onPath(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string, skipNpmBins: boolean): boolean {
+  return firstOnPath(env, platform, name, skipNpmBins) !== null;
+}
+
+/** The path of the program `name` that PATH finds first, or null. */
+function firstOnPath(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string, skipNpmBins = false): string | null {
   const names = platform === 'win32' ? [`${name}.cmd`, `${name}.exe`, name] : [name];
   for (const dir of (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : delimiter)) {
     if (!dir || (skipNpmBins && NPM_BIN_DIR.test(dir))) continue;
     for (const file of names) {
       try {
         accessSync(join(dir, file), constants.X_OK);
-        return true;
+        return join(dir, file);
       } catch {
         // keep looking
       }
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether the python3 that PATH finds first refuses `pip install` (PEP 668's "externally-managed-
+ * environment": Debian 12, Ubuntu 23.04 and later, Homebrew): its standard library's folder, in the
+ * lib folder beside its bin folder (as PATH has it, or where its link leads), holds an
+ * EXTERNALLY-MANAGED file. Looked for, not run: no Python is started for it. A venv's python3 has
+ * no such file, and pip works in it.
+ */
+export function pythonRefusesPip(env: Record<string, string | undefined>, platform: NodeJS.Platform): boolean {
+  if (platform === 'win32') return false;
+  const python = firstOnPath(env, platform, 'python3');
+  if (python === null) return false;
+  let real = python;
+  try {
+    real = realpathSync(python);
+  } catch {
+    // a link that leads nowhere: only the folder PATH names
+  }
+  for (const bin of new Set([dirname(python), dirname(real)])) {
+    const lib = join(bin, '..', 'lib');
+    try {
+      if (readdirSync(lib).some((name) => /^python3\.\d+$/.test(name) && existsSync(join(lib, name, 'EXTERNALLY-MANAGED')))) return true;
+    } catch {
+      // no lib folder there
     }
   }
   return false;

@@ -418,14 +418,14 @@ describe('what the admin commands say, through the binary', () => {
     expect(scope.code).toBe(5);
     expect(scope.stderr).toMatch(/lacks the permission api\.usage\.read/);
     // No terminal: the admin key to store instead is piped in (`admin-key` could not ask here).
-    expect(scope.stderr).toMatch(/store it \(pipe the key in, in place of …\): … \| openai-setup admin-key --stdin --profile z\n/);
+    expect(scope.stderr).toMatch(/store it \(pipe the key in, in place of …\):  … \| openai-setup admin-key --stdin --profile z\n/);
 
     const unknown = makeKey('admin', 'e2e-unknown-admin');
     KEYS.push(unknown);
     const rejected = await runCli(['spend', '--profile', 'z'], { env: { ...t.env, OPENAI_ADMIN_KEY: unknown } });
     expect(rejected.code).toBe(3);
     // No terminal: the admin key to store is piped in, never from the variable that was rejected.
-    expect(rejected.stderr).toContain('unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one (pipe the key in, in place of …): … | openai-setup admin-key --stdin --profile z\n');
+    expect(rejected.stderr).toContain('unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --profile z\n');
     expect(rejected.stderr).not.toMatch(/Create a new admin key/);
 
     const refused = await runCli(['spend', '--profile', 'z'], { env: { ...t.env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });

@@ -257,7 +257,7 @@ describe('a config dir or file that others control is not trusted', () => {
       expect((await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID })).code).toBe(0);
       chmodSync(t.configDir, 0o770);
       // The error that ends the run (progress, read first, gets the same line as a warning).
-      const fix = new RegExp(`^✖ ${t.configDir} can be changed by other users \\(mode 0770\\), so openai-setup does not trust it; fix it with: chmod 700 '${t.configDir}'`);
+      const fix = new RegExp(`^✖ ${t.configDir} can be changed by other users \\(mode 0770\\), so openai-setup does not trust it; fix it with \`chmod 700 '${t.configDir}'\``);
       // Without --profile the progress file is needed first (it records the profile `use` chose): the same line, and why.
       for (const args of [['token'], ['run', '--', 'sh', '-c', 'echo "$OPENAI_API_KEY"']]) {
         const result = await runCli(args, { env: t.env });
@@ -287,7 +287,7 @@ describe('a config dir or file that others control is not trusted', () => {
       const path = join(t.configDir, 'credentials.json');
       chownSync(path, NOBODY, NOBODY);
       const token = await runCli(['token'], { env: t.env });
-      expectOneLine(token, 7, new RegExp(`${path} belongs to another user \\(uid ${NOBODY}\\), so openai-setup does not trust it; if it is yours, fix it with: chown root '${path}'`));
+      expectOneLine(token, 7, new RegExp(`${path} belongs to another user \\(uid ${NOBODY}\\), so openai-setup does not trust it; if it is yours, fix it with \`chown root '${path}'\``));
       expect(token.stdout).toBe('');
     });
   });

@@ -108,12 +108,12 @@ describe('the fixes work as printed for admin-key, rotate and spend', () => {
     expect(cases.map((e) => e.kind)).toEqual(['needs_admin_key', 'missing_scope', 'invalid_key']);
     for (const error of cases) expect(error.hints.join('\n')).toMatch(/openai-setup admin-key --profile z(?!\S)/);
     const byDefault = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'default', bareProfile: 'default' }));
-    expect(byDefault.hints[0]).toMatch(/store it: openai-setup admin-key$/);
+    expect(byDefault.hints[0]).toMatch(/store it:  openai-setup admin-key$/);
     expect(needsAdminKeyFix({ command: adminKeyCommand({ commandName: 'openai-setup', bareProfile: 'default' }, 'work'), how: '' })).toMatch(/openai-setup admin-key --profile work$/);
     // A command without --profile acts on `bareProfile` (after `use work`, or OPENAI_SETUP_PROFILE=work): only that one goes unnamed.
-    expect(needsAdminKeyFix({ command: adminKeyCommand({ commandName: 'openai-setup', bareProfile: 'work' }, 'work'), how: '' })).toMatch(/then store it: openai-setup admin-key$/);
+    expect(needsAdminKeyFix({ command: adminKeyCommand({ commandName: 'openai-setup', bareProfile: 'work' }, 'work'), how: '' })).toMatch(/then store it:  openai-setup admin-key$/);
     const otherBare = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'default', bareProfile: 'work' }));
-    expect(otherBare.hints[0]).toMatch(/store it: openai-setup admin-key --profile default$/);
+    expect(otherBare.hints[0]).toMatch(/store it:  openai-setup admin-key --profile default$/);
     // Not known: named.
     expect(needsAdminKeyFix({ command: adminKeyCommand({ commandName: 'openai-setup' }, 'default'), how: '' })).toMatch(/openai-setup admin-key --profile default$/);
   });
@@ -122,7 +122,7 @@ describe('the fixes work as printed for admin-key, rotate and spend', () => {
     const rejected = adminFailure(http(401, { error: { message: 'Incorrect API key provided.' } }), request({ profile: 'z', fromEnv: true }));
     expect(rejected.message).toMatch(/^The API rejected the admin key sk-admin-…\S{4} \(from OPENAI_ADMIN_KEY\): it is wrong, revoked or deleted\.$/);
     expect(rejected.hints[0]).toBe(
-      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one: openai-setup admin-key --profile z',
+      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one:  openai-setup admin-key --profile z',
     );
     expect(rejected.hints.join('\n')).not.toMatch(/Create a new admin key/);
     const project = adminFailure(http(403, { error: 'Missing scopes: api.management.read. x' }), request({ key: PROJECT_KEY, fromEnv: true }));

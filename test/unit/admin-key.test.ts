@@ -98,7 +98,7 @@ describe('admin-key', () => {
         const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, verify })));
         expect(result.code).toBe(5);
         expect(result.message).toMatch(new RegExp(`^This needs an admin key: sk-\\S*…\\S{4} is a ${label}\\. It was not sent, and nothing was stored\\.$`));
-        expect(result.hints[0]).toBe(`Create an admin key on the admin keys page (only organization owners can), then store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin${verify ? '' : ' --no-verify'}`);
+        expect(result.hints[0]).toBe(`Create an admin key on the admin keys page (only organization owners can), then store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin${verify ? '' : ' --no-verify'}`);
         expect(t.org.requests).toEqual([]);
         expect(t.keychain.accounts()).toEqual([]);
         expect((await t.profile())?.adminKey).toBeUndefined();
@@ -153,7 +153,7 @@ describe('admin-key', () => {
       expect((await t.profile('u'))?.adminKey?.hint).toBe(`sk-admin-…${OTHER_ADMIN.slice(-4)}`);
       expect(t.stdout).toContain(`✔ Admin key sk-admin-…${OTHER_ADMIN.slice(-4)} works for spend: it can read the organization's costs.\n`);
       expect(t.stderr).toContain(
-        `! It lacks the permission api.management.read: rotate cannot use it (rotate needs api.management.read and api.management.write), and spend shows project ids without names. Give it api.management.read and api.management.write on the admin keys page (${PAGES['admin-keys'].url}), or create an admin key with "All" permissions and store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin --profile u\n`,
+        `! It lacks the permission api.management.read: rotate cannot use it (rotate needs api.management.read and api.management.write), and spend shows project ids without names. Give it api.management.read and api.management.write on the admin keys page (${PAGES['admin-keys'].url}), or create an admin key with "All" permissions and store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --profile u\n`,
       );
       expect(t.stdout).toContain('`openai-setup spend --profile u` uses it from now on; `openai-setup logout --admin --profile u` removes it.');
       expect(t.stdout).not.toContain('openai-setup rotate');
@@ -266,7 +266,7 @@ describe('admin-key', () => {
     const t = setup({ interactive: false, stdin: PROJECT_KEY });
     const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true, insecureStorage: true })));
     expect(result.code).toBe(5);
-    expect(result.hints[0]).toBe('Create an admin key on the admin keys page (only organization owners can), then store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin --insecure-storage');
+    expect(result.hints[0]).toBe('Create an admin key on the admin keys page (only organization owners can), then store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --insecure-storage');
   });
 
   it('spend without a terminal and without an admin key: the way to store one is a pipe, `admin-key` could not ask', async () => {
@@ -341,9 +341,9 @@ describe('admin-key: what it says', () => {
   it('the hints of a refused or rejected admin key name the profile: `openai-setup admin-key --profile z`', async () => {
     const t = setup({ interactive: false, stdin: OTHER_ADMIN });
     const rejected = await outcomeOf(adminKey(t.ctx, options({ stdin: true, profile: 'z' })));
-    expect(rejected.hints[0]).toBe('Create a new admin key on the admin keys page and store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin --profile z');
+    expect(rejected.hints[0]).toBe('Create a new admin key on the admin keys page and store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --profile z');
     const project = setup({ interactive: false, stdin: PROJECT_KEY });
-    expect((await outcomeOf(adminKey(project.ctx, options({ stdin: true, verify: false, profile: 'z' })))).hints[0]).toMatch(/then store it \(pipe the key in, in place of …\): … \| openai-setup admin-key --stdin --no-verify --profile z$/);
+    expect((await outcomeOf(adminKey(project.ctx, options({ stdin: true, verify: false, profile: 'z' })))).hints[0]).toMatch(/then store it \(pipe the key in, in place of …\):  … \| openai-setup admin-key --stdin --no-verify --profile z$/);
     const pipe = setup({ interactive: false });
     expect((await outcomeOf(adminKey(pipe.ctx, options({ profile: 'z' })))).hints).toEqual(['Instead, store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --profile z']);
   });

@@ -71,7 +71,7 @@ describe('the command lines of advice', () => {
       { kind: 'http', status: 401, headers: null, body: { error: { message: 'Incorrect API key provided.' } }, requestId: null },
       { baseURL: 'https://api.openai.com/v1', key: 'sk-admin-x', timeoutMs: 20_000, proxy: null, action: 'listing the projects', profile: 'work', ...adviceScope({ commandName: path, bareProfile: 'default' }) },
     );
-    expect(failure.hints[0]).toBe(`Create a new admin key on the admin keys page and store it: ${path} admin-key --profile work`);
+    expect(failure.hints[0]).toBe(`Create a new admin key on the admin keys page and store it:  ${path} admin-key --profile work`);
   });
 });
 

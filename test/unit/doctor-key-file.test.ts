@@ -31,7 +31,7 @@ describe.skipIf(process.platform === 'win32')('doctor: a key file it cannot use'
     const path = keyFile(`${JSON.stringify({ version: 1, keys: { default: KEY } })}\n`, 0o666);
     expect(await doctor(t.ctx, { json: false })).toBe(7);
     expect(t.stdout).toContain(`✖ Stored key          ${path} can be changed by other users (mode 0666), so openai-setup does not trust it\n`);
-    expect(t.stdout).toContain(`  → Fix it with: chmod 600 '${path}'.\n`);
+    expect(t.stdout).toContain(`  → Fix it with \`chmod 600 '${path}'\`.\n`);
     expect(t.stdout).not.toMatch(/Remove/);
     expect(t.stdout).not.toContain(KEY);
     expect(existsSync(path)).toBe(true);
@@ -45,7 +45,7 @@ describe.skipIf(process.platform === 'win32')('doctor: a key file it cannot use'
       title: 'Stored key',
       status: 'fail',
       detail: `${path} can be changed by other users (mode 0620), so openai-setup does not trust it`,
-      fix: `Fix it with: chmod 600 '${path}'.`,
+      fix: `Fix it with \`chmod 600 '${path}'\`.`,
     });
   });
 

@@ -89,7 +89,7 @@ describe('env --gitignore, several runs at once', () => {
 });
 
 describe('env --gitignore says "Added" only when git ignores the file then', () => {
-  const HINTS = (check: string) => [`See which line: ${check}`, 'Or pass --force (without --gitignore) to write the key anyway.'];
+  const HINTS = (check: string) => [`See which line:  ${check}`, 'Or pass --force (without --gitignore) to write the key anyway.'];
 
   it('a "!" line in a .gitignore nearer to the file takes it back: refused before .gitignore is touched, naming the line and the command that shows it', async () => {
     context();

@@ -745,7 +745,7 @@ describe('status and doctor mention plaintext copies of the stored key, and the 
     });
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 20 });
     expect(await doctor(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout).toContain(`! Plaintext copies    sk-proj-…${KEY.slice(-4)} is also in plain text: ~/.bashrc:1\n  → Move them into the keychain: openai-setup import`);
+    expect(t.stdout).toContain(`! Plaintext copies    sk-proj-…${KEY.slice(-4)} is also in plain text: ~/.bashrc:1\n  → Move them into the keychain:  openai-setup import`);
     expect(t.stdout).toContain(`✔ Admin key           sk-admin-…${ADMIN.slice(-4)} stored (the Secret Service keyring), for rotate and spend`);
     expectNoKeys(t);
   });

@@ -146,7 +146,7 @@ describe.skipIf(process.platform === 'win32')('a key file or config dir others c
     const path = readable(0o640, 0o700);
     refuseChmod.add(path);
     expect(await token(t.ctx, { yes: true })).toBe(0);
-    expect(t.stderr).toContain(`! The key file ${path} (mode 0640) could be read by other users; could not be changed (the file system is read-only); fix it with: chmod 600 -- '${path}'.\n`);
+    expect(t.stderr).toContain(`! The key file ${path} (mode 0640) could be read by other users; could not be changed (the file system is read-only); fix it with \`chmod 600 -- '${path}'\`.\n`);
     expect(modeOf(path)).toBe('640');
   });
 
@@ -164,7 +164,7 @@ describe.skipIf(process.platform === 'win32')('a key file or config dir others c
         detail: refuse
           ? `The key file ${path} (mode 0644) could be read by other users; could not be changed (the file system is read-only)`
           : `The key file ${path} (mode 0644) could be read by other users; made the file 0600 now`,
-        fix: refuse ? `Fix it with: chmod 600 -- '${path}'.` : null,
+        fix: refuse ? `Fix it with \`chmod 600 -- '${path}'\`.` : null,
       });
       await t.cleanup();
       refuseChmod.clear();
@@ -194,7 +194,7 @@ describe.skipIf(process.platform === 'win32')('what a link leads to is the perso
     expect(await token(t.ctx, { yes: true })).toBe(0);
     expect(await token(t.ctx, { yes: true })).toBe(0);
     expect(t.stdout).toBe(`${K}\n${K}\n`);
-    const said = `! The key file ${real} (mode 0640, where ${link} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made); fix it with: chmod 600 -- '${real}'.\n`;
+    const said = `! The key file ${real} (mode 0640, where ${link} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made); fix it with \`chmod 600 -- '${real}'\`.\n`;
     expect(t.stderr.split(said).length - 1).toBe(1);
     expect(t.stderr.split('could be read by other users').length - 1).toBe(1);
     expect(t.stderr).toContain(`! Reading the key of profile "default" from the plain-text file ${real} (where ${link} leads) (--insecure-storage).\n`);
@@ -210,7 +210,7 @@ describe.skipIf(process.platform === 'win32')('what a link leads to is the perso
     expect(await doctor(t.ctx, { json: false })).toBe(0);
     const detail = `The key file ${real} (mode 0640, where ${link} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made)`;
     expect((t.stdout + t.stderr).split('could be read by other users').length - 1).toBe(1);
-    expect(t.stdout).toContain(`! Key file            ${detail}\n  → Fix it with: chmod 600 -- '${real}'.\n`);
+    expect(t.stdout).toContain(`! Key file            ${detail}\n  → Fix it with \`chmod 600 -- '${real}'\`.\n`);
     expect(modeOf(real)).toBe('640');
     expect(modeOf(dirname(real))).toBe('750');
   });
@@ -226,7 +226,7 @@ describe.skipIf(process.platform === 'win32')('what a link leads to is the perso
     expect(modeOf(join(real, 'credentials.json'))).toBe('600');
     expect(await token(t.ctx, { yes: true })).toBe(0);
     expect(t.stdout.endsWith(`${NEW}\n`)).toBe(true);
-    expect(t.stderr).toContain(`! The config dir ${real} (mode 0750, where ${t.configDir} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made); fix it with: chmod 700 -- '${real}'.\n`);
+    expect(t.stderr).toContain(`! The config dir ${real} (mode 0750, where ${t.configDir} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made); fix it with \`chmod 700 -- '${real}'\`.\n`);
     expect(modeOf(real)).toBe('750');
   });
 });

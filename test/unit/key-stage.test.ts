@@ -183,6 +183,16 @@ describe('key: after a failed check', () => {
     t.assertScriptsUsed();
   });
 
+  it('"Save this key anyway" after a check that timed out: stored, exit 0 (as --no-verify), and the check to run later, with this run\'s check flags', async () => {
+    context();
+    t.prompts.whenPassword(PASTE, KEY).whenSelect(WHAT_NOW, 'save');
+    t.api.answerChecks(checkResult('timeout'));
+    expect(await key(t.ctx, { profile: 'work', check: { timeoutMs: 30000 } })).toBe(0);
+    expect(t.keychain.keyOf('work')).toBe(KEY);
+    expect(flat(t.stdout)).toContain('! The check could not finish, so whether the key works is not known yet: check it later with `openai-setup verify --profile work --timeout 30000`.');
+    t.assertScriptsUsed();
+  });
+
   it('a key refused for something around it (its permissions, the region) is the right key: stored, with what to fix', async () => {
     context();
     t.prompts.whenPassword(PASTE, KEY);

@@ -342,7 +342,7 @@ describe('rotate', () => {
       const result = await outcomeOf(rotate(t.ctx, options({ yes: true, json: true })));
       expect(result.code).toBe(code);
       expect(result.message).toBe(`Could not tell which project ${hint} belongs to: ${said}. Nothing was changed.`);
-      expect(result.hints.at(-1)).toBe('Or name the project: openai-setup rotate --project proj_…');
+      expect(result.hints.at(-1)).toBe('Or name the project:  openai-setup rotate --project proj_…');
       const doc = RotateJsonSchema.parse(JSON.parse(t.stdout));
       expect(doc).toMatchObject({ ok: false, exitCode: code, reason, project: null, new: null, old: { hint, outcome: 'unchanged', message: `${hint} is still stored; nothing was changed.` } });
       expect(t.stdout).not.toMatch(/still stored and works/);
@@ -409,7 +409,7 @@ describe('rotate', () => {
 
     const none = contexts.make({ admin: true, keychain: { 'work:admin': ADMIN } });
     const missing = await outcomeOf(rotate(none.ctx, options({ yes: true, profile: 'work' })));
-    expect(missing.hints.join('\n')).toContain('openai-setup rotate --project proj_… --profile work, or store a key first: openai-setup key --profile work');
+    expect(missing.hints.join('\n')).toContain('Name the project (`openai-setup rotate --project proj_… --profile work`), or store a key first:  openai-setup key --profile work');
   });
 });
 

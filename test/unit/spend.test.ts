@@ -427,7 +427,7 @@ describe('spend: what it says when it cannot tell', () => {
     u.org.admin.addAdminKey(limited, { scopes: ['api.management.read'] });
     const scope = await outcomeOf(spend(u.ctx, options({ profile: 'z' })));
     expect(scope.message).toMatch(/lacks the permission api\.usage\.read/);
-    expect(scope.hints[0]).toMatch(/store it \(it asks for the key, hidden\): openai-setup admin-key --profile z$/);
+    expect(scope.hints[0]).toMatch(/store it \(it asks for the key, hidden\):  openai-setup admin-key --profile z$/);
 
     const revoked = makeKey('admin', 'unit-spend-revoked');
     const v = setup({ env: { OPENAI_ADMIN_KEY: revoked } });
@@ -435,7 +435,7 @@ describe('spend: what it says when it cannot tell', () => {
     expect(rejected.code).toBe(3);
     expect(rejected.message).toMatch(/^The API rejected the admin key sk-admin-…\S{4} \(from OPENAI_ADMIN_KEY\)/);
     expect(rejected.hints[0]).toBe(
-      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one (it asks for the key, hidden): openai-setup admin-key --profile z',
+      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one (it asks for the key, hidden):  openai-setup admin-key --profile z',
     );
     expect(rejected.hints.join('\n')).not.toMatch(/Create a new admin key/);
     // Where nothing can ask (a script, CI): the command that stores one is a pipe, never of the variable that failed.
@@ -443,7 +443,7 @@ describe('spend: what it says when it cannot tell', () => {
     const script = await outcomeOf(spend(w.ctx, options({ profile: 'z' })));
     expect(script.code).toBe(3);
     expect(script.hints[0]).toBe(
-      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one (pipe the key in, in place of …): … | openai-setup admin-key --stdin --profile z',
+      'OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to a working admin key, or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --profile z',
     );
   });
 
@@ -489,7 +489,7 @@ describe('spend: an admin key kept in the --insecure-storage file', () => {
     await t.ctx.keys.set('default:admin', makeKey('admin', 'unit-spend-file-revoked'), true);
     const rejected = await outcomeOf(spend(t.ctx, options()));
     expect(rejected.code).toBe(3);
-    expect(rejected.hints[0]).toBe('Create a new admin key on the admin keys page and store it (pipe the key in, in place of …): … | openai-setup admin-key --stdin --insecure-storage');
+    expect(rejected.hints[0]).toBe('Create a new admin key on the admin keys page and store it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --insecure-storage');
   });
 });
 
@@ -505,7 +505,7 @@ describe('spend: OPENAI_ADMIN_KEY is checked before it is sent', () => {
         expect(outcome.code).toBe(3);
         expect(outcome.message).toMatch(message);
         // The command that stores one as it works here: asking at a terminal, else a pipe (never of the variable refused).
-        const store = interactive ? '(it asks for the key, hidden): openai-setup admin-key' : '(pipe the key in, in place of …): … | openai-setup admin-key --stdin';
+        const store = interactive ? '(it asks for the key, hidden):  openai-setup admin-key' : '(pipe the key in, in place of …):  … | openai-setup admin-key --stdin';
         expect(outcome.hints).toEqual([`Set it to an admin key (sk-admin-…), or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one ${store}`]);
         expect(t.org.requests).toEqual([]);
       } finally {

@@ -151,7 +151,7 @@ describe('reading a config file: only a small regular file that is ours', () => 
     chmodSync(dir, 0o770);
     expectOneLine(
       await rejection(readPrivateFile(join(dir, 'credentials.json'))),
-      new RegExp(`^${dir} can be changed by other users \\(mode 0770\\), so openai-setup does not trust it; fix it with: chmod 700 '${dir}'$`),
+      new RegExp(`^${dir} can be changed by other users \\(mode 0770\\), so openai-setup does not trust it; fix it with \`chmod 700 '${dir}'\`$`),
     );
   });
 
@@ -162,7 +162,7 @@ describe('reading a config file: only a small regular file that is ours', () => 
     writeFileSync(join(dir, 'state.json'), '{}', { mode: 0o600 });
     chmodSync(dir, 0o777);
     const { message } = await rejection(readPrivateFile(join(dir, 'state.json')));
-    const fix = /fix it with: (chmod 700 .*)$/.exec(message)![1]!;
+    const fix = /fix it with `(chmod 700 .*)`$/.exec(message)![1]!;
     // As the terminal writes it (every line goes through neutralise), and typed into bash.
     expect(neutralise(fix)).toBe(fix);
     execFileSync('bash', ['-c', fix]);
@@ -174,7 +174,7 @@ describe('reading a config file: only a small regular file that is ours', () => 
     const path = join(dir, 'state.json');
     writeFileSync(path, '{}');
     chmodSync(path, 0o666);
-    expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${path} can be changed by other users \\(mode 0666\\).*chmod 600 '${path}'$`));
+    expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${path} can be changed by other users \\(mode 0666\\).*chmod 600 '${path}'\`$`));
   });
 
   it('a file or dir of another user is not trusted: the path and the chown that fixes it', async () => {
@@ -182,10 +182,10 @@ describe('reading a config file: only a small regular file that is ours', () => 
     const path = join(dir, 'credentials.json');
     writeFileSync(path, '{"keys":{}}', { mode: 0o600 });
     chownSync(path, NOBODY, NOBODY);
-    expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${path} belongs to another user \\(uid ${NOBODY}\\).*fix it with: chown \\S+ '${path}'$`));
+    expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${path} belongs to another user \\(uid ${NOBODY}\\).*fix it with \`chown \\S+ '${path}'\`$`));
     chownSync(path, process.getuid!(), process.getgid!());
     chownSync(dir, NOBODY, NOBODY);
-    expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${dir} belongs to another user.*chown -R \\S+ '${dir}'$`));
+    expectOneLine(await rejection(readPrivateFile(path)), new RegExp(`^${dir} belongs to another user.*chown -R \\S+ '${dir}'\`$`));
   });
 
   it('under sudo, the fix also says to run without it (chown to root would be the wrong fix)', async () => {
@@ -196,7 +196,7 @@ describe('reading a config file: only a small regular file that is ours', () => 
     const saved = process.env.SUDO_USER;
     process.env.SUDO_USER = 'someone';
     try {
-      expectOneLine(await rejection(readPrivateFile(path)), /fix it with: chown \S+ '.*state\.json' \(or run openai-setup without sudo\)$/);
+      expectOneLine(await rejection(readPrivateFile(path)), /run openai-setup without sudo, or, if it is yours, fix it with `chown \S+ '.*state\.json'`$/);
     } finally {
       if (saved === undefined) delete process.env.SUDO_USER;
       else process.env.SUDO_USER = saved;
