@@ -885,7 +885,7 @@ function unreadLine(m: ReturnType<typeof marks>, error: FileReadError, finding: 
   const where = io.shown(finding.path);
   const undone = finding.kind === 'fish-universal' ? `the universal variable ${finding.variable ?? ''} was not erased` : `line ${finding.line} was not changed`;
   const out = file === where ? 'the file: once it' : `${where}: once ${file}`;
-  return `${m.fail} ${file}: ${error.why}, so ${undone}. The ${keyKind(finding.key) === 'admin' ? 'admin key' : 'key'} is stored, but not moved out of ${out} can be read, run  ${io.again}`;
+  return `${m.fail} ${file}: ${error.why}, so ${undone}. The ${keyKind(finding.key) === 'admin' ? 'admin key' : 'key'} is stored, but not moved out of ${out} can be read, run:  ${io.again}`;
 }
 
 /**
@@ -894,7 +894,7 @@ function unreadLine(m: ReturnType<typeof marks>, error: FileReadError, finding: 
  */
 function keptLine(m: ReturnType<typeof marks>, error: FileKeptError, finding: Finding, io: { shown: (path: string) => string; again: string }): string {
   const what = keyKind(finding.key) === 'admin' ? 'admin key' : 'key';
-  return `${m.fail} ${io.shown(error.path)}: ${error.why}, so line ${finding.line} was not changed. The ${what} is stored, but not moved out of it: ${error.fix(shellWord(error.path), `run  ${io.again}`)}`;
+  return `${m.fail} ${io.shown(error.path)}: ${error.why}, so line ${finding.line} was not changed. The ${what} is stored, but not moved out of it: ${error.fix(shellWord(error.path), `run:  ${io.again}`)}`;
 }
 
 /**
@@ -943,12 +943,12 @@ function unwrittenLine(m: ReturnType<typeof marks>, error: unknown, finding: Fin
   const dir = dirname(finding.path);
   const fix =
     code === 'ENOSPC' || code === 'EDQUOT'
-      ? `free some space, then run  ${io.again}`
+      ? `free some space, then run:  ${io.again}`
       : code === 'EROFS'
-        ? `edit it by hand where its file system can be written, or run  ${io.again}  once it can`
+        ? `edit it by hand where its file system can be written, or, once it can be, run:  ${io.again}`
         : code === 'EACCES' || code === 'EPERM'
-          ? `a new file must be made next to it: check the permissions of its directory (ls -ld ${shellWord(dir)}), then run  ${io.again}`
-          : `once that is fixed, run  ${io.again}`;
+          ? `a new file must be made next to it: check the permissions of its directory (ls -ld ${shellWord(dir)}), then run:  ${io.again}`
+          : `once that is fixed, run:  ${io.again}`;
   const what = keyKind(finding.key) === 'admin' ? 'admin key' : 'key';
   return `${m.fail} ${io.shown(finding.path)} could not be written (${why}), so line ${finding.line} was not changed. The ${what} is stored, but not moved out of it: ${fix}`;
 }
@@ -981,7 +981,7 @@ async function editFound(
     if (addLine) await readText(config);
     const erased = await deps.fish(`set -Ue ${plan.variable}`);
     if (!erased.ok) {
-      term.err(`${m.fail} ${erased.missing ? 'fish is not installed here' : `fish could not erase it (${erased.detail})`}: in fish, run  set -Ue ${plan.variable}`);
+      term.err(`${m.fail} ${erased.missing ? 'fish is not installed here' : `fish could not erase it (${erased.detail})`}: in fish, run:  set -Ue ${plan.variable}`);
       return false;
     }
     // fish rewrote its own file: check that the key is gone from it.

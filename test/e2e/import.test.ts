@@ -135,7 +135,7 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     rmSync(env);
     execFileSync('mkfifo', [env]);
     session.press('enter');
-    await session.waitFor(`✖ .env: not a regular file, so line 2 was not changed. The key is stored, but not moved out of the file: once it can be read, run`);
+    await session.waitFor(`✖ .env: not a regular file, so line 2 was not changed. The key is stored, but not moved out of the file: once it can be read, run:`);
     expect((await session.exited).exitCode).toBe(8);
     expect(statSync(env).isFIFO()).toBe(true);
     expect(await keyring().lookup('openai-setup', t.profile)).toBe(KEY);

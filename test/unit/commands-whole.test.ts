@@ -41,3 +41,16 @@ describe('a command that ends advice is whole on one line', () => {
     for (const columns of [80, 40]) expect(whole(fit(`  ${line}`, true, columns), command), `${columns} columns`).toBe(true);
   });
 });
+
+// import's refusals end with the command that finishes the move ("…, then run:  npx openai-setup
+// import --profile work"); they said it after "run  ", which fit() does not know, and cut it.
+describe("import's refusals keep their command whole", () => {
+  const again = 'npx openai-setup import --profile work';
+  const lines = [
+    `✖ ~/.zshrc: no space is left on the disk (ENOSPC), so line 2 was not changed. The key is stored, but not moved out of it: free some space, then run:  ${again}`,
+    `✖ .env: it is read-only (mode 444), so line 2 was not changed. The key is stored, but not moved out of it: make it writable (chmod u+w -- .env), then run:  ${again}`,
+  ];
+  it.each(lines)('%s', (line) => {
+    for (const columns of [80, 60, 40]) expect(whole(fit(line, true, columns), again), `${columns} columns`).toBe(true);
+  });
+});

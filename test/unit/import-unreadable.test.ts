@@ -115,7 +115,7 @@ const CHANGES: Change[] = [
 ];
 
 /** The one line: the file, why, what was not done, that the key is stored, and the command that finishes. */
-const failure = (why: string, again = 'openai-setup import') => `✖ .env: ${why}, so line 2 was not changed. The key is stored, but not moved out of the file: once it can be read, run  ${again}\n`;
+const failure = (why: string, again = 'openai-setup import') => `✖ .env: ${why}, so line 2 was not changed. The key is stored, but not moved out of the file: once it can be read, run:  ${again}\n`;
 
 /** After `answer` to the question matching `text`, `change` happens (while the question was open). */
 function changeWhileAsked(t: Machine, kind: 'confirm' | 'select', change: () => void): void {
@@ -196,7 +196,7 @@ describe('import on a terminal: the file changed while its question was open', (
     expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
     expectSaidOnce(
       t,
-      '✖ ~/.config/fish/config.fish: not a regular file, so the universal variable OPENAI_API_KEY was not erased. The key is stored, but not moved out of ~/.config/fish/fish_variables: once ~/.config/fish/config.fish can be read, run  openai-setup import\n',
+      '✖ ~/.config/fish/config.fish: not a regular file, so the universal variable OPENAI_API_KEY was not erased. The key is stored, but not moved out of ~/.config/fish/fish_variables: once ~/.config/fish/config.fish can be read, run:  openai-setup import\n',
     );
     expect(t.fishCalls).toEqual([]);
     expect(statSync(config).isFIFO()).toBe(true);

@@ -40,8 +40,8 @@ afterEach(() => {
 const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ check: false, json: false, rewrite: false, yes: false, ...extra });
 
 const CASES = [
-  { code: 'ENOSPC' as const, why: 'no space is left on the disk (ENOSPC)', fix: 'free some space, then run  openai-setup import --profile imp' },
-  { code: 'EROFS' as const, why: 'the file system is read-only (EROFS)', fix: 'edit it by hand where its file system can be written, or run  openai-setup import --profile imp  once it can' },
+  { code: 'ENOSPC' as const, why: 'no space is left on the disk (ENOSPC)', fix: 'free some space, then run:  openai-setup import --profile imp' },
+  { code: 'EROFS' as const, why: 'the file system is read-only (EROFS)', fix: 'edit it by hand where its file system can be written, or, once it can be, run:  openai-setup import --profile imp' },
 ];
 
 describe('import --store ~/.zshrc:2 --rewrite --yes: the new text cannot be written', () => {

@@ -1158,7 +1158,7 @@ describe('import: a fish universal variable, and config.fish only once fish eras
     expect(await runImport(t.ctx, store, t.deps)).toBe(8);
     expect(t.keychain.keyOf('default')).toBe(KEY);
     expect(t.fishCalls).toEqual(['set -Ue OPENAI_API_KEY']);
-    expect(t.stderr).toContain('✖ fish is not installed here: in fish, run  set -Ue OPENAI_API_KEY\n');
+    expect(t.stderr).toContain('✖ fish is not installed here: in fish, run:  set -Ue OPENAI_API_KEY\n');
     expect(existsSync(config)).toBe(false);
     expect(t.read('~/.config/fish/fish_variables')).toBe(VARIABLES);
     expect(t.stdout).not.toContain('Erased');
@@ -1168,7 +1168,7 @@ describe('import: a fish universal variable, and config.fish only once fish eras
   it('fish fails: config.fish is left as it was (exit 8)', async () => {
     const { t } = fishMachine(async () => ({ ok: false, missing: false, detail: 'fish: cannot write fish_variables' }), '# mine\n');
     expect(await runImport(t.ctx, store, t.deps)).toBe(8);
-    expect(t.stderr).toContain('✖ fish could not erase it (fish: cannot write fish_variables): in fish, run  set -Ue OPENAI_API_KEY\n');
+    expect(t.stderr).toContain('✖ fish could not erase it (fish: cannot write fish_variables): in fish, run:  set -Ue OPENAI_API_KEY\n');
     expect(t.read('~/.config/fish/config.fish')).toBe('# mine\n');
   });
 

@@ -143,7 +143,7 @@ describe('import: the files it changes', () => {
     expect(await runImport(t.ctx, options, { places: defaultDeps().places, fish })).toBe(8);
 
     expect(t.stderr).toContain(
-      `✖ .env: it is read-only (mode 444), so line 2 was not changed. The key is stored, but not moved out of it: make it writable (chmod u+w -- ${dotenv}), then run  openai-setup import\n`,
+      `✖ .env: it is read-only (mode 444), so line 2 was not changed. The key is stored, but not moved out of it: make it writable (chmod u+w -- ${dotenv}), then run:  openai-setup import\n`,
     );
     expect(t.stdout + t.stderr).not.toMatch(/Unexpected error|^\s+at /m);
     expect(readFileSync(dotenv, 'utf8')).toBe(TEXT);
