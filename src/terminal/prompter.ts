@@ -4,6 +4,7 @@
 import { Writable } from 'node:stream';
 import { WriteStream } from 'node:tty';
 import { CancelledError, UsageError } from '../errors.js';
+import { processWitnesses } from '../pass-signals.js';
 import { asciiText } from './charset.js';
 import { ASCII_SPINNER_FRAMES, hungUp, NO_TERMINAL, wrap } from './output.js';
 import { MAX_STDIN_BYTES } from './stdin.js';
@@ -170,13 +171,21 @@ function rawAgain(input: TtyInput): void {
 /**
  * Ctrl-Z in raw mode (the terminal does not stop us itself): the process stops, and continues
  * right after the kill (`fg`, or at once where there is no job control) in raw mode again.
+ *
+ * What stops is our whole process group, as the terminal's own Ctrl-Z (and vim's, less's): a
+ * wrapper that started us in it (npx, a version manager's shim) stops too, so that the shell sees
+ * the job stopped; our PID alone left the wrapper running, and the terminal looked frozen. `fg`
+ * continues the group. No child of ours is hit that the terminal's Ctrl-Z would spare: a
+ * graphical browser runs detached, and a console browser or `run`'s command has the terminal (no
+ * question reads keys meanwhile). Outside the terminal's foreground group (keys read from a
+ * terminal that is not ours to control), our PID alone.
  */
 function stopHere(input: TtyInput, output: NodeJS.WritableStream): void {
   if (process.platform === 'win32' || !canHold(input)) return;
   input.setRawMode!(false);
   // A prompt may have hidden the cursor: the shell gets it shown.
   if ((output as { isTTY?: boolean }).isTTY) output.write('\x1b[?25h');
-  process.kill(process.pid, 'SIGTSTP');
+  process.kill(processWitnesses.inTerminalForeground() ? 0 : process.pid, 'SIGTSTP');
   input.setRawMode!(true);
 }
 

@@ -250,13 +250,13 @@ describe('SIGTERM or SIGHUP while a question shows', () => {
 
 describe('Ctrl-Z at a question, then fg', () => {
   /**
-   * An interactive shell (job control: Ctrl-Z stops the job, `fg` continues it) running `args`;
+   * An interactive shell (job control: Ctrl-Z stops the job, `fg` continues it) running `program args`;
    * it says each command's exit code (148 for a stopped one).
    */
-  async function inShell(t: TestEnv, args: string): Promise<PtySession> {
+  async function inShell(t: TestEnv, args: string, program = 'openai-setup'): Promise<PtySession> {
     session = spawnCommand('bash', ['--norc', '--noprofile', '-i'], { env: { ...t.env, PS1: '$ ', PROMPT_COMMAND: 'echo "exit $?"' } });
     await session.waitFor('$ ');
-    session.type(`openai-setup ${args}\r`);
+    session.type(`${program} ${args}\r`);
     return session;
   }
 
@@ -279,6 +279,27 @@ describe('Ctrl-Z at a question, then fg', () => {
     await s.waitFor('exit 0');
     expect(s.output()).not.toContain('Cancelled');
     expect((await runCli(['token'], { env: t.env })).code).not.toBe(0);
+  });
+
+  it('run by a wrapper (as npx runs it: a node parent, stdio inherited, same process group): the whole job stops, fg continues it, the exit code comes through', async () => {
+    const t = await machine();
+    expect((await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: PIPED })).code).toBe(0);
+    const wrapper = join(t.root, 'wrapper.cjs');
+    writeFileSync(
+      wrapper,
+      `const child = require('node:child_process').spawn(process.execPath, [${JSON.stringify(CLI)}, ...process.argv.slice(2)], { stdio: 'inherit' });
+child.on('exit', (code) => process.exit(code ?? 1));
+`,
+    );
+    const s = await inShell(t, 'logout', `'${NODE}' '${wrapper}'`);
+    await s.waitFor('from this machine?');
+    // Our PID alone stopped left the wrapper running: the shell never saw the job stop.
+    await suspendAndContinue(s, 'from this machine? (y/N)');
+    expect(s.output()).toMatch(/Stopped/);
+    s.type('n\r');
+    await s.waitFor('exit 0');
+    expect(s.output()).not.toMatch(/Cancelled|Removed/);
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${PIPED}\n`);
   });
 
   it("at open's select, twice: still answerable, the page chosen is opened (exit 0)", async () => {

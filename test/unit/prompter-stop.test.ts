@@ -4,6 +4,7 @@
 // test/e2e/input.test.ts ("Ctrl-Z at a question, then fg").
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { processWitnesses } from '../../src/pass-signals.js';
 import { inquirerPrompter, type Prompter } from '../../src/terminal/prompter.js';
 import { until } from '../helpers/until.js';
 
@@ -23,6 +24,8 @@ class FakeTerminalInput extends PassThrough {
 let input: FakeTerminalInput;
 let screen: string;
 let stops: number;
+/** Whom each stop was sent to: 0 is our whole process group. */
+let stopTargets: number[];
 /** Echo at each stop: the shell gets its terminal back in line mode. */
 let echoAtStops: boolean[];
 
@@ -54,11 +57,15 @@ function stoppedFromElsewhereAndContinued(): void {
 let baseline: { sigcont: number };
 beforeEach(() => {
   stops = 0;
+  stopTargets = [];
   echoAtStops = [];
+  // In the terminal's foreground group, as a run from a shell is (whatever runs these tests).
+  vi.spyOn(processWitnesses, 'inTerminalForeground').mockReturnValue(true);
   baseline = { sigcont: process.listenerCount('SIGCONT') };
   vi.spyOn(process, 'kill').mockImplementation((pid, signal) => {
-    if (pid !== process.pid || signal !== 'SIGTSTP') throw new Error(`unexpected kill ${pid} ${signal}`);
+    if ((pid !== 0 && pid !== process.pid) || signal !== 'SIGTSTP') throw new Error(`unexpected kill ${pid} ${signal}`);
     stops++;
+    stopTargets.push(pid);
     echoAtStops.push(input.echo);
     // Continued (`fg`): the signal comes as the kill returns.
     setImmediate(() => process.emit('SIGCONT', 'SIGCONT'));
@@ -107,6 +114,22 @@ describe('Ctrl-Z at a hidden question, then fg', () => {
     input.write('sk-proj-pasted\r');
     expect(await asking).toBe('abcdsk-proj-pasted');
     expect(process.listenerCount('SIGCONT')).toBe(baseline.sigcont);
+  });
+});
+
+describe('whom Ctrl-Z stops', () => {
+  it('our whole process group (a wrapper such as npx stops too, and the shell sees the job stopped); outside the terminal foreground, our PID alone', async () => {
+    const p = prompter();
+    for (const [foreground, target] of [[true, 0], [false, process.pid]] as const) {
+      vi.mocked(processWitnesses.inTerminalForeground).mockReturnValue(foreground);
+      const asking = p.password('Key:');
+      await typeWhenAsked('Key:', 'k\x1a');
+      await until(() => stopTargets.length > 0);
+      input.write('ey\r');
+      expect(await asking).toBe('key');
+      expect(stopTargets).toEqual([target]);
+      stopTargets = [];
+    }
   });
 });
 
