@@ -341,11 +341,15 @@ async function reconcile(ctx: Context, profileName: string): Promise<Reconciled 
   }
 }
 
-/** The last way out, for a fix that goes on after ", or": a file only the person can read (storeKeyAdvice: as it works here). */
-function storeInFile(ctx: Context, profileName: string): string {
+/**
+ * The last way out, for a fix that goes on after ", or": a file only the person can read (storeKeyAdvice: as it works here);
+ * `first`: what must be done before `key` works (StateStore.firstBeforeChanges: it exits 7 until then), said before it.
+ */
+function storeInFile(ctx: Context, profileName: string, first: string | null): string {
   const { command, how } = storeKeyAdvice(ctx, profileName, true);
   // It saves to the config dir: where this run may not make it (the Config dir check), only once that is fixed.
   const once = ctx.state.dirNotMadeHere() ? ', once the Config dir problem above is fixed' : '';
+  if (first && !once) return `to keep the key in a file only you can read${how}, ${afterFirst(first, command)}`;
   return `keep the key in a file only you can read${once}${how}:  ${command}`;
 }
 
@@ -403,7 +407,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     what: `The key stored for profile "${profileName}"`,
     cannot: 'read',
     run: `\`${elsewhereCommand(ctx, 'doctor', profileName)}\``,
-    otherwise: [storeInFile(ctx, profileName)],
+    otherwise: [storeInFile(ctx, profileName, first)],
   });
   if (!keychainError) {
     checks.push(check('keychain', 'Keychain', 'ok', `the ${store} answers`));
@@ -412,7 +416,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('keychain', 'Keychain', 'warn', describeKeychainProblem(keychainError, store)));
   } else {
     // The fix for the keychain first; a plain-text file only when there is no keychain to fix.
-    const fix = keychainFix(keychainError, store) ?? `Set OPENAI_API_KEY yourself, or ${storeInFile(ctx, profileName)}`;
+    const fix = keychainFix(keychainError, store) ?? `Set OPENAI_API_KEY yourself, or ${storeInFile(ctx, profileName, first)}`;
     checks.push(check('keychain', 'Keychain', 'fail', describeKeychainProblem(keychainError, store), fix, EXIT.keyStore));
   }
   // A record of another key than the one stored (a run killed between storing a key and recording
@@ -446,7 +450,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     // None, by the person's choice: they keep it in OPENAI_API_KEY themselves, in their own file.
     const lines = (await copiesOf(ctx, await ctx.state.read(), profileName, { hint: record.hint })).plaintext;
     const setIn = lines.length ? `, set in ${listCopies(ctx, lines)}` : '';
-    const instead = keychainError ? null : `To have openai-setup keep it in the keychain instead:  ${toolCommand(ctx, 'import', profileName)}`;
+    const importing = toolCommand(ctx, 'import', profileName);
+    const instead = keychainError ? null : first ? `To have openai-setup keep it in the keychain instead, ${afterFirst(first, importing)}.` : `To have openai-setup keep it in the keychain instead:  ${importing}`;
     checks.push(check('stored-key', 'Stored key', 'info', `none: you keep the key of profile ${profileName} (${record.hint}) in OPENAI_API_KEY yourself${setIn}`, instead));
   } else if (!keychainError) {
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, notMade ? `Once the Config dir problem above is fixed, store one:  ${keyCommand(ctx, profileName)}` : first ? `To store one, ${afterFirst(first, keyCommand(ctx, profileName))}.` : `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
@@ -467,13 +472,15 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   } else if (!stored || stored.key === envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${toolCommand(ctx, 'run', profileName)}\`), or store it:  ${pipeKeyCommand(ctx, profileName, keychainError !== null)}`));
+    const pipe = pipeKeyCommand(ctx, profileName, keychainError !== null);
+    const storeEnvKey = first ? `to store it, ${afterFirst(first, pipe)}.` : `store it:  ${pipe}`;
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${toolCommand(ctx, 'run', profileName)}\`), or ${storeEnvKey}`));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
   const stale = (path: string, held: string) => staleEnvFile(ctx, profileName, path, held);
   const asked = (files: Array<{ path: string; by: string }>) => askedNote(ctx, profileName, files);
-  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
+  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked, first)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
   // A key file (or config dir) others could read, found as the key and admin key were read above:
   // made private, or how to; shown once, here only, after the key store's checks.
   const readable = ctx.keys.readableByOthers;

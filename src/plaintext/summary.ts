@@ -7,7 +7,7 @@ import { maskKey } from '../keys/format.js';
 import { leftoverWords } from '../storage/keystore.js';
 import { homeOfEnv } from '../storage/home.js';
 import type { State } from '../storage/state.js';
-import { toolCommand } from '../terminal/advice.js';
+import { afterFirst, toolCommand } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { askedFor, envFilePlaces, envFilesOf, staleIn } from './env-files.js';
@@ -115,6 +115,7 @@ export function describeLeftovers(paths: string[]): { paths: string[]; detail: s
  * What doctor shows: the stored key's plaintext copies, the files `env --file` wrote that hold it
  * (`asked` says what wrote them: env-command.ts's askedNote) or another key (each as `stale` says
  * it: env-command.ts's staleEnvFile; both need this module), and the admin key when one is stored.
+ * `first`: what must be done before `import` works (StateStore.firstBeforeChanges: it exits 7 until then), said before it.
  */
 export async function plaintextDoctorChecks(
   ctx: Context,
@@ -122,13 +123,14 @@ export async function plaintextDoctorChecks(
   storedKey: string | null,
   stale: (path: string, held: string) => Promise<{ detail: string; fix: string }>,
   asked: (files: AskedFinding[]) => Promise<string>,
+  first: string | null = null,
 ): Promise<Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }>> {
   const checks: Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }> = [];
   // Said only when there is something to say: a copy, or a stored admin key.
   const state = await ctx.state.read();
   const copies = storedKey ? await copiesOf(ctx, state, profile, { key: storedKey }) : { plaintext: [], asked: [], stale: [] };
   if (storedKey && copies.plaintext.length) {
-    checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: `Move them into the keychain:  ${toolCommand(ctx, 'import', profile)}` });
+    checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: first ? `To move them into the keychain, ${afterFirst(first, toolCommand(ctx, 'import', profile))}.` : `Move them into the keychain:  ${toolCommand(ctx, 'import', profile)}` });
   }
   if (storedKey && copies.asked.length) {
     checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${await asked(copies.asked)}`, fix: null });

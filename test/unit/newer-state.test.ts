@@ -166,6 +166,56 @@ describe('a progress file written by a newer openai-setup', () => {
     expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To move it into the keychain, ${UPDATE}, then run \`openai-setup key\`.`);
   });
 
+  it('doctor with plain-text copies of the stored key says to update before the `import` that moves them', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined }, keychain: { default: KEY } });
+    const home = join(t.cwd, '..', 'home');
+    mkdirSync(home);
+    t.ctx.rawEnv.HOME = home;
+    writeFileSync(join(home, '.bashrc'), `export OPENAI_API_KEY=${KEY}\n`);
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    t.api.answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { json: true });
+    const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
+    expect(checks.find((c) => c.id === 'plaintext')?.fix).toBe(`To move them into the keychain, ${UPDATE}, then run \`openai-setup import\`.`);
+  });
+
+  it('doctor with the key kept in OPENAI_API_KEY by the person says to update before the `import` that would keep it in the keychain', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: KEY } }, { key: { storage: 'env', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    t.api.answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { json: true });
+    const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
+    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To have openai-setup keep it in the keychain instead, ${UPDATE}, then run \`openai-setup import\`.`);
+  });
+
+  it('doctor with OPENAI_API_KEY another key than the stored one says to update before the `key --stdin` that stores it', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: testKey('B') }, keychain: { default: KEY } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    t.api.answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { json: true });
+    const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
+    expect(checks.find((c) => c.id === 'OPENAI_API_KEY')?.fix).toBe(
+      `Unset it (programs then need \`openai-setup run\`), or to store it, ${UPDATE}, then run \`printenv OPENAI_API_KEY | openai-setup key --stdin\`.`,
+    );
+  });
+
+  it('doctor with no keychain service says to update before the `key --insecure-storage` it offers', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined } }, { key: undefined });
+    t.keychain.failWith('no-service');
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    expect(await doctor(t.ctx, { json: false })).toBe(7);
+    expect(t.stdout).toContain(`→ Set OPENAI_API_KEY yourself, or to keep the key in a file only you can read (pipe the key in, in place of …), ${UPDATE}, then run \`… | openai-setup key --stdin --insecure-storage\`\n`);
+    expect(t.stdout).not.toContain(':  openai-setup key');
+  });
+
+  it('doctor with the stored key in a keychain not running here says to update before the file it offers', async () => {
+    newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined } });
+    t.keychain.failWith('no-service');
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    expect(await doctor(t.ctx, { json: false })).toBe(7);
+    expect(t.stdout).toContain(`, or to keep the key in a file only you can read (pipe the key in, in place of …), ${UPDATE}, then run \`… | openai-setup key --stdin --insecure-storage\`\n`);
+  });
+
   it('doctor with no key stored says to update before the `key` that stores one', async () => {
     newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined } }, { key: undefined });
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
