@@ -7,7 +7,7 @@
 // is left where it looks, 8 when one is, so CI can check a machine.
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
 import { AdminApiError } from '../api/admin-failure.js';
@@ -35,7 +35,7 @@ import { INSTALL_COMMAND, NPX_COMMAND, runCommand, selfCommand, tokenCommand, ty
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { askedNote } from '../plaintext/env-command.js';
-import { followLines, scanPlaces, type Finding, type ScanResult } from '../plaintext/scan.js';
+import { followLines, scanPlaces, unreachableDir, type Finding, type ScanResult } from '../plaintext/scan.js';
 import { fileErrorCode } from '../storage/errno-words.js';
 import { homeOfEnv, type Home } from '../storage/home.js';
 import { homeWhy } from '../storage/paths.js';
@@ -163,6 +163,8 @@ interface ImportRun {
   shown: (path: string) => string;
   stored: StoredKeys;
   scanned: ScanResult;
+  /** Why the home directory itself could not be looked in (unreachableDir), its files then left out of `scanned.skipped`; or null. */
+  homeNotLooked: string | null;
   /**
    * The profile a finding was written for by `env --file`, as the person asked (env-files.ts):
    * such a copy is listed as that and kept, and not counted. Read again with each scan, so that
@@ -217,6 +219,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     shown: (path) => shownPath(ctx, path),
     stored,
     scanned: { findings: [], looked: 0, skipped: [] },
+    homeNotLooked: null,
     askedBy: () => null,
     environment: [],
     checks: new Map(),
@@ -349,7 +352,11 @@ async function scan(run: ImportRun): Promise<void> {
   const result = await scanPlaces(run.deps.places(run.ctx));
   for (const f of result.findings) run.ctx.term.addSecret(f.key);
   run.askedBy = askedFor(await run.ctx.state.read());
-  run.scanned = result;
+  // A home directory that cannot be reached (HOME longer than a path may be): said once, as an
+  // unset HOME is, not once for each file in it.
+  const home = homeOfEnv(run.ctx.rawEnv, run.ctx.platform).dir;
+  run.homeNotLooked = home === null ? null : unreachableDir(home);
+  run.scanned = run.homeNotLooked ? { ...result, skipped: result.skipped.filter((s) => !s.path.startsWith(home + sep)) } : result;
 }
 
 function isPlaintext(run: ImportRun, finding: Finding): boolean {
@@ -413,6 +420,7 @@ async function listFindings(run: ImportRun, homeDir: Home): Promise<{ found: Fin
   // No home directory to use (none set, or a relative one): its files (shell startup files,
   // other tools') were not looked in; said, never in silence.
   if (homeDir.dir === null) term.err(`${m.warn} Not looked in the files of your home directory: ${homeWhy(homeDir)}.`);
+  else if (run.homeNotLooked) term.err(`${m.warn} Not looked in the files of your home directory: ${run.homeNotLooked}.`);
   return { found, distinct };
 }
 
@@ -706,7 +714,8 @@ async function report(run: ImportRun): Promise<number> {
       ),
       environment: run.environment.map((e) => ({ variable: e.variable, hint: maskKey(e.key), stored: isStoredKey(stored, e.key) || isStoredAdmin(stored, e.key) })),
       moved: run.moved,
-      skipped: scanned.skipped.map((s) => ({ path: shown(s.path), why: s.why })),
+      // The home directory once, as `~`, when it could not be reached (as the text says it).
+      skipped: [...scanned.skipped.map((s) => ({ path: shown(s.path), why: s.why })), ...(run.homeNotLooked ? [{ path: '~', why: run.homeNotLooked }] : [])],
       plaintextLeft: left,
       exitCode,
     };

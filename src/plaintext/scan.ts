@@ -6,6 +6,21 @@ import { describeFileError, readRegularFile } from '../storage/read-file.js';
 import { decodeFishEscapes, findKeys } from './find.js';
 import type { Place, PlaceKind, ToolName } from './places.js';
 
+/**
+ * Why nothing under `dir` can be looked in (a HOME longer than a path may be, a parent that cannot
+ * be searched), in describeFileError's words, or null: every file there would be skipped for the
+ * same reason, said once for the directory instead. Absent is not that: its files are just not there.
+ */
+export function unreachableDir(dir: string): string | null {
+  try {
+    statSync(dir);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? null : (describeFileError(error) ?? (error as Error).message);
+  }
+}
+
 /** Larger files are not config files: they are skipped (and said so). */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 

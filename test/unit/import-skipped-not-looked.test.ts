@@ -45,4 +45,24 @@ describe('a file import could not look in is not counted as looked in', () => {
     expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key in the 0 files import looks in.\n');
     expect(t.stderr).toBe('! Not looked in the files of your home directory: HOME is not set.\n');
   });
+
+  // Longer than a path may be (PATH_MAX): every file in it fails alike; the config dir is elsewhere.
+  const LONG_HOME = `/${'h/'.repeat(2500)}home`;
+
+  it('a HOME too long to open: said once for the home directory, not once per file in it', async () => {
+    const t = contexts.make({ interactive: false });
+    t.ctx.rawEnv.HOME = LONG_HOME;
+    expect(await runImport(t.ctx, options(), defaultDeps())).toBe(0);
+    expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key in the 0 files import looks in.\n');
+    expect(t.stderr).toBe('! Not looked in the files of your home directory: the name is too long.\n');
+  });
+
+  it('--json with a HOME too long to open: the home directory once under `skipped`, as the text says it', async () => {
+    const t = contexts.make({ interactive: false });
+    t.ctx.rawEnv.HOME = LONG_HOME;
+    expect(await runImport(t.ctx, options({ json: true }), defaultDeps())).toBe(0);
+    const json = ImportJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json.looked).toBe(0);
+    expect(json.skipped).toEqual([{ path: '~', why: 'the name is too long' }]);
+  });
 });
