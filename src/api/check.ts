@@ -2,7 +2,7 @@
 // request, the spinner. Its outcome goes into the progress file through src/last-check.ts: api/
 // reads and writes nothing stored.
 import { onceARun, type Context } from '../context.js';
-import { checkKeyShape, heldWithMore, keyWithin, maskKey, secretOf, type GivenAs } from '../keys/format.js';
+import { checkKeyShape, heldWithMore, keyWithin, maskKey, problemSaysWhatToDo, secretOf, type GivenAs } from '../keys/format.js';
 import { baseURLForAdvice, baseURLOrigin, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
 import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
@@ -129,7 +129,7 @@ export function nothingLearned(): Pick<CheckResult, 'organization' | 'project' |
   return { organization: null, project: null, models: null, notableModels: [], billing: 'unchecked', tier: null, requestId: null };
 }
 
-function localResult(status: 'malformed_key' | 'forbidden', reason: string, message: string, fix: string, fixUrl: string | null): CheckResult {
+function localResult(status: 'malformed_key' | 'forbidden', reason: string, message: string, fix: string | null, fixUrl: string | null): CheckResult {
   return {
     status,
     ok: false,
@@ -149,7 +149,8 @@ export function malformedKeyResult(problem: string): CheckResult {
     'malformed_key',
     'malformed_key',
     `The key was not sent: ${problem}.`,
-    'Copy your OpenAI key again from the API keys page (it is shown only once when created; create a new one if needed).',
+    // A sign-in token or a masked key: the problem says what to do, said once.
+    problemSaysWhatToDo(problem) ? null : 'Copy your OpenAI key again from the API keys page (it is shown only once when created; create a new one if needed).',
     PAGES.keys.url,
   );
 }

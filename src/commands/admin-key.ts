@@ -107,13 +107,23 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
     'An admin key manages the organization (projects, service accounts, keys, costs); it cannot call models. Only organization owners can create one. On the admin keys page: "Create new admin key", name it, keep the permissions "All" (rotate needs to write service accounts and keys, spend to read usage), and copy it: it is shown only once.',
   );
   await showPage(ctx, 'admin-keys');
-  return readPastedKey(ctx, prompter, 'Paste the admin key (input is hidden):', (raw) => {
-    // An admin key is OpenAI's only: another service's key is no admin key anywhere.
-    const parsed = parseKey(raw, true, 'none');
-    if (!parsed.ok) return { ok: false, why: `That is not an API key: ${parsed.problem}` };
-    if (parsed.shape.kind !== 'admin') return { ok: false, why: `That is a ${keyKindLabel(parsed.shape.kind)}, not an admin key (those start with "sk-admin-")` };
-    return parsed;
-  });
+  const pasted = await readPastedKey(
+    ctx,
+    prompter,
+    'Paste the admin key (input is hidden):',
+    (raw) => {
+      // An admin key is OpenAI's only: another service's key is no admin key anywhere.
+      const parsed = parseKey(raw, true, 'none');
+      if (!parsed.ok) return { ok: false, why: `That is not an API key: ${parsed.problem}` };
+      if (parsed.shape.kind !== 'admin') return { ok: false, why: `That is a ${keyKindLabel(parsed.shape.kind)}, not an admin key (those start with "sk-admin-")` };
+      return parsed;
+    },
+    // Someone who is no organization owner (no admin key to create) must not be kept here.
+    'stop without storing an admin key',
+  );
+  // No admin key given, as `admin-key --stdin` with nothing piped (and as `key` stopped at its prompt).
+  if (pasted === null) throw new ExitError(EXIT.usage, 'Stopped; nothing was stored.');
+  return pasted;
 }
 
 export async function run(ctx: Context, options: AdminKeyOptions): Promise<number> {

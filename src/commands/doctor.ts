@@ -19,7 +19,7 @@ import { reasonOf } from '../storage/key-change.js';
 import { DamagedKeyFileError, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { ENV_SOURCE, envKeyHeld, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
-import { describeKey, printCheck } from '../terminal/check-report.js';
+import { describeKey, messageAt, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
@@ -540,7 +540,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined });
     await recordCheck(ctx, profileName, key, source, verify);
     // A key that works without showing it can spend (rate-limited) is a warning, not "works".
-    checks.push(check('verify', 'Live check', verify.ok ? (billingNotProven(verify) ? 'warn' : 'ok') : 'fail', verify.message, verify.fix, verify.exitCode));
+    // Of a server that is not OpenAI's, said as the text's check report says it: where it works.
+    checks.push(check('verify', 'Live check', verify.ok ? (billingNotProven(verify) ? 'warn' : 'ok') : 'fail', messageAt(verify), verify.fix, verify.exitCode));
     if (!options.json) {
       term.out(term.style.bold('Live check'));
       printCheck(term, key, source, verify, term.out, request.baseURL);

@@ -54,7 +54,8 @@ export function otherServiceBaseURL(key: string): string | undefined {
 }
 
 export function keyKind(key: string): KeyKind {
-  if (otherService(key)) return 'unknown';
+  // A masked key (`sk-...F1Jg`) is of no kind: its prefix says what the key was, not what this is.
+  if (otherService(key) || isMaskedKey(key)) return 'unknown';
   return PREFIXES.find((p) => key.startsWith(p.prefix))?.kind ?? 'unknown';
 }
 
@@ -264,16 +265,26 @@ const JWT = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** A key as the API keys page lists it (`sk-proj-********F1Jg`, `sk-...F1Jg`), or as maskKey shows one (`sk-proj-…F1Jg`). */
 const MASKED_KEY = /^sk-(?:[A-Za-z]+-)?(?:\*+|\.{2,}|…)[A-Za-z0-9_-]{2,8}$/;
 
+/** A key as the API keys page lists it or maskKey shows it: not a key. */
+export function isMaskedKey(key: string): boolean {
+  return MASKED_KEY.test(key);
+}
+
+const SIGN_IN_TOKEN = `it is a ChatGPT sign-in token, not an API key; create a key on the API keys page (${PAGES.keys.url}) and paste that`;
+const MASKED = `it is the masked key the API keys page lists, not the key itself; the whole key is shown only once, when it is created: create a new one there (${PAGES.keys.url}) and paste it`;
+
 /**
  * What people paste instead of a key, said as what it is and what to do (a character-level reason
  * would not tell them). A JWT only where the key is for OpenAI: a compatible server may take one.
  */
 function mistakenPaste(key: string, officialApi: boolean): string | undefined {
-  if (officialApi && JWT.test(key)) return `it is a ChatGPT sign-in token, not an API key; create a key on the API keys page (${PAGES.keys.url}) and paste that`;
-  if (MASKED_KEY.test(key)) {
-    return `it is the masked key the API keys page lists, not the key itself; the whole key is shown only once, when it is created: create a new one there (${PAGES.keys.url}) and paste it`;
-  }
-  return undefined;
+  if (officialApi && JWT.test(key)) return SIGN_IN_TOKEN;
+  return isMaskedKey(key) ? MASKED : undefined;
+}
+
+/** A problem (checkKeyShape's) that says what to do itself, so that no general fix need follow it. */
+export function problemSaysWhatToDo(problem: string): boolean {
+  return problem === SIGN_IN_TOKEN || problem === MASKED;
 }
 
 /**

@@ -8,7 +8,7 @@
 // rewrite (invocation.ts, adviceFor); headings are left as they are.
 import { adminKeyProblem, checkKeyShape } from '../keys/format.js';
 import { envAdminKey } from '../options.js';
-import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
+import { baseURLForAdvice, isOfficialBaseURL, OFFICIAL_API_BASE_URL, resolveBaseURL } from '../platform.js';
 import { billingChoiceOf, type State } from '../storage/state.js';
 import { profileFlag } from './invocation.js';
 import { PROMPTS_TURNED_OFF, promptsTurnedOff } from './output.js';
@@ -82,14 +82,23 @@ export interface CheckFlagValues {
 }
 
 /**
+ * A given base URL as every printed command names it (baseURLForAdvice: no login, query, fragment
+ * or final slash), so that each printed --base-url is the same. OpenAI's own is still named (given,
+ * it overrides an OPENAI_BASE_URL where the command is run).
+ */
+function baseURLFlag(baseURL: string): string {
+  return baseURLForAdvice(baseURL) ?? (isOfficialBaseURL(baseURL) ? OFFICIAL_API_BASE_URL : withoutCredentials(baseURL));
+}
+
+/**
  * The live-check options that were given, as flags for a command recommended to run the same
  * check (` --base-url … --timeout …`); else nothing. A base URL given without them would send the
- * key elsewhere; its user:password is left out, as a secret never printed.
+ * key elsewhere; its user:password is left out, as a secret never printed (baseURLFlag).
  */
 export function checkFlags(values: CheckFlagValues | undefined): string {
   if (!values) return '';
   return [
-    values.baseURL === undefined ? '' : ` --base-url ${shellWord(withoutCredentials(values.baseURL))}`,
+    values.baseURL === undefined ? '' : ` --base-url ${shellWord(baseURLFlag(values.baseURL))}`,
     values.model === undefined ? '' : ` --model ${shellWord(values.model)}`,
     values.timeoutMs === undefined ? '' : ` --timeout ${values.timeoutMs}`,
     values.billingCheck === false ? ' --no-billing-check' : '',

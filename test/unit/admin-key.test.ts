@@ -512,4 +512,18 @@ describe('admin-key: what it reads', () => {
     t.assertScriptsUsed();
     expectNoKey(t);
   });
+
+  it('an empty Enter says how to stop; a second one stops: exit 2, nothing sent or stored', async () => {
+    const t = setup();
+    t.prompts.whenPassword('Paste the admin key (input is hidden):', '', 2);
+    const { code, message } = await outcomeOf(adminKey(t.ctx, options()));
+    expect(code).toBe(2);
+    expect(t.stderr).toContain('✖ Nothing was pasted. Press Enter again to stop without storing an admin key.\n');
+    expect(message).toBe('Stopped; nothing was stored.');
+    expect(t.keychain.keyOf('default:admin')).toBeUndefined();
+    expect((await t.profile())?.adminKey).toBeUndefined();
+    expect(t.org.requests).toEqual([]);
+    t.assertScriptsUsed();
+  });
 });
+

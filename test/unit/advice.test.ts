@@ -59,6 +59,14 @@ describe('the command lines of advice', () => {
     expect(verifyCommand(ctx, 'work', check, '--key -')).toBe('npx openai-setup verify --key - --profile work --base-url http://127.0.0.1:18777/v1 --timeout 20000 --no-billing-check');
   });
 
+  it('a given --base-url is repeated as status and the record name it: no login, query, fragment or final slash; OpenAI\'s own kept', () => {
+    const given = { baseURL: 'http://ada:s3cret@127.0.0.1:18777/v1/?token=t0k#frag' };
+    expect(keyCommand(ctx, 'work', given)).toBe('npx openai-setup key --profile work --base-url http://127.0.0.1:18777/v1');
+    expect(verifyCommand(ctx, 'work', given)).toBe('npx openai-setup verify --profile work --base-url http://127.0.0.1:18777/v1');
+    // Given, OpenAI's own overrides an OPENAI_BASE_URL where the command runs: still named.
+    expect(verifyCommand(ctx, 'work', { baseURL: 'https://api.openai.com/v1/' })).toBe('npx openai-setup verify --profile work --base-url https://api.openai.com/v1');
+  });
+
   it('the admin key\'s, for api/ too (no Context there): started as the scope it is given says, which the terminal leaves as it is', () => {
     expect(adminKeyCommand(ctx, 'work', '--no-verify')).toBe('npx openai-setup admin-key --no-verify --profile work');
     expect(adminKeyCommand({ commandName: 'openai-setup', bareProfile: 'work' }, 'work')).toBe('openai-setup admin-key');

@@ -306,3 +306,18 @@ describe("doctor's probe: no answer in time", () => {
     t.assertScriptsUsed();
   });
 });
+
+describe('doctor --json: a key checked at a server that is not OpenAI\'s', () => {
+  it('the Live check detail says where it works, as the text does (never a bare "The key works")', async () => {
+    context({ keychain: { default: KEY }, env: { OPENAI_BASE_URL: 'https://llm.example.test/v1' } });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('valid'));
+
+    const { code, json } = await doctorJson();
+
+    expect(code).toBe(0);
+    const detail = json.checks.find((c) => c.id === 'verify')?.detail;
+    expect(detail).toMatch(/^The key works at llm\.example\.test\b/);
+    t.assertScriptsUsed();
+  });
+});
+

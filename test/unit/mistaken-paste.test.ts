@@ -52,4 +52,28 @@ describe('a mistaken paste, said as what it is', () => {
       expect(t.stdout + t.stderr).not.toContain(JWT.slice(20, 60));
     }
   });
+
+  it('verify: the advice is said once (no general "copy it again" line after it), and a masked key is labelled as one', async () => {
+    for (const [value, said] of [[JWT, SIGN_IN], ['sk-...F1Jg', IS_MASKED], ['sk-proj-********F1Jg', IS_MASKED]] as const) {
+      const t = contexts.make({ interactive: false });
+      expect(await verify(t.ctx, { key: value, json: false, quiet: false, billingCheck: true })).toBe(3);
+      const out = t.stdout + t.stderr;
+      expect(out).toContain(`The key was not sent: ${said}.`);
+      expect(out, value.slice(0, 12)).not.toMatch(/Copy your OpenAI key again/);
+      expect(out, value.slice(0, 12)).not.toMatch(/legacy user key|project key/);
+      if (value !== JWT) expect(out, value.slice(0, 12)).toMatch(/Key {9}\S+ \(masked key, not the key itself, from --key\)/);
+    }
+    // --json: fix null (the message says what to do), the masked value of no kind.
+    const t = contexts.make({ interactive: false });
+    expect(await verify(t.ctx, { key: 'sk-...F1Jg', json: true, quiet: false, billingCheck: true })).toBe(3);
+    const doc = JSON.parse(t.stdout);
+    expect(doc.fix).toBeNull();
+    expect(doc.key.kind).toBe('unknown');
+  });
+
+  it('verify: any other malformed key still gets the general fix', async () => {
+    const t = contexts.make({ interactive: false });
+    expect(await verify(t.ctx, { key: KEY.slice(0, 40), json: false, quiet: false, billingCheck: true })).toBe(3);
+    expect(t.stdout + t.stderr).toContain('Copy your OpenAI key again from the API keys page');
+  });
 });

@@ -266,14 +266,14 @@ describe('paragraphs the tool says, wrapped', () => {
 });
 
 describe('advice as the person can type it', () => {
-  it('checkFlags repeats the live-check options given, one shell word each, a base URL without user or password', async () => {
+  it('checkFlags repeats the live-check options given, one shell word each, a base URL as advice names it (no user, password, query, fragment or final slash)', async () => {
     const { checkFlags } = await import('../../src/terminal/advice.js');
     expect(checkFlags(undefined)).toBe('');
     expect(checkFlags({ billingCheck: true })).toBe('');
     expect(checkFlags({ baseURL: 'https://me:s3cret@llm.example.com/v1', model: 'gpt-4o', timeoutMs: 30000, billingCheck: false })).toBe(
       ' --base-url https://llm.example.com/v1 --model gpt-4o --timeout 30000 --no-billing-check',
     );
-    expect(checkFlags({ baseURL: "http://token@127.0.0.1:8080/v1?team=a&b='c'" })).toBe(` --base-url 'http://127.0.0.1:8080/v1?team=a&b='\\''c'\\'''`);
+    expect(checkFlags({ baseURL: "http://token@127.0.0.1:8080/a(b)/v1/?team=a&b='c'#f" })).toBe(` --base-url 'http://127.0.0.1:8080/a(b)/v1'`);
   });
 
   it('under npx, every recommended command starts `npx openai-setup`; the name in a sentence or a path stays', async () => {
