@@ -113,8 +113,8 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
     'Paste the admin key (input is hidden):',
     (raw) => {
       // An admin key is OpenAI's only: another service's key is no admin key anywhere.
-      const parsed = parseKey(raw, true, 'none');
-      if (!parsed.ok) return { ok: false, why: `That is not an API key: ${parsed.problem}` };
+      const parsed = parseKey(raw, true, 'none', 'admin');
+      if (!parsed.ok) return { ok: false, why: `That is not an admin key: ${parsed.problem}` };
       if (parsed.shape.kind !== 'admin') return { ok: false, why: `That is a ${keyKindLabel(parsed.shape.kind)}, not an admin key (those start with "sk-admin-")` };
       return parsed;
     },
@@ -212,8 +212,8 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   const say = options.json ? term.err : term.out;
   // Before the key is asked for and checked: a progress file this build cannot change would refuse to record it after all (exit 7).
   await ctx.state.assertChangeable();
-  const parsed = parseKey(await readAdminKey(ctx, profile, options), true, 'none');
-  if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${parsed.problem}.`);
+  const parsed = parseKey(await readAdminKey(ctx, profile, options), true, 'none', 'admin');
+  if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an admin key: ${parsed.problem}.`);
   const key = parsed.key;
   term.addSecret(key);
   const hint = maskKey(key);

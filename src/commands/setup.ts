@@ -188,7 +188,7 @@ async function printReady(
     term.say(`${m.warn} Billing was not proven: ${unproven}. Check again later, before you rely on it: \`${verifyCommand(ctx, profileName, check)}\``);
   }
   // Where python3 refuses `pip install` (PEP 668), a venv in the current folder is what works as printed.
-  const venv = pythonRefusesPip(ctx.rawEnv, ctx.platform);
+  const venv = await pythonRefusesPip(ctx.rawEnv, ctx.platform);
   const callPython = `${venv ? '.venv/bin/python' : 'python3'} -c 'from openai import OpenAI; print(OpenAI().responses.create(model="${model}", input="Say hi in five words").output_text)'`;
   const callNode = `node -e 'new (require("openai").OpenAI)().responses.create({model:"${model}",input:"Say hi in five words"}).then((r)=>console.log(r.output_text))'`;
   // One command a line, each to be pasted as it is; `prefix` hands the stored key over (nothing

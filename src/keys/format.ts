@@ -270,37 +270,54 @@ export function isMaskedKey(key: string): boolean {
   return MASKED_KEY.test(key);
 }
 
-const SIGN_IN_TOKEN = `it is a ChatGPT sign-in token, not an API key; create a key on the API keys page (${PAGES.keys.url}) and paste that`;
-const MASKED = `it is the masked key the API keys page lists, not the key itself; the whole key is shown only once, when it is created: create a new one there (${PAGES.keys.url}) and paste it`;
+/** The kind of key asked for, which what is refused is named against and whose page its fix names. */
+export type KeyAsked = 'key' | 'admin';
+
+/** The kind asked for in words, and where one is created: the API keys page, or the admin keys page. */
+const ASKED: Record<KeyAsked, { name: string; page: string; url: string }> = {
+  key: { name: 'an API key', page: 'the API keys page', url: PAGES.keys.url },
+  admin: { name: 'an admin key', page: 'the admin keys page', url: PAGES['admin-keys'].url },
+};
+
+function signInToken(asked: KeyAsked): string {
+  const { name, page, url } = ASKED[asked];
+  return `it is a ChatGPT sign-in token, not ${name}; create a key on ${page} (${url}) and paste that`;
+}
+
+function maskedKey(asked: KeyAsked): string {
+  const { page, url } = ASKED[asked];
+  return `it is the masked key ${page} lists, not the key itself; the whole key is shown only once, when it is created: create a new one there (${url}) and paste it`;
+}
 
 /**
  * What people paste instead of a key, said as what it is and what to do (a character-level reason
  * would not tell them). A JWT only where the key is for OpenAI: a compatible server may take one.
  */
-function mistakenPaste(key: string, officialApi: boolean): string | undefined {
-  if (officialApi && JWT.test(key)) return SIGN_IN_TOKEN;
-  return isMaskedKey(key) ? MASKED : undefined;
+function mistakenPaste(key: string, officialApi: boolean, asked: KeyAsked): string | undefined {
+  if (officialApi && JWT.test(key)) return signInToken(asked);
+  return isMaskedKey(key) ? maskedKey(asked) : undefined;
 }
 
 /** A problem (checkKeyShape's) that says what to do itself, so that no general fix need follow it. */
 export function problemSaysWhatToDo(problem: string): boolean {
-  return problem === SIGN_IN_TOKEN || problem === MASKED;
+  return (['key', 'admin'] as const).some((asked) => problem === signInToken(asked) || problem === maskedKey(asked));
 }
 
 /**
  * Can this be an OpenAI key? `officialApi` is false for an OpenAI-compatible server at another
- * base URL, where keys of other shapes are normal, so prefix problems only warn.
+ * base URL, where keys of other shapes are normal, so prefix problems only warn. `asked`: the kind
+ * of key the caller asks for, whose page a pasted token or masked key is sent to.
  */
-export function checkKeyShape(key: string, officialApi = true, otherServer: OtherServerAdvice = 'flag'): ShapeCheck {
+export function checkKeyShape(key: string, officialApi = true, otherServer: OtherServerAdvice = 'flag', asked: KeyAsked = 'key'): ShapeCheck {
   const kind = keyKind(key);
   const openaiShaped = kind !== 'unknown';
-  const mistaken = mistakenPaste(key, officialApi);
+  const mistaken = mistakenPaste(key, officialApi, asked);
   if (mistaken) return { kind, problem: mistaken };
   if (key.length >= MAX_KEY_LENGTH && (officialApi || openaiShaped)) return { kind, problem: tooLong(key) };
   const notAKey = notAKeyProblem(key);
   if (notAKey) return { kind, problem: notAKey };
   if (key.startsWith('sess-')) {
-    return { kind, problem: 'this is a ChatGPT session token, not an API key: create a key on the API keys page' };
+    return { kind, problem: `this is a ChatGPT session token, not ${ASKED[asked].name}: create a key on ${ASKED[asked].page}` };
   }
   const other = otherService(key);
   if (other) {
@@ -329,7 +346,7 @@ export function checkKeyShape(key: string, officialApi = true, otherServer: Othe
  * base URL.
  */
 export function adminKeyProblem(key: string): string | undefined {
-  const shape = checkKeyShape(key, true, 'none');
+  const shape = checkKeyShape(key, true, 'none', 'admin');
   if (shape.problem) return shape.problem;
   return shape.kind === 'admin' ? undefined : `it is a ${keyKindLabel(shape.kind)}, and admin keys start with "sk-admin-"`;
 }
@@ -371,10 +388,10 @@ export function heldWithMore(givenAs: GivenAs, hint: string, around: string): st
 }
 
 /** Clean, then check the shape: the single path for every pasted or given key. */
-export function parseKey(raw: string, officialApi = true, otherServer: OtherServerAdvice = 'flag'): { ok: true; key: string; shape: ShapeCheck } | { ok: false; problem: string } {
+export function parseKey(raw: string, officialApi = true, otherServer: OtherServerAdvice = 'flag', asked: KeyAsked = 'key'): { ok: true; key: string; shape: ShapeCheck } | { ok: false; problem: string } {
   const cleaned = cleanKey(raw);
   if (!cleaned.ok) return cleaned;
-  const shape = checkKeyShape(cleaned.key, officialApi, otherServer);
+  const shape = checkKeyShape(cleaned.key, officialApi, otherServer, asked);
   if (shape.problem) return { ok: false, problem: shape.problem };
   return { ok: true, key: cleaned.key, shape };
 }

@@ -82,7 +82,7 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     // (the API's answer names what it needs). The stored one must be an admin key: a value edited
     // into the keychain by hand could carry a line break or escapes into a request.
     if (found.source.kind === 'env') {
-      const parsed = parseKey(found.key, true, 'none');
+      const parsed = parseKey(found.key, true, 'none', 'admin');
       if (!parsed.ok) {
         // Stored as it works here: never a pipe of the variable just refused.
         const store = storeAdminKeyAdvice(ctx, profile, '', { variableFailed: true });

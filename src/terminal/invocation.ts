@@ -3,8 +3,9 @@
 // theirs), the bare name when it is on their PATH, else the script this run was started as (also
 // a project's local install run by npx there, which `npx openai-setup` reaches only in that project).
 // The command lines themselves are built in advice.ts.
-import { accessSync, constants, existsSync, readdirSync, realpathSync } from 'node:fs';
-import { delimiter, dirname, join, sep } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, realpathSync } from 'node:fs';
+import { delimiter, join, sep } from 'node:path';
 import { shellWord } from './shell.js';
 
 export interface SelfCommand {
@@ -39,32 +40,46 @@ function firstOnPath(env: Record<string, string | undefined>, platform: NodeJS.P
   return null;
 }
 
+/** Prints PEP 668's two answers: an EXTERNALLY-MANAGED file in the standard library's folder, and whether this is a venv. */
+const PEP668_QUESTION = "import os,sys,sysconfig;print(int(os.path.exists(os.path.join(sysconfig.get_path('stdlib'),'EXTERNALLY-MANAGED'))),int(sys.prefix!=sys.base_prefix))";
+
 /**
  * Whether the python3 that PATH finds first refuses `pip install` (PEP 668's "externally-managed-
- * environment": Debian 12, Ubuntu 23.04 and later, Homebrew): its standard library's folder, in the
- * lib folder beside its bin folder (as PATH has it, or where its link leads), holds an
- * EXTERNALLY-MANAGED file. Looked for, not run: no Python is started for it. A venv's python3 has
- * no such file, and pip works in it.
+ * environment": Debian 12, Ubuntu 23.04 and later, Homebrew). Asked of that python3 itself, as pip
+ * decides it: an EXTERNALLY-MANAGED file in its standard library's folder, outside a venv (pip works
+ * in one). Looking at files instead is wrong both ways: a venv's python3 links to a managed one,
+ * and a version manager's shim (pyenv, asdf, mise) has no library beside it. Started with `env`
+ * (whose PATH finds it), no shell; false (the plain `pip install`) when it cannot be asked or does
+ * not answer within `timeoutMs`. Slow at worst by that: for the closing screen only.
  */
-export function pythonRefusesPip(env: Record<string, string | undefined>, platform: NodeJS.Platform): boolean {
-  if (platform === 'win32') return false;
-  const python = firstOnPath(env, platform, 'python3');
-  if (python === null) return false;
-  let real = python;
-  try {
-    real = realpathSync(python);
-  } catch {
-    // a link that leads nowhere: only the folder PATH names
-  }
-  for (const bin of new Set([dirname(python), dirname(real)])) {
-    const lib = join(bin, '..', 'lib');
+export function pythonRefusesPip(env: Record<string, string | undefined>, platform: NodeJS.Platform, timeoutMs = 3000): Promise<boolean> {
+  // Without PATH, no python3 the person's shell would find is known: none is looked for elsewhere.
+  if (platform === 'win32' || !env.PATH) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let out = '';
+    let child: ChildProcess;
+    const done = (refused: boolean) => {
+      clearTimeout(timer);
+      resolve(refused);
+    };
+    // Our own timer, not execFile's: that one waits for the output to close, which a grandchild a
+    // shim started could hold open (and its pipe would keep this process alive: let go of it too).
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      child.stdout?.destroy();
+      child.unref();
+      done(false);
+    }, timeoutMs);
     try {
-      if (readdirSync(lib).some((name) => /^python3\.\d+$/.test(name) && existsSync(join(lib, name, 'EXTERNALLY-MANAGED')))) return true;
+      child = spawn('python3', ['-c', PEP668_QUESTION], { env, stdio: ['ignore', 'pipe', 'ignore'] });
     } catch {
-      // no lib folder there
+      done(false);
+      return;
     }
-  }
-  return false;
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out = (out + chunk).slice(-100)));
+    child.on('error', () => done(false));
+    child.on('close', (code) => done(code === 0 && out.trim() === '1 0'));
+  });
 }
 
 /** The script can be run by its path alone: not on Windows (a .cjs opens in an editor there), and only when executable. */

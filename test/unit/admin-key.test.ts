@@ -108,7 +108,7 @@ describe('admin-key', () => {
       const t = setup({ interactive: false, stdin: bad });
       const result = await outcomeOf(adminKey(t.ctx, options({ stdin: true })));
       expect(result.code).toBe(3);
-      expect(result.message).toMatch(/^That is not an API key: /);
+      expect(result.message).toMatch(/^That is not an admin key: /);
       expect(t.org.requests).toEqual([]);
       expect(t.keychain.accounts()).toEqual([]);
     }
@@ -496,7 +496,7 @@ describe('admin-key: what it reads', () => {
     const t = setup();
     t.prompts.whenPassword('Paste the admin key (input is hidden):', ADMIN.slice(0, 40)).whenPassword('Paste the admin key (input is hidden):', ADMIN);
     expect(await adminKey(t.ctx, options())).toBe(0);
-    expect(t.stderr).toMatch(/✖ That is not an API key: .*copy it again\.\n/);
+    expect(t.stderr).toMatch(/✖ That is not an admin key: .*copy it again\.\n/);
     expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
     t.assertScriptsUsed();
   });

@@ -156,7 +156,7 @@ describe('a key of another service, refused before it is sent', () => {
   it('admin-key: no base URL at all (an admin key is OpenAI\'s only)', async () => {
     const t = context({ interactive: false, stdin: `${GROQ}\n` });
     const refused = await outcomeOf(adminKey(t.ctx, { stdin: true, insecureStorage: false, verify: true, json: false }));
-    expect(refused).toMatchObject({ code: 3, message: 'That is not an API key: it looks like a Groq key, not an OpenAI key (those start with "sk-").' });
+    expect(refused).toMatchObject({ code: 3, message: 'That is not an admin key: it looks like a Groq key, not an OpenAI key (those start with "sk-").' });
   });
 });
 
