@@ -95,7 +95,7 @@ describe('charset', () => {
     await session.waitFor('Paste the admin key (input is hidden):');
     session.type('x');
     session.press('enter');
-    await session.waitFor('That is not an API key');
+    await session.waitFor('That is not an admin key');
     session.press('ctrl-c');
     expect((await session.exited).exitCode).toBe(130);
     // Answered: v, not inquirer's check mark.
