@@ -26,6 +26,12 @@ export interface PrivateKeyring {
   dir: string;
   /** how long start-up took, in milliseconds */
   startupMs: number;
+  /**
+   * What the session printed (gnome-keyring-daemon's warnings and assertions go to its stderr) and
+   * whether its daemon is still running: for a failing test's message, so that a daemon that died
+   * under the test (an upstream crash, say) is told apart from the tool's own failure.
+   */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -108,6 +114,26 @@ function livePidsInGroup(pgid: number): number[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The gnome-keyring-daemon processes serving the session bus at `address` (found by the bus address
+ * in their environment: the daemon detaches into a process group of its own). Linux /proc only.
+ */
+export function keyringDaemons(address: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'gnome-keyring-d') continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`DBUS_SESSION_BUS_ADDRESS=${address}`)) pids.push(Number(entry));
+    } catch {
+      // raced with exit, or not ours to read
+    }
+  }
+  return pids;
+}
 
 /** Keyrings that are still running, so that a forgotten stop() does not leak daemons past process exit. */
 const running = new Set<number>();
@@ -297,6 +323,13 @@ export async function startPrivateKeyring(options: { locked?: boolean; noLoginKe
     dir,
     startupMs: Date.now() - started,
     lock,
+    log() {
+      const daemons = keyringDaemons(address);
+      return [
+        `gnome-keyring-daemon ${daemons.length > 0 ? `running (pid ${daemons.join(', ')})` : 'NOT running'}${exitInfo === null ? '' : `; session exited: ${exitInfo}`}`,
+        `--- session stderr ---\n${stderr.trim() || '(nothing)'}`,
+      ].join('\n');
+    },
     async lookup(service, account) {
       const r = await exec('secret-tool', ['lookup', 'service', service, 'username', account], sessionEnv);
       // secret-tool prints the secret without a newline when stdout is not a TTY; exit 1 + no stderr = not found
