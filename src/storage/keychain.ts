@@ -18,7 +18,7 @@ export interface Keychain {
   readonly description: string;
 }
 
-export type KeychainProblem = 'no-service' | 'no-keyring' | 'locked' | 'denied' | 'timeout' | 'other-user' | 'failed';
+export type KeychainProblem = 'no-service' | 'no-keyring' | 'locked' | 'denied' | 'timeout' | 'no-start' | 'other-user' | 'failed';
 
 export class KeychainUnavailableError extends Error {
   constructor(
@@ -42,6 +42,9 @@ export function describeKeychainProblem(error: KeychainUnavailableError, store: 
       return `Access to the ${store} was denied.`;
     case 'timeout':
       return `The ${store} did not answer within a few seconds.`;
+    case 'no-start':
+      // Our own helper, not the keychain: it was never asked.
+      return `The ${store} could not be asked: ${error.detail}; the machine may be too busy.`;
     case 'other-user':
       return `The ${store} cannot be reached: ${error.detail}; sudo -E and su keep that variable from the user who started them.`;
     default:
@@ -106,6 +109,8 @@ export function keychainFix(error: KeychainUnavailableError, store: string): str
       return `Allow openai-setup when the ${store} asks, then run this again.`;
     case 'timeout':
       return `Check that the ${store} answers (a desktop session, or gnome-keyring-daemon running), then run this again.`;
+    case 'no-start':
+      return 'Run this again when the machine is less busy.';
     case 'other-user':
       return 'Run this as the user whose session bus it is, from their own terminal (not through sudo -E or su).';
     default:
@@ -189,6 +194,14 @@ export function itemVanished(error: KeychainUnavailableError): boolean {
 // Keychain calls run in a short-lived child process. The binding connects to D-Bus synchronously,
 // so a wedged session bus would block our own thread (and a worker thread cannot be abandoned
 // either: exit waits for it). A child can always be killed: the time box is real.
+//
+// The time box measures the keychain, not our start-up: the child says it is ready (KEYCHAIN_READY
+// on stdout) once it has loaded the binding and read the request, right before it calls the
+// binding, and the box starts there. On a busy machine starting Node and loading the binding can
+// take much of the box; a call killed then was said to be a keychain that did not answer, and
+// killed mid D-Bus call for nothing. The marker is on its way before the call blocks the child's
+// thread: Node writes a short string to a pipe at once, not on the event loop's next turn.
+const KEYCHAIN_READY = '+';
 const KEYCHAIN_CHILD = `
 const { Entry, findCredentials } = require(process.argv[1]);
 let input = '';
@@ -197,6 +210,7 @@ process.stdin.on('data', (c) => (input += c)).on('end', () => {
   try {
     const r = JSON.parse(input);
     const entry = () => new Entry(r.service, r.account, r.options);
+    process.stdout.write(${JSON.stringify(KEYCHAIN_READY)});
     // list: the accounts only; the secrets findCredentials reads never leave this process.
     const value = r.op === 'list' ? findCredentials(r.service).map((c) => c.account) : r.op === 'get' ? entry().getPassword() : r.op === 'set' ? (entry().setPassword(r.password), null) : entry().deletePassword();
     answer = { ok: true, value: value === undefined ? null : value };
@@ -205,6 +219,15 @@ process.stdin.on('data', (c) => (input += c)).on('end', () => {
   }
   process.stdout.write(JSON.stringify(answer));
 });`;
+
+/** How long a keychain call may take once the helper is ready to make it (gh uses 3 s too). */
+export const KEYCHAIN_TIMEOUT_MS = 3000;
+/**
+ * How long the helper may take to start (Node itself, then loading @napi-rs/keyring) before it is
+ * ready to call the keychain: its own bound, apart from the call's, so that a busy machine is not
+ * taken for a keychain that does not answer, and a helper that never starts is no hang.
+ */
+export const KEYCHAIN_STARTUP_MS = 15_000;
 
 const ChildAnswerSchema = z.union([
   z.object({ ok: z.literal(true), value: z.union([z.string(), z.boolean(), z.null(), z.array(z.string())]) }),
@@ -216,24 +239,47 @@ type KeychainRequest =
   | { op: 'get' | 'delete'; service: string; account: string; options?: unknown }
   | { op: 'set'; service: string; account: string; password: string; options?: unknown };
 
-function keychainCall(request: KeychainRequest, timeoutMs: number): Promise<string | boolean | string[] | null> {
+/** The bounds of a keychain call, and the binding the helper loads (tests give a module of their own). */
+export interface KeychainLimits {
+  /** The call's time box, from the helper's readiness. */
+  timeoutMs?: number;
+  /** The helper's start-up bound, from its spawn to its readiness. */
+  startupMs?: number;
+  /** The module the helper requires as the binding; @napi-rs/keyring unless given. */
+  bindingPath?: string;
+}
+
+const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+
+function keychainCall(request: KeychainRequest, limits: KeychainLimits): Promise<string | boolean | string[] | null> {
+  const { timeoutMs = KEYCHAIN_TIMEOUT_MS, startupMs = KEYCHAIN_STARTUP_MS } = limits;
   return new Promise((resolve, reject) => {
     let bindingPath: string;
     try {
-      bindingPath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
+      bindingPath = limits.bindingPath ?? createRequire(import.meta.url).resolve('@napi-rs/keyring');
     } catch {
       reject(new KeychainUnavailableError('failed', 'the keychain binding @napi-rs/keyring is not installed'));
       return;
     }
     // The secret travels over a pipe, never on the command line.
-    const started = Date.now();
     const child = spawn(process.execPath, ['-e', KEYCHAIN_CHILD, bindingPath], { stdio: ['pipe', 'pipe', 'ignore'] });
     let output = '';
-    const timer = setTimeout(() => {
+    /** When the helper said it was ready (the call's time box counts from there); null before. */
+    let readyAt: number | null = null;
+    let timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new KeychainUnavailableError('timeout', `no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      reject(new KeychainUnavailableError('no-start', `the keychain helper (a node process) did not start within ${seconds(startupMs)}`));
+    }, startupMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (readyAt !== null || !output.startsWith(KEYCHAIN_READY)) return;
+      readyAt = Date.now();
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new KeychainUnavailableError('timeout', `no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
     // A helper gone before it read the request (a terminal's Ctrl-C reaches it too): its answer,
     // none, is judged on 'close'; the write's EPIPE must not end the run with a stack trace.
     child.stdin.on('error', () => {});
@@ -245,14 +291,15 @@ function keychainCall(request: KeychainRequest, timeoutMs: number): Promise<stri
       clearTimeout(timer);
       let answer: z.infer<typeof ChildAnswerSchema>;
       try {
-        answer = ChildAnswerSchema.parse(JSON.parse(output));
+        if (readyAt === null) throw new Error('not ready');
+        answer = ChildAnswerSchema.parse(JSON.parse(output.slice(KEYCHAIN_READY.length)));
       } catch {
         reject(new KeychainUnavailableError('failed', 'the keychain helper gave no answer'));
         return;
       }
       if (answer.ok) resolve(answer.value);
       else {
-        const seen = { elapsedMs: Date.now() - started, timeoutMs, bus: sessionBusSocket(process.env), uid: process.getuid?.() };
+        const seen = { elapsedMs: Date.now() - readyAt, timeoutMs, bus: sessionBusSocket(process.env), uid: process.getuid?.() };
         reject(judgedOnBus(classifyKeyringError(new Error(answer.message)), seen));
       }
     });
@@ -260,23 +307,23 @@ function keychainCall(request: KeychainRequest, timeoutMs: number): Promise<stri
   });
 }
 
-/** The real OS keychain through @napi-rs/keyring, time-boxed (gh uses 3 s too). */
-export function osKeychain(platform: NodeJS.Platform, timeoutMs = 3000): Keychain {
+/** The real OS keychain through @napi-rs/keyring, each call in a helper process, time-boxed (see KeychainLimits). */
+export function osKeychain(platform: NodeJS.Platform, limits: KeychainLimits = {}): Keychain {
   // Without pinning, keyring falls back on Linux to the kernel keyring, which forgets at reboot.
   const options = platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined;
   return {
     description: platform === 'darwin' ? 'macOS Keychain' : platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service keyring',
     getPassword: async (service, account) => {
-      const value = await keychainCall({ op: 'get', service, account, options }, timeoutMs);
+      const value = await keychainCall({ op: 'get', service, account, options }, limits);
       return typeof value === 'string' ? value : null;
     },
     setPassword: async (service, account, password) => {
-      await keychainCall({ op: 'set', service, account, password, options }, timeoutMs);
+      await keychainCall({ op: 'set', service, account, password, options }, limits);
     },
-    deletePassword: async (service, account) => (await keychainCall({ op: 'delete', service, account, options }, timeoutMs)) === true,
+    deletePassword: async (service, account) => (await keychainCall({ op: 'delete', service, account, options }, limits)) === true,
     // findCredentials has no store option: on Linux it searches the Secret Service, where the entries are.
     findAccounts: async (service) => {
-      const value = await keychainCall({ op: 'list', service }, timeoutMs);
+      const value = await keychainCall({ op: 'list', service }, limits);
       return Array.isArray(value) ? value : [];
     },
   };

@@ -110,6 +110,8 @@ export function keychainReason(error: KeychainUnavailableError): string {
       return 'access to it was denied';
     case 'timeout':
       return 'it did not answer';
+    case 'no-start':
+      return 'its helper did not start';
     case 'other-user':
       return "its session bus is another user's";
     default:

@@ -47,6 +47,7 @@ const FAILURE_DETAIL: Record<KeychainProblem, string> = {
   locked: 'Cannot unlock the collection: the prompt was dismissed',
   denied: 'Access denied',
   timeout: 'no answer within 3000 ms',
+  'no-start': 'the keychain helper (a node process) did not start within 15 s',
   'other-user': 'the session bus in DBUS_SESSION_BUS_ADDRESS (/run/user/1000/bus) belongs to another user (uid 1000)',
   failed: 'the keychain helper gave no answer',
 };

@@ -1,0 +1,92 @@
+// The keychain's time box measures the keychain, not the helper's start-up: osKeychain's calls run
+// in a real helper process (node -e), here against a fake binding module that takes its time to
+// load (as Node and @napi-rs/keyring do on a busy machine), answers, hangs, or throws.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describeKeychainProblem, keychainFix, KeychainUnavailableError, osKeychain } from '../../src/storage/keychain.js';
+
+const STORE = 'Secret Service keyring';
+const NO_REPLY =
+  'Platform failure: DBus error: Did not receive a reply. Possible causes include: the remote application did not send a reply, the message bus security policy blocked the reply, the reply timeout expired, or the network connection was broken.';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'openai-setup-keychain-call-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.unstubAllEnvs());
+
+let modules = 0;
+/**
+ * A binding module (keytar-style, as @napi-rs/keyring's) whose require takes `loadMs` (blocking, as
+ * loading a native module does; Infinity: never done), and whose calls first touch `called`, then
+ * answer, throw `throws`, or block for good.
+ */
+function fakeBinding(how: { loadMs: number; calls: 'answer' | 'hang' | { throws: string } }): { path: string; called: string } {
+  const path = join(dir, `binding-${++modules}.cjs`);
+  const called = `${path}.called`;
+  const block = (ms: string) => `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms})`;
+  const answer = how.calls === 'answer' ? '' : how.calls === 'hang' ? `${block('Infinity')};` : `throw new Error(${JSON.stringify(how.calls.throws)});`;
+  writeFileSync(
+    path,
+    `${block(String(how.loadMs))};
+const call = () => { require('node:fs').writeFileSync(${JSON.stringify(called)}, ''); ${answer} };
+exports.Entry = class { constructor(service, account) { this.account = account; } getPassword() { call(); return 'secret-of-' + this.account; } setPassword() { call(); } deletePassword() { call(); return true; } };
+exports.findCredentials = () => { call(); return [{ account: 'work', password: 'never-sent' }]; };
+`,
+  );
+  return { path, called };
+}
+
+/** What a person reads of a keychain call's failure. */
+async function failure(call: Promise<unknown>): Promise<{ problem: string; said: string }> {
+  const error = await call.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof KeychainUnavailableError)) throw new Error(`expected a KeychainUnavailableError, got ${String(error)}`);
+  return { problem: error.problem, said: `${describeKeychainProblem(error, STORE)} ${keychainFix(error, STORE) ?? ''}`.trim() };
+}
+
+describe('a keychain call in its helper process', () => {
+  it('a helper slow to start (its binding loads for longer than the time box) whose keychain answers at once: answered', async () => {
+    const binding = fakeBinding({ loadMs: 1500, calls: 'answer' });
+    const keychain = osKeychain('linux', { timeoutMs: 1000, bindingPath: binding.path });
+    expect(await Promise.all([keychain.getPassword('openai-setup', 'work'), keychain.findAccounts?.('openai-setup')])).toEqual(['secret-of-work', ['work']]);
+  }, 30_000);
+
+  it('a keychain that never answers once the helper is ready: asked, then given up after the time box, said as not answering', async () => {
+    const binding = fakeBinding({ loadMs: 600, calls: 'hang' });
+    const result = await failure(osKeychain('linux', { timeoutMs: 300, bindingPath: binding.path }).setPassword('openai-setup', 'work', 'sk-x'));
+    expect(result).toEqual({
+      problem: 'timeout',
+      said: `The ${STORE} did not answer within a few seconds. Check that the ${STORE} answers (a desktop session, or gnome-keyring-daemon running), then run this again.`,
+    });
+    // The box started once the helper was ready: the keychain was asked, not cut off while the helper loaded.
+    expect(existsSync(binding.called)).toBe(true);
+  }, 30_000);
+
+  it('a helper that does not start within its own bound: said as such, not as a keychain that did not answer', async () => {
+    const binding = fakeBinding({ loadMs: Infinity, calls: 'answer' });
+    const result = await failure(osKeychain('linux', { timeoutMs: 300, startupMs: 1000, bindingPath: binding.path }).getPassword('openai-setup', 'work'));
+    expect(result).toEqual({
+      problem: 'no-start',
+      said: `The ${STORE} could not be asked: the keychain helper (a node process) did not start within 1 s; the machine may be too busy. Run this again when the machine is less busy.`,
+    });
+    expect(result.said).not.toMatch(/did not answer/);
+    expect(existsSync(binding.called)).toBe(false);
+  }, 30_000);
+
+  it('a "no reply" at once after a slow start, on this user\'s own bus: judged by the call\'s time, not the start-up\'s (the binding\'s words, not "did not answer")', async () => {
+    // This user's own bus socket (a file of theirs stands in): an early no-reply there is the binding's words.
+    const socket = join(dir, 'bus');
+    writeFileSync(socket, '');
+    vi.stubEnv('DBUS_SESSION_BUS_ADDRESS', `unix:path=${socket}`);
+    // Loading takes more than half the box: counted from spawn, the answer would look late.
+    const binding = fakeBinding({ loadMs: 1200, calls: { throws: NO_REPLY } });
+    const result = await failure(osKeychain('linux', { timeoutMs: 2000, bindingPath: binding.path }).deletePassword('openai-setup', 'work'));
+    expect(result).toEqual({ problem: 'failed', said: `The ${STORE} failed: ${NO_REPLY}` });
+  }, 30_000);
+});
