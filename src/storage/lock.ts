@@ -9,12 +9,20 @@ import { ConfigStoreError, storeError } from './private-file.js';
 
 /** A held lock is refreshed every half of this; one not refreshed for this long was left by a dead run. */
 export const LOCK_STALE_MS = 5_000;
-/** How long a run waits for the lock: past a stale lock's age, with room to spare. */
+/** How long a run waits for the lock while one run holds it: past a stale lock's age, with room to spare. */
 export const LOCK_WAIT_MS = 10_000;
+/**
+ * The wait is per holder: each time the lock changes hands it starts again, so a queue of runs
+ * that each hold it briefly (eight `key --stdin` at once, each with its keychain calls under the
+ * lock) all get their turn however long the queue. Bounded all the same, at this many waits
+ * (a minute for LOCK_WAIT_MS), so that runs that keep coming never keep one waiting for ever:
+ * room for dozens of runs of a second or so each, and a script is told within a minute.
+ */
+export const LOCK_QUEUE_WAITS = 6;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Another run held the lock for all of the wait: nothing was done. */
+/** Another run held the lock for all of the wait, or other runs took it in turn for all of the overall bound: nothing was done. */
 export class LockBusyError extends ConfigStoreError {}
 /** The lock was lost while held, and only found out once `body` had done its work. */
 export class LockLostError extends ConfigStoreError {}
@@ -158,19 +166,42 @@ function inTheWay(path: string, lockPath: string): ConfigStoreError | null {
   );
 }
 
+/**
+ * Which lock directory is at `lockPath` now: its inode and birth time (a directory made since can
+ * have the inode of one removed just before, on ext4 say, never its birth time), null when none is
+ * there. Not its mtime: the holder refreshes that of the same directory.
+ */
+function holderAt(lockPath: string): string | null {
+  try {
+    const found = fs.statSync(lockPath, { bigint: true });
+    return `${found.ino}:${found.birthtimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+const duration = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
+
 export function lockPathFor(path: string): string {
   return `${path}.lock`;
 }
 
 /**
- * Run `body` holding the lock of `path` (whose directory must exist). Waits at most `waitMs`, then
- * fails in one line; nothing was changed then. `lockPath`: the lock elsewhere than next to `path`
- * (its directory must exist too).
+ * Run `body` holding the lock of `path` (whose directory must exist). Waits at most `waitMs` for
+ * each run that holds it (the wait starts again when the lock changes hands), and at most
+ * LOCK_QUEUE_WAITS times `waitMs` in all, then fails in one line; nothing was changed then.
+ * `lockPath`: the lock elsewhere than next to `path` (its directory must exist too).
  */
 export async function withFileLock<T>(path: string, body: (lock: HeldLock) => Promise<T>, waitMs = LOCK_WAIT_MS, lockPath = lockPathFor(path)): Promise<T> {
   // Loaded only by the commands that write (a file of its own in dist/vendor).
   const { lock } = await import('proper-lockfile');
-  const deadline = Date.now() + waitMs;
+  const started = Date.now();
+  /** The lock directory seen when this wait began or last saw it change hands (undefined: not looked yet). */
+  let holder: string | null | undefined;
+  /** When the run holding it now has held it for all of `waitMs` (since this wait saw it take it). */
+  let holderDeadline = started + waitMs;
+  /** However often it changes hands, the wait ends here. */
+  const overallDeadline = started + waitMs * LOCK_QUEUE_WAITS;
   let compromised = false;
   /** This call's locks, told apart in `held` from another call's at the same path. */
   const owner = {};
@@ -228,9 +259,25 @@ export async function withFileLock<T>(path: string, body: (lock: HeldLock) => Pr
       // Making the lock is the first write, in the config dir (an edit lock too): its failure is
       // the lock's (read-only, full, not ours), not the file's.
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, lockPath, 'write', `make the lock ${pathLine(lockPath)} for the change to ${pathLine(path)}`);
-      if (Date.now() >= deadline) {
+      // Sampled at every try (at most 100 ms apart): a lock released and taken by the next run in
+      // the queue is a new directory, or none for a moment.
+      const seen = holderAt(lockPath);
+      if (holder === undefined) holder = seen;
+      else if (seen !== holder) {
+        holder = seen;
+        holderDeadline = Date.now() + waitMs;
+      }
+      // First: one run kept it for all of its wait (a run stopped, or one killed and its lock not
+      // stale yet), the only case where removing the lock may be the fix.
+      if (Date.now() >= holderDeadline) {
         throw new LockBusyError(
-          `Another run of openai-setup held ${pathLine(lockPath)} for more than ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}, so ${pathLine(path)} was not changed; run again, and if no other run is going on, remove the lock: rmdir ${quotedWord(lockPath)}`,
+          `Another run of openai-setup held ${pathLine(lockPath)} for more than ${duration(waitMs)}, so ${pathLine(path)} was not changed; run again, and if no other run is going on, remove the lock: rmdir ${quotedWord(lockPath)}`,
+        );
+      }
+      // Runs that each let it go in time, but kept coming: the lock is in use, not to be removed.
+      if (Date.now() >= overallDeadline) {
+        throw new LockBusyError(
+          `Other runs of openai-setup took ${pathLine(lockPath)} in turn for ${duration(waitMs * LOCK_QUEUE_WAITS)}, so ${pathLine(path)} was not changed; they are still changing it: run again once they are done.`,
         );
       }
       // Jitter, so that runs waiting together do not retry in step.
