@@ -18,7 +18,7 @@ export interface Keychain {
   readonly description: string;
 }
 
-export type KeychainProblem = 'no-service' | 'no-keyring' | 'locked' | 'denied' | 'timeout' | 'no-start' | 'other-user' | 'failed';
+export type KeychainProblem = 'no-service' | 'no-keyring' | 'locked' | 'denied' | 'timeout' | 'no-start' | 'no-binding' | 'other-user' | 'failed';
 
 export class KeychainUnavailableError extends Error {
   constructor(
@@ -45,6 +45,9 @@ export function describeKeychainProblem(error: KeychainUnavailableError, store: 
     case 'no-start':
       // Our own helper, not the keychain: it was never asked.
       return `The ${store} could not be asked: ${error.detail}; the machine may be too busy.`;
+    case 'no-binding':
+      // Our own install, not the keychain: it was never asked.
+      return `The ${store} could not be asked: openai-setup's keychain binding (@napi-rs/keyring) could not be loaded (${error.detail}).`;
     case 'other-user':
       return `The ${store} cannot be reached: ${error.detail}; sudo -E and su keep that variable from the user who started them.`;
     default:
@@ -111,6 +114,10 @@ export function keychainFix(error: KeychainUnavailableError, store: string): str
       return `Check that the ${store} answers (a desktop session, or gnome-keyring-daemon running), then run this again.`;
     case 'no-start':
       return 'Run this again when the machine is less busy.';
+    case 'no-binding':
+      // An install without optional dependencies (--omit=optional, or npm's bug with a lockfile
+      // made on another platform) leaves out the binding's native part for this platform.
+      return "Install openai-setup again, without --omit=optional (the keychain binding's native part for this platform is an optional dependency), then run this again.";
     case 'other-user':
       return 'Run this as the user whose session bus it is, from their own terminal (not through sudo -E or su).';
     default:
@@ -203,10 +210,22 @@ export function itemVanished(error: KeychainUnavailableError): boolean {
 // thread: Node writes a short string to a pipe at once, not on the event loop's next turn.
 const KEYCHAIN_READY = '+';
 const KEYCHAIN_CHILD = `
-const { Entry, findCredentials } = require(process.argv[1]);
+let binding;
+let unloadable;
+try {
+  binding = require(process.argv[1]);
+} catch (error) {
+  // Its first line only ("Cannot find native binding…"): the rest is npm advice of its own.
+  unloadable = String((error && error.message) || error).split('\\n')[0].slice(0, 200);
+}
 let input = '';
 process.stdin.on('data', (c) => (input += c)).on('end', () => {
   let answer;
+  if (unloadable !== undefined) {
+    process.stdout.write(${JSON.stringify(KEYCHAIN_READY)} + JSON.stringify({ ok: false, unloadable }));
+    return;
+  }
+  const { Entry, findCredentials } = binding;
   try {
     const r = JSON.parse(input);
     const entry = () => new Entry(r.service, r.account, r.options);
@@ -232,6 +251,8 @@ export const KEYCHAIN_STARTUP_MS = 15_000;
 const ChildAnswerSchema = z.union([
   z.object({ ok: z.literal(true), value: z.union([z.string(), z.boolean(), z.null(), z.array(z.string())]) }),
   z.object({ ok: z.literal(false), message: z.string() }),
+  // The binding could not be loaded: the keychain was never asked.
+  z.object({ ok: z.literal(false), unloadable: z.string() }),
 ]);
 
 type KeychainRequest =
@@ -258,7 +279,7 @@ function keychainCall(request: KeychainRequest, limits: KeychainLimits): Promise
     try {
       bindingPath = limits.bindingPath ?? createRequire(import.meta.url).resolve('@napi-rs/keyring');
     } catch {
-      reject(new KeychainUnavailableError('failed', 'the keychain binding @napi-rs/keyring is not installed'));
+      reject(new KeychainUnavailableError('no-binding', 'it is not installed'));
       return;
     }
     // The secret travels over a pipe, never on the command line.
@@ -298,6 +319,7 @@ function keychainCall(request: KeychainRequest, limits: KeychainLimits): Promise
         return;
       }
       if (answer.ok) resolve(answer.value);
+      else if ('unloadable' in answer) reject(new KeychainUnavailableError('no-binding', answer.unloadable));
       else {
         const seen = { elapsedMs: Date.now() - readyAt, timeoutMs, bus: sessionBusSocket(process.env), uid: process.getuid?.() };
         reject(judgedOnBus(classifyKeyringError(new Error(answer.message)), seen));

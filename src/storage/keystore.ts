@@ -112,6 +112,8 @@ export function keychainReason(error: KeychainUnavailableError): string {
       return 'it did not answer';
     case 'no-start':
       return 'its helper did not start';
+    case 'no-binding':
+      return 'its binding could not be loaded';
     case 'other-user':
       return "its session bus is another user's";
     default:
