@@ -8,6 +8,7 @@ import { lstat, readlink, realpath } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Context } from '../context.js';
+import { ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { leftoverTemps } from '../storage/leftovers.js';
 import { runGone } from '../storage/private-file.js';
@@ -49,8 +50,9 @@ export function pendingEnvFiles(state: State): string[] {
  * Record, before the first write of the key into `real` (the file really written), that this run
  * is writing it: killed during the write, it leaves a temp file next to it holding the key, which
  * is then found by what reads this record. Entries of runs that are gone and left nothing there are
- * dropped meanwhile. A record that cannot be made is not this run's to fail for (nor is it
- * likely: the write itself takes its lock in the same dir); the write goes on.
+ * dropped meanwhile. A record that cannot be made (a progress file a newer openai-setup wrote) is
+ * not this run's to fail for: the write goes on, and the record of the file written fails as it
+ * would have (remember, commands/env.ts, says so).
  */
 export async function notePendingEnvFile(ctx: Context, real: string): Promise<void> {
   const done = new Set<string>();
@@ -63,7 +65,9 @@ export async function notePendingEnvFile(ctx: Context, real: string): Promise<vo
       const kept = (state.pendingEnvFiles ?? []).filter((p) => !done.has(`${p.pid}:${p.path}`) && !(p.pid === process.pid && p.path === real));
       state.pendingEnvFiles = [...kept, { path: real, pid: process.pid }].slice(-MAX_ENV_FILES);
     })
-    .catch(() => {});
+    .catch((error: unknown) => {
+      if (!(error instanceof ExitError)) throw error;
+    });
 }
 
 /** `state` without this run's entry for `real` (notePendingEnvFile), once its write has ended; none left, no list. */
