@@ -13,9 +13,10 @@ import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
-import { decidingRule, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, realTarget, withEnvFile } from '../plaintext/env-files.js';
-import { asFileText, FileKeptError, FileReadError, GONE, keptBack, readText, removeLeftoverTemps, rewriteFile } from '../plaintext/files.js';
+import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
+import { asFileText, FileKeptError, FileReadError, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
 import { removedLeftovers } from '../storage/keystore.js';
+import { removeLeftoverTemps } from '../storage/leftovers.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { describeFileError, UnreadableFileError } from '../storage/read-file.js';
@@ -263,6 +264,27 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   }
 
   const what = `OPENAI_API_KEY (${maskKey(key)}, profile "${profileName}")`;
+  // Recorded before the key is first written: a run killed while writing it leaves a temp file next
+  // to the file holding the key in full, which status, doctor and import then name, and logout
+  // removes (a new file is not recorded as written until it is). Ended as the run ends.
+  await notePendingEnvFile(ctx, real);
+  try {
+    return await writeKey(ctx, { key, real, path, typed, where, what, detour, profileName, edit });
+  } catch (error) {
+    await ctx.state.update((state) => endPendingEnvFile(state, real)).catch(() => {});
+    throw error;
+  }
+}
+
+/** The key written into `real` (the file the person named, `path`), and recorded (remember): env's last step. */
+async function writeKey(
+  ctx: Context,
+  run: { key: string; real: string; path: string; typed: string; where: string; what: string; detour: boolean; profileName: string; edit: (text: string, after: string) => SetResult },
+): Promise<number> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const { real, path, typed, where, what, detour, profileName, edit } = run;
+  const shown = pathLine(typed);
   const writing = <T>(promise: Promise<T>) => fileStep(promise, `Could not write ${where}`, 'The key was not written.');
   // Written under the same lock as import's edits and other runs' (their changes stay), created
   // 0600 if it is not there; `made`: what the edit found and did.
@@ -285,7 +307,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   if (!made.exists) {
     const note = 'a new file, readable only by you';
     term.out(`${m.ok} Wrote ${what} to ${detour ? `${pathLine(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
-    return remember(ctx, profileName, path, where);
+    return remember(ctx, profileName, path, where, real);
   }
   if (outcome === 'unchanged') {
     term.out(`${m.ok} ${where} already has ${what}; nothing changed.`);
@@ -297,7 +319,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   if (mode & 0o077 && ctx.platform !== 'win32') {
     term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 -- ${shellWord(detour ? real : typed)}`);
   }
-  return remember(ctx, profileName, path, where);
+  return remember(ctx, profileName, path, where, real);
 }
 
 /** Take out of `gitignore` the `pattern` line this run added (`added`; as the file holds it: asFileText), and say what became of it. */
@@ -321,11 +343,12 @@ async function takeBack(ctx: Context, gitignore: string, pattern: string, added:
  * and logout name it. A path only, never the key; files deleted since are dropped from the list.
  * The key is written by now: a record that fails is said (the file stays as written), exit 0.
  */
-async function remember(ctx: Context, profileName: string, path: string, where: string): Promise<number> {
+async function remember(ctx: Context, profileName: string, path: string, where: string, real: string): Promise<number> {
   try {
     const gone = await missingFiles(envFilesOf(await ctx.state.read(), profileName));
-    await ctx.state.updateProfile(profileName, (profile) => {
+    await ctx.state.updateProfile(profileName, (profile, state) => {
       profile.envFiles = withEnvFile(profile.envFiles, path, gone);
+      endPendingEnvFile(state, real);
     });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);

@@ -8,7 +8,10 @@ import { lstat, readlink, realpath } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Context } from '../context.js';
+import { ExitError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
+import { leftoverTemps } from '../storage/leftovers.js';
+import { runGone } from '../storage/private-file.js';
 import { MAX_ENV_FILES, type State } from '../storage/state.js';
 import type { Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
@@ -32,6 +35,46 @@ export async function missingFiles(paths: string[]): Promise<Set<string>> {
     });
   }
   return gone;
+}
+
+/**
+ * The files `env --file` is writing, or was when a run was killed (the progress file's
+ * pendingEnvFiles, every profile's): where a temp file holding a key may be left, that status,
+ * doctor and import name (leftoverKeyFiles) and logout removes.
+ */
+export function pendingEnvFiles(state: State): string[] {
+  return [...new Set((state.pendingEnvFiles ?? []).map((p) => p.path))];
+}
+
+/**
+ * Record, before the first write of the key into `real` (the file really written), that this run
+ * is writing it: killed during the write, it leaves a temp file next to it holding the key, which
+ * is then found by what reads this record. Entries of runs that are gone and left nothing there are
+ * dropped meanwhile. A record that cannot be made (a progress file a newer openai-setup wrote) is
+ * not this run's to fail for: the write goes on, and the record of the file written fails as it
+ * would have (remember, commands/env.ts, says so).
+ */
+export async function notePendingEnvFile(ctx: Context, real: string): Promise<void> {
+  const done = new Set<string>();
+  for (const { path, pid } of (await ctx.state.read()).pendingEnvFiles ?? []) {
+    // A run that is gone writes nothing more: once nothing of it is left, its entry is done with.
+    if (runGone(pid) && (await leftoverTemps(path)).length === 0) done.add(`${pid}:${path}`);
+  }
+  await ctx.state
+    .update((state) => {
+      const kept = (state.pendingEnvFiles ?? []).filter((p) => !done.has(`${p.pid}:${p.path}`) && !(p.pid === process.pid && p.path === real));
+      state.pendingEnvFiles = [...kept, { path: real, pid: process.pid }].slice(-MAX_ENV_FILES);
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof ExitError)) throw error;
+    });
+}
+
+/** `state` without this run's entry for `real` (notePendingEnvFile), once its write has ended; none left, no list. */
+export function endPendingEnvFile(state: State, real: string): void {
+  const left = (state.pendingEnvFiles ?? []).filter((p) => !(p.pid === process.pid && p.path === real));
+  if (left.length) state.pendingEnvFiles = left;
+  else delete state.pendingEnvFiles;
 }
 
 /** The recorded files as places to look in (a .env file each). */

@@ -2,19 +2,19 @@
 // byte (latin1: one character per byte, so any encoding comes back unchanged), atomically (a temp
 // file next to it, renamed over it), with its mode kept, and one run at a time. The temp file holds the new text, never the old line, and
 // never outlives a failure; it is 0600 while it is one (it may hold a key: env's), and one a killed
-// run leaves is removed by the next (removeLeftoverTemps). Every read of such a file is the scan's (storage/read-file.ts, the
+// run leaves is removed by the next (storage/leftovers.ts). Every read of such a file is the scan's (storage/read-file.ts, the
 // same cap): between the scan and the edit it may have become a FIFO (a plain read would wait for
 // a writer forever), a link to /dev/zero, a huge file, or one that cannot be read.
 // Replacing a file goes around what its own write permission says, and the new one is the
 // writer's: a file the person could not write to in place is left alone (FileKeptError), and the
 // one written gets the owner and group the file had, or it is not written (keptBack, ownedLike).
-import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { access, chmod, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Sections } from '../interrupts.js';
 import { LOCK_WAIT_MS, withFileLock } from '../storage/lock.js';
-import { ensurePrivateDir, listTempFiles, removeTempFiles, tempFileOf, tempPathFor, type TempNames } from '../storage/private-file.js';
+import { editLockPath, TEMP_MARKER } from '../storage/leftovers.js';
+import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
 import { describeFileError, readRegularFile } from '../storage/read-file.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { MAX_FILE_BYTES } from './scan.js';
@@ -121,20 +121,6 @@ async function ownedLike(handle: FileHandle, path: string, was: Stats): Promise<
   });
 }
 
-/**
- * The marker in the temp files' names, `.env.openai-setup.<pid>.<random>.tmp`: plainly this tool's,
- * next to other programs' files. A .gitignore line for the file itself (`/.env`) does not cover
- * it, and no name could match every such line (git would list one a killed run leaves): it is
- * there only while a write is under way, 0600, and removed by the next run (removeLeftoverTemps).
- */
-const TEMP_MARKER = 'openai-setup.';
-
-/**
- * Temp files of ours whose writer is gone: only names with the marker. An unmarked
- * `.env.<digits>.<word>.tmp` may be the person's own (a backup): never named, never removed.
- */
-const LEFT_BEHIND: TempNames = { markers: [TEMP_MARKER], gone: true };
-
 /** Why for a file that was there when it was read before, and is not now. */
 export const GONE = 'removed since import read it';
 
@@ -158,16 +144,6 @@ export async function readFound(path: string): Promise<string> {
   const text = await readText(path);
   if (text === null) throw new FileReadError(path, GONE);
   return text;
-}
-
-/**
- * Where the lock of changing `real` is: in the config dir, named after the file (its name, for
- * people; a hash of its path, to be its own), never next to it. A directory appearing next to
- * ~/.zshrc or in a project (and, from a killed run, staying there) would be a surprise.
- */
-export function editLockPath(configDir: string, real: string): string {
-  const name = basename(real).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
-  return join(configDir, `edit-${name}-${createHash('sha256').update(real).digest('hex').slice(0, 12)}.lock`);
 }
 
 /**
@@ -276,31 +252,4 @@ export async function rewriteFile(
     return back === next ? 'changed' : 'overwritten';
   };
   return ctx.interrupts.section(section, () => withFileLock(target, edit, LOCK_WAIT_MS, editLockPath(ctx.configDir, target)));
-}
-
-/**
- * Remove the temp files next to `path` (the file a link leads to) that runs killed while writing
- * it left (`.env.openai-setup.<pid>.<random>.tmp`, the marker in it: nothing else): only those
- * whose writer is gone (no process has its pid), under the lock every run takes to change the
- * file, as credentials.json's are (storage/private-file.ts removeTempFiles). Env's may hold the
- * key in full, in a project git would offer to commit it from. The paths removed.
- */
-export async function removeLeftoverTemps(path: string, ctx: { configDir: string; interrupts: Sections }): Promise<string[]> {
-  const target = await realpath(path).catch(() => resolve(path));
-  if ((await listTempFiles(target, LEFT_BEHIND).catch(() => [])).length === 0) return [];
-  await ensurePrivateDir(ctx.configDir);
-  const section = { what: `removing what an interrupted run left next to ${pathLine(path)}`, risk: 'a temporary file may be left there' };
-  return ctx.interrupts.section(section, () => withFileLock(target, () => removeTempFiles(target, LEFT_BEHIND), LOCK_WAIT_MS, editLockPath(ctx.configDir, target)));
-}
-
-/**
- * The file a temp file killed runs left (leftoverTemps', marked, or credentials.json's, unmarked:
- * the config dir holds only ours) was to replace.
- */
-export const leftoverOf = (temp: string): string => tempFileOf(temp, { markers: [TEMP_MARKER, ''] });
-
-/** The temp files next to `path` that killed runs left (removeLeftoverTemps), for status and doctor to name; reads none of them. */
-export async function leftoverTemps(path: string): Promise<string[]> {
-  const target = await realpath(path).catch(() => resolve(path));
-  return listTempFiles(target, LEFT_BEHIND).catch(() => []);
 }

@@ -10,8 +10,8 @@ import type { State } from '../storage/state.js';
 import { afterFirst, toolCommand } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
-import { askedFor, envFilePlaces, envFilesOf, staleIn } from './env-files.js';
-import { leftoverOf, leftoverTemps } from './files.js';
+import { askedFor, envFilePlaces, envFilesOf, pendingEnvFiles, staleIn } from './env-files.js';
+import { leftoverOf, leftoverTemps } from '../storage/leftovers.js';
 import { plaintextPlaces, type Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
 
@@ -84,15 +84,17 @@ export function listCopies(ctx: Context, findings: Finding[], max = 3): string {
 
 /**
  * Temp files left by runs killed while writing: the key file's, and (given the progress file and
- * profile) those next to the files import looks in and `env --file` wrote for the profile
- * (plaintext/files.ts: env's hold the key in full, where git would offer to commit it). Each may
+ * profile) those next to the files import looks in, `env --file` wrote for the profile, and any
+ * run of it was writing (storage/leftovers.ts: env's hold the key in full, where git would offer
+ * to commit it). Each may
  * hold a key in plain text. Named (never read), with the command that removes them; null when
  * there are none. Storing a key, or logout, removes the key file's; the next `env` or `import`
- * change of a file, those next to it.
+ * change of a file, those next to it; logout, those next to the files `env --file` wrote or was writing.
  */
 export async function leftoverKeyFiles(ctx: Context, near?: { state: State; profile: string }): Promise<{ paths: string[]; detail: string; fix: string } | null> {
   // Another tool's file is never written by openai-setup: no temp file of ours is next to it.
-  const places = near ? [...placesOf(ctx).filter((p) => p.kind !== 'tool'), ...envFilePlaces(envFilesOf(near.state, near.profile))] : [];
+  // And next to the files any run of `env --file` was writing when it was killed (a new file, say: not recorded as written).
+  const places = near ? [...placesOf(ctx).filter((p) => p.kind !== 'tool'), ...envFilePlaces([...envFilesOf(near.state, near.profile), ...pendingEnvFiles(near.state)])] : [];
   const plaintext = (await Promise.all([...new Set(places.map((p) => p.path))].map(leftoverTemps))).flat();
   return describeLeftovers([...new Set([...(await ctx.keys.leftovers()), ...plaintext])]);
 }

@@ -412,14 +412,31 @@ export class KeyStore {
     this.removed(await this.removeLeftovers().catch(() => []));
   }
 
-  /** The temp files of the key file now in the config dir (left by killed runs: one may hold a key). Reads none of them. */
-  async leftovers(): Promise<string[]> {
-    return listTempFiles(this.filePath).catch(() => []);
+  /** The key file and, when it is a link, the file it leads to: its writes' temp files are made next to that one. */
+  private async tempFileSites(): Promise<string[]> {
+    return [...new Set([this.filePath, await this.realFilePath().catch(() => this.filePath)])];
   }
 
-  /** Remove temp files of the key file left by killed runs (one may hold a key); the paths removed. */
+  /**
+   * The temp files of the key file now in the config dir, or next to the file a link of its name
+   * leads to (left by killed runs: one may hold a key). Reads none of them.
+   */
+  async leftovers(): Promise<string[]> {
+    return (await Promise.all((await this.tempFileSites()).map((path) => listTempFiles(path).catch(() => [])))).flat();
+  }
+
+  /** Remove temp files of the key file left by killed runs (one may hold a key), where leftovers() finds them; the paths removed. */
   async removeLeftovers(): Promise<string[]> {
-    return removeLeftoverTempFiles(this.filePath, withFileLock);
+    const [own, ...linked] = await this.tempFileSites();
+    const removed = await removeLeftoverTempFiles(own!, withFileLock);
+    // Behind a link: under the key file's own lock, which its writers hold (changeFileKeys).
+    for (const path of linked) {
+      if ((await listTempFiles(path).catch(() => [])).length === 0) continue;
+      // A config dir that is not ours: nothing of it to tidy (as removeLeftoverTempFiles).
+      if (!(await ensurePrivateDir(this.configDir).then(() => true, () => false))) break;
+      removed.push(...(await withFileLock(this.filePath, () => removeTempFiles(path))));
+    }
+    return removed;
   }
 
   /**

@@ -247,7 +247,11 @@ const TEMP_PID = /\.(\d+)\.[a-z0-9]+\.tmp$/;
  * another form.
  */
 export function namedByGoneRun(name: string, pattern: RegExp): boolean {
-  const pid = Number(pattern.exec(name)?.[1]);
+  return runGone(Number(pattern.exec(name)?.[1]));
+}
+
+/** Whether no process has `pid` now (namedByGoneRun's judgement of a pid it found); false for what is no pid. */
+export function runGone(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

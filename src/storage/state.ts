@@ -9,8 +9,9 @@ import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { baseURLForAdvice } from '../platform.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
+import { removeLeftoverTemps } from './leftovers.js';
 import { LockLostUnwrittenError, withFileLock } from './lock.js';
-import { ConfigStoreError, dirNotMadeHere, ensurePrivateDir, linkedFilePath, newerVersion, readPrivateFile, removeLeftoverTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
+import { ConfigStoreError, dirNotMadeHere, ensurePrivateDir, linkedFilePath, newerVersion, readPrivateFile, removeLeftoverTempFiles, removeTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
@@ -76,6 +77,38 @@ const EnvFilesSchema = z.catch(
   [],
 );
 
+/**
+ * A file `env --file` is writing a key into (its real path, absolute) and the pid of the run
+ * writing it (pendingEnvFiles).
+ */
+const PendingEnvFileSchema = z.object({
+  path: z.string().check(z.refine((p) => p.length <= 4096 && !p.includes('\0') && isAbsolute(p))),
+  pid: z.number().check(z.int(), z.positive()),
+});
+export type PendingEnvFile = z.infer<typeof PendingEnvFileSchema>;
+
+/**
+ * The files `env --file` is writing a key into: recorded (under the lock) before its first write,
+ * dropped once the run ends (the file then recorded in the profile's envFiles, or not written). One
+ * still here whose run is gone was left by a run killed while writing: a temp file next to it may
+ * hold the key in full, where nothing else would name it (a file not written before). Read
+ * leniently, as envFiles: an entry of another shape is dropped alone; the newest MAX_ENV_FILES.
+ */
+const PendingEnvFilesSchema = z.catch(
+  z.pipe(
+    z.array(z.unknown()),
+    z.transform((list: unknown[]) =>
+      list
+        .flatMap((entry) => {
+          const parsed = PendingEnvFileSchema.safeParse(entry);
+          return parsed.success ? [parsed.data] : [];
+        })
+        .slice(-MAX_ENV_FILES),
+    ),
+  ),
+  [],
+);
+
 const ProfileSchema = z.object({
   stages: z._default(z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema), {}),
   billingChoice: z.optional(BillingChoiceSchema),
@@ -115,6 +148,8 @@ export const StateSchema = z.object({
   version: z.literal(STATE_VERSION),
   defaultProfile: z._default(ProfileNameSchema, 'default'),
   profiles: z._default(z.record(ProfileNameSchema, ProfileSchema), {}),
+  // Added in format 1 without a new version: an older openai-setup drops it as an unknown key.
+  pendingEnvFiles: z.optional(PendingEnvFilesSchema),
 });
 export type State = z.infer<typeof StateSchema>;
 
@@ -414,6 +449,9 @@ export class StateStore {
         // Written where a symbolic link named state.json leads, as credentials.json is: never
         // replacing the link with a file.
         const real = await linkedFilePath(this.path);
+        // Holding the lock: temp files of the progress file whose writer is gone were left by killed
+        // runs (they hold no key), and would stay forever. A live writer's is left alone.
+        for (const path of new Set([this.path, real])) await removeTempFiles(path, { gone: true }).catch(() => []);
         let read = await fileIdentity(real);
         const save = async (next: State) => {
           await writePrivateFile(real, `${JSON.stringify(next, null, 2)}\n`, async () => {
@@ -436,9 +474,21 @@ export class StateStore {
     return state.profiles[name]!;
   }
 
-  /** Remove temp files of the progress file left by killed runs; the paths removed. */
+  /**
+   * Remove temp files of the progress file left by killed runs, and those next to the files it
+   * names that `env --file` wrote or was writing (storage/leftovers.ts: they may hold a key in full),
+   * their writers gone; the paths removed. One that cannot be removed is left (status and doctor
+   * name it).
+   */
   async removeLeftovers(): Promise<string[]> {
-    return removeLeftoverTempFiles(this.path, withFileLock);
+    const removed = await removeLeftoverTempFiles(this.path, withFileLock);
+    const loaded = await this.load().catch(() => null);
+    const state = loaded && loaded.kind !== 'damaged' ? loaded.state : null;
+    if (!state) return removed;
+    const files = [...(state.pendingEnvFiles ?? []).map((p) => p.path), ...Object.values(state.profiles).flatMap((p) => p.envFiles ?? [])];
+    const ctx = { configDir: this.dir, interrupts: this.sections };
+    for (const file of new Set(files)) removed.push(...(await removeLeftoverTemps(file, ctx).catch(() => [])));
+    return removed;
   }
 
   nowIso(): string {

@@ -2,7 +2,9 @@
 // it over .env, in a git repository whose .gitignore has `.env`. The run is held at that moment by
 // a preloaded hook that makes that one rename never finish (it writes a mark file first), so the
 // kill always lands there, with no sleep. The temp file it leaves is 0600 and named as ours; status
-// names it (git would list it), and the next `env` removes it and says so.
+// names it (git would list it), and the next `env` removes it and says so. Killed while creating a
+// new file (its link into place held), that file is named nowhere else: status, doctor and import
+// name the temp file all the same, and logout removes it.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -35,21 +37,24 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 /**
- * Preloaded into the run: the rename of a temp file over `.env` writes that temp file's path into
- * the mark file and never finishes (a timer keeps the process alive until it is killed).
+ * Preloaded into the run: the rename (over a file) or link (a new file) of a temp file to a path
+ * ending in HOLD_AT writes that temp file's path into the mark file and never finishes (a timer
+ * keeps the process alive until it is killed).
  */
 const HOOK = `
 const fsp = require('node:fs/promises');
 const { writeFileSync } = require('node:fs');
-const rename = fsp.rename;
-fsp.rename = (from, to) => {
-  if (String(to).endsWith('/.env') && String(from).endsWith('.tmp')) {
-    setInterval(() => {}, 1000);
-    writeFileSync(process.env.HOLD_MARK, String(from));
-    return new Promise(() => {});
-  }
-  return rename(from, to);
-};
+for (const name of ['rename', 'link']) {
+  const original = fsp[name];
+  fsp[name] = (from, to) => {
+    if (String(to).endsWith(process.env.HOLD_AT) && String(from).endsWith('.tmp')) {
+      setInterval(() => {}, 1000);
+      writeFileSync(process.env.HOLD_MARK, String(from));
+      return new Promise(() => {});
+    }
+    return original(from, to);
+  };
+}
 `;
 
 /** Poll for `path` to exist (what is awaited happens; the deadline only bounds a failure). */
@@ -59,6 +64,20 @@ async function appears(path: string, exited: () => boolean): Promise<void> {
     if (exited() || Date.now() > deadline) throw new Error(`${path} did not appear`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Run `openai-setup ARGS` in `project`, held where it puts a temp file at a path ending in `holdAt`, and kill it there (SIGKILL); the temp file's path and the run's pid. */
+async function killedAt(t: TestEnv, project: string, args: string[], holdAt: string): Promise<{ temp: string; pid: number }> {
+  const hook = join(t.root, 'hold-rename.cjs');
+  writeFileSync(hook, HOOK);
+  const mark = join(t.root, 'held');
+  const child = spawn(process.execPath, ['--require', hook, CLI, ...args], { cwd: project, env: { ...t.env, HOLD_MARK: mark, HOLD_AT: holdAt }, stdio: 'ignore' });
+  let exited = false;
+  const gone = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => ((exited = true), resolve(signal))));
+  await appears(mark, () => exited);
+  child.kill('SIGKILL');
+  expect(await gone).toBe('SIGKILL');
+  return { temp: readFileSync(mark, 'utf8'), pid: child.pid! };
 }
 
 describe('env killed while the key is in its temp file', () => {
@@ -75,19 +94,8 @@ describe('env killed while the key is in its temp file', () => {
     git(project, 'commit', '-q', '-m', 'init');
     // An existing .env others may read: the temp file must be private all the same.
     writeFileSync(join(project, '.env'), 'DEBUG=1\n', { mode: 0o644 });
-    const hook = join(t.root, 'hold-rename.cjs');
-    writeFileSync(hook, HOOK);
-    const mark = join(t.root, 'held');
-
-    const child = spawn(process.execPath, ['--require', hook, CLI, 'env'], { cwd: project, env: { ...t.env, HOLD_MARK: mark }, stdio: 'ignore' });
-    let exited = false;
-    const gone = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => ((exited = true), resolve(signal))));
-    await appears(mark, () => exited);
-    child.kill('SIGKILL');
-    expect(await gone).toBe('SIGKILL');
-
-    const temp = readFileSync(mark, 'utf8');
-    expect(basename(temp)).toMatch(new RegExp(`^\\.env\\.openai-setup\\.${child.pid}\\.[a-z0-9]+\\.tmp$`));
+    const { temp, pid } = await killedAt(t, project, ['env'], '/.env');
+    expect(basename(temp)).toMatch(new RegExp(`^\\.env\\.openai-setup\\.${pid}\\.[a-z0-9]+\\.tmp$`));
     expect(statSync(temp).mode & 0o777).toBe(0o600);
     expect(readFileSync(temp, 'utf8')).toBe(`DEBUG=1\nOPENAI_API_KEY=${KEY}\n`);
     expect(readFileSync(join(project, '.env'), 'utf8')).toBe('DEBUG=1\n');
@@ -106,5 +114,40 @@ describe('env killed while the key is in its temp file', () => {
     expect(readFileSync(join(project, '.env'), 'utf8')).toBe(`DEBUG=1\nOPENAI_API_KEY=${KEY}\n`);
     expect(git(project, 'status', '--porcelain')).toBe('');
     expect(again.stdout + again.stderr).not.toContain(KEY);
+  });
+
+  it('creating a new file: status, doctor and import name the temp file, and logout removes it', async () => {
+    const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    envs.push(t);
+    const stored = await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: KEY });
+    expect(stored.code, stored.stderr).toBe(0);
+    const project = join(realpathSync(t.root), 'project');
+    mkdirSync(join(project, 'config'), { recursive: true });
+    git(project, 'init', '-q');
+    writeFileSync(join(project, '.gitignore'), '/config/prod.env\n');
+    git(project, 'add', '.gitignore');
+    git(project, 'commit', '-q', '-m', 'init');
+
+    const { temp, pid } = await killedAt(t, project, ['env', '--file', 'config/prod.env'], '/config/prod.env');
+    expect(basename(temp)).toMatch(new RegExp(`^prod\\.env\\.openai-setup\\.${pid}\\.[a-z0-9]+\\.tmp$`));
+    expect(readFileSync(temp, 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(existsSync(join(project, 'config', 'prod.env'))).toBe(false);
+    expect(git(project, 'status', '--porcelain', '-uall')).toBe(`?? config/${basename(temp)}\n`);
+
+    const named = `! A temporary file of ${project}/config/prod.env, left by an interrupted run, may hold a key in plain text: ${temp} — Remove it: rm '${temp}'\n`;
+    const status = await runCli(['status'], { env: t.env, cwd: project });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(named);
+    const doctor = await runCli(['doctor', '--json'], { env: t.env, cwd: project });
+    expect(doctor.stdout).toContain(JSON.stringify(temp).slice(1, -1));
+    const imported = await runCli(['import', '--yes'], { env: t.env, cwd: project });
+    expect(imported.stderr).toContain(named.replace(/^! /, ''));
+    for (const run of [status, doctor, imported]) expect(run.stdout + run.stderr).not.toContain(KEY);
+
+    const logout = await runCli(['logout', '--yes'], { env: t.env, cwd: project });
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(logout.stdout).toContain(`Removed a temporary file left by an interrupted run: ${temp}\n`);
+    expect(existsSync(temp)).toBe(false);
+    expect(git(project, 'status', '--porcelain', '-uall')).toBe('');
   });
 });

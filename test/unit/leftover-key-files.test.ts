@@ -46,12 +46,15 @@ describe('a temp file of credentials.json left by a killed run', () => {
     const link = join(t.configDir, 'credentials.json.4243.m1abc2xyz.tmp');
     symlinkSync(outside, link);
     mkdirSync(join(t.configDir, 'credentials.json.4244.m1abc2dir.tmp'));
-    for (const other of ['notes.tmp', 'credentials.json.tmp', 'state.json.4245.m1abc2def.tmp', 'credentials.json.bak']) writeFileSync(join(t.configDir, other), '{}', { mode: 0o600 });
+    // The progress file's temp file of a run still alive (storing the key writes the progress file,
+    // which removes only a dead run's).
+    const stateTemp = `state.json.${process.pid}.m1abc2def.tmp`;
+    for (const other of ['notes.tmp', 'credentials.json.tmp', stateTemp, 'credentials.json.bak']) writeFileSync(join(t.configDir, other), '{}', { mode: 0o600 });
     expect(await key(t.ctx, { stdin: true, verify: false })).toBe(0);
     expect(existsSync(left)).toBe(false);
     expect(existsSync(link)).toBe(false);
     expect(readFileSync(outside, 'utf8')).toBe('precious');
-    expect(readdirSync(t.configDir).sort()).toEqual(['credentials.json.4244.m1abc2dir.tmp', 'credentials.json.bak', 'credentials.json.tmp', 'notes.tmp', 'state.json', 'state.json.4245.m1abc2def.tmp']);
+    expect(readdirSync(t.configDir).sort()).toEqual(['credentials.json.4244.m1abc2dir.tmp', 'credentials.json.bak', 'credentials.json.tmp', 'notes.tmp', 'state.json', stateTemp].sort());
   });
 
   it('status names it, with the command that removes it, never what is in it; --json lists it', async () => {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UNGUARDED } from '../../src/interrupts.js';
-import { editLockPath, FileReadError, GONE, rewriteFile } from '../../src/plaintext/files.js';
+import { FileReadError, GONE, rewriteFile } from '../../src/plaintext/files.js';
+import { editLockPath } from '../../src/storage/leftovers.js';
 import { ConfigStoreError } from '../../src/storage/private-file.js';
 
 // A lock another run keeps holding is waited for 300 ms here, not 10 s: the outcome is the same.
