@@ -178,7 +178,7 @@ async function stillTheKey(ctx: Context, account: string, asked: string, before:
   const where = inKeychain ? `the ${ctx.keys.keychainDescription}` : pathLine(ctx.keys.filePath);
   const now = maskKey(other);
   throw new NotTheKeyAsked(
-    `${whose} changed while ${command} ran (it is now ${now}, in ${where}; another run stored it), so nothing was removed. To remove ${now} too, run \`${toolCommand(ctx, command, profile)}\` again.`,
+    `${whose} changed while ${command} ran (it is now ${now}, in ${where}; another run stored it), so nothing was removed. To remove ${now}, run \`${toolCommand(ctx, command, profile)}\` again.`,
   );
 }
 

@@ -480,7 +480,7 @@ describe('logout --admin', () => {
     expect(code).toBe(7);
     const now = `sk-admin-…${OTHER_ADMIN.slice(-4)}`;
     expect(message).toBe(
-      `The admin key of profile "default" changed while logout --admin ran (it is now ${now}, in the Secret Service keyring; another run stored it), so nothing was removed. To remove ${now} too, run \`openai-setup logout --admin\` again.`,
+      `The admin key of profile "default" changed while logout --admin ran (it is now ${now}, in the Secret Service keyring; another run stored it), so nothing was removed. To remove ${now}, run \`openai-setup logout --admin\` again.`,
     );
     expect(t.stdout).not.toContain('Removed');
     expect(t.keychain.keyOf('default:admin')).toBe(OTHER_ADMIN);

@@ -131,7 +131,7 @@ describe('logout', () => {
 
     expect(code).toBe(7);
     expect(message).toBe(
-      'The key stored for profile "default" changed while logout ran (it is now sk-proj-…000B, in the Secret Service keyring; another run stored it), so nothing was removed. To remove sk-proj-…000B too, run `openai-setup logout` again.',
+      'The key stored for profile "default" changed while logout ran (it is now sk-proj-…000B, in the Secret Service keyring; another run stored it), so nothing was removed. To remove sk-proj-…000B, run `openai-setup logout` again.',
     );
     expect(hints).toEqual([]);
     expect(t.stdout).toBe('');
@@ -168,7 +168,7 @@ describe('logout', () => {
     expect(code).toBe(7);
     const file = join(t.configDir, 'credentials.json');
     expect(message).toBe(
-      `The key stored for profile "default" changed while logout ran (it is now sk-proj-…000B, in ${file}; another run stored it), so nothing was removed. To remove sk-proj-…000B too, run \`openai-setup logout\` again.`,
+      `The key stored for profile "default" changed while logout ran (it is now sk-proj-…000B, in ${file}; another run stored it), so nothing was removed. To remove sk-proj-…000B, run \`openai-setup logout\` again.`,
     );
     expect(t.stdout).not.toContain('Removed');
     expect(JSON.parse(readFileSync(file, 'utf8')).keys).toEqual({ default: OTHER });
