@@ -1,12 +1,12 @@
 // `openai-setup logout`: remove the stored key (keychain and file) after a confirm; files
 // `env --file` wrote it into are named (they are the person's to delete), not changed.
 import type { Context } from '../context.js';
-import { EXIT, ExitError } from '../errors.js';
+import { EXIT, ExitError, KeyStoreError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { askedNote } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { copiesOf, listCopies } from '../plaintext/summary.js';
-import { leftoverWords } from '../storage/keystore.js';
+import { accountOf, leftoverWords, type KeySnapshot } from '../storage/keystore.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, envAdminKey, removeAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
@@ -101,6 +101,9 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
       ctx,
       profileName,
       async (before) => {
+        // Another run may have stored a key since this one looked (and asked): removing that one
+        // would lose it unsaid, and name the key asked about as removed.
+        await stillTheKey(ctx, profileName, stored!.key, before, 'logout');
         const removed = await ctx.keys.delete(profileName);
         const failed = removed.keychainError && removed.keychainError.problem !== 'no-service' ? removed.keychainError : null;
         if (failed && stored!.storage === 'keychain') {
@@ -114,7 +117,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
       (state) => forget(state),
     );
   } catch (error) {
-    if (error instanceof KeyChangeError && error.failure === kept && error.putBack !== 'failed') throw kept;
+    if (error instanceof KeyChangeError && (error.failure === kept || error.failure instanceof NotTheKeyAsked) && error.putBack !== 'failed') throw error.failure;
     throw await failure(error, hint);
   }
   sayLeftovers();
@@ -145,6 +148,38 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   const shared = await profilesSharing(ctx, profileName, hint, async () => stored!.key);
   term.out(shared.length ? `The key itself still works, and ${sharingWords(shared)}: leave it live while that is so.` : `The key itself still works until you revoke it on the API keys page: ${PAGES.keys.url}`);
   return 0;
+}
+
+/** Nothing was removed: what is stored under the lock is not the key this run looked at (and asked about). */
+class NotTheKeyAsked extends KeyStoreError {}
+
+/**
+ * Under state.json's lock, before anything is removed (changeKey's change, given `before`, the
+ * store as it is now): the key stored for `account` must still be `asked`, the one this run found
+ * and asked about (or, with --yes, will name as removed). Another run may have stored another
+ * since: then nothing is removed (a NotTheKeyAsked, saying which key is stored now and what to run).
+ * Gone altogether (a second logout removed it), the removal goes ahead and finds nothing, as before.
+ */
+async function stillTheKey(ctx: Context, account: string, asked: string, before: KeySnapshot, command: 'logout' | 'logout --admin'): Promise<void> {
+  // Read as get() read it at first: the keychain or the file the record names, then the other.
+  const found = await ctx.keys.find(account);
+  if (found.stored?.key === asked) return;
+  const { profile, admin } = accountOf(account);
+  const whose = admin ? `The admin key of profile "${profile}"` : `The key stored for profile "${profile}"`;
+  const askedHint = maskKey(asked);
+  // A keychain that no longer answers tells nothing of what it holds: it may be the key asked about,
+  // or another; nothing is removed, and the fix is the keychain's.
+  const unread = found.keychainError && found.keychainError.problem !== 'no-service' ? found.keychainError : null;
+  if (unread) throw new NotTheKeyAsked(`${describeKeychainProblem(unread, ctx.keys.keychainDescription)} ${askedHint} was not removed.`, keychainHints(unread, ctx.keys.keychainDescription));
+  // What the store holds in its place: the key in use, else one in either place that is not the key asked about.
+  const other = found.stored?.key ?? [before.keychain, before.file].find((key) => key && key !== asked) ?? null;
+  if (!other) return;
+  const inKeychain = found.stored ? found.stored.storage === 'keychain' : before.keychain === other;
+  const where = inKeychain ? `the ${ctx.keys.keychainDescription}` : pathLine(ctx.keys.filePath);
+  const now = maskKey(other);
+  throw new NotTheKeyAsked(
+    `${whose} changed while ${command} ran (it is now ${now}, in ${where}; another run stored it), so nothing was removed. To remove ${now}, run \`${toolCommand(ctx, command, profile)}\` again.`,
+  );
 }
 
 /** That the lines setting a key the person keeps in OPENAI_API_KEY stay: where they are, found by its hint where import looks; else where the setup told them to put it. */
@@ -210,20 +245,24 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
     term.out(`No admin key is stored for profile "${profileName}"; nothing to remove.`);
     return 0;
   }
+  // Named by what is stored (the record's hint is of the same key, unless another run changes it).
+  const adminHint = `the admin key ${maskKey(stored.key)}`;
   if (!yes) {
     const prompter = ctx.prompter('Pass --yes to remove it without asking.');
-    if (!(await prompter.confirm(`Remove the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}" from this machine?`, false))) {
+    if (!(await prompter.confirm(`Remove ${adminHint} of profile "${profileName}" from this machine?`, false))) {
       term.out('Nothing removed.');
       return 0;
     }
   }
   let removed;
   try {
-    removed = await removeAdminKey(ctx, profileName);
+    // Another run may have stored another admin key since this one looked (and asked): that one stays.
+    removed = await removeAdminKey(ctx, profileName, (before) => stillTheKey(ctx, adminAccount(profileName), stored.key, before, 'logout --admin'));
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
+    if (error.failure instanceof NotTheKeyAsked && error.putBack !== 'failed') throw error.failure;
     throw await keyChangeFailure(ctx, error, {
-      hint: `the admin key${record ? ` ${record.hint}` : ''}`,
+      hint: adminHint,
       account: adminAccount(profileName),
       removing: true,
       again: [`Once that is fixed, run \`${toolCommand(ctx, 'logout --admin', profileName)}\` again.`],
@@ -234,11 +273,11 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
   }
   if (!removed.keychain && !removed.file) {
     // It was there when looked for: another run (a second logout) removed it since.
-    term.out(`No admin key is stored for profile "${profileName}" any more (the admin key${record ? ` ${record.hint}` : ''} was removed meanwhile, by another run); nothing was left to remove.`);
+    term.out(`No admin key is stored for profile "${profileName}" any more (${adminHint} was removed meanwhile, by another run); nothing was left to remove.`);
     return 0;
   }
-  if (removed.keychain) term.out(`${m.ok} Removed the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}" from the ${ctx.keys.keychainDescription}.`);
-  else await sayFileRemoval(ctx, `the admin key${record ? ` ${record.hint}` : ''} of profile "${profileName}"`, removed.fileLeft);
+  if (removed.keychain) term.out(`${m.ok} Removed ${adminHint} of profile "${profileName}" from the ${ctx.keys.keychainDescription}.`);
+  else await sayFileRemoval(ctx, `${adminHint} of profile "${profileName}"`, removed.fileLeft);
   term.out(`It still works until you delete it on the admin keys page: ${PAGES['admin-keys'].url}`);
   if (envAdminKey(ctx)) term.err(`${m.warn} OPENAI_ADMIN_KEY is still set in this shell: rotate and spend use it.`);
   return 0;

@@ -68,6 +68,44 @@ async function markAllDone(ctx: Context, profileName: string, billingProven = tr
   });
 }
 
+/** The key the wizard goes on with, and where it came from (its check, when one was made of it and still stands). */
+interface CurrentKey {
+  key: string;
+  source: KeySource;
+  check?: CheckResult;
+  storage?: KeyStageResult['storage'];
+}
+
+/**
+ * A key this run found stored (or stored itself), looked at again before it is claimed ("ready",
+ * every stage done): another run (`logout`, `key` in another terminal) may have removed or replaced
+ * it while a question was open. undefined: it is still the key stored, or it is not from the store
+ * (OPENAI_API_KEY, the person's own line). Else what the wizard goes on with, said in one line: the
+ * key stored in its place (not checked yet), or null when there is none (or nothing that is a key).
+ */
+async function storedMeanwhile(ctx: Context, profileName: string, current: CurrentKey, check: CheckSettings | undefined): Promise<CurrentKey | null | undefined> {
+  const fromStore = current.storage === undefined ? current.source.kind === 'keychain' || current.source.kind === 'file' : current.storage !== 'env';
+  if (!fromStore) return undefined;
+  // As the wizard found it at first (findKey), without its words: the record's place, then the other.
+  const { stored, keychainError } = await ctx.keys.find(profileName);
+  const judged = stored ? judgeStoredKey(ctx, profileName, stored, check?.baseURL, { check }) : null;
+  if (stored && (judged?.key ?? stored.key) === current.key) return undefined;
+  // A keychain that no longer answers tells nothing of what it holds: said as at the start, not guessed.
+  if (!stored && keychainError && keychainError.problem !== 'no-service') {
+    throw keychainFailure(ctx, keychainError, profileName, `The key stored for profile "${profileName}" could not be read again, so this run cannot say it is ready.`, check);
+  }
+  const m = marks(ctx.term.style);
+  const was = maskKey(current.key);
+  if (stored) ctx.term.addSecret(stored.key);
+  if (stored && judged?.key) {
+    ctx.term.out(`${m.warn} ${was} is no longer the key stored for profile "${profileName}": another run stored ${maskKey(stored.key)} in its place meanwhile. Checking that one.`);
+    return { key: judged.key, source: storedSource(stored.storage, profileName) };
+  }
+  const other = stored ? `stored ${maskKey(stored.key)}, which is not an API key, in its place` : 'removed it';
+  ctx.term.out(`${m.warn} ${was} is no longer stored for profile "${profileName}": another run ${other} meanwhile.`);
+  return null;
+}
+
 /**
  * Without a terminal the wizard cannot ask: name the command that does each stage still to do.
  * When the live check of the key found here failed, that is what the run ends with, as `verify`
@@ -405,7 +443,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   // another): stage 3 would only ask that again. On a terminal what is left is the route's own
   // "Add credits" screen; without one, `billing --done` is still named, to record it.
   let creditsOnly = false;
-  let current: { key: string; source: KeySource; check?: CheckResult; storage?: KeyStageResult['storage'] } | null = null;
+  let current: CurrentKey | null = null;
   if (!options.restart) {
     // The keychain is a child process (~40 ms, seconds on a slow D-Bus): ask it only when the
     // state file says a key was stored, so that a first run shows stage 1 at once.
@@ -449,15 +487,22 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
         }
         const finish = await ctx.prompter('').confirm("You're already set up. Finish now? (No walks through the stages anyway)", true);
         if (finish) {
-          await markAllDone(ctx, profileName);
-          if (found.source.kind === 'env' && !(await ctx.state.read()).profiles[profileName]?.key) {
-            const { command, how } = storeKeyAdvice(ctx, profileName, false, options.check);
-            term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too${how}:  ${command}`);
+          // Another terminal may have removed or replaced the key while the question was open: then
+          // it is not claimed. A key stored in its place is checked (below); with none, step 4 follows.
+          const now = await storedMeanwhile(ctx, profileName, current, options.check);
+          if (now === undefined) {
+            await markAllDone(ctx, profileName);
+            if (found.source.kind === 'env' && !(await ctx.state.read()).profiles[profileName]?.key) {
+              const { command, how } = storeKeyAdvice(ctx, profileName, false, options.check);
+              term.out(`${m.warn} The key is only in OPENAI_API_KEY. To keep it in the keychain too${how}:  ${command}`);
+            }
+            await printReady(ctx, profileName, found.key, found.source, options.check);
+            return 0;
           }
-          await printReady(ctx, profileName, found.key, found.source, options.check);
-          return 0;
-        }
-        pending = [...STAGE_IDS];
+          current = now;
+          pending = now ? [] : ['key'];
+          if (!now) await forgetStage(ctx, profileName, 'key');
+        } else pending = [...STAGE_IDS];
       } else if (route === 'billing') {
         await forgetStage(ctx, profileName, 'billing');
         if (!pending.includes('billing')) pending.push('billing');
@@ -551,6 +596,19 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
     current.check = undefined;
     if (check.ok) {
+      // Found (or kept, or stored) before the questions since: still the key stored? Not claimed
+      // when another run removed or replaced it meanwhile; the key stored in its place is checked,
+      // and with none, step 4 comes back.
+      const now = await storedMeanwhile(ctx, profileName, current, options.check);
+      if (now !== undefined) {
+        current = now;
+        if (!now) {
+          await forgetStage(ctx, profileName, 'key');
+          const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage, check: options.check, stop });
+          if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
+        }
+        continue;
+      }
       const unproven = billingNotProven(check);
       if (skipped.length) {
         term.out(`${m.warn} Skipped: ${skipped.map((s) => STAGE_TITLES[s]).join('; ')}. Run \`${again}\` again to finish them.`);

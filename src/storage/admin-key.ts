@@ -9,7 +9,7 @@ import { PAGES } from '../platform.js';
 import { afterFirst, elsewhereThis, keyPromptWorks, storeAdminKeyAdvice, unsetAdminVariable } from '../terminal/advice.js';
 import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
-import type { StoredKey } from './keystore.js';
+import type { KeySnapshot, StoredKey } from './keystore.js';
 import { storedNotAKey } from './profile-key.js';
 
 /** The keychain account of a profile's admin key: ":" is never in a profile name. */
@@ -131,13 +131,18 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
 
 /**
  * Remove a profile's admin key (keychain and file) and its record, as one step (key-change.ts);
- * says which held it. Fails with a KeyChangeError.
+ * says which held it. `guard`: checked first, under the same lock (throwing, nothing is removed).
+ * Fails with a KeyChangeError.
  */
-export async function removeAdminKey(ctx: Context, profile: string): ReturnType<Context['keys']['delete']> {
+export async function removeAdminKey(ctx: Context, profile: string, guard?: (before: KeySnapshot) => Promise<void>): ReturnType<Context['keys']['delete']> {
   return changeKey(
     ctx,
     adminAccount(profile),
-    () => ctx.keys.delete(adminAccount(profile)),
+    async (before) => {
+      // What must hold before anything is removed (the key asked about still the one stored): a failure leaves the store as it is.
+      await guard?.(before);
+      return ctx.keys.delete(adminAccount(profile));
+    },
     (state, removed) => {
       // An unreadable keychain may still hold it: then the record stays, as the key does.
       const failed = removed.keychainError && removed.keychainError.problem !== 'no-service';

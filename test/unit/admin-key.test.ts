@@ -459,6 +459,34 @@ describe('logout --admin', () => {
     expect(t.stdout).toBe(`No admin key is stored for profile "default" any more (the admin key sk-admin-…${ADMIN.slice(-4)} was removed meanwhile, by another run); nothing was left to remove.\n`);
     t.assertScriptsUsed();
   });
+
+  it('an admin key another run stored while this one asked: nothing removed (exit 7), the one stored now named, not the one asked about as removed', async () => {
+    const t = setup({ keychain: { 'default:admin': ADMIN } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.adminKey = { storage: 'keychain', hint: `sk-admin-…${ADMIN.slice(-4)}`, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    t.prompts.whenConfirm(`Remove the admin key sk-admin-…${ADMIN.slice(-4)} of profile "default" from this machine?`, true);
+    // `admin-key` in another terminal stores another admin key while the question is open.
+    const confirm = t.prompts.confirm.bind(t.prompts);
+    t.prompts.confirm = async (...args) => {
+      const answer = await confirm(...args);
+      await t.keychain.setPassword('openai-setup', 'default:admin', OTHER_ADMIN);
+      await t.ctx.state.updateProfile('default', (p) => {
+        p.adminKey = { storage: 'keychain', hint: `sk-admin-…${OTHER_ADMIN.slice(-4)}`, savedAt: '2026-03-02T00:00:00.000Z' };
+      });
+      return answer;
+    };
+    const { code, message } = await outcomeOf(logout(t.ctx, { yes: false, admin: true }));
+    expect(code).toBe(7);
+    const now = `sk-admin-…${OTHER_ADMIN.slice(-4)}`;
+    expect(message).toBe(
+      `The admin key of profile "default" changed while logout --admin ran (it is now ${now}, in the Secret Service keyring; another run stored it), so nothing was removed. To remove ${now}, run \`openai-setup logout --admin\` again.`,
+    );
+    expect(t.stdout).not.toContain('Removed');
+    expect(t.keychain.keyOf('default:admin')).toBe(OTHER_ADMIN);
+    expect((await t.profile())?.adminKey?.hint).toBe(now);
+    t.assertScriptsUsed();
+  });
 });
 
 describe('admin-key: what it reads', () => {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as profiles } from '../../src/commands/profiles.js';
+import { maskKey } from '../../src/keys/format.js';
 import { PAGES } from '../../src/platform.js';
+import { anotherRun } from '../helpers/store-faults.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 const KEY = testKey('A');
@@ -101,6 +103,76 @@ describe('logout', () => {
     expect(t.keychain.accounts()).toEqual([]);
     expect((await t.profile())?.key).toBeUndefined();
     t.assertScriptsUsed();
+  });
+
+  /** `key` in another run: `key` stored in place of what is there (the file with --insecure-storage), and recorded. */
+  async function storedByAnotherRun(key: string, storage: 'keychain' | 'file'): Promise<void> {
+    const other = anotherRun(t);
+    await other.keys.set('default', key, storage === 'file');
+    await other.state.updateProfile('default', (p) => {
+      p.key = { storage, hint: maskKey(key), savedAt: '2026-01-02T00:00:00.000Z' };
+    });
+  }
+
+  it('a key another run stored while this one asked: nothing removed (exit 7), the key stored now named, not the one asked about as removed', async () => {
+    context();
+    await stored();
+    const OTHER = testKey('B');
+    t.prompts.whenConfirm(REMOVE, true);
+    // `key` in another terminal stores a new key while the question is open.
+    const confirm = t.prompts.confirm.bind(t.prompts);
+    t.prompts.confirm = async (...args) => {
+      const answer = await confirm(...args);
+      await storedByAnotherRun(OTHER, 'keychain');
+      return answer;
+    };
+
+    const { code, message, hints } = await outcomeOf(logout(t.ctx, { yes: false }));
+
+    expect(code).toBe(7);
+    expect(message).toBe(
+      'The key stored for profile "default" changed while logout ran (it is now sk-proj-…000B, in the Secret Service keyring; another run stored it), so nothing was removed. To remove sk-proj-…000B, run `openai-setup logout` again.',
+    );
+    expect(hints).toEqual([]);
+    expect(t.stdout).toBe('');
+    // The key the other run stored stays, recorded as it left it.
+    expect(t.keychain.keyOf('default')).toBe(OTHER);
+    const profile = await t.profile();
+    expect(profile?.key?.hint).toBe('sk-proj-…000B');
+    expect(profile?.keyChangeStartedAt).toBeUndefined();
+    t.assertScriptsUsed();
+  });
+
+  it('--yes with --insecure-storage: a key another run stored after this one looked stays, and the one looked at is not named as removed', async () => {
+    context({ interactive: false });
+    const OTHER = testKey('B');
+    await t.ctx.keys.set('default', KEY, true);
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'file', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+      p.stages.key = { doneAt: '2026-01-01T00:00:00.000Z' };
+    });
+    // `echo $K2 | openai-setup key --stdin --insecure-storage` at the same time: done just after logout looked.
+    const get = t.ctx.keys.get.bind(t.ctx.keys);
+    let looked = false;
+    t.ctx.keys.get = async (account) => {
+      const found = await get(account);
+      if (account === 'default' && !looked) {
+        looked = true;
+        await storedByAnotherRun(OTHER, 'file');
+      }
+      return found;
+    };
+
+    const { code, message } = await outcomeOf(logout(t.ctx, { yes: true }));
+
+    expect(code).toBe(7);
+    const file = join(t.configDir, 'credentials.json');
+    expect(message).toBe(
+      `The key stored for profile "default" changed while logout ran (it is now sk-proj-…000B, in ${file}; another run stored it), so nothing was removed. To remove sk-proj-…000B, run \`openai-setup logout\` again.`,
+    );
+    expect(t.stdout).not.toContain('Removed');
+    expect(JSON.parse(readFileSync(file, 'utf8')).keys).toEqual({ default: OTHER });
+    expect((await t.profile())?.key?.hint).toBe('sk-proj-…000B');
   });
 
   it('with nothing stored, asks nothing and says so', async () => {

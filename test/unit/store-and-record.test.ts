@@ -144,7 +144,7 @@ describe('concurrent runs on one profile: what state.json records is what is sto
     });
     expect((await outcomeOf(adminKey(t.ctx, { stdin: true, insecureStorage: false, verify: false, json: false }))).code).toBe(0);
     expect(removed?.code).toBe(7);
-    expect(removed?.message).toMatch(/^The admin key was not removed: Another run of openai-setup held \S+state\.json\.lock/);
+    expect(removed?.message).toMatch(/^The admin key sk-admin-…\S{4} was not removed: Another run of openai-setup held \S+state\.json\.lock/);
     expect(t.keychain.keyOf(adminAccount('default'))).toBe(ADMIN);
     await expectAgree(t, adminAccount('default'));
   });
