@@ -122,6 +122,10 @@ describe('import and a path with a line break', () => {
   });
 });
 
+// bash -c with its stdin a socket (Node's pipes are socketpairs) and no SHLVL takes itself for a
+// shell started by sshd and reads ~/.bashrc: a machine's slow one (pyenv init) would time the test out.
+const NOT_A_SOCKET: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+
 describe('paths in commands to type', () => {
   const names = ['plain.env', 'with space.env', "it's.env", FORGED, 'esc\x1b[2J.env', 'bidi\u202eenv.', 'nel\u0085.env', 'back\\slash\n.env'];
 
@@ -130,7 +134,7 @@ describe('paths in commands to type', () => {
       const word = shellWord(name);
       expect(word).not.toMatch(UNPRINTABLE);
       // In any locale: without LANG, bash reads $'\u…' as the six characters.
-      expect(execFileSync('bash', ['-c', `printf %s ${word}`], { encoding: 'utf8', env: { PATH: process.env.PATH } })).toBe(name);
+      expect(execFileSync('bash', ['-c', `printf %s ${word}`], { encoding: 'utf8', env: { PATH: process.env.PATH }, stdio: NOT_A_SOCKET })).toBe(name);
     }
     expect(shellWord('plain.env')).toBe('plain.env');
     expect(shellWord('with space.env')).toBe("'with space.env'");
@@ -161,7 +165,7 @@ describe('paths in commands to type', () => {
       expect(word).not.toContain('\n');
     }
     // NUL ends a word in any shell (and no file name holds one): the rest are read back.
-    const read = execFileSync('bash', ['-c', `printf '%s\\0' ${words.slice(1).join(' ')}`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const read = execFileSync('bash', ['-c', `printf '%s\\0' ${words.slice(1).join(' ')}`], { encoding: 'utf8', env: { PATH: process.env.PATH }, stdio: NOT_A_SOCKET });
     expect(read.split('\0').slice(0, -1)).toEqual(chars.slice(1).map((ch) => `a${ch}b`));
   });
 
