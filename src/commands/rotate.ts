@@ -316,6 +316,11 @@ async function confirmed(run: RotateRun): Promise<boolean> {
     return true;
   }
   const prompter = ctx.prompter('Pass --yes to rotate without asking.');
+  // Programs already running hold the old key (read when they started): revoking it cuts them off
+  // until they are restarted. Said before the question, with the way to keep it live meanwhile.
+  if (oldHint && !options.keepOld) {
+    run.say(`Programs already running with ${oldHint} (started with \`${toolCommand(ctx, 'run', profileName)}\` before now, or given it otherwise) lose access once it is revoked, until they are restarted; --keep-old leaves it live.`);
+  }
   const what = oldHint
     ? `Rotate the key of profile "${profileName}" (${oldHint}${oldProject === projectId ? '' : `, of ${oldProject}`}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : 'revoked'}${alsoUsed ? ` (${alsoUsed})` : ''}?`
     : `Create a service account in ${projectId} and store its key for profile "${profileName}"?`;
@@ -825,7 +830,7 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
   const sure =
     options.yes ||
     (await ctx.prompter('Pass --yes to delete it without asking.')
-      .confirm(`Delete the old key ${label} from ${oldProject}? It stops working at once${shared.length ? `, for ${sharingNames(shared)} too` : ''}.`, true)
+      .confirm(`Delete the old key ${label} from ${oldProject}? It stops working at once${shared.length ? `, for ${sharingNames(shared)} too` : ''}: programs already running with it lose access until restarted.`, true)
       .catch((error: unknown) => {
         // Ctrl-C at the question: a cancel like any other, saying where things stand.
         throw error instanceof CancelledError ? failure(EXIT.cancelled, 'Cancelled', run.storedInPlace(account.hint), [], 'cancelled') : error;
@@ -874,7 +879,13 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
     const give = `${toolCommand(ctx, 'token', profileName)} | ${keyCommand(ctx, other.name)} --stdin${other.storage === 'file' ? ' --insecure-storage' : ''}`;
     run.warn(`Profile "${other.name}" ${other.sure ? 'still stores' : 'may still store'} the old key ${oldHint}, which ${revoked ? 'no longer works' : 'still works until it is revoked'}; to give it the new key too:  ${give}`);
   }
-  const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runLine}\` get the new key from now on.`;
+  // Programs already running read the old key when they started: they keep it, whatever is stored.
+  const running = !oldKey
+    ? ''
+    : revoked
+      ? `; ones already running with the old key lost access when it was revoked and must be restarted (next time, \`${toolCommand(ctx, 'rotate', profileName)} --keep-old\` leaves the old key live until you revoke it)`
+      : '; ones already running with the old key keep it until it is revoked: restart them before you revoke it';
+  const summary = `${outcome === 'failed' ? 'The new key is stored and works.' : 'Rotated.'} Programs started with \`${runLine}\` get the new key from now on${running}.`;
   if (options.json) term.err(summary);
   else term.say(summary);
   if (options.json) {

@@ -47,6 +47,8 @@ export async function changeKey<T>(
   let done = false;
   /** Changed, and its record not written: the lock was lost just before (written again below). */
   let unrecorded: { result: T } | null = null;
+  /** `change` began: from then on the store may hold something else than `before`. */
+  let touched = false;
   // A signal waits for both to be written (or the store put back): they never disagree.
   const { profile, admin } = accountOf(account);
   const whose = `the ${admin ? 'admin key change' : 'key change'} of profile "${profile}"`;
@@ -85,6 +87,7 @@ export async function changeKey<T>(
       }
       let step: KeyChangeStep = 'change';
       try {
+        touched = true;
         const result = await change(before);
         step = 'record';
         if (recordAll(state, result, before)) {
@@ -114,8 +117,20 @@ export async function changeKey<T>(
     if (unrecorded) await recordAgain(ctx, account, unrecorded, before!, recordAll);
     return result;
   } catch (error) {
+    if (error instanceof KeyChangeError) throw error;
+    // Changed, its record left to be made again, and the lock found lost as the body ended
+    // (withFileLock says so: it was lost before the record's write, which is what the body found):
+    // the record is made all the same, as recordAgain does. The store holds the change, so it is
+    // never said to be untouched.
+    if (unrecorded) {
+      await recordAgain(ctx, account, unrecorded, before!, recordAll);
+      return (unrecorded as { result: T }).result;
+    }
     // Both were written and the lock was lost only then (withFileLock says so): not undone.
-    if (error instanceof KeyChangeError || done) throw error;
+    if (done) throw error;
+    // Not known to have come before the store was touched: what it holds now is said (as when it
+    // could not be put back), never "nothing was changed".
+    if (touched) throw new KeyChangeError('change', error, 'failed', before);
     // The lock not had in time, a progress file that cannot be changed, a key file that cannot be read.
     throw new KeyChangeError('start', error, 'untouched', null);
   }

@@ -30,7 +30,7 @@ describe('rotate on a terminal', () => {
     await session.waitFor(/Rotate the key of profile "default"/);
     session.press('enter');
     await session.waitFor(/Delete the old key "laptop/);
-    await session.waitFor('It stops working at once.');
+    await session.waitFor('It stops working at once: programs already running with it lose access until restarted.');
     session.type('n');
     session.press('enter');
     expect((await session.exited).exitCode).toBe(0);

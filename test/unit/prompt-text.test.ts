@@ -100,7 +100,7 @@ describe('the repros: what reached the screen through a question', () => {
     expect(await rotate(t.ctx, { keepOld: false, yes: false, json: false })).toBe(0);
     const asked = t.prompts.messages[1]!;
     expect(asked).toBe(
-      `Delete the old key "laptop sk-admin-…${ADMIN.slice(-4)} …${KEY.slice(-4).toUpperCase()} … \\x1b]52;c;QQ==\\x07" (${maskKey(KEY)}, created 2025-06-21, owned by You) from ${PROJECT}? It stops working at once.`,
+      `Delete the old key "laptop sk-admin-…${ADMIN.slice(-4)} …${KEY.slice(-4).toUpperCase()} … \\x1b]52;c;QQ==\\x07" (${maskKey(KEY)}, created 2025-06-21, owned by You) from ${PROJECT}? It stops working at once: programs already running with it lose access until restarted.`,
     );
   });
 

@@ -34,7 +34,7 @@ async function setup(options: TestContextOptions & { lastCheck?: boolean } = {})
 
 const options = (extra: Partial<RotateOptions> = {}): RotateOptions => ({ keepOld: false, yes: false, json: false, ...extra });
 const CONFIRM_ROTATE = /^Rotate the key of profile "default" \(sk-proj-…\S{4}\) in proj_RotateUnit00000000000000: a new service account's key replaces it, then it is revoked\?$/;
-const CONFIRM_DELETE = /^Delete the old key "laptop" \(sk-proj-…\S{4}, created 2025-06-21, owned by You\) from proj_RotateUnit00000000000000\? It stops working at once\.$/;
+const CONFIRM_DELETE = /^Delete the old key "laptop" \(sk-proj-…\S{4}, created 2025-06-21, owned by You\) from proj_RotateUnit00000000000000\? It stops working at once: programs already running with it lose access until restarted\.$/;
 
 function expectNoKeys(t: TestContext, ...keys: string[]): void {
   for (const key of [ADMIN, ...keys]) expect(t.stdout + t.stderr).not.toContain(key);
@@ -405,11 +405,62 @@ describe('rotate', () => {
     t.ctx.env.OPENAI_API_KEY = old;
     expect(await rotate(t.ctx, options({ yes: true, profile: 'work' }))).toBe(0);
     expect(t.stderr).toContain('start programs with `openai-setup run --profile work`');
-    expect(t.stdout).toContain('Programs started with `openai-setup run --profile work` get the new key from now on.');
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain('Programs started with `openai-setup run --profile work` get the new key from now on; ones already running with the old key lost access when it was revoked and must be restarted (next time, `openai-setup rotate --profile work --keep-old` leaves the old key live until you revoke it).');
 
     const none = contexts.make({ admin: true, keychain: { 'work:admin': ADMIN } });
     const missing = await outcomeOf(rotate(none.ctx, options({ yes: true, profile: 'work' })));
     expect(missing.hints.join('\n')).toContain('Name the project (`openai-setup rotate --project proj_… --profile work`), or store a key first:  openai-setup key --profile work');
+  });
+});
+
+describe('rotate and programs already running with the old key', () => {
+  // They read the key when they started (`openai-setup run`, or given it otherwise): the new key
+  // stored does not reach them, and revoking the old one cuts them off until they are restarted.
+  const flat = (text: string) => text.replace(/\s+/g, ' ');
+
+  it('revoked: said before the first question, in the question to delete it, and after, with --keep-old named', async () => {
+    const t = await setup();
+    let before = '';
+    const confirm = t.prompts.confirm.bind(t.prompts);
+    t.prompts.confirm = async (message: string) => {
+      if (CONFIRM_ROTATE.test(message)) before = t.stdout;
+      return confirm(message);
+    };
+    t.prompts.whenConfirm(CONFIRM_ROTATE, true).whenConfirm(CONFIRM_DELETE, true);
+    expect(await rotate(t.ctx, options())).toBe(0);
+    expect(flat(before)).toContain(
+      `Programs already running with sk-proj-…${t.old.slice(-4)} (started with \`openai-setup run\` before now, or given it otherwise) lose access once it is revoked, until they are restarted; --keep-old leaves it live.`,
+    );
+    expect(t.prompts.messages[1]).toMatch(/\? It stops working at once: programs already running with it lose access until restarted\.$/);
+    expect(flat(t.stdout)).toContain(
+      'Rotated. Programs started with `openai-setup run` get the new key from now on; ones already running with the old key lost access when it was revoked and must be restarted (next time, `openai-setup rotate --keep-old` leaves the old key live until you revoke it).',
+    );
+  });
+
+  it('--yes: said once the old key is revoked (the next rotate revokes by deleting its service account)', async () => {
+    const t = await setup();
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(flat(t.stdout).match(/ones already running with the old key lost access when it was revoked and must be restarted/g)).toHaveLength(2);
+  });
+
+  it('left live (--keep-old, declined): they keep it until it is revoked, so restart them first', async () => {
+    const live = 'Programs started with `openai-setup run` get the new key from now on; ones already running with the old key keep it until it is revoked: restart them before you revoke it.';
+    const kept = await setup();
+    expect(await rotate(kept.ctx, options({ yes: true, keepOld: true }))).toBe(0);
+    expect(flat(kept.stdout)).toContain(`Rotated. ${live}`);
+    const declined = await setup();
+    declined.prompts.whenConfirm(CONFIRM_ROTATE, true).whenConfirm(CONFIRM_DELETE, false);
+    expect(await rotate(declined.ctx, options())).toBe(0);
+    expect(flat(declined.stdout)).toContain(`Rotated. ${live}`);
+    expect(flat(kept.stdout + declined.stdout)).not.toContain('lost access');
+  });
+
+  it('--keep-old asked: nothing said of lost access', async () => {
+    const t = await setup();
+    t.prompts.whenConfirm(/then it is left live \(--keep-old\)\?$/, true);
+    expect(await rotate(t.ctx, options({ keepOld: true }))).toBe(0);
+    expect(t.stdout + t.stderr).not.toMatch(/lose access|lost access/);
   });
 });
 
@@ -455,7 +506,7 @@ describe('rotate --json', () => {
   it('success carries a message too; declining prints a document (exit 0, nothing changed)', async () => {
     const t = await setup();
     expect(await rotate(t.ctx, options({ yes: true, json: true }))).toBe(0);
-    expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: true, exitCode: 0, reason: null, message: 'Rotated. Programs started with `openai-setup run` get the new key from now on.', old: { outcome: 'key_deleted' } });
+    expect(RotateJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: true, exitCode: 0, reason: null, message: 'Rotated. Programs started with `openai-setup run` get the new key from now on; ones already running with the old key lost access when it was revoked and must be restarted (next time, `openai-setup rotate --keep-old` leaves the old key live until you revoke it).', old: { outcome: 'key_deleted' } });
 
     const u = await setup();
     u.prompts.whenConfirm(CONFIRM_ROTATE, false);

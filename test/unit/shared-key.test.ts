@@ -77,7 +77,7 @@ describe('rotate of a key another profile stores too', () => {
     const hint = maskKey(t.shared).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     t.prompts
       .whenConfirm(new RegExp(`^Rotate the key of profile "r1" \\(${hint}\\) in ${PROJECT}: a new service account's key replaces it, then it is revoked \\(profile "r2" uses it too, and it stops working there as well\\)\\?$`), true)
-      .whenConfirm(new RegExp(`^Delete the old key "laptop" \\(${hint}, .*\\) from ${PROJECT}\\? It stops working at once, for profile "r2" too\\.$`), true);
+      .whenConfirm(new RegExp(`^Delete the old key "laptop" \\(${hint}, .*\\) from ${PROJECT}\\? It stops working at once, for profile "r2" too: programs already running with it lose access until restarted\\.$`), true);
     expect(await rotate(t.ctx, options())).toBe(0);
     expect(t.stderr).toContain(`! Profile "r2" still stores the old key ${maskKey(t.shared)}, which no longer works; to give it the new key too:`);
   });
