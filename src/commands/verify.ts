@@ -91,6 +91,8 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   }
   const envKey = ctx.env.OPENAI_API_KEY;
   if (envKey) return { raw: envKey, source: ENV_SOURCE };
+  // --quiet prints nothing: not even where the store read the key from (the plain-text file).
+  if (options.quiet) ctx.keys.hush();
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (stored) {
     // `key`, which a fix names to store it again, exits 7 until this is done (a newer openai-setup's progress file): said first.
