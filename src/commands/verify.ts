@@ -91,8 +91,6 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   }
   const envKey = ctx.env.OPENAI_API_KEY;
   if (envKey) return { raw: envKey, source: ENV_SOURCE };
-  // --quiet prints nothing: not even where the store read the key from (the plain-text file).
-  if (options.quiet) ctx.keys.hush();
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (stored) {
     // `key`, which a fix names to store it again, exits 7 until this is done (a newer openai-setup's progress file): said first.
@@ -142,6 +140,12 @@ function failureBaseURL(ctx: Context, options: VerifyOptions): string | null {
 
 async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   const { term } = ctx;
+  // --quiet prints nothing, not even what the stores find (resolveProfileName makes both): where the
+  // key was read from (the plain-text file), a leftover copy, a damaged progress file moved aside.
+  if (options.quiet) {
+    ctx.keys.hush();
+    ctx.state.hush();
+  }
   const profileName = await resolveProfileName(ctx, options.profile);
   const { raw, source, stored } = await resolveKey(ctx, options, profileName);
   const state = await ctx.state.read();

@@ -1,11 +1,13 @@
 // `verify --quiet` prints nothing, only its exit code tells: not even what the key store says when
 // it reads the key (from the --insecure-storage file, a leftover copy, a key file it made private
-// again), which every other command says on stderr.
-import { chmodSync, statSync } from 'node:fs';
+// again), or the progress file's store (damaged, moved aside), which every other command says on stderr.
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { run as verify, type VerifyOptions } from '../../src/commands/verify.js';
 import { KeyStore } from '../../src/storage/keystore.js';
+import { StateStore } from '../../src/storage/state.js';
 import { checkResult, makeTestContext, MemoryKeychain, testKey, type TestContext } from '../helpers/context.js';
 
 const KEY = testKey('Q');
@@ -22,11 +24,13 @@ async function keyInFile(): Promise<void> {
   t.api.answerChecks(checkResult('valid'), checkResult('valid'));
 }
 
-/** What `verify` printed, run with a key store of its own (as each run has) on the same config dir. */
+/** What `verify` printed, run with stores of its own (as each run has) on the same config dir. */
 async function verified(options: VerifyOptions): Promise<{ code: number; printed: string }> {
   const from = t.stdout.length + t.stderr.length;
-  const keys = new KeyStore(t.keychain, t.configDir, (message) => t.ctx.term.err(`! ${message}`), t.ctx.state);
-  const code = await verify({ ...t.ctx, keys }, options);
+  const warn = (message: string) => t.ctx.term.err(`! ${message}`);
+  const state = new StateStore(t.configDir, () => new Date(), warn);
+  const keys = new KeyStore(t.keychain, t.configDir, warn, state);
+  const code = await verify({ ...t.ctx, keys, state }, options);
   return { code, printed: (t.stdout + t.stderr).slice(from) };
 }
 
@@ -53,5 +57,17 @@ describe('verify --quiet with the key in the plain-text file', () => {
     await t.keychain.setPassword('openai-setup', 'default', testKey('O'));
     expect(await verified({ ...VERIFY, quiet: true })).toEqual({ code: 0, printed: '' });
     expect((await verified(VERIFY)).printed).toMatch(/also holds sk-proj-…000O as the key of profile "default", a leftover that is not the key recorded/);
+  });
+});
+
+describe('verify --quiet with a damaged progress file', () => {
+  it('says nothing of it; without --quiet, that it is not used is said', async () => {
+    await keyInFile();
+    const damage = () => writeFileSync(join(t.configDir, 'state.json'), '{"profiles":');
+    damage();
+    const quiet = await verified({ ...VERIFY, quiet: true, key: KEY });
+    expect(quiet).toEqual({ code: 0, printed: '' });
+    damage();
+    expect((await verified({ ...VERIFY, key: KEY })).printed).toMatch(/! The progress file .* is damaged, so it is not used/);
   });
 });
