@@ -18,6 +18,7 @@ import { releaseHeldLocks } from './storage/lock.js';
 import { removeOwnTempFiles } from './storage/private-file.js';
 import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
+import { npxAskedFor } from './terminal/npx-spec.js';
 import { createTerminal, hungUp, type Terminal } from './terminal/output.js';
 import { stdoutFailureLine } from './terminal/output-failure.js';
 
@@ -145,7 +146,7 @@ function report(term: Terminal, error: unknown): number {
 export function startTerminal(argv: string[]): { term: Terminal; commandName: string } {
   // Every command the tool recommends, its help and usage lines included, starts the way this run
   // was started, so that it works as printed.
-  const commandName = selfCommand(process.env, process.platform, argv[1]).command;
+  const commandName = selfCommand(process.env, process.platform, argv[1], npxAskedFor).command;
   const term = createTerminal({
     stdout: process.stdout,
     stderr: process.stderr,

@@ -6,6 +6,8 @@ import type { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { SHELLS, type Shell } from '../options.js';
 import { PAGE_NAMES } from '../platform.js';
+import { selfCommand } from '../terminal/invocation.js';
+import { npxAskedFor } from '../terminal/npx-spec.js';
 import { marks } from '../terminal/output.js';
 import { singleQuoted } from '../terminal/shell.js';
 
@@ -397,9 +399,11 @@ export async function run(ctx: Context, options: { shell: Shell; program: Comman
   const script = shell === 'bash' ? bashScript(tree) : shell === 'zsh' ? zshScript(tree) : fishScript(tree);
   ctx.term.script(script.trimEnd());
   // The script completes `openai-setup` typed as a command: where that is not what the person
-  // types (npx, a script path), say what makes it work.
+  // types (npx, a script path: none on PATH, or another program or install there), say what
+  // makes it work, installing the copy this run is (npx's tarball, say, not the registry's).
   if (ctx.commandName !== 'openai-setup') {
-    ctx.term.err(`${marks(ctx.term.style).warn} This script completes the command openai-setup, which is not on your PATH here: install it first (npm install -g openai-setup).`);
+    const { install } = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath, npxAskedFor);
+    ctx.term.err(`${marks(ctx.term.style).warn} This script completes the command openai-setup, and no openai-setup on your PATH here is this copy: install it first (${install}).`);
   }
   return 0;
 }

@@ -31,7 +31,8 @@ import { decodeFishEscapes } from '../plaintext/find.js';
 import { messageAt } from '../terminal/check-report.js';
 import { shellWord } from '../terminal/shell.js';
 import { adminKeyCommand, adviceScope, afterFirst, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
-import { INSTALL_COMMAND, NPX_COMMAND, runCommand, selfCommand, tokenCommand, type SelfCommand } from '../terminal/invocation.js';
+import { runCommand, selfCommand, tokenCommand, type SelfCommand } from '../terminal/invocation.js';
+import { npxAskedFor } from '../terminal/npx-spec.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
 import { askedNote } from '../plaintext/env-command.js';
@@ -194,7 +195,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const homeDir = homeOfEnv(ctx.rawEnv, ctx.platform);
   // Every command import recommends names the tool as the lines it writes into files do, so that
   // it works as printed (the script's path when the tool is neither on PATH nor run by npx).
-  const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath);
+  const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath, npxAskedFor);
   // The commands import recommends to be typed here (rotate, admin-key, import itself): started as
   // those lines are, with --profile unless a bare command in this shell acts on that profile anyway.
   const scope = { ...adviceScope(ctx), commandName: self.command };
@@ -455,9 +456,9 @@ async function storeFromLine(run: ImportRun, storeAt: string, home: string | nul
   // package each time, a minute and npm's errors offline. Asked with --yes, nobody sees that line
   // before it is written, so it is refused before anything is stored; on a terminal (the list's
   // questions) the line is shown and asked about, and the note follows.
-  if (plan && run.self.command === NPX_COMMAND && writesCommand(plan)) {
+  if (plan && run.self.npx && writesCommand(plan)) {
     throw new UsageError(
-      `--rewrite: ${shown(finding.path)}:${line} would run npx openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (${INSTALL_COMMAND}), then run this command again without npx. Nothing was stored or changed.`,
+      `--rewrite: ${shown(finding.path)}:${line} would run ${run.self.command} in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (${run.self.install}), then run this command again without npx. Nothing was stored or changed.`,
       [`To store the key and leave the line as it is:  ${toolCommand(scope, `import --store ${shellPath(storeAt.trim())}`, profileName)} --yes`],
     );
   }
@@ -754,7 +755,7 @@ async function report(run: ImportRun): Promise<number> {
         term.out(`Or without a terminal:  ${importing} --store PATH:LINE --rewrite --yes`);
       }
       // Under npx --rewrite refuses a line that would then run npx in every new shell (above).
-      if (run.self.command === NPX_COMMAND) term.out(`A line in a shell startup file is rewritten that way only once openai-setup is installed (${INSTALL_COMMAND}); under npx, leave out --rewrite to store the key and keep the line.`);
+      if (run.self.npx) term.out(`A line in a shell startup file is rewritten that way only once openai-setup is installed (${run.self.install}); under npx, leave out --rewrite to store the key and keep the line.`);
     }
   }
   return exitCode;

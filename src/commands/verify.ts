@@ -140,6 +140,12 @@ function failureBaseURL(ctx: Context, options: VerifyOptions): string | null {
 
 async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   const { term } = ctx;
+  // --quiet prints nothing, not even what the stores find (resolveProfileName makes both): where the
+  // key was read from (the plain-text file), a leftover copy, a damaged progress file moved aside.
+  if (options.quiet) {
+    ctx.keys.hush();
+    ctx.state.hush();
+  }
   const profileName = await resolveProfileName(ctx, options.profile);
   const { raw, source, stored } = await resolveKey(ctx, options, profileName);
   const state = await ctx.state.read();

@@ -240,8 +240,19 @@ export class KeyStore {
     return this.scope ? ` ${what}:  ${command(this.scope)}` : '';
   }
 
+  /** Whether what it finds is said at all: not for a run that prints nothing (verify --quiet: hush()). */
+  private hushed = false;
+
+  /**
+   * Nothing it finds is said from now on (verify --quiet, whose only answer is its exit code): not
+   * where a key is read from, not a leftover, not a mode it made private again.
+   */
+  hush(): void {
+    this.hushed = true;
+  }
+
   private tell(message: string): void {
-    if (this.told.has(message)) return;
+    if (this.hushed || this.told.has(message)) return;
     this.told.add(message);
     this.warn(message);
   }
@@ -401,7 +412,7 @@ export class KeyStore {
 
   /** Says what was removed of the key file's temp files left by killed runs (one may have held a key). */
   private removed(paths: string[]): void {
-    if (paths.length) this.warn(removedLeftovers(paths));
+    if (paths.length && !this.hushed) this.warn(removedLeftovers(paths));
   }
 
   /**

@@ -263,8 +263,16 @@ export class StateStore {
     this.path = join(dir, 'state.json');
   }
 
+  /** Whether what it finds is said at all: not for a run that prints nothing (verify --quiet: hush()). */
+  private hushed = false;
+
+  /** Nothing it finds is said from now on (verify --quiet, whose only answer is its exit code): a damaged or newer file, one moved aside. */
+  hush(): void {
+    this.hushed = true;
+  }
+
   private tell(message: string): void {
-    if (this.told.has(message)) return;
+    if (this.hushed || this.told.has(message)) return;
     this.told.add(message);
     this.warn(message);
   }

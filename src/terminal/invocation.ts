@@ -1,27 +1,31 @@
 // How the person started the tool, so that every command it recommends works as printed where
-// they are: `npx openai-setup` under npx from the registry (its copy's bin folder is on no PATH of
-// theirs), the bare name when it is on their PATH, else the script this run was started as (also
-// a project's local install run by npx there, which `npx openai-setup` reaches only in that project).
+// they are and runs this same copy: under npx, the command that has npx run it again (`npx
+// openai-setup` from the registry's latest, `npx openai-setup@0.1.0` pinned, `npx
+// --package=/abs/openai-setup-0.1.0.tgz openai-setup` for a tarball; npx-spec.ts reads what npx
+// was asked); the bare name when the `openai-setup` PATH finds first is this copy (not merely some
+// program of that name); else the script this run was started as (also a project's local install
+// run by npx there, which `npx openai-setup` reaches only in that project).
 // The command lines themselves are built in advice.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, realpathSync } from 'node:fs';
-import { delimiter, join, sep } from 'node:path';
+import { accessSync, closeSync, constants, openSync, readSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join, sep } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { NpxAsked } from './npx-spec.js';
 import { shellWord } from './shell.js';
 
 export interface SelfCommand {
-  /** `openai-setup`, `npx openai-setup`, or the script's path (with `node` when it cannot run alone). */
+  /** `openai-setup`, `npx openai-setup` (or with the version or package npx was asked for), or the script's path (with `node` when it cannot run alone). */
   command: string;
   /** Why the command is not the bare name, when that matters to the person. */
   note: string | null;
+  /** The command runs npx, which looks the package up each time (not for a line every new shell runs). */
+  npx: boolean;
+  /** The command that installs this copy for everywhere (`npm install -g openai-setup`, or with the version or package npx ran). */
+  install: string;
 }
 
 /** PATH folders npm adds for the run it starts (npx, npm exec, npm run): node_modules/.bin ones, which no shell of the person has. */
 const NPM_BIN_DIR = /[\\/]node_modules[\\/]\.bin[\\/]?$/;
-
-/** `name` is a program in one of PATH's folders; `skipNpmBins`: not counting npm's own (started by npm). */
-function onPath(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string, skipNpmBins: boolean): boolean {
-  return firstOnPath(env, platform, name, skipNpmBins) !== null;
-}
 
 /** The path of the program `name` that PATH finds first, or null. */
 function firstOnPath(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string, skipNpmBins = false): string | null {
@@ -98,37 +102,119 @@ function runsAlone(platform: NodeJS.Platform, path: string): boolean {
   }
 }
 
-/** The tool as npx from the registry starts it: every run looks the package up (slow, and it fails offline). */
 /** How to install the tool for everywhere: the one command every note and refusal names. */
 export const INSTALL_COMMAND = 'npm install -g openai-setup';
+/** The tool as npx from the registry starts it (its latest): every run looks the package up (slow, and it fails offline). */
 export const NPX_COMMAND = 'npx openai-setup';
 
-/** How to start this tool again, as the person can type it; `binPath` is the script Node runs (process.argv[1]). */
-export function selfCommand(env: Record<string, string | undefined>, platform: NodeJS.Platform, binPath: string | undefined): SelfCommand {
-  const inNpxCache = (path: string) => path.includes(`${sep}_npx${sep}`);
-  const cached = binPath !== undefined && inNpxCache(binPath);
+/** The package's name, as npm knows it (the bin has the same). */
+const NAME = 'openai-setup';
+
+/**
+ * Reads how npx was asked for the copy it keeps in an `_npx/<hash>` folder (npx-spec.ts's
+ * npxAskedFor), or tells nothing: then a copy of npx's is named by its script's path.
+ */
+export type NpxAskedReader = (dir: string, name: string, running: string) => NpxAsked | null;
+
+/**
+ * How to start this tool again, as the person can type it, so that it runs this same copy;
+ * `binPath` is the script Node runs (process.argv[1]); `npxAsked` reads what npx was asked for
+ * when the script is npx's copy (main.ts passes npx-spec.ts's; without one, that copy is named
+ * by its path: enough to tell the bare name from the rest, as boot.ts asks).
+ */
+export function selfCommand(env: Record<string, string | undefined>, platform: NodeJS.Platform, binPath: string | undefined, npxAsked?: NpxAskedReader): SelfCommand {
+  const cache = binPath === undefined ? null : npxFolderOf(binPath);
   // npx of a local folder (a clone of this repository, where the README says to run `npx
   // openai-setup`) links that folder into its cache: the script is really outside it.
-  const script = cached ? (realScript(binPath) ?? binPath) : binPath;
-  const linked = cached && !inNpxCache(script!);
-  // npx from the registry runs its own copy, in npm's cache (an _npx folder), whose bin folder is
-  // on no PATH of the person's (npm sets npm_command=exec for npx). A script in no node_modules at
-  // all, run by npx, is taken as that too, as nothing tells otherwise.
-  if (cached ? !linked : env.npm_command === 'exec' && (binPath === undefined || projectOf(binPath) === null)) {
-    return { command: NPX_COMMAND, note: `npx looks the package up each time this runs; \`${INSTALL_COMMAND}\` makes it instant (then the line can say just openai-setup).` };
+  const script = cache !== null ? (realScript(binPath!) ?? binPath) : binPath;
+  const linked = cache !== null && npxFolderOf(script!) === null;
+  if (cache !== null && !linked) {
+    // npx's own copy, in npm's cache, whose bin folder is on no PATH of the person's: npx runs the
+    // same copy again when asked for it as it was (`npx openai-setup` alone would fetch the
+    // registry's latest: another version, or none of an unpublished tarball's).
+    const asked = npxAsked?.(cache, NAME, packageJson.version) ?? null;
+    if (asked !== null) return npxSelf(asked);
+    const install = INSTALL_COMMAND;
+    return { ...byPath(platform, script!), install, note: `That is the copy npx keeps in npm's cache (${cache}): the line stops working once that is cleared; \`${install}\` installs one for everywhere (then the line can say just openai-setup).` };
   }
+  // A script in no node_modules at all, run by npx (npm sets npm_command=exec for npx), is taken
+  // as npx from the registry, as nothing tells otherwise.
+  if (cache === null && env.npm_command === 'exec' && (binPath === undefined || projectOf(binPath) === null)) return npxSelf({ kind: 'registry', version: null });
   // Started by npm from a project's node_modules (npx or npm exec there, npm run), or from a
   // local folder npx linked: npm put that bin folder on PATH, not the person. `npx openai-setup`
   // works only there (elsewhere npx fetches the name from the registry), so advice names the
-  // script, which works from any folder.
+  // script, which works from any folder. The bare name only when what it runs is this copy: the
+  // first `openai-setup` PATH finds (npm's bin folders aside) leads to this script.
   const byNpm = env.npm_command !== undefined;
-  if (!binPath || onPath(env, platform, 'openai-setup', byNpm)) return { command: 'openai-setup', note: null };
-  const command = runsAlone(platform, script!) ? shellWord(script!) : `node ${shellWord(script!)}`;
+  const bare: SelfCommand = { command: NAME, note: null, npx: false, install: INSTALL_COMMAND };
+  if (!binPath) return bare;
+  const found = firstOnPath(env, platform, NAME, byNpm);
+  if (found !== null && runsScript(found, binPath)) return bare;
   const project = byNpm && !linked ? projectOf(binPath) : null;
   return {
-    command,
+    ...byPath(platform, script!),
     note: project === null ? null : `That is the copy installed in ${project}: the line stops working if it is removed from there; \`${INSTALL_COMMAND}\` installs one for everywhere (then the line can say just openai-setup).`,
   };
+}
+
+/** The command that has npx run the copy it was asked for again, with the note on installing that copy. */
+function npxSelf(asked: NpxAsked): SelfCommand {
+  const pinned = asked.kind === 'registry' ? (asked.version === null ? null : `${NAME}@${asked.version}`) : null;
+  const command = asked.kind === 'source' ? `npx ${shellWord(`--package=${asked.spec}`)} ${NAME}` : pinned === null ? NPX_COMMAND : `npx ${shellWord(pinned)}`;
+  const install = asked.kind === 'source' ? `npm install -g ${shellWord(asked.spec)}` : pinned === null ? INSTALL_COMMAND : `npm install -g ${shellWord(pinned)}`;
+  return { command, npx: true, install, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` };
+}
+
+/** The script named by its path: alone when it can run so, else through node. */
+function byPath(platform: NodeJS.Platform, script: string): SelfCommand {
+  const command = runsAlone(platform, script) ? shellWord(script) : `node ${shellWord(script)}`;
+  return { command, note: null, npx: false, install: INSTALL_COMMAND };
+}
+
+/** The folder npx installed the script's package in (`<npm cache>/_npx/<hash>`), or null when it is not npx's. */
+function npxFolderOf(path: string): string | null {
+  const at = path.lastIndexOf(`${sep}_npx${sep}`);
+  if (at < 0) return null;
+  const end = path.indexOf(sep, at + 6);
+  return end < 0 ? null : path.slice(0, end);
+}
+
+/** A shim's most: npm's and pnpm's are under 1 KiB. */
+const MAX_SHIM_BYTES = 16 * 1024;
+/** The script a shim (npm's cmd-shim, on Windows and for pnpm: `.cmd`, `.ps1`, sh) starts, relative to the shim's folder. */
+const SHIM_TARGET = /"(?:\$basedir|%dp0%|%~dp0|\$PSScriptRoot)[\\/]([^"\r\n$%]+?\.c?js)"/;
+
+/**
+ * Whether `found`, the program PATH finds, runs the script `binPath`: a link to it (npm's bin
+ * link, a global install), or a shim beside its package that starts it (npm's on Windows,
+ * pnpm's). When this script cannot be looked at, any program of the name is taken as it.
+ */
+function runsScript(found: string, binPath: string): boolean {
+  const script = realScript(binPath);
+  if (script === null) return true;
+  if (realScript(found) === script) return true;
+  // A shim's folder is where it was found (a link to one is run from there too).
+  const target = shimTarget(found);
+  return target !== null && realScript(join(dirname(found), ...target.split(/[\\/]/))) === script;
+}
+
+/** The script a shim starts, relative to its folder, or null when the file is not such a shim (or cannot be read). */
+function shimTarget(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return null;
+  }
+  try {
+    const buffer = Buffer.alloc(MAX_SHIM_BYTES);
+    const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, MAX_SHIM_BYTES, 0));
+    return SHIM_TARGET.exec(text)?.[1] ?? null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Where the script really is (links followed); null when that cannot be looked at. */
@@ -172,17 +258,21 @@ export function adviceFor(name: string, commands: readonly string[]): (text: str
   const alone = '(?<=`)openai-setup(?=`)';
   // A heading (`openai-setup status · profile work`) names the running command: no advice to type.
   const command = `(?<![\\w/.@"-])(?<!npx |install (?:-g )?)openai-setup(?= (?:${commands.join('|')})\\b(?! ·)| -{1,2}[a-z])`;
-  const pattern = new RegExp(`${alone}|${command}`, 'g');
+  // The name itself, where a command line built in advice.ts starts with it already, is passed
+  // over whole: its own `openai-setup` (`npx --package=/x/openai-setup-0.1.0.tgz openai-setup
+  // status`) is not started again.
+  const self = `(${name.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')})`;
+  const pattern = new RegExp(`${self}|${alone}|${command}`, 'g');
   // A function, not a string: `$` in a path would be a replacement pattern.
-  return (text) => text.replace(pattern, () => name);
+  return (text) => text.replace(pattern, (_match, own: string | undefined) => own ?? name);
 }
 
 /** The command that prints the profile's key, as a startup file should run it (`bare`: as for profileFlag). */
-export function tokenCommand(self: SelfCommand, profile: string, bare: string | undefined): string {
+export function tokenCommand(self: Pick<SelfCommand, 'command'>, profile: string, bare: string | undefined): string {
   return `${self.command} token${profileFlag(profile, bare)}`;
 }
 
 /** `openai-setup run` (with the profile) as the person types it: add ` -- program …` (`bare`: as for profileFlag). */
-export function runCommand(self: SelfCommand, profile: string, bare: string | undefined): string {
+export function runCommand(self: Pick<SelfCommand, 'command'>, profile: string, bare: string | undefined): string {
   return `${self.command} run${profileFlag(profile, bare)}`;
 }

@@ -179,7 +179,7 @@ describe('completion where openai-setup is not an installed command', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('openai-setup profiles --names');
       expect(r.stdout).not.toContain('npx');
-      expect(r.stderr).toBe('! This script completes the command openai-setup, which is not on your PATH here: install it first (npm install -g openai-setup).\n');
+      expect(r.stderr).toBe('! This script completes the command openai-setup, and no openai-setup on your PATH here is this copy: install it first (npm install -g openai-setup).\n');
     }
     // Installed (on PATH): the script alone.
     const installed = await runCli(['completion', 'bash'], { env: t.env });

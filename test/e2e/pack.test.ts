@@ -3,9 +3,9 @@
 // npx: --help, and verify against the local OpenAI-like server. Also checks that the tarball holds
 // only what a user needs and that the installed tree stays within its budget (issue 6).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { VerifyJsonSchema } from '../../src/commands/verify.js';
@@ -155,6 +155,29 @@ describe('the packed tarball, installed', () => {
     expect(typed.stdout).toContain(packed.filename.replace(/^openai-setup-/, '').replace(/\.tgz$/, ''));
     expect(typed.stdout).toContain(`Usage: ${store} [options]`);
   });
+
+  it('with another program named openai-setup on PATH, the commands it recommends still run this install', async () => {
+    const other = mkdtempSync(join(root, 'other-'));
+    writeFileSync(join(other, 'openai-setup'), '#!/bin/sh\necho another program\n', { mode: 0o755 });
+    const r = await npx(['status'], { PATH: `${other}${delimiter}${ONLY_HERE.PATH}` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(/Run `([^`]+)` to continue/.exec(r.stdout)?.[1]).toBe(join(installDir, 'node_modules', '.bin', 'openai-setup'));
+  });
+
+  it('npx --package=TARBALL from another folder: the commands it recommends run that tarball again, not the registry\'s openai-setup', async () => {
+    const elsewhere = mkdtempSync(join(root, 'npx-tarball-'));
+    const env = { ...testEnv.env, ...ONLY_HERE, npm_config_cache: npmEnv().npm_config_cache ?? join(process.env.HOME ?? root, '.npm'), npm_config_update_notifier: 'false' };
+    const npxFile = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const r = await runCommand(npxFile, ['--yes', `--package=${packed.tarball}`, 'openai-setup', 'status'], { env, cwd: elsewhere, timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const wizard = /Run `([^`]+)` to continue/.exec(r.stdout)?.[1];
+    expect(wizard).toBe(`npx --package=${packed.tarball} openai-setup`);
+    expect(r.stdout).toContain(`store one with \`${wizard} key\``);
+    // Typed in a shell (as printed) in yet another folder: that tarball runs (the registry has no such version, or another).
+    const typed = await runCommand('sh', ['-c', `${wizard} --version`], { env, cwd: mkdtempSync(join(root, 'typed-')), timeoutMs: 120_000 });
+    expect(typed.code, typed.stderr).toBe(0);
+    expect(typed.stdout.trim()).toBe(packed.filename.replace(/^openai-setup-/, '').replace(/\.tgz$/, ''));
+  }, 240_000);
 
   it('npx openai-setup --version prints the packed version', async () => {
     const r = await npx(['--version']);

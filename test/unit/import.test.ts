@@ -15,11 +15,15 @@ import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
 import { decodeFishEscapes, findKeys } from '../../src/plaintext/find.js';
 import { classifyKeyringError } from '../../src/storage/keychain.js';
 import { runCommand, selfCommand, tokenCommand } from '../../src/terminal/invocation.js';
+import { npxAskedFor } from '../../src/terminal/npx-spec.js';
 import { plaintextPlaces } from '../../src/plaintext/places.js';
 import type { Finding } from '../../src/plaintext/scan.js';
 import { checkResult, flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
+
+/** What npx writes beside its copy when asked for the registry's latest (`npx openai-setup`). */
+const NPX_PACKAGE_JSON = JSON.stringify({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: ['openai-setup'] } });
 
 const KEY = makeKey('proj', 'unit-import-a');
 const OTHER = makeKey('proj', 'unit-import-b');
@@ -142,13 +146,13 @@ describe('the line put in place of a key', () => {
   it('writes the command as the person runs it', () => {
     expect(selfCommand({}, 'linux', undefined).command).toBe('openai-setup');
     expect(selfCommand({ PATH: '/nonexistent' }, 'linux', '/opt/my tools/bin/openai-setup.cjs').command).toBe("'/opt/my tools/bin/openai-setup.cjs'");
-    const npx = selfCommand({ PATH: '' }, 'linux', '/home/me/.npm/_npx/abc/node_modules/openai-setup/bin/openai-setup.cjs');
+    const npx = selfCommand({ PATH: '' }, 'linux', '/home/me/.npm/_npx/abc/node_modules/openai-setup/bin/openai-setup.cjs', () => ({ kind: 'registry', version: null }));
     expect(npx.command).toBe('npx openai-setup');
     expect(npx.note).toMatch(/npm install -g openai-setup/);
-    expect(tokenCommand({ command: 'openai-setup', note: null }, 'work', 'default')).toBe('openai-setup token --profile work');
-    expect(runCommand({ command: 'openai-setup', note: null }, 'work', 'default')).toBe('openai-setup run --profile work');
-    expect(runCommand({ command: 'openai-setup', note: null }, 'default', 'default')).toBe('openai-setup run');
-    expect(runCommand({ command: 'openai-setup', note: null }, 'default', 'work')).toBe('openai-setup run --profile default');
+    expect(tokenCommand({ command: 'openai-setup' }, 'work', 'default')).toBe('openai-setup token --profile work');
+    expect(runCommand({ command: 'openai-setup' }, 'work', 'default')).toBe('openai-setup run --profile work');
+    expect(runCommand({ command: 'openai-setup' }, 'default', 'default')).toBe('openai-setup run');
+    expect(runCommand({ command: 'openai-setup' }, 'default', 'work')).toBe('openai-setup run --profile default');
   });
 
   it('under npx the command is npx openai-setup even though npx put its own copy on PATH; a script that cannot run alone goes through node', () => {
@@ -157,7 +161,8 @@ describe('the line put in place of a key', () => {
     const bin = join(dirname(t.cwd), '_npx', 'abc', 'node_modules', '.bin');
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'openai-setup'), '#!/bin/sh\n', { mode: 0o755 });
-    expect(selfCommand({ PATH: bin, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup')).command).toBe('npx openai-setup');
+    writeFileSync(join(bin, '..', '..', 'package.json'), NPX_PACKAGE_JSON);
+    expect(selfCommand({ PATH: bin, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup'), npxAskedFor).command).toBe('npx openai-setup');
     expect(selfCommand({ PATH: bin }, 'linux', '/anywhere/openai-setup.cjs').command).toBe('openai-setup');
     const script = join(dirname(t.cwd), 'plain.cjs');
     writeFileSync(script, '', { mode: 0o644 });
@@ -1232,6 +1237,8 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     mkdirSync(bin, { recursive: true });
     const script = join(bin, 'openai-setup');
     writeFileSync(script, '#!/bin/sh\n', { mode: 0o755 });
+    // npx's copy: beside it, the package.json that says what npx was asked for.
+    if (binDir[0] === '_npx') writeFileSync(join(bin, '..', '..', 'package.json'), NPX_PACKAGE_JSON);
     Object.assign(t.ctx.rawEnv, { PATH: bin, npm_command: 'exec' });
     t.ctx.binPath = script;
     return Object.assign(t, { script });

@@ -1,14 +1,19 @@
-// How advice names the tool when npm started it: npx from the registry (its copy in npm's cache)
-// is `npx openai-setup`; a project's own install run by npx or npm there, or a clone npx linked
-// into its cache, is named by its script's path, which works from any folder (`npx openai-setup`
-// elsewhere would fetch the name from the registry).
+// How advice names the tool when npm started it, so that the command runs this same copy: npx's
+// copy is asked for again as npx was asked for it (`npx openai-setup` for the registry's latest,
+// pinned, or a tarball's or repository's --package), read from the package.json npx keeps beside
+// it; a project's own install run by npx or npm there, or a clone npx linked into its cache, is
+// named by its script's path, which works from any folder (`npx openai-setup` elsewhere would
+// fetch the name from the registry). The bare name only when the `openai-setup` PATH finds first
+// is this copy: not another program of the name, not another install.
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
 import { COMMANDS } from '../../src/commands/index.js';
 import { createTerminal } from '../../src/terminal/output.js';
-import { adviceFor, selfCommand, type SelfCommand } from '../../src/terminal/invocation.js';
+import { adviceFor, selfCommand, tokenCommand, type SelfCommand } from '../../src/terminal/invocation.js';
+import { npxAskedFor } from '../../src/terminal/npx-spec.js';
 
 let root: string | undefined;
 afterEach(() => {
@@ -16,10 +21,14 @@ afterEach(() => {
   root = undefined;
 });
 
+/** The test's temp folder, made when first asked for. */
+function tempRoot(): string {
+  return (root ??= mkdtempSync(join(tmpdir(), 'openai-setup-invocation-')));
+}
+
 /** A folder with an executable `openai-setup` in it (as npm links a package's bin). */
 function binFolder(...parts: string[]): string {
-  root ??= mkdtempSync(join(tmpdir(), 'openai-setup-invocation-'));
-  const dir = join(root, ...parts);
+  const dir = join(tempRoot(), ...parts);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'openai-setup'), '#!/bin/sh\n', { mode: 0o755 });
   return dir;
@@ -28,7 +37,8 @@ function binFolder(...parts: string[]): string {
 describe('selfCommand when npm started the tool', () => {
   it('npx from the registry: `npx openai-setup`, with the note on installing it', () => {
     const bin = binFolder('.npm', '_npx', 'f00d', 'node_modules', '.bin');
-    const self = selfCommand({ PATH: `${bin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup'));
+    writeFileSync(join(bin, '..', '..', 'package.json'), JSON.stringify({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: ['openai-setup'] } }));
+    const self = selfCommand({ PATH: `${bin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup'), npxAskedFor);
     expect(self.command).toBe('npx openai-setup');
     expect(self.note).toMatch(/npm install -g openai-setup/);
   });
@@ -41,15 +51,17 @@ describe('selfCommand when npm started the tool', () => {
     expect(self.note).toContain(`installed in ${join(root!, 'my app')}`);
   });
 
-  it('a project\'s install with the tool also on the person\'s PATH (a global install): the bare name', () => {
+  it('a project\'s install that the person\'s PATH also leads to (a link to its script): the bare name', () => {
     const bin = binFolder('app', 'node_modules', '.bin');
-    const global = binFolder('usr', 'local', 'bin');
+    const global = join(root!, 'usr', 'local', 'bin');
+    mkdirSync(global, { recursive: true });
+    symlinkSync(join(bin, 'openai-setup'), join(global, 'openai-setup'));
     expect(selfCommand({ PATH: `${bin}:${global}`, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup')).command).toBe('openai-setup');
   });
 
   it('a node_modules/.bin the person put on their own PATH (not npm): the bare name', () => {
     const bin = binFolder('app', 'node_modules', '.bin');
-    expect(selfCommand({ PATH: bin }, 'linux', join(bin, 'openai-setup'))).toEqual({ command: 'openai-setup', note: null });
+    expect(selfCommand({ PATH: bin }, 'linux', join(bin, 'openai-setup'))).toMatchObject({ command: 'openai-setup', note: null, npx: false });
   });
 
   it('npx of a local folder (a clone, linked into npx\'s cache): the clone\'s script by its real path', () => {
@@ -59,11 +71,163 @@ describe('selfCommand when npm started the tool', () => {
     symlinkSync(join(root!, 'clone'), join(cache, 'openai-setup'));
     symlinkSync('../openai-setup/bin/openai-setup', join(cache, '.bin', 'openai-setup'));
     const self = selfCommand({ PATH: `${join(cache, '.bin')}:/usr/bin`, npm_command: 'exec' }, 'linux', join(cache, '.bin', 'openai-setup'));
-    expect(self).toEqual({ command: realpathSync(clone), note: null });
+    expect(self).toMatchObject({ command: realpathSync(clone), note: null, npx: false });
   });
 
   it('npx with no script path known: `npx openai-setup` as before', () => {
     expect(selfCommand({ PATH: '', npm_command: 'exec' }, 'linux', undefined).command).toBe('npx openai-setup');
+  });
+});
+
+/**
+ * npx's copy as npm installs it: `<cache>/_npx/<hash>/node_modules/openai-setup/bin/openai-setup.cjs`,
+ * linked from its .bin, beside npx's package.json (`json`: its text, or what JSON makes it; none when undefined).
+ */
+function npxCopy(json: unknown): { dir: string; bin: string; script: string } {
+  const dir = join(tempRoot(), '.npm', '_npx', 'f00d');
+  const script = join(dir, 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs');
+  mkdirSync(dirname(script), { recursive: true });
+  writeFileSync(script, '#!/usr/bin/env node\n', { mode: 0o755 });
+  mkdirSync(join(dir, 'node_modules', '.bin'));
+  symlinkSync('../openai-setup/bin/openai-setup.cjs', join(dir, 'node_modules', '.bin', 'openai-setup'));
+  if (json !== undefined) writeFileSync(join(dir, 'package.json'), typeof json === 'string' ? json : JSON.stringify(json));
+  return { dir, bin: join(dir, 'node_modules', '.bin'), script: realpathSync(script) };
+}
+
+/** selfCommand as main.ts asks it, for a run npx started from `copy`. */
+function underNpx(copy: { bin: string }): SelfCommand {
+  return selfCommand({ PATH: `${copy.bin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(copy.bin, 'openai-setup'), npxAskedFor);
+}
+
+/** A line of advice as the terminal of a run started as `self` prints it. */
+const typed = (self: SelfCommand, text: string) => adviceFor(self.command, COMMANDS.map((c) => c.name))(text);
+
+describe('under npx: the command that has npx run this same copy again', () => {
+  it.each([
+    ['openai-setup', 'npx openai-setup', 'npm install -g openai-setup'],
+    ['openai-setup@latest', 'npx openai-setup', 'npm install -g openai-setup'],
+    ['openai-setup@*', 'npx openai-setup', 'npm install -g openai-setup'],
+    ['openai-setup@0.1.0', 'npx openai-setup@0.1.0', 'npm install -g openai-setup@0.1.0'],
+    ['openai-setup@^0.1.0', "npx 'openai-setup@^0.1.0'", "npm install -g 'openai-setup@^0.1.0'"],
+    ['openai-setup@>=0.1 <0.3', "npx 'openai-setup@>=0.1 <0.3'", "npm install -g 'openai-setup@>=0.1 <0.3'"],
+    ['openai-setup@next', 'npx openai-setup@next', 'npm install -g openai-setup@next'],
+  ])('from the registry, asked for as %s: %s', (asked, command, install) => {
+    // npm saves `^` and the version whatever was asked for; what was typed is kept in _npx.packages.
+    const self = underNpx(npxCopy({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: [asked] } }));
+    expect(self).toEqual({ command, install, npx: true, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` });
+  });
+
+  it('from the registry by an npm that keeps no typed spec (before npm 9): pinned to the version running, which is this copy', () => {
+    const self = underNpx(npxCopy({ dependencies: { 'openai-setup': '^0.1.0' } }));
+    expect(self.command).toBe(`npx openai-setup@${packageJson.version}`);
+  });
+
+  it('a tarball, saved relative to npx\'s folder: `npx --package=` its absolute path, quoted; advice and the token line start so, once', () => {
+    const tarball = join(tempRoot(), 'my dir', 'openai-setup-0.1.0.tgz');
+    mkdirSync(dirname(tarball));
+    writeFileSync(tarball, '');
+    const self = underNpx(npxCopy({ dependencies: { 'openai-setup': 'file:../../../my dir/openai-setup-0.1.0.tgz' }, _npx: { packages: [tarball] } }));
+    const command = `npx '--package=${tarball}' openai-setup`;
+    expect(self).toMatchObject({ command, npx: true, install: `npm install -g '${tarball}'` });
+    expect(typed(self, 'Run `openai-setup status` to continue.')).toBe(`Run \`${command} status\` to continue.`);
+    const token = tokenCommand(self, 'default', 'default');
+    expect(typed(self, `export OPENAI_API_KEY="$(${token})"`)).toBe(`export OPENAI_API_KEY="$(${command} token)"`);
+  });
+
+  it('a tarball saved by its absolute path, a git repository, a tarball\'s URL: `npx --package=` that spec', () => {
+    const tarball = join(tempRoot(), 'openai-setup-0.1.0.tgz');
+    writeFileSync(tarball, '');
+    expect(underNpx(npxCopy({ dependencies: { 'openai-setup': `file:${tarball}` } })).command).toBe(`npx --package=${tarball} openai-setup`);
+    for (const spec of ['git+https://github.com/me/openai-setup.git#v0.1.0', 'github:me/openai-setup', 'https://example.com/openai-setup-0.1.0.tgz']) {
+      rmSync(join(tempRoot(), '.npm'), { recursive: true, force: true });
+      const self = underNpx(npxCopy({ dependencies: { 'openai-setup': spec } }));
+      expect(self.command).toMatch(/^npx '?--package=/);
+      expect(self.command.replace(/'/g, '')).toBe(`npx --package=${spec} openai-setup`);
+    }
+  });
+
+  it.each<[string, unknown]>([
+    ['no package.json', undefined],
+    ['not JSON', '{"dependencies":'],
+    ['another shape', { dependencies: ['openai-setup'] }],
+    ['no openai-setup in it', { dependencies: { other: '^1.0.0' }, _npx: { packages: ['other'] } }],
+    ['a spec with a line break', { dependencies: { 'openai-setup': 'git+https://example.com/x.git\nrm -rf ~' } }],
+    ['a tarball no longer there', { dependencies: { 'openai-setup': 'file:../../../gone/openai-setup-0.1.0.tgz' } }],
+    ['an alias', { dependencies: { 'openai-setup': 'npm:other-tool@^1.0.0' } }],
+    ['a typed version that is no version', { dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: ['openai-setup@$(reboot)'] } }],
+    ['larger than npm writes one', `{"dependencies":{"openai-setup":"^0.1.0"},"x":"${'x'.repeat(70_000)}"}`],
+  ])('what npx was asked for cannot be told (%s): the script by its real path, with a note on npm\'s cache', (_, json) => {
+    const copy = npxCopy(json);
+    const self = underNpx(copy);
+    expect(self).toMatchObject({ command: copy.script, npx: false, install: 'npm install -g openai-setup' });
+    expect(self.note).toContain(`That is the copy npx keeps in npm's cache (${copy.dir})`);
+  });
+
+  it('asked without reading npx\'s package.json (boot.ts, which only tells the bare name from the rest): not the bare name', () => {
+    const copy = npxCopy({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: ['openai-setup'] } });
+    expect(selfCommand({ PATH: `${copy.bin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(copy.bin, 'openai-setup')).command).toBe(copy.script);
+  });
+});
+
+describe('the bare name only when the openai-setup PATH finds first is this copy', () => {
+  /** A program named openai-setup of another kind (`other`), in a folder of its own. */
+  function otherProgram(...parts: string[]): string {
+    return binFolder(...parts);
+  }
+
+  /** An install of the package: its script, linked from a bin folder as npm links a global install's. */
+  function installed(...parts: string[]): { bin: string; script: string } {
+    const prefix = join(tempRoot(), ...parts);
+    const script = join(prefix, 'lib', 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs');
+    mkdirSync(dirname(script), { recursive: true });
+    writeFileSync(script, '#!/usr/bin/env node\n', { mode: 0o755 });
+    mkdirSync(join(prefix, 'bin'));
+    symlinkSync(script, join(prefix, 'bin', 'openai-setup'));
+    return { bin: join(prefix, 'bin'), script };
+  }
+
+  it('a project\'s install run by npx, another program named openai-setup on PATH: the script by its path, not the bare name', () => {
+    const bin = binFolder('app', 'node_modules', '.bin');
+    const other = otherProgram('usr', 'local', 'bin');
+    const self = selfCommand({ PATH: `${bin}:${other}:/usr/bin`, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup'));
+    expect(self.command).toBe(join(bin, 'openai-setup'));
+    expect(self.note).toContain(`installed in ${join(root!, 'app')}`);
+  });
+
+  it('a project\'s install run by npx, an older global install on PATH: the script by its path', () => {
+    const bin = binFolder('app', 'node_modules', '.bin');
+    const older = installed('usr', 'local');
+    expect(selfCommand({ PATH: `${bin}:${older.bin}`, npm_command: 'run-script' }, 'linux', join(bin, 'openai-setup')).command).toBe(join(bin, 'openai-setup'));
+  });
+
+  it('a global install started by name: the bare name; another program of the name before it on PATH: its path', () => {
+    const global = installed('usr', 'local');
+    const started = join(global.bin, 'openai-setup');
+    expect(selfCommand({ PATH: `${global.bin}:/usr/bin` }, 'linux', started).command).toBe('openai-setup');
+    const other = otherProgram('home', 'me', 'bin');
+    expect(selfCommand({ PATH: `${other}:${global.bin}` }, 'linux', started).command).toBe(started);
+  });
+
+  it('a shim that starts this script (pnpm\'s, npm\'s on Windows) is this copy; one that starts another is not', () => {
+    const global = installed('pnpm');
+    const shims = join(root!, 'shims');
+    mkdirSync(shims);
+    const shim = (target: string) => `#!/bin/sh\nbasedir=$(dirname "$(echo "$0" | sed -e 's,\\\\,/,g')")\nexec node  "$basedir/${target}" "$@"\n`;
+    writeFileSync(join(shims, 'openai-setup'), shim('../pnpm/lib/node_modules/openai-setup/bin/openai-setup.cjs'), { mode: 0o755 });
+    expect(selfCommand({ PATH: shims }, 'linux', global.script).command).toBe('openai-setup');
+    writeFileSync(join(shims, 'openai-setup'), shim('../elsewhere/openai-setup/bin/openai-setup.cjs'), { mode: 0o755 });
+    expect(selfCommand({ PATH: shims }, 'linux', global.script).command).toBe(global.script);
+
+    // npm's global install on Windows: openai-setup.cmd beside node_modules, in the prefix.
+    const prefix = join(root!, 'AppData', 'Roaming', 'npm');
+    const script = join(prefix, 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs');
+    mkdirSync(dirname(script), { recursive: true });
+    writeFileSync(script, '');
+    const cmd = (target: string) => `@ECHO off\r\nGOTO start\r\n:find_dp0\r\nSET dp0=%~dp0\r\nEXIT /b\r\n:start\r\nSETLOCAL\r\nCALL :find_dp0\r\nendLocal & goto #_undefined_# 2>NUL || title %COMSPEC% & "%_prog%"  "%dp0%\\${target}" %*\r\n`;
+    writeFileSync(join(prefix, 'openai-setup.cmd'), cmd('node_modules\\openai-setup\\bin\\openai-setup.cjs'), { mode: 0o755 });
+    expect(selfCommand({ Path: prefix }, 'win32', script).command).toBe('openai-setup');
+    writeFileSync(join(prefix, 'openai-setup.cmd'), cmd('node_modules\\other\\bin\\openai-setup.cjs'), { mode: 0o755 });
+    expect(selfCommand({ Path: prefix }, 'win32', script).command).toBe(`node ${script}`);
   });
 });
 
@@ -78,8 +242,8 @@ describe('the note on installing, as the terminal prints it', () => {
   }
 
   it('under npx and from a project\'s install, the install command is `npm install -g openai-setup` as it is', () => {
-    const npxBin = binFolder('.npm', '_npx', 'f00d', 'node_modules', '.bin');
-    const npx = selfCommand({ PATH: `${npxBin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(npxBin, 'openai-setup'));
+    const npx = underNpx(npxCopy({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: ['openai-setup'] } }));
+    expect(npx.command).toBe('npx openai-setup');
     const localBin = binFolder('proj', 'node_modules', '.bin');
     const local = selfCommand({ PATH: `${localBin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(localBin, 'openai-setup'));
     expect(local.command).toBe(join(localBin, 'openai-setup'));

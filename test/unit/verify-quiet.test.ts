@@ -1,0 +1,73 @@
+// `verify --quiet` prints nothing, only its exit code tells: not even what the key store says when
+// it reads the key (from the --insecure-storage file, a leftover copy, a key file it made private
+// again), or the progress file's store (damaged, moved aside), which every other command says on stderr.
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run as key } from '../../src/commands/key.js';
+import { run as verify, type VerifyOptions } from '../../src/commands/verify.js';
+import { KeyStore } from '../../src/storage/keystore.js';
+import { StateStore } from '../../src/storage/state.js';
+import { checkResult, makeTestContext, MemoryKeychain, testKey, type TestContext } from '../helpers/context.js';
+
+const KEY = testKey('Q');
+const VERIFY: VerifyOptions = { json: false, quiet: false, billingCheck: true };
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+/** The key stored with --insecure-storage (`key --stdin --insecure-storage` where no keychain can be reached: recorded as in the file); two checks answered. */
+async function keyInFile(): Promise<void> {
+  t = makeTestContext({ interactive: false, stdoutIsTTY: false });
+  const unreachable = new KeyStore(new MemoryKeychain().failWith('no-service'), t.configDir, () => {}, t.ctx.state);
+  expect(await key({ ...t.ctx, keys: unreachable, readStdin: async () => `${KEY}\n` }, { stdin: true, insecureStorage: true, verify: false })).toBe(0);
+  t.api.answerChecks(checkResult('valid'), checkResult('valid'));
+}
+
+/** What `verify` printed, run with stores of its own (as each run has) on the same config dir. */
+async function verified(options: VerifyOptions): Promise<{ code: number; printed: string }> {
+  const from = t.stdout.length + t.stderr.length;
+  const warn = (message: string) => t.ctx.term.err(`! ${message}`);
+  const state = new StateStore(t.configDir, () => new Date(), warn);
+  const keys = new KeyStore(t.keychain, t.configDir, warn, state);
+  const code = await verify({ ...t.ctx, keys, state }, options);
+  return { code, printed: (t.stdout + t.stderr).slice(from) };
+}
+
+describe('verify --quiet with the key in the plain-text file', () => {
+  it('says nothing; without --quiet, the notice that the key is read from the file is said', async () => {
+    await keyInFile();
+    expect(await verified({ ...VERIFY, quiet: true })).toEqual({ code: 0, printed: '' });
+    expect(t.api.checks).toHaveLength(1);
+    expect((await verified(VERIFY)).printed).toContain(`! Reading the key of profile "default" from the plain-text file ${t.ctx.keys.filePath} (--insecure-storage).`);
+  });
+
+  it('says nothing of a key file others could read either, and still makes it private', async () => {
+    await keyInFile();
+    chmodSync(t.ctx.keys.filePath, 0o644);
+    expect(await verified({ ...VERIFY, quiet: true })).toEqual({ code: 0, printed: '' });
+    expect(statSync(t.ctx.keys.filePath).mode & 0o777).toBe(0o600);
+    chmodSync(t.ctx.keys.filePath, 0o644);
+    expect((await verified(VERIFY)).printed).toMatch(/could be read by other users; made the file 0600 now/);
+  });
+
+  it('says nothing of a leftover copy of another key in the keychain', async () => {
+    await keyInFile();
+    // An older key of the profile left in the keychain (stored there before; the record names the file's).
+    await t.keychain.setPassword('openai-setup', 'default', testKey('O'));
+    expect(await verified({ ...VERIFY, quiet: true })).toEqual({ code: 0, printed: '' });
+    expect((await verified(VERIFY)).printed).toMatch(/also holds sk-proj-…000O as the key of profile "default", a leftover that is not the key recorded/);
+  });
+});
+
+describe('verify --quiet with a damaged progress file', () => {
+  it('says nothing of it; without --quiet, that it is not used is said', async () => {
+    await keyInFile();
+    const damage = () => writeFileSync(join(t.configDir, 'state.json'), '{"profiles":');
+    damage();
+    const quiet = await verified({ ...VERIFY, quiet: true, key: KEY });
+    expect(quiet).toEqual({ code: 0, printed: '' });
+    damage();
+    expect((await verified({ ...VERIFY, key: KEY })).printed).toMatch(/! The progress file .* is damaged, so it is not used/);
+  });
+});
