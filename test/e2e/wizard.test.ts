@@ -147,7 +147,9 @@ describe('wizard', () => {
     expect(await s.exited).toMatchObject({ exitCode: 0 });
     const lines = stripAnsi(s.rawOutput()).split('\n');
     const nodeCall = lines.find((l) => l.startsWith('  openai-setup run -- node -e '))?.trim();
-    const pythonCall = lines.find((l) => l.startsWith('  openai-setup run -- python3 -c '))?.trim();
+    // Where python3 is externally managed (PEP 668: Debian's own, say) the line runs the venv the
+    // line before it makes; elsewhere python3 itself.
+    const pythonCall = lines.find((l) => /^ {2}openai-setup run -- (python3|\.venv\/bin\/python) -c /.test(l))?.trim();
     // Not cut at the terminal's width: each is one whole command (the closing quote is there).
     expect(nodeCall).toMatch(/'$/);
     expect(pythonCall).toMatch(/'$/);
@@ -180,6 +182,12 @@ describe('wizard', () => {
         '',
       ].join('\n'),
     );
+    if (pythonCall!.includes('.venv/bin/python')) {
+      // A stand-in for the venv `python3 -m venv .venv` makes (no pip here): its python is python3.
+      const python3 = (await runCommand('bash', ['-c', 'command -v python3'], { env })).stdout.trim();
+      await mkdir(join(testEnv.root, '.venv', 'bin'), { recursive: true });
+      await symlink(python3, join(testEnv.root, '.venv', 'bin', 'python'));
+    }
     const py = await runCommand('bash', ['-c', pythonCall!], { env: { ...env, PYTHONPATH: fakeSdk }, cwd: testEnv.root });
     expect(py.stderr).toBe('');
     expect(py.stdout).toBe('python gpt-4o-mini: Say hi in five words\n');
