@@ -215,8 +215,9 @@ let unloadable;
 try {
   binding = require(process.argv[1]);
 } catch (error) {
-  // Its first line only ("Cannot find native binding…"): the rest is npm advice of its own.
-  unloadable = String((error && error.message) || error).split('\\n')[0].slice(0, 200);
+  // Its first sentence only ("Cannot find native binding"): the rest is npm advice of its own
+  // (delete package-lock.json and node_modules), on the same line or the next.
+  unloadable = String((error && error.message) || error).split(/\\n|\\.(?:\\s|$)/)[0].slice(0, 200);
 }
 let input = '';
 process.stdin.on('data', (c) => (input += c)).on('end', () => {

@@ -48,7 +48,7 @@ const FAILURE_DETAIL: Record<KeychainProblem, string> = {
   denied: 'Access denied',
   timeout: 'no answer within 3000 ms',
   'no-start': 'the keychain helper (a node process) did not start within 15 s',
-  'no-binding': 'Cannot find native binding. npm has a bug related to optional dependencies (https://github.com/npm/cli/issues/4828).',
+  'no-binding': 'Cannot find native binding',
   'other-user': 'the session bus in DBUS_SESSION_BUS_ADDRESS (/run/user/1000/bus) belongs to another user (uid 1000)',
   failed: 'the keychain helper gave no answer',
 };
