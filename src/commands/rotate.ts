@@ -1,7 +1,8 @@
 // `openai-setup rotate`: replace the profile's key without downtime. In the key's project, a new
 // service account (and with it a new key) is created, the new key is checked live and stored in
 // place of the old one, and only then is the old key revoked: by deleting the service account
-// an earlier rotate made for it, or by finding it in the project's key list. Nothing is lost on
+// an earlier rotate made for it, or by finding it in the project's key list; a user key (legacy
+// sk-, sk-None-), which no project's list holds, is left live with the user's own keys page named. Nothing is lost on
 // any failure: each step undoes what came before it, and every failure says where things stand.
 // The stored key and the progress file never disagree: a key stored whose record could not be
 // written is taken back out (the old key put back) before the new service account is deleted.
