@@ -84,6 +84,10 @@ export const PAGES = {
     title: 'Limits: usage tier, rate limits, monthly budget',
   },
   keys: { url: `${PLATFORM_ORIGIN}/api-keys`, title: 'API keys' },
+  // User keys (legacy sk-…, and sk-None-…, tied to no project) are listed and revoked on the
+  // user's own page, never on a project's. This URL is known from what users reported, not from
+  // OpenAI's documentation: kept here alone, so that one change corrects every message naming it.
+  'user-keys': { url: `${PLATFORM_ORIGIN}/settings/profile/api-keys`, title: 'Your user API keys: sk-None-… and legacy sk-… keys, tied to no project' },
   'admin-keys': { url: `${PLATFORM_ORIGIN}/settings/organization/admin-keys`, title: 'Admin keys' },
   usage: { url: `${PLATFORM_ORIGIN}/usage`, title: 'Usage dashboard: what you have spent' },
   organization: {

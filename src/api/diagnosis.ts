@@ -562,11 +562,13 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
     fix: 'Create or join an organization on the platform, then create a key in it.',
     fixUrl: PAGES.organization.url,
   }),
+  // Where the allowlist is set is said in words only: no URL of that page is known (the
+  // organization's general page, ID and verification, is not it), and a wrong link misleads.
   ip_not_authorized: () => ({
     status: 'forbidden',
     message: "This machine's IP address is not on the organization's allowlist.",
     fix: "Ask an organization owner to add it (Settings → Security → IP allowlist; a project's own list overrides the organization's, and a change takes up to 15 minutes), or call from an allowed network.",
-    fixUrl: PAGES.organization.url,
+    fixUrl: null,
   }),
   unsupported_country_region_territory: region,
   unsupported_country: region,

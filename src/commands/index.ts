@@ -317,7 +317,7 @@ OPENAI_ADMIN_KEY, when set, is used by rotate and spend instead of the stored ad
       JSON_OUTPUT,
     ],
     helpAfter: `
-Nothing is lost on a failure: the old key is revoked only once the new one is checked and stored. Programs already running with the old key (started with \`{cmd} run\` before the rotation, or given it otherwise) lose access when it is revoked and must be restarted; --keep-old leaves it live until you revoke it. Exit code: 0 once the new key is stored (the old one revoked, kept with --keep-old, or its page named when it could not be found); 2 without an admin key, or without a key and --project; otherwise the failed step's (3-7), and the message says where things stand.`,
+Nothing is lost on a failure: the old key is revoked only once the new one is checked and stored. Programs already running with the old key (started with \`{cmd} run\` before the rotation, or given it otherwise) lose access when it is revoked and must be restarted; --keep-old leaves it live until you revoke it. Exit code: 0 once the new key is stored (the old one revoked, kept with --keep-old, or its page named when it could not be found or is a user key, which no project's key list holds); 2 without an admin key, or without a key and --project; otherwise the failed step's (3-7), and the message says where things stand.`,
     load: () => import('./rotate.js'),
     parse: ({ opts, globals }) => ({
       profile: globals.profile,

@@ -1,7 +1,8 @@
 // `openai-setup rotate`: replace the profile's key without downtime. In the key's project, a new
 // service account (and with it a new key) is created, the new key is checked live and stored in
 // place of the old one, and only then is the old key revoked: by deleting the service account
-// an earlier rotate made for it, or by finding it in the project's key list. Nothing is lost on
+// an earlier rotate made for it, or by finding it in the project's key list; a user key (legacy
+// sk-, sk-None-), which no project's list holds, is left live with the user's own keys page named. Nothing is lost on
 // any failure: each step undoes what came before it, and every failure says where things stand.
 // The stored key and the progress file never disagree: a key stored whose record could not be
 // written is taken back out (the old key put back) before the new service account is deleted.
@@ -15,9 +16,9 @@ import { findKeyInProject, findServiceAccountsNamed, mayHaveActed, newServiceAcc
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo, ServiceAccountInfo } from '../api/types.js';
 import type { Context } from '../context.js';
 import { CancelledError, EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
-import { maskKey } from '../keys/format.js';
+import { isUserKey, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
-import { projectPageUrl } from '../platform.js';
+import { PAGES, projectPageUrl } from '../platform.js';
 import { requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf, storedNowWords } from '../storage/key-change.js';
@@ -52,11 +53,12 @@ export type OldKeyOutcome =
   | 'key_deleted' // found in the project's key list and deleted
   | 'declined' // found, and the person chose to keep it
   | 'not_found' // not in the project's key list
+  | 'user_key' // a user key (legacy sk-, sk-None-): no project's key list holds it, so it cannot be revoked here
   | 'ambiguous' // more than one key in the list could be it
   | 'failed' // revoking it failed
   | 'unchanged'; // the run failed before revoking anything: the message says where the old key is
 
-const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'ambiguous', 'failed', 'unchanged'] as const;
+const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed', 'unchanged'] as const;
 
 /**
  * The --json contract, on success and on failure alike (ok false, the exit code, a short `reason`,
@@ -230,7 +232,15 @@ interface RotateRun {
   /** Other profiles that store the old key too: revoking it stops it working for them (named, as the other copies are). */
   shared: SharingProfile[];
   page: string;
+  /** Where the old key is revoked by hand: its project's keys page, or for a user key the user's own keys page. */
   oldPage: string;
+  /** oldPage as the messages name it: the URL, or for a user key "your user API keys page (URL)". */
+  oldWhere: string;
+  /**
+   * The old key is a user key (legacy sk-, sk-None-): its user's, in every project the user is in,
+   * so no project's key list holds it and the Admin API cannot revoke it. The person revokes it.
+   */
+  oldIsUserKey: boolean;
   /** The old key, untouched: what the --json document says of it on a failure before it was revoked. */
   unchanged(message: string): void;
   /** The old key, no longer stored and not revoked (yet): what the --json document says of it then. */
@@ -272,10 +282,12 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged, warn);
   progress.project = projectId;
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
-  const oldPage = projectPageUrl(oldProject, 'api-keys');
+  const oldIsUserKey = oldKey !== null && isUserKey(keyKind(oldKey));
+  const oldPage = oldIsUserKey ? PAGES['user-keys'].url : projectPageUrl(oldProject, 'api-keys');
+  const oldWhere = oldIsUserKey ? `your user API keys page (${oldPage})` : oldPage;
   const shared = oldKey ? await profilesSharing(ctx, profileName, oldHint!, async () => oldKey) : [];
   // Not revoked: revoking it is advised only while no other profile uses it (as the question says).
-  const leftLive = (when = '') => (shared.length ? `; ${sharingWords(shared)}` : `: revoke it on ${oldPage}${when}`);
+  const leftLive = (when = '') => (shared.length ? `; ${sharingWords(shared)}` : `: revoke it on ${oldWhere}${when}`);
   return {
     ctx,
     term,
@@ -297,6 +309,8 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     shared,
     page: projectPageUrl(projectId, 'api-keys'),
     oldPage,
+    oldWhere,
+    oldIsUserKey,
     unchanged,
     replaced: () => {
       if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: `${oldHint} is no longer the key stored for profile "${profileName}" but was not revoked and still works${leftLive(' once nothing uses it')}.` };
@@ -308,9 +322,11 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
 
 /** Asked, unless --yes. Declined: says nothing was changed (with --json, in its document too), and is false. */
 async function confirmed(run: RotateRun): Promise<boolean> {
-  const { ctx, options, profileName, oldHint, oldProject, projectId, progress, shared } = run;
+  const { ctx, options, profileName, oldHint, oldProject, projectId, progress, shared, oldIsUserKey } = run;
+  // A user key is not revoked by the run (it cannot be): said in the question, and nothing of what revoking it does.
+  const revoking = !options.keepOld && !oldIsUserKey;
   // Another profile storing the old key is named before anything is revoked: in the question, or (--yes) at once.
-  const alsoUsed = shared.length && !options.keepOld ? `${sharingNames(shared)} ${shared.every((s) => s.sure) ? 'uses' : 'may use'} it too, and it stops working there as well` : '';
+  const alsoUsed = shared.length && revoking ? `${sharingNames(shared)} ${shared.every((s) => s.sure) ? 'uses' : 'may use'} it too, and it stops working there as well` : '';
   if (options.yes) {
     if (alsoUsed) run.warn(`${oldHint} is to be revoked, but ${alsoUsed}.`);
     return true;
@@ -318,11 +334,11 @@ async function confirmed(run: RotateRun): Promise<boolean> {
   const prompter = ctx.prompter('Pass --yes to rotate without asking.');
   // Programs already running hold the old key (read when they started): revoking it cuts them off
   // until they are restarted. Said before the question, with the way to keep it live meanwhile.
-  if (oldHint && !options.keepOld) {
+  if (oldHint && revoking) {
     run.say(`Programs already running with ${oldHint} (started with \`${toolCommand(ctx, 'run', profileName)}\` before now, or given it otherwise) lose access once it is revoked, until they are restarted; --keep-old leaves it live.`);
   }
   const what = oldHint
-    ? `Rotate the key of profile "${profileName}" (${oldHint}${oldProject === projectId ? '' : `, of ${oldProject}`}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : 'revoked'}${alsoUsed ? ` (${alsoUsed})` : ''}?`
+    ? `Rotate the key of profile "${profileName}" (${oldHint}${oldProject === projectId || oldIsUserKey ? '' : `, of ${oldProject}`}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : oldIsUserKey ? 'left live (a user key: revoke it yourself on your user API keys page)' : 'revoked'}${alsoUsed ? ` (${alsoUsed})` : ''}?`
     : `Create a service account in ${projectId} and store its key for profile "${profileName}"?`;
   if (await prompter.confirm(what, true)) return true;
   run.say('Nothing was changed.');
@@ -680,7 +696,7 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
 
 /** The failure of step 3, the store back as it was if it could be (`back`); `hints`: the cause's fix, once things are as they were. */
 async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: StoreAttempt, code: number, what: string, reason: string, back: PutBack, hints: string[] = []): Promise<ExitError> {
-  const { ctx, profileName, progress, oldHint, storage, page, oldPage } = run;
+  const { ctx, profileName, progress, oldHint, storage, page, oldWhere } = run;
   const { created, hint: newHint } = account;
   const { where, storedByOther } = attempt;
   if (back !== 'failed') {
@@ -705,7 +721,7 @@ async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: St
     `The key stored for profile "${profileName}" could not be put back as it was: ${where} may hold the new key ${newHint} or ${oldHint ? `the old key ${oldHint}` : 'none'}. Both keys still work; the new service account ${created.name} was left in place.`,
     [
       `Once ${where} can be used again, \`${check}\` says which key is stored:`,
-      `if it is ${newHint}, store it again to record it (${toolCommand(ctx, 'token', profileName)} | ${keyCommand(ctx, profileName)} --stdin${storage === 'file' ? ' --insecure-storage' : ''})${oldHint ? ` and revoke ${oldHint} on ${oldPage}` : ''};`,
+      `if it is ${newHint}, store it again to record it (${toolCommand(ctx, 'token', profileName)} | ${keyCommand(ctx, profileName)} --stdin${storage === 'file' ? ' --insecure-storage' : ''})${oldHint ? ` and revoke ${oldHint} on ${oldWhere}` : ''};`,
       oldHint ? `if it is ${oldHint}, delete the service account ${created.name} on ${page}.` : `if there is none, delete the service account ${created.name} on ${page}.`,
     ],
     reason,
@@ -742,7 +758,7 @@ interface Revocation {
  * of step 4 under way is answered that it is.
  */
 function revocationOnCancel(run: RotateRun, newHint: string): Revocation {
-  const { ctx, m, profileName, oldHint, oldPage } = run;
+  const { ctx, m, profileName, oldHint, oldWhere } = run;
   /** What the revoke request under way (step 4) came to: true once the old key is revoked. */
   let revoking: Promise<boolean> | null = null;
   const done = ctx.interrupts.onCancel({
@@ -755,7 +771,7 @@ function revocationOnCancel(run: RotateRun, newHint: string): Revocation {
     },
     left: () =>
       revoking
-        ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, whose revocation was asked for but not answered: if ${oldPage} still lists it, revoke it there.`
+        ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, whose revocation was asked for but not answered: if ${oldWhere} still lists it, revoke it there.`
         : run.storedInPlace(newHint),
   });
   return {
@@ -785,16 +801,20 @@ const revokeFailed = (error: AdminApiError, message: string): OldKeyResult => ({
 
 /** Step 4, only now: the old key is revoked. */
 async function revokeOldKey(run: RotateRun, account: CreatedAccount, revocation: Revocation): Promise<OldKeyResult> {
-  const { options, oldKey, oldHint, oldPage, byRotate, profile } = run;
+  const { options, oldKey, oldHint, oldWhere, byRotate, profile } = run;
   if (!oldKey) return oldKeyResult('none', 'There was no old key.');
-  if (options.keepOld) return oldKeyResult('kept', `${oldHint} still works (--keep-old): revoke it on ${oldPage} once nothing uses it.`);
+  if (options.keepOld) return oldKeyResult('kept', `${oldHint} still works (--keep-old): revoke it on ${oldWhere} once nothing uses it.`);
+  // Not looked for in the project's key list, which never holds a user key: the person revokes it.
+  if (run.oldIsUserKey) {
+    return oldKeyResult('user_key', `${oldHint} is a ${keyKindLabel(keyKind(oldKey))}, which no project's key list holds, so openai-setup cannot revoke it${run.leftLive(' once nothing uses it')}.`);
+  }
   if (byRotate && profile?.rotation) return revokeRotated(run, profile.rotation, revocation);
   return revokeListed(run, oldKey, account, revocation);
 }
 
 /** The old key an earlier rotate made: revoked by deleting its service account. */
 async function revokeRotated(run: RotateRun, previous: NonNullable<Profile['rotation']>, revocation: Revocation): Promise<OldKeyResult> {
-  const { oldHint, oldPage } = run;
+  const { oldHint, oldWhere } = run;
   let deleted = 'deleted' as 'deleted' | 'gone';
   try {
     await revocation.revoke(async () => {
@@ -805,24 +825,24 @@ async function revokeRotated(run: RotateRun, previous: NonNullable<Profile['rota
       : oldKeyResult('service_account_deleted', `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`);
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
-    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldPage}.`);
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldWhere}.`);
   }
 }
 
 /** Any other old key: found in its project's key list by its redacted value, and deleted (asked first, unless --yes). */
 async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAccount, revocation: Revocation): Promise<OldKeyResult> {
-  const { ctx, options, auth, oldHint, oldProject, oldPage, shared } = run;
+  const { ctx, options, auth, oldHint, oldProject, oldWhere, shared } = run;
   let candidates: ProjectKeyInfo[];
   try {
     candidates = await ctx.interrupts.step(() => findKeyInProject(ctx.api.admin, auth, oldProject, oldKey, account.created.key.id));
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
-    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${oldPage}.`);
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${oldWhere}.`);
   }
   if (candidates.length !== 1) {
     return candidates.length === 0
-      ? oldKeyResult('not_found', `${oldHint} is not in ${oldProject}'s key list: revoke it yourself on ${oldPage} (or the page of the project it belongs to).`)
-      : oldKeyResult('ambiguous', `${candidates.length} keys in ${oldProject} could be ${oldHint} (${candidates.map((c) => `"${c.name ?? c.id}"`).join(', ')}): revoke the right one on ${oldPage}.`);
+      ? oldKeyResult('not_found', `${oldHint} is not in ${oldProject}'s key list: revoke it yourself on ${oldWhere} (or the page of the project it belongs to).`)
+      : oldKeyResult('ambiguous', `${candidates.length} keys in ${oldProject} could be ${oldHint} (${candidates.map((c) => `"${c.name ?? c.id}"`).join(', ')}): revoke the right one on ${oldWhere}.`);
   }
   const target = candidates[0]!;
   const made = target.createdAt ? `, created ${new Date(target.createdAt * 1000).toISOString().slice(0, 10)}` : '';
@@ -835,14 +855,14 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
         // Ctrl-C at the question: a cancel like any other, saying where things stand.
         throw error instanceof CancelledError ? failure(EXIT.cancelled, 'Cancelled', run.storedInPlace(account.hint), [], 'cancelled') : error;
       }));
-  if (!sure) return oldKeyResult('declined', `${oldHint} was left live: revoke it on ${oldPage} once nothing uses it.`);
+  if (!sure) return oldKeyResult('declined', `${oldHint} was left live: revoke it on ${oldWhere} once nothing uses it.`);
   try {
     await revocation.revoke(() => ctx.api.admin.deleteProjectKey(auth, oldProject, target.id));
     return oldKeyResult('key_deleted', `Revoked ${oldHint}: deleted the key ${label.replace(/ \(.*\)$/, '')} from ${oldProject}.`);
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
     const saKey = target.owner.type === 'service_account' ? ` It belongs to the service account ${target.owner.name ?? target.owner.id}; the API may only delete such a key with its account.` : '';
-    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${oldPage}.`);
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${oldWhere}.`);
   }
 }
 
@@ -850,7 +870,7 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
 async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult): Promise<number> {
   const { ctx, term, m, options, profileName, progress, oldKey, oldHint, oldPage, projectId } = run;
   const { outcome, exitCode } = old;
-  const live = ['kept', 'declined', 'not_found', 'ambiguous', 'failed'].includes(outcome);
+  const live = ['kept', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
   progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: old.message };
   // Said below by the run itself.

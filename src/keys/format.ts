@@ -64,6 +64,23 @@ export function keyKindLabel(kind: KeyKind): string {
 }
 
 /**
+ * A user's key (legacy `sk-…`, `sk-None-…`), not a project's: it belongs to its user, in every
+ * project the user is in, so no project's key list holds it (the Admin API neither lists nor
+ * deletes it), and it is revoked on the user's own API keys page.
+ */
+export function isUserKey(kind: KeyKind): boolean {
+  return kind === 'user' || kind === 'legacy';
+}
+
+/**
+ * Where a key of this kind, no longer used, is revoked: the page's `name` (to follow "revoke it
+ * on") and its `url`. A user key on your user API keys page; any other on the API keys page.
+ */
+export function revokePage(kind: KeyKind): { name: string; url: string } {
+  return isUserKey(kind) ? { name: 'your user API keys page', url: PAGES['user-keys'].url } : { name: 'the API keys page', url: PAGES.keys.url };
+}
+
+/**
  * `sk-proj-…Ab12`: the prefix and the last four characters, never more, as one line of plain
  * characters: one that is no printable ASCII (a line break, an escape, a bidi control, a letter
  * beyond ASCII) is shown as `?`, so a hint never breaks a line or reaches the terminal raw.

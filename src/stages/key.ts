@@ -5,9 +5,9 @@ import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { heldWithMore, maskKey, parseKey } from '../keys/format.js';
+import { heldWithMore, hintKind, keyKind, maskKey, parseKey, revokePage } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
-import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
+import { baseURLOrigin, isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { KeySnapshot, Storage } from '../storage/keystore.js';
@@ -394,7 +394,9 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       if (old.hint === maskKey(key)) continue;
       // Not to be revoked while another profile stores it too.
       const shared = await profilesSharing(ctx, profileName, old.hint, async () => old.key);
-      const still = shared.length ? `${sharingWords(shared)}, so leave it live while that is so.` : `That key still works until you revoke it on the API keys page: ${PAGES.keys.url}`;
+      // A user key on the user's own keys page, any other on the API keys page.
+      const page = revokePage(old.key ? keyKind(old.key) : hintKind(old.hint));
+      const still = shared.length ? `${sharingWords(shared)}, so leave it live while that is so.` : `That key still works until you revoke it on ${page.name}: ${page.url}`;
       term.say(`${m.warn} This replaces ${old.hint} for profile "${profileName}"${old.note ? ` (${old.note})` : ''}. ${still[0]!.toUpperCase()}${still.slice(1)}`);
     }
     // Files `env --file` wrote for the profile that still hold another key: named, each with the

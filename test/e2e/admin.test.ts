@@ -271,6 +271,25 @@ describe('rotate', () => {
     expectNoKey(second);
   });
 
+  it("a user key (sk-None-) stored: the new key made and stored; the old one, in no project's key list, left live with the user keys page named (exit 0)", async () => {
+    const t = await machine({ OPENAI_ADMIN_KEY: ADMIN });
+    const old = makeKey('none', 'e2e-rotate-user-key');
+    server().addKey(old, { scenario: 'valid', project: ROTATE_PROJECT });
+    KEYS.push(old);
+    expect((await runCli(['key', '--stdin', '--profile', 'rotu'], { env: t.env, input: old })).code).toBe(0);
+    const result = await runCli(['rotate', '--yes', '--project', ROTATE_PROJECT, '--profile', 'rotu'], { env: t.env });
+    expect(result.code, result.stderr).toBe(0);
+    const newKey = (await keyring().lookup('openai-setup', 'rotu'))!;
+    KEYS.push(newKey);
+    expect(newKey).toMatch(/^sk-svcacct-/);
+    expect(server().admin.isLive(old)).toBe(true);
+    expect(result.stdout.replace(/\s+/g, ' ')).toContain(
+      `! sk-None-…${old.slice(-4)} is a user key (not tied to a project), which no project's key list holds, so openai-setup cannot revoke it: revoke it on your user API keys page (https://platform.openai.com/settings/profile/api-keys) once nothing uses it.`,
+    );
+    expect(result.stdout + result.stderr).not.toContain(`settings/${ROTATE_PROJECT}/api-keys`);
+    expectNoKey(result);
+  });
+
   it('a new key that fails its check: nothing stored, the new service account deleted, the old key still works', async () => {
     const { t, old } = await rotatable('rot2');
     const accounts = server().admin.serviceAccounts(ROTATE_PROJECT).length;

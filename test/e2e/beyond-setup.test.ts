@@ -497,7 +497,7 @@ describe('open', () => {
     const unknown = await runCli(['open', 'wallet'], { env: t.env });
     expect(unknown.code).toBe(2);
     // As any bad value is said: what it names, what it takes, what was typed.
-    expect(unknown.stderr).toBe('✖ open: name a page: login, payment, billing, limits, keys, admin-keys, usage, organization, credit-grants (got "wallet").\n');
+    expect(unknown.stderr).toBe('✖ open: name a page: login, payment, billing, limits, keys, user-keys, admin-keys, usage, organization, credit-grants (got "wallet").\n');
 
     const menu = await runCli(['open'], { env: t.env });
     expect(menu.code).toBe(2);

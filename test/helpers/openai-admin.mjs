@@ -14,6 +14,7 @@
 //                            2026 form: "Missing scopes: x", no full stop, code missing_scope)
 //   ownerProjectAccess       'visible' (every key listed) or 'membership' (without
 //                            owner_project_access=any, user-owned keys are left out of the list)
+// User keys (legacy sk-…, sk-None-…) are in no project's key list, as on the real API (isUserKey).
 // Messages marked UNCONFIRMED are not known from a capture.
 
 /** @typedef {import('./openai-server.d.mts').AdminToggles} AdminToggles */
@@ -35,6 +36,15 @@ export function defaultToggles() {
     newServiceAccountKey: 'valid',
     maxBucketsPerPage: null,
   };
+}
+
+/**
+ * A user's key: legacy `sk-…` (no kind after `sk-`) or `sk-None-…`. It belongs to its user, in every
+ * project the user is in, not to one project: no project's key list holds it (the captured lists
+ * show only sk-proj-, sk-svcacct- and admin keys), so the Admin API can neither list nor delete it.
+ */
+function isUserKey(key) {
+  return key.startsWith('sk-') && !/^sk-(?:proj|svcacct|admin)-/.test(key);
 }
 
 const err = (message, type, code, param = null) => ({ error: { message, type, param, code } });
@@ -105,9 +115,12 @@ export function createAdminWorld(deps) {
     return meta;
   }
 
-  /** Project keys (not admin keys) of a project, oldest first. */
+  /**
+   * Project keys (not admin keys) of a project, oldest first: those its key list holds, so never a
+   * user's key (isUserKey), whatever project /v1/models names for it.
+   */
   function projectKeys(projectId) {
-    return [...keys.entries()].filter(([, setup]) => setup.project === projectId).map(([key]) => ({ key, meta: metaOf(key) }));
+    return [...keys.entries()].filter(([key, setup]) => setup.project === projectId && !isUserKey(key)).map(([key]) => ({ key, meta: metaOf(key) }));
   }
 
   function keyObject({ key, meta }) {
@@ -149,7 +162,8 @@ export function createAdminWorld(deps) {
   function issueKey(projectId, serviceAccount, name) {
     const seq = counter++;
     const value = makeKey('svcacct', `issued-${seq}-${serviceAccount.id}`);
-    const organization = projectKeys(projectId)[0] ? keys.get(projectKeys(projectId)[0].key).organization : undefined;
+    // The organization of the project's keys, user keys included (their organization is the project's).
+    const organization = [...keys.values()].find((setup) => setup.project === projectId)?.organization;
     deps.addKey(value, { scenario: toggles.newServiceAccountKey, project: projectId, ...(organization ? { organization } : {}) });
     keyMeta.set(value, {
       id: `key_${derive(`issued:${seq}`, 16, ALNUM)}`,

@@ -112,6 +112,7 @@ export interface AdminControl {
     times?: number,
   ): void;
   serviceAccounts(projectId?: string): Array<{ id: string; name: string; role: string; created_at: number }>;
+  /** The project's key list: never a user key (legacy sk-…, sk-None-…), whatever project /v1/models names for it. */
   projectKeys(projectId: string): ProjectKeyRecord[];
   /** Does the server still accept this key (not revoked, not deleted)? */
   isLive(key: string): boolean;

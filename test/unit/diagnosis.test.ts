@@ -610,7 +610,9 @@ const ANSWER_ROWS: Row[] = [
     },
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /^This machine's IP address is not on the organization's allowlist\.$/,
-      fix: /call from an allowed network/, fixUrl: URL_OF.organization, requestId: REQUEST_ID,
+      // Settings → Security → IP allowlist, in words: no link, as no URL of that page is known
+      // (never the organization's general page, which is ID and verification).
+      fix: /Settings → Security → IP allowlist.*call from an allowed network/, fixUrl: null, requestId: REQUEST_ID,
     },
   },
   {
@@ -857,7 +859,7 @@ const ANSWER_ROWS: Row[] = [
       const error = apiError(403, 'Access denied.', 'invalid_request_error', 'ip_not_authorized');
       return judge(error, error);
     },
-    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /IP address is not on the organization's allowlist/, fix: /IP allowlist.*15 minutes/, fixUrl: URL_OF.organization, requestId: REQUEST_ID },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /IP address is not on the organization's allowlist/, fix: /IP allowlist.*15 minutes/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
     name: '401 "Your IP is not authorized…" with code null → ip_not_authorized by its message',
@@ -865,7 +867,7 @@ const ANSWER_ROWS: Row[] = [
       const error = apiError(401, 'Your IP is not authorized to make this request', 'invalid_request_error', null);
       return judge(error, error);
     },
-    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /allowlist/, fix: /allowed network/, fixUrl: URL_OF.organization, requestId: REQUEST_ID },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /allowlist/, fix: /allowed network/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
     name: '403 "OpenAI\'s services are not available in your country" with code null → the region advice',

@@ -4,10 +4,12 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
+import { maskKey } from '../../src/keys/format.js';
 import { PAGES } from '../../src/platform.js';
 import { createTerminal } from '../../src/terminal/output.js';
 import { LineBreakInsideError } from '../../src/terminal/prompter.js';
 import { checkResult, FIXED_NOW, flat, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
 
 const PASTE = 'Paste your secret key (input is hidden):';
 const WHAT_NOW = 'What now?';
@@ -214,6 +216,22 @@ describe('key: after a failed check', () => {
     expect(await key(t.ctx, {})).toBe(0);
     expect(flat(t.stdout)).toContain('This replaces sk-proj-…000B for profile "default". That key still works until you revoke it on the API keys page: https://platform.openai.com/api-keys');
     expect(t.keychain.keyOf('default')).toBe(KEY);
+  });
+
+  it('a user key replaced (sk-None-, legacy sk-) is to be revoked on your user API keys page, not the API keys page', async () => {
+    for (const old of [makeKey('none', 'unit-key-stage-user'), makeKey('legacy', 'unit-key-stage-user')]) {
+      context({ keychain: { default: old } });
+      await t.ctx.state.updateProfile('default', (p) => {
+        p.key = { storage: 'keychain', hint: maskKey(old), savedAt: '2026-01-01T00:00:00.000Z' };
+      });
+      t.prompts.whenPassword(PASTE, KEY);
+      t.api.answerChecks(checkResult('valid'));
+      expect(await key(t.ctx, {})).toBe(0);
+      expect(flat(t.stdout)).toContain(`This replaces ${maskKey(old)} for profile "default". That key still works until you revoke it on your user API keys page: https://platform.openai.com/settings/profile/api-keys`);
+      expect(flat(t.stdout)).not.toContain('revoke it on the API keys page');
+      t.assertScriptsUsed();
+      await t.cleanup();
+    }
   });
 
   it("\"Stop without saving\" ends with the check's exit code and stores nothing", async () => {

@@ -8,6 +8,7 @@ import { maskKey } from '../../src/keys/format.js';
 import { PAGES } from '../../src/platform.js';
 import { anotherRun } from '../helpers/store-faults.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
 
 const KEY = testKey('A');
 const REMOVE = 'Remove sk-proj-…000A of profile "default" from this machine?';
@@ -45,6 +46,17 @@ describe('logout', () => {
     expect(profile?.stages).toEqual({ login: { doneAt: '2026-01-01T00:00:00.000Z' } });
     expect(t.stdout).toBe(`✔ Removed sk-proj-…000A from the Secret Service keyring.\n${REVOKE}\n`);
     t.assertScriptsUsed();
+  });
+
+  it('a user key (sk-None-, legacy sk-) is to be revoked on your user API keys page, not the API keys page', async () => {
+    for (const key of [makeKey('none', 'unit-logout-user'), makeKey('legacy', 'unit-logout-user')]) {
+      context();
+      await stored('default', key);
+      expect(await logout(t.ctx, { yes: true })).toBe(0);
+      expect(t.stdout).toContain('The key itself still works until you revoke it on your user API keys page: https://platform.openai.com/settings/profile/api-keys\n');
+      expect(t.stdout).not.toContain(PAGES.keys.url);
+      await t.cleanup();
+    }
   });
 
   it('a "no" removes nothing', async () => {

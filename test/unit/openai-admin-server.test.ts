@@ -178,6 +178,22 @@ describe('service accounts and project keys', () => {
     expect(server.admin.isLive(sa.body.api_key.value)).toBe(false);
   });
 
+  it("user keys (legacy sk-…, sk-None-…) are in no project's key list, and cannot be deleted through it; they still call models", async () => {
+    for (const [kind, id] of [['legacy', 'key_UserKeyLegacy000001'], ['none', 'key_UserKeyNone00000001']] as const) {
+      const userKey = makeKey(kind, 'admin-server-user-key');
+      server.addKey(userKey, { scenario: 'valid', project: PROJECT });
+      server.admin.setKeyMeta(userKey, { name: `user-${kind}`, id });
+      for (const query of ['?owner_project_access=any', '']) {
+        const listed = await json(`/organization/projects/${PROJECT}/api_keys${query}`, ADMIN);
+        expect(listed.body.data.map((k: { id: string }) => k.id), kind).not.toContain(id);
+      }
+      expect(server.admin.projectKeys(PROJECT).map((k) => k.value)).not.toContain(userKey);
+      expect((await json(`/organization/projects/${PROJECT}/api_keys/${id}`, ADMIN, { method: 'DELETE' })).status).toBe(404);
+      expect(server.admin.isLive(userKey)).toBe(true);
+      expect((await get('/models', userKey)).status).toBe(200);
+    }
+  });
+
   it('updating a key exists only when switched on', async () => {
     const key = server.admin.projectKeys(PROJECT)[0]!;
     expect((await json(`/organization/projects/${PROJECT}/api_keys/${key.id}`, ADMIN, { method: 'POST', body: { scopes: [] } })).status).toBe(404);

@@ -114,7 +114,7 @@ describe('the wizard takes the live-check options its advice names (as key and v
 
 describe('operands are checked by their row, as option values are, before anything runs', () => {
   it.each([
-    [['open', 'nope'], 'open: name a page: login, payment, billing, limits, keys, admin-keys, usage, organization, credit-grants (got "nope").'],
+    [['open', 'nope'], 'open: name a page: login, payment, billing, limits, keys, user-keys, admin-keys, usage, organization, credit-grants (got "nope").'],
     [['completion', 'nope'], 'completion: name a shell: bash, zsh, fish (got "nope").'],
     [['use', 'bad name'], 'profile name: use 1–64 letters, digits, "-" or "_", starting with a letter or digit (got "bad name").'],
   ])('%j: a usage error naming what was wrong, not a run', async (line, message) => {

@@ -9,6 +9,7 @@ import type { SdkFetch } from '../../src/api/http.js';
 import { run as env } from '../../src/commands/env.js';
 import { matchesRedacted, newServiceAccountTag, serviceAccountName } from '../../src/api/rotation.js';
 import { run as rotate, RotateJsonSchema, type RotateOptions } from '../../src/commands/rotate.js';
+import { maskKey } from '../../src/keys/format.js';
 import { projectPageUrl } from '../../src/platform.js';
 import { checkResult, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
@@ -169,6 +170,38 @@ describe('rotate', () => {
     expect(await rotate(u.ctx, options({ yes: true }))).toBe(0);
     expect(u.stdout).toContain(`! sk-proj-…${elsewhere.slice(-4)} is not in ${PROJECT}'s key list: revoke it yourself on ${PAGE}`);
     expect(u.org.isLive(elsewhere)).toBe(true);
+  });
+
+  it("a user key (sk-None-, legacy sk-) is in no project's key list: the new key made and stored, the old one left live with the user keys page named (exit 0, as a key not found)", async () => {
+    const USER_KEYS_PAGE = 'https://platform.openai.com/settings/profile/api-keys';
+    for (const kind of ['none', 'legacy'] as const) {
+      const old = makeKey(kind, `unit-rotate-user-${keyCount++}`);
+      const t = contexts.make({ admin: true, keychain: { default: old, 'default:admin': ADMIN } });
+      organizationWith(t, { admin: ADMIN, project: PROJECT, old });
+      await recordCheckedKey(t, { old, project: PROJECT, keySource: 'the keychain (profile default)' });
+      const hint = maskKey(old);
+      const label = kind === 'none' ? 'user key (not tied to a project)' : 'legacy user key';
+      const said = `${hint} is a ${label}, which no project's key list holds, so openai-setup cannot revoke it: revoke it on your user API keys page (${USER_KEYS_PAGE}) once nothing uses it.`;
+      if (kind === 'none') {
+        // Asked as what it is: not "then it is revoked"; and nothing said of what revoking it does.
+        t.prompts.whenConfirm(`Rotate the key of profile "default" (${hint}) in ${PROJECT}: a new service account's key replaces it, then it is left live (a user key: revoke it yourself on your user API keys page)?`, true);
+        expect(await rotate(t.ctx, options())).toBe(0);
+        expect(t.stdout).toContain(`! ${said}\n`);
+        expect(t.stdout).not.toContain('lose access once it is revoked');
+      } else {
+        expect(await rotate(t.ctx, options({ yes: true, json: true, project: PROJECT }))).toBe(0);
+        const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
+        expect(data).toMatchObject({ ok: true, exitCode: 0, project: PROJECT, old: { hint, outcome: 'user_key', page: USER_KEYS_PAGE, message: said } });
+      }
+      const newKey = t.keychain.keyOf('default')!;
+      expect(newKey).toMatch(/^sk-svcacct-/);
+      expect(t.org.isLive(newKey)).toBe(true);
+      expect(t.org.isLive(old)).toBe(true);
+      // Not looked for, nor deleted: no key list holds it.
+      expect(t.org.requests.filter((r) => r.path.includes('/api_keys'))).toEqual([]);
+      expect(t.stdout + t.stderr).not.toContain(PAGE);
+      expectNoKeys(t, old, newKey);
+    }
   });
 
   it('declining the deletion leaves the old key live (exit 0)', async () => {

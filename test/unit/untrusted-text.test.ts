@@ -152,7 +152,7 @@ describe("the person's own words, echoed in an error", () => {
   it('an unknown page name is quoted with its escapes shown, on one line', () => {
     const open = COMMANDS.find((c) => c.name === 'open')!;
     expect(() => open.parse({ args: [`keys${CLEAR}\n✔ forged`], opts: {}, globals: {} as never, program: undefined as never })).toThrow(
-      'open: name a page: login, payment, billing, limits, keys, admin-keys, usage, organization, credit-grants (got "keys\\x1b[2J\\x1b[H\\x0a✔ forged").',
+      'open: name a page: login, payment, billing, limits, keys, user-keys, admin-keys, usage, organization, credit-grants (got "keys\\x1b[2J\\x1b[H\\x0a✔ forged").',
     );
   });
 });
