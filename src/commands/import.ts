@@ -456,9 +456,12 @@ async function storeFromLine(run: ImportRun, storeAt: string, home: string | nul
   // package each time, a minute and npm's errors offline. Asked with --yes, nobody sees that line
   // before it is written, so it is refused before anything is stored; on a terminal (the list's
   // questions) the line is shown and asked about, and the note follows.
+  // npx's copy named by its path (what npx was asked for could not be read back) is refused too:
+  // npm's cache is cleared, and every new shell would then fail.
   if (plan && run.self.npx && writesCommand(plan)) {
+    const why = run.self.command.startsWith('npx ') ? 'and npx looks the package up each time (slow, and it fails offline)' : "the copy npx keeps in npm's cache, which stops working once that is cleared";
     throw new UsageError(
-      `--rewrite: ${shown(finding.path)}:${line} would run ${run.self.command} in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (${run.self.install}), then run this command again without npx. Nothing was stored or changed.`,
+      `--rewrite: ${shown(finding.path)}:${line} would run ${run.self.command} in every new shell, ${why}; install openai-setup first (${run.self.install}), then run this command again without npx. Nothing was stored or changed.`,
       [`To store the key and leave the line as it is:  ${toolCommand(scope, `import --store ${shellPath(storeAt.trim())}`, profileName)} --yes`],
     );
   }

@@ -5,7 +5,7 @@ import { buildCheckRequest, malformedKeyResult, nothingLearned, runCheck, stored
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import type { FailureFields } from '../errors.js';
+import { EXIT, type FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { EnvSchema } from '../options.js';
@@ -139,13 +139,31 @@ function failureBaseURL(ctx: Context, options: VerifyOptions): string | null {
 }
 
 async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
-  const { term } = ctx;
-  // --quiet prints nothing, not even what the stores find (resolveProfileName makes both): where the
-  // key was read from (the plain-text file), a leftover copy, a damaged progress file moved aside.
-  if (options.quiet) {
-    ctx.keys.hush();
-    ctx.state.hush();
+  if (!options.quiet) return verifyKey(ctx, options);
+  // --quiet prints nothing when the key works, not even what the stores find (resolveProfileName
+  // makes both): where the key was read from (the plain-text file), a leftover copy, a damaged
+  // progress file moved aside. When the run fails, what they found is said before its error: it
+  // may be why (a damaged progress file lost the profile chosen with `use`, so the key checked
+  // for, and the advice, are another profile's).
+  ctx.keys.hush();
+  ctx.state.hush();
+  const sayHeld = () => {
+    ctx.state.sayHeld();
+    ctx.keys.sayHeld();
+  };
+  let code: number;
+  try {
+    code = await verifyKey(ctx, options);
+  } catch (error) {
+    sayHeld();
+    throw error;
   }
+  if (code !== EXIT.ok) sayHeld();
+  return code;
+}
+
+async function verifyKey(ctx: Context, options: VerifyOptions): Promise<number> {
+  const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   const { raw, source, stored } = await resolveKey(ctx, options, profileName);
   const state = await ctx.state.read();

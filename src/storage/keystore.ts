@@ -245,16 +245,36 @@ export class KeyStore {
 
   /**
    * Nothing it finds is said from now on (verify --quiet, whose only answer is its exit code): not
-   * where a key is read from, not a leftover, not a mode it made private again.
+   * where a key is read from, not a leftover, not a mode it made private again; kept for sayHeld().
    */
   hush(): void {
     this.hushed = true;
   }
 
+  /**
+   * What it found while hushed, kept: said by sayHeld() when the run fails, as it may tell why
+   * (a damaged progress file, which lost the profile chosen with `use`).
+   */
+  private held: string[] = [];
+
+  /** Says what it kept while hushed (once), and says what it finds from now on: for a hushed run that failed. */
+  sayHeld(): void {
+    this.hushed = false;
+    const held = this.held;
+    this.held = [];
+    for (const message of held) this.warn(message);
+  }
+
   private tell(message: string): void {
-    if (this.hushed || this.told.has(message)) return;
+    if (this.told.has(message)) return;
     this.told.add(message);
-    this.warn(message);
+    this.say(message);
+  }
+
+  /** Said, or kept while hushed. */
+  private say(message: string): void {
+    if (this.hushed) this.held.push(message);
+    else this.warn(message);
   }
 
   /**
@@ -412,7 +432,7 @@ export class KeyStore {
 
   /** Says what was removed of the key file's temp files left by killed runs (one may have held a key). */
   private removed(paths: string[]): void {
-    if (paths.length && !this.hushed) this.warn(removedLeftovers(paths));
+    if (paths.length) this.say(removedLeftovers(paths));
   }
 
   /**

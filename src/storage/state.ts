@@ -266,15 +266,35 @@ export class StateStore {
   /** Whether what it finds is said at all: not for a run that prints nothing (verify --quiet: hush()). */
   private hushed = false;
 
-  /** Nothing it finds is said from now on (verify --quiet, whose only answer is its exit code): a damaged or newer file, one moved aside. */
+  /** Nothing it finds is said from now on (verify --quiet, whose only answer is its exit code): a damaged or newer file, one moved aside; kept for sayHeld(). */
   hush(): void {
     this.hushed = true;
   }
 
+  /**
+   * What it found while hushed, kept: said by sayHeld() when the run fails, as it may tell why
+   * (a damaged progress file, which lost the profile chosen with `use`).
+   */
+  private held: string[] = [];
+
+  /** Says what it kept while hushed (once), and says what it finds from now on: for a hushed run that failed. */
+  sayHeld(): void {
+    this.hushed = false;
+    const held = this.held;
+    this.held = [];
+    for (const message of held) this.warn(message);
+  }
+
   private tell(message: string): void {
-    if (this.hushed || this.told.has(message)) return;
+    if (this.told.has(message)) return;
     this.told.add(message);
-    this.warn(message);
+    this.say(message);
+  }
+
+  /** Said, or kept while hushed. */
+  private say(message: string): void {
+    if (this.hushed) this.held.push(message);
+    else this.warn(message);
   }
 
   /** The file as it is (absent: empty); refused (ConfigStoreError) when it cannot be trusted. Changes nothing. */

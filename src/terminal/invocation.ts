@@ -3,12 +3,13 @@
 // openai-setup` from the registry's latest, `npx openai-setup@0.1.0` pinned, `npx
 // --package=/abs/openai-setup-0.1.0.tgz openai-setup` for a tarball; npx-spec.ts reads what npx
 // was asked); the bare name when the `openai-setup` PATH finds first is this copy (not merely some
-// program of that name); else the script this run was started as (also a project's local install
+// program of that name: a link or npm's/pnpm's shim to it, a wrapper that execs it, or a Node
+// version manager's shim — asdf, nodenv, Volta, mise — when this copy is a global install); else the script this run was started as (also a project's local install
 // run by npx there, which `npx openai-setup` reaches only in that project).
 // The command lines themselves are built in advice.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readSync, realpathSync } from 'node:fs';
-import { delimiter, dirname, join, sep } from 'node:path';
+import { basename, delimiter, dirname, join, sep } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { NpxAsked } from './npx-spec.js';
 import { shellWord } from './shell.js';
@@ -18,7 +19,11 @@ export interface SelfCommand {
   command: string;
   /** Why the command is not the bare name, when that matters to the person. */
   note: string | null;
-  /** The command runs npx, which looks the package up each time (not for a line every new shell runs). */
+  /**
+   * This copy is npx's: the command runs npx, which looks the package up each time, or names the
+   * script in npm's cache, which stops working once that is cleared (not for a line every new
+   * shell runs, either way).
+   */
   npx: boolean;
   /** The command that installs this copy for everywhere (`npm install -g openai-setup`, or with the version or package npx ran). */
   install: string;
@@ -134,8 +139,9 @@ export function selfCommand(env: Record<string, string | undefined>, platform: N
     // registry's latest: another version, or none of an unpublished tarball's).
     const asked = npxAsked?.(cache, NAME, packageJson.version) ?? null;
     if (asked !== null) return npxSelf(asked);
+    // Still npx's copy, whatever its package.json said: --rewrite refuses it (import.ts).
     const install = INSTALL_COMMAND;
-    return { ...byPath(platform, script!), install, note: `That is the copy npx keeps in npm's cache (${cache}): the line stops working once that is cleared; \`${install}\` installs one for everywhere (then the line can say just openai-setup).` };
+    return { ...byPath(platform, script!), npx: true, install, note: `That is the copy npx keeps in npm's cache (${cache}): the line stops working once that is cleared; \`${install}\` installs one for everywhere (then the line can say just openai-setup).` };
   }
   // A script in no node_modules at all, run by npx (npm sets npm_command=exec for npx), is taken
   // as npx from the registry, as nothing tells otherwise.
@@ -184,22 +190,50 @@ const MAX_SHIM_BYTES = 16 * 1024;
 /** The script a shim (npm's cmd-shim, on Windows and for pnpm: `.cmd`, `.ps1`, sh) starts, relative to the shim's folder. */
 const SHIM_TARGET = /"(?:\$basedir|%dp0%|%~dp0|\$PSScriptRoot)[\\/]([^"\r\n$%]+?\.c?js)"/;
 
+/** A plain sh script's `exec PROGRAM` or `exec node SCRIPT` (a wrapper of the person's): the program, quoted or not. */
+const EXEC_PATH = /^[ \t]*exec[ \t]+(?:node[ \t]+)?(?:"([^"\r\n]+)"|'([^'\r\n]+)'|([^\s"'$`;&|]+))/gm;
+/** asdf's shim (`exec asdf exec "openai-setup" "$@"`, with its `# asdf-plugin: nodejs 20.11.0` line) and nodenv's (`exec "…/libexec/nodenv" exec "$program" "$@"`). */
+const MANAGER_SHIM = /^[ \t]*exec[ \t]+"?(?:[^"\s]*\/)?(?:asdf|nodenv)"?[ \t]+exec[ \t]|^# asdf-plugin: /m;
+/** The binaries Volta's and mise's (once rtx's) shims are links to. */
+const MANAGER_BINARY = /^(?:volta-shim|mise|rtx)(?:\.exe)?$/;
+/** Where `npm install -g` puts the package, under any prefix (a version manager's Node's too): `<prefix>/lib/node_modules/openai-setup/`. */
+const GLOBAL_INSTALL = /[\\/]lib[\\/]node_modules[\\/]openai-setup[\\/]/;
+
 /**
  * Whether `found`, the program PATH finds, runs the script `binPath`: a link to it (npm's bin
- * link, a global install), or a shim beside its package that starts it (npm's on Windows,
- * pnpm's). When this script cannot be looked at, any program of the name is taken as it.
+ * link, a global install), a shim beside its package that starts it (npm's on Windows, pnpm's),
+ * a plain script that execs it, or a Node version manager's shim (asdf, nodenv, Volta, mise) when
+ * this script is a global install. When this script cannot be looked at, any program of the name
+ * is taken as it.
  */
 function runsScript(found: string, binPath: string): boolean {
   const script = realScript(binPath);
   if (script === null) return true;
-  if (realScript(found) === script) return true;
+  const real = realScript(found);
+  if (real === script) return true;
+  const text = smallText(found);
   // A shim's folder is where it was found (a link to one is run from there too).
-  const target = shimTarget(found);
-  return target !== null && realScript(join(dirname(found), ...target.split(/[\\/]/))) === script;
+  const target = text === null ? null : (SHIM_TARGET.exec(text)?.[1] ?? null);
+  if (target !== null) return realScript(join(dirname(found), ...target.split(/[\\/]/))) === script;
+  if (text !== null) {
+    for (const exec of text.matchAll(EXEC_PATH)) {
+      const program = exec[1] ?? exec[2] ?? exec[3]!;
+      if (program.startsWith('/') && realScript(program) === script) return true;
+    }
+  }
+  // A version manager's shim starts the `openai-setup` of the Node version active where it is run,
+  // from that Node's global bin folder: where `npm install -g` put this copy, under that manager.
+  // Which version is active depends on the folder (.tool-versions, .nvmrc, package.json's volta),
+  // so it cannot be told cheaply; the shim is trusted when this copy is a global install (the
+  // bare name worked, and should be written in a startup file: the script's path in the manager's
+  // installs folder breaks every new shell once that Node version is removed), and not when this
+  // is a project's install or a clone, which no shim runs.
+  const manager = (text !== null && basename(dirname(found)) === 'shims' && MANAGER_SHIM.test(text)) || (real !== null && MANAGER_BINARY.test(basename(real)));
+  return manager && GLOBAL_INSTALL.test(script);
 }
 
-/** The script a shim starts, relative to its folder, or null when the file is not such a shim (or cannot be read). */
-function shimTarget(path: string): string | null {
+/** The start of the file at `path` (a shim is small), or null when it cannot be read. */
+function smallText(path: string): string | null {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -208,8 +242,7 @@ function shimTarget(path: string): string | null {
   }
   try {
     const buffer = Buffer.alloc(MAX_SHIM_BYTES);
-    const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, MAX_SHIM_BYTES, 0));
-    return SHIM_TARGET.exec(text)?.[1] ?? null;
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, MAX_SHIM_BYTES, 0));
   } catch {
     return null;
   } finally {

@@ -18,8 +18,13 @@ export type NpxAsked =
 
 /** npx's package.json is a few hundred bytes: more is not npm's. */
 const MAX_BYTES = 64 * 1024;
-/** A spec printed in a command: printable ASCII, of a sensible length (a line break or an escape in one is not npm's). */
-const PRINTABLE_SPEC = /^[\x21-\x7e](?:[\x20-\x7e]{0,498}[\x21-\x7e])?$/;
+/**
+ * A spec printed in a command: printable letters of any script (a tarball in ~/Téléchargements),
+ * spaces inside, of a sensible length; a line break, a control or format character (an escape, a
+ * bidi override) or another kind of space in one is not npm's. Shown quoted by shellWord, which
+ * makes it safe.
+ */
+const PRINTABLE_SPEC = /^[^\p{C}\p{Z}](?:[^\p{C}\p{Z}]| ){0,498}(?<! )$/u;
 /** A registry version, range or tag: what follows `openai-setup@` (`0.1.0`, `^0.1.0`, `>=0.1 <0.3`, `next`). */
 const REGISTRY_VERSION = /^[\w.^~<>=|*+ -]+$/;
 

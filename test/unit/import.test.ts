@@ -1263,6 +1263,39 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     expect(t.stdout).not.toContain('npx looks the package up');
   });
 
+  it.each<[string, string | null]>([
+    ['no package.json', null],
+    ['an alias', JSON.stringify({ dependencies: { 'openai-setup': 'npm:other-tool@^1.0.0' } })],
+  ])('under npx, what it was asked for not told (%s): the line would run the copy in npm\'s cache, refused all the same', async (_, json) => {
+    const t = startedFrom('_npx', 'abc', 'node_modules', '.bin');
+    const packageJson = join(dirname(t.cwd), '_npx', 'abc', 'package.json');
+    if (json === null) rmSync(packageJson);
+    else writeFileSync(packageJson, json);
+    t.write('~/.bashrc', `export OPENAI_API_KEY=${KEY}\n`);
+    const { code, message } = await outcomeOf(runImport(t.ctx, options({ store: '~/.bashrc:1', rewrite: true, yes: true }), t.deps));
+    expect(code).toBe(2);
+    expect(message).toBe(
+      `--rewrite: ~/.bashrc:1 would run ${t.script} in every new shell, the copy npx keeps in npm's cache, which stops working once that is cleared; install openai-setup first (npm install -g openai-setup), then run this command again without npx. Nothing was stored or changed.`,
+    );
+    expect(t.read('~/.bashrc')).toBe(`export OPENAI_API_KEY=${KEY}\n`);
+    expect(t.keychain.keyOf('default')).toBeUndefined();
+  });
+
+  it('a global install under asdf, found through its shim (`asdf exec`): the line says just openai-setup', async () => {
+    const t = machine({ interactive: false });
+    const asdf = join(dirname(t.cwd), 'asdf');
+    const script = join(asdf, 'installs', 'nodejs', '20.11.0', 'lib', 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs');
+    mkdirSync(dirname(script), { recursive: true });
+    writeFileSync(script, '#!/usr/bin/env node\n', { mode: 0o755 });
+    mkdirSync(join(asdf, 'shims'));
+    writeFileSync(join(asdf, 'shims', 'openai-setup'), `#!/usr/bin/env bash\n# asdf-plugin: nodejs 20.11.0\nexec asdf exec "openai-setup" "$@" # asdf_allow: ' asdf '\n`, { mode: 0o755 });
+    Object.assign(t.ctx.rawEnv, { PATH: `${join(asdf, 'shims')}:/usr/bin` });
+    t.ctx.binPath = script;
+    t.write('~/.bashrc', `export OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: '~/.bashrc:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.read('~/.bashrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
+  });
+
   it('under npx, the list names --rewrite with what it refuses there, and the form that works', async () => {
     const t = startedFrom('_npx', 'abc', 'node_modules', '.bin');
     t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);

@@ -134,6 +134,14 @@ describe('under npx: the command that has npx run this same copy again', () => {
     expect(typed(self, `export OPENAI_API_KEY="$(${token})"`)).toBe(`export OPENAI_API_KEY="$(${command} token)"`);
   });
 
+  it('a tarball in a folder named with letters beyond ASCII (~/Téléchargements): `npx --package=` its path, quoted', () => {
+    const tarball = join(tempRoot(), 'Téléchargements', 'openai-setup-0.1.0.tgz');
+    mkdirSync(dirname(tarball));
+    writeFileSync(tarball, '');
+    const self = underNpx(npxCopy({ dependencies: { 'openai-setup': 'file:../../../Téléchargements/openai-setup-0.1.0.tgz' }, _npx: { packages: [tarball] } }));
+    expect(self).toMatchObject({ command: `npx '--package=${tarball}' openai-setup`, npx: true, install: `npm install -g '${tarball}'` });
+  });
+
   it('a tarball saved by its absolute path, a git repository, a tarball\'s URL: `npx --package=` that spec', () => {
     const tarball = join(tempRoot(), 'openai-setup-0.1.0.tgz');
     writeFileSync(tarball, '');
@@ -152,14 +160,16 @@ describe('under npx: the command that has npx run this same copy again', () => {
     ['another shape', { dependencies: ['openai-setup'] }],
     ['no openai-setup in it', { dependencies: { other: '^1.0.0' }, _npx: { packages: ['other'] } }],
     ['a spec with a line break', { dependencies: { 'openai-setup': 'git+https://example.com/x.git\nrm -rf ~' } }],
+    ['a spec with a bidi override', { dependencies: { 'openai-setup': 'https://example.com/\u202egzt.x' } }],
     ['a tarball no longer there', { dependencies: { 'openai-setup': 'file:../../../gone/openai-setup-0.1.0.tgz' } }],
     ['an alias', { dependencies: { 'openai-setup': 'npm:other-tool@^1.0.0' } }],
     ['a typed version that is no version', { dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: ['openai-setup@$(reboot)'] } }],
     ['larger than npm writes one', `{"dependencies":{"openai-setup":"^0.1.0"},"x":"${'x'.repeat(70_000)}"}`],
-  ])('what npx was asked for cannot be told (%s): the script by its real path, with a note on npm\'s cache', (_, json) => {
+  ])('what npx was asked for cannot be told (%s): the script by its real path, with a note on npm\'s cache; still npx\'s copy', (_, json) => {
     const copy = npxCopy(json);
     const self = underNpx(copy);
-    expect(self).toMatchObject({ command: copy.script, npx: false, install: 'npm install -g openai-setup' });
+    // npx: true all the same: import --rewrite refuses to write npm's cache into a startup file.
+    expect(self).toMatchObject({ command: copy.script, npx: true, install: 'npm install -g openai-setup' });
     expect(self.note).toContain(`That is the copy npx keeps in npm's cache (${copy.dir})`);
   });
 
@@ -228,6 +238,81 @@ describe('the bare name only when the openai-setup PATH finds first is this copy
     expect(selfCommand({ Path: prefix }, 'win32', script).command).toBe('openai-setup');
     writeFileSync(join(prefix, 'openai-setup.cmd'), cmd('node_modules\\other\\bin\\openai-setup.cjs'), { mode: 0o755 });
     expect(selfCommand({ Path: prefix }, 'win32', script).command).toBe(`node ${script}`);
+  });
+});
+
+describe('a Node version manager\'s shim first on PATH (asdf, nodenv, Volta, mise): this copy when it is a global install', () => {
+  /** A global install of the package under `prefix` (a version manager's Node): its script. */
+  function globalScript(...prefix: string[]): string {
+    const script = join(tempRoot(), ...prefix, 'lib', 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs');
+    mkdirSync(dirname(script), { recursive: true });
+    writeFileSync(script, '#!/usr/bin/env node\n', { mode: 0o755 });
+    mkdirSync(join(tempRoot(), ...prefix, 'bin'), { recursive: true });
+    symlinkSync(script, join(tempRoot(), ...prefix, 'bin', 'openai-setup'));
+    return script;
+  }
+
+  /** A shim script `text` at `<root>/<dir>/openai-setup`: its folder. */
+  function shimScript(dir: string, text: string): string {
+    const folder = join(tempRoot(), ...dir.split('/'));
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'openai-setup'), text, { mode: 0o755 });
+    return folder;
+  }
+
+  /** `openai-setup` in `dir`, a link to an executable `binary` elsewhere (Volta's volta-shim, mise's own binary): its folder. */
+  function shimLink(dir: string, binary: string): string {
+    const tool = join(tempRoot(), 'tool', binary);
+    mkdirSync(dirname(tool), { recursive: true });
+    writeFileSync(tool, '\x7fELF', { mode: 0o755 });
+    const folder = join(tempRoot(), ...dir.split('/'));
+    mkdirSync(folder, { recursive: true });
+    symlinkSync(tool, join(folder, 'openai-setup'));
+    return folder;
+  }
+
+  const ASDF = `#!/usr/bin/env bash\n# asdf-plugin: nodejs 20.11.0\nexec asdf exec "openai-setup" "$@" # asdf_allow: ' asdf '\n`;
+  const NODENV = '#!/usr/bin/env bash\nset -e\n[ -n "$NODENV_DEBUG" ] && set -x\n\nprogram="${0##*/}"\n\nexport NODENV_ROOT="/home/me/.nodenv"\nexec "/usr/local/libexec/nodenv" exec "$program" "$@"\n';
+
+  it.each<[string, () => string, string[]]>([
+    ['asdf', () => shimScript('.asdf/shims', ASDF), ['.asdf', 'installs', 'nodejs', '20.11.0']],
+    ['nodenv', () => shimScript('.nodenv/shims', NODENV), ['.nodenv', 'versions', '20.11.0']],
+    ['Volta', () => shimLink('.volta/bin', 'volta-shim'), ['.volta', 'tools', 'image', 'packages', 'openai-setup']],
+    ['mise', () => shimLink('.local/share/mise/shims', 'mise'), ['.local', 'share', 'mise', 'installs', 'node', '20.11.0']],
+    ['rtx', () => shimLink('.local/share/rtx/shims', 'rtx'), ['.local', 'share', 'rtx', 'installs', 'node', '20.11.0']],
+  ])('%s: the bare name, in advice and in the token line', (_, shim, prefix) => {
+    const script = globalScript(...prefix);
+    const self = selfCommand({ PATH: `${shim()}:/usr/bin` }, 'linux', script);
+    expect(self).toMatchObject({ command: 'openai-setup', note: null, npx: false });
+    expect(tokenCommand(self, 'imp', 'default')).toBe('openai-setup token --profile imp');
+  });
+
+  it('a plain script that execs this copy (quoted or not, through node or not) is this copy; one that execs another install is not', () => {
+    const script = globalScript('x', 'g');
+    const bin = join(root!, 'x', 'g', 'bin', 'openai-setup');
+    for (const line of [`exec ${bin} "$@"`, `exec "${bin}" "$@"`, `  exec node '${script}' "$@"`]) {
+      rmSync(join(root!, 'asdf'), { recursive: true, force: true });
+      expect(selfCommand({ PATH: shimScript('asdf/shims', `#!/bin/sh\n${line}\n`) }, 'linux', script).command).toBe('openai-setup');
+    }
+    globalScript('y', 'g');
+    rmSync(join(root!, 'asdf'), { recursive: true, force: true });
+    expect(selfCommand({ PATH: shimScript('asdf/shims', `#!/bin/sh\nexec ${join(root!, 'y', 'g', 'bin', 'openai-setup')} "$@"\n`) }, 'linux', script).command).toBe(script);
+  });
+
+  it('a shim does not run a project\'s install or a clone: the script by its path', () => {
+    const shims = shimScript('.asdf/shims', ASDF);
+    const project = binFolder('app', 'node_modules', 'openai-setup', 'bin');
+    expect(selfCommand({ PATH: `${shims}:/usr/bin` }, 'linux', join(project, 'openai-setup')).command).toBe(join(project, 'openai-setup'));
+    const volta = shimLink('.volta/bin', 'volta-shim');
+    const clone = binFolder('clone', 'bin');
+    expect(selfCommand({ PATH: volta }, 'linux', join(clone, 'openai-setup')).command).toBe(join(clone, 'openai-setup'));
+  });
+
+  it('not a version manager\'s: asdf\'s words outside a shims folder, a link to another binary, an unrelated script', () => {
+    const script = globalScript('.asdf', 'installs', 'nodejs', '20.11.0');
+    expect(selfCommand({ PATH: shimScript('bin', ASDF) }, 'linux', script).command).toBe(script);
+    expect(selfCommand({ PATH: shimLink('links', 'other-tool') }, 'linux', script).command).toBe(script);
+    expect(selfCommand({ PATH: shimScript('.nodenv/shims', '#!/bin/sh\necho hello\n') }, 'linux', script).command).toBe(script);
   });
 });
 

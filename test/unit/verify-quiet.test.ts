@@ -1,10 +1,11 @@
-// `verify --quiet` prints nothing, only its exit code tells: not even what the key store says when
+// `verify --quiet` prints nothing when the key works (a failure says what the stores found first, as it may be why), only its exit code tells: not even what the key store says when
 // it reads the key (from the --insecure-storage file, a leftover copy, a key file it made private
 // again), or the progress file's store (damaged, moved aside), which every other command says on stderr.
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
+import { run as use } from '../../src/commands/use.js';
 import { run as verify, type VerifyOptions } from '../../src/commands/verify.js';
 import { KeyStore } from '../../src/storage/keystore.js';
 import { StateStore } from '../../src/storage/state.js';
@@ -69,5 +70,30 @@ describe('verify --quiet with a damaged progress file', () => {
     expect(quiet).toEqual({ code: 0, printed: '' });
     damage();
     expect((await verified({ ...VERIFY, key: KEY })).printed).toMatch(/! The progress file .* is damaged, so it is not used/);
+  });
+});
+
+describe('verify --quiet that fails: what the stores found is said before its error', () => {
+  it('a damaged progress file that lost the profile chosen with `use`: said, then the error (no key for "default")', async () => {
+    t = makeTestContext({ interactive: false, stdoutIsTTY: false });
+    const unreachable = new KeyStore(new MemoryKeychain().failWith('no-service'), t.configDir, () => {}, t.ctx.state);
+    expect(await key({ ...t.ctx, keys: unreachable, readStdin: async () => `${KEY}\n` }, { stdin: true, insecureStorage: true, verify: false, profile: 'work' })).toBe(0);
+    expect(await use(t.ctx, { name: 'work' })).toBe(0);
+    writeFileSync(join(t.configDir, 'state.json'), '{bad');
+    const from = t.stderr.length;
+    await expect(verified({ ...VERIFY, quiet: true })).rejects.toThrow(/No key to check for profile "default"/);
+    expect(t.stderr.slice(from)).toMatch(/^! The progress file .* is damaged, so it is not used/);
+    expect(t.api.checks).toHaveLength(0);
+  });
+
+  it('a check that fails (the key rejected): the plain-text file\'s notice is said; one that works says nothing', async () => {
+    t = makeTestContext({ interactive: false, stdoutIsTTY: false });
+    const unreachable = new KeyStore(new MemoryKeychain().failWith('no-service'), t.configDir, () => {}, t.ctx.state);
+    expect(await key({ ...t.ctx, keys: unreachable, readStdin: async () => `${KEY}\n` }, { stdin: true, insecureStorage: true, verify: false })).toBe(0);
+    t.api.answerChecks(checkResult('invalid_key'), checkResult('valid'));
+    const failed = await verified({ ...VERIFY, quiet: true });
+    expect(failed.code).not.toBe(0);
+    expect(failed.printed).toContain(`! Reading the key of profile "default" from the plain-text file ${t.ctx.keys.filePath} (--insecure-storage).`);
+    expect(await verified({ ...VERIFY, quiet: true })).toEqual({ code: 0, printed: '' });
   });
 });
