@@ -21,7 +21,7 @@ import { recordCheck } from '../last-check.js';
 import { PAGES, projectPageUrl } from '../platform.js';
 import { requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
-import { changeKey, KeyChangeError, reasonOf, storedNowWords } from '../storage/key-change.js';
+import { changeKey, KeyChangeError, reasonOf, StoreChangedSinceError, storedNowWords } from '../storage/key-change.js';
 import { LOCK_STALE_MS, lockPathFor, LockBusyError, LockLostError, withFileLock } from '../storage/lock.js';
 import { ensurePrivateDir } from '../storage/private-file.js';
 import type { PutBack, Storage } from '../storage/keystore.js';
@@ -502,7 +502,7 @@ function cancelUndo(run: RotateRun, account: NewAccount): Undo {
         // A failure other than a KeyChangeError comes only once the key was stored and recorded (changeKey).
         storeOutcome = await account.storing.then(
           () => 'stored' as const,
-          (error: unknown) => (!(error instanceof KeyChangeError) ? 'stored' : error.putBack === 'failed' ? 'unknown' : 'back'),
+          (error: unknown) => (!(error instanceof KeyChangeError) ? 'stored' : mayHoldNewKey(error) ? 'unknown' : 'back'),
         );
       }
       if (storeOutcome === 'stored') return `${oldHint ? m.warn : m.ok} ${run.storedInPlace(maskKey(account.made!.key.value))}`;
@@ -671,6 +671,7 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
     )));
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw storedAnyway(run, account, attempt, error);
+    if (error.putBack === 'overtaken') throw await storeOvertaken(run, account, attempt, error);
     const cause = error.failure;
     const foreseen = cause instanceof ExitError || cause instanceof KeychainUnavailableError;
     const why = reasonOf(ctx, cause);
@@ -692,6 +693,49 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
   await ctx.interrupts.step(() => recordCheck(ctx, profileName, newKey, storedSource(storage, profileName), check));
   run.say(`${m.ok} Stored ${newHint} in ${attempt.where}${oldHint ? ` in place of ${oldHint}` : ''}`);
   return revocation;
+}
+
+/**
+ * The store may hold the new key after a failed key change: it could not be put back, or another
+ * run changed the store after it was stored and what it holds now could not be read.
+ */
+function mayHoldNewKey(error: KeyChangeError): boolean {
+  return error.putBack === 'failed' || (error.putBack === 'overtaken' && (!(error.failure instanceof StoreChangedSinceError) || error.failure.now === undefined));
+}
+
+/**
+ * The new key was stored, and before it could be recorded (state.json's lock lost meanwhile)
+ * another run stored another key or removed it (key-change.ts: that run's key and record stand).
+ * The new key is stored nowhere now, so its service account goes again, as when the store is put
+ * back; the old key is not revoked (this run no longer speaks for what is stored), and where it
+ * stands is said. When what is stored now could not be read, the new key may still be it: its
+ * account stays, with how to find out.
+ */
+async function storeOvertaken(run: RotateRun, account: CreatedAccount, attempt: StoreAttempt, error: KeyChangeError): Promise<ExitError> {
+  const { ctx, profileName, progress, oldHint, oldStored, projectId, page } = run;
+  const { created, hint: newHint } = account;
+  progress.new = progress.new && { ...progress.new, storage: null };
+  if (mayHoldNewKey(error)) {
+    account.noUndoOnCancel();
+    if (oldHint) run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
+    return failure(
+      error.code,
+      error.message,
+      `The new service account ${created.name} was left in ${projectId}, as its key ${newHint} may be the one stored.${oldHint ? ` ${oldHint} was not revoked and still works.` : ''}`,
+      [`Once ${attempt.where} can be read, \`${toolCommand(ctx, 'doctor', profileName)}\` says which key is stored and records it: if it is not ${newHint}, delete the service account ${created.name} on ${page}.`],
+      'store_failed',
+    );
+  }
+  const now = (error.failure as StoreChangedSinceError).now;
+  let old = '';
+  if (oldHint && now?.key === oldStored) {
+    old = ` ${oldHint}, which this run started from, is stored again (another run stored it); it was not revoked and still works.`;
+    run.unchanged(`${oldHint} is stored again (another run stored it) and still works.`);
+  } else if (oldHint) {
+    old = ` ${oldHint}, which this run started from, is no longer the key stored for profile "${profileName}"; it was not revoked and still works${run.leftLive(' once nothing uses it')}.`;
+    run.replaced();
+  }
+  return failure(error.code, error.message, `${newHint} is stored nowhere now. ${await account.undo()}.${old}`, [], 'store_failed');
 }
 
 /** The failure of step 3, the store back as it was if it could be (`back`); `hints`: the cause's fix, once things are as they were. */

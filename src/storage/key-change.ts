@@ -3,16 +3,21 @@
 // the key stored and the one recorded never disagree), a lock another run keeps holding means
 // nothing is changed, and a progress file that cannot be changed is found out before the key is.
 // When storing or recording fails after all, the store is put back as it was, and the failure
-// says whether that worked and, when it did not, what is stored now.
+// says whether that worked and, when it did not, what is stored now. A record made late (the lock
+// lost just before it) is made only while the store still holds this run's change: one another
+// run changed since is left to that run's record, and said.
 import type { Context } from '../context.js';
-import { EXIT, ExitError } from '../errors.js';
+import { EXIT, ExitError, KeyStoreError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
 import { LockLostUnwrittenError } from './lock.js';
-import { accountOf, type KeySnapshot, type KeyStore, type PutBack } from './keystore.js';
+import { accountOf, type KeySnapshot, type KeyStore, type PutBack, type Storage, type Written } from './keystore.js';
 import { profileIn, type State } from './state.js';
+
+/** Times a late record is tried when the lock is found lost again before its write (as StateStore.update). */
+const RECORD_ATTEMPTS = 3;
 
 /** Where it failed: before anything changed, changing the store, or writing the record. */
 type KeyChangeStep = 'start' | 'change' | 'record';
@@ -21,14 +26,34 @@ export class KeyChangeError extends ExitError {
   constructor(
     readonly step: KeyChangeStep,
     readonly failure: unknown,
-    /** What became of the store: nothing had changed, it was put back, or it could not be. */
-    readonly putBack: PutBack,
+    /**
+     * What became of the store: nothing had changed, it was put back, or it could not be; or
+     * (`overtaken`) this run's change was made, and another run changed the store again before it
+     * could be recorded: neither put back nor recorded (the failure, a StoreChangedSinceError, says what is stored now).
+     */
+    readonly putBack: PutBack | 'overtaken',
     /** What the store held before (null: the failure came before it was read). */
     readonly before: KeySnapshot | null,
   ) {
     const code = failure instanceof ExitError ? failure.code : failure instanceof KeychainUnavailableError ? EXIT.keyStore : EXIT.internal;
     super(code, failure instanceof Error ? failure.message : String(failure), failure instanceof ExitError ? failure.hints : []);
     this.name = 'KeyChangeError';
+  }
+}
+
+/**
+ * This run changed the store, lost state.json's lock before recording that, and found, with the
+ * lock taken again, that another run has changed the store since: this run's change is not
+ * recorded (the record is the other run's), and the store is left as it is. `now`: the key stored
+ * now and where (null: none; undefined: it could not be read).
+ */
+export class StoreChangedSinceError extends KeyStoreError {
+  constructor(
+    message: string,
+    readonly now: { key: string; storage: Storage } | null | undefined,
+  ) {
+    super(message);
+    this.name = 'StoreChangedSinceError';
   }
 }
 
@@ -46,7 +71,7 @@ export async function changeKey<T>(
 ): Promise<T> {
   let done = false;
   /** Changed, and its record not written: the lock was lost just before (written again below). */
-  let unrecorded: { result: T } | null = null;
+  let unrecorded: Unrecorded<T> | null = null;
   /** `change` began: from then on the store may hold something else than `before`. */
   let touched = false;
   // A signal waits for both to be written (or the store put back): they never disagree.
@@ -86,9 +111,12 @@ export async function changeKey<T>(
         asMarked = structuredClone(state);
       }
       let step: KeyChangeStep = 'change';
+      // What this run had done to the store before: what `change` does is what follows it.
+      const earlier = ctx.keys.written(account);
       try {
         touched = true;
         const result = await change(before);
+        const written = ctx.keys.written(account);
         step = 'record';
         if (recordAll(state, result, before)) {
           try {
@@ -97,7 +125,7 @@ export async function changeKey<T>(
             if (!(error instanceof LockLostUnwrittenError)) throw error;
             // Another run took the lock over while this one was paused, and may have changed the
             // progress since it was read: the record is made again, to the file as it is now.
-            unrecorded = { result };
+            unrecorded = { result, written: written === earlier ? 'nothing' : written! };
             return result;
           }
         }
@@ -124,7 +152,7 @@ export async function changeKey<T>(
     // never said to be untouched.
     if (unrecorded) {
       await recordAgain(ctx, account, unrecorded, before!, recordAll);
-      return (unrecorded as { result: T }).result;
+      return (unrecorded as Unrecorded<T>).result;
     }
     // Both were written and the lock was lost only then (withFileLock says so): not undone.
     if (done) throw error;
@@ -136,25 +164,127 @@ export async function changeKey<T>(
   }
 }
 
+/** A change made, its record not written: what `change` returned, and what it did to the store (`nothing`: it wrote nothing). */
+type Unrecorded<T> = { result: T; written: Written | 'nothing' };
+
 /**
  * The record of a change made holding state.json's lock, written after the lock was lost before
- * it could be (changeKey): made to the progress as it is now, under the lock taken again. Failing
- * that, the store is put back, as when recording fails (a KeyChangeError).
+ * it could be (changeKey): made to the progress as it is now, under the lock taken again, and only
+ * while the store still holds what the change left there (another run may have taken its turn
+ * meanwhile: its key and its record stand, and this run fails saying so, a StoreChangedSinceError,
+ * changing nothing more). Failing otherwise, the store is put back, as when recording fails (a KeyChangeError).
  */
 async function recordAgain<T>(
   ctx: Pick<Context, 'state' | 'keys'>,
   account: string,
-  { result }: { result: T },
+  { result, written }: Unrecorded<T>,
   before: KeySnapshot,
   record: (state: State, result: T, before: KeySnapshot) => boolean | void,
 ): Promise<void> {
+  let overtaken: StoreChangedSinceError | null = null;
   try {
-    await ctx.state.update((state) => {
-      record(state, result, before);
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ctx.state.locked(async (state, save) => {
+          const now = await ctx.keys.snapshot(account).catch(() => null);
+          const holds = stillHolds(now, written, before);
+          if (holds !== true) {
+            overtaken = changedSince(ctx, account, state, { written, before, changed: holds === false, now: now ? storedIn(now, recordIn(state, account)) : undefined });
+            throw overtaken;
+          }
+          record(state, result, before);
+          await save(state);
+        });
+        return;
+      } catch (error) {
+        // Taken over once more while paused again: made again, to the file as it is then.
+        if (error instanceof LockLostUnwrittenError && attempt < RECORD_ATTEMPTS) continue;
+        throw error;
+      }
+    }
   } catch (error) {
+    // Not this run's to put back: the store holds another run's change, or what it holds is not known.
+    if (overtaken) throw new KeyChangeError('record', overtaken, 'overtaken', before);
     throw new KeyChangeError('record', error, await ctx.keys.restore(account, before), before);
   }
+}
+
+/**
+ * Whether the store (`now`, read under the lock; null: it could not be read) still holds what this
+ * run's change left there: the key it stored, where it stored it (one in the keychain goes with
+ * none in the file); none after a removal; as `before` when the change wrote nothing. 'unknown':
+ * where that would be could not be read.
+ */
+function stillHolds(now: KeySnapshot | null, written: Written | 'nothing', before: KeySnapshot): boolean | 'unknown' {
+  if (!now) return 'unknown';
+  if (written === 'nothing') {
+    if (now.file !== before.file) return false;
+    if (now.keychain === before.keychain) return true;
+    return now.keychain === undefined || before.keychain === undefined ? 'unknown' : false;
+  }
+  if (written.key === null) {
+    if (now.file !== null) return false;
+    if (now.keychain === null) return true;
+    // A keychain the removal could not ask was left as it was: as before, or unreadable still, it is as the removal left it.
+    if (written.keychainError && (now.keychain === undefined || now.keychain === before.keychain)) return true;
+    // A keychain the removal emptied, unreadable now, may hold a key another run stored.
+    return now.keychain === undefined ? 'unknown' : false;
+  }
+  if (written.storage === 'file') return now.file === written.key;
+  if (now.file !== null) return false;
+  return now.keychain === undefined ? 'unknown' : now.keychain === written.key;
+}
+
+/** The record of `account`'s key (or admin key) in `state`, where it names a place here. */
+function recordIn(state: State, account: string): { storage: Storage; hint: string } | null {
+  const { profile, admin } = accountOf(account);
+  const p = state.profiles[profile];
+  const record = admin ? p?.adminKey : p?.key;
+  return record && record.storage !== 'env' ? { storage: record.storage, hint: record.hint } : null;
+}
+
+/** The key in use in `now`: where the record puts it, else the keychain's, else the file's (as KeyStore.find() reads, without the hint check); undefined when that is the keychain and it could not be read. */
+function storedIn(now: KeySnapshot, record: { storage: Storage } | null): { key: string; storage: Storage } | null | undefined {
+  if (record?.storage === 'file' && now.file) return { key: now.file, storage: 'file' };
+  if (now.keychain === undefined) return now.file && record?.storage === 'file' ? { key: now.file, storage: 'file' } : undefined;
+  if (now.keychain) return { key: now.keychain, storage: 'keychain' };
+  return now.file ? { key: now.file, storage: 'file' } : null;
+}
+
+/**
+ * The failure when the store does not hold (`changed`), or may not hold, this run's change any more
+ * once it is to be recorded late: what this run did (`written`, to the store as it was `before`),
+ * what is stored now (`now`; undefined: it could not be read) and whether state.json records it,
+ * and that nothing more was changed.
+ */
+function changedSince(
+  ctx: Pick<Context, 'state' | 'keys'>,
+  account: string,
+  state: State,
+  { written, before, changed, now }: { written: Written | 'nothing'; before: KeySnapshot; changed: boolean; now: { key: string; storage: Storage } | null | undefined },
+): StoreChangedSinceError {
+  const { profile, admin } = accountOf(account);
+  const key = admin ? 'admin key' : 'key';
+  const a = admin ? 'the admin key ' : '';
+  const A = admin ? 'The admin key ' : '';
+  const old = before.keychain ?? before.file;
+  const did =
+    written === 'nothing'
+      ? `${old ? `${A}${maskKey(old)} was` : `No ${key} was`} stored for profile "${profile}" when this run looked`
+      : written.key !== null
+        ? `${A}${maskKey(written.key)} was stored for profile "${profile}"`
+        : `${old ? `${A}${maskKey(old)}` : `The ${key}`} of profile "${profile}" was removed`;
+  const nothing = written === 'nothing' ? 'nothing was changed' : 'nothing more was changed';
+  const path = pathLine(ctx.state.path);
+  if (now === undefined) {
+    const since = changed ? 'another run has changed what is stored since, and what it is now could not be read' : 'what is stored now could not be read to see whether another run has changed it since';
+    return new StoreChangedSinceError(`${did}, but ${since}, so ${path} was not changed.`, now);
+  }
+  if (now === null) return new StoreChangedSinceError(`${did}, but another run has since removed it: no ${key} is stored now, so ${nothing}.`, now);
+  const record = recordIn(state, account);
+  const recorded = record?.storage === now.storage && record.hint === maskKey(now.key);
+  const where = now.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in ${pathLine(ctx.keys.filePath)}`;
+  return new StoreChangedSinceError(`${did}, but another run has since stored ${a}${maskKey(now.key)} (${where}), which is what is stored${recorded ? ' and recorded' : ''} now, so ${nothing}.`, now);
 }
 
 /** A failure's cause in words, without its closing full stop (`asItEnds`: with it). */
@@ -203,6 +333,12 @@ export async function keyChangeFailure(
   const old = error.before ? (error.before.keychain ?? error.before.file) : null;
   let message: string;
   let hints = error.hints;
+  if (error.putBack === 'overtaken') {
+    // Said as it is (StoreChangedSinceError): what another run stored since, never this run's key as replacing it.
+    const unread = error.failure instanceof StoreChangedSinceError && error.failure.now === undefined;
+    const doctor = unread && !accountOf(words.account).admin ? [`\`${toolCommand(ctx, 'doctor', words.account)}\` says which key is stored, and records it.`] : [];
+    return new ExitError(error.code, error.message, [...error.hints, ...doctor]);
+  }
   if (error.putBack === 'untouched' && error.step !== 'record') {
     // The reason as it ends: one that ends in a command (rmdir '…') has no full stop after it.
     message = `${Hint} was not ${removing ? 'removed' : 'stored'}: ${reasonOf(ctx, error.failure, { asItEnds: true })}`;

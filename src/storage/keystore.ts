@@ -127,6 +127,12 @@ export interface KeySnapshot {
   file: string | null;
 }
 
+/**
+ * What a run last did to an account's store: stored `key` (where), or removed it (`key` null;
+ * `keychainError`: the keychain could not be asked, so what it holds was left as it was).
+ */
+export type Written = { key: string; storage: Storage } | { key: null; keychainError: boolean };
+
 /** What putting the store back as it was came to: nothing had changed, it is back, or it could not be. */
 export type PutBack = 'untouched' | 'restored' | 'failed';
 
@@ -150,6 +156,12 @@ export class KeyStore {
    * stored). Forgotten when the store is put back or the key removed.
    */
   private readonly storedByThisRun = new Map<string, RecordedKey>();
+  /**
+   * What this run last did to each account's store (set(), delete()), a new object each time: for
+   * changeKey to tell whether a change did anything, and, recording it late, whether the store
+   * still holds it (another run may have changed it since).
+   */
+  private readonly writes = new Map<string, Written>();
   /** Whom the commands its warnings name are for (adviseFor); until it is known they name none. */
   private scope: AdviceScope | null = null;
 
@@ -581,6 +593,7 @@ export class KeyStore {
       });
       await this.dropKeychainCopy(profile, key, recorded);
       this.storedByThisRun.set(profile, { storage: 'file', hint: maskKey(key) });
+      this.writes.set(profile, { key, storage: 'file' });
       return 'file';
     }
     // A file that cannot be read fails the run before anything is stored.
@@ -591,6 +604,7 @@ export class KeyStore {
     await this.deleteFileKey(profile);
     // No plain-text copy outlives the move to the keychain: not one in a killed run's temp file either.
     await this.tidy();
+    this.writes.set(profile, { key, storage: 'keychain' });
     return 'keychain';
   }
 
@@ -625,6 +639,11 @@ export class KeyStore {
   /** The key file's value for `account` (null: none), reading the file alone: no keychain. Fails as find() would on a key file it cannot use. */
   async fileKey(account: string): Promise<string | null> {
     return (await this.readFileKeys())[account] || null;
+  }
+
+  /** What this run last stored in or removed from `account`'s store (undefined: nothing yet). A new object for each change. */
+  written(account: string): Written | undefined {
+    return this.writes.get(account);
   }
 
   /** What the store holds for `account` now, to put it back with restore(). Fails as set() would on a key file it cannot use. */
@@ -692,6 +711,7 @@ export class KeyStore {
     this.lastWrite = null;
     const file = await this.deleteFileKey(profile);
     await this.tidy();
+    this.writes.set(profile, { key: null, keychainError: keychainError !== null });
     return { keychain, file, keychainError, fileLeft: file ? this.lastWrite : null };
   }
 }
