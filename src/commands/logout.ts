@@ -2,7 +2,7 @@
 // `env --file` wrote it into are named (they are the person's to delete), not changed.
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError } from '../errors.js';
-import { keyKind, maskKey, revokePage } from '../keys/format.js';
+import { isUserKey, maskKey, revokePage } from '../keys/format.js';
 import { askedNote } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { copiesOf, listCopies } from '../plaintext/summary.js';
@@ -147,7 +147,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   // Another profile that stores the same key needs it live: revoking it is not advised then.
   const shared = await profilesSharing(ctx, profileName, hint, async () => stored!.key);
   // A user key on the user's own keys page, any other on the API keys page.
-  const page = revokePage(keyKind(stored!.key));
+  const page = revokePage(isUserKey(stored!.key));
   term.out(shared.length ? `The key itself still works, and ${sharingWords(shared)}: leave it live while that is so.` : `The key itself still works until you revoke it on ${page.name}: ${page.url}`);
   return 0;
 }

@@ -282,7 +282,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged, warn);
   progress.project = projectId;
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
-  const oldIsUserKey = oldKey !== null && isUserKey(keyKind(oldKey));
+  const oldIsUserKey = oldKey !== null && isUserKey(oldKey);
   const oldPage = oldIsUserKey ? PAGES['user-keys'].url : projectPageUrl(oldProject, 'api-keys');
   const oldWhere = oldIsUserKey ? `your user API keys page (${oldPage})` : oldPage;
   const shared = oldKey ? await profilesSharing(ctx, profileName, oldHint!, async () => oldKey) : [];

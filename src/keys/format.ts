@@ -14,6 +14,13 @@ import { PAGES } from '../platform.js';
 
 const MARKER = 'T3BlbkFJ';
 
+/**
+ * A legacy user key exactly: `sk-`, 20 letters or digits, the marker, 20 more (51 in all). Other
+ * `sk-<word>-…` keys are no user's: service-account keys were issued as `sk-<its name>-…` in 2024,
+ * and belong to a project whose key list holds them.
+ */
+const LEGACY_SHAPE = /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/;
+
 const PREFIXES: Array<{ prefix: string; kind: KeyKind; label: string; length: number | null; shortest: number }> = [
   { prefix: 'sk-proj-', kind: 'project', label: 'project key', length: 164, shortest: 90 },
   { prefix: 'sk-svcacct-', kind: 'service-account', label: 'service-account key', length: 167, shortest: 135 },
@@ -64,20 +71,22 @@ export function keyKindLabel(kind: KeyKind): string {
 }
 
 /**
- * A user's key (legacy `sk-…`, `sk-None-…`), not a project's: it belongs to its user, in every
- * project the user is in, so no project's key list holds it (the Admin API neither lists nor
- * deletes it), and it is revoked on the user's own API keys page.
+ * A user's key (`sk-None-…`, or a legacy key of exactly its shape), not a project's: it belongs to
+ * its user, in every project the user is in, so no project's key list holds it (the Admin API
+ * neither lists nor deletes it), and it is revoked on the user's own API keys page. Another
+ * `sk-<word>-…` key (kind 'legacy' by its prefix alone) is a project's.
  */
-export function isUserKey(kind: KeyKind): boolean {
-  return kind === 'user' || kind === 'legacy';
+export function isUserKey(key: string): boolean {
+  const kind = keyKind(key);
+  return kind === 'user' || (kind === 'legacy' && LEGACY_SHAPE.test(key));
 }
 
 /**
- * Where a key of this kind, no longer used, is revoked: the page's `name` (to follow "revoke it
- * on") and its `url`. A user key on your user API keys page; any other on the API keys page.
+ * Where a key no longer used is revoked: the page's `name` (to follow "revoke it on") and its
+ * `url`. A user key (`user`: isUserKey) on your user API keys page; any other on the API keys page.
  */
-export function revokePage(kind: KeyKind): { name: string; url: string } {
-  return isUserKey(kind) ? { name: 'your user API keys page', url: PAGES['user-keys'].url } : { name: 'the API keys page', url: PAGES.keys.url };
+export function revokePage(user: boolean): { name: string; url: string } {
+  return user ? { name: 'your user API keys page', url: PAGES['user-keys'].url } : { name: 'the API keys page', url: PAGES.keys.url };
 }
 
 /**

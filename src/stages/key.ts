@@ -5,7 +5,7 @@ import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { heldWithMore, hintKind, keyKind, maskKey, parseKey, revokePage } from '../keys/format.js';
+import { heldWithMore, hintKind, isUserKey, maskKey, parseKey, revokePage } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { baseURLOrigin, isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
@@ -395,7 +395,8 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       // Not to be revoked while another profile stores it too.
       const shared = await profilesSharing(ctx, profileName, old.hint, async () => old.key);
       // A user key on the user's own keys page, any other on the API keys page.
-      const page = revokePage(old.key ? keyKind(old.key) : hintKind(old.hint));
+      // Of a key known by its hint alone, only sk-None- says so: `sk-…` may be a project's too.
+      const page = revokePage(old.key ? isUserKey(old.key) : hintKind(old.hint) === 'user');
       const still = shared.length ? `${sharingWords(shared)}, so leave it live while that is so.` : `That key still works until you revoke it on ${page.name}: ${page.url}`;
       term.say(`${m.warn} This replaces ${old.hint} for profile "${profileName}"${old.note ? ` (${old.note})` : ''}. ${still[0]!.toUpperCase()}${still.slice(1)}`);
     }

@@ -44,7 +44,9 @@ export function defaultToggles() {
  * show only sk-proj-, sk-svcacct- and admin keys), so the Admin API can neither list nor delete it.
  */
 function isUserKey(key) {
-  return key.startsWith('sk-') && !/^sk-(?:proj|svcacct|admin)-/.test(key);
+  // A legacy key has exactly this shape; other `sk-<word>-…` keys (2024's service-account keys
+  // named after their account) are a project's.
+  return key.startsWith('sk-None-') || /^sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}$/.test(key);
 }
 
 const err = (message, type, code, param = null) => ({ error: { message, type, param, code } });

@@ -204,6 +204,20 @@ describe('rotate', () => {
     }
   });
 
+  it("a service-account key named after its account (2024's `sk-<name>-…`), no user's key: looked for in the project's key list and revoked, not left live as a user key", async () => {
+    // sk- + `mybot-` and 74 characters, the marker, and 80 (as long as what comes before it).
+    const [head, tail] = makeKey('proj', `unit-rotate-named-${keyCount++}`).slice('sk-proj-'.length).split('T3BlbkFJ') as [string, string];
+    const old = `sk-mybot-${head}T3BlbkFJ${tail}${tail.slice(0, 6)}`;
+    const t = contexts.make({ admin: true, keychain: { default: old, 'default:admin': ADMIN } });
+    organizationWith(t, { admin: ADMIN, project: PROJECT, old });
+    await recordCheckedKey(t, { old, project: PROJECT, keySource: 'the keychain (profile default)' });
+    expect(await rotate(t.ctx, options({ yes: true, json: true, project: PROJECT }))).toBe(0);
+    const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(data.old).toMatchObject({ outcome: 'key_deleted' });
+    expect(t.org.isLive(old)).toBe(false);
+    expect(t.stdout + t.stderr).not.toContain('user API keys page');
+  });
+
   it('declining the deletion leaves the old key live (exit 0)', async () => {
     const t = await setup();
     t.prompts.whenConfirm(CONFIRM_ROTATE, true).whenConfirm(CONFIRM_DELETE, false);
