@@ -15,6 +15,7 @@ import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { asFileText, FileKeptError, FileReadError, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
+import { placesOf } from '../plaintext/summary.js';
 import { removedLeftovers } from '../storage/keystore.js';
 import { removeLeftoverTemps } from '../storage/leftovers.js';
 import { ConfigStoreError } from '../storage/private-file.js';
@@ -341,7 +342,9 @@ async function takeBack(ctx: Context, gitignore: string, pattern: string, added:
  * Record for the profile that `path` (absolute, as the person named it) holds its key because they
  * asked: status, doctor and import then say it as such, not as a plaintext copy to move; rotate
  * and logout name it. A path only, never the key; files deleted since are dropped from the list.
- * The key is written by now: a record that fails is said (the file stays as written), exit 0.
+ * The key is written by now: a record that fails is said (the file stays as written), exit 0; this
+ * run's entry in pendingEnvFiles then stays too, and is dropped by a later write of the progress
+ * file once this run is gone (state.ts).
  */
 async function remember(ctx: Context, profileName: string, path: string, where: string, real: string): Promise<number> {
   try {
@@ -352,8 +355,12 @@ async function remember(ctx: Context, profileName: string, path: string, where: 
     });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
+    // status, doctor and import look in a file not recorded only if it is one of the places they
+    // always look in (the project's .env, .env.local): elsewhere nothing names it.
+    const looked = placesOf(ctx).some((place) => place.path === path || place.path === real);
+    const until = looked ? 'status, doctor and import call it a plaintext copy' : 'rotate and logout do not name it as holding the key (status, doctor and import do not look in it)';
     ctx.term.err(
-      `${marks(ctx.term.style).warn} ${where} holds the key as written, but it could not be recorded as a file you asked for (${why.replace(/\.$/, '')}); until it is, status, doctor and import call it a plaintext copy. Run this command again to record it.`,
+      `${marks(ctx.term.style).warn} ${where} holds the key as written, but it could not be recorded as a file you asked for (${why.replace(/\.$/, '')}); until it is, ${until}. Run this command again to record it.`,
     );
     if (!(error instanceof ExitError)) throw error;
   }

@@ -9,20 +9,25 @@ import { ConfigStoreError, storeError } from './private-file.js';
 
 /** A held lock is refreshed every half of this; one not refreshed for this long was left by a dead run. */
 export const LOCK_STALE_MS = 5_000;
-/** How long a run waits for the lock while one run holds it: past a stale lock's age, with room to spare. */
+/**
+ * How long a run waits for the lock while one run holds it without refreshing it: past a stale
+ * lock's age, with room to spare. A lock not refreshed is taken over as stale before this, so this
+ * ends the wait only for a lock that never becomes stale (its mtime ahead of the clock).
+ */
 export const LOCK_WAIT_MS = 10_000;
 /**
- * The wait is per holder: each time the lock changes hands it starts again, so a queue of runs
- * that each hold it briefly (eight `key --stdin` at once, each with its keychain calls under the
- * lock) all get their turn however long the queue. Bounded all the same, at this many waits
- * (a minute for LOCK_WAIT_MS), so that runs that keep coming never keep one waiting for ever:
- * room for dozens of runs of a second or so each, and a script is told within a minute.
+ * The wait is per holder: each time the lock changes hands, or its holder refreshes it (a live run
+ * at work, its keychain calls under the lock taking seconds on a busy machine), it starts again,
+ * so a queue of runs (eight `key --stdin` at once) all get their turn however long the queue, and
+ * a run working long under the lock is waited for. Bounded all the same, at this many waits (a
+ * minute for LOCK_WAIT_MS), so that runs that keep coming, or keep it, never keep one waiting for
+ * ever: room for dozens of runs of a second or so each, and a script is told within a minute.
  */
 export const LOCK_QUEUE_WAITS = 6;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Another run held the lock for all of the wait, or other runs took it in turn for all of the overall bound: nothing was done. */
+/** Another run held the lock, unrefreshed, for all of the wait, or other runs kept it (in turn, or at work) for all of the overall bound: nothing was done. */
 export class LockBusyError extends ConfigStoreError {}
 /** The lock was lost while held, and only found out once `body` had done its work. */
 export class LockLostError extends ConfigStoreError {}
@@ -167,14 +172,14 @@ function inTheWay(path: string, lockPath: string): ConfigStoreError | null {
 }
 
 /**
- * Which lock directory is at `lockPath` now: its inode and birth time (a directory made since can
- * have the inode of one removed just before, on ext4 say, never its birth time), null when none is
- * there. Not its mtime: the holder refreshes that of the same directory.
+ * The lock directory at `lockPath` now, null when none is there. `holder`: which directory, its
+ * inode and birth time (a directory made since can have the inode of one removed just before, on
+ * ext4 say, never its birth time). `mtimeNs`: its holder refreshes it while alive and at work.
  */
-function holderAt(lockPath: string): string | null {
+function lockAt(lockPath: string): { holder: string; mtimeNs: bigint } | null {
   try {
     const found = fs.statSync(lockPath, { bigint: true });
-    return `${found.ino}:${found.birthtimeNs}`;
+    return { holder: `${found.ino}:${found.birthtimeNs}`, mtimeNs: found.mtimeNs };
   } catch {
     return null;
   }
@@ -188,8 +193,9 @@ export function lockPathFor(path: string): string {
 
 /**
  * Run `body` holding the lock of `path` (whose directory must exist). Waits at most `waitMs` for
- * each run that holds it (the wait starts again when the lock changes hands), and at most
- * LOCK_QUEUE_WAITS times `waitMs` in all, then fails in one line; nothing was changed then.
+ * each run that holds it without refreshing it (the wait starts again when the lock changes hands
+ * or its mtime moves on), and at most LOCK_QUEUE_WAITS times `waitMs` in all, then fails in one
+ * line; nothing was changed then.
  * `lockPath`: the lock elsewhere than next to `path` (its directory must exist too).
  */
 export async function withFileLock<T>(path: string, body: (lock: HeldLock) => Promise<T>, waitMs = LOCK_WAIT_MS, lockPath = lockPathFor(path)): Promise<T> {
@@ -198,7 +204,9 @@ export async function withFileLock<T>(path: string, body: (lock: HeldLock) => Pr
   const started = Date.now();
   /** The lock directory seen when this wait began or last saw it change hands (undefined: not looked yet). */
   let holder: string | null | undefined;
-  /** When the run holding it now has held it for all of `waitMs` (since this wait saw it take it). */
+  /** Its mtime as last seen: one that moves on is a holder alive and at work. */
+  let refreshed: bigint | undefined;
+  /** When the run holding it now has held it for all of `waitMs` without refreshing it (since this wait saw it take it or refresh it). */
   let holderDeadline = started + waitMs;
   /** However often it changes hands, the wait ends here. */
   const overallDeadline = started + waitMs * LOCK_QUEUE_WAITS;
@@ -260,24 +268,31 @@ export async function withFileLock<T>(path: string, body: (lock: HeldLock) => Pr
       // the lock's (read-only, full, not ours), not the file's.
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, lockPath, 'write', `make the lock ${pathLine(lockPath)} for the change to ${pathLine(path)}`);
       // Sampled at every try (at most 100 ms apart): a lock released and taken by the next run in
-      // the queue is a new directory, or none for a moment.
-      const seen = holderAt(lockPath);
-      if (holder === undefined) holder = seen;
-      else if (seen !== holder) {
-        holder = seen;
+      // the queue is a new directory, or none for a moment; a lock whose mtime moves on is held by
+      // a run alive and at work (proper-lockfile refreshes it every LOCK_STALE_MS / 2).
+      const seen = lockAt(lockPath);
+      if (holder === undefined) {
+        holder = seen?.holder ?? null;
+        refreshed = seen?.mtimeNs;
+      } else if ((seen?.holder ?? null) !== holder || seen?.mtimeNs !== refreshed) {
+        holder = seen?.holder ?? null;
+        refreshed = seen?.mtimeNs;
         holderDeadline = Date.now() + waitMs;
       }
-      // First: one run kept it for all of its wait (a run stopped, or one killed and its lock not
-      // stale yet), the only case where removing the lock may be the fix.
+      // First: one run kept it for all of its wait without refreshing it and it never became stale
+      // (its mtime ahead of the clock: a clock set back, or the lock made by a machine whose clock
+      // is ahead), the only case where removing the lock may be the fix. With a wait shorter than
+      // a refresh's interval (rotate's none) also a live holder between refreshes.
       if (Date.now() >= holderDeadline) {
         throw new LockBusyError(
           `Another run of openai-setup held ${pathLine(lockPath)} for more than ${duration(waitMs)}, so ${pathLine(path)} was not changed; run again, and if no other run is going on, remove the lock: rmdir ${quotedWord(lockPath)}`,
         );
       }
-      // Runs that each let it go in time, but kept coming: the lock is in use, not to be removed.
+      // Runs that each let it go in time but kept coming, or one alive and still at work: the lock
+      // is in use, not to be removed.
       if (Date.now() >= overallDeadline) {
         throw new LockBusyError(
-          `Other runs of openai-setup took ${pathLine(lockPath)} in turn for ${duration(waitMs * LOCK_QUEUE_WAITS)}, so ${pathLine(path)} was not changed; they are still changing it: run again once they are done.`,
+          `Other runs of openai-setup kept ${pathLine(lockPath)} busy for ${duration(waitMs * LOCK_QUEUE_WAITS)} (one still at work, or several in turn), so ${pathLine(path)} was not changed; they are still changing it: run again once they are done.`,
         );
       }
       // Jitter, so that runs waiting together do not retry in step.

@@ -9,9 +9,9 @@ import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { baseURLForAdvice } from '../platform.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
-import { removeLeftoverTemps } from './leftovers.js';
+import { leftoverTemps, removeLeftoverTemps } from './leftovers.js';
 import { LockLostUnwrittenError, withFileLock } from './lock.js';
-import { ConfigStoreError, dirNotMadeHere, ensurePrivateDir, linkedFilePath, newerVersion, readPrivateFile, removeLeftoverTempFiles, removeTempFiles, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
+import { ConfigStoreError, dirNotMadeHere, ensurePrivateDir, linkedFilePath, newerVersion, readPrivateFile, removeLeftoverTempFiles, removeTempFiles, runGone, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
 export type StageId = (typeof STAGE_IDS)[number];
@@ -152,6 +152,27 @@ export const StateSchema = z.object({
   pendingEnvFiles: z.optional(PendingEnvFilesSchema),
 });
 export type State = z.infer<typeof StateSchema>;
+
+/**
+ * The entries of pendingEnvFiles whose run is gone (killed, or left on a signal before it ended
+ * its entry) and left no temp file next to the file: done with. One with a temp file left stays,
+ * for status, doctor and import to name it, until that is removed (logout).
+ */
+async function endedPendingEnvFiles(state: State): Promise<PendingEnvFile[]> {
+  const ended: PendingEnvFile[] = [];
+  for (const entry of state.pendingEnvFiles ?? []) {
+    if (runGone(entry.pid) && (await leftoverTemps(entry.path)).length === 0) ended.push(entry);
+  }
+  return ended;
+}
+
+/** `state` without the entries of pendingEnvFiles in `ended` (by pid and path); none left, no list. */
+function withoutPendingEnvFiles(state: State, ended: PendingEnvFile[]): void {
+  if (!ended.length || !state.pendingEnvFiles) return;
+  const left = state.pendingEnvFiles.filter((p) => !ended.some((e) => e.pid === p.pid && e.path === p.path));
+  if (left.length) state.pendingEnvFiles = left;
+  else delete state.pendingEnvFiles;
+}
 
 /**
  * A map from profile names without a prototype: a profile called "constructor" or "toString" is
@@ -480,6 +501,9 @@ export class StateStore {
         // Holding the lock: temp files of the progress file whose writer is gone were left by killed
         // runs (they hold no key), and would stay forever. A live writer's is left alone.
         for (const path of new Set([this.path, real])) await removeTempFiles(path, { gone: true }).catch(() => []);
+        // Likewise the records of files `env --file` was writing whose run is gone (stopped by a
+        // signal, killed) and left no temp file: nothing more to name.
+        withoutPendingEnvFiles(state, await endedPendingEnvFiles(state));
         let read = await fileIdentity(real);
         const save = async (next: State) => {
           await writePrivateFile(real, `${JSON.stringify(next, null, 2)}\n`, async () => {
@@ -506,7 +530,8 @@ export class StateStore {
    * Remove temp files of the progress file left by killed runs, and those next to the files it
    * names that `env --file` wrote or was writing (storage/leftovers.ts: they may hold a key in full),
    * their writers gone; the paths removed. One that cannot be removed is left (status and doctor
-   * name it).
+   * name it). The records of files `env --file` was writing whose run is gone and left nothing
+   * there are dropped.
    */
   async removeLeftovers(): Promise<string[]> {
     const removed = await removeLeftoverTempFiles(this.path, withFileLock);
@@ -516,6 +541,14 @@ export class StateStore {
     const files = [...(state.pendingEnvFiles ?? []).map((p) => p.path), ...Object.values(state.profiles).flatMap((p) => p.envFiles ?? [])];
     const ctx = { configDir: this.dir, interrupts: this.sections };
     for (const file of new Set(files)) removed.push(...(await removeLeftoverTemps(file, ctx).catch(() => [])));
+    // Their records too, once nothing is left next to them: dropped under the lock (a progress file
+    // that cannot be changed keeps them; the next write drops them).
+    const ended = await endedPendingEnvFiles(state);
+    if (ended.length) {
+      await this.update((next) => withoutPendingEnvFiles(next, ended)).catch((error: unknown) => {
+        if (!(error instanceof ConfigStoreError)) throw error;
+      });
+    }
     return removed;
   }
 

@@ -6,7 +6,7 @@
 // new file (its link into place held), that file is named nowhere else: status, doctor and import
 // name the temp file all the same, and logout removes it.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
@@ -50,6 +50,8 @@ for (const name of ['rename', 'link']) {
     if (String(to).endsWith(process.env.HOLD_AT) && String(from).endsWith('.tmp')) {
       setInterval(() => {}, 1000);
       writeFileSync(process.env.HOLD_MARK, String(from));
+      // With HOLD_UNTIL_SIGNAL: finished once a SIGTERM comes (the run then leaves on it).
+      if (process.env.HOLD_UNTIL_SIGNAL) return new Promise((resolve, reject) => process.once('SIGTERM', () => original(from, to).then(resolve, reject)));
       return new Promise(() => {});
     }
     return original(from, to);
@@ -66,17 +68,23 @@ async function appears(path: string, exited: () => boolean): Promise<void> {
   }
 }
 
-/** Run `openai-setup ARGS` in `project`, held where it puts a temp file at a path ending in `holdAt`, and kill it there (SIGKILL); the temp file's path and the run's pid. */
-async function killedAt(t: TestEnv, project: string, args: string[], holdAt: string): Promise<{ temp: string; pid: number }> {
+/**
+ * Run `openai-setup ARGS` in `project`, held where it puts a temp file at a path ending in `holdAt`,
+ * and kill it there (SIGKILL), or with `signal` SIGTERM send that, which lets the held rename finish
+ * (the run leaves on it, exit 143); the temp file's path and the run's pid.
+ */
+async function killedAt(t: TestEnv, project: string, args: string[], holdAt: string, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<{ temp: string; pid: number }> {
   const hook = join(t.root, 'hold-rename.cjs');
   writeFileSync(hook, HOOK);
   const mark = join(t.root, 'held');
-  const child = spawn(process.execPath, ['--require', hook, CLI, ...args], { cwd: project, env: { ...t.env, HOLD_MARK: mark, HOLD_AT: holdAt }, stdio: 'ignore' });
+  rmSync(mark, { force: true });
+  const env = { ...t.env, HOLD_MARK: mark, HOLD_AT: holdAt, ...(signal === 'SIGTERM' ? { HOLD_UNTIL_SIGNAL: '1' } : {}) };
+  const child = spawn(process.execPath, ['--require', hook, CLI, ...args], { cwd: project, env, stdio: 'ignore' });
   let exited = false;
-  const gone = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => ((exited = true), resolve(signal))));
+  const gone = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, by) => ((exited = true), resolve({ code, signal: by }))));
   await appears(mark, () => exited);
-  child.kill('SIGKILL');
-  expect(await gone).toBe('SIGKILL');
+  child.kill(signal);
+  expect(await gone).toEqual(signal === 'SIGKILL' ? { code: null, signal: 'SIGKILL' } : { code: 143, signal: null });
   return { temp: readFileSync(mark, 'utf8'), pid: child.pid! };
 }
 
@@ -149,5 +157,27 @@ describe('env killed while the key is in its temp file', () => {
     expect(logout.stdout).toContain(`Removed a temporary file left by an interrupted run: ${temp}\n`);
     expect(existsSync(temp)).toBe(false);
     expect(git(project, 'status', '--porcelain', '-uall')).toBe('');
+    // Its record of the file goes with it.
+    expect(JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'))).not.toHaveProperty('pendingEnvFiles');
+  });
+
+  it('stopped by SIGTERM while creating a new file: it finishes the write and leaves (143); its record of the file is dropped by the next write of the progress file', async () => {
+    const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    envs.push(t);
+    const stored = await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: KEY });
+    expect(stored.code, stored.stderr).toBe(0);
+    const project = join(realpathSync(t.root), 'project');
+    mkdirSync(project);
+    const state = () => JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8')) as { pendingEnvFiles?: unknown };
+
+    const { temp, pid } = await killedAt(t, project, ['env', '--file', '.env', '--force'], '/.env', 'SIGTERM');
+    expect(existsSync(temp)).toBe(false);
+    expect(readFileSync(join(project, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    // Left on the signal before its record was ended.
+    expect(state().pendingEnvFiles).toEqual([{ path: join(project, '.env'), pid }]);
+
+    const login = await runCli(['login', '--done'], { env: t.env, cwd: project });
+    expect(login.code, login.stderr).toBe(0);
+    expect(state()).not.toHaveProperty('pendingEnvFiles');
   });
 });

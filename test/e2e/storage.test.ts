@@ -4,7 +4,7 @@
 // a config dir that cannot be written (EACCES, EPERM, EROFS, ENOSPC) is one line and exit 7, while
 // `verify --json` keeps its answer. Runs as root: `nobody` stands for another user.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,24 +119,45 @@ describe('concurrent runs', () => {
     });
   });
 
-  it('a lock another run keeps holding: the run ends within its wait, in one line, exit 7, and never says "Stored"', async () => {
+  it('a lock that is never refreshed nor stale (its time ahead of the clock): the run ends within its wait, in one line, exit 7, and never says "Stored"', async () => {
     await withEnv({}, async (t) => {
       mkdirSync(t.configDir, { mode: 0o700 });
       const lock = join(t.configDir, 'credentials.json.lock');
       mkdirSync(lock);
-      // Kept fresh, as a live holder does.
-      const fresh = setInterval(() => utimesSync(lock, new Date(), new Date()), 500);
-      try {
-        const result = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID, timeoutMs: 25_000 });
-        expectOneLine(result, 7, new RegExp(`Another run of openai-setup held ${lock} for more than 10 s, so .*credentials\\.json was not changed; .*rmdir`));
-        expect(result.stdout).not.toMatch(/Stored/);
-        expect(result.durationMs).toBeLessThan(15_000);
-      } finally {
-        clearInterval(fresh);
-      }
+      // Left by a run on a machine whose clock is ahead, say: not stale for an hour.
+      const ahead = new Date(Date.now() + 3_600_000);
+      utimesSync(lock, ahead, ahead);
+      const result = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID, timeoutMs: 25_000 });
+      expectOneLine(result, 7, new RegExp(`Another run of openai-setup held ${lock} for more than 10 s, so .*credentials\\.json was not changed; .*rmdir`));
+      expect(result.stdout).not.toMatch(/Stored/);
+      expect(result.durationMs).toBeLessThan(15_000);
       expect(existsSync(join(t.configDir, 'credentials.json'))).toBe(false);
     });
   });
+
+  it('a run at work holding the lock past the wait (its lock kept fresh, keychain calls slow), then letting go: the waiting run stores its key', async () => {
+    await withEnv({}, async (t) => {
+      mkdirSync(t.configDir, { mode: 0o700 });
+      const lock = join(t.configDir, 'credentials.json.lock');
+      mkdirSync(lock);
+      // Kept fresh, as a live holder does, for longer than the 10 s wait for one holder.
+      const fresh = setInterval(() => utimesSync(lock, new Date(), new Date()), 500);
+      const done = setTimeout(() => {
+        clearInterval(fresh);
+        rmdirSync(lock);
+      }, 13_000);
+      try {
+        const result = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify'], { env: t.env, input: VALID, timeoutMs: 40_000 });
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/Stored/);
+        expect(result.durationMs).toBeGreaterThan(13_000);
+      } finally {
+        clearInterval(fresh);
+        clearTimeout(done);
+      }
+      expect(existsSync(join(t.configDir, 'credentials.json'))).toBe(true);
+    });
+  }, 45_000);
 
   it('a lock left by a killed run does not block: it is taken over', async () => {
     await withEnv({}, async (t) => {

@@ -460,6 +460,20 @@ describe('a file env wrote is one the person asked for', () => {
     expect(JSON.parse(readFileSync(statePath(), 'utf8'))).toEqual({ version: 99, defaultProfile: 'default', profiles: {} });
   });
 
+  it('a record that cannot be made, of a file status, doctor and import do not look in: said as one rotate and logout do not name', async () => {
+    context();
+    writeFileSync(file('.gitignore'), '/config/\n');
+    mkdirSync(file('config'));
+    mkdirSync(t.configDir, { mode: 0o700 });
+    writeFileSync(statePath(), JSON.stringify({ version: 99, defaultProfile: 'default', profiles: {} }), { mode: 0o600 });
+    expect(await env(t.ctx, { ...FLAGS, file: 'config/prod.env' })).toBe(0);
+    expect(read('config/prod.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(t.stderr).toContain(
+      'until it is, rotate and logout do not name it as holding the key (status, doctor and import do not look in it). Run this command again to record it.',
+    );
+    expect(t.stderr).not.toContain('plaintext copy');
+  });
+
   it('then status says it as information, import keeps it (exit 0), doctor gives no warning; a copy elsewhere still warns', async () => {
     context({ interactive: false });
     writeFileSync(file('.gitignore'), '.env\n');

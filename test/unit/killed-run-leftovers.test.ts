@@ -212,3 +212,75 @@ describe.skipIf(process.platform === 'win32')('a temp file of credentials.json b
     expect(t.stdout).toContain(`✔ Removed a temporary file left by an interrupted run: ${temp}\n`);
   });
 });
+
+// A run of `env --file` that left before it ended its record: stopped by a signal once the file
+// was written (SIGTERM while the temp file was being renamed: it finishes the write, then leaves,
+// exit 143), or killed. Its record names no run and, once nothing is left next to the file, no
+// temp file either: dropped by the next write of the progress file and by logout, never one of a
+// live run or one whose temp file is still there.
+describe.skipIf(process.platform === 'win32')("the record of a file a run that is gone was writing", () => {
+  it('is dropped by the next write of the progress file once nothing is left next to the file; a live run’s and one with a temp file left stay', async () => {
+    context();
+    const written = prodEnv();
+    writeFileSync(written, `OPENAI_API_KEY=${KEY}\n`, { mode: 0o600 });
+    const left = join(t.cwd, 'left.env');
+    const live = join(t.cwd, 'live.env');
+    await t.ctx.state.update((state) => {
+      state.pendingEnvFiles = [
+        { path: written, pid: DEAD },
+        { path: left, pid: DEAD },
+        { path: live, pid: process.pid },
+      ];
+    });
+    writeFileSync(`${left}.openai-setup.${DEAD}.m1abc2def.tmp`, `OPENAI_API_KEY=${KEY}\n`, { mode: 0o600 });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.billingChoice = 'prepaid';
+    });
+    expect(stateFile().pendingEnvFiles).toEqual([
+      { path: left, pid: DEAD },
+      { path: live, pid: process.pid },
+    ]);
+  });
+
+  it('the last one dropped: no list left', async () => {
+    context();
+    const written = prodEnv();
+    writeFileSync(written, `OPENAI_API_KEY=${KEY}\n`, { mode: 0o600 });
+    await t.ctx.state.update((state) => {
+      state.pendingEnvFiles = [{ path: written, pid: DEAD }];
+    });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.billingChoice = 'prepaid';
+    });
+    expect(stateFile()).not.toHaveProperty('pendingEnvFiles');
+  });
+
+  it('logout, with no key stored (it writes no record of a key), removes the temp file a killed run left and drops its record', async () => {
+    t = makeTestContext({ stdoutIsTTY: false, interactive: false });
+    at.statePath = join(t.configDir, 'state.json');
+    const file = prodEnv();
+    const temp = await killedWhileCreating(file);
+    const written = join(t.cwd, 'written.env');
+    await t.ctx.state.update((state) => {
+      state.pendingEnvFiles = [...(state.pendingEnvFiles ?? []), { path: written, pid: DEAD }];
+    });
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(existsSync(temp)).toBe(false);
+    expect(t.stdout).toContain(`✔ Removed a temporary file left by an interrupted run: ${temp}\n`);
+    expect(stateFile()).not.toHaveProperty('pendingEnvFiles');
+  });
+
+  it("logout leaves a live run's record, and its temp file", async () => {
+    t = makeTestContext({ stdoutIsTTY: false, interactive: false });
+    at.statePath = join(t.configDir, 'state.json');
+    const file = prodEnv();
+    await t.ctx.state.update((state) => {
+      state.pendingEnvFiles = [{ path: file, pid: process.pid }];
+    });
+    const live = `${file}.openai-setup.${process.pid}.m1abc2def.tmp`;
+    writeFileSync(live, `OPENAI_API_KEY=${KEY}\n`, { mode: 0o600 });
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(existsSync(live)).toBe(true);
+    expect(stateFile().pendingEnvFiles).toEqual([{ path: file, pid: process.pid }]);
+  });
+});

@@ -5,7 +5,7 @@
 // without the rmdir that is the advice for one run holding it too long. The other runs here hand
 // the lock over as proper-lockfile's would look from outside: a fresh directory (not stale) put in
 // place of the one there, or the lock removed and made again.
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -153,11 +153,86 @@ describe('waiting for a lock that changes hands', () => {
     expect(error).toBeInstanceOf(LockBusyError);
     const { message } = error as Error;
     expect(message).toBe(
-      `Other runs of openai-setup took ${lock} in turn for ${Math.round((WAIT * LOCK_QUEUE_WAITS) / 1000)} s, so ${path} was not changed; they are still changing it: run again once they are done.`,
+      `Other runs of openai-setup kept ${lock} busy for ${Math.round((WAIT * LOCK_QUEUE_WAITS) / 1000)} s (one still at work, or several in turn), so ${path} was not changed; they are still changing it: run again once they are done.`,
     );
     expect(message).not.toContain('rmdir');
     // Past one wait: the turns went on for more than one holder's bound.
     expect(others.taken).toBeGreaterThan(WAIT / TURN);
     expect(ran).toBe(false);
+  }, TIMEOUT);
+});
+
+// A run at work under the lock (keychain calls that take seconds each on a busy machine) keeps it
+// fresh: proper-lockfile refreshes its mtime while the run is alive. It is waited for past the
+// per-holder wait, however long, up to the overall bound, and never said to hold it "too long"
+// with an rmdir of a lock in use.
+describe('waiting for a run at work under the lock', () => {
+  it('a run holding it for longer than the wait, refreshing it (proper-lockfile), then letting go: the waiter gets its turn', async () => {
+    const path = statePath();
+    const lock = lockPathFor(path);
+    const { lock: take } = await import('proper-lockfile');
+    // The holder's lock, refreshed every second (proper-lockfile's shortest), as a run's is.
+    const release = await take(path, { lockfilePath: lock, realpath: false, stale: 10_000, update: 1_000, onCompromised: () => {} });
+    // Longer than a refresh's interval, with room for a late one.
+    const wait = 2_500;
+    let released = false;
+    const holding = new Promise<void>((resolve) => {
+      timers.push(
+        setTimeout(() => {
+          released = true;
+          resolve(release());
+        }, 2 * wait),
+      );
+    });
+    const result = await withFileLock(
+      path,
+      async () => {
+        expect(released).toBe(true);
+        return 'written';
+      },
+      wait,
+    );
+    await holding;
+    expect(result).toBe('written');
+    expect(existsSync(lock)).toBe(false);
+  }, TIMEOUT);
+
+  it('a run that keeps it fresh for ever: after the overall bound, the message of a lock in use, without rmdir', async () => {
+    const path = statePath();
+    const lock = lockPathFor(path);
+    mkdirSync(lock);
+    let refreshes = 0;
+    timers.push(
+      setInterval(() => {
+        utimesSync(lock, new Date(), new Date());
+        refreshes++;
+      }, TURN),
+    );
+    let ran = false;
+    const error = await withFileLock(path, async () => void (ran = true), WAIT).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LockBusyError);
+    const { message } = error as Error;
+    expect(message).toBe(
+      `Other runs of openai-setup kept ${lock} busy for ${Math.round((WAIT * LOCK_QUEUE_WAITS) / 1000)} s (one still at work, or several in turn), so ${path} was not changed; they are still changing it: run again once they are done.`,
+    );
+    expect(message).not.toContain('rmdir');
+    // Held by the one run all along, past its wait.
+    expect(refreshes).toBeGreaterThan(WAIT / TURN);
+    expect(ran).toBe(false);
+    expect(existsSync(lock)).toBe(true);
+  }, TIMEOUT);
+
+  it('a lock not refreshed whose mtime is ahead of the clock (never stale): the message of a lock held too long, with its rmdir', async () => {
+    const path = statePath();
+    const lock = lockPathFor(path);
+    mkdirSync(lock);
+    const ahead = new Date(Date.now() + 3_600_000);
+    utimesSync(lock, ahead, ahead);
+    const error = await withFileLock(path, async () => 'written', WAIT).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LockBusyError);
+    expect((error as Error).message).toBe(
+      `Another run of openai-setup held ${lock} for more than ${WAIT} ms, so ${path} was not changed; run again, and if no other run is going on, remove the lock: rmdir '${lock}'`,
+    );
+    expect(existsSync(lock)).toBe(true);
   }, TIMEOUT);
 });
