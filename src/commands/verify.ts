@@ -5,7 +5,7 @@ import { buildCheckRequest, malformedKeyResult, nothingLearned, runCheck, stored
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import { EXIT, type FailureFields } from '../errors.js';
+import type { FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { EnvSchema } from '../options.js';
@@ -142,24 +142,20 @@ async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   if (!options.quiet) return verifyKey(ctx, options);
   // --quiet prints nothing when the key works, not even what the stores find (resolveProfileName
   // makes both): where the key was read from (the plain-text file), a leftover copy, a damaged
-  // progress file moved aside. When the run fails, what they found is said before its error: it
-  // may be why (a damaged progress file lost the profile chosen with `use`, so the key checked
-  // for, and the advice, are another profile's).
+  // progress file moved aside. A check that fails prints nothing either (its exit code says how),
+  // nor what they found: said alone, a notice would pass for the cause. Only a run that ends in an
+  // error, which main.ts prints, says what they found before that error, as it may be why
+  // (a damaged progress file lost the profile chosen with `use`, so the key looked for, and the
+  // advice, are another profile's).
   ctx.keys.hush();
   ctx.state.hush();
-  const sayHeld = () => {
+  try {
+    return await verifyKey(ctx, options);
+  } catch (error) {
     ctx.state.sayHeld();
     ctx.keys.sayHeld();
-  };
-  let code: number;
-  try {
-    code = await verifyKey(ctx, options);
-  } catch (error) {
-    sayHeld();
     throw error;
   }
-  if (code !== EXIT.ok) sayHeld();
-  return code;
 }
 
 async function verifyKey(ctx: Context, options: VerifyOptions): Promise<number> {

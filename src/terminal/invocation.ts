@@ -4,8 +4,9 @@
 // --package=/abs/openai-setup-0.1.0.tgz openai-setup` for a tarball; npx-spec.ts reads what npx
 // was asked); the bare name when the `openai-setup` PATH finds first is this copy (not merely some
 // program of that name: a link or npm's/pnpm's shim to it, a wrapper that execs it, or a Node
-// version manager's shim — asdf, nodenv, Volta, mise — when this copy is a global install); else the script this run was started as (also a project's local install
-// run by npx there, which `npx openai-setup` reaches only in that project).
+// version manager's shim — asdf, nodenv, Volta, mise — when this copy is a global install of one
+// of that manager's own Node versions); else the script this run was started as (also a project's
+// local install run by npx there, which `npx openai-setup` reaches only in that project).
 // The command lines themselves are built in advice.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readSync, realpathSync } from 'node:fs';
@@ -192,10 +193,15 @@ const SHIM_TARGET = /"(?:\$basedir|%dp0%|%~dp0|\$PSScriptRoot)[\\/]([^"\r\n$%]+?
 
 /** A plain sh script's `exec PROGRAM` or `exec node SCRIPT` (a wrapper of the person's): the program, quoted or not. */
 const EXEC_PATH = /^[ \t]*exec[ \t]+(?:node[ \t]+)?(?:"([^"\r\n]+)"|'([^'\r\n]+)'|([^\s"'$`;&|]+))/gm;
-/** asdf's shim (`exec asdf exec "openai-setup" "$@"`, with its `# asdf-plugin: nodejs 20.11.0` line) and nodenv's (`exec "…/libexec/nodenv" exec "$program" "$@"`). */
-const MANAGER_SHIM = /^[ \t]*exec[ \t]+"?(?:[^"\s]*\/)?(?:asdf|nodenv)"?[ \t]+exec[ \t]|^# asdf-plugin: /m;
-/** The binaries Volta's and mise's (once rtx's) shims are links to. */
-const MANAGER_BINARY = /^(?:volta-shim|mise|rtx)(?:\.exe)?$/;
+/** asdf's shim: `exec asdf exec "openai-setup" "$@"`, with its `# asdf-plugin: nodejs 20.11.0` line. */
+const ASDF_SHIM = /^[ \t]*exec[ \t]+"?(?:[^"\s]*\/)?asdf"?[ \t]+exec[ \t]|^# asdf-plugin: /m;
+/** nodenv's shim: `exec "…/libexec/nodenv" exec "$program" "$@"`. */
+const NODENV_SHIM = /^[ \t]*exec[ \t]+"?(?:[^"\s]*\/)?nodenv"?[ \t]+exec[ \t]/m;
+/** The binaries Volta's and mise's (once rtx's) shims are links to, and the folder beside the link's where each keeps its Node versions. */
+const MANAGER_BINARY: ReadonlyArray<[RegExp, string]> = [
+  [/^volta-shim(?:\.exe)?$/, 'tools'], // <volta>/bin/openai-setup: <volta>/tools/image/…
+  [/^(?:mise|rtx)(?:\.exe)?$/, 'installs'], // <data>/shims/openai-setup: <data>/installs/node/<version>/
+];
 /** Where `npm install -g` puts the package, under any prefix (a version manager's Node's too): `<prefix>/lib/node_modules/openai-setup/`. */
 const GLOBAL_INSTALL = /[\\/]lib[\\/]node_modules[\\/]openai-setup[\\/]/;
 
@@ -203,8 +209,8 @@ const GLOBAL_INSTALL = /[\\/]lib[\\/]node_modules[\\/]openai-setup[\\/]/;
  * Whether `found`, the program PATH finds, runs the script `binPath`: a link to it (npm's bin
  * link, a global install), a shim beside its package that starts it (npm's on Windows, pnpm's),
  * a plain script that execs it, or a Node version manager's shim (asdf, nodenv, Volta, mise) when
- * this script is a global install. When this script cannot be looked at, any program of the name
- * is taken as it.
+ * this script is a global install of that manager's own. When this script cannot be looked at,
+ * any program of the name is taken as it.
  */
 function runsScript(found: string, binPath: string): boolean {
   const script = realScript(binPath);
@@ -222,14 +228,33 @@ function runsScript(found: string, binPath: string): boolean {
     }
   }
   // A version manager's shim starts the `openai-setup` of the Node version active where it is run,
-  // from that Node's global bin folder: where `npm install -g` put this copy, under that manager.
-  // Which version is active depends on the folder (.tool-versions, .nvmrc, package.json's volta),
-  // so it cannot be told cheaply; the shim is trusted when this copy is a global install (the
-  // bare name worked, and should be written in a startup file: the script's path in the manager's
-  // installs folder breaks every new shell once that Node version is removed), and not when this
-  // is a project's install or a clone, which no shim runs.
-  const manager = (text !== null && basename(dirname(found)) === 'shims' && MANAGER_SHIM.test(text)) || (real !== null && MANAGER_BINARY.test(basename(real)));
-  return manager && GLOBAL_INSTALL.test(script);
+  // from that Node's global bin folder, in the manager's own tree beside the shim's folder. So the
+  // shim is this copy only when this copy is a global install in that tree (the bare name worked,
+  // and should be written in a startup file: the script's path there breaks every new shell once
+  // that Node version is removed); a global install elsewhere (the system's Node, another
+  // manager's), a project's install or a clone is not what the shim runs. The doubt that remains:
+  // which of the manager's Node versions the shim picks depends on the folder (.tool-versions,
+  // .nvmrc, package.json's volta), which cannot be told cheaply.
+  const tree = managerTree(found, text, real);
+  if (tree === null || !GLOBAL_INSTALL.test(script)) return false;
+  const folder = realScript(dirname(found));
+  const installs = folder === null ? null : realScript(join(dirname(folder), tree));
+  return installs !== null && script.startsWith(installs + sep);
+}
+
+/**
+ * The folder beside a version manager's shims folder where it keeps the Node versions its shim
+ * `found` runs (`text`: the shim's start; `real`: where it leads), or null when it is no manager's
+ * shim: asdf's <root>/shims and <root>/installs, nodenv's <root>/shims and <root>/versions, mise's
+ * (rtx's) <data>/shims and <data>/installs, Volta's <volta>/bin and <volta>/tools.
+ */
+function managerTree(found: string, text: string | null, real: string | null): string | null {
+  if (text !== null && basename(dirname(found)) === 'shims') {
+    if (ASDF_SHIM.test(text)) return 'installs';
+    if (NODENV_SHIM.test(text)) return 'versions';
+  }
+  const binary = real === null ? null : basename(real);
+  return MANAGER_BINARY.find(([name]) => binary !== null && name.test(binary))?.[1] ?? null;
 }
 
 /** The start of the file at `path` (a shim is small), or null when it cannot be read. */

@@ -1296,6 +1296,23 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     expect(t.read('~/.bashrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
   });
 
+  it('asdf\'s shim first on PATH, this copy a global install of the system\'s Node: the line names this script, not the shim\'s copy', async () => {
+    const t = machine({ interactive: false });
+    const root = dirname(t.cwd);
+    const script = join(root, 'sys', 'lib', 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs');
+    mkdirSync(dirname(script), { recursive: true });
+    writeFileSync(script, '#!/usr/bin/env node\n', { mode: 0o755 });
+    mkdirSync(join(root, 'sys', 'bin'));
+    symlinkSync(script, join(root, 'sys', 'bin', 'openai-setup'));
+    mkdirSync(join(root, 'asdf', 'shims'), { recursive: true });
+    writeFileSync(join(root, 'asdf', 'shims', 'openai-setup'), `#!/usr/bin/env bash\n# asdf-plugin: nodejs 18.20.0\nexec ${join(root, 'asdf', 'bin', 'asdf')} exec "openai-setup" "$@"\n`, { mode: 0o755 });
+    Object.assign(t.ctx.rawEnv, { PATH: `${join(root, 'asdf', 'shims')}:${join(root, 'sys', 'bin')}:/usr/bin` });
+    t.ctx.binPath = join(root, 'sys', 'bin', 'openai-setup');
+    t.write('~/.bashrc', `export OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: '~/.bashrc:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.read('~/.bashrc')).toBe(`export OPENAI_API_KEY="$(${join(root, 'sys', 'bin', 'openai-setup')} token)"\n`);
+  });
+
   it('under npx, the list names --rewrite with what it refuses there, and the form that works', async () => {
     const t = startedFrom('_npx', 'abc', 'node_modules', '.bin');
     t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);

@@ -241,7 +241,7 @@ describe('the bare name only when the openai-setup PATH finds first is this copy
   });
 });
 
-describe('a Node version manager\'s shim first on PATH (asdf, nodenv, Volta, mise): this copy when it is a global install', () => {
+describe('a Node version manager\'s shim first on PATH (asdf, nodenv, Volta, mise): this copy when it is a global install in that manager\'s tree', () => {
   /** A global install of the package under `prefix` (a version manager's Node): its script. */
   function globalScript(...prefix: string[]): string {
     const script = join(tempRoot(), ...prefix, 'lib', 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs');
@@ -285,6 +285,32 @@ describe('a Node version manager\'s shim first on PATH (asdf, nodenv, Volta, mis
     const self = selfCommand({ PATH: `${shim()}:/usr/bin` }, 'linux', script);
     expect(self).toMatchObject({ command: 'openai-setup', note: null, npx: false });
     expect(tokenCommand(self, 'imp', 'default')).toBe('openai-setup token --profile imp');
+  });
+
+  it.each<[string, () => string, string[]]>([
+    ['asdf', () => shimScript('.asdf/shims', ASDF), ['.asdf', 'installs', 'nodejs', '20.11.0']],
+    ['nodenv', () => shimScript('.nodenv/shims', NODENV), ['.nodenv', 'versions', '20.11.0']],
+    ['Volta', () => shimLink('.volta/bin', 'volta-shim'), ['.volta', 'tools', 'image', 'packages', 'openai-setup']],
+    ['mise', () => shimLink('.local/share/mise/shims', 'mise'), ['.local', 'share', 'mise', 'installs', 'node', '20.11.0']],
+  ])('%s\'s shim first on PATH, this copy a global install of the system\'s Node: the shim runs another copy, so the script by its path', (_, shim, managed) => {
+    // The shim's manager has a copy of its own (another version, perhaps): that is what it runs.
+    globalScript(...managed);
+    const script = globalScript('sys');
+    const self = selfCommand({ PATH: `${shim()}:${join(root!, 'sys', 'bin')}:/usr/bin` }, 'linux', script);
+    expect(self.command).toBe(script);
+    expect(tokenCommand(self, 'default', 'default')).toBe(`${script} token`);
+  });
+
+  it('a global install of another manager\'s Node (nodenv\'s, asdf\'s shim first): the script by its path', () => {
+    const script = globalScript('.nodenv', 'versions', '20.11.0');
+    expect(selfCommand({ PATH: shimScript('.asdf/shims', ASDF) }, 'linux', script).command).toBe(script);
+  });
+
+  it('the manager\'s folder reached through a link (~/.asdf a link to /opt/asdf): the same tree, the bare name', () => {
+    const script = globalScript('opt', 'asdf', 'installs', 'nodejs', '20.11.0');
+    shimScript('opt/asdf/shims', ASDF);
+    symlinkSync(join(root!, 'opt', 'asdf'), join(root!, 'home-asdf'));
+    expect(selfCommand({ PATH: join(root!, 'home-asdf', 'shims') }, 'linux', script).command).toBe('openai-setup');
   });
 
   it('a plain script that execs this copy (quoted or not, through node or not) is this copy; one that execs another install is not', () => {

@@ -1,4 +1,4 @@
-// `verify --quiet` prints nothing when the key works (a failure says what the stores found first, as it may be why), only its exit code tells: not even what the key store says when
+// `verify --quiet` prints nothing when the key works, nor when its check fails: only its exit code tells (an error it prints comes after what the stores found, as that may be why): not even what the key store says when
 // it reads the key (from the --insecure-storage file, a leftover copy, a key file it made private
 // again), or the progress file's store (damaged, moved aside), which every other command says on stderr.
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
@@ -73,7 +73,7 @@ describe('verify --quiet with a damaged progress file', () => {
   });
 });
 
-describe('verify --quiet that fails: what the stores found is said before its error', () => {
+describe('verify --quiet that fails: what the stores found is said before an error it prints, never alone', () => {
   it('a damaged progress file that lost the profile chosen with `use`: said, then the error (no key for "default")', async () => {
     t = makeTestContext({ interactive: false, stdoutIsTTY: false });
     const unreachable = new KeyStore(new MemoryKeychain().failWith('no-service'), t.configDir, () => {}, t.ctx.state);
@@ -86,14 +86,18 @@ describe('verify --quiet that fails: what the stores found is said before its er
     expect(t.api.checks).toHaveLength(0);
   });
 
-  it('a check that fails (the key rejected): the plain-text file\'s notice is said; one that works says nothing', async () => {
+  it('a check that fails (the key rejected) prints no error, so nor what the stores found: nothing on stderr, with --json too; the exit code tells', async () => {
     t = makeTestContext({ interactive: false, stdoutIsTTY: false });
     const unreachable = new KeyStore(new MemoryKeychain().failWith('no-service'), t.configDir, () => {}, t.ctx.state);
     expect(await key({ ...t.ctx, keys: unreachable, readStdin: async () => `${KEY}\n` }, { stdin: true, insecureStorage: true, verify: false })).toBe(0);
-    t.api.answerChecks(checkResult('invalid_key'), checkResult('valid'));
-    const failed = await verified({ ...VERIFY, quiet: true });
-    expect(failed.code).not.toBe(0);
-    expect(failed.printed).toContain(`! Reading the key of profile "default" from the plain-text file ${t.ctx.keys.filePath} (--insecure-storage).`);
+    t.api.answerChecks(checkResult('invalid_key'), checkResult('invalid_key'), checkResult('valid'));
+    expect(await verified({ ...VERIFY, quiet: true })).toEqual({ code: 3, printed: '' });
+    const [out, err] = [t.stdout.length, t.stderr.length];
+    expect((await verified({ ...VERIFY, quiet: true, json: true })).code).toBe(3);
+    // The document alone, on stdout: the plain-text file's notice, which is not why, is not said.
+    expect(t.stderr.slice(err)).toBe('');
+    expect(JSON.parse(t.stdout.slice(out))).toMatchObject({ ok: false, exitCode: 3, key: { source: 'file' } });
+    expect(t.api.checks).toHaveLength(2);
     expect(await verified({ ...VERIFY, quiet: true })).toEqual({ code: 0, printed: '' });
   });
 });
