@@ -10,6 +10,7 @@ import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
+import { Notices } from './notices.js';
 import { ConfigStoreError, ensurePrivateDir, listTempFiles, namedByGoneRun, newerVersion, readPrivateFile, realPathOf, removeLeftoverTempFiles, removePrivateFile, removeTempFiles, tightenReadable, UPDATE, writePrivateFile, writtenByNewer, type Tightened } from './private-file.js';
 import { nameMap, ProfileNameSchema, type StateStore } from './state.js';
 
@@ -148,8 +149,6 @@ export const removedLeftovers = (paths: string[]) => `Removed ${leftoverWords(pa
  */
 export class KeyStore {
   readonly filePath: string;
-  /** Warnings already given by this run, so that reading twice does not say it twice. */
-  private readonly told = new Set<string>();
   /**
    * Where this run stored a key (set()): it stands for the record until the record says so too,
    * as changeKey writes it only once set() is done (a read-back in between finds the key just
@@ -168,12 +167,16 @@ export class KeyStore {
   constructor(
     private readonly keychain: Keychain,
     private readonly configDir: string,
-    private readonly warn: (message: string) => void,
+    warn: (message: string) => void,
     /** The run's progress file (the Context's StateStore: one per run), read quietly: its warnings are the commands' to give. */
     private readonly records: Pick<StateStore, 'reading'>,
   ) {
     this.filePath = join(configDir, 'credentials.json');
+    this.notices = new Notices(warn);
   }
+
+  /** What it says of what it finds: where a key is read from, leftovers, modes made private again. */
+  private readonly notices: Notices;
 
   /** Where the last change of the key file wrote (writeFileKeys): the real file, whether through a link, whether it holds no key now. */
   private lastWrite: { real: string; linked: boolean; emptied: boolean } | null = null;
@@ -252,41 +255,22 @@ export class KeyStore {
     return this.scope ? ` ${what}:  ${command(this.scope)}` : '';
   }
 
-  /** Whether what it finds is said at all: not for a run that prints nothing (verify --quiet: hush()). */
-  private hushed = false;
-
-  /**
-   * Nothing it finds is said from now on (verify --quiet, whose only answer is its exit code): not
-   * where a key is read from, not a leftover, not a mode it made private again; kept for sayHeld().
-   */
+  /** Nothing it finds is said from now on (verify --quiet); kept for sayHeld(). */
   hush(): void {
-    this.hushed = true;
+    this.notices.hush();
   }
 
-  /**
-   * What it found while hushed, kept: said by sayHeld() when the run fails, as it may tell why
-   * (a damaged progress file, which lost the profile chosen with `use`).
-   */
-  private held: string[] = [];
-
-  /** Says what it kept while hushed (once), and says what it finds from now on: for a hushed run that failed. */
+  /** Says what it kept while hushed, and what it finds from now on: for a hushed run that ended in an error. */
   sayHeld(): void {
-    this.hushed = false;
-    const held = this.held;
-    this.held = [];
-    for (const message of held) this.warn(message);
+    this.notices.sayHeld();
   }
 
   private tell(message: string): void {
-    if (this.told.has(message)) return;
-    this.told.add(message);
-    this.say(message);
+    this.notices.tell(message);
   }
 
-  /** Said, or kept while hushed. */
   private say(message: string): void {
-    if (this.hushed) this.held.push(message);
-    else this.warn(message);
+    this.notices.say(message);
   }
 
   /**

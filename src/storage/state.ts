@@ -11,6 +11,7 @@ import { pathLine } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
 import { leftoverTemps, removeLeftoverTemps } from './leftovers.js';
 import { LockLostUnwrittenError, withFileLock } from './lock.js';
+import { Notices } from './notices.js';
 import { ConfigStoreError, dirNotMadeHere, ensurePrivateDir, linkedFilePath, newerVersion, readPrivateFile, removeLeftoverTempFiles, removeTempFiles, runGone, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
 export const STAGE_IDS = ['login', 'payment', 'billing', 'key'] as const;
@@ -270,52 +271,33 @@ const ASIDE = '.bak-';
 
 export class StateStore {
   readonly path: string;
-  /** Warnings already given by this run, so that reading twice does not say it twice. */
-  private readonly told = new Set<string>();
+  /** What it says of the file: damaged or newer, moved aside, unreadable. */
+  private readonly notices: Notices;
 
   constructor(
     readonly dir: string,
     private readonly now: () => Date,
     /** Told when the file is damaged or newer, was moved aside, or could not be read. */
-    private readonly warn: (message: string) => void,
+    warn: (message: string) => void,
     /** Every change is a section: a signal waits for it (ctx.interrupts). */
     private readonly sections: Sections = UNGUARDED,
   ) {
     this.path = join(dir, 'state.json');
+    this.notices = new Notices(warn);
   }
 
-  /** Whether what it finds is said at all: not for a run that prints nothing (verify --quiet: hush()). */
-  private hushed = false;
-
-  /** Nothing it finds is said from now on (verify --quiet, whose only answer is its exit code): a damaged or newer file, one moved aside; kept for sayHeld(). */
+  /** Nothing it finds is said from now on (verify --quiet); kept for sayHeld(). */
   hush(): void {
-    this.hushed = true;
+    this.notices.hush();
   }
 
-  /**
-   * What it found while hushed, kept: said by sayHeld() when the run fails, as it may tell why
-   * (a damaged progress file, which lost the profile chosen with `use`).
-   */
-  private held: string[] = [];
-
-  /** Says what it kept while hushed (once), and says what it finds from now on: for a hushed run that failed. */
+  /** Says what it kept while hushed, and what it finds from now on: for a hushed run that ended in an error. */
   sayHeld(): void {
-    this.hushed = false;
-    const held = this.held;
-    this.held = [];
-    for (const message of held) this.warn(message);
+    this.notices.sayHeld();
   }
 
   private tell(message: string): void {
-    if (this.told.has(message)) return;
-    this.told.add(message);
-    this.say(message);
-  }
-
-  /** Said, or kept while hushed. */
-  private say(message: string): void {
-    if (this.hushed) this.held.push(message);
-    else this.warn(message);
+    this.notices.tell(message);
   }
 
   /** The file as it is (absent: empty); refused (ConfigStoreError) when it cannot be trusted. Changes nothing. */
