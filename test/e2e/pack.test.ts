@@ -166,7 +166,9 @@ describe('the packed tarball, installed', () => {
 
   it('npx --package=TARBALL from another folder: the commands it recommends run that tarball again, not the registry\'s openai-setup', async () => {
     const elsewhere = mkdtempSync(join(root, 'npx-tarball-'));
-    const env = { ...testEnv.env, ...ONLY_HERE, npm_config_cache: npmEnv().npm_config_cache ?? join(process.env.HOME ?? root, '.npm'), npm_config_update_notifier: 'false' };
+    // The tarball's dependencies come from npm's cache (the install above put them there), as
+    // installTarball's do: a slow registry must not time this out.
+    const env = { ...testEnv.env, ...ONLY_HERE, npm_config_cache: npmEnv().npm_config_cache ?? join(process.env.HOME ?? root, '.npm'), npm_config_update_notifier: 'false', npm_config_prefer_offline: 'true' };
     const npxFile = process.platform === 'win32' ? 'npx.cmd' : 'npx';
     const r = await runCommand(npxFile, ['--yes', `--package=${packed.tarball}`, 'openai-setup', 'status'], { env, cwd: elsewhere, timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
