@@ -81,7 +81,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     },
     get keys(): Context['keys'] {
       // One progress file for the run: the key store reads where each key is recorded from it.
-      return (keys ??= new KeyStore(osKeychain(process.platform), configDir(), warn, stateStore()));
+      return (keys ??= new KeyStore(osKeychain(process.platform, { turnsDir: configDir() }), configDir(), warn, stateStore()));
     },
     api: {
       check: async (request) => (await realApi()).check(request),

@@ -1,7 +1,8 @@
 // The OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the Secret Service on
 // Linux and time-boxed: every call runs in a short-lived child process that can always be killed.
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
 import { KeyStoreError } from '../errors.js';
@@ -203,11 +204,18 @@ export function itemVanished(error: KeychainUnavailableError): boolean {
 // either: exit waits for it). A child can always be killed: the time box is real.
 //
 // The time box measures the keychain, not our start-up: the child says it is ready (KEYCHAIN_READY
-// on stdout) once it has loaded the binding and read the request, right before it calls the
-// binding, and the box starts there. On a busy machine starting Node and loading the binding can
-// take much of the box; a call killed then was said to be a keychain that did not answer, and
-// killed mid D-Bus call for nothing. The marker is on its way before the call blocks the child's
-// thread: Node writes a short string to a pipe at once, not on the event loop's next turn.
+// on stdout) once it has loaded the binding, then waits for the request; the box starts when the
+// request is sent. On a busy machine starting Node and loading the binding can take much of the
+// box; a call killed then was said to be a keychain that did not answer, and killed mid D-Bus call
+// for nothing.
+//
+// Calls take turns (callInTurn): the request is sent only once this call holds the turn, and the
+// turn is let go once the helper has exited, its D-Bus connection closed. gnome-keyring-daemon
+// aborts when Secret Service sessions from new connections are opened at once (an upstream race:
+// a session request handled before the daemon has registered its client), and comes back, if at
+// all, with the login keyring locked: runs at once (`run` in parallel jobs, eight `key` in a
+// script) must not open theirs together. Waiting for the turn happens with the helper started, so
+// its start-up is not spent in the turn.
 const KEYCHAIN_READY = '+';
 const KEYCHAIN_CHILD = `
 let binding;
@@ -219,28 +227,28 @@ try {
   // (delete package-lock.json and node_modules), on the same line or the next.
   unloadable = String((error && error.message) || error).split(/\\n|\\.(?:\\s|$)/)[0].slice(0, 200);
 }
-let input = '';
-process.stdin.on('data', (c) => (input += c)).on('end', () => {
-  let answer;
-  if (unloadable !== undefined) {
-    process.stdout.write(${JSON.stringify(KEYCHAIN_READY)} + JSON.stringify({ ok: false, unloadable }));
-    return;
-  }
-  const { Entry, findCredentials } = binding;
-  try {
-    const r = JSON.parse(input);
-    const entry = () => new Entry(r.service, r.account, r.options);
-    process.stdout.write(${JSON.stringify(KEYCHAIN_READY)});
-    // list: the accounts only; the secrets findCredentials reads never leave this process.
-    const value = r.op === 'list' ? findCredentials(r.service).map((c) => c.account) : r.op === 'get' ? entry().getPassword() : r.op === 'set' ? (entry().setPassword(r.password), null) : entry().deletePassword();
-    answer = { ok: true, value: value === undefined ? null : value };
-  } catch (error) {
-    answer = { ok: false, message: String((error && error.message) || error) };
-  }
-  process.stdout.write(JSON.stringify(answer));
-});`;
+if (unloadable !== undefined) {
+  process.stdout.write(JSON.stringify({ ok: false, unloadable }));
+} else {
+  process.stdout.write(${JSON.stringify(KEYCHAIN_READY)});
+  let input = '';
+  process.stdin.on('data', (c) => (input += c)).on('end', () => {
+    let answer;
+    const { Entry, findCredentials } = binding;
+    try {
+      const r = JSON.parse(input);
+      const entry = () => new Entry(r.service, r.account, r.options);
+      // list: the accounts only; the secrets findCredentials reads never leave this process.
+      const value = r.op === 'list' ? findCredentials(r.service).map((c) => c.account) : r.op === 'get' ? entry().getPassword() : r.op === 'set' ? (entry().setPassword(r.password), null) : entry().deletePassword();
+      answer = { ok: true, value: value === undefined ? null : value };
+    } catch (error) {
+      answer = { ok: false, message: String((error && error.message) || error) };
+    }
+    process.stdout.write(JSON.stringify(answer));
+  });
+}`;
 
-/** How long a keychain call may take once the helper is ready to make it (gh uses 3 s too). */
+/** How long a keychain call may take once the helper is sent its request (gh uses 3 s too). */
 export const KEYCHAIN_TIMEOUT_MS = 3000;
 /**
  * How long the helper may take to start (Node itself, then loading @napi-rs/keyring) before it is
@@ -248,6 +256,8 @@ export const KEYCHAIN_TIMEOUT_MS = 3000;
  * taken for a keychain that does not answer, and a helper that never starts is no hang.
  */
 export const KEYCHAIN_STARTUP_MS = 15_000;
+/** The lock, in the config dir, that keychain calls take turns with. */
+export const KEYCHAIN_TURN_LOCK = 'keychain.lock';
 
 const ChildAnswerSchema = z.union([
   z.object({ ok: z.literal(true), value: z.union([z.string(), z.boolean(), z.null(), z.array(z.string())]) }),
@@ -263,71 +273,142 @@ type KeychainRequest =
 
 /** The bounds of a keychain call, and the binding the helper loads (tests give a module of their own). */
 export interface KeychainLimits {
-  /** The call's time box, from the helper's readiness. */
+  /** The call's time box, from sending the helper its request. */
   timeoutMs?: number;
   /** The helper's start-up bound, from its spawn to its readiness. */
   startupMs?: number;
   /** The module the helper requires as the binding; @napi-rs/keyring unless given. */
   bindingPath?: string;
+  /**
+   * The directory whose KEYCHAIN_TURN_LOCK calls take turns with, across runs (the config dir).
+   * None, or one that is not there (nothing of openai-setup's has run yet): no turns.
+   */
+  turnsDir?: string;
+  /** How long a call waits for its turn while one run holds it without refreshing it (withFileLock's waitMs). */
+  turnWaitMs?: number;
 }
 
 const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
-function keychainCall(request: KeychainRequest, limits: KeychainLimits): Promise<string | boolean | string[] | null> {
-  const { timeoutMs = KEYCHAIN_TIMEOUT_MS, startupMs = KEYCHAIN_STARTUP_MS } = limits;
-  return new Promise((resolve, reject) => {
-    let bindingPath: string;
-    try {
-      bindingPath = limits.bindingPath ?? createRequire(import.meta.url).resolve('@napi-rs/keyring');
-    } catch {
-      reject(new KeychainUnavailableError('no-binding', 'it is not installed'));
-      return;
-    }
-    // The secret travels over a pipe, never on the command line.
-    const child = spawn(process.execPath, ['-e', KEYCHAIN_CHILD, bindingPath], { stdio: ['pipe', 'pipe', 'ignore'] });
-    let output = '';
-    /** When the helper said it was ready (the call's time box counts from there); null before. */
-    let readyAt: number | null = null;
-    let timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new KeychainUnavailableError('no-start', `the keychain helper (a node process) did not start within ${seconds(startupMs)}`));
-    }, startupMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (readyAt !== null || !output.startsWith(KEYCHAIN_READY)) return;
-      readyAt = Date.now();
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new KeychainUnavailableError('timeout', `no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
-    // A helper gone before it read the request (a terminal's Ctrl-C reaches it too): its answer,
-    // none, is judged on 'close'; the write's EPIPE must not end the run with a stack trace.
-    child.stdin.on('error', () => {});
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new KeychainUnavailableError('failed', error.message));
-    });
-    child.on('close', () => {
-      clearTimeout(timer);
-      let answer: z.infer<typeof ChildAnswerSchema>;
-      try {
-        if (readyAt === null) throw new Error('not ready');
-        answer = ChildAnswerSchema.parse(JSON.parse(output.slice(KEYCHAIN_READY.length)));
-      } catch {
-        reject(new KeychainUnavailableError('failed', 'the keychain helper gave no answer'));
-        return;
-      }
-      if (answer.ok) resolve(answer.value);
-      else if ('unloadable' in answer) reject(new KeychainUnavailableError('no-binding', answer.unloadable));
-      else {
-        const seen = { elapsedMs: Date.now() - readyAt, timeoutMs, bus: sessionBusSocket(process.env), uid: process.getuid?.() };
-        reject(judgedOnBus(classifyKeyringError(new Error(answer.message)), seen));
-      }
-    });
-    child.stdin.end(JSON.stringify(request));
+/** `promise`'s value, or undefined once `ms` have passed first. */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A helper process started and loading the binding: `ready` once it waits for its request, `closed` once it has exited (with all it printed). */
+function startHelper(bindingPath: string) {
+  // The secret travels over a pipe, never on the command line.
+  const child = spawn(process.execPath, ['-e', KEYCHAIN_CHILD, bindingPath], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let output = '';
+  let isReady!: () => void;
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (output.startsWith(KEYCHAIN_READY)) isReady();
   });
+  // A helper gone before it read the request (a terminal's Ctrl-C reaches it too): its answer,
+  // none, is judged once closed; the write's EPIPE must not end the run with a stack trace.
+  child.stdin.on('error', () => {});
+  const closed = new Promise<{ output: string; spawnError?: Error }>((resolve) => {
+    child.on('error', (spawnError) => resolve({ output, spawnError }));
+    child.on('close', () => resolve({ output }));
+  });
+  return {
+    ready,
+    closed,
+    send: (request: KeychainRequest) => child.stdin.end(JSON.stringify(request)),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+/**
+ * `call` in this run's turn at the keychain: holding `<turnsDir>/keychain.lock` (withFileLock's, so
+ * a lock left by a killed run is taken over within seconds). The turns spare the keychain, they are
+ * no reason to fail: when the lock cannot be made here (a config dir not there, or not writable) or
+ * is kept from this run for all of withFileLock's bound, the call is made without its turn.
+ */
+async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | undefined, call: () => Promise<T>): Promise<T> {
+  if (turnsDir === undefined || !existsSync(turnsDir)) return call();
+  const { withFileLock } = await import('./lock.js');
+  let outcome: { value: T } | { error: unknown } | undefined;
+  try {
+    await withFileLock(
+      join(turnsDir, 'keychain'),
+      async () => {
+        try {
+          outcome = { value: await call() };
+        } catch (error) {
+          outcome = { error };
+        }
+      },
+      turnWaitMs,
+      join(turnsDir, KEYCHAIN_TURN_LOCK),
+    );
+  } catch {
+    // No turn to be had (or the lock lost once the call was made: its outcome stands).
+  }
+  if (outcome === undefined) return call();
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+async function keychainCall(request: KeychainRequest, limits: KeychainLimits): Promise<string | boolean | string[] | null> {
+  const { timeoutMs = KEYCHAIN_TIMEOUT_MS, startupMs = KEYCHAIN_STARTUP_MS } = limits;
+  let bindingPath: string;
+  try {
+    bindingPath = limits.bindingPath ?? createRequire(import.meta.url).resolve('@napi-rs/keyring');
+  } catch {
+    throw new KeychainUnavailableError('no-binding', 'it is not installed');
+  }
+  const helper = startHelper(bindingPath);
+  const started = await within(startupMs, Promise.race([helper.ready.then(() => true), helper.closed.then(() => false)]));
+  if (started === undefined) {
+    helper.kill();
+    throw new KeychainUnavailableError('no-start', `the keychain helper (a node process) did not start within ${seconds(startupMs)}`);
+  }
+  if (!started) {
+    // Gone without being ready: it could not load the binding (its answer says so), or could not run.
+    const { output, spawnError } = await helper.closed;
+    if (spawnError) throw new KeychainUnavailableError('failed', spawnError.message);
+    const answer = ChildAnswerSchema.safeParse(safeJson(output));
+    if (answer.success && 'unloadable' in answer.data) throw new KeychainUnavailableError('no-binding', answer.data.unloadable);
+    throw new KeychainUnavailableError('failed', 'the keychain helper gave no answer');
+  }
+  try {
+    return await callInTurn(limits.turnsDir, limits.turnWaitMs, async () => {
+      helper.send(request);
+      const sentAt = Date.now();
+      const closed = await within(timeoutMs, helper.closed);
+      if (closed === undefined) {
+        helper.kill();
+        // Gone (its connection closed) before the turn is let go: killed, it closes at once.
+        await within(2_000, helper.closed);
+        throw new KeychainUnavailableError('timeout', `no answer within ${timeoutMs} ms`);
+      }
+      const answer = ChildAnswerSchema.safeParse(safeJson(closed.output.slice(KEYCHAIN_READY.length)));
+      if (!answer.success || 'unloadable' in answer.data) throw new KeychainUnavailableError('failed', 'the keychain helper gave no answer');
+      if (answer.data.ok) return answer.data.value;
+      const seen = { elapsedMs: Date.now() - sentAt, timeoutMs, bus: sessionBusSocket(process.env), uid: process.getuid?.() };
+      throw judgedOnBus(classifyKeyringError(new Error(answer.data.message)), seen);
+    });
+  } finally {
+    // Never left waiting on its request (a failure before it was sent): gone with nothing asked.
+    helper.kill();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The real OS keychain through @napi-rs/keyring, each call in a helper process, time-boxed (see KeychainLimits). */

@@ -1,7 +1,7 @@
 // The keychain's time box measures the keychain, not the helper's start-up: osKeychain's calls run
 // in a real helper process (node -e), here against a fake binding module that takes its time to
 // load (as Node and @napi-rs/keyring do on a busy machine), answers, hangs, or throws.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -24,15 +24,18 @@ let modules = 0;
  * loading a native module does; Infinity: never done), and whose calls first touch `called`, then
  * answer, throw `throws`, or block for good.
  */
-function fakeBinding(how: { loadMs: number; calls: 'answer' | 'hang' | { throws: string } }): { path: string; called: string } {
+function fakeBinding(how: { loadMs: number; calls: 'answer' | 'hang' | { throws: string } | { takesMs: number } }): { path: string; called: string } {
   const path = join(dir, `binding-${++modules}.cjs`);
   const called = `${path}.called`;
   const block = (ms: string) => `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms})`;
-  const answer = how.calls === 'answer' ? '' : how.calls === 'hang' ? `${block('Infinity')};` : `throw new Error(${JSON.stringify(how.calls.throws)});`;
+  // takesMs: a call that takes its time, each one's start and end appended to `called` (one line each).
+  const note = (what: string) => `require('node:fs').appendFileSync(${JSON.stringify(called)}, \`${what} \${process.pid}\\n\`)`;
+  const answer =
+    how.calls === 'answer' ? '' : how.calls === 'hang' ? `${block('Infinity')};` : 'takesMs' in how.calls ? `${note('start')}; ${block(String(how.calls.takesMs))}; ${note('end')};` : `throw new Error(${JSON.stringify(how.calls.throws)});`;
   writeFileSync(
     path,
     `${block(String(how.loadMs))};
-const call = () => { require('node:fs').writeFileSync(${JSON.stringify(called)}, ''); ${answer} };
+const call = () => { require('node:fs').appendFileSync(${JSON.stringify(called)}, ''); ${answer} };
 exports.Entry = class { constructor(service, account) { this.account = account; } getPassword() { call(); return 'secret-of-' + this.account; } setPassword() { call(); } deletePassword() { call(); return true; } };
 exports.findCredentials = () => { call(); return [{ account: 'work', password: 'never-sent' }]; };
 `,
@@ -100,5 +103,38 @@ describe('a keychain call in its helper process', () => {
       said: `The ${STORE} could not be asked: openai-setup's keychain binding (@napi-rs/keyring) could not be loaded (Cannot find native binding). Install openai-setup again, without --omit=optional (the keychain binding's native part for this platform is an optional dependency), then run this again.`,
     });
     expect(result.said).not.toMatch(/npm i|npm has a bug|node_modules|gave no answer/);
+  }, 30_000);
+
+  it('calls at once take turns at the keychain (its lock in the config dir): one asks only once the one before has exited, and all are answered', async () => {
+    const turnsDir = mkdtempSync(join(dir, 'config-'));
+    const binding = fakeBinding({ loadMs: 0, calls: { takesMs: 150 } });
+    const keychain = osKeychain('linux', { timeoutMs: 5000, bindingPath: binding.path, turnsDir });
+    const accounts = ['a', 'b', 'c', 'd', 'e', 'f'];
+    expect(await Promise.all(accounts.map((account) => keychain.getPassword('openai-setup', account)))).toEqual(accounts.map((account) => `secret-of-${account}`));
+    // In turn: each call's end comes right after its start, never another's start in between.
+    const lines = readFileSync(binding.called, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(12);
+    for (let i = 0; i < lines.length; i += 2) expect([lines[i]?.split(' ')[0], lines[i + 1]]).toEqual(['start', lines[i]?.replace('start', 'end')]);
+    // The turn was let go.
+    expect(existsSync(join(turnsDir, 'keychain.lock'))).toBe(false);
+  }, 30_000);
+
+  it("a turn lock left by a killed run is taken over once stale; one that never goes stale (its time ahead of the clock) delays the call, never fails it; a config dir not there: no turns", async () => {
+    const binding = fakeBinding({ loadMs: 0, calls: 'answer' });
+    const stale = mkdtempSync(join(dir, 'config-'));
+    mkdirSync(join(stale, 'keychain.lock'));
+    utimesSync(join(stale, 'keychain.lock'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: stale }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
+    expect(existsSync(join(stale, 'keychain.lock'))).toBe(false);
+
+    const ahead = mkdtempSync(join(dir, 'config-'));
+    mkdirSync(join(ahead, 'keychain.lock'));
+    utimesSync(join(ahead, 'keychain.lock'), new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
+    expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: ahead, turnWaitMs: 300 }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
+    // Not ours to remove: it stays, as it was.
+    expect(existsSync(join(ahead, 'keychain.lock'))).toBe(true);
+
+    expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: join(dir, 'not-there') }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
+    expect(existsSync(join(dir, 'not-there'))).toBe(false);
   }, 30_000);
 });
