@@ -1,12 +1,13 @@
 // The OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the Secret Service on
 // Linux and time-boxed: every call runs in a short-lived child process that can always be killed.
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
 import { KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
+import { makeDirs } from './make-dirs.js';
 
 /** The keytar API: what the product needs from any keychain. */
 export interface Keychain {
@@ -280,8 +281,8 @@ export interface KeychainLimits {
   /** The module the helper requires as the binding; @napi-rs/keyring unless given. */
   bindingPath?: string;
   /**
-   * The directory whose KEYCHAIN_TURN_LOCK calls take turns with, across runs (the config dir).
-   * None, or one that is not there (nothing of openai-setup's has run yet): no turns.
+   * The directory whose KEYCHAIN_TURN_LOCK calls take turns with, across runs (the config dir,
+   * made if not there). None: no turns.
    */
   turnsDir?: string;
   /** How long a call waits for its turn while one run holds it without refreshing it (withFileLock's waitMs). */
@@ -329,12 +330,20 @@ function startHelper(bindingPath: string) {
 
 /**
  * `call` in this run's turn at the keychain: holding `<turnsDir>/keychain.lock` (withFileLock's, so
- * a lock left by a killed run is taken over within seconds). The turns spare the keychain, they are
- * no reason to fail: when the lock cannot be made here (a config dir not there, or not writable) or
- * is kept from this run for all of withFileLock's bound, the call is made without its turn.
+ * a lock left by a killed run is taken over within seconds). The config dir is made for it (0700)
+ * when not there yet: runs at once on a fresh machine are turns too. The turns spare the keychain,
+ * they are no reason to fail: when the lock cannot be made here (a config dir that cannot be made,
+ * or not writable) or is kept from this run for all of withFileLock's bound, the call is made
+ * without its turn.
  */
 async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | undefined, call: () => Promise<T>): Promise<T> {
-  if (turnsDir === undefined || !existsSync(turnsDir)) return call();
+  if (turnsDir === undefined) return call();
+  try {
+    makeDirs(turnsDir, 0o700);
+  } catch {
+    // Not ours to make (another user's home, say): no turns.
+    return call();
+  }
   const { withFileLock } = await import('./lock.js');
   let outcome: { value: T } | { error: unknown } | undefined;
   try {

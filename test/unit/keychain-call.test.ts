@@ -1,7 +1,7 @@
 // The keychain's time box measures the keychain, not the helper's start-up: osKeychain's calls run
 // in a real helper process (node -e), here against a fake binding module that takes its time to
 // load (as Node and @napi-rs/keyring do on a busy machine), answers, hangs, or throws.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -119,7 +119,7 @@ describe('a keychain call in its helper process', () => {
     expect(existsSync(join(turnsDir, 'keychain.lock'))).toBe(false);
   }, 30_000);
 
-  it("a turn lock left by a killed run is taken over once stale; one that never goes stale (its time ahead of the clock) delays the call, never fails it; a config dir not there: no turns", async () => {
+  it("a turn lock left by a killed run is taken over once stale; one that never goes stale (its time ahead of the clock), or a config dir that cannot be made, delays the call, never fails it; one not there yet is made", async () => {
     const binding = fakeBinding({ loadMs: 0, calls: 'answer' });
     const stale = mkdtempSync(join(dir, 'config-'));
     mkdirSync(join(stale, 'keychain.lock'));
@@ -134,7 +134,13 @@ describe('a keychain call in its helper process', () => {
     // Not ours to remove: it stays, as it was.
     expect(existsSync(join(ahead, 'keychain.lock'))).toBe(true);
 
-    expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: join(dir, 'not-there') }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
-    expect(existsSync(join(dir, 'not-there'))).toBe(false);
+    // A config dir not there yet is made (0700) for the turns: runs at once on a fresh machine take turns too.
+    const fresh = join(dir, 'fresh', 'openai-setup');
+    expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: fresh }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
+    expect(readdirSync(fresh)).toEqual([]);
+    // One that cannot be made (a file in its way): the call is made all the same, without its turn.
+    writeFileSync(join(dir, 'a-file'), '');
+    expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: join(dir, 'a-file', 'openai-setup') }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
   }, 30_000);
 });
