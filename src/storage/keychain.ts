@@ -1,7 +1,7 @@
 // The OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the Secret Service on
 // Linux and time-boxed: every call runs in a short-lived child process that can always be killed.
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, rmdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
@@ -259,6 +259,10 @@ export const KEYCHAIN_TIMEOUT_MS = 3000;
 export const KEYCHAIN_STARTUP_MS = 15_000;
 /** The lock, in the config dir, that keychain calls take turns with. */
 export const KEYCHAIN_TURN_LOCK = 'keychain.lock';
+/** Dated by a call the keychain did not answer: calls that waited for their turn meanwhile fail at once. */
+export const KEYCHAIN_UNANSWERED = 'keychain.unanswered';
+/** How far ahead of the clock a turn lock may be dated and still be a live run's (file system timestamps, clock steps). */
+const FUTURE_LOCK_MARGIN_MS = 2_000;
 
 const ChildAnswerSchema = z.union([
   z.object({ ok: z.literal(true), value: z.union([z.string(), z.boolean(), z.null(), z.array(z.string())]) }),
@@ -344,20 +348,42 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
     // Not ours to make (another user's home, say): no turns.
     return call();
   }
+  const lockPath = join(turnsDir, KEYCHAIN_TURN_LOCK);
+  const unansweredPath = join(turnsDir, KEYCHAIN_UNANSWERED);
+  // A lock dated ahead of the clock is no live run's (its holder dates it now as it refreshes it):
+  // left by a run killed before the clock was set back, it would never go stale, and every call
+  // would wait all of turnWaitMs for it. Removed; at worst (a run on another machine sharing this
+  // config dir, its clock ahead) two calls go together.
+  try {
+    if (statSync(lockPath).mtimeMs > Date.now() + FUTURE_LOCK_MARGIN_MS) rmdirSync(lockPath);
+  } catch {
+    // Not there, or not ours to remove: withFileLock says what it is.
+  }
   const { withFileLock } = await import('./lock.js');
+  const waitingSince = Date.now();
   let outcome: { value: T } | { error: unknown } | undefined;
   try {
     await withFileLock(
       join(turnsDir, 'keychain'),
       async () => {
         try {
+          // Another run's call got no answer while this one waited for its turn: the keychain is not
+          // answering now, said at once rather than after a time box of its own (runs at once would
+          // otherwise each wait out the box of every run before them).
+          if (modifiedAt(unansweredPath) >= waitingSince) {
+            outcome = { error: new KeychainUnavailableError('timeout', "no answer to another run's call just before") };
+            return;
+          }
           outcome = { value: await call() };
+          rmSync(unansweredPath, { force: true });
         } catch (error) {
-          outcome = { error };
+          outcome ??= { error };
+          // Only a call that asked dates the mark: one told by it has asked nothing.
+          if (error instanceof KeychainUnavailableError && error.problem === 'timeout') touch(unansweredPath);
         }
       },
       turnWaitMs,
-      join(turnsDir, KEYCHAIN_TURN_LOCK),
+      lockPath,
     );
   } catch {
     // No turn to be had (or the lock lost once the call was made: its outcome stands).
@@ -365,6 +391,26 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
   if (outcome === undefined) return call();
   if ('error' in outcome) throw outcome.error;
   return outcome.value;
+}
+
+/** A file's mtime (ms), or -Infinity when it cannot be looked at. */
+function modifiedAt(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -Infinity;
+  }
+}
+
+/** Make `path` (empty) or date it now; failing to is nothing to stop for. */
+function touch(path: string): void {
+  try {
+    closeSync(openSync(path, 'a', 0o600));
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // The mark only spares other runs a time box.
+  }
 }
 
 async function keychainCall(request: KeychainRequest, limits: KeychainLimits): Promise<string | boolean | string[] | null> {

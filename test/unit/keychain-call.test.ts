@@ -24,9 +24,10 @@ let modules = 0;
  * loading a native module does; Infinity: never done), and whose calls first touch `called`, then
  * answer, throw `throws`, or block for good.
  */
-function fakeBinding(how: { loadMs: number; calls: 'answer' | 'hang' | { throws: string } | { takesMs: number } }): { path: string; called: string } {
+function fakeBinding(how: { loadMs: number; calls: 'answer' | 'hang' | { throws: string } | { takesMs: number } }): { path: string; called: string; loaded: string } {
   const path = join(dir, `binding-${++modules}.cjs`);
   const called = `${path}.called`;
+  const loaded = `${path}.loaded`;
   const block = (ms: string) => `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms})`;
   // takesMs: a call that takes its time, each one's start and end appended to `called` (one line each).
   const note = (what: string) => `require('node:fs').appendFileSync(${JSON.stringify(called)}, \`${what} \${process.pid}\\n\`)`;
@@ -35,12 +36,13 @@ function fakeBinding(how: { loadMs: number; calls: 'answer' | 'hang' | { throws:
   writeFileSync(
     path,
     `${block(String(how.loadMs))};
+require('node:fs').writeFileSync(${JSON.stringify(loaded)}, '');
 const call = () => { require('node:fs').appendFileSync(${JSON.stringify(called)}, ''); ${answer} };
 exports.Entry = class { constructor(service, account) { this.account = account; } getPassword() { call(); return 'secret-of-' + this.account; } setPassword() { call(); } deletePassword() { call(); return true; } };
 exports.findCredentials = () => { call(); return [{ account: 'work', password: 'never-sent' }]; };
 `,
   );
-  return { path, called };
+  return { path, called, loaded };
 }
 
 /** What a person reads of a keychain call's failure. */
@@ -119,7 +121,7 @@ describe('a keychain call in its helper process', () => {
     expect(existsSync(join(turnsDir, 'keychain.lock'))).toBe(false);
   }, 30_000);
 
-  it("a turn lock left by a killed run is taken over once stale; one that never goes stale (its time ahead of the clock), or a config dir that cannot be made, delays the call, never fails it; one not there yet is made", async () => {
+  it("a turn lock left by a killed run is taken over once stale, one dated ahead of the clock at once; a config dir that cannot be made never fails the call; one not there yet is made", async () => {
     const binding = fakeBinding({ loadMs: 0, calls: 'answer' });
     const stale = mkdtempSync(join(dir, 'config-'));
     mkdirSync(join(stale, 'keychain.lock'));
@@ -130,9 +132,9 @@ describe('a keychain call in its helper process', () => {
     const ahead = mkdtempSync(join(dir, 'config-'));
     mkdirSync(join(ahead, 'keychain.lock'));
     utimesSync(join(ahead, 'keychain.lock'), new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
-    expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: ahead, turnWaitMs: 300 }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
-    // Not ours to remove: it stays, as it was.
-    expect(existsSync(join(ahead, 'keychain.lock'))).toBe(true);
+    // No live run's (a holder dates it now): removed at once, not waited for (for a minute here: past this test's bound).
+    expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: ahead, turnWaitMs: 60_000 }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
+    expect(existsSync(join(ahead, 'keychain.lock'))).toBe(false);
 
     // A config dir not there yet is made (0700) for the turns: runs at once on a fresh machine take turns too.
     const fresh = join(dir, 'fresh', 'openai-setup');
@@ -142,5 +144,33 @@ describe('a keychain call in its helper process', () => {
     // One that cannot be made (a file in its way): the call is made all the same, without its turn.
     writeFileSync(join(dir, 'a-file'), '');
     expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: join(dir, 'a-file', 'openai-setup') }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
+  }, 30_000);
+
+  it("a keychain that did not answer one run's call: the calls that waited for their turn meanwhile are told at once, asking nothing; a call after it asks again", async () => {
+    const turnsDir = mkdtempSync(join(dir, 'config-'));
+    const first = fakeBinding({ loadMs: 0, calls: 'hang' });
+    const waiting = fakeBinding({ loadMs: 0, calls: 'hang' });
+    // The first call's box is long enough for the second's helper to start and wait for its turn.
+    const hung = osKeychain('linux', { timeoutMs: 5000, bindingPath: first.path, turnsDir }).getPassword('openai-setup', 'work');
+    const firstFailure = failure(hung);
+    // The first call holds the turn once its binding is called.
+    await vi.waitFor(() => expect(existsSync(first.called)).toBe(true), { timeout: 10_000, interval: 20 });
+    const waiter = failure(osKeychain('linux', { timeoutMs: 20_000, bindingPath: waiting.path, turnsDir }).getPassword('openai-setup', 'work'));
+    // Its helper has loaded the binding: it waits for its turn (the first call still holds it).
+    await vi.waitFor(() => expect(existsSync(waiting.loaded)).toBe(true), { timeout: 10_000, interval: 20 });
+    expect(existsSync(join(turnsDir, 'keychain.unanswered'))).toBe(false);
+    const waited = await waiter;
+    expect((await firstFailure).problem).toBe('timeout');
+    expect(waited).toEqual({
+      problem: 'timeout',
+      said: `The ${STORE} did not answer within a few seconds. Check that the ${STORE} answers (a desktop session, or gnome-keyring-daemon running), then run this again.`,
+    });
+    // Told, not asked: its binding was never called (its own 20 s box would have been waited out otherwise).
+    expect(existsSync(waiting.called)).toBe(false);
+    expect(existsSync(join(turnsDir, 'keychain.unanswered'))).toBe(true);
+    // A call begun after it asks again; answered, the mark goes.
+    const answering = fakeBinding({ loadMs: 0, calls: 'answer' });
+    expect(await osKeychain('linux', { bindingPath: answering.path, turnsDir }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
+    expect(readdirSync(turnsDir)).toEqual([]);
   }, 30_000);
 });
