@@ -4,8 +4,9 @@
 // nothing is changed, and a progress file that cannot be changed is found out before the key is.
 // When storing or recording fails after all, the store is put back as it was, and the failure
 // says whether that worked and, when it did not, what is stored now. A record made late (the lock
-// lost just before it) is made only while the store still holds this run's change: one another
-// run changed since is left to that run's record, and said.
+// lost just before it), and a store put back once the lock was lost (this run paused past its
+// staleness), are made only while the store still holds this run's change (or what it held before):
+// one another run changed since is left to that run's record, and said.
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
@@ -97,8 +98,10 @@ export async function changeKey<T>(
     return changed || marked;
   };
   let before: KeySnapshot | null = null;
+  /** Failed with the lock lost: the store is put back (or not) under the lock taken again (putBackLate). */
+  let lost: LostChange | null = null;
   try {
-    const result = await ctx.state.locked(async (state, save) => {
+    const result = await ctx.state.locked(async (state, save, held) => {
       // A key file that cannot be used fails here, before anything is changed.
       before = await ctx.keys.snapshot(account);
       // The progress as it was, marked: written back unmarked when the store is put back.
@@ -132,6 +135,13 @@ export async function changeKey<T>(
         done = true;
         return result;
       } catch (error) {
+        // The lock lost (this run paused past its staleness): another run may have taken it over
+        // and changed the store since. Whether it did is seen with the lock taken again.
+        if (!held()) {
+          const attempted = ctx.keys.written(account);
+          lost = { step, failure: error, written: attempted === earlier ? 'nothing' : attempted! };
+          throw error;
+        }
         // Put back while the lock is still held: no other run sees the store half changed.
         const putBack = await ctx.keys.restore(account, before);
         // Nothing changed, so the mark goes; one that cannot be cleared now is doctor's to clear.
@@ -146,6 +156,7 @@ export async function changeKey<T>(
     return result;
   } catch (error) {
     if (error instanceof KeyChangeError) throw error;
+    if (lost) throw await putBackLate(ctx, account, lost as LostChange, before!, marked ? unmark : null);
     // Changed, its record left to be made again, and the lock found lost as the body ended
     // (withFileLock says so: it was lost before the record's write, which is what the body found):
     // the record is made all the same, as recordAgain does. The store holds the change, so it is
@@ -162,6 +173,96 @@ export async function changeKey<T>(
     // The lock not had in time, a progress file that cannot be changed, a key file that cannot be read.
     throw new KeyChangeError('start', error, 'untouched', null);
   }
+}
+
+/** A change that failed with state.json's lock lost: at which step, why, and what it did or began to do to the store (`nothing`: no write). */
+type LostChange = { step: KeyChangeStep; failure: unknown; written: Written | 'nothing' };
+
+/**
+ * The store put back after a change failed once state.json's lock was lost (this run paused past its
+ * staleness: another run may have taken the lock over and stored or removed a key since): with the
+ * lock taken again, and only while the store holds what this run left there or what it held
+ * `before` (then the mark is cleared too, as with the lock held). Otherwise the store and its record
+ * are the other run's and stand: the failure says what is stored now ('overtaken'). The lock not
+ * had again (another run keeps it): put back on the same condition, without it.
+ */
+async function putBackLate(
+  ctx: Pick<Context, 'state' | 'keys'>,
+  account: string,
+  lost: LostChange,
+  before: KeySnapshot,
+  unmark: ((state: State) => void) | null,
+): Promise<KeyChangeError> {
+  let back: PutBack | StoreChangedSinceError | null = null;
+  try {
+    await ctx.state.locked(async (state, save) => {
+      back = await putBackIfOurs(ctx, account, lost, before, state);
+      if (back instanceof StoreChangedSinceError || back === 'failed' || !unmark) return;
+      unmark(state);
+      // One that cannot be cleared now is doctor's to clear.
+      await save(state).catch(() => {});
+    });
+  } catch {
+    // The lock not had again, or the progress file not readable: nothing was put back yet.
+    back ??= await putBackIfOurs(ctx, account, lost, before, await readQuietly(ctx));
+  }
+  const result = back as PutBack | StoreChangedSinceError | null;
+  if (result instanceof StoreChangedSinceError) return new KeyChangeError(lost.step, result, 'overtaken', before);
+  return new KeyChangeError(lost.step, lost.failure, result ?? 'failed', before);
+}
+
+/** The progress as it is now, saying nothing of a file that cannot be used (null then). */
+async function readQuietly(ctx: Pick<Context, 'state'>): Promise<State | null> {
+  const reading = await ctx.state.reading({ quiet: true }).catch(() => null);
+  return reading && !reading.problem ? reading.state : null;
+}
+
+/**
+ * The store put back as it was `before` (restore()) when it still holds what this run left there:
+ * as `before`, this run's change whole (stillHolds), or the key this run was storing in use
+ * (its change in part); else nothing is touched, and the failure saying what is stored now comes
+ * back. `state`: the progress as it is now (null: not known), for where the key in use is.
+ */
+async function putBackIfOurs(ctx: Pick<Context, 'state' | 'keys'>, account: string, lost: LostChange, before: KeySnapshot, state: State | null): Promise<PutBack | StoreChangedSinceError> {
+  const now = await ctx.keys.snapshot(account).catch(() => null);
+  const record = state ? recordIn(state, account) : null;
+  const inUse = now ? storedIn(now, record) : undefined;
+  const { written } = lost;
+  const ours =
+    now !== null &&
+    ((now.file === before.file && now.keychain === before.keychain) ||
+      stillHolds(now, written, before) === true ||
+      (written !== 'nothing' && written.key !== null && inUse?.key === written.key));
+  if (ours) return ctx.keys.restore(account, before);
+  return failedSince(ctx, account, state, lost, inUse);
+}
+
+/**
+ * The failure of a change that failed (`lost`) once state.json's lock was lost, and found the store
+ * changed by another run since (or what it holds not readable): what failed and why, what is stored
+ * now (`now`; undefined: it could not be read) and whether it is recorded, and that it was left as it is.
+ */
+function failedSince(ctx: Pick<Context, 'state' | 'keys'>, account: string, state: State | null, { step, failure, written }: LostChange, now: { key: string; storage: Storage } | null | undefined): StoreChangedSinceError {
+  const { profile, admin } = accountOf(account);
+  const key = admin ? 'admin key' : 'key';
+  const a = admin ? 'the admin key ' : '';
+  const path = pathLine(ctx.state.path);
+  const reason = reasonOf(ctx, failure);
+  const did =
+    written === 'nothing'
+      ? `The ${key} change of profile "${profile}"`
+      : written.key !== null
+        ? `Storing ${a}${maskKey(written.key)} for profile "${profile}"`
+        : `Removing the ${key} of profile "${profile}"`;
+  const failed = step === 'record' ? `${did} worked, but recording that in ${path} failed (${reason})` : `${did} failed (${reason})`;
+  if (now === undefined) {
+    return new StoreChangedSinceError(`${failed}, and this run's lock on ${path} was lost meanwhile: what is stored now could not be read to see whether another run has changed it since, so it was left as it is, and ${path} was not changed.`, now);
+  }
+  if (now === null) return new StoreChangedSinceError(`${failed}, and another run has since removed the ${key}: no ${key} is stored now, and that was left as it is.`, now);
+  const record = state ? recordIn(state, account) : null;
+  const recorded = record?.storage === now.storage && record.hint === maskKey(now.key);
+  const where = now.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in ${pathLine(ctx.keys.filePath)}`;
+  return new StoreChangedSinceError(`${failed}, and another run has since stored ${a}${maskKey(now.key)} (${where}), which is what is stored${recorded ? ' and recorded' : ''} now, so that was left as it is.`, now);
 }
 
 /** A change made, its record not written: what `change` returned, and what it did to the store (`nothing`: it wrote nothing). */
@@ -205,7 +306,10 @@ async function recordAgain<T>(
   } catch (error) {
     // Not this run's to put back: the store holds another run's change, or what it holds is not known.
     if (overtaken) throw new KeyChangeError('record', overtaken, 'overtaken', before);
-    throw new KeyChangeError('record', error, await ctx.keys.restore(account, before), before);
+    // The lock not held: put back only while the store still holds this run's change (putBackIfOurs).
+    const back = await putBackIfOurs(ctx, account, { step: 'record', failure: error, written }, before, await readQuietly(ctx));
+    if (back instanceof StoreChangedSinceError) throw new KeyChangeError('record', back, 'overtaken', before);
+    throw new KeyChangeError('record', error, back, before);
   }
 }
 

@@ -156,9 +156,11 @@ export class KeyStore {
    */
   private readonly storedByThisRun = new Map<string, RecordedKey>();
   /**
-   * What this run last did to each account's store (set(), delete()), a new object each time: for
-   * changeKey to tell whether a change did anything, and, recording it late, whether the store
-   * still holds it (another run may have changed it since).
+   * What this run last did, or began to do, to each account's store (set(), delete()), a new object
+   * each time, noted before the first write (one that failed may still have been made: a keychain
+   * that answered too late): for changeKey to tell whether a change did anything, and, recording it
+   * late or putting the store back with the lock lost, whether the store still holds it (another
+   * run may have changed it since).
    */
   private readonly writes = new Map<string, Written>();
   /** Whom the commands its warnings name are for (adviseFor); until it is known they name none. */
@@ -571,24 +573,24 @@ export class KeyStore {
     if (insecure) {
       // The record as it is before this key's (changeKey writes that once this returns).
       const recorded = await this.recordOf(profile);
+      this.writes.set(profile, { key, storage: 'file' });
       await this.changeFileKeys((keys) => {
         keys[profile] = key;
         return true;
       });
       await this.dropKeychainCopy(profile, key, recorded);
       this.storedByThisRun.set(profile, { storage: 'file', hint: maskKey(key) });
-      this.writes.set(profile, { key, storage: 'file' });
       return 'file';
     }
     // A file that cannot be read fails the run before anything is stored.
     await this.readFileKeys();
+    this.writes.set(profile, { key, storage: 'keychain' });
     await this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key);
     this.storedByThisRun.set(profile, { storage: 'keychain', hint: maskKey(key) });
     await this.sweepProbes();
     await this.deleteFileKey(profile);
     // No plain-text copy outlives the move to the keychain: not one in a killed run's temp file either.
     await this.tidy();
-    this.writes.set(profile, { key, storage: 'keychain' });
     return 'keychain';
   }
 
@@ -625,7 +627,7 @@ export class KeyStore {
     return (await this.readFileKeys())[account] || null;
   }
 
-  /** What this run last stored in or removed from `account`'s store (undefined: nothing yet). A new object for each change. */
+  /** What this run last stored in or removed from `account`'s store, or began to (undefined: nothing yet). A new object for each change. */
   written(account: string): Written | undefined {
     return this.writes.get(account);
   }
@@ -684,6 +686,7 @@ export class KeyStore {
     // run before anything is removed, rather than after the keychain's copy is gone.
     await this.readFileKeys();
     this.storedByThisRun.delete(profile);
+    this.writes.set(profile, { key: null, keychainError: false });
     let keychain = false;
     let keychainError: KeychainUnavailableError | null = null;
     try {

@@ -470,9 +470,11 @@ export class StateStore {
    * newer one refused before `body` runs) and `save`, which writes it without taking the lock
    * again. For a change that must happen together with its record: a key stored or removed
    * (key-change.ts). `body` must not call update(): the lock is not taken twice. A signal waits
-   * for it to end (`what`: what it is, if the run has to leave before).
+   * for it to end (`what`: what it is, if the run has to leave before). `held`: whether the lock is
+   * still this run's, as `save` checks it (HeldLock.assertHeld), for a change that must not undo
+   * another run's (taken over as stale while this one was paused).
    */
-  async locked<T>(body: (state: State, save: (state: State) => Promise<void>) => Promise<T>, what?: Section): Promise<T> {
+  async locked<T>(body: (state: State, save: (state: State) => Promise<void>, held: () => boolean) => Promise<T>, what?: Section): Promise<T> {
     return this.sections.section(what ?? { what: `the change to ${pathLine(this.path)}`, risk: 'it may not have been saved' }, async () => {
       await ensurePrivateDir(this.dir);
       return withFileLock(this.path, async (lock) => {
@@ -498,7 +500,15 @@ export class StateStore {
           });
           read = await fileIdentity(real);
         };
-        return body(state, save);
+        const held = () => {
+          try {
+            lock.assertHeld();
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        return body(state, save, held);
       });
     });
   }
