@@ -3,7 +3,7 @@
 // comes in as data.
 import * as z from 'zod/mini';
 import { EXIT, ReasonedExitError } from '../errors.js';
-import { keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import { keyKind, keyLabel, maskKey } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES } from '../platform.js';
 import { adminKeyCommand, unsetAdminVariable, type AdviceScope } from '../terminal/advice.js';
 import { untrusted } from '../terminal/sanitize.js';
@@ -149,7 +149,7 @@ function missingScopeOutcome(a: Answered): AdminOutcome | null {
     return {
       kind: 'needs_admin_key',
       code: EXIT.forbidden,
-      message: `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}, which cannot manage the organization (the API says: ${says}).`,
+      message: `This needs an admin key: ${hint} is a ${keyLabel(request.key)}, which cannot manage the organization (the API says: ${says}).`,
       hints: [request.fromEnv ? envFix('an admin key (sk-admin-…)', store) : needsAdminKeyFix(store), `→ ${ADMIN_KEYS_URL}`],
       scopes,
     };

@@ -71,6 +71,17 @@ export function keyKindLabel(kind: KeyKind): string {
 }
 
 /**
+ * What `key` is, for people: its kind's label, save for an `sk-<name>-…` key (kind 'legacy' by its
+ * prefix alone, a hyphen in what follows it, which no legacy user key's body has): a service
+ * account's key in the form issued in 2024, not a user's.
+ */
+export function keyLabel(key: string): string {
+  const kind = keyKind(key);
+  if (kind === 'legacy' && !LEGACY_SHAPE.test(key) && key.slice(3).includes('-')) return "service-account key of the older sk-<name>- form";
+  return keyKindLabel(kind);
+}
+
+/**
  * A user's key (`sk-None-…`, or a legacy key of exactly its shape), not a project's: it belongs to
  * its user, in every project the user is in, so no project's key list holds it (the Admin API
  * neither lists nor deletes it), and it is revoked on the user's own API keys page. Another

@@ -3,14 +3,14 @@ import { otherServer } from '../api/diagnosis.js';
 import { outcomeRow } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
 import type { CheckResult } from '../api/types.js';
-import { isMaskedKey, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import { isMaskedKey, keyLabel, maskKey } from '../keys/format.js';
 import { isOfficialBaseURL } from '../platform.js';
 import type { KeySource } from '../storage/profile-key.js';
 import { marks, type Terminal } from './output.js';
 import { sanitize, withoutCredentials } from './sanitize.js';
 
 export function describeKey(key: string, source: KeySource): string {
-  const kind = isMaskedKey(key) ? 'masked key, not the key itself' : keyKindLabel(keyKind(key));
+  const kind = isMaskedKey(key) ? 'masked key, not the key itself' : keyLabel(key);
   return sanitize(`${maskKey(key)} (${kind}, from ${source.label})`);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkKeyShape, cleanKey, hintKind, keyKind, maskKey, parseKey } from '../../src/keys/format.js';
+import { checkKeyShape, cleanKey, hintKind, keyKind, keyLabel, maskKey, parseKey } from '../../src/keys/format.js';
 import { redact } from '../../src/keys/redact.js';
 import { makeKey } from '../helpers/openai-server.js';
 
@@ -256,5 +256,16 @@ describe('what is wrong with a key, named as it is', () => {
     expect(checkKeyShape(`${PROJECT_KEY.slice(0, 30)}\u009b${PROJECT_KEY.slice(30)}`).problem).toMatch(/a control character \(U\+009B\)/);
     expect(checkKeyShape(`${PROJECT_KEY.slice(0, 30)}\u0085${PROJECT_KEY.slice(30)}`).problem).toMatch(/a line break/);
     expect(checkKeyShape(`${PROJECT_KEY.slice(0, 30)}é${PROJECT_KEY.slice(30)}`).problem).toMatch(/a non-ASCII character \(U\+00E9\)/);
+  });
+});
+
+describe('keyLabel: what a key is, for people', () => {
+  it("an sk-<name>- key is a service account's (the form of 2024), not a legacy user key; a legacy key of its shape, or one cut short, is a user's", () => {
+    const body = 'Ab1'.repeat(20).slice(0, 40);
+    expect(keyLabel(`sk-deploy-bot-${body}T3BlbkFJ${body}`)).toBe('service-account key of the older sk-<name>- form');
+    expect(keyLabel(LEGACY_KEY)).toBe('legacy user key');
+    expect(keyLabel(LEGACY_KEY.slice(0, 40))).toBe('legacy user key');
+    expect(keyLabel(PROJECT_KEY)).toBe('project key');
+    expect(keyLabel('sk-None-' + 'x'.repeat(120))).toBe('user key (not tied to a project)');
   });
 });

@@ -183,3 +183,14 @@ describe('--key KEY under npx', () => {
     expect(t.stderr).toBe('');
   });
 });
+
+describe('the key line names what the key is', () => {
+  it("an sk-<name>- key (a service account's, in the form of 2024) is not called a legacy user key", async () => {
+    const body = 'Xy9'.repeat(20).slice(0, 40);
+    context({ env: { OPENAI_API_KEY: `sk-ci-runner-${body}T3BlbkFJ${body}` } });
+    await verify(t.ctx, VERIFY);
+    expect(t.stdout.split('\n')[0]).toMatch(/^. Key {9}sk-…Xy9X \(service-account key of the older sk-<name>- form, from OPENAI_API_KEY\)$/);
+    expect(t.stdout).not.toContain('legacy user key');
+  });
+});
+
