@@ -1,7 +1,7 @@
 // The OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the Secret Service on
 // Linux and time-boxed: every call runs in a short-lived child process that can always be killed.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, rmdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
@@ -344,6 +344,9 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
   if (turnsDir === undefined) return call();
   try {
     makeDirs(turnsDir, 0o700);
+    // Root's run (sudo -E) leaves nothing of root's in another user's config dir: no turns there.
+    const uid = process.getuid?.();
+    if (uid !== undefined && statSync(turnsDir).uid !== uid) return call();
   } catch {
     // Not ours to make (another user's home, say): no turns.
     return call();
@@ -361,6 +364,7 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
   }
   const { withFileLock } = await import('./lock.js');
   const waitingSince = Date.now();
+  const address = keychainAddress();
   let outcome: { value: T } | { error: unknown } | undefined;
   try {
     await withFileLock(
@@ -370,7 +374,7 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
           // Another run's call got no answer while this one waited for its turn: the keychain is not
           // answering now, said at once rather than after a time box of its own (runs at once would
           // otherwise each wait out the box of every run before them).
-          if (modifiedAt(unansweredPath) >= waitingSince) {
+          if (unansweredSince(unansweredPath, waitingSince, address)) {
             outcome = { error: new KeychainUnavailableError('timeout', "no answer to another run's call just before") };
             return;
           }
@@ -378,8 +382,9 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
           rmSync(unansweredPath, { force: true });
         } catch (error) {
           outcome ??= { error };
-          // Only a call that asked dates the mark: one told by it has asked nothing.
-          if (error instanceof KeychainUnavailableError && error.problem === 'timeout') touch(unansweredPath);
+          // Only a call that asked, and was not itself paused past its box, dates the mark: one told
+          // by it has asked nothing, and one whose run was stopped (Ctrl-Z) knows nothing of the keychain.
+          if (error instanceof KeychainUnavailableError && error.problem === 'timeout' && !timedOutLate.has(error)) markUnanswered(unansweredPath, address);
         }
       },
       turnWaitMs,
@@ -393,25 +398,38 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
   return outcome.value;
 }
 
-/** A file's mtime (ms), or -Infinity when it cannot be looked at. */
-function modifiedAt(path: string): number {
+/** The keychain this run asks: the session bus (another machine's, or a container's, may share the config dir), none elsewhere. */
+const keychainAddress = () => process.env.DBUS_SESSION_BUS_ADDRESS ?? '';
+
+/**
+ * Whether the mark at `path` says this run's keychain gave another run's call no answer since
+ * `since`: dated from then to now (one dated ahead of the clock, a clock set back since, says
+ * nothing), and made for the keychain this run asks.
+ */
+function unansweredSince(path: string, since: number, address: string): boolean {
   try {
-    return statSync(path).mtimeMs;
+    const { mtimeMs } = statSync(path);
+    if (mtimeMs < since || mtimeMs > Date.now() + FUTURE_LOCK_MARGIN_MS) return false;
+    return readFileSync(path, 'utf8') === address;
   } catch {
-    return -Infinity;
+    return false;
   }
 }
 
-/** Make `path` (empty) or date it now; failing to is nothing to stop for. */
-function touch(path: string): void {
+/** Date the mark now, for the keychain at `address`; failing to is nothing to stop for. */
+function markUnanswered(path: string, address: string): void {
   try {
-    closeSync(openSync(path, 'a', 0o600));
-    const now = new Date();
-    utimesSync(path, now, now);
+    rmSync(path, { force: true });
+    writeFileSync(path, address, { mode: 0o600, flag: 'wx' });
   } catch {
     // The mark only spares other runs a time box.
   }
 }
+
+/** Timeouts whose timer fired well after the box: this run was paused (Ctrl-Z) or starved, so the keychain was not waited for all along. */
+const timedOutLate = new WeakSet<KeychainUnavailableError>();
+/** How late a time box's timer may fire and still have measured the keychain. */
+const LATE_TIMER_MS = 1_000;
 
 async function keychainCall(request: KeychainRequest, limits: KeychainLimits): Promise<string | boolean | string[] | null> {
   const { timeoutMs = KEYCHAIN_TIMEOUT_MS, startupMs = KEYCHAIN_STARTUP_MS } = limits;
@@ -443,8 +461,11 @@ async function keychainCall(request: KeychainRequest, limits: KeychainLimits): P
       if (closed === undefined) {
         helper.kill();
         // Gone (its connection closed) before the turn is let go: killed, it closes at once.
+        const late = Date.now() - sentAt > timeoutMs + LATE_TIMER_MS;
         await within(2_000, helper.closed);
-        throw new KeychainUnavailableError('timeout', `no answer within ${timeoutMs} ms`);
+        const timedOut = new KeychainUnavailableError('timeout', `no answer within ${timeoutMs} ms`);
+        if (late) timedOutLate.add(timedOut);
+        throw timedOut;
       }
       const answer = ChildAnswerSchema.safeParse(safeJson(closed.output.slice(KEYCHAIN_READY.length)));
       if (!answer.success || 'unloadable' in answer.data) throw new KeychainUnavailableError('failed', 'the keychain helper gave no answer');

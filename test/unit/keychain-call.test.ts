@@ -1,7 +1,7 @@
 // The keychain's time box measures the keychain, not the helper's start-up: osKeychain's calls run
 // in a real helper process (node -e), here against a fake binding module that takes its time to
 // load (as Node and @napi-rs/keyring do on a busy machine), answers, hangs, or throws.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -173,4 +173,60 @@ describe('a keychain call in its helper process', () => {
     expect(await osKeychain('linux', { bindingPath: answering.path, turnsDir }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
     expect(readdirSync(turnsDir)).toEqual([]);
   }, 30_000);
+
+  describe("the mark of a keychain that did not answer says nothing of", () => {
+    /** A first call that holds the turn and never gets an answer (its box `timeoutMs`), and a second call, waiting for its turn by then, whose binding answers. */
+    async function secondWhileFirstHangs(turnsDir: string, timeoutMs: number, between: () => void = () => {}, whileSecondWaits: () => void = () => {}) {
+      const first = fakeBinding({ loadMs: 0, calls: 'hang' });
+      const second = fakeBinding({ loadMs: 0, calls: 'answer' });
+      const firstFailure = failure(osKeychain('linux', { timeoutMs, bindingPath: first.path, turnsDir }).getPassword('openai-setup', 'work'));
+      await vi.waitFor(() => expect(existsSync(first.called)).toBe(true), { timeout: 10_000, interval: 20 });
+      between();
+      const answer = osKeychain('linux', { bindingPath: second.path, turnsDir }).getPassword('openai-setup', 'work');
+      await vi.waitFor(() => expect(existsSync(second.loaded)).toBe(true), { timeout: 10_000, interval: 20 });
+      // Its helper ready, the second call goes on to wait for its turn.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      whileSecondWaits();
+      return { first: await firstFailure, second: await answer, secondAsked: existsSync(second.called) };
+    }
+
+    it('a mark dated ahead of the clock (a clock set back since): the keychain is asked, and the mark goes once it answers', async () => {
+      vi.stubEnv('DBUS_SESSION_BUS_ADDRESS', 'unix:path=/run/user/1000/bus');
+      const turnsDir = mkdtempSync(join(dir, 'config-'));
+      writeFileSync(join(turnsDir, 'keychain.unanswered'), 'unix:path=/run/user/1000/bus');
+      utimesSync(join(turnsDir, 'keychain.unanswered'), new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
+      const binding = fakeBinding({ loadMs: 0, calls: 'answer' });
+      expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
+      expect(readdirSync(turnsDir)).toEqual([]);
+    }, 30_000);
+
+    it("another keychain's (another session bus sharing the config dir): a run on this one asks its own", async () => {
+      const turnsDir = mkdtempSync(join(dir, 'config-'));
+      vi.stubEnv('DBUS_SESSION_BUS_ADDRESS', 'unix:path=/tmp/bus-of-a-container');
+      const seen = await secondWhileFirstHangs(turnsDir, 3000, () => vi.stubEnv('DBUS_SESSION_BUS_ADDRESS', 'unix:path=/run/user/1000/bus'));
+      expect(seen).toEqual({ first: expect.objectContaining({ problem: 'timeout' }), second: 'secret-of-work', secondAsked: true });
+    }, 30_000);
+
+    it('a run paused past its time box (Ctrl-Z, then fg): its timeout marks nothing, and the run waiting meanwhile asks', async () => {
+      const turnsDir = mkdtempSync(join(dir, 'config-'));
+      const seen = await secondWhileFirstHangs(
+        turnsDir,
+        3000,
+        () => {},
+        // This process stopped (as by Ctrl-Z) for well past the first call's box, its timer held back.
+        () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5_000),
+      );
+      expect(seen).toEqual({ first: expect.objectContaining({ problem: 'timeout' }), second: 'secret-of-work', secondAsked: true });
+      expect(existsSync(join(turnsDir, 'keychain.unanswered'))).toBe(false);
+    }, 30_000);
+
+    it("root's run in another user's config dir (sudo -E) leaves nothing of root's there: no turns, no mark", async () => {
+      const turnsDir = mkdtempSync(join(dir, 'config-'));
+      chownSync(turnsDir, 65534, 65534);
+      const binding = fakeBinding({ loadMs: 0, calls: 'hang' });
+      expect((await failure(osKeychain('linux', { timeoutMs: 300, bindingPath: binding.path, turnsDir }).getPassword('openai-setup', 'work'))).problem).toBe('timeout');
+      expect(readdirSync(turnsDir)).toEqual([]);
+    }, 30_000);
+  });
 });
+
