@@ -13,26 +13,16 @@ import { run as rotate } from '../../src/commands/rotate.js';
 import { maskKey } from '../../src/keys/format.js';
 import { adminAccount } from '../../src/storage/admin-key.js';
 import { lockPathFor } from '../../src/storage/lock.js';
+import { compromise } from '../helpers/lock-compromise.js';
 import { outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
 import { whenStored } from '../helpers/store-faults.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
-/** The compromise report of each lock held now, by the file locked: what proper-lockfile's refresh calls. */
-const hook = vi.hoisted(() => ({ compromise: new Map<string, () => void>() }));
+vi.mock('proper-lockfile', async (importOriginal) => (await import('../helpers/lock-compromise.js')).compromisableLockfile(importOriginal));
 
-vi.mock('proper-lockfile', async (importOriginal) => {
-  const real = await importOriginal<typeof import('proper-lockfile')>();
-  const lock: typeof real.lock = async (file, options) => {
-    const release = await real.lock(file, options);
-    hook.compromise.set(file, () => options?.onCompromised?.(new Error('Unable to update lock within the stale threshold')));
-    return release;
-  };
-  return { ...real, lock, default: { ...real, lock } };
-});
-
-afterEach(() => hook.compromise.clear());
+afterEach(() => compromise.clear());
 
 const OLD = testKey('1');
 const NEW = testKey('2');
@@ -53,9 +43,9 @@ function takenOver(t: TestContext): void {
   writeFileSync(`${path}.theirs`, JSON.stringify(theirs), { mode: 0o600 });
   renameSync(`${path}.theirs`, path);
   rmdirSync(lock);
-  const compromise = hook.compromise.get(path);
-  expect(compromise).toBeDefined();
-  compromise!();
+  const report = compromise.get(path);
+  expect(report).toBeDefined();
+  report!();
 }
 
 /** Run `act` once, right after `account`'s keychain entry is removed. */

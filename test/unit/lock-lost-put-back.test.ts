@@ -15,26 +15,16 @@ import { run as rotate } from '../../src/commands/rotate.js';
 import { maskKey } from '../../src/keys/format.js';
 import { KeychainUnavailableError } from '../../src/storage/keychain.js';
 import { lockPathFor } from '../../src/storage/lock.js';
+import { compromise } from '../helpers/lock-compromise.js';
 import { flat, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
 import { anotherRun, whenStored } from '../helpers/store-faults.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
-/** The compromise report of each lock held now, by the file locked: what proper-lockfile's refresh calls. */
-const hook = vi.hoisted(() => ({ compromise: new Map<string, () => void>() }));
+vi.mock('proper-lockfile', async (importOriginal) => (await import('../helpers/lock-compromise.js')).compromisableLockfile(importOriginal));
 
-vi.mock('proper-lockfile', async (importOriginal) => {
-  const real = await importOriginal<typeof import('proper-lockfile')>();
-  const lock: typeof real.lock = async (file, options) => {
-    const release = await real.lock(file, options);
-    hook.compromise.set(file, () => options?.onCompromised?.(new Error('Unable to update lock within the stale threshold')));
-    return release;
-  };
-  return { ...real, lock, default: { ...real, lock } };
-});
-
-afterEach(() => hook.compromise.clear());
+afterEach(() => compromise.clear());
 
 const OLD = testKey('1');
 const NEW = testKey('2');
@@ -49,15 +39,15 @@ const { make: context } = trackedContexts({ defaults: { interactive: false } });
  */
 async function takenOver(t: TestContext, theirs: { key: string; insecureStorage: boolean } | null): Promise<void> {
   const path = t.ctx.state.path;
-  const compromise = hook.compromise.get(path);
-  expect(compromise).toBeDefined();
+  const report = compromise.get(path);
+  expect(report).toBeDefined();
   rmdirSync(lockPathFor(path));
   if (theirs) {
     const other = { ...anotherRun(t, `${theirs.key}\n`), term: context().ctx.term };
     const result = await outcomeOf(key(other, { stdin: true, verify: false, insecureStorage: theirs.insecureStorage }));
     expect(result.code, result.message).toBe(0);
   }
-  compromise!();
+  report!();
 }
 
 /**

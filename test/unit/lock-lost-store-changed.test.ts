@@ -14,26 +14,16 @@ import { run as logout } from '../../src/commands/logout.js';
 import { run as rotate } from '../../src/commands/rotate.js';
 import { maskKey } from '../../src/keys/format.js';
 import { lockPathFor } from '../../src/storage/lock.js';
+import { compromise } from '../helpers/lock-compromise.js';
 import { flat, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
 import { anotherRun, whenStored } from '../helpers/store-faults.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
-/** The compromise report of each lock held now, by the file locked: what proper-lockfile's refresh calls. */
-const hook = vi.hoisted(() => ({ compromise: new Map<string, () => void>() }));
+vi.mock('proper-lockfile', async (importOriginal) => (await import('../helpers/lock-compromise.js')).compromisableLockfile(importOriginal));
 
-vi.mock('proper-lockfile', async (importOriginal) => {
-  const real = await importOriginal<typeof import('proper-lockfile')>();
-  const lock: typeof real.lock = async (file, options) => {
-    const release = await real.lock(file, options);
-    hook.compromise.set(file, () => options?.onCompromised?.(new Error('Unable to update lock within the stale threshold')));
-    return release;
-  };
-  return { ...real, lock, default: { ...real, lock } };
-});
-
-afterEach(() => hook.compromise.clear());
+afterEach(() => compromise.clear());
 
 const OLD = testKey('1');
 const NEW = testKey('2');
@@ -48,13 +38,13 @@ const { make: context } = trackedContexts({ defaults: { interactive: false } });
  */
 async function anotherRunStores(t: TestContext, theirs: string, insecureStorage: boolean): Promise<void> {
   const path = t.ctx.state.path;
-  const compromise = hook.compromise.get(path);
-  expect(compromise).toBeDefined();
+  const report = compromise.get(path);
+  expect(report).toBeDefined();
   rmdirSync(lockPathFor(path));
   const other = { ...anotherRun(t, `${theirs}\n`), term: context().ctx.term };
   const result = await outcomeOf(key(other, { stdin: true, verify: false, insecureStorage }));
   expect(result.code, result.message).toBe(0);
-  compromise!();
+  report!();
 }
 
 /** Run `act` once, right after `account`'s keychain entry is removed; the removing run waits for it. */
@@ -121,11 +111,11 @@ describe('key: another run stored a key after this one stored its own, before th
     });
     whenStored(t, NEW, async () => {
       const path = t.ctx.state.path;
-      const compromise = hook.compromise.get(path)!;
+      const report = compromise.get(path)!;
       rmdirSync(lockPathFor(path));
       const other = { ...anotherRun(t), term: context().ctx.term };
       expect((await outcomeOf(logout(other, { yes: true }))).code).toBe(0);
-      compromise();
+      report();
     });
     const result = await outcomeOf(key(t.ctx, { stdin: true, verify: false }));
     expect(result.code, result.message).toBe(7);
