@@ -228,9 +228,12 @@ async function putBackIfOurs(ctx: Pick<Context, 'state' | 'keys'>, account: stri
   const record = state ? recordIn(state, account) : null;
   const inUse = now ? storedIn(now, record) : undefined;
   const { written } = lost;
+  // Each place as it was, or as this run left it: its change made in part (the new key in the
+  // keychain, the old one not yet out of the file) is its own, not another run's.
+  const asBeforeOrMine = (place: 'file' | 'keychain') => now !== null && (now[place] === before[place] || (written !== 'nothing' && now[place] === written.key));
   const ours =
     now !== null &&
-    ((now.file === before.file && now.keychain === before.keychain) ||
+    ((asBeforeOrMine('file') && asBeforeOrMine('keychain')) ||
       stillHolds(now, written, before) === true ||
       (written !== 'nothing' && written.key !== null && inUse?.key === written.key));
   if (ours) return ctx.keys.restore(account, before);

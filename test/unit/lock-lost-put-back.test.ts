@@ -128,6 +128,20 @@ describe('key: the change fails after another run took the lock over and stored 
     expect(state.profiles.default.key).toMatchObject({ storage: 'file', hint: maskKey(OLD) });
     expect(state.profiles.default.keyChangeStartedAt).toBeUndefined();
   });
+
+  it("the lock lost, the store left alone by other runs, and this run's change made in part (the new key in the keychain, the old one still in the file): put back, never blamed on another run", async () => {
+    const t = context({ stdin: `${NEW}\n` });
+    await withOldKey(t, 'file');
+    storedThenFails(t, 'keychain', NEW, () => takenOver(t, null));
+    const result = await outcomeOf(key(t.ctx, { stdin: true, verify: false, insecureStorage: false }));
+    expect(result.code, result.message).toBe(7);
+    expect(flat(result.message)).toMatch(new RegExp(`^The ${t.ctx.keys.keychainDescription} did not answer within a few seconds\\. The key was not stored\\.`));
+    expect(t.stdout + t.stderr + result.message).not.toMatch(/another run/);
+    expect(await t.ctx.keys.snapshot('default')).toEqual({ keychain: null, file: OLD });
+    const state = onDisk(t);
+    expect(state.profiles.default.key).toMatchObject({ storage: 'file', hint: maskKey(OLD) });
+    expect(state.profiles.default.keyChangeStartedAt).toBeUndefined();
+  });
 });
 
 describe("rotate: the new key read back is another run's, which took the lock over meanwhile", () => {
