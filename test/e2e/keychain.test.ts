@@ -35,7 +35,7 @@ function daemonPid(): number {
 }
 
 describe('the keychain with other runs and a stuck daemon', () => {
-  it('8 runs of `key --stdin --no-verify` on 8 profiles at once, 4 times over: all stored (exit 0), each key in the keyring, no probe entry left, one Secret Service client at a time', async () => {
+  it('8 runs of `key --stdin --no-verify` on 8 profiles at once, 4 times over, then 8 of `token`: all stored (exit 0), each key in the keyring and printed, no probe entry left, one Secret Service client at a time', async () => {
     await withTestEnv(keyring.env, async (t) => {
       const profiles = Array.from({ length: 8 }, (_, i) => `q${i}`);
       // gnome-keyring-daemon dies when clients open sessions at once (an upstream race: "assertion
@@ -52,6 +52,11 @@ describe('the keychain with other runs and a stuck daemon', () => {
           expect(results.map((r) => `${r.code} ${r.stderr}`), `round ${round}; the keyring:\n${keyring.log()}`).toEqual(profiles.map(() => '0 '));
           for (const [i, profile] of profiles.entries()) expect(await keyring.lookup('openai-setup', profile)).toBe(keys[i]);
         }
+        // Reads at once too (`token` in parallel jobs): each prints its profile's key.
+        const tokens = await Promise.all(profiles.map((profile) => runCli(['token', '--profile', profile], { env: t.env, timeoutMs: 30_000 })));
+        lastRound = `the token runs: ${tokens.map((r) => `${r.code} ${r.stderr.split('\n')[0]?.slice(0, 100)}`).join(' | ')}`;
+        expect(tokens.map((r) => `${r.code} ${r.stderr}`), `token; the keyring:\n${keyring.log()}`).toEqual(profiles.map(() => '0 '));
+        expect(tokens.map((r) => r.stdout.trim())).toEqual(profiles.map((profile) => makeKey('proj', `concurrent-3-${profile}`)));
       } catch (err) {
         runsFailed = err;
       }
@@ -68,7 +73,7 @@ describe('the keychain with other runs and a stuck daemon', () => {
               (runsFailed === undefined ? '' : `\nand the runs failed: ${lastRound}`)
           : '',
       ).toBe(0);
-      expect(spans.length, 'Secret Service clients recorded (4 rounds of 8 runs, and the lookups)').toBeGreaterThanOrEqual(32);
+      expect(spans.length, 'Secret Service clients recorded (4 rounds of 8 runs, the lookups, 8 token runs)').toBeGreaterThanOrEqual(40);
       if (runsFailed !== undefined) throw runsFailed;
       expect(await accounts()).toEqual(profiles);
     });
