@@ -69,8 +69,8 @@ export interface BusMonitor {
   stop(): Promise<BusEvent[]>;
 }
 
-/** Programs this helper needs. dbus-send (package dbus-bin) is used for the readiness probe and lock(). */
-const REQUIRED_PROGRAMS = ['dbus-run-session', 'dbus-daemon', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool'];
+/** Programs this helper needs. dbus-send and dbus-monitor (package dbus-bin, which dbus brings) are used for the readiness probe, lock() and monitor(). */
+const REQUIRED_PROGRAMS = ['dbus-run-session', 'dbus-daemon', 'dbus-send', 'dbus-monitor', 'gnome-keyring-daemon', 'secret-tool'];
 
 const KEYRING_PASSWORD = 'openai-setup-test-keyring';
 const LOGIN_COLLECTION = '/org/freedesktop/secrets/collection/login';
@@ -89,7 +89,7 @@ function onPath(program: string): boolean {
   return false;
 }
 
-/** Which of dbus-run-session / dbus-daemon / dbus-send / gnome-keyring-daemon / secret-tool are missing from PATH ([] when all are there). */
+/** Which of dbus-run-session / dbus-daemon / dbus-send / dbus-monitor / gnome-keyring-daemon / secret-tool are missing from PATH ([] when all are there). */
 export function missingKeyringPrograms(): string[] {
   return REQUIRED_PROGRAMS.filter((p) => !onPath(p));
 }
