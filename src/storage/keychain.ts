@@ -1,7 +1,7 @@
 // The OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the Secret Service on
 // Linux and time-boxed: every call runs in a short-lived child process that can always be killed.
 import { spawn } from 'node:child_process';
-import { readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
@@ -407,14 +407,30 @@ const keychainAddress = () => process.env.DBUS_SESSION_BUS_ADDRESS ?? '';
  * nothing), and made for the keychain this run asks.
  */
 function unansweredSince(path: string, since: number, address: string): boolean {
+  let fd: number;
   try {
-    const { mtimeMs } = statSync(path);
-    if (mtimeMs < since || mtimeMs > Date.now() + FUTURE_LOCK_MARGIN_MS) return false;
-    return readFileSync(path, 'utf8') === address;
+    // A plain file only, never through a link, and never waiting: a FIFO in its place would block
+    // this thread (timers and signal handlers with it) until a writer came.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch {
     return false;
   }
+  try {
+    const found = fstatSync(fd);
+    if (!found.isFile() || found.mtimeMs < since || found.mtimeMs > Date.now() + FUTURE_LOCK_MARGIN_MS) return false;
+    // Our own mark holds a bus address: one longer than this is none of ours.
+    const buffer = Buffer.alloc(MAX_MARK_BYTES + 1);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    return length <= MAX_MARK_BYTES && buffer.toString('utf8', 0, length) === address;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
+
+/** The most a no-answer mark holds (a session bus address). */
+const MAX_MARK_BYTES = 4096;
 
 /** Date the mark now, for the keychain at `address`; failing to is nothing to stop for. */
 function markUnanswered(path: string, address: string): void {

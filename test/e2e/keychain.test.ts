@@ -2,7 +2,7 @@
 // other through the write probe, and a daemon that stopped answering is said to be one that does not
 // answer, not a locked keyring.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -103,6 +103,29 @@ describe('the keychain with other runs and a stuck daemon', () => {
       expect(await keyring.lookup('openai-setup', 'stuck')).toBe(key);
     });
   }, 120_000);
+
+  it('a FIFO (or a link to one) where the no-answer mark goes, dated now: never opened to wait on, the key is read (exit 0)', async () => {
+    await withTestEnv(keyring.env, async (t) => {
+      const key = makeKey('proj', 'fifo-mark');
+      expect((await runCli(['key', '--stdin', '--no-verify'], { env: t.env, input: key })).code).toBe(0);
+      const mark = join(t.configDir, 'keychain.unanswered');
+      const fifo = join(t.root, 'a-fifo');
+      for (const planted of ['fifo', 'link'] as const) {
+        rmSync(mark, { force: true });
+        if (planted === 'fifo') expect(spawnSync('mkfifo', [mark]).status).toBe(0);
+        else {
+          if (spawnSync('test', ['-p', fifo]).status !== 0) expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+          symlinkSync(fifo, mark);
+        }
+        // Dated a second ahead: within what a mark made by a run waiting now could be.
+        expect(spawnSync('touch', ['-h', '-d', '+1 second', mark]).status).toBe(0);
+        if (planted === 'link') expect(spawnSync('touch', ['-d', '+1 second', fifo]).status).toBe(0);
+        const token = await runCli(['token'], { env: t.env, timeoutMs: 20_000 });
+        expect(`${token.code} ${token.stderr}`, planted).toBe('0 ');
+        expect(token.stdout.trim()).toBe(key);
+      }
+    });
+  }, 60_000);
 
   it("a probe entry left by a run that is gone (killed, or a write the daemon carried out late) is removed by the next run that writes; a live run's stays", async () => {
     await withTestEnv(keyring.env, async (t) => {
