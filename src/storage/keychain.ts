@@ -1,13 +1,14 @@
 // The OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the Secret Service on
 // Linux and time-boxed: every call runs in a short-lived child process that can always be killed.
 import { spawn } from 'node:child_process';
-import { closeSync, constants, fstatSync, openSync, readSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
 import { KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { makeDirs } from './make-dirs.js';
+import { readRegularFile } from './read-file.js';
 
 /** The keytar API: what the product needs from any keychain. */
 export interface Keychain {
@@ -374,7 +375,7 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
           // Another run's call got no answer while this one waited for its turn: the keychain is not
           // answering now, said at once rather than after a time box of its own (runs at once would
           // otherwise each wait out the box of every run before them).
-          if (unansweredSince(unansweredPath, waitingSince, address)) {
+          if (await unansweredSince(unansweredPath, waitingSince, address)) {
             outcome = { error: new KeychainUnavailableError('timeout', "no answer to another run's call just before") };
             return;
           }
@@ -406,26 +407,16 @@ const keychainAddress = () => process.env.DBUS_SESSION_BUS_ADDRESS ?? '';
  * `since`: dated from then to now (one dated ahead of the clock, a clock set back since, says
  * nothing), and made for the keychain this run asks.
  */
-function unansweredSince(path: string, since: number, address: string): boolean {
-  let fd: number;
+async function unansweredSince(path: string, since: number, address: string): Promise<boolean> {
   try {
-    // A plain file only, never through a link, and never waiting: a FIFO in its place would block
-    // this thread (timers and signal handlers with it) until a writer came.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch {
-    return false;
-  }
-  try {
-    const found = fstatSync(fd);
+    const found = statSync(path);
     if (!found.isFile() || found.mtimeMs < since || found.mtimeMs > Date.now() + FUTURE_LOCK_MARGIN_MS) return false;
-    // Our own mark holds a bus address: one longer than this is none of ours.
-    const buffer = Buffer.alloc(MAX_MARK_BYTES + 1);
-    const length = readSync(fd, buffer, 0, buffer.length, 0);
-    return length <= MAX_MARK_BYTES && buffer.toString('utf8', 0, length) === address;
+    // Read as every file someone else may have put there: never waiting on a FIFO swapped in since.
+    const mark = await readRegularFile(path, MAX_MARK_BYTES, found);
+    return mark !== null && mark.toString('utf8') === address;
   } catch {
+    // Not readable, or larger than any mark of ours: none of ours.
     return false;
-  } finally {
-    closeSync(fd);
   }
 }
 
