@@ -25,7 +25,7 @@ import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summar
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { afterFirst, elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
-import { quotedWord, shellExportLine } from '../terminal/shell.js';
+import { quotedWord, shellExportLine, shellUnsetLine } from '../terminal/shell.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
 
@@ -79,7 +79,7 @@ export function nodeCheck(version: string): DoctorCheck {
 }
 
 /** OpenAI variables left in the shell, which every SDK sends with whatever key it uses. */
-export function strayVariableChecks(env: Record<string, string | undefined>): DoctorCheck[] {
+export function strayVariableChecks(env: Record<string, string | undefined>, platform: NodeJS.Platform): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   for (const [name, header, error] of [
     ['OPENAI_ORG_ID', 'OpenAI-Organization', 'mismatched_organization'],
@@ -87,12 +87,12 @@ export function strayVariableChecks(env: Record<string, string | undefined>): Do
   ] as const) {
     const value = env[name]?.trim();
     if (value) {
-      checks.push(check(name, name, 'warn', `${value}: sent as ${header} with every request; a key from elsewhere gets ${error}`, `Fine if you mean it; otherwise:  unset ${name}`));
+      checks.push(check(name, name, 'warn', `${value}: sent as ${header} with every request; a key from elsewhere gets ${error}`, `Fine if you mean it; otherwise:  ${shellUnsetLine(env, platform, name)}`));
     }
   }
   const baseURL = env.OPENAI_BASE_URL?.trim();
   if (baseURL && !isOfficialBaseURL(baseURL)) {
-    checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${withoutCredentials(baseURL)}: programs talk to this server, not to the OpenAI API`, 'Fine for a gateway or compatible server; otherwise:  unset OPENAI_BASE_URL'));
+    checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${withoutCredentials(baseURL)}: programs talk to this server, not to the OpenAI API`, `Fine for a gateway or compatible server; otherwise:  ${shellUnsetLine(env, platform, 'OPENAI_BASE_URL')}`));
   }
   return checks;
 }
@@ -476,7 +476,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const storeEnvKey = first ? `to store it, ${afterFirst(first, pipe)}.` : `store it:  ${pipe}`;
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${toolCommand(ctx, 'run', profileName)}\`), or ${storeEnvKey}`));
   }
-  checks.push(...strayVariableChecks(ctx.rawEnv));
+  checks.push(...strayVariableChecks(ctx.rawEnv, ctx.platform));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
   const stale = (path: string, held: string) => staleEnvFile(ctx, profileName, path, held);
   const asked = (files: Array<{ path: string; by: string }>) => askedNote(ctx, profileName, files);

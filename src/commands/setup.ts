@@ -23,7 +23,7 @@ import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
+import { shellCaptureLine, shellCommandPrefix, shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
 import { billingDoneCommand, checkFlags, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { pythonRefusesPip } from '../terminal/invocation.js';
 
@@ -188,6 +188,18 @@ async function storedBeside(ctx: Context, profileName: string, checked: string):
 }
 
 /**
+ * The line that sets OPENAI_API_KEY in this shell from `token` (`tokenCommand`), and
+ * OPENAI_BASE_URL to `server` with it: `export A="$(…)" B=…` in a POSIX shell, two lines' worth
+ * in one for the shells without `export` (fish, csh, PowerShell).
+ */
+function setInShell(ctx: Context, tokenCommand: string, server: string | null): string {
+  const key = shellCaptureLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY', tokenCommand);
+  if (server === null) return key;
+  if (key.startsWith('export ')) return `${key} OPENAI_BASE_URL=${shellWord(server)}`;
+  return `${key}; ${shellExportLine(ctx.rawEnv, ctx.platform, server, 'OPENAI_BASE_URL').line}`;
+}
+
+/**
  * The closing screen: what to run now, with the commands as this person can type them. `check`:
  * the live-check options of this run; a key checked against another server (--base-url) is handed
  * to programs with OPENAI_BASE_URL set to it, so that none sends it to the OpenAI API instead, and
@@ -211,7 +223,8 @@ async function printReady(
   // is not OpenAI's (programs started from this shell go there too).
   const shellServer = server === null && ctx.env.OPENAI_BASE_URL !== undefined ? otherServer(ctx.env.OPENAI_BASE_URL) : null;
   const shellServerWords = shellServer === null ? '' : ` with ${sanitize(shellServer, 200)} (OPENAI_BASE_URL in this shell), not the OpenAI API`;
-  const toServer = server === null ? '' : `OPENAI_BASE_URL=${shellWord(server)} `;
+  // Set for the one command, as the person's shell takes it (`env` in csh).
+  const toServer = server === null ? '' : shellCommandPrefix(ctx.rawEnv, ctx.platform, 'OPENAI_BASE_URL', server);
   const model = check?.model ?? DEFAULT_MODEL;
   // With OPENAI_API_KEY set, the key stored for the profile may be that one or another.
   const beside = source.kind === 'env' && storage !== 'env' ? await storedBeside(ctx, profileName, key) : null;
@@ -298,7 +311,7 @@ async function printReady(
     }
     commands([
       ['Run a program with the key set', `${toServer}${toolCommand(ctx, 'run', profileName)} -- python3 app.py`],
-      ['Set it in this shell', `export OPENAI_API_KEY="$(${toolCommand(ctx, 'token', profileName)})"${server === null ? '' : ` ${toServer.trimEnd()}`}`],
+      ['Set it in this shell', setInShell(ctx, toolCommand(ctx, 'token', profileName), server)],
       [server === null && shellServer === null ? 'Write it to a git-ignored .env' : 'Write it to a git-ignored .env (add OPENAI_BASE_URL there)', `${toolCommand(ctx, 'env', profileName)} --file .env`],
     ]);
     serverNote();

@@ -113,6 +113,38 @@ export function shellExportLine(
   }
 }
 
+/**
+ * The line that sets `name` to what `command` prints, in the person's shell: `export
+ * NAME="$(command)"` in bash and zsh; csh has neither `export` nor `$(…)`, PowerShell neither.
+ */
+export function shellCaptureLine(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string, command: string): string {
+  switch (detectShell(env, platform)) {
+    case 'fish':
+      return `set -gx ${name} (${command})`;
+    case 'powershell':
+      return `$env:${name} = (${command})`;
+    case 'csh':
+      return `setenv ${name} "\`${command}\`"`;
+    default:
+      return `export ${name}="$(${command})"`;
+  }
+}
+
+/**
+ * `NAME=value ` before a command, which sets it for that command alone, as the person's shell
+ * takes it: csh has no such form, `env` does it there; PowerShell sets it for the session.
+ */
+export function shellCommandPrefix(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string, value: string): string {
+  switch (detectShell(env, platform)) {
+    case 'csh':
+      return `env ${name}=${shellWord(value)} `;
+    case 'powershell':
+      return `$env:${name} = ${singleQuoted(value).replaceAll(`'\\''`, "''")}; `;
+    default:
+      return `${name}=${shellWord(value)} `;
+  }
+}
+
 /** The line that removes an environment variable in the person's shell (`unset NAME` in bash and zsh). */
 export function shellUnsetLine(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string): string {
   switch (detectShell(env, platform)) {

@@ -44,9 +44,9 @@ describe('doctor checks', () => {
   });
 
   it('flags stray OpenAI variables, but not the official base URL', () => {
-    expect(strayVariableChecks({}).length).toBe(0);
-    expect(strayVariableChecks({ OPENAI_BASE_URL: 'https://api.openai.com/v1' }).length).toBe(0);
-    const checks = strayVariableChecks({ OPENAI_PROJECT_ID: 'proj_x', OPENAI_ORG_ID: 'org-y', OPENAI_BASE_URL: 'http://localhost:8080/v1' });
+    expect(strayVariableChecks({}, 'linux').length).toBe(0);
+    expect(strayVariableChecks({ OPENAI_BASE_URL: 'https://api.openai.com/v1' }, 'linux').length).toBe(0);
+    const checks = strayVariableChecks({ OPENAI_PROJECT_ID: 'proj_x', OPENAI_ORG_ID: 'org-y', OPENAI_BASE_URL: 'http://localhost:8080/v1' }, 'linux');
     expect(checks.map((c) => [c.id, c.status])).toEqual([
       ['OPENAI_ORG_ID', 'warn'],
       ['OPENAI_PROJECT_ID', 'warn'],

@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { run as doctor } from '../../src/commands/doctor.js';
+import { run as doctor, strayVariableChecks } from '../../src/commands/doctor.js';
 import { run as env } from '../../src/commands/env.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as setup } from '../../src/commands/setup.js';
@@ -287,4 +287,44 @@ describe('the files `env --file` wrote, named with the command that wrote them',
     expect(await runWords(t.ctx, words!)).toBe(0);
     expect(readFileSync(ignored, 'utf8')).toBe(`OPENAI_API_KEY=${OTHER}\n`);
   });
+});
+
+describe("the lines that set a variable, in the person's own shell (SHELL)", () => {
+  // A stand-in `openai-setup` that prints a key for `token`, and for `run` what the program it
+  // starts would see of OPENAI_BASE_URL.
+  const shellBin = mkdtempSync(join(tmpdir(), 'openai-setup-shells-'));
+  writeFileSync(join(shellBin, 'openai-setup'), '#!/bin/sh\ncase "$1" in\n  token) echo sk-proj-from-token ;;\n  run) echo "run saw OPENAI_BASE_URL=$OPENAI_BASE_URL" ;;\nesac\n');
+  chmodSync(join(shellBin, 'openai-setup'), 0o755);
+  afterAll(() => rmSync(shellBin, { recursive: true, force: true }));
+
+  /** `script` run by `shell` (-c), with the stand-in first on PATH and `env` set: what it printed. */
+  function inShell(shell: string, script: string, env: Record<string, string> = {}): string {
+    const result = spawnSync(shell, ['-c', script], { encoding: 'utf8', env: { PATH: `${shellBin}:${process.env.PATH}`, HOME: shellBin, ...env } });
+    expect(result.error, `${shell} is needed for this test (.ci/run installs it)`).toBeUndefined();
+    expect(result.status, `${shell} -c ${script}\n${result.stderr}`).toBe(0);
+    return result.stdout;
+  }
+
+  const SERVER = 'http://127.0.0.1:18556/v1';
+  for (const shell of ['bash', 'zsh', 'fish', 'tcsh']) {
+    it(`${shell}: the closing screen's "Set it in this shell" and "Run a program" lines work there as printed`, async () => {
+      context({ env: { SHELL: `/usr/bin/${shell}` } });
+      await setUpEarlier();
+      t.prompts.whenConfirm(FINISH, true);
+      t.api.answerChecks(checkResult('valid'));
+      expect(await setup(t.ctx, { ...OPTIONS, check: { baseURL: SERVER } })).toBe(0);
+      const screen = t.stdout.slice(t.stdout.indexOf("You're ready to build.")).split('\n');
+      const under = (what: string) => screen[screen.indexOf(`  ${what}:`) + 1]!.trim();
+      const set = under('Set it in this shell');
+      expect(inShell(shell, `${set}; printenv OPENAI_API_KEY; printenv OPENAI_BASE_URL`)).toBe(`sk-proj-from-token\n${SERVER}\n`);
+      expect(inShell(shell, under('Run a program with the key set'))).toBe(`run saw OPENAI_BASE_URL=${SERVER}\n`);
+    });
+
+    it(`${shell}: doctor's fix for a stray OPENAI_ORG_ID or OPENAI_BASE_URL unsets it there as printed`, () => {
+      const env = { SHELL: `/usr/bin/${shell}`, OPENAI_ORG_ID: 'org-stray', OPENAI_BASE_URL: SERVER };
+      const fixes = strayVariableChecks(env, 'linux').map((c) => c.fix!.slice(c.fix!.indexOf(':  ') + 3));
+      expect(fixes).toHaveLength(2);
+      expect(inShell(shell, `${fixes.join('; ')}; printenv OPENAI_ORG_ID; printenv OPENAI_BASE_URL; echo done`, env)).toBe('done\n');
+    });
+  }
 });

