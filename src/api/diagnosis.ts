@@ -643,8 +643,8 @@ function statusOutcome(e: ApiError): Outcome {
     };
   }
   if (status === 403 && request.probe === 'billing' && !type?.startsWith('cf_')) {
-    // The verdict reads the test request's answer only once the key listed models (GET /models
-    // takes nothing else): a 403 the table does not know ("You are not allowed to sample from this
+    // The verdict lets this answer decide only once the key listed models (GET /models takes
+    // nothing else; verdict.ts's callJudged): a 403 the table does not know ("You are not allowed to sample from this
     // model") refuses what the test request asks for, the model, to this key's project. The key
     // is the right one: kept, like a project not allowed the model. Not Cloudflare's own 403
     // (`cf_…`), which is its edge refusing, not the API.

@@ -1,5 +1,7 @@
 // One verdict from the two probes of a live check: GET /models (is the key accepted, what may it
-// see?) and the 1-token request (can it spend?). Pure: the probes' answers come in as data.
+// see?) and the 1-token request (can it spend?). Pure: the probes' answers come in as data. The
+// more telling answer decides: a failure of the list alone (a listing scope, a 404, the API's own
+// error, rate limit or silence) is a warning once the test request answered about the key.
 import { EXIT } from '../errors.js';
 import { diagnose, otherModel, type Diagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 import { STATUS } from './status.js';
@@ -40,6 +42,30 @@ function headersOf(outcome: ProbeOutcome | null): HeaderLookup | null {
   return outcome.ok ? outcome.headers : outcome.failure.kind === 'http' ? outcome.failure.headers : null;
 }
 
+/**
+ * A failure of GET /models that says nothing against the key once the test request was answered,
+ * as the warning it becomes; null when it decides. `callOk`: the test request got a 2xx;
+ * `callAccepted`: an answer given only to a key the API took (2xx, rate limit, no credits);
+ * `callJudged`: that, or the key refused by the test request (a definite answer about the key).
+ */
+function listingProblem(failure: Diagnosis, httpStatus: number | null, request: CheckRequest, callOk: boolean, callAccepted: boolean, callJudged: boolean): string | null {
+  // A restricted key that may call models but not list them is usable: only a warning.
+  if (failure.reason === 'missing_scopes' && callAccepted) return failure.message;
+  // A 404 for the list of models means a wrong base URL, unless the test request was answered
+  // there: a compatible server without GET /models.
+  if (failure.reason === 'http_404' && callAccepted) {
+    return `${request.baseURL} has no list of models (HTTP 404 for /models), but the test request ${callOk ? 'worked' : 'was answered'}.`;
+  }
+  // The API's own trouble with the list (a server error, a rate limit, no answer in time) says
+  // nothing about the key; the test request's answer does.
+  if (!callJudged) return null;
+  const http = httpStatus === null ? '' : `, HTTP ${httpStatus}`;
+  const what = failure.status === 'server_error' ? `a server error${http}` : failure.status === 'rate_limited' ? `rate-limited${http}` : failure.status === 'timeout' ? 'no answer in time' : null;
+  return what ? `The list of models was not read (${what}); the test request's answer decided.` : null;
+}
+
+const httpStatusOf = (outcome: ProbeOutcome): number | null => (!outcome.ok && outcome.failure.kind === 'http' ? outcome.failure.status : null);
+
 export function verdict(request: CheckRequest, proxy: string | null, models: ProbeOutcome, billing: ProbeOutcome | null, latencyMs: number): CheckResult {
   const header = (name: string) => headersOf(models)?.get(name) ?? headersOf(billing)?.get(name) ?? null;
   const seenProject = header('openai-project');
@@ -59,31 +85,27 @@ export function verdict(request: CheckRequest, proxy: string | null, models: Pro
   let billingState: BillingState = 'unchecked';
   let billingFailure = failed('billing', billing);
   if (billing?.ok) billingState = 'ok';
-  // A rate-limited test request proves nothing about credits (it was refused before any was
-  // spent): billing stays unchecked, though the key was accepted for calling models.
-  const callAccepted = billing?.ok === true || billingFailure?.status === 'rate_limited';
   if (billingFailure?.status === 'insufficient_quota') billingState = 'no_quota';
-  else if (billingFailure?.status === 'valid') {
+  // The API answers these to the test request only once it took the key: a 2xx, a rate limit (the
+  // request refused before any credit was spent: billing stays unchecked), no credits.
+  const callAccepted = billing?.ok === true || billingFailure?.status === 'rate_limited' || billingFailure?.status === 'insufficient_quota';
+  // That, or the key refused by the test request: a definite answer about the key, unlike silence,
+  // the API's own failure or a request it would not run ("valid", below). Not an unknown 403 of
+  // the test request, read as the model refused to a key the list accepted (diagnosis.ts).
+  const callJudged = callAccepted || (billingFailure !== null && STATUS[billingFailure.status].route === 'key' && billingFailure.reason !== 'model_refused');
+  if (billingFailure?.status === 'valid') {
     const model = otherModel(request);
     warnings.push(`Billing not checked: the test request to ${request.model} failed (${billingFailure.message}).${model ? ` Try another model with ${model}.` : ''}`);
     billingFailure = null;
   }
   const tier = likelyTier(request.model, headersOf(billing)?.get('x-ratelimit-limit-tokens') ?? null);
 
-  let outcome: Diagnosis | null = null;
-  // A restricted key that may call models but not list them is usable: only a warning.
-  const listingOnly = authFailure?.reason === 'missing_scopes' && callAccepted;
-  if (listingOnly) warnings.push(authFailure.message);
-  // A 404 for the list of models means a wrong base URL, unless the test request worked there: a
-  // compatible server without GET /models.
-  const noModelList = authFailure?.reason === 'http_404' && billing?.ok === true;
-  if (noModelList) warnings.push(`${request.baseURL} has no list of models (HTTP 404 for /models), but the test request worked.`);
-  // Any other failure of GET /models decides (the diagnosis never calls one of it "valid").
-  if (authFailure && !listingOnly && !noModelList) {
-    outcome = authFailure;
-  } else if (billingFailure) {
-    outcome = billingFailure;
-  }
+  // Which answer decides: the more telling one. A failure of GET /models decides (the diagnosis
+  // never calls one of it "valid"), unless it only concerns the list itself and the test request
+  // said more; then it is a warning and the test request decides (a 2xx: the key works).
+  const listingOnly = authFailure ? listingProblem(authFailure, httpStatusOf(models), request, billing?.ok === true, callAccepted, callJudged) : null;
+  if (listingOnly && !(authFailure!.status === billingFailure?.status && authFailure!.reason === billingFailure.reason)) warnings.push(listingOnly);
+  const outcome: Diagnosis | null = authFailure && !listingOnly ? authFailure : billingFailure;
 
   const base = {
     organization: header('openai-organization'),

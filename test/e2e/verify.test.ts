@@ -41,6 +41,8 @@ beforeAll(async () => {
   // Another organization that exists on the server: a header naming it is a mismatch, not "no such organization".
   server.addKey(keyFor('elsewhere'), { scenario: 'valid', organization: 'org-SomeoneElse123' });
   server.addKey(keyFor('rate_limited'), 'rate_limited');
+  server.addKey(keyFor('list_rate_limited_no_credits'), { scenario: 'no_credits', models: 'rate_limited' });
+  server.addKey(keyFor('list_server_error'), { scenario: 'valid', models: 'server_error' });
   testEnv = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
 });
 
@@ -359,6 +361,63 @@ describe('a rate-limited test request', () => {
     const human = await verify(['--key', key]);
     expect(human.stdout).toContain('! Billing     not proven: the API is rate-limiting requests right now');
     expect(human.stdout).not.toContain('Watch what you spend');
+  });
+});
+
+// The two requests judged together: a failure of the list of models alone (rate-limited, a server
+// error) is a warning once the test request answered; what that answer said decides, for verify
+// and the key stage alike. The other combinations are rows of test/unit/diagnosis.test.ts.
+describe('the list of models failing while the test request answered', () => {
+  it('list rate-limited, test request out of credits: exit 4 with the billing fix, never "nothing is wrong"; key --stdin stores it with the billing follow-up', async () => {
+    const key = keyFor('list_rate_limited_no_credits');
+    const json = await verify(['--key', key, '--json']);
+    expect(json.code).toBe(4);
+    expect(VerifyJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({
+      status: 'insufficient_quota', ok: false, exitCode: 4, billing: 'no_quota', reason: 'credit_balance_exhausted',
+      warnings: ["The list of models was not read (rate-limited, HTTP 429); the test request's answer decided."],
+    });
+    const human = await verify(['--key', key]);
+    expect(human.code).toBe(4);
+    expect(human.stdout).toMatch(/✔ Accepted {4}by the API\n✖ Billing {5}cannot spend\n! The list of models was not read/);
+    expect(human.stdout).toMatch(/✖ The key works, but the organization has no credits/);
+    expect(human.stdout).not.toMatch(/Nothing is wrong with the key|rate limit right now/);
+    expectNoLeak(human, key);
+
+    const own = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    try {
+      const stored = await runCli(['key', '--stdin', '--insecure-storage'], { env: own.env, input: key });
+      expect(stored.code).toBe(4);
+      expect(stored.stdout + stored.stderr).toMatch(/The key is stored, but it cannot spend yet: add credits/);
+      expectNoLeak(stored, key);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  it('list 500, test request 200: the key works (exit 0, billing ok), the list a warning; key --stdin stores it', async () => {
+    const key = keyFor('list_server_error');
+    const json = await verify(['--key', key, '--json']);
+    expect(json.code).toBe(0);
+    expect(VerifyJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({
+      status: 'valid', ok: true, exitCode: 0, billing: 'ok', models: null,
+      warnings: ["The list of models was not read (a server error, HTTP 500); the test request's answer decided."],
+    });
+    const human = await verify(['--key', key]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/✔ Accepted {4}organization /);
+    expect(human.stdout).toMatch(/The key works and can spend/);
+    expect(human.stdout).not.toMatch(/not known/);
+
+    const own = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    try {
+      const stored = await runCli(['key', '--stdin', '--insecure-storage'], { env: own.env, input: key });
+      expect(stored.code, stored.stderr).toBe(0);
+      expect(stored.stdout + stored.stderr).toMatch(/Stored sk-proj-…\S{4} in plain text/);
+      expect(stored.stdout + stored.stderr).not.toMatch(/not stored/);
+      expectNoLeak(stored, key);
+    } finally {
+      await own.cleanup();
+    }
   });
 });
 

@@ -36,12 +36,22 @@ export type Scenario =
 
 export declare const SCENARIOS: readonly Scenario[];
 
+/** What GET /v1/models may answer apart from the key's scenario (KeySetup.models). */
+export type ModelsAnswer = 'rate_limited' | 'server_error' | 'missing_scope';
+
 export interface KeySetup {
   scenario: Scenario;
   /** Slug sent back in `openai-organization`; default 'user-' + 24 lowercase alnum derived from the key. */
   organization?: string;
   /** Id sent back in `openai-project`; default 'proj_' + 24 alnum derived from the key. */
   project?: string;
+  /**
+   * GET /v1/models answers this instead of what `scenario` says (the test request still answers as
+   * the scenario does), once the key and any organization or project header are accepted:
+   * 'rate_limited' 429 rate_limit_exceeded with retry-after 20, 'server_error' 500,
+   * 'missing_scope' 401 "Missing scopes: api.model.read" (as restricted_no_models).
+   */
+  models?: ModelsAnswer;
   /** Drives x-ratelimit-limit-tokens per docs/openai-api-answers.md §3.4 (gpt-4o-mini); default 1. */
   tier?: 'free' | 1 | 2 | 3 | 4 | 5;
 }

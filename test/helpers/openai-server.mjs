@@ -54,6 +54,9 @@ export const SCENARIOS = Object.freeze([
   'billing_hard_limit',
 ]);
 
+/** What GET /v1/models may answer instead of its scenario's answer (KeySetup.models). */
+const MODELS_ANSWERS = Object.freeze(['rate_limited', 'server_error', 'missing_scope']);
+
 // ---------------------------------------------------------------------------------------------
 // Deterministic identifiers
 
@@ -291,6 +294,13 @@ const BODY = {
       'requests',
       'rate_limit_exceeded',
     ),
+  // The same limit for a request that names no model (GET /v1/models; wording UNCONFIRMED, after the one above).
+  rateLimitedRequests: (orgId, rpm) =>
+    err(
+      `Rate limit reached for requests in organization ${orgId} on requests per min (RPM): Limit ${rpm}, Used ${rpm}, Requested 1. Please try again in 20s. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+      'requests',
+      'rate_limit_exceeded',
+    ),
   // A 403 of the test request that names no known code: the model refused to this key.
   modelRefused: () => err('You are not allowed to sample from this model', 'invalid_request_error', null),
   // 429 slow_down, type rate_limit_error (message UNCONFIRMED: it gives no wait of its own).
@@ -431,8 +441,10 @@ function normalizeSetup(key, setup) {
   const orgId = organization.startsWith('org-')
     ? organization
     : `org-${organization.startsWith('user-') ? organization.slice(5) : derive(`orgid:${organization}`, 24, ALNUM)}`;
+  if (s.models !== undefined && !MODELS_ANSWERS.includes(s.models)) throw new TypeError(`unknown models answer ${JSON.stringify(s.models)}`);
   return {
     scenario: s.scenario,
+    models: s.models ?? null,
     organization,
     orgId,
     project: s.project ?? `proj_${derive(`proj:${key}`, 24, ALNUM)}`,
@@ -532,6 +544,13 @@ function respond(x) {
     'openai-project': setup.project,
     'openai-version': '2020-10-01',
   });
+
+  // GET /v1/models answering apart from the test request (KeySetup.models): the key was taken
+  // (the checks above passed), only the list failed.
+  if (route === 'models' && setup.models === 'rate_limited')
+    return json(429, BODY.rateLimitedRequests(setup.orgId, TIERS[setup.tier].rpm), { 'retry-after': '20', 'retry-after-ms': '20000' });
+  if (route === 'models' && setup.models === 'server_error') return json(500, BODY.serverError(id));
+  if (route === 'models' && setup.models === 'missing_scope') return json(401, BODY.missingScope('api.model.read'));
 
   // Failures that hit both endpoints.
   switch (setup.scenario) {

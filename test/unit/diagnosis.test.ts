@@ -1502,6 +1502,100 @@ ANSWER_ROWS.push(
   },
 );
 
+// The two requests judged together (found by a review, 2026-12): a failure of GET /models that
+// concerns only the list (a rate limit, a server error, no answer, a missing listing scope, a 404)
+// decided over what the test request said of the key: an unfunded organization passed verify
+// behind a rate-limited list, a key proven by a 2xx test request was "not known".
+const NOT_LISTED = (what: string) => new RegExp(`^The list of models was not read \\(${what}\\); the test request's answer decided\\.$`);
+const SCOPE_WARNING = /^This restricted key lacks the permission api\.model\.read, so it cannot list models\.$/;
+const NO_CREDITS_MESSAGE = /^The key works, but the organization has no credits \(or reached its spend limit\)\.$/;
+const INVALID_KEY = apiError(401, 'Incorrect API key provided: sk-proj-****abcd. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key');
+SERVER_ROWS.push(
+  {
+    name: 'models 429 rate_limit_exceeded, chat 429 no credits → insufficient_quota, exit 4 (not "rate-limited, nothing wrong"), the list a warning',
+    result: () => server({ scenario: 'no_credits', models: 'rate_limited' }),
+    expected: {
+      status: 'insufficient_quota', exitCode: 4, reason: 'credit_balance_exhausted', message: NO_CREDITS_MESSAGE, fix: /^Add credits on the billing page/,
+      fixUrl: URL_OF.billing, billing: 'no_quota', requestId: REQ, warnings: [NOT_LISTED('rate-limited, HTTP 429')], more: { ok: false, models: null },
+    },
+  },
+  {
+    name: 'restricted key in an unfunded organization: models 401 missing api.model.read, chat 429 no credits → insufficient_quota, exit 4, the scope a warning',
+    result: () => server({ scenario: 'no_credits', models: 'missing_scope' }),
+    expected: {
+      status: 'insufficient_quota', exitCode: 4, reason: 'credit_balance_exhausted', message: NO_CREDITS_MESSAGE, fix: /^Add credits on the billing page/,
+      fixUrl: URL_OF.billing, billing: 'no_quota', requestId: REQ, warnings: [SCOPE_WARNING], more: { ok: false, models: null },
+    },
+  },
+  {
+    name: 'models 500, chat 200 → valid, exit 0: the key proven by the test request, the list a warning',
+    result: () => server({ scenario: 'valid', models: 'server_error' }),
+    expected: {
+      status: 'valid', exitCode: 0, reason: null, message: /^The key works and can spend\.$/, fix: null, fixUrl: null, billing: 'ok',
+      warnings: [NOT_LISTED('a server error, HTTP 500')], more: { ok: true, models: null, tier: '1' },
+    },
+  },
+  {
+    name: 'models 500, chat 429 rate limit → rate_limited, exit 0 (the API took the key), billing unchecked',
+    result: () => server({ scenario: 'rate_limited', models: 'server_error' }),
+    expected: {
+      status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /^The key works; the organization is at its rate limit right now \(try again in 20s\)\.$/,
+      fix: /Nothing is wrong with the key/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQ, warnings: [NOT_LISTED('a server error, HTTP 500')],
+    },
+  },
+  {
+    name: 'both rate-limited alike → rate_limited, no warning repeating it',
+    result: () => server({ scenario: 'rate_limited', models: 'rate_limited' }),
+    expected: {
+      status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /^The key works; the organization is at its rate limit right now/,
+      fix: /Nothing is wrong with the key/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'models 500, chat 401 invalid_api_key → invalid_key, exit 3 (the test request judged the key; not "no answer")',
+    result: () => judge(answerFor('server_error', 'models', KEY), INVALID_KEY),
+    expected: {
+      status: 'invalid_key', exitCode: 3, reason: 'invalid_api_key', message: /^The API rejected the key/, fix: /./, fixUrl: URL_OF.keys, billing: 'unchecked',
+      requestId: REQUEST_ID, warnings: [NOT_LISTED('a server error, HTTP 500')],
+    },
+  },
+  {
+    name: 'no answer to GET /models in time, chat 200 → valid, the list a warning',
+    result: () => judge({ kind: 'timeout' }, answerFor('valid', 'chat', KEY)),
+    expected: { status: 'valid', exitCode: 0, reason: null, message: /^The key works and can spend\.$/, fix: null, fixUrl: null, billing: 'ok', warnings: [NOT_LISTED('no answer in time')] },
+  },
+  {
+    name: 'models 404, chat 429 no credits at a compatible server → insufficient_quota, exit 4, the missing list a warning',
+    result: () => judge(apiError(404, 'Not Found', 'invalid_request_error', null), answerFor('no_credits', 'chat', KEY), { baseURL: 'http://localhost:8000/v1' }),
+    expected: {
+      status: 'insufficient_quota', exitCode: 4, reason: 'credit_balance_exhausted', message: /no credits/, fix: /./, fixUrl: URL_OF.billing, billing: 'no_quota', requestId: REQ,
+      warnings: [/^http:\/\/localhost:8000\/v1 has no list of models \(HTTP 404 for \/models\), but the test request was answered\.$/],
+    },
+  },
+  // What still decides from GET /models: a test request that said nothing of the key.
+  {
+    name: 'models 500, chat 404 model_not_found → server_error, exit 6 (a request the API would not run proves nothing in the list\'s place)',
+    result: () => judge(answerFor('server_error', 'models', KEY), answerFor('model_not_found', 'chat', KEY)),
+    expected: {
+      status: 'server_error', exitCode: 6, reason: 'server_error', message: /^The OpenAI API had a server error \(HTTP 500\)/, fix: /^Try again/, fixUrl: null, requestId: REQ,
+      warnings: [/^Billing not checked: /],
+    },
+  },
+  {
+    name: 'models 500, chat 403 "not allowed to sample" → server_error, exit 6 (that 403 reads as a model refused to a key the list accepted)',
+    result: () => judge(answerFor('server_error', 'models', KEY), answerFor('model_refused', 'chat', KEY)),
+    expected: { status: 'server_error', exitCode: 6, reason: 'server_error', message: /^The OpenAI API had a server error \(HTTP 500\)/, fix: /^Try again/, fixUrl: null, requestId: REQ },
+  },
+  {
+    name: 'models 429 rate limit with --no-billing-check → rate_limited from the list, exit 0, as before',
+    result: () => server({ scenario: 'valid', models: 'rate_limited' }, { billingCheck: false }),
+    expected: {
+      status: 'rate_limited', exitCode: 0, reason: 'rate_limit_exceeded', message: /^The key works; the organization is at its rate limit right now \(try again in 20s\)\.$/,
+      fix: /Nothing is wrong with the key/, fixUrl: URL_OF.limits, billing: 'unchecked', requestId: REQ,
+    },
+  },
+);
+
 const ROWS = [...SERVER_ROWS, ...ANSWER_ROWS, ...TRANSPORT_ROWS];
 
 function expectRow(result: CheckResult, e: Expected): void {

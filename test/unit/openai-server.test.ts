@@ -420,6 +420,27 @@ describe('scenarios', () => {
     }
   });
 
+  it('answers GET /v1/models apart from the test request when the key says so (KeySetup.models)', async () => {
+    const rated = await call('models', keyFor({ scenario: 'no_credits', models: 'rate_limited' }));
+    expect(rated.status).toBe(429);
+    expect(rated.headers.get('retry-after')).toBe('20');
+    expect((await rated.json()).error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded', message: expect.stringMatching(/^Rate limit reached for requests in organization org-[a-z0-9]{24} on requests per min \(RPM\)/) });
+    const failing = await call('models', keyFor({ scenario: 'valid', models: 'server_error' }));
+    expect(failing.status).toBe(500);
+    expect((await failing.json()).error).toMatchObject({ type: 'server_error', code: null });
+    const scoped = await call('models', keyFor({ scenario: 'no_credits', models: 'missing_scope' }));
+    expect(scoped.status).toBe(401);
+    expect((await scoped.json()).error.message).toMatch(/Missing scopes: api\.model\.read\./);
+    // The test request still answers as the scenario does.
+    const chat = await call('chat', keyFor({ scenario: 'no_credits', models: 'rate_limited' }));
+    expect(chat.status).toBe(429);
+    expect((await chat.json()).error).toMatchObject({ code: 'credit_balance_exhausted' });
+    expect(await call('chat', keyFor({ scenario: 'valid', models: 'server_error' })).then((r) => r.status)).toBe(200);
+    // A key that is not accepted is refused first, whatever its list would answer.
+    expect(await call('models', makeKey('proj', 'unknown-models-answer')).then((r) => r.status)).toBe(401);
+    expect(() => keyFor({ scenario: 'valid', models: 'nope' as never })).toThrow(/unknown models answer/);
+  });
+
   it('writes the region body in its own key order (code, message, param, type)', async () => {
     const res = await call('models', keyFor('region'));
     expect(await res.text()).toBe(
