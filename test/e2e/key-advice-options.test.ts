@@ -1,0 +1,48 @@
+// The commands `key` prints to store another key carry the options of the run that printed them
+// (--insecure-storage, --profile, --base-url): through the built binary with no keyring (no D-Bus
+// session), the command printed, then pasted into bash as printed, stores the key.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { runCli, runCommand } from '../helpers/run.js';
+
+let server: FakeOpenAI;
+let t: TestEnv;
+const GOOD = makeKey('proj', 'e2e-key-advice-good');
+const WRONG = makeKey('proj', 'e2e-key-advice-wrong');
+
+beforeAll(async () => {
+  server = await startOpenAIServer();
+  server.addKey(GOOD, 'valid');
+});
+afterAll(async () => {
+  await server?.close();
+});
+afterEach(async () => {
+  await t?.cleanup();
+});
+
+/** The key stored for `profile` in the --insecure-storage file. */
+function storedInFile(profile: string): string | undefined {
+  return (JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8')) as { keys: Record<string, string> }).keys[profile];
+}
+
+describe('key --stdin --insecure-storage, no keyring: a rejected key', () => {
+  it('names the pipe with --insecure-storage, --profile and --base-url; that, as printed, stores the next key', async () => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined });
+    const failed = await runCli(['key', '--stdin', '--insecure-storage', '--profile', 'work', '--base-url', server.baseURL], { env: t.env, input: `${WRONG}\n` });
+    expect(failed.code, failed.stderr).toBe(3);
+    const out = (failed.stdout + failed.stderr).replace(/\s+/g, ' ');
+    const command = /store it \(pipe the key in, in place of …\) with `(… \| [^`]+)`/.exec(out)?.[1];
+    expect(command, out).toBe(`… | openai-setup key --profile work --stdin --insecure-storage --base-url ${server.baseURL}`);
+
+    // As a person follows it: their own source of the key in place of "…".
+    const followed = await runCommand('bash', ['-c', command!.replace('…', `printf '%s\\n' '${GOOD}'`)], { env: t.env });
+    expect(followed.stderr).not.toContain('No Secret Service keyring');
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work')).toBe(GOOD);
+    expect(failed.stdout + failed.stderr + followed.stdout + followed.stderr).not.toContain(GOOD);
+  });
+});
