@@ -46,3 +46,21 @@ describe('key --stdin --insecure-storage, no keyring: a rejected key', () => {
     expect(failed.stdout + failed.stderr + followed.stdout + followed.stderr).not.toContain(GOOD);
   });
 });
+
+describe('the wizard without a terminal, no keyring: the key kept in the --insecure-storage file is rejected', () => {
+  it("its check's fix names --insecure-storage, --profile and --base-url; that, as printed, stores the next key", async () => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined });
+    const kept = await runCli(['key', '--stdin', '--insecure-storage', '--no-verify', '--profile', 'work'], { env: t.env, input: `${WRONG}\n` });
+    expect(kept.code, kept.stderr).toBe(0);
+    // Run as a later session would: without --insecure-storage, the key found where it is kept.
+    const failed = await runCli(['--profile', 'work', '--base-url', server.baseURL], { env: t.env });
+    expect(failed.code, failed.stderr).toBe(3);
+    const out = (failed.stdout + failed.stderr).replace(/\s+/g, ' ');
+    const command = /store it \(pipe the key in, in place of …\) with `(… \| [^`]+)`/.exec(out)?.[1];
+    expect(command, out).toBe(`… | openai-setup key --profile work --stdin --insecure-storage --base-url ${server.baseURL}`);
+
+    const followed = await runCommand('bash', ['-c', command!.replace('…', `printf '%s\\n' '${GOOD}'`)], { env: t.env });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work')).toBe(GOOD);
+  });
+});

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../src/api/probes.js';
 import { run as doctor } from '../../src/commands/doctor.js';
 import { run as key } from '../../src/commands/key.js';
+import { run as setup } from '../../src/commands/setup.js';
 import { run as verify } from '../../src/commands/verify.js';
 import { makeTestContext, outcomeOf, type TestContext } from '../helpers/context.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
@@ -72,5 +73,24 @@ describe('a new key that fails its check in `key --insecure-storage`', () => {
     expect(code).toBe(3);
     expect(t.stdout.replace(/\s+/g, ' ')).toContain(`with \`openai-setup key --profile work --insecure-storage --base-url ${server.baseURL}\`.`);
     t.assertScriptsUsed();
+  });
+});
+
+describe("the wizard's check of the key it finds", () => {
+  it('kept in the --insecure-storage file: the fix names --insecure-storage, as verify does', async () => {
+    t = makeTestContext({ interactive: false, stdin: `${makeKey('proj', 'file-store-advice-wizard')}\n`, env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: server.baseURL } });
+    t.ctx.api = { ...createApi({ env: t.ctx.rawEnv, clock: () => performance.now() }), admin: t.ctx.api.admin };
+    expect(await key(t.ctx, { profile: 'work', stdin: true, verify: false, insecureStorage: true })).toBe(0);
+    const { code } = await outcomeOf(setup(t.ctx, { profile: 'work', restart: false, insecureStorage: false }));
+    expect(code).toBe(3);
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain(`store it ${PIPE} with \`… | openai-setup key --profile work --stdin --insecure-storage\`.`);
+  });
+
+  it('in OPENAI_API_KEY, with --insecure-storage given: the fix repeats it', async () => {
+    t = makeTestContext({ interactive: false, env: { OPENAI_API_KEY: makeKey('proj', 'file-store-advice-env'), OPENAI_BASE_URL: server.baseURL } });
+    t.ctx.api = { ...createApi({ env: t.ctx.rawEnv, clock: () => performance.now() }), admin: t.ctx.api.admin };
+    const { code } = await outcomeOf(setup(t.ctx, { profile: 'work', restart: false, insecureStorage: true }));
+    expect(code).toBe(3);
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain(`store it ${PIPE} with \`… | openai-setup key --profile work --stdin --insecure-storage\`.`);
   });
 });
