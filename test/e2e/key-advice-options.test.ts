@@ -12,10 +12,13 @@ let server: FakeOpenAI;
 let t: TestEnv;
 const GOOD = makeKey('proj', 'e2e-key-advice-good');
 const WRONG = makeKey('proj', 'e2e-key-advice-wrong');
+const ADMIN = makeKey('admin', 'e2e-key-advice-admin');
 
 beforeAll(async () => {
   server = await startOpenAIServer();
   server.addKey(GOOD, 'valid');
+  server.admin.addAdminKey(ADMIN);
+  server.admin.addProject({ id: 'proj_E2eKeyAdvice00000000000' });
 });
 afterAll(async () => {
   await server?.close();
@@ -62,5 +65,19 @@ describe('the wizard without a terminal, no keyring: the key kept in the --insec
     const followed = await runCommand('bash', ['-c', command!.replace('…', `printf '%s\\n' '${GOOD}'`)], { env: t.env });
     expect(followed.code, followed.stderr).toBe(0);
     expect(storedInFile('work')).toBe(GOOD);
+  });
+});
+
+describe('admin-key --stdin --insecure-storage --no-verify, no keyring: nothing piped', () => {
+  it('names the pipe with both options; that, as printed, stores the admin key', async () => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, OPENAI_BASE_URL: server.baseURL });
+    const failed = await runCli(['admin-key', '--stdin', '--insecure-storage', '--no-verify', '--profile', 'work'], { env: t.env, input: '' });
+    expect(failed.code, failed.stderr).toBe(2);
+    const command = /Pipe the key itself into: {2}(.+)$/m.exec(failed.stderr)?.[1];
+    expect(command, failed.stderr).toBe('openai-setup admin-key --stdin --insecure-storage --no-verify --profile work');
+
+    const followed = await runCommand('bash', ['-c', `printf '%s\\n' '${ADMIN}' | ${command}`], { env: t.env });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work:admin')).toBe(ADMIN);
   });
 });
