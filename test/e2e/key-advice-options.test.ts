@@ -81,3 +81,19 @@ describe('admin-key --stdin --insecure-storage --no-verify, no keyring: nothing 
     expect(storedInFile('work:admin')).toBe(ADMIN);
   });
 });
+
+describe('rotate with no key stored, no keyring: the admin key kept in the file', () => {
+  it('names the pipe into the --insecure-storage file; that, as printed, stores the key', async () => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, OPENAI_BASE_URL: server.baseURL });
+    const admin = await runCli(['admin-key', '--stdin', '--insecure-storage', '--profile', 'work'], { env: t.env, input: `${ADMIN}\n` });
+    expect(admin.code, admin.stderr).toBe(0);
+    const failed = await runCli(['rotate', '--yes', '--profile', 'work'], { env: t.env });
+    expect(failed.code, failed.stderr).toBe(2);
+    const command = /or store a key first \(pipe the key in, in place of …\): {2}(… \| .+)$/m.exec(failed.stderr)?.[1];
+    expect(command, failed.stderr).toBe('… | openai-setup key --profile work --stdin --insecure-storage');
+
+    const followed = await runCommand('bash', ['-c', command!.replace('…', `printf '%s\\n' '${GOOD}'`)], { env: t.env });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work')).toBe(GOOD);
+  });
+});
