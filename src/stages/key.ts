@@ -351,7 +351,9 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     if (check && !outcomeRow(check).keepKey) {
       const route = outcomeRow(check).route;
       if (!term.interactive || options.stdin) {
-        throw new ExitError(check.exitCode, 'The key was not stored.', route === 'retry' ? ['Store it without the live check with --no-verify.'] : []);
+        // The check could not finish: storing it unchecked is this run again with --no-verify, as it works here.
+        const unchecked = storeAdvice(ctx, { ...options, verify: false, insecureStorage: Boolean(options.insecureStorage) || fallback === 'file' }, piped);
+        throw new ExitError(check.exitCode, 'The key was not stored.', route === 'retry' ? [`To store it without the live check${unchecked.how}:  ${unchecked.command}`] : []);
       }
       const prompter = ctx.prompter('');
       const answer =

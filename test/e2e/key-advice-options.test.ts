@@ -50,6 +50,22 @@ describe('key --stdin --insecure-storage, no keyring: a rejected key', () => {
   });
 });
 
+describe('key --stdin --insecure-storage, no keyring: a check that could not finish', () => {
+  it('names this run with --no-verify; that, as printed, stores the key unchecked', async () => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined });
+    // Nothing listens there: the connection is refused at once.
+    const nowhere = 'http://127.0.0.1:1/v1';
+    const failed = await runCli(['key', '--stdin', '--insecure-storage', '--profile', 'work', '--base-url', nowhere], { env: t.env, input: `${GOOD}\n` });
+    expect(failed.code, failed.stderr).toBe(6);
+    const command = /To store it without the live check \(pipe the key in again, as you did, in place of …\): {2}(… \| .+)$/m.exec(failed.stderr)?.[1];
+    expect(command, failed.stderr).toBe(`… | openai-setup key --profile work --stdin --insecure-storage --base-url ${nowhere} --no-verify`);
+
+    const followed = await runCommand('bash', ['-c', command!.replace('…', `printf '%s\\n' '${GOOD}'`)], { env: t.env });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work')).toBe(GOOD);
+  });
+});
+
 describe('the wizard without a terminal, no keyring: the key kept in the --insecure-storage file is rejected', () => {
   it("its check's fix names --insecure-storage, --profile and --base-url; that, as printed, stores the next key", async () => {
     t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined });
