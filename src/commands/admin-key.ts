@@ -87,8 +87,10 @@ function storeNewKey(ctx: Context, profile: string, options: AdminKeyOptions, ke
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
   if (options.stdin) {
-    // The prompt is offered only where it would ask: else this run's pipe itself.
-    return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile), { env: ctx.rawEnv, prompt: promptWhereItAsks(ctx, adminKeyCommand(ctx, profile)) });
+    // The prompt is offered only where it would ask: else this run's pipe itself; both with this
+    // run's options (without its --insecure-storage, either would fail where there is no keychain).
+    const flags = newKeyFlags(options);
+    return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile, flags), { env: ctx.rawEnv, prompt: promptWhereItAsks(ctx, adminKeyCommand(ctx, profile, flags)) });
   }
   if (!ctx.term.interactive) {
     // The pipe named must work here: without a keychain, into a file only the person can read (as `key`).

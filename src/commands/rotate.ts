@@ -32,7 +32,7 @@ import { shownPath } from '../plaintext/summary.js';
 import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, sharingWords, storedSource, type SharingProfile } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { keyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText } from '../terminal/sanitize.js';
 
@@ -115,7 +115,9 @@ function recordedProject(profile: Profile | undefined, oldHint: string | null): 
 
 /**
  * The project the new key is made in: --project, else the old key's recorded project, else a check
- * now. `unchanged`: what the --json document says of the old key when that check fails.
+ * now. `unchanged`: what the --json document says of the old key when that check fails. `insecure`:
+ * the key is kept in the --insecure-storage file, or there is no keychain here: a `key` command
+ * named stores one there, with --insecure-storage (without it, it would fail here).
  */
 async function findProject(
   ctx: Context,
@@ -125,17 +127,19 @@ async function findProject(
   oldKey: string | null,
   unchanged: (message: string) => void,
   warn: (text: string) => void,
+  insecure: boolean,
 ): Promise<string> {
   if (options.project) return options.project;
   const recorded = recordedProject(profile, oldKey ? maskKey(oldKey) : null);
   if (recorded) return recorded;
   if (!oldKey) {
+    const store = storeKeyAdvice(ctx, profileName, insecure);
     throw new UsageError(`No key is stored for profile "${profileName}", so there is no project to rotate in.`, [
-      `Name the project (\`${toolCommand(ctx, 'rotate --project proj_…', profileName)}\`), or store a key first:  ` + keyCommand(ctx, profileName),
+      `Name the project (\`${toolCommand(ctx, 'rotate --project proj_…', profileName)}\`), or store a key first${store.how}:  ${store.command}`,
     ]);
   }
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
-  const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Finding the key’s project (a live check)…', warn });
+  const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS, insecureStorage: insecure }), { spinner: 'Finding the key’s project (a live check)…', warn });
   if (check.project) return check.project;
   const hint = maskKey(oldKey);
   const withProject = toolCommand(ctx, 'rotate --project proj_…', profileName);
@@ -279,7 +283,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   };
   unchanged(`${oldHint} is still stored and works.`);
   const profile = (await ctx.state.read()).profiles[profileName];
-  const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged, warn);
+  const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged, warn, stored ? stored.storage === 'file' : keychainError !== null);
   progress.project = projectId;
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
   const oldIsUserKey = oldKey !== null && isUserKey(oldKey);
@@ -594,7 +598,7 @@ async function checkNewKey(run: RotateRun, account: CreatedAccount): Promise<Che
   const { ctx, term, m, options, profileName, projectId } = run;
   let check: CheckResult;
   try {
-    check = await ctx.interrupts.step(() => runCheck(ctx, buildCheckRequest(ctx, account.key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS }), { spinner: 'Checking the new key with a live call…', warn: run.warn }));
+    check = await ctx.interrupts.step(() => runCheck(ctx, buildCheckRequest(ctx, account.key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS, insecureStorage: run.storage === 'file' }), { spinner: 'Checking the new key with a live call…', warn: run.warn }));
   } catch (error) {
     throw await undoneFailure(account, error, 'Checking the new key');
   }

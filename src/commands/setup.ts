@@ -430,6 +430,16 @@ async function chooseRoute(ctx: Context, profileName: string, result: CheckResul
   }
 }
 
+/**
+ * The live check of a key the wizard found, with the options of this run for the `key` command its
+ * fix names (CheckRequest.storeKey): --insecure-storage when this run was given it, or the key
+ * checked is the one in the 0600 file (no keychain here, as verify says it): without it that
+ * command would fail where there is no keychain.
+ */
+function checkSettings(options: SetupOptions, profile: string, source: KeySource): CheckSettings {
+  return { ...options.check, profile, insecureStorage: options.insecureStorage || source.kind === 'file' };
+}
+
 export async function run(ctx: Context, options: SetupOptions): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
@@ -474,7 +484,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     if (found.key) {
       term.out();
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);
-      const request = buildCheckRequest(ctx, found.key, { ...options.check, profile: profileName });
+      const request = buildCheckRequest(ctx, found.key, checkSettings(options, profileName, found.source));
       // A stored value that is no key is said as verify says it, and not sent: its route is the key stage.
       const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined });
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
@@ -602,7 +612,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
     let check = current.check;
     if (!check) {
-      const request = buildCheckRequest(ctx, current.key, { ...options.check, profile: profileName });
+      const request = buildCheckRequest(ctx, current.key, checkSettings(options, profileName, current.source));
       check = await runCheck(ctx, request);
       printCheck(term, current.key, current.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, current.key, current.source, check);

@@ -242,6 +242,16 @@ function promptCommand(ctx: Context, options: KeyStageOptions): string | undefin
   return promptWhereItAsks(ctx, `${keyCommand(ctx, options.profile)}${options.insecureStorage ? ' --insecure-storage' : ''}${options.verify === false ? ' --no-verify' : ''}${keyCheckFlags(options.check)}`);
 }
 
+/**
+ * The live check of a key this stage got, with this run's options for the `key` command its fix
+ * names (CheckRequest.storeKey): the profile, the check flags, and --insecure-storage when the key
+ * goes to the 0600 file (given, or chosen where the keychain cannot be used), or that command
+ * would fail here without a keychain, or ask again where to put the key.
+ */
+function checkSettings(options: KeyStageOptions, fallback: KeychainFallback | null): CheckSettings {
+  return { ...options.check, profile: options.profile, insecureStorage: Boolean(options.insecureStorage) || fallback === 'file' };
+}
+
 /** `officialApi`: false when the check goes to another (OpenAI-compatible) server, whose keys have other shapes. */
 async function readKeyInteractively(ctx: Context, pipeHint: string, officialApi: boolean, stop: string): Promise<string | null> {
   const prompter = ctx.prompter(`Pipe the key in:  ${pipeHint}`);
@@ -331,7 +341,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     // "Save this key anyway" after a check that could not finish: stored, and how to check it later said.
     let unfinished = false;
     if (options.verify !== false) {
-      const request = buildCheckRequest(ctx, key, { ...options.check, profile: profileName });
+      const request = buildCheckRequest(ctx, key, checkSettings(options, fallback));
       check = await runCheck(ctx, request);
       printCheck(term, key, source, check, term.out, request.baseURL);
       // Recorded once the key is stored: a key that is not must not take the stored key's record.
@@ -341,7 +351,9 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     if (check && !outcomeRow(check).keepKey) {
       const route = outcomeRow(check).route;
       if (!term.interactive || options.stdin) {
-        throw new ExitError(check.exitCode, 'The key was not stored.', route === 'retry' ? ['Store it without the live check with --no-verify.'] : []);
+        // The check could not finish: storing it unchecked is this run again with --no-verify, as it works here.
+        const unchecked = storeAdvice(ctx, { ...options, verify: false, insecureStorage: Boolean(options.insecureStorage) || fallback === 'file' }, piped);
+        throw new ExitError(check.exitCode, 'The key was not stored.', route === 'retry' ? [`To store it without the live check${unchecked.how}:  ${unchecked.command}`] : []);
       }
       const prompter = ctx.prompter('');
       const answer =
@@ -362,7 +374,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       unfinished = answer === 'save';
       if (answer === 'recheck') {
         // Same key, new check: loop without asking for it again.
-        const request = buildCheckRequest(ctx, key, { ...options.check, profile: profileName });
+        const request = buildCheckRequest(ctx, key, checkSettings(options, fallback));
         const again = await runCheck(ctx, request);
         printCheck(term, key, source, again, term.out, request.baseURL);
         check = again;

@@ -520,6 +520,16 @@ describe('admin-key: what it reads', () => {
     ]);
   });
 
+  it("--stdin with nothing on it: the pipe and the prompt it names keep this run's --insecure-storage and --no-verify", async () => {
+    const piped = setup({ interactive: false, stdin: '', env: { OPENAI_ADMIN_KEY: 'sk-admin-set' } });
+    const all = { stdin: true, profile: 'work', insecureStorage: true, verify: false };
+    expect((await outcomeOf(adminKey(piped.ctx, options(all)))).hints).toEqual(['Pipe the key in, e.g.:  printenv OPENAI_ADMIN_KEY | openai-setup admin-key --stdin --insecure-storage --no-verify --profile work']);
+    const alone = setup({ interactive: false, stdin: '' });
+    expect((await outcomeOf(adminKey(alone.ctx, options(all)))).hints.at(-1)).toBe('Pipe the key itself into:  openai-setup admin-key --stdin --insecure-storage --no-verify --profile work');
+    const atTerminal = setup({ interactive: false, stdoutIsTTY: true, stdin: '' });
+    expect((await outcomeOf(adminKey(atTerminal.ctx, options(all)))).hints.at(-1)).toBe('Let it ask for the key instead (hidden; at a terminal):  openai-setup admin-key --insecure-storage --no-verify --profile work');
+  });
+
   it('a paste cut off is refused with one line and asked again with the field empty', async () => {
     const t = setup();
     t.prompts.whenPassword('Paste the admin key (input is hidden):', ADMIN.slice(0, 40)).whenPassword('Paste the admin key (input is hidden):', ADMIN);

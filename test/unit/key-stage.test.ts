@@ -485,6 +485,20 @@ describe('key --stdin', () => {
     t.assertScriptsUsed();
   });
 
+  it("a check that could not finish: the way to store it unchecked is this run's command with --no-verify, as it works here", async () => {
+    context({ interactive: false, stdin: `${KEY}\n` });
+    t.api.answerChecks(checkResult('network_error'));
+    const check = { baseURL: 'http://127.0.0.1:18556/v1', timeoutMs: 30_000 };
+    const { code, message, hints } = await outcomeOf(key(t.ctx, { stdin: true, insecureStorage: true, profile: 'work', check }));
+    expect(code).toBe(6);
+    expect(message).toBe('The key was not stored.');
+    expect(hints).toEqual(['To store it without the live check (pipe the key in again, as you did, in place of …):  … | openai-setup key --profile work --stdin --insecure-storage --base-url http://127.0.0.1:18556/v1 --timeout 30000 --no-verify']);
+    // Piped from OPENAI_API_KEY, which holds it: that pipe again.
+    context({ interactive: false, stdin: `${KEY}\n`, env: { OPENAI_API_KEY: KEY } });
+    t.api.answerChecks(checkResult('timeout'));
+    expect((await outcomeOf(key(t.ctx, { stdin: true }))).hints).toEqual(['To store it without the live check:  printenv OPENAI_API_KEY | openai-setup key --stdin --no-verify']);
+  });
+
   it("a rejected key that is not stored leaves the stored key's last check as it was", async () => {
     context({ interactive: false, stdin: `${KEY}\n`, keychain: { default: OTHER_KEY } });
     const lastVerify = { at: '2026-01-01T00:00:00.000Z', status: 'valid' as const, ok: true, keyHint: 'sk-proj-…000B', keySource: 'standard input', organization: 'org-kept', project: 'proj_kept', tier: '1', billing: 'ok' as const, message: 'The key works and can spend.' };

@@ -456,7 +456,34 @@ describe('rotate', () => {
 
     const none = contexts.make({ admin: true, keychain: { 'work:admin': ADMIN } });
     const missing = await outcomeOf(rotate(none.ctx, options({ yes: true, profile: 'work' })));
-    expect(missing.hints.join('\n')).toContain('Name the project (`openai-setup rotate --project proj_… --profile work`), or store a key first:  openai-setup key --profile work');
+    expect(missing.hints.join('\n')).toContain('Name the project (`openai-setup rotate --project proj_… --profile work`), or store a key first (it asks for the key, hidden):  openai-setup key --profile work');
+  });
+});
+
+describe('rotate: the `key` command its advice names stores the key where this machine keeps it', () => {
+  it('no key stored and no keychain here, without a terminal: the pipe into the --insecure-storage file', async () => {
+    const t = contexts.make({ admin: true, interactive: false });
+    t.keychain.failWith('no-service');
+    await t.ctx.keys.set('work:admin', ADMIN, true);
+    const { code, hints } = await outcomeOf(rotate(t.ctx, options({ yes: true, profile: 'work' })));
+    expect(code).toBe(2);
+    expect(hints).toEqual(['Name the project (`openai-setup rotate --project proj_… --profile work`), or store a key first (pipe the key in, in place of …):  … | openai-setup key --profile work --stdin --insecure-storage']);
+  });
+
+  it('the old key, kept in the file, fails the check that finds its project: the fix stores the next one there', async () => {
+    const t = await setup({ lastCheck: false });
+    await t.ctx.keys.set('default', t.old, true);
+    t.api.answerChecks(checkResult('invalid_key'));
+    expect((await outcomeOf(rotate(t.ctx, options({ yes: true })))).code).toBe(3);
+    expect(t.api.checks.map((c) => c.storeKey?.command)).toEqual(['openai-setup key --insecure-storage']);
+  });
+
+  it('the new key fails its check, the old one kept in the file: the fix stores one there', async () => {
+    const t = await setup();
+    await t.ctx.keys.set('default', t.old, true);
+    t.api.answerChecks(checkResult('invalid_key'));
+    expect((await outcomeOf(rotate(t.ctx, options({ yes: true })))).code).toBe(3);
+    expect(t.api.checks.map((c) => c.storeKey?.command)).toEqual(['openai-setup key --insecure-storage']);
   });
 });
 
