@@ -81,7 +81,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   }
   if (options.key !== undefined) {
     if (ctx.term.stdinIsTTY && !options.quiet) {
-      ctx.term.err(`${marks(ctx.term.style).warn} A key typed on the command line stays in your shell history and is visible in \`ps\`; prefer --key - (standard input) or OPENAI_API_KEY.`);
+      ctx.term.err(`${marks(ctx.term.style).warn} A key typed on the command line stays in your shell history and is visible in \`ps\`; prefer \`--key -\` (standard input) or OPENAI_API_KEY.`);
     }
     // Said even with --quiet and without a terminal: a file now holds the key.
     for (const log of await npmLogsHolding(ctx.rawEnv, options.key)) {

@@ -45,7 +45,13 @@ export async function readPastedKey(ctx: Context, prompter: Prompter, question: 
     // Refused here rather than by the prompt, which would keep the hidden text for editing: the
     // next paste would then be added to the part that was cut off.
     const verdict = accept(raw);
-    if (verdict.ok) return verdict.key;
+    if (verdict.ok) {
+      // From here to the next question (the live check's spinner, its result, "What now?"), what
+      // is typed is neither echoed (a key pasted again stayed on the screen, wrapped above the
+      // spinner's row) nor taken as an answer (an Enter answered "What now?" before it was shown).
+      prompter.holdInput('drop');
+      return verdict.key;
+    }
     // Until the question is asked again, what is typed (the key pasted again) is held unechoed.
     prompter.holdInput();
     fail(verdict.why);

@@ -8,7 +8,7 @@ import { processWitnesses } from '../pass-signals.js';
 import { asciiText } from './charset.js';
 import { ASCII_SPINNER_FRAMES, hungUp, NO_TERMINAL, wrap } from './output.js';
 import { MAX_STDIN_BYTES } from './stdin.js';
-import { displayWidth } from './width.js';
+import { cutToWidth, displayWidth } from './width.js';
 
 export interface Choice<T> {
   name: string;
@@ -32,9 +32,10 @@ export interface Prompter {
   /**
    * Until the next question, what is typed on the terminal is not echoed and is kept for the next
    * password question: a key pasted before its prompt must not stay on the screen. Ctrl-C and
-   * Ctrl-D still cancel.
+   * Ctrl-D still cancel. `'drop'`: what is typed is dropped instead, kept for no question (after
+   * a key was taken: typed during its check, it is no answer to a question not yet asked).
    */
-  holdInput(): void;
+  holdInput(typed?: 'keep' | 'drop'): void;
 }
 
 /** A paste with a line break inside reached a one-line question. */
@@ -88,7 +89,7 @@ export function safePrompter(prompter: Prompter, show: (text: string) => string)
       return answer === shown ? real! : answer;
     },
     warmUp: () => prompter.warmUp(),
-    holdInput: () => prompter.holdInput(),
+    holdInput: (typed) => prompter.holdInput(typed),
   };
 }
 
@@ -139,6 +140,8 @@ interface Held {
   reader: ((chunk: Buffer | string) => void) | null;
   /** Typed while held, for the next password question. */
   bytes: Buffer[];
+  /** What is typed while held is dropped, not kept (holdInput('drop')). */
+  drop: boolean;
   /** While the rest of a refused paste is being dropped: call on each chunk. */
   discard: (() => void) | null;
   endDiscard: (() => void) | null;
@@ -149,7 +152,7 @@ const heldInputs = new WeakMap<object, Held>();
 
 function heldOf(input: TtyInput): Held {
   let held = heldInputs.get(input);
-  if (!held) heldInputs.set(input, (held = { reader: null, bytes: [], discard: null, endDiscard: null, onContinue: null }));
+  if (!held) heldInputs.set(input, (held = { reader: null, bytes: [], drop: false, discard: null, endDiscard: null, onContinue: null }));
   return held;
 }
 
@@ -193,12 +196,18 @@ function stopHolding(input: TtyInput, held: Held): void {
   if (!held.reader) return;
   input.removeListener('data', held.reader);
   held.reader = null;
+  held.drop = false;
   if (held.onContinue) process.removeListener('SIGCONT', held.onContinue);
   held.onContinue = null;
 }
 
-function startHolding(input: TtyInput, output: NodeJS.WritableStream, held: Held, interrupt: () => void): void {
-  if (held.reader || !canHold(input)) return;
+function startHolding(input: TtyInput, output: NodeJS.WritableStream, held: Held, interrupt: () => void, typed?: 'keep' | 'drop'): void {
+  if (!canHold(input)) return;
+  if (typed === 'drop') {
+    held.drop = true;
+    held.bytes = [];
+  }
+  if (held.reader) return;
   // Raw mode turns the terminal's echo off; the bytes are read here, so that Ctrl-C still works.
   input.setRawMode!(true);
   held.reader = (chunk) => {
@@ -217,7 +226,7 @@ function startHolding(input: TtyInput, output: NodeJS.WritableStream, held: Held
       // hidden question opened, and at any other question never.
       const stop = bytes.includes(0x1a);
       const kept = stop ? bytes.filter((b) => b !== 0x1a) : bytes;
-      if (kept.length) held.bytes.push(Buffer.from(kept));
+      if (kept.length && !held.drop) held.bytes.push(Buffer.from(kept));
       if (stop) stopHere(input, output);
     }
   };
@@ -289,15 +298,20 @@ function isPaste(read: string): boolean {
   return read.includes('\x1b[200~') || [...read.replace(ESCAPE_SEQUENCES, '')].filter((c) => !/[\x00-\x1f\x7f]/.test(c)).length >= PASTE_MIN_TEXT;
 }
 
+/** At a confirm, a key that answers: text, or Tab (which puts one in). */
+const answersConfirm = (key: string) => key === '\t' || /^[^\x00-\x1f\x7f]/u.test(key);
+/** At a select, a key that picks a choice: an arrow up or down, or text (a choice's number, or the start of its name). */
+const answersSelect = (key: string) => /^\x1b[[O][AB]$/.test(key) || /^[^\x00-\x1f\x7f]/u.test(key);
+
 /**
- * `read` with its Enters dropped until a key that answers (text, or Tab, which puts one in) comes:
- * after a paste was dropped at a confirm, Enter alone would answer with the default, which may be
- * the answer that destroys something. `answered`: such a key came.
+ * `read` with its Enters dropped until a key that `answers` comes: after a paste was dropped at a
+ * confirm, Enter alone would answer with the default, which may be the answer that destroys
+ * something; at a select, with whatever is highlighted, never seen chosen. `answered`: such a key came.
  */
-function enterOnlyAfterAnswer(read: string): { read: string; answered: boolean } {
+function enterOnlyAfterAnswer(read: string, answers: (key: string) => boolean): { read: string; answered: boolean } {
   let kept = '';
   for (const { 0: key, index } of read.matchAll(KEYS)) {
-    if (key === '\t' || /^[^\x00-\x1f\x7f]/u.test(key)) return { read: kept + read.slice(index), answered: true };
+    if (answers(key)) return { read: kept + read.slice(index), answered: true };
     if (key !== '\r' && key !== '\n') kept += key;
   }
   return { read: kept, answered: false };
@@ -394,6 +408,20 @@ class QuestionScreen extends Writable {
   }
   redraw(): void {
     if (this.drawn) this.terminal.write(`\r\x1b[2K${this.drawn}`);
+  }
+  /**
+   * `text` in place of the drawing's last row, where the cursor is (select's: its keys' help),
+   * until the prompt draws again. Nothing for a drawing of one row (the question itself).
+   */
+  lastRow(text: string, style: (row: string) => string): void {
+    const cut = this.drawn.lastIndexOf('\n');
+    if (cut === -1) return;
+    const columns = this.terminal.columns && this.terminal.columns > 0 ? this.terminal.columns : 80;
+    const row = style(cutToWidth(text, Math.max(1, columns - 1)));
+    // The cursor stays hidden, as the drawing had it.
+    const hidden = this.drawn.slice(cut).includes('\x1b[?25l') ? '\x1b[?25l' : '';
+    this.drawn = `${this.drawn.slice(0, cut + 1)}${row}${hidden}`;
+    this.terminal.write(`\r\x1b[2K${row}${hidden}`);
   }
 }
 
@@ -570,28 +598,40 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     let pasting: NodeJS.Timeout | undefined;
     // The start of a key the last read ended with (an ESC, or ESC [ without its last byte): this read finishes it.
     let unfinished = '';
-    // At a confirm, since a paste was dropped: Enter waits for a key that answers (enterOnlyAfterAnswer).
+    // Since a paste was dropped: Enter waits for a key that answers (enterOnlyAfterAnswer).
     let mustAnswer = false;
+    const answers = kind === 'select' ? answersSelect : answersConfirm;
     const choiceRead = (stream: TtyInput, chunk: Buffer | string): boolean => {
       const read = chunk.toString();
       const keys = unfinished + read;
       unfinished = UNFINISHED_ESCAPE.exec(keys)?.[0] ?? '';
       if (pasting === undefined && !isPaste(keys)) {
         if (!mustAnswer) return emit.call(stream, 'data', chunk);
-        // The end of a key started in the read before is not an answer; it passes as it is.
-        const ended = keys === read ? 0 : KEY.exec(keys)![0].length - (keys.length - read.length);
-        const gated = enterOnlyAfterAnswer(read.slice(ended));
+        // The end of a key started in the read before passes as it is; it answers as the whole key would.
+        const started = keys === read ? '' : KEY.exec(keys)![0];
+        const ended = started === '' ? 0 : started.length - (keys.length - read.length);
+        if (answers(started)) {
+          mustAnswer = false;
+          return emit.call(stream, 'data', chunk);
+        }
+        const gated = enterOnlyAfterAnswer(read.slice(ended), answers);
         mustAnswer = !gated.answered;
         const passed = read.slice(0, ended) + gated.read;
         if (passed === read) return emit.call(stream, 'data', chunk);
         return passed === '' || emit.call(stream, 'data', typeof chunk === 'string' ? passed : Buffer.from(passed));
       }
       clearTimeout(pasting);
-      pasting = setTimeout(() => (pasting = undefined), PASTE_SETTLE_MS);
-      if (kind === 'confirm') mustAnswer = true;
+      pasting = setTimeout(() => {
+        pasting = undefined;
+        // Once the paste is over, said where select's keys are said (its last row, until it is
+        // drawn again: at a key that answers); a confirm's one row is the question itself.
+        if (kind === 'select') screen.lastRow(`The paste was ignored: choose with ${streams.ascii ? 'up/down' : '↑↓'}, then press Enter.`, dim);
+      }, PASTE_SETTLE_MS);
+      mustAnswer = true;
       cancelOn(read);
       return false;
     };
+    const dim = (text: string) => (streams.colors ? `\x1b[2m${text}\x1b[22m` : text);
     const screen = new QuestionScreen(streams.output);
     // Ctrl-Z is ours, not readline's: readline takes it as a key too (select jumps to its first
     // choice), and once continued pauses the input, the one thing that keeps the process alive, so
@@ -706,6 +746,6 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       ),
     input: (message, options = {}) => ask('other', (p, ctx) => p.input({ message, default: options.default, validate: options.validate, theme: themes.theme }, ctx)),
     warmUp: () => void load().catch(() => {}), // a failure shows when a question is asked
-    holdInput: () => startHolding(input, streams.output, heldOf(input), interrupt),
+    holdInput: (typed) => startHolding(input, streams.output, heldOf(input), interrupt, typed),
   }, streams.show);
 }

@@ -181,7 +181,7 @@ describe('key sources', () => {
   it('a key typed on the command line of a terminal gets a warning naming --key -; a piped run does not', async () => {
     const key = keyFor('valid');
     const s = spawnCli(['verify', '--key', key], { env: testEnv.env });
-    await s.waitFor('stays in your shell history and is visible in `ps`; prefer --key -');
+    await s.waitFor('stays in your shell history and is visible in `ps`; prefer `--key -`');
     await s.waitFor('The key works and can spend');
     expect(await s.exited).toMatchObject({ exitCode: 0 });
     expect(s.rawOutput()).not.toContain(key);

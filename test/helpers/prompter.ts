@@ -43,6 +43,8 @@ export class ScriptedPrompter implements Prompter {
   readonly asked: AskedPrompt[] = [];
   /** How often the product held the terminal's input for a question to come (holdInput). */
   holds = 0;
+  /** Each hold's way with what is typed meanwhile, in order: kept for the next password question, or dropped. */
+  readonly held: Array<'keep' | 'drop'> = [];
   private readonly script: ScriptedAnswer[] = [];
   /** Failures thrown into the product, kept in case the product swallowed one. */
   private readonly failures: string[] = [];
@@ -122,8 +124,9 @@ export class ScriptedPrompter implements Prompter {
 
   warmUp(): void {}
 
-  holdInput(): void {
+  holdInput(typed: 'keep' | 'drop' = 'keep'): void {
     this.holds++;
+    this.held.push(typed);
   }
 
   private add(kind: PromptKind, text: PromptText, answer: unknown, times: number): this {

@@ -107,6 +107,36 @@ describe('holdInput', () => {
     expect(await asking).toBe('sk-proj-later');
   });
 
+  it("'drop': echo off as well, but what is typed meanwhile is kept for no question (typed during a key's check)", async () => {
+    const p = prompter();
+    p.holdInput('drop');
+    expect(input.isRaw).toBe(true);
+    input.write('sk-proj-typed-during-the-check\r');
+    await allRead();
+    const choosing = p.select('What now?', [
+      { name: 'Check again', value: 'recheck' },
+      { name: 'Paste a different key', value: 'again' },
+    ]);
+    void typeWhenAsked('What now?', '\x1b[B\r');
+    expect(await choosing).toBe('again');
+    const asking = p.password('Key:');
+    void typeWhenAsked('Key:', 'sk-proj-pasted-when-asked\r');
+    expect(await asking).toBe('sk-proj-pasted-when-asked');
+  });
+
+  it("'drop' over a hold that kept: what was kept goes too", async () => {
+    const p = prompter();
+    p.holdInput();
+    input.write('sk-proj-typed-early');
+    await allRead();
+    p.holdInput('drop');
+    input.write('more\r');
+    await allRead();
+    const asking = p.password('Key:');
+    void typeWhenAsked('Key:', 'sk-proj-pasted-when-asked\r');
+    expect(await asking).toBe('sk-proj-pasted-when-asked');
+  });
+
   it('is nothing without a terminal', () => {
     const p = prompter({ tty: false });
     p.holdInput();
@@ -322,6 +352,57 @@ describe('a paste at a confirm or select question', () => {
     input.write('\r');
     expect(await confirming).toBe(false);
     expectKeyNotShown();
+  });
+
+  it('at a select: Enter after a dropped paste does not take the highlighted choice, and the paste is said to be ignored; an arrow, then Enter, answers', async () => {
+    stillClock();
+    const p = prompter();
+    const choosing = p.select('Where should the key go?', [
+      { name: 'In the keychain', value: 'keychain' },
+      { name: 'In ~/.bashrc yourself', value: 'bashrc' },
+      { name: 'Stop', value: 'stop' },
+    ]);
+    await typeWhenAsked('Where should the key go?', key);
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    expect(stripVTControlCharacters(screen)).toContain('The paste was ignored: choose with ↑↓, then press Enter.');
+    let answered = false;
+    void choosing.then(() => (answered = true));
+    // Enter alone, twice, and a left arrow (no choice moves): none is an answer.
+    for (const read of ['\r', '\r', '\x1b[D', '\r']) {
+      input.write(read);
+      await allRead();
+    }
+    await turn();
+    expect(answered).toBe(false);
+    // An arrow down, its bytes in two reads, then up: Enter takes the choice then highlighted.
+    for (const read of ['\x1b', '[B', '\x1b[B', '\x1b[A']) {
+      input.write(read);
+      await allRead();
+    }
+    input.write('\r');
+    expect(await choosing).toBe('bashrc');
+    expectKeyNotShown();
+  });
+
+  it('at a select: a paste and its Enter in one read, then Enter alone: still no answer; Enter after a key that moves is', async () => {
+    stillClock();
+    const p = prompter();
+    const choosing = p.select('When you are done on that page:', [
+      { name: 'Done, continue', value: 'done' },
+      { name: 'Open the page again', value: 'again' },
+    ]);
+    await typeWhenAsked('When you are done on that page:', `${key}\r`);
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    let answered = false;
+    void choosing.then(() => (answered = true));
+    input.write('\r');
+    await allRead();
+    await turn();
+    expect(answered).toBe(false);
+    input.write('\x1b[B\r');
+    expect(await choosing).toBe('again');
   });
 
   it('a key pasted without the terminal\'s marks, and a paste with them, are dropped', async () => {

@@ -184,6 +184,17 @@ describe('--key KEY under npx', () => {
   });
 });
 
+describe('a key typed on the command line of a terminal', () => {
+  it.each([60, 80, 100, 120])('the warning names `--key -` whole at %i columns: never broken between its flag and its dash', async (columns) => {
+    context({ stdinIsTTY: true, stderrIsTTY: true, columns });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await verify(t.ctx, { ...VERIFY, key: KEY })).toBe(0);
+    const lines = t.stderr.split('\n');
+    expect(lines.some((line) => line.includes('`--key -` (standard input)') || line.trimEnd().endsWith('`--key -`'))).toBe(true);
+    expect(lines.filter((line) => /--key$/.test(line.trimEnd()))).toEqual([]);
+  });
+});
+
 describe('the key line names what the key is', () => {
   it("an sk-<name>- key (a service account's, in the form of 2024) is not called a legacy user key", async () => {
     const body = 'Xy9'.repeat(20).slice(0, 40);

@@ -1,0 +1,110 @@
+// What is typed while no question shows, or at a question it is no answer to, through the built
+// binary in a real pseudo-terminal: during a key's live check (after the key was taken), nothing
+// typed is echoed (a key pasted again stayed on the screen, its first row wrapped above the
+// spinner's) or taken as an answer to the question that follows ("What now?"); and a paste at a
+// list, dropped, leaves Enter alone no answer to it, the person told why.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
+import { spawnCli, type PtySession } from '../helpers/pty.js';
+import { runCli } from '../helpers/run.js';
+import { screenOf } from '../helpers/screen.js';
+
+const HANGS = makeKey('proj', 'typed-between-hangs');
+const AGAIN = makeKey('proj', 'typed-between-again');
+const THIRD = makeKey('proj', 'typed-between-third');
+const QUESTION = 'Paste your secret key (input is hidden):';
+const CHECKING = 'Checking the key with a live call';
+const COLUMNS = 100;
+
+let server: FakeOpenAI;
+let t: TestEnv | undefined;
+let session: PtySession | undefined;
+
+beforeAll(async () => {
+  server = await startOpenAIServer({ keys: { [HANGS]: 'hang', [AGAIN]: 'valid', [THIRD]: 'valid' } });
+});
+afterAll(async () => {
+  await server?.close();
+});
+afterEach(async () => {
+  session?.kill();
+  session = undefined;
+  await t?.cleanup();
+  t = undefined;
+});
+
+/** Pieces of a key that must never be on screen (its masked hint shows the prefix and last four). */
+function expectNotOnScreen(s: PtySession, key: string): void {
+  for (const piece of [key.slice(8, 40), key.slice(40, 80), key.slice(-24, -4)]) expect(s.rawOutput()).not.toContain(piece);
+}
+
+/** The rows of the screen that hold `text`, from it on. */
+function rowsWith(s: PtySession, text: string): string[] {
+  return screenOf(s.rawOutput(), COLUMNS)
+    .filter((line) => line.includes(text))
+    .map((line) => line.slice(line.indexOf(text)).trimEnd());
+}
+
+/** `key`, a key pasted whose check hangs until --timeout: the spinner shows. */
+async function checkThatHangs(): Promise<PtySession> {
+  t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+  const s = (session = spawnCli(['key', '--insecure-storage', '--timeout', '3000'], { env: t.env, cols: COLUMNS }));
+  await s.waitFor(QUESTION);
+  s.type(`${HANGS}\r`);
+  await s.waitFor(CHECKING);
+  return s;
+}
+
+describe('typed during the live check of a key just pasted', () => {
+  it('a key pasted again, with its Enter: never echoed, no answer to "What now?", and not kept for the next key question', async () => {
+    const s = await checkThatHangs();
+    s.type(AGAIN);
+    s.type('\r');
+    await s.waitFor('What now?');
+    s.press('down');
+    s.press('enter');
+    await s.waitFor(QUESTION);
+    // Asked again, empty: the key pasted during the check is not its answer.
+    s.type(`${THIRD}\r`);
+    await s.waitFor('Stored sk-proj-…');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expectNotOnScreen(s, AGAIN);
+    expectNotOnScreen(s, THIRD);
+    expect(rowsWith(s, 'What now?')).toEqual(['What now? Paste a different key']);
+    expect(server.requestsFor(AGAIN)).toEqual([]);
+    expect((await runCli(['token'], { env: t!.env })).stdout).toBe(`${THIRD}\n`);
+  });
+
+  it('Enter alone: no answer to "What now?", which waits for its own', async () => {
+    const s = await checkThatHangs();
+    s.press('enter');
+    await s.waitFor('What now?');
+    for (let i = 0; i < 3; i++) s.press('down');
+    s.press('enter');
+    await s.waitFor('Stopped; the key was not stored.');
+    expect((await s.exited).exitCode).not.toBe(0);
+    expect(rowsWith(s, 'What now?')).toEqual(['What now? Stop without saving']);
+    expect(s.output()).not.toContain('Still failing');
+  });
+});
+
+describe('a paste at a list, dropped', () => {
+  it('is said to be ignored, and Enter alone then takes no choice; an arrow and Enter do', async () => {
+    t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    const s = (session = spawnCli(['login'], { env: t.env, cols: COLUMNS }));
+    const question = 'When you are done on that page:';
+    await s.waitFor(question);
+    s.type(THIRD);
+    await s.waitFor('The paste was ignored: choose with ↑↓, then press Enter.');
+    s.press('enter');
+    s.press('down');
+    s.press('enter');
+    await s.waitFor(question);
+    s.press('enter');
+    await s.waitFor('Done, continue');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(rowsWith(s, question)).toEqual([`${question} Open the page again`, `${question} Done, continue`]);
+    expectNotOnScreen(s, THIRD);
+  });
+});
