@@ -280,7 +280,7 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
  */
 export function progressFileCheck(ctx: Context, problem: NonNullable<StateReading['problem']>, profileName: string): DoctorCheck {
   const damaged = problem.kind === 'damaged';
-  const stops = `${damaged ? '' : 'nothing can be saved, and '}token, run and env hand out no key without --profile (it records the default profile)`;
+  const stops = `${damaged ? '' : 'nothing can be saved, and '}token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)`;
   const said = problem.fix ?? `choose the default profile again, which moves it aside (its records are lost; stored keys stay):  ${toolCommand(ctx, `use ${profileName}`)}`;
   const fix = `${said[0]!.toUpperCase()}${said.slice(1)}`;
   return check('progress-file', 'Progress file', 'fail', `${problem.detail.replace(/\.$/, '')}: ${stops}`, damaged ? fix : fix.replace(/\.?$/, '.'), EXIT.keyStore);

@@ -42,7 +42,7 @@ describe('doctor: a config dir or progress file the key commands refuse is a fai
 
     const doctor = await runCli(['doctor'], { env: t.env });
     expect(doctor.code, doctor.stdout).toBe(7);
-    expect(doctor.stdout).toContain(`✖ Progress file       ${t.configDir} can be changed by other users (mode 0777), so openai-setup does not trust it: nothing can be saved, and token, run and env hand out no key without --profile (it records the default profile)\n`);
+    expect(doctor.stdout).toContain(`✖ Progress file       ${t.configDir} can be changed by other users (mode 0777), so openai-setup does not trust it: nothing can be saved, and token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)\n`);
     expect(doctor.stdout).not.toContain('Everything needed works');
     expect(doctor.stdout).toContain('✖ 1 problem');
     // Said as the check, not also on stderr.

@@ -38,7 +38,7 @@ describe.skipIf(process.platform === 'win32')('doctor: a progress file the key c
     withProgress();
     chmodSync(t.configDir, 0o777);
     expect(await doctor(t.ctx, { json: false })).toBe(EXIT.keyStore);
-    expect(t.stdout).toContain(`✖ Progress file       ${t.configDir} can be changed by other users (mode 0777), so openai-setup does not trust it: nothing can be saved, and token, run and env hand out no key without --profile (it records the default profile)\n  → Fix it with \`chmod 700 '${t.configDir}'\`.\n`);
+    expect(t.stdout).toContain(`✖ Progress file       ${t.configDir} can be changed by other users (mode 0777), so openai-setup does not trust it: nothing can be saved, and token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)\n  → Fix it with \`chmod 700 '${t.configDir}'\`.\n`);
     expect(t.stdout).not.toContain('Everything needed works');
     expect(t.stderr).not.toContain('Saved progress is not used');
   });
@@ -62,7 +62,7 @@ describe('progressFileCheck', () => {
   it('damaged: `use` with the profile, which moves it aside (saving still works: not said to fail)', () => {
     t = makeTestContext();
     const check = progressFileCheck(t.ctx, { kind: 'damaged', message: 'm', detail: 'The progress file /x/state.json is damaged', fix: null }, 'work');
-    expect(check).toMatchObject({ status: 'fail', exitCode: EXIT.keyStore, detail: 'The progress file /x/state.json is damaged: token, run and env hand out no key without --profile (it records the default profile)' });
+    expect(check).toMatchObject({ status: 'fail', exitCode: EXIT.keyStore, detail: 'The progress file /x/state.json is damaged: token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)' });
     expect(check.fix).toBe('Choose the default profile again, which moves it aside (its records are lost; stored keys stay):  openai-setup use work');
   });
 
