@@ -18,6 +18,7 @@ import { describeKeychainProblem, keychainFix, keychainOutOfReach, type Keychain
 import { reasonOf } from '../storage/key-change.js';
 import { DamagedKeyFileError, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
+import type { StateReading } from '../storage/state.js';
 import { ENV_SOURCE, envKeyHeld, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, messageAt, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -270,6 +271,22 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
 }
 
 /**
+ * The progress file when it cannot be used (StateReading's problem): a failed check (exit 7), as
+ * the commands it stops fail. It records the default profile chosen with `use`, so `token`, `run`
+ * and `env` hand out no key without --profile; one that cannot be read (not ours, others may change
+ * it or its dir, not a regular file) or that a newer openai-setup wrote in a form this one cannot
+ * read also stops every command that saves progress. The fix is the problem's own (chmod, rm,
+ * update); a damaged file is moved aside by `use`, which chooses the default again.
+ */
+export function progressFileCheck(ctx: Context, problem: NonNullable<StateReading['problem']>, profileName: string): DoctorCheck {
+  const damaged = problem.kind === 'damaged';
+  const stops = `${damaged ? '' : 'nothing can be saved, and '}token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)`;
+  const said = problem.fix ?? `choose the default profile again, which moves it aside (its records are lost; stored keys stay):  ${toolCommand(ctx, `use ${profileName}`)}`;
+  const fix = `${said[0]!.toUpperCase()}${said.slice(1)}`;
+  return check('progress-file', 'Progress file', 'fail', `${problem.detail.replace(/\.$/, '')}: ${stops}`, damaged ? fix : fix.replace(/\.?$/, '.'), EXIT.keyStore);
+}
+
+/**
  * What is stored as the admin key, when the progress file records one and it is not an admin key
  * (storedNotAnAdminKey): a failed check (exit 3) with the fix; null otherwise. Read only: one the
  * keychain or the key file cannot give is for the checks above to say.
@@ -369,6 +386,8 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
 async function diagnose(ctx: Context, options: { profile?: string; json: boolean }, told: { profile: string | null }): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
+  // A progress file that cannot be used is the Progress file check below, not also on stderr.
+  ctx.state.showProblemsElsewhere();
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
   const checks: DoctorCheck[] = [nodeCheck(ctx.nodeVersion)];
@@ -376,6 +395,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // stored or recorded here, whatever the keychain says; the first thing to fix.
   const notMade = ctx.state.dirNotMadeHere();
   if (notMade) checks.push(check('config-dir', 'Config dir', 'fail', notMade.parts.detail, `${notMade.parts.fix![0]!.toUpperCase()}${notMade.parts.fix!.slice(1)}.`, notMade.code));
+  // A progress file that cannot be used (not ours, others may change it or its dir, a FIFO…): a
+  // failed check, as the commands it stops fail (exit 7), said here rather than on stderr.
+  const { problem: progress } = await ctx.state.reading({ quiet: true });
+  if (progress) checks.push(progressFileCheck(ctx, progress, profileName));
 
   // A key file or config dir others can read is shown as the Key file check below, not also on stderr.
   ctx.keys.showModesElsewhere();

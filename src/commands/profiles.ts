@@ -142,12 +142,12 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
   }
   const found = await lookedUpKeys(ctx, state);
   // Records that may not be the key stored (an interrupted key change) are not shown as the key.
-  const doubts = new Map<string, string>();
+  const doubts = new Map<string, { why: string; fix: string }>();
   for (const name of Object.keys(state.profiles)) {
     const doubt = await recordInDoubt(ctx, state, name);
     if (!doubt) continue;
     doubts.set(name, doubt);
-    found.keys.set(name, { storage: 'unknown', why: doubt });
+    found.keys.set(name, { storage: 'unknown', why: doubt.why });
   }
   const list = listProfiles(state, ctx.env.OPENAI_SETUP_PROFILE ?? state.defaultProfile, found.keys);
   if (options.json) {
@@ -157,7 +157,9 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
   const rows = [['', 'PROFILE', 'KEY', 'ORGANIZATION / PROJECT (last check)', 'LAST CHECK']];
   for (const p of list.profiles) {
     const kept = { keychain: 'keychain', file: 'plain-text file', env: 'your OPENAI_API_KEY' };
-    const key = !p.key ? 'no key' : p.key.storage === 'unknown' ? 'not known' : `${p.key.hint} (${kept[p.key.storage]})`;
+    // None recorded is not none stored: this list reads no keychain (the footnote below says so),
+    // unless it looked the key up (after a move-aside), finding none.
+    const key = !p.key ? (found.keys.has(p.name) ? 'no key' : 'none recorded') : p.key.storage === 'unknown' ? 'not known' : `${p.key.hint} (${kept[p.key.storage]})`;
     const where = [p.organization, p.project].filter(Boolean).join(' / ') || '—';
     const checked = p.lastVerify ? `${checkLabel(p.lastVerify)}, ${p.lastVerify.at.slice(0, 16).replace('T', ' ')} UTC` : 'never';
     // A check of another key (OPENAI_API_KEY, --key) is not the stored key's: labelled with its hint, as status does.
@@ -184,12 +186,16 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     }
   }
   term.out(term.style.dim(`* the default profile; change it with \`${toolCommand(ctx, 'use NAME')}\`, or pass --profile NAME to any command.`));
+  // A key stored before this progress file recorded it (the config dir removed, another HOME) is in no record here.
+  if (list.profiles.some((p) => !p.key && !found.keys.has(p.name))) {
+    term.out(term.style.dim(`"none recorded": the progress file records no key for it, and this list reads no keychain; \`${toolCommand(ctx, 'doctor --profile NAME')}\` looks in the ${ctx.keys.keychainDescription}.`));
+  }
   if (found.aside.length) {
     const missing = found.complete ? '' : `; profiles it named that the ${ctx.keys.keychainDescription} could not list may be missing`;
     const unknown = found.why ? `; "not known": ${found.why}` : '';
     term.out(`${marks(term.style).pending} A damaged progress file was moved aside (to ${pathLine(found.aside.at(-1)!)}), taking its records with it: keys not recorded since were looked up where \`${toolCommand(ctx, 'token')}\` finds them${unknown}${missing}.`);
   }
-  for (const [name, doubt] of doubts) term.out(`${marks(term.style).warn} Key of profile "${name}" not known: ${doubt}; \`${toolCommand(ctx, 'doctor', name)}\` records the key stored.`);
+  for (const [name, doubt] of doubts) term.out(`${marks(term.style).warn} Key of profile "${name}" not known: ${doubt.why}; ${doubt.fix}.`);
   if (list.active !== list.defaultProfile) {
     term.out(`${marks(term.style).warn} OPENAI_SETUP_PROFILE=${list.active} is set: commands in this shell use "${list.active}" unless given --profile.`);
   }

@@ -26,7 +26,10 @@ export const StatusJsonSchema = z.object({
   stages: z.array(z.object({ id: z.enum(STAGE_IDS), title: z.string(), done: z.boolean(), doneAt: z.nullable(z.string()) })),
   billingChoice: z.nullable(z.string()),
   key: z.object({
-    /** "unknown": the progress file cannot be used (or a damaged one moved aside took the record) and the keychain or key file could not be read: none is not known; or the record may not be the key stored (a key change was interrupted: doctor records it). */
+    /**
+     * "none": the progress file records none (status reads no keychain: one stored there without a record, the config dir removed say, is found by doctor).
+     * "unknown": the progress file cannot be used (or a damaged one moved aside took the record) and the keychain or key file could not be read: none is not known; or the record may not be the key stored (a key change was interrupted: doctor records it), or the key file recorded as holding it cannot be read (damaged, empty).
+     */
     storage: z.enum(['keychain', 'file', 'env', 'none', 'unknown']),
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
@@ -70,7 +73,7 @@ async function lookUpKey(ctx: Context, profile: string, saidAlready: string | nu
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: boolean; lastCheckBaseURL: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
+async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; lastCheckBaseURL: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -78,8 +81,8 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   const noRecord = problem ? 'the progress file cannot be used' : aside.length ? `a damaged progress file was moved aside (to ${pathLine(aside.at(-1)!)})` : null;
   // A record that may not be the key stored (an interrupted key change): not shown as the key.
   const doubt = problem ? null : await recordInDoubt(ctx, state, profileName);
-  const found = doubt ? ({ storage: 'unknown', why: doubt } as const) : (profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName, problem?.message ?? null) : undefined));
-  const unknown = doubt ?? (found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null);
+  const found = doubt ? ({ storage: 'unknown', why: doubt.why } as const) : (profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName, problem?.message ?? null) : undefined));
+  const unknown = doubt?.why ?? (found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null);
   const stored = found?.storage === 'unknown' ? undefined : found;
   // The key in OPENAI_API_KEY, and what else is around it there (judged as verify judges it).
   const envHeld = envKeyHeld(ctx);
@@ -114,7 +117,10 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
     // the env files by their own paths and the profile each was written for (the command that wrote one names it), the stale ones each once.
     keyUnknown: unknown,
-    keyInDoubt: doubt !== null,
+    // What to do about it: doctor, or the key file's fix.
+    keyInDoubt: doubt?.fix ?? null,
+    // Looked up where `token` finds it (no record to go by): none found is none stored.
+    keyLookedUp: !doubt && !profile?.key && noRecord !== null,
     // Valid as the state schema reads it: as baseURLForAdvice writes it.
     lastCheckBaseURL: profile?.lastVerify?.baseURL ?? null,
     movedAside: unknown && !problem ? aside : [],
@@ -175,18 +181,25 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const setIn = key.setIn.length ? `, set in ${places(key.setIn)}` : ` (${line.file})`;
     term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself${setIn}; openai-setup has no copy`);
     if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
-  } else if (status.keyInDoubt) {
-    // doctor records what is stored (reading the keychain, which status does not) and clears the mark.
-    term.out(`${m.warn} Key not known: ${status.keyUnknown}; \`${toolCommand(ctx, 'doctor', profileName)}\` records the key stored`);
+  } else if (status.keyInDoubt !== null) {
+    // doctor records what is stored (reading the keychain, which status does not) and clears the
+    // mark; a key file that cannot be read has its own fix.
+    term.out(`${m.warn} Key not known: ${status.keyUnknown}; ${status.keyInDoubt}`);
   } else if (key.storage === 'unknown') {
     // Not "no key", whose advice would store a second one.
     term.out(`${m.pending} Key not known: ${status.keyUnknown}, so whether one is stored for this profile could not be checked`);
     // Looked for only while a moved-aside file is there (its records are not in this one): the way out once it is not needed.
     const aside = status.movedAside;
     if (aside.length) term.out(`  Once you no longer need ${aside.length === 1 ? pathLine(aside[0]!) : `the ${aside.length} moved-aside files`}, remove ${aside.length === 1 ? 'it' : 'them'}, and status goes by the progress file again:  rm -- ${aside.map(shellWord).join(' ')}`);
-  } else if (key.env.set) term.out(`${m.pending} No key stored for this profile`);
-  // Nothing `verify` could check: what to do first is to store one.
-  else term.out(`${m.pending} No key stored for this profile: ${newer ? `to store one, ${afterUpdate(keyCommand(ctx, profileName, check))}` : `store one with \`${keyCommand(ctx, profileName, check)}\``}`);
+  } else {
+    // None recorded is not none stored: status reads no keychain (unless no record could be gone
+    // by), and one stored there before this progress file recorded it (the config dir removed,
+    // another HOME) is not in it. doctor looks.
+    const none = status.keyLookedUp ? `${m.pending} No key stored for this profile` : `${m.pending} No key recorded for this profile (\`${toolCommand(ctx, 'doctor', profileName)}\` looks in the ${ctx.keys.keychainDescription})`;
+    if (key.env.set) term.out(none);
+    // Nothing `verify` could check: what to do first is to store one.
+    else term.out(`${none}: ${newer ? `to store one, ${afterUpdate(keyCommand(ctx, profileName, check))}` : `store one with \`${keyCommand(ctx, profileName, check)}\``}`);
+  }
   if (status.plaintext.length) {
     const importing = toolCommand(ctx, 'import', profileName);
     term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — ${newer ? `to move it, ${afterUpdate(importing)}` : `\`${importing}\` moves it`}`);

@@ -10,11 +10,13 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { toolCommand, type AdviceScope } from '../terminal/advice.js';
-import { pathLine } from '../terminal/sanitize.js';
+import { keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { pathLine, sanitize } from '../terminal/sanitize.js';
+import { quotedWord } from '../terminal/shell.js';
 import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
 import { LockLostUnwrittenError } from './lock.js';
-import { accountOf, type KeySnapshot, type KeyStore, type PutBack, type Storage, type Written } from './keystore.js';
+import { ConfigStoreError } from './private-file.js';
+import { accountOf, DamagedKeyFileError, type KeySnapshot, type KeyStore, type PutBack, type Storage, type Written } from './keystore.js';
 import { profileIn, type State } from './state.js';
 
 /** Times a late record is tried when the lock is found lost again before its write (as StateStore.update). */
@@ -467,18 +469,34 @@ export async function keyChangeFailure(
 
 /**
  * Why the progress file's record of `profile`'s key may not be the key stored, as a clause (null:
- * no reason to doubt it): a key change that was interrupted (its mark, left by a run killed between
- * writing the store and recording it), or a record of a key in the plain-text file that the file
- * does not hold. Reads the key file at most (cheap), never the keychain: for status and profiles,
- * which then send people to doctor (it records what is stored, and clears the mark).
+ * no reason to doubt it), and what to do then: a key change that was interrupted (its mark, left
+ * by a run killed between writing the store and recording it), or a record of a key in the
+ * plain-text file that the file does not hold, or that cannot be read (damaged, empty, not to be
+ * trusted: every command that reads the key fails on it, exit 7), with that file's fix. Reads the
+ * key file at most (cheap), never the keychain: for status and profiles, which send people to
+ * doctor when what is stored can be told (it records it, and clears the mark).
  */
-export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'>, state: State, profile: string): Promise<string | null> {
+export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & AdviceScope, state: State, profile: string): Promise<{ why: string; fix: string } | null> {
   const p = state.profiles[profile];
-  if (p?.keyChangeStartedAt) return `a key change for profile "${profile}" was interrupted, so ${pathLine(ctx.state.path)} may record another key than the one stored`;
+  const doctor = `\`${toolCommand(ctx, 'doctor', profile)}\` records the key stored`;
+  if (p?.keyChangeStartedAt) return { why: `a key change for profile "${profile}" was interrupted, so ${pathLine(ctx.state.path)} may record another key than the one stored`, fix: doctor };
   if (p?.key?.storage !== 'file') return null;
-  // One that cannot be read is said by what reads it (token, doctor): no doubt from here.
-  const held = await ctx.keys.fileKey(profile).catch(() => undefined);
-  if (held === undefined || (held !== null && maskKey(held) === p.key.hint)) return null;
+  const records = `${pathLine(ctx.state.path)} records ${p.key.hint} in plain text for profile "${profile}"`;
+  let held: string | null;
+  try {
+    held = await ctx.keys.fileKey(profile);
+  } catch (error) {
+    // Another failure is said by what reads the file (token, doctor): no doubt from here.
+    if (!(error instanceof ConfigStoreError)) return null;
+    // As token, run and logout would find it (exit 7): said with its fix. A damaged one is removed,
+    // the keys in it with it (as doctor says it), and the key stored again.
+    const fix =
+      error instanceof DamagedKeyFileError
+        ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again with \`${keyCommand(ctx, profile)}\``
+        : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
+    return { why: `${records}, but ${error.parts.detail.replace(/\.$/, '')}`, fix };
+  }
+  if (held !== null && maskKey(held) === p.key.hint) return null;
   const holds = held === null ? 'holds no key for it' : `holds ${maskKey(held)}`;
-  return `${pathLine(ctx.state.path)} records ${p.key.hint} in plain text for profile "${profile}", but ${pathLine(ctx.keys.filePath)} ${holds}`;
+  return { why: `${records}, but ${pathLine(ctx.keys.filePath)} ${holds}`, fix: doctor };
 }

@@ -240,8 +240,12 @@ type Loaded =
 /** The progress as read(), and why the file's content is not in it (null: it is). */
 export interface StateReading {
   state: State;
-  /** `message`: one line naming the file and what to do. */
-  problem: { kind: 'damaged' | 'unreadable' | 'newer'; message: string } | null;
+  /**
+   * `message`: one line naming the file and what to do; `detail` and `fix`: the same in two parts,
+   * for a check (doctor's) to show apart (`fix` null: none of its own, as for a damaged file, which
+   * a command that saves progress moves aside).
+   */
+  problem: { kind: 'damaged' | 'unreadable' | 'newer'; message: string; detail: string; fix: string | null } | null;
 }
 
 
@@ -289,6 +293,14 @@ export class StateStore {
   /** Nothing it finds is said from now on (verify --quiet); kept for sayHeld(). */
   hush(): void {
     this.notices.hush();
+  }
+
+  /** Whether a file that cannot be used is left unsaid by reading(): its reader shows it (doctor's check). */
+  private problemsShownElsewhere = false;
+
+  /** A progress file that cannot be used is not said on stderr from now on: the caller shows it (doctor's Progress file check). */
+  showProblemsElsewhere(): void {
+    this.problemsShownElsewhere = true;
   }
 
   /** Says what it kept while hushed, and what it finds from now on: for a hushed run that ended in an error. */
@@ -418,22 +430,22 @@ export class StateStore {
    * problem is left to the caller to tell.
    */
   async reading(options: { quiet?: boolean } = {}): Promise<StateReading> {
-    const problem = (kind: 'damaged' | 'unreadable' | 'newer', message: string, warning: string): StateReading => {
-      if (!options.quiet) this.tell(warning);
-      return { state: emptyState(), problem: { kind, message } };
+    const problem = (kind: 'damaged' | 'unreadable' | 'newer', message: string, warning: string, parts: { detail: string; fix: string | null }): StateReading => {
+      if (!options.quiet && !this.problemsShownElsewhere) this.tell(warning);
+      return { state: emptyState(), problem: { kind, message, ...parts } };
     };
     let loaded: Loaded;
     try {
       loaded = await this.load();
     } catch (error) {
       if (!(error instanceof ConfigStoreError)) throw error;
-      return problem('unreadable', error.message, `Saved progress is not used: ${error.message}`);
+      return problem('unreadable', error.message, `Saved progress is not used: ${error.message}`, error.parts);
     }
     if (loaded.kind === 'ok') return { state: loaded.state, problem: null };
     if (loaded.kind === 'newer') {
       const newer = writtenByNewer(`The progress file ${pathLine(this.path)}`, loaded.version, STATE_VERSION);
       const warning = `${newer}: it is left as it is, only what this one understands of it is used, and nothing is saved to it until you ${UPDATE}.`;
-      if (!loaded.understood) return problem('newer', `${newer}, in a form this one cannot read; ${UPDATE} and run again.`, warning);
+      if (!loaded.understood) return problem('newer', `${newer}, in a form this one cannot read; ${UPDATE} and run again.`, warning, { detail: `${newer}, in a form this one cannot read`, fix: `${UPDATE} and run again.` });
       this.tell(warning);
       return { state: loaded.state, problem: null };
     }
@@ -441,6 +453,7 @@ export class StateStore {
       'damaged',
       `The progress file ${pathLine(this.path)} is damaged.`,
       `The progress file ${pathLine(this.path)} is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}${ASIDE}<time>).`,
+      { detail: `The progress file ${pathLine(this.path)} is damaged`, fix: null },
     );
   }
 

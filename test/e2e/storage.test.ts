@@ -334,7 +334,7 @@ describe('profile names that are names of Object properties', () => {
         const status = await runCli(['status', '--profile', name], { env: t.env });
         expect(status.code).toBe(0);
         expect(status.stderr).toBe('');
-        expect(status.stdout).toMatch(/No key stored for this profile/);
+        expect(status.stdout).toMatch(/No key recorded for this profile/);
       }
     });
   });

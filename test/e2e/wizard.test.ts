@@ -347,7 +347,7 @@ describe('wizard', () => {
     await freshMachine();
     testEnv.env.NO_COLOR = '1';
     const s = start(['status'], 40);
-    await s.waitFor('No key stored');
+    await s.waitFor('No key recorded');
     expect(await s.exited).toMatchObject({ exitCode: 0 });
     expect(s.rawOutput()).not.toMatch(/\x1b\[3\dm/); // no colour codes
   });

@@ -147,7 +147,9 @@ describe('status after a damaged state.json was moved aside: the record went wit
     expect(await use(t.ctx, { name: 'default' })).toBe(0);
     t.keychain.calls.length = 0;
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
-    expect(t.stdout).toContain('No key stored for this profile');
+    // Not "no key stored": status read no keychain, and says which command does.
+    expect(t.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring): store one with `openai-setup key`\n');
+    expect(t.stdout).not.toContain('No key stored');
     expect(t.keychain.calls).toEqual([]);
   });
 
@@ -170,6 +172,6 @@ describe('status after a damaged state.json was moved aside: the record went wit
     expect(command).toBe(`rm -- ${join(t.configDir, aside!)}`);
     execFileSync('bash', ['-c', command!]);
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
-    expect(printed()).toContain('No key stored for this profile');
+    expect(printed()).toContain('No key recorded for this profile');
   });
 });

@@ -103,7 +103,7 @@ describe('a plain-text key file holding another key than state.json records (no 
     const checked = await printed(() => doctor(t.ctx, { profile: 'p1', json: false }));
     expect(checked.out).toContain(`none for profile p1; ${state} recorded ${HA}, which is not stored: forgotten now`);
     expect((await t.profile('p1'))?.key).toBeUndefined();
-    expect((await printed(() => status(t.ctx, { profile: 'p1', json: false }))).out).toContain('No key stored for this profile');
+    expect((await printed(() => status(t.ctx, { profile: 'p1', json: false }))).out).toContain('No key recorded for this profile');
   });
 });
 
@@ -134,7 +134,7 @@ describe('a key change marked in state.json and never recorded (the keychain: st
     const p1 = await t.profile('p1');
     expect(p1?.key).toBeUndefined();
     expect(p1?.keyChangeStartedAt).toBeUndefined();
-    expect((await printed(() => status(t.ctx, { profile: 'p1', json: false }))).out).toContain('No key stored for this profile');
+    expect((await printed(() => status(t.ctx, { profile: 'p1', json: false }))).out).toContain('No key recorded for this profile');
   });
   it('profiles names the key its last check was of, never as "not the stored key": the key stored is not known', async () => {
     t = makeTestContext({ interactive: false, stdoutIsTTY: false, keychain: { p1: KB } });

@@ -56,7 +56,7 @@ describe('profiles: the last check and the stored key', () => {
     t.api.answerChecks(checkResult('valid'));
     expect(await verify(t.ctx, verifyOptions)).toBe(0);
     const row = (await profilesOut(false)).split('\n').find((line) => line.startsWith('*'))!;
-    expect(row).toContain('no key');
+    expect(row).toContain('none recorded');
     expect(row).toContain(`works, 2026-03-02 09:30 UTC (checked ${maskKey(OTHER)})`);
   });
 });

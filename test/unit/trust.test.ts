@@ -154,7 +154,7 @@ describe('profile names that are names of Object properties', () => {
     expect(t.stdout).toMatch(/✔ Log in to the OpenAI API platform done/);
     expect(t.stdout).toContain('○ Add a payment method pending');
     expect(t.stdout).toContain('○ Create a secret key and store it pending');
-    expect(t.stdout).toContain('○ No key stored for this profile');
+    expect(t.stdout).toContain('○ No key recorded for this profile');
     expect(await status(t.ctx, { profile: name, json: true })).toBe(0);
     const json = JSON.parse(t.stdout.slice(t.stdout.indexOf('{')));
     expect(json).toMatchObject({ profile: name, key: { storage: 'none' }, lastVerify: null });
