@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runImport, ImportFailureJsonSchema, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { maskKey } from '../../src/keys/format.js';
-import { projectPageUrl } from '../../src/platform.js';
+import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { run as storeKey } from '../../src/commands/key.js';
 import { run as useProfile } from '../../src/commands/use.js';
 import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
@@ -524,6 +524,28 @@ describe('import: moving keys into the keychain', () => {
     expect(t.stdout).not.toContain('✔ Stored');
     expect((await t.ctx.state.read()).profiles.default?.lastVerify).toMatchObject({ status: 'forbidden', ok: false });
     expectNoKeys(t);
+  });
+
+  it('--store over another stored key says what it replaces, as `key` does, --yes or not, --json on stderr', async () => {
+    const notice = `! This replaces ${maskKey(OTHER)} for profile "default". That key still works until you revoke it on the API keys page: ${PAGES.keys.url} `;
+    const viaKey = machine({ interactive: false, stdin: KEY, keychain: { default: OTHER } });
+    expect(await storeKey(viaKey.ctx, { stdin: true })).toBe(0);
+    expect(flat(viaKey.stdout)).toContain(notice);
+
+    for (const json of [false, true]) {
+      const t = machine({ interactive: false, keychain: { default: OTHER } });
+      t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+      expect(await runImport(t.ctx, options({ store: '.env:1', yes: true, json }), t.deps)).toBe(8);
+      expect(t.keychain.keyOf('default')).toBe(KEY);
+      expect(flat(json ? t.stderr : t.stdout)).toContain(notice);
+      if (json) expect(ImportJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ exitCode: 8 });
+      expectNoKeys(t);
+    }
+    // The same key stored again replaces nothing.
+    const same = machine({ interactive: false, keychain: { default: KEY } });
+    same.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    await runImport(same.ctx, options({ store: '.env:1', yes: true }), same.deps);
+    expect(same.stdout).not.toContain('This replaces');
   });
 
   it('a region-blocked key: --store exits as `key` storing it does (5), with --json and on a terminal too', async () => {
