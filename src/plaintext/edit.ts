@@ -160,12 +160,16 @@ export function byHand(kind: Finding['kind'], tokenCommand: string | null, runCo
   }
 }
 
-/** The text with line `line` (1-based) replaced by `after` (its end of line kept), or removed with its end of line. */
+/**
+ * The text with line `line` (1-based) replaced by `after` (its end of line kept), or removed with
+ * its end of line; a byte-order mark before line 1 is the file's, and stays when line 1 goes.
+ */
 export function replaceLine(text: string, line: number, after: string | null): string {
   const lines = splitLines(text);
   const target = lines[line - 1];
   if (!target) throw new Error(`line ${line} is not in the file`);
+  const bom = after === null && line === 1 ? (BOM.exec(target.body)?.[0] ?? '') : '';
   if (after === null) lines.splice(line - 1, 1);
   else target.body = after;
-  return lines.map((l) => l.body + l.eol).join('');
+  return bom + lines.map((l) => l.body + l.eol).join('');
 }

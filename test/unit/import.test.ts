@@ -141,6 +141,11 @@ describe('the line put in place of a key', () => {
     expect(replaceLine(text, 2, null)).toBe('a\r\nb');
     expect(replaceLine('only', 1, null)).toBe('');
     expect(replaceLine('x\ny', 2, 'z')).toBe('x\nz');
+    // A UTF-8 byte-order mark (as the file is edited: latin1) is the file's: it stays when line 1 goes.
+    const bom = '\xEF\xBB\xBF';
+    expect(replaceLine(`${bom}OPENAI_API_KEY=x\r\nA=1\r\nB=2`, 1, null)).toBe(`${bom}A=1\r\nB=2`);
+    expect(replaceLine(`${bom}OPENAI_API_KEY=x\n`, 1, null)).toBe(bom);
+    expect(replaceLine(`${bom}A=1\nOPENAI_API_KEY=x\n`, 2, null)).toBe(`${bom}A=1\n`);
   });
 
   it('writes the command as the person runs it', () => {
