@@ -577,16 +577,12 @@ async function storeOnTerminal(run: ImportRun, distinct: Set<string>, found: Fin
 
 // ---- (d) The edit of each line, and its application.
 
-/** The finding's line as its file holds it now: a FileReadError when the file cannot be read (it changed since the scan). */
-async function lineOf(finding: Finding): Promise<string> {
-  return splitLines(await readFound(finding.path))[finding.line - 1]?.body ?? '';
-}
-
 /** The edit for a finding; an admin key's line is only removed (nothing prints the admin key). */
 async function planFor(run: ImportRun, finding: Finding): Promise<EditPlan> {
   // The command goes into the line as the file holds text (asFileText): the tool's path may be
   // "/opt/ünï 工具/…", and its characters are written as UTF-8 bytes, as the rest of the line.
-  const plan = planEdit(finding, await lineOf(finding), asFileText(run.commands.token));
+  // The file as it holds it now (a FileReadError when it cannot be read: it changed since the scan).
+  const plan = planEdit(finding, await readFound(finding.path), asFileText(run.commands.token));
   if (!isAdminKey(finding.key)) return plan;
   if (plan.kind === 'line') return { ...plan, after: null, note: 'rotate and spend use the stored admin key.' };
   if (plan.kind === 'fish-universal') return { ...plan, addLine: '' };
