@@ -73,7 +73,7 @@ export async function probeAdminKey(api: AdminApi, auth: AdminAuth, now: Date): 
     throw new AdminApiError('missing_scope', EXIT.forbidden, `The admin key ${maskKey(auth.key)} lacks the permissions ${names}: neither rotate nor spend can use it.`, [
       missingScopeFix('those permissions', adminKeyStore(auth)),
       `→ ${PAGES['admin-keys'].url}`,
-    ], status, apiMessage, requestId, [...projects.lacking.scopes, ...costs.lacking.scopes]);
+    ], status, apiMessage, requestId, [...namedOr(projects.lacking, LIST_SCOPE), ...namedOr(costs.lacking, COSTS_SCOPE)]);
   }
   if ('lacking' in projects) return { rotate: false, spend: true, missing: namedOr(projects.lacking, LIST_SCOPE), sample: null, costsUnknown: null, unproven: [] };
   if ('lacking' in costs) return { rotate: true, spend: false, missing: namedOr(costs.lacking, COSTS_SCOPE), sample: projects.value, costsUnknown: null, unproven: [WRITE_SCOPE] };

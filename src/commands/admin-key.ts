@@ -4,7 +4,7 @@
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
 import { otherHostNoticeOnce } from '../api/check.js';
-import { missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
+import { AdminApiError, missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
 import { otherServer } from '../api/diagnosis.js';
 import { LIST_SCOPE, probeAdminKey, WRITE_SCOPE, type AdminProbe } from '../api/admin-probe.js';
 import type { AdminProject } from '../api/types.js';
@@ -131,9 +131,9 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
 export async function run(ctx: Context, options: AdminKeyOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profile: string | null = null;
-  const done: Done = { hint: null, checked: false };
+  const done: Done = { hint: null, checked: false, missingScopes: [] };
   return withFailureDocument(ctx, options.json, async () => storeAdminKey(ctx, options, (profile = await resolveProfileName(ctx, options.profile)), done), (failed) => {
-    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: null, checked: done.checked, sampleProject: null, missingScopes: [] };
+    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: null, checked: done.checked, sampleProject: null, missingScopes: done.missingScopes };
     return jsonText(AdminKeyJsonSchema.parse(json));
   });
 }
@@ -143,6 +143,8 @@ interface Done {
   hint: string | null;
   /** The live check was made (whatever it found). */
   checked: boolean;
+  /** The permissions the check found the key without, as its failure names them. */
+  missingScopes: string[];
 }
 
 // What each command needs of the admin key (the Admin API's scopes): rotate lists projects and
@@ -231,7 +233,11 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   let can: Capabilities = { rotate: true, spend: true, missing: [], fix: null, unproven: [] };
   if (options.verify) {
     done.checked = true;
-    ({ can, sample } = await checkAdminKey(ctx, profile, key, say, options));
+    ({ can, sample } = await checkAdminKey(ctx, profile, key, say, options).catch((error: unknown) => {
+      // A key refused for its permissions: those its message names, in the --json document too.
+      if (error instanceof AdminApiError) done.missingScopes = error.scopes;
+      throw error;
+    }));
   }
 
   // Stored and recorded as one step: a key is never stored that the progress file does not record.

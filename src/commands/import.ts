@@ -44,6 +44,7 @@ import { describeFileError } from '../storage/read-file.js';
 import { leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
+import { replaced, sayReplaced, type Replaced } from '../stages/replaced.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
 import { judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
@@ -576,16 +577,12 @@ async function storeOnTerminal(run: ImportRun, distinct: Set<string>, found: Fin
 
 // ---- (d) The edit of each line, and its application.
 
-/** The finding's line as its file holds it now: a FileReadError when the file cannot be read (it changed since the scan). */
-async function lineOf(finding: Finding): Promise<string> {
-  return splitLines(await readFound(finding.path))[finding.line - 1]?.body ?? '';
-}
-
 /** The edit for a finding; an admin key's line is only removed (nothing prints the admin key). */
 async function planFor(run: ImportRun, finding: Finding): Promise<EditPlan> {
   // The command goes into the line as the file holds text (asFileText): the tool's path may be
   // "/opt/ünï 工具/…", and its characters are written as UTF-8 bytes, as the rest of the line.
-  const plan = planEdit(finding, await lineOf(finding), asFileText(run.commands.token));
+  // The file as it holds it now (a FileReadError when it cannot be read: it changed since the scan).
+  const plan = planEdit(finding, await readFound(finding.path), asFileText(run.commands.token));
   if (!isAdminKey(finding.key)) return plan;
   if (plan.kind === 'line') return { ...plan, after: null, note: 'rotate and spend use the stored admin key.' };
   if (plan.kind === 'fish-universal') return { ...plan, addLine: '' };
@@ -814,7 +811,6 @@ async function checkKey(ctx: Context, profileName: string, key: string): Promise
  * exit code (4, 5), as `key` exits then, so that a script learns it before it calls; else null.
  */
 async function storeFound(ctx: Context, scope: AdviceScope, profileName: string, key: string, say: (line: string) => void): Promise<number | null> {
-  const m = marks(ctx.term.style);
   const admin = keyKind(key) === 'admin';
   const notSent = admin ? notAnAdminKey(key) : null;
   if (notSent) throw new ReasonedExitError(notSent.exitCode, `${maskKey(key)} was not stored: ${notSent.message}`, [], notSent.status);
@@ -838,16 +834,19 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
   }
   const account = admin ? adminAccount(profileName) : profileName;
   const now = ctx.clock.now().toISOString();
+  // What the new key replaces, said as `key` says it once it is stored: the old key still works until revoked.
+  let old: Replaced[] = [];
   // Stored and recorded as one step: a key is never stored that the progress file does not record.
   try {
     await changeKey(
       ctx,
       account,
       () => ctx.keys.set(account, key, false),
-      (state) => {
+      (state, _, held) => {
         const p = profileIn(state, profileName);
         if (admin) p.adminKey = { storage: 'keychain', hint: maskKey(key), savedAt: now };
         else {
+          old = replaced(p.key, held, ctx.state.path);
           p.key = { storage: 'keychain', hint: maskKey(key), savedAt: now };
           p.stages.key ??= { doneAt: now };
         }
@@ -865,6 +864,16 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
     });
   }
   if (check) await recordCheck(ctx, profileName, key, storedSource('keychain', profileName), check);
+  const code = sayStored(ctx, scope, profileName, key, check, say);
+  await sayReplaced(ctx, profileName, key, old, say);
+  return code;
+}
+
+/** What storeFound says of a key it stored, with its check; the check's exit code when the key cannot be used yet, else null. */
+function sayStored(ctx: Context, scope: AdviceScope, profileName: string, key: string, check: CheckResult | null, say: (line: string) => void): number | null {
+  const m = marks(ctx.term.style);
+  const admin = keyKind(key) === 'admin';
+  const row = check ? outcomeRow(check) : null;
   const stored = `Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} as the ${admin ? 'admin key' : 'key'} of profile "${profileName}"`;
   // Said of the check just made, whose warnings are not shown otherwise: no "(see above)".
   const unproven = check ? billingNotProven(check, 'then') : null;

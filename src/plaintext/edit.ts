@@ -8,6 +8,7 @@ import { BOM } from '../keys/dotenv.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellWord } from '../terminal/shell.js';
 import type { Finding } from './scan.js';
+import { notOwnStatement } from './statements.js';
 
 export type EditPlan =
   /** Replace (or, with `after` null, remove) one line. */
@@ -38,12 +39,17 @@ export function splitLines(text: string): Array<{ body: string; eol: string }> {
 }
 
 /**
- * The edit for a finding, given the line's text and the command that prints the key as the
- * person runs it (`openai-setup token`, `openai-setup token --profile work`).
+ * The edit for a finding, given its file's text (as edited: latin1) and the command that prints
+ * the key as the person runs it (`openai-setup token`, `openai-setup token --profile work`). The
+ * line is changed only where it is a statement of its own (statements.ts: not inside a
+ * here-document or a quoted string that spans lines), and keeps its form: `export` only where it
+ * was, fish's scope flags as they were (a universal one made global: in config.fish it would put
+ * the key in fish_variables at each start).
  */
-export function planEdit(finding: Finding, lineText: string, tokenCommand: string): EditPlan {
+export function planEdit(finding: Finding, text: string, tokenCommand: string): EditPlan {
   if (finding.kind === 'tool') return { kind: 'manual', why: "another tool's file: import never edits it" };
   if (finding.utf16) return { kind: 'manual', why: 'the file is UTF-16' };
+  const lineText = splitLines(text)[finding.line - 1]?.body ?? '';
   const key = quoted(finding.key);
   // Blanks, `;`, blanks: as `\s*;?\s*` a long run of blanks could be split in quadratically many ways.
   const trailing = '(\\s*(?:;\\s*)?(?:#.*)?)';
@@ -54,19 +60,23 @@ export function planEdit(finding: Finding, lineText: string, tokenCommand: strin
     if (!finding.variable) return { kind: 'manual', why: 'not a universal variable line' };
     return { kind: 'fish-universal', variable: finding.variable, addLine: `set -gx ${finding.variable} (${tokenCommand})` };
   }
+  const inside = notOwnStatement(finding.kind, text, finding.line);
+  if (inside) return { kind: 'manual', why: inside };
   if (finding.kind === 'posix-shell') {
-    const m = new RegExp(`^(\\s*)(?:export\\s+)?(${NAME})=${key}${trailing}$`).exec(body);
+    const m = new RegExp(`^(\\s*)(export\\s+)?(${NAME})=${key}${trailing}$`).exec(body);
     if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key' };
-    return { kind: 'line', line: finding.line, after: `${bom}${m[1]}export ${m[2]}="$(${tokenCommand})"${m[3]}`, note: null };
+    return { kind: 'line', line: finding.line, after: `${bom}${m[1]}${m[2] ?? ''}${m[3]}="$(${tokenCommand})"${m[4]}`, note: null };
   }
   if (finding.kind === 'fish') {
-    const m = new RegExp(`^(\\s*)set\\s+((?:-[A-Za-z-]+\\s+)*)(${NAME})\\s+${key}${trailing}$`).exec(body);
+    const m = new RegExp(`^(\\s*set\\s+)((?:-[A-Za-z-]+\\s+)*)(${NAME})\\s+${key}${trailing}$`).exec(body);
     if (!m) return { kind: 'manual', why: 'the line is more than a `set` of the key' };
     const universal = /(?:^|\s)-[A-Za-z]*U|--universal/.test(m[2]!);
+    // -U (--universal) becomes -g (--global); every other flag stays.
+    const flags = m[2]!.replace(/\S+/g, (flag) => (flag === '--universal' ? '--global' : flag.startsWith('--') ? flag : flag.replaceAll('U', 'g')));
     return {
       kind: 'line',
       line: finding.line,
-      after: `${bom}${m[1]}set -gx ${m[3]} (${tokenCommand})${m[4]}`,
+      after: `${bom}${m[1]}${flags}${m[3]} (${tokenCommand})${m[4]}`,
       note: universal ? `It also set a universal variable: run \`set -Ue ${m[3]}\` in fish, or it lives on in fish_variables.` : null,
     };
   }
@@ -160,12 +170,16 @@ export function byHand(kind: Finding['kind'], tokenCommand: string | null, runCo
   }
 }
 
-/** The text with line `line` (1-based) replaced by `after` (its end of line kept), or removed with its end of line. */
+/**
+ * The text with line `line` (1-based) replaced by `after` (its end of line kept), or removed with
+ * its end of line; a byte-order mark before line 1 is the file's, and stays when line 1 goes.
+ */
 export function replaceLine(text: string, line: number, after: string | null): string {
   const lines = splitLines(text);
   const target = lines[line - 1];
   if (!target) throw new Error(`line ${line} is not in the file`);
+  const bom = after === null && line === 1 ? (BOM.exec(target.body)?.[0] ?? '') : '';
   if (after === null) lines.splice(line - 1, 1);
   else target.body = after;
-  return lines.map((l) => l.body + l.eol).join('');
+  return bom + lines.map((l) => l.body + l.eol).join('');
 }

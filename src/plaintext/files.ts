@@ -6,7 +6,8 @@
 // same cap): between the scan and the edit it may have become a FIFO (a plain read would wait for
 // a writer forever), a link to /dev/zero, a huge file, or one that cannot be read.
 // Replacing a file goes around what its own write permission says, and the new one is the
-// writer's: a file the person could not write to in place is left alone (FileKeptError), and the
+// writer's, under one name: a file the person could not write to in place, or one with other hard
+// links (they would keep the old text), is left alone (FileKeptError), and the
 // one written gets the owner and group the file had, or it is not written (keptBack, ownedLike).
 import { constants, type Stats } from 'node:fs';
 import { access, chmod, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
@@ -89,8 +90,20 @@ export async function keptBack(path: string, target: string, stats: Stats): Prom
   return writable(path, target, stats);
 }
 
-/** keptBack's judgement of the file's mode: whether this process may write it (root: whether anyone may). */
+/**
+ * keptBack's judgement of the file's names and mode. A file with more than one hard link
+ * (dotfiles linked into place with `ln`) is left alone: the new file would take one name only, and
+ * the others would keep the old text, the key included. Then whether this process may write it
+ * (root: whether anyone may).
+ */
 async function writable(path: string, target: string, stats: Stats): Promise<FileKeptError | null> {
+  if (stats.nlink > 1) {
+    return new FileKeptError(
+      path,
+      `it has ${stats.nlink} hard links (names of one file), and replacing it would leave the old text under the other names`,
+      (word, again) => `change it by hand in an editor that saves in place, or, once ${word} is its only name, ${again}`,
+    );
+  }
   const mode = `mode ${(stats.mode & 0o777).toString(8)}`;
   const readOnly = () => new FileKeptError(path, `it is read-only (${mode})`, (word, again) => `make it writable (chmod u+w -- ${word}), then ${again}`);
   if (process.geteuid?.() === 0) return stats.mode & 0o222 ? null : readOnly();

@@ -5,21 +5,21 @@ import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { heldWithMore, hintKind, isUserKey, maskKey, parseKey, revokePage } from '../keys/format.js';
+import { heldWithMore, maskKey, parseKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { baseURLOrigin, isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { KeySnapshot, Storage } from '../storage/keystore.js';
-import { envKeyHeld, profilesSharing, sharingWords, type KeySource } from '../storage/profile-key.js';
+import { envKeyHeld, type KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
-import { pathLine } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { staleEnvFileCopies } from '../plaintext/env-files.js';
+import { replaced, sayReplaced, type Replaced } from './replaced.js';
 import { heading, markDone, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { readPastedKey } from './paste.js';
 import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -151,27 +151,6 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
   const old = recorded && recorded.storage !== 'env' ? recorded.hint : 'the key stored earlier';
   const places = [removed.keychain ? `the ${store}` : null, removed.file ? await ctx.keys.fileWords() : null].filter((p) => p !== null);
   if (places.length) ctx.term.out(`${marks(ctx.term.style).ok} Removed ${old} from ${places.join(' and ')}: openai-setup keeps no copy of a key for profile "${profile}" now.`);
-}
-
-/** A key a new one replaces: its hint, its value when read (to compare with other profiles' keys), and (`note`) why it is named, when that is not plain. */
-type Replaced = { hint: string; key: string | null; note?: string };
-
-/**
- * What a new key replaces, from the profile's record (`record`) and what the store held just before
- * (`held`): the recorded key, and the key found where the record says (without a record, the
- * keychain first, as find() reads it) when that is another one: a run killed between storing a key
- * and recording it left it there, and it, too, may still work. Empty: none.
- */
-function replaced(record: Profile['key'], held: KeySnapshot, statePath: string): Replaced[] {
-  const value = (record?.storage === 'file' ? held.file : record?.storage === 'env' ? null : (held.keychain ?? held.file)) ?? null;
-  if (!record) return value === null ? [] : [{ hint: maskKey(value), key: value }];
-  if (value === null || maskKey(value) === record.hint) return [{ hint: record.hint, key: value }];
-  // Both named: the one stored (which the record did not know of) and the one recorded before it.
-  const path = pathLine(statePath);
-  return [
-    { hint: maskKey(value), key: value, note: `the key that was stored, though ${path} recorded ${record.hint}: a key change was interrupted before it was recorded` },
-    { hint: record.hint, key: null, note: 'the key recorded, which the interrupted change had already replaced' },
-  ];
 }
 
 /**
@@ -402,16 +381,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
     // As with --no-verify, exit 0: the key may well work; the check that shows it is the next step.
     if (unfinished) term.say(`${m.warn} The check could not finish, so whether the key works is not known yet: check it later with \`${verifyCommand(ctx, profileName, options.check)}\`.`);
-    for (const old of replacing.old) {
-      if (old.hint === maskKey(key)) continue;
-      // Not to be revoked while another profile stores it too.
-      const shared = await profilesSharing(ctx, profileName, old.hint, async () => old.key);
-      // A user key on the user's own keys page, any other on the API keys page.
-      // Of a key known by its hint alone, only sk-None- says so: `sk-…` may be a project's too.
-      const page = revokePage(old.key ? isUserKey(old.key) : hintKind(old.hint) === 'user');
-      const still = shared.length ? `${sharingWords(shared)}, so leave it live while that is so.` : `That key still works until you revoke it on ${page.name}: ${page.url}`;
-      term.say(`${m.warn} This replaces ${old.hint} for profile "${profileName}"${old.note ? ` (${old.note})` : ''}. ${still[0]!.toUpperCase()}${still.slice(1)}`);
-    }
+    await sayReplaced(ctx, profileName, key, replacing.old, (line) => term.say(line));
     // Files `env --file` wrote for the profile that still hold another key: named, each with the
     // command that writes the new one there (nothing is changed in them here), as rotate does.
     const stale = await staleEnvFileCopies(ctx, profileName, key);

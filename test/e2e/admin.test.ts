@@ -121,6 +121,20 @@ describe('admin-key', () => {
     }
   });
 
+  it('an admin key with no permission: --json names both it lacks in missingScopes, as its message does (exit 5, nothing stored)', async () => {
+    const t = await machine();
+    const none = makeKey('admin', 'e2e-no-scopes');
+    KEYS.push(none);
+    server().admin.addAdminKey(none, { scopes: [] });
+    const result = await runCli(['admin-key', '--stdin', '--profile', 'n', '--json'], { env: t.env, input: `${none}\n` });
+    expect(result.code).toBe(5);
+    const printed = AdminKeyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(printed).toMatchObject({ ok: false, reason: 'missing_scope', storage: null, missingScopes: ['api.management.read', 'api.usage.read'] });
+    expect(printed.message).toContain('lacks the permissions api.management.read and api.usage.read');
+    expect(await keyring().lookup('openai-setup', 'n:admin')).toBeNull();
+    expectNoKey(result);
+  });
+
   it('an admin key that may only read usage is stored (exit 0), saying spend works and what rotate needs; spend then works with it', async () => {
     const t = await machine();
     const usageOnly = makeKey('admin', 'e2e-usage-read-only');

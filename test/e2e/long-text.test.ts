@@ -156,6 +156,9 @@ describe('masking and finding on megabytes, in a child process', () => {
     await run('findKeys: a name and a megabyte of blanks', () => findKeys('OPENAI_API_KEY' + ' '.repeat(MB)).length);
     await run('planEdit: the key and a megabyte of blanks', () => planEdit({ path: 'x', line: 1, kind: 'posix-shell', key: KEY, variable: null, utf16: false }, 'export OPENAI_API_KEY=' + KEY + ' '.repeat(MB) + 'x', 'openai-setup token').kind);
     await run('planEdit: fish, forty flags', () => planEdit({ path: 'x', line: 1, kind: 'fish', key: KEY, variable: null, utf16: false }, 'set ' + '--a '.repeat(40) + 'OPENAI_API_KEY ' + KEY + ' x', 'openai-setup token').kind);
+    // The file around the line, read once: unclosed (( and here-document words, here-strings.
+    await run('planEdit: a key after a megabyte of (( and <<', () => planEdit({ path: 'x', line: 2, kind: 'posix-shell', key: KEY, variable: null, utf16: false }, '(('.repeat(MB / 4) + "<<'".repeat(MB / 6) + '\\nexport OPENAI_API_KEY=' + KEY + '\\n', 'openai-setup token').kind);
+    await run('planEdit: PowerShell, a megabyte of here-strings and <#', () => planEdit({ path: 'x', line: MB / 4 + 1, kind: 'powershell', key: KEY, variable: null, utf16: false }, '@"\\n'.repeat(MB / 4) + '$env:OPENAI_API_KEY = ' + KEY + '\\n', 'openai-setup token').kind);
     for (const [name, reader] of Object.entries(READERS)) {
       await run('dotenv ' + name + ': a line of a megabyte of blanks and no =', () => view(' '.repeat(MB) + 'x\\nOPENAI_API_KEY=' + KEY + '\\n', reader).assignments.length);
     }
@@ -181,6 +184,7 @@ describe('masking and finding on megabytes, in a child process', () => {
     expect(checks['findKeys: 4 MB of keys']).toBe(Math.floor((4 * MB) / 165));
     expect(checks['findKeys: a name and a megabyte of blanks']).toBe(0);
     expect(checks['planEdit: the key and a megabyte of blanks']).toBe('manual');
+    expect(checks['planEdit: a key after a megabyte of (( and <<']).toBe('manual');
     expect(checks['scanPlaces: a fish line of forty flags, a YAML line of a megabyte of blanks']).toBe(2);
     // Each .env reader still finds the assignment after the long line.
     for (const name of ['dotenv', 'node', 'node20', 'python', 'compose']) expect(checks[`dotenv ${name}: a line of a megabyte of blanks and no =`]).toBe(1);

@@ -156,7 +156,10 @@ export function createAdminWorld(deps) {
     if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) return { invalid: `Invalid 'limit': expected an integer between 1 and ${maxLimit}.` };
     const after = params.get('after');
     const start = after ? items.findIndex((i) => i.id === after) + 1 : 0;
-    const data = after && start === 0 ? [] : items.slice(start, start + limit);
+    // A cursor that names no item (never documented as an error): an empty last page. Nothing
+    // more to follow, or a client that pages on `has_more` would ask for the same page forever.
+    if (after && start === 0) return { object: 'list', data: [], first_id: null, last_id: null, has_more: false };
+    const data = items.slice(start, start + limit);
     return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: start + limit < items.length };
   }
 

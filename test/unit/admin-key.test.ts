@@ -201,7 +201,8 @@ describe('admin-key', () => {
     expect(result.message).toBe(`The admin key sk-admin-…${OTHER_ADMIN.slice(-4)} lacks the permissions api.management.read and api.usage.read: neither rotate nor spend can use it.`);
     expect(result.hints).toContain('The admin key was not stored.');
     expect(t.keychain.accounts()).toEqual([]);
-    expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 5, reason: 'missing_scope', storage: null });
+    // The permissions the message names, as data too.
+    expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 5, reason: 'missing_scope', storage: null, missingScopes: ['api.management.read', 'api.usage.read'] });
   });
 
   it('costs that cannot be read for another reason (a server error): stored for rotate, spend said to be unchecked', async () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runImport, ImportFailureJsonSchema, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { maskKey } from '../../src/keys/format.js';
-import { projectPageUrl } from '../../src/platform.js';
+import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { run as storeKey } from '../../src/commands/key.js';
 import { run as useProfile } from '../../src/commands/use.js';
 import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
@@ -113,26 +113,61 @@ describe('the places looked in', () => {
 describe('the line put in place of a key', () => {
   const finding = (kind: Finding['kind'], key = KEY, extra: Partial<Finding> = {}): Finding => ({ path: '/x', line: 3, kind, key, variable: 'OPENAI_API_KEY', utf16: false, ...extra });
   const token = 'openai-setup token';
+  /** The edit of line 3 (`line`), two lines of comments above it. */
+  const plan = (f: Finding, line: string, command: string) => planEdit(f, `# one\n# two\n${line}\n`, command);
 
-  it('bash/zsh: export NAME="$(… token)", indentation and a trailing comment kept', () => {
-    for (const line of [`export OPENAI_API_KEY="${KEY}"`, `export OPENAI_API_KEY='${KEY}'`, `OPENAI_API_KEY=${KEY}`, `export OPENAI_API_KEY=${KEY};`]) {
-      expect(planEdit(finding('posix-shell'), line, token)).toEqual({ kind: 'line', line: 3, after: `export OPENAI_API_KEY="$(openai-setup token)"${line.endsWith(';') ? ';' : ''}`, note: null });
+  it('bash/zsh: NAME="$(… token)", export only where it was, indentation and a trailing comment kept', () => {
+    for (const line of [`export OPENAI_API_KEY="${KEY}"`, `export OPENAI_API_KEY='${KEY}'`, `export OPENAI_API_KEY=${KEY};`]) {
+      expect(plan(finding('posix-shell'), line, token)).toEqual({ kind: 'line', line: 3, after: `export OPENAI_API_KEY="$(openai-setup token)"${line.endsWith(';') ? ';' : ''}`, note: null });
     }
-    expect(planEdit(finding('posix-shell'), `  export MY_KEY="${KEY}"  # work\r`, 'openai-setup token --profile work')).toMatchObject({
+    // Not exported, it stays so: programs did not see it before either (unless exported elsewhere, which still works).
+    expect(plan(finding('posix-shell'), `OPENAI_API_KEY=${KEY}`, token)).toEqual({ kind: 'line', line: 3, after: 'OPENAI_API_KEY="$(openai-setup token)"', note: null });
+    expect(plan(finding('posix-shell'), `export  OPENAI_API_KEY=${KEY}`, token)).toMatchObject({ after: 'export  OPENAI_API_KEY="$(openai-setup token)"' });
+    expect(plan(finding('posix-shell'), `  export MY_KEY="${KEY}"  # work\r`, 'openai-setup token --profile work')).toMatchObject({
       after: '  export MY_KEY="$(openai-setup token --profile work)"  # work',
     });
-    expect(planEdit(finding('posix-shell'), `alias gpt='OPENAI_API_KEY=${KEY} llm'`, token).kind).toBe('manual');
+    expect(plan(finding('posix-shell'), `alias gpt='OPENAI_API_KEY=${KEY} llm'`, token).kind).toBe('manual');
   });
 
   it('fish: set -gx NAME (… token), noting a universal set; PowerShell: $env:NAME = (… token); .env: removed', () => {
-    expect(planEdit(finding('fish'), `set -gx OPENAI_API_KEY ${KEY}`, token)).toEqual({ kind: 'line', line: 3, after: 'set -gx OPENAI_API_KEY (openai-setup token)', note: null });
-    expect(planEdit(finding('fish'), `set -Ux OPENAI_API_KEY '${KEY}'`, token)).toMatchObject({ after: 'set -gx OPENAI_API_KEY (openai-setup token)', note: expect.stringContaining('set -Ue OPENAI_API_KEY') });
-    expect(planEdit(finding('fish-universal'), '', token)).toEqual({ kind: 'fish-universal', variable: 'OPENAI_API_KEY', addLine: 'set -gx OPENAI_API_KEY (openai-setup token)' });
-    expect(planEdit(finding('powershell'), `$env:OPENAI_API_KEY = "${KEY}"`, token)).toMatchObject({ after: '$env:OPENAI_API_KEY = (openai-setup token)' });
-    expect(planEdit(finding('powershell'), `[System.Environment]::SetEnvironmentVariable("OPENAI_API_KEY","${KEY}","User")`, token).kind).toBe('manual');
-    expect(planEdit(finding('dotenv'), `OPENAI_API_KEY="${KEY}" # from the dashboard`, token)).toEqual({ kind: 'line', line: 3, after: null, note: null });
-    expect(planEdit(finding('tool', KEY, { tool: 'codex' }), `"OPENAI_API_KEY": "${KEY}"`, token).kind).toBe('manual');
-    expect(planEdit(finding('powershell', KEY, { utf16: true }), `$env:OPENAI_API_KEY = "${KEY}"`, token).kind).toBe('manual');
+    expect(plan(finding('fish'), `set -gx OPENAI_API_KEY ${KEY}`, token)).toEqual({ kind: 'line', line: 3, after: 'set -gx OPENAI_API_KEY (openai-setup token)', note: null });
+    expect(plan(finding('fish'), `set -Ux OPENAI_API_KEY '${KEY}'`, token)).toMatchObject({ after: 'set -gx OPENAI_API_KEY (openai-setup token)', note: expect.stringContaining('set -Ue OPENAI_API_KEY') });
+    // Its scope flags as they were; universal only becomes global.
+    expect(plan(finding('fish'), `set -l OPENAI_API_KEY ${KEY}`, token)).toMatchObject({ after: 'set -l OPENAI_API_KEY (openai-setup token)', note: null });
+    expect(plan(finding('fish'), `set OPENAI_API_KEY ${KEY}`, token)).toMatchObject({ after: 'set OPENAI_API_KEY (openai-setup token)' });
+    expect(plan(finding('fish'), `set --universal --export OPENAI_API_KEY ${KEY}`, token)).toMatchObject({ after: 'set --global --export OPENAI_API_KEY (openai-setup token)', note: expect.stringContaining('set -Ue') });
+    expect(plan(finding('fish'), `set -U OPENAI_API_KEY ${KEY}`, token)).toMatchObject({ after: 'set -g OPENAI_API_KEY (openai-setup token)' });
+    expect(plan(finding('fish-universal'), '', token)).toEqual({ kind: 'fish-universal', variable: 'OPENAI_API_KEY', addLine: 'set -gx OPENAI_API_KEY (openai-setup token)' });
+    expect(plan(finding('powershell'), `$env:OPENAI_API_KEY = "${KEY}"`, token)).toMatchObject({ after: '$env:OPENAI_API_KEY = (openai-setup token)' });
+    expect(plan(finding('powershell'), `[System.Environment]::SetEnvironmentVariable("OPENAI_API_KEY","${KEY}","User")`, token).kind).toBe('manual');
+    expect(plan(finding('dotenv'), `OPENAI_API_KEY="${KEY}" # from the dashboard`, token)).toEqual({ kind: 'line', line: 3, after: null, note: null });
+    expect(plan(finding('tool', KEY, { tool: 'codex' }), `"OPENAI_API_KEY": "${KEY}"`, token).kind).toBe('manual');
+    expect(plan(finding('powershell', KEY, { utf16: true }), `$env:OPENAI_API_KEY = "${KEY}"`, token).kind).toBe('manual');
+  });
+
+  it('a line inside a here-document, a quoted string across lines, or continuing the line above is no assignment: left by hand', () => {
+    const at = (kind: Finding['kind'], text: string) => planEdit({ ...finding(kind), line: text.split('\n').findIndex((l) => l.includes(KEY)) + 1 }, text, token);
+    const manual = (why: RegExp) => ({ kind: 'manual', why: expect.stringMatching(why) });
+    // bash, zsh: the body of <<EOT, <<-'EOT' (tabs before its end), <<"E"O\T; a multi-line '…' or "…"; a backslash before the line break.
+    expect(at('posix-shell', `alias x=1\ncat > /tmp/x.env <<EOT\nOPENAI_API_KEY=${KEY}\nEOT\n`)).toEqual(manual(/here-document/));
+    expect(at('posix-shell', `if true; then\n\tcat <<-'EOT' >x\n\tOPENAI_API_KEY=${KEY}\n\tEOT\nfi\n`)).toEqual(manual(/here-document/));
+    expect(at('posix-shell', `cat <<"E"O\\T | tee x; echo <<<here\nexport OPENAI_API_KEY=${KEY}\nEOT\n`)).toEqual(manual(/here-document/));
+    expect(at('posix-shell', `echo 'one\nOPENAI_API_KEY=${KEY}\ntwo'\n`)).toEqual(manual(/quoted string/));
+    expect(at('posix-shell', `X="a\\"b\nOPENAI_API_KEY=${KEY}\n"\n`)).toEqual(manual(/quoted string/));
+    expect(at('posix-shell', `env \\\nOPENAI_API_KEY=${KEY}\n`)).toEqual(manual(/continues/));
+    // After the here-document ends, a comment with a quote or a <<, a here-string, a shift: lines are lines again.
+    for (const before of ['cat <<EOT\nOPENAI_API_KEY=x\nEOT\n', "# it's mine, cat <<EOT\n", 'cat <<<EOT\n', 'echo $((1 << 2))\n', "a='x\ny'\n", 'echo ${#PATH} \\\n  done\n']) {
+      expect(at('posix-shell', `${before}export OPENAI_API_KEY=${KEY}\n`)).toMatchObject({ kind: 'line', after: 'export OPENAI_API_KEY="$(openai-setup token)"' });
+    }
+    // fish: quotes across lines; PowerShell: here-strings, <#…#>, a backtick continuing a line.
+    expect(at('fish', `echo 'a\\'\nset -gx OPENAI_API_KEY ${KEY}\n'\n`)).toEqual(manual(/quoted string/));
+    expect(at('fish', `echo "a" # it's\nset -gx OPENAI_API_KEY ${KEY}\n`)).toMatchObject({ kind: 'line' });
+    expect(at('powershell', `$t = @"\n$env:OPENAI_API_KEY = "${KEY}"\n"@\n`)).toEqual(manual(/here-string/));
+    expect(at('powershell', `<#\n$env:OPENAI_API_KEY = "${KEY}"\n#>\n`)).toEqual(manual(/block comment/));
+    expect(at('powershell', `$t = @'\nx\n'@\n$env:OPENAI_API_KEY = "${KEY}"\n`)).toMatchObject({ kind: 'line' });
+    // .env: a line inside a quoted value that starts above it.
+    expect(at('dotenv', `CERT="-----BEGIN\nOPENAI_API_KEY=${KEY}\n-----END"\n`)).toEqual(manual(/quoted value/));
+    expect(at('dotenv', `CERT="one line"\nOPENAI_API_KEY=${KEY}\n`)).toMatchObject({ kind: 'line', after: null });
   });
 
   it('changes only that line: CRLF endings, a missing final newline and every other byte kept', () => {
@@ -141,6 +176,11 @@ describe('the line put in place of a key', () => {
     expect(replaceLine(text, 2, null)).toBe('a\r\nb');
     expect(replaceLine('only', 1, null)).toBe('');
     expect(replaceLine('x\ny', 2, 'z')).toBe('x\nz');
+    // A UTF-8 byte-order mark (as the file is edited: latin1) is the file's: it stays when line 1 goes.
+    const bom = '\xEF\xBB\xBF';
+    expect(replaceLine(`${bom}OPENAI_API_KEY=x\r\nA=1\r\nB=2`, 1, null)).toBe(`${bom}A=1\r\nB=2`);
+    expect(replaceLine(`${bom}OPENAI_API_KEY=x\n`, 1, null)).toBe(bom);
+    expect(replaceLine(`${bom}A=1\nOPENAI_API_KEY=x\n`, 2, null)).toBe(`${bom}A=1\n`);
   });
 
   it('writes the command as the person runs it', () => {
@@ -524,6 +564,28 @@ describe('import: moving keys into the keychain', () => {
     expect(t.stdout).not.toContain('✔ Stored');
     expect((await t.ctx.state.read()).profiles.default?.lastVerify).toMatchObject({ status: 'forbidden', ok: false });
     expectNoKeys(t);
+  });
+
+  it('--store over another stored key says what it replaces, as `key` does, --yes or not, --json on stderr', async () => {
+    const notice = `! This replaces ${maskKey(OTHER)} for profile "default". That key still works until you revoke it on the API keys page: ${PAGES.keys.url} `;
+    const viaKey = machine({ interactive: false, stdin: KEY, keychain: { default: OTHER } });
+    expect(await storeKey(viaKey.ctx, { stdin: true })).toBe(0);
+    expect(flat(viaKey.stdout)).toContain(notice);
+
+    for (const json of [false, true]) {
+      const t = machine({ interactive: false, keychain: { default: OTHER } });
+      t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+      expect(await runImport(t.ctx, options({ store: '.env:1', yes: true, json }), t.deps)).toBe(8);
+      expect(t.keychain.keyOf('default')).toBe(KEY);
+      expect(flat(json ? t.stderr : t.stdout)).toContain(notice);
+      if (json) expect(ImportJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ exitCode: 8 });
+      expectNoKeys(t);
+    }
+    // The same key stored again replaces nothing.
+    const same = machine({ interactive: false, keychain: { default: KEY } });
+    same.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    await runImport(same.ctx, options({ store: '.env:1', yes: true }), same.deps);
+    expect(same.stdout).not.toContain('This replaces');
   });
 
   it('a region-blocked key: --store exits as `key` storing it does (5), with --json and on a terminal too', async () => {

@@ -103,6 +103,8 @@ describe('projects', () => {
     for await (const project of admin().admin.organization.projects.list({ limit: 1 })) ids.push(project.id);
     expect(ids.slice(0, 2)).toEqual([PROJECT, 'proj_Other000000000000000000']);
     expect((await json('/organization/projects?limit=0', ADMIN)).status).toBe(400);
+    // A cursor naming no project: an empty last page, nothing more to follow.
+    expect((await json('/organization/projects?limit=1&after=proj_unknown', ADMIN)).body).toEqual({ object: 'list', data: [], first_id: null, last_id: null, has_more: false });
   });
 
   it('an unknown project is 404 in the standard envelope', async () => {

@@ -148,7 +148,7 @@ describe('the patterns rewritten to read a line in one pass mask, find and parse
     const finding = (kind: 'posix-shell' | 'fish') => ({ path: 'x', line: 1, kind, key: KEY, variable: 'OPENAI_API_KEY', utf16: false });
     expect(planEdit(finding('posix-shell'), `export OPENAI_API_KEY=${KEY}  ;  # mine`, 'openai-setup token')).toMatchObject({ kind: 'line', after: 'export OPENAI_API_KEY="$(openai-setup token)"  ;  # mine' });
     expect(planEdit(finding('posix-shell'), `export OPENAI_API_KEY=${KEY}${' '.repeat(5000)}x`, 'openai-setup token')).toMatchObject({ kind: 'manual' });
-    expect(planEdit(finding('fish'), `set --global --export OPENAI_API_KEY ${KEY}`, 'openai-setup token')).toMatchObject({ kind: 'line', after: 'set -gx OPENAI_API_KEY (openai-setup token)' });
+    expect(planEdit(finding('fish'), `set --global --export OPENAI_API_KEY ${KEY}`, 'openai-setup token')).toMatchObject({ kind: 'line', after: 'set --global --export OPENAI_API_KEY (openai-setup token)' });
     expect(planEdit(finding('fish'), `set ${'--a '.repeat(40)}OPENAI_API_KEY ${KEY} x`, 'openai-setup token')).toMatchObject({ kind: 'manual' });
   });
 

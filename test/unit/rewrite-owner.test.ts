@@ -4,7 +4,7 @@
 // with the project mounted, sudo) is the case of the owner: these run as root where they can
 // chown; test/e2e/env-errors.test.ts runs the CLI as another user for what a user's run refuses.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as env, type EnvOptions } from '../../src/commands/env.js';
@@ -62,6 +62,24 @@ describe('env keeps the owner and group of a file it rewrites', () => {
 });
 
 describe('env leaves a read-only file as it is', () => {
+  it('a .env with a second hard link: one line naming it and what to do, exit 2, nothing written', async () => {
+    const t = project();
+    const dotenv = join(t.cwd, '.env');
+    writeFileSync(dotenv, 'A=1\nOPENAI_API_KEY=old\n');
+    const other = join(dirname(t.cwd), 'kept.env');
+    linkSync(dotenv, other);
+
+    const { code, message } = await outcomeOf(env(t.ctx, { ...FLAGS, gitignore: true }));
+
+    expect(code).toBe(2);
+    expect(message).toBe(
+      'Could not write .env: it has 2 hard links (names of one file), and replacing it would leave the old text under the other names. Nothing was written: change it by hand in an editor that saves in place, or, once .env is its only name, run this command again.',
+    );
+    expect(readFileSync(other, 'utf8')).toBe('A=1\nOPENAI_API_KEY=old\n');
+    expect(statSync(dotenv).ino).toBe(statSync(other).ino);
+    expect(existsSync(join(t.cwd, '.gitignore'))).toBe(false);
+  });
+
   it('a .env made read-only (444): one line naming it and what to do, exit 2, nothing written, not even .gitignore', async () => {
     const t = project();
     const dotenv = join(t.cwd, '.env');
@@ -150,5 +168,21 @@ describe('import: the files it changes', () => {
     expect(owner(dotenv).mode).toBe(0o444);
     expect(t.keychain.keyOf('default')).toBe(IMPORT_KEY);
     expect((await t.profile())?.key?.hint).toBe(maskKey(IMPORT_KEY));
+  });
+  it('a .env with a second hard link: left as it is (both names one file, the line in it), one line saying why, the key stored (exit 8)', async () => {
+    const { t, dotenv } = machine();
+    const other = join(dirname(t.cwd), 'dotfiles.env');
+    linkSync(dotenv, other);
+
+    expect(await runImport(t.ctx, options, { places: defaultDeps().places, fish })).toBe(8);
+
+    expect(t.stderr).toContain(
+      `✖ .env: it has 2 hard links (names of one file), and replacing it would leave the old text under the other names, so line 2 was not changed. The key is stored, but not moved out of it: change it by hand in an editor that saves in place, or, once ${dotenv} is its only name, run:  openai-setup import\n`,
+    );
+    expect(readFileSync(dotenv, 'utf8')).toBe(TEXT);
+    expect(statSync(dotenv).ino).toBe(statSync(other).ino);
+    expect(statSync(dotenv).nlink).toBe(2);
+    expect(t.keychain.keyOf('default')).toBe(IMPORT_KEY);
+    expect(readdirSync(t.cwd).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
