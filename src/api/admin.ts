@@ -9,7 +9,7 @@ import { adviceScope } from '../terminal/advice.js';
 import { untrustedData } from '../terminal/sanitize.js';
 import { adminFailure, AdminApiError, unreadableAnswer, type AdminAnswer, type AdminFailedRequest } from './admin-failure.js';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch } from './http.js';
-import { answerKeeping, clientClass, failureOf } from './probes.js';
+import { answerKeeping, clientClass, failureOf, pinnedHeaders } from './probes.js';
 import type { AdminApi, AdminAuth, AdminPage, AdminProject, CostsPage, NewServiceAccount, ProjectKeyInfo, ServiceAccountInfo } from './types.js';
 
 type Sdk = typeof import('openai');
@@ -152,6 +152,9 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       adminAPIKey: auth.key,
       organization: null,
       project: null,
+      // Over OPENAI_CUSTOM_HEADERS, which the SDK reads itself: no Authorization or
+      // organization/project line of it replaces the admin key's.
+      defaultHeaders: pinnedHeaders(auth.key),
       baseURL: auth.baseURL,
       timeout: auth.timeoutMs,
       maxRetries: 0,

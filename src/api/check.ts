@@ -8,6 +8,7 @@ import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '.
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
+import { CUSTOM_HEADERS_VARIABLE, customHeader, parseCustomHeaders, passedOn } from './custom-headers.js';
 import { otherServer, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
@@ -89,11 +90,25 @@ function proxiedLoopbackWarning(env: Record<string, string | undefined>, baseURL
   );
 }
 
-/** Organization/project headers (OPENAI_ORG_ID, OPENAI_PROJECT_ID) and where they came from, so a mismatch can name the source. */
-function headerSources(ctx: Context): { organization?: HeaderSource; project?: HeaderSource } {
-  const organization = ctx.env.OPENAI_ORG_ID ? { value: ctx.env.OPENAI_ORG_ID, from: 'OPENAI_ORG_ID' } : undefined;
-  const project = ctx.env.OPENAI_PROJECT_ID ? { value: ctx.env.OPENAI_PROJECT_ID, from: 'OPENAI_PROJECT_ID' } : undefined;
-  return { organization, project };
+/**
+ * Organization/project headers and where they came from, so a refusal can name the source:
+ * OPENAI_ORG_ID, OPENAI_PROJECT_ID, or a line of OPENAI_CUSTOM_HEADERS, which the SDK sends after
+ * them (it wins). The variable's other headers go too, as the SDK sends them; its Authorization
+ * never does: the key checked is the key sent.
+ */
+function headerSources(ctx: Context): Pick<CheckRequest, 'organization' | 'project' | 'headers'> {
+  // parseEnv refused a value the SDK would not send.
+  const custom = parseCustomHeaders(ctx.env.OPENAI_CUSTOM_HEADERS).headers;
+  const source = (header: string, variable: 'OPENAI_ORG_ID' | 'OPENAI_PROJECT_ID'): HeaderSource | undefined => {
+    const fromCustom = customHeader(custom, header);
+    if (fromCustom) return { value: fromCustom, from: CUSTOM_HEADERS_VARIABLE };
+    const value = ctx.env[variable];
+    return value ? { value, from: variable } : undefined;
+  };
+  const organization = source('openai-organization', 'OPENAI_ORG_ID');
+  const project = source('openai-project', 'OPENAI_PROJECT_ID');
+  const headers = passedOn(custom);
+  return { organization, project, ...(Object.keys(headers).length ? { headers } : {}) };
 }
 
 /**
@@ -247,18 +262,29 @@ export function otherHostNoticeOnce(ctx: Context, kind: 'key' | 'admin', baseURL
 const WARNED_INSECURE = 'insecure-transport warnings';
 
 /**
- * The insecure-transport warnings not given yet in this run, for the caller to give: once per run,
- * whichever request comes first (the wizard may check several keys; rotate calls the Admin API,
- * then checks a key).
+ * An Authorization line in OPENAI_CUSTOM_HEADERS: the tool sends its own key over it (probes.ts
+ * pinnedHeaders), but every program using the openai Node SDK sends the line instead of its key,
+ * so a key that works here may not be the one they send. Null without one; its value never shown.
+ */
+export function customAuthorizationWarning(env: Record<string, string | undefined>): string | null {
+  if (customHeader(parseCustomHeaders(env[CUSTOM_HEADERS_VARIABLE]).headers, 'authorization') === undefined) return null;
+  return `${CUSTOM_HEADERS_VARIABLE} has an Authorization line: openai-setup sends the key it checks instead, but programs using the openai Node SDK send that line in place of their key. Remove the line unless you mean it.`;
+}
+
+/**
+ * The warnings said once a run before a key is sent (insecure transport, an Authorization line of
+ * OPENAI_CUSTOM_HEADERS) not given yet, for the caller to give: whichever request comes first (the
+ * wizard may check several keys; rotate calls the Admin API, then checks a key).
  */
 export function transportWarningsOnce(ctx: Context, baseURL: string): string[] {
   const done = onceARun(ctx);
   if (done.has(WARNED_INSECURE)) return [];
   done.add(WARNED_INSECURE);
-  return insecureTransportWarnings(ctx.rawEnv, baseURL, ctx.platform);
+  const authorization = customAuthorizationWarning(ctx.rawEnv);
+  return [...insecureTransportWarnings(ctx.rawEnv, baseURL, ctx.platform), ...(authorization ? [authorization] : [])];
 }
 
-/** The insecure-transport warnings were given another way (doctor's checks): runCheck skips them. */
+/** The warnings of transportWarningsOnce were given another way (doctor's checks): runCheck skips them. */
 export function transportWarned(ctx: Context): void {
   onceARun(ctx).add(WARNED_INSECURE);
 }

@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { holdsSecret, redact } from '../keys/redact.js';
 import { DEFAULT_TIMEOUT_MS, isOpenAIApiHostname, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
+import { CUSTOM_HEADERS_VARIABLE } from './custom-headers.js';
 import { LIMIT_REASONS, limitNamedIn } from './limits.js';
 import type { VerifyStatus } from './status.js';
 import type { StoreAdvice } from './types.js';
@@ -426,14 +427,25 @@ function otherServerKeyFix(request: FailedRequest): Pick<Outcome, 'fix' | 'fixUr
   };
 }
 
+/**
+ * Why a header was sent, and how to stop sending it: a variable that is set (unset it), or a line
+ * of OPENAI_CUSTOM_HEADERS (remove that line; the variable's other headers may be meant).
+ */
+function sentBecause(sent: HeaderSource, header: string): { why: string; stop: string; change: string } {
+  return sent.from === CUSTOM_HEADERS_VARIABLE
+    ? { why: `${sent.from} has an ${header} line`, stop: 'remove that line', change: 'change it' }
+    : { why: `${sent.from} is set`, stop: 'unset it', change: 'set it' };
+}
+
 function headerMismatch(e: ApiError): Described {
   const isOrg = e.code === 'mismatched_organization';
   const sent = isOrg ? e.request.organization : e.request.project;
   const header = isOrg ? 'OpenAI-Organization' : 'OpenAI-Project';
   const what = isOrg ? 'organization' : 'project';
+  const because = sent ? sentBecause(sent, header) : null;
   return {
     message: `The ${header} header${sent ? ` (${sent.value})` : ''} does not match the key's ${what}.`,
-    fix: sent ? `It was sent because ${sent.from} is set: unset it, or set it to the key's ${what}.` : `Remove the ${header} header, or use a key from that ${what}.`,
+    fix: because ? `It was sent because ${because.why}: ${because.stop}, or ${because.change} to the key's ${what}.` : `Remove the ${header} header, or use a key from that ${what}.`,
     fixUrl: null,
     ...(sent ? { refusedHeader: sent } : {}),
   };
@@ -442,12 +454,13 @@ function headerMismatch(e: ApiError): Described {
 /** 401 invalid_organization: a wrong organization header, or an owner who left the key's organization. */
 function invalidOrganization(e: ApiError): Described {
   const sent = e.request.organization;
+  const because = sent ? sentBecause(sent, 'OpenAI-Organization') : null;
   if (/No such organization/i.test(e.message)) {
     const id = /org-[A-Za-z0-9]+/.exec(e.message)?.[0] ?? sent?.value;
     return {
       message: `The organization ${id ? `${id} ` : ''}in the OpenAI-Organization header does not exist.`,
-      fix: sent
-        ? `It was sent because ${sent.from} is set: unset it, or set it to your organization's ID (org-…, on the organization settings page).`
+      fix: because
+        ? `It was sent because ${because.why}: ${because.stop}, or ${because.change} to your organization's ID (org-…, on the organization settings page).`
         : "Remove the OpenAI-Organization header, or set it to your organization's ID (org-…, on the organization settings page).",
       fixUrl: null,
       ...(sent ? { refusedHeader: sent } : {}),
@@ -465,8 +478,8 @@ function invalidOrganization(e: ApiError): Described {
     message: sent
       ? `The API refused the organization: ${sent.value} (the OpenAI-Organization header) may not exist, or the key's owner may no longer belong to the key's organization.`
       : "The API refused the key's organization: its owner may no longer be a member of it.",
-    fix: sent
-      ? `${sent.from} sent that header: unset it and check again; if that fails too, an owner of the key's organization must invite the user again.`
+    fix: sent && because
+      ? `${sent.from} sent that header${sent.from === CUSTOM_HEADERS_VARIABLE ? ' (its OpenAI-Organization line)' : ''}: ${because.stop} and check again; if that fails too, an owner of the key's organization must invite the user again.`
       : "An owner of the key's organization must invite the user again, or use a key from an organization the user belongs to.",
     fixUrl: null,
     ...(sent ? { refusedHeader: sent } : {}),
@@ -630,14 +643,44 @@ function tableOutcome(e: ApiError): Outcome | null {
   return null;
 }
 
+// The API's answer to a request without an Authorization header ("You didn't provide an API key. …").
+const NO_KEY_PROVIDED = /\bdid(?:n't| not) provide an API key\b/i;
+
+/**
+ * A 401 saying no key came, to a request that sent one: something between this process and the
+ * API (a proxy, a gateway at the base URL, a TLS-inspecting middlebox) dropped the Authorization
+ * header. Nothing was learnt about the key, so a new one would not help: what is in between is
+ * named, as for any other answer that is not the API's to the key.
+ */
+function keyNotReceived(e: ApiError): Outcome {
+  const { request } = e;
+  const host = hostOf(request.baseURL);
+  const { proxy } = request;
+  const other = otherServer(request.baseURL);
+  const via = proxy ? ` through the proxy ${proxy}` : '';
+  const between = proxy
+    ? `The proxy ${proxy} (HTTPS_PROXY / HTTP_PROXY)${other ? `, or the gateway at ${other},` : ''} may be removing it: have it pass the Authorization header on, or set NO_PROXY for ${hostnameOf(request.baseURL)} if the API can be reached without it`
+    : other
+      ? `The server at ${other} (the ${baseUrlSettings(request, ' / ')} you set) may be a gateway or proxy that removes it: have it pass the Authorization header on, or check the ${baseUrlSetting(request)}`
+      : 'A proxy or firewall on this network may be removing it: try another network, or ask whoever runs it';
+  return {
+    status: 'network_error',
+    reason: 'key_not_received',
+    message: `The key was sent to ${host}${via}, but the answer says no key reached the API: something in between removed the Authorization header, so the key itself was not checked.`,
+    fix: `${between}. A new key would not help.`,
+    fixUrl: null,
+  };
+}
+
 /** An error the code table does not settle, by HTTP status. */
 function statusOutcome(e: ApiError): Outcome {
   const { status, code, type, request } = e;
+  if (status === 401 && NO_KEY_PROVIDED.test(e.message) && !request.keyless) return keyNotReceived(e);
   if (status === 401) {
     return {
       status: 'invalid_key',
       reason: code ?? 'unauthorized',
-      message: /didn't provide an API key/.test(e.message) ? 'No key reached the API (the Authorization header was empty).' : quoted(e, 'The API rejected the key'),
+      message: NO_KEY_PROVIDED.test(e.message) ? 'No key reached the API (the Authorization header was empty).' : quoted(e, 'The API rejected the key'),
       fix: newKeyFix(request),
       fixUrl: PAGES.keys.url,
     };

@@ -126,6 +126,22 @@ export function clientClass(sdk: Sdk) {
  */
 const SDK_USER_AGENT = `OpenAI/JS ${SDK_VERSION}`;
 
+/**
+ * The headers a client is given over those the SDK reads from OPENAI_CUSTOM_HEADERS itself (from
+ * process.env, in its constructor, and sent after its own): ours win over the variable's. The key
+ * is sent as the SDK sends it, so that an Authorization line there cannot replace the key checked;
+ * the organization and project are the ones passed (null: none), so that only headers named with
+ * where they came from are sent; the variable's others as the request carries them (check.ts).
+ */
+export function pinnedHeaders(key: string, request: Pick<CheckRequest, 'organization' | 'project' | 'headers'> = {}): Record<string, string | null> {
+  return {
+    ...request.headers,
+    authorization: `Bearer ${key}`,
+    'openai-organization': request.organization?.value ?? null,
+    'openai-project': request.project?.value ?? null,
+  };
+}
+
 function sdkOptions(request: CheckRequest, fetch: SdkFetch, debug: ((line: string) => void) | undefined): ClientOptions {
   const options: ClientOptions = {
     apiKey: request.key,
@@ -134,6 +150,7 @@ function sdkOptions(request: CheckRequest, fetch: SdkFetch, debug: ((line: strin
     // them ourselves so that a mismatch can name the variable that sent them.
     organization: request.organization?.value ?? null,
     project: request.project?.value ?? null,
+    defaultHeaders: pinnedHeaders(request.key, request),
     timeout: request.timeoutMs,
     // A no-credit 429 is retried by default; a check must answer once, within its timeout.
     maxRetries: 0,

@@ -12,6 +12,11 @@ export interface CheckRequest {
   baseURL: string;
   organization?: HeaderSource;
   project?: HeaderSource;
+  /**
+   * The other headers OPENAI_CUSTOM_HEADERS adds (lower-case names), sent as the SDK sends them:
+   * never an Authorization (the key checked is the one sent), nor the organization and project (above).
+   */
+  headers?: Record<string, string>;
   /** The cheap model used by the billing probe. */
   model: string;
   billingCheck: boolean;

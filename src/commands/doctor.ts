@@ -4,6 +4,7 @@
 import { access } from 'node:fs/promises';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, otherHostNoticeOnce, runCheck, storedValueNotSent, transportWarned } from '../api/check.js';
+import { CUSTOM_HEADERS_VARIABLE, parseCustomHeaders } from '../api/custom-headers.js';
 import { apiErrorDiagnosis, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
@@ -11,6 +12,7 @@ import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, FAILURE_FIELDS } from '../errors.js';
 import { maskKey, secretOf } from '../keys/format.js';
+import { redact } from '../keys/redact.js';
 import { recordCheck } from '../last-check.js';
 import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
@@ -79,6 +81,28 @@ export function nodeCheck(version: string): DoctorCheck {
     : check('node', 'Node.js', 'fail', `${version} is too old: openai-setup and the openai package need Node.js 20 or newer`, 'Install a current LTS from https://nodejs.org (or with nvm: nvm install --lts).', EXIT.internal);
 }
 
+/**
+ * OPENAI_CUSTOM_HEADERS, which the openai Node SDK sends with every request after its own headers:
+ * the names of its headers (any key-shaped one masked), never their values; a warning when one
+ * replaces the key, the organization or the project a program sends, else information.
+ */
+function customHeadersCheck(env: Record<string, string | undefined>): DoctorCheck | null {
+  const name = CUSTOM_HEADERS_VARIABLE;
+  const { headers, problem } = parseCustomHeaders(env[name]);
+  const unset = `Fine if you mean it; otherwise:  unset ${name}`;
+  if (problem) return check(name, 'Custom headers', 'warn', `${name}: ${problem}`, `Write one "Name: value" line per header, or:  unset ${name}`);
+  if (!headers.length) return null;
+  const sent = new Set(headers.map((h) => h.lower));
+  const notes = [
+    ...(sent.has('authorization') ? ['its Authorization replaces the key programs send (openai-setup checks the key itself)'] : []),
+    ...(sent.has('openai-organization') ? ['a key from another organization gets mismatched_organization'] : []),
+    ...(sent.has('openai-project') ? ['a key from another project gets mismatched_project'] : []),
+  ];
+  const names = headers.map((h) => redact(h.name)).join(', ');
+  const detail = `${name} adds ${names} to every request of the openai Node SDK (values not shown)${notes.length ? `; ${notes.join('; ')}` : ''}`;
+  return check(name, 'Custom headers', notes.length ? 'warn' : 'info', detail, notes.length ? unset : null);
+}
+
 /** OpenAI variables left in the shell, which every SDK sends with whatever key it uses. */
 export function strayVariableChecks(env: Record<string, string | undefined>, platform: NodeJS.Platform): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
@@ -91,6 +115,8 @@ export function strayVariableChecks(env: Record<string, string | undefined>, pla
       checks.push(check(name, name, 'warn', `${value}: sent as ${header} with every request; a key from elsewhere gets ${error}`, `Fine if you mean it; otherwise:  ${shellUnsetLine(env, platform, name)}`));
     }
   }
+  const custom = customHeadersCheck(env);
+  if (custom) checks.push(custom);
   const baseURL = env.OPENAI_BASE_URL?.trim();
   if (baseURL && !isOfficialBaseURL(baseURL)) {
     checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${withoutCredentials(baseURL)}: programs talk to this server, not to the OpenAI API`, `Fine for a gateway or compatible server; otherwise:  ${shellUnsetLine(env, platform, 'OPENAI_BASE_URL')}`));

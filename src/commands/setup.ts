@@ -2,6 +2,7 @@
 // then a live check whose answer routes the person to what fixes the problem, until it works.
 import { buildCheckRequest, runCheck, storedValueNotSent, type CheckSettings } from '../api/check.js';
 import { otherServer } from '../api/diagnosis.js';
+import { CUSTOM_HEADERS_VARIABLE } from '../api/custom-headers.js';
 import { limitReason, type LimitScreen } from '../api/limits.js';
 import { outcomeRow, refusalOf } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
@@ -150,7 +151,7 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
           : route === 'key'
             ? 'Store a key that works:'
             : variable
-              ? `Unset ${variable} (or set it to the key's ${headerWhat(variable)}), then check the key again:`
+              ? `Unset ${variable} (or ${orSetIt(variable, check)}), then check the key again:`
               : 'Fix it as described above, then check the key again:';
     const failed = `The check above did not pass, and the wizard asks nothing here (${why}). ${then}`;
     if (route === 'key') return new ExitError(check.exitCode, failed, lines);
@@ -362,17 +363,30 @@ async function raiseLimit(ctx: Context, profileName: string, result: CheckResult
   return fixOnPage(ctx, fix.page, 'When the limit no longer stops the key:', `${fix.todo}, then run \`${verifyCommand(ctx, profileName, check)}\`.`);
 }
 
+type HeaderVariable = 'OPENAI_ORG_ID' | 'OPENAI_PROJECT_ID' | typeof CUSTOM_HEADERS_VARIABLE;
+
 /**
  * The environment variable of this process behind a header the API refused (OPENAI_ORG_ID,
- * OPENAI_PROJECT_ID): a fix made in the shell cannot reach this run, which would send it again.
+ * OPENAI_PROJECT_ID, a line of OPENAI_CUSTOM_HEADERS): a fix made in the shell cannot reach this
+ * run, which would send it again.
  */
-function envVariableBehind(ctx: Context, result: CheckResult): 'OPENAI_ORG_ID' | 'OPENAI_PROJECT_ID' | null {
+function envVariableBehind(ctx: Context, result: CheckResult): HeaderVariable | null {
   const header = result.refusedHeader;
-  if (!header || (header.from !== 'OPENAI_ORG_ID' && header.from !== 'OPENAI_PROJECT_ID')) return null;
+  if (!header) return null;
+  if (header.from === CUSTOM_HEADERS_VARIABLE) return ctx.env.OPENAI_CUSTOM_HEADERS ? CUSTOM_HEADERS_VARIABLE : null;
+  if (header.from !== 'OPENAI_ORG_ID' && header.from !== 'OPENAI_PROJECT_ID') return null;
   return ctx.env[header.from] === header.value ? header.from : null;
 }
 
-const headerWhat = (variable: 'OPENAI_ORG_ID' | 'OPENAI_PROJECT_ID') => (variable === 'OPENAI_ORG_ID' ? 'organization' : 'project');
+/** What the refused header names: the organization or the project. */
+const headerWhat = (result: CheckResult) => (result.reason === 'mismatched_project' ? 'project' : 'organization');
+
+/** The other way than unsetting the variable: its value, or its line of OPENAI_CUSTOM_HEADERS, set to the key's ("set it to the key's project"). */
+function orSetIt(variable: HeaderVariable, result: CheckResult): string {
+  const what = headerWhat(result);
+  if (variable !== CUSTOM_HEADERS_VARIABLE) return `set it to the key's ${what}`;
+  return `change its ${what === 'project' ? 'OpenAI-Project' : 'OpenAI-Organization'} line to the key's ${what}`;
+}
 
 type Choice = 'credits' | 'limits' | 'key' | 'recheck' | 'unset' | 'stop';
 
@@ -407,7 +421,7 @@ async function chooseRoute(ctx: Context, profileName: string, result: CheckResul
       const variable = envVariableBehind(ctx, result);
       if (variable) {
         // Checking again would send the same header: this run cannot see the variable change.
-        const what = headerWhat(variable);
+        const what = headerWhat(result);
         return prompter.select<Choice>(`${refused}, which ${variable} sets. This run cannot see a change made in your shell: what now?`, [
           { name: `Stop here, to unset ${variable} and run the wizard again`, value: 'unset' },
           // No key fits an organization that does not exist (invalid_organization).
@@ -649,7 +663,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       // Offered only when a variable of this run's environment is behind the refusal.
       const variable = envVariableBehind(ctx, check)!;
       term.say(
-        `Stopped; your progress is saved. This run took ${variable} from the shell it was started in, and sends it with every check. In your shell, unset it (or set it to the key's ${headerWhat(variable)}; in your shell's startup file too, if it is set there), then run the wizard again:`,
+        `Stopped; your progress is saved. This run took ${variable} from the shell it was started in, and sends it with every check. In your shell, unset it (or ${orSetIt(variable, check)}; in your shell's startup file too, if it is set there), then run the wizard again:`,
       );
       term.command(`  ${shellUnsetLine(ctx.rawEnv, ctx.platform, variable)}`);
       term.command(`  ${again}`);

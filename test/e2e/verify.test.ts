@@ -3,7 +3,7 @@
 // key source, --json parsed with the schema, network faults, proxies, and the full key never printed.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -335,6 +335,41 @@ describe('organization and project headers', () => {
     expect(result.stdout).toMatch(/OPENAI_PROJECT_ID is set/);
   });
 
+  it('an OpenAI-Project line of OPENAI_CUSTOM_HEADERS (sent by the SDK) not the key\'s: mismatched_project names the variable, exit 5', async () => {
+    const key = keyFor('tier3');
+    const before = server.requestsFor(key).length;
+    const result = await verify(['--key', key, '--json'], { OPENAI_CUSTOM_HEADERS: 'OpenAI-Project: proj_zzz\nX-Title: my app' });
+    expect(result.code).toBe(5);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(parsed).toMatchObject({ status: 'forbidden', reason: 'mismatched_project', message: "The OpenAI-Project header (proj_zzz) does not match the key's project." });
+    expect(parsed.fix).toBe("It was sent because OPENAI_CUSTOM_HEADERS has an OpenAI-Project line: remove that line, or change it to the key's project.");
+    const sent = server.requestsFor(key).slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const request of sent) expect([request.headers['openai-project'], request.headers['x-title']]).toEqual(['proj_zzz', 'my app']);
+  });
+
+  it('an Authorization line of OPENAI_CUSTOM_HEADERS never replaces the key checked, nor is shown: the key works, exit 0, with a warning', async () => {
+    const key = keyFor('tier3');
+    const wrong = makeKey('proj', 'custom-headers-wrong');
+    const before = server.requestsFor(key).length;
+    const result = await verify(['--key', key], { OPENAI_CUSTOM_HEADERS: `Authorization: Bearer ${wrong}` });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/The key works and can spend/);
+    expect(result.stderr).toContain('OPENAI_CUSTOM_HEADERS has an Authorization line: openai-setup sends the key it checks instead');
+    expect(server.requestsFor(key).length).toBeGreaterThan(before);
+    expect(server.requestsFor(wrong)).toEqual([]);
+    expectNoLeak(result, wrong);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(`…${wrong.slice(-4)}`);
+  });
+
+  it('an OPENAI_CUSTOM_HEADERS the SDK cannot send is a usage error naming the variable and the line, its text not shown', async () => {
+    const wrong = makeKey('proj', 'custom-headers-bad');
+    const result = await verify(['--key', keyFor('tier3')], { OPENAI_CUSTOM_HEADERS: `X-Title: app\nBearer ${wrong}` + ' x: y' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^✖ OPENAI_CUSTOM_HEADERS: line 2 is not "Name: value"/m);
+    expectNoLeak(result, wrong);
+  });
+
   it('a mismatched organization (one that exists, not the key\'s) names OPENAI_ORG_ID as the cause', async () => {
     const result = await verify(['--key', keyFor('tier3'), '--json'], { OPENAI_ORG_ID: 'org-SomeoneElse123' });
     expect(result.code).toBe(5);
@@ -519,6 +554,56 @@ describe('network faults', () => {
     expect(base.code).toBe(2);
     expect(base.stderr).toMatch(/--base-url: must be an http:\/\/ or https:\/\/ URL/);
     expect(base.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('a gateway that drops the Authorization header', () => {
+  // A forwarder in front of the server that deletes the header: the server then answers 401 "You
+  // didn't provide an API key". The key was sent: nothing is learnt about it, and no new key is asked for.
+  let forwarder: Server;
+  let gatewayURL: string;
+  beforeAll(async () => {
+    const target = new URL(server.baseURL);
+    forwarder = createHttpServer((req, res) => {
+      const { authorization: _dropped, ...headers } = req.headers;
+      const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...headers, host: target.host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    gatewayURL = `http://127.0.0.1:${await listenLocal(forwarder)}/v1`;
+  });
+  afterAll(() => {
+    forwarder?.closeAllConnections();
+    forwarder?.close();
+  });
+
+  it('verify: network_error key_not_received, exit 6, naming the server in between, never a new key', async () => {
+    const key = keyFor('valid');
+    const json = await verify(['--key', key, '--base-url', gatewayURL, '--json']);
+    expect(json.code).toBe(6);
+    const parsed = VerifyJsonSchema.parse(JSON.parse(json.stdout));
+    const host = new URL(gatewayURL).host;
+    expect(parsed).toMatchObject({ status: 'network_error', reason: 'key_not_received', exitCode: 6, ok: false, fixUrl: null });
+    expect(parsed.message).toBe(`The key was sent to ${host}, but the answer says no key reached the API: something in between removed the Authorization header, so the key itself was not checked.`);
+    expect(parsed.fix).toMatch(new RegExp(`^The server at ${host.replace(/\./g, '\\.')} \\(the --base-url / OPENAI_BASE_URL you set\\) may be a gateway or proxy that removes it`));
+    const human = await verify(['--key', key, '--base-url', gatewayURL]);
+    expect(human.code).toBe(6);
+    expect(human.stdout).toMatch(/^○ Accepted +not known: no answer about the key came$/m);
+    expect(human.stdout).not.toMatch(/Create a new secret key|Accepted +no\b/);
+    expectNoLeak(human, key);
+  });
+
+  it('key --stdin: the right key is not called rejected (exit 6, not 3)', async () => {
+    const key = keyFor('valid');
+    await withTestEnv({}, async (t) => {
+      const result = await runCli(['key', '--stdin', '--insecure-storage', '--base-url', gatewayURL], { env: t.env, input: `${key}\n` });
+      expect(result.code).toBe(6);
+      expect(result.stdout).toMatch(/no key reached the API/);
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(/Create a new secret key|rejected/);
+      expectNoLeak(result, key);
+    });
   });
 });
 

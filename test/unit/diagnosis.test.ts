@@ -184,6 +184,8 @@ const PROJECT = 'proj_Diagnosis0123456789ab';
 const spend = (project = PROJECT) => projectPageUrl(project, 'limits');
 const ORG_SOURCE: HeaderSource = { value: 'org-someoneelse', from: 'OPENAI_ORG_ID' };
 const PROJECT_SOURCE: HeaderSource = { value: 'proj_other', from: 'OPENAI_PROJECT_ID' };
+const CUSTOM_PROJECT: HeaderSource = { value: 'proj_zzz', from: 'OPENAI_CUSTOM_HEADERS' };
+const CUSTOM_ORG: HeaderSource = { value: 'org-zzz', from: 'OPENAI_CUSTOM_HEADERS' };
 const PROFILE_PROJECT: HeaderSource = { value: 'proj_other', from: "the profile's project setting" };
 
 const SERVER_ROWS: Row[] = [
@@ -319,12 +321,33 @@ const SERVER_ROWS: Row[] = [
       fix: /^Create a new secret key on the API keys page and store it with `openai-setup key`\.$/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQ,
     },
   },
+  // The key was sent (the tool never sends a request without one): an answer that none came means
+  // something in between removed the header. What is in between is named, never a new key.
   {
-    name: 'no Authorization header: 401 "You didn\'t provide an API key", code null (§2.2)',
-    result: () => server(null, { key: null }),
+    name: 'no Authorization header reached the API: 401 "You didn\'t provide an API key", code null (§2.2) → network_error, exit 6, no new key',
+    result: () => judge(answerFor(null, 'models', null), answerFor(null, 'chat', null), {}),
     expected: {
-      status: 'invalid_key', exitCode: 3, reason: 'unauthorized', message: /^No key reached the API \(the Authorization header was empty\)\.$/,
-      fix: /Create a new secret key/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQ,
+      status: 'network_error', exitCode: 6, reason: 'key_not_received',
+      message: /^The key was sent to api\.openai\.com, but the answer says no key reached the API: something in between removed the Authorization header, so the key itself was not checked\.$/,
+      fix: /^A proxy or firewall on this network may be removing it: try another network, or ask whoever runs it\. A new key would not help\.$/, fixUrl: null, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'no Authorization header reached a gateway at the base URL → names that server and the base URL settings',
+    result: () => judge(answerFor(null, 'models', null), answerFor(null, 'chat', null), { baseURL: 'http://127.0.0.1:8080/v1' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'key_not_received',
+      message: /^The key was sent to 127\.0\.0\.1:8080, but the answer says no key reached the API/,
+      fix: /^The server at 127\.0\.0\.1:8080 \(the --base-url \/ OPENAI_BASE_URL you set\) may be a gateway or proxy that removes it: have it pass the Authorization header on, or check the --base-url\. A new key would not help\.$/, fixUrl: null, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'no Authorization header reached the API through a proxy → names the proxy and its variables',
+    result: () => judge(answerFor(null, 'models', null), answerFor(null, 'chat', null), { proxy: PROXY }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'key_not_received',
+      message: /^The key was sent to api\.openai\.com through the proxy http:\/\/proxy\.corp\.example:3128, but the answer says no key reached the API/,
+      fix: /^The proxy http:\/\/proxy\.corp\.example:3128 \(HTTPS_PROXY \/ HTTP_PROXY\) may be removing it: have it pass the Authorization header on, or set NO_PROXY for api\.openai\.com if the API can be reached without it\. A new key would not help\.$/, fixUrl: null, billing: 'unchecked', requestId: REQ,
     },
   },
   {
@@ -399,6 +422,25 @@ const SERVER_ROWS: Row[] = [
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'mismatched_project',
       message: /^The OpenAI-Project header \(proj_other\) does not match the key's project\.$/, fix: /because OPENAI_PROJECT_ID is set/, fixUrl: null, requestId: REQ,
+    },
+  },
+  // OPENAI_CUSTOM_HEADERS (the SDK sends its lines after its own headers): the line is named, not a variable to unset.
+  {
+    name: 'an OpenAI-Project line of OPENAI_CUSTOM_HEADERS not the key\'s project: mismatched_project names the variable and its line',
+    result: () => server('valid', { project: CUSTOM_PROJECT }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'mismatched_project', message: /^The OpenAI-Project header \(proj_zzz\) does not match the key's project\.$/,
+      fix: /^It was sent because OPENAI_CUSTOM_HEADERS has an OpenAI-Project line: remove that line, or change it to the key's project\.$/, fixUrl: null, requestId: REQ,
+      more: { refusedHeader: CUSTOM_PROJECT },
+    },
+  },
+  {
+    name: 'an OpenAI-Organization line of OPENAI_CUSTOM_HEADERS naming no organization: invalid_organization names the variable and its line',
+    result: () => server({ scenario: 'valid', organization: 'acme-corp' }, { organization: CUSTOM_ORG }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /^The organization org-zzz in the OpenAI-Organization header does not exist\.$/,
+      fix: /^It was sent because OPENAI_CUSTOM_HEADERS has an OpenAI-Organization line: remove that line, or change it to your organization's ID/, fixUrl: null, requestId: REQ,
+      more: { refusedHeader: CUSTOM_ORG },
     },
   },
   {
@@ -843,6 +885,17 @@ const ANSWER_ROWS: Row[] = [
     expected: {
       status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /^The API refused the organization: org-someoneelse \(the OpenAI-Organization header\) may not exist/,
       fix: /^OPENAI_ORG_ID sent that header: unset it/, fixUrl: null, requestId: REQUEST_ID,
+    },
+  },
+  {
+    name: '401 invalid_organization with an empty message, the header from OPENAI_CUSTOM_HEADERS → its line named',
+    result: () => {
+      const error = apiError(401, '', 'invalid_request_error', 'invalid_organization');
+      return judge(error, error, { organization: CUSTOM_ORG });
+    },
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization', message: /^The API refused the organization: org-zzz \(the OpenAI-Organization header\) may not exist/,
+      fix: /^OPENAI_CUSTOM_HEADERS sent that header \(its OpenAI-Organization line\): remove that line and check again/, fixUrl: null, requestId: REQUEST_ID,
     },
   },
   {

@@ -1217,6 +1217,29 @@ describe('setup: a refusal caused by OPENAI_ORG_ID / OPENAI_PROJECT_ID set where
     expect(hints.slice(-2)).toEqual(['Then check the key again:', '  openai-setup verify']);
   });
 
+  it('an OpenAI-Project line of OPENAI_CUSTOM_HEADERS not the key\'s: the variable named, its line to change; stop with the exact commands, exit 5', async () => {
+    context({ env: { OPENAI_CUSTOM_HEADERS: 'OpenAI-Project: proj_zzz\nX-Title: app' } });
+    await previouslySetUp();
+    t.prompts.whenSelect('The API refused the OpenAI-Project header sent with the key, which OPENAI_CUSTOM_HEADERS sets. This run cannot see a change made in your shell: what now?', 'unset');
+    t.api.answerEveryCheck(whileSent(PROJECT_MISMATCH));
+    expect(await setup(t.ctx, OPTIONS)).toBe(5);
+    expect(t.prompts.asked[0]?.choices).toEqual(['unset', 'key', 'stop']);
+    expect(t.api.checks.map((c) => [c.project, c.headers])).toEqual([[{ value: 'proj_zzz', from: 'OPENAI_CUSTOM_HEADERS' }, { 'x-title': 'app' }]]);
+    expect(flat(t.stdout)).toContain("In your shell, unset it (or change its OpenAI-Project line to the key's project; in your shell's startup file too, if it is set there), then run the wizard again:");
+    expect(t.stdout.split('\n')).toContain('  unset OPENAI_CUSTOM_HEADERS');
+    t.assertScriptsUsed();
+  });
+
+  it('an OpenAI-Project line of OPENAI_CUSTOM_HEADERS, without a terminal: exit 5, the variable named', async () => {
+    context({ interactive: false, env: { OPENAI_CUSTOM_HEADERS: 'OpenAI-Project: proj_zzz' } });
+    await previouslySetUp();
+    t.api.answerEveryCheck(whileSent(PROJECT_MISMATCH));
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
+    expect(code).toBe(5);
+    expect(message).toMatch(/Unset OPENAI_CUSTOM_HEADERS \(or change its OpenAI-Project line to the key's project\), then check the key again:$/);
+    expect(hints).toEqual(['unset OPENAI_CUSTOM_HEADERS', 'openai-setup verify']);
+  });
+
   it('a refusal fixed elsewhere without a variable behind it: without a terminal, as before', async () => {
     context({ interactive: false });
     await previouslySetUp();
