@@ -86,11 +86,12 @@ export function nodeCheck(version: string): DoctorCheck {
  * the names of its headers (any key-shaped one masked), never their values; a warning when one
  * replaces the key, the organization or the project a program sends, else information.
  */
-function customHeadersCheck(env: Record<string, string | undefined>): DoctorCheck | null {
+function customHeadersCheck(env: Record<string, string | undefined>, platform: NodeJS.Platform): DoctorCheck | null {
   const name = CUSTOM_HEADERS_VARIABLE;
   const { headers, problem } = parseCustomHeaders(env[name]);
-  const unset = `Fine if you mean it; otherwise:  unset ${name}`;
-  if (problem) return check(name, 'Custom headers', 'warn', `${name}: ${problem}`, `Write one "Name: value" line per header, or:  unset ${name}`);
+  const unsetLine = shellUnsetLine(env, platform, name);
+  const unset = `Fine if you mean it; otherwise:  ${unsetLine}`;
+  if (problem) return check(name, 'Custom headers', 'warn', `${name}: ${problem}`, `Write one "Name: value" line per header, or:  ${unsetLine}`);
   if (!headers.length) return null;
   const sent = new Set(headers.map((h) => h.lower));
   const notes = [
@@ -115,7 +116,7 @@ export function strayVariableChecks(env: Record<string, string | undefined>, pla
       checks.push(check(name, name, 'warn', `${value}: sent as ${header} with every request; a key from elsewhere gets ${error}`, `Fine if you mean it; otherwise:  ${shellUnsetLine(env, platform, name)}`));
     }
   }
-  const custom = customHeadersCheck(env);
+  const custom = customHeadersCheck(env, platform);
   if (custom) checks.push(custom);
   const baseURL = env.OPENAI_BASE_URL?.trim();
   if (baseURL && !isOfficialBaseURL(baseURL)) {

@@ -146,7 +146,7 @@ describe('the Admin API: the admin key is sent, whatever the variable says', () 
 });
 
 describe("doctor's stray variables: OPENAI_CUSTOM_HEADERS by its header names", () => {
-  const custom = (value: string) => strayVariableChecks({ OPENAI_CUSTOM_HEADERS: value }).find((c) => c.id === 'OPENAI_CUSTOM_HEADERS');
+  const custom = (value: string) => strayVariableChecks({ OPENAI_CUSTOM_HEADERS: value }, 'linux').find((c) => c.id === 'OPENAI_CUSTOM_HEADERS');
 
   it('a warning when it replaces the key, the organization or the project; values never shown', () => {
     const check = custom(`Authorization: Bearer ${WRONG}\nOpenAI-Project: proj_secretish\nX-Title: app`)!;
@@ -161,6 +161,6 @@ describe("doctor's stray variables: OPENAI_CUSTOM_HEADERS by its header names", 
     expect(custom('X-Title: app')).toMatchObject({ status: 'info', fix: null });
     expect(custom(`${KEY}: x`)!.detail).not.toContain(KEY.slice(8, 40));
     expect(custom('  ')).toBeUndefined();
-    expect(strayVariableChecks({})).toEqual([]);
+    expect(strayVariableChecks({}, 'linux')).toEqual([]);
   });
 });
