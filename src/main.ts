@@ -224,7 +224,8 @@ function exit(code: number, signal: NodeJS.Signals = 'SIGHUP', bySignal = false)
  * and exit 130; inside a prompt, inquirer turns it into a CancelledError instead. SIGTERM or
  * SIGHUP: exit 128 + its number, nothing printed, with the terminal as we found it (a question puts
  * it in raw mode with the cursor hidden, and inquirer's own clean-up on these signals comes only
- * after the process is gone). Either way only after the sections under way and the undos (interrupts.ts).
+ * after the process is gone). Either way only after the sections under way and the undos (interrupts.ts);
+ * for `run` (Interrupts.endBySignal), by the signal itself then, as its command would have ended.
  */
 function processHost(term: Terminal): InterruptHost {
   let say = (line: string) => term.err(line);
@@ -251,7 +252,13 @@ function processHost(term: Terminal): InterruptHost {
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     },
     say: (line) => say(line),
-    exit: (signal: LeavingSignal) => (signal === 'SIGINT' ? exit(EXIT.cancelled) : exit(128 + (constants.signals[signal] ?? 0), signal)),
+    exit: (signal: LeavingSignal, bySignal) => {
+      const code = signal === 'SIGINT' ? EXIT.cancelled : 128 + (constants.signals[signal] ?? 0);
+      // Ctrl-C ends by SIGINT only for `run` (Interrupts.endBySignal); the others exit 130, by SIGHUP after a hang-up.
+      if (bySignal) exit(code, signal, true);
+      else if (signal === 'SIGINT') exit(code);
+      else exit(code, signal);
+    },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }

@@ -210,6 +210,8 @@ function startChild(host: ProcessHost, file: string, args: string[], env: Record
 
 export async function run(ctx: Context, options: { profile?: string; command: string[] }, host: ProcessHost = nodeProcessHost): Promise<number> {
   const { term } = ctx;
+  // A signal before the command runs (while the key is read) ends us by it too, as the command would be.
+  ctx.interrupts.endBySignal();
   const [file, ...args] = parseFlag('run', CommandSchema, options.command);
   // Inside a run, the profile of that run is the one to use unless another is named.
   const outer = ProfileNameSchema.safeParse(ctx.rawEnv[RUN_MARKER]).data;
