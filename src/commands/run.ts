@@ -141,7 +141,7 @@ export async function missingInterpreter(command: string, path: string | undefin
     return { file: command.includes('/') ? command : located, shebang: null };
   }
   if (start === null) return null;
-  const text = start.toString('latin1');
+  const text = start.toString('utf8');
   const shebang = text.startsWith('#!') ? text.split('\n')[0]! : null;
   return { file: command.includes('/') ? command : located, shebang };
 }
