@@ -1,5 +1,6 @@
 // Every way a run can end other than success, as one table. main.ts is the only place that
 // turns these into process exit codes.
+import { constants } from 'node:os';
 import * as z from 'zod/mini';
 
 export const EXIT = {
@@ -34,6 +35,19 @@ export class ExitError extends Error {
   ) {
     super(message);
     this.name = 'ExitError';
+  }
+}
+
+/**
+ * A run that ends by a signal, as the command it ran did (`run`): main.ts, once it has cleaned up,
+ * ends the process by `signal` itself, so that a shell sees a death by that signal (and stops a
+ * loop on Ctrl-C) rather than a command that handled it and exited 128 + N. `code` is that 128 + N,
+ * where the signal cannot be raised (Windows). Nothing is printed.
+ */
+export class SignalExit extends ExitError {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(128 + (constants.signals[signal] ?? 0), '');
+    this.name = 'SignalExit';
   }
 }
 

@@ -47,8 +47,8 @@ export interface InterruptHost {
   prepare(signal: LeavingSignal): Promise<void>;
   /** One line on stderr. */
   say(line: string): void;
-  /** Leave now, with the signal's exit status (130, 143, 129). */
-  exit(signal: LeavingSignal): void;
+  /** Leave now, with the signal's exit status (130, 143, 129); by the signal itself when `bySignal` (endBySignal). */
+  exit(signal: LeavingSignal, bySignal: boolean): void;
   sleep(ms: number): Promise<void>;
 }
 
@@ -68,8 +68,18 @@ export class Interrupts implements Sections {
   private prepared = false;
   private undoing: Undo | null = null;
   private gone = false;
+  private bySignal = false;
 
   constructor(private readonly host: InterruptHost) {}
+
+  /**
+   * From now on, leaving on a signal ends the process by that signal, once all else leaving does is
+   * done, rather than with 128 + N: `run`, which stands for its command, so that a shell running it
+   * in a loop sees a death by Ctrl-C, as it would of the command, and stops the loop.
+   */
+  endBySignal(): void {
+    this.bySignal = true;
+  }
 
   /** The signal this run is leaving on, or null. */
   get leaving(): LeavingSignal | null {
@@ -137,7 +147,7 @@ export class Interrupts implements Sections {
     const lines = new Set([...this.open].map((s) => `! Left with ${s.what} unfinished (${why}): ${s.risk}.`));
     for (const line of lines) this.host.say(line);
     for (const undo of [...(this.undoing ? [this.undoing] : []), ...this.undos]) this.host.say(`! ${undo.left()}`);
-    this.host.exit(signal);
+    this.host.exit(signal, this.bySignal);
   }
 
   private again(signal: LeavingSignal): string {
@@ -151,7 +161,7 @@ export class Interrupts implements Sections {
     const [undo] = this.undos;
     if (!undo) {
       this.gone = true;
-      this.host.exit(signal);
+      this.host.exit(signal, this.bySignal);
       return;
     }
     this.undos.delete(undo);

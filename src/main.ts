@@ -6,7 +6,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { lazyAdminApi } from './api/admin-lazy.js';
 import type { Api } from './api/types.js';
 import type { Context, GlobalOptions } from './context.js';
-import { CancelledError, EXIT, ExitError } from './errors.js';
+import { CancelledError, EXIT, ExitError, SignalExit } from './errors.js';
 import { Interrupts, type InterruptHost, type LeavingSignal } from './interrupts.js';
 import { secretsInArgv } from './keys/redact.js';
 import { debugEnabled, parseEnv, parseFlag, type ParsedEnv } from './options.js';
@@ -158,7 +158,13 @@ export function startTerminal(argv: string[]): { term: Terminal; commandName: st
   return { term, commandName };
 }
 
-export async function main(argv: string[], { term, commandName }: { term: Terminal; commandName: string }, interrupts: Interrupts): Promise<number> {
+/** How a run ends: with `code`, or by `signal` (SignalExit: `run`'s command died of it), 128 + N being its code where it cannot be raised. */
+export interface Ending {
+  code: number;
+  signal?: NodeJS.Signals;
+}
+
+export async function main(argv: string[], { term, commandName }: { term: Terminal; commandName: string }, interrupts: Interrupts): Promise<Ending> {
   // Before commander sees the line: its own errors quote what was typed (`unknown option
   // '--key=…'`), and a key typed there must be masked even when it is not shaped like one.
   for (const secret of secretsInArgv(argv.slice(2))) term.addSecret(secret);
@@ -179,8 +185,9 @@ export async function main(argv: string[], { term, commandName }: { term: Termin
     await program.parseAsync(argv);
   } catch (error) {
     exitCode = report(term, error);
+    if (error instanceof SignalExit) return { code: exitCode, signal: error.signal };
   }
-  return exitCode;
+  return { code: exitCode };
 }
 
 /** The longest a SIGTERM or SIGHUP waits for open questions to close before leaving anyway. */
@@ -191,17 +198,21 @@ function terminalHungUp(): boolean {
 }
 
 /**
- * Exits with `code`. After our terminal hung up (its window closed), by `signal` instead, as the
- * hang-up would have: the same status for a shell, where Node 20 aborts, dumping core, when it
- * exits then: restoring the terminal's mode fails on the closed terminal. Either way, temp files
- * of a write a signal cut short go first, and the locks this run holds (rotate's, held across its
- * questions) with them: the signal again skips the exit handlers that would remove them.
+ * Exits with `code`; by `signal` instead when `bySignal` (`run`'s command died of it: a shell
+ * then sees a death by that signal, as it would have seen the command's, and a Ctrl-C stops its
+ * loop), or after our terminal hung up (its window closed), as the hang-up would have: the same
+ * status for a shell, where Node 20 aborts, dumping core, when it exits then: restoring the
+ * terminal's mode fails on the closed terminal. Either way, temp files of a write a signal cut
+ * short go first, and the locks this run holds (rotate's, held across its questions) with them:
+ * the signal again skips the exit handlers that would remove them. Windows has no signal to end
+ * by: there the code is all.
  */
-function exit(code: number, signal: NodeJS.Signals = 'SIGHUP'): never {
+function exit(code: number, signal: NodeJS.Signals = 'SIGHUP', bySignal = false): never {
   removeOwnTempFiles();
   // Then the locks, never before: a run that gets a lock takes the temp files it finds for a killed run's.
   releaseHeldLocks();
-  if (terminalHungUp()) {
+  if ((bySignal && process.platform !== 'win32') || terminalHungUp()) {
+    // The signal's default action, the process's end, in place of our handler.
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
   }
@@ -213,7 +224,8 @@ function exit(code: number, signal: NodeJS.Signals = 'SIGHUP'): never {
  * and exit 130; inside a prompt, inquirer turns it into a CancelledError instead. SIGTERM or
  * SIGHUP: exit 128 + its number, nothing printed, with the terminal as we found it (a question puts
  * it in raw mode with the cursor hidden, and inquirer's own clean-up on these signals comes only
- * after the process is gone). Either way only after the sections under way and the undos (interrupts.ts).
+ * after the process is gone). Either way only after the sections under way and the undos (interrupts.ts);
+ * for `run` (Interrupts.endBySignal), by the signal itself then, as its command would have ended.
  */
 function processHost(term: Terminal): InterruptHost {
   let say = (line: string) => term.err(line);
@@ -240,7 +252,13 @@ function processHost(term: Terminal): InterruptHost {
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
     },
     say: (line) => say(line),
-    exit: (signal: LeavingSignal) => (signal === 'SIGINT' ? exit(EXIT.cancelled) : exit(128 + (constants.signals[signal] ?? 0), signal)),
+    exit: (signal: LeavingSignal, bySignal) => {
+      const code = signal === 'SIGINT' ? EXIT.cancelled : 128 + (constants.signals[signal] ?? 0);
+      // Ctrl-C ends by SIGINT only for `run` (Interrupts.endBySignal); the others exit 130, by SIGHUP after a hang-up.
+      if (bySignal) exit(code, signal, true);
+      else if (signal === 'SIGINT') exit(code);
+      else exit(code, signal);
+    },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
@@ -254,7 +272,7 @@ export function run(argv: string[] = process.argv): void {
   // A failed write stops the stream's writing (the failure is judged once the run ends: see
   // outputFailure); never an uncaught error, and nothing written from here (stderr may be what failed).
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-  void main(argv, started, interrupts).then((code) => {
+  void main(argv, started, interrupts).then(({ code, signal }) => {
     // Leaving on a signal: Interrupts exits, once what it waits for is done.
     if (interrupts.leaving) return;
     // Should the process end before the write below is done (nothing else keeping it alive), it
@@ -265,7 +283,7 @@ export function run(argv: string[] = process.argv): void {
     process.stdout.write('', (error) => {
       const final = outputFailure(started.term, process.stdout.errored ?? error, code);
       process.exitCode = final;
-      process.stderr.write('', () => exit(final));
+      process.stderr.write('', () => (signal ? exit(final, signal, true) : exit(final)));
     });
   });
 }

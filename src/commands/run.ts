@@ -2,17 +2,20 @@
 // only (like aws-vault exec), so the key never touches disk or the shell history. Standard streams
 // are shared, SIGINT/SIGTERM/SIGHUP are passed on (one sent to our whole process group, a
 // terminal's Ctrl-C or `kill -- -PGID`, reaches the command by itself and is not sent twice), and
-// the child's exit status becomes ours.
+// the child's exit status becomes ours: a command that died of a signal ends us by that signal.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
+import { delimiter, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
-import { ExitError, UsageError } from '../errors.js';
+import { ExitError, SignalExit, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { FORWARDED_SIGNALS, processWitnesses, signalPasser, type ForwardedSignal, type SignalPasser, type WitnessHost } from '../pass-signals.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
+import { readRegularFileStart } from '../storage/read-file.js';
 import { ProfileNameSchema } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, shownValue } from '../terminal/sanitize.js';
@@ -78,13 +81,91 @@ export function exitStatus(code: number | null, signal: NodeJS.Signals | null): 
 }
 
 /**
+ * The signals `run` ends by itself when its command died of one: those whose default action ends
+ * a process without a core dump, and that Node leaves at that default. Not SIGUSR1 (it starts
+ * Node's inspector), SIGPIPE (Node ignores it), nor SIGQUIT, SIGSEGV, SIGABRT and the like (they
+ * would dump Node's core, not the command's): for those, exit 128 + N, the status a shell shows.
+ */
+const ENDS_BY: ReadonlySet<string> = new Set(['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGKILL', 'SIGALRM', 'SIGUSR2', 'SIGVTALRM', 'SIGPROF', 'SIGIO', 'SIGPOLL', 'SIGPWR', 'SIGSTKFLT']);
+
+/**
+ * How run ends once its command has: with the command's exit status, or, when a signal ended the
+ * command, by that signal too (SignalExit: main.ts raises it after cleaning up), so that a shell
+ * sees what it would have seen of the command itself. Bash stops a loop on Ctrl-C only when its
+ * child died of SIGINT: one that exits 130 looks like a command that handled it.
+ */
+export function childEnding(code: number | null, signal: NodeJS.Signals | null): number {
+  if (signal && ENDS_BY.has(signal)) throw new SignalExit(signal);
+  return exitStatus(code, signal);
+}
+
+/** At most this much of a file is read for its `#!` line (the kernel reads no more of it). */
+const SHEBANG_MAX = 256;
+
+/** A command that exists, and yet "not found": the file that is there, and its `#!` line if it has one. */
+export interface MissingInterpreter {
+  /** The file as a shell names it: as typed with a slash, else where PATH found it. */
+  file: string;
+  /** Its first line when that starts with `#!` (the interpreter is what is missing), else null (a program's loader is). */
+  shebang: string | null;
+}
+
+/** The file `command` names: with a slash, that path; else the first executable file of that name in PATH (as execvp looks). */
+async function locate(command: string, path: string | undefined, cwd: string | null): Promise<string | null> {
+  const base = cwd ?? '.';
+  if (command.includes('/')) return resolve(base, command);
+  // With no PATH, execvp looks in the system's default one.
+  for (const dir of (path ?? '/usr/bin:/bin').split(delimiter)) {
+    // An empty entry is the current directory.
+    const candidate = resolve(base, dir, command);
+    const found = await stat(candidate).catch(() => null);
+    if (found?.isFile() && found.mode & 0o111) return candidate;
+  }
+  return null;
+}
+
+/**
+ * When starting `command` failed with ENOENT: the file, if one is there after all. Then what is
+ * missing is what the system needs to start it: the interpreter its `#!` line names (a script
+ * with Windows line endings names `/bin/bash\r`), or a program's loader. Null when there is no
+ * such file: the command itself was not found.
+ */
+export async function missingInterpreter(command: string, path: string | undefined, cwd: string | null): Promise<MissingInterpreter | null> {
+  const located = await locate(command, path, cwd);
+  if (located === null) return null;
+  let start: Buffer | null;
+  try {
+    start = await readRegularFileStart(located, SHEBANG_MAX);
+  } catch {
+    // There, but not readable by us (or not a regular file now): what it lacks is not known.
+    return { file: command.includes('/') ? command : located, shebang: null };
+  }
+  if (start === null) return null;
+  const text = start.toString('utf8');
+  const shebang = text.startsWith('#!') ? text.split('\n')[0]! : null;
+  return { file: command.includes('/') ? command : located, shebang };
+}
+
+/** What to say of a command that is there but whose interpreter (or loader) is not: 127, as bash 5 says it. */
+export function missingInterpreterFailure({ file, shebang }: MissingInterpreter): ExitError {
+  const shown = shownValue(file);
+  if (shebang === null) {
+    return new ExitError(127, `Could not run ${shown}: the file is there, but the interpreter or loader it needs to start cannot be found (a program built for another system?).`);
+  }
+  const hints = shebang.endsWith('\r') ? ['Windows line endings (CRLF) in its first line: the interpreter\'s name ends in a carriage return (\\x0d). Save the file with Unix line endings (LF).'] : [];
+  return new ExitError(127, `Could not run ${shown}: the file is there, but the interpreter its first line names cannot be found: ${shownValue(shebang)}`, hints);
+}
+
+/**
  * A command that could not be started, said as a shell says it: 127 not found, 126 found but not
  * runnable. Node reports some of these as the child's 'error' event (ENOENT, EACCES) and others
  * by throwing from spawn() itself (an empty name, ENOTDIR, ENAMETOOLONG, E2BIG); both come here.
+ * ENOENT for a file that is there: `missing` says what it lacks.
  */
-function startFailure(error: NodeJS.ErrnoException, command: string): ExitError {
+function startFailure(error: NodeJS.ErrnoException, command: string, missing: MissingInterpreter | null = null): ExitError {
   const shown = shownValue(command);
   if (command === '') return new ExitError(127, 'Command not found: "" (the command name is empty)');
+  if (error.code === 'ENOENT' && missing) return missingInterpreterFailure(missing);
   // A name without a slash is looked up in PATH, where one too long cannot be: a shell says "not found".
   if (error.code === 'ENOENT' || (error.code === 'ENAMETOOLONG' && !command.includes('/'))) return new ExitError(127, `Command not found: ${shown}`);
   if (error.code === 'EACCES') return new ExitError(126, `Permission denied: ${shown}`);
@@ -95,10 +176,23 @@ function startFailure(error: NodeJS.ErrnoException, command: string): ExitError 
   return new ExitError(126, `Could not run ${shown}: ${described ?? (error.code || sanitize(error.message))}.`);
 }
 
-function waitForChild(child: ChildProcess, command: string): Promise<number> {
+/** Its exit status (or the SignalExit it ended by); the reason, should it not start. */
+function waitForChild(child: ChildProcess, command: string, env: Record<string, string | undefined>, cwd: string | null): Promise<number> {
   return new Promise((resolve, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) => reject(startFailure(error, command)));
-    child.once('exit', (code, signal) => resolve(exitStatus(code, signal)));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      const missing = error.code === 'ENOENT' && command !== '' ? missingInterpreter(command, env.PATH, cwd) : Promise.resolve(null);
+      void missing.then(
+        (found) => reject(startFailure(error, command, found)),
+        () => reject(startFailure(error, command)),
+      );
+    });
+    child.once('exit', (code, signal) => {
+      try {
+        resolve(childEnding(code, signal));
+      } catch (ending) {
+        reject(ending);
+      }
+    });
   });
 }
 
@@ -116,6 +210,8 @@ function startChild(host: ProcessHost, file: string, args: string[], env: Record
 
 export async function run(ctx: Context, options: { profile?: string; command: string[] }, host: ProcessHost = nodeProcessHost): Promise<number> {
   const { term } = ctx;
+  // A signal before the command runs (while the key is read) ends us by it too, as the command would be.
+  ctx.interrupts.endBySignal();
   const [file, ...args] = parseFlag('run', CommandSchema, options.command);
   // Inside a run, the profile of that run is the one to use unless another is named.
   const outer = ProfileNameSchema.safeParse(ctx.rawEnv[RUN_MARKER]).data;
@@ -144,7 +240,7 @@ export async function run(ctx: Context, options: { profile?: string; command: st
   try {
     passer = signalPasser(host, FORWARDED_SIGNALS, (signal) => child?.kill(signal));
     child = startChild(host, file!, args, env);
-    return await waitForChild(child, file!);
+    return await waitForChild(child, file!, env, ctx.cwd);
   } finally {
     release();
     passer?.stop();

@@ -76,3 +76,30 @@ export async function readRegularFile(path: string, max: number, lookedAt?: Stat
     await handle.close().catch(() => {});
   }
 }
+
+/**
+ * The first `bytes` bytes (fewer when the file is shorter) of the regular file at `path`, or null
+ * when there is none: opened and checked as readRegularFile does, however large the file.
+ */
+export async function readRegularFileStart(path: string, bytes: number): Promise<Buffer | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw new UnreadableFileError(path, 'not-regular', bytes);
+    const start = Buffer.alloc(bytes);
+    let filled = 0;
+    while (filled < bytes) {
+      const { bytesRead } = await handle.read(start, filled, bytes - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return start.subarray(0, filled);
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey } from '../helpers/openai-server.js';
-import { runCli } from '../helpers/run.js';
+import { runCli, runCommand } from '../helpers/run.js';
 import { untilWitness } from '../helpers/run-witness.js';
 
 const NODE = process.execPath;
@@ -117,5 +117,49 @@ describe('run: a signal sent to its whole process group reaches the command once
     const { code, received, output } = await run.finish();
     expect(received).toEqual([signal]);
     expect(code, output).toBe(0);
+  });
+});
+
+// A shell stops a loop on Ctrl-C only when its command died of SIGINT (bash's
+// wait-and-cooperative-exit): one that exits 130 looks like a command that handled it. So run,
+// once its command died of a signal, ends by that signal too.
+describe('run: a command that died of a signal ends run by that signal', () => {
+  // Says it started (a file), and on its first round waits to be ended; a later round ends at once.
+  const CHILD = `require('fs').writeFileSync(process.argv[1], ''); if (process.argv[1].endsWith('.1')) setInterval(() => {}, 1000);`;
+
+  it('Ctrl-C (SIGINT to the process group) in a bash loop of runs stops the loop, as with the command alone', async () => {
+    const ready = join(t.root, 'loop-ready');
+    const script = 'for i in 1 2; do "$NODE" "$CLI" run -- "$NODE" -e "$CHILD" "$READY.$i"; echo "rc=$?"; done; echo end';
+    const bash = spawn('bash', ['-c', script], { env: { ...t.env, NODE, CLI, CHILD, READY: ready }, cwd: t.home, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    started.push(bash.pid!);
+    let output = '';
+    bash.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    bash.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => bash.on('close', (code, signal) => resolve({ code, signal })));
+    await until('the first round has started', () => existsSync(`${ready}.1`));
+    process.kill(-bash.pid!, 'SIGINT');
+    // bash is gone: no later round can start.
+    expect(await ended, output).toEqual({ code: null, signal: 'SIGINT' });
+    expect(output).not.toMatch(/rc=|end/);
+    expect(existsSync(`${ready}.2`)).toBe(false);
+  });
+
+  it("SIGTERM to run's PID alone, passed on, ending the command: run ends by SIGTERM (a shell's $? 143)", async () => {
+    const ready = join(t.root, 'term-ready.1');
+    const cli = spawn(NODE, [CLI, 'run', '--', NODE, '-e', CHILD, ready], { env: t.env, cwd: t.home, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    started.push(cli.pid!);
+    let output = '';
+    cli.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => cli.on('close', (code, signal) => resolve({ code, signal })));
+    await until('the command has started', () => existsSync(ready));
+    process.kill(cli.pid!, 'SIGTERM');
+    expect(await ended, output).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
+  it("a shell's $? for it is still 128 + N", async () => {
+    const result = await runCli(['run', '--', 'sh', '-c', 'kill -TERM $$'], { env: t.env });
+    expect(result).toMatchObject({ code: null, signal: 'SIGTERM' });
+    const shell = await runCommand('bash', ['-c', '"$NODE" "$CLI" run -- sh -c "kill -HUP \\$\\$"; echo "status $?"'], { env: { ...t.env, NODE, CLI } });
+    expect(shell.stdout, shell.stderr).toBe('status 129\n');
   });
 });

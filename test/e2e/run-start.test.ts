@@ -1,7 +1,9 @@
 // `run` with a command Node refuses in spawn() itself (an empty name, a path through a file, a
-// name too long), through the built binary: a shell's exit code (127 not found, 126 found but not
-// runnable) and one line on stderr, never "Unexpected error" and a stack. The reasons one by one
-// are in test/unit/run-start.test.ts.
+// name too long), or a script whose interpreter is missing, through the built binary: a shell's
+// exit code (127 not found, 126 found but not runnable) and one line on stderr, never "Unexpected
+// error" and a stack. The reasons one by one are in test/unit/run-start.test.ts.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestEnv, stripAnsi, type TestEnv } from '../helpers/env.js';
 import { makeKey } from '../helpers/openai-server.js';
@@ -37,5 +39,33 @@ describe('run: a command a shell would refuse', () => {
     else expect(lines[0]).toMatch(line);
     expect(result.stderr).not.toMatch(/Unexpected error|at .*\.cjs:\d+|ERR_INVALID_ARG_VALUE|ENOTDIR|ENAMETOOLONG/);
     expect(result.stdout + result.stderr).not.toContain(KEY);
+  });
+});
+
+describe('run: a script that is there, whose interpreter is not', () => {
+  /** stderr's lines, but for the warning that the key comes from a plain-text file (--insecure-storage). */
+  const lines = (stderr: string) =>
+    stripAnsi(stderr)
+      .split('\n')
+      .filter((l) => l && !l.startsWith('! Reading the key of profile "default" from the plain-text file'));
+
+  it.each([
+    {
+      what: 'Windows line endings (CRLF)',
+      text: '#!/bin/bash\r\necho hi\r\n',
+      said: [
+        '✖ Could not run ./crlf.sh: the file is there, but the interpreter its first line names cannot be found: #!/bin/bash\\x0d',
+        "  Windows line endings (CRLF) in its first line: the interpreter's name ends in a carriage return (\\x0d). Save the file with Unix line endings (LF).",
+      ],
+    },
+    { what: 'an interpreter not installed', text: '#!/nonexistent/interp\necho hi\n', said: ['✖ Could not run ./crlf.sh: the file is there, but the interpreter its first line names cannot be found: #!/nonexistent/interp'] },
+  ])('$what: 127, as bash 5 exits, saying so, not "Command not found"', async ({ text, said }) => {
+    const script = join(t.home, 'crlf.sh');
+    writeFileSync(script, text);
+    chmodSync(script, 0o755);
+    const result = await runCli(['run', '--', './crlf.sh'], { env: t.env, cwd: t.home });
+    expect(result.code, result.stderr).toBe(127);
+    expect(lines(result.stderr)).toEqual(said);
+    expect(result.stdout).toBe('');
   });
 });

@@ -285,3 +285,27 @@ describe('Ctrl-C while rotate has a new service account that nothing records yet
     }
   });
 });
+
+describe('run: a signal while it reads the key, before its command starts', () => {
+  it('kill -INT then: "Cancelled.", and run ends by SIGINT, as its command would have (a shell loop stops)', async () => {
+    const t = await machine();
+    expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'rk'], { env: t.env, input: makeKey('proj', 'signals-run') })).code).toBe(0);
+
+    const child = spawn(process.execPath, [CLI, 'run', '--profile', 'rk', '--', 'true'], { env: t.env, cwd: t.home, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    // Its first helper process reads the key from the keychain: stopped as it starts, the signal
+    // sent meanwhile, then let go.
+    let helper: number | undefined;
+    for (const deadline = Date.now() + 15_000; helper === undefined && Date.now() < deadline && alive(child.pid!); await new Promise((resolve) => setTimeout(resolve, 1))) {
+      helper = childrenOf(child.pid!).find((pid) => signalIfAlive(pid, 'SIGSTOP'));
+    }
+    expect(helper, 'the keychain helper seen').toBeDefined();
+    process.kill(child.pid!, 'SIGINT');
+    signalIfAlive(helper!, 'SIGCONT');
+    expect(await ended, stderr).toEqual({ code: null, signal: 'SIGINT' });
+    expect(stderr.trim()).toBe('Cancelled.');
+    await gone(helper!);
+  });
+});

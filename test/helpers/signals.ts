@@ -9,6 +9,8 @@ export class FakeProcess implements InterruptHost {
   readonly events: string[] = [];
   readonly timers: Array<{ ms: number; fire: () => void }> = [];
   readonly exited: Promise<LeavingSignal>;
+  /** Whether it left by the signal itself (Interrupts.endBySignal). */
+  bySignal: boolean | undefined;
   private onExit!: (signal: LeavingSignal) => void;
 
   constructor() {
@@ -19,7 +21,8 @@ export class FakeProcess implements InterruptHost {
     this.said.push(line);
     this.events.push(`said: ${line}`);
   }
-  exit(signal: LeavingSignal): void {
+  exit(signal: LeavingSignal, bySignal: boolean): void {
+    this.bySignal = bySignal;
     this.events.push(`exit ${signal}`);
     this.onExit(signal);
   }

@@ -4,8 +4,8 @@ import type { CheckResult } from '../../src/api/types.js';
 import { caChecks, doctorExitCode, nodeCheck, proxyCheck, strayVariableChecks, type DoctorCheck } from '../../src/commands/doctor.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { listProfiles } from '../../src/commands/profiles.js';
-import { childEnv, exitStatus, RUN_MARKER } from '../../src/commands/run.js';
-import { UsageError } from '../../src/errors.js';
+import { childEnding, childEnv, exitStatus, RUN_MARKER } from '../../src/commands/run.js';
+import { SignalExit, UsageError } from '../../src/errors.js';
 import { emptyState } from '../../src/storage/state.js';
 
 const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123';
@@ -33,6 +33,28 @@ describe('run: the child environment', () => {
     expect(exitStatus(null, 'SIGINT')).toBe(130);
     expect(exitStatus(null, 'SIGTERM')).toBe(143);
     expect(exitStatus(null, 'SIGKILL')).toBe(137);
+  });
+
+  it('ends by the signal that ended the command (a shell then stops its loop on Ctrl-C), or with 128 + N where Node cannot end by it cleanly', () => {
+    const ending = (code: number | null, signal: NodeJS.Signals | null) => {
+      try {
+        return childEnding(code, signal);
+      } catch (error) {
+        return error instanceof SignalExit ? { signal: error.signal, code: error.code, message: error.message } : error;
+      }
+    };
+    expect(ending(0, null)).toBe(0);
+    expect(ending(130, null)).toBe(130); // a command that handled Ctrl-C and exited 130 itself
+    expect(ending(null, 'SIGINT')).toEqual({ signal: 'SIGINT', code: 130, message: '' });
+    expect(ending(null, 'SIGTERM')).toEqual({ signal: 'SIGTERM', code: 143, message: '' });
+    expect(ending(null, 'SIGHUP')).toEqual({ signal: 'SIGHUP', code: 129, message: '' });
+    expect(ending(null, 'SIGKILL')).toEqual({ signal: 'SIGKILL', code: 137, message: '' });
+    // A core dump would be Node's, SIGPIPE Node ignores, SIGUSR1 starts its inspector: the status only.
+    expect(ending(null, 'SIGSEGV')).toBe(139);
+    expect(ending(null, 'SIGABRT')).toBe(134);
+    expect(ending(null, 'SIGQUIT')).toBe(131);
+    expect(ending(null, 'SIGPIPE')).toBe(141);
+    expect(ending(null, 'SIGUSR1')).toBe(138);
   });
 });
 

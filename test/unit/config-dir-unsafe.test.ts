@@ -94,7 +94,7 @@ describe('through the real context (main.ts): every command that uses the config
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
     const argv = ['node', '/usr/local/bin/openai-setup', ...args];
-    const code = await main(argv, startTerminal(argv), new Interrupts(new FakeProcess()));
+    const { code } = await main(argv, startTerminal(argv), new Interrupts(new FakeProcess()));
     vi.restoreAllMocks();
     return { code, stdout, stderr, left: readdirSync(root, { recursive: true }).map(String).sort() };
   }

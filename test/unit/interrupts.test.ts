@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
+import { run } from '../../src/commands/run.js';
 import { Interrupts, SECTION_GRACE_MS, SECTION_NOTICE_MS } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { removeOwnTempFiles, tempPathFor } from '../../src/storage/private-file.js';
@@ -114,6 +115,46 @@ describe('the mechanism', () => {
     await settle();
     expect(ran).toBe(false);
     expect(host.said).toEqual([]);
+  });
+
+  it('after endBySignal (run), leaving ends by the signal itself, a second signal too; before it, by the exit status', async () => {
+    const plain = new FakeProcess();
+    new Interrupts(plain).interrupt('SIGINT');
+    expect(await plain.exited).toBe('SIGINT');
+    expect(plain.bySignal).toBe(false);
+
+    const host = new FakeProcess();
+    const interrupts = new Interrupts(host);
+    interrupts.endBySignal();
+    interrupts.interrupt('SIGINT');
+    expect(await host.exited).toBe('SIGINT');
+    expect(host.bySignal).toBe(true);
+
+    const held = new FakeProcess();
+    const second = new Interrupts(held);
+    second.endBySignal();
+    void second.section({ what: 'x', risk: 'y' }, () => new Promise(() => {}));
+    second.interrupt('SIGTERM');
+    second.interrupt('SIGTERM');
+    expect(await held.exited).toBe('SIGTERM');
+    expect(held.bySignal).toBe(true);
+  });
+
+  it('run: a signal before its command starts (the key being read) ends it by that signal', async () => {
+    const { t, host } = context({ default: testKey('R') });
+    let reading!: () => void;
+    const read = new Promise<void>((resolve) => (reading = resolve));
+    const lookup = t.keychain.getPassword.bind(t.keychain);
+    t.keychain.getPassword = async (...args) => {
+      reading();
+      await new Promise(() => {});
+      return lookup(...args);
+    };
+    void run(t.ctx, { command: ['true'] });
+    await read;
+    t.ctx.interrupts.interrupt('SIGINT');
+    expect(await host.exited).toBe('SIGINT');
+    expect(host.bySignal).toBe(true);
   });
 
   it('an undo runs after the sections under way end, says how it went, and only then does the run leave', async () => {
