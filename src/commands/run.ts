@@ -9,6 +9,7 @@ import { constants } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import * as z from 'zod/mini';
+import { CUSTOM_HEADERS_VARIABLE, parseCustomHeaders } from '../api/custom-headers.js';
 import type { Context } from '../context.js';
 import { ExitError, SignalExit, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
@@ -53,9 +54,14 @@ const CommandSchema = z.array(z.string()).check(z.minLength(1, 'name the command
 
 const PROFILE_VARIABLE = 'OPENAI_SETUP_PROFILE';
 
+/** The headers the SDK sends for the key it is given, its organization and its project (lower case). */
+const KEY_HEADERS = new Set(['authorization', 'openai-organization', 'openai-project']);
+
 /**
  * The child's environment: ours, with the key. An inherited OPENAI_ORG_ID / OPENAI_PROJECT_ID
- * belongs to some other key, so it is dropped rather than paired with this one. Nothing comes
+ * belongs to some other key, so it is dropped rather than paired with this one; so are the lines
+ * of OPENAI_CUSTOM_HEADERS that the SDK would send in place of the key, its organization or its
+ * project (its other headers are passed on). `dropped`: what was left out, as said. Nothing comes
  * from the progress file: it must not decide where the key is sent. OPENAI_SETUP_PROFILE names
  * this run's profile (--profile may have named another than an inherited one), so that the tool
  * inside (token, verify, env…) works on the profile whose key the child has, and a run inside is
@@ -65,8 +71,15 @@ export function childEnv(parent: Record<string, string | undefined>, key: string
   const env: Record<string, string | undefined> = { ...parent };
   const dropped: string[] = [];
   for (const name of ['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID']) {
-    if (env[name] !== undefined) dropped.push(name);
+    if (env[name] !== undefined) dropped.push(`${name} from this shell`);
     delete env[name];
+  }
+  const { headers } = parseCustomHeaders(env[CUSTOM_HEADERS_VARIABLE]);
+  const kept = headers.filter((header) => !KEY_HEADERS.has(header.lower));
+  if (kept.length < headers.length) {
+    for (const header of headers) if (KEY_HEADERS.has(header.lower)) dropped.push(`The ${header.name} line of ${CUSTOM_HEADERS_VARIABLE}`);
+    if (kept.length) env[CUSTOM_HEADERS_VARIABLE] = kept.map((header) => `${header.name}: ${header.value}`).join('\n');
+    else delete env[CUSTOM_HEADERS_VARIABLE];
   }
   env[PROFILE_VARIABLE] = profileName;
   env.OPENAI_API_KEY = key;
@@ -229,7 +242,7 @@ export async function run(ctx: Context, options: { profile?: string; command: st
   const key = await requireStoredKey(ctx, profileName);
   const { env, dropped } = childEnv(ctx.rawEnv, key, profileName);
   for (const name of dropped) {
-    term.err(`${marks(term.style).warn} ${name} from this shell was not passed on: it may belong to another key than ${maskKey(key)} (profile "${profileName}").`);
+    term.err(`${marks(term.style).warn} ${name} was not passed on: it may belong to another key than ${maskKey(key)} (profile "${profileName}").`);
   }
 
   let child: ChildProcess | undefined;

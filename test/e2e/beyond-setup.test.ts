@@ -165,6 +165,18 @@ describe('run', () => {
     expectNoKey(result);
   });
 
+  it("OPENAI_CUSTOM_HEADERS: the lines the SDK would send in place of the key are not passed on, the others are; the line's value never shown", async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const shell = { ...t.env, OPENAI_CUSTOM_HEADERS: `Authorization: Bearer ${NO_CREDITS}\nX-Title: my app` };
+    const result = await runCli(['run', '--', NODE, '-e', 'console.log(JSON.stringify(process.env.OPENAI_CUSTOM_HEADERS ?? null))'], { env: shell });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toBe('X-Title: my app');
+    expect(result.stderr).toMatch(/The Authorization line of OPENAI_CUSTOM_HEADERS was not passed on: it may belong to another key than sk-/);
+    expect(result.stderr).not.toContain(NO_CREDITS.slice(8, 30));
+    expectNoKey(result);
+  });
+
   it('forwards SIGINT, SIGTERM and SIGHUP to the child and exits with its code', async () => {
     const t = await machine();
     await storeKey(t, VALID);

@@ -20,7 +20,18 @@ describe('run: the child environment', () => {
   it('drops an inherited organization and project, which belong to another key', () => {
     const { env, dropped } = childEnv({ OPENAI_API_KEY: 'sk-other', OPENAI_ORG_ID: 'org-other', OPENAI_PROJECT_ID: 'proj_other' }, KEY, 'default');
     expect(env).toEqual({ OPENAI_API_KEY: KEY, OPENAI_SETUP_PROFILE: 'default', [RUN_MARKER]: 'default' });
-    expect(dropped).toEqual(['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID']);
+    expect(dropped).toEqual(['OPENAI_ORG_ID from this shell', 'OPENAI_PROJECT_ID from this shell']);
+  });
+
+  it("drops OPENAI_CUSTOM_HEADERS' lines the SDK would send in place of the key, its organization or project; its other headers go on", () => {
+    const custom = 'authorization: Bearer sk-other\nX-Title: app\nOpenAI-Project: proj_other\nOpenAI-Organization: org-other';
+    const { env, dropped } = childEnv({ OPENAI_CUSTOM_HEADERS: custom }, KEY, 'default');
+    expect(env.OPENAI_CUSTOM_HEADERS).toBe('X-Title: app');
+    expect(dropped).toEqual(['The authorization line of OPENAI_CUSTOM_HEADERS', 'The OpenAI-Project line of OPENAI_CUSTOM_HEADERS', 'The OpenAI-Organization line of OPENAI_CUSTOM_HEADERS']);
+    // None left: the variable goes.
+    expect(childEnv({ OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-other' }, KEY, 'default').env).not.toHaveProperty('OPENAI_CUSTOM_HEADERS');
+    // Nothing of the key's: passed on as it was.
+    expect(childEnv({ OPENAI_CUSTOM_HEADERS: ' X-Title: app\nbad line ' }, KEY, 'default')).toMatchObject({ env: { OPENAI_CUSTOM_HEADERS: ' X-Title: app\nbad line ' }, dropped: [] });
   });
 
   it("names the run's profile in OPENAI_SETUP_PROFILE, an inherited one replaced (--profile may have named another)", () => {
