@@ -11,7 +11,7 @@ import { envAdminKey } from '../options.js';
 import { baseURLForAdvice, isOfficialBaseURL, OFFICIAL_API_BASE_URL, resolveBaseURL } from '../platform.js';
 import { billingChoiceOf, type State } from '../storage/state.js';
 import { profileFlag } from './invocation.js';
-import { PROMPTS_TURNED_OFF, promptsTurnedOff } from './output.js';
+import { CURSORLESS_TERMINAL, cursorless, PROMPTS_TURNED_OFF, promptsTurnedOff } from './output.js';
 import { withoutCredentials } from './sanitize.js';
 import { shellWord } from './shell.js';
 
@@ -154,11 +154,13 @@ export interface KeyEntryScope extends AdviceScope {
  * person is at a terminal but this run has one on stdin or stdout only (`doctor | cat`, `printenv … |
  * key --stdin`), where the command typed by itself asks; 'turned-off', at a terminal where
  * OPENAI_SETUP_NO_PROMPT turned questions off (it asks once that is unset); null, no terminal at
- * all (a script, CI): there it would fail, and is never recommended.
+ * all (a script, CI), or one that moves no cursor (TERM=dumb, where the run has a terminal or not:
+ * `doctor | cat` in Emacs's M-x shell): there it would fail, and is never recommended.
  */
 export function keyPromptWorks(scope: Pick<KeyEntryScope, 'rawEnv' | 'term'>): 'here' | 'alone' | 'turned-off' | null {
   if (scope.term.whyNoPrompts === '') return 'here';
   if (!scope.term.stdinIsTTY && !scope.term.stdoutIsTTY) return null;
+  if (scope.term.whyNoPrompts === CURSORLESS_TERMINAL || cursorless(scope.rawEnv)) return null;
   return scope.term.whyNoPrompts === PROMPTS_TURNED_OFF || promptsTurnedOff(scope.rawEnv) ? 'turned-off' : 'alone';
 }
 

@@ -70,7 +70,8 @@ export interface Terminal {
   readonly interactive: boolean;
   /**
    * Why nothing is asked, for messages ("…, but there is no interactive terminal"): the terminal
-   * is missing, or OPENAI_SETUP_NO_PROMPT turned questions off on one. Empty when interactive.
+   * is missing, OPENAI_SETUP_NO_PROMPT turned questions off on one, or it is TERM=dumb (cursorless).
+   * Empty when interactive.
    */
   readonly whyNoPrompts: string;
   readonly stdinIsTTY: boolean;
@@ -86,7 +87,8 @@ export interface Terminal {
    */
   readonly style: ChalkInstance;
   /**
-   * A spinner on stderr while `text` is true; nothing at all off a terminal. One row whatever the
+   * A spinner on stderr while `text` is true; nothing at all off a terminal; on one that moves no
+   * cursor (TERM=dumb), the text once as a line. One row whatever the
    * width: the text is cut to fit (with an ellipsis), again when the terminal is resized, as a
    * wrapped row would be left behind at every frame (\r returns to the last row only).
    */
@@ -121,7 +123,7 @@ export function colorLevel(env: Record<string, string | undefined>, isTTY: boole
     const n = Number.parseInt(force, 10);
     return (Number.isNaN(n) ? 1 : Math.min(Math.max(n, 1), 3)) as 1 | 2 | 3;
   }
-  if (!isTTY || env.TERM === 'dumb') return 0;
+  if (!isTTY || cursorless(env)) return 0;
   return env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit' ? 3 : /256/.test(env.TERM ?? '') ? 2 : 1;
 }
 
@@ -212,6 +214,17 @@ export const MAX_PROMPT_TEXT = 1000;
 
 export const NO_TERMINAL = 'there is no interactive terminal';
 export const PROMPTS_TURNED_OFF = 'OPENAI_SETUP_NO_PROMPT is set';
+export const CURSORLESS_TERMINAL = 'TERM=dumb says this terminal cannot move its cursor, which questions need';
+
+/**
+ * TERM=dumb: a terminal that shows lines as they come and moves no cursor (Emacs's M-x shell,
+ * some CI consoles, a `script` log). What the tool writes there is plain lines: no colour, no
+ * spinner frames, and no questions (inquirer's prompts draw by moving the cursor, each redraw
+ * would add a copy). Where it asks, the commands and flags that ask nothing are said instead.
+ */
+export function cursorless(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env.TERM === 'dumb';
+}
 
 /**
  * OPENAI_SETUP_NO_PROMPT turns questions off only when it says yes (1, true, yes, any case): a
@@ -222,11 +235,11 @@ export function promptsTurnedOff(env: Readonly<Record<string, string | undefined
 }
 
 /**
- * "Pasting a key needs an interactive terminal.", or, on a terminal where OPENAI_SETUP_NO_PROMPT
- * turned questions off, that this is why (the terminal is there).
+ * "Pasting a key needs an interactive terminal.", or, on a terminal where questions are off
+ * (OPENAI_SETUP_NO_PROMPT, TERM=dumb), that this is why (the terminal is there).
  */
 export function needsPrompt(term: Pick<Terminal, 'whyNoPrompts'>, what: string): string {
-  return term.whyNoPrompts === PROMPTS_TURNED_OFF ? `${what} asks a question, but ${PROMPTS_TURNED_OFF}.` : `${what} needs an interactive terminal.`;
+  return term.whyNoPrompts && term.whyNoPrompts !== NO_TERMINAL ? `${what} asks a question, but ${term.whyNoPrompts}.` : `${what} needs an interactive terminal.`;
 }
 
 export function createTerminal(options: TerminalOptions): Terminal {
@@ -265,6 +278,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const stdoutIsTTY = Boolean(stdout.isTTY);
   const stderrIsTTY = Boolean(stderr.isTTY);
   const promptsDisabled = promptsTurnedOff(env);
+  const dumb = cursorless(env);
   const onTerminal = stdoutIsTTY && stdinIsTTY;
   const style = new Chalk({ level: Math.max(outLevel, errLevel) as 0 | 1 | 2 | 3 });
   const setTimer = options.setInterval ?? setInterval;
@@ -290,8 +304,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
     },
-    interactive: onTerminal && !promptsDisabled,
-    whyNoPrompts: !onTerminal ? NO_TERMINAL : promptsDisabled ? PROMPTS_TURNED_OFF : '',
+    interactive: onTerminal && !promptsDisabled && !dumb,
+    whyNoPrompts: !onTerminal ? NO_TERMINAL : promptsDisabled ? PROMPTS_TURNED_OFF : dumb ? CURSORLESS_TERMINAL : '',
     stdinIsTTY,
     stdoutIsTTY,
     stderrIsTTY,
@@ -300,6 +314,12 @@ export function createTerminal(options: TerminalOptions): Terminal {
     style,
     spinner(text) {
       if (!stderrIsTTY) return { stop() {} };
+      // A terminal that moves no cursor (TERM=dumb) would show every frame: the text once, as a
+      // line, so that the wait (a live call, seconds) does not look like a hang.
+      if (dumb) {
+        stderr.write(`${fit(errText(text), true, stderr.columns, commandLine)}\n`);
+        return { stop() {} };
+      }
       let frame = 0;
       // Plain text, one line: cut to the columns left after the frame and its space, and the last
       // column (fit's rule), once per width.
