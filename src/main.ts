@@ -19,7 +19,7 @@ import { removeOwnTempFiles } from './storage/private-file.js';
 import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
 import { npxAskedFor } from './terminal/npx-spec.js';
-import { createTerminal, hungUp, type Terminal } from './terminal/output.js';
+import { createTerminal, cursorless, hungUp, type Terminal } from './terminal/output.js';
 import { stdoutFailureLine } from './terminal/output-failure.js';
 
 /**
@@ -229,13 +229,15 @@ function exit(code: number, signal: NodeJS.Signals = 'SIGHUP', bySignal = false)
  */
 function processHost(term: Terminal): InterruptHost {
   let say = (line: string) => term.err(line);
+  // Where TERM=dumb no spinner was drawn, nor a cursor hidden: nothing to clear, and the escapes would show as text.
+  const moves = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !cursorless(process.env);
   return {
     async prepare(signal) {
       // From now on the run's own output is silenced: only what leaving says is printed.
       say = term.leave();
       if (signal === 'SIGINT') {
         // A spinner may be on the line: clear it rather than leave it behind.
-        process.stderr.write(process.stderr.isTTY ? '\r\x1b[2K\nCancelled.\n' : '\nCancelled.\n');
+        process.stderr.write(moves(process.stderr) ? '\r\x1b[2K\nCancelled.\n' : '\nCancelled.\n');
         return;
       }
       // Nothing to restore on a terminal that is gone; and what fails to reach it no longer matters.
@@ -247,9 +249,9 @@ function processHost(term: Terminal): InterruptHost {
       // Input held between questions (prompter's holdInput) is raw too.
       const stdin = process.stdin as NodeJS.ReadStream;
       if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
-      if (process.stdout.isTTY) process.stdout.write('\x1b[?25h');
+      if (moves(process.stdout)) process.stdout.write('\x1b[?25h');
       // A spinner may be on the line: clear it rather than leave it behind.
-      if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      if (moves(process.stderr)) process.stderr.write('\r\x1b[2K');
     },
     say: (line) => say(line),
     exit: (signal: LeavingSignal, bySignal) => {

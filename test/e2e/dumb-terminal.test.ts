@@ -14,10 +14,12 @@ describe('TERM=dumb', () => {
   let testEnv: TestEnv;
   let session: PtySession | undefined;
   const key = makeKey('proj', 'dumb-terminal');
+  const hangs = makeKey('proj', 'dumb-terminal-hangs');
 
   beforeAll(async () => {
     server = await startOpenAIServer();
     server.addKey(key, 'valid');
+    server.addKey(hangs, 'hang');
   });
   afterAll(async () => {
     await server?.close();
@@ -69,5 +71,15 @@ describe('TERM=dumb', () => {
     const out = await plain(spawnCli(['verify'], wide()), 0, 'The key works');
     expect(out).toMatch(/^Checking the key with a live call…\n[^]*The key works/m);
     expect(out.split('Checking the key').length).toBe(2);
+  });
+
+  it('Ctrl-C during the check: "Cancelled." with nothing cleared by escapes, exit 130', async () => {
+    testEnv = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: hangs });
+    const s = spawnCli(['verify', '--timeout', '20000'], wide());
+    session = s;
+    await s.waitFor('Checking the key with a live call…');
+    s.press('ctrl-c');
+    const out = await plain(s, 130, 'Cancelled.');
+    expect(out).toMatch(/Checking the key with a live call…\n[^]*Cancelled\.\n/);
   });
 });
