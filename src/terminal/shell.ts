@@ -124,7 +124,9 @@ export function shellCaptureLine(env: Record<string, string | undefined>, platfo
     case 'powershell':
       return `$env:${name} = (${command})`;
     case 'csh':
-      return `setenv ${name} "\`${command}\`"`;
+      // Not in double quotes: csh expands `$` inside them, in the command's own quoted words too.
+      // The key is one word, so the substitution needs none.
+      return `setenv ${name} \`${command}\``;
     default:
       return `export ${name}="$(${command})"`;
   }

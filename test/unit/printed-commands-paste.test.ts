@@ -18,6 +18,7 @@ import { run as status } from '../../src/commands/status.js';
 import { PAGES } from '../../src/platform.js';
 import { buildProgram } from '../../src/program.js';
 import { STAGE_IDS } from '../../src/storage/state.js';
+import { shellCaptureLine, shellWord } from '../../src/terminal/shell.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 const KEY = testKey('A');
@@ -318,6 +319,15 @@ describe("the lines that set a variable, in the person's own shell (SHELL)", () 
       const set = under('Set it in this shell');
       expect(inShell(shell, `${set}; printenv OPENAI_API_KEY; printenv OPENAI_BASE_URL`)).toBe(`sk-proj-from-token\n${SERVER}\n`);
       expect(inShell(shell, under('Run a program with the key set'))).toBe(`run saw OPENAI_BASE_URL=${SERVER}\n`);
+    });
+
+    it(`${shell}: the line that sets OPENAI_API_KEY from token works with the tool at a path holding a space, $, " and '`, () => {
+      const dir = join(shellBin, `d$x q"t it's`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'openai-setup'), '#!/bin/sh\necho sk-proj-from-odd-path\n');
+      chmodSync(join(dir, 'openai-setup'), 0o755);
+      const line = shellCaptureLine({ SHELL: `/usr/bin/${shell}` }, 'linux', 'OPENAI_API_KEY', `${shellWord(join(dir, 'openai-setup'))} token`);
+      expect(inShell(shell, `${line}; printenv OPENAI_API_KEY`)).toBe('sk-proj-from-odd-path\n');
     });
 
     it(`${shell}: doctor's fix for a stray OPENAI_ORG_ID or OPENAI_BASE_URL unsets it there as printed`, () => {
