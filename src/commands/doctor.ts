@@ -24,6 +24,7 @@ import type { StateReading } from '../storage/state.js';
 import { ENV_SOURCE, envKeyHeld, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, messageAt, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
+import { labelled } from '../terminal/width.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, withoutCredentials } from '../terminal/sanitize.js';
@@ -183,6 +184,9 @@ export async function caChecks(env: Record<string, string | undefined>, exists: 
   }
   return checks;
 }
+
+/** The columns a check's mark and title take before its detail (`✔ NODE_EXTRA_CA_CERTS `). */
+const TITLE_COLUMN = 22;
 
 /** How long doctor's probe waits for the API's headers. */
 const PROBE_TIMEOUT_MS = 10_000;
@@ -549,10 +553,12 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   transportWarned(ctx);
   if (!options.json && proxy.status !== 'fail') otherHostNoticeOnce(ctx, 'key', baseURL, baseURLOrigin(ctx));
 
+  // Each check beside its title, or under it on a terminal too narrow for the title column.
+  const row = labelled(term.stdoutIsTTY, term.columns, TITLE_COLUMN);
   const print = (c: DoctorCheck) => {
     if (options.json) return;
     const mark = { ok: m.ok, info: m.pending, warn: m.warn, fail: m.fail, skip: m.pending }[c.status];
-    term.out(`${mark} ${c.title.padEnd(19)} ${c.detail}`);
+    for (const line of row(`${mark} `, c.title, c.detail)) term.out(line);
     if (c.fix && c.status !== 'ok') term.out(`  ${m.arrow} ${c.fix}`);
   };
   if (!options.json) term.out(term.style.bold(`openai-setup doctor · profile ${profileName}`));

@@ -15,6 +15,7 @@ import type { State } from '../storage/state.js';
 import { toolCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, pathLine, sanitize } from '../terminal/sanitize.js';
+import { stacks } from '../terminal/width.js';
 
 export const ProfilesJsonSchema = z.object({
   defaultProfile: z.string(),
@@ -109,6 +110,9 @@ function storedPlace(profile: string, keySource: string): string | null {
   return keySource === storedSource('file', profile).label ? 'plain-text file' : null;
 }
 
+/** The columns the list's labels take (`    org/project `), on a terminal too narrow for the table. */
+const LIST_LABELS = 16;
+
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
@@ -155,6 +159,8 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     return 0;
   }
   const rows = [['', 'PROFILE', 'KEY', 'ORGANIZATION / PROJECT (last check)', 'LAST CHECK']];
+  // Each profile's organization and project, for the list stacked on the narrowest terminals.
+  const ids: string[][] = [];
   for (const p of list.profiles) {
     const kept = { keychain: 'keychain', file: 'plain-text file', env: 'your OPENAI_API_KEY' };
     // None recorded is not none stored: this list reads no keychain (the footnote below says so),
@@ -171,11 +177,12 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
     const other = p.lastVerify && p.lastVerify.keyHint !== p.key?.hint ? ` (checked ${p.lastVerify.keyHint}${from ? ` from the ${from}` : stored ? ', not the stored key' : ''})` : '';
     const last = checked + other;
     rows.push([p.default ? '*' : ' ', p.name, key, where, last]);
+    ids.push([p.organization, p.project].filter((id): id is string => Boolean(id)));
   }
   const lines = table(rows);
   if (!term.stdoutIsTTY || Math.max(...lines.map((l) => l.length)) < term.columns) {
     for (const line of lines) term.out(line);
-  } else {
+  } else if (!stacks(term.stdoutIsTTY, term.columns, LIST_LABELS)) {
     // Too narrow for the table: one block a profile.
     const [, ...body] = rows;
     for (const [mark, name, key, where, last] of body) {
@@ -183,6 +190,19 @@ async function profiles(ctx: Context, options: { json: boolean; names: boolean }
       term.out(`    key         ${key}`);
       term.out(`    org/project ${where}`);
       term.out(`    last check  ${last}`);
+    }
+  } else {
+    // Too narrow for the label column too: each value under its label, the organization and the
+    // project each on a line of its own (an ID is shown whole, never broken at the terminal's edge).
+    const [, ...body] = rows;
+    for (const [index, [mark, name, key, , last]] of body.entries()) {
+      term.out(`${mark === '*' ? '*' : ' '} ${name}`);
+      term.out('  key');
+      term.out(`    ${key}`);
+      term.out('  org/project');
+      for (const id of ids[index]!.length ? ids[index]! : ['—']) term.out(`    ${id}`);
+      term.out('  last check');
+      term.out(`    ${last}`);
     }
   }
   term.out(term.style.dim(`* the default profile; change it with \`${toolCommand(ctx, 'use NAME')}\`, or pass --profile NAME to any command.`));

@@ -8,6 +8,10 @@ import { isOfficialBaseURL } from '../platform.js';
 import type { KeySource } from '../storage/profile-key.js';
 import { marks, type Terminal } from './output.js';
 import { sanitize, withoutCredentials } from './sanitize.js';
+import { labelled } from './width.js';
+
+/** The columns a line's mark and label take before its value (`✔ Accepted    `). */
+const LABEL_COLUMN = 14;
 
 export function describeKey(key: string, source: KeySource): string {
   const kind = isMaskedKey(key) ? 'masked key, not the key itself' : keyLabel(key);
@@ -22,36 +26,41 @@ export function printCheck(term: Terminal, key: string, source: KeySource, resul
   const m = marks(term.style);
   const server = baseURL === undefined || isOfficialBaseURL(baseURL) ? undefined : sanitize(withoutCredentials(baseURL));
   const dim = term.style.dim;
+  // Each line's value beside its label, or under it on a terminal too narrow for the label column.
+  const beside = labelled(print === term.err ? term.stderrIsTTY : term.stdoutIsTTY, term.columns, LABEL_COLUMN);
+  const say = (lead: string, label: string, value: string) => {
+    for (const line of beside(lead, label, value)) print(line);
+  };
   // The key line is only a tick when the key at least looks like one.
-  print(`${result.status === 'malformed_key' ? m.fail : m.ok} Key         ${describeKey(key, source)}`);
-  if (server) print(`${m.warn} Server      ${server} (not the OpenAI API)`);
+  say(`${result.status === 'malformed_key' ? m.fail : m.ok} `, 'Key', describeKey(key, source));
+  if (server) say(`${m.warn} `, 'Server', `${server} (not the OpenAI API)`);
   const row = outcomeRow(result);
   const reached = result.models !== null || row.accepted;
   if (result.status === 'malformed_key' || result.reason === 'admin_key') {
     // Nothing was sent.
   } else if (reached) {
     const where = [result.organization && `organization ${result.organization}`, result.project && `project ${result.project}`].filter(Boolean).join(', ');
-    print(`${m.ok} Accepted    ${where || 'by the API'}`);
+    say(`${m.ok} `, 'Accepted', where || 'by the API');
     if (result.models !== null) {
       const notable = result.notableModels.length ? ` (${result.notableModels.join(', ')}…)` : '';
-      print(`${m.ok} Models      ${result.models} available${notable}`);
+      say(`${m.ok} `, 'Models', `${result.models} available${notable}`);
     }
     const tier = result.tier ? `; likely usage tier ${result.tier}` : '';
     // A rate-limited test request leaves billing unchecked: nothing went through, nothing was proven.
     const unproven = result.status === 'rate_limited' && result.billing === 'unchecked' ? billingNotProven(result) : null;
-    if (unproven) print(`${m.warn} Billing     not proven: ${unproven}${tier}`);
-    else if (result.billing === 'ok') print(`${m.ok} Billing     a 1-token test request went through${tier}`);
-    else if (result.billing === 'no_quota') print(`${m.fail} Billing     cannot spend`);
-    else print(`${m.pending} Billing     not checked`);
+    if (unproven) say(`${m.warn} `, 'Billing', `not proven: ${unproven}${tier}`);
+    else if (result.billing === 'ok') say(`${m.ok} `, 'Billing', `a 1-token test request went through${tier}`);
+    else if (result.billing === 'no_quota') say(`${m.fail} `, 'Billing', 'cannot spend');
+    else say(`${m.pending} `, 'Billing', 'not checked');
   } else if (row.route === 'retry') {
     // No answer, or the API's own failure: nothing was said about the key.
-    print(`${m.pending} Accepted    not known: no answer about the key came`);
+    say(`${m.pending} `, 'Accepted', 'not known: no answer about the key came');
   } else if (row.route === 'elsewhere') {
     // Refused for something around the key (a region, an IP allowlist, a header): the line below
     // says what; some of these come before the key is judged, so none says the key was refused.
-    print(`${m.pending} Accepted    not known: the request was refused for something around the key`);
+    say(`${m.pending} `, 'Accepted', 'not known: the request was refused for something around the key');
   } else {
-    print(`${m.fail} Accepted    no`);
+    say(`${m.fail} `, 'Accepted', 'no');
   }
   for (const warning of result.warnings) print(`${m.warn} ${warning}`);
   const latency = result.latencyMs ? dim(` (${result.latencyMs} ms)`) : '';

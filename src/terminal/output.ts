@@ -180,16 +180,23 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
   const command = commandAt > 0 ? body.slice(commandAt + 3).trim() : '';
   // The text before it is words as any line's: a command in backticks in it stays whole too.
   if (command) tokens.splice(0, tokens.length, ...spacedWords(body.slice(0, commandAt + 3)), command);
-  for (const [index, token] of tokens.entries()) {
-    const word = token.trimEnd();
-    const isCommand = command !== '' && index === tokens.length - 1;
+  for (const token of tokens) {
+    const size = visibleLength(token.trimEnd());
     const indent = lines.length === 0 ? lead.length : hanging;
     const started = visibleLength(current) > indent;
-    // A word too long for any line (a URL) stays where it is rather than leaving a line empty.
-    const fitsAlone = hanging + visibleLength(word) <= width || isCommand;
-    if (started && fitsAlone && visibleLength(current.trimEnd()) + 1 + visibleLength(word) > width) {
+    // A word too long for the room after the indent (a masked key, an ID, a URL, the command)
+    // starts a line of its own as far left as it needs to be shown whole: put after other words,
+    // the terminal would break it at its last column (which it may take: a row filled to the
+    // last column is still one row). One too long for any line goes on a line of its own all the
+    // same, under the text (after a mark or a label alone, it stays), to the terminal's soft wrap,
+    // which copies back as one line.
+    const at = size > width + 1 ? hanging : Math.max(0, Math.min(hanging, width - size));
+    const words = visibleLength(current.trimEnd()) > hanging;
+    if (started && visibleLength(current.trimEnd()) + 1 + size > width && (size <= width + 1 || words)) {
       lines.push(current.trimEnd());
-      current = ' '.repeat(hanging) + token;
+      current = ' '.repeat(at) + token;
+    } else if (!started && current.length + size > width) {
+      current = ' '.repeat(Math.min(current.length, at)) + token;
     } else {
       current += token;
     }

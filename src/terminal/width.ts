@@ -57,3 +57,29 @@ export function fitWidth(text: string, width: number, shown: (text: string) => s
   const fitted = cutToWidth(text, width, shown);
   return fitted + ' '.repeat(Math.max(0, width - displayWidth(fitted)));
 }
+
+/**
+ * The fewest columns a label column must leave for the values beside it: an ID (`proj_` and 24
+ * characters, 29), the OpenAI API's URL (25) or a masked key fits whole, with a word or two.
+ */
+export const VALUE_COLUMNS = 30;
+
+/** A label column `labelWidth` wide leaves fewer than VALUE_COLUMNS for values on a terminal of `columns` (off one, nothing is wrapped: never). */
+export function stacks(isTTY: boolean, columns: number, labelWidth: number): boolean {
+  return isTTY && columns - 1 - labelWidth < VALUE_COLUMNS;
+}
+
+/**
+ * A list of labelled values (`✔ Stored key          sk-proj-…Ab12 in …`) as a terminal of
+ * `columns` shows it: beside a label column `labelWidth` wide (the lead and the padded label), or,
+ * when that leaves fewer than VALUE_COLUMNS, stacked: the label on a line of its own, the value on
+ * the next, indented by `indent`. Off a terminal (isTTY false: nothing is wrapped) always beside.
+ */
+export function labelled(isTTY: boolean, columns: number, labelWidth: number): (lead: string, label: string, value: string, indent?: string) => string[] {
+  const stacked = stacks(isTTY, columns, labelWidth);
+  return (lead, label, value, indent = '    ') => {
+    // The label and at least one space, as wide as the column (colour in the lead takes no room).
+    if (!stacked) return [`${lead}${label.padEnd(labelWidth - displayWidth(lead.replace(/\x1b\[[0-9;]*m/g, '')) - 1)} ${value}`];
+    return [`${lead}${label}`.trimEnd(), `${indent}${value}`];
+  };
+}
