@@ -307,12 +307,13 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
  * and `env` hand out no key without --profile; one that cannot be read (not ours, others may change
  * it or its dir, not a regular file) or that a newer openai-setup wrote in a form this one cannot
  * read also stops every command that saves progress. The fix is the problem's own (chmod, rm,
- * update); a damaged file is moved aside by `use`, which chooses the default again.
+ * update); a damaged file is moved aside by `use NAME`, which chooses the default again (a run
+ * that names its profile moves it aside itself): never "default" guessed, the file named its own.
  */
-export function progressFileCheck(ctx: Context, problem: NonNullable<StateReading['problem']>, profileName: string): DoctorCheck {
+export function progressFileCheck(ctx: Context, problem: NonNullable<StateReading['problem']>): DoctorCheck {
   const damaged = problem.kind === 'damaged';
   const stops = `${damaged ? '' : 'nothing can be saved, and '}token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)`;
-  const said = problem.fix ?? `choose the default profile again, which moves it aside (its records are lost; stored keys stay):  ${toolCommand(ctx, `use ${profileName}`)}`;
+  const said = problem.fix ?? `choose the default profile again, which moves it aside (its records are lost; stored keys stay):  ${toolCommand(ctx, 'use NAME')}`;
   const fix = `${said[0]!.toUpperCase()}${said.slice(1)}`;
   return check('progress-file', 'Progress file', 'fail', `${problem.detail.replace(/\.$/, '')}: ${stops}`, damaged ? fix : fix.replace(/\.?$/, '.'), EXIT.keyStore);
 }
@@ -429,7 +430,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // A progress file that cannot be used (not ours, others may change it or its dir, a FIFO…): a
   // failed check, as the commands it stops fail (exit 7), said here rather than on stderr.
   const { problem: progress } = await ctx.state.reading({ quiet: true });
-  if (progress) checks.push(progressFileCheck(ctx, progress, profileName));
+  if (progress) checks.push(progressFileCheck(ctx, progress));
 
   // A key file or config dir others can read is shown as the Key file check below, not also on stderr.
   ctx.keys.showModesElsewhere();

@@ -90,9 +90,10 @@ describe('doctor: a config dir or progress file the key commands refuse is a fai
     const t = await stored();
     writeFileSync(join(t.configDir, 'state.json'), '{"version":1,');
     expect((await runCli(['token'], { env: t.env })).code).toBe(7);
+    // The file named the default profile: none is guessed.
     const doctor = await runCli(['doctor'], { env: t.env });
     expect(doctor.code, doctor.stdout).toBe(7);
-    expect(doctor.stdout).toContain('  → Choose the default profile again, which moves it aside (its records are lost; stored keys stay):  openai-setup use default\n');
+    expect(doctor.stdout).toContain('  → Choose the default profile again, which moves it aside (its records are lost; stored keys stay):  openai-setup use NAME\n');
     expect((await runCli(['use', 'default'], { env: t.env })).code).toBe(0);
     const token = await runCli(['token'], { env: t.env });
     expect(token.code, token.stderr).toBe(0);

@@ -59,16 +59,16 @@ describe.skipIf(process.platform === 'win32')('doctor: a progress file the key c
 });
 
 describe('progressFileCheck', () => {
-  it('damaged: `use` with the profile, which moves it aside (saving still works: not said to fail)', () => {
+  it('damaged: `use NAME`, which moves it aside, never a guessed "default" (the file may have named another); saving still works: not said to fail', () => {
     t = makeTestContext();
-    const check = progressFileCheck(t.ctx, { kind: 'damaged', message: 'm', detail: 'The progress file /x/state.json is damaged', fix: null }, 'work');
+    const check = progressFileCheck(t.ctx, { kind: 'damaged', message: 'm', detail: 'The progress file /x/state.json is damaged', fix: null });
     expect(check).toMatchObject({ status: 'fail', exitCode: EXIT.keyStore, detail: 'The progress file /x/state.json is damaged: token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)' });
-    expect(check.fix).toBe('Choose the default profile again, which moves it aside (its records are lost; stored keys stay):  openai-setup use work');
+    expect(check.fix).toBe('Choose the default profile again, which moves it aside (its records are lost; stored keys stay):  openai-setup use NAME');
   });
 
   it("another problem: its own fix, a sentence; what cannot be saved said", () => {
     t = makeTestContext();
-    const check = progressFileCheck(t.ctx, { kind: 'unreadable', message: 'm', detail: '/x/state.json is a FIFO (named pipe), not a regular file, so it is not read', fix: "remove it (rm '/x/state.json') and run again." }, 'default');
+    const check = progressFileCheck(t.ctx, { kind: 'unreadable', message: 'm', detail: '/x/state.json is a FIFO (named pipe), not a regular file, so it is not read', fix: "remove it (rm '/x/state.json') and run again." });
     expect(check.detail).toMatch(/so it is not read: nothing can be saved, and token, run and env/);
     expect(check.fix).toBe("Remove it (rm '/x/state.json') and run again.");
   });
