@@ -222,6 +222,12 @@ export function itemVanished(error: KeychainUnavailableError): boolean {
 const KEYCHAIN_READY = '+';
 /** The helper's program (`node -e`; its argument: the binding's path). Exported for tests, which run it under a parent of their own. */
 export const KEYCHAIN_CHILD = `
+// Its run, as it was when this started (before anything else: later, the run may be gone). One gone
+// since (killed with SIGKILL, so it could not kill this first) closed the pipe with no request, or
+// with one in it and this handed on to another parent: nobody waits for the answer, and the run's
+// turn is gone with it, so nothing is asked. Once the call has begun this cannot notice (the
+// binding's call is synchronous): leaving, the run kills this (killLiveHelpers).
+const parent = process.ppid;
 let binding;
 let unloadable;
 try {
@@ -235,12 +241,6 @@ if (unloadable !== undefined) {
   process.stdout.write(JSON.stringify({ ok: false, unloadable }));
 } else {
   process.stdout.write(${JSON.stringify(KEYCHAIN_READY)});
-  // Its run, as it was when this started. One gone since (killed with SIGKILL, so it could not kill
-  // this first) closed the pipe with no request, or with one in it and this handed on to another
-  // parent: nobody waits for the answer, and the run's turn is gone with it, so nothing is asked.
-  // Once the call has begun this cannot notice (the binding's call is synchronous): leaving, the
-  // run kills this (killLiveHelpers).
-  const parent = process.ppid;
   let input = '';
   process.stdin.on('data', (c) => (input += c)).on('end', () => {
     if (input === '' || process.ppid !== parent) return;
