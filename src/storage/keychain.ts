@@ -1,12 +1,13 @@
 // The OS keychain through a keytar-style API (@napi-rs/keyring), pinned to the Secret Service on
 // Linux and time-boxed: every call runs in a short-lived child process that can always be killed.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
 import { KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
+import { beforeReleasingHeldLocks, withFileLock } from './lock.js';
 import { makeDirs } from './make-dirs.js';
 import { readRegularFile } from './read-file.js';
 
@@ -219,7 +220,14 @@ export function itemVanished(error: KeychainUnavailableError): boolean {
 // script) must not open theirs together. Waiting for the turn happens with the helper started, so
 // its start-up is not spent in the turn.
 const KEYCHAIN_READY = '+';
-const KEYCHAIN_CHILD = `
+/** The helper's program (`node -e`; its argument: the binding's path). Exported for tests, which run it under a parent of their own. */
+export const KEYCHAIN_CHILD = `
+// Its run, as it was when this started (before anything else: later, the run may be gone). One gone
+// since (killed with SIGKILL, so it could not kill this first) closed the pipe with no request, or
+// with one in it and this handed on to another parent: nobody waits for the answer, and the run's
+// turn is gone with it, so nothing is asked. Once the call has begun this cannot notice (the
+// binding's call is synchronous): leaving, the run kills this (killLiveHelpers).
+const parent = process.ppid;
 let binding;
 let unloadable;
 try {
@@ -235,6 +243,7 @@ if (unloadable !== undefined) {
   process.stdout.write(${JSON.stringify(KEYCHAIN_READY)});
   let input = '';
   process.stdin.on('data', (c) => (input += c)).on('end', () => {
+    if (input === '' || process.ppid !== parent) return;
     let answer;
     const { Entry, findCredentials } = binding;
     try {
@@ -307,10 +316,48 @@ async function within<T>(ms: number, promise: Promise<T>): Promise<T | undefined
   }
 }
 
+/**
+ * The helpers alive now. A run that leaves, however it leaves (a signal, an error, done), kills
+ * them first: a helper whose call is in flight would otherwise go on asking the keychain once its
+ * run is gone, out of its turn, which the run lets go as it leaves. A terminal's Ctrl-C reaches
+ * the helper too (its process group), but `kill PID`, a supervisor or a CI cancel reaches the run alone.
+ */
+const liveHelpers = new Set<ChildProcess>();
+let untieFromLocks: (() => void) | undefined;
+
+/** Kill every live helper, at once (SIGKILL: its call cannot be let finish). Synchronous, for leaving. */
+function killLiveHelpers(): void {
+  for (const child of liveHelpers) child.kill('SIGKILL');
+}
+
+/**
+ * `child` is alive until it exits. While any is, leaving kills them, before keychain.lock goes, so
+ * that the next run's turn never begins with this one's helper still asking: first thing in
+ * releaseHeldLocks, which main.ts's exit calls before process.exit; and on process 'exit' (any
+ * other way out), whose listeners run before proper-lockfile's own removal of its locks (signal-exit
+ * runs it after them).
+ */
+function trackHelper(child: ChildProcess): void {
+  if (liveHelpers.size === 0) {
+    process.on('exit', killLiveHelpers);
+    untieFromLocks = beforeReleasingHeldLocks(killLiveHelpers);
+  }
+  liveHelpers.add(child);
+  const gone = () => {
+    if (!liveHelpers.delete(child) || liveHelpers.size > 0) return;
+    process.off('exit', killLiveHelpers);
+    untieFromLocks?.();
+    untieFromLocks = undefined;
+  };
+  child.on('exit', gone);
+  child.on('error', gone);
+}
+
 /** A helper process started and loading the binding: `ready` once it waits for its request, `closed` once it has exited (with all it printed). */
 function startHelper(bindingPath: string) {
   // The secret travels over a pipe, never on the command line.
   const child = spawn(process.execPath, ['-e', KEYCHAIN_CHILD, bindingPath], { stdio: ['pipe', 'pipe', 'ignore'] });
+  trackHelper(child);
   let output = '';
   let isReady!: () => void;
   const ready = new Promise<void>((resolve) => (isReady = resolve));
@@ -363,7 +410,6 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
   } catch {
     // Not there, or not ours to remove: withFileLock says what it is.
   }
-  const { withFileLock } = await import('./lock.js');
   const waitingSince = Date.now();
   const address = keychainAddress();
   let outcome: { value: T } | { error: unknown } | undefined;

@@ -121,13 +121,35 @@ const noting = (owner: object, lock: { mine: Mine | null; ours: (path: string) =
   },
 });
 
+/** What releaseHeldLocks ends first (beforeReleasingHeldLocks). */
+const endFirst = new Set<() => void>();
+
 /**
- * For a process about to leave: removes the locks it holds, at once. proper-lockfile removes them
- * on process.exit only (through signal-exit), which a run leaving by its signal again (its terminal
- * gone, main.ts) never reaches, and a lock left there would refuse the next rotate for seconds.
- * Synchronous, so that nothing after it can come first; only directories this process made.
+ * Have releaseHeldLocks call `end` (synchronous) before it removes any lock: work this process has
+ * under way under a lock, in a process of its own (a keychain helper's call, under keychain.lock),
+ * must be stopped before another run can take the lock. The returned function takes it off.
+ */
+export function beforeReleasingHeldLocks(end: () => void): () => void {
+  const entry = () => end();
+  endFirst.add(entry);
+  return () => void endFirst.delete(entry);
+}
+
+/**
+ * For a process about to leave: removes the locks it holds, at once, once what must end first has
+ * been ended (beforeReleasingHeldLocks). proper-lockfile removes them on process.exit only (through
+ * signal-exit), which a run leaving by its signal again (its terminal gone, main.ts) never reaches,
+ * and a lock left there would refuse the next rotate for seconds. Synchronous, so that nothing after
+ * it can come first; only directories this process made.
  */
 export function releaseHeldLocks(): void {
+  for (const end of endFirst) {
+    try {
+      end();
+    } catch {
+      // Leaving all the same: the locks go.
+    }
+  }
   for (const path of held.keys()) {
     held.delete(path);
     try {

@@ -2,13 +2,14 @@
 // other through the write probe, and a daemon that stopped answering is said to be one that does not
 // answer, not a locked keyring.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { withTestEnv } from '../helpers/env.js';
-import { formatBusEvents, keyringDaemons, overlappingSpans, secretServiceSpans, startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CLI, withTestEnv } from '../helpers/env.js';
+import { formatBusEvents, keyringDaemons, overlappingSpans, secretServiceSpans, startPrivateKeyring, type BusMonitor, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { childrenOf, killed } from '../helpers/processes.js';
 import { runCli, runCommand } from '../helpers/run.js';
 
 // A keyring of its own for each test: a daemon that one test leaves stopped, or that died under the
@@ -33,6 +34,12 @@ function daemonPid(): number {
   if (pid === undefined) throw new Error(`no gnome-keyring-daemon found for the private keyring\n${keyring.log()}`);
   return pid;
 }
+
+/** The clients that have asked the Secret Service so far, as recorded yet. */
+const asked = (monitor: BusMonitor) => secretServiceSpans(monitor.recorded(), monitor.serviceOwner);
+const fail = (why: string): never => {
+  throw new Error(why);
+};
 
 describe('the keychain with other runs and a stuck daemon', () => {
   it('8 runs of `key --stdin --no-verify` on 8 profiles at once, 4 times over, then 8 of `token`: all stored (exit 0), each key in the keyring and printed, no probe entry left, one Secret Service client at a time', async () => {
@@ -103,6 +110,52 @@ describe('the keychain with other runs and a stuck daemon', () => {
       expect(await keyring.lookup('openai-setup', 'stuck')).toBe(key);
     });
   }, 120_000);
+
+  it('a run ended by SIGTERM (its pid only: a supervisor, a CI cancel) while its call waits on a stopped daemon leaves no helper behind: nothing of it asks once the daemon goes on, and the next run asks alone (exit 0)', async () => {
+    await withTestEnv(keyring.env, async (t) => {
+      const key = makeKey('proj', 'terminated-call');
+      const stored = await runCli(['key', '--stdin', '--no-verify', '--profile', 'z'], { env: t.env, input: key });
+      expect(`${stored.code} ${stored.stderr}`, keyring.log()).toBe('0 ');
+      const monitor = await keyring.monitor();
+      const pid = daemonPid();
+      process.kill(pid, 'SIGSTOP');
+      let stopped = true;
+      let helpers: number[] = [];
+      try {
+        // Its own process group, as a CI job's: a signal to the run's pid reaches nothing else.
+        const first = spawn(process.execPath, [CLI, 'token', '--yes', '--profile', 'z'], { env: t.env, cwd: t.home, stdio: 'ignore', detached: true });
+        const firstExit = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+        // Its helper has asked the stopped daemon: the call is in flight (for 3 s, its time box).
+        const asking = await vi.waitFor(() => asked(monitor)[0] ?? fail('the first run has not asked the Secret Service yet'), { timeout: 10_000, interval: 10 });
+        helpers = childrenOf(first.pid ?? 0);
+        expect(helpers.length, 'its keychain helper').toBeGreaterThan(0);
+        first.kill('SIGTERM');
+        expect(await firstExit).toBe(143);
+        // Killed before the run was gone: nothing else would end it while the daemon is stopped.
+        const leftBehind = helpers.filter((helper) => !killed(helper));
+        expect(existsSync(join(t.configDir, 'keychain.lock')), 'its turn let go').toBe(false);
+
+        // The next run takes the turn and asks; then the daemon goes on.
+        const second = runCli(['token', '--profile', 'z'], { env: t.env, timeoutMs: 30_000 });
+        await vi.waitFor(() => asked(monitor).find((span) => span.client !== asking.client) ?? fail('the second run has not asked the Secret Service yet'), { timeout: 10_000, interval: 10 });
+        const resumed = await monitor.sync();
+        process.kill(pid, 'SIGCONT');
+        stopped = false;
+        const token = await second;
+        const events = await monitor.stop();
+
+        expect(leftBehind, 'helpers of the run ended by SIGTERM still running once it was gone').toEqual([]);
+        const late = events.filter((e) => e.seq >= resumed && e.sender === asking.client);
+        expect(late.length, `the killed run's helper (${asking.client}) on the bus once the daemon went on:\n${formatBusEvents(events, resumed, events.length)}`).toBe(0);
+        expect(overlappingSpans(secretServiceSpans(events, monitor.serviceOwner)), formatBusEvents(events, asking.first, events.length)).toEqual([]);
+        expect(`${token.code} ${token.stderr}`, keyring.log()).toBe('0 ');
+        expect(token.stdout.trim()).toBe(key);
+      } finally {
+        if (stopped) process.kill(pid, 'SIGCONT');
+        for (const helper of helpers.filter((h) => !killed(h))) process.kill(helper, 'SIGKILL');
+      }
+    });
+  }, 60_000);
 
   it('a FIFO (or a link to one) where the no-answer mark goes, dated now: never opened to wait on, the key is read (exit 0)', async () => {
     await withTestEnv(keyring.env, async (t) => {

@@ -65,6 +65,10 @@ export interface BusEvent {
 export interface BusMonitor {
   /** the unique name that owned org.freedesktop.secrets when recording started */
   serviceOwner: string;
+  /** What is recorded so far, at once (the latest messages on the bus may not be in it yet): to wait for a message to be seen. */
+  recorded(): BusEvent[];
+  /** Waits (bounded) until what happened on the bus before the call is recorded; resolves with how many events are: each later one has a seq from there on. */
+  sync(): Promise<number>;
   /** Waits (bounded) until what happened on the bus before the call is recorded, ends the monitor, and gives the recording. */
   stop(): Promise<BusEvent[]>;
 }
@@ -351,6 +355,11 @@ async function startMonitor(env: NodeJS.ProcessEnv, monitors: Set<ChildProcess>)
   let stopping: Promise<BusEvent[]> | undefined;
   return {
     serviceOwner,
+    recorded: () => parseBusMonitor(stdout),
+    sync: async () => {
+      await awaitMarker(env, () => stdout, () => ended);
+      return parseBusMonitor(stdout).length;
+    },
     stop: () =>
       (stopping ??= (async () => {
         // What the bus delivered before this call is recorded once a call made now is.

@@ -1,11 +1,14 @@
 // The keychain's time box measures the keychain, not the helper's start-up: osKeychain's calls run
 // in a real helper process (node -e), here against a fake binding module that takes its time to
 // load (as Node and @napi-rs/keyring do on a busy machine), answers, hangs, or throws.
+import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { describeKeychainProblem, keychainFix, KeychainUnavailableError, osKeychain } from '../../src/storage/keychain.js';
+import { describeKeychainProblem, KEYCHAIN_CHILD, keychainFix, KeychainUnavailableError, osKeychain } from '../../src/storage/keychain.js';
+import { beforeReleasingHeldLocks, releaseHeldLocks } from '../../src/storage/lock.js';
+import { killed } from '../helpers/processes.js';
 
 const STORE = 'Secret Service keyring';
 const NO_REPLY =
@@ -144,6 +147,80 @@ describe('a keychain call in its helper process', () => {
     // One that cannot be made (a file in its way): the call is made all the same, without its turn.
     writeFileSync(join(dir, 'a-file'), '');
     expect(await osKeychain('linux', { bindingPath: binding.path, turnsDir: join(dir, 'a-file', 'openai-setup') }).getPassword('openai-setup', 'work')).toBe('secret-of-work');
+  }, 30_000);
+
+  it("a run leaving while its call is in flight: the helper is killed before the turn is let go (releaseHeldLocks, from main.ts's exit), and on process exit; none is left to ask out of its turn", async () => {
+    const turnsDir = mkdtempSync(join(dir, 'config-'));
+    const lock = join(turnsDir, 'keychain.lock');
+    /** The pid of the helper whose call has begun, once it has (the binding notes `start <pid>`). */
+    const inFlight = (binding: { called: string }) =>
+      vi.waitFor(
+        () => {
+          const started = /^start (\d+)$/m.exec(existsSync(binding.called) ? readFileSync(binding.called, 'utf8') : '');
+          if (!started) throw new Error('not called yet');
+          return Number(started[1]);
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+    const exitListeners = process.listeners('exit');
+
+    // main.ts's exit: the locks go first (before process.exit), so the helper must be killed by then.
+    const binding = fakeBinding({ loadMs: 0, calls: { takesMs: 60_000 } });
+    const call = failure(osKeychain('linux', { timeoutMs: 30_000, bindingPath: binding.path, turnsDir }).getPassword('openai-setup', 'work'));
+    const helper = await inFlight(binding);
+    expect(existsSync(lock)).toBe(true);
+    // Registered after the keychain's own: what it sees is what the keychain left when the lock goes.
+    let seen: { helperKilled: boolean; lockThere: boolean } | undefined;
+    const untie = beforeReleasingHeldLocks(() => (seen = { helperKilled: killed(helper), lockThere: existsSync(lock) }));
+    try {
+      releaseHeldLocks();
+    } finally {
+      untie();
+    }
+    expect(seen).toEqual({ helperKilled: true, lockThere: true });
+    expect(existsSync(lock)).toBe(false);
+    expect((await call).problem).toBe('failed');
+    // Gone: nothing of it is kept past it.
+    expect(process.listeners('exit')).toEqual(exitListeners);
+
+    // Any other way out (an error, a process.exit elsewhere): process 'exit' kills it.
+    const other = fakeBinding({ loadMs: 0, calls: { takesMs: 60_000 } });
+    const otherCall = failure(osKeychain('linux', { timeoutMs: 30_000, bindingPath: other.path, turnsDir }).getPassword('openai-setup', 'work'));
+    const otherHelper = await inFlight(other);
+    const added = process.listeners('exit').filter((listener) => !exitListeners.includes(listener));
+    expect(added).toHaveLength(1);
+    // As the process leaving would call it (emitting 'exit' here would end this test's worker).
+    added[0]?.(0);
+    expect(killed(otherHelper)).toBe(true);
+    expect((await otherCall).problem).toBe('failed');
+    expect(process.listeners('exit')).toEqual(exitListeners);
+    expect(readdirSync(turnsDir)).toEqual([]);
+  }, 30_000);
+
+  it('a run killed (SIGKILL, so it could not kill its helper) with its request in the pipe, not yet read: the helper, handed on to another parent, asks nothing', async () => {
+    const binding = fakeBinding({ loadMs: 0, calls: 'answer' });
+    // A run of its own, as main.ts's would: starts the helper, sends the request once it is ready,
+    // and is gone before the helper reads it (stopped meanwhile: a busy machine).
+    const run = `
+      const { spawn } = require('node:child_process');
+      const helper = spawn(process.execPath, ['-e', process.argv[1], process.argv[2]], { stdio: ['pipe', 'pipe', 'ignore'] });
+      helper.stdout.once('data', () => {
+        process.kill(helper.pid, 'SIGSTOP');
+        helper.stdin.end(JSON.stringify({ op: 'get', service: 'openai-setup', account: 'work' }), () => {
+          process.stdout.write(String(helper.pid), () => process.kill(process.pid, 'SIGKILL'));
+        });
+      });`;
+    const parent = spawn(process.execPath, ['-e', run, KEYCHAIN_CHILD, binding.path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let said = '';
+    parent.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => parent.on('close', (_code, signal) => resolve(signal)));
+    expect(signal).toBe('SIGKILL');
+    const helper = Number(said);
+    expect(helper).toBeGreaterThan(0);
+    process.kill(helper, 'SIGCONT');
+    // It reads the request and leaves: done once gone (or a zombie, for whoever adopted it).
+    await vi.waitFor(() => expect(killed(helper)).toBe(true), { timeout: 10_000, interval: 20 });
+    expect(existsSync(binding.called)).toBe(false);
   }, 30_000);
 
   it("a keychain that did not answer one run's call: the calls that waited for their turn meanwhile are told at once, asking nothing; a call after it asks again", async () => {
