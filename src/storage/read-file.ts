@@ -51,6 +51,16 @@ async function readAtMost(handle: FileHandle, path: string, max: number): Promis
   return Buffer.concat(chunks);
 }
 
+/** `path` opened for reading without waiting (a FIFO has no writer to wait for), or null when there is none. */
+async function openNonBlocking(path: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 /**
  * The bytes of the regular file at `path`, or null when there is none. Opened non-blocking (a
  * FIFO put in its place since it was looked at would otherwise wait for a writer) and checked once
@@ -59,13 +69,8 @@ async function readAtMost(handle: FileHandle, path: string, max: number): Promis
  * too when the file opened is another one: it was replaced since.
  */
 export async function readRegularFile(path: string, max: number, lookedAt?: Stats): Promise<Buffer | null> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const handle = await openNonBlocking(path);
+  if (!handle) return null;
   try {
     const opened = await handle.stat();
     if (lookedAt && (opened.dev !== lookedAt.dev || opened.ino !== lookedAt.ino)) return null;
@@ -82,13 +87,8 @@ export async function readRegularFile(path: string, max: number, lookedAt?: Stat
  * when there is none: opened and checked as readRegularFile does, however large the file.
  */
 export async function readRegularFileStart(path: string, bytes: number): Promise<Buffer | null> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const handle = await openNonBlocking(path);
+  if (!handle) return null;
   try {
     if (!(await handle.stat()).isFile()) throw new UnreadableFileError(path, 'not-regular', bytes);
     const start = Buffer.alloc(bytes);
