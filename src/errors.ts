@@ -122,6 +122,24 @@ const REASON_BY_CODE: Record<number, string> = {
   [EXIT.keyStore]: 'key_store',
 };
 
+/** The exit status of a run that leaves on `signal`: 130 for Ctrl-C, 128 + N for the others (143, 129). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
+/**
+ * A run left on `signal` outside a question (interrupts.ts), as the fields of its --json document:
+ * `said`, what leaving said on stderr of where things stand, is its message after "Cancelled.",
+ * each line without its mark.
+ */
+export function cancelledFields(signal: NodeJS.Signals, said: string[]): FailureFields {
+  const exitCode = signalExitCode(signal);
+  // A line's mark (✔ ✖ ! ○), coloured or not: the message is the words.
+  const words = said.map((line) => line.replace(/\x1b\[[0-9;]*m/g, '').replace(/^[✔✖!○]\s+/, '').trim()).filter(Boolean);
+  const cancelled = signal === 'SIGINT' ? 'Cancelled.' : `Cancelled (${signal}).`;
+  return { ok: false, exitCode, reason: 'cancelled', message: [cancelled, ...words].join(' '), fix: null };
+}
+
 /** Any error a run ends with, as the fields of its --json document. */
 export function failureFields(error: unknown): FailureFields {
   if (error instanceof CancelledError) return { ok: false, exitCode: EXIT.cancelled, reason: 'cancelled', message: 'Cancelled.', fix: null };

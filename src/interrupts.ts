@@ -7,7 +7,9 @@
 // revoked), registers an undo, which the signal runs, bounded, before leaving. A second
 // signal leaves at once, saying what was left. Once leaving, nothing new starts: no section, and
 // no step of a body that takes its steps through step(): an undo may run for seconds meanwhile,
-// and what it says must stay true (no request sent, no key stored by the body going on).
+// and what it says must stay true (no request sent, no key stored by the body going on). A --json
+// run's one document is its last word (lastWord): printed as it leaves, once the undos are done
+// with, or at once on a second signal, saying what leaving said.
 
 export type LeavingSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
@@ -52,6 +54,13 @@ export interface InterruptHost {
   sleep(ms: number): Promise<void>;
 }
 
+/**
+ * A --json run's document as it leaves on `signal` (withFailureDocument): written on stdout, at
+ * once (no wait), with the lines leaving said of where things stand (what the undos came to, what
+ * was left), in order.
+ */
+export type LastWord = (signal: LeavingSignal, said: string[]) => void;
+
 /** How long a signal waits for the sections under way; they take milliseconds unless something hangs (a stopped keyring). */
 export const SECTION_GRACE_MS = 3_000;
 /** A wait longer than this is said, with the way out (a second signal). */
@@ -69,6 +78,9 @@ export class Interrupts implements Sections {
   private undoing: Undo | null = null;
   private gone = false;
   private bySignal = false;
+  private lastWords: LastWord[] = [];
+  /** What leaving said of where things stand: the undos' lines, what was left half done or not undone. */
+  private readonly said: string[] = [];
 
   constructor(private readonly host: InterruptHost) {}
 
@@ -120,6 +132,16 @@ export class Interrupts implements Sections {
     return () => void this.undos.delete(entry);
   }
 
+  /**
+   * Have leaving on a signal end with `write` (a --json run's one document), the last thing done
+   * before the exit, also on a second signal; the returned function takes it off again (the run
+   * ended, having printed its document itself). The latest one registered is the one written.
+   */
+  lastWord(write: LastWord): () => void {
+    this.lastWords.push(write);
+    return () => void (this.lastWords = this.lastWords.filter((w) => w !== write));
+  }
+
   /** A signal came. */
   interrupt(signal: LeavingSignal): void {
     if (this.gone) return;
@@ -145,8 +167,27 @@ export class Interrupts implements Sections {
     if (this.gone) return;
     this.gone = true;
     const lines = new Set([...this.open].map((s) => `! Left with ${s.what} unfinished (${why}): ${s.risk}.`));
-    for (const line of lines) this.host.say(line);
-    for (const undo of [...(this.undoing ? [this.undoing] : []), ...this.undos]) this.host.say(`! ${undo.left()}`);
+    for (const line of lines) this.tell(line);
+    for (const undo of [...(this.undoing ? [this.undoing] : []), ...this.undos]) this.tell(`! ${undo.left()}`);
+    this.leave(signal);
+  }
+
+  /** A line of where things stand: said, and kept for the last word. */
+  private tell(line: string): void {
+    this.said.push(line);
+    this.host.say(line);
+  }
+
+  /** The last word, if any (a failure to write it changes nothing), then the exit. */
+  private leave(signal: LeavingSignal): void {
+    const write = this.lastWords.at(-1);
+    if (write) {
+      try {
+        write(signal, [...this.said]);
+      } catch {
+        // The exit matters more than the document.
+      }
+    }
     this.host.exit(signal, this.bySignal);
   }
 
@@ -161,7 +202,7 @@ export class Interrupts implements Sections {
     const [undo] = this.undos;
     if (!undo) {
       this.gone = true;
-      this.host.exit(signal, this.bySignal);
+      this.leave(signal);
       return;
     }
     this.undos.delete(undo);
@@ -175,7 +216,7 @@ export class Interrupts implements Sections {
     );
     void Promise.race([done, this.host.sleep(UNDO_MAX_MS).then(() => null)]).then((line) => {
       if (this.gone) return;
-      this.host.say(line ?? `! ${undo.left()}`);
+      this.tell(line ?? `! ${undo.left()}`);
       this.undoing = null;
       this.next();
     });

@@ -1,12 +1,12 @@
 // The program (boot.ts calls run() when it does not answer --version or --help itself). It builds the real Context, runs the command
 // line through commander, and is the only place that turns outcomes into exit codes and exits.
-import { constants, homedir } from 'node:os';
+import { homedir } from 'node:os';
 import { CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { lazyAdminApi } from './api/admin-lazy.js';
 import type { Api } from './api/types.js';
 import type { Context, GlobalOptions } from './context.js';
-import { CancelledError, EXIT, ExitError, SignalExit } from './errors.js';
+import { CancelledError, EXIT, ExitError, SignalExit, signalExitCode } from './errors.js';
 import { Interrupts, type InterruptHost, type LeavingSignal } from './interrupts.js';
 import { secretsInArgv } from './keys/redact.js';
 import { debugEnabled, parseEnv, parseFlag, type ParsedEnv } from './options.js';
@@ -224,7 +224,8 @@ function exit(code: number, signal: NodeJS.Signals = 'SIGHUP', bySignal = false)
  * and exit 130; inside a prompt, inquirer turns it into a CancelledError instead. SIGTERM or
  * SIGHUP: exit 128 + its number, nothing printed, with the terminal as we found it (a question puts
  * it in raw mode with the cursor hidden, and inquirer's own clean-up on these signals comes only
- * after the process is gone). Either way only after the sections under way and the undos (interrupts.ts);
+ * after the process is gone). Either way only after the sections under way and the undos (interrupts.ts),
+ * a --json run's one document last on stdout (withFailureDocument, `reason` `cancelled`);
  * for `run` (Interrupts.endBySignal), by the signal itself then, as its command would have ended.
  */
 function processHost(term: Terminal): InterruptHost {
@@ -255,7 +256,7 @@ function processHost(term: Terminal): InterruptHost {
     },
     say: (line) => say(line),
     exit: (signal: LeavingSignal, bySignal) => {
-      const code = signal === 'SIGINT' ? EXIT.cancelled : 128 + (constants.signals[signal] ?? 0);
+      const code = signalExitCode(signal);
       // Ctrl-C ends by SIGINT only for `run` (Interrupts.endBySignal); the others exit 130, by SIGHUP after a hang-up.
       if (bySignal) exit(code, signal, true);
       else if (signal === 'SIGINT') exit(code);

@@ -131,9 +131,9 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
 export async function run(ctx: Context, options: AdminKeyOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profile: string | null = null;
-  const done: Done = { hint: null, checked: false, missingScopes: [] };
+  const done: Done = { hint: null, checked: false, missingScopes: [], storage: null };
   return withFailureDocument(ctx, options.json, async () => storeAdminKey(ctx, options, (profile = await resolveProfileName(ctx, options.profile)), done), (failed) => {
-    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: null, checked: done.checked, sampleProject: null, missingScopes: done.missingScopes };
+    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: done.storage, checked: done.checked, sampleProject: null, missingScopes: done.missingScopes };
     return jsonText(AdminKeyJsonSchema.parse(json));
   });
 }
@@ -145,6 +145,8 @@ interface Done {
   checked: boolean;
   /** The permissions the check found the key without, as its failure names them. */
   missingScopes: string[];
+  /** Where the key was stored and recorded: what the document of a run left on a signal then says (the store is a section it waits for). */
+  storage: Storage | null;
 }
 
 // What each command needs of the admin key (the Admin API's scopes): rotate lists projects and
@@ -252,10 +254,14 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
       (state, storage) => {
         record = profileIn(state, profile);
         record.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString() };
+        done.storage = storage;
       },
     );
   } catch (error) {
+    // Other than a KeyChangeError only once stored and recorded (changeKey).
     if (!(error instanceof KeyChangeError)) throw error;
+    // Not recorded after all (the write of the record failed): not said as stored.
+    done.storage = null;
     if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
       const toFile = storeAgain(ctx, profile, options, true, key);
       throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} The admin key was not stored.`, [

@@ -56,9 +56,10 @@ export type OldKeyOutcome =
   | 'user_key' // a user key (legacy sk-, sk-None-): no project's key list holds it, so it cannot be revoked here
   | 'ambiguous' // more than one key in the list could be it
   | 'failed' // revoking it failed
+  | 'unanswered' // a cancel came while its revocation was asked for, before the API answered: revoked or not, not known
   | 'unchanged'; // the run failed before revoking anything: the message says where the old key is
 
-const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed', 'unchanged'] as const;
+const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed', 'unanswered', 'unchanged'] as const;
 
 /**
  * The --json contract, on success and on failure alike (ok false, the exit code, a short `reason`,
@@ -430,7 +431,12 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
 /** Sends the create of the account named `name`; a cancel takes it back from now on (cancelUndo). */
 function askForAccount(run: RotateRun, name: string): NewAccount {
   const { ctx, auth, projectId, page, oldHint, progress } = run;
-  const creating = ctx.api.admin.createServiceAccount(auth, projectId, name).then((made) => (account.made = made));
+  // In the --json document as soon as it is answered: a cancel meanwhile stops the body short of createAccount's own record of it.
+  const creating = ctx.api.admin.createServiceAccount(auth, projectId, name).then((made) => {
+    if (made.key.value) ctx.term.addSecret(made.key.value);
+    progress.new = { hint: made.key.value ? maskKey(made.key.value) : '(none)', serviceAccountId: made.id, serviceAccountName: made.name, keyId: made.key.id, storage: null };
+    return (account.made = made);
+  });
   let undone: Promise<string> | undefined;
   let rescued: Promise<Said> | undefined;
   const account: NewAccount = {
@@ -484,6 +490,8 @@ function cancelUndo(run: RotateRun, account: NewAccount): Undo {
   let storeOutcome: 'stored' | 'back' | 'unknown' | null = null;
   const left = () => {
     const { made } = account;
+    // Left with the key change unsettled: the --json document says of the old key what this line does.
+    if (made && account.keyTouched && storeOutcome !== 'back') run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
     return !made
       ? `The service account ${name} may have been created in ${projectId}: if ${page} lists it, delete it there${keptOld}`
       : account.keyTouched && storeOutcome !== 'back'
@@ -509,8 +517,16 @@ function cancelUndo(run: RotateRun, account: NewAccount): Undo {
           (error: unknown) => (!(error instanceof KeyChangeError) ? 'stored' : mayHoldNewKey(error) ? 'unknown' : 'back'),
         );
       }
-      if (storeOutcome === 'stored') return `${oldHint ? m.warn : m.ok} ${run.storedInPlace(maskKey(account.made!.key.value))}`;
-      if (storeOutcome === 'unknown') return `${m.warn} ${left()}`;
+      // The --json document says what the key change came to, as the line does.
+      if (storeOutcome === 'stored') {
+        run.progress.new = run.progress.new && { ...run.progress.new, storage: run.storage };
+        run.replaced();
+        return `${oldHint ? m.warn : m.ok} ${run.storedInPlace(maskKey(account.made!.key.value))}`;
+      }
+      if (storeOutcome === 'unknown') {
+        run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
+        return `${m.warn} ${left()}`;
+      }
       starting(`Deleting the new service account ${name} again`);
       const line = `${await account.undo()}${keptOld}`;
       return `${account.deletedAgain ? m.ok : m.fail} ${line}`;
@@ -794,8 +810,8 @@ function storedAnyway(run: RotateRun, account: CreatedAccount, attempt: StoreAtt
 
 /** Step 4's requests as a cancel sees them, once the new key is stored and recorded. */
 interface Revocation {
-  /** A request revoking the old key, as a step (one answered that the key is gone already resolves: deleteAccount). */
-  revoke(request: () => Promise<void>): Promise<void>;
+  /** A request revoking the old key, as a step, resolving with what it came to (one answered that the key is gone already resolves: deleteAccount). */
+  revoke(request: () => Promise<OldKeyResult>): Promise<OldKeyResult>;
   /** Takes the cancel's line off: the run says where things stand itself from then on. */
   done(): void;
 }
@@ -806,14 +822,20 @@ interface Revocation {
  * of step 4 under way is answered that it is.
  */
 function revocationOnCancel(run: RotateRun, newHint: string): Revocation {
-  const { ctx, m, profileName, oldHint, oldWhere } = run;
-  /** What the revoke request under way (step 4) came to: true once the old key is revoked. */
-  let revoking: Promise<boolean> | null = null;
+  const { ctx, m, profileName, progress, oldHint, oldPage, oldWhere } = run;
+  /** What the revoke request under way (step 4) came to: its result once the old key is revoked, else null. */
+  let revoking: Promise<OldKeyResult | null> | null = null;
   const done = ctx.interrupts.onCancel({
     run: async (starting) => {
       if (revoking) {
         starting(`Waiting for the answer to the revocation of ${oldHint}`);
-        if (await revoking) return `${m.ok} ${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was revoked.`;
+        const revoked = await revoking;
+        if (revoked) {
+          progress.old = { hint: oldHint, outcome: revoked.outcome, page: null, message: revoked.message };
+          return `${m.ok} ${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was revoked.`;
+        }
+        // Refused or failed: not revoked, as before it was asked for.
+        run.replaced();
       }
       return `${oldHint ? m.warn : m.ok} ${run.storedInPlace(newHint)}`;
     },
@@ -826,9 +848,11 @@ function revocationOnCancel(run: RotateRun, newHint: string): Revocation {
     revoke: (request) =>
       ctx.interrupts.step(() => {
         const sent = request();
+        // Until it is answered, revoked or not is not known: what the --json document of a run left meanwhile says.
+        progress.old = { hint: oldHint, outcome: 'unanswered', page: oldPage, message: `${oldHint}'s revocation was asked for but not answered: if ${oldWhere} still lists it, revoke it there.` };
         revoking = sent.then(
-          () => true,
-          () => false,
+          (result) => result,
+          () => null,
         );
         return sent;
       }),
@@ -863,14 +887,12 @@ async function revokeOldKey(run: RotateRun, account: CreatedAccount, revocation:
 /** The old key an earlier rotate made: revoked by deleting its service account. */
 async function revokeRotated(run: RotateRun, previous: NonNullable<Profile['rotation']>, revocation: Revocation): Promise<OldKeyResult> {
   const { oldHint, oldWhere } = run;
-  let deleted = 'deleted' as 'deleted' | 'gone';
   try {
-    await revocation.revoke(async () => {
-      deleted = await deleteAccount(run, previous.projectId, previous.serviceAccountId);
-    });
-    return deleted === 'gone'
-      ? oldKeyResult('already_gone', `${oldHint}'s service account ${previous.serviceAccountName} was already deleted.`)
-      : oldKeyResult('service_account_deleted', `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`);
+    return await revocation.revoke(async () =>
+      (await deleteAccount(run, previous.projectId, previous.serviceAccountId)) === 'gone'
+        ? oldKeyResult('already_gone', `${oldHint}'s service account ${previous.serviceAccountName} was already deleted.`)
+        : oldKeyResult('service_account_deleted', `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`),
+    );
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
     return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldWhere}.`);
@@ -905,8 +927,10 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
       }));
   if (!sure) return oldKeyResult('declined', `${oldHint} was left live: revoke it on ${oldWhere} once nothing uses it.`);
   try {
-    await revocation.revoke(() => ctx.api.admin.deleteProjectKey(auth, oldProject, target.id));
-    return oldKeyResult('key_deleted', `Revoked ${oldHint}: deleted the key ${label.replace(/ \(.*\)$/, '')} from ${oldProject}.`);
+    return await revocation.revoke(async () => {
+      await ctx.api.admin.deleteProjectKey(auth, oldProject, target.id);
+      return oldKeyResult('key_deleted', `Revoked ${oldHint}: deleted the key ${label.replace(/ \(.*\)$/, '')} from ${oldProject}.`);
+    });
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
     const saKey = target.owner.type === 'service_account' ? ` It belongs to the service account ${target.owner.name ?? target.owner.id}; the API may only delete such a key with its account.` : '';

@@ -3,7 +3,8 @@
 // of whether we may prompt.
 import { isatty } from 'node:tty';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { failureFields, type FailureFields } from '../errors.js';
+import { cancelledFields, failureFields, type FailureFields } from '../errors.js';
+import type { Interrupts } from '../interrupts.js';
 import { redact, redactedExcerpt } from '../keys/redact.js';
 import { neutralise, sanitize } from './sanitize.js';
 import { asciiLocale, asciiText } from './charset.js';
@@ -98,6 +99,11 @@ export interface Terminal {
    * would still print; returns the one way left to speak, a line on stderr, for the leaving's own words.
    */
   leave(): (line: string) => void;
+  /**
+   * A --json run's document as it leaves on a signal (interrupts.ts lastWord): masked, on stdout,
+   * also once leave() silenced the rest; nothing when the run printed its document already (one a line of stdout).
+   */
+  lastDocument(json: string): void;
 }
 
 export interface TerminalOptions {
@@ -253,6 +259,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const { stdin, env } = options;
   // Once leaving (leave()), the run's own output goes nowhere: what it would say is no longer so.
   let leaving = false;
+  // A --json document printed: the one a run prints (lastDocument).
+  let documented = false;
   const gated = (stream: OutputStream): OutputStream => ({
     write: (text: string) => leaving || stream.write(text),
     get isTTY() {
@@ -302,7 +310,11 @@ export function createTerminal(options: TerminalOptions): Terminal {
       for (const line of wrap(outText(paragraph), width, indent)) stdout.write(`${line}\n`);
     },
     command: (line) => void stdout.write(`${outText(line)}\n`),
-    document: (json) => void stdout.write(`${mask(json)}\n`),
+    document: (json) => {
+      // Once leaving it goes nowhere: the last word is still to come.
+      documented ||= !leaving;
+      stdout.write(`${mask(json)}\n`);
+    },
     script: (text) => void stdout.write(`${redact(neutralise(text), secrets)}\n`),
     // Masked before it is cut, so that no key is cut in two; cut first to a few times the most
     // shown, so that a megabyte costs nothing.
@@ -362,6 +374,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
       leaving = true;
       return (line) => void options.stderr.write(`${fit(errText(line), stderrIsTTY, options.stderr.columns, commandLine)}\n`);
     },
+    lastDocument: (json) => void (documented || options.stdout.write(`${mask(json)}\n`)),
   };
 }
 
@@ -402,15 +415,19 @@ export function marks(style: ChalkInstance) {
 /**
  * With --json every outcome of `run` is one JSON document on stdout: a failure's is
  * `document(fields)` (which must not read ctx.env or ctx.configDir), printed before the error goes on to be said on stderr as any other.
+ * A signal that ends the run outside a question (interrupts.ts) prints it too, as the run leaves:
+ * once the undos are done with (what they did is in what `document` reads, and in the message,
+ * after "Cancelled."), or at once on a second signal; `reason` `cancelled`, the signal's exit code.
  */
 export async function withFailureDocument(
-  ctx: { term: Terminal; readonly env: unknown; readonly configDir: unknown },
+  ctx: { term: Terminal; readonly env: unknown; readonly configDir: unknown; interrupts: Pick<Interrupts, 'lastWord' | 'leaving'> },
   json: boolean,
   run: () => Promise<number>,
   document: (failed: FailureFields) => string,
 ): Promise<number> {
   if (!json) return run();
-  const { term } = ctx;
+  const { term, interrupts } = ctx;
+  const noLastWord = interrupts.lastWord((signal, said) => term.lastDocument(document(cancelledFields(signal, said))));
   try {
     // A bad environment variable, or a config dir that cannot be (main.ts defers both to the first
     // read of ctx.env, ctx.configDir), is this run's failure too, said as its document.
@@ -418,7 +435,11 @@ export async function withFailureDocument(
     void ctx.configDir;
     return await run();
   } catch (error) {
-    term.document(document(failureFields(error)));
+    // Once leaving, the document is the last word's (this one would go unprinted: leave()).
+    if (!interrupts.leaving) term.document(document(failureFields(error)));
     throw error;
+  } finally {
+    // Ended by itself: its document printed (a success's by the command). Leaving: the last word stays.
+    if (!interrupts.leaving) noLastWord();
   }
 }

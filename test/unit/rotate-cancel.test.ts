@@ -268,7 +268,7 @@ describe('a cancel once the new key is stored: it stays, and the old key is name
     expect(t.keychain.keyOf('default')).toBe(old);
   });
 
-  it.each([false, true])('Ctrl-C while the old key is being looked up (--json %s): the new key stays; the old key is named as not revoked, with its page; no document', async (json) => {
+  it.each([false, true])('Ctrl-C while the old key is being looked up (--json %s): the new key stays; the old key is named as not revoked, with its page (with --json, in the document too)', async (json) => {
     const { t, host, old } = await setup();
     const admin = t.api.admin;
     t.api.admin = {
@@ -287,8 +287,18 @@ describe('a cancel once the new key is stored: it stays, and the old key is name
     expect((await t.profile())?.rotation?.keyHint).toBe(maskKey(stored));
     expect(deletes(t)).toEqual([]);
     expect(t.org.isLive(old)).toBe(true);
-    // A signal outside a question prints no document (README): the line above is what is said.
-    expect(t.stdout).not.toContain('{');
+    // Without --json the line above is all; with it, the document says the same.
+    if (!json) expect(t.stdout).not.toContain('{');
+    else {
+      expect(JSON.parse(t.stdout)).toMatchObject({
+        ok: false,
+        exitCode: 130,
+        reason: 'cancelled',
+        message: `Cancelled. ${storedLine(t, old).slice(2)}`,
+        new: { hint: maskKey(stored), storage: 'keychain' },
+        old: { hint: maskKey(old), outcome: 'unchanged', page: PAGE },
+      });
+    }
   });
 
   it('SIGTERM while the old key is being deleted: the answer is waited for, and the old key named as revoked', async () => {
@@ -360,5 +370,64 @@ describe('a cancel once the new key is stored: it stays, and the old key is name
       page: PAGE,
       message: `${maskKey(old)} is no longer the key stored for profile "default" but was not revoked and still works: revoke it on ${PAGE} once nothing uses it.`,
     });
+  });
+});
+
+describe('rotate --json left on a signal: its document says what the cancel left', () => {
+  const runJson = (t: TestContext) => void rotate(t.ctx, { keepOld: false, yes: true, json: true }).catch(() => {});
+  const documentOf = (t: TestContext) => JSON.parse(t.stdout);
+
+  it('a second Ctrl-C while the new account is being deleted again: `new` is that account, left, its key stored nowhere; the old key still stored', async () => {
+    const { t, host, old } = await setup();
+    const create = createAnsweredLater(t, () => t.ctx.interrupts.interrupt('SIGINT'));
+    let deleting!: () => void;
+    const deleteAsked = new Promise<void>((resolve) => (deleting = resolve));
+    t.api.admin = { ...t.api.admin, deleteServiceAccount: () => (deleting(), new Promise(() => {})) };
+    runJson(t);
+    await create.asked;
+    create.answer();
+    await deleteAsked;
+    await settle();
+    t.ctx.interrupts.interrupt('SIGINT');
+    expect(await host.exited).toBe('SIGINT');
+    const [account] = t.org.admin.serviceAccounts(PROJECT);
+    const doc = documentOf(t);
+    expect(doc).toMatchObject({ ok: false, exitCode: 130, reason: 'cancelled', new: { serviceAccountId: account!.id, serviceAccountName: account!.name, storage: null }, old: { hint: maskKey(old), outcome: 'unchanged', message: `${maskKey(old)} is still stored and works.` } });
+    expect(doc.message).toBe(`Cancelled. The new service account ${account!.name} (${account!.id}) was left in ${PROJECT}: delete it on ${PAGE}; ${maskKey(old)} is still stored and works.`);
+  });
+
+  it('a second Ctrl-C while the new key is being written: the old key may no longer be stored', async () => {
+    const { t, host, old } = await setup();
+    t.keychain.setPassword = async (_service, account) => {
+      if (account === 'default') {
+        t.ctx.interrupts.interrupt('SIGINT');
+        await settle();
+        t.ctx.interrupts.interrupt('SIGINT');
+      }
+      return new Promise(() => {});
+    };
+    runJson(t);
+    expect(await host.exited).toBe('SIGINT');
+    expect(documentOf(t)).toMatchObject({ reason: 'cancelled', new: { storage: null }, old: { outcome: 'unchanged', message: `${maskKey(old)} was not revoked and still works, but may no longer be stored.` } });
+  });
+
+  it('SIGTERM while the new key is being written, the write then done: `new` stored, the old key replaced and not revoked', async () => {
+    const { t, host, old } = await setup();
+    const write = t.keychain.setPassword.bind(t.keychain);
+    t.keychain.setPassword = async (service, account, password) => {
+      if (account === 'default') t.ctx.interrupts.interrupt('SIGTERM');
+      return write(service, account, password);
+    };
+    runJson(t);
+    expect(await host.exited).toBe('SIGTERM');
+    const stored = t.keychain.keyOf('default')!;
+    expect(stored).not.toBe(old);
+    expect(documentOf(t)).toMatchObject({
+      exitCode: 143,
+      reason: 'cancelled',
+      new: { hint: maskKey(stored), storage: 'keychain' },
+      old: { hint: maskKey(old), outcome: 'unchanged', page: PAGE },
+    });
+    expect(t.org.isLive(old)).toBe(true);
   });
 });

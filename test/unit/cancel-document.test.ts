@@ -1,0 +1,145 @@
+// A --json run left on a signal outside a question (interrupts.ts lastWord, withFailureDocument):
+// its one document is the last thing done before the exit, once the undos are done with, or at
+// once on a second signal, saying what leaving said. The process is stood in for (FakeProcess);
+// the built binary with real signals is in test/e2e/cancel-json.test.ts.
+import { describe, expect, it } from 'vitest';
+import { run as adminKey, AdminKeyJsonSchema } from '../../src/commands/admin-key.js';
+import { cancelledFields } from '../../src/errors.js';
+import { Interrupts } from '../../src/interrupts.js';
+import { maskKey } from '../../src/keys/format.js';
+import { withFailureDocument } from '../../src/terminal/output.js';
+import { testKey } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+import { FakeProcess, settle } from '../helpers/signals.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
+
+const contexts = trackedContexts();
+
+describe('the last word', () => {
+  it('is written once the undos are done with, with what they said, and only then does the run leave', async () => {
+    const host = new FakeProcess();
+    const interrupts = new Interrupts(host);
+    interrupts.onCancel({ run: async (starting) => (starting('Undoing'), '✔ Undone.'), left: () => 'Left.' });
+    interrupts.lastWord((signal, said) => host.events.push(`last word ${signal}: ${said.join(' | ')}`));
+    interrupts.interrupt('SIGTERM');
+    expect(await host.exited).toBe('SIGTERM');
+    expect(host.events).toEqual(['said: Undoing (send SIGTERM again to leave it as it is)…', 'said: ✔ Undone.', 'last word SIGTERM: ✔ Undone.', 'exit SIGTERM']);
+  });
+
+  it('on a second signal, at once, with what was left', async () => {
+    const host = new FakeProcess();
+    const interrupts = new Interrupts(host);
+    interrupts.onCancel({ run: () => new Promise(() => {}), left: () => 'The account was left.' });
+    interrupts.lastWord((signal, said) => host.events.push(`last word ${signal}: ${said.join(' | ')}`));
+    interrupts.interrupt('SIGINT');
+    await settle();
+    interrupts.interrupt('SIGINT');
+    expect(await host.exited).toBe('SIGINT');
+    expect(host.events.slice(-2)).toEqual(['last word SIGINT: ! The account was left.', 'exit SIGINT']);
+  });
+
+  it('taken off again is not written; the latest one is', async () => {
+    const host = new FakeProcess();
+    const interrupts = new Interrupts(host);
+    const off = interrupts.lastWord(() => host.events.push('first'));
+    interrupts.lastWord(() => host.events.push('second'))();
+    off();
+    interrupts.lastWord(() => host.events.push('third'));
+    interrupts.interrupt('SIGHUP');
+    expect(await host.exited).toBe('SIGHUP');
+    expect(host.events).toEqual(['third', 'exit SIGHUP']);
+  });
+});
+
+describe('cancelledFields', () => {
+  it("is the failure's fields: reason cancelled, the signal's exit code, what leaving said without its marks", () => {
+    expect(cancelledFields('SIGINT', [])).toEqual({ ok: false, exitCode: 130, reason: 'cancelled', message: 'Cancelled.', fix: null });
+    expect(cancelledFields('SIGTERM', ['✔ The account was deleted again.', '\x1b[33m!\x1b[39m The key was left.'])).toEqual({
+      ok: false,
+      exitCode: 143,
+      reason: 'cancelled',
+      message: 'Cancelled (SIGTERM). The account was deleted again. The key was left.',
+      fix: null,
+    });
+    expect(cancelledFields('SIGHUP', []).exitCode).toBe(129);
+  });
+});
+
+describe('withFailureDocument, leaving on a signal', () => {
+  const json = (fields: object) => JSON.stringify(fields);
+
+  it('a run under way as the signal comes: its document, masked, is the last thing on stdout, also once the run output was silenced', async () => {
+    const host = new FakeProcess();
+    const t = contexts.make({ interrupts: new Interrupts(host), interactive: false });
+    const secret = testKey('C');
+    t.ctx.term.addSecret(secret);
+    void withFailureDocument(t.ctx, true, () => new Promise<number>(() => {}), (failed) => json({ ...failed, key: secret }));
+    await settle();
+    t.ctx.interrupts.interrupt('SIGINT');
+    // As main.ts's prepare does: the run's own output goes nowhere from now on.
+    t.ctx.term.leave();
+    await host.exited;
+    const doc = JSON.parse(t.stdout);
+    expect(doc).toMatchObject({ ok: false, exitCode: 130, reason: 'cancelled', message: 'Cancelled.' });
+    expect(t.stdout).not.toContain(secret);
+  });
+
+  it('a run that fails as it is left (a question closed by SIGTERM): one document, the cancel\'s', async () => {
+    const host = new FakeProcess();
+    const t = contexts.make({ interrupts: new Interrupts(host), interactive: false });
+    let fail!: () => void;
+    const done = withFailureDocument(t.ctx, true, () => new Promise<number>((_, reject) => (fail = () => reject(new Error('question closed')))), json);
+    done.catch(() => {});
+    // An undo holds the exit until the failure was handled.
+    let undone!: (line: string) => void;
+    t.ctx.interrupts.onCancel({ run: () => new Promise((resolve) => (undone = resolve)), left: () => 'left' });
+    t.ctx.interrupts.interrupt('SIGTERM');
+    t.ctx.term.leave();
+    await settle();
+    fail();
+    await done.catch(() => {});
+    undone('✔ Undone.');
+    await host.exited;
+    expect(t.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(t.stdout)).toMatchObject({ exitCode: 143, reason: 'cancelled', message: 'Cancelled (SIGTERM). Undone.' });
+  });
+
+  it('a run that ended, its document printed, before a signal: no second document', async () => {
+    const host = new FakeProcess();
+    const t = contexts.make({ interrupts: new Interrupts(host), interactive: false });
+    await withFailureDocument(t.ctx, true, async () => (t.ctx.term.document('{"ok":true}'), 0), json);
+    t.ctx.interrupts.interrupt('SIGINT');
+    await host.exited;
+    expect(t.stdout).toBe('{"ok":true}\n');
+  });
+
+  it('a signal after the document was printed, the run not yet ended (a lock being let go): no second document', async () => {
+    const host = new FakeProcess();
+    const t = contexts.make({ interrupts: new Interrupts(host), interactive: false });
+    void withFailureDocument(t.ctx, true, async () => (t.ctx.term.document('{"ok":true}'), new Promise<number>(() => {})), json);
+    await settle();
+    t.ctx.interrupts.interrupt('SIGINT');
+    t.ctx.term.leave();
+    await host.exited;
+    expect(t.stdout).toBe('{"ok":true}\n');
+  });
+});
+
+describe('admin-key --json left on a signal while the key is being stored', () => {
+  it('the store waited for: the document says it was stored, and where', async () => {
+    const admin = makeKey('admin', 'unit-cancel-document-admin');
+    const host = new FakeProcess();
+    const t = contexts.make({ admin: true, interrupts: new Interrupts(host), interactive: false, stdin: admin });
+    t.org.admin.addAdminKey(admin);
+    const write = t.keychain.setPassword.bind(t.keychain);
+    t.keychain.setPassword = async (service, account, password) => {
+      if (account === 'default:admin') t.ctx.interrupts.interrupt('SIGTERM');
+      return write(service, account, password);
+    };
+    void adminKey(t.ctx, { stdin: true, insecureStorage: false, verify: true, json: true }).catch(() => {});
+    expect(await host.exited).toBe('SIGTERM');
+    expect(t.keychain.keyOf('default:admin')).toBe(admin);
+    expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 143, reason: 'cancelled', profile: 'default', hint: maskKey(admin), storage: 'keychain', checked: true });
+    expect(t.stdout).not.toContain(admin);
+  });
+});
