@@ -300,8 +300,12 @@ function isPaste(read: string): boolean {
 
 /** At a confirm, a key that answers: text, or Tab (which puts one in). */
 const answersConfirm = (key: string) => key === '\t' || /^[^\x00-\x1f\x7f]/u.test(key);
-/** At a select, a key that picks a choice: an arrow up or down, or text (a choice's number, or the start of its name). */
-const answersSelect = (key: string) => /^\x1b[[O][AB]$/.test(key) || /^[^\x00-\x1f\x7f]/u.test(key);
+/**
+ * At a select, a key that picks a choice: an arrow up or down, a number or a letter (a choice's
+ * number, or the start of its name). Not a space or other punctuation: a space, then Enter, took
+ * the highlighted choice, never seen chosen.
+ */
+const answersSelect = (key: string) => /^\x1b[[O][AB]$/.test(key) || /^[\p{L}\p{N}]/u.test(key);
 
 /**
  * `read` with its Enters dropped until a key that `answers` comes: after a paste was dropped at a
