@@ -6,7 +6,7 @@ import { WriteStream } from 'node:tty';
 import { CancelledError, UsageError } from '../errors.js';
 import { processWitnesses } from '../pass-signals.js';
 import { asciiText } from './charset.js';
-import { ASCII_SPINNER_FRAMES, hungUp, NO_TERMINAL, wrap } from './output.js';
+import { ASCII_SPINNER_FRAMES, holdWhileWorking, hungUp, NO_TERMINAL, wrap } from './output.js';
 import { MAX_STDIN_BYTES } from './stdin.js';
 import { cutToWidth, displayWidth } from './width.js';
 
@@ -516,6 +516,8 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     // Ctrl-D typed before any prompt (cooked mode) ended stdin already.
     if (input.readableEnded) throw new CancelledError();
     const held = heldOf(input);
+    // From now on, every spinner (a live check, a live call) holds the input until the next question.
+    holdWhileWorking(input, () => startHolding(input, streams.output, held, interrupt, 'drop'));
     const controller = new AbortController();
     // Set once closed by closeOpenQuestions: called when the prompt has cleaned up.
     let closed: (() => void) | undefined;
