@@ -125,6 +125,13 @@ describe('typed during the check "Check again" started', () => {
     expect(rowsWith(s, 'Save this key anyway?')).toEqual(['Save this key anyway? Yes']);
     expect(s.output()).not.toContain('Stopped; the key was not stored.');
   });
+
+  it('Ctrl-C still cancels it', async () => {
+    const s = await recheckThatHangs();
+    s.press('ctrl-c');
+    await s.waitFor('Cancelled.');
+    expect(await s.exited).toMatchObject({ exitCode: 130 });
+  });
 });
 
 describe('a paste at a list, dropped', () => {
