@@ -255,6 +255,21 @@ export function needsPrompt(term: Pick<Terminal, 'whyNoPrompts'>, what: string):
   return term.whyNoPrompts && term.whyNoPrompts !== NO_TERMINAL ? `${what} asks a question, but ${term.whyNoPrompts}.` : `${what} needs an interactive terminal.`;
 }
 
+/** Per input stream, what holds it while the tool works (see holdWhileWorking). */
+const workHolds = new WeakMap<object, () => void>();
+
+/**
+ * Once a question was asked on `input` (prompter.ts), `hold` is what every spinner started after
+ * it does first: until the next question, what is typed is neither echoed nor taken as an answer.
+ * A spinner is what shows that the tool works (a live check, a live call) and nothing is asked:
+ * one place, so that no caller can forget (a check started from "Check again" echoed a key pasted
+ * during it, and an Enter typed then answered the question after it, never seen). Before any
+ * question, nothing is held: what is typed during `verify` is the shell's, as it always was.
+ */
+export function holdWhileWorking(input: object, hold: () => void): void {
+  workHolds.set(input, hold);
+}
+
 export function createTerminal(options: TerminalOptions): Terminal {
   const { stdin, env } = options;
   // Once leaving (leave()), the run's own output goes nowhere: what it would say is no longer so.
@@ -332,6 +347,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
     ascii,
     style,
     spinner(text) {
+      workHolds.get(stdin)?.();
       if (!stderrIsTTY) return { stop() {} };
       // A terminal that moves no cursor (TERM=dumb) would show every frame: the text once, as a
       // line, so that the wait (a live call, seconds) does not look like a hang.

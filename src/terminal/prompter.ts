@@ -6,7 +6,7 @@ import { WriteStream } from 'node:tty';
 import { CancelledError, UsageError } from '../errors.js';
 import { processWitnesses } from '../pass-signals.js';
 import { asciiText } from './charset.js';
-import { ASCII_SPINNER_FRAMES, hungUp, NO_TERMINAL, wrap } from './output.js';
+import { ASCII_SPINNER_FRAMES, holdWhileWorking, hungUp, NO_TERMINAL, wrap } from './output.js';
 import { MAX_STDIN_BYTES } from './stdin.js';
 import { cutToWidth, displayWidth } from './width.js';
 
@@ -300,8 +300,12 @@ function isPaste(read: string): boolean {
 
 /** At a confirm, a key that answers: text, or Tab (which puts one in). */
 const answersConfirm = (key: string) => key === '\t' || /^[^\x00-\x1f\x7f]/u.test(key);
-/** At a select, a key that picks a choice: an arrow up or down, or text (a choice's number, or the start of its name). */
-const answersSelect = (key: string) => /^\x1b[[O][AB]$/.test(key) || /^[^\x00-\x1f\x7f]/u.test(key);
+/**
+ * At a select, a key that picks a choice: an arrow up or down, a number or a letter (a choice's
+ * number, or the start of its name). Not a space or other punctuation: a space, then Enter, took
+ * the highlighted choice, never seen chosen.
+ */
+const answersSelect = (key: string) => /^\x1b[[O][AB]$/.test(key) || /^[\p{L}\p{N}]/u.test(key);
 
 /**
  * `read` with its Enters dropped until a key that `answers` comes: after a paste was dropped at a
@@ -512,6 +516,8 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     // Ctrl-D typed before any prompt (cooked mode) ended stdin already.
     if (input.readableEnded) throw new CancelledError();
     const held = heldOf(input);
+    // From now on, every spinner (a live check, a live call) holds the input until the next question.
+    holdWhileWorking(input, () => startHolding(input, streams.output, held, interrupt, 'drop'));
     const controller = new AbortController();
     // Set once closed by closeOpenQuestions: called when the prompt has cleaned up.
     let closed: (() => void) | undefined;

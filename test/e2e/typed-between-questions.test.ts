@@ -89,6 +89,51 @@ describe('typed during the live check of a key just pasted', () => {
   });
 });
 
+/** As checkThatHangs, then "Check again" at "What now?": the second check hangs too, its spinner showing. */
+async function recheckThatHangs(): Promise<PtySession> {
+  const s = await checkThatHangs();
+  await s.waitFor('What now?');
+  s.press('enter');
+  await s.waitFor(CHECKING);
+  return s;
+}
+
+describe('typed during the check "Check again" started', () => {
+  it('a key pasted, with its Enter: never echoed, and no answer to "Save this key anyway?"', async () => {
+    const s = await recheckThatHangs();
+    s.type(AGAIN);
+    s.type('\r');
+    await s.waitFor('Save this key anyway?');
+    s.type('y');
+    s.press('enter');
+    await s.waitFor('Stored sk-proj-…');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expectNotOnScreen(s, AGAIN);
+    expect(rowsWith(s, 'Save this key anyway?')).toEqual(['Save this key anyway? Yes']);
+    expect(server.requestsFor(AGAIN)).toEqual([]);
+    expect((await runCli(['token'], { env: t!.env })).stdout).toBe(`${HANGS}\n`);
+  });
+
+  it('Enter alone: no answer to "Save this key anyway?", which waits for its own', async () => {
+    const s = await recheckThatHangs();
+    s.press('enter');
+    await s.waitFor('Save this key anyway?');
+    s.type('y');
+    s.press('enter');
+    await s.waitFor('Stored sk-proj-…');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(rowsWith(s, 'Save this key anyway?')).toEqual(['Save this key anyway? Yes']);
+    expect(s.output()).not.toContain('Stopped; the key was not stored.');
+  });
+
+  it('Ctrl-C still cancels it', async () => {
+    const s = await recheckThatHangs();
+    s.press('ctrl-c');
+    await s.waitFor('Cancelled.');
+    expect(await s.exited).toMatchObject({ exitCode: 130 });
+  });
+});
+
 describe('a paste at a list, dropped', () => {
   it('is said to be ignored, and Enter alone then takes no choice; an arrow and Enter do', async () => {
     t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });

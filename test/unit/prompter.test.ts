@@ -405,6 +405,28 @@ describe('a paste at a confirm or select question', () => {
     expect(await choosing).toBe('again');
   });
 
+  it('at a select: a space or punctuation after a dropped paste is no choice, and Enter after it still no answer', async () => {
+    stillClock();
+    const p = prompter();
+    const choosing = p.select('When you are done on that page:', [
+      { name: 'Done, continue', value: 'done' },
+      { name: 'Open the page again', value: 'again' },
+    ]);
+    await typeWhenAsked('When you are done on that page:', key);
+    await allRead();
+    await vi.advanceTimersByTimeAsync(PASTE_SETTLE_MS);
+    let answered = false;
+    void choosing.then(() => (answered = true));
+    for (const read of [' ', '\r', ' \r', '-\r']) {
+      input.write(read);
+      await allRead();
+    }
+    await turn();
+    expect(answered).toBe(false);
+    input.write('\x1b[B\r');
+    expect(await choosing).toBe('again');
+  });
+
   it('a key pasted without the terminal\'s marks, and a paste with them, are dropped', async () => {
     stillClock();
     const p = prompter();
