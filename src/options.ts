@@ -2,7 +2,6 @@
 // usage error that names the flag or variable.
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { CUSTOM_HEADERS_VARIABLE, parseCustomHeaders } from './api/custom-headers.js';
 import { UsageError } from './errors.js';
 import { PAGE_NAMES, type PageName } from './platform.js';
 import { ProfileNameSchema } from './storage/state.js';
@@ -74,10 +73,6 @@ export function parseEnv(env: Record<string, string | undefined>): ParsedEnv {
     const name = String(issue?.path[0] ?? 'an environment variable');
     throw new UsageError(`${name}: ${firstIssue(result.error)} (got "${shownValue(String(env[name] ?? ''))}").`);
   }
-  // Headers the SDK would refuse (or fetch would): the check would fail for them, as every program
-  // using the SDK does. Said by line, as the variable may hold a secret.
-  const { problem } = parseCustomHeaders(result.data.OPENAI_CUSTOM_HEADERS);
-  if (problem) throw new UsageError(`${CUSTOM_HEADERS_VARIABLE}: ${problem}.`);
   return result.data;
 }
 

@@ -1,6 +1,7 @@
 // The real Admin API: the official SDK's admin resources, with the admin key as the SDK's
 // adminAPIKey, on the one HTTP path (http.ts). No retries: rotate must know whether a request
 // happened. A failure becomes an AdminApiError (admin-failure.ts).
+import { CUSTOM_HEADERS_VARIABLE, customHeadersToSend } from './custom-headers.js';
 import type { ClientOptions } from 'openai';
 import * as z from 'zod/mini';
 import { EXIT } from '../errors.js';
@@ -142,6 +143,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
 
   /** One request through a client of its own, bounded by the auth's timeout; failures explained. */
   async function call<T>(auth: AdminAuth, action: string, request: (client: InstanceType<Sdk['OpenAI']>, signal: AbortSignal) => Promise<T>): Promise<T> {
+    // The SDK reads OPENAI_CUSTOM_HEADERS itself: a value it would refuse stops here, said as such.
+    customHeadersToSend(options.env[CUSTOM_HEADERS_VARIABLE]);
     // The answer that came is kept: an error the SDK throws on it is that answer's (failureOf).
     const { fetch, answered } = answerKeeping(http().fetch);
     const sdk = (await import('openai')) as Sdk;

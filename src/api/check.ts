@@ -8,7 +8,7 @@ import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '.
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
-import { CUSTOM_HEADERS_VARIABLE, customHeader, parseCustomHeaders, passedOn } from './custom-headers.js';
+import { CUSTOM_HEADERS_VARIABLE, customHeader, customHeadersToSend, parseCustomHeaders, passedOn } from './custom-headers.js';
 import { otherServer, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
@@ -97,8 +97,7 @@ function proxiedLoopbackWarning(env: Record<string, string | undefined>, baseURL
  * never does: the key checked is the key sent.
  */
 function headerSources(ctx: Context): Pick<CheckRequest, 'organization' | 'project' | 'headers'> {
-  // parseEnv refused a value the SDK would not send.
-  const custom = parseCustomHeaders(ctx.env.OPENAI_CUSTOM_HEADERS).headers;
+  const custom = customHeadersToSend(ctx.env.OPENAI_CUSTOM_HEADERS);
   const source = (header: string, variable: 'OPENAI_ORG_ID' | 'OPENAI_PROJECT_ID'): HeaderSource | undefined => {
     const fromCustom = customHeader(custom, header);
     if (fromCustom) return { value: fromCustom, from: CUSTOM_HEADERS_VARIABLE };

@@ -6,6 +6,8 @@
 // check decides what of it is sent (the key it checks, always), and names the variable when a
 // header of it is refused. Nothing here quotes a value: the variable may hold a secret.
 
+import { UsageError } from '../errors.js';
+
 /** The variable's name, as the advice says it. */
 export const CUSTOM_HEADERS_VARIABLE = 'OPENAI_CUSTOM_HEADERS';
 
@@ -70,4 +72,16 @@ export const OWN_HEADERS = new Set(['authorization', 'openai-organization', 'ope
 /** The variable's other headers, sent with the check as the SDK would send them. */
 export function passedOn(headers: readonly CustomHeader[]): Record<string, string> {
   return Object.fromEntries(headers.filter((h) => !OWN_HEADERS.has(h.lower)).map((h) => [h.lower, h.value]));
+}
+
+/**
+ * The headers of the variable for a request made through the SDK, which reads it too (in its
+ * constructor): a value it would refuse, or fetch would, stops the request here, as a usage error
+ * naming the line (never its text: it may hold a secret). Only the commands that send a request
+ * refuse it; the others (token, run, status…) never read it so.
+ */
+export function customHeadersToSend(raw: string | undefined): CustomHeader[] {
+  const { headers, problem } = parseCustomHeaders(raw);
+  if (problem) throw new UsageError(`${CUSTOM_HEADERS_VARIABLE}: ${problem}.`, [`Fix or unset ${CUSTOM_HEADERS_VARIABLE}: every program using the openai SDK fails on it too.`]);
+  return headers;
 }

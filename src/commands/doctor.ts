@@ -92,7 +92,8 @@ function customHeadersCheck(env: Record<string, string | undefined>, platform: N
   const { headers, problem } = parseCustomHeaders(env[name]);
   const unsetLine = shellUnsetLine(env, platform, name);
   const unset = `Fine if you mean it; otherwise:  ${unsetLine}`;
-  if (problem) return check(name, 'Custom headers', 'warn', `${name}: ${problem}`, `Write one "Name: value" line per header, or:  ${unsetLine}`);
+  // The SDK refuses it: every program using it fails, and so would the live check below (not run).
+  if (problem) return check(name, 'Custom headers', 'fail', `${name}: ${problem}`, `Write one "Name: value" line per header, or:  ${unsetLine}`, EXIT.usage);
   if (!headers.length) return null;
   const sent = new Set(headers.map((h) => h.lower));
   const notes = [
@@ -584,6 +585,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   if (!key || !source) {
     const why = notAKey ? ' (the stored value is not one)' : outOfReach ? ` here (the stored one is in the ${store}, not running here)` : '';
     const skipped = check('verify', 'Live check', 'skip', `no key to check${why}`);
+    checks.push(skipped);
+    print(skipped);
+  } else if (parseCustomHeaders(ctx.env.OPENAI_CUSTOM_HEADERS).problem) {
+    const skipped = check('verify', 'Live check', 'skip', `not run for ${describeKey(key, source)}: ${CUSTOM_HEADERS_VARIABLE} cannot be sent (above)`);
     checks.push(skipped);
     print(skipped);
   } else if (api.status === 'fail') {

@@ -177,6 +177,24 @@ describe('run', () => {
     expectNoKey(result);
   });
 
+  it('an OPENAI_CUSTOM_HEADERS the SDK cannot send stops only what sends through the SDK: token and run work, doctor fails its check (exit 2) and runs no live check', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const shell = { ...t.env, OPENAI_CUSTOM_HEADERS: 'X-Title: Café – app' };
+    const token = await runCli(['token'], { env: shell });
+    expect(token.code, token.stderr).toBe(0);
+    expect(token.stdout.trim()).toBe(VALID);
+    const run = await runCli(['run', '--', NODE, '-e', 'console.log("ran")'], { env: shell });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('ran\n');
+    const before = server.requestsFor(VALID).length;
+    const doctor = await runCli(['doctor'], { env: shell });
+    expect(doctor.code, doctor.stdout).toBe(2);
+    expect(doctor.stdout).toMatch(/✖ Custom headers +OPENAI_CUSTOM_HEADERS: the value on line 1 has control characters or characters beyond Latin-1/);
+    expect(doctor.stdout).toMatch(/Live check +not run for .*: OPENAI_CUSTOM_HEADERS cannot be sent \(above\)/);
+    expect(server.requestsFor(VALID).slice(before)).toEqual([]);
+  });
+
   it('forwards SIGINT, SIGTERM and SIGHUP to the child and exits with its code', async () => {
     const t = await machine();
     await storeKey(t, VALID);

@@ -5,7 +5,7 @@
 import * as OpenAISdk from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildCheckRequest, customAuthorizationWarning } from '../../src/api/check.js';
-import { parseCustomHeaders, passedOn } from '../../src/api/custom-headers.js';
+import { customHeadersToSend, parseCustomHeaders, passedOn } from '../../src/api/custom-headers.js';
 import { clientClass, pinnedHeaders } from '../../src/api/probes.js';
 import { strayVariableChecks } from '../../src/commands/doctor.js';
 import { UsageError } from '../../src/errors.js';
@@ -69,9 +69,9 @@ describe('parseCustomHeaders reads the variable as the SDK does', () => {
   });
 });
 
-describe('parseEnv: a variable the SDK cannot send is a usage error naming it, never quoting it', () => {
+describe('a variable the SDK cannot send: a usage error for a request, naming it, never quoting it; nothing to the commands that send none', () => {
   it('names the line', () => {
-    const call = () => parseEnv({ OPENAI_CUSTOM_HEADERS: `Authorization Bearer ${WRONG}: x` });
+    const call = () => customHeadersToSend(`Authorization Bearer ${WRONG}: x`);
     expect(call).toThrow(UsageError);
     expect(call).toThrow(/^OPENAI_CUSTOM_HEADERS: line 1 is not "Name: value"/);
     try {
@@ -80,6 +80,8 @@ describe('parseEnv: a variable the SDK cannot send is a usage error naming it, n
       expect((error as Error).message).not.toContain(WRONG.slice(-12));
     }
     expect(parseEnv({ OPENAI_CUSTOM_HEADERS: ' X-Title: app \n' }).OPENAI_CUSTOM_HEADERS).toBe('X-Title: app');
+    // The environment as every command reads it: not refused (token, run, status… send nothing through the SDK).
+    expect(parseEnv({ OPENAI_CUSTOM_HEADERS: 'Bad Name: 1' }).OPENAI_CUSTOM_HEADERS).toBe('Bad Name: 1');
   });
 });
 
