@@ -30,7 +30,7 @@ import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteF
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { messageAt } from '../terminal/check-report.js';
 import { shellWord } from '../terminal/shell.js';
-import { adminKeyCommand, adviceScope, afterFirst, elsewhereCommand, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { adminKeyCommand, adviceScope, afterFirst, elsewhereCommand, keyPromptWorks, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { runCommand, selfCommand, tokenCommand, type SelfCommand } from '../terminal/invocation.js';
 import { npxAskedFor } from '../terminal/npx-spec.js';
 import type { Place } from '../plaintext/places.js';
@@ -48,7 +48,7 @@ import { replaced, sayReplaced, type Replaced } from '../stages/replaced.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
 import { judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
-import { marks, withFailureDocument } from '../terminal/output.js';
+import { CURSORLESS_TERMINAL, marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, MAX_UNTRUSTED_LENGTH, shownValue } from '../terminal/sanitize.js';
 
 export interface ImportOptions {
@@ -746,13 +746,21 @@ async function report(run: ImportRun): Promise<number> {
     }
     if (!keychainError || plaintext.some((f) => f.key === stored.key || f.key === stored.admin)) {
       const importing = toolCommand(scope, 'import', profileName);
+      const naming = `${importing} --store PATH:LINE --rewrite --yes`;
       // A key not stored yet is refused (exit 7) until `first` is done; the stored key's lines move as they are.
-      if (stored.first && plaintext.some((f) => f.key !== stored.key && f.key !== stored.admin)) {
-        term.out(`To move one into the keychain, ${afterFirst(stored.first, importing)} on a terminal.`);
-        term.out(`Or, after that, without a terminal:  ${importing} --store PATH:LINE --rewrite --yes`);
+      const first = stored.first && plaintext.some((f) => f.key !== stored.key && f.key !== stored.admin) ? stored.first : null;
+      if ((term.stdinIsTTY || term.stdoutIsTTY) && keyPromptWorks(ctx) === null) {
+        // At a terminal that asks nothing (TERM=dumb), `import` typed there would list the copies
+        // again: the one move that works there, and why nothing is asked.
+        term.out(`Moving a key into the keychain asks questions, but ${CURSORLESS_TERMINAL}.`);
+        term.out(first ? `To move one, ${afterFirst(first, naming)}.` : `To move one, name its line:  ${naming}`);
+      } else if (first) {
+        term.out(`To move one into the keychain, ${afterFirst(first, importing)} on a terminal.`);
+        term.out(`Or, after that, without a terminal:  ${naming}`);
       } else {
         term.out(`To move one into the keychain, on a terminal:  ${importing}`);
-        term.out(`Or without a terminal:  ${importing} --store PATH:LINE --rewrite --yes`);
+        // Longer than a label (fit's label column): wrapped, the command starts where the line above's does.
+        term.out(`Or without a terminal, name its line:  ${naming}`);
       }
       // Under npx --rewrite refuses a line that would then run npx in every new shell (above).
       if (run.self.npx) term.out(`A line in a shell startup file is rewritten that way only once openai-setup is installed (${run.self.install}); under npx, leave out --rewrite to store the key and keep the line.`);

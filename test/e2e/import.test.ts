@@ -24,8 +24,8 @@ const { keyring, spawnCli } = world;
 
 let profiles = 0;
 /** A machine sharing the private keyring; each test stores under a profile of its own. */
-async function machine(): Promise<TestEnv & { profile: string }> {
-  return Object.assign(await world.machine(), { profile: `imp${profiles++}` });
+async function machine(extra?: Record<string, string | undefined>): Promise<TestEnv & { profile: string }> {
+  return Object.assign(await world.machine(extra), { profile: `imp${profiles++}` });
 }
 
 function write(path: string, text: string, mode = 0o644): string {
@@ -302,5 +302,25 @@ describe('what import says, as printed: JSON alone on stdout, reload commands pe
     expect(second.stdout).toContain(`Start the program so that it gets the key:  npx openai-setup run --profile ${npx.profile} -- …\n`);
     expect(second.stdout).not.toContain('npx npx');
   });
-});
 
+  it('TERM=dumb: no "on a terminal" import (it would list the copies again), but why nothing is asked and the one move that works there, as printed', async () => {
+    const t = await machine({ TERM: 'dumb', NO_COLOR: '1' });
+    const project = join(t.root, 'project');
+    write(join(project, '.env'), `OPENAI_API_KEY=${KEY}\n`);
+    const listed = spawnCli(['import', '--profile', t.profile], { env: t.env, cwd: project, cols: 80 });
+    expect((await listed.exited).exitCode).toBe(8);
+    const out = listed.rawOutput().replace(/\r\n/g, '\n');
+    expect(out.replace(/\s+/g, ' ')).toContain(' Moving a key into the keychain asks questions, but TERM=dumb says this terminal cannot move its cursor, which questions need. ');
+    expect(out).not.toContain('on a terminal');
+    // The command on a line of its own where it is wrapped, from the left edge as the line above: never indented under a label.
+    const named = `openai-setup import --profile ${t.profile} --store PATH:LINE --rewrite --yes`;
+    expect(out).toContain(`To move one, name its line:\n${named}\n`);
+    expectNoKey(out);
+    // As printed, on the same terminal: the key stored, the line gone.
+    const moved = spawnCli(named.replace('openai-setup ', '').replace('PATH:LINE', '.env:1').split(' '), { env: t.env, cwd: project, cols: 80 });
+    await moved.waitFor(/Stored sk-proj-…\S{4} in the Secret Service keyring/);
+    expect((await moved.exited).exitCode).toBe(0);
+    expect(await keyring().lookup('openai-setup', t.profile)).toBe(KEY);
+    expect(readFileSync(join(project, '.env'), 'utf8')).toBe('');
+  });
+});

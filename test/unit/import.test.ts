@@ -957,7 +957,13 @@ describe('import: what the person reads (review of the built binary)', () => {
     list.ctx.binPath = script;
     list.write('.env', `OPENAI_API_KEY=${KEY}\n`);
     expect(await runImport(list.ctx, options(), list.deps)).toBe(8);
-    expect(list.stdout).toContain(`To move one into the keychain, on a terminal:  ${script} import\nOr without a terminal:  ${script} import --store PATH:LINE --rewrite --yes\n`);
+    expect(list.stdout).toContain(`To move one into the keychain, on a terminal:  ${script} import\nOr without a terminal, name its line:  ${script} import --store PATH:LINE --rewrite --yes\n`);
+
+    // Wrapped, each command starts at the left edge, as the other's: never under a label, part way across.
+    const wrapped = machine({ interactive: false, stdoutIsTTY: true, columns: 60 });
+    wrapped.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(wrapped.ctx, options(), wrapped.deps)).toBe(8);
+    expect(wrapped.stdout).toContain('To move one into the keychain, on a terminal:\nopenai-setup import\nOr without a terminal, name its line:\nopenai-setup import --store PATH:LINE --rewrite --yes\n');
   });
 
   it('installed under a folder whose name is not ASCII: the lines written hold its path in UTF-8, as shown in the diff', async () => {
@@ -1112,7 +1118,7 @@ describe('import: every import, rotate and admin-key it recommends names the pro
     t.write('.env', `OPENAI_API_KEY=${OTHER}\n`);
     expect(await runImport(t.ctx, options({ profile: 'work' }), t.deps)).toBe(8);
     expect(t.stdout).toContain('To move one into the keychain, on a terminal:  openai-setup import --profile work\n');
-    expect(t.stdout).toContain('Or without a terminal:  openai-setup import --profile work --store PATH:LINE --rewrite --yes\n');
+    expect(t.stdout).toContain('Or without a terminal, name its line:  openai-setup import --profile work --store PATH:LINE --rewrite --yes\n');
     // Run as printed, it stores the key for work; default keeps its own.
     t.write('~/.zshrc', `export OPENAI_API_KEY=${OTHER}\n`);
     const before = t.stdout.length;
@@ -1380,7 +1386,7 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
     expect(await runImport(t.ctx, options({}), t.deps)).toBe(8);
     expect(flat(t.stdout)).toContain(
-      'Or without a terminal: npx openai-setup import --store PATH:LINE --rewrite --yes A line in a shell startup file is rewritten that way only once openai-setup is installed (npm install -g openai-setup); under npx, leave out --rewrite to store the key and keep the line.',
+      'Or without a terminal, name its line: npx openai-setup import --store PATH:LINE --rewrite --yes A line in a shell startup file is rewritten that way only once openai-setup is installed (npm install -g openai-setup); under npx, leave out --rewrite to store the key and keep the line.',
     );
     // The form it names for such a line works as printed: the key stored, the line kept.
     expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', yes: true }), t.deps)).toBe(8);
