@@ -170,6 +170,17 @@ export function missingInterpreterFailure({ file, shebang }: MissingInterpreter)
 }
 
 /**
+ * A script the system started whose `#!` line ends in a carriage return (Windows line endings),
+ * when its run exited 127: its interpreter ran (`#!/usr/bin/env bash\r`: env is there) and
+ * said, as the child's own message, that what the line names (`bash\r`) is not found. One line
+ * after that message, saying why; null for any other file (an exit 127 of its own).
+ */
+export function crlfShebangHint(found: MissingInterpreter | null): string | null {
+  if (!found?.shebang?.endsWith('\r')) return null;
+  return `${shownValue(found.file)} has Windows line endings (CRLF): its first line, ${shownValue(found.shebang)}, ends in a carriage return (\\x0d). Save the file with Unix line endings (LF).`;
+}
+
+/**
  * A command that could not be started, said as a shell says it: 127 not found, 126 found but not
  * runnable. Node reports some of these as the child's 'error' event (ENOENT, EACCES) and others
  * by throwing from spawn() itself (an empty name, ENOTDIR, ENAMETOOLONG, E2BIG); both come here.
@@ -253,7 +264,12 @@ export async function run(ctx: Context, options: { profile?: string; command: st
   try {
     passer = signalPasser(host, FORWARDED_SIGNALS, (signal) => child?.kill(signal));
     child = startChild(host, file!, args, env);
-    return await waitForChild(child, file!, env, ctx.cwd);
+    const code = await waitForChild(child, file!, env, ctx.cwd);
+    if (code === 127) {
+      const hint = crlfShebangHint(await missingInterpreter(file!, env.PATH, ctx.cwd).catch(() => null));
+      if (hint) term.err(`${marks(term.style).warn} ${hint}`);
+    }
+    return code;
   } finally {
     release();
     passer?.stop();

@@ -68,4 +68,28 @@ describe('run: a script that is there, whose interpreter is not', () => {
     expect(lines(result.stderr)).toEqual(said);
     expect(result.stdout).toBe('');
   });
+
+  it('#!/usr/bin/env bash with CRLF: env is there, so the child says `bash\\r` is not found (exit 127), and run adds why after it', async () => {
+    const script = join(t.home, 'env-crlf.sh');
+    writeFileSync(script, '#!/usr/bin/env bash\r\necho hi\r\n');
+    chmodSync(script, 0o755);
+    const result = await runCli(['run', '--', './env-crlf.sh'], { env: t.env, cwd: t.home });
+    expect(result.code, result.stderr).toBe(127);
+    const said = lines(result.stderr);
+    // The child's own message first (coreutils' env: one line or two), then the one line.
+    expect(said.length).toBeGreaterThanOrEqual(2);
+    expect(said[0]).toContain('bash');
+    expect(said.slice(0, -1).join('\n')).not.toContain('Windows line endings');
+    expect(said.at(-1)).toBe('! ./env-crlf.sh has Windows line endings (CRLF): its first line, #!/usr/bin/env bash\\x0d, ends in a carriage return (\\x0d). Save the file with Unix line endings (LF).');
+    expect(result.stdout).toBe('');
+  });
+
+  it('a script exiting 127 of its own (LF line endings): nothing added', async () => {
+    const script = join(t.home, 'lf.sh');
+    writeFileSync(script, '#!/bin/sh\necho oops >&2\nexit 127\n');
+    chmodSync(script, 0o755);
+    const result = await runCli(['run', '--', './lf.sh'], { env: t.env, cwd: t.home });
+    expect(result.code).toBe(127);
+    expect(lines(result.stderr)).toEqual(['oops']);
+  });
 });

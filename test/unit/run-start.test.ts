@@ -126,6 +126,12 @@ describe('run: a file that is there, whose interpreter is not (ENOENT all the sa
     });
   });
 
+  it('#!/usr/bin/env bash with CRLF, found in PATH: env runs and exits 127 (its own message), then one line naming the file where it was found and the CRLF', async () => {
+    const path = script('crlf-env', '#!/usr/bin/env bash\r\necho hi\r\n', (dir) => ({ PATH: `/nonexistent:${dir}:/usr/bin:/bin` }));
+    expect(await start(['crlf-env'])).toEqual({ code: 127, message: '', hints: [] });
+    expect(t!.stderr).toContain(`! ${path} has Windows line endings (CRLF): its first line, #!/usr/bin/env bash\\x0d, ends in a carriage return (\\x0d). Save the file with Unix line endings (LF).\n`);
+  });
+
   it('a program whose loader is not there (its ELF interpreter renamed): 127, saying what is missing', async () => {
     const program = readFileSync('/bin/true');
     const loader = /\/lib[^\0]*\/ld-[^\0]+/.exec(program.toString('latin1'));
