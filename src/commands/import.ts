@@ -757,6 +757,10 @@ async function report(run: ImportRun): Promise<number> {
       } else if (first) {
         term.out(`To move one into the keychain, ${afterFirst(first, importing)} on a terminal.`);
         term.out(`Or, after that, without a terminal:  ${naming}`);
+      } else if (keyPromptWorks(ctx) === 'turned-off') {
+        // Typed here it would list the copies again: it asks only once the variable is unset.
+        term.out(`To move one into the keychain, once OPENAI_SETUP_NO_PROMPT is unset:  ${importing}`);
+        term.out(`Or without a terminal, name its line:  ${naming}`);
       } else {
         term.out(`To move one into the keychain, on a terminal:  ${importing}`);
         // Longer than a label (fit's label column): wrapped, the command starts where the line above's does.

@@ -1112,6 +1112,17 @@ describe('import: later findings in a file an earlier change moved (review of 20
   });
 });
 
+describe('import at a terminal with OPENAI_SETUP_NO_PROMPT set', () => {
+  it('names `import` for once the variable is unset (typed with it set, it would list the copies again), and the line form that works now', async () => {
+    const t = machine({ interactive: false, stdoutIsTTY: true, env: { OPENAI_SETUP_NO_PROMPT: '1' } });
+    t.write('.env', `OPENAI_API_KEY=${OTHER}\n`);
+    expect(await runImport(t.ctx, options({}), t.deps)).toBe(8);
+    expect(t.stdout).toContain('To move one into the keychain, once OPENAI_SETUP_NO_PROMPT is unset:  openai-setup import\n');
+    expect(t.stdout).toContain('Or without a terminal, name its line:  openai-setup import --store PATH:LINE --rewrite --yes\n');
+    expect(t.stdout).not.toContain('on a terminal:');
+  });
+});
+
 describe('import: every import, rotate and admin-key it recommends names the profile it was given (review of 2026-12-06)', () => {
   it('import --profile work without a terminal: the ways to move a key, and the copies left, say --profile work', async () => {
     const t = machine({ interactive: false, keychain: { default: KEY } });
