@@ -498,6 +498,8 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     if (found.key) {
       term.out();
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);
+      // The wizard asks next, whatever the check says: an Enter typed during it answers nothing unseen.
+      if (term.interactive) ctx.prompter('').questionsFollow();
       const request = buildCheckRequest(ctx, found.key, checkSettings(options, profileName, found.source));
       // A stored value that is no key is said as verify says it, and not sent: its route is the key stage.
       const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined });

@@ -30,6 +30,12 @@ export interface Prompter {
   /** Start loading the prompt code now (say, while a browser starts), so the question shows at once. */
   warmUp(): void;
   /**
+   * A question follows what the run does next (the wizard's check of a key it found): every
+   * spinner from now on holds the input until that question, as it does after a question, so that
+   * an Enter typed meanwhile answers no question not yet shown.
+   */
+  questionsFollow(): void;
+  /**
    * Until the next question, what is typed on the terminal is not echoed and is kept for the next
    * password question: a key pasted before its prompt must not stay on the screen. Ctrl-C and
    * Ctrl-D still cancel. `'drop'`: what is typed is dropped instead, kept for no question (after
@@ -89,6 +95,7 @@ export function safePrompter(prompter: Prompter, show: (text: string) => string)
       return answer === shown ? real! : answer;
     },
     warmUp: () => prompter.warmUp(),
+    questionsFollow: () => prompter.questionsFollow(),
     holdInput: (typed) => prompter.holdInput(typed),
   };
 }
@@ -101,7 +108,7 @@ export function nonInteractivePrompter(hint: string, why = NO_TERMINAL): Prompte
   const fail = (): never => {
     throw new UsageError(`This needs an answer, but ${why}. ${hint}`);
   };
-  return { confirm: async () => fail(), select: async () => fail(), password: async () => fail(), input: async () => fail(), warmUp: () => {}, holdInput: () => {} };
+  return { confirm: async () => fail(), select: async () => fail(), password: async () => fail(), input: async () => fail(), warmUp: () => {}, questionsFollow: () => {}, holdInput: () => {} };
 }
 
 export interface PromptStreams {
@@ -505,6 +512,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
   // Windows has no signal to send: there, our own SIGINT listeners (main.ts) are called.
   const interrupt = streams.interrupt ?? (() => void (process.platform === 'win32' ? process.emit('SIGINT', 'SIGINT') : process.kill(process.pid, 'SIGINT')));
   const load = () => (prompts ??= loadPrompts(streams.colors));
+  const holdUntilAsked = () => holdWhileWorking(input, () => startHolding(input, streams.output, heldOf(input), interrupt, 'drop'));
   // Given to every prompt: undefined keeps inquirer's own icons.
   let themes: Partial<ReturnType<typeof asciiThemes>> = {};
   // Ctrl-C is handled by inquirer; Ctrl-D (EOT) in raw mode is not, so watch for it ourselves.
@@ -517,7 +525,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
     if (input.readableEnded) throw new CancelledError();
     const held = heldOf(input);
     // From now on, every spinner (a live check, a live call) holds the input until the next question.
-    holdWhileWorking(input, () => startHolding(input, streams.output, held, interrupt, 'drop'));
+    holdUntilAsked();
     const controller = new AbortController();
     // Set once closed by closeOpenQuestions: called when the prompt has cleaned up.
     let closed: (() => void) | undefined;
@@ -752,6 +760,7 @@ export function inquirerPrompter(streams: PromptStreams): Prompter {
       ),
     input: (message, options = {}) => ask('other', (p, ctx) => p.input({ message, default: options.default, validate: options.validate, theme: themes.theme }, ctx)),
     warmUp: () => void load().catch(() => {}), // a failure shows when a question is asked
+    questionsFollow: holdUntilAsked,
     holdInput: (typed) => startHolding(input, streams.output, heldOf(input), interrupt, typed),
   }, streams.show);
 }

@@ -56,6 +56,25 @@ async function checkThatHangs(): Promise<PtySession> {
   return s;
 }
 
+describe("typed during the wizard's check of a key it found, before its first question", () => {
+  it('Enter (and text) typed then: never echoed, and no answer to the question that follows; the stage it asks about is not done', async () => {
+    t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
+    const stored = await runCli(['key', '--stdin', '--no-verify', '--insecure-storage'], { env: t.env, input: `${HANGS}\n` });
+    expect(stored.code, stored.stderr).toBe(0);
+    const s = (session = spawnCli(['--no-browser', '--insecure-storage', '--timeout', '3000'], { env: t.env, cols: COLUMNS }));
+    await s.waitFor(CHECKING);
+    s.type('abc\r');
+    // The check gives up (3 s); the wizard's first question shows, and waits for its own answer.
+    await s.waitFor('When you are done on that page:');
+    expect(s.rawOutput()).not.toContain('abc');
+    expect(rowsWith(s, 'When you are done on that page:')[0]).not.toMatch(/Done, continue$/);
+    s.press('ctrl-c');
+    expect(await s.exited).toMatchObject({ exitCode: 130 });
+    const status = await runCli(['status', '--json'], { env: t.env });
+    expect(JSON.parse(status.stdout).stages.find((stage: { id: string }) => stage.id === 'login')).toMatchObject({ done: false });
+  });
+});
+
 describe('typed during the live check of a key just pasted', () => {
   it('a key pasted again, with its Enter: never echoed, no answer to "What now?", and not kept for the next key question', async () => {
     const s = await checkThatHangs();

@@ -124,6 +124,8 @@ export class ScriptedPrompter implements Prompter {
 
   warmUp(): void {}
 
+  questionsFollow(): void {}
+
   holdInput(typed: 'keep' | 'drop' = 'keep'): void {
     this.holds++;
     this.held.push(typed);

@@ -50,6 +50,7 @@ function recorder(answer: string): Prompter & { seen: unknown[] } {
       return given;
     },
     warmUp: () => {},
+    questionsFollow: () => {},
     holdInput: () => {},
   };
 }
