@@ -46,7 +46,7 @@ export class ExitError extends Error {
  */
 export class SignalExit extends ExitError {
   constructor(readonly signal: NodeJS.Signals) {
-    super(128 + (constants.signals[signal] ?? 0), '');
+    super(signalExitCode(signal), '');
     this.name = 'SignalExit';
   }
 }

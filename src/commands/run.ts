@@ -5,13 +5,12 @@
 // the child's exit status becomes ours: a command that died of a signal ends us by that signal.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { constants } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import * as z from 'zod/mini';
 import { CUSTOM_HEADERS_VARIABLE, parseCustomHeaders } from '../api/custom-headers.js';
 import type { Context } from '../context.js';
-import { ExitError, SignalExit, UsageError } from '../errors.js';
+import { ExitError, SignalExit, signalExitCode, UsageError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { FORWARDED_SIGNALS, processWitnesses, signalPasser, type ForwardedSignal, type SignalPasser, type WitnessHost } from '../pass-signals.js';
@@ -89,7 +88,7 @@ export function childEnv(parent: Record<string, string | undefined>, key: string
 
 /** The exit status a shell would report: the child's code, or 128 + the number of the signal that ended it. */
 export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
-  if (signal) return 128 + (constants.signals[signal] ?? 0);
+  if (signal) return signalExitCode(signal);
   return code ?? 1;
 }
 
@@ -111,6 +110,9 @@ export function childEnding(code: number | null, signal: NodeJS.Signals | null):
   if (signal && ENDS_BY.has(signal)) throw new SignalExit(signal);
   return exitStatus(code, signal);
 }
+
+/** The fix for a `#!` line ending in a carriage return, however it showed. */
+const SAVE_AS_LF = 'Save the file with Unix line endings (LF).';
 
 /** At most this much of a file is read for its `#!` line (the kernel reads no more of it). */
 const SHEBANG_MAX = 256;
@@ -165,7 +167,7 @@ export function missingInterpreterFailure({ file, shebang }: MissingInterpreter)
   if (shebang === null) {
     return new ExitError(127, `Could not run ${shown}: the file is there, but the interpreter or loader it needs to start cannot be found (a program built for another system?).`);
   }
-  const hints = shebang.endsWith('\r') ? ['Windows line endings (CRLF) in its first line: the interpreter\'s name ends in a carriage return (\\x0d). Save the file with Unix line endings (LF).'] : [];
+  const hints = shebang.endsWith('\r') ? [`Windows line endings (CRLF) in its first line: the interpreter's name ends in a carriage return (\\x0d). ${SAVE_AS_LF}`] : [];
   return new ExitError(127, `Could not run ${shown}: the file is there, but the interpreter its first line names cannot be found: ${shownValue(shebang)}`, hints);
 }
 
@@ -177,7 +179,7 @@ export function missingInterpreterFailure({ file, shebang }: MissingInterpreter)
  */
 export function crlfShebangHint(found: MissingInterpreter | null): string | null {
   if (!found?.shebang?.endsWith('\r')) return null;
-  return `${shownValue(found.file)} has Windows line endings (CRLF): its first line, ${shownValue(found.shebang)}, ends in a carriage return (\\x0d). Save the file with Unix line endings (LF).`;
+  return `${shownValue(found.file)} has Windows line endings (CRLF): its first line, ${shownValue(found.shebang)}, ends in a carriage return (\\x0d). ${SAVE_AS_LF}`;
 }
 
 /**
