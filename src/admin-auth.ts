@@ -6,7 +6,7 @@ import { otherHostNoticeOnce, transportWarningsOnce } from './api/check.js';
 import type { AdminAuth } from './api/types.js';
 import type { Context } from './context.js';
 import { baseURLOrigin, resolveBaseURL } from './platform.js';
-import { adminAccount, envAdminKey } from './storage/admin-key.js';
+import { adminKeyNeedsFile, envAdminKey } from './storage/admin-key.js';
 import { marks } from './terminal/output.js';
 import { adviceScope, storeAdminKeyAdvice } from './terminal/advice.js';
 
@@ -37,7 +37,7 @@ export async function adminAuth(ctx: Context, profile: string, key: string, warn
   // Nor `admin-key` without --insecure-storage where no keychain answers (it would exit 7): the key
   // from OPENAI_ADMIN_KEY, or one to be stored, says nothing of a keychain here. Asked only once a
   // failure names the command, by a read (no prompt, no write), not before every request.
-  const storeOnFailure = async () => ((await ctx.keys.readProblem(adminAccount(profile))) ? storeAdminKeyAdvice(ctx, profile, withInsecureStorage(storeFlags), origin) : store);
+  const storeOnFailure = async () => ((await adminKeyNeedsFile(ctx, profile)) ? storeAdminKeyAdvice(ctx, profile, withInsecureStorage(storeFlags), origin) : store);
   return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...adviceScope(ctx), fromEnv, store, storeOnFailure };
 }
 

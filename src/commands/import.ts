@@ -30,7 +30,7 @@ import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteF
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { messageAt } from '../terminal/check-report.js';
 import { shellWord } from '../terminal/shell.js';
-import { adminKeyCommand, adviceScope, afterFirst, elsewhereCommand, keyPromptWorks, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { adviceScope, afterFirst, elsewhereCommand, keyPromptWorks, lastingBareProfile, storeAdminKeyAdvice, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { runCommand, selfCommand, tokenCommand, type SelfCommand } from '../terminal/invocation.js';
 import { npxAskedFor } from '../terminal/npx-spec.js';
 import type { Place } from '../plaintext/places.js';
@@ -42,7 +42,7 @@ import { homeOfEnv, type Home } from '../storage/home.js';
 import { homeWhy } from '../storage/paths.js';
 import { describeFileError } from '../storage/read-file.js';
 import { leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
-import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
+import { adminAccount, adminKeyNeedsFile, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { replaced, sayReplaced, type Replaced } from '../stages/replaced.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
@@ -740,7 +740,12 @@ async function report(run: ImportRun): Promise<number> {
     // rotate replaces the profile's project key; an admin key is replaced on its own page, then stored again.
     if (run.movedKinds.has('key')) term.out(`To replace the key for good:  ${toolCommand(scope, 'rotate', profileName)}`);
     if (run.movedKinds.has('admin')) {
-      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${adminKeyCommand(scope, profileName)}`);
+      // As it works here (storeAdminKeyAdvice): never a question where none can be asked, nor a pipe
+      // of OPENAI_ADMIN_KEY (a new key is in no variable yet); where no keychain answers (a read: no
+      // prompt), into the file, as admin-key without --insecure-storage would exit 7 there.
+      const insecure = await adminKeyNeedsFile(ctx, profileName);
+      const store = storeAdminKeyAdvice({ ...scope, env: ctx.env, rawEnv: ctx.rawEnv, term: ctx.term }, profileName, insecure ? '--insecure-storage' : '', { variableFailed: true });
+      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one${store.how}:  ${store.command}`);
     }
   } else if (left > 0 && !term.interactive && !options.store) {
     const plaintext = scanned.findings.filter((f) => isPlaintext(run, f));

@@ -108,3 +108,32 @@ describe('OPENAI_ADMIN_KEY rejected by the Admin API, no keychain here: the admi
     expect(rejected.hints[0]).toMatch(/; to store one \(pipe the key in, in place of …\): {2}… \| openai-setup admin-key --stdin --profile work$/);
   });
 });
+
+describe('admin-key --stdin refusing a project key, no keychain here: the admin-key command named, run as printed', () => {
+  it('keeps the admin key in the file (--insecure-storage), for --profile, as npx started it', async () => {
+    t = makeTestContext({ admin: true, interactive: false, stdin: `${testKey('C')}\n`, commandName: 'npx openai-setup' });
+    t.org.admin.addAdminKey(ADMIN);
+    t.keychain.failWith('no-service');
+    const refused = await outcomeOf(adminKey(t.ctx, { profile: 'work', stdin: true, insecureStorage: false, verify: true, json: false }));
+    expect(refused.code).toBe(5);
+    expect(refused.hints[0]).toMatch(/then store it \(pipe the key in, in place of …\): {2}… \| npx openai-setup admin-key --stdin --insecure-storage --profile work$/);
+    t.ctx.readStdin = async () => `${ADMIN}\n`;
+    expect(await runPrintedFor(refused.hints[0]!, 'npx openai-setup')).toEqual({ code: 0, profile: 'work' });
+    expect(await t.ctx.keys.fileKey('work:admin')).toBe(ADMIN);
+  });
+});
+
+describe('OPENAI_ADMIN_KEY that is no admin key (not sent), no keychain here: the admin-key command named, run as printed', () => {
+  it('keeps the admin key in the file (--insecure-storage), for --profile', async () => {
+    t = makeTestContext({ admin: true, interactive: false, stdin: `${ADMIN}\n`, env: { OPENAI_ADMIN_KEY: `${ADMIN.slice(0, 30)} ${ADMIN.slice(30)}` } });
+    t.org.admin.addAdminKey(ADMIN);
+    t.keychain.failWith('no-service');
+    const refused = await outcomeOf(spend(t.ctx, { profile: 'work', json: false }));
+    expect(refused.code).toBe(3);
+    expect(refused.message).toMatch(/^OPENAI_ADMIN_KEY was not sent/);
+    expect(refused.hints[0]).toMatch(/; to store one \(pipe the key in, in place of …\): {2}… \| openai-setup admin-key --stdin --insecure-storage --profile work$/);
+    expect(t.org.requests).toEqual([]);
+    expect(await runPrintedFor(refused.hints[0]!, 'openai-setup')).toEqual({ code: 0, profile: 'work' });
+    expect(await t.ctx.keys.fileKey('work:admin')).toBe(ADMIN);
+  });
+});
