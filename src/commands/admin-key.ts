@@ -23,7 +23,7 @@ import { profileIn, type Profile } from '../storage/state.js';
 import { adminKeyCommand, pipeAdminKeyCommand, promptWhereItAsks, storeAdminKeyAdvice, toolCommand } from '../terminal/advice.js';
 import { marks, needsPrompt, withFailureDocument } from '../terminal/output.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
-import { readKeyFromStdin } from '../terminal/stdin.js';
+import { readKeyFromStdin, StdinError } from '../terminal/stdin.js';
 
 export interface AdminKeyOptions {
   profile?: string;
@@ -91,8 +91,15 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
   if (options.stdin) {
     // The prompt is offered only where it would ask: else this run's pipe itself; both with this
     // run's options (without its --insecure-storage, either would fail where there is no keychain).
-    const flags = newKeyFlags(options);
-    return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile, flags), { env: ctx.rawEnv, prompt: promptWhereItAsks(ctx, adminKeyCommand(ctx, profile, flags)) });
+    const advised = (flags: string) => [pipeAdminKeyCommand(ctx, profile, flags), { env: ctx.rawEnv, prompt: promptWhereItAsks(ctx, adminKeyCommand(ctx, profile, flags)) }] as const;
+    try {
+      return await readKeyFromStdin(() => ctx.readStdin(), ...advised(newKeyFlags(options)));
+    } catch (error) {
+      // Nothing came: the commands named keep the key in the file where no keychain answers (a
+      // read, asked only now), as without --insecure-storage they would exit 7 there.
+      if (!(error instanceof StdinError) || options.insecureStorage || !(await adminKeyNeedsFile(ctx, profile))) throw error;
+      throw new StdinError(error.problem, ...advised(newKeyFlags({ ...options, insecureStorage: true })));
+    }
   }
   if (!ctx.term.interactive) {
     // The pipe named must work here: without a keychain, into a file only the person can read (as `key`).

@@ -137,3 +137,19 @@ describe('OPENAI_ADMIN_KEY that is no admin key (not sent), no keychain here: th
     expect(await t.ctx.keys.fileKey('work:admin')).toBe(ADMIN);
   });
 });
+
+describe('admin-key --stdin with nothing piped, no keychain here: the admin-key command named, run as printed', () => {
+  it('keeps the admin key in the file (--insecure-storage), for --profile', async () => {
+    t = makeTestContext({ admin: true, interactive: false, stdin: '' });
+    t.org.admin.addAdminKey(ADMIN);
+    t.keychain.failWith('no-service');
+    const empty = await outcomeOf(adminKey(t.ctx, { profile: 'work', stdin: true, insecureStorage: false, verify: true, json: false }));
+    expect(empty.code).toBe(2);
+    expect(empty.message).toBe('No key came on standard input: it was empty.');
+    const command = /^Pipe the key itself into: {2}(.+)$/m.exec(empty.hints.join('\n'))?.[1];
+    expect(command, empty.hints.join('\n')).toBe('openai-setup admin-key --stdin --insecure-storage --profile work');
+    t.ctx.readStdin = async () => `${ADMIN}\n`;
+    expect(await runPrintedFor(command!, 'openai-setup')).toEqual({ code: 0, profile: 'work' });
+    expect(await t.ctx.keys.fileKey('work:admin')).toBe(ADMIN);
+  });
+});
