@@ -109,9 +109,9 @@ export interface AdminAuth extends AdviceScope {
    */
   store?: StoreAdvice;
   /**
-   * `store` as it works where the fix of a failure is read, made when an answer's failure may name
-   * it (whether a keychain answers here is asked then, by a read, not before every request); absent
-   * when `store` is known to work (it keeps the key in the file, where there is no keychain).
+   * `store` as it works where the fix of a failure is read, made when a failure names it (an
+   * answer's failure, the probe's "neither permission"): whether a keychain answers here is asked
+   * then, by a read, not before every request. Absent when `store` already keeps the key in the file.
    */
   storeOnFailure?: () => Promise<StoreAdvice>;
 }

@@ -153,3 +153,20 @@ describe('admin-key --stdin with nothing piped, no keychain here: the admin-key 
     expect(await t.ctx.keys.fileKey('work:admin')).toBe(ADMIN);
   });
 });
+
+describe('admin-key --stdin with an admin key that can do neither, no keychain here: the admin-key command named, run as printed', () => {
+  it('keeps the next admin key in the file (--insecure-storage), for --profile', async () => {
+    const USELESS = makeKey('admin', 'unit-printed-no-scopes');
+    t = makeTestContext({ admin: true, interactive: false, stdin: `${USELESS}\n` });
+    t.org.admin.addAdminKey(USELESS, { scopes: [] });
+    t.org.admin.addAdminKey(ADMIN);
+    t.keychain.failWith('no-service');
+    const refused = await outcomeOf(adminKey(t.ctx, { profile: 'work', stdin: true, insecureStorage: false, verify: true, json: false }));
+    expect(refused.code).toBe(5);
+    expect(refused.message).toMatch(/lacks the permissions .*: neither rotate nor spend can use it\.$/);
+    expect(refused.hints[0]).toMatch(/store it \(pipe the key in, in place of …\): {2}… \| openai-setup admin-key --stdin --insecure-storage --profile work$/);
+    t.ctx.readStdin = async () => `${ADMIN}\n`;
+    expect(await runPrintedFor(refused.hints[0]!, 'openai-setup')).toEqual({ code: 0, profile: 'work' });
+    expect(await t.ctx.keys.fileKey('work:admin')).toBe(ADMIN);
+  });
+});
