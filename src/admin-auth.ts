@@ -6,7 +6,7 @@ import { otherHostNoticeOnce, transportWarningsOnce } from './api/check.js';
 import type { AdminAuth } from './api/types.js';
 import type { Context } from './context.js';
 import { baseURLOrigin, resolveBaseURL } from './platform.js';
-import { envAdminKey } from './storage/admin-key.js';
+import { adminKeyNeedsFile, envAdminKey } from './storage/admin-key.js';
 import { marks } from './terminal/output.js';
 import { adviceScope, storeAdminKeyAdvice } from './terminal/advice.js';
 
@@ -31,6 +31,17 @@ export async function adminAuth(ctx: Context, profile: string, key: string, warn
   // The fixes of a failure name storing another admin key as it works here (storeAdminKeyAdvice,
   // `storeFlags` after --stdin: admin-key's own): never a prompt where none can be asked, never a
   // pipe of OPENAI_ADMIN_KEY when that is the key that failed.
-  const store = storeAdminKeyAdvice(ctx, profile, storeFlags, { variableFailed: fromEnv });
-  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...adviceScope(ctx), fromEnv, store };
+  const origin = { variableFailed: fromEnv };
+  const store = storeAdminKeyAdvice(ctx, profile, storeFlags, origin);
+  if (storeFlags.split(' ').includes('--insecure-storage')) return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...adviceScope(ctx), fromEnv, store };
+  // Nor `admin-key` without --insecure-storage where no keychain answers (it would exit 7): the key
+  // from OPENAI_ADMIN_KEY, or one to be stored, says nothing of a keychain here. Asked only once a
+  // failure names the command, by a read (no prompt, no write), not before every request.
+  const storeOnFailure = async () => ((await adminKeyNeedsFile(ctx, profile)) ? storeAdminKeyAdvice(ctx, profile, withInsecureStorage(storeFlags), origin) : store);
+  return { key, baseURL, timeoutMs: ADMIN_TIMEOUT_MS, profile, ...adviceScope(ctx), fromEnv, store, storeOnFailure };
+}
+
+/** admin-key's flags after --stdin (`--no-verify`, say) with --insecure-storage first, as admin-key's own advice orders them. */
+function withInsecureStorage(flags: string): string {
+  return ['--insecure-storage', flags].filter(Boolean).join(' ');
 }

@@ -70,8 +70,10 @@ export async function probeAdminKey(api: AdminApi, auth: AdminAuth, now: Date): 
   if ('lacking' in projects && 'lacking' in costs) {
     const names = [namedOr(projects.lacking, LIST_SCOPE).join(', '), namedOr(costs.lacking, COSTS_SCOPE).join(', ')].join(' and ');
     const { status, apiMessage, requestId } = costs.lacking;
+    // Storing another, as it works where this is read (AdminAuth.storeOnFailure: made now that it is named).
+    const store = auth.storeOnFailure ? await auth.storeOnFailure() : adminKeyStore(auth);
     throw new AdminApiError('missing_scope', EXIT.forbidden, `The admin key ${maskKey(auth.key)} lacks the permissions ${names}: neither rotate nor spend can use it.`, [
-      missingScopeFix('those permissions', adminKeyStore(auth)),
+      missingScopeFix('those permissions', store),
       `→ ${PAGES['admin-keys'].url}`,
     ], status, apiMessage, requestId, [...namedOr(projects.lacking, LIST_SCOPE), ...namedOr(costs.lacking, COSTS_SCOPE)]);
   }

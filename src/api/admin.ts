@@ -129,7 +129,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
   };
 
   /** What a failure of `action` is told with. */
-  const failedRequest = (auth: AdminAuth, action: string): AdminFailedRequest => ({
+  const failedRequest = (auth: AdminAuth, action: string, store = auth.store): AdminFailedRequest => ({
     baseURL: auth.baseURL,
     key: auth.key,
     timeoutMs: auth.timeoutMs,
@@ -138,7 +138,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     ...(auth.profile === undefined ? {} : { profile: auth.profile }),
     ...adviceScope(auth),
     ...(auth.fromEnv ? { fromEnv: true } : {}),
-    ...(auth.store ? { store: auth.store } : {}),
+    ...(store ? { store } : {}),
   });
 
   /** One request through a client of its own, bounded by the auth's timeout; failures explained. */
@@ -172,7 +172,10 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       return await request(client, deadline);
     } catch (error) {
       if (error instanceof AdminApiError) throw error;
-      throw adminFailure(failureOf(error, sdk, deadline, auth.key, answered()), failedRequest(auth, action));
+      const failure = failureOf(error, sdk, deadline, auth.key, answered());
+      // Only an answer's failure names storing another admin key: the command is made as it works here then.
+      const store = failure.kind === 'http' && auth.storeOnFailure ? await auth.storeOnFailure() : auth.store;
+      throw adminFailure(failure, failedRequest(auth, action, store));
     }
   }
 

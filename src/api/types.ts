@@ -108,6 +108,12 @@ export interface AdminAuth extends AdviceScope {
    * the bare `admin-key` command.
    */
   store?: StoreAdvice;
+  /**
+   * `store` as it works where the fix of a failure is read, made when a failure names it (an
+   * answer's failure, the probe's "neither permission"): whether a keychain answers here is asked
+   * then, by a read, not before every request. Absent when `store` already keeps the key in the file.
+   */
+  storeOnFailure?: () => Promise<StoreAdvice>;
 }
 
 /** A command that stores a key (`key`, `admin-key`) as it works where it is printed (keyEntryAdvice), and how it gets the key, said before it ("" or " (…)"). */

@@ -14,7 +14,7 @@ import { adminKeyProblem, keyKind, keyKindLabel, maskKey, parseKey } from '../ke
 import { baseURLOrigin, PAGES, resolveBaseURL } from '../platform.js';
 import { heading, showPage } from '../stages/page.js';
 import { readPastedKey } from '../stages/paste.js';
-import { adminAccount, envAdminKey } from '../storage/admin-key.js';
+import { adminAccount, adminKeyNeedsFile, envAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
 import type { Storage } from '../storage/keystore.js';
@@ -23,7 +23,7 @@ import { profileIn, type Profile } from '../storage/state.js';
 import { adminKeyCommand, pipeAdminKeyCommand, promptWhereItAsks, storeAdminKeyAdvice, toolCommand } from '../terminal/advice.js';
 import { marks, needsPrompt, withFailureDocument } from '../terminal/output.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
-import { readKeyFromStdin } from '../terminal/stdin.js';
+import { readKeyFromStdin, StdinError } from '../terminal/stdin.js';
 
 export interface AdminKeyOptions {
   profile?: string;
@@ -79,18 +79,27 @@ function newKeyFlags(options: AdminKeyOptions): string {
 /**
  * Storing another admin key (this one is none, or lacks a permission) as it works here
  * (storeAdminKeyAdvice), with this run's options: a new key, so not "piped in again", nor from
- * OPENAI_ADMIN_KEY when that is this key.
+ * OPENAI_ADMIN_KEY when that is this key; and with --insecure-storage where no keychain answers (a
+ * read: no prompt), as without it the command named would exit 7 there.
  */
-function storeNewKey(ctx: Context, profile: string, options: AdminKeyOptions, key: string): { command: string; how: string } {
-  return storeAdminKeyAdvice(ctx, profile, newKeyFlags(options), { variableFailed: envAdminKey(ctx) === key });
+async function storeNewKey(ctx: Context, profile: string, options: AdminKeyOptions, key: string): Promise<{ command: string; how: string }> {
+  const insecure = options.insecureStorage || (await adminKeyNeedsFile(ctx, profile));
+  return storeAdminKeyAdvice(ctx, profile, newKeyFlags({ ...options, insecureStorage: insecure }), { variableFailed: envAdminKey(ctx) === key });
 }
 
 async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOptions): Promise<string> {
   if (options.stdin) {
     // The prompt is offered only where it would ask: else this run's pipe itself; both with this
     // run's options (without its --insecure-storage, either would fail where there is no keychain).
-    const flags = newKeyFlags(options);
-    return readKeyFromStdin(() => ctx.readStdin(), pipeAdminKeyCommand(ctx, profile, flags), { env: ctx.rawEnv, prompt: promptWhereItAsks(ctx, adminKeyCommand(ctx, profile, flags)) });
+    const advised = (flags: string) => [pipeAdminKeyCommand(ctx, profile, flags), { env: ctx.rawEnv, prompt: promptWhereItAsks(ctx, adminKeyCommand(ctx, profile, flags)) }] as const;
+    try {
+      return await readKeyFromStdin(() => ctx.readStdin(), ...advised(newKeyFlags(options)));
+    } catch (error) {
+      // Nothing came: the commands named keep the key in the file where no keychain answers (a
+      // read, asked only now), as without --insecure-storage they would exit 7 there.
+      if (!(error instanceof StdinError) || options.insecureStorage || !(await adminKeyNeedsFile(ctx, profile))) throw error;
+      throw new StdinError(error.problem, ...advised(newKeyFlags({ ...options, insecureStorage: true })));
+    }
   }
   if (!ctx.term.interactive) {
     // The pipe named must work here: without a keychain, into a file only the person can read (as `key`).
@@ -186,13 +195,13 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
   }
 
   const { sample, missing } = probe;
-  const fix = (what: string) => missingScopeFix(what, storeNewKey(ctx, profile, options, key), true);
+  const fix = async (what: string) => missingScopeFix(what, await storeNewKey(ctx, profile, options, key), true);
   // A key that works at another server works there: said where.
   const other = otherServer(auth.baseURL);
   const at = other === null ? '' : ` (at ${sanitize(other, 200)}, not the OpenAI API)`;
   if (!probe.rotate) {
     say(`${m.ok} Admin key ${hint} works for spend${at}: it can read the organization's costs.`);
-    const both = fix(`${LIST_SCOPE} and ${WRITE_SCOPE}`);
+    const both = await fix(`${LIST_SCOPE} and ${WRITE_SCOPE}`);
     term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: rotate cannot use it (rotate needs ${LIST_SCOPE} and ${WRITE_SCOPE}), and spend shows project ids without names. ${both}`);
     return { can: { rotate: false, spend: true, missing, fix: both, unproven: [] }, sample };
   }
@@ -206,7 +215,7 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
     term.err(`${m.warn} Whether spend can use it was not checked: ${probe.costsUnknown.message}`);
     return { can: { rotate: true, spend: true, missing: [], fix: null, unproven: probe.unproven }, sample };
   }
-  const one = fix('that permission');
+  const one = await fix('that permission');
   term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: spend cannot use it (spend needs it to read the organization's costs). ${one}`);
   return { can: { rotate: true, spend: false, missing, fix: one, unproven: probe.unproven }, sample };
 }
@@ -227,7 +236,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   const kind = keyKind(key);
   // Only an admin key is sent or stored as one: rotate and spend refuse anything else stored.
   if (kind !== 'admin') {
-    throw new ReasonedExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. It was not sent, and nothing was stored.`, [needsAdminKeyFix(storeNewKey(ctx, profile, options, key)), `→ ${PAGES['admin-keys'].url}`], 'needs_admin_key');
+    throw new ReasonedExitError(EXIT.forbidden, `This needs an admin key: ${hint} is a ${keyKindLabel(kind)}. It was not sent, and nothing was stored.`, [needsAdminKeyFix(await storeNewKey(ctx, profile, options, key)), `→ ${PAGES['admin-keys'].url}`], 'needs_admin_key');
   }
 
   let sample: AdminProject | null = null;

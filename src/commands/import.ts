@@ -30,7 +30,7 @@ import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteF
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { messageAt } from '../terminal/check-report.js';
 import { shellWord } from '../terminal/shell.js';
-import { adminKeyCommand, adviceScope, afterFirst, elsewhereCommand, keyPromptWorks, lastingBareProfile, toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { adviceScope, afterFirst, elsewhereCommand, keyPromptWorks, lastingBareProfile, storeAdminKeyAdvice, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { runCommand, selfCommand, tokenCommand, type SelfCommand } from '../terminal/invocation.js';
 import { npxAskedFor } from '../terminal/npx-spec.js';
 import type { Place } from '../plaintext/places.js';
@@ -42,7 +42,7 @@ import { homeOfEnv, type Home } from '../storage/home.js';
 import { homeWhy } from '../storage/paths.js';
 import { describeFileError } from '../storage/read-file.js';
 import { leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
-import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
+import { adminAccount, adminKeyNeedsFile, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { replaced, sayReplaced, type Replaced } from '../stages/replaced.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
@@ -107,6 +107,11 @@ export const ImportJsonSchema = z.object({
   ),
   environment: z.array(z.object({ variable: z.string(), hint: z.string(), stored: z.boolean() })),
   moved: z.array(z.object({ path: z.string(), line: z.number(), action: z.string() })),
+  /**
+   * Files found but not looked in (not counted in `looked`), and the home directory once, as `~`,
+   * when its places were not looked in: no home directory known (HOME unset or not an absolute
+   * path) or one that cannot be opened. A reader can tell a partial scan from a clean one.
+   */
   skipped: z.array(z.object({ path: z.string(), why: z.string() })),
   /** Copies left that import would move (those with envFile true are not counted). */
   plaintextLeft: z.number(),
@@ -165,7 +170,7 @@ interface ImportRun {
   shown: (path: string) => string;
   stored: StoredKeys;
   scanned: ScanResult;
-  /** Why the home directory itself could not be looked in (unreachableDir), its files then left out of `scanned.skipped`; or null. */
+  /** Why the home directory itself could not be looked in: none known (homeWhy), or it cannot be reached (unreachableDir), its files then left out of `scanned.skipped`; or null. */
   homeNotLooked: string | null;
   /**
    * The profile a finding was written for by `env --file`, as the person asked (env-files.ts):
@@ -355,10 +360,12 @@ async function scan(run: ImportRun): Promise<void> {
   for (const f of result.findings) run.ctx.term.addSecret(f.key);
   run.askedBy = askedFor(await run.ctx.state.read());
   // A home directory that cannot be reached (HOME longer than a path may be): said once, as an
-  // unset HOME is, not once for each file in it.
-  const home = homeOfEnv(run.ctx.rawEnv, run.ctx.platform).dir;
-  run.homeNotLooked = home === null ? null : unreachableDir(home);
-  run.scanned = run.homeNotLooked ? { ...result, skipped: result.skipped.filter((s) => !s.path.startsWith(home + sep)) } : result;
+  // unset HOME is, not once for each file in it. None known (HOME unset or relative): its places
+  // were never listed, which the --json document says too (under `skipped`, as `~`).
+  const homeDir = homeOfEnv(run.ctx.rawEnv, run.ctx.platform);
+  const home = homeDir.dir;
+  run.homeNotLooked = home === null ? homeWhy(homeDir) : unreachableDir(home);
+  run.scanned = run.homeNotLooked && home !== null ? { ...result, skipped: result.skipped.filter((s) => !s.path.startsWith(home + sep)) } : result;
 }
 
 function isPlaintext(run: ImportRun, finding: Finding): boolean {
@@ -715,7 +722,7 @@ async function report(run: ImportRun): Promise<number> {
       ),
       environment: run.environment.map((e) => ({ variable: e.variable, hint: maskKey(e.key), stored: isStoredKey(stored, e.key) || isStoredAdmin(stored, e.key) })),
       moved: run.moved,
-      // The home directory once, as `~`, when it could not be reached (as the text says it).
+      // The home directory once, as `~`, when none is known or it could not be reached (as the text says it).
       skipped: [...scanned.skipped.map((s) => ({ path: shown(s.path), why: s.why })), ...(run.homeNotLooked ? [{ path: '~', why: run.homeNotLooked }] : [])],
       plaintextLeft: left,
       exitCode,
@@ -733,7 +740,12 @@ async function report(run: ImportRun): Promise<number> {
     // rotate replaces the profile's project key; an admin key is replaced on its own page, then stored again.
     if (run.movedKinds.has('key')) term.out(`To replace the key for good:  ${toolCommand(scope, 'rotate', profileName)}`);
     if (run.movedKinds.has('admin')) {
-      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one:  ${adminKeyCommand(scope, profileName)}`);
+      // As it works here (storeAdminKeyAdvice): never a question where none can be asked, nor a pipe
+      // of OPENAI_ADMIN_KEY (a new key is in no variable yet); where no keychain answers (a read: no
+      // prompt), into the file, as admin-key without --insecure-storage would exit 7 there.
+      const insecure = await adminKeyNeedsFile(ctx, profileName);
+      const store = storeAdminKeyAdvice({ ...scope, env: ctx.env, rawEnv: ctx.rawEnv, term: ctx.term }, profileName, insecure ? '--insecure-storage' : '', { variableFailed: true });
+      term.out(`To replace the admin key for good, delete it and create a new one on ${PAGES['admin-keys'].url}, then store that one${store.how}:  ${store.command}`);
     }
   } else if (left > 0 && !term.interactive && !options.store) {
     const plaintext = scanned.findings.filter((f) => isPlaintext(run, f));

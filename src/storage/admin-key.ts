@@ -26,6 +26,15 @@ export interface AdminKeySource {
 export { envAdminKey };
 
 /**
+ * Whether a command that stores an admin key for `profile` needs --insecure-storage where it is
+ * named: no keychain answers here (asked by a read: no write, no prompt to unlock), where admin-key
+ * without it exits 7. For advice made when a failure names the command, not before every request.
+ */
+export async function adminKeyNeedsFile(ctx: Pick<Context, 'keys'>, profile: string): Promise<boolean> {
+  return (await ctx.keys.readProblem(adminAccount(profile))) !== null;
+}
+
+/**
  * What is stored as a profile's admin key when it is not one (storedNotAKey: a value edited in by
  * hand, or a key of another kind): what it is, by its masked hint, and admin-key to store it again
  * (which replaces it) as it works here (storeAdminKeyAdvice), into the file it is in (the keychain's
@@ -84,8 +93,9 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
     if (found.source.kind === 'env') {
       const parsed = parseKey(found.key, true, 'none', 'admin');
       if (!parsed.ok) {
-        // Stored as it works here: never a pipe of the variable just refused.
-        const store = storeAdminKeyAdvice(ctx, profile, '', { variableFailed: true });
+        // Stored as it works here: never a pipe of the variable just refused, nor without
+        // --insecure-storage where no keychain answers (the variable says nothing of one).
+        const store = storeAdminKeyAdvice(ctx, profile, (await adminKeyNeedsFile(ctx, profile)) ? '--insecure-storage' : '', { variableFailed: true });
         throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or ${unsetAdminVariable(store)}`]);
       }
     } else {

@@ -324,6 +324,21 @@ export class KeyStore {
     }
   }
 
+  /**
+   * Whether a keychain answers here, by a read of `account` (never a write: nothing to unlock, no
+   * prompt): its error when none does (none running, no answer…), else null. For advice naming a
+   * command that stores a key, which needs --insecure-storage where there is none.
+   */
+  async readProblem(account: string): Promise<KeychainUnavailableError | null> {
+    try {
+      await this.keychain.getPassword(KEYCHAIN_SERVICE, account);
+      return null;
+    } catch (error) {
+      if (!(error instanceof KeychainUnavailableError)) throw error;
+      return error;
+    }
+  }
+
   /** Whether sweepProbes() ran in this run: once is enough. */
   private probesSwept = false;
 

@@ -113,3 +113,18 @@ describe('rotate with no key stored, no keyring: the admin key kept in the file'
     expect(storedInFile('work')).toBe(GOOD);
   });
 });
+
+describe('spend with a rejected OPENAI_ADMIN_KEY, no keyring', () => {
+  it('names the pipe into the --insecure-storage file for --profile; that, as printed, stores the admin key', async () => {
+    const revoked = makeKey('admin', 'e2e-key-advice-revoked');
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, OPENAI_BASE_URL: server.baseURL, OPENAI_ADMIN_KEY: revoked });
+    const failed = await runCli(['spend', '--profile', 'work'], { env: t.env });
+    expect(failed.code, failed.stderr).toBe(3);
+    const command = /to store one \(pipe the key in, in place of …\): {2}(… \| .+)$/m.exec(failed.stderr)?.[1];
+    expect(command, failed.stderr).toBe('… | openai-setup admin-key --stdin --insecure-storage --profile work');
+
+    const followed = await runCommand('bash', ['-c', command!.replace('…', `printf '%s\\n' '${ADMIN}'`)], { env: t.env });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work:admin')).toBe(ADMIN);
+  });
+});

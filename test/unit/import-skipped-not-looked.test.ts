@@ -46,6 +46,19 @@ describe('a file import could not look in is not counted as looked in', () => {
     expect(t.stderr).toBe('! Not looked in the files of your home directory: HOME is not set.\n');
   });
 
+  it.each([
+    ['no HOME', undefined, 'HOME is not set'],
+    ['a relative HOME', 'rel/home', 'HOME is not an absolute path (got "rel/home")'],
+  ])('--json with %s: the home directory once under `skipped`, as the text says it (a partial scan, not a clean one)', async (_, value, why) => {
+    const t = contexts.make({ interactive: false });
+    if (value === undefined) delete t.ctx.rawEnv.HOME;
+    else t.ctx.rawEnv.HOME = value;
+    expect(await runImport(t.ctx, options({ json: true }), defaultDeps())).toBe(0);
+    const json = ImportJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json.looked).toBe(0);
+    expect(json.skipped).toEqual([{ path: '~', why }]);
+  });
+
   // Longer than a path may be (PATH_MAX): every file in it fails alike; the config dir is elsewhere.
   const LONG_HOME = `/${'h/'.repeat(2500)}home`;
 

@@ -9,6 +9,7 @@ import { runImport, ImportFailureJsonSchema, ImportJsonSchema, defaultDeps, type
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { maskKey } from '../../src/keys/format.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
+import { run as adminKey } from '../../src/commands/admin-key.js';
 import { run as storeKey } from '../../src/commands/key.js';
 import { run as useProfile } from '../../src/commands/use.js';
 import { planEdit, reloadHint, replaceLine } from '../../src/plaintext/edit.js';
@@ -506,7 +507,26 @@ describe('import: moving keys into the keychain', () => {
     expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
     expect(flat(t.stdout)).not.toContain('Start the program so that it gets the key');
     expect(t.stdout).not.toContain('To replace the key for good');
-    expect(flat(t.stdout)).toContain('To replace the admin key for good, delete it and create a new one on https://platform.openai.com/settings/organization/admin-keys, then store that one: openai-setup admin-key');
+    // Without a terminal, admin-key would ask nothing: the new key piped in.
+    expect(t.stdout).toMatch(/^To replace the admin key for good, .* then store that one \(pipe the key in, in place of …\): {2}… \| openai-setup admin-key --stdin$/m);
+  });
+
+  it('an admin key kept in the file (no keychain here) moved out of ~/.bashrc: the admin-key command named keeps the new one there too, and works as printed', async () => {
+    const NEW = makeKey('admin', 'unit-import-admin-new');
+    const t = machine({ interactive: false, stdin: `${ADMIN}\n` });
+    t.org.admin.addAdminKey(ADMIN);
+    t.org.admin.addAdminKey(NEW);
+    t.keychain.failWith('no-service');
+    expect(await adminKey(t.ctx, { profile: 'work', stdin: true, insecureStorage: true, verify: false, json: false })).toBe(0);
+    t.write('~/.bashrc', `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    expect(await runImport(t.ctx, options({ profile: 'work', store: '~/.bashrc:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.read('~/.bashrc')).toBe('');
+    const command = /then store that one \(pipe the key in, in place of …\): {2}… \| openai-setup admin-key (.+)$/m.exec(t.stdout)?.[1];
+    expect(command, t.stdout).toBe('--stdin --insecure-storage --profile work');
+    // As printed (its flags, as options), with the new key piped in.
+    t.ctx.readStdin = async () => `${NEW}\n`;
+    expect(await adminKey(t.ctx, { profile: 'work', stdin: true, insecureStorage: true, verify: true, json: false })).toBe(0);
+    expect(await t.ctx.keys.fileKey('work:admin')).toBe(NEW);
   });
 
   it('refuses what it cannot do, before changing anything', async () => {
