@@ -577,12 +577,23 @@ const CODE_OUTCOMES: Record<string, (e: ApiError) => Omit<Outcome, 'reason'> | n
   }),
   // Where the allowlist is set is said in words only: no URL of that page is known (the
   // organization's general page, ID and verification, is not it), and a wrong link misleads.
-  ip_not_authorized: () => ({
-    status: 'forbidden',
-    message: "This machine's IP address is not on the organization's allowlist.",
-    fix: "Ask an organization owner to add it (Settings → Security → IP allowlist; a project's own list overrides the organization's, and a change takes up to 15 minutes), or call from an allowed network.",
-    fixUrl: null,
-  }),
+  // The address refused is the one the API saw: a project's own list or the organization's, and
+  // through a proxy the proxy's address, not this machine's. Another server's list is its own.
+  ip_not_authorized: (e) => {
+    const { proxy } = e.request;
+    const other = otherServer(e.request.baseURL);
+    const from = `the IP address this request came from${proxy ? `, that of the proxy ${proxy} it went through` : ''}`;
+    return {
+      status: 'forbidden',
+      message: other
+        ? `${other} refused ${from}: it is not on that server's IP allowlist.`
+        : `The API refused ${from}: it is not on the IP allowlist of the key's project or organization.`,
+      fix: other
+        ? `Ask whoever runs ${other} to allow it, or call from an allowed network.`
+        : "Ask an organization owner to add it (Settings → Security → IP allowlist; a project's own list overrides the organization's, and a change takes up to 15 minutes), or call from an allowed network.",
+      fixUrl: null,
+    };
+  },
   unsupported_country_region_territory: region,
   unsupported_country: region,
   rate_limit_exceeded: (e) => {

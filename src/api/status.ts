@@ -55,7 +55,7 @@ const FIXED_ELSEWHERE: Record<string, string> = {
   missing_scopes: 'This restricted key lacks a permission it needs',
   unsupported_country_region_territory: 'The API refused the request for the country or region it came from, before judging the key',
   unsupported_country: 'The API refused the request for the country or region it came from, before judging the key',
-  ip_not_authorized: "The API refused the request for this machine's IP address",
+  ip_not_authorized: 'The API refused the request for the IP address it came from',
   mismatched_organization: 'The API refused the OpenAI-Organization header sent with the key',
   mismatched_project: 'The API refused the OpenAI-Project header sent with the key',
   invalid_organization: "The API refused the organization: the key's, or the one an OpenAI-Organization header names",

@@ -32,7 +32,15 @@ export type Scenario =
   | 'restricted_no_chat_short' // models 200; chat 401 code missing_scope "…Missing scopes: model.request" (no full stop)
   | 'model_refused' // models 200; chat 403 "You are not allowed to sample from this model", code null, no openai-project
   | 'slow_down' // models 200; chat 429 rate_limit_error / slow_down "Please slow down.", retry-after 2
-  | 'billing_hard_limit'; // models 200; chat 400 billing_hard_limit_reached (legacy), with openai-organization
+  | 'billing_hard_limit' // models 200; chat 400 billing_hard_limit_reached (legacy), with openai-organization
+  | 'ip_not_authorized' // both 401 ip_not_authorized "Your IP is not authorized to make this request." (an IP allowlist)
+  | 'unsupported_country' // both 403 unsupported_country "OpenAI's services are not available in your country."
+  | 'organization_access_lost' // both 401 invalid_organization "You do not have access to the organization tied to the API key."
+  | 'organization_refused_empty' // both 401 invalid_organization with an empty message, also for an OpenAI-Organization header not the key's
+  | 'org_usage_limit' // models 200; chat 429 organization_usage_limit_exceeded (message UNCONFIRMED)
+  | 'overloaded_unavailable' // both 503 service_unavailable_error / server_is_overloaded (message UNCONFIRMED)
+  | 'bad_gateway_json' // both 502 Cloudflare JSON {"error":{"code":502,"message":"Bad gateway.","param":null,"type":"cf_bad_gateway"}}
+  | 'org_not_verified'; // models 200; chat 400 unsupported_value "Your organization must be verified to stream this model…"
 
 export declare const SCENARIOS: readonly Scenario[];
 

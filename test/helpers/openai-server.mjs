@@ -52,6 +52,14 @@ export const SCENARIOS = Object.freeze([
   'model_refused',
   'slow_down',
   'billing_hard_limit',
+  'ip_not_authorized',
+  'unsupported_country',
+  'organization_access_lost',
+  'organization_refused_empty',
+  'org_usage_limit',
+  'overloaded_unavailable',
+  'bad_gateway_json',
+  'org_not_verified',
 ]);
 
 /** What GET /v1/models may answer instead of its scenario's answer (KeySetup.models). */
@@ -173,7 +181,7 @@ function rateLimitHeaders(tier, tokensUsed, exhausted = false) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bodies (§2). Key order matters: message, type, param, code — except region (§2.5).
+// Bodies (§2). Key order matters: message, type, param, code — except region (§2.5) and Cloudflare's JSON 502 (§2.7).
 
 const err = (message, type, code, param = null) => ({ error: { message, type, param, code } });
 
@@ -196,6 +204,13 @@ const BODY = {
     err('OpenAI-Organization header should match organization for API key', 'invalid_request_error', 'mismatched_organization'),
   // An OpenAI-Organization value naming no organization at all; the value is echoed.
   noSuchOrganization: (value) => err(`No such organization: ${value}.`, 'invalid_request_error', 'invalid_organization'),
+  // The key's owner is no longer a member of the key's organization (2026 wording).
+  organizationAccessLost: () =>
+    err('You do not have access to the organization tied to the API key.', 'invalid_request_error', 'invalid_organization'),
+  // The same code with an empty message, as seen in 2023 (its cause not said).
+  organizationRefusedEmpty: () => err('', 'invalid_request_error', 'invalid_organization'),
+  // An IP allowlist (the project's, or the organization's) refusing the caller; `type` not recorded.
+  ipNotAuthorized: () => err('Your IP is not authorized to make this request.', 'invalid_request_error', 'ip_not_authorized'),
   mismatchedProject: () =>
     err('OpenAI-Project header should match project for API key', 'invalid_request_error', 'mismatched_project'),
   region: () => ({
@@ -206,6 +221,8 @@ const BODY = {
       type: 'request_forbidden',
     },
   }),
+  // The other region code; `type` not recorded (§2.5).
+  unsupportedCountry: () => err("OpenAI's services are not available in your country.", 'invalid_request_error', 'unsupported_country'),
   // The current wording (2024–2025, §2.2); the diagnosis table also feeds the 2023 one.
   deactivated: () =>
     err(
@@ -286,6 +303,9 @@ const BODY = {
       'insufficient_quota',
       'organization_spend_limit_exceeded',
     ),
+  // Message UNCONFIRMED (§2.3): a stand-in of the same shape.
+  orgUsageLimit: () =>
+    err('Your organization has reached its usage limit.', 'insufficient_quota', 'organization_usage_limit_exceeded'),
   billingNotActive: () =>
     err('Your account is not active, please check your billing details on our website.', 'billing_not_active', 'billing_not_active'),
   rateLimited: (model, orgId, rpm) =>
@@ -322,6 +342,19 @@ const BODY = {
       `That model is currently overloaded with other requests. You can retry your request, or ${DOCS_HELP} if the error persists. (Please include the request ID ${id} in your message.)`,
       'server_error',
       null,
+    ),
+  // The newer 503 (3P, §2.7); message UNCONFIRMED.
+  overloadedUnavailable: () =>
+    err('The server is overloaded.', 'service_unavailable_error', 'server_is_overloaded'),
+  // Cloudflare's JSON 502 in front of the API (§2.7): `code` a number, keys code, message, param, type.
+  cfBadGateway: () => ({ error: { code: 502, message: 'Bad gateway.', param: null, type: 'cf_bad_gateway' } }),
+  // A model only a verified organization may use (§2.6), on the test request.
+  orgNotVerified: () =>
+    err(
+      'Your organization must be verified to stream this model. Please go to: https://platform.openai.com/settings/organization/general and click on Verify Organization. If you just verified, it can take up to 15 minutes for access to propagate.',
+      'invalid_request_error',
+      'unsupported_value',
+      'stream',
     ),
   invalidUrl: (method, path) => err(`Invalid URL (${method} ${path})`, 'invalid_request_error', null),
   invalidJson: () =>
@@ -533,8 +566,16 @@ function respond(x) {
   const { orgHeader, projectHeader } = x;
   // an organization that does not exist is invalid_organization; one that exists but is not
   // the key's is mismatched_organization.
+  // (`organization_refused_empty`: the 2023 answer, an empty message whatever the cause.)
   if (typeof orgHeader === 'string' && orgHeader !== '' && orgHeader !== setup.organization && orgHeader !== setup.orgId)
-    return json(401, x.organizationExists(orgHeader) ? BODY.mismatchedOrganization() : BODY.noSuchOrganization(orgHeader));
+    return json(
+      401,
+      setup.scenario === 'organization_refused_empty'
+        ? BODY.organizationRefusedEmpty()
+        : x.organizationExists(orgHeader)
+          ? BODY.mismatchedOrganization()
+          : BODY.noSuchOrganization(orgHeader),
+    );
   if (typeof projectHeader === 'string' && projectHeader !== '' && projectHeader !== setup.project)
     return json(401, BODY.mismatchedProject());
 
@@ -570,6 +611,25 @@ function respond(x) {
       return json(503, BODY.overloaded(id));
     case 'bad_gateway_html':
       return html(502, BAD_GATEWAY_HTML);
+    // Cloudflare's edge answers, not the API: its headers, no x-request-id.
+    case 'bad_gateway_json': {
+      const text = JSON.stringify(BODY.cfBadGateway());
+      return {
+        status: 502,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), server: 'cloudflare', 'cf-ray': `${x.ray()}-AMS` },
+        body: text,
+      };
+    }
+    case 'overloaded_unavailable':
+      return json(503, BODY.overloadedUnavailable());
+    case 'ip_not_authorized':
+      return json(401, BODY.ipNotAuthorized());
+    case 'unsupported_country':
+      return json(403, BODY.unsupportedCountry());
+    case 'organization_access_lost':
+      return json(401, BODY.organizationAccessLost());
+    case 'organization_refused_empty':
+      return json(401, BODY.organizationRefusedEmpty());
     case 'google_key_not_valid':
       return json(400, BODY.googleKeyNotValid());
     // The same body inside a one-element array, as #8516 shows it.
@@ -604,6 +664,8 @@ function respond(x) {
       return json(400, BODY.billingHardLimit(), { 'openai-organization': setup.organization });
     case 'billing_not_active':
       return json(429, BODY.billingNotActive());
+    case 'org_usage_limit':
+      return json(429, BODY.orgUsageLimit());
     case 'no_credits':
       return json(429, BODY.noCredits());
     case 'no_credits_legacy':
@@ -669,6 +731,10 @@ function respond(x) {
   if (setup.scenario === 'model_not_found') {
     const { 'openai-project': _project, ...headers } = apiHeaders();
     return json(404, BODY.modelNotFound(model), headers);
+  }
+  if (setup.scenario === 'org_not_verified') {
+    const { 'openai-project': _project, ...headers } = apiHeaders();
+    return json(400, BODY.orgNotVerified(), headers);
   }
   if (setup.scenario === 'model_refused') {
     const { 'openai-project': _project, ...headers } = apiHeaders();

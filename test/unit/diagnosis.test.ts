@@ -253,6 +253,15 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
+    name: 'org_not_verified: chat 400 unsupported_value "Your organization must be verified…" (§2.6) → valid, billing not checked, the API\'s words in the warning',
+    scenario: 'org_not_verified',
+    result: () => server('org_not_verified'),
+    expected: {
+      status: 'valid', exitCode: 0, reason: null, message: /^The key works\.$/, fix: null, fixUrl: null, billing: 'unchecked',
+      warnings: [/^Billing not checked: the test request to gpt-4o-mini failed \(Your organization must be verified to stream this model\. Please go to: https:\/\/platform\.openai\.com\/settings\/organization\/general and click on Verify Organization\..*\)\. Try another model with --model\.$/],
+    },
+  },
+  {
     name: 'a 400 on the test request (the server refusing max_tokens for o4-mini) → valid, billing not checked',
     result: () => server('valid', { model: 'o4-mini', body: { model: 'o4-mini', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 } }),
     expected: {
@@ -299,6 +308,15 @@ const SERVER_ROWS: Row[] = [
     expected: {
       status: 'insufficient_quota', exitCode: 4, reason: 'organization_spend_limit_exceeded',
       message: /^The key works, but the organization has reached its spend limit\.$/, fix: /monthly budget/, fixUrl: URL_OF.limits, billing: 'no_quota', requestId: REQ,
+    },
+  },
+  {
+    name: 'org_usage_limit: chat 429 organization_usage_limit_exceeded (§2.3, message unconfirmed) → exit 4, a usage tier, not credits',
+    scenario: 'org_usage_limit',
+    result: () => server('org_usage_limit'),
+    expected: {
+      status: 'insufficient_quota', exitCode: 4, reason: 'organization_usage_limit_exceeded', message: /^The key works, but the organization has used up its usage tier's monthly allowance/,
+      fix: /higher usage tier/, fixUrl: URL_OF.limits, billing: 'no_quota', requestId: REQ, more: { models: 8 },
     },
   },
   {
@@ -398,6 +416,79 @@ const SERVER_ROWS: Row[] = [
     },
   },
   {
+    name: 'ip_not_authorized: both 401 ip_not_authorized (§2.2: a project\'s or the organization\'s IP allowlist) → forbidden, exit 5, where the allowlist is set, no key page',
+    scenario: 'ip_not_authorized',
+    result: () => server('ip_not_authorized'),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized',
+      message: /^The API refused the IP address this request came from: it is not on the IP allowlist of the key's project or organization\.$/,
+      // Settings → Security → IP allowlist, in words: no link, as no URL of that page is known
+      // (never the organization's general page, which is ID and verification).
+      fix: /^Ask an organization owner to add it \(Settings → Security → IP allowlist; a project's own list overrides the organization's, and a change takes up to 15 minutes\), or call from an allowed network\.$/,
+      fixUrl: null, billing: 'unchecked', requestId: REQ, more: { ok: false, models: null },
+    },
+  },
+  {
+    name: 'ip_not_authorized through a proxy: the address refused is the proxy\'s, and the proxy is named',
+    result: () => server('ip_not_authorized', { proxy: PROXY }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized',
+      message: /^The API refused the IP address this request came from, that of the proxy http:\/\/proxy\.corp\.example:3128 it went through: it is not on the IP allowlist of the key's project or organization\.$/,
+      fix: /^Ask an organization owner to add it .*, or call from an allowed network\.$/, fixUrl: null, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'ip_not_authorized from another server (--base-url): that server named, not OpenAI\'s settings',
+    result: () => server('ip_not_authorized', { baseURL: 'http://127.0.0.1:8080/v1' }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized',
+      message: /^127\.0\.0\.1:8080 refused the IP address this request came from: it is not on that server's IP allowlist\.$/,
+      fix: /^Ask whoever runs 127\.0\.0\.1:8080 to allow it, or call from an allowed network\.$/, fixUrl: null, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'unsupported_country: both 403 unsupported_country "OpenAI\'s services are not available in your country." (§2.5) → forbidden, exit 5, a region block',
+    scenario: 'unsupported_country',
+    result: () => server('unsupported_country'),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'unsupported_country',
+      message: /^OpenAI does not serve the country, region or territory this request came from\.$/, fix: /^The API can only be used from supported countries; the key itself may be fine\.$/,
+      fixUrl: null, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'organization_access_lost: both 401 invalid_organization "You do not have access to the organization tied to the API key." (§2.2) → forbidden, exit 5, never "create a new key"',
+    scenario: 'organization_access_lost',
+    result: () => server('organization_access_lost'),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization',
+      message: /^The key's owner is no longer a member of the organization the key belongs to\.$/,
+      fix: /^A new key from the same user will not help: an owner of that organization must invite the user again, or use a key from an organization the user belongs to\.$/,
+      fixUrl: null, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'organization_refused_empty: both 401 invalid_organization with an empty message (§2.2), no header sent → forbidden, exit 5, a cause said, never an empty explanation',
+    scenario: 'organization_refused_empty',
+    result: () => server('organization_refused_empty'),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization',
+      message: /^The API refused the key's organization: its owner may no longer be a member of it\.$/,
+      fix: /^An owner of the key's organization must invite the user again, or use a key from an organization the user belongs to\.$/,
+      fixUrl: null, billing: 'unchecked', requestId: REQ,
+    },
+  },
+  {
+    name: 'organization_refused_empty with OPENAI_ORG_ID not the key\'s organization: the empty 401 names the variable, both causes, exit 5',
+    result: () => server({ scenario: 'organization_refused_empty', organization: 'acme-corp' }, { organization: ORG_SOURCE }),
+    expected: {
+      status: 'forbidden', exitCode: 5, reason: 'invalid_organization',
+      message: /^The API refused the organization: org-someoneelse \(the OpenAI-Organization header\) may not exist, or the key's owner may no longer belong to the key's organization\.$/,
+      fix: /^OPENAI_ORG_ID sent that header: unset it and check again; if that fails too, an owner of the key's organization must invite the user again\.$/,
+      fixUrl: null, billing: 'unchecked', requestId: REQ, more: { refusedHeader: ORG_SOURCE },
+    },
+  },
+  {
     name: 'OPENAI_ORG_ID naming another existing organization: 401 mismatched_organization names the variable',
     result: () => server({ scenario: 'valid', organization: 'acme-corp' }, { organization: ORG_SOURCE, organizations: [ORG_SOURCE.value] }),
     expected: {
@@ -487,6 +578,25 @@ const SERVER_ROWS: Row[] = [
     expected: { status: 'server_error', exitCode: 6, reason: 'server_error', message: /^The OpenAI API had a server error \(HTTP 503\)/, fix: /^Try again in a few minutes; status\.openai\.com shows incidents\.$/, fixUrl: null, requestId: REQ },
   },
   {
+    name: 'overloaded_unavailable: both 503 service_unavailable_error / server_is_overloaded (§2.7, message unconfirmed) → server_error, exit 6',
+    scenario: 'overloaded_unavailable',
+    result: () => server('overloaded_unavailable'),
+    expected: {
+      status: 'server_error', exitCode: 6, reason: 'server_is_overloaded', message: /^The OpenAI API had a server error \(HTTP 503\); this is not a problem with your key\.$/,
+      fix: /^Try again in a few minutes; status\.openai\.com shows incidents\.$/, fixUrl: null, requestId: REQ,
+    },
+  },
+  {
+    name: 'bad_gateway_json: both 502 Cloudflare JSON, `code` a number, type cf_bad_gateway, no x-request-id (§2.7) → server_error, exit 6, not the key: try again',
+    scenario: 'bad_gateway_json',
+    result: () => server('bad_gateway_json'),
+    expected: {
+      status: 'server_error', exitCode: 6, reason: 'cf_bad_gateway',
+      message: /^The OpenAI API had a server error \(HTTP 502\); this is not a problem with your key\.$/,
+      fix: /^Try again in a few minutes; status\.openai\.com shows incidents\.$/, fixUrl: null,
+    },
+  },
+  {
     name: 'bad_gateway_html: both 502 HTML page',
     scenario: 'bad_gateway_html',
     result: () => server('bad_gateway_html'),
@@ -572,14 +682,6 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§2.3 organization_usage_limit_exceeded (message unconfirmed)',
-    result: () => judge(modelsOk(), apiError(429, 'Your organization has reached its usage limit.', 'insufficient_quota', 'organization_usage_limit_exceeded')),
-    expected: {
-      status: 'insufficient_quota', exitCode: 4, reason: 'organization_usage_limit_exceeded', message: /used up its usage tier's monthly allowance/,
-      fix: /higher usage tier/, fixUrl: URL_OF.limits, billing: 'no_quota', requestId: REQUEST_ID,
-    },
-  },
-  {
     name: 'legacy 400 billing_hard_limit_reached: a hard limit, lifted on the limits page (credits do not lift it)',
     result: () => judge(modelsOk(), apiError(400, 'Billing hard limit has been reached', 'invalid_request_error', 'billing_hard_limit_reached')),
     expected: {
@@ -621,14 +723,6 @@ const ANSWER_ROWS: Row[] = [
     },
   },
   {
-    name: '§2.7 503 service_unavailable_error / server_is_overloaded (message unconfirmed)',
-    result: () => {
-      const overloaded = apiError(503, 'The server is overloaded.', 'service_unavailable_error', 'server_is_overloaded');
-      return judge(overloaded, overloaded);
-    },
-    expected: { status: 'server_error', exitCode: 6, reason: 'server_is_overloaded', message: /server error \(HTTP 503\)/, fix: /Try again/, fixUrl: null, requestId: REQUEST_ID },
-  },
-  {
     name: '§2.7 newer 500 with code "server_error"',
     result: () => {
       const error = apiError(500, 'An error occurred while processing your request. You can retry your request, or contact us through our help center at help.openai.com if the error persists. Please include the request ID req_… in your message.', 'server_error', 'server_error');
@@ -643,19 +737,6 @@ const ANSWER_ROWS: Row[] = [
       return judge(error, error);
     },
     expected: { status: 'forbidden', exitCode: 5, reason: 'account_deactivated', message: /has been deactivated/, fix: /help\.openai\.com/, fixUrl: null, requestId: REQUEST_ID },
-  },
-  {
-    name: '§2.2 401 ip_not_authorized (IP allowlist)',
-    result: () => {
-      const error = apiError(401, 'Your IP is not authorized to make this request.', 'invalid_request_error', 'ip_not_authorized');
-      return judge(error, error);
-    },
-    expected: {
-      status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /^This machine's IP address is not on the organization's allowlist\.$/,
-      // Settings → Security → IP allowlist, in words: no link, as no URL of that page is known
-      // (never the organization's general page, which is ID and verification).
-      fix: /Settings → Security → IP allowlist.*call from an allowed network/, fixUrl: null, requestId: REQUEST_ID,
-    },
   },
   {
     name: '§2.6 chat 401 "Missing scopes: api.responses.write." (full form) → forbidden, names the scope',
@@ -694,15 +775,6 @@ const ANSWER_ROWS: Row[] = [
       status: 'forbidden', exitCode: 5, reason: 'missing_scopes',
       message: /lacks the permission api\.model\.read, so it cannot list models/,
       fix: /Models: Read/, fixUrl: URL_OF.keys, billing: 'unchecked', requestId: REQUEST_ID,
-    },
-  },
-  {
-    name: '§2.6 chat 400 "Your organization must be verified" → valid, billing not checked',
-    result: () =>
-      judge(modelsOk(), api(400, { error: { message: 'Your organization must be verified to stream this model. Please go to: https://platform.openai.com/settings/organization/general and click on Verify Organization. If you just verified, it can take up to 15 minutes for access to propagate.', type: 'invalid_request_error', param: 'stream', code: 'unsupported_value' } })),
-    expected: {
-      status: 'valid', exitCode: 0, reason: null, message: /^The key works\.$/, fix: null, fixUrl: null, billing: 'unchecked',
-      warnings: [/^Billing not checked: the test request to gpt-4o-mini failed \(Your organization must be verified/],
     },
   },
   {
@@ -912,7 +984,7 @@ const ANSWER_ROWS: Row[] = [
       const error = apiError(403, 'Access denied.', 'invalid_request_error', 'ip_not_authorized');
       return judge(error, error);
     },
-    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /IP address is not on the organization's allowlist/, fix: /IP allowlist.*15 minutes/, fixUrl: null, requestId: REQUEST_ID },
+    expected: { status: 'forbidden', exitCode: 5, reason: 'ip_not_authorized', message: /IP address this request came from: it is not on the IP allowlist of the key's project or organization/, fix: /IP allowlist.*15 minutes/, fixUrl: null, requestId: REQUEST_ID },
   },
   {
     name: '401 "Your IP is not authorized…" with code null → ip_not_authorized by its message',

@@ -307,6 +307,8 @@ describe('routes and validation', () => {
 describe('scenarios', () => {
   type Expect = { status: number; type?: string; code?: string | null; message?: RegExp | string; html?: RegExp };
   const OK: Expect = { status: 200 };
+  /** The same answer to both requests. */
+  const both = (want: Expect): [Expect, Expect] => [want, want];
   // [scenario, GET /v1/models, POST /v1/chat/completions]
   const table: [Scenario, Expect, Expect][] = [
     ['valid', OK, OK],
@@ -347,6 +349,13 @@ describe('scenarios', () => {
     ['model_refused', OK, { status: 403, type: 'invalid_request_error', code: null, message: 'You are not allowed to sample from this model' }],
     ['slow_down', OK, { status: 429, type: 'rate_limit_error', code: 'slow_down', message: 'Please slow down.' }],
     ['billing_hard_limit', OK, { status: 400, type: 'invalid_request_error', code: 'billing_hard_limit_reached', message: 'Billing hard limit has been reached' }],
+    ['ip_not_authorized', ...both({ status: 401, type: 'invalid_request_error', code: 'ip_not_authorized', message: 'Your IP is not authorized to make this request.' })],
+    ['unsupported_country', ...both({ status: 403, type: 'invalid_request_error', code: 'unsupported_country', message: "OpenAI's services are not available in your country." })],
+    ['organization_access_lost', ...both({ status: 401, type: 'invalid_request_error', code: 'invalid_organization', message: 'You do not have access to the organization tied to the API key.' })],
+    ['organization_refused_empty', ...both({ status: 401, type: 'invalid_request_error', code: 'invalid_organization', message: '' })],
+    ['org_usage_limit', OK, { status: 429, type: 'insufficient_quota', code: 'organization_usage_limit_exceeded' }],
+    ['overloaded_unavailable', ...both({ status: 503, type: 'service_unavailable_error', code: 'server_is_overloaded' })],
+    ['org_not_verified', OK, { status: 400, type: 'invalid_request_error', code: 'unsupported_value', message: /^Your organization must be verified to stream this model\. Please go to: https:\/\/platform\.openai\.com\/settings\/organization\/general / }],
   ];
 
   describe.each(table)('%s', (scenario, models, chat) => {
@@ -369,12 +378,15 @@ describe('scenarios', () => {
       if (want.status === 200) return;
       const error = (JSON.parse(text) as { error: Record<string, unknown> }).error;
       expect(error).toMatchObject({ type: want.type, code: want.code });
-      // Every body has `param: null`, but the no-credits one has none at all (§2.3).
+      // Every body has `param: null`, but the no-credits one has none at all (§2.3), and the unverified organization's names `stream` (§2.6).
       if (scenario === 'no_credits') expect(error).not.toHaveProperty('param');
+      else if (scenario === 'org_not_verified') expect(error).toHaveProperty('param', 'stream');
       else expect(error).toHaveProperty('param', null);
       if (typeof want.message === 'string') expect(error.message).toBe(want.message);
       else if (want.message) expect(error.message).toMatch(want.message);
-      if (want.status >= 500) expect(error.message).toContain(`(Please include the request ID ${requestId} in your`);
+      // The API's own 5xx wordings name the request; the newer 503's (unrecorded) does not.
+      if (want.status >= 500 && scenario !== 'overloaded_unavailable') expect(error.message).toContain(`(Please include the request ID ${requestId} in your`);
+
       // Auth and billing refusals carry only content-type + x-request-id (§3.2).
       if (scenario === 'billing_not_active' || want.status === 401)
         expect(apiHeaderNames(res)).toEqual(['content-type', 'x-request-id']);
@@ -406,6 +418,25 @@ describe('scenarios', () => {
         });
       }
     }
+  });
+
+  it("answers as Cloudflare's edge does in front of the API: a JSON 502 whose `code` is a number, keys in its order, Cloudflare's headers and no x-request-id", async () => {
+    const key = keyFor('bad_gateway_json');
+    for (const route of ['models', 'chat'] as const) {
+      const res = await call(route, key);
+      expect(res.status).toBe(502);
+      expect(await res.text()).toBe('{"error":{"code":502,"message":"Bad gateway.","param":null,"type":"cf_bad_gateway"}}');
+      expect(res.headers.get('server')).toBe('cloudflare');
+      expect(res.headers.get('cf-ray')).toMatch(/^[0-9a-f]{16}-AMS$/);
+      expect(res.headers.get('x-request-id')).toBeNull();
+    }
+  });
+
+  it('answers organization_refused_empty with its empty message to an OpenAI-Organization header not the key\'s too', async () => {
+    const key = keyFor({ scenario: 'organization_refused_empty', organization: 'acme-corp' });
+    const res = await call('models', key, { headers: { 'openai-organization': 'org-NoSuchOrg999' } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: unknown }).error).toEqual({ message: '', type: 'invalid_request_error', param: null, code: 'invalid_organization' });
   });
 
   it('answers a permission refusal as a bare string too: {"error": "<message>"}, on the list of models, or on both', async () => {

@@ -1253,7 +1253,7 @@ describe('setup: a refusal caused by OPENAI_ORG_ID / OPENAI_PROJECT_ID set where
 
 describe('setup: each refusal fixed around the key says what was refused (not that the key is right)', () => {
   it.each([
-    ['ip_not_authorized', "The API refused the request for this machine's IP address. What now?"],
+    ['ip_not_authorized', 'The API refused the request for the IP address it came from. What now?'],
     ['model_not_found', "The key's project may not use the model checked. What now?"],
     ['no_organization', 'Your user belongs to no organization, which the API requires. What now?'],
     ['account_deactivated', 'The account that owns the key is deactivated. What now?'],
