@@ -42,7 +42,8 @@ function ignored(name: string): boolean {
 
 const file = (name: string) => join(t.cwd, name);
 
-describe('env --gitignore, several runs at once', () => {
+// Each run asks git several times: under a loaded machine six runs take more than vitest's 5 s default.
+describe('env --gitignore, several runs at once', { timeout: 30_000 }, () => {
   it('every run\'s file is in .gitignore, as each says, and each file holds the key', async () => {
     context();
     writeFileSync(file('.gitignore'), 'node_modules');
