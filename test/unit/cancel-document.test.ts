@@ -4,6 +4,8 @@
 // the built binary with real signals is in test/e2e/cancel-json.test.ts.
 import { describe, expect, it } from 'vitest';
 import { run as adminKey, AdminKeyJsonSchema } from '../../src/commands/admin-key.js';
+import { run as doctor, DoctorFailureJsonSchema } from '../../src/commands/doctor.js';
+import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
 import { cancelledFields } from '../../src/errors.js';
 import { Interrupts } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
@@ -141,5 +143,56 @@ describe('admin-key --json left on a signal while the key is being stored', () =
     expect(t.keychain.keyOf('default:admin')).toBe(admin);
     expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 143, reason: 'cancelled', profile: 'default', hint: maskKey(admin), storage: 'keychain', checked: true });
     expect(t.stdout).not.toContain(admin);
+  });
+});
+
+/** A context whose live checks never answer: the first one asked for sends `signal` instead. */
+function checkCancelled(signal: 'SIGINT' | 'SIGTERM', options: Parameters<typeof contexts.make>[0] = {}) {
+  const host = new FakeProcess();
+  const t = contexts.make({ interrupts: new Interrupts(host), interactive: false, ...options });
+  t.api.check = async (request) => {
+    t.api.checks.push(request);
+    t.ctx.interrupts.interrupt(signal);
+    return new Promise(() => {});
+  };
+  return { t, host };
+}
+
+describe('verify --json left on a signal during the check', () => {
+  it('status cancelled, with the key checked (masked) and where it was sent', async () => {
+    const key = testKey('V');
+    const { t, host } = checkCancelled('SIGINT', { env: { OPENAI_API_KEY: key } });
+    void verify(t.ctx, { json: true, quiet: false, billingCheck: true, baseURL: 'http://127.0.0.1:9/v1' }).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    expect(VerifyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({
+      ok: false,
+      status: 'cancelled',
+      exitCode: 130,
+      reason: 'cancelled',
+      key: { source: 'env', hint: maskKey(key), kind: 'project' },
+      baseURL: 'http://127.0.0.1:9/v1',
+      message: 'Cancelled.',
+    });
+    expect(t.stdout).not.toContain(key);
+  });
+});
+
+describe('doctor --json left on a signal during the live check', () => {
+  it('the checks done so far, then one saying the rest were not run; no live check outcome', async () => {
+    const key = testKey('D');
+    const { t, host } = checkCancelled('SIGTERM', { keychain: { default: key } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
+    void doctor(t.ctx, { json: true }).catch(() => {});
+    expect(await host.exited).toBe('SIGTERM');
+    const doc = DoctorFailureJsonSchema.parse(JSON.parse(t.stdout));
+    expect(doc).toMatchObject({ ok: false, exitCode: 143, reason: 'cancelled', profile: 'default', verify: null });
+    expect(doc.checks[0]!.id).toBe('node');
+    expect(doc.checks.find((c) => c.id === 'stored-key')).toMatchObject({ status: 'ok' });
+    expect(doc.checks.find((c) => c.id === 'stored-key')!.detail).toContain(maskKey(key));
+    expect(doc.checks.slice(-2)).toEqual([
+      expect.objectContaining({ id: 'api', status: 'ok' }),
+      { id: 'not-run', title: 'Not run', status: 'skip', detail: 'the checks after these were not run (or not to their end): doctor was cancelled', fix: null },
+    ]);
+    expect(t.stdout).not.toContain(key);
   });
 });
