@@ -144,6 +144,29 @@ describe('admin-key --json left on a signal while the key is being stored', () =
     expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 143, reason: 'cancelled', profile: 'default', hint: maskKey(admin), storage: 'keychain', checked: true });
     expect(t.stdout).not.toContain(admin);
   });
+
+  it('what the check found is in the document too: the project it listed, the permission the key lacks', async () => {
+    const admin = makeKey('admin', 'unit-cancel-document-admin-scopes');
+    const host = new FakeProcess();
+    const t = contexts.make({ admin: true, interrupts: new Interrupts(host), interactive: false, stdin: admin });
+    t.org.admin.addAdminKey(admin, { scopes: ['api.management.read', 'api.management.write'] });
+    t.org.admin.addProject({ id: 'proj_CancelDocument', name: 'listed' });
+    const write = t.keychain.setPassword.bind(t.keychain);
+    t.keychain.setPassword = async (service, account, password) => {
+      if (account === 'default:admin') t.ctx.interrupts.interrupt('SIGINT');
+      return write(service, account, password);
+    };
+    void adminKey(t.ctx, { stdin: true, insecureStorage: false, verify: true, json: true }).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({
+      exitCode: 130,
+      reason: 'cancelled',
+      storage: 'keychain',
+      checked: true,
+      sampleProject: { id: 'proj_CancelDocument', name: 'listed' },
+      missingScopes: ['api.usage.read'],
+    });
+  });
 });
 
 /** A context whose live checks never answer: the first one asked for sends `signal` instead. */
