@@ -2,15 +2,18 @@
 // its one document is the last thing done before the exit, once the undos are done with, or at
 // once on a second signal, saying what leaving said. The process is stood in for (FakeProcess);
 // the built binary with real signals is in test/e2e/cancel-json.test.ts.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as adminKey, AdminKeyJsonSchema } from '../../src/commands/admin-key.js';
 import { run as doctor, DoctorFailureJsonSchema } from '../../src/commands/doctor.js';
+import { defaultDeps, ImportFailureJsonSchema, runImport } from '../../src/commands/import.js';
 import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
 import { cancelledFields } from '../../src/errors.js';
 import { Interrupts } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { withFailureDocument } from '../../src/terminal/output.js';
-import { testKey } from '../helpers/context.js';
+import { checkResult, testKey } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { FakeProcess, settle } from '../helpers/signals.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
@@ -216,6 +219,27 @@ describe('doctor --json left on a signal during the live check', () => {
       expect.objectContaining({ id: 'api', status: 'ok' }),
       { id: 'not-run', title: 'Not run', status: 'skip', detail: 'the checks after these were not run (or not to their end): doctor was cancelled', fix: null },
     ]);
+    expect(t.stdout).not.toContain(key);
+  });
+});
+
+describe('import --json left on a signal while the key found is being stored', () => {
+  it('the store waited for: the document names the key stored', async () => {
+    const key = makeKey('proj', 'unit-cancel-document-import');
+    const host = new FakeProcess();
+    const t = contexts.make({ interrupts: new Interrupts(host), interactive: false });
+    writeFileSync(join(t.cwd, '.env'), `OPENAI_API_KEY=${key}\n`);
+    t.api.answerEveryCheck(() => checkResult('valid'));
+    const write = t.keychain.setPassword.bind(t.keychain);
+    t.keychain.setPassword = async (service, account, password) => {
+      if (account === 'default') t.ctx.interrupts.interrupt('SIGTERM');
+      return write(service, account, password);
+    };
+    const deps = { places: defaultDeps().places, fish: async () => ({ ok: true, missing: false, detail: '' }) };
+    void runImport(t.ctx, { check: false, json: true, store: '.env:1', rewrite: true, yes: true }, deps).catch(() => {});
+    expect(await host.exited).toBe('SIGTERM');
+    expect(t.keychain.keyOf('default')).toBe(key);
+    expect(ImportFailureJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 143, reason: 'cancelled', profile: 'default', stored: { hint: maskKey(key), admin: false } });
     expect(t.stdout).not.toContain(key);
   });
 });
