@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as adminKey, AdminKeyJsonSchema } from '../../src/commands/admin-key.js';
-import { run as doctor, DoctorFailureJsonSchema } from '../../src/commands/doctor.js';
+import { checksSoFar, nodeCheck, run as doctor, DoctorFailureJsonSchema } from '../../src/commands/doctor.js';
 import { defaultDeps, ImportFailureJsonSchema, runImport } from '../../src/commands/import.js';
 import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
 import { cancelledFields } from '../../src/errors.js';
@@ -200,6 +200,17 @@ describe('verify --json left on a signal during the check', () => {
       message: 'Cancelled.',
     });
     expect(t.stdout).not.toContain(key);
+  });
+});
+
+describe('checksSoFar (doctor --json, a diagnosis that did not end)', () => {
+  it('none when none was done (it did not start); else those done, then one saying the rest were not run, and why', () => {
+    expect(checksSoFar([], true)).toEqual([]);
+    const node = nodeCheck('v22.1.0');
+    expect(checksSoFar([node], false)).toEqual([
+      { id: 'node', title: 'Node.js', status: 'ok', detail: node.detail, fix: null },
+      { id: 'not-run', title: 'Not run', status: 'skip', detail: 'the checks after these were not run (or not to their end): doctor stopped on the error in message', fix: null },
+    ]);
   });
 });
 
