@@ -140,9 +140,9 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
 export async function run(ctx: Context, options: AdminKeyOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profile: string | null = null;
-  const done: Done = { hint: null, checked: false, missingScopes: [], storage: null };
+  const done: Done = { hint: null, checked: false, sampleProject: null, missingScopes: [], storage: null };
   return withFailureDocument(ctx, options.json, async () => storeAdminKey(ctx, options, (profile = await resolveProfileName(ctx, options.profile)), done), (failed) => {
-    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: done.storage, checked: done.checked, sampleProject: null, missingScopes: done.missingScopes };
+    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: done.storage, checked: done.checked, sampleProject: done.sampleProject, missingScopes: done.missingScopes };
     return jsonText(AdminKeyJsonSchema.parse(json));
   });
 }
@@ -152,7 +152,9 @@ interface Done {
   hint: string | null;
   /** The live check was made (whatever it found). */
   checked: boolean;
-  /** The permissions the check found the key without, as its failure names them. */
+  /** The project the check listed, once it answered. */
+  sampleProject: AdminKeyJson['sampleProject'];
+  /** The permissions the check found the key without: as its failure names them, or those a key it found working lacks. */
   missingScopes: string[];
   /** Where the key was stored and recorded: what the document of a run left on a signal then says (the store is a section it waits for). */
   storage: Storage | null;
@@ -249,6 +251,9 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
       if (error instanceof AdminApiError) done.missingScopes = error.scopes;
       throw error;
     }));
+    // Known now, should the run be left on a signal while the key is stored.
+    done.sampleProject = sample ? { id: sample.id, name: sample.name } : null;
+    done.missingScopes = can.missing;
   }
 
   // Stored and recorded as one step: a key is never stored that the progress file does not record.
@@ -319,7 +324,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
       hint,
       storage,
       checked: options.verify,
-      sampleProject: sample ? { id: sample.id, name: sample.name } : null,
+      sampleProject: done.sampleProject,
       missingScopes: can.missing,
     };
     term.document(jsonText(AdminKeyJsonSchema.parse(json)));

@@ -403,20 +403,50 @@ function storeInFile(ctx: Context, profileName: string, first: string | null): s
   return `keep the key in a file only you can read${once}${how}:  ${command}`;
 }
 
-/** --json when doctor cannot diagnose at all (a bad --profile or environment variable): ok false, as verify's, and no checks. */
+/** The live check's outcome as the --json document shows it. */
+function verifyJson(verify: CheckResult, key: string, source: KeySource): NonNullable<DoctorJson['verify']> {
+  return { ok: verify.ok, status: verify.status, exitCode: verify.exitCode, key: { hint: maskKey(key), source: source.kind }, organization: verify.organization, project: verify.project, message: verify.message, fix: verify.fix };
+}
+
+/**
+ * --json when doctor does not end its diagnosis: it cannot start (a bad --profile or environment
+ * variable: no checks), or it is cancelled or fails on the way: ok false, as verify's, with the
+ * checks done so far, then one `not-run` check (status `skip`) saying the rest were not run; the
+ * live check's outcome (`verify`) when it had come.
+ */
 export const DoctorFailureJsonSchema = z.object({
   ...FAILURE_FIELDS,
   profile: z.nullable(z.string()),
-  checks: z.array(z.never()),
-  verify: z.null(),
+  checks: DoctorJsonSchema.shape.checks,
+  verify: DoctorJsonSchema.shape.verify,
 });
 
-export async function run(ctx: Context, options: { profile?: string; json: boolean }): Promise<number> {
-  const told: { profile: string | null } = { profile: null };
-  return withFailureDocument(ctx, options.json, () => diagnose(ctx, options, told), (failed) => jsonText(DoctorFailureJsonSchema.parse({ ...failed, profile: told.profile, checks: [], verify: null })));
+/** What a diagnosis has found so far, for the document of a run that ends before it does. */
+interface Told {
+  profile: string | null;
+  /** The checks done so far, in their order (the array the diagnosis pushes to). */
+  checks: DoctorCheck[];
+  verify: DoctorJson['verify'];
 }
 
-async function diagnose(ctx: Context, options: { profile?: string; json: boolean }, told: { profile: string | null }): Promise<number> {
+/** A check's fields as the --json document shows them. */
+const shown = ({ id, title, status, detail, fix }: DoctorCheck): DoctorJson['checks'][number] => ({ id, title, status, detail, fix });
+
+/** The checks of a diagnosis that did not end: those done, then what was not run (none when none was done: it did not start). */
+export function checksSoFar(done: DoctorCheck[], cancelled: boolean): DoctorJson['checks'] {
+  if (!done.length) return [];
+  const why = cancelled ? 'doctor was cancelled' : 'doctor stopped on the error in message';
+  return [...done.map(shown), shown(check('not-run', 'Not run', 'skip', `the checks after these were not run (or not to their end): ${why}`))];
+}
+
+export async function run(ctx: Context, options: { profile?: string; json: boolean }): Promise<number> {
+  const told: Told = { profile: null, checks: [], verify: null };
+  return withFailureDocument(ctx, options.json, () => diagnose(ctx, options, told), (failed) =>
+    jsonText(DoctorFailureJsonSchema.parse({ ...failed, profile: told.profile, checks: checksSoFar(told.checks, failed.reason === 'cancelled'), verify: told.verify })),
+  );
+}
+
+async function diagnose(ctx: Context, options: { profile?: string; json: boolean }, told: Told): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
   // A progress file that cannot be used is the Progress file check below, not also on stderr.
@@ -424,6 +454,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
   const checks: DoctorCheck[] = [nodeCheck(ctx.nodeVersion)];
+  told.checks = checks;
   // Not there, and not to be made by this run (root's, in another user's home): nothing can be
   // stored or recorded here, whatever the keychain says; the first thing to fix.
   const notMade = ctx.state.dirNotMadeHere();
@@ -600,10 +631,11 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     // The stored key judged for the server it would go to, as verify judges it: one only another server takes is not sent.
     const refused = source.kind !== 'env' && found ? judgeStoredKey(ctx, profileName, found, undefined, { first }).notAKey : null;
     verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined });
-    await recordCheck(ctx, profileName, key, source, verify);
     // A key that works without showing it can spend (rate-limited) is a warning, not "works".
     // Of a server that is not OpenAI's, said as the text's check report says it: where it works.
     checks.push(check('verify', 'Live check', verify.ok ? (billingNotProven(verify) ? 'warn' : 'ok') : 'fail', messageAt(verify), verify.fix, verify.exitCode));
+    told.verify = verifyJson(verify, key, source);
+    await recordCheck(ctx, profileName, key, source, verify);
     if (!options.json) {
       term.out(term.style.bold('Live check'));
       printCheck(term, key, source, verify, term.out, request.baseURL);
@@ -616,11 +648,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
       ok: exitCode === EXIT.ok,
       exitCode,
       profile: profileName,
-      checks: checks.map(({ id, title, status, detail, fix }) => ({ id, title, status, detail, fix })),
-      verify:
-        verify && key && source
-          ? { ok: verify.ok, status: verify.status, exitCode: verify.exitCode, key: { hint: maskKey(key), source: source.kind }, organization: verify.organization, project: verify.project, message: verify.message, fix: verify.fix }
-          : null,
+      checks: checks.map(shown),
+      verify: verify && key && source ? verifyJson(verify, key, source) : null,
     };
     term.document(jsonText(DoctorJsonSchema.parse(json)));
     return exitCode;

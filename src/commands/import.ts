@@ -125,15 +125,27 @@ export async function run(ctx: Context, options: ImportOptions): Promise<number>
   return runImport(ctx, options, defaultDeps());
 }
 
-/** --json when import fails before its answer (a bad --store, no --yes, a key refused or not stored): as verify's, with the profile when told. */
+/**
+ * --json when import fails before its answer (a bad --store, no --yes, a key refused or not stored,
+ * a signal): as verify's, with the profile when told, and `stored`, the key this run stored (its
+ * hint; `admin` when as the admin key) before it ended, else null.
+ */
 export const ImportFailureJsonSchema = z.object({
   ...FAILURE_FIELDS,
   profile: z.nullable(z.string()),
+  stored: z.nullable(z.object({ hint: z.string(), admin: z.boolean() })),
 });
 
+/** What a run has done so far, for the document of a run that fails (or is left on a signal). */
+interface Told {
+  profile: string | null;
+  /** The key stored and recorded by this run (set as it is recorded: a signal waits for that). */
+  stored: { hint: string; admin: boolean } | null;
+}
+
 export async function runImport(ctx: Context, options: ImportOptions, deps: ImportDeps): Promise<number> {
-  const told: { profile: string | null } = { profile: null };
-  return withFailureDocument(ctx, options.json, () => importKeys(ctx, options, deps, told), (failed) => jsonText(ImportFailureJsonSchema.parse({ ...failed, profile: told.profile })));
+  const told: Told = { profile: null, stored: null };
+  return withFailureDocument(ctx, options.json, () => importKeys(ctx, options, deps, told), (failed) => jsonText(ImportFailureJsonSchema.parse({ ...failed, profile: told.profile, stored: told.stored })));
 }
 
 /** What is stored for the profile, as import judges it; `key` and `admin` change when import stores one. */
@@ -182,6 +194,8 @@ interface ImportRun {
   /** --check's outcome for each distinct key. */
   checks: Map<string, CheckOutcome>;
   moved: ImportJson['moved'];
+  /** What the failure document says was done. */
+  told: Told;
   /** What kind of key each move was of: what replaces it for good differs (rotate, or the admin keys page). */
   movedKinds: Set<'admin' | 'key'>;
   failedCode: number | null;
@@ -191,7 +205,7 @@ interface ImportRun {
   storedOnTerminal: boolean;
 }
 
-async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps, told: { profile: string | null }): Promise<number> {
+async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps, told: Told): Promise<number> {
   const { term } = ctx;
   if (options.rewrite && !options.store) throw new UsageError('--rewrite goes with --store PATH:LINE (the line to move).');
   // The project's files are among the places it looks in, and --store's PATH is relative to it.
@@ -231,6 +245,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     environment: [],
     checks: new Map(),
     moved: [],
+    told,
     movedKinds: new Set(),
     failedCode: null,
     unreadable: false,
@@ -497,7 +512,7 @@ async function storeFromLine(run: ImportRun, storeAt: string, home: string | nul
       return EXIT.ok;
     }
     // Not stored: the run's failure (its message on stderr, and with --json its document).
-    run.failedCode = await storeFound(ctx, scope, profileName, key, run.say);
+    run.failedCode = await storeFound(ctx, scope, profileName, key, run.say, run.told);
     if (isAdminKey(key)) stored.admin = key;
     else stored.key = key;
   } else {
@@ -559,7 +574,7 @@ async function storeOnTerminal(run: ImportRun, distinct: Set<string>, found: Fin
     if (choice === null || choice === current) continue;
     try {
       // Stored, but not usable yet: its check's exit code, as for one not stored.
-      const unusable = await storeFound(ctx, run.scope, profileName, choice, run.say);
+      const unusable = await storeFound(ctx, run.scope, profileName, choice, run.say, run.told);
       run.failedCode ??= unusable;
     } catch (error) {
       if (!(error instanceof ExitError)) throw error;
@@ -834,7 +849,7 @@ async function checkKey(ctx: Context, profileName: string, key: string): Promise
  * Stored but not usable yet (no credits, a limit, refused for something around it): the check's
  * exit code (4, 5), as `key` exits then, so that a script learns it before it calls; else null.
  */
-async function storeFound(ctx: Context, scope: AdviceScope, profileName: string, key: string, say: (line: string) => void): Promise<number | null> {
+async function storeFound(ctx: Context, scope: AdviceScope, profileName: string, key: string, say: (line: string) => void, told: Told): Promise<number | null> {
   const admin = keyKind(key) === 'admin';
   const notSent = admin ? notAnAdminKey(key) : null;
   if (notSent) throw new ReasonedExitError(notSent.exitCode, `${maskKey(key)} was not stored: ${notSent.message}`, [], notSent.status);
@@ -874,10 +889,13 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
           p.key = { storage: 'keychain', hint: maskKey(key), savedAt: now };
           p.stages.key ??= { doneAt: now };
         }
+        told.stored = { hint: maskKey(key), admin };
       },
     );
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
+    // Not recorded after all (the write of the record failed): not said as stored.
+    told.stored = null;
     if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
       throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} ${maskKey(key)} was not stored, and nothing was changed.`, keychainHints(error.failure, ctx.keys.keychainDescription));
     }

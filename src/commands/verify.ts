@@ -34,11 +34,12 @@ export interface VerifyOptions {
  * The --json contract; the tests parse every answer with it. A run that ends before a check (no
  * key given, nothing on standard input, a keychain that cannot be read) is a document too: status
  * `error`, its `reason` (`usage`, `key_store`, `internal`) and exit code, the error's `message`
- * and `fix`, and `key` null.
+ * and `fix`, and `key` null. A run cancelled (a signal during the check, Ctrl-C at a question) is
+ * status `cancelled`, reason `cancelled`, with the key (masked) once it was known.
  */
 export const VerifyJsonSchema = z.object({
   ok: z.boolean(),
-  status: z.union([VerifyStatusSchema, z.literal('error')]),
+  status: z.union([VerifyStatusSchema, z.literal('error'), z.literal('cancelled')]),
   exitCode: z.number().check(z.int()),
   reason: z.nullable(z.string()),
   key: z.nullable(
@@ -110,17 +111,27 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   );
 }
 
-export async function run(ctx: Context, options: VerifyOptions): Promise<number> {
-  return withFailureDocument(ctx, options.json, () => verify(ctx, options), (failed) => jsonText(VerifyJsonSchema.parse(failureJson(ctx, options, failed))));
+/** What a run knows of its check before the check ends: the key (masked) and where it goes, for the document of a run that ends first (a signal). */
+interface Checking {
+  key: VerifyJson['key'];
+  baseURL: string | null;
 }
 
-/** The --json document of a run that ended in an error before any check: no key, nothing sent. */
-function failureJson(ctx: Context, options: VerifyOptions, failed: FailureFields): VerifyJson {
+export async function run(ctx: Context, options: VerifyOptions): Promise<number> {
+  const checking: Checking = { key: null, baseURL: null };
+  return withFailureDocument(ctx, options.json, () => verify(ctx, options, checking), (failed) => jsonText(VerifyJsonSchema.parse(failureJson(ctx, options, failed, checking))));
+}
+
+/**
+ * The --json document of a run that ended without the check's answer: an error before any check
+ * (no key, nothing sent), or a cancel, with the key being checked when it was known.
+ */
+function failureJson(ctx: Context, options: VerifyOptions, failed: FailureFields, checking: Checking): VerifyJson {
   return {
     ...failed,
-    status: 'error',
-    key: null,
-    baseURL: failureBaseURL(ctx, options),
+    status: failed.reason === 'cancelled' ? 'cancelled' : 'error',
+    key: checking.key,
+    baseURL: checking.baseURL ?? failureBaseURL(ctx, options),
     ...nothingLearned(),
     fixUrl: null,
     warnings: [],
@@ -138,8 +149,8 @@ function failureBaseURL(ctx: Context, options: VerifyOptions): string | null {
   return withoutCredentials(resolveBaseURL({ env: { OPENAI_BASE_URL: env.data } }, options.baseURL));
 }
 
-async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
-  if (!options.quiet) return verifyKey(ctx, options);
+async function verify(ctx: Context, options: VerifyOptions, checking: Checking): Promise<number> {
+  if (!options.quiet) return verifyKey(ctx, options, checking);
   // --quiet prints nothing when the key works, not even what the stores find (resolveProfileName
   // makes both): where the key was read from (the plain-text file), a leftover copy, a damaged
   // progress file moved aside. A check that fails prints nothing either (its exit code says how),
@@ -150,7 +161,7 @@ async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   ctx.keys.hush();
   ctx.state.hush();
   try {
-    return await verifyKey(ctx, options);
+    return await verifyKey(ctx, options, checking);
   } catch (error) {
     ctx.state.sayHeld();
     ctx.keys.sayHeld();
@@ -158,7 +169,7 @@ async function verify(ctx: Context, options: VerifyOptions): Promise<number> {
   }
 }
 
-async function verifyKey(ctx: Context, options: VerifyOptions): Promise<number> {
+async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checking): Promise<number> {
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   const { raw, source, stored } = await resolveKey(ctx, options, profileName);
@@ -181,6 +192,9 @@ async function verifyKey(ctx: Context, options: VerifyOptions): Promise<number> 
     billingCheck: options.billingCheck,
     insecureStorage: source.kind === 'file',
   });
+  const checked = { source: source.kind, hint: maskKey(key), kind: keyKind(key) };
+  checking.key = checked;
+  checking.baseURL = withoutCredentials(request.baseURL);
   // Warnings go to stderr so that stdout stays one JSON object with --json.
   const note = (line: string) => {
     if (!options.quiet) term.err(line);
@@ -212,8 +226,8 @@ async function verifyKey(ctx: Context, options: VerifyOptions): Promise<number> 
       status: result.status,
       exitCode: result.exitCode,
       reason: result.reason,
-      key: { source: source.kind, hint: maskKey(key), kind: keyKind(key) },
-      baseURL: withoutCredentials(request.baseURL),
+      key: checked,
+      baseURL: checking.baseURL,
       organization: result.organization,
       project: result.project,
       models: result.models,

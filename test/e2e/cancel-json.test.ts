@@ -177,3 +177,53 @@ describe('spend --json, a signal while the costs are being read', () => {
     expect(oneDocument(stdout)).toMatchObject({ ok: false, exitCode: 130, reason: 'cancelled', message: 'Cancelled.', fix: null, profile: 'default' });
   });
 });
+
+describe('verify --json, a signal while the key is being checked', () => {
+  it('Ctrl-C: exit 130 and one document with status cancelled and the key checked, masked', async () => {
+    const key = makeKey('proj', 'cancel-json-verify');
+    server().addKey(key, 'valid');
+    const t = await machine({ OPENAI_API_KEY: key });
+    const proxy = await proxied(t);
+    const chat = proxy.hold(/^POST \/v1\/chat\/completions/);
+    const run = start(t, ['verify', '--json']);
+    await chat.arrived;
+    run.signal('SIGINT');
+    const { code, stdout, stderr } = await run.exited;
+    chat.release();
+    expect(code, stderr).toBe(130);
+    expect(oneDocument(stdout)).toMatchObject({
+      ok: false,
+      status: 'cancelled',
+      exitCode: 130,
+      reason: 'cancelled',
+      key: { source: 'env', hint: maskKey(key), kind: 'project' },
+      baseURL: proxy.baseURL,
+      message: 'Cancelled.',
+    });
+    expect(stdout).not.toContain(key);
+  });
+});
+
+describe('doctor --json, a signal during the live check', () => {
+  it('SIGTERM: exit 143 and one document with the checks done so far, then the rest said not run', async () => {
+    const key = makeKey('proj', 'cancel-json-doctor');
+    server().addKey(key, 'valid');
+    const t = await machine({ OPENAI_API_KEY: key });
+    const proxy = await proxied(t);
+    const chat = proxy.hold(/^POST \/v1\/chat\/completions/);
+    const run = start(t, ['doctor', '--json']);
+    await chat.arrived;
+    run.signal('SIGTERM');
+    const { code, stdout, stderr } = await run.exited;
+    chat.release();
+    expect(code, stderr).toBe(143);
+    const doc = oneDocument(stdout);
+    expect(doc).toMatchObject({ ok: false, exitCode: 143, reason: 'cancelled', profile: 'default', verify: null });
+    const ids = doc.checks.map((c: { id: string }) => c.id);
+    expect(ids.slice(0, 1)).toEqual(['node']);
+    expect(ids.slice(-2)).toEqual(['api', 'not-run']);
+    expect(doc.checks.find((c: { id: string }) => c.id === 'OPENAI_API_KEY')).toMatchObject({ status: 'ok', detail: maskKey(key) });
+    expect(doc.checks.at(-1)).toMatchObject({ title: 'Not run', status: 'skip', detail: 'the checks after these were not run (or not to their end): doctor was cancelled', fix: null });
+    expect(stdout).not.toContain(key);
+  });
+});

@@ -2,13 +2,18 @@
 // its one document is the last thing done before the exit, once the undos are done with, or at
 // once on a second signal, saying what leaving said. The process is stood in for (FakeProcess);
 // the built binary with real signals is in test/e2e/cancel-json.test.ts.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as adminKey, AdminKeyJsonSchema } from '../../src/commands/admin-key.js';
+import { checksSoFar, nodeCheck, run as doctor, DoctorFailureJsonSchema } from '../../src/commands/doctor.js';
+import { defaultDeps, ImportFailureJsonSchema, runImport } from '../../src/commands/import.js';
+import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
 import { cancelledFields } from '../../src/errors.js';
 import { Interrupts } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { withFailureDocument } from '../../src/terminal/output.js';
-import { testKey } from '../helpers/context.js';
+import { checkResult, testKey } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { FakeProcess, settle } from '../helpers/signals.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
@@ -141,5 +146,111 @@ describe('admin-key --json left on a signal while the key is being stored', () =
     expect(t.keychain.keyOf('default:admin')).toBe(admin);
     expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 143, reason: 'cancelled', profile: 'default', hint: maskKey(admin), storage: 'keychain', checked: true });
     expect(t.stdout).not.toContain(admin);
+  });
+
+  it('what the check found is in the document too: the project it listed, the permission the key lacks', async () => {
+    const admin = makeKey('admin', 'unit-cancel-document-admin-scopes');
+    const host = new FakeProcess();
+    const t = contexts.make({ admin: true, interrupts: new Interrupts(host), interactive: false, stdin: admin });
+    t.org.admin.addAdminKey(admin, { scopes: ['api.management.read', 'api.management.write'] });
+    t.org.admin.addProject({ id: 'proj_CancelDocument', name: 'listed' });
+    const write = t.keychain.setPassword.bind(t.keychain);
+    t.keychain.setPassword = async (service, account, password) => {
+      if (account === 'default:admin') t.ctx.interrupts.interrupt('SIGINT');
+      return write(service, account, password);
+    };
+    void adminKey(t.ctx, { stdin: true, insecureStorage: false, verify: true, json: true }).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    expect(AdminKeyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({
+      exitCode: 130,
+      reason: 'cancelled',
+      storage: 'keychain',
+      checked: true,
+      sampleProject: { id: 'proj_CancelDocument', name: 'listed' },
+      missingScopes: ['api.usage.read'],
+    });
+  });
+});
+
+/** A context whose live checks never answer: the first one asked for sends `signal` instead. */
+function checkCancelled(signal: 'SIGINT' | 'SIGTERM', options: Parameters<typeof contexts.make>[0] = {}) {
+  const host = new FakeProcess();
+  const t = contexts.make({ interrupts: new Interrupts(host), interactive: false, ...options });
+  t.api.check = async (request) => {
+    t.api.checks.push(request);
+    t.ctx.interrupts.interrupt(signal);
+    return new Promise(() => {});
+  };
+  return { t, host };
+}
+
+describe('verify --json left on a signal during the check', () => {
+  it('status cancelled, with the key checked (masked) and where it was sent', async () => {
+    const key = testKey('V');
+    const { t, host } = checkCancelled('SIGINT', { env: { OPENAI_API_KEY: key } });
+    void verify(t.ctx, { json: true, quiet: false, billingCheck: true, baseURL: 'http://127.0.0.1:9/v1' }).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    expect(VerifyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({
+      ok: false,
+      status: 'cancelled',
+      exitCode: 130,
+      reason: 'cancelled',
+      key: { source: 'env', hint: maskKey(key), kind: 'project' },
+      baseURL: 'http://127.0.0.1:9/v1',
+      message: 'Cancelled.',
+    });
+    expect(t.stdout).not.toContain(key);
+  });
+});
+
+describe('checksSoFar (doctor --json, a diagnosis that did not end)', () => {
+  it('none when none was done (it did not start); else those done, then one saying the rest were not run, and why', () => {
+    expect(checksSoFar([], true)).toEqual([]);
+    const node = nodeCheck('v22.1.0');
+    expect(checksSoFar([node], false)).toEqual([
+      { id: 'node', title: 'Node.js', status: 'ok', detail: node.detail, fix: null },
+      { id: 'not-run', title: 'Not run', status: 'skip', detail: 'the checks after these were not run (or not to their end): doctor stopped on the error in message', fix: null },
+    ]);
+  });
+});
+
+describe('doctor --json left on a signal during the live check', () => {
+  it('the checks done so far, then one saying the rest were not run; no live check outcome', async () => {
+    const key = testKey('D');
+    const { t, host } = checkCancelled('SIGTERM', { keychain: { default: key } });
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
+    void doctor(t.ctx, { json: true }).catch(() => {});
+    expect(await host.exited).toBe('SIGTERM');
+    const doc = DoctorFailureJsonSchema.parse(JSON.parse(t.stdout));
+    expect(doc).toMatchObject({ ok: false, exitCode: 143, reason: 'cancelled', profile: 'default', verify: null });
+    expect(doc.checks[0]!.id).toBe('node');
+    expect(doc.checks.find((c) => c.id === 'stored-key')).toMatchObject({ status: 'ok' });
+    expect(doc.checks.find((c) => c.id === 'stored-key')!.detail).toContain(maskKey(key));
+    expect(doc.checks.slice(-2)).toEqual([
+      expect.objectContaining({ id: 'api', status: 'ok' }),
+      { id: 'not-run', title: 'Not run', status: 'skip', detail: 'the checks after these were not run (or not to their end): doctor was cancelled', fix: null },
+    ]);
+    expect(t.stdout).not.toContain(key);
+  });
+});
+
+describe('import --json left on a signal while the key found is being stored', () => {
+  it('the store waited for: the document names the key stored', async () => {
+    const key = makeKey('proj', 'unit-cancel-document-import');
+    const host = new FakeProcess();
+    const t = contexts.make({ interrupts: new Interrupts(host), interactive: false });
+    writeFileSync(join(t.cwd, '.env'), `OPENAI_API_KEY=${key}\n`);
+    t.api.answerEveryCheck(() => checkResult('valid'));
+    const write = t.keychain.setPassword.bind(t.keychain);
+    t.keychain.setPassword = async (service, account, password) => {
+      if (account === 'default') t.ctx.interrupts.interrupt('SIGTERM');
+      return write(service, account, password);
+    };
+    const deps = { places: defaultDeps().places, fish: async () => ({ ok: true, missing: false, detail: '' }) };
+    void runImport(t.ctx, { check: false, json: true, store: '.env:1', rewrite: true, yes: true }, deps).catch(() => {});
+    expect(await host.exited).toBe('SIGTERM');
+    expect(t.keychain.keyOf('default')).toBe(key);
+    expect(ImportFailureJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, exitCode: 143, reason: 'cancelled', profile: 'default', stored: { hint: maskKey(key), admin: false } });
+    expect(t.stdout).not.toContain(key);
   });
 });
