@@ -286,7 +286,7 @@ export const KEYCHAIN_TIMEOUT_MS = 3000;
 export const KEYCHAIN_STARTUP_MS = 15_000;
 /** The lock, in the config dir, that keychain calls take turns with. */
 export const KEYCHAIN_TURN_LOCK = 'keychain.lock';
-/** Dated by a call the keychain did not answer: calls that waited for their turn meanwhile fail at once. */
+/** Dated by a call the keychain did not answer: calls under way meanwhile (their helper starting, or waiting for their turn) fail at once. */
 export const KEYCHAIN_UNANSWERED = 'keychain.unanswered';
 /** How far ahead of the clock a turn lock may be dated and still be a live run's (file system timestamps, clock steps). */
 const FUTURE_LOCK_MARGIN_MS = 2_000;
@@ -410,9 +410,9 @@ function startHelper(bindingPath: string) {
  * when not there yet: runs at once on a fresh machine are turns too. The turns spare the keychain,
  * they are no reason to fail: when the lock cannot be made here (a config dir that cannot be made,
  * or not writable) or is kept from this run for all of withFileLock's bound, the call is made
- * without its turn.
+ * without its turn. `begunAt`: when the call began (its helper started then).
  */
-async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | undefined, giveUp: (() => boolean) | undefined, call: () => Promise<T>): Promise<T> {
+async function callInTurn<T>({ turnsDir, turnWaitMs, giveUp }: KeychainLimits, begunAt: number, call: () => Promise<T>): Promise<T> {
   if (turnsDir === undefined) return call();
   try {
     makeDirs(turnsDir, 0o700);
@@ -434,7 +434,6 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
   } catch {
     // Not there, or not ours to remove: withFileLock says what it is.
   }
-  const waitingSince = Date.now();
   const address = keychainAddress();
   let outcome: { value: T } | { error: unknown } | undefined;
   const givenUp = () => (giveUp?.() ? new KeychainCallGivenUpError() : null);
@@ -443,10 +442,12 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
       join(turnsDir, 'keychain'),
       async () => {
         try {
-          // Another run's call got no answer while this one waited for its turn: the keychain is not
-          // answering now, said at once rather than after a time box of its own (runs at once would
-          // otherwise each wait out the box of every run before them).
-          if (await unansweredSince(unansweredPath, waitingSince, address)) {
+          // Another run's call got no answer since this one began (its helper starting, or waiting
+          // for its turn): the keychain is not answering now, said at once rather than after a time
+          // box of its own (runs at once would otherwise each wait out the box of every run before
+          // them; on a busy machine a helper takes seconds to start, so a run still starting its
+          // helper when the call before it got no answer is among them).
+          if (await unansweredSince(unansweredPath, begunAt, address)) {
             outcome = { error: new KeychainUnavailableError('timeout', "no answer to another run's call just before") };
             return;
           }
@@ -515,6 +516,7 @@ const LATE_TIMER_MS = 1_000;
 /** `sending`: told right before the request goes to the helper (Keychain.writesSent counts the writes). */
 async function keychainCall(request: KeychainRequest, limits: KeychainLimits, sending: () => void = () => {}): Promise<string | boolean | string[] | null> {
   const { timeoutMs = KEYCHAIN_TIMEOUT_MS, startupMs = KEYCHAIN_STARTUP_MS } = limits;
+  const begunAt = Date.now();
   let bindingPath: string;
   try {
     bindingPath = limits.bindingPath ?? createRequire(import.meta.url).resolve('@napi-rs/keyring');
@@ -536,7 +538,7 @@ async function keychainCall(request: KeychainRequest, limits: KeychainLimits, se
     throw new KeychainUnavailableError('failed', 'the keychain helper gave no answer');
   }
   try {
-    return await callInTurn(limits.turnsDir, limits.turnWaitMs, limits.giveUp, async () => {
+    return await callInTurn(limits, begunAt, async () => {
       sending();
       helper.send(request);
       const sentAt = Date.now();
