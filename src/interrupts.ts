@@ -2,7 +2,9 @@
 // every such signal here, and every Context holds the one instance. Work a signal must not cut in
 // half (a file's locked read-modify-write, a key stored and recorded as one step) runs as a
 // section: a signal that comes meanwhile waits for it to end, SECTION_GRACE_MS at most (then the
-// run leaves anyway, saying what may be half done). Work a cancel must take back (rotate's new
+// run leaves anyway, saying what may be half done). A section that has changed nothing yet and is
+// only waiting for another run's turn (givingUp) gives the wait up, and leaving says that nothing
+// was changed. Work a cancel must take back (rotate's new
 // service account), or a state a cancel would otherwise leave unsaid (rotate's old key, not yet
 // revoked), registers an undo, which the signal runs, bounded, before leaving. A second
 // signal leaves at once, saying what was left. Once leaving, nothing new starts: no section, and
