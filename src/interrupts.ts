@@ -2,7 +2,9 @@
 // every such signal here, and every Context holds the one instance. Work a signal must not cut in
 // half (a file's locked read-modify-write, a key stored and recorded as one step) runs as a
 // section: a signal that comes meanwhile waits for it to end, SECTION_GRACE_MS at most (then the
-// run leaves anyway, saying what may be half done). Work a cancel must take back (rotate's new
+// run leaves anyway, saying what may be half done). A section that has changed nothing yet and is
+// only waiting for another run's turn (givingUp) gives the wait up, and leaving says that nothing
+// was changed. Work a cancel must take back (rotate's new
 // service account), or a state a cancel would otherwise leave unsaid (rotate's old key, not yet
 // revoked), registers an undo, which the signal runs, bounded, before leaving. A second
 // signal leaves at once, saying what was left. Once leaving, nothing new starts: no section, and
@@ -19,6 +21,14 @@ export interface Section {
   what: string;
   /** What may be half done then: `the key stored may not be the one …/state.json records`. */
   risk: string;
+  /** Whether it has changed nothing yet (absent: never known): leaving then says so, rather than `risk`. */
+  untouched?: () => boolean;
+  /**
+   * Whether what it has not begun yet may be given up on a signal rather than waited for (a
+   * keychain call waiting for its turn: givingUp): it has changed nothing it cannot take back at
+   * once itself (absent: no).
+   */
+  mayGiveUp?: () => boolean;
 }
 
 /** What a cancel takes back, or only says. */
@@ -38,6 +48,8 @@ export interface Undo {
 /** What the stores need: sections. */
 export interface Sections {
   section<T>(what: Section, body: () => Promise<T>): Promise<T>;
+  /** Whether waits not yet over in the sections under way are to be given up (Interrupts.givingUp). */
+  readonly givingUp?: boolean;
 }
 
 /** Sections for a store used without signals (tests that build one themselves): just run. */
@@ -98,6 +110,15 @@ export class Interrupts implements Sections {
     return this.signal;
   }
 
+  /**
+   * Whether the run is leaving while sections are under way that all may give up what they have not
+   * begun (Section.mayGiveUp): it need not begin (a keychain call still waiting for its turn gives
+   * up, and the section ends having changed nothing).
+   */
+  get givingUp(): boolean {
+    return this.signal !== null && this.open.size > 0 && [...this.open].every((s) => s.mayGiveUp?.() === true);
+  }
+
   /** Run `body` so that a signal waits for it to end. Once the run is leaving, nothing new starts: this never settles. */
   async section<T>(what: Section, body: () => Promise<T>): Promise<T> {
     if (this.signal) return new Promise<T>(() => {});
@@ -108,6 +129,8 @@ export class Interrupts implements Sections {
       return await body();
     } finally {
       this.open.delete(entry);
+      // Ended while leaving (given up, say) having changed nothing: said, as leaving says what was left.
+      if (this.signal && !this.gone && entry.untouched?.() === true) this.tell(`Nothing was changed: ${entry.what} had not begun.`);
       this.next();
     }
   }
@@ -166,7 +189,9 @@ export class Interrupts implements Sections {
   private leaveNow(signal: LeavingSignal, why: string): void {
     if (this.gone) return;
     this.gone = true;
-    const lines = new Set([...this.open].map((s) => `! Left with ${s.what} unfinished (${why}): ${s.risk}.`));
+    const lines = new Set(
+      [...this.open].map((s) => (s.untouched?.() === true ? `Left before ${s.what} began (${why}): nothing was changed.` : `! Left with ${s.what} unfinished (${why}): ${s.risk}.`)),
+    );
     for (const line of lines) this.tell(line);
     for (const undo of [...(this.undoing ? [this.undoing] : []), ...this.undos]) this.tell(`! ${undo.left()}`);
     this.leave(signal);

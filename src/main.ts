@@ -80,8 +80,10 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
       return stateStore();
     },
     get keys(): Context['keys'] {
-      // One progress file for the run: the key store reads where each key is recorded from it.
-      return (keys ??= new KeyStore(osKeychain(process.platform, { turnsDir: configDir() }), configDir(), warn, stateStore()));
+      // One progress file for the run: the key store reads where each key is recorded from it. A
+      // keychain call still waiting for its turn is given up on a signal while the key change it is
+      // part of has changed nothing (Interrupts.givingUp).
+      return (keys ??= new KeyStore(osKeychain(process.platform, { turnsDir: configDir(), giveUp: () => interrupts.givingUp }), configDir(), warn, stateStore()));
     },
     api: {
       check: async (request) => (await realApi()).check(request),

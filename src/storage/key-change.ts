@@ -13,7 +13,7 @@ import { maskKey } from '../keys/format.js';
 import { keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { pathLine, sanitize } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
-import { describeKeychainProblem, KeychainUnavailableError } from './keychain.js';
+import { describeKeychainProblem, KeychainCallGivenUpError, KeychainUnavailableError } from './keychain.js';
 import { LockLostUnwrittenError } from './lock.js';
 import { ConfigStoreError } from './private-file.js';
 import { accountOf, DamagedKeyFileError, type KeySnapshot, type KeyStore, type PutBack, type Storage, type Written } from './keystore.js';
@@ -80,7 +80,14 @@ export async function changeKey<T>(
   // A signal waits for both to be written (or the store put back): they never disagree.
   const { profile, admin } = accountOf(account);
   const whose = `the ${admin ? 'admin key change' : 'key change'} of profile "${profile}"`;
-  const section = { what: whose, risk: `the key stored may not be the one ${pathLine(ctx.state.path)} records; run the command again` };
+  // No write to the store begun yet (a keychain write waiting for its turn is none): a signal gives
+  // up what has not begun (a keychain call waiting for its turn behind another run's), the mark
+  // cleared; and with no mark left either, leaving says that nothing was changed.
+  const writesBefore = ctx.keys.writesBegun();
+  let markLeft = false;
+  const mayGiveUp = () => ctx.keys.writesBegun() === writesBefore;
+  const untouched = () => mayGiveUp() && !markLeft;
+  const section = { what: whose, risk: `the key stored may not be the one ${pathLine(ctx.state.path)} records; run the command again`, untouched, mayGiveUp };
   // A profile's own key change is marked in the progress file before the store is touched, and the
   // mark cleared with the record: a run killed in between (no signal to wait for) leaves it, so that
   // status, which reads no keychain, can say the record may be out of date (doctor reconciles).
@@ -112,6 +119,7 @@ export async function changeKey<T>(
         existed = account in state.profiles;
         profileIn(state, account).keyChangeStartedAt = ctx.state.nowIso();
         // A progress file that cannot be written fails here too, before the store is touched.
+        markLeft = true;
         await save(state);
         asMarked = structuredClone(state);
       }
@@ -143,6 +151,18 @@ export async function changeKey<T>(
           const attempted = ctx.keys.written(account);
           lost = { step, failure: error, written: attempted === earlier ? 'nothing' : attempted! };
           throw error;
+        }
+        // Given up (the run is leaving) with nothing written: nothing to put back (restore's own
+        // keychain calls would be given up too), only the mark to clear.
+        if (error instanceof KeychainCallGivenUpError && ctx.keys.writesBegun() === writesBefore) {
+          if (asMarked) {
+            unmark(asMarked);
+            await save(asMarked).then(
+              () => void (markLeft = false),
+              () => {},
+            );
+          }
+          throw new KeyChangeError(step, error, 'untouched', before);
         }
         // Put back while the lock is still held: no other run sees the store half changed.
         const putBack = await ctx.keys.restore(account, before);

@@ -20,6 +20,23 @@ export interface Keychain {
   findAccounts?(service: string): Promise<string[]>;
   /** Which store this is, for people: "Secret Service", "macOS Keychain"... */
   readonly description: string;
+  /**
+   * How many writes (set, delete) it has sent to the keychain: a call still waiting for its turn
+   * has sent nothing. Absent: a write counts as sent once asked (KeyStore.writesBegun).
+   */
+  writesSent?(): number;
+}
+
+/**
+ * A keychain call given up before it was sent, while it waited for its turn behind another run's:
+ * the run is leaving, and what it was part of had changed nothing yet (KeychainLimits.giveUp). Not
+ * a keychain that failed: nothing was asked of it.
+ */
+export class KeychainCallGivenUpError extends Error {
+  constructor() {
+    super('the keychain call was given up before it was made: the run is leaving');
+    this.name = 'KeychainCallGivenUpError';
+  }
 }
 
 export type KeychainProblem = 'no-service' | 'no-keyring' | 'locked' | 'denied' | 'timeout' | 'no-start' | 'no-binding' | 'other-user' | 'failed';
@@ -269,7 +286,7 @@ export const KEYCHAIN_TIMEOUT_MS = 3000;
 export const KEYCHAIN_STARTUP_MS = 15_000;
 /** The lock, in the config dir, that keychain calls take turns with. */
 export const KEYCHAIN_TURN_LOCK = 'keychain.lock';
-/** Dated by a call the keychain did not answer: calls that waited for their turn meanwhile fail at once. */
+/** Dated by a call the keychain did not answer: calls under way meanwhile (their helper starting, or waiting for their turn) fail at once. */
 export const KEYCHAIN_UNANSWERED = 'keychain.unanswered';
 /** How far ahead of the clock a turn lock may be dated and still be a live run's (file system timestamps, clock steps). */
 const FUTURE_LOCK_MARGIN_MS = 2_000;
@@ -301,6 +318,13 @@ export interface KeychainLimits {
   turnsDir?: string;
   /** How long a call waits for its turn while one run holds it without refreshing it (withFileLock's waitMs). */
   turnWaitMs?: number;
+  /**
+   * Whether a call waiting for its turn behind another run's is to be given up rather than made
+   * (Interrupts.givingUp: the run is leaving, and the key change it is part of has changed
+   * nothing): asked between tries for the turn; it then fails with KeychainCallGivenUpError. A call
+   * that has its turn at once is made.
+   */
+  giveUp?: () => boolean;
 }
 
 const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
@@ -386,9 +410,9 @@ function startHelper(bindingPath: string) {
  * when not there yet: runs at once on a fresh machine are turns too. The turns spare the keychain,
  * they are no reason to fail: when the lock cannot be made here (a config dir that cannot be made,
  * or not writable) or is kept from this run for all of withFileLock's bound, the call is made
- * without its turn.
+ * without its turn. `begunAt`: when the call began (its helper started then).
  */
-async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | undefined, call: () => Promise<T>): Promise<T> {
+async function callInTurn<T>({ turnsDir, turnWaitMs, giveUp }: KeychainLimits, begunAt: number, call: () => Promise<T>): Promise<T> {
   if (turnsDir === undefined) return call();
   try {
     makeDirs(turnsDir, 0o700);
@@ -410,18 +434,20 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
   } catch {
     // Not there, or not ours to remove: withFileLock says what it is.
   }
-  const waitingSince = Date.now();
   const address = keychainAddress();
   let outcome: { value: T } | { error: unknown } | undefined;
+  const givenUp = () => (giveUp?.() ? new KeychainCallGivenUpError() : null);
   try {
     await withFileLock(
       join(turnsDir, 'keychain'),
       async () => {
         try {
-          // Another run's call got no answer while this one waited for its turn: the keychain is not
-          // answering now, said at once rather than after a time box of its own (runs at once would
-          // otherwise each wait out the box of every run before them).
-          if (await unansweredSince(unansweredPath, waitingSince, address)) {
+          // Another run's call got no answer since this one began (its helper starting, or waiting
+          // for its turn): the keychain is not answering now, said at once rather than after a time
+          // box of its own (runs at once would otherwise each wait out the box of every run before
+          // them; on a busy machine a helper takes seconds to start, so a run still starting its
+          // helper when the call before it got no answer is among them).
+          if (await unansweredSince(unansweredPath, begunAt, address)) {
             outcome = { error: new KeychainUnavailableError('timeout', "no answer to another run's call just before") };
             return;
           }
@@ -436,8 +462,11 @@ async function callInTurn<T>(turnsDir: string | undefined, turnWaitMs: number | 
       },
       turnWaitMs,
       lockPath,
+      givenUp,
     );
-  } catch {
+  } catch (error) {
+    // Given up while waiting: not made without its turn either.
+    if (error instanceof KeychainCallGivenUpError) throw error;
     // No turn to be had (or the lock lost once the call was made: its outcome stands).
   }
   if (outcome === undefined) return call();
@@ -484,8 +513,10 @@ const timedOutLate = new WeakSet<KeychainUnavailableError>();
 /** How late a time box's timer may fire and still have measured the keychain. */
 const LATE_TIMER_MS = 1_000;
 
-async function keychainCall(request: KeychainRequest, limits: KeychainLimits): Promise<string | boolean | string[] | null> {
+/** `sending`: told right before the request goes to the helper (Keychain.writesSent counts the writes). */
+async function keychainCall(request: KeychainRequest, limits: KeychainLimits, sending: () => void = () => {}): Promise<string | boolean | string[] | null> {
   const { timeoutMs = KEYCHAIN_TIMEOUT_MS, startupMs = KEYCHAIN_STARTUP_MS } = limits;
+  const begunAt = Date.now();
   let bindingPath: string;
   try {
     bindingPath = limits.bindingPath ?? createRequire(import.meta.url).resolve('@napi-rs/keyring');
@@ -507,7 +538,8 @@ async function keychainCall(request: KeychainRequest, limits: KeychainLimits): P
     throw new KeychainUnavailableError('failed', 'the keychain helper gave no answer');
   }
   try {
-    return await callInTurn(limits.turnsDir, limits.turnWaitMs, async () => {
+    return await callInTurn(limits, begunAt, async () => {
+      sending();
       helper.send(request);
       const sentAt = Date.now();
       const closed = await within(timeoutMs, helper.closed);
@@ -544,16 +576,19 @@ function safeJson(text: string): unknown {
 export function osKeychain(platform: NodeJS.Platform, limits: KeychainLimits = {}): Keychain {
   // Without pinning, keyring falls back on Linux to the kernel keyring, which forgets at reboot.
   const options = platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined;
+  let writesSent = 0;
+  const sentWrite = () => void writesSent++;
   return {
+    writesSent: () => writesSent,
     description: platform === 'darwin' ? 'macOS Keychain' : platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service keyring',
     getPassword: async (service, account) => {
       const value = await keychainCall({ op: 'get', service, account, options }, limits);
       return typeof value === 'string' ? value : null;
     },
     setPassword: async (service, account, password) => {
-      await keychainCall({ op: 'set', service, account, password, options }, limits);
+      await keychainCall({ op: 'set', service, account, password, options }, limits, sentWrite);
     },
-    deletePassword: async (service, account) => (await keychainCall({ op: 'delete', service, account, options }, limits)) === true,
+    deletePassword: async (service, account) => (await keychainCall({ op: 'delete', service, account, options }, limits, sentWrite)) === true,
     // findCredentials has no store option: on Linux it searches the Secret Service, where the entries are.
     findAccounts: async (service) => {
       const value = await keychainCall({ op: 'list', service }, limits);

@@ -166,6 +166,13 @@ export class KeyStore {
   /** Whom the commands its warnings name are for (adviseFor); until it is known they name none. */
   private scope: AdviceScope | null = null;
 
+  /**
+   * Key file writes this store began, and keychain writes asked of a keychain that does not count
+   * what it sent itself (Keychain.writesSent): writesBegun().
+   */
+  private fileWrites = 0;
+  private keychainWriteCalls = 0;
+
   constructor(
     private readonly keychain: Keychain,
     private readonly configDir: string,
@@ -306,7 +313,7 @@ export class KeyStore {
     for (let attempt = 1; ; attempt++) {
       const account = probeAccount();
       try {
-        await this.keychain.setPassword(KEYCHAIN_SERVICE, account, 'probe');
+        await this.keychainWrite(() => this.keychain.setPassword(KEYCHAIN_SERVICE, account, 'probe'));
       } catch (error) {
         if (!(error instanceof KeychainUnavailableError)) throw error;
         // A write that failed midway may have stored it. A refused or unanswered one is not
@@ -363,7 +370,7 @@ export class KeyStore {
 
   /** Remove a probe entry; failing to is not the run's failure (the entry is never read). */
   private async dropProbe(account: string): Promise<void> {
-    await this.keychain.deletePassword(KEYCHAIN_SERVICE, account).catch((error: unknown) => {
+    await this.keychainWrite(() => this.keychain.deletePassword(KEYCHAIN_SERVICE, account)).catch((error: unknown) => {
       if (!(error instanceof KeychainUnavailableError)) throw error;
     });
   }
@@ -405,6 +412,7 @@ export class KeyStore {
     const linked = real !== this.filePath;
     const emptied = Object.keys(keys).length === 0;
     this.lastWrite = { real, linked, emptied };
+    this.fileWrites++;
     if (emptied && !linked) {
       await removePrivateFile(this.filePath);
       return;
@@ -600,7 +608,7 @@ export class KeyStore {
     // A file that cannot be read fails the run before anything is stored.
     await this.readFileKeys();
     this.writes.set(profile, { key, storage: 'keychain' });
-    await this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key);
+    await this.keychainWrite(() => this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key));
     this.storedByThisRun.set(profile, { storage: 'keychain', hint: maskKey(key) });
     await this.sweepProbes();
     await this.deleteFileKey(profile);
@@ -621,7 +629,7 @@ export class KeyStore {
     try {
       // Read first, to name what goes; removed even when the read finds none (a locked keyring may answer so).
       old = await this.keychain.getPassword(KEYCHAIN_SERVICE, account);
-      await this.keychain.deletePassword(KEYCHAIN_SERVICE, account);
+      await this.keychainWrite(() => this.keychain.deletePassword(KEYCHAIN_SERVICE, account));
     } catch (error) {
       if (!(error instanceof KeychainUnavailableError)) throw error;
       // Known by what was read, else by the record: a keychain that does not answer may hold it still.
@@ -640,6 +648,21 @@ export class KeyStore {
   /** The key file's value for `account` (null: none), reading the file alone: no keychain. Fails as find() would on a key file it cannot use. */
   async fileKey(account: string): Promise<string | null> {
     return (await this.readFileKeys())[account] || null;
+  }
+
+  /** A write asked of the keychain (set, delete): counted, for writesBegun(). */
+  private keychainWrite<T>(call: () => Promise<T>): Promise<T> {
+    this.keychainWriteCalls++;
+    return call();
+  }
+
+  /**
+   * How many writes to where keys are kept this store has begun so far (a key file written, a
+   * keychain entry set or deleted): a change during which it stays the same changed nothing. A
+   * keychain write still waiting for its turn (Keychain.writesSent) is none yet.
+   */
+  writesBegun(): number {
+    return this.fileWrites + (this.keychain.writesSent?.() ?? this.keychainWriteCalls);
   }
 
   /** What this run last stored in or removed from `account`'s store, or began to (undefined: nothing yet). A new object for each change. */
@@ -682,9 +705,10 @@ export class KeyStore {
           return true;
         });
       }
-      if (before.keychain !== undefined && current?.keychain !== before.keychain) {
-        if (before.keychain === null) await this.keychain.deletePassword(KEYCHAIN_SERVICE, account);
-        else await this.keychain.setPassword(KEYCHAIN_SERVICE, account, before.keychain);
+      const held = before.keychain;
+      if (held !== undefined && current?.keychain !== held) {
+        if (held === null) await this.keychainWrite(() => this.keychain.deletePassword(KEYCHAIN_SERVICE, account));
+        else await this.keychainWrite(() => this.keychain.setPassword(KEYCHAIN_SERVICE, account, held));
       }
     } catch {
       return 'failed';
@@ -705,7 +729,7 @@ export class KeyStore {
     let keychain = false;
     let keychainError: KeychainUnavailableError | null = null;
     try {
-      keychain = await this.keychain.deletePassword(KEYCHAIN_SERVICE, profile);
+      keychain = await this.keychainWrite(() => this.keychain.deletePassword(KEYCHAIN_SERVICE, profile));
     } catch (error) {
       if (!(error instanceof KeychainUnavailableError)) throw error;
       keychainError = error;

@@ -219,8 +219,15 @@ export function lockPathFor(path: string): string {
  * or its mtime moves on), and at most LOCK_QUEUE_WAITS times `waitMs` in all, then fails in one
  * line; nothing was changed then.
  * `lockPath`: the lock elsewhere than next to `path` (its directory must exist too).
+ * `giveUp`: asked between tries; an error it gives ends the wait with that error (nothing changed).
  */
-export async function withFileLock<T>(path: string, body: (lock: HeldLock) => Promise<T>, waitMs = LOCK_WAIT_MS, lockPath = lockPathFor(path)): Promise<T> {
+export async function withFileLock<T>(
+  path: string,
+  body: (lock: HeldLock) => Promise<T>,
+  waitMs = LOCK_WAIT_MS,
+  lockPath = lockPathFor(path),
+  giveUp: () => Error | null = () => null,
+): Promise<T> {
   // Loaded only by the commands that write (a file of its own in dist/vendor).
   const { lock } = await import('proper-lockfile');
   const started = Date.now();
@@ -317,6 +324,8 @@ export async function withFileLock<T>(path: string, body: (lock: HeldLock) => Pr
           `Other runs of openai-setup kept ${pathLine(lockPath)} busy for ${duration(waitMs * LOCK_QUEUE_WAITS)} (one still at work, or several in turn), so ${pathLine(path)} was not changed; they are still changing it: run again once they are done.`,
         );
       }
+      const gaveUp = giveUp();
+      if (gaveUp) throw gaveUp;
       // Jitter, so that runs waiting together do not retry in step.
       await sleep(delay * (0.5 + Math.random()));
     }

@@ -10,7 +10,7 @@ import { baseURLForAdvice } from '../platform.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
 import { leftoverTemps, removeLeftoverTemps } from './leftovers.js';
-import { LockLostUnwrittenError, withFileLock } from './lock.js';
+import { LOCK_WAIT_MS, lockPathFor, LockLostUnwrittenError, withFileLock, type HeldLock } from './lock.js';
 import { Notices } from './notices.js';
 import { ConfigStoreError, dirNotMadeHere, ensurePrivateDir, linkedFilePath, newerVersion, readPrivateFile, removeLeftoverTempFiles, removeTempFiles, runGone, storeError, UPDATE, writePrivateFile, writtenByNewer } from './private-file.js';
 
@@ -490,7 +490,9 @@ export class StateStore {
   async locked<T>(body: (state: State, save: (state: State) => Promise<void>, held: () => boolean) => Promise<T>, what?: Section): Promise<T> {
     return this.sections.section(what ?? { what: `the change to ${pathLine(this.path)}`, risk: 'it may not have been saved' }, async () => {
       await ensurePrivateDir(this.dir);
-      return withFileLock(this.path, async (lock) => {
+      // Still waiting for the lock when the run began leaving, with nothing changed: given up.
+      const givenUp = () => (this.sections.givingUp ? new ConfigStoreError(`The change to ${pathLine(this.path)} was given up before it began: the run is leaving.`) : null);
+      const change = async (lock: HeldLock) => {
         const state = await this.loadForChange();
         // Written where a symbolic link named state.json leads, as credentials.json is: never
         // replacing the link with a file.
@@ -522,7 +524,8 @@ export class StateStore {
           }
         };
         return body(state, save, held);
-      });
+      };
+      return withFileLock(this.path, change, LOCK_WAIT_MS, lockPathFor(this.path), givenUp);
     });
   }
 

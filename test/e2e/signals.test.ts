@@ -5,7 +5,7 @@
 // it go on, so the signal always lands inside the key change. Afterwards the keychain (or the key
 // file) and state.json must agree, no temp file may be left, and rotate's new account is gone.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, utimesSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -207,6 +207,47 @@ describe('a signal while a key is being changed: the keychain and state.json agr
     expect(pty.output()).toContain('Cancelled.');
     const file = JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8'));
     expect(stateOf(t).profiles.ins.key).toMatchObject({ storage: 'file', hint: maskKey(file.keys.ins) });
+    expect(tempFiles(t)).toEqual([]);
+  });
+});
+
+describe('a signal while a key change waits for its turn at the keychain behind another run', () => {
+  it('kill -INT while `key --stdin` waits (another run holds keychain.lock): exit 130 at once, "nothing was changed", and nothing was: the old key stored and recorded, no mark of a change under way', async () => {
+    const t = await machine();
+    const [k0, k1] = [makeKey('proj', 'signals-turn-k0'), makeKey('proj', 'signals-turn-k1')];
+    expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'tw'], { env: t.env, input: k0 })).code).toBe(0);
+
+    const run = start(t, ['key', '--stdin', '--no-verify', '--profile', 'tw'], `${k1}\n`);
+    const stateLock = join(t.configDir, 'state.json.lock');
+    const turn = join(t.configDir, 'keychain.lock');
+    let held = false;
+    // Another run's turn, kept fresh as a live run keeps it.
+    const fresh = setInterval(() => held && utimesSync(turn, new Date(), new Date()), 500);
+    try {
+      // The key change has begun (state.json's lock held, a keychain helper started under it):
+      // another run takes the turn (once this run's read, if it has the turn, lets it go).
+      for (const deadline = Date.now() + 15_000; !held && Date.now() < deadline && alive(run.pid); await new Promise((resolve) => setTimeout(resolve, 1))) {
+        if (!existsSync(stateLock) || childrenOf(run.pid).length === 0) continue;
+        try {
+          mkdirSync(turn);
+          held = true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+      }
+      expect(held, 'the turn taken while the key change was under way').toBe(true);
+      process.kill(run.pid, 'SIGINT');
+      const result = await run.exited;
+      expect(result.code).toBe(130);
+      // On a slow machine, that it waits for the key change (until the wait for the turn is given up).
+      expect(result.stderr.replace(waiting('tw', 'press Ctrl-C again'), '').trim()).toBe('Cancelled.\nNothing was changed: the key change of profile "tw" had not begun.');
+    } finally {
+      clearInterval(fresh);
+      if (held) rmdirSync(turn);
+    }
+    expect(await keyring().lookup('openai-setup', 'tw')).toBe(k0);
+    expect(stateOf(t).profiles.tw.key).toMatchObject({ storage: 'keychain', hint: maskKey(k0) });
+    expect(stateOf(t).profiles.tw.keyChangeStartedAt).toBeUndefined();
     expect(tempFiles(t)).toEqual([]);
   });
 });

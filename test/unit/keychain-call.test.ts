@@ -251,6 +251,24 @@ describe('a keychain call in its helper process', () => {
     expect(readdirSync(turnsDir)).toEqual([]);
   }, 30_000);
 
+  it("a call whose helper was still starting (a busy machine) when another run's call got no answer: told at once too, asking nothing", async () => {
+    const turnsDir = mkdtempSync(join(dir, 'config-'));
+    const first = fakeBinding({ loadMs: 0, calls: 'hang' });
+    // Ready only well after the first call's box: it begins waiting for its turn once the mark is there.
+    const starting = fakeBinding({ loadMs: 4000, calls: 'answer' });
+    const firstFailure = failure(osKeychain('linux', { timeoutMs: 500, bindingPath: first.path, turnsDir }).getPassword('openai-setup', 'work'));
+    await vi.waitFor(() => expect(existsSync(first.called)).toBe(true), { timeout: 10_000, interval: 20 });
+    const second = osKeychain('linux', { bindingPath: starting.path, turnsDir }).getPassword('openai-setup', 'work');
+    const secondFailure = failure(second);
+    expect((await firstFailure).problem).toBe('timeout');
+    // The mark made while the second call's helper was still loading its binding.
+    expect(existsSync(join(turnsDir, 'keychain.unanswered'))).toBe(true);
+    expect(existsSync(starting.loaded)).toBe(false);
+    expect((await secondFailure).problem).toBe('timeout');
+    // Told, not asked: a keychain that stopped answering is not asked once more by each run in the queue.
+    expect(existsSync(starting.called)).toBe(false);
+  }, 30_000);
+
   describe("the mark of a keychain that did not answer says nothing of", () => {
     /** A first call that holds the turn and never gets an answer (its box `timeoutMs`), and a second call, waiting for its turn by then, whose binding answers. */
     async function secondWhileFirstHangs(turnsDir: string, timeoutMs: number, between: () => void = () => {}, whileSecondWaits: () => void = () => {}) {
