@@ -176,7 +176,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     options: [
       { flags: '-k, --key <key>', description: 'the key to check; "-" reads it from standard input (default: OPENAI_API_KEY, then the stored key)' },
       JSON_OUTPUT,
-      { flags: '-q, --quiet', description: 'print nothing when the key works; only the exit code tells' },
+      { flags: '-q, --quiet', description: 'print nothing when the key works but security warnings (on stderr); only the exit code tells' },
       { flags: '--no-billing-check', description: 'skip the 1-token test request (then nothing billable is sent)' },
       ...CHECK_OPTIONS,
     ],

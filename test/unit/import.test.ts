@@ -309,6 +309,21 @@ describe('import: the list', () => {
     expectNoKeys(t);
   });
 
+  it('--check says, before the checks, that the keys travel in clear text or unchecked (plain http:// to another machine, TLS not checked): once, as verify does', async () => {
+    const t = machine({ interactive: false, env: { OPENAI_BASE_URL: 'http://192.0.2.1:1/v1', NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
+    t.write('~/.bashrc', `export OPENAI_API_KEY='${KEY}'\n`);
+    t.write('.env', `OPENAI_API_KEY=${OTHER}\n`);
+    expect(await runImport(t.ctx, options({ json: true, check: true }), t.deps)).toBe(8);
+    expect(t.stderr).toBe(
+      [
+        '! The key is sent to 192.0.2.1:1 (from OPENAI_BASE_URL), not to the OpenAI API.',
+        '! NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not checked, so anyone on the network path can read the key. Unset it (for a company proxy, set NODE_EXTRA_CA_CERTS instead).',
+        '! http://192.0.2.1:1/v1 is plain http:// to another machine: the key travels in clear text. Use https://.',
+      ].map((line) => `${line}\n`).join(''),
+    );
+    expect(t.api.checks).toHaveLength(2);
+  });
+
   it('--json: the same as data; --check adds a live check of each distinct key, nothing billable', async () => {
     const t = machine({ interactive: false, keychain: { default: KEY } });
     t.write('~/.bashrc', `export OPENAI_API_KEY='${KEY}'\n`);
