@@ -367,7 +367,13 @@ Exit code: 0 when everything needed works; else the live check's (3-6) when it f
   }),
   command({
     name: 'completion',
-    examples: ['{cmd} completion bash >> ~/.bashrc', '{cmd} completion fish > ~/.config/fish/completions/openai-setup.fish'],
+    // As the README and each script's header say it: bash and zsh load the script this version
+    // prints each time (a copy appended to ~/.bashrc would go stale, and double on a second run).
+    examples: [
+      'source <({cmd} completion bash)  # in ~/.bashrc',
+      'source <({cmd} completion zsh)  # in ~/.zshrc, after compinit',
+      '{cmd} completion fish > ~/.config/fish/completions/openai-setup.fish',
+    ],
     description: 'print a completion script for bash, zsh or fish',
     arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],
     usesConfigDir: false,
