@@ -86,8 +86,8 @@ describe('the places looked in', () => {
       'fish xdg/fish/config.fish',
       'fish xdg/fish/conf.d/keys.fish',
       'fish-universal xdg/fish/fish_variables',
-      'powershell home/.config/powershell/Microsoft.PowerShell_profile.ps1',
-      'powershell home/.config/powershell/profile.ps1',
+      'powershell xdg/powershell/Microsoft.PowerShell_profile.ps1',
+      'powershell xdg/powershell/profile.ps1',
       'tool:codex codex/auth.json',
       'tool:llm xdg/io.datasette.llm/keys.json',
       'tool:shell-gpt home/.config/shell_gpt/.sgptrc',
@@ -106,6 +106,13 @@ describe('the places looked in', () => {
     ]);
     const windows = plaintextPlaces({ env: { APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, platform: 'win32', home: '/h', cwd: '/h/p' });
     expect(windows.filter((p) => p.kind === 'powershell').map((p) => p.path)).toContain(join('/h', 'Documents', 'WindowsPowerShell', 'Microsoft.PowerShell_profile.ps1'));
+    // On Linux and macOS PowerShell reads its profile from $XDG_CONFIG_HOME/powershell when set, as fish reads config.fish.
+    for (const platform of ['darwin'] as const) {
+      expect(plaintextPlaces({ env: { XDG_CONFIG_HOME: '/x/conf' }, platform, home: '/h', cwd: '/h/p' }).filter((p) => p.kind === 'powershell').map((p) => p.path)).toEqual([
+        '/x/conf/powershell/Microsoft.PowerShell_profile.ps1',
+        '/x/conf/powershell/profile.ps1',
+      ]);
+    }
     void t.cleanup();
   });
 });
