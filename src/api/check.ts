@@ -208,14 +208,22 @@ function givenValueResult(result: CheckResult, value: string, baseURL: string, g
 
 /**
  * Local verdicts first (nothing is sent for them), then the live check, with a spinner on a
- * terminal unless `quiet`. `note` prints a warning (stderr, or nowhere with --quiet). `givenAs`:
- * the key was given to the command as it is (givenValueResult), not stored or pasted.
+ * terminal unless `quiet`. `note` prints a warning (stderr, or nowhere with --quiet). `alert`
+ * takes the security warnings said before the key is sent (where it goes when not to OpenAI, and
+ * how it travels unprotected), as `warn` does unless given: verify --quiet gives one that prints
+ * them all the same, so that a quiet check sending the key in clear text leaves a trace in its log.
+ * `givenAs`: the key was given to the command as it is (givenValueResult), not stored or pasted.
  */
-export async function runCheck(ctx: Context, request: CheckRequest, options: { spinner?: string | null; note?: (line: string) => void; warn?: (text: string) => void; givenAs?: GivenAs } = {}): Promise<CheckResult> {
+export async function runCheck(
+  ctx: Context,
+  request: CheckRequest,
+  options: { spinner?: string | null; note?: (line: string) => void; warn?: (text: string) => void; alert?: (text: string) => void; givenAs?: GivenAs } = {},
+): Promise<CheckResult> {
   ctx.term.addSecret(secretOf(request.key));
   const note = options.note ?? ((line: string) => ctx.term.err(line));
   // `warn` takes each warning as text (rotate keeps them for its --json document too), else a marked line.
   const warn = options.warn ?? ((text: string) => note(`${marks(ctx.term.style).warn} ${text}`));
+  const alert = options.alert ?? warn;
   const local = localVerdict(request.key, request.baseURL, request.noCheckFlags);
   if (local.warning) warn(local.warning);
   // Where the check was meant to go, for the commands printed later (recordCheck): also when nothing was sent.
@@ -223,8 +231,10 @@ export async function runCheck(ctx: Context, request: CheckRequest, options: { s
   const at = advised === null ? {} : { adviceBaseURL: advised };
   if (local.result) return { ...(options.givenAs ? givenValueResult(local.result, request.key, request.baseURL, options.givenAs) : local.result), ...at };
   const elsewhere = otherHostNoticeOnce(ctx, 'key', request.baseURL, request.baseURLOrigin);
-  if (elsewhere) warn(elsewhere);
-  for (const warning of transportWarningsOnce(ctx, request.baseURL)) warn(warning);
+  if (elsewhere) alert(elsewhere);
+  // The Authorization line of OPENAI_CUSTOM_HEADERS is no danger to the key: a warning like the others.
+  const authorization = customAuthorizationWarning(ctx.rawEnv);
+  for (const warning of transportWarningsOnce(ctx, request.baseURL)) (warning === authorization ? warn : alert)(warning);
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {
     const result = untrustedResult(await ctx.api.check(request), request.key);

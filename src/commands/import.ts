@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
 import { AdminApiError } from '../api/admin-failure.js';
 import { probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
-import { buildCheckRequest, malformedKeyResult, otherHostNoticeOnce, runCheck } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, otherHostNoticeOnce, runCheck, transportWarningsOnce } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { billingNotProven } from '../api/verdict.js';
 import { outcomeRow } from '../api/status.js';
@@ -396,6 +396,8 @@ async function checkFound(run: ImportRun): Promise<void> {
     const elsewhere = otherHostNoticeOnce(ctx, kind, resolveBaseURL(ctx), baseURLOrigin(ctx));
     if (elsewhere) ctx.term.err(`${m.warn} ${elsewhere}`);
   }
+  // So are the ways the keys would travel unprotected (checkKey says nothing of its own).
+  if (keys.length) for (const warning of transportWarningsOnce(ctx, resolveBaseURL(ctx))) ctx.term.err(`${m.warn} ${warning}`);
   const spinner = ctx.term.spinner(`Checking ${keys.length} key${keys.length === 1 ? '' : 's'} with live calls (nothing billable)…`);
   try {
     await Promise.all(keys.map(async (key) => run.checks.set(key, await checkKey(ctx, run.profileName, key))));

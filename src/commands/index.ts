@@ -176,7 +176,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
     options: [
       { flags: '-k, --key <key>', description: 'the key to check; "-" reads it from standard input (default: OPENAI_API_KEY, then the stored key)' },
       JSON_OUTPUT,
-      { flags: '-q, --quiet', description: 'print nothing when the key works; only the exit code tells' },
+      { flags: '-q, --quiet', description: 'print nothing when the key works but security warnings (on stderr); only the exit code tells' },
       { flags: '--no-billing-check', description: 'skip the 1-token test request (then nothing billable is sent)' },
       ...CHECK_OPTIONS,
     ],
@@ -367,7 +367,13 @@ Exit code: 0 when everything needed works; else the live check's (3-6) when it f
   }),
   command({
     name: 'completion',
-    examples: ['{cmd} completion bash >> ~/.bashrc', '{cmd} completion fish > ~/.config/fish/completions/openai-setup.fish'],
+    // As the README and each script's header say it: bash and zsh load the script this version
+    // prints each time (a copy appended to ~/.bashrc would go stale, and double on a second run).
+    examples: [
+      'source <({cmd} completion bash)  # in ~/.bashrc',
+      'source <({cmd} completion zsh)  # in ~/.zshrc, after compinit',
+      '{cmd} completion fish > ~/.config/fish/completions/openai-setup.fish',
+    ],
     description: 'print a completion script for bash, zsh or fish',
     arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],
     usesConfigDir: false,

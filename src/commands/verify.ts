@@ -214,7 +214,9 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
   } else {
     // No spinner where nothing should move: --quiet, and --json (its readers want stdout alone).
     const givenAs = source.kind === 'flag' || source.kind === 'env' ? source.kind : undefined;
-    result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note, givenAs });
+    // Where the key goes and how unprotected it travels are said even with --quiet (runCheck's `alert`).
+    const alert = (text: string) => term.err(`${marks(term.style).warn} ${text}`);
+    result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note, alert, givenAs });
   }
   if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
     await recordCheck(ctx, profileName, key, source, result, note);

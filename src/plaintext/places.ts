@@ -71,8 +71,9 @@ export function plaintextPlaces(c: PlaceContext): Place[] {
         add(join(home, 'Documents', dir, 'profile.ps1'), 'powershell');
       }
     } else {
-      add(join(home, '.config', 'powershell', 'Microsoft.PowerShell_profile.ps1'), 'powershell');
-      add(join(home, '.config', 'powershell', 'profile.ps1'), 'powershell');
+      // PowerShell reads its profiles from $XDG_CONFIG_HOME/powershell when that is set, as fish does.
+      add(join(config, 'powershell', 'Microsoft.PowerShell_profile.ps1'), 'powershell');
+      add(join(config, 'powershell', 'profile.ps1'), 'powershell');
     }
 
     add(join(env.CODEX_HOME?.trim() || join(home, '.codex'), 'auth.json'), 'tool', 'codex');

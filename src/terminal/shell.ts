@@ -6,11 +6,17 @@ import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
 
 export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'csh' | 'sh';
 
+/** pwsh, powershell, with a version or channel (pwsh-preview, pwsh-7.4) or .exe after the name. */
+const POWERSHELL = /^(?:pwsh|powershell)(?:-?[0-9][0-9.]*|-[a-z][a-z0-9.]*)?(?:\.exe)?$/i;
+
 function detectShell(env: Record<string, string | undefined>, platform: NodeJS.Platform): ShellKind {
   const shell = basename(env.SHELL ?? '');
   if (shell === 'zsh' || shell === 'bash' || shell === 'fish') return shell;
   // csh and tcsh read none of the POSIX files, nor `export`.
   if (shell === 'csh' || shell === 'tcsh') return 'csh';
+  // PowerShell is a login shell on Linux and macOS too (pwsh, pwsh-preview…);
+  // it reads no POSIX file and takes no `export`. Its profile is `$PROFILE` everywhere.
+  if (POWERSHELL.test(shell)) return 'powershell';
   if (platform === 'win32') return 'powershell';
   return shell === '' ? 'bash' : 'sh';
 }

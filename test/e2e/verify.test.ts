@@ -145,9 +145,9 @@ describe('verify outcomes', () => {
     }
   });
 
-  it('--quiet prints nothing and still exits with the outcome', async () => {
+  it('--quiet prints nothing and still exits with the outcome; but for the line naming the server the key goes to, which is not OpenAI\'s', async () => {
     const result = await verify(['--key', keyFor('no_credits'), '--quiet']);
-    expect(result).toMatchObject({ code: 4, stdout: '', stderr: '' });
+    expect(result).toMatchObject({ code: 4, stdout: '', stderr: `! The key is sent to ${new URL(server.baseURL).host} (from OPENAI_BASE_URL), not to the OpenAI API.\n` });
   });
 
   it('--no-billing-check sends nothing billable', async () => {

@@ -87,8 +87,8 @@ describe('the places looked in', () => {
       'fish xdg/fish/config.fish',
       'fish xdg/fish/conf.d/keys.fish',
       'fish-universal xdg/fish/fish_variables',
-      'powershell home/.config/powershell/Microsoft.PowerShell_profile.ps1',
-      'powershell home/.config/powershell/profile.ps1',
+      'powershell xdg/powershell/Microsoft.PowerShell_profile.ps1',
+      'powershell xdg/powershell/profile.ps1',
       'tool:codex codex/auth.json',
       'tool:llm xdg/io.datasette.llm/keys.json',
       'tool:shell-gpt home/.config/shell_gpt/.sgptrc',
@@ -107,6 +107,13 @@ describe('the places looked in', () => {
     ]);
     const windows = plaintextPlaces({ env: { APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, platform: 'win32', home: '/h', cwd: '/h/p' });
     expect(windows.filter((p) => p.kind === 'powershell').map((p) => p.path)).toContain(join('/h', 'Documents', 'WindowsPowerShell', 'Microsoft.PowerShell_profile.ps1'));
+    // On Linux and macOS PowerShell reads its profile from $XDG_CONFIG_HOME/powershell when set, as fish reads config.fish.
+    for (const platform of ['darwin'] as const) {
+      expect(plaintextPlaces({ env: { XDG_CONFIG_HOME: '/x/conf' }, platform, home: '/h', cwd: '/h/p' }).filter((p) => p.kind === 'powershell').map((p) => p.path)).toEqual([
+        '/x/conf/powershell/Microsoft.PowerShell_profile.ps1',
+        '/x/conf/powershell/profile.ps1',
+      ]);
+    }
     void t.cleanup();
   });
 });
@@ -308,6 +315,21 @@ describe('import: the list', () => {
     expect(flat(out)).toContain('openai-setup import --store PATH:LINE --rewrite --yes');
     expect(statSync(zshrc).mtimeMs).toBe(before.mtimeMs);
     expectNoKeys(t);
+  });
+
+  it('--check says, before the checks, that the keys travel in clear text or unchecked (plain http:// to another machine, TLS not checked): once, as verify does', async () => {
+    const t = machine({ interactive: false, env: { OPENAI_BASE_URL: 'http://192.0.2.1:1/v1', NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
+    t.write('~/.bashrc', `export OPENAI_API_KEY='${KEY}'\n`);
+    t.write('.env', `OPENAI_API_KEY=${OTHER}\n`);
+    expect(await runImport(t.ctx, options({ json: true, check: true }), t.deps)).toBe(8);
+    expect(t.stderr).toBe(
+      [
+        '! The key is sent to 192.0.2.1:1 (from OPENAI_BASE_URL), not to the OpenAI API.',
+        '! NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not checked, so anyone on the network path can read the key. Unset it (for a company proxy, set NODE_EXTRA_CA_CERTS instead).',
+        '! http://192.0.2.1:1/v1 is plain http:// to another machine: the key travels in clear text. Use https://.',
+      ].map((line) => `${line}\n`).join(''),
+    );
+    expect(t.api.checks).toHaveLength(2);
   });
 
   it('--json: the same as data; --check adds a live check of each distinct key, nothing billable', async () => {

@@ -337,4 +337,19 @@ describe("the lines that set a variable, in the person's own shell (SHELL)", () 
       expect(inShell(shell, `${fixes.join('; ')}; printenv OPENAI_ORG_ID; printenv OPENAI_BASE_URL; echo done`, env)).toBe('done\n');
     });
   }
+
+  // No pwsh here to run them in: their form, as PowerShell takes it, on Linux as on Windows.
+  it('PowerShell as the login shell on Linux: the closing screen and doctor print its lines, not export and unset', async () => {
+    context({ env: { SHELL: '/usr/bin/pwsh' } });
+    await setUpEarlier();
+    t.prompts.whenConfirm(FINISH, true);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await setup(t.ctx, { ...OPTIONS, check: { baseURL: SERVER } })).toBe(0);
+    const screen = t.stdout.slice(t.stdout.indexOf("You're ready to build.")).split('\n');
+    const under = (what: string) => screen[screen.indexOf(`  ${what}:`) + 1]!.trim();
+    expect(under('Set it in this shell')).toBe(`$env:OPENAI_API_KEY = (openai-setup token); $env:OPENAI_BASE_URL = '${SERVER}'`);
+    expect(under('Run a program with the key set')).toMatch(/^\$env:OPENAI_BASE_URL = '[^']+'; openai-setup run -- /);
+    const fixes = strayVariableChecks({ SHELL: '/usr/bin/pwsh', OPENAI_ORG_ID: 'org-stray' }, 'linux').map((c) => c.fix!.slice(c.fix!.indexOf(':  ') + 3));
+    expect(fixes).toEqual(['Remove-Item Env:OPENAI_ORG_ID']);
+  });
 });

