@@ -262,7 +262,14 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     term.addSecret(value);
     return [{ variable, key: value }];
   });
-  if (options.check) await checkFound(run);
+  if (options.check) {
+    // On a terminal where a question follows the checks whatever they find ("Which key should
+    // profile … keep?", a line of the stored key to change), what is typed during them is neither
+    // echoed nor its answer (an Enter stored a key found, unseen). Only then: where no question
+    // follows, it is the shell's, as it always was. Ctrl-C still cancels; a failure drops it.
+    if (!options.store && !options.json && term.interactive && (await asksOnTerminal(run))) ctx.prompter('').holdInput('drop');
+    await checkFound(run);
+  }
 
   if (options.store) {
     // The one move without a terminal: --store PATH:LINE [--rewrite].
@@ -535,6 +542,35 @@ async function storeFromLine(run: ImportRun, storeAt: string, home: string | nul
   return null;
 }
 
+/** For the key, then the admin key: the one stored, and the others found (in plaintext files, or only in the environment) that storeOnTerminal offers instead. */
+function keyChoices(run: ImportRun, distinct: Set<string>): Array<{ admin: boolean; current: string | null; others: string[] }> {
+  const { stored, environment } = run;
+  return [false, true].map((admin) => {
+    // A key only in the environment may be the one to keep, too.
+    const candidates = [...new Set([...distinct, ...environment.map((e) => e.key)])].filter((k) => isAdminKey(k) === admin);
+    const current = admin ? stored.admin : stored.key;
+    return { admin, current, others: candidates.filter((k) => k !== current) };
+  });
+}
+
+/**
+ * Whether the terminal's flow asks anything, as things are before the checks (which change none of
+ * it): which key to keep (storeOnTerminal), or whether to change a line of a stored key (moveLines).
+ */
+async function asksOnTerminal(run: ImportRun): Promise<boolean> {
+  const { stored } = run;
+  const found = run.scanned.findings.filter((f) => isPlaintext(run, f));
+  // An admin key found while the stored admin-key value is none: the list refuses it (refuseAdmin), asking nothing.
+  if (stored.notAdmin && [...found.map((f) => f.key), ...run.environment.map((e) => e.key)].some(isAdminKey)) return false;
+  const changeable = await run.ctx.state.assertChangeable().then(
+    () => true,
+    () => false,
+  );
+  if (!stored.keychainError && changeable && keyChoices(run, new Set(found.map((f) => f.key))).some((choice) => choice.others.length > 0)) return true;
+  for (const f of found) if ((f.key === stored.key || f.key === stored.admin) && (await listedPlan(run, f)).kind !== 'manual') return true;
+  return false;
+}
+
 /** On a terminal: which key (then which admin key) the profile keeps, among those found; stored when it is another. */
 async function storeOnTerminal(run: ImportRun, distinct: Set<string>, found: Finding[]): Promise<{ storeFailed: boolean }> {
   const { ctx, m, profileName, shown, stored, environment } = run;
@@ -552,11 +588,7 @@ async function storeOnTerminal(run: ImportRun, distinct: Set<string>, found: Fin
   );
   /** A key could not go into the keychain: another profile's could not either. */
   let storeFailed = false;
-  for (const admin of [false, true]) {
-    // A key only in the environment may be the one to keep, too.
-    const candidates = [...new Set([...distinct, ...environment.map((e) => e.key)])].filter((k) => isAdminKey(k) === admin);
-    const current = admin ? stored.admin : stored.key;
-    const others = candidates.filter((k) => k !== current);
+  for (const { admin, current, others } of keyChoices(run, distinct)) {
     if (others.length === 0) continue;
     // Not asked: a key chosen could not be stored, and one stored there already (by its hint) is not to be stored again.
     if (stored.keychainError || unchangeable) {

@@ -284,6 +284,11 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   };
   unchanged(`${oldHint} is still stored and works.`);
   const profile = (await ctx.state.read()).profiles[profileName];
+  // Without --yes, on a terminal, "Rotate …?" comes next unless the run fails first: from here to
+  // it (the live check that finds the project, the keychain reads of the other profiles), what is
+  // typed is neither echoed (a key pasted stayed on the screen) nor its answer (an Enter answered
+  // it unseen: the key rotated, the old one revoked). Ctrl-C still cancels; a failure drops it.
+  if (!options.yes && term.interactive) ctx.prompter('').holdInput('drop');
   const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged, warn, stored ? stored.storage === 'file' : keychainError !== null);
   progress.project = projectId;
   const oldProject = recordedProject(profile, oldHint) ?? projectId;

@@ -148,6 +148,12 @@ export interface FakeOpenAI {
   admin: AdminControl;
   /** requests seen that carried this key */
   requestsFor(key: string): RecordedRequest[];
+  /**
+   * From now on, requests carrying `key` are recorded but not answered until the function returned
+   * is called; then each is answered as it would have been (a live call that takes as long as the
+   * test wants: its spinner shows meanwhile).
+   */
+  holdAnswers(key: string): () => void;
   close(): Promise<void>;
 }
 

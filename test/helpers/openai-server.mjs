@@ -916,6 +916,8 @@ export async function startOpenAIServer(options = {}) {
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set();
   for (const [key, setup] of Object.entries(options.keys ?? {})) addKey(key, setup);
+  /** Keys whose requests wait (recorded, unanswered) until the test lets them go (holdAnswers). @type {Map<string, Promise<void>>} */
+  const held = new Map();
 
   /** @type {import('node:http').RequestListener} */
   const handleRequest = async (req, res) => {
@@ -935,6 +937,9 @@ export async function startOpenAIServer(options = {}) {
     /** @type {RecordedRequest} */
     const recorded = { method, path, query: url.search, headers: req.headers, body, key };
     requests.push(recorded);
+    // Held (holdAnswers): answered only once the test lets it go, then as any other.
+    const hold = key === null ? undefined : held.get(key);
+    if (hold) await hold;
 
     // A captive portal or a proxy login page in the API's place: models and chat answer with a
     // redirect, whatever the key (never followed by the client, which must not send the key on).
@@ -1010,6 +1015,15 @@ export async function startOpenAIServer(options = {}) {
     addKey,
     admin: admin.control,
     requestsFor: (key) => requests.filter((r) => r.key === key),
+    holdAnswers(key) {
+      /** @type {() => void} */
+      let release = () => {};
+      held.set(key, new Promise((resolve) => (release = () => resolve(undefined))));
+      return () => {
+        held.delete(key);
+        release();
+      };
+    },
     close() {
       // `hang` leaves requests open forever: drop every socket rather than wait for them.
       closing ??= new Promise((resolve) => {

@@ -378,6 +378,37 @@ describe('import: the list', () => {
 });
 
 describe('import: moving keys into the keychain', () => {
+  it('--check on a terminal: what is typed during the checks is held (dropped) only where a question follows them', async () => {
+    const WHICH = 'Which key should profile "default" keep in the keychain?';
+    // Which key to keep: asked.
+    const choose = machine();
+    choose.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    choose.prompts.whenSelect(WHICH, null);
+    expect(await runImport(choose.ctx, options({ check: true }), choose.deps)).toBe(8);
+    expect(choose.prompts.held).toEqual(['drop']);
+    // A line of the stored key to change: asked.
+    const line = machine({ keychain: { default: KEY } });
+    line.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    line.prompts.whenConfirm('Remove line 1 of .env?', false);
+    expect(await runImport(line.ctx, options({ check: true }), line.deps)).toBe(8);
+    expect(line.prompts.held).toEqual(['drop']);
+    // Only the stored key, in another tool's file (advice, no question), or in the environment: nothing asked, nothing held.
+    const none = machine({ keychain: { default: KEY }, env: { OPENAI_API_KEY: KEY } });
+    none.write('~/.codex/auth.json', `{"OPENAI_API_KEY": "${KEY}"}`);
+    expect(await runImport(none.ctx, options({ check: true }), none.deps)).toBe(8);
+    expect(none.prompts.held).toEqual([]);
+    // --json asks nothing; without --check there are no checks to hold through.
+    for (const extra of [{ json: true, check: true }, { check: false }]) {
+      const quiet = machine();
+      quiet.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+      if (!extra.json) quiet.prompts.whenSelect(WHICH, null);
+      expect(await runImport(quiet.ctx, options(extra), quiet.deps)).toBe(8);
+      expect(quiet.prompts.held).toEqual([]);
+    }
+    expect(choose.prompts.asked.map((a) => a.message)).toEqual([WHICH]);
+    expect(none.prompts.asked).toEqual([]);
+  });
+
   it('on a terminal: stores the chosen key, then replaces each of its lines after showing the diff; other bytes, CRLF and modes kept', async () => {
     const t = machine();
     const zshrc = t.write('~/.zshrc', `# mine\r\nexport OPENAI_API_KEY="${KEY}"  # laptop\r\nalias ll='ls -l'`, 0o640);

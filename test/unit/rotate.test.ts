@@ -59,6 +59,21 @@ describe('the pure parts', () => {
 });
 
 describe('rotate', () => {
+  it('on a terminal without --yes: what is typed from the live check that finds the project to "Rotate …?" is held (dropped); with --yes, or without a terminal, nothing is', async () => {
+    const asked = await setup({ lastCheck: false });
+    asked.prompts.whenConfirm(CONFIRM_ROTATE, false);
+    expect(await rotate(asked.ctx, options())).toBe(0);
+    expect(asked.prompts.held).toEqual(['drop']);
+    // The check that found the project came after the hold: one check, of the old key.
+    expect(asked.api.checks.map((c) => c.key)).toEqual([asked.old]);
+    const yes = await setup({ lastCheck: false });
+    expect(await rotate(yes.ctx, options({ yes: true }))).toBe(0);
+    expect(yes.prompts.held).toEqual([]);
+    const noTerminal = await setup({ lastCheck: false, interactive: false });
+    expect((await outcomeOf(rotate(noTerminal.ctx, options()))).code).toBe(2);
+    expect(noTerminal.prompts.held).toEqual([]);
+  });
+
   it("first rotation of a user's key: a service account's key, checked and stored, then the old key found in the project's list and deleted", async () => {
     const t = await setup();
     t.prompts.whenConfirm(CONFIRM_ROTATE, true).whenConfirm(CONFIRM_DELETE, true);
