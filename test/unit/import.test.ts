@@ -187,7 +187,7 @@ describe('the line put in place of a key', () => {
     expect(selfCommand({}, 'linux', undefined).command).toBe('openai-setup');
     expect(selfCommand({ PATH: '/nonexistent' }, 'linux', '/opt/my tools/bin/openai-setup.cjs').command).toBe("'/opt/my tools/bin/openai-setup.cjs'");
     const npx = selfCommand({ PATH: '' }, 'linux', '/home/me/.npm/_npx/abc/node_modules/openai-setup/bin/openai-setup.cjs', () => ({ kind: 'registry', version: null }));
-    expect(npx.command).toBe('npx openai-setup');
+    expect(npx.command).toBe('npx --yes openai-setup');
     expect(npx.note).toMatch(/npm install -g openai-setup/);
     expect(tokenCommand({ command: 'openai-setup' }, 'work', 'default')).toBe('openai-setup token --profile work');
     expect(runCommand({ command: 'openai-setup' }, 'work', 'default')).toBe('openai-setup run --profile work');
@@ -202,7 +202,7 @@ describe('the line put in place of a key', () => {
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'openai-setup'), '#!/bin/sh\n', { mode: 0o755 });
     writeFileSync(join(bin, '..', '..', 'package.json'), NPX_PACKAGE_JSON);
-    expect(selfCommand({ PATH: bin, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup'), npxAskedFor).command).toBe('npx openai-setup');
+    expect(selfCommand({ PATH: bin, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup'), npxAskedFor).command).toBe('npx --yes openai-setup');
     expect(selfCommand({ PATH: bin }, 'linux', '/anywhere/openai-setup.cjs').command).toBe('openai-setup');
     const script = join(dirname(t.cwd), 'plain.cjs');
     writeFileSync(script, '', { mode: 0o644 });
@@ -1329,9 +1329,9 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     const { code, message, hints } = await outcomeOf(runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps));
     expect(code).toBe(2);
     expect(message).toBe(
-      '--rewrite: ~/.zshrc:1 would run npx openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (npm install -g openai-setup), then run this command again without npx. Nothing was stored or changed.',
+      '--rewrite: ~/.zshrc:1 would run npx --yes openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (npm install -g openai-setup), then run this command again without npx. Nothing was stored or changed.',
     );
-    expect(hints).toEqual(['To store the key and leave the line as it is:  npx openai-setup import --store ~/.zshrc:1 --yes']);
+    expect(hints).toEqual(['To store the key and leave the line as it is:  npx --yes openai-setup import --store ~/.zshrc:1 --yes']);
     expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY=${KEY}\n`);
     expect(t.keychain.keyOf('default')).toBeUndefined();
 
@@ -1397,7 +1397,7 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
     expect(await runImport(t.ctx, options({}), t.deps)).toBe(8);
     expect(flat(t.stdout)).toContain(
-      'Or without a terminal, name its line: npx openai-setup import --store PATH:LINE --rewrite --yes A line in a shell startup file is rewritten that way only once openai-setup is installed (npm install -g openai-setup); under npx, leave out --rewrite to store the key and keep the line.',
+      'Or without a terminal, name its line: npx --yes openai-setup import --store PATH:LINE --rewrite --yes A line in a shell startup file is rewritten that way only once openai-setup is installed (npm install -g openai-setup); under npx, leave out --rewrite to store the key and keep the line.',
     );
     // The form it names for such a line works as printed: the key stored, the line kept.
     expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', yes: true }), t.deps)).toBe(8);
