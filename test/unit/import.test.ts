@@ -567,7 +567,7 @@ describe('import: moving keys into the keychain', () => {
   });
 
   it('--store over another stored key says what it replaces, as `key` does, --yes or not, --json on stderr', async () => {
-    const notice = `! This replaces ${maskKey(OTHER)} for profile "default". That key still works until you revoke it on the API keys page: ${PAGES.keys.url} `;
+    const notice = `! This replaces ${maskKey(OTHER)} for profile "default". That key may still work until you revoke it on the API keys page: ${PAGES.keys.url} `;
     const viaKey = machine({ interactive: false, stdin: KEY, keychain: { default: OTHER } });
     expect(await storeKey(viaKey.ctx, { stdin: true })).toBe(0);
     expect(flat(viaKey.stdout)).toContain(notice);
@@ -581,6 +581,16 @@ describe('import: moving keys into the keychain', () => {
       if (json) expect(ImportJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ exitCode: 8 });
       expectNoKeys(t);
     }
+    // One whose last check found it rejected is not said to work.
+    const rejected = machine({ interactive: false, keychain: { default: OTHER } });
+    await rejected.ctx.state.updateProfile('default', (p) => {
+      p.lastVerify = { at: '2026-01-02T03:04:05.000Z', status: 'invalid_key', ok: false, keyHint: maskKey(OTHER), keySource: 'keychain', organization: null, project: null, tier: null, billing: 'unchecked', message: 'Incorrect API key provided.' };
+    });
+    rejected.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    await runImport(rejected.ctx, options({ store: '.env:1', yes: true }), rejected.deps);
+    expect(flat(rejected.stdout)).toContain(`! This replaces ${maskKey(OTHER)} for profile "default". Its last check (2026-01-02 03:04 UTC) found it rejected; if it is still listed on the API keys page, revoke it there: ${PAGES.keys.url} `);
+    expect(flat(rejected.stdout)).not.toContain('still work');
+    expectNoKeys(rejected);
     // The same key stored again replaces nothing.
     const same = machine({ interactive: false, keychain: { default: KEY } });
     same.write('.env', `OPENAI_API_KEY=${KEY}\n`);
