@@ -69,7 +69,7 @@ function startCompileCache(): void {
 function renderedHelp(): string | null {
   // A terminal narrower than the rendered help gets commander's, wrapped to its width; so does a
   // run not started as the bare `openai-setup`: commander's help names the tool as it was started
-  // (`npx openai-setup`, the script's path).
+  // (`npx --yes openai-setup`, the script's path).
   if (process.stdout.isTTY && (process.stdout.columns ?? 80) < 80) return null;
   // The rendered help is UTF-8 (`sk-admin-…`): a terminal of another charset gets commander's, made ASCII by the terminal's output.
   if (asciiLocale(process.env)) return null;

@@ -38,7 +38,7 @@ export interface Context {
   /** The script this run was started as (process.argv[1]), to write commands as the person runs them. */
   binPath?: string;
   nodeVersion: string;
-  /** The tool as the person started it (`openai-setup`, or `npx openai-setup`): every command it recommends uses this. */
+  /** The tool as the person started it (`openai-setup`, or `npx --yes openai-setup`): every command it recommends uses this. */
   commandName: string;
   /**
    * The profile a command typed without --profile acts on in this shell: OPENAI_SETUP_PROFILE,

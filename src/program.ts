@@ -10,7 +10,7 @@ import { shownValue } from './terminal/sanitize.js';
 export type ContextFactory = (globals: GlobalOptions) => Context | Promise<Context>;
 
 export interface ProgramIO {
-  /** The tool as it was started (`openai-setup`, `npx openai-setup`, or the script's path): usage lines and examples use it. */
+  /** The tool as it was started (`openai-setup`, `npx --yes openai-setup`, or the script's path): usage lines and examples use it. */
   name: string;
   writeOut(text: string): void;
   writeErr(text: string): void;
@@ -99,7 +99,7 @@ function takeProgramOptions(command: Command, program: Command): void {
  */
 export function buildProgram(version: string, makeContext: ContextFactory, io: ProgramIO, done: (code: number) => void): Command {
   const helpWidth = io.columns ?? 80;
-  // `{cmd}`: the tool as it was started, put in before the text is wrapped (`npx openai-setup` is longer).
+  // `{cmd}`: the tool as it was started, put in before the text is wrapped (`npx --yes openai-setup` is longer).
   const named = (text: string) => text.replaceAll('{cmd}', io.name);
   const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${named(line)}`).join('\n')}`;
   const program = new Command(io.name)

@@ -919,7 +919,7 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
         const p = profileIn(state, profileName);
         if (admin) p.adminKey = { storage: 'keychain', hint: maskKey(key), savedAt: now };
         else {
-          old = replaced(p.key, held, ctx.state.path);
+          old = replaced(p.key, held, ctx.state.path, p.lastVerify);
           p.key = { storage: 'keychain', hint: maskKey(key), savedAt: now };
           p.stages.key ??= { doneAt: now };
         }

@@ -366,13 +366,14 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       }
     }
 
-    // Say what a new key replaces: the old one still works until it is revoked. Known by its record,
+    // Say what a new key replaces: the old one works until it is revoked, as far as its last check
+    // tells (read before this key's check is recorded over it). Known by its record,
     // and by what the store held just before (read as the key is stored): without a record (a
     // damaged progress file moved aside took it) that is what the new key replaced.
     const replacing: { old: Replaced[] } = { old: [] };
     // Stored and recorded as one step: a key is never stored that the progress file does not record.
     const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback, (p, storage, held) => {
-      replacing.old = replaced(p.key, held, ctx.state.path);
+      replacing.old = replaced(p.key, held, ctx.state.path, p.lastVerify);
       p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
     }, (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }, piped));

@@ -119,7 +119,7 @@ export function toolCommand(scope: AdviceScope, words: string, profile?: string)
 }
 
 /**
- * The command that stores a key for a profile, as this person types it (`npx openai-setup …` under
+ * The command that stores a key for a profile, as this person types it (`npx --yes openai-setup …` under
  * npx); `check`: the live-check options this run was given, repeated.
  */
 export function keyCommand(scope: AdviceScope, profile: string | undefined, check?: CheckFlagValues): string {

@@ -1,8 +1,8 @@
 // How the person started the tool, so that every command it recommends works as printed where
-// they are and runs this same copy: under npx, the command that has npx run it again (`npx
-// openai-setup` from the registry's latest, `npx openai-setup@0.1.0` pinned, `npx
+// they are and runs this same copy: under npx, the command that has npx run it again (`npx --yes
+// openai-setup` from the registry's latest, `npx --yes openai-setup@0.1.0` pinned, `npx --yes
 // --package=/abs/openai-setup-0.1.0.tgz openai-setup` for a tarball; npx-spec.ts reads what npx
-// was asked); the bare name when the `openai-setup` PATH finds first is this copy (not merely some
+// was asked; --yes: see npxSelf); the bare name when the `openai-setup` PATH finds first is this copy (not merely some
 // program of that name: a link or npm's/pnpm's shim to it, a wrapper that execs it, or a Node
 // version manager's shim — asdf, nodenv, Volta, mise — when this copy is a global install of one
 // of that manager's own Node versions); else the script this run was started as (also a project's
@@ -16,7 +16,7 @@ import type { NpxAsked } from './npx-spec.js';
 import { shellWord } from './shell.js';
 
 export interface SelfCommand {
-  /** `openai-setup`, `npx openai-setup` (or with the version or package npx was asked for), or the script's path (with `node` when it cannot run alone). */
+  /** `openai-setup`, `npx --yes openai-setup` (or with the version or package npx was asked for), or the script's path (with `node` when it cannot run alone). */
   command: string;
   /** Why the command is not the bare name, when that matters to the person. */
   note: string | null;
@@ -111,7 +111,7 @@ function runsAlone(platform: NodeJS.Platform, path: string): boolean {
 /** How to install the tool for everywhere: the one command every note and refusal names. */
 export const INSTALL_COMMAND = 'npm install -g openai-setup';
 /** The tool as npx from the registry starts it (its latest): every run looks the package up (slow, and it fails offline). */
-export const NPX_COMMAND = 'npx openai-setup';
+export const NPX_COMMAND = 'npx --yes openai-setup';
 
 /** The package's name, as npm knows it (the bin has the same). */
 const NAME = 'openai-setup';
@@ -164,10 +164,19 @@ export function selfCommand(env: Record<string, string | undefined>, platform: N
   };
 }
 
-/** The command that has npx run the copy it was asked for again, with the note on installing that copy. */
+/**
+ * The command that has npx run the copy it was asked for again, with the note on installing that
+ * copy. With --yes: without it npx asks "Need to install the following packages: … Ok to proceed?"
+ * whenever stdin is a terminal and it has to install the package (a tarball's or repository's on
+ * every run, cached or not; the registry's latest once a newer version is out), and it asks on
+ * stdout: in `$(…)` (a capture in any shell) or before a pipe the question is never seen and the
+ * run waits for an answer, which then lands in the captured value. The person chose this package
+ * when they started the tool; each command it recommends runs that same package again, so none asks
+ * again (in a line of its own too: what is printed works the same wherever it is pasted).
+ */
 function npxSelf(asked: NpxAsked): SelfCommand {
   const pinned = asked.kind === 'registry' ? (asked.version === null ? null : `${NAME}@${asked.version}`) : null;
-  const command = asked.kind === 'source' ? `npx ${shellWord(`--package=${asked.spec}`)} ${NAME}` : pinned === null ? NPX_COMMAND : `npx ${shellWord(pinned)}`;
+  const command = asked.kind === 'source' ? `npx --yes ${shellWord(`--package=${asked.spec}`)} ${NAME}` : pinned === null ? NPX_COMMAND : `npx --yes ${shellWord(pinned)}`;
   const install = asked.kind === 'source' ? `npm install -g ${shellWord(asked.spec)}` : pinned === null ? INSTALL_COMMAND : `npm install -g ${shellWord(pinned)}`;
   return { command, npx: true, install, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` };
 }
@@ -317,7 +326,7 @@ export function adviceFor(name: string, commands: readonly string[]): (text: str
   // A heading (`openai-setup status · profile work`) names the running command: no advice to type.
   const command = `(?<![\\w/.@"-])(?<!npx |install (?:-g )?)openai-setup(?= (?:${commands.join('|')})\\b(?! ·)| -{1,2}[a-z])`;
   // The name itself, where a command line built in advice.ts starts with it already, is passed
-  // over whole: its own `openai-setup` (`npx --package=/x/openai-setup-0.1.0.tgz openai-setup
+  // over whole: its own `openai-setup` (`npx --yes --package=/x/openai-setup-0.1.0.tgz openai-setup
   // status`) is not started again.
   const self = `(${name.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')})`;
   const pattern = new RegExp(`${self}|${alone}|${command}`, 'g');

@@ -139,8 +139,8 @@ const visibleLength = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').leng
 /** Text without the colour the terminal's style writes (after neutralise, the only escapes left are those). */
 const uncoloured = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
-/** The ways the tool can be started (`openai-setup`, `npx openai-setup`, its script's path), for a terminal not told which. */
-const ANY_START = String.raw`(?:npx |node )?\S*openai-setup(?:\.c?js)?`;
+/** The ways the tool can be started (`openai-setup`, `npx --yes openai-setup`, its script's path), for a terminal not told which. */
+const ANY_START = String.raw`(?:npx (?:--yes )?|node )?\S*openai-setup(?:\.c?js)?`;
 
 /**
  * Lines that are a command of the tool alone, or a pipe into it: the tool as this run was started

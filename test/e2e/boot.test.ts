@@ -64,11 +64,11 @@ describe('--version and --help', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('under npx the help names the tool `npx openai-setup` (not the help rendered for the bare name)', async () => {
+  it('under npx the help names the tool `npx --yes openai-setup` (not the help rendered for the bare name)', async () => {
     const r = await runCli(['--help'], { env: { ...t.env, npm_command: 'exec' } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: npx openai-setup \[options\] \[command\]/);
-    expect(r.stdout).toContain('$ npx openai-setup verify --json');
+    expect(r.stdout).toMatch(/^Usage: npx --yes openai-setup \[options\] \[command\]/);
+    expect(r.stdout).toContain('$ npx --yes openai-setup verify --json');
   });
 
   it('a terminal narrower than 80 columns gets commander help wrapped to its width', async () => {
@@ -144,18 +144,18 @@ describe(`Node's compile cache (this run: Node ${process.versions.node})`, () =>
 });
 
 describe('advice under npx', () => {
-  it('every command the tool recommends starts `npx openai-setup` when it was started with npx', async () => {
+  it('every command the tool recommends starts `npx --yes openai-setup` when it was started with npx', async () => {
     const env = { ...t.env, npm_command: 'exec' };
     const token = await runCli(['token'], { env });
     expect(token.code).toBe(2);
-    expect(token.stderr).toContain('npx openai-setup key');
-    expect(token.stderr).not.toMatch(/(?<!npx )openai-setup key/);
+    expect(token.stderr).toContain('npx --yes openai-setup key');
+    expect(token.stderr).not.toMatch(/(?<!npx --yes )openai-setup key/);
     const verify = await runCli(['verify'], { env });
-    expect(verify.stderr).toContain('(pipe the key in, in place of …):  … | npx openai-setup key --stdin --insecure-storage');
-    expect(verify.stderr).not.toMatch(/(?<!npx )openai-setup key/);
+    expect(verify.stderr).toContain('(pipe the key in, in place of …):  … | npx --yes openai-setup key --stdin --insecure-storage');
+    expect(verify.stderr).not.toMatch(/(?<!npx --yes )openai-setup key/);
     const status = await runCli(['status'], { env });
-    expect(status.stdout).toContain('Run `npx openai-setup` to continue');
-    expect(status.stdout).toContain('store one with `npx openai-setup key`');
+    expect(status.stdout).toContain('Run `npx --yes openai-setup` to continue');
+    expect(status.stdout).toContain('store one with `npx --yes openai-setup key`');
   });
 });
 

@@ -17,8 +17,8 @@ describe('admin-key --help on a terminal', () => {
   it.each([
     [80, 'openai-setup', {}],
     [50, 'openai-setup', {}],
-    [80, 'npx openai-setup', { npm_command: 'exec' }],
-    [50, 'npx openai-setup', { npm_command: 'exec' }],
+    [80, 'npx --yes openai-setup', { npm_command: 'exec' }],
+    [50, 'npx --yes openai-setup', { npm_command: 'exec' }],
   ])('%i columns, as %s', async (cols, name, extra) => {
     const session = spawnCli(['admin-key', '--help'], { env: { ...t.env, ...extra }, cols });
     expect((await session.exited).exitCode).toBe(0);

@@ -268,7 +268,7 @@ describe('what import says, as printed: JSON alone on stdout, reload commands pe
     expectNoKey(session.output());
   });
 
-  it('started by its path (not on PATH, not npx): the advice runs the tool as the lines written into files do; under npx the advice says npx openai-setup, and no startup file gets a line running npx', async () => {
+  it('started by its path (not on PATH, not npx): the advice runs the tool as the lines written into files do; under npx the advice says npx --yes openai-setup, and no startup file gets a line running npx', async () => {
     const installed = await machine();
     // PATH without the test machine's installed `openai-setup`.
     const t = { ...installed, env: { ...installed.env, PATH: process.env.PATH ?? '/usr/bin:/bin' } };
@@ -295,11 +295,11 @@ describe('what import says, as printed: JSON alone on stdout, reload commands pe
     const first = await runCli(['import', '--store', '~/.zshrc:1', '--rewrite', '--yes', '--profile', npx.profile], { env });
     expect(first.code).toBe(2);
     expect(first.stderr).toContain('install openai-setup first (npm install -g openai-setup), then run this command again without npx. Nothing was stored or changed.');
-    expect(first.stderr).toContain(`To store the key and leave the line as it is:  npx openai-setup import --store ~/.zshrc:1 --profile ${npx.profile} --yes\n`);
+    expect(first.stderr).toContain(`To store the key and leave the line as it is:  npx --yes openai-setup import --store ~/.zshrc:1 --profile ${npx.profile} --yes\n`);
     expect(first.stderr).not.toMatch(/npx npx|-g npx/);
     expect(readFileSync(join(npx.home, '.zshrc'), 'utf8')).toBe(`export OPENAI_API_KEY=${KEY}\n`);
     const second = await runCli(['import', '--store', '~/.env:1', '--rewrite', '--yes', '--profile', npx.profile], { env });
-    expect(second.stdout).toContain(`Start the program so that it gets the key:  npx openai-setup run --profile ${npx.profile} -- …\n`);
+    expect(second.stdout).toContain(`Start the program so that it gets the key:  npx --yes openai-setup run --profile ${npx.profile} -- …\n`);
     expect(second.stdout).not.toContain('npx npx');
   });
 

@@ -43,7 +43,7 @@ describe('profiles after following its own advice for a damaged state.json', () 
 
     const replaced = await runCli(['key', '--stdin', '--no-verify', '--profile', 'pb'], { env: t.env, input: NEW });
     expect(replaced.code, replaced.stderr).toBe(0);
-    expect(replaced.stdout.replace(/\s+/g, ' ')).toContain(`This replaces ${hint(PB)} for profile "pb". That key still works until you revoke it on the API keys page`);
+    expect(replaced.stdout.replace(/\s+/g, ' ')).toContain(`This replaces ${hint(PB)} for profile "pb". That key may still work until you revoke it on the API keys page`);
     expect(listed.stdout + replaced.stdout + replaced.stderr).not.toContain(PB);
   });
 });

@@ -13,6 +13,7 @@ import { builds, bundledPackageDirs } from '../../scripts/build-config.mjs';
 import { installTarball, npmEnv, packTarball, reachableDistFiles, type Installed, type Packed } from '../bench/pack.mjs';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { makeTestEnv, REPO_ROOT, type TestEnv } from '../helpers/env.js';
+import { spawnCommand } from '../helpers/pty.js';
 import { runCommand, type RunResult } from '../helpers/run.js';
 
 /** PATH without the test env's `openai-setup` (as after `npm install -g`): installed in the project only. */
@@ -173,13 +174,38 @@ describe('the packed tarball, installed', () => {
     const r = await runCommand(npxFile, ['--yes', `--package=${packed.tarball}`, 'openai-setup', 'status'], { env, cwd: elsewhere, timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const wizard = /Run `([^`]+)` to continue/.exec(r.stdout)?.[1];
-    expect(wizard).toBe(`npx --package=${packed.tarball} openai-setup`);
+    expect(wizard).toBe(`npx --yes --package=${packed.tarball} openai-setup`);
     expect(r.stdout).toContain(`store one with \`${wizard} key\``);
     // Typed in a shell (as printed) in yet another folder: that tarball runs (the registry has no such version, or another).
     const typed = await runCommand('sh', ['-c', `${wizard} --version`], { env, cwd: mkdtempSync(join(root, 'typed-')), timeoutMs: 120_000 });
     expect(typed.code, typed.stderr).toBe(0);
     expect(typed.stdout.trim()).toBe(packed.filename.replace(/^openai-setup-/, '').replace(/\.tgz$/, ''));
   }, 240_000);
+
+  it('npx --package=TARBALL: the token line it prints, typed in bash at a terminal, sets the key; npx asks nothing (its question would go to stdout, into the $(…))', async () => {
+    // A config folder of its own: the tests above expect no key stored.
+    const env = { ...testEnv.env, ...ONLY_HERE, OPENAI_SETUP_CONFIG_DIR: join(root, 'capture-config'), npm_config_cache: npmEnv().npm_config_cache ?? join(process.env.HOME ?? root, '.npm'), npm_config_update_notifier: 'false', npm_config_prefer_offline: 'true' };
+    const npxFile = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const cwd = mkdtempSync(join(root, 'capture-'));
+    const started = ['--yes', `--package=${packed.tarball}`, 'openai-setup'];
+    const stored = await runCommand(npxFile, [...started, 'key', '--stdin', '--insecure-storage', '--no-verify'], { env, cwd, input: `${key}\n`, timeoutMs: 120_000 });
+    expect(stored.code, stored.stderr).toBe(0);
+    const help = await runCommand(npxFile, [...started, 'token', '--help'], { env, cwd, timeoutMs: 120_000 });
+    expect(help.code, help.stderr).toBe(0);
+    const line = /^ *\$ (export OPENAI_API_KEY=.*)$/m.exec(help.stdout)?.[1];
+    expect(line).toBe(`export OPENAI_API_KEY="$(npx --yes --package=${packed.tarball} openai-setup token)"`);
+    // Typed as printed into bash at a terminal: npx asks whether to install the tarball's package
+    // (every run, cached or not) only when stdin is a terminal, and asks it on stdout.
+    const bash = spawnCommand('bash', ['--norc', '--noprofile', '-c', `${line!}; [ "$OPENAI_API_KEY" = "$STORED" ] && echo SAME || echo DIFFERENT`], { env: { ...env, STORED: key }, cwd });
+    try {
+      await bash.waitFor(/SAME|DIFFERENT/, 90_000);
+      expect(bash.output()).not.toContain('Ok to proceed?');
+      expect(bash.output()).toMatch(/^SAME$/m);
+      expect((await bash.exited).exitCode).toBe(0);
+    } finally {
+      bash.kill();
+    }
+  }, 300_000);
 
   it('npx openai-setup --version prints the packed version', async () => {
     const r = await npx(['--version']);

@@ -195,7 +195,7 @@ describe('the line put in place of a key', () => {
     expect(selfCommand({}, 'linux', undefined).command).toBe('openai-setup');
     expect(selfCommand({ PATH: '/nonexistent' }, 'linux', '/opt/my tools/bin/openai-setup.cjs').command).toBe("'/opt/my tools/bin/openai-setup.cjs'");
     const npx = selfCommand({ PATH: '' }, 'linux', '/home/me/.npm/_npx/abc/node_modules/openai-setup/bin/openai-setup.cjs', () => ({ kind: 'registry', version: null }));
-    expect(npx.command).toBe('npx openai-setup');
+    expect(npx.command).toBe('npx --yes openai-setup');
     expect(npx.note).toMatch(/npm install -g openai-setup/);
     expect(tokenCommand({ command: 'openai-setup' }, 'work', 'default')).toBe('openai-setup token --profile work');
     expect(runCommand({ command: 'openai-setup' }, 'work', 'default')).toBe('openai-setup run --profile work');
@@ -210,7 +210,7 @@ describe('the line put in place of a key', () => {
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'openai-setup'), '#!/bin/sh\n', { mode: 0o755 });
     writeFileSync(join(bin, '..', '..', 'package.json'), NPX_PACKAGE_JSON);
-    expect(selfCommand({ PATH: bin, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup'), npxAskedFor).command).toBe('npx openai-setup');
+    expect(selfCommand({ PATH: bin, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup'), npxAskedFor).command).toBe('npx --yes openai-setup');
     expect(selfCommand({ PATH: bin }, 'linux', '/anywhere/openai-setup.cjs').command).toBe('openai-setup');
     const script = join(dirname(t.cwd), 'plain.cjs');
     writeFileSync(script, '', { mode: 0o644 });
@@ -640,7 +640,7 @@ describe('import: moving keys into the keychain', () => {
   });
 
   it('--store over another stored key says what it replaces, as `key` does, --yes or not, --json on stderr', async () => {
-    const notice = `! This replaces ${maskKey(OTHER)} for profile "default". That key still works until you revoke it on the API keys page: ${PAGES.keys.url} `;
+    const notice = `! This replaces ${maskKey(OTHER)} for profile "default". That key may still work until you revoke it on the API keys page: ${PAGES.keys.url} `;
     const viaKey = machine({ interactive: false, stdin: KEY, keychain: { default: OTHER } });
     expect(await storeKey(viaKey.ctx, { stdin: true })).toBe(0);
     expect(flat(viaKey.stdout)).toContain(notice);
@@ -654,6 +654,16 @@ describe('import: moving keys into the keychain', () => {
       if (json) expect(ImportJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ exitCode: 8 });
       expectNoKeys(t);
     }
+    // One whose last check found it rejected is not said to work.
+    const rejected = machine({ interactive: false, keychain: { default: OTHER } });
+    await rejected.ctx.state.updateProfile('default', (p) => {
+      p.lastVerify = { at: '2026-01-02T03:04:05.000Z', status: 'invalid_key', ok: false, keyHint: maskKey(OTHER), keySource: 'keychain', organization: null, project: null, tier: null, billing: 'unchecked', message: 'Incorrect API key provided.' };
+    });
+    rejected.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    await runImport(rejected.ctx, options({ store: '.env:1', yes: true }), rejected.deps);
+    expect(flat(rejected.stdout)).toContain(`! This replaces ${maskKey(OTHER)} for profile "default". Its last check (2026-01-02 03:04 UTC) found it rejected; if it is still listed on the API keys page, revoke it there: ${PAGES.keys.url} `);
+    expect(flat(rejected.stdout)).not.toContain('still work');
+    expectNoKeys(rejected);
     // The same key stored again replaces nothing.
     const same = machine({ interactive: false, keychain: { default: KEY } });
     same.write('.env', `OPENAI_API_KEY=${KEY}\n`);
@@ -1402,9 +1412,9 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     const { code, message, hints } = await outcomeOf(runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps));
     expect(code).toBe(2);
     expect(message).toBe(
-      '--rewrite: ~/.zshrc:1 would run npx openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (npm install -g openai-setup), then run this command again without npx. Nothing was stored or changed.',
+      '--rewrite: ~/.zshrc:1 would run npx --yes openai-setup in every new shell, and npx looks the package up each time (slow, and it fails offline); install openai-setup first (npm install -g openai-setup), then run this command again without npx. Nothing was stored or changed.',
     );
-    expect(hints).toEqual(['To store the key and leave the line as it is:  npx openai-setup import --store ~/.zshrc:1 --yes']);
+    expect(hints).toEqual(['To store the key and leave the line as it is:  npx --yes openai-setup import --store ~/.zshrc:1 --yes']);
     expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY=${KEY}\n`);
     expect(t.keychain.keyOf('default')).toBeUndefined();
 
@@ -1470,7 +1480,7 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
     expect(await runImport(t.ctx, options({}), t.deps)).toBe(8);
     expect(flat(t.stdout)).toContain(
-      'Or without a terminal, name its line: npx openai-setup import --store PATH:LINE --rewrite --yes A line in a shell startup file is rewritten that way only once openai-setup is installed (npm install -g openai-setup); under npx, leave out --rewrite to store the key and keep the line.',
+      'Or without a terminal, name its line: npx --yes openai-setup import --store PATH:LINE --rewrite --yes A line in a shell startup file is rewritten that way only once openai-setup is installed (npm install -g openai-setup); under npx, leave out --rewrite to store the key and keep the line.',
     );
     // The form it names for such a line works as printed: the key stored, the line kept.
     expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', yes: true }), t.deps)).toBe(8);

@@ -88,8 +88,8 @@ describe('a plain-text key file holding another key than state.json records (no 
     expect(stored.code).toBe(0);
     // Wrapped to the terminal's width: compared as words.
     const said = (stored.out + stored.err).replace(/\s+/g, ' ');
-    expect(said).toContain(`! This replaces ${HB} for profile "p1" (the key that was stored, though ${state} recorded ${HA}: a key change was interrupted before it was recorded). That key still works until you revoke it`);
-    expect(said).toContain(`! This replaces ${HA} for profile "p1" (the key recorded, which the interrupted change had already replaced). That key still works until you revoke it`);
+    expect(said).toContain(`! This replaces ${HB} for profile "p1" (the key that was stored, though ${state} recorded ${HA}: a key change was interrupted before it was recorded). That key may still work until you revoke it`);
+    expect(said).toContain(`! This replaces ${HA} for profile "p1" (the key recorded, which the interrupted change had already replaced). That key may still work until you revoke it`);
     expect(said).not.toContain(KB);
     expect((await t.profile('p1'))?.key).toMatchObject({ storage: 'file', hint: 'sk-proj-…000C' });
   });

@@ -1,10 +1,11 @@
 // How advice names the tool when npm started it, so that the command runs this same copy: npx's
-// copy is asked for again as npx was asked for it (`npx openai-setup` for the registry's latest,
+// copy is asked for again as npx was asked for it (`npx --yes openai-setup` for the registry's latest,
 // pinned, or a tarball's or repository's --package), read from the package.json npx keeps beside
 // it; a project's own install run by npx or npm there, or a clone npx linked into its cache, is
 // named by its script's path, which works from any folder (`npx openai-setup` elsewhere would
 // fetch the name from the registry). The bare name only when the `openai-setup` PATH finds first
-// is this copy: not another program of the name, not another install.
+// is this copy: not another program of the name, not another install. npx's command says --yes: npx
+// would otherwise ask whether to install the package, on stdout, where `$(…)` captures the question.
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,11 +36,11 @@ function binFolder(...parts: string[]): string {
 }
 
 describe('selfCommand when npm started the tool', () => {
-  it('npx from the registry: `npx openai-setup`, with the note on installing it', () => {
+  it('npx from the registry: `npx --yes openai-setup`, with the note on installing it', () => {
     const bin = binFolder('.npm', '_npx', 'f00d', 'node_modules', '.bin');
     writeFileSync(join(bin, '..', '..', 'package.json'), JSON.stringify({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: ['openai-setup'] } }));
     const self = selfCommand({ PATH: `${bin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(bin, 'openai-setup'), npxAskedFor);
-    expect(self.command).toBe('npx openai-setup');
+    expect(self.command).toBe('npx --yes openai-setup');
     expect(self.note).toMatch(/npm install -g openai-setup/);
   });
 
@@ -74,8 +75,8 @@ describe('selfCommand when npm started the tool', () => {
     expect(self).toMatchObject({ command: realpathSync(clone), note: null, npx: false });
   });
 
-  it('npx with no script path known: `npx openai-setup` as before', () => {
-    expect(selfCommand({ PATH: '', npm_command: 'exec' }, 'linux', undefined).command).toBe('npx openai-setup');
+  it('npx with no script path known: `npx --yes openai-setup` as before', () => {
+    expect(selfCommand({ PATH: '', npm_command: 'exec' }, 'linux', undefined).command).toBe('npx --yes openai-setup');
   });
 });
 
@@ -104,13 +105,13 @@ const typed = (self: SelfCommand, text: string) => adviceFor(self.command, COMMA
 
 describe('under npx: the command that has npx run this same copy again', () => {
   it.each([
-    ['openai-setup', 'npx openai-setup', 'npm install -g openai-setup'],
-    ['openai-setup@latest', 'npx openai-setup', 'npm install -g openai-setup'],
-    ['openai-setup@*', 'npx openai-setup', 'npm install -g openai-setup'],
-    ['openai-setup@0.1.0', 'npx openai-setup@0.1.0', 'npm install -g openai-setup@0.1.0'],
-    ['openai-setup@^0.1.0', "npx 'openai-setup@^0.1.0'", "npm install -g 'openai-setup@^0.1.0'"],
-    ['openai-setup@>=0.1 <0.3', "npx 'openai-setup@>=0.1 <0.3'", "npm install -g 'openai-setup@>=0.1 <0.3'"],
-    ['openai-setup@next', 'npx openai-setup@next', 'npm install -g openai-setup@next'],
+    ['openai-setup', 'npx --yes openai-setup', 'npm install -g openai-setup'],
+    ['openai-setup@latest', 'npx --yes openai-setup', 'npm install -g openai-setup'],
+    ['openai-setup@*', 'npx --yes openai-setup', 'npm install -g openai-setup'],
+    ['openai-setup@0.1.0', 'npx --yes openai-setup@0.1.0', 'npm install -g openai-setup@0.1.0'],
+    ['openai-setup@^0.1.0', "npx --yes 'openai-setup@^0.1.0'", "npm install -g 'openai-setup@^0.1.0'"],
+    ['openai-setup@>=0.1 <0.3', "npx --yes 'openai-setup@>=0.1 <0.3'", "npm install -g 'openai-setup@>=0.1 <0.3'"],
+    ['openai-setup@next', 'npx --yes openai-setup@next', 'npm install -g openai-setup@next'],
   ])('from the registry, asked for as %s: %s', (asked, command, install) => {
     // npm saves `^` and the version whatever was asked for; what was typed is kept in _npx.packages.
     const self = underNpx(npxCopy({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: [asked] } }));
@@ -119,38 +120,38 @@ describe('under npx: the command that has npx run this same copy again', () => {
 
   it('from the registry by an npm that keeps no typed spec (before npm 9): pinned to the version running, which is this copy', () => {
     const self = underNpx(npxCopy({ dependencies: { 'openai-setup': '^0.1.0' } }));
-    expect(self.command).toBe(`npx openai-setup@${packageJson.version}`);
+    expect(self.command).toBe(`npx --yes openai-setup@${packageJson.version}`);
   });
 
-  it('a tarball, saved relative to npx\'s folder: `npx --package=` its absolute path, quoted; advice and the token line start so, once', () => {
+  it('a tarball, saved relative to npx\'s folder: `npx --yes --package=` its absolute path, quoted; advice and the token line start so, once', () => {
     const tarball = join(tempRoot(), 'my dir', 'openai-setup-0.1.0.tgz');
     mkdirSync(dirname(tarball));
     writeFileSync(tarball, '');
     const self = underNpx(npxCopy({ dependencies: { 'openai-setup': 'file:../../../my dir/openai-setup-0.1.0.tgz' }, _npx: { packages: [tarball] } }));
-    const command = `npx '--package=${tarball}' openai-setup`;
+    const command = `npx --yes '--package=${tarball}' openai-setup`;
     expect(self).toMatchObject({ command, npx: true, install: `npm install -g '${tarball}'` });
     expect(typed(self, 'Run `openai-setup status` to continue.')).toBe(`Run \`${command} status\` to continue.`);
     const token = tokenCommand(self, 'default', 'default');
     expect(typed(self, `export OPENAI_API_KEY="$(${token})"`)).toBe(`export OPENAI_API_KEY="$(${command} token)"`);
   });
 
-  it('a tarball in a folder named with letters beyond ASCII (~/Téléchargements): `npx --package=` its path, quoted', () => {
+  it('a tarball in a folder named with letters beyond ASCII (~/Téléchargements): `npx --yes --package=` its path, quoted', () => {
     const tarball = join(tempRoot(), 'Téléchargements', 'openai-setup-0.1.0.tgz');
     mkdirSync(dirname(tarball));
     writeFileSync(tarball, '');
     const self = underNpx(npxCopy({ dependencies: { 'openai-setup': 'file:../../../Téléchargements/openai-setup-0.1.0.tgz' }, _npx: { packages: [tarball] } }));
-    expect(self).toMatchObject({ command: `npx '--package=${tarball}' openai-setup`, npx: true, install: `npm install -g '${tarball}'` });
+    expect(self).toMatchObject({ command: `npx --yes '--package=${tarball}' openai-setup`, npx: true, install: `npm install -g '${tarball}'` });
   });
 
-  it('a tarball saved by its absolute path, a git repository, a tarball\'s URL: `npx --package=` that spec', () => {
+  it('a tarball saved by its absolute path, a git repository, a tarball\'s URL: `npx --yes --package=` that spec', () => {
     const tarball = join(tempRoot(), 'openai-setup-0.1.0.tgz');
     writeFileSync(tarball, '');
-    expect(underNpx(npxCopy({ dependencies: { 'openai-setup': `file:${tarball}` } })).command).toBe(`npx --package=${tarball} openai-setup`);
+    expect(underNpx(npxCopy({ dependencies: { 'openai-setup': `file:${tarball}` } })).command).toBe(`npx --yes --package=${tarball} openai-setup`);
     for (const spec of ['git+https://github.com/me/openai-setup.git#v0.1.0', 'github:me/openai-setup', 'https://example.com/openai-setup-0.1.0.tgz']) {
       rmSync(join(tempRoot(), '.npm'), { recursive: true, force: true });
       const self = underNpx(npxCopy({ dependencies: { 'openai-setup': spec } }));
-      expect(self.command).toMatch(/^npx '?--package=/);
-      expect(self.command.replace(/'/g, '')).toBe(`npx --package=${spec} openai-setup`);
+      expect(self.command).toMatch(/^npx --yes '?--package=/);
+      expect(self.command.replace(/'/g, '')).toBe(`npx --yes --package=${spec} openai-setup`);
     }
   });
 
@@ -354,7 +355,7 @@ describe('the note on installing, as the terminal prints it', () => {
 
   it('under npx and from a project\'s install, the install command is `npm install -g openai-setup` as it is', () => {
     const npx = underNpx(npxCopy({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: ['openai-setup'] } }));
-    expect(npx.command).toBe('npx openai-setup');
+    expect(npx.command).toBe('npx --yes openai-setup');
     const localBin = binFolder('proj', 'node_modules', '.bin');
     const local = selfCommand({ PATH: `${localBin}:/usr/bin`, npm_command: 'exec' }, 'linux', join(localBin, 'openai-setup'));
     expect(local.command).toBe(join(localBin, 'openai-setup'));

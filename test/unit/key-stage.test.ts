@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
+import { STATUS } from '../../src/api/status.js';
 import { maskKey } from '../../src/keys/format.js';
+import type { LastVerify } from '../../src/storage/state.js';
 import { PAGES } from '../../src/platform.js';
 import { createTerminal } from '../../src/terminal/output.js';
 import { LineBreakInsideError } from '../../src/terminal/prompter.js';
@@ -206,7 +208,7 @@ describe('key: after a failed check', () => {
     t.assertScriptsUsed();
   });
 
-  it('a new key says which stored key it replaces, and that the old one works until revoked', async () => {
+  it('a new key says which stored key it replaces, and that the old one, never checked, may work until revoked', async () => {
     context({ keychain: { default: OTHER_KEY } });
     await t.ctx.state.updateProfile('default', (p) => {
       p.key = { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' };
@@ -214,8 +216,38 @@ describe('key: after a failed check', () => {
     t.prompts.whenPassword(PASTE, KEY);
     t.api.answerChecks(checkResult('valid'));
     expect(await key(t.ctx, {})).toBe(0);
-    expect(flat(t.stdout)).toContain('This replaces sk-proj-…000B for profile "default". That key still works until you revoke it on the API keys page: https://platform.openai.com/api-keys');
+    expect(flat(t.stdout)).toContain('This replaces sk-proj-…000B for profile "default". That key may still work until you revoke it on the API keys page: https://platform.openai.com/api-keys');
     expect(t.keychain.keyOf('default')).toBe(KEY);
+  });
+
+  const STILL_WORKS = 'That key still works until you revoke it on the API keys page: https://platform.openai.com/api-keys';
+  const MAY_WORK = 'That key may still work until you revoke it on the API keys page: https://platform.openai.com/api-keys';
+  const LISTED = 'if it is still listed on the API keys page, revoke it there: https://platform.openai.com/api-keys';
+  it.each<[string, { status: LastVerify['status']; host?: string; keyHint?: string }, string]>([
+    ['worked', { status: 'valid' }, STILL_WORKS],
+    ['worked, rate-limited', { status: 'rate_limited' }, STILL_WORKS],
+    ['could not spend', { status: 'insufficient_quota' }, 'The API took that key at its last check, though it could not spend; it stays live until you revoke it on the API keys page: https://platform.openai.com/api-keys'],
+    ['was rejected', { status: 'invalid_key' }, `Its last check (2026-01-02 03:04 UTC) found it rejected; ${LISTED}`],
+    ['was refused (a deactivated account)', { status: 'forbidden' }, `Its last check (2026-01-02 03:04 UTC) found it refused; ${LISTED}`],
+    ['was not an API key', { status: 'malformed_key' }, `Its last check (2026-01-02 03:04 UTC) found it not an API key; ${LISTED}`],
+    ['got no answer', { status: 'timeout' }, MAY_WORK],
+    ['was rejected by another server', { status: 'invalid_key', host: 'proxy.example' }, MAY_WORK],
+    ['was of another key', { status: 'invalid_key', keyHint: 'sk-proj-…000C' }, MAY_WORK],
+  ])('the key replaced, whose last check %s: said as that check tells', async (_, last, said) => {
+    context({ keychain: { default: OTHER_KEY } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: maskKey(OTHER_KEY), savedAt: '2026-01-01T00:00:00.000Z' };
+      const row = STATUS[last.status];
+      p.lastVerify = { at: '2026-01-02T03:04:05.000Z', status: last.status, ok: row.ok, keyHint: last.keyHint ?? maskKey(OTHER_KEY), keySource: 'keychain', organization: null, project: null, tier: null, billing: 'unchecked', message: 'Your account is deactivated.', ...(last.host ? { host: last.host } : {}) };
+    });
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, {})).toBe(0);
+    expect(flat(t.stdout)).toContain(`This replaces ${maskKey(OTHER_KEY)} for profile "default". ${said}`);
+    if (said !== STILL_WORKS) expect(flat(t.stdout)).not.toContain('still works');
+    // The new key's check is what is recorded now.
+    expect((await t.profile())?.lastVerify).toMatchObject({ status: 'valid', keyHint: maskKey(KEY) });
+    t.assertScriptsUsed();
   });
 
   it('a user key replaced (sk-None-, legacy sk-) is to be revoked on your user API keys page, not the API keys page', async () => {
@@ -227,7 +259,7 @@ describe('key: after a failed check', () => {
       t.prompts.whenPassword(PASTE, KEY);
       t.api.answerChecks(checkResult('valid'));
       expect(await key(t.ctx, {})).toBe(0);
-      expect(flat(t.stdout)).toContain(`This replaces ${maskKey(old)} for profile "default". That key still works until you revoke it on your user API keys page: https://platform.openai.com/settings/profile/api-keys`);
+      expect(flat(t.stdout)).toContain(`This replaces ${maskKey(old)} for profile "default". That key may still work until you revoke it on your user API keys page: https://platform.openai.com/settings/profile/api-keys`);
       expect(flat(t.stdout)).not.toContain('revoke it on the API keys page');
       t.assertScriptsUsed();
       await t.cleanup();

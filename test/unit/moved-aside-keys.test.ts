@@ -127,6 +127,6 @@ describe('the key stage after a damaged state.json was moved aside', () => {
     t.api.answerChecks(checkResult('valid'));
     expect(await key(t.ctx, { profile: 'pb', stdin: true })).toBe(0);
     expect(t.keychain.keyOf('pb')).toBe(NEW);
-    expect(flat(t.stdout)).toContain('This replaces sk-proj-…000B for profile "pb". That key still works until you revoke it on the API keys page: https://platform.openai.com/api-keys');
+    expect(flat(t.stdout)).toContain('This replaces sk-proj-…000B for profile "pb". That key may still work until you revoke it on the API keys page: https://platform.openai.com/api-keys');
   });
 });
