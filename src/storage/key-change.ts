@@ -85,8 +85,11 @@ export async function changeKey<T>(
   // cleared; and with no mark left either, leaving says that nothing was changed.
   const writesBefore = ctx.keys.writesBegun();
   let markLeft = false;
+  // The record's write begun: a change that writes no key (logout --admin forgetting a record the
+  // keychain no longer holds) still changed state.json.
+  let recordBegun = false;
   const mayGiveUp = () => ctx.keys.writesBegun() === writesBefore;
-  const untouched = () => mayGiveUp() && !markLeft;
+  const untouched = () => mayGiveUp() && !markLeft && !recordBegun;
   const section = { what: whose, risk: `the key stored may not be the one ${pathLine(ctx.state.path)} records; run the command again`, untouched, mayGiveUp };
   // A profile's own key change is marked in the progress file before the store is touched, and the
   // mark cleared with the record: a run killed in between (no signal to wait for) leaves it, so that
@@ -133,6 +136,7 @@ export async function changeKey<T>(
         step = 'record';
         if (recordAll(state, result, before)) {
           try {
+            recordBegun = true;
             await save(state);
           } catch (error) {
             if (!(error instanceof LockLostUnwrittenError)) throw error;

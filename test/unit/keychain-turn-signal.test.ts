@@ -161,3 +161,26 @@ describe('leaving before a section has changed anything', () => {
     expect(host.said).toEqual(['Left before the key change of profile "x" began (a second Ctrl-C): nothing was changed.']);
   });
 });
+
+describe('a signal during a key change that writes no key but changes its record', () => {
+  it('`logout --admin` forgetting an admin key the keychain no longer holds: leaving never says nothing was changed', async () => {
+    const admin = testKey('E');
+    // The record stays; the keychain's copy is gone (the binding holds no admin key).
+    const { t, host } = context({});
+    await t.ctx.state.updateProfile('la', (p) => void (p.adminKey = { storage: 'keychain', hint: maskKey(admin), savedAt: '2026-03-01T00:00:00.000Z' }));
+    // The signal comes while the change reads what is stored (its turn had at once): it waits for the change.
+    const snapshot = t.ctx.keys.snapshot.bind(t.ctx.keys);
+    t.ctx.keys.snapshot = async (account) => {
+      const reading = snapshot(account);
+      if (account.endsWith(':admin')) t.ctx.interrupts.interrupt('SIGINT');
+      return reading;
+    };
+    const running = logout(t.ctx, { profile: 'la', yes: true, admin: true }).catch((error: unknown) => error);
+    expect(await host.exited).toBe('SIGINT');
+    await running;
+    // The record was removed: that is a change.
+    expect((await t.profile('la'))?.adminKey).toBeUndefined();
+    expect(host.said.join('\n')).not.toContain('Nothing was changed');
+    expect(host.said.join('\n')).not.toContain('nothing was changed');
+  }, 30_000);
+});
