@@ -173,9 +173,14 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     } catch (error) {
       if (error instanceof AdminApiError) throw error;
       const failure = failureOf(error, sdk, deadline, auth.key, answered());
-      // Only an answer's failure names storing another admin key: the command is made as it works here then.
-      const store = failure.kind === 'http' && auth.storeOnFailure ? await auth.storeOnFailure() : auth.store;
-      throw adminFailure(failure, failedRequest(auth, action, store));
+      // Only an answer's failure can name storing another admin key, and only then is the command made
+      // as it works here (a keychain read): a failure whose fixes do not name it (a 500, a 429) asks
+      // nothing of a keychain, which may be the one not answering.
+      let named = false;
+      const store = auth.store && { ...auth.store, get command() { named = true; return auth.store!.command; } };
+      const said = adminFailure(failure, failedRequest(auth, action, store));
+      if (!named || failure.kind !== 'http' || !auth.storeOnFailure) throw said;
+      throw adminFailure(failure, failedRequest(auth, action, await auth.storeOnFailure()));
     }
   }
 

@@ -170,3 +170,18 @@ describe('admin-key --stdin with an admin key that can do neither, no keychain h
     expect(await t.ctx.keys.fileKey('work:admin')).toBe(ADMIN);
   });
 });
+
+describe('an Admin API failure whose fixes name no admin-key command', () => {
+  it.each([
+    ['a 500', { status: 500, message: 'The server had an error.', type: 'server_error' }],
+    ['a 429', { status: 429, message: 'Rate limit reached.', type: 'requests' }],
+  ])('%s: the keychain is not asked (it may be the one not answering), and no admin-key is named', async (_name, answer) => {
+    t = makeTestContext({ admin: true, interactive: false, env: { OPENAI_ADMIN_KEY: ADMIN } });
+    t.org.admin.addAdminKey(ADMIN);
+    t.org.admin.failNext({ path: '/v1/organization/costs' }, answer);
+    const failed = await outcomeOf(spend(t.ctx, { json: false }));
+    expect(failed.code).toBe(6);
+    expect([failed.message, ...failed.hints].join('\n')).not.toContain('admin-key');
+    expect(t.keychain.calls).toEqual([]);
+  });
+});
