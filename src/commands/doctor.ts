@@ -20,7 +20,7 @@ import { describeKeychainProblem, keychainFix, keychainOutOfReach, type Keychain
 import { reasonOf } from '../storage/key-change.js';
 import { DamagedKeyFileError, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import type { StateReading } from '../storage/state.js';
+import { profileIn, type StateReading } from '../storage/state.js';
 import { ENV_SOURCE, envKeyHeld, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, messageAt, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -286,9 +286,10 @@ async function readStoredKey(ctx: Context, profileName: string): Promise<{ store
  * A key file that cannot be used, as what is wrong and the fix that fits, each as the error carries
  * it: chmod for a file others may change, chown for another user's, an update for a newer
  * openai-setup's. Never "remove it" then: the file
- * may hold the only copy of the key. Only a damaged file is removed, and its keys go with it.
+ * may hold the only copy of the key. Only a damaged file is removed, and its keys go with it;
+ * `insecure`: the key is stored again in the file (where it was kept, or no keychain can be used).
  */
-export function keyFileProblem(ctx: Context, profileName: string, problem: ConfigStoreError): { detail: string; fix: string | null } {
+export function keyFileProblem(ctx: Context, profileName: string, problem: ConfigStoreError, insecure = false): { detail: string; fix: string | null } {
   // Never split from the message: a path, or "(format 2; this one knows 1)", may hold any punctuation.
   const { detail, fix: said } = problem.parts;
   const path = ctx.keys.filePath;
@@ -296,7 +297,7 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
   if (problem instanceof DamagedKeyFileError) {
     return {
       detail,
-      fix: `Remove it (rm ${quotedWord(path)}): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again:  ${keyCommand(ctx, profileName)}`,
+      fix: `Remove it (rm ${quotedWord(path)}): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again:  ${keyCommand(ctx, profileName)}${insecure ? ' --insecure-storage' : ''}`,
     };
   }
   return { detail, fix: said ? `${said[0]!.toUpperCase()}${said.slice(1).replace(/\.?$/, '.')}` : null };
@@ -350,8 +351,8 @@ type Reconciled = { was: string | null; now: string | null | undefined; failed: 
  * Make the progress file's record of the profile's key say what the store holds, holding
  * state.json's lock and reading the store again under it (a run storing a key holds that lock until
  * it has recorded it: what is read then is settled): the stored key's hint where the record names
- * another key in the same place; after an interrupted key change (its mark, changeKey), whatever is
- * stored, even as a copy find() does not hand out; a record of a key stored nowhere is forgotten.
+ * another key in the same place, or none at all; after an interrupted key change (its mark, changeKey),
+ * whatever is stored, even as a copy find() does not hand out; a record of a key stored nowhere is forgotten.
  * The mark is cleared once the store could be read. Null: nothing to change (or the keychain did
  * not answer, so what it holds is not known).
  */
@@ -361,15 +362,17 @@ async function reconcile(ctx: Context, profileName: string): Promise<Reconciled 
     return await ctx.state.locked(
       async (state, save): Promise<Reconciled | null> => {
         const { stored, stale, keychainError } = await ctx.keys.find(profileName);
-        const profile = state.profiles[profileName];
-        if (!profile || (keychainError && keychainError.problem !== 'no-service')) return null;
+        if (keychainError && keychainError.problem !== 'no-service') return null;
+        // A key stored for a profile the file has no record of at all: the profile is made for it.
+        const profile = state.profiles[profileName] ?? (stored ? profileIn(state, profileName) : undefined);
+        if (!profile) return null;
         const record = profile.key;
         const marked = Boolean(profile.keyChangeStartedAt);
         delete profile.keyChangeStartedAt;
         const actual = stored ? { storage: stored.storage, hint: maskKey(stored.key) } : marked && stale ? { storage: stale.storage, hint: stale.hint } : null;
         const was = record?.hint ?? null;
         let now: string | null | undefined;
-        if (actual && (marked ? record?.storage !== actual.storage || record.hint !== actual.hint : record?.storage === actual.storage && record.hint !== actual.hint)) {
+        if (actual && (marked ? record?.storage !== actual.storage || record.hint !== actual.hint : !record || (record.storage === actual.storage && record.hint !== actual.hint))) {
           profile.key = { ...actual, savedAt: ctx.state.nowIso() };
           profile.stages.key ??= { doneAt: ctx.state.nowIso() };
           now = actual.hint;
@@ -386,8 +389,8 @@ async function reconcile(ctx: Context, profileName: string): Promise<Reconciled 
       { what: `recording the key of profile "${profileName}"`, risk: `${pathLine(ctx.state.path)} may still record another key than the one stored; run doctor again` },
     );
   } catch (error) {
-    if (!(error instanceof ExitError) || !recorded) throw error;
-    return { was: recorded.hint, now: undefined, failed: error };
+    if (!(error instanceof ExitError)) throw error;
+    return { was: recorded?.hint ?? null, now: undefined, failed: error };
   }
 }
 
@@ -510,10 +513,14 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // it): status would show the old hint while token hands out the stored key. Recorded now.
   // A record of a key stored nowhere (a logout killed before it recorded the removal) is forgotten.
   const storedNowhere = !found && !fileProblem && !keychainError && (record?.storage === 'keychain' || record?.storage === 'file');
-  const reconciled = early ?? ((stored && record && record.storage === stored.storage && record.hint !== maskKey(stored.key)) || storedNowhere ? await reconcile(ctx, profileName) : null);
+  // A key stored with no record of it (stored before this progress file was made: the config dir
+  // removed, another HOME): status says "No key recorded" and sends people here. Recorded now, as
+  // token hands it out; not into a progress file that cannot be used (changing it would move it aside).
+  const unrecorded = stored && !record && !progress && !notMade;
+  const reconciled = early ?? ((stored && record && record.storage === stored.storage && record.hint !== maskKey(stored.key)) || storedNowhere || unrecorded ? await reconcile(ctx, profileName) : null);
   const outOfDate = reconciled && (reconciled.now || reconciled.failed) ? reconciled : null;
   const recordWords = outOfDate
-    ? `; ${pathLine(ctx.state.path)} recorded ${outOfDate.was ?? 'no key'}, out of date${outOfDate.failed ? `, and could not be recorded now (${reasonOf(ctx, outOfDate.failed)})` : ': recorded now'}`
+    ? `; ${pathLine(ctx.state.path)} ${outOfDate.was === null ? 'had no record of it' : `recorded ${outOfDate.was}, out of date`}${outOfDate.failed ? `, and could not be recorded now (${reasonOf(ctx, outOfDate.failed)})` : ': recorded now'}`
     : reconciled?.now === undefined && interrupted && stored ? `; ${pathLine(ctx.state.path)} records it (an interrupted key change had left it in doubt)` : '';
   const forgotten = reconciled?.now === null ? `; ${pathLine(ctx.state.path)} recorded ${reconciled.was}, which is not stored: forgotten now` : '';
   const storeAgain = stored && storeAgainCommand(ctx, profileName, stored.storage);
@@ -527,7 +534,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('stored-key', 'Stored key', 'warn', `${maskKey(stored.key)} in plain text in ${await ctx.keys.fileWords()}${recordWords}`, recordFix ?? (keychainError ? null : moveFix)));
   } else if (fileProblem) {
     // A key file that cannot be used is a failed check like any other, not the end of the diagnosis.
-    const { detail, fix } = keyFileProblem(ctx, profileName, fileProblem);
+    // Stored again where it was kept, or where the keychain cannot be used: the file (`key` without --insecure-storage would fail).
+    const { detail, fix } = keyFileProblem(ctx, profileName, fileProblem, record?.storage === 'file' || keychainError !== null);
     checks.push(check('stored-key', 'Stored key', 'fail', detail, fix, fileProblem.code));
   } else if (outOfReach) {
     // With OPENAI_API_KEY set, programs here have a key all the same: said, not failed.

@@ -9,7 +9,7 @@ import { heldWithMore, maskKey } from '../keys/format.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
-import { envKeyHeld, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
+import { envKeyHeld, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { recordInDoubt } from '../storage/key-change.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
 import { adminKeyCommand, afterFirst, checkFlags, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -27,7 +27,7 @@ export const StatusJsonSchema = z.object({
   billingChoice: z.nullable(z.string()),
   key: z.object({
     /**
-     * "none": the progress file records none (status reads no keychain: one stored there without a record, the config dir removed say, is found by doctor).
+     * "none": the progress file records none (status reads no keychain: one stored there without a record, the config dir removed say, is found and recorded by doctor).
      * "unknown": the progress file cannot be used (or a damaged one moved aside took the record) and the keychain or key file could not be read: none is not known; or the record may not be the key stored (a key change was interrupted: doctor records it), or the key file recorded as holding it cannot be read (damaged, empty).
      */
     storage: z.enum(['keychain', 'file', 'env', 'none', 'unknown']),
@@ -194,9 +194,13 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   } else {
     // None recorded is not none stored: status reads no keychain (unless no record could be gone
     // by), and one stored there before this progress file recorded it (the config dir removed,
-    // another HOME) is not in it. doctor looks.
-    const none = status.keyLookedUp ? `${m.pending} No key stored for this profile` : `${m.pending} No key recorded for this profile (\`${toolCommand(ctx, 'doctor', profileName)}\` looks in the ${ctx.keys.keychainDescription})`;
+    // another HOME) is not in it. doctor looks, and records one it finds.
+    // Where no keychain can be reached (no session bus: known without asking it), none is named:
+    // the key file is the way, said as token says it.
+    const noKeychain = status.keyLookedUp ? null : ctx.keys.keychainUnreachable();
+    const none = status.keyLookedUp || noKeychain ? `${m.pending} No key ${status.keyLookedUp ? 'stored' : 'recorded'} for this profile` : `${m.pending} No key recorded for this profile (\`${toolCommand(ctx, 'doctor', profileName)}\` looks in the ${ctx.keys.keychainDescription} and records a key it finds there)`;
     if (key.env.set) term.out(none);
+    else if (noKeychain) term.out(`${none}. ${keepOneInFile(ctx, profileName, noKeychain, first, check)}`);
     // Nothing `verify` could check: what to do first is to store one.
     else term.out(`${none}: ${newer ? `to store one, ${afterUpdate(keyCommand(ctx, profileName, check))}` : `store one with \`${keyCommand(ctx, profileName, check)}\``}`);
   }

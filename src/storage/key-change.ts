@@ -513,10 +513,11 @@ export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & Advic
     // Another failure is said by what reads the file (token, doctor): no doubt from here.
     if (!(error instanceof ConfigStoreError)) return null;
     // As token, run and logout would find it (exit 7): said with its fix. A damaged one is removed,
-    // the keys in it with it (as doctor says it), and the key stored again.
+    // the keys in it with it (as doctor says it), and the key stored again where it was kept: in the
+    // file (without --insecure-storage, `key` fails where there is no keychain).
     const fix =
       error instanceof DamagedKeyFileError
-        ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again with \`${keyCommand(ctx, profile)}\``
+        ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again with \`${keyCommand(ctx, profile)} --insecure-storage\``
         : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
     return { why: `${records}, but ${error.parts.detail.replace(/\.$/, '')}`, fix };
   }

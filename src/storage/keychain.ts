@@ -25,6 +25,8 @@ export interface Keychain {
    * has sent nothing. Absent: a write counts as sent once asked (KeyStore.writesBegun).
    */
   writesSent?(): number;
+  /** Why none can be reached here, known without asking it (noSessionBus); null or absent: it may be. */
+  unreachable?(): KeychainUnavailableError | null;
 }
 
 /**
@@ -187,6 +189,24 @@ export function sessionBusSocket(env: Record<string, string | undefined>): { pat
     }
   }
   return null;
+}
+
+/**
+ * Why no keychain can be reached on this machine, known without asking it (no child process, no
+ * D-Bus): on Linux the Secret Service is on the session bus, which the binding (libdbus) finds in
+ * DBUS_SESSION_BUS_ADDRESS, else at $XDG_RUNTIME_DIR/bus (it has no autolaunch); with neither,
+ * every call fails as 'no-service'. Null: one may be reachable (a bus without a Secret Service on
+ * it is told only by asking).
+ */
+export function noSessionBus(env: Record<string, string | undefined>, platform: NodeJS.Platform): KeychainUnavailableError | null {
+  if (platform !== 'linux' || env.DBUS_SESSION_BUS_ADDRESS) return null;
+  const runtime = env.XDG_RUNTIME_DIR;
+  try {
+    if (runtime && statSync(join(runtime, 'bus')).isSocket()) return null;
+  } catch {
+    // None there.
+  }
+  return new KeychainUnavailableError('no-service', 'no session bus: DBUS_SESSION_BUS_ADDRESS is not set, and there is none at $XDG_RUNTIME_DIR/bus');
 }
 
 /**
@@ -581,6 +601,7 @@ export function osKeychain(platform: NodeJS.Platform, limits: KeychainLimits = {
   return {
     writesSent: () => writesSent,
     description: platform === 'darwin' ? 'macOS Keychain' : platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service keyring',
+    unreachable: () => noSessionBus(process.env, platform),
     getPassword: async (service, account) => {
       const value = await keychainCall({ op: 'get', service, account, options }, limits);
       return typeof value === 'string' ? value : null;

@@ -305,6 +305,11 @@ export class KeyStore {
     return this.keychain.description;
   }
 
+  /** Why no keychain can be reached here, known without asking it (Keychain.unreachable: no session bus); null: one may be. */
+  keychainUnreachable(): KeychainUnavailableError | null {
+    return this.keychain.unreachable?.() ?? null;
+  }
+
   /**
    * Can the keychain store a key right now? Writes and removes a probe entry: reading alone
    * cannot tell, since a locked keyring still answers "no such entry".

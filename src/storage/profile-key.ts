@@ -120,7 +120,6 @@ export async function noKeyError(
   const command = keyCommand(ctx, profile, check);
   // Piped from OPENAI_API_KEY only where it is set: else `key` asks for it (storeKeyAdvice).
   const storing = storeKeyAdvice(ctx, profile, keychainError !== null, check);
-  const noKeychain = keychainError ? `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})` : null;
   const record = (await ctx.state.read()).profiles[profile]?.key;
   // `key` exits 7 until this is done (a newer openai-setup's progress file): said before it, as status says it.
   const first = await ctx.state.firstBeforeChanges();
@@ -147,9 +146,21 @@ export async function noKeyError(
       `To have openai-setup keep a copy${keychainError ? ' in a file only you can read (no keychain here)' : ' in the keychain'}, ${keepCopy(first, pipeKeyCommand(elsewhereScope(ctx), profile, keychainError !== null, check))}`,
     ]);
   }
-  if (keychainError) return new UsageError(headline, [...otherWays, `${noKeychain} ${first ? `To keep one in a file only you can read${storing.how}, ${afterFirst(first, storing.command)}.` : `Keep one in a file only you can read${storing.how}:  ${storing.command}`}`]);
+  if (keychainError) return new UsageError(headline, [...otherWays, keepOneInFile(ctx, profile, keychainError, first, check)]);
   if (first) return new UsageError(headline, [...otherWays, `To store one, ${afterFirst(first, storing.command)}${storing.how}.`]);
   return new UsageError(headline, [...otherWays, storing.how ? `Store one with \`${storing.command}\`${storing.how}.` : `Store one with \`${command}\` (or from a pipe: \`${storing.command}\`).`]);
+}
+
+/**
+ * Where no keychain can be used (`keychainError`): why, in brackets, then how to keep a key in a
+ * file only the person can read, as it works where it is printed (storeKeyAdvice); `first`: what
+ * must be done before `key` works (StateStore.firstBeforeChanges), said before it. noKeyError's
+ * hint, and status's advice where no keychain can be reached.
+ */
+export function keepOneInFile(ctx: Context, profile: string, keychainError: KeychainUnavailableError, first: string | null, check?: CheckFlagValues): string {
+  const storing = storeKeyAdvice(ctx, profile, true, check);
+  const why = `(${describeKeychainProblem(keychainError, ctx.keys.keychainDescription)})`;
+  return `${why} ${first ? `To keep one in a file only you can read${storing.how}, ${afterFirst(first, storing.command)}.` : `Keep one in a file only you can read${storing.how}:  ${storing.command}`}`;
 }
 
 /** `pipe` (a `key` reading OPENAI_API_KEY) to run in a shell where the variable is set, after `first` when that must come before it. */

@@ -145,7 +145,8 @@ describe('the packed tarball, installed', () => {
     const r = await npx(['status'], ONLY_HERE);
     expect(r.code, r.stderr).toBe(0);
     const wizard = /Run `([^`]+)` to continue/.exec(r.stdout)?.[1];
-    const store = /store one with `([^`]+)`/.exec(r.stdout)?.[1];
+    // No keychain here (no session bus): the key file's way.
+    const store = /:  … \| (\S+ key) --stdin --insecure-storage\n/.exec(r.stdout)?.[1];
     expect(wizard).toBe(join(installDir, 'node_modules', '.bin', 'openai-setup'));
     expect(store).toBe(`${wizard} key`);
     expect(r.stdout).not.toContain('npx openai-setup');
@@ -175,7 +176,7 @@ describe('the packed tarball, installed', () => {
     expect(r.code, r.stderr).toBe(0);
     const wizard = /Run `([^`]+)` to continue/.exec(r.stdout)?.[1];
     expect(wizard).toBe(`npx --yes --package=${packed.tarball} openai-setup`);
-    expect(r.stdout).toContain(`store one with \`${wizard} key\``);
+    expect(r.stdout).toContain(`:  … | ${wizard} key --stdin --insecure-storage\n`);
     // Typed in a shell (as printed) in yet another folder: that tarball runs (the registry has no such version, or another).
     const typed = await runCommand('sh', ['-c', `${wizard} --version`], { env, cwd: mkdtempSync(join(root, 'typed-')), timeoutMs: 120_000 });
     expect(typed.code, typed.stderr).toBe(0);

@@ -2,7 +2,8 @@
 // the commands that hand out keys do. A config dir or progress file those commands refuse (exit 7)
 // is a failed doctor check with its fix, which works as printed; a damaged or empty key file is
 // "not known" in status and profiles, as token finds it; a key in the keychain that the progress
-// file does not record is not said to be "not stored" by status, which reads no keychain.
+// file does not record is not said to be "not stored" by status, which reads no keychain, and doctor,
+// which it names, records it; with no keychain reachable status names the key file's way instead.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { DoctorJsonSchema } from '../../src/commands/doctor.js';
 import { StatusJsonSchema } from '../../src/commands/status.js';
 import { makeKey } from '../helpers/openai-server.js';
-import { runCli } from '../helpers/run.js';
+import { runCli, runCommand } from '../helpers/run.js';
 import { useServerAndKeyring } from '../helpers/server-and-keyring.js';
 
 const KEY = makeKey('proj', 'progress-said');
@@ -120,7 +121,7 @@ describe('status and profiles: a damaged or empty key file is not shown as holdi
       expect(status.code).toBe(0);
       expect(status.stdout).not.toContain('in plain text:');
       expect(status.stdout).toContain(
-        `! Key not known: ${join(t.configDir, 'state.json')} records ${HINT} in plain text for profile "ins", but ${file} is damaged; remove it (\`rm -- '${file}'\`; the keys in it are lost with it), then store the key again with \`openai-setup key --profile ins\`\n`,
+        `! Key not known: ${join(t.configDir, 'state.json')} records ${HINT} in plain text for profile "ins", but ${file} is damaged; remove it (\`rm -- '${file}'\`; the keys in it are lost with it), then store the key again with \`openai-setup key --profile ins --insecure-storage\`\n`,
       );
       const json = StatusJsonSchema.parse(JSON.parse((await runCli(['status', '--profile', 'ins', '--json'], { env: t.env })).stdout));
       expect(json.key).toMatchObject({ storage: 'unknown', hint: null });
@@ -131,16 +132,18 @@ describe('status and profiles: a damaged or empty key file is not shown as holdi
       expect(profiles.stdout).not.toContain('(plain-text file)');
       expect(profiles.stdout).toContain(`! Key of profile "ins" not known: `);
 
-      // The fix as printed: the file goes, and the key stored again is shown.
+      // The fix as printed: the file goes, and the key stored again (piped in) is shown, in the file it was kept in.
       execFileSync('bash', ['-c', /`(rm -- [^`]+)`/.exec(status.stdout)![1]!]);
-      expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'ins'], { env: t.env, input: KEY })).code).toBe(0);
-      expect((await runCli(['status', '--profile', 'ins'], { env: t.env })).stdout).toContain(`✔ Key ${HINT} in the Secret Service keyring\n`);
+      const again = /store the key again with `openai-setup ([^`]+)`/.exec(status.stdout)![1]!.split(' ');
+      expect(again).toEqual(['key', '--profile', 'ins', '--insecure-storage']);
+      expect((await runCli([...again, '--stdin', '--no-verify'], { env: t.env, input: KEY })).code).toBe(0);
+      expect((await runCli(['status', '--profile', 'ins'], { env: t.env })).stdout).toContain(`! Key ${HINT} in plain text: ${file}\n`);
     });
   }
 });
 
 describe('status: a key in the keychain the progress file does not record', () => {
-  it('the config dir removed: not "No key stored" (doctor and token find it), but none recorded, naming doctor', async () => {
+  it('the config dir removed: not "No key stored" (doctor and token find it), but none recorded, naming doctor, which records it', async () => {
     const t = await stored();
     rmSync(t.configDir, { recursive: true });
     expect((await runCli(['token'], { env: t.env })).stdout.trim()).toBe(KEY);
@@ -148,12 +151,34 @@ describe('status: a key in the keychain the progress file does not record', () =
     const status = await runCli(['status'], { env: t.env });
     expect(status.code).toBe(0);
     expect(status.stdout).not.toContain('No key stored');
-    expect(status.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring): store one with `openai-setup key`\n');
+    expect(status.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key`\n');
     const profiles = await runCli(['profiles'], { env: t.env });
     expect(profiles.stdout).toMatch(/^\* +default +none recorded /m);
     expect(profiles.stdout).toContain('"none recorded": the progress file records no key for it, and this list reads no keychain; `openai-setup doctor --profile NAME` looks in the Secret Service keyring.');
-    // Where status sends people: it finds the key.
+    // Where status sends people: it finds the key, and records it; status then shows it.
     const doctor = await runCli(['doctor'], { env: t.env });
-    expect(doctor.stdout).toContain(`✔ Stored key          ${HINT} in the Secret Service keyring (profile default)`);
+    expect(doctor.stdout).toContain(`! Stored key          ${HINT} in the Secret Service keyring (profile default); ${join(t.configDir, 'state.json')} had no record of it: recorded now\n`);
+    const after = await runCli(['status'], { env: t.env });
+    expect(after.stdout).toContain(`✔ Key ${HINT} in the Secret Service keyring\n`);
+    expect(after.stdout).not.toContain('No key');
+    expect((await runCli(['doctor'], { env: t.env })).stdout).toContain(`✔ Stored key          ${HINT} in the Secret Service keyring (profile default)\n`);
+  });
+});
+
+describe('status with no keychain reachable (no session bus)', () => {
+  it('names none, and the --insecure-storage way, which works as printed', async () => {
+    const t = await machine({ DBUS_SESSION_BUS_ADDRESS: undefined });
+    const status = await runCli(['status', '--profile', 'work'], { env: t.env });
+    expect(status.code).toBe(0);
+    expect(status.stdout).not.toContain('Secret Service keyring and records');
+    expect(status.stdout).toContain(
+      '○ No key recorded for this profile. (No Secret Service keyring is running on this machine (common over SSH, in containers and on WSL), so the key cannot go into a keychain.) Keep one in a file only you can read (pipe the key in, in place of …):  … | openai-setup key --profile work --stdin --insecure-storage\n',
+    );
+    // As printed, the key piped in in place of …, as a script does (no terminal here); checked at
+    // the local server (in this process: the run is waited for without blocking it).
+    const command = /:  (… \| openai-setup key [^\n]+)\n/.exec(status.stdout)![1]!.replace('…', `printf '%s\\n' ${KEY}`);
+    const stored = await runCommand('bash', ['-c', command], { env: t.env });
+    expect(stored.code, stored.stderr).toBe(0);
+    expect((await runCli(['status', '--profile', 'work'], { env: t.env })).stdout).toContain(`! Key ${HINT} in plain text: ${join(t.configDir, 'credentials.json')}\n`);
   });
 });

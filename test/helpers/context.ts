@@ -75,6 +75,19 @@ export class MemoryKeychain implements Keychain {
     return this;
   }
 
+  /** No session bus here (withoutBus): known without asking, as the OS keychain knows it (noSessionBus). */
+  private busless = false;
+
+  /** No session bus at all: every call fails with 'no-service', and unreachable() says so without a call. */
+  withoutBus(): this {
+    this.busless = true;
+    return this.failWith('no-service');
+  }
+
+  unreachable(): KeychainUnavailableError | null {
+    return this.busless ? new KeychainUnavailableError('no-service', FAILURE_DETAIL['no-service']) : null;
+  }
+
   /** The key stored for a profile (service "openai-setup"), if any. */
   keyOf(account: string): string | undefined {
     return this.entries.get(account);

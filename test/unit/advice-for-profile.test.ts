@@ -38,7 +38,7 @@ describe('commands recommended for a profile name it', () => {
   it('status --profile work: the key to store and the wizard to run are for work', async () => {
     context();
     expect(await status(t.ctx, { profile: 'work', json: false })).toBe(0);
-    expect(t.stdout).toContain('No key recorded for this profile (`openai-setup doctor --profile work` looks in the Secret Service keyring): store one with `openai-setup key --profile work`');
+    expect(t.stdout).toContain('No key recorded for this profile (`openai-setup doctor --profile work` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key --profile work`');
     expect(t.stdout).toContain('Run `openai-setup --profile work` to continue (4 of 4 stages pending).');
   });
 

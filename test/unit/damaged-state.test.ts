@@ -148,7 +148,7 @@ describe('status after a damaged state.json was moved aside: the record went wit
     t.keychain.calls.length = 0;
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
     // Not "no key stored": status read no keychain, and says which command does.
-    expect(t.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring): store one with `openai-setup key`\n');
+    expect(t.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key`\n');
     expect(t.stdout).not.toContain('No key stored');
     expect(t.keychain.calls).toEqual([]);
   });

@@ -18,6 +18,14 @@ function context(options: TestContextOptions = {}): TestContext {
   return t;
 }
 
+/** KEY stored in the keychain for profile default and recorded, as `key` leaves it (unrecorded, doctor would record it). */
+async function storedAndRecorded(): Promise<void> {
+  context({ keychain: { default: KEY } });
+  await t.ctx.state.updateProfile('default', (p) => {
+    p.key = { storage: 'keychain', hint: 'sk-proj-…000A', savedAt: '2026-01-01T00:00:00.000Z' };
+  });
+}
+
 /** The printed line of one check (its title starts the line after the mark). */
 function line(title: string): string {
   const found = t.stdout.split('\n').find((l) => l.slice(2).startsWith(title));
@@ -27,7 +35,7 @@ function line(title: string): string {
 
 describe('doctor', () => {
   it('with a stored key that works: every check passes, the stored key is checked live, exit 0', async () => {
-    context({ keychain: { default: KEY } });
+    await storedAndRecorded();
     t.api.answerReach(ANSWERS).answerChecks(checkResult('valid'));
 
     expect(await doctor(t.ctx, { json: false })).toBe(0);
@@ -149,7 +157,7 @@ describe('doctor', () => {
   });
 
   it('--json prints only the JSON document, with the same verdict', async () => {
-    context({ keychain: { default: KEY } });
+    await storedAndRecorded();
     t.api.answerReach(ANSWERS).answerChecks(checkResult('invalid_key'));
 
     expect(await doctor(t.ctx, { json: true })).toBe(3);

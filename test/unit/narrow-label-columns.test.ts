@@ -34,6 +34,10 @@ function expectWhole(columns: number, token: string): void {
 
 async function doctorAt(columns: number): Promise<void> {
   t = makeTestContext({ columns, keychain: { default: KEY }, env: { OPENAI_BASE_URL: BASE_URL } });
+  // Recorded, as `key` leaves it (unrecorded, doctor would record it and say so).
+  await t.ctx.state.updateProfile('default', (p) => {
+    p.key = { storage: 'keychain', hint: maskKey(KEY), savedAt: '2026-01-01T00:00:00.000Z' };
+  });
   t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
   t.api.answerChecks(checkResult('valid', { organization: ORGANIZATION, project: PROJECT, models: 3, billing: 'ok', message: 'The key works.' }));
   expect(await doctor(t.ctx, { json: false })).toBe(0);

@@ -113,6 +113,10 @@ describe('a key for another server, stored: handed out, not sent to the OpenAI A
 
   it('doctor: the stored Groq key is a stored key (✔), and its live check fails before sending (exit 3), naming OPENAI_BASE_URL', async () => {
     context({ keychain: { p: GROQ } });
+    // Recorded, as `key --base-url` leaves it (unrecorded, doctor would record it).
+    await t.ctx.state.updateProfile('p', (p) => {
+      p.key = { storage: 'keychain', hint: maskKey(GROQ), savedAt: '2026-01-01T00:00:00.000Z' };
+    });
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
     const code = await doctor(t.ctx, { profile: 'p', json: true });
     const json = DoctorJsonSchema.parse(JSON.parse(t.stdout));
