@@ -218,6 +218,8 @@ describe('doctor --json left on a signal during the live check', () => {
   it('the checks done so far, then one saying the rest were not run; no live check outcome', async () => {
     const key = testKey('D');
     const { t, host } = checkCancelled('SIGTERM', { keychain: { default: key } });
+    // Recorded, as `key` leaves it (a key stored without a record is one doctor records, a warning).
+    await t.ctx.state.updateProfile('default', (p) => void (p.key = { storage: 'keychain', hint: maskKey(key), savedAt: '2026-01-01T00:00:00.000Z' }));
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
     void doctor(t.ctx, { json: true }).catch(() => {});
     expect(await host.exited).toBe('SIGTERM');
