@@ -236,8 +236,9 @@ describe('what import says, as printed: JSON alone on stdout, reload commands pe
 
   it('a changed PowerShell profile: reloaded by dot-sourcing it, not with source', async () => {
     const t = await machine();
-    const profile = write(join(t.home, '.config', 'powershell', 'Microsoft.PowerShell_profile.ps1'), `$env:OPENAI_API_KEY = "${KEY}"\n`);
-    const r = await runCli(['import', '--store', '~/.config/powershell/Microsoft.PowerShell_profile.ps1:1', '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
+    // Where PowerShell reads it: under XDG_CONFIG_HOME (set here), as PowerShell itself has it.
+    const profile = write(join(t.env.XDG_CONFIG_HOME!, 'powershell', 'Microsoft.PowerShell_profile.ps1'), `$env:OPENAI_API_KEY = "${KEY}"\n`);
+    const r = await runCli(['import', '--store', `${profile}:1`, '--rewrite', '--yes', '--profile', t.profile], { env: t.env });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(profile, 'utf8')).toBe(`$env:OPENAI_API_KEY = (openai-setup token --profile ${t.profile})\n`);
     expect(r.stdout).toContain(`It takes effect in new PowerShell sessions; to load it in this one:  . '${profile}'\n`);
