@@ -128,3 +128,33 @@ describe('spend with a rejected OPENAI_ADMIN_KEY, no keyring', () => {
     expect(storedInFile('work:admin')).toBe(ADMIN);
   });
 });
+
+describe('verify and doctor with a rejected OPENAI_API_KEY, no keyring', () => {
+  it.each([['verify'], ['doctor']])('%s names the pipe into the --insecure-storage file for --profile; that, as printed, stores the next key', async (command) => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: WRONG });
+    const failed = await runCli([command, '--profile', 'work'], { env: t.env });
+    expect(failed.code, failed.stderr).toBe(3);
+    const out = (failed.stdout + failed.stderr).replace(/\s+/g, ' ');
+    const printed = /store it \(pipe the key in, in place of …\) with `(… \| [^`]+)`/.exec(out)?.[1];
+    // Without --insecure-storage, `key` refused it here (exit 7: no keychain to store into).
+    expect(printed, out).toBe('… | openai-setup key --profile work --stdin --insecure-storage');
+
+    const followed = await runCommand('bash', ['-c', printed!.replace('…', `printf '%s\\n' '${GOOD}'`)], { env: t.env });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work')).toBe(GOOD);
+  });
+});
+
+describe('key --stdin with nothing piped, no keyring', () => {
+  it('names the pipe with --insecure-storage; that, as printed, stores the key', async () => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, OPENAI_BASE_URL: server.baseURL });
+    const failed = await runCli(['key', '--stdin', '--profile', 'work'], { env: t.env, input: '' });
+    expect(failed.code, failed.stderr).toBe(2);
+    const command = /Pipe the key itself into: {2}(.+)$/m.exec(failed.stderr)?.[1];
+    expect(command, failed.stderr).toBe('openai-setup key --profile work --stdin --insecure-storage');
+
+    const followed = await runCommand('bash', ['-c', `printf '%s\\n' '${GOOD}' | ${command}`], { env: t.env });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work')).toBe(GOOD);
+  });
+});
