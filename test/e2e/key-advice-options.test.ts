@@ -158,3 +158,20 @@ describe('key --stdin with nothing piped, no keyring', () => {
     expect(storedInFile('work')).toBe(GOOD);
   });
 });
+
+describe('spend with OPENAI_ADMIN_KEY holding the admin key twice', () => {
+  it('sends nothing, and says to set the variable to the key alone; so set, spend works', async () => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, OPENAI_BASE_URL: server.baseURL, OPENAI_ADMIN_KEY: `${ADMIN}${ADMIN}` });
+    const before = server.requests.length;
+    const failed = await runCli(['spend', '--profile', 'work'], { env: t.env });
+    expect(failed.code, failed.stderr).toBe(3);
+    expect(failed.stderr).toMatch(/^✖ OPENAI_ADMIN_KEY was not sent: it is \d+ characters long/m);
+    expect(failed.stderr).toContain('OPENAI_ADMIN_KEY holds the key sk-admin-…');
+    expect(failed.stderr).toContain('but also a second copy of it, which programs send as part of the key: set OPENAI_ADMIN_KEY to the key alone.');
+    expect(failed.stderr).not.toContain('rejected');
+    expect(server.requests.length).toBe(before);
+
+    const alone = await runCli(['spend', '--profile', 'work'], { env: { ...t.env, OPENAI_ADMIN_KEY: ADMIN } });
+    expect(alone.code, alone.stderr).toBe(0);
+  });
+});
