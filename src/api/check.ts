@@ -9,7 +9,7 @@ import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { CUSTOM_HEADERS_VARIABLE, customHeader, customHeadersToSend, parseCustomHeaders, passedOn } from './custom-headers.js';
-import { otherServer, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
+import { otherServer, storeKeyWords, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
 import { organizationId, projectId, requestId } from './identifiers.js';
 import { STATUS } from './status.js';
@@ -26,6 +26,12 @@ export interface CheckSettings {
   noCheckFlags?: NoCheckFlags;
   /** The key checked is the profile's, kept in the --insecure-storage file (no keychain here): a new one goes there too, as `key` takes it only with --insecure-storage. */
   insecureStorage?: boolean;
+  /**
+   * Whether a `key` command named here needs --insecure-storage, as no keychain answers (profile-key.ts
+   * keyNeedsFile: a read, no prompt): asked only once a failure's fix names the command
+   * (CheckRequest.storeKeyOnFailure), not before every check. Not asked with `insecureStorage`.
+   */
+  needsFile?: () => Promise<boolean>;
 }
 
 /** localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine. */
@@ -124,6 +130,11 @@ export function buildCheckRequest(ctx: Context, key: string, settings: CheckSett
   // not sent to the OpenAI API.
   const keyFlags = `${profileFlagFor(ctx, settings.profile)}${keyCheckFlags(settings)}`;
   const origin = baseURLOrigin(ctx, settings.baseURL);
+  const storeKey = storeKeyFor(ctx, key, settings);
+  // Nor without --insecure-storage where no keychain answers (`key` would exit 7 there): a key
+  // from OPENAI_API_KEY, --key or a pipe says nothing of a keychain here. Asked when a fix names it.
+  const needsFile = settings.insecureStorage ? undefined : settings.needsFile;
+  const storeKeyOnFailure = needsFile && (async () => ((await needsFile()) ? storeKeyFor(ctx, key, { ...settings, insecureStorage: true }) : storeKey));
   return {
     key,
     baseURL: resolveBaseURL(ctx, settings.baseURL),
@@ -133,7 +144,8 @@ export function buildCheckRequest(ctx: Context, key: string, settings: CheckSett
     billingCheck: settings.billingCheck ?? true,
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ...(keyFlags ? { keyFlags } : {}),
-    storeKey: storeKeyFor(ctx, key, settings),
+    storeKey,
+    ...(storeKeyOnFailure ? { storeKeyOnFailure } : {}),
     ...(settings.noCheckFlags ? { noCheckFlags: settings.noCheckFlags } : {}),
   };
 }
@@ -237,12 +249,25 @@ export async function runCheck(
   for (const warning of transportWarningsOnce(ctx, request.baseURL)) (warning === authorization ? warn : alert)(warning);
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {
-    const result = untrustedResult(await ctx.api.check(request), request.key);
+    const result = untrustedResult(await storeAsItWorksHere(await ctx.api.check(request), request), request.key);
     const host = otherServer(request.baseURL);
     return host === null ? { ...result, ...at } : { ...result, otherHost: sanitize(host, 200), ...at };
   } finally {
     spinner?.stop();
   }
+}
+
+/**
+ * A failure whose fix names storing a new key (storeKeyWords of CheckRequest.storeKey): that command
+ * as it works where it is read (CheckRequest.storeKeyOnFailure, asked now that it is named). Any
+ * other result as it is.
+ */
+async function storeAsItWorksHere(result: CheckResult, request: CheckRequest): Promise<CheckResult> {
+  if (result.ok || !result.fix || !request.storeKey || !request.storeKeyOnFailure) return result;
+  const named = storeKeyWords(request.storeKey);
+  if (!result.fix.includes(named)) return result;
+  const store = await request.storeKeyOnFailure();
+  return { ...result, fix: result.fix.replace(named, () => storeKeyWords(store)) };
 }
 
 /**

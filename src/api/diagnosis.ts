@@ -412,8 +412,15 @@ function scopesOutcome(e: ApiError): Outcome | null {
   };
 }
 
-const newKeyFix = (request: FailedRequest) =>
-  `Create a new secret key on the API keys page and store it${request.storeKey?.how ?? ''} with \`${request.storeKey?.command ?? `openai-setup key${request.keyFlags ?? ''}`}\`.`;
+/** How a fix names the `key` command that stores a new key (CheckRequest.storeKey): its how, then the command; runCheck finds it by these words. */
+export function storeKeyWords(store: StoreAdvice): string {
+  return `${store.how} with \`${store.command}\``;
+}
+
+/** The `key` command a fix names (storeKeyWords), or, where the request carries none, `key` with its flags. */
+const storeKeyNamed = (request: FailedRequest) => (request.storeKey ? storeKeyWords(request.storeKey) : ` with \`openai-setup key${request.keyFlags ?? ''}\``);
+
+const newKeyFix = (request: FailedRequest) => `Create a new secret key on the API keys page and store it${storeKeyNamed(request)}.`;
 
 /** Google's gateway answers with its gRPC status word or `details[].reason`s, which OpenAI's API never sends. */
 const isGoogleShaped = (e: ApiError) => e.rpcStatus !== null || e.reasons.length > 0;
@@ -422,7 +429,7 @@ const isGoogleShaped = (e: ApiError) => e.rpcStatus !== null || e.reasons.length
 function otherServerKeyFix(request: FailedRequest): Pick<Outcome, 'fix' | 'fixUrl'> {
   const host = hostOf(request.baseURL);
   return {
-    fix: `${host} answers like Google's API, not OpenAI's: store a key it accepts with \`openai-setup key${request.keyFlags ?? ''}\`, or check the base URL (${baseUrlSettings(request, ' or ')}; OpenAI's is ${OFFICIAL_API_BASE_URL}).`,
+    fix: `${host} answers like Google's API, not OpenAI's: store a key it accepts${storeKeyNamed(request)}, or check the base URL (${baseUrlSettings(request, ' or ')}; OpenAI's is ${OFFICIAL_API_BASE_URL}).`,
     fixUrl: null,
   };
 }

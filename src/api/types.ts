@@ -30,6 +30,13 @@ export interface CheckRequest {
   keyFlags?: string;
   /** That `key` command as it works where a fix is read (storeKeyAdvice: never one that asks where nothing can be asked). */
   storeKey?: StoreAdvice;
+  /**
+   * `storeKey` as it works where the fix of a failure is read, made when a fix names it (runCheck):
+   * whether a keychain answers here is asked then, by a read, not before every check. Absent when
+   * `storeKey` already keeps the key in the file, or where the command knows where keys go (the
+   * key stage, rotate) or prints no fix (verify --quiet).
+   */
+  storeKeyOnFailure?: () => Promise<StoreAdvice>;
   /** The command running the check takes none of the live-check flags: its advice names what it has instead (NoCheckFlags). */
   noCheckFlags?: NoCheckFlags;
   /** The setting that named `baseURL` (absent: neither did, it is OpenAI's): said with the server before the key goes there. */

@@ -21,7 +21,7 @@ import { reasonOf } from '../storage/key-change.js';
 import { DamagedKeyFileError, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { profileIn, type StateReading } from '../storage/state.js';
-import { ENV_SOURCE, envKeyHeld, judgeStoredKey, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, envKeyHeld, judgeStoredKey, keyNeedsFile, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, messageAt, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { labelled } from '../terminal/width.js';
@@ -635,7 +635,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(skipped);
     print(skipped);
   } else {
-    const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain }, insecureStorage: source.kind === 'file' });
+    const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain }, insecureStorage: source.kind === 'file', needsFile: () => keyNeedsFile(ctx, profileName) });
     // The stored key judged for the server it would go to, as verify judges it: one only another server takes is not sent.
     const refused = source.kind !== 'env' && found ? judgeStoredKey(ctx, profileName, found, undefined, { first }).notAKey : null;
     verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined });

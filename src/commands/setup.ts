@@ -18,7 +18,7 @@ import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, untilLeftPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
-import { envKeyHeld, findKey, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { envKeyHeld, findKey, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
@@ -447,11 +447,11 @@ async function chooseRoute(ctx: Context, profileName: string, result: CheckResul
 /**
  * The live check of a key the wizard found, with the options of this run for the `key` command its
  * fix names (CheckRequest.storeKey): --insecure-storage when this run was given it, or the key
- * checked is the one in the 0600 file (no keychain here, as verify says it): without it that
- * command would fail where there is no keychain.
+ * checked is the one in the 0600 file (no keychain here, as verify says it), or, asked when a fix
+ * names it, no keychain answers here (keyNeedsFile): without it that command would fail there.
  */
-function checkSettings(options: SetupOptions, profile: string, source: KeySource): CheckSettings {
-  return { ...options.check, profile, insecureStorage: options.insecureStorage || source.kind === 'file' };
+function checkSettings(ctx: Context, options: SetupOptions, profile: string, source: KeySource): CheckSettings {
+  return { ...options.check, profile, insecureStorage: options.insecureStorage || source.kind === 'file', needsFile: () => keyNeedsFile(ctx, profile) };
 }
 
 export async function run(ctx: Context, options: SetupOptions): Promise<number> {
@@ -500,7 +500,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       term.out(`Found a key: ${maskKey(found.key)} (from ${found.source.label}). Checking it first.`);
       // The wizard asks next, whatever the check says: an Enter typed during it answers nothing unseen.
       if (term.interactive) ctx.prompter('').questionsFollow();
-      const request = buildCheckRequest(ctx, found.key, checkSettings(options, profileName, found.source));
+      const request = buildCheckRequest(ctx, found.key, checkSettings(ctx, options, profileName, found.source));
       // A stored value that is no key is said as verify says it, and not sent: its route is the key stage.
       const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined });
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
@@ -628,7 +628,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
     let check = current.check;
     if (!check) {
-      const request = buildCheckRequest(ctx, current.key, checkSettings(options, profileName, current.source));
+      const request = buildCheckRequest(ctx, current.key, checkSettings(ctx, options, profileName, current.source));
       check = await runCheck(ctx, request);
       printCheck(term, current.key, current.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, current.key, current.source, check);

@@ -11,7 +11,7 @@ import { recordCheck } from '../last-check.js';
 import { EnvSchema } from '../options.js';
 import { PAGES, resolveBaseURL } from '../platform.js';
 import { npmLogsHolding } from '../storage/npm-log.js';
-import { ENV_SOURCE, judgeStoredKey, keychainFailure, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -191,6 +191,8 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
     timeoutMs: options.timeoutMs,
     billingCheck: options.billingCheck,
     insecureStorage: source.kind === 'file',
+    // Asked only for a fix that is printed (--quiet prints none).
+    ...(options.quiet ? {} : { needsFile: () => keyNeedsFile(ctx, profileName) }),
   });
   const checked = { source: source.kind, hint: maskKey(key), kind: keyKind(key) };
   checking.key = checked;

@@ -407,12 +407,13 @@ export function keyWithin(value: string, officialApi = true): { key: string; aro
   return { key: held.key, around };
 }
 
-/** Where a key given to a command as it is (not stored, not pasted) came from: `--key`, OPENAI_API_KEY. */
-export type GivenAs = 'flag' | 'env';
+/** Where a key given to a command as it is (not stored, not pasted) came from: `--key`, OPENAI_API_KEY, OPENAI_ADMIN_KEY. */
+export type GivenAs = 'flag' | 'env' | 'admin-env';
 
 const GIVEN: Record<GivenAs, { holder: string; send: string; alone: string }> = {
   flag: { holder: '--key', send: 'a program given this value would send', alone: 'give --key the key alone' },
   env: { holder: 'OPENAI_API_KEY', send: 'programs send', alone: 'set OPENAI_API_KEY to the key alone' },
+  'admin-env': { holder: 'OPENAI_ADMIN_KEY', send: 'programs send', alone: 'set OPENAI_ADMIN_KEY to the key alone' },
 };
 
 /**

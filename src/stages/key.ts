@@ -11,12 +11,12 @@ import { baseURLOrigin, isOfficialBaseURL, resolveBaseURL } from '../platform.js
 import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { KeySnapshot, Storage } from '../storage/keystore.js';
-import { envKeyHeld, type KeySource } from '../storage/profile-key.js';
+import { envKeyHeld, keyNeedsFile, type KeySource } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
 import { shellExportLine } from '../terminal/shell.js';
-import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
+import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin, StdinError } from '../terminal/stdin.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { staleEnvFileCopies } from '../plaintext/env-files.js';
 import { replaced, sayReplaced, type Replaced } from './replaced.js';
@@ -282,7 +282,13 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
   // in it is said before anything else happens (a keychain problem included).
   let piped: string | undefined;
   if (options.stdin) {
-    const text = await readKeyFromStdin(() => ctx.readStdin(), pipeCommand(ctx, options), { env: ctx.rawEnv, prompt: promptCommand(ctx, options) });
+    const advised = (these: KeyStageOptions) => [pipeCommand(ctx, these), { env: ctx.rawEnv, prompt: promptCommand(ctx, these) }] as const;
+    const text = await readKeyFromStdin(() => ctx.readStdin(), ...advised(options)).catch(async (error: unknown) => {
+      // Nothing came: the commands named keep the key in the file where no keychain answers (a
+      // read, asked only now), as without --insecure-storage they would exit 7 there.
+      if (!(error instanceof StdinError) || options.insecureStorage || !(await keyNeedsFile(ctx, profileName))) throw error;
+      throw new StdinError(error.problem, ...advised({ ...options, insecureStorage: true }));
+    });
     // As at the prompt: the first line alone would be part of a key.
     if (hasLineBreakInside(text)) throw new ExitError(EXIT.keyRejected, `That is not an API key: ${LINE_BREAK_INSIDE}.`);
     const parsed = parseKey(text, officialApi);

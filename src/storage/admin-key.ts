@@ -3,7 +3,7 @@
 // does in the SDKs.
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
-import { hintKind, parseKey } from '../keys/format.js';
+import { checkKeyShape, heldWithMore, hintKind, keyKind, keyWithin, maskKey, secretOf } from '../keys/format.js';
 import { envAdminKey } from '../options.js';
 import { PAGES } from '../platform.js';
 import { afterFirst, elsewhereThis, keyPromptWorks, storeAdminKeyAdvice, unsetAdminVariable } from '../terminal/advice.js';
@@ -87,16 +87,24 @@ export async function requireAdminKey(ctx: Context, profile: string, command: st
   const found = await findAdminKey(ctx, profile);
   if (found.key !== null) {
     ctx.term.addSecret(found.key);
+    ctx.term.addSecret(secretOf(found.key));
     // Checked here, before it is sent. The variable: a key-shaped one that is no admin key goes on
     // (the API's answer names what it needs). The stored one must be an admin key: a value edited
     // into the keychain by hand could carry a line break or escapes into a request.
     if (found.source.kind === 'env') {
-      const parsed = parseKey(found.key, true, 'none', 'admin');
-      if (!parsed.ok) {
+      // Judged as it is, as it would be sent (and as verify judges OPENAI_API_KEY): nothing cleans
+      // it for the programs that read it, so a second copy, quotes or `Bearer ` make it no key.
+      const problem = checkKeyShape(found.key, true, 'none', 'admin').problem;
+      if (problem) {
+        // An admin key with more around it: the fix is that key alone, not another key.
+        const within = keyWithin(found.key);
+        if (within && keyKind(within.key) === 'admin') {
+          throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${problem}.`, [heldWithMore('admin-env', maskKey(within.key), within.around)]);
+        }
         // Stored as it works here: never a pipe of the variable just refused, nor without
         // --insecure-storage where no keychain answers (the variable says nothing of one).
         const store = storeAdminKeyAdvice(ctx, profile, (await adminKeyNeedsFile(ctx, profile)) ? '--insecure-storage' : '', { variableFailed: true });
-        throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${parsed.problem}.`, [`Set it to an admin key (sk-admin-…), or ${unsetAdminVariable(store)}`]);
+        throw new ExitError(EXIT.keyRejected, `OPENAI_ADMIN_KEY was not sent: ${problem}.`, [`Set it to an admin key (sk-admin-…), or ${unsetAdminVariable(store)}`]);
       }
     } else {
       const stored = { key: found.key, storage: found.source.kind };

@@ -22,6 +22,16 @@ export interface KeySource {
 export const ENV_SOURCE: KeySource = { kind: 'env', label: 'OPENAI_API_KEY' };
 
 /**
+ * Whether a command that stores `profile`'s key needs --insecure-storage where it is named: no
+ * keychain answers here (asked by a read: no write, no prompt to unlock), where `key` without it
+ * exits 7. For advice made when a failure names the command, not before every check (as
+ * admin-key.ts adminKeyNeedsFile for the admin key).
+ */
+export async function keyNeedsFile(ctx: Pick<Context, 'keys'>, profile: string): Promise<boolean> {
+  return (await ctx.keys.readProblem(profile)) !== null;
+}
+
+/**
  * --profile, else OPENAI_SETUP_PROFILE, else `options.fallback` when given (inside a run: that
  * run's profile), else the default chosen with `use`, else "default".
  * `handsOutKey` (token, run, env): when the progress file, which records the choice, cannot be

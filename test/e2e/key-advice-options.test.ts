@@ -128,3 +128,50 @@ describe('spend with a rejected OPENAI_ADMIN_KEY, no keyring', () => {
     expect(storedInFile('work:admin')).toBe(ADMIN);
   });
 });
+
+describe('verify and doctor with a rejected OPENAI_API_KEY, no keyring', () => {
+  it.each([['verify'], ['doctor']])('%s names the pipe into the --insecure-storage file for --profile; that, as printed, stores the next key', async (command) => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: WRONG });
+    const failed = await runCli([command, '--profile', 'work'], { env: t.env });
+    expect(failed.code, failed.stderr).toBe(3);
+    const out = (failed.stdout + failed.stderr).replace(/\s+/g, ' ');
+    const printed = /store it \(pipe the key in, in place of …\) with `(… \| [^`]+)`/.exec(out)?.[1];
+    // Without --insecure-storage, `key` refused it here (exit 7: no keychain to store into).
+    expect(printed, out).toBe('… | openai-setup key --profile work --stdin --insecure-storage');
+
+    const followed = await runCommand('bash', ['-c', printed!.replace('…', `printf '%s\\n' '${GOOD}'`)], { env: t.env });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work')).toBe(GOOD);
+  });
+});
+
+describe('key --stdin with nothing piped, no keyring', () => {
+  it('names the pipe with --insecure-storage; that, as printed, stores the key', async () => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, OPENAI_BASE_URL: server.baseURL });
+    const failed = await runCli(['key', '--stdin', '--profile', 'work'], { env: t.env, input: '' });
+    expect(failed.code, failed.stderr).toBe(2);
+    const command = /Pipe the key itself into: {2}(.+)$/m.exec(failed.stderr)?.[1];
+    expect(command, failed.stderr).toBe('openai-setup key --profile work --stdin --insecure-storage');
+
+    const followed = await runCommand('bash', ['-c', `printf '%s\\n' '${GOOD}' | ${command}`], { env: t.env });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(storedInFile('work')).toBe(GOOD);
+  });
+});
+
+describe('spend with OPENAI_ADMIN_KEY holding the admin key twice', () => {
+  it('sends nothing, and says to set the variable to the key alone; so set, spend works', async () => {
+    t = await makeTestEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, OPENAI_BASE_URL: server.baseURL, OPENAI_ADMIN_KEY: `${ADMIN}${ADMIN}` });
+    const before = server.requests.length;
+    const failed = await runCli(['spend', '--profile', 'work'], { env: t.env });
+    expect(failed.code, failed.stderr).toBe(3);
+    expect(failed.stderr).toMatch(/^✖ OPENAI_ADMIN_KEY was not sent: it is \d+ characters long/m);
+    expect(failed.stderr).toContain('OPENAI_ADMIN_KEY holds the key sk-admin-…');
+    expect(failed.stderr).toContain('but also a second copy of it, which programs send as part of the key: set OPENAI_ADMIN_KEY to the key alone.');
+    expect(failed.stderr).not.toContain('rejected');
+    expect(server.requests.length).toBe(before);
+
+    const alone = await runCli(['spend', '--profile', 'work'], { env: { ...t.env, OPENAI_ADMIN_KEY: ADMIN } });
+    expect(alone.code, alone.stderr).toBe(0);
+  });
+});

@@ -130,7 +130,8 @@ describe('verify outcomes', () => {
       const key = makeKey('proj', 'never-registered');
       const wrong = await runCli(['verify', '--profile', 'default', '--key', key], { env: own.env });
       expect(wrong.code).toBe(3);
-      expect(wrong.stdout.replace(/\s+/g, ' ')).toContain('store it (pipe the key in, in place of …) with `… | openai-setup key --profile default --stdin`.');
+      // No keychain here: the `key` named keeps the key in the file (without --insecure-storage it would exit 7).
+      expect(wrong.stdout.replace(/\s+/g, ' ')).toContain('store it (pipe the key in, in place of …) with `… | openai-setup key --profile default --stdin --insecure-storage`.');
       expectNoLeak(wrong, key);
       // No key stored for default (and no keychain here): the line that stores one stores into default.
       const none = await runCli(['verify', '--profile', 'default'], { env: own.env });
@@ -139,7 +140,7 @@ describe('verify outcomes', () => {
       // For work, which a bare command acts on now, no --profile is needed.
       const bare = await runCli(['verify', '--key', key], { env: own.env });
       expect(bare.code).toBe(3);
-      expect(bare.stdout.replace(/\s+/g, ' ')).toContain('store it (pipe the key in, in place of …) with `… | openai-setup key --stdin`.');
+      expect(bare.stdout.replace(/\s+/g, ' ')).toContain('store it (pipe the key in, in place of …) with `… | openai-setup key --stdin --insecure-storage`.');
     } finally {
       await own.cleanup();
     }

@@ -24,12 +24,14 @@ describe('key --stdin reads and checks its input first', () => {
     expect(code).toBe(2);
     expect(message).toBe('No key came on standard input: it was empty.');
     // OPENAI_API_KEY is not set here: the pipe of it that gave nothing is not named again; nor,
-    // with no terminal here, `key` asking (it would fail in its turn): the pipe itself.
+    // with no terminal here, `key` asking (it would fail in its turn): the pipe itself, into the
+    // file, as without --insecure-storage it would exit 7 here (no keychain answers).
     expect(hints).toEqual([
       "OPENAI_API_KEY is not in this shell's environment (not set, or not exported), so `printenv OPENAI_API_KEY` gives nothing to pipe.",
-      'Pipe the key itself into:  openai-setup key --stdin',
+      'Pipe the key itself into:  openai-setup key --stdin --insecure-storage',
     ]);
-    expect(t.keychain.calls).toEqual([]);
+    // That asked of the keychain by a read alone: no write probe, nothing to unlock.
+    expect(t.keychain.calls).toEqual([{ op: 'get', account: 'default' }]);
     expect(t.api.checks).toEqual([]);
   });
 

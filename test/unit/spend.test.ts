@@ -5,6 +5,7 @@ import { createAdminApi } from '../../src/api/admin.js';
 import { monthBounds, summarizeCosts } from '../../src/api/costs.js';
 import { run as billing } from '../../src/commands/billing.js';
 import { run as spend, SpendFailureJsonSchema, SpendJsonSchema, type SpendOptions } from '../../src/commands/spend.js';
+import { run as rotate } from '../../src/commands/rotate.js';
 import { UsageError } from '../../src/errors.js';
 import { parseFlag } from '../../src/options.js';
 import { BudgetFlagSchema, MonthFlagSchema } from '../../src/storage/admin-state.js';
@@ -507,6 +508,31 @@ describe('spend: OPENAI_ADMIN_KEY is checked before it is sent', () => {
         // The command that stores one as it works here: asking at a terminal, else a pipe (never of the variable refused).
         const store = interactive ? '(it asks for the key, hidden):  openai-setup admin-key' : '(pipe the key in, in place of …):  … | openai-setup admin-key --stdin';
         expect(outcome.hints).toEqual([`Set it to an admin key (sk-admin-…), or unset OPENAI_ADMIN_KEY to use the admin key stored for the profile; to store one ${store}`]);
+        expect(t.org.requests).toEqual([]);
+      } finally {
+        t.cleanup();
+      }
+    }
+  });
+});
+
+describe('spend, rotate: OPENAI_ADMIN_KEY holding an admin key with more around it is judged as it is, as verify judges OPENAI_API_KEY', () => {
+  const ADMIN = makeKey('admin', 'unit-spend-held-with-more');
+  it.each([
+    ['a second copy run on', `${ADMIN}${ADMIN}`, /^OPENAI_ADMIN_KEY was not sent: it is \d+ characters long/, 'a second copy of it'],
+    ['a second copy after a space', `${ADMIN} ${ADMIN}`, /^OPENAI_ADMIN_KEY was not sent: it is \d+ characters long/, 'a second copy of it'],
+    ['quotes', `'${ADMIN}'`, /^OPENAI_ADMIN_KEY was not sent: it contains a quote/, 'quotes'],
+    ['"Bearer "', `Bearer ${ADMIN}`, /^OPENAI_ADMIN_KEY was not sent: /, '"Bearer "'],
+  ])('%s: exit 3, nothing sent (not "rejected" by the API), the key alone as the fix', async (_what, value, message, around) => {
+    for (const command of ['spend', 'rotate'] as const) {
+      const t = makeTestContext({ admin: true, interactive: false, env: { OPENAI_ADMIN_KEY: value } });
+      try {
+        t.org.admin.addAdminKey(ADMIN);
+        const run = command === 'spend' ? spend(t.ctx, { json: false }) : rotate(t.ctx, { project: 'proj_UnitHeld0000000000000000', keepOld: false, yes: true, json: false });
+        const outcome = await outcomeOf(run);
+        expect(outcome.code).toBe(3);
+        expect(outcome.message).toMatch(message);
+        expect(outcome.hints).toEqual([`OPENAI_ADMIN_KEY holds the key sk-admin-…${ADMIN.slice(-4)}, but also ${around}, which programs send as part of the key: set OPENAI_ADMIN_KEY to the key alone.`]);
         expect(t.org.requests).toEqual([]);
       } finally {
         t.cleanup();
