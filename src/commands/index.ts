@@ -369,10 +369,12 @@ Exit code: 0 when everything needed works; else the live check's (3-6) when it f
     name: 'completion',
     // As the README and each script's header say it: bash and zsh load the script this version
     // prints each time (a copy appended to ~/.bashrc would go stale, and double on a second run).
+    // The installed command, never `{cmd}`: the scripts complete `openai-setup` only, and a shell
+    // start running npx (an install, a tarball's on every run) would warn that none is installed.
     examples: [
-      'source <({cmd} completion bash)  # in ~/.bashrc',
-      'source <({cmd} completion zsh)  # in ~/.zshrc, after compinit',
-      '{cmd} completion fish > ~/.config/fish/completions/openai-setup.fish',
+      'source <(openai-setup completion bash)  # in ~/.bashrc',
+      'source <(openai-setup completion zsh)  # in ~/.zshrc, after compinit',
+      'openai-setup completion fish > ~/.config/fish/completions/openai-setup.fish',
     ],
     description: 'print a completion script for bash, zsh or fish',
     arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],

@@ -70,6 +70,15 @@ describe('help from the command table', () => {
     expect(help).not.toContain('>>');
   });
 
+  it('under npx, completion --help still names the installed command (what the scripts complete), never npx run at every shell start', () => {
+    for (const started of ['npx --yes openai-setup', 'npx --yes --package=/tmp/openai-setup-0.1.0.tgz openai-setup', 'node /opt/x/bin/openai-setup.cjs']) {
+      const help = helpOf(started, ['completion', '--help']);
+      expect(help).toContain('$ source <(openai-setup completion bash)');
+      expect(help).not.toContain(`<(${started}`);
+      expect(help).not.toMatch(/\$ [^\n]*npx[^\n]*completion/);
+    }
+  });
+
   it('under npx, usage lines and examples say `npx openai-setup`', () => {
     const help = helpOf('npx openai-setup', ['token', '--help']);
     expect(help).toContain('Usage: npx openai-setup token');
