@@ -243,7 +243,9 @@ export async function runCheck(
   const at = advised === null ? {} : { adviceBaseURL: advised };
   if (local.result) return { ...(options.givenAs ? givenValueResult(local.result, request.key, request.baseURL, options.givenAs) : local.result), ...at };
   const elsewhere = otherHostNoticeOnce(ctx, 'key', request.baseURL, request.baseURLOrigin);
-  if (elsewhere) alert(elsewhere);
+  // A server named on this command line (--base-url) is the caller's own choice: said as the other
+  // warnings are (none with --quiet). One from OPENAI_BASE_URL may have been set by anyone: always said.
+  if (elsewhere) (request.baseURLOrigin === '--base-url' ? warn : alert)(elsewhere);
   // The Authorization line of OPENAI_CUSTOM_HEADERS is no danger to the key: a warning like the others.
   const authorization = customAuthorizationWarning(ctx.rawEnv);
   for (const warning of transportWarningsOnce(ctx, request.baseURL)) (warning === authorization ? warn : alert)(warning);

@@ -103,22 +103,29 @@ describe('verify --quiet that fails: what the stores found is said before an err
 });
 
 describe('verify --quiet still says, on stderr, where the key goes and that it travels unprotected', () => {
-  it('a server that is not OpenAI\'s, plain http:// to another machine, TLS not checked: one line each, the key working; not the Authorization line of OPENAI_CUSTOM_HEADERS', async () => {
-    t = makeTestContext({ interactive: false, stdoutIsTTY: false, env: { NODE_TLS_REJECT_UNAUTHORIZED: '0', OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer other' } });
+  it('a server that is not OpenAI\'s from OPENAI_BASE_URL, plain http:// to another machine, TLS not checked: one line each, the key working; not the Authorization line of OPENAI_CUSTOM_HEADERS', async () => {
+    t = makeTestContext({ interactive: false, stdoutIsTTY: false, env: { NODE_TLS_REJECT_UNAUTHORIZED: '0', OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer other', OPENAI_BASE_URL: 'http://192.0.2.1:1/v1' } });
     t.api.answerChecks(checkResult('valid'));
-    const options = { ...VERIFY, quiet: true, key: KEY, baseURL: 'http://192.0.2.1:1/v1' };
+    const options = { ...VERIFY, quiet: true, key: KEY };
     const said = [
-      '! The key is sent to 192.0.2.1:1 (from --base-url), not to the OpenAI API.',
+      '! The key is sent to 192.0.2.1:1 (from OPENAI_BASE_URL), not to the OpenAI API.',
       '! NODE_TLS_REJECT_UNAUTHORIZED=0 is set: TLS certificates are not checked, so anyone on the network path can read the key. Unset it (for a company proxy, set NODE_EXTRA_CA_CERTS instead).',
       '! http://192.0.2.1:1/v1 is plain http:// to another machine: the key travels in clear text. Use https://.',
     ];
     expect(await verified(options)).toEqual({ code: 0, printed: said.map((line) => `${line}\n`).join('') });
     // With --json too: on stderr, the document alone on stdout.
     t.cleanup();
-    t = makeTestContext({ interactive: false, stdoutIsTTY: false, env: { NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
+    t = makeTestContext({ interactive: false, stdoutIsTTY: false, env: { NODE_TLS_REJECT_UNAUTHORIZED: '0', OPENAI_BASE_URL: 'http://192.0.2.1:1/v1' } });
     t.api.answerChecks(checkResult('valid'));
     expect((await verified({ ...options, json: true })).code).toBe(0);
     expect(t.stderr).toBe(said.map((line) => `${line}\n`).join(''));
     expect(JSON.parse(t.stdout)).toMatchObject({ ok: true });
+  });
+
+  it('a server named by --base-url on the same command line is the caller\'s own choice: not said with --quiet (a CI job at its gateway gets no line every run); clear text still is', async () => {
+    t = makeTestContext({ interactive: false, stdoutIsTTY: false });
+    t.api.answerChecks(checkResult('valid'), checkResult('valid'));
+    expect(await verified({ ...VERIFY, quiet: true, key: KEY, baseURL: 'https://gateway.example.com/v1' })).toEqual({ code: 0, printed: '' });
+    expect(await verified({ ...VERIFY, quiet: true, key: KEY, baseURL: 'http://192.0.2.1:1/v1' })).toEqual({ code: 0, printed: '! http://192.0.2.1:1/v1 is plain http:// to another machine: the key travels in clear text. Use https://.\n' });
   });
 });
