@@ -11,7 +11,7 @@ import { type TestEnv } from '../helpers/env.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { spawnCommand, type PtySession } from '../helpers/pty.js';
 import { runCli } from '../helpers/run.js';
-import { screenOf } from '../helpers/screen.js';
+import { keyPieces, rowsHolding } from '../helpers/screen.js';
 import { useServerAndKeyring } from '../helpers/server-and-keyring.js';
 
 const ADMIN = makeKey('admin', 'typed-before-admin');
@@ -31,17 +31,11 @@ afterEach(() => {
   release = undefined;
 });
 
-/** Pieces of a key that must never be on screen (its masked hint shows the prefix and last four). */
 function expectNotOnScreen(s: PtySession, key: string): void {
-  for (const piece of [key.slice(8, 40), key.slice(40, 80), key.slice(-24, -4)]) expect(s.rawOutput()).not.toContain(piece);
+  for (const piece of keyPieces(key)) expect(s.rawOutput()).not.toContain(piece);
 }
 
-/** The rows of the screen that hold `text`, from it on. */
-function rowsWith(s: PtySession, text: string): string[] {
-  return screenOf(s.rawOutput(), COLUMNS)
-    .filter((line) => line.includes(text))
-    .map((line) => line.slice(line.indexOf(text)).trimEnd());
-}
+const rowsWith = (s: PtySession, text: string): string[] => rowsHolding(s.rawOutput(), COLUMNS, text);
 
 const shells: PtySession[] = [];
 afterEach(() => {

@@ -8,7 +8,7 @@ import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli, type PtySession } from '../helpers/pty.js';
 import { runCli } from '../helpers/run.js';
-import { screenOf } from '../helpers/screen.js';
+import { keyPieces, rowsHolding } from '../helpers/screen.js';
 
 const HANGS = makeKey('proj', 'typed-between-hangs');
 const AGAIN = makeKey('proj', 'typed-between-again');
@@ -34,17 +34,11 @@ afterEach(async () => {
   t = undefined;
 });
 
-/** Pieces of a key that must never be on screen (its masked hint shows the prefix and last four). */
 function expectNotOnScreen(s: PtySession, key: string): void {
-  for (const piece of [key.slice(8, 40), key.slice(40, 80), key.slice(-24, -4)]) expect(s.rawOutput()).not.toContain(piece);
+  for (const piece of keyPieces(key)) expect(s.rawOutput()).not.toContain(piece);
 }
 
-/** The rows of the screen that hold `text`, from it on. */
-function rowsWith(s: PtySession, text: string): string[] {
-  return screenOf(s.rawOutput(), COLUMNS)
-    .filter((line) => line.includes(text))
-    .map((line) => line.slice(line.indexOf(text)).trimEnd());
-}
+const rowsWith = (s: PtySession, text: string): string[] => rowsHolding(s.rawOutput(), COLUMNS, text);
 
 /** `key`, a key pasted whose check hangs until --timeout: the spinner shows. */
 async function checkThatHangs(): Promise<PtySession> {

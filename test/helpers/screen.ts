@@ -62,3 +62,15 @@ export function screenOf(raw: string, columns: number): string[] {
   // Array.from: a row the cursor skipped over (a hole) is an empty row.
   return Array.from(rows, (r) => (r ?? []).join('').trimEnd());
 }
+
+/** The rows of the screen (`columns` wide) that hold `text`, each from `text` on. */
+export function rowsHolding(raw: string, columns: number, text: string): string[] {
+  return screenOf(raw, columns)
+    .filter((line) => line.includes(text))
+    .map((line) => line.slice(line.indexOf(text)).trimEnd());
+}
+
+/** Pieces of a key that must never be on screen (its masked hint shows the prefix and last four). */
+export function keyPieces(key: string): string[] {
+  return [key.slice(8, 40), key.slice(40, 80), key.slice(-24, -4)];
+}
