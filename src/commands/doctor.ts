@@ -519,12 +519,23 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const unrecorded = stored && !record && !progress && !notMade;
   const reconciled = early ?? ((stored && record && record.storage === stored.storage && record.hint !== maskKey(stored.key)) || storedNowhere || unrecorded ? await reconcile(ctx, profileName) : null);
   const outOfDate = reconciled && (reconciled.now || reconciled.failed) ? reconciled : null;
+  // Not recorded for a reason of the config dir or the progress file itself (another user's, its
+  // lock refused: EPERM on an immutable dir): storing the key again fails the same way (exit 7), so
+  // that reason's own fix is the fix, then doctor records it; the reason said without it.
+  const failedHere = outOfDate?.failed instanceof ConfigStoreError && outOfDate.failed.parts.fix ? outOfDate.failed.parts : null;
+  const failedWords = failedHere ? failedHere.detail : outOfDate?.failed ? reasonOf(ctx, outOfDate.failed) : '';
   const recordWords = outOfDate
-    ? `; ${pathLine(ctx.state.path)} ${outOfDate.was === null ? 'had no record of it' : `recorded ${outOfDate.was}, out of date`}${outOfDate.failed ? `, and could not be recorded now (${reasonOf(ctx, outOfDate.failed)})` : ': recorded now'}`
+    ? `; ${pathLine(ctx.state.path)} ${outOfDate.was === null ? 'had no record of it' : `recorded ${outOfDate.was}, out of date`}${outOfDate.failed ? `, and could not be recorded now (${failedWords})` : ': recorded now'}`
     : reconciled?.now === undefined && interrupted && stored ? `; ${pathLine(ctx.state.path)} records it (an interrupted key change had left it in doubt)` : '';
   const forgotten = reconciled?.now === null ? `; ${pathLine(ctx.state.path)} recorded ${reconciled.was}, which is not stored: forgotten now` : '';
   const storeAgain = stored && storeAgainCommand(ctx, profileName, stored.storage);
-  const recordFix = outOfDate?.failed && storeAgain ? (first ? `To record it, ${afterFirst(first, storeAgain)}.` : `Storing it again records it:  ${storeAgain}`) : null;
+  const recordFix = !outOfDate?.failed || !storeAgain
+    ? null
+    : first
+      ? `To record it, ${afterFirst(first, storeAgain)}.`
+      : failedHere
+        ? `${failedHere.fix![0]!.toUpperCase()}${failedHere.fix!.slice(1).replace(/\.$/, '')}; then \`${toolCommand(ctx, 'doctor', profileName)}\` records it.`
+        : `Storing it again records it:  ${storeAgain}`;
   const moveFix = first ? `To move it into the keychain, ${afterFirst(first, keyCommand(ctx, profileName))}.` : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`;
   if (notAKey) {
     checks.push(check('stored-key', 'Stored key', 'fail', notAKey.message.replace(/\.$/, ''), notAKey.fix, EXIT.keyRejected));

@@ -9,8 +9,9 @@ import { heldWithMore, maskKey } from '../keys/format.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
-import { envKeyHeld, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
-import { recordInDoubt } from '../storage/key-change.js';
+import { envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
+import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
+import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
 import { adminKeyCommand, afterFirst, checkFlags, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -27,7 +28,7 @@ export const StatusJsonSchema = z.object({
   billingChoice: z.nullable(z.string()),
   key: z.object({
     /**
-     * "none": the progress file records none (status reads no keychain: one stored there without a record, the config dir removed say, is found and recorded by doctor).
+     * "none": the progress file records none (status reads no keychain: one stored there without a record, the config dir removed say, is found and recorded by doctor). Where no keychain can be reached (no session bus), the key file is read: a key there without a record is "file" (savedAt null; doctor records it), a damaged one "unknown".
      * "unknown": the progress file cannot be used (or a damaged one moved aside took the record) and the keychain or key file could not be read: none is not known; or the record may not be the key stored (a key change was interrupted: doctor records it), or the key file recorded as holding it cannot be read (damaged, empty).
      */
     storage: z.enum(['keychain', 'file', 'env', 'none', 'unknown']),
@@ -67,21 +68,49 @@ async function lookUpKey(ctx: Context, profile: string, saidAlready: string | nu
 }
 
 /**
+ * The profile's key in the key file, which the progress file has no record of, reading the file
+ * alone (never the keychain): `key` as token hands it out; `unusable`, a file token would fail on
+ * (damaged, not to be trusted: exit 7), said with its fix. A value there that is no key is said on
+ * stderr with its fix (as lookUpKey says it), and is no key.
+ */
+async function unrecordedInFile(ctx: Context, profile: string): Promise<{ key?: LookedUpKey; unusable?: { why: string; fix: string } }> {
+  let held: string | null;
+  try {
+    held = await ctx.keys.fileKey(profile);
+  } catch (error) {
+    if (!(error instanceof ConfigStoreError)) throw error;
+    return { unusable: keyFileUnusable(ctx, profile, error, `${pathLine(ctx.state.path)} has no record of a key for profile "${profile}", and`) };
+  }
+  if (held === null) return {};
+  ctx.term.addSecret(held);
+  const { key, notAKey } = judgeStoredKey(ctx, profile, { storage: 'file', key: held }, undefined, { use: 'hand-out' });
+  if (notAKey) ctx.term.err(`${marks(ctx.term.style).fail} ${notAKey.message} ${notAKey.fix}`);
+  return key ? { key: { storage: 'file', hint: maskKey(key), savedAt: null } } : {};
+}
+
+/**
  * Everything from the state file: status opens no keychain and sends no request, so it answers
  * at once (`verify` and `doctor` do the live checks). Keys are compared by their masked hints.
  * Only when the state file cannot be used, or records no key for the profile after a damaged one
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; lastCheckBaseURL: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
+async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; keyUnrecorded: boolean; lastCheckBaseURL: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
   const aside = profile?.key || problem ? [] : await ctx.state.movedAside();
   const noRecord = problem ? 'the progress file cannot be used' : aside.length ? `a damaged progress file was moved aside (to ${pathLine(aside.at(-1)!)})` : null;
   // A record that may not be the key stored (an interrupted key change): not shown as the key.
-  const doubt = problem ? null : await recordInDoubt(ctx, state, profileName);
-  const found = doubt ? ({ storage: 'unknown', why: doubt.why } as const) : (profile?.key ?? (noRecord ? await lookUpKey(ctx, profileName, problem?.message ?? null) : undefined));
+  const recordDoubt = problem ? null : await recordInDoubt(ctx, state, profileName);
+  // No record, and no keychain reachable here (no session bus: known without asking it): a key kept
+  // for the profile is in the key file if anywhere, where token finds it (stored before this
+  // progress file was made: the config dir removed, another HOME). Read, the file alone (cheap):
+  // "no key" and its advice to store one would replace it, or end in exit 7 on a damaged file.
+  const unreachable = !recordDoubt && !profile?.key && !noRecord ? ctx.keys.keychainUnreachable() : null;
+  const inFile = unreachable ? await unrecordedInFile(ctx, profileName) : null;
+  const doubt = recordDoubt ?? inFile?.unusable ?? null;
+  const found = doubt ? ({ storage: 'unknown', why: doubt.why } as const) : (profile?.key ?? inFile?.key ?? (noRecord ? await lookUpKey(ctx, profileName, problem?.message ?? null) : undefined));
   const unknown = doubt?.why ?? (found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null);
   const stored = found?.storage === 'unknown' ? undefined : found;
   // The key in OPENAI_API_KEY, and what else is around it there (judged as verify judges it).
@@ -121,6 +150,8 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     keyInDoubt: doubt?.fix ?? null,
     // Looked up where `token` finds it (no record to go by): none found is none stored.
     keyLookedUp: !doubt && !profile?.key && noRecord !== null,
+    // Found in the key file with no record of it (no keychain reachable): doctor records it.
+    keyUnrecorded: Boolean(inFile?.key),
     // Valid as the state schema reads it: as baseURLForAdvice writes it.
     lastCheckBaseURL: profile?.lastVerify?.baseURL ?? null,
     movedAside: unknown && !problem ? aside : [],
@@ -175,7 +206,11 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   const key = status.key;
   if (key.storage === 'keychain') term.out(`${m.ok} Key ${key.hint} in the ${ctx.keys.keychainDescription}`);
-  else if (key.storage === 'file') term.out(`${m.warn} Key ${key.hint} in plain text: ${ctx.keys.filePath}`);
+  else if (key.storage === 'file') {
+    // Kept in the file before this progress file was made: doctor records it (not into a newer openai-setup's file, nor where the config dir may not be made).
+    const unrecorded = status.keyUnrecorded ? ` (${pathLine(ctx.state.path)} has no record of it${newer ? '' : `: \`${toolCommand(ctx, 'doctor', profileName)}\` records it`})` : '';
+    term.out(`${m.warn} Key ${key.hint} in plain text: ${ctx.keys.filePath}${unrecorded}`);
+  }
   else if (key.storage === 'env') {
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
     const setIn = key.setIn.length ? `, set in ${places(key.setIn)}` : ` (${line.file})`;

@@ -492,6 +492,21 @@ export async function keyChangeFailure(
 }
 
 /**
+ * A key file that cannot be used (`error`, as reading it failed), as status says it after `lead`
+ * (what the progress file records, then "but" or "and"): what is wrong, and its fix. As token, run
+ * and logout would find it (exit 7). A damaged one is removed, the keys in it with it (as doctor
+ * says it), and the key stored again in the file (where it was kept, or no keychain can be reached:
+ * without --insecure-storage, `key` fails there).
+ */
+export function keyFileUnusable(ctx: Pick<Context, 'keys'> & AdviceScope, profile: string, error: ConfigStoreError, lead: string): { why: string; fix: string } {
+  const fix =
+    error instanceof DamagedKeyFileError
+      ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again with \`${keyCommand(ctx, profile)} --insecure-storage\``
+      : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
+  return { why: `${lead} ${error.parts.detail.replace(/\.$/, '')}`, fix };
+}
+
+/**
  * Why the progress file's record of `profile`'s key may not be the key stored, as a clause (null:
  * no reason to doubt it), and what to do then: a key change that was interrupted (its mark, left
  * by a run killed between writing the store and recording it), or a record of a key in the
@@ -512,14 +527,7 @@ export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & Advic
   } catch (error) {
     // Another failure is said by what reads the file (token, doctor): no doubt from here.
     if (!(error instanceof ConfigStoreError)) return null;
-    // As token, run and logout would find it (exit 7): said with its fix. A damaged one is removed,
-    // the keys in it with it (as doctor says it), and the key stored again where it was kept: in the
-    // file (without --insecure-storage, `key` fails where there is no keychain).
-    const fix =
-      error instanceof DamagedKeyFileError
-        ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again with \`${keyCommand(ctx, profile)} --insecure-storage\``
-        : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
-    return { why: `${records}, but ${error.parts.detail.replace(/\.$/, '')}`, fix };
+    return keyFileUnusable(ctx, profile, error, `${records}, but`);
   }
   if (held !== null && maskKey(held) === p.key.hint) return null;
   const holds = held === null ? 'holds no key for it' : `holds ${maskKey(held)}`;

@@ -8,7 +8,7 @@
 // - a damaged key file recorded as holding the key: its fix named plain `key`, which stores into the
 //   keychain (or fails where there is none): it names `key --insecure-storage` for the profile.
 import { createServer, type Server } from 'node:net';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -122,6 +122,74 @@ describe('status where no keychain can be reached (no session bus)', () => {
     const shown = await statusOf();
     expect(shown).toContain('○ No key recorded for this profile\n');
     expect(shown).not.toContain('Secret Service');
+  });
+});
+
+describe('no keychain reachable, no record, and a key file (status reads the file, as token does)', () => {
+  /** The key kept in the file for `profile`, then the progress file gone (the config dir removed, another HOME). */
+  async function keptInFileUnrecorded(profile: string): Promise<string> {
+    t = makeTestContext({ interactive: false, stdoutIsTTY: false, stdin: `${KEY}\n` });
+    t.keychain.withoutBus();
+    expect(await key(t.ctx, { profile, stdin: true, insecureStorage: true, verify: false })).toBe(0);
+    rmSync(join(t.configDir, 'state.json'));
+    return join(t.configDir, 'credentials.json');
+  }
+
+  it('a key there: shown as the key token hands out, not recorded, and doctor records it; no advice to store over it', async () => {
+    const path = await keptInFileUnrecorded('work');
+    const calls = t.keychain.calls.length;
+    const shown = await statusOf('work');
+    expect(shown).toContain(`! Key ${HINT} in plain text: ${path} (${join(t.configDir, 'state.json')} has no record of it: \`openai-setup doctor --profile work\` records it)\n`);
+    expect(shown).not.toContain('No key');
+    expect(shown).not.toContain('--insecure-storage');
+    expect(t.keychain.calls.length).toBe(calls);
+    const json = JSON.parse((await out(() => status(t.ctx, { profile: 'work', json: true }))).trim());
+    expect(json.key).toMatchObject({ storage: 'file', hint: HINT, savedAt: null });
+
+    expect(await doctorOf('work')).toMatch(/^! Stored key {10}sk-proj-…000U in plain text in .*; .*state\.json had no record of it: recorded now$/m);
+    expect(await statusOf('work')).toContain(`! Key ${HINT} in plain text: ${path}\n`);
+    expect(t.stdout + t.stderr).not.toContain(KEY);
+  });
+
+  it('a damaged file: said as damaged, with its fix (the key stored again in the file)', async () => {
+    const path = await keptInFileUnrecorded('work');
+    writeFileSync(path, '{broken');
+    const shown = await statusOf('work');
+    expect(shown).toContain(`! Key not known: ${join(t.configDir, 'state.json')} has no record of a key for profile "work", and ${path} is damaged`);
+    expect(shown).toContain(`; remove it (\`rm -- '${path}'\`; the keys in it are lost with it), then store the key again with \`openai-setup key --profile work --insecure-storage\`\n`);
+    expect(shown).not.toContain('No key');
+    // Followed as printed: the key is kept in the file again.
+    rmSync(path);
+    expect(await key(t.ctx, { profile: 'work', stdin: true, insecureStorage: true, verify: false })).toBe(0);
+    expect(await statusOf('work')).toContain(`! Key ${HINT} in plain text: ${path}\n`);
+  });
+
+  it('no key file, or none for this profile in it: the --insecure-storage way, as before', async () => {
+    await keptInFileUnrecorded('other');
+    expect(await statusOf('work')).toContain('○ No key recorded for this profile. (No Secret Service keyring is running on this machine');
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)("doctor: a key without a record that cannot be recorded, the config dir another user's", () => {
+  it("the fix is the config dir's own (chown), not storing the key again (which fails the same way)", async () => {
+    t = makeTestContext({ keychain: { default: KEY }, stdoutIsTTY: false });
+    mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
+    chownSync(t.configDir, 1000, 1000);
+    const checked = await doctorOf();
+    const line = checked.split('\n').find((l) => l.startsWith('! Stored key'));
+    expect(line).toMatch(/had no record of it, and could not be recorded now \(.*another user \(uid 1000\)/);
+    expect(checked).toContain(`\n  → If it is yours, fix it with \`chown -R root '${t.configDir}'\`; then \`openai-setup doctor\` records it.\n`);
+    expect(checked).not.toContain('Storing it again records it');
+    t.api.answerReach(ANSWERS);
+    t.api.answerChecks(checkResult('valid'));
+    const json = JSON.parse((await out(() => doctor(t.ctx, { json: true }))).trim());
+    const storedKey = json.checks.find((c: { id: string }) => c.id === 'stored-key');
+    expect(storedKey.fix).toMatch(/chown/);
+    expect(storedKey.fix).not.toContain('key --stdin');
+    // Followed as printed: doctor records it.
+    chownSync(t.configDir, 0, 0);
+    expect(await doctorOf()).toMatch(/^! Stored key .*state\.json had no record of it: recorded now$/m);
+    expect((await t.profile())?.key).toMatchObject({ storage: 'keychain', hint: HINT });
   });
 });
 
