@@ -13,8 +13,7 @@ import { constants, type Stats } from 'node:fs';
 import { access, chmod, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Sections } from '../interrupts.js';
-import { LOCK_WAIT_MS, withFileLock } from '../storage/lock.js';
-import { editLockPath, TEMP_MARKER } from '../storage/leftovers.js';
+import { TEMP_MARKER, withEditLock } from '../storage/leftovers.js';
 import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
 import { describeFileError, readRegularFile } from '../storage/read-file.js';
 import { pathLine } from '../terminal/sanitize.js';
@@ -201,8 +200,9 @@ async function createNew(path: string, text: string, mode: number | null): Promi
  * not there is created with `create` (`text` '' and `exists` false; atomically, mode `mode` or
  * 0644 less the umask's bits, as an editor would), else a FileReadError (GONE), as is one that
  * cannot be read (readText). Links are followed: the file they point to changes, the link stays.
- * Runs of openai-setup take turns on a file (a lock in `ctx.configDir`, waited for a bounded time), so
- * each changes what the one before wrote; and the file is read back: 'changed' when it holds what
+ * Runs of openai-setup take turns on a file (a lock in `ctx.configDir`, waited for a bounded time;
+ * none when that dir cannot be written: withEditLock), so each changes what the one before wrote;
+ * and the file is read back: 'changed' when it holds what
  * was written, 'overwritten' when another program (one that takes no lock: an editor) wrote it
  * meanwhile, created it first, or it cannot be read back, 'unchanged' when `change` gave null.
  * An error `change` throws is thrown, nothing written. A signal waits for the change (a section of
@@ -264,5 +264,5 @@ export async function rewriteFile(
     const back = await readText(target).catch((error: unknown) => (error instanceof FileReadError ? null : Promise.reject(error)));
     return back === next ? 'changed' : 'overwritten';
   };
-  return ctx.interrupts.section(section, () => withFileLock(target, edit, LOCK_WAIT_MS, editLockPath(ctx.configDir, target)));
+  return ctx.interrupts.section(section, () => withEditLock(target, edit, ctx));
 }

@@ -9,7 +9,7 @@ import { realpath } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Sections } from '../interrupts.js';
 import { pathLine } from '../terminal/sanitize.js';
-import { LOCK_WAIT_MS, withFileLock } from './lock.js';
+import { LOCK_WAIT_MS, LockUnmadeError, withFileLock } from './lock.js';
 import { ensurePrivateDir, listTempFiles, removeTempFiles, tempFileOf, type TempNames } from './private-file.js';
 
 /**
@@ -36,6 +36,34 @@ export function editLockPath(configDir: string, real: string): string {
   return join(configDir, `edit-${name}-${createHash('sha256').update(real).digest('hex').slice(0, 12)}.lock`);
 }
 
+/** Why a lock in the config dir cannot be made that says the dir cannot be written: read-only (0500, a read-only mount), or refused. */
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * `body` holding the lock every run takes to change `real` (editLockPath's, in the config dir,
+ * which must exist). The turns keep runs from undoing each other's change, they are no reason to
+ * fail one: with a config dir that cannot be written (read-only: the key in it still read), the
+ * change is made without its turn, as a keychain call is (keychain.ts callInTurn), still atomic
+ * (a temp file renamed into place). A lock held by another run is waited for, as ever.
+ */
+export async function withEditLock<T>(real: string, body: () => Promise<T>, ctx: { configDir: string }): Promise<T> {
+  let begun = false;
+  try {
+    return await withFileLock(
+      real,
+      () => {
+        begun = true;
+        return body();
+      },
+      LOCK_WAIT_MS,
+      editLockPath(ctx.configDir, real),
+    );
+  } catch (error) {
+    if (begun || !(error instanceof LockUnmadeError && UNWRITABLE.has(error.errno))) throw error;
+    return body();
+  }
+}
+
 /**
  * Remove the temp files next to `path` (the file a link leads to) that runs killed while writing
  * it left (`.env.openai-setup.<pid>.<random>.tmp`, the marker in it: nothing else): only those
@@ -48,7 +76,7 @@ export async function removeLeftoverTemps(path: string, ctx: { configDir: string
   if ((await listTempFiles(target, LEFT_BEHIND).catch(() => [])).length === 0) return [];
   await ensurePrivateDir(ctx.configDir);
   const section = { what: `removing what an interrupted run left next to ${pathLine(path)}`, risk: 'a temporary file may be left there' };
-  return ctx.interrupts.section(section, () => withFileLock(target, () => removeTempFiles(target, LEFT_BEHIND), LOCK_WAIT_MS, editLockPath(ctx.configDir, target)));
+  return ctx.interrupts.section(section, () => withEditLock(target, () => removeTempFiles(target, LEFT_BEHIND), ctx));
 }
 
 /**

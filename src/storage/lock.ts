@@ -29,6 +29,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Another run held the lock, unrefreshed, for all of the wait, or other runs kept it (in turn, or at work) for all of the overall bound: nothing was done. */
 export class LockBusyError extends ConfigStoreError {}
+/** The lock could not be made (its directory read-only, full, not ours: `errno`, its code): nothing was done. */
+export class LockUnmadeError extends ConfigStoreError {
+  constructor(
+    from: ConfigStoreError,
+    readonly errno: string,
+  ) {
+    super(from.message, from.hints, from.parts);
+  }
+}
 /** The lock was lost while held, and only found out once `body` had done its work. */
 export class LockLostError extends ConfigStoreError {}
 /** The lock was found lost (or the file changed by another run) just before a write: nothing was written. */
@@ -295,7 +304,11 @@ export async function withFileLock<T>(
       if (blocked) throw blocked;
       // Making the lock is the first write, in the config dir (an edit lock too): its failure is
       // the lock's (read-only, full, not ours), not the file's.
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw storeError(error, lockPath, 'write', `make the lock ${pathLine(lockPath)} for the change to ${pathLine(path)}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ELOCKED') {
+        const failed = storeError(error, lockPath, 'write', `make the lock ${pathLine(lockPath)} for the change to ${pathLine(path)}`);
+        throw failed instanceof ConfigStoreError && code !== undefined ? new LockUnmadeError(failed, code) : failed;
+      }
       // Sampled at every try (at most 100 ms apart): a lock released and taken by the next run in
       // the queue is a new directory, or none for a moment; a lock whose mtime moves on is held by
       // a run alive and at work (proper-lockfile refreshes it every LOCK_STALE_MS / 2).

@@ -185,6 +185,31 @@ describe("env as a user, with a .env that is not theirs to rewrite", () => {
     expect({ uid, gid, mode: mode & 0o777 }).toEqual({ uid: USER, gid: 4242, mode: 0o600 });
   });
 
+  // Their config dir made read-only (0500, its files 0400): the key is still read, and the .env
+  // (and .gitignore) written without the turn a lock there would give; nothing made in the dir.
+  it('their config dir made read-only: the .env and .gitignore written all the same, exit 0', async () => {
+    const config = join(root, 'home', 'config');
+    const before = readdirSync(config).sort();
+    const dir = join(project, 'readonly-config');
+    mkdirSync(dir);
+    execFileSync('git', ['init', '-q', dir]);
+    if (AS_ROOT) execFileSync('chown', ['-R', `${USER}:${USER}`, dir]);
+    for (const name of before) chmodSync(join(config, name), 0o400);
+    chmodSync(config, 0o500);
+    try {
+      const result = await asUser(['env', '--file', 'readonly-config/.env', '--gitignore'], '');
+      // Only the progress record (state.json) is not kept, said as the warning it is.
+      expect(result.stderr).not.toMatch(/✖|Unexpected error|edit-/);
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+      expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toMatch(/^\/?\.env$/m);
+      expect(readdirSync(config).sort()).toEqual(before);
+    } finally {
+      chmodSync(config, 0o700);
+      for (const name of before) chmodSync(join(config, name), 0o600);
+    }
+  });
+
   it.skipIf(!AS_ROOT)('their .env of a group they are not in, elsewhere: refused, it keeps its group', async () => {
     const path = dotenv('A=1\nOPENAI_API_KEY=old\n', 0o666, USER);
     chownSync(path, USER, 4242);

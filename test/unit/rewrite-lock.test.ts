@@ -2,9 +2,9 @@
 // (never a lock directory next to ~/.zshrc or in a project), waited for a bounded time; and the
 // file is read back before "Changed" is said.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UNGUARDED } from '../../src/interrupts.js';
 import { FileReadError, GONE, rewriteFile } from '../../src/plaintext/files.js';
@@ -19,9 +19,34 @@ vi.mock('../../src/storage/lock.js', async (importOriginal) => {
   return { ...lock, withFileLock: <T>(path: string, body: () => Promise<T>, wait?: number, lockPath?: string) => lock.withFileLock(path, body, lockWait.ms ?? wait, lockPath) };
 });
 
+// A directory its owner made read-only (0500) refuses a new entry; root's runs (the tests') pass
+// over that, so for root mkdir is refused here as it would be for its owner. A dir in
+// `readOnlyMount` is on a read-only file system (EROFS).
+const readOnlyMount = vi.hoisted(() => new Set<string>());
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const mkdirSync = ((path: string, options?: unknown) => {
+    const parent = dirname(String(path));
+    if (!fs.existsSync(path) && fs.existsSync(parent)) {
+      if (readOnlyMount.has(parent)) throw Object.assign(new Error(`EROFS: read-only file system, mkdir '${String(path)}'`), { code: 'EROFS' });
+      if (process.getuid?.() === 0 && (fs.statSync(parent).mode & 0o200) === 0) throw Object.assign(new Error(`EACCES: permission denied, mkdir '${String(path)}'`), { code: 'EACCES' });
+    }
+    return fs.mkdirSync(path, options as never);
+  }) as typeof fs.mkdirSync;
+  return { ...fs, mkdirSync, default: { ...fs, mkdirSync } };
+});
+
 const roots: string[] = [];
 afterEach(() => {
   lockWait.ms = undefined;
+  readOnlyMount.clear();
+  for (const root of roots) {
+    try {
+      chmodSync(join(root, 'config'), 0o700);
+    } catch {
+      // Not made.
+    }
+  }
   for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
@@ -73,6 +98,30 @@ describe('rewriteFile: one run at a time', () => {
     expect(error).toBeInstanceOf(ConfigStoreError);
     expect((error as Error).message).toMatch(new RegExp(`^Another run of openai-setup held ${lock} for more than 300 ms, so ${file} was not changed; .*rmdir '${lock}'$`));
     expect(readFileSync(file, 'utf8')).toBe('line 1\n');
+  });
+
+  it('a config dir that cannot be written (0500, a read-only mount): the change is made without its turn, atomically, nothing made in the config dir', async () => {
+    const { file, home: dir, configDir } = home(2);
+    mkdirSync(configDir, { mode: 0o700 });
+    writeFileSync(join(configDir, 'credentials.json'), '{}\n', { mode: 0o400 });
+    chmodSync(configDir, 0o500);
+    const before = statSync(file).ino;
+    expect(await rewriteFile(file, changeLine(1), { configDir, interrupts: UNGUARDED })).toBe('changed');
+    expect(readFileSync(file, 'utf8')).toBe('changed 1\nline 2\n');
+    // Replaced (a temp file renamed into place), nothing left beside it, nothing made in the config dir.
+    expect(statSync(file).ino).not.toBe(before);
+    expect(readdirSync(dir)).toEqual(['.bashrc']);
+    expect(readdirSync(configDir)).toEqual(['credentials.json']);
+    // A file made new there too (env --gitignore's .gitignore, import's rc file).
+    const made = join(dir, '.gitignore');
+    expect(await rewriteFile(made, () => '/.env\n', { configDir, interrupts: UNGUARDED }, { create: true })).toBe('changed');
+    expect(readFileSync(made, 'utf8')).toBe('/.env\n');
+    // A read-only file system: the same.
+    chmodSync(configDir, 0o700);
+    readOnlyMount.add(configDir);
+    expect(await rewriteFile(file, changeLine(2), { configDir, interrupts: UNGUARDED })).toBe('changed');
+    expect(readFileSync(file, 'utf8')).toBe('changed 1\nchanged 2\n');
+    expect(readdirSync(configDir)).toEqual(['credentials.json']);
   });
 
   it('nothing to change (the line moved meanwhile): nothing written, "unchanged"', async () => {
