@@ -7,7 +7,7 @@ import { baseURLForAdvice, baseURLOrigin, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, isO
 import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
-import { shellExportLine } from '../terminal/shell.js';
+import { shellExportLine, shellUnsetLine } from '../terminal/shell.js';
 import { CUSTOM_HEADERS_VARIABLE, customHeader, customHeadersToSend, parseCustomHeaders, passedOn } from './custom-headers.js';
 import { otherServer, storeKeyWords, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
@@ -229,7 +229,7 @@ function givenValueResult(result: CheckResult, value: string, baseURL: string, g
 export async function runCheck(
   ctx: Context,
   request: CheckRequest,
-  options: { spinner?: string | null; note?: (line: string) => void; warn?: (text: string) => void; alert?: (text: string) => void; givenAs?: GivenAs } = {},
+  options: { spinner?: string | null; note?: (line: string) => void; warn?: (text: string) => void; alert?: (text: string) => void; givenAs?: GivenAs; keyStored?: boolean } = {},
 ): Promise<CheckResult> {
   ctx.term.addSecret(secretOf(request.key));
   const note = options.note ?? ((line: string) => ctx.term.err(line));
@@ -251,12 +251,31 @@ export async function runCheck(
   for (const warning of transportWarningsOnce(ctx, request.baseURL)) (warning === authorization ? warn : alert)(warning);
   const spinner = options.spinner === null ? null : ctx.term.spinner(options.spinner ?? 'Checking the key with a live call…');
   try {
-    const result = untrustedResult(await storeAsItWorksHere(await ctx.api.check(request), request), request.key);
+    const answer = await ctx.api.check(request);
+    const fromVariable = options.givenAs === 'env' && ctx.env.OPENAI_API_KEY === request.key;
+    const result = untrustedResult(await storeAsItWorksHere(fromVariable ? variableKeyFix(ctx, answer, request, options.keyStored ?? false) : answer, request), request.key);
     const host = otherServer(request.baseURL);
     return host === null ? { ...result, ...at } : { ...result, otherHost: sanitize(host, 200), ...at };
   } finally {
     spinner?.stop();
   }
+}
+
+/**
+ * A failure of the key OPENAI_API_KEY holds whose fix names storing a new key (storeKeyWords of
+ * CheckRequest.storeKey): a stored key would change nothing, as the variable is read before it.
+ * The new key goes into the variable instead; or the variable is unset (the line for this shell),
+ * to use the key stored for the profile (`keyStored`), else to store one (that command, made to
+ * work here by storeAsItWorksHere). Any other result as it is.
+ */
+function variableKeyFix(ctx: Context, result: CheckResult, request: CheckRequest, keyStored: boolean): CheckResult {
+  if (result.ok || !result.fix || !request.storeKey) return result;
+  const named = storeKeyWords(request.storeKey);
+  if (!result.fix.includes(named)) return result;
+  const unset = shellUnsetLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY');
+  const instead = keyStored ? ` Or unset it (\`${unset}\`) to use the key stored for the profile.` : ` Or unset it (\`${unset}\`) and store one${named}.`;
+  const fix = `${result.fix.replace(named, () => ' in OPENAI_API_KEY, where this one came from (your shell or its startup file, a CI secret), which is read before any stored key')}${instead}`;
+  return { ...result, fix };
 }
 
 /**

@@ -8,6 +8,7 @@ import { CUSTOM_HEADERS_VARIABLE, parseCustomHeaders } from '../api/custom-heade
 import { apiErrorDiagnosis, NO_CHECK_FLAGS, nonApiDiagnosis, transportDiagnosis, type Failure, type FailedRequest, type NoCheckFlags } from '../api/diagnosis.js';
 import { proxyFor, proxySettings, type ProxySettings } from '../api/http.js';
 import type { CheckResult, Reachability } from '../api/types.js';
+import { outcomeRow } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, FAILURE_FIELDS } from '../errors.js';
@@ -565,6 +566,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
 
   const keptInEnv = record;
   const envHeld = envKeyHeld(ctx);
+  // OPENAI_API_KEY differing from the stored key: its row's fix once the live check below judged it
+  // (null: not checked), as --json gives it. Never a pipe of the key that check rejected.
+  let envRowFix: ((verdict: CheckResult | null) => string) | null = null;
   if (!envKey && !stored && keptInEnv?.storage === 'env') {
     // The person keeps the key in their own shell file, and this shell has not read it: no key here.
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
@@ -579,8 +583,15 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {
     const pipe = pipeKeyCommand(ctx, profileName, keychainError !== null);
-    const storeEnvKey = first ? `to store it, ${afterFirst(first, pipe)}.` : `store it:  ${pipe}`;
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, `Unset it (programs then need \`${toolCommand(ctx, 'run', profileName)}\`), or ${storeEnvKey}`));
+    const unset = `Unset it (programs then need \`${toolCommand(ctx, 'run', profileName)}\`)`;
+    // Printed before the live check below: storing it is named for once that check passes.
+    const storeEnvKey = (judged: boolean) => {
+      const once = judged ? '' : ' once the live check below passes';
+      return first ? `to store it${once}, ${afterFirst(first, pipe)}.` : `store it${once}:  ${pipe}`;
+    };
+    envRowFix = (verdict) =>
+      verdict && outcomeRow(verdict).route === 'key' ? `${unset}, or set it to a key that works (the live check says how).` : `${unset}, or ${storeEnvKey(verdict !== null)}`;
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, envRowFix(null)));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv, ctx.platform));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
@@ -649,7 +660,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain }, insecureStorage: source.kind === 'file', needsFile: () => keyNeedsFile(ctx, profileName) });
     // The stored key judged for the server it would go to, as verify judges it: one only another server takes is not sent.
     const refused = source.kind !== 'env' && found ? judgeStoredKey(ctx, profileName, found, undefined, { first }).notAKey : null;
-    verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined });
+    verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined, keyStored: stored !== null });
     // A key that works without showing it can spend (rate-limited) is a warning, not "works".
     // Of a server that is not OpenAI's, said as the text's check report says it: where it works.
     checks.push(check('verify', 'Live check', verify.ok ? (billingNotProven(verify) ? 'warn' : 'ok') : 'fail', messageAt(verify), verify.fix, verify.exitCode));
@@ -661,6 +672,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     }
   }
 
+  // The OPENAI_API_KEY row as the live check judged the key it holds (--json: all rows come after it).
+  const envRow = envRowFix && checks.find((c) => c.id === 'OPENAI_API_KEY');
+  if (envRowFix && envRow && verify) envRow.fix = envRowFix(verify);
   const exitCode = doctorExitCode(checks, verify);
   if (options.json) {
     const json: DoctorJson = {

@@ -107,12 +107,15 @@ async function storedMeanwhile(ctx: Context, profileName: string, current: Curre
   return null;
 }
 
+/** The failed check was of the key OPENAI_API_KEY holds: with a key stored for the profile beside it, or none; null: it was not. */
+type FromVariable = 'stored' | 'none' | null;
+
 /**
  * Without a terminal the wizard cannot ask: name the command that does each stage still to do.
  * When the live check of the key found here failed, that is what the run ends with, as `verify`
  * would (its exit code), with the commands that fix it.
  */
-async function nonInteractivePath(ctx: Context, profileName: string, pending: StageId[], options: SetupOptions, check: CheckResult | null): Promise<ExitError> {
+async function nonInteractivePath(ctx: Context, profileName: string, pending: StageId[], options: SetupOptions, check: CheckResult | null, fromVariable: FromVariable = null): Promise<ExitError> {
   const { term } = ctx;
   const state = await ctx.state.read();
   const why = term.whyNoPrompts || NO_TERMINAL;
@@ -149,12 +152,15 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
         : route === 'limit'
           ? `${limitScreen(check).todo}, then check the key again:`
           : route === 'key'
-            ? 'Store a key that works:'
+            ? fromVariable
+              ? `Set OPENAI_API_KEY to a key that works (where it is set: your shell or its startup file, a CI secret), as it is read before any stored key; or unset it${fromVariable === 'stored' ? ' to use the key stored for the profile' : ' and store one'}:`
+              : 'Store a key that works:'
             : variable
               ? `Unset ${variable} (or ${orSetIt(variable, check)}), then check the key again:`
               : 'Fix it as described above, then check the key again:';
     const failed = `The check above did not pass, and the wizard asks nothing here (${why}). ${then}`;
-    if (route === 'key') return new ExitError(check.exitCode, failed, lines);
+    // The key checked came from OPENAI_API_KEY: a key stored would change nothing while it is set.
+    if (route === 'key') return new ExitError(check.exitCode, failed, fromVariable ? ['To unset it, in this shell:', `  ${shellUnsetLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY')}`, ...lines] : lines);
     const unset = variable ? shellUnsetLine(ctx.rawEnv, ctx.platform, variable) : null;
     // Nothing but what the message says (unset, check again): the commands alone.
     if (!lines.length) return new ExitError(check.exitCode, failed, [...(unset ? [unset] : []), verify]);
@@ -476,6 +482,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
 
   // A working key already here: say so and offer to finish at once.
   let failedCheck: CheckResult | null = null;
+  let failedFromVariable: FromVariable = null;
   // A key that cannot spend, with how the account pays chosen already (by this profile or
   // another): stage 3 would only ask that again. On a terminal what is left is the route's own
   // "Add credits" screen; without one, `billing --done` is still named, to record it.
@@ -502,7 +509,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       if (term.interactive) ctx.prompter('').questionsFollow();
       const request = buildCheckRequest(ctx, found.key, checkSettings(ctx, options, profileName, found.source));
       // A stored value that is no key is said as verify says it, and not sent: its route is the key stage.
-      const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined });
+      const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined, keyStored: stored !== undefined && stored.storage !== 'env' });
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, found.key, found.source, check);
       // OPENAI_API_KEY holds a key with whitespace or quotes around it: the variable is the fix (the
@@ -517,6 +524,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       }
       current = { key: found.key, source: found.source, check };
       if (!check.ok) failedCheck = check;
+      if (!check.ok && found.source.kind === 'env') failedFromVariable = stored !== undefined && stored.storage !== 'env' ? 'stored' : 'none';
       const route = outcomeRow(check).route;
       if (check.ok && check.billing === 'ok') {
         if (!term.interactive) {
@@ -554,7 +562,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
   }
   // Without a terminal nothing can be asked: a stage to do, or a failed check, ends the run here.
-  if (!term.interactive && (pending.length > 0 || failedCheck)) throw await nonInteractivePath(ctx, profileName, pending, options, failedCheck);
+  if (!term.interactive && (pending.length > 0 || failedCheck)) throw await nonInteractivePath(ctx, profileName, pending, options, failedCheck, failedFromVariable);
   if (creditsOnly) pending = pending.filter((stage) => stage !== 'billing');
   // Each stage's record as this run planned by it: a stage another run does meanwhile (`login
   // --done` in another shell while a page here is open) is not asked again, nor a skip recorded.

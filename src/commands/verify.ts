@@ -218,7 +218,7 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
     const givenAs = source.kind === 'flag' || source.kind === 'env' ? source.kind : undefined;
     // Where the key goes and how unprotected it travels are said even with --quiet (runCheck's `alert`).
     const alert = (text: string) => term.err(`${marks(term.style).warn} ${text}`);
-    result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note, alert, givenAs });
+    result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note, alert, givenAs, keyStored: profile?.key !== undefined && profile.key.storage !== 'env' });
   }
   if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
     await recordCheck(ctx, profileName, key, source, result, note);

@@ -196,6 +196,16 @@ describe('key sources', () => {
     expect(VerifyJsonSchema.parse(JSON.parse(result.stdout)).key?.source).toBe('env');
   });
 
+  it('OPENAI_API_KEY rejected: the fix sets it to a new key or unsets it (it is read before any stored key), never stores one while it is set', async () => {
+    const key = makeKey('proj', 'never-registered-env');
+    const result = await verify(['--json'], { OPENAI_API_KEY: key });
+    expect(result.code).toBe(3);
+    const { fix } = VerifyJsonSchema.parse(JSON.parse(result.stdout));
+    expect(fix).toContain('store it in OPENAI_API_KEY, where this one came from (your shell or its startup file, a CI secret), which is read before any stored key.');
+    expect(fix).toContain(' Or unset it (`unset OPENAI_API_KEY`) and store one (pipe the key in, in place of …) with `… | openai-setup key --stdin --insecure-storage`.');
+    expectNoLeak(result, key);
+  });
+
   it('OPENAI_API_KEY holding the key in quotes is judged as set (programs send the quotes): malformed_key, exit 3, nothing sent', async () => {
     const key = keyFor('valid');
     const before = server.requestsFor(key).length;

@@ -91,6 +91,6 @@ describe("the wizard's check of the key it finds", () => {
     t.ctx.api = { ...createApi({ env: t.ctx.rawEnv, clock: () => performance.now() }), admin: t.ctx.api.admin };
     const { code } = await outcomeOf(setup(t.ctx, { profile: 'work', restart: false, insecureStorage: true }));
     expect(code).toBe(3);
-    expect(t.stdout.replace(/\s+/g, ' ')).toContain(`store it ${PIPE} with \`… | openai-setup key --profile work --stdin --insecure-storage\`.`);
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain(`and store one ${PIPE} with \`… | openai-setup key --profile work --stdin --insecure-storage\`.`);
   });
 });

@@ -39,7 +39,7 @@ async function runPrinted(command: string): Promise<number> {
 /** The command in the fix printed: `… with \`COMMAND\`.` */
 function printedCommand(): string {
   const text = (t.stdout + t.stderr).replace(/\s+/g, ' ');
-  const command = /store it \(pipe the key in, in place of …\) with `([^`]+)`/.exec(text)?.[1];
+  const command = /store (?:it|one) \(pipe the key in, in place of …\) with `([^`]+)`/.exec(text)?.[1];
   expect(command, text).toBeDefined();
   return command!;
 }

@@ -347,7 +347,7 @@ describe('setup without a terminal, every stage done', () => {
     t.api.answerChecks(checkResult('invalid_key'));
     const { code, message, hints } = await outcomeOf(setup(t.ctx, OPTIONS));
     expect(code).toBe(3);
-    expect(message).toMatch(/Store a key that works:$/);
+    expect(message).toMatch(/Set OPENAI_API_KEY to a key that works .*; or unset it and store one:$/);
     expect(hints.slice(-2)).toEqual(['There is no keychain here: store your key in a file only you can read (pipe the key in, in place of …):', '  … | openai-setup key --stdin --insecure-storage']);
     expect(hints.join('\n')).not.toContain('printenv OPENAI_API_KEY');
   });

@@ -1,0 +1,104 @@
+// A key the API rejects that came from OPENAI_API_KEY: storing a new key changes nothing while the
+// variable is set (it is read before the stored key), so the fixes of verify, the wizard without a
+// terminal and doctor name the variable (set it to a key that works, or unset it, with this shell's
+// line) and never a pipe of the key just rejected.
+import { afterEach, describe, expect, it } from 'vitest';
+import { storeKeyWords } from '../../src/api/diagnosis.js';
+import type { CheckRequest } from '../../src/api/types.js';
+import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
+import { run as setup } from '../../src/commands/setup.js';
+import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
+import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+const STORED = testKey('S');
+const ENV_KEY = testKey('E');
+const VERIFY: VerifyOptions = { json: true, quiet: false, billingCheck: true };
+const ANSWERS = { reached: true, status: 401, json: true, ms: 5 } as const;
+
+let t: TestContext;
+afterEach(() => t?.cleanup());
+
+/** The rejection as the real diagnosis words its fix (diagnosis.ts newKeyFix): the `key` command the request carries. */
+function rejected(request: CheckRequest) {
+  return checkResult('invalid_key', { fix: `Create a new secret key on the API keys page and store it${storeKeyWords(request.storeKey!)}.` });
+}
+
+async function context(options: TestContextOptions & { stored?: boolean } = {}): Promise<TestContext> {
+  const { stored, ...rest } = options;
+  t = makeTestContext({ interactive: false, ...rest, env: { OPENAI_API_KEY: ENV_KEY, ...rest.env }, ...(stored ? { keychain: { default: STORED } } : {}) });
+  if (stored) {
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000S', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+  }
+  return t;
+}
+
+describe('verify: OPENAI_API_KEY rejected', () => {
+  it('nothing stored: the new key goes into OPENAI_API_KEY, or unset it and store one (never a pipe of it)', async () => {
+    await context();
+    t.api.answerChecks(rejected);
+    expect(await verify(t.ctx, VERIFY)).toBe(3);
+    const { fix } = VerifyJsonSchema.parse(JSON.parse(t.stdout));
+    expect(fix).toBe(
+      'Create a new secret key on the API keys page and store it in OPENAI_API_KEY, where this one came from (your shell or its startup file, a CI secret), which is read before any stored key.' +
+        ' Or unset it (`unset OPENAI_API_KEY`) and store one (pipe the key in, in place of …) with `… | openai-setup key --stdin`.',
+    );
+  });
+
+  it('a key stored: unset OPENAI_API_KEY to use it, in the line of this shell (fish)', async () => {
+    await context({ stored: true, env: { SHELL: '/usr/bin/fish' } });
+    t.api.answerChecks(rejected);
+    expect(await verify(t.ctx, VERIFY)).toBe(3);
+    const { fix } = VerifyJsonSchema.parse(JSON.parse(t.stdout));
+    expect(fix).toContain('store it in OPENAI_API_KEY, where this one came from');
+    expect(fix).toMatch(/ Or unset it \(`set -e OPENAI_API_KEY`\) to use the key stored for the profile\.$/);
+    expect(fix).not.toContain('openai-setup key');
+  });
+
+  it('the stored key rejected: stored again with `key`, as ever', async () => {
+    t = makeTestContext({ interactive: false, keychain: { default: STORED } });
+    t.api.answerChecks(rejected);
+    expect(await verify(t.ctx, VERIFY)).toBe(3);
+    expect(VerifyJsonSchema.parse(JSON.parse(t.stdout)).fix).toBe('Create a new secret key on the API keys page and store it (pipe the key in, in place of …) with `… | openai-setup key --stdin`.');
+  });
+});
+
+describe('the wizard without a terminal: OPENAI_API_KEY rejected', () => {
+  it('says to set OPENAI_API_KEY to a key that works or unset it, the unset line first', async () => {
+    await context();
+    t.api.answerChecks(rejected);
+    const { code, message, hints } = await outcomeOf(setup(t.ctx, { restart: false, insecureStorage: false }));
+    expect(code).toBe(3);
+    expect(message).toContain('Set OPENAI_API_KEY to a key that works (where it is set: your shell or its startup file, a CI secret), as it is read before any stored key; or unset it and store one:');
+    expect(hints.slice(0, 2)).toEqual(['To unset it, in this shell:', '  unset OPENAI_API_KEY']);
+    expect(hints.join('\n')).not.toContain('printenv OPENAI_API_KEY');
+  });
+});
+
+describe('doctor: OPENAI_API_KEY differs from the stored key', () => {
+  it('its live check rejects it: the row names no pipe of it (--json)', async () => {
+    await context({ stored: true });
+    t.api.answerReach(ANSWERS).answerChecks(rejected);
+    expect(await doctor(t.ctx, { json: true })).toBe(3);
+    const json = DoctorJsonSchema.parse(JSON.parse(t.stdout));
+    const row = json.checks.find((c) => c.id === 'OPENAI_API_KEY')!;
+    expect(row.fix).toBe('Unset it (programs then need `openai-setup run`), or set it to a key that works (the live check says how).');
+    expect(json.verify?.fix).toContain('Or unset it (`unset OPENAI_API_KEY`) to use the key stored for the profile.');
+  });
+
+  it('its live check passes: the row names the pipe that stores it (--json)', async () => {
+    await context({ stored: true });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('valid'));
+    expect(await doctor(t.ctx, { json: true })).toBe(0);
+    const row = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks.find((c) => c.id === 'OPENAI_API_KEY')!;
+    expect(row.fix).toBe('Unset it (programs then need `openai-setup run`), or store it:  printenv OPENAI_API_KEY | openai-setup key --stdin');
+  });
+
+  it('in text, printed before the live check: storing it is named for once that check passes', async () => {
+    await context({ stored: true });
+    t.api.answerReach(ANSWERS).answerChecks(rejected);
+    expect(await doctor(t.ctx, { json: false })).toBe(3);
+    expect(t.stdout).toContain('→ Unset it (programs then need `openai-setup run`), or store it once the live check below passes:  printenv OPENAI_API_KEY | openai-setup key --stdin');
+  });
+});
