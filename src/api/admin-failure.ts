@@ -6,7 +6,7 @@ import { EXIT, ReasonedExitError } from '../errors.js';
 import { keyKind, keyLabel, maskKey } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES } from '../platform.js';
 import { adminKeyCommand, unsetAdminVariable, type AdviceScope } from '../terminal/advice.js';
-import { untrusted } from '../terminal/sanitize.js';
+import { untrusted, upperFirst } from '../terminal/sanitize.js';
 import type { StoreAdvice } from './types.js';
 import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, otherServer, serverErrorFix, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 
@@ -98,10 +98,6 @@ export function adminKeyStore(auth: AdviceScope & { profile?: string; store?: St
 function envFix(what: string, store: StoreAdvice): string {
   // Storing one as it works where this is read (AdminAuth.store): never `admin-key` asking where nothing can ask.
   return `OPENAI_ADMIN_KEY in this shell holds this key, and is used instead of any stored admin key: set it to ${what}, or ${unsetAdminVariable(store)}`;
-}
-
-function upperFirst(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** An error answer of the API's own, as the outcomes below see it. */

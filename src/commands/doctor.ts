@@ -28,7 +28,7 @@ import { marks, withFailureDocument } from '../terminal/output.js';
 import { labelled } from '../terminal/width.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
-import { jsonText, pathLine, sanitize, withoutCredentials } from '../terminal/sanitize.js';
+import { jsonText, pathLine, sanitize, upperFirst, withoutCredentials } from '../terminal/sanitize.js';
 import { afterFirst, elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine, shellUnsetLine } from '../terminal/shell.js';
 
@@ -301,7 +301,7 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
       fix: `Remove it (rm ${quotedWord(path)}): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again:  ${keyCommand(ctx, profileName)}${insecure ? ' --insecure-storage' : ''}`,
     };
   }
-  return { detail, fix: said ? `${said[0]!.toUpperCase()}${said.slice(1).replace(/\.?$/, '.')}` : null };
+  return { detail, fix: said ? upperFirst(said).replace(/\.?$/, '.') : null };
 }
 
 /**
@@ -317,7 +317,7 @@ export function progressFileCheck(ctx: Context, problem: NonNullable<StateReadin
   const damaged = problem.kind === 'damaged';
   const stops = `${damaged ? '' : 'nothing can be saved, and '}token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)`;
   const said = problem.fix ?? `choose the default profile again, which moves it aside (its records are lost; stored keys stay):  ${toolCommand(ctx, 'use NAME')}`;
-  const fix = `${said[0]!.toUpperCase()}${said.slice(1)}`;
+  const fix = upperFirst(said);
   return check('progress-file', 'Progress file', 'fail', `${problem.detail.replace(/\.$/, '')}: ${stops}`, damaged ? fix : fix.replace(/\.?$/, '.'), EXIT.keyStore);
 }
 
@@ -462,7 +462,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // Not there, and not to be made by this run (root's, in another user's home): nothing can be
   // stored or recorded here, whatever the keychain says; the first thing to fix.
   const notMade = ctx.state.dirNotMadeHere();
-  if (notMade) checks.push(check('config-dir', 'Config dir', 'fail', notMade.parts.detail, `${notMade.parts.fix![0]!.toUpperCase()}${notMade.parts.fix!.slice(1)}.`, notMade.code));
+  if (notMade) checks.push(check('config-dir', 'Config dir', 'fail', notMade.parts.detail, `${upperFirst(notMade.parts.fix!)}.`, notMade.code));
   // A progress file that cannot be used (not ours, others may change it or its dir, a FIFO…): a
   // failed check, as the commands it stops fail (exit 7), said here rather than on stderr.
   const { problem: progress } = await ctx.state.reading({ quiet: true });
@@ -535,7 +535,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     : first
       ? `To record it, ${afterFirst(first, storeAgain)}.`
       : failedHere
-        ? `${failedHere.fix![0]!.toUpperCase()}${failedHere.fix!.slice(1).replace(/\.$/, '')}; then \`${toolCommand(ctx, 'doctor', profileName)}\` records it.`
+        ? `${upperFirst(failedHere.fix!).replace(/\.$/, '')}; then \`${toolCommand(ctx, 'doctor', profileName)}\` records it.`
         : `Storing it again records it:  ${storeAgain}`;
   const moveFix = first ? `To move it into the keychain, ${afterFirst(first, keyCommand(ctx, profileName))}.` : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`;
   if (notAKey) {
@@ -572,7 +572,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   if (!envKey && !stored && keptInEnv?.storage === 'env') {
     // The person keeps the key in their own shell file, and this shell has not read it: no key here.
     const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${line.reload[0]!.toUpperCase()}${line.reload.slice(1)}.`, EXIT.usage));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${upperFirst(line.reload)}.`, EXIT.usage));
   } else if (!envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${toolCommand(ctx, 'run', profileName)} -- your-program\` (or \`${toolCommand(ctx, 'env', profileName)}\` for a .env file)` : null));
   } else if (envHeld?.around) {

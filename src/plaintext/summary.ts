@@ -8,7 +8,7 @@ import { leftoverWords } from '../storage/keystore.js';
 import { homeOfEnv } from '../storage/home.js';
 import type { State } from '../storage/state.js';
 import { afterFirst, toolCommand } from '../terminal/advice.js';
-import { pathLine } from '../terminal/sanitize.js';
+import { pathLine, upperFirst } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { askedFor, envFilePlaces, envFilesOf, pendingEnvFiles, staleIn } from './env-files.js';
 import { leftoverOf, leftoverTemps } from '../storage/leftovers.js';
@@ -103,7 +103,7 @@ export async function leftoverKeyFiles(ctx: Context, near?: { state: State; prof
 export function describeLeftovers(paths: string[]): { paths: string[]; detail: string; fix: string } | null {
   if (paths.length === 0) return null;
   const words = leftoverWords(paths);
-  const what = `${words[0]!.toUpperCase()}${words.slice(1)}`;
+  const what = upperFirst(words);
   const of = [...new Set(paths.map(leftoverOf))].map(pathLine).join(' and ');
   return {
     paths,
@@ -139,7 +139,7 @@ export async function plaintextDoctorChecks(
   }
   for (const [path, held] of new Map(copies.stale.map((f) => [f.path, maskKey(f.key)]))) {
     const { detail, fix } = await stale(path, held);
-    checks.push({ id: 'stale-env-file', title: 'Env files', status: 'warn', detail, fix: `${fix[0]!.toUpperCase()}${fix.slice(1)}` });
+    checks.push({ id: 'stale-env-file', title: 'Env files', status: 'warn', detail, fix: upperFirst(fix) });
   }
   const leftovers = await leftoverKeyFiles(ctx, { state, profile });
   if (leftovers) checks.push({ id: 'leftovers', title: 'Leftover files', status: 'warn', detail: leftovers.detail, fix: leftovers.fix });

@@ -8,7 +8,7 @@ import type { KeySnapshot } from '../storage/keystore.js';
 import { profilesSharing, sharingWords } from '../storage/profile-key.js';
 import type { LastVerify, Profile } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
-import { pathLine } from '../terminal/sanitize.js';
+import { pathLine, upperFirst } from '../terminal/sanitize.js';
 
 /**
  * A key a new one replaces: its hint, its value when read (to compare with other profiles' keys),
@@ -70,6 +70,6 @@ export async function sayReplaced(ctx: Context, profileName: string, key: string
     // Of a key known by its hint alone, only sk-None- says so: `sk-…` may be a project's too.
     const page = revokePage(o.key ? isUserKey(o.key) : hintKind(o.hint) === 'user');
     const still = shared.length ? `${sharingWords(shared)}, so leave it live while that is so.` : whatItStillDoes(o.last, page);
-    say(`${m.warn} This replaces ${o.hint} for profile "${profileName}"${o.note ? ` (${o.note})` : ''}. ${still[0]!.toUpperCase()}${still.slice(1)}`);
+    say(`${m.warn} This replaces ${o.hint} for profile "${profileName}"${o.note ? ` (${o.note})` : ''}. ${upperFirst(still)}`);
   }
 }

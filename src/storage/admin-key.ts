@@ -10,7 +10,7 @@ import { afterFirst, elsewhereThis, keyPromptWorks, storeAdminKeyAdvice, unsetAd
 import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { KeySnapshot, StoredKey } from './keystore.js';
-import { storedNotAKey } from './profile-key.js';
+import { keyNeedsFile, storedNotAKey } from './profile-key.js';
 
 /** The keychain account of a profile's admin key: ":" is never in a profile name. */
 export function adminAccount(profile: string): string {
@@ -30,8 +30,8 @@ export { envAdminKey };
  * named: no keychain answers here (asked by a read: no write, no prompt to unlock), where admin-key
  * without it exits 7. For advice made when a failure names the command, not before every request.
  */
-export async function adminKeyNeedsFile(ctx: Pick<Context, 'keys'>, profile: string): Promise<boolean> {
-  return (await ctx.keys.readProblem(adminAccount(profile))) !== null;
+export function adminKeyNeedsFile(ctx: Pick<Context, 'keys'>, profile: string): Promise<boolean> {
+  return keyNeedsFile(ctx, adminAccount(profile));
 }
 
 /**

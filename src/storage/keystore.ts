@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { maskKey } from '../keys/format.js';
 import { adminKeyCommand, keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
-import { pathLine } from '../terminal/sanitize.js';
+import { pathLine, upperFirst } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
 import { withFileLock } from './lock.js';
@@ -232,7 +232,7 @@ export class KeyStore {
     const which = (t: Tightened) => (found.length > 1 ? `${isDir(t) ? 'the directory' : 'the file'} ` : '');
     const done = found.filter((t) => t.left === null && t.failed === null);
     const list = found.map(what).join(' and ');
-    const parts = [`${list[0]!.toUpperCase()}${list.slice(1)} could be read by other users`];
+    const parts = [`${upperFirst(list)} could be read by other users`];
     if (done.length) parts.push(`made ${done.map((t) => `${isDir(t) ? 'the directory' : 'the file'} ${t.mode}`).join(' and ')} now`);
     for (const t of found) {
       if (t.left === 'link') parts.push(`${which(t)}left as it is (yours, reached through a link: openai-setup changes only what it made)`);
@@ -520,7 +520,7 @@ export class KeyStore {
     const where = this.placeWords(stale.storage);
     const named = this.placeWords(stale.recorded.storage);
     const { profile, admin } = accountOf(account);
-    const Where = `${where[0]!.toUpperCase()}${where.slice(1)}`;
+    const Where = upperFirst(where);
     if (recordedThere) {
       const again = this.commandWords('Storing the recorded key again removes it', (scope) => storeAgainCommand(scope, account, stale.recorded.storage));
       return `${Where} also holds ${stale.hint} as ${whoseKey(account)}, a leftover that is not the key recorded (${stale.recorded.hint}, in ${named}), so it is not used.${again}`;

@@ -22,13 +22,13 @@ export interface KeySource {
 export const ENV_SOURCE: KeySource = { kind: 'env', label: 'OPENAI_API_KEY' };
 
 /**
- * Whether a command that stores `profile`'s key needs --insecure-storage where it is named: no
- * keychain answers here (asked by a read: no write, no prompt to unlock), where `key` without it
- * exits 7. For advice made when a failure names the command, not before every check (as
- * admin-key.ts adminKeyNeedsFile for the admin key).
+ * Whether a command that stores the key of `account` (a profile's, or `<profile>:admin`) needs
+ * --insecure-storage where it is named: no keychain answers here (asked by a read: no write, no
+ * prompt to unlock), where `key` or `admin-key` without it exits 7. For advice made when a failure
+ * names the command, not before every check.
  */
-export async function keyNeedsFile(ctx: Pick<Context, 'keys'>, profile: string): Promise<boolean> {
-  return (await ctx.keys.readProblem(profile)) !== null;
+export async function keyNeedsFile(ctx: Pick<Context, 'keys'>, account: string): Promise<boolean> {
+  return (await ctx.keys.readProblem(account)) !== null;
 }
 
 /**

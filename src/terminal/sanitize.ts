@@ -194,3 +194,8 @@ const OWN_SGR_OR_UNSAFE = new RegExp(`${OWN_SGR}|${UNSAFE_CHAR.source}`, 'gu');
 export function neutralise(text: string): string {
   return text.replace(OWN_SGR_OR_UNSAFE, (found) => (found.startsWith('\x1b[') || found === '\n' || found === '\t' ? found : escaped(found)));
 }
+
+/** `text` with its first letter a capital, for a clause said as a sentence. */
+export function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
