@@ -135,11 +135,14 @@ describe('verify and doctor with a rejected OPENAI_API_KEY, no keyring', () => {
     const failed = await runCli([command, '--profile', 'work'], { env: t.env });
     expect(failed.code, failed.stderr).toBe(3);
     const out = (failed.stdout + failed.stderr).replace(/\s+/g, ' ');
-    const printed = /store it \(pipe the key in, in place of …\) with `(… \| [^`]+)`/.exec(out)?.[1];
+    // The variable is read first: the fix is to set it, or to unset it and store one (none is stored).
+    const unset = /Or unset it \(`([^`]+)`\) and store one/.exec(out)?.[1];
+    expect(unset, out).toBe('unset OPENAI_API_KEY');
+    const printed = /store one \(pipe the key in, in place of …\) with `(… \| [^`]+)`/.exec(out)?.[1];
     // Without --insecure-storage, `key` refused it here (exit 7: no keychain to store into).
     expect(printed, out).toBe('… | openai-setup key --profile work --stdin --insecure-storage');
 
-    const followed = await runCommand('bash', ['-c', printed!.replace('…', `printf '%s\\n' '${GOOD}'`)], { env: t.env });
+    const followed = await runCommand('bash', ['-c', `${unset}; ${printed!.replace('…', `printf '%s\\n' '${GOOD}'`)}`], { env: t.env });
     expect(followed.code, followed.stderr).toBe(0);
     expect(storedInFile('work')).toBe(GOOD);
   });

@@ -164,5 +164,6 @@ describe('a paste at a list, dropped', () => {
     expect(await s.exited).toMatchObject({ exitCode: 0 });
     expect(rowsWith(s, question)).toEqual([`${question} Open the page again`, `${question} Done, continue`]);
     expectNotOnScreen(s, THIRD);
-  });
+    // Five waits on a page opened twice: past 30 s once on a loaded machine (each wait has its own bound).
+  }, 60_000);
 });
