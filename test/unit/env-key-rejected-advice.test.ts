@@ -95,10 +95,36 @@ describe('doctor: OPENAI_API_KEY differs from the stored key', () => {
     expect(row.fix).toBe('Unset it (programs then need `openai-setup run`), or store it:  printenv OPENAI_API_KEY | openai-setup key --stdin');
   });
 
-  it('in text, printed before the live check: storing it is named for once that check passes', async () => {
+  // In text the row is printed once the live check judged the key (its place in the rows kept):
+  // the same fix as --json, never a pipe of a key that check rejects.
+  const rowsInOrder = () => ['✔ Stored key ', '! OPENAI_API_KEY ', '○ Proxy ', '✔ API reachable ', 'Live check\n'].map((start) => t.stdout.indexOf(`\n${start}`));
+
+  it('in text, its live check rejects it: the row names no pipe of it, in its place above the live check', async () => {
     await context({ stored: true });
     t.api.answerReach(ANSWERS).answerChecks(rejected);
     expect(await doctor(t.ctx, { json: false })).toBe(3);
-    expect(t.stdout).toContain('→ Unset it (programs then need `openai-setup run`), or store it once the live check below passes:  printenv OPENAI_API_KEY | openai-setup key --stdin');
+    expect(t.stdout).toContain('→ Unset it (programs then need `openai-setup run`), or set it to a key that works (the live check says how).');
+    expect(t.stdout).not.toContain('printenv OPENAI_API_KEY');
+    const at = rowsInOrder();
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
+  });
+
+  it('in text, its live check passes: the row names the pipe that stores it, no condition left', async () => {
+    await context({ stored: true });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('valid'));
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain('→ Unset it (programs then need `openai-setup run`), or store it:  printenv OPENAI_API_KEY | openai-setup key --stdin\n');
+    const at = rowsInOrder();
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
+  });
+
+  it('in text, no live check (the API cannot be reached): storing it is named for once a check passes', async () => {
+    await context({ stored: true });
+    t.api.answerReach({ reached: false, code: 'ECONNREFUSED', detail: 'The connection was refused' });
+    expect(await doctor(t.ctx, { json: false })).not.toBe(0);
+    expect(t.stdout).toContain('or store it once the live check below passes:  printenv OPENAI_API_KEY | openai-setup key --stdin');
+    expect(t.api.checks).toHaveLength(0);
   });
 });
