@@ -76,6 +76,40 @@ describe('the wizard without a terminal: OPENAI_API_KEY rejected', () => {
   });
 });
 
+// On a terminal the wizard's key stage follows the rejection: the key pasted there is stored, but
+// programs get the variable's key while it is set. Said once it is stored, in variableKeyFix's words.
+describe('the wizard on a terminal: OPENAI_API_KEY rejected, a new key pasted at step 4', () => {
+  const PASTED = testKey('N');
+  async function wizard(options: TestContextOptions & { stored?: boolean } = {}): Promise<TestContext> {
+    await context({ interactive: true, ...options });
+    await t.ctx.state.updateProfile('default', (p) => {
+      for (const id of ['login', 'payment', 'billing'] as const) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.prompts.whenPassword('Paste your secret key (input is hidden):', PASTED);
+    t.api.answerChecks(rejected, checkResult('valid'));
+    return t;
+  }
+
+  it('nothing stored before: the pasted key is stored, and OPENAI_API_KEY is named as what programs still get, with how to change or unset it', async () => {
+    await wizard({ env: { SHELL: '/usr/bin/fish' } });
+    expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(0);
+    expect(await t.keychain.getPassword('openai-setup', 'default')).toBe(PASTED);
+    expect(t.stderr).toContain(
+      '! OPENAI_API_KEY in this shell still holds the key the API rejected above (sk-proj-…000E); programs that read it will use that one, not sk-proj-…000N.' +
+        ' Store sk-proj-…000N in OPENAI_API_KEY, where this one came from (your shell or its startup file, a CI secret), which is read before any stored key.' +
+        ' Or unset it (`set -e OPENAI_API_KEY`) to use the key stored for the profile.',
+    );
+    expect(t.stderr).not.toContain('is a different key');
+  });
+
+  it('a key stored before (replaced by the pasted one): the same, the unset line for this shell', async () => {
+    await wizard({ stored: true });
+    expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(0);
+    expect(t.api.checks.map((c) => c.key)).toEqual([ENV_KEY, PASTED]);
+    expect(t.stderr).toContain('Or unset it (`unset OPENAI_API_KEY`) to use the key stored for the profile.');
+  });
+});
+
 describe('doctor: OPENAI_API_KEY differs from the stored key', () => {
   it('its live check rejects it: the row names no pipe of it (--json)', async () => {
     await context({ stored: true });
