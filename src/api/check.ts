@@ -272,10 +272,23 @@ function variableKeyFix(ctx: Context, result: CheckResult, request: CheckRequest
   if (result.ok || !result.fix || !request.storeKey) return result;
   const named = storeKeyWords(request.storeKey);
   if (!result.fix.includes(named)) return result;
+  const { storeIn, instead } = variableKeyWords(ctx, keyStored, named);
+  return { ...result, fix: `${result.fix.replace(named, () => storeIn)}${instead}` };
+}
+
+/**
+ * The words of variableKeyFix, also for a key stored while OPENAI_API_KEY holds one the API
+ * rejected (the wizard's key stage): `storeIn` follows "store it" (the new key goes into the
+ * variable, read before any stored key); `instead` is the sentence that unsets it (this shell's
+ * line), to use the key stored for the profile (`keyStored`), else to store one (`named`, the
+ * storeKeyWords of that command).
+ */
+export function variableKeyWords(ctx: Context, keyStored: boolean, named = ''): { storeIn: string; instead: string } {
   const unset = shellUnsetLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY');
-  const instead = keyStored ? ` Or unset it (\`${unset}\`) to use the key stored for the profile.` : ` Or unset it (\`${unset}\`) and store one${named}.`;
-  const fix = `${result.fix.replace(named, () => ' in OPENAI_API_KEY, where this one came from (your shell or its startup file, a CI secret), which is read before any stored key')}${instead}`;
-  return { ...result, fix };
+  return {
+    storeIn: ' in OPENAI_API_KEY, where this one came from (your shell or its startup file, a CI secret), which is read before any stored key',
+    instead: keyStored ? ` Or unset it (\`${unset}\`) to use the key stored for the profile.` : ` Or unset it (\`${unset}\`) and store one${named}.`,
+  };
 }
 
 /**

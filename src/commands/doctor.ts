@@ -584,7 +584,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   } else {
     const pipe = pipeKeyCommand(ctx, profileName, keychainError !== null);
     const unset = `Unset it (programs then need \`${toolCommand(ctx, 'run', profileName)}\`)`;
-    // Printed before the live check below: storing it is named for once that check passes.
+    // Not judged (the live check did not run): storing it is named for once a check passes.
     const storeEnvKey = (judged: boolean) => {
       const once = judged ? '' : ' once the live check below passes';
       return first ? `to store it${once}, ${afterFirst(first, pipe)}.` : `store it${once}:  ${pipe}`;
@@ -625,7 +625,16 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     if (c.fix && c.status !== 'ok') term.out(`  ${m.arrow} ${c.fix}`);
   };
   if (!options.json) term.out(term.style.bold(`openai-setup doctor · profile ${profileName}`));
-  checks.forEach(print);
+  // The OPENAI_API_KEY row's fix is the live check's to decide (store the key it holds only when
+  // that check passes): that row and those after it are printed once the check is done, in their
+  // order. Any other run prints each row as soon as it is known.
+  const held = envRowFix ? checks.findIndex((c) => c.id === 'OPENAI_API_KEY') : -1;
+  const later: Array<() => void> = [];
+  const show = (printing: () => void) => (held < 0 ? printing() : later.push(printing));
+  const before = held < 0 ? checks.length : held;
+  checks.slice(0, before).forEach(print);
+  const rest = checks.slice(before);
+  show(() => rest.forEach(print));
 
   // The live check of the key a program would use: OPENAI_API_KEY first, as it is set (whitespace
   // around it too: not every program trims it), then the stored one.
@@ -640,22 +649,22 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
       ? check('api', 'API reachable', 'fail', 'not tried: the proxy setting above is not a URL', null, EXIT.network)
       : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), ...(key ? { verify: verifyAgain, checkedKey: key } : NO_CHECK_FLAGS) });
   checks.push(api);
-  print(api);
+  show(() => print(api));
 
   let verify: CheckResult | null = null;
   if (!key || !source) {
     const why = notAKey ? ' (the stored value is not one)' : outOfReach ? ` here (the stored one is in the ${store}, not running here)` : '';
     const skipped = check('verify', 'Live check', 'skip', `no key to check${why}`);
     checks.push(skipped);
-    print(skipped);
+    show(() => print(skipped));
   } else if (parseCustomHeaders(ctx.env.OPENAI_CUSTOM_HEADERS).problem) {
     const skipped = check('verify', 'Live check', 'skip', `not run for ${describeKey(key, source)}: ${CUSTOM_HEADERS_VARIABLE} cannot be sent (above)`);
     checks.push(skipped);
-    print(skipped);
+    show(() => print(skipped));
   } else if (api.status === 'fail') {
     const skipped = check('verify', 'Live check', 'skip', `not run for ${describeKey(key, source)}: the API cannot be reached`);
     checks.push(skipped);
-    print(skipped);
+    show(() => print(skipped));
   } else {
     const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain }, insecureStorage: source.kind === 'file', needsFile: () => keyNeedsFile(ctx, profileName) });
     // The stored key judged for the server it would go to, as verify judges it: one only another server takes is not sent.
@@ -666,15 +675,19 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('verify', 'Live check', verify.ok ? (billingNotProven(verify) ? 'warn' : 'ok') : 'fail', messageAt(verify), verify.fix, verify.exitCode));
     told.verify = verifyJson(verify, key, source);
     await recordCheck(ctx, profileName, key, source, verify);
+    const judged = verify;
     if (!options.json) {
-      term.out(term.style.bold('Live check'));
-      printCheck(term, key, source, verify, term.out, request.baseURL);
+      show(() => {
+        term.out(term.style.bold('Live check'));
+        printCheck(term, key, source, judged, term.out, request.baseURL);
+      });
     }
   }
 
-  // The OPENAI_API_KEY row as the live check judged the key it holds (--json: all rows come after it).
+  // The OPENAI_API_KEY row as the live check judged the key it holds, then printed (held above).
   const envRow = envRowFix && checks.find((c) => c.id === 'OPENAI_API_KEY');
   if (envRowFix && envRow && verify) envRow.fix = envRowFix(verify);
+  for (const printing of later) printing();
   const exitCode = doctorExitCode(checks, verify);
   if (options.json) {
     const json: DoctorJson = {

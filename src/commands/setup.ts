@@ -483,6 +483,8 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
   // A working key already here: say so and offer to finish at once.
   let failedCheck: CheckResult | null = null;
   let failedFromVariable: FromVariable = null;
+  // OPENAI_API_KEY holds a key the check rejected: a key the key stage stores is not the one programs get while it is set.
+  let rejectedVariable: string | undefined;
   // A key that cannot spend, with how the account pays chosen already (by this profile or
   // another): stage 3 would only ask that again. On a terminal what is left is the route's own
   // "Add credits" screen; without one, `billing --done` is still named, to record it.
@@ -555,6 +557,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
         if (!pending.includes('billing')) pending.push('billing');
         creditsOnly = billingChoiceOf(await ctx.state.read(), profileName) !== undefined;
       } else if (route === 'key') {
+        if (found.source.kind === 'env') rejectedVariable = found.key;
         await forgetStage(ctx, profileName, 'key');
         if (!pending.includes('key')) pending.push('key');
         current = null;
@@ -585,7 +588,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       case 'billing':
         return runBillingStage(ctx, { profile: profileName, position });
       case 'key': {
-        const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage, check: options.check, stop, keepable });
+        const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage, check: options.check, stop, keepable, rejectedVariable });
         if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
         return result.outcome;
       }

@@ -1,6 +1,6 @@
 // Stage 4: create a key on the platform, paste it (hidden) or pipe it in, check it live, and
 // store it in the OS keychain (or, when that cannot be used, where the person chooses).
-import { buildCheckRequest, otherHostNoticeOnce, runCheck, type CheckSettings } from '../api/check.js';
+import { buildCheckRequest, otherHostNoticeOnce, runCheck, variableKeyWords, type CheckSettings } from '../api/check.js';
 import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -38,6 +38,8 @@ export interface KeyStageOptions extends PageStageOptions {
   stop?: string;
   /** The wizard walking through the stages again: the masked hint of the stored key, which works, offered to keep. */
   keepable?: string;
+  /** The wizard's check rejected the key OPENAI_API_KEY holds: a key stored here is not the one programs get while it is set. */
+  rejectedVariable?: string;
 }
 
 export interface KeyStageResult {
@@ -397,7 +399,11 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
       term.out(`${m.warn} ${detail}; ${fix}`);
     }
     const held = envKeyHeld(ctx, options.check?.baseURL);
-    if (held && held.key !== key) {
+    if (held && held.key !== key && held.key === options.rejectedVariable && storage !== 'env') {
+      // Read before the key just stored: that key is used once the variable holds it, or is unset (variableKeyFix's words).
+      const { storeIn, instead } = variableKeyWords(ctx, true);
+      term.err(`${m.warn} OPENAI_API_KEY in this shell still holds the key the API rejected above (${maskKey(held.key)}); programs that read it will use that one, not ${maskKey(key)}. Store ${maskKey(key)}${storeIn}.${instead}`);
+    } else if (held && held.key !== key) {
       term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(held.key)}); programs that read it will use that one.`);
     } else if (held?.around) term.err(`${m.warn} ${heldWithMore('env', maskKey(key), held.around)}`);
     return { outcome: 'done', storage, check, key, source };

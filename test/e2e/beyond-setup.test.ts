@@ -571,6 +571,29 @@ describe('doctor', () => {
     expectNoKey(json);
   });
 
+  it('a different OPENAI_API_KEY: its row, printed in its place once the live check is done, names storing it only when that check passes', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    const rowOrder = (stdout: string) => ['! OPENAI_API_KEY ', '✔ API reachable ', 'Live check\n'].map((start) => stdout.indexOf(`\n${start}`));
+    const never = makeKey('proj', 'beyond-never-registered');
+    const rejected = await runCli(['doctor'], { env: { ...t.env, OPENAI_API_KEY: never } });
+    expect(rejected.code).toBe(3);
+    expect(rejected.stdout).toContain('→ Unset it (programs then need `openai-setup run`), or set it to a key that works (the live check says how).');
+    expect(rejected.stdout).not.toContain('printenv OPENAI_API_KEY');
+    const at = rowOrder(rejected.stdout);
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
+    const works = await runCli(['doctor'], { env: { ...t.env, OPENAI_API_KEY: WORK } });
+    expect(works.code).toBe(0);
+    expect(works.stdout).toContain('→ Unset it (programs then need `openai-setup run`), or store it:  printenv OPENAI_API_KEY | openai-setup key --stdin --insecure-storage\n');
+    const order = rowOrder(works.stdout);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((x, y) => x - y)).toEqual(order);
+    expectNoKey(rejected);
+    expect(rejected.stdout + rejected.stderr).not.toContain(never);
+    expectNoKey(works);
+  });
+
   it('names each problem and exits non-zero: no key, a different OPENAI_API_KEY that cannot spend, a missing CA file, an unreachable API', async () => {
     const t = await machine();
     const none = await runCli(['doctor', '--json'], { env: t.env });

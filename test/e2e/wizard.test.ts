@@ -242,6 +242,27 @@ describe('wizard', () => {
     expect(Object.keys(state.profiles.default!.stages)).toEqual(['key']);
   });
 
+  it('OPENAI_API_KEY rejected, a new key pasted at step 4: stored, and the variable named as what programs still get, with how to change or unset it', async () => {
+    await freshMachine();
+    const rejected = makeKey('proj', 'wizard-env-rejected');
+    const pasted = makeKey('proj', 'wizard-env-pasted');
+    server.addKey(pasted, 'valid');
+    for (const stage of ['login', 'payment']) expect((await runCli([stage, '--done'], { env: testEnv.env })).code).toBe(0);
+    expect((await runCli(['billing', '--choice', 'prepaid', '--done'], { env: testEnv.env })).code).toBe(0);
+    const s = (session = spawnCli([], { env: { ...testEnv.env, OPENAI_API_KEY: rejected } }));
+    await s.waitFor('The API rejected the key');
+    await s.waitFor('Paste your secret key');
+    s.type(pasted);
+    s.press('enter');
+    await s.waitFor(`Stored sk-proj-…${pasted.slice(-4)}`);
+    await s.waitFor(`OPENAI_API_KEY in this shell still holds the key the API rejected above (sk-proj-…${rejected.slice(-4)}); programs that read it will use that one`);
+    await s.waitFor('Or unset it (`unset OPENAI_API_KEY`) to use the key stored for the profile.');
+    expect(await s.exited).toMatchObject({ exitCode: 0 });
+    expect(await keyring.lookup('openai-setup', 'default')).toBe(pasted);
+    expect(s.output()).not.toContain(rejected);
+    expect(s.output()).not.toContain(pasted);
+  });
+
   it('no credits routes back to billing and re-checks until the key can spend', async () => {
     await freshMachine();
     const key = makeKey('proj', 'wizard-no-credits');

@@ -76,7 +76,7 @@ describe('commands recommended for a profile name it', () => {
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
     t.api.answerChecks(checkResult('valid'));
     await doctor(t.ctx, { profile: 'work', json: false });
-    expect(t.stdout).toContain('Unset it (programs then need `openai-setup run --profile work`), or store it once the live check below passes:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin');
+    expect(t.stdout).toContain('Unset it (programs then need `openai-setup run --profile work`), or store it:  printenv OPENAI_API_KEY | openai-setup key --profile work --stdin');
     expect(t.api.checks.map((c) => c.keyFlags)).toEqual([' --profile work']);
   });
 });
@@ -218,7 +218,7 @@ describe('advice names the profile unless a command without --profile acts on it
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
     t.api.answerChecks(checkResult('valid'));
     await doctor(t.ctx, { profile: 'default', json: false });
-    expect(t.stdout).toContain('Unset it (programs then need `openai-setup run --profile default`), or store it once the live check below passes:  printenv OPENAI_API_KEY | openai-setup key --profile default --stdin');
+    expect(t.stdout).toContain('Unset it (programs then need `openai-setup run --profile default`), or store it:  printenv OPENAI_API_KEY | openai-setup key --profile default --stdin');
   });
 
   it('after `use work`, token --profile default on a screen: the line that captures it is for default', async () => {

@@ -76,6 +76,40 @@ describe('the wizard without a terminal: OPENAI_API_KEY rejected', () => {
   });
 });
 
+// On a terminal the wizard's key stage follows the rejection: the key pasted there is stored, but
+// programs get the variable's key while it is set. Said once it is stored, in variableKeyFix's words.
+describe('the wizard on a terminal: OPENAI_API_KEY rejected, a new key pasted at step 4', () => {
+  const PASTED = testKey('N');
+  async function wizard(options: TestContextOptions & { stored?: boolean } = {}): Promise<TestContext> {
+    await context({ interactive: true, ...options });
+    await t.ctx.state.updateProfile('default', (p) => {
+      for (const id of ['login', 'payment', 'billing'] as const) p.stages[id] = { doneAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.prompts.whenPassword('Paste your secret key (input is hidden):', PASTED);
+    t.api.answerChecks(rejected, checkResult('valid'));
+    return t;
+  }
+
+  it('nothing stored before: the pasted key is stored, and OPENAI_API_KEY is named as what programs still get, with how to change or unset it', async () => {
+    await wizard({ env: { SHELL: '/usr/bin/fish' } });
+    expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(0);
+    expect(await t.keychain.getPassword('openai-setup', 'default')).toBe(PASTED);
+    expect(t.stderr).toContain(
+      '! OPENAI_API_KEY in this shell still holds the key the API rejected above (sk-proj-…000E); programs that read it will use that one, not sk-proj-…000N.' +
+        ' Store sk-proj-…000N in OPENAI_API_KEY, where this one came from (your shell or its startup file, a CI secret), which is read before any stored key.' +
+        ' Or unset it (`set -e OPENAI_API_KEY`) to use the key stored for the profile.',
+    );
+    expect(t.stderr).not.toContain('is a different key');
+  });
+
+  it('a key stored before (replaced by the pasted one): the same, the unset line for this shell', async () => {
+    await wizard({ stored: true });
+    expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(0);
+    expect(t.api.checks.map((c) => c.key)).toEqual([ENV_KEY, PASTED]);
+    expect(t.stderr).toContain('Or unset it (`unset OPENAI_API_KEY`) to use the key stored for the profile.');
+  });
+});
+
 describe('doctor: OPENAI_API_KEY differs from the stored key', () => {
   it('its live check rejects it: the row names no pipe of it (--json)', async () => {
     await context({ stored: true });
@@ -95,10 +129,36 @@ describe('doctor: OPENAI_API_KEY differs from the stored key', () => {
     expect(row.fix).toBe('Unset it (programs then need `openai-setup run`), or store it:  printenv OPENAI_API_KEY | openai-setup key --stdin');
   });
 
-  it('in text, printed before the live check: storing it is named for once that check passes', async () => {
+  // In text the row is printed once the live check judged the key (its place in the rows kept):
+  // the same fix as --json, never a pipe of a key that check rejects.
+  const rowsInOrder = () => ['✔ Stored key ', '! OPENAI_API_KEY ', '○ Proxy ', '✔ API reachable ', 'Live check\n'].map((start) => t.stdout.indexOf(`\n${start}`));
+
+  it('in text, its live check rejects it: the row names no pipe of it, in its place above the live check', async () => {
     await context({ stored: true });
     t.api.answerReach(ANSWERS).answerChecks(rejected);
     expect(await doctor(t.ctx, { json: false })).toBe(3);
-    expect(t.stdout).toContain('→ Unset it (programs then need `openai-setup run`), or store it once the live check below passes:  printenv OPENAI_API_KEY | openai-setup key --stdin');
+    expect(t.stdout).toContain('→ Unset it (programs then need `openai-setup run`), or set it to a key that works (the live check says how).');
+    expect(t.stdout).not.toContain('printenv OPENAI_API_KEY');
+    const at = rowsInOrder();
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
+  });
+
+  it('in text, its live check passes: the row names the pipe that stores it, no condition left', async () => {
+    await context({ stored: true });
+    t.api.answerReach(ANSWERS).answerChecks(checkResult('valid'));
+    expect(await doctor(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain('→ Unset it (programs then need `openai-setup run`), or store it:  printenv OPENAI_API_KEY | openai-setup key --stdin\n');
+    const at = rowsInOrder();
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
+  });
+
+  it('in text, no live check (the API cannot be reached): storing it is named for once a check passes', async () => {
+    await context({ stored: true });
+    t.api.answerReach({ reached: false, code: 'ECONNREFUSED', detail: 'The connection was refused' });
+    expect(await doctor(t.ctx, { json: false })).not.toBe(0);
+    expect(t.stdout).toContain('or store it once the live check below passes:  printenv OPENAI_API_KEY | openai-setup key --stdin');
+    expect(t.api.checks).toHaveLength(0);
   });
 });
