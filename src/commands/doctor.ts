@@ -631,6 +631,11 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const held = envRowFix ? checks.findIndex((c) => c.id === 'OPENAI_API_KEY') : -1;
   const later: Array<() => void> = [];
   const show = (printing: () => void) => (held < 0 ? printing() : later.push(printing));
+  const printHeld = () => {
+    for (const printing of later.splice(0)) printing();
+  };
+  // Left on a signal during the check: the rows held for it are still said, as far as they came.
+  const noHeldWord = held >= 0 && !options.json ? ctx.interrupts.lastWord(printHeld) : () => {};
   const before = held < 0 ? checks.length : held;
   checks.slice(0, before).forEach(print);
   const rest = checks.slice(before);
@@ -687,7 +692,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // The OPENAI_API_KEY row as the live check judged the key it holds, then printed (held above).
   const envRow = envRowFix && checks.find((c) => c.id === 'OPENAI_API_KEY');
   if (envRowFix && envRow && verify) envRow.fix = envRowFix(verify);
-  for (const printing of later) printing();
+  noHeldWord();
+  printHeld();
   const exitCode = doctorExitCode(checks, verify);
   if (options.json) {
     const json: DoctorJson = {

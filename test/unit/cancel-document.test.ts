@@ -236,6 +236,22 @@ describe('doctor --json left on a signal during the live check', () => {
   });
 });
 
+describe('doctor (text) left on a signal during the live check of an OPENAI_API_KEY other than the stored key', () => {
+  it('the rows held for the check (OPENAI_API_KEY, API reachable) are still printed as it leaves', async () => {
+    const stored = testKey('S');
+    const variable = testKey('E');
+    const { t, host } = checkCancelled('SIGINT', { keychain: { default: stored }, env: { OPENAI_API_KEY: variable } });
+    await t.ctx.state.updateProfile('default', (p) => void (p.key = { storage: 'keychain', hint: maskKey(stored), savedAt: '2026-01-01T00:00:00.000Z' }));
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
+    void doctor(t.ctx, { json: false }).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    expect(t.stdout).toMatch(/Stored key[^\n]*\n(?:.*\n)*.*OPENAI_API_KEY.*\n(?:.*\n)*.*API reachable/);
+    expect(t.stdout).toContain(maskKey(variable));
+    expect(t.stdout).not.toContain(variable);
+    expect(t.stdout).not.toContain('Live check\n');
+  });
+});
+
 describe('import --json left on a signal while the key found is being stored', () => {
   it('the store waited for: the document names the key stored', async () => {
     const key = makeKey('proj', 'unit-cancel-document-import');
