@@ -13,7 +13,7 @@ import { heldWithMore, maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { DEFAULT_MODEL, isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
-import { STAGE_TITLES } from '../stages/index.js';
+import { STAGE_TITLES, stageWithoutQuestions } from '../stages/index.js';
 import { runKeyStage, type KeyStageResult } from '../stages/key.js';
 import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, untilLeftPage, type StageOutcome } from '../stages/page.js';
@@ -25,7 +25,7 @@ import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { shellCaptureLine, shellCommandPrefix, shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
-import { billingDoneCommand, checkFlags, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { checkFlags, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { pythonRefusesPip } from '../terminal/invocation.js';
 
 export interface SetupOptions {
@@ -124,22 +124,14 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
   // typed at its prompt unless told to, so `  # …` would not do either).
   const lines: string[] = [];
   const step = (what: string, command: string) => lines.push(`${what}:`, `  ${command}`);
+  // Without a keychain, `key` alone fails: the line that works here keeps it in a 0600 file.
+  const noKeychain = pending.includes('key') && !options.insecureStorage && (await ctx.keys.probeWritable()) !== null;
+  // Piped from OPENAI_API_KEY only where it holds a key (storeKeyAdvice), and not when that key
+  // is the one the check just rejected (OPENAI_API_KEY is the key checked whenever it is set).
+  const variableFailed = check !== null && !check.ok && outcomeRow(check).route === 'key';
   for (const stage of pending) {
-    if (stage === 'login') step(`After signing in on ${PAGES.login.url}`, toolCommand(ctx, 'login --done', profileName));
-    if (stage === 'payment') step(`After adding a card on ${PAGES.payment.url}`, toolCommand(ctx, 'payment --done', profileName));
-    if (stage === 'billing') {
-      const { command, note } = billingDoneCommand(ctx, state, profileName);
-      step(`After buying credits on ${PAGES.billing.url}${note ? ` (${note})` : ''}`, command);
-    }
-    if (stage === 'key') {
-      // Without a keychain, `key` alone fails: the line that works here keeps it in a 0600 file.
-      const noKeychain = !options.insecureStorage && (await ctx.keys.probeWritable()) !== null;
-      // Piped from OPENAI_API_KEY only where it holds a key (storeKeyAdvice), and not when that key
-      // is the one the check just rejected (OPENAI_API_KEY is the key checked whenever it is set).
-      const rejected = check !== null && !check.ok && outcomeRow(check).route === 'key';
-      const { command, how } = storeKeyAdvice(ctx, profileName, options.insecureStorage || noKeychain, options.check, { variableFailed: rejected });
-      step(noKeychain ? `There is no keychain here: store your key in a file only you can read${how}` : `Store your key${how}`, command);
-    }
+    const { what, command } = stageWithoutQuestions(ctx, state, profileName, stage, { insecureStorage: options.insecureStorage, noKeychain, check: options.check, variableFailed });
+    step(what, command);
   }
   if (check && !check.ok) {
     // The check is reported above; what fixes it, as commands, and its exit code.

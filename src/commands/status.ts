@@ -7,7 +7,7 @@ import { VerifyStatusSchema } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
 import { heldWithMore, maskKey } from '../keys/format.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
-import { STAGE_TITLES } from '../stages/index.js';
+import { STAGE_TITLES, stageWithoutQuestions } from '../stages/index.js';
 import { isAdminKeyHint } from '../storage/admin-key.js';
 import { envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
@@ -19,7 +19,7 @@ import { shellExportLine, shellWord } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
 import { copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
-import { jsonText, pathLine, sanitize } from '../terminal/sanitize.js';
+import { jsonText, pathLine, sanitize, upperFirst } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
   profile: z.string(),
@@ -278,9 +278,23 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     // Kept in the person's own shell file, not set here: verify has nothing to check until it is.
     term.out(`${m.pending} Never checked: once OPENAI_API_KEY is set here, run \`${verifyCommand(ctx, profileName)}\``);
   }
-  const pending = status.stages.filter((s) => !s.done).length;
+  const pending = status.stages.filter((s) => !s.done);
+  if (pending.length === 0) return 0;
+  const stages = `${pending.length} of 4 stages pending`;
+  if (!term.interactive) {
+    // The wizard would ask, and cannot here (it names each stage's command and exits 2): the next
+    // stage's command, as the wizard names it here. No keychain probe (status opens none): one
+    // known out of reach without asking (no session bus) has the key line keep it in the file.
+    const noKeychain = key.storage !== 'keychain' && ctx.keys.keychainUnreachable() !== null;
+    const state = await ctx.state.read();
+    const next = stageWithoutQuestions(ctx, state, profileName, pending[0]!.id, { insecureStorage: key.storage === 'file', noKeychain, check });
+    const what = next.what.charAt(0).toLowerCase() + next.what.slice(1);
+    const lead = `${upperFirst(stages)}, and the wizard asks questions, but ${term.whyNoPrompts}. Next, ${what}`;
+    term.out(term.style.dim(newer ? `${lead}, ${afterUpdate(next.command)}.` : `${lead}:  ${next.command}`));
+    return 0;
+  }
   const wizard = `${toolCommand(ctx, '', profileName)}${checkFlags(check)}`;
-  if (pending > 0 && newer) term.out(term.style.dim(`To continue (${pending} of 4 stages pending), ${afterUpdate(wizard)}.`));
-  else if (pending > 0) term.out(term.style.dim(`Run \`${wizard}\` to continue (${pending} of 4 stages pending).`));
+  if (newer) term.out(term.style.dim(`To continue (${stages}), ${afterUpdate(wizard)}.`));
+  else term.out(term.style.dim(`Run \`${wizard}\` to continue (${stages}).`));
   return 0;
 }

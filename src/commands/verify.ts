@@ -35,7 +35,8 @@ export interface VerifyOptions {
  * key given, nothing on standard input, a keychain that cannot be read) is a document too: status
  * `error`, its `reason` (`usage`, `key_store`, `internal`) and exit code, the error's `message`
  * and `fix`, and `key` null. A run cancelled (a signal during the check, Ctrl-C at a question) is
- * status `cancelled`, reason `cancelled`, with the key (masked) once it was known.
+ * status `cancelled`, reason `cancelled`, with the key (masked) once it was known. `latencyMs`: the
+ * milliseconds the live check took (a cancelled one, until the cancel); 0 when nothing was sent.
  */
 export const VerifyJsonSchema = z.object({
   ok: z.boolean(),
@@ -111,14 +112,20 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
   );
 }
 
-/** What a run knows of its check before the check ends: the key (masked) and where it goes, for the document of a run that ends first (a signal). */
+/**
+ * What a run knows of its check before the check ends: the key (masked) and where it goes, for the
+ * document of a run that ends first (a signal); `startedMs`, when the live check began (ctx.clock.ms),
+ * and `latencyMs`, what it took once it answered: a cancelled run reports the time it spent.
+ */
 interface Checking {
   key: VerifyJson['key'];
   baseURL: string | null;
+  startedMs: number | null;
+  latencyMs: number | null;
 }
 
 export async function run(ctx: Context, options: VerifyOptions): Promise<number> {
-  const checking: Checking = { key: null, baseURL: null };
+  const checking: Checking = { key: null, baseURL: null, startedMs: null, latencyMs: null };
   return withFailureDocument(ctx, options.json, () => verify(ctx, options, checking), (failed) => jsonText(VerifyJsonSchema.parse(failureJson(ctx, options, failed, checking))));
 }
 
@@ -135,7 +142,8 @@ function failureJson(ctx: Context, options: VerifyOptions, failed: FailureFields
     ...nothingLearned(),
     fixUrl: null,
     warnings: [],
-    latencyMs: 0,
+    // The time the live check took until the cancel (all of it, when it had answered); 0 when none was under way.
+    latencyMs: checking.latencyMs ?? (checking.startedMs === null ? 0 : Math.round(ctx.clock.ms() - checking.startedMs)),
   };
 }
 
@@ -218,8 +226,10 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
     const givenAs = source.kind === 'flag' || source.kind === 'env' ? source.kind : undefined;
     // Where the key goes and how unprotected it travels are said even with --quiet (runCheck's `alert`).
     const alert = (text: string) => term.err(`${marks(term.style).warn} ${text}`);
+    checking.startedMs = ctx.clock.ms();
     result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note, alert, givenAs, keyStored: profile?.key !== undefined && profile.key.storage !== 'env' });
   }
+  checking.latencyMs = result.latencyMs;
   if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
     await recordCheck(ctx, profileName, key, source, result, note);
   }

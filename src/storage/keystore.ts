@@ -5,7 +5,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { maskKey } from '../keys/format.js';
-import { adminKeyCommand, keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { adminKeyCommand, keyCommand, storeAdminKeyAdvice, storeKeyAdvice, toolCommand, type AdviceScope, type KeyEntryScope } from '../terminal/advice.js';
 import { pathLine, upperFirst } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
@@ -87,15 +87,29 @@ function whoseKey(account: string): string {
 }
 
 /**
- * What stores `account`'s key again, as the record has it (`storage`): that removes a copy of
- * another key left in the other place. The profile's key is piped from `token` (it gives the
- * recorded one); an admin key, which nothing prints, is pasted again.
+ * What stores a profile's key again, as the record has it (`storage`): that removes a copy of
+ * another key left in the other place. Piped from `token`, which gives the recorded one.
  */
-export function storeAgainCommand(scope: AdviceScope, account: string, storage: Storage): string {
-  const { profile, admin } = accountOf(account);
+export function storeAgainCommand(scope: AdviceScope, profile: string, storage: Storage): string {
   const insecure = storage === 'file' ? ' --insecure-storage' : '';
-  if (admin) return adminKeyCommand(scope, profile, insecure.trim());
   return `${toolCommand(scope, 'token', profile)} | ${keyCommand(scope, profile)} --stdin${insecure} --no-verify`;
+}
+
+/** storeAgainCommand for any account, to be run in another session (where the keychain is): an admin key is pasted again there. */
+function storeAgainElsewhere(scope: AdviceScope, account: string): string {
+  const { profile, admin } = accountOf(account);
+  return admin ? adminKeyCommand(scope, profile, '--insecure-storage') : storeAgainCommand(scope, profile, 'file');
+}
+
+/**
+ * storeAgainCommand for any account, as it works where it is printed: an admin key, which nothing
+ * prints, is given again as storeAdminKeyAdvice says (pasted at a terminal, else piped in), with
+ * how (`how`, " (…)" or "").
+ */
+function storeAgainAdvice(scope: KeyEntryScope, account: string, storage: Storage): { command: string; how: string } {
+  const { profile, admin } = accountOf(account);
+  if (admin) return storeAdminKeyAdvice(scope, profile, storage === 'file' ? '--insecure-storage' : '');
+  return { command: storeAgainCommand(scope, profile, storage), how: '' };
 }
 
 /** Why the keychain could not be used, in a few words said of it ("it is locked"), for in brackets. */
@@ -164,7 +178,7 @@ export class KeyStore {
    */
   private readonly writes = new Map<string, Written>();
   /** Whom the commands its warnings name are for (adviseFor); until it is known they name none. */
-  private scope: AdviceScope | null = null;
+  private scope: KeyEntryScope | null = null;
 
   /**
    * Key file writes this store began, and keychain writes asked of a keychain that does not count
@@ -254,14 +268,23 @@ export class KeyStore {
     this.modesShownElsewhere = true;
   }
 
-  /** The run's advice scope (the Context), told by resolveProfileName once it knows the bare profile. */
-  adviseFor(scope: AdviceScope): void {
+  /**
+   * The run's advice scope (the Context), told by resolveProfileName once it knows the bare profile:
+   * whom the commands are for, and whether a command that asks for a key could ask where they are read.
+   */
+  adviseFor(scope: KeyEntryScope): void {
     this.scope = scope;
   }
 
-  /** ` ${what}:  <command>` when the scope is known, else nothing: a command that might not work as printed is left out. */
-  private commandWords(what: string, command: (scope: AdviceScope) => string): string {
-    return this.scope ? ` ${what}:  ${command(this.scope)}` : '';
+  /**
+   * ` ${what}${how}:  <command>` when the scope is known, else nothing: a command that might not work
+   * as printed is left out. `command` gives the command, or it and how it gets the key (keyEntryAdvice).
+   */
+  private commandWords(what: string, command: (scope: KeyEntryScope) => string | { command: string; how: string }): string {
+    if (!this.scope) return '';
+    const given = command(this.scope);
+    const { command: line, how } = typeof given === 'string' ? { command: given, how: '' } : given;
+    return ` ${what}${how}:  ${line}`;
   }
 
   /** Nothing it finds is said from now on (verify --quiet); kept for sayHeld(). */
@@ -522,10 +545,11 @@ export class KeyStore {
     const { profile, admin } = accountOf(account);
     const Where = upperFirst(where);
     if (recordedThere) {
-      const again = this.commandWords('Storing the recorded key again removes it', (scope) => storeAgainCommand(scope, account, stale.recorded.storage));
+      const again = this.commandWords('Storing the recorded key again removes it', (scope) => storeAgainAdvice(scope, account, stale.recorded.storage));
       return `${Where} also holds ${stale.hint} as ${whoseKey(account)}, a leftover that is not the key recorded (${stale.recorded.hint}, in ${named}), so it is not used.${again}`;
     }
-    const store = this.commandWords('Storing the key again replaces it', (scope) => (admin ? adminKeyCommand(scope, profile) : keyCommand(scope, profile)));
+    // As it works where it is read: a bare `key` asks for the key, and fails without a terminal.
+    const store = this.commandWords('Storing the key again replaces it', (scope) => (admin ? storeAdminKeyAdvice(scope, profile) : storeKeyAdvice(scope, profile)));
     return `${Where} holds ${stale.hint} as ${whoseKey(account)}, which is not the key recorded (${stale.recorded.hint}, to be in ${named}, which no longer holds it), so it is not used.${store}`;
   }
 
@@ -642,7 +666,7 @@ export class KeyStore {
       if (hint === null || hint === maskKey(key)) return;
       const store = this.keychain.description;
       const where = error.problem === 'no-service' ? ' (your desktop session)' : '';
-      const again = this.commandWords(`Where the ${store} can be reached${where}, storing the key again removes it`, (scope) => storeAgainCommand(scope, account, 'file'));
+      const again = this.commandWords(`Where the ${store} can be reached${where}, storing the key again removes it`, (scope) => storeAgainElsewhere(scope, account));
       this.tell(`${hint}, ${whoseKey(account)} stored before, could not be removed from the ${store} (${keychainReason(error)}): it stays there, not used, as the new key in the file is the one recorded.${again}`);
       return;
     }

@@ -154,7 +154,9 @@ describe('advice under npx', () => {
     expect(verify.stderr).toContain('(pipe the key in, in place of …):  … | npx --yes openai-setup key --stdin --insecure-storage');
     expect(verify.stderr).not.toMatch(/(?<!npx --yes )openai-setup key/);
     const status = await runCli(['status'], { env });
-    expect(status.stdout).toContain('Run `npx --yes openai-setup` to continue');
+    // No terminal here: the wizard would only list the stages and exit 2; the next stage's command instead.
+    expect(status.stdout).toContain('4 of 4 stages pending, and the wizard asks questions, but there is no interactive terminal. Next, after signing in on https://platform.openai.com/login:  npx --yes openai-setup login --done\n');
+    expect(status.stdout).not.toContain('to continue');
     // No keychain here (no session bus): the key file's way, as verify says it.
     expect(status.stdout).toContain('(pipe the key in, in place of …):  … | npx --yes openai-setup key --stdin --insecure-storage');
   });
@@ -169,7 +171,11 @@ describe('advice when started by its path', () => {
     // No keychain here (no session bus): the key file's way.
     const keyCommand = /:  … \| (\S+ key) --stdin --insecure-storage\n/.exec(status.stdout)?.[1];
     expect(keyCommand).toBe(`${CLI} key`);
-    expect(status.stdout).toContain(`Run \`${CLI}\` to continue`);
+    // No terminal here: the next stage's command, which works as printed (the wizard would exit 2).
+    const next = / Next, after signing in on \S+:  (.+)\n/.exec(status.stdout)?.[1];
+    expect(next).toBe(`${CLI} login --done`);
+    expect(spawnSync('sh', ['-c', next!], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).status).toBe(0);
+    expect((await runCli(['status'], { env })).stdout).toContain(`3 of 4 stages pending, and the wizard asks questions, but there is no interactive terminal. Next, after adding a card on https://platform.openai.com/settings/organization/billing/payment-methods:  ${CLI} payment --done\n`);
     const verify = await runCli(['verify'], { env });
     expect(verify.stderr).toContain(`(pipe the key in, in place of …):  … | ${CLI} key --stdin --insecure-storage`);
     expect(verify.stderr).not.toMatch(/(?<![\w/.])openai-setup key/);

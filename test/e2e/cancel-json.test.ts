@@ -200,6 +200,8 @@ describe('verify --json, a signal while the key is being checked', () => {
       baseURL: proxy.baseURL,
       message: 'Cancelled.',
     });
+    // The time the check took until the cancel: it was under way (the request held), not 0.
+    expect(oneDocument(stdout).latencyMs).toBeGreaterThan(0);
     expect(stdout).not.toContain(key);
   });
 });

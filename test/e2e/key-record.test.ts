@@ -2,6 +2,7 @@
 // --insecure-storage where no keychain runs (over SSH) while the older key is in the keychain. Back
 // where the keychain runs, every command hands out the key the progress file records (the new
 // one), the old copy is named as a leftover, and what that names removes it.
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeKey } from '../helpers/openai-server.js';
 import { runCli, runCommand } from '../helpers/run.js';
@@ -89,5 +90,25 @@ describe('a key stored in the file over SSH, the older one left in the keychain'
     expect(there.code, there.stderr).toBe(0);
     expect(there.stdout).toContain(`✔ Removed ${hint(K1)} from the Secret Service keyring.`);
     expect(await keyring().lookup('openai-setup', 'p7')).toBeNull();
+  }, 60_000);
+
+  it('the file recorded no longer holds it, without a terminal: the keychain\'s other key is named with a pipe into `key --stdin` (a bare `key` would ask and fail), which works as printed', async () => {
+    const desktop = await machine();
+    const ssh = { ...desktop.env };
+    delete ssh.DBUS_SESSION_BUS_ADDRESS;
+    expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'p8'], { env: desktop.env, input: K1 })).code).toBe(0);
+    expect((await runCli(['key', '--stdin', '--insecure-storage', '--no-verify', '--profile', 'p8'], { env: ssh, input: K2 })).code).toBe(0);
+    writeFileSync(`${desktop.configDir}/credentials.json`, JSON.stringify({ version: 1, keys: {} }), { mode: 0o600 });
+    const token = await runCli(['token', '--profile', 'p8'], { env: desktop.env });
+    expect(token.code).toBe(2);
+    const said = `! The Secret Service keyring holds ${hint(K1)} as the key of profile "p8", which is not the key recorded (${hint(K2)}, to be in the plain-text file ${desktop.configDir}/credentials.json, which no longer holds it), so it is not used. Storing the key again replaces it (pipe the key in, in place of …):  `;
+    expect(token.stderr).toContain(`${said}… | openai-setup key --profile p8 --stdin\n`);
+    // As printed, the key piped in where it says: stored, and named stale no more.
+    const command = token.stderr.split(said)[1]!.split('\n')[0]!.replace(/^… /, 'cat ');
+    const stored = await runCommand('sh', ['-c', command], { env: desktop.env, input: K2, timeoutMs: 30_000 });
+    expect(stored.code, stored.stderr).toBe(0);
+    const after = await runCli(['token', '--profile', 'p8'], { env: desktop.env });
+    expect(after.stdout).toBe(`${K2}\n`);
+    expect(after.stderr).toBe('');
   }, 60_000);
 });

@@ -201,6 +201,28 @@ describe('verify --json left on a signal during the check', () => {
     });
     expect(t.stdout).not.toContain(key);
   });
+
+  it('latencyMs: the time the check took until the cancel, by the run\'s clock (not 0, as if nothing had been timed)', async () => {
+    const { t, host } = checkCancelled('SIGTERM', { env: { OPENAI_API_KEY: testKey('V') } });
+    void verify(t.ctx, { json: true, quiet: false, billingCheck: true }).catch(() => {});
+    expect(await host.exited).toBe('SIGTERM');
+    const doc = VerifyJsonSchema.parse(JSON.parse(t.stdout));
+    expect(doc.status).toBe('cancelled');
+    // The test clock moves 5 ms a reading: read as the check began, and again as the run was left.
+    expect(doc.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('latencyMs 0 when the cancel came before any check began (the key still being read)', async () => {
+    const host = new FakeProcess();
+    const t = contexts.make({ interrupts: new Interrupts(host), interactive: false });
+    t.ctx.readStdin = async () => {
+      t.ctx.interrupts.interrupt('SIGINT');
+      return new Promise(() => {});
+    };
+    void verify(t.ctx, { key: '-', json: true, quiet: false, billingCheck: true }).catch(() => {});
+    expect(await host.exited).toBe('SIGINT');
+    expect(VerifyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ status: 'cancelled', key: null, latencyMs: 0 });
+  });
 });
 
 describe('checksSoFar (doctor --json, a diagnosis that did not end)', () => {

@@ -160,8 +160,8 @@ describe('logout where the keychain holds a leftover', () => {
 
 describe('the record decides, one rule for every reader', () => {
   /** K1 in the keychain, K2 in the file, and the record (or none) as given. */
-  async function both(record: 'keychain' | 'file' | null, hint = record === 'keychain' ? H1 : H2): Promise<void> {
-    t = makeTestContext({ interactive: false, stdoutIsTTY: false, keychain: { p6: K1 } });
+  async function both(record: 'keychain' | 'file' | null, hint = record === 'keychain' ? H1 : H2, interactive = false): Promise<void> {
+    t = makeTestContext({ interactive, stdoutIsTTY: interactive, keychain: { p6: K1 } });
     mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
     writeFileSync(t.ctx.keys.filePath, JSON.stringify({ version: 1, keys: { p6: K2 } }), { mode: 0o600 });
     if (record) {
@@ -203,7 +203,7 @@ describe('the record decides, one rule for every reader', () => {
     expect(t.stdout).toBe('');
   });
 
-  it('recorded in the file, which no longer holds it: the keychain\'s other key is not handed out, and is named', async () => {
+  it('recorded in the file, which no longer holds it: the keychain\'s other key is not handed out, and is named, with a way to store the key that works without a terminal', async () => {
     await both('file');
     writeFileSync(t.ctx.keys.filePath, JSON.stringify({ version: 1, keys: {} }), { mode: 0o600 });
     const { code, message } = await outcomeOf(token(t.ctx, { profile: 'p6', yes: true }));
@@ -211,11 +211,18 @@ describe('the record decides, one rule for every reader', () => {
     expect(message).toBe('No key is stored for profile "p6".');
     expect(t.stdout).toBe('');
     expect(t.stderr).toBe(
-      `! The Secret Service keyring holds ${H1} as the key of profile "p6", which is not the key recorded (${H2}, to be in the plain-text file ${t.ctx.keys.filePath}, which no longer holds it), so it is not used. Storing the key again replaces it:  openai-setup key --profile p6\n`,
+      `! The Secret Service keyring holds ${H1} as the key of profile "p6", which is not the key recorded (${H2}, to be in the plain-text file ${t.ctx.keys.filePath}, which no longer holds it), so it is not used. Storing the key again replaces it (pipe the key in, in place of …):  … | openai-setup key --profile p6 --stdin\n`,
     );
   });
 
-  it('an admin key recorded in the file: the keychain\'s other one is named with the command that stores it again', async () => {
+  it('the same on a terminal: `key`, which asks for the key there', async () => {
+    await both('file', H2, true);
+    writeFileSync(t.ctx.keys.filePath, JSON.stringify({ version: 1, keys: {} }), { mode: 0o600 });
+    expect((await outcomeOf(token(t.ctx, { profile: 'p6', yes: true }))).code).toBe(2);
+    expect(t.stderr).toContain('so it is not used. Storing the key again replaces it (it asks for the key, hidden):  openai-setup key --profile p6\n');
+  });
+
+  it('an admin key recorded in the file: the keychain\'s other one is named with the command that stores it again, as it works without a terminal', async () => {
     t = makeTestContext({ interactive: false, keychain: { 'p6:admin': 'sk-admin-old0000000000000000000001' } });
     mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
     writeFileSync(t.ctx.keys.filePath, JSON.stringify({ version: 1, keys: { 'p6:admin': 'sk-admin-new0000000000000000000002' } }), { mode: 0o600 });
@@ -225,7 +232,7 @@ describe('the record decides, one rule for every reader', () => {
     t.ctx.keys.adviseFor(t.ctx);
     expect((await t.ctx.keys.get('p6:admin')).stored).toEqual({ key: 'sk-admin-new0000000000000000000002', storage: 'file' });
     expect(t.stderr).toContain(
-      `! The Secret Service keyring also holds sk-admin-…0001 as the admin key of profile "p6", a leftover that is not the key recorded (sk-admin-…0002, in the plain-text file ${t.ctx.keys.filePath}), so it is not used. Storing the recorded key again removes it:  openai-setup admin-key --insecure-storage --profile p6\n`,
+      `! The Secret Service keyring also holds sk-admin-…0001 as the admin key of profile "p6", a leftover that is not the key recorded (sk-admin-…0002, in the plain-text file ${t.ctx.keys.filePath}), so it is not used. Storing the recorded key again removes it (pipe the key in, in place of …):  … | openai-setup admin-key --stdin --insecure-storage --profile p6\n`,
     );
   });
 
