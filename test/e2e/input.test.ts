@@ -344,6 +344,27 @@ child.on('exit', (code) => process.exit(code ?? 1));
   });
 });
 
+describe("an answer that is not y or n at a yes/no question (logout's)", () => {
+  it('is refused: the question stays with "Answer y or n." under it, the text kept; erased, then y, removes the key (exit 0)', async () => {
+    const t = await machine();
+    expect((await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: PIPED })).code).toBe(0);
+    const s = spawnCli(['logout'], { env: t.env });
+    session = s;
+    await s.waitFor('from this machine? (y/N)');
+    // Taken as the default (No) before: "Nothing removed.", exit 0.
+    s.type('maybe\r');
+    await s.waitFor('Answer y or n.');
+    s.type('\x7f'.repeat('maybe'.length));
+    s.type('y\r');
+    await s.waitFor('Removed');
+    expect((await s.exited).exitCode).toBe(0);
+    expect(s.output()).toMatch(/from this machine\? \(y\/N\) maybe\s*\n\s*> Answer y or n\./);
+    expect(s.output()).toContain('from this machine? Yes');
+    expect(s.output()).not.toContain('Nothing removed');
+    expect((await runCli(['token'], { env: t.env })).code).not.toBe(0);
+  });
+});
+
 describe('run: SIGINT in the terminal foreground', () => {
   it('a Ctrl-C reaches the child once; a SIGINT sent to our PID is passed on, once', async () => {
     const t = await machine();

@@ -289,6 +289,104 @@ describe('closeOpenQuestions (SIGTERM, SIGHUP: main.ts)', () => {
   });
 });
 
+describe('a confirm takes y, yes, n or no, or Enter alone for its default', () => {
+  /** The screen since `from`, as a person sees it (colours and cursor moves left out). */
+  const shownSince = (from: number) => stripVTControlCharacters(screen.slice(from));
+
+  it('"maybe" and Enter is no answer: the question stays, a line under it says so, the text is kept; "n" then answers No', async () => {
+    const p = prompter();
+    const confirming = p.confirm('Rotate the key of profile "default"?', true);
+    let answered = false;
+    void confirming.then(() => (answered = true));
+    await typeWhenAsked('Rotate the key', 'maybe');
+    await allRead();
+    const from = screen.length;
+    input.write('\r');
+    await until(() => shownSince(from).includes('Answer y or n.'));
+    await turn();
+    expect(answered).toBe(false);
+    // Still the question, its (Y/n) and the text as typed, to be corrected.
+    expect(shownSince(from)).toContain('? Rotate the key of profile "default"? (Y/n) maybe');
+    // Typing again takes the line away.
+    const erasing = screen.length;
+    input.write('\x7f'.repeat('maybe'.length));
+    await allRead();
+    await until(() => shownSince(erasing).includes('(Y/n) '));
+    input.write('n');
+    await allRead();
+    const answering = screen.length;
+    input.write('\r');
+    expect(await confirming).toBe(false);
+    expect(shownSince(answering)).toContain('Rotate the key of profile "default"? No');
+    expect(shownSince(answering)).not.toContain('Answer y or n.');
+  });
+
+  it('what was refused stays on the line, to be finished: "ye", Enter, then "s" and Enter is yes', async () => {
+    const p = prompter();
+    const confirming = p.confirm('Delete the old key?', false);
+    await typeWhenAsked('Delete the old key?', 'ye');
+    await allRead();
+    const from = screen.length;
+    input.write('\r');
+    await until(() => shownSince(from).includes('Answer y or n.'));
+    input.write('s');
+    await allRead();
+    input.write('\r');
+    expect(await confirming).toBe(true);
+  });
+
+  it.each([
+    ['t', true],
+    ['t', false],
+    // @inquirer/confirm took an answer starting with y or n as yes or no.
+    ['nope', true],
+    ['yoghurt', false],
+    ['  ', true],
+  ])('%j and Enter (default %s) is no answer', async (typed, byDefault) => {
+    const p = prompter();
+    const confirming = p.confirm('Open the limits page?', byDefault);
+    let answered = false;
+    // Cancelled at the end: that rejection is awaited below.
+    void confirming.then(() => (answered = true), () => {});
+    await typeWhenAsked('Open the limits page?', typed);
+    await allRead();
+    const from = screen.length;
+    input.write('\r');
+    await until(() => shownSince(from).includes('Answer y or n.'));
+    await turn();
+    expect(answered).toBe(false);
+    input.write('\x03');
+    await expect(confirming).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it.each([
+    [true, 'Yes'],
+    [false, 'No'],
+  ])('Enter alone takes the default (%s), shown as %s', async (byDefault, shown) => {
+    const p = prompter();
+    const confirming = p.confirm('Open the limits page?', byDefault);
+    await typeWhenAsked(byDefault ? '(Y/n)' : '(y/N)', '\r');
+    expect(await confirming).toBe(byDefault);
+    expect(stripVTControlCharacters(screen)).toContain(`Open the limits page? ${shown}`);
+    expect(stripVTControlCharacters(screen)).not.toContain('Answer y or n.');
+  });
+
+  it.each([
+    ['y', false, true],
+    ['YES', false, true],
+    [' Yes ', false, true],
+    ['n', true, false],
+    ['No', true, false],
+    ['  NO', true, false],
+  ])('%j and Enter (default %s) answers %s', async (typed, byDefault, answer) => {
+    const p = prompter();
+    const confirming = p.confirm('Open the limits page?', byDefault);
+    await typeWhenAsked('Open the limits page?', `${typed}\r`);
+    expect(await confirming).toBe(answer);
+    expect(stripVTControlCharacters(screen)).not.toContain('Answer y or n.');
+  });
+});
+
 describe('a paste at a confirm or select question', () => {
   const key = makeKey('proj', 'unit-prompter-choice-paste');
 
