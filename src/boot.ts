@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { isatty } from 'node:tty';
 import packageJson from '../package.json' with { type: 'json' };
+import { xdgDir, xdgIgnoredNotice, type XdgName } from './storage/home.js';
 import { makeDirs } from './storage/make-dirs.js';
 import { selfCommand } from './terminal/invocation.js';
 import { asciiLocale, asciiText } from './terminal/charset.js';
@@ -40,6 +41,12 @@ function prepareCache(dir: string): boolean {
 }
 
 
+/** A relative XDG variable ignored, said on stderr as main says its notices (`! …`). */
+function sayIgnored(name: XdgName, value: string): void {
+  const line = `! ${xdgIgnoredNotice(name, value)}`;
+  process.stderr.write(`${asciiLocale(process.env) ? asciiText(line) : line}\n`);
+}
+
 /** The compile cache lives in the user's cache dir, never a shared one; any problem only means no cache. */
 function startCompileCache(): void {
   // Node >= 22.1 (its types are not in @types/node 20); NODE_DISABLE_COMPILE_CACHE is Node's own off switch.
@@ -47,8 +54,9 @@ function startCompileCache(): void {
   if (!enableCompileCache || process.env.NODE_DISABLE_COMPILE_CACHE) return;
   try {
     const home = homedir();
-    // A relative XDG_CACHE_HOME is invalid (the XDG spec says to ignore it): it would put the cache in the current dir.
-    const xdgCache = process.env.XDG_CACHE_HOME && isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : undefined;
+    // A relative XDG_CACHE_HOME is invalid (the XDG spec says to ignore it): it would put the cache
+    // in the current dir. Said once, as main says a relative XDG_CONFIG_HOME.
+    const xdgCache = process.platform === 'win32' || process.platform === 'darwin' ? undefined : xdgDir(process.env, 'XDG_CACHE_HOME', process.platform, sayIgnored);
     const base =
       process.platform === 'win32'
         ? process.env.LOCALAPPDATA || join(home, 'AppData', 'Local')

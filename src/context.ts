@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import type { Interrupts } from './interrupts.js';
 import type { ParsedEnv } from './options.js';
 import type { KeyStore } from './storage/keystore.js';
+import type { Notices } from './storage/notices.js';
 import type { StateStore } from './storage/state.js';
 import type { Browser } from './terminal/browser.js';
 import type { Terminal } from './terminal/output.js';
@@ -29,6 +30,13 @@ export interface Context {
   /** The raw environment (proxy variables, SHELL, ...). */
   rawEnv: Record<string, string | undefined>;
   platform: NodeJS.Platform;
+  /**
+   * The home directory the system records for the user (the passwd entry's; null when there is
+   * none): the home with HOME unset (storage/home.ts homeOf), as for the config dir and the shells.
+   */
+  passwdHome(): string | null;
+  /** The run's own notices (a relative XDG variable ignored): each said once, held back under verify --quiet. */
+  notices: Notices;
   configDir: string;
   /**
    * The current directory; null when it no longer exists (removed while the shell was in it).

@@ -1,6 +1,6 @@
 // The program (boot.ts calls run() when it does not answer --version or --help itself). It builds the real Context, runs the command
 // line through commander, and is the only place that turns outcomes into exit codes and exits.
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { lazyAdminApi } from './api/admin-lazy.js';
@@ -13,6 +13,8 @@ import { debugEnabled, parseEnv, parseFlag, type ParsedEnv } from './options.js'
 import { ProfileNameSchema } from './storage/state.js';
 import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
+import { Notices } from './storage/notices.js';
+import { xdgIgnoredNotice } from './storage/home.js';
 import { resolveConfigDir } from './storage/paths.js';
 import { releaseHeldLocks } from './storage/lock.js';
 import { removeOwnTempFiles } from './storage/private-file.js';
@@ -47,6 +49,15 @@ function deferred<T>(make: () => T): () => T {
   }
 }
 
+/** The home directory of the user's passwd entry (Node's homedir() with HOME unset), or null when there is none. */
+function passwdHome(): string | null {
+  try {
+    return userInfo().homedir;
+  } catch {
+    return null;
+  }
+}
+
 async function createContext(term: Terminal, globals: GlobalOptions, commandName: string, interrupts: Interrupts): Promise<Context> {
   // Loaded when a command runs, not for --help, --version or a usage error; the API (the SDK's
   // side of the tool) only when a command calls it.
@@ -64,11 +75,20 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
   // document, else at once (program.ts); a command that never uses it (completion) still runs.
   // The stores built on it wait for it. homedir() is asked only where the dir is under it (it
   // throws when there is no home to be had: no HOME and no passwd entry, a HOME too long).
-  const configDir = deferred(() => resolveConfigDir(rawEnv, process.platform, homedir));
+  // A relative XDG_CONFIG_HOME it ignored is said once the files are used (the stores made), not
+  // where the dir is only checked (program.ts): verify --quiet holds it back (ctx.notices).
+  let ignoredConfigHome: string | null = null;
+  const configDir = deferred(() => resolveConfigDir(rawEnv, process.platform, homedir, (name, value) => (ignoredConfigHome = xdgIgnoredNotice(name, value))));
   let state: Context['state'] | undefined;
   let keys: Context['keys'] | undefined;
   const warn = (message: string) => term.err(`${term.style.yellow('!')} ${message}`);
-  const stateStore = () => (state ??= new StateStore(configDir(), () => new Date(), warn, interrupts));
+  const notices = new Notices(warn);
+  const usedConfigDir = () => {
+    const dir = configDir();
+    if (ignoredConfigHome !== null) notices.tell(ignoredConfigHome);
+    return dir;
+  };
+  const stateStore = () => (state ??= new StateStore(usedConfigDir(), () => new Date(), warn, interrupts));
   const debug = debugEnabled(rawEnv) ? (line: string) => term.err(line) : undefined;
   let api: Promise<Omit<Api, 'admin'>> | undefined;
   const realApi = () => (api ??= import('./api/probes.js').then(({ createApi }) => createApi({ env: rawEnv, clock: () => performance.now(), debug })));
@@ -83,7 +103,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
       // One progress file for the run: the key store reads where each key is recorded from it. A
       // keychain call still waiting for its turn is given up on a signal while the key change it is
       // part of has changed nothing (Interrupts.givingUp).
-      return (keys ??= new KeyStore(osKeychain(process.platform, { turnsDir: configDir(), giveUp: () => interrupts.givingUp }), configDir(), warn, stateStore()));
+      return (keys ??= new KeyStore(osKeychain(process.platform, { turnsDir: usedConfigDir(), giveUp: () => interrupts.givingUp }), usedConfigDir(), warn, stateStore()));
     },
     api: {
       check: async (request) => (await realApi()).check(request),
@@ -95,6 +115,8 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     },
     rawEnv,
     platform: process.platform,
+    passwdHome,
+    notices,
     get configDir(): string {
       return configDir();
     },

@@ -7,7 +7,7 @@ import { baseURLForAdvice, baseURLOrigin, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, isO
 import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
-import { shellExportLine, shellUnsetLine } from '../terminal/shell.js';
+import { shellSetLine, shellUnsetLine } from '../terminal/shell.js';
 import { CUSTOM_HEADERS_VARIABLE, customHeader, customHeadersToSend, parseCustomHeaders, passedOn } from './custom-headers.js';
 import { otherServer, storeKeyWords, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
@@ -88,7 +88,7 @@ function proxiedLoopbackWarning(env: Record<string, string | undefined>, baseURL
   const variable = noProxyVariable(env);
   const current = (env[variable] ?? '').trim();
   const unshown = UNSAFE_CHAR.test(current);
-  const noProxy = shellExportLine(env, platform, current && !unshown ? `${current},${url.hostname}` : url.hostname, variable).line;
+  const noProxy = shellSetLine(env, platform, variable, current && !unshown ? `${current},${url.hostname}` : url.hostname);
   const how = unshown ? `set ${variable} to the host (its value now holds control or invisible characters, and is left out)` : `add the host to ${variable}`;
   return (
     `${withoutCredentials(baseURL)} is plain http:// through the proxy ${proxy} (${httpProxyVariable(env)}): the key travels in clear text to it, ` +

@@ -31,6 +31,7 @@ import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, upperFirst, withoutCredentials } from '../terminal/sanitize.js';
 import { afterFirst, elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine, shellUnsetLine } from '../terminal/shell.js';
+import { shellDirsOf } from '../storage/paths.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
 
@@ -571,7 +572,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   let envRowFix: ((verdict: CheckResult | null) => string) | null = null;
   if (!envKey && !stored && keptInEnv?.storage === 'env') {
     // The person keeps the key in their own shell file, and this shell has not read it: no key here.
-    const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+    const line = shellExportLine(shellDirsOf(ctx), null);
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${upperFirst(line.reload)}.`, EXIT.usage));
   } else if (!envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${toolCommand(ctx, 'run', profileName)} -- your-program\` (or \`${toolCommand(ctx, 'env', profileName)}\` for a .env file)` : null));

@@ -38,7 +38,7 @@ import { askedFor } from '../plaintext/env-files.js';
 import { askedNote } from '../plaintext/env-command.js';
 import { followLines, scanPlaces, unreachableDir, type Finding, type ScanResult } from '../plaintext/scan.js';
 import { fileErrorCode } from '../storage/errno-words.js';
-import { homeOfEnv, type Home } from '../storage/home.js';
+import { homeOf, type Home } from '../storage/home.js';
 import { homeWhy } from '../storage/paths.js';
 import { describeFileError } from '../storage/read-file.js';
 import { leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
@@ -212,7 +212,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
   const cwd = currentDir(ctx);
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
-  const homeDir = homeOfEnv(ctx.rawEnv, ctx.platform);
+  const homeDir = homeOf(ctx);
   // Every command import recommends names the tool as the lines it writes into files do, so that
   // it works as printed (the script's path when the tool is neither on PATH nor run by npx).
   const self = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath, npxAskedFor);
@@ -384,7 +384,7 @@ async function scan(run: ImportRun): Promise<void> {
   // A home directory that cannot be reached (HOME longer than a path may be): said once, as an
   // unset HOME is, not once for each file in it. None known (HOME unset or relative): its places
   // were never listed, which the --json document says too (under `skipped`, as `~`).
-  const homeDir = homeOfEnv(run.ctx.rawEnv, run.ctx.platform);
+  const homeDir = homeOf(run.ctx);
   const home = homeDir.dir;
   run.homeNotLooked = home === null ? homeWhy(homeDir) : unreachableDir(home);
   run.scanned = run.homeNotLooked && home !== null ? { ...result, skipped: result.skipped.filter((s) => !s.path.startsWith(home + sep)) } : result;

@@ -17,6 +17,7 @@ import { elsewhereCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord, shellExportLine } from '../terminal/shell.js';
+import { shellDirsOf } from '../storage/paths.js';
 
 export async function run(ctx: Context, options: { profile?: string; yes: boolean; admin?: boolean }): Promise<number> {
   const { term } = ctx;
@@ -189,7 +190,7 @@ async function ownLinesStay(ctx: Context, profile: string, hint: string): Promis
   const found = (await copiesOf(ctx, await ctx.state.read(), profile, { hint })).plaintext;
   return found.length
     ? `It is still set in ${listCopies(ctx, found, 10)}, your own line${found.length === 1 ? '' : 's'}: remove ${found.length === 1 ? 'it' : 'them'} there if nothing needs the key any more.`
-    : `Your own line that sets it (in ${shellExportLine(ctx.rawEnv, ctx.platform, null).file} or wherever you put it) stays: remove it there if nothing needs the key any more.`;
+    : `Your own line that sets it (in ${shellExportLine(shellDirsOf(ctx), null).file} or wherever you put it) stays: remove it there if nothing needs the key any more.`;
 }
 
 /**

@@ -24,7 +24,8 @@ import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { shellCaptureLine, shellCommandPrefix, shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
+import { shellCaptureLine, shellCommandPrefix, shellExportLine, shellSetLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
+import { shellDirsOf } from '../storage/paths.js';
 import { checkFlags, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { pythonRefusesPip } from '../terminal/invocation.js';
 
@@ -195,7 +196,7 @@ function setInShell(ctx: Context, tokenCommand: string, server: string | null): 
   const key = shellCaptureLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY', tokenCommand);
   if (server === null) return key;
   if (key.startsWith('export ')) return `${key} OPENAI_BASE_URL=${shellWord(server)}`;
-  return `${key}; ${shellExportLine(ctx.rawEnv, ctx.platform, server, 'OPENAI_BASE_URL').line}`;
+  return `${key}; ${shellSetLine(ctx.rawEnv, ctx.platform, 'OPENAI_BASE_URL', server)}`;
 }
 
 /**
@@ -275,7 +276,7 @@ async function printReady(
   };
   if (storage === 'env') {
     // The person keeps the key in their own shell file: it reaches programs once that is read.
-    const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+    const line = shellExportLine(shellDirsOf(ctx), null);
     term.say(`${works} You keep it in OPENAI_API_KEY yourself: once the line is in ${line.file}, ${line.reload}; the OpenAI SDKs read it from there. openai-setup keeps no copy.`);
     serverNote();
     oneRealCall('Then try one real call');
@@ -621,7 +622,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       const record = (await ctx.state.read()).profiles[profileName]?.key;
       if (record?.storage === 'env') {
         // The person keeps the key in their own shell file: it is not set in this shell.
-        const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+        const line = shellExportLine(shellDirsOf(ctx), null);
         term.say(`${m.warn} The key of this profile (${record.hint}) is kept in OPENAI_API_KEY, which you set yourself in ${line.file}, and it is not set in this shell: ${line.reload}, then run \`${again}\` again.`);
         return 0;
       }

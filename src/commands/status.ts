@@ -16,6 +16,7 @@ import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
 import { adminKeyCommand, afterFirst, checkFlags, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
+import { shellDirsOf } from '../storage/paths.js';
 import type { Finding } from '../plaintext/scan.js';
 import { copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
@@ -212,7 +213,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     term.out(`${m.warn} Key ${key.hint} in plain text: ${ctx.keys.filePath}${unrecorded}`);
   }
   else if (key.storage === 'env') {
-    const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+    const line = shellExportLine(shellDirsOf(ctx), null);
     const setIn = key.setIn.length ? `, set in ${places(key.setIn)}` : ` (${line.file})`;
     term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself${setIn}; openai-setup has no copy`);
     if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);

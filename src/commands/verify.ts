@@ -166,11 +166,14 @@ async function verify(ctx: Context, options: VerifyOptions, checking: Checking):
   // error, which main.ts prints, says what they found before that error, as it may be why
   // (a damaged progress file lost the profile chosen with `use`, so the key looked for, and the
   // advice, are another profile's).
+  // The run's own first: making the stores says a relative XDG_CONFIG_HOME ignored (main.ts).
+  ctx.notices.hush();
   ctx.keys.hush();
   ctx.state.hush();
   try {
     return await verifyKey(ctx, options, checking);
   } catch (error) {
+    ctx.notices.sayHeld();
     ctx.state.sayHeld();
     ctx.keys.sayHeld();
     throw error;

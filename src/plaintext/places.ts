@@ -3,7 +3,7 @@
 // (our own kind of line in a shell or .env file) and what it only explains (another tool's file).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { xdgConfigHome, zshStartupDir } from '../terminal/shell.js';
+import { codexHome, xdgConfigHome, zshStartupDir, type ShellDirs } from '../terminal/shell.js';
 
 export type PlaceKind =
   | 'posix-shell' // bash, zsh, sh startup files; direnv's .envrc
@@ -22,14 +22,12 @@ export interface Place {
   tool?: ToolName;
 }
 
-export interface PlaceContext {
-  env: Record<string, string | undefined>;
-  platform: NodeJS.Platform;
-  /** The home directory, or null when none is known (then only the project's files are looked in). */
-  home: string | null;
-  /** The current directory, or null when it no longer exists (then no project's files are looked in). */
-  cwd: string | null;
-}
+/**
+ * The environment, the home directory (null when none is known: then only the project's files are
+ * looked in) and the current directory (null when it no longer exists: then no project's files are
+ * looked in), as the shell file hints take them (storage/paths.ts shellDirsOf).
+ */
+export type PlaceContext = ShellDirs;
 
 /** The git work tree holding `dir` (the nearest parent with a .git), or null. */
 function gitRoot(dir: string): string | null {
@@ -56,12 +54,14 @@ export function plaintextPlaces(c: PlaceContext): Place[] {
   const places: Place[] = [];
   const add = (path: string, kind: PlaceKind, tool?: ToolName) => places.push(tool ? { path, kind, tool } : { path, kind });
   const { env, home, platform } = c;
+  // Codex CLI's dir: a relative $CODEX_HOME in the current directory, where Codex started here takes it (codexHome).
+  const codex = codexHome(c, home);
   if (home) {
     for (const name of ['.bashrc', '.bash_profile', '.profile', '.zshrc', '.zprofile', '.zshenv']) add(join(home, name), 'posix-shell');
-    // zsh reads its files from ZDOTDIR when that is set.
-    const zdot = zshStartupDir(env, home);
-    if (zdot !== home) for (const name of ['.zshrc', '.zprofile', '.zshenv']) add(join(zdot, name), 'posix-shell');
-    const config = xdgConfigHome(env, home);
+    // zsh reads its files from ZDOTDIR when that is set (a relative one: in the current directory, zshStartupDir).
+    const zdot = zshStartupDir(c, home);
+    if (zdot !== null && zdot !== home) for (const name of ['.zshrc', '.zprofile', '.zshenv']) add(join(zdot, name), 'posix-shell');
+    const config = xdgConfigHome(c, home);
     add(join(config, 'fish', 'config.fish'), 'fish');
     for (const path of fishFiles(join(config, 'fish', 'conf.d'))) add(path, 'fish');
     add(join(config, 'fish', 'fish_variables'), 'fish-universal');
@@ -76,7 +76,7 @@ export function plaintextPlaces(c: PlaceContext): Place[] {
       add(join(config, 'powershell', 'profile.ps1'), 'powershell');
     }
 
-    add(join(env.CODEX_HOME?.trim() || join(home, '.codex'), 'auth.json'), 'tool', 'codex');
+    if (codex !== null) add(join(codex, 'auth.json'), 'tool', 'codex');
     const llmDir = env.LLM_USER_PATH?.trim() ||
       (platform === 'darwin'
         ? join(home, 'Library', 'Application Support', 'io.datasette.llm')
@@ -91,6 +91,8 @@ export function plaintextPlaces(c: PlaceContext): Place[] {
     add(join(home, '.continue', 'config.json'), 'tool', 'continue');
     add(join(home, '.aider.conf.yml'), 'tool', 'aider');
   }
+  // Without a home directory, Codex CLI still reads $CODEX_HOME when that is set.
+  if (!home && codex !== null) add(join(codex, 'auth.json'), 'tool', 'codex');
   const root = c.cwd === null ? null : gitRoot(c.cwd);
   for (const dir of c.cwd === null ? [] : root && root !== c.cwd ? [c.cwd, root] : [c.cwd]) {
     add(join(dir, '.env'), 'dotenv');

@@ -5,7 +5,8 @@ import { relative, sep } from 'node:path';
 import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
 import { leftoverWords } from '../storage/keystore.js';
-import { homeOfEnv } from '../storage/home.js';
+import { homeOf as homeOfRun } from '../storage/home.js';
+import { shellDirsOf } from '../storage/paths.js';
 import type { State } from '../storage/state.js';
 import { afterFirst, toolCommand } from '../terminal/advice.js';
 import { pathLine, upperFirst } from '../terminal/sanitize.js';
@@ -15,13 +16,13 @@ import { leftoverOf, leftoverTemps } from '../storage/leftovers.js';
 import { plaintextPlaces, type Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
 
-/** The home directory, by the rule every command uses (homeOfEnv, storage/paths.ts), or null. */
+/** The home directory, by the rule every command uses (storage/home.ts homeOf), or null. */
 function homeOf(ctx: Context): string | null {
-  return homeOfEnv(ctx.rawEnv, ctx.platform).dir;
+  return homeOfRun(ctx).dir;
 }
 
 export function placesOf(ctx: Context): Place[] {
-  return plaintextPlaces({ env: ctx.rawEnv, platform: ctx.platform, home: homeOf(ctx), cwd: ctx.cwd });
+  return plaintextPlaces(shellDirsOf(ctx));
 }
 
 /**

@@ -15,7 +15,8 @@ import { envKeyHeld, keyNeedsFile, type KeySource } from '../storage/profile-key
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
-import { shellExportLine } from '../terminal/shell.js';
+import { shellExportLine, shellSetLine } from '../terminal/shell.js';
+import { shellDirsOf } from '../storage/paths.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin, StdinError } from '../terminal/stdin.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { staleEnvFileCopies } from '../plaintext/env-files.js';
@@ -70,7 +71,7 @@ type KeychainFallback = 'env' | 'file';
 async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableError, profile: string, toFile: KeyAdvice): Promise<KeychainFallback | null> {
   const { term } = ctx;
   const store = ctx.keys.keychainDescription;
-  const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+  const line = shellExportLine(shellDirsOf(ctx), null);
   // OPENAI_API_KEY kept by the person means no copy here: the key stored before must go, and one
   // in this keychain cannot go from here (see removeStoredCopy). Said now, not after the paste and
   // a billable check.
@@ -163,12 +164,12 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
  */
 async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback: KeychainFallback | null, record: KeyRecord, advice: (insecure: boolean) => KeyAdvice): Promise<Storage | 'env'> {
   if (fallback === 'env') {
-    const line = shellExportLine(ctx.rawEnv, ctx.platform, null);
+    const line = shellExportLine(shellDirsOf(ctx), null);
     ctx.term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
     // Whole whatever the width: a bare `export` on a line of its own in a startup file prints the environment.
     ctx.term.command(`  ${line.line}`);
     if (await ctx.prompter('').confirm('Show the line with the key in it? (it will be on your screen)', false)) {
-      ctx.term.writeSecret(`  ${shellExportLine(ctx.rawEnv, ctx.platform, key).line}\n`);
+      ctx.term.writeSecret(`  ${shellSetLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY', key)}\n`);
     }
     ctx.term.out(`Then ${line.reload} (programs started from there see the key).`);
     // Only now, the question answered: a Ctrl-C at it must not leave the stage done with a record

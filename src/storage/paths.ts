@@ -1,7 +1,9 @@
 // Where the tool keeps its files: the config dir (progress file, --insecure-storage file).
-import { isAbsolute, join, win32 } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { homeVariable, usableHome, type Home } from './home.js';
+import { absoluteOrNone, homeOf, homeVariable, usableHome, xdgDir, xdgIgnoredNotice, type Home, type XdgName } from './home.js';
+import type { ShellDirs } from '../terminal/shell.js';
 import { errnoWords, fileErrorCode } from './errno-words.js';
 import { shownValue, UNSAFE_CHAR } from '../terminal/sanitize.js';
 
@@ -20,15 +22,17 @@ function configDirProblem(value: string): string | null {
   return null;
 }
 
-/** An absolute path, or undefined: the XDG spec says a relative XDG_*_HOME is invalid and to be ignored. */
-function absoluteOrNone(value: string | undefined, platform: NodeJS.Platform): string | undefined {
-  if (!value) return undefined;
-  return (platform === 'win32' ? win32.isAbsolute(value) : isAbsolute(value)) ? value : undefined;
+/** xdgDir for a command's run: a relative value ignored is said once (ctx.notices). */
+export function xdgDirOf(ctx: Pick<Context, 'rawEnv' | 'platform' | 'notices'>, name: XdgName): string | undefined {
+  return xdgDir(ctx.rawEnv, name, ctx.platform, (n, value) => ctx.notices.tell(xdgIgnoredNotice(n, value)));
 }
 
-/** Why there is no home directory to use (`HOME is not set`), in the words every command says it. */
+/** Why there is no home directory to use (`HOME is not set, and the system…`), in the words every command says it. */
 export function homeWhy(home: Exclude<Home, { dir: string }>): string {
-  return home.value === undefined ? `${home.variable} is not set` : `${home.variable} is not an absolute path (got "${shownValue(home.value)}")`;
+  // Unset, the home is the passwd entry's (homeOf): none only when there is no entry either.
+  return home.value === undefined
+    ? `${home.variable} is not set, and the system knows no home directory for this user`
+    : `${home.variable} is not an absolute path (got "${shownValue(home.value)}")`;
 }
 
 /**
@@ -39,7 +43,13 @@ export function homeWhy(home: Exclude<Home, { dir: string }>): string {
  * carry it to the terminal, where a line break forges a line of output. Checked here, not with the
  * other variables (options.ts), so that only the commands that use the config dir refuse it.
  */
-export function resolveConfigDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, homeDir: string | (() => string)): string {
+export function resolveConfigDir(
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform,
+  homeDir: string | (() => string),
+  /** Hears of a relative XDG_CONFIG_HOME, ignored (xdgDir). */
+  ignored?: (name: XdgName, value: string) => void,
+): string {
   const given = env.OPENAI_SETUP_CONFIG_DIR;
   if (given) {
     const problem = configDirProblem(given);
@@ -47,8 +57,10 @@ export function resolveConfigDir(env: Record<string, string | undefined>, platfo
     return given;
   }
   const baseName = platform === 'win32' ? 'APPDATA' : platform === 'darwin' ? undefined : 'XDG_CONFIG_HOME';
-  const base = baseName === undefined ? undefined : absoluteOrNone(env[baseName], platform);
-  // Node's homedir() is $HOME on POSIX and %USERPROFILE% on Windows, as they are.
+  // A relative %APPDATA% is as unusable, and ignored too.
+  const base = baseName === undefined ? undefined : baseName === 'APPDATA' ? absoluteOrNone(env.APPDATA, platform) : xdgDir(env, baseName, platform, ignored);
+  // Node's homedir() is $HOME on POSIX and %USERPROFILE% on Windows, as they are; with it unset, the
+  // passwd entry's: the home homeOf (home.ts) gives import and the shell file hints too.
   const homeName = homeVariable(platform);
   // Asked for only where the dir is under it: a home that cannot be found is no matter then.
   if (base !== undefined) return checkedDir(join(base, 'openai-setup'), baseName!, base);
@@ -97,4 +109,19 @@ function homeOrRefusal(homeDir: string | (() => string), homeName: string, env: 
     const why = env[homeName] ? `${homeName} cannot be used (${code === 'ENOBUFS' ? 'it is too long' : errnoWords(system, { withCode: true })})` : `${homeName} is not set, and the system knows no home directory for this user (${code})`;
     throw new UsageError(`${why}: openai-setup keeps its files under it. Set ${homeName} to your home directory, or OPENAI_SETUP_CONFIG_DIR to an absolute path.`);
   }
+}
+
+/**
+ * Where a run's shell file hints and import's places are worked out from: the home directory by
+ * homeOf (HOME, or with it unset the passwd entry's), XDG_CONFIG_HOME by xdgDirOf (a relative one
+ * ignored, and said once), the current directory.
+ */
+export function shellDirsOf(ctx: Pick<Context, 'rawEnv' | 'platform' | 'passwdHome' | 'notices' | 'cwd'>): ShellDirs {
+  return {
+    env: ctx.rawEnv,
+    platform: ctx.platform,
+    home: homeOf(ctx).dir,
+    cwd: ctx.cwd,
+    xdgConfigHome: () => xdgDirOf(ctx, 'XDG_CONFIG_HOME'),
+  };
 }

@@ -10,6 +10,7 @@ import { afterFirst, elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipe
 import type { CheckFlagValues } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
+import { shellDirsOf } from './paths.js';
 
 export type KeySourceKind = 'flag' | 'stdin' | 'env' | 'keychain' | 'file';
 
@@ -150,7 +151,7 @@ export async function noKeyError(
   if (record?.storage === 'env') {
     const held = envKeyHeld(ctx);
     // Set with more around the key, it is no key as programs send it: said as verify says it.
-    const here = !held ? `To set it here: ${shellExportLine(ctx.rawEnv, ctx.platform, null).reload}.` : held.around ? heldWithMore('env', maskKey(held.key), held.around) : 'Programs started from this shell find it there.';
+    const here = !held ? `To set it here: ${shellExportLine(shellDirsOf(ctx), null).reload}.` : held.around ? heldWithMore('env', maskKey(held.key), held.around) : 'Programs started from this shell find it there.';
     return new UsageError(`openai-setup keeps no copy of the key of profile "${profile}" (${record.hint}): you keep it in OPENAI_API_KEY yourself${held ? '' : ', and it is not set in this shell'}.`, [
       here,
       `To have openai-setup keep a copy${keychainError ? ' in a file only you can read (no keychain here)' : ' in the keychain'}, ${keepCopy(first, pipeKeyCommand(elsewhereScope(ctx), profile, keychainError !== null, check))}`,

@@ -1,7 +1,6 @@
 // The line that sets OPENAI_API_KEY in the person's own shell, and which file it belongs in.
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { homeOfEnv } from '../storage/home.js';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
 
 export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'csh' | 'sh';
@@ -24,14 +23,57 @@ function detectShell(env: Record<string, string | undefined>, platform: NodeJS.P
 // Where the shells read their startup files, as they decide it: import looks there (plaintext/
 // places.ts), and the line the person adds themselves is said to go there.
 
-/** The dir zsh reads .zshrc, .zprofile and .zshenv from: $ZDOTDIR when set, else `home`. */
-export function zshStartupDir(env: Record<string, string | undefined>, home: string): string {
-  return env.ZDOTDIR?.trim() || home;
+/**
+ * What the shells' and other tools' files are worked out from, for a run: storage/paths.ts
+ * shellDirsOf builds it, with the home directory and XDG_CONFIG_HOME by the rules every command
+ * uses (home.ts homeOf and xdgDir).
+ */
+export interface ShellDirs {
+  env: Record<string, string | undefined>;
+  platform: NodeJS.Platform;
+  /** The home directory, or null when there is none to use (HOME relative, or unset with no passwd entry). */
+  home: string | null;
+  /** The current directory, or null when it no longer exists. */
+  cwd: string | null;
+  /** $XDG_CONFIG_HOME when it is an absolute path, else undefined: a relative one is ignored (and said so, once). */
+  xdgConfigHome(): string | undefined;
 }
 
-/** The XDG config dir (fish's config.fish is in its fish/): $XDG_CONFIG_HOME when set, else ~/.config. */
-export function xdgConfigHome(env: Record<string, string | undefined>, home: string): string {
-  return env.XDG_CONFIG_HOME?.trim() || join(home, '.config');
+/**
+ * `value`, a path a program takes as it is given: resolved against the current directory when
+ * relative, as that program does when started here (zsh with ZDOTDIR, Codex CLI with CODEX_HOME);
+ * null when relative and the current directory is gone.
+ */
+function asTakenHere(value: string, cwd: string | null): string | null {
+  if (isAbsolute(value)) return value;
+  return cwd === null ? null : resolve(cwd, value);
+}
+
+/**
+ * The dir zsh reads .zshrc, .zprofile and .zshenv from: $ZDOTDIR when set (as it is, untrimmed),
+ * else `home`. zsh takes a relative one against the directory it starts in (`rel/.zshrc`): the one
+ * here is the one in the current directory, where zsh started here reads it. Null when that is
+ * gone. (An empty ZDOTDIR is taken as unset; zsh would read /.zshrc.)
+ */
+export function zshStartupDir(d: Pick<ShellDirs, 'env' | 'cwd'>, home: string): string | null {
+  const given = d.env.ZDOTDIR;
+  return given ? asTakenHere(given, d.cwd) : home;
+}
+
+/**
+ * Codex CLI's dir (its auth.json): $CODEX_HOME when set, as it is (untrimmed; relative, against the
+ * current directory: Codex canonicalizes it there, and refuses to start when it is not a
+ * directory), else ~/.codex; null when there is neither (no home, or the current directory gone).
+ */
+export function codexHome(d: Pick<ShellDirs, 'env' | 'cwd'>, home: string | null): string | null {
+  const given = d.env.CODEX_HOME;
+  if (given) return asTakenHere(given, d.cwd);
+  return home === null ? null : join(home, '.codex');
+}
+
+/** The XDG config dir (fish's config.fish is in its fish/): $XDG_CONFIG_HOME when it is an absolute path, else ~/.config. */
+export function xdgConfigHome(d: Pick<ShellDirs, 'xdgConfigHome'>, home: string): string {
+  return d.xdgConfigHome() ?? join(home, '.config');
 }
 
 /** A path as typed in a shell: under `home`, `~/` and the rest (quoted when it has to be); else the path as a shell word. */
@@ -81,41 +123,52 @@ export function quotedWord(word: string): string {
   return UNSAFE_CHAR.test(word) ? escapedQuoted(word) : singleQuoted(word);
 }
 
-/** `export OPENAI_API_KEY='…'` for the person's shell; the key itself only when given. */
-export function shellExportLine(
-  env: Record<string, string | undefined>,
-  platform: NodeJS.Platform,
-  key: string | null,
-  name = 'OPENAI_API_KEY',
-): { line: string; file: string; shell: ShellKind; reload: string } {
+/** The line that sets `name` to `value` in the person's shell (`export NAME='…'`), nothing more. */
+export function shellSetLine(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string, value: string): string {
+  switch (detectShell(env, platform)) {
+    case 'fish':
+      return `set -gx ${name} ${singleQuoted(value)}`;
+    case 'powershell':
+      return `$env:${name} = ${singleQuoted(value).replaceAll(`'\\''`, "''")}`;
+    case 'csh':
+      return `setenv ${name} ${singleQuoted(value)}`;
+    default:
+      return `export ${name}=${singleQuoted(value)}`;
+  }
+}
+
+/** `export OPENAI_API_KEY='…'` for the person's shell, and the file it goes in; the key itself only when given. */
+export function shellExportLine(d: ShellDirs, key: string | null, name = 'OPENAI_API_KEY'): { line: string; file: string; shell: ShellKind; reload: string } {
+  const { env, platform } = d;
   const shell = detectShell(env, platform);
-  const value = key ?? PLACEHOLDER;
+  const line = shellSetLine(env, platform, name, key ?? PLACEHOLDER);
   // How the person gets the line into the shell they are in: a new one reads the file too.
   const reload = (file: string, command: string) => `open a new terminal, or run \`${command} ${file}\` in this one`;
-  // Without a home directory to use (none, or a relative HOME: homeOfEnv), `~` stands for it: the
-  // paths read as before, and nothing is looked for relative to the current directory.
-  const home = homeOfEnv(env, platform).dir ?? '~';
+  // Without a home directory to use (a relative HOME, or none: home.ts homeOf), `~` stands for it:
+  // the paths read as before, and nothing is looked for relative to the current directory.
+  const home = d.home ?? '~';
   switch (shell) {
     case 'fish': {
-      const file = typedPath(join(xdgConfigHome(env, home), 'fish', 'config.fish'), home);
-      return { shell, file, line: `set -gx ${name} ${singleQuoted(value)}`, reload: reload(file, 'source') };
+      const file = typedPath(join(xdgConfigHome(d, home), 'fish', 'config.fish'), home);
+      return { shell, file, line, reload: reload(file, 'source') };
     }
     case 'powershell':
-      return { shell, file: '$PROFILE', line: `$env:${name} = ${singleQuoted(value).replaceAll(`'\\''`, "''")}`, reload: reload('$PROFILE', '.') };
+      return { shell, file: '$PROFILE', line, reload: reload('$PROFILE', '.') };
     case 'zsh': {
-      const file = typedPath(join(zshStartupDir(env, home), '.zshrc'), home);
-      return { shell, file, line: `export ${name}=${singleQuoted(value)}`, reload: reload(file, 'source') };
+      // The current directory gone, a relative ZDOTDIR is named as zsh takes it: where it starts.
+      const file = typedPath(join(zshStartupDir(d, home) ?? env.ZDOTDIR!, '.zshrc'), home);
+      return { shell, file, line, reload: reload(file, 'source') };
     }
     case 'csh': {
       // tcsh reads ~/.tcshrc when there is one, and ~/.cshrc only when not; csh reads ~/.cshrc.
       const tcshrc = basename(env.SHELL ?? '') === 'tcsh' && home !== '~' && existsSync(join(home, '.tcshrc'));
       const file = tcshrc ? '~/.tcshrc' : '~/.cshrc';
-      return { shell, file, line: `setenv ${name} ${singleQuoted(value)}`, reload: reload(file, 'source') };
+      return { shell, file, line, reload: reload(file, 'source') };
     }
     case 'bash':
-      return { shell, file: '~/.bashrc', line: `export ${name}=${singleQuoted(value)}`, reload: reload('~/.bashrc', 'source') };
+      return { shell, file: '~/.bashrc', line, reload: reload('~/.bashrc', 'source') };
     default:
-      return { shell, file: '~/.profile', line: `export ${name}=${singleQuoted(value)}`, reload: reload('~/.profile', '.') };
+      return { shell, file: '~/.profile', line, reload: reload('~/.profile', '.') };
   }
 }
 

@@ -19,6 +19,7 @@ import { parseEnv } from '../../src/options.js';
 import { PAGES } from '../../src/platform.js';
 import { KeychainUnavailableError, type Keychain, type KeychainProblem } from '../../src/storage/keychain.js';
 import { KEYCHAIN_SERVICE, KeyStore } from '../../src/storage/keystore.js';
+import { Notices } from '../../src/storage/notices.js';
 import { StateStore, type Profile } from '../../src/storage/state.js';
 import type { Browser, OpenOutcome } from '../../src/terminal/browser.js';
 import { createTerminal, type OutputStream } from '../../src/terminal/output.js';
@@ -294,6 +295,8 @@ class MemoryStream implements OutputStream {
 }
 
 export interface TestContextOptions {
+  /** The home directory of the user's passwd entry (ctx.passwdHome), the home with HOME unset; default none. */
+  passwdHome?: string;
   /** stdin and stdout are terminals, so questions may be asked (default true). */
   interactive?: boolean;
   /** Override one stream's TTY-ness (e.g. stdout a pipe for `token`). stderr is not a TTY by default: no spinner frames in it. */
@@ -388,6 +391,9 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
     env: parseEnv(rawEnv),
     rawEnv,
     platform: 'linux',
+    // No passwd home unless a test gives one: with HOME unset, no home directory (the real one is never looked in).
+    passwdHome: () => options.passwdHome ?? null,
+    notices: new Notices(warn),
     configDir,
     cwd,
     nodeVersion: options.nodeVersion ?? 'v20.19.0',

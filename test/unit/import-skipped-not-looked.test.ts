@@ -38,16 +38,16 @@ describe('a file import could not look in is not counted as looked in', () => {
     expect(json.skipped).toEqual([{ path: '~/.zshrc', why: 'larger than 4 MB' }]);
   });
 
-  it('no HOME (and so no home directory known): said in one line, never in silence', async () => {
+  it('no HOME and no passwd entry (and so no home directory known): said in one line, never in silence', async () => {
     const t = contexts.make({ interactive: false });
     delete t.ctx.rawEnv.HOME;
     expect(await runImport(t.ctx, options(), defaultDeps())).toBe(0);
     expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key in the 0 files import looks in.\n');
-    expect(t.stderr).toBe('! Not looked in the files of your home directory: HOME is not set.\n');
+    expect(t.stderr).toBe('! Not looked in the files of your home directory: HOME is not set, and the system knows no home directory for this user.\n');
   });
 
   it.each([
-    ['no HOME', undefined, 'HOME is not set'],
+    ['no HOME and no passwd entry', undefined, 'HOME is not set, and the system knows no home directory for this user'],
     ['a relative HOME', 'rel/home', 'HOME is not an absolute path (got "rel/home")'],
   ])('--json with %s: the home directory once under `skipped`, as the text says it (a partial scan, not a clean one)', async (_, value, why) => {
     const t = contexts.make({ interactive: false });

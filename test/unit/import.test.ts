@@ -22,6 +22,7 @@ import type { Finding } from '../../src/plaintext/scan.js';
 import { checkResult, flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
+import { shellDirs } from '../helpers/shell-dirs.js';
 
 /** What npx writes beside its copy when asked for the registry's latest (`npx openai-setup`). */
 const NPX_PACKAGE_JSON = JSON.stringify({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: ['openai-setup'] } });
@@ -72,7 +73,7 @@ describe('the places looked in', () => {
     writeFileSync(join(root, 'xdg', 'fish', 'conf.d', 'keys.fish'), '');
     mkdirSync(join(root, 'repo', '.git'), { recursive: true });
     mkdirSync(project, { recursive: true });
-    const places = plaintextPlaces({ env: { ZDOTDIR: join(root, 'zdot'), XDG_CONFIG_HOME: join(root, 'xdg'), CODEX_HOME: join(root, 'codex') }, platform: 'linux', home, cwd: project });
+    const places = plaintextPlaces(shellDirs({ ZDOTDIR: join(root, 'zdot'), XDG_CONFIG_HOME: join(root, 'xdg'), CODEX_HOME: join(root, 'codex') }, 'linux', { home, cwd: project }));
     const rel = places.map((p) => `${p.kind}${p.tool ? `:${p.tool}` : ''} ${p.path.slice(root.length + 1)}`);
     expect(rel).toEqual([
       'posix-shell home/.bashrc',
@@ -105,11 +106,11 @@ describe('the places looked in', () => {
       'posix-shell repo/.envrc',
       'tool:aider repo/.aider.conf.yml',
     ]);
-    const windows = plaintextPlaces({ env: { APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, platform: 'win32', home: '/h', cwd: '/h/p' });
+    const windows = plaintextPlaces(shellDirs({ APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, 'win32', { home: '/h', cwd: '/h/p' }));
     expect(windows.filter((p) => p.kind === 'powershell').map((p) => p.path)).toContain(join('/h', 'Documents', 'WindowsPowerShell', 'Microsoft.PowerShell_profile.ps1'));
     // On Linux and macOS PowerShell reads its profile from $XDG_CONFIG_HOME/powershell when set, as fish reads config.fish.
     for (const platform of ['darwin'] as const) {
-      expect(plaintextPlaces({ env: { XDG_CONFIG_HOME: '/x/conf' }, platform, home: '/h', cwd: '/h/p' }).filter((p) => p.kind === 'powershell').map((p) => p.path)).toEqual([
+      expect(plaintextPlaces(shellDirs({ XDG_CONFIG_HOME: '/x/conf' }, platform, { home: '/h', cwd: '/h/p' })).filter((p) => p.kind === 'powershell').map((p) => p.path)).toEqual([
         '/x/conf/powershell/Microsoft.PowerShell_profile.ps1',
         '/x/conf/powershell/profile.ps1',
       ]);

@@ -6,6 +6,7 @@ import { createBrowser, headlessReason, splitCommand } from '../../src/terminal/
 import { colorLevel, createTerminal, wrap } from '../../src/terminal/output.js';
 import { shellCaptureLine, shellExportLine, shellUnsetLine } from '../../src/terminal/shell.js';
 import { isOfficialBaseURL, PAGES } from '../../src/platform.js';
+import { shellDirs } from '../helpers/shell-dirs.js';
 
 describe('browser decisions', () => {
   it('treats SSH, CI and a Linux box without a display as headless', () => {
@@ -91,23 +92,23 @@ describe('live check helpers', () => {
 
 describe('shell lines', () => {
   it('gives the line for the person\'s shell, with a placeholder unless the key is asked for', () => {
-    expect(shellExportLine({ SHELL: '/bin/zsh' }, 'darwin', null)).toEqual({
+    expect(shellExportLine(shellDirs({ SHELL: '/bin/zsh' }, 'darwin'), null)).toEqual({
       shell: 'zsh',
       file: '~/.zshrc',
       line: "export OPENAI_API_KEY='<your key>'",
       reload: 'open a new terminal, or run `source ~/.zshrc` in this one',
     });
-    expect(shellExportLine({ SHELL: '/usr/bin/fish' }, 'linux', null).reload).toBe('open a new terminal, or run `source ~/.config/fish/config.fish` in this one');
-    expect(shellExportLine({}, 'win32', null).reload).toBe('open a new terminal, or run `. $PROFILE` in this one');
-    expect(shellExportLine({ SHELL: '/usr/bin/fish' }, 'linux', 'sk-x').line).toBe("set -gx OPENAI_API_KEY 'sk-x'");
-    expect(shellExportLine({}, 'win32', "a'b").line).toBe("$env:OPENAI_API_KEY = 'a''b'");
-    expect(shellExportLine({ SHELL: '/bin/bash' }, 'linux', "a'b").line).toBe("export OPENAI_API_KEY='a'\\''b'");
+    expect(shellExportLine(shellDirs({ SHELL: '/usr/bin/fish' }, 'linux'), null).reload).toBe('open a new terminal, or run `source ~/.config/fish/config.fish` in this one');
+    expect(shellExportLine(shellDirs({}, 'win32'), null).reload).toBe('open a new terminal, or run `. $PROFILE` in this one');
+    expect(shellExportLine(shellDirs({ SHELL: '/usr/bin/fish' }, 'linux'), 'sk-x').line).toBe("set -gx OPENAI_API_KEY 'sk-x'");
+    expect(shellExportLine(shellDirs({}, 'win32'), "a'b").line).toBe("$env:OPENAI_API_KEY = 'a''b'");
+    expect(shellExportLine(shellDirs({ SHELL: '/bin/bash' }, 'linux'), "a'b").line).toBe("export OPENAI_API_KEY='a'\\''b'");
   });
 
   it('names the file the shell reads (ZDOTDIR, XDG_CONFIG_HOME), and csh/tcsh get their own syntax', () => {
-    expect(shellExportLine({ SHELL: '/bin/zsh', HOME: '/home/u', ZDOTDIR: '/home/u/.zsh' }, 'linux', null).reload).toBe('open a new terminal, or run `source ~/.zsh/.zshrc` in this one');
-    expect(shellExportLine({ SHELL: '/usr/bin/fish', HOME: '/home/u', XDG_CONFIG_HOME: '/srv/u conf' }, 'linux', null).reload).toBe("open a new terminal, or run `source '/srv/u conf/fish/config.fish'` in this one");
-    expect(shellExportLine({ SHELL: '/bin/csh', HOME: '/nonexistent' }, 'linux', null)).toEqual({
+    expect(shellExportLine(shellDirs({ SHELL: '/bin/zsh', HOME: '/home/u', ZDOTDIR: '/home/u/.zsh' }, 'linux'), null).reload).toBe('open a new terminal, or run `source ~/.zsh/.zshrc` in this one');
+    expect(shellExportLine(shellDirs({ SHELL: '/usr/bin/fish', HOME: '/home/u', XDG_CONFIG_HOME: '/srv/u conf' }, 'linux'), null).reload).toBe("open a new terminal, or run `source '/srv/u conf/fish/config.fish'` in this one");
+    expect(shellExportLine(shellDirs({ SHELL: '/bin/csh', HOME: '/nonexistent' }, 'linux'), null)).toEqual({
       shell: 'csh',
       file: '~/.cshrc',
       line: "setenv OPENAI_API_KEY '<your key>'",
@@ -126,7 +127,7 @@ describe('shell lines', () => {
       ['C:\\Program Files\\PowerShell\\7\\pwsh.exe', 'win32'],
     ] as const) {
       const env = { SHELL, HOME: '/home/u' };
-      expect(shellExportLine(env, platform, "a'b"), SHELL).toEqual({
+      expect(shellExportLine(shellDirs(env, platform), "a'b"), SHELL).toEqual({
         shell: 'powershell',
         file: '$PROFILE',
         line: "$env:OPENAI_API_KEY = 'a''b'",
@@ -136,7 +137,7 @@ describe('shell lines', () => {
       expect(shellUnsetLine(env, platform, 'OPENAI_PROJECT_ID'), SHELL).toBe('Remove-Item Env:OPENAI_PROJECT_ID');
     }
     // Names that only start like it stay sh.
-    expect(shellExportLine({ SHELL: '/usr/bin/pwshell' }, 'linux', null).shell).toBe('sh');
+    expect(shellExportLine(shellDirs({ SHELL: '/usr/bin/pwshell' }, 'linux'), null).shell).toBe('sh');
   });
 });
 
