@@ -3,7 +3,7 @@
 // and git would then answer for that repository, where the project's .env is neither tracked nor
 // covered.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as env } from '../../src/commands/env.js';
