@@ -282,26 +282,59 @@ async function writeKey(
   ctx: Context,
   run: { key: string; real: string; path: string; typed: string; where: string; what: string; detour: boolean; profileName: string; edit: (text: string, after: string) => SetResult },
 ): Promise<number> {
-  const { term } = ctx;
-  const m = marks(term.style);
-  const { real, path, typed, where, what, detour, profileName, edit } = run;
-  const shown = pathLine(typed);
+  const { real, where, edit } = run;
   const writing = <T>(promise: Promise<T>) => fileStep(promise, `Could not write ${where}`, 'The key was not written.');
   // Written under the same lock as import's edits and other runs' (their changes stay), created
   // 0600 if it is not there; `made`: what the edit found and did.
   const made: { exists?: boolean; result?: SetResult } = {};
-  const outcome = await writing(
-    rewriteFile(
-      real,
-      (text, exists) => {
-        const result = edit(text, 'The key was not written.');
-        Object.assign(made, { exists, result });
-        return exists && result.text === text ? null : result.text;
-      },
-      ctx,
-      { create: true, mode: 0o600 },
-    ),
+  // A signal while the key is written waits for the write (a section), and the run then leaves
+  // without going on here (step): what the write came to is said, and the file recorded, by the
+  // undo registered as the write begins (it runs once the section has ended).
+  let cancelled = null as (() => void) | null;
+  const write: Promise<'changed' | 'unchanged' | 'overwritten'> = rewriteFile(
+    real,
+    (text, exists) => {
+      const result = edit(text, 'The key was not written.');
+      Object.assign(made, { exists, result });
+      const next = exists && result.text === text ? null : result.text;
+      if (next !== null) cancelled ??= ctx.interrupts.onCancel({
+        run: async () => {
+          const outcome = await write.catch(() => null);
+          // rewriteFile leaves nothing written when it fails.
+          if (outcome === null) return `The key was not written to ${where}.`;
+          try {
+            await finish(ctx, run, made, outcome);
+          } catch (error) {
+            return `${marks(ctx.term.style).warn} ${error instanceof Error ? error.message : String(error)}`;
+          }
+          return `The key was written to ${where} before the run left.`;
+        },
+        left: () => `${where} may hold the key, and is not recorded as a file you asked for: run this command again.`,
+      });
+      return next;
+    },
+    ctx,
+    { create: true, mode: 0o600 },
   );
+  try {
+    const outcome = await writing(ctx.interrupts.step(() => write));
+    return await finish(ctx, run, made, outcome);
+  } finally {
+    cancelled?.();
+  }
+}
+
+/** What the write of the key came to, said (as it ended, or as a signal found it), and the file recorded (remember). */
+async function finish(
+  ctx: Context,
+  run: { real: string; path: string; typed: string; where: string; what: string; detour: boolean; profileName: string },
+  made: { exists?: boolean; result?: SetResult },
+  outcome: 'changed' | 'unchanged' | 'overwritten',
+): Promise<number> {
+  const { term } = ctx;
+  const m = marks(term.style);
+  const { real, path, typed, where, what, detour, profileName } = run;
+  const shown = pathLine(typed);
   if (outcome === 'overwritten' || !made.result) {
     throw new UsageError(`${where} was changed by another program while the key was being written to it. Check what it holds, and run this command again.`);
   }
@@ -316,7 +349,7 @@ async function writeKey(
     const how = made.result.replaced === 0 ? `Added ${what} to` : `Updated ${what} in`;
     term.out(`${m.ok} ${how} ${where}; every other line is as it was.`);
   }
-  const mode = (await writing(stat(real))).mode & 0o777;
+  const mode = (await fileStep(stat(real), `Could not write ${where}`, 'The key was not written.')).mode & 0o777;
   if (mode & 0o077 && ctx.platform !== 'win32') {
     term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 -- ${shellWord(detour ? real : typed)}`);
   }

@@ -1,0 +1,68 @@
+// Ctrl-C while `env` writes the key: the signal waits for the write (a section), and the run then
+// leaves (130) without going on to what a finished run says and records. What the write came to is
+// said then (the line a finished run prints, the mode warning with it), and the file recorded as
+// one the person asked for: status must not call it a plain-text copy to import.
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run as env } from '../../src/commands/env.js';
+import { Interrupts, type LeavingSignal, type Section } from '../../src/interrupts.js';
+import { makeTestContext, testKey } from '../helpers/context.js';
+import { FakeProcess } from '../helpers/signals.js';
+
+const KEY = testKey('A');
+
+/** Interrupts that get `signal` as the section changing `file` begins (the write of the key under way). */
+class SignalAtWrite extends Interrupts {
+  /** Set once the context (and so the project folder) is made. */
+  file = '';
+  constructor(
+    host: FakeProcess,
+    private readonly at: LeavingSignal = 'SIGINT',
+  ) {
+    super(host);
+  }
+  override section<T>(what: Section, body: () => Promise<T>): Promise<T> {
+    if (this.leaving === null && what.what === `the change to ${this.file}`) {
+      return super.section(what, async () => {
+        this.interrupt(this.at);
+        return body();
+      });
+    }
+    return super.section(what, body);
+  }
+}
+
+describe('env: Ctrl-C while the key is written', () => {
+  it('a new .env: the key is in it, the run says so and records the file, then leaves', async () => {
+    const host = new FakeProcess();
+    const interrupts = new SignalAtWrite(host);
+    const t = makeTestContext({ keychain: { default: KEY }, interrupts });
+    const file = join(t.cwd, '.env');
+    interrupts.file = file;
+    void env(t.ctx, { force: true, gitignore: false });
+    expect(await host.exited).toBe('SIGINT');
+    expect(readFileSync(file, 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(t.stdout).toContain(`✔ Wrote OPENAI_API_KEY (sk-proj-…000A, profile "default") to .env (a new file, readable only by you).`);
+    expect(host.said).toEqual(['The key was written to .env before the run left.']);
+    const state = await t.ctx.state.read();
+    expect(state.profiles.default?.envFiles).toEqual([file]);
+    expect(state.pendingEnvFiles).toBeUndefined();
+  });
+
+  it('an existing .env others can read: updated, said with the mode warning, recorded', async () => {
+    const host = new FakeProcess();
+    const interrupts = new SignalAtWrite(host);
+    const t = makeTestContext({ keychain: { default: KEY }, interrupts });
+    const file = join(t.cwd, '.env');
+    writeFileSync(file, 'DEBUG=1\n');
+    chmodSync(file, 0o644);
+    interrupts.file = file;
+    void env(t.ctx, { force: true, gitignore: false });
+    expect(await host.exited).toBe('SIGINT');
+    expect(readFileSync(file, 'utf8')).toBe(`DEBUG=1\nOPENAI_API_KEY=${KEY}\n`);
+    expect(t.stdout).toContain('✔ Added OPENAI_API_KEY (sk-proj-…000A, profile "default") to .env');
+    expect(t.stderr).toContain('! .env can be read by other users (mode 644): chmod 600 -- .env');
+    expect((await t.ctx.state.read()).profiles.default?.envFiles).toEqual([file]);
+  });
+});
