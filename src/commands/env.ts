@@ -298,16 +298,19 @@ async function writeKey(
       Object.assign(made, { exists, result });
       const next = exists && result.text === text ? null : result.text;
       if (next !== null) cancelled ??= ctx.interrupts.onCancel({
+        // The run's own output is silenced by now: what finish says is what leaving says.
         run: async () => {
           const outcome = await write.catch(() => null);
           // rewriteFile leaves nothing written when it fails.
           if (outcome === null) return `The key was not written to ${where}.`;
+          const lines: string[] = [];
+          const collect = (line: string) => void lines.push(line);
           try {
-            await finish(ctx, run, made, outcome);
+            await finish(ctx, run, made, outcome, { out: collect, err: collect });
           } catch (error) {
-            return `${marks(ctx.term.style).warn} ${error instanceof Error ? error.message : String(error)}`;
+            lines.push(`${marks(ctx.term.style).warn} ${error instanceof Error ? error.message : String(error)}`);
           }
-          return `The key was written to ${where} before the run left.`;
+          return lines.join('\n');
         },
         left: () => `${where} may hold the key, and is not recorded as a file you asked for: run this command again.`,
       });
@@ -324,36 +327,47 @@ async function writeKey(
   }
 }
 
+/** Where finish says its lines: the terminal; once a signal has silenced it, what leaving says. */
+interface Say {
+  out(line: string): void;
+  err(line: string): void;
+}
+
 /** What the write of the key came to, said (as it ended, or as a signal found it), and the file recorded (remember). */
 async function finish(
   ctx: Context,
   run: { real: string; path: string; typed: string; where: string; what: string; detour: boolean; profileName: string },
   made: { exists?: boolean; result?: SetResult },
   outcome: 'changed' | 'unchanged' | 'overwritten',
+  say: Say = { out: (line) => ctx.term.out(line), err: (line) => ctx.term.err(line) },
 ): Promise<number> {
-  const { term } = ctx;
-  const m = marks(term.style);
+  const m = marks(ctx.term.style);
   const { real, path, typed, where, what, detour, profileName } = run;
   const shown = pathLine(typed);
   if (outcome === 'overwritten' || !made.result) {
     throw new UsageError(`${where} was changed by another program while the key was being written to it. Check what it holds, and run this command again.`);
   }
   if (!made.exists) {
-    const note = 'a new file, readable only by you';
-    term.out(`${m.ok} Wrote ${what} to ${detour ? `${pathLine(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
-    return remember(ctx, profileName, path, where, real);
+    // Made by root in another user's folder, it is that user's (rewriteFile): they read it, not root.
+    const created = await stat(real).catch(() => null);
+    const note =
+      created && created.uid !== process.geteuid?.()
+        ? `a new file, owned as its folder is (uid ${created.uid}, gid ${created.gid}), readable only by that user`
+        : 'a new file, readable only by you';
+    say.out(`${m.ok} Wrote ${what} to ${detour ? `${pathLine(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
+    return remember(ctx, profileName, path, where, real, say.err);
   }
   if (outcome === 'unchanged') {
-    term.out(`${m.ok} ${where} already has ${what}; nothing changed.`);
+    say.out(`${m.ok} ${where} already has ${what}; nothing changed.`);
   } else {
     const how = made.result.replaced === 0 ? `Added ${what} to` : `Updated ${what} in`;
-    term.out(`${m.ok} ${how} ${where}; every other line is as it was.`);
+    say.out(`${m.ok} ${how} ${where}; every other line is as it was.`);
   }
   const mode = (await fileStep(stat(real), `Could not write ${where}`, 'The key was not written.')).mode & 0o777;
   if (mode & 0o077 && ctx.platform !== 'win32') {
-    term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 -- ${shellWord(detour ? real : typed)}`);
+    say.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 -- ${shellWord(detour ? real : typed)}`);
   }
-  return remember(ctx, profileName, path, where, real);
+  return remember(ctx, profileName, path, where, real, say.err);
 }
 
 /** Take out of `gitignore` the `pattern` line this run added (`added`; as the file holds it: asFileText), and say what became of it. */
@@ -379,7 +393,7 @@ async function takeBack(ctx: Context, gitignore: string, pattern: string, added:
  * run's entry in pendingEnvFiles then stays too, and is dropped by a later write of the progress
  * file once this run is gone (state.ts).
  */
-async function remember(ctx: Context, profileName: string, path: string, where: string, real: string): Promise<number> {
+async function remember(ctx: Context, profileName: string, path: string, where: string, real: string, warn = (line: string) => ctx.term.err(line)): Promise<number> {
   try {
     const gone = await missingFiles(envFilesOf(await ctx.state.read(), profileName));
     await ctx.state.updateProfile(profileName, (profile, state) => {
@@ -392,7 +406,7 @@ async function remember(ctx: Context, profileName: string, path: string, where: 
     // always look in (the project's .env, .env.local): elsewhere nothing names it.
     const looked = placesOf(ctx).some((place) => place.path === path || place.path === real);
     const until = looked ? 'status, doctor and import call it a plaintext copy' : 'rotate and logout do not name it as holding the key (status, doctor and import do not look in it)';
-    ctx.term.err(
+    warn(
       `${marks(ctx.term.style).warn} ${where} holds the key as written, but it could not be recorded as a file you asked for (${why.replace(/\.$/, '')}); until it is, ${until}. Run this command again to record it.`,
     );
     if (!(error instanceof ExitError)) throw error;

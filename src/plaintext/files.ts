@@ -9,9 +9,10 @@
 // writer's, under one name: a file the person could not write to in place, or one with other hard
 // links (they would keep the old text), is left alone (FileKeptError), and the
 // one written gets the owner and group the file had, or it is not written (keptBack, ownedLike).
+// A file root creates in another user's folder gets the folder's owner and group (folderOwner).
 import { constants, type Stats } from 'node:fs';
-import { access, chmod, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { access, chmod, chown, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Sections } from '../interrupts.js';
 import { TEMP_MARKER, withEditLock } from '../storage/leftovers.js';
 import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
@@ -159,17 +160,33 @@ export async function readFound(path: string): Promise<string> {
 }
 
 /**
+ * The owner and group a file made in `path`'s folder is to have when they are not this process's
+ * own: root's run, in a folder another user owns (as files.ts keeps an existing file's). Null
+ * otherwise (a person's own run; root's in root's folder).
+ */
+async function folderOwner(path: string): Promise<{ uid: number; gid: number } | null> {
+  if (process.geteuid?.() !== 0) return null;
+  const folder = await stat(dirname(path)).catch(() => null);
+  return folder && folder.uid !== 0 ? { uid: folder.uid, gid: folder.gid } : null;
+}
+
+/**
  * Create `path` holding `text` atomically (a temp file, then a hard link to its name), never over
  * a file that appeared meanwhile: false then, and nothing written. `mode` exactly, whatever the
  * umask (a file that is to hold a key: 0o600); null, the usual mode for the umask (0644 less its bits).
+ * Root's new file in another user's folder is theirs (folderOwner).
  */
 async function createNew(path: string, text: string, mode: number | null): Promise<boolean> {
   const temp = tempPathFor(path, TEMP_MARKER);
+  // Root's run in another user's folder (sudo, a container with the project mounted): the new file
+  // is theirs, as its folder is (owner and group), not root's, which they could not read at 0600.
+  const owner = await folderOwner(path);
   // A file given a mode (env's: it holds the key) is never more open than 0600 while it is a temp
   // file (a killed run may leave it); it gets its mode once it has its name (the hard link is the
   // same file). Without one (.gitignore, a line import adds), the usual mode, which holds no key.
   const write = async (to: string, exact: number | null) => {
     await writeFile(to, text, { encoding: BYTES, mode: exact ?? 0o644, flag: 'wx' });
+    if (owner) await chown(to, owner.uid, owner.gid);
     if (exact !== null) await chmod(to, exact);
   };
   try {
