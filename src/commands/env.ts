@@ -14,7 +14,7 @@ import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../ke
 import { maskKey } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
-import { asFileText, FileKeptError, FileReadError, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
+import { asFileText, FileKeptError, FileReadError, folderKept, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
 import { placesOf } from '../plaintext/summary.js';
 import { removedLeftovers } from '../storage/keystore.js';
 import { removeLeftoverTemps } from '../storage/leftovers.js';
@@ -163,8 +163,9 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   // A file that is not the person's to change this way (read-only, another user's) is said before
   // anything is written, .gitignore included; rewriteFile checks it again when it writes.
   const first = edit(before, 'Nothing was written.');
-  if (existing && first.text !== before) {
-    const kept = await keptBack(real, real, existing);
+  if (first.text !== before || !existing) {
+    // A new file too: its folder may not be one they can write in.
+    const kept = existing ? await keptBack(real, real, existing) : await folderKept(real, real);
     if (kept) throw keptLine(kept, `Could not write ${where}`, 'Nothing was written.', shellWord(detour ? real : typed));
   }
 

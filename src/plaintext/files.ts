@@ -18,6 +18,7 @@ import { TEMP_MARKER, withEditLock } from '../storage/leftovers.js';
 import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
 import { describeFileError, readRegularFile } from '../storage/read-file.js';
 import { pathLine } from '../terminal/sanitize.js';
+import { shellWord } from '../terminal/shell.js';
 import { MAX_FILE_BYTES } from './scan.js';
 
 const BYTES = 'latin1';
@@ -76,8 +77,14 @@ export async function keptBack(path: string, target: string, stats: Stats): Prom
   const uid = process.geteuid?.();
   if (uid !== 0 && uid !== undefined) {
     const temp = tempPathFor(target, TEMP_MARKER);
-    // A directory where no temp file can be made: the write itself says so.
-    const handle = await open(temp, 'wx', 0o600).catch(() => null);
+    // A folder they may not write to: the temp file cannot be made, whatever the file's own mode
+    // (another failure there, a full disk say: the write itself says so).
+    let refused: FileKeptError | null = null;
+    const handle = await open(temp, 'wx', 0o600).catch(async (error: unknown) => {
+      refused = await folderRefusal(error, path, target);
+      return null;
+    });
+    if (refused) return refused;
     try {
       if (handle) await ownedLike(handle, path, stats);
     } catch (error) {
@@ -88,6 +95,41 @@ export async function keptBack(path: string, target: string, stats: Stats): Prom
     }
   }
   return writable(path, target, stats);
+}
+
+/**
+ * The folder of `target` (to be created or replaced, `path` as the caller named it) as the reason
+ * it cannot be written, when `error` (making a file there) says this process may not write in it:
+ * a file is written as a new one made next to it, renamed over it (a writable file in a folder
+ * that is not is no exception). Null for any other error, or when no file could be made anyway.
+ */
+async function folderRefusal(error: unknown, path: string, target: string): Promise<FileKeptError | null> {
+  if (!['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) return null;
+  const folder = dirname(target);
+  const owner = await stat(folder).catch(() => null);
+  const why = `permission denied at ${pathLine(folder)} (a folder you cannot write to: the file is written as a new one made there)`;
+  if (owner && owner.uid !== process.geteuid?.()) {
+    return new FileKeptError(path, why, (_, again) => `write it as the folder's owner (uid ${owner.uid}), or name a file in a folder of yours with --file, or ${again} once you may write there`);
+  }
+  return new FileKeptError(path, why, (_, again) => `make the folder writable (chmod u+w -- ${shellWord(folder)}), then ${again}`);
+}
+
+/**
+ * Whether a file can be made at `target` (`path` as the caller named it), which is not there yet:
+ * a FileKeptError naming its folder when this process may not write there, else null. Made and
+ * removed at once; any other failure is the write's to say.
+ */
+export async function folderKept(path: string, target: string): Promise<FileKeptError | null> {
+  if (process.geteuid?.() === 0) return null;
+  const temp = tempPathFor(target, TEMP_MARKER);
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    await handle.close().catch(() => {});
+    await rm(temp, { force: true }).catch(() => {});
+    return null;
+  } catch (error) {
+    return folderRefusal(error, path, target);
+  }
 }
 
 /**
