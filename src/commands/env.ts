@@ -11,7 +11,7 @@ import * as z from 'zod/mini';
 import { currentDir, type Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
-import { maskKey } from '../keys/format.js';
+import { isUserKey, keyKind, maskKey, revokePage } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { asFileText, FileKeptError, FileReadError, folderKept, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
@@ -154,6 +154,13 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
       return setVariable(text, 'OPENAI_API_KEY', key);
     } catch (error) {
       if (!(error instanceof AmbiguousEnvFile)) throw error;
+      // Lines that end in a carriage return alone (old Mac files): one reader's line is several
+      // another's, whatever the quotes. That is the cause to name, and the fix.
+      if (/\r(?!\n)/.test(text)) {
+        throw new UsageError(`${where} has lines that end in a carriage return alone (CR, as old Mac files do), where programs that read .env files disagree on where a line ends. ${after}`, [
+          `Make them end in a line feed (LF), then run this command again:  perl -pi -e 's/\\r(?!\\n)/\\n/g' -- ${shellWord(detour ? real : typed)}`,
+        ]);
+      }
       throw new UsageError(`${where}, ${error.message}. ${after}`, [
         `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (${toolCommand(ctx, 'token', profileName)} prints the key).`,
       ]);
@@ -337,7 +344,7 @@ interface Say {
 /** What the write of the key came to, said (as it ended, or as a signal found it), and the file recorded (remember). */
 async function finish(
   ctx: Context,
-  run: { real: string; path: string; typed: string; where: string; what: string; detour: boolean; profileName: string },
+  run: { key: string; real: string; path: string; typed: string; where: string; what: string; detour: boolean; profileName: string },
   made: { exists?: boolean; result?: SetResult },
   outcome: 'changed' | 'unchanged' | 'overwritten',
   say: Say = { out: (line) => ctx.term.out(line), err: (line) => ctx.term.err(line) },
@@ -361,14 +368,49 @@ async function finish(
   if (outcome === 'unchanged') {
     say.out(`${m.ok} ${where} already has ${what}; nothing changed.`);
   } else {
-    const how = made.result.replaced === 0 ? `Added ${what} to` : `Updated ${what} in`;
-    say.out(`${m.ok} ${how} ${where}; every other line is as it was.`);
+    const { replaced, appended } = made.result;
+    // A line some readers do not take as OPENAI_API_KEY (a byte-order mark before it, `NAME: value`,
+    // a tab after `export`) is updated for those that do, and a line of its own added for the others.
+    const how =
+      replaced === 0
+        ? `Added ${what} to ${where}`
+        : appended
+          ? `Updated ${what} in ${where}, and added it again as a line of its own at the end, for the programs that do not read the line there as OPENAI_API_KEY (a byte-order mark before it, a ":" for "=", a tab after "export")`
+          : `Updated ${what} in ${where}`;
+    say.out(`${m.ok} ${how}; every other line is as it was.`);
+    for (const line of await replacedKeys(ctx, run, made.result.previous)) say.err(line);
   }
   const mode = (await fileStep(stat(real), `Could not write ${where}`, 'The key was not written.')).mode & 0o777;
   if (mode & 0o077 && ctx.platform !== 'win32') {
     say.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 -- ${shellWord(detour ? real : typed)}`);
   }
   return remember(ctx, profileName, path, where, real, say.err);
+}
+
+/**
+ * What became of the other OpenAI keys the file held (`previous`: the values replaced), each named by its
+ * masked hint only: the key a profile stores (by the hint the progress file keeps for it), or gone
+ * from the file and stored nowhere openai-setup knows of, to revoke or to keep.
+ */
+async function replacedKeys(ctx: Context, run: { key: string; where: string; profileName: string }, previous: string[]): Promise<string[]> {
+  // Keys only (an OpenAI key's prefix, and long enough to be one): a placeholder is no loss.
+  const others = previous.filter((value) => value !== run.key && value.length >= 20 && keyKind(value) !== 'unknown');
+  if (others.length === 0) return [];
+  const m = marks(ctx.term.style);
+  const profiles = await ctx.state
+    .read()
+    .then((state) => Object.entries(state.profiles))
+    .catch(() => []);
+  return others.map((value) => {
+    const hint = maskKey(value);
+    // This profile's record is of the key just written; a profile with storage "env" keeps no copy.
+    const storing = profiles.filter(([name, p]) => name !== run.profileName && p.key && p.key.storage !== 'env' && p.key.hint === hint).map(([name]) => `"${name}"`);
+    if (storing.length) {
+      return `It replaced ${hint} in ${run.where}: the key profile ${storing.join(', ')} stores (by its hint), still kept there.`;
+    }
+    const page = revokePage(isUserKey(value));
+    return `${m.warn} It replaced ${hint} in ${run.where}, a key openai-setup does not store: it is gone from the file. If you still need it, copy it back from where else you keep it; if not, revoke it on ${page.name}: ${page.url}`;
+  });
 }
 
 /** Take out of `gitignore` the `pattern` line this run added (`added`; as the file holds it: asFileText), and say what became of it. */
