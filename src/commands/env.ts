@@ -299,6 +299,7 @@ async function writeKey(
   // without going on here (step): what the write came to is said, and the file recorded, by the
   // undo registered as the write begins (it runs once the section has ended).
   let cancelled = null as (() => void) | null;
+  let finishing = false;
   const write: Promise<'changed' | 'unchanged' | 'overwritten'> = rewriteFile(
     real,
     (text, exists) => {
@@ -314,6 +315,11 @@ async function writeKey(
           const lines: string[] = [];
           const collect = (line: string) => void lines.push(line);
           try {
+            // Said already (the signal came as the file was being recorded): only the record, again.
+            if (finishing) {
+              await remember(ctx, run.profileName, run.path, where, real, collect);
+              return lines.join('\n') || `${where} is recorded as a file you asked for.`;
+            }
             await finish(ctx, run, made, outcome, { out: collect, err: collect });
           } catch (error) {
             lines.push(`${marks(ctx.term.style).warn} ${error instanceof Error ? error.message : String(error)}`);
@@ -329,6 +335,7 @@ async function writeKey(
   );
   try {
     const outcome = await writing(ctx.interrupts.step(() => write));
+    finishing = true;
     return await finish(ctx, run, made, outcome);
   } finally {
     cancelled?.();

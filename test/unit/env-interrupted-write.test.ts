@@ -16,6 +16,8 @@ const KEY = testKey('A');
 class SignalAtWrite extends Interrupts {
   /** Set once the context (and so the project folder) is made. */
   file = '';
+  /** Which of the sections changing `file` gets it (1: the first). */
+  nth = 1;
   constructor(
     host: FakeProcess,
     private readonly at: LeavingSignal = 'SIGINT',
@@ -23,7 +25,7 @@ class SignalAtWrite extends Interrupts {
     super(host);
   }
   override section<T>(what: Section, body: () => Promise<T>): Promise<T> {
-    if (this.leaving === null && what.what === `the change to ${this.file}`) {
+    if (this.leaving === null && what.what === `the change to ${this.file}` && --this.nth === 0) {
       return super.section(what, async () => {
         this.interrupt(this.at);
         return body();
@@ -65,5 +67,23 @@ describe('env: Ctrl-C while the key is written', () => {
       '✔ Added OPENAI_API_KEY (sk-proj-…000A, profile "default") to .env; every other line is as it was.\n! .env can be read by other users (mode 644): chmod 600 -- .env',
     ]);
     expect((await t.ctx.state.read()).profiles.default?.envFiles).toEqual([file]);
+  });
+
+  it('Ctrl-C as the file is being recorded, the key written and said: recorded, nothing said twice', async () => {
+    const host = new FakeProcess();
+    const interrupts = new SignalAtWrite(host);
+    const t = makeTestContext({ keychain: { default: KEY }, interrupts });
+    const file = join(t.cwd, '.env');
+    // The progress file's second change: the first notes the write under way, the second records the file.
+    interrupts.file = join(t.configDir, 'state.json');
+    interrupts.nth = 2;
+    void env(t.ctx, { force: true, gitignore: false });
+    expect(await host.exited).toBe('SIGINT');
+    expect(readFileSync(file, 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(t.stdout).toBe('✔ Wrote OPENAI_API_KEY (sk-proj-…000A, profile "default") to .env (a new file, readable only by you).\n');
+    expect(host.said).toEqual(['.env is recorded as a file you asked for.']);
+    const state = await t.ctx.state.read();
+    expect(state.profiles.default?.envFiles).toEqual([file]);
+    expect(state.pendingEnvFiles).toBeUndefined();
   });
 });
