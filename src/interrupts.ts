@@ -6,12 +6,15 @@
 // only waiting for another run's turn (givingUp) gives the wait up, and leaving says that nothing
 // was changed. Work a cancel must take back (rotate's new
 // service account), or a state a cancel would otherwise leave unsaid (rotate's old key, not yet
-// revoked), registers an undo, which the signal runs, bounded, before leaving. A second
+// revoked), registers an undo, which the signal runs, bounded, before leaving (an undo may start
+// sections of its own: env's, recording the file a section it let finish wrote). A second
 // signal leaves at once, saying what was left. Once leaving, nothing new starts: no section, and
 // no step of a body that takes its steps through step(): an undo may run for seconds meanwhile,
 // and what it says must stay true (no request sent, no key stored by the body going on). A --json
 // run's one document is its last word (lastWord): printed as it leaves, once the undos are done
 // with, or at once on a second signal, saying what leaving said.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export type LeavingSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 
@@ -38,7 +41,8 @@ export interface Undo {
    * have ended, so it can tell what they came to first (a key stored or not), and only then call
    * `starting` with what it goes on to do (`Deleting the new service account x again`), said with
    * the way out; one that only says where things stand calls nothing. Its requests have time limits
-   * of their own. It must not start a section or a step (none starts once leaving).
+   * of their own. Sections it starts run (as the undo's own: a second signal leaves them, saying
+   * `left()`); no step does, nor a section the command's body starts meanwhile.
    */
   run(starting: (doing: string) => void): Promise<string>;
   /** What is left, and where to remove it by hand, when the undo is skipped or does not end in time. */
@@ -82,6 +86,9 @@ const UNDO_MAX_MS = 45_000;
 
 const named = (signal: LeavingSignal) => (signal === 'SIGINT' ? 'Ctrl-C' : signal);
 
+/** Set within an undo's run (and what it awaits): the sections started there are the undo's own. */
+const withinUndo = new AsyncLocalStorage<true>();
+
 export class Interrupts implements Sections {
   private readonly open = new Set<Section>();
   private readonly undos = new Set<Undo>();
@@ -119,9 +126,12 @@ export class Interrupts implements Sections {
     return this.signal !== null && this.open.size > 0 && [...this.open].every((s) => s.mayGiveUp?.() === true);
   }
 
-  /** Run `body` so that a signal waits for it to end. Once the run is leaving, nothing new starts: this never settles. */
+  /**
+   * Run `body` so that a signal waits for it to end. Once the run is leaving, nothing new starts:
+   * this never settles (but in an undo's run, Undo.run: it runs then, as a part of the undo).
+   */
   async section<T>(what: Section, body: () => Promise<T>): Promise<T> {
-    if (this.signal) return new Promise<T>(() => {});
+    if (this.signal && !(this.undoing && !this.gone && withinUndo.getStore())) return new Promise<T>(() => {});
     // An entry of its own: two sections alike are still two.
     const entry = { ...what };
     this.open.add(entry);
@@ -235,7 +245,7 @@ export class Interrupts implements Sections {
     const starting = (doing: string) => {
       if (!this.gone && this.undoing === undo) this.host.say(`${doing} (${this.again(signal)} to leave it as it is)…`);
     };
-    const done = undo.run(starting).then(
+    const done = withinUndo.run(true, () => undo.run(starting)).then(
       (line) => line,
       () => null,
     );

@@ -11,10 +11,10 @@ import * as z from 'zod/mini';
 import { currentDir, type Context } from '../context.js';
 import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
-import { maskKey } from '../keys/format.js';
+import { isUserKey, keyKind, maskKey, revokePage } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
-import { asFileText, FileKeptError, FileReadError, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
+import { asFileText, FileKeptError, FileReadError, folderKept, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
 import { placesOf } from '../plaintext/summary.js';
 import { removedLeftovers } from '../storage/keystore.js';
 import { removeLeftoverTemps } from '../storage/leftovers.js';
@@ -154,6 +154,13 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
       return setVariable(text, 'OPENAI_API_KEY', key);
     } catch (error) {
       if (!(error instanceof AmbiguousEnvFile)) throw error;
+      // Lines that end in a carriage return alone (old Mac files): one reader's line is several
+      // another's, whatever the quotes. That is the cause to name, and the fix.
+      if (/\r(?!\n)/.test(text)) {
+        throw new UsageError(`${where} has lines that end in a carriage return alone (CR, as old Mac files do), where programs that read .env files disagree on where a line ends. ${after}`, [
+          `Make them end in a line feed (LF), then run this command again:  perl -pi -e 's/\\r(?!\\n)/\\n/g' -- ${shellWord(detour ? real : typed)}`,
+        ]);
+      }
       throw new UsageError(`${where}, ${error.message}. ${after}`, [
         `Look at the quoted value above line ${error.line} (a backslash before a quote, backticks, a tab before a quote), or set OPENAI_API_KEY there by hand (${toolCommand(ctx, 'token', profileName)} prints the key).`,
       ]);
@@ -163,8 +170,9 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   // A file that is not the person's to change this way (read-only, another user's) is said before
   // anything is written, .gitignore included; rewriteFile checks it again when it writes.
   const first = edit(before, 'Nothing was written.');
-  if (existing && first.text !== before) {
-    const kept = await keptBack(real, real, existing);
+  if (first.text !== before || !existing) {
+    // A new file too: its folder may not be one they can write in.
+    const kept = existing ? await keptBack(real, real, existing) : await folderKept(real, real);
     if (kept) throw keptLine(kept, `Could not write ${where}`, 'Nothing was written.', shellWord(detour ? real : typed));
   }
 
@@ -282,45 +290,134 @@ async function writeKey(
   ctx: Context,
   run: { key: string; real: string; path: string; typed: string; where: string; what: string; detour: boolean; profileName: string; edit: (text: string, after: string) => SetResult },
 ): Promise<number> {
-  const { term } = ctx;
-  const m = marks(term.style);
-  const { real, path, typed, where, what, detour, profileName, edit } = run;
-  const shown = pathLine(typed);
+  const { real, where, edit } = run;
   const writing = <T>(promise: Promise<T>) => fileStep(promise, `Could not write ${where}`, 'The key was not written.');
   // Written under the same lock as import's edits and other runs' (their changes stay), created
   // 0600 if it is not there; `made`: what the edit found and did.
   const made: { exists?: boolean; result?: SetResult } = {};
-  const outcome = await writing(
-    rewriteFile(
-      real,
-      (text, exists) => {
-        const result = edit(text, 'The key was not written.');
-        Object.assign(made, { exists, result });
-        return exists && result.text === text ? null : result.text;
-      },
-      ctx,
-      { create: true, mode: 0o600 },
-    ),
+  // A signal while the key is written waits for the write (a section), and the run then leaves
+  // without going on here (step): what the write came to is said, and the file recorded, by the
+  // undo registered as the write begins (it runs once the section has ended).
+  let cancelled = null as (() => void) | null;
+  let finishing = false;
+  const write: Promise<'changed' | 'unchanged' | 'overwritten'> = rewriteFile(
+    real,
+    (text, exists) => {
+      const result = edit(text, 'The key was not written.');
+      Object.assign(made, { exists, result });
+      const next = exists && result.text === text ? null : result.text;
+      if (next !== null) cancelled ??= ctx.interrupts.onCancel({
+        // The run's own output is silenced by now: what finish says is what leaving says.
+        run: async () => {
+          const outcome = await write.catch(() => null);
+          // rewriteFile leaves nothing written when it fails.
+          if (outcome === null) return `The key was not written to ${where}.`;
+          const lines: string[] = [];
+          const collect = (line: string) => void lines.push(line);
+          try {
+            // Said already (the signal came as the file was being recorded): only the record, again.
+            if (finishing) {
+              await remember(ctx, run.profileName, run.path, where, real, collect);
+              return lines.join('\n') || `${where} is recorded as a file you asked for.`;
+            }
+            await finish(ctx, run, made, outcome, { out: collect, err: collect });
+          } catch (error) {
+            lines.push(`${marks(ctx.term.style).warn} ${error instanceof Error ? error.message : String(error)}`);
+          }
+          return lines.join('\n');
+        },
+        left: () => `${where} may hold the key, and is not recorded as a file you asked for: run this command again.`,
+      });
+      return next;
+    },
+    ctx,
+    { create: true, mode: 0o600 },
   );
+  try {
+    const outcome = await writing(ctx.interrupts.step(() => write));
+    finishing = true;
+    return await finish(ctx, run, made, outcome);
+  } finally {
+    cancelled?.();
+  }
+}
+
+/** Where finish says its lines: the terminal; once a signal has silenced it, what leaving says. */
+interface Say {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** What the write of the key came to, said (as it ended, or as a signal found it), and the file recorded (remember). */
+async function finish(
+  ctx: Context,
+  run: { key: string; real: string; path: string; typed: string; where: string; what: string; detour: boolean; profileName: string },
+  made: { exists?: boolean; result?: SetResult },
+  outcome: 'changed' | 'unchanged' | 'overwritten',
+  say: Say = { out: (line) => ctx.term.out(line), err: (line) => ctx.term.err(line) },
+): Promise<number> {
+  const m = marks(ctx.term.style);
+  const { real, path, typed, where, what, detour, profileName } = run;
+  const shown = pathLine(typed);
   if (outcome === 'overwritten' || !made.result) {
     throw new UsageError(`${where} was changed by another program while the key was being written to it. Check what it holds, and run this command again.`);
   }
   if (!made.exists) {
-    const note = 'a new file, readable only by you';
-    term.out(`${m.ok} Wrote ${what} to ${detour ? `${pathLine(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
-    return remember(ctx, profileName, path, where, real);
+    // Made by root in another user's folder, it is that user's (rewriteFile): they read it, not root.
+    const created = await stat(real).catch(() => null);
+    const note =
+      created && created.uid !== process.geteuid?.()
+        ? `a new file, owned as its folder is (uid ${created.uid}, gid ${created.gid}), readable only by that user`
+        : 'a new file, readable only by you';
+    say.out(`${m.ok} Wrote ${what} to ${detour ? `${pathLine(real)} (where ${shown} leads; ${note})` : `${shown} (${note})`}.`);
+    return remember(ctx, profileName, path, where, real, say.err);
   }
   if (outcome === 'unchanged') {
-    term.out(`${m.ok} ${where} already has ${what}; nothing changed.`);
+    say.out(`${m.ok} ${where} already has ${what}; nothing changed.`);
   } else {
-    const how = made.result.replaced === 0 ? `Added ${what} to` : `Updated ${what} in`;
-    term.out(`${m.ok} ${how} ${where}; every other line is as it was.`);
+    const { replaced, appended } = made.result;
+    // A line some readers do not take as OPENAI_API_KEY (a byte-order mark before it, `NAME: value`,
+    // a tab after `export`) is updated for those that do, and a line of its own added for the others.
+    const how =
+      replaced === 0
+        ? `Added ${what} to ${where}`
+        : appended
+          ? `Updated ${what} in ${where}, and added it again as a line of its own at the end, for the programs that do not read the line there as OPENAI_API_KEY (a byte-order mark before it, a ":" for "=", a tab after "export")`
+          : `Updated ${what} in ${where}`;
+    say.out(`${m.ok} ${how}; every other line is as it was.`);
+    for (const line of await replacedKeys(ctx, run, made.result.previous)) say.err(line);
   }
-  const mode = (await writing(stat(real))).mode & 0o777;
+  const mode = (await fileStep(stat(real), `Could not write ${where}`, 'The key was not written.')).mode & 0o777;
   if (mode & 0o077 && ctx.platform !== 'win32') {
-    term.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 -- ${shellWord(detour ? real : typed)}`);
+    say.err(`${m.warn} ${where} can be read by other users (mode ${mode.toString(8)}): chmod 600 -- ${shellWord(detour ? real : typed)}`);
   }
-  return remember(ctx, profileName, path, where, real);
+  return remember(ctx, profileName, path, where, real, say.err);
+}
+
+/**
+ * What became of the other OpenAI keys the file held (`previous`: the values replaced), each named by its
+ * masked hint only: the key a profile stores (by the hint the progress file keeps for it), or gone
+ * from the file and stored nowhere openai-setup knows of, to revoke or to keep.
+ */
+async function replacedKeys(ctx: Context, run: { key: string; where: string; profileName: string }, previous: string[]): Promise<string[]> {
+  // Keys only (an OpenAI key's prefix, and long enough to be one): a placeholder is no loss.
+  const others = previous.filter((value) => value !== run.key && value.length >= 20 && keyKind(value) !== 'unknown');
+  if (others.length === 0) return [];
+  const m = marks(ctx.term.style);
+  const profiles = await ctx.state
+    .read()
+    .then((state) => Object.entries(state.profiles))
+    .catch(() => []);
+  return others.map((value) => {
+    const hint = maskKey(value);
+    // This profile's record is of the key just written; a profile with storage "env" keeps no copy.
+    const storing = profiles.filter(([name, p]) => name !== run.profileName && p.key && p.key.storage !== 'env' && p.key.hint === hint).map(([name]) => `"${name}"`);
+    if (storing.length) {
+      return `It replaced ${hint} in ${run.where}: the key profile ${storing.join(', ')} stores (by its hint), still kept there.`;
+    }
+    const page = revokePage(isUserKey(value));
+    return `${m.warn} It replaced ${hint} in ${run.where}, a key openai-setup does not store: it is gone from the file. If you still need it, copy it back from where else you keep it; if not, revoke it on ${page.name}: ${page.url}`;
+  });
 }
 
 /** Take out of `gitignore` the `pattern` line this run added (`added`; as the file holds it: asFileText), and say what became of it. */
@@ -346,7 +443,7 @@ async function takeBack(ctx: Context, gitignore: string, pattern: string, added:
  * run's entry in pendingEnvFiles then stays too, and is dropped by a later write of the progress
  * file once this run is gone (state.ts).
  */
-async function remember(ctx: Context, profileName: string, path: string, where: string, real: string): Promise<number> {
+async function remember(ctx: Context, profileName: string, path: string, where: string, real: string, warn = (line: string) => ctx.term.err(line)): Promise<number> {
   try {
     const gone = await missingFiles(envFilesOf(await ctx.state.read(), profileName));
     await ctx.state.updateProfile(profileName, (profile, state) => {
@@ -359,7 +456,7 @@ async function remember(ctx: Context, profileName: string, path: string, where: 
     // always look in (the project's .env, .env.local): elsewhere nothing names it.
     const looked = placesOf(ctx).some((place) => place.path === path || place.path === real);
     const until = looked ? 'status, doctor and import call it a plaintext copy' : 'rotate and logout do not name it as holding the key (status, doctor and import do not look in it)';
-    ctx.term.err(
+    warn(
       `${marks(ctx.term.style).warn} ${where} holds the key as written, but it could not be recorded as a file you asked for (${why.replace(/\.$/, '')}); until it is, ${until}. Run this command again to record it.`,
     );
     if (!(error instanceof ExitError)) throw error;

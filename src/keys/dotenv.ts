@@ -204,6 +204,8 @@ export interface SetResult {
   replaced: number;
   /** A line was added at the end (none that every reader sees was there). */
   appended: boolean;
+  /** The values replaced, as they were (without their quotes), each once, in order. */
+  previous: string[];
 }
 
 /**
@@ -258,7 +260,8 @@ export function setVariable(text: string, name: string, value: string): SetResul
       throw new AmbiguousEnvFile(Number.isFinite(line) ? line : 1, name);
     }
   });
-  return { text: result, replaced: targets.size, appended };
+  const previous = [...targets.values()].map((t) => text.slice(t.valueStart, t.valueEnd).replace(/[ \t]+$/, '').replace(/^(["'`])(.*)\1$/s, '$2'));
+  return { text: result, replaced: targets.size, appended, previous: [...new Set(previous)] };
 }
 
 /**

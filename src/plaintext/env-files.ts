@@ -144,10 +144,42 @@ export async function staleEnvFileCopies(ctx: Context, profile: string, key: str
 /** A path that is not there, or has a file where a directory should be. */
 export const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
-/** Runs git (`input` on its standard input); `missing` when git itself is not installed. */
+/** Runs git in `cwd` (`input` on its standard input); `missing` when git itself is not installed. */
 export type GitRunner = (args: string[], cwd: string, input?: string) => Promise<{ code: number; stdout: string; missing: boolean }>;
 
-export function gitRunner(env: Record<string, string | undefined>): GitRunner {
+/**
+ * The variables that tell git which repository to use rather than find it from its directory
+ * (`git rev-parse --local-env-vars`: what git itself clears before it runs in another repository,
+ * a submodule's), less those that only carry the person's settings (GIT_CONFIG, GIT_CONFIG_PARAMETERS,
+ * GIT_CONFIG_COUNT: `-c` options, kept). Set for a dotfiles repository (GIT_DIR=~/.dotfiles
+ * GIT_WORK_TREE=~), or inside a git alias or hook, they would have git answer about that
+ * repository, not the one holding the file.
+ */
+export const REPOSITORY_VARIABLES = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_IMPLICIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_GRAFT_FILE',
+  'GIT_NO_REPLACE_OBJECTS',
+  'GIT_REPLACE_REF_BASE',
+  'GIT_SHALLOW_FILE',
+  'GIT_PREFIX',
+  'GIT_INTERNAL_SUPER_PREFIX',
+] as const;
+
+/**
+ * Runs git in `cwd` (a file's own directory), about the repository that holds it: found from there
+ * as git finds it, whatever REPOSITORY_VARIABLES the environment sets (every other variable of
+ * `env` is passed: HOME, the person's git settings, GIT_CEILING_DIRECTORIES).
+ */
+export function gitRunner(rawEnv: Record<string, string | undefined>): GitRunner {
+  // Compared in capitals: on Windows a variable's name is any case.
+  const dropped = new Set<string>(REPOSITORY_VARIABLES);
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([name]) => !dropped.has(name.toUpperCase())));
   return (args, cwd, input) =>
     new Promise((done) => {
       const child = execFile('git', args, { cwd, env, timeout: 10_000 }, (error, stdout) => {

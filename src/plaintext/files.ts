@@ -9,14 +9,16 @@
 // writer's, under one name: a file the person could not write to in place, or one with other hard
 // links (they would keep the old text), is left alone (FileKeptError), and the
 // one written gets the owner and group the file had, or it is not written (keptBack, ownedLike).
+// A file root creates in another user's folder gets the folder's owner and group (folderOwner).
 import { constants, type Stats } from 'node:fs';
-import { access, chmod, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { access, chmod, chown, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Sections } from '../interrupts.js';
 import { TEMP_MARKER, withEditLock } from '../storage/leftovers.js';
 import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
 import { describeFileError, readRegularFile } from '../storage/read-file.js';
 import { pathLine } from '../terminal/sanitize.js';
+import { shellWord } from '../terminal/shell.js';
 import { MAX_FILE_BYTES } from './scan.js';
 
 const BYTES = 'latin1';
@@ -75,8 +77,14 @@ export async function keptBack(path: string, target: string, stats: Stats): Prom
   const uid = process.geteuid?.();
   if (uid !== 0 && uid !== undefined) {
     const temp = tempPathFor(target, TEMP_MARKER);
-    // A directory where no temp file can be made: the write itself says so.
-    const handle = await open(temp, 'wx', 0o600).catch(() => null);
+    // A folder they may not write to: the temp file cannot be made, whatever the file's own mode
+    // (another failure there, a full disk say: the write itself says so).
+    let refused: FileKeptError | null = null;
+    const handle = await open(temp, 'wx', 0o600).catch(async (error: unknown) => {
+      refused = await folderRefusal(error, path, target);
+      return null;
+    });
+    if (refused) return refused;
     try {
       if (handle) await ownedLike(handle, path, stats);
     } catch (error) {
@@ -87,6 +95,41 @@ export async function keptBack(path: string, target: string, stats: Stats): Prom
     }
   }
   return writable(path, target, stats);
+}
+
+/**
+ * The folder of `target` (to be created or replaced, `path` as the caller named it) as the reason
+ * it cannot be written, when `error` (making a file there) says this process may not write in it:
+ * a file is written as a new one made next to it, renamed over it (a writable file in a folder
+ * that is not is no exception). Null for any other error, or when no file could be made anyway.
+ */
+async function folderRefusal(error: unknown, path: string, target: string): Promise<FileKeptError | null> {
+  if (!['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) return null;
+  const folder = dirname(target);
+  const owner = await stat(folder).catch(() => null);
+  const why = `permission denied at ${pathLine(folder)} (a folder you cannot write to: the file is written as a new one made there)`;
+  if (owner && owner.uid !== process.geteuid?.()) {
+    return new FileKeptError(path, why, (_, again) => `write it as the folder's owner (uid ${owner.uid}), or name a file in a folder of yours with --file, or ${again} once you may write there`);
+  }
+  return new FileKeptError(path, why, (_, again) => `make the folder writable (chmod u+w -- ${shellWord(folder)}), then ${again}`);
+}
+
+/**
+ * Whether a file can be made at `target` (`path` as the caller named it), which is not there yet:
+ * a FileKeptError naming its folder when this process may not write there, else null. Made and
+ * removed at once; any other failure is the write's to say.
+ */
+export async function folderKept(path: string, target: string): Promise<FileKeptError | null> {
+  if (process.geteuid?.() === 0) return null;
+  const temp = tempPathFor(target, TEMP_MARKER);
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    await handle.close().catch(() => {});
+    await rm(temp, { force: true }).catch(() => {});
+    return null;
+  } catch (error) {
+    return folderRefusal(error, path, target);
+  }
 }
 
 /**
@@ -159,17 +202,33 @@ export async function readFound(path: string): Promise<string> {
 }
 
 /**
+ * The owner and group a file made in `path`'s folder is to have when they are not this process's
+ * own: root's run, in a folder another user owns (as files.ts keeps an existing file's). Null
+ * otherwise (a person's own run; root's in root's folder).
+ */
+async function folderOwner(path: string): Promise<{ uid: number; gid: number } | null> {
+  if (process.geteuid?.() !== 0) return null;
+  const folder = await stat(dirname(path)).catch(() => null);
+  return folder && folder.uid !== 0 ? { uid: folder.uid, gid: folder.gid } : null;
+}
+
+/**
  * Create `path` holding `text` atomically (a temp file, then a hard link to its name), never over
  * a file that appeared meanwhile: false then, and nothing written. `mode` exactly, whatever the
  * umask (a file that is to hold a key: 0o600); null, the usual mode for the umask (0644 less its bits).
+ * Root's new file in another user's folder is theirs (folderOwner).
  */
 async function createNew(path: string, text: string, mode: number | null): Promise<boolean> {
   const temp = tempPathFor(path, TEMP_MARKER);
+  // Root's run in another user's folder (sudo, a container with the project mounted): the new file
+  // is theirs, as its folder is (owner and group), not root's, which they could not read at 0600.
+  const owner = await folderOwner(path);
   // A file given a mode (env's: it holds the key) is never more open than 0600 while it is a temp
   // file (a killed run may leave it); it gets its mode once it has its name (the hard link is the
   // same file). Without one (.gitignore, a line import adds), the usual mode, which holds no key.
   const write = async (to: string, exact: number | null) => {
     await writeFile(to, text, { encoding: BYTES, mode: exact ?? 0o644, flag: 'wx' });
+    if (owner) await chown(to, owner.uid, owner.gid);
     if (exact !== null) await chmod(to, exact);
   };
   try {

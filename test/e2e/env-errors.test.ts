@@ -210,6 +210,30 @@ describe("env as a user, with a .env that is not theirs to rewrite", () => {
     }
   });
 
+  // The temp file goes next to the file: a folder they cannot write to stops the write, found
+  // before .gitignore is touched, and said naming the folder, with what to do.
+  it('their writable .env in a folder made read-only (555), --gitignore: refused in one line naming the folder, .gitignore untouched', async () => {
+    const repo = join(project, 'locked-folder');
+    mkdirSync(join(repo, 'config'), { recursive: true });
+    execFileSync('git', ['init', '-q', repo]);
+    writeFileSync(join(repo, '.gitignore'), 'node_modules/\n');
+    writeFileSync(join(repo, 'config', '.env'), 'A=1\n');
+    if (AS_ROOT) execFileSync('chown', ['-R', `${USER}:${USER}`, repo]);
+    chmodSync(join(repo, 'config', '.env'), 0o644);
+    chmodSync(join(repo, 'config'), 0o555);
+    try {
+      const result = await asUser(['env', '--file', 'locked-folder/config/.env', '--gitignore']);
+      expectRefused(
+        result,
+        `✖ Could not write locked-folder/config/.env: permission denied at ${repo}/config (a folder you cannot write to: the file is written as a new one made there). Nothing was written: make the folder writable (chmod u+w -- ${repo}/config), then run this command again.`,
+      );
+      expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toBe('node_modules/\n');
+      expect(readFileSync(join(repo, 'config', '.env'), 'utf8')).toBe('A=1\n');
+    } finally {
+      chmodSync(join(repo, 'config'), 0o755);
+    }
+  });
+
   it.skipIf(!AS_ROOT)('their .env of a group they are not in, elsewhere: refused, it keeps its group', async () => {
     const path = dotenv('A=1\nOPENAI_API_KEY=old\n', 0o666, USER);
     chownSync(path, USER, 4242);

@@ -103,6 +103,20 @@ describe('env through symbolic links', () => {
   });
 });
 
+describe('env in a dotfiles setup (GIT_DIR and GIT_WORK_TREE set for the home folder)', () => {
+  it('a .env the project commits is seen as tracked: refused, nothing written, nothing to commit', async () => {
+    const t = await machine();
+    const project = repo(t, 'project', { '.env': 'DEBUG=1\n' });
+    const dotfiles = join(realpathSync(t.root), '.dotfiles');
+    git(t.root, 'init', '-q', '--bare', dotfiles);
+    const refused = await runCli(['env', '--gitignore'], { env: { ...t.env, GIT_DIR: dotfiles, GIT_WORK_TREE: realpathSync(t.root) }, cwd: project });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('.env is tracked by git: the key would be committed with it. Nothing was written.');
+    expect(readFileSync(join(project, '.env'), 'utf8')).toBe('DEBUG=1\n');
+    expect(git(project, 'status', '--porcelain')).toBe('');
+  });
+});
+
 describe('env and the other variables of the file', () => {
   it('an OPENAI_API_KEY= line inside a quoted value stays, an escaped quote leaves no tail: Node reads the key and the rest unchanged', async () => {
     const t = await machine();

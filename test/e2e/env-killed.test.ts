@@ -73,19 +73,23 @@ async function appears(path: string, exited: () => boolean): Promise<void> {
  * and kill it there (SIGKILL), or with `signal` SIGTERM send that, which lets the held rename finish
  * (the run leaves on it, exit 143); the temp file's path and the run's pid.
  */
-async function killedAt(t: TestEnv, project: string, args: string[], holdAt: string, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<{ temp: string; pid: number }> {
+async function killedAt(t: TestEnv, project: string, args: string[], holdAt: string, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<{ temp: string; pid: number; stdout: string; stderr: string }> {
   const hook = join(t.root, 'hold-rename.cjs');
   writeFileSync(hook, HOOK);
   const mark = join(t.root, 'held');
   rmSync(mark, { force: true });
   const env = { ...t.env, HOLD_MARK: mark, HOLD_AT: holdAt, ...(signal === 'SIGTERM' ? { HOLD_UNTIL_SIGNAL: '1' } : {}) };
-  const child = spawn(process.execPath, ['--require', hook, CLI, ...args], { cwd: project, env, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--require', hook, CLI, ...args], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let exited = false;
   const gone = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, by) => ((exited = true), resolve({ code, signal: by }))));
   await appears(mark, () => exited);
   child.kill(signal);
   expect(await gone).toEqual(signal === 'SIGKILL' ? { code: null, signal: 'SIGKILL' } : { code: 143, signal: null });
-  return { temp: readFileSync(mark, 'utf8'), pid: child.pid! };
+  return { temp: readFileSync(mark, 'utf8'), pid: child.pid!, stdout, stderr };
 }
 
 describe('env killed while the key is in its temp file', () => {
@@ -161,23 +165,26 @@ describe('env killed while the key is in its temp file', () => {
     expect(JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'))).not.toHaveProperty('pendingEnvFiles');
   });
 
-  it('stopped by SIGTERM while creating a new file: it finishes the write and leaves (143); its record of the file is dropped by the next write of the progress file', async () => {
+  it('stopped by SIGTERM while creating a new file: it finishes the write, says so, records the file as asked for, and leaves (143)', async () => {
     const t = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
     envs.push(t);
     const stored = await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: KEY });
     expect(stored.code, stored.stderr).toBe(0);
     const project = join(realpathSync(t.root), 'project');
     mkdirSync(project);
-    const state = () => JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8')) as { pendingEnvFiles?: unknown };
+    const state = () => JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8')) as { pendingEnvFiles?: unknown; profiles: Record<string, { envFiles?: string[] }> };
 
-    const { temp, pid } = await killedAt(t, project, ['env', '--file', '.env', '--force'], '/.env', 'SIGTERM');
+    const { temp, stdout, stderr } = await killedAt(t, project, ['env', '--file', '.env', '--force'], '/.env', 'SIGTERM');
     expect(existsSync(temp)).toBe(false);
     expect(readFileSync(join(project, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
-    // Left on the signal before its record was ended.
-    expect(state().pendingEnvFiles).toEqual([{ path: join(project, '.env'), pid }]);
-
-    const login = await runCli(['login', '--done'], { env: t.env, cwd: project });
-    expect(login.code, login.stderr).toBe(0);
+    // Said as leaving says things: the run's own output is silenced by then.
+    expect(stderr).toMatch(/\n✔ Wrote OPENAI_API_KEY \(sk-proj-…\S{4}, profile "default"\) to \.env \(a new file, readable only by you\)\.\n$/);
+    expect(stdout + stderr).not.toContain(KEY);
+    // Recorded as a file asked for, its record of the write ended.
+    expect(state().profiles.default?.envFiles).toEqual([join(project, '.env')]);
     expect(state()).not.toHaveProperty('pendingEnvFiles');
+
+    const status = await runCli(['status'], { env: t.env, cwd: project });
+    expect(status.stdout + status.stderr).toContain('as you asked');
   });
 });

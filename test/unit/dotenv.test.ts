@@ -180,12 +180,14 @@ describe('setVariable: every other byte stays, and every reader reads the key', 
     expect(setVariable(result.text, NAME, KEY)).toMatchObject({ text: result.text, appended: false });
   });
 
-  it('says what it did: how many assignments it replaced, and whether it added one', () => {
-    expect(setVariable('', NAME, KEY)).toEqual({ text: `${NAME}=${KEY}\n`, replaced: 0, appended: true });
-    expect(setVariable('A=1\nOPENAI_API_KEY=a\nOPENAI_API_KEY=b\n', NAME, KEY)).toMatchObject({ replaced: 2, appended: false });
+  it('says what it did: how many assignments it replaced (and their values), and whether it added one', () => {
+    expect(setVariable('', NAME, KEY)).toEqual({ text: `${NAME}=${KEY}\n`, replaced: 0, appended: true, previous: [] });
+    expect(setVariable('A=1\nOPENAI_API_KEY=a\nOPENAI_API_KEY=b\n', NAME, KEY)).toMatchObject({ replaced: 2, appended: false, previous: ['a', 'b'] });
+    // The values replaced as a reader takes them: without quotes or the blanks before a comment; each once.
+    expect(setVariable(`OPENAI_API_KEY="sk-a" # x\nOPENAI_API_KEY='sk-a'\nOPENAI_API_KEY=sk-b  # y\n`, NAME, KEY)).toMatchObject({ previous: ['sk-a', 'sk-b'] });
     expect(setVariable(`${BOM}OPENAI_API_KEY=a\n`, NAME, KEY)).toMatchObject({ replaced: 1, appended: true });
     // `NAME: value` is an assignment to dotenv and docker compose only.
-    expect(setVariable('OPENAI_API_KEY: sk-old\n', NAME, KEY)).toEqual({ text: `OPENAI_API_KEY: ${KEY}\n${NAME}=${KEY}\n`, replaced: 1, appended: true });
+    expect(setVariable('OPENAI_API_KEY: sk-old\n', NAME, KEY)).toEqual({ text: `OPENAI_API_KEY: ${KEY}\n${NAME}=${KEY}\n`, replaced: 1, appended: true, previous: ['sk-old'] });
   });
 
   it('takes only values every reader keeps as they are', () => {

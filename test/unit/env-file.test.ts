@@ -14,7 +14,7 @@ const KEY = 'sk-proj-NEWKEY0123456789abcdefghij';
 
 describe('setVariable', () => {
   it('creates the line in an empty file', () => {
-    expect(setVariable('', 'OPENAI_API_KEY', KEY)).toEqual({ text: `OPENAI_API_KEY=${KEY}\n`, replaced: 0, appended: true });
+    expect(setVariable('', 'OPENAI_API_KEY', KEY)).toEqual({ text: `OPENAI_API_KEY=${KEY}\n`, replaced: 0, appended: true, previous: [] });
   });
 
   it('replaces only the value, keeping every other byte', () => {

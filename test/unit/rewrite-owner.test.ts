@@ -61,6 +61,33 @@ describe('env keeps the owner and group of a file it rewrites', () => {
   });
 });
 
+describe("root's run in another user's folder makes new files theirs", () => {
+  it.skipIf(!AS_ROOT)('a new .env (0600) and .gitignore take the owner and group of their folder, and the line says who can read it', async () => {
+    const t = project();
+    const dir = realpathSync(t.cwd);
+    chownSync(dir, OWNER, OWNER + 1);
+    // As sudo runs it: git then takes the person's repository as safe for root.
+    Object.assign(t.ctx.rawEnv, { SUDO_UID: String(OWNER), SUDO_GID: String(OWNER) });
+
+    expect(await env(t.ctx, { ...FLAGS, gitignore: true })).toBe(0);
+
+    expect(owner(join(dir, '.env'))).toEqual({ uid: OWNER, gid: OWNER + 1, mode: 0o600 });
+    expect(owner(join(dir, '.gitignore'))).toMatchObject({ uid: OWNER, gid: OWNER + 1 });
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(t.stdout).toContain(
+      `✔ Wrote OPENAI_API_KEY (sk-proj-…000A, profile "default") to .env (a new file, owned as its folder is (uid ${OWNER}, gid ${OWNER + 1}), readable only by that user).`,
+    );
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it.skipIf(!AS_ROOT)("root's own folder: root's file, as before", async () => {
+    const t = project();
+    expect(await env(t.ctx, { ...FLAGS, gitignore: true })).toBe(0);
+    expect(owner(join(t.cwd, '.env'))).toEqual({ uid: 0, gid: 0, mode: 0o600 });
+    expect(t.stdout).toContain('(a new file, readable only by you).');
+  });
+});
+
 describe('env leaves a read-only file as it is', () => {
   it('a .env with a second hard link: one line naming it and what to do, exit 2, nothing written', async () => {
     const t = project();
