@@ -196,14 +196,11 @@ async function storedBeside(ctx: Context, profileName: string, checked: string):
 
 /**
  * The line that sets OPENAI_API_KEY in this shell from `token` (`tokenCommand`), and
- * OPENAI_BASE_URL to `server` with it: `export A="$(…)" B=…` in a POSIX shell, two lines' worth
+ * OPENAI_BASE_URL to `server` with it: `A="$(…)"; export A B=…` in a POSIX shell, two lines' worth
  * in one for the shells without `export` (fish, csh, PowerShell).
  */
 function setInShell(ctx: Context, tokenCommand: string, server: string | null): string {
-  const key = shellCaptureLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY', tokenCommand);
-  if (server === null) return key;
-  if (key.startsWith('export ')) return `${key} OPENAI_BASE_URL=${shellWord(server)}`;
-  return `${key}; ${shellExportLine(ctx.rawEnv, ctx.platform, server, 'OPENAI_BASE_URL').line}`;
+  return shellCaptureLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY', tokenCommand, server === null ? null : { name: 'OPENAI_BASE_URL', value: server });
 }
 
 /**
