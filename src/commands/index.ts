@@ -244,7 +244,7 @@ The command gets OPENAI_API_KEY (the profile's stored key) and OPENAI_SETUP_RUN=
   }),
   command({
     name: 'token',
-    examples: ['export OPENAI_API_KEY="$({cmd} token)"'],
+    examples: ['OPENAI_API_KEY="$({cmd} token)"; export OPENAI_API_KEY'],
     description: 'print the stored key and a newline, for scripts and $(…)',
     options: [{ flags: '-y, --yes', description: 'print it on a terminal without asking' }],
     load: () => import('./token.js'),

@@ -24,7 +24,7 @@ import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { shellCaptureLine, shellCommandPrefix, shellExportLine, shellSetLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
+import { shellCaptureLine, shellCommandPrefix, shellExportLine, shellUnsetLine, shellWord } from '../terminal/shell.js';
 import { shellDirsOf } from '../storage/paths.js';
 import { checkFlags, profileFlagFor, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { pythonRefusesPip } from '../terminal/invocation.js';
@@ -189,14 +189,11 @@ async function storedBeside(ctx: Context, profileName: string, checked: string):
 
 /**
  * The line that sets OPENAI_API_KEY in this shell from `token` (`tokenCommand`), and
- * OPENAI_BASE_URL to `server` with it: `export A="$(…)" B=…` in a POSIX shell, two lines' worth
+ * OPENAI_BASE_URL to `server` with it: `A="$(…)"; export A B=…` in a POSIX shell, two lines' worth
  * in one for the shells without `export` (fish, csh, PowerShell).
  */
 function setInShell(ctx: Context, tokenCommand: string, server: string | null): string {
-  const key = shellCaptureLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY', tokenCommand);
-  if (server === null) return key;
-  if (key.startsWith('export ')) return `${key} OPENAI_BASE_URL=${shellWord(server)}`;
-  return `${key}; ${shellSetLine(ctx.rawEnv, ctx.platform, 'OPENAI_BASE_URL', server)}`;
+  return shellCaptureLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY', tokenCommand, server === null ? null : { name: 'OPENAI_BASE_URL', value: server });
 }
 
 /**

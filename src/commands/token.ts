@@ -1,5 +1,5 @@
 // `openai-setup token`: the stored key of a profile on stdout, followed by a newline and nothing
-// else, for `export OPENAI_API_KEY="$(openai-setup token)"`. Printing it on a screen is asked first.
+// else, for `OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY`. Printing it on a screen is asked first.
 import type { Context } from '../context.js';
 import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
 import { toolCommand } from '../terminal/advice.js';

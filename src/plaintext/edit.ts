@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { BOM } from '../keys/dotenv.js';
 import { pathLine } from '../terminal/sanitize.js';
-import { shellWord } from '../terminal/shell.js';
+import { posixCaptureLine, shellWord } from '../terminal/shell.js';
 import type { Finding } from './scan.js';
 import { notOwnStatement } from './statements.js';
 
@@ -65,7 +65,9 @@ export function planEdit(finding: Finding, text: string, tokenCommand: string): 
   if (finding.kind === 'posix-shell') {
     const m = new RegExp(`^(\\s*)(export\\s+)?(${NAME})=${key}${trailing}$`).exec(body);
     if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key' };
-    return { kind: 'line', line: finding.line, after: `${bom}${m[1]}${m[2] ?? ''}${m[3]}="$(${tokenCommand})"${m[4]}`, note: null };
+    // `NAME="$(…)"; export NAME` (posixCaptureLine: a failed `token` stops a `set -e` script there),
+    // `export` as it was written; a line that only assigned still only assigns.
+    return { kind: 'line', line: finding.line, after: `${bom}${m[1]}${posixCaptureLine(m[3]!, tokenCommand, m[2] ?? null)}${m[4]}`, note: null };
   }
   if (finding.kind === 'fish') {
     const m = new RegExp(`^(\\s*set\\s+)((?:-[A-Za-z-]+\\s+)*)(${NAME})\\s+${key}${trailing}$`).exec(body);

@@ -173,21 +173,49 @@ export function shellExportLine(d: ShellDirs, key: string | null, name = 'OPENAI
 }
 
 /**
- * The line that sets `name` to what `command` prints, in the person's shell: `export
- * NAME="$(command)"` in bash and zsh; csh has neither `export` nor `$(…)`, PowerShell neither.
+ * `NAME="$(command)"; export NAME`: `name` set to what `command` prints, then exported, as POSIX
+ * shells (bash, zsh, sh, .envrc) take it. Assigned and exported apart (ShellCheck's SC2155): in
+ * `export NAME="$(command)"` the status is export's, 0 whatever the command did, so a script under
+ * `set -e` went on with NAME exported empty; a plain assignment's status is the substitution's, and
+ * `set -e` stops there. Not `NAME="$(…)" && export NAME`: `set -e` ignores a failure on the left
+ * of `&&` (bash, zsh and dash all go on, NAME unexported). Interactively it does as before.
+ * `exportWord`: `export ` as written (import keeps a line's own spacing), or null for a line that
+ * only assigns; `also`: more `NAME=word`s exported with it.
  */
-export function shellCaptureLine(env: Record<string, string | undefined>, platform: NodeJS.Platform, name: string, command: string): string {
-  switch (detectShell(env, platform)) {
+export function posixCaptureLine(name: string, command: string, exportWord: string | null = 'export ', also = ''): string {
+  const assign = `${name}="$(${command})"`;
+  return exportWord === null ? assign : `${assign}; ${exportWord}${name}${also}`;
+}
+
+/**
+ * The line that sets `name` to what `command` prints, in the person's shell, and exports
+ * `alongside` (OPENAI_BASE_URL) with it: posixCaptureLine in bash, zsh and sh; csh has neither
+ * `export` nor `$(…)`, PowerShell neither. The other forms already give the command's status:
+ * fish's `set` returns the substitution's (`; or exit` stops there; fish has no `set -e`), and
+ * tcsh's `setenv` the backquotes' (`csh -e` stops there), both run here (fish 3.6, tcsh 6.24).
+ * PowerShell (not run here) sets no status from it; a script stops at the failed command under
+ * `$PSNativeCommandUseErrorActionPreference` with `$ErrorActionPreference = 'Stop'`.
+ */
+export function shellCaptureLine(
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform,
+  name: string,
+  command: string,
+  alongside: { name: string; value: string } | null = null,
+): string {
+  const shell = detectShell(env, platform);
+  const other = alongside === null ? '' : `; ${shellSetLine(env, platform, alongside.name, alongside.value)}`;
+  switch (shell) {
     case 'fish':
-      return `set -gx ${name} (${command})`;
+      return `set -gx ${name} (${command})${other}`;
     case 'powershell':
-      return `$env:${name} = (${command})`;
+      return `$env:${name} = (${command})${other}`;
     case 'csh':
       // Not in double quotes: csh expands `$` inside them, in the command's own quoted words too.
       // The key is one word, so the substitution needs none.
-      return `setenv ${name} \`${command}\``;
+      return `setenv ${name} \`${command}\`${other}`;
     default:
-      return `export ${name}="$(${command})"`;
+      return posixCaptureLine(name, command, 'export ', alongside === null ? '' : ` ${alongside.name}=${shellWord(alongside.value)}`);
   }
 }
 

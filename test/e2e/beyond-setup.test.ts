@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DoctorJsonSchema } from '../../src/commands/doctor.js';
 import { ProfilesJsonSchema } from '../../src/commands/profiles.js';
+import { shellCaptureLine } from '../../src/terminal/shell.js';
 import { CLI, filesContaining, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { startPrivateKeyring, type PrivateKeyring } from '../helpers/keyring.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
@@ -395,6 +396,30 @@ describe('token', () => {
     expect(session.output()).toMatch(/Pass --yes/);
     expectNoKey(session.output());
   });
+
+  // `export OPENAI_API_KEY="$(openai-setup token)"` returned export's status, 0 whatever token did:
+  // a script under `set -e` went on with the key exported empty (ShellCheck's SC2155). The line
+  // every place prints (token --help's example, the closing screen, token's advice, import's
+  // rewrite) assigns, then exports: the assignment's status is token's, and `set -e` stops there.
+  for (const shell of ['bash', 'zsh', 'sh']) {
+    it(`${shell} -e: the line token --help shows stops the script when no key is stored; with one, a child process gets it`, async () => {
+      const t = await machine();
+      const help = await runCli(['token', '--help'], { env: t.env });
+      const line = /^ *\$ (.*)$/m.exec(help.stdout)?.[1];
+      // The example is the line the tool prints for this shell, with the tool named as on PATH.
+      expect(line).toBe(shellCaptureLine({ SHELL: `/bin/${shell}` }, 'linux', 'OPENAI_API_KEY', 'openai-setup token'));
+      const script = `set -e\n${line}\necho continued\nsh -c 'printf "child sees [%s]\\n" "$OPENAI_API_KEY"'\n`;
+      const none = await runCommand(shell, ['-c', script], { env: t.env });
+      expect(none.stderr).toMatch(/No key is stored for profile "default"/);
+      expect(none.code, none.stdout).toBe(2);
+      expect(none.stdout).toBe('');
+
+      await storeKey(t, VALID);
+      const stored = await runCommand(shell, ['-c', script], { env: t.env });
+      expect(stored.code, stored.stderr).toBe(0);
+      expect(stored.stdout).toBe(`continued\nchild sees [${VALID}]\n`);
+    });
+  }
 });
 
 describe('env', () => {

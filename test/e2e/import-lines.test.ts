@@ -2,10 +2,11 @@
 // as if they were plain assignments: a key stored over another one (said, as `key` says it), a file
 // with a second hard link (left whole), a line inside a here-document (left by hand), an assignment
 // that was not exported (kept so), a fish `set -l` (its scope kept), and a .env's byte-order mark.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { planEdit } from '../../src/plaintext/edit.js';
 import { type TestEnv } from '../helpers/env.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { runCli } from '../helpers/run.js';
@@ -137,5 +138,20 @@ describe('import --rewrite and the file around the line', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(dotenv)).toEqual(Buffer.concat([BOM, Buffer.from('A=1\r\nB=2')]));
     expectNoKey(result);
+  });
+});
+
+// Written `export NAME="$(…)"`, a startup file or .envrc run under `set -e` went on with NAME
+// exported empty where the command failed (export's status is 0): the line import writes assigns,
+// then exports, and `set -e` stops at the assignment.
+describe('the line import writes for `export NAME=key`, run by the shell under set -e', () => {
+  it.each(['bash', 'zsh', 'sh'])('%s: stops the script where the command fails; where it works, a child process gets the value', (shell) => {
+    const run = (command: string) => {
+      const plan = planEdit({ path: 'x', line: 1, kind: 'posix-shell', key: KEY, variable: null, utf16: false }, `export OPENAI_API_KEY=${KEY}  # mine\n`, command);
+      const after = (plan as { after: string }).after;
+      return spawnSync(shell, ['-c', `set -e\n${after}\necho "went on"; sh -c 'echo "child: $OPENAI_API_KEY"'`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    };
+    expect(run('exit 2')).toMatchObject({ status: 2, stdout: '' });
+    expect(run('echo sk-from-token')).toMatchObject({ status: 0, stdout: 'went on\nchild: sk-from-token\n' });
   });
 });

@@ -72,14 +72,14 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     expectNoKey(second);
 
     const bashText = readFileSync(bashrc, 'utf8');
-    expect(bashText).toMatch(new RegExp(`^# mine\\nexport OPENAI_API_KEY="\\$\\(\\S+ token --profile ${t.profile}\\)"\\nexport EDITOR=vi\\n$`));
+    expect(bashText).toMatch(new RegExp(`^# mine\\nOPENAI_API_KEY="\\$\\(\\S+ token --profile ${t.profile}\\)"; export OPENAI_API_KEY\\nexport EDITOR=vi\\n$`));
     expect(statSync(bashrc).mode & 0o777).toBe(0o640);
-    expect(readFileSync(zshrc, 'utf8')).toMatch(/^export OPENAI_API_KEY="\$\(\S+ token --profile imp\d+\)" # laptop\n$/);
+    expect(readFileSync(zshrc, 'utf8')).toMatch(/^OPENAI_API_KEY="\$\(\S+ token --profile imp\d+\)"; export OPENAI_API_KEY # laptop\n$/);
     expect(filesContaining(t.root, KEY)).toEqual([]);
     expect(readdirSync(t.home).filter((n) => n.endsWith('.tmp'))).toEqual([]);
 
-    expect(await shellSees('bash', ['-c', 'source ~/.bashrc; [ "$OPENAI_API_KEY" = "$EXPECTED" ] && echo same'], t.env, KEY)).toMatchObject({ same: true });
-    expect(await shellSees('zsh', ['-c', 'source ~/.zshrc; [[ "$OPENAI_API_KEY" == "$EXPECTED" ]] && echo same'], t.env, KEY)).toMatchObject({ same: true });
+    expect(await shellSees('bash', ['-c', 'source ~/.bashrc; [ "$(printenv OPENAI_API_KEY)" = "$EXPECTED" ] && echo same'], t.env, KEY)).toMatchObject({ same: true });
+    expect(await shellSees('zsh', ['-c', 'source ~/.zshrc; [[ "$(printenv OPENAI_API_KEY)" == "$EXPECTED" ]] && echo same'], t.env, KEY)).toMatchObject({ same: true });
   });
 
   it('fish: a universal variable (\\xHH-escaped in fish_variables) is erased by fish itself, and config.fish gets the key from the keychain', async () => {

@@ -51,7 +51,7 @@ describe('the binary on long text', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines).toContain(`  - export OPENAI_API_KEY="sk-proj-…${KEY.slice(-4)}" # … (60000 more characters)`);
-    expect(lines).toContain('  + export OPENAI_API_KEY="$(openai-setup token --profile long)" # … (60000 more characters)');
+    expect(lines).toContain('  + OPENAI_API_KEY="$(openai-setup token --profile long)"; export OPENAI_API_KEY # … (60000 more characters)');
     expect(result.stdout + result.stderr).not.toContain(BODY.slice(0, 12));
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(600);
   });

@@ -193,8 +193,8 @@ describe('the packed tarball, installed', () => {
     expect(stored.code, stored.stderr).toBe(0);
     const help = await runCommand(npxFile, [...started, 'token', '--help'], { env, cwd, timeoutMs: 120_000 });
     expect(help.code, help.stderr).toBe(0);
-    const line = /^ *\$ (export OPENAI_API_KEY=.*)$/m.exec(help.stdout)?.[1];
-    expect(line).toBe(`export OPENAI_API_KEY="$(npx --yes --package=${packed.tarball} openai-setup token)"`);
+    const line = /^ *\$ (OPENAI_API_KEY=.*)$/m.exec(help.stdout)?.[1];
+    expect(line).toBe(`OPENAI_API_KEY="$(npx --yes --package=${packed.tarball} openai-setup token)"; export OPENAI_API_KEY`);
     // Typed as printed into bash at a terminal: npx asks whether to install the tarball's package
     // (every run, cached or not) only when stdin is a terminal, and asks it on stdout.
     const bash = spawnCommand('bash', ['--norc', '--noprofile', '-c', `${line!}; [ "$OPENAI_API_KEY" = "$STORED" ] && echo SAME || echo DIFFERENT`], { env: { ...env, STORED: key }, cwd });

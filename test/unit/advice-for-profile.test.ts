@@ -226,7 +226,7 @@ describe('advice names the profile unless a command without --profile acts on it
     await use(t.ctx, { name: 'work' });
     const { code, message } = await outcomeOf(token(t.ctx, { profile: 'default', yes: false }));
     expect(code).toBe(2);
-    expect(message).toContain('export OPENAI_API_KEY="$(openai-setup token --profile default)"');
+    expect(message).toContain('OPENAI_API_KEY="$(openai-setup token --profile default)"; export OPENAI_API_KEY');
   });
 
   it('use work while OPENAI_SETUP_PROFILE names another: how to set work up names work', async () => {

@@ -127,13 +127,13 @@ describe('the line put in place of a key', () => {
 
   it('bash/zsh: NAME="$(… token)", export only where it was, indentation and a trailing comment kept', () => {
     for (const line of [`export OPENAI_API_KEY="${KEY}"`, `export OPENAI_API_KEY='${KEY}'`, `export OPENAI_API_KEY=${KEY};`]) {
-      expect(plan(finding('posix-shell'), line, token)).toEqual({ kind: 'line', line: 3, after: `export OPENAI_API_KEY="$(openai-setup token)"${line.endsWith(';') ? ';' : ''}`, note: null });
+      expect(plan(finding('posix-shell'), line, token)).toEqual({ kind: 'line', line: 3, after: `OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY${line.endsWith(';') ? ';' : ''}`, note: null });
     }
     // Not exported, it stays so: programs did not see it before either (unless exported elsewhere, which still works).
     expect(plan(finding('posix-shell'), `OPENAI_API_KEY=${KEY}`, token)).toEqual({ kind: 'line', line: 3, after: 'OPENAI_API_KEY="$(openai-setup token)"', note: null });
-    expect(plan(finding('posix-shell'), `export  OPENAI_API_KEY=${KEY}`, token)).toMatchObject({ after: 'export  OPENAI_API_KEY="$(openai-setup token)"' });
+    expect(plan(finding('posix-shell'), `export  OPENAI_API_KEY=${KEY}`, token)).toMatchObject({ after: 'OPENAI_API_KEY="$(openai-setup token)"; export  OPENAI_API_KEY' });
     expect(plan(finding('posix-shell'), `  export MY_KEY="${KEY}"  # work\r`, 'openai-setup token --profile work')).toMatchObject({
-      after: '  export MY_KEY="$(openai-setup token --profile work)"  # work',
+      after: '  MY_KEY="$(openai-setup token --profile work)"; export MY_KEY  # work',
     });
     expect(plan(finding('posix-shell'), `alias gpt='OPENAI_API_KEY=${KEY} llm'`, token).kind).toBe('manual');
   });
@@ -166,7 +166,7 @@ describe('the line put in place of a key', () => {
     expect(at('posix-shell', `env \\\nOPENAI_API_KEY=${KEY}\n`)).toEqual(manual(/continues/));
     // After the here-document ends, a comment with a quote or a <<, a here-string, a shift: lines are lines again.
     for (const before of ['cat <<EOT\nOPENAI_API_KEY=x\nEOT\n', "# it's mine, cat <<EOT\n", 'cat <<<EOT\n', 'echo $((1 << 2))\n', "a='x\ny'\n", 'echo ${#PATH} \\\n  done\n']) {
-      expect(at('posix-shell', `${before}export OPENAI_API_KEY=${KEY}\n`)).toMatchObject({ kind: 'line', after: 'export OPENAI_API_KEY="$(openai-setup token)"' });
+      expect(at('posix-shell', `${before}export OPENAI_API_KEY=${KEY}\n`)).toMatchObject({ kind: 'line', after: 'OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY' });
     }
     // fish: quotes across lines; PowerShell: here-strings, <#…#>, a backtick continuing a line.
     expect(at('fish', `echo 'a\\'\nset -gx OPENAI_API_KEY ${KEY}\n'\n`)).toEqual(manual(/quoted string/));
@@ -181,7 +181,7 @@ describe('the line put in place of a key', () => {
 
   it('changes only that line: CRLF endings, a missing final newline and every other byte kept', () => {
     const text = 'a\r\nexport OPENAI_API_KEY=x\r\nb';
-    expect(replaceLine(text, 2, 'export OPENAI_API_KEY="$(t)"')).toBe('a\r\nexport OPENAI_API_KEY="$(t)"\r\nb');
+    expect(replaceLine(text, 2, 'OPENAI_API_KEY="$(t)"; export OPENAI_API_KEY')).toBe('a\r\nOPENAI_API_KEY="$(t)"; export OPENAI_API_KEY\r\nb');
     expect(replaceLine(text, 2, null)).toBe('a\r\nb');
     expect(replaceLine('only', 1, null)).toBe('');
     expect(replaceLine('x\ny', 2, 'z')).toBe('x\nz');
@@ -426,7 +426,7 @@ describe('import: moving keys into the keychain', () => {
 
     expect(t.keychain.keyOf('default')).toBe(KEY);
     expect((await t.profile())?.key?.hint).toBe(`sk-proj-…${KEY.slice(-4)}`);
-    expect(t.read('~/.zshrc')).toBe(`# mine\r\nexport OPENAI_API_KEY="$(openai-setup token)"  # laptop\r\nalias ll='ls -l'`);
+    expect(t.read('~/.zshrc')).toBe(`# mine\r\nOPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY  # laptop\r\nalias ll='ls -l'`);
     expect(statSync(zshrc).mode & 0o777).toBe(0o640);
     expect(t.read('.env')).toBe('A=1\nB=2\n');
     expect(statSync(join(t.cwd, '.env')).mode & 0o777).toBe(0o600);
@@ -436,7 +436,7 @@ describe('import: moving keys into the keychain', () => {
     // Another key is not moved into this profile; another tool's file is only explained.
     expect(t.read('.envrc')).toContain(OTHER);
     expect(t.stdout).toContain(`.envrc, line 1: sk-proj-…${OTHER.slice(-4)} is not the stored key`);
-    expect(t.stdout).toMatch(/- export OPENAI_API_KEY="sk-proj-…\S{4}" {2}# laptop\n {2}\+ export OPENAI_API_KEY="\$\(openai-setup token\)" {2}# laptop/);
+    expect(t.stdout).toMatch(/- export OPENAI_API_KEY="sk-proj-…\S{4}" {2}# laptop\n {2}\+ OPENAI_API_KEY="\$\(openai-setup token\)"; export OPENAI_API_KEY {2}# laptop/);
     expect(t.stdout).toContain('2 plaintext copies are left');
     expect(t.stdout).toContain('To replace the key for good:  openai-setup rotate\n');
     // No temp file, and no copy of the key anywhere but where it was left.
@@ -489,7 +489,7 @@ describe('import: moving keys into the keychain', () => {
     symlinkSync(real, join(t.home, '.bashrc'));
     expect(await runImport(t.ctx, options({ store: '~/.bashrc:1', rewrite: true, yes: true, profile: 'work' }), t.deps)).toBe(0);
     expect(t.keychain.keyOf('work')).toBe(KEY);
-    expect(readFileSync(real, 'utf8')).toBe('export OPENAI_API_KEY="$(openai-setup token --profile work)"\n');
+    expect(readFileSync(real, 'utf8')).toBe('OPENAI_API_KEY="$(openai-setup token --profile work)"; export OPENAI_API_KEY\n');
     expect(readdirSync(t.home)).toContain('.bashrc');
   });
 
@@ -691,7 +691,7 @@ describe('import: moving keys into the keychain', () => {
     terminal.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
     terminal.prompts.whenSelect('Which key should profile "default" keep in the keychain?', KEY).whenConfirm('Change line 1 of ~/.zshrc like this?', true);
     expect(await runImport(terminal.ctx, options(), terminal.deps)).toBe(5);
-    expect(terminal.read('~/.zshrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
+    expect(terminal.read('~/.zshrc')).toBe('OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY\n');
     expect(terminal.stdout).toContain('  Once that is fixed, check it:  openai-setup verify\n');
     for (const t of [viaKey, json, terminal]) expectNoKeys(t);
   });
@@ -949,7 +949,7 @@ describe('import: what the person reads (review of the built binary)', () => {
     expect(await runImport(t.ctx, options({ store: '~/.config/powershell/Microsoft.PowerShell_profile.ps1:1', rewrite: true, yes: true }), t.deps)).toBe(8);
     expect(t.read('~/.config/powershell/Microsoft.PowerShell_profile.ps1')).toBe('\xEF\xBB\xBF$env:OPENAI_API_KEY = (openai-setup token)\r\n');
     expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps)).toBe(0);
-    expect(t.read('~/.zshrc')).toBe('\xEF\xBB\xBFexport OPENAI_API_KEY="$(openai-setup token)"\n');
+    expect(t.read('~/.zshrc')).toBe('\xEF\xBB\xBFOPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY\n');
     expectNoKeys(t);
   });
 
@@ -1013,7 +1013,7 @@ describe('import: what the person reads (review of the built binary)', () => {
     t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
     t.write('~/.config/shell_gpt/.sgptrc', `OPENAI_API_KEY=${KEY}\n`);
     expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true, profile: 'work' }), t.deps)).toBe(8);
-    expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY="$(${script} token --profile work)"\n`);
+    expect(t.read('~/.zshrc')).toBe(`OPENAI_API_KEY="$(${script} token --profile work)"; export OPENAI_API_KEY\n`);
     // Each command last on its line, set off with two spaces: the terminal never breaks it in two, however long the path.
     expect(t.stdout).toContain(`! 2 plaintext copies are left; to see them:  ${script} import --profile work\n`);
     expect(t.stdout).toContain(`Run it as:  ${script} run --profile work -- sgpt …\n`);
@@ -1067,11 +1067,11 @@ describe('import: what the person reads (review of the built binary)', () => {
       .whenConfirm('Change line 1 of ~/.config/powershell/Microsoft.PowerShell_profile.ps1 like this?', true);
     expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
     const utf8 = (path: string) => readFileSync(join(t.home, path), 'utf8');
-    expect(utf8('.zshrc')).toBe(`# café\nexport OPENAI_API_KEY="$(${command})"\n`);
+    expect(utf8('.zshrc')).toBe(`# café\nOPENAI_API_KEY="$(${command})"; export OPENAI_API_KEY\n`);
     expect(utf8('.config/fish/config.fish')).toBe(`set -gx OPENAI_API_KEY (${command})\n`);
     expect(utf8('.config/powershell/Microsoft.PowerShell_profile.ps1')).toBe(`$env:OPENAI_API_KEY = (& ${command})\n`);
     // What was shown is what was written, and nothing was taken for another program's change.
-    expect(t.stdout).toContain(`  + export OPENAI_API_KEY="$(${command})"\n`);
+    expect(t.stdout).toContain(`  + OPENAI_API_KEY="$(${command})"; export OPENAI_API_KEY\n`);
     expect(t.stdout).toContain(`  + set -gx OPENAI_API_KEY (${command})   (at the end of ~/.config/fish/config.fish)\n`);
     expect(t.stdout).toContain(`  + $env:OPENAI_API_KEY = (& ${command})\n`);
     expect(t.stdout).toContain('✔ Changed line 2 of ~/.zshrc.');
@@ -1107,7 +1107,7 @@ describe('import: a file `env --file` wrote for the profile, as the person asked
     t.prompts.whenConfirm('Change line 1 of ~/.zshrc like this?', true);
     expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
     expect(t.read('.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
-    expect(t.read('~/.zshrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
+    expect(t.read('~/.zshrc')).toBe('OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY\n');
     expect(t.stdout).toContain('Looked in 2 files; found 1 plaintext copy of 1 OpenAI key:');
     expect(t.stdout).toContain(`○ .env, line 1: sk-proj-…${KEY.slice(-4)}, the stored key, written by \`openai-setup env --file .env\`, as you asked; import leaves it\n`);
     expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key is left where import looks.');
@@ -1146,7 +1146,7 @@ describe('import: later findings in a file an earlier change moved (review of 20
       .whenConfirm('Remove line 1 of ~/.zshrc?', true)
       .whenConfirm('Change line 1 of ~/.zshrc like this?', true);
     expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
-    expect(t.read('~/.zshrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
+    expect(t.read('~/.zshrc')).toBe('OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY\n');
     expect(t.stdout).toContain('✔ Removed line 1 of ~/.zshrc.\n');
     expect(t.stdout).toContain('~/.zshrc, line 1:\n');
     expect(t.stdout).toContain('✔ Changed line 1 of ~/.zshrc.\n');
@@ -1456,7 +1456,7 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     t.ctx.binPath = script;
     t.write('~/.bashrc', `export OPENAI_API_KEY=${KEY}\n`);
     expect(await runImport(t.ctx, options({ store: '~/.bashrc:1', rewrite: true, yes: true }), t.deps)).toBe(0);
-    expect(t.read('~/.bashrc')).toBe('export OPENAI_API_KEY="$(openai-setup token)"\n');
+    expect(t.read('~/.bashrc')).toBe('OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY\n');
   });
 
   it('asdf\'s shim first on PATH, this copy a global install of the system\'s Node: the line names this script, not the shim\'s copy', async () => {
@@ -1473,7 +1473,7 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     t.ctx.binPath = join(root, 'sys', 'bin', 'openai-setup');
     t.write('~/.bashrc', `export OPENAI_API_KEY=${KEY}\n`);
     expect(await runImport(t.ctx, options({ store: '~/.bashrc:1', rewrite: true, yes: true }), t.deps)).toBe(0);
-    expect(t.read('~/.bashrc')).toBe(`export OPENAI_API_KEY="$(${join(root, 'sys', 'bin', 'openai-setup')} token)"\n`);
+    expect(t.read('~/.bashrc')).toBe(`OPENAI_API_KEY="$(${join(root, 'sys', 'bin', 'openai-setup')} token)"; export OPENAI_API_KEY\n`);
   });
 
   it('under npx, the list names --rewrite with what it refuses there, and the form that works', async () => {
@@ -1493,7 +1493,7 @@ describe('import --store --rewrite started by npm: the lines it writes into star
     const t = startedFrom('proj', 'node_modules', '.bin');
     t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
     expect(await runImport(t.ctx, options({ store: '~/.zshrc:1', rewrite: true, yes: true }), t.deps)).toBe(0);
-    expect(t.read('~/.zshrc')).toBe(`export OPENAI_API_KEY="$(${t.script} token)"\n`);
+    expect(t.read('~/.zshrc')).toBe(`OPENAI_API_KEY="$(${t.script} token)"; export OPENAI_API_KEY\n`);
     const note = `! That is the copy installed in ${join(dirname(t.cwd), 'proj')}: the line stops working if it is removed from there; \`npm install -g openai-setup\` installs one for everywhere (then the line can say just openai-setup).`;
     expect(flat(t.stdout)).toContain(note);
 

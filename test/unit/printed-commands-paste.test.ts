@@ -56,7 +56,7 @@ function commandLines(text: string): string[] {
   return text
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => /^(?:openai-setup |printenv |export |unset |OPENAI_BASE_URL=|pip |npm )/.test(line));
+    .filter((line) => /^(?:openai-setup |printenv |export |unset |OPENAI_API_KEY="\$\(|OPENAI_BASE_URL=|pip |npm )/.test(line));
 }
 
 /** bash's verdict on `line` read as a command line (-n: read, not run). */
@@ -99,7 +99,7 @@ async function parses(words: string[]): Promise<string> {
 }
 
 /** A line that starts the tool (alone, piped into, in `$( )`, with a variable set), and nothing else: safe to run here with the stand-in. */
-const startsTheTool = (line: string) => /^(?:printenv \w+ \| |export \w+="\$\(|OPENAI_BASE_URL=\S+ )?openai-setup /.test(line);
+const startsTheTool = (line: string) => /^(?:printenv \w+ \| |\w+="\$\(|OPENAI_BASE_URL=\S+ )?openai-setup /.test(line);
 
 /**
  * Every command line of a screen: bash reads it; and where it starts the tool, the words the tool
@@ -168,7 +168,7 @@ describe('the closing screen', () => {
       '  Run a program with the key set:',
       '    openai-setup run -- python3 app.py',
       '  Set it in this shell:',
-      '    export OPENAI_API_KEY="$(openai-setup token)"',
+      '    OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY',
       '  Write it to a git-ignored .env:',
       '    openai-setup env --file .env',
     ]);
@@ -335,6 +335,31 @@ describe("the lines that set a variable, in the person's own shell (SHELL)", () 
       const fixes = strayVariableChecks(env, 'linux').map((c) => c.fix!.slice(c.fix!.indexOf(':  ') + 3));
       expect(fixes).toHaveLength(2);
       expect(inShell(shell, `${fixes.join('; ')}; printenv OPENAI_ORG_ID; printenv OPENAI_BASE_URL; echo done`, env)).toBe('done\n');
+    });
+  }
+
+  // `export A="$(…)" B=…` returned export's status: under `set -e` a failed token went unnoticed,
+  // the key exported empty. Assigned, then exported, `set -e` stops at the assignment.
+  for (const shell of ['bash', 'zsh', 'sh']) {
+    it(`${shell} -e: the closing screen's "Set it in this shell" line stops the script where token fails, and sets nothing`, async () => {
+      context({ env: { SHELL: `/bin/${shell}` } });
+      await setUpEarlier();
+      t.prompts.whenConfirm(FINISH, true);
+      t.api.answerChecks(checkResult('valid'));
+      expect(await setup(t.ctx, { ...OPTIONS, check: { baseURL: SERVER } })).toBe(0);
+      const screen = t.stdout.slice(t.stdout.indexOf("You're ready to build.")).split('\n');
+      const set = screen[screen.indexOf('  Set it in this shell:') + 1]!.trim();
+      const failing = mkdtempSync(join(tmpdir(), 'openai-setup-failing-'));
+      try {
+        writeFileSync(join(failing, 'openai-setup'), '#!/bin/sh\necho \'No key is stored for profile "default".\' >&2\nexit 2\n');
+        chmodSync(join(failing, 'openai-setup'), 0o755);
+        const result = spawnSync(shell, ['-c', `set -e\n${set}\necho "went on: [$OPENAI_API_KEY]"`], { encoding: 'utf8', env: { PATH: `${failing}:${process.env.PATH}`, HOME: failing } });
+        expect(result.stderr).toContain('No key is stored');
+        expect(result.stdout).toBe('');
+        expect(result.status, set).toBe(2);
+      } finally {
+        rmSync(failing, { recursive: true, force: true });
+      }
     });
   }
 

@@ -7,6 +7,7 @@ import { bashScript, completionTree, fishScript, zshScript } from '../../src/com
 import { COMMANDS } from '../../src/commands/index.js';
 import { UsageError } from '../../src/errors.js';
 import { buildProgram } from '../../src/program.js';
+import { shellCaptureLine } from '../../src/terminal/shell.js';
 
 function helpOf(name: string, args: string[]): string {
   let out = '';
@@ -82,8 +83,18 @@ describe('help from the command table', () => {
   it('under npx, usage lines and examples say `npx openai-setup`', () => {
     const help = helpOf('npx openai-setup', ['token', '--help']);
     expect(help).toContain('Usage: npx openai-setup token');
-    expect(help).toContain('$ export OPENAI_API_KEY="$(npx openai-setup token)"');
+    expect(help).toContain('$ OPENAI_API_KEY="$(npx openai-setup token)"; export OPENAI_API_KEY');
     expect(helpOf('npx openai-setup', ['--help'])).toContain('Usage: npx openai-setup [options] [command]');
+  });
+
+  // The table of commands is loaded on every start, so it writes the example out rather than load
+  // terminal/shell.ts: this keeps the two the same line.
+  it("token --help's example is the line the tool prints to set OPENAI_API_KEY from token in bash, zsh and sh", () => {
+    const example = COMMANDS.find((c) => c.name === 'token')!.examples;
+    for (const shell of ['bash', 'zsh', 'sh']) {
+      expect(example, shell).toEqual([shellCaptureLine({ SHELL: `/bin/${shell}` }, 'linux', 'OPENAI_API_KEY', '{cmd} token')]);
+    }
+    expect(helpOf('openai-setup', ['token', '--help'])).toContain(`$ ${shellCaptureLine({ SHELL: '/bin/bash' }, 'linux', 'OPENAI_API_KEY', 'openai-setup token')}\n`);
   });
 
   it('the wizard (the default command) takes no word after it, and its help says so', () => {

@@ -94,11 +94,11 @@ describe('import: a long line is shown cut in the diff, the key masked', () => {
     const removed = t.stdout.split('\n').find((l) => l.startsWith('  - '));
     const added = t.stdout.split('\n').find((l) => l.startsWith('  + '));
     expect(removed).toMatch(new RegExp(`^  - export OPENAI_API_KEY="sk-proj-…${LAST4}" # (?:note ?)+… \\(\\d+ more characters\\)$`));
-    expect(added).toMatch(/^ {2}\+ export OPENAI_API_KEY="\$\(openai-setup token\)" # (?:note ?)+… \(\d+ more characters\)$/);
+    expect(added).toMatch(/^ {2}\+ OPENAI_API_KEY="\$\(openai-setup token\)"; export OPENAI_API_KEY # (?:note ?)+… \(\d+ more characters\)$/);
     for (const line of [removed!, added!]) expect(line.length).toBeLessThanOrEqual('  - '.length + MAX_UNTRUSTED_LENGTH + '… (30000 more characters)'.length);
     expect(t.stdout + t.stderr).not.toContain(BODY.slice(0, 12));
     // Only what is shown is cut: the line in the file keeps all of its comment.
-    expect(readFileSync(bashrc, 'utf8')).toBe(`export OPENAI_API_KEY="$(openai-setup token)"${comment}\n`);
+    expect(readFileSync(bashrc, 'utf8')).toBe(`OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY${comment}\n`);
     expect(t.keychain.keyOf('default')).toBe(KEY);
   });
 });
@@ -146,7 +146,7 @@ describe('the patterns rewritten to read a line in one pass mask, find and parse
 
   it('planEdit: blanks and `;` after the key, and a fish `set` with flags', () => {
     const finding = (kind: 'posix-shell' | 'fish') => ({ path: 'x', line: 1, kind, key: KEY, variable: 'OPENAI_API_KEY', utf16: false });
-    expect(planEdit(finding('posix-shell'), `export OPENAI_API_KEY=${KEY}  ;  # mine`, 'openai-setup token')).toMatchObject({ kind: 'line', after: 'export OPENAI_API_KEY="$(openai-setup token)"  ;  # mine' });
+    expect(planEdit(finding('posix-shell'), `export OPENAI_API_KEY=${KEY}  ;  # mine`, 'openai-setup token')).toMatchObject({ kind: 'line', after: 'OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY  ;  # mine' });
     expect(planEdit(finding('posix-shell'), `export OPENAI_API_KEY=${KEY}${' '.repeat(5000)}x`, 'openai-setup token')).toMatchObject({ kind: 'manual' });
     expect(planEdit(finding('fish'), `set --global --export OPENAI_API_KEY ${KEY}`, 'openai-setup token')).toMatchObject({ kind: 'line', after: 'set --global --export OPENAI_API_KEY (openai-setup token)' });
     expect(planEdit(finding('fish'), `set ${'--a '.repeat(40)}OPENAI_API_KEY ${KEY} x`, 'openai-setup token')).toMatchObject({ kind: 'manual' });

@@ -162,7 +162,7 @@ describe('closing screen on a narrow terminal', () => {
     expect(described.length).toBeGreaterThan(3);
     expect(lines.filter((line) => line.startsWith('    ')).map((line) => line.trim())).toEqual([
       'OPENAI_BASE_URL=http://127.0.0.1:9/v1 openai-setup run -- python3 app.py',
-      'export OPENAI_API_KEY="$(openai-setup token)" OPENAI_BASE_URL=http://127.0.0.1:9/v1',
+      'OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY OPENAI_BASE_URL=http://127.0.0.1:9/v1',
       'openai-setup env --file .env',
     ]);
     // A description line fits, and ends at a word (a cut word would leave no space before the next line's start).
@@ -181,7 +181,7 @@ describe('closing screen on a narrow terminal', () => {
     const lines = t.stdout.slice(t.stdout.indexOf("You're ready to build.")).split('\n');
     for (const command of [
       'OPENAI_BASE_URL=http://127.0.0.1:38353/v1 openai-setup run -- python3 app.py',
-      'export OPENAI_API_KEY="$(openai-setup token)" OPENAI_BASE_URL=http://127.0.0.1:38353/v1',
+      'OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY OPENAI_BASE_URL=http://127.0.0.1:38353/v1',
       'openai-setup env --file .env',
     ]) {
       expect(lines.some((line) => line.trim().startsWith(command)), `${command}\n${lines.join('\n')}`).toBe(true);

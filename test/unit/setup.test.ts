@@ -561,7 +561,7 @@ describe('setup: the closing screen after a check against another server (--base
       '  Run a program with the key set:',
       `    OPENAI_BASE_URL=${BASE} openai-setup run -- python3 app.py`,
       '  Set it in this shell:',
-      `    export OPENAI_API_KEY="$(openai-setup token)" OPENAI_BASE_URL=${BASE}`,
+      `    OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY OPENAI_BASE_URL=${BASE}`,
       '  Write it to a git-ignored .env (add OPENAI_BASE_URL there):',
       '    openai-setup env --file .env',
     ]);

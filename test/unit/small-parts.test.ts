@@ -304,7 +304,7 @@ describe('advice as the person can type it', () => {
     const { adviceFor } = await import('../../src/terminal/invocation.js');
     const npx = adviceFor('npx openai-setup', ['key', 'verify', 'token', 'run', 'admin-key', 'rotate']);
     expect(npx('Create a new secret key and store it with `openai-setup key`.')).toBe('Create a new secret key and store it with `npx openai-setup key`.');
-    expect(npx('export OPENAI_API_KEY="$(openai-setup token)"')).toBe('export OPENAI_API_KEY="$(npx openai-setup token)"');
+    expect(npx('OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY')).toBe('OPENAI_API_KEY="$(npx openai-setup token)"; export OPENAI_API_KEY');
     expect(npx('printenv OPENAI_API_KEY | openai-setup key --stdin')).toBe('printenv OPENAI_API_KEY | npx openai-setup key --stdin');
     expect(npx('Name it: openai-setup rotate --project proj_…')).toBe('Name it: npx openai-setup rotate --project proj_…');
     expect(npx('run `openai-setup` to continue')).toBe('run `npx openai-setup` to continue');
