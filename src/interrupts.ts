@@ -98,6 +98,7 @@ export class Interrupts implements Sections {
   private gone = false;
   private bySignal = false;
   private lastWords: LastWord[] = [];
+  private readonly silenceHooks = new Set<() => void>();
   /** What leaving said of where things stand: the undos' lines, what was left half done or not undone. */
   private readonly said: string[] = [];
 
@@ -166,6 +167,16 @@ export class Interrupts implements Sections {
   }
 
   /**
+   * Have the first signal run `say` at once, before the run's own output is silenced (host.prepare):
+   * lines a run holds back for a later moment, true already, said while they still can be
+   * (doctor's rows that wait for its live check). The returned function takes it off again.
+   */
+  beforeSilence(say: () => void): () => void {
+    this.silenceHooks.add(say);
+    return () => void this.silenceHooks.delete(say);
+  }
+
+  /**
    * Have leaving on a signal end with `write` (a --json run's one document), the last thing done
    * before the exit, also on a second signal; the returned function takes it off again (the run
    * ended, having printed its document itself). The latest one registered is the one written.
@@ -180,6 +191,14 @@ export class Interrupts implements Sections {
     if (this.gone) return;
     if (this.signal) return this.leaveNow(signal, `a second ${named(signal)}`);
     this.signal = signal;
+    for (const say of [...this.silenceHooks]) {
+      try {
+        say();
+      } catch {
+        // Leaving matters more than these lines.
+      }
+    }
+    this.silenceHooks.clear();
     if (this.open.size) {
       void this.host.sleep(SECTION_NOTICE_MS).then(() => {
         if (this.gone) return;

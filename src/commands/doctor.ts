@@ -636,7 +636,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     for (const printing of later.splice(0)) printing();
   };
   // Left on a signal during the check: the rows held for it are still said, as far as they came.
-  const noHeldWord = held >= 0 && !options.json ? ctx.interrupts.lastWord(printHeld) : () => {};
+  const noHeldWord = held >= 0 && !options.json ? ctx.interrupts.beforeSilence(printHeld) : () => {};
   const before = held < 0 ? checks.length : held;
   checks.slice(0, before).forEach(print);
   const rest = checks.slice(before);

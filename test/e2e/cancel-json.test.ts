@@ -229,3 +229,26 @@ describe('doctor --json, a signal during the live check', () => {
     expect(stdout).not.toContain(key);
   });
 });
+
+describe('doctor (text), a signal during the live check of an OPENAI_API_KEY other than the stored key', () => {
+  it('SIGTERM: exit 143, and the rows that waited for the check (OPENAI_API_KEY, API reachable) were printed', async () => {
+    const stored = makeKey('proj', 'cancel-text-doctor-stored');
+    const variable = makeKey('proj', 'cancel-text-doctor-env');
+    server().addKey(stored, 'valid');
+    server().addKey(variable, 'valid');
+    const t = await machine();
+    expect((await runCli(['key', '--stdin', '--no-verify'], { env: t.env, input: stored })).code).toBe(0);
+    t.env.OPENAI_API_KEY = variable;
+    const proxy = await proxied(t);
+    const chat = proxy.hold(/^POST \/v1\/chat\/completions/);
+    const run = start(t, ['doctor']);
+    await chat.arrived;
+    run.signal('SIGTERM');
+    const { code, stdout, stderr } = await run.exited;
+    chat.release();
+    expect(code, stderr).toBe(143);
+    expect(stdout).toMatch(/Stored key[^\n]*\n(?:.*\n)*.*OPENAI_API_KEY.*\n(?:.*\n)*.*API reachable/);
+    expect(stdout).not.toContain(variable);
+    expect(stdout).not.toContain(stored);
+  });
+});

@@ -16,7 +16,11 @@ export class FakeProcess implements InterruptHost {
   constructor() {
     this.exited = new Promise((resolve) => (this.onExit = resolve));
   }
-  async prepare(): Promise<void> {}
+  /** What the host does first on leaving, as main.ts's does (silencing the run's terminal: `() => void term.leave()`). */
+  preparing: (() => void) | undefined;
+  async prepare(): Promise<void> {
+    this.preparing?.();
+  }
   say(line: string): void {
     this.said.push(line);
     this.events.push(`said: ${line}`);

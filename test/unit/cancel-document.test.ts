@@ -265,6 +265,8 @@ describe('doctor (text) left on a signal during the live check of an OPENAI_API_
     const { t, host } = checkCancelled('SIGINT', { keychain: { default: stored }, env: { OPENAI_API_KEY: variable } });
     await t.ctx.state.updateProfile('default', (p) => void (p.key = { storage: 'keychain', hint: maskKey(stored), savedAt: '2026-01-01T00:00:00.000Z' }));
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
+    // As main.ts's host: from leaving on, the run's own output goes nowhere.
+    host.preparing = () => void t.ctx.term.leave();
     void doctor(t.ctx, { json: false }).catch(() => {});
     expect(await host.exited).toBe('SIGINT');
     expect(t.stdout).toMatch(/Stored key[^\n]*\n(?:.*\n)*.*OPENAI_API_KEY.*\n(?:.*\n)*.*API reachable/);
