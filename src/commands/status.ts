@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
-import { VerifyStatusSchema } from '../api/status.js';
+import { outcomeRow, VerifyStatusSchema } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
 import { heldWithMore, maskKey } from '../keys/format.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
@@ -13,7 +13,7 @@ import { envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProf
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, afterFirst, checkFlags, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, afterFirst, checkFlags, keyCommand, keyPromptWorks, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
 import { shellDirsOf } from '../storage/paths.js';
@@ -282,13 +282,18 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   const pending = status.stages.filter((s) => !s.done);
   if (pending.length === 0) return 0;
   const stages = `${pending.length} of 4 stages pending`;
-  if (!term.interactive) {
+  // Where the person reading this would type the wizard: at a terminal when this run has one on
+  // stdin or stdout (`status | less` is read at one), not only when both are (keyPromptWorks).
+  const wizardAsks = keyPromptWorks(ctx);
+  if (wizardAsks !== 'here' && wizardAsks !== 'alone') {
     // The wizard would ask, and cannot here (it names each stage's command and exits 2): the next
     // stage's command, as the wizard names it here. No keychain probe (status opens none): one
     // known out of reach without asking (no session bus) has the key line keep it in the file.
     const noKeychain = key.storage !== 'keychain' && ctx.keys.keychainUnreachable() !== null;
     const state = await ctx.state.read();
-    const next = stageWithoutQuestions(ctx, state, profileName, pending[0]!.id, { insecureStorage: key.storage === 'file', noKeychain, check });
+    // The key in OPENAI_API_KEY is the one the last check rejected: never piped in again (as the wizard has it).
+    const variableFailed = key.env.set && last !== null && !last.ok && last.keyHint === key.env.hint && outcomeRow({ status: last.status, reason: null }).route === 'key';
+    const next = stageWithoutQuestions(ctx, state, profileName, pending[0]!.id, { insecureStorage: key.storage === 'file', noKeychain, check, variableFailed });
     const what = next.what.charAt(0).toLowerCase() + next.what.slice(1);
     const lead = `${upperFirst(stages)}, and the wizard asks questions, but ${term.whyNoPrompts}. Next, ${what}`;
     term.out(term.style.dim(newer ? `${lead}, ${afterUpdate(next.command)}.` : `${lead}:  ${next.command}`));

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run as setup } from '../../src/commands/setup.js';
 import { run as status } from '../../src/commands/status.js';
 import type { StageId } from '../../src/storage/state.js';
+import { maskKey } from '../../src/keys/format.js';
+import { makeKey } from '../helpers/openai-server.js';
 import { makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 let t: TestContext;
@@ -67,5 +69,25 @@ describe('status on a terminal', () => {
   it('still names the wizard, which asks', async () => {
     await context({});
     expect(await lastLine()).toBe('Run `openai-setup` to continue (4 of 4 stages pending).');
+  });
+});
+
+describe('status read at a terminal, its own output piped (`status | less`)', () => {
+  it('names the wizard, which asks when typed there (stdin is the terminal)', async () => {
+    await context({ interactive: false, stdinIsTTY: true, stdoutIsTTY: false });
+    expect(await lastLine()).toBe('Run `openai-setup` to continue (4 of 4 stages pending).');
+  });
+});
+
+describe('status without a terminal, OPENAI_API_KEY holding the key the last check rejected', () => {
+  it('never pipes that key in again: the next step is to set or unset the variable first, as the wizard says', async () => {
+    const rejected = makeKey('proj', 'status-next-rejected-variable');
+    await context({ interactive: false, env: { OPENAI_API_KEY: rejected } }, ['login', 'payment', 'billing']);
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.lastVerify = { at: '2026-01-02T03:04:05.000Z', status: 'invalid_key', ok: false, keyHint: maskKey(rejected), keySource: 'OPENAI_API_KEY', organization: null, project: null, tier: null, billing: 'unchecked', message: 'Incorrect API key provided.' };
+    });
+    const line = await lastLine();
+    expect(line).not.toContain('printenv OPENAI_API_KEY |');
+    expect(line).toContain('… | openai-setup key --stdin');
   });
 });
