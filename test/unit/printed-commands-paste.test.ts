@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run as doctor, strayVariableChecks } from '../../src/commands/doctor.js';
 import { run as env } from '../../src/commands/env.js';
 import { run as logout } from '../../src/commands/logout.js';
@@ -20,6 +20,10 @@ import { buildProgram } from '../../src/program.js';
 import { STAGE_IDS } from '../../src/storage/state.js';
 import { shellCaptureLine, shellWord } from '../../src/terminal/shell.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+
+// Each test runs the printed lines in real bash, zsh, fish and tcsh (spawnSync, one after another):
+// seconds on a loaded machine, past the 5 s a test that only calls functions gets.
+vi.setConfig({ testTimeout: 30_000 });
 
 const KEY = testKey('A');
 const OTHER = testKey('B');
