@@ -596,7 +596,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   }
   checks.push(...strayVariableChecks(ctx.rawEnv, ctx.platform));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
-  const stale = (path: string, held: string) => staleEnvFile(ctx, profileName, path, held);
+  const stale = (path: string, held: string, by?: string) => staleEnvFile(ctx, profileName, path, held, { by });
   const asked = (files: Array<{ path: string; by: string }>) => askedNote(ctx, profileName, files);
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked, first)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
   // A key file (or config dir) others could read, found as the key and admin key were read above:

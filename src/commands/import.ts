@@ -46,7 +46,7 @@ import { adminAccount, adminKeyNeedsFile, storedNotAnAdminKey } from '../storage
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { replaced, sayReplaced, type Replaced } from '../stages/replaced.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
-import { judgeStoredKey, resolveProfileName, storedSource } from '../storage/profile-key.js';
+import { judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, storedSource, type SharingProfile } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { CURSORLESS_TERMINAL, marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, MAX_UNTRUSTED_LENGTH, shownValue } from '../terminal/sanitize.js';
@@ -98,6 +98,8 @@ export const ImportJsonSchema = z.object({
       variable: z.nullable(z.string()),
       stored: z.boolean(),
       storedAdmin: z.boolean(),
+      /** Other profiles that store this key as theirs (compared by the key itself; by its hint where theirs could not be read): storing it here gives one key to both. */
+      storedFor: z.array(z.string()),
       /** In a file `env --file` wrote for a profile whose key it is, as asked: kept, not in plaintextLeft (only --store naming it with --rewrite moves it). */
       envFile: z.boolean(),
       action: z.enum(['rewrite', 'remove', 'fish-erase', 'manual']),
@@ -105,7 +107,7 @@ export const ImportJsonSchema = z.object({
       check: z.nullable(z.object({ ok: z.boolean(), status: z.string(), message: z.string() })),
     }),
   ),
-  environment: z.array(z.object({ variable: z.string(), hint: z.string(), stored: z.boolean() })),
+  environment: z.array(z.object({ variable: z.string(), hint: z.string(), stored: z.boolean(), storedFor: z.array(z.string()) })),
   moved: z.array(z.object({ path: z.string(), line: z.number(), action: z.string() })),
   /**
    * Files found but not looked in (not counted in `looked`), and the home directory once, as `~`,
@@ -193,6 +195,8 @@ interface ImportRun {
   environment: Array<{ variable: 'OPENAI_API_KEY' | 'OPENAI_ADMIN_KEY'; key: string }>;
   /** --check's outcome for each distinct key. */
   checks: Map<string, CheckOutcome>;
+  /** The other profiles that store each key found (not this profile's own key): learned with each scan. */
+  storedFor: Map<string, SharingProfile[]>;
   moved: ImportJson['moved'];
   /** What the failure document says was done. */
   told: Told;
@@ -244,6 +248,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     askedBy: () => null,
     environment: [],
     checks: new Map(),
+    storedFor: new Map(),
     moved: [],
     told,
     movedKinds: new Set(),
@@ -262,6 +267,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     term.addSecret(value);
     return [{ variable, key: value }];
   });
+  await learnStoredFor(run);
   if (options.check) {
     // On a terminal where a question follows the checks whatever they find ("Which key should
     // profile … keep?", a line of the stored key to change), what is typed during them is neither
@@ -369,10 +375,34 @@ function describeKey(run: ImportRun, key: string): string {
     : key === stored.admin ? 'the stored admin key'
     : isStoredKey(stored, key) ? `the stored key ${byHint(stored.keychainError!)}`
     : isStoredAdmin(stored, key) ? `the stored admin key ${byHint(stored.keychainError!)}`
-    : 'not stored';
+    : storedForWords(run, key) ?? 'not stored';
   const check = run.checks.get(key);
   return `${maskKey(key)} · ${keyKindLabel(keyKind(key))} · ${owner}${check ? ` · ${check.ok ? 'works' : `${check.status}: ${check.message}`}` : ''}`;
 }
+
+/**
+ * The other profiles that store each key found, except this profile's own key and admin keys
+ * (profilesSharing: by the key itself, reading only). A key work stores, found while importing for
+ * personal, is not "not stored": storing it for personal would give both profiles one key.
+ */
+async function learnStoredFor(run: ImportRun): Promise<void> {
+  const keys = new Set([...run.scanned.findings.map((f) => f.key), ...run.environment.map((e) => e.key)]);
+  run.storedFor = new Map();
+  for (const key of keys) {
+    if (keyKind(key) === 'admin' || isStoredKey(run.stored, key)) continue;
+    const sharing = await profilesSharing(run.ctx, run.profileName, maskKey(key), async () => key);
+    if (sharing.length) run.storedFor.set(key, sharing);
+  }
+}
+
+/** `stored for profile "work"` (`may be stored for …` when only its hint matched), or null: no other profile stores the key. */
+function storedForWords(run: ImportRun, key: string): string | null {
+  const sharing = run.storedFor.get(key);
+  if (!sharing?.length) return null;
+  return `${sharing.every((s) => s.sure) ? 'stored' : 'may be stored'} for ${sharingNames(sharing)}, not for this one`;
+}
+
+const storedForNames = (run: ImportRun, key: string): string[] => (run.storedFor.get(key) ?? []).map((s) => s.name);
 
 // ---- (b) What is found, and the list of it.
 
@@ -388,6 +418,7 @@ async function scan(run: ImportRun): Promise<void> {
   const home = homeDir.dir;
   run.homeNotLooked = home === null ? homeWhy(homeDir) : unreachableDir(home);
   run.scanned = run.homeNotLooked && home !== null ? { ...result, skipped: result.skipped.filter((s) => !s.path.startsWith(home + sep)) } : result;
+  await learnStoredFor(run);
 }
 
 function isPlaintext(run: ImportRun, finding: Finding): boolean {
@@ -763,13 +794,14 @@ async function report(run: ImportRun): Promise<number> {
           variable: f.variable,
           stored: isStoredKey(stored, f.key),
           storedAdmin: isStoredAdmin(stored, f.key),
+          storedFor: storedForNames(run, f.key),
           envFile: !isPlaintext(run, f),
           action: actionOf(await listedPlan(run, f)),
           advice: f.tool ? toolAdvice(f.tool, shown(f.path), commands) : await byHandNote(run, f),
           check: run.checks.get(f.key) ?? null,
         })),
       ),
-      environment: run.environment.map((e) => ({ variable: e.variable, hint: maskKey(e.key), stored: isStoredKey(stored, e.key) || isStoredAdmin(stored, e.key) })),
+      environment: run.environment.map((e) => ({ variable: e.variable, hint: maskKey(e.key), stored: isStoredKey(stored, e.key) || isStoredAdmin(stored, e.key), storedFor: storedForNames(run, e.key) })),
       moved: run.moved,
       // The home directory once, as `~`, when none is known or it could not be reached (as the text says it).
       skipped: [...scanned.skipped.map((s) => ({ path: shown(s.path), why: s.why })), ...(run.homeNotLooked ? [{ path: '~', why: run.homeNotLooked }] : [])],

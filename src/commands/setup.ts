@@ -19,7 +19,7 @@ import { runLoginStage } from '../stages/login.js';
 import { heading, markDone, showPage, untilLeftPage, type StageOutcome } from '../stages/page.js';
 import { runPaymentStage } from '../stages/payment.js';
 import { envKeyHeld, findKey, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
-import { billingChoiceOf, STAGE_IDS, stageRecord, type StageId } from '../storage/state.js';
+import { billingChoiceOf, STAGE_IDS, stageOrganization, stageRecord, type StageId } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, NO_TERMINAL } from '../terminal/output.js';
 import { sanitize, withoutCredentials } from '../terminal/sanitize.js';
@@ -65,7 +65,12 @@ async function markAllDone(ctx: Context, profileName: string, billingProven = tr
     // A stage done before keeps its time; one not done (stage 3's progress too) is now done.
     for (const id of STAGE_IDS) {
       if (!billingProven && (id === 'payment' || id === 'billing')) continue;
-      if (!p.stages[id]?.doneAt) p.stages[id] = { doneAt: ctx.clock.now().toISOString() };
+      // The check just recorded found the key's organization: payment and billing are done for it.
+      // One done for another organization is done again, for this one.
+      const record = p.stages[id];
+      const organization = stageOrganization(p, id);
+      const elsewhere = record?.doneAt && record.organization && organization.organization && record.organization !== organization.organization;
+      if (!record?.doneAt || elsewhere) p.stages[id] = { doneAt: ctx.clock.now().toISOString(), ...organization };
     }
   });
 }

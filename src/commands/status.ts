@@ -12,8 +12,9 @@ import { isAdminKeyHint } from '../storage/admin-key.js';
 import { envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, afterFirst, checkFlags, keyCommand, keyPromptWorks, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { billingChoiceOf, organizationOf, STAGE_IDS, stageDoneForOthers, stageRecord } from '../storage/state.js';
+import { adminKeyCommand, afterFirst, checkFlags, keyCommand, keyPromptWorks, promptWhereItAsks, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { PAGES } from '../platform.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
 import { shellDirsOf } from '../storage/paths.js';
@@ -46,8 +47,8 @@ export const StatusJsonSchema = z.object({
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
   envFiles: z.array(z.object({ path: z.string(), line: z.number() })),
-  /** Files `env --file` wrote for this profile that hold another key than the stored one (by its hint): left by a replacement. */
-  staleEnvFiles: z.array(z.object({ path: z.string(), line: z.number(), hint: z.string() })),
+  /** Files `env --file` wrote for this profile that hold another key than the stored one (by its hint): left by a replacement, or (`profile`) another profile's key, which its own `env --file` wrote there since. */
+  staleEnvFiles: z.array(z.object({ path: z.string(), line: z.number(), hint: z.string(), profile: z.nullable(z.string()) })),
   /** Temp files left by killed runs (each may hold a key): the key file's, and those next to a file env or import writes. */
   leftovers: z.array(z.string()),
   /** `host`: the server the check was made at when not the OpenAI API (null: the OpenAI API). */
@@ -96,7 +97,7 @@ async function unrecordedInFile(ctx: Context, profile: string): Promise<{ key?: 
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; keyUnrecorded: boolean; lastCheckBaseURL: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, string> }> {
+async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; keyUnrecorded: boolean; doneForOthers: Map<string, string[]>; organization: string | null; lastCheckBaseURL: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, { hint: string; by?: string }> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -141,7 +142,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     adminKey: profile?.adminKey ?? null,
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map(where),
-    staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key) })),
+    staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key), profile: f.by ?? null })),
     leftovers: (await leftoverKeyFiles(ctx, { state, profile: profileName }))?.paths ?? [],
     lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
     // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
@@ -157,7 +158,13 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     lastCheckBaseURL: profile?.lastVerify?.baseURL ?? null,
     movedAside: unknown && !problem ? aside : [],
     askedFound: copies.asked.map((f) => ({ path: f.path, by: f.by })),
-    staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
+    staleFound: new Map(copies.stale.map((f) => [f.path, { hint: maskKey(f.key), ...(f.by !== undefined ? { by: f.by } : {}) }])),
+    // Payment and billing done for other organizations than the key's (its last check's): not done for this profile.
+    doneForOthers: new Map(STAGE_IDS.map((id) => [id, stageDoneForOthers(state, profileName, id).map((o) => sanitize(o, 100))])),
+    organization: (() => {
+      const organization = organizationOf(state, profileName);
+      return organization === null ? null : sanitize(organization, 100);
+    })(),
   };
 }
 
@@ -198,7 +205,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   if (notMade) term.out(`${m.fail} ${notMade.parts.detail}`);
   for (const stage of status.stages) {
     const extra = stage.id === 'billing' && status.billingChoice ? ` (${status.billingChoice})` : '';
-    term.out(stage.done ? `${m.ok} ${stage.title}${extra} ${term.style.dim(`done ${when(stage.doneAt!)}`)}` : `${m.pending} ${stage.title} ${term.style.dim('pending')}`);
+    const others = status.doneForOthers.get(stage.id) ?? [];
+    const elsewhere = others.length ? `: done for ${others.join(', ')}, not for ${status.organization}, the organization of this profile's key` : '';
+    term.out(stage.done ? `${m.ok} ${stage.title}${extra} ${term.style.dim(`done ${when(stage.doneAt!)}`)}` : `${m.pending} ${stage.title} ${term.style.dim(`pending${elsewhere}`)}`);
   }
   // The last check was made at another server (--base-url, OPENAI_BASE_URL): the commands below
   // name it, or followed as printed in another shell they would send the key to the OpenAI API.
@@ -247,8 +256,8 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   // Where the person asked for it: said, as information.
   if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${await askedNote(ctx, profileName, status.askedFound)})`);
   // One a replacement left behind: named, with the command that writes the stored key there.
-  for (const [path, hint] of status.staleFound) {
-    const { detail, fix } = await staleEnvFile(ctx, profileName, path, hint);
+  for (const [path, { hint, by }] of status.staleFound) {
+    const { detail, fix } = await staleEnvFile(ctx, profileName, path, hint, { by });
     term.out(`${m.warn} ${detail}; ${fix}`);
   }
   const leftovers = describeLeftovers(status.leftovers);
@@ -273,6 +282,12 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const unproven = billingNotProven(last, 'then');
     term.out(`${!last.ok ? m.fail : unproven ? m.warn : m.ok} Last check ${when(last.at)}: ${checkLabel(last)} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
     if (unproven) term.out(`  Billing was not proven: ${unproven}. Check again later: \`${verifyCommand(ctx, profileName, check)}\``);
+    if (last.status === 'insufficient_quota') {
+      // Always a next step: the stages may all say done (for another organization, or before the credits ran out).
+      const billing = newer ? undefined : promptWhereItAsks(ctx, toolCommand(ctx, 'billing', profileName));
+      const to = last.organization ? ` to ${last.organization}` : '';
+      term.out(`  To fix it, add credits${to} (or raise the limit the message names)${billing ? `: \`${billing}\` opens the billing page` : ` on ${PAGES.billing.url}`}; then check again: \`${verifyCommand(ctx, profileName, check)}\``);
+    }
   } else if (key.env.set || key.storage === 'keychain' || key.storage === 'file') {
     term.out(`${m.pending} Never checked: run \`${verifyCommand(ctx, profileName)}\``);
   } else if (key.storage === 'env') {

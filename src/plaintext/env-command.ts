@@ -57,8 +57,18 @@ export async function staleEnvFile(
   profileName: string,
   path: string,
   held: string,
-  options: { justReplaced?: boolean; revoked?: boolean } = {},
+  options: { justReplaced?: boolean; revoked?: boolean; by?: string } = {},
 ): Promise<{ detail: string; fix: string }> {
+  if (options.by !== undefined) {
+    // Another profile's `env --file` wrote its own key over this profile's copy: named, with the
+    // command that writes this profile's key there again (in place of the other's).
+    const command = await envCommand(ctx, profileName, path);
+    const theirs = await envCommand(ctx, options.by, path);
+    return {
+      detail: `${shownPath(ctx, path)}, which \`${command}\` wrote this profile's key into, now holds the key of profile "${options.by}" (${held}, written there by \`${theirs}\`)`,
+      fix: `to have this profile's key there again, in place of profile "${options.by}"'s:  ${command}`,
+    };
+  }
   const holds = options.justReplaced ? `still holds the old key ${held}` : `holds ${held}, not the stored key`;
   // The command that wrote the file is the one that writes the stored key there now.
   const command = await envCommand(ctx, profileName, path);

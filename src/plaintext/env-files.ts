@@ -127,10 +127,23 @@ export async function envFileCopies(ctx: Context, profile: string, key: string):
  * another profile which recorded the same file has as its key (askedFor): that is its copy.
  */
 export function staleIn(state: State, profile: string, findings: Finding[], isProfileKey: (key: string) => boolean): Finding[] {
+  return staleOrTakenIn(state, profile, findings, isProfileKey).filter((f) => f.by === undefined);
+}
+
+/**
+ * staleIn, and also the lines another profile's `env --file` wrote its own key into since
+ * (`by`: that profile, askedFor): the file this profile asked for no longer holds its key,
+ * which status and doctor name (`env` for one profile wrote over the other's copy).
+ */
+export function staleOrTakenIn(state: State, profile: string, findings: Finding[], isProfileKey: (key: string) => boolean): Array<Finding & { by?: string }> {
   const recorded = new Set(envFilesOf(state, profile).map(realOf));
   if (recorded.size === 0) return [];
   const asked = askedFor(state);
-  return findings.filter((f) => f.variable === 'OPENAI_API_KEY' && !isProfileKey(f.key) && recorded.has(realOf(f.path)) && asked(f) === null);
+  return findings.flatMap((f) => {
+    if (f.variable !== 'OPENAI_API_KEY' || isProfileKey(f.key) || !recorded.has(realOf(f.path))) return [];
+    const by = asked(f);
+    return by === null ? [f] : by === profile ? [] : [{ ...f, by }];
+  });
 }
 
 /** staleIn, looking in the files `env --file` wrote for `profile` only (for key, once it stored `key`). */

@@ -11,7 +11,7 @@ import type { State } from '../storage/state.js';
 import { afterFirst, toolCommand } from '../terminal/advice.js';
 import { pathLine, upperFirst } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
-import { askedFor, envFilePlaces, envFilesOf, pendingEnvFiles, staleIn } from './env-files.js';
+import { askedFor, envFilePlaces, envFilesOf, pendingEnvFiles, staleOrTakenIn } from './env-files.js';
 import { leftoverOf, leftoverTemps } from '../storage/leftovers.js';
 import { plaintextPlaces, type Place } from './places.js';
 import { scanPlaces, type Finding } from './scan.js';
@@ -53,8 +53,11 @@ export interface Copies {
   plaintext: Finding[];
   /** In files `env --file` wrote for a profile storing this key (env-files.ts): where the person asked for it. */
   asked: AskedFinding[];
-  /** Not copies: those files' lines that set another key than the profile's (staleIn), left by a replacement. */
-  stale: Finding[];
+  /**
+   * Not copies: those files' lines that set another key than the profile's (staleIn), left by a
+   * replacement; `by`: another profile's key, written there by its own `env --file` since.
+   */
+  stale: Array<Finding & { by?: string }>;
 }
 
 /**
@@ -67,7 +70,7 @@ export async function copiesOf(ctx: Context, state: State, profile: string, matc
   // and what wrote it is that profile's own command.
   const asked = askedFor(state, profile);
   const isProfileKey = (key: string) => ('key' in match ? key === match.key : maskKey(key) === match.hint);
-  const copies: Copies = { plaintext: [], asked: [], stale: staleIn(state, profile, findings, isProfileKey) };
+  const copies: Copies = { plaintext: [], asked: [], stale: staleOrTakenIn(state, profile, findings, isProfileKey) };
   for (const f of findings) {
     if (!isProfileKey(f.key)) continue;
     const by = asked(f);
@@ -124,7 +127,7 @@ export async function plaintextDoctorChecks(
   ctx: Context,
   profile: string,
   storedKey: string | null,
-  stale: (path: string, held: string) => Promise<{ detail: string; fix: string }>,
+  stale: (path: string, held: string, by?: string) => Promise<{ detail: string; fix: string }>,
   asked: (files: AskedFinding[]) => Promise<string>,
   first: string | null = null,
 ): Promise<Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }>> {
@@ -138,8 +141,8 @@ export async function plaintextDoctorChecks(
   if (storedKey && copies.asked.length) {
     checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${await asked(copies.asked)}`, fix: null });
   }
-  for (const [path, held] of new Map(copies.stale.map((f) => [f.path, maskKey(f.key)]))) {
-    const { detail, fix } = await stale(path, held);
+  for (const [path, { held, by }] of new Map(copies.stale.map((f) => [f.path, { held: maskKey(f.key), by: f.by }]))) {
+    const { detail, fix } = await stale(path, held, by);
     checks.push({ id: 'stale-env-file', title: 'Env files', status: 'warn', detail, fix: upperFirst(fix) });
   }
   const leftovers = await leftoverKeyFiles(ctx, { state, profile });

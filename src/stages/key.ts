@@ -75,20 +75,31 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
   // OPENAI_API_KEY kept by the person means no copy here: the key stored before must go, and one
   // in this keychain cannot go from here (see removeStoredCopy). Said now, not after the paste and
   // a billable check.
-  const record = (await ctx.state.read()).profiles[profile]?.key;
+  const state = await ctx.state.read();
+  const record = state.profiles[profile]?.key;
   const stuck = record?.storage === 'keychain' ? record.hint : null;
+  // OPENAI_API_KEY is one for every profile, and token, run and env of a named profile hand out
+  // that profile's own key, never the variable: set yourself, it is no key for this one.
+  const named = profile !== state.defaultProfile;
   for (let problem = error; ; ) {
     const what = describeKeychainProblem(problem, store);
     const fix = keychainFix(problem, store);
     if (!term.interactive) {
       throw new KeyStoreError(`${what} The key was not stored.`, [
         ...(fix ? [fix] : []),
-        `${fix ? 'Or' : 'Either'} set the key yourself in your shell profile (${line.file}):  ${line.line}`,
-        `or, as a last resort, keep it in a file readable only by you${toFile.how}:  ${toFile.command}`,
+        ...(named
+          ? [`${fix ? 'Or keep' : 'Keep'} it in a file readable only by you${toFile.how}:  ${toFile.command}`]
+          : [
+              `${fix ? 'Or' : 'Either'} set the key yourself in your shell profile (${line.file}):  ${line.line}`,
+              `or, as a last resort, keep it in a file readable only by you${toFile.how}:  ${toFile.command}`,
+            ]),
       ]);
     }
     term.err(`${marks(term.style).fail} ${what}`);
     if (fix) term.say(`  ${fix}`);
+    if (named && !stuck) {
+      term.say(`  Setting OPENAI_API_KEY yourself is not offered: the variable is the same for every profile, and token, run and env hand out the key stored for profile "${profile}", never the variable.`);
+    }
     if (stuck) {
       term.say(
         `  Setting OPENAI_API_KEY yourself is not offered: the key stored for profile "${profile}" (${stuck}) is in the ${store}, and it cannot be removed from here, so openai-setup would go on handing it out. To keep the new key in OPENAI_API_KEY, remove that one where the keychain can be reached first (\`${elsewhereCommand(ctx, 'logout', profile)}\`).`,
@@ -97,7 +108,7 @@ async function chooseKeychainFallback(ctx: Context, error: KeychainUnavailableEr
     const answer = await ctx.prompter('').select<KeychainFallback | 'retry' | 'stop'>('Where should the key go?', [
       // Another user's session bus is no fix this run can wait for: it is run as the wrong user.
       ...(fix && problem.problem !== 'other-user' ? [{ name: 'I fixed it: try the keychain again', value: 'retry' as const }] : []),
-      ...(stuck ? [] : [{ name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' as const }]),
+      ...(stuck || named ? [] : [{ name: `Set OPENAI_API_KEY yourself in ${line.file} (I will show the line)`, value: 'env' as const }]),
       { name: `Store it in a file only you can read (${ctx.keys.filePath}, like --insecure-storage)`, value: 'file' },
       { name: 'Stop: do not store it', value: 'stop' },
     ]);

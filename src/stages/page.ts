@@ -3,7 +3,7 @@
 import type { Context } from '../context.js';
 import { PAGES, type PageName } from '../platform.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import type { StageId } from '../storage/state.js';
+import { stageOrganization, type StageId } from '../storage/state.js';
 import { toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 
@@ -42,7 +42,8 @@ export function heading(ctx: Context, title: string, position?: string): void {
 export async function markDone(ctx: Context, profile: string, stage: StageId): Promise<void> {
   try {
     await ctx.state.updateProfile(profile, (p) => {
-      p.stages[stage] = { doneAt: ctx.clock.now().toISOString() };
+      // Payment and billing are an organization's: done for the one the profile's key is in, when known.
+      p.stages[stage] = { doneAt: ctx.clock.now().toISOString(), ...stageOrganization(p, stage) };
     });
   } catch (error) {
     if (!(error instanceof ConfigStoreError) || error.parts.fix === null) throw error;

@@ -5,7 +5,8 @@ import { STATUS } from '../api/status.js';
 import type { Context } from '../context.js';
 import { hintKind, isUserKey, maskKey, revokePage } from '../keys/format.js';
 import type { KeySnapshot } from '../storage/keystore.js';
-import { profilesSharing, sharingWords } from '../storage/profile-key.js';
+import { organizationId } from '../api/identifiers.js';
+import { profilesSharing, sharingNames, sharingWords } from '../storage/profile-key.js';
 import type { LastVerify, Profile } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { pathLine, upperFirst } from '../terminal/sanitize.js';
@@ -72,4 +73,24 @@ export async function sayReplaced(ctx: Context, profileName: string, key: string
     const still = shared.length ? `${sharingWords(shared)}, so leave it live while that is so.` : whatItStillDoes(o.last, page);
     say(`${m.warn} This replaces ${o.hint} for profile "${profileName}"${o.note ? ` (${o.note})` : ''}. ${upperFirst(still)}`);
   }
+  await saySameKeyElsewhere(ctx, profileName, key, old, say);
+}
+
+/**
+ * The key just stored for `profileName` is one another profile stores too (`token -p work | key -p
+ * personal --stdin`, an import of work's line): said, as revoking it for one stops it for the other;
+ * and when its organization (its check's) is not the one of the key it replaced, that too.
+ */
+async function saySameKeyElsewhere(ctx: Context, profileName: string, key: string, old: Replaced[], say: (line: string) => void): Promise<void> {
+  const hint = maskKey(key);
+  const sharing = await profilesSharing(ctx, profileName, hint, async () => key);
+  if (!sharing.length) return;
+  const m = marks(ctx.term.style);
+  const last = (await ctx.state.read()).profiles[profileName]?.lastVerify;
+  const now = last?.keyHint === hint ? organizationId(last.organization) : null;
+  const before = organizationId(old.find((o) => o.last && o.hint !== hint)?.last?.organization);
+  const sure = sharing.every((s) => s.sure);
+  const verb = sure ? (sharing.length === 1 ? 'stores' : 'store') : 'may store';
+  const moved = now && before && now !== before ? ` Its organization is ${now}; the key it replaces for profile "${profileName}" was in ${before}.` : '';
+  say(`${m.warn} ${upperFirst(sharingNames(sharing))} ${verb} the same key (${hint}): revoking it (as rotate does) stops it for ${sharing.length === 1 ? 'both profiles' : 'all of them'}.${moved}`);
 }

@@ -359,7 +359,7 @@ export function sharingNames(sharing: SharingProfile[]): string {
 
 /** What the key of a profile replaced, removed or rotated is to the others: `profile "r2" still uses it` ("may still use" when one could not be read). */
 export function sharingWords(sharing: SharingProfile[]): string {
-  return `${sharingNames(sharing)} ${sharing.every((s) => s.sure) ? 'still uses' : 'may still use'} it`;
+  return `${sharingNames(sharing)} ${sharing.every((s) => s.sure) ? (sharing.length === 1 ? 'still uses' : 'still use') : 'may still use'} it`;
 }
 
 /** A key looked up where `token` finds it (lookUpStoredKey); undefined: none found. `unknown`: none found, but what could hold it could not be read (`why`, in words). */

@@ -30,7 +30,10 @@ const Timestamp = z.string().check(z.iso.datetime({ offset: true }));
  * stage done or forgets it replaces that progress too.
  */
 const StageRecordSchema = z.union([
-  z.object({ doneAt: Timestamp }),
+  // `organization`: payment and billing alone, the organization of the profile's last check when
+  // they were marked done (payments and credits are an organization's): done for that organization
+  // only. Absent (older files, or no organization known then): done for every profile, as before.
+  z.object({ doneAt: Timestamp, organization: z.catch(z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/))), undefined) }),
   // `doneAt` never set: a reader of `.doneAt` sees undefined, not done.
   z.object({ pageDoneAt: Timestamp, doneAt: z.optional(z.never()) }),
 ]);
@@ -183,38 +186,75 @@ export function nameMap<T>(entries: Record<string, T> = {}): Record<string, T> {
   return Object.assign(Object.create(null) as Record<string, T>, entries);
 }
 
+/** The stages whose record says which organization they were done for: an organization's, not the account's. */
+const ORGANIZATION_STAGES: readonly StageId[] = ['payment', 'billing'];
+
+/** The organization of the profile's key, as its last check found it; null: not known. */
+export function organizationOf(state: State, profileName: string): string | null {
+  return state.profiles[profileName]?.lastVerify?.organization ?? null;
+}
+
+/** Whether a stage's record counts for the profile: it names no organization, the profile's is not known, or they are the same. */
+function countsFor(record: { organization?: string | undefined } | undefined, organization: string | null): boolean {
+  return !record?.organization || organization === null || record.organization === organization;
+}
+
 /**
- * A stage's record for a profile. Signing in, the card and the billing choice belong to the
- * account, not to a key: a profile that has not done them itself takes them from another profile.
+ * A stage's record for a profile. Signing in belongs to the account, not to a key: a profile that
+ * has not done it itself takes it from another profile. The card and the billing choice belong to
+ * an organization: a record made for another organization than the profile's key's (its last
+ * check's) is not done for this profile, its own included (stageDoneForOthers names them).
  */
 export function stageRecord(state: State, profileName: string, stage: StageId): { doneAt: string } | undefined {
+  const organization = ORGANIZATION_STAGES.includes(stage) ? organizationOf(state, profileName) : null;
   const own = doneRecord(state.profiles[profileName], stage);
-  if (own || stage === 'key') return own;
+  if (own && countsFor(own, organization)) return { doneAt: own.doneAt };
+  if (stage === 'key') return undefined;
   for (const profile of Object.values(state.profiles)) {
     const record = doneRecord(profile, stage);
-    if (record) return record;
+    if (record && countsFor(record, organization)) return { doneAt: record.doneAt };
   }
   return undefined;
 }
 
 /**
+ * The organizations a stage (payment, billing) was done for, none of them the profile's key's,
+ * when that is why stageRecord finds it not done for the profile; [] otherwise.
+ */
+export function stageDoneForOthers(state: State, profileName: string, stage: StageId): string[] {
+  if (!ORGANIZATION_STAGES.includes(stage) || stageRecord(state, profileName, stage)) return [];
+  const others = Object.values(state.profiles).flatMap((p) => doneRecord(p, stage)?.organization ?? []);
+  return [...new Set(others)];
+}
+
+/** The organization to record with a stage marked done for the profile now: its last check's, if one was found. */
+export function stageOrganization(profile: Profile, stage: StageId): { organization?: string } {
+  const organization = ORGANIZATION_STAGES.includes(stage) ? profile.lastVerify?.organization : null;
+  return organization ? { organization } : {};
+}
+
+/**
  * How the account pays, for a profile: like the billing stage (stageRecord), its own choice, else
  * the account's as another profile recorded it: the first, in the file's order, that did the stage
- * with a choice; else the first with a choice at all (a check without credits undoes the stage,
- * not the choice). A profile that took the stage from another made no choice of its own, and
- * prepaid's advice would be wrong for an account on auto-reload or monthly invoicing.
+ * with a choice for the profile's organization (or one not known); else the first with a choice at
+ * all not known to be another organization's (a check without credits undoes the stage, not the
+ * choice). A profile that took the stage from another made no choice of its own, and prepaid's
+ * advice would be wrong for an account on auto-reload or monthly invoicing.
  */
 export function billingChoiceOf(state: State, profileName: string): BillingChoice | undefined {
   const own = state.profiles[profileName]?.billingChoice;
   if (own) return own;
+  const organization = organizationOf(state, profileName);
   const profiles = Object.values(state.profiles);
-  return (profiles.find((p) => doneRecord(p, 'billing') && p.billingChoice) ?? profiles.find((p) => p.billingChoice))?.billingChoice;
+  const done = profiles.find((p) => doneRecord(p, 'billing') && countsFor(doneRecord(p, 'billing'), organization) && p.billingChoice);
+  const sameOrganization = (p: Profile) => countsFor({ organization: doneRecord(p, 'billing')?.organization ?? p.lastVerify?.organization ?? undefined }, organization);
+  return (done ?? profiles.find((p) => p.billingChoice && sameOrganization(p)))?.billingChoice;
 }
 
 /** The profile's own record of the stage if it says done (progress short of that is not). */
-function doneRecord(profile: Profile | undefined, stage: StageId): { doneAt: string } | undefined {
+function doneRecord(profile: Profile | undefined, stage: StageId): { doneAt: string; organization?: string } | undefined {
   const record = profile?.stages[stage];
-  return record?.doneAt ? { doneAt: record.doneAt } : undefined;
+  return record?.doneAt ? { doneAt: record.doneAt, ...(record.organization ? { organization: record.organization } : {}) } : undefined;
 }
 
 export function emptyState(): State {

@@ -39,6 +39,21 @@ describe('no usable keychain', () => {
     });
   });
 
+  it('for a named profile `key --stdin` names no OPENAI_API_KEY line (token and run of that profile never read it), only the 0600 file, which then works for token', async () => {
+    await withEnv({}, async (t) => {
+      const result = await runCli(['key', '-p', 'work', '--stdin'], { env: t.env, input: VALID });
+      expect(result.code).toBe(7);
+      expect(result.stderr).not.toMatch(/OPENAI_API_KEY/);
+      const printed = /… \| \S*openai-setup\S* (key --profile work --stdin --insecure-storage)$/m.exec(result.stderr);
+      expect(printed, result.stderr).not.toBeNull();
+      const stored = await runCli(printed![1]!.split(' '), { env: t.env, input: `${VALID}\n` });
+      expect(stored.code).toBe(0);
+      const token = await runCli(['token', '-p', 'work'], { env: t.env });
+      expect(token.code).toBe(0);
+      expect(token.stdout).toBe(`${VALID}\n`);
+    });
+  });
+
   it('--insecure-storage keeps the key in a 0600 file in a 0700 dir and warns each time it is read', async () => {
     await withEnv({}, async (t) => {
       const old = process.umask(0o022);

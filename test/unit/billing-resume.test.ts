@@ -106,7 +106,7 @@ describe('progress of stage 3 left by a stopped run, once something else marks t
     t.prompts.whenConfirm(FINISH, true);
     expect(await setup(t.ctx, OPTIONS)).toBe(0);
     t.assertScriptsUsed();
-    expect((await t.profile())?.stages.billing).toEqual({ doneAt: FIXED_NOW.toISOString() });
+    expect((await t.profile())?.stages.billing).toEqual({ doneAt: FIXED_NOW.toISOString(), organization: 'org-test' });
     delete t.ctx.env.OPENAI_API_KEY;
   }
 

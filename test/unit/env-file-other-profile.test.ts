@@ -61,3 +61,39 @@ describe('a .env written for another profile that stores the same key', () => {
     }
   });
 });
+
+describe('a .env written for one profile, then for another with its own key', () => {
+  it("status and doctor of the first name the other profile's key there now, with the command that writes theirs back", async () => {
+    const other = testKey('B');
+    const t = makeTestContext({ env: GIT_ENV, keychain: { work: KEY, personal: other }, interactive: false });
+    execFileSync('git', ['init', '-q'], { cwd: t.cwd, env: GIT_ENV });
+    writeFileSync(join(t.cwd, '.gitignore'), '.env\n');
+    for (const [name, hint] of [['work', 'sk-proj-…000A'], ['personal', 'sk-proj-…000B']] as const) {
+      await t.ctx.state.updateProfile(name, (p) => {
+        p.key = { storage: 'keychain', hint, savedAt: '2026-01-01T00:00:00.000Z' };
+      });
+    }
+    expect(await env(t.ctx, { profile: 'work', file: '.env', force: false, gitignore: true })).toBe(0);
+    expect(await env(t.ctx, { profile: 'personal', file: '.env', force: false, gitignore: true })).toBe(0);
+
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { profile: 'work', json: false })).toBe(0);
+    expect(t.stdout.slice(before)).toContain(
+      '! .env, which `openai-setup env --file .env --profile work` wrote this profile\'s key into, now holds the key of profile "personal" (sk-proj-…000B, written there by `openai-setup env --file .env --profile personal`); to have this profile\'s key there again, in place of profile "personal"\'s:  openai-setup env --file .env --profile work\n',
+    );
+    const json = t.stdout.length;
+    expect(await status(t.ctx, { profile: 'work', json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json))).staleEnvFiles).toEqual([{ path: '.env', line: 1, hint: 'sk-proj-…000B', profile: 'personal' }]);
+
+    const checked = t.stdout.length;
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 20 }).answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { profile: 'work', json: false });
+    expect(t.stdout.slice(checked)).toContain('now holds the key of profile "personal" (sk-proj-…000B');
+
+    // The profile whose key is there: its own copy, as asked; nothing stale.
+    const mine = t.stdout.length;
+    expect(await status(t.ctx, { profile: 'personal', json: false })).toBe(0);
+    expect(t.stdout.slice(mine)).toContain('○ Also in .env:1 (written by `openai-setup env --file .env --profile personal`, as you asked)\n');
+    expect(t.stdout.slice(mine)).not.toContain('now holds');
+  });
+});

@@ -318,6 +318,29 @@ describe('import: the list', () => {
     expectNoKeys(t);
   });
 
+  it('a key another profile stores is "stored for profile …", not "not stored" (text and --json storedFor); --store of it for this profile says so', async () => {
+    const t = machine({ interactive: false, keychain: { work: KEY } });
+    await t.ctx.state.updateProfile('work', (p) => {
+      p.key = { storage: 'keychain', hint: maskKey(KEY), savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    t.write('.env', `OPENAI_API_KEY=${KEY}\nOTHER_KEY=${OTHER}\n`);
+    expect(await runImport(t.ctx, options({ profile: 'personal' }), t.deps)).toBe(8);
+    expect(t.stdout).toContain(`.env, line 1\n    sk-proj-…${KEY.slice(-4)} · project key · stored for profile "work", not for this one`);
+    expect(t.stdout).toContain(`sk-proj-…${OTHER.slice(-4)} · project key · not stored`);
+    let before = t.stdout.length;
+    expect(await runImport(t.ctx, options({ profile: 'personal', json: true }), t.deps)).toBe(8);
+    const data = ImportJsonSchema.parse(JSON.parse(t.stdout.slice(before)));
+    expect(data.findings.map((f) => [f.line, f.stored, f.storedFor])).toEqual([[1, false, ['work']], [2, false, []]]);
+    // The profile that stores it: its own key, no other profile named.
+    before = t.stdout.length;
+    expect(await runImport(t.ctx, options({ profile: 'work', json: true }), t.deps)).toBe(8);
+    expect(ImportJsonSchema.parse(JSON.parse(t.stdout.slice(before))).findings.map((f) => [f.stored, f.storedFor])).toEqual([[true, []], [false, []]]);
+    before = t.stdout.length;
+    expect(await runImport(t.ctx, options({ profile: 'personal', store: '.env:1', yes: true }), t.deps)).toBe(8);
+    expect(flat(t.stdout.slice(before))).toContain(`Profile "work" stores the same key (${maskKey(KEY)}): revoking it (as rotate does) stops it for both profiles.`);
+    expectNoKeys(t);
+  });
+
   it('--check says, before the checks, that the keys travel in clear text or unchecked (plain http:// to another machine, TLS not checked): once, as verify does', async () => {
     const t = machine({ interactive: false, env: { OPENAI_BASE_URL: 'http://192.0.2.1:1/v1', NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
     t.write('~/.bashrc', `export OPENAI_API_KEY='${KEY}'\n`);

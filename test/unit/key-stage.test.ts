@@ -315,6 +315,24 @@ describe('key: the keychain cannot be used', () => {
     t.assertScriptsUsed();
   });
 
+  it('for a named profile, setting OPENAI_API_KEY yourself is not offered (token, run and env of that profile never read it): the 0600 file is', async () => {
+    context({ env: { SHELL: '/bin/bash' } });
+    t.keychain.failWith('no-service');
+    t.prompts.whenSelect(WHERE_INSTEAD, 'stop');
+    expect((await outcomeOf(key(t.ctx, { profile: 'work' }))).code).toBe(7);
+    expect(t.prompts.asked[0]?.choices).toEqual(['file', 'stop']);
+    expect(flat(t.stdout)).toContain('Setting OPENAI_API_KEY yourself is not offered: the variable is the same for every profile');
+    t.assertScriptsUsed();
+
+    // Without a terminal: no `export OPENAI_API_KEY=` line, the command that keeps it in the file, as printed.
+    context({ interactive: false, stdin: `${KEY}\n`, env: { SHELL: '/bin/bash' } });
+    t.keychain.failWith('no-service');
+    const { code, hints } = await outcomeOf(key(t.ctx, { stdin: true, profile: 'work' }));
+    expect(code).toBe(7);
+    expect(hints.join('\n')).not.toContain('OPENAI_API_KEY');
+    expect(hints).toEqual(['Keep it in a file readable only by you (pipe the key in again, as you did, in place of …):  … | openai-setup key --profile work --stdin --insecure-storage']);
+  });
+
   it('"env" on a 30-column terminal: the line to add is whole on one line (a bare `export` in a startup file prints the environment)', async () => {
     context({ env: { SHELL: '/bin/bash' }, columns: 30 });
     t.keychain.failWith('no-service');

@@ -13,6 +13,7 @@ import { Interrupts } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { PAGES } from '../../src/platform.js';
 import { KeychainUnavailableError } from '../../src/storage/keychain.js';
+import { sharingWords } from '../../src/storage/profile-key.js';
 import { checkResult, flat, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith } from '../helpers/rotatable.js';
@@ -170,6 +171,37 @@ describe('logout and key, of a key another profile stores too', () => {
     expect(t.keychain.keyOf('r1')).toBe(fresh);
     expect(flat(t.stdout)).toContain(`This replaces ${maskKey(t.shared)} for profile "r1". Profile "r2" still uses it, so leave it live while that is so.`);
     expect(t.stdout).not.toContain('revoke');
+  });
+});
+
+describe('a key stored for a profile that other profiles store already (`token -p r1 | key -p r3 --stdin`)', () => {
+  it('key says which profiles store the same key, and that its organization is not the one of the key it replaces', async () => {
+    const t = await twoProfiles();
+    const before = makeKey('proj', 'unit-shared-r3');
+    await t.keychain.setPassword('openai-setup', 'r3', before);
+    await t.ctx.state.updateProfile('r3', (p) => {
+      p.key = { storage: 'keychain', hint: maskKey(before), savedAt: '2026-03-01T00:00:00.000Z' };
+      p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: maskKey(before), keySource: 'x', organization: 'org-personal', project: null, tier: null, billing: 'ok', message: 'The key works.' };
+    });
+    t.ctx.readStdin = async () => `${t.shared}\n`;
+    t.api.answerChecks(checkResult('valid', { organization: 'org-x' }));
+    expect(await key(t.ctx, { profile: 'r3', stdin: true })).toBe(0);
+    expect(flat(t.stdout)).toContain(`Profiles "r1" and "r2" store the same key (${maskKey(t.shared)}): revoking it (as rotate does) stops it for all of them. Its organization is org-x; the key it replaces for profile "r3" was in org-personal.`);
+    expect(t.stdout + t.stderr).not.toContain(t.shared);
+  });
+
+  it('a fresh key no other profile stores: nothing said of other profiles', async () => {
+    const t = await twoProfiles({ stdin: `${makeKey('proj', 'unit-shared-alone')}\n` });
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, { profile: 'r3', stdin: true })).toBe(0);
+    expect(t.stdout).not.toContain('the same key');
+  });
+
+  it('several profiles are said with a plural verb', () => {
+    const sharing = ['w3', 'w2', 'w4'].map((name) => ({ name, storage: 'keychain' as const, sure: true }));
+    expect(sharingWords(sharing)).toBe('profiles "w3", "w2" and "w4" still use it');
+    expect(sharingWords(sharing.slice(0, 1))).toBe('profile "w3" still uses it');
+    expect(sharingWords([...sharing.slice(0, 1), { name: 'w5', storage: 'file', sure: false }])).toBe('profiles "w3" and "w5" may still use it');
   });
 });
 
