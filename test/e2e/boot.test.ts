@@ -196,7 +196,8 @@ describe('advice when started by its path', () => {
     symlinkSync(CLI, script);
     const env = { ...t.env, PATH: process.env.PATH ?? '/usr/bin:/bin', OPENAI_SETUP_NO_PROMPT: '1' };
     const s = spawnCommand(process.execPath, [script], { env, cols: 60 });
-    await s.waitFor('do its stages as commands:');
+    // The last line it prints, waited for: a pty's last output may come after its exit is seen.
+    await s.waitFor('key --insecure-storage');
     expect(await s.exited).toMatchObject({ exitCode: 2 });
     const lines = s.output().split('\n');
     const named = `'${script}'`;

@@ -120,7 +120,7 @@ describe('import --rewrite and the file around the line', () => {
     expect(fish.code, fish.stderr).toBe(0);
 
     expect(readFileSync(bashrc, 'utf8')).toMatch(new RegExp(`^OPENAI_API_KEY="\\$\\(\\S+ token --profile ${t.profile}\\)"\\n$`));
-    expect(readFileSync(profile, 'utf8')).toMatch(new RegExp(`^export OPENAI_API_KEY="\\$\\(\\S+ token --profile ${t.profile}\\)"\\n$`));
+    expect(readFileSync(profile, 'utf8')).toMatch(new RegExp(`^OPENAI_API_KEY="\\$\\(\\S+ token --profile ${t.profile}\\)"; export OPENAI_API_KEY\\n$`));
     expect(readFileSync(config, 'utf8')).toMatch(new RegExp(`^set -l OPENAI_API_KEY \\(\\S+ token --profile ${t.profile}\\)\\n$`));
     // As before: the exported one reaches programs with the key from the keychain; the other one does not reach them.
     expect(await childSees(t.env, profile, KEY)).toBe('same');

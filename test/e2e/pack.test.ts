@@ -23,6 +23,12 @@ const ONLY_HERE = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
 const MAX_INSTALLED_BYTES = 8 * 1024 * 1024;
 const MAX_PACKAGES = 5;
 
+/**
+ * The tool as `status` names it in its next step without a terminal (these runs have none):
+ * `… Next, after signing in on …:  TOOL login --done`.
+ */
+const nextStageTool = (stdout: string) => /:  (.+) login --done\n/.exec(stdout)?.[1];
+
 describe('the packed tarball, installed', () => {
   let root: string;
   let installDir: string;
@@ -144,7 +150,7 @@ describe('the packed tarball, installed', () => {
   it('under npx from this folder\'s install, the commands it recommends work as printed from any folder', async () => {
     const r = await npx(['status'], ONLY_HERE);
     expect(r.code, r.stderr).toBe(0);
-    const wizard = /Run `([^`]+)` to continue/.exec(r.stdout)?.[1];
+    const wizard = nextStageTool(r.stdout);
     // No keychain here (no session bus): the key file's way.
     const store = /:  … \| (\S+ key) --stdin --insecure-storage\n/.exec(r.stdout)?.[1];
     expect(wizard).toBe(join(installDir, 'node_modules', '.bin', 'openai-setup'));
@@ -163,7 +169,7 @@ describe('the packed tarball, installed', () => {
     writeFileSync(join(other, 'openai-setup'), '#!/bin/sh\necho another program\n', { mode: 0o755 });
     const r = await npx(['status'], { PATH: `${other}${delimiter}${ONLY_HERE.PATH}` });
     expect(r.code, r.stderr).toBe(0);
-    expect(/Run `([^`]+)` to continue/.exec(r.stdout)?.[1]).toBe(join(installDir, 'node_modules', '.bin', 'openai-setup'));
+    expect(nextStageTool(r.stdout)).toBe(join(installDir, 'node_modules', '.bin', 'openai-setup'));
   });
 
   it('npx --package=TARBALL from another folder: the commands it recommends run that tarball again, not the registry\'s openai-setup', async () => {
@@ -174,7 +180,7 @@ describe('the packed tarball, installed', () => {
     const npxFile = process.platform === 'win32' ? 'npx.cmd' : 'npx';
     const r = await runCommand(npxFile, ['--yes', `--package=${packed.tarball}`, 'openai-setup', 'status'], { env, cwd: elsewhere, timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
-    const wizard = /Run `([^`]+)` to continue/.exec(r.stdout)?.[1];
+    const wizard = nextStageTool(r.stdout);
     expect(wizard).toBe(`npx --yes --package=${packed.tarball} openai-setup`);
     expect(r.stdout).toContain(`:  … | ${wizard} key --stdin --insecure-storage\n`);
     // Typed in a shell (as printed) in yet another folder: that tarball runs (the registry has no such version, or another).

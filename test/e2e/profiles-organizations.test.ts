@@ -39,7 +39,7 @@ describe('two profiles, two organizations', () => {
     expect(said).toContain(`Add a payment method pending: done for org-work, not for org-personal`);
     expect(said).toContain(`Choose how to pay and set a budget pending: done for org-work, not for org-personal`);
     expect(said).toContain('To fix it, add credits to org-personal');
-    expect(said).toContain('(2 of 4 stages pending)');
+    expect(said).toContain('2 of 4 stages pending');
     // Work's own status is as it was.
     expect(flat((await runCli(['status', '-p', work], { env: t.env })).stdout)).toMatch(/✔ Add a payment method done/);
 
