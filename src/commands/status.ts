@@ -8,7 +8,7 @@ import { billingNotProven } from '../api/verdict.js';
 import { heldWithMore, maskKey } from '../keys/format.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES, stageWithoutQuestions } from '../stages/index.js';
-import { isAdminKeyHint } from '../storage/admin-key.js';
+import { adminKeyEnv, isAdminKeyHint } from '../storage/admin-key.js';
 import { envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
@@ -41,6 +41,8 @@ export const StatusJsonSchema = z.object({
   }),
   /** The admin key stored next to the key (admin-key), for rotate and spend. */
   adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string() })),
+  /** OPENAI_ADMIN_KEY, which rotate and spend use in place of the stored admin key: its hint, and whether it is the stored one (null: none stored). */
+  adminKeyEnv: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
   /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
@@ -138,6 +140,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
       setIn: ownLines ? copies.plaintext.map(where) : [],
     },
     adminKey: profile?.adminKey ?? null,
+    adminKeyEnv: adminEnvShown(ctx, profile?.adminKey?.hint ?? null),
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map(where),
     staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key) })),
@@ -158,6 +161,12 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     askedFound: copies.asked.map((f) => ({ path: f.path, by: f.by })),
     staleFound: new Map(copies.stale.map((f) => [f.path, maskKey(f.key)])),
   };
+}
+
+/** OPENAI_ADMIN_KEY as --json shows it (adminKeyEnv without its notice). */
+function adminEnvShown(ctx: Context, storedHint: string | null): StatusJson['adminKeyEnv'] {
+  const { set, hint, matchesStored } = adminKeyEnv(ctx, storedHint);
+  return { set, hint, matchesStored };
 }
 
 function when(iso: string): string {
@@ -256,9 +265,15 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const admin = status.adminKey;
     const where = admin.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`;
     // What rotate and spend would refuse is not shown as an admin key.
-    if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (for rotate and spend)`);
+    // Not what they use while OPENAI_ADMIN_KEY holds another (said below).
+    const use = status.adminKeyEnv.matchesStored === false ? 'not used by rotate and spend while OPENAI_ADMIN_KEY is set' : 'for rotate and spend';
+    if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (${use})`);
     else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: ${newer ? `to store yours again, ${afterUpdate(adminKeyCommand(ctx, profileName))}` : `store yours again with \`${adminKeyCommand(ctx, profileName)}\``}`);
   }
+  // As OPENAI_API_KEY's row below, in the words spend and rotate use (adminKeyEnv).
+  const adminEnv = adminKeyEnv(ctx, status.adminKey?.hint ?? null);
+  if (adminEnv.notice) term.out(`${m.warn} ${term.style.yellow(adminEnv.notice)}`);
+  else if (adminEnv.set) term.out(`${m.ok} OPENAI_ADMIN_KEY is set: ${adminEnv.hint} (${adminEnv.matchesStored ? 'same as the stored admin key' : 'rotate and spend use it'})`);
   // Programs send it whole: no key as it is, whether or not the key inside is the stored one.
   if (key.env.around !== null) term.out(`${m.fail} ${heldWithMore('env', key.env.hint!, key.env.around)}`);
   else if (key.env.set) {
