@@ -120,9 +120,10 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
         // What the keychain held: a leftover of another key there is named as what it is.
         return { ...removed, failed, inKeychain: before.keychain ?? null };
       },
-      (state) => {
+      (state, result) => {
         const forgot = forget(state);
-        if (dropAlong) dropped = removeProfile(state, profileName);
+        // A keychain that could not be asked (not running here) may still hold a copy: the profile stays.
+        if (dropAlong && !result.keychainError) dropped = removeProfile(state, profileName);
         return forgot || dropped !== null;
       },
     );
