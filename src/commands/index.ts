@@ -202,7 +202,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   command({
     name: 'logout',
     examples: ['{cmd} logout', '{cmd} logout --profile work --yes'],
-    description: 'remove the stored key from this machine (it still works until revoked on the platform)',
+    description: 'remove the stored key from this machine (it still works until revoked on the platform); a profile with nothing of it stored any more (no key, no admin key) is removed too, and no longer listed',
     options: [YES, { flags: '--admin', description: "remove the profile's admin key instead (see admin-key)" }],
     load: () => import('./logout.js'),
     parse: ({ opts, globals }) => ({ profile: globals.profile, yes: bool(opts.yes), admin: bool(opts.admin) }),

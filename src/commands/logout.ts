@@ -12,7 +12,7 @@ import { adminAccount, envAdminKey, removeAdminKey } from '../storage/admin-key.
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { profilesSharing, resolveProfileName, sharingWords } from '../storage/profile-key.js';
-import type { Profile, State } from '../storage/state.js';
+import { recordedProgress, removeProfile, type Profile, type State } from '../storage/state.js';
 import { elsewhereCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 import { pathLine } from '../terminal/sanitize.js';
@@ -69,13 +69,16 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
       }
     }
     sayLeftovers();
-    if (record?.storage === 'env' && !recorded((await ctx.state.read()).profiles[profileName])) {
+    const ownForgotten = record?.storage === 'env' && !recorded((await ctx.state.read()).profiles[profileName]);
+    if (ownForgotten) {
       // Nothing of the key was ever here: what changed is only the record, and the person's own line stays.
       term.out(`${m.ok} Forgot that you keep the key of profile "${profileName}" (${record.hint}) in OPENAI_API_KEY yourself; openai-setup had no copy of it to remove.`);
       term.out(await ownLinesStay(ctx, profileName, record.hint));
-      return 0;
     }
-    term.out(`No key is stored for profile "${profileName}"; nothing to remove.`);
+    // Nothing of the profile stored: the profile itself goes (a name typed by mistake, what is left of one logged out).
+    const dropped = await removeUnstoredProfile(ctx, profileName, options.yes, { ask: true });
+    if (dropped === 'declined') term.out('Nothing removed.');
+    else if (dropped === 'kept' && !ownForgotten) term.out(`No key is stored for profile "${profileName}"; nothing to remove.`);
     return 0;
   }
   if (!stored && unreadable) {
@@ -83,6 +86,9 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     throw new ExitError(EXIT.keyStore, `${describeKeychainProblem(unreadable, ctx.keys.keychainDescription)} Nothing was removed.`, keychainHints(unreadable, ctx.keys.keychainDescription));
   }
   const hint = maskKey(stored!.key);
+  // The profile goes with its key when nothing else of it is stored (its admin key): the profile named default stays, always listed.
+  const dropAlong = profileName !== 'default' && !(await adminKeyLeft(ctx, profileName));
+  let dropped: ReturnType<typeof removeProfile> = null;
   if (!options.yes) {
     const prompter = ctx.prompter('Pass --yes to remove it without asking.');
     const sure = await prompter.confirm(`Remove ${hint} of profile "${profileName}" from this machine?`, false);
@@ -115,7 +121,12 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
         // What the keychain held: a leftover of another key there is named as what it is.
         return { ...removed, failed, inKeychain: before.keychain ?? null };
       },
-      (state) => forget(state),
+      (state, result) => {
+        const forgot = forget(state);
+        // A keychain that could not be asked (not running here) may still hold a copy: the profile stays.
+        if (dropAlong && !result.keychainError) dropped = removeProfile(state, profileName);
+        return forgot || dropped !== null;
+      },
     );
   } catch (error) {
     if (error instanceof KeyChangeError && (error.failure === kept || error.failure instanceof NotTheKeyAsked) && error.putBack !== 'failed') throw error.failure;
@@ -150,7 +161,59 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   // A user key on the user's own keys page, any other on the API keys page.
   const page = revokePage(isUserKey(stored!.key));
   term.out(shared.length ? `The key itself still works, and ${sharingWords(shared)}: leave it live while that is so.` : `The key itself still works until you revoke it on ${page.name}: ${page.url}`);
+  sayProfileRemoved(ctx, profileName, dropped, 'nothing of it is stored now');
   return 0;
+}
+
+/** Whether an admin key of the profile is (or may be) stored: its record, or the keychain or file holding one, or a keychain that cannot be read. */
+async function adminKeyLeft(ctx: Context, profile: string): Promise<boolean> {
+  if ((await ctx.state.read()).profiles[profile]?.adminKey) return true;
+  const { stored, keychainError } = await ctx.keys.get(adminAccount(profile));
+  return Boolean(stored || (keychainError && keychainError.problem !== 'no-service'));
+}
+
+/** Whether a key of the profile is (or may be) stored: as adminKeyLeft, for the key. */
+async function keyLeft(ctx: Context, profile: string): Promise<boolean> {
+  if ((await ctx.state.read()).profiles[profile]?.key) return true;
+  const { stored, keychainError } = await ctx.keys.get(profile);
+  return Boolean(stored || (keychainError && keychainError.problem !== 'no-service'));
+}
+
+/**
+ * Remove the profile from the progress file when nothing of it is stored (no key, no admin key):
+ * `profiles` then no longer lists it, and a default profile it was makes "default" the default
+ * again (removeProfile). With `ask`, what is recorded of it (stages, a last check…) is asked about
+ * first on a terminal (--yes otherwise, as for a key); an entry with nothing recorded goes unasked.
+ * The profile named default is always listed: never removed. Says what it did; 'kept': nothing
+ * to remove (or something of it is stored).
+ */
+async function removeUnstoredProfile(ctx: Context, profile: string, yes: boolean, options: { ask: boolean }): Promise<'removed' | 'kept' | 'declined'> {
+  if (profile === 'default') return 'kept';
+  const state = await ctx.state.read();
+  const entry = state.profiles[profile];
+  if (!entry && state.defaultProfile !== profile) return 'kept';
+  if ((await keyLeft(ctx, profile)) || (await adminKeyLeft(ctx, profile))) return 'kept';
+  const progress = recordedProgress(entry);
+  if (options.ask && progress.length && !yes) {
+    const prompter = ctx.prompter('Pass --yes to remove it without asking.');
+    if (!(await prompter.confirm(`Remove profile "${profile}"? No key is stored for it; what is recorded of it is forgotten (${progress.join('; ')}).`, false))) return 'declined';
+  }
+  let dropped: ReturnType<typeof removeProfile> = null;
+  // Under the lock: a key another run stored meanwhile is recorded, and keeps the profile.
+  await ctx.state.update((next) => {
+    dropped = removeProfile(next, profile);
+  });
+  if (!dropped) return 'kept';
+  sayProfileRemoved(ctx, profile, dropped, options.ask ? 'no key was stored for it' : 'nothing of it is stored now');
+  return 'removed';
+}
+
+/** What removing the profile did, as logout says it. */
+function sayProfileRemoved(ctx: Context, profile: string, dropped: ReturnType<typeof removeProfile>, why: string): void {
+  if (!dropped) return;
+  const m = marks(ctx.term.style);
+  if (dropped.removed) ctx.term.out(`${m.ok} Removed profile "${profile}": ${why}, and \`${toolCommand(ctx, 'profiles')}\` no longer lists it.`);
+  if (dropped.defaultWas) ctx.term.out(`"default" is the default profile again (it was "${dropped.defaultWas}").`);
 }
 
 /** Nothing was removed: what is stored under the lock is not the key this run looked at (and asked about). */
@@ -283,5 +346,7 @@ async function logoutAdmin(ctx: Context, profileName: string, yes: boolean): Pro
   else await sayFileRemoval(ctx, `${adminHint} of profile "${profileName}"`, removed.fileLeft);
   term.out(`It still works until you delete it on the admin keys page: ${PAGES['admin-keys'].url}`);
   if (envAdminKey(ctx)) term.err(`${m.warn} OPENAI_ADMIN_KEY is still set in this shell: rotate and spend use it.`);
+  // Its key gone too (logged out before): nothing of the profile is stored now, and it goes.
+  await removeUnstoredProfile(ctx, profileName, yes, { ask: false });
   return 0;
 }

@@ -19,7 +19,7 @@ import { CancelledError, EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_
 import { isUserKey, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { PAGES, projectPageUrl } from '../platform.js';
-import { requireAdminKey } from '../storage/admin-key.js';
+import { adminKeyUsed, AdminKeyUsedSchema, requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf, StoreChangedSinceError, storedNowWords } from '../storage/key-change.js';
 import { LOCK_STALE_MS, lockPathFor, LockBusyError, LockLostError, withFileLock } from '../storage/lock.js';
@@ -84,6 +84,8 @@ export const RotateJsonSchema = z.object({
     }),
   ),
   warnings: z.array(z.string()),
+  /** The admin key used: OPENAI_ADMIN_KEY ("env") or the one stored for the profile; null before one was found. */
+  adminKey: z.nullable(AdminKeyUsedSchema),
 });
 export type RotateJson = z.infer<typeof RotateJsonSchema>;
 
@@ -93,6 +95,7 @@ interface Progress {
   new: RotateJson['new'];
   old: RotateJson['old'];
   warnings: string[];
+  adminKey: RotateJson['adminKey'];
 }
 
 /** A failure after something changed: what went wrong, what state things are in, and the code. */
@@ -190,16 +193,21 @@ async function oneRotateAtATime(ctx: Context, profile: string, body: () => Promi
 export async function run(ctx: Context, options: RotateOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profileName: string | null = null;
-  const progress: Progress = { project: null, new: null, old: null, warnings: [] };
+  const progress: Progress = { project: null, new: null, old: null, warnings: [], adminKey: null };
   return withFailureDocument(ctx, options.json, async () => {
     const profile = (profileName = await resolveProfileName(ctx, options.profile));
     // Without an admin key nothing is locked: the config dir is made for no run that cannot rotate.
-    const { key: adminKey, source } = await requireAdminKey(ctx, profile, 'rotate');
+    const found = await requireAdminKey(ctx, profile, 'rotate');
+    const { key: adminKey, source } = found;
+    // OPENAI_ADMIN_KEY in place of the admin key stored for the profile: said, or a key of another organization is rotated unsaid.
+    const { used, notice } = await adminKeyUsed(ctx, profile, found);
+    progress.adminKey = used;
+    if (notice) ctx.term.err(`${marks(ctx.term.style).warn} ${notice}.`);
     // A fix that stores another admin key stores it where this one is: the file, where there is no keychain.
     const storeFlags = source.kind === 'file' ? '--insecure-storage' : '';
     return oneRotateAtATime(ctx, profile, () => rotate(ctx, options, profile, adminKey, storeFlags, progress));
   }, (failed) => {
-    const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings };
+    const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings, adminKey: progress.adminKey };
     return jsonText(RotateJsonSchema.parse(json));
   });
 }
@@ -353,7 +361,7 @@ async function confirmed(run: RotateRun): Promise<boolean> {
   if (await prompter.confirm(what, true)) return true;
   run.say('Nothing was changed.');
   if (options.json) {
-    const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, warnings: progress.warnings };
+    const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, warnings: progress.warnings, adminKey: progress.adminKey };
     run.term.document(jsonText(RotateJsonSchema.parse(json)));
   }
   return false;
@@ -997,6 +1005,7 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
       new: progress.new,
       old: progress.old,
       warnings: progress.warnings,
+      adminKey: progress.adminKey,
     };
     term.document(jsonText(RotateJsonSchema.parse(json)));
   }

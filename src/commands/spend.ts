@@ -8,7 +8,7 @@ import { fetchMonthCosts, monthBounds, monthLabel, monthOf, projectNames, summar
 import type { Context } from '../context.js';
 import { EXIT, FAILURE_FIELDS, UsageError } from '../errors.js';
 import { PAGES } from '../platform.js';
-import { requireAdminKey } from '../storage/admin-key.js';
+import { adminKeyUsed, AdminKeyUsedSchema, requireAdminKey, type AdminKeyUsed } from '../storage/admin-key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { toolCommand } from '../terminal/advice.js';
 import { bar, cents, gauge, money } from '../terminal/bars.js';
@@ -45,6 +45,8 @@ export const SpendJsonSchema = z.object({
   budget: z.nullable(z.object({ monthlyUsd: z.number(), share: z.number(), warning: z.boolean(), reached: z.boolean(), compared: z.boolean() })),
   exitCode: z.number(),
   note: z.string(),
+  /** The admin key used: OPENAI_ADMIN_KEY ("env") or the one stored for the profile. */
+  adminKey: AdminKeyUsedSchema,
 });
 export type SpendJson = z.infer<typeof SpendJsonSchema>;
 
@@ -59,6 +61,8 @@ export const SpendFailureJsonSchema = z.object({
   profile: z.nullable(z.string()),
   month: z.string(),
   budgetSaved: z.nullable(z.union([z.number(), z.literal('off')])),
+  /** The admin key used, once one was found (null before). */
+  adminKey: z.nullable(AdminKeyUsedSchema),
 });
 export type SpendFailureJson = z.infer<typeof SpendFailureJsonSchema>;
 
@@ -68,9 +72,9 @@ const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'Ju
 export async function run(ctx: Context, options: SpendOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profileName: string | null = null;
-  const saved: BudgetSaved = { budget: null };
+  const saved: BudgetSaved = { budget: null, adminKey: null };
   return withFailureDocument(ctx, options.json, async () => spend(ctx, options, (profileName = await resolveProfileName(ctx, options.profile)), saved), (failed) => {
-    const json: SpendFailureJson = { ...failed, profile: profileName, month: monthLabel(options.month ?? monthOf(ctx.clock.now())), budgetSaved: saved.budget };
+    const json: SpendFailureJson = { ...failed, profile: profileName, month: monthLabel(options.month ?? monthOf(ctx.clock.now())), budgetSaved: saved.budget, adminKey: saved.adminKey };
     return jsonText(SpendFailureJsonSchema.parse(json));
   });
 }
@@ -78,6 +82,8 @@ export async function run(ctx: Context, options: SpendOptions): Promise<number> 
 /** What a run remembered before it failed, for its failure document. */
 interface BudgetSaved {
   budget: number | 'off' | null;
+  /** The admin key used, once found. */
+  adminKey: AdminKeyUsed | null;
 }
 
 async function spend(ctx: Context, options: SpendOptions, profileName: string, saved: BudgetSaved): Promise<number> {
@@ -100,7 +106,12 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
     saved.budget = budget;
     info(budget === 'off' ? `${m.ok} No monthly budget for profile "${profileName}" any more.` : `${m.ok} Monthly budget for profile "${profileName}": ${money(budget)} (remembered; spend compares each month with it).`);
   }
-  const { key, source } = await requireAdminKey(ctx, profileName, 'spend');
+  const found = await requireAdminKey(ctx, profileName, 'spend');
+  const { key, source } = found;
+  // OPENAI_ADMIN_KEY in place of the admin key stored for the profile: said, or another organization's costs pass for this one's.
+  const { used, notice } = await adminKeyUsed(ctx, profileName, found);
+  saved.adminKey = used;
+  if (notice) term.err(`${m.warn} ${notice}.`);
   // A fix that stores another admin key stores it where this one is: the file, where there is no keychain.
   const auth = await adminAuth(ctx, profileName, key, undefined, source.kind === 'file' ? '--insecure-storage' : '');
 
@@ -150,6 +161,7 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
       budget: budget ? { monthlyUsd: budget.monthlyUsd, share, warning, reached, compared } : null,
       exitCode,
       note: LAG_NOTE,
+      adminKey: used,
     };
     if (namesNote) term.err(`${m.warn} ${namesNote}`);
     term.document(jsonText(SpendJsonSchema.parse(json)));

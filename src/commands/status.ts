@@ -8,7 +8,7 @@ import { billingNotProven } from '../api/verdict.js';
 import { heldWithMore, maskKey } from '../keys/format.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES, stageWithoutQuestions } from '../stages/index.js';
-import { isAdminKeyHint } from '../storage/admin-key.js';
+import { adminAccount, adminKeyEnv, isAdminKeyHint } from '../storage/admin-key.js';
 import { envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
@@ -41,8 +41,10 @@ export const StatusJsonSchema = z.object({
     /** With storage "env": the lines that set it where import looks (the person's own, as they chose): not in `plaintext`. */
     setIn: z.array(z.object({ path: z.string(), line: z.number() })),
   }),
-  /** The admin key stored next to the key (admin-key), for rotate and spend. */
-  adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string() })),
+  /** The admin key stored next to the key (admin-key), for rotate and spend. savedAt null: looked up where spend finds it, with no record to go by (as `key`). */
+  adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.nullable(z.string()) })),
+  /** OPENAI_ADMIN_KEY, which rotate and spend use in place of the stored admin key: its hint, and whether it is the stored one (null: none stored). */
+  adminKeyEnv: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
   /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
@@ -67,6 +69,23 @@ async function lookUpKey(ctx: Context, profile: string, saidAlready: string | nu
   const { key, said } = await lookUpStoredKey(ctx, profile);
   if (said && said.text !== saidAlready) ctx.term.err(`${marks(ctx.term.style)[said.mark]} ${said.text}`);
   return key;
+}
+
+/**
+ * The profile's admin key where spend and rotate find it (its keychain entry, then the file),
+ * reading only: for when no record says (as lookUpKey, for the key). Null: none found, or where it
+ * would be could not be read.
+ */
+async function lookUpAdminKey(ctx: Context, profile: string): Promise<StatusJson['adminKey']> {
+  try {
+    const { stored } = await ctx.keys.find(adminAccount(profile));
+    if (!stored) return null;
+    ctx.term.addSecret(stored.key);
+    return { storage: stored.storage, hint: maskKey(stored.key), savedAt: null };
+  } catch (error) {
+    if (!(error instanceof ConfigStoreError)) throw error;
+    return null;
+  }
 }
 
 /**
@@ -115,6 +134,8 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   const found = doubt ? ({ storage: 'unknown', why: doubt.why } as const) : (profile?.key ?? inFile?.key ?? (noRecord ? await lookUpKey(ctx, profileName, problem?.message ?? null) : undefined));
   const unknown = doubt?.why ?? (found?.storage === 'unknown' ? `${noRecord} and ${found.why}` : null);
   const stored = found?.storage === 'unknown' ? undefined : found;
+  // The admin key likewise: with no record to go by, looked up where spend and rotate find it.
+  const adminKey = profile?.adminKey ?? (problem || (await ctx.state.movedAside()).length ? await lookUpAdminKey(ctx, profileName) : null);
   // The key in OPENAI_API_KEY, and what else is around it there (judged as verify judges it).
   const envHeld = envKeyHeld(ctx);
   const envHint = envHeld ? maskKey(envHeld.key) : null;
@@ -139,7 +160,8 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
       env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null, around: envHeld?.around ?? null },
       setIn: ownLines ? copies.plaintext.map(where) : [],
     },
-    adminKey: profile?.adminKey ?? null,
+    adminKey,
+    adminKeyEnv: adminEnvShown(ctx, adminKey?.hint ?? null),
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map(where),
     staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key), profile: f.by ?? null })),
@@ -166,6 +188,12 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
       return organization === null ? null : sanitize(organization, 100);
     })(),
   };
+}
+
+/** OPENAI_ADMIN_KEY as --json shows it (adminKeyEnv without its notice). */
+function adminEnvShown(ctx: Context, storedHint: string | null): StatusJson['adminKeyEnv'] {
+  const { set, hint, matchesStored } = adminKeyEnv(ctx, storedHint);
+  return { set, hint, matchesStored };
 }
 
 function when(iso: string): string {
@@ -266,9 +294,15 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const admin = status.adminKey;
     const where = admin.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`;
     // What rotate and spend would refuse is not shown as an admin key.
-    if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (for rotate and spend)`);
+    // Not what they use while OPENAI_ADMIN_KEY holds another (said below).
+    const use = status.adminKeyEnv.matchesStored === false ? 'not used by rotate and spend while OPENAI_ADMIN_KEY is set' : 'for rotate and spend';
+    if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (${use})`);
     else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: ${newer ? `to store yours again, ${afterUpdate(adminKeyCommand(ctx, profileName))}` : `store yours again with \`${adminKeyCommand(ctx, profileName)}\``}`);
   }
+  // As OPENAI_API_KEY's row below, in the words spend and rotate use (adminKeyEnv).
+  const adminEnv = adminKeyEnv(ctx, status.adminKey?.hint ?? null);
+  if (adminEnv.notice) term.out(`${m.warn} ${term.style.yellow(adminEnv.notice)}`);
+  else if (adminEnv.set) term.out(`${m.ok} OPENAI_ADMIN_KEY is set: ${adminEnv.hint} (${adminEnv.matchesStored ? 'same as the stored admin key' : 'rotate and spend use it'})`);
   // Programs send it whole: no key as it is, whether or not the key inside is the stored one.
   if (key.env.around !== null) term.out(`${m.fail} ${heldWithMore('env', key.env.hint!, key.env.around)}`);
   else if (key.env.set) {

@@ -1,6 +1,7 @@
 // The organization admin key of a profile: its own keychain entry next to the profile's key
 // (account "<profile>:admin", a name no profile can have), or OPENAI_ADMIN_KEY, which wins as it
 // does in the SDKs.
+import * as z from 'zod/mini';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { checkKeyShape, heldWithMore, hintKind, keyKind, keyWithin, maskKey, secretOf } from '../keys/format.js';
@@ -76,6 +77,40 @@ export async function findAdminKey(
     return { key: stored.key, source: { kind: stored.storage, label } };
   }
   return { key: null, keychainError };
+}
+
+/**
+ * OPENAI_ADMIN_KEY and the admin key stored for the profile (by the hint the progress file records:
+ * no keychain read): `notice` when the variable holds another one, which rotate and spend use in
+ * its place (as OPENAI_API_KEY's "differs from the stored key"), one wording for status, spend and
+ * rotate; null when it is not set, or is the stored one, or none is recorded.
+ */
+export function adminKeyEnv(ctx: Context, storedHint: string | null): { set: boolean; hint: string | null; matchesStored: boolean | null; notice: string | null } {
+  const value = envAdminKey(ctx);
+  if (!value) return { set: false, hint: null, matchesStored: null, notice: null };
+  const hint = maskKey(value);
+  const matchesStored = storedHint === null ? null : hint === storedHint;
+  const notice = matchesStored === false ? `OPENAI_ADMIN_KEY is set: ${hint} — differs from the stored admin key ${storedHint}; rotate and spend use this one` : null;
+  return { set: true, hint, matchesStored, notice };
+}
+
+/**
+ * Which admin key a command used, in its --json (rotate, spend): `source` where it came from
+ * ("env": OPENAI_ADMIN_KEY), its hint, and `storedHint` the admin key stored for the profile (null:
+ * none recorded); the two differ when the variable holds another.
+ */
+export const AdminKeyUsedSchema = z.object({ source: z.enum(['env', 'keychain', 'file']), hint: z.string(), storedHint: z.nullable(z.string()) });
+export type AdminKeyUsed = z.infer<typeof AdminKeyUsedSchema>;
+
+/**
+ * The admin key rotate and spend use (requireAdminKey), for their --json, and `notice` (adminKeyEnv)
+ * when it is OPENAI_ADMIN_KEY holding another admin key than the one stored for the profile: for
+ * them to say, as otherwise nothing tells which organization's key answered.
+ */
+export async function adminKeyUsed(ctx: Context, profile: string, found: { key: string; source: AdminKeySource }): Promise<{ used: AdminKeyUsed; notice: string | null }> {
+  const storedHint = (await ctx.state.read()).profiles[profile]?.adminKey?.hint ?? null;
+  const notice = found.source.kind === 'env' ? adminKeyEnv(ctx, storedHint).notice : null;
+  return { used: { source: found.source.kind, hint: maskKey(found.key), storedHint }, notice };
 }
 
 /**

@@ -270,6 +270,54 @@ export function profileIn(state: State, name: string): Profile {
   return (state.profiles[name] ??= emptyProfile());
 }
 
+/**
+ * What is recorded of a profile besides a key or admin key, in words (for logout's question before
+ * it removes the profile): empty when nothing is (an entry a typo made, `{"stages":{}}`).
+ */
+export function recordedProgress(profile: Profile | undefined): string[] {
+  if (!profile) return [];
+  const done = STAGE_IDS.filter((id) => profile.stages[id]);
+  return [
+    ...(done.length ? [`stage${done.length === 1 ? '' : 's'} ${done.join(', ')}`] : []),
+    ...(profile.billingChoice ? [`billing choice ${profile.billingChoice}`] : []),
+    ...(profile.lastVerify ? ['the last check'] : []),
+    ...(profile.budget ? ['a budget'] : []),
+    ...(profile.rotation ? ['the last rotation'] : []),
+    ...(profile.envFiles?.length ? ['the files `env --file` wrote'] : []),
+  ];
+}
+
+/**
+ * Remove profile `name` from `state` (logout, once nothing of it is stored): its entry goes, and
+ * `profiles` no longer lists it; a default profile it was makes "default" the default again. What
+ * the profiles still listed showed of the account's stages and billing choice through it
+ * (stageRecord, billingChoiceOf: signing in, the card, billing) is kept as their own, so that they
+ * do not lose it; so is the default profile's own (it is listed whatever the file holds). Null,
+ * nothing changed, while a key or admin key is recorded for it (another run stored one meanwhile).
+ * `removed`: whether it is no longer listed; `defaultWas`: the default it was, made "default" again.
+ */
+export function removeProfile(state: State, name: string): { removed: boolean; defaultWas: string | null } | null {
+  const profile = state.profiles[name];
+  if (profile?.key || profile?.adminKey) return null;
+  const defaultWas = state.defaultProfile === name && name !== 'default' ? name : null;
+  const nextDefault = defaultWas ? 'default' : state.defaultProfile;
+  const listed = [...new Set([...Object.keys(state.profiles).filter((n) => n !== name), nextDefault])];
+  const before = listed.map((n) => ({ n, stages: ACCOUNT_STAGES.map((id) => stageRecord(state, n, id)), choice: billingChoiceOf(state, n) }));
+  delete state.profiles[name];
+  state.defaultProfile = nextDefault;
+  for (const { n, stages, choice } of before) {
+    ACCOUNT_STAGES.forEach((id, i) => {
+      const record = stages[i];
+      if (record && !stageRecord(state, n, id)) profileIn(state, n).stages[id] = record;
+    });
+    if (choice && !billingChoiceOf(state, n)) profileIn(state, n).billingChoice = choice;
+  }
+  return { removed: !(name in state.profiles) && state.defaultProfile !== name, defaultWas };
+}
+
+/** The stages of the account, not of a key: a profile takes them from another (stageRecord). */
+const ACCOUNT_STAGES = STAGE_IDS.filter((id) => id !== 'key');
+
 /** The file as it was found. */
 type Loaded =
   | { kind: 'ok'; state: State }

@@ -216,6 +216,23 @@ describe('spend', () => {
     expect(again.stdout).toContain('has reached the budget of $5.00');
   });
 
+  it('OPENAI_ADMIN_KEY holding another admin key than the stored one: spend says it uses the variable, --json names it, status shows both', async () => {
+    const t = await machine();
+    const stored = await runCli(['admin-key', '--stdin', '--profile', 'personal'], { env: t.env, input: ADMIN });
+    expect(stored.code, stored.stderr).toBe(0);
+    const env = { ...t.env, OPENAI_ADMIN_KEY: SPEND_ADMIN };
+    const notice = `! OPENAI_ADMIN_KEY is set: sk-admin-…${SPEND_ADMIN.slice(-4)} — differs from the stored admin key sk-admin-…${ADMIN.slice(-4)}; rotate and spend use this one`;
+    const text = await runCli(['spend', '--profile', 'personal'], { env });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toContain(`${notice}.\n`);
+    const json = await runCli(['spend', '--json', '--profile', 'personal'], { env });
+    expect(SpendJsonSchema.parse(JSON.parse(json.stdout)).adminKey).toEqual({ source: 'env', hint: `sk-admin-…${SPEND_ADMIN.slice(-4)}`, storedHint: `sk-admin-…${ADMIN.slice(-4)}` });
+    const status = await runCli(['status', '--profile', 'personal'], { env });
+    expect(status.stdout).toContain('(not used by rotate and spend while OPENAI_ADMIN_KEY is set)');
+    expect(status.stdout).toContain(`${notice}\n`);
+    for (const r of [text, json, status]) expectNoKey(r);
+  });
+
   it('reads at 60 columns with NO_COLOR, bars in plain text', async () => {
     const t = await machine({ OPENAI_ADMIN_KEY: SPEND_ADMIN, NO_COLOR: '1' });
     const session = spawnCli(['spend'], { env: t.env, cols: 60 });

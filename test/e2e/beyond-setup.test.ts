@@ -121,6 +121,30 @@ describe('profiles and use', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/profile name: use 1–64 letters/);
   });
+
+  it('logout removes a profile once nothing of it is stored: a name typed by mistake, and one logged out (the default it was is "default" again)', async () => {
+    const t = await machine();
+    await storeKey(t, VALID);
+    await storeKey(t, WORK, 'work');
+    // A mistyped name makes an entry: a check of OPENAI_API_KEY, a stage marked done.
+    expect((await runCli(['verify', '--profile', 'wrk3'], { env: { ...t.env, OPENAI_API_KEY: WORK } })).code).toBe(0);
+    expect((await runCli(['login', '--done', '--profile', 'wrk4'], { env: t.env })).code).toBe(0);
+    expect((await runCli(['profiles', '--names'], { env: t.env })).stdout).toBe('default\nwork\nwrk3\nwrk4\n');
+    for (const name of ['wrk3', 'wrk4']) {
+      const gone = await runCli(['logout', '--profile', name, '--yes'], { env: t.env });
+      expect(gone.code, gone.stderr).toBe(0);
+      expect(gone.stdout).toContain(`✔ Removed profile "${name}": no key was stored for it`);
+    }
+    expect((await runCli(['use', 'work'], { env: t.env })).code).toBe(0);
+    const out = await runCli(['logout', '--profile', 'work', '--yes'], { env: t.env });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/✔ Removed profile "work": nothing of it is stored now, and `[^`]*profiles` no longer lists it\.\n"default" is the default profile again \(it was "work"\)\.\n/);
+    expect((await runCli(['profiles', '--names'], { env: t.env })).stdout).toBe('default\n');
+    const list = await runCli(['profiles'], { env: t.env });
+    expect(list.stdout).not.toContain('none recorded');
+    // The default profile's own key and stages are untouched.
+    expect((await runCli(['token'], { env: t.env })).stdout).toBe(`${VALID}\n`);
+  });
 });
 
 describe('run', () => {

@@ -13,9 +13,10 @@ import { useServerAndKeyring } from '../helpers/server-and-keyring.js';
 const PA = makeKey('proj', 'moved-aside-pa');
 const PB = makeKey('proj', 'moved-aside-pb');
 const NEW = makeKey('proj', 'moved-aside-new');
+const ADMIN = makeKey('admin', 'moved-aside-admin');
 const hint = (key: string) => `sk-proj-…${key.slice(-4)}`;
 
-const { machine } = useServerAndKeyring();
+const { machine } = useServerAndKeyring((openai) => openai.admin.addAdminKey(ADMIN));
 
 describe('profiles after following its own advice for a damaged state.json', () => {
   it('lists every profile by its key in the keychain; key names the key it replaces', async () => {
@@ -45,5 +46,19 @@ describe('profiles after following its own advice for a damaged state.json', () 
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(replaced.stdout.replace(/\s+/g, ' ')).toContain(`This replaces ${hint(PB)} for profile "pb". That key may still work until you revoke it on the API keys page`);
     expect(listed.stdout + replaced.stdout + replaced.stderr).not.toContain(PB);
+  });
+
+  it('status shows the admin key the keychain holds as well as the key, as spend finds it', async () => {
+    const t = await machine();
+    expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'work'], { env: t.env, input: PA })).code).toBe(0);
+    const admin = await runCli(['admin-key', '--stdin', '--profile', 'work'], { env: t.env, input: ADMIN });
+    expect(admin.code, admin.stderr).toBe(0);
+    appendFileSync(join(t.configDir, 'state.json'), 'garbage');
+    expect((await runCli(['use', 'work'], { env: t.env })).code).toBe(0);
+    const status = await runCli(['status', '--profile', 'work'], { env: t.env });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`✔ Key ${hint(PA)} in the Secret Service keyring`);
+    expect(status.stdout).toContain(`✔ Admin key sk-admin-…${ADMIN.slice(-4)} in the Secret Service keyring (for rotate and spend)`);
+    expect(status.stdout + status.stderr).not.toContain(ADMIN);
   });
 });

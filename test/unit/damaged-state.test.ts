@@ -9,6 +9,7 @@ import { run as token } from '../../src/commands/token.js';
 import { run as use } from '../../src/commands/use.js';
 import { EXIT } from '../../src/errors.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
 
 const KEY = testKey('A');
 const P1_KEY = testKey('P');
@@ -79,14 +80,15 @@ describe('status with a damaged state.json: the key as token finds it', () => {
     expect(await status(t.ctx, { profile: 'default', json: true })).toBe(0);
     const json = StatusJsonSchema.parse(JSON.parse(t.stdout));
     expect(json.key).toMatchObject({ storage: 'keychain', hint: 'sk-proj-…000A', savedAt: null });
-    expect(t.keychain.calls.map((c) => c.op)).toEqual(['get']);
+    // The key's entry, and the admin key's (no record of either to go by).
+    expect(t.keychain.calls.map((c) => [c.op, c.account])).toEqual([['get', 'default'], ['get', 'default:admin']]);
   });
 
   it('none anywhere: no key stored, and still nothing written to the keychain', async () => {
     damaged();
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
     expect(t.stdout).toContain('No key stored for this profile');
-    expect(t.keychain.calls.map((c) => c.op)).toEqual(['get']);
+    expect(t.keychain.calls.map((c) => [c.op, c.account])).toEqual([['get', 'default'], ['get', 'default:admin']]);
   });
 
   it('a key file that cannot be used: said in one line, and status answers all the same', async () => {
@@ -132,14 +134,28 @@ describe('status after a damaged state.json was moved aside: the record went wit
     expect(await status(t.ctx, { profile: 'default', json: true })).toBe(0);
     expect(StatusJsonSchema.parse(JSON.parse(printed())).key).toMatchObject({ storage: 'keychain', hint: 'sk-proj-…000A', savedAt: null });
     // Read only: nothing written to the keychain.
-    expect(t.keychain.calls.map((c) => c.op)).toEqual(['get', 'get']);
+    expect(t.keychain.calls.map((c) => [c.op, c.account])).toEqual([['get', 'default'], ['get', 'default:admin'], ['get', 'default'], ['get', 'default:admin']]);
+  });
+
+  it('the admin key in the keychain is shown too, as spend and logout --admin find it; --json says the same', async () => {
+    const admin = makeKey('admin', 'unit-moved-aside-admin');
+    await movedAside({ keychain: { work: KEY, 'work:admin': admin } });
+    expect(await status(t.ctx, { profile: 'work', json: false })).toBe(0);
+    const text = printed();
+    expect(text).toContain('✔ Key sk-proj-…000A in the Secret Service keyring');
+    expect(text).toContain(`✔ Admin key sk-admin-…${admin.slice(-4)} in the Secret Service keyring (for rotate and spend)\n`);
+    expect(text).not.toContain(admin);
+    expect(await status(t.ctx, { profile: 'work', json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(printed())).adminKey).toEqual({ storage: 'keychain', hint: `sk-admin-…${admin.slice(-4)}`, savedAt: null });
+    // Read only: nothing written to the keychain.
+    expect(t.keychain.calls.every((c) => c.op === 'get')).toBe(true);
   });
 
   it('none there: "No key stored" is true now', async () => {
     await movedAside();
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
     expect(printed()).toContain('No key stored for this profile: store one with `openai-setup key`');
-    expect(t.keychain.calls.map((c) => c.op)).toEqual(['get']);
+    expect(t.keychain.calls.map((c) => [c.op, c.account])).toEqual([['get', 'default'], ['get', 'default:admin']]);
   });
 
   it('no file moved aside: a state file recording no key is believed, and the keychain is not asked', async () => {

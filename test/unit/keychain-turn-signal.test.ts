@@ -110,9 +110,9 @@ describe('a signal while a key change waits for its turn at the keychain', () =>
     }
     await running;
     expect(host.said).toEqual(['Nothing was changed: the key change of profile "lo" had not begun.']);
-    // What logout read to ask its question, before its key change began; nothing since (no read
-    // of what to put back, no removal).
-    expect(forProfiles(ops())).toEqual(['get lo']);
+    // What logout read to ask its question (and whether an admin key keeps the profile), before
+    // its key change began; nothing since (no read of what to put back, no removal).
+    expect(forProfiles(ops())).toEqual(['get lo', 'get lo:admin']);
     const profile = await t.profile('lo');
     expect(profile?.keyChangeStartedAt).toBeUndefined();
     expect(profile?.key?.hint).toBe(maskKey(k0));

@@ -381,3 +381,104 @@ describe('logout and the files `env --file` wrote the key into', () => {
     expect(readFileSync(dotenv, 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
   });
 });
+
+describe('logout removes a profile once nothing of it is stored', () => {
+  const AT = '2026-01-01T00:00:00.000Z';
+  const names = async () => {
+    const before = t.stdout.length;
+    expect(await profiles(t.ctx, { json: false, names: true })).toBe(0);
+    return t.stdout.slice(before).split('\n').filter(Boolean);
+  };
+
+  it('a profile a typo made (nothing recorded): removed without asking, and no longer listed', async () => {
+    context();
+    await stored();
+    await t.ctx.state.updateProfile('wrk3', () => {});
+    expect(await names()).toEqual(['default', 'wrk3']);
+    expect(await logout(t.ctx, { profile: 'wrk3', yes: false })).toBe(0);
+    expect(t.prompts.asked).toEqual([]);
+    expect(t.stdout).toContain('\n✔ Removed profile "wrk3": no key was stored for it, and `openai-setup profiles` no longer lists it.\n');
+    expect(await t.profile('wrk3')).toBeUndefined();
+    expect(await names()).toEqual(['default']);
+    t.assertScriptsUsed();
+  });
+
+  it('one with only progress recorded (login --done -p wrk4): asked first; the account stage it held stays with the profiles that showed it', async () => {
+    context();
+    await t.ctx.state.updateProfile('wrk4', (p) => {
+      p.stages.login = { doneAt: AT };
+    });
+    t.prompts.whenConfirm('Remove profile "wrk4"? No key is stored for it; what is recorded of it is forgotten (stage login).', true);
+    expect(await logout(t.ctx, { profile: 'wrk4', yes: false })).toBe(0);
+    expect(await names()).toEqual(['default']);
+    // The default profile showed login done through wrk4: it still does.
+    expect((await t.profile('default'))?.stages.login).toEqual({ doneAt: AT });
+    t.assertScriptsUsed();
+  });
+
+  it('without a terminal: --yes is needed to remove what is recorded of it; without it, exit 2 and it stays', async () => {
+    context({ interactive: false });
+    await t.ctx.state.updateProfile('wrk4', (p) => {
+      p.stages.login = { doneAt: AT };
+    });
+    const { code, message } = await outcomeOf(logout(t.ctx, { profile: 'wrk4', yes: false }));
+    expect(code).toBe(2);
+    expect(message).toContain('Pass --yes to remove it without asking.');
+    expect(await t.profile('wrk4')).toBeDefined();
+    expect(await logout(t.ctx, { profile: 'wrk4', yes: true })).toBe(0);
+    expect(await t.profile('wrk4')).toBeUndefined();
+  });
+
+  it('with its key removed, the profile goes too; the default it was is "default" again', async () => {
+    context();
+    await stored('work', testKey('W'));
+    await t.ctx.state.update((s) => {
+      s.defaultProfile = 'work';
+    });
+    expect(await logout(t.ctx, { profile: 'work', yes: true })).toBe(0);
+    expect(t.stdout).toContain('✔ Removed profile "work": nothing of it is stored now, and `openai-setup profiles` no longer lists it.\n"default" is the default profile again (it was "work").\n');
+    const state = await t.ctx.state.read();
+    expect(state.defaultProfile).toBe('default');
+    expect(Object.keys(state.profiles)).toEqual(['default']);
+    // Its login stage is the account's: kept for the profile that showed it.
+    expect(state.profiles.default?.stages).toEqual({ login: { doneAt: AT } });
+    expect(await names()).toEqual(['default']);
+  });
+
+  it('with its admin key still stored, the profile stays until logout --admin removes that too', async () => {
+    context();
+    await stored('work', testKey('W'));
+    await t.keychain.setPassword('openai-setup', 'work:admin', makeKey('admin', 'unit-logout-drop'));
+    await t.ctx.state.updateProfile('work', (p) => {
+      p.adminKey = { storage: 'keychain', hint: 'sk-admin-…drop', savedAt: AT };
+    });
+    expect(await logout(t.ctx, { profile: 'work', yes: true })).toBe(0);
+    expect(t.stdout).not.toContain('Removed profile');
+    expect(await names()).toEqual(['default', 'work']);
+    expect(await logout(t.ctx, { profile: 'work', yes: true, admin: true })).toBe(0);
+    expect(t.stdout).toContain('✔ Removed profile "work": nothing of it is stored now, and `openai-setup profiles` no longer lists it.\n');
+    expect(await names()).toEqual(['default']);
+  });
+
+  it('a key removed from the file while the keychain is not running here: the profile stays (the keychain may hold a copy)', async () => {
+    context();
+    t.keychain.failWith('no-service');
+    await t.ctx.keys.set('work', testKey('W'), true);
+    await t.ctx.state.updateProfile('work', (p) => {
+      p.key = { storage: 'file', hint: maskKey(testKey('W')), savedAt: AT };
+    });
+    expect(await logout(t.ctx, { profile: 'work', yes: true })).toBe(0);
+    expect(t.stdout).toContain(`✔ Removed ${maskKey(testKey('W'))} from ${join(t.configDir, 'credentials.json')}.`);
+    expect(t.stderr).toContain('could not be checked');
+    expect(t.stdout).not.toContain('Removed profile');
+    expect(await t.profile('work')).toBeDefined();
+  });
+
+  it('the profile named default is never removed (it is always listed)', async () => {
+    context();
+    await stored();
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout).not.toContain('Removed profile');
+    expect((await t.profile())?.stages).toEqual({ login: { doneAt: AT } });
+  });
+});

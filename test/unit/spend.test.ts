@@ -388,7 +388,7 @@ describe('spend: what it says when it cannot tell', () => {
     const none = contexts.make({ admin: true });
     const usage = await outcomeOf(spend(none.ctx, options({ json: true })));
     expect(usage.code).toBe(2);
-    expect(SpendFailureJsonSchema.parse(JSON.parse(none.stdout))).toEqual({ ok: false, exitCode: 2, reason: 'usage', message: usage.message, fix: usage.hints.join('\n'), profile: 'default', month: '2026-03', budgetSaved: null });
+    expect(SpendFailureJsonSchema.parse(JSON.parse(none.stdout))).toEqual({ ok: false, exitCode: 2, reason: 'usage', message: usage.message, fix: usage.hints.join('\n'), profile: 'default', month: '2026-03', budgetSaved: null, adminKey: null });
 
     const projectKey = makeKey('proj', 'unit-spend-json');
     const t = setup({ env: { OPENAI_ADMIN_KEY: projectKey } });
