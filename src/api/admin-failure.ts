@@ -59,6 +59,19 @@ export interface AdminFailedRequest extends AdviceScope {
   fromEnv?: boolean;
   /** The command that stores another admin key as it works where the fix is read (AdminAuth.store). */
   store?: StoreAdvice;
+  /** The command the request is made for, and every permission it needs (AdminAuth.needs). */
+  needs?: ScopeNeeds;
+}
+
+/** A command and every permission of the admin key it needs: a refusal for one names them all. */
+export interface ScopeNeeds {
+  command: string;
+  scopes: string[];
+}
+
+/** What a missing permission means for `needs.command`, one wording wherever it is said: "rotate cannot use it (rotate needs a and b)". */
+export function cannotUse(needs: ScopeNeeds): string {
+  return `${needs.command} cannot use it (${needs.command} needs ${needs.scopes.join(' and ')})`;
 }
 
 /**
@@ -150,10 +163,13 @@ function missingScopeOutcome(a: Answered): AdminOutcome | null {
       scopes,
     };
   }
+  // For a command that needs more than this request shows (rotate), all it needs is named: given
+  // only the one refused, the key would fail at the next.
+  const { needs } = request;
   const lacks = scope
-    ? `lacks the permission${scopes.length > 1 ? 's' : ''} ${scope}, needed for ${request.action}.`
-    : `lacks a permission needed for ${request.action} (the API says: ${says}).`;
-  const that = scopes.length > 1 ? 'those permissions' : 'that permission';
+    ? `lacks the permission${scopes.length > 1 ? 's' : ''} ${scope}, needed for ${request.action}${needs ? `: ${cannotUse(needs)}` : ''}.`
+    : `lacks a permission needed for ${request.action} (the API says: ${says})${needs ? `: ${cannotUse(needs)}` : ''}.`;
+  const that = needs ? needs.scopes.join(' and ') : scopes.length > 1 ? 'those permissions' : 'that permission';
   return {
     kind: 'missing_scope',
     code: EXIT.forbidden,

@@ -6,12 +6,15 @@
 import { EXIT } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { adminKeyStore, AdminApiError, missingScopeFix } from './admin-failure.js';
+import { adminKeyStore, AdminApiError, missingScopeFix, type ScopeNeeds } from './admin-failure.js';
 import type { AdminApi, AdminAuth, AdminProject } from './types.js';
 
 export const LIST_SCOPE = 'api.management.read';
 export const WRITE_SCOPE = 'api.management.write';
 const COSTS_SCOPE = 'api.usage.read';
+
+/** rotate reads (lists projects' keys and service accounts) and writes (creates service accounts, deletes keys). */
+export const ROTATE_NEEDS: ScopeNeeds = { command: 'rotate', scopes: [LIST_SCOPE, WRITE_SCOPE] };
 
 export interface AdminProbe {
   /**

@@ -4,9 +4,9 @@
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
 import { otherHostNoticeOnce } from '../api/check.js';
-import { AdminApiError, missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
+import { AdminApiError, cannotUse, missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
 import { otherServer } from '../api/diagnosis.js';
-import { LIST_SCOPE, probeAdminKey, WRITE_SCOPE, type AdminProbe } from '../api/admin-probe.js';
+import { probeAdminKey, ROTATE_NEEDS, type AdminProbe } from '../api/admin-probe.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
@@ -203,8 +203,8 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
   const at = other === null ? '' : ` (at ${sanitize(other, 200)}, not the OpenAI API)`;
   if (!probe.rotate) {
     say(`${m.ok} Admin key ${hint} works for spend${at}: it can read the organization's costs.`);
-    const both = await fix(`${LIST_SCOPE} and ${WRITE_SCOPE}`);
-    term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: rotate cannot use it (rotate needs ${LIST_SCOPE} and ${WRITE_SCOPE}), and spend shows project ids without names. ${both}`);
+    const both = await fix(ROTATE_NEEDS.scopes.join(' and '));
+    term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: ${cannotUse(ROTATE_NEEDS)}, and spend shows project ids without names. ${both}`);
     return { can: { rotate: false, spend: true, missing, fix: both, unproven: [] }, sample };
   }
   const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : '; the organization has none yet';

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
+import { ROTATE_NEEDS } from '../api/admin-probe.js';
 import { AdminApiError, notAsDocumentedFix } from '../api/admin-failure.js';
 import { buildCheckRequest, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
@@ -265,7 +266,8 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     term.err(`${m.warn} ${text}`);
   };
   // Before anything is sent: an insecure way to the API is said first (the admin key goes that way).
-  const auth: AdminAuth = await adminAuth(ctx, profileName, adminKey, warn, storeFlags);
+  // A permission refused names every one rotate needs: given only that one, the next step would fail.
+  const auth: AdminAuth = { ...(await adminAuth(ctx, profileName, adminKey, warn, storeFlags)), needs: ROTATE_NEEDS };
 
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (!stored && keychainError && keychainError.problem !== 'no-service') {
@@ -406,6 +408,7 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
   // step goes through ctx.interrupts.step(): once a cancel came, none starts (nothing is made
   // that the cancel would not take back; no request, no store while the undo runs).
   await ctx.interrupts.step(() => ctx.state.assertChangeable());
+  await ctx.interrupts.step(() => canRead(run));
   const spinner = term.spinner(`Creating the service account ${name}…`);
   const account = askForAccount(run, name);
   const created = await ctx.interrupts
@@ -431,6 +434,23 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
   }
   run.say(`${m.ok} Created the service account ${created.name} and its key ${hint}`);
   return Object.assign(account, { created, key, hint });
+}
+
+/**
+ * Before anything is made: the admin key reads what the steps after the create need (the old key's
+ * project, whose key list step 4 revokes it from; else the project a failed create is looked for in). A key that may create but not read would otherwise store a new
+ * key and leave the old one live. A failure here changed nothing, and says so.
+ */
+async function canRead(run: RotateRun): Promise<void> {
+  const { ctx, auth, options, oldKey, oldHint, oldProject, projectId, byRotate, profile } = run;
+  const listsOldKey = oldKey !== null && !options.keepOld && !run.oldIsUserKey && !(byRotate && profile?.rotation);
+  try {
+    // One page of one: the same permission (api.management.read) lists a project's keys and its service accounts.
+    await ctx.api.admin.listServiceAccounts(auth, listsOldKey ? oldProject : projectId, { limit: 1 });
+  } catch (error) {
+    if (!(error instanceof AdminApiError)) throw error;
+    throw failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, error.kind);
+  }
 }
 
 /** Sends the create of the account named `name`; a cancel takes it back from now on (cancelUndo). */
