@@ -8,7 +8,7 @@ import { isOfficialBaseURL, PAGES } from '../platform.js';
 import { adminKeyCommand, unsetAdminVariable, type AdviceScope } from '../terminal/advice.js';
 import { untrusted, upperFirst } from '../terminal/sanitize.js';
 import type { StoreAdvice } from './types.js';
-import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, otherServer, serverErrorFix, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
+import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, otherServer, retryAfterOf, serverErrorFix, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 
 export type AdminFailureKind =
   | 'needs_admin_key'
@@ -125,6 +125,8 @@ interface Answered {
   hint: string;
   /** The command that stores an admin key for the request's profile, as it works where the fix is read. */
   store: StoreAdvice;
+  /** The wait the answer's Retry-After headers give (retryAfterOf), or null. */
+  retryAfter: string | null;
 }
 
 /** What an error answer comes to: the AdminApiError's kind, exit code, message, hints and the permissions named. */
@@ -188,7 +190,13 @@ const STATUS_OUTCOMES: Record<number, (a: Answered) => AdminOutcome> = {
     hints: [a.request.fromEnv ? envFix('a working admin key', a.store) : `Create a new admin key on the admin keys page and store it${a.store.how}:  ${a.store.command}`, `→ ${ADMIN_KEYS_URL}`],
   }),
   404: (a) => ({ kind: 'not_found', code: EXIT.forbidden, message: `${doing(a)} failed: not found (HTTP 404: ${a.apiMessage || 'no message'}).`, hints: [] }),
-  429: (a) => ({ kind: 'rate_limited', code: EXIT.network, message: `${doing(a)} failed: the API is limiting requests right now (HTTP 429).`, hints: ['Try again in a minute.'] }),
+  // The wait the answer gives is said in the message too: a step's message is what rotate repeats of it.
+  429: (a) => ({
+    kind: 'rate_limited',
+    code: EXIT.network,
+    message: `${doing(a)} failed: the API is limiting requests right now (HTTP 429${a.retryAfter ? `; try again in ${a.retryAfter}` : ''}).`,
+    hints: [`Try again in ${a.retryAfter ?? 'a minute'}.`],
+  }),
 };
 
 /** Any 5xx the table does not name. */
@@ -226,7 +234,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   }
   // The API's own words: one line (no forged "✔" line below ours), no terminal sequences, at most 500 characters, the key masked.
   const apiMessage = safe(parsed.message.trim());
-  const answered: Answered = { request, status, said: parsed, apiMessage, hint: maskKey(request.key), store: adminKeyStore(request) };
+  const answered: Answered = { request, status, said: parsed, apiMessage, hint: maskKey(request.key), store: adminKeyStore(request), retryAfter: retryAfterOf(failure.headers) };
   const outcome = missingScopeOutcome(answered) ?? (STATUS_OUTCOMES[status] ?? (status >= 500 ? serverError : refused))(answered);
   return new AdminApiError(outcome.kind, outcome.code, outcome.message, outcome.hints, status, apiMessage, requestId, outcome.scopes ?? []);
 }

@@ -31,6 +31,7 @@ import { staleEnvFile } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
 import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, sharingWords, storedSource, type SharingProfile } from '../storage/profile-key.js';
+import { MAX_PENDING_REVOKES, type PendingRevoke } from '../storage/admin-state.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { keyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -84,6 +85,11 @@ export const RotateJsonSchema = z.object({
       message: z.string(),
     }),
   ),
+  /**
+   * Old keys earlier rotates replaced but could not revoke (recorded in the profile): this run tried
+   * each again first. `revoked` false: still live, still recorded; `page`, where to revoke it by hand.
+   */
+  earlierOld: z.array(z.object({ hint: z.string(), project: z.string(), revoked: z.boolean(), page: z.nullable(z.string()), message: z.string() })),
   warnings: z.array(z.string()),
 });
 export type RotateJson = z.infer<typeof RotateJsonSchema>;
@@ -93,6 +99,7 @@ interface Progress {
   project: string | null;
   new: RotateJson['new'];
   old: RotateJson['old'];
+  earlierOld: RotateJson['earlierOld'];
   warnings: string[];
 }
 
@@ -191,7 +198,7 @@ async function oneRotateAtATime(ctx: Context, profile: string, body: () => Promi
 export async function run(ctx: Context, options: RotateOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profileName: string | null = null;
-  const progress: Progress = { project: null, new: null, old: null, warnings: [] };
+  const progress: Progress = { project: null, new: null, old: null, earlierOld: [], warnings: [] };
   return withFailureDocument(ctx, options.json, async () => {
     const profile = (profileName = await resolveProfileName(ctx, options.profile));
     // Without an admin key nothing is locked: the config dir is made for no run that cannot rotate.
@@ -200,7 +207,7 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
     const storeFlags = source.kind === 'file' ? '--insecure-storage' : '';
     return oneRotateAtATime(ctx, profile, () => rotate(ctx, options, profile, adminKey, storeFlags, progress));
   }, (failed) => {
-    const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings };
+    const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, earlierOld: progress.earlierOld, warnings: progress.warnings };
     return jsonText(RotateJsonSchema.parse(json));
   });
 }
@@ -355,7 +362,7 @@ async function confirmed(run: RotateRun): Promise<boolean> {
   if (await prompter.confirm(what, true)) return true;
   run.say('Nothing was changed.');
   if (options.json) {
-    const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, warnings: progress.warnings };
+    const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, earlierOld: progress.earlierOld, warnings: progress.warnings };
     run.term.document(jsonText(RotateJsonSchema.parse(json)));
   }
   return false;
@@ -891,10 +898,15 @@ interface OldKeyResult {
   message: string;
   exitCode: number;
   reason: string | null;
+  /** A revocation that failed: what revoking it deletes, for the profile's record of it (rememberPending). */
+  pending?: PendingTarget;
 }
 
+/** What revoking a key left live deletes: the service account an earlier rotate made for it, or the key by its id in the project's list. */
+type PendingTarget = Pick<PendingRevoke, 'projectId' | 'keyId' | 'serviceAccountId' | 'serviceAccountName'>;
+
 const oldKeyResult = (outcome: OldKeyOutcome, message: string): OldKeyResult => ({ outcome, message, exitCode: EXIT.ok, reason: null });
-const revokeFailed = (error: AdminApiError, message: string): OldKeyResult => ({ outcome: 'failed', message, exitCode: error.code, reason: error.kind });
+const revokeFailed = (error: AdminApiError, message: string, pending?: PendingTarget): OldKeyResult => ({ outcome: 'failed', message, exitCode: error.code, reason: error.kind, ...(pending ? { pending } : {}) });
 
 /** Step 4, only now: the old key is revoked. */
 async function revokeOldKey(run: RotateRun, account: CreatedAccount, revocation: Revocation): Promise<OldKeyResult> {
@@ -920,7 +932,12 @@ async function revokeRotated(run: RotateRun, previous: NonNullable<Profile['rota
     );
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
-    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldWhere}.`);
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldWhere}.`, {
+      projectId: previous.projectId,
+      keyId: null,
+      serviceAccountId: previous.serviceAccountId,
+      serviceAccountName: previous.serviceAccountName,
+    });
   }
 }
 
@@ -959,7 +976,7 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
     const saKey = target.owner.type === 'service_account' ? ` It belongs to the service account ${target.owner.name ?? target.owner.id}; the API may only delete such a key with its account.` : '';
-    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${oldWhere}.`);
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${oldWhere}.`, { projectId: oldProject, keyId: target.id, serviceAccountId: null, serviceAccountName: null });
   }
 }
 
@@ -967,6 +984,8 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
 async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult): Promise<number> {
   const { ctx, term, m, options, profileName, progress, oldKey, oldHint, oldPage, projectId } = run;
   const { outcome, exitCode } = old;
+  // Not revoked, and no longer stored: recorded, so that status and doctor name it and the next rotate tries again.
+  if (outcome === 'failed' && old.pending) old.message += await rememberPending(run, old.pending);
   const live = ['kept', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
   progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: old.message };
@@ -1016,6 +1035,7 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
       project: projectId,
       new: progress.new,
       old: progress.old,
+      earlierOld: progress.earlierOld,
       warnings: progress.warnings,
     };
     term.document(jsonText(RotateJsonSchema.parse(json)));
@@ -1023,10 +1043,83 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
   return exitCode;
 }
 
+/**
+ * An old key step 4 could not revoke (its DELETE failed): recorded in the profile (its hint, project
+ * and what revoking it deletes; never the key), under state.json's lock like every change of it.
+ * Says what follows of it, for the old key's line; a record that could not be written is warned of.
+ */
+async function rememberPending(run: RotateRun, target: PendingTarget): Promise<string> {
+  const { ctx, profileName, oldHint } = run;
+  try {
+    await ctx.state.updateProfile(profileName, (p) => {
+      const others = (p.pendingRevokes ?? []).filter((r) => r.keyHint !== oldHint);
+      p.pendingRevokes = [...others, { at: ctx.clock.now().toISOString(), keyHint: oldHint!, ...target }].slice(-MAX_PENDING_REVOKES);
+    });
+  } catch (error) {
+    run.warn(`${oldHint}, still live, could not be recorded for the next rotate to revoke (${reasonOf(ctx, error)}): revoke it yourself on ${run.oldWhere}.`);
+    return '';
+  }
+  return ` The next \`${toolCommand(ctx, 'rotate', profileName)}\` tries again first; until then \`${toolCommand(ctx, 'status', profileName)}\` names it.`;
+}
+
+/** Where a key recorded as not revoked is revoked by hand: its project's keys page. */
+const pendingPage = (pending: PendingRevoke) => projectPageUrl(pending.projectId, 'api-keys');
+
+/** What revoking a recorded key deletes, in words: "its service account NAME", "the key ID". */
+const pendingTargetWords = (pending: PendingRevoke) => (pending.serviceAccountId ? `its service account ${pending.serviceAccountName ?? pending.serviceAccountId}` : `the key ${pending.keyId} from ${pending.projectId}`);
+
+/**
+ * Before anything else is changed: the old keys earlier rotates replaced but could not revoke
+ * (recorded in the profile) are revoked now, each said; one revoked, or gone already (HTTP 404), is
+ * forgotten. One that fails again stays recorded and is warned of, with its page; the run goes on.
+ */
+async function revokePending(run: RotateRun): Promise<void> {
+  const { ctx, m, auth, profileName, progress, oldHint } = run;
+  // The key stored now is never revoked here (stored again since, say): step 4 speaks for it.
+  const pending = (run.profile?.pendingRevokes ?? []).filter((p) => p.keyHint !== oldHint && (p.keyId || p.serviceAccountId));
+  for (const record of pending) {
+    const page = pendingPage(record);
+    const earlier = `${record.keyHint}, which an earlier rotate replaced but could not revoke`;
+    let gone: boolean;
+    try {
+      gone = await ctx.interrupts.step(async () => {
+        if (record.serviceAccountId) return (await deleteAccount(run, record.projectId, record.serviceAccountId)) === 'gone';
+        try {
+          await ctx.api.admin.deleteProjectKey(auth, record.projectId, record.keyId!);
+          return false;
+        } catch (error) {
+          if (error instanceof AdminApiError && error.kind === 'not_found') return true;
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof AdminApiError)) throw error;
+      const message = `${earlier}, still could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${page}; the next rotate tries again.`;
+      progress.earlierOld.push({ hint: record.keyHint, project: record.projectId, revoked: false, page, message });
+      run.warn(message);
+      continue;
+    }
+    const message = gone ? `${earlier}, is gone already (the API no longer has ${pendingTargetWords(record)}).` : `Revoked ${earlier}: deleted ${pendingTargetWords(record)}.`;
+    progress.earlierOld.push({ hint: record.keyHint, project: record.projectId, revoked: true, page: null, message });
+    run.say(`${m.ok} ${message}`);
+    try {
+      await ctx.state.updateProfile(profileName, (p) => {
+        const left = (p.pendingRevokes ?? []).filter((r) => !(r.keyHint === record.keyHint && r.projectId === record.projectId && r.keyId === record.keyId && r.serviceAccountId === record.serviceAccountId));
+        if (left.length) p.pendingRevokes = left;
+        else delete p.pendingRevokes;
+      });
+    } catch (error) {
+      run.warn(`That ${record.keyHint} was revoked could not be recorded (${reasonOf(ctx, error)}): the next rotate tries again, and finds it gone.`);
+    }
+  }
+}
+
 async function rotate(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, storeFlags: string, progress: Progress): Promise<number> {
   const run = await setUp(ctx, options, profileName, adminKey, storeFlags, progress);
   if (!(await confirmed(run))) return EXIT.ok;
   if (!options.json) ctx.term.out(ctx.term.style.bold(`openai-setup rotate · profile ${profileName} · ${run.projectId}`));
+  // 0. Old keys earlier rotates could not revoke: tried again first, each said.
+  await revokePending(run);
   // 1. A new service account, and its key; from here until it is stored, a failure or a cancel deletes it again.
   const account = await createAccount(run);
   // 2. The new key is checked live, in the right project.

@@ -13,7 +13,7 @@ import { envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProf
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, STAGE_IDS, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, afterFirst, checkFlags, keyCommand, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, afterFirst, checkFlags, keyCommand, pendingRevokeAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
 import type { Finding } from '../plaintext/scan.js';
@@ -41,6 +41,8 @@ export const StatusJsonSchema = z.object({
   }),
   /** The admin key stored next to the key (admin-key), for rotate and spend. */
   adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string() })),
+  /** Old keys rotate replaced but could not revoke: still live, until revoked on `page` (or by the next rotate, which tries again first). */
+  pendingRevokes: z.array(z.object({ hint: z.string(), project: z.string(), at: z.string(), page: z.string() })),
   /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
@@ -138,6 +140,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
       setIn: ownLines ? copies.plaintext.map(where) : [],
     },
     adminKey: profile?.adminKey ?? null,
+    pendingRevokes: (profile?.pendingRevokes ?? []).map((p) => ({ hint: p.keyHint, project: p.projectId, at: p.at, page: pendingRevokeAdvice(ctx, profileName, p).page })),
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map(where),
     staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key) })),
@@ -258,6 +261,10 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     // What rotate and spend would refuse is not shown as an admin key.
     if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (for rotate and spend)`);
     else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: ${newer ? `to store yours again, ${afterUpdate(adminKeyCommand(ctx, profileName))}` : `store yours again with \`${adminKeyCommand(ctx, profileName)}\``}`);
+  }
+  for (const pending of status.pendingRevokes) {
+    const { detail, fix } = pendingRevokeAdvice(ctx, profileName, { keyHint: pending.hint, projectId: pending.project, at: pending.at });
+    term.out(`${m.warn} ${detail}: ${fix.replace(/^R/, 'r')}`);
   }
   // Programs send it whole: no key as it is, whether or not the key inside is the stored one.
   if (key.env.around !== null) term.out(`${m.fail} ${heldWithMore('env', key.env.hint!, key.env.around)}`);

@@ -54,6 +54,28 @@ export const RotationSchema = z.object({
   keyHint: StoredHintSchema,
 });
 
+/** An id the API gave (a key's, a service account's), as the progress file keeps it: letters, digits, `_` and `-` only, so it can be shown. */
+const StoredApiIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'is not an id'));
+
+/**
+ * An old key `rotate` replaced but could not revoke (its DELETE failed): still live. Never the key:
+ * its hint, its project, and what revoking it deletes (the key by its id in the project's list, or
+ * the service account an earlier rotate made for it). status and doctor name it; the next rotate
+ * tries again first, and forgets it once it is revoked (or gone).
+ */
+export const PendingRevokeSchema = z.object({
+  at: Timestamp,
+  keyHint: KeyHintSchema,
+  projectId: StoredProjectIdSchema,
+  keyId: z.nullable(StoredApiIdSchema),
+  serviceAccountId: z.nullable(StoredApiIdSchema),
+  serviceAccountName: z.nullable(z.string().check(z.regex(/^[!-~]{1,200}$/))),
+});
+export type PendingRevoke = z.infer<typeof PendingRevokeSchema>;
+
+/** At most this many are kept (the newest): each is a key to revoke by hand. */
+export const MAX_PENDING_REVOKES = 20;
+
 /**
  * `spend --budget`: dollars (more than 0, at most MAX_BUDGET_USD, cents at most), or "off" to
  * forget the budget. Each wrong value is told what a right one looks like.
