@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 import { EXIT, ReasonedExitError } from '../errors.js';
 import { keyKind, keyLabel, maskKey } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES } from '../platform.js';
-import { adminKeyCommand, unsetAdminVariable, type AdviceScope } from '../terminal/advice.js';
+import { adminKeyCommand, missingScopeFix, unsetAdminVariable, type AdviceScope } from '../terminal/advice.js';
 import { untrusted, upperFirst } from '../terminal/sanitize.js';
 import type { StoreAdvice } from './types.js';
 import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, otherServer, retryAfterOf, serverErrorFix, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
@@ -90,14 +90,8 @@ export function needsAdminKeyFix(store: StoreAdvice): string {
   return `Create an admin key on the admin keys page (only organization owners can), then store it${store.how}:  ${store.command}`;
 }
 
-/**
- * How an admin key comes to have the permissions it lacks (`that`: "that permission", "api.usage.read"):
- * on the admin keys page, or another key stored with `store`. `withPage`: the page's address in the
- * sentence, where it is not on a line of its own.
- */
-export function missingScopeFix(that: string, store: StoreAdvice, withPage = false): string {
-  return `Give it ${that} on the admin keys page${withPage ? ` (${ADMIN_KEYS_URL})` : ''}, or create an admin key with "All" permissions and store it${store.how}:  ${store.command}`;
-}
+// How an admin key comes to have the permissions it lacks: advice.ts's, which status and doctor say too.
+export { missingScopeFix } from '../terminal/advice.js';
 
 /** The command that stores another admin key for what `auth` carries (AdminAuth.store), else the bare `admin-key`. */
 export function adminKeyStore(auth: AdviceScope & { profile?: string; store?: StoreAdvice }): StoreAdvice {

@@ -38,6 +38,9 @@ export interface AdminProbe {
   unproven: string[];
 }
 
+/** The command a probe found the key unable to serve, else null. */
+export const cannotServe = (probe: Pick<AdminProbe, 'rotate' | 'spend'>): 'rotate' | 'spend' | null => (!probe.rotate ? 'rotate' : !probe.spend ? 'spend' : null);
+
 /** A request's answer, or the missing permission that kept it from one. */
 type Checked<T> = { value: T } | { lacking: AdminApiError };
 

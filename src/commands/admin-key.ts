@@ -6,7 +6,7 @@ import { adminAuth } from '../admin-auth.js';
 import { otherHostNoticeOnce } from '../api/check.js';
 import { AdminApiError, cannotUse, missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
 import { otherServer } from '../api/diagnosis.js';
-import { probeAdminKey, ROTATE_NEEDS, type AdminProbe } from '../api/admin-probe.js';
+import { cannotServe, probeAdminKey, ROTATE_NEEDS, type AdminProbe } from '../api/admin-probe.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
@@ -285,7 +285,9 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
       () => ctx.keys.set(account, key, options.insecureStorage),
       (state, storage) => {
         record = profileIn(state, profile);
-        record.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString() };
+        // What the check found it cannot serve, for status and doctor to say (absent: both, or not checked).
+        const cannot = cannotServe(can);
+        record.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString(), ...(cannot ? { cannot } : {}) };
         done.storage = storage;
       },
     );

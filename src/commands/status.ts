@@ -1,6 +1,7 @@
 // `openai-setup status`: each stage done or pending (and when), where the key lives, its masked
 // hint, and the last verify result. From the state file alone: no keychain, no network.
 import * as z from 'zod/mini';
+import { adminKeyServes } from '../storage/admin-state.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
 import { VerifyStatusSchema } from '../api/status.js';
@@ -40,7 +41,8 @@ export const StatusJsonSchema = z.object({
     setIn: z.array(z.object({ path: z.string(), line: z.number() })),
   }),
   /** The admin key stored next to the key (admin-key), for rotate and spend. */
-  adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string() })),
+  /** `cannot`: the command admin-key's check found it lacks a permission for (absent: none found). */
+  adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.string(), cannot: z.optional(z.enum(['rotate', 'spend'])) })),
   /** Old keys rotate replaced but could not revoke: still live, until revoked on `page` (or by the next rotate, which tries again first). */
   pendingRevokes: z.array(z.object({ hint: z.string(), project: z.string(), at: z.string(), page: z.string() })),
   /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
@@ -259,7 +261,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const admin = status.adminKey;
     const where = admin.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`;
     // What rotate and spend would refuse is not shown as an admin key.
-    if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (for rotate and spend)`);
+    // What admin-key's check found it cannot serve, said as everywhere else (adminKeyServes).
+    if (isAdminKeyHint(admin.hint) && admin.cannot) term.out(`${m.warn} Admin key ${admin.hint} ${where}: it ${adminKeyServes(admin.cannot)}`);
+    else if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (for rotate and spend)`);
     else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: ${newer ? `to store yours again, ${afterUpdate(adminKeyCommand(ctx, profileName))}` : `store yours again with \`${adminKeyCommand(ctx, profileName)}\``}`);
   }
   for (const pending of status.pendingRevokes) {

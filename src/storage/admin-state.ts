@@ -30,7 +30,23 @@ export const AdminKeyRecordSchema = z.object({
   storage: z.enum(['keychain', 'file']),
   hint: StoredHintSchema,
   savedAt: Timestamp,
+  // The command admin-key's check found it lacks a permission for (adminKeyServes says what it
+  // serves); absent when it serves both, or was not checked. Added in format 1 without a new
+  // version: an older openai-setup drops it as an unknown key; one of another shape is dropped alone.
+  cannot: z.catch(z.optional(z.enum(['rotate', 'spend'])), undefined),
 });
+
+/**
+ * What an admin key serves, by the command it was found unable to serve (`cannot`; null: both, as
+ * far as is known), one wording for admin-key's record as status, doctor and import say it:
+ * "works", "works for spend (it cannot list projects: rotate cannot use it)".
+ */
+export function adminKeyServes(cannot: 'rotate' | 'spend' | null | undefined): string {
+  if (cannot === 'rotate') return 'works for spend (it cannot list projects: rotate cannot use it)';
+  // Whether rotate may write (create service accounts) is known only when it runs.
+  if (cannot === 'spend') return 'can list projects, as rotate needs (it cannot read costs: spend cannot use it)';
+  return 'works';
+}
 
 /** The largest monthly budget spend takes, in dollars. */
 const MAX_BUDGET_USD = 100_000_000;

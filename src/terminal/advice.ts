@@ -8,7 +8,7 @@
 // rewrite (invocation.ts, adviceFor); headings are left as they are.
 import { adminKeyProblem, checkKeyShape } from '../keys/format.js';
 import { envAdminKey } from '../options.js';
-import { baseURLForAdvice, isOfficialBaseURL, OFFICIAL_API_BASE_URL, projectPageUrl, resolveBaseURL } from '../platform.js';
+import { baseURLForAdvice, isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl, resolveBaseURL } from '../platform.js';
 import type { PendingRevoke } from '../storage/admin-state.js';
 import { billingChoiceOf, type State } from '../storage/state.js';
 import { profileFlag } from './invocation.js';
@@ -320,4 +320,13 @@ export function pendingRevokeAdvice(scope: AdviceScope, profile: string, pending
     fix: `Revoke it on ${page}, or run \`${toolCommand(scope, 'rotate', profile)}\`, which tries again first.`,
     page,
   };
+}
+
+/**
+ * How an admin key comes to have the permissions it lacks (`that`: "that permission", "api.usage.read"):
+ * on the admin keys page, or another key stored with `store`. `withPage`: the page's address in the
+ * sentence, where it is not on a line of its own.
+ */
+export function missingScopeFix(that: string, store: { command: string; how: string }, withPage = false): string {
+  return `Give it ${that} on the admin keys page${withPage ? ` (${PAGES['admin-keys'].url})` : ''}, or create an admin key with "All" permissions and store it${store.how}:  ${store.command}`;
 }
