@@ -211,7 +211,8 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
     term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: ${cannotUse(ROTATE_NEEDS)}, and spend shows project ids without names. ${both}`);
     return { can: { rotate: false, spend: true, missing, fix: both, unproven: [] }, sample };
   }
-  const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : '; the organization has none yet';
+  // A parenthesis either way: the sentence goes on after it ("and read its costs").
+  const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : ' (there are none yet)';
   if (probe.spend && !probe.costsUnknown) {
     say(`${m.ok} Admin key ${hint} works${at}: it can list the organization's projects${example} and read its costs.`);
     return { can: { rotate: true, spend: true, missing: [], fix: null, unproven: probe.unproven }, sample };
