@@ -55,13 +55,14 @@ export type OldKeyOutcome =
   | 'key_deleted' // found in the project's key list and deleted
   | 'declined' // found, and the person chose to keep it
   | 'not_found' // not in the project's key list
+  | 'already_revoked' // not in the project's key list, and the API rejects it: revoked or deleted already
   | 'user_key' // a user key (legacy sk-, sk-None-): no project's key list holds it, so it cannot be revoked here
   | 'ambiguous' // more than one key in the list could be it
   | 'failed' // revoking it failed
   | 'unanswered' // a cancel came while its revocation was asked for, before the API answered: revoked or not, not known
   | 'unchanged'; // the run failed before revoking anything: the message says where the old key is
 
-const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed', 'unanswered', 'unchanged'] as const;
+const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'already_revoked', 'user_key', 'ambiguous', 'failed', 'unanswered', 'unchanged'] as const;
 
 /**
  * The --json contract, on success and on failure alike (ok false, the exit code, a short `reason`,
@@ -951,6 +952,10 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
     if (!(error instanceof AdminApiError)) throw error;
     return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${oldWhere}.`);
   }
+  // Not listed: a key revoked already (on the page, by another run) is not to be revoked again; a live check (nothing billable) tells.
+  if (candidates.length === 0 && (await rejectedNow(run, oldKey))) {
+    return oldKeyResult('already_revoked', `${oldHint} is not in ${oldProject}'s key list, and the API rejects it (checked just now): it was revoked or deleted already, so there was nothing to revoke.`);
+  }
   if (candidates.length !== 1) {
     return candidates.length === 0
       ? oldKeyResult('not_found', `${oldHint} is not in ${oldProject}'s key list: revoke it yourself on ${oldWhere} (or the page of the project it belongs to).`)
@@ -980,6 +985,20 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
   }
 }
 
+/** Does the API reject `key` now (a live check, nothing billable)? Any other answer, or none, is not a rejection. */
+async function rejectedNow(run: RotateRun, key: string): Promise<boolean> {
+  const { ctx, profileName } = run;
+  try {
+    const check = await ctx.interrupts.step(() =>
+      runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS, insecureStorage: run.storage === 'file' }), { spinner: 'Checking the old key with a live call…', warn: run.warn }),
+    );
+    return !check.ok && check.status === 'invalid_key';
+  } catch (error) {
+    if (error instanceof CancelledError) throw error;
+    return false;
+  }
+}
+
 /** How the run ended: the old key's line, what still holds the old key, the summary, and with --json the document. */
 async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult): Promise<number> {
   const { ctx, term, m, options, profileName, progress, oldKey, oldHint, oldPage, projectId } = run;
@@ -987,7 +1006,7 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
   // Not revoked, and no longer stored: recorded, so that status and doctor name it and the next rotate tries again.
   if (outcome === 'failed' && old.pending) old.message += await rememberPending(run, old.pending);
   const live = ['kept', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed'].includes(outcome);
-  const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
+  const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone' || outcome === 'already_revoked';
   progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: old.message };
   // Said below by the run itself.
   revocation.done();

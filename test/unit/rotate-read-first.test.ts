@@ -1,6 +1,7 @@
 // rotate with an admin key that may not read: found before anything is made (a key that could
 // create but not list would store a new key and leave the old one live), and every permission
-// rotate needs is named, as admin-key names them.
+// rotate needs is named, as admin-key names them. And an old key its project's list does not hold
+// that the API rejects: revoked already, said so (not "revoke it yourself").
 import { describe, expect, it } from 'vitest';
 import { run as rotate, RotateJsonSchema } from '../../src/commands/rotate.js';
 import { maskKey } from '../../src/keys/format.js';
@@ -59,4 +60,24 @@ describe('rotate with an admin key that cannot read', () => {
     );
     expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
   });
+});
+
+describe('rotate of a stored key revoked already', () => {
+  it('not in its project\'s key list and rejected by the API: said to be revoked already, never "revoke it yourself" nor "restart them before you revoke it" (exit 0)', async () => {
+    const t = await setup(['api.management.read', 'api.management.write', 'api.usage.read']);
+    const id = t.org.admin.projectKeys(PROJECT).find((k) => k.value === t.old)!.id;
+    await t.ctx.api.admin.deleteProjectKey({ key: ADMIN, baseURL: 'https://api.openai.com/v1', timeoutMs: 1000, commandName: 'openai-setup' }, PROJECT, id);
+    expect(t.org.isLive(t.old)).toBe(false);
+    expect(await rotate(t.ctx, { keepOld: false, yes: true, json: true })).toBe(0);
+    const doc = RotateJsonSchema.parse(JSON.parse(t.stdout));
+    expect(doc.old).toEqual({
+      hint: maskKey(t.old),
+      outcome: 'already_revoked',
+      page: null,
+      message: `${maskKey(t.old)} is not in ${PROJECT}'s key list, and the API rejects it (checked just now): it was revoked or deleted already, so there was nothing to revoke.`,
+    });
+    expect(t.stderr).not.toMatch(/revoke it yourself|before you revoke it/);
+    expect(t.keychain.keyOf('default')).toMatch(/^sk-svcacct-/);
+  });
+
 });
