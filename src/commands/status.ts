@@ -262,7 +262,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const where = admin.storage === 'keychain' ? `in the ${ctx.keys.keychainDescription}` : `in plain text: ${ctx.keys.filePath}`;
     // What rotate and spend would refuse is not shown as an admin key.
     // What admin-key's check found it cannot serve, said as everywhere else (adminKeyServes).
-    if (isAdminKeyHint(admin.hint) && admin.cannot) term.out(`${m.warn} Admin key ${admin.hint} ${where}: it ${adminKeyServes(admin.cannot)}`);
+    if (isAdminKeyHint(admin.hint) && admin.cannot) term.out(`${m.warn} Admin key ${admin.hint} ${where}; it ${adminKeyServes(admin.cannot)}`);
     else if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (for rotate and spend)`);
     else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: ${newer ? `to store yours again, ${afterUpdate(adminKeyCommand(ctx, profileName))}` : `store yours again with \`${adminKeyCommand(ctx, profileName)}\``}`);
   }

@@ -26,7 +26,7 @@ describe('an admin key stored lacking a permission', () => {
     let before = t.stdout.length;
     expect(await status(t.ctx, { json: false })).toBe(0);
     const said = t.stdout.slice(before);
-    expect(said).toContain(`! Admin key ${maskKey(ADMIN)} in the Secret Service keyring: it ${serves}\n`);
+    expect(said).toContain(`! Admin key ${maskKey(ADMIN)} in the Secret Service keyring; it ${serves}\n`);
     expect(said).not.toContain('for rotate and spend');
     before = t.stdout.length;
     expect(await status(t.ctx, { json: true })).toBe(0);
