@@ -179,6 +179,27 @@ describe('admin-key', () => {
     expect(piped.code).toBe(2);
     expect(piped.stderr).toMatch(/admin-key --stdin/);
   });
+
+  it('on a terminal over a stored admin key: asked first, Enter keeps it; piped, the old one is named as still working until revoked', async () => {
+    const t = await machine();
+    const other = makeKey('admin', 'e2e-admin-replacing');
+    KEYS.push(other);
+    server().admin.addAdminKey(other);
+    expect((await runCli(['admin-key', '--stdin', '--profile', 'ak5'], { env: t.env, input: ADMIN })).code).toBe(0);
+    const session = spawnCli(['admin-key', '--profile', 'ak5'], { env: t.env });
+    await session.waitFor(/An admin key is stored for profile "ak5" \(sk-admin-…\S{4}\)\. Replace it\?/);
+    session.press('enter');
+    await session.waitFor(/Kept the admin key sk-admin-…\S{4}; nothing was changed\./);
+    expect((await session.exited).exitCode).toBe(0);
+    expect(await keyring().lookup('openai-setup', 'ak5:admin')).toBe(ADMIN);
+
+    const replaced = await runCli(['admin-key', '--stdin', '--profile', 'ak5', '--json'], { env: t.env, input: other });
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stderr).toContain(`! This replaces the admin key sk-admin-…${ADMIN.slice(-4)} of profile "ak5". That key still works until you revoke it on the admin keys page: https://platform.openai.com/settings/organization/admin-keys`);
+    expect(AdminKeyJsonSchema.parse(JSON.parse(replaced.stdout)).replaced).toBe(`sk-admin-…${ADMIN.slice(-4)}`);
+    expect(await keyring().lookup('openai-setup', 'ak5:admin')).toBe(other);
+    expectNoKey(replaced);
+  });
 });
 
 describe('spend', () => {
