@@ -5,10 +5,10 @@ import * as z from 'zod/mini';
 import { EXIT, ReasonedExitError } from '../errors.js';
 import { keyKind, keyLabel, maskKey } from '../keys/format.js';
 import { isOfficialBaseURL, PAGES } from '../platform.js';
-import { adminKeyCommand, unsetAdminVariable, type AdviceScope } from '../terminal/advice.js';
+import { adminKeyCommand, missingScopeFix, unsetAdminVariable, type AdviceScope } from '../terminal/advice.js';
 import { untrusted, upperFirst } from '../terminal/sanitize.js';
 import type { StoreAdvice } from './types.js';
-import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, otherServer, serverErrorFix, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
+import { apiErrorBody, isMissingScope, missingScopesIn, NO_CHECK_FLAGS, nonApiDiagnosis, otherServer, retryAfterOf, serverErrorFix, transportDiagnosis, type Failure, type FailedRequest, type HeaderLookup } from './diagnosis.js';
 
 export type AdminFailureKind =
   | 'needs_admin_key'
@@ -59,6 +59,19 @@ export interface AdminFailedRequest extends AdviceScope {
   fromEnv?: boolean;
   /** The command that stores another admin key as it works where the fix is read (AdminAuth.store). */
   store?: StoreAdvice;
+  /** The command the request is made for, and every permission it needs (AdminAuth.needs). */
+  needs?: ScopeNeeds;
+}
+
+/** A command and every permission of the admin key it needs: a refusal for one names them all. */
+export interface ScopeNeeds {
+  command: string;
+  scopes: string[];
+}
+
+/** What a missing permission means for `needs.command`, one wording wherever it is said: "rotate cannot use it (rotate needs a and b)". */
+export function cannotUse(needs: ScopeNeeds): string {
+  return `${needs.command} cannot use it (${needs.command} needs ${needs.scopes.join(' and ')})`;
 }
 
 /**
@@ -77,14 +90,8 @@ export function needsAdminKeyFix(store: StoreAdvice): string {
   return `Create an admin key on the admin keys page (only organization owners can), then store it${store.how}:  ${store.command}`;
 }
 
-/**
- * How an admin key comes to have the permissions it lacks (`that`: "that permission", "api.usage.read"):
- * on the admin keys page, or another key stored with `store`. `withPage`: the page's address in the
- * sentence, where it is not on a line of its own.
- */
-export function missingScopeFix(that: string, store: StoreAdvice, withPage = false): string {
-  return `Give it ${that} on the admin keys page${withPage ? ` (${ADMIN_KEYS_URL})` : ''}, or create an admin key with "All" permissions and store it${store.how}:  ${store.command}`;
-}
+// How an admin key comes to have the permissions it lacks: advice.ts's, which status and doctor say too.
+export { missingScopeFix } from '../terminal/advice.js';
 
 /** The command that stores another admin key for what `auth` carries (AdminAuth.store), else the bare `admin-key`. */
 export function adminKeyStore(auth: AdviceScope & { profile?: string; store?: StoreAdvice }): StoreAdvice {
@@ -112,6 +119,8 @@ interface Answered {
   hint: string;
   /** The command that stores an admin key for the request's profile, as it works where the fix is read. */
   store: StoreAdvice;
+  /** The wait the answer's Retry-After headers give (retryAfterOf), or null. */
+  retryAfter: string | null;
 }
 
 /** What an error answer comes to: the AdminApiError's kind, exit code, message, hints and the permissions named. */
@@ -150,10 +159,13 @@ function missingScopeOutcome(a: Answered): AdminOutcome | null {
       scopes,
     };
   }
+  // For a command that needs more than this request shows (rotate), all it needs is named: given
+  // only the one refused, the key would fail at the next.
+  const { needs } = request;
   const lacks = scope
-    ? `lacks the permission${scopes.length > 1 ? 's' : ''} ${scope}, needed for ${request.action}.`
-    : `lacks a permission needed for ${request.action} (the API says: ${says}).`;
-  const that = scopes.length > 1 ? 'those permissions' : 'that permission';
+    ? `lacks the permission${scopes.length > 1 ? 's' : ''} ${scope}, needed for ${request.action}${needs ? `: ${cannotUse(needs)}` : ''}.`
+    : `lacks a permission needed for ${request.action} (the API says: ${says})${needs ? `: ${cannotUse(needs)}` : ''}.`;
+  const that = needs ? needs.scopes.join(' and ') : scopes.length > 1 ? 'those permissions' : 'that permission';
   return {
     kind: 'missing_scope',
     code: EXIT.forbidden,
@@ -172,7 +184,13 @@ const STATUS_OUTCOMES: Record<number, (a: Answered) => AdminOutcome> = {
     hints: [a.request.fromEnv ? envFix('a working admin key', a.store) : `Create a new admin key on the admin keys page and store it${a.store.how}:  ${a.store.command}`, `→ ${ADMIN_KEYS_URL}`],
   }),
   404: (a) => ({ kind: 'not_found', code: EXIT.forbidden, message: `${doing(a)} failed: not found (HTTP 404: ${a.apiMessage || 'no message'}).`, hints: [] }),
-  429: (a) => ({ kind: 'rate_limited', code: EXIT.network, message: `${doing(a)} failed: the API is limiting requests right now (HTTP 429).`, hints: ['Try again in a minute.'] }),
+  // The wait the answer gives is said in the message too: a step's message is what rotate repeats of it.
+  429: (a) => ({
+    kind: 'rate_limited',
+    code: EXIT.network,
+    message: `${doing(a)} failed: the API is limiting requests right now (HTTP 429${a.retryAfter ? `; try again in ${a.retryAfter}` : ''}).`,
+    hints: [`Try again in ${a.retryAfter ?? 'a minute'}.`],
+  }),
 };
 
 /** Any 5xx the table does not name. */
@@ -210,7 +228,7 @@ export function adminFailure(failure: Failure, request: AdminFailedRequest): Adm
   }
   // The API's own words: one line (no forged "✔" line below ours), no terminal sequences, at most 500 characters, the key masked.
   const apiMessage = safe(parsed.message.trim());
-  const answered: Answered = { request, status, said: parsed, apiMessage, hint: maskKey(request.key), store: adminKeyStore(request) };
+  const answered: Answered = { request, status, said: parsed, apiMessage, hint: maskKey(request.key), store: adminKeyStore(request), retryAfter: retryAfterOf(failure.headers) };
   const outcome = missingScopeOutcome(answered) ?? (STATUS_OUTCOMES[status] ?? (status >= 500 ? serverError : refused))(answered);
   return new AdminApiError(outcome.kind, outcome.code, outcome.message, outcome.hints, status, apiMessage, requestId, outcome.scopes ?? []);
 }

@@ -6,12 +6,15 @@
 import { EXIT } from '../errors.js';
 import { maskKey } from '../keys/format.js';
 import { PAGES } from '../platform.js';
-import { adminKeyStore, AdminApiError, missingScopeFix } from './admin-failure.js';
+import { adminKeyStore, AdminApiError, missingScopeFix, type ScopeNeeds } from './admin-failure.js';
 import type { AdminApi, AdminAuth, AdminProject } from './types.js';
 
 export const LIST_SCOPE = 'api.management.read';
 export const WRITE_SCOPE = 'api.management.write';
 const COSTS_SCOPE = 'api.usage.read';
+
+/** rotate reads (lists projects' keys and service accounts) and writes (creates service accounts, deletes keys). */
+export const ROTATE_NEEDS: ScopeNeeds = { command: 'rotate', scopes: [LIST_SCOPE, WRITE_SCOPE] };
 
 export interface AdminProbe {
   /**
@@ -34,6 +37,9 @@ export interface AdminProbe {
    */
   unproven: string[];
 }
+
+/** The command a probe found the key unable to serve, else null. */
+export const cannotServe = (probe: Pick<AdminProbe, 'rotate' | 'spend'>): 'rotate' | 'spend' | null => (!probe.rotate ? 'rotate' : !probe.spend ? 'spend' : null);
 
 /** A request's answer, or the missing permission that kept it from one. */
 type Checked<T> = { value: T } | { lacking: AdminApiError };

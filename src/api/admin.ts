@@ -139,6 +139,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     ...adviceScope(auth),
     ...(auth.fromEnv ? { fromEnv: true } : {}),
     ...(store ? { store } : {}),
+    ...(auth.needs ? { needs: auth.needs } : {}),
   });
 
   /** One request through a client of its own, bounded by the auth's timeout; failures explained. */

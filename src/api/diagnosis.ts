@@ -532,7 +532,7 @@ function goDuration(ms: number): string {
  * `date`, else this clock). Only values of those shapes, above zero and within a day, and only as
  * rebuilt from their number: nothing of the header's text is shown.
  */
-function retryAfterOf(headers: HeaderLookup | null, now: () => number = Date.now): string | null {
+export function retryAfterOf(headers: HeaderLookup | null, now: () => number = Date.now): string | null {
   const millis = headers?.get('retry-after-ms')?.trim() ?? '';
   const value = headers?.get('retry-after')?.trim() ?? '';
   let ms: number;

@@ -121,6 +121,8 @@ export interface AdminAuth extends AdviceScope {
    * then, by a read, not before every request. Absent when `store` already keeps the key in the file.
    */
   storeOnFailure?: () => Promise<StoreAdvice>;
+  /** The command the requests are made for and every permission it needs: a refusal for one names them all (rotate). */
+  needs?: { command: string; scopes: string[] };
 }
 
 /** A command that stores a key (`key`, `admin-key`) as it works where it is printed (keyEntryAdvice), and how it gets the key, said before it ("" or " (…)"). */

@@ -4,9 +4,9 @@
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
 import { otherHostNoticeOnce } from '../api/check.js';
-import { AdminApiError, missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
+import { AdminApiError, cannotUse, missingScopeFix, needsAdminKeyFix } from '../api/admin-failure.js';
 import { otherServer } from '../api/diagnosis.js';
-import { LIST_SCOPE, probeAdminKey, WRITE_SCOPE, type AdminProbe } from '../api/admin-probe.js';
+import { cannotServe, probeAdminKey, ROTATE_NEEDS, type AdminProbe } from '../api/admin-probe.js';
 import type { AdminProject } from '../api/types.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
@@ -47,6 +47,8 @@ export const AdminKeyJsonSchema = z.object({
   sampleProject: z.nullable(z.object({ id: z.string(), name: z.nullable(z.string()) })),
   /** Permissions the check found the stored key without (it is stored when rotate or spend can use it); empty otherwise. */
   missingScopes: z.array(z.string()),
+  /** The hint of the admin key this one replaced (it still works until revoked on the admin keys page); null when none. */
+  replaced: z.nullable(z.string()),
 });
 export type AdminKeyJson = z.infer<typeof AdminKeyJsonSchema>;
 
@@ -140,9 +142,9 @@ async function readAdminKey(ctx: Context, profile: string, options: AdminKeyOpti
 export async function run(ctx: Context, options: AdminKeyOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profile: string | null = null;
-  const done: Done = { hint: null, checked: false, sampleProject: null, missingScopes: [], storage: null };
+  const done: Done = { hint: null, checked: false, sampleProject: null, missingScopes: [], storage: null, replaced: null };
   return withFailureDocument(ctx, options.json, async () => storeAdminKey(ctx, options, (profile = await resolveProfileName(ctx, options.profile)), done), (failed) => {
-    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: done.storage, checked: done.checked, sampleProject: done.sampleProject, missingScopes: done.missingScopes };
+    const json: AdminKeyJson = { ...failed, profile, hint: done.hint, storage: done.storage, checked: done.checked, sampleProject: done.sampleProject, missingScopes: done.missingScopes, replaced: done.replaced };
     return jsonText(AdminKeyJsonSchema.parse(json));
   });
 }
@@ -158,6 +160,8 @@ interface Done {
   missingScopes: string[];
   /** Where the key was stored and recorded: what the document of a run left on a signal then says (the store is a section it waits for). */
   storage: Storage | null;
+  /** The admin key replaced, once the new one is stored in its place. */
+  replaced: string | null;
 }
 
 // What each command needs of the admin key (the Admin API's scopes): rotate lists projects and
@@ -203,11 +207,12 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
   const at = other === null ? '' : ` (at ${sanitize(other, 200)}, not the OpenAI API)`;
   if (!probe.rotate) {
     say(`${m.ok} Admin key ${hint} works for spend${at}: it can read the organization's costs.`);
-    const both = await fix(`${LIST_SCOPE} and ${WRITE_SCOPE}`);
-    term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: rotate cannot use it (rotate needs ${LIST_SCOPE} and ${WRITE_SCOPE}), and spend shows project ids without names. ${both}`);
+    const both = await fix(ROTATE_NEEDS.scopes.join(' and '));
+    term.err(`${m.warn} It lacks the permission ${missing.join(', ')}: ${cannotUse(ROTATE_NEEDS)}, and spend shows project ids without names. ${both}`);
     return { can: { rotate: false, spend: true, missing, fix: both, unproven: [] }, sample };
   }
-  const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : '; the organization has none yet';
+  // A parenthesis either way: the sentence goes on after it ("and read its costs").
+  const example = sample ? ` (for example ${sample.name ? `"${sample.name}", ` : ''}${sample.id})` : ' (there are none yet)';
   if (probe.spend && !probe.costsUnknown) {
     say(`${m.ok} Admin key ${hint} works${at}: it can list the organization's projects${example} and read its costs.`);
     return { can: { rotate: true, spend: true, missing: [], fix: null, unproven: probe.unproven }, sample };
@@ -229,6 +234,20 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   const say = options.json ? term.err : term.out;
   // Before the key is asked for and checked: a progress file this build cannot change would refuse to record it after all (exit 7).
   await ctx.state.assertChangeable();
+  // An admin key stored already is not replaced unasked on a terminal (as `key` asks before a
+  // working key is replaced), keeping it the default; a pipe (--stdin) replaces it, as documented.
+  const before = (await ctx.state.read()).profiles[profile]?.adminKey ?? null;
+  if (before && !options.stdin && term.interactive) {
+    const question = `An admin key is stored for profile "${profile}" (${before.hint}). Replace it? (it keeps working until you revoke it on the admin keys page)`;
+    if (!(await ctx.prompter(pipeHint(ctx, profile, options)).confirm(question, false))) {
+      say(`${m.ok} Kept the admin key ${before.hint}; nothing was changed.`);
+      if (options.json) {
+        const json: AdminKeyJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: `Kept the admin key ${before.hint}; nothing was changed.`, fix: null, profile, hint: before.hint, storage: before.storage, checked: false, sampleProject: null, missingScopes: [], replaced: null };
+        term.document(jsonText(AdminKeyJsonSchema.parse(json)));
+      }
+      return EXIT.ok;
+    }
+  }
   const parsed = parseKey(await readAdminKey(ctx, profile, options), true, 'none', 'admin');
   if (!parsed.ok) throw new ExitError(EXIT.keyRejected, `That is not an admin key: ${parsed.problem}.`);
   const key = parsed.key;
@@ -267,7 +286,9 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
       () => ctx.keys.set(account, key, options.insecureStorage),
       (state, storage) => {
         record = profileIn(state, profile);
-        record.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString() };
+        // What the check found it cannot serve, for status and doctor to say (absent: both, or not checked).
+        const cannot = cannotServe(can);
+        record.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString(), ...(cannot ? { cannot } : {}) };
         done.storage = storage;
       },
     );
@@ -296,6 +317,10 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   } else {
     say(`${m.warn} Stored it in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
   }
+  // What `key` says of a key it replaces: the old admin key still works until it is revoked.
+  const replaced = before && before.hint !== hint ? before.hint : null;
+  done.replaced = replaced;
+  if (replaced) say(`${m.warn} This replaces the admin key ${replaced} of profile "${profile}". That key still works until you revoke it on the admin keys page: ${PAGES['admin-keys'].url}`);
   const fromEnv = envAdminKey(ctx);
   if (fromEnv && fromEnv !== key) {
     term.err(`${m.warn} OPENAI_ADMIN_KEY in this shell is another admin key (${maskKey(fromEnv)}): rotate and spend use that one while it is set.`);
@@ -326,6 +351,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
       checked: options.verify,
       sampleProject: done.sampleProject,
       missingScopes: can.missing,
+      replaced,
     };
     term.document(jsonText(AdminKeyJsonSchema.parse(json)));
   } else {

@@ -29,7 +29,7 @@ import { labelled } from '../terminal/width.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, upperFirst, withoutCredentials } from '../terminal/sanitize.js';
-import { afterFirst, elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { afterFirst, elsewhereCommand, keyCommand, pendingRevokeAdvice, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine, shellUnsetLine } from '../terminal/shell.js';
 import { shellDirsOf } from '../storage/paths.js';
 
@@ -599,6 +599,11 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const stale = (path: string, held: string, by?: string) => staleEnvFile(ctx, profileName, path, held, { by });
   const asked = (files: Array<{ path: string; by: string }>) => askedNote(ctx, profileName, files);
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked, first)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
+  // An old key rotate replaced but could not revoke: it still works, for whoever has a copy.
+  for (const pending of (await ctx.state.read()).profiles[profileName]?.pendingRevokes ?? []) {
+    const { detail, fix } = pendingRevokeAdvice(ctx, profileName, pending);
+    checks.push(check('old-key', 'Old key', 'warn', detail, fix));
+  }
   // A key file (or config dir) others could read, found as the key and admin key were read above:
   // made private, or how to; shown once, here only, after the key store's checks.
   const readable = ctx.keys.readableByOthers;

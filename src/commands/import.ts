@@ -6,12 +6,13 @@
 // (unless --store names its line with --rewrite) and not counted. Exit 0 when no plaintext copy
 // is left where it looks, 8 when one is, so CI can check a machine.
 import { execFile } from 'node:child_process';
+import { adminKeyServes } from '../storage/admin-state.js';
 import { realpath } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
 import { AdminApiError } from '../api/admin-failure.js';
-import { probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
+import { cannotServe, probeAdminKey, type AdminProbe } from '../api/admin-probe.js';
 import { buildCheckRequest, malformedKeyResult, otherHostNoticeOnce, runCheck, transportWarningsOnce } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
 import { billingNotProven } from '../api/verdict.js';
@@ -121,7 +122,8 @@ export const ImportJsonSchema = z.object({
 });
 export type ImportJson = z.infer<typeof ImportJsonSchema>;
 
-type CheckOutcome = { ok: boolean; status: string; message: string };
+/** `works`: what a working admin key serves, as the text says it (adminKeyServes); absent for any other key. */
+type CheckOutcome = { ok: boolean; status: string; message: string; works?: string };
 
 export async function run(ctx: Context, options: ImportOptions): Promise<number> {
   return runImport(ctx, options, defaultDeps());
@@ -377,7 +379,7 @@ function describeKey(run: ImportRun, key: string): string {
     : isStoredAdmin(stored, key) ? `the stored admin key ${byHint(stored.keychainError!)}`
     : storedForWords(run, key) ?? 'not stored';
   const check = run.checks.get(key);
-  return `${maskKey(key)} · ${keyKindLabel(keyKind(key))} · ${owner}${check ? ` · ${check.ok ? 'works' : `${check.status}: ${check.message}`}` : ''}`;
+  return `${maskKey(key)} · ${keyKindLabel(keyKind(key))} · ${owner}${check ? ` · ${check.ok ? (check.works ?? 'works') : `${check.status}: ${check.message}`}` : ''}`;
 }
 
 /**
@@ -887,10 +889,7 @@ function notAnAdminKey(key: string): CheckResult | null {
 
 /** What a usable admin key serves, in a sentence. */
 function adminKeyUse(probe: AdminProbe): string {
-  if (!probe.rotate) return 'The admin key works for spend (it cannot list projects: rotate cannot use it).';
-  // Whether rotate may write (create service accounts) is known only when it runs.
-  if (!probe.spend) return 'The admin key can list projects, as rotate needs (it cannot read costs: spend cannot use it).';
-  return 'The admin key works.';
+  return `The admin key ${adminKeyServes(cannotServe(probe))}.`;
 }
 
 /** A live check of a found key: an admin key lists one project and reads today's costs; any other key lists models (nothing billable). */
@@ -899,7 +898,8 @@ async function checkKey(ctx: Context, profileName: string, key: string): Promise
     const notSent = notAnAdminKey(key);
     if (notSent) return { ok: false, status: notSent.status, message: notSent.message };
     try {
-      return { ok: true, status: 'valid', message: adminKeyUse(await usableAdminKey(ctx, profileName, key)) };
+      const probe = await usableAdminKey(ctx, profileName, key);
+      return { ok: true, status: 'valid', message: adminKeyUse(probe), works: adminKeyServes(cannotServe(probe)) };
     } catch (error) {
       if (error instanceof AdminApiError) return { ok: false, status: error.kind, message: error.message };
       throw error;

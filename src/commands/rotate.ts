@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { adminAuth } from '../admin-auth.js';
+import { ROTATE_NEEDS } from '../api/admin-probe.js';
 import { AdminApiError, notAsDocumentedFix } from '../api/admin-failure.js';
 import { buildCheckRequest, runCheck } from '../api/check.js';
 import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
@@ -30,6 +31,7 @@ import { staleEnvFile } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
 import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, sharingWords, storedSource, type SharingProfile } from '../storage/profile-key.js';
+import { MAX_PENDING_REVOKES, type PendingRevoke } from '../storage/admin-state.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { keyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -53,13 +55,14 @@ export type OldKeyOutcome =
   | 'key_deleted' // found in the project's key list and deleted
   | 'declined' // found, and the person chose to keep it
   | 'not_found' // not in the project's key list
+  | 'already_revoked' // not in the project's key list, and the API rejects it: revoked or deleted already
   | 'user_key' // a user key (legacy sk-, sk-None-): no project's key list holds it, so it cannot be revoked here
   | 'ambiguous' // more than one key in the list could be it
   | 'failed' // revoking it failed
   | 'unanswered' // a cancel came while its revocation was asked for, before the API answered: revoked or not, not known
   | 'unchanged'; // the run failed before revoking anything: the message says where the old key is
 
-const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed', 'unanswered', 'unchanged'] as const;
+const OLD_OUTCOMES = ['none', 'kept', 'service_account_deleted', 'already_gone', 'key_deleted', 'declined', 'not_found', 'already_revoked', 'user_key', 'ambiguous', 'failed', 'unanswered', 'unchanged'] as const;
 
 /**
  * The --json contract, on success and on failure alike (ok false, the exit code, a short `reason`,
@@ -83,6 +86,11 @@ export const RotateJsonSchema = z.object({
       message: z.string(),
     }),
   ),
+  /**
+   * Old keys earlier rotates replaced but could not revoke (recorded in the profile): this run tried
+   * each again first. `revoked` false: still live, still recorded; `page`, where to revoke it by hand.
+   */
+  earlierOld: z.array(z.object({ hint: z.string(), project: z.string(), revoked: z.boolean(), page: z.nullable(z.string()), message: z.string() })),
   warnings: z.array(z.string()),
   /** The admin key used: OPENAI_ADMIN_KEY ("env") or the one stored for the profile; null before one was found. */
   adminKey: z.nullable(AdminKeyUsedSchema),
@@ -94,6 +102,7 @@ interface Progress {
   project: string | null;
   new: RotateJson['new'];
   old: RotateJson['old'];
+  earlierOld: RotateJson['earlierOld'];
   warnings: string[];
   adminKey: RotateJson['adminKey'];
 }
@@ -193,7 +202,7 @@ async function oneRotateAtATime(ctx: Context, profile: string, body: () => Promi
 export async function run(ctx: Context, options: RotateOptions): Promise<number> {
   // Null in the document until the profile is told (a bad --profile or OPENAI_SETUP_PROFILE is a failure too).
   let profileName: string | null = null;
-  const progress: Progress = { project: null, new: null, old: null, warnings: [], adminKey: null };
+  const progress: Progress = { project: null, new: null, old: null, earlierOld: [], warnings: [], adminKey: null };
   return withFailureDocument(ctx, options.json, async () => {
     const profile = (profileName = await resolveProfileName(ctx, options.profile));
     // Without an admin key nothing is locked: the config dir is made for no run that cannot rotate.
@@ -207,7 +216,7 @@ export async function run(ctx: Context, options: RotateOptions): Promise<number>
     const storeFlags = source.kind === 'file' ? '--insecure-storage' : '';
     return oneRotateAtATime(ctx, profile, () => rotate(ctx, options, profile, adminKey, storeFlags, progress));
   }, (failed) => {
-    const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, warnings: progress.warnings, adminKey: progress.adminKey };
+    const json: RotateJson = { ...failed, profile: profileName, project: progress.project, new: progress.new, old: progress.old, earlierOld: progress.earlierOld, warnings: progress.warnings, adminKey: progress.adminKey };
     return jsonText(RotateJsonSchema.parse(json));
   });
 }
@@ -273,7 +282,8 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     term.err(`${m.warn} ${text}`);
   };
   // Before anything is sent: an insecure way to the API is said first (the admin key goes that way).
-  const auth: AdminAuth = await adminAuth(ctx, profileName, adminKey, warn, storeFlags);
+  // A permission refused names every one rotate needs: given only that one, the next step would fail.
+  const auth: AdminAuth = { ...(await adminAuth(ctx, profileName, adminKey, warn, storeFlags)), needs: ROTATE_NEEDS };
 
   const { stored, keychainError } = await ctx.keys.get(profileName);
   if (!stored && keychainError && keychainError.problem !== 'no-service') {
@@ -361,7 +371,7 @@ async function confirmed(run: RotateRun): Promise<boolean> {
   if (await prompter.confirm(what, true)) return true;
   run.say('Nothing was changed.');
   if (options.json) {
-    const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, warnings: progress.warnings, adminKey: progress.adminKey };
+    const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, earlierOld: progress.earlierOld, warnings: progress.warnings, adminKey: progress.adminKey };
     run.term.document(jsonText(RotateJsonSchema.parse(json)));
   }
   return false;
@@ -414,6 +424,7 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
   // step goes through ctx.interrupts.step(): once a cancel came, none starts (nothing is made
   // that the cancel would not take back; no request, no store while the undo runs).
   await ctx.interrupts.step(() => ctx.state.assertChangeable());
+  await ctx.interrupts.step(() => canRead(run));
   const spinner = term.spinner(`Creating the service account ${name}…`);
   const account = askForAccount(run, name);
   const created = await ctx.interrupts
@@ -439,6 +450,23 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
   }
   run.say(`${m.ok} Created the service account ${created.name} and its key ${hint}`);
   return Object.assign(account, { created, key, hint });
+}
+
+/**
+ * Before anything is made: the admin key reads what the steps after the create need (the old key's
+ * project, whose key list step 4 revokes it from; else the project a failed create is looked for in). A key that may create but not read would otherwise store a new
+ * key and leave the old one live. A failure here changed nothing, and says so.
+ */
+async function canRead(run: RotateRun): Promise<void> {
+  const { ctx, auth, options, oldKey, oldHint, oldProject, projectId, byRotate, profile } = run;
+  const listsOldKey = oldKey !== null && !options.keepOld && !run.oldIsUserKey && !(byRotate && profile?.rotation);
+  try {
+    // One page of one: the same permission (api.management.read) lists a project's keys and its service accounts.
+    await ctx.api.admin.listServiceAccounts(auth, listsOldKey ? oldProject : projectId, { limit: 1 });
+  } catch (error) {
+    if (!(error instanceof AdminApiError)) throw error;
+    throw failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, error.kind);
+  }
 }
 
 /** Sends the create of the account named `name`; a cancel takes it back from now on (cancelUndo). */
@@ -879,10 +907,15 @@ interface OldKeyResult {
   message: string;
   exitCode: number;
   reason: string | null;
+  /** A revocation that failed: what revoking it deletes, for the profile's record of it (rememberPending). */
+  pending?: PendingTarget;
 }
 
+/** What revoking a key left live deletes: the service account an earlier rotate made for it, or the key by its id in the project's list. */
+type PendingTarget = Pick<PendingRevoke, 'projectId' | 'keyId' | 'serviceAccountId' | 'serviceAccountName'>;
+
 const oldKeyResult = (outcome: OldKeyOutcome, message: string): OldKeyResult => ({ outcome, message, exitCode: EXIT.ok, reason: null });
-const revokeFailed = (error: AdminApiError, message: string): OldKeyResult => ({ outcome: 'failed', message, exitCode: error.code, reason: error.kind });
+const revokeFailed = (error: AdminApiError, message: string, pending?: PendingTarget): OldKeyResult => ({ outcome: 'failed', message, exitCode: error.code, reason: error.kind, ...(pending ? { pending } : {}) });
 
 /** Step 4, only now: the old key is revoked. */
 async function revokeOldKey(run: RotateRun, account: CreatedAccount, revocation: Revocation): Promise<OldKeyResult> {
@@ -908,7 +941,12 @@ async function revokeRotated(run: RotateRun, previous: NonNullable<Profile['rota
     );
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
-    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldWhere}.`);
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldWhere}.`, {
+      projectId: previous.projectId,
+      keyId: null,
+      serviceAccountId: previous.serviceAccountId,
+      serviceAccountName: previous.serviceAccountName,
+    });
   }
 }
 
@@ -921,6 +959,10 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
     return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${oldWhere}.`);
+  }
+  // Not listed: a key revoked already (on the page, by another run) is not to be revoked again; a live check (nothing billable) tells.
+  if (candidates.length === 0 && (await rejectedNow(run, oldKey))) {
+    return oldKeyResult('already_revoked', `${oldHint} is not in ${oldProject}'s key list, and the API rejects it (checked just now): it was revoked or deleted already, so there was nothing to revoke.`);
   }
   if (candidates.length !== 1) {
     return candidates.length === 0
@@ -947,7 +989,21 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
     const saKey = target.owner.type === 'service_account' ? ` It belongs to the service account ${target.owner.name ?? target.owner.id}; the API may only delete such a key with its account.` : '';
-    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${oldWhere}.`);
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}).${saKey} Revoke it on ${oldWhere}.`, { projectId: oldProject, keyId: target.id, serviceAccountId: null, serviceAccountName: null });
+  }
+}
+
+/** Does the API reject `key` now (a live check, nothing billable)? Any other answer, or none, is not a rejection. */
+async function rejectedNow(run: RotateRun, key: string): Promise<boolean> {
+  const { ctx, profileName } = run;
+  try {
+    const check = await ctx.interrupts.step(() =>
+      runCheck(ctx, buildCheckRequest(ctx, key, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS, insecureStorage: run.storage === 'file' }), { spinner: 'Checking the old key with a live call…', warn: run.warn }),
+    );
+    return !check.ok && check.status === 'invalid_key';
+  } catch (error) {
+    if (error instanceof CancelledError) throw error;
+    return false;
   }
 }
 
@@ -955,8 +1011,10 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
 async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult): Promise<number> {
   const { ctx, term, m, options, profileName, progress, oldKey, oldHint, oldPage, projectId } = run;
   const { outcome, exitCode } = old;
+  // Not revoked, and no longer stored: recorded, so that status and doctor name it and the next rotate tries again.
+  if (outcome === 'failed' && old.pending) old.message += await rememberPending(run, old.pending);
   const live = ['kept', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed'].includes(outcome);
-  const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone';
+  const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone' || outcome === 'already_revoked';
   progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: old.message };
   // Said below by the run itself.
   revocation.done();
@@ -1004,6 +1062,7 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
       project: projectId,
       new: progress.new,
       old: progress.old,
+      earlierOld: progress.earlierOld,
       warnings: progress.warnings,
       adminKey: progress.adminKey,
     };
@@ -1012,10 +1071,83 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
   return exitCode;
 }
 
+/**
+ * An old key step 4 could not revoke (its DELETE failed): recorded in the profile (its hint, project
+ * and what revoking it deletes; never the key), under state.json's lock like every change of it.
+ * Says what follows of it, for the old key's line; a record that could not be written is warned of.
+ */
+async function rememberPending(run: RotateRun, target: PendingTarget): Promise<string> {
+  const { ctx, profileName, oldHint } = run;
+  try {
+    await ctx.state.updateProfile(profileName, (p) => {
+      const others = (p.pendingRevokes ?? []).filter((r) => r.keyHint !== oldHint);
+      p.pendingRevokes = [...others, { at: ctx.clock.now().toISOString(), keyHint: oldHint!, ...target }].slice(-MAX_PENDING_REVOKES);
+    });
+  } catch (error) {
+    run.warn(`${oldHint}, still live, could not be recorded for the next rotate to revoke (${reasonOf(ctx, error)}): revoke it yourself on ${run.oldWhere}.`);
+    return '';
+  }
+  return ` The next \`${toolCommand(ctx, 'rotate', profileName)}\` tries again first; until then \`${toolCommand(ctx, 'status', profileName)}\` names it.`;
+}
+
+/** Where a key recorded as not revoked is revoked by hand: its project's keys page. */
+const pendingPage = (pending: PendingRevoke) => projectPageUrl(pending.projectId, 'api-keys');
+
+/** What revoking a recorded key deletes, in words: "its service account NAME", "the key ID". */
+const pendingTargetWords = (pending: PendingRevoke) => (pending.serviceAccountId ? `its service account ${pending.serviceAccountName ?? pending.serviceAccountId}` : `the key ${pending.keyId} from ${pending.projectId}`);
+
+/**
+ * Before anything else is changed: the old keys earlier rotates replaced but could not revoke
+ * (recorded in the profile) are revoked now, each said; one revoked, or gone already (HTTP 404), is
+ * forgotten. One that fails again stays recorded and is warned of, with its page; the run goes on.
+ */
+async function revokePending(run: RotateRun): Promise<void> {
+  const { ctx, m, auth, profileName, progress, oldHint } = run;
+  // The key stored now is never revoked here (stored again since, say): step 4 speaks for it.
+  const pending = (run.profile?.pendingRevokes ?? []).filter((p) => p.keyHint !== oldHint && (p.keyId || p.serviceAccountId));
+  for (const record of pending) {
+    const page = pendingPage(record);
+    const earlier = `${record.keyHint}, which an earlier rotate replaced but could not revoke`;
+    let gone: boolean;
+    try {
+      gone = await ctx.interrupts.step(async () => {
+        if (record.serviceAccountId) return (await deleteAccount(run, record.projectId, record.serviceAccountId)) === 'gone';
+        try {
+          await ctx.api.admin.deleteProjectKey(auth, record.projectId, record.keyId!);
+          return false;
+        } catch (error) {
+          if (error instanceof AdminApiError && error.kind === 'not_found') return true;
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof AdminApiError)) throw error;
+      const message = `${earlier}, still could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${page}; the next rotate tries again.`;
+      progress.earlierOld.push({ hint: record.keyHint, project: record.projectId, revoked: false, page, message });
+      run.warn(message);
+      continue;
+    }
+    const message = gone ? `${earlier}, is gone already (the API no longer has ${pendingTargetWords(record)}).` : `Revoked ${earlier}: deleted ${pendingTargetWords(record)}.`;
+    progress.earlierOld.push({ hint: record.keyHint, project: record.projectId, revoked: true, page: null, message });
+    run.say(`${m.ok} ${message}`);
+    try {
+      await ctx.state.updateProfile(profileName, (p) => {
+        const left = (p.pendingRevokes ?? []).filter((r) => !(r.keyHint === record.keyHint && r.projectId === record.projectId && r.keyId === record.keyId && r.serviceAccountId === record.serviceAccountId));
+        if (left.length) p.pendingRevokes = left;
+        else delete p.pendingRevokes;
+      });
+    } catch (error) {
+      run.warn(`That ${record.keyHint} was revoked could not be recorded (${reasonOf(ctx, error)}): the next rotate tries again, and finds it gone.`);
+    }
+  }
+}
+
 async function rotate(ctx: Context, options: RotateOptions, profileName: string, adminKey: string, storeFlags: string, progress: Progress): Promise<number> {
   const run = await setUp(ctx, options, profileName, adminKey, storeFlags, progress);
   if (!(await confirmed(run))) return EXIT.ok;
   if (!options.json) ctx.term.out(ctx.term.style.bold(`openai-setup rotate · profile ${profileName} · ${run.projectId}`));
+  // 0. Old keys earlier rotates could not revoke: tried again first, each said.
+  await revokePending(run);
   // 1. A new service account, and its key; from here until it is stored, a failure or a cancel deletes it again.
   const account = await createAccount(run);
   // 2. The new key is checked live, in the right project.

@@ -1,6 +1,7 @@
 // `openai-setup status`: each stage done or pending (and when), where the key lives, its masked
 // hint, and the last verify result. From the state file alone: no keychain, no network.
 import * as z from 'zod/mini';
+import { adminKeyServes } from '../storage/admin-state.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
 import { outcomeRow, VerifyStatusSchema } from '../api/status.js';
@@ -13,7 +14,7 @@ import { envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProf
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, organizationOf, STAGE_IDS, stageDoneForOthers, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, afterFirst, checkFlags, keyCommand, keyPromptWorks, promptWhereItAsks, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, afterFirst, checkFlags, keyCommand, keyPromptWorks, pendingRevokeAdvice, promptWhereItAsks, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { PAGES } from '../platform.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
@@ -41,10 +42,15 @@ export const StatusJsonSchema = z.object({
     /** With storage "env": the lines that set it where import looks (the person's own, as they chose): not in `plaintext`. */
     setIn: z.array(z.object({ path: z.string(), line: z.number() })),
   }),
-  /** The admin key stored next to the key (admin-key), for rotate and spend. savedAt null: looked up where spend finds it, with no record to go by (as `key`). */
-  adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.nullable(z.string()) })),
+  /**
+   * The admin key stored next to the key (admin-key), for rotate and spend. savedAt null: looked up where spend finds it, with no record to go by (as `key`).
+   * `cannot`: the command admin-key's check found it lacks a permission for (absent: none found).
+   */
+  adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.nullable(z.string()), cannot: z.optional(z.enum(['rotate', 'spend'])) })),
   /** OPENAI_ADMIN_KEY, which rotate and spend use in place of the stored admin key: its hint, and whether it is the stored one (null: none stored). */
   adminKeyEnv: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
+  /** Old keys rotate replaced but could not revoke: still live, until revoked on `page` (or by the next rotate, which tries again first). */
+  pendingRevokes: z.array(z.object({ hint: z.string(), project: z.string(), at: z.string(), page: z.string() })),
   /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
@@ -162,6 +168,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     },
     adminKey,
     adminKeyEnv: adminEnvShown(ctx, adminKey?.hint ?? null),
+    pendingRevokes: (profile?.pendingRevokes ?? []).map((p) => ({ hint: p.keyHint, project: p.projectId, at: p.at, page: pendingRevokeAdvice(ctx, profileName, p).page })),
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map(where),
     staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key), profile: f.by ?? null })),
@@ -296,13 +303,19 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     // What rotate and spend would refuse is not shown as an admin key.
     // Not what they use while OPENAI_ADMIN_KEY holds another (said below).
     const use = status.adminKeyEnv.matchesStored === false ? 'not used by rotate and spend while OPENAI_ADMIN_KEY is set' : 'for rotate and spend';
-    if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (${use})`);
+    // What admin-key's check found it cannot serve, said as everywhere else (adminKeyServes).
+    if (isAdminKeyHint(admin.hint) && admin.cannot) term.out(`${m.warn} Admin key ${admin.hint} ${where}; it ${adminKeyServes(admin.cannot)}`);
+    else if (isAdminKeyHint(admin.hint)) term.out(`${m.ok} Admin key ${admin.hint} ${where} (${use})`);
     else term.out(`${m.fail} What is stored as the admin key (${admin.hint}, ${where}) is not an admin key: ${newer ? `to store yours again, ${afterUpdate(adminKeyCommand(ctx, profileName))}` : `store yours again with \`${adminKeyCommand(ctx, profileName)}\``}`);
   }
   // As OPENAI_API_KEY's row below, in the words spend and rotate use (adminKeyEnv).
   const adminEnv = adminKeyEnv(ctx, status.adminKey?.hint ?? null);
   if (adminEnv.notice) term.out(`${m.warn} ${term.style.yellow(adminEnv.notice)}`);
   else if (adminEnv.set) term.out(`${m.ok} OPENAI_ADMIN_KEY is set: ${adminEnv.hint} (${adminEnv.matchesStored ? 'same as the stored admin key' : 'rotate and spend use it'})`);
+  for (const pending of status.pendingRevokes) {
+    const { detail, fix } = pendingRevokeAdvice(ctx, profileName, { keyHint: pending.hint, projectId: pending.project, at: pending.at });
+    term.out(`${m.warn} ${detail}: ${fix.replace(/^R/, 'r')}`);
+  }
   // Programs send it whole: no key as it is, whether or not the key inside is the stored one.
   if (key.env.around !== null) term.out(`${m.fail} ${heldWithMore('env', key.env.hint!, key.env.around)}`);
   else if (key.env.set) {

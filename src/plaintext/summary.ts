@@ -1,4 +1,5 @@
 // What status and doctor say about plaintext copies of the stored key (the ones import would
+import { adminKeyServes } from '../storage/admin-state.js';
 // find and move; a copy in a file `env --file` wrote is said apart, as information), and about
 // the admin key; also the path helpers import shares with them.
 import { relative, sep } from 'node:path';
@@ -8,7 +9,7 @@ import { leftoverWords } from '../storage/keystore.js';
 import { homeOf as homeOfRun } from '../storage/home.js';
 import { shellDirsOf } from '../storage/paths.js';
 import type { State } from '../storage/state.js';
-import { afterFirst, toolCommand } from '../terminal/advice.js';
+import { afterFirst, missingScopeFix, storeAdminKeyAdvice, toolCommand } from '../terminal/advice.js';
 import { pathLine, upperFirst } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { askedFor, envFilePlaces, envFilesOf, pendingEnvFiles, staleOrTakenIn } from './env-files.js';
@@ -149,7 +150,10 @@ export async function plaintextDoctorChecks(
   if (leftovers) checks.push({ id: 'leftovers', title: 'Leftover files', status: 'warn', detail: leftovers.detail, fix: leftovers.fix });
   const admin = state.profiles[profile]?.adminKey;
   if (admin) {
-    checks.push({ id: 'admin-key', title: 'Admin key', status: 'ok', detail: `${admin.hint} stored (${admin.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : 'plain-text file'}), for rotate and spend`, fix: null });
+    const stored = `${admin.hint} stored (${admin.storage === 'keychain' ? `the ${ctx.keys.keychainDescription}` : 'plain-text file'})`;
+    // What admin-key's check found it cannot serve, said as everywhere else (adminKeyServes).
+    if (admin.cannot) checks.push({ id: 'admin-key', title: 'Admin key', status: 'warn', detail: `${stored}; it ${adminKeyServes(admin.cannot)}`, fix: missingScopeFix('the permission it lacks', storeAdminKeyAdvice(ctx, profile, admin.storage === 'file' ? '--insecure-storage' : ''), true) });
+    else checks.push({ id: 'admin-key', title: 'Admin key', status: 'ok', detail: `${stored}, for rotate and spend`, fix: null });
   }
   return checks;
 }

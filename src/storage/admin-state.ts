@@ -30,7 +30,23 @@ export const AdminKeyRecordSchema = z.object({
   storage: z.enum(['keychain', 'file']),
   hint: StoredHintSchema,
   savedAt: Timestamp,
+  // The command admin-key's check found it lacks a permission for (adminKeyServes says what it
+  // serves); absent when it serves both, or was not checked. Added in format 1 without a new
+  // version: an older openai-setup drops it as an unknown key; one of another shape is dropped alone.
+  cannot: z.catch(z.optional(z.enum(['rotate', 'spend'])), undefined),
 });
+
+/**
+ * What an admin key serves, by the command it was found unable to serve (`cannot`; null: both, as
+ * far as is known), one wording for admin-key's record as status, doctor and import say it:
+ * "works", "works for spend (it cannot list projects: rotate cannot use it)".
+ */
+export function adminKeyServes(cannot: 'rotate' | 'spend' | null | undefined): string {
+  if (cannot === 'rotate') return 'works for spend (it cannot list projects: rotate cannot use it)';
+  // Whether rotate may write (create service accounts) is known only when it runs.
+  if (cannot === 'spend') return 'can list projects, as rotate needs (it cannot read costs: spend cannot use it)';
+  return 'works';
+}
 
 /** The largest monthly budget spend takes, in dollars. */
 const MAX_BUDGET_USD = 100_000_000;
@@ -53,6 +69,28 @@ export const RotationSchema = z.object({
   keyId: z.string(),
   keyHint: StoredHintSchema,
 });
+
+/** An id the API gave (a key's, a service account's), as the progress file keeps it: letters, digits, `_` and `-` only, so it can be shown. */
+const StoredApiIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'is not an id'));
+
+/**
+ * An old key `rotate` replaced but could not revoke (its DELETE failed): still live. Never the key:
+ * its hint, its project, and what revoking it deletes (the key by its id in the project's list, or
+ * the service account an earlier rotate made for it). status and doctor name it; the next rotate
+ * tries again first, and forgets it once it is revoked (or gone).
+ */
+export const PendingRevokeSchema = z.object({
+  at: Timestamp,
+  keyHint: KeyHintSchema,
+  projectId: StoredProjectIdSchema,
+  keyId: z.nullable(StoredApiIdSchema),
+  serviceAccountId: z.nullable(StoredApiIdSchema),
+  serviceAccountName: z.nullable(z.string().check(z.regex(/^[!-~]{1,200}$/))),
+});
+export type PendingRevoke = z.infer<typeof PendingRevokeSchema>;
+
+/** At most this many are kept (the newest): each is a key to revoke by hand. */
+export const MAX_PENDING_REVOKES = 20;
 
 /**
  * `spend --budget`: dollars (more than 0, at most MAX_BUDGET_USD, cents at most), or "off" to

@@ -8,7 +8,7 @@ import { VerifyStatusSchema } from '../api/status.js';
 import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { baseURLForAdvice } from '../platform.js';
 import { pathLine } from '../terminal/sanitize.js';
-import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
+import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, MAX_PENDING_REVOKES, PendingRevokeSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
 import { leftoverTemps, removeLeftoverTemps } from './leftovers.js';
 import { LOCK_WAIT_MS, lockPathFor, LockLostUnwrittenError, withFileLock, type HeldLock } from './lock.js';
 import { Notices } from './notices.js';
@@ -113,6 +113,25 @@ const PendingEnvFilesSchema = z.catch(
   [],
 );
 
+/**
+ * The old keys rotate replaced and could not revoke (PendingRevokeSchema). Read leniently, as
+ * pendingEnvFiles: an entry of another shape is dropped alone; the newest MAX_PENDING_REVOKES.
+ */
+const PendingRevokesSchema = z.catch(
+  z.pipe(
+    z.array(z.unknown()),
+    z.transform((list: unknown[]) =>
+      list
+        .flatMap((entry) => {
+          const parsed = PendingRevokeSchema.safeParse(entry);
+          return parsed.success ? [parsed.data] : [];
+        })
+        .slice(-MAX_PENDING_REVOKES),
+    ),
+  ),
+  [],
+);
+
 const ProfileSchema = z.object({
   stages: z._default(z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema), {}),
   billingChoice: z.optional(BillingChoiceSchema),
@@ -131,6 +150,9 @@ const ProfileSchema = z.object({
   // What rotate made, for the next rotate to revoke: one of another shape (a project id that is
   // none) is forgotten alone, and that rotate then revokes nothing it cannot identify.
   rotation: z.catch(z.optional(RotationSchema), undefined),
+  // Old keys rotate replaced but could not revoke: still live (admin-state.ts). Added in format 1
+  // without a new version: an older openai-setup drops it as an unknown key.
+  pendingRevokes: z.optional(PendingRevokesSchema),
   // Added in format 1 without a new version: an older openai-setup drops it as an unknown key
   // (and loses it at its next write; the files then read as plaintext copies again).
   envFiles: z.optional(EnvFilesSchema),

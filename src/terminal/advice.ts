@@ -8,7 +8,8 @@
 // rewrite (invocation.ts, adviceFor); headings are left as they are.
 import { adminKeyProblem, checkKeyShape } from '../keys/format.js';
 import { envAdminKey } from '../options.js';
-import { baseURLForAdvice, isOfficialBaseURL, OFFICIAL_API_BASE_URL, resolveBaseURL } from '../platform.js';
+import { baseURLForAdvice, isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl, resolveBaseURL } from '../platform.js';
+import type { PendingRevoke } from '../storage/admin-state.js';
 import { billingChoiceOf, type State } from '../storage/state.js';
 import { profileFlag } from './invocation.js';
 import { CURSORLESS_TERMINAL, cursorless, PROMPTS_TURNED_OFF, promptsTurnedOff } from './output.js';
@@ -306,4 +307,26 @@ export function billingFixAdvice(scope: AdviceScope & Pick<KeyEntryScope, 'rawEn
   if (asking) return `fix billing (\`${asking}\`)`;
   const { command, note } = billingDoneCommand(scope, state, profile);
   return `add credits as described above, mark billing done (\`${command}\`${note ? `; ${note}` : ''})`;
+}
+
+/**
+ * An old key rotate replaced but could not revoke (the profile's pendingRevokes), as status and
+ * doctor say it: `detail`, that it still works; `fix`, its page and the command that tries again.
+ */
+export function pendingRevokeAdvice(scope: AdviceScope, profile: string, pending: Pick<PendingRevoke, 'keyHint' | 'projectId' | 'at'>): { detail: string; fix: string; page: string } {
+  const page = projectPageUrl(pending.projectId, 'api-keys');
+  return {
+    detail: `${pending.keyHint} (${pending.projectId}), which rotate replaced on ${pending.at.slice(0, 10)}, could not be revoked then and still works`,
+    fix: `Revoke it on ${page}, or run \`${toolCommand(scope, 'rotate', profile)}\`, which tries again first.`,
+    page,
+  };
+}
+
+/**
+ * How an admin key comes to have the permissions it lacks (`that`: "that permission", "api.usage.read"):
+ * on the admin keys page, or another key stored with `store`. `withPage`: the page's address in the
+ * sentence, where it is not on a line of its own.
+ */
+export function missingScopeFix(that: string, store: { command: string; how: string }, withPage = false): string {
+  return `Give it ${that} on the admin keys page${withPage ? ` (${PAGES['admin-keys'].url})` : ''}, or create an admin key with "All" permissions and store it${store.how}:  ${store.command}`;
 }

@@ -179,6 +179,27 @@ describe('admin-key', () => {
     expect(piped.code).toBe(2);
     expect(piped.stderr).toMatch(/admin-key --stdin/);
   });
+
+  it('on a terminal over a stored admin key: asked first, Enter keeps it; piped, the old one is named as still working until revoked', async () => {
+    const t = await machine();
+    const other = makeKey('admin', 'e2e-admin-replacing');
+    KEYS.push(other);
+    server().admin.addAdminKey(other);
+    expect((await runCli(['admin-key', '--stdin', '--profile', 'ak5'], { env: t.env, input: ADMIN })).code).toBe(0);
+    const session = spawnCli(['admin-key', '--profile', 'ak5'], { env: t.env });
+    await session.waitFor(/An admin key is stored for profile "ak5" \(sk-admin-…\S{4}\)\. Replace it\?/);
+    session.press('enter');
+    await session.waitFor(/Kept the admin key sk-admin-…\S{4}; nothing was changed\./);
+    expect((await session.exited).exitCode).toBe(0);
+    expect(await keyring().lookup('openai-setup', 'ak5:admin')).toBe(ADMIN);
+
+    const replaced = await runCli(['admin-key', '--stdin', '--profile', 'ak5', '--json'], { env: t.env, input: other });
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stderr).toContain(`! This replaces the admin key sk-admin-…${ADMIN.slice(-4)} of profile "ak5". That key still works until you revoke it on the admin keys page: https://platform.openai.com/settings/organization/admin-keys`);
+    expect(AdminKeyJsonSchema.parse(JSON.parse(replaced.stdout)).replaced).toBe(`sk-admin-…${ADMIN.slice(-4)}`);
+    expect(await keyring().lookup('openai-setup', 'ak5:admin')).toBe(other);
+    expectNoKey(replaced);
+  });
 });
 
 describe('spend', () => {
@@ -300,6 +321,47 @@ describe('rotate', () => {
     KEYS.push(newest!);
     expect(server().admin.isLive(newest!)).toBe(true);
     expectNoKey(second);
+  });
+
+  it('a revocation answered 429 (Retry-After 20): the wait said (exit 6); status and doctor name the old key, recorded without it; the next rotate revokes it first', async () => {
+    const { t, old } = await rotatable('rot429');
+    server().admin.failNext({ method: 'DELETE', path: new RegExp(`^/v1/organization/projects/${ROTATE_PROJECT}/api_keys/`) }, { status: 429, message: 'Rate limit reached.', type: 'requests', headers: { 'retry-after': '20' } });
+    const first = await runCli(['rotate', '--yes', '--profile', 'rot429'], { env: t.env });
+    expect(first.code, first.stderr).toBe(6);
+    expect(first.stdout).toContain('(HTTP 429; try again in 20s)');
+    expect(server().admin.isLive(old)).toBe(true);
+    const rotated = (await keyring().lookup('openai-setup', 'rot429'))!;
+    KEYS.push(rotated);
+    expect(readFileSync(join(t.configDir, 'state.json'), 'utf8')).not.toContain(old);
+    const status = await runCli(['status', '--profile', 'rot429'], { env: t.env });
+    expect(status.stdout).toMatch(/! sk-proj-…\S{4} \(proj_E2eRotate00000000000000\), which rotate replaced on \d{4}-\d\d-\d\d, could not be revoked then and still works: revoke it on https:\/\/platform\.openai\.com\/settings\/proj_E2eRotate00000000000000\/api-keys, or run `openai-setup rotate --profile rot429`, which tries again first\./);
+    const doctor = await runCli(['doctor', '--json', '--profile', 'rot429'], { env: t.env });
+    expect(JSON.parse(doctor.stdout).checks).toContainEqual(expect.objectContaining({ id: 'old-key', status: 'warn' }));
+
+    const second = await runCli(['rotate', '--yes', '--profile', 'rot429'], { env: t.env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/✔ Revoked sk-proj-…\S{4}, which an earlier rotate replaced but could not revoke: deleted the key key_\w+ from proj_E2eRotate00000000000000\./);
+    expect(server().admin.isLive(old)).toBe(false);
+    expect(server().admin.isLive(rotated)).toBe(false);
+    KEYS.push((await keyring().lookup('openai-setup', 'rot429'))!);
+    expect((await runCli(['status', '--profile', 'rot429'], { env: t.env })).stdout).not.toContain('could not be revoked');
+    expectNoKey(first);
+    expectNoKey(second);
+  });
+
+  it('an admin key that may write but not read: refused before anything is made (exit 5), both permissions named, the old key stored and live', async () => {
+    const writer = makeKey('admin', 'e2e-admin-write-only');
+    KEYS.push(writer);
+    server().admin.addAdminKey(writer, { scopes: ['api.management.write', 'api.usage.read'] });
+    const { t, old } = await rotatable('rotw');
+    const before = server().admin.serviceAccounts(ROTATE_PROJECT).length;
+    const result = await runCli(['rotate', '--yes', '--profile', 'rotw'], { env: { ...t.env, OPENAI_ADMIN_KEY: writer } });
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain('lacks the permission api.management.read, needed for listing the service accounts of proj_E2eRotate00000000000000: rotate cannot use it (rotate needs api.management.read and api.management.write). Nothing was changed');
+    expect(server().admin.serviceAccounts(ROTATE_PROJECT)).toHaveLength(before);
+    expect(await keyring().lookup('openai-setup', 'rotw')).toBe(old);
+    expect(server().admin.isLive(old)).toBe(true);
+    expectNoKey(result);
   });
 
   it("a user key (sk-None-) stored: the new key made and stored; the old one, in no project's key list, left live with the user keys page named (exit 0)", async () => {

@@ -64,6 +64,7 @@ describe('admin-key', () => {
       checked: true,
       sampleProject: { id: PROJECT, name: 'openai-setup' },
       missingScopes: [],
+      replaced: null,
     });
     expect(t.stderr).toContain('works');
     expectNoKey(t);
@@ -330,6 +331,7 @@ describe('admin-key: what it says', () => {
       checked: false,
       sampleProject: null,
       missingScopes: [],
+      replaced: null,
     });
     expect(data.fix).toContain('openai-setup admin-key --stdin --profile z');
     expectNoKey(t);

@@ -539,6 +539,10 @@ describe('import: moving keys into the keychain', () => {
     t.write('~/.profile', `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
     expect(await runImport(t.ctx, options({ json: true, check: true }), t.deps)).toBe(8);
     expect(ImportJsonSchema.parse(JSON.parse(t.stdout)).findings[0]?.check).toMatchObject({ ok: true, message: 'The admin key works for spend (it cannot list projects: rotate cannot use it).' });
+    // The text says the same as the document, not a bare "works".
+    const before = t.stdout.length;
+    expect(await runImport(t.ctx, options({ check: true }), t.deps)).toBe(8);
+    expect(t.stdout.slice(before)).toContain(' · works for spend (it cannot list projects: rotate cannot use it)');
     expect(await runImport(t.ctx, options({ store: '~/.profile:1', rewrite: true, yes: true }), t.deps)).toBe(0);
     expect(t.keychain.keyOf('default:admin')).toBe(ADMIN);
 

@@ -115,7 +115,8 @@ describe('a cancel while rotate has a new service account that nothing records y
     expect(host.said.slice(1, 2)).toEqual([`Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)…`]);
     // Nothing after the create was sent: not the new key's check, only the delete.
     expect(t.api.checks).toEqual([]);
-    expect(t.org.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /v1/organization/projects/${PROJECT}/service_accounts`, expect.stringMatching(/^DELETE \/v1\/organization\/projects\/\w+\/service_accounts\/svc_acct_\w+$/)]);
+    // rotate's check that the admin key can read comes before the create.
+    expect(t.org.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/organization/projects/${PROJECT}/service_accounts`, `POST /v1/organization/projects/${PROJECT}/service_accounts`, expect.stringMatching(/^DELETE \/v1\/organization\/projects\/\w+\/service_accounts\/svc_acct_\w+$/)]);
     expect(host.said.at(-1)).toMatch(new RegExp(`^✔ The new service account openai-setup-default-\\S+ was deleted again; ${escaped(maskKey(old))} is still stored and works\\.$`));
     expect(t.keychain.keyOf('default')).toBe(old);
     expect((await t.profile())?.key?.hint).toBe(maskKey(old));
