@@ -566,7 +566,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
 
   const keptInEnv = record;
   const envHeld = envKeyHeld(ctx);
-  const envShapeProblem = envKey && !envHeld?.around ? checkKeyShape(envKey, isOfficialBaseURL(resolveBaseURL(ctx))).problem : undefined;
+  const envShapeProblem = envKey && !envHeld?.around ? checkKeyShape(envKey, isOfficialBaseURL(resolveBaseURL(ctx)), 'variable').problem : undefined;
   // OPENAI_API_KEY differing from the stored key: its row's fix once the live check below judged it
   // (null: not checked), as --json gives it. Never a pipe of the key that check rejected.
   let envRowFix: ((verdict: CheckResult | null) => string) | null = null;
