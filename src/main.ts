@@ -21,7 +21,8 @@ import { removeOwnTempFiles } from './storage/private-file.js';
 import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
 import { npxAskedFor } from './terminal/npx-spec.js';
-import { createTerminal, cursorless, hungUp, type Terminal } from './terminal/output.js';
+import { npmLogNotices } from './terminal/npm-log-notice.js';
+import { createTerminal, cursorless, hungUp, marks, type Terminal } from './terminal/output.js';
 import { stdoutFailureLine } from './terminal/output-failure.js';
 
 /**
@@ -191,7 +192,8 @@ export interface Ending {
 export async function main(argv: string[], { term, commandName }: { term: Terminal; commandName: string }, interrupts: Interrupts): Promise<Ending> {
   // Before commander sees the line: its own errors quote what was typed (`unknown option
   // '--key=…'`), and a key typed there must be masked even when it is not shaped like one.
-  for (const secret of secretsInArgv(argv.slice(2))) term.addSecret(secret);
+  const secrets = secretsInArgv(argv.slice(2));
+  for (const secret of secrets) term.addSecret(secret);
   let exitCode: number = EXIT.ok;
   try {
     const program = buildProgram(
@@ -211,6 +213,8 @@ export async function main(argv: string[], { term, commandName }: { term: Termin
     exitCode = report(term, error);
     if (error instanceof SignalExit) return { code: exitCode, signal: error.signal };
   }
+  // Said even with --quiet or --json (on stderr), and after a usage error: a file now holds the key.
+  for (const line of await npmLogNotices(process.env, secrets)) term.err(`${marks(term.style).warn} ${line}`);
   return { code: exitCode };
 }
 

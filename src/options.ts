@@ -20,6 +20,11 @@ const optionalAsSet = z.pipe(
 
 const optionalTrimmed = z.pipe(optionalAsSet, z.transform((v: string | undefined) => v?.trim()));
 
+// A login (an "@" before the first "/") and another "@" after a "/" before the query: a password
+// with "/" and "@" in it (`alice:p@ss/w0rd@host`), which a URL reader takes for the host "ss" and a
+// path. Sent so, the key would go to a host made of part of the password.
+const LOGIN_WITH_SLASH = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*@[^/?#]*\/[^?#]*@/i;
+
 export const HttpUrlSchema = z.pipe(
   z.string().check(
     z.trim(),
@@ -31,6 +36,10 @@ export const HttpUrlSchema = z.pipe(
         return false;
       }
     }, 'must be an http:// or https:// URL'),
+    z.refine(
+      (v) => !LOGIN_WITH_SLASH.test(v),
+      'must have "@" and "/" in its user name or password written as %40 and %2F (as typed, the host a URL reader finds is part of the password)',
+    ),
   ),
   z.transform((v: string) => v.replace(/\/+$/, '')),
 );

@@ -114,6 +114,24 @@ export function apiErrorBody(body: unknown): ApiErrorBody | null {
   return typeof error === 'string' ? { message: error, type: null, code: null, status: null, details: null } : error;
 }
 
+// A query parameter named like a credential: `?api-key=…`, `?token=…`, `?sig=…`.
+const SECRET_PARAMETER = /(?:^|[?&])[^=&#]*(?:key|token|secret|sig|signature|passw(?:or)?d|auth)[^=&#]*=/i;
+
+/**
+ * " Did you mean <base URL with /v1>?" for a base URL whose path does not end in /v1: /v1 put at
+ * the end of the path, the query and fragment kept after it; '' when it ends in /v1. A query
+ * that looks secret (a key in it, a parameter named like a credential) is masked where it is
+ * shown, and a suggestion so masked cannot be copied: the path alone is named then.
+ */
+export function withV1Suggestion(base: string, key?: string): string {
+  const cut = base.search(/[?#]/);
+  const path = (cut === -1 ? base : base.slice(0, cut)).replace(/\/+$/, '');
+  const rest = cut === -1 ? '' : base.slice(cut);
+  if (/\/v1$/.test(path)) return '';
+  if (rest !== '' && (SECRET_PARAMETER.test(rest) || redact(rest, [key]) !== rest)) return ` Did you mean ${path}/v1, with your query after it?`;
+  return ` Did you mean ${path}/v1${rest}?`;
+}
+
 function hostOf(baseURL: string): string {
   try {
     return new URL(baseURL).host;
@@ -732,7 +750,7 @@ function statusOutcome(e: ApiError): Outcome {
     // Nearly every OpenAI-compatible API lists models, and the API says "Invalid URL (GET /models)" for a
     // path it does not have: the base URL is wrong (typically without /v1), and nothing was checked.
     const base = request.baseURL.replace(/\/+$/, '');
-    const suggestion = /\/v1$/.test(base) ? '' : ` Did you mean ${base}/v1?`;
+    const suggestion = withV1Suggestion(base, request.key);
     return {
       status: 'network_error',
       reason: `http_${status}`,

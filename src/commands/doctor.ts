@@ -12,7 +12,7 @@ import { outcomeRow } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, FAILURE_FIELDS } from '../errors.js';
-import { maskKey, secretOf } from '../keys/format.js';
+import { checkKeyShape, maskKey, secretOf } from '../keys/format.js';
 import { redact } from '../keys/redact.js';
 import { recordCheck } from '../last-check.js';
 import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
@@ -567,6 +567,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
 
   const keptInEnv = record;
   const envHeld = envKeyHeld(ctx);
+  const envShapeProblem = envKey && !envHeld?.around ? checkKeyShape(envKey, isOfficialBaseURL(resolveBaseURL(ctx)), 'variable').problem : undefined;
   // OPENAI_API_KEY differing from the stored key: its row's fix once the live check below judged it
   // (null: not checked), as --json gives it. Never a pipe of the key that check rejected.
   let envRowFix: ((verdict: CheckResult | null) => string) | null = null;
@@ -580,6 +581,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     // Programs send it whole, whitespace or quotes too: not "the same as the stored key", even when the key inside is.
     const which = stored?.key === envHeld.key ? 'the stored key' : 'the key';
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `holds ${which} ${maskKey(envHeld.key)}, but also ${envHeld.around}, which programs send as part of the key`, 'Set OPENAI_API_KEY to the key alone.', EXIT.keyRejected));
+  } else if (envShapeProblem) {
+    // Whitespace or a line break inside, cut short…: as verify refuses it, named, never "differs" with two hints alike.
+    const unset = stored ? `, or unset it (programs then need \`${toolCommand(ctx, 'run', profileName)}\`)` : '';
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `${maskKey(envKey)} is not a key programs can use: ${envShapeProblem}`, `Set OPENAI_API_KEY to the key alone, in one piece${unset}.`, EXIT.keyRejected));
   } else if (!stored || stored.key === envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'ok', `${maskKey(envKey)}${stored ? ', the same as the stored key' : ''}`));
   } else {
@@ -592,7 +597,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     };
     envRowFix = (verdict) =>
       verdict && outcomeRow(verdict).route === 'key' ? `${unset}, or set it to a key that works (the live check says how).` : `${unset}, or ${storeEnvKey(verdict !== null)}`;
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, envRowFix(null)));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', maskKey(envKey) === maskKey(stored.key) ? `${maskKey(envKey)} differs from the stored key in the middle (their ends are alike): programs use OPENAI_API_KEY` : `${maskKey(envKey)} differs from the stored key ${maskKey(stored.key)}: programs use OPENAI_API_KEY`, envRowFix(null)));
   }
   checks.push(...strayVariableChecks(ctx.rawEnv, ctx.platform));
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);

@@ -6,7 +6,8 @@ import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
 import { outcomeRow, VerifyStatusSchema } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
-import { heldWithMore, maskKey } from '../keys/format.js';
+import { checkKeyShape, heldWithMore, maskKey } from '../keys/format.js';
+import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES, stageWithoutQuestions } from '../stages/index.js';
 import { adminAccount, adminKeyEnv, isAdminKeyHint } from '../storage/admin-key.js';
@@ -38,7 +39,7 @@ export const StatusJsonSchema = z.object({
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
     // `around`: what else OPENAI_API_KEY holds beside the key (whitespace, quotes…), which programs send as part of it.
-    env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()), around: z.nullable(z.string()) }),
+    env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()), around: z.nullable(z.string()), problem: z.nullable(z.string()) }),
     /** With storage "env": the lines that set it where import looks (the person's own, as they chose): not in `plaintext`. */
     setIn: z.array(z.object({ path: z.string(), line: z.number() })),
   }),
@@ -145,6 +146,10 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   // The key in OPENAI_API_KEY, and what else is around it there (judged as verify judges it).
   const envHeld = envKeyHeld(ctx);
   const envHint = envHeld ? maskKey(envHeld.key) : null;
+  // A value that is no key (whitespace or a line break inside, as verify refuses it) is not the
+  // stored key, however its ends read. Otherwise only the hints can be compared (status reads no
+  // keychain): alike, the value ends like the stored key, which is all that is said of it.
+  const envProblem = envHeld && envHeld.around === null ? (checkKeyShape(envHeld.key, isOfficialBaseURL(resolveBaseURL(ctx)), 'variable').problem ?? null) : null;
   const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [], stale: [] };
   const where = (f: Finding) => ({ path: shownPath(ctx, f.path), line: f.line });
   // A key the person keeps in OPENAI_API_KEY themselves is meant to be in their files: where it
@@ -163,7 +168,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
       storage: unknown !== null ? 'unknown' : (stored?.storage ?? 'none'),
       hint: stored ? sanitize(stored.hint, 40) : null,
       savedAt: stored?.savedAt ?? null,
-      env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envHint === stored.hint : null, around: envHeld?.around ?? null },
+      env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envProblem === null && envHint === stored.hint : null, around: envHeld?.around ?? null, problem: envProblem },
       setIn: ownLines ? copies.plaintext.map(where) : [],
     },
     adminKey,
@@ -318,8 +323,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   }
   // Programs send it whole: no key as it is, whether or not the key inside is the stored one.
   if (key.env.around !== null) term.out(`${m.fail} ${heldWithMore('env', key.env.hint!, key.env.around)}`);
+  else if (key.env.problem !== null) term.out(`${m.fail} OPENAI_API_KEY is set (${key.env.hint}), but is not a key programs can use: ${key.env.problem}.`);
   else if (key.env.set) {
-    const relation = key.env.matchesStored === false ? term.style.yellow(' — differs from the stored key; programs use this one') : key.env.matchesStored ? ' (same as the stored key)' : '';
+    const relation = key.env.matchesStored === false ? term.style.yellow(' — differs from the stored key; programs use this one') : key.env.matchesStored ? ' (it ends like the stored key)' : '';
     term.out(`${key.env.matchesStored === false ? m.warn : m.ok} OPENAI_API_KEY is set: ${key.env.hint}${relation}`);
   }
   const last = status.lastVerify;

@@ -10,13 +10,11 @@ import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { EnvSchema } from '../options.js';
 import { PAGES, resolveBaseURL } from '../platform.js';
-import { npmLogsHolding } from '../storage/npm-log.js';
 import { ENV_SOURCE, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
-import { jsonText, pathLine, withoutCredentials } from '../terminal/sanitize.js';
-import { shellWord } from '../terminal/shell.js';
+import { jsonText, withoutCredentials } from '../terminal/sanitize.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin } from '../terminal/stdin.js';
 
 export interface VerifyOptions {
@@ -85,10 +83,7 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
     if (ctx.term.stdinIsTTY && !options.quiet) {
       ctx.term.err(`${marks(ctx.term.style).warn} A key typed on the command line stays in your shell history and is visible in \`ps\`; prefer \`--key -\` (standard input) or OPENAI_API_KEY.`);
     }
-    // Said even with --quiet and without a terminal: a file now holds the key.
-    for (const log of await npmLogsHolding(ctx.rawEnv, options.key)) {
-      ctx.term.err(`${marks(ctx.term.style).warn} npm wrote this command line, the key included, to its log ${pathLine(log)}, which others on this machine may read; remove it:  rm -- ${shellWord(log)}`);
-    }
+    // npm's debug log holding the key, under npx, is said by main.ts once the run is over (npm-log-notice.ts).
     return { raw: options.key, source: { kind: 'flag', label: '--key' } };
   }
   const envKey = ctx.env.OPENAI_API_KEY;

@@ -92,9 +92,164 @@ function* fragmentsIn(text: string, secret: string): Generator<[start: number, e
   }
 }
 
+// What may stand between the characters of a key a server sends back in pieces (`sk-proj-Ab Cd…`,
+// `s.k.-.p.r.o.j`, a comma, a line break, a zero-width space): blanks, punctuation a list or a
+// separator is written with, and characters shown as nothing. Read past in the text and in each
+// form of the key alike (a key's own `-` and `_` too, and base64's `+`, `/` and `=`), so that the
+// two are compared letter for letter.
+const SEPARATOR = /[\s\p{Z}\p{Cf}\p{Default_Ignorable_Code_Point}.,;:|/\\+'"`_~=()[\]{}<>-]/u;
+const ASCII_SEPARATOR: boolean[] = Array.from({ length: 128 }, (_, code) => SEPARATOR.test(String.fromCharCode(code)));
+const HEX = /^[0-9a-fA-F]{2}$/;
+const CHARACTER_REFERENCE = /^&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));/;
+
+function isSeparator(ch: string): boolean {
+  const code = ch.charCodeAt(0);
+  return code < 128 ? ASCII_SEPARATOR[code]! : SEPARATOR.test(ch);
+}
+
+/**
+ * `text` with the separators out and `%6b` and `&#107;` read as the letter they stand for
+ * (`letters`, in its case; `folded`, as foldCase gives it), and where each of its characters is in
+ * `text`: [starts[i], ends[i]). Linear: kept runs are sliced whole.
+ */
+function lettersOf(text: string): { letters: string; folded: string; starts: Int32Array; ends: Int32Array } {
+  // One loop, no string made for each character: the letters' UTF-16 units, decoded at the end.
+  const units = new Uint16Array(text.length);
+  const starts = new Int32Array(text.length);
+  const ends = new Int32Array(text.length);
+  let count = 0;
+  const keep = (letter: string, start: number, end: number) => {
+    for (let unit = 0; unit < letter.length; unit++) {
+      units[count] = letter.charCodeAt(unit);
+      starts[count] = start;
+      ends[count++] = end;
+    }
+  };
+  for (let i = 0; i < text.length; ) {
+    const code = text.charCodeAt(i);
+    if (code < 128 && code !== 0x25 && code !== 0x26) {
+      if (!ASCII_SEPARATOR[code]) {
+        units[count] = code;
+        starts[count] = i;
+        ends[count++] = i + 1;
+      }
+      i++;
+      continue;
+    }
+    let next = i + 1;
+    let letter: string | null = null;
+    if (code === 0x25 && HEX.test(text.slice(i + 1, i + 3))) {
+      letter = String.fromCharCode(parseInt(text.slice(i + 1, i + 3), 16));
+      next = i + 3;
+    } else if (code === 0x26 && text[i + 1] === '#') {
+      const m = CHARACTER_REFERENCE.exec(text.slice(i, i + 12));
+      const point = m ? parseInt(m[1] ?? m[2]!, m[1] ? 16 : 10) : NaN;
+      if (m && point <= 0x10ffff) {
+        letter = String.fromCodePoint(point);
+        next = i + m[0].length;
+      }
+    } else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      next = i + 2;
+    }
+    const ch = letter ?? text.slice(i, next);
+    if (!isSeparator(ch)) keep(ch, i, next);
+    i = next;
+  }
+  const letters = new TextDecoder('utf-16le').decode(units.subarray(0, count));
+  return { letters, folded: foldCase(letters), starts, ends };
+}
+
+// How much of a text is read through separators: far more than any line shows or stores (untrusted
+// text is cut to a few thousand characters before it is masked, redactedExcerpt shows 4,000), and
+// a bound on the work on the megabytes an answer may hold.
+const MAX_SEPARATED_TEXT = 64 * 1024;
+
+// A rolling hash of MIN_SECRET_FRAGMENT characters (polynomial, modulo 2^32): each place of a long
+// text looked up without a string made for it.
+const HASH_BASE = 131;
+const HASH_DROP = Array.from({ length: MIN_SECRET_FRAGMENT - 1 }).reduce<number>((power) => Math.imul(power, HASH_BASE), 1);
+function hashOf(text: string, start: number): number {
+  let hash = 0;
+  for (let i = start; i < start + MIN_SECRET_FRAGMENT; i++) hash = (Math.imul(hash, HASH_BASE) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/**
+ * The forms a server may send `secret` back in, separators out, case folded: the key itself, the
+ * key reversed, and its base64 (or base64url: the same once `+/-_` are read past) at each of the
+ * three places it may start in a longer encoded text, only the groups of four its bytes alone decide.
+ */
+function secretForms(secret: string): { form: string; spelled: boolean }[] {
+  const letters = (text: string) => lettersOf(text).letters;
+  const forms = [{ form: letters(secret), spelled: true }, { form: letters([...secret].reverse().join('')), spelled: false }];
+  for (let shift = 0; shift < 3; shift++) {
+    const bytes = Buffer.from(secret.slice(shift), 'utf8');
+    const whole = Math.floor(bytes.length / 3) * 3;
+    forms.push({ form: letters(bytes.subarray(0, whole).toString('base64')), spelled: false });
+  }
+  return forms.filter(({ form }) => form.length >= MIN_SECRET_FRAGMENT);
+}
+
+/**
+ * Each place a piece of at least MIN_SECRET_FRAGMENT letters of one of `secrets`' forms is in
+ * `text` with separators between its letters (or `%6b`, `&#107;`): [start, end) in `text`, what
+ * masks it. One pass over the text's letters, every form of every secret looked up at once.
+ */
+function* separatedIn(whole: string, secrets: readonly string[]): Generator<Span> {
+  const n = MIN_SECRET_FRAGMENT;
+  const text = whole.length > MAX_SEPARATED_TEXT ? whole.slice(0, MAX_SEPARATED_TEXT) : whole;
+  const forms = secrets.flatMap((secret) => secretForms(secret).map((form) => ({ ...form, secret, folded: foldCase(form.form) })));
+  if (forms.length === 0 || text.length < n) return;
+  const pieces = new Map<number, [form: number, from: number][]>();
+  forms.forEach(({ folded }, f) => {
+    for (let i = 0; i + n <= folded.length; i++) {
+      const hash = hashOf(folded, i);
+      const same = pieces.get(hash);
+      if (!same) pieces.set(hash, [[f, i]]);
+      else if (!same.some(([g, from]) => forms[g]!.folded.startsWith(folded.slice(i, i + n), from))) same.push([f, i]);
+    }
+  });
+  const { letters, folded, starts, ends } = lettersOf(text);
+  if (folded.length < n) return;
+  let hash = hashOf(folded, 0);
+  for (let i = 0; i + n <= folded.length; ) {
+    const hit = pieces.get(hash)?.find(([f, from]) => folded.startsWith(forms[f]!.folded.slice(from, from + n), i));
+    if (hit === undefined) {
+      if (i + n < folded.length) hash = (Math.imul(hash - Math.imul(folded.charCodeAt(i), HASH_DROP), HASH_BASE) + folded.charCodeAt(i + n)) | 0;
+      i++;
+      continue;
+    }
+    const [f, from] = hit;
+    const form = forms[f]!;
+    let end = i + n;
+    let to = from + n;
+    while (end < folded.length && to < form.folded.length && folded[end] === form.folded[to]) {
+      end++;
+      to++;
+    }
+    // A key shown as maskKey shows it: its prefix when the piece starts it, its last four when it ends it.
+    let mask = '…';
+    if (form.spelled) {
+      const prefix = from === 0 ? (KEY_PREFIXES.find((p) => form.secret.startsWith(p)) ?? '') : '';
+      const tail = to === form.form.length && form.form.length >= 20 && end - i >= MIN_SECRET_FRAGMENT + 4 ? letters.slice(end - 4, end) : '';
+      mask = `${prefix}…${tail}`;
+    }
+    yield { start: starts[i]!, end: ends[end - 1]!, mask };
+    i = end;
+    if (i + n <= folded.length) hash = hashOf(folded, i);
+  }
+}
+
+/** Every piece of the secrets sent back with separators between its letters, reversed, or in base64. */
+function separatedSecrets(secrets: readonly string[]): Pass {
+  return (text) => [...separatedIn(text, secrets)];
+}
+
 /** Does `text` hold `secret`, or a piece of it that redact() masks, in any case (read as redact() reads it)? */
 export function holdsSecret(text: string, secret: string): boolean {
-  return !fragmentsIn(readAs(text).read, secret.replace(SKIPPED, '')).next().done;
+  const read = readAs(text).read;
+  const key = secret.replace(SKIPPED, '');
+  return !fragmentsIn(read, key).next().done || (key.length >= MIN_SECRET_FRAGMENT && !separatedIn(read, [key]).next().done);
 }
 
 /** What replaces [start, end) of a text. */
@@ -233,10 +388,13 @@ function masked(pieces: Piece[], spans: Span[]): Piece[] {
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   const passes: Pass[] = [];
+  const known: string[] = [];
   for (const given of secrets) {
     const secret = given?.replace(SKIPPED, '');
     if (secret && secret.length >= MIN_SECRET_LENGTH) passes.push(wholeSecret(secret), secretFragments(secret));
+    if (secret && secret.length >= MIN_SECRET_FRAGMENT) known.push(secret);
   }
+  if (known.length > 0) passes.push(separatedSecrets(known));
   passes.push(SHAPED_KEYS, BARE_KEYS, ECHOED_MASKS);
   const { read, at } = readAs(text);
   if (read === '') return text;

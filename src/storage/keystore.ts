@@ -238,8 +238,20 @@ export class KeyStore {
    */
   private async keepPrivate(): Promise<void> {
     if (this.modeProblem) return;
-    const found = [await tightenReadable(this.filePath, 0o600), await tightenReadable(this.configDir, 0o700)].filter((t) => t !== null);
-    if (found.length === 0) return;
+    const all = [await tightenReadable(this.filePath, 0o600), await tightenReadable(this.configDir, 0o700)].filter((t) => t !== null);
+    if (all.length === 0) return;
+    const keyFile = all.find((t) => t.left === 'link' && t.link === this.filePath) ?? null;
+    this.leftReadable = keyFile;
+    this.modeProblemBesides = (left) => {
+      const rest = all.filter((t) => t !== left);
+      return rest.length ? this.modeWords(rest) : null;
+    };
+    this.modeProblem = this.modeWords(all);
+    if (!this.modesShownElsewhere) this.tell(`${this.modeProblem.detail}${this.modeProblem.fix ? `; fix it with \`${this.modeProblem.fix}\`` : ''}.`);
+  }
+
+  /** What keepPrivate() found, in words, and the command that fixes what it could not. */
+  private modeWords(found: Tightened[]): { detail: string; fix: string | null } {
     const isDir = (t: Tightened) => t.path === this.configDir || t.link === this.configDir;
     const what = (t: Tightened) => `${isDir(t) ? 'the config dir' : 'the key file'} ${pathLine(t.path)} (mode ${t.was}${t.link ? `, where ${pathLine(t.link)} leads` : ''})`;
     // Which one a clause is of, when there are two.
@@ -256,8 +268,7 @@ export class KeyStore {
     // Exact and quoted, on the real path: it must work as printed, and change what it names.
     const fixes = found.filter((t) => t.left !== null || t.failed !== null).map((t) => `chmod ${t.mode.slice(1)} -- ${quotedWord(t.path)}`);
     const fix = fixes.length ? fixes.join(' && ') : null;
-    this.modeProblem = { detail: parts.join('; '), fix };
-    if (!this.modesShownElsewhere) this.tell(`${this.modeProblem.detail}${fix ? `; fix it with \`${fix}\`` : ''}.`);
+    return { detail: parts.join('; '), fix };
   }
 
   /** Whether the caller shows what keepPrivate() finds itself (doctor's Key file check): then it is not said on stderr too. */
@@ -447,7 +458,26 @@ export class KeyStore {
     }
     const content = { version: CREDENTIALS_VERSION, note: 'API keys stored by openai-setup --insecure-storage, in plain text. Do not share.', keys };
     await writePrivateFile(real, `${JSON.stringify(content, null, 2)}\n`);
+    this.writtenPrivate(real);
   }
+
+  /**
+   * After `real`, the file a link of the key file's name leads to, was written anew (0600): if this
+   * run said it was readable by others and left as it is, that is no longer so. Said, and taken out
+   * of what doctor shows, so that what was said agrees with what was done.
+   */
+  private writtenPrivate(real: string): void {
+    const left = this.leftReadable;
+    if (!left || left.path !== real) return;
+    this.leftReadable = null;
+    this.modeProblem = this.modeProblemBesides?.(left) ?? null;
+    this.tell(`The key file ${pathLine(real)} was written anew with mode 0600, as this command stores keys: other users can no longer read it (the chmod said above is not needed).`);
+  }
+
+  /** The key file behind a link, found readable by others and left as it is (keepPrivate); null: none, or written since. */
+  private leftReadable: Tightened | null = null;
+  /** What modeProblem is without the key file's part (keepPrivate sets it: the config dir's, if any). */
+  private modeProblemBesides: ((left: Tightened) => { detail: string; fix: string | null } | null) | null = null;
 
   /**
    * Read, change and write the file holding its lock throughout: a run that read before another

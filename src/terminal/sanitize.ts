@@ -18,15 +18,49 @@ const LINE_BREAKS = /(?<![ \t])[ \t]*(?:[\r\n\u0085\u2028\u2029][ \t]*)+/g;
 export { UNSAFE_CHAR } from './unsafe-char.js';
 const UNSAFE_CHARS = unsafeChars();
 const CONTROL_CHARS = controlChars();
-// The userinfo of every URL in a text: the greedy run stops at the last "@" before the host, so a
-// password containing "@" (or "'", which URLs leave unencoded) goes entirely. Found from its
-// `://`, the scheme looked for behind it: a match begun at every word of a long run of scheme
-// characters (`a.a.a.…`) went over the rest of the run each time (quadratic).
-const URL_USERINFO = /:\/\/(?<=\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
+// Where a URL starts in a text: its `://`, the scheme looked for behind it (a match begun at every
+// word of a long run of scheme characters, `a.a.a.…`, went over the rest of the run each time:
+// quadratic).
+const URL_START = /:\/\/(?<=\b[a-z][a-z0-9+.-]*:\/\/)/gi;
+// The end of a URL's authority as people type it: a password may hold "/" (`alice:p@ss/w0rd@proxy`,
+// which a URL parser reads as the host "ss" and a path), so only a blank, "?" or "#" ends it.
+const AUTHORITY_END = /[\s?#]/g;
+// A login: an "@" before the first "/" (`https://host/v1/@scope` has none, and stays).
+const LOGIN_START = /[^\s?#/@]*@/y;
 
-/** `scheme://user:password@` anywhere in a text (a log line, an error) without the login. */
+/**
+ * `scheme://user:password@` anywhere in a text (a log line, an error) without the login: where an
+ * "@" comes before the first "/", everything from `://` to the last "@" before the query, the
+ * fragment or a blank, so that no part of a password holding "@" or "/" is left. One pass: each
+ * URL is read once.
+ */
 export function withoutUrlLogins(text: string): string {
-  return text.replace(URL_USERINFO, '://');
+  let out = '';
+  let shown = 0;
+  // Read up to here: a `://` inside an authority already read starts no URL of its own.
+  let read = 0;
+  // The first "@" at or after the place last asked for (text.length: none); places asked for only grow.
+  let nextAt = -1;
+  const atFrom = (place: number) => {
+    if (nextAt < place) nextAt = text.indexOf('@', place) === -1 ? text.length : text.indexOf('@', place);
+    return nextAt;
+  };
+  for (const m of text.matchAll(URL_START)) {
+    const start = m.index + 3;
+    if (start <= read) continue;
+    LOGIN_START.lastIndex = start;
+    if (!LOGIN_START.test(text)) continue;
+    AUTHORITY_END.lastIndex = start;
+    const end = AUTHORITY_END.exec(text)?.index ?? text.length;
+    read = end;
+    let last = -1;
+    for (let at = atFrom(start); at < end; at = atFrom(at + 1)) last = at;
+    if (last !== -1) {
+      out += text.slice(shown, start);
+      shown = last + 1;
+    }
+  }
+  return shown === 0 ? text : out + text.slice(shown);
 }
 
 /** `\x1b`, `\u202e`, `\u{e0041}`: a character that must not reach a terminal, as text a person can read. */
@@ -136,8 +170,10 @@ export function withoutCredentials(url: string): string {
   } catch {
     valid = false;
   }
-  // In a valid URL the userinfo ends at the last "@" before the path, query or fragment.
-  if (valid) return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  // In a valid URL the userinfo ends at the last "@" before the query or fragment when there is an
+  // "@" before the path: a password with "@" and "/" in it (`alice:p@ss/w0rd@proxy`) parses as the
+  // host "ss" and a path, and goes whole all the same.
+  if (valid) return withoutUrlLogins(url);
   const at = url.lastIndexOf('@');
   return at === -1 ? url : `${scheme}${url.slice(at + 1)}`;
 }

@@ -18,7 +18,7 @@ import * as OpenAISdk from 'openai';
 import { APIError } from 'openai/error';
 import { describe, expect, it } from 'vitest';
 import { buildCheckRequest } from '../../src/api/check.js';
-import { apiErrorBody, diagnose, ErrorBodySchema, MAX_BODY_BYTES, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
+import { apiErrorBody, diagnose, ErrorBodySchema, MAX_BODY_BYTES, withV1Suggestion, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
 import { LIMIT_REASONS, type LimitReasonName } from '../../src/api/limits.js';
 import { outcomeRow, refusalOf, STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
@@ -2049,5 +2049,27 @@ describe("OpenAI's data-residency hosts are OpenAI's, look-alikes are not", () =
   it('isOfficialBaseURL agrees: over https only', () => {
     for (const url of OPENAI_HOSTS) expect(isOfficialBaseURL(url)).toBe(true);
     for (const url of [...LOOK_ALIKES, 'http://eu.api.openai.com/v1']) expect(isOfficialBaseURL(url)).toBe(false);
+  });
+});
+
+describe('"Did you mean …/v1?" for a base URL with a query or a fragment', () => {
+  it('puts /v1 at the end of the path, the query and fragment after it; none when the path ends in /v1', () => {
+    expect(withV1Suggestion('http://127.0.0.1:8080/?api-version=1')).toBe(' Did you mean http://127.0.0.1:8080/v1?api-version=1?');
+    expect(withV1Suggestion('https://gw.example/openai?api-version=2024-06-01#top')).toBe(' Did you mean https://gw.example/openai/v1?api-version=2024-06-01#top?');
+    expect(withV1Suggestion('https://gw.example/openai#part')).toBe(' Did you mean https://gw.example/openai/v1#part?');
+    expect(withV1Suggestion('https://gw.example/openai')).toBe(' Did you mean https://gw.example/openai/v1?');
+    expect(withV1Suggestion('http://127.0.0.1:8080/v1?api-version=1')).toBe('');
+    expect(withV1Suggestion('http://127.0.0.1:8080/v1/#x')).toBe('');
+  });
+
+  it('a query that looks secret (masked where shown, so no copy of it would work): the path alone, and the query said in words', () => {
+    expect(withV1Suggestion(`http://127.0.0.1:8080/?api-key=${KEY}`, KEY)).toBe(' Did you mean http://127.0.0.1:8080/v1, with your query after it?');
+    expect(withV1Suggestion('https://gw.example/openai?sig=Zx81kq0w&se=2026', KEY)).toBe(' Did you mean https://gw.example/openai/v1, with your query after it?');
+    expect(withV1Suggestion('https://gw.example/openai?token=abc', KEY)).toBe(' Did you mean https://gw.example/openai/v1, with your query after it?');
+  });
+
+  it('the 404 of a base URL with a query: the fix names the URL with /v1 in its path', () => {
+    const result = judge(answerFor(null, 'models', KEY, { path: '/models' }), answerFor(null, 'chat', KEY, { path: '/chat/completions' }), { baseURL: 'http://127.0.0.1:8080/?api-version=1' });
+    expect(result.fix).toMatch(/Did you mean http:\/\/127\.0\.0\.1:8080\/v1\?api-version=1\?$/);
   });
 });

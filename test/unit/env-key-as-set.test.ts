@@ -3,6 +3,7 @@
 // what else is there, and the fix, the key alone; never "the same as the stored key", nor
 // "another key" (which it is not). Only a blank value is unset.
 import { afterEach, describe, expect, it } from 'vitest';
+import { run as doctor } from '../../src/commands/doctor.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as rotate } from '../../src/commands/rotate.js';
 import { run as runCommand } from '../../src/commands/run.js';
@@ -68,7 +69,7 @@ describe.each(WRAPPED)('OPENAI_API_KEY holding the stored key with %s', (_name, 
     expect(t.stdout).not.toContain('differs from the stored key');
     const before = t.stdout.length;
     expect(await status(t.ctx, { json: true })).toBe(0);
-    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(before))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around: 'whitespace around it' });
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(before))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around: 'whitespace around it', problem: null });
   });
 
   it('the key stage storing that key: warns that the variable holds more than the key, not that it is another key', async () => {
@@ -126,7 +127,7 @@ describe.each([
     expect(t.stdout.slice(before)).not.toContain('same as the stored key');
     const json = t.stdout.length;
     expect(await status(t.ctx, { json: true })).toBe(0);
-    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around });
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around, problem: null });
   });
 });
 
@@ -140,5 +141,53 @@ describe('rotate', () => {
     await recordCheckedKey(t, { old: KEY, project: PROJECT, keySource: 'the keychain (profile default)' });
     expect(await rotate(t.ctx, { keepOld: true, yes: true, json: false })).toBe(0);
     expect(t.stderr).toContain('! OPENAI_API_KEY in this shell is the old key, which still works until it is revoked: unset it and start programs with `openai-setup run` to use the new one.');
+  });
+});
+
+describe('OPENAI_API_KEY whose ends are those of the stored key, and the middle is not', () => {
+  // maskKey shows the prefix and the last four: a value with a space or a line break inside, or
+  // cut short, shows the stored key's hint. status compares no more than hints (it reads no keychain).
+  const SPACED = `${KEY.slice(0, 60)} ${KEY.slice(100)}`;
+  const BROKEN: Array<[string, string, string]> = [
+    ['a space inside', SPACED, 'it contains whitespace, which an API key never has'],
+    ['a line break inside', `${KEY.slice(0, 60)}\n${KEY.slice(60)}`, 'it contains a line break, which an API key never has'],
+  ];
+
+  it.each(BROKEN)('status, %s: not "the same as the stored key" but what is wrong with it (✖); --json matchesStored false, the problem named', async (_name, value, problem) => {
+    context({ env: { OPENAI_API_KEY: value } });
+    await storedAndDone();
+    expect(maskKey(value)).toBe(HINT);
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain(`✖ OPENAI_API_KEY is set (${HINT}), but is not a key programs can use: ${problem}.\n`);
+    expect(t.stdout).not.toMatch(/same as the stored key|ends like the stored key/);
+    const before = t.stdout.length;
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(before))).key.env).toEqual({ set: true, hint: HINT, matchesStored: false, around: null, problem });
+  });
+
+  it('status, a well-formed value with the same ends: said to end like the stored key, not to be the same', async () => {
+    context({ env: { OPENAI_API_KEY: `${KEY.slice(0, 60)}${KEY.slice(100)}` } });
+    await storedAndDone();
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(t.stdout).toContain(`✔ OPENAI_API_KEY is set: ${HINT} (it ends like the stored key)\n`);
+    expect(t.stdout).not.toContain('same as the stored key');
+  });
+
+  it('doctor, a space inside: named as verify names it (✖), not "differs" with two hints alike', async () => {
+    context({ env: { OPENAI_API_KEY: SPACED }, keychain: { default: KEY } });
+    await storedAndDone();
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
+    await doctor(t.ctx, { json: false });
+    expect(t.stdout).toContain(`✖ OPENAI_API_KEY      ${HINT} is not a key programs can use: it contains whitespace, which an API key never has\n`);
+    expect(t.stdout).not.toContain('differs from the stored key');
+  });
+
+  it('doctor, a well-formed value with the same ends: differs "in the middle", not with the same hint twice', async () => {
+    context({ env: { OPENAI_API_KEY: `${KEY.slice(0, 60)}${KEY.slice(100)}` }, keychain: { default: KEY } });
+    await storedAndDone();
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 }).answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { json: false });
+    expect(t.stdout).toContain(`! OPENAI_API_KEY      ${HINT} differs from the stored key in the middle (their ends are alike): programs use OPENAI_API_KEY\n`);
+    expect(t.stdout).not.toContain(`differs from the stored key ${HINT}`);
   });
 });

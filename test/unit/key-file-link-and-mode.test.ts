@@ -215,6 +215,19 @@ describe.skipIf(process.platform === 'win32')('what a link leads to is the perso
     expect(modeOf(dirname(real))).toBe('750');
   });
 
+  it('key --stdin --insecure-storage through the link: the file written anew is 0600, and that is said after "left as it is", so that the two agree', async () => {
+    const { link, real } = shared({ stdin: `${NEW}\n` });
+    expect(await key(t.ctx, { stdin: true, verify: false, insecureStorage: true })).toBe(0);
+    expect(modeOf(real)).toBe('600');
+    expect(keysIn(real)).toEqual({ default: NEW });
+    const left = `! The key file ${real} (mode 0640, where ${link} leads) could be read by other users; left as it is (yours, reached through a link: openai-setup changes only what it made); fix it with \`chmod 600 -- '${real}'\`.\n`;
+    const written = `! The key file ${real} was written anew with mode 0600, as this command stores keys: other users can no longer read it (the chmod said above is not needed).\n`;
+    expect(t.stderr).toContain(left + written);
+    expect(t.stdout).toContain(`Stored ${maskKey(NEW)} in plain text in ${real} (where ${link} leads) (mode 0600).`);
+    // Nothing left for doctor to show of the key file.
+    expect(t.ctx.keys.readableByOthers).toBeNull();
+  });
+
   it('a config dir that is a link: the dir it leads to is left as it is, by reads and by writes alike, and said by its real path', async () => {
     t = makeTestContext({ stdoutIsTTY: false, interactive: false, stdin: `${NEW}\n` });
     const real = join(dirname(t.configDir), 'dotfiles', 'openai-setup');

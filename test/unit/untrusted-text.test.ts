@@ -15,13 +15,13 @@ import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/c
 import { UsageError } from '../../src/errors.js';
 import { redact, secretsInArgv } from '../../src/keys/redact.js';
 import { recordCheck } from '../../src/last-check.js';
-import { parseEnv, parseFlag, HttpUrlSchema } from '../../src/options.js';
+import { parseCheckFlags, parseEnv, parseFlag, HttpUrlSchema } from '../../src/options.js';
 import { isOfficialBaseURL } from '../../src/platform.js';
 import { ProfileNameSchema } from '../../src/storage/state.js';
 import { describeKey } from '../../src/terminal/check-report.js';
 import { maskKey } from '../../src/keys/format.js';
 import { createTerminal } from '../../src/terminal/output.js';
-import { jsonText, MAX_UNTRUSTED_LENGTH, neutralise, sanitize, shownValue, withoutCredentials } from '../../src/terminal/sanitize.js';
+import { jsonText, MAX_UNTRUSTED_LENGTH, neutralise, sanitize, shownValue, withoutCredentials, withoutUrlLogins } from '../../src/terminal/sanitize.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
 // A key of the real shape (docs/openai-api-answers.md §1.1), made up.
@@ -133,6 +133,18 @@ describe('URLs without credentials', () => {
     expect(withoutCredentials('http://user:pa#ss@host:3128')).toBe('http://host:3128');
     expect(withoutCredentials('https://api.openai.com/v1')).toBe('https://api.openai.com/v1');
     expect(withoutCredentials('https://host/v1/@scope/x')).toBe('https://host/v1/@scope/x');
+  });
+
+  it('a password with "@" and "/" in it, which a URL parser reads as a host and a path, goes whole: parsed or not, in a value or in a text', () => {
+    // new URL() reads `http://alice:p@ss/w0rd@proxy.example.com:3128` as the host "ss" and the path "/w0rd@proxy…".
+    expect(withoutCredentials('http://alice:p@ss/w0rd@proxy.example.com:3128')).toBe('http://proxy.example.com:3128');
+    expect(withoutCredentials('http://alice:p@ss/w0rd@127.0.0.1:8080/v1')).toBe('http://127.0.0.1:8080/v1');
+    expect(withoutCredentials('http://alice:p@ss/w/0rd@127.0.0.1:8080/v1?api-version=1#x')).toBe('http://127.0.0.1:8080/v1?api-version=1#x');
+    expect(withoutCredentials('alice:p@ss/w0rd@proxy.example.com:3128')).toBe('proxy.example.com:3128');
+    expect(withoutUrlLogins('the host of the proxy http://alice:p@ss/w0rd@proxy.example.com:3128 was not found')).toBe('the host of the proxy http://proxy.example.com:3128 was not found');
+    expect(withoutUrlLogins('a http://u:p@ss/x@h/v1?q=a@b b https://host/v1/@scope c')).toBe('a http://h/v1?q=a@b b https://host/v1/@scope c');
+    expect(sanitize('proxy http://alice:p@ss/w0rd@proxy.example.com:3128 failed')).toBe('proxy http://proxy.example.com:3128 failed');
+    expect(shownValue('http://alice:p@ss/w0rd@127.0.0.1:8080/v1')).toBe('http://127.0.0.1:8080/v1');
   });
 
   it("an echoed flag or variable of the person's own: no credentials, controls shown escaped", () => {
@@ -391,6 +403,30 @@ describe('a key hint and the key line of a check report: one line of safe charac
       expect(shown).not.toMatch(DANGEROUS);
       expect(shown).not.toMatch(/[\n\r]/);
       expect(shown).not.toContain(BODY.slice(0, 12));
+    }
+  });
+});
+
+describe('a base URL whose password holds "@" and "/" unencoded', () => {
+  // A URL reader takes `alice:p@ss/w0rd@127.0.0.1` for the host "ss": the key would go to a host
+  // made of part of the password, and the password would be shown in part as a host and a path.
+  it('--base-url and OPENAI_BASE_URL are refused as a usage error naming how to write it, no part of the password shown', () => {
+    const url = 'http://alice:p@ss/w0rd@127.0.0.1:8080/v1';
+    for (const attempt of [() => parseCheckFlags({ baseUrl: url }), () => parseEnv({ OPENAI_BASE_URL: url })]) {
+      let message = '';
+      try {
+        attempt();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^(?:--base-url|OPENAI_BASE_URL): must have "@" and "\/" in its user name or password written as %40 and %2F .*\(got "http:\/\/127\.0\.0\.1:8080\/v1"\)\.$/);
+      expect(message).not.toMatch(/w0rd|alice|ss\//);
+    }
+  });
+
+  it('a login of its own, an "@" in the path alone, or the password encoded: accepted as before', () => {
+    for (const url of ['http://alice:p%40ss%2Fw0rd@127.0.0.1:8080/v1', 'http://alice:p@ss@127.0.0.1:8080/v1', 'https://host/v1/@scope/x', 'https://u:p@host/v1?q=a/b@c']) {
+      expect(parseCheckFlags({ baseUrl: url }).baseURL).toBe(url);
     }
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
+import { npmLogNotices } from '../../src/terminal/npm-log-notice.js';
 import { StdinError } from '../../src/terminal/stdin.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
@@ -146,7 +147,7 @@ describe('verify --json: one document for every outcome, errors of the run inclu
   });
 });
 
-describe('--key KEY under npx', () => {
+describe('a key on the command line under npx', () => {
   // npm (npx, npm exec) logs the command line it runs, the key included, in its cache's _logs.
   function npmCacheWithLog(body: string): { cache: string; log: string } {
     const cache = mkdtempSync(join(tmpdir(), 'npm-cache-'));
@@ -160,24 +161,23 @@ describe('--key KEY under npx', () => {
   const cleanups: (() => void)[] = [];
   afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-  it('names the log npm wrote the key into, with the command that removes it, even with --quiet and no terminal', async () => {
+  it('names the log npm wrote the key into, once, with the command that removes it', async () => {
     const { cache, log } = npmCacheWithLog(`8 verbose argv "exec" "--" "openai-setup" "verify" "--key" "${KEY}" "--quiet"\n`);
-    context({ env: { npm_command: 'exec', npm_config_cache: cache } });
-    t.api.answerChecks(checkResult('valid'));
-    expect(await verify(t.ctx, { ...VERIFY, key: KEY, quiet: true })).toBe(0);
-    expect(t.stderr).toBe(`! npm wrote this command line, the key included, to its log ${log}, which others on this machine may read; remove it:  rm -- ${log}\n`);
-    expect(t.stdout + t.stderr).not.toContain(KEY);
+    const lines = await npmLogNotices({ npm_command: 'exec', npm_config_cache: cache }, [KEY, `${KEY}`]);
+    expect(lines).toEqual([`npm wrote this command line, the key included, to its log ${log}, which others on this machine may read; remove it:  rm -- ${log}`]);
+    expect(lines.join('')).not.toContain(KEY);
   });
 
   it('says nothing of npm when its logs do not hold the key, or npm did not start the run', async () => {
     const { cache } = npmCacheWithLog('8 verbose argv "exec" "--" "openai-setup" "verify"\n');
-    context({ env: { npm_command: 'exec', npm_config_cache: cache } });
-    t.api.answerChecks(checkResult('valid'));
-    expect(await verify(t.ctx, { ...VERIFY, key: KEY, quiet: true })).toBe(0);
-    expect(t.stderr).toBe('');
+    expect(await npmLogNotices({ npm_command: 'exec', npm_config_cache: cache }, [KEY])).toEqual([]);
     const other = npmCacheWithLog(`8 verbose argv "${KEY}"\n`);
-    t.cleanup();
-    context({ env: { npm_config_cache: other.cache } });
+    expect(await npmLogNotices({ npm_config_cache: other.cache }, [KEY])).toEqual([]);
+  });
+
+  it('verify --key KEY leaves the notice to the end of the run (main.ts), not said twice', async () => {
+    const { cache } = npmCacheWithLog(`8 verbose argv "exec" "--" "openai-setup" "verify" "--key" "${KEY}" "--quiet"\n`);
+    context({ env: { npm_command: 'exec', npm_config_cache: cache } });
     t.api.answerChecks(checkResult('valid'));
     expect(await verify(t.ctx, { ...VERIFY, key: KEY, quiet: true })).toBe(0);
     expect(t.stderr).toBe('');
