@@ -241,8 +241,8 @@ export function reachabilityCheck(url: string, reach: Reachability, advice: Prob
     const found = (status === 404 ? null : nonApiDiagnosis(failure, request)) ?? apiErrorDiagnosis(failure, request);
     return check('api', title, 'warn', found.message.replace(/\.$/, ''), found.fix);
   }
-  const { code, detail } = reach;
-  const failure: Exclude<Failure, { kind: 'http' }> = code === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'transport', code: code || null, text: detail };
+  const { code, detail, cert, at } = reach;
+  const failure: Exclude<Failure, { kind: 'http' }> = code === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'transport', code: code || null, text: detail, ...(cert ? { cert } : {}), ...(at ? { at } : {}) };
   const diagnosed = transportDiagnosis(failure, request);
   let { fix } = diagnosed;
   // With no proxy in the way, doctor's Proxy check above says whether one is set and applies.
