@@ -30,7 +30,8 @@ import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summar
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, upperFirst, withoutCredentials } from '../terminal/sanitize.js';
 import { afterFirst, elsewhereCommand, keyCommand, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
-import { quotedWord, shellExportLine, shellUnsetLine } from '../terminal/shell.js';
+import { quotedWord, shellExportLine, shellSetLine, shellUnsetLine } from '../terminal/shell.js';
+import { baseUrlProblem, urlMeant } from '../options.js';
 import { shellDirsOf } from '../storage/paths.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
@@ -123,7 +124,14 @@ export function strayVariableChecks(env: Record<string, string | undefined>, pla
   const custom = customHeadersCheck(env, platform);
   if (custom) checks.push(custom);
   const baseURL = env.OPENAI_BASE_URL?.trim();
-  if (baseURL && !isOfficialBaseURL(baseURL)) {
+  const malformed = baseUrlProblem(env);
+  if (malformed) {
+    // Every program using it fails; this run goes on without it (main.ts), its API checks not run.
+    const unset = shellUnsetLine(env, platform, 'OPENAI_BASE_URL');
+    const meant = urlMeant(malformed.value);
+    const fix = meant ? `Set it to ${meant}:  ${shellSetLine(env, platform, 'OPENAI_BASE_URL', meant)}  (or, for OpenAI's API:  ${unset})` : `Set it to an http:// or https:// URL, or for OpenAI's API:  ${unset}`;
+    checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'fail', `${malformed.detail}: programs using it fail`, fix, EXIT.network));
+  } else if (baseURL && !isOfficialBaseURL(baseURL)) {
     checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${withoutCredentials(baseURL)}: programs talk to this server, not to the OpenAI API`, `Fine for a gateway or compatible server; otherwise:  ${shellUnsetLine(env, platform, 'OPENAI_BASE_URL')}`));
   }
   return checks;
@@ -650,9 +658,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const verifyAgain = verifyCommand(ctx, profileName);
 
   // A proxy setting that is not a URL would stop every request: nothing is sent past it.
+  const badBaseURL = checks.some((c) => c.id === 'OPENAI_BASE_URL' && c.status === 'fail');
   const api =
-    proxy.status === 'fail'
-      ? check('api', 'API reachable', 'fail', 'not tried: the proxy setting above is not a URL', null, EXIT.network)
+    proxy.status === 'fail' || badBaseURL
+      ? check('api', 'API reachable', 'fail', `not tried: ${badBaseURL ? 'OPENAI_BASE_URL' : 'the proxy setting'} above is not a URL`, null, EXIT.network)
       : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), ...(key ? { verify: verifyAgain, checkedKey: key } : NO_CHECK_FLAGS) });
   checks.push(api);
   show(() => print(api));
@@ -668,7 +677,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(skipped);
     show(() => print(skipped));
   } else if (api.status === 'fail') {
-    const skipped = check('verify', 'Live check', 'skip', `not run for ${describeKey(key, source)}: the API cannot be reached`);
+    const skipped = check('verify', 'Live check', 'skip', `not run for ${describeKey(key, source)}: ${badBaseURL ? 'OPENAI_BASE_URL is not a URL' : 'the API cannot be reached'}`);
     checks.push(skipped);
     show(() => print(skipped));
   } else {

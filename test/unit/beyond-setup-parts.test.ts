@@ -1,6 +1,7 @@
 // The pure decisions behind run, doctor, profiles and open.
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/api/types.js';
+import { urlMeant } from '../../src/options.js';
 import { caChecks, doctorExitCode, nodeCheck, proxyCheck, strayVariableChecks, type DoctorCheck } from '../../src/commands/doctor.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { listProfiles } from '../../src/commands/profiles.js';
@@ -87,6 +88,22 @@ describe('doctor checks', () => {
     ]);
     expect(checks[1]!.detail).toMatch(/mismatched_project/);
     expect(checks[1]!.fix).toMatch(/unset OPENAI_PROJECT_ID/);
+  });
+
+  it.each([
+    ['api.openai.com/v1', /must be an http:\/\/ or https:\/\/ URL \(got "api\.openai\.com\/v1"\)/, 'https://api.openai.com/v1'],
+    ['"https://api.openai.com/v1"', /must not have quote marks around it/, 'https://api.openai.com/v1'],
+    ['htps://llm.example.com/v1', /must be an http:\/\/ or https:\/\/ URL/, 'https://llm.example.com/v1'],
+    ['http://localhost:8080/v1"', /must not have quote marks around it/, 'http://localhost:8080/v1'],
+    ['notaurl', /must be an http:\/\/ or https:\/\/ URL/, null],
+  ])('OPENAI_BASE_URL=%s that is no URL is a failed row (exit 6) with the fix: the URL it plainly means, or unset it', (value, detail, meant) => {
+    const [row] = strayVariableChecks({ OPENAI_BASE_URL: value, SHELL: '/bin/bash' }, 'linux');
+    expect(row).toMatchObject({ id: 'OPENAI_BASE_URL', status: 'fail', exitCode: 6 });
+    expect(row!.detail).toMatch(detail);
+    expect(row!.fix).toMatch(/unset OPENAI_BASE_URL/);
+    if (meant) expect(row!.fix).toContain(`export OPENAI_BASE_URL='${meant}'`);
+    else expect(row!.fix).not.toMatch(/export/);
+    expect(urlMeant(value)).toBe(meant);
   });
 
   it('reads proxies as the live check does, hiding credentials, and rejects a proxy that is not a URL', () => {
