@@ -1,7 +1,8 @@
 // `openai-setup doctor`: the things that commonly break between a stored key and a working program,
 // each with what to do: Node, the keychain, the key in use, stray OpenAI variables, proxy and CA
 // settings, whether the API answers, and finally the live check itself.
-import { access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open } from 'node:fs/promises';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, otherHostNoticeOnce, runCheck, storedValueNotSent, transportWarned } from '../api/check.js';
 import { CUSTOM_HEADERS_VARIABLE, parseCustomHeaders } from '../api/custom-headers.js';
@@ -174,15 +175,54 @@ export function transportChecks(env: Record<string, string | undefined>, baseURL
   );
 }
 
-/** CA variables: NODE_EXTRA_CA_CERTS must name a file; a stale SSL_CERT_FILE breaks other programs' TLS. */
-export async function caChecks(env: Record<string, string | undefined>, exists: (path: string) => Promise<boolean>): Promise<DoctorCheck[]> {
+/** What a CA file holds, as far as doctor reads it: not there, not a regular file, or the start of its text (CA_READ_BYTES). */
+export type CaFile = { kind: 'missing' } | { kind: 'not-file' } | { kind: 'file'; text: string };
+
+/** How much of a CA file is read: a bundle of every public CA is about 200 KB; the first certificate is enough. */
+const CA_READ_BYTES = 1024 * 1024;
+
+/** A PEM certificate block: what Node loads from NODE_EXTRA_CA_CERTS (a key, or anything else, it ignores). */
+const PEM_CERTIFICATE = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----/;
+
+/** The file at `path`, for caChecks: a regular file's first CA_READ_BYTES as text. */
+export async function readCaFile(path: string): Promise<CaFile> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? { kind: 'missing' } : { kind: 'not-file' };
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return { kind: 'not-file' };
+    const buffer = Buffer.alloc(CA_READ_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, CA_READ_BYTES, 0);
+    return { kind: 'file', text: buffer.subarray(0, bytesRead).toString('latin1') };
+  } catch {
+    return { kind: 'not-file' };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * CA variables: NODE_EXTRA_CA_CERTS must name a regular file with a PEM certificate in it (Node
+ * ignores any other, with a warning on stderr only); a stale SSL_CERT_FILE breaks other programs' TLS.
+ */
+export async function caChecks(env: Record<string, string | undefined>, exists: (path: string) => Promise<boolean>, readCa: (path: string) => Promise<CaFile> = readCaFile): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const extra = env.NODE_EXTRA_CA_CERTS?.trim();
   if (extra) {
+    const file = await readCa(extra);
+    const fix = "Point it at your company's CA certificate file (PEM), or unset it.";
+    const ignored = 'Node ignores it, and a TLS-inspecting proxy then fails every call';
     checks.push(
-      (await exists(extra))
-        ? check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'ok', `${extra} (extra CA certificates for Node)`)
-        : check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'fail', `${extra} does not exist: Node ignores it, and a TLS-inspecting proxy then fails every call`, "Point it at your company's CA certificate file (PEM), or unset it.", EXIT.network),
+      file.kind === 'missing'
+        ? check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'fail', `${extra} does not exist: ${ignored}`, fix, EXIT.network)
+        : file.kind === 'not-file'
+          ? check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'fail', `${extra} is not a file that can be read: ${ignored}`, fix, EXIT.network)
+          : !PEM_CERTIFICATE.test(file.text)
+            ? check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'fail', `${extra} holds no PEM certificate (no -----BEGIN CERTIFICATE----- line): ${ignored}`, 'Point it at your company\'s CA certificate in PEM form (a file with a -----BEGIN CERTIFICATE----- line, not a key), or unset it.', EXIT.network)
+            : check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'ok', `${extra} (extra CA certificates for Node)`),
     );
   }
   const certFile = env.SSL_CERT_FILE?.trim();

@@ -1,4 +1,7 @@
 // The pure decisions behind run, doctor, profiles and open.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/api/types.js';
 import { urlMeant } from '../../src/options.js';
@@ -123,6 +126,30 @@ describe('doctor checks', () => {
       ['SSL_CERT_FILE', 'info'],
     ]);
     expect((await caChecks({ SSL_CERT_FILE: '/stale.pem' }, exists))[0]).toMatchObject({ status: 'fail', exitCode: 6 });
+  });
+
+  it('NODE_EXTRA_CA_CERTS: a file with no PEM certificate (garbage, a private key) or a directory fails (Node ignores it); one with a certificate is ✔', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openai-setup-ca-'));
+    try {
+      const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+      const cert = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+      const cases = [
+        [file('garbage.pem', 'not a certificate\n'), 'fail', /holds no PEM certificate/],
+        [file('key.pem', '-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n'), 'fail', /holds no PEM certificate/],
+        [file('empty.pem', ''), 'fail', /holds no PEM certificate/],
+        [dir, 'fail', /is not a file that can be read/],
+        [join(dir, 'gone.pem'), 'fail', /does not exist/],
+        [file('bundle.pem', `# corporate CA\n${cert}`), 'ok', /extra CA certificates for Node/],
+      ] as const;
+      for (const [path, status, detail] of cases) {
+        const [row] = await caChecks({ NODE_EXTRA_CA_CERTS: path }, async () => true);
+        expect(row, path).toMatchObject({ id: 'NODE_EXTRA_CA_CERTS', status });
+        expect(row!.detail).toMatch(detail);
+        if (status === 'fail') expect(row).toMatchObject({ exitCode: 6, fix: expect.stringMatching(/PEM.*or unset it\.$/) });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 0 only when nothing failed: the live check first, then the first failed check', () => {
