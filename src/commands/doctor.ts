@@ -677,7 +677,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // The OPENAI_API_KEY row's fix is the live check's to decide (store the key it holds only when
   // that check passes): that row and those after it are printed once the check is done, in their
   // order. Any other run prints each row as soon as it is known.
-  const held = envRowFix ? checks.findIndex((c) => c.id === 'OPENAI_API_KEY') : -1;
+  // So is a damaged progress file's row: a save in this run (the live check's record) moves it aside, which its row then says.
+  const heldRows = [envRowFix ? checks.findIndex((c) => c.id === 'OPENAI_API_KEY') : -1, progress?.kind === 'damaged' ? checks.findIndex((c) => c.id === 'progress-file') : -1].filter((i) => i >= 0);
+  const held = heldRows.length ? Math.min(...heldRows) : -1;
   const later: Array<() => void> = [];
   const show = (printing: () => void) => (held < 0 ? printing() : later.push(printing));
   const printHeld = () => {
@@ -742,6 +744,15 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // The OPENAI_API_KEY row as the live check judged the key it holds, then printed (held above).
   const envRow = envRowFix && checks.find((c) => c.id === 'OPENAI_API_KEY');
   if (envRowFix && envRow && verify) envRow.fix = envRowFix(verify);
+  // A damaged progress file this run moved aside (a save: the live check's record) is no longer in
+  // the way: said as done, a warning with nothing to run, not the failure it was.
+  const movedTo = ctx.state.movedAsideHere();
+  const progressRow = checks.find((c) => c.id === 'progress-file');
+  if (movedTo && progressRow && progress?.kind === 'damaged') {
+    const moved = check('progress-file', 'Progress file', 'warn', `${progress.detail.replace(/\.$/, '').replace(/ is damaged$/, ' was damaged')}: this run moved it aside to ${pathLine(movedTo)}, and progress starts afresh (the default profile chosen with \`use\` is no longer recorded)`);
+    delete progressRow.exitCode;
+    Object.assign(progressRow, moved);
+  }
   noHeldWord();
   printHeld();
   const exitCode = doctorExitCode(checks, verify);
