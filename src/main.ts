@@ -9,7 +9,7 @@ import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError, SignalExit, signalExitCode } from './errors.js';
 import { Interrupts, type InterruptHost, type LeavingSignal } from './interrupts.js';
 import { secretsInArgv } from './keys/redact.js';
-import { debugEnabled, parseEnv, parseFlag, type ParsedEnv } from './options.js';
+import { baseUrlProblem, debugEnabled, parseEnv, parseFlag, type ParsedEnv } from './options.js';
 import { ProfileNameSchema } from './storage/state.js';
 import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
@@ -31,10 +31,11 @@ import { stdoutFailureLine } from './terminal/output-failure.js';
  * raised where ctx.env is first read instead: inside a --json command's failure document
  * (withFailureDocument), else at once (program.ts), as one line and exit 2.
  */
-export function envReader(rawEnv: Record<string, string | undefined>, globals: Pick<GlobalOptions, 'profile'>): () => ParsedEnv {
+export function envReader(rawEnv: Record<string, string | undefined>, globals: Pick<GlobalOptions, 'profile'>, baseUrlChecked = false): () => ParsedEnv {
   return deferred(() => {
     if (globals.profile !== undefined) parseFlag('--profile', ProfileNameSchema, globals.profile);
-    return parseEnv(rawEnv);
+    // `baseUrlChecked` (doctor): an OPENAI_BASE_URL that is no URL is its failed check (baseUrlProblem), not a usage error: left out here.
+    return parseEnv(baseUrlChecked && baseUrlProblem(rawEnv) ? { ...rawEnv, OPENAI_BASE_URL: undefined } : rawEnv);
   });
 }
 
@@ -59,7 +60,7 @@ function passwdHome(): string | null {
   }
 }
 
-async function createContext(term: Terminal, globals: GlobalOptions, commandName: string, interrupts: Interrupts): Promise<Context> {
+async function createContext(term: Terminal, globals: GlobalOptions, commandName: string, interrupts: Interrupts, checksBaseUrl = false): Promise<Context> {
   // Loaded when a command runs, not for --help, --version or a usage error; the API (the SDK's
   // side of the tool) only when a command calls it.
   const [{ osKeychain }, { KeyStore }, { createBrowser }, { inquirerPrompter, nonInteractivePrompter }, { readStdin }] = await Promise.all([
@@ -70,7 +71,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     import('./terminal/stdin.js'),
   ]);
   const rawEnv = process.env;
-  const env = envReader(rawEnv, globals);
+  const env = envReader(rawEnv, globals, checksBaseUrl);
   // A config dir that cannot be (under a HOME or XDG_CONFIG_HOME with a line break, say) is raised
   // as a bad variable is: where ctx.configDir is first read, inside a --json command's failure
   // document, else at once (program.ts); a command that never uses it (completion) still runs.
@@ -198,7 +199,7 @@ export async function main(argv: string[], { term, commandName }: { term: Termin
   try {
     const program = buildProgram(
       packageJson.version,
-      (globals) => createContext(term, globals, commandName, interrupts),
+      (globals, command) => createContext(term, globals, commandName, interrupts, command?.checksBaseUrl),
       {
         name: commandName,
         writeOut: (text) => term.write('out', text),

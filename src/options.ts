@@ -25,17 +25,25 @@ const optionalTrimmed = z.pipe(optionalAsSet, z.transform((v: string | undefined
 // path. Sent so, the key would go to a host made of part of the password.
 const LOGIN_WITH_SLASH = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*@[^/?#]*\/[^?#]*@/i;
 
+/** Quote marks at either end of a value: a .env line's quotes copied with it (`"http://host/v1"`, or one stray `http://host/v1"`). */
+const QUOTES_AROUND = /^["'`\u2018\u2019\u201c\u201d]|["'`\u2018\u2019\u201c\u201d]$/;
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+// A quote mark at an end is refused before the URL is read: URL takes a trailing one into the path
+// (`/v1%22`), and every request would then go to a path that is not there.
 export const HttpUrlSchema = z.pipe(
   z.string().check(
     z.trim(),
-    z.refine((v) => {
-      try {
-        const url = new URL(v);
-        return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-      } catch {
-        return false;
-      }
-    }, 'must be an http:// or https:// URL'),
+    z.refine((v) => !QUOTES_AROUND.test(v), { message: 'must not have quote marks around it', abort: true }),
+    z.refine(isHttpUrl, 'must be an http:// or https:// URL'),
     z.refine(
       (v) => !LOGIN_WITH_SLASH.test(v),
       'must have "@" and "/" in its user name or password written as %40 and %2F (as typed, the host a URL reader finds is part of the password)',
@@ -43,6 +51,42 @@ export const HttpUrlSchema = z.pipe(
   ),
   z.transform((v: string) => v.replace(/\/+$/, '')),
 );
+
+/**
+ * The URL a malformed one plainly means (HttpUrlSchema refused it), or null: without the quote marks
+ * and spaces around it; `https://` put before a host given without a scheme (`api.openai.com/v1`) or
+ * in place of a misspelt one (`htps://`).
+ */
+export function urlMeant(value: string): string | null {
+  let v = value.trim();
+  while (v && QUOTES_AROUND.test(v)) v = v.replace(QUOTES_AROUND, '').trim();
+  const candidates = [v, /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v.replace(/^[hpst]{2,6}:\/\//i, 'https://') : `https://${v}`];
+  for (const candidate of candidates) {
+    const parsed = HttpUrlSchema.safeParse(candidate);
+    // Plainly a host: a name with a dot in it, localhost, or an address (`notaurl` is not one).
+    // One with a login is not repeated: the advice would show it.
+    const url = parsed.success ? new URL(parsed.data) : null;
+    if (url && candidate !== value.trim() && !url.username && !url.password && /[.:]|^localhost$/.test(url.hostname)) return parsed.data ?? null;
+  }
+  return null;
+}
+
+/** What to do about a base URL HttpUrlSchema refused: the URL it plainly means, or unset it. */
+export function baseUrlFix(value: string, unsetLine = 'unset it'): string {
+  const meant = urlMeant(value);
+  return meant ? `Set it to ${meant}, or ${unsetLine}.` : `Set it to an http:// or https:// URL (like https://api.openai.com/v1), or ${unsetLine}.`;
+}
+
+/**
+ * OPENAI_BASE_URL as parseEnv would refuse it (HttpUrlSchema), or null when it is unset or a URL:
+ * doctor says this as a failed check and goes on without it (main.ts: its ctx.env has it left out).
+ */
+export function baseUrlProblem(rawEnv: Readonly<Record<string, string | undefined>>): { detail: string; value: string } | null {
+  const value = rawEnv.OPENAI_BASE_URL?.trim();
+  if (!value) return null;
+  const parsed = HttpUrlSchema.safeParse(value);
+  return parsed.success ? null : { detail: `${firstIssue(parsed.error)} (got "${shownValue(value)}")`, value };
+}
 
 // Only C0, DEL and C1, not the whole class the terminal escapes (sanitize.ts UNSAFE_CHAR): its
 // bidi and zero-width characters are beyond Latin-1, which the next check refuses in its own words.
@@ -80,7 +124,8 @@ export function parseEnv(env: Record<string, string | undefined>): ParsedEnv {
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? 'an environment variable');
-    throw new UsageError(`${name}: ${firstIssue(result.error)} (got "${shownValue(String(env[name] ?? ''))}").`);
+    const value = String(env[name] ?? '');
+    throw new UsageError(`${name}: ${firstIssue(result.error)} (got "${shownValue(value)}").`, name === 'OPENAI_BASE_URL' ? [baseUrlFix(value)] : []);
   }
   return result.data;
 }

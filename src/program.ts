@@ -7,7 +7,8 @@ import type { Context, GlobalOptions } from './context.js';
 import { wrap } from './terminal/output.js';
 import { shownValue } from './terminal/sanitize.js';
 
-export type ContextFactory = (globals: GlobalOptions) => Context | Promise<Context>;
+/** `checksBaseUrl`: the command says a malformed OPENAI_BASE_URL itself (CommandSpec.checksBaseUrl). */
+export type ContextFactory = (globals: GlobalOptions, command?: { checksBaseUrl: boolean }) => Context | Promise<Context>;
 
 export interface ProgramIO {
   /** The tool as it was started (`openai-setup`, `npx --yes openai-setup`, or the script's path): usage lines and examples use it. */
@@ -155,7 +156,7 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
       const globals = self.optsWithGlobals() as GlobalOptions;
       const line = { args, opts: self.opts(), globals, program };
       const [module, options] = await Promise.all([spec.load(), spec.parse(line)]);
-      const ctx = await makeContext(globals);
+      const ctx = await makeContext(globals, { checksBaseUrl: spec.checksBaseUrl === true });
       // A bad environment variable or --profile (the context checks both: main.ts envReader) stops
       // every command here, those that never read the profile too, one line and exit 2; so does a
       // config dir that cannot be (main.ts), for the commands that use it. With --json the

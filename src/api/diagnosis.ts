@@ -25,10 +25,21 @@ export interface HeaderLookup {
   get(name: string): string | null;
 }
 
-/** A request that did not succeed, as plain data. */
+/**
+ * What a TLS error carries of the server's certificate (Node's hostname-mismatch error has it; its
+ * expiry errors do not): its validity dates and the names it is for, as Node words them.
+ */
+export interface CertSeen {
+  validFrom?: string;
+  validTo?: string;
+  /** subjectAltName, e.g. "DNS:localhost, IP Address:127.0.0.1". */
+  names?: string;
+}
+
+/** A request that did not succeed, as plain data. `at`: when (the machine's clock), for a certificate's dates. */
 export type Failure =
   | { kind: 'timeout' }
-  | { kind: 'transport'; code: string | null; text: string }
+  | { kind: 'transport'; code: string | null; text: string; cert?: CertSeen; at?: Date }
   | { kind: 'http'; status: number; headers: HeaderLookup | null; body: unknown; requestId: string | null };
 
 /**
@@ -188,6 +199,104 @@ export function otherModel(request: FlagsOf): string | null {
   return flagless.verify === null ? null : `\`${flagless.verify} --model NAME\``;
 }
 
+/** What a TLS outcome reads: the code, where the request went, and what the error carried. */
+interface TlsSeen {
+  code: string;
+  host: string;
+  /** " through the proxy …", or empty. */
+  via: string;
+  failure: Extract<Failure, { kind: 'transport' }>;
+  request: FailedRequest;
+}
+
+type TlsOutcome = (seen: TlsSeen) => { message: string; fix: string };
+
+/** `at` as this machine shows it: its local date and time, and the offset from UTC. */
+export function localTime(at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const offset = -at.getTimezoneOffset();
+  const zone = `UTC${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())} ${zone}`;
+}
+
+/** The machine's time and the certificate's dates, as far as they are known, for a fix about the clock. */
+function clockWords({ failure }: TlsSeen): string {
+  const { at, cert } = failure;
+  const dates = cert?.validFrom && cert.validTo ? `the certificate is valid from ${cert.validFrom} to ${cert.validTo}` : '';
+  const words = [at ? `the machine's clock says ${localTime(at)}` : '', dates].filter(Boolean).join('; ');
+  return words ? ` (${words})` : '';
+}
+
+/** Who to ask about the server's certificate: whoever runs it, or a TLS-inspecting proxy's admins. */
+const certificateOwner = ({ host, request }: TlsSeen) => (request.proxy ? `whoever runs ${host} (or the proxy, if it inspects TLS)` : `whoever runs ${host}`);
+
+/** A certificate from a CA Node does not trust (self-signed, unknown issuer) and any other TLS code: the CA to add. */
+const untrustedCertificate: TlsOutcome = ({ code, host, via }) => ({
+  message: `TLS certificate problem talking to ${host}${via} (${code}).`,
+  fix: 'If a company proxy inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate file.',
+});
+
+/**
+ * What each TLS code means, where it is not a CA Node does not trust (untrustedCertificate): a
+ * certificate out of its dates (a wrong clock here, or an expired certificate), or one for another name.
+ */
+const TLS_OUTCOMES: Record<string, TlsOutcome> = {
+  CERT_HAS_EXPIRED: (seen) => ({
+    message: `The TLS certificate of ${seen.host}${seen.via} has expired, by this machine's clock (${seen.code}).`,
+    fix: `Check this machine's date and time${clockWords(seen)}; if they are right, the server's certificate has expired: ask ${certificateOwner(seen)} to renew it.`,
+  }),
+  CERT_NOT_YET_VALID: (seen) => ({
+    message: `The TLS certificate of ${seen.host}${seen.via} is not valid yet, by this machine's clock (${seen.code}).`,
+    fix: `Check this machine's date and time${clockWords(seen)}: a clock set behind makes certificates look not yet valid. If they are right, ask ${certificateOwner(seen)} about its certificate.`,
+  }),
+  ERR_TLS_CERT_ALTNAME_INVALID: (seen) => {
+    const names = seen.failure.cert?.names?.split(/,\s*/).slice(0, 4).join(', ');
+    const hostname = hostnameOf(seen.request.baseURL);
+    return {
+      message: `The TLS certificate of ${seen.host}${seen.via} is for another name than ${hostname} (${seen.code})${names ? `: it is for ${names}` : ''}.`,
+      fix: `Check the host in the ${baseUrlSettings(seen.request, ' / ')}${names ? ` (the certificate is for ${names})` : ''}, or ask ${certificateOwner(seen)} for a certificate for ${hostname}.`,
+    };
+  },
+};
+
+/** `url` with http:// in place of https:// (and no login), as a fix suggests it; null when it is not an https:// URL. */
+function plainHttpForm(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:') return null;
+    parsed.username = '';
+    parsed.password = '';
+    // Without a port https:// meant 443: the plain-HTTP server answered there, so the port stays.
+    const port = parsed.port || '443';
+    return `http://${parsed.hostname.includes(':') ? `[${parsed.hostname}]` : parsed.hostname}:${port}${parsed.pathname === '/' ? '' : parsed.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * OpenSSL's "wrong version number": a TLS handshake answered in plain HTTP. Through an https://
+ * proxy it is the proxy's (the tunnel's TLS comes after it); else the server's at an https:// base URL.
+ */
+function plainHttpOutcome(code: string, request: FailedRequest): { message: string; fix: string } {
+  const host = hostOf(request.baseURL);
+  const proxyHttp = request.proxy ? plainHttpForm(request.proxy) : null;
+  if (request.proxy && proxyHttp) {
+    return {
+      message: `The proxy ${request.proxy} does not speak TLS (https://) there: it answered in plain HTTP (${code}).`,
+      fix: `Set HTTPS_PROXY / HTTP_PROXY to its http:// form (with its login, if it has one): ${proxyHttp}`,
+    };
+  }
+  const baseHttp = plainHttpForm(request.baseURL);
+  const via = request.proxy ? ` through the proxy ${request.proxy}` : '';
+  return {
+    message: `${host}${via} does not speak TLS (https://) there: it answered in plain HTTP (${code}).`,
+    fix: baseHttp
+      ? `If it is a plain-HTTP server, set ${baseUrlSettings(request, ' or ')} to its http:// form: ${baseHttp}`
+      : `Check the ${baseUrlSettings(request, ' / ')} and the proxy settings (HTTPS_PROXY, HTTP_PROXY).`,
+  };
+}
+
 /** No HTTP answer at all: a timeout, or an error from the connection. */
 export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, request: FailedRequest): Diagnosis {
   const host = hostOf(request.baseURL);
@@ -236,9 +345,10 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
     // zlib's codes: a Content-Encoding the body does not match.
     message = `${host}${via} sent a compressed answer that could not be decompressed (${code}).`;
     fix = `Something between you and the API may be altering answers: check your proxy or network, and the ${baseUrlSetting(request)}.`;
+  } else if (code && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || (code === 'EPROTO' && /wrong version number/i.test(text)))) {
+    ({ message, fix } = plainHttpOutcome(code, request));
   } else if (code && TLS_CODES.test(code)) {
-    message = `TLS certificate problem talking to ${host}${via} (${code}).`;
-    fix = 'If a company proxy inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate file.';
+    ({ message, fix } = (TLS_OUTCOMES[code] ?? untrustedCertificate)({ code, host, via, failure, request }));
   } else if (code === 'ERR_PROXY_REFUSED' || (proxy && /proxy/i.test(text))) {
     message = `The proxy ${proxy} refused the connection: ${text || code}.`;
     fix = 'Check HTTPS_PROXY / HTTP_PROXY and the proxy credentials.';

@@ -3,7 +3,7 @@
 import type { ClientOptions } from 'openai';
 import { VERSION as SDK_VERSION } from 'openai/version';
 import { createTransport, sdkFetch, sdkLogger, type SdkFetch, type Transport } from './http.js';
-import type { Failure, HeaderLookup } from './diagnosis.js';
+import type { CertSeen, Failure, HeaderLookup } from './diagnosis.js';
 import { checkedHeaders } from './identifiers.js';
 import type { Api, CheckRequest, Reachability } from './types.js';
 import { answerOutcome, verdict, type ProbeOutcome } from './verdict.js';
@@ -18,17 +18,28 @@ const CODES_OF_NO_CAUSE = new Set(['GenericFailure', 'FETCH_ERROR']);
  * The code and message of the innermost error of a request (the SDK wraps fetch's error, which
  * wraps the socket's). A code that names no cause (CODES_OF_NO_CAUSE) is skipped.
  */
-function causeOf(error: unknown): { code: string | null; text: string } {
+function causeOf(error: unknown): { code: string | null; text: string; cert?: CertSeen } {
   let code: string | null = null;
   let text = '';
+  let cert: CertSeen | undefined;
   let current: unknown = error;
   for (let depth = 0; current && depth < 6; depth++) {
-    const e = current as { code?: unknown; message?: unknown; cause?: unknown };
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown; cert?: unknown };
     if (typeof e.message === 'string' && e.message) text = e.message;
     if (typeof e.code === 'string' && !CODES_OF_NO_CAUSE.has(e.code)) code = e.code;
+    cert = certSeen(e.cert) ?? cert;
     current = e.cause;
   }
-  return { code, text };
+  return { code, text, ...(cert ? { cert } : {}) };
+}
+
+/** The dates and names of the peer certificate a TLS error carries (Node's hostname mismatch), bounded. */
+function certSeen(cert: unknown): CertSeen | undefined {
+  if (!cert || typeof cert !== 'object') return undefined;
+  const { valid_from: validFrom, valid_to: validTo, subjectaltname: names } = cert as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' && value ? value.slice(0, 200) : undefined);
+  const seen = { validFrom: text(validFrom), validTo: text(validTo), names: text(names) };
+  return seen.validFrom || seen.validTo || seen.names ? seen : undefined;
 }
 
 // An API message longer than this is cut before it is read: no real one comes near it, and the
@@ -90,7 +101,8 @@ export function failureOf(error: unknown, sdk: Sdk, deadline: AbortSignal, key: 
   if (answered && cause.code === null && !(error instanceof sdk.APIConnectionError)) {
     return { kind: 'http', status: answered.status, headers: checkedHeaders(answered.headers, [key]), body: undefined, requestId: answered.headers.get('x-request-id') };
   }
-  return { kind: 'transport', code: cause.code, text: cause.text.slice(0, MAX_MESSAGE_CHARS) };
+  // When it failed by this machine's clock: a certificate out of its dates is said with it.
+  return { kind: 'transport', code: cause.code, text: cause.text.slice(0, MAX_MESSAGE_CHARS), ...(cause.cert ? { cert: cause.cert } : {}), at: new Date() };
 }
 
 /**
@@ -227,8 +239,8 @@ export function createApi(options: ApiOptions): Omit<Api, 'admin'> {
         return { reached: true, status: response.status, json, ms, ...(redirect ? { location: response.headers.get('location') } : {}) };
       } catch (error) {
         if (deadline.aborted) return { reached: false, code: 'TimeoutError', detail: `no answer within ${timeoutMs} ms` };
-        const { code, text } = causeOf(error);
-        return { reached: false, code: code ?? '', detail: text };
+        const { code, text, cert } = causeOf(error);
+        return { reached: false, code: code ?? '', detail: text, ...(cert ? { cert } : {}), at: new Date() };
       }
     },
   };

@@ -2,7 +2,7 @@
 // implementation is in probes.ts; unit tests give Context one of their own.
 import type { BaseURLOrigin } from '../platform.js';
 import type { AdviceScope } from '../terminal/advice.js';
-import type { HeaderSource, NoCheckFlags } from './diagnosis.js';
+import type { CertSeen, HeaderSource, NoCheckFlags } from './diagnosis.js';
 import type { VerifyStatus } from './status.js';
 
 export type BillingState = 'ok' | 'no_quota' | 'unchecked';
@@ -82,7 +82,7 @@ export type Reachability =
       /** A redirect's Location header (null: it had none); absent for any other answer. */
       location?: string | null;
     }
-  | { reached: false; code: string; detail: string };
+  | { reached: false; code: string; detail: string; cert?: CertSeen; at?: Date };
 
 export interface Api {
   /** The live check of a key (GET /models and a 1-token request, at once). */

@@ -1,7 +1,8 @@
 // `openai-setup doctor`: the things that commonly break between a stored key and a working program,
 // each with what to do: Node, the keychain, the key in use, stray OpenAI variables, proxy and CA
 // settings, whether the API answers, and finally the live check itself.
-import { access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open } from 'node:fs/promises';
 import * as z from 'zod/mini';
 import { buildCheckRequest, insecureTransportWarnings, otherHostNoticeOnce, runCheck, storedValueNotSent, transportWarned } from '../api/check.js';
 import { CUSTOM_HEADERS_VARIABLE, parseCustomHeaders } from '../api/custom-headers.js';
@@ -30,7 +31,8 @@ import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summar
 import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, upperFirst, withoutCredentials } from '../terminal/sanitize.js';
 import { afterFirst, elsewhereCommand, keyCommand, pendingRevokeAdvice, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
-import { quotedWord, shellExportLine, shellUnsetLine } from '../terminal/shell.js';
+import { quotedWord, shellExportLine, shellSetLine, shellUnsetLine } from '../terminal/shell.js';
+import { baseUrlProblem, urlMeant } from '../options.js';
 import { shellDirsOf } from '../storage/paths.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail' | 'skip';
@@ -123,7 +125,14 @@ export function strayVariableChecks(env: Record<string, string | undefined>, pla
   const custom = customHeadersCheck(env, platform);
   if (custom) checks.push(custom);
   const baseURL = env.OPENAI_BASE_URL?.trim();
-  if (baseURL && !isOfficialBaseURL(baseURL)) {
+  const malformed = baseUrlProblem(env);
+  if (malformed) {
+    // Every program using it fails; this run goes on without it (main.ts), its API checks not run.
+    const unset = shellUnsetLine(env, platform, 'OPENAI_BASE_URL');
+    const meant = urlMeant(malformed.value);
+    const fix = meant ? `Set it to ${meant}:  ${shellSetLine(env, platform, 'OPENAI_BASE_URL', meant)}  (or, for OpenAI's API:  ${unset})` : `Set it to an http:// or https:// URL, or for OpenAI's API:  ${unset}`;
+    checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'fail', `${malformed.detail}: programs using it fail`, fix, EXIT.network));
+  } else if (baseURL && !isOfficialBaseURL(baseURL)) {
     checks.push(check('OPENAI_BASE_URL', 'OPENAI_BASE_URL', 'warn', `${withoutCredentials(baseURL)}: programs talk to this server, not to the OpenAI API`, `Fine for a gateway or compatible server; otherwise:  ${shellUnsetLine(env, platform, 'OPENAI_BASE_URL')}`));
   }
   return checks;
@@ -166,15 +175,54 @@ export function transportChecks(env: Record<string, string | undefined>, baseURL
   );
 }
 
-/** CA variables: NODE_EXTRA_CA_CERTS must name a file; a stale SSL_CERT_FILE breaks other programs' TLS. */
-export async function caChecks(env: Record<string, string | undefined>, exists: (path: string) => Promise<boolean>): Promise<DoctorCheck[]> {
+/** What a CA file holds, as far as doctor reads it: not there, not a regular file, or the start of its text (CA_READ_BYTES). */
+export type CaFile = { kind: 'missing' } | { kind: 'not-file' } | { kind: 'file'; text: string };
+
+/** How much of a CA file is read: a bundle of every public CA is about 200 KB; the first certificate is enough. */
+const CA_READ_BYTES = 1024 * 1024;
+
+/** A PEM certificate block: what Node loads from NODE_EXTRA_CA_CERTS (a key, or anything else, it ignores). */
+const PEM_CERTIFICATE = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----/;
+
+/** The file at `path`, for caChecks: a regular file's first CA_READ_BYTES as text. */
+export async function readCaFile(path: string): Promise<CaFile> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? { kind: 'missing' } : { kind: 'not-file' };
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return { kind: 'not-file' };
+    const buffer = Buffer.alloc(CA_READ_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, CA_READ_BYTES, 0);
+    return { kind: 'file', text: buffer.subarray(0, bytesRead).toString('latin1') };
+  } catch {
+    return { kind: 'not-file' };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * CA variables: NODE_EXTRA_CA_CERTS must name a regular file with a PEM certificate in it (Node
+ * ignores any other, with a warning on stderr only); a stale SSL_CERT_FILE breaks other programs' TLS.
+ */
+export async function caChecks(env: Record<string, string | undefined>, exists: (path: string) => Promise<boolean>, readCa: (path: string) => Promise<CaFile> = readCaFile): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const extra = env.NODE_EXTRA_CA_CERTS?.trim();
   if (extra) {
+    const file = await readCa(extra);
+    const fix = "Point it at your company's CA certificate file (PEM), or unset it.";
+    const ignored = 'Node ignores it, and a TLS-inspecting proxy then fails every call';
     checks.push(
-      (await exists(extra))
-        ? check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'ok', `${extra} (extra CA certificates for Node)`)
-        : check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'fail', `${extra} does not exist: Node ignores it, and a TLS-inspecting proxy then fails every call`, "Point it at your company's CA certificate file (PEM), or unset it.", EXIT.network),
+      file.kind === 'missing'
+        ? check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'fail', `${extra} does not exist: ${ignored}`, fix, EXIT.network)
+        : file.kind === 'not-file'
+          ? check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'fail', `${extra} is not a file that can be read: ${ignored}`, fix, EXIT.network)
+          : !PEM_CERTIFICATE.test(file.text)
+            ? check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'fail', `${extra} holds no PEM certificate (no -----BEGIN CERTIFICATE----- line): ${ignored}`, 'Point it at your company\'s CA certificate in PEM form (a file with a -----BEGIN CERTIFICATE----- line, not a key), or unset it.', EXIT.network)
+            : check('NODE_EXTRA_CA_CERTS', 'NODE_EXTRA_CA_CERTS', 'ok', `${extra} (extra CA certificates for Node)`),
     );
   }
   const certFile = env.SSL_CERT_FILE?.trim();
@@ -241,8 +289,8 @@ export function reachabilityCheck(url: string, reach: Reachability, advice: Prob
     const found = (status === 404 ? null : nonApiDiagnosis(failure, request)) ?? apiErrorDiagnosis(failure, request);
     return check('api', title, 'warn', found.message.replace(/\.$/, ''), found.fix);
   }
-  const { code, detail } = reach;
-  const failure: Exclude<Failure, { kind: 'http' }> = code === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'transport', code: code || null, text: detail };
+  const { code, detail, cert, at } = reach;
+  const failure: Exclude<Failure, { kind: 'http' }> = code === 'TimeoutError' ? { kind: 'timeout' } : { kind: 'transport', code: code || null, text: detail, ...(cert ? { cert } : {}), ...(at ? { at } : {}) };
   const diagnosed = transportDiagnosis(failure, request);
   let { fix } = diagnosed;
   // With no proxy in the way, doctor's Proxy check above says whether one is set and applies.
@@ -639,7 +687,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // The OPENAI_API_KEY row's fix is the live check's to decide (store the key it holds only when
   // that check passes): that row and those after it are printed once the check is done, in their
   // order. Any other run prints each row as soon as it is known.
-  const held = envRowFix ? checks.findIndex((c) => c.id === 'OPENAI_API_KEY') : -1;
+  // So is a damaged progress file's row: a save in this run (the live check's record) moves it aside, which its row then says.
+  const heldRows = [envRowFix ? checks.findIndex((c) => c.id === 'OPENAI_API_KEY') : -1, progress?.kind === 'damaged' ? checks.findIndex((c) => c.id === 'progress-file') : -1].filter((i) => i >= 0);
+  const held = heldRows.length ? Math.min(...heldRows) : -1;
   const later: Array<() => void> = [];
   const show = (printing: () => void) => (held < 0 ? printing() : later.push(printing));
   const printHeld = () => {
@@ -660,9 +710,10 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const verifyAgain = verifyCommand(ctx, profileName);
 
   // A proxy setting that is not a URL would stop every request: nothing is sent past it.
+  const badBaseURL = checks.some((c) => c.id === 'OPENAI_BASE_URL' && c.status === 'fail');
   const api =
-    proxy.status === 'fail'
-      ? check('api', 'API reachable', 'fail', 'not tried: the proxy setting above is not a URL', null, EXIT.network)
+    proxy.status === 'fail' || badBaseURL
+      ? check('api', 'API reachable', 'fail', `not tried: ${badBaseURL ? 'OPENAI_BASE_URL' : 'the proxy setting'} above is not a URL`, null, EXIT.network)
       : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), ...(key ? { verify: verifyAgain, checkedKey: key } : NO_CHECK_FLAGS) });
   checks.push(api);
   show(() => print(api));
@@ -678,7 +729,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(skipped);
     show(() => print(skipped));
   } else if (api.status === 'fail') {
-    const skipped = check('verify', 'Live check', 'skip', `not run for ${describeKey(key, source)}: the API cannot be reached`);
+    const skipped = check('verify', 'Live check', 'skip', `not run for ${describeKey(key, source)}: ${badBaseURL ? 'OPENAI_BASE_URL is not a URL' : 'the API cannot be reached'}`);
     checks.push(skipped);
     show(() => print(skipped));
   } else {
@@ -703,6 +754,15 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // The OPENAI_API_KEY row as the live check judged the key it holds, then printed (held above).
   const envRow = envRowFix && checks.find((c) => c.id === 'OPENAI_API_KEY');
   if (envRowFix && envRow && verify) envRow.fix = envRowFix(verify);
+  // A damaged progress file this run moved aside (a save: the live check's record) is no longer in
+  // the way: said as done, a warning with nothing to run, not the failure it was.
+  const movedTo = ctx.state.movedAsideHere();
+  const progressRow = checks.find((c) => c.id === 'progress-file');
+  if (movedTo && progressRow && progress?.kind === 'damaged') {
+    const moved = check('progress-file', 'Progress file', 'warn', `${progress.detail.replace(/\.$/, '').replace(/ is damaged$/, ' was damaged')}: this run moved it aside to ${pathLine(movedTo)}, and progress starts afresh (the default profile chosen with \`use\` is no longer recorded)`);
+    delete progressRow.exitCode;
+    Object.assign(progressRow, moved);
+  }
   noHeldWord();
   printHeld();
   const exitCode = doctorExitCode(checks, verify);

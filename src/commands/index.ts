@@ -59,6 +59,8 @@ export interface CommandSpec<Options = never> {
    * (a HOME with a line break in it), which every other command refuses before doing anything.
    */
   usesConfigDir?: false;
+  /** True for a command that says an OPENAI_BASE_URL that is no URL as a failed check of its own (doctor), not a usage error. */
+  checksBaseUrl?: true;
   /**
    * Whether helpAfterError is the fix for this error (without it: always). `code`: commander's
    * error code; `args`: the words commander kept for the command, its operands first, then the
@@ -362,6 +364,7 @@ Exit code: 0; 4 when the month's cost has reached the budget; 2 without an admin
     options: [JSON_OUTPUT],
     helpAfter: `
 Exit code: 0 when everything needed works; else the live check's (3-6) when it failed, else the first failed check's: 2 no key, 3 a stored value that is not a key, 6 network, proxy or CA file, 7 keychain, 1 Node.js too old.`,
+    checksBaseUrl: true,
     load: () => import('./doctor.js'),
     parse: ({ opts, globals }) => ({ profile: globals.profile, json: bool(opts.json) }),
   }),

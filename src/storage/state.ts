@@ -400,6 +400,14 @@ export class StateStore {
     this.notices = new Notices(warn);
   }
 
+  /** Where this run moved a damaged progress file (loadForChange), or null. */
+  private movedTo: string | null = null;
+
+  /** Where this run moved the damaged progress file aside to, or null when it did not (doctor's Progress file check says it). */
+  movedAsideHere(): string | null {
+    return this.movedTo;
+  }
+
   /** Nothing it finds is said from now on (verify --quiet); kept for sayHeld(). */
   hush(): void {
     this.notices.hush();
@@ -458,6 +466,7 @@ export class StateStore {
     } catch (error) {
       throw storeError(error, this.path, 'write');
     }
+    this.movedTo = aside;
     this.tell(`The progress file ${pathLine(this.path)} was damaged; it was moved to ${pathLine(aside)} and progress starts afresh.`);
     return emptyState();
   }

@@ -4,7 +4,7 @@
 // while a proxy is set. Then HTTPS, as every real request is: a certificate from a CA the machine
 // trusts through NODE_EXTRA_CA_CERTS, and one it does not trust, directly and through the proxy.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -338,6 +338,64 @@ describe('HTTPS, as the real API', () => {
     expect(check).toMatchObject({ status: 'fail', fix: json.fix });
     expect(check.detail).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     expect(tlsApi.requests.length).toBe(before);
+  });
+});
+
+/**
+ * A certificate for 127.0.0.1 signed by the CA of makeCertificates (in `dir`), valid only between
+ * `start` and `end` (openssl's YYYYMMDDHHMMSSZ): `openssl ca` sets both dates, which `x509 -days` cannot put in the past.
+ */
+function datedCertificate(dir: string, name: string, start: string, end: string): string {
+  const file = (f: string) => join(dir, f);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const db = file(`${name}-db`);
+  mkdirSync(db, { recursive: true });
+  writeFileSync(join(db, 'index.txt'), '');
+  writeFileSync(join(db, 'serial'), '01\n');
+  const config = [
+    '[ca]', 'default_ca = d', '[d]', `database = ${db}/index.txt`, `serial = ${db}/serial`, `new_certs_dir = ${db}`, 'default_md = sha256',
+    'policy = p', 'unique_subject = no', 'x509_extensions = ext', '[p]', 'commonName = supplied', '[ext]', 'subjectAltName = IP:127.0.0.1,DNS:localhost',
+  ].join('\n');
+  writeFileSync(file(`${name}.cnf`), `${config}\n`);
+  openssl('ca', '-batch', '-config', file(`${name}.cnf`), '-cert', file('ca.pem'), '-keyfile', file('ca.key'), '-in', file('server.csr'), '-out', file(`${name}.pem`), '-startdate', start, '-enddate', end, '-notext');
+  return readFileSync(file(`${name}.pem`), 'utf8');
+}
+
+describe('HTTPS answered wrongly: a certificate out of its dates, plain HTTP at an https:// URL', () => {
+  let expiredApi: FakeOpenAI;
+  let caFile: string;
+  beforeAll(async () => {
+    const dir = join(testEnv.root, 'dated');
+    mkdirSync(dir, { recursive: true });
+    const certificates = makeCertificates(dir);
+    caFile = certificates.caFile;
+    expiredApi = await startOpenAIServer({ keys: { [KEY]: 'valid' }, tls: { key: certificates.key, cert: datedCertificate(dir, 'expired', '20200101000000Z', '20200102000000Z') } });
+  });
+  afterAll(() => expiredApi?.close());
+
+  it('an expired certificate, its CA in NODE_EXTRA_CA_CERTS: the clock or the certificate, with the time the machine has, not NODE_EXTRA_CA_CERTS', async () => {
+    const result = await runCli(['verify', '--key', KEY, '--base-url', expiredApi.baseURL, '--json'], { env: envFor('direct', { NODE_EXTRA_CA_CERTS: caFile }) });
+    expect(result.code, result.stderr).toBe(6);
+    const json = verifyJson(result);
+    expect(json.message).toMatch(new RegExp(`^The TLS certificate of 127\\.0\\.0\\.1:${expiredApi.port} has expired, by this machine's clock \\(CERT_HAS_EXPIRED\\)\\.$`));
+    expect(json.fix).toMatch(/^Check this machine's date and time \(the machine's clock says \d{4}-\d\d-\d\d \d\d:\d\d UTC[+-]\d\d:\d\d\); if they are right, the server's certificate has expired/);
+    expect(json.fix).not.toMatch(/NODE_EXTRA_CA_CERTS/);
+
+    const ran = await runCli(['doctor', '--json'], { env: envFor('direct', { OPENAI_BASE_URL: expiredApi.baseURL, NODE_EXTRA_CA_CERTS: caFile }) });
+    const api = DoctorJsonSchema.parse(JSON.parse(ran.stdout)).checks.find((c) => c.id === 'api')!;
+    expect(api).toMatchObject({ status: 'fail' });
+    expect(api.detail).toMatch(/has expired, by this machine's clock \(CERT_HAS_EXPIRED\)$/);
+    expect(api.fix).toMatch(/^Check this machine's date and time \(the machine's clock says \d{4}-/);
+  });
+
+  it.each(['direct', 'proxy'] as const)('%s: an https:// base URL to a plain-HTTP server: it does not speak TLS, and its http:// form is named (it works as printed)', async (route) => {
+    const plain = openai.baseURL.replace(/^http:/, 'https:');
+    const result = await runCli(['verify', '--key', KEY, '--base-url', plain, '--json'], { env: envFor(route) });
+    expect(result.code, result.stderr).toBe(6);
+    const json = verifyJson(result);
+    expect(json.message).toMatch(/does not speak TLS \(https:\/\/\) there: it answered in plain HTTP \((EPROTO|ERR_SSL_WRONG_VERSION_NUMBER)\)\.$/);
+    const suggested = /its http:\/\/ form: (\S+)$/.exec(json.fix ?? '')?.[1];
+    expect(suggested, json.fix ?? '').toBe(openai.baseURL);
   });
 });
 

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DoctorJsonSchema } from '../../src/commands/doctor.js';
 import { CLI } from '../helpers/env.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { runCommand } from '../helpers/run.js';
@@ -28,11 +29,38 @@ describe('a bad environment variable', () => {
     expect(result.stderr).toMatch(/✖ OPENAI_/);
   });
 
-  it('without --json: one line on stderr, nothing on stdout, exit 2', async () => {
+  it('without --json: one line on stderr and the fix under it, nothing on stdout, exit 2', async () => {
     const result = await cli(['verify'], { OPENAI_BASE_URL: 'notaurl' });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^✖ OPENAI_BASE_URL: must be an http/);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^✖ OPENAI_BASE_URL: must be an http/);
+    expect(lines[1]).toMatch(/^ +Set it to an http:\/\/ or https:\/\/ URL \(like https:\/\/api\.openai\.com\/v1\), or unset it\.$/);
+  });
+
+  it('verify: a stray quote a .env line left at the end of OPENAI_BASE_URL is refused, the URL without it named (not sent to a path ending in %22)', async () => {
+    const result = await cli(['verify'], { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1"' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^✖ OPENAI_BASE_URL: must not have quote marks around it \(got "http:\/\/127\.0\.0\.1:9\/v1""\)\.\n +Set it to http:\/\/127\.0\.0\.1:9\/v1, or unset it\.\n$/);
+  });
+
+  it.each(['api.openai.com/v1', '"https://api.openai.com/v1"'])('doctor with OPENAI_BASE_URL=%s: a failed OPENAI_BASE_URL row with the fix, the other checks run, exit 6 as for a bad proxy', async (value) => {
+    for (const json of [true, false]) {
+      const result = await cli(['doctor', ...(json ? ['--json'] : [])], { OPENAI_BASE_URL: value });
+      expect(result.code, result.stdout + result.stderr).toBe(6);
+      if (!json) {
+        expect(result.stdout).toMatch(/✖ OPENAI_BASE_URL +must /);
+        expect(result.stdout).toContain("export OPENAI_BASE_URL='https://api.openai.com/v1'");
+        continue;
+      }
+      const doc = DoctorJsonSchema.parse(JSON.parse(result.stdout));
+      expect(doc.exitCode).toBe(6);
+      const row = doc.checks.find((c) => c.id === 'OPENAI_BASE_URL');
+      expect(row).toMatchObject({ status: 'fail' });
+      expect(row!.fix).toMatch(/Set it to https:\/\/api\.openai\.com\/v1: .*unset OPENAI_BASE_URL/);
+      expect(doc.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['node', 'OPENAI_API_KEY', 'proxy', 'api', 'verify']));
+      expect(doc.checks.find((c) => c.id === 'api')).toMatchObject({ status: 'fail', detail: 'not tried: OPENAI_BASE_URL above is not a URL' });
+    }
   });
 });

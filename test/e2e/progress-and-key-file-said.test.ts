@@ -87,14 +87,16 @@ describe('doctor: a config dir or progress file the key commands refuse is a fai
     expect(json.checks.find((c) => c.id === 'progress-file')?.status).toBe('fail');
   });
 
-  it('state.json damaged: ✖ Progress file, exit 7; the `use` it prints moves it aside, and token works again', async () => {
+  it('state.json damaged: doctor, whose live check records and so moves it aside, says it moved it (! Progress file, no fix, not exit 7); `use` chooses the default again, and token works again', async () => {
     const t = await stored();
     writeFileSync(join(t.configDir, 'state.json'), '{"version":1,');
     expect((await runCli(['token'], { env: t.env })).code).toBe(7);
-    // The file named the default profile: none is guessed.
     const doctor = await runCli(['doctor'], { env: t.env });
-    expect(doctor.code, doctor.stdout).toBe(7);
-    expect(doctor.stdout).toContain('  → Choose the default profile again, which moves it aside (its records are lost; stored keys stay):  openai-setup use NAME\n');
+    expect(doctor.code, doctor.stdout).not.toBe(7);
+    expect(doctor.stdout).toMatch(/^! Progress file +The progress file \S+state\.json was damaged: this run moved it aside to \S+state\.json\.bak-\S+, and progress starts afresh/m);
+    expect(doctor.stdout).not.toContain('Choose the default profile again');
+    expect((await runCli(['doctor'], { env: t.env })).stdout).not.toContain('Progress file');
+    // The file named the default profile: none is guessed.
     expect((await runCli(['use', 'default'], { env: t.env })).code).toBe(0);
     const token = await runCli(['token'], { env: t.env });
     expect(token.code, token.stderr).toBe(0);

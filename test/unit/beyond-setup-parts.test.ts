@@ -1,6 +1,10 @@
 // The pure decisions behind run, doctor, profiles and open.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/api/types.js';
+import { urlMeant } from '../../src/options.js';
 import { caChecks, doctorExitCode, nodeCheck, proxyCheck, strayVariableChecks, type DoctorCheck } from '../../src/commands/doctor.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { listProfiles } from '../../src/commands/profiles.js';
@@ -89,6 +93,22 @@ describe('doctor checks', () => {
     expect(checks[1]!.fix).toMatch(/unset OPENAI_PROJECT_ID/);
   });
 
+  it.each([
+    ['api.openai.com/v1', /must be an http:\/\/ or https:\/\/ URL \(got "api\.openai\.com\/v1"\)/, 'https://api.openai.com/v1'],
+    ['"https://api.openai.com/v1"', /must not have quote marks around it/, 'https://api.openai.com/v1'],
+    ['htps://llm.example.com/v1', /must be an http:\/\/ or https:\/\/ URL/, 'https://llm.example.com/v1'],
+    ['http://localhost:8080/v1"', /must not have quote marks around it/, 'http://localhost:8080/v1'],
+    ['notaurl', /must be an http:\/\/ or https:\/\/ URL/, null],
+  ])('OPENAI_BASE_URL=%s that is no URL is a failed row (exit 6) with the fix: the URL it plainly means, or unset it', (value, detail, meant) => {
+    const [row] = strayVariableChecks({ OPENAI_BASE_URL: value, SHELL: '/bin/bash' }, 'linux');
+    expect(row).toMatchObject({ id: 'OPENAI_BASE_URL', status: 'fail', exitCode: 6 });
+    expect(row!.detail).toMatch(detail);
+    expect(row!.fix).toMatch(/unset OPENAI_BASE_URL/);
+    if (meant) expect(row!.fix).toContain(`export OPENAI_BASE_URL='${meant}'`);
+    else expect(row!.fix).not.toMatch(/export/);
+    expect(urlMeant(value)).toBe(meant);
+  });
+
   it('reads proxies as the live check does, hiding credentials, and rejects a proxy that is not a URL', () => {
     expect(proxyCheck({}, 'https://api.openai.com/v1').detail).toMatch(/direct/);
     const proxied = proxyCheck({ https_proxy: 'http://user:secret@proxy:3128', NO_PROXY: 'localhost' }, 'https://api.openai.com/v1');
@@ -106,6 +126,30 @@ describe('doctor checks', () => {
       ['SSL_CERT_FILE', 'info'],
     ]);
     expect((await caChecks({ SSL_CERT_FILE: '/stale.pem' }, exists))[0]).toMatchObject({ status: 'fail', exitCode: 6 });
+  });
+
+  it('NODE_EXTRA_CA_CERTS: a file with no PEM certificate (garbage, a private key) or a directory fails (Node ignores it); one with a certificate is ✔', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openai-setup-ca-'));
+    try {
+      const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+      const cert = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+      const cases = [
+        [file('garbage.pem', 'not a certificate\n'), 'fail', /holds no PEM certificate/],
+        [file('key.pem', '-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n'), 'fail', /holds no PEM certificate/],
+        [file('empty.pem', ''), 'fail', /holds no PEM certificate/],
+        [dir, 'fail', /is not a file that can be read/],
+        [join(dir, 'gone.pem'), 'fail', /does not exist/],
+        [file('bundle.pem', `# corporate CA\n${cert}`), 'ok', /extra CA certificates for Node/],
+      ] as const;
+      for (const [path, status, detail] of cases) {
+        const [row] = await caChecks({ NODE_EXTRA_CA_CERTS: path }, async () => true);
+        expect(row, path).toMatchObject({ id: 'NODE_EXTRA_CA_CERTS', status });
+        expect(row!.detail).toMatch(detail);
+        if (status === 'fail') expect(row).toMatchObject({ exitCode: 6, fix: expect.stringMatching(/PEM.*or unset it\.$/) });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 0 only when nothing failed: the live check first, then the first failed check', () => {

@@ -18,7 +18,7 @@ import * as OpenAISdk from 'openai';
 import { APIError } from 'openai/error';
 import { describe, expect, it } from 'vitest';
 import { buildCheckRequest } from '../../src/api/check.js';
-import { apiErrorBody, diagnose, ErrorBodySchema, MAX_BODY_BYTES, withV1Suggestion, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
+import { apiErrorBody, diagnose, ErrorBodySchema, localTime, MAX_BODY_BYTES, withV1Suggestion, type Failure, type FailedRequest, type HeaderSource } from '../../src/api/diagnosis.js';
 import { LIMIT_REASONS, type LimitReasonName } from '../../src/api/limits.js';
 import { outcomeRow, refusalOf, STATUS, type VerifyStatus } from '../../src/api/status.js';
 import type { BillingState, CheckRequest, CheckResult } from '../../src/api/types.js';
@@ -149,7 +149,7 @@ function page(status: number, body: string, headers: Record<string, string> = {}
   return { status, headers: { 'content-type': 'text/html; charset=UTF-8', 'content-length': String(Buffer.byteLength(body)), ...headers }, body };
 }
 
-const transport = (code: string | null, text = ''): Failure => ({ kind: 'transport', code, text });
+const transport = (code: string | null, text = ''): Extract<Failure, { kind: 'transport' }> => ({ kind: 'transport', code, text });
 
 // -------------------------------------------------------------------------------------------------
 // The table
@@ -1069,7 +1069,12 @@ const ANSWER_ROWS: Row[] = [
 
 /** No HTTP answer: both probes fail the same way, as probes.ts reports it. */
 // Every UNABLE_TO_… is one, also those without CERT in the name (doctor's probe reads codes by the same list).
-const TLS = ['CERT_HAS_EXPIRED', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY'];
+// A certificate out of its dates or for another name has its own outcome (rows below), not a CA to add.
+const TLS = ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY'];
+
+/** When a certificate's failure happened, by this machine's clock, as localTime() shows it here. */
+const FAILED_AT = new Date(2026, 11, 7, 9, 5);
+const SHOWN_AT = localTime(FAILED_AT).replace(/[+]/g, '\\+');
 
 const both = (failure: Failure, c: Check = {}) => judge(failure, failure, c);
 
@@ -1140,6 +1145,67 @@ const TRANSPORT_ROWS: Row[] = [
       fix: /NODE_EXTRA_CA_CERTS at its CA certificate file/, fixUrl: null,
     } satisfies Expected,
   })),
+  {
+    name: 'CERT_HAS_EXPIRED: the clock to check (its time shown), or the certificate expired; not NODE_EXTRA_CA_CERTS',
+    result: () => both({ ...transport('CERT_HAS_EXPIRED', 'certificate has expired'), at: FAILED_AT }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'CERT_HAS_EXPIRED',
+      message: /^The TLS certificate of api\.openai\.com has expired, by this machine's clock \(CERT_HAS_EXPIRED\)\.$/,
+      fix: new RegExp(`^Check this machine's date and time \\(the machine's clock says ${SHOWN_AT}\\); if they are right, the server's certificate has expired: ask whoever runs api\\.openai\\.com to renew it\\.$`),
+      fixUrl: null,
+    },
+  },
+  {
+    name: 'CERT_NOT_YET_VALID through a proxy: a clock set behind; the certificate\'s dates when the error carries them',
+    result: () => both({ ...transport('CERT_NOT_YET_VALID', 'certificate is not yet valid'), at: FAILED_AT, cert: { validFrom: 'Jan  1 00:00:00 2040 GMT', validTo: 'Jan  2 00:00:00 2040 GMT' } }, { proxy: PROXY }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'CERT_NOT_YET_VALID',
+      message: /^The TLS certificate of api\.openai\.com through the proxy http:\/\/proxy\.corp\.example:3128 is not valid yet, by this machine's clock \(CERT_NOT_YET_VALID\)\.$/,
+      fix: new RegExp(`^Check this machine's date and time \\(the machine's clock says ${SHOWN_AT}; the certificate is valid from Jan  1 00:00:00 2040 GMT to Jan  2 00:00:00 2040 GMT\\): a clock set behind .* ask whoever runs api\\.openai\\.com \\(or the proxy, if it inspects TLS\\) about its certificate\\.$`),
+      fixUrl: null,
+    },
+  },
+  {
+    name: 'ERR_TLS_CERT_ALTNAME_INVALID: the certificate is for another name, named; not NODE_EXTRA_CA_CERTS',
+    result: () =>
+      both({ ...transport('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"), cert: { names: 'DNS:gateway.corp.example, DNS:*.corp.example' } }, { baseURL: 'https://llm.example.com/v1' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      message: /^The TLS certificate of llm\.example\.com is for another name than llm\.example\.com \(ERR_TLS_CERT_ALTNAME_INVALID\): it is for DNS:gateway\.corp\.example, DNS:\*\.corp\.example\.$/,
+      fix: /^Check the host in the --base-url \/ OPENAI_BASE_URL \(the certificate is for DNS:gateway\.corp\.example, DNS:\*\.corp\.example\), or ask whoever runs llm\.example\.com for a certificate for llm\.example\.com\.$/,
+      fixUrl: null,
+    },
+  },
+  {
+    name: 'ERR_TLS_CERT_ALTNAME_INVALID without the certificate: the name not guessed',
+    result: () => both(transport('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames")),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      message: /^The TLS certificate of api\.openai\.com is for another name than api\.openai\.com \(ERR_TLS_CERT_ALTNAME_INVALID\)\.$/,
+      fix: /^Check the host in the --base-url \/ OPENAI_BASE_URL, or ask whoever runs api\.openai\.com for a certificate for api\.openai\.com\.$/,
+      fixUrl: null,
+    },
+  },
+  {
+    name: 'EPROTO "wrong version number" at an https:// base URL: the server speaks plain HTTP; its http:// form suggested',
+    result: () => both(transport('EPROTO', 'C0C7F1E0:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), { baseURL: 'https://127.0.0.1:8080/v1' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'EPROTO',
+      message: /^127\.0\.0\.1:8080 does not speak TLS \(https:\/\/\) there: it answered in plain HTTP \(EPROTO\)\.$/,
+      fix: /^If it is a plain-HTTP server, set --base-url or OPENAI_BASE_URL to its http:\/\/ form: http:\/\/127\.0\.0\.1:8080\/v1$/,
+      fixUrl: null,
+    },
+  },
+  {
+    name: 'EPROTO "wrong version number" through an https:// proxy: the proxy speaks plain HTTP; its http:// form suggested',
+    result: () => both(transport('EPROTO', 'error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), { proxy: 'https://proxy.corp.example:3128' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'EPROTO',
+      message: /^The proxy https:\/\/proxy\.corp\.example:3128 does not speak TLS \(https:\/\/\) there: it answered in plain HTTP \(EPROTO\)\.$/,
+      fix: /^Set HTTPS_PROXY \/ HTTP_PROXY to its http:\/\/ form \(with its login, if it has one\): http:\/\/proxy\.corp\.example:3128$/,
+      fixUrl: null,
+    },
+  },
   {
     name: 'TLS through a proxy',
     result: () => both(transport('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'), { proxy: PROXY }),
@@ -1770,7 +1836,7 @@ describe('diagnosis table: answers once diagnosed wrong (a row with `todo` waits
     const text = `it answered HTTP ${status} to the request for a tunnel`;
     const error = new OpenAISdk.APIConnectionError({ cause: new ProxyRefusedError(status) });
     const failure = failureOf(error, OpenAISdk, new AbortController().signal, 'sk-test');
-    expect(failure).toEqual({ kind: 'transport', code: 'ERR_PROXY_REFUSED', text });
+    expect(failure).toEqual({ kind: 'transport', code: 'ERR_PROXY_REFUSED', text, at: expect.any(Date) });
     const diagnosis = diagnose(failure, { ...checkRequest({}), probe: 'models', proxy: PROXY });
     expect(diagnosis).toMatchObject({ status: 'network_error', reason: 'ERR_PROXY_REFUSED', fix: 'Check HTTPS_PROXY / HTTP_PROXY and the proxy credentials.' });
     expect(diagnosis.message).toBe(`The proxy ${PROXY} refused the connection: ${text}.`);

@@ -232,7 +232,15 @@ describe("doctor's probe: every other failure in the live check's words, for a p
     expect(proxied.api.fix).toBe(liveFix({ kind: 'transport', code: 'EAI_AGAIN', text: '' }, 'http://proxy.corp:3128'));
   });
 
-  it.each(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'ERR_TLS_CERT_ALTNAME_INVALID'])('a TLS failure (%s): NODE_EXTRA_CA_CERTS, as the live check says it', async (code) => {
+  it("a certificate for another name (ERR_TLS_CERT_ALTNAME_INVALID), the names the error carries: the live check's words, not NODE_EXTRA_CA_CERTS", async () => {
+    const cert = { names: 'DNS:gateway.corp.example' };
+    const { api } = await probeSays({ reached: false, code: 'ERR_TLS_CERT_ALTNAME_INVALID', detail: "Hostname/IP does not match certificate's altnames", cert });
+    expect(api).toMatchObject({ status: 'fail', detail: 'The TLS certificate of api.openai.com is for another name than api.openai.com (ERR_TLS_CERT_ALTNAME_INVALID): it is for DNS:gateway.corp.example' });
+    expect(api.fix).toBe(liveFix({ kind: 'transport', code: 'ERR_TLS_CERT_ALTNAME_INVALID', text: '', cert }));
+    expect(api.fix).not.toMatch(/NODE_EXTRA_CA_CERTS/);
+  });
+
+  it.each(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY'])('a TLS failure (%s): NODE_EXTRA_CA_CERTS, as the live check says it', async (code) => {
     const { api } = await probeSays({ reached: false, code, detail: 'certificate problem' });
     expect(api).toMatchObject({ status: 'fail', detail: `TLS certificate problem talking to api.openai.com (${code})` });
     expect(api.fix).toBe('If a company proxy inspects TLS, point NODE_EXTRA_CA_CERTS at its CA certificate file.');

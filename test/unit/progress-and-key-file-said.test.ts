@@ -51,6 +51,22 @@ describe.skipIf(process.platform === 'win32')('doctor: a progress file the key c
     expect(progressCheck()).toMatchObject({ status: 'fail', fix: `Fix it with \`chmod 600 '${path}'\`.` });
   });
 
+  it.each([true, false])('a damaged progress file this run moves aside (the live check records): the row says so, a warning with no fix, not exit 7 (json %s)', async (json) => {
+    const path = withProgress();
+    writeFileSync(path, '{broken', { mode: 0o600 });
+    expect(await doctor(t.ctx, { json })).toBe(0);
+    const moved = new RegExp(`^The progress file ${path.replace(/[.]/g, '\\.')} was damaged: this run moved it aside to ${path.replace(/[.]/g, '\\.')}\\.bak-\\S+, and progress starts afresh`);
+    if (json) {
+      expect(progressCheck()).toMatchObject({ status: 'warn', fix: null });
+      expect(progressCheck()!.detail).toMatch(moved);
+    } else {
+      const row = t.stdout.split('\n').findIndex((line) => line.startsWith('! Progress file'));
+      expect(t.stdout.split('\n')[row]!.replace(/^! Progress file +/, '')).toMatch(moved);
+      expect(t.stdout.split('\n')[row + 1]).not.toMatch(/→/);
+      expect(t.stdout).toContain('Everything needed works');
+    }
+  });
+
   it('a usable progress file: no such check', async () => {
     withProgress();
     expect(await doctor(t.ctx, { json: true })).toBe(0);
