@@ -82,6 +82,28 @@ const EnvFilesSchema = z.catch(
 );
 
 /**
+ * A list of `entry` read leniently, as bookkeeping should be: an entry of another shape is dropped
+ * alone, a list that is not one reads as empty, and only the newest `max` are kept, so that such a
+ * list never makes the whole file unusable, whoever wrote it.
+ */
+function leniently<Entry extends z.ZodMiniType>(entry: Entry, max: number) {
+  return z.catch(
+    z.pipe(
+      z.array(z.unknown()),
+      z.transform((list: unknown[]): Array<z.output<Entry>> =>
+        list
+          .flatMap((item) => {
+            const parsed = entry.safeParse(item);
+            return parsed.success ? [parsed.data] : [];
+          })
+          .slice(-max),
+      ),
+    ),
+    [],
+  );
+}
+
+/**
  * A file `env --file` is writing a key into (its real path, absolute) and the pid of the run
  * writing it (pendingEnvFiles).
  */
@@ -98,39 +120,13 @@ export type PendingEnvFile = z.infer<typeof PendingEnvFileSchema>;
  * hold the key in full, where nothing else would name it (a file not written before). Read
  * leniently, as envFiles: an entry of another shape is dropped alone; the newest MAX_ENV_FILES.
  */
-const PendingEnvFilesSchema = z.catch(
-  z.pipe(
-    z.array(z.unknown()),
-    z.transform((list: unknown[]) =>
-      list
-        .flatMap((entry) => {
-          const parsed = PendingEnvFileSchema.safeParse(entry);
-          return parsed.success ? [parsed.data] : [];
-        })
-        .slice(-MAX_ENV_FILES),
-    ),
-  ),
-  [],
-);
+const PendingEnvFilesSchema = leniently(PendingEnvFileSchema, MAX_ENV_FILES);
 
 /**
  * The old keys rotate replaced and could not revoke (PendingRevokeSchema). Read leniently, as
  * pendingEnvFiles: an entry of another shape is dropped alone; the newest MAX_PENDING_REVOKES.
  */
-const PendingRevokesSchema = z.catch(
-  z.pipe(
-    z.array(z.unknown()),
-    z.transform((list: unknown[]) =>
-      list
-        .flatMap((entry) => {
-          const parsed = PendingRevokeSchema.safeParse(entry);
-          return parsed.success ? [parsed.data] : [];
-        })
-        .slice(-MAX_PENDING_REVOKES),
-    ),
-  ),
-  [],
-);
+const PendingRevokesSchema = leniently(PendingRevokeSchema, MAX_PENDING_REVOKES);
 
 const ProfileSchema = z.object({
   stages: z._default(z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema), {}),
@@ -320,7 +316,8 @@ export function recordedProgress(profile: Profile | undefined): string[] {
  */
 export function removeProfile(state: State, name: string): { removed: boolean; defaultWas: string | null } | null {
   const profile = state.profiles[name];
-  if (profile?.key || profile?.adminKey) return null;
+  // An old key rotate could not revoke is live still: its record (the next rotate revokes it) stays with the profile.
+  if (profile?.key || profile?.adminKey || profile?.pendingRevokes?.length) return null;
   const defaultWas = state.defaultProfile === name && name !== 'default' ? name : null;
   const nextDefault = defaultWas ? 'default' : state.defaultProfile;
   const listed = [...new Set([...Object.keys(state.profiles).filter((n) => n !== name), nextDefault])];

@@ -390,6 +390,18 @@ describe('logout removes a profile once nothing of it is stored', () => {
     return t.stdout.slice(before).split('\n').filter(Boolean);
   };
 
+  it('a profile with an old key rotate could not revoke stays: that live key is named by status and revoked by the next rotate', async () => {
+    context();
+    await stored();
+    await t.ctx.state.updateProfile('work', (p) => {
+      p.pendingRevokes = [{ at: AT, keyHint: 'sk-proj-…Ab12', projectId: 'proj_Pending0000000000000000', keyId: 'key_Pending000000000', serviceAccountId: null, serviceAccountName: null }];
+    });
+    expect(await logout(t.ctx, { profile: 'work', yes: true })).toBe(0);
+    expect(t.stdout).not.toContain('Removed profile');
+    expect((await t.profile('work'))?.pendingRevokes).toHaveLength(1);
+    expect(await names()).toContain('work');
+  });
+
   it('a profile a typo made (nothing recorded): removed without asking, and no longer listed', async () => {
     context();
     await stored();

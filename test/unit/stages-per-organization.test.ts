@@ -98,7 +98,7 @@ describe('payment --done, status and the wizard with two organizations', () => {
     expect(out).toContain('Choose how to pay and set a budget pending: done for org-work, not for org-personal');
     expect(out).toContain('To fix it, add credits to org-personal');
     expect(out).toContain('openai-setup verify --profile personal');
-    expect(out).toContain('(2 of 4 stages pending)');
+    expect(out).toContain('2 of 4 stages pending');
     const before = t.stdout.length;
     expect(await status(t.ctx, { profile: 'personal', json: true })).toBe(0);
     const doc = JSON.parse(t.stdout.slice(before));
