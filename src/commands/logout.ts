@@ -123,8 +123,9 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
       },
       (state, result) => {
         const forgot = forget(state);
-        // A keychain that could not be asked (not running here) may still hold a copy: the profile stays.
-        if (dropAlong && !result.keychainError) dropped = removeProfile(state, profileName);
+        // A keychain that could not be asked (locked, not answering) may still hold a copy: the profile
+        // stays. None at all on the bus (no Secret Service) holds none, as keyLeft() has it.
+        if (dropAlong && (!result.keychainError || result.keychainError.problem === 'no-service')) dropped = removeProfile(state, profileName);
         return forgot || dropped !== null;
       },
     );

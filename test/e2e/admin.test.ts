@@ -158,7 +158,7 @@ describe('admin-key', () => {
     expect((await runCli(['key', '--stdin', '--profile', 'u'], { env: t.env, input: old })).code).toBe(0);
     const rotate = await runCli(['rotate', '--yes', '--profile', 'u'], { env: t.env });
     expect(rotate.code).toBe(5);
-    expect(rotate.stderr).toMatch(/✖ The admin key sk-admin-…\S{4} lacks the permission api\.management\.write, needed for creating a service account in proj_\w+\. Nothing was changed/);
+    expect(rotate.stderr).toMatch(/✖ The admin key sk-admin-…\S{4} lacks the permission api\.management\.read, needed for listing the service accounts of proj_\w+: rotate cannot use it \(rotate needs api\.management\.read and api\.management\.write\)\. Nothing was changed/);
     expect(await keyring().lookup('openai-setup', 'u')).toBe(old);
     expectNoKey(rotate);
   });
@@ -185,19 +185,19 @@ describe('admin-key', () => {
     const other = makeKey('admin', 'e2e-admin-replacing');
     KEYS.push(other);
     server().admin.addAdminKey(other);
-    expect((await runCli(['admin-key', '--stdin', '--profile', 'ak5'], { env: t.env, input: ADMIN })).code).toBe(0);
-    const session = spawnCli(['admin-key', '--profile', 'ak5'], { env: t.env });
-    await session.waitFor(/An admin key is stored for profile "ak5" \(sk-admin-…\S{4}\)\. Replace it\?/);
+    expect((await runCli(['admin-key', '--stdin', '--profile', 'ak5r'], { env: t.env, input: ADMIN })).code).toBe(0);
+    const session = spawnCli(['admin-key', '--profile', 'ak5r'], { env: t.env });
+    await session.waitFor(/An admin key is stored for profile "ak5r" \(sk-admin-…\S{4}\)\. Replace it\?/);
     session.press('enter');
     await session.waitFor(/Kept the admin key sk-admin-…\S{4}; nothing was changed\./);
     expect((await session.exited).exitCode).toBe(0);
-    expect(await keyring().lookup('openai-setup', 'ak5:admin')).toBe(ADMIN);
+    expect(await keyring().lookup('openai-setup', 'ak5r:admin')).toBe(ADMIN);
 
-    const replaced = await runCli(['admin-key', '--stdin', '--profile', 'ak5', '--json'], { env: t.env, input: other });
+    const replaced = await runCli(['admin-key', '--stdin', '--profile', 'ak5r', '--json'], { env: t.env, input: other });
     expect(replaced.code, replaced.stderr).toBe(0);
-    expect(replaced.stderr).toContain(`! This replaces the admin key sk-admin-…${ADMIN.slice(-4)} of profile "ak5". That key still works until you revoke it on the admin keys page: https://platform.openai.com/settings/organization/admin-keys`);
+    expect(replaced.stderr).toContain(`! This replaces the admin key sk-admin-…${ADMIN.slice(-4)} of profile "ak5r". That key still works until you revoke it on the admin keys page: https://platform.openai.com/settings/organization/admin-keys`);
     expect(AdminKeyJsonSchema.parse(JSON.parse(replaced.stdout)).replaced).toBe(`sk-admin-…${ADMIN.slice(-4)}`);
-    expect(await keyring().lookup('openai-setup', 'ak5:admin')).toBe(other);
+    expect(await keyring().lookup('openai-setup', 'ak5r:admin')).toBe(other);
     expectNoKey(replaced);
   });
 });

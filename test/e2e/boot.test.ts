@@ -194,7 +194,8 @@ describe('advice when started by its path', () => {
     execFileSync('mkdir', ['-p', dir]);
     const script = join(dir, 'openai-setup.cjs');
     symlinkSync(CLI, script);
-    const env = { ...t.env, PATH: process.env.PATH ?? '/usr/bin:/bin', OPENAI_SETUP_NO_PROMPT: '1' };
+    // A config dir of its own: a test above runs the `login --done` it printed (stage 1 then done).
+    const env = { ...t.env, PATH: process.env.PATH ?? '/usr/bin:/bin', OPENAI_SETUP_NO_PROMPT: '1', OPENAI_SETUP_CONFIG_DIR: join(t.root, 'narrow-config') };
     const s = spawnCommand(process.execPath, [script], { env, cols: 60 });
     // The last line it prints, waited for: a pty's last output may come after its exit is seen.
     await s.waitFor('key --insecure-storage');
