@@ -253,6 +253,8 @@ interface RotateRun {
   byRotate: boolean;
   /** Other profiles that store the old key too: revoking it stops it working for them (named, as the other copies are). */
   shared: SharingProfile[];
+  /** Old keys earlier rotates could not revoke (the profile's pendingRevokes), each with the other profiles that store a key of its hint. */
+  pending: { record: PendingRevoke; shared: SharingProfile[] }[];
   page: string;
   /** Where the old key is revoked by hand: its project's keys page, or for a user key the user's own keys page. */
   oldPage: string;
@@ -315,6 +317,12 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   const oldWhere = oldIsUserKey ? `your user API keys page (${oldPage})` : oldPage;
   const shared = oldKey ? await profilesSharing(ctx, profileName, oldHint!, async () => oldKey) : [];
   // Not revoked: revoking it is advised only while no other profile uses it (as the question says).
+  // The key stored now is never revoked as pending (stored again since, say): step 4 speaks for it.
+  // Only its hint is recorded: a profile recorded with that hint may still use it (not compared).
+  const pending: RotateRun['pending'] = [];
+  for (const record of (profile?.pendingRevokes ?? []).filter((p) => p.keyHint !== oldHint && (p.keyId || p.serviceAccountId))) {
+    pending.push({ record, shared: await profilesSharing(ctx, profileName, record.keyHint, async () => null) });
+  }
   const leftLive = (when = '') => (shared.length ? `; ${sharingWords(shared)}` : `: revoke it on ${oldWhere}${when}`);
   return {
     ctx,
@@ -335,6 +343,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     oldProject,
     byRotate: Boolean(oldHint && profile?.rotation?.keyHint === oldHint),
     shared,
+    pending,
     page: projectPageUrl(projectId, 'api-keys'),
     oldPage,
     oldWhere,
@@ -368,7 +377,10 @@ async function confirmed(run: RotateRun): Promise<boolean> {
   const what = oldHint
     ? `Rotate the key of profile "${profileName}" (${oldHint}${oldProject === projectId || oldIsUserKey ? '' : `, of ${oldProject}`}) in ${projectId}: a new service account's key replaces it, then it is ${options.keepOld ? 'left live (--keep-old)' : oldIsUserKey ? 'left live (a user key: revoke it yourself on your user API keys page)' : 'revoked'}${alsoUsed ? ` (${alsoUsed})` : ''}?`
     : `Create a service account in ${projectId} and store its key for profile "${profileName}"?`;
-  if (await prompter.confirm(what, true)) return true;
+  // The old keys earlier rotates could not revoke, which this run revokes first: named too.
+  const earlier = options.keepOld ? [] : run.pending.filter((p) => !p.shared.length).map((p) => p.record.keyHint);
+  const also = earlier.length ? `; ${earlier.length === 1 ? `${earlier[0]}, which an earlier rotate replaced but could not revoke, is` : `${earlier.slice(0, -1).join(', ')} and ${earlier.at(-1)}, which earlier rotates replaced but could not revoke, are`} revoked first?` : '?';
+  if (await prompter.confirm(what.replace(/\?$/, also), true)) return true;
   run.say('Nothing was changed.');
   if (options.json) {
     const json: RotateJson = { ok: true, exitCode: EXIT.ok, reason: 'declined', message: 'Nothing was changed.', fix: null, profile: profileName, project: projectId, new: null, old: progress.old, earlierOld: progress.earlierOld, warnings: progress.warnings, adminKey: progress.adminKey };
@@ -1090,6 +1102,15 @@ async function rememberPending(run: RotateRun, target: PendingTarget): Promise<s
   return ` The next \`${toolCommand(ctx, 'rotate', profileName)}\` tries again first; until then \`${toolCommand(ctx, 'status', profileName)}\` names it.`;
 }
 
+/**
+ * A 404 for the key or service account itself (deleted by hand meanwhile): gone already. One for
+ * its project (the admin key may be for another organization), or one that does not say, is not.
+ */
+function goneItself(error: AdminApiError, id: string): boolean {
+  if (error.kind !== 'not_found' || !error.apiMessage || /\bproject\b/i.test(error.apiMessage)) return false;
+  return error.apiMessage.includes(id) || /service[ _]account|api[ _]key/i.test(error.apiMessage);
+}
+
 /** Where a key recorded as not revoked is revoked by hand: its project's keys page. */
 const pendingPage = (pending: PendingRevoke) => projectPageUrl(pending.projectId, 'api-keys');
 
@@ -1102,27 +1123,40 @@ const pendingTargetWords = (pending: PendingRevoke) => (pending.serviceAccountId
  * forgotten. One that fails again stays recorded and is warned of, with its page; the run goes on.
  */
 async function revokePending(run: RotateRun): Promise<void> {
-  const { ctx, m, auth, profileName, progress, oldHint } = run;
-  // The key stored now is never revoked here (stored again since, say): step 4 speaks for it.
-  const pending = (run.profile?.pendingRevokes ?? []).filter((p) => p.keyHint !== oldHint && (p.keyId || p.serviceAccountId));
-  for (const record of pending) {
+  const { ctx, m, auth, profileName, progress, options } = run;
+  for (const { record, shared } of run.pending) {
     const page = pendingPage(record);
     const earlier = `${record.keyHint}, which an earlier rotate replaced but could not revoke`;
+    // Not revoked, and still recorded (status and doctor name it): left live, as the question said.
+    const leftLive = (message: string) => {
+      progress.earlierOld.push({ hint: record.keyHint, project: record.projectId, revoked: false, page, message });
+      run.warn(message);
+    };
+    if (options.keepOld) {
+      leftLive(`${earlier}, was left live (--keep-old): revoke it on ${page} once nothing uses it; it stays recorded.`);
+      continue;
+    }
+    if (shared.length) {
+      leftLive(`${earlier}, was not revoked: ${sharingWords(shared)}. Revoke it on ${page} once nothing uses it; it stays recorded.`);
+      continue;
+    }
+    const id = record.serviceAccountId ?? record.keyId!;
     let gone: boolean;
     try {
       gone = await ctx.interrupts.step(async () => {
-        if (record.serviceAccountId) return (await deleteAccount(run, record.projectId, record.serviceAccountId)) === 'gone';
         try {
-          await ctx.api.admin.deleteProjectKey(auth, record.projectId, record.keyId!);
+          if (record.serviceAccountId) await ctx.api.admin.deleteServiceAccount(auth, record.projectId, record.serviceAccountId);
+          else await ctx.api.admin.deleteProjectKey(auth, record.projectId, record.keyId!);
           return false;
         } catch (error) {
-          if (error instanceof AdminApiError && error.kind === 'not_found') return true;
+          if (error instanceof AdminApiError && goneItself(error, id)) return true;
           throw error;
         }
       });
     } catch (error) {
       if (!(error instanceof AdminApiError)) throw error;
-      const message = `${earlier}, still could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${page}; the next rotate tries again.`;
+      const elsewhere = error.kind === 'not_found' ? ` The admin key may be for another organization than ${record.projectId}.` : '';
+      const message = `${earlier}, still could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${page}; the next rotate tries again.${elsewhere}`;
       progress.earlierOld.push({ hint: record.keyHint, project: record.projectId, revoked: false, page, message });
       run.warn(message);
       continue;

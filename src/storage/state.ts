@@ -224,13 +224,19 @@ function countsFor(record: { organization?: string | undefined } | undefined, or
  * check's) is not done for this profile, its own included (stageDoneForOthers names them).
  */
 export function stageRecord(state: State, profileName: string, stage: StageId): { doneAt: string } | undefined {
+  const record = countingRecord(state, profileName, stage);
+  return record ? { doneAt: record.doneAt } : undefined;
+}
+
+/** The record stageRecord goes by, whole (its organization too): the profile's own, else another's. */
+function countingRecord(state: State, profileName: string, stage: StageId): { doneAt: string; organization?: string } | undefined {
   const organization = ORGANIZATION_STAGES.includes(stage) ? organizationOf(state, profileName) : null;
   const own = doneRecord(state.profiles[profileName], stage);
-  if (own && countsFor(own, organization)) return { doneAt: own.doneAt };
+  if (own && countsFor(own, organization)) return own;
   if (stage === 'key') return undefined;
   for (const profile of Object.values(state.profiles)) {
     const record = doneRecord(profile, stage);
-    if (record && countsFor(record, organization)) return { doneAt: record.doneAt };
+    if (record && countsFor(record, organization)) return record;
   }
   return undefined;
 }
@@ -321,7 +327,8 @@ export function removeProfile(state: State, name: string): { removed: boolean; d
   const defaultWas = state.defaultProfile === name && name !== 'default' ? name : null;
   const nextDefault = defaultWas ? 'default' : state.defaultProfile;
   const listed = [...new Set([...Object.keys(state.profiles).filter((n) => n !== name), nextDefault])];
-  const before = listed.map((n) => ({ n, stages: ACCOUNT_STAGES.map((id) => stageRecord(state, n, id)), choice: billingChoiceOf(state, n) }));
+  // Whole: a card's or billing's organization goes with it (else it would count for any organization).
+  const before = listed.map((n) => ({ n, stages: ACCOUNT_STAGES.map((id) => countingRecord(state, n, id)), choice: billingChoiceOf(state, n) }));
   delete state.profiles[name];
   state.defaultProfile = nextDefault;
   for (const { n, stages, choice } of before) {

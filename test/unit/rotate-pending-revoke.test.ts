@@ -18,12 +18,21 @@ const PAGE = projectPageUrl(PROJECT, 'api-keys');
 const contexts = trackedContexts();
 let keyCount = 0;
 
-async function setup(): Promise<TestContext & { old: string }> {
+/** Profile "default" stores `old`, checked; so do the profiles `sharing`, recorded with its hint. */
+async function setup(sharing: string[] = []): Promise<TestContext & { old: string }> {
   const old = makeKey('proj', `unit-rotate-pending-${keyCount++}`);
-  const t = contexts.make({ admin: true, keychain: { default: old, 'default:admin': ADMIN } });
+  const t = contexts.make({ admin: true, keychain: { default: old, 'default:admin': ADMIN, ...Object.fromEntries(sharing.map((name) => [name, old])) } });
   organizationWith(t, { admin: ADMIN, project: PROJECT, old });
-  await recordCheckedKey(t, { old, project: PROJECT });
+  const hint = await recordCheckedKey(t, { old, project: PROJECT });
+  for (const name of sharing) await t.ctx.state.updateProfile(name, (p) => void (p.key = { storage: 'keychain', hint, savedAt: '2026-03-01T00:00:00.000Z' }));
   return Object.assign(t, { old });
+}
+
+/** A first rotate whose DELETE of the old key answers 429: the old key is recorded as pending. */
+async function pendingOld(t: TestContext & { old: string }): Promise<void> {
+  t.org.admin.failNext({ method: 'DELETE', path: /\/api_keys\// }, { status: 429, message: 'Rate limit reached.', type: 'requests' });
+  expect(await rotate(t.ctx, { keepOld: false, yes: true, json: false })).toBe(6);
+  expect((await t.profile())?.pendingRevokes).toHaveLength(1);
 }
 
 /** What `run` printed on stdout, alone. */
@@ -97,5 +106,47 @@ describe('an old key rotate could not revoke', () => {
     expect(gone.code).toBe(0);
     expect(gone.out).toContain(`✔ ${maskKey(rotated)}, which an earlier rotate replaced but could not revoke, is gone already (the API no longer has its service account ${account!.name}).`);
     expect((await t.profile())?.pendingRevokes).toBeUndefined();
+  });
+
+  it('a pending key another profile still stores is not revoked by the retry, nor any under --keep-old: each said, the record kept; the question names the one it revokes', async () => {
+    const t = await setup(['g']);
+    const oldHint = maskKey(t.old);
+    await pendingOld(t);
+    t.prompts.whenConfirm(/^Rotate the key of profile "default"/, true);
+    expect(await rotate(t.ctx, { keepOld: false, yes: false, json: false })).toBe(0);
+    expect(t.prompts.messages.at(-1)).not.toContain('revoked first');
+    expect(t.stderr).toContain(`! ${oldHint}, which an earlier rotate replaced but could not revoke, was not revoked: profile "g" may still use it. Revoke it on ${PAGE} once nothing uses it; it stays recorded.`);
+    expect(t.org.isLive(t.old)).toBe(true);
+    expect((await t.profile())?.pendingRevokes).toEqual([expect.objectContaining({ keyHint: oldHint })]);
+
+    const u = await setup();
+    const uHint = maskKey(u.old);
+    await pendingOld(u);
+    const kept = await printed(u, () => rotate(u.ctx, { keepOld: true, yes: true, json: true }));
+    expect(kept.code).toBe(0);
+    expect(u.org.isLive(u.old)).toBe(true);
+    const message = `${uHint}, which an earlier rotate replaced but could not revoke, was left live (--keep-old): revoke it on ${PAGE} once nothing uses it; it stays recorded.`;
+    expect(RotateJsonSchema.parse(JSON.parse(kept.out)).earlierOld).toEqual([{ hint: uHint, project: PROJECT, revoked: false, page: PAGE, message }]);
+    expect(u.stderr).toContain(`! ${message}`);
+    expect((await u.profile())?.pendingRevokes).toHaveLength(1);
+    // Asked without --keep-old: the question names it, and it is revoked.
+    u.prompts.whenConfirm(/^Rotate the key of profile "default"/, true);
+    expect(await rotate(u.ctx, { keepOld: false, yes: false, json: false })).toBe(0);
+    expect(u.prompts.messages.at(-1)).toMatch(new RegExp(`then it is revoked; ${uHint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, which an earlier rotate replaced but could not revoke, is revoked first\\?$`));
+    expect(u.org.isLive(u.old)).toBe(false);
+    expect((await u.profile())?.pendingRevokes).toBeUndefined();
+  });
+
+  it('a 404 for its project (the admin key now of another organization) is no sign it is gone: the record is kept, and warned of', async () => {
+    const t = await setup();
+    const oldHint = maskKey(t.old);
+    await pendingOld(t);
+    t.org.admin.failNext({ method: 'DELETE', path: /\/api_keys\// }, { status: 404, message: `Project with ID '${PROJECT}' not found.`, type: 'invalid_request_error' });
+    expect(await rotate(t.ctx, { keepOld: false, yes: true, json: false })).toBe(0);
+    expect(t.stdout).not.toContain('is gone already');
+    expect(t.stderr).toContain(`! ${oldHint}, which an earlier rotate replaced but could not revoke, still could NOT be revoked (`);
+    expect(t.stderr).toContain(`): revoke it on ${PAGE}; the next rotate tries again. The admin key may be for another organization than ${PROJECT}.`);
+    expect(t.org.isLive(t.old)).toBe(true);
+    expect((await t.profile())?.pendingRevokes).toEqual([expect.objectContaining({ keyHint: oldHint })]);
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run as payment } from '../../src/commands/payment.js';
 import { run as setup } from '../../src/commands/setup.js';
 import { run as status } from '../../src/commands/status.js';
-import { billingChoiceOf, emptyState, stageDoneForOthers, stageRecord, type LastVerify, type Profile, type State } from '../../src/storage/state.js';
+import { billingChoiceOf, emptyState, removeProfile, stageDoneForOthers, stageRecord, type LastVerify, type Profile, type State } from '../../src/storage/state.js';
 import { checkResult, flat, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
@@ -48,6 +48,18 @@ describe('stageRecord, stageDoneForOthers and billingChoiceOf by organization', 
     expect(stageRecord(state({ work, fresh: { stages: {} } }), 'fresh', 'payment')).toEqual({ doneAt: AT });
     expect(billingChoiceOf(state({ work, fresh: { stages: {} } }), 'fresh')).toBe('auto-reload');
     expect(stageDoneForOthers(state({ work, fresh: { stages: {} } }), 'fresh', 'payment')).toEqual([]);
+  });
+
+  it("logout removing the profile that did them: the card and billing the others kept go with their organization, still not done for another organization's profile", () => {
+    // "fresh" (no check yet: any organization) takes org-work's card through "work"; "personal" (org-personal) does not.
+    const s = state({ work, fresh: { stages: {} }, personal: { stages: {}, lastVerify: lastCheck('org-personal', false) } });
+    expect(removeProfile(s, 'work')).toEqual({ removed: true, defaultWas: null });
+    expect(s.profiles.fresh!.stages.payment).toEqual({ doneAt: AT, organization: 'org-work' });
+    expect(s.profiles.fresh!.stages.billing).toEqual({ doneAt: AT, organization: 'org-work' });
+    expect(stageRecord(s, 'fresh', 'payment')).toEqual({ doneAt: AT });
+    expect(stageRecord(s, 'personal', 'payment')).toBeUndefined();
+    expect(stageRecord(s, 'personal', 'billing')).toBeUndefined();
+    expect(stageDoneForOthers(s, 'personal', 'payment')).toEqual(['org-work']);
   });
 
   it('a record without an organization (an older file) counts for every profile', () => {
