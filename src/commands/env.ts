@@ -14,6 +14,7 @@ import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../ke
 import { isUserKey, keyKind, maskKey, revokePage } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
+import { plausible } from '../plaintext/find.js';
 import { asFileText, FileKeptError, FileReadError, folderKept, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
 import { placesOf } from '../plaintext/summary.js';
 import { removedLeftovers } from '../storage/keystore.js';
@@ -400,8 +401,9 @@ async function finish(
  * from the file and stored nowhere openai-setup knows of, to revoke or to keep.
  */
 async function replacedKeys(ctx: Context, run: { key: string; where: string; profileName: string }, previous: string[]): Promise<string[]> {
-  // Keys only (an OpenAI key's prefix, and long enough to be one): a placeholder is no loss.
-  const others = previous.filter((value) => value !== run.key && value.length >= 20 && keyKind(value) !== 'unknown');
+  // Keys only (an OpenAI key's prefix, and one import would take for a key): a placeholder
+  // (`sk-proj-your-api-key-goes-here`, `sk-xxxx…`) is no loss.
+  const others = previous.filter((value) => value !== run.key && plausible(value) && keyKind(value) !== 'unknown');
   if (others.length === 0) return [];
   const m = marks(ctx.term.style);
   const profiles = await ctx.state

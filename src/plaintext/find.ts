@@ -21,7 +21,7 @@ export interface FoundKey {
 }
 
 /** Is this a key, not a placeholder like sk-xxxxxxxx…: long enough, and not one character repeated. */
-function plausible(value: string): boolean {
+export function plausible(value: string): boolean {
   return value.length >= 40 && new Set(value.slice(3)).size >= 10;
 }
 

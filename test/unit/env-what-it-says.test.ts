@@ -49,7 +49,7 @@ describe('env replacing another key in the file', () => {
   });
 
   it('the same key, an empty value or a placeholder: nothing more said', async () => {
-    for (const before of [`OPENAI_API_KEY=\nA=1\n`, `OPENAI_API_KEY='${KEY}' # mine\nOPENAI_API_KEY=\n`, 'OPENAI_API_KEY=your-openai-api-key-goes-here\n']) {
+    for (const before of [`OPENAI_API_KEY=\nA=1\n`, `OPENAI_API_KEY='${KEY}' # mine\nOPENAI_API_KEY=\n`, 'OPENAI_API_KEY=your-openai-api-key-goes-here\n', 'OPENAI_API_KEY=sk-proj-your-api-key-goes-here\n', `OPENAI_API_KEY=sk-${'x'.repeat(48)}\n`]) {
       const t = project(before);
       expect(await env(t.ctx, { force: false, gitignore: false })).toBe(0);
       expect(t.stderr).not.toContain('It replaced');
