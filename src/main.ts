@@ -8,7 +8,7 @@ import type { Api } from './api/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError, SignalExit, signalExitCode } from './errors.js';
 import { Interrupts, type InterruptHost, type LeavingSignal } from './interrupts.js';
-import { secretsInArgv } from './keys/redact.js';
+import { keysInArgv, secretsInArgv } from './keys/redact.js';
 import { baseUrlProblem, debugEnabled, parseEnv, parseFlag, type ParsedEnv } from './options.js';
 import { ProfileNameSchema } from './storage/state.js';
 import { COMMANDS } from './commands/index.js';
@@ -215,7 +215,8 @@ export async function main(argv: string[], { term, commandName }: { term: Termin
     if (error instanceof SignalExit) return { code: exitCode, signal: error.signal };
   }
   // Said even with --quiet or --json (on stderr), and after a usage error: a file now holds the key.
-  for (const line of await npmLogNotices(process.env, secrets)) term.err(`${marks(term.style).warn} ${line}`);
+  // Keys only: a value of `run`'s command (`--password-file x`) is masked, but is no key in npm's log.
+  for (const line of await npmLogNotices(process.env, keysInArgv(argv.slice(2)))) term.err(`${marks(term.style).warn} ${line}`);
   return { code: exitCode };
 }
 

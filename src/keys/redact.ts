@@ -448,6 +448,11 @@ const SECRET_OPTION = /^--?[A-Za-z0-9-]*(?:key|token|secret|passw(?:or)?d)[A-Za-
  * included: the value of any option named like a key (`--key X`, `--key=X`, `-kX`, `--api-key X`),
  * an `OPENAI_API_KEY=X` word, and anything shaped like a key, wherever it is.
  */
+/** The words of a command line shaped like a key (KEY_PATTERN), wherever they are: what npm's log then holds (npm-log-notice.ts). */
+export function keysInArgv(args: readonly string[]): string[] {
+  return [...new Set(args.flatMap((arg) => [...arg.matchAll(KEY_PATTERN)].map((m) => m[0])))];
+}
+
 export function secretsInArgv(args: readonly string[]): string[] {
   const found = new Set<string>();
   let afterDashes = false;

@@ -57,4 +57,14 @@ describe('a key typed on the command line under npx', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).not.toContain('npm wrote');
   });
+
+  it("a value run's command takes (`--password-file PATH`, masked as a secret) is no key: nothing said of npm's log", async () => {
+    const args = ['run', 'true', '--password-file', '/srv/config/production.json'];
+    const { t } = await underNpx(args);
+    // No key stored here: run ends at once (exit 2), as it would after the child.
+    const r = await runCli(args, { env: t.env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('No key is stored');
+    expect(r.stderr).not.toContain('npm wrote');
+  });
 });
