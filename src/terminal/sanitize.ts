@@ -27,6 +27,10 @@ const URL_START = /:\/\/(?<=\b[a-z][a-z0-9+.-]*:\/\/)/gi;
 const AUTHORITY_END = /[\s?#]/g;
 // A login: an "@" before the first "/" (`https://host/v1/@scope` has none, and stays).
 const LOGIN_START = /[^\s?#/@]*@/y;
+// Past a "/", what a password is not made of but text around a URL is: a list's comma, a JSON
+// string's quote (`upstream=http://svc:pw@backend/v1/chat,owner=ops@corp`: the login ends at
+// `pw@`, not at the owner's "@").
+const PAST_PATH_END = /[,;&"'<>()[\]{}|\\]/g;
 
 /**
  * `scheme://user:password@` anywhere in a text (a log line, an error) without the login: where an
@@ -51,7 +55,12 @@ export function withoutUrlLogins(text: string): string {
     LOGIN_START.lastIndex = start;
     if (!LOGIN_START.test(text)) continue;
     AUTHORITY_END.lastIndex = start;
-    const end = AUTHORITY_END.exec(text)?.index ?? text.length;
+    let end = AUTHORITY_END.exec(text)?.index ?? text.length;
+    const slash = text.indexOf('/', start);
+    if (slash !== -1 && slash < end) {
+      PAST_PATH_END.lastIndex = slash;
+      end = Math.min(end, PAST_PATH_END.exec(text)?.index ?? end);
+    }
     read = end;
     let last = -1;
     for (let at = atFrom(start); at < end; at = atFrom(at + 1)) last = at;

@@ -160,5 +160,10 @@ describe('the patterns rewritten to read a line in one pass mask, find and parse
   it('withoutUrlLogins: the login of every URL, whatever the scheme, and nothing else', () => {
     expect(withoutUrlLogins('see git+ssh://me:pw@host/x and HTTP://a:b@c.d/ and x.y-z://u@h')).toBe('see git+ssh://host/x and HTTP://c.d/ and x.y-z://h');
     expect(withoutUrlLogins('mail me@host, or 1://u:p@h, or a.b.c.d.e')).toBe('mail me@host, or 1://u:p@h, or a.b.c.d.e');
+    // Text with no blanks around the URL: the login goes, the path and what follows it stay.
+    expect(withoutUrlLogins('upstream=http://svc:pw@backend.internal:8080/v1/chat,owner=ops@corp.example,region=us')).toBe('upstream=http://backend.internal:8080/v1/chat,owner=ops@corp.example,region=us');
+    expect(withoutUrlLogins('{"url":"https://u:p@api.example/v1","by":"me@x.example"}')).toBe('{"url":"https://api.example/v1","by":"me@x.example"}');
+    // A password with "@" and "/" in it still goes whole.
+    expect(withoutUrlLogins('via http://alice:p@ss/w0rd@proxy.example.com:3128 now')).toBe('via http://proxy.example.com:3128 now');
   });
 });
