@@ -283,14 +283,16 @@ function plainHttpOutcome(code: string, request: FailedRequest): { message: stri
   const proxyHttp = request.proxy ? plainHttpForm(request.proxy) : null;
   if (request.proxy && proxyHttp) {
     return {
-      message: `The proxy ${request.proxy} does not speak TLS (https://) there: it answered in plain HTTP (${code}).`,
+      message: `The proxy ${request.proxy} did not answer in TLS (https://) there (${code}): a proxy that speaks only plain HTTP answers so.`,
       fix: `Set HTTPS_PROXY / HTTP_PROXY to its http:// form (with its login, if it has one): ${proxyHttp}`,
     };
   }
   const baseHttp = plainHttpForm(request.baseURL);
   const via = request.proxy ? ` through the proxy ${request.proxy}` : '';
   return {
-    message: `${host}${via} does not speak TLS (https://) there: it answered in plain HTTP (${code}).`,
+    // OpenSSL's "wrong version number": what came back was no TLS; a plain-HTTP server's answer is
+    // the usual one, but an SSH or mail server's greeting on a wrong port reads the same.
+    message: `${host}${via} did not answer in TLS (https://) there (${code}): a plain-HTTP server answers so, or a port that is not a web server's.`,
     fix: baseHttp
       ? `If it is a plain-HTTP server, set ${baseUrlSettings(request, ' or ')} to its http:// form: ${baseHttp}`
       : `Check the ${baseUrlSettings(request, ' / ')} and the proxy settings (HTTPS_PROXY, HTTP_PROXY).`,

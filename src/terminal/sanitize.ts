@@ -172,7 +172,9 @@ export function sanitizeNullable(text: string | null | undefined, max?: number):
  * password with "@", "/" or "#" in it is ever shown.
  */
 export function withoutCredentials(url: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
+  // Quote marks a .env line left around it (refused as such: HttpUrlSchema) are shown as they are.
+  const quote = /^["'`\u2018\u2019\u201c\u201d]*/.exec(url)![0];
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url.slice(quote.length))?.[0] ?? '';
   let valid = false;
   try {
     valid = scheme !== '' && new URL(url).host !== '';
@@ -184,7 +186,7 @@ export function withoutCredentials(url: string): string {
   // host "ss" and a path, and goes whole all the same.
   if (valid) return withoutUrlLogins(url);
   const at = url.lastIndexOf('@');
-  return at === -1 ? url : `${scheme}${url.slice(at + 1)}`;
+  return at === -1 ? url : `${quote}${scheme}${url.slice(at + 1)}`;
 }
 
 /** The longest path a message shows, in characters (an ellipsis marks the cut). */

@@ -393,7 +393,7 @@ describe('HTTPS answered wrongly: a certificate out of its dates, plain HTTP at 
     const result = await runCli(['verify', '--key', KEY, '--base-url', plain, '--json'], { env: envFor(route) });
     expect(result.code, result.stderr).toBe(6);
     const json = verifyJson(result);
-    expect(json.message).toMatch(/does not speak TLS \(https:\/\/\) there: it answered in plain HTTP \((EPROTO|ERR_SSL_WRONG_VERSION_NUMBER)\)\.$/);
+    expect(json.message).toMatch(/did not answer in TLS \(https:\/\/\) there \((EPROTO|ERR_SSL_WRONG_VERSION_NUMBER)\): a (plain-HTTP server answers so, or a port that is not a web server's|proxy that speaks only plain HTTP answers so)\.$/);
     const suggested = /its http:\/\/ form: (\S+)$/.exec(json.fix ?? '')?.[1];
     expect(suggested, json.fix ?? '').toBe(openai.baseURL);
   });

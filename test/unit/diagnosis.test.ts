@@ -1191,7 +1191,7 @@ const TRANSPORT_ROWS: Row[] = [
     result: () => both(transport('EPROTO', 'C0C7F1E0:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), { baseURL: 'https://127.0.0.1:8080/v1' }),
     expected: {
       status: 'network_error', exitCode: 6, reason: 'EPROTO',
-      message: /^127\.0\.0\.1:8080 does not speak TLS \(https:\/\/\) there: it answered in plain HTTP \(EPROTO\)\.$/,
+      message: /^127\.0\.0\.1:8080 did not answer in TLS \(https:\/\/\) there \(EPROTO\): a plain-HTTP server answers so, or a port that is not a web server's\.$/,
       fix: /^If it is a plain-HTTP server, set --base-url or OPENAI_BASE_URL to its http:\/\/ form: http:\/\/127\.0\.0\.1:8080\/v1$/,
       fixUrl: null,
     },
@@ -1201,7 +1201,7 @@ const TRANSPORT_ROWS: Row[] = [
     result: () => both(transport('EPROTO', 'error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), { proxy: 'https://proxy.corp.example:3128' }),
     expected: {
       status: 'network_error', exitCode: 6, reason: 'EPROTO',
-      message: /^The proxy https:\/\/proxy\.corp\.example:3128 does not speak TLS \(https:\/\/\) there: it answered in plain HTTP \(EPROTO\)\.$/,
+      message: /^The proxy https:\/\/proxy\.corp\.example:3128 did not answer in TLS \(https:\/\/\) there \(EPROTO\): a proxy that speaks only plain HTTP answers so\.$/,
       fix: /^Set HTTPS_PROXY \/ HTTP_PROXY to its http:\/\/ form \(with its login, if it has one\): http:\/\/proxy\.corp\.example:3128$/,
       fixUrl: null,
     },

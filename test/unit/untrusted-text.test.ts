@@ -129,6 +129,9 @@ describe('URLs without credentials', () => {
     expect(withoutCredentials('http://user:pass@host:8080/v1')).toBe('http://host:8080/v1');
     expect(withoutCredentials('http://user:p@ss@host:8080/v1')).toBe('http://host:8080/v1');
     expect(withoutCredentials('user:p@ss@host:3128')).toBe('host:3128');
+    // Quoted (a .env line's quotes copied with it): the quotes and the scheme stay, to show what is wrong.
+    expect(withoutCredentials(`'http://u:secretpw@127.0.0.1:18453/v1'`)).toBe(`'http://127.0.0.1:18453/v1'`);
+    expect(withoutCredentials('"https://user:p@ss@proxy.corp/v1"')).toBe('"https://proxy.corp/v1"');
     expect(withoutCredentials('http://user:pa/ss@host:3128')).toBe('http://host:3128');
     expect(withoutCredentials('http://user:pa#ss@host:3128')).toBe('http://host:3128');
     expect(withoutCredentials('https://api.openai.com/v1')).toBe('https://api.openai.com/v1');
