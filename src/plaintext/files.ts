@@ -209,7 +209,9 @@ export async function readFound(path: string): Promise<string> {
 async function folderOwner(path: string): Promise<{ uid: number; gid: number } | null> {
   if (process.geteuid?.() !== 0) return null;
   const folder = await stat(dirname(path)).catch(() => null);
-  return folder && folder.uid !== 0 ? { uid: folder.uid, gid: folder.gid } : null;
+  // A folder others may write to as well (a shared one, /tmp-like) is no one person's project:
+  // root's key there stays root's, not readable by whoever owns the folder.
+  return folder && folder.uid !== 0 && (folder.mode & 0o022) === 0 ? { uid: folder.uid, gid: folder.gid } : null;
 }
 
 /**

@@ -80,6 +80,17 @@ describe("root's run in another user's folder makes new files theirs", () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it.skipIf(!AS_ROOT)("a folder others may write to as well (0777): root's key stays root's, not the folder owner's to read", async () => {
+    const t = project();
+    const dir = realpathSync(t.cwd);
+    chownSync(dir, OWNER, OWNER + 1);
+    chmodSync(dir, 0o777);
+    Object.assign(t.ctx.rawEnv, { SUDO_UID: String(OWNER), SUDO_GID: String(OWNER) });
+    expect(await env(t.ctx, { ...FLAGS, gitignore: true })).toBe(0);
+    expect(owner(join(dir, '.env'))).toEqual({ uid: 0, gid: 0, mode: 0o600 });
+    expect(t.stdout).toContain('(a new file, readable only by you).');
+  });
+
   it.skipIf(!AS_ROOT)("root's own folder: root's file, as before", async () => {
     const t = project();
     expect(await env(t.ctx, { ...FLAGS, gitignore: true })).toBe(0);
