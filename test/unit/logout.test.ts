@@ -472,7 +472,7 @@ describe('logout removes a profile once nothing of it is stored', () => {
     expect(await names()).toEqual(['default']);
   });
 
-  it('a key removed from the file while the keychain is not running here: the profile stays (the keychain may hold a copy)', async () => {
+  it('a key removed from the file where no Secret Service runs: the profile goes, as a second logout would take it (none here holds a copy; doctor, where one runs, records a leftover it finds)', async () => {
     context();
     t.keychain.failWith('no-service');
     await t.ctx.keys.set('work', testKey('W'), true);
@@ -482,6 +482,19 @@ describe('logout removes a profile once nothing of it is stored', () => {
     expect(await logout(t.ctx, { profile: 'work', yes: true })).toBe(0);
     expect(t.stdout).toContain(`✔ Removed ${maskKey(testKey('W'))} from ${join(t.configDir, 'credentials.json')}.`);
     expect(t.stderr).toContain('could not be checked');
+    expect(t.stdout).toContain('✔ Removed profile "work": nothing of it is stored now');
+    expect(await t.profile('work')).toBeUndefined();
+  });
+
+  it('a key removed from the file while the keychain is locked: the profile stays (the keychain may hold a copy)', async () => {
+    context();
+    t.keychain.failWith('locked');
+    await t.ctx.keys.set('work', testKey('W'), true);
+    await t.ctx.state.updateProfile('work', (p) => {
+      p.key = { storage: 'file', hint: maskKey(testKey('W')), savedAt: AT };
+    });
+    expect(await logout(t.ctx, { profile: 'work', yes: true })).toBe(0);
+    expect(t.stdout).toContain(`✔ Removed ${maskKey(testKey('W'))} from ${join(t.configDir, 'credentials.json')}.`);
     expect(t.stdout).not.toContain('Removed profile');
     expect(await t.profile('work')).toBeDefined();
   });
