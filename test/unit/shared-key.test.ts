@@ -4,6 +4,8 @@
 // the other profile still uses the old one, not to revoke it); logout and the key stage do not advise
 // revoking a key another profile still uses. Compared by the keys themselves, not only their hints;
 // a profile whose key no record names (the keychain and key file list it) is found by its key alone.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
@@ -35,13 +37,17 @@ function sameHint(key: string): string {
 /**
  * Profiles r1 and r2 storing `shared` (r2: `r2Key`, by default the same key), both recorded; r1
  * has an admin key. `r2Unrecorded`: r2's key is stored but not recorded (its record went with a
- * damaged progress file moved aside, say), and the keychain lists its entries as the Secret Service does.
+ * damaged progress file moved aside, which is there), and the keychain lists its entries as the
+ * Secret Service does.
  */
 async function twoProfiles(options: TestContextOptions & { r2Key?: (shared: string) => string; r2Unrecorded?: boolean } = {}): Promise<TestContext & { shared: string; r2: string }> {
   const shared = makeKey('proj', `unit-shared-${count++}`);
   const r2 = options.r2Key ? options.r2Key(shared) : shared;
   const t = contexts.make({ admin: true, keychain: { r1: shared, r2, 'r1:admin': ADMIN }, ...options });
-  if (options.r2Unrecorded) Object.assign(t.keychain, { findAccounts: async () => t.keychain.accounts() });
+  if (options.r2Unrecorded) {
+    Object.assign(t.keychain, { findAccounts: async () => t.keychain.accounts() });
+    await movedAside(t);
+  }
   organizationWith(t, { admin: ADMIN, project: PROJECT, old: shared });
   t.org.admin.setKeyMeta(shared, { name: 'laptop' });
   for (const [name, value] of options.r2Unrecorded ? ([['r1', shared]] as const) : ([['r1', shared], ['r2', r2]] as const)) {
@@ -51,6 +57,12 @@ async function twoProfiles(options: TestContextOptions & { r2Key?: (shared: stri
     });
   }
   return Object.assign(t, { shared, r2 });
+}
+
+/** A damaged progress file moved aside, as the store leaves one: records may have gone with it. */
+async function movedAside(t: TestContext): Promise<void> {
+  await mkdir(dirname(t.ctx.state.path), { recursive: true, mode: 0o700 });
+  await writeFile(`${t.ctx.state.path}.bak-2026-03-01T00-00-00-000Z`, '{ damaged', { mode: 0o600 });
 }
 
 const options = (extra: Partial<RotateOptions> = {}): RotateOptions => ({ profile: 'r1', keepOld: false, yes: false, json: false, ...extra });
@@ -230,14 +242,29 @@ describe('another profile that stores the key with no record of it (found throug
     expect(t.keychain.keyOf('r2')).toBe(t.shared);
   });
 
+  it('with the records whole (no progress file moved aside), the keychain is not listed and an unrecorded copy goes unnamed', async () => {
+    const fresh = makeKey('proj', 'unit-shared-whole');
+    const t = await twoProfiles({ stdin: fresh });
+    let listed = 0;
+    Object.assign(t.keychain, { findAccounts: async () => (listed++, t.keychain.accounts()) });
+    await t.ctx.keys.set('r3', fresh);
+    t.api.answerChecks(checkResult('valid'));
+    expect(await key(t.ctx, { profile: 'r1', stdin: true })).toBe(0);
+    // The run's one listing is the sweep of left-over probe entries after its write probe.
+    expect(listed).toBe(1);
+    expect(t.stdout + t.stderr).not.toContain('"r3"');
+    expect(flat(t.stdout)).toContain(`This replaces ${maskKey(t.shared)} for profile "r1". Profile "r2" still uses it, so leave it live while that is so.`);
+  });
+
   it('key: one in the key file (a keychain that cannot list its entries) is found too', async () => {
     const fresh = makeKey('proj', 'unit-shared-new-file');
     const t = await twoProfiles({ stdin: fresh });
-    // r2's key moved to the key file, its record dropped: only the file names it.
+    // r2's key moved to the key file, its record gone with a progress file moved aside: only the file names it.
     await t.ctx.keys.set('r2', t.shared, true);
     await t.ctx.state.updateProfile('r2', (p) => {
       delete p.key;
     });
+    await movedAside(t);
     expect(t.keychain.keyOf('r2')).toBeUndefined();
     t.api.answerChecks(checkResult('valid'));
     expect(await key(t.ctx, { profile: 'r1', stdin: true })).toBe(0);
