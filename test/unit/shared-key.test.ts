@@ -247,7 +247,7 @@ describe('another profile that stores the key with no record of it (found throug
     const t = await twoProfiles({ stdin: fresh });
     let listed = 0;
     Object.assign(t.keychain, { findAccounts: async () => (listed++, t.keychain.accounts()) });
-    await t.ctx.keys.set('r3', fresh);
+    await t.ctx.keys.set('r3', fresh, false);
     t.api.answerChecks(checkResult('valid'));
     expect(await key(t.ctx, { profile: 'r1', stdin: true })).toBe(0);
     // The run's one listing is the sweep of left-over probe entries after its write probe.
