@@ -51,7 +51,12 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   // An earlier run stopped at the budget questions (Ctrl-C): the choice and the credits stand,
   // asked again they would only repeat; the budget is what is left (unless another choice is given).
   const progress = record?.stages.billing;
-  if (progress && 'pageDoneAt' in progress && saved && (options.choice === undefined || options.choice === saved)) {
+  // Unless the profile's key was found unable to spend since: then the billing page again (the
+  // fix that key and status name is this command), whatever was done before.
+  const last = record?.lastVerify;
+  const cannotSpend = last?.status === 'insufficient_quota' && last.host === undefined && (record?.key === undefined || record.key.hint === last.keyHint);
+  if (cannotSpend) term.say(`${m.warn} The last check of ${last.keyHint} found that it cannot spend (no credits, or a limit): add credits on the billing page below.`);
+  if (!cannotSpend && progress && 'pageDoneAt' in progress && saved && (options.choice === undefined || options.choice === saved)) {
     term.say(`${m.ok} Done on an earlier run: how to pay (${saved}) and the billing page. What is left: a budget.`);
     await budgetQuestions(ctx, options.profile);
     return 'done';

@@ -3,12 +3,14 @@
 // budget question, not at step 4 with the stage ticked.
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as billing } from '../../src/commands/billing.js';
+import { run as key } from '../../src/commands/key.js';
+import { maskKey } from '../../src/keys/format.js';
 import { run as setup } from '../../src/commands/setup.js';
 import { run as status } from '../../src/commands/status.js';
 import { CancelledError } from '../../src/errors.js';
 import { PAGES } from '../../src/platform.js';
 import { StateSchema } from '../../src/storage/state.js';
-import { checkResult, FIXED_NOW, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
+import { checkResult, FIXED_NOW, flat, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
 
 const PAGE_DONE = 'When you are done on that page:';
 const HOW_TO_PAY = 'How do you want to pay for the API?';
@@ -93,6 +95,41 @@ describe('Ctrl-C at a budget question of stage 3', () => {
     const profile = await t.profile();
     expect(profile?.billingChoice).toBe('prepaid');
     expect(profile?.stages.billing).toBeUndefined();
+    t.assertScriptsUsed();
+  });
+});
+
+describe('progress of stage 3, then a check elsewhere that finds the key cannot spend', () => {
+  it('`billing` (the fix `key` names) shows the billing page again, not only the budget', async () => {
+    await firstRunStoppedAt(BUDGET);
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('insufficient_quota'));
+    const said = t.stdout.length + t.stderr.length;
+    expect(await key(t.ctx, { profile: 'default' })).toBe(4);
+    expect((t.stdout + t.stderr).slice(said)).toMatch(/fix billing \(`openai-setup billing`\)/);
+    t.assertScriptsUsed();
+
+    const before = t.stdout.length;
+    const opened = t.browser.opened.length;
+    t.prompts.whenSelect(HOW_TO_PAY, 'prepaid').whenSelect(PAGE_DONE, 'done').whenConfirm(BUDGET, false);
+    expect(await billing(t.ctx, { profile: 'default', done: false })).toBe(0);
+    const second = t.stdout.slice(before);
+    expect(second).not.toContain(RESUMED);
+    expect(flat(second)).toContain(`The last check of ${maskKey(KEY)} found that it cannot spend (no credits, or a limit): add credits on the billing page below.`);
+    expect(t.browser.opened.slice(opened)).toEqual([PAGES.billing.url]);
+    t.assertScriptsUsed();
+  });
+
+  it('a check of another key than the one stored does not: resumed at the budget as before', async () => {
+    await firstRunStoppedAt(BUDGET);
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: maskKey(KEY), savedAt: FIXED_NOW.toISOString() };
+      p.lastVerify = { at: FIXED_NOW.toISOString(), status: 'insufficient_quota', ok: false, keyHint: maskKey(testKey('B')), keySource: 'OPENAI_API_KEY', organization: 'org-test', project: null, tier: null, billing: 'no_quota', message: 'no credits' };
+    });
+    const before = t.stdout.length;
+    t.prompts.whenConfirm(BUDGET, false);
+    expect(await billing(t.ctx, { profile: 'default', done: false })).toBe(0);
+    expect(t.stdout.slice(before)).toContain(RESUMED);
     t.assertScriptsUsed();
   });
 });
