@@ -11,11 +11,11 @@
 // one written gets the owner and group the file had, or it is not written (keptBack, ownedLike).
 // A file root creates in another user's folder gets the folder's owner and group (folderOwner).
 import { constants, type Stats } from 'node:fs';
-import { access, chmod, chown, link, open, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { access, chmod, chown, link, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Sections } from '../interrupts.js';
 import { TEMP_MARKER, withEditLock } from '../storage/leftovers.js';
-import { ensurePrivateDir, tempPathFor } from '../storage/private-file.js';
+import { ensurePrivateDir, tempPathFor, writeNewFileSynced } from '../storage/private-file.js';
 import { describeFileError, readRegularFile } from '../storage/read-file.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellWord } from '../terminal/shell.js';
@@ -229,7 +229,7 @@ async function createNew(path: string, text: string, mode: number | null): Promi
   // file (a killed run may leave it); it gets its mode once it has its name (the hard link is the
   // same file). Without one (.gitignore, a line import adds), the usual mode, which holds no key.
   const write = async (to: string, exact: number | null) => {
-    await writeFile(to, text, { encoding: BYTES, mode: exact ?? 0o644, flag: 'wx' });
+    await writeNewFileSynced(to, text, { encoding: BYTES, mode: exact ?? 0o644 });
     if (owner) await chown(to, owner.uid, owner.gid);
     if (exact !== null) await chmod(to, exact);
   };
@@ -310,6 +310,8 @@ export async function rewriteFile(
         const kept = await writable(path, target, was);
         if (kept) throw kept;
         await handle.writeFile(next, { encoding: BYTES });
+        // On the disk before it takes the file's place: a crash must not leave an empty file.
+        await handle.sync();
         await rename(temp, target);
         // The file's own mode once it has its place, set on the file written (the handle), not
         // whatever might be at its name by now. Failing that, it is only more private than it was.

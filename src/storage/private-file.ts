@@ -3,7 +3,7 @@
 // ConfigStoreError: one line saying which path (pathLine: no name forges a line) and what to do,
 // exit 7; a command in it takes the exact path, quoted.
 import { lstatSync, rmSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { chmod, lstat, readdir, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, open, readdir, readlink, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
@@ -279,15 +279,29 @@ export function removeOwnTempFiles(): void {
 }
 
 /**
- * Write a file atomically (temp file + rename) with mode 0600; the temp file never outlives a
+ * Write `content` to a new file at `path` (never through whatever is at that name: 'wx'), on the
+ * disk before this returns: a temp file renamed into place must hold its text, or a crash just
+ * after the rename can leave the file empty (file systems without ext4's rename safeguard).
+ */
+export async function writeNewFileSynced(path: string, content: string, options: { mode: number; encoding?: BufferEncoding }): Promise<void> {
+  const handle = await open(path, 'wx', options.mode);
+  try {
+    await handle.writeFile(content, { encoding: options.encoding ?? 'utf8' });
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Write a file atomically (temp file, synced, then rename) with mode 0600; the temp file never outlives a
  * failure. `beforeRename`: a last check right before the file is replaced (the lock still held);
  * what it throws is thrown as it is, and nothing is written.
  */
 export async function writePrivateFile(path: string, content: string, beforeRename?: () => Promise<void>): Promise<void> {
   const temp = tempPathFor(path);
   try {
-    // 'wx': a new file, never through whatever might already be at that name.
-    await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
+    await writeNewFileSynced(temp, content, { mode: 0o600 });
     await chmod(temp, 0o600);
     await beforeRename?.();
     await rename(temp, path);
