@@ -20,7 +20,7 @@ import { CancelledError, EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_
 import { isUserKey, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { PAGES, projectPageUrl } from '../platform.js';
-import { adminKeyUsed, AdminKeyUsedSchema, requireAdminKey } from '../storage/admin-key.js';
+import { adminKeyServesNow, adminKeyUsed, AdminKeyUsedSchema, requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf, StoreChangedSinceError, storedNowWords } from '../storage/key-change.js';
 import { LOCK_STALE_MS, lockPathFor, LockBusyError, LockLostError, withFileLock } from '../storage/lock.js';
@@ -1199,5 +1199,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const revocation = await storeNewKey(run, account, check);
   // 4. Only now: the old key is revoked.
   const old = await revokeOldKey(run, account, revocation);
+  // The admin key read and wrote what rotate needs: a record of it lacking a permission for rotate is forgotten.
+  await adminKeyServesNow(ctx, profileName, adminKey, 'rotate');
   return report(run, revocation, old);
 }
