@@ -20,7 +20,7 @@ import { CancelledError, EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_
 import { isUserKey, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { PAGES, projectPageUrl } from '../platform.js';
-import { adminKeyUsed, AdminKeyUsedSchema, requireAdminKey } from '../storage/admin-key.js';
+import { adminKeyServesNow, adminKeyUsed, AdminKeyUsedSchema, requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf, StoreChangedSinceError, storedNowWords } from '../storage/key-change.js';
 import { LOCK_STALE_MS, lockPathFor, LockBusyError, LockLostError, withFileLock } from '../storage/lock.js';
@@ -634,9 +634,10 @@ async function lookForLostAccount(run: RotateRun, name: string): Promise<Said> {
 }
 
 /**
- * Deletes a service account. One the API answers it does not have (HTTP 404) is gone already, which
- * is what deleting it was for: 'gone', never a failure to delete it (the undo of step 1, the look
- * for a lost one and the revocation of a rotated key all take it so). Any other failure is thrown.
+ * Deletes a service account this run made (the undo of step 1, the look for a lost one). One the
+ * API answers it does not have (HTTP 404) is gone already, which is what deleting it was for:
+ * 'gone', never a failure to delete it; its project was just written to, so a 404 cannot be for
+ * that. Any other failure is thrown. An old key's revocation judges a 404 more closely (revokeTarget).
  */
 async function deleteAccount(run: RotateRun, projectId: string, id: string): Promise<'deleted' | 'gone'> {
   try {
@@ -863,7 +864,7 @@ function storedAnyway(run: RotateRun, account: CreatedAccount, attempt: StoreAtt
 
 /** Step 4's requests as a cancel sees them, once the new key is stored and recorded. */
 interface Revocation {
-  /** A request revoking the old key, as a step, resolving with what it came to (one answered that the key is gone already resolves: deleteAccount). */
+  /** A request revoking the old key, as a step, resolving with what it came to (one answered that the key is gone already resolves: revokeTarget). */
   revoke(request: () => Promise<OldKeyResult>): Promise<OldKeyResult>;
   /** Takes the cancel's line off: the run says where things stand itself from then on. */
   done(): void;
@@ -945,20 +946,18 @@ async function revokeOldKey(run: RotateRun, account: CreatedAccount, revocation:
 /** The old key an earlier rotate made: revoked by deleting its service account. */
 async function revokeRotated(run: RotateRun, previous: NonNullable<Profile['rotation']>, revocation: Revocation): Promise<OldKeyResult> {
   const { oldHint, oldWhere } = run;
+  const target: PendingTarget = { projectId: previous.projectId, keyId: null, serviceAccountId: previous.serviceAccountId, serviceAccountName: previous.serviceAccountName };
   try {
+    // Gone already only on a 404 for the account itself, as for a pending revoke (revokeTarget):
+    // one for its project (an admin key of another organization) leaves the key live.
     return await revocation.revoke(async () =>
-      (await deleteAccount(run, previous.projectId, previous.serviceAccountId)) === 'gone'
+      (await revokeTarget(run, target)) === 'gone'
         ? oldKeyResult('already_gone', `${oldHint}'s service account ${previous.serviceAccountName} was already deleted.`)
         : oldKeyResult('service_account_deleted', `Revoked ${oldHint}: deleted its service account ${previous.serviceAccountName}.`),
     );
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
-    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldWhere}.`, {
-      projectId: previous.projectId,
-      keyId: null,
-      serviceAccountId: previous.serviceAccountId,
-      serviceAccountName: previous.serviceAccountName,
-    });
+    return revokeFailed(error, `${oldHint} could NOT be revoked (${error.message.replace(/\.$/, '')}): delete the service account ${previous.serviceAccountName} on ${oldWhere}.${elsewhereWords(error, previous.projectId)}`, target);
   }
 }
 
@@ -1111,6 +1110,27 @@ function goneItself(error: AdminApiError, id: string): boolean {
   return error.apiMessage.includes(id) || /service[ _]account|api[ _]key/i.test(error.apiMessage);
 }
 
+/**
+ * Revokes a key left live by deleting what `target` names: its service account, else the key by
+ * its id in its project's list. 'gone' when the API answers it has no such account or key
+ * (goneItself); any other failure, a 404 for the project among them, is thrown. One judgement for
+ * the old key of this run (step 4, a rotated key) and for those earlier rotates left (revokePending).
+ */
+async function revokeTarget(run: RotateRun, target: PendingTarget): Promise<'deleted' | 'gone'> {
+  const { ctx, auth } = run;
+  try {
+    if (target.serviceAccountId) await ctx.api.admin.deleteServiceAccount(auth, target.projectId, target.serviceAccountId);
+    else await ctx.api.admin.deleteProjectKey(auth, target.projectId, target.keyId!);
+    return 'deleted';
+  } catch (error) {
+    if (error instanceof AdminApiError && goneItself(error, target.serviceAccountId ?? target.keyId!)) return 'gone';
+    throw error;
+  }
+}
+
+/** After a revoke that failed with a 404 not for the key itself (revokeTarget): why that may be, as a sentence; else nothing. */
+const elsewhereWords = (error: AdminApiError, projectId: string): string => (error.kind === 'not_found' ? ` The admin key may be for another organization than ${projectId}.` : '');
+
 /** Where a key recorded as not revoked is revoked by hand: its project's keys page. */
 const pendingPage = (pending: PendingRevoke) => projectPageUrl(pending.projectId, 'api-keys');
 
@@ -1123,7 +1143,7 @@ const pendingTargetWords = (pending: PendingRevoke) => (pending.serviceAccountId
  * forgotten. One that fails again stays recorded and is warned of, with its page; the run goes on.
  */
 async function revokePending(run: RotateRun): Promise<void> {
-  const { ctx, m, auth, profileName, progress, options } = run;
+  const { ctx, m, profileName, progress, options } = run;
   for (const { record, shared } of run.pending) {
     const page = pendingPage(record);
     const earlier = `${record.keyHint}, which an earlier rotate replaced but could not revoke`;
@@ -1140,23 +1160,12 @@ async function revokePending(run: RotateRun): Promise<void> {
       leftLive(`${earlier}, was not revoked: ${sharingWords(shared)}. Revoke it on ${page} once nothing uses it; it stays recorded.`);
       continue;
     }
-    const id = record.serviceAccountId ?? record.keyId!;
     let gone: boolean;
     try {
-      gone = await ctx.interrupts.step(async () => {
-        try {
-          if (record.serviceAccountId) await ctx.api.admin.deleteServiceAccount(auth, record.projectId, record.serviceAccountId);
-          else await ctx.api.admin.deleteProjectKey(auth, record.projectId, record.keyId!);
-          return false;
-        } catch (error) {
-          if (error instanceof AdminApiError && goneItself(error, id)) return true;
-          throw error;
-        }
-      });
+      gone = (await ctx.interrupts.step(() => revokeTarget(run, record))) === 'gone';
     } catch (error) {
       if (!(error instanceof AdminApiError)) throw error;
-      const elsewhere = error.kind === 'not_found' ? ` The admin key may be for another organization than ${record.projectId}.` : '';
-      const message = `${earlier}, still could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${page}; the next rotate tries again.${elsewhere}`;
+      const message = `${earlier}, still could NOT be revoked (${error.message.replace(/\.$/, '')}): revoke it on ${page}; the next rotate tries again.${elsewhereWords(error, record.projectId)}`;
       progress.earlierOld.push({ hint: record.keyHint, project: record.projectId, revoked: false, page, message });
       run.warn(message);
       continue;
@@ -1190,5 +1199,7 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const revocation = await storeNewKey(run, account, check);
   // 4. Only now: the old key is revoked.
   const old = await revokeOldKey(run, account, revocation);
+  // The admin key read and wrote what rotate needs: a record of it lacking a permission for rotate is forgotten.
+  await adminKeyServesNow(ctx, profileName, adminKey, 'rotate');
   return report(run, revocation, old);
 }

@@ -8,7 +8,7 @@ import { fetchMonthCosts, monthBounds, monthLabel, monthOf, projectNames, summar
 import type { Context } from '../context.js';
 import { EXIT, FAILURE_FIELDS, UsageError } from '../errors.js';
 import { PAGES } from '../platform.js';
-import { adminKeyUsed, AdminKeyUsedSchema, requireAdminKey, type AdminKeyUsed } from '../storage/admin-key.js';
+import { adminKeyServesNow, adminKeyUsed, AdminKeyUsedSchema, requireAdminKey, type AdminKeyUsed } from '../storage/admin-key.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { toolCommand } from '../terminal/advice.js';
 import { bar, cents, gauge, money } from '../terminal/bars.js';
@@ -129,6 +129,8 @@ async function spend(ctx: Context, options: SpendOptions, profileName: string, s
   } finally {
     spinner.stop();
   }
+  // The costs were read: a record of this admin key lacking the permission to read them is forgotten.
+  await adminKeyServesNow(ctx, profileName, key, 'spend');
 
   const summary = summarizeCosts(buckets);
   const complete = end * 1000 <= now.getTime();

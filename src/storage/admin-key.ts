@@ -12,6 +12,7 @@ import { changeKey } from './key-change.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import type { KeySnapshot, StoredKey } from './keystore.js';
 import { keyNeedsFile, storedNotAKey } from './profile-key.js';
+import type { Profile } from './state.js';
 
 /** The keychain account of a profile's admin key: ":" is never in a profile name. */
 export function adminAccount(profile: string): string {
@@ -205,4 +206,25 @@ export async function removeAdminKey(ctx: Context, profile: string, guard?: (bef
       return true;
     },
   );
+}
+
+/**
+ * `command` (rotate, spend) just did with the admin key `key` what admin-key's check found it lacking
+ * a permission for (its record's `cannot`): that permission was given since, so the record of it is
+ * forgotten, under state.json's lock, and status, doctor and import no longer say it. Only the
+ * record of that same key (by its hint): OPENAI_ADMIN_KEY holding another leaves the stored one's as
+ * it is, and the other command's stays. Nothing is written when there is nothing to forget; a record
+ * that cannot be written now is left as it was, unsaid (it says no more than before; the next run forgets it).
+ */
+export async function adminKeyServesNow(ctx: Context, profile: string, key: string, command: 'rotate' | 'spend'): Promise<void> {
+  const hint = maskKey(key);
+  const recordedUnable = (p: Profile | undefined) => p?.adminKey?.hint === hint && p.adminKey.cannot === command;
+  try {
+    if (!recordedUnable((await ctx.state.read()).profiles[profile])) return;
+    await ctx.state.updateProfile(profile, (p) => {
+      if (recordedUnable(p)) delete p.adminKey!.cannot;
+    });
+  } catch {
+    // Left as it was (see above).
+  }
 }

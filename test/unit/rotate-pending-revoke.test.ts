@@ -149,4 +149,37 @@ describe('an old key rotate could not revoke', () => {
     expect(t.org.isLive(t.old)).toBe(true);
     expect((await t.profile())?.pendingRevokes).toEqual([expect.objectContaining({ keyHint: oldHint })]);
   });
+
+  it("the old key's own revoke answered 404 for its project (an admin key of another organization): not \"already deleted\" but not revoked, said why, and recorded as pending", async () => {
+    const t = await setup();
+    expect(await rotate(t.ctx, { keepOld: false, yes: true, json: false })).toBe(0);
+    const [account] = t.org.admin.serviceAccounts(PROJECT);
+    const rotated = t.keychain.keyOf('default')!;
+    const hint = maskKey(rotated);
+    t.org.admin.failNext({ method: 'DELETE', path: new RegExp(`/service_accounts/${account!.id}$`) }, { status: 404, message: `Project with ID '${PROJECT}' not found.`, type: 'invalid_request_error' });
+    const second = await printed(t, () => rotate(t.ctx, { keepOld: false, yes: true, json: true }));
+    expect(second.code).toBe(5);
+    const doc = RotateJsonSchema.parse(JSON.parse(second.out));
+    expect(doc.old).toMatchObject({ hint, outcome: 'failed', page: PAGE });
+    expect(doc.reason).toBe('not_found');
+    expect(doc.old!.message).toContain(`${hint} could NOT be revoked (`);
+    expect(doc.old!.message).toContain(`The admin key may be for another organization than ${PROJECT}.`);
+    expect(doc.old!.message).not.toContain('already deleted');
+    expect(t.org.isLive(rotated)).toBe(true);
+    expect((await t.profile())?.pendingRevokes).toEqual([
+      expect.objectContaining({ keyHint: hint, projectId: PROJECT, keyId: null, serviceAccountId: account!.id, serviceAccountName: account!.name }),
+    ]);
+  });
+
+  it("the old key's service account deleted by hand meanwhile (a 404 for the account itself): already gone, nothing recorded", async () => {
+    const t = await setup();
+    expect(await rotate(t.ctx, { keepOld: false, yes: true, json: false })).toBe(0);
+    const [account] = t.org.admin.serviceAccounts(PROJECT);
+    const rotated = t.keychain.keyOf('default')!;
+    await t.ctx.api.admin.deleteServiceAccount({ key: ADMIN, baseURL: 'https://api.openai.com/v1', timeoutMs: 1000, commandName: 'openai-setup' }, PROJECT, account!.id);
+    const second = await printed(t, () => rotate(t.ctx, { keepOld: false, yes: true, json: true }));
+    expect(second.code).toBe(0);
+    expect(RotateJsonSchema.parse(JSON.parse(second.out)).old).toMatchObject({ hint: maskKey(rotated), outcome: 'already_gone' });
+    expect((await t.profile())?.pendingRevokes).toBeUndefined();
+  });
 });
