@@ -69,6 +69,22 @@ function loginEnd(text: string, start: number, end: number, nextAt: (place: numb
 }
 
 /**
+ * `find(place)` (the first place at or after it where something is, -1: none) for places that only
+ * grow: what was found is kept while it is still ahead, so each part of the text is looked over
+ * once. None: Infinity.
+ */
+function nextFrom(find: (place: number) => number): (place: number) => number {
+  let found = -1;
+  return (place) => {
+    if (found < place) {
+      const at = find(place);
+      found = at === -1 ? Infinity : at;
+    }
+    return found;
+  };
+}
+
+/**
  * `scheme://user:password@` anywhere in a text (a log line, an error) without the login: where an
  * "@" comes before the first "/", everything from `://` to the "@" the login ends at, so that no
  * part of a password holding "@" or "/" is left, and no part of a path holding "@" is lost. Of the
@@ -83,24 +99,20 @@ export function withoutUrlLogins(text: string): string {
   let shown = 0;
   // Read up to here: a `://` inside an authority already read starts no URL of its own.
   let read = 0;
-  // The first "@" at or after the place last asked for (text.length: none); places asked for only grow.
-  let nextAt = -1;
-  const atFrom = (place: number) => {
-    if (nextAt < place) nextAt = text.indexOf('@', place) === -1 ? text.length : text.indexOf('@', place);
-    return nextAt;
-  };
+  // The first "@", end of an authority or mark past a path at or after a place: each looked for
+  // once (nextFrom), as the places asked for only grow. Looked for from each URL, one not there
+  // went over the rest of the text every time (quadratic).
+  const atFrom = nextFrom((place) => text.indexOf('@', place));
+  const authorityEndFrom = nextFrom((place) => ((AUTHORITY_END.lastIndex = place), AUTHORITY_END.exec(text)?.index ?? -1));
+  const pastPathEndFrom = nextFrom((place) => ((PAST_PATH_END.lastIndex = place), PAST_PATH_END.exec(text)?.index ?? -1));
   for (const m of text.matchAll(URL_START)) {
     const start = m.index + 3;
     if (start <= read) continue;
     LOGIN_START.lastIndex = start;
     if (!LOGIN_START.test(text)) continue;
-    AUTHORITY_END.lastIndex = start;
-    let end = AUTHORITY_END.exec(text)?.index ?? text.length;
+    let end = Math.min(authorityEndFrom(start), text.length);
     const slash = text.indexOf('/', start);
-    if (slash !== -1 && slash < end) {
-      PAST_PATH_END.lastIndex = slash;
-      end = Math.min(end, PAST_PATH_END.exec(text)?.index ?? end);
-    }
+    if (slash !== -1 && slash < end) end = Math.min(end, pastPathEndFrom(slash));
     read = end;
     const login = loginEnd(text, start, end, atFrom);
     if (login !== -1) {
