@@ -494,7 +494,8 @@ export function checksSoFar(done: DoctorCheck[], cancelled: boolean): DoctorJson
 
 export async function run(ctx: Context, options: { profile?: string; json: boolean }): Promise<number> {
   const told: Told = { profile: null, checks: [], verify: null };
-  return withFailureDocument(ctx, options.json, () => diagnose(ctx, options, told), (failed) =>
+  // A damaged progress file moved aside that no row came to say (the run failed first): said on stderr.
+  return withFailureDocument(ctx, options.json, () => diagnose(ctx, options, told).finally(() => ctx.state.sayMovedAside()), (failed) =>
     jsonText(DoctorFailureJsonSchema.parse({ ...failed, profile: told.profile, checks: checksSoFar(told.checks, failed.reason === 'cancelled'), verify: told.verify })),
   );
 }
@@ -502,7 +503,8 @@ export async function run(ctx: Context, options: { profile?: string; json: boole
 async function diagnose(ctx: Context, options: { profile?: string; json: boolean }, told: Told): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
-  // A progress file that cannot be used is the Progress file check below, not also on stderr.
+  // A progress file that cannot be used, or that this run moves aside, is the Progress file check
+  // below, not also on stderr.
   ctx.state.showProblemsElsewhere();
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
@@ -762,6 +764,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const moved = check('progress-file', 'Progress file', 'warn', `${progress.detail.replace(/\.$/, '').replace(/ is damaged$/, ' was damaged')}: this run moved it aside to ${pathLine(movedTo)}, and progress starts afresh (the default profile chosen with \`use\` is no longer recorded)`);
     delete progressRow.exitCode;
     Object.assign(progressRow, moved);
+    // Said here, not also by the store on stderr.
+    ctx.state.movedAsideShown();
   }
   noHeldWord();
   printHeld();

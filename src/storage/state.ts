@@ -417,12 +417,31 @@ export class StateStore {
     this.notices.hush();
   }
 
-  /** Whether a file that cannot be used is left unsaid by reading(): its reader shows it (doctor's check). */
+  /** Whether a file that cannot be used, or moved aside, is left unsaid: its reader shows it (doctor's check). */
   private problemsShownElsewhere = false;
 
-  /** A progress file that cannot be used is not said on stderr from now on: the caller shows it (doctor's Progress file check). */
+  /** What a damaged file moved aside would have said, held for the caller that shows it: sayMovedAside() says it if the caller did not. */
+  private movedNotice: string | null = null;
+
+  /**
+   * A progress file that cannot be used, or that this run moves aside, is not said on stderr from
+   * now on: the caller shows it (doctor's Progress file check), and calls movedAsideShown() or
+   * sayMovedAside().
+   */
   showProblemsElsewhere(): void {
     this.problemsShownElsewhere = true;
+  }
+
+  /** The move aside (movedAsideHere) was shown by the caller: the notice held for it is dropped. */
+  movedAsideShown(): void {
+    this.movedNotice = null;
+  }
+
+  /** Says the move aside held for the caller, which did not show it (it happened after its check). */
+  sayMovedAside(): void {
+    const notice = this.movedNotice;
+    this.movedNotice = null;
+    if (notice !== null) this.tell(notice);
   }
 
   /** Says what it kept while hushed, and what it finds from now on: for a hushed run that ended in an error. */
@@ -471,7 +490,9 @@ export class StateStore {
       throw storeError(error, this.path, 'write');
     }
     this.movedTo = aside;
-    this.tell(`The progress file ${pathLine(this.path)} was damaged; it was moved to ${pathLine(aside)} and progress starts afresh.`);
+    const notice = `The progress file ${pathLine(this.path)} was damaged; it was moved to ${pathLine(aside)} and progress starts afresh.`;
+    if (this.problemsShownElsewhere) this.movedNotice = notice;
+    else this.tell(notice);
     return emptyState();
   }
 

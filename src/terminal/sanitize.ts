@@ -32,41 +32,92 @@ const LOGIN_START = /[^\s?#/@]*@/y;
 // `pw@`, not at the owner's "@").
 const PAST_PATH_END = /[,;&"'<>()[\]{}|\\]/g;
 
+// What may follow a login's "@": a host as a URL names it (a name, an IPv4 address or an IPv6 one
+// in brackets), with a port or none.
+const HOST = /^(?:\[[0-9a-f:.]*\]|[\p{L}\p{N}._~%!$&'*+=-]+)(?::\d*)?$/iu;
+// Plainly a host: a name with a dot in it, an address, a port, or localhost.
+const PLAIN_HOST = /^\[|[.:]|^localhost(?::|$)/i;
+
+/**
+ * How much the text after an "@" (up to `end`) reads as the host of a URL whose login ends at that
+ * "@": 0 not a host at all; 1 a bare word right before the query or the fragment (a URL printed
+ * by a program has a "/" there: `https://h/?q`); 2 a bare word; 3 plainly a host.
+ */
+function hostLikeness(text: string, at: number, end: number): number {
+  let stop = at + 1;
+  while (stop < end && !'/?#@'.includes(text[stop]!)) stop++;
+  const host = text.slice(at + 1, stop);
+  if (!HOST.test(host) || text[stop] === '@') return 0;
+  if (PLAIN_HOST.test(host)) return 3;
+  return text[stop] === '?' || text[stop] === '#' ? 1 : 2;
+}
+
+/**
+ * The "@" a login between `start` and `end` ends at (-1: none): of those not just after a "/" (which
+ * begin a path's name: `/@scope`, `/users/@me`), the one followed by what reads most as a host, the
+ * last of those that read as much. `nextAt(place)`: the first "@" at or after it.
+ */
+function loginEnd(text: string, start: number, end: number, nextAt: (place: number) => number): number {
+  let login = -1;
+  let likeness = -1;
+  for (let at = nextAt(start); at < end; at = nextAt(at + 1)) {
+    if (text[at - 1] === '/') continue;
+    const l = hostLikeness(text, at, end);
+    if (l >= likeness) [login, likeness] = [at, l];
+  }
+  return login;
+}
+
+/**
+ * `find(place)` (the first place at or after it where something is, -1: none) for places that only
+ * grow: what was found is kept while it is still ahead, so each part of the text is looked over
+ * once. None: Infinity.
+ */
+function nextFrom(find: (place: number) => number): (place: number) => number {
+  let found = -1;
+  return (place) => {
+    if (found < place) {
+      const at = find(place);
+      found = at === -1 ? Infinity : at;
+    }
+    return found;
+  };
+}
+
 /**
  * `scheme://user:password@` anywhere in a text (a log line, an error) without the login: where an
- * "@" comes before the first "/", everything from `://` to the last "@" before the query, the
- * fragment or a blank, so that no part of a password holding "@" or "/" is left. One pass: each
- * URL is read once.
+ * "@" comes before the first "/", everything from `://` to the "@" the login ends at, so that no
+ * part of a password holding "@" or "/" is left, and no part of a path holding "@" is lost. Of the
+ * "@"s before the query, the fragment or a blank, that is the one followed by what reads most as a
+ * host (hostLikeness), the last of those that read as much: `u:p@ss/w0rd@proxy.corp:3128` is a
+ * password before the host proxy.corp, `u:p@api.corp/users/me@x` the host api.corp and a path. An
+ * "@" just after a "/" begins a path's name (`/@scope`, `/users/@me`), never ends a login. One
+ * pass: each URL is read once.
  */
 export function withoutUrlLogins(text: string): string {
   let out = '';
   let shown = 0;
   // Read up to here: a `://` inside an authority already read starts no URL of its own.
   let read = 0;
-  // The first "@" at or after the place last asked for (text.length: none); places asked for only grow.
-  let nextAt = -1;
-  const atFrom = (place: number) => {
-    if (nextAt < place) nextAt = text.indexOf('@', place) === -1 ? text.length : text.indexOf('@', place);
-    return nextAt;
-  };
+  // The first "@", end of an authority or mark past a path at or after a place: each looked for
+  // once (nextFrom), as the places asked for only grow. Looked for from each URL, one not there
+  // went over the rest of the text every time (quadratic).
+  const atFrom = nextFrom((place) => text.indexOf('@', place));
+  const authorityEndFrom = nextFrom((place) => ((AUTHORITY_END.lastIndex = place), AUTHORITY_END.exec(text)?.index ?? -1));
+  const pastPathEndFrom = nextFrom((place) => ((PAST_PATH_END.lastIndex = place), PAST_PATH_END.exec(text)?.index ?? -1));
   for (const m of text.matchAll(URL_START)) {
     const start = m.index + 3;
     if (start <= read) continue;
     LOGIN_START.lastIndex = start;
     if (!LOGIN_START.test(text)) continue;
-    AUTHORITY_END.lastIndex = start;
-    let end = AUTHORITY_END.exec(text)?.index ?? text.length;
+    let end = Math.min(authorityEndFrom(start), text.length);
     const slash = text.indexOf('/', start);
-    if (slash !== -1 && slash < end) {
-      PAST_PATH_END.lastIndex = slash;
-      end = Math.min(end, PAST_PATH_END.exec(text)?.index ?? end);
-    }
+    if (slash !== -1 && slash < end) end = Math.min(end, pastPathEndFrom(slash));
     read = end;
-    let last = -1;
-    for (let at = atFrom(start); at < end; at = atFrom(at + 1)) last = at;
-    if (last !== -1) {
+    const login = loginEnd(text, start, end, atFrom);
+    if (login !== -1) {
       out += text.slice(shown, start);
-      shown = last + 1;
+      shown = login + 1;
     }
   }
   return shown === 0 ? text : out + text.slice(shown);
@@ -168,8 +219,8 @@ export function sanitizeNullable(text: string | null | undefined, max?: number):
 
 /**
  * A URL (or a proxy value without a scheme) as it may be shown: no user name or password. A value
- * that is not a valid URL loses everything up to its last "@", wherever it is, so no part of a
- * password with "@", "/" or "#" in it is ever shown.
+ * that is not a valid URL loses everything up to the "@" its login ends at (loginEnd), wherever it
+ * is, so no part of a password with "@", "/" or "#" in it is ever shown.
  */
 export function withoutCredentials(url: string): string {
   // Quote marks a .env line left around it (refused as such: HttpUrlSchema) are shown as they are.
@@ -185,8 +236,17 @@ export function withoutCredentials(url: string): string {
   // "@" before the path: a password with "@" and "/" in it (`alice:p@ss/w0rd@proxy`) parses as the
   // host "ss" and a path, and goes whole all the same.
   if (valid) return withoutUrlLogins(url);
-  const at = url.lastIndexOf('@');
-  return at === -1 ? url : `${quote}${scheme}${url.slice(at + 1)}`;
+  // Not a URL: "?", "#" and blanks may be part of the password too, so the whole value is read.
+  const rest = quote.length + scheme.length;
+  const at = loginEnd(url, rest, url.length, (place) => {
+    const found = url.indexOf('@', place);
+    return found === -1 ? url.length : found;
+  });
+  if (at !== -1) return `${quote}${scheme}${url.slice(at + 1)}`;
+  // Every "@" just after a "/": a path's (`host/users/@me`), unless what comes before the first "/"
+  // is no host (`user:pa/@host`: a password).
+  const last = url.lastIndexOf('@');
+  return last === -1 || HOST.test(/^[^/?#]*/.exec(url.slice(rest))![0]) ? url : `${quote}${scheme}${url.slice(last + 1)}`;
 }
 
 /** The longest path a message shows, in characters (an ellipsis marks the cut). */

@@ -126,6 +126,8 @@ describe('masking and finding on megabytes, in a child process', () => {
       'the key again and again': KEY.repeat(MB / KEY.length),
       'the key lower-cased again and again': KEY.toLowerCase().repeat(MB / KEY.length),
       'scheme characters': 'a.'.repeat(MB / 2),
+      'URLs with a login, no list mark after their path': 'http://u:p@h/@ '.repeat(MB / 15),
+      'URLs with a login, no blank after them': 'http://u@h/,'.repeat(MB / 12),
       'blanks': ' \\t'.repeat(MB / 2) + 'x',
     };
     const checks = [];

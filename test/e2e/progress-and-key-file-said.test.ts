@@ -95,12 +95,19 @@ describe('doctor: a config dir or progress file the key commands refuse is a fai
     expect(doctor.code, doctor.stdout).not.toBe(7);
     expect(doctor.stdout).toMatch(/^! Progress file +The progress file \S+state\.json was damaged: this run moved it aside to \S+state\.json\.bak-\S+, and progress starts afresh/m);
     expect(doctor.stdout).not.toContain('Choose the default profile again');
+    // Said once, in the row: not also by the progress store on stderr (other commands still say it there).
+    expect(doctor.stderr).not.toContain('moved');
     expect((await runCli(['doctor'], { env: t.env })).stdout).not.toContain('Progress file');
     // The file named the default profile: none is guessed.
     expect((await runCli(['use', 'default'], { env: t.env })).code).toBe(0);
     const token = await runCli(['token'], { env: t.env });
     expect(token.code, token.stderr).toBe(0);
     expect(token.stdout.trim()).toBe(KEY);
+    // Another command that moves a damaged file aside says so itself, on stderr.
+    writeFileSync(join(t.configDir, 'state.json'), '{"version":1,');
+    const use = await runCli(['use', 'default'], { env: t.env });
+    expect(use.code, use.stderr).toBe(0);
+    expect(use.stderr).toMatch(/state\.json was damaged; it was moved to \S+state\.json\.bak-\S+ and progress starts afresh\./);
   });
 });
 

@@ -65,6 +65,8 @@ describe.skipIf(process.platform === 'win32')('doctor: a progress file the key c
       expect(t.stdout.split('\n')[row + 1]).not.toMatch(/→/);
       expect(t.stdout).toContain('Everything needed works');
     }
+    // Said once, in the row: not also by the progress store on stderr.
+    expect(t.stderr).not.toContain('moved');
   });
 
   it('a usable progress file: no such check', async () => {

@@ -68,6 +68,23 @@ describe('StateStore', () => {
     expect(await readFile(join(dir, 'state.json.bak-2026-11-24T10-00-00-000Z'), 'utf8')).toBe(content);
   });
 
+  it('a damaged file moved aside where its reader shows it (doctor): the notice is held, dropped once shown, said if it was not', async () => {
+    for (const shown of [true, false]) {
+      const dir = await tempDir();
+      await writeFile(join(dir, 'state.json'), '{"version": 1,');
+      const warnings: string[] = [];
+      const store = new StateStore(dir, fixedNow, (m) => warnings.push(m));
+      store.showProblemsElsewhere();
+      await store.update(() => {});
+      expect(store.movedAsideHere()).toMatch(/state\.json\.bak-2026-11-24T10-00-00-000Z$/);
+      expect(warnings).toEqual([]);
+      if (shown) store.movedAsideShown();
+      store.sayMovedAside();
+      store.sayMovedAside();
+      expect(warnings).toEqual(shown ? [] : [expect.stringMatching(/was damaged; it was moved to .*state\.json\.bak-2026-11-24T10-00-00-000Z/)]);
+    }
+  });
+
   describe('a file written by a newer openai-setup (a higher version)', () => {
     const newer = JSON.stringify({
       version: 99,

@@ -150,6 +150,28 @@ describe('URLs without credentials', () => {
     expect(shownValue('http://alice:p@ss/w0rd@127.0.0.1:8080/v1')).toBe('http://127.0.0.1:8080/v1');
   });
 
+  // An "@" in the path: the login goes, the host and the path stay; with no login, nothing goes.
+  it.each([
+    ['https://u:p@host/users/@me', 'https://host/users/@me'],
+    ['https://host/users/@me', 'https://host/users/@me'],
+    ['https://u:p@host/a@b?x=1', 'https://host/a@b?x=1'],
+    ['https://u:p@api.example.com/users/me@x', 'https://api.example.com/users/me@x'],
+    ['http://u:p@[::1]:8080/v1/@scope', 'http://[::1]:8080/v1/@scope'],
+    // A password with "@" and "/" in it, then a path with "@": the whole password goes.
+    ['http://alice:p@ss/w0rd@proxy.example.com:3128/@me', 'http://proxy.example.com:3128/@me'],
+    ['https://u:p@ss/w0rd@host/users/@me', 'https://host/users/@me'],
+    // Not a URL (quoted, or a proxy without a scheme): the same.
+    [`'https://u:p@host/users/@me'`, `'https://host/users/@me'`],
+    ['u:p@host/users/@me', 'host/users/@me'],
+    ['host/users/@me', 'host/users/@me'],
+    ['http://user:pa/@host:3128', 'http://host:3128'],
+  ])('an "@" in the path: %s is shown as %s', (url, shown) => {
+    expect(withoutCredentials(url)).toBe(shown);
+    expect(shownValue(url)).toBe(shown);
+    // In a text, a URL is one with a scheme and a login before its first "/".
+    if (/^'?https?:\/\/[^/]*@/.test(url)) expect(sanitize(`GET ${url} failed`)).toBe(`GET ${shown} failed`);
+  });
+
   it("an echoed flag or variable of the person's own: no credentials, controls shown escaped", () => {
     expect(shownValue('ftp://user:secret@host/v1')).toBe('ftp://host/v1');
     expect(shownValue('org-1\r\nX-Evil: 1')).toBe('org-1\\x0d\\x0aX-Evil: 1');
