@@ -32,39 +32,20 @@ const LOGIN_START = /[^\s?#/@]*@/y;
 // `pw@`, not at the owner's "@").
 const PAST_PATH_END = /[,;&"'<>()[\]{}|\\]/g;
 
-// What may follow a login's "@": a host as a URL names it (a name, an IPv4 address or an IPv6 one
-// in brackets), with a port or none.
+// What may come before a path's first "/" when that is a host as a URL names it (a name, an IPv4
+// address or an IPv6 one in brackets), with a port or none.
 const HOST = /^(?:\[[0-9a-f:.]*\]|[\p{L}\p{N}._~%!$&'*+=-]+)(?::\d*)?$/iu;
-// Plainly a host: a name with a dot in it, an address, a port, or localhost.
-const PLAIN_HOST = /^\[|[.:]|^localhost(?::|$)/i;
 
 /**
- * How much the text after an "@" (up to `end`) reads as the host of a URL whose login ends at that
- * "@": 0 not a host at all; 1 a bare word right before the query or the fragment (a URL printed
- * by a program has a "/" there: `https://h/?q`); 2 a bare word; 3 plainly a host.
- */
-function hostLikeness(text: string, at: number, end: number): number {
-  let stop = at + 1;
-  while (stop < end && !'/?#@'.includes(text[stop]!)) stop++;
-  const host = text.slice(at + 1, stop);
-  if (!HOST.test(host) || text[stop] === '@') return 0;
-  if (PLAIN_HOST.test(host)) return 3;
-  return text[stop] === '?' || text[stop] === '#' ? 1 : 2;
-}
-
-/**
- * The "@" a login between `start` and `end` ends at (-1: none): of those not just after a "/" (which
- * begin a path's name: `/@scope`, `/users/@me`), the one followed by what reads most as a host, the
- * last of those that read as much. `nextAt(place)`: the first "@" at or after it.
+ * The "@" a login between `start` and `end` ends at (-1: none): the last one not just after a "/"
+ * (one there begins a path's name: `/@scope`, `/users/@me`). The last, not the one that reads most
+ * as a host: a password may hold "@", "." and "/" (`p@ss.x/w0rd@proxy`), and of two readings the
+ * one that shows no part of it is taken, at the cost of a path's "@" further on
+ * (`u:p@host/a@b` is shown as `b`). `nextAt(place)`: the first "@" at or after it.
  */
 function loginEnd(text: string, start: number, end: number, nextAt: (place: number) => number): number {
   let login = -1;
-  let likeness = -1;
-  for (let at = nextAt(start); at < end; at = nextAt(at + 1)) {
-    if (text[at - 1] === '/') continue;
-    const l = hostLikeness(text, at, end);
-    if (l >= likeness) [login, likeness] = [at, l];
-  }
+  for (let at = nextAt(start); at < end; at = nextAt(at + 1)) if (text[at - 1] !== '/') login = at;
   return login;
 }
 
@@ -87,12 +68,9 @@ function nextFrom(find: (place: number) => number): (place: number) => number {
 /**
  * `scheme://user:password@` anywhere in a text (a log line, an error) without the login: where an
  * "@" comes before the first "/", everything from `://` to the "@" the login ends at, so that no
- * part of a password holding "@" or "/" is left, and no part of a path holding "@" is lost. Of the
- * "@"s before the query, the fragment or a blank, that is the one followed by what reads most as a
- * host (hostLikeness), the last of those that read as much: `u:p@ss/w0rd@proxy.corp:3128` is a
- * password before the host proxy.corp, `u:p@api.corp/users/me@x` the host api.corp and a path. An
- * "@" just after a "/" begins a path's name (`/@scope`, `/users/@me`), never ends a login. One
- * pass: each URL is read once.
+ * part of a password holding "@" or "/" is left. Of the "@"s before the query, the fragment or a
+ * blank, that is the last one not just after a "/" (loginEnd): `/@scope`, `/users/@me` begin a
+ * path's name, and stay. One pass: each URL is read once.
  */
 export function withoutUrlLogins(text: string): string {
   let out = '';

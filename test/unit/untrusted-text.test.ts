@@ -150,12 +150,16 @@ describe('URLs without credentials', () => {
     expect(shownValue('http://alice:p@ss/w0rd@127.0.0.1:8080/v1')).toBe('http://127.0.0.1:8080/v1');
   });
 
-  // An "@" in the path: the login goes, the host and the path stay; with no login, nothing goes.
+  // An "@" in the path just after a "/": the login goes, the host and the path stay; with no
+  // login, nothing goes. An "@" elsewhere in the path could as well be a password's, followed by
+  // the host: taken as that, so that no part of a password is shown (the path goes with it).
   it.each([
     ['https://u:p@host/users/@me', 'https://host/users/@me'],
     ['https://host/users/@me', 'https://host/users/@me'],
-    ['https://u:p@host/a@b?x=1', 'https://host/a@b?x=1'],
-    ['https://u:p@api.example.com/users/me@x', 'https://api.example.com/users/me@x'],
+    ['https://u:p@host/a@b?x=1', 'https://b?x=1'],
+    ['https://u:p@api.example.com/users/me@x', 'https://x'],
+    ['http://alice:p@ss.x/w0rd@proxy', 'http://proxy'],
+    ['http://u:p@ss/x@h?q', 'http://h?q'],
     ['http://u:p@[::1]:8080/v1/@scope', 'http://[::1]:8080/v1/@scope'],
     // A password with "@" and "/" in it, then a path with "@": the whole password goes.
     ['http://alice:p@ss/w0rd@proxy.example.com:3128/@me', 'http://proxy.example.com:3128/@me'],
