@@ -293,18 +293,28 @@ describe('a confirm takes y, yes, n or no, or Enter alone for its default', () =
   /** The screen since `from`, as a person sees it (colours and cursor moves left out). */
   const shownSince = (from: number) => stripVTControlCharacters(screen.slice(from));
 
-  it('"maybe" and Enter is no answer: the question stays, a line under it says so, the text is kept; "n" then answers No', async () => {
-    const p = prompter();
-    const confirming = p.confirm('Rotate the key of profile "default"?', true);
+  /**
+   * Asks `question` (default `byDefault`), types `typed` and Enter, and waits for the line saying
+   * that is no answer; checks that none came. Gives the question and where on the screen the Enter
+   * began, for the test to go on.
+   */
+  async function refuse(question: string, byDefault: boolean, typed: string) {
+    const confirming = prompter().confirm(question, byDefault);
     let answered = false;
-    void confirming.then(() => (answered = true));
-    await typeWhenAsked('Rotate the key', 'maybe');
+    // A test may end the question with Ctrl-C: it awaits that rejection itself.
+    void confirming.then(() => (answered = true), () => {});
+    await typeWhenAsked(question, typed);
     await allRead();
     const from = screen.length;
     input.write('\r');
     await until(() => shownSince(from).includes('Answer y or n.'));
     await turn();
     expect(answered).toBe(false);
+    return { confirming, from };
+  }
+
+  it('"maybe" and Enter is no answer: the question stays, a line under it says so, the text is kept; "n" then answers No', async () => {
+    const { confirming, from } = await refuse('Rotate the key of profile "default"?', true, 'maybe');
     // Still the question, its (Y/n) and the text as typed, to be corrected.
     expect(shownSince(from)).toContain('? Rotate the key of profile "default"? (Y/n) maybe');
     // Typing again takes the line away.
@@ -322,13 +332,7 @@ describe('a confirm takes y, yes, n or no, or Enter alone for its default', () =
   });
 
   it('what was refused stays on the line, to be finished: "ye", Enter, then "s" and Enter is yes', async () => {
-    const p = prompter();
-    const confirming = p.confirm('Delete the old key?', false);
-    await typeWhenAsked('Delete the old key?', 'ye');
-    await allRead();
-    const from = screen.length;
-    input.write('\r');
-    await until(() => shownSince(from).includes('Answer y or n.'));
+    const { confirming } = await refuse('Delete the old key?', false, 'ye');
     input.write('s');
     await allRead();
     input.write('\r');
@@ -343,18 +347,7 @@ describe('a confirm takes y, yes, n or no, or Enter alone for its default', () =
     ['yoghurt', false],
     ['  ', true],
   ])('%j and Enter (default %s) is no answer', async (typed, byDefault) => {
-    const p = prompter();
-    const confirming = p.confirm('Open the limits page?', byDefault);
-    let answered = false;
-    // Cancelled at the end: that rejection is awaited below.
-    void confirming.then(() => (answered = true), () => {});
-    await typeWhenAsked('Open the limits page?', typed);
-    await allRead();
-    const from = screen.length;
-    input.write('\r');
-    await until(() => shownSince(from).includes('Answer y or n.'));
-    await turn();
-    expect(answered).toBe(false);
+    const { confirming } = await refuse('Open the limits page?', byDefault, typed);
     input.write('\x03');
     await expect(confirming).rejects.toBeInstanceOf(CancelledError);
   });

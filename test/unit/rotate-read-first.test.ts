@@ -15,7 +15,9 @@ const PROJECT = 'proj_RotateReadFirst000000000';
 const contexts = trackedContexts();
 let keyCount = 0;
 
-async function setup(scopes: Array<'api.management.read' | 'api.management.write' | 'api.usage.read'>): Promise<TestContext & { old: string }> {
+type Scope = 'api.management.read' | 'api.management.write' | 'api.usage.read';
+
+async function setup(scopes: Scope[]): Promise<TestContext & { old: string }> {
   const old = makeKey('proj', `unit-rotate-read-first-${keyCount++}`);
   const t = contexts.make({ admin: true, keychain: { default: old, 'default:admin': ADMIN } });
   organizationWith(t, { admin: ADMIN, project: PROJECT, old });
@@ -24,16 +26,26 @@ async function setup(scopes: Array<'api.management.read' | 'api.management.write
   return Object.assign(t, { old });
 }
 
+/**
+ * rotate (no --json) with an admin key of `scopes`: refused (exit 5) for the permission `lacking`,
+ * needed for `neededFor`, naming both rotate needs; the old key said to be stored and working, and
+ * no service account made.
+ */
+async function refusedLacking(scopes: Scope[], lacking: Scope, neededFor: string) {
+  const t = await setup(scopes);
+  const result = await outcomeOf(rotate(t.ctx, { keepOld: false, yes: true, json: false }));
+  expect(result.code).toBe(5);
+  expect(result.message).toBe(
+    `The admin key ${maskKey(ADMIN)} lacks the permission ${lacking}, needed for ${neededFor}: rotate cannot use it (rotate needs api.management.read and api.management.write). Nothing was changed: ${maskKey(t.old)} is still stored and works.`,
+  );
+  expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+  return { t, result };
+}
+
 describe('rotate with an admin key that cannot read', () => {
   it('one that may write but not read: refused before the service account is made (exit 5), the old key stored and live, both permissions named', async () => {
-    const t = await setup(['api.management.write', 'api.usage.read']);
-    const result = await outcomeOf(rotate(t.ctx, { keepOld: false, yes: true, json: false }));
-    expect(result.code).toBe(5);
-    expect(result.message).toBe(
-      `The admin key ${maskKey(ADMIN)} lacks the permission api.management.read, needed for listing the service accounts of ${PROJECT}: rotate cannot use it (rotate needs api.management.read and api.management.write). Nothing was changed: ${maskKey(t.old)} is still stored and works.`,
-    );
+    const { t, result } = await refusedLacking(['api.management.write', 'api.usage.read'], 'api.management.read', `listing the service accounts of ${PROJECT}`);
     expect(result.hints[0]).toMatch(/^Give it api\.management\.read and api\.management\.write on the admin keys page, or create an admin key with "All" permissions and store it/);
-    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
     expect(t.org.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(t.keychain.keyOf('default')).toBe(t.old);
     expect(t.org.isLive(t.old)).toBe(true);
@@ -52,13 +64,7 @@ describe('rotate with an admin key that cannot read', () => {
   });
 
   it('one that reads but may not write: the create is refused, naming what rotate needs; nothing was made', async () => {
-    const t = await setup(['api.management.read', 'api.usage.read']);
-    const result = await outcomeOf(rotate(t.ctx, { keepOld: false, yes: true, json: false }));
-    expect(result.code).toBe(5);
-    expect(result.message).toBe(
-      `The admin key ${maskKey(ADMIN)} lacks the permission api.management.write, needed for creating a service account in ${PROJECT}: rotate cannot use it (rotate needs api.management.read and api.management.write). Nothing was changed: ${maskKey(t.old)} is still stored and works.`,
-    );
-    expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);
+    await refusedLacking(['api.management.read', 'api.usage.read'], 'api.management.write', `creating a service account in ${PROJECT}`);
   });
 });
 
