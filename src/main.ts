@@ -9,7 +9,7 @@ import type { Context, GlobalOptions } from './context.js';
 import { CancelledError, EXIT, ExitError, SignalExit, signalExitCode } from './errors.js';
 import { Interrupts, type InterruptHost, type LeavingSignal } from './interrupts.js';
 import { keysInArgv, secretsInArgv } from './keys/redact.js';
-import { baseUrlProblem, debugEnabled, parseEnv, parseFlag, type ParsedEnv } from './options.js';
+import { baseUrlProblem, debugEnabled, parseEnv, parseFlag, type BaseUrlUse, type ParsedEnv } from './options.js';
 import { ProfileNameSchema } from './storage/state.js';
 import { COMMANDS } from './commands/index.js';
 import { buildProgram } from './program.js';
@@ -29,13 +29,17 @@ import { stdoutFailureLine } from './terminal/output-failure.js';
  * What ctx.env reads: the environment, parsed once. A bad variable, or a bad --profile (checked
  * here with them, so that every command refuses it, those that never use the profile too), is
  * raised where ctx.env is first read instead: inside a --json command's failure document
- * (withFailureDocument), else at once (program.ts), as one line and exit 2.
+ * (withFailureDocument), else at once (program.ts), as one line and exit 2. A bad OPENAI_BASE_URL
+ * is raised so only for a command that sends requests (`baseUrl` 'sends', CommandSpec.baseUrl);
+ * doctor ('checks') says it as its failed check (baseUrlProblem), its ctx.env without it; every
+ * other command meets it only where it reads ctx.env.OPENAI_BASE_URL (parseEnv).
  */
-export function envReader(rawEnv: Record<string, string | undefined>, globals: Pick<GlobalOptions, 'profile'>, baseUrlChecked = false): () => ParsedEnv {
+export function envReader(rawEnv: Record<string, string | undefined>, globals: Pick<GlobalOptions, 'profile'>, baseUrl?: BaseUrlUse): () => ParsedEnv {
   return deferred(() => {
     if (globals.profile !== undefined) parseFlag('--profile', ProfileNameSchema, globals.profile);
-    // `baseUrlChecked` (doctor): an OPENAI_BASE_URL that is no URL is its failed check (baseUrlProblem), not a usage error: left out here.
-    return parseEnv(baseUrlChecked && baseUrlProblem(rawEnv) ? { ...rawEnv, OPENAI_BASE_URL: undefined } : rawEnv);
+    const env = parseEnv(baseUrl === 'checks' && baseUrlProblem(rawEnv) ? { ...rawEnv, OPENAI_BASE_URL: undefined } : rawEnv);
+    if (baseUrl === 'sends') void env.OPENAI_BASE_URL;
+    return env;
   });
 }
 
@@ -60,7 +64,7 @@ function passwdHome(): string | null {
   }
 }
 
-async function createContext(term: Terminal, globals: GlobalOptions, commandName: string, interrupts: Interrupts, checksBaseUrl = false): Promise<Context> {
+async function createContext(term: Terminal, globals: GlobalOptions, commandName: string, interrupts: Interrupts, baseUrl?: BaseUrlUse): Promise<Context> {
   // Loaded when a command runs, not for --help, --version or a usage error; the API (the SDK's
   // side of the tool) only when a command calls it.
   const [{ osKeychain }, { KeyStore }, { createBrowser }, { inquirerPrompter, nonInteractivePrompter }, { readStdin }] = await Promise.all([
@@ -71,7 +75,7 @@ async function createContext(term: Terminal, globals: GlobalOptions, commandName
     import('./terminal/stdin.js'),
   ]);
   const rawEnv = process.env;
-  const env = envReader(rawEnv, globals, checksBaseUrl);
+  const env = envReader(rawEnv, globals, baseUrl);
   // A config dir that cannot be (under a HOME or XDG_CONFIG_HOME with a line break, say) is raised
   // as a bad variable is: where ctx.configDir is first read, inside a --json command's failure
   // document, else at once (program.ts); a command that never uses it (completion) still runs.
@@ -199,7 +203,7 @@ export async function main(argv: string[], { term, commandName }: { term: Termin
   try {
     const program = buildProgram(
       packageJson.version,
-      (globals, command) => createContext(term, globals, commandName, interrupts, command?.checksBaseUrl),
+      (globals, command) => createContext(term, globals, commandName, interrupts, command?.baseUrl),
       {
         name: commandName,
         writeOut: (text) => term.write('out', text),

@@ -119,15 +119,31 @@ function firstIssue(error: z.core.$ZodError): string {
   return error.issues[0]?.message ?? 'invalid value';
 }
 
+/** What a command does with OPENAI_BASE_URL (CommandSpec.baseUrl): sends requests there, or checks it as doctor does. */
+export type BaseUrlUse = 'sends' | 'checks';
+
+/** A variable EnvSchema refused, as the one-line usage error every command says (with the fix for OPENAI_BASE_URL). */
+function envError(name: string, error: z.core.$ZodError, env: Record<string, string | undefined>): UsageError {
+  const value = String(env[name] ?? '');
+  return new UsageError(`${name}: ${firstIssue(error)} (got "${shownValue(value)}").`, name === 'OPENAI_BASE_URL' ? [baseUrlFix(value)] : []);
+}
+
+/**
+ * The environment through EnvSchema. A bad variable is a usage error here, except OPENAI_BASE_URL:
+ * checked where it is read (the property throws the same error then), so that the commands that
+ * never send a request nor name the server (logout, token, run, profiles…) go on without it.
+ */
 export function parseEnv(env: Record<string, string | undefined>): ParsedEnv {
-  const result = EnvSchema.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const name = String(issue?.path[0] ?? 'an environment variable');
-    const value = String(env[name] ?? '');
-    throw new UsageError(`${name}: ${firstIssue(result.error)} (got "${shownValue(value)}").`, name === 'OPENAI_BASE_URL' ? [baseUrlFix(value)] : []);
-  }
-  return result.data;
+  const result = EnvSchema.safeParse({ ...env, OPENAI_BASE_URL: undefined });
+  if (!result.success) throw envError(String(result.error.issues[0]?.path[0] ?? 'an environment variable'), result.error, env);
+  const baseURL = EnvSchema.shape.OPENAI_BASE_URL.safeParse(env.OPENAI_BASE_URL);
+  return Object.defineProperty(result.data, 'OPENAI_BASE_URL', {
+    enumerable: true,
+    get: () => {
+      if (!baseURL.success) throw envError('OPENAI_BASE_URL', baseURL.error, env);
+      return baseURL.data;
+    },
+  });
 }
 
 /** Parse one flag's value with a schema; a failure names the flag. */

@@ -2,6 +2,7 @@
 // /settings/organization/... URLs, never the legacy /account/... ones (which redirect or 404).
 // And the API's own URL: where a key is sent, and whether that is the OpenAI API.
 import type { Context } from './context.js';
+import { UsageError } from './errors.js';
 
 export const PLATFORM_ORIGIN = 'https://platform.openai.com';
 export const OFFICIAL_API_BASE_URL = 'https://api.openai.com/v1';
@@ -38,6 +39,25 @@ export function isOfficialBaseURL(baseURL: string): boolean {
  */
 export function resolveBaseURL(ctx: { readonly env: { readonly OPENAI_BASE_URL?: string | undefined } }, flag?: string): string {
   return flag ?? ctx.env.OPENAI_BASE_URL ?? OFFICIAL_API_BASE_URL;
+}
+
+/**
+ * Whether a key is judged by the OpenAI API's shapes (isOfficialBaseURL of resolveBaseURL), for a
+ * command that only judges it, sending nothing (status, token, run, env and their advice). An
+ * OPENAI_BASE_URL that is no URL (ctx.env raises it where it is read: parseEnv) sends a key
+ * nowhere: the key is then judged as for any server, as a key handed out is, and the command goes on.
+ */
+export function judgedAsOfficial(ctx: { readonly env: { readonly OPENAI_BASE_URL?: string | undefined } }, flag?: string): boolean {
+  if (flag !== undefined) return isOfficialBaseURL(flag);
+  const env = ctx.env;
+  let variable: string | undefined;
+  try {
+    variable = env.OPENAI_BASE_URL;
+  } catch (error) {
+    if (error instanceof UsageError) return false;
+    throw error;
+  }
+  return isOfficialBaseURL(variable ?? OFFICIAL_API_BASE_URL);
 }
 
 /** Which setting named the base URL resolveBaseURL gives (null: neither, it is OpenAI's). */

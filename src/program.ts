@@ -4,11 +4,12 @@ import type { EventEmitter } from 'node:events';
 import { Command, Option } from 'commander';
 import { COMMANDS, EXIT_CODES_HELP, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/index.js';
 import type { Context, GlobalOptions } from './context.js';
+import type { BaseUrlUse } from './options.js';
 import { wrap } from './terminal/output.js';
 import { shownValue } from './terminal/sanitize.js';
 
-/** `checksBaseUrl`: the command says a malformed OPENAI_BASE_URL itself (CommandSpec.checksBaseUrl). */
-export type ContextFactory = (globals: GlobalOptions, command?: { checksBaseUrl: boolean }) => Context | Promise<Context>;
+/** `baseUrl`: what the command does with OPENAI_BASE_URL (CommandSpec.baseUrl): when to refuse one that is no URL. */
+export type ContextFactory = (globals: GlobalOptions, command?: { baseUrl?: BaseUrlUse | undefined }) => Context | Promise<Context>;
 
 export interface ProgramIO {
   /** The tool as it was started (`openai-setup`, `npx --yes openai-setup`, or the script's path): usage lines and examples use it. */
@@ -156,9 +157,10 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
       const globals = self.optsWithGlobals() as GlobalOptions;
       const line = { args, opts: self.opts(), globals, program };
       const [module, options] = await Promise.all([spec.load(), spec.parse(line)]);
-      const ctx = await makeContext(globals, { checksBaseUrl: spec.checksBaseUrl === true });
+      const ctx = await makeContext(globals, { baseUrl: spec.baseUrl });
       // A bad environment variable or --profile (the context checks both: main.ts envReader) stops
-      // every command here, those that never read the profile too, one line and exit 2; so does a
+      // every command here, those that never read the profile too, one line and exit 2 (a bad
+      // OPENAI_BASE_URL only those that send requests: the others where they read it); so does a
       // config dir that cannot be (main.ts), for the commands that use it. With --json the
       // command's failure document says it instead (withFailureDocument reads both first).
       if (line.opts.json !== true) {

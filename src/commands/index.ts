@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
 import { EXIT } from '../errors.js';
-import { PageNameSchema, parseCheckFlags, parseFlag, ShellSchema } from '../options.js';
+import { PageNameSchema, parseCheckFlags, parseFlag, ShellSchema, type BaseUrlUse } from '../options.js';
 import { BudgetFlagSchema, MonthFlagSchema, ProjectIdSchema } from '../storage/admin-state.js';
 import { BillingChoiceSchema, ProfileNameSchema } from '../storage/state.js';
 import { DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, OFFICIAL_API_BASE_URL } from '../platform.js';
@@ -59,8 +59,13 @@ export interface CommandSpec<Options = never> {
    * (a HOME with a line break in it), which every other command refuses before doing anything.
    */
   usesConfigDir?: false;
-  /** True for a command that says an OPENAI_BASE_URL that is no URL as a failed check of its own (doctor), not a usage error. */
-  checksBaseUrl?: true;
+  /**
+   * What the command does with OPENAI_BASE_URL, for one that is no URL. `sends`: it sends requests
+   * there (the wizard, key, verify, spend, rotate): refused before anything else, as any bad
+   * variable. `checks`: it says so as a failed check of its own (doctor). Unset: refused only where
+   * a command reads it (ctx.env.OPENAI_BASE_URL: parseEnv), so that those which never do go on.
+   */
+  baseUrl?: BaseUrlUse;
   /**
    * Whether helpAfterError is the fix for this error (without it: always). `code`: commander's
    * error code; `args`: the words commander kept for the command, its operands first, then the
@@ -117,6 +122,7 @@ const bool = (value: unknown): boolean => value === true;
 export const COMMANDS: Array<CommandSpec<unknown>> = [
   command({
     name: 'setup',
+    baseUrl: 'sends',
     examples: ['{cmd}', '{cmd} --profile work', '{cmd} setup --restart'],
     description: 'the whole wizard: log in, payment, billing, key, then a live check (the default command)',
     isDefault: true,
@@ -154,6 +160,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'key',
+    baseUrl: 'sends',
     examples: ['{cmd} key', 'printenv OPENAI_API_KEY | {cmd} key --stdin'],
     description: 'stage 4: paste a new secret key (hidden), check it live, store it in the OS keychain',
     options: [
@@ -173,6 +180,7 @@ export const COMMANDS: Array<CommandSpec<unknown>> = [
   }),
   command({
     name: 'verify',
+    baseUrl: 'sends',
     examples: ['{cmd} verify', 'printenv OPENAI_API_KEY | {cmd} verify --key - --json'],
     description: 'check a key with a live call and say exactly what is wrong (exit codes below; --json for CI)',
     options: [
@@ -310,6 +318,7 @@ OPENAI_ADMIN_KEY, when set, is used by rotate and spend instead of the stored ad
   }),
   command({
     name: 'rotate',
+    baseUrl: 'sends',
     examples: ['{cmd} rotate', '{cmd} rotate --project proj_abc123 --keep-old'],
     description: "replace the profile's key without downtime: a new service-account key, checked and stored, then the old key revoked; needs an admin key",
     options: [
@@ -331,6 +340,7 @@ Nothing is lost on a failure: the old key is revoked only once the new one is ch
   }),
   command({
     name: 'spend',
+    baseUrl: 'sends',
     examples: ['{cmd} spend', '{cmd} spend --budget 20', '{cmd} spend --month 2026-11 --json'],
     description: "what this month has cost (per project, a bar per day) and a monthly budget; needs an admin key",
     options: [
@@ -364,7 +374,7 @@ Exit code: 0; 4 when the month's cost has reached the budget; 2 without an admin
     options: [JSON_OUTPUT],
     helpAfter: `
 Exit code: 0 when everything needed works; else the live check's (3-6) when it failed, else the first failed check's: 2 no key, 3 a stored value that is not a key, 6 network, proxy or CA file, 7 keychain, 1 Node.js too old.`,
-    checksBaseUrl: true,
+    baseUrl: 'checks',
     load: () => import('./doctor.js'),
     parse: ({ opts, globals }) => ({ profile: globals.profile, json: bool(opts.json) }),
   }),

@@ -7,7 +7,7 @@ import { FAILURE_FIELDS } from '../errors.js';
 import { outcomeRow, VerifyStatusSchema } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
 import { checkKeyShape, heldWithMore, maskKey } from '../keys/format.js';
-import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
+import { judgedAsOfficial } from '../platform.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES, stageWithoutQuestions } from '../stages/index.js';
 import { adminAccount, adminKeyEnv, isAdminKeyHint } from '../storage/admin-key.js';
@@ -149,7 +149,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   // A value that is no key (whitespace or a line break inside, as verify refuses it) is not the
   // stored key, however its ends read. Otherwise only the hints can be compared (status reads no
   // keychain): alike, the value ends like the stored key, which is all that is said of it.
-  const envProblem = envHeld && envHeld.around === null ? (checkKeyShape(envHeld.key, isOfficialBaseURL(resolveBaseURL(ctx)), 'variable').problem ?? null) : null;
+  const envProblem = envHeld && envHeld.around === null ? (checkKeyShape(envHeld.key, judgedAsOfficial(ctx), 'variable').problem ?? null) : null;
   const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [], stale: [] };
   const where = (f: Finding) => ({ path: shownPath(ctx, f.path), line: f.line });
   // A key the person keeps in OPENAI_API_KEY themselves is meant to be in their files: where it

@@ -11,6 +11,7 @@ import { recordCheck } from '../last-check.js';
 import { EnvSchema } from '../options.js';
 import { PAGES, resolveBaseURL } from '../platform.js';
 import { ENV_SOURCE, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import type { State } from '../storage/state.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -61,6 +62,8 @@ export const VerifyJsonSchema = z.object({
   fixUrl: z.nullable(z.string()),
   warnings: z.array(z.string()),
   latencyMs: z.number().check(z.int()),
+  /** Why the check was not recorded, when it was of a profile that exists nowhere (noSuchProfile); absent otherwise. */
+  notRecorded: z.optional(z.string()),
 });
 export type VerifyJson = z.infer<typeof VerifyJsonSchema>;
 
@@ -152,6 +155,25 @@ function failureBaseURL(ctx: Context, options: VerifyOptions): string | null {
   return withoutCredentials(resolveBaseURL({ env: { OPENAI_BASE_URL: env.data } }, options.baseURL));
 }
 
+/**
+ * Why a check is not recorded for `profile`: no profile of that name exists, neither in the
+ * progress file nor as the default, nor with a key stored (in the keychain or key file), said as
+ * one line naming the profiles there are. Every stored key is recorded: the stores are listed (by
+ * their entries' names, no key read) only where the records may not be whole (the progress file
+ * cannot be read, or a damaged one was moved aside), as profilesSharing does, no Secret Service
+ * session else. Null when it exists, or may (a store that could not be listed): then recorded.
+ */
+async function noSuchProfile(ctx: Context, state: State, profile: string): Promise<string | null> {
+  if (Object.hasOwn(state.profiles, profile) || profile === state.defaultProfile) return null;
+  const { problem } = await ctx.state.reading({ quiet: true });
+  if (problem !== null || (await ctx.state.movedAside()).length > 0) {
+    const stored = await ctx.keys.storedProfiles();
+    if (!stored.complete || stored.names.includes(profile)) return null;
+  }
+  const names = [...new Set([...Object.keys(state.profiles), state.defaultProfile])].sort();
+  return `No profile "${profile}" exists (profiles: ${names.join(', ')}): this check was not recorded.`;
+}
+
 async function verify(ctx: Context, options: VerifyOptions, checking: Checking): Promise<number> {
   if (!options.quiet) return verifyKey(ctx, options, checking);
   // --quiet prints nothing when the key works, not even what the stores find (resolveProfileName
@@ -228,7 +250,11 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
     result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note, alert, givenAs, keyStored: profile?.key !== undefined && profile.key.storage !== 'env' });
   }
   checking.latencyMs = result.latencyMs;
-  if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
+  // OPENAI_API_KEY checked for a profile that exists nowhere (a mistyped --profile): not recorded,
+  // which would make that profile (listed by `profiles` and completion from then on).
+  const notRecorded = source.kind === 'env' ? await noSuchProfile(ctx, state, profileName) : null;
+  if (notRecorded) note(`${marks(term.style).warn} ${notRecorded}`);
+  else if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
     await recordCheck(ctx, profileName, key, source, result, note);
   }
 
@@ -252,6 +278,7 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
       fixUrl: result.fixUrl,
       warnings: result.warnings,
       latencyMs: result.latencyMs,
+      ...(notRecorded ? { notRecorded } : {}),
     };
     term.document(jsonText(VerifyJsonSchema.parse(json)));
   } else if (!options.quiet) {

@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { adminKeyProblem, heldWithMore, judgeStoredValue, keyWithin, maskKey, otherServiceBaseURL, parseKey } from '../keys/format.js';
-import { isOfficialBaseURL, resolveBaseURL } from '../platform.js';
+import { judgedAsOfficial } from '../platform.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import { keychainReason, type FoundKey, type StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
@@ -79,7 +79,7 @@ export function storedSource(storage: 'keychain' | 'file', profile: string): Key
 export function envKeyHeld(ctx: Context, baseURL?: string): { key: string; around: string | null } | null {
   const value = ctx.env.OPENAI_API_KEY;
   if (!value) return null;
-  return keyWithin(value, isOfficialBaseURL(resolveBaseURL(ctx, baseURL))) ?? { key: value, around: null };
+  return keyWithin(value, judgedAsOfficial(ctx, baseURL)) ?? { key: value, around: null };
 }
 
 /**
@@ -212,7 +212,7 @@ export interface StoredKeyUse {
  * --base-url it would need to take that value again.
  */
 export function judgeStoredKey(ctx: Context, profile: string, stored: StoredKey, baseURL?: string, options: StoredKeyUse = {}): { key: string; notAKey: null } | { key: null; notAKey: NotAKey } {
-  const official = options.use !== 'hand-out' && isOfficialBaseURL(resolveBaseURL(ctx, baseURL));
+  const official = options.use !== 'hand-out' && judgedAsOfficial(ctx, baseURL);
   // Said the same by every command: the server as OPENAI_BASE_URL, which they all read (not all take --base-url).
   const judged = judgeStoredValue(stored.key, official);
   if (judged.ok) return { key: judged.key, notAKey: null };
@@ -230,7 +230,7 @@ export function judgeStoredKey(ctx: Context, profile: string, stored: StoredKey,
  * --base-url of the server it is for when only that would (by its URL when known, else in words).
  */
 function storeAgainFix(ctx: Context, profile: string, value: string, first: string | null): string {
-  if (parseKey(value, isOfficialBaseURL(resolveBaseURL(ctx))).ok) return notAKeyFix(ctx, profile, undefined, '', first);
+  if (parseKey(value, judgedAsOfficial(ctx)).ok) return notAKeyFix(ctx, profile, undefined, '', first);
   const elsewhere = parseKey(value, false);
   if (!elsewhere.ok) return notAKeyFix(ctx, profile, undefined, '', first);
   const url = otherServiceBaseURL(elsewhere.key);

@@ -8,7 +8,7 @@
 // rewrite (invocation.ts, adviceFor); headings are left as they are.
 import { adminKeyProblem, checkKeyShape } from '../keys/format.js';
 import { envAdminKey } from '../options.js';
-import { baseURLForAdvice, isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl, resolveBaseURL } from '../platform.js';
+import { baseURLForAdvice, isOfficialBaseURL, judgedAsOfficial, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
 import type { PendingRevoke } from '../storage/admin-state.js';
 import { billingChoiceOf, type State } from '../storage/state.js';
 import { profileFlag } from './invocation.js';
@@ -223,7 +223,7 @@ export function keyEntryAdvice(
  * (--base-url given to this run, else OPENAI_BASE_URL): the shape `key` and verify judge.
  */
 function usableApiKey(scope: Pick<KeyEntryScope, 'env'>, check: CheckFlagValues | undefined): (value: string) => boolean {
-  const officialApi = isOfficialBaseURL(resolveBaseURL(scope, check?.baseURL));
+  const officialApi = judgedAsOfficial(scope, check?.baseURL);
   return (value) => checkKeyShape(value, officialApi).problem === undefined;
 }
 

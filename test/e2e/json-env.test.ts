@@ -64,3 +64,34 @@ describe('a bad environment variable', () => {
     }
   });
 });
+
+describe('an OPENAI_BASE_URL that is no URL, for the commands that never use it', () => {
+  const KEY = makeKey('proj', 'json-env-stored');
+  const BAD = 'https://api.openai.com/v1"';
+  const stored = { ...env, OPENAI_API_KEY: '' };
+
+  it('token and run hand out the stored key (the child gets the variable as it was), logout removes it; verify still refuses it', async () => {
+    const key = await runCommand(process.execPath, [CLI, 'key', '--stdin', '--insecure-storage', '--no-verify'], { env: stored, cwd: home, input: `${KEY}\n` });
+    expect(key.code, key.stderr).toBe(0);
+
+    const token = await cli(['token'], { ...stored, OPENAI_BASE_URL: BAD });
+    expect(token.code, token.stderr).toBe(0);
+    expect(token.stdout).toBe(`${KEY}\n`);
+    expect(token.stderr).not.toContain('OPENAI_BASE_URL');
+
+    const child = 'process.stdout.write(JSON.stringify([process.env.OPENAI_API_KEY, process.env.OPENAI_BASE_URL]))';
+    const run = await cli(['run', '--', process.execPath, '-e', child], { ...stored, OPENAI_BASE_URL: BAD });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([KEY, BAD]);
+
+    const verify = await cli(['verify'], { ...stored, OPENAI_BASE_URL: BAD });
+    expect(verify.code).toBe(2);
+    expect(verify.stderr).toBe('✖ OPENAI_BASE_URL: must not have quote marks around it (got "https://api.openai.com/v1"").\n  Set it to https://api.openai.com/v1, or unset it.\n');
+
+    const logout = await cli(['logout', '--yes'], { ...stored, OPENAI_BASE_URL: BAD });
+    expect(logout.code, logout.stderr).toBe(0);
+    const after = await cli(['token'], stored);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(/No key is stored for profile "default"/);
+  });
+});

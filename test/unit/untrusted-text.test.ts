@@ -181,7 +181,7 @@ describe('URLs without credentials', () => {
     expect(shownValue('org-1\r\nX-Evil: 1')).toBe('org-1\\x0d\\x0aX-Evil: 1');
     expect(() => parseFlag('--base-url', HttpUrlSchema, 'ftp://me:s3cret@host/v1')).toThrow(/got "ftp:\/\/host\/v1"/);
     try {
-      parseEnv({ OPENAI_BASE_URL: 'http://me:s3cret@ho st/v1' });
+      void parseEnv({ OPENAI_BASE_URL: 'http://me:s3cret@ho st/v1' }).OPENAI_BASE_URL;
       expect.unreachable();
     } catch (error) {
       expect((error as Error).message).not.toContain('s3cret');
@@ -441,7 +441,7 @@ describe('a base URL whose password holds "@" and "/" unencoded', () => {
   // made of part of the password, and the password would be shown in part as a host and a path.
   it('--base-url and OPENAI_BASE_URL are refused as a usage error naming how to write it, no part of the password shown', () => {
     const url = 'http://alice:p@ss/w0rd@127.0.0.1:8080/v1';
-    for (const attempt of [() => parseCheckFlags({ baseUrl: url }), () => parseEnv({ OPENAI_BASE_URL: url })]) {
+    for (const attempt of [() => parseCheckFlags({ baseUrl: url }), () => parseEnv({ OPENAI_BASE_URL: url }).OPENAI_BASE_URL]) {
       let message = '';
       try {
         attempt();

@@ -2,7 +2,7 @@
 // (resolveBaseURL, OPENAI_BASE_URL parsed as ctx.env parses it), and no base URL when the variable is not one.
 import { describe, expect, it } from 'vitest';
 import { run as verify, VerifyJsonSchema } from '../../src/commands/verify.js';
-import { parseEnv } from '../../src/options.js';
+import { envReader } from '../../src/main.js';
 import { checkResult, outcomeOf } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
@@ -28,9 +28,9 @@ describe('verify --json: the baseURL of a run that ends before a check', () => {
   it('is null for an OPENAI_BASE_URL that is not a URL (the usage error says why), and --base-url when given', async () => {
     for (const [baseURL, expected] of [[undefined, null], ['http://127.0.0.1:9/v1/', 'http://127.0.0.1:9/v1']] as const) {
       const t = context({ env: { OPENAI_API_KEY: KEY } });
-      // ctx.env as main.ts builds it: the bad variable is raised where it is first read.
+      // ctx.env as main.ts builds it for verify, which sends requests: the bad variable is raised where ctx.env is first read.
       t.ctx.rawEnv.OPENAI_BASE_URL = 'not a url';
-      Object.defineProperty(t.ctx, 'env', { get: () => parseEnv(t.ctx.rawEnv) });
+      Object.defineProperty(t.ctx, 'env', { get: envReader(t.ctx.rawEnv, {}, 'sends') });
       expect((await outcomeOf(verify(t.ctx, { ...options, ...(baseURL ? { baseURL: baseURL.replace(/\/$/, '') } : {}) }))).code).toBe(2);
       const doc = VerifyJsonSchema.parse(JSON.parse(t.stdout));
       expect(doc).toMatchObject({ status: 'error', reason: 'usage', baseURL: expected });
