@@ -11,12 +11,12 @@ const hook = vi.hoisted(() => ({ code: null as 'ENOSPC' | 'EROFS' | null }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs/promises')>();
   // state.json's temp file (`state.json.<pid>.<random>.tmp`) is where the write fails.
-  const writeFile = (async (path: Parameters<typeof fs.writeFile>[0], ...rest: unknown[]) => {
+  const open = (async (path: Parameters<typeof fs.open>[0], ...rest: unknown[]) => {
     const p = String(path);
     if (hook.code !== null && /state\.json\.\d+\.[a-z0-9]+\.tmp$/.test(p)) throw Object.assign(new Error(`${hook.code}: failed, open '${p}'`), { code: hook.code, path: p });
-    return (fs.writeFile as (...args: unknown[]) => Promise<void>)(path, ...rest);
-  }) as typeof fs.writeFile;
-  return { ...fs, writeFile, default: { ...fs, writeFile } };
+    return (fs.open as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
+  }) as typeof fs.open;
+  return { ...fs, open, default: { ...fs, open } };
 });
 
 let t: TestContext;
