@@ -1,0 +1,120 @@
+// import: what a review of the built binary found on 2026-12-07, through Context with real files
+// in a temp home and project, an in-memory keychain and scripted checks and prompts: other
+// services' keys taken for OpenAI keys, a .env line under another name removed, the advice for
+// lines left, and commented-out keys.
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runImport, defaultDeps, ImportJsonSchema, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
+import type { CheckRequest, CheckResult } from '../../src/api/types.js';
+import { maskKey } from '../../src/keys/format.js';
+import { continueOtherProvider } from '../../src/plaintext/continue.js';
+import { findKeys } from '../../src/plaintext/find.js';
+import { checkResult, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { makeKey } from '../helpers/openai-server.js';
+import { trackedContexts } from '../helpers/tracked-contexts.js';
+
+const KEY = makeKey('proj', 'unit-review-a');
+const OTHER = makeKey('proj', 'unit-review-b');
+const ADMIN = makeKey('admin', 'unit-review-admin');
+const HEX = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
+const ANTHROPIC = `sk-ant-api03-${'Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv'.repeat(3)}AA`;
+const OPENROUTER = `sk-or-v1-${HEX}`;
+
+const contexts = trackedContexts();
+interface Machine extends TestContext {
+  home: string;
+  write(path: string, text: string): string;
+  read(path: string): string;
+  deps: ImportDeps;
+}
+
+function machine(options: TestContextOptions = {}): Machine {
+  const t = contexts.make({ admin: true, ...options });
+  const home = join(dirname(t.cwd), 'home');
+  mkdirSync(home);
+  t.ctx.rawEnv.HOME = home;
+  const deps: ImportDeps = { places: defaultDeps().places, fish: async () => ({ ok: true, missing: false, detail: '' }) };
+  const full = (path: string) => (path.startsWith('~/') ? join(home, path.slice(2)) : join(t.cwd, path));
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(full(path)), { recursive: true });
+    writeFileSync(full(path), text);
+    chmodSync(full(path), 0o644);
+    return full(path);
+  };
+  const read = (path: string) => readFileSync(full(path), 'latin1');
+  t.api.answerEveryCheck((request) => (request.key === KEY || request.key === OTHER ? works(request) : checkResult('invalid_key')));
+  return Object.assign(t, { home, write, read, deps });
+}
+
+const works = (request: CheckRequest): CheckResult => (request.billingCheck ? checkResult('valid') : checkResult('valid', { billing: 'unchecked', message: 'The key works.' }));
+const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ check: false, json: false, rewrite: false, yes: false, ...extra });
+
+function expectNoKeys(t: TestContext): void {
+  for (const key of [KEY, OTHER, ADMIN, ANTHROPIC, OPENROUTER]) expect(t.stdout + t.stderr).not.toContain(key);
+}
+
+describe("other services' keys are no OpenAI keys", () => {
+  const continueYaml = `models:\n  - name: Claude\n    provider: anthropic\n    model: claude-sonnet-4\n    apiKey: ${ANTHROPIC}\n  - name: Router\n    provider: openrouter\n    model: x\n    apiKey: ${OPENROUTER}\n`;
+
+  it('an Anthropic or OpenRouter key after apiKey / api_key / OPENAI_API_KEY is not found', () => {
+    for (const key of [ANTHROPIC, OPENROUTER]) {
+      expect(findKeys(`    apiKey: ${key}`)).toEqual([]);
+      expect(findKeys(`api_key = "${key}"`)).toEqual([]);
+      expect(findKeys(`OPENAI_API_KEY=${key}`)).toEqual([]);
+    }
+    // An unmarked OpenAI-shaped key there still is.
+    const unmarked = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ';
+    expect(findKeys(`    apiKey: ${unmarked}`).map((f) => f.key)).toEqual([unmarked]);
+  });
+
+  it("in Continue's config, a key in a model entry of another provider is that provider's, whatever its shape (YAML and JSON)", async () => {
+    const unmarked = 'sk-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLmn';
+    const yaml = `name: mine\nmodels:\n  - name: Mistral\n    provider: mistral\n    requestOptions:\n      headers: {}\n    apiKey: ${unmarked}\n  - name: GPT\n    model: gpt-4o\n    provider: openai\n    apiKey: ${KEY}\n  - apiKey: ${OTHER}\n    provider: deepseek\n`;
+    expect(continueOtherProvider(yaml, 7, 12, false)).toBe('mistral');
+    expect(continueOtherProvider(yaml, 11, 12, false)).toBeNull();
+    expect(continueOtherProvider(yaml, 12, 12, false)).toBe('deepseek');
+    const json = `{\n  "models": [\n    { "title": "x", "provider": "anthropic", "apiKey": "${unmarked}" },\n    {\n      "title": "GPT",\n      "provider": "openai",\n      "apiKey": "${KEY}"\n    }\n  ],\n  "tabAutocompleteModel": { "provider": "ollama", "apiKey": "${OTHER}" }\n}\n`;
+    expect(continueOtherProvider(json, 3, json.split('\n')[2]!.indexOf(unmarked), true)).toBe('anthropic');
+    expect(continueOtherProvider(json, 7, 17, true)).toBeNull();
+    const t = machine({ interactive: false });
+    t.write('~/.continue/config.yaml', yaml);
+    t.write('~/.continue/config.json', json);
+    expect(await runImport(t.ctx, options({ json: true }), t.deps)).toBe(8);
+    expect(ImportJsonSchema.parse(JSON.parse(t.stdout)).findings.map((f) => `${f.path}:${f.line} ${f.hint}`)).toEqual([`~/.continue/config.yaml:11 ${maskKey(KEY)}`, `~/.continue/config.json:7 ${maskKey(KEY)}`]);
+    expectNoKeys(t);
+  });
+
+  it("Continue's config with Anthropic and OpenRouter keys: nothing listed, counted, checked or offered (exit 0); nor under OPENAI_API_KEY; status says nothing of them", async () => {
+    const t = machine({ interactive: false });
+    t.write('~/.continue/config.yaml', continueYaml);
+    expect(await runImport(t.ctx, options({ check: true }), t.deps)).toBe(0);
+    expect(t.stdout).toContain('No plaintext copy of an OpenAI key');
+    expect(t.stdout).not.toContain('Continue');
+    expect(t.api.checks).toEqual([]);
+    const json = machine({ interactive: false });
+    json.write('~/.continue/config.yaml', continueYaml);
+    expect(await runImport(json.ctx, options({ json: true }), json.deps)).toBe(0);
+    expect(ImportJsonSchema.parse(JSON.parse(json.stdout)).findings).toEqual([]);
+    // On a terminal nothing is asked (an unscripted question would fail the run).
+    const terminal = machine();
+    terminal.write('~/.continue/config.yaml', continueYaml);
+    expect(await runImport(terminal.ctx, options(), terminal.deps)).toBe(0);
+    // status reads import's findings (by the stored key's hint: here a legacy key's, `sk-…` and the same last four): no copy named.
+    const { run: status, StatusJsonSchema } = await import('../../src/commands/status.js');
+    const s = machine({ interactive: false });
+    s.write('.env', `OPENAI_API_KEY=${ANTHROPIC}\n`);
+    await s.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: maskKey(ANTHROPIC), savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    await status(s.ctx, { json: true });
+    expect(StatusJsonSchema.parse(JSON.parse(s.stdout))).toMatchObject({ plaintext: [] });
+    // Nor under a name of OpenAI's (OpenRouter through OPENAI_BASE_URL): not OpenAI's key, never sent to OpenAI.
+    const named = machine({ interactive: false });
+    named.write('~/.bashrc', `export OPENAI_API_KEY=${OPENROUTER}\n`);
+    named.write('.env', `OPENAI_API_KEY=${ANTHROPIC}\n`);
+    expect(await runImport(named.ctx, options({ check: true }), named.deps)).toBe(0);
+    expect(named.api.checks).toEqual([]);
+    for (const c of [t, json, terminal, s, named]) expectNoKeys(c);
+  });
+});
