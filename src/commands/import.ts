@@ -699,7 +699,7 @@ async function byHandNote(run: ImportRun, finding: Finding): Promise<string | nu
   const plan = await listedPlan(run, finding);
   if (plan.kind !== 'manual') return null;
   const storedHere = finding.key === (isAdminKey(finding.key) ? run.stored.admin : run.stored.key);
-  return `import cannot change this line (${plan.why}): edit it by hand${storedHere ? byHand(finding.kind, isAdminKey(finding.key) ? null : run.commands.token, run.commands.run) : '.'}`;
+  return `import cannot change this line (${plan.why}): edit it by hand${storedHere ? byHand(finding.kind, isAdminKey(finding.key) ? null : run.commands.token, run.commands.run, finding.variable) : '.'}`;
 }
 
 /** On a terminal: each plaintext line of a stored key planned, asked about and changed; what is left said after. */

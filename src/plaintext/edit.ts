@@ -5,6 +5,7 @@
 // how to reload the changed file in their shell, and what to do by hand with one import leaves. Pure.
 import { basename } from 'node:path';
 import { BOM } from '../keys/dotenv.js';
+import { keyKind } from '../keys/format.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { posixCaptureLine, shellWord } from '../terminal/shell.js';
 import type { Finding } from './scan.js';
@@ -87,9 +88,13 @@ export function planEdit(finding: Finding, text: string, tokenCommand: string): 
     if (!m) return { kind: 'manual', why: 'the line is more than `$env:NAME = key`' };
     return { kind: 'line', line: finding.line, after: `${bom}${m[1]}$env:${m[2]} = (${powershellCommand(tokenCommand)})${m[3]}`, note: null };
   }
-  // dotenv: the line goes; programs get the key from `openai-setup run`.
-  const m = new RegExp(`^\\s*(?:export\\s+)?${NAME}\\s*=\\s*${key}\\s*(?:#.*)?$`).exec(body);
+  // dotenv: the line goes; programs get the key from `openai-setup run`, which sets OPENAI_API_KEY
+  // (rotate and spend read the admin key from the keychain: its line goes whatever its name). A
+  // line of a key under another name stays: the program reading that name would lose its key
+  // (byHand says how to give it the key).
+  const m = new RegExp(`^\\s*(?:export\\s+)?(${NAME})\\s*=\\s*${key}\\s*(?:#.*)?$`).exec(body);
   if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key' };
+  if (m[1] !== 'OPENAI_API_KEY' && keyKind(finding.key) !== 'admin') return { kind: 'manual', why: `the program reads ${m[1]}, and run sets only OPENAI_API_KEY` };
   return { kind: 'line', line: finding.line, after: null, note: null };
 }
 
@@ -152,9 +157,10 @@ export function reloadHint(kind: Finding['kind'], path: string, shown: string): 
 /**
  * What to do with a line import leaves to the person, said after "edit it by hand": what to put
  * in place of the key, given the command that prints it (null for an admin key: nothing prints
- * it, the key just goes) and `openai-setup run` as the person types it.
+ * it, the key just goes), `openai-setup run` as the person types it, and the variable the line
+ * assigns (a .env line of another name than OPENAI_API_KEY, which run alone sets).
  */
-export function byHand(kind: Finding['kind'], tokenCommand: string | null, runCommand: string): string {
+export function byHand(kind: Finding['kind'], tokenCommand: string | null, runCommand: string, variable: string | null = null): string {
   if (tokenCommand === null) return ': remove the key (rotate and spend read the admin key from the keychain).';
   switch (kind) {
     case 'posix-shell':
@@ -166,6 +172,8 @@ export function byHand(kind: Finding['kind'], tokenCommand: string | null, runCo
     case 'powershell':
       return `, with this in place of the key:  (${powershellCommand(tokenCommand)})`;
     case 'dotenv':
+      // `run` sets OPENAI_API_KEY alone: a program reading another name gets it set from `token` (POSIX shells).
+      if (variable !== null && variable !== 'OPENAI_API_KEY') return `: remove the key, and start the program with ${variable} set from the keychain:  ${variable}="$(${tokenCommand})" …`;
       return `: remove the key, and start the program so that it gets the key:  ${runCommand} -- …`;
     default:
       return ': remove the key.';

@@ -10,7 +10,7 @@ import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { maskKey } from '../../src/keys/format.js';
 import { continueOtherProvider } from '../../src/plaintext/continue.js';
 import { findKeys } from '../../src/plaintext/find.js';
-import { checkResult, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, flat, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
@@ -116,5 +116,34 @@ describe("other services' keys are no OpenAI keys", () => {
     expect(await runImport(named.ctx, options({ check: true }), named.deps)).toBe(0);
     expect(named.api.checks).toEqual([]);
     for (const c of [t, json, terminal, s, named]) expectNoKeys(c);
+  });
+});
+
+describe('a .env line of the key under another name than OPENAI_API_KEY (run sets only that one)', () => {
+  it('--store … --rewrite: refused before anything is stored; the line stays, byte for byte', async () => {
+    const t = machine({ interactive: false });
+    const text = `DEBUG=1\nAZURE_OPENAI_API_KEY=${KEY}\n`;
+    t.write('.env', text);
+    const refused = await outcomeOf(runImport(t.ctx, options({ store: '.env:2', rewrite: true, yes: true }), t.deps));
+    expect(refused).toMatchObject({ code: 2, message: '--rewrite: .env:2 cannot be rewritten (the program reads AZURE_OPENAI_API_KEY, and run sets only OPENAI_API_KEY). Nothing was changed.' });
+    expect(t.read('.env')).toBe(text);
+    expect(t.keychain.keyOf('default')).toBeUndefined();
+    expect(flat(t.stdout)).not.toContain('Removed line');
+    expectNoKeys(t);
+  });
+
+  it('the list and a terminal: named as left by hand, with the variable set from `token` (a command that works as printed); OPENAI_API_KEY lines still go', async () => {
+    const t = machine({ interactive: false, keychain: { default: KEY } });
+    t.write('.env', `VITE_OPENAI_API_KEY=${KEY}\nOPENAI_KEY="${KEY}"\n`);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+    expect(t.stdout).toContain('    Import cannot change this line (the program reads VITE_OPENAI_API_KEY, and run sets only OPENAI_API_KEY): edit it by hand: remove the key, and start the program with VITE_OPENAI_API_KEY set from the keychain:  VITE_OPENAI_API_KEY="$(openai-setup token)" …\n');
+    expect(t.stdout).toContain('(the program reads OPENAI_KEY, and run sets only OPENAI_API_KEY)');
+    const terminal = machine({ keychain: { default: KEY } });
+    terminal.write('.env', `AZURE_OPENAI_API_KEY=${KEY}\nOPENAI_API_KEY=${KEY}\n`);
+    terminal.prompts.whenConfirm('Remove line 2 of .env?', true);
+    expect(await runImport(terminal.ctx, options(), terminal.deps)).toBe(8);
+    expect(terminal.read('.env')).toBe(`AZURE_OPENAI_API_KEY=${KEY}\n`);
+    expect(terminal.stdout).toContain(`! .env, line 1 (${maskKey(KEY)}): import cannot change this line (the program reads AZURE_OPENAI_API_KEY, and run sets only OPENAI_API_KEY): edit it by hand: remove the key, and start the program with AZURE_OPENAI_API_KEY set from the keychain:  AZURE_OPENAI_API_KEY="$(openai-setup token)" …\n`);
+    for (const c of [t, terminal]) expectNoKeys(c);
   });
 });
