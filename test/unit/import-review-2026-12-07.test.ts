@@ -147,3 +147,37 @@ describe('a .env line of the key under another name than OPENAI_API_KEY (run set
     for (const c of [t, terminal]) expectNoKeys(c);
   });
 });
+
+describe('on a terminal, the lines of a key left out of the keychain say why (never "for another profile" where that is not it)', () => {
+  it('the key this run replaced: still set by its file, with what to put in its place', async () => {
+    const t = machine({ keychain: { default: OTHER } });
+    t.write('~/.bashrc', `export OPENAI_API_KEY="${OTHER}"\n`);
+    t.write('~/.zshrc', `export OPENAI_API_KEY=${KEY}\n`);
+    t.prompts.whenSelect('Which key should profile "default" keep in the keychain?', KEY).whenConfirm('Change line 1 of ~/.zshrc like this?', true);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    expect(t.stdout).toContain(`! ~/.bashrc, line 1: ${maskKey(OTHER)} is the key this run replaced in the keychain, and this file still sets it: edit the line by hand, with this in place of the key:  "$(openai-setup token)"\n`);
+    expect(t.stdout).not.toContain('another profile');
+    expectNoKeys(t);
+  });
+
+  it('an admin key that failed its check, or that the person chose not to store: an admin key not stored, and why', async () => {
+    const failed = machine();
+    failed.org.admin.addAdminKey(ADMIN, { scopes: [] });
+    failed.write('~/.profile', `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    failed.prompts.whenSelect('Which admin key should profile "default" keep in the keychain?', ADMIN);
+    expect(await runImport(failed.ctx, options(), failed.deps)).toBe(5);
+    expect(failed.keychain.keyOf('default:admin')).toBeUndefined();
+    expect(failed.stdout).toContain(`! ~/.profile, line 1: ${maskKey(ADMIN)} is an admin key that was not stored: The admin key ${maskKey(ADMIN)} lacks the permissions api.management.read and api.usage.read: neither rotate nor spend can use it.\n`);
+    const declined = machine();
+    declined.write('~/.profile', `export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+    declined.prompts.whenSelect('Which admin key should profile "default" keep in the keychain?', null);
+    expect(await runImport(declined.ctx, options(), declined.deps)).toBe(8);
+    expect(declined.stdout).toContain(`! ~/.profile, line 1: ${maskKey(ADMIN)} is an admin key that was not stored: you chose to leave everything as it is.\n`);
+    for (const t of [failed, declined]) {
+      expect(t.stdout).not.toContain('another profile');
+      expect(t.read('~/.profile')).toBe(`export OPENAI_ADMIN_KEY=${ADMIN}\n`);
+      expectNoKeys(t);
+    }
+  });
+});
