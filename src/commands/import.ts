@@ -704,12 +704,16 @@ function actionOf(plan: EditPlan): 'rewrite' | 'remove' | 'fish-erase' | 'manual
 
 /**
  * A line import leaves to the person (not another tool's file: that has its advice): why, and
- * "edit it by hand", with what to put there once the key is the stored one. Null when import can change it.
+ * "edit it by hand", with what to put there once the key is the stored one; or a commented-out
+ * copy of the key, to delete. Null when import can change it otherwise.
  */
 async function byHandNote(run: ImportRun, finding: Finding): Promise<string | null> {
   if (finding.tool) return null;
   const plan = await listedPlan(run, finding);
+  // Nothing reads it: the line only goes (import removes it as it moves the key's lines).
+  if (plan.kind === 'line' && plan.commented) return 'a commented-out copy of the key (nothing reads it): delete the line.';
   if (plan.kind !== 'manual') return null;
+  if (plan.comment) return `import cannot change this line (${plan.why}): delete the key from it by hand.`;
   const storedHere = finding.key === (isAdminKey(finding.key) ? run.stored.admin : run.stored.key);
   return `import cannot change this line (${plan.why}): edit it by hand${storedHere ? byHand(finding.kind, isAdminKey(finding.key) ? null : run.commands.token, run.commands.run, finding.variable) : '.'}`;
 }
@@ -1176,6 +1180,7 @@ async function editFound(
   io.say(term.style.red(`  - ${diffLine(before)}`));
   if (plan.after !== null) io.say(term.style.green(`  + ${diffLine(plan.after)}`));
   if (plan.note) io.say(`  ${plan.note}`);
+  if (plan.commented) io.say('  A commented-out copy of the key: nothing reads it.');
   const question = plan.after === null ? `Remove line ${plan.line} of ${where}?` : `Change line ${plan.line} of ${where} like this?`;
   if (!io.yes && !(await prompter.confirm(question, true))) return false;
   const outcome = await rewriteFile(
@@ -1198,9 +1203,10 @@ async function editFound(
     return false;
   }
   // `run` hands a program the project key only: for an admin key there is nothing to start it with.
-  const advice = finding.kind === 'dotenv' && keyKind(finding.key) !== 'admin' ? ` Start the program so that it gets the key:  ${io.run} -- …` : '';
+  const advice = finding.kind === 'dotenv' && keyKind(finding.key) !== 'admin' && !plan.commented ? ` Start the program so that it gets the key:  ${io.run} -- …` : '';
   io.say(`${m.ok} ${plan.after === null ? 'Removed' : 'Changed'} line ${plan.line} of ${where}.${advice}`);
-  const reload = reloadHint(finding.kind, finding.path, where);
+  // A comment removed changes nothing a shell or program reads: nothing to load again.
+  const reload = plan.commented ? null : reloadHint(finding.kind, finding.path, where);
   if (reload) io.say(`  ${reload}`);
   return true;
 }

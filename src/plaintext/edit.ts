@@ -12,12 +12,12 @@ import type { Finding } from './scan.js';
 import { notOwnStatement } from './statements.js';
 
 export type EditPlan =
-  /** Replace (or, with `after` null, remove) one line. */
-  | { kind: 'line'; line: number; after: string | null; note: string | null }
+  /** Replace (or, with `after` null, remove) one line; `commented`: it only held a commented-out assignment of the key (nothing reads it). */
+  | { kind: 'line'; line: number; after: string | null; note: string | null; commented?: true }
   /** A fish universal variable: erase it with fish itself, then add a line to config.fish. */
   | { kind: 'fish-universal'; variable: string; addLine: string }
   /** Nothing import may change: why (the person edits it by hand). */
-  | { kind: 'manual'; why: string };
+  | { kind: 'manual'; why: string; comment?: true };
 
 const NAME = '[A-Za-z_][A-Za-z0-9_]*';
 
@@ -63,6 +63,11 @@ export function planEdit(finding: Finding, text: string, tokenCommand: string): 
   }
   const inside = notOwnStatement(finding.kind, text, finding.line);
   if (inside) return { kind: 'manual', why: inside };
+  // `# export OPENAI_API_KEY="…"`, `#OPENAI_API_KEY=…`, `# set -gx NAME …`, `# $env:NAME = …`: a
+  // comment that is only an assignment of the key, which nothing reads. The line goes whole.
+  const assignment = `(?:export\\s+|set\\s+(?:-[A-Za-z-]+\\s+)*|\\$env:)?${NAME}(?:\\s*=\\s*|\\s+)${key}`;
+  if (new RegExp(`^\\s*#+\\s*${assignment}${trailing}$`).test(body)) return { kind: 'line', line: finding.line, after: null, note: null, commented: true };
+  if (/^\s*#/.test(body)) return { kind: 'manual', why: 'the key is in a comment with other text', comment: true };
   if (finding.kind === 'posix-shell') {
     const m = new RegExp(`^(\\s*)(export\\s+)?(${NAME})=${key}${trailing}$`).exec(body);
     if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key' };

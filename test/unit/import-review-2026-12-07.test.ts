@@ -9,7 +9,9 @@ import { runImport, defaultDeps, ImportJsonSchema, type ImportDeps, type ImportO
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { maskKey } from '../../src/keys/format.js';
 import { continueOtherProvider } from '../../src/plaintext/continue.js';
+import { planEdit } from '../../src/plaintext/edit.js';
 import { findKeys } from '../../src/plaintext/find.js';
+import type { Finding } from '../../src/plaintext/scan.js';
 import { checkResult, flat, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
@@ -179,5 +181,59 @@ describe('on a terminal, the lines of a key left out of the keychain say why (ne
       expect(t.read('~/.profile')).toBe(`export OPENAI_ADMIN_KEY=${ADMIN}\n`);
       expectNoKeys(t);
     }
+  });
+});
+
+describe('a commented-out copy of the key', () => {
+  const finding = (kind: Finding['kind'], line: number): Finding => ({ path: '/x', line, kind, key: KEY, variable: null, utf16: false });
+  const token = 'openai-setup token';
+
+  it('a line that is only a commented-out assignment of the key is removed whole; a comment with more in it is left, to delete the key from', () => {
+    for (const [kind, line] of [
+      ['posix-shell', `# export OPENAI_API_KEY="${KEY}"`],
+      ['posix-shell', `  #OPENAI_API_KEY='${KEY}'  # old`],
+      ['dotenv', `#OPENAI_API_KEY=${KEY}`],
+      ['dotenv', `# AZURE_OPENAI_API_KEY = ${KEY}`],
+      ['fish', `# set -gx OPENAI_API_KEY ${KEY}`],
+      ['powershell', `# $env:OPENAI_API_KEY = "${KEY}"`],
+    ] as const) {
+      expect(planEdit(finding(kind, 2), `x\n${line}\r\ny\n`, token)).toEqual({ kind: 'line', line: 2, after: null, note: null, commented: true });
+    }
+    expect(planEdit(finding('posix-shell', 1), `# my old key is ${KEY}\n`, token)).toEqual({ kind: 'manual', why: 'the key is in a comment with other text', comment: true });
+    // Inside a here-document it is no comment: left as before.
+    expect(planEdit(finding('posix-shell', 2), `cat <<EOF\n# export OPENAI_API_KEY=${KEY}\nEOF\n`, token).kind).toBe('manual');
+  });
+
+  it('the list says what it is; --store … --rewrite removes the line (every other byte kept), with no run or reload advice', async () => {
+    const t = machine({ interactive: false });
+    t.write('~/.bashrc', `alias ll='ls -l'\r\n# export OPENAI_API_KEY="${KEY}"\r\nexport EDITOR=vi`);
+    t.write('.env', `DEBUG=1\n#OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+    expect(t.stdout).toContain(`~/.bashrc, line 2\n    ${maskKey(KEY)} · project key · not stored\n    A commented-out copy of the key (nothing reads it): delete the line.\n`);
+    expect(t.stdout).toContain(`.env, line 2\n    ${maskKey(KEY)} · project key · not stored\n    A commented-out copy of the key (nothing reads it): delete the line.\n`);
+    expect(t.stdout).not.toContain('more than an assignment');
+    const before = t.stdout.length;
+    expect(await runImport(t.ctx, options({ store: '~/.bashrc:2', rewrite: true, yes: true }), t.deps)).toBe(8);
+    expect(t.read('~/.bashrc')).toBe("alias ll='ls -l'\r\nexport EDITOR=vi");
+    expect(t.keychain.keyOf('default')).toBe(KEY);
+    const stored = t.stdout.slice(before);
+    expect(stored).toContain('  A commented-out copy of the key: nothing reads it.\n');
+    expect(stored).toContain('✔ Removed line 2 of ~/.bashrc.\n');
+    expect(stored).not.toContain('source ~/.bashrc');
+    const next = t.stdout.length;
+    expect(await runImport(t.ctx, options({ store: '.env:2', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.read('.env')).toBe('DEBUG=1\n');
+    expect(t.stdout.slice(next)).toContain('✔ Removed line 2 of .env.\n');
+    expect(flat(t.stdout.slice(next))).not.toContain('Start the program');
+    expectNoKeys(t);
+  });
+
+  it('on a terminal, that of the stored key is offered for removal with the others', async () => {
+    const t = machine({ keychain: { default: KEY } });
+    t.write('~/.bashrc', `# export OPENAI_API_KEY="${KEY}"\n`);
+    t.prompts.whenConfirm('Remove line 1 of ~/.bashrc?', true);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    expect(t.read('~/.bashrc')).toBe('');
+    expectNoKeys(t);
   });
 });
