@@ -209,6 +209,12 @@ interface ImportRun {
   unreadable: boolean;
   /** A key went into the keychain on the terminal: then what is left is said, even when no line moved. */
   storedOnTerminal: boolean;
+  /**
+   * Keys the terminal's choice left out of the keychain, and why, for the lines of them left
+   * (moveLines): `replaced` by the key chosen in this run, `failed` (its check or the store
+   * refused it: `why`, as said on stderr), or `declined` ("None: leave everything as it is").
+   */
+  leftBy: Map<string, { how: 'replaced' } | { how: 'failed'; why: string } | { how: 'declined' }>;
 }
 
 async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps, told: Told): Promise<number> {
@@ -257,6 +263,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     failedCode: null,
     unreadable: false,
     storedOnTerminal: false,
+    leftBy: new Map(),
   };
   await scan(run);
   // Temp files killed runs left next to the files it looks in (env's hold a key in full): named,
@@ -638,6 +645,7 @@ async function storeOnTerminal(run: ImportRun, distinct: Set<string>, found: Fin
         ...(current ? [] : [{ name: 'None: leave everything as it is', value: null }]),
       ],
     );
+    if (choice === null) for (const k of others) run.leftBy.set(k, { how: 'declined' });
     if (choice === null || choice === current) continue;
     try {
       // Stored, but not usable yet: its check's exit code, as for one not stored.
@@ -647,12 +655,16 @@ async function storeOnTerminal(run: ImportRun, distinct: Set<string>, found: Fin
       if (!(error instanceof ExitError)) throw error;
       term.err(`${m.fail} ${error.message}`);
       for (const hint of error.hints) term.err(`  ${hint}`);
+      // Refused by its check (or as no admin key): why, at its lines too. The keychain's own failure is said once, above.
+      const prefix = `${maskKey(choice)} was not stored: `;
+      if (error.message.startsWith(prefix)) run.leftBy.set(choice, { how: 'failed', why: error.message.slice(prefix.length) });
       run.failedCode = error.code;
       storeFailed ||= error.code === EXIT.keyStore;
       continue;
     }
     if (admin) stored.admin = choice;
     else stored.key = choice;
+    if (current) run.leftBy.set(current, { how: 'replaced' });
     run.storedOnTerminal = true;
   }
   if (unstorable) {
@@ -692,14 +704,18 @@ function actionOf(plan: EditPlan): 'rewrite' | 'remove' | 'fish-erase' | 'manual
 
 /**
  * A line import leaves to the person (not another tool's file: that has its advice): why, and
- * "edit it by hand", with what to put there once the key is the stored one. Null when import can change it.
+ * "edit it by hand", with what to put there once the key is the stored one; or a commented-out
+ * copy of the key, to delete. Null when import can change it otherwise.
  */
 async function byHandNote(run: ImportRun, finding: Finding): Promise<string | null> {
   if (finding.tool) return null;
   const plan = await listedPlan(run, finding);
+  // Nothing reads it: the line only goes (import removes it as it moves the key's lines).
+  if (plan.kind === 'line' && plan.commented) return 'a commented-out copy of the key (nothing reads it): delete the line.';
   if (plan.kind !== 'manual') return null;
+  if (plan.comment) return `import cannot change this line (${plan.why}): delete the key from it by hand.`;
   const storedHere = finding.key === (isAdminKey(finding.key) ? run.stored.admin : run.stored.key);
-  return `import cannot change this line (${plan.why}): edit it by hand${storedHere ? byHand(finding.kind, isAdminKey(finding.key) ? null : run.commands.token, run.commands.run) : '.'}`;
+  return `import cannot change this line (${plan.why}): edit it by hand${storedHere ? byHand(finding.kind, isAdminKey(finding.key) ? null : run.commands.token, run.commands.run, finding.variable) : '.'}`;
 }
 
 /** On a terminal: each plaintext line of a stored key planned, asked about and changed; what is left said after. */
@@ -747,9 +763,20 @@ async function moveLines(run: ImportRun, found: Finding[], storeFailed: boolean)
   for (const { finding: f, note } of byHandNotes) term.out(`${m.warn} ${shown(f.path)}, line ${f.line} (${maskKey(f.key)}): ${note}`);
   const notMoved = pending.filter((f) => !gone.has(f) && !isStoredKey(stored, f.key) && !isStoredAdmin(stored, f.key) && f.kind !== 'tool');
   for (const f of notMoved) {
-    // With no keychain here, another profile could not take it either.
-    const elsewhere = stored.keychainError || storeFailed ? '' : ` To move it into the keychain for another profile:  ${toolCommand(scope, 'import --profile NAME')}`;
-    term.out(`${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)} is not the stored key.${elsewhere}`);
+    const left = run.leftBy.get(f.key);
+    const what = `${m.warn} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}`;
+    const admin = isAdminKey(f.key);
+    const article = admin ? 'an admin key' : 'a key';
+    if (left?.how === 'replaced') {
+      // The file still sets the key the keychain no longer holds: what to put there is the stored one's.
+      term.out(`${what} is the ${admin ? 'admin key' : 'key'} this run replaced in the keychain, and this file still sets it: edit the line by hand${byHand(f.kind, admin ? null : run.commands.token, run.commands.run, f.variable)}`);
+    } else if (left?.how === 'failed') term.out(`${what} is ${article} that was not stored: ${left.why}`);
+    else if (left?.how === 'declined') term.out(`${what} is ${article} that was not stored: you chose to leave everything as it is.`);
+    else {
+      // With no keychain here, another profile could not take it either.
+      const elsewhere = stored.keychainError || storeFailed ? '' : ` To move it into the keychain for another profile:  ${toolCommand(scope, 'import --profile NAME')}`;
+      term.out(`${what} is not the stored key.${elsewhere}`);
+    }
   }
 }
 
@@ -1153,6 +1180,7 @@ async function editFound(
   io.say(term.style.red(`  - ${diffLine(before)}`));
   if (plan.after !== null) io.say(term.style.green(`  + ${diffLine(plan.after)}`));
   if (plan.note) io.say(`  ${plan.note}`);
+  if (plan.commented) io.say('  A commented-out copy of the key: nothing reads it.');
   const question = plan.after === null ? `Remove line ${plan.line} of ${where}?` : `Change line ${plan.line} of ${where} like this?`;
   if (!io.yes && !(await prompter.confirm(question, true))) return false;
   const outcome = await rewriteFile(
@@ -1175,9 +1203,10 @@ async function editFound(
     return false;
   }
   // `run` hands a program the project key only: for an admin key there is nothing to start it with.
-  const advice = finding.kind === 'dotenv' && keyKind(finding.key) !== 'admin' ? ` Start the program so that it gets the key:  ${io.run} -- …` : '';
+  const advice = finding.kind === 'dotenv' && keyKind(finding.key) !== 'admin' && !plan.commented ? ` Start the program so that it gets the key:  ${io.run} -- …` : '';
   io.say(`${m.ok} ${plan.after === null ? 'Removed' : 'Changed'} line ${plan.line} of ${where}.${advice}`);
-  const reload = reloadHint(finding.kind, finding.path, where);
+  // A comment removed changes nothing a shell or program reads: nothing to load again.
+  const reload = plan.commented ? null : reloadHint(finding.kind, finding.path, where);
   if (reload) io.say(`  ${reload}`);
   return true;
 }

@@ -55,6 +55,11 @@ function otherService(key: string): (typeof OTHER_SERVICES)[number] | undefined 
   return OTHER_SERVICES.find((s) => s.pattern.test(key));
 }
 
+/** Which other service's key this looks like (OTHER_SERVICES: "an Anthropic key"), or undefined: never taken for an OpenAI key where keys are looked for. */
+export function otherServiceName(key: string): string | undefined {
+  return otherService(key)?.name;
+}
+
 /** Where the OpenAI-compatible API of the service a key looks like it is from is (OTHER_SERVICES), when known. */
 export function otherServiceBaseURL(key: string): string | undefined {
   return otherService(key)?.baseURL;

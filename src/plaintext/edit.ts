@@ -5,18 +5,19 @@
 // how to reload the changed file in their shell, and what to do by hand with one import leaves. Pure.
 import { basename } from 'node:path';
 import { BOM } from '../keys/dotenv.js';
+import { keyKind } from '../keys/format.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { posixCaptureLine, shellWord } from '../terminal/shell.js';
 import type { Finding } from './scan.js';
 import { notOwnStatement } from './statements.js';
 
 export type EditPlan =
-  /** Replace (or, with `after` null, remove) one line. */
-  | { kind: 'line'; line: number; after: string | null; note: string | null }
+  /** Replace (or, with `after` null, remove) one line; `commented`: it only held a commented-out assignment of the key (nothing reads it). */
+  | { kind: 'line'; line: number; after: string | null; note: string | null; commented?: true }
   /** A fish universal variable: erase it with fish itself, then add a line to config.fish. */
   | { kind: 'fish-universal'; variable: string; addLine: string }
   /** Nothing import may change: why (the person edits it by hand). */
-  | { kind: 'manual'; why: string };
+  | { kind: 'manual'; why: string; comment?: true };
 
 const NAME = '[A-Za-z_][A-Za-z0-9_]*';
 
@@ -62,6 +63,11 @@ export function planEdit(finding: Finding, text: string, tokenCommand: string): 
   }
   const inside = notOwnStatement(finding.kind, text, finding.line);
   if (inside) return { kind: 'manual', why: inside };
+  // `# export OPENAI_API_KEY="…"`, `#OPENAI_API_KEY=…`, `# set -gx NAME …`, `# $env:NAME = …`: a
+  // comment that is only an assignment of the key, which nothing reads. The line goes whole.
+  const assignment = `(?:export\\s+|set\\s+(?:-[A-Za-z-]+\\s+)*|\\$env:)?${NAME}(?:\\s*=\\s*|\\s+)${key}`;
+  if (new RegExp(`^\\s*#+\\s*${assignment}${trailing}$`).test(body)) return { kind: 'line', line: finding.line, after: null, note: null, commented: true };
+  if (/^\s*#/.test(body)) return { kind: 'manual', why: 'the key is in a comment with other text', comment: true };
   if (finding.kind === 'posix-shell') {
     const m = new RegExp(`^(\\s*)(export\\s+)?(${NAME})=${key}${trailing}$`).exec(body);
     if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key' };
@@ -87,9 +93,13 @@ export function planEdit(finding: Finding, text: string, tokenCommand: string): 
     if (!m) return { kind: 'manual', why: 'the line is more than `$env:NAME = key`' };
     return { kind: 'line', line: finding.line, after: `${bom}${m[1]}$env:${m[2]} = (${powershellCommand(tokenCommand)})${m[3]}`, note: null };
   }
-  // dotenv: the line goes; programs get the key from `openai-setup run`.
-  const m = new RegExp(`^\\s*(?:export\\s+)?${NAME}\\s*=\\s*${key}\\s*(?:#.*)?$`).exec(body);
+  // dotenv: the line goes; programs get the key from `openai-setup run`, which sets OPENAI_API_KEY
+  // (rotate and spend read the admin key from the keychain: its line goes whatever its name). A
+  // line of a key under another name stays: the program reading that name would lose its key
+  // (byHand says how to give it the key).
+  const m = new RegExp(`^\\s*(?:export\\s+)?(${NAME})\\s*=\\s*${key}\\s*(?:#.*)?$`).exec(body);
   if (!m) return { kind: 'manual', why: 'the line is more than an assignment of the key' };
+  if (m[1] !== 'OPENAI_API_KEY' && keyKind(finding.key) !== 'admin') return { kind: 'manual', why: `the program reads ${m[1]}, and run sets only OPENAI_API_KEY` };
   return { kind: 'line', line: finding.line, after: null, note: null };
 }
 
@@ -152,9 +162,10 @@ export function reloadHint(kind: Finding['kind'], path: string, shown: string): 
 /**
  * What to do with a line import leaves to the person, said after "edit it by hand": what to put
  * in place of the key, given the command that prints it (null for an admin key: nothing prints
- * it, the key just goes) and `openai-setup run` as the person types it.
+ * it, the key just goes), `openai-setup run` as the person types it, and the variable the line
+ * assigns (a .env line of another name than OPENAI_API_KEY, which run alone sets).
  */
-export function byHand(kind: Finding['kind'], tokenCommand: string | null, runCommand: string): string {
+export function byHand(kind: Finding['kind'], tokenCommand: string | null, runCommand: string, variable: string | null = null): string {
   if (tokenCommand === null) return ': remove the key (rotate and spend read the admin key from the keychain).';
   switch (kind) {
     case 'posix-shell':
@@ -166,6 +177,8 @@ export function byHand(kind: Finding['kind'], tokenCommand: string | null, runCo
     case 'powershell':
       return `, with this in place of the key:  (${powershellCommand(tokenCommand)})`;
     case 'dotenv':
+      // `run` sets OPENAI_API_KEY alone: a program reading another name gets it set from `token` (POSIX shells).
+      if (variable !== null && variable !== 'OPENAI_API_KEY') return `: remove the key, and start the program with ${variable} set from the keychain:  ${variable}="$(${tokenCommand})" …`;
       return `: remove the key, and start the program so that it gets the key:  ${runCommand} -- …`;
     default:
       return ': remove the key.';

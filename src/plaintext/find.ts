@@ -1,7 +1,9 @@
 // Finding OpenAI keys in text by their shape, not only by the variable they are assigned to: the
 // prefix, the T3BlbkFJ marker every key carries ("OpenAI" in base64) and the lengths around it.
 // A value assigned to a known name (OPENAI_API_KEY=, openai-api-key:, "apiKey":) that looks like
-// a key is found even without the marker. Pure.
+// a key is found even without the marker, unless it is another service's key by its prefix
+// (sk-ant-, sk-or-v1-…: keys/format.ts OTHER_SERVICES), which those names hold too. Pure.
+import { otherServiceName } from '../keys/format.js';
 
 // Modern keys: sk-proj- / sk-svcacct- / sk-admin- / sk-None-, then characters, the marker, more
 // characters (58 or 74 each side today; earlier project keys had 20). Legacy: sk- 20 T3BlbkFJ 20.
@@ -32,7 +34,7 @@ export function findKeys(text: string): FoundKey[] {
   for (const match of text.matchAll(NAMED)) {
     const value = match[1]!;
     const index = match.index + match[0].length - value.length;
-    if (!found.has(index) && plausible(value)) found.set(index, value);
+    if (!found.has(index) && plausible(value) && otherServiceName(value) === undefined) found.set(index, value);
   }
   return [...found.entries()].sort((a, b) => a[0] - b[0]).map(([index, key]) => ({ key, index }));
 }

@@ -3,6 +3,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { BOM } from '../keys/dotenv.js';
 import { describeFileError, readRegularFile } from '../storage/read-file.js';
+import { continueOtherProvider } from './continue.js';
 import { decodeFishEscapes, findKeys } from './find.js';
 import type { Place, PlaceKind, ToolName } from './places.js';
 
@@ -105,7 +106,9 @@ export async function scanPlaces(places: Place[]): Promise<ScanResult> {
     const { text, utf16 } = textOf(bytes);
     text.split('\n').forEach((raw, index) => {
       const line = place.kind === 'fish-universal' ? decodeFishEscapes(raw) : raw;
-      for (const { key } of findKeys(line)) {
+      for (const { key, index: column } of findKeys(line)) {
+        // In a model entry of Continue's of another provider (anthropic, deepseek…): that service's key.
+        if (place.tool === 'continue' && continueOtherProvider(text, index + 1, column, place.path.endsWith('.json')) !== null) continue;
         findings.push({
           path: place.path,
           line: index + 1,
