@@ -32,23 +32,6 @@ const LOGIN_START = /[^\s?#/@]*@/y;
 // `pw@`, not at the owner's "@").
 const PAST_PATH_END = /[,;&"'<>()[\]{}|\\]/g;
 
-// What may come before a path's first "/" when that is a host as a URL names it (a name, an IPv4
-// address or an IPv6 one in brackets), with a port or none.
-const HOST = /^(?:\[[0-9a-f:.]*\]|[\p{L}\p{N}._~%!$&'*+=-]+)(?::\d*)?$/iu;
-
-/**
- * The "@" a login between `start` and `end` ends at (-1: none): the last one not just after a "/"
- * (one there begins a path's name: `/@scope`, `/users/@me`). The last, not the one that reads most
- * as a host: a password may hold "@", "." and "/" (`p@ss.x/w0rd@proxy`), and of two readings the
- * one that shows no part of it is taken, at the cost of a path's "@" further on
- * (`u:p@host/a@b` is shown as `b`). `nextAt(place)`: the first "@" at or after it.
- */
-function loginEnd(text: string, start: number, end: number, nextAt: (place: number) => number): number {
-  let login = -1;
-  for (let at = nextAt(start); at < end; at = nextAt(at + 1)) if (text[at - 1] !== '/') login = at;
-  return login;
-}
-
 /**
  * `find(place)` (the first place at or after it where something is, -1: none) for places that only
  * grow: what was found is kept while it is still ahead, so each part of the text is looked over
@@ -67,10 +50,10 @@ function nextFrom(find: (place: number) => number): (place: number) => number {
 
 /**
  * `scheme://user:password@` anywhere in a text (a log line, an error) without the login: where an
- * "@" comes before the first "/", everything from `://` to the "@" the login ends at, so that no
- * part of a password holding "@" or "/" is left. Of the "@"s before the query, the fragment or a
- * blank, that is the last one not just after a "/" (loginEnd): `/@scope`, `/users/@me` begin a
- * path's name, and stay. One pass: each URL is read once.
+ * "@" comes before the first "/", everything from `://` to the last "@" before the query, the
+ * fragment or a blank, so that no part of a password holding "@" or "/" is left. A path's "@" after a login (`https://u:p@host/users/@me`) takes the path with it (shown
+ * `https://me`): no rule tells it from a password ending in "/" (`u:p@ss/@proxy`), and of the two
+ * readings the one that shows no part of a password is taken. One pass: each URL is read once.
  */
 export function withoutUrlLogins(text: string): string {
   let out = '';
@@ -92,7 +75,8 @@ export function withoutUrlLogins(text: string): string {
     const slash = text.indexOf('/', start);
     if (slash !== -1 && slash < end) end = Math.min(end, pastPathEndFrom(slash));
     read = end;
-    const login = loginEnd(text, start, end, atFrom);
+    let login = -1;
+    for (let at = atFrom(start); at < end; at = atFrom(at + 1)) login = at;
     if (login !== -1) {
       out += text.slice(shown, start);
       shown = login + 1;
@@ -197,8 +181,7 @@ export function sanitizeNullable(text: string | null | undefined, max?: number):
 
 /**
  * A URL (or a proxy value without a scheme) as it may be shown: no user name or password. A value
- * that is not a valid URL loses everything up to the "@" its login ends at (loginEnd), wherever it
- * is, so no part of a password with "@", "/" or "#" in it is ever shown.
+ * that is not a valid URL loses everything up to its last "@", wherever it is, so no part of a password with "@", "/" or "#" in it is ever shown.
  */
 export function withoutCredentials(url: string): string {
   // Quote marks a .env line left around it (refused as such: HttpUrlSchema) are shown as they are.
@@ -214,17 +197,9 @@ export function withoutCredentials(url: string): string {
   // "@" before the path: a password with "@" and "/" in it (`alice:p@ss/w0rd@proxy`) parses as the
   // host "ss" and a path, and goes whole all the same.
   if (valid) return withoutUrlLogins(url);
-  // Not a URL: "?", "#" and blanks may be part of the password too, so the whole value is read.
-  const rest = quote.length + scheme.length;
-  const at = loginEnd(url, rest, url.length, (place) => {
-    const found = url.indexOf('@', place);
-    return found === -1 ? url.length : found;
-  });
-  if (at !== -1) return `${quote}${scheme}${url.slice(at + 1)}`;
-  // Every "@" just after a "/": a path's (`host/users/@me`), unless what comes before the first "/"
-  // is no host (`user:pa/@host`: a password).
-  const last = url.lastIndexOf('@');
-  return last === -1 || HOST.test(/^[^/?#]*/.exec(url.slice(rest))![0]) ? url : `${quote}${scheme}${url.slice(last + 1)}`;
+  // Not a URL: "?", "#" and blanks may be part of the password too: up to the last "@" goes.
+  const at = url.lastIndexOf('@');
+  return at === -1 ? url : `${quote}${scheme}${url.slice(at + 1)}`;
 }
 
 /** The longest path a message shows, in characters (an ellipsis marks the cut). */
