@@ -83,7 +83,8 @@ export async function sayReplaced(ctx: Context, profileName: string, key: string
  */
 async function saySameKeyElsewhere(ctx: Context, profileName: string, key: string, old: Replaced[], say: (line: string) => void): Promise<void> {
   const hint = maskKey(key);
-  const sharing = await profilesSharing(ctx, profileName, hint, async () => key);
+  // Said for what it is worth: no listing of the keychain for it unless records were lost.
+  const sharing = await profilesSharing(ctx, profileName, hint, async () => key, 'when-records-lost');
   if (!sharing.length) return;
   const m = marks(ctx.term.style);
   const last = (await ctx.state.read()).profiles[profileName]?.lastVerify;

@@ -302,17 +302,24 @@ export interface SharingProfile {
  * `token | key --stdin --profile other` say): revoking it stops it working for them as well. Those
  * the progress file records with that hint, each confirmed by comparing what is stored for it
  * (reading only) with the key itself (`key`, read only when some profile may hold it); one that
- * could not be read stays, `sure` false. Hints alone could match another key. Also, where the
- * records cannot be trusted to be whole (the progress file cannot be read, or a damaged one was
- * moved aside and took records with it), those the keychain or key file has a key for that no
- * record names: named only when what is stored for them is the key itself, as no hint says so.
- * Listed only then: a listing is one more Secret Service session per run, and the Secret Service
- * of GNOME has been seen to crash under many of them.
+ * could not be read stays, `sure` false. Hints alone could match another key. Also those the
+ * keychain or key file has a key for that no record names (the config dir removed, a damaged
+ * progress file moved aside): named only when what is stored for them is the key itself, as no
+ * hint says so. `listing` 'when-records-lost': those looked for only where records are known to be
+ * lost (the progress file cannot be read, or one was moved aside), for a notice that decides
+ * nothing: a listing is one more Secret Service session, and GNOME's crashes now and then on one.
+ * Where a key may be revoked on the strength of the answer, the default: always.
  */
-export async function profilesSharing(ctx: Context, profile: string, hint: string, key: () => Promise<string | null>): Promise<SharingProfile[]> {
+export async function profilesSharing(
+  ctx: Context,
+  profile: string,
+  hint: string,
+  key: () => Promise<string | null>,
+  listing: 'always' | 'when-records-lost' = 'always',
+): Promise<SharingProfile[]> {
   const { state, problem } = await ctx.state.reading({ quiet: true });
   const candidates = Object.entries(state.profiles).filter(([name, p]) => name !== profile && p.key?.hint === hint && p.key.storage !== 'env');
-  const recordsWhole = problem === null && (await ctx.state.movedAside()).length === 0;
+  const recordsWhole = listing === 'when-records-lost' && problem === null && (await ctx.state.movedAside()).length === 0;
   const unrecorded = recordsWhole ? [] : (await ctx.keys.storedProfiles()).names.filter((name) => name !== profile && !state.profiles[name]?.key);
   if (candidates.length === 0 && unrecorded.length === 0) return [];
   // As a key is handed out: a line break after it is not part of it.

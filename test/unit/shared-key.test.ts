@@ -4,8 +4,9 @@
 // the other profile still uses the old one, not to revoke it); logout and the key stage do not advise
 // revoking a key another profile still uses. Compared by the keys themselves, not only their hints;
 // a profile whose key no record names (the keychain and key file list it) is found by its key alone.
+import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
@@ -242,7 +243,22 @@ describe('another profile that stores the key with no record of it (found throug
     expect(t.keychain.keyOf('r2')).toBe(t.shared);
   });
 
-  it('with the records whole (no progress file moved aside), the keychain is not listed and an unrecorded copy goes unnamed', async () => {
+  it('with no progress file moved aside (the config dir removed, say): rotate and logout still find it by the keychain and do not advise revoking it', async () => {
+    const t = await twoProfiles({ r2Unrecorded: true });
+    for (const aside of readdirSync(dirname(t.ctx.state.path)).filter((name) => name.includes('.bak-'))) rmSync(join(dirname(t.ctx.state.path), aside));
+    expect(await t.ctx.state.movedAside()).toEqual([]);
+    const hint = maskKey(t.shared);
+    expect(await logout(t.ctx, { profile: 'r1', yes: true })).toBe(0);
+    expect(t.stdout).toContain(`The key itself still works, and profile "r2" still uses it: leave it live while that is so.\n`);
+    await t.ctx.keys.set('r1', t.shared, false);
+    await t.ctx.state.updateProfile('r1', (p) => {
+      p.key = { storage: 'keychain', hint, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stderr).toContain(`! ${hint} is to be revoked, but profile "r2" uses it too, and it stops working there as well.`);
+  });
+
+  it('key: the notice of a new key another profile stores lists the keychain only where records were lost; what it replaces is looked up all the same', async () => {
     const fresh = makeKey('proj', 'unit-shared-whole');
     const t = await twoProfiles({ stdin: fresh });
     let listed = 0;
@@ -250,8 +266,9 @@ describe('another profile that stores the key with no record of it (found throug
     await t.ctx.keys.set('r3', fresh, false);
     t.api.answerChecks(checkResult('valid'));
     expect(await key(t.ctx, { profile: 'r1', stdin: true })).toBe(0);
-    // The run's one listing is the sweep of left-over probe entries after its write probe.
-    expect(listed).toBe(1);
+    // The sweep of left-over probe entries after its write probe, and the look for other profiles
+    // storing the key it replaces; none for the new key's notice.
+    expect(listed).toBe(2);
     expect(t.stdout + t.stderr).not.toContain('"r3"');
     expect(flat(t.stdout)).toContain(`This replaces ${maskKey(t.shared)} for profile "r1". Profile "r2" still uses it, so leave it live while that is so.`);
   });
