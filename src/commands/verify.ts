@@ -158,18 +158,16 @@ function failureBaseURL(ctx: Context, options: VerifyOptions): string | null {
 /**
  * Why a check is not recorded for `profile`: no profile of that name exists, neither in the
  * progress file nor as the default, nor with a key stored (in the keychain or key file), said as
- * one line naming the profiles there are. Every stored key is recorded: the stores are listed (by
- * their entries' names, no key read) only where the records may not be whole (the progress file
- * cannot be read, or a damaged one was moved aside), as profilesSharing does, no Secret Service
- * session else. Null when it exists, or may (a store that could not be listed): then recorded.
+ * one line naming the profiles there are. The stores are listed (by their entries' names, no key
+ * read) only for a name no record knows: a profile in the progress file costs no Secret Service
+ * session. Null when it exists, or may (a store that could not be listed): then recorded.
  */
 async function noSuchProfile(ctx: Context, state: State, profile: string): Promise<string | null> {
   if (Object.hasOwn(state.profiles, profile) || profile === state.defaultProfile) return null;
-  const { problem } = await ctx.state.reading({ quiet: true });
-  if (problem !== null || (await ctx.state.movedAside()).length > 0) {
-    const stored = await ctx.keys.storedProfiles();
-    if (!stored.complete || stored.names.includes(profile)) return null;
-  }
+  // A key stored with no record of it (the config dir removed since) makes a profile all the
+  // same: the entries' names only, no key read. Asked only for a name no record knows.
+  const stored = await ctx.keys.storedProfiles();
+  if (!stored.complete || stored.names.includes(profile)) return null;
   const names = [...new Set([...Object.keys(state.profiles), state.defaultProfile])].sort();
   return `No profile "${profile}" exists (profiles: ${names.join(', ')}): this check was not recorded.`;
 }

@@ -17,6 +17,8 @@ afterEach(() => t?.cleanup());
 
 async function context(options: TestContextOptions = {}): Promise<TestContext> {
   t = makeTestContext({ interactive: false, ...options });
+  // The keychain lists its entries, as the Secret Service does (one that cannot: "may exist", recorded).
+  Object.assign(t.keychain, { findAccounts: async () => t.keychain.accounts() });
   // A profile "work" with a check recorded: one that exists.
   await t.ctx.state.updateProfile('work', (p) => void (p.billingChoice = 'prepaid'));
   t.api.answerEveryCheck(() => checkResult('valid'));
@@ -65,6 +67,14 @@ describe('verify --profile for a profile that exists nowhere', () => {
       expect(await verify(t.ctx, { ...VERIFY, profile })).toBe(0);
       expect((await t.profile(profile))?.lastVerify).toMatchObject({ ok: true, keySource: 'OPENAI_API_KEY' });
     }
+    expect(t.stderr).not.toContain('No profile');
+  });
+
+  it('a profile with a key stored and no record of it (the config dir removed since, nothing moved aside) is recorded too', async () => {
+    await context({ env: { OPENAI_API_KEY: KEY }, keychain: { stored: KEY } });
+    expect(await t.ctx.state.movedAside()).toEqual([]);
+    expect(await verify(t.ctx, { ...VERIFY, profile: 'stored' })).toBe(0);
+    expect((await t.profile('stored'))?.lastVerify).toMatchObject({ ok: true, keySource: 'OPENAI_API_KEY' });
     expect(t.stderr).not.toContain('No profile');
   });
 });
