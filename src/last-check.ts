@@ -6,6 +6,7 @@
 import { STATUS } from './api/status.js';
 import type { CheckResult } from './api/types.js';
 import { organizationId, projectId } from './api/identifiers.js';
+import { limitReason } from './api/limits.js';
 import type { Context } from './context.js';
 import { KeyStoreError } from './errors.js';
 import { maskKey } from './keys/format.js';
@@ -50,6 +51,7 @@ async function recordIn(ctx: Context, profileName: string, key: string, source: 
       message: untrusted(result.message, [key]),
       ...(result.otherHost ? { host: result.otherHost } : {}),
       ...(result.adviceBaseURL ? { baseURL: result.adviceBaseURL } : {}),
+      ...(result.status === 'insufficient_quota' && limitReason(result.reason) ? { limit: result.reason! } : {}),
     };
   });
 }

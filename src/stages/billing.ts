@@ -1,4 +1,5 @@
 // Stage 3: how to pay (prepaid credits, auto-reload, or an old monthly invoice) and a budget.
+import { limitReason } from '../api/limits.js';
 import type { Context } from '../context.js';
 import { PAGES } from '../platform.js';
 import { billingChoiceOf, type BillingChoice } from '../storage/state.js';
@@ -53,9 +54,14 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   const progress = record?.stages.billing;
   // Unless the profile's key was found unable to spend since: then the billing page again (the
   // fix that key and status name is this command), whatever was done before.
+  // A spend limit the check named is lifted on its limits page, never by credits: said, and the
+  // stage goes on as it would.
   const last = record?.lastVerify;
-  const cannotSpend = last?.status === 'insufficient_quota' && last.host === undefined && (record?.key === undefined || record.key.hint === last.keyHint);
-  if (cannotSpend) term.say(`${m.warn} The last check of ${last.keyHint} found that it cannot spend (no credits, or a limit): add credits on the billing page below.`);
+  const ofThisKey = last?.status === 'insufficient_quota' && last.host === undefined && (record?.key === undefined || record.key.hint === last.keyHint);
+  const limit = ofThisKey ? limitReason(last.limit ?? null) : null;
+  const cannotSpend = ofThisKey && limit === null;
+  if (limit) term.say(`${m.warn} The last check of ${last!.keyHint} found that ${limit.what}: ${limit.fix} (${limit.page(last!.project)})`);
+  if (cannotSpend) term.say(`${m.warn} The last check of ${last!.keyHint} found that it cannot spend (no credits): add credits on the billing page below.`);
   if (!cannotSpend && progress && 'pageDoneAt' in progress && saved && (options.choice === undefined || options.choice === saved)) {
     term.say(`${m.ok} Done on an earlier run: how to pay (${saved}) and the billing page. What is left: a budget.`);
     await budgetQuestions(ctx, options.profile);

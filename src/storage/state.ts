@@ -59,6 +59,9 @@ const LastVerifySchema = z.object({
   // no query): only repeated in printed advice (status's `--base-url`), never where a key is sent.
   // Absent: the default (older files too); one that is not as written there is dropped alone.
   baseURL: z.catch(z.optional(z.string().check(z.refine((v) => baseURLForAdvice(v) === v))), undefined),
+  // The spend limit a check that could not spend named (api/limits.ts's names), so that what is
+  // advised later (billing) is that limit's fix, not credits. Absent: none named (older files too).
+  limit: z.catch(z.optional(z.string().check(z.regex(/^[a-z_]{1,64}$/))), undefined),
 });
 export type LastVerify = z.infer<typeof LastVerifySchema>;
 

@@ -8,7 +8,7 @@ import { maskKey } from '../../src/keys/format.js';
 import { run as setup } from '../../src/commands/setup.js';
 import { run as status } from '../../src/commands/status.js';
 import { CancelledError } from '../../src/errors.js';
-import { PAGES } from '../../src/platform.js';
+import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { StateSchema } from '../../src/storage/state.js';
 import { checkResult, FIXED_NOW, flat, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
 
@@ -115,8 +115,26 @@ describe('progress of stage 3, then a check elsewhere that finds the key cannot 
     expect(await billing(t.ctx, { profile: 'default', done: false })).toBe(0);
     const second = t.stdout.slice(before);
     expect(second).not.toContain(RESUMED);
-    expect(flat(second)).toContain(`The last check of ${maskKey(KEY)} found that it cannot spend (no credits, or a limit): add credits on the billing page below.`);
+    expect(flat(second)).toContain(`The last check of ${maskKey(KEY)} found that it cannot spend (no credits): add credits on the billing page below.`);
     expect(t.browser.opened.slice(opened)).toEqual([PAGES.billing.url]);
+    t.assertScriptsUsed();
+  });
+
+  it("a project's spend limit the check named: `billing` says that limit's fix, never to add credits, and resumes at the budget (its limits page)", async () => {
+    await firstRunStoppedAt(BUDGET);
+    t.prompts.whenPassword(PASTE, KEY);
+    t.api.answerChecks(checkResult('insufficient_quota', { reason: 'project_spend_limit_exceeded', project: 'proj_Limit0000000000000000000' }));
+    expect(await key(t.ctx, { profile: 'default' })).toBe(4);
+    expect((await t.profile())?.lastVerify?.limit).toBe('project_spend_limit_exceeded');
+    const before = t.stdout.length;
+    const opened = t.browser.opened.length;
+    t.prompts.whenConfirm(BUDGET, false);
+    expect(await billing(t.ctx, { profile: 'default', done: false })).toBe(0);
+    const second = flat(t.stdout.slice(before));
+    expect(second).toContain(`The last check of ${maskKey(KEY)} found that its project has reached its spend limit: Raise or remove the project's spend limit. (${projectPageUrl('proj_Limit0000000000000000000', 'limits')})`);
+    expect(second).not.toMatch(/add credits/i);
+    expect(second).toContain(RESUMED);
+    expect(t.browser.opened.slice(opened)).toEqual([]);
     t.assertScriptsUsed();
   });
 
