@@ -6,8 +6,9 @@ import { UsageError } from '../../src/errors.js';
 import type { Context, GlobalOptions } from '../../src/context.js';
 import { envReader } from '../../src/main.js';
 import { parseEnv } from '../../src/options.js';
-import { buildProgram, type ContextFactory } from '../../src/program.js';
+import type { ContextFactory } from '../../src/program.js';
 import { makeTestContext, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { runProgramLine } from '../helpers/program-line.js';
 
 const KEY = testKey('A');
 const BAD = 'https://api.openai.com/v1"';
@@ -20,20 +21,13 @@ afterEach(() => t?.cleanup());
 /** The command line through the program, its context's env read as main.ts reads it (envReader, with the command's baseUrl use). */
 async function runLine(line: string[], options: Pick<TestContextOptions, 'stdin' | 'env' | 'keychain'> = {}): Promise<{ code: number | null; error: unknown }> {
   t = makeTestContext({ interactive: false, keychain: { default: KEY }, ...options });
-  let code: number | null = null;
   const makeContext: ContextFactory = (globals: GlobalOptions, command) => {
     const rawEnv = { ...t.ctx.rawEnv, OPENAI_BASE_URL: BAD };
     const read = envReader(rawEnv, globals, command?.baseUrl);
     const ctx: Context = Object.create(t.ctx, { rawEnv: { value: rawEnv }, env: { get: read } });
     return ctx;
   };
-  const program = buildProgram('0.0.0-test', makeContext, { name: 'openai-setup', writeOut: (text) => t.ctx.term.write('out', text), writeErr: (text) => t.ctx.term.write('err', text) }, (c) => (code = c));
-  try {
-    await program.parseAsync(['node', 'x', ...line]);
-    return { code, error: null };
-  } catch (error) {
-    return { code, error };
-  }
+  return runProgramLine(t, line, makeContext);
 }
 
 describe('OPENAI_BASE_URL that is no URL', () => {

@@ -6,8 +6,8 @@ import { ProfilesFailureJsonSchema } from '../../src/commands/profiles.js';
 import { UsageError } from '../../src/errors.js';
 import type { Context, GlobalOptions } from '../../src/context.js';
 import { envReader } from '../../src/main.js';
-import { buildProgram } from '../../src/program.js';
 import { makeTestContext, type TestContext } from '../helpers/context.js';
+import { runProgramLine } from '../helpers/program-line.js';
 
 const BAD = '--profile: use 1–64 letters, digits, "-" or "_", starting with a letter or digit (got "a b").';
 
@@ -20,7 +20,6 @@ afterEach(() => t?.cleanup());
  */
 async function runLine(line: string[], env: Record<string, string> = {}): Promise<{ code: number | null; error: unknown }> {
   t = makeTestContext({ interactive: false });
-  let code: number | null = null;
   const makeContext = (globals: GlobalOptions): Context => {
     // Given here, not to makeTestContext, which parses the environment at once.
     const rawEnv = { ...t.ctx.rawEnv, ...env };
@@ -33,13 +32,7 @@ async function runLine(line: string[], env: Record<string, string> = {}): Promis
       },
     };
   };
-  const program = buildProgram('0.0.0-test', makeContext, { name: 'openai-setup', writeOut: (text) => t.ctx.term.write('out', text), writeErr: (text) => t.ctx.term.write('err', text) }, (c) => (code = c));
-  try {
-    await program.parseAsync(['node', 'x', ...line]);
-    return { code, error: null };
-  } catch (error) {
-    return { code, error };
-  }
+  return runProgramLine(t, line, makeContext);
 }
 
 describe('a bad --profile is refused by every command, one line and exit 2', () => {

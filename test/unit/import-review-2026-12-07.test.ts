@@ -2,18 +2,16 @@
 // in a temp home and project, an in-memory keychain and scripted checks and prompts: other
 // services' keys taken for OpenAI keys, a .env line under another name removed, the advice for
 // lines left, and commented-out keys.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runImport, defaultDeps, ImportJsonSchema, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
-import type { CheckRequest, CheckResult } from '../../src/api/types.js';
+import { runImport, ImportJsonSchema, type ImportOptions } from '../../src/commands/import.js';
 import { maskKey } from '../../src/keys/format.js';
 import { continueOtherProvider } from '../../src/plaintext/continue.js';
 import { planEdit } from '../../src/plaintext/edit.js';
 import { findKeys } from '../../src/plaintext/find.js';
 import type { Finding } from '../../src/plaintext/scan.js';
-import { checkResult, flat, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { flat, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { importMachine } from '../helpers/import-machine.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
 const KEY = makeKey('proj', 'unit-review-a');
@@ -24,32 +22,7 @@ const ANTHROPIC = `sk-ant-api03-${'Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv'.repeat(3)}A
 const OPENROUTER = `sk-or-v1-${HEX}`;
 
 const contexts = trackedContexts();
-interface Machine extends TestContext {
-  home: string;
-  write(path: string, text: string): string;
-  read(path: string): string;
-  deps: ImportDeps;
-}
-
-function machine(options: TestContextOptions = {}): Machine {
-  const t = contexts.make({ admin: true, ...options });
-  const home = join(dirname(t.cwd), 'home');
-  mkdirSync(home);
-  t.ctx.rawEnv.HOME = home;
-  const deps: ImportDeps = { places: defaultDeps().places, fish: async () => ({ ok: true, missing: false, detail: '' }) };
-  const full = (path: string) => (path.startsWith('~/') ? join(home, path.slice(2)) : join(t.cwd, path));
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(full(path)), { recursive: true });
-    writeFileSync(full(path), text);
-    chmodSync(full(path), 0o644);
-    return full(path);
-  };
-  const read = (path: string) => readFileSync(full(path), 'latin1');
-  t.api.answerEveryCheck((request) => (request.key === KEY || request.key === OTHER ? works(request) : checkResult('invalid_key')));
-  return Object.assign(t, { home, write, read, deps });
-}
-
-const works = (request: CheckRequest): CheckResult => (request.billingCheck ? checkResult('valid') : checkResult('valid', { billing: 'unchecked', message: 'The key works.' }));
+const machine = (options: TestContextOptions = {}) => importMachine(contexts, [KEY, OTHER], options);
 const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ check: false, json: false, rewrite: false, yes: false, ...extra });
 
 function expectNoKeys(t: TestContext): void {

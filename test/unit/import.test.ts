@@ -2,11 +2,10 @@
 // command through Context with real files in a temp home and project, an in-memory keychain,
 // scripted checks and prompts, and a stand-in for fish.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runImport, ImportFailureJsonSchema, ImportJsonSchema, defaultDeps, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
-import type { CheckRequest, CheckResult } from '../../src/api/types.js';
+import { runImport, ImportFailureJsonSchema, ImportJsonSchema, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
 import { maskKey } from '../../src/keys/format.js';
 import { PAGES, projectPageUrl } from '../../src/platform.js';
 import { run as adminKey } from '../../src/commands/admin-key.js';
@@ -21,6 +20,7 @@ import { plaintextPlaces } from '../../src/plaintext/places.js';
 import type { Finding } from '../../src/plaintext/scan.js';
 import { checkResult, flat, makeTestContext, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
+import { importMachine, type ImportMachine } from '../helpers/import-machine.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 import { shellDirs } from '../helpers/shell-dirs.js';
 
@@ -248,46 +248,8 @@ describe('how a changed file is loaded again, in the shell that reads it', () =>
 // ---------------------------------------------------------------------------------------------
 
 const contexts = trackedContexts();
-interface Machine extends TestContext {
-  home: string;
-  write(path: string, text: string, mode?: number): string;
-  read(path: string): string;
-  fishCalls: string[];
-  deps: ImportDeps;
-}
-
-function machine(options: TestContextOptions = {}): Machine {
-  const t = contexts.make({ admin: true, ...options });
-  const home = join(dirname(t.cwd), 'home');
-  mkdirSync(home);
-  t.ctx.rawEnv.HOME = home;
-  const fishCalls: string[] = [];
-  const deps: ImportDeps = {
-    places: defaultDeps().places,
-    // fish erases a universal variable by rewriting fish_variables without it.
-    fish: async (script) => {
-      fishCalls.push(script);
-      const name = /^set -Ue (\w+)$/.exec(script)![1]!;
-      const file = join(home, '.config', 'fish', 'fish_variables');
-      writeFileSync(file, readFileSync(file, 'latin1').split('\n').filter((l) => !l.includes(` ${name}:`)).join('\n'), 'latin1');
-      return { ok: true, missing: false, detail: '' };
-    },
-  };
-  const write = (path: string, text: string, mode = 0o644) => {
-    const full = path.startsWith('~/') ? join(home, path.slice(2)) : join(t.cwd, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, text, { mode });
-    chmodSync(full, mode);
-    return full;
-  };
-  const read = (path: string) => readFileSync(path.startsWith('~/') ? join(home, path.slice(2)) : join(t.cwd, path), 'latin1');
-  // A live check answers like the API for the keys it knows (billing is proven only by its test request).
-  t.api.answerEveryCheck((request) => (request.key === KEY || request.key === OTHER ? works(request) : checkResult('invalid_key')));
-  return Object.assign(t, { home, write, read, fishCalls, deps });
-}
-
-/** A working key's check: it can spend when the test request is sent, else only listed models (as `import --check`). */
-const works = (request: CheckRequest): CheckResult => (request.billingCheck ? checkResult('valid') : checkResult('valid', { billing: 'unchecked', message: 'The key works.' }));
+type Machine = ImportMachine;
+const machine = (options: TestContextOptions = {}): Machine => importMachine(contexts, [KEY, OTHER], options);
 
 const options = (extra: Partial<ImportOptions> = {}): ImportOptions => ({ check: false, json: false, rewrite: false, yes: false, ...extra });
 
