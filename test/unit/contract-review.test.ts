@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDeps, ImportJsonSchema, runImport, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
+import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
 import { maskKey } from '../../src/keys/format.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { checkResult, outcomeOf, type TestContext } from '../helpers/context.js';
@@ -58,5 +59,25 @@ describe.skipIf(process.platform === 'win32')('import with a damaged key file: l
     const { t, deps, path } = damagedKeyFile();
     expect(await outcomeOf(runImport(t.ctx, options({ store: '~/.bashrc:1', yes: true, json: true }), deps))).toMatchObject({ code: 7, message: expect.stringContaining(`${path} is damaged`) });
     expect(JSON.parse(t.stdout)).toMatchObject({ ok: false, reason: 'key_store' });
+  });
+});
+
+describe('verify --key with an empty value ("$VAR" unset): no key given, as an empty OPENAI_API_KEY', () => {
+  const VERIFY: VerifyOptions = { json: false, quiet: false, billingCheck: true };
+  for (const key of ['', '  ']) {
+    it(`--key ${JSON.stringify(key)}: exit 2 (usage), saying --key was given no key; nothing sent`, async () => {
+      const t = contexts.make({ interactive: false });
+      const failed = await outcomeOf(verify(t.ctx, { ...VERIFY, key }));
+      expect(failed).toMatchObject({ code: 2, message: expect.stringMatching(/^No key to check: --key was given (an empty value|only blanks) \(as `--key "\$VAR"` is when the variable is unset or empty\)\.$/) });
+      expect(failed.message).not.toMatch(/not sent|copy/i);
+      expect(t.api.checks).toEqual([]);
+    });
+  }
+
+  it('--json: one document, reason usage, exit 2, the same words', async () => {
+    const t = contexts.make({ interactive: false, env: { OPENAI_API_KEY: makeKey('proj', 'contract-review-env') } });
+    expect((await outcomeOf(verify(t.ctx, { ...VERIFY, json: true, key: '' }))).code).toBe(2);
+    expect(VerifyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, status: 'error', exitCode: 2, reason: 'usage', key: null, message: expect.stringContaining('--key was given an empty value') });
+    expect(t.api.checks).toEqual([]);
   });
 });
