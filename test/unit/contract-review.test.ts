@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDeps, ImportJsonSchema, runImport, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
 import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
+import { UsageError } from '../../src/errors.js';
 import { maskKey } from '../../src/keys/format.js';
+import { parseCheckFlags } from '../../src/options.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { checkResult, outcomeOf, type TestContext } from '../helpers/context.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
@@ -79,5 +81,18 @@ describe('verify --key with an empty value ("$VAR" unset): no key given, as an e
     expect((await outcomeOf(verify(t.ctx, { ...VERIFY, json: true, key: '' }))).code).toBe(2);
     expect(VerifyJsonSchema.parse(JSON.parse(t.stdout))).toMatchObject({ ok: false, status: 'error', exitCode: 2, reason: 'usage', key: null, message: expect.stringContaining('--key was given an empty value') });
     expect(t.api.checks).toEqual([]);
+  });
+});
+
+describe('--timeout takes decimal digits only', () => {
+  it.each(['0x1F4', '0b111110100', '0o764', '5e2', ' 500', '500 ', '', '500.0', '+500', '-5', 'Infinity'])('%j: "must be a whole number of milliseconds", a usage error', (value) => {
+    expect(() => parseCheckFlags({ timeout: value })).toThrow(new UsageError(`--timeout: must be a whole number of milliseconds (got "${value}").`));
+  });
+
+  it('digits: the milliseconds, still bounded', () => {
+    expect(parseCheckFlags({ timeout: '500' }).timeoutMs).toBe(500);
+    expect(parseCheckFlags({ timeout: '600000' }).timeoutMs).toBe(600_000);
+    expect(() => parseCheckFlags({ timeout: '99' })).toThrow(new UsageError('--timeout: must be at least 100 ms (got "99").'));
+    expect(() => parseCheckFlags({ timeout: '600001' })).toThrow(new UsageError('--timeout: must be at most 600000 ms (10 minutes) (got "600001").'));
   });
 });
