@@ -1,6 +1,6 @@
 // What a review of the command-line contract found on 2026-12-07, through Context: import's
 // listing with a damaged key file (--insecure-storage), an empty --key, and --timeout's digits.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDeps, ImportJsonSchema, runImport, type ImportDeps, type ImportOptions } from '../../src/commands/import.js';
@@ -94,5 +94,22 @@ describe('--timeout takes decimal digits only', () => {
     expect(parseCheckFlags({ timeout: '600000' }).timeoutMs).toBe(600_000);
     expect(() => parseCheckFlags({ timeout: '99' })).toThrow(new UsageError('--timeout: must be at least 100 ms (got "99").'));
     expect(() => parseCheckFlags({ timeout: '600001' })).toThrow(new UsageError('--timeout: must be at most 600000 ms (10 minutes) (got "600001").'));
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('import on a terminal with a damaged key file', () => {
+  it('lists what it found, then asks nothing: the file refuses a store (exit 7), nothing changed', async () => {
+    const t = contexts.make({ interactive: true });
+    const home = join(dirname(t.cwd), 'home');
+    mkdirSync(home);
+    t.ctx.rawEnv.HOME = home;
+    const bashrc = join(home, '.bashrc');
+    writeFileSync(bashrc, `export OPENAI_API_KEY=${KEY}\n`);
+    mkdirSync(t.configDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(t.configDir, 'credentials.json'), '{bad\n', { mode: 0o600 });
+    const deps: ImportDeps = { places: defaultDeps().places, fish: async () => ({ ok: true, missing: false, detail: '' }) };
+    expect(await outcomeOf(runImport(t.ctx, options(), deps))).toMatchObject({ code: 7, message: expect.stringContaining('is damaged') });
+    expect(t.stdout).toContain(`${maskKey(KEY)} · project key · stored key not known (the key file cannot be read)`);
+    expect(readFileSync(bashrc, 'utf8')).toBe(`export OPENAI_API_KEY=${KEY}\n`);
   });
 });
