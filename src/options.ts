@@ -156,11 +156,14 @@ export function parseFlag<T>(flag: string, schema: z.ZodMiniType<T>, value: unkn
   return result.data;
 }
 
-const TimeoutSchema = z.coerce.number({ message: 'must be a number of milliseconds' }).check(
-  z.int('must be a whole number of milliseconds'),
-  z.minimum(100, 'must be at least 100 ms'),
-  z.maximum(600_000, 'must be at most 600000 ms (10 minutes)'),
-);
+// Decimal digits only: Number() would also take "0x1F4", "0b111110100", "5e2" and " 500" as
+// 500, and "" as 0 (said as "must be at least 100 ms").
+const TimeoutSchema = z
+  .pipe(
+    z.string({ message: 'must be a whole number of milliseconds' }).check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')),
+    z.transform((v: string) => Number(v)),
+  )
+  .check(z.minimum(100, 'must be at least 100 ms'), z.maximum(600_000, 'must be at most 600000 ms (10 minutes)'));
 
 const ModelSchema = z.string().check(z.trim(), z.regex(/^[A-Za-z0-9._:/-]{1,100}$/, 'is not a model name'));
 

@@ -44,13 +44,14 @@ import { homeWhy } from '../storage/paths.js';
 import { describeFileError } from '../storage/read-file.js';
 import { leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminKeyNeedsFile, storedNotAnAdminKey } from '../storage/admin-key.js';
-import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
+import { changeKey, KeyChangeError, keyChangeFailure, keyFileUnusable } from '../storage/key-change.js';
+import { ConfigStoreError } from '../storage/private-file.js';
 import { replaced, sayReplaced, type Replaced } from '../stages/replaced.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
 import { judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, storedSource, type SharingProfile } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
 import { CURSORLESS_TERMINAL, marks, withFailureDocument } from '../terminal/output.js';
-import { jsonText, MAX_UNTRUSTED_LENGTH, shownValue } from '../terminal/sanitize.js';
+import { jsonText, MAX_UNTRUSTED_LENGTH, shownValue, upperFirst } from '../terminal/sanitize.js';
 
 export interface ImportOptions {
   profile?: string;
@@ -116,6 +117,12 @@ export const ImportJsonSchema = z.object({
    * path) or one that cannot be opened. A reader can tell a partial scan from a clean one.
    */
   skipped: z.array(z.object({ path: z.string(), why: z.string() })),
+  /**
+   * The key file (--insecure-storage) could not be read (damaged, not to be trusted…), so a
+   * finding's `stored` (the key: `key`) or `storedAdmin` (`admin`) false means "not known": why, and
+   * the fix. Null when what is stored was read.
+   */
+  storedNotKnown: z.nullable(z.object({ key: z.boolean(), admin: z.boolean(), why: z.string(), fix: z.string() })),
   /** Copies left that import would move (those with envFile true are not counted). */
   plaintextLeft: z.number(),
   exitCode: z.number(),
@@ -158,6 +165,12 @@ interface StoredKeys {
   admin: string | null;
   /** The keychain could not be read here: the keys state.json records are then known by their hints. */
   keychainError: KeychainUnavailableError | null;
+  /**
+   * The key file (--insecure-storage) could not be read for the key, the admin key or both (damaged,
+   * not to be trusted…): whether a key found is the stored one is not known. Listing says so, with
+   * the file's fix; storing (--store, the terminal's choice) is refused with it (exit 7).
+   */
+  fileError: { key: boolean; admin: boolean; error: ConfigStoreError } | null;
   /** A stored admin-key value that is none (storedNotAnAdminKey): listed, never acted on. */
   notAdmin: { message: string; fix: string } | null;
   /** The profile as state.json records it, read only when the keychain cannot be. */
@@ -277,6 +290,13 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     return [{ variable, key: value }];
   });
   await learnStoredFor(run);
+  // Storing needs the key file read (what it replaces, the copy it drops): refused as before (exit 7).
+  if (stored.fileError && options.store) throw stored.fileError.error;
+  if (stored.fileError) {
+    const { why, fix } = keyFileWords(run, stored.fileError.error);
+    term.err(`${run.m.warn} ${why}`);
+    term.err(`  ${fix}`);
+  }
   if (options.check) {
     // On a terminal where a question follows the checks whatever they find ("Which key should
     // profile … keep?", a line of the stored key to change), what is typed during them is neither
@@ -294,6 +314,8 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     const { found, distinct } = await listFindings(run, homeDir);
     // On a terminal: store a key, then move each plaintext line of it.
     if (!options.json && term.interactive && (found.length > 0 || run.environment.length > 0)) {
+      // Nothing is asked about keys whose stored one is not known: the file's failure (exit 7), its fix said above.
+      if (stored.fileError) throw stored.fileError.error;
       const { storeFailed } = await storeOnTerminal(run, distinct, found);
       await moveLines(run, found, storeFailed);
       noteRewrites(run);
@@ -308,8 +330,16 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
 /** The profile's key and admin key as every reader of them judges them; refused (exit 7) when the stored value is no key. */
 async function readStoredKeys(ctx: Context, profileName: string): Promise<StoredKeys> {
   let keychainError: KeychainUnavailableError | null = null;
+  let fileError: StoredKeys['fileError'] = null;
   const readStored = async (account: string) => {
-    const read = await ctx.keys.get(account);
+    // A key file that cannot be read: what is stored there is not known, which listing says (it changes nothing).
+    const read = await ctx.keys.get(account).catch((error: unknown) => {
+      if (!(error instanceof ConfigStoreError)) throw error;
+      const admin = account !== profileName;
+      fileError = { key: !admin || (fileError?.key ?? false), admin: admin || (fileError?.admin ?? false), error: fileError?.error ?? error };
+      return null;
+    });
+    if (!read) return null;
     if (read.stored) ctx.term.addSecret(read.stored.key);
     keychainError ??= read.keychainError;
     return read.stored;
@@ -336,6 +366,7 @@ async function readStoredKeys(ctx: Context, profileName: string): Promise<Stored
     key: judged?.key ?? null,
     admin: notAdmin ? null : (storedAdminValue?.key ?? null),
     keychainError,
+    fileError,
     notAdmin,
     recorded,
     hint: recorded?.key?.storage === 'keychain' ? recorded.key.hint : null,
@@ -350,6 +381,18 @@ function isStoredKey(stored: StoredKeys, key: string): boolean {
 
 function isStoredAdmin(stored: StoredKeys, key: string): boolean {
   return key === stored.admin || (stored.admin === null && stored.adminHint !== null && maskKey(key) === stored.adminHint);
+}
+
+/** Whether `key` may be the profile's stored key (or admin key) for all that is known: the key file holding it could not be read. */
+function storedNotKnown(stored: StoredKeys, key: string): boolean {
+  return isAdminKey(key) ? stored.fileError?.admin === true : stored.fileError?.key === true;
+}
+
+/** The key file that could not be read, as listing says it: what, so what, and its fix (as status says it). */
+function keyFileWords(run: ImportRun, error: ConfigStoreError): { why: string; fix: string } {
+  const { fix } = keyFileUnusable({ ...run.scope, keys: run.ctx.keys }, run.profileName, error, '');
+  const which = run.stored.fileError?.key ? (run.stored.fileError.admin ? 'key or admin key' : 'key') : 'admin key';
+  return { why: `${error.parts.detail.replace(/\.$/, '')}, so whether a key found is the stored ${which} of profile "${run.profileName}" is not known.`, fix: `${upperFirst(fix)}.` };
 }
 
 /** Acting on an admin key is refused while the stored admin-key value is none. */
@@ -384,7 +427,7 @@ function describeKey(run: ImportRun, key: string): string {
     : key === stored.admin ? 'the stored admin key'
     : isStoredKey(stored, key) ? `the stored key ${byHint(stored.keychainError!)}`
     : isStoredAdmin(stored, key) ? `the stored admin key ${byHint(stored.keychainError!)}`
-    : storedForWords(run, key) ?? 'not stored';
+    : storedForWords(run, key) ?? (storedNotKnown(stored, key) ? 'stored key not known (the key file cannot be read)' : 'not stored');
   const check = run.checks.get(key);
   return `${maskKey(key)} · ${keyKindLabel(keyKind(key))} · ${owner}${check ? ` · ${check.ok ? (check.works ?? 'works') : `${check.status}: ${check.message}`}` : ''}`;
 }
@@ -834,6 +877,7 @@ async function report(run: ImportRun): Promise<number> {
       moved: run.moved,
       // The home directory once, as `~`, when none is known or it could not be reached (as the text says it).
       skipped: [...scanned.skipped.map((s) => ({ path: shown(s.path), why: s.why })), ...(run.homeNotLooked ? [{ path: '~', why: run.homeNotLooked }] : [])],
+      storedNotKnown: stored.fileError ? { key: stored.fileError.key, admin: stored.fileError.admin, ...keyFileWords(run, stored.fileError.error) } : null,
       plaintextLeft: left,
       exitCode,
     };
@@ -866,7 +910,8 @@ async function report(run: ImportRun): Promise<number> {
       term.out(`${m.warn} ${message}`);
       for (const hint of hints) term.out(`  ${hint}`);
     }
-    if (!keychainError || plaintext.some((f) => f.key === stored.key || f.key === stored.admin)) {
+    // A key file that cannot be read refuses every move until it is fixed (its fix is said above).
+    if (!stored.fileError && (!keychainError || plaintext.some((f) => f.key === stored.key || f.key === stored.admin))) {
       const importing = toolCommand(scope, 'import', profileName);
       const naming = `${importing} --store PATH:LINE --rewrite --yes`;
       // A key not stored yet is refused (exit 7) until `first` is done; the stored key's lines move as they are.

@@ -5,7 +5,7 @@ import { buildCheckRequest, malformedKeyResult, nothingLearned, runCheck, stored
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
-import type { FailureFields } from '../errors.js';
+import { UsageError, type FailureFields } from '../errors.js';
 import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { EnvSchema } from '../options.js';
@@ -81,6 +81,13 @@ async function resolveKey(ctx: Context, options: VerifyOptions, profileName: str
     const output = `${options.json ? ' --json' : ''}${options.quiet ? ' --quiet' : ''}`;
     const raw = await readKeyFromStdin(() => ctx.readStdin(), `printenv OPENAI_API_KEY | ${verifyCommand(ctx, profileName, options, '--key -')}${output}`, { env: ctx.rawEnv });
     return { raw, source: { kind: 'stdin', label: 'standard input' } };
+  }
+  // `--key "$OPENAI_API_KEY"` with the variable unset (a CI secret missing) gives no key, as an
+  // empty OPENAI_API_KEY or empty standard input does: a usage error, not a key "malformed".
+  if (options.key !== undefined && options.key.trim() === '') {
+    throw new UsageError(`No key to check: --key was given ${options.key === '' ? 'an empty value' : 'only blanks'} (as \`--key "$VAR"\` is when the variable is unset or empty).`, [
+      'Set that variable (in CI: the secret), give the key with --key - (read from standard input), or leave out --key to check OPENAI_API_KEY, then the stored key.',
+    ]);
   }
   if (options.key !== undefined) {
     if (ctx.term.stdinIsTTY && !options.quiet) {

@@ -149,7 +149,7 @@ describe('the wizard takes the live-check options its advice names (as key and v
     expect(await parse({ timeout: '30000', baseUrl: 'http://127.0.0.1:18556/v1/', model: 'gpt-4o' })).toMatchObject({
       check: { timeoutMs: 30000, baseURL: 'http://127.0.0.1:18556/v1', model: 'gpt-4o' },
     });
-    expect(() => parse({ timeout: 'soon' })).toThrow('--timeout: must be a number of milliseconds (got "soon").');
+    expect(() => parse({ timeout: 'soon' })).toThrow('--timeout: must be a whole number of milliseconds (got "soon").');
   });
 });
 
