@@ -224,7 +224,8 @@ export async function adminKeyServesNow(ctx: Context, profile: string, key: stri
     await ctx.state.updateProfile(profile, (p) => {
       if (recordedUnable(p)) delete p.adminKey!.cannot;
     });
-  } catch {
-    // Left as it was (see above).
+  } catch (error) {
+    // The progress file cannot be written now (its lock, the disk…): left as it was (see above).
+    if (!(error instanceof KeyStoreError)) throw error;
   }
 }
