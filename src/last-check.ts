@@ -3,10 +3,9 @@
 // server said) and storage/ (the file), because neither layer imports the other's code beyond the
 // status names storage/ stores (api/status.ts): api/ knows nothing stored, and storage/ prints
 // nothing (a record that fails is a warning, not an error).
-import { STATUS } from './api/status.js';
+import { outcomeRow, STATUS } from './api/status.js';
 import type { CheckResult } from './api/types.js';
 import { organizationId, projectId } from './api/identifiers.js';
-import { limitReason } from './api/limits.js';
 import type { Context } from './context.js';
 import { KeyStoreError } from './errors.js';
 import { maskKey } from './keys/format.js';
@@ -51,7 +50,7 @@ async function recordIn(ctx: Context, profileName: string, key: string, source: 
       message: untrusted(result.message, [key]),
       ...(result.otherHost ? { host: result.otherHost } : {}),
       ...(result.adviceBaseURL ? { baseURL: result.adviceBaseURL } : {}),
-      ...(result.status === 'insufficient_quota' && limitReason(result.reason) ? { limit: result.reason! } : {}),
+      ...(outcomeRow(result).route === 'limit' ? { limit: result.reason! } : {}),
     };
   });
 }

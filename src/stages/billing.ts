@@ -1,5 +1,6 @@
 // Stage 3: how to pay (prepaid credits, auto-reload, or an old monthly invoice) and a budget.
 import { limitReason } from '../api/limits.js';
+import { outcomeRow } from '../api/status.js';
 import type { Context } from '../context.js';
 import { PAGES } from '../platform.js';
 import { billingChoiceOf, type BillingChoice } from '../storage/state.js';
@@ -56,10 +57,12 @@ export async function runBillingStage(ctx: Context, options: BillingStageOptions
   // fix that key and status name is this command), whatever was done before.
   // A spend limit the check named is lifted on its limits page, never by credits: said, and the
   // stage goes on as it would.
+  // The route the profile's last check calls for (of its stored key, at the OpenAI API), as the wizard takes it.
   const last = record?.lastVerify;
-  const ofThisKey = last?.status === 'insufficient_quota' && last.host === undefined && (record?.key === undefined || record.key.hint === last.keyHint);
-  const limit = ofThisKey ? limitReason(last.limit ?? null) : null;
-  const cannotSpend = ofThisKey && limit === null;
+  const ofThisKey = last !== undefined && last.host === undefined && (record?.key === undefined || record.key.hint === last.keyHint);
+  const route = ofThisKey ? outcomeRow({ status: last.status, reason: last.limit ?? null }).route : null;
+  const limit = route === 'limit' ? limitReason(last!.limit!) : null;
+  const cannotSpend = route === 'billing';
   if (limit) term.say(`${m.warn} The last check of ${last!.keyHint} found that ${limit.what}: ${limit.fix} (${limit.page(last!.project)})`);
   if (cannotSpend) term.say(`${m.warn} The last check of ${last!.keyHint} found that it cannot spend (no credits): add credits on the billing page below.`);
   if (!cannotSpend && progress && 'pageDoneAt' in progress && saved && (options.choice === undefined || options.choice === saved)) {
