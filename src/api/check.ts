@@ -6,8 +6,9 @@ import { checkKeyShape, heldWithMore, keyWithin, maskKey, problemSaysWhatToDo, s
 import { baseURLForAdvice, baseURLOrigin, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
 import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
-import { sanitize, sanitizeNullable, UNSAFE_CHAR, untrusted, withoutCredentials } from '../terminal/sanitize.js';
+import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellSetLine, shellUnsetLine } from '../terminal/shell.js';
+import { hasUnsafeChar } from '../terminal/unsafe-char.js';
 import { CUSTOM_HEADERS_VARIABLE, customHeader, customHeadersToSend, parseCustomHeaders, passedOn } from './custom-headers.js';
 import { otherServer, storeKeyWords, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';
@@ -87,7 +88,7 @@ function proxiedLoopbackWarning(env: Record<string, string | undefined>, baseURL
   if (!proxy) return null;
   const variable = noProxyVariable(env);
   const current = (env[variable] ?? '').trim();
-  const unshown = UNSAFE_CHAR.test(current);
+  const unshown = hasUnsafeChar(current);
   const noProxy = shellSetLine(env, platform, variable, current && !unshown ? `${current},${url.hostname}` : url.hostname);
   const how = unshown ? `set ${variable} to the host (its value now holds control or invisible characters, and is left out)` : `add the host to ${variable}`;
   return (

@@ -190,17 +190,23 @@ function secretForms(secret: string): { form: string; spelled: boolean }[] {
   return forms.filter(({ form }) => form.length >= MIN_SECRET_FRAGMENT);
 }
 
-/**
- * Each place a piece of at least MIN_SECRET_FRAGMENT letters of one of `secrets`' forms is in
- * `text` with separators between its letters (or `%6b`, `&#107;`): [start, end) in `text`, what
- * masks it. One pass over the text's letters, every form of every secret looked up at once.
- */
-function* separatedIn(whole: string, secrets: readonly string[]): Generator<Span> {
+interface SecretLookup {
+  forms: { form: string; spelled: boolean; secret: string; folded: string }[];
+  /** Each piece of MIN_SECRET_FRAGMENT letters of the forms, by its hash: [form, where in it]. */
+  pieces: Map<number, [form: number, from: number][]>;
+}
+
+// The lookup of the secrets the last text was masked against: a run masks all its text against the
+// same key or two, and making it (five forms of a key, every piece of them hashed) took longer
+// than masking a line.
+let lastLookup: { secrets: string; lookup: SecretLookup } | null = null;
+
+function lookupOf(secrets: readonly string[]): SecretLookup {
+  const id = JSON.stringify(secrets);
+  if (lastLookup?.secrets === id) return lastLookup.lookup;
   const n = MIN_SECRET_FRAGMENT;
-  const text = whole.length > MAX_SEPARATED_TEXT ? whole.slice(0, MAX_SEPARATED_TEXT) : whole;
   const forms = secrets.flatMap((secret) => secretForms(secret).map((form) => ({ ...form, secret, folded: foldCase(form.form) })));
-  if (forms.length === 0 || text.length < n) return;
-  const pieces = new Map<number, [form: number, from: number][]>();
+  const pieces: SecretLookup['pieces'] = new Map();
   forms.forEach(({ folded }, f) => {
     for (let i = 0; i + n <= folded.length; i++) {
       const hash = hashOf(folded, i);
@@ -209,6 +215,21 @@ function* separatedIn(whole: string, secrets: readonly string[]): Generator<Span
       else if (!same.some(([g, from]) => forms[g]!.folded.startsWith(folded.slice(i, i + n), from))) same.push([f, i]);
     }
   });
+  lastLookup = { secrets: id, lookup: { forms, pieces } };
+  return lastLookup.lookup;
+}
+
+/**
+ * Each place a piece of at least MIN_SECRET_FRAGMENT letters of one of `secrets`' forms is in
+ * `text` with separators between its letters (or `%6b`, `&#107;`): [start, end) in `text`, what
+ * masks it. One pass over the text's letters, every form of every secret looked up at once.
+ */
+function* separatedIn(whole: string, secrets: readonly string[]): Generator<Span> {
+  const n = MIN_SECRET_FRAGMENT;
+  const text = whole.length > MAX_SEPARATED_TEXT ? whole.slice(0, MAX_SEPARATED_TEXT) : whole;
+  if (text.length < n) return;
+  const { forms, pieces } = lookupOf(secrets);
+  if (forms.length === 0) return;
   const { letters, folded, starts, ends } = lettersOf(text);
   if (folded.length < n) return;
   let hash = hashOf(folded, 0);

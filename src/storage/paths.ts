@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
 import { absoluteOrNone, homeOf, homeVariable, usableHome, xdgDir, xdgIgnoredNotice, type Home, type XdgName } from './home.js';
 import type { ShellDirs } from '../terminal/shell.js';
 import { errnoWords, fileErrorCode } from './errno-words.js';
-import { shownValue, UNSAFE_CHAR } from '../terminal/sanitize.js';
+import { shownValue } from '../terminal/sanitize.js';
+import { hasUnsafeChar } from '../terminal/unsafe-char.js';
 
 const UNSAFE_PROBLEM = 'must not contain line breaks or other control characters';
 
@@ -17,7 +18,7 @@ const UNSAFE_PROBLEM = 'must not contain line breaks or other control characters
  * terminal in every message naming the path. resolveConfigDir makes it a usage error.
  */
 function configDirProblem(value: string): string | null {
-  if (UNSAFE_CHAR.test(value)) return UNSAFE_PROBLEM;
+  if (hasUnsafeChar(value)) return UNSAFE_PROBLEM;
   if (!isAbsolute(value)) return 'must be an absolute path (a relative one would put the config files, a plain-text key among them, in whatever directory openai-setup is run from)';
   return null;
 }
@@ -82,7 +83,7 @@ export function resolveConfigDir(
 
 /** `dir`, or a usage error when its path holds a character configDirProblem refuses (it came from `name`, whose value is `value`). */
 function checkedDir(dir: string, name: string, value: string): string {
-  if (UNSAFE_CHAR.test(dir)) {
+  if (hasUnsafeChar(dir)) {
     // The rest of the path is the tool's own: the character came from the variable it is built on.
     throw new UsageError(
       `${name}: ${UNSAFE_PROBLEM} (got "${shownValue(value)}"): openai-setup keeps its files under it and names them in its messages. Set OPENAI_SETUP_CONFIG_DIR to an absolute path without them.`,

@@ -4,7 +4,7 @@
 // bidi overrides that reorder what is read, newlines that forge a line of our own, credentials in
 // a URL, or megabytes of text. It is shown only after passing through here.
 import { redact } from '../keys/redact.js';
-import { controlChars, UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
+import { controlChars, mayHoldUnsafe, replaceUnsafeChars, UNSAFE_CHAR } from './unsafe-char.js';
 
 /** The longest untrusted text shown or stored, in characters (an ellipsis marks the cut). */
 export const MAX_UNTRUSTED_LENGTH = 500;
@@ -16,7 +16,6 @@ const LINE_BREAKS = /(?<![ \t])[ \t]*(?:[\r\n\u0085\u2028\u2029][ \t]*)+/g;
 // What must not reach a terminal raw (unsafe-char.ts): the one class that everything here that
 // shows text, and shell.ts's quoting, use.
 export { UNSAFE_CHAR } from './unsafe-char.js';
-const UNSAFE_CHARS = unsafeChars();
 const CONTROL_CHARS = controlChars();
 // Where a URL starts in a text: its `://`, the scheme looked for behind it (a match begun at every
 // word of a long run of scheme characters, `a.a.a.…`, went over the rest of the run each time:
@@ -147,7 +146,7 @@ function oneSpaced(text: string): string {
  * name and password, and the whole is bounded to `max` characters.
  */
 export function sanitize(text: string, max: number = MAX_UNTRUSTED_LENGTH): string {
-  return bounded(withoutUrlLogins(oneLine(wellFormed(text)).replace(UNSAFE_CHARS, escaped)), max);
+  return bounded(withoutUrlLogins(replaceUnsafeChars(oneLine(wellFormed(text)), escaped)), max);
 }
 
 /**
@@ -221,7 +220,7 @@ export function pathLine(path: string): string {
  * mistake; anything key-shaped masked (a key pasted in the wrong place), before it is cut.
  */
 export function shownValue(value: string, max = 200): string {
-  return bounded(redact(withoutUrlLogins(withoutCredentials(wellFormed(value)).replace(UNSAFE_CHARS, escaped))), max);
+  return bounded(redact(withoutUrlLogins(replaceUnsafeChars(withoutCredentials(wellFormed(value)), escaped))), max);
 }
 
 /**
@@ -232,9 +231,9 @@ export function shownValue(value: string, max = 200): string {
 export function jsonText(value: unknown): string {
   // JSON.stringify escapes C0 inside strings: a raw line break is its own layout, and stays.
   // A character beyond U+FFFF (a tag) as its two UTF-16 units, the only way JSON writes one escaped.
-  return JSON.stringify(value, (_name, v: unknown) => (typeof v === 'string' ? wellFormed(v) : v), 2).replace(UNSAFE_CHARS, (ch) =>
-    ch === '\n' ? ch : ch.split('').map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
-  );
+  const json = JSON.stringify(value, (_name, v: unknown) => (typeof v === 'string' ? wellFormed(v) : v), 2);
+  // Nor a raw tab (its indent is spaces).
+  return replaceUnsafeChars(json, (ch) => (ch === '\n' ? ch : ch.split('').map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')), 'layout kept');
 }
 
 // The SGR sequences the terminal's style writes (output.ts, chalk's named styles): bold and dim
@@ -242,6 +241,7 @@ export function jsonText(value: unknown): string {
 // escape sequence is the tool's: any other SGR (8 conceals the rest of the line, 7 reverses it, 0
 // resets, a background) came in text it did not write.
 const OWN_SGR = String.raw`\x1b\[(?:1|2|4|22|24|3[1-3]|36|39)m`;
+const OWN_SGRS = new RegExp(OWN_SGR, 'g');
 // In the terminal's own output: one of those, or an unsafe character.
 const OWN_SGR_OR_UNSAFE = new RegExp(`${OWN_SGR}|${UNSAFE_CHAR.source}`, 'gu');
 
@@ -252,6 +252,9 @@ const OWN_SGR_OR_UNSAFE = new RegExp(`${OWN_SGR}|${UNSAFE_CHAR.source}`, 'gu');
  * escapes are shown escaped already and a raw one here is not its).
  */
 export function neutralise(text: string): string {
+  // The colours taken out, what is left is looked at as the replace below reads it (each of them is
+  // matched at the same places there, left to right): with nothing unsafe but the layout, the line stays.
+  if (!mayHoldUnsafe(text.replace(OWN_SGRS, ''), 'layout kept')) return text;
   return text.replace(OWN_SGR_OR_UNSAFE, (found) => (found.startsWith('\x1b[') || found === '\n' || found === '\t' ? found : escaped(found)));
 }
 

@@ -1,7 +1,7 @@
 // The line that sets OPENAI_API_KEY in the person's own shell, and which file it belongs in.
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { UNSAFE_CHAR, unsafeChars } from './unsafe-char.js';
+import { hasUnsafeChar, replaceUnsafeChars } from './unsafe-char.js';
 
 export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'csh' | 'sh';
 
@@ -92,14 +92,12 @@ export function singleQuoted(value: string): string {
 // zero-width and other invisible characters, the Unicode line separators) is written with $'…'
 // escapes: inside plain quotes a line break would forge a line of output, and the rest would show
 // escaped, so that the command would not work as printed.
-const UNSAFE_CHARS = unsafeChars();
-
 /**
  * `$'a\nb'`: a word with characters a terminal must not get raw, as bash, zsh, ksh and busybox
  * read it (POSIX sh since 2024), exactly, on one line of printable characters.
  */
 function escapedQuoted(value: string): string {
-  const body = value.replace(/[\\']/g, '\\$&').replace(UNSAFE_CHARS, (ch) => {
+  const body = replaceUnsafeChars(value.replace(/[\\']/g, '\\$&'), (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\t') return '\\t';
     // Each UTF-8 byte as \xHH: $'\u202e' depends on the shell's locale (bash without a UTF-8
@@ -120,7 +118,7 @@ export function shellWord(word: string): string {
 
 /** `shellWord`, but always quoted: `'…'`, or `$'…'` for a word the terminal's output would escape. */
 export function quotedWord(word: string): string {
-  return UNSAFE_CHAR.test(word) ? escapedQuoted(word) : singleQuoted(word);
+  return hasUnsafeChar(word) ? escapedQuoted(word) : singleQuoted(word);
 }
 
 /** The line that sets `name` to `value` in the person's shell (`export NAME='…'`), nothing more. */

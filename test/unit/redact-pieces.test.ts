@@ -62,6 +62,23 @@ describe('a known key with separators between its letters', () => {
     for (let i = other; i + 8 <= encoded.length; i++) expect(shown).not.toContain(encoded.slice(i, i + 8));
   });
 
+  it('each text is read against the secrets it is given, whatever the text before was masked against', () => {
+    // The lookup of a list of secrets is kept for the next text: a new list, a longer or a
+    // shorter one, is looked up anew.
+    const reversed = (k: string) => [...k].reverse().join(' ');
+    for (const [secrets, key, other] of [
+      [[KEY], KEY, ADMIN],
+      [[ADMIN], ADMIN, KEY],
+      [[KEY, ADMIN], ADMIN, null],
+      [[KEY], KEY, ADMIN],
+      [[KEY, ADMIN], KEY, null],
+      [[ADMIN], ADMIN, KEY],
+    ] as const) {
+      expect(redact(`Key: ${reversed(key)} end`, secrets)).toBe('Key: … end');
+      if (other) expect(redact(`Key: ${reversed(other)} end`, secrets)).toBe(`Key: ${reversed(other)} end`);
+    }
+  });
+
   it('untrusted() (a verify line, --json message, the progress file) and untrustedData() (a project name) mask it', () => {
     for (const text of [`Key parts: ${KEY.match(/.{1,10}/g)!.join(' ')}`, `Key: ${spaced(KEY, '.')}`]) {
       expect(untrusted(text, [KEY])).toMatch(new RegExp(`^Key(?: parts)?: sk-proj-…${LAST4}$`));
