@@ -231,7 +231,7 @@ export interface ShapeCheck {
 function describeChar(ch: string): string {
   if (LINE_BREAK.test(ch)) return 'a line break';
   if (/\s/.test(ch)) return 'whitespace';
-  if (/["'`“”‘’]/.test(ch)) return 'a quote';
+  if (/["'`\u201c\u201d\u2018\u2019]/.test(ch)) return 'a quote'; // " ' ` “ ” ‘ ’
   const code = ch.codePointAt(0) ?? 0;
   const named = `(U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
   // C0, DEL and C1 (an escape, a NUL): control characters, ASCII or not.
@@ -305,7 +305,7 @@ export type OtherServerAdvice = 'flag' | 'variable' | 'none';
 /** A JWT: three base64url parts joined by dots, the first a JSON header (`{"` is `eyJ`). */
 const JWT = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** A key as the API keys page lists it (`sk-proj-********F1Jg`, `sk-...F1Jg`), or as maskKey shows one (`sk-proj-…F1Jg`). */
-const MASKED_KEY = /^sk-(?:[A-Za-z]+-)?(?:\*+|\.{2,}|…)[A-Za-z0-9_-]{2,8}$/;
+const MASKED_KEY = /^sk-(?:[A-Za-z]+-)?(?:\*+|\.{2,}|\u2026)[A-Za-z0-9_-]{2,8}$/;
 
 /** A key as the API keys page lists it or maskKey shows it: not a key. */
 export function isMaskedKey(key: string): boolean {
@@ -403,7 +403,7 @@ export function keyWithin(value: string, officialApi = true): { key: string; aro
   const held = parseKey(value, officialApi);
   if (!held.ok || held.key === value) return null;
   const parts: string[] = [];
-  if (/["'`“”‘’«»]/.test(value)) parts.push('quotes');
+  if (/["'`\u201c\u201d\u2018\u2019\u00ab\u00bb]/.test(value)) parts.push('quotes'); // " ' ` “ ” ‘ ’ « »
   if (/bearer\s/i.test(value)) parts.push('"Bearer "');
   if (/OPENAI_API_KEY\s*[=:]/i.test(value)) parts.push('"OPENAI_API_KEY="');
   if (value.split(held.key).length > 2) parts.push('a second copy of it');

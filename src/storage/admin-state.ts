@@ -9,7 +9,7 @@ const Timestamp = z.string().check(z.iso.datetime({ offset: true }));
  * ellipsis, never more than a prefix and four. The progress file is read back into questions and
  * lines, so nothing else is ever shown from it.
  */
-export const KeyHintSchema = z.string().check(z.regex(/^[!-~]{0,11}…[!-~]{0,4}$/, 'is not a masked key hint'));
+export const KeyHintSchema = z.string().check(z.regex(/^[!-~]{0,11}\u2026[!-~]{0,4}$/, 'is not a masked key hint'));
 
 /** What a hint of another shape reads as: shown, it says nothing; compared, it matches no key. */
 const UNKNOWN_HINT = '…';

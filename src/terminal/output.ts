@@ -211,8 +211,8 @@ export function fit(line: string, isTTY: boolean, columns: number | undefined, c
   return lines.join('\n');
 }
 
-/** A mark at the start of a line (marks()), or as asciiText writes it. */
-const MARK = /(?:[✔✖!○→?❯•*]|[vxo>]|->)/;
+/** A mark at the start of a line (marks(): ✔ ✖ ! ○ → ? ❯ • *), or as asciiText writes it. */
+const MARK = /(?:[\u2714\u2716!\u25cb\u2192?\u276f\u2022*]|[vxo>]|->)/;
 
 /** fit()'s words, each with the spaces after it (a label column keeps its width), a command in backticks as one (see WORDS). */
 function spacedWords(text: string): string[] {
