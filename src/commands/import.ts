@@ -20,7 +20,7 @@ import { outcomeRow } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import { currentDir, type Context } from '../context.js';
 import { EXIT, ExitError, FAILURE_FIELDS, failureFields, KeyStoreError, ReasonedExitError, UsageError } from '../errors.js';
-import { adminKeyProblem, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
+import { adminKeyProblem, keyKind, keyKindLabel, maskKey, otherServiceName } from '../keys/format.js';
 import { redactedExcerpt } from '../keys/redact.js';
 import { recordCheck } from '../last-check.js';
 import { baseURLOrigin, PAGES, resolveBaseURL } from '../platform.js';
@@ -208,6 +208,12 @@ interface ImportRun {
    */
   askedBy: (finding: Finding) => string | null;
   environment: Array<{ variable: 'OPENAI_API_KEY' | 'OPENAI_ADMIN_KEY'; key: string }>;
+  /**
+   * Variables of the environment holding another service's key (an OpenRouter key in
+   * OPENAI_API_KEY): as in a file, no OpenAI key, so not in `environment` (never listed, counted,
+   * checked or offered); the list says once that import leaves each, and why.
+   */
+  otherServices: Array<{ variable: 'OPENAI_API_KEY' | 'OPENAI_ADMIN_KEY'; hint: string; service: string }>;
   /** --check's outcome for each distinct key. */
   checks: Map<string, CheckOutcome>;
   /** The other profiles that store each key found (not this profile's own key): learned with each scan. */
@@ -268,6 +274,7 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     homeNotLooked: null,
     askedBy: () => null,
     environment: [],
+    otherServices: [],
     checks: new Map(),
     storedFor: new Map(),
     moved: [],
@@ -287,6 +294,12 @@ async function importKeys(ctx: Context, options: ImportOptions, deps: ImportDeps
     const value = ctx.rawEnv[variable]?.trim();
     if (!value) return [];
     term.addSecret(value);
+    // Another service's key (OPENAI_API_KEY=sk-or-v1-… for OpenRouter): no OpenAI key, as in a file.
+    const service = otherServiceName(value);
+    if (service !== undefined) {
+      run.otherServices.push({ variable, hint: maskKey(value), service });
+      return [];
+    }
     return [{ variable, key: value }];
   });
   await learnStoredFor(run);
@@ -532,6 +545,7 @@ async function listFindings(run: ImportRun, homeDir: Home): Promise<{ found: Fin
     term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${await askedNote(ctx, owner, [f.path], { scope: run.scope })}; import leaves it`);
   }
   for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describeKey(run, e.key)} (not a file; not counted)`);
+  for (const o of run.otherServices) term.out(`${m.pending} In the environment: ${o.variable} = ${o.hint} · ${o.service}, not an OpenAI key: import leaves it`);
   for (const s of scanned.skipped) term.err(`${m.warn} Not looked in ${shown(s.path)}: ${s.why}`);
   // No home directory to use (none set, or a relative one): its files (shell startup files,
   // other tools') were not looked in; said, never in silence.

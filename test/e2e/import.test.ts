@@ -165,6 +165,27 @@ describe('import into the keychain, and the lines that take the keys’ place', 
     expect(ImportJsonSchema.parse(JSON.parse(clean.stdout))).toMatchObject({ findings: [], plaintextLeft: 0, exitCode: 0 });
   });
 
+  it("another service's key in OPENAI_API_KEY (OpenRouter): on a terminal said in one line and left, nothing asked (exit 0); --json --check: no environment entry, nothing sent", async () => {
+    const openrouter = `sk-or-v1-${'a1b2c3d4e5f60718'.repeat(4)}`;
+    const t = await machine({ OPENAI_API_KEY: openrouter });
+    const left = `○ In the environment: OPENAI_API_KEY = sk-…${openrouter.slice(-4)} · an OpenRouter key, not an OpenAI key: import leaves it`;
+    const session = spawnCli(['import', '--check', '--profile', t.profile], { env: t.env, cwd: t.home, cols: 160 });
+    // Either what it says now, or the question it asked before (offering the OpenRouter key for the keychain).
+    await session.waitFor(/import leaves it|Which key should profile/);
+    expect(session.output()).not.toContain('Which key should profile');
+    expect((await session.exited).exitCode).toBe(0);
+    expect(session.output()).toContain(left);
+    expect(session.output().split('In the environment:')).toHaveLength(2);
+    expect(session.output()).not.toContain(openrouter);
+
+    const listed = await runCli(['import', '--json', '--check', '--profile', t.profile], { env: t.env, cwd: t.home });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(ImportJsonSchema.parse(JSON.parse(listed.stdout))).toMatchObject({ findings: [], environment: [], plaintextLeft: 0, exitCode: 0 });
+    expect(listed.stdout + listed.stderr).not.toContain(openrouter);
+    expect(world.server().requestsFor(openrouter)).toEqual([]);
+    expect(await keyring().lookup('openai-setup', t.profile)).toBeNull();
+  });
+
   it('status names plaintext copies of the stored key (without the keychain), doctor too', async () => {
     const t = await machine();
     const stored = await runCli(['key', '--stdin', '--profile', t.profile], { env: t.env, input: KEY });

@@ -94,6 +94,42 @@ describe("other services' keys are no OpenAI keys", () => {
   });
 });
 
+describe("other services' keys in the environment are no OpenAI keys either", () => {
+  const env = { OPENAI_API_KEY: OPENROUTER, OPENAI_ADMIN_KEY: ANTHROPIC };
+
+  it('not listed, counted, checked (never sent) or offered; said once each, in one line, as left by import', async () => {
+    const t = machine({ interactive: false, env });
+    expect(await runImport(t.ctx, options({ check: true }), t.deps)).toBe(0);
+    expect(t.api.checks).toEqual([]);
+    expect(t.stdout).toContain(`○ In the environment: OPENAI_API_KEY = ${maskKey(OPENROUTER)} · an OpenRouter key, not an OpenAI key: import leaves it\n`);
+    expect(t.stdout).toContain(`○ In the environment: OPENAI_ADMIN_KEY = ${maskKey(ANTHROPIC)} · an Anthropic key, not an OpenAI key: import leaves it\n`);
+    expect(t.stdout.split('In the environment:')).toHaveLength(3);
+    expect(t.stdout).not.toContain('malformed_key');
+    expect(t.stdout).not.toContain('not counted');
+    // --json: as for such a key in a file, nothing (no `environment` entry, nothing checked).
+    const json = machine({ interactive: false, env });
+    expect(await runImport(json.ctx, options({ json: true, check: true }), json.deps)).toBe(0);
+    expect(ImportJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({ environment: [], findings: [], plaintextLeft: 0 });
+    expect(json.api.checks).toEqual([]);
+    // On a terminal nothing is asked (an unscripted question would fail the run), nothing stored.
+    const terminal = machine({ env });
+    expect(await runImport(terminal.ctx, options({ check: true }), terminal.deps)).toBe(0);
+    expect(terminal.api.checks).toEqual([]);
+    expect(terminal.keychain.keyOf('default')).toBeUndefined();
+    for (const c of [t, json, terminal]) expectNoKeys(c);
+  });
+
+  it("an OpenAI key beside it is still listed and offered: only the other service's is left", async () => {
+    const t = machine({ env: { OPENAI_API_KEY: OPENROUTER } });
+    t.write('.env', `OPENAI_API_KEY=${KEY}\n`);
+    t.prompts.whenSelect('Which key should profile "default" keep in the keychain?', null);
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(8);
+    expect(t.prompts.asked[0]!.choices).toEqual([KEY, null]);
+    expect(t.stdout).toContain(`○ In the environment: OPENAI_API_KEY = ${maskKey(OPENROUTER)} · an OpenRouter key, not an OpenAI key: import leaves it\n`);
+    expectNoKeys(t);
+  });
+});
+
 describe('a .env line of the key under another name than OPENAI_API_KEY (run sets only that one)', () => {
   it('--store … --rewrite: refused before anything is stored; the line stays, byte for byte', async () => {
     const t = machine({ interactive: false });

@@ -256,3 +256,32 @@ describe('import, only listing: a file that cannot be read after the scan', () =
     expect(t.stdout + t.stderr).not.toMatch(/^\s+at /m);
   });
 });
+
+describe('import, only listing: a file it cannot look in at all, unreadable or too large, is one case', () => {
+  it('each named under "Not looked in" with why, neither counted as looked in, and the exit alike (0: no copy found where it looked; --json says `skipped`)', async () => {
+    const t = machine({ interactive: false });
+    const env = join(t.cwd, '.env');
+    writeFileSync(env, TEXT);
+    hook.denied.set(env, 1);
+    writeFileSync(join(t.cwd, '.env.local'), TEXT + '#'.repeat(MAX_FILE_BYTES));
+    expect(await runImport(t.ctx, options(), t.deps)).toBe(0);
+    expect(t.stdout).toContain('✔ No plaintext copy of an OpenAI key in the 0 files import looks in (2 more could not be looked in: see below).\n');
+    expect(t.stderr).toBe('! Not looked in .env: permission denied\n! Not looked in .env.local: larger than 4 MB\n');
+    const json = machine({ interactive: false });
+    const jsonEnv = join(json.cwd, '.env');
+    writeFileSync(jsonEnv, TEXT);
+    hook.denied.set(jsonEnv, 1);
+    writeFileSync(join(json.cwd, '.env.local'), TEXT + '#'.repeat(MAX_FILE_BYTES));
+    expect(await runImport(json.ctx, options({ json: true }), json.deps)).toBe(0);
+    expect(ImportJsonSchema.parse(JSON.parse(json.stdout))).toMatchObject({
+      looked: 0,
+      findings: [],
+      skipped: [
+        { path: '.env', why: 'permission denied' },
+        { path: '.env.local', why: 'larger than 4 MB' },
+      ],
+      plaintextLeft: 0,
+      exitCode: 0,
+    });
+  });
+});
