@@ -49,7 +49,8 @@ if (!existsSync(join(DIST, 'main.cjs'))) throw new Error('the build wrote no dis
 // The bundles are ASCII: one character beyond it makes Node hold the whole file's source as UTF-16
 // (main.cjs: 1 MB of memory instead of 0.5) and read and parse it more slowly. esbuild escapes
 // every string but the characters of a regular expression literal: write those as \u escapes.
-for (const file of results.flatMap((result) => Object.keys(result.metafile.outputs))) {
+// (NO_MINIFY keeps the comments, which are not code: not checked.)
+for (const file of process.env.NO_MINIFY ? [] : results.flatMap((result) => Object.keys(result.metafile.outputs))) {
   const text = readFileSync(resolve(file), 'utf8'); // esbuild names outputs from the working dir
   const at = text.search(/[^\x00-\x7f]/);
   if (at !== -1) throw new Error(`${file} is not ASCII: ${JSON.stringify(text.slice(Math.max(0, at - 60), at + 20))} (write the character as a \\u escape)`);
