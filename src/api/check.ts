@@ -6,9 +6,8 @@ import { checkKeyShape, heldWithMore, keyWithin, maskKey, problemSaysWhatToDo, s
 import { baseURLForAdvice, baseURLOrigin, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
 import { keyCheckFlags, keyPromptWorks, profileFlagFor, storeKeyAdvice } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
-import { sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
+import { hasUnsafeChar, sanitize, sanitizeNullable, untrusted, withoutCredentials } from '../terminal/sanitize.js';
 import { shellSetLine, shellUnsetLine } from '../terminal/shell.js';
-import { hasUnsafeChar } from '../terminal/unsafe-char.js';
 import { CUSTOM_HEADERS_VARIABLE, customHeader, customHeadersToSend, parseCustomHeaders, passedOn } from './custom-headers.js';
 import { otherServer, storeKeyWords, type HeaderSource, type NoCheckFlags } from './diagnosis.js';
 import { httpProxyVariable, noProxyVariable, proxyFor, proxySettings } from './http.js';

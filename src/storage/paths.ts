@@ -5,8 +5,7 @@ import { UsageError } from '../errors.js';
 import { absoluteOrNone, homeOf, homeVariable, usableHome, xdgDir, xdgIgnoredNotice, type Home, type XdgName } from './home.js';
 import type { ShellDirs } from '../terminal/shell.js';
 import { errnoWords, fileErrorCode } from './errno-words.js';
-import { shownValue } from '../terminal/sanitize.js';
-import { hasUnsafeChar } from '../terminal/unsafe-char.js';
+import { hasUnsafeChar, shownValue } from '../terminal/sanitize.js';
 
 const UNSAFE_PROBLEM = 'must not contain line breaks or other control characters';
 

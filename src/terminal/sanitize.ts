@@ -15,7 +15,7 @@ export const MAX_UNTRUSTED_LENGTH = 500;
 const LINE_BREAKS = /(?<![ \t])[ \t]*(?:[\r\n\u0085\u2028\u2029][ \t]*)+/g;
 // What must not reach a terminal raw (unsafe-char.ts): the one class that everything here that
 // shows text, and shell.ts's quoting, use.
-export { UNSAFE_CHAR } from './unsafe-char.js';
+export { hasUnsafeChar, UNSAFE_CHAR } from './unsafe-char.js';
 const CONTROL_CHARS = controlChars();
 // Where a URL starts in a text: its `://`, the scheme looked for behind it (a match begun at every
 // word of a long run of scheme characters, `a.a.a.…`, went over the rest of the run each time:
