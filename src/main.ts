@@ -24,6 +24,7 @@ import { npxAskedFor } from './terminal/npx-spec.js';
 import { npmLogNotices } from './terminal/npm-log-notice.js';
 import { createTerminal, cursorless, hungUp, marks, maskOtherWrites, type Terminal } from './terminal/output.js';
 import { stdoutFailureLine } from './terminal/output-failure.js';
+import { urlPasswords, withoutPasswords, withoutUrlLogins } from './terminal/sanitize.js';
 
 /**
  * What ctx.env reads: the environment, parsed once. A bad variable, or a bad --profile (checked
@@ -183,7 +184,10 @@ export function startTerminal(argv: string[], { maskOthers = false } = {}): { te
   // Every command the tool recommends, its help and usage lines included, starts the way this run
   // was started, so that it works as printed.
   const commandName = selfCommand(process.env, process.platform, argv[1], npxAskedFor).command;
-  const others = (text: string) => term.redactSecrets(text);
+  // A login in the base URL or a proxy's URL goes too: Node prints the URL and its password, and a request's `auth`.
+  const env = process.env;
+  const passwords = maskOthers ? urlPasswords([env.OPENAI_BASE_URL, env.http_proxy, env.HTTP_PROXY, env.https_proxy, env.HTTPS_PROXY, ...argv.slice(2)]) : [];
+  const others = (text: string) => withoutPasswords(term.redactSecrets(withoutUrlLogins(text)), passwords);
   const term: Terminal = createTerminal({
     stdout: maskOthers ? maskOtherWrites(process.stdout, others) : process.stdout,
     stderr: maskOthers ? maskOtherWrites(process.stderr, others) : process.stderr,

@@ -62,6 +62,26 @@ describe('NODE_DEBUG=http', () => {
     }
   });
 
+  it('http,net,tls with a login in the proxy URL and in the base URL: neither password shows (Node prints the URL, its password, a request\'s auth)', async () => {
+    const proxy = await startProxy();
+    try {
+      const viaProxy = proxy.url.replace('http://', 'http://me:s3cret%21@');
+      const base = server().baseURL.replace('http://', 'http://bob:hunter2-base-pw@');
+      const t = await machine({ NODE_DEBUG: 'http,net,tls', HTTP_PROXY: viaProxy, HTTPS_PROXY: viaProxy, NO_PROXY: '', OPENAI_BASE_URL: base });
+      const result = await runCli(['verify', '--key', VALID], { env: t.env });
+      expect(result.code, result.stderr).toBe(0);
+      expect(proxy.logins).toContain(`Basic ${Buffer.from('me:s3cret!').toString('base64')}`);
+      const all = result.stdout + result.stderr;
+      expect(all).not.toMatch(/s3cret|hunter2-base-pw/);
+      expect(all).not.toContain(Buffer.from('me:s3cret!').toString('base64'));
+      expect(result.stderr).toContain("password: '…'");
+      expect(result.stderr).toContain("auth: 'bob:…'");
+      expectMaskedHeader(result, VALID);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('key --stdin and doctor (the key from stdin, then from the keychain) mask it; token still prints it whole, exactly', async () => {
     const t = await machine({ NODE_DEBUG: 'http' });
     const stored = await runCli(['key', '--stdin'], { env: t.env, input: `${STORED}\n` });

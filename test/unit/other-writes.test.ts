@@ -4,6 +4,7 @@ import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createTerminal, maskOtherWrites } from '../../src/terminal/output.js';
+import { urlPasswords, withoutPasswords } from '../../src/terminal/sanitize.js';
 
 const KEY = `sk-proj-${'q'.repeat(60)}T3BlbkFJ${'r'.repeat(20)}Zz99`;
 
@@ -72,5 +73,19 @@ describe('writes to the process streams that are not the terminal’s', () => {
     term.writeSecret(`${KEY}\n`);
     expect(text()).toBe(`key sk-proj-…Zz99\n${KEY}\n`);
     expect(masks()).toBe(0);
+  });
+});
+
+describe('the passwords of the base URL and the proxy, out of what Node prints', () => {
+  it('urlPasswords: each URL\'s password as the URL holds it and decoded, longest first; none without one', () => {
+    expect(urlPasswords(['http://me:s3cret%21@proxy:3128', undefined, '--base-url=https://bob:pw@host/v1', 'https://host/v1', 'not a url'])).toEqual(['s3cret%21', 's3cret!', 'pw']);
+    expect(urlPasswords(['http://me@proxy:3128', 'http://proxy:3128'])).toEqual([]);
+  });
+
+  it('withoutPasswords: anywhere from 4 characters; a shorter one only as a quoted value or after a user name, never out of a word or an escape', () => {
+    const node = "proxy: URL { href: 'http://proxy:3128/', username: 'me', password: 's3cret%21' } auth: 'me:s3cret!'";
+    expect(withoutPasswords(node, urlPasswords(['http://me:s3cret%21@proxy:3128']))).toBe("proxy: URL { href: 'http://proxy:3128/', username: 'me', password: '…' } auth: 'me:…'");
+    const short = urlPasswords(['http://me:2K@proxy']);
+    expect(withoutPasswords("\x1b[2K password: '2K' auth: 'me:2K'", short)).toBe("\x1b[2K password: '…' auth: 'me:…'");
   });
 });
