@@ -22,8 +22,9 @@ import { StateStore } from './storage/state.js';
 import { adviceFor, selfCommand } from './terminal/invocation.js';
 import { npxAskedFor } from './terminal/npx-spec.js';
 import { npmLogNotices } from './terminal/npm-log-notice.js';
-import { createTerminal, cursorless, hungUp, marks, type Terminal } from './terminal/output.js';
+import { createTerminal, cursorless, hungUp, marks, maskOtherWrites, type Terminal } from './terminal/output.js';
 import { stdoutFailureLine } from './terminal/output-failure.js';
+import { urlPasswords, withoutPasswords, withoutUrlLogins } from './terminal/sanitize.js';
 
 /**
  * What ctx.env reads: the environment, parsed once. A bad variable, or a bad --profile (checked
@@ -173,13 +174,23 @@ function report(term: Terminal, error: unknown): number {
   return EXIT.internal;
 }
 
-export function startTerminal(argv: string[]): { term: Terminal; commandName: string } {
+/**
+ * The run's terminal. `maskOthers` (the real run's, not a test's in its own process): what else
+ * writes to this process's stdout and stderr is masked against the run's secrets too
+ * (maskOtherWrites): NODE_DEBUG=http prints each request's headers, the key's among them, and a
+ * library may print what it was given. The terminal itself writes to the streams as they were.
+ */
+export function startTerminal(argv: string[], { maskOthers = false } = {}): { term: Terminal; commandName: string } {
   // Every command the tool recommends, its help and usage lines included, starts the way this run
   // was started, so that it works as printed.
   const commandName = selfCommand(process.env, process.platform, argv[1], npxAskedFor).command;
-  const term = createTerminal({
-    stdout: process.stdout,
-    stderr: process.stderr,
+  // A login in the base URL or a proxy's URL goes too: Node prints the URL and its password, and a request's `auth`.
+  const env = process.env;
+  const passwords = maskOthers ? urlPasswords([env.OPENAI_BASE_URL, env.http_proxy, env.HTTP_PROXY, env.https_proxy, env.HTTPS_PROXY, ...argv.slice(2)]) : [];
+  const others = (text: string) => withoutPasswords(term.redactSecrets(withoutUrlLogins(text)), passwords);
+  const term: Terminal = createTerminal({
+    stdout: maskOthers ? maskOtherWrites(process.stdout, others) : process.stdout,
+    stderr: maskOthers ? maskOtherWrites(process.stderr, others) : process.stderr,
     stdin: process.stdin,
     env: process.env,
     advice: adviceFor(commandName, COMMANDS.map((c) => c.name)),
@@ -302,7 +313,7 @@ function processHost(term: Terminal): InterruptHost {
 
 /** Runs the command line and exits with its code. */
 export function run(argv: string[] = process.argv): void {
-  const started = startTerminal(argv);
+  const started = startTerminal(argv, { maskOthers: true });
   const interrupts = new Interrupts(processHost(started.term));
   // `run` hands these to its child while it runs: see trapSignals in commands/run.ts.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => interrupts.interrupt(signal));

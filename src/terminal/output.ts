@@ -19,6 +19,55 @@ export interface OutputStream {
   off?(event: 'resize', listener: () => void): unknown;
 }
 
+/**
+ * Makes every write to `stream` (process.stdout or process.stderr) that is not the terminal's go
+ * through `mask`, and returns the stream for the terminal to write to as it is. Others write to
+ * this process's streams themselves: Node's debug output (NODE_DEBUG=http prints each request's
+ * headers, the key's Authorization among them, and Node reads NODE_DEBUG at start-up: it cannot
+ * be turned off here), a library's console.log or console.error, process warnings. The terminal's
+ * text is masked already, and `token` writes the key whole on purpose. Each write is masked as one
+ * text (Node writes a debug message, console a line, in one); one with no secret in it goes on as
+ * it came, byte for byte (a Buffer too), its callback with it. `run`'s command writes to its own
+ * stdio, never through these.
+ */
+export function maskOtherWrites(stream: NodeJS.WriteStream, mask: (text: string) => string): OutputStream {
+  const write = stream.write;
+  stream.write = function (...args: unknown[]): boolean {
+    const masked = maskedChunk(args[0], args[1], mask);
+    if (masked === null) return Reflect.apply(write, stream, args) as boolean;
+    const callback = args.find((arg) => typeof arg === 'function');
+    return Reflect.apply(write, stream, callback ? [masked, 'utf8', callback] : [masked, 'utf8']) as boolean;
+  } as typeof stream.write;
+  return {
+    write: (text: string) => Reflect.apply(write, stream, [text]) as boolean,
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+    on: (event, listener) => stream.on(event, listener),
+    off: (event, listener) => stream.off(event, listener),
+  };
+}
+
+/** A chunk written to a stream as `mask` has it, or null when that changes nothing (or it is no text: an unknown encoding is the stream's to refuse). */
+function maskedChunk(chunk: unknown, encoding: unknown, mask: (text: string) => string): string | null {
+  let text: string;
+  if (typeof chunk === 'string') {
+    if (typeof encoding !== 'string' || /^utf-?8$/i.test(encoding)) text = chunk;
+    else if (Buffer.isEncoding(encoding)) text = Buffer.from(chunk, encoding).toString('utf8');
+    else return null;
+  } else if (chunk instanceof Uint8Array) {
+    text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+  } else {
+    return null;
+  }
+  if (text === '') return null;
+  const masked = mask(text);
+  return masked === text ? null : masked;
+}
+
 export interface InputStream {
   isTTY?: boolean;
 }
@@ -67,6 +116,12 @@ export interface Terminal {
   writeSecret(text: string): void;
   /** Register a secret so that no output line can ever show it whole. */
   addSecret(secret: string): void;
+  /**
+   * `text` with every secret masked (the registered ones, anything shaped like a key) and nothing
+   * else changed: control characters, colour and line breaks stay. For what this process writes
+   * to stdout and stderr without the terminal (maskOtherWrites).
+   */
+  redactSecrets(text: string): string;
   /** stdin and stdout are both terminals and prompts are not disabled. */
   readonly interactive: boolean;
   /**
@@ -338,6 +393,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
     },
+    redactSecrets: (text) => redact(text, secrets),
     interactive: onTerminal && !promptsDisabled && !dumb,
     whyNoPrompts: !onTerminal ? NO_TERMINAL : promptsDisabled ? PROMPTS_TURNED_OFF : dumb ? CURSORLESS_TERMINAL : '',
     stdinIsTTY,

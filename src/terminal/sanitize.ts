@@ -84,6 +84,48 @@ export function withoutUrlLogins(text: string): string {
   return shown === 0 ? text : out + text.slice(shown);
 }
 
+/**
+ * The passwords of the URLs in `values` (the base URL, the proxy variables, the command line), as
+ * the URL holds them (percent-encoded) and decoded: for withoutPasswords.
+ */
+export function urlPasswords(values: ReadonlyArray<string | undefined>): string[] {
+  const found = new Set<string>();
+  for (const value of values) {
+    for (const [candidate] of (value ?? '').matchAll(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi)) {
+      let password: string;
+      try {
+        password = new URL(candidate).password;
+      } catch {
+        continue;
+      }
+      if (!password) continue;
+      found.add(password);
+      try {
+        found.add(decodeURIComponent(password));
+      } catch {
+        // A "%" that escapes nothing: the password as it is.
+      }
+    }
+  }
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * `text` without `passwords` (urlPasswords), each shown as "…": where one is a quoted value or
+ * follows a user name (`password: 'pw'`, `auth: 'me:pw'`: a URL, a request's options as Node
+ * prints them), and anywhere once it is 4 characters or more (a shorter one would take letters
+ * out of any word, or out of a terminal's escape sequence).
+ */
+export function withoutPasswords(text: string, passwords: readonly string[]): string {
+  let out = text;
+  for (const password of passwords) {
+    if (!out.includes(password)) continue;
+    if (password.length >= 4) out = out.split(password).join('\u2026');
+    else out = out.replace(new RegExp(`(?<=['"\`:])${password.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(?=['"\`@])`, 'g'), '\u2026');
+  }
+  return out;
+}
+
 /** `\x1b`, `\u202e`, `\u{e0041}`: a character that must not reach a terminal, as text a person can read. */
 function escaped(ch: string): string {
   const code = ch.codePointAt(0)!;
