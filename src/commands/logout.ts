@@ -11,7 +11,7 @@ import { PAGES } from '../platform.js';
 import { adminAccount, envAdminKey, removeAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
-import { profilesSharing, resolveProfileName, sharingWords } from '../storage/profile-key.js';
+import { defaultProfileChanged, profilesSharing, resolveProfileName, sharingWords } from '../storage/profile-key.js';
 import { recordedProgress, removeProfile, type Profile, type State } from '../storage/state.js';
 import { elsewhereCommand, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
@@ -124,7 +124,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
       (state, result) => {
         const forgot = forget(state);
         // A keychain that could not be asked (locked, not answering) may still hold a copy: the profile
-        // stays. None at all on the bus (no Secret Service) holds none, as keyLeft() has it.
+        // stays. None at all on the bus (no Secret Service) holds none, as left() has it.
         if (dropAlong && (!result.keychainError || result.keychainError.problem === 'no-service')) dropped = removeProfile(state, profileName);
         return forgot || dropped !== null;
       },
@@ -133,6 +133,8 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     if (error instanceof KeyChangeError && (error.failure === kept || error.failure instanceof NotTheKeyAsked) && error.putBack !== 'failed') throw error.failure;
     throw await failure(error, hint);
   }
+  // Before anything more is said: the commands it names follow the default as it is now.
+  followDefault(ctx, dropped);
   sayLeftovers();
   const store = ctx.keys.keychainDescription;
   const leftover = removed.inKeychain && removed.inKeychain !== stored!.key ? maskKey(removed.inKeychain) : null;
@@ -142,14 +144,15 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   const lostRace = !removed.keychain && !removed.file;
   if (lostRace) term.out(`No key is stored for profile "${profileName}" any more (${hint} was removed meanwhile, by another run); nothing was left to remove.`);
   // A keychain that could not be asked may still hold a copy (a key stored there before this one
-  // went into the file from where it was out of reach): said, with where to run what.
+  // went into the file from where it was out of reach): said, with where to run what. Also where
+  // no session bus is here at all: SSH into a desktop looks so, and nothing recorded tells it from
+  // a container (the record of the key that went into the file replaced the keychain's).
   const unasked = removed.keychainError && stored!.storage === 'file' ? removed.keychainError : null;
   if (unasked) {
-    const again = `\`${toolCommand(ctx, 'logout', profileName)}\``;
     term.err(
       unasked.problem === 'no-service'
-        ? `${m.warn} The ${store} is not running here, so whether it holds a copy of a key of profile "${profileName}" could not be checked, nor such a copy removed: run ${again} where it is (your desktop session).`
-        : `${m.warn} ${describeKeychainProblem(unasked, store)} Whether it holds a copy of a key of profile "${profileName}" could not be checked, nor such a copy removed: run ${again} again once it can be used.`,
+        ? `${m.warn} The ${store} is not running here, so whether it holds a copy of a key of profile "${profileName}" could not be checked, nor such a copy removed: run \`${elsewhereCommand(ctx, 'logout', profileName)}\` where it is (your desktop session).`
+        : `${m.warn} ${describeKeychainProblem(unasked, store)} Whether it holds a copy of a key of profile "${profileName}" could not be checked, nor such a copy removed: run \`${toolCommand(ctx, 'logout', profileName)}\` again once it can be used.`,
     );
   }
   // What else is said belongs to the run that removed it, as after a logout that found nothing.
@@ -162,22 +165,32 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   // A user key on the user's own keys page, any other on the API keys page.
   const page = revokePage(isUserKey(stored!.key));
   term.out(shared.length ? `The key itself still works, and ${sharingWords(shared)}: leave it live while that is so.` : `The key itself still works until you revoke it on ${page.name}: ${page.url}`);
-  sayProfileRemoved(ctx, profileName, dropped, 'nothing of it is stored now');
+  sayProfileRemoved(ctx, profileName, dropped, storedNow(ctx, removed.keychainError !== null));
   return 0;
+}
+
+/**
+ * The profile removed was the default: "default" is (removeProfile), and a command typed without
+ * --profile acts on it from now on: the commands said after this name the profile removed.
+ */
+function followDefault(ctx: Context, dropped: ReturnType<typeof removeProfile>): void {
+  if (dropped?.defaultWas) defaultProfileChanged(ctx, 'default');
 }
 
 /** Whether an admin key of the profile is (or may be) stored: its record, or the keychain or file holding one, or a keychain that cannot be read. */
 async function adminKeyLeft(ctx: Context, profile: string): Promise<boolean> {
-  if ((await ctx.state.read()).profiles[profile]?.adminKey) return true;
-  const { stored, keychainError } = await ctx.keys.get(adminAccount(profile));
-  return Boolean(stored || (keychainError && keychainError.problem !== 'no-service'));
+  return (await left(ctx, adminAccount(profile), Boolean((await ctx.state.read()).profiles[profile]?.adminKey))).left;
 }
 
-/** Whether a key of the profile is (or may be) stored: as adminKeyLeft, for the key. */
-async function keyLeft(ctx: Context, profile: string): Promise<boolean> {
-  if ((await ctx.state.read()).profiles[profile]?.key) return true;
-  const { stored, keychainError } = await ctx.keys.get(profile);
-  return Boolean(stored || (keychainError && keychainError.problem !== 'no-service'));
+/**
+ * Whether a key of `account` is (or may be) stored: `recorded`, or the keychain or file holding
+ * one, or a keychain that cannot be read. None running here (no Secret Service) holds none; it
+ * is `notRunning` then, as what it may hold where it runs (a desktop session) is not known.
+ */
+async function left(ctx: Context, account: string, recorded: boolean): Promise<{ left: boolean; notRunning: boolean }> {
+  if (recorded) return { left: true, notRunning: false };
+  const { stored, keychainError } = await ctx.keys.get(account);
+  return { left: Boolean(stored || (keychainError && keychainError.problem !== 'no-service')), notRunning: keychainError?.problem === 'no-service' };
 }
 
 /**
@@ -193,7 +206,10 @@ async function removeUnstoredProfile(ctx: Context, profile: string, yes: boolean
   const state = await ctx.state.read();
   const entry = state.profiles[profile];
   if (!entry && state.defaultProfile !== profile) return 'kept';
-  if ((await keyLeft(ctx, profile)) || (await adminKeyLeft(ctx, profile))) return 'kept';
+  const key = await left(ctx, profile, Boolean(entry?.key));
+  if (key.left) return 'kept';
+  const admin = await left(ctx, adminAccount(profile), Boolean(entry?.adminKey));
+  if (admin.left) return 'kept';
   const progress = recordedProgress(entry);
   if (options.ask && progress.length && !yes) {
     const prompter = ctx.prompter('Pass --yes to remove it without asking.');
@@ -205,8 +221,24 @@ async function removeUnstoredProfile(ctx: Context, profile: string, yes: boolean
     dropped = removeProfile(next, profile);
   });
   if (!dropped) return 'kept';
-  sayProfileRemoved(ctx, profile, dropped, options.ask ? 'no key was stored for it' : 'nothing of it is stored now');
+  followDefault(ctx, dropped);
+  const notRunning = key.notRunning || admin.notRunning;
+  sayProfileRemoved(ctx, profile, dropped, options.ask ? `no key was stored for it${notRunning ? ` here${notRunningHere(ctx)}` : ''}` : storedNow(ctx, notRunning));
   return 'removed';
+}
+
+/**
+ * Where nothing of the profile is stored, as the ✔ line says it: with the keychain not asked (none
+ * running in this session, `notRunning`), "here" only, as what it may hold where it runs (a
+ * desktop session) is not known.
+ */
+function storedNow(ctx: Context, notRunning: boolean): string {
+  return notRunning ? `nothing of it is stored here now${notRunningHere(ctx)}` : 'nothing of it is stored now';
+}
+
+/** Why "here" only: the keychain was not asked. */
+function notRunningHere(ctx: Context): string {
+  return ` (the ${ctx.keys.keychainDescription} is not running in this session)`;
 }
 
 /** What removing the profile did, as logout says it. */

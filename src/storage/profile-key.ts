@@ -64,6 +64,16 @@ export async function resolveProfileName(ctx: Context, flag: string | undefined,
   ]);
 }
 
+/**
+ * The default chosen with `use` was changed by this run (logout removed the default profile, and
+ * "default" is the default again): from here on a command typed without --profile acts on `next`,
+ * so advice names --profile for any other (the profile just removed among them). Unless
+ * OPENAI_SETUP_PROFILE chose the bare profile: it still wins over the default.
+ */
+export function defaultProfileChanged(ctx: Context, next: string): void {
+  if (ctx.env.OPENAI_SETUP_PROFILE === undefined) ctx.bareProfile = next;
+}
+
 export function storedSource(storage: 'keychain' | 'file', profile: string): KeySource {
   return storage === 'keychain'
     ? { kind: 'keychain', label: `the keychain (profile ${profile})` }

@@ -138,7 +138,8 @@ describe('profiles and use', () => {
     expect((await runCli(['use', 'work'], { env: t.env })).code).toBe(0);
     const out = await runCli(['logout', '--profile', 'work', '--yes'], { env: t.env });
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout).toMatch(/✔ Removed profile "work": nothing of it is stored now, and `[^`]*profiles` no longer lists it\.\n"default" is the default profile again \(it was "work"\)\.\n/);
+    // No Secret Service in this session: "here" only, as what one elsewhere may hold was not asked.
+    expect(out.stdout).toMatch(/✔ Removed profile "work": nothing of it is stored here now \(the Secret Service keyring is not running in this session\), and `[^`]*profiles` no longer lists it\.\n"default" is the default profile again \(it was "work"\)\.\n/);
     expect((await runCli(['profiles', '--names'], { env: t.env })).stdout).toBe('default\n');
     const list = await runCli(['profiles'], { env: t.env });
     expect(list.stdout).not.toContain('none recorded');

@@ -92,6 +92,29 @@ describe('a key stored in the file over SSH, the older one left in the keychain'
     expect(await keyring().lookup('openai-setup', 'p7')).toBeNull();
   }, 60_000);
 
+  it('logout over SSH of the default profile: the retry it prints names --profile (run as printed, it would remove "default"\'s key), and works at the desktop', async () => {
+    const desktop = await machine();
+    const ssh = { ...desktop.env };
+    delete ssh.DBUS_SESSION_BUS_ADDRESS;
+    const K0 = makeKey('proj', 'key-record-default');
+    expect((await runCli(['key', '--stdin', '--no-verify'], { env: desktop.env, input: K0 })).code).toBe(0);
+    expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'tmp2'], { env: desktop.env, input: K1 })).code).toBe(0);
+    expect((await runCli(['use', 'tmp2'], { env: desktop.env })).code).toBe(0);
+    expect((await runCli(['key', '--stdin', '--insecure-storage', '--no-verify', '--profile', 'tmp2'], { env: ssh, input: K2 })).code).toBe(0);
+    const out = await runCli(['logout', '--yes', '--profile', 'tmp2'], { env: ssh });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain('"default" is the default profile again (it was "tmp2").');
+    const printed = /run `([^`]*)` where it is \(your desktop session\)/.exec(out.stderr)?.[1];
+    expect(printed, out.stderr).toBe('openai-setup logout --profile tmp2');
+    expect(out.stdout).toContain('✔ Removed profile "tmp2": nothing of it is stored here now (the Secret Service keyring is not running in this session), and');
+    // Run where it says, as printed (--yes: no terminal here): tmp2's copy goes, "default"'s key stays.
+    const there = await runCli([...printed!.split(' ').slice(1), '--yes'], { env: desktop.env });
+    expect(there.code, there.stderr).toBe(0);
+    expect(there.stdout).toContain(`✔ Removed ${hint(K1)} from the Secret Service keyring.`);
+    expect(await keyring().lookup('openai-setup', 'tmp2')).toBeNull();
+    expect(await keyring().lookup('openai-setup', 'default')).toBe(K0);
+  }, 60_000);
+
   it('the file recorded no longer holds it, without a terminal: the keychain\'s other key is named with a pipe into `key --stdin` (a bare `key` would ask and fail), which works as printed', async () => {
     const desktop = await machine();
     const ssh = { ...desktop.env };

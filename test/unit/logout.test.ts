@@ -494,7 +494,8 @@ describe('logout removes a profile once nothing of it is stored', () => {
     expect(t.stderr).toContain(says);
     expect(t.stderr).toContain('could not be checked');
     if (profileGoes) {
-      expect(t.stdout).toContain('✔ Removed profile "work": nothing of it is stored now');
+      // Not "nothing of it is stored": the keychain was not asked.
+      expect(t.stdout).toContain('✔ Removed profile "work": nothing of it is stored here now (the Secret Service keyring is not running in this session), and');
       expect(await t.profile('work')).toBeUndefined();
     } else {
       expect(t.stdout).not.toContain('Removed profile');
@@ -508,5 +509,78 @@ describe('logout removes a profile once nothing of it is stored', () => {
     expect(await logout(t.ctx, { yes: true })).toBe(0);
     expect(t.stdout).not.toContain('Removed profile');
     expect((await t.profile())?.stages).toEqual({ login: { doneAt: AT } });
+  });
+});
+
+describe('logout of the default profile: what it says after "default" is the default again', () => {
+  const AT = '2026-01-01T00:00:00.000Z';
+  const TMP = testKey('T');
+
+  /** Profile "tmp2", the default, its key in the key file (`key --insecure-storage`); "default" has a key of its own; `.env` written by `env --file` for tmp2. */
+  async function tmp2InFile(): Promise<string> {
+    await t.ctx.keys.set('default', KEY, true);
+    await t.ctx.keys.set('tmp2', TMP, true);
+    const dotenv = join(t.cwd, '.env');
+    writeFileSync(dotenv, `OPENAI_API_KEY=${TMP}\n`, { mode: 0o600 });
+    await t.ctx.state.update((s) => {
+      s.defaultProfile = 'tmp2';
+      s.profiles.default = { stages: {}, key: { storage: 'file', hint: maskKey(KEY), savedAt: AT } };
+      s.profiles.tmp2 = { stages: {}, key: { storage: 'file', hint: maskKey(TMP), savedAt: AT }, envFiles: [dotenv] };
+    });
+    return dotenv;
+  }
+
+  it('every command said after the default changed names --profile tmp2: run as printed, it would act on "default"', async () => {
+    context();
+    // A session bus without a Secret Service on it: a desktop session's may come up there.
+    t.keychain.failWith('no-service');
+    await tmp2InFile();
+    expect(await logout(t.ctx, { profile: 'tmp2', yes: true })).toBe(0);
+    expect(t.stdout).toContain('"default" is the default profile again (it was "tmp2").');
+    expect(t.stderr).toContain('run `openai-setup logout --profile tmp2` where it is (your desktop session).');
+    expect(t.stdout).toContain('(written by `openai-setup env --file .env --profile tmp2`, as you asked)');
+    // "default"'s key is untouched.
+    expect(await t.ctx.keys.fileKey('default')).toBe(KEY);
+  });
+
+  it('with OPENAI_SETUP_PROFILE choosing tmp2 here, a command for this shell still leaves --profile out; one for the desktop session names it', async () => {
+    context({ env: { OPENAI_SETUP_PROFILE: 'tmp2' } });
+    t.keychain.failWith('no-service');
+    await tmp2InFile();
+    expect(await logout(t.ctx, { yes: true })).toBe(0);
+    expect(t.stdout).toContain('"default" is the default profile again (it was "tmp2").');
+    expect(t.stderr).toContain('run `openai-setup logout --profile tmp2` where it is (your desktop session).');
+    expect(t.stdout).toContain('(written by `openai-setup env --file .env`, as you asked)');
+  });
+
+  it('with no session bus here at all, the warning stays (SSH into a desktop looks so), and the ✔ line claims only "here"', async () => {
+    context();
+    t.keychain.withoutBus();
+    await tmp2InFile();
+    expect(await logout(t.ctx, { profile: 'tmp2', yes: true })).toBe(0);
+    expect(t.stderr).toContain('! The Secret Service keyring is not running here, so whether it holds a copy of a key of profile "tmp2" could not be checked, nor such a copy removed: run `openai-setup logout --profile tmp2` where it is (your desktop session).');
+    expect(t.stdout).toContain('✔ Removed profile "tmp2": nothing of it is stored here now (the Secret Service keyring is not running in this session), and `openai-setup profiles` no longer lists it.');
+    expect(await t.profile('tmp2')).toBeUndefined();
+  });
+
+  it('a profile with no key (a name typed by mistake), no session bus here: "no key was stored for it here"', async () => {
+    context();
+    t.keychain.withoutBus();
+    await t.ctx.state.updateProfile('wrk4', (p) => {
+      p.stages.login = { doneAt: AT };
+    });
+    expect(await logout(t.ctx, { profile: 'wrk4', yes: true })).toBe(0);
+    expect(t.stdout).toContain('✔ Removed profile "wrk4": no key was stored for it here (the Secret Service keyring is not running in this session), and `openai-setup profiles` no longer lists it.');
+  });
+
+  it('logout --admin with the key gone before, no session bus here: "nothing of it is stored here now"', async () => {
+    context();
+    t.keychain.withoutBus();
+    await t.ctx.keys.set('work:admin', makeKey('admin', 'unit-logout-nobus'), true);
+    await t.ctx.state.updateProfile('work', (p) => {
+      p.adminKey = { storage: 'file', hint: maskKey(makeKey('admin', 'unit-logout-nobus')), savedAt: AT };
+    });
+    expect(await logout(t.ctx, { profile: 'work', yes: true, admin: true })).toBe(0);
+    expect(t.stdout).toContain('✔ Removed profile "work": nothing of it is stored here now (the Secret Service keyring is not running in this session), and `openai-setup profiles` no longer lists it.');
   });
 });
