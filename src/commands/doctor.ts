@@ -28,7 +28,7 @@ import { describeKey, messageAt, printCheck } from '../terminal/check-report.js'
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { labelled } from '../terminal/width.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
-import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
+import { askedNote, staleEnvFile, trackedEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, upperFirst, withoutCredentials } from '../terminal/sanitize.js';
 import { afterFirst, elsewhereCommand, keyCommand, pendingRevokeAdvice, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { quotedWord, shellExportLine, shellSetLine, shellUnsetLine } from '../terminal/shell.js';
@@ -653,7 +653,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const adminCheck = await storedAdminKeyCheck(ctx, profileName);
   const stale = (path: string, held: string, by?: string) => staleEnvFile(ctx, profileName, path, held, { by });
   const asked = (files: Array<{ path: string; by: string }>) => askedNote(ctx, profileName, files);
-  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked, first)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
+  const tracked = (profile: string, path: string, held: string) => trackedEnvFile(ctx, profile, path, held);
+  checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked, tracked, first)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
   // An old key rotate replaced but could not revoke: it still works, for whoever has a copy.
   for (const pending of (await ctx.state.read()).profiles[profileName]?.pendingRevokes ?? []) {
     const { detail, fix } = pendingRevokeAdvice(ctx, profileName, pending);

@@ -36,7 +36,7 @@ import { runCommand, selfCommand, tokenCommand, type SelfCommand } from '../term
 import { npxAskedFor } from '../terminal/npx-spec.js';
 import type { Place } from '../plaintext/places.js';
 import { askedFor } from '../plaintext/env-files.js';
-import { askedNote } from '../plaintext/env-command.js';
+import { askedNote, trackedEnvFile } from '../plaintext/env-command.js';
 import { followLines, scanPlaces, unreachableDir, type Finding, type ScanResult } from '../plaintext/scan.js';
 import { fileErrorCode } from '../storage/errno-words.js';
 import { homeOf, type Home } from '../storage/home.js';
@@ -542,7 +542,10 @@ async function listFindings(run: ImportRun, homeDir: Home): Promise<{ found: Fin
   for (const f of asked) {
     const owner = run.askedBy(f)!;
     const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
-    term.out(`${m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${await askedNote(ctx, owner, [f.path], { scope: run.scope })}; import leaves it`);
+    // Unless git tracks the file: the key is in the repository then, which is said as a warning (not counted: README's exit codes).
+    const tracked = await trackedEnvFile(ctx, owner, f.path, maskKey(f.key), run.scope);
+    term.out(`${tracked ? m.warn : m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${await askedNote(ctx, owner, [f.path], { scope: run.scope })}; import leaves it`);
+    if (tracked) term.out(`    ${upperFirst(tracked.detail)}; ${tracked.fix}`);
   }
   for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describeKey(run, e.key)} (not a file; not counted)`);
   for (const o of run.otherServices) term.out(`${m.pending} In the environment: ${o.variable} = ${o.hint} · ${o.service}, not an OpenAI key: import leaves it`);

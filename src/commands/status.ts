@@ -22,7 +22,7 @@ import { shellExportLine, shellWord } from '../terminal/shell.js';
 import { shellDirsOf } from '../storage/paths.js';
 import type { Finding } from '../plaintext/scan.js';
 import { copiesOf, describeLeftovers, leftoverKeyFiles, shownPath } from '../plaintext/summary.js';
-import { askedNote, staleEnvFile } from '../plaintext/env-command.js';
+import { askedNote, staleEnvFile, trackedEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, upperFirst } from '../terminal/sanitize.js';
 
 export const StatusJsonSchema = z.object({
@@ -294,7 +294,12 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — ${newer ? `to move it, ${afterUpdate(importing)}` : `\`${importing}\` moves it`}`);
   }
   // Where the person asked for it: said, as information.
-  if (status.envFiles.length) term.out(`${m.pending} Also in ${places(status.envFiles)} (${await askedNote(ctx, profileName, status.askedFound)})`);
+  // Unless git tracks the file: then the key is in the repository, which is said as a warning.
+  const tracked = new Map<string, { detail: string; fix: string } | null>();
+  for (const f of status.askedFound) if (!tracked.has(f.path)) tracked.set(f.path, await trackedEnvFile(ctx, f.by, f.path, status.key.hint ?? 'the key'));
+  const untracked = status.askedFound.flatMap((f, i) => (tracked.get(f.path) ? [] : [{ found: f, where: status.envFiles[i]! }]));
+  if (untracked.length) term.out(`${m.pending} Also in ${places(untracked.map((u) => u.where))} (${await askedNote(ctx, profileName, untracked.map((u) => u.found))})`);
+  for (const said of tracked.values()) if (said) term.out(`${m.warn} ${said.detail}; ${said.fix}`);
   // One a replacement left behind: named, with the command that writes the stored key there.
   for (const [path, { hint, by }] of status.staleFound) {
     const { detail, fix } = await staleEnvFile(ctx, profileName, path, hint, { by });

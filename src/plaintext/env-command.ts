@@ -2,30 +2,85 @@
 // run again for it (rotate and env name it), and what is said with it: what wrote a file holding
 // the key (status, doctor, import, logout), and a file that still holds a replaced key (rotate,
 // key, status, doctor).
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { shellWord } from '../terminal/shell.js';
 import { shellPath } from './edit.js';
 import { gitRunner, gitVerdict, realTarget } from './env-files.js';
 import { shownPath, typedPath } from './summary.js';
 
-/**
- * The command that writes the profile's key into `path` (a file `env --file` wrote before) again,
- * as this run would print it: from here, with --force where git would commit the file (it was
- * written with --force then, and without it env would stop to ask, or refuse).
- */
-export async function envCommand(ctx: Context, profileName: string, path: string, scope: AdviceScope = ctx): Promise<string> {
-  let force = '';
+/** Where git tracks the real file `path` leads to (its own repository, found from its folder): the directory and name to untrack it by; else null. */
+async function trackedAt(ctx: Context, path: string): Promise<{ dir: string; name: string; detour: boolean } | null> {
   try {
     const target = await realTarget(path);
-    if ('file' in target) {
-      const verdict = await gitVerdict(gitRunner(ctx.rawEnv), dirname(target.file), basename(target.file));
-      if (verdict.kind === 'tracked' || verdict.kind === 'exposed') force = ' --force';
-    }
+    if (!('file' in target)) return null;
+    const verdict = await gitVerdict(gitRunner(ctx.rawEnv), dirname(target.file), basename(target.file));
+    if (verdict.kind !== 'tracked') return null;
+    return { dir: dirname(target.file), name: basename(target.file), detour: target.file !== resolve(path) };
   } catch {
-    // The command as it is: env itself says what is wrong with the file then.
+    // git cannot say (a link loop, a folder not entered): env itself says what is wrong with the file then.
+    return null;
   }
-  return toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}${force}`, profileName);
+}
+
+/** Whether git would commit the real file `path` leads to (not covered by .gitignore, not tracked): `env` then asks, or without a terminal refuses, unless --gitignore. */
+async function exposed(ctx: Context, path: string): Promise<boolean> {
+  try {
+    const target = await realTarget(path);
+    if (!('file' in target)) return false;
+    return (await gitVerdict(gitRunner(ctx.rawEnv), dirname(target.file), basename(target.file))).kind === 'exposed';
+  } catch {
+    return false;
+  }
+}
+
+/** `git rm --cached` of the file as typed from here (`git -C <folder>` unless it is in this folder), exact for a shell. */
+function untrackCommand(ctx: Context, path: string, at: { dir: string; name: string; detour: boolean }): string {
+  const typed = typedPath(ctx, path);
+  if (!at.detour && !typed.includes('/')) return `git rm --cached -- ${shellWord(typed)}`;
+  const dir = at.detour ? at.dir : typedPath(ctx, dirname(path));
+  return `git -C ${at.detour ? shellWord(dir) : shellPath(dir)} rm --cached -- ${shellWord(at.name)}`;
+}
+
+/** The command that takes the file `path` leads to out of git's index, where git tracks it; else null (logout names it). */
+export async function untrackIfTracked(ctx: Context, path: string): Promise<string | null> {
+  const at = await trackedAt(ctx, path);
+  return at ? untrackCommand(ctx, path, at) : null;
+}
+
+/**
+ * The command that writes the profile's key into `path` (a file `env --file` wrote before) again,
+ * as this run would print it, working as printed: with --gitignore where git would offer to commit
+ * the file (env adds it to .gitignore then, rather than ask, or refuse without a terminal). Never
+ * --force: a file git tracks is untracked first (staleEnvFile, trackedEnvFile say how).
+ */
+export async function envCommand(ctx: Context, profileName: string, path: string, scope: AdviceScope = ctx): Promise<string> {
+  const gitignore = (await exposed(ctx, path)) ? ' --gitignore' : '';
+  return toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}${gitignore}`, profileName);
+}
+
+/** What wrote a file: `env --file` with its path (the flags it was run with are not known). */
+function writtenBy(ctx: Context, profileName: string, path: string, scope: AdviceScope = ctx): string {
+  return toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}`, profileName);
+}
+
+/**
+ * A file `env --file` wrote that git tracks, holding the key `held` (masked): no copy where it was
+ * asked for, but a key in the repository, committed or to be with the next commit. What to say
+ * (a warning, `${detail}; ${fix}`), or null when git does not track it. The fix takes the file out
+ * of git as env wants it (`git rm --cached`, then env adds it to .gitignore: run as printed, the
+ * key stays where it is), then replaces the key, which the repository's history keeps.
+ */
+export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx): Promise<{ detail: string; fix: string } | null> {
+  const at = await trackedAt(ctx, path);
+  if (!at) return null;
+  const shown = shownPath(ctx, path);
+  const keep = `${untrackCommand(ctx, path, at)} && ${toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))} --gitignore`, profileName)}`;
+  return {
+    detail: `git tracks ${shown}, which holds ${held}: the key is in the repository (in its history once committed), so count it as exposed`,
+    fix: `take ${shown} out of git and keep it out:  ${keep}  — then replace the key:  ${toolCommand(scope, 'rotate', profileName)}`,
+  };
 }
 
 /**
@@ -39,7 +94,7 @@ export async function askedNote(ctx: Context, profileName: string, paths: Array<
   const written = paths.map((p) => (typeof p === 'string' ? { path: p, by: profileName } : p));
   const files = [...new Map(written.map((f) => [`${f.by}\0${f.path}`, f])).values()];
   const max = options.max ?? 3;
-  const commands = await Promise.all(files.slice(0, max).map(async (f) => `\`${await envCommand(ctx, f.by, f.path, options.scope)}\``));
+  const commands = await Promise.all(files.slice(0, max).map(async (f) => `\`${writtenBy(ctx, f.by, f.path, options.scope)}\``));
   const named = commands.length > 1 ? `${commands.slice(0, -1).join(', ')} and ${commands.at(-1)}` : commands.join('');
   const more = files.length > max ? ` (and the like for ${files.length - max} more)` : '';
   return `written by ${named}${more}, as you asked`;
@@ -59,21 +114,29 @@ export async function staleEnvFile(
   held: string,
   options: { justReplaced?: boolean; revoked?: boolean; by?: string } = {},
 ): Promise<{ detail: string; fix: string }> {
+  const shown = shownPath(ctx, path);
+  // Where this profile's key is one the person keeps in OPENAI_API_KEY themselves, openai-setup has
+  // no copy to write (env refuses): the line is theirs to set, or to remove.
+  const ownKey = (await ctx.state.read()).profiles[profileName]?.key?.storage === 'env';
+  const byHand = (which: string) => `openai-setup keeps no copy of ${which} (you keep it in OPENAI_API_KEY yourself), so \`env\` cannot write it: set OPENAI_API_KEY in ${shown} to it by hand, or remove that line`;
+  // A file git tracks: env refuses to write there until it is untracked (then adds it to .gitignore).
+  const at = ownKey ? null : await trackedAt(ctx, path);
+  const tracked = at ? `; git tracks ${shown}, so ${held} is in the repository (in its history once committed)` : '';
+  const writeThere = async (profile: string) =>
+    at ? `${untrackCommand(ctx, path, at)} && ${toolCommand(ctx, `env --file ${shellPath(typedPath(ctx, path))} --gitignore`, profile)}` : envCommand(ctx, profile, path);
   if (options.by !== undefined) {
     // Another profile's `env --file` wrote its own key over this profile's copy: named, with the
     // command that writes this profile's key there again (in place of the other's).
-    const command = await envCommand(ctx, profileName, path);
-    const theirs = await envCommand(ctx, options.by, path);
+    const theirs = writtenBy(ctx, options.by, path);
     return {
-      detail: `${shownPath(ctx, path)}, which \`${command}\` wrote this profile's key into, now holds the key of profile "${options.by}" (${held}, written there by \`${theirs}\`)`,
-      fix: `to have this profile's key there again, in place of profile "${options.by}"'s:  ${command}`,
+      detail: `${shown}, which \`${writtenBy(ctx, profileName, path)}\` wrote this profile's key into, now holds the key of profile "${options.by}" (${held}, written there by \`${theirs}\`)${tracked}`,
+      fix: ownKey ? byHand("this profile's key") : `to have this profile's key there again, in place of profile "${options.by}"'s${at ? `, take ${shown} out of git first` : ''}:  ${await writeThere(profileName)}`,
     };
   }
   const holds = options.justReplaced ? `still holds the old key ${held}` : `holds ${held}, not the stored key`;
-  // The command that wrote the file is the one that writes the stored key there now.
-  const command = await envCommand(ctx, profileName, path);
+  const which = options.justReplaced ? 'the new key' : 'the stored key';
   return {
-    detail: `${shownPath(ctx, path)} ${holds}${options.revoked ? ', which no longer works' : ''} (written there by \`${command}\`)`,
-    fix: `to write ${options.justReplaced ? 'the new key' : 'the stored key'} there:  ${command}`,
+    detail: `${shown} ${holds}${options.revoked ? ', which no longer works' : ''} (written there by \`${writtenBy(ctx, profileName, path)}\`)${tracked}`,
+    fix: ownKey ? byHand(which) : `to write ${which} there${at ? `, take ${shown} out of git first` : ''}:  ${await writeThere(profileName)}`,
   };
 }

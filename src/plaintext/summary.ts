@@ -130,6 +130,7 @@ export async function plaintextDoctorChecks(
   storedKey: string | null,
   stale: (path: string, held: string, by?: string) => Promise<{ detail: string; fix: string }>,
   asked: (files: AskedFinding[]) => Promise<string>,
+  tracked: (profile: string, path: string, held: string) => Promise<{ detail: string; fix: string } | null>,
   first: string | null = null,
 ): Promise<Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }>> {
   const checks: Array<{ id: string; title: string; status: 'ok' | 'info' | 'warn'; detail: string; fix: string | null }> = [];
@@ -140,7 +141,12 @@ export async function plaintextDoctorChecks(
     checks.push({ id: 'plaintext', title: 'Plaintext copies', status: 'warn', detail: `${maskKey(storedKey)} is also in plain text: ${listCopies(ctx, copies.plaintext)}`, fix: first ? `To move them into the keychain, ${afterFirst(first, toolCommand(ctx, 'import', profile))}.` : `Move them into the keychain:  ${toolCommand(ctx, 'import', profile)}` });
   }
   if (storedKey && copies.asked.length) {
-    checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, copies.asked)}, ${await asked(copies.asked)}`, fix: null });
+    // Unless git tracks the file: then the key is in the repository, a warning.
+    const said = new Map<string, { detail: string; fix: string } | null>();
+    for (const f of copies.asked) if (!said.has(f.path)) said.set(f.path, await tracked(f.by, f.path, maskKey(storedKey)));
+    const untracked = copies.asked.filter((f) => !said.get(f.path));
+    if (untracked.length) checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, untracked)}, ${await asked(untracked)}`, fix: null });
+    for (const each of said.values()) if (each) checks.push({ id: 'env-file-tracked', title: 'Env files', status: 'warn', detail: each.detail, fix: upperFirst(each.fix) });
   }
   for (const [path, { held, by }] of new Map(copies.stale.map((f) => [f.path, { held: maskKey(f.key), by: f.by }]))) {
     const { detail, fix } = await stale(path, held, by);

@@ -538,15 +538,21 @@ describe('a file env wrote is one the person asked for', () => {
     expect(t.stdout).toContain('.env, line 1\n    sk-proj-…000B · project key · not stored');
   });
 
-  it('the command that writes the key there again works as printed: --force where git would commit the file, the profile, the path quoted', async () => {
-    context();
+  it('the command that writes the key there again works as printed: --gitignore where git would offer to commit the file (never --force), the profile, the path quoted', async () => {
+    context({ interactive: false });
     writeFileSync(file('.gitignore'), '.env\n');
     // As resolveProfileName learns it: a command without --profile acts on "default".
     t.ctx.bareProfile = 'default';
     expect(await envCommand(t.ctx, 'default', file('.env'))).toBe('openai-setup env --file .env');
     writeFileSync(file('tracked.env'), 'DEBUG=1\n');
     git('add', 'tracked.env');
-    expect(await envCommand(t.ctx, 'work', file('tracked.env'))).toBe('openai-setup env --file tracked.env --force --profile work');
-    expect(await envCommand(t.ctx, 'default', file('my app.env'))).toBe("openai-setup env --file 'my app.env' --force");
+    // A tracked file: env refuses it (trackedEnvFile and staleEnvFile untrack it first); never --force.
+    expect(await envCommand(t.ctx, 'work', file('tracked.env'))).toBe('openai-setup env --file tracked.env --profile work');
+    const exposed = await envCommand(t.ctx, 'default', file('my app.env'));
+    expect(exposed).toBe("openai-setup env --file 'my app.env' --gitignore");
+    // Without a terminal, as printed: .gitignore covers it, and the key is written.
+    expect(await env(t.ctx, { ...FLAGS, file: 'my app.env', gitignore: true })).toBe(0);
+    expect(git('check-ignore', '--', 'my app.env').trim()).toBe('my app.env');
+    expect(read('my app.env')).toBe(`OPENAI_API_KEY=${KEY}\n`);
   });
 });

@@ -249,8 +249,8 @@ describe('the files `env --file` wrote, named with the command that wrote them',
       const [words] = wordsGiven(line, t.cwd);
       expect(words!.slice(0, 2), line).toEqual(['env', '--file']);
       expect(words!.slice(words!.indexOf('--profile'))[1], line).toBe('default');
-      // Written with --force where git tracks it: without, env would stop to ask.
-      expect(words!.includes('--force'), line).toBe(words![2] === 'my project/app.env');
+      // Never --force (which would write a key into a file git tracks): the command as it wrote the file.
+      expect(words!.includes('--force'), line).toBe(false);
       return join(t.cwd, words![2]!);
     });
     expect(named.sort()).toEqual([...files].sort());
@@ -261,15 +261,17 @@ describe('the files `env --file` wrote, named with the command that wrote them',
     let before = t.stdout.length;
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
     const said = t.stdout.slice(before);
+    // The file git tracks is no copy where it was asked for: a warning, with what takes it out of git.
+    expect(said).toContain('○ Also in .env:1 (written by `openai-setup env --file .env --profile default`, as you asked)');
     expect(said).toContain(
-      "○ Also in .env:1, my project/app.env:2 (written by `openai-setup env --file .env --profile default` and `openai-setup env --file 'my project/app.env' --force --profile default`, as you asked)",
+      "! git tracks my project/app.env, which holds sk-proj-…000A: the key is in the repository (in its history once committed), so count it as exposed; take my project/app.env out of git and keep it out:  git -C 'my project' rm --cached -- app.env && openai-setup env --file 'my project/app.env' --gitignore --profile default  — then replace the key:  openai-setup rotate --profile default",
     );
-    await expectEachNames(writtenBy(said), [ignored, tracked]);
+    await expectEachNames(writtenBy(said), [ignored]);
 
     before = t.stdout.length;
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 }).answerChecks(checkResult('valid'));
     await doctor(t.ctx, { profile: 'default', json: false });
-    await expectEachNames(writtenBy(t.stdout.slice(before)), [ignored, tracked]);
+    await expectEachNames(writtenBy(t.stdout.slice(before)), [ignored]);
 
     before = t.stdout.length;
     expect(await logout(t.ctx, { profile: 'default', yes: true })).toBe(0);
