@@ -4,10 +4,11 @@
 // `--flag=` forms, page names, `--choice` values, profile names, one operand only, and the
 // program after `run --` or run's command name with that program's own completion.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { shellWord } from '../../src/terminal/shell.js';
+import { CLI, makeTestEnv, REPO_ROOT, type TestEnv } from '../helpers/env.js';
 import { spawnCommand, type PtySession } from '../helpers/pty.js';
 import { runCli } from '../helpers/run.js';
 
@@ -185,5 +186,19 @@ describe('completion where openai-setup is not an installed command', () => {
     // Installed (on PATH): the script alone.
     const installed = await runCli(['completion', 'bash'], { env: t.env });
     expect(installed.stderr).toBe('');
+  });
+
+  it('run from a clone (by its path, none on PATH): stderr names what installs this copy, its folder, not the registry\'s package', async () => {
+    // This repository is the clone: the built binary by its path, with a PATH that has no openai-setup.
+    const folder = realpathSync(REPO_ROOT);
+    const PATH = process.env.PATH ?? '/usr/bin:/bin';
+    expect(PATH.split(':').some((dir) => existsSync(join(dir, 'openai-setup')))).toBe(false);
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const r = await runCli(['completion', shell], { env: { ...t.env, PATH } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('openai-setup profiles --names');
+      expect(r.stderr).toBe(`! This script completes the command openai-setup, and no openai-setup on your PATH here is this copy: install it first (npm install -g ${shellWord(folder)}).\n`);
+    }
+    expect(JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).name).toBe('openai-setup');
   });
 });
