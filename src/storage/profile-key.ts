@@ -77,7 +77,7 @@ const DEFAULT_PROFILE = 'default';
  * a key stored with no record of it (the config dir removed, a damaged progress file moved aside)
  * makes a profile all the same. Null when it exists, or may: the progress file could not be read
  * (`reading.problem`: its records are not known) or a store that runs here could not be listed (a
- * keychain that runs nowhere here holds no key for this machine, as logout takes it: then the key
+ * keychain that does not run here holds no key for this machine, as logout takes it: then the key
  * file alone is looked at). What `verify` (not recording a check) and `use` (refusing the name) ask.
  */
 export async function unknownProfile(ctx: Pick<Context, 'keys'>, reading: StateReading, profile: string): Promise<string[] | null> {
