@@ -400,7 +400,8 @@ export async function run(ctx: Context, options: { shell: Shell; program: Comman
   ctx.term.script(script.trimEnd());
   // The script completes `openai-setup` typed as a command: where that is not what the person
   // types (npx, a script path: none on PATH, or another program or install there), say what
-  // makes it work, installing the copy this run is (npx's tarball, say, not the registry's).
+  // makes it work, installing the copy this run is (npx's tarball, say, or a clone's folder: not
+  // the registry's package).
   if (ctx.commandName !== 'openai-setup') {
     const { install } = selfCommand(ctx.rawEnv, ctx.platform, ctx.binPath, npxAskedFor);
     ctx.term.err(`${marks(ctx.term.style).warn} This script completes the command openai-setup, and no openai-setup on your PATH here is this copy: install it first (${install}).`);

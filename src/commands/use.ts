@@ -1,8 +1,11 @@
-// `openai-setup use NAME`: make a profile the default.
+// `openai-setup use NAME`: make a profile the default. A name no profile has (a typo) is refused
+// rather than made the default, where every command without --profile would then find no key.
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
 import { keychainReason } from '../storage/keystore.js';
+import { keyNeedsFile, noProfileText, unknownProfile } from '../storage/profile-key.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { keyCommand, toolCommand } from '../terminal/advice.js';
+import { keyCommand, storeKeyAdvice, toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 
 /** `name`: checked by the command's row (commands/index.ts). */
@@ -10,6 +13,21 @@ export async function run(ctx: Context, options: { name: string }): Promise<numb
   const { term } = ctx;
   const m = marks(term.style);
   const { name } = options;
+  // A progress file this run cannot change (a newer openai-setup's, not ours…) fails first, as the
+  // change below would: a name is looked up only to be made the default.
+  await ctx.state.assertChangeable();
+  // Looked up as `verify` does before recording a check: a record, the default, or a key stored.
+  // Quietly: a damaged progress file is said where the change below moves it aside.
+  const reading = await ctx.state.reading({ quiet: true });
+  const others = await unknownProfile(ctx, reading, name);
+  if (others) {
+    const current = reading.state.defaultProfile;
+    // What a command without --profile acts on here, for the command named (as resolveProfileName says it).
+    ctx.bareProfile = ctx.env.OPENAI_SETUP_PROFILE ?? current;
+    // As it works here: with --insecure-storage where no keychain answers, piped in without a terminal.
+    const store = storeKeyAdvice(ctx, name, await keyNeedsFile(ctx, name));
+    throw new UsageError(`${noProfileText(name, others)}, so the default stays "${current}"; a new profile is made by storing its key${store.how}: \`${store.command}\`.`);
+  }
   let before = '';
   const state = await ctx.state.update((s) => {
     before = s.defaultProfile;

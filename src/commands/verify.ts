@@ -10,8 +10,7 @@ import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { EnvSchema } from '../options.js';
 import { PAGES, resolveBaseURL } from '../platform.js';
-import { ENV_SOURCE, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
-import type { State } from '../storage/state.js';
+import { ENV_SOURCE, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, noProfileText, resolveProfileName, storedSource, unknownProfile, type KeySource } from '../storage/profile-key.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -62,7 +61,7 @@ export const VerifyJsonSchema = z.object({
   fixUrl: z.nullable(z.string()),
   warnings: z.array(z.string()),
   latencyMs: z.number().check(z.int()),
-  /** Why the check was not recorded, when it was of a profile that exists nowhere (noSuchProfile); absent otherwise. */
+  /** Why the check was not recorded, when it was of a profile that exists nowhere (unknownProfile); absent otherwise. */
   notRecorded: z.optional(z.string()),
 });
 export type VerifyJson = z.infer<typeof VerifyJsonSchema>;
@@ -162,23 +161,6 @@ function failureBaseURL(ctx: Context, options: VerifyOptions): string | null {
   return withoutCredentials(resolveBaseURL({ env: { OPENAI_BASE_URL: env.data } }, options.baseURL));
 }
 
-/**
- * Why a check is not recorded for `profile`: no profile of that name exists, neither in the
- * progress file nor as the default, nor with a key stored (in the keychain or key file), said as
- * one line naming the profiles there are. The stores are listed (by their entries' names, no key
- * read) only for a name no record knows: a profile in the progress file costs no Secret Service
- * session. Null when it exists, or may (a store that could not be listed): then recorded.
- */
-async function noSuchProfile(ctx: Context, state: State, profile: string): Promise<string | null> {
-  if (Object.hasOwn(state.profiles, profile) || profile === state.defaultProfile) return null;
-  // A key stored with no record of it (the config dir removed since) makes a profile all the
-  // same: the entries' names only, no key read. Asked only for a name no record knows.
-  const stored = await ctx.keys.storedProfiles();
-  if (!stored.complete || stored.names.includes(profile)) return null;
-  const names = [...new Set([...Object.keys(state.profiles), state.defaultProfile])].sort();
-  return `No profile "${profile}" exists (profiles: ${names.join(', ')}): this check was not recorded.`;
-}
-
 async function verify(ctx: Context, options: VerifyOptions, checking: Checking): Promise<number> {
   if (!options.quiet) return verifyKey(ctx, options, checking);
   // --quiet prints nothing when the key works, not even what the stores find (resolveProfileName
@@ -206,7 +188,8 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   const { raw, source, stored } = await resolveKey(ctx, options, profileName);
-  const state = await ctx.state.read();
+  const reading = await ctx.state.reading();
+  const { state } = reading;
   const profile = state.profiles[profileName];
   // Standard input is a paste: cleaned as at the key prompt, and refused with a line break inside
   // (the first line alone would be part of a key). --key and OPENAI_API_KEY are not cleaned, as
@@ -257,7 +240,8 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
   checking.latencyMs = result.latencyMs;
   // OPENAI_API_KEY checked for a profile that exists nowhere (a mistyped --profile): not recorded,
   // which would make that profile (listed by `profiles` and completion from then on).
-  const notRecorded = source.kind === 'env' ? await noSuchProfile(ctx, state, profileName) : null;
+  const others = source.kind === 'env' ? await unknownProfile(ctx, reading, profileName) : null;
+  const notRecorded = others ? `${noProfileText(profileName, others)}: this check was not recorded.` : null;
   if (notRecorded) note(`${marks(term.style).warn} ${notRecorded}`);
   else if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
     await recordCheck(ctx, profileName, key, source, result, note);

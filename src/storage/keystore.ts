@@ -627,27 +627,36 @@ export class KeyStore {
    * The profiles with a key (or an admin key) stored here, by the keychain's account names and the
    * key file's (never a key is read out): for when the progress file, which names the profiles, lost
    * its records (a damaged one moved aside). `complete` false: the keychain could not list its
-   * entries, or the key file could not be read, so some may be missing.
+   * entries, or the key file could not be read, so some may be missing. `completeHere`: every store
+   * that runs here was listed, the keychain too unless none runs here at all (no session bus, no
+   * Secret Service: 'no-service'), which holds no key for this machine, as logout takes it.
    */
-  async storedProfiles(): Promise<{ names: string[]; complete: boolean }> {
+  async storedProfiles(): Promise<{ names: string[]; complete: boolean; completeHere: boolean }> {
     const accounts: string[] = [];
     let complete = true;
+    let keychainHere = true;
     try {
+      // Known without asking (no session bus): not asked, as the call could only fail so.
+      const absent = this.keychainUnreachable();
+      if (absent) throw absent;
       if (this.keychain.findAccounts) accounts.push(...(await this.keychain.findAccounts(KEYCHAIN_SERVICE)));
       else complete = false;
     } catch (error) {
       if (!(error instanceof KeychainUnavailableError)) throw error;
       complete = false;
+      keychainHere = error.problem !== 'no-service';
     }
+    let fileRead = true;
     try {
       accounts.push(...Object.keys(await this.readFileKeys()));
     } catch (error) {
       if (!(error instanceof ConfigStoreError)) throw error;
       complete = false;
+      fileRead = false;
     }
     // A write probe's account (`__probe__.…`) is no profile's.
     const names = new Set(accounts.map((account) => accountOf(account).profile).filter((name) => ProfileNameSchema.safeParse(name).success));
-    return { names: [...names].sort(), complete };
+    return { names: [...names].sort(), complete, completeHere: complete || (!keychainHere && fileRead) };
   }
 
   /** Store in the keychain (and drop any plain-text copy), or in the file when insecure is set. */

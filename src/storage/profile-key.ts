@@ -11,6 +11,7 @@ import type { CheckFlagValues } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { shellExportLine } from '../terminal/shell.js';
 import { shellDirsOf } from './paths.js';
+import type { StateReading } from './state.js';
 
 export type KeySourceKind = 'flag' | 'stdin' | 'env' | 'keychain' | 'file';
 
@@ -72,6 +73,36 @@ export async function resolveProfileName(ctx: Context, flag: string | undefined,
  */
 export function defaultProfileChanged(ctx: Context, next: string): void {
   if (ctx.env.OPENAI_SETUP_PROFILE === undefined) ctx.bareProfile = next;
+}
+
+/** The profile every command falls back to: a name always there to choose (the default until `use` chooses another). */
+const DEFAULT_PROFILE = 'default';
+
+/**
+ * Whether no profile `profile` exists — no record of it in the progress file, not the default,
+ * not `default` (always there to choose), and no key stored for it in the keychain or key file —
+ * and, when none does, the profiles there are, sorted: those `profiles` lists, and those with a key
+ * stored (noProfileText says them). The stores are listed (by their entries' names, no key read)
+ * only for a name no record knows: a profile in the progress file costs no Secret Service session;
+ * a key stored with no record of it (the config dir removed, a damaged progress file moved aside)
+ * makes a profile all the same. Null when it exists, or may: the progress file could not be read
+ * (`reading.problem`: its records are not known) or a store that runs here could not be listed (a
+ * keychain that does not run here holds no key for this machine, as logout takes it: then the key
+ * file alone is looked at). What `verify` (not recording a check) and `use` (refusing the name) ask.
+ */
+export async function unknownProfile(ctx: Pick<Context, 'keys'>, reading: StateReading, profile: string): Promise<string[] | null> {
+  const { state, problem } = reading;
+  if (problem !== null) return null;
+  if (profile === DEFAULT_PROFILE || profile === state.defaultProfile || Object.hasOwn(state.profiles, profile)) return null;
+  const stored = await ctx.keys.storedProfiles();
+  if (!stored.completeHere || stored.names.includes(profile)) return null;
+  // `default` only as `profiles` lists it: when something of it is recorded, or it is the default.
+  return [...new Set([state.defaultProfile, ...Object.keys(state.profiles), ...stored.names])].sort();
+}
+
+/** `No profile "typo" exists (profiles: default, work)`: what follows it is the command's. */
+export function noProfileText(profile: string, names: readonly string[]): string {
+  return `No profile "${profile}" exists (profiles: ${names.join(', ')})`;
 }
 
 export function storedSource(storage: 'keychain' | 'file', profile: string): KeySource {

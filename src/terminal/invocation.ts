@@ -181,10 +181,36 @@ function npxSelf(asked: NpxAsked): SelfCommand {
   return { command, npx: true, install, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` };
 }
 
-/** The script named by its path: alone when it can run so, else through node. */
+/** The script named by its path: alone when it can run so, else through node; with the command that installs this copy. */
 function byPath(platform: NodeJS.Platform, script: string): SelfCommand {
   const command = runsAlone(platform, script) ? shellWord(script) : `node ${shellWord(script)}`;
-  return { command, note: null, npx: false, install: INSTALL_COMMAND };
+  return { command, note: null, npx: false, install: installOf(script) };
+}
+
+/**
+ * The command that installs the copy at `script` for everywhere: a package in a folder of its own
+ * (a clone of this repository, an unpacked package: in no node_modules, its package.json this
+ * package's) from that folder, `npm install -g /path/to/openai-setup`, as the registry's package is
+ * another copy (or none, before it is published); one in a node_modules (a project's install, a
+ * global one not on PATH), which npm installed by name, by the name.
+ */
+function installOf(script: string): string {
+  const real = realScript(script);
+  if (real === null || projectOf(real) !== null) return INSTALL_COMMAND;
+  // bin/openai-setup.cjs (or dist/boot.cjs, started by its path) is one folder down.
+  const folder = dirname(dirname(real));
+  return isThisPackage(folder) ? `npm install -g ${shellWord(folder)}` : INSTALL_COMMAND;
+}
+
+/** Whether `folder` holds this package: its package.json names it. */
+function isThisPackage(folder: string): boolean {
+  const text = smallText(join(folder, 'package.json'));
+  if (text === null) return false;
+  try {
+    return (JSON.parse(text) as { name?: unknown }).name === NAME;
+  } catch {
+    return false;
+  }
 }
 
 /** The folder npx installed the script's package in (`<npm cache>/_npx/<hash>`), or null when it is not npx's. */

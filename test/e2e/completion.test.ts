@@ -4,10 +4,11 @@
 // `--flag=` forms, page names, `--choice` values, profile names, one operand only, and the
 // program after `run --` or run's command name with that program's own completion.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { shellWord } from '../../src/terminal/shell.js';
+import { CLI, makeTestEnv, REPO_ROOT, type TestEnv } from '../helpers/env.js';
 import { spawnCommand, type PtySession } from '../helpers/pty.js';
 import { runCli } from '../helpers/run.js';
 
@@ -69,8 +70,9 @@ beforeAll(async () => {
   writeFileSync(join(bin, 'openai-setup'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
   chmodSync(join(bin, 'openai-setup'), 0o755);
   env = { ...t.env, PATH: `${bin}:${t.env.PATH}` };
+  // "work" made by recording a stage of it (`use` refuses a name no profile has), then the default.
+  expect((await runCli(['login', '--done', '--profile', 'work'], { env })).code).toBe(0);
   expect((await runCli(['use', 'work'], { env })).code).toBe(0);
-  expect((await runCli(['login', '--done'], { env })).code).toBe(0);
   expect((await runCli(['login', '--done', '--profile', 'default'], { env })).code).toBe(0);
   writeFileSync(join(t.home, 'my-project.env'), '');
   for (const shell of ['bash', 'zsh', 'fish']) {
@@ -184,5 +186,19 @@ describe('completion where openai-setup is not an installed command', () => {
     // Installed (on PATH): the script alone.
     const installed = await runCli(['completion', 'bash'], { env: t.env });
     expect(installed.stderr).toBe('');
+  });
+
+  it('run from a clone (by its path, none on PATH): stderr names what installs this copy, its folder, not the registry\'s package', async () => {
+    // This repository is the clone: the built binary by its path, with a PATH that has no openai-setup.
+    const folder = realpathSync(REPO_ROOT);
+    const PATH = process.env.PATH ?? '/usr/bin:/bin';
+    expect(PATH.split(':').some((dir) => existsSync(join(dir, 'openai-setup')))).toBe(false);
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const r = await runCli(['completion', shell], { env: { ...t.env, PATH } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('openai-setup profiles --names');
+      expect(r.stderr).toBe(`! This script completes the command openai-setup, and no openai-setup on your PATH here is this copy: install it first (npm install -g ${shellWord(folder)}).\n`);
+    }
+    expect(JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).name).toBe('openai-setup');
   });
 });

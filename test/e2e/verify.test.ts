@@ -126,6 +126,8 @@ describe('verify outcomes', () => {
   it('after `use work`, the commands it prints for --profile default name default (bare, they would act on work)', async () => {
     const own = await makeTestEnv({ OPENAI_BASE_URL: server.baseURL });
     try {
+      // "work" made by recording a stage of it (`use` refuses a name no profile has), then the default.
+      expect((await runCli(['login', '--done', '--profile', 'work'], { env: own.env })).code).toBe(0);
       expect((await runCli(['use', 'work'], { env: own.env })).code).toBe(0);
       const key = makeKey('proj', 'never-registered');
       const wrong = await runCli(['verify', '--profile', 'default', '--key', key], { env: own.env });

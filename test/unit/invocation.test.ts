@@ -366,3 +366,50 @@ describe('the note on installing, as the terminal prints it', () => {
     }
   });
 });
+
+describe('the command that installs this copy, for a run started by its path', () => {
+  /** A folder holding a package (`name` in its package.json; none when null), with its bin script; the script's path. */
+  function packageFolder(folder: string, name: string | null = 'openai-setup'): string {
+    const bin = binFolder(folder, 'bin');
+    if (name !== null) writeFileSync(join(bin, '..', 'package.json'), JSON.stringify({ name, version: '0.1.0' }));
+    return join(bin, 'openai-setup');
+  }
+
+  it('a clone (a folder of its own holding this package), not on PATH: `npm install -g` that folder, not the registry\'s package', () => {
+    const script = packageFolder('clone');
+    const self = selfCommand({ PATH: '/usr/bin' }, 'linux', script);
+    expect(self).toEqual({ command: script, note: null, npx: false, install: `npm install -g ${join(root!, 'clone')}` });
+  });
+
+  it('its folder quoted for the shell where it needs it (a space, letters beyond ASCII)', () => {
+    for (const folder of ['my clone', 'Téléchargements']) {
+      const script = packageFolder(folder);
+      expect(selfCommand({ PATH: '/usr/bin' }, 'linux', script).install).toBe(`npm install -g '${join(root!, folder)}'`);
+    }
+  });
+
+  it('a clone npx linked into its cache: that clone\'s folder, by its real path', () => {
+    packageFolder('linked');
+    const cache = join(root!, '.npm', '_npx', 'c10e', 'node_modules');
+    mkdirSync(join(cache, '.bin'), { recursive: true });
+    symlinkSync(join(root!, 'linked'), join(cache, 'openai-setup'));
+    symlinkSync('../openai-setup/bin/openai-setup', join(cache, '.bin', 'openai-setup'));
+    const self = selfCommand({ PATH: `${join(cache, '.bin')}:/usr/bin`, npm_command: 'exec' }, 'linux', join(cache, '.bin', 'openai-setup'));
+    expect(self.install).toBe(`npm install -g ${realpathSync(join(root!, 'linked'))}`);
+  });
+
+  it('a folder that is not this package (no package.json, another package\'s): `npm install -g openai-setup` as before', () => {
+    expect(selfCommand({ PATH: '/usr/bin' }, 'linux', packageFolder('bare', null)).install).toBe('npm install -g openai-setup');
+    expect(selfCommand({ PATH: '/usr/bin' }, 'linux', packageFolder('other', 'other-tool')).install).toBe('npm install -g openai-setup');
+  });
+
+  it('a copy npm installed by name (a project\'s node_modules, a global install not on PATH), or the one on PATH: `npm install -g openai-setup`', () => {
+    const project = join(tempRoot(), 'app', 'node_modules', 'openai-setup', 'bin', 'openai-setup.cjs');
+    mkdirSync(dirname(project), { recursive: true });
+    writeFileSync(project, '#!/usr/bin/env node\n', { mode: 0o755 });
+    writeFileSync(join(dirname(project), '..', 'package.json'), JSON.stringify({ name: 'openai-setup' }));
+    expect(selfCommand({ PATH: '/usr/bin' }, 'linux', project).install).toBe('npm install -g openai-setup');
+    const clone = packageFolder('on-path');
+    expect(selfCommand({ PATH: dirname(clone) }, 'linux', clone)).toMatchObject({ command: 'openai-setup', install: 'npm install -g openai-setup' });
+  });
+});

@@ -51,6 +51,14 @@ describe('verify --profile for a profile that exists nowhere', () => {
     expect(await t.profile('typo')).toBeUndefined();
   });
 
+  it('no keychain runs here (no session bus): not recorded either, the key file alone looked at', async () => {
+    await context({ env: { OPENAI_API_KEY: KEY } });
+    t.keychain.withoutBus();
+    expect(await verify(t.ctx, { ...VERIFY, profile: 'typo' })).toBe(0);
+    expect(t.stderr.split('\n')).toContain(NONE);
+    expect(await t.profile('typo')).toBeUndefined();
+  });
+
   it('--key: checked, nothing recorded (as ever for a key given), no line about the profile', async () => {
     await context();
     expect(await verify(t.ctx, { ...VERIFY, key: KEY, profile: 'typo' })).toBe(0);
