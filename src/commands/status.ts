@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { adminKeyServes } from '../storage/admin-state.js';
 import type { Context } from '../context.js';
-import { FAILURE_FIELDS } from '../errors.js';
+import { FAILURE_FIELDS, UsageError } from '../errors.js';
 import { variableKeyWords, type StoredBeside } from '../api/check.js';
 import { storeKeyWords } from '../api/diagnosis.js';
 import { outcomeRow, VerifyStatusSchema } from '../api/status.js';
@@ -13,7 +13,7 @@ import { judgedAsOfficial } from '../platform.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES, stageWithoutQuestions } from '../stages/index.js';
 import { adminAccount, adminKeyEnv, isAdminKeyHint } from '../storage/admin-key.js';
-import { ENV_SOURCE, envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
+import { ENV_SOURCE, envKeyHeld, judgeStoredKey, noSuchProfileWords, profilesIfUnknown, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, organizationOf, STAGE_IDS, stageDoneForOthers, stageRecord } from '../storage/state.js';
@@ -257,6 +257,12 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
+  // A profile that exists nowhere (a mistyped --profile): not shown as one with every stage to do,
+  // whose next step would make it. Said as verify says it, the profiles there are named. Only by a
+  // progress file that can be used and lost no records (a damaged one moved aside took them).
+  const { state, problem } = await ctx.state.reading({ quiet: true });
+  const known = problem === null && (await ctx.state.movedAside()).length === 0 ? await profilesIfUnknown(ctx, state, profileName) : null;
+  if (known) throw new UsageError(`${noSuchProfileWords(profileName, known)}.`, [`To set up a profile of that name, run \`${toolCommand(ctx, '', profileName)}\`.`]);
   const status = await collectStatus(ctx, profileName);
   if (options.json) {
     term.document(jsonText(StatusJsonSchema.parse(status)));

@@ -10,7 +10,7 @@ import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { EnvSchema } from '../options.js';
 import { PAGES, resolveBaseURL } from '../platform.js';
-import { ENV_SOURCE, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, noSuchProfileWords, profilesIfUnknown, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import type { State } from '../storage/state.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
@@ -162,21 +162,10 @@ function failureBaseURL(ctx: Context, options: VerifyOptions): string | null {
   return withoutCredentials(resolveBaseURL({ env: { OPENAI_BASE_URL: env.data } }, options.baseURL));
 }
 
-/**
- * Why a check is not recorded for `profile`: no profile of that name exists, neither in the
- * progress file nor as the default, nor with a key stored (in the keychain or key file), said as
- * one line naming the profiles there are. The stores are listed (by their entries' names, no key
- * read) only for a name no record knows: a profile in the progress file costs no Secret Service
- * session. Null when it exists, or may (a store that could not be listed): then recorded.
- */
+/** Why a check is not recorded for `profile`: no profile of that name exists (profilesIfUnknown), said naming the profiles there are. */
 async function noSuchProfile(ctx: Context, state: State, profile: string): Promise<string | null> {
-  if (Object.hasOwn(state.profiles, profile) || profile === state.defaultProfile) return null;
-  // A key stored with no record of it (the config dir removed since) makes a profile all the
-  // same: the entries' names only, no key read. Asked only for a name no record knows.
-  const stored = await ctx.keys.storedProfiles();
-  if (!stored.complete || stored.names.includes(profile)) return null;
-  const names = [...new Set([...Object.keys(state.profiles), state.defaultProfile])].sort();
-  return `No profile "${profile}" exists (profiles: ${names.join(', ')}): this check was not recorded.`;
+  const names = await profilesIfUnknown(ctx, state, profile);
+  return names === null ? null : `${noSuchProfileWords(profile, names)}: this check was not recorded.`;
 }
 
 async function verify(ctx: Context, options: VerifyOptions, checking: Checking): Promise<number> {

@@ -6,6 +6,7 @@ import { judgedAsOfficial } from '../platform.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from './keychain.js';
 import { keychainReason, type FoundKey, type StoredKey } from './keystore.js';
 import { ConfigStoreError } from './private-file.js';
+import type { State } from './state.js';
 import { afterFirst, elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import type { CheckFlagValues } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
@@ -394,4 +395,24 @@ export async function lookUpStoredKey(ctx: Context, profile: string): Promise<{ 
     if (!(error instanceof ConfigStoreError)) throw error;
     return { key: { storage: 'unknown', why: `${pathLine(ctx.keys.filePath)} could not be read` }, said: { mark: 'warn', text: error.message } };
   }
+}
+
+/**
+ * The profiles there are, when `profile` is none of them (a mistyped --profile): not in the
+ * progress file, not the default, no key stored for it (in the keychain or key file). The stores
+ * are listed (by their entries' names, no key read) only for a name no record knows: a profile in
+ * the progress file costs no Secret Service session. Null when it exists, or may (a store that
+ * could not be listed).
+ */
+export async function profilesIfUnknown(ctx: Context, state: State, profile: string): Promise<string[] | null> {
+  if (Object.hasOwn(state.profiles, profile) || profile === state.defaultProfile) return null;
+  // A key stored with no record of it (the config dir removed since) makes a profile all the same.
+  const stored = await ctx.keys.storedProfiles();
+  if (!stored.complete || stored.names.includes(profile)) return null;
+  return [...new Set([...Object.keys(state.profiles), state.defaultProfile, ...stored.names])].sort();
+}
+
+/** A profile no record knows (profilesIfUnknown), named with the profiles there are, in one phrase (no full stop). */
+export function noSuchProfileWords(profile: string, names: string[]): string {
+  return `No profile "${profile}" exists (profiles: ${names.join(', ')})`;
 }
