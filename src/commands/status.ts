@@ -235,6 +235,8 @@ function lastCheckFix(ctx: Context, profileName: string, status: Awaited<ReturnT
     const { storeIn, instead } = variableKeyWords(ctx, beside, first === null ? storeKeyWords(store) : `: ${afterFirst(first, store.command)}`);
     return `${create}${storeIn}.${instead}`;
   }
+  // The key rejected was the variable's, which no longer holds it, and is not the stored key: that one may work.
+  if (last.keySource === ENV_SOURCE.label && last.keyHint !== key.hint) return `The key rejected was OPENAI_API_KEY's, which no longer holds it; check the key used now: \`${verify}\``;
   return first === null ? `${create}${storeKeyWords(store)}.` : `${create}: ${afterFirst(first, store.command)}.`;
 }
 

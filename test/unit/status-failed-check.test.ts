@@ -54,6 +54,17 @@ describe('status: the last check failed', () => {
     expect(out).not.toContain('printenv OPENAI_API_KEY');
   });
 
+  it('OPENAI_API_KEY held another key, rejected, and is unset since: the stored key is not called rejected, verify checks it', async () => {
+    await checkedWith(rejected, { allDone: true, env: { OPENAI_API_KEY: testKey('E') } });
+    delete t.ctx.env.OPENAI_API_KEY;
+    delete t.ctx.rawEnv.OPENAI_API_KEY;
+    const from = t.stdout.length;
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    const out = t.stdout.slice(from).replace(/\s+/g, ' ');
+    expect(out).toContain("The key rejected was OPENAI_API_KEY's, which no longer holds it; check the key used now: `openai-setup verify`");
+    expect(out).not.toContain('create a new secret key');
+  });
+
   it('refused for the country or region (fixed around the key): no new key, what the message names, then verify', async () => {
     const out = await checkedWith(checkResult('forbidden', { reason: 'unsupported_country_region_territory', message: 'Refused for the region.' }), { allDone: true });
     expect(out).toContain('A new key would be refused the same: change what the message names (`openai-setup verify` says how), then check again.');
