@@ -51,6 +51,7 @@ async function recordIn(ctx: Context, profileName: string, key: string, source: 
       ...(result.otherHost ? { host: result.otherHost } : {}),
       ...(result.adviceBaseURL ? { baseURL: result.adviceBaseURL } : {}),
       ...(outcomeRow(result).route === 'limit' ? { limit: result.reason! } : {}),
+      ...(outcomeRow(result).route === 'elsewhere' ? { refusal: result.reason! } : {}),
     };
   });
 }

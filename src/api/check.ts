@@ -229,7 +229,7 @@ function givenValueResult(result: CheckResult, value: string, baseURL: string, g
 export async function runCheck(
   ctx: Context,
   request: CheckRequest,
-  options: { spinner?: string | null; note?: (line: string) => void; warn?: (text: string) => void; alert?: (text: string) => void; givenAs?: GivenAs; keyStored?: boolean } = {},
+  options: { spinner?: string | null; note?: (line: string) => void; warn?: (text: string) => void; alert?: (text: string) => void; givenAs?: GivenAs; keyStored?: StoredBeside } = {},
 ): Promise<CheckResult> {
   ctx.term.addSecret(secretOf(request.key));
   const note = options.note ?? ((line: string) => ctx.term.err(line));
@@ -253,7 +253,7 @@ export async function runCheck(
   try {
     const answer = await ctx.api.check(request);
     const fromVariable = options.givenAs === 'env' && ctx.env.OPENAI_API_KEY === request.key;
-    const result = untrustedResult(await storeAsItWorksHere(fromVariable ? variableKeyFix(ctx, answer, request, options.keyStored ?? false) : answer, request), request.key);
+    const result = untrustedResult(await storeAsItWorksHere(fromVariable ? variableKeyFix(ctx, answer, request, options.keyStored ?? 'none') : answer, request), request.key);
     const host = otherServer(request.baseURL);
     return host === null ? { ...result, ...at } : { ...result, otherHost: sanitize(host, 200), ...at };
   } finally {
@@ -265,10 +265,11 @@ export async function runCheck(
  * A failure of the key OPENAI_API_KEY holds whose fix names storing a new key (storeKeyWords of
  * CheckRequest.storeKey): a stored key would change nothing, as the variable is read before it.
  * The new key goes into the variable instead; or the variable is unset (the line for this shell),
- * to use the key stored for the profile (`keyStored`), else to store one (that command, made to
- * work here by storeAsItWorksHere). Any other result as it is.
+ * to use the key stored for the profile (`keyStored` 'other'), else to store one (that command, made
+ * to work here by storeAsItWorksHere): also when the key stored is this same key ('same'), which
+ * the API rejects all the same. Any other result as it is.
  */
-function variableKeyFix(ctx: Context, result: CheckResult, request: CheckRequest, keyStored: boolean): CheckResult {
+function variableKeyFix(ctx: Context, result: CheckResult, request: CheckRequest, keyStored: StoredBeside): CheckResult {
   if (result.ok || !result.fix || !request.storeKey) return result;
   const named = storeKeyWords(request.storeKey);
   if (!result.fix.includes(named)) return result;
@@ -277,17 +278,28 @@ function variableKeyFix(ctx: Context, result: CheckResult, request: CheckRequest
 }
 
 /**
+ * The key stored for the profile beside the one OPENAI_API_KEY holds: none, another key, or this
+ * same key (which the API then rejects too: unsetting the variable alone would not help).
+ */
+export type StoredBeside = 'none' | 'other' | 'same';
+
+/**
  * The words of variableKeyFix, also for a key stored while OPENAI_API_KEY holds one the API
  * rejected (the wizard's key stage): `storeIn` follows "store it" (the new key goes into the
  * variable, read before any stored key); `instead` is the sentence that unsets it (this shell's
- * line), to use the key stored for the profile (`keyStored`), else to store one (`named`, the
- * storeKeyWords of that command).
+ * line), to use the key stored for the profile (`keyStored` 'other'), else to store one (`named`,
+ * the storeKeyWords of that command): a new one where the stored key is this same one ('same').
  */
-export function variableKeyWords(ctx: Context, keyStored: boolean, named = ''): { storeIn: string; instead: string } {
+export function variableKeyWords(ctx: Context, keyStored: StoredBeside, named = ''): { storeIn: string; instead: string } {
   const unset = shellUnsetLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY');
   return {
     storeIn: ' in OPENAI_API_KEY, where this one came from (your shell or its startup file, a CI secret), which is read before any stored key',
-    instead: keyStored ? ` Or unset it (\`${unset}\`) to use the key stored for the profile.` : ` Or unset it (\`${unset}\`) and store one${named}.`,
+    instead:
+      keyStored === 'other'
+        ? ` Or unset it (\`${unset}\`) to use the key stored for the profile.`
+        : keyStored === 'same'
+          ? ` Or, as the key stored for the profile is this same one, unset it (\`${unset}\`) and store the new key${named}.`
+          : ` Or unset it (\`${unset}\`) and store one${named}.`,
   };
 }
 

@@ -6,7 +6,7 @@
 // exact wording), and last by HTTP status.
 import * as z from 'zod/mini';
 import { holdsSecret, redact } from '../keys/redact.js';
-import { DEFAULT_TIMEOUT_MS, isOpenAIApiHostname, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
+import { DEFAULT_TIMEOUT_MS, isOfficialBaseURL, isOpenAIApiHostname, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl, type BaseURLOrigin } from '../platform.js';
 import { CUSTOM_HEADERS_VARIABLE } from './custom-headers.js';
 import { LIMIT_REASONS, limitNamedIn } from './limits.js';
 import type { VerifyStatus } from './status.js';
@@ -79,6 +79,8 @@ export interface FailedRequest {
   noCheckFlags?: NoCheckFlags;
   /** The request sent no key (doctor's probe): `key` is only looked for in what came back, and a text says nothing of withholding it. */
   keyless?: boolean;
+  /** The setting that named `baseURL` (CheckRequest.baseURLOrigin); null or absent: neither did (absent: not known, judged by the URL). */
+  baseURLOrigin?: BaseURLOrigin | null;
 }
 
 export interface Diagnosis {
@@ -172,6 +174,17 @@ function hostnameOf(url: string): string {
 // UNABLE_TO_…: UNABLE_TO_DECRYPT_CRL_SIGNATURE has no CERT in it) and its TLS/SSL errors. The one
 // list: verify's diagnosis and doctor's probe read a code by it.
 const TLS_CODES = /CERT|SSL|TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_/;
+
+/**
+ * The setting that named the base URL, for a fix that says to check it: only one that was set
+ * (FailedRequest.baseURLOrigin). Where the request does not say which (absent), a server that is
+ * not OpenAI's was named by one of them (both, where the command takes both); OpenAI's by neither.
+ */
+function baseUrlSetBy(request: Pick<FailedRequest, 'noCheckFlags' | 'baseURLOrigin' | 'baseURL'>, between: ' / ' | ' or '): string | null {
+  if (request.baseURLOrigin) return request.baseURLOrigin;
+  if (request.baseURLOrigin === null || isOfficialBaseURL(request.baseURL)) return null;
+  return baseUrlSettings(request, between);
+}
 
 // What a fix names to change the check, for the command that ran it (FailedRequest.noCheckFlags).
 type FlagsOf = Pick<FailedRequest, 'noCheckFlags'>;
@@ -325,10 +338,12 @@ export function transportDiagnosis(failure: Exclude<Failure, { kind: 'http' }>, 
     fix = 'Check the proxy host in HTTPS_PROXY / HTTP_PROXY, and your DNS.';
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     message = `Could not resolve ${host} (DNS lookup failed).`;
-    fix = `Check your internet connection and DNS, or the ${baseUrlSettings(request, ' / ')} you set.`;
+    const setBy = baseUrlSetBy(request, ' / ');
+    fix = setBy ? `Check your internet connection and DNS, or the ${setBy} you set.` : 'Check your internet connection and DNS.';
   } else if (code === 'ECONNREFUSED') {
     message = `The connection to ${proxy ? `the proxy ${proxy}` : host} was refused.`;
-    fix = proxy ? 'Check HTTPS_PROXY / HTTP_PROXY.' : `Check the ${baseUrlSettings(request, ' / ')}, or whether a firewall blocks it.`;
+    const setBy = baseUrlSetBy(request, ' / ');
+    fix = proxy ? 'Check HTTPS_PROXY / HTTP_PROXY.' : setBy ? `Check the ${setBy}, or whether a firewall blocks it.` : 'Check whether a firewall blocks it.';
   } else if (code === 'ECONNRESET' || code === 'EPIPE') {
     message = `The connection to ${host}${via} was cut before an answer came.`;
     fix = 'A proxy or firewall may be closing it; try another network, or set HTTPS_PROXY if you need a proxy.';

@@ -16,7 +16,7 @@ import { EXIT, ExitError, FAILURE_FIELDS } from '../errors.js';
 import { checkKeyShape, maskKey, secretOf } from '../keys/format.js';
 import { redact } from '../keys/redact.js';
 import { recordCheck } from '../last-check.js';
-import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL } from '../platform.js';
+import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { reasonOf } from '../storage/key-change.js';
@@ -257,6 +257,8 @@ export interface ProbeAdvice extends NoCheckFlags {
    * said so, its host labels named `<the key>` (the live check's words), not left to output masking.
    */
   checkedKey?: string;
+  /** The setting that named the base URL probed (baseURLOrigin): null, neither did. Absent: judged by the URL (diagnosis.ts). */
+  origin?: BaseURLOrigin | null;
 }
 
 const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, ...NO_CHECK_FLAGS };
@@ -266,7 +268,7 @@ const DIRECT: ProbeAdvice = { proxy: null, proxySet: false, ...NO_CHECK_FLAGS };
  * without its login (a 404's text quotes it), by a command that takes none of the live-check flags.
  */
 function probeRequest(url: string, advice: ProbeAdvice): FailedRequest {
-  return { probe: 'models', baseURL: withoutCredentials(url), key: advice.checkedKey ?? '', keyless: true, model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy, noCheckFlags: { verify: advice.verify } };
+  return { probe: 'models', baseURL: withoutCredentials(url), key: advice.checkedKey ?? '', keyless: true, model: '', timeoutMs: PROBE_TIMEOUT_MS, proxy: advice.proxy, noCheckFlags: { verify: advice.verify }, ...(advice.origin !== undefined ? { baseURLOrigin: advice.origin } : {}) };
 }
 
 /**
@@ -717,7 +719,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const api =
     proxy.status === 'fail' || badBaseURL
       ? check('api', 'API reachable', 'fail', `not tried: ${badBaseURL ? 'OPENAI_BASE_URL' : 'the proxy setting'} above is not a URL`, null, EXIT.network)
-      : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), ...(key ? { verify: verifyAgain, checkedKey: key } : NO_CHECK_FLAGS) });
+      : reachabilityCheck(baseURL, await ctx.api.reach(baseURL, PROBE_TIMEOUT_MS), { ...probeRoute(ctx.rawEnv, baseURL), origin: baseURLOrigin(ctx), ...(key ? { verify: verifyAgain, checkedKey: key } : NO_CHECK_FLAGS) });
   checks.push(api);
   show(() => print(api));
 
@@ -739,7 +741,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const request = buildCheckRequest(ctx, key, { profile: profileName, noCheckFlags: { verify: verifyAgain }, insecureStorage: source.kind === 'file', needsFile: () => keyNeedsFile(ctx, profileName) });
     // The stored key judged for the server it would go to, as verify judges it: one only another server takes is not sent.
     const refused = source.kind !== 'env' && found ? judgeStoredKey(ctx, profileName, found, undefined, { first }).notAKey : null;
-    verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined, keyStored: stored !== null });
+    verify = refused ? storedValueNotSent(refused) : await runCheck(ctx, request, { givenAs: source.kind === 'env' ? 'env' : undefined, keyStored: stored === null ? 'none' : stored.key === key ? 'same' : 'other' });
     // A key that works without showing it can spend (rate-limited) is a warning, not "works".
     // Of a server that is not OpenAI's, said as the text's check report says it: where it works.
     checks.push(check('verify', 'Live check', verify.ok ? (billingNotProven(verify) ? 'warn' : 'ok') : 'fail', messageAt(verify), verify.fix, verify.exitCode));

@@ -1,6 +1,6 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
-import { buildCheckRequest, runCheck, storedValueNotSent, type CheckSettings } from '../api/check.js';
+import { buildCheckRequest, runCheck, storedValueNotSent, type CheckSettings, type StoredBeside } from '../api/check.js';
 import { otherServer } from '../api/diagnosis.js';
 import { CUSTOM_HEADERS_VARIABLE } from '../api/custom-headers.js';
 import { limitReason, type LimitScreen } from '../api/limits.js';
@@ -9,7 +9,7 @@ import type { CheckResult } from '../api/types.js';
 import { billingNotProven } from '../api/verdict.js';
 import type { Context } from '../context.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
-import { heldWithMore, maskKey } from '../keys/format.js';
+import { heldWithMore, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { DEFAULT_MODEL, isOfficialBaseURL, OFFICIAL_API_BASE_URL, PAGES } from '../platform.js';
 import { runBillingStage } from '../stages/billing.js';
@@ -114,7 +114,8 @@ async function storedMeanwhile(ctx: Context, profileName: string, current: Curre
 }
 
 /** The failed check was of the key OPENAI_API_KEY holds: with a key stored for the profile beside it, or none; null: it was not. */
-type FromVariable = 'stored' | 'none' | null;
+/** A failed check of OPENAI_API_KEY: the key stored beside it (StoredBeside); null when the key checked was not the variable's. */
+type FromVariable = StoredBeside | null;
 
 /**
  * Without a terminal the wizard cannot ask: name the command that does each stage still to do.
@@ -151,7 +152,7 @@ async function nonInteractivePath(ctx: Context, profileName: string, pending: St
           ? `${limitScreen(check).todo}, then check the key again:`
           : route === 'key'
             ? fromVariable
-              ? `Set OPENAI_API_KEY to a key that works (where it is set: your shell or its startup file, a CI secret), as it is read before any stored key; or unset it${fromVariable === 'stored' ? ' to use the key stored for the profile' : ' and store one'}:`
+              ? `Set OPENAI_API_KEY to a key that works (where it is set: your shell or its startup file, a CI secret), as it is read before any stored key; or unset it${fromVariable === 'other' ? ' to use the key stored for the profile' : fromVariable === 'same' ? ' and store a new one (the key stored for the profile is this same key)' : ' and store one'}:`
               : 'Store a key that works:'
             : variable
               ? `Unset ${variable} (or ${orSetIt(variable, check)}), then check the key again:`
@@ -506,7 +507,9 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       if (term.interactive) ctx.prompter('').questionsFollow();
       const request = buildCheckRequest(ctx, found.key, checkSettings(ctx, options, profileName, found.source));
       // A stored value that is no key is said as verify says it, and not sent: its route is the key stage.
-      const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined, keyStored: stored !== undefined && stored.storage !== 'env' });
+      // The key stored beside OPENAI_API_KEY's, by its record's hint (the stored key is not read while the variable is set).
+      const beside: StoredBeside = stored === undefined || stored.storage === 'env' ? 'none' : stored.hint === maskKey(secretOf(found.key)) ? 'same' : 'other';
+      const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined, keyStored: beside });
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, found.key, found.source, check);
       // OPENAI_API_KEY holds a key with whitespace or quotes around it: the variable is the fix (the
@@ -521,7 +524,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       }
       current = { key: found.key, source: found.source, check };
       if (!check.ok) failedCheck = check;
-      if (!check.ok && found.source.kind === 'env') failedFromVariable = stored !== undefined && stored.storage !== 'env' ? 'stored' : 'none';
+      if (!check.ok && found.source.kind === 'env') failedFromVariable = beside;
       const route = outcomeRow(check).route;
       if (check.ok && check.billing === 'ok') {
         if (!term.interactive) {

@@ -3,7 +3,9 @@
 import * as z from 'zod/mini';
 import { adminKeyServes } from '../storage/admin-state.js';
 import type { Context } from '../context.js';
-import { FAILURE_FIELDS } from '../errors.js';
+import { FAILURE_FIELDS, UsageError } from '../errors.js';
+import { variableKeyWords, type StoredBeside } from '../api/check.js';
+import { storeKeyWords } from '../api/diagnosis.js';
 import { outcomeRow, VerifyStatusSchema } from '../api/status.js';
 import { billingNotProven } from '../api/verdict.js';
 import { checkKeyShape, heldWithMore, maskKey } from '../keys/format.js';
@@ -11,11 +13,11 @@ import { judgedAsOfficial } from '../platform.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES, stageWithoutQuestions } from '../stages/index.js';
 import { adminAccount, adminKeyEnv, isAdminKeyHint } from '../storage/admin-key.js';
-import { envKeyHeld, judgeStoredKey, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
+import { ENV_SOURCE, envKeyHeld, judgeStoredKey, noProfileText, unknownProfile, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, organizationOf, STAGE_IDS, stageDoneForOthers, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, afterFirst, checkFlags, keyCommand, keyPromptWorks, pendingRevokeAdvice, promptWhereItAsks, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, afterFirst, checkFlags, keyCommand, keyPromptWorks, pendingRevokeAdvice, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { PAGES } from '../platform.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
@@ -123,7 +125,7 @@ async function unrecordedInFile(ctx: Context, profile: string): Promise<{ key?: 
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; keyUnrecorded: boolean; doneForOthers: Map<string, string[]>; organization: string | null; lastCheckBaseURL: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, { hint: string; by?: string }> }> {
+async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; keyUnrecorded: boolean; doneForOthers: Map<string, string[]>; organization: string | null; lastCheckBaseURL: string | null; lastCheckReason: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, { hint: string; by?: string }> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -190,6 +192,8 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     keyUnrecorded: Boolean(inFile?.key),
     // Valid as the state schema reads it: as baseURLForAdvice writes it.
     lastCheckBaseURL: profile?.lastVerify?.baseURL ?? null,
+    // The reason the status table routes a failed check by (a refusal fixed around the key, a limit): as the state schema reads it.
+    lastCheckReason: profile?.lastVerify?.refusal ?? profile?.lastVerify?.limit ?? null,
     movedAside: unknown && !problem ? aside : [],
     askedFound: copies.asked.map((f) => ({ path: f.path, by: f.by })),
     staleFound: new Map(copies.stale.map((f) => [f.path, { hint: maskKey(f.key), ...(f.by !== undefined ? { by: f.by } : {}) }])),
@@ -206,6 +210,34 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
 function adminEnvShown(ctx: Context, storedHint: string | null): StatusJson['adminKeyEnv'] {
   const { set, hint, matchesStored } = adminKeyEnv(ctx, storedHint);
   return { set, hint, matchesStored };
+}
+
+/**
+ * The next step for a last check that failed (not for no credits, said above), where the status
+ * table routes it: another key (stored as verify's fix stores it; where OPENAI_API_KEY still holds
+ * the key rejected, that variable too, in verify's words), what the refusal names (its reason
+ * recorded), or trying again. Null where the table has none.
+ */
+function lastCheckFix(ctx: Context, profileName: string, status: Awaited<ReturnType<typeof collectStatus>>, last: NonNullable<StatusJson['lastVerify']>, check: { baseURL: string } | undefined, first: string | null): string | null {
+  const verify = verifyCommand(ctx, profileName, check);
+  const route = outcomeRow({ status: last.status, reason: status.lastCheckReason }).route;
+  if (route === 'retry') return `Check again: \`${verify}\``;
+  if (route === 'elsewhere') return `A new key would be refused the same: change what the message names (\`${verify}\` says how), then check again.`;
+  if (route !== 'key') return null;
+  const { key } = status;
+  const insecure = key.storage === 'file' || (key.storage !== 'keychain' && ctx.keys.keychainUnreachable() !== null);
+  // Never a pipe of OPENAI_API_KEY while it holds the key rejected (its hint: status reads no key).
+  const store = storeKeyAdvice(ctx, profileName, insecure, check, { variableFailed: key.env.set && key.env.hint === last.keyHint });
+  const create = 'To fix it, create a new secret key on the API keys page and store it';
+  // OPENAI_API_KEY still holds the key rejected: read before any stored key, so that changes too.
+  if (key.env.set && last.keySource === ENV_SOURCE.label && last.keyHint === key.env.hint) {
+    const beside: StoredBeside = key.storage !== 'keychain' && key.storage !== 'file' ? 'none' : key.env.matchesStored ? 'same' : 'other';
+    const { storeIn, instead } = variableKeyWords(ctx, beside, first === null ? storeKeyWords(store) : `: ${afterFirst(first, store.command)}`);
+    return `${create}${storeIn}.${instead}`;
+  }
+  // The key rejected was the variable's, which no longer holds it, and is not the stored key: that one may work.
+  if (last.keySource === ENV_SOURCE.label && last.keyHint !== key.hint) return `The key rejected was OPENAI_API_KEY's, which no longer holds it; check the key used now: \`${verify}\``;
+  return first === null ? `${create}${storeKeyWords(store)}.` : `${create}: ${afterFirst(first, store.command)}.`;
 }
 
 function when(iso: string): string {
@@ -227,6 +259,12 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
+  // A profile that exists nowhere (a mistyped --profile): not shown as one with every stage to do,
+  // whose next step would make it. Said as verify says it, the profiles there are named. Only by a
+  // progress file that can be used and lost no records (a damaged one moved aside took them).
+  const reading = await ctx.state.reading({ quiet: true });
+  const known = reading.problem === null && (await ctx.state.movedAside()).length === 0 ? await unknownProfile(ctx, reading, profileName) : null;
+  if (known) throw new UsageError(`${noProfileText(profileName, known)}.`, [`To set up a profile of that name, run \`${toolCommand(ctx, '', profileName)}\`.`]);
   const status = await collectStatus(ctx, profileName);
   if (options.json) {
     term.document(jsonText(StatusJsonSchema.parse(status)));
@@ -345,6 +383,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
       const billing = newer ? undefined : promptWhereItAsks(ctx, toolCommand(ctx, 'billing', profileName));
       const to = last.organization ? ` to ${last.organization}` : '';
       term.out(`  To fix it, add credits${to} (or raise the limit the message names)${billing ? `: \`${billing}\` opens the billing page` : ` on ${PAGES.billing.url}`}; then check again: \`${verifyCommand(ctx, profileName, check)}\``);
+    } else if (!last.ok) {
+      const fix = lastCheckFix(ctx, profileName, status, last, check, first);
+      if (fix) term.out(`  ${fix}`);
     }
   } else if (key.env.set || key.storage === 'keychain' || key.storage === 'file') {
     term.out(`${m.pending} Never checked: run \`${verifyCommand(ctx, profileName)}\``);

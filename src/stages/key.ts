@@ -413,7 +413,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     const held = envKeyHeld(ctx, options.check?.baseURL);
     if (held && held.key !== key && held.key === options.rejectedVariable && storage !== 'env') {
       // Read before the key just stored: that key is used once the variable holds it, or is unset (variableKeyFix's words).
-      const { storeIn, instead } = variableKeyWords(ctx, true);
+      const { storeIn, instead } = variableKeyWords(ctx, 'other');
       term.err(`${m.warn} OPENAI_API_KEY in this shell still holds the key the API rejected above (${maskKey(held.key)}); programs that read it will use that one, not ${maskKey(key)}. Store ${maskKey(key)}${storeIn}.${instead}`);
     } else if (held && held.key !== key) {
       term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(held.key)}); programs that read it will use that one.`);

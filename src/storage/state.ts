@@ -62,6 +62,9 @@ const LastVerifySchema = z.object({
   // The spend limit a check that could not spend named (api/limits.ts's names), so that what is
   // advised later (billing) is that limit's fix, not credits. Absent: none named (older files too).
   limit: z.catch(z.optional(z.string().check(z.regex(/^[a-z_]{1,64}$/))), undefined),
+  // The reason of a refusal fixed around the key (api/status.ts's FIXED_ELSEWHERE: a region, the
+  // organization…), so that what is advised later (status) is not a new key. Absent: none (older files too).
+  refusal: z.catch(z.optional(z.string().check(z.regex(/^[a-z_]{1,64}$/))), undefined),
 });
 export type LastVerify = z.infer<typeof LastVerifySchema>;
 

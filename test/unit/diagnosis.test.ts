@@ -27,7 +27,7 @@ import { ProxyRefusedError } from '../../src/api/http.js';
 import { createAdminApi } from '../../src/api/admin.js';
 import { AdminApiError } from '../../src/api/admin-failure.js';
 import { answerOutcome, verdict, type ProbeOutcome } from '../../src/api/verdict.js';
-import { isOfficialBaseURL, PAGES, projectPageUrl } from '../../src/platform.js';
+import { isOfficialBaseURL, PAGES, projectPageUrl, type BaseURLOrigin } from '../../src/platform.js';
 import { makeTestContext } from '../helpers/context.js';
 import { answerFor, makeKey, maskKey, SCENARIOS, type Answer, type Fault, type KeySetup, type Scenario } from '../helpers/openai-server.js';
 
@@ -61,6 +61,8 @@ interface Check {
   project?: HeaderSource;
   /** The proxy the requests went through (verdict's second argument). */
   proxy?: string | null;
+  /** The setting that named the base URL (CheckRequest.baseURLOrigin): absent, neither. */
+  baseURLOrigin?: BaseURLOrigin;
 }
 
 /** A failure as probes.ts builds it, or an answer (or fault) of the server. */
@@ -75,6 +77,7 @@ function checkRequest(c: Check): CheckRequest {
     timeoutMs: TIMEOUT_MS,
     ...(c.organization ? { organization: c.organization } : {}),
     ...(c.project ? { project: c.project } : {}),
+    ...(c.baseURLOrigin ? { baseURLOrigin: c.baseURLOrigin } : {}),
   };
 }
 
@@ -1097,12 +1100,21 @@ const TRANSPORT_ROWS: Row[] = [
     },
   },
   {
-    name: 'ECONNREFUSED',
+    name: 'ECONNREFUSED, no base URL set: none named',
     result: () => both(transport('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:443')),
     expected: {
       status: 'network_error', exitCode: 6, reason: 'ECONNREFUSED',
       message: /^The connection to api\.openai\.com was refused\.$/,
-      fix: /--base-url \/ OPENAI_BASE_URL, or whether a firewall blocks it/, fixUrl: null,
+      fix: /^Check whether a firewall blocks it\.$/, fixUrl: null,
+    },
+  },
+  {
+    name: 'ECONNREFUSED, the base URL from OPENAI_BASE_URL: that setting named',
+    result: () => both(transport('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:8080'), { baseURL: 'http://127.0.0.1:8080/v1', baseURLOrigin: 'OPENAI_BASE_URL' }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'ECONNREFUSED',
+      message: /^The connection to 127\.0\.0\.1:8080 was refused\.$/,
+      fix: /^Check the OPENAI_BASE_URL, or whether a firewall blocks it\.$/, fixUrl: null,
     },
   },
   {
@@ -1115,12 +1127,21 @@ const TRANSPORT_ROWS: Row[] = [
     },
   },
   ...['ENOTFOUND', 'EAI_AGAIN'].map((code) => ({
-    name: code,
+    name: `${code}, no base URL set: no setting named that was not set`,
     result: () => both(transport(code, `getaddrinfo ${code} api.openai.com`)),
     expected: {
       status: 'network_error', exitCode: 6, reason: code,
       message: /^Could not resolve api\.openai\.com \(DNS lookup failed\)\.$/,
-      fix: /DNS, or the --base-url/, fixUrl: null,
+      fix: /^Check your internet connection and DNS\.$/, fixUrl: null,
+    } satisfies Expected,
+  })),
+  ...(['--base-url', 'OPENAI_BASE_URL'] as const).map((origin) => ({
+    name: `ENOTFOUND, the base URL from ${origin}: that setting named, alone`,
+    result: () => both(transport('ENOTFOUND', 'getaddrinfo ENOTFOUND gw.example'), { baseURL: 'https://gw.example/v1', baseURLOrigin: origin }),
+    expected: {
+      status: 'network_error', exitCode: 6, reason: 'ENOTFOUND',
+      message: /^Could not resolve gw\.example \(DNS lookup failed\)\.$/,
+      fix: new RegExp(`^Check your internet connection and DNS, or the ${origin} you set\\.$`), fixUrl: null,
     } satisfies Expected,
   })),
   ...(

@@ -74,7 +74,8 @@ describe('doctor names what works for doctor, not the live-check flags it does n
   });
 
   it('a base URL to check is OPENAI_BASE_URL, which programs use (doctor has no --base-url)', async () => {
-    context({ keychain: { default: KEY } });
+    // Set (to OpenAI's own, as the scripted API expects): named, as the one setting that was set.
+    context({ keychain: { default: KEY }, env: { OPENAI_BASE_URL: OFFICIAL } });
     t.api.answerReach(ANSWERS).answerChecks(failedCheck('network_error', { kind: 'transport', code: 'ENOTFOUND', text: '' }));
 
     const { json, fix } = await doctorJson();
@@ -82,6 +83,16 @@ describe('doctor names what works for doctor, not the live-check flags it does n
     expect(json.verify?.fix).toBe('Check your internet connection and DNS, or the OPENAI_BASE_URL you set.');
     expect(fix('verify')).toBe(json.verify?.fix);
     expect(t.stdout).not.toContain('--base-url');
+    t.assertScriptsUsed();
+  });
+
+  it('no OPENAI_BASE_URL set: the live check names none', async () => {
+    context({ keychain: { default: KEY } });
+    t.api.answerReach(ANSWERS).answerChecks(failedCheck('network_error', { kind: 'transport', code: 'ENOTFOUND', text: '' }));
+
+    const { json } = await doctorJson();
+
+    expect(json.verify?.fix).toBe('Check your internet connection and DNS.');
     t.assertScriptsUsed();
   });
 });
@@ -223,8 +234,11 @@ describe("doctor's probe: every other failure in the live check's words, for a p
     // Told in verify's words, not as the raw error.
     expect(direct.api).toMatchObject({ status: 'fail', detail: 'Could not resolve api.openai.com (DNS lookup failed)' });
     expect(direct.api.detail).toBe(liveMessage({ kind: 'transport', code: 'ENOTFOUND', text: 'getaddrinfo ENOTFOUND api.openai.com' }));
-    expect(direct.api.fix).toBe('Check your internet connection and DNS, or the OPENAI_BASE_URL you set.');
+    // No OPENAI_BASE_URL set: none named.
+    expect(direct.api.fix).toBe('Check your internet connection and DNS.');
     expect(direct.api.fix).toBe(liveFix({ kind: 'transport', code: 'ENOTFOUND', text: '' }));
+    const set = await probeSays({ reached: false, code: 'ENOTFOUND', detail: 'getaddrinfo ENOTFOUND gw.example' }, { env: { OPENAI_BASE_URL: 'https://gw.example/v1' } });
+    expect(set.api.fix).toBe('Check your internet connection and DNS, or the OPENAI_BASE_URL you set.');
 
     const proxied = await probeSays({ reached: false, code: 'EAI_AGAIN', detail: 'getaddrinfo EAI_AGAIN proxy.corp' }, { env: { HTTPS_PROXY: 'http://proxy.corp:3128' } });
     expect(proxied.api.detail).toBe('Could not resolve proxy.corp, the host of the proxy http://proxy.corp:3128 (DNS lookup failed)');

@@ -56,6 +56,20 @@ describe('verify: OPENAI_API_KEY rejected', () => {
     expect(fix).not.toContain('openai-setup key');
   });
 
+  // The same key in the variable and the store: unsetting the variable would only have the same key sent again.
+  it('the key stored is this same key: never "unset it to use the key stored", a new key stored instead', async () => {
+    t = makeTestContext({ interactive: false, env: { OPENAI_API_KEY: STORED }, keychain: { default: STORED } });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.key = { storage: 'keychain', hint: 'sk-proj-…000S', savedAt: '2026-01-01T00:00:00.000Z' };
+    });
+    t.api.answerChecks(rejected);
+    expect(await verify(t.ctx, VERIFY)).toBe(3);
+    const { fix } = VerifyJsonSchema.parse(JSON.parse(t.stdout));
+    expect(fix).not.toContain('to use the key stored for the profile');
+    expect(fix).toContain('store it in OPENAI_API_KEY, where this one came from');
+    expect(fix).toMatch(/ Or, as the key stored for the profile is this same one, unset it \(`unset OPENAI_API_KEY`\) and store the new key \(pipe the key in, in place of …\) with `… \| openai-setup key --stdin`\.$/);
+  });
+
   it('the stored key rejected: stored again with `key`, as ever', async () => {
     t = makeTestContext({ interactive: false, keychain: { default: STORED } });
     t.api.answerChecks(rejected);
@@ -73,6 +87,15 @@ describe('the wizard without a terminal: OPENAI_API_KEY rejected', () => {
     expect(message).toContain('Set OPENAI_API_KEY to a key that works (where it is set: your shell or its startup file, a CI secret), as it is read before any stored key; or unset it and store one:');
     expect(hints.slice(0, 2)).toEqual(['To unset it, in this shell:', '  unset OPENAI_API_KEY']);
     expect(hints.join('\n')).not.toContain('printenv OPENAI_API_KEY');
+  });
+
+  it('the key stored is this same key: unset it and store a new one, never "to use the key stored"', async () => {
+    await context({ stored: true, env: { OPENAI_API_KEY: STORED } });
+    t.api.answerChecks(rejected);
+    const { code, message } = await outcomeOf(setup(t.ctx, { restart: false, insecureStorage: false }));
+    expect(code).toBe(3);
+    expect(message).not.toContain('to use the key stored for the profile');
+    expect(message).toContain('or unset it and store a new one (the key stored for the profile is this same key):');
   });
 });
 
@@ -119,6 +142,17 @@ describe('doctor: OPENAI_API_KEY differs from the stored key', () => {
     const row = json.checks.find((c) => c.id === 'OPENAI_API_KEY')!;
     expect(row.fix).toBe('Unset it (programs then need `openai-setup run`), or set it to a key that works (the live check says how).');
     expect(json.verify?.fix).toContain('Or unset it (`unset OPENAI_API_KEY`) to use the key stored for the profile.');
+  });
+
+  it('OPENAI_API_KEY holds the stored key itself, rejected: the live check names storing a new key, not unsetting it to use the stored one', async () => {
+    t = makeTestContext({ interactive: false, env: { OPENAI_API_KEY: STORED }, keychain: { default: STORED } });
+    t.api.answerReach(ANSWERS).answerChecks(rejected);
+    expect(await doctor(t.ctx, { json: true })).toBe(3);
+    const json = DoctorJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json.checks.find((c) => c.id === 'OPENAI_API_KEY')!.detail).toContain('the same as the stored key');
+    expect(json.verify?.fix).not.toContain('to use the key stored for the profile');
+    expect(json.verify?.fix).toContain(' Or, as the key stored for the profile is this same one, unset it (`unset OPENAI_API_KEY`) and store the new key');
+    expect(json.verify?.fix).toContain('openai-setup key');
   });
 
   it('its live check passes: the row names the pipe that stores it (--json)', async () => {
