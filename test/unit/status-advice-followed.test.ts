@@ -102,6 +102,8 @@ describe('status where no keychain can be reached (no session bus)', () => {
   it('names none, and the --insecure-storage way as token says it; followed, the key is kept in the file', async () => {
     t = makeTestContext({ interactive: false, stdoutIsTTY: false, stdin: `${KEY}\n` });
     t.keychain.withoutBus();
+    // A profile begun (status -p of one that exists nowhere is refused, as verify and use refuse it).
+    await t.ctx.state.updateProfile('work', () => {});
     const shown = await statusOf('work');
     const way = 'Keep one in a file only you can read (pipe the key in, in place of …):  … | openai-setup key --profile work --stdin --insecure-storage';
     expect(shown).toContain(`○ No key recorded for this profile. (No Secret Service keyring is running on this machine (common over SSH, in containers and on WSL), so the key cannot go into a keychain.) ${way}\n`);
@@ -166,6 +168,7 @@ describe('no keychain reachable, no record, and a key file (status reads the fil
 
   it('no key file, or none for this profile in it: the --insecure-storage way, as before', async () => {
     await keptInFileUnrecorded('other');
+    await t.ctx.state.updateProfile('work', () => {});
     expect(await statusOf('work')).toContain('○ No key recorded for this profile. (No Secret Service keyring is running on this machine');
   });
 });
