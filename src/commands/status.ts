@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { adminKeyServes } from '../storage/admin-state.js';
 import type { Context } from '../context.js';
-import { FAILURE_FIELDS, UsageError } from '../errors.js';
+import { FAILURE_FIELDS } from '../errors.js';
 import { variableKeyWords, type StoredBeside } from '../api/check.js';
 import { storeKeyWords } from '../api/diagnosis.js';
 import { outcomeRow, VerifyStatusSchema } from '../api/status.js';
@@ -222,7 +222,11 @@ function lastCheckFix(ctx: Context, profileName: string, status: Awaited<ReturnT
   const verify = verifyCommand(ctx, profileName, check);
   const route = outcomeRow({ status: last.status, reason: status.lastCheckReason }).route;
   if (route === 'retry') return `Check again: \`${verify}\``;
+  // A restricted key's missing permission is the key's own: edited, or another key, it passes.
+  if (status.lastCheckReason === 'missing_scopes') return `Give the key the permission it lacks on the API keys page, or store one with "All" permissions (\`${verify}\` says which).`;
   if (route === 'elsewhere') return `A new key would be refused the same: change what the message names (\`${verify}\` says how), then check again.`;
+  // A refusal recorded before the progress file kept its reason: which one is not known, so no new key.
+  if (last.status === 'forbidden' && status.lastCheckReason === null) return `\`${verify}\` says what was refused and what to change.`;
   if (route !== 'key') return null;
   const { key } = status;
   const insecure = key.storage === 'file' || (key.storage !== 'keychain' && ctx.keys.keychainUnreachable() !== null);
@@ -236,7 +240,7 @@ function lastCheckFix(ctx: Context, profileName: string, status: Awaited<ReturnT
     return `${create}${storeIn}.${instead}`;
   }
   // The key rejected was the variable's, which no longer holds it, and is not the stored key: that one may work.
-  if (last.keySource === ENV_SOURCE.label && last.keyHint !== key.hint) return `The key rejected was OPENAI_API_KEY's, which no longer holds it; check the key used now: \`${verify}\``;
+  if (last.keySource === ENV_SOURCE.label && key.hint !== null && last.keyHint !== key.hint) return `The key rejected was OPENAI_API_KEY's, which no longer holds it; check the key used now: \`${verify}\``;
   return first === null ? `${create}${storeKeyWords(store)}.` : `${create}: ${afterFirst(first, store.command)}.`;
 }
 
@@ -259,12 +263,15 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
   told.profile = profileName;
-  // A profile that exists nowhere (a mistyped --profile): not shown as one with every stage to do,
-  // whose next step would make it. Said as verify says it, the profiles there are named. Only by a
-  // progress file that can be used and lost no records (a damaged one moved aside took them).
-  const reading = await ctx.state.reading({ quiet: true });
-  const known = reading.problem === null && (await ctx.state.movedAside()).length === 0 ? await unknownProfile(ctx, reading, profileName) : null;
-  if (known) throw new UsageError(`${noProfileText(profileName, known)}.`, [`To set up a profile of that name, run \`${toolCommand(ctx, '', profileName)}\`.`]);
+  // A --profile that names a profile existing nowhere (a typo, or one to set up): said first, as
+  // verify says it, the profiles there are named, so that its steps, which would make it, are not
+  // taken for those of a profile that exists. Only by a progress file that can be used and lost no
+  // records (a damaged one moved aside took them); OPENAI_SETUP_PROFILE chose its profile on purpose.
+  if (options.profile !== undefined && !options.json) {
+    const reading = await ctx.state.reading({ quiet: true });
+    const known = reading.problem === null && (await ctx.state.movedAside()).length === 0 ? await unknownProfile(ctx, reading, profileName) : null;
+    if (known) term.err(`${marks(term.style).warn} ${noProfileText(profileName, known)}: what follows is for a new profile of that name, which its steps would make.`);
+  }
   const status = await collectStatus(ctx, profileName);
   if (options.json) {
     term.document(jsonText(StatusJsonSchema.parse(status)));

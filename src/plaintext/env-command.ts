@@ -4,7 +4,7 @@
 // key, status, doctor).
 import { basename, dirname, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { shellWord } from '../terminal/shell.js';
 import { shellPath } from './edit.js';
 import { gitRunner, gitVerdict, realTarget } from './env-files.js';
@@ -79,7 +79,7 @@ export async function trackedEnvFile(ctx: Context, profileName: string, path: st
   const keep = `${untrackCommand(ctx, path, at)} && ${toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))} --gitignore`, profileName)}`;
   return {
     detail: `git tracks ${shown}, which holds ${held}: the key is in the repository (in its history once committed), so count it as exposed`,
-    fix: `take ${shown} out of git and keep it out:  ${keep}  — then replace the key:  ${toolCommand(scope, 'rotate', profileName)}`,
+    fix: `take ${shown} out of git and keep it out:  ${keep}  — then replace the key: create a new one on the API keys page, store it with \`${keyCommand(scope, profileName)}\` and delete this one there (with an admin key, \`${toolCommand(scope, 'rotate', profileName)}\` does both)`,
   };
 }
 

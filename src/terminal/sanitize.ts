@@ -111,17 +111,15 @@ export function urlPasswords(values: ReadonlyArray<string | undefined>): string[
 }
 
 /**
- * `text` without `passwords` (urlPasswords), each shown as "…": where one is a quoted value or
+ * `text` without `passwords` (urlPasswords), each shown as "…" where it is a quoted value or
  * follows a user name (`password: 'pw'`, `auth: 'me:pw'`: a URL, a request's options as Node
- * prints them), and anywhere once it is 4 characters or more (a shorter one would take letters
- * out of any word, or out of a terminal's escape sequence).
+ * prints them). Nowhere else: a password is often a word (`continue`), and taken out anywhere it
+ * took words out of the prompts' text, or letters out of a terminal's escape sequence.
  */
 export function withoutPasswords(text: string, passwords: readonly string[]): string {
   let out = text;
   for (const password of passwords) {
-    if (!out.includes(password)) continue;
-    if (password.length >= 4) out = out.split(password).join('\u2026');
-    else out = out.replace(new RegExp(`(?<=['"\`:])${password.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(?=['"\`@])`, 'g'), '\u2026');
+    if (out.includes(password)) out = out.replace(new RegExp(`(?<=['"\`:])${password.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(?=['"\`@])`, 'g'), '\u2026');
   }
   return out;
 }

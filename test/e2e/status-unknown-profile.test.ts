@@ -1,7 +1,8 @@
 // The built binary and a real gnome-keyring: `status -p NAME` for a profile that exists nowhere says
-// so, naming the profiles there are (the keyring's entries listed by name for one no record knows),
-// exit 2; a profile whose key the keyring holds with no record of it (the config dir removed) is one.
-import { rmSync } from 'node:fs';
+// so first, naming the profiles there are (the keyring's entries listed by name for one no record
+// knows), then the status as ever; a profile whose key the keyring holds with no record of it (the
+// config dir removed) is one, nothing said.
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeKey } from '../helpers/openai-server.js';
@@ -15,7 +16,7 @@ const { server, machine } = useServerAndKeyring((openai) => {
 });
 
 describe('status --profile for a profile that exists nowhere', () => {
-  it('one line naming the profiles there are, exit 2, nothing made; a profile only the keyring knows is shown', async () => {
+  it('one line naming the profiles there are, nothing made; a profile only the keyring knows is shown, nothing said', async () => {
     const t = await machine();
     const stored = await runCli(['key', '--stdin', '--profile', 'work', '--base-url', server().baseURL], { env: t.env, input: KEY });
     expect(stored.code, stored.stderr).toBe(0);
@@ -23,17 +24,14 @@ describe('status --profile for a profile that exists nowhere', () => {
     rmSync(join(t.configDir, 'state.json'));
 
     const typo = await runCli(['status', '--profile', 'wrok'], { env: t.env });
-    expect(typo.code).toBe(2);
-    expect(typo.stdout).toBe('');
-    expect(typo.stderr).toContain('No profile "wrok" exists (profiles: default, work).');
-    expect(typo.stderr).toContain('openai-setup --profile wrok');
-
-    const json = await runCli(['status', '--profile', 'wrok', '--json'], { env: t.env });
-    expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, exitCode: 2, reason: 'usage', profile: 'wrok' });
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(typo.stderr).toContain('! No profile "wrok" exists (profiles: default, work): what follows is for a new profile of that name, which its steps would make.\n');
+    expect(typo.stdout).toContain('openai-setup status · profile wrok');
+    expect(existsSync(join(t.configDir, 'state.json'))).toBe(false);
 
     const work = await runCli(['status', '--profile', 'work'], { env: t.env });
     expect(work.code, work.stderr).toBe(0);
     expect(work.stdout).toContain('openai-setup status · profile work');
+    expect(work.stderr).not.toContain('No profile');
   });
 });

@@ -82,10 +82,12 @@ describe('the passwords of the base URL and the proxy, out of what Node prints',
     expect(urlPasswords(['http://me@proxy:3128', 'http://proxy:3128'])).toEqual([]);
   });
 
-  it('withoutPasswords: anywhere from 4 characters; a shorter one only as a quoted value or after a user name, never out of a word or an escape', () => {
+  it('withoutPasswords: as a quoted value or after a user name, never out of a word or an escape', () => {
     const node = "proxy: URL { href: 'http://proxy:3128/', username: 'me', password: 's3cret%21' } auth: 'me:s3cret!'";
     expect(withoutPasswords(node, urlPasswords(['http://me:s3cret%21@proxy:3128']))).toBe("proxy: URL { href: 'http://proxy:3128/', username: 'me', password: '…' } auth: 'me:…'");
     const short = urlPasswords(['http://me:2K@proxy']);
     expect(withoutPasswords("\x1b[2K password: '2K' auth: 'me:2K'", short)).toBe("\x1b[2K password: '…' auth: 'me:…'");
+    // A password that is a word: the prompt's text keeps it (HTTPS_PROXY=http://corp:continue@proxy).
+    expect(withoutPasswords("❯ Done, continue\n  password: 'continue'", urlPasswords(['http://corp:continue@proxy:3128']))).toBe("❯ Done, continue\n  password: '…'");
   });
 });

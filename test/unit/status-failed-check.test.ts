@@ -76,6 +76,35 @@ describe('status: the last check failed', () => {
     expect(out).toContain('A new key would be refused the same');
   });
 
+  it('a restricted key lacking a permission: the key is to edit or replace, not "a new key would be refused the same"', async () => {
+    const out = await checkedWith(checkResult('forbidden', { reason: 'missing_scopes', message: 'Missing scopes: model.request.' }), { allDone: true });
+    expect(out).toContain('Give the key the permission it lacks on the API keys page, or store one with "All" permissions (`openai-setup verify` says which).');
+    expect(out).not.toContain('would be refused the same');
+  });
+
+  it('a refusal recorded before its reason was kept (an older progress file): no new key, verify says what was refused', async () => {
+    await checkedWith(checkResult('forbidden', { reason: 'unsupported_country_region_territory', message: 'Refused for the region.' }), { allDone: true });
+    await t.ctx.state.updateProfile('default', (p) => void delete p.lastVerify!.refusal);
+    const from = t.stdout.length;
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    const out = t.stdout.slice(from).replace(/\s+/g, ' ');
+    expect(out).toContain('`openai-setup verify` says what was refused and what to change.');
+    expect(out).not.toContain('create a new secret key');
+  });
+
+  it('OPENAI_API_KEY rejected, unset since, and no key stored: the command that stores one, not a check of "the key used now"', async () => {
+    t = makeTestContext({ interactive: false, env: { OPENAI_API_KEY: KEY } });
+    t.api.answerChecks(rejected);
+    await verify(t.ctx, VERIFY);
+    delete t.ctx.env.OPENAI_API_KEY;
+    delete t.ctx.rawEnv.OPENAI_API_KEY;
+    const from = t.stdout.length;
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    const out = t.stdout.slice(from).replace(/\s+/g, ' ');
+    expect(out).not.toContain('check the key used now');
+    expect(out).toContain('create a new secret key on the API keys page and store it');
+  });
+
   it('the API could not be reached: check again', async () => {
     const out = await checkedWith(checkResult('network_error', { message: 'Could not reach api.openai.com.' }), { allDone: true });
     expect(out).toContain('Check again: `openai-setup verify`');
