@@ -4,7 +4,6 @@
 // OPENAI_API_KEY yourself (the key stage's choice on a terminal with no keychain): a .env env
 // wrote earlier, left holding the old key, is named with what to do by hand, never with an `env`
 // command that cannot write it.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { spawnCli } from '../helpers/pty.js';
 import { runCli, runCommand } from '../helpers/run.js';
+import { git } from '../helpers/git.js';
 
 let server: FakeOpenAI;
 const OLD = makeKey('proj', 'tracked-env-old');
@@ -29,14 +29,6 @@ afterAll(async () => {
 afterEach(async () => {
   for (const t of envs.splice(0)) await t.cleanup();
 });
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH!, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' },
-  });
-}
 
 /** A machine with OLD stored (the key file), and a project (a git repository) whose .env `env --gitignore` wrote. */
 async function project(): Promise<{ t: TestEnv; dir: string }> {

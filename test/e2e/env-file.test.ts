@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { runCli } from '../helpers/run.js';
+import { git } from '../helpers/git.js';
 
 let server: FakeOpenAI;
 const KEY = makeKey('proj', 'env-file-valid');
@@ -32,14 +33,6 @@ async function machine(): Promise<TestEnv> {
   const stored = await runCli(['key', '--stdin', '--insecure-storage'], { env: t.env, input: KEY });
   expect(stored.code, stored.stderr).toBe(0);
   return t;
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH!, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' },
-  });
 }
 
 /** A repository under the machine's root (its real path), with `files` committed. */

@@ -5,13 +5,14 @@
 // names it (git would list it), and the next `env` removes it and says so. Killed while creating a
 // new file (its link into place held), that file is named nowhere else: status, doctor and import
 // name the temp file all the same, and logout removes it.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { makeKey, startOpenAIServer, type FakeOpenAI } from '../helpers/openai-server.js';
 import { runCli } from '../helpers/run.js';
+import { git } from '../helpers/git.js';
 
 let server: FakeOpenAI;
 const KEY = makeKey('proj', 'env-killed-valid');
@@ -27,14 +28,6 @@ afterAll(async () => {
 afterEach(async () => {
   for (const t of envs.splice(0)) await t.cleanup();
 });
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH!, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' },
-  });
-}
 
 /**
  * Preloaded into the run: the rename (over a file) or link (a new file) of a temp file to a path

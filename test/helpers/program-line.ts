@@ -14,3 +14,12 @@ export async function runProgramLine(t: TestContext, line: string[], makeContext
     return { code, error };
   }
 }
+
+/** `line`, a command as printed (`openai-setup …`, or after `prefix`: `npx openai-setup `), run through the program in `t`'s Context: the exit code it set. */
+export async function typedLine(t: TestContext, line: string, prefix = 'openai-setup '): Promise<number> {
+  if (!line.startsWith(prefix)) throw new Error(`not a command as printed: ${line}`);
+  let code: number | undefined;
+  const program = buildProgram('0.0.0-test', () => t.ctx, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, (c) => (code = c));
+  await program.parseAsync(['node', 'openai-setup', ...line.slice(prefix.length).split(' ')]);
+  return code!;
+}

@@ -14,8 +14,8 @@ import { run as importKeys } from '../../src/commands/import.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as status } from '../../src/commands/status.js';
-import { buildProgram } from '../../src/program.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
+import { typedLine } from '../helpers/program-line.js';
 
 const OLD = testKey('O');
 const NEW = testKey('N');
@@ -34,22 +34,12 @@ function git(t: TestContext, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: t.cwd, env: GIT_ENV, encoding: 'utf8' });
 }
 
-/** `line` (a command as printed) run through the real command line in `t`'s Context; its exit code. */
-async function typed(t: TestContext, line: string): Promise<number> {
-  const words = line.split(' ');
-  expect(words[0]).toBe('openai-setup');
-  let code: number | undefined;
-  const program = buildProgram('0.0.0-test', () => t.ctx, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, (c) => (code = c));
-  await program.parseAsync(['node', ...words]);
-  return code!;
-}
-
 /** `a && b`, as printed: the git command run in the project, then the openai-setup one; the exit code of the last. */
 async function followed(t: TestContext, line: string): Promise<number> {
   const [first, second] = line.split(' && ');
   expect(first).toBe('git rm --cached -- .env');
   git(t, 'rm', '-q', '--cached', '--', '.env');
-  return typed(t, second!);
+  return typedLine(t, second!);
 }
 
 /** OLD stored (key --stdin), `env` answered Yes to .gitignore (--gitignore), then `git add -f .env && git commit`. */

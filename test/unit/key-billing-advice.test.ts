@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as billing } from '../../src/commands/billing.js';
 import { run as key } from '../../src/commands/key.js';
-import { buildProgram } from '../../src/program.js';
 import { checkResult, flat, makeTestContext, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { typedLine } from '../helpers/program-line.js';
 
 const KEY = testKey('A');
 const made: TestContext[] = [];
@@ -16,15 +16,6 @@ function context(options: TestContextOptions): TestContext {
   const t = makeTestContext(options);
   made.push(t);
   return t;
-}
-
-/** The command in backticks after `label` in `text`, run through the real command line in `t`'s Context; its exit code. */
-async function typed(t: TestContext, line: string): Promise<number> {
-  expect(line.startsWith('openai-setup ')).toBe(true);
-  let code: number | undefined;
-  const program = buildProgram('0.0.0-test', () => t.ctx, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, (c) => (code = c));
-  await program.parseAsync(['node', 'openai-setup', ...line.slice('openai-setup '.length).split(' ')]);
-  return code!;
 }
 
 describe('key: a key that cannot spend, billing fixed as it works here', () => {
@@ -39,7 +30,7 @@ describe('key: a key that cannot spend, billing fixed as it works here', () => {
     );
     // What it names works as printed, without a terminal.
     const command = /mark billing done \(`([^`]+)`\)/.exec(out)![1]!;
-    expect(await typed(t, command)).toBe(0);
+    expect(await typedLine(t, command)).toBe(0);
     expect((await t.profile('ci'))?.billingChoice).toBe('prepaid');
     expect((await t.profile('ci'))?.stages.billing?.doneAt).toBeDefined();
   });

@@ -9,8 +9,8 @@ import { run as doctor, DoctorJsonSchema } from '../../src/commands/doctor.js';
 import { run as env } from '../../src/commands/env.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as status, StatusJsonSchema } from '../../src/commands/status.js';
-import { buildProgram } from '../../src/program.js';
 import { checkResult, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
+import { typedLine } from '../helpers/program-line.js';
 
 const OLD = testKey('O');
 const NEW = testKey('N');
@@ -36,16 +36,6 @@ async function replacedAfterEnvFile(): Promise<{ t: TestContext; said: string }>
   const before = t.stdout.length;
   expect(await key(t.ctx, { stdin: true, profile: 'st', verify: false })).toBe(0);
   return { t, said: t.stdout.slice(before) };
-}
-
-/** `line` (a command as printed) run through the real command line in `t`'s Context; its exit code. */
-async function typed(t: TestContext, line: string): Promise<number> {
-  const words = line.split(' ');
-  expect(words[0]).toBe('openai-setup');
-  let code: number | undefined;
-  const program = buildProgram('0.0.0-test', () => t.ctx, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, (c) => (code = c));
-  await program.parseAsync(['node', ...words]);
-  return code!;
 }
 
 describe('a file `env --file` wrote, left holding the replaced key', () => {
@@ -85,7 +75,7 @@ describe('a file `env --file` wrote, left holding the replaced key', () => {
 
   it('the command as printed writes the stored key there; then it is said as asked for, no longer stale', async () => {
     const { t } = await replacedAfterEnvFile();
-    expect(await typed(t, REWRITE)).toBe(0);
+    expect(await typedLine(t, REWRITE)).toBe(0);
     expect(readFileSync(join(t.cwd, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${NEW}\n`);
     const before = t.stdout.length;
     await status(t.ctx, { profile: 'st', json: false });

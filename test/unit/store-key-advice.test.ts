@@ -10,8 +10,8 @@ import { run as runCommand } from '../../src/commands/run.js';
 import { run as setup } from '../../src/commands/setup.js';
 import { run as token } from '../../src/commands/token.js';
 import { run as verify } from '../../src/commands/verify.js';
-import { buildProgram } from '../../src/program.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { typedLine } from '../helpers/program-line.js';
 
 const KEY = testKey('A');
 const NO_SERVICE = '(No Secret Service keyring is running on this machine (common over SSH, in containers and on WSL), so the key cannot go into a keychain.)';
@@ -40,15 +40,6 @@ const commands = {
   token: (t: TestContext) => token(t.ctx, { yes: true }),
 };
 
-/** `line` (a command as printed, after "npx openai-setup") run through the real command line in `t`'s Context; its exit code. */
-async function typed(t: TestContext, line: string): Promise<number> {
-  expect(line.startsWith('npx openai-setup ')).toBe(true);
-  let code: number | undefined;
-  const program = buildProgram('0.0.0-test', () => t.ctx, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, (c) => (code = c));
-  await program.parseAsync(['node', 'openai-setup', ...line.slice('npx openai-setup '.length).split(' ')]);
-  return code!;
-}
-
 describe('no keychain here, OPENAI_API_KEY not set', () => {
   it('verify, run and token (exit 2) name `key --insecure-storage`, which asks for the key; not a pipe of the unset variable', async () => {
     for (const [name, command] of Object.entries(commands)) {
@@ -66,7 +57,7 @@ describe('no keychain here, OPENAI_API_KEY not set', () => {
     const printed = hints.at(-1)!.split(':  ').at(-1)!;
     t.prompts.whenPassword('Paste your secret key (input is hidden):', KEY);
     t.api.answerChecks(checkResult('valid'));
-    expect(await typed(t, printed)).toBe(0);
+    expect(await typedLine(t, printed, 'npx openai-setup ')).toBe(0);
     expect(JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8'))).toMatchObject({ keys: { default: KEY } });
     t.assertScriptsUsed();
   });
@@ -147,7 +138,7 @@ describe('without a terminal or a keychain, OPENAI_API_KEY not set: the advice e
     const { piped, command } = printedIn(failed.hints.at(-1)!);
     expect(piped).toBe(true);
     t.api.answerChecks(checkResult('valid'));
-    expect(await typed(t, command)).toBe(0);
+    expect(await typedLine(t, command, 'npx openai-setup ')).toBe(0);
     expect(JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8'))).toMatchObject({ keys: { default: KEY } });
   });
 
@@ -169,7 +160,7 @@ describe('without a terminal or a keychain, OPENAI_API_KEY not set: the advice e
       expect(command).toBe('npx openai-setup key --stdin --insecure-storage');
       expect(hints.join('\n')).not.toContain('printenv');
       t.api.answerChecks(checkResult('valid'));
-      expect(await typed(t, command)).toBe(0);
+      expect(await typedLine(t, command, 'npx openai-setup ')).toBe(0);
       expect(JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8'))).toMatchObject({ keys: { default: KEY } });
     }
   });
