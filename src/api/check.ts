@@ -284,6 +284,16 @@ function variableKeyFix(ctx: Context, result: CheckResult, request: CheckRequest
 export type StoredBeside = 'none' | 'other' | 'same';
 
 /**
+ * The key stored for the profile beside the one OPENAI_API_KEY holds (`held`, its hint), by the
+ * record's hint (the stored key is not read while the variable is set): none ('env': the person
+ * keeps it in the variable), this same one, or another.
+ */
+export function storedBesideByHint(record: { storage: string; hint: string } | undefined, held: string): StoredBeside {
+  if (!record || record.storage === 'env') return 'none';
+  return record.hint === held ? 'same' : 'other';
+}
+
+/**
  * The words of variableKeyFix, also for a key stored while OPENAI_API_KEY holds one the API
  * rejected (the wizard's key stage): `storeIn` follows "store it" (the new key goes into the
  * variable, read before any stored key); `instead` is the sentence that unsets it (this shell's

@@ -3,9 +3,9 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError } from '../errors.js';
 import { isUserKey, maskKey, revokePage } from '../keys/format.js';
-import { askedNote, untrackIfTracked } from '../plaintext/env-command.js';
+import { askedNote, inRepository, untrackIfTracked } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
-import { copiesOf, listCopies, shownPath } from '../plaintext/summary.js';
+import { copiesOf, listCopies } from '../plaintext/summary.js';
 import { accountOf, leftoverWords, type KeySnapshot } from '../storage/keystore.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, envAdminKey, removeAdminKey } from '../storage/admin-key.js';
@@ -162,7 +162,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
     // A file git tracks holds it in the repository too: revoked, it is harmless there.
     for (const path of new Set(asked.map((f) => f.path))) {
       const untrack = await untrackIfTracked(ctx, path);
-      if (untrack) term.out(`${m.warn} git tracks ${shownPath(ctx, path)}, so ${hint} is in the repository (in its history once committed): revoke the key, and take the file out of git:  ${untrack}`);
+      if (untrack) term.out(`${m.warn} ${inRepository(ctx, path, hint)}: revoke the key, and take the file out of git:  ${untrack}`);
     }
   }
   // Another profile that stores the same key needs it live: revoking it is not advised then.

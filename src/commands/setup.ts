@@ -1,6 +1,6 @@
 // `openai-setup` / `openai-setup setup`: the whole flow. A checklist, each pending stage in order,
 // then a live check whose answer routes the person to what fixes the problem, until it works.
-import { buildCheckRequest, runCheck, storedValueNotSent, type CheckSettings, type StoredBeside } from '../api/check.js';
+import { buildCheckRequest, runCheck, storedBesideByHint, storedValueNotSent, type CheckSettings, type StoredBeside } from '../api/check.js';
 import { otherServer } from '../api/diagnosis.js';
 import { CUSTOM_HEADERS_VARIABLE } from '../api/custom-headers.js';
 import { limitReason, type LimitScreen } from '../api/limits.js';
@@ -507,8 +507,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       if (term.interactive) ctx.prompter('').questionsFollow();
       const request = buildCheckRequest(ctx, found.key, checkSettings(ctx, options, profileName, found.source));
       // A stored value that is no key is said as verify says it, and not sent: its route is the key stage.
-      // The key stored beside OPENAI_API_KEY's, by its record's hint (the stored key is not read while the variable is set).
-      const beside: StoredBeside = stored === undefined || stored.storage === 'env' ? 'none' : stored.hint === maskKey(secretOf(found.key)) ? 'same' : 'other';
+      const beside = storedBesideByHint(stored, maskKey(secretOf(found.key)));
       const check = found.notAKey ? storedValueNotSent(found.notAKey) : await runCheck(ctx, request, { givenAs: found.source.kind === 'env' ? 'env' : undefined, keyStored: beside });
       printCheck(term, found.key, found.source, check, term.out, request.baseURL);
       await recordCheck(ctx, profileName, found.key, found.source, check);

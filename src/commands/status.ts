@@ -269,7 +269,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   // records (a damaged one moved aside took them); OPENAI_SETUP_PROFILE chose its profile on purpose.
   if (options.profile !== undefined && !options.json) {
     const reading = await ctx.state.reading({ quiet: true });
-    const known = reading.problem === null && (await ctx.state.movedAside()).length === 0 ? await unknownProfile(ctx, reading, profileName) : null;
+    const known = (await ctx.state.movedAside()).length === 0 ? await unknownProfile(ctx, reading, profileName) : null;
     if (known) term.err(`${marks(term.style).warn} ${noProfileText(profileName, known)}: what follows is for a new profile of that name, which its steps would make.`);
   }
   const status = await collectStatus(ctx, profileName);

@@ -1,7 +1,7 @@
 // `openai-setup verify`: a live check of any key that says exactly what is wrong, for people
 // (a checklist) and for CI (exit codes and --json).
 import * as z from 'zod/mini';
-import { buildCheckRequest, malformedKeyResult, nothingLearned, runCheck, storedValueNotSent, type StoredBeside } from '../api/check.js';
+import { buildCheckRequest, malformedKeyResult, nothingLearned, runCheck, storedBesideByHint, storedValueNotSent } from '../api/check.js';
 import { VerifyStatusSchema } from '../api/status.js';
 import type { CheckResult } from '../api/types.js';
 import type { Context } from '../context.js';
@@ -184,16 +184,6 @@ async function verify(ctx: Context, options: VerifyOptions, checking: Checking):
   }
 }
 
-/**
- * The key stored for the profile beside the one OPENAI_API_KEY holds (`held`, its hint), by the
- * record's hint (the stored key is not read while the variable is set): none ('env': the person
- * keeps it in the variable), this same one, or another.
- */
-function storedBeside(record: { storage: string; hint: string } | undefined, held: string): StoredBeside {
-  if (!record || record.storage === 'env') return 'none';
-  return record.hint === held ? 'same' : 'other';
-}
-
 async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checking): Promise<number> {
   const { term } = ctx;
   const profileName = await resolveProfileName(ctx, options.profile);
@@ -245,7 +235,7 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
     // Where the key goes and how unprotected it travels are said even with --quiet (runCheck's `alert`).
     const alert = (text: string) => term.err(`${marks(term.style).warn} ${text}`);
     checking.startedMs = ctx.clock.ms();
-    result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note, alert, givenAs, keyStored: storedBeside(profile?.key, held) });
+    result = await runCheck(ctx, request, { spinner: options.quiet || options.json ? null : undefined, note, alert, givenAs, keyStored: storedBesideByHint(profile?.key, held) });
   }
   checking.latencyMs = result.latencyMs;
   // OPENAI_API_KEY checked for a profile that exists nowhere (a mistyped --profile): not recorded,

@@ -10,33 +10,30 @@ import { shellPath } from './edit.js';
 import { gitRunner, gitVerdict, realTarget } from './env-files.js';
 import { shownPath, typedPath } from './summary.js';
 
-/** Where git tracks the real file `path` leads to (its own repository, found from its folder): the directory and name to untrack it by; else null. */
-async function trackedAt(ctx: Context, path: string): Promise<{ dir: string; name: string; detour: boolean } | null> {
+/** What git makes of the real file `path` leads to (its own repository, found from its folder), with the directory and name to untrack it by; null where git cannot say. */
+interface GitPlace {
+  kind: 'tracked' | 'exposed' | 'other';
+  dir: string;
+  name: string;
+  /** Reached through a link or `..`: untracked from its own folder. */
+  detour: boolean;
+}
+
+async function gitPlace(ctx: Context, path: string): Promise<GitPlace | null> {
   try {
     const target = await realTarget(path);
     if (!('file' in target)) return null;
-    const verdict = await gitVerdict(gitRunner(ctx.rawEnv), dirname(target.file), basename(target.file));
-    if (verdict.kind !== 'tracked') return null;
-    return { dir: dirname(target.file), name: basename(target.file), detour: target.file !== resolve(path) };
+    const [dir, name] = [dirname(target.file), basename(target.file)];
+    const { kind } = await gitVerdict(gitRunner(ctx.rawEnv), dir, name);
+    return { kind: kind === 'tracked' || kind === 'exposed' ? kind : 'other', dir, name, detour: target.file !== resolve(path) };
   } catch {
     // git cannot say (a link loop, a folder not entered): env itself says what is wrong with the file then.
     return null;
   }
 }
 
-/** Whether git would commit the real file `path` leads to (not covered by .gitignore, not tracked): `env` then asks, or without a terminal refuses, unless --gitignore. */
-async function exposed(ctx: Context, path: string): Promise<boolean> {
-  try {
-    const target = await realTarget(path);
-    if (!('file' in target)) return false;
-    return (await gitVerdict(gitRunner(ctx.rawEnv), dirname(target.file), basename(target.file))).kind === 'exposed';
-  } catch {
-    return false;
-  }
-}
-
 /** `git rm --cached` of the file as typed from here (`git -C <folder>` unless it is in this folder), exact for a shell. */
-function untrackCommand(ctx: Context, path: string, at: { dir: string; name: string; detour: boolean }): string {
+function untrackCommand(ctx: Context, path: string, at: GitPlace): string {
   const typed = typedPath(ctx, path);
   if (!at.detour && !typed.includes('/')) return `git rm --cached -- ${shellWord(typed)}`;
   const dir = at.detour ? at.dir : typedPath(ctx, dirname(path));
@@ -45,19 +42,34 @@ function untrackCommand(ctx: Context, path: string, at: { dir: string; name: str
 
 /** The command that takes the file `path` leads to out of git's index, where git tracks it; else null (logout names it). */
 export async function untrackIfTracked(ctx: Context, path: string): Promise<string | null> {
-  const at = await trackedAt(ctx, path);
-  return at ? untrackCommand(ctx, path, at) : null;
+  const at = await gitPlace(ctx, path);
+  return at?.kind === 'tracked' ? untrackCommand(ctx, path, at) : null;
+}
+
+/**
+ * The command that writes the profile's key into `path` as it works where git stands `at`: a file
+ * git tracks is untracked first (`git rm --cached … && env --file … --gitignore`: env refuses to
+ * write into it), one git would offer to commit gets --gitignore (env adds it to .gitignore then,
+ * rather than ask, or refuse without a terminal). Never --force.
+ */
+function writeCommand(ctx: Context, profileName: string, path: string, at: GitPlace | null, scope: AdviceScope = ctx): string {
+  const env = toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}${at && at.kind !== 'other' ? ' --gitignore' : ''}`, profileName);
+  return at?.kind === 'tracked' ? `${untrackCommand(ctx, path, at)} && ${env}` : env;
 }
 
 /**
  * The command that writes the profile's key into `path` (a file `env --file` wrote before) again,
- * as this run would print it, working as printed: with --gitignore where git would offer to commit
- * the file (env adds it to .gitignore then, rather than ask, or refuse without a terminal). Never
- * --force: a file git tracks is untracked first (staleEnvFile, trackedEnvFile say how).
+ * as this run would print it: writeCommand's env part (a file git tracks is said with its untracking
+ * by trackedEnvFile and staleEnvFile).
  */
 export async function envCommand(ctx: Context, profileName: string, path: string, scope: AdviceScope = ctx): Promise<string> {
-  const gitignore = (await exposed(ctx, path)) ? ' --gitignore' : '';
-  return toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}${gitignore}`, profileName);
+  const at = await gitPlace(ctx, path);
+  return writeCommand(ctx, profileName, path, at?.kind === 'exposed' ? at : null, scope);
+}
+
+/** A file git tracks holding the key `held` (masked), said as the key in the repository (staleEnvFile, logout). */
+export function inRepository(ctx: Context, path: string, held: string): string {
+  return `git tracks ${shownPath(ctx, path)}, so ${held} is in the repository (in its history once committed)`;
 }
 
 /** What wrote a file: `env --file` with its path (the flags it was run with are not known). */
@@ -73,10 +85,10 @@ function writtenBy(ctx: Context, profileName: string, path: string, scope: Advic
  * key stays where it is), then replaces the key, which the repository's history keeps.
  */
 export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx): Promise<{ detail: string; fix: string } | null> {
-  const at = await trackedAt(ctx, path);
-  if (!at) return null;
+  const at = await gitPlace(ctx, path);
+  if (at?.kind !== 'tracked') return null;
   const shown = shownPath(ctx, path);
-  const keep = `${untrackCommand(ctx, path, at)} && ${toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))} --gitignore`, profileName)}`;
+  const keep = writeCommand(ctx, profileName, path, at, scope);
   return {
     detail: `git tracks ${shown}, which holds ${held}: the key is in the repository (in its history once committed), so count it as exposed`,
     fix: `take ${shown} out of git and keep it out:  ${keep}  — then replace the key: create a new one on the API keys page, store it with \`${keyCommand(scope, profileName)}\` and delete this one there (with an admin key, \`${toolCommand(scope, 'rotate', profileName)}\` does both)`,
@@ -120,23 +132,22 @@ export async function staleEnvFile(
   const ownKey = (await ctx.state.read()).profiles[profileName]?.key?.storage === 'env';
   const byHand = (which: string) => `openai-setup keeps no copy of ${which} (you keep it in OPENAI_API_KEY yourself), so \`env\` cannot write it: set OPENAI_API_KEY in ${shown} to it by hand, or remove that line`;
   // A file git tracks: env refuses to write there until it is untracked (then adds it to .gitignore).
-  const at = ownKey ? null : await trackedAt(ctx, path);
-  const tracked = at ? `; git tracks ${shown}, so ${held} is in the repository (in its history once committed)` : '';
-  const writeThere = async (profile: string) =>
-    at ? `${untrackCommand(ctx, path, at)} && ${toolCommand(ctx, `env --file ${shellPath(typedPath(ctx, path))} --gitignore`, profile)}` : envCommand(ctx, profile, path);
+  const place = ownKey ? null : await gitPlace(ctx, path);
+  const at = place?.kind === 'tracked';
+  const tracked = at ? `; ${inRepository(ctx, path, held)}` : '';
   if (options.by !== undefined) {
     // Another profile's `env --file` wrote its own key over this profile's copy: named, with the
     // command that writes this profile's key there again (in place of the other's).
     const theirs = writtenBy(ctx, options.by, path);
     return {
       detail: `${shown}, which \`${writtenBy(ctx, profileName, path)}\` wrote this profile's key into, now holds the key of profile "${options.by}" (${held}, written there by \`${theirs}\`)${tracked}`,
-      fix: ownKey ? byHand("this profile's key") : `to have this profile's key there again, in place of profile "${options.by}"'s${at ? `, take ${shown} out of git first` : ''}:  ${await writeThere(profileName)}`,
+      fix: ownKey ? byHand("this profile's key") : `to have this profile's key there again, in place of profile "${options.by}"'s${at ? `, take ${shown} out of git first` : ''}:  ${writeCommand(ctx, profileName, path, place)}`,
     };
   }
   const holds = options.justReplaced ? `still holds the old key ${held}` : `holds ${held}, not the stored key`;
   const which = options.justReplaced ? 'the new key' : 'the stored key';
   return {
     detail: `${shown} ${holds}${options.revoked ? ', which no longer works' : ''} (written there by \`${writtenBy(ctx, profileName, path)}\`)${tracked}`,
-    fix: ownKey ? byHand(which) : `to write ${which} there${at ? `, take ${shown} out of git first` : ''}:  ${await writeThere(profileName)}`,
+    fix: ownKey ? byHand(which) : `to write ${which} there${at ? `, take ${shown} out of git first` : ''}:  ${writeCommand(ctx, profileName, path, place)}`,
   };
 }

@@ -184,7 +184,15 @@ function npxSelf(asked: NpxAsked): SelfCommand {
 /** The script named by its path: alone when it can run so, else through node; with the command that installs this copy. */
 function byPath(platform: NodeJS.Platform, script: string): SelfCommand {
   const command = runsAlone(platform, script) ? shellWord(script) : `node ${shellWord(script)}`;
-  return { command, note: null, npx: false, install: installOf(script) };
+  // Looked up when asked for (completion, import under npx): every run names itself, few install.
+  return {
+    command,
+    note: null,
+    npx: false,
+    get install() {
+      return installOf(script);
+    },
+  };
 }
 
 /**
