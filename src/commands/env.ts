@@ -13,6 +13,7 @@ import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { isUserKey, keyKind, maskKey, revokePage } from '../keys/format.js';
 import { parseFlag } from '../options.js';
+import { committedKey } from '../plaintext/env-command.js';
 import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { plausible } from '../plaintext/find.js';
 import { asFileText, FileKeptError, FileReadError, folderKept, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
@@ -278,12 +279,20 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   // to the file holding the key in full, which status, doctor and import then name, and logout
   // removes (a new file is not recorded as written until it is). Ended as the run ends.
   await notePendingEnvFile(ctx, real);
+  let code: number;
   try {
-    return await writeKey(ctx, { key, real, path, typed, where, what, detour, profileName, edit });
+    code = await writeKey(ctx, { key, real, path, typed, where, what, detour, profileName, edit });
   } catch (error) {
     await ctx.state.update((state) => endPendingEnvFile(state, real)).catch(() => {});
     throw error;
   }
+  // Kept out of git now, but a commit of it may hold the key (untracked with `git rm --cached`
+  // as env asked): then the key is in the repository all the same, to be replaced.
+  if (verdict.kind === 'ignored' || verdict.kind === 'exposed') {
+    const committed = await committedKey(ctx, profileName, path, key);
+    if (committed) term.err(`${m.warn} ${committed.detail}; ${committed.fix}`);
+  }
+  return code;
 }
 
 /** The key written into `real` (the file the person named, `path`), and recorded (remember): env's last step. */

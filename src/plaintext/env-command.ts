@@ -1,18 +1,20 @@
 // The command that writes a profile's key into a file `env --file` wrote before, as env would be
 // run again for it (rotate and env name it), and what is said with it: what wrote a file holding
-// the key (status, doctor, import, logout), and a file that still holds a replaced key (rotate,
-// key, status, doctor).
+// the key (status, doctor, import, logout), one git tracks or a commit held the key in (status,
+// doctor, import, env), and a file that still holds a replaced key (rotate, key, status, doctor).
 import { basename, dirname, resolve } from 'node:path';
 import type { Context } from '../context.js';
+import { maskKey } from '../keys/format.js';
 import { keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { shellWord } from '../terminal/shell.js';
 import { shellPath } from './edit.js';
-import { gitRunner, gitVerdict, realTarget } from './env-files.js';
+import { envFilePlaces, gitRunner, gitVerdict, keyInHistory, realTarget } from './env-files.js';
+import { scanPlaces } from './scan.js';
 import { shownPath, typedPath } from './summary.js';
 
 /** What git makes of the real file `path` leads to (its own repository, found from its folder), with the directory and name to untrack it by; null where git cannot say. */
 interface GitPlace {
-  kind: 'tracked' | 'exposed' | 'other';
+  kind: 'tracked' | 'exposed' | 'ignored' | 'other';
   dir: string;
   name: string;
   /** Reached through a link or `..`: untracked from its own folder. */
@@ -25,7 +27,7 @@ async function gitPlace(ctx: Context, path: string): Promise<GitPlace | null> {
     if (!('file' in target)) return null;
     const [dir, name] = [dirname(target.file), basename(target.file)];
     const { kind } = await gitVerdict(gitRunner(ctx.rawEnv), dir, name);
-    return { kind: kind === 'tracked' || kind === 'exposed' ? kind : 'other', dir, name, detour: target.file !== resolve(path) };
+    return { kind: kind === 'no-git' || kind === 'no-repo' ? 'other' : kind, dir, name, detour: target.file !== resolve(path) };
   } catch {
     // git cannot say (a link loop, a folder not entered): env itself says what is wrong with the file then.
     return null;
@@ -53,7 +55,7 @@ export async function untrackIfTracked(ctx: Context, path: string): Promise<stri
  * rather than ask, or refuse without a terminal). Never --force.
  */
 function writeCommand(ctx: Context, profileName: string, path: string, at: GitPlace | null, scope: AdviceScope = ctx): string {
-  const env = toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}${at && at.kind !== 'other' ? ' --gitignore' : ''}`, profileName);
+  const env = toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}${at?.kind === 'tracked' || at?.kind === 'exposed' ? ' --gitignore' : ''}`, profileName);
   return at?.kind === 'tracked' ? `${untrackCommand(ctx, path, at)} && ${env}` : env;
 }
 
@@ -77,22 +79,68 @@ function writtenBy(ctx: Context, profileName: string, path: string, scope: Advic
   return toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}`, profileName);
 }
 
+/** Replacing a key that got out: how, with the commands as typed in `scope`. */
+function replaceTheKey(scope: AdviceScope, profileName: string): string {
+  return `replace the key: create a new one on the API keys page, store it with \`${keyCommand(scope, profileName)}\` and delete this one there (with an admin key, \`${toolCommand(scope, 'rotate', profileName)}\` does both)`;
+}
+
 /**
  * A file `env --file` wrote that git tracks, holding the key `held` (masked): no copy where it was
  * asked for, but a key in the repository, committed or to be with the next commit. What to say
- * (a warning, `${detail}; ${fix}`), or null when git does not track it. The fix takes the file out
- * of git as env wants it (`git rm --cached`, then env adds it to .gitignore: run as printed, the
- * key stays where it is), then replaces the key, which the repository's history keeps.
+ * (a warning, `${detail}; ${fix}`), or null when git does not track it and its history does not
+ * hold the key (historyOf). The fix takes the file out of git as env wants it (`git rm --cached`,
+ * then env adds it to .gitignore: run as printed, the key stays where it is), then replaces the
+ * key, which the repository's history keeps.
  */
 export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx): Promise<{ detail: string; fix: string } | null> {
   const at = await gitPlace(ctx, path);
+  if (at?.kind === 'ignored' || at?.kind === 'exposed') return historyOf(ctx, profileName, path, held, at, scope);
   if (at?.kind !== 'tracked') return null;
   const shown = shownPath(ctx, path);
   const keep = writeCommand(ctx, profileName, path, at, scope);
   return {
     detail: `git tracks ${shown}, which holds ${held}: the key is in the repository (in its history once committed), so count it as exposed`,
-    fix: `take ${shown} out of git and keep it out:  ${keep}  — then replace the key: create a new one on the API keys page, store it with \`${keyCommand(scope, profileName)}\` and delete this one there (with an admin key, \`${toolCommand(scope, 'rotate', profileName)}\` does both)`,
+    fix: `take ${shown} out of git and keep it out:  ${keep}  — then ${replaceTheKey(scope, profileName)}`,
   };
+}
+
+/**
+ * A file git no longer tracks (or never did here) holding the key `held` (masked), which a commit
+ * of it held all the same (`git rm --cached` leaves every earlier commit as it was): the key is in
+ * the repository's history, to be replaced. Searched for `keys`, else for the key(s) the file
+ * holds now that `held` names; a history too long to search through is said as such (it may hold
+ * the key). Null: none.
+ */
+async function historyOf(ctx: Context, profileName: string, path: string, held: string, at: GitPlace, scope: AdviceScope, keys?: string[]): Promise<{ detail: string; fix: string } | null> {
+  keys ??= [...new Set((await scanPlaces(envFilePlaces([path]))).findings.map((f) => f.key).filter((key) => maskKey(key) === held))];
+  if (keys.length === 0) return null;
+  const found = await keyInHistory(ctx.rawEnv, at.dir, at.name, keys);
+  if (found.kind === 'absent') return null;
+  const shown = shownPath(ctx, path);
+  // One git would offer to commit again: kept out first, as env keeps it out.
+  const keepOut = at.kind === 'exposed' ? `keep ${shown} out of git:  ${writeCommand(ctx, profileName, path, at, scope)}  — then ` : '';
+  const pushed = 'rewriting the history does not take it back from where it was pushed or cloned';
+  if (found.kind === 'unsearched') {
+    return {
+      detail: `${shown} holds ${held}, and its history in git could not be searched for it in full (${found.why}), so a commit may hold the key`,
+      fix: `${keepOut}if ${shown} was ever committed holding it, ${replaceTheKey(scope, profileName)}; ${pushed}`,
+    };
+  }
+  const commit = found.commit ? `commit ${found.commit}` : 'a commit';
+  return {
+    detail: `${shown} held ${held} ${found.removed ? 'until' : 'in'} ${commit}: git's history keeps the key though it does not track ${shown} now, so count it as exposed`,
+    fix: `${keepOut}${replaceTheKey(scope, profileName)}; ${pushed}`,
+  };
+}
+
+/**
+ * Where `env --file` just wrote `key` into `path`, a file git does not track: what a commit of it
+ * holding that key means (historyOf), as status will say it; null where none does (or no repository).
+ */
+export async function committedKey(ctx: Context, profileName: string, path: string, key: string): Promise<{ detail: string; fix: string } | null> {
+  const at = await gitPlace(ctx, path);
+  if (at?.kind !== 'ignored' && at?.kind !== 'exposed') return null;
+  return historyOf(ctx, profileName, path, maskKey(key), at, ctx, [key]);
 }
 
 /**

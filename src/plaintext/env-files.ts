@@ -3,7 +3,7 @@
 // person asks for: a copy of a profile's stored key in one of its own env files is where they
 // wanted it, not a leak. status and doctor say it as information, import keeps it, rotate and
 // logout name those files. A recorded file that no longer holds that key simply stops mattering.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -184,18 +184,26 @@ export const REPOSITORY_VARIABLES = [
   'GIT_INTERNAL_SUPER_PREFIX',
 ] as const;
 
+/** How long git is given to answer (a repository on a network drive that hangs: not this run's end). */
+const GIT_TIMEOUT_MS = 10_000;
+
+/** `env` less REPOSITORY_VARIABLES: git finds the repository from its directory. */
+function gitEnvironment(rawEnv: Record<string, string | undefined>): Record<string, string | undefined> {
+  // Compared in capitals: on Windows a variable's name is any case.
+  const dropped = new Set<string>(REPOSITORY_VARIABLES);
+  return Object.fromEntries(Object.entries(rawEnv).filter(([name]) => !dropped.has(name.toUpperCase())));
+}
+
 /**
  * Runs git in `cwd` (a file's own directory), about the repository that holds it: found from there
  * as git finds it, whatever REPOSITORY_VARIABLES the environment sets (every other variable of
  * `env` is passed: HOME, the person's git settings, GIT_CEILING_DIRECTORIES).
  */
 export function gitRunner(rawEnv: Record<string, string | undefined>): GitRunner {
-  // Compared in capitals: on Windows a variable's name is any case.
-  const dropped = new Set<string>(REPOSITORY_VARIABLES);
-  const env = Object.fromEntries(Object.entries(rawEnv).filter(([name]) => !dropped.has(name.toUpperCase())));
+  const env = gitEnvironment(rawEnv);
   return (args, cwd, input) =>
     new Promise((done) => {
-      const child = execFile('git', args, { cwd, env, timeout: 10_000 }, (error, stdout) => {
+      const child = execFile('git', args, { cwd, env, timeout: GIT_TIMEOUT_MS }, (error, stdout) => {
         const code = error ? (error as NodeJS.ErrnoException).code : 0;
         if (code === 'ENOENT') done({ code: -1, stdout: '', missing: true });
         else done({ code: typeof code === 'number' ? code : error ? 1 : 0, stdout: String(stdout), missing: false });
@@ -223,6 +231,101 @@ export async function gitVerdict(git: GitRunner, dir: string, file: string): Pro
   if ((await git(['ls-files', '--error-unmatch', '--', file], dir)).code === 0) return { kind: 'tracked', root, path };
   const ignored = (await git(['check-ignore', '-q', '--', file], dir)).code === 0;
   return { kind: ignored ? 'ignored' : 'exposed', root, path };
+}
+
+/** What git's history of a file says of a key: not there, there (`commit`, abbreviated: one that held it, or `removed`: the one that took it out), or not searched through (`why`). */
+export type HistoryVerdict = { kind: 'absent' } | { kind: 'held'; commit: string; removed: boolean } | { kind: 'unsearched'; why: string };
+
+/** A line of git's output longer than this is searched as it comes (keyInHistory). */
+const LONG_LINE = 64 * 1024;
+
+/** How much of a file's history (its patches, as git prints them) is searched for a key at most. */
+export const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Whether any of `keys` is in the history of `file` (in existing directory `dir`), on every branch,
+ * tag and stash (`git log --all -p`): a file no longer tracked that was committed holding the key
+ * still hands it to whoever has the repository. git's patches are read as they come and searched
+ * here: a key is never an argument (`ps` shows those) nor written anywhere. The most recent commit
+ * that added a line holding it is named; where only a line's removal is seen before the search
+ * stops, the commit that removed it. Bounded: `maxBytes` of git's output, and git's usual timeout.
+ * Nothing is run past a cheap look for any history of the file at all.
+ */
+export async function keyInHistory(
+  rawEnv: Record<string, string | undefined>,
+  dir: string,
+  file: string,
+  keys: string[],
+  maxBytes = HISTORY_MAX_BYTES,
+): Promise<HistoryVerdict> {
+  // Literal: a name with `*` or a leading `:` is that file, not a pattern.
+  const path = ['--literal-pathspecs'];
+  const any = await gitRunner(rawEnv)([...path, 'log', '--all', '-1', '--format=%h', '--', file], dir);
+  if (any.code !== 0 || any.stdout.trim() === '' || keys.length === 0) return { kind: 'absent' };
+  // Each commit's line starts with a NUL byte, which no patch line does (they start with " ", "+",
+  // "-", or a header's word). The file as text whatever it holds, no program of the person's
+  // config run on it (an external diff, a textconv), merges' own changes too (-m), and the first
+  // commit's whatever log.showRoot says (--root).
+  const args = [...path, 'log', '--all', '--root', '-m', '-p', '--text', '--no-ext-diff', '--no-textconv', '--no-color', '--no-renames', '--format=%x00%h', '--', file];
+  return new Promise((done) => {
+    const child = spawn('git', args, { cwd: dir, env: gitEnvironment(rawEnv), stdio: ['ignore', 'pipe', 'ignore'] });
+    let commit = '';
+    let removed: string | null = null;
+    let held: string | null = null;
+    let stopped: string | null = null;
+    let rest = '';
+    let read = 0;
+    const longest = Math.max(...keys.map((key) => key.length));
+    const stop = (why: string | null) => {
+      stopped ??= why;
+      child.stdout.destroy();
+      child.kill();
+    };
+    const timer = setTimeout(() => stop(`git took longer than ${GIT_TIMEOUT_MS / 1000} s`), GIT_TIMEOUT_MS);
+    /** Whether `line` says a commit held a key (`held`, then). */
+    const holds = (line: string): boolean => {
+      // An abbreviated id is hex: anything else is not shown.
+      if (line.startsWith('\0')) commit = /^[0-9a-f]{4,64}$/.test(line.slice(1)) ? line.slice(1) : '';
+      else if (keys.some((key) => line.includes(key))) {
+        // A line added, or kept around a change: this commit held it. A line removed: the one
+        // before did, which a line added further back names.
+        if (!line.startsWith('-')) {
+          held = commit;
+          return true;
+        }
+        removed ??= commit;
+      }
+      return false;
+    };
+    // Bytes as characters one for one: a key is ASCII, and a line break is one byte.
+    child.stdout.setEncoding('latin1');
+    child.stdout.on('data', (chunk: string) => {
+      if (held !== null || stopped !== null) return;
+      read += chunk.length;
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      if (lines.some(holds)) return stop(null);
+      // A line that goes on and on (a binary file's): looked at as it comes, then only its first
+      // character (added or removed) and as much of its end as a key may start in are kept,
+      // apart (\x01 is in no key), so that the rest of a long line is not copied again each time.
+      if (rest.length > LONG_LINE) {
+        if (holds(rest)) return stop(null);
+        rest = `${rest.charAt(0)}\x01${rest.slice(-longest)}`;
+      }
+      if (read > maxBytes) stop(`more than ${maxBytes % 1048576 === 0 ? `${maxBytes / 1048576} MB` : `${maxBytes} bytes`} of it`);
+    });
+    const end = (code: number | null) => {
+      clearTimeout(timer);
+      if (held === null && stopped === null) holds(rest);
+      if (held !== null) done({ kind: 'held', commit: held, removed: false });
+      else if (removed !== null) done({ kind: 'held', commit: removed, removed: true });
+      else if (stopped !== null) done({ kind: 'unsearched', why: stopped });
+      else done(code === 0 ? { kind: 'absent' } : { kind: 'unsearched', why: 'git could not read it' });
+    };
+    // git that cannot be started (gone since the look above): said as one that could not read it.
+    child.on('error', () => end(-1));
+    child.on('close', end);
+  });
 }
 
 /** An exclude line: the file it is in (as git names it), its number there, and the pattern. */
