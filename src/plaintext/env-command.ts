@@ -82,9 +82,10 @@ function writtenBy(ctx: Context, profileName: string, path: string, scope: Advic
  * asked for, but a key in the repository, committed or to be with the next commit. What to say
  * (a warning, `${detail}; ${fix}`), or null when git does not track it. The fix takes the file out
  * of git as env wants it (`git rm --cached`, then env adds it to .gitignore: run as printed, the
- * key stays where it is), then replaces the key, which the repository's history keeps.
+ * key stays where it is), then replaces the key, which the repository's history keeps. `command`:
+ * the fix's command that takes the file out of git (import's --json names it).
  */
-export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx): Promise<{ detail: string; fix: string } | null> {
+export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx): Promise<{ detail: string; fix: string; command: string } | null> {
   const at = await gitPlace(ctx, path);
   if (at?.kind !== 'tracked') return null;
   const shown = shownPath(ctx, path);
@@ -92,6 +93,7 @@ export async function trackedEnvFile(ctx: Context, profileName: string, path: st
   return {
     detail: `git tracks ${shown}, which holds ${held}: the key is in the repository (in its history once committed), so count it as exposed`,
     fix: `take ${shown} out of git and keep it out:  ${keep}  — then replace the key: create a new one on the API keys page, store it with \`${keyCommand(scope, profileName)}\` and delete this one there (with an admin key, \`${toolCommand(scope, 'rotate', profileName)}\` does both)`,
+    command: keep,
   };
 }
 
