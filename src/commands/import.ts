@@ -104,6 +104,12 @@ export const ImportJsonSchema = z.object({
       storedFor: z.array(z.string()),
       /** In a file `env --file` wrote for a profile whose key it is, as asked: kept, not in plaintextLeft (only --store naming it with --rewrite moves it). */
       envFile: z.boolean(),
+      /**
+       * Such a file (envFile) that git tracks: the key is in the repository. The warning (`detail`)
+       * and its `fix` as the text says them; `command` the fix's `git rm --cached … && … env --file
+       * … --gitignore` that takes the file out of git. Null otherwise.
+       */
+      tracked: z.nullable(z.object({ detail: z.string(), fix: z.string(), command: z.nullable(z.string()) })),
       action: z.enum(['rewrite', 'remove', 'fish-erase', 'manual']),
       advice: z.nullable(z.string()),
       check: z.nullable(z.object({ ok: z.boolean(), status: z.string(), message: z.string() })),
@@ -490,6 +496,14 @@ function isPlaintext(run: ImportRun, finding: Finding): boolean {
   return run.askedBy(finding) === null;
 }
 
+/** A copy kept as asked (not isPlaintext) in a file git tracks: the warning that the key is in the repository, as said (trackedEnvFile). Null otherwise. */
+async function trackedAsSaid(run: ImportRun, finding: Finding): Promise<{ detail: string; fix: string; command: string | null } | null> {
+  const owner = run.askedBy(finding);
+  if (owner === null) return null;
+  const tracked = await trackedEnvFile(run.ctx, owner, finding.path, maskKey(finding.key), run.scope);
+  return tracked && { ...tracked, detail: upperFirst(tracked.detail) };
+}
+
 /** --check: each distinct key once, without a billable request. */
 async function checkFound(run: ImportRun): Promise<void> {
   const { ctx, m } = run;
@@ -543,9 +557,9 @@ async function listFindings(run: ImportRun, homeDir: Home): Promise<{ found: Fin
     const owner = run.askedBy(f)!;
     const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
     // Unless git tracks the file: the key is in the repository then, which is said as a warning (not counted: README's exit codes).
-    const tracked = await trackedEnvFile(ctx, owner, f.path, maskKey(f.key), run.scope);
+    const tracked = await trackedAsSaid(run, f);
     term.out(`${tracked ? m.warn : m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${await askedNote(ctx, owner, [f.path], { scope: run.scope })}; import leaves it`);
-    if (tracked) term.out(`    ${upperFirst(tracked.detail)}; ${tracked.fix}`);
+    if (tracked) term.out(`    ${tracked.detail}; ${tracked.fix}`);
   }
   for (const e of environment) term.out(`${m.pending} In the environment: ${e.variable} = ${describeKey(run, e.key)} (not a file; not counted)`);
   for (const o of run.otherServices) term.out(`${m.pending} In the environment: ${o.variable} = ${o.hint} · ${o.service}, not an OpenAI key: import leaves it`);
@@ -885,6 +899,7 @@ async function report(run: ImportRun): Promise<number> {
           storedAdmin: isStoredAdmin(stored, f.key),
           storedFor: storedForNames(run, f.key),
           envFile: !isPlaintext(run, f),
+          tracked: await trackedAsSaid(run, f),
           action: actionOf(await listedPlan(run, f)),
           advice: f.tool ? toolAdvice(f.tool, shown(f.path), commands) : await byHandNote(run, f),
           check: run.checks.get(f.key) ?? null,

@@ -56,16 +56,40 @@ export const StatusJsonSchema = z.object({
   pendingRevokes: z.array(z.object({ hint: z.string(), project: z.string(), at: z.string(), page: z.string() })),
   /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
-  /** Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them. */
-  envFiles: z.array(z.object({ path: z.string(), line: z.number() })),
+  /**
+   * Copies of the stored key in files `env --file` wrote for this profile, as asked: no warning, and import keeps them.
+   * `tracked`: the file is one git tracks, so the key is in the repository: the warning (`detail`) and its `fix` as the
+   * text says them, `command` the fix's `git rm --cached … && … env --file … --gitignore`; null otherwise.
+   */
+  envFiles: z.array(z.object({ path: z.string(), line: z.number(), tracked: z.nullable(z.object({ detail: z.string(), fix: z.string(), command: z.nullable(z.string()) })) })),
   /** Files `env --file` wrote for this profile that hold another key than the stored one (by its hint): left by a replacement, or (`profile`) another profile's key, which its own `env --file` wrote there since. */
   staleEnvFiles: z.array(z.object({ path: z.string(), line: z.number(), hint: z.string(), profile: z.nullable(z.string()) })),
   /** Temp files left by killed runs (each may hold a key): the key file's, and those next to a file env or import writes. */
   leftovers: z.array(z.string()),
-  /** `host`: the server the check was made at when not the OpenAI API (null: the OpenAI API). */
+  /**
+   * `host`: the server the check was made at when not the OpenAI API (null: the OpenAI API).
+   * `next`: for a check that failed, the next step the text says under it (null where it says none):
+   * `fix` its words; `command` the command it names to run, as printed (storing a new key, or
+   * `verify` to check again once fixed), null where the step is not one (a new key put in OPENAI_API_KEY).
+   */
   lastVerify: z.nullable(
-    z.object({ at: z.string(), status: VerifyStatusSchema, ok: z.boolean(), keyHint: z.string(), keySource: z.string(), organization: z.nullable(z.string()), project: z.nullable(z.string()), tier: z.nullable(z.string()), billing: z.string(), message: z.string(), host: z.nullable(z.string()) }),
+    z.object({
+      at: z.string(),
+      status: VerifyStatusSchema,
+      ok: z.boolean(),
+      keyHint: z.string(),
+      keySource: z.string(),
+      organization: z.nullable(z.string()),
+      project: z.nullable(z.string()),
+      tier: z.nullable(z.string()),
+      billing: z.string(),
+      message: z.string(),
+      host: z.nullable(z.string()),
+      next: z.nullable(z.object({ fix: z.string(), command: z.nullable(z.string()) })),
+    }),
   ),
+  /** A --profile naming a profile that exists nowhere (said on stderr without --json): its name and the profiles there are. Null otherwise. */
+  unknownProfile: z.nullable(z.object({ name: z.string(), profiles: z.array(z.string()) })),
 });
 export type StatusJson = z.infer<typeof StatusJsonSchema>;
 
@@ -157,6 +181,9 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   // A key the person keeps in OPENAI_API_KEY themselves is meant to be in their files: where it
   // is set, not a copy of a stored key (openai-setup stores none) for import to move.
   const ownLines = stored?.storage === 'env';
+  // Which files env wrote git tracks (the key is in the repository then): git asked once a file.
+  const trackedIn = new Map<string, StatusJson['envFiles'][number]['tracked']>();
+  for (const f of copies.asked) if (!trackedIn.has(f.path)) trackedIn.set(f.path, await trackedEnvFile(ctx, f.by, f.path, stored ? sanitize(stored.hint, 40) : 'the key'));
   return {
     profile: profileName,
     configDir: ctx.configDir,
@@ -177,10 +204,12 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     adminKeyEnv: adminEnvShown(ctx, adminKey?.hint ?? null),
     pendingRevokes: (profile?.pendingRevokes ?? []).map((p) => ({ hint: p.keyHint, project: p.projectId, at: p.at, page: pendingRevokeAdvice(ctx, profileName, p).page })),
     plaintext: ownLines ? [] : copies.plaintext.map(where),
-    envFiles: copies.asked.map(where),
+    envFiles: copies.asked.map((f) => ({ ...where(f), tracked: trackedIn.get(f.path) ?? null })),
     staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key), profile: f.by ?? null })),
     leftovers: (await leftoverKeyFiles(ctx, { state, profile: profileName }))?.paths ?? [],
-    lastVerify: profile?.lastVerify ? lastVerifyAsShown(profile.lastVerify) : null,
+    // `next` as status works it out from the rest (lastCheckNext).
+    lastVerify: profile?.lastVerify ? { ...lastVerifyAsShown(profile.lastVerify), next: null } : null,
+    unknownProfile: null,
     // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
     // the env files by their own paths and the profile each was written for (the command that wrote one names it), the stale ones each once.
     keyUnknown: unknown,
@@ -213,20 +242,28 @@ function adminEnvShown(ctx: Context, storedHint: string | null): StatusJson['adm
 }
 
 /**
- * The next step for a last check that failed (not for no credits, said above), where the status
- * table routes it: another key (stored as verify's fix stores it; where OPENAI_API_KEY still holds
- * the key rejected, that variable too, in verify's words), what the refusal names (its reason
- * recorded), or trying again. Null where the table has none.
+ * The next step for a last check that failed, where the status table routes it: no credits (always
+ * a step: the stages may all say done, for another organization or before the credits ran out),
+ * another key (stored as verify's fix stores it; where OPENAI_API_KEY still holds the key rejected,
+ * that variable too, in verify's words), what the refusal names (its reason recorded), or trying
+ * again. `command`: the one it names to run (--json's `lastVerify.next`). Null where the table has none.
  */
-function lastCheckFix(ctx: Context, profileName: string, status: Awaited<ReturnType<typeof collectStatus>>, last: NonNullable<StatusJson['lastVerify']>, check: { baseURL: string } | undefined, first: string | null): string | null {
+function lastCheckNext(ctx: Context, profileName: string, status: Awaited<ReturnType<typeof collectStatus>>, last: NonNullable<StatusJson['lastVerify']>, check: { baseURL: string } | undefined, first: string | null): { fix: string; command: string | null } | null {
   const verify = verifyCommand(ctx, profileName, check);
+  const again = (fix: string) => ({ fix, command: verify });
+  if (last.status === 'insufficient_quota') {
+    const billing = first !== null ? undefined : promptWhereItAsks(ctx, toolCommand(ctx, 'billing', profileName));
+    const to = last.organization ? ` to ${last.organization}` : '';
+    return again(`To fix it, add credits${to} (or raise the limit the message names)${billing ? `: \`${billing}\` opens the billing page` : ` on ${PAGES.billing.url}`}; then check again: \`${verify}\``);
+  }
+  if (last.ok) return null;
   const route = outcomeRow({ status: last.status, reason: status.lastCheckReason }).route;
-  if (route === 'retry') return `Check again: \`${verify}\``;
+  if (route === 'retry') return again(`Check again: \`${verify}\``);
   // A restricted key's missing permission is the key's own: edited, or another key, it passes.
-  if (status.lastCheckReason === 'missing_scopes') return `Give the key the permission it lacks on the API keys page, or store one with "All" permissions (\`${verify}\` says which).`;
-  if (route === 'elsewhere') return `A new key would be refused the same: change what the message names (\`${verify}\` says how), then check again.`;
+  if (status.lastCheckReason === 'missing_scopes') return again(`Give the key the permission it lacks on the API keys page, or store one with "All" permissions (\`${verify}\` says which).`);
+  if (route === 'elsewhere') return again(`A new key would be refused the same: change what the message names (\`${verify}\` says how), then check again.`);
   // A refusal recorded before the progress file kept its reason: which one is not known, so no new key.
-  if (last.status === 'forbidden' && status.lastCheckReason === null) return `\`${verify}\` says what was refused and what to change.`;
+  if (last.status === 'forbidden' && status.lastCheckReason === null) return again(`\`${verify}\` says what was refused and what to change.`);
   if (route !== 'key') return null;
   const { key } = status;
   const insecure = key.storage === 'file' || (key.storage !== 'keychain' && ctx.keys.keychainUnreachable() !== null);
@@ -234,14 +271,15 @@ function lastCheckFix(ctx: Context, profileName: string, status: Awaited<ReturnT
   const store = storeKeyAdvice(ctx, profileName, insecure, check, { variableFailed: key.env.set && key.env.hint === last.keyHint });
   const create = 'To fix it, create a new secret key on the API keys page and store it';
   // OPENAI_API_KEY still holds the key rejected: read before any stored key, so that changes too.
+  // The step is the variable's new value, no command.
   if (key.env.set && last.keySource === ENV_SOURCE.label && last.keyHint === key.env.hint) {
     const beside: StoredBeside = key.storage !== 'keychain' && key.storage !== 'file' ? 'none' : key.env.matchesStored ? 'same' : 'other';
     const { storeIn, instead } = variableKeyWords(ctx, beside, first === null ? storeKeyWords(store) : `: ${afterFirst(first, store.command)}`);
-    return `${create}${storeIn}.${instead}`;
+    return { fix: `${create}${storeIn}.${instead}`, command: null };
   }
   // The key rejected was the variable's, which no longer holds it, and is not the stored key: that one may work.
-  if (last.keySource === ENV_SOURCE.label && key.hint !== null && last.keyHint !== key.hint) return `The key rejected was OPENAI_API_KEY's, which no longer holds it; check the key used now: \`${verify}\``;
-  return first === null ? `${create}${storeKeyWords(store)}.` : `${create}: ${afterFirst(first, store.command)}.`;
+  if (last.keySource === ENV_SOURCE.label && key.hint !== null && last.keyHint !== key.hint) return again(`The key rejected was OPENAI_API_KEY's, which no longer holds it; check the key used now: \`${verify}\``);
+  return { fix: first === null ? `${create}${storeKeyWords(store)}.` : `${create}: ${afterFirst(first, store.command)}.`, command: store.command };
 }
 
 function when(iso: string): string {
@@ -267,23 +305,31 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   // verify says it, the profiles there are named, so that its steps, which would make it, are not
   // taken for those of a profile that exists. Only by a progress file that can be used and lost no
   // records (a damaged one moved aside took them); OPENAI_SETUP_PROFILE chose its profile on purpose.
-  if (options.profile !== undefined && !options.json) {
+  // With --json, said in the document alone (`unknownProfile`).
+  let profiles: string[] | null = null;
+  if (options.profile !== undefined) {
     const reading = await ctx.state.reading({ quiet: true });
-    const known = (await ctx.state.movedAside()).length === 0 ? await unknownProfile(ctx, reading, profileName) : null;
-    if (known) term.err(`${marks(term.style).warn} ${noProfileText(profileName, known)}: what follows is for a new profile of that name, which its steps would make.`);
+    profiles = (await ctx.state.movedAside()).length === 0 ? await unknownProfile(ctx, reading, profileName) : null;
+    if (profiles && !options.json) term.err(`${marks(term.style).warn} ${noProfileText(profileName, profiles)}: what follows is for a new profile of that name, which its steps would make.`);
   }
   const status = await collectStatus(ctx, profileName);
+  if (profiles) status.unknownProfile = { name: profileName, profiles };
+  // A newer openai-setup's progress file: the commands that save progress (the wizard, key, import,
+  // admin-key) exit 7 until this one is updated, so updating is said before each of them.
+  // So do they when the config dir is not there and this run may not make it (root's, in another
+  // user's home): its fix is said before each of them, and said once as the problem it is.
+  const first = await ctx.state.firstBeforeChanges();
+  // The last check was made at another server (--base-url, OPENAI_BASE_URL): the commands below
+  // name it, or followed as printed in another shell they would send the key to the OpenAI API.
+  const madeAt = status.lastCheckBaseURL;
+  const check = madeAt === null ? undefined : { baseURL: madeAt };
+  if (status.lastVerify) status.lastVerify.next = lastCheckNext(ctx, profileName, status, status.lastVerify, check, first);
   if (options.json) {
     term.document(jsonText(StatusJsonSchema.parse(status)));
     return 0;
   }
   const m = marks(term.style);
-  // A newer openai-setup's progress file: the commands that save progress (the wizard, key, import,
-  // admin-key) exit 7 until this one is updated, so updating is said before each of them.
-  // So do they when the config dir is not there and this run may not make it (root's, in another
-  // user's home): its fix is said before each of them, and said once as the problem it is.
   const notMade = ctx.state.dirNotMadeHere();
-  const first = await ctx.state.firstBeforeChanges();
   const newer = first !== null;
   const afterUpdate = (command: string) => afterFirst(first!, command);
   term.out(term.style.bold(`openai-setup status · profile ${profileName}`));
@@ -294,10 +340,6 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const elsewhere = others.length ? `: done for ${others.join(', ')}, not for ${status.organization}, the organization of this profile's key` : '';
     term.out(stage.done ? `${m.ok} ${stage.title}${extra} ${term.style.dim(`done ${when(stage.doneAt!)}`)}` : `${m.pending} ${stage.title} ${term.style.dim(`pending${elsewhere}`)}`);
   }
-  // The last check was made at another server (--base-url, OPENAI_BASE_URL): the commands below
-  // name it, or followed as printed in another shell they would send the key to the OpenAI API.
-  const madeAt = status.lastCheckBaseURL;
-  const check = madeAt === null ? undefined : { baseURL: madeAt };
   const places = (copies: StatusJson['plaintext']) => copies.slice(0, 3).map((c) => `${c.path}:${c.line}`).join(', ') + (copies.length > 3 ? ` and ${copies.length - 3} more` : '');
   const key = status.key;
   if (key.storage === 'keychain') term.out(`${m.ok} Key ${key.hint} in the ${ctx.keys.keychainDescription}`);
@@ -339,12 +381,15 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     term.out(`${m.warn} The stored key is also in plain text: ${places(status.plaintext)} — ${newer ? `to move it, ${afterUpdate(importing)}` : `\`${importing}\` moves it`}`);
   }
   // Where the person asked for it: said, as information.
-  // Unless git tracks the file: then the key is in the repository, which is said as a warning.
-  const tracked = new Map<string, { detail: string; fix: string } | null>();
-  for (const f of status.askedFound) if (!tracked.has(f.path)) tracked.set(f.path, await trackedEnvFile(ctx, f.by, f.path, status.key.hint ?? 'the key'));
-  const untracked = status.askedFound.flatMap((f, i) => (tracked.get(f.path) ? [] : [{ found: f, where: status.envFiles[i]! }]));
+  // Unless git tracks the file: then the key is in the repository, which is said as a warning (once a file).
+  const untracked = status.askedFound.flatMap((f, i) => (status.envFiles[i]!.tracked ? [] : [{ found: f, where: status.envFiles[i]! }]));
   if (untracked.length) term.out(`${m.pending} Also in ${places(untracked.map((u) => u.where))} (${await askedNote(ctx, profileName, untracked.map((u) => u.found))})`);
-  for (const said of tracked.values()) if (said) term.out(`${m.warn} ${said.detail}; ${said.fix}`);
+  const warned = new Set<string>();
+  for (const { path, tracked } of status.envFiles) {
+    if (!tracked || warned.has(path)) continue;
+    warned.add(path);
+    term.out(`${m.warn} ${tracked.detail}; ${tracked.fix}`);
+  }
   // One a replacement left behind: named, with the command that writes the stored key there.
   for (const [path, { hint, by }] of status.staleFound) {
     const { detail, fix } = await staleEnvFile(ctx, profileName, path, hint, { by });
@@ -385,15 +430,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const unproven = billingNotProven(last, 'then');
     term.out(`${!last.ok ? m.fail : unproven ? m.warn : m.ok} Last check ${when(last.at)}: ${checkLabel(last)} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
     if (unproven) term.out(`  Billing was not proven: ${unproven}. Check again later: \`${verifyCommand(ctx, profileName, check)}\``);
-    if (last.status === 'insufficient_quota') {
-      // Always a next step: the stages may all say done (for another organization, or before the credits ran out).
-      const billing = newer ? undefined : promptWhereItAsks(ctx, toolCommand(ctx, 'billing', profileName));
-      const to = last.organization ? ` to ${last.organization}` : '';
-      term.out(`  To fix it, add credits${to} (or raise the limit the message names)${billing ? `: \`${billing}\` opens the billing page` : ` on ${PAGES.billing.url}`}; then check again: \`${verifyCommand(ctx, profileName, check)}\``);
-    } else if (!last.ok) {
-      const fix = lastCheckFix(ctx, profileName, status, last, check, first);
-      if (fix) term.out(`  ${fix}`);
-    }
+    if (last.next) term.out(`  ${last.next.fix}`);
   } else if (key.env.set || key.storage === 'keychain' || key.storage === 'file') {
     term.out(`${m.pending} Never checked: run \`${verifyCommand(ctx, profileName)}\``);
   } else if (key.storage === 'env') {

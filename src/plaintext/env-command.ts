@@ -90,9 +90,10 @@ function replaceTheKey(scope: AdviceScope, profileName: string): string {
  * (a warning, `${detail}; ${fix}`), or null when git does not track it and its history does not
  * hold the key (historyOf). The fix takes the file out of git as env wants it (`git rm --cached`,
  * then env adds it to .gitignore: run as printed, the key stays where it is), then replaces the
- * key, which the repository's history keeps.
+ * key, which the repository's history keeps. `command`: the fix's command that takes the file out
+ * of git (--json names it); for a key in the history, the one that keeps the file out of git, if any.
  */
-export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx): Promise<{ detail: string; fix: string } | null> {
+export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx): Promise<{ detail: string; fix: string; command: string | null } | null> {
   const at = await gitPlace(ctx, path);
   if (at?.kind === 'ignored' || at?.kind === 'exposed') return historyOf(ctx, profileName, path, held, at, scope);
   if (at?.kind !== 'tracked') return null;
@@ -101,6 +102,7 @@ export async function trackedEnvFile(ctx: Context, profileName: string, path: st
   return {
     detail: `git tracks ${shown}, which holds ${held}: the key is in the repository (in its history once committed), so count it as exposed`,
     fix: `take ${shown} out of git and keep it out:  ${keep}  — then ${replaceTheKey(scope, profileName)}`,
+    command: keep,
   };
 }
 
@@ -111,25 +113,28 @@ export async function trackedEnvFile(ctx: Context, profileName: string, path: st
  * holds now that `held` names; a history too long to search through is said as such (it may hold
  * the key). Null: none.
  */
-async function historyOf(ctx: Context, profileName: string, path: string, held: string, at: GitPlace, scope: AdviceScope, keys?: string[]): Promise<{ detail: string; fix: string } | null> {
+async function historyOf(ctx: Context, profileName: string, path: string, held: string, at: GitPlace, scope: AdviceScope, keys?: string[]): Promise<{ detail: string; fix: string; command: string | null } | null> {
   keys ??= [...new Set((await scanPlaces(envFilePlaces([path]))).findings.map((f) => f.key).filter((key) => maskKey(key) === held))];
   if (keys.length === 0) return null;
   const found = await keyInHistory(ctx.rawEnv, at.dir, at.name, keys);
   if (found.kind === 'absent') return null;
   const shown = shownPath(ctx, path);
   // One git would offer to commit again: kept out first, as env keeps it out.
-  const keepOut = at.kind === 'exposed' ? `keep ${shown} out of git:  ${writeCommand(ctx, profileName, path, at, scope)}  — then ` : '';
+  const keepOutCommand = at.kind === 'exposed' ? writeCommand(ctx, profileName, path, at, scope) : null;
+  const keepOut = keepOutCommand ? `keep ${shown} out of git:  ${keepOutCommand}  — then ` : '';
   const pushed = 'rewriting the history does not take it back from where it was pushed or cloned';
   if (found.kind === 'unsearched') {
     return {
       detail: `${shown} holds ${held}, and its history in git could not be searched for it in full (${found.why}), so a commit may hold the key`,
       fix: `${keepOut}if ${shown} was ever committed holding it, ${replaceTheKey(scope, profileName)}; ${pushed}`,
+      command: keepOutCommand,
     };
   }
   const commit = found.commit ? `commit ${found.commit}` : 'a commit';
   return {
     detail: `${shown} held ${held} ${found.removed ? 'until' : 'in'} ${commit}: git's history keeps the key though it does not track ${shown} now, so count it as exposed`,
     fix: `${keepOut}${replaceTheKey(scope, profileName)}; ${pushed}`,
+    command: keepOutCommand,
   };
 }
 

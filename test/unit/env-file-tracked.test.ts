@@ -1,5 +1,5 @@
 // A file `env --file` wrote that git tracks (added with `git add -f` and committed): the key in it
-// is in the repository, not where the person asked for it. status, doctor, import and logout warn,
+// is in the repository, not where the person asked for it. status, doctor, import and logout warn (status and import in --json too),
 // and never advise `env --file … --force` (which writes the key into the tracked file): the advice
 // takes the file out of git first, as `env` itself asks, and works as printed. And a key the person
 // keeps in OPENAI_API_KEY themselves: a file env wrote earlier that holds the old key is theirs to
@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as doctor, DoctorJsonSchema } from '../../src/commands/doctor.js';
 import { run as env } from '../../src/commands/env.js';
-import { run as importKeys } from '../../src/commands/import.js';
+import { ImportJsonSchema, run as importKeys } from '../../src/commands/import.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
-import { run as status } from '../../src/commands/status.js';
+import { run as status, StatusJsonSchema } from '../../src/commands/status.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext } from '../helpers/context.js';
 import { typedLine } from '../helpers/program-line.js';
 
@@ -70,6 +70,31 @@ describe('a file env wrote, which git tracks, holding the stored key', () => {
     expect(said).not.toContain('--force');
   });
 
+  it('status --json carries that warning on the file (envFiles[].tracked: the words, the command that untracks it)', async () => {
+    const t = await committedEnvFile();
+    const at = t.stdout.length;
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(since(t, at))).envFiles).toEqual([
+      {
+        path: '.env',
+        line: 1,
+        tracked: {
+          detail: `git tracks .env, which holds ${OLD_HINT}: the key is in the repository (in its history once committed), so count it as exposed`,
+          fix: `take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it with \`openai-setup key\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)`,
+          command: UNTRACK_AND_WRITE,
+        },
+      },
+    ]);
+    expect(await followed(t, UNTRACK_AND_WRITE)).toBe(0);
+    const again = t.stdout.length;
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    // Untracked and ignored now, but the commit still holds the key: the history's warning, with nothing to untrack.
+    const commit = git(t, 'log', '-1', '--format=%h').trim();
+    expect(StatusJsonSchema.parse(JSON.parse(since(t, again))).envFiles).toEqual([
+      { path: '.env', line: 1, tracked: { detail: expect.stringContaining(`.env held ${OLD_HINT} in commit ${commit}: git's history keeps the key`), fix: expect.stringMatching(/^replace the key: /), command: null } },
+    ]);
+  });
+
   it('doctor: a warning (not information), with the same fix', async () => {
     const t = await committedEnvFile();
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 }).answerChecks(checkResult('valid'));
@@ -96,6 +121,27 @@ describe('a file env wrote, which git tracks, holding the stored key', () => {
     expect(said).toContain('! .env, line 1: sk-proj-…000O, the stored key, written by `openai-setup env --file .env`, as you asked; import leaves it\n');
     expect(said).toContain(`    Git tracks .env, which holds ${OLD_HINT}: the key is in the repository`);
     expect(said).not.toContain('--force');
+  });
+
+  it('import --json carries that warning on the file\'s finding (tracked: the words, the command that untracks it); exit 0', async () => {
+    const t = await committedEnvFile();
+    const at = t.stdout.length;
+    expect(await importKeys(t.ctx, { check: false, json: true, rewrite: false, yes: false })).toBe(0);
+    const [finding] = ImportJsonSchema.parse(JSON.parse(since(t, at))).findings;
+    expect(finding).toMatchObject({ path: '.env', line: 1, envFile: true });
+    expect(finding!.tracked).toEqual({
+      detail: `Git tracks .env, which holds ${OLD_HINT}: the key is in the repository (in its history once committed), so count it as exposed`,
+      fix: `take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it with \`openai-setup key\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)`,
+      command: UNTRACK_AND_WRITE,
+    });
+    // Run as given, it takes the file out of git; then --json says it no more.
+    expect(await followed(t, finding!.tracked!.command!)).toBe(0);
+    const again = t.stdout.length;
+    expect(await importKeys(t.ctx, { check: false, json: true, rewrite: false, yes: false })).toBe(0);
+    // Then the history's warning: the commit still holds the key (nothing to untrack: command null).
+    expect(ImportJsonSchema.parse(JSON.parse(since(t, again))).findings).toEqual([
+      expect.objectContaining({ path: '.env', envFile: true, tracked: expect.objectContaining({ detail: expect.stringMatching(/^\.env held .* in commit [0-9a-f]+: /), command: null }) }),
+    ]);
   });
 
   it('logout names it as in the repository, with the command that untracks it', async () => {

@@ -1,11 +1,12 @@
 // A last check that failed gets its next step from `status`, where the status table routes it (as
 // one that cannot spend always did): a rejected key is stored anew with the command verify names,
 // a refusal fixed around the key names no new key, a network failure is checked again. With every
-// stage done too (status then says nothing else to do), and with stages pending.
+// stage done too (status then says nothing else to do), and with stages pending. --json carries
+// that step too (`lastVerify.next`): the same words, and the command it names.
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeKeyWords } from '../../src/api/diagnosis.js';
 import type { CheckRequest, CheckResult } from '../../src/api/types.js';
-import { run as status } from '../../src/commands/status.js';
+import { run as status, StatusJsonSchema, type StatusJson } from '../../src/commands/status.js';
 import { run as verify } from '../../src/commands/verify.js';
 import { checkResult, makeTestContext, testKey, type TestContext } from '../helpers/context.js';
 
@@ -114,5 +115,55 @@ describe('status: the last check failed', () => {
     const out = await checkedWith(checkResult('valid'), { allDone: true });
     expect(out).not.toContain('To fix it');
     expect(out).not.toContain('Check again');
+  });
+});
+
+/** `status --json`'s `lastVerify.next`, and the text's line under "Last check" (the state as it is now). */
+async function nextBothWays(): Promise<{ next: NonNullable<StatusJson['lastVerify']>['next']; text: string }> {
+  let from = t.stdout.length;
+  expect(await status(t.ctx, { json: true })).toBe(0);
+  const next = StatusJsonSchema.parse(JSON.parse(t.stdout.slice(from))).lastVerify!.next;
+  from = t.stdout.length;
+  expect(await status(t.ctx, { json: false })).toBe(0);
+  const text = t.stdout.slice(from).replace(/\s+/g, ' ');
+  return { next, text };
+}
+
+describe('status --json: the last check\'s next step (lastVerify.next), as the text says it', () => {
+  const VERIFY_COMMAND = 'openai-setup verify';
+  const cases: Array<{ name: string; answer: CheckResult | ((request: CheckRequest) => CheckResult); env?: Record<string, string>; fix: string | RegExp; command: string | null }> = [
+    { name: 'a key rejected: the command that stores a new one', answer: rejected, fix: 'To fix it, create a new secret key on the API keys page and store it (pipe the key in, in place of …) with `… | openai-setup key --stdin`.', command: '… | openai-setup key --stdin' },
+    { name: 'OPENAI_API_KEY holding the key rejected: the variable to set, no command', answer: rejected, env: { OPENAI_API_KEY: KEY }, fix: /^To fix it, create a new secret key on the API keys page and store it in OPENAI_API_KEY, where this one came from .* Or, as the key stored for the profile is this same one, unset it \(`unset OPENAI_API_KEY`\) and store the new key/, command: null },
+    { name: 'no credits: add them, then verify', answer: checkResult('insufficient_quota', { message: 'No credits.' }), fix: /^To fix it, add credits to org-test \(or raise the limit the message names\) on https:\/\/\S+; then check again: `openai-setup verify`$/, command: VERIFY_COMMAND },
+    { name: 'refused for the region: what the message names, then verify', answer: checkResult('forbidden', { reason: 'unsupported_country_region_territory', message: 'Refused for the region.' }), fix: 'A new key would be refused the same: change what the message names (`openai-setup verify` says how), then check again.', command: VERIFY_COMMAND },
+    { name: 'a permission missing: give it, verify says which', answer: checkResult('forbidden', { reason: 'missing_scopes', message: 'Missing scopes: model.request.' }), fix: 'Give the key the permission it lacks on the API keys page, or store one with "All" permissions (`openai-setup verify` says which).', command: VERIFY_COMMAND },
+    { name: 'the API not reached: check again', answer: checkResult('network_error', { message: 'Could not reach api.openai.com.' }), fix: 'Check again: `openai-setup verify`', command: VERIFY_COMMAND },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      await checkedWith(c.answer, { allDone: true, ...(c.env ? { env: c.env } : {}) });
+      const { next, text } = await nextBothWays();
+      expect(next).not.toBeNull();
+      if (typeof c.fix === 'string') expect(next!.fix).toBe(c.fix);
+      else expect(next!.fix).toMatch(c.fix);
+      expect(next!.command).toBe(c.command);
+      expect(text).toContain(` ${next!.fix.replace(/\s+/g, ' ')}`);
+    });
+  }
+
+  it('a refusal recorded without its reason, and OPENAI_API_KEY\'s key rejected and unset since: verify', async () => {
+    await checkedWith(checkResult('forbidden', { reason: 'unsupported_country_region_territory', message: 'Refused for the region.' }), { allDone: true });
+    await t.ctx.state.updateProfile('default', (p) => void delete p.lastVerify!.refusal);
+    expect((await nextBothWays()).next).toEqual({ fix: '`openai-setup verify` says what was refused and what to change.', command: VERIFY_COMMAND });
+    t.cleanup();
+    await checkedWith(rejected, { allDone: true, env: { OPENAI_API_KEY: testKey('E') } });
+    delete t.ctx.env.OPENAI_API_KEY;
+    delete t.ctx.rawEnv.OPENAI_API_KEY;
+    expect((await nextBothWays()).next).toEqual({ fix: "The key rejected was OPENAI_API_KEY's, which no longer holds it; check the key used now: `openai-setup verify`", command: VERIFY_COMMAND });
+  });
+
+  it('a check that worked: null', async () => {
+    await checkedWith(checkResult('valid'), { allDone: true });
+    expect((await nextBothWays()).next).toBeNull();
   });
 });

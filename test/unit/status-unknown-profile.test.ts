@@ -2,7 +2,8 @@
 // not the default): said first on stderr, as verify says it, naming the profiles there are, so that
 // "4 of 4 stages pending" and its next step (`login --done --profile NAME`, which would make it) are
 // not taken for a profile that exists; the status itself as ever (exit 0: a profile to set up is
-// asked about so too). OPENAI_SETUP_PROFILE chose its profile on purpose: nothing said.
+// asked about so too). OPENAI_SETUP_PROFILE chose its profile on purpose: nothing said. With
+// --json, said in the document (`unknownProfile`), stdout that document alone.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run as status, StatusJsonSchema } from '../../src/commands/status.js';
 import { makeTestContext, testKey, type TestContext } from '../helpers/context.js';
@@ -32,11 +33,26 @@ describe('status --profile for a profile that exists nowhere', () => {
     expect(await t.profile('nosuch')).toBeUndefined();
   });
 
-  it('--json: the document as ever, nothing on stderr', async () => {
+  it('--json: said in the document alone (unknownProfile: the name, the profiles there are), nothing on stderr', async () => {
     await context();
     expect(await status(t.ctx, { profile: 'nosuch', json: true })).toBe(0);
-    expect(StatusJsonSchema.parse(JSON.parse(t.stdout)).profile).toBe('nosuch');
+    const json = StatusJsonSchema.parse(JSON.parse(t.stdout));
+    expect(json.profile).toBe('nosuch');
+    expect(json.unknownProfile).toEqual({ name: 'nosuch', profiles: ['default', 'stored', 'work'] });
     expect(t.stderr).not.toContain('No profile');
+  });
+
+  it('--json of a profile that exists, or one OPENAI_SETUP_PROFILE chose: unknownProfile null', async () => {
+    await context();
+    for (const profile of ['work', 'default', 'stored']) {
+      const from = t.stdout.length;
+      expect(await status(t.ctx, { profile, json: true })).toBe(0);
+      expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(from))).unknownProfile).toBeNull();
+    }
+    t.cleanup();
+    await context({ env: { OPENAI_SETUP_PROFILE: 'nosuch' } });
+    expect(await status(t.ctx, { json: true })).toBe(0);
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout)).unknownProfile).toBeNull();
   });
 
   it('a profile recorded, the default, or one with a key stored and no record: nothing said', async () => {
