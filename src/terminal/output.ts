@@ -365,7 +365,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const secrets: string[] = [];
   const advice = options.advice ?? ((text: string) => text);
   const mask = (text: string) => advice(redact(neutralise(text), secrets));
-  const commandLine = commandLinePattern(options.commandName);
+  // As the lines show it (a path beyond ASCII escaped there).
+  const commandLine = commandLinePattern(options.commandName === undefined ? undefined : glyphs(options.commandName));
   const stdinIsTTY = Boolean(stdin.isTTY);
   const stdoutIsTTY = Boolean(stdout.isTTY);
   const stderrIsTTY = Boolean(stderr.isTTY);

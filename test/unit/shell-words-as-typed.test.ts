@@ -122,6 +122,17 @@ describe('a terminal whose charset is not UTF-8 (LANG=en_US.ISO-8859-1): the com
   });
 });
 
+describe('a command alone on a line, on a narrow terminal whose charset is not UTF-8', () => {
+  it('is not broken across lines where its path is escaped', () => {
+    const commandName = selfCommand({ SHELL: '/bin/bash', PATH: '' }, 'linux', `${CLONE}/bin/openai-setup.cjs`).command;
+    const printed: string[] = [];
+    const stdout = { isTTY: true, columns: 30, write: (text: string) => void printed.push(text) };
+    const term = createTerminal({ stdout, stderr: stdout, stdin: {}, env: { SHELL: '/bin/bash', LANG: 'en_US.ISO-8859-1', NO_COLOR: '1' }, commandName });
+    term.out(`${commandName} login --done`);
+    expect(printed.join('')).toBe(`$'/tmp/x/my clone\\'s \\xc3\\xbc/bin/openai-setup.cjs' login --done\n`);
+  });
+});
+
 let captured: string[] = [];
 function capture() {
   return { isTTY: false, columns: 400, write: (text: string) => void captured.push(text) };
