@@ -141,11 +141,12 @@ export function asciiWord(value: string, shell: ShellKind): string {
  * quotedWord, powershellQuoted) as `shell` reads them: on a terminal whose charset is not UTF-8
  * (`ascii`), each one beyond ASCII as asciiWord writes it for that shell, where the rest beyond
  * ASCII becomes `?`; in PowerShell, a POSIX word with a quote in it (or `$'…'`) in PowerShell's
- * quotes. (A word at the start of a line that PowerShell is to run needs `&` too: only the tool's
+ * quotes; in fish, csh and sh, a `$'…'` one (quotedWord's, for a character the terminal escapes)
+ * as asciiWord writes it there. (A word at the start of a line that PowerShell is to run needs `&` too: only the tool's
  * own, selfCommand's, is written so.)
  */
 export function shellWordsFor(text: string, shell: ShellKind, ascii: boolean): string {
-  if (SPELLED.size === 0 || !(ascii || shell === 'powershell')) return text;
+  if (SPELLED.size === 0 || (!ascii && (shell === 'bash' || shell === 'zsh'))) return text;
   const found = [...SPELLED.keys()].filter((quoted) => text.includes(quoted));
   if (found.length === 0) return text;
   // Longest first: a word may start as a shorter one does ('a ü' and 'a ü'\''s').
@@ -155,8 +156,12 @@ export function shellWordsFor(text: string, shell: ShellKind, ascii: boolean): s
     const word = SPELLED.get(quoted)!;
     // PowerShell's words are written only for a person whose shell it is: each in `shell`'s form.
     if (ascii && BEYOND_ASCII.test(word.value)) return asciiWord(word.value, shell);
-    if (shell !== 'powershell' || word.powershell) return quoted;
-    return hasUnsafeChar(word.value) ? asciiWord(word.value, 'powershell') : `'${word.value.replace(POWERSHELL_QUOTES, '$&$&')}'`;
+    if (shell === 'powershell') {
+      if (word.powershell) return quoted;
+      return hasUnsafeChar(word.value) ? asciiWord(word.value, 'powershell') : `'${word.value.replace(POWERSHELL_QUOTES, '$&$&')}'`;
+    }
+    // fish, csh and dash read no `$'…'`.
+    return quoted.startsWith("$'") && shell !== 'bash' && shell !== 'zsh' ? asciiWord(word.value, shell) : quoted;
   });
 }
 

@@ -133,6 +133,23 @@ describe('a command alone on a line, on a narrow terminal whose charset is not U
   });
 });
 
+describe("fish, tcsh and dash read no $'…': a path with a tab in it, on a UTF-8 terminal", () => {
+  const root = mkdtempSync(join(tmpdir(), 'openai-setup-tab-'));
+  const file = join(root, 'a\tü.env');
+  writeFileSync(file, 'ok\n');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it.each(installed)('SHELL=%s: the printed `cat`, run by %s, reaches the file', (shell, program) => {
+    const printed: string[] = [];
+    const term = createTerminal({ stdout: { write: (text: string) => void printed.push(text) }, stderr: { write: () => {} }, stdin: {}, env: { SHELL: shell, LANG: 'en_US.UTF-8', NO_COLOR: '1' } });
+    term.out(`Run:  cat ${shellWord(file)}`);
+    const said = printed.join('').replace(/^Run: {2}/, '').trimEnd();
+    const cat = spawnSync(program, ['-c', said], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root, LANG: 'C.UTF-8' } });
+    expect(cat.status, `${said}\n${cat.stderr}`).toBe(0);
+    expect(cat.stdout).toBe('ok\n');
+  });
+});
+
 let captured: string[] = [];
 function capture() {
   return { isTTY: false, columns: 400, write: (text: string) => void captured.push(text) };
