@@ -142,8 +142,8 @@ export function asciiWord(value: string, shell: ShellKind): string {
  * (`ascii`), each one beyond ASCII as asciiWord writes it for that shell, where the rest beyond
  * ASCII becomes `?`; in PowerShell, a POSIX word with a quote in it (or `$'…'`) in PowerShell's
  * quotes; in fish, csh and sh, a `$'…'` one (quotedWord's, for a character the terminal escapes)
- * as asciiWord writes it there. (A word at the start of a line that PowerShell is to run needs `&` too: only the tool's
- * own, selfCommand's, is written so.)
+ * as asciiWord writes it there. (A quoted word that starts a line PowerShell runs needs `&` too:
+ * only the tool's own, selfCommand's, is written so.)
  */
 export function shellWordsFor(text: string, shell: ShellKind, ascii: boolean): string {
   if (SPELLED.size === 0 || (!ascii && (shell === 'bash' || shell === 'zsh'))) return text;
@@ -154,7 +154,7 @@ export function shellWordsFor(text: string, shell: ShellKind, ascii: boolean): s
   const pattern = new RegExp(found.map((quoted) => quoted.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|'), 'g');
   return text.replace(pattern, (quoted) => {
     const word = SPELLED.get(quoted)!;
-    // PowerShell's words are written only for a person whose shell it is: each in `shell`'s form.
+    // PowerShell's words are written only for a person whose shell it is: each in that shell's form.
     if (ascii && BEYOND_ASCII.test(word.value)) return asciiWord(word.value, shell);
     if (shell === 'powershell') {
       if (word.powershell) return quoted;
