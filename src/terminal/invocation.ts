@@ -13,11 +13,17 @@ import { accessSync, closeSync, constants, openSync, readSync, realpathSync } fr
 import { basename, delimiter, dirname, join, sep } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { NpxAsked } from './npx-spec.js';
-import { shellWord } from './shell.js';
+import { detectShell, powershellProgram, powershellWord, shellWord } from './shell.js';
 
 export interface SelfCommand {
-  /** `openai-setup`, `npx --yes openai-setup` (or with the version or package npx was asked for), or the script's path (with `node` when it cannot run alone). */
+  /**
+   * `openai-setup`, `npx --yes openai-setup` (or with the version or package npx was asked for), or
+   * the script's path (with `node` when it cannot run alone), as the person's shell takes it:
+   * in PowerShell a quoted path is run with `&`, and its quotes are PowerShell's.
+   */
   command: string;
+  /** The same for POSIX shells (bash, zsh, sh; fish and csh read it too): for lines that go into files for them. */
+  posixCommand: string;
   /** Why the command is not the bare name, when that matters to the person. */
   note: string | null;
   /**
@@ -129,6 +135,7 @@ export type NpxAskedReader = (dir: string, name: string, running: string) => Npx
  * by its path: enough to tell the bare name from the rest, as boot.ts asks).
  */
 export function selfCommand(env: Record<string, string | undefined>, platform: NodeJS.Platform, binPath: string | undefined, npxAsked?: NpxAskedReader): SelfCommand {
+  const words = detectShell(env, platform) === 'powershell' ? POWERSHELL_WORDS : POSIX_WORDS;
   const cache = binPath === undefined ? null : npxFolderOf(binPath);
   // npx of a local folder (a clone of this repository, where the README says to run `npx
   // openai-setup`) links that folder into its cache: the script is really outside it.
@@ -139,27 +146,27 @@ export function selfCommand(env: Record<string, string | undefined>, platform: N
     // same copy again when asked for it as it was (`npx openai-setup` alone would fetch the
     // registry's latest: another version, or none of an unpublished tarball's).
     const asked = npxAsked?.(cache, NAME, packageJson.version) ?? null;
-    if (asked !== null) return npxSelf(asked);
+    if (asked !== null) return npxSelf(asked, words);
     // Still npx's copy, whatever its package.json said: --rewrite refuses it (import.ts).
     const install = INSTALL_COMMAND;
-    return { ...byPath(platform, script!), npx: true, install, note: `That is the copy npx keeps in npm's cache (${cache}): the line stops working once that is cleared; \`${install}\` installs one for everywhere (then the line can say just openai-setup).` };
+    return { ...byPath(platform, script!, words), npx: true, install, note: `That is the copy npx keeps in npm's cache (${cache}): the line stops working once that is cleared; \`${install}\` installs one for everywhere (then the line can say just openai-setup).` };
   }
   // A script in no node_modules at all, run by npx (npm sets npm_command=exec for npx), is taken
   // as npx from the registry, as nothing tells otherwise.
-  if (cache === null && env.npm_command === 'exec' && (binPath === undefined || projectOf(binPath) === null)) return npxSelf({ kind: 'registry', version: null });
+  if (cache === null && env.npm_command === 'exec' && (binPath === undefined || projectOf(binPath) === null)) return npxSelf({ kind: 'registry', version: null }, words);
   // Started by npm from a project's node_modules (npx or npm exec there, npm run), or from a
   // local folder npx linked: npm put that bin folder on PATH, not the person. `npx openai-setup`
   // works only there (elsewhere npx fetches the name from the registry), so advice names the
   // script, which works from any folder. The bare name only when what it runs is this copy: the
   // first `openai-setup` PATH finds (npm's bin folders aside) leads to this script.
   const byNpm = env.npm_command !== undefined;
-  const bare: SelfCommand = { command: NAME, note: null, npx: false, install: INSTALL_COMMAND };
+  const bare: SelfCommand = { command: NAME, posixCommand: NAME, note: null, npx: false, install: INSTALL_COMMAND };
   if (!binPath) return bare;
   const found = firstOnPath(env, platform, NAME, byNpm);
   if (found !== null && runsScript(found, binPath)) return bare;
   const project = byNpm && !linked ? projectOf(binPath) : null;
   return {
-    ...byPath(platform, script!),
+    ...byPath(platform, script!, words),
     note: project === null ? null : `That is the copy installed in ${project}: the line stops working if it is removed from there; \`${INSTALL_COMMAND}\` installs one for everywhere (then the line can say just openai-setup).`,
   };
 }
@@ -174,23 +181,33 @@ export function selfCommand(env: Record<string, string | undefined>, platform: N
  * when they started the tool; each command it recommends runs that same package again, so none asks
  * again (in a line of its own too: what is printed works the same wherever it is pasted).
  */
-function npxSelf(asked: NpxAsked): SelfCommand {
+function npxSelf(asked: NpxAsked, words: Words): SelfCommand {
   const pinned = asked.kind === 'registry' ? (asked.version === null ? null : `${NAME}@${asked.version}`) : null;
-  const command = asked.kind === 'source' ? `npx --yes ${shellWord(`--package=${asked.spec}`)} ${NAME}` : pinned === null ? NPX_COMMAND : `npx --yes ${shellWord(pinned)}`;
-  const install = asked.kind === 'source' ? `npm install -g ${shellWord(asked.spec)}` : pinned === null ? INSTALL_COMMAND : `npm install -g ${shellWord(pinned)}`;
-  return { command, npx: true, install, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` };
+  const commandIn = (word: (text: string) => string) => (asked.kind === 'source' ? `npx --yes ${word(`--package=${asked.spec}`)} ${NAME}` : pinned === null ? NPX_COMMAND : `npx --yes ${word(pinned)}`);
+  const install = asked.kind === 'source' ? `npm install -g ${words.word(asked.spec)}` : pinned === null ? INSTALL_COMMAND : `npm install -g ${words.word(pinned)}`;
+  return { command: commandIn(words.word), posixCommand: commandIn(shellWord), npx: true, install, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` };
 }
 
+/** How the person's shell takes a word, and a program's word (PowerShell's, or POSIX shells'). */
+interface Words {
+  word(text: string): string;
+  program(text: string): string;
+}
+const POSIX_WORDS: Words = { word: shellWord, program: shellWord };
+const POWERSHELL_WORDS: Words = { word: powershellWord, program: powershellProgram };
+
 /** The script named by its path: alone when it can run so, else through node; with the command that installs this copy. */
-function byPath(platform: NodeJS.Platform, script: string): SelfCommand {
-  const command = runsAlone(platform, script) ? shellWord(script) : `node ${shellWord(script)}`;
+function byPath(platform: NodeJS.Platform, script: string, words: Words): SelfCommand {
+  const alone = runsAlone(platform, script);
+  const commandIn = (w: Words) => (alone ? w.program(script) : `node ${w.word(script)}`);
   // Looked up when asked for (completion, import under npx): every run names itself, few install.
   return {
-    command,
+    command: commandIn(words),
+    posixCommand: commandIn(POSIX_WORDS),
     note: null,
     npx: false,
     get install() {
-      return installOf(script);
+      return installOf(script, words);
     },
   };
 }
@@ -202,12 +219,12 @@ function byPath(platform: NodeJS.Platform, script: string): SelfCommand {
  * another copy (or none, before it is published); one in a node_modules (a project's install, a
  * global one not on PATH), which npm installed by name, by the name.
  */
-function installOf(script: string): string {
+function installOf(script: string, words: Words): string {
   const real = realScript(script);
   if (real === null || projectOf(real) !== null) return INSTALL_COMMAND;
   // bin/openai-setup.cjs (or dist/boot.cjs, started by its path) is one folder down.
   const folder = dirname(dirname(real));
-  return isThisPackage(folder) ? `npm install -g ${shellWord(folder)}` : INSTALL_COMMAND;
+  return isThisPackage(folder) ? `npm install -g ${words.word(folder)}` : INSTALL_COMMAND;
 }
 
 /** Whether `folder` holds this package: its package.json names it. */
@@ -368,12 +385,12 @@ export function adviceFor(name: string, commands: readonly string[]): (text: str
   return (text) => text.replace(pattern, (_match, own: string | undefined) => own ?? name);
 }
 
-/** The command that prints the profile's key, as a startup file should run it (`bare`: as for profileFlag). */
-export function tokenCommand(self: Pick<SelfCommand, 'command'>, profile: string, bare: string | undefined): string {
-  return `${self.command} token${profileFlag(profile, bare)}`;
+/** The command that prints the profile's key, as a POSIX startup file should run it (`bare`: as for profileFlag). */
+export function tokenCommand(self: Pick<SelfCommand, 'posixCommand'>, profile: string, bare: string | undefined): string {
+  return `${self.posixCommand} token${profileFlag(profile, bare)}`;
 }
 
-/** `openai-setup run` (with the profile) as the person types it: add ` -- program …` (`bare`: as for profileFlag). */
-export function runCommand(self: Pick<SelfCommand, 'command'>, profile: string, bare: string | undefined): string {
-  return `${self.command} run${profileFlag(profile, bare)}`;
+/** `openai-setup run` (with the profile) as a POSIX shell takes it: add ` -- program …` (`bare`: as for profileFlag). */
+export function runCommand(self: Pick<SelfCommand, 'posixCommand'>, profile: string, bare: string | undefined): string {
+  return `${self.posixCommand} run${profileFlag(profile, bare)}`;
 }

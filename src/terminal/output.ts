@@ -9,6 +9,7 @@ import { redact, redactedExcerpt } from '../keys/redact.js';
 import { neutralise, sanitize } from './sanitize.js';
 import { asciiLocale, asciiText } from './charset.js';
 import { cutToWidth } from './width.js';
+import { detectShell, shellWordsFor } from './shell.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -170,6 +171,8 @@ export interface TerminalOptions {
   advice?: (text: string) => string;
   /** The tool as this run was started (ctx.commandName): a line that is a command of it alone is never broken (fit). */
   commandName?: string;
+  /** The platform, for the person's shell (the commands' words beyond ASCII are written for it); this process's when not given. */
+  platform?: NodeJS.Platform;
   /** Timers, so tests can run a spinner without waiting. */
   setInterval?: typeof setInterval;
   clearInterval?: typeof clearInterval;
@@ -350,7 +353,11 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const forErr = errLevel ? (text: string) => text : uncoloured;
   // The one place the charset is decided: every line for the terminal passes here (not --json's document).
   const ascii = asciiLocale(env);
-  const glyphs = ascii ? asciiText : (text: string) => text;
+  // A command's words as the person's shell reads them (shell.ts shellWordsFor): beyond ASCII not
+  // made `?` (the command would name what does not exist), but escaped; PowerShell's quotes in PowerShell.
+  const shell = detectShell(env, options.platform ?? process.platform);
+  const words = (text: string) => shellWordsFor(text, shell, ascii);
+  const glyphs = ascii ? (text: string) => asciiText(words(text)) : words;
   const outText = (text: string) => glyphs(forOut(mask(text)));
   const errText = (text: string) => glyphs(forErr(mask(text)));
   const frames = ascii ? ASCII_SPINNER_FRAMES : SPINNER_FRAMES;
@@ -358,7 +365,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const secrets: string[] = [];
   const advice = options.advice ?? ((text: string) => text);
   const mask = (text: string) => advice(redact(neutralise(text), secrets));
-  const commandLine = commandLinePattern(options.commandName);
+  // As the lines show it (a path beyond ASCII escaped there).
+  const commandLine = commandLinePattern(options.commandName === undefined ? undefined : glyphs(options.commandName));
   const stdinIsTTY = Boolean(stdin.isTTY);
   const stdoutIsTTY = Boolean(stdout.isTTY);
   const stderrIsTTY = Boolean(stderr.isTTY);

@@ -8,7 +8,7 @@ export type ShellKind = 'bash' | 'zsh' | 'fish' | 'powershell' | 'csh' | 'sh';
 /** pwsh, powershell, with a version or channel (pwsh-preview, pwsh-7.4) or .exe after the name. */
 const POWERSHELL = /^(?:pwsh|powershell)(?:-?[0-9][0-9.]*|-[a-z][a-z0-9.]*)?(?:\.exe)?$/i;
 
-function detectShell(env: Record<string, string | undefined>, platform: NodeJS.Platform): ShellKind {
+export function detectShell(env: Record<string, string | undefined>, platform: NodeJS.Platform): ShellKind {
   const shell = basename(env.SHELL ?? '');
   if (shell === 'zsh' || shell === 'bash' || shell === 'fish') return shell;
   // csh and tcsh read none of the POSIX files, nor `export`.
@@ -85,7 +85,103 @@ const PLACEHOLDER = '<your key>';
 
 /** A POSIX shell word in single quotes, whatever it holds. */
 export function singleQuoted(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
+  return spelled(`'${value.replaceAll("'", `'\\''`)}'`, value, false);
+}
+
+// Words quoted for a command, with what they hold, where the terminal writes them otherwise:
+// one whose charset is not UTF-8 gets every character beyond ASCII as `?` (charset.ts asciiText),
+// which in a printed command names a path that does not exist; and PowerShell reads a POSIX
+// word with a quote in it (`'it'\''s'`, `$'…'`) as something else. Before the terminal writes a
+// line, shellWordsFor writes each such word as the person's shell reads it back.
+const SPELLED = new Map<string, { value: string; powershell: boolean }>();
+const BEYOND_ASCII = /[^\x00-\x7f]/;
+
+function spelled(quoted: string, value: string, powershell: boolean): string {
+  if (BEYOND_ASCII.test(value) || (!powershell && (value.includes("'") || quoted.startsWith("$'")))) SPELLED.set(quoted, { value, powershell });
+  return quoted;
+}
+
+/** The UTF-8 bytes of `text`. */
+function bytesOf(text: string): number[] {
+  return [...Buffer.from(text, 'utf8')];
+}
+
+/**
+ * `value` as one word in ASCII alone that `shell` reads back as `value`: bash and zsh (and ksh)
+ * `$'…\xc3\xbc'`; fish `\xc3\xbc` outside quotes; sh (dash has no `$'…'`) `"$(printf '\303\274')"`;
+ * csh, which has no `$(…)`, the same in backquotes; PowerShell, whose strings are UTF-16 and which
+ * turns them into UTF-8 for a path or an argument, `$([char]0x00FC)` in double quotes.
+ */
+export function asciiWord(value: string, shell: ShellKind): string {
+  if (shell === 'powershell') {
+    const body = [...value].map((ch) => {
+      if (!BEYOND_ASCII.test(ch) && ch >= ' ' && ch !== '\x7f') return /[`"$]/.test(ch) ? `\`${ch}` : ch;
+      const code = ch.codePointAt(0)!;
+      return code > 0xffff ? `$([char]::ConvertFromUtf32(0x${code.toString(16).toUpperCase()}))` : `$([char]0x${code.toString(16).toUpperCase().padStart(4, '0')})`;
+    });
+    return `"${body.join('')}"`;
+  }
+  if (shell === 'bash' || shell === 'zsh') {
+    const body = [...value].map((ch) => (ch === '\\' || ch === "'" ? `\\${ch}` : ch >= ' ' && ch < '\x7f' ? ch : bytesOf(ch).map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('')));
+    return `$'${body.join('')}'`;
+  }
+  // Runs of printable ASCII in single quotes, the rest escaped as that shell can.
+  return (value.match(/[ -~]+|[^ -~]+/g) ?? ["''"])
+    .map((run) => {
+      if (/^[ -~]/.test(run)) return `'${run.replaceAll("'", `'\\''`)}'`;
+      if (shell === 'fish') return bytesOf(run).map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
+      const octal = bytesOf(run).map((byte) => `\\${byte.toString(8).padStart(3, '0')}`).join('');
+      return shell === 'csh' ? `"\`printf '${octal}'\`"` : `"$(printf '${octal}')"`;
+    })
+    .join('');
+}
+
+/**
+ * `text`, a line for the terminal, with the words this run quoted for a command (singleQuoted,
+ * quotedWord, powershellQuoted) as `shell` reads them: on a terminal whose charset is not UTF-8
+ * (`ascii`), each one beyond ASCII as asciiWord writes it for that shell, where the rest beyond
+ * ASCII becomes `?`; in PowerShell, a POSIX word with a quote in it (or `$'…'`) in PowerShell's
+ * quotes; in fish, csh and sh, a `$'…'` one (quotedWord's, for a character the terminal escapes)
+ * as asciiWord writes it there. (A quoted word that starts a line PowerShell runs needs `&` too:
+ * only the tool's own, selfCommand's, is written so.)
+ */
+export function shellWordsFor(text: string, shell: ShellKind, ascii: boolean): string {
+  if (SPELLED.size === 0 || (!ascii && (shell === 'bash' || shell === 'zsh'))) return text;
+  const found = [...SPELLED.keys()].filter((quoted) => text.includes(quoted));
+  if (found.length === 0) return text;
+  // Longest first: a word may start as a shorter one does ('a ü' and 'a ü'\''s').
+  found.sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(found.map((quoted) => quoted.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|'), 'g');
+  return text.replace(pattern, (quoted) => {
+    const word = SPELLED.get(quoted)!;
+    // PowerShell's words are written only for a person whose shell it is: each in that shell's form.
+    if (ascii && BEYOND_ASCII.test(word.value)) return asciiWord(word.value, shell);
+    if (shell === 'powershell') {
+      if (word.powershell) return quoted;
+      return hasUnsafeChar(word.value) ? asciiWord(word.value, 'powershell') : `'${word.value.replace(POWERSHELL_QUOTES, '$&$&')}'`;
+    }
+    // fish, csh and dash read no `$'…'`.
+    return quoted.startsWith("$'") && shell !== 'bash' && shell !== 'zsh' ? asciiWord(word.value, shell) : quoted;
+  });
+}
+
+/** Characters PowerShell takes as a single quote, each doubled inside single quotes. */
+const POWERSHELL_QUOTES = /['\u2018\u2019\u201a\u201b]/g;
+
+/** A PowerShell string literal: single quotes, a quote inside doubled (its curly ones are quotes too). */
+export function powershellQuoted(value: string): string {
+  return spelled(`'${value.replace(POWERSHELL_QUOTES, '$&$&')}'`, value, true);
+}
+
+/** A word as PowerShell reads it: as it is when it needs no quotes, else powershellQuoted. */
+export function powershellWord(word: string): string {
+  return /^[A-Za-z0-9_./:+=-]+$/.test(word) && !word.startsWith('-') ? word : powershellQuoted(word);
+}
+
+/** A program word as PowerShell runs it: a quoted one (a string there) needs the call operator `&`. */
+export function powershellProgram(word: string): string {
+  const quoted = powershellWord(word);
+  return quoted.startsWith("'") ? `& ${quoted}` : quoted;
 }
 
 // A word holding a character the terminal's output escapes (unsafe-char.ts: C0, DEL, C1, bidi,
@@ -104,7 +200,7 @@ function escapedQuoted(value: string): string {
     // LANG writes it as the six characters), bytes do not.
     return [...Buffer.from(ch, 'utf8')].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
   });
-  return `$'${body}'`;
+  return spelled(`$'${body}'`, value, false);
 }
 
 /**
@@ -127,7 +223,7 @@ export function shellSetLine(env: Record<string, string | undefined>, platform: 
     case 'fish':
       return `set -gx ${name} ${singleQuoted(value)}`;
     case 'powershell':
-      return `$env:${name} = ${singleQuoted(value).replaceAll(`'\\''`, "''")}`;
+      return `$env:${name} = ${powershellQuoted(value)}`;
     case 'csh':
       return `setenv ${name} ${singleQuoted(value)}`;
     default:
@@ -226,7 +322,7 @@ export function shellCommandPrefix(env: Record<string, string | undefined>, plat
     case 'csh':
       return `env ${name}=${shellWord(value)} `;
     case 'powershell':
-      return `$env:${name} = ${singleQuoted(value).replaceAll(`'\\''`, "''")}; `;
+      return `$env:${name} = ${powershellQuoted(value)}; `;
     default:
       return `${name}=${shellWord(value)} `;
   }

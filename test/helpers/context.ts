@@ -315,6 +315,8 @@ export interface TestContextOptions {
   nodeVersion?: string;
   /** How the tool was started (default `openai-setup`). */
   commandName?: string;
+  /** More of the terminal's environment (its locale: LANG; SHELL, for the commands' words beyond ASCII). */
+  terminalEnv?: Record<string, string>;
   now?: Date;
   /** Answer the Admin API from an in-memory organization (TestContext.org), through the real client. */
   admin?: boolean;
@@ -358,7 +360,7 @@ export function makeTestContext(options: TestContextOptions = {}): TestContext {
   const stderr = new MemoryStream(options.stderrIsTTY ?? false, columns);
   const stdin = { isTTY: options.stdinIsTTY ?? interactive };
   // NO_COLOR goes to the terminal only, so assertions read plain text; the product's env stays as given.
-  const term = createTerminal({ stdout, stderr, stdin, env: { NO_COLOR: '1' }, setInterval: (() => 0) as unknown as typeof setInterval, clearInterval: () => {} });
+  const term = createTerminal({ stdout, stderr, stdin, env: { NO_COLOR: '1', ...options.terminalEnv }, setInterval: (() => 0) as unknown as typeof setInterval, clearInterval: () => {} });
 
   const rawEnv = { ...options.env };
   const now = options.now ?? FIXED_NOW;

@@ -198,10 +198,10 @@ describe('the line put in place of a key', () => {
     const npx = selfCommand({ PATH: '' }, 'linux', '/home/me/.npm/_npx/abc/node_modules/openai-setup/bin/openai-setup.cjs', () => ({ kind: 'registry', version: null }));
     expect(npx.command).toBe('npx --yes openai-setup');
     expect(npx.note).toMatch(/npm install -g openai-setup/);
-    expect(tokenCommand({ command: 'openai-setup' }, 'work', 'default')).toBe('openai-setup token --profile work');
-    expect(runCommand({ command: 'openai-setup' }, 'work', 'default')).toBe('openai-setup run --profile work');
-    expect(runCommand({ command: 'openai-setup' }, 'default', 'default')).toBe('openai-setup run');
-    expect(runCommand({ command: 'openai-setup' }, 'default', 'work')).toBe('openai-setup run --profile default');
+    expect(tokenCommand({ posixCommand: 'openai-setup' }, 'work', 'default')).toBe('openai-setup token --profile work');
+    expect(runCommand({ posixCommand: 'openai-setup' }, 'work', 'default')).toBe('openai-setup run --profile work');
+    expect(runCommand({ posixCommand: 'openai-setup' }, 'default', 'default')).toBe('openai-setup run');
+    expect(runCommand({ posixCommand: 'openai-setup' }, 'default', 'work')).toBe('openai-setup run --profile default');
   });
 
   it('under npx the command is npx openai-setup even though npx put its own copy on PATH; a script that cannot run alone goes through node', () => {

@@ -115,7 +115,7 @@ describe('under npx: the command that has npx run this same copy again', () => {
   ])('from the registry, asked for as %s: %s', (asked, command, install) => {
     // npm saves `^` and the version whatever was asked for; what was typed is kept in _npx.packages.
     const self = underNpx(npxCopy({ dependencies: { 'openai-setup': '^0.1.0' }, _npx: { packages: [asked] } }));
-    expect(self).toEqual({ command, install, npx: true, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` });
+    expect(self).toEqual({ command, posixCommand: command, install, npx: true, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` });
   });
 
   it('from the registry by an npm that keeps no typed spec (before npm 9): pinned to the version running, which is this copy', () => {
@@ -378,7 +378,7 @@ describe('the command that installs this copy, for a run started by its path', (
   it('a clone (a folder of its own holding this package), not on PATH: `npm install -g` that folder, not the registry\'s package', () => {
     const script = packageFolder('clone');
     const self = selfCommand({ PATH: '/usr/bin' }, 'linux', script);
-    expect(self).toEqual({ command: script, note: null, npx: false, install: `npm install -g ${join(root!, 'clone')}` });
+    expect(self).toEqual({ command: script, posixCommand: script, note: null, npx: false, install: `npm install -g ${join(root!, 'clone')}` });
   });
 
   it('its folder quoted for the shell where it needs it (a space, letters beyond ASCII)', () => {
