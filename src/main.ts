@@ -221,6 +221,7 @@ export async function main(argv: string[], { term, commandName }: { term: Termin
         writeErr: (text) => term.write('err', text),
         columns: term.stdoutIsTTY ? term.columns : undefined,
         typed: argv.slice(2),
+        shell: { env: process.env, platform: process.platform },
       },
       (code) => (exitCode = code),
     );

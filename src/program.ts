@@ -2,11 +2,12 @@
 // register loop. Each command's module is loaded only when it runs.
 import type { EventEmitter } from 'node:events';
 import { Command, Option } from 'commander';
-import { COMMANDS, EXIT_CODES_HELP, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands/index.js';
+import { COMMANDS, EXIT_CODES_HELP, GLOBAL_OPTIONS, type CaptureExample, type CommandSpec, type OptionSpec } from './commands/index.js';
 import type { Context, GlobalOptions } from './context.js';
 import type { BaseUrlUse } from './options.js';
 import { wrap } from './terminal/output.js';
 import { shownValue } from './terminal/sanitize.js';
+import { shellCaptureLine } from './terminal/shell.js';
 
 /** `baseUrl`: what the command does with OPENAI_BASE_URL (CommandSpec.baseUrl): when to refuse one that is no URL. */
 export type ContextFactory = (globals: GlobalOptions, command?: { baseUrl?: BaseUrlUse | undefined }) => Context | Promise<Context>;
@@ -20,6 +21,8 @@ export interface ProgramIO {
   columns?: number;
   /** The words typed after the tool's name: commander's errors quote them, shown made safe. */
   typed?: readonly string[];
+  /** Where the person's shell is told (SHELL, the platform): examples that set a variable are written for it. Unset: bash's. */
+  shell?: { env: Record<string, string | undefined>; platform: NodeJS.Platform };
 }
 
 /**
@@ -103,7 +106,12 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
   const helpWidth = io.columns ?? 80;
   // `{cmd}`: the tool as it was started, put in before the text is wrapped (`npx --yes openai-setup` is longer).
   const named = (text: string) => text.replaceAll('{cmd}', io.name);
-  const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${named(line)}`).join('\n')}`;
+  // Per-command help is commander's, at run time (only the bare `--help` is rendered at build
+  // time, and the program's examples set no variable): written for the shell it is shown in.
+  const shell = io.shell ?? { env: {}, platform: 'linux' };
+  const exampleLine = (example: string | CaptureExample) =>
+    typeof example === 'string' ? named(example) : shellCaptureLine(shell.env, shell.platform, example.capture, named(example.of));
+  const examples = (lines: Array<string | CaptureExample>) => `\nExamples:\n${lines.map((line) => `  $ ${exampleLine(line)}`).join('\n')}`;
   const program = new Command(io.name)
     .description('From an OpenAI account to a working, safely stored API key: log in, add a card, choose billing, create a key, check it live.')
     .version(version, '-V, --version')

@@ -30,7 +30,7 @@ import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type 
 import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { messageAt } from '../terminal/check-report.js';
-import { shellWord } from '../terminal/shell.js';
+import { shellExportLine, shellWord, type ShellKind } from '../terminal/shell.js';
 import { adviceScope, afterFirst, elsewhereCommand, keyPromptWorks, lastingBareProfile, storeAdminKeyAdvice, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { runCommand, selfCommand, tokenCommand, type SelfCommand } from '../terminal/invocation.js';
 import { npxAskedFor } from '../terminal/npx-spec.js';
@@ -40,7 +40,7 @@ import { askedNote, trackedEnvFile } from '../plaintext/env-command.js';
 import { followLines, scanPlaces, unreachableDir, type Finding, type ScanResult } from '../plaintext/scan.js';
 import { fileErrorCode } from '../storage/errno-words.js';
 import { homeOf, type Home } from '../storage/home.js';
-import { homeWhy } from '../storage/paths.js';
+import { homeWhy, shellDirsOf } from '../storage/paths.js';
 import { describeFileError } from '../storage/read-file.js';
 import { leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminKeyNeedsFile, storedNotAnAdminKey } from '../storage/admin-key.js';
@@ -1188,6 +1188,14 @@ function unwrittenLine(m: ReturnType<typeof marks>, error: unknown, finding: Fin
 }
 
 /** applyPlan's edit; false when it was not made, 'failed' when left half done (said). A FileReadError before anything is changed. */
+/**
+ * The person's shell, as SHELL names it (PowerShell on Windows without one), for whether it reads a
+ * changed file; null with SHELL unset elsewhere: not known.
+ */
+function yourShell(ctx: Context): ShellKind | null {
+  return ctx.rawEnv.SHELL || ctx.platform === 'win32' ? shellExportLine(shellDirsOf(ctx), null).shell : null;
+}
+
 async function editFound(
   ctx: Context,
   deps: ImportDeps,
@@ -1246,7 +1254,7 @@ async function editFound(
     }
     io.say(`${m.ok} Erased the universal variable ${plan.variable}${addLine ? `; ${io.shown(config)} sets it from openai-setup` : ''}.`);
     // Running fish shells forget a universal variable at once; the line in config.fish sets it again.
-    if (plan.addLine) io.say(`  Running fish shells no longer have it. ${reloadHint('fish', config, io.shown(config))}`);
+    if (plan.addLine) io.say(`  Running fish shells no longer have it. ${reloadHint('fish', config, io.shown(config), yourShell(ctx))}`);
     return true;
   }
 
@@ -1283,7 +1291,7 @@ async function editFound(
   const advice = finding.kind === 'dotenv' && keyKind(finding.key) !== 'admin' && !plan.commented ? ` Start the program so that it gets the key:  ${io.run} -- …` : '';
   io.say(`${m.ok} ${plan.after === null ? 'Removed' : 'Changed'} line ${plan.line} of ${where}.${advice}`);
   // A comment removed changes nothing a shell or program reads: nothing to load again.
-  const reload = plan.commented ? null : reloadHint(finding.kind, finding.path, where);
+  const reload = plan.commented ? null : reloadHint(finding.kind, finding.path, where, yourShell(ctx));
   if (reload) io.say(`  ${reload}`);
   return true;
 }

@@ -32,6 +32,16 @@ export interface CommandLine {
   program: Command;
 }
 
+/**
+ * An example that sets the variable `capture` to what `of` prints: a line of each shell's own
+ * (`NAME="$(…)"; export NAME` is an error in fish and tcsh), written for the person's shell
+ * (SHELL) when the help is shown (program.ts).
+ */
+export interface CaptureExample {
+  capture: string;
+  of: string;
+}
+
 export interface CommandSpec<Options = never> {
   name: string;
   description: string;
@@ -41,7 +51,7 @@ export interface CommandSpec<Options = never> {
   options?: OptionSpec[];
   usage?: string;
   /** Command lines shown under "Examples:" in `--help`; `{cmd}` is the tool as it was started. */
-  examples: string[];
+  examples: Array<string | CaptureExample>;
   /**
    * Printed after the options in `--help`, wrapped to the help width. `{cmd}` is the tool as it
    * was started; a command to type goes in backticks, so that it is never broken across lines.
@@ -254,7 +264,7 @@ The command gets OPENAI_API_KEY (the profile's stored key) and OPENAI_SETUP_RUN=
   }),
   command({
     name: 'token',
-    examples: ['OPENAI_API_KEY="$({cmd} token)"; export OPENAI_API_KEY'],
+    examples: [{ capture: 'OPENAI_API_KEY', of: '{cmd} token' }],
     description: 'print the stored key and a newline, for scripts and $(…)',
     options: [{ flags: '-y, --yes', description: 'print it on a terminal without asking' }],
     load: () => import('./token.js'),

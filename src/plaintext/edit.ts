@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { BOM } from '../keys/dotenv.js';
 import { keyKind } from '../keys/format.js';
 import { pathLine } from '../terminal/sanitize.js';
-import { posixCaptureLine, shellWord } from '../terminal/shell.js';
+import { posixCaptureLine, shellWord, type ShellKind } from '../terminal/shell.js';
 import type { Finding } from './scan.js';
 import { notOwnStatement } from './statements.js';
 
@@ -131,32 +131,63 @@ const LOGIN_FILES = new Set(['.bash_profile', '.bash_login', '.profile', '.zprof
 // then never breaks that command across lines (terminal/output.ts, fit), so it pastes back whole.
 
 /**
+ * The shells that read a startup file of `kind` named `name`, and how they are called in a
+ * sentence; null where any POSIX shell may (an .envrc, a file not named for one shell).
+ */
+function readersOf(kind: Finding['kind'], name: string): { shells: readonly ShellKind[]; called: string } | null {
+  switch (kind) {
+    case 'fish':
+    case 'fish-universal':
+      return { shells: ['fish'], called: 'fish' };
+    case 'powershell':
+      return { shells: ['powershell'], called: 'PowerShell' };
+    case 'posix-shell':
+      if (name.startsWith('.bash')) return { shells: ['bash'], called: 'bash' };
+      if (name.startsWith('.z')) return { shells: ['zsh'], called: 'zsh' };
+      // bash reads it as a login shell without a ~/.bash_profile; zsh only as sh.
+      if (name === '.profile') return { shells: ['sh', 'bash'], called: 'sh and bash' };
+      return null;
+    default:
+      return null;
+  }
+}
+
+/**
  * When a changed startup file takes effect, and how to load it now, in the shell that reads it:
  * `source` in bash, zsh and fish, `.` for ~/.profile (any POSIX sh), `. 'path'` in PowerShell
  * (dot-sourcing; `source` is no PowerShell command). `path` is the file's real path, `shown` the
- * same as the person reads it (~/.zshrc). Null for a .env file (nothing loads it but programs).
+ * same as the person reads it (~/.zshrc). `yours`: the person's shell (SHELL; null when not
+ * known): one that does not read the file is told so, the command said for the shells that do
+ * (`source ~/.bashrc` typed in fish or tcsh is an error). Null for a .env file (nothing loads it
+ * but programs).
  */
-export function reloadHint(kind: Finding['kind'], path: string, shown: string): string | null {
+export function reloadHint(kind: Finding['kind'], path: string, shown: string, yours: ShellKind | null): string | null {
   const name = basename(path);
   // `shown` is the path made one safe line: exact only when the path needed no change (no line
   // break or control character, not cut short). Otherwise the command names the path itself.
   const typed = shellPath(pathLine(path) === path ? shown : path);
-  const now = 'to load it in this one:';
+  let load: { who: string; command: string };
   switch (kind) {
     case 'posix-shell': {
       if (name === '.envrc') return 'Run `direnv allow` for direnv to load the changed file.';
       const login = LOGIN_FILES.has(name);
-      const command = name === '.profile' ? '.' : 'source';
-      return `It takes effect in new ${login ? 'login shells' : 'shells'}; ${now}  ${command} ${typed}`;
+      load = { who: login ? 'login shells' : 'shells', command: `${name === '.profile' ? '.' : 'source'} ${typed}` };
+      break;
     }
     case 'fish':
     case 'fish-universal':
-      return `It takes effect in new fish shells; ${now}  source ${typed}`;
+      load = { who: 'fish shells', command: `source ${typed}` };
+      break;
     case 'powershell':
-      return `It takes effect in new PowerShell sessions; ${now}  . ${powershellQuoted(path)}`;
+      load = { who: 'PowerShell sessions', command: `. ${powershellQuoted(path)}` };
+      break;
     default:
       return null;
   }
+  const readers = readersOf(kind, name);
+  if (yours === null || readers === null || readers.shells.includes(yours)) return `It takes effect in new ${load.who}; to load it in this one:  ${load.command}`;
+  const who = load.who.startsWith(readers.called) ? load.who : `${readers.called} ${load.who}`;
+  return `Your shell does not read ${shown}: nothing to load in this one. New ${who} read the change; to load it in one open now:  ${load.command}`;
 }
 
 /**

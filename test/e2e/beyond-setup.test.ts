@@ -448,6 +448,22 @@ describe('token', () => {
       expect(stored.stdout).toBe(`continued\nchild sees [${VALID}]\n`);
     });
   }
+
+  // A command's help is commander's at run time, written for SHELL: bash's line is an error in
+  // fish ("Unsupported use of '='") and tcsh ("Illegal variable name").
+  for (const shell of ['fish', 'tcsh']) {
+    it(`SHELL=${shell}: the line token --help shows, typed in ${shell}, sets OPENAI_API_KEY to the stored key`, async () => {
+      const t = await machine();
+      const env = { ...t.env, SHELL: `/usr/bin/${shell}` };
+      const help = await runCli(['token', '--help'], { env });
+      const line = /^ *\$ (.*)$/m.exec(help.stdout)?.[1];
+      expect(line).toBe(shellCaptureLine(env, 'linux', 'OPENAI_API_KEY', 'openai-setup token'));
+      await storeKey(t, VALID);
+      const ran = await runCommand(shell, ['-c', `${line}; sh -c 'printf "child sees [%s]\\n" "$OPENAI_API_KEY"'`], { env });
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toBe(`child sees [${VALID}]\n`);
+    });
+  }
 });
 
 describe('env', () => {

@@ -230,18 +230,18 @@ describe('the line put in place of a key', () => {
 describe('how a changed file is loaded again, in the shell that reads it', () => {
   it('bash and zsh: source; ~/.profile: . (any POSIX sh); login files say login shells; fish: source; PowerShell: dot-sourcing; .envrc: direnv allow', () => {
     const now = 'to load it in this one:';
-    expect(reloadHint('posix-shell', '/h/.zshrc', '~/.zshrc')).toBe(`It takes effect in new shells; ${now}  source ~/.zshrc`);
-    expect(reloadHint('posix-shell', '/h/.bashrc', '~/.bashrc')).toBe(`It takes effect in new shells; ${now}  source ~/.bashrc`);
-    expect(reloadHint('posix-shell', '/h/.bash_profile', '~/.bash_profile')).toBe(`It takes effect in new login shells; ${now}  source ~/.bash_profile`);
-    expect(reloadHint('posix-shell', '/h/.profile', '~/.profile')).toBe(`It takes effect in new login shells; ${now}  . ~/.profile`);
-    expect(reloadHint('posix-shell', '/z d/.zshrc', '/z d/.zshrc')).toBe(`It takes effect in new shells; ${now}  source '/z d/.zshrc'`);
-    expect(reloadHint('posix-shell', '/h/My Dots/.zshenv', '~/My Dots/.zshenv')).toBe(`It takes effect in new shells; ${now}  source ~/'My Dots/.zshenv'`);
-    expect(reloadHint('posix-shell', '/p/.envrc', '.envrc')).toBe('Run `direnv allow` for direnv to load the changed file.');
-    expect(reloadHint('fish', '/h/.config/fish/config.fish', '~/.config/fish/config.fish')).toBe(`It takes effect in new fish shells; ${now}  source ~/.config/fish/config.fish`);
+    expect(reloadHint('posix-shell', '/h/.zshrc', '~/.zshrc', 'zsh')).toBe(`It takes effect in new shells; ${now}  source ~/.zshrc`);
+    expect(reloadHint('posix-shell', '/h/.bashrc', '~/.bashrc', 'bash')).toBe(`It takes effect in new shells; ${now}  source ~/.bashrc`);
+    expect(reloadHint('posix-shell', '/h/.bash_profile', '~/.bash_profile', 'bash')).toBe(`It takes effect in new login shells; ${now}  source ~/.bash_profile`);
+    expect(reloadHint('posix-shell', '/h/.profile', '~/.profile', 'sh')).toBe(`It takes effect in new login shells; ${now}  . ~/.profile`);
+    expect(reloadHint('posix-shell', '/z d/.zshrc', '/z d/.zshrc', 'zsh')).toBe(`It takes effect in new shells; ${now}  source '/z d/.zshrc'`);
+    expect(reloadHint('posix-shell', '/h/My Dots/.zshenv', '~/My Dots/.zshenv', 'zsh')).toBe(`It takes effect in new shells; ${now}  source ~/'My Dots/.zshenv'`);
+    expect(reloadHint('posix-shell', '/p/.envrc', '.envrc', 'fish')).toBe('Run `direnv allow` for direnv to load the changed file.');
+    expect(reloadHint('fish', '/h/.config/fish/config.fish', '~/.config/fish/config.fish', 'fish')).toBe(`It takes effect in new fish shells; ${now}  source ~/.config/fish/config.fish`);
     const ps = '/h/.config/powershell/Microsoft.PowerShell_profile.ps1';
-    expect(reloadHint('powershell', ps, '~/.config/powershell/Microsoft.PowerShell_profile.ps1')).toBe(`It takes effect in new PowerShell sessions; ${now}  . '${ps}'`);
-    expect(reloadHint('powershell', "C:\\Users\\o'brien\\Documents\\PowerShell\\profile.ps1", 'x')).toBe(`It takes effect in new PowerShell sessions; ${now}  . 'C:\\Users\\o''brien\\Documents\\PowerShell\\profile.ps1'`);
-    expect(reloadHint('dotenv', '/p/.env', '.env')).toBeNull();
+    expect(reloadHint('powershell', ps, '~/.config/powershell/Microsoft.PowerShell_profile.ps1', 'powershell')).toBe(`It takes effect in new PowerShell sessions; ${now}  . '${ps}'`);
+    expect(reloadHint('powershell', "C:\\Users\\o'brien\\Documents\\PowerShell\\profile.ps1", 'x', 'powershell')).toBe(`It takes effect in new PowerShell sessions; ${now}  . 'C:\\Users\\o''brien\\Documents\\PowerShell\\profile.ps1'`);
+    expect(reloadHint('dotenv', '/p/.env', '.env', 'bash')).toBeNull();
   });
 });
 
@@ -257,6 +257,31 @@ function expectNoKeys(t: TestContext): void {
   for (const key of [KEY, OTHER, ADMIN]) expect(t.stdout + t.stderr).not.toContain(key);
   expect(t.stdout + t.stderr).not.toMatch(/sk-[A-Za-z0-9_-]{20,}/);
 }
+
+// `source ~/.bashrc` typed in fish or tcsh is an error: "this one" is the person's own shell (SHELL).
+describe("import --rewrite: how the changed file is loaded again, said for the person's shell", () => {
+  it.each([
+    ['/bin/bash', '~/.bashrc', 'It takes effect in new shells; to load it in this one:  source ~/.bashrc'],
+    ['/usr/bin/fish', '~/.bashrc', 'Your shell does not read ~/.bashrc: nothing to load in this one. New bash shells read the change; to load it in one open now:  source ~/.bashrc'],
+    ['/usr/bin/tcsh', '~/.profile', 'Your shell does not read ~/.profile: nothing to load in this one. New sh and bash login shells read the change; to load it in one open now:  . ~/.profile'],
+    ['/bin/bash', '~/.profile', 'It takes effect in new login shells; to load it in this one:  . ~/.profile'],
+    ['/usr/bin/fish', '~/.zshrc', 'Your shell does not read ~/.zshrc: nothing to load in this one. New zsh shells read the change; to load it in one open now:  source ~/.zshrc'],
+  ])('SHELL=%s, %s', async (shell, file, said) => {
+    const t = machine({ interactive: false, env: { SHELL: shell } });
+    t.write(file, `export OPENAI_API_KEY=${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: `${file}:1`, rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.read(file)).toBe('OPENAI_API_KEY="$(openai-setup token)"; export OPENAI_API_KEY\n');
+    expect(t.stdout).toContain(`  ${said}\n`);
+    expectNoKeys(t);
+  });
+
+  it('a fish file changed, the person in bash: fish shells are told to load it, not this one', async () => {
+    const t = machine({ interactive: false, env: { SHELL: '/bin/bash' } });
+    t.write('~/.config/fish/config.fish', `set -gx OPENAI_API_KEY ${KEY}\n`);
+    expect(await runImport(t.ctx, options({ store: '~/.config/fish/config.fish:1', rewrite: true, yes: true }), t.deps)).toBe(0);
+    expect(t.stdout).toContain('  Your shell does not read ~/.config/fish/config.fish: nothing to load in this one. New fish shells read the change; to load it in one open now:  source ~/.config/fish/config.fish\n');
+  });
+});
 
 describe('import: the list', () => {
   it('lists each copy (file, line, masked key, kind, whether stored) without changing anything; exit 8 while one is left', async () => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run as doctor, strayVariableChecks } from '../../src/commands/doctor.js';
+import { COMMANDS } from '../../src/commands/index.js';
 import { run as env } from '../../src/commands/env.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as setup } from '../../src/commands/setup.js';
@@ -84,6 +85,25 @@ async function runWords(ctx: TestContext['ctx'], words: string[]): Promise<numbe
   const program = buildProgram('0.0.0-test', () => ctx, { name: 'openai-setup', writeOut: () => {}, writeErr: () => {} }, (c) => (code = c));
   await program.parseAsync(['node', 'openai-setup', ...words]);
   return code!;
+}
+
+/** The example lines of the help `words` ask for (`token --help`), as shown with `env` (SHELL) on Linux. */
+function helpExamples(words: string[], env: Record<string, string>): string[] {
+  let out = '';
+  const program = buildProgram(
+    '0.0.0-test',
+    () => {
+      throw new Error('no command runs here');
+    },
+    { name: 'openai-setup', writeOut: (text) => (out += text), writeErr: (text) => (out += text), shell: { env, platform: 'linux' } },
+    () => {},
+  );
+  try {
+    program.parse(['node', 'openai-setup', ...words]);
+  } catch {
+    // commander's exitOverride throws once the help is printed
+  }
+  return out.split('\n').filter((line) => line.startsWith('  $ ')).map((line) => line.slice(4));
 }
 
 /** `words` as the command line takes them: parsed, up to the command running (which here stops at once). */
@@ -341,6 +361,27 @@ describe("the lines that set a variable, in the person's own shell (SHELL)", () 
       const fixes = strayVariableChecks(env, 'linux').map((c) => c.fix!.slice(c.fix!.indexOf(':  ') + 3));
       expect(fixes).toHaveLength(2);
       expect(inShell(shell, `${fixes.join('; ')}; printenv OPENAI_ORG_ID; printenv OPENAI_BASE_URL; echo done`, env)).toBe('done\n');
+    });
+
+    // A command's help is commander's, shown at run time: its examples in the shell it is shown in.
+    it(`${shell}: token --help's example, run there as printed, sets OPENAI_API_KEY`, () => {
+      const examples = helpExamples(['token', '--help'], { SHELL: `/usr/bin/${shell}` });
+      expect(examples).toHaveLength(1);
+      expect(inShell(shell, `${examples[0]}; printenv OPENAI_API_KEY`)).toBe('sk-proj-from-token\n');
+    });
+
+    // completion's go in a named shell's own file (each line says which), not at this prompt.
+    it(`${shell}: every command's --help examples but completion's run there as printed`, () => {
+      const env = { OPENAI_API_KEY: KEY, OPENAI_ADMIN_KEY: 'sk-admin-x' };
+      for (const spec of COMMANDS.filter((c) => c.name !== 'completion')) {
+        const examples = helpExamples([spec.name, '--help'], { SHELL: `/usr/bin/${shell}` });
+        expect(examples.length, spec.name).toBeGreaterThan(0);
+        for (const example of examples) {
+          // fish reports a line it cannot run and goes on to the next: its status alone would not tell.
+          const result = spawnSync(shell, ['-c', example], { encoding: 'utf8', env: { PATH: `${shellBin}:${process.env.PATH}`, HOME: shellBin, ...env } });
+          expect([result.status, result.stderr], `${shell} -c ${example}`).toEqual([0, '']);
+        }
+      }
     });
   }
 

@@ -6,17 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { bashScript, completionTree, fishScript, zshScript } from '../../src/commands/completion.js';
 import { COMMANDS } from '../../src/commands/index.js';
 import { UsageError } from '../../src/errors.js';
-import { buildProgram } from '../../src/program.js';
+import { buildProgram, type ProgramIO } from '../../src/program.js';
 import { shellCaptureLine } from '../../src/terminal/shell.js';
 
-function helpOf(name: string, args: string[]): string {
+function helpOf(name: string, args: string[], shell?: ProgramIO['shell']): string {
   let out = '';
   const program = buildProgram(
     '0.0.0-test',
     () => {
       throw new Error('no command runs here');
     },
-    { name, writeOut: (text) => (out += text), writeErr: (text) => (out += text) },
+    { name, writeOut: (text) => (out += text), writeErr: (text) => (out += text), shell },
     () => {},
   );
   try {
@@ -50,7 +50,10 @@ describe('help from the command table', () => {
     for (const option of spec.options ?? []) expect(help).toContain(option.flags);
     expect(spec.examples.length).toBeGreaterThan(0);
     expect(help).toMatch(/\nExamples:\n {2}\$ .*openai-setup/);
-    for (const example of spec.examples) expect(help).toContain(`$ ${example.replaceAll('{cmd}', 'openai-setup')}`);
+    for (const example of spec.examples) {
+      const line = typeof example === 'string' ? example : shellCaptureLine({}, 'linux', example.capture, example.of);
+      expect(help).toContain(`$ ${line.replaceAll('{cmd}', 'openai-setup')}`);
+    }
   });
 
   it("completion --help loads each shell's script as the README's Shell completion block and the script's header say (no copy appended to ~/.bashrc)", () => {
@@ -87,14 +90,18 @@ describe('help from the command table', () => {
     expect(helpOf('npx openai-setup', ['--help'])).toContain('Usage: npx openai-setup [options] [command]');
   });
 
-  // The table of commands is loaded on every start, so it writes the example out rather than load
-  // terminal/shell.ts: this keeps the two the same line.
-  it("token --help's example is the line the tool prints to set OPENAI_API_KEY from token in bash, zsh and sh", () => {
-    const example = COMMANDS.find((c) => c.name === 'token')!.examples;
-    for (const shell of ['bash', 'zsh', 'sh']) {
-      expect(example, shell).toEqual([shellCaptureLine({ SHELL: `/bin/${shell}` }, 'linux', 'OPENAI_API_KEY', '{cmd} token')]);
-    }
-    expect(helpOf('openai-setup', ['token', '--help'])).toContain(`$ ${shellCaptureLine({ SHELL: '/bin/bash' }, 'linux', 'OPENAI_API_KEY', 'openai-setup token')}\n`);
+  // commander renders a command's help at run time (the boot module prints only the bare --help
+  // rendered at build time): `NAME="$(…)"; export NAME` was shown in fish and tcsh, where it is an error.
+  it.each(['bash', 'zsh', 'sh', 'fish', 'tcsh', 'csh', 'pwsh'])("SHELL=%s: token --help's example is the line the tool prints there to set OPENAI_API_KEY from token", (shell) => {
+    const env = { SHELL: `/usr/bin/${shell}` };
+    const examples = (name: string) => helpOf(name, ['token', '--help'], { env, platform: 'linux' }).split('\n').filter((line) => line.startsWith('  $ '));
+    expect(examples('openai-setup')).toEqual([`  $ ${shellCaptureLine(env, 'linux', 'OPENAI_API_KEY', 'openai-setup token')}`]);
+    expect(examples('npx --yes openai-setup')).toEqual([`  $ ${shellCaptureLine(env, 'linux', 'OPENAI_API_KEY', 'npx --yes openai-setup token')}`]);
+    expect(helpOf('openai-setup', ['help', 'token'], { env, platform: 'linux' })).toContain(`  $ ${shellCaptureLine(env, 'linux', 'OPENAI_API_KEY', 'openai-setup token')}\n`);
+  });
+
+  it('on Windows with no SHELL, token --help sets the variable as PowerShell does', () => {
+    expect(helpOf('openai-setup', ['token', '--help'], { env: {}, platform: 'win32' })).toContain('  $ $env:OPENAI_API_KEY = (openai-setup token)\n');
   });
 
   it('the wizard (the default command) takes no word after it, and its help says so', () => {

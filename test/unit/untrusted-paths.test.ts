@@ -177,8 +177,8 @@ describe('paths in commands to type', () => {
   });
 
   it('a reload command names the file itself when the name shown is not exact', () => {
-    expect(reloadHint('posix-shell', '/h/a\nb/.zshrc', '~/a b/.zshrc')).toBe("It takes effect in new shells; to load it in this one:  source $'/h/a\\nb/.zshrc'");
-    expect(reloadHint('posix-shell', '/h/.zshrc', '~/.zshrc')).toBe('It takes effect in new shells; to load it in this one:  source ~/.zshrc');
+    expect(reloadHint('posix-shell', '/h/a\nb/.zshrc', '~/a b/.zshrc', 'zsh')).toBe("It takes effect in new shells; to load it in this one:  source $'/h/a\\nb/.zshrc'");
+    expect(reloadHint('posix-shell', '/h/.zshrc', '~/.zshrc', 'zsh')).toBe('It takes effect in new shells; to load it in this one:  source ~/.zshrc');
   });
 });
 
