@@ -20,7 +20,7 @@ import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOr
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { reasonOf } from '../storage/key-change.js';
-import { DamagedKeyFileError, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
+import { DamagedKeyFileError, damagedKeyFileFix, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { profileIn, type StateReading } from '../storage/state.js';
 import { ENV_SOURCE, envKeyHeld, judgeStoredKey, keyNeedsFile, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
@@ -31,7 +31,7 @@ import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summar
 import { askedNote, staleEnvFile, trackedEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, upperFirst, withoutCredentials } from '../terminal/sanitize.js';
 import { afterFirst, elsewhereCommand, keyCommand, pendingRevokeAdvice, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
-import { quotedWord, shellExportLine, shellSetLine, shellUnsetLine } from '../terminal/shell.js';
+import { shellExportLine, shellSetLine, shellUnsetLine } from '../terminal/shell.js';
 import { baseUrlProblem, urlMeant } from '../options.js';
 import { shellDirsOf } from '../storage/paths.js';
 
@@ -345,13 +345,8 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
   // Never split from the message: a path, or "(format 2; this one knows 1)", may hold any punctuation.
   const { detail, fix: said } = problem.parts;
   const path = ctx.keys.filePath;
+  if (problem instanceof DamagedKeyFileError) return { detail, fix: `${upperFirst(damagedKeyFileFix(ctx, path, profileName, insecure))}.` };
   if (problem.hints.length) return { detail, fix: problem.hints.join(' ') };
-  if (problem instanceof DamagedKeyFileError) {
-    return {
-      detail,
-      fix: `Remove it (rm ${quotedWord(path)}): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again:  ${keyCommand(ctx, profileName)}${insecure ? ' --insecure-storage' : ''}`,
-    };
-  }
   return { detail, fix: said ? upperFirst(said).replace(/\.?$/, '.') : null };
 }
 

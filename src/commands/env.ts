@@ -13,7 +13,7 @@ import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { isUserKey, keyKind, maskKey, revokePage } from '../keys/format.js';
 import { parseFlag } from '../options.js';
-import { committedKey } from '../plaintext/env-command.js';
+import { committedKey, untrackAndWriteCommand } from '../plaintext/env-command.js';
 import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { plausible } from '../plaintext/find.js';
 import { asFileText, FileKeptError, FileReadError, folderKept, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
@@ -185,10 +185,11 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     term.err(`${m.warn} ${pathLine(dirname(real))} is not in a git repository, so nothing checked that ${where} stays out of version control.`);
   } else if (verdict.kind === 'tracked') {
     if (!options.force) {
-      // `--`: a file named `-n.env` is a path, not an option of git's.
-      const untrack = detour ? `git -C ${shellWord(verdict.root)} rm --cached -- ${shellWord(verdict.path)}` : `git rm --cached -- ${shellWord(typed)}`;
+      // The exact command, as status and doctor name it for such a file (--gitignore: env adds the
+      // file to .gitignore if git would not ignore it once untracked, and does nothing if it would).
+      // Never --force: no advice writes a key into a file git tracks.
       throw new UsageError(`${where} is tracked by git: the key would be committed with it. Nothing was written.`, [
-        `Untrack it first (${untrack}, then add it to .gitignore), or pass --force to write it anyway.`,
+        `Untrack it, then write the key:  ${untrackAndWriteCommand(ctx, profileName, path, real, detour)}`,
       ]);
     }
     term.err(`${m.warn} ${where} is tracked by git: do not commit it now that it holds the key (--force).`);

@@ -222,6 +222,13 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
   if (source.kind === 'env' && profile?.key && profile.key.hint !== held) {
     note(`${marks(term.style).warn} OPENAI_API_KEY (${held}) is not the key stored for profile "${profileName}" (${profile.key.hint}); checking OPENAI_API_KEY.`);
   }
+  // Set but blank, OPENAI_API_KEY is taken as unset (as everywhere in this tool), so the stored key
+  // was checked; the programs it is for get that blank value, no key: said, in --json's warnings too.
+  const blankEnv = ctx.rawEnv.OPENAI_API_KEY;
+  const envBlank = (source.kind === 'keychain' || source.kind === 'file') && blankEnv !== undefined && blankEnv.trim() === ''
+    ? `OPENAI_API_KEY is set but ${blankEnv === '' ? 'empty' : 'blank'}: the stored key was checked; programs that read OPENAI_API_KEY get no key.`
+    : null;
+  if (envBlank) note(`${marks(term.style).warn} ${envBlank}`);
 
   let result: CheckResult;
   if (stored?.notAKey) {
@@ -265,7 +272,7 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
       message: result.message,
       fix: result.fix,
       fixUrl: result.fixUrl,
-      warnings: result.warnings,
+      warnings: envBlank ? [envBlank, ...result.warnings] : result.warnings,
       latencyMs: result.latencyMs,
       ...(notRecorded ? { notRecorded } : {}),
     };

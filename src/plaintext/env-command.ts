@@ -60,6 +60,14 @@ function writeCommand(ctx: Context, profileName: string, path: string, at: GitPl
 }
 
 /**
+ * The command that untracks `path`, which git tracks (its real file `real`, reached through a link
+ * or `..` when `detour`), and then writes the key there: what env's refusal to write into it names.
+ */
+export function untrackAndWriteCommand(ctx: Context, profileName: string, path: string, real: string, detour: boolean): string {
+  return writeCommand(ctx, profileName, path, { kind: 'tracked', dir: dirname(real), name: basename(real), detour });
+}
+
+/**
  * The command that writes the profile's key into `path` (a file `env --file` wrote before) again,
  * as this run would print it: writeCommand's env part (a file git tracks is said with its untracking
  * by trackedEnvFile and staleEnvFile).

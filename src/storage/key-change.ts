@@ -10,13 +10,12 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
-import { pathLine, sanitize } from '../terminal/sanitize.js';
-import { quotedWord } from '../terminal/shell.js';
+import { toolCommand, type AdviceScope, type KeyEntryScope } from '../terminal/advice.js';
+import { pathLine } from '../terminal/sanitize.js';
 import { describeKeychainProblem, KeychainCallGivenUpError, KeychainUnavailableError } from './keychain.js';
 import { LockLostUnwrittenError } from './lock.js';
 import { ConfigStoreError } from './private-file.js';
-import { accountOf, DamagedKeyFileError, type KeySnapshot, type KeyStore, type PutBack, type Storage, type Written } from './keystore.js';
+import { accountOf, DamagedKeyFileError, damagedKeyFileFix, type KeySnapshot, type KeyStore, type PutBack, type Storage, type Written } from './keystore.js';
 import { profileIn, type State } from './state.js';
 
 /** Times a late record is tried when the lock is found lost again before its write (as StateStore.update). */
@@ -498,11 +497,8 @@ export async function keyChangeFailure(
  * says it), and the key stored again in the file (where it was kept, or no keychain can be reached:
  * without --insecure-storage, `key` fails there).
  */
-export function keyFileUnusable(ctx: Pick<Context, 'keys'> & AdviceScope, profile: string, error: ConfigStoreError, lead: string): { why: string; fix: string } {
-  const fix =
-    error instanceof DamagedKeyFileError
-      ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again with \`${keyCommand(ctx, profile)} --insecure-storage\``
-      : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
+export function keyFileUnusable(ctx: Pick<Context, 'keys'> & KeyEntryScope, profile: string, error: ConfigStoreError, lead: string): { why: string; fix: string } {
+  const fix = error instanceof DamagedKeyFileError ? damagedKeyFileFix(ctx, ctx.keys.filePath, profile, true) : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
   return { why: `${lead} ${error.parts.detail.replace(/\.$/, '')}`, fix };
 }
 
@@ -515,7 +511,7 @@ export function keyFileUnusable(ctx: Pick<Context, 'keys'> & AdviceScope, profil
  * key file at most (cheap), never the keychain: for status and profiles, which send people to
  * doctor when what is stored can be told (it records it, and clears the mark).
  */
-export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & AdviceScope, state: State, profile: string): Promise<{ why: string; fix: string } | null> {
+export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & KeyEntryScope, state: State, profile: string): Promise<{ why: string; fix: string } | null> {
   const p = state.profiles[profile];
   const doctor = `\`${toolCommand(ctx, 'doctor', profile)}\` records the key stored`;
   if (p?.keyChangeStartedAt) return { why: `a key change for profile "${profile}" was interrupted, so ${pathLine(ctx.state.path)} may record another key than the one stored`, fix: doctor };

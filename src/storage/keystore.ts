@@ -42,6 +42,22 @@ const CredentialsFileSchema = z.object({
 /** The key file holds no keys this can read (not JSON, or not its form): only removing it helps, and the keys in it go with it. */
 export class DamagedKeyFileError extends ConfigStoreError {}
 
+/**
+ * The one fix of a damaged key file (`path`), as the error, status and doctor say it: the exact
+ * `rm`, that every key in it goes with it (other profiles' too: it is one file), then the command
+ * that stores `account`'s key again, as it works where it is printed (storeKeyAdvice: piped in
+ * without a terminal), in the file when `insecure` (where it was kept, or no keychain can be used).
+ * `scope` null: the command is not known (a run that has not told the store whom it advises), left
+ * out. A clause, lower-case and without its full stop (status and profiles say it after "; ").
+ */
+export function damagedKeyFileFix(scope: KeyEntryScope | null, path: string, account: string, insecure: boolean): string {
+  const remove = `remove it (\`rm -- ${quotedWord(path)}\`): every key in it is lost with it, other profiles' too (copy yours out first if you can still read it there)`;
+  if (!scope) return `${remove}; then store the key again`;
+  const { profile, admin } = accountOf(account);
+  const { command, how } = admin ? storeAdminKeyAdvice(scope, profile, insecure ? '--insecure-storage' : '') : storeKeyAdvice(scope, profile, insecure);
+  return `${remove}; then store the ${admin ? 'admin key' : 'key'} of profile "${profile}" again${how} with \`${command}\``;
+}
+
 export type Storage = 'keychain' | 'file';
 
 export interface StoredKey {
@@ -416,9 +432,11 @@ export class KeyStore {
 
   /**
    * The keys in the file (a map without a prototype); refused in one line when it cannot be
-   * trusted or read, is damaged, or was written by a newer openai-setup. Changes nothing.
+   * trusted or read, is damaged, or was written by a newer openai-setup. Changes nothing. `forKey`:
+   * whose key the run is after, and whether it is kept in the file (undefined: as its record and
+   * the keychain say), for the fix of a damaged file (damagedKeyFileFix).
    */
-  private async readFileKeys(): Promise<Record<string, string>> {
+  private async readFileKeys(forKey?: { account: string; insecure?: boolean }): Promise<Record<string, string>> {
     const text = await readPrivateFile(this.filePath);
     if (text === null) return nameMap();
     await this.keepPrivate();
@@ -435,8 +453,11 @@ export class KeyStore {
     const result = CredentialsFileSchema.safeParse(json);
     if (!result.success) {
       const detail = `${pathLine(this.filePath)} is damaged`;
-      const fix = 'remove it and store the key again.';
-      throw new DamagedKeyFileError(`${detail}; ${fix}`, [], { detail, fix });
+      // Stored again in the file where the record keeps it there, or no keychain can be used here.
+      const insecure = forKey && (forKey.insecure ?? ((await this.recordOf(forKey.account))?.storage === 'file' || this.keychainUnreachable() !== null));
+      const fix = forKey ? damagedKeyFileFix(this.scope, this.filePath, forKey.account, insecure === true) : damagedKeyFileFix(null, this.filePath, '', false);
+      const sentence = `${upperFirst(fix)}.`;
+      throw new DamagedKeyFileError(`${detail}.`, [sentence], { detail, fix: sentence });
     }
     return nameMap(result.data.keys);
   }
@@ -603,7 +624,7 @@ export class KeyStore {
         return undefined;
       }
     };
-    const inFile = async (): Promise<string | null> => (await this.readFileKeys())[profile] || null;
+    const inFile = async (): Promise<string | null> => (await this.readFileKeys({ account: profile, insecure: recorded?.storage === 'file' || keychainError !== null || undefined }))[profile] || null;
     const recorded = await this.recordOf(profile);
     const named = recorded?.storage ?? 'keychain';
     const other: Storage = named === 'keychain' ? 'file' : 'keychain';
@@ -674,7 +695,7 @@ export class KeyStore {
       return 'file';
     }
     // A file that cannot be read fails the run before anything is stored.
-    await this.readFileKeys();
+    await this.readFileKeys({ account: profile, insecure });
     this.writes.set(profile, { key, storage: 'keychain' });
     await this.keychainWrite(() => this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key));
     this.storedByThisRun.set(profile, { storage: 'keychain', hint: maskKey(key) });
@@ -715,7 +736,7 @@ export class KeyStore {
 
   /** The key file's value for `account` (null: none), reading the file alone: no keychain. Fails as find() would on a key file it cannot use. */
   async fileKey(account: string): Promise<string | null> {
-    return (await this.readFileKeys())[account] || null;
+    return (await this.readFileKeys({ account }))[account] || null;
   }
 
   /** A write asked of the keychain (set, delete): counted, for writesBegun(). */
@@ -747,7 +768,7 @@ export class KeyStore {
       if (!(error instanceof KeychainUnavailableError)) throw error;
       keychain = undefined;
     }
-    return { keychain, file: (await this.readFileKeys())[account] ?? null };
+    return { keychain, file: (await this.readFileKeys({ account }))[account] ?? null };
   }
 
   /**
@@ -791,7 +812,7 @@ export class KeyStore {
   async delete(profile: string): Promise<{ keychain: boolean; file: boolean; keychainError: KeychainUnavailableError | null; fileLeft: { real: string; linked: boolean; emptied: boolean } | null }> {
     // A file that cannot be read or changed (damaged, not ours, a newer openai-setup's) fails the
     // run before anything is removed, rather than after the keychain's copy is gone.
-    await this.readFileKeys();
+    await this.readFileKeys({ account: profile });
     this.storedByThisRun.delete(profile);
     this.writes.set(profile, { key: null, keychainError: false });
     let keychain = false;

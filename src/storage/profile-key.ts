@@ -433,6 +433,6 @@ export async function lookUpStoredKey(ctx: Context, profile: string): Promise<{ 
     return { key: keychainError ? { storage: 'unknown', why: `the ${ctx.keys.keychainDescription} could not be read (${keychainReason(keychainError)})` } : undefined, said };
   } catch (error) {
     if (!(error instanceof ConfigStoreError)) throw error;
-    return { key: { storage: 'unknown', why: `${pathLine(ctx.keys.filePath)} could not be read` }, said: { mark: 'warn', text: error.message } };
+    return { key: { storage: 'unknown', why: `${pathLine(ctx.keys.filePath)} could not be read` }, said: { mark: 'warn', text: [error.message, ...error.hints].join(' ') } };
   }
 }

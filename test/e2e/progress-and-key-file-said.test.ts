@@ -130,7 +130,7 @@ describe('status and profiles: a damaged or empty key file is not shown as holdi
       expect(status.code).toBe(0);
       expect(status.stdout).not.toContain('in plain text:');
       expect(status.stdout).toContain(
-        `! Key not known: ${join(t.configDir, 'state.json')} records ${HINT} in plain text for profile "ins", but ${file} is damaged; remove it (\`rm -- '${file}'\`; the keys in it are lost with it), then store the key again with \`openai-setup key --profile ins --insecure-storage\`\n`,
+        `! Key not known: ${join(t.configDir, 'state.json')} records ${HINT} in plain text for profile "ins", but ${file} is damaged; remove it (\`rm -- '${file}'\`): every key in it is lost with it, other profiles' too (copy yours out first if you can still read it there); then store the key of profile "ins" again (pipe the key in, in place of …) with \`… | openai-setup key --profile ins --stdin --insecure-storage\`\n`,
       );
       const json = StatusJsonSchema.parse(JSON.parse((await runCli(['status', '--profile', 'ins', '--json'], { env: t.env })).stdout));
       expect(json.key).toMatchObject({ storage: 'unknown', hint: null });
@@ -143,9 +143,9 @@ describe('status and profiles: a damaged or empty key file is not shown as holdi
 
       // The fix as printed: the file goes, and the key stored again (piped in) is shown, in the file it was kept in.
       execFileSync('bash', ['-c', /`(rm -- [^`]+)`/.exec(status.stdout)![1]!]);
-      const again = /store the key again with `openai-setup ([^`]+)`/.exec(status.stdout)![1]!.split(' ');
-      expect(again).toEqual(['key', '--profile', 'ins', '--insecure-storage']);
-      expect((await runCli([...again, '--stdin', '--no-verify'], { env: t.env, input: KEY })).code).toBe(0);
+      const again = /again \(pipe the key in, in place of …\) with `… \| openai-setup ([^`]+)`/.exec(status.stdout)![1]!.split(' ');
+      expect(again).toEqual(['key', '--profile', 'ins', '--stdin', '--insecure-storage']);
+      expect((await runCli([...again, '--no-verify'], { env: t.env, input: KEY })).code).toBe(0);
       expect((await runCli(['status', '--profile', 'ins'], { env: t.env })).stdout).toContain(`! Key ${HINT} in plain text: ${file}\n`);
     });
   }

@@ -95,7 +95,7 @@ describe('status with a damaged state.json: the key as token finds it', () => {
     damaged();
     writeFileSync(t.ctx.keys.filePath, '{"keys":', { mode: 0o600 });
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
-    expect(t.stderr).toContain(`! ${t.ctx.keys.filePath} is damaged; remove it and store the key again.`);
+    expect(t.stderr).toContain(`! ${t.ctx.keys.filePath} is damaged. Remove it (\`rm -- '${t.ctx.keys.filePath}'\`): every key in it is lost with it, other profiles' too (copy yours out first if you can still read it there); then store the key of profile "default" again`);
   });
 
   it('a state file that is fine: the keychain is not asked at all', async () => {

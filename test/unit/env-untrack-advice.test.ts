@@ -1,7 +1,9 @@
-// `env`'s advice to untrack a file git tracks works as printed, in bash, for a file whose name
-// starts with "-" (which git would read as an option without `--`).
+// `env`'s advice for a file git tracks works as printed: the exact command, `git rm --cached -- FILE
+// && openai-setup env --file FILE --gitignore` (as status and doctor name it), run in bash (its git
+// part) and through env (its own), for a file whose name starts with "-" (which git would read as an
+// option without `--`), and where .gitignore already has the file.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as env } from '../../src/commands/env.js';
@@ -26,14 +28,19 @@ function repoTracking(dir: string, name: string): void {
   git(dir, 'commit', '-q', '-m', 'x');
 }
 
-/** The untrack command of env's refusal, run in bash from the project as printed; then what git tracks. */
-async function untrackAsPrinted(file: string, repo: string): Promise<{ command: string; status: number | null; stderr: string; tracked: string }> {
+/**
+ * The command of env's refusal, as printed: its git part run in bash from the project, then what
+ * git tracks; `then`, its `openai-setup env …` part (which must be --file FILE --gitignore).
+ */
+async function untrackAsPrinted(file: string, repo: string): Promise<{ command: string; status: number | null; stderr: string; tracked: string; then: string }> {
   const { code, hints } = await outcomeOf(env(t.ctx, { force: false, gitignore: false, file }));
   expect(code).toBe(2);
-  const command = /^Untrack it first \((git .*), then add it to \.gitignore\)/.exec(hints[0]!)?.[1];
-  expect(command, hints[0]).toBeDefined();
+  expect(hints).toHaveLength(1);
+  const printed = /^Untrack it, then write the key: {2}(git .*) && (openai-setup env .*)$/.exec(hints[0]!);
+  expect(printed, hints[0]).not.toBeNull();
+  const [, command, then] = printed!;
   const ran = spawnSync('bash', ['-c', command!], { cwd: t.cwd, env: GIT_ENV, encoding: 'utf8' });
-  return { command: command!, status: ran.status, stderr: ran.stderr, tracked: git(repo, 'ls-files') };
+  return { command: command!, status: ran.status, stderr: ran.stderr, tracked: git(repo, 'ls-files'), then: then! };
 }
 
 describe('env: untracking a file named "-…"', () => {
@@ -45,6 +52,24 @@ describe('env: untracking a file named "-…"', () => {
     expect(ran.status).toBe(0);
     expect(ran.tracked).toBe('');
     expect(ran.command).toBe('git rm --cached -- -n.env');
+    expect(ran.then).toBe('openai-setup env --file -n.env --gitignore');
+  });
+
+  it('.gitignore has .env already (it was added with git add -f): the command as printed untracks it and writes the key, .gitignore as it was', async () => {
+    const KEY = testKey('A');
+    t = makeTestContext({ env: GIT_ENV, keychain: { default: KEY } });
+    git(t.cwd, 'init', '-q');
+    writeFileSync(join(t.cwd, '.gitignore'), '.env\n');
+    repoTracking(t.cwd, '.env');
+    const ran = await untrackAsPrinted('.env', t.cwd);
+    expect([ran.command, ran.then]).toEqual(['git rm --cached -- .env', 'openai-setup env --file .env --gitignore']);
+    expect(ran.status).toBe(0);
+    expect(ran.tracked).toBe('');
+    // Its env part, as printed: --file .env --gitignore.
+    expect(await env(t.ctx, { force: false, gitignore: true, file: '.env' })).toBe(0);
+    expect(readFileSync(join(t.cwd, '.env'), 'utf8')).toBe(`DEBUG=1\nOPENAI_API_KEY=${KEY}\n`);
+    expect(readFileSync(join(t.cwd, '.gitignore'), 'utf8')).toBe('.env\n');
+    expect(git(t.cwd, 'ls-files')).toBe('');
   });
 
   it('through a link into another repository: git -C that repository rm --cached -- the file', async () => {
@@ -59,5 +84,6 @@ describe('env: untracking a file named "-…"', () => {
     expect(ran.status).toBe(0);
     expect(ran.tracked).toBe('');
     expect(ran.command).toBe(`git -C ${other} rm --cached -- -x.env`);
+    expect(ran.then).toBe('openai-setup env --file .env --gitignore');
   });
 });

@@ -158,7 +158,7 @@ describe('no keychain reachable, no record, and a key file (status reads the fil
     writeFileSync(path, '{broken');
     const shown = await statusOf('work');
     expect(shown).toContain(`! Key not known: ${join(t.configDir, 'state.json')} has no record of a key for profile "work", and ${path} is damaged`);
-    expect(shown).toContain(`; remove it (\`rm -- '${path}'\`; the keys in it are lost with it), then store the key again with \`openai-setup key --profile work --insecure-storage\`\n`);
+    expect(shown).toContain(`; remove it (\`rm -- '${path}'\`): every key in it is lost with it, other profiles' too (copy yours out first if you can still read it there); then store the key of profile "work" again (pipe the key in, in place of …) with \`… | openai-setup key --profile work --stdin --insecure-storage\`\n`);
     expect(shown).not.toContain('No key');
     // Followed as printed: the key is kept in the file again.
     rmSync(path);
@@ -229,8 +229,8 @@ describe('a damaged key file recorded as holding the key', () => {
     expect(await key(t.ctx, { profile: 'ins', stdin: true, insecureStorage: true, verify: false })).toBe(0);
     const path = join(t.configDir, 'credentials.json');
     writeFileSync(path, '{damaged');
-    expect(await statusOf('ins')).toContain(`then store the key again with \`openai-setup key --profile ins --insecure-storage\`\n`);
-    expect(await doctorOf('ins', 7, false)).toContain(`Then store the key again:  openai-setup key --profile ins --insecure-storage\n`);
+    expect(await statusOf('ins')).toContain(`; remove it (\`rm -- '${path}'\`): every key in it is lost with it, other profiles' too (copy yours out first if you can still read it there); then store the key of profile "ins" again (pipe the key in, in place of …) with \`… | openai-setup key --profile ins --stdin --insecure-storage\`\n`);
+    expect(await doctorOf('ins', 7, false)).toContain(`→ Remove it (\`rm -- '${path}'\`): every key in it is lost with it, other profiles' too (copy yours out first if you can still read it there); then store the key of profile "ins" again (pipe the key in, in place of …) with \`… | openai-setup key --profile ins --stdin --insecure-storage\`.\n`);
 
     rmSync(path);
     expect(await key(t.ctx, { profile: 'ins', stdin: true, insecureStorage: true, verify: false })).toBe(0);
