@@ -84,8 +84,8 @@ interface CurrentKey {
 }
 
 /**
- * A key this run found stored (or stored itself), looked at again before it is claimed ("ready",
- * every stage done): another run (`logout`, `key` in another terminal) may have removed or replaced
+ * A key this run found stored (or stored itself), looked at again before it is checked again, kept
+ * or claimed ("ready", every stage done): another run (`logout`, `key` in another terminal) may have removed or replaced
  * it while a question was open. undefined: it is still the key stored, or it is not from the store
  * (OPENAI_API_KEY, the person's own line). Else what the wizard goes on with, said in one line: the
  * key stored in its place (not checked yet), or null when there is none (or nothing that is a key).
@@ -585,7 +585,14 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       case 'billing':
         return runBillingStage(ctx, { profile: profileName, position });
       case 'key': {
-        const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage, check: options.check, stop, keepable, rejectedVariable });
+        // Kept: said only of the key still stored; a key another run stored in its place is checked after the stages.
+        const stillStored = async () => {
+          const now = current ? await storedMeanwhile(ctx, profileName, current, options.check) : undefined;
+          if (now === undefined) return 'stored';
+          current = now;
+          return now ? 'replaced' : 'removed';
+        };
+        const result = await runKeyStage(ctx, { profile: profileName, position, insecureStorage: options.insecureStorage, check: options.check, stop, keepable, stillStored, rejectedVariable });
         if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
         return result.outcome;
       }
@@ -619,6 +626,23 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     if (outcome === 'skipped') skipped.push(stage);
   }
 
+  /**
+   * Before the key held is checked again, and before it is claimed: whether it is still the key
+   * stored. false: another run removed or replaced it meanwhile (said); the wizard goes on with the
+   * key stored in its place, or with none, the one step 4 stores (none when the person stops there).
+   */
+  const stillHeld = async (held: CurrentKey): Promise<boolean> => {
+    const now = await storedMeanwhile(ctx, profileName, held, options.check);
+    if (now === undefined) return true;
+    current = now;
+    if (!now) {
+      await forgetStage(ctx, profileName, 'key');
+      const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage, check: options.check, stop });
+      if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
+    }
+    return false;
+  };
+
   // The live check decides: a stage confirmed by "done" is trusted only until it says otherwise.
   for (;;) {
     if (!current) {
@@ -636,6 +660,8 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
     }
     let check = current.check;
     if (!check) {
+      // A check again ("check again", back from a page) is of the key stored now, and recorded for it.
+      if (!(await stillHeld(current))) continue;
       const request = buildCheckRequest(ctx, current.key, checkSettings(ctx, options, profileName, current.source));
       check = await runCheck(ctx, request);
       printCheck(term, current.key, current.source, check, term.out, request.baseURL);
@@ -646,16 +672,7 @@ export async function run(ctx: Context, options: SetupOptions): Promise<number> 
       // Found (or kept, or stored) before the questions since: still the key stored? Not claimed
       // when another run removed or replaced it meanwhile; the key stored in its place is checked,
       // and with none, step 4 comes back.
-      const now = await storedMeanwhile(ctx, profileName, current, options.check);
-      if (now !== undefined) {
-        current = now;
-        if (!now) {
-          await forgetStage(ctx, profileName, 'key');
-          const result = await runKeyStage(ctx, { profile: profileName, position: 'Back to step 4', insecureStorage: options.insecureStorage, check: options.check, stop });
-          if (result.key && result.source) current = { key: result.key, source: result.source, check: result.check, storage: result.storage };
-        }
-        continue;
-      }
+      if (!(await stillHeld(current))) continue;
       const unproven = billingNotProven(check);
       if (skipped.length) {
         term.out(`${m.warn} Skipped: ${skipped.map((s) => STAGE_TITLES[s]).join('; ')}. Run \`${again}\` again to finish them.`);

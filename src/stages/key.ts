@@ -39,6 +39,12 @@ export interface KeyStageOptions extends PageStageOptions {
   stop?: string;
   /** The wizard walking through the stages again: the masked hint of the stored key, which works, offered to keep. */
   keepable?: string;
+  /**
+   * Asked when the person keeps it, before "Kept" is said: whether it is still the key stored.
+   * Another run may have replaced it ('replaced': the key stored in its place goes on, stage done)
+   * or removed it ('removed': the paste follows, as for a new key); the change is said by it.
+   */
+  stillStored?: () => Promise<'stored' | 'replaced' | 'removed'>;
   /** The wizard's check rejected the key OPENAI_API_KEY holds: a key stored here is not the one programs get while it is set. */
   rejectedVariable?: string;
 }
@@ -276,9 +282,10 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
         { name: `Keep ${options.keepable}`, value: 'keep' },
         { name: 'Replace it with a new key', value: 'replace' },
       ]);
-      if (keep === 'keep') {
+      const still = keep === 'keep' ? ((await options.stillStored?.()) ?? 'stored') : null;
+      if (still === 'stored' || still === 'replaced') {
         await markDone(ctx, profileName, 'key');
-        term.out(`${m.ok} Kept ${options.keepable}.`);
+        if (still === 'stored') term.out(`${m.ok} Kept ${options.keepable}.`);
         return { outcome: 'done' };
       }
     }

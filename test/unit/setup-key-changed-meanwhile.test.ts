@@ -1,6 +1,6 @@
-// The wizard claims the key it found stored ("ready", every stage done) only if it is still the key
-// stored when it says so: another terminal may remove it (`logout`) or store another (`key`) while a
-// question is open. Through Context, with the scripted prompter; an answer runs the other terminal.
+// The wizard claims, keeps or checks again the key it found stored only if it is still the key
+// stored then: another terminal may remove it (`logout`) or store another (`key`) while a question
+// is open. Through Context, with the scripted prompter; an answer runs the other terminal.
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as setup } from '../../src/commands/setup.js';
 import { maskKey } from '../../src/keys/format.js';
@@ -139,15 +139,137 @@ describe('walked through again, "Keep it?" answered keep, the key removed by ano
       .whenSelect(KEEP, 'keep')
       .whenPassword(PASTE, PASTED);
     whileAsked('select', KEEP, removedByAnotherRun);
-    t.api.answerChecks(checkResult('valid'), checkResult('valid'), checkResult('valid'));
+    t.api.answerChecks(checkResult('valid'), checkResult('valid'));
 
     expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(0);
 
     const text = flat(t.stdout);
     expect(text).toContain('! sk-proj-…000A is no longer stored for profile "default": another run removed it meanwhile.');
+    expect(text).not.toContain('Kept sk-proj-…000A');
     expect(text).not.toContain('Your key sk-proj-…000A works');
+    // The paste follows at once, in the same step 4: the key gone is not checked again.
+    expect(t.api.checkedKeys).toEqual([OLD, PASTED]);
     expect(text).toContain('Your key sk-proj-…000C works');
     expect(t.keychain.keyOf('default')).toBe(PASTED);
+    t.assertScriptsUsed();
+  });
+});
+
+describe('walked through again, "Keep it?" answered keep, another key stored by another terminal meanwhile', () => {
+  it('says the change, not "Kept": the key stored in its place is checked and said ready', async () => {
+    t = makeTestContext();
+    await previouslySetUp('keychain');
+    t.prompts
+      .whenConfirm(FINISH, false)
+      .whenSelect(PAGE_DONE, 'done', 3)
+      .whenSelect(HOW_TO_PAY, 'auto-reload')
+      .whenConfirm(BUDGET, false)
+      .whenSelect(KEEP, 'keep');
+    whileAsked('select', KEEP, () => replacedByAnotherRun(OTHER, 'keychain'));
+    t.api.answerChecks(checkResult('valid'), checkResult('valid'));
+
+    expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(0);
+
+    const text = flat(t.stdout);
+    expect(text).toContain('! sk-proj-…000A is no longer the key stored for profile "default": another run stored sk-proj-…000B in its place meanwhile. Checking that one.');
+    expect(text).not.toContain('Kept sk-proj-…000A');
+    expect(text).toContain('Your key sk-proj-…000B works');
+    expect(t.api.checkedKeys).toEqual([OLD, OTHER]);
+    t.assertScriptsUsed();
+  });
+});
+
+// Found stored, the key cannot spend: every check again (the route's "check again", back from the
+// billing page) is of the key stored then, and recorded for it.
+const CANNOT_SPEND = 'The key cannot spend yet. What now?';
+const CREDITS_ADDED = 'When you have added credits:';
+
+/** previouslySetUp, with how the account pays chosen: a key that cannot spend goes straight to the route's question. */
+async function setUpPaying(): Promise<void> {
+  await previouslySetUp('keychain');
+  await t.ctx.state.updateProfile('default', (p) => {
+    p.billingChoice = 'auto-reload';
+  });
+}
+
+describe('the key cannot spend, another key stored by another terminal before a check again', () => {
+  it('"I fixed it: check again": that key is checked, said, and its check recorded; the one found first is not checked again', async () => {
+    t = makeTestContext();
+    await setUpPaying();
+    t.prompts.whenSelect(CANNOT_SPEND, 'recheck');
+    whileAsked('select', CANNOT_SPEND, () => replacedByAnotherRun(OTHER, 'keychain'));
+    t.api.answerChecks(checkResult('insufficient_quota'), checkResult('valid'));
+
+    expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(0);
+
+    const text = flat(t.stdout);
+    expect(text).toContain('! sk-proj-…000A is no longer the key stored for profile "default": another run stored sk-proj-…000B in its place meanwhile. Checking that one.');
+    expect(t.api.checkedKeys).toEqual([OLD, OTHER]);
+    expect(text.split('Key sk-proj-…000A (')).toHaveLength(2);
+    expect(text).toContain('Your key sk-proj-…000B works');
+    const profile = await t.profile();
+    expect(profile?.lastVerify?.keyHint).toBe('sk-proj-…000B');
+    expect(profile?.lastVerify?.ok).toBe(true);
+    expect(profile?.key?.hint).toBe('sk-proj-…000B');
+    t.assertScriptsUsed();
+  });
+
+  it('"Add credits", then "Done: check the key again": the same, the key stored in its place checked and recorded', async () => {
+    t = makeTestContext();
+    await setUpPaying();
+    t.prompts.whenSelect(CANNOT_SPEND, 'credits').whenSelect(CREDITS_ADDED, 'recheck');
+    whileAsked('select', CREDITS_ADDED, () => replacedByAnotherRun(OTHER, 'keychain'));
+    // The key stored in its place cannot spend either: its own check says so, not the old one's.
+    t.api.answerChecks(checkResult('insufficient_quota'), checkResult('insufficient_quota', { organization: 'org-other' }));
+    t.prompts.whenSelect(CANNOT_SPEND, 'stop');
+
+    expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(4);
+
+    const text = flat(t.stdout);
+    expect(text).toContain('! sk-proj-…000A is no longer the key stored for profile "default": another run stored sk-proj-…000B in its place meanwhile. Checking that one.');
+    expect(t.api.checkedKeys).toEqual([OLD, OTHER]);
+    expect(text.split('Key sk-proj-…000A (')).toHaveLength(2);
+    expect(text).toContain('Key sk-proj-…000B (');
+    const profile = await t.profile();
+    expect(profile?.lastVerify?.keyHint).toBe('sk-proj-…000B');
+    expect(profile?.lastVerify?.organization).toBe('org-other');
+    t.assertScriptsUsed();
+  });
+});
+
+describe('the key cannot spend, removed by another terminal (`logout`) before a check again', () => {
+  it('"I fixed it: check again": says it is gone, no check of it is made or recorded, and step 4 is asked again', async () => {
+    t = makeTestContext();
+    await setUpPaying();
+    t.prompts.whenSelect(CANNOT_SPEND, 'recheck').whenPassword(PASTE, PASTED);
+    whileAsked('select', CANNOT_SPEND, removedByAnotherRun);
+    t.api.answerChecks(checkResult('insufficient_quota'), checkResult('valid'));
+
+    expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(0);
+
+    const text = flat(t.stdout);
+    expect(text).toContain('! sk-proj-…000A is no longer stored for profile "default": another run removed it meanwhile.');
+    expect(t.stdout).toContain('Back to step 4');
+    expect(t.api.checkedKeys).toEqual([OLD, PASTED]);
+    expect(text.split('Key sk-proj-…000A (')).toHaveLength(2);
+    expect(text).toContain('Your key sk-proj-…000C works');
+    expect(t.keychain.keyOf('default')).toBe(PASTED);
+    expect((await t.profile())?.lastVerify?.keyHint).toBe('sk-proj-…000C');
+    t.assertScriptsUsed();
+  });
+
+  it('stopped at step 4: "No key yet" (exit 2), and no "cannot spend" check recorded of the key removed', async () => {
+    t = makeTestContext();
+    await setUpPaying();
+    t.prompts.whenSelect(CANNOT_SPEND, 'recheck').whenPassword(PASTE, '', 2);
+    whileAsked('select', CANNOT_SPEND, removedByAnotherRun);
+    t.api.answerChecks(checkResult('insufficient_quota'));
+
+    expect(await setup(t.ctx, { restart: false, insecureStorage: false })).toBe(2);
+
+    expect(flat(t.stdout)).toContain('No key yet.');
+    expect(t.api.checkedKeys).toEqual([OLD]);
+    expect((await t.profile())?.lastVerify).toBeUndefined();
     t.assertScriptsUsed();
   });
 });
