@@ -423,8 +423,9 @@ async function reconcile(ctx: Context, profileName: string): Promise<Reconciled 
           profile.key = { ...actual, savedAt: ctx.state.nowIso() };
           profile.stages.key ??= { doneAt: ctx.state.nowIso() };
           now = actual.hint;
-        } else if (!actual && !stale && !keychainError && record && record.storage !== 'env') {
-          // Stored nowhere (a logout killed before it recorded the removal): as logout forgets it.
+        } else if (!actual && !stale && record && (keychainError ? record.storage === 'file' : record.storage !== 'env')) {
+          // Stored nowhere (a logout killed before it recorded the removal, the key file removed): as logout forgets it.
+          // With no keychain running here (the only keychainError left), a record of the key file's key all the same.
           delete profile.key;
           delete profile.stages.key;
           if (profile.lastVerify?.keyHint === record.hint) delete profile.lastVerify;
@@ -561,7 +562,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // A record of another key than the one stored (a run killed between storing a key and recording
   // it): status would show the old hint while token hands out the stored key. Recorded now.
   // A record of a key stored nowhere (a logout killed before it recorded the removal) is forgotten.
-  const storedNowhere = !found && !fileProblem && !keychainError && (record?.storage === 'keychain' || record?.storage === 'file');
+  // With no keychain running here, one of the key file's key all the same: that file is read (status sends people here for it).
+  const storedNowhere = !found && !fileProblem && (keychainError ? keychainError.problem === 'no-service' && record?.storage === 'file' : record?.storage === 'keychain' || record?.storage === 'file');
   // A key stored with no record of it (stored before this progress file was made: the config dir
   // removed, another HOME): status says "No key recorded" and sends people here. Recorded now, as
   // token hands it out; not into a progress file that cannot be used (changing it would move it aside).
@@ -610,6 +612,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('stored-key', 'Stored key', 'info', `none: you keep the key of profile ${profileName} (${record.hint}) in OPENAI_API_KEY yourself${setIn}`, instead));
   } else if (!keychainError) {
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, notMade ? `Once the Config dir problem above is fixed, store one:  ${keyCommand(ctx, profileName)}` : first ? `To store one, ${afterFirst(first, keyCommand(ctx, profileName))}.` : `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
+  } else if (forgotten) {
+    // No keychain here, and the record of the key file's key forgotten: said, with the file to store one in (plain `key` fails here).
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, `${upperFirst(storeInFile(ctx, profileName, first))}${first ? '.' : ''}`, EXIT.usage));
   }
 
   const keptInEnv = record;

@@ -427,8 +427,18 @@ async function replacedKeys(ctx: Context, run: { key: string; where: string; pro
     if (storing.length) {
       return `It replaced ${hint} in ${run.where}: the key profile ${storing.join(', ')} stores (by its hint), still kept there.`;
     }
+    // A key a profile stored before (this one first): rotate revoked it, or it was replaced and left live.
+    const earlier = [...profiles.filter(([name]) => name === run.profileName), ...profiles.filter(([name]) => name !== run.profileName)]
+      .flatMap(([name, p]) => (p.replacedKeys ?? []).filter((r) => r.keyHint === hint).map((r) => ({ name, ...r })))
+      .sort((a, b) => Number(b.revoked) - Number(a.revoked))[0];
+    if (earlier?.revoked) {
+      return `It replaced ${hint} in ${run.where}: the key profile "${earlier.name}" stored until \`rotate\` replaced and revoked it (by its hint), which no longer works.`;
+    }
     const page = revokePage(isUserKey(value));
-    return `${m.warn} It replaced ${hint} in ${run.where}, a key openai-setup does not store: it is gone from the file. If you still need it, copy it back from where else you keep it; if not, revoke it on ${page.name}: ${page.url}`;
+    const whose = earlier
+      ? `a key profile "${earlier.name}" stored until ${earlier.by === 'rotate' ? '`rotate` replaced it without revoking it' : 'another replaced it'} (by its hint)`
+      : 'a key openai-setup does not store';
+    return `${m.warn} It replaced ${hint} in ${run.where}, ${whose}: it is gone from the file. If you still need it, copy it back from where else you keep it; if not, revoke it on ${page.name}: ${page.url}`;
   });
 }
 

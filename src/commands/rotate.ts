@@ -12,14 +12,14 @@ import { adminAuth } from '../admin-auth.js';
 import { ROTATE_NEEDS } from '../api/admin-probe.js';
 import { AdminApiError, notAsDocumentedFix } from '../api/admin-failure.js';
 import { buildCheckRequest, runCheck } from '../api/check.js';
-import { NO_CHECK_FLAGS } from '../api/diagnosis.js';
+import { NO_CHECK_FLAGS, otherServer } from '../api/diagnosis.js';
 import { findKeyInProject, findServiceAccountsNamed, mayHaveActed, newServiceAccountTag, serviceAccountName } from '../api/rotation.js';
 import type { AdminAuth, CheckResult, NewServiceAccount, ProjectKeyInfo, ServiceAccountInfo } from '../api/types.js';
 import type { Context } from '../context.js';
 import { CancelledError, EXIT, ExitError, failureFields, KeyStoreError, OUTCOME_FIELDS, ReasonedExitError, UsageError } from '../errors.js';
 import { isUserKey, keyKind, keyKindLabel, maskKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
-import { PAGES, projectPageUrl } from '../platform.js';
+import { isOfficialBaseURL, PAGES, projectPageUrl } from '../platform.js';
 import { adminKeyServesNow, adminKeyUsed, AdminKeyUsedSchema, requireAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainHints, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, reasonOf, StoreChangedSinceError, storedNowWords } from '../storage/key-change.js';
@@ -32,11 +32,11 @@ import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
 import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, sharingWords, storedSource, type SharingProfile } from '../storage/profile-key.js';
 import { MAX_PENDING_REVOKES, type PendingRevoke } from '../storage/admin-state.js';
-import { profileIn, type Profile } from '../storage/state.js';
+import { profileIn, rememberReplaced, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { keyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
-import { jsonText } from '../terminal/sanitize.js';
+import { jsonText, sanitize } from '../terminal/sanitize.js';
 
 export interface RotateOptions {
   profile?: string;
@@ -127,6 +127,25 @@ function recordedProject(profile: Profile | undefined, oldHint: string | null): 
 }
 
 /**
+ * The old key left stored as it was, said as far as is known (no full stop): "works" only when a
+ * check of it passed at the OpenAI API, and rotate talks to the OpenAI API; at another server, that
+ * it works at that server, when a check passed there; else only that it is still stored (its last
+ * check failed, there was none, or it was made at another server). `checkedNow`: this run's check
+ * of it (findProject), when one was made; else the last one recorded.
+ */
+function oldKeyKept(profile: Profile | undefined, oldHint: string, baseURL: string, checkedNow?: CheckResult): string {
+  const last = profile?.lastVerify?.keyHint === oldHint ? profile.lastVerify : undefined;
+  const check = checkedNow ? { ok: checkedNow.ok, host: checkedNow.otherHost } : last && { ok: last.ok, host: last.host };
+  const official = isOfficialBaseURL(baseURL);
+  const here = official ? null : otherServer(baseURL);
+  if (check?.ok) {
+    if (official && check.host === undefined) return `${oldHint} is still stored and works`;
+    if (here !== null && check.host === sanitize(here, 200)) return `${oldHint} is still stored and works at ${check.host}`;
+  }
+  return `${oldHint} is still stored (as it was)`;
+}
+
+/**
  * The project the new key is made in: --project, else the old key's recorded project, else a check
  * now. `unchanged`: what the --json document says of the old key when that check fails. `insecure`:
  * the key is kept in the --insecure-storage file, or there is no keychain here: a `key` command
@@ -141,6 +160,7 @@ async function findProject(
   unchanged: (message: string) => void,
   warn: (text: string) => void,
   insecure: boolean,
+  checked: (check: CheckResult) => void,
 ): Promise<string> {
   if (options.project) return options.project;
   const recorded = recordedProject(profile, oldKey ? maskKey(oldKey) : null);
@@ -153,6 +173,7 @@ async function findProject(
   }
   // Nothing recorded: a check of the key (no billable request) says which project it belongs to.
   const check = await runCheck(ctx, buildCheckRequest(ctx, oldKey, { billingCheck: false, profile: profileName, noCheckFlags: NO_CHECK_FLAGS, insecureStorage: insecure }), { spinner: 'Finding the key’s project (a live check)…', warn });
+  checked(check);
   if (check.project) return check.project;
   const hint = maskKey(oldKey);
   const withProject = toolCommand(ctx, 'rotate --project proj_…', profileName);
@@ -265,6 +286,8 @@ interface RotateRun {
    * so no project's key list holds it and the Admin API cannot revoke it. The person revokes it.
    */
   oldIsUserKey: boolean;
+  /** The old key left as it was, said as far as is known (oldKeyKept; no full stop): null when there is none. */
+  oldKept: string | null;
   /** The old key, untouched: what the --json document says of it on a failure before it was revoked. */
   unchanged(message: string): void;
   /** The old key, no longer stored and not revoked (yet): what the --json document says of it then. */
@@ -302,14 +325,20 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   const unchanged = (message: string) => {
     progress.old = oldHint ? { hint: oldHint, outcome: 'unchanged', page: null, message } : null;
   };
-  unchanged(`${oldHint} is still stored and works.`);
   const profile = (await ctx.state.read()).profiles[profileName];
+  // Said of the old key wherever it is left as it was: from its last check, or this run's (findProject).
+  let oldKept = oldHint && oldKeyKept(profile, oldHint, auth.baseURL);
+  unchanged(`${oldKept}.`);
+  const checked = (check: CheckResult) => {
+    oldKept = oldHint && oldKeyKept(profile, oldHint, auth.baseURL, check);
+    unchanged(`${oldKept}.`);
+  };
   // Without --yes, on a terminal, "Rotate …?" comes next unless the run fails first: from here to
   // it (the live check that finds the project, the keychain reads of the other profiles), what is
   // typed is neither echoed (a key pasted stayed on the screen) nor its answer (an Enter answered
   // it unseen: the key rotated, the old one revoked). Ctrl-C still cancels; a failure drops it.
   if (!options.yes && term.interactive) ctx.prompter('').holdInput('drop');
-  const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged, warn, stored ? stored.storage === 'file' : keychainError !== null);
+  const projectId = await findProject(ctx, options, profileName, profile, oldKey, unchanged, warn, stored ? stored.storage === 'file' : keychainError !== null, checked);
   progress.project = projectId;
   const oldProject = recordedProject(profile, oldHint) ?? projectId;
   const oldIsUserKey = oldKey !== null && isUserKey(oldKey);
@@ -348,6 +377,7 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     oldPage,
     oldWhere,
     oldIsUserKey,
+    oldKept,
     unchanged,
     replaced: () => {
       if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: `${oldHint} is no longer the key stored for profile "${profileName}" but was not revoked and still works${leftLive(' once nothing uses it')}.` };
@@ -415,7 +445,7 @@ interface NewAccount {
   deletedAgain: boolean;
   /** After a create that may have made the account all the same: looks for it and deletes it, once (lookForLostAccount). */
   rescue(): Promise<Said>;
-  /** What follows the undo's words: `; <old> is still stored and works.`, or `.`. */
+  /** What follows the undo's words: `; <old> is still stored and works.` (oldKeyKept), or `.`. */
   keptOld: string;
   /** The key change (step 3), once it began: a section, which a cancel waits for. */
   storing: Promise<unknown> | null;
@@ -470,20 +500,20 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
  * key and leave the old one live. A failure here changed nothing, and says so.
  */
 async function canRead(run: RotateRun): Promise<void> {
-  const { ctx, auth, options, oldKey, oldHint, oldProject, projectId, byRotate, profile } = run;
+  const { ctx, auth, options, oldKey, oldKept, oldProject, projectId, byRotate, profile } = run;
   const listsOldKey = oldKey !== null && !options.keepOld && !run.oldIsUserKey && !(byRotate && profile?.rotation);
   try {
     // One page of one: the same permission (api.management.read) lists a project's keys and its service accounts.
     await ctx.api.admin.listServiceAccounts(auth, listsOldKey ? oldProject : projectId, { limit: 1 });
   } catch (error) {
     if (!(error instanceof AdminApiError)) throw error;
-    throw failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, error.kind);
+    throw failure(error.code, error.message, `Nothing was changed${oldKept ? `: ${oldKept}` : ''}.`, error.hints, error.kind);
   }
 }
 
 /** Sends the create of the account named `name`; a cancel takes it back from now on (cancelUndo). */
 function askForAccount(run: RotateRun, name: string): NewAccount {
-  const { ctx, auth, projectId, page, oldHint, progress } = run;
+  const { ctx, auth, projectId, page, progress } = run;
   // In the --json document as soon as it is answered: a cancel meanwhile stops the body short of createAccount's own record of it.
   const creating = ctx.api.admin.createServiceAccount(auth, projectId, name).then((made) => {
     if (made.key.value) ctx.term.addSecret(made.key.value);
@@ -522,7 +552,7 @@ function askForAccount(run: RotateRun, name: string): NewAccount {
       })),
     deletedAgain: false,
     rescue: () => (rescued ??= lookForLostAccount(run, name)),
-    keptOld: oldHint ? `; ${oldHint} is still stored and works.` : '.',
+    keptOld: run.oldKept ? `; ${run.oldKept}.` : '.',
     storing: null,
     keyTouched: false,
     noUndoOnCancel: () => {},
@@ -591,14 +621,14 @@ function cancelUndo(run: RotateRun, account: NewAccount): Undo {
 /** The failure of step 1: nothing was changed, or, when the create may have made the account all the same, what came of looking for it. */
 async function createFailed(run: RotateRun, account: NewAccount, error: unknown): Promise<unknown> {
   if (!(error instanceof ExitError)) return error;
-  const { ctx, term, oldHint, projectId } = run;
+  const { ctx, term, oldKept, projectId } = run;
   const reason = error instanceof AdminApiError ? error.kind : undefined;
   if (error instanceof AdminApiError && mayHaveActed(error)) {
     const looking = term.spinner(`Looking for the service account ${account.name} in ${projectId}…`);
     const { state } = await ctx.interrupts.step(() => account.rescue()).finally(() => looking.stop());
     return failure(error.code, error.message, state, error.hints, reason);
   }
-  return failure(error.code, error.message, `Nothing was changed${oldHint ? `: ${oldHint} is still stored and works` : ''}.`, error.hints, reason);
+  return failure(error.code, error.message, `Nothing was changed${oldKept ? `: ${oldKept}` : ''}.`, error.hints, reason);
 }
 
 /**
@@ -607,8 +637,8 @@ async function createFailed(run: RotateRun, account: NewAccount, error: unknown)
  * by its name (this run's alone) and deleted. Says what came of it, with the mark of a cancel's line.
  */
 async function lookForLostAccount(run: RotateRun, name: string): Promise<Said> {
-  const { ctx, m, auth, projectId, page, oldHint, progress } = run;
-  const stillStored = oldHint ? ` ${oldHint} is still stored and works.` : '';
+  const { ctx, m, auth, projectId, page, progress } = run;
+  const stillStored = run.oldKept ? ` ${run.oldKept}.` : '';
   let found: ServiceAccountInfo[];
   try {
     found = await findServiceAccountsNamed(ctx.api.admin, auth, projectId, name);
@@ -741,6 +771,8 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
         p.stages.key ??= { doneAt: ctx.clock.now().toISOString() };
         // Ids only, never the key: the next rotate revokes this key by deleting this account.
         p.rotation = { at: ctx.clock.now().toISOString(), projectId, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, keyHint: newHint };
+        // The old key, as this profile's earlier one (env --file names it so); revoked, once it is (report).
+        rememberReplaced(p, oldHint ? [oldHint] : [], 'rotate', ctx.clock.now().toISOString(), newHint);
       },
     )));
   } catch (error) {
@@ -1027,6 +1059,7 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
   const live = ['kept', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone' || outcome === 'already_revoked';
   progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: old.message };
+  if (revoked) await rememberRevoked(run);
   // Said below by the run itself.
   revocation.done();
   const runLine = toolCommand(ctx, 'run', profileName);
@@ -1080,6 +1113,22 @@ async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult)
     term.document(jsonText(RotateJsonSchema.parse(json)));
   }
   return exitCode;
+}
+
+/**
+ * The old key, revoked: so recorded among the profile's earlier keys (rememberReplaced), for
+ * `env --file` to say so when it replaces it in a file. Bookkeeping for that wording only: a record
+ * that could not be written leaves the key named as one to revoke, so it is not warned of.
+ */
+async function rememberRevoked(run: RotateRun): Promise<void> {
+  const { ctx, profileName, oldHint } = run;
+  await ctx.state
+    .updateProfile(profileName, (p) => {
+      for (const r of p.replacedKeys ?? []) if (r.keyHint === oldHint && r.by === 'rotate') r.revoked = true;
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof KeyStoreError)) throw error;
+    });
 }
 
 /**

@@ -134,6 +134,32 @@ const PendingEnvFilesSchema = leniently(PendingEnvFileSchema, MAX_ENV_FILES);
  */
 const PendingRevokesSchema = leniently(PendingRevokeSchema, MAX_PENDING_REVOKES);
 
+/** How many keys a profile stored before are remembered (the newest). */
+const MAX_REPLACED_KEYS = 20;
+
+/**
+ * A key the profile stored before `key` or `rotate` replaced it: its hint (never the key), what
+ * replaced it, and whether rotate revoked it. So that `env --file`, replacing it in a file later,
+ * names it as this profile's earlier key (revoked, or to revoke), not as one openai-setup never
+ * stored. Read leniently, as pendingRevokes; the newest MAX_REPLACED_KEYS.
+ */
+const ReplacedKeySchema = z.object({
+  at: Timestamp,
+  keyHint: KeyHintSchema,
+  by: z.enum(['key', 'rotate']),
+  revoked: z.boolean(),
+});
+export type ReplacedKey = z.infer<typeof ReplacedKeySchema>;
+
+/** `profile` remembering `hints` as keys it stored before `by` replaced them (one entry a hint, the newest kept), and forgetting `now`, the key it stores now. */
+export function rememberReplaced(profile: Profile, hints: string[], by: ReplacedKey['by'], at: string, now: string): void {
+  const add = [...new Set(hints)].filter((hint) => hint !== now && KeyHintSchema.safeParse(hint).success);
+  const kept = (profile.replacedKeys ?? []).filter((r) => r.keyHint !== now && !add.includes(r.keyHint));
+  const list = [...kept, ...add.map((keyHint) => ({ at, keyHint, by, revoked: false }))].slice(-MAX_REPLACED_KEYS);
+  if (list.length) profile.replacedKeys = list;
+  else delete profile.replacedKeys;
+}
+
 const ProfileSchema = z.object({
   stages: z._default(z.partialRecord(z.enum(STAGE_IDS), StageRecordSchema), {}),
   billingChoice: z.optional(BillingChoiceSchema),
@@ -155,6 +181,9 @@ const ProfileSchema = z.object({
   // Old keys rotate replaced but could not revoke: still live (admin-state.ts). Added in format 1
   // without a new version: an older openai-setup drops it as an unknown key.
   pendingRevokes: z.optional(PendingRevokesSchema),
+  // Keys the profile stored before (ReplacedKeySchema). Added in format 1 without a new version:
+  // an older openai-setup drops it as an unknown key.
+  replacedKeys: z.optional(leniently(ReplacedKeySchema, MAX_REPLACED_KEYS)),
   // Added in format 1 without a new version: an older openai-setup drops it as an unknown key
   // (and loses it at its next write; the files then read as plaintext copies again).
   envFiles: z.optional(EnvFilesSchema),

@@ -390,7 +390,7 @@ describe('rotate', () => {
     try {
       const result = await runCli(['rotate', '--yes', '--profile', 'rot2'], { env: t.env });
       expect(result.code).toBe(5);
-      expect(result.stderr).toMatch(/✖ The new key failed its check: The account at 127\.0\.0\.1:\d+ that owns this key has been deactivated\. Nothing was stored\. The new service account openai-setup-rot2-\S+ was deleted again; sk-proj-…\S{4} is still stored and works\./);
+      expect(result.stderr).toMatch(/✖ The new key failed its check: The account at 127\.0\.0\.1:\d+ that owns this key has been deactivated\. Nothing was stored\. The new service account openai-setup-rot2-\S+ was deleted again; sk-proj-…\S{4} is still stored and works at 127\.0\.0\.1:\d+\./);
       expectNoKey(result);
     } finally {
       server().admin.toggles.newServiceAccountKey = 'valid';
@@ -495,7 +495,7 @@ describe('what the admin commands say, through the binary', () => {
       expect(rotate.code).toBe(5);
       const data = RotateJsonSchema.parse(JSON.parse(rotate.stdout));
       expect(data).toMatchObject({ ok: false, exitCode: 5, reason: 'new_key_check_failed', project: 'proj_E2eRotateJson000000000', new: null, old: { outcome: 'unchanged', hint: `sk-proj-…${old.slice(-4)}` } });
-      expect(data.message).toMatch(/^The new key failed its check: .* was deleted again; sk-proj-…\S{4} is still stored and works\.$/);
+      expect(data.message).toMatch(/^The new key failed its check: .* was deleted again; sk-proj-…\S{4} is still stored and works at 127\.0\.0\.1:\d+\.$/);
       expect(rotate.stderr).toMatch(/✖ The new key failed its check/);
       expectNoKey(rotate);
     } finally {
@@ -621,7 +621,7 @@ describe('rotate when another run holds a lock (10 s wait)', () => {
       expect(result.code, result.stderr).toBe(7);
       const failed = result.stderr.split('\n').find((l) => l.startsWith('✖'))!;
       expect(failed).toMatch(new RegExp(`Another run of openai-setup held \\S+${held.replace('.', '\\.')}\\.lock for more than 10 s`));
-      expect(failed).toMatch(/The new service account openai-setup-lk1-\S+ was deleted again; sk-proj-…\S{4} is still stored and works\.$/);
+      expect(failed).toMatch(/The new service account openai-setup-lk1-\S+ was deleted again; sk-proj-…\S{4} is still stored and works at 127\.0\.0\.1:\d+\.$/);
       expect(server().admin.serviceAccounts(LOCK_PROJECT)).toHaveLength(accounts);
       expect(server().admin.isLive(old)).toBe(true);
       expect(JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8')).keys.lk1).toBe(old);

@@ -260,7 +260,7 @@ describe('Ctrl-C while rotate has a new service account that nothing records yet
     server().admin.addProject({ id: PROJECT, name: 'signals' });
   });
 
-  it('deletes it again (exit 130), saying so in one line; the old key is still stored and works', async () => {
+  it('deletes it again (exit 130), saying so in one line; the old key is still stored and works at the server', async () => {
     const t = await machine({ OPENAI_ADMIN_KEY: ADMIN });
     const old = makeKey('proj', 'signals-rotate-old');
     server().addKey(old, { scenario: 'valid', project: PROJECT });
@@ -275,7 +275,7 @@ describe('Ctrl-C while rotate has a new service account that nothing records yet
       session.press('ctrl-c');
       expect((await session.exited).exitCode).toBe(130);
       const after = session.output().slice(session.cursor()).replace(/\s+/g, ' ');
-      expect(after).toContain(`Cancelled. Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)… ✔ The new service account ${name} was deleted again; ${maskKey(old)} is still stored and works.`);
+      expect(after).toContain(`Cancelled. Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)… ✔ The new service account ${name} was deleted again; ${maskKey(old)} is still stored and works at ${new URL(t.env.OPENAI_BASE_URL!).host}.`);
       expect(server().admin.serviceAccounts(PROJECT)).toHaveLength(accounts);
     } finally {
       server().admin.toggles.newServiceAccountKey = 'valid';
@@ -314,7 +314,7 @@ describe('Ctrl-C while rotate has a new service account that nothing records yet
       expect(said.slice(said.indexOf('Cancelled.'))).toBe(
         `Cancelled. Waiting for the answer to the creation of the service account ${name}, to delete it again (press Ctrl-C again to leave it as it is)… ` +
           `Deleting the new service account ${name} again (press Ctrl-C again to leave it as it is)… ` +
-          `! The new service account ${name} (${made!.id}) was left in ${PROJECT}: delete it on ${projectPageUrl(PROJECT, 'api-keys')}; ${maskKey(old)} is still stored and works.`,
+          `! The new service account ${name} (${made!.id}) was left in ${PROJECT}: delete it on ${projectPageUrl(PROJECT, 'api-keys')}; ${maskKey(old)} is still stored and works at ${new URL(t.env.OPENAI_BASE_URL!).host}.`,
       );
       // After the create, only the delete: no check of the new key.
       expect(proxy.seen.slice(sent)).toEqual([expect.stringMatching(new RegExp(`^DELETE /v1/organization/projects/${PROJECT}/service_accounts/${made!.id}$`))]);
