@@ -10,7 +10,7 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { toolCommand, type AdviceScope, type KeyEntryScope } from '../terminal/advice.js';
+import { toolCommand, type AdviceScope, type CheckFlagValues, type KeyEntryScope } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { describeKeychainProblem, KeychainCallGivenUpError, KeychainUnavailableError } from './keychain.js';
 import { LockLostUnwrittenError } from './lock.js';
@@ -497,8 +497,8 @@ export async function keyChangeFailure(
  * says it), and the key stored again in the file (where it was kept, or no keychain can be reached:
  * without --insecure-storage, `key` fails there).
  */
-export function keyFileUnusable(ctx: Pick<Context, 'keys'> & KeyEntryScope, profile: string, error: ConfigStoreError, lead: string): { why: string; fix: string } {
-  const fix = error instanceof DamagedKeyFileError ? damagedKeyFileFix(ctx, ctx.keys.filePath, profile, true) : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
+export function keyFileUnusable(ctx: Pick<Context, 'keys'> & KeyEntryScope, profile: string, error: ConfigStoreError, lead: string, check?: CheckFlagValues): { why: string; fix: string } {
+  const fix = error instanceof DamagedKeyFileError ? damagedKeyFileFix(ctx, ctx.keys.filePath, profile, true, check) : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
   return { why: `${lead} ${error.parts.detail.replace(/\.$/, '')}`, fix };
 }
 
@@ -523,7 +523,8 @@ export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & KeyEn
   } catch (error) {
     // Another failure is said by what reads the file (token, doctor): no doubt from here.
     if (!(error instanceof ConfigStoreError)) return null;
-    return keyFileUnusable(ctx, profile, error, `${records}, but`);
+    // Stored again where it was last checked (another server's key is checked there: --base-url).
+    return keyFileUnusable(ctx, profile, error, `${records}, but`, p.lastVerify?.baseURL ? { baseURL: p.lastVerify.baseURL } : undefined);
   }
   if (held !== null && maskKey(held) === p.key.hint) return null;
   const holds = held === null ? 'holds no key for it' : `holds ${maskKey(held)}`;

@@ -5,7 +5,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { maskKey } from '../keys/format.js';
-import { adminKeyCommand, keyCommand, storeAdminKeyAdvice, storeKeyAdvice, toolCommand, type AdviceScope, type KeyEntryScope } from '../terminal/advice.js';
+import { adminKeyCommand, keyCommand, storeAdminKeyAdvice, storeKeyAdvice, toolCommand, type AdviceScope, type CheckFlagValues, type KeyEntryScope } from '../terminal/advice.js';
 import { pathLine, upperFirst } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { itemVanished, KeychainUnavailableError, type Keychain } from './keychain.js';
@@ -47,14 +47,15 @@ export class DamagedKeyFileError extends ConfigStoreError {}
  * `rm`, that every key in it goes with it (other profiles' too: it is one file), then the command
  * that stores `account`'s key again, as it works where it is printed (storeKeyAdvice: piped in
  * without a terminal), in the file when `insecure` (where it was kept, or no keychain can be used).
+ * `check`: the server the key was last checked at (`--base-url`), where `key` checks it again.
  * `scope` null: the command is not known (a run that has not told the store whom it advises), left
  * out. A clause, lower-case and without its full stop (status and profiles say it after "; ").
  */
-export function damagedKeyFileFix(scope: KeyEntryScope | null, path: string, account: string, insecure: boolean): string {
+export function damagedKeyFileFix(scope: KeyEntryScope | null, path: string, account: string, insecure: boolean, check?: CheckFlagValues): string {
   const remove = `remove it (\`rm -- ${quotedWord(path)}\`): every key in it is lost with it, other profiles' too (copy yours out first if you can still read it there)`;
   if (!scope) return `${remove}; then store the key again`;
   const { profile, admin } = accountOf(account);
-  const { command, how } = admin ? storeAdminKeyAdvice(scope, profile, insecure ? '--insecure-storage' : '') : storeKeyAdvice(scope, profile, insecure);
+  const { command, how } = admin ? storeAdminKeyAdvice(scope, profile, insecure ? '--insecure-storage' : '') : storeKeyAdvice(scope, profile, insecure, check);
   return `${remove}; then store the ${admin ? 'admin key' : 'key'} of profile "${profile}" again${how} with \`${command}\``;
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
 import { run as key } from '../../src/commands/key.js';
+import { run as status } from '../../src/commands/status.js';
 import { run as token } from '../../src/commands/token.js';
 import { run as verify } from '../../src/commands/verify.js';
 import { makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
@@ -64,5 +65,20 @@ describe.skipIf(process.platform === 'win32')('a damaged key file holding severa
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
     await doctor(t.ctx, { json: true, profile: 'g2' });
     expect(DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks.find((c) => c.id === 'stored-key')).toMatchObject({ detail: `${path} is damaged`, fix: pipedFix(path, 'g2') });
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('a damaged key file, the key last checked at another server', () => {
+  it('status: the command that stores the key again checks it there (--base-url), as its other commands do', async () => {
+    const { path } = damaged();
+    await t.ctx.state.update((s) => {
+      s.profiles.g1 = {
+        key: { storage: 'file', hint: 'sk-proj-…000G', savedAt: '2026-01-01T00:00:00.000Z' },
+        lastVerify: { at: '2026-01-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: 'sk-proj-…000G', keySource: 'x', organization: null, project: null, tier: null, billing: 'ok', message: 'm', host: '127.0.0.1:18556', baseURL: 'http://127.0.0.1:18556/v1' },
+      } as (typeof s.profiles)[string];
+    });
+    expect(await status(t.ctx, { json: false, profile: 'g1' })).toBe(0);
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain(`rm -- '${path}'`);
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain('`… | openai-setup key --profile g1 --stdin --insecure-storage --base-url http://127.0.0.1:18556/v1`');
   });
 });
