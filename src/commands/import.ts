@@ -403,7 +403,7 @@ function storedNotKnown(stored: StoredKeys, key: string): boolean {
 
 /** The key file that could not be read, as listing says it: what, so what, and its fix (as status says it). */
 function keyFileWords(run: ImportRun, error: ConfigStoreError): { why: string; fix: string } {
-  const { fix } = keyFileUnusable({ ...run.scope, keys: run.ctx.keys }, run.profileName, error, '');
+  const { fix } = keyFileUnusable({ ...run.scope, env: run.ctx.env, rawEnv: run.ctx.rawEnv, term: run.ctx.term, keys: run.ctx.keys }, run.profileName, error, '');
   const which = run.stored.fileError?.key ? (run.stored.fileError.admin ? 'key or admin key' : 'key') : 'admin key';
   return { why: `${error.parts.detail.replace(/\.$/, '')}, so whether a key found is the stored ${which} of profile "${run.profileName}" is not known.`, fix: `${upperFirst(fix)}.` };
 }

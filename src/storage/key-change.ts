@@ -10,7 +10,8 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { storeKeyWords } from '../api/diagnosis.js';
+import { storeKeyAdvice, toolCommand, type AdviceScope, type KeyEntryScope } from '../terminal/advice.js';
 import { pathLine, sanitize } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { describeKeychainProblem, KeychainCallGivenUpError, KeychainUnavailableError } from './keychain.js';
@@ -496,12 +497,13 @@ export async function keyChangeFailure(
  * (what the progress file records, then "but" or "and"): what is wrong, and its fix. As token, run
  * and logout would find it (exit 7). A damaged one is removed, the keys in it with it (as doctor
  * says it), and the key stored again in the file (where it was kept, or no keychain can be reached:
- * without --insecure-storage, `key` fails there).
+ * without --insecure-storage, `key` fails there), as it works where this is read (storeKeyAdvice:
+ * piped in where no terminal would ask for it).
  */
-export function keyFileUnusable(ctx: Pick<Context, 'keys'> & AdviceScope, profile: string, error: ConfigStoreError, lead: string): { why: string; fix: string } {
+export function keyFileUnusable(ctx: Pick<Context, 'keys'> & KeyEntryScope, profile: string, error: ConfigStoreError, lead: string): { why: string; fix: string } {
   const fix =
     error instanceof DamagedKeyFileError
-      ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again with \`${keyCommand(ctx, profile)} --insecure-storage\``
+      ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again${storeKeyWords(storeKeyAdvice(ctx, profile, true))}`
       : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
   return { why: `${lead} ${error.parts.detail.replace(/\.$/, '')}`, fix };
 }
@@ -515,7 +517,7 @@ export function keyFileUnusable(ctx: Pick<Context, 'keys'> & AdviceScope, profil
  * key file at most (cheap), never the keychain: for status and profiles, which send people to
  * doctor when what is stored can be told (it records it, and clears the mark).
  */
-export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & AdviceScope, state: State, profile: string): Promise<{ why: string; fix: string } | null> {
+export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & KeyEntryScope, state: State, profile: string): Promise<{ why: string; fix: string } | null> {
   const p = state.profiles[profile];
   const doctor = `\`${toolCommand(ctx, 'doctor', profile)}\` records the key stored`;
   if (p?.keyChangeStartedAt) return { why: `a key change for profile "${profile}" was interrupted, so ${pathLine(ctx.state.path)} may record another key than the one stored`, fix: doctor };

@@ -65,7 +65,7 @@ describe.skipIf(process.platform === 'win32')('doctor: a key file it cannot use'
     expect(storedKeyCheck()).toMatchObject({
       status: 'fail',
       detail: `${path} is damaged`,
-      fix: `Remove it (rm '${path}'): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again:  openai-setup key`,
+      fix: `Remove it (rm '${path}'): the keys in it are lost with it (copy yours out first if you can still read it there). Then store the key again (pipe the key in, in place of …):  … | openai-setup key --stdin`,
     });
   });
 });

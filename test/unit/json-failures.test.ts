@@ -37,7 +37,7 @@ describe('doctor with a damaged key file', () => {
         const stored = doc.checks.find((c) => c.id === 'stored-key')!;
         expect(stored.status).toBe('fail');
         expect(stored.detail).toMatch(/credentials\.json is damaged$/);
-        expect(stored.fix).toMatch(/^Remove it \(rm '.*credentials\.json'\): the keys in it are lost with it .*Then store the key again: {2}openai-setup key$/);
+        expect(stored.fix).toMatch(/^Remove it \(rm '.*credentials\.json'\): the keys in it are lost with it .*Then store the key again: {2}printenv OPENAI_API_KEY \| openai-setup key --stdin$/);
         expect(doc.verify?.ok).toBe(true);
       } else {
         expect(t.stdout).toMatch(/✖ Stored key +.*credentials\.json is damaged/);

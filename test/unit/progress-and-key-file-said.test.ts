@@ -110,7 +110,7 @@ describe('recordInDoubt: a key file recorded as holding the key that cannot be r
       const doubt = await recordInDoubt(t.ctx, await t.ctx.state.read(), 'ins');
       expect(doubt).toEqual({
         why: `${join(t.configDir, 'state.json')} records ${HINT} in plain text for profile "ins", but ${path} is damaged`,
-        fix: `remove it (\`rm -- '${path}'\`; the keys in it are lost with it), then store the key again with \`openai-setup key --profile ins --insecure-storage\``,
+        fix: `remove it (\`rm -- '${path}'\`; the keys in it are lost with it), then store the key again (pipe the key in, in place of …) with \`… | openai-setup key --profile ins --stdin --insecure-storage\``,
       });
     });
   }
