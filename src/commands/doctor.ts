@@ -619,7 +619,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     checks.push(check('stored-key', 'Stored key', 'info', `none: you keep the key of profile ${profileName} (${record.hint}) in OPENAI_API_KEY yourself${setIn}`, instead));
   } else if (!keychainError) {
     const store = storeKeyAdvice(ctx, profileName);
-    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, notMade ? `Once the Config dir problem above is fixed, store one${store.how}:  ${store.command}` : first ? `To store one${store.how}, ${afterFirst(first, store.command)}.` : `Store one${store.how}:  ${store.command}`, EXIT.usage));
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, notMade ? `Once the Config dir problem above is fixed, store one${store.how}:  ${store.command}` : first ? `To store one, ${afterFirst(first, store.command)}${store.how}.` : `Store one${store.how}:  ${store.command}`, EXIT.usage));
   }
 
   const keptInEnv = record;

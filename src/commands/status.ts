@@ -334,7 +334,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     // Nothing `verify` could check: what to do first is to store one, as it works where this is read.
     else {
       const store = storeKeyAdvice(ctx, profileName, false, check);
-      term.out(`${none}: ${newer ? `to store one${store.how}, ${afterUpdate(store.command)}` : `store one${storeKeyWords(store)}`}`);
+      term.out(`${none}: ${newer ? `to store one, ${afterUpdate(store.command)}${store.how}` : `store one${storeKeyWords(store)}`}`);
     }
   }
   if (status.plaintext.length) {

@@ -99,7 +99,7 @@ describe('a progress file written by a newer openai-setup', () => {
   it('status says to update before the wizard, key, import and admin-key it names (they would exit 7 now)', async () => {
     newerFile({ env: { OPENAI_API_KEY: undefined } }, { key: undefined, adminKey: { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' } });
     expect(await status(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout).toContain(`○ No key recorded for this profile (\`openai-setup doctor\` looks in the Secret Service keyring and records a key it finds there): to store one, ${UPDATE}, then run \`openai-setup key\`\n`);
+    expect(t.stdout).toContain(`○ No key recorded for this profile (\`openai-setup doctor\` looks in the Secret Service keyring and records a key it finds there): to store one, ${UPDATE}, then run \`openai-setup key\` (it asks for the key, hidden)\n`);
     expect(t.stdout).toContain(`is not an admin key: to store yours again, ${UPDATE}, then run \`openai-setup admin-key\`\n`);
     expect(t.stdout).toContain(`To continue (2 of 4 stages pending), ${UPDATE}, then run \`openai-setup\`.\n`);
     expect(t.stdout).not.toContain('to continue (');
@@ -163,7 +163,7 @@ describe('a progress file written by a newer openai-setup', () => {
     t.api.answerChecks(checkResult('valid'));
     await doctor(t.ctx, { json: true });
     const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
-    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To move it into the keychain, ${UPDATE}, then run \`openai-setup key\`.`);
+    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To move it into the keychain, ${UPDATE}, then run \`openai-setup token | openai-setup key --stdin --no-verify\`.`);
   });
 
   it('doctor with plain-text copies of the stored key says to update before the `import` that moves them', async () => {
@@ -221,6 +221,6 @@ describe('a progress file written by a newer openai-setup', () => {
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
     await doctor(t.ctx, { json: true });
     const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
-    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To store one, ${UPDATE}, then run \`openai-setup key\`.`);
+    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To store one, ${UPDATE}, then run \`… | openai-setup key --stdin\` (pipe the key in, in place of …).`);
   });
 });

@@ -103,7 +103,7 @@ describe('a stored value that is no key', () => {
     writeFileSync(join(t.configDir, 'state.json'), '{"version":1,', { mode: 0o600 });
     expect(await status(t.ctx, { profile: 'weird', json: false })).toBe(0);
     expect(t.stderr).toContain(`✖ ${IN_KEYCHAIN} ${FIX}\n`);
-    expect(t.stdout).toContain('○ No key stored for this profile: store one with `openai-setup key --profile weird`\n');
+    expect(t.stdout).toContain('○ No key stored for this profile: store one (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin) with `openai-setup key --profile weird`\n');
     expect(t.stdout).not.toContain(HINT);
     expectNothingOfIt();
   });
