@@ -130,7 +130,7 @@ describe('status and profiles: a damaged or empty key file is not shown as holdi
       expect(status.code).toBe(0);
       expect(status.stdout).not.toContain('in plain text:');
       expect(status.stdout).toContain(
-        `! Key not known: ${join(t.configDir, 'state.json')} records ${HINT} in plain text for profile "ins", but ${file} is damaged; remove it (\`rm -- '${file}'\`; the keys in it are lost with it), then store the key again with \`openai-setup key --profile ins --insecure-storage\`\n`,
+        `! Key not known: ${join(t.configDir, 'state.json')} records ${HINT} in plain text for profile "ins", but ${file} is damaged; remove it (\`rm -- '${file}'\`; the keys in it are lost with it), then store the key again (pipe the key in, in place of …) with \`… | openai-setup key --profile ins --stdin --insecure-storage\`\n`,
       );
       const json = StatusJsonSchema.parse(JSON.parse((await runCli(['status', '--profile', 'ins', '--json'], { env: t.env })).stdout));
       expect(json.key).toMatchObject({ storage: 'unknown', hint: null });
@@ -141,11 +141,12 @@ describe('status and profiles: a damaged or empty key file is not shown as holdi
       expect(profiles.stdout).not.toContain('(plain-text file)');
       expect(profiles.stdout).toContain(`! Key of profile "ins" not known: `);
 
-      // The fix as printed: the file goes, and the key stored again (piped in) is shown, in the file it was kept in.
+      // The fix as printed (no terminal here: the key piped in, in place of …): the file goes, and
+      // the key stored again is shown, in the file it was kept in.
       execFileSync('bash', ['-c', /`(rm -- [^`]+)`/.exec(status.stdout)![1]!]);
-      const again = /store the key again with `openai-setup ([^`]+)`/.exec(status.stdout)![1]!.split(' ');
-      expect(again).toEqual(['key', '--profile', 'ins', '--insecure-storage']);
-      expect((await runCli([...again, '--stdin', '--no-verify'], { env: t.env, input: KEY })).code).toBe(0);
+      const again = /store the key again \(pipe the key in, in place of …\) with `… \| openai-setup ([^`]+)`/.exec(status.stdout)![1]!.split(' ');
+      expect(again).toEqual(['key', '--profile', 'ins', '--stdin', '--insecure-storage']);
+      expect((await runCli([...again, '--no-verify'], { env: t.env, input: KEY })).code).toBe(0);
       expect((await runCli(['status', '--profile', 'ins'], { env: t.env })).stdout).toContain(`! Key ${HINT} in plain text: ${file}\n`);
     });
   }
@@ -160,7 +161,7 @@ describe('status: a key in the keychain the progress file does not record', () =
     const status = await runCli(['status'], { env: t.env });
     expect(status.code).toBe(0);
     expect(status.stdout).not.toContain('No key stored');
-    expect(status.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key`\n');
+    expect(status.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one (pipe the key in, in place of …) with `… | openai-setup key --stdin`\n');
     const profiles = await runCli(['profiles'], { env: t.env });
     expect(profiles.stdout).toMatch(/^\* +default +none recorded /m);
     expect(profiles.stdout).toContain('"none recorded": the progress file records no key for it, and this list reads no keychain; `openai-setup doctor --profile NAME` looks in the Secret Service keyring.');
