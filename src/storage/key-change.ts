@@ -10,7 +10,6 @@
 import type { Context } from '../context.js';
 import { EXIT, ExitError, KeyStoreError } from '../errors.js';
 import { maskKey } from '../keys/format.js';
-import { storeKeyWords } from '../api/diagnosis.js';
 import { storeKeyAdvice, toolCommand, type AdviceScope, type KeyEntryScope } from '../terminal/advice.js';
 import { pathLine, sanitize } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
@@ -501,9 +500,10 @@ export async function keyChangeFailure(
  * piped in where no terminal would ask for it).
  */
 export function keyFileUnusable(ctx: Pick<Context, 'keys'> & KeyEntryScope, profile: string, error: ConfigStoreError, lead: string): { why: string; fix: string } {
+  const store = storeKeyAdvice(ctx, profile, true);
   const fix =
     error instanceof DamagedKeyFileError
-      ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again${storeKeyWords(storeKeyAdvice(ctx, profile, true))}`
+      ? `remove it (\`rm -- ${sanitize(quotedWord(ctx.keys.filePath))}\`; the keys in it are lost with it), then store the key again${store.how} with \`${store.command}\``
       : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');
   return { why: `${lead} ${error.parts.detail.replace(/\.$/, '')}`, fix };
 }
