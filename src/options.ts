@@ -178,6 +178,13 @@ export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 export const ShellSchema = z.enum(SHELLS, { message: `name a shell: ${SHELLS.join(', ')}` });
 
+/**
+ * How to install the fish script where fish reads it, the same typed in fish, bash or zsh: fish
+ * itself names its folder ($__fish_config_dir: under $XDG_CONFIG_HOME when set, else ~/.config),
+ * and makes completions/ in it, which a fresh fish does not.
+ */
+export const FISH_COMPLETION_INSTALL = "fish -c 'mkdir -p $__fish_config_dir/completions && openai-setup completion fish > $__fish_config_dir/completions/openai-setup.fish'";
+
 /** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined: its one reader (advice and storage both read it). */
 export function envAdminKey(ctx: { readonly rawEnv: Readonly<Record<string, string | undefined>> }): string | undefined {
   return ctx.rawEnv.OPENAI_ADMIN_KEY?.trim() || undefined;

@@ -4,7 +4,7 @@
 // state file, and after a damaged one was moved aside the keychain's and key file's entry names).
 import type { Command, Option } from 'commander';
 import type { Context } from '../context.js';
-import { SHELLS, type Shell } from '../options.js';
+import { FISH_COMPLETION_INSTALL, SHELLS, type Shell } from '../options.js';
 import { PAGE_NAMES } from '../platform.js';
 import { selfCommand } from '../terminal/invocation.js';
 import { npxAskedFor } from '../terminal/npx-spec.js';
@@ -323,7 +323,7 @@ export function fishScript(tree: CompletionTree): string {
   }
   return `# fish completion for openai-setup (from \`openai-setup completion fish\`).
 # Load it:  openai-setup completion fish | source
-# or save it as ~/.config/fish/completions/openai-setup.fish
+# or save it where fish reads it:  ${FISH_COMPLETION_INSTALL}
 
 function __openai_setup_profiles
     openai-setup profiles --names 2>/dev/null

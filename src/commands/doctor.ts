@@ -30,7 +30,7 @@ import { labelled } from '../terminal/width.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile, trackedEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, upperFirst, withoutCredentials } from '../terminal/sanitize.js';
-import { afterFirst, elsewhereCommand, keyCommand, pendingRevokeAdvice, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { afterFirst, elsewhereCommand, keyCommand, pendingRevokeAdvice, pipeKeyCommand, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { shellExportLine, shellSetLine, shellUnsetLine } from '../terminal/shell.js';
 import { baseUrlProblem, urlMeant } from '../options.js';
 import { shellDirsOf } from '../storage/paths.js';
@@ -587,7 +587,9 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
       : failedHere
         ? `${upperFirst(failedHere.fix!).replace(/\.$/, '')}; then \`${toolCommand(ctx, 'doctor', profileName)}\` records it.`
         : `Storing it again records it:  ${storeAgain}`;
-  const moveFix = first ? `To move it into the keychain, ${afterFirst(first, keyCommand(ctx, profileName))}.` : `Move it into the keychain:  ${keyCommand(ctx, profileName)}`;
+  // Where `key` would not ask (no terminal), the key read from the file is piped into it.
+  const move = promptWhereItAsks(ctx, keyCommand(ctx, profileName)) ?? storeAgainCommand(ctx, profileName, 'keychain');
+  const moveFix = first ? `To move it into the keychain, ${afterFirst(first, move)}.` : `Move it into the keychain:  ${move}`;
   if (notAKey) {
     checks.push(check('stored-key', 'Stored key', 'fail', notAKey.message.replace(/\.$/, ''), notAKey.fix, EXIT.keyRejected));
   } else if (stored?.storage === 'keychain') {
@@ -611,7 +613,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const instead = keychainError ? null : first ? `To have openai-setup keep it in the keychain instead, ${afterFirst(first, importing)}.` : `To have openai-setup keep it in the keychain instead:  ${importing}`;
     checks.push(check('stored-key', 'Stored key', 'info', `none: you keep the key of profile ${profileName} (${record.hint}) in OPENAI_API_KEY yourself${setIn}`, instead));
   } else if (!keychainError) {
-    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, notMade ? `Once the Config dir problem above is fixed, store one:  ${keyCommand(ctx, profileName)}` : first ? `To store one, ${afterFirst(first, keyCommand(ctx, profileName))}.` : `Store one:  ${keyCommand(ctx, profileName)}`, EXIT.usage));
+    const store = storeKeyAdvice(ctx, profileName);
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, notMade ? `Once the Config dir problem above is fixed, store one${store.how}:  ${store.command}` : first ? `To store one, ${afterFirst(first, store.command)}${store.how}.` : `Store one${store.how}:  ${store.command}`, EXIT.usage));
   } else if (forgotten) {
     // No keychain here, and the record of the key file's key forgotten: said, with the file to store one in (plain `key` fails here).
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, `${upperFirst(storeInFile(ctx, profileName, first))}${first ? '.' : ''}`, EXIT.usage));

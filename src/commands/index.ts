@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
 import { EXIT } from '../errors.js';
-import { PageNameSchema, parseCheckFlags, parseFlag, ShellSchema, type BaseUrlUse } from '../options.js';
+import { FISH_COMPLETION_INSTALL, PageNameSchema, parseCheckFlags, parseFlag, ShellSchema, type BaseUrlUse } from '../options.js';
 import { BudgetFlagSchema, MonthFlagSchema, ProjectIdSchema } from '../storage/admin-state.js';
 import { BillingChoiceSchema, ProfileNameSchema } from '../storage/state.js';
 import { DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, OFFICIAL_API_BASE_URL } from '../platform.js';
@@ -397,7 +397,7 @@ Exit code: 0 when everything needed works; else the live check's (3-6) when it f
     examples: [
       'source <(openai-setup completion bash)  # in ~/.bashrc',
       'source <(openai-setup completion zsh)  # in ~/.zshrc, after compinit',
-      'openai-setup completion fish > ~/.config/fish/completions/openai-setup.fish',
+      FISH_COMPLETION_INSTALL,
     ],
     description: 'print a completion script for bash, zsh or fish',
     arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],

@@ -17,7 +17,7 @@ import { ENV_SOURCE, envKeyHeld, judgeStoredKey, noProfileText, unknownProfile, 
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, organizationOf, STAGE_IDS, stageDoneForOthers, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, afterFirst, checkFlags, keyCommand, keyPromptWorks, pendingRevokeAdvice, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, afterFirst, checkFlags, keyPromptWorks, pendingRevokeAdvice, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { PAGES } from '../platform.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
@@ -373,8 +373,11 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const none = status.keyLookedUp || noKeychain ? `${m.pending} No key ${status.keyLookedUp ? 'stored' : 'recorded'} for this profile` : `${m.pending} No key recorded for this profile (\`${toolCommand(ctx, 'doctor', profileName)}\` looks in the ${ctx.keys.keychainDescription} and records a key it finds there)`;
     if (key.env.set) term.out(none);
     else if (noKeychain) term.out(`${none}. ${keepOneInFile(ctx, profileName, noKeychain, first, check)}`);
-    // Nothing `verify` could check: what to do first is to store one.
-    else term.out(`${none}: ${newer ? `to store one, ${afterUpdate(keyCommand(ctx, profileName, check))}` : `store one with \`${keyCommand(ctx, profileName, check)}\``}`);
+    // Nothing `verify` could check: what to do first is to store one, as it works where this is read.
+    else {
+      const store = storeKeyAdvice(ctx, profileName, false, check);
+      term.out(`${none}: ${newer ? `to store one, ${afterUpdate(store.command)}${store.how}` : `store one${storeKeyWords(store)}`}`);
+    }
   }
   if (status.plaintext.length) {
     const importing = toolCommand(ctx, 'import', profileName);

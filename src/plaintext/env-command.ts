@@ -5,7 +5,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { maskKey } from '../keys/format.js';
-import { keyCommand, toolCommand, type AdviceScope } from '../terminal/advice.js';
+import { storeKeyAdvice, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { shellWord } from '../terminal/shell.js';
 import { shellPath } from './edit.js';
 import { envFilePlaces, gitRunner, gitVerdict, keyInHistory, realTarget } from './env-files.js';
@@ -87,9 +87,14 @@ function writtenBy(ctx: Context, profileName: string, path: string, scope: Advic
   return toolCommand(scope, `env --file ${shellPath(typedPath(ctx, path))}`, profileName);
 }
 
-/** Replacing a key that got out: how, with the commands as typed in `scope`. */
-function replaceTheKey(scope: AdviceScope, profileName: string): string {
-  return `replace the key: create a new one on the API keys page, store it with \`${keyCommand(scope, profileName)}\` and delete this one there (with an admin key, \`${toolCommand(scope, 'rotate', profileName)}\` does both)`;
+/**
+ * Replacing a key that got out: how, with the commands as typed in `scope`, storing the new one as
+ * it works where this is read (storeKeyAdvice: piped in where nothing would ask; never a pipe of
+ * OPENAI_API_KEY, which may hold the key that got out).
+ */
+function replaceTheKey(ctx: Context, scope: AdviceScope, profileName: string): string {
+  const store = storeKeyAdvice({ ...scope, env: ctx.env, rawEnv: ctx.rawEnv, term: ctx.term }, profileName, false, undefined, { variableFailed: true });
+  return `replace the key: create a new one on the API keys page, store it${store.how} with \`${store.command}\` and delete this one there (with an admin key, \`${toolCommand(scope, 'rotate', profileName)}\` does both)`;
 }
 
 /**
@@ -109,7 +114,7 @@ export async function trackedEnvFile(ctx: Context, profileName: string, path: st
   const keep = writeCommand(ctx, profileName, path, at, scope);
   return {
     detail: `git tracks ${shown}, which holds ${held}: the key is in the repository (in its history once committed), so count it as exposed`,
-    fix: `take ${shown} out of git and keep it out:  ${keep}  — then ${replaceTheKey(scope, profileName)}`,
+    fix: `take ${shown} out of git and keep it out:  ${keep}  — then ${replaceTheKey(ctx, scope, profileName)}`,
     command: keep,
   };
 }
@@ -134,14 +139,14 @@ async function historyOf(ctx: Context, profileName: string, path: string, held: 
   if (found.kind === 'unsearched') {
     return {
       detail: `${shown} holds ${held}, and its history in git could not be searched for it in full (${found.why}), so a commit may hold the key`,
-      fix: `${keepOut}if ${shown} was ever committed holding it, ${replaceTheKey(scope, profileName)}; ${pushed}`,
+      fix: `${keepOut}if ${shown} was ever committed holding it, ${replaceTheKey(ctx, scope, profileName)}; ${pushed}`,
       command: keepOutCommand,
     };
   }
   const commit = found.commit ? `commit ${found.commit}` : 'a commit';
   return {
     detail: `${shown} held ${held} ${found.removed ? 'until' : 'in'} ${commit}: git's history keeps the key though it does not track ${shown} now, so count it as exposed`,
-    fix: `${keepOut}${replaceTheKey(scope, profileName)}; ${pushed}`,
+    fix: `${keepOut}${replaceTheKey(ctx, scope, profileName)}; ${pushed}`,
     command: keepOutCommand,
   };
 }

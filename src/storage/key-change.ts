@@ -495,7 +495,8 @@ export async function keyChangeFailure(
  * (what the progress file records, then "but" or "and"): what is wrong, and its fix. As token, run
  * and logout would find it (exit 7). A damaged one is removed, the keys in it with it (as doctor
  * says it), and the key stored again in the file (where it was kept, or no keychain can be reached:
- * without --insecure-storage, `key` fails there).
+ * without --insecure-storage, `key` fails there), as it works where this is read (storeKeyAdvice:
+ * piped in where no terminal would ask for it).
  */
 export function keyFileUnusable(ctx: Pick<Context, 'keys'> & KeyEntryScope, profile: string, error: ConfigStoreError, lead: string, check?: CheckFlagValues): { why: string; fix: string } {
   const fix = error instanceof DamagedKeyFileError ? damagedKeyFileFix(ctx, ctx.keys.filePath, profile, true, check) : (error.parts.fix ?? error.hints.join(' ')).replace(/\.$/, '');

@@ -4,13 +4,14 @@
 // exit 7; a command in it takes the exact path, quoted.
 import { lstatSync, rmSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { chmod, lstat, open, readdir, readlink, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { homedir, userInfo } from 'node:os';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ExitError, KeyStoreError } from '../errors.js';
 import { pathLine } from '../terminal/sanitize.js';
 import { quotedWord } from '../terminal/shell.js';
 import { AnotherUsersDirError, anotherUsersDir, makeDirs } from './make-dirs.js';
 import { fileErrorCode } from './errno-words.js';
+import { homeVariable, usableHome } from './home.js';
 import { describeFileError, readRegularFile, UnreadableFileError } from './read-file.js';
 
 /** Far more than any progress or credentials file holds: anything bigger is not ours. */
@@ -99,6 +100,28 @@ function existingLevel(dir: string): string {
 }
 
 /**
+ * The fix when `dir` is under a home directory that is not there (HOME=/nonexistent, nobody's and
+ * many a container user's), so that making it failed above the home, at a level no one may write:
+ * the home is what is wrong, not that level's owner. The home as Node's homedir() gives it, which
+ * the config dir was built on (paths.ts): HOME, or with it unset the system's record. Null otherwise.
+ */
+function missingHome(dir: string): string | null {
+  const variable = homeVariable(process.platform);
+  const home = usableHome(homedir(), process.platform).dir;
+  const target = resolve(dir);
+  if (home === null || dirname(home) === home || !target.startsWith(`${home}${sep}`)) return null;
+  try {
+    statSync(home);
+    return null;
+  } catch (error) {
+    if (fileErrorCode(error) !== 'ENOENT') return null;
+  }
+  const named = process.env[variable] === undefined ? `your home directory ${pathLine(home)} (the system's record for this user; ${variable} is not set)` : `${variable} (${pathLine(home)})`;
+  const xdg = process.platform === 'win32' || process.platform === 'darwin' ? '' : 'XDG_CONFIG_HOME or ';
+  return `${named} does not exist: set ${variable} to your home directory, or ${xdg}OPENAI_SETUP_CONFIG_DIR to a directory you can write.`;
+}
+
+/**
  * A file-system error as one line for people (which path, why, what to do); an ExitError as it
  * is; anything else (a bug) unchanged. `what`: what could not be done, when more than `doing` the path.
  */
@@ -111,6 +134,11 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
   switch (code) {
     case 'EACCES':
     case 'EPERM': {
+      const gone = doing === 'create' ? missingHome(dir) : null;
+      if (gone) {
+        fix = gone;
+        break;
+      }
       // The level that refused: a dir being made is not there yet, nor maybe the levels above it
       // (HOME read-only: ~/.config is missing and HOME refused it).
       const refused = existingLevel(dir);
@@ -118,7 +146,7 @@ export function storeError(error: unknown, path: string, doing: 'read' | 'write'
       break;
     }
     case 'EROFS':
-      fix = 'set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk.';
+      fix = (doing === 'create' ? missingHome(dir) : null) ?? 'set OPENAI_SETUP_CONFIG_DIR to a directory on a writable disk.';
       break;
     case 'ENOSPC':
     case 'EDQUOT':

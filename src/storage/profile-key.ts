@@ -285,8 +285,9 @@ function storeAgainFix(ctx: Context, profile: string, value: string, first: stri
  */
 function otherServerFixes(ctx: Context, profile: string, value: string, check: CheckFlagValues | undefined, first: string | null): string[] {
   const url = otherServiceBaseURL(value);
-  const command = keyCommand(ctx, profile);
-  const instead = first ? `If it is to be an OpenAI key, ${afterFirst(first, command)} to store yours (it replaces what is stored).` : `If it is to be an OpenAI key, store yours with \`${command}\` (it replaces what is stored).`;
+  // As it works where this is read (storeKeyAdvice): piped in where no terminal would ask for it.
+  const { command, how } = storeKeyAdvice(ctx, profile);
+  const instead = first ? `If it is to be an OpenAI key, store yours (it replaces what is stored): ${afterFirst(first, command)}${how}.` : `If it is to be an OpenAI key, store yours${how} with \`${command}\` (it replaces what is stored).`;
   // A known service's URL is in the problem already (OPENAI_BASE_URL=…); verify can take it as a flag.
   if (url) return check ? [`To check it with that server: \`${verifyCommand(ctx, profile, { ...check, baseURL: url })}\`.`, instead] : [instead];
   const there = `If it is a key for another OpenAI-compatible server, set OPENAI_BASE_URL to that server${check ? ' (or give --base-url its URL)' : ''}.`;

@@ -250,9 +250,10 @@ export function afterFirst(first: string, command: string): string {
  * or `also`: what to add, in words, when they are not known (", adding …"); `first`: what must be
  * done before `key` can work (StateStore.firstBeforeChanges), said before it.
  */
-export function notAKeyFix(scope: AdviceScope, profile: string, check?: CheckFlagValues, also = '', first: string | null = null): string {
-  const command = keyCommand(scope, profile, check);
-  return first ? `To store your key again, ${afterFirst(first, command)}${also} (it replaces what is stored).` : `Store your key again with \`${command}\`${also} (it replaces what is stored).`;
+export function notAKeyFix(scope: KeyEntryScope, profile: string, check?: CheckFlagValues, also = '', first: string | null = null): string {
+  // As it works where this is read (storeKeyAdvice): piped in where no terminal would ask for it.
+  const { command, how } = storeKeyAdvice(scope, profile, false, check);
+  return first ? `To store your key again (it replaces what is stored), ${afterFirst(first, command)}${how}${also}.` : `Store your key again${how} with \`${command}\`${also} (it replaces what is stored).`;
 }
 
 /**

@@ -174,6 +174,38 @@ describe('fish, through complete -C', () => {
   });
 });
 
+describe("fish's install line, as --help prints it", () => {
+  /** The fish example of `completion --help`, as printed (without its "$ "). */
+  async function printedLine(): Promise<string> {
+    const help = await runCli(['completion', '--help'], { env });
+    expect(help.code).toBe(0);
+    const line = help.stdout.split('\n').find((l) => l.includes('completion fish'));
+    expect(line, help.stdout).toBeDefined();
+    return line!.trim().replace(/^\$ /, '');
+  }
+
+  // A fresh HOME as fish 3.6 leaves it (~/.config/fish, no completions/ in it), with XDG_CONFIG_HOME
+  // unset and set; the line typed in bash (the reviewer's) and in fish.
+  it.each([
+    ['bash', false],
+    ['bash', true],
+    ['fish', false],
+    ['fish', true],
+  ] as const)('typed in %s, XDG_CONFIG_HOME set: %s: saved where fish reads it, which then completes from it', async (shell, xdgSet) => {
+    const line = await printedLine();
+    const home = join(t.root, `fresh-${shell}-${xdgSet}`);
+    mkdirSync(join(home, '.config', 'fish'), { recursive: true });
+    const { XDG_CONFIG_HOME: _unset, ...withoutXdg } = env;
+    const there = { ...withoutXdg, HOME: home, ...(xdgSet ? { XDG_CONFIG_HOME: join(home, 'xdg') } : {}) };
+    execFileSync(shell, ['-c', line], { cwd: home, env: there, encoding: 'utf8' });
+    const saved = join(xdgSet ? join(home, 'xdg') : join(home, '.config'), 'fish', 'completions', 'openai-setup.fish');
+    expect(readFileSync(saved, 'utf8')).toContain('complete -c openai-setup');
+    // fish loads completions/ itself (nothing sourced): the file is where it looks.
+    const shown = execFileSync('fish', ['-c', 'complete -C "openai-setup doc"'], { cwd: home, env: there, encoding: 'utf8' });
+    expect(shown).toMatch(/^doctor\t/m);
+  });
+});
+
 describe('completion where openai-setup is not an installed command', () => {
   it('under npx the script still completes the command openai-setup (its profile lookup too), and stderr says to install it', async () => {
     for (const shell of ['bash', 'zsh', 'fish']) {

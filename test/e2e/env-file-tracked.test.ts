@@ -54,7 +54,7 @@ describe('a .env env wrote, then committed', () => {
 
     const status = await runCli(['status'], { env: t.env, cwd: dir });
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(/! git tracks \.env, which holds sk-proj-…\S{4}: the key is in the repository \(in its history once committed\), so count it as exposed; take \.env out of git and keep it out: {2}git rm --cached -- \.env && openai-setup env --file \.env --gitignore {2}— then replace the key: create a new one on the API keys page, store it with `openai-setup key` and delete this one there \(with an admin key, `openai-setup rotate` does both\)\n/);
+    expect(status.stdout).toMatch(/! git tracks \.env, which holds sk-proj-…\S{4}: the key is in the repository \(in its history once committed\), so count it as exposed; take \.env out of git and keep it out: {2}git rm --cached -- \.env && openai-setup env --file \.env --gitignore {2}— then replace the key: create a new one on the API keys page, store it \(pipe the key in, in place of …\) with `… \| openai-setup key --stdin` and delete this one there \(with an admin key, `openai-setup rotate` does both\)\n/);
     expect(status.stdout).not.toContain('as you asked');
 
     const doctor = await runCli(['doctor'], { env: t.env, cwd: dir });

@@ -141,7 +141,8 @@ describe('status and profiles: a damaged or empty key file is not shown as holdi
       expect(profiles.stdout).not.toContain('(plain-text file)');
       expect(profiles.stdout).toContain(`! Key of profile "ins" not known: `);
 
-      // The fix as printed: the file goes, and the key stored again (piped in) is shown, in the file it was kept in.
+      // The fix as printed (no terminal here: the key piped in, in place of …): the file goes, and
+      // the key stored again is shown, in the file it was kept in.
       execFileSync('bash', ['-c', /`(rm -- [^`]+)`/.exec(status.stdout)![1]!]);
       const again = /again \(pipe the key in, in place of …\) with `… \| openai-setup ([^`]+)`/.exec(status.stdout)![1]!.split(' ');
       expect(again).toEqual(['key', '--profile', 'ins', '--stdin', '--insecure-storage']);
@@ -160,7 +161,7 @@ describe('status: a key in the keychain the progress file does not record', () =
     const status = await runCli(['status'], { env: t.env });
     expect(status.code).toBe(0);
     expect(status.stdout).not.toContain('No key stored');
-    expect(status.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key`\n');
+    expect(status.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one (pipe the key in, in place of …) with `… | openai-setup key --stdin`\n');
     const profiles = await runCli(['profiles'], { env: t.env });
     expect(profiles.stdout).toMatch(/^\* +default +none recorded /m);
     expect(profiles.stdout).toContain('"none recorded": the progress file records no key for it, and this list reads no keychain; `openai-setup doctor --profile NAME` looks in the Secret Service keyring.');

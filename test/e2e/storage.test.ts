@@ -434,12 +434,15 @@ describe('a config dir that cannot be written: one line, exit 7; verify --json k
     const env: Record<string, string> = { PATH: t.env.PATH!, HOME: '/nonexistent', LANG: 'C.UTF-8', OPENAI_BASE_URL: server.baseURL };
     const asNobody = (args: string[], extra: Record<string, string> = {}) =>
       runCommand('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', node, cli, ...args], { env: { ...env, ...extra }, cwd: '/' });
-    // Not even HOME is there: / is what refused.
-    expectOneLine(await asNobody(['login', '--done']), 7, /Could not create \/nonexistent\/\.config\/openai-setup: permission denied \(EACCES\), so "Log in to the OpenAI API platform" was not recorded as done \(openai-setup will ask about it again\); check who owns \/ and its permissions \(ls -ld '\/'\)/);
+    // Not even HOME is there: / refused, but the missing HOME is what to fix, not /'s owner.
+    const gone = "HOME \\(/nonexistent\\) does not exist: set HOME to your home directory, or XDG_CONFIG_HOME or OPENAI_SETUP_CONFIG_DIR to a directory you can write\\.$";
+    const login = await asNobody(['login', '--done']);
+    expectOneLine(login, 7, new RegExp(`Could not create /nonexistent/\\.config/openai-setup: permission denied \\(EACCES\\), so "Log in to the OpenAI API platform" was not recorded as done \\(openai-setup will ask about it again\\); ${gone}`));
+    expect(login.stderr).not.toContain('check who owns');
     const verify = await asNobody(['verify', '--json'], { OPENAI_API_KEY: NO_CREDITS });
     expect(verify.code).toBe(4);
     expect(VerifyJsonSchema.parse(JSON.parse(verify.stdout)).status).toBe('insufficient_quota');
-    expectOneLine(verify, 4, /^! The result of this check was not recorded: .*\(EACCES\)/);
+    expectOneLine(verify, 4, new RegExp(`^! The result of this check was not recorded: .*\\(EACCES\\); ${gone}`));
     expect(existsSync('/nonexistent')).toBe(false);
   }
 

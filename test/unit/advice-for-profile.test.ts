@@ -38,14 +38,14 @@ describe('commands recommended for a profile name it', () => {
   it('status --profile work: the key to store and the wizard to run are for work', async () => {
     context();
     expect(await status(t.ctx, { profile: 'work', json: false })).toBe(0);
-    expect(t.stdout).toContain('No key recorded for this profile (`openai-setup doctor --profile work` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key --profile work`');
+    expect(t.stdout).toContain('No key recorded for this profile (`openai-setup doctor --profile work` looks in the Secret Service keyring and records a key it finds there): store one (it asks for the key, hidden) with `openai-setup key --profile work`');
     expect(t.stdout).toContain('Run `openai-setup --profile work` to continue (4 of 4 stages pending).');
   });
 
   it('status of the default profile says the commands as they are', async () => {
     context();
     expect(await status(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout).toContain('store one with `openai-setup key`\n');
+    expect(t.stdout).toContain('store one (it asks for the key, hidden) with `openai-setup key`\n');
     expect(t.stdout).toContain('Run `openai-setup` to continue');
   });
 
@@ -205,11 +205,11 @@ describe('advice names the profile unless a command without --profile acts on it
     context();
     await use(t.ctx, { name: 'work' });
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
-    expect(t.stdout).toContain('store one with `openai-setup key --profile default`');
+    expect(t.stdout).toContain('store one (it asks for the key, hidden) with `openai-setup key --profile default`');
     expect(t.stdout).toContain('Run `openai-setup --profile default` to continue (4 of 4 stages pending).');
     const before = t.stdout.length;
     expect(await status(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout.slice(before)).toContain('store one with `openai-setup key`\n');
+    expect(t.stdout.slice(before)).toContain('store one (it asks for the key, hidden) with `openai-setup key`\n');
     expect(t.stdout.slice(before)).toContain('Run `openai-setup` to continue');
   });
 

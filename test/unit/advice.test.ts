@@ -55,7 +55,10 @@ describe('the command lines of advice', () => {
     expect(keyCommand(ctx, 'work', check)).toBe("npx openai-setup key --profile work --base-url http://127.0.0.1:18777/v1 --timeout 20000");
     expect(verifyCommand(ctx, 'work', check)).toBe("npx openai-setup verify --profile work --base-url http://127.0.0.1:18777/v1 --timeout 20000 --no-billing-check");
     expect(pipeKeyCommand(ctx, 'work', true)).toBe('printenv OPENAI_API_KEY | npx openai-setup key --profile work --stdin --insecure-storage');
-    expect(notAKeyFix(ctx, 'work')).toBe('Store your key again with `npx openai-setup key --profile work` (it replaces what is stored).');
+    // Where it would ask (a terminal), `key`; with none, the key piped in, as it works there.
+    const at = (stdinIsTTY: boolean) => ({ ...ctx, env: {}, rawEnv: {}, term: { whyNoPrompts: stdinIsTTY ? '' : 'no terminal', stdinIsTTY, stdoutIsTTY: stdinIsTTY } });
+    expect(notAKeyFix(at(true), 'work')).toBe('Store your key again (it asks for the key, hidden) with `npx openai-setup key --profile work` (it replaces what is stored).');
+    expect(notAKeyFix(at(false), 'work')).toBe('Store your key again (pipe the key in, in place of …) with `… | npx openai-setup key --profile work --stdin` (it replaces what is stored).');
     expect(verifyCommand(ctx, 'work', check, '--key -')).toBe('npx openai-setup verify --key - --profile work --base-url http://127.0.0.1:18777/v1 --timeout 20000 --no-billing-check');
   });
 

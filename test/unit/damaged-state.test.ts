@@ -154,7 +154,7 @@ describe('status after a damaged state.json was moved aside: the record went wit
   it('none there: "No key stored" is true now', async () => {
     await movedAside();
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
-    expect(printed()).toContain('No key stored for this profile: store one with `openai-setup key`');
+    expect(printed()).toContain('No key stored for this profile: store one (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin) with `openai-setup key`');
     expect(t.keychain.calls.map((c) => [c.op, c.account])).toEqual([['get', 'default'], ['get', 'default:admin']]);
   });
 
@@ -164,7 +164,7 @@ describe('status after a damaged state.json was moved aside: the record went wit
     t.keychain.calls.length = 0;
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
     // Not "no key stored": status read no keychain, and says which command does.
-    expect(t.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key`\n');
+    expect(t.stdout).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin) with `openai-setup key`\n');
     expect(t.stdout).not.toContain('No key stored');
     expect(t.keychain.calls).toEqual([]);
   });

@@ -59,7 +59,7 @@ describe('doctor', () => {
     expect(await doctor(t.ctx, { json: false })).toBe(2);
 
     expect(line('Stored key')).toBe('✖ Stored key          none for profile default');
-    expect(t.stdout).toContain('  → Store one:  openai-setup key\n');
+    expect(t.stdout).toContain('  → Store one (it asks for the key, hidden):  openai-setup key\n');
     expect(line('Live check')).toBe('○ Live check          no key to check');
     expect(t.api.checks).toEqual([]);
     expect(t.stdout).toContain('✖ 1 problem: see the ✖ lines above and what to do.');

@@ -20,7 +20,7 @@ const KEY = testKey('H');
 const HINT = 'sk-proj-…000H';
 // git without the person's own configuration (a global excludes file could hide .env).
 const GIT_ENV = { PATH: process.env.PATH, HOME: '/nonexistent-home', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
-const REPLACE = 'replace the key: create a new one on the API keys page, store it with `openai-setup key` and delete this one there (with an admin key, `openai-setup rotate` does both); rewriting the history does not take it back from where it was pushed or cloned';
+const REPLACE = 'replace the key: create a new one on the API keys page, store it (pipe the key in, in place of …) with `… | openai-setup key --stdin` and delete this one there (with an admin key, `openai-setup rotate` does both); rewriting the history does not take it back from where it was pushed or cloned';
 const ASKED = '○ Also in .env:1 (written by `openai-setup env --file .env`, as you asked)\n';
 
 const made: TestContext[] = [];

@@ -64,7 +64,7 @@ describe('a file env wrote, which git tracks, holding the stored key', () => {
     expect(await status(t.ctx, { json: false })).toBe(0);
     const said = since(t, at);
     expect(said).toContain(
-      `! git tracks .env, which holds ${OLD_HINT}: the key is in the repository (in its history once committed), so count it as exposed; take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it with \`openai-setup key\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)\n`,
+      `! git tracks .env, which holds ${OLD_HINT}: the key is in the repository (in its history once committed), so count it as exposed; take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it (pipe the key in, in place of …) with \`… | openai-setup key --stdin\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)\n`,
     );
     expect(said).not.toContain('as you asked');
     expect(said).not.toContain('--force');
@@ -106,7 +106,7 @@ describe('a file env wrote, which git tracks, holding the stored key', () => {
       title: 'Env files',
       status: 'warn',
       detail: `git tracks .env, which holds ${OLD_HINT}: the key is in the repository (in its history once committed), so count it as exposed`,
-      fix: `Take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it with \`openai-setup key\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)`,
+      fix: `Take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it (pipe the key in, in place of …) with \`… | openai-setup key --stdin\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)`,
     });
     expect(checks.map((c) => c.id)).not.toContain('env-files');
     expect(JSON.stringify(checks)).not.toContain('--force');

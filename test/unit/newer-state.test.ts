@@ -99,7 +99,7 @@ describe('a progress file written by a newer openai-setup', () => {
   it('status says to update before the wizard, key, import and admin-key it names (they would exit 7 now)', async () => {
     newerFile({ env: { OPENAI_API_KEY: undefined } }, { key: undefined, adminKey: { storage: 'keychain', hint: 'sk-proj-…000B', savedAt: '2026-01-01T00:00:00.000Z' } });
     expect(await status(t.ctx, { json: false })).toBe(0);
-    expect(t.stdout).toContain(`○ No key recorded for this profile (\`openai-setup doctor\` looks in the Secret Service keyring and records a key it finds there): to store one, ${UPDATE}, then run \`openai-setup key\`\n`);
+    expect(t.stdout).toContain(`○ No key recorded for this profile (\`openai-setup doctor\` looks in the Secret Service keyring and records a key it finds there): to store one, ${UPDATE}, then run \`openai-setup key\` (it asks for the key, hidden)\n`);
     expect(t.stdout).toContain(`is not an admin key: to store yours again, ${UPDATE}, then run \`openai-setup admin-key\`\n`);
     expect(t.stdout).toContain(`To continue (2 of 4 stages pending), ${UPDATE}, then run \`openai-setup\`.\n`);
     expect(t.stdout).not.toContain('to continue (');
@@ -117,7 +117,7 @@ describe('a progress file written by a newer openai-setup', () => {
     newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined }, keychain: { default: 'sk-proj-cut' } });
     const { code, hints } = await outcomeOf(token(t.ctx, { yes: false }));
     expect(code).toBe(3);
-    expect(hints).toEqual([`To store your key again, ${UPDATE}, then run \`openai-setup key\` (it replaces what is stored).`]);
+    expect(hints).toEqual([`To store your key again (it replaces what is stored), ${UPDATE}, then run \`… | openai-setup key --stdin\` (pipe the key in, in place of …).`]);
   });
 
   it('import, listing a key that is not stored yet, says to update before the import that would store it', async () => {
@@ -132,7 +132,7 @@ describe('a progress file written by a newer openai-setup', () => {
     newerFile({ interactive: false, env: { OPENAI_API_KEY: undefined }, keychain: { default: 'sk-proj-cut' } });
     const { code } = await outcomeOf(verify(t.ctx, { json: false, quiet: false, billingCheck: true }));
     expect(code).toBe(3);
-    expect(t.stdout).toContain(`To store your key again, ${UPDATE}, then run \`openai-setup key\` (it replaces what is stored).`);
+    expect(t.stdout).toContain(`To store your key again (it replaces what is stored), ${UPDATE}, then run \`… | openai-setup key --stdin\` (pipe the key in, in place of …).`);
     expect(t.stdout).not.toContain('Store your key again with');
     expect(t.api.checks).toEqual([]);
   });
@@ -143,7 +143,7 @@ describe('a progress file written by a newer openai-setup', () => {
     expect(await doctor(t.ctx, { json: true })).toBe(3);
     const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
     const fixes = checks.filter((c) => c.fix?.includes('store your key again') || c.fix?.includes('Store your key again')).map((c) => [c.id, c.fix]);
-    expect(fixes).toEqual([['stored-key', `To store your key again, ${UPDATE}, then run \`openai-setup key\` (it replaces what is stored).`]]);
+    expect(fixes).toEqual([['stored-key', `To store your key again (it replaces what is stored), ${UPDATE}, then run \`… | openai-setup key --stdin\` (pipe the key in, in place of …).`]]);
   });
 
   it('doctor checking a stored key for OpenAI that only another server takes: the key that replaces it after updating', async () => {
@@ -151,7 +151,7 @@ describe('a progress file written by a newer openai-setup', () => {
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
     await doctor(t.ctx, { json: true });
     const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
-    expect(checks.find((c) => c.id === 'verify')?.fix).toBe(`If it is to be an OpenAI key, ${UPDATE}, then run \`openai-setup key\` to store yours (it replaces what is stored).`);
+    expect(checks.find((c) => c.id === 'verify')?.fix).toBe(`If it is to be an OpenAI key, store yours (it replaces what is stored): ${UPDATE}, then run \`… | openai-setup key --stdin\` (pipe the key in, in place of …).`);
     // The record, out of date, could not be written: storing again records it, once updated.
     expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To record it, ${UPDATE}, then run \`openai-setup token | openai-setup key --stdin --no-verify\`.`);
   });
@@ -163,7 +163,7 @@ describe('a progress file written by a newer openai-setup', () => {
     t.api.answerChecks(checkResult('valid'));
     await doctor(t.ctx, { json: true });
     const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
-    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To move it into the keychain, ${UPDATE}, then run \`openai-setup key\`.`);
+    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To move it into the keychain, ${UPDATE}, then run \`openai-setup token | openai-setup key --stdin --no-verify\`.`);
   });
 
   it('doctor with plain-text copies of the stored key says to update before the `import` that moves them', async () => {
@@ -221,6 +221,6 @@ describe('a progress file written by a newer openai-setup', () => {
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });
     await doctor(t.ctx, { json: true });
     const checks = DoctorJsonSchema.parse(JSON.parse(t.stdout)).checks;
-    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To store one, ${UPDATE}, then run \`openai-setup key\`.`);
+    expect(checks.find((c) => c.id === 'stored-key')?.fix).toBe(`To store one, ${UPDATE}, then run \`… | openai-setup key --stdin\` (pipe the key in, in place of …).`);
   });
 });

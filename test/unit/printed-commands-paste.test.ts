@@ -284,7 +284,7 @@ describe('the files `env --file` wrote, named with the command that wrote them',
     // The file git tracks is no copy where it was asked for: a warning, with what takes it out of git.
     expect(said).toContain('○ Also in .env:1 (written by `openai-setup env --file .env --profile default`, as you asked)');
     expect(said).toContain(
-      "! git tracks my project/app.env, which holds sk-proj-…000A: the key is in the repository (in its history once committed), so count it as exposed; take my project/app.env out of git and keep it out:\n  git -C 'my project' rm --cached -- app.env && openai-setup env --file 'my project/app.env' --gitignore --profile default  — then replace the key: create a new one on the API keys page, store it with `openai-setup key --profile default` and delete this one there (with an admin key, `openai-setup rotate --profile default` does both)",
+      "! git tracks my project/app.env, which holds sk-proj-…000A: the key is in the repository (in its history once committed), so count it as exposed; take my project/app.env out of git and keep it out:\n  git -C 'my project' rm --cached -- app.env && openai-setup env --file 'my project/app.env' --gitignore --profile default  — then replace the key: create a new one on the API keys page, store it (it asks for the key, hidden) with `openai-setup key --profile default` and delete this one there (with an admin key, `openai-setup rotate --profile default` does both)",
     );
     await expectEachNames(writtenBy(said), [ignored]);
 

@@ -94,7 +94,7 @@ describe.skipIf(!AS_ROOT)("root's run, the config dir not there in another user'
     theirHome();
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
     expect(await doctor(t.ctx, { json: false })).toBe(7);
-    expect(t.stdout).toContain('  → Once the Config dir problem above is fixed, store one:  openai-setup key\n');
+    expect(t.stdout).toContain('  → Once the Config dir problem above is fixed, store one (it asks for the key, hidden):  openai-setup key\n');
     expect(t.stdout).toContain('✖ Config dir ');
   });
 
@@ -102,7 +102,7 @@ describe.skipIf(!AS_ROOT)("root's run, the config dir not there in another user'
     const home = theirHome({ env: { OPENAI_API_KEY: undefined } });
     expect(await status(t.ctx, { json: false })).toBe(0);
     expect(t.stdout).toContain(`✖ ${refusedLine(home).slice(0, -` Run ${FIX}.`.length - 1)}\n`);
-    expect(t.stdout).toContain(`○ No key recorded for this profile (\`openai-setup doctor\` looks in the Secret Service keyring and records a key it finds there): to store one, run ${FIX}, then run \`openai-setup key\`\n`);
+    expect(t.stdout).toContain(`○ No key recorded for this profile (\`openai-setup doctor\` looks in the Secret Service keyring and records a key it finds there): to store one, run ${FIX}, then run \`openai-setup key\` (it asks for the key, hidden)\n`);
     expect(t.stdout).toContain(`To continue (4 of 4 stages pending), run ${FIX}, then run \`openai-setup\`.\n`);
     expect(t.stdout).not.toContain('store one with');
     expect(existsSync(t.configDir)).toBe(false);

@@ -54,7 +54,7 @@ function progressFile(content: string): string {
 describe('a key stored that the progress file has no record of', () => {
   it('status names doctor, which records it: status then shows the key, and the key stage done', async () => {
     t = makeTestContext({ keychain: { work: KEY }, stdoutIsTTY: false });
-    expect(await statusOf('work')).toContain('○ No key recorded for this profile (`openai-setup doctor --profile work` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key --profile work`\n');
+    expect(await statusOf('work')).toContain('○ No key recorded for this profile (`openai-setup doctor --profile work` looks in the Secret Service keyring and records a key it finds there): store one (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin) with `openai-setup key --profile work`\n');
     expect(t.keychain.calls).toEqual([]);
 
     const checked = await doctorOf('work');
@@ -224,7 +224,7 @@ describe.skipIf(process.platform === 'win32')('noSessionBus: no keychain reachab
 });
 
 describe('a damaged key file recorded as holding the key', () => {
-  it('status and doctor name `key --insecure-storage` for the profile; followed, the key is back in the file', async () => {
+  it('status and doctor name `key --stdin --insecure-storage` for the profile (no terminal: piped); followed, the key is back in the file', async () => {
     t = makeTestContext({ interactive: false, stdoutIsTTY: false, stdin: `${KEY}\n` });
     expect(await key(t.ctx, { profile: 'ins', stdin: true, insecureStorage: true, verify: false })).toBe(0);
     const path = join(t.configDir, 'credentials.json');

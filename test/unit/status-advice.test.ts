@@ -30,7 +30,7 @@ describe('status with no key to check', () => {
   it('a fresh install: no key stored, and `key` to store one (not verify, which has nothing to check)', async () => {
     context();
     const text = await statusText();
-    expect(text).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key`\n');
+    expect(text).toContain('○ No key recorded for this profile (`openai-setup doctor` looks in the Secret Service keyring and records a key it finds there): store one (it asks for the key, hidden) with `openai-setup key`\n');
     expect(text).not.toContain('verify');
     expect(text).not.toContain('Never checked');
     expect(text).toContain('Run `openai-setup` to continue (4 of 4 stages pending).');
@@ -45,7 +45,7 @@ describe('status with no key to check', () => {
     expect(await statusText('work')).toContain('Last check');
     expect(await logout(t.ctx, { profile: 'work', yes: true })).toBe(0);
     const text = await statusText('work');
-    expect(text).toContain('○ No key recorded for this profile (`openai-setup doctor --profile work` looks in the Secret Service keyring and records a key it finds there): store one with `openai-setup key --profile work`\n');
+    expect(text).toContain('○ No key recorded for this profile (`openai-setup doctor --profile work` looks in the Secret Service keyring and records a key it finds there): store one (pipe the key in, in place of …) with `… | openai-setup key --profile work --stdin`\n');
     expect(text).not.toContain('Never checked');
     expect(text).not.toContain('verify');
   });

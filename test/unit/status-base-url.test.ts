@@ -87,7 +87,7 @@ describe('status after a check at another server', () => {
       p.lastVerify = { at: '2026-01-01T00:00:00.000Z', status: 'invalid_key', ok: false, keyHint: 'sk-proj-…000A', keySource: 'x', organization: null, project: null, tier: null, billing: 'unchecked', message: 'm', host: '127.0.0.1:18556', baseURL: 'http://127.0.0.1:18556/v1' };
     });
     const out = await statusText();
-    expect(out).toContain('store one with `openai-setup key --base-url http://127.0.0.1:18556/v1`');
+    expect(out).toContain('store one (it asks for the key, hidden) with `openai-setup key --base-url http://127.0.0.1:18556/v1`');
   });
 
   it('an older file (no baseURL) or one edited by hand (a login, a line break): the last check kept, the commands plain', async () => {

@@ -16,7 +16,8 @@ import { RecordingHost } from '../helpers/recording-host.js';
 const BAD = '\x1b]52;c;ZXZpbA==\x07\x1b[2Jhello\n✔ forged';
 const HINT = '?]5…rged';
 const PROBLEM = 'is not an API key: it contains a control character (U+001B), which an API key never has.';
-const FIX = 'Store your key again with `openai-setup key --profile weird` (it replaces what is stored).';
+// stdout a pipe, stdin a terminal: `key` asks when typed alone (storeKeyAdvice).
+const FIX = 'Store your key again (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin) with `openai-setup key --profile weird` (it replaces what is stored).';
 const IN_KEYCHAIN = `What the Secret Service keyring holds as the key of profile "weird" (${HINT}) ${PROBLEM}`;
 
 let t: TestContext;
@@ -103,7 +104,7 @@ describe('a stored value that is no key', () => {
     writeFileSync(join(t.configDir, 'state.json'), '{"version":1,', { mode: 0o600 });
     expect(await status(t.ctx, { profile: 'weird', json: false })).toBe(0);
     expect(t.stderr).toContain(`✖ ${IN_KEYCHAIN} ${FIX}\n`);
-    expect(t.stdout).toContain('○ No key stored for this profile: store one with `openai-setup key --profile weird`\n');
+    expect(t.stdout).toContain('○ No key stored for this profile: store one (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin) with `openai-setup key --profile weird`\n');
     expect(t.stdout).not.toContain(HINT);
     expectNothingOfIt();
   });

@@ -104,7 +104,7 @@ describe('a key for another server, stored: handed out, not sent to the OpenAI A
     expect(await verified()).toEqual({
       code: 3,
       message: `What ${KEYRING} holds as the key of profile "p" (${maskKey(GROQ)}) is not an OpenAI API key: it looks like a Groq key, not an OpenAI key (those start with "sk-"); to use it, set OPENAI_BASE_URL=${GROQ_URL}. It was not sent.`,
-      fix: `To check it with that server: \`openai-setup verify --profile p --base-url ${GROQ_URL}\`. If it is to be an OpenAI key, store yours with \`openai-setup key --profile p\` (it replaces what is stored).`,
+      fix: `To check it with that server: \`openai-setup verify --profile p --base-url ${GROQ_URL}\`. If it is to be an OpenAI key, store yours (pipe the key in, in place of …) with \`… | openai-setup key --profile p --stdin\` (it replaces what is stored).`,
       sent: [],
     });
     // As it says: checked with that server, it is sent there.
@@ -125,7 +125,7 @@ describe('a key for another server, stored: handed out, not sent to the OpenAI A
     expect(json.checks.find((c) => c.id === 'verify')).toMatchObject({
       status: 'fail',
       detail: `What ${KEYRING} holds as the key of profile "p" (${maskKey(GROQ)}) is not an OpenAI API key: it looks like a Groq key, not an OpenAI key (those start with "sk-"); to use it, set OPENAI_BASE_URL=${GROQ_URL}. It was not sent.`,
-      fix: 'If it is to be an OpenAI key, store yours with `openai-setup key --profile p` (it replaces what is stored).',
+      fix: 'If it is to be an OpenAI key, store yours (pipe the key in, in place of …) with `… | openai-setup key --profile p --stdin` (it replaces what is stored).',
     });
     expect(t.api.checkedKeys).toEqual([]);
   });
@@ -162,7 +162,7 @@ describe('a key for another server, stored: handed out, not sent to the OpenAI A
       expect(await handedOut()).toEqual(allHandOut(value));
       const said = `What ${KEYRING} holds as the key of profile "p" (${maskKey(value)}) is not an OpenAI API key: ${problem}. It was not sent.`;
       const there = 'If it is a key for another OpenAI-compatible server, set OPENAI_BASE_URL to that server';
-      const instead = 'If it is to be an OpenAI key, store yours with `openai-setup key --profile p` (it replaces what is stored).';
+      const instead = 'If it is to be an OpenAI key, store yours (pipe the key in, in place of …) with `… | openai-setup key --profile p --stdin` (it replaces what is stored).';
       expect(await verified()).toEqual({ code: 3, message: said, fix: `${there} (or give --base-url its URL). ${instead}`, sent: [] });
       t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
       const from = t.stdout.length;
@@ -187,7 +187,7 @@ describe('what is no key for any server is still never handed out', () => {
     { name: 'a control character', value: `hello\x07world`, problem: 'it contains a control character (U+0007), which an API key never has' },
     { name: 'a space inside', value: 'hello world', problem: 'it contains whitespace, which an API key never has' },
   ];
-  const FIX = 'Store your key again with `openai-setup key --profile p` (it replaces what is stored).';
+  const FIX = 'Store your key again (pipe the key in, in place of …) with `… | openai-setup key --profile p --stdin` (it replaces what is stored).';
   for (const { name, value, problem } of CASES) {
     it(`${name}: token, run and env refuse it (exit 3)`, async () => {
       context({ keychain: { p: value } });
@@ -197,7 +197,7 @@ describe('what is no key for any server is still never handed out', () => {
 
   it('a Groq key in quotes: the fix stores it with the --base-url `key` needs to take it, and then it is handed out', async () => {
     context({ keychain: { p: quoted(GROQ) }, stdin: `${GROQ}\n` });
-    const fix = `Store your key again with \`openai-setup key --profile p --base-url ${GROQ_URL}\` (it replaces what is stored).`;
+    const fix = `Store your key again (pipe the key in, in place of …) with \`… | openai-setup key --profile p --stdin --base-url ${GROQ_URL}\` (it replaces what is stored).`;
     expect((await handedOut()).token).toEqual({ code: 3, message: `What ${KEYRING} holds as the key of profile "p" (${maskKey(quoted(GROQ))}) is not an API key: it contains a quote, which an API key never has. It is not handed out.`, hints: [fix], out: null });
     // Followed as printed: `key` takes it (without --base-url it would refuse it, as a Groq key).
     expect(await key(t.ctx, { profile: 'p', stdin: true, verify: false, check: { baseURL: GROQ_URL } })).toBe(0);
@@ -206,7 +206,7 @@ describe('what is no key for any server is still never handed out', () => {
 
   it("a local server's word in quotes: the fix says --base-url is needed, in words (its server is not known)", async () => {
     context({ keychain: { p: quoted('hello-world') } });
-    expect((await handedOut()).run.hints).toEqual(['Store your key again with `openai-setup key --profile p`, adding --base-url with the URL of the server the key is for (it replaces what is stored).']);
+    expect((await handedOut()).run.hints).toEqual(['Store your key again (pipe the key in, in place of …) with `… | openai-setup key --profile p --stdin`, adding --base-url with the URL of the server the key is for (it replaces what is stored).']);
   });
 });
 

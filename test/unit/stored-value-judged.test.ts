@@ -26,7 +26,16 @@ import { organizationWith } from '../helpers/rotatable.js';
 
 const K = testKey('J');
 const OTHER = testKey('N');
-const FIX = 'Store your key again with `openai-setup key --profile p` (it replaces what is stored).';
+/** The fix as it works where each command ran (storeKeyAdvice): stdout a pipe, stdin a terminal, unless said. */
+const FIX = 'Store your key again (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin) with `openai-setup key --profile p` (it replaces what is stored).';
+const FIX_HERE: Record<string, string> = {
+  // OPENAI_API_KEY holds a key: piped from it.
+  import: 'Store your key again with `printenv OPENAI_API_KEY | openai-setup key --profile p --stdin` (it replaces what is stored).',
+  // No terminal at all: piped in.
+  setup: 'Store your key again (pipe the key in, in place of …) with `… | openai-setup key --profile p --stdin` (it replaces what is stored).',
+};
+/** At a terminal: `key`, which asks. */
+const FIX_AT_TERMINAL = 'Store your key again (it asks for the key, hidden) with `openai-setup key --profile p` (it replaces what is stored).';
 const ADMIN = makeKey('admin', 'stored-value-judged');
 const PROJECT = 'proj_StoredValueJudged000000000';
 
@@ -34,7 +43,7 @@ const PROJECT = 'proj_StoredValueJudged000000000';
  * Each hand-edited value: what every command says of it (null: it is the key K, handed out as K).
  * A value that is a key for some server (`hello-world`) is judged by use: stored-value-by-use.test.ts.
  */
-const VALUES: Array<{ name: string; value: string; problem: string | null; fixes?: string[] }> = [
+const VALUES: Array<{ name: string; value: string; problem: string | null }> = [
   { name: 'the key twice in a row', value: K + K, problem: 'is not an API key: it is the same key twice in a row' },
   { name: '"Bearer " before the key', value: `Bearer ${K}`, problem: 'is not an API key: it contains whitespace, which an API key never has' },
   { name: 'the key in quotes', value: `"${K}"`, problem: 'is not an API key: it contains a quote, which an API key never has' },
@@ -142,8 +151,9 @@ const ADDED: Record<string, string> = {
 };
 
 describe('a hand-edited stored value is judged once, alike by every command', () => {
-  for (const { name, value, problem, fixes = [FIX] } of VALUES) {
+  for (const { name, value, problem } of VALUES) {
     for (const [command, outcome] of Object.entries(COMMANDS)) {
+      const fixes = [FIX_HERE[command] ?? FIX];
       it(`${name}: ${command} ${problem ? 'refuses it (exit 3), saying the same' : 'hands out the key'}`, async () => {
         const got = await outcome(value);
         if (problem === null) {
@@ -176,7 +186,7 @@ describe('a hand-edited stored value is judged once, alike by every command', ()
     t.prompts.whenPassword('Paste your secret key (input is hidden):', OTHER);
     t.api.answerChecks(checkResult('valid'));
     expect(await setup(t.ctx, { profile: 'p', restart: false, insecureStorage: false })).toBe(0);
-    expect(t.stdout).toContain(`✖ ${SAID('is not an API key: it contains whitespace, which an API key never has', `Bearer ${K}`)} It was not sent.\n  ${FIX}\n`);
+    expect(t.stdout).toContain(`✖ ${SAID('is not an API key: it contains whitespace, which an API key never has', `Bearer ${K}`)} It was not sent.\n  ${FIX_AT_TERMINAL}\n`);
     expect(t.stdout).toContain('Step 4 of 4 · Create a secret key');
     expect(t.api.checkedKeys).toEqual([OTHER]);
     expect(t.keychain.keyOf('p')).toBe(OTHER);
