@@ -80,7 +80,7 @@ describe('a file env wrote, which git tracks, holding the stored key', () => {
         line: 1,
         tracked: {
           detail: `git tracks .env, which holds ${OLD_HINT}: the key is in the repository (in its history once committed), so count it as exposed`,
-          fix: `take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it with \`openai-setup key\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)`,
+          fix: `take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it (pipe the key in, in place of …) with \`… | openai-setup key --stdin\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)`,
           command: UNTRACK_AND_WRITE,
         },
       },
@@ -131,7 +131,7 @@ describe('a file env wrote, which git tracks, holding the stored key', () => {
     expect(finding).toMatchObject({ path: '.env', line: 1, envFile: true });
     expect(finding!.tracked).toEqual({
       detail: `Git tracks .env, which holds ${OLD_HINT}: the key is in the repository (in its history once committed), so count it as exposed`,
-      fix: `take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it with \`openai-setup key\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)`,
+      fix: `take .env out of git and keep it out:  ${UNTRACK_AND_WRITE}  — then replace the key: create a new one on the API keys page, store it (pipe the key in, in place of …) with \`… | openai-setup key --stdin\` and delete this one there (with an admin key, \`openai-setup rotate\` does both)`,
       command: UNTRACK_AND_WRITE,
     });
     // Run as given, it takes the file out of git; then --json says it no more.

@@ -20,13 +20,13 @@ async function damagedKeyFile(interactive: boolean): Promise<void> {
 }
 
 const REACHED = { reached: true, status: 401, json: true, ms: 42 } as const;
-const PIPED = '(pipe the key in, in place of …) with `… | openai-setup key --stdin --insecure-storage`';
+const PIPED = 'of profile "default" again (pipe the key in, in place of …) with `… | openai-setup key --stdin --insecure-storage`';
 
 describe('storing the key again, without a terminal', () => {
   it('status: the damaged key file is removed, then the key piped in', async () => {
     await damagedKeyFile(false);
     await status(t.ctx, { json: false });
-    expect(t.stdout).toContain(`then store the key again ${PIPED}\n`);
+    expect(t.stdout).toContain(`then store the key ${PIPED}\n`);
     expect(t.stdout).not.toMatch(/`openai-setup key --insecure-storage`/);
   });
 
@@ -34,14 +34,14 @@ describe('storing the key again, without a terminal', () => {
     await damagedKeyFile(false);
     t.api.answerReach(REACHED);
     expect(await doctor(t.ctx, { json: false })).toBe(7);
-    expect(t.stdout.replace(/\s+/g, ' ')).toContain('Then store the key again (pipe the key in, in place of …): … | openai-setup key --stdin --insecure-storage');
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain('then store the key of profile "default" again (pipe the key in, in place of …) with `… | openai-setup key --stdin --insecure-storage`');
     expect(t.stdout).not.toMatch(/openai-setup key --insecure-storage/);
   });
 
   it('at a terminal, `key` itself, which asks', async () => {
     await damagedKeyFile(true);
     await status(t.ctx, { json: false });
-    expect(t.stdout).toContain('then store the key again (it asks for the key, hidden) with `openai-setup key --insecure-storage`\n');
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain('then store the key of profile "default" again (it asks for the key, hidden) with `openai-setup key --insecure-storage`');
   });
 
   it('status and doctor with no key stored (a keychain here): piped in too', async () => {
