@@ -30,7 +30,7 @@ import { byHand, planEdit, reloadHint, replaceLine, shellPath, splitLines, type 
 import { asFileText, FileKeptError, FileReadError, readFound, readText, rewriteFile } from '../plaintext/files.js';
 import { decodeFishEscapes } from '../plaintext/find.js';
 import { messageAt } from '../terminal/check-report.js';
-import { shellExportLine, shellWord, type ShellKind } from '../terminal/shell.js';
+import { asWritten, shellExportLine, shellWord, type ShellKind } from '../terminal/shell.js';
 import { adviceScope, afterFirst, elsewhereCommand, keyPromptWorks, lastingBareProfile, storeAdminKeyAdvice, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { runCommand, selfCommand, tokenCommand, type SelfCommand } from '../terminal/invocation.js';
 import { npxAskedFor } from '../terminal/npx-spec.js';
@@ -1207,7 +1207,9 @@ async function editFound(
   const m = marks(term.style);
   const where = io.shown(finding.path);
   // Lines are read as bytes (latin1), and planned so (asFileText); shown as UTF-8 so that other characters read right.
-  const readable = (line: string) => Buffer.from(line, 'latin1').toString('utf8');
+  // A file's line is shown as the file holds it (asWritten): its words are not the person's shell's
+  // to rewrite (PowerShell's quotes, escapes for a terminal whose charset is not UTF-8).
+  const readable = (line: string) => asWritten(Buffer.from(line, 'latin1').toString('utf8'));
   const prompter = ctx.prompter('Pass --yes to change it without asking.');
 
   if (plan.kind === 'fish-universal') {
@@ -1261,7 +1263,7 @@ async function editFound(
   const before = splitLines(await readFound(finding.path))[plan.line - 1]?.body ?? '';
   io.say(`${where}, line ${plan.line}:`);
   // A long line is shown cut (the key masked first), as other text the tool did not write.
-  const diffLine = (line: string) => redactedExcerpt(readable(line), [finding.key], MAX_UNTRUSTED_LENGTH);
+  const diffLine = (line: string) => asWritten(redactedExcerpt(readable(line), [finding.key], MAX_UNTRUSTED_LENGTH));
   io.say(term.style.red(`  - ${diffLine(before)}`));
   if (plan.after !== null) io.say(term.style.green(`  + ${diffLine(plan.after)}`));
   if (plan.note) io.say(`  ${plan.note}`);

@@ -13,7 +13,7 @@ import { accessSync, closeSync, constants, openSync, readSync, realpathSync } fr
 import { basename, delimiter, dirname, join, sep } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { NpxAsked } from './npx-spec.js';
-import { detectShell, powershellProgram, powershellWord, shellWord } from './shell.js';
+import { detectShell, fileWord, powershellProgram, powershellWord, shellWord } from './shell.js';
 
 export interface SelfCommand {
   /**
@@ -185,7 +185,7 @@ function npxSelf(asked: NpxAsked, words: Words): SelfCommand {
   const pinned = asked.kind === 'registry' ? (asked.version === null ? null : `${NAME}@${asked.version}`) : null;
   const commandIn = (word: (text: string) => string) => (asked.kind === 'source' ? `npx --yes ${word(`--package=${asked.spec}`)} ${NAME}` : pinned === null ? NPX_COMMAND : `npx --yes ${word(pinned)}`);
   const install = asked.kind === 'source' ? `npm install -g ${words.word(asked.spec)}` : pinned === null ? INSTALL_COMMAND : `npm install -g ${words.word(pinned)}`;
-  return { command: commandIn(words.word), posixCommand: commandIn(shellWord), npx: true, install, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` };
+  return { command: commandIn(words.word), posixCommand: commandIn(fileWord), npx: true, install, note: `npx looks the package up each time this runs; \`${install}\` makes it instant (then the line can say just openai-setup).` };
 }
 
 /** How the person's shell takes a word, and a program's word (PowerShell's, or POSIX shells'). */
@@ -194,6 +194,8 @@ interface Words {
   program(text: string): string;
 }
 const POSIX_WORDS: Words = { word: shellWord, program: shellWord };
+// posixCommand goes into files (import's new lines): its words are the file's (shell.ts fileWord).
+const FILE_WORDS: Words = { word: fileWord, program: fileWord };
 const POWERSHELL_WORDS: Words = { word: powershellWord, program: powershellProgram };
 
 /** The script named by its path: alone when it can run so, else through node; with the command that installs this copy. */
@@ -203,7 +205,7 @@ function byPath(platform: NodeJS.Platform, script: string, words: Words): SelfCo
   // Looked up when asked for (completion, import under npx): every run names itself, few install.
   return {
     command: commandIn(words),
-    posixCommand: commandIn(POSIX_WORDS),
+    posixCommand: commandIn(FILE_WORDS),
     note: null,
     npx: false,
     get install() {

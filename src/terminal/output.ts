@@ -9,7 +9,7 @@ import { redact, redactedExcerpt } from '../keys/redact.js';
 import { neutralise, sanitize } from './sanitize.js';
 import { asciiLocale, asciiText } from './charset.js';
 import { cutToWidth } from './width.js';
-import { detectShell, shellWordsFor } from './shell.js';
+import { shellWordsFor, wordShell } from './shell.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -355,7 +355,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const ascii = asciiLocale(env);
   // A command's words as the person's shell reads them (shell.ts shellWordsFor): beyond ASCII not
   // made `?` (the command would name what does not exist), but escaped; PowerShell's quotes in PowerShell.
-  const shell = detectShell(env, options.platform ?? process.platform);
+  const shell = wordShell(env, options.platform ?? process.platform);
   const words = (text: string) => shellWordsFor(text, shell, ascii);
   const glyphs = ascii ? (text: string) => asciiText(words(text)) : words;
   const outText = (text: string) => glyphs(forOut(mask(text)));

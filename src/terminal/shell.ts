@@ -85,7 +85,11 @@ const PLACEHOLDER = '<your key>';
 
 /** A POSIX shell word in single quotes, whatever it holds. */
 export function singleQuoted(value: string): string {
-  return spelled(`'${value.replaceAll("'", `'\\''`)}'`, value, false);
+  return spelled(singleQuotedText(value), value, false);
+}
+
+function singleQuotedText(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 // Words quoted for a command, with what they hold, where the terminal writes them otherwise:
@@ -95,6 +99,23 @@ export function singleQuoted(value: string): string {
 // line, shellWordsFor writes each such word as the person's shell reads it back.
 const SPELLED = new Map<string, { value: string; powershell: boolean }>();
 const BEYOND_ASCII = /[^\x00-\x7f]/;
+// Text that goes into a file as it is (a startup file's line, shown before it is written): its
+// words are the file's, which the person's shell does not read, so none of them is rewritten.
+const AS_WRITTEN = new Set<string>();
+
+/** `text`, a file's text to be shown: the terminal writes its words as they are (shellWordsFor). */
+export function asWritten(text: string): string {
+  if (text !== '') AS_WRITTEN.add(text);
+  return text;
+}
+
+/** A shell as printed words are written for it: detectShell's, with tcsh apart from csh (it reads `$'…'`). */
+export type WordShell = ShellKind | 'tcsh';
+
+export function wordShell(env: Record<string, string | undefined>, platform: NodeJS.Platform): WordShell {
+  const shell = detectShell(env, platform);
+  return shell === 'csh' && basename(env.SHELL ?? '') === 'tcsh' ? 'tcsh' : shell;
+}
 
 function spelled(quoted: string, value: string, powershell: boolean): string {
   if (BEYOND_ASCII.test(value) || (!powershell && (value.includes("'") || quoted.startsWith("$'")))) SPELLED.set(quoted, { value, powershell });
@@ -109,10 +130,12 @@ function bytesOf(text: string): number[] {
 /**
  * `value` as one word in ASCII alone that `shell` reads back as `value`: bash and zsh (and ksh)
  * `$'…\xc3\xbc'`; fish `\xc3\xbc` outside quotes; sh (dash has no `$'…'`) `"$(printf '\303\274')"`;
- * csh, which has no `$(…)`, the same in backquotes; PowerShell, whose strings are UTF-16 and which
- * turns them into UTF-8 for a path or an argument, `$([char]0x00FC)` in double quotes.
+ * csh, which has no `$(…)`, the same in backquotes (which cannot be nested: not inside a command
+ * in backquotes, such as token's capture line); tcsh `$'…\xc3\xbc'` as bash, which works there
+ * inside backquotes too (see tcshWord); PowerShell, whose strings are UTF-16 and which turns them
+ * into UTF-8 for a path or an argument, `$([char]0x00FC)` in double quotes.
  */
-export function asciiWord(value: string, shell: ShellKind): string {
+export function asciiWord(value: string, shell: WordShell): string {
   if (shell === 'powershell') {
     const body = [...value].map((ch) => {
       if (!BEYOND_ASCII.test(ch) && ch >= ' ' && ch !== '\x7f') return /[`"$]/.test(ch) ? `\`${ch}` : ch;
@@ -121,6 +144,7 @@ export function asciiWord(value: string, shell: ShellKind): string {
     });
     return `"${body.join('')}"`;
   }
+  if (shell === 'tcsh') return tcshWord(value, false);
   if (shell === 'bash' || shell === 'zsh') {
     const body = [...value].map((ch) => (ch === '\\' || ch === "'" ? `\\${ch}` : ch >= ' ' && ch < '\x7f' ? ch : bytesOf(ch).map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('')));
     return `$'${body.join('')}'`;
@@ -137,6 +161,22 @@ export function asciiWord(value: string, shell: ShellKind): string {
 }
 
 /**
+ * `value` in tcsh's `$'…'`: beyond printable ASCII each UTF-8 byte as `\xHH` where the locale is not
+ * UTF-8 (tcsh then takes them as bytes), each character beyond ASCII as `\u00fc` (`\U0001f600`)
+ * where it is (there tcsh takes `\xc3` as the character Ã, and writes that in UTF-8).
+ */
+function tcshWord(value: string, utf8: boolean): string {
+  const body = [...value].map((ch) => {
+    if (ch === '\\' || ch === "'") return `\\${ch}`;
+    if (ch >= ' ' && ch < '\x7f') return ch;
+    const code = ch.codePointAt(0)!;
+    if (utf8 && code >= 0x80) return code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    return bytesOf(ch).map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
+  });
+  return `$'${body.join('')}'`;
+}
+
+/**
  * `text`, a line for the terminal, with the words this run quoted for a command (singleQuoted,
  * quotedWord, powershellQuoted) as `shell` reads them: on a terminal whose charset is not UTF-8
  * (`ascii`), each one beyond ASCII as asciiWord writes it for that shell, where the rest beyond
@@ -145,8 +185,22 @@ export function asciiWord(value: string, shell: ShellKind): string {
  * as asciiWord writes it there. (A quoted word that starts a line PowerShell runs needs `&` too:
  * only the tool's own, selfCommand's, is written so.)
  */
-export function shellWordsFor(text: string, shell: ShellKind, ascii: boolean): string {
+export function shellWordsFor(text: string, shell: WordShell, ascii: boolean): string {
   if (SPELLED.size === 0 || (!ascii && (shell === 'bash' || shell === 'zsh'))) return text;
+  // A file's text (asWritten) is passed over whole, the rest of the line around it rewritten.
+  const written = [...AS_WRITTEN].filter((span) => text.includes(span));
+  if (written.length > 0) {
+    written.sort((a, b) => b.length - a.length);
+    const spans = new RegExp(`(${written.map((span) => span.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|')})`);
+    return text
+      .split(spans)
+      .map((part, i) => (i % 2 === 1 ? part : rewrittenWords(part, shell, ascii)))
+      .join('');
+  }
+  return rewrittenWords(text, shell, ascii);
+}
+
+function rewrittenWords(text: string, shell: WordShell, ascii: boolean): string {
   const found = [...SPELLED.keys()].filter((quoted) => text.includes(quoted));
   if (found.length === 0) return text;
   // Longest first: a word may start as a shorter one does ('a ü' and 'a ü'\''s').
@@ -160,7 +214,8 @@ export function shellWordsFor(text: string, shell: ShellKind, ascii: boolean): s
       if (word.powershell) return quoted;
       return hasUnsafeChar(word.value) ? asciiWord(word.value, 'powershell') : `'${word.value.replace(POWERSHELL_QUOTES, '$&$&')}'`;
     }
-    // fish, csh and dash read no `$'…'`.
+    // fish, csh and dash read no `$'…'`; tcsh does, but takes `\xc3` as a character where the locale is UTF-8.
+    if (shell === 'tcsh') return quoted.startsWith("$'") ? tcshWord(word.value, !ascii) : quoted;
     return quoted.startsWith("$'") && shell !== 'bash' && shell !== 'zsh' ? asciiWord(word.value, shell) : quoted;
   });
 }
@@ -192,7 +247,7 @@ export function powershellProgram(word: string): string {
  * `$'a\nb'`: a word with characters a terminal must not get raw, as bash, zsh, ksh and busybox
  * read it (POSIX sh since 2024), exactly, on one line of printable characters.
  */
-function escapedQuoted(value: string): string {
+function escapedText(value: string): string {
   const body = replaceUnsafeChars(value.replace(/[\\']/g, '\\$&'), (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\t') return '\\t';
@@ -200,7 +255,7 @@ function escapedQuoted(value: string): string {
     // LANG writes it as the six characters), bytes do not.
     return [...Buffer.from(ch, 'utf8')].map((byte) => `\\x${byte.toString(16).padStart(2, '0')}`).join('');
   });
-  return spelled(`$'${body}'`, value, false);
+  return `$'${body}'`;
 }
 
 /**
@@ -214,7 +269,19 @@ export function shellWord(word: string): string {
 
 /** `shellWord`, but always quoted: `'…'`, or `$'…'` for a word the terminal's output would escape. */
 export function quotedWord(word: string): string {
-  return hasUnsafeChar(word) ? escapedQuoted(word) : singleQuoted(word);
+  return spelled(quotedText(word), word, false);
+}
+
+/**
+ * `shellWord` for text that goes into a file (a startup file's line): what a printed line holds of
+ * it is shown as the file holds it, never rewritten for the person's shell (shellWordsFor).
+ */
+export function fileWord(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(word) ? word : quotedText(word);
+}
+
+function quotedText(word: string): string {
+  return hasUnsafeChar(word) ? escapedText(word) : singleQuotedText(word);
 }
 
 /** The line that sets `name` to `value` in the person's shell (`export NAME='…'`), nothing more. */

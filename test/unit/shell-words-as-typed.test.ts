@@ -133,7 +133,7 @@ describe('a command alone on a line, on a narrow terminal whose charset is not U
   });
 });
 
-describe("fish, tcsh and dash read no $'…': a path with a tab in it, on a UTF-8 terminal", () => {
+describe("fish and dash read no $'…', tcsh's takes no bytes there: a path with a tab in it, on a UTF-8 terminal", () => {
   const root = mkdtempSync(join(tmpdir(), 'openai-setup-tab-'));
   const file = join(root, 'a\tü.env');
   writeFileSync(file, 'ok\n');
