@@ -181,9 +181,10 @@ export const ShellSchema = z.enum(SHELLS, { message: `name a shell: ${SHELLS.joi
 /**
  * How to install the fish script where fish reads it, the same typed in fish, bash or zsh: fish
  * itself names its folder ($__fish_config_dir: under $XDG_CONFIG_HOME when set, else ~/.config),
- * and makes completions/ in it, which a fresh fish does not.
+ * and makes completions/ in it, which a fresh fish does not. The tool's command comes first, out of
+ * the quotes: started by a path that needs quoting (a clone in "my clone"), it is quoted on its own.
  */
-export const FISH_COMPLETION_INSTALL = "fish -c 'mkdir -p $__fish_config_dir/completions && openai-setup completion fish > $__fish_config_dir/completions/openai-setup.fish'";
+export const FISH_COMPLETION_INSTALL = "openai-setup completion fish | fish -c 'mkdir -p $__fish_config_dir/completions && cat > $__fish_config_dir/completions/openai-setup.fish'";
 
 /** OPENAI_ADMIN_KEY from the environment, trimmed, or undefined: its one reader (advice and storage both read it). */
 export function envAdminKey(ctx: { readonly rawEnv: Readonly<Record<string, string | undefined>> }): string | undefined {

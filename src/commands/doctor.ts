@@ -578,6 +578,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const recordWords = outOfDate
     ? `; ${pathLine(ctx.state.path)} ${outOfDate.was === null ? 'had no record of it' : `recorded ${outOfDate.was}, out of date`}${outOfDate.failed ? `, and could not be recorded now (${failedWords})` : ': recorded now'}`
     : reconciled?.now === undefined && interrupted && stored ? `; ${pathLine(ctx.state.path)} records it (an interrupted key change had left it in doubt)` : '';
+  // The Stored key row's fix when none is stored, as the live check judges OPENAI_API_KEY (below).
+  let storedRowFix: ((verdict: CheckResult | null) => string) | null = null;
   const forgotten = reconciled?.now === null ? `; ${pathLine(ctx.state.path)} recorded ${reconciled.was}, which is not stored: forgotten now` : '';
   const storeAgain = stored && storeAgainCommand(ctx, profileName, stored.storage);
   const recordFix = !outOfDate?.failed || !storeAgain
@@ -613,8 +615,13 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
     const instead = keychainError ? null : first ? `To have openai-setup keep it in the keychain instead, ${afterFirst(first, importing)}.` : `To have openai-setup keep it in the keychain instead:  ${importing}`;
     checks.push(check('stored-key', 'Stored key', 'info', `none: you keep the key of profile ${profileName} (${record.hint}) in OPENAI_API_KEY yourself${setIn}`, instead));
   } else if (!keychainError) {
-    const store = storeKeyAdvice(ctx, profileName);
-    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, notMade ? `Once the Config dir problem above is fixed, store one${store.how}:  ${store.command}` : first ? `To store one, ${afterFirst(first, store.command)}${store.how}.` : `Store one${store.how}:  ${store.command}`, EXIT.usage));
+    // OPENAI_API_KEY piped in only once the live check below passed it (never a key it rejected):
+    // until then, and when it did not, the command as it asks for the key where this is read.
+    storedRowFix = (verdict) => {
+      const store = storeKeyAdvice(ctx, profileName, false, undefined, { variableFailed: !verdict || outcomeRow(verdict).route === 'key' });
+      return notMade ? `Once the Config dir problem above is fixed, store one${store.how}:  ${store.command}` : first ? `To store one, ${afterFirst(first, store.command)}${store.how}.` : `Store one${store.how}:  ${store.command}`;
+    };
+    checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, storedRowFix(null), EXIT.usage));
   } else if (forgotten) {
     // No keychain here, and the record of the key file's key forgotten: said, with the file to store one in (plain `key` fails here).
     checks.push(check('stored-key', 'Stored key', envKey ? 'info' : 'fail', `none for profile ${profileName}${forgotten}`, `${upperFirst(storeInFile(ctx, profileName, first))}${first ? '.' : ''}`, EXIT.usage));
@@ -696,7 +703,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // that check passes): that row and those after it are printed once the check is done, in their
   // order. Any other run prints each row as soon as it is known.
   // So is a damaged progress file's row: a save in this run (the live check's record) moves it aside, which its row then says.
-  const heldRows = [envRowFix ? checks.findIndex((c) => c.id === 'OPENAI_API_KEY') : -1, progress?.kind === 'damaged' ? checks.findIndex((c) => c.id === 'progress-file') : -1].filter((i) => i >= 0);
+  const heldRows = [envRowFix ? checks.findIndex((c) => c.id === 'OPENAI_API_KEY') : -1, storedRowFix && envKey ? checks.findIndex((c) => c.id === 'stored-key') : -1, progress?.kind === 'damaged' ? checks.findIndex((c) => c.id === 'progress-file') : -1].filter((i) => i >= 0);
   const held = heldRows.length ? Math.min(...heldRows) : -1;
   const later: Array<() => void> = [];
   const show = (printing: () => void) => (held < 0 ? printing() : later.push(printing));
@@ -762,6 +769,8 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // The OPENAI_API_KEY row as the live check judged the key it holds, then printed (held above).
   const envRow = envRowFix && checks.find((c) => c.id === 'OPENAI_API_KEY');
   if (envRowFix && envRow && verify) envRow.fix = envRowFix(verify);
+  const storedRow = storedRowFix && checks.find((c) => c.id === 'stored-key');
+  if (storedRowFix && storedRow && verify) storedRow.fix = storedRowFix(verify);
   // A damaged progress file this run moved aside (a save: the live check's record) is no longer in
   // the way: said as done, a warning with nothing to run, not the failure it was.
   const movedTo = ctx.state.movedAsideHere();

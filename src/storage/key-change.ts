@@ -524,8 +524,10 @@ export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & KeyEn
   } catch (error) {
     // Another failure is said by what reads the file (token, doctor): no doubt from here.
     if (!(error instanceof ConfigStoreError)) return null;
-    // Stored again where it was last checked (another server's key is checked there: --base-url).
-    return keyFileUnusable(ctx, profile, error, `${records}, but`, p.lastVerify?.baseURL ? { baseURL: p.lastVerify.baseURL } : undefined);
+    // Stored again where it was last checked (another server's key is checked there: --base-url),
+    // when that last check was of this key (not of another, from OPENAI_API_KEY, say).
+    const checkedHere = p.lastVerify?.baseURL && p.lastVerify.keyHint === p.key.hint ? { baseURL: p.lastVerify.baseURL } : undefined;
+    return keyFileUnusable(ctx, profile, error, `${records}, but`, checkedHere);
   }
   if (held !== null && maskKey(held) === p.key.hint) return null;
   const holds = held === null ? 'holds no key for it' : `holds ${maskKey(held)}`;

@@ -285,8 +285,9 @@ function storeAgainFix(ctx: Context, profile: string, value: string, first: stri
  */
 function otherServerFixes(ctx: Context, profile: string, value: string, check: CheckFlagValues | undefined, first: string | null): string[] {
   const url = otherServiceBaseURL(value);
-  // As it works where this is read (storeKeyAdvice): piped in where no terminal would ask for it.
-  const { command, how } = storeKeyAdvice(ctx, profile);
+  // As it works where this is read (storeKeyAdvice): piped in where no terminal would ask for it;
+  // never from OPENAI_API_KEY, which nothing here checked (it may be the value refused).
+  const { command, how } = storeKeyAdvice(ctx, profile, false, undefined, { variableFailed: true });
   const instead = first ? `If it is to be an OpenAI key, store yours (it replaces what is stored): ${afterFirst(first, command)}${how}.` : `If it is to be an OpenAI key, store yours${how} with \`${command}\` (it replaces what is stored).`;
   // A known service's URL is in the problem already (OPENAI_BASE_URL=…); verify can take it as a flag.
   if (url) return check ? [`To check it with that server: \`${verifyCommand(ctx, profile, { ...check, baseURL: url })}\`.`, instead] : [instead];

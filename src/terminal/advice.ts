@@ -251,8 +251,9 @@ export function afterFirst(first: string, command: string): string {
  * done before `key` can work (StateStore.firstBeforeChanges), said before it.
  */
 export function notAKeyFix(scope: KeyEntryScope, profile: string, check?: CheckFlagValues, also = '', first: string | null = null): string {
-  // As it works where this is read (storeKeyAdvice): piped in where no terminal would ask for it.
-  const { command, how } = storeKeyAdvice(scope, profile, false, check);
+  // As it works where this is read (storeKeyAdvice): piped in where no terminal would ask for it;
+  // never from OPENAI_API_KEY, which nothing here checked (it may hold what was refused).
+  const { command, how } = storeKeyAdvice(scope, profile, false, check, { variableFailed: true });
   return first ? `To store your key again (it replaces what is stored), ${afterFirst(first, command)}${how}${also}.` : `Store your key again${how} with \`${command}\`${also} (it replaces what is stored).`;
 }
 

@@ -81,4 +81,17 @@ describe.skipIf(process.platform === 'win32')('a damaged key file, the key last 
     expect(t.stdout.replace(/\s+/g, ' ')).toContain(`rm -- '${path}'`);
     expect(t.stdout.replace(/\s+/g, ' ')).toContain('`… | openai-setup key --profile g1 --stdin --insecure-storage --base-url http://127.0.0.1:18556/v1`');
   });
+
+  it('a last check of another key (OPENAI_API_KEY\'s, at another server): its server is not named', async () => {
+    damaged();
+    await t.ctx.state.update((s) => {
+      s.profiles.g1 = {
+        key: { storage: 'file', hint: 'sk-proj-…000G', savedAt: '2026-01-01T00:00:00.000Z' },
+        lastVerify: { at: '2026-01-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: 'sk-proj-…000B', keySource: 'x', organization: null, project: null, tier: null, billing: 'ok', message: 'm', host: '127.0.0.1:18557', baseURL: 'http://127.0.0.1:18557/v1' },
+      } as (typeof s.profiles)[string];
+    });
+    expect(await status(t.ctx, { json: false, profile: 'g1' })).toBe(0);
+    expect(t.stdout.replace(/\s+/g, ' ')).toContain('`… | openai-setup key --profile g1 --stdin --insecure-storage`');
+    expect(t.stdout).not.toContain('--base-url http://127.0.0.1:18557/v1`');
+  });
 });

@@ -64,3 +64,24 @@ describe('storing the key again, without a terminal', () => {
     expect(t.stdout.replace(/\s+/g, ' ')).toContain('Move it into the keychain: openai-setup token | openai-setup key --stdin --no-verify');
   });
 });
+
+describe('doctor, no key stored, a key in OPENAI_API_KEY', () => {
+  it.each([false, true])('the live check rejects it: Store one never pipes it in (terminal: %s)', async (interactive) => {
+    t = makeTestContext({ interactive, env: { OPENAI_API_KEY: testKey('R') } });
+    await t.ctx.state.updateProfile('default', () => {});
+    t.api.answerReach(REACHED).answerChecks(checkResult('invalid_key'));
+    await doctor(t.ctx, { json: false });
+    const said = t.stdout.replace(/\s+/g, ' ');
+    expect(said).not.toContain('printenv OPENAI_API_KEY');
+    expect(said).toContain(interactive ? 'Store one (it asks for the key, hidden): openai-setup key' : 'Store one (pipe the key in, in place of …): … | openai-setup key --stdin');
+  });
+
+  it('the live check passes it: Store one pipes it in, in --json too', async () => {
+    t = makeTestContext({ interactive: false, env: { OPENAI_API_KEY: testKey('V') } });
+    await t.ctx.state.updateProfile('default', () => {});
+    t.api.answerReach(REACHED).answerChecks(checkResult('valid'));
+    await doctor(t.ctx, { json: true });
+    const stored = (JSON.parse(t.stdout) as { checks: Array<{ id: string; fix: string | null }> }).checks.find((c) => c.id === 'stored-key');
+    expect(stored?.fix).toBe('Store one:  printenv OPENAI_API_KEY | openai-setup key --stdin');
+  });
+});
