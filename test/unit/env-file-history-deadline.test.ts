@@ -81,19 +81,25 @@ describe('a history search that runs out of time', () => {
     expect(readFileSync(log, 'utf8')).toMatch(/^start\nstart\nstart\nstopped\n/);
   }, 20_000);
 
-  it('doctor and import --check say it could not be searched in full, with the time', async () => {
-    const { t } = await stored(true);
+  it('doctor and import --check say it could not be searched in full, with the time, searching the files at once', async () => {
+    const { t, log } = await stored(true);
     t.ctx.historySearchMs = { short: 500, long: 800 };
+    expect(await env(t.ctx, { file: '.env.local', force: false, gitignore: true })).toBe(0);
     expect(await env(t.ctx, { file: '.env', force: false, gitignore: true })).toBe(0);
     const unsearched = `.env holds ${HINT}, and its history in git could not be searched for it in full (git took longer than 0.8 s), so a commit may hold the key`;
     expect(t.stderr).toContain(`! ${unsearched}; `);
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 }).answerChecks(checkResult('valid'));
     let at = t.stdout.length;
+    writeFileSync(log, '');
     await doctor(t.ctx, { json: true });
+    // The two files at once.
+    expect(readFileSync(log, 'utf8')).toMatch(/^start\nstart\nstopped\n/);
     expect(DoctorJsonSchema.parse(JSON.parse(t.stdout.slice(at))).checks).toContainEqual(expect.objectContaining({ id: 'env-file-tracked', status: 'warn', detail: unsearched }));
     t.api.answerChecks(checkResult('valid'));
     at = t.stdout.length;
+    writeFileSync(log, '');
     expect(await importKeys(t.ctx, { check: true, json: false, rewrite: false, yes: false })).toBe(0);
+    expect(readFileSync(log, 'utf8')).toMatch(/^start\nstart\nstopped\n/);
     expect(t.stdout.slice(at)).toContain(`    ${unsearched.charAt(0).toUpperCase()}${unsearched.slice(1)}; `);
   }, 20_000);
 });
