@@ -58,6 +58,11 @@ export interface Context {
   /** Reads all of standard input (for --stdin and --key -). */
   readStdin(): Promise<string>;
   clock: { now(): Date; ms(): number };
+  /**
+   * How long the search of an env file's git history may take in all (keyInHistory), in ms: `short`
+   * for status, `long` for doctor, import and env --file. Unset: HISTORY_SEARCH_MS (tests shorten it).
+   */
+  historySearchMs?: { short: number; long: number };
   /** Signals: sections they wait for, undos they run before leaving (interrupts.ts). */
   interrupts: Interrupts;
 }

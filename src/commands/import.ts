@@ -553,11 +553,13 @@ async function listFindings(run: ImportRun, homeDir: Home): Promise<{ found: Fin
     }
   }
   // Where the person asked for the key: kept, and not counted (only --store naming the line moves it).
-  for (const f of asked) {
+  // Each file's git history searched at once (each search is bounded in time).
+  const trackedOf = await Promise.all(asked.map((f) => trackedAsSaid(run, f)));
+  for (const [i, f] of asked.entries()) {
     const owner = run.askedBy(f)!;
     const whose = owner === profileName ? 'the stored key' : `the key of profile "${owner}"`;
     // Unless git tracks the file: the key is in the repository then, which is said as a warning (not counted: README's exit codes).
-    const tracked = await trackedAsSaid(run, f);
+    const tracked = trackedOf[i]!;
     term.out(`${tracked ? m.warn : m.pending} ${shown(f.path)}, line ${f.line}: ${maskKey(f.key)}, ${whose}, ${await askedNote(ctx, owner, [f.path], { scope: run.scope })}; import leaves it`);
     if (tracked) term.out(`    ${tracked.detail}; ${tracked.fix}`);
   }

@@ -181,9 +181,11 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   // A key the person keeps in OPENAI_API_KEY themselves is meant to be in their files: where it
   // is set, not a copy of a stored key (openai-setup stores none) for import to move.
   const ownLines = stored?.storage === 'env';
-  // Which files env wrote git tracks (the key is in the repository then): git asked once a file.
-  const trackedIn = new Map<string, StatusJson['envFiles'][number]['tracked']>();
-  for (const f of copies.asked) if (!trackedIn.has(f.path)) trackedIn.set(f.path, await trackedEnvFile(ctx, f.by, f.path, stored ? sanitize(stored.hint, 40) : 'the key'));
+  // Which files env wrote git tracks (the key is in the repository then), or whose history holds
+  // the key: git asked once a file, the files at once, each history searched for a short while
+  // (status is quick; what runs out of time is said as such, for doctor to search longer).
+  const byPath = [...new Map(copies.asked.map((f) => [f.path, f])).values()];
+  const trackedIn = new Map(await Promise.all(byPath.map(async (f) => [f.path, await trackedEnvFile(ctx, f.by, f.path, stored ? sanitize(stored.hint, 40) : 'the key', ctx, { short: true })] as const)));
   return {
     profile: profileName,
     configDir: ctx.configDir,
@@ -385,13 +387,15 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   }
   // Where the person asked for it: said, as information.
   // Unless git tracks the file: then the key is in the repository, which is said as a warning (once a file).
-  const untracked = status.askedFound.flatMap((f, i) => (status.envFiles[i]!.tracked ? [] : [{ found: f, where: status.envFiles[i]! }]));
+  // A history status's short look could not search through is neither: the file as asked for, and a note.
+  const late = (tracked: StatusJson['envFiles'][number]['tracked']) => tracked !== null && 'late' in tracked;
+  const untracked = status.askedFound.flatMap((f, i) => (status.envFiles[i]!.tracked && !late(status.envFiles[i]!.tracked) ? [] : [{ found: f, where: status.envFiles[i]! }]));
   if (untracked.length) term.out(`${m.pending} Also in ${places(untracked.map((u) => u.where))} (${await askedNote(ctx, profileName, untracked.map((u) => u.found))})`);
   const warned = new Set<string>();
   for (const { path, tracked } of status.envFiles) {
     if (!tracked || warned.has(path)) continue;
     warned.add(path);
-    term.out(`${m.warn} ${tracked.detail}; ${tracked.fix}`);
+    term.out(`${late(tracked) ? m.pending : m.warn} ${late(tracked) ? upperFirst(tracked.detail) : tracked.detail}; ${tracked.fix}`);
   }
   // One a replacement left behind: named, with the command that writes the stored key there.
   for (const [path, { hint, by }] of status.staleFound) {

@@ -8,7 +8,7 @@ import { maskKey } from '../keys/format.js';
 import { storeKeyAdvice, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { shellWord } from '../terminal/shell.js';
 import { shellPath } from './edit.js';
-import { envFilePlaces, gitRunner, gitVerdict, keyInHistory, realTarget } from './env-files.js';
+import { envFilePlaces, gitRunner, gitVerdict, HISTORY_MAX_BYTES, HISTORY_SEARCH_MS, keyInHistory, realTarget, secondsSaid } from './env-files.js';
 import { scanPlaces } from './scan.js';
 import { shownPath, typedPath } from './summary.js';
 
@@ -106,9 +106,9 @@ function replaceTheKey(ctx: Context, scope: AdviceScope, profileName: string): s
  * key, which the repository's history keeps. `command`: the fix's command that takes the file out
  * of git (--json names it); for a key in the history, the one that keeps the file out of git, if any.
  */
-export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx): Promise<{ detail: string; fix: string; command: string | null } | null> {
+export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx, options: { short?: boolean } = {}): Promise<HistoryNote | null> {
   const at = await gitPlace(ctx, path);
-  if (at?.kind === 'ignored' || at?.kind === 'exposed') return historyOf(ctx, profileName, path, held, at, scope);
+  if (at?.kind === 'ignored' || at?.kind === 'exposed') return historyOf(ctx, profileName, path, held, at, scope, undefined, options.short);
   if (at?.kind !== 'tracked') return null;
   const shown = shownPath(ctx, path);
   const keep = writeCommand(ctx, profileName, path, at, scope);
@@ -120,18 +120,34 @@ export async function trackedEnvFile(ctx: Context, profileName: string, path: st
 }
 
 /**
+ * What is said of a file env wrote: a warning (`${detail}; ${fix}`), or, where `late` (status's short
+ * search of its history ran out of time), a note that points at doctor's longer search.
+ */
+export type HistoryNote = { detail: string; fix: string; command: string | null; late?: true };
+
+/**
  * A file git no longer tracks (or never did here) holding the key `held` (masked), which a commit
  * of it held all the same (`git rm --cached` leaves every earlier commit as it was): the key is in
  * the repository's history, to be replaced. Searched for `keys`, else for the key(s) the file
  * holds now that `held` names; a history too long to search through is said as such (it may hold
  * the key). Null: none.
  */
-async function historyOf(ctx: Context, profileName: string, path: string, held: string, at: GitPlace, scope: AdviceScope, keys?: string[]): Promise<{ detail: string; fix: string; command: string | null } | null> {
+async function historyOf(ctx: Context, profileName: string, path: string, held: string, at: GitPlace, scope: AdviceScope, keys?: string[], short = false): Promise<HistoryNote | null> {
   keys ??= [...new Set((await scanPlaces(envFilePlaces([path]))).findings.map((f) => f.key).filter((key) => maskKey(key) === held))];
   if (keys.length === 0) return null;
-  const found = await keyInHistory(ctx.rawEnv, at.dir, at.name, keys);
+  const deadline = (ctx.historySearchMs ?? HISTORY_SEARCH_MS)[short ? 'short' : 'long'];
+  const found = await keyInHistory(ctx.rawEnv, at.dir, at.name, keys, HISTORY_MAX_BYTES, deadline);
   if (found.kind === 'absent') return null;
   const shown = shownPath(ctx, path);
+  // Status's short look, out of time: not known either way, which doctor's longer search finds out.
+  if (short && found.kind === 'unsearched' && found.late) {
+    return {
+      detail: `the history of ${shown} in git could not be searched for ${held} in ${secondsSaid(deadline)}`,
+      fix: `\`${toolCommand(scope, 'doctor', profileName)}\` searches it for longer`,
+      command: null,
+      late: true,
+    };
+  }
   // One git would offer to commit again: kept out first, as env keeps it out.
   const keepOutCommand = at.kind === 'exposed' ? writeCommand(ctx, profileName, path, at, scope) : null;
   const keepOut = keepOutCommand ? `keep ${shown} out of git:  ${keepOutCommand}  — then ` : '';

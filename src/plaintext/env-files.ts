@@ -233,8 +233,12 @@ export async function gitVerdict(git: GitRunner, dir: string, file: string): Pro
   return { kind: ignored ? 'ignored' : 'exposed', root, path };
 }
 
-/** What git's history of a file says of a key: not there, there (`commit`, abbreviated: one that held it, or `removed`: the one that took it out), or not searched through (`why`). */
-export type HistoryVerdict = { kind: 'absent' } | { kind: 'held'; commit: string; removed: boolean } | { kind: 'unsearched'; why: string };
+/**
+ * What git's history of a file says of a key: not there, there (`commit`, abbreviated: one that held
+ * it, or `removed`: the one that took it out), or not searched through (`why`; `late`: the search
+ * ran out of its time).
+ */
+export type HistoryVerdict = { kind: 'absent' } | { kind: 'held'; commit: string; removed: boolean } | { kind: 'unsearched'; why: string; late?: true };
 
 /** A line of git's output longer than this is searched as it comes (keyInHistory). */
 const LONG_LINE = 64 * 1024;
@@ -242,14 +246,28 @@ const LONG_LINE = 64 * 1024;
 /** How much of a file's history (its patches, as git prints them) is searched for a key at most. */
 export const HISTORY_MAX_BYTES = 16 * 1024 * 1024;
 
+/** How long a file's history search takes at most, in all: status's short look, and the others' (doctor, import, env --file). */
+export const HISTORY_SEARCH_MS = { short: 3_000, long: 25_000 } as const;
+
+/** `ms` as said: "3 s", "0.2 s". */
+export const secondsSaid = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+
+/**
+ * Settings of the person's git config that would change what the search reads: a commit's id
+ * re-encoded (a log output encoding of UTF-16 puts NUL bytes between its letters), signatures
+ * checked and printed among the patches.
+ */
+const SEARCH_CONFIG = ['-c', 'i18n.logOutputEncoding=UTF-8', '-c', 'log.showSignature=false'];
+
 /**
  * Whether any of `keys` is in the history of `file` (in existing directory `dir`), on every branch,
  * tag and stash (`git log --all -p`): a file no longer tracked that was committed holding the key
  * still hands it to whoever has the repository. git's patches are read as they come and searched
  * here: a key is never an argument (`ps` shows those) nor written anywhere. The most recent commit
  * that added a line holding it is named; where only a line's removal is seen before the search
- * stops, the commit that removed it. Bounded: `maxBytes` of git's output, and git's usual timeout.
- * Nothing is run past a cheap look for any history of the file at all.
+ * stops, the commit that removed it. Bounded: `maxBytes` of git's output, and `deadlineMs` for the
+ * whole search (a cheap look for any history of the file first, which on a long history is not
+ * that cheap, then the patches): a search that runs out of either is 'unsearched', never 'absent'.
  */
 export async function keyInHistory(
   rawEnv: Record<string, string | undefined>,
@@ -257,31 +275,61 @@ export async function keyInHistory(
   file: string,
   keys: string[],
   maxBytes = HISTORY_MAX_BYTES,
+  deadlineMs: number = HISTORY_SEARCH_MS.long,
 ): Promise<HistoryVerdict> {
+  const end = Date.now() + deadlineMs;
+  const late: HistoryVerdict = { kind: 'unsearched', why: `git took longer than ${secondsSaid(deadlineMs)}`, late: true };
+  const env = gitEnvironment(rawEnv);
   // Literal: a name with `*` or a leading `:` is that file, not a pattern.
-  const path = ['--literal-pathspecs'];
-  const any = await gitRunner(rawEnv)([...path, 'log', '--all', '-1', '--format=%h', '--', file], dir);
-  if (any.code !== 0 || any.stdout.trim() === '' || keys.length === 0) return { kind: 'absent' };
+  const before = [...SEARCH_CONFIG, '--literal-pathspecs'];
+  const any = await new Promise<{ code: number | null; stdout: string; stderr: string; late: boolean; missing: boolean }>((done) => {
+    const child = spawn('git', [...before, 'log', '--all', '-1', '--format=%h', '--', file], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.setEncoding('latin1').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('latin1').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4096)));
+    // Out of time: answered then, not once whatever git started has let go of its output.
+    const timer = setTimeout(() => {
+      child.kill();
+      done({ code: null, stdout: '', stderr: '', late: true, missing: false });
+    }, Math.max(0, end - Date.now()));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      done({ code: null, stdout: '', stderr: '', late: false, missing: error.code === 'ENOENT' });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr, late: false, missing: false });
+    });
+  });
+  if (any.late) return late;
+  if (any.missing) return { kind: 'unsearched', why: 'git could not be started' };
+  // Not a repository (any more): no history. Any other failure is no answer.
+  if (any.code !== 0) return /not a git repository/i.test(any.stderr) ? { kind: 'absent' } : { kind: 'unsearched', why: 'git could not read it' };
+  if (any.stdout.trim() === '' || keys.length === 0) return { kind: 'absent' };
   // Each commit's line starts with a NUL byte, which no patch line does (they start with " ", "+",
   // "-", or a header's word). The file as text whatever it holds, no program of the person's
   // config run on it (an external diff, a textconv), merges' own changes too (-m), and the first
   // commit's whatever log.showRoot says (--root).
-  const args = [...path, 'log', '--all', '--root', '-m', '-p', '--text', '--no-ext-diff', '--no-textconv', '--no-color', '--no-renames', '--format=%x00%h', '--', file];
+  const args = [...before, 'log', '--all', '--root', '-m', '-p', '--text', '--no-ext-diff', '--no-textconv', '--no-color', '--no-renames', '--format=%x00%h', '--', file];
   return new Promise((done) => {
-    const child = spawn('git', args, { cwd: dir, env: gitEnvironment(rawEnv), stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('git', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
     let commit = '';
     let removed: string | null = null;
     let held: string | null = null;
-    let stopped: string | null = null;
+    let stopped: HistoryVerdict | null = null;
     let rest = '';
     let read = 0;
     const longest = Math.max(...keys.map((key) => key.length));
-    const stop = (why: string | null) => {
+    const stop = (why: HistoryVerdict | null) => {
       stopped ??= why;
       child.stdout.destroy();
       child.kill();
     };
-    const timer = setTimeout(() => stop(`git took longer than ${GIT_TIMEOUT_MS / 1000} s`), GIT_TIMEOUT_MS);
+    // Out of time: answered then, not once whatever git started has let go of its output.
+    const timer = setTimeout(() => {
+      stop(late);
+      done(late);
+    }, Math.max(0, end - Date.now()));
     /** Whether `line` says a commit held a key (`held`, then). */
     const holds = (line: string): boolean => {
       // An abbreviated id is hex: anything else is not shown.
@@ -312,19 +360,19 @@ export async function keyInHistory(
         if (holds(rest)) return stop(null);
         rest = `${rest.charAt(0)}\x01${rest.slice(-longest)}`;
       }
-      if (read > maxBytes) stop(`more than ${maxBytes % 1048576 === 0 ? `${maxBytes / 1048576} MB` : `${maxBytes} bytes`} of it`);
+      if (read > maxBytes) stop({ kind: 'unsearched', why: `more than ${maxBytes % 1048576 === 0 ? `${maxBytes / 1048576} MB` : `${maxBytes} bytes`} of it` });
     });
-    const end = (code: number | null) => {
+    const finish = (code: number | null) => {
       clearTimeout(timer);
       if (held === null && stopped === null) holds(rest);
       if (held !== null) done({ kind: 'held', commit: held, removed: false });
       else if (removed !== null) done({ kind: 'held', commit: removed, removed: true });
-      else if (stopped !== null) done({ kind: 'unsearched', why: stopped });
+      else if (stopped !== null) done(stopped);
       else done(code === 0 ? { kind: 'absent' } : { kind: 'unsearched', why: 'git could not read it' });
     };
     // git that cannot be started (gone since the look above): said as one that could not read it.
-    child.on('error', () => end(-1));
-    child.on('close', end);
+    child.on('error', () => finish(-1));
+    child.on('close', finish);
   });
 }
 

@@ -142,8 +142,9 @@ export async function plaintextDoctorChecks(
   }
   if (storedKey && copies.asked.length) {
     // Unless git tracks the file: then the key is in the repository, a warning.
-    const said = new Map<string, { detail: string; fix: string } | null>();
-    for (const f of copies.asked) if (!said.has(f.path)) said.set(f.path, await tracked(f.by, f.path, maskKey(storedKey)));
+    // Each file's git history searched at once (each search is bounded in time).
+    const byPath = [...new Map(copies.asked.map((f) => [f.path, f])).values()];
+    const said = new Map(await Promise.all(byPath.map(async (f) => [f.path, await tracked(f.by, f.path, maskKey(storedKey))] as const)));
     const untracked = copies.asked.filter((f) => !said.get(f.path));
     if (untracked.length) checks.push({ id: 'env-files', title: 'Env files', status: 'info', detail: `${maskKey(storedKey)} is also in ${listCopies(ctx, untracked)}, ${await asked(untracked)}`, fix: null });
     for (const each of said.values()) if (each) checks.push({ id: 'env-file-tracked', title: 'Env files', status: 'warn', detail: each.detail, fix: upperFirst(each.fix) });
