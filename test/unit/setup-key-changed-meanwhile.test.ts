@@ -127,17 +127,16 @@ describe('"Finish now?" answered yes, another key stored by another terminal mea
   });
 });
 
+/** "Finish now?" no, the stages walked through again, "Keep it?" answered keep: the scripted answers. */
+function walkedThroughToKeep(): TestContext['prompts'] {
+  return t.prompts.whenConfirm(FINISH, false).whenSelect(PAGE_DONE, 'done', 3).whenSelect(HOW_TO_PAY, 'auto-reload').whenConfirm(BUDGET, false).whenSelect(KEEP, 'keep');
+}
+
 describe('walked through again, "Keep it?" answered keep, the key removed by another terminal meanwhile', () => {
   it('not said ready with it after the stages: says it is gone, and step 4 comes back', async () => {
     t = makeTestContext();
     await previouslySetUp('keychain');
-    t.prompts
-      .whenConfirm(FINISH, false)
-      .whenSelect(PAGE_DONE, 'done', 3)
-      .whenSelect(HOW_TO_PAY, 'auto-reload')
-      .whenConfirm(BUDGET, false)
-      .whenSelect(KEEP, 'keep')
-      .whenPassword(PASTE, PASTED);
+    walkedThroughToKeep().whenPassword(PASTE, PASTED);
     whileAsked('select', KEEP, removedByAnotherRun);
     t.api.answerChecks(checkResult('valid'), checkResult('valid'));
 
@@ -159,12 +158,7 @@ describe('walked through again, "Keep it?" answered keep, another key stored by 
   it('says the change, not "Kept": the key stored in its place is checked and said ready', async () => {
     t = makeTestContext();
     await previouslySetUp('keychain');
-    t.prompts
-      .whenConfirm(FINISH, false)
-      .whenSelect(PAGE_DONE, 'done', 3)
-      .whenSelect(HOW_TO_PAY, 'auto-reload')
-      .whenConfirm(BUDGET, false)
-      .whenSelect(KEEP, 'keep');
+    walkedThroughToKeep();
     whileAsked('select', KEEP, () => replacedByAnotherRun(OTHER, 'keychain'));
     t.api.answerChecks(checkResult('valid'), checkResult('valid'));
 

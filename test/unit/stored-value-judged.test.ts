@@ -29,8 +29,7 @@ const OTHER = testKey('N');
 /** The fix as it works where each command ran (storeKeyAdvice): stdout a pipe, stdin a terminal, unless said. */
 const FIX = 'Store your key again (at a terminal it asks for the key, hidden; or pipe the key into it with --stdin) with `openai-setup key --profile p` (it replaces what is stored).';
 const FIX_HERE: Record<string, string> = {
-  // OPENAI_API_KEY holds a key: piped from it.
-  import: 'Store your key again with `printenv OPENAI_API_KEY | openai-setup key --profile p --stdin` (it replaces what is stored).',
+  // (import: OPENAI_API_KEY holds a key, which nothing checked: never piped in from there, FIX.)
   // No terminal at all: piped in.
   setup: 'Store your key again (pipe the key in, in place of …) with `… | openai-setup key --profile p --stdin` (it replaces what is stored).',
 };
