@@ -13,7 +13,7 @@ import { ExitError, UsageError } from '../errors.js';
 import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../keys/dotenv.js';
 import { isUserKey, keyKind, maskKey, revokePage } from '../keys/format.js';
 import { parseFlag } from '../options.js';
-import { committedKey, untrackAndWriteCommand } from '../plaintext/env-command.js';
+import { trackedEnvFile, untrackAndWriteCommand } from '../plaintext/env-command.js';
 import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { plausible } from '../plaintext/find.js';
 import { asFileText, FileKeptError, FileReadError, folderKept, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
@@ -290,7 +290,7 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
   // Kept out of git now, but a commit of it may hold the key (untracked with `git rm --cached`
   // as env asked): then the key is in the repository all the same, to be replaced.
   if (verdict.kind === 'ignored' || verdict.kind === 'exposed') {
-    const committed = await committedKey(ctx, profileName, path, key);
+    const committed = await trackedEnvFile(ctx, profileName, path, maskKey(key), ctx, { keys: [key] });
     if (committed) term.err(`${m.warn} ${committed.detail}; ${committed.fix}`);
   }
   return code;

@@ -105,10 +105,11 @@ function replaceTheKey(ctx: Context, scope: AdviceScope, profileName: string): s
  * then env adds it to .gitignore: run as printed, the key stays where it is), then replaces the
  * key, which the repository's history keeps. `command`: the fix's command that takes the file out
  * of git (--json names it); for a key in the history, the one that keeps the file out of git, if any.
+ * `keys`: the history searched for these (env, which just wrote one), else for the key(s) the file holds that `held` names.
  */
-export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx, options: { short?: boolean } = {}): Promise<HistoryNote | null> {
+export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx, options: { short?: boolean; keys?: string[] } = {}): Promise<HistoryNote | null> {
   const at = await gitPlace(ctx, path);
-  if (at?.kind === 'ignored' || at?.kind === 'exposed') return historyOf(ctx, profileName, path, held, at, scope, undefined, options.short);
+  if (at?.kind === 'ignored' || at?.kind === 'exposed') return historyOf(ctx, profileName, path, held, at, scope, options.keys, options.short);
   if (at?.kind !== 'tracked') return null;
   const shown = shownPath(ctx, path);
   const keep = writeCommand(ctx, profileName, path, at, scope);
@@ -165,16 +166,6 @@ async function historyOf(ctx: Context, profileName: string, path: string, held: 
     fix: `${keepOut}${replaceTheKey(ctx, scope, profileName)}; ${pushed}`,
     command: keepOutCommand,
   };
-}
-
-/**
- * Where `env --file` just wrote `key` into `path`, a file git does not track: what a commit of it
- * holding that key means (historyOf), as status will say it; null where none does (or no repository).
- */
-export async function committedKey(ctx: Context, profileName: string, path: string, key: string): Promise<{ detail: string; fix: string } | null> {
-  const at = await gitPlace(ctx, path);
-  if (at?.kind !== 'ignored' && at?.kind !== 'exposed') return null;
-  return historyOf(ctx, profileName, path, maskKey(key), at, ctx, [key]);
 }
 
 /**

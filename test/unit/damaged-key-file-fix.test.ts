@@ -68,15 +68,20 @@ describe.skipIf(process.platform === 'win32')('a damaged key file holding severa
   });
 });
 
+/** Profile g1's record: its key (…000G) in the file, and a last check of the key `checked` at 127.0.0.1:`port`. */
+async function recordedInFile(checked: string, port: number): Promise<void> {
+  await t.ctx.state.update((s) => {
+    s.profiles.g1 = {
+      key: { storage: 'file', hint: 'sk-proj-…000G', savedAt: '2026-01-01T00:00:00.000Z' },
+      lastVerify: { at: '2026-01-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: checked, keySource: 'x', organization: null, project: null, tier: null, billing: 'ok', message: 'm', host: `127.0.0.1:${port}`, baseURL: `http://127.0.0.1:${port}/v1` },
+    } as (typeof s.profiles)[string];
+  });
+}
+
 describe.skipIf(process.platform === 'win32')('a damaged key file, the key last checked at another server', () => {
   it('status: the command that stores the key again checks it there (--base-url), as its other commands do', async () => {
     const { path } = damaged();
-    await t.ctx.state.update((s) => {
-      s.profiles.g1 = {
-        key: { storage: 'file', hint: 'sk-proj-…000G', savedAt: '2026-01-01T00:00:00.000Z' },
-        lastVerify: { at: '2026-01-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: 'sk-proj-…000G', keySource: 'x', organization: null, project: null, tier: null, billing: 'ok', message: 'm', host: '127.0.0.1:18556', baseURL: 'http://127.0.0.1:18556/v1' },
-      } as (typeof s.profiles)[string];
-    });
+    await recordedInFile('sk-proj-…000G', 18556);
     expect(await status(t.ctx, { json: false, profile: 'g1' })).toBe(0);
     expect(t.stdout.replace(/\s+/g, ' ')).toContain(`rm -- '${path}'`);
     expect(t.stdout.replace(/\s+/g, ' ')).toContain('`… | openai-setup key --profile g1 --stdin --insecure-storage --base-url http://127.0.0.1:18556/v1`');
@@ -84,12 +89,7 @@ describe.skipIf(process.platform === 'win32')('a damaged key file, the key last 
 
   it('a last check of another key (OPENAI_API_KEY\'s, at another server): its server is not named', async () => {
     damaged();
-    await t.ctx.state.update((s) => {
-      s.profiles.g1 = {
-        key: { storage: 'file', hint: 'sk-proj-…000G', savedAt: '2026-01-01T00:00:00.000Z' },
-        lastVerify: { at: '2026-01-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: 'sk-proj-…000B', keySource: 'x', organization: null, project: null, tier: null, billing: 'ok', message: 'm', host: '127.0.0.1:18557', baseURL: 'http://127.0.0.1:18557/v1' },
-      } as (typeof s.profiles)[string];
-    });
+    await recordedInFile('sk-proj-…000B', 18557);
     expect(await status(t.ctx, { json: false, profile: 'g1' })).toBe(0);
     expect(t.stdout.replace(/\s+/g, ' ')).toContain('`… | openai-setup key --profile g1 --stdin --insecure-storage`');
     expect(t.stdout).not.toContain('--base-url http://127.0.0.1:18557/v1`');
