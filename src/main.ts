@@ -327,27 +327,33 @@ export function run(argv: string[] = process.argv): void {
     // Should the process end before the write below is done (nothing else keeping it alive), it
     // ends with this code: a cancelled run never ends as a success.
     process.exitCode = code;
-    // Let buffered output reach a pipe, then leave: process.exit also ends a keep-alive socket and
-    // a keychain helper on a hung D-Bus that its time box has already given up on.
-    process.stdout.write('', (error) => {
+    const leave = (error: Error | null | undefined) => {
       const final = outputFailure(started.term, process.stdout.errored ?? error, code);
       process.exitCode = final;
       process.stderr.write('', () => (signal ? exit(final, signal, true) : exit(final)));
-    });
+    };
+    // Let buffered output reach a pipe, then leave: process.exit also ends a keep-alive socket and
+    // a keychain helper on a hung D-Bus that its time box has already given up on. Nothing pending:
+    // no write, as /dev/full refuses even an empty one, which would fail a run that printed nothing
+    // there (`run`'s command writes to the same file itself).
+    if (process.stdout.writableLength === 0) leave(null);
+    else process.stdout.write('', leave);
   });
 }
 
 /**
  * The exit code once standard output is done with. A reader that left early (EPIPE: `| head -1`)
  * is no failure: the writing stopped, like any filter's, and the run exits as planned. Any other
- * failure to write it (a full disk, /dev/full, an I/O error) fails a run that would have succeeded
- * (exit 1), said in one line on stderr: what it printed is not all there, and
- * `token > key && deploy` must not go on with an empty key. stderr's own failures change nothing.
+ * failure to write it (a full disk, /dev/full, an I/O error) fails the run with exit 1, said in one
+ * line on stderr: what it printed is not all there, and `token > key && deploy` must not go on with
+ * an empty key. Whatever code the run would have had, a check's verdict too (verify's 3, rotate's
+ * 6): a script reading that code would take it for the verdict of a document it never got. A run
+ * the person cancelled keeps its 130. stderr's own failures change nothing.
  */
 function outputFailure(term: Terminal, error: Error | null | undefined, code: number): number {
   // A terminal that hung up (EIO) is no one's output to judge: the run leaves by SIGHUP (exit()).
   const line = error && !terminalHungUp() ? stdoutFailureLine(error, term.style.red('✖')) : null;
   if (line === null) return code;
   term.err(line);
-  return code === EXIT.ok ? EXIT.internal : code;
+  return code === EXIT.cancelled ? code : EXIT.internal;
 }

@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { FISH_COMPLETION_INSTALL, SHELLS, type Shell } from '../options.js';
 import { PAGE_NAMES } from '../platform.js';
 import { selfCommand } from '../terminal/invocation.js';
+import { asciiText } from '../terminal/charset.js';
 import { npxAskedFor } from '../terminal/npx-spec.js';
 import { marks } from '../terminal/output.js';
 import { singleQuoted } from '../terminal/shell.js';
@@ -81,6 +82,21 @@ export function completionTree(program: Command): CompletionTree {
       options: help.visibleOptions(command).map(optionSpec),
       operand: operandKind(command),
     })),
+  };
+}
+
+/**
+ * The tree with its descriptions in ASCII (asciiText: `…` as `...`), for a locale whose charset is
+ * not UTF-8: zsh and fish show a description's bytes as they are, which such a terminal shows as
+ * wrong characters (and, for `…`, a C1 control). The script itself is written as it is
+ * (term.script), so the descriptions are made ASCII here.
+ */
+export function asciiDescriptions(tree: CompletionTree): CompletionTree {
+  const option = (o: CompletionOption): CompletionOption => ({ ...o, description: asciiText(o.description) });
+  return {
+    globals: tree.globals.map(option),
+    programOnly: tree.programOnly.map(option),
+    commands: tree.commands.map((c) => ({ ...c, description: asciiText(c.description), options: c.options.map(option) })),
   };
 }
 
@@ -395,7 +411,8 @@ ${lines.join('\n')}
 
 export async function run(ctx: Context, options: { shell: Shell; program: Command }): Promise<number> {
   const { shell } = options;
-  const tree = completionTree(options.program);
+  const whole = completionTree(options.program);
+  const tree = ctx.term.ascii ? asciiDescriptions(whole) : whole;
   const script = shell === 'bash' ? bashScript(tree) : shell === 'zsh' ? zshScript(tree) : fishScript(tree);
   ctx.term.script(script.trimEnd());
   // The script completes `openai-setup` typed as a command: where that is not what the person

@@ -413,20 +413,25 @@ export function createTerminal(options: TerminalOptions): Terminal {
     spinner(text) {
       workHolds.get(stdin)?.();
       if (!stderrIsTTY) return { stop() {} };
+      // Plain text, one line, cut to `room` columns.
+      const plain = glyphs(uncoloured(mask(text))).replace(/\n/g, ' ');
+      const cut = (room: number) => cutToWidth(plain, Math.max(1, room), undefined, ascii ? '...' : '…');
+      const columnsNow = () => (stderr.columns && stderr.columns > 0 ? stderr.columns : 80);
       // A terminal that moves no cursor (TERM=dumb) would show every frame: the text once, as a
-      // line, so that the wait (a live call, seconds) does not look like a hang.
+      // line, so that the wait (a live call, seconds) does not look like a hang. One row there too,
+      // cut as the spinner's is (short of the last column, fit's rule): the progress line is no
+      // sentence to wrap, and wrapped it leaves a word alone under it.
       if (dumb) {
-        stderr.write(`${fit(errText(text), true, stderr.columns, commandLine)}\n`);
+        stderr.write(`${cut(columnsNow() - 1)}\n`);
         return { stop() {} };
       }
       let frame = 0;
-      // Plain text, one line: cut to the columns left after the frame and its space, and the last
-      // column (fit's rule), once per width.
-      const plain = glyphs(uncoloured(mask(text))).replace(/\n/g, ' ');
+      // Cut to the columns left after the frame and its space, and the last column (fit's rule),
+      // once per width.
       let shown = { columns: 0, text: '' };
       const draw = () => {
-        const columns = stderr.columns && stderr.columns > 0 ? stderr.columns : 80;
-        if (shown.columns !== columns) shown = { columns, text: cutToWidth(plain, Math.max(1, columns - 3), undefined, ascii ? '...' : '…') };
+        const columns = columnsNow();
+        if (shown.columns !== columns) shown = { columns, text: cut(columns - 3) };
         // The row erased first: after a resize, what was drawn wider is not left showing at its end.
         stderr.write(`\r\x1b[2K${frames[frame++ % frames.length]} ${shown.text}`);
       };

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, withTestEnv, type TestEnv } from '../helpers/env.js';
-import { makeKey } from '../helpers/openai-server.js';
+import { makeKey, startOpenAIServer } from '../helpers/openai-server.js';
 import { runCli, runCommand, type RunResult } from '../helpers/run.js';
 
 const KEY = makeKey('proj', 'io-failures');
@@ -98,6 +98,52 @@ describe.skipIf(!existsSync('/dev/full'))('standard output that cannot be writte
       const both = await redirected(t, '> /dev/full 2> /dev/full', 'status', '--json');
       expect(both.timedOut).toBe(false);
       expect(both.code).toBe(1);
+    });
+  });
+
+  it("a check's verdict is not the exit code when its output is lost: verify and rotate > /dev/full exit 1, saying so", async () => {
+    const server = await startOpenAIServer();
+    const noCredits = makeKey('proj', 'io-failures-no-credits');
+    server.addKey(noCredits, 'no_credits');
+    try {
+      await withTestEnv({ OPENAI_BASE_URL: server.baseURL }, async (t) => {
+        // Exit 4 (no credits) where the output is written: the verdict itself.
+        const written = await redirected(t, '> /dev/null', 'verify', '--json', '--key', noCredits);
+        expect(written.code).toBe(4);
+        for (const args of [['verify', '--json', '--key', noCredits], ['verify', '--key', noCredits], ['verify', '--json', '--key', 'sk-proj-cut']]) {
+          const label = args.filter((arg) => arg !== noCredits).join(' ');
+          const r = await redirected(t, '> /dev/full', ...args);
+          expect(r.code, label).toBe(1);
+          expect(r.stderr, label).toContain(`${FULL}\n`);
+          expect(r.stderr.split(FULL).length - 1, label).toBe(1);
+        }
+        // --quiet prints nothing on stdout: nothing lost, the verdict stands.
+        const quiet = await redirected(t, '> /dev/full', 'verify', '--quiet', '--key', noCredits);
+        expect(quiet.code).toBe(4);
+        expect(quiet.stderr).not.toContain(FULL);
+        // rotate --json without an admin key: its failure document (exit 2) lost.
+        const rotate = await redirected(t, '> /dev/full', 'rotate', '--json');
+        expect(rotate.code).toBe(1);
+        expect(rotate.stderr).toContain(`${FULL}\n`);
+        const spend = await redirected(t, '> /dev/full', 'spend', '--json');
+        expect(spend.code).toBe(1);
+        expect(spend.stderr).toContain(`${FULL}\n`);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a run that printed nothing on stdout is not failed by it: env without a key exits 2, run its command\'s code', async () => {
+    await withTestEnv({}, async (t) => {
+      const env = await redirected(t, '> /dev/full', 'env');
+      expect(env.code).toBe(2);
+      expect(env.stderr).not.toContain(FULL);
+      await storeKey(t);
+      // The command writes to /dev/full itself, not through the tool's stdout.
+      const ran = await redirected(t, '> /dev/full', 'run', '--', process.execPath, '-e', 'process.exitCode = 0');
+      expect(ran.code).toBe(0);
+      expect(ran.stderr).not.toContain(FULL);
     });
   });
 

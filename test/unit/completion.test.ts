@@ -4,10 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bashScript, completionTree, fishScript, zshScript, type CompletionTree } from '../../src/commands/completion.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bashScript, completionTree, fishScript, run as completion, zshScript, type CompletionTree } from '../../src/commands/completion.js';
 import { PAGE_NAMES } from '../../src/platform.js';
 import { buildProgram } from '../../src/program.js';
+import { makeTestContext, type TestContext } from '../helpers/context.js';
 
 const program = buildProgram(
   '0.0.0-test',
@@ -109,5 +110,35 @@ _openai_setup; printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(complete('openai-setup run python3 --pro')).toEqual([]);
     expect(complete('openai-setup run -p work node -p ')).toEqual([]);
     expect(complete('openai-setup run bas')).toContain('bash');
+  });
+});
+
+describe('completion under a locale whose charset is not UTF-8', () => {
+  let t: TestContext | undefined;
+  afterEach(() => t?.cleanup());
+
+  /** The script `completion SHELL` prints, with the terminal's locale `terminalEnv`. */
+  async function printed(shell: 'bash' | 'zsh' | 'fish', terminalEnv: Record<string, string>): Promise<string> {
+    t?.cleanup();
+    t = makeTestContext({ interactive: false, terminalEnv });
+    expect(await completion(t.ctx, { shell, program })).toBe(0);
+    return t.stdout;
+  }
+
+  it('writes its descriptions in ASCII (`...` for `…`): zsh and fish show their bytes as they are', async () => {
+    for (const terminalEnv of [{ LC_ALL: 'en_US.ISO-8859-1' }, { LANG: 'ru_RU.KOI8-R' }] as Array<Record<string, string>>) {
+      for (const shell of ['bash', 'zsh', 'fish'] as const) {
+        const script = await printed(shell, terminalEnv);
+        expect(script, `${shell} ${JSON.stringify(terminalEnv)}`).not.toMatch(/[^\x00-\x7f]/);
+        if (shell !== 'bash') expect(script).toContain('for scripts and $(...)');
+      }
+    }
+  });
+
+  it('keeps them as they are where the charset is UTF-8 (and in C, as the tool\'s other output)', async () => {
+    for (const terminalEnv of [{ LANG: 'en_US.UTF-8' }, { LANG: 'C' }] as Array<Record<string, string>>) {
+      expect(await printed('zsh', terminalEnv)).toContain('for scripts and $(…)');
+      expect(await printed('fish', terminalEnv)).toContain('for scripts and $(…)');
+    }
   });
 });

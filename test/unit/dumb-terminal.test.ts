@@ -12,13 +12,13 @@ import { makeTestContext, outcomeOf, type TestContext } from '../helpers/context
 const WHY = 'TERM=dumb says this terminal cannot move its cursor, which questions need';
 
 /** A terminal on stdin, stdout and stderr, with TERM as given; what is written to stderr in `written`. */
-function onTerminal(TERM: string, written: string[] = [], timers: unknown[] = []): Terminal {
-  const stream = { write: (text: string) => written.push(text), isTTY: true, columns: 80 };
+function onTerminal(TERM: string, written: string[] = [], timers: unknown[] = [], { columns = 80, LANG }: { columns?: number; LANG?: string } = {}): Terminal {
+  const stream = { write: (text: string) => written.push(text), isTTY: true, columns };
   return createTerminal({
     stdout: stream,
     stderr: stream,
     stdin: { isTTY: true },
-    env: { TERM, NO_COLOR: '1' },
+    env: { TERM, NO_COLOR: '1', LANG },
     setInterval: ((fn: () => void) => (timers.push(fn), 1)) as unknown as typeof setInterval,
     clearInterval: () => {},
   });
@@ -47,6 +47,15 @@ describe('TERM=dumb', () => {
     spinner.stop();
     expect(written.join('')).toBe('Checking the key with a live call…\n');
     expect(timers).toEqual([]);
+  });
+
+  it('the spinner\'s line fits a narrow terminal: cut to one row (short of the last column), not wrapped', () => {
+    const written: string[] = [];
+    onTerminal('dumb', written, [], { columns: 30 }).spinner('Checking the key with a live call…').stop();
+    expect(written.join('')).toBe('Checking the key with a live…\n');
+    const ascii: string[] = [];
+    onTerminal('dumb', ascii, [], { columns: 30, LANG: 'en_US.ISO-8859-1' }).spinner('Checking the key with a live call…').stop();
+    expect(ascii.join('')).toBe('Checking the key with a li...\n');
   });
 
   it('the wizard names TERM=dumb, and its key stage is a pipe, not `key` (which would ask)', async () => {
