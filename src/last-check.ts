@@ -10,13 +10,17 @@ import type { Context } from './context.js';
 import { KeyStoreError } from './errors.js';
 import { maskKey } from './keys/format.js';
 import type { KeySource } from './storage/profile-key.js';
+import { KeyHintSchema } from './storage/admin-state.js';
 import type { LastVerify } from './storage/state.js';
 import { marks } from './terminal/output.js';
 import { sanitize, sanitizeNullable, untrusted } from './terminal/sanitize.js';
 
 /**
  * Keep the outcome of the last check in the progress file (never the key: its masked hint). A
- * config dir that cannot be written is a warning (through `note`): the check itself stands.
+ * config dir that cannot be written is a warning (through `note`): the check itself stands. Of a
+ * stored key, kept only while the profile still stores that key: another run may have stored
+ * another one in its place during the check, whose record this must not become (said, through
+ * `note`). What was said when nothing was recorded (verify's --json `notRecorded`), else null.
  */
 export async function recordCheck(
   ctx: Context,
@@ -25,22 +29,36 @@ export async function recordCheck(
   source: KeySource,
   result: CheckResult,
   note: (line: string) => void = (line) => ctx.term.err(line),
-): Promise<void> {
+): Promise<string | null> {
+  let notRecorded: string | null;
   try {
-    await recordIn(ctx, profileName, key, source, result);
+    notRecorded = await recordIn(ctx, profileName, key, source, result);
   } catch (error) {
     if (!(error instanceof KeyStoreError)) throw error;
-    note(`${marks(ctx.term.style).warn} The result of this check was not recorded: ${error.message}`);
+    notRecorded = `The result of this check was not recorded: ${error.message}`;
   }
+  if (notRecorded) note(`${marks(ctx.term.style).warn} ${notRecorded}`);
+  return notRecorded;
 }
 
-async function recordIn(ctx: Context, profileName: string, key: string, source: KeySource, result: CheckResult): Promise<void> {
+async function recordIn(ctx: Context, profileName: string, key: string, source: KeySource, result: CheckResult): Promise<string | null> {
+  const checked = maskKey(key);
+  // Set inside the update: the hint of the other key the profile stores now.
+  let storedNow = null as string | null;
   await ctx.state.updateProfile(profileName, (profile) => {
+    // Compared under the lock that a key change holds until its record is written (key-change.ts):
+    // the record says which key the profile stores now. None recorded (an older progress file, or
+    // one moved aside): nothing says it is another, and the check is of the key found.
+    const stored = source.kind === 'keychain' || source.kind === 'file' ? profile.key : undefined;
+    if (stored && KeyHintSchema.safeParse(stored.hint).success && stored.hint !== checked) {
+      storedNow = stored.hint;
+      return;
+    }
     profile.lastVerify = {
       at: ctx.clock.now().toISOString(),
       status: result.status,
       ok: result.ok,
-      keyHint: maskKey(key),
+      keyHint: checked,
       keySource: source.label,
       // What the server said, as it may be replayed later by status, profiles and doctor.
       organization: organizationId(result.organization, [key]),
@@ -54,6 +72,7 @@ async function recordIn(ctx: Context, profileName: string, key: string, source: 
       ...(outcomeRow(result).route === 'elsewhere' ? { refusal: result.reason! } : {}),
     };
   });
+  return storedNow === null ? null : `Profile "${profileName}" stores another key now (${storedNow}, stored in place of ${checked} while it was checked): this check of ${checked} was not recorded.`;
 }
 
 /** The last check as shown: `host`, the server it was made at when not the OpenAI API, else null. */

@@ -46,7 +46,7 @@ import { leftoverKeyFiles, placesOf, shownPath } from '../plaintext/summary.js';
 import { adminAccount, adminKeyNeedsFile, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure, keyFileUnusable } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { replaced, sayReplaced, type Replaced } from '../stages/replaced.js';
+import { replaceKeyRecord, sayReplaced, type Replaced } from '../stages/replaced.js';
 import { describeKeychainProblem, keychainFix, keychainHints, keychainOutOfReach, KeychainUnavailableError } from '../storage/keychain.js';
 import { judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, storedSource, type SharingProfile } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
@@ -1057,8 +1057,7 @@ async function storeFound(ctx: Context, scope: AdviceScope, profileName: string,
         const p = profileIn(state, profileName);
         if (admin) p.adminKey = { storage: 'keychain', hint: maskKey(key), savedAt: now };
         else {
-          old = replaced(p.key, held, ctx.state.path, p.lastVerify);
-          p.key = { storage: 'keychain', hint: maskKey(key), savedAt: now };
+          old = replaceKeyRecord(p, { storage: 'keychain', hint: maskKey(key), savedAt: now }, held, ctx.state.path, 'import');
           p.stages.key ??= { doneAt: now };
         }
         told.stored = { hint: maskKey(key), admin };

@@ -61,7 +61,7 @@ export const VerifyJsonSchema = z.object({
   fixUrl: z.nullable(z.string()),
   warnings: z.array(z.string()),
   latencyMs: z.number().check(z.int()),
-  /** Why the check was not recorded, when it was of a profile that exists nowhere (unknownProfile); absent otherwise. */
+  /** Why the check was not recorded: of a profile that exists nowhere (unknownProfile), of a stored key another run replaced during the check, or the progress file could not be written; absent otherwise. */
   notRecorded: z.optional(z.string()),
 });
 export type VerifyJson = z.infer<typeof VerifyJsonSchema>;
@@ -248,10 +248,11 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
   // OPENAI_API_KEY checked for a profile that exists nowhere (a mistyped --profile): not recorded,
   // which would make that profile (listed by `profiles` and completion from then on).
   const others = source.kind === 'env' ? await unknownProfile(ctx, reading, profileName) : null;
-  const notRecorded = others ? `${noProfileText(profileName, others)}: this check was not recorded.` : null;
+  let notRecorded = others ? `${noProfileText(profileName, others)}: this check was not recorded.` : null;
   if (notRecorded) note(`${marks(term.style).warn} ${notRecorded}`);
   else if (source.kind === 'keychain' || source.kind === 'file' || source.kind === 'env') {
-    await recordCheck(ctx, profileName, key, source, result, note);
+    // Not recorded either when another run stored another key in its place meanwhile (said by recordCheck).
+    notRecorded = await recordCheck(ctx, profileName, key, source, result, note);
   }
 
   if (options.json) {

@@ -12,7 +12,7 @@ import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { KeySnapshot, Storage } from '../storage/keystore.js';
 import { envKeyHeld, keyNeedsFile, type KeySource } from '../storage/profile-key.js';
-import { profileIn, rememberReplaced, type Profile } from '../storage/state.js';
+import { profileIn, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, needsPrompt } from '../terminal/output.js';
 import { shellExportLine, shellSetLine } from '../terminal/shell.js';
@@ -20,7 +20,7 @@ import { shellDirsOf } from '../storage/paths.js';
 import { hasLineBreakInside, LINE_BREAK_INSIDE, readKeyFromStdin, StdinError } from '../terminal/stdin.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { staleEnvFileCopies } from '../plaintext/env-files.js';
-import { replaced, sayReplaced, type Replaced } from './replaced.js';
+import { replaceKeyRecord, sayReplaced, type Replaced } from './replaced.js';
 import { heading, markDone, showPage, type PageStageOptions, type StageOutcome } from './page.js';
 import { readPastedKey } from './paste.js';
 import { elsewhereCommand, keyCheckFlags, keyCommand, pipeKeyCommand, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -400,11 +400,7 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     const replacing: { old: Replaced[] } = { old: [] };
     // Stored and recorded as one step: a key is never stored that the progress file does not record.
     const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback, (p, storage, held) => {
-      replacing.old = replaced(p.key, held, ctx.state.path, p.lastVerify);
-      // Not one the person kept in OPENAI_API_KEY themselves (storage "env"): openai-setup never stored that.
-      const before = replacing.old.filter((r) => !(p.key?.storage === 'env' && r.hint === p.key.hint)).map((r) => r.hint);
-      rememberReplaced(p, before, 'key', ctx.clock.now().toISOString(), maskKey(key));
-      p.key = { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() };
+      replacing.old = replaceKeyRecord(p, { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() }, held, ctx.state.path, 'key');
       p.stages.key = { doneAt: ctx.clock.now().toISOString() };
     }, (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }, piped));
     if (check) await recordCheck(ctx, profileName, key, source, check);

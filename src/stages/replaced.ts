@@ -7,7 +7,7 @@ import { hintKind, isUserKey, maskKey, revokePage } from '../keys/format.js';
 import type { KeySnapshot } from '../storage/keystore.js';
 import { organizationId } from '../api/identifiers.js';
 import { profilesSharing, sharingNames, sharingWords } from '../storage/profile-key.js';
-import type { LastVerify, Profile } from '../storage/state.js';
+import { rememberReplaced, type LastVerify, type Profile, type ReplacedKey } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { pathLine, upperFirst } from '../terminal/sanitize.js';
 
@@ -36,6 +36,20 @@ export function replaced(record: Profile['key'], held: KeySnapshot, statePath: s
     { hint: maskKey(value), key: value, note: `the key that was stored, though ${path} recorded ${record.hint}: a key change was interrupted before it was recorded`, ...checked(maskKey(value)) },
     { hint: record.hint, key: null, note: 'the key recorded, which the interrupted change had already replaced', ...checked(record.hint) },
   ];
+}
+
+/**
+ * The profile's key record `p.key` replaced by `next` (the key `by` stored, the store having held
+ * `held` just before): what it replaced (replaced()), remembered among the profile's earlier keys
+ * (rememberReplaced) so that `env`, finding one in a file later, names it as this profile's. Not a
+ * key the person kept in OPENAI_API_KEY themselves (storage "env"): openai-setup never stored that.
+ */
+export function replaceKeyRecord(p: Profile, next: NonNullable<Profile['key']>, held: KeySnapshot, statePath: string, by: ReplacedKey['by']): Replaced[] {
+  const old = replaced(p.key, held, statePath, p.lastVerify);
+  const before = old.filter((r) => !(p.key?.storage === 'env' && r.hint === p.key.hint)).map((r) => r.hint);
+  rememberReplaced(p, before, by, next.savedAt, next.hint);
+  p.key = next;
+  return old;
 }
 
 /**

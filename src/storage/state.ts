@@ -146,7 +146,7 @@ const MAX_REPLACED_KEYS = 20;
 const ReplacedKeySchema = z.object({
   at: Timestamp,
   keyHint: KeyHintSchema,
-  by: z.enum(['key', 'rotate']),
+  by: z.enum(['key', 'import', 'rotate']),
   revoked: z.boolean(),
 });
 export type ReplacedKey = z.infer<typeof ReplacedKeySchema>;
