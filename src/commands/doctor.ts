@@ -23,7 +23,7 @@ import { reasonOf } from '../storage/key-change.js';
 import { DamagedKeyFileError, damagedKeyFileFix, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { profileIn, type StateReading } from '../storage/state.js';
-import { ENV_SOURCE, envKeyHeld, judgeStoredKey, keyNeedsFile, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
+import { blankEnvKeyAdvice, ENV_SOURCE, envKeyHeld, envKeyUnsetWords, judgeStoredKey, keyNeedsFile, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, messageAt, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { labelled } from '../terminal/width.js';
@@ -633,10 +633,14 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   // OPENAI_API_KEY differing from the stored key: its row's fix once the live check below judged it
   // (null: not checked), as --json gives it. Never a pipe of the key that check rejected.
   let envRowFix: ((verdict: CheckResult | null) => string) | null = null;
+  // Set but empty (or blank): no key for the programs that read it, whatever is stored (as status says it).
+  const blankEnv = blankEnvKeyAdvice(ctx, profileName, stored !== null);
   if (!envKey && !stored && keptInEnv?.storage === 'env') {
     // The person keeps the key in their own shell file, and this shell has not read it: no key here.
     const line = shellExportLine(shellDirsOf(ctx), null);
-    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `not set in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${upperFirst(line.reload)}.`, EXIT.usage));
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'fail', `${envKeyUnsetWords(ctx)} in this shell, though you keep the key of profile ${profileName} (${keptInEnv.hint}) in it yourself (${line.file})`, `${upperFirst(line.reload)}.`, EXIT.usage));
+  } else if (blankEnv) {
+    checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'warn', blankEnv.detail, blankEnv.fix));
   } else if (!envKey) {
     checks.push(check('OPENAI_API_KEY', 'OPENAI_API_KEY', 'info', 'not set: programs that read it find no key', stored ? `Hand it over per command: \`${toolCommand(ctx, 'run', profileName)} -- your-program\` (or \`${toolCommand(ctx, 'env', profileName)}\` for a .env file)` : null));
   } else if (envHeld?.around) {

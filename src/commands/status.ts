@@ -13,7 +13,7 @@ import { judgedAsOfficial } from '../platform.js';
 import { checkLabel, lastVerifyAsShown } from '../last-check.js';
 import { STAGE_TITLES, stageWithoutQuestions } from '../stages/index.js';
 import { adminAccount, adminKeyEnv, isAdminKeyHint } from '../storage/admin-key.js';
-import { ENV_SOURCE, envKeyHeld, judgeStoredKey, noProfileText, unknownProfile, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
+import { blankEnvKeyAdvice, ENV_SOURCE, envKeyHeld, envKeyUnsetWords, judgeStoredKey, noProfileText, unknownProfile, keepOneInFile, lookUpStoredKey, resolveProfileName, type LookedUpKey } from '../storage/profile-key.js';
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, organizationOf, STAGE_IDS, stageDoneForOthers, stageRecord } from '../storage/state.js';
@@ -40,8 +40,20 @@ export const StatusJsonSchema = z.object({
     storage: z.enum(['keychain', 'file', 'env', 'none', 'unknown']),
     hint: z.nullable(z.string()),
     savedAt: z.nullable(z.string()),
-    // `around`: what else OPENAI_API_KEY holds beside the key (whitespace, quotes…), which programs send as part of it.
-    env: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()), around: z.nullable(z.string()), problem: z.nullable(z.string()) }),
+    /**
+     * `around`: what else OPENAI_API_KEY holds beside the key (whitespace, quotes…), which programs send as part of it.
+     * `empty`: set but empty, or only whitespace (`set` true, `hint` null), which programs get as no key: said (`detail`)
+     * with its fix in the person's shell as the text says it, `command` the line that unsets it (null for a key you keep
+     * in OPENAI_API_KEY yourself: your shell file sets it again). Null otherwise.
+     */
+    env: z.object({
+      set: z.boolean(),
+      hint: z.nullable(z.string()),
+      matchesStored: z.nullable(z.boolean()),
+      around: z.nullable(z.string()),
+      problem: z.nullable(z.string()),
+      empty: z.nullable(z.object({ detail: z.string(), fix: z.string(), command: z.nullable(z.string()) })),
+    }),
     /** With storage "env": the lines that set it where import looks (the person's own, as they chose): not in `plaintext`. */
     setIn: z.array(z.object({ path: z.string(), line: z.number() })),
   }),
@@ -62,13 +74,17 @@ export const StatusJsonSchema = z.object({
    * text says them, `command` the fix's `git rm --cached … && … env --file … --gitignore`; null otherwise.
    */
   envFiles: z.array(z.object({ path: z.string(), line: z.number(), tracked: z.nullable(z.object({ detail: z.string(), fix: z.string(), command: z.nullable(z.string()) })) })),
-  /** Files `env --file` wrote for this profile that hold another key than the stored one (by its hint): left by a replacement, or (`profile`) another profile's key, which its own `env --file` wrote there since. */
-  staleEnvFiles: z.array(z.object({ path: z.string(), line: z.number(), hint: z.string(), profile: z.nullable(z.string()) })),
+  /**
+   * Files `env --file` wrote for this profile that hold another key than the stored one (by its hint): left by a replacement, or (`profile`) another profile's key, which its own `env --file` wrote there since.
+   * `detail` and `fix` as the text says them; `command` the fix's `env --file …` that writes the stored key there (after
+   * `git rm --cached -- FILE &&` where git tracks the file), null where it is done by hand (a key you keep in OPENAI_API_KEY yourself).
+   */
+  staleEnvFiles: z.array(z.object({ path: z.string(), line: z.number(), hint: z.string(), profile: z.nullable(z.string()), detail: z.string(), fix: z.string(), command: z.nullable(z.string()) })),
   /** Temp files left by killed runs (each may hold a key): the key file's, and those next to a file env or import writes. */
   leftovers: z.array(z.string()),
   /**
    * `host`: the server the check was made at when not the OpenAI API (null: the OpenAI API).
-   * `next`: for a check that failed, the next step the text says under it (null where it says none):
+   * `next`: for a check that failed, or passed without proving billing (rate-limited: check again later), the next step the text says under it (null where it says none):
    * `fix` its words; `command` the command it names to run, as printed (storing a new key, or
    * `verify` to check again once fixed), null where the step is not one (a new key put in OPENAI_API_KEY).
    */
@@ -149,7 +165,7 @@ async function unrecordedInFile(ctx: Context, profile: string): Promise<{ key?: 
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; keyUnrecorded: boolean; doneForOthers: Map<string, string[]>; organization: string | null; lastCheckBaseURL: string | null; lastCheckReason: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; staleFound: Map<string, { hint: string; by?: string }> }> {
+async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; keyUnrecorded: boolean; doneForOthers: Map<string, string[]>; organization: string | null; lastCheckBaseURL: string | null; lastCheckReason: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }> }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -176,6 +192,10 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   // stored key, however its ends read. Otherwise only the hints can be compared (status reads no
   // keychain): alike, the value ends like the stored key, which is all that is said of it.
   const envProblem = envHeld && envHeld.around === null ? (checkKeyShape(envHeld.key, judgedAsOfficial(ctx), 'variable').problem ?? null) : null;
+  // Set but empty (or blank): no key, for status as for verify, and none for the programs that read
+  // it either. A key the person keeps there themselves is set again by their shell file.
+  const blank = blankEnvKeyAdvice(ctx, profileName, stored?.storage === 'keychain' || stored?.storage === 'file');
+  const empty = blank && stored?.storage === 'env' ? { detail: `${envKeyUnsetWords(ctx)} in this shell`, fix: `${upperFirst(shellExportLine(shellDirsOf(ctx), null).reload)}.`, command: null } : blank;
   const copies = stored ? await copiesOf(ctx, state, profileName, { hint: stored.hint }) : { plaintext: [], asked: [], stale: [] };
   const where = (f: Finding) => ({ path: shownPath(ctx, f.path), line: f.line });
   // A key the person keeps in OPENAI_API_KEY themselves is meant to be in their files: where it
@@ -185,6 +205,8 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   // the key: git asked once a file, the files at once, each history searched for a short while
   // (status is quick; what runs out of time is said as such, for doctor to search longer).
   const byPath = [...new Map(copies.asked.map((f) => [f.path, f])).values()];
+  // A file left holding another key: named, with the command that writes the stored key there.
+  const staleSaid = await Promise.all(copies.stale.map((f) => staleEnvFile(ctx, profileName, f.path, maskKey(f.key), { by: f.by })));
   const trackedIn = new Map(await Promise.all(byPath.map(async (f) => [f.path, await trackedEnvFile(ctx, f.by, f.path, stored ? sanitize(stored.hint, 40) : 'the key', ctx, { short: true })] as const)));
   return {
     profile: profileName,
@@ -199,7 +221,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
       storage: unknown !== null ? 'unknown' : (stored?.storage ?? 'none'),
       hint: stored ? sanitize(stored.hint, 40) : null,
       savedAt: stored?.savedAt ?? null,
-      env: { set: envHint !== null, hint: envHint, matchesStored: envHint && stored ? envProblem === null && envHint === stored.hint : null, around: envHeld?.around ?? null, problem: envProblem },
+      env: { set: envHint !== null || empty !== null, hint: envHint, matchesStored: envHint && stored ? envProblem === null && envHint === stored.hint : null, around: envHeld?.around ?? null, problem: envProblem, empty },
       setIn: ownLines ? copies.plaintext.map(where) : [],
     },
     adminKey,
@@ -207,13 +229,13 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     pendingRevokes: (profile?.pendingRevokes ?? []).map((p) => ({ hint: p.keyHint, project: p.projectId, at: p.at, page: pendingRevokeAdvice(ctx, profileName, p).page })),
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map((f) => ({ ...where(f), tracked: trackedIn.get(f.path) ?? null })),
-    staleEnvFiles: copies.stale.map((f) => ({ ...where(f), hint: maskKey(f.key), profile: f.by ?? null })),
+    staleEnvFiles: copies.stale.map((f, i) => ({ ...where(f), hint: maskKey(f.key), profile: f.by ?? null, ...staleSaid[i]! })),
     leftovers: (await leftoverKeyFiles(ctx, { state, profile: profileName }))?.paths ?? [],
     // `next` as status works it out from the rest (lastCheckNext).
     lastVerify: profile?.lastVerify ? { ...lastVerifyAsShown(profile.lastVerify), next: null } : null,
     unknownProfile: null,
     // Not in --json (the schema leaves them out): why the key is not known, for the line saying so;
-    // the env files by their own paths and the profile each was written for (the command that wrote one names it), the stale ones each once.
+    // the env files by their own paths and the profile each was written for (the command that wrote one names it).
     keyUnknown: unknown,
     // What to do about it: doctor, or the key file's fix.
     keyInDoubt: doubt?.fix ?? null,
@@ -227,7 +249,6 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     lastCheckReason: profile?.lastVerify?.refusal ?? profile?.lastVerify?.limit ?? null,
     movedAside: unknown && !problem ? aside : [],
     askedFound: copies.asked.map((f) => ({ path: f.path, by: f.by })),
-    staleFound: new Map(copies.stale.map((f) => [f.path, { hint: maskKey(f.key), ...(f.by !== undefined ? { by: f.by } : {}) }])),
     // Payment and billing done for other organizations than the key's (its last check's): not done for this profile.
     doneForOthers: new Map(STAGE_IDS.map((id) => [id, stageDoneForOthers(state, profileName, id).map((o) => sanitize(o, 100))])),
     organization: (() => {
@@ -248,7 +269,7 @@ function adminEnvShown(ctx: Context, storedHint: string | null): StatusJson['adm
  * a step: the stages may all say done, for another organization or before the credits ran out),
  * another key (stored as verify's fix stores it; where OPENAI_API_KEY still holds the key rejected,
  * that variable too, in verify's words), what the refusal names (its reason recorded), or trying
- * again. `command`: the one it names to run (--json's `lastVerify.next`). Null where the table has none.
+ * again; for one that passed without proving billing (rate-limited), checking again later. `command`: the one it names to run (--json's `lastVerify.next`). Null where the table has none.
  */
 function lastCheckNext(ctx: Context, profileName: string, status: Awaited<ReturnType<typeof collectStatus>>, last: NonNullable<StatusJson['lastVerify']>, check: { baseURL: string } | undefined, first: string | null): { fix: string; command: string | null } | null {
   const verify = verifyCommand(ctx, profileName, check);
@@ -258,6 +279,9 @@ function lastCheckNext(ctx: Context, profileName: string, status: Awaited<Return
     const to = last.organization ? ` to ${last.organization}` : '';
     return again(`To fix it, add credits${to} (or raise the limit the message names)${billing ? `: \`${billing}\` opens the billing page` : ` on ${PAGES.billing.url}`}; then check again: \`${verify}\``);
   }
+  // A check that passed without proving the key can spend (rate-limited): checked again later.
+  const unproven = billingNotProven(last, 'then');
+  if (unproven) return again(`Billing was not proven: ${unproven}. Check again later: \`${verify}\``);
   if (last.ok) return null;
   const route = outcomeRow({ status: last.status, reason: status.lastCheckReason }).route;
   if (route === 'retry') return again(`Check again: \`${verify}\``);
@@ -270,11 +294,11 @@ function lastCheckNext(ctx: Context, profileName: string, status: Awaited<Return
   const { key } = status;
   const insecure = key.storage === 'file' || (key.storage !== 'keychain' && ctx.keys.keychainUnreachable() !== null);
   // Never a pipe of OPENAI_API_KEY while it holds the key rejected (its hint: status reads no key).
-  const store = storeKeyAdvice(ctx, profileName, insecure, check, { variableFailed: key.env.set && key.env.hint === last.keyHint });
+  const store = storeKeyAdvice(ctx, profileName, insecure, check, { variableFailed: key.env.hint !== null && key.env.hint === last.keyHint });
   const create = 'To fix it, create a new secret key on the API keys page and store it';
   // OPENAI_API_KEY still holds the key rejected: read before any stored key, so that changes too.
   // The step is the variable's new value, no command.
-  if (key.env.set && last.keySource === ENV_SOURCE.label && last.keyHint === key.env.hint) {
+  if (key.env.hint !== null && last.keySource === ENV_SOURCE.label && last.keyHint === key.env.hint) {
     const beside: StoredBeside = key.storage !== 'keychain' && key.storage !== 'file' ? 'none' : key.env.matchesStored ? 'same' : 'other';
     const { storeIn, instead } = variableKeyWords(ctx, beside, first === null ? storeKeyWords(store) : `: ${afterFirst(first, store.command)}`);
     return { fix: `${create}${storeIn}.${instead}`, command: null };
@@ -353,8 +377,8 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   else if (key.storage === 'env') {
     const line = shellExportLine(shellDirsOf(ctx), null);
     const setIn = key.setIn.length ? `, set in ${places(key.setIn)}` : ` (${line.file})`;
-    term.out(`${key.env.set ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself${setIn}; openai-setup has no copy`);
-    if (!key.env.set) term.out(`  OPENAI_API_KEY is not set in this shell: ${line.reload}.`);
+    term.out(`${key.env.hint !== null ? m.ok : m.warn} Key ${key.hint}: you keep it in OPENAI_API_KEY yourself${setIn}; openai-setup has no copy`);
+    if (key.env.hint === null) term.out(`  OPENAI_API_KEY is ${envKeyUnsetWords(ctx)} in this shell: ${line.reload}.`);
   } else if (status.keyInDoubt !== null) {
     // doctor records what is stored (reading the keychain, which status does not) and clears the
     // mark; a key file that cannot be read has its own fix.
@@ -373,7 +397,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     // the key file is the way, said as token says it.
     const noKeychain = status.keyLookedUp ? null : ctx.keys.keychainUnreachable();
     const none = status.keyLookedUp || noKeychain ? `${m.pending} No key ${status.keyLookedUp ? 'stored' : 'recorded'} for this profile` : `${m.pending} No key recorded for this profile (\`${toolCommand(ctx, 'doctor', profileName)}\` looks in the ${ctx.keys.keychainDescription} and records a key it finds there)`;
-    if (key.env.set) term.out(none);
+    if (key.env.hint !== null) term.out(none);
     else if (noKeychain) term.out(`${none}. ${keepOneInFile(ctx, profileName, noKeychain, first, check)}`);
     // Nothing `verify` could check: what to do first is to store one, as it works where this is read.
     else {
@@ -397,11 +421,8 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     warned.add(path);
     term.out(`${late(tracked) ? m.pending : m.warn} ${late(tracked) ? upperFirst(tracked.detail) : tracked.detail}; ${tracked.fix}`);
   }
-  // One a replacement left behind: named, with the command that writes the stored key there.
-  for (const [path, { hint, by }] of status.staleFound) {
-    const { detail, fix } = await staleEnvFile(ctx, profileName, path, hint, { by });
-    term.out(`${m.warn} ${detail}; ${fix}`);
-  }
+  // One a replacement left behind: named, with the command that writes the stored key there (once a file).
+  for (const { detail, fix } of new Map(status.staleEnvFiles.map((f) => [f.path, f])).values()) term.out(`${m.warn} ${detail}; ${fix}`);
   const leftovers = describeLeftovers(status.leftovers);
   if (leftovers) term.out(`${m.warn} ${leftovers.detail} — ${leftovers.fix}`);
   if (status.adminKey) {
@@ -426,7 +447,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   // Programs send it whole: no key as it is, whether or not the key inside is the stored one.
   if (key.env.around !== null) term.out(`${m.fail} ${heldWithMore('env', key.env.hint!, key.env.around)}`);
   else if (key.env.problem !== null) term.out(`${m.fail} OPENAI_API_KEY is set (${key.env.hint}), but is not a key programs can use: ${key.env.problem}.`);
-  else if (key.env.set) {
+  // Set but empty: said with its fix (a key kept there by the person has it said under the key's line above).
+  else if (key.env.empty !== null && key.storage !== 'env') term.out(`${m.warn} OPENAI_API_KEY is ${key.env.empty.detail}. ${key.env.empty.fix}`);
+  else if (key.env.hint !== null) {
     const relation = key.env.matchesStored === false ? term.style.yellow(' — differs from the stored key; programs use this one') : key.env.matchesStored ? ' (it ends like the stored key)' : '';
     term.out(`${key.env.matchesStored === false ? m.warn : m.ok} OPENAI_API_KEY is set: ${key.env.hint}${relation}`);
   }
@@ -436,9 +459,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     // A check that works without showing the key can spend (rate-limited) is a warning, as doctor has it.
     const unproven = billingNotProven(last, 'then');
     term.out(`${!last.ok ? m.fail : unproven ? m.warn : m.ok} Last check ${when(last.at)}: ${checkLabel(last)} — ${last.message} ${term.style.dim(`(${last.keyHint} from ${last.keySource}${where ? `; ${where}` : ''})`)}`);
-    if (unproven) term.out(`  Billing was not proven: ${unproven}. Check again later: \`${verifyCommand(ctx, profileName, check)}\``);
+    // Its next step (lastCheckNext), billing not proven too.
     if (last.next) term.out(`  ${last.next.fix}`);
-  } else if (key.env.set || key.storage === 'keychain' || key.storage === 'file') {
+  } else if (key.env.hint !== null || key.storage === 'keychain' || key.storage === 'file') {
     term.out(`${m.pending} Never checked: run \`${verifyCommand(ctx, profileName)}\``);
   } else if (key.storage === 'env') {
     // Kept in the person's own shell file, not set here: verify has nothing to check until it is.
@@ -457,7 +480,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
     const noKeychain = key.storage !== 'keychain' && ctx.keys.keychainUnreachable() !== null;
     const state = await ctx.state.read();
     // The key in OPENAI_API_KEY is the one the last check rejected: never piped in again (as the wizard has it).
-    const variableFailed = key.env.set && last !== null && !last.ok && last.keyHint === key.env.hint && outcomeRow({ status: last.status, reason: null }).route === 'key';
+    const variableFailed = key.env.hint !== null && last !== null && !last.ok && last.keyHint === key.env.hint && outcomeRow({ status: last.status, reason: null }).route === 'key';
     const next = stageWithoutQuestions(ctx, state, profileName, pending[0]!.id, { insecureStorage: key.storage === 'file', noKeychain, check, variableFailed });
     const what = next.what.charAt(0).toLowerCase() + next.what.slice(1);
     const lead = `${upperFirst(stages)}, and the wizard asks questions, but ${term.whyNoPrompts}. Next, ${what}`;

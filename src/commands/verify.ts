@@ -10,7 +10,7 @@ import { cleanKey, keyKind, maskKey, secretOf } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { EnvSchema } from '../options.js';
 import { PAGES, resolveBaseURL } from '../platform.js';
-import { ENV_SOURCE, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, noProfileText, resolveProfileName, storedSource, unknownProfile, type KeySource } from '../storage/profile-key.js';
+import { ENV_SOURCE, envKeyBlank, judgeStoredKey, keychainFailure, keyNeedsFile, noKeyError, noProfileText, resolveProfileName, storedSource, unknownProfile, type KeySource } from '../storage/profile-key.js';
 import { verifyCommand } from '../terminal/advice.js';
 import { printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -224,9 +224,9 @@ async function verifyKey(ctx: Context, options: VerifyOptions, checking: Checkin
   }
   // Set but blank, OPENAI_API_KEY is taken as unset (as everywhere in this tool), so the stored key
   // was checked; the programs it is for get that blank value, no key: said, in --json's warnings too.
-  const blankEnv = ctx.rawEnv.OPENAI_API_KEY;
-  const envBlank = (source.kind === 'keychain' || source.kind === 'file') && blankEnv !== undefined && blankEnv.trim() === ''
-    ? `OPENAI_API_KEY is set but ${blankEnv === '' ? 'empty' : 'blank'}: the stored key was checked; programs that read OPENAI_API_KEY get no key.`
+  const blankEnv = envKeyBlank(ctx);
+  const envBlank = (source.kind === 'keychain' || source.kind === 'file') && blankEnv !== null
+    ? `OPENAI_API_KEY is set but ${blankEnv}: the stored key was checked; programs that read OPENAI_API_KEY get no key.`
     : null;
   if (envBlank) note(`${marks(term.style).warn} ${envBlank}`);
 

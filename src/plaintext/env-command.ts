@@ -190,7 +190,7 @@ export async function askedNote(ctx: Context, profileName: string, paths: Array<
  * stored for it now (staleIn): what it is, and the command that writes the stored key there. As
  * rotate and key say it just after a replacement (`justReplaced`: "the old key", "the new key";
  * `revoked`: the old one no longer works), and as status and doctor say it later. Said as one line:
- * `${detail}; ${fix}`.
+ * `${detail}; ${fix}`; `command`: the one the fix ends with, null where it is done by hand.
  */
 export async function staleEnvFile(
   ctx: Context,
@@ -198,7 +198,7 @@ export async function staleEnvFile(
   path: string,
   held: string,
   options: { justReplaced?: boolean; revoked?: boolean; by?: string } = {},
-): Promise<{ detail: string; fix: string }> {
+): Promise<{ detail: string; fix: string; command: string | null }> {
   const shown = shownPath(ctx, path);
   // Where this profile's key is one the person keeps in OPENAI_API_KEY themselves, openai-setup has
   // no copy to write (env refuses): the line is theirs to set, or to remove.
@@ -208,19 +208,22 @@ export async function staleEnvFile(
   const place = ownKey ? null : await gitPlace(ctx, path);
   const at = place?.kind === 'tracked';
   const tracked = at ? `; ${inRepository(ctx, path, held)}` : '';
+  const command = ownKey ? null : writeCommand(ctx, profileName, path, place);
   if (options.by !== undefined) {
     // Another profile's `env --file` wrote its own key over this profile's copy: named, with the
     // command that writes this profile's key there again (in place of the other's).
     const theirs = writtenBy(ctx, options.by, path);
     return {
       detail: `${shown}, which \`${writtenBy(ctx, profileName, path)}\` wrote this profile's key into, now holds the key of profile "${options.by}" (${held}, written there by \`${theirs}\`)${tracked}`,
-      fix: ownKey ? byHand("this profile's key") : `to have this profile's key there again, in place of profile "${options.by}"'s${at ? `, take ${shown} out of git first` : ''}:  ${writeCommand(ctx, profileName, path, place)}`,
+      fix: ownKey ? byHand("this profile's key") : `to have this profile's key there again, in place of profile "${options.by}"'s${at ? `, take ${shown} out of git first` : ''}:  ${command}`,
+      command,
     };
   }
   const holds = options.justReplaced ? `still holds the old key ${held}` : `holds ${held}, not the stored key`;
   const which = options.justReplaced ? 'the new key' : 'the stored key';
   return {
     detail: `${shown} ${holds}${options.revoked ? ', which no longer works' : ''} (written there by \`${writtenBy(ctx, profileName, path)}\`)${tracked}`,
-    fix: ownKey ? byHand(which) : `to write ${which} there${at ? `, take ${shown} out of git first` : ''}:  ${writeCommand(ctx, profileName, path, place)}`,
+    fix: ownKey ? byHand(which) : `to write ${which} there${at ? `, take ${shown} out of git first` : ''}:  ${command}`,
+    command,
   };
 }

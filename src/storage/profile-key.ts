@@ -9,7 +9,7 @@ import { ConfigStoreError } from './private-file.js';
 import { afterFirst, elsewhereScope, elsewhereThis, keyCommand, notAKeyFix, pipeKeyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import type { CheckFlagValues } from '../terminal/advice.js';
 import { pathLine } from '../terminal/sanitize.js';
-import { shellExportLine } from '../terminal/shell.js';
+import { shellCaptureLine, shellExportLine, shellUnsetLine } from '../terminal/shell.js';
 import { shellDirsOf } from './paths.js';
 import type { StateReading } from './state.js';
 
@@ -121,6 +121,39 @@ export function envKeyHeld(ctx: Context, baseURL?: string): { key: string; aroun
   const value = ctx.env.OPENAI_API_KEY;
   if (!value) return null;
   return keyWithin(value, judgedAsOfficial(ctx, baseURL)) ?? { key: value, around: null };
+}
+
+/**
+ * OPENAI_API_KEY set to nothing ("empty") or to whitespace alone ("blank"): taken as unset here
+ * (parseEnv), while the programs that read it get that value, no key. Null when unset or holding more.
+ */
+export function envKeyBlank(ctx: Pick<Context, 'rawEnv'>): 'empty' | 'blank' | null {
+  const value = ctx.rawEnv.OPENAI_API_KEY;
+  if (value === undefined || value.trim() !== '') return null;
+  return value === '' ? 'empty' : 'blank';
+}
+
+/** OPENAI_API_KEY holding no key, said as it is: "not set", or "set but empty" ("blank"). */
+export function envKeyUnsetWords(ctx: Pick<Context, 'rawEnv'>): string {
+  const blank = envKeyBlank(ctx);
+  return blank === null ? 'not set' : `set but ${blank}`;
+}
+
+/**
+ * An empty or blank OPENAI_API_KEY as status and doctor say it (verify warns of it alike), with its
+ * fix in the person's shell: unset it (`command`), or, with a key stored for the profile (`stored`),
+ * set it to that key as `token` says to capture it. Null when it is not empty or blank.
+ */
+export function blankEnvKeyAdvice(ctx: Context, profile: string, stored: boolean): { detail: string; fix: string; command: string } | null {
+  const blank = envKeyBlank(ctx);
+  if (blank === null) return null;
+  const unset = shellUnsetLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY');
+  const capture = shellCaptureLine(ctx.rawEnv, ctx.platform, 'OPENAI_API_KEY', toolCommand(ctx, 'token', profile));
+  return {
+    detail: `set but ${blank}: programs that read it get no key`,
+    fix: stored ? `Unset it (\`${unset}\`), or set it to the stored key:  ${capture}` : `Unset it:  ${unset}`,
+    command: unset,
+  };
 }
 
 /**

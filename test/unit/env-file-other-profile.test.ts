@@ -83,7 +83,17 @@ describe('a .env written for one profile, then for another with its own key', ()
     );
     const json = t.stdout.length;
     expect(await status(t.ctx, { profile: 'work', json: true })).toBe(0);
-    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json))).staleEnvFiles).toEqual([{ path: '.env', line: 1, hint: 'sk-proj-…000B', profile: 'personal' }]);
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json))).staleEnvFiles).toEqual([
+      {
+        path: '.env',
+        line: 1,
+        hint: 'sk-proj-…000B',
+        profile: 'personal',
+        detail: '.env, which `openai-setup env --file .env --profile work` wrote this profile\'s key into, now holds the key of profile "personal" (sk-proj-…000B, written there by `openai-setup env --file .env --profile personal`)',
+        fix: 'to have this profile\'s key there again, in place of profile "personal"\'s:  openai-setup env --file .env --profile work',
+        command: 'openai-setup env --file .env --profile work',
+      },
+    ]);
 
     const checked = t.stdout.length;
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 20 }).answerChecks(checkResult('valid'));

@@ -185,6 +185,9 @@ describe('a file env wrote, which git tracks, left holding the replaced key', ()
     const at = t.stdout.length;
     await status(t.ctx, { json: false });
     expect(since(t, at)).toContain(`; to write the stored key there, take .env out of git first:  ${UNTRACK_AND_WRITE}\n`);
+    const statusJson = t.stdout.length;
+    await status(t.ctx, { json: true });
+    expect(StatusJsonSchema.parse(JSON.parse(since(t, statusJson))).staleEnvFiles).toMatchObject([{ fix: `to write the stored key there, take .env out of git first:  ${UNTRACK_AND_WRITE}`, command: UNTRACK_AND_WRITE }]);
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 }).answerChecks(checkResult('valid'));
     const json = t.stdout.length;
     await doctor(t.ctx, { json: true });
@@ -240,6 +243,10 @@ describe('a key kept in OPENAI_API_KEY yourself, and a .env env wrote earlier ho
     expect(since(t, at)).toContain(
       `! .env holds ${OLD_HINT}, not the stored key (written there by \`openai-setup env --file .env\`); openai-setup keeps no copy of the stored key (you keep it in OPENAI_API_KEY yourself), so \`env\` cannot write it: set OPENAI_API_KEY in .env to it by hand, or remove that line\n`,
     );
+    // --json: the same words, and no command (done by hand).
+    const json = t.stdout.length;
+    await status(t.ctx, { json: true });
+    expect(StatusJsonSchema.parse(JSON.parse(since(t, json))).staleEnvFiles).toMatchObject([{ fix: expect.stringContaining('set OPENAI_API_KEY in .env to it by hand, or remove that line'), command: null }]);
     // Which is so: env refuses (said so where no keychain is running, as over SSH), also with OPENAI_API_KEY set.
     t.keychain.failWith('no-service');
     t.ctx.env.OPENAI_API_KEY = NEW;

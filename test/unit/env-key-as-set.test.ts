@@ -69,7 +69,7 @@ describe.each(WRAPPED)('OPENAI_API_KEY holding the stored key with %s', (_name, 
     expect(t.stdout).not.toContain('differs from the stored key');
     const before = t.stdout.length;
     expect(await status(t.ctx, { json: true })).toBe(0);
-    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(before))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around: 'whitespace around it', problem: null });
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(before))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around: 'whitespace around it', problem: null, empty: null });
   });
 
   it('the key stage storing that key: warns that the variable holds more than the key, not that it is another key', async () => {
@@ -127,7 +127,7 @@ describe.each([
     expect(t.stdout.slice(before)).not.toContain('same as the stored key');
     const json = t.stdout.length;
     expect(await status(t.ctx, { json: true })).toBe(0);
-    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around, problem: null });
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json))).key.env).toEqual({ set: true, hint: HINT, matchesStored: true, around, problem: null, empty: null });
   });
 });
 
@@ -162,7 +162,7 @@ describe('OPENAI_API_KEY whose ends are those of the stored key, and the middle 
     expect(t.stdout).not.toMatch(/same as the stored key|ends like the stored key/);
     const before = t.stdout.length;
     expect(await status(t.ctx, { json: true })).toBe(0);
-    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(before))).key.env).toEqual({ set: true, hint: HINT, matchesStored: false, around: null, problem });
+    expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(before))).key.env).toEqual({ set: true, hint: HINT, matchesStored: false, around: null, problem, empty: null });
   });
 
   it('status, a well-formed value with the same ends: said to end like the stored key, not to be the same', async () => {

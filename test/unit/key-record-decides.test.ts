@@ -316,7 +316,7 @@ describe('with the progress file damaged: a key is looked up before "no key" is 
     expect(t.stdout).not.toContain('openai-setup key');
 
     const json = await printed(() => status(t.ctx, { profile: 'work', json: true }));
-    expect(StatusJsonSchema.parse(JSON.parse(json.stdout)).key).toEqual({ storage: 'unknown', hint: null, savedAt: null, env: { set: false, hint: null, matchesStored: null, around: null, problem: null }, setIn: [] });
+    expect(StatusJsonSchema.parse(JSON.parse(json.stdout)).key).toEqual({ storage: 'unknown', hint: null, savedAt: null, env: { set: false, hint: null, matchesStored: null, around: null, problem: null, empty: null }, setIn: [] });
     expect(JSON.parse(json.stdout)).not.toHaveProperty('keyUnknown');
   });
 

@@ -57,6 +57,26 @@ describe('a file `env --file` wrote, left holding the replaced key', () => {
     expect(StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json)))).toMatchObject({ plaintext: [], envFiles: [], staleEnvFiles: [{ path: '.env', line: 1, hint: OLD_HINT }] });
   });
 
+  it('status --json: each carries the text\'s words and its command, which works as printed', async () => {
+    const { t } = await replacedAfterEnvFile();
+    const json = t.stdout.length;
+    await status(t.ctx, { profile: 'st', json: true });
+    const stale = StatusJsonSchema.parse(JSON.parse(t.stdout.slice(json))).staleEnvFiles;
+    expect(stale).toEqual([
+      {
+        path: '.env',
+        line: 1,
+        hint: OLD_HINT,
+        profile: null,
+        detail: `.env holds ${OLD_HINT}, not the stored key (written there by \`${REWRITE}\`)`,
+        fix: `to write the stored key there:  ${REWRITE}`,
+        command: REWRITE,
+      },
+    ]);
+    expect(await typedLine(t, stale[0]!.command!)).toBe(0);
+    expect(readFileSync(join(t.cwd, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${NEW}\n`);
+  });
+
   it('doctor: an Env files warning with the command (no failure)', async () => {
     const { t } = await replacedAfterEnvFile();
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 });

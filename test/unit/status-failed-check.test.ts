@@ -138,6 +138,7 @@ describe('status --json: the last check\'s next step (lastVerify.next), as the t
     { name: 'refused for the region: what the message names, then verify', answer: checkResult('forbidden', { reason: 'unsupported_country_region_territory', message: 'Refused for the region.' }), fix: 'A new key would be refused the same: change what the message names (`openai-setup verify` says how), then check again.', command: VERIFY_COMMAND },
     { name: 'a permission missing: give it, verify says which', answer: checkResult('forbidden', { reason: 'missing_scopes', message: 'Missing scopes: model.request.' }), fix: 'Give the key the permission it lacks on the API keys page, or store one with "All" permissions (`openai-setup verify` says which).', command: VERIFY_COMMAND },
     { name: 'the API not reached: check again', answer: checkResult('network_error', { message: 'Could not reach api.openai.com.' }), fix: 'Check again: `openai-setup verify`', command: VERIFY_COMMAND },
+    { name: 'a check that passed rate-limited, billing not proven: check again later', answer: checkResult('rate_limited'), fix: 'Billing was not proven: the API was rate-limiting requests when it ran. Check again later: `openai-setup verify`', command: VERIFY_COMMAND },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -160,6 +161,11 @@ describe('status --json: the last check\'s next step (lastVerify.next), as the t
     delete t.ctx.env.OPENAI_API_KEY;
     delete t.ctx.rawEnv.OPENAI_API_KEY;
     expect((await nextBothWays()).next).toEqual({ fix: "The key rejected was OPENAI_API_KEY's, which no longer holds it; check the key used now: `openai-setup verify`", command: VERIFY_COMMAND });
+  });
+
+  it('billing not proven: the text says its next step once', async () => {
+    await checkedWith(checkResult('rate_limited'), { allDone: true });
+    expect((await nextBothWays()).text.split('Billing was not proven').length).toBe(2);
   });
 
   it('a check that worked: null', async () => {
