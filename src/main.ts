@@ -33,12 +33,13 @@ import { urlPasswords, withoutPasswords, withoutUrlLogins } from './terminal/san
  * (withFailureDocument), else at once (program.ts), as one line and exit 2. A bad OPENAI_BASE_URL
  * is raised so only for a command that sends requests (`baseUrl` 'sends', CommandSpec.baseUrl);
  * doctor ('checks') says it as its failed check (baseUrlProblem), its ctx.env without it; every
- * other command meets it only where it reads ctx.env.OPENAI_BASE_URL (parseEnv).
+ * other command meets it only where it reads ctx.env.OPENAI_BASE_URL (parseEnv). With --base-url
+ * ('overridden') the variable is not used: one that is no URL is left out, not refused.
  */
 export function envReader(rawEnv: Record<string, string | undefined>, globals: Pick<GlobalOptions, 'profile'>, baseUrl?: BaseUrlUse): () => ParsedEnv {
   return deferred(() => {
     if (globals.profile !== undefined) parseFlag('--profile', ProfileNameSchema, globals.profile);
-    const env = parseEnv(baseUrl === 'checks' && baseUrlProblem(rawEnv) ? { ...rawEnv, OPENAI_BASE_URL: undefined } : rawEnv);
+    const env = parseEnv((baseUrl === 'checks' || baseUrl === 'overridden') && baseUrlProblem(rawEnv) ? { ...rawEnv, OPENAI_BASE_URL: undefined } : rawEnv);
     if (baseUrl === 'sends') void env.OPENAI_BASE_URL;
     return env;
   });

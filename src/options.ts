@@ -119,8 +119,12 @@ function firstIssue(error: z.core.$ZodError): string {
   return error.issues[0]?.message ?? 'invalid value';
 }
 
-/** What a command does with OPENAI_BASE_URL (CommandSpec.baseUrl): sends requests there, or checks it as doctor does. */
-export type BaseUrlUse = 'sends' | 'checks';
+/**
+ * What a command does with OPENAI_BASE_URL (CommandSpec.baseUrl): sends requests there, or checks
+ * it as doctor does; `overridden`: this run's --base-url is used instead (program.ts), so the
+ * variable is not, as the SDK ignores it given a baseURL, and one that is no URL is not refused.
+ */
+export type BaseUrlUse = 'sends' | 'checks' | 'overridden';
 
 /** A variable EnvSchema refused, as the one-line usage error every command says (with the fix for OPENAI_BASE_URL). */
 function envError(name: string, error: z.core.$ZodError, env: Record<string, string | undefined>): UsageError {

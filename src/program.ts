@@ -165,7 +165,8 @@ export function buildProgram(version: string, makeContext: ContextFactory, io: P
       const globals = self.optsWithGlobals() as GlobalOptions;
       const line = { args, opts: self.opts(), globals, program };
       const [module, options] = await Promise.all([spec.load(), spec.parse(line)]);
-      const ctx = await makeContext(globals, { baseUrl: spec.baseUrl });
+      // --base-url given: OPENAI_BASE_URL is not used, so not refused either.
+      const ctx = await makeContext(globals, { baseUrl: spec.baseUrl && typeof line.opts.baseUrl === 'string' ? 'overridden' : spec.baseUrl });
       // A bad environment variable or --profile (the context checks both: main.ts envReader) stops
       // every command here, those that never read the profile too, one line and exit 2 (a bad
       // OPENAI_BASE_URL only those that send requests: the others where they read it); so does a

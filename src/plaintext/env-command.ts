@@ -8,26 +8,37 @@ import { maskKey } from '../keys/format.js';
 import { storeKeyAdvice, toolCommand, type AdviceScope } from '../terminal/advice.js';
 import { shellWord } from '../terminal/shell.js';
 import { shellPath } from './edit.js';
-import { envFilePlaces, gitRunner, gitVerdict, HISTORY_MAX_BYTES, HISTORY_SEARCH_MS, keyInHistory, realTarget, secondsSaid } from './env-files.js';
+import { envFilePlaces, GitLate, gitRunner, gitVerdict, HISTORY_MAX_BYTES, HISTORY_SEARCH_MS, keyInHistory, realTarget, secondsSaid } from './env-files.js';
 import { scanPlaces } from './scan.js';
 import { shownPath, typedPath } from './summary.js';
 
-/** What git makes of the real file `path` leads to (its own repository, found from its folder), with the directory and name to untrack it by; null where git cannot say. */
+/**
+ * What git makes of the real file `path` leads to (its own repository, found from its folder), with
+ * the directory and name to untrack it by; null where git cannot say; `late` where it had not
+ * said by the deadline given (gitPlace's `end`).
+ */
 interface GitPlace {
-  kind: 'tracked' | 'exposed' | 'ignored' | 'other';
+  kind: 'tracked' | 'exposed' | 'ignored' | 'other' | 'late';
   dir: string;
   name: string;
   /** Reached through a link or `..`: untracked from its own folder. */
   detour: boolean;
 }
 
-async function gitPlace(ctx: Context, path: string): Promise<GitPlace | null> {
+/** `end`: the time (Date.now()'s) by which git must have said (a history search's deadline), if any. */
+async function gitPlace(ctx: Context, path: string, end?: number): Promise<GitPlace | null> {
   try {
     const target = await realTarget(path);
     if (!('file' in target)) return null;
-    const [dir, name] = [dirname(target.file), basename(target.file)];
-    const { kind } = await gitVerdict(gitRunner(ctx.rawEnv), dir, name);
-    return { kind: kind === 'no-git' || kind === 'no-repo' ? 'other' : kind, dir, name, detour: target.file !== resolve(path) };
+    const [dir, name, detour] = [dirname(target.file), basename(target.file), target.file !== resolve(path)];
+    const kind = await gitVerdict(gitRunner(ctx.rawEnv, end), dir, name).then(
+      (verdict) => (verdict.kind === 'no-git' || verdict.kind === 'no-repo' ? 'other' : verdict.kind),
+      (error: unknown) => {
+        if (error instanceof GitLate) return 'late' as const;
+        throw error;
+      },
+    );
+    return { kind, dir, name, detour };
   } catch {
     // git cannot say (a link loop, a folder not entered): env itself says what is wrong with the file then.
     return null;
@@ -108,8 +119,12 @@ function replaceTheKey(ctx: Context, scope: AdviceScope, profileName: string): s
  * `keys`: the history searched for these (env, which just wrote one), else for the key(s) the file holds that `held` names.
  */
 export async function trackedEnvFile(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope = ctx, options: { short?: boolean; keys?: string[] } = {}): Promise<HistoryNote | null> {
-  const at = await gitPlace(ctx, path);
-  if (at?.kind === 'ignored' || at?.kind === 'exposed') return historyOf(ctx, profileName, path, held, at, scope, options.keys, options.short);
+  // One deadline for all of it: git's look at the file, then the search of its history.
+  const ms = (ctx.historySearchMs ?? HISTORY_SEARCH_MS)[options.short ? 'short' : 'long'];
+  const deadline = { ms, end: Date.now() + ms };
+  const at = await gitPlace(ctx, path, deadline.end);
+  if (at?.kind === 'late') return (options.keys ?? (await keysHeld(path, held))).length === 0 ? null : lateNote(ctx, profileName, path, held, scope, deadline.ms, options.short);
+  if (at?.kind === 'ignored' || at?.kind === 'exposed') return historyOf(ctx, profileName, path, held, at, scope, deadline, options.keys, options.short);
   if (at?.kind !== 'tracked') return null;
   const shown = shownPath(ctx, path);
   const keep = writeCommand(ctx, profileName, path, at, scope);
@@ -133,22 +148,23 @@ export type HistoryNote = { detail: string; fix: string; command: string | null;
  * holds now that `held` names; a history too long to search through is said as such (it may hold
  * the key). Null: none.
  */
-async function historyOf(ctx: Context, profileName: string, path: string, held: string, at: GitPlace, scope: AdviceScope, keys?: string[], short = false): Promise<HistoryNote | null> {
-  keys ??= [...new Set((await scanPlaces(envFilePlaces([path]))).findings.map((f) => f.key).filter((key) => maskKey(key) === held))];
+async function historyOf(
+  ctx: Context,
+  profileName: string,
+  path: string,
+  held: string,
+  at: GitPlace,
+  scope: AdviceScope,
+  deadline: { ms: number; end: number },
+  keys?: string[],
+  short = false,
+): Promise<HistoryNote | null> {
+  keys ??= await keysHeld(path, held);
   if (keys.length === 0) return null;
-  const deadline = (ctx.historySearchMs ?? HISTORY_SEARCH_MS)[short ? 'short' : 'long'];
-  const found = await keyInHistory(ctx.rawEnv, at.dir, at.name, keys, HISTORY_MAX_BYTES, deadline);
+  const found = await keyInHistory(ctx.rawEnv, at.dir, at.name, keys, HISTORY_MAX_BYTES, deadline.ms, deadline.end);
   if (found.kind === 'absent') return null;
   const shown = shownPath(ctx, path);
-  // Status's short look, out of time: not known either way, which doctor's longer search finds out.
-  if (short && found.kind === 'unsearched' && found.late) {
-    return {
-      detail: `the history of ${shown} in git could not be searched for ${held} in ${secondsSaid(deadline)}`,
-      fix: `\`${toolCommand(scope, 'doctor', profileName)}\` searches it for longer`,
-      command: null,
-      late: true,
-    };
-  }
+  if (found.kind === 'unsearched' && found.late && short) return lateNote(ctx, profileName, path, held, scope, deadline.ms, short);
   // One git would offer to commit again: kept out first, as env keeps it out.
   const keepOutCommand = at.kind === 'exposed' ? writeCommand(ctx, profileName, path, at, scope) : null;
   const keepOut = keepOutCommand ? `keep ${shown} out of git:  ${keepOutCommand}  — then ` : '';
@@ -165,6 +181,33 @@ async function historyOf(ctx: Context, profileName: string, path: string, held: 
     detail: `${shown} held ${held} ${found.removed ? 'until' : 'in'} ${commit}: git's history keeps the key though it does not track ${shown} now, so count it as exposed`,
     fix: `${keepOut}${replaceTheKey(ctx, scope, profileName)}; ${pushed}`,
     command: keepOutCommand,
+  };
+}
+
+/** The keys the file `path` holds that the masked `held` names. */
+async function keysHeld(path: string, held: string): Promise<string[]> {
+  return [...new Set((await scanPlaces(envFilePlaces([path]))).findings.map((f) => f.key).filter((key) => maskKey(key) === held))];
+}
+
+/**
+ * A file whose look in git ran out of its time (`ms`): status's short look (`short`) says it is not
+ * known either way, which doctor's longer search finds out; the others, that a commit may hold the
+ * key, as for a history not searched in full.
+ */
+function lateNote(ctx: Context, profileName: string, path: string, held: string, scope: AdviceScope, ms: number, short = false): HistoryNote {
+  const shown = shownPath(ctx, path);
+  if (short) {
+    return {
+      detail: `the history of ${shown} in git could not be searched for ${held} in ${secondsSaid(ms)}`,
+      fix: `\`${toolCommand(scope, 'doctor', profileName)}\` searches it for longer`,
+      command: null,
+      late: true,
+    };
+  }
+  return {
+    detail: `${shown} holds ${held}, and its history in git could not be searched for it in full (git took longer than ${secondsSaid(ms)}), so a commit may hold the key`,
+    fix: `if ${shown} was ever committed holding it, ${replaceTheKey(ctx, scope, profileName)}; rewriting the history does not take it back from where it was pushed or cloned`,
+    command: null,
   };
 }
 

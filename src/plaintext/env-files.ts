@@ -157,8 +157,11 @@ export async function staleEnvFileCopies(ctx: Context, profile: string, key: str
 /** A path that is not there, or has a file where a directory should be. */
 export const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
-/** Runs git in `cwd` (`input` on its standard input); `missing` when git itself is not installed. */
-export type GitRunner = (args: string[], cwd: string, input?: string) => Promise<{ code: number; stdout: string; missing: boolean }>;
+/**
+ * Runs git in `cwd` (`input` on its standard input); `missing` when git itself is not installed,
+ * `late` when it had not answered by the runner's deadline (gitRunner's `end`).
+ */
+export type GitRunner = (args: string[], cwd: string, input?: string) => Promise<{ code: number; stdout: string; missing: boolean; late?: true }>;
 
 /**
  * The variables that tell git which repository to use rather than find it from its directory
@@ -197,17 +200,31 @@ function gitEnvironment(rawEnv: Record<string, string | undefined>): Record<stri
 /**
  * Runs git in `cwd` (a file's own directory), about the repository that holds it: found from there
  * as git finds it, whatever REPOSITORY_VARIABLES the environment sets (every other variable of
- * `env` is passed: HOME, the person's git settings, GIT_CEILING_DIRECTORIES).
+ * `env` is passed: HOME, the person's git settings, GIT_CEILING_DIRECTORIES). With `end` (a time,
+ * as Date.now() says it): a call not answered by then is stopped and answered `late` (a history
+ * search's deadline, which every git call of the search counts against).
  */
-export function gitRunner(rawEnv: Record<string, string | undefined>): GitRunner {
+export function gitRunner(rawEnv: Record<string, string | undefined>, end?: number): GitRunner {
   const env = gitEnvironment(rawEnv);
+  const late = { code: -1, stdout: '', missing: false, late: true } as const;
   return (args, cwd, input) =>
     new Promise((done) => {
+      const left = end === undefined ? Infinity : end - Date.now();
+      if (left <= 0) return done(late);
       const child = execFile('git', args, { cwd, env, timeout: GIT_TIMEOUT_MS }, (error, stdout) => {
+        clearTimeout(timer);
         const code = error ? (error as NodeJS.ErrnoException).code : 0;
         if (code === 'ENOENT') done({ code: -1, stdout: '', missing: true });
         else done({ code: typeof code === 'number' ? code : error ? 1 : 0, stdout: String(stdout), missing: false });
       });
+      // Out of time: answered then, not once whatever git started has let go of its output.
+      const timer =
+        left < GIT_TIMEOUT_MS
+          ? setTimeout(() => {
+              child.kill();
+              done(late);
+            }, left)
+          : undefined;
       if (input !== undefined) {
         // A git that is not there, or exits before reading: its answer says so, not the pipe.
         child.stdin?.on('error', () => {});
@@ -221,15 +238,30 @@ export type GitVerdict =
   | { kind: 'no-repo' }
   | { kind: 'tracked' | 'ignored' | 'exposed'; root: string; path: string };
 
-/** What git would do with `file` (in existing directory `dir`): nothing to check, tracked, ignored, or neither. */
+/** A git call of gitVerdict not answered by its runner's deadline (gitRunner's `end`): git has not said. */
+export class GitLate extends Error {
+  constructor() {
+    super('git did not answer in time');
+  }
+}
+
+/**
+ * What git would do with `file` (in existing directory `dir`): nothing to check, tracked, ignored,
+ * or neither. Throws GitLate where `git` answers a call late.
+ */
 export async function gitVerdict(git: GitRunner, dir: string, file: string): Promise<GitVerdict> {
-  const top = await git(['rev-parse', '--show-toplevel'], dir);
+  const ask = async (args: string[]) => {
+    const answer = await git(args, dir);
+    if (answer.late) throw new GitLate();
+    return answer;
+  };
+  const top = await ask(['rev-parse', '--show-toplevel']);
   if (top.missing) return { kind: 'no-git' };
   if (top.code !== 0) return { kind: 'no-repo' };
   const root = top.stdout.trim();
   const path = relative(root, join(await realpath(dir), file)).split(sep).join('/');
-  if ((await git(['ls-files', '--error-unmatch', '--', file], dir)).code === 0) return { kind: 'tracked', root, path };
-  const ignored = (await git(['check-ignore', '-q', '--', file], dir)).code === 0;
+  if ((await ask(['ls-files', '--error-unmatch', '--', file])).code === 0) return { kind: 'tracked', root, path };
+  const ignored = (await ask(['check-ignore', '-q', '--', file])).code === 0;
   return { kind: ignored ? 'ignored' : 'exposed', root, path };
 }
 
@@ -259,15 +291,77 @@ export const secondsSaid = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`
  */
 const SEARCH_CONFIG = ['-c', 'i18n.logOutputEncoding=UTF-8', '-c', 'log.showSignature=false'];
 
+/** What a git call of keyInHistory said (`late`: stopped at the deadline; `long`: stopped past its byte cap). */
+interface GitAnswer {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  late: boolean;
+  long: boolean;
+  missing: boolean;
+}
+
+/** git `args` in `dir`, stopped and answered at `end` (Date.now()'s time) or once its output passes `maxBytes`. */
+function gitUntil(args: string[], dir: string, env: Record<string, string | undefined>, end: number, maxBytes: number): Promise<GitAnswer> {
+  return new Promise((done) => {
+    const child = spawn('git', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let [stdout, stderr] = ['', ''];
+    const stop = (why: 'late' | 'long') => {
+      clearTimeout(timer);
+      child.kill();
+      done({ code: null, stdout: '', stderr: '', late: why === 'late', long: why === 'long', missing: false });
+    };
+    // UTF-8: a name read here is given back to git as an argument.
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.length > maxBytes) stop('long');
+    });
+    child.stderr.setEncoding('latin1').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4096)));
+    // Out of time: answered then, not once whatever git started has let go of its output.
+    const timer = setTimeout(() => stop('late'), Math.max(0, end - Date.now()));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      done({ code: null, stdout: '', stderr: '', late: false, long: false, missing: error.code === 'ENOENT' });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr, late: false, long: false, missing: false });
+    });
+  });
+}
+
+/** The variables that change how git reads every pathspec (its magic off, globs, case). */
+const PATHSPEC_VARIABLES = ['GIT_LITERAL_PATHSPECS', 'GIT_GLOB_PATHSPECS', 'GIT_NOGLOB_PATHSPECS', 'GIT_ICASE_PATHSPECS'];
+
+/** The most earlier names of a file the search looks under (keyInHistory). */
+const MAX_EARLIER_NAMES = 100;
+
+/**
+ * The names a file had before a rename, as git's `--name-status -z` of the renames says them
+ * (`R<score>\0<from>\0<to>\0`, from the repository's top): each `from`.
+ */
+function renamedFrom(nameStatus: string): string[] {
+  const fields = nameStatus.split('\0');
+  const names = new Set<string>();
+  for (let i = 0; i + 2 < fields.length; i++) {
+    if (!/^R[0-9]*$/.test(fields[i]!.trim())) continue;
+    if (fields[i + 1]) names.add(fields[i + 1]!);
+    i += 2;
+  }
+  return [...names].slice(0, MAX_EARLIER_NAMES);
+}
+
 /**
  * Whether any of `keys` is in the history of `file` (in existing directory `dir`), on every branch,
- * tag and stash (`git log --all -p`): a file no longer tracked that was committed holding the key
- * still hands it to whoever has the repository. git's patches are read as they come and searched
- * here: a key is never an argument (`ps` shows those) nor written anywhere. The most recent commit
- * that added a line holding it is named; where only a line's removal is seen before the search
- * stops, the commit that removed it. Bounded: `maxBytes` of git's output, and `deadlineMs` for the
- * whole search (a cheap look for any history of the file first, which on a long history is not
- * that cheap, then the patches): a search that runs out of either is 'unsearched', never 'absent'.
+ * tag and stash (`git log --all -p`), under the names it had before a rename too (`git mv`
+ * config/.env.old .env): a file no longer tracked that was committed holding the key still hands
+ * it to whoever has the repository. git's patches are read as they come and searched here: a key
+ * is never an argument (`ps` shows those) nor written anywhere. The most recent commit that added
+ * a line holding it is named; where only a line's removal is seen before the search stops, the
+ * commit that removed it. Bounded: `maxBytes` of git's output, and `deadlineMs` for the whole
+ * search, until `end` when the caller's git calls counted against it already (a cheap look for
+ * any history of the file first, which on a long history is not that cheap, then its earlier
+ * names, then the patches): a search that runs out of either is 'unsearched', never 'absent'.
  */
 export async function keyInHistory(
   rawEnv: Record<string, string | undefined>,
@@ -276,41 +370,35 @@ export async function keyInHistory(
   keys: string[],
   maxBytes = HISTORY_MAX_BYTES,
   deadlineMs: number = HISTORY_SEARCH_MS.long,
+  end = Date.now() + deadlineMs,
 ): Promise<HistoryVerdict> {
-  const end = Date.now() + deadlineMs;
   const late: HistoryVerdict = { kind: 'unsearched', why: `git took longer than ${secondsSaid(deadlineMs)}`, late: true };
-  const env = gitEnvironment(rawEnv);
+  const tooLong: HistoryVerdict = { kind: 'unsearched', why: `more than ${maxBytes % 1048576 === 0 ? `${maxBytes / 1048576} MB` : `${maxBytes} bytes`} of it` };
+  // No variable of the person's turning pathspec magic off or changing how a name is read: the
+  // names are literal by git's own options here.
+  const env = Object.fromEntries(Object.entries(gitEnvironment(rawEnv)).filter(([name]) => !PATHSPEC_VARIABLES.includes(name.toUpperCase())));
   // Literal: a name with `*` or a leading `:` is that file, not a pattern.
   const before = [...SEARCH_CONFIG, '--literal-pathspecs'];
-  const any = await new Promise<{ code: number | null; stdout: string; stderr: string; late: boolean; missing: boolean }>((done) => {
-    const child = spawn('git', [...before, 'log', '--all', '-1', '--format=%h', '--', file], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.setEncoding('latin1').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('latin1').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4096)));
-    // Out of time: answered then, not once whatever git started has let go of its output.
-    const timer = setTimeout(() => {
-      child.kill();
-      done({ code: null, stdout: '', stderr: '', late: true, missing: false });
-    }, Math.max(0, end - Date.now()));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      done({ code: null, stdout: '', stderr: '', late: false, missing: error.code === 'ENOENT' });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr, late: false, missing: false });
-    });
-  });
+  const any = await gitUntil([...before, 'log', '--all', '-1', '--format=%h', '--', file], dir, env, end, maxBytes);
   if (any.late) return late;
   if (any.missing) return { kind: 'unsearched', why: 'git could not be started' };
   // Not a repository (any more): no history. Any other failure is no answer.
   if (any.code !== 0) return /not a git repository/i.test(any.stderr) ? { kind: 'absent' } : { kind: 'unsearched', why: 'git could not read it' };
   if (any.stdout.trim() === '' || keys.length === 0) return { kind: 'absent' };
+  // Its earlier names: the renames --follow finds going back from it (it follows one line of
+  // names, which on another branch may differ: the search below reads every branch under each).
+  const renames = await gitUntil([...before, 'log', '--all', '--follow', '--diff-filter=R', '--name-status', '-z', '--format=', '--', file], dir, env, end, maxBytes);
+  if (renames.late) return late;
+  if (renames.long) return tooLong;
+  if (renames.code !== 0) return { kind: 'unsearched', why: 'git could not read it' };
+  // With earlier names, each literal by its own magic (`:(literal)`), those from the repository's top as git says them.
+  const earlier = renamedFrom(renames.stdout);
+  const [literal, paths] = earlier.length === 0 ? [['--literal-pathspecs'], [file]] : [[], [`:(literal)${file}`, ...earlier.map((name) => `:(top,literal)${name}`)]];
   // Each commit's line starts with a NUL byte, which no patch line does (they start with " ", "+",
   // "-", or a header's word). The file as text whatever it holds, no program of the person's
   // config run on it (an external diff, a textconv), merges' own changes too (-m), and the first
-  // commit's whatever log.showRoot says (--root).
-  const args = [...before, 'log', '--all', '--root', '-m', '-p', '--text', '--no-ext-diff', '--no-textconv', '--no-color', '--no-renames', '--format=%x00%h', '--', file];
+  // commit's whatever log.showRoot says (--root). Each name's patches in full (--no-renames).
+  const args = [...SEARCH_CONFIG, ...literal, 'log', '--all', '--root', '-m', '-p', '--text', '--no-ext-diff', '--no-textconv', '--no-color', '--no-renames', '--format=%x00%h', '--', ...paths];
   return new Promise((done) => {
     const child = spawn('git', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
     let commit = '';
@@ -318,7 +406,8 @@ export async function keyInHistory(
     let held: string | null = null;
     let stopped: HistoryVerdict | null = null;
     let rest = '';
-    let read = 0;
+    // The cap counts the look for earlier names too.
+    let read = renames.stdout.length;
     const longest = Math.max(...keys.map((key) => key.length));
     const stop = (why: HistoryVerdict | null) => {
       stopped ??= why;
@@ -360,7 +449,7 @@ export async function keyInHistory(
         if (holds(rest)) return stop(null);
         rest = `${rest.charAt(0)}\x01${rest.slice(-longest)}`;
       }
-      if (read > maxBytes) stop({ kind: 'unsearched', why: `more than ${maxBytes % 1048576 === 0 ? `${maxBytes / 1048576} MB` : `${maxBytes} bytes`} of it` });
+      if (read > maxBytes) stop(tooLong);
     });
     const finish = (code: number | null) => {
       clearTimeout(timer);

@@ -7,7 +7,7 @@ import type { Context, GlobalOptions } from '../../src/context.js';
 import { envReader } from '../../src/main.js';
 import { parseEnv } from '../../src/options.js';
 import type { ContextFactory } from '../../src/program.js';
-import { makeTestContext, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
+import { checkResult, makeTestContext, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { runProgramLine } from '../helpers/program-line.js';
 
 const KEY = testKey('A');
@@ -21,6 +21,7 @@ afterEach(() => t?.cleanup());
 /** The command line through the program, its context's env read as main.ts reads it (envReader, with the command's baseUrl use). */
 async function runLine(line: string[], options: Pick<TestContextOptions, 'stdin' | 'env' | 'keychain'> = {}): Promise<{ code: number | null; error: unknown }> {
   t = makeTestContext({ interactive: false, keychain: { default: KEY }, ...options });
+  t.api.answerEveryCheck(() => checkResult('valid'));
   const makeContext: ContextFactory = (globals: GlobalOptions, command) => {
     const rawEnv = { ...t.ctx.rawEnv, OPENAI_BASE_URL: BAD };
     const read = envReader(rawEnv, globals, command?.baseUrl);
@@ -78,7 +79,7 @@ describe('OPENAI_BASE_URL that is no URL', () => {
     expect(`${t.stdout}${t.stderr}`).not.toContain('v1"');
   });
 
-  it.each([[['verify']], [['verify', '--base-url', 'http://127.0.0.1:9/v1']], [['key', '--stdin']], [['spend']], [['rotate']], [['setup']]])('%j, which sends requests, is refused before anything, with the fix', async (line) => {
+  it.each([[['verify']], [['key', '--stdin']], [['spend']], [['rotate']], [['setup']]])('%j, which sends requests, is refused before anything, with the fix', async (line) => {
     const { error } = await runLine(line, { stdin: KEY });
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).message).toBe(MESSAGE);
@@ -86,6 +87,14 @@ describe('OPENAI_BASE_URL that is no URL', () => {
     expect(t.stdout).toBe('');
     expect(t.stderr).toBe('');
     expect(t.api.checks).toEqual([]);
+  });
+
+  it.each([[['verify']], [['verify', '--json']], [['key', '--stdin']], [['setup']]])('%j --base-url: the variable is not used, so not refused; a check goes to the flag\'s URL', async (line) => {
+    const { error } = await runLine([...line, '--base-url', 'http://127.0.0.1:9/v1'], { stdin: KEY });
+    expect(`${t.stdout}${t.stderr}${error instanceof Error ? error.message : ''}`).not.toContain('OPENAI_BASE_URL:');
+    // The wizard without a terminal lists its stages (exit 2), no check.
+    if (line[0] === 'setup') expect(t.stdout).toContain('4. Create a secret key and store it');
+    else expect(t.api.checks.map((c) => c.baseURL)).toEqual(['http://127.0.0.1:9/v1']);
   });
 
   it('verify --json: its failure document says it', async () => {

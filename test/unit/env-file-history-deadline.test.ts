@@ -1,5 +1,5 @@
-// The search of an env file's git history has one time limit for the whole of it (the look for any
-// history of the file, then its patches), which on a long history the first look alone may pass:
+// The search of an env file's git history has one time limit for the whole of it (git's look at
+// whether it tracks or ignores the file, the look for any history of the file, then its patches), which on a long history the first look alone may pass:
 // then status says in one line that it could not search it in that time, pointing at doctor, and
 // doctor and import say that it could not be searched in full, never that the history is clean.
 // status searches its files at once. git is real, behind a `git` on PATH that makes that first
@@ -8,7 +8,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run as doctor, DoctorJsonSchema } from '../../src/commands/doctor.js';
 import { run as env } from '../../src/commands/env.js';
 import { run as importKeys } from '../../src/commands/import.js';
@@ -102,6 +102,35 @@ describe('a history search that runs out of time', () => {
     expect(readFileSync(log, 'utf8')).toMatch(/^start\nstart\nstopped\n/);
     expect(t.stdout.slice(at)).toContain(`    ${unsearched.charAt(0).toUpperCase()}${unsearched.slice(1)}; `);
   }, 20_000);
+});
+
+describe("git's look at the file counts against the same deadline", () => {
+  it.each([['rev-parse --show-toplevel'], ['ls-files --error-unmatch'], ['check-ignore -q']])('git %s slow: status says in one line that it could not search in that time, the call stopped; doctor that it could not be searched in full', async (call) => {
+    const { t, log } = await stored(false);
+    expect(await env(t.ctx, { file: '.env', force: false, gitignore: true })).toBe(0);
+    // Slow from here: the one call, which logs when it starts and when it is stopped.
+    writeFileSync(
+      join(t.cwd, '..', 'bin', 'git'),
+      `#!/bin/sh
+case " $* " in *" ${call} "*)
+  echo start >> '${log}'
+  trap 'echo stopped >> "${log}"; kill $! 2>/dev/null; exit 143' TERM; sleep 60 & wait $! ;;
+esac
+exec '${REAL_GIT}' "$@"
+`,
+    );
+    t.ctx.historySearchMs = { short: 500, long: 800 };
+    writeFileSync(log, '');
+    const said = await statusSays(t);
+    expect(said).toContain(`○ The history of .env in git could not be searched for ${HINT} in 0.5 s; \`openai-setup doctor\` searches it for longer\n`);
+    expect(readFileSync(log, 'utf8')).toMatch(/^start\n/);
+    await vi.waitFor(() => expect(readFileSync(log, 'utf8')).toBe('start\nstopped\n'));
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 5 }).answerChecks(checkResult('valid'));
+    const at = t.stdout.length;
+    await doctor(t.ctx, { json: true });
+    const unsearched = `.env holds ${HINT}, and its history in git could not be searched for it in full (git took longer than 0.8 s), so a commit may hold the key`;
+    expect(DoctorJsonSchema.parse(JSON.parse(t.stdout.slice(at))).checks).toContainEqual(expect.objectContaining({ id: 'env-file-tracked', status: 'warn', detail: unsearched }));
+  }, 40_000);
 });
 
 describe('keyInHistory', () => {

@@ -1,11 +1,11 @@
 // A file `env --file` wrote that git no longer tracks (`git rm --cached`, committed) but that a
 // commit held with the key in it: the key is still in the repository's history, so status, doctor
 // and import warn as they do for a tracked file (replace the key), naming the commit, and so does
-// env --file as it writes the key there. A history
+// env --file as it writes the key there, the file's names before a `git mv` searched too. A history
 // that never held this key (a placeholder committed), or no repository: nothing said. git is real,
 // in a temp repository; the search reads git's patches and never passes the key to git.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run as doctor, DoctorJsonSchema } from '../../src/commands/doctor.js';
 import { run as env } from '../../src/commands/env.js';
@@ -118,6 +118,49 @@ describe('a file env wrote that git no longer tracks, which a commit held with t
     const said = await statusSays(t);
     expect(said).toContain(`! git tracks .env, which holds ${HINT}: the key is in the repository (in its history once committed), so count it as exposed; take .env out of git and keep it out:  git rm --cached -- .env && openai-setup env --file .env --gitignore  — then replace the key:`);
     expect(said).not.toContain('in commit');
+  });
+});
+
+describe('a file renamed in git', () => {
+  /** KEY committed in `from` (under the repository's top), blanked there, then `git mv`'d to each of `to` in turn and the last untracked: the commit that added it. */
+  function committedThenMoved(t: TestContext, from: string, ...to: string[]): string {
+    mkdirSync(join(t.cwd, dirname(from)), { recursive: true });
+    writeFileSync(join(t.cwd, from), `OPENAI_API_KEY=${KEY}\n`);
+    git(t.cwd, 'add', '-f', '--', from);
+    git(t.cwd, 'commit', '-q', '-m', 'key');
+    const commit = git(t.cwd, 'log', '-1', '--format=%h').trim();
+    writeFileSync(join(t.cwd, from), 'OPENAI_API_KEY=\n');
+    git(t.cwd, 'commit', '-q', '-am', 'blank it');
+    for (const [i, name] of to.entries()) {
+      mkdirSync(join(t.cwd, dirname(name)), { recursive: true });
+      git(t.cwd, 'mv', '--', i === 0 ? from : to[i - 1]!, name);
+      git(t.cwd, 'commit', '-q', '-m', 'rename');
+    }
+    git(t.cwd, 'rm', '-q', '--cached', '--', to.at(-1)!);
+    git(t.cwd, 'commit', '-q', '-m', 'untrack');
+    return commit;
+  }
+
+  it('a key committed under its earlier name (git mv config/.env.old .env), then untracked: status warns, naming the commit', async () => {
+    const t = await stored();
+    const commit = committedThenMoved(t, 'config/.env.old', '.env');
+    await written(t);
+    const said = await statusSays(t);
+    expect(said).toContain(`! .env held ${HINT} in commit ${commit}: git's history keeps the key though it does not track .env now, so count it as exposed; ${REPLACE}\n`);
+    expect(said).not.toContain(ASKED);
+  });
+
+  it('followed from a folder of the repository, over two renames, each name literal, whatever pathspec variables are set', async () => {
+    const t = await stored();
+    const commit = committedThenMoved(t, 'config/*.env', 'old/.env', 'app/.env');
+    // A file whose name is the earlier name's pattern: not that file.
+    writeFileSync(join(t.cwd, 'config', 'a.env'), `OPENAI_API_KEY=${testKey('Y')}\n`);
+    git(t.cwd, 'add', '-f', '--', 'config/a.env');
+    git(t.cwd, 'commit', '-q', '-m', 'other');
+    for (const env of [GIT_ENV, { ...GIT_ENV, GIT_LITERAL_PATHSPECS: '1' }, { ...GIT_ENV, GIT_GLOB_PATHSPECS: '1' }]) {
+      expect(await keyInHistory(env, join(t.cwd, 'app'), '.env', [KEY])).toEqual({ kind: 'held', commit, removed: false });
+      expect(await keyInHistory(env, join(t.cwd, 'app'), '.env', [testKey('Y')])).toEqual({ kind: 'absent' });
+    }
   });
 });
 
