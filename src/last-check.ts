@@ -48,9 +48,12 @@ async function recordIn(ctx: Context, profileName: string, key: string, source: 
   await ctx.state.updateProfile(profileName, (profile) => {
     // Compared under the lock that a key change holds until its record is written (key-change.ts):
     // the record says which key the profile stores now. None recorded (an older progress file, or
-    // one moved aside): nothing says it is another, and the check is of the key found.
+    // one moved aside): nothing says it is another, and the check is of the key found. A record
+    // that is as it was when this run read or stored the key is no other run's change: a value
+    // edited in the keychain by hand is what was checked, and is recorded as such.
     const stored = source.kind === 'keychain' || source.kind === 'file' ? profile.key : undefined;
-    if (stored && KeyHintSchema.safeParse(stored.hint).success && stored.hint !== checked) {
+    const known = ctx.keys.recordKnown(profileName);
+    if (stored && KeyHintSchema.safeParse(stored.hint).success && stored.hint !== checked && stored.hint !== known) {
       storedNow = stored.hint;
       return;
     }

@@ -187,6 +187,11 @@ export class KeyStore {
    */
   private readonly storedByThisRun = new Map<string, RecordedKey>();
   /**
+   * The hint of each profile's key record as this run last knew it: read with the key (find()) or
+   * written with one (set()); null for no record. For a check's record (recordKnown).
+   */
+  private readonly recordSeen = new Map<string, string | null>();
+  /**
    * What this run last did, or began to do, to each account's store (set(), delete()), a new object
    * each time, noted before the first write (one that failed may still have been made: a keychain
    * that answered too late): for changeKey to tell whether a change did anything, and, recording it
@@ -627,6 +632,7 @@ export class KeyStore {
     };
     const inFile = async (): Promise<string | null> => (await this.readFileKeys({ account: profile, insecure: recorded?.storage === 'file' || keychainError !== null || undefined }))[profile] || null;
     const recorded = await this.recordOf(profile);
+    this.recordSeen.set(profile, recorded?.hint ?? null);
     const named = recorded?.storage ?? 'keychain';
     const other: Storage = named === 'keychain' ? 'file' : 'keychain';
     const here = named === 'keychain' ? await inKeychain() : await inFile();
@@ -681,6 +687,15 @@ export class KeyStore {
     return { names: [...names].sort(), complete, completeHere: complete || (!keychainHere && fileRead) };
   }
 
+  /**
+   * The hint of a profile's key record when this run last read its key or stored one (null: no
+   * record then; undefined: it did neither). A record that differs from it now was written by
+   * another run since: what this run checked is not what the record names.
+   */
+  recordKnown(profile: string): string | null | undefined {
+    return this.recordSeen.get(profile);
+  }
+
   /** Store in the keychain (and drop any plain-text copy), or in the file when insecure is set. */
   async set(profile: string, key: string, insecure: boolean): Promise<Storage> {
     if (insecure) {
@@ -693,6 +708,7 @@ export class KeyStore {
       });
       await this.dropKeychainCopy(profile, key, recorded);
       this.storedByThisRun.set(profile, { storage: 'file', hint: maskKey(key) });
+      this.recordSeen.set(profile, maskKey(key));
       return 'file';
     }
     // A file that cannot be read fails the run before anything is stored.
@@ -700,6 +716,7 @@ export class KeyStore {
     this.writes.set(profile, { key, storage: 'keychain' });
     await this.keychainWrite(() => this.keychain.setPassword(KEYCHAIN_SERVICE, profile, key));
     this.storedByThisRun.set(profile, { storage: 'keychain', hint: maskKey(key) });
+    this.recordSeen.set(profile, maskKey(key));
     await this.sweepProbes();
     await this.deleteFileKey(profile);
     // No plain-text copy outlives the move to the keychain: not one in a killed run's temp file either.
