@@ -34,7 +34,7 @@ import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharin
 import { MAX_PENDING_REVOKES, type PendingRevoke } from '../storage/admin-state.js';
 import { profileIn, rememberReplaced, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
-import { keyCommand, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { keyCommand, pendingRetried, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { jsonText, sanitize } from '../terminal/sanitize.js';
 
@@ -127,23 +127,26 @@ function recordedProject(profile: Profile | undefined, oldHint: string | null): 
 }
 
 /**
- * The old key left stored as it was, said as far as is known (no full stop): "works" only when a
- * check of it passed at the OpenAI API, and rotate talks to the OpenAI API; at another server, that
- * it works at that server, when a check passed there; else only that it is still stored (its last
- * check failed, there was none, or it was made at another server). `checkedNow`: this run's check
- * of it (findProject), when one was made; else the last one recorded.
+ * Whether the old key works, said as far as is known: " and works" only when a check of it passed
+ * at the OpenAI API, and rotate talks to the OpenAI API; at another server, " and works at HOST",
+ * when a check passed there; else nothing (its last check failed, there was none, or it was made
+ * at another server). `checkedNow`: this run's check of it (findProject), when one was made; else
+ * the last one recorded.
  */
-function oldKeyKept(profile: Profile | undefined, oldHint: string, baseURL: string, checkedNow?: CheckResult): string {
+function oldKeyWorks(profile: Profile | undefined, oldHint: string, baseURL: string, checkedNow?: CheckResult): string {
   const last = profile?.lastVerify?.keyHint === oldHint ? profile.lastVerify : undefined;
   const check = checkedNow ? { ok: checkedNow.ok, host: checkedNow.otherHost } : last && { ok: last.ok, host: last.host };
   const official = isOfficialBaseURL(baseURL);
   const here = official ? null : otherServer(baseURL);
   if (check?.ok) {
-    if (official && check.host === undefined) return `${oldHint} is still stored and works`;
-    if (here !== null && check.host === sanitize(here, 200)) return `${oldHint} is still stored and works at ${check.host}`;
+    if (official && check.host === undefined) return ' and works';
+    if (here !== null && check.host === sanitize(here, 200)) return ` and works at ${check.host}`;
   }
-  return `${oldHint} is still stored (as it was)`;
+  return '';
 }
+
+/** The old key left stored as it was, said as far as is known (oldKeyWorks; no full stop): "still stored and works", else "still stored (as it was)". */
+const oldKeyKept = (oldHint: string, works: string): string => `${oldHint} is still stored${works || ' (as it was)'}`;
 
 /**
  * The project the new key is made in: --project, else the old key's recorded project, else a check
@@ -288,13 +291,21 @@ interface RotateRun {
   oldIsUserKey: boolean;
   /** The old key left as it was, said as far as is known (oldKeyKept; no full stop): null when there is none. */
   oldKept: string | null;
+  /** Whether the old key works, as far as is known (oldKeyWorks): " and works", " and works at HOST", or "". */
+  oldWorks: string;
+  /** The old key, not revoked, and perhaps no longer stored (a key change left unsettled): what is said of it, with the command that tells. */
+  mayNoLongerBeStored(): string;
   /** The old key, untouched: what the --json document says of it on a failure before it was revoked. */
   unchanged(message: string): void;
   /** The old key, no longer stored and not revoked (yet): what the --json document says of it then. */
   replaced(): void;
   /** Where things stand once the new key is stored and the old one not revoked: what a cancel from then on says. */
   storedInPlace(newHint: string): string;
-  /** What follows "still works" of the old key left live (`when`: after the advice to revoke it): that another profile still uses it, else to revoke it. */
+  /** The mark of the old key's revocation (revokeMark) says what revoking it deletes: the next rotate can do it. */
+  markRetried: boolean;
+  /** Old keys an interrupted rotate recorded before it knew their ids: named by revokePending, and forgotten. */
+  unrevocable: PendingRevoke[];
+  /** What follows "was not revoked" (and oldWorks) of the old key left live (`when`: after the advice to revoke it): that another profile still uses it, else to revoke it. */
   leftLive(when?: string): string;
 }
 
@@ -326,11 +337,13 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     progress.old = oldHint ? { hint: oldHint, outcome: 'unchanged', page: null, message } : null;
   };
   const profile = (await ctx.state.read()).profiles[profileName];
-  // Said of the old key wherever it is left as it was: from its last check, or this run's (findProject).
-  let oldKept = oldHint && oldKeyKept(profile, oldHint, auth.baseURL);
+  // Said of the old key wherever it is left as it was, or left live: from its last check, or this run's (findProject).
+  let oldWorks = oldHint ? oldKeyWorks(profile, oldHint, auth.baseURL) : '';
+  let oldKept = oldHint && oldKeyKept(oldHint, oldWorks);
   unchanged(`${oldKept}.`);
   const checked = (check: CheckResult) => {
-    oldKept = oldHint && oldKeyKept(profile, oldHint, auth.baseURL, check);
+    oldWorks = oldHint ? oldKeyWorks(profile, oldHint, auth.baseURL, check) : '';
+    oldKept = oldHint && oldKeyKept(oldHint, oldWorks);
     unchanged(`${oldKept}.`);
   };
   // Without --yes, on a terminal, "Rotate …?" comes next unless the run fails first: from here to
@@ -349,11 +362,11 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
   // The key stored now is never revoked as pending (stored again since, say): step 4 speaks for it.
   // Only its hint is recorded: a profile recorded with that hint may still use it (not compared).
   const pending: RotateRun['pending'] = [];
-  for (const record of (profile?.pendingRevokes ?? []).filter((p) => p.keyHint !== oldHint && (p.keyId || p.serviceAccountId))) {
+  for (const record of (profile?.pendingRevokes ?? []).filter((p) => p.keyHint !== oldHint && pendingRetried(p))) {
     pending.push({ record, shared: await profilesSharing(ctx, profileName, record.keyHint, async () => null) });
   }
   const leftLive = (when = '') => (shared.length ? `; ${sharingWords(shared)}` : `: revoke it on ${oldWhere}${when}`);
-  return {
+  const run: RotateRun = {
     ctx,
     term,
     options,
@@ -373,18 +386,30 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     byRotate: Boolean(oldHint && profile?.rotation?.keyHint === oldHint),
     shared,
     pending,
+    unrevocable: (profile?.pendingRevokes ?? []).filter((p) => p.keyHint !== oldHint && !pendingRetried(p)),
     page: projectPageUrl(projectId, 'api-keys'),
     oldPage,
     oldWhere,
     oldIsUserKey,
     oldKept,
+    oldWorks,
     unchanged,
     replaced: () => {
-      if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: `${oldHint} is no longer the key stored for profile "${profileName}" but was not revoked and still works${leftLive(' once nothing uses it')}.` };
+      if (oldHint) progress.old = { hint: oldHint, outcome: 'unchanged', page: oldPage, message: `${oldHint} is no longer the key stored for profile "${profileName}" but was not revoked${oldWorks}${leftLive(' once nothing uses it')}.` };
     },
-    storedInPlace: (newHint) => (oldHint ? `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was not revoked and still works${leftLive()}.` : `${newHint} is stored for profile "${profileName}".`),
+    storedInPlace: (newHint) => {
+      if (!oldHint) return `${newHint} is stored for profile "${profileName}".`;
+      // The mark storeNewKey wrote (revokeMark) names it until the next rotate: said, with what that rotate does.
+      const [status, rotate] = [toolCommand(ctx, 'status', profileName), toolCommand(ctx, 'rotate', profileName)];
+      // Shared with another profile, the next rotate keeps it recorded rather than revoke it (revokePending).
+      const marked = options.keepOld || oldIsUserKey ? '' : shared.length ? ` \`${status}\` names it.` : run.markRetried ? ` The next \`${rotate}\` tries again first; until then \`${status}\` names it.` : ` \`${status}\` names it until the next \`${rotate}\`.`;
+      return `${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was not revoked${oldWorks}${leftLive()}.${marked}`;
+    },
+    markRetried: Boolean(oldHint && profile?.rotation?.keyHint === oldHint),
     leftLive,
+    mayNoLongerBeStored: () => `${oldHint} was not revoked${oldWorks}, but may no longer be stored: \`${verifyCommand(ctx, profileName)}\` says which key is stored.`,
   };
+  return run;
 }
 
 /** Asked, unless --yes. Declined: says nothing was changed (with --json, in its document too), and is false. */
@@ -574,7 +599,7 @@ function cancelUndo(run: RotateRun, account: NewAccount): Undo {
   const left = () => {
     const { made } = account;
     // Left with the key change unsettled: the --json document says of the old key what this line does.
-    if (made && account.keyTouched && storeOutcome !== 'back') run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
+    if (made && account.keyTouched && storeOutcome !== 'back') run.unchanged(run.mayNoLongerBeStored());
     return !made
       ? `The service account ${name} may have been created in ${projectId}: if ${page} lists it, delete it there${keptOld}`
       : account.keyTouched && storeOutcome !== 'back'
@@ -607,7 +632,7 @@ function cancelUndo(run: RotateRun, account: NewAccount): Undo {
         return `${oldHint ? m.warn : m.ok} ${run.storedInPlace(maskKey(account.made!.key.value))}`;
       }
       if (storeOutcome === 'unknown') {
-        run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
+        run.unchanged(run.mayNoLongerBeStored());
         return `${m.warn} ${left()}`;
       }
       starting(`Deleting the new service account ${name} again`);
@@ -773,6 +798,11 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
         p.rotation = { at: ctx.clock.now().toISOString(), projectId, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, keyHint: newHint };
         // The old key, as this profile's earlier one (env --file names it so); revoked, once it is (report).
         rememberReplaced(p, oldHint ? [oldHint] : [], 'rotate', ctx.clock.now().toISOString(), newHint);
+        // The old key, to be revoked next: marked as a revoke this run has not done, with the new
+        // key's record (one write), so that a run stopped before step 4 ends (Ctrl-C, killed)
+        // leaves it named for status and the next rotate; step 4's end clears it (settleMark).
+        const mark = revokeMark(run);
+        if (mark) p.pendingRevokes = [...(p.pendingRevokes ?? []).filter((r) => r.keyHint !== oldHint), mark].slice(-MAX_PENDING_REVOKES);
       },
     )));
   } catch (error) {
@@ -823,11 +853,11 @@ async function storeOvertaken(run: RotateRun, account: CreatedAccount, attempt: 
   progress.new = progress.new && { ...progress.new, storage: null };
   if (mayHoldNewKey(error)) {
     account.noUndoOnCancel();
-    if (oldHint) run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
+    if (oldHint) run.unchanged(run.mayNoLongerBeStored());
     return failure(
       error.code,
       error.message,
-      `The new service account ${created.name} was left in ${projectId}, as its key ${newHint} may be the one stored.${oldHint ? ` ${oldHint} was not revoked and still works.` : ''}`,
+      `The new service account ${created.name} was left in ${projectId}, as its key ${newHint} may be the one stored.${oldHint ? ` ${oldHint} was not revoked${run.oldWorks}.` : ''}`,
       [`Once ${attempt.where} can be read, \`${toolCommand(ctx, 'doctor', profileName)}\` says which key is stored and records it: if it is not ${newHint}, delete the service account ${created.name} on ${page}.`],
       'store_failed',
     );
@@ -835,10 +865,10 @@ async function storeOvertaken(run: RotateRun, account: CreatedAccount, attempt: 
   const now = (error.failure as StoreChangedSinceError).now;
   let old = '';
   if (oldHint && now?.key === oldStored) {
-    old = ` ${oldHint}, which this run started from, is stored again (another run stored it); it was not revoked and still works.`;
-    run.unchanged(`${oldHint} is stored again (another run stored it) and still works.`);
+    old = ` ${oldHint}, which this run started from, is stored again (another run stored it); it was not revoked${run.oldWorks}.`;
+    run.unchanged(`${oldHint} is stored again (another run stored it)${run.oldWorks}.`);
   } else if (oldHint) {
-    old = ` ${oldHint}, which this run started from, is no longer the key stored for profile "${profileName}"; it was not revoked and still works${run.leftLive(' once nothing uses it')}.`;
+    old = ` ${oldHint}, which this run started from, is no longer the key stored for profile "${profileName}"; it was not revoked${run.oldWorks}${run.leftLive(' once nothing uses it')}.`;
     run.replaced();
   }
   return failure(error.code, error.message, `${newHint} is stored nowhere now. ${await account.undo()}.${old}`, [], 'store_failed');
@@ -863,7 +893,7 @@ async function storeFailure(run: RotateRun, account: CreatedAccount, attempt: St
     return failure(code, what, `${taken} ${await account.undo()}${account.keptOld}`, hints, reason);
   }
   // The store may hold the new key: its service account must stay, so that the key keeps working.
-  run.unchanged(`${oldHint} was not revoked and still works, but may no longer be stored.`);
+  run.unchanged(run.mayNoLongerBeStored());
   const check = verifyCommand(ctx, profileName);
   return failure(
     code,
@@ -887,7 +917,7 @@ function storedAnyway(run: RotateRun, account: CreatedAccount, attempt: StoreAtt
   const { ctx, profileName, progress, oldHint, storage } = run;
   account.noUndoOnCancel();
   progress.new = progress.new && { ...progress.new, storage };
-  const revokeOld = `${oldHint} was not revoked and still works${run.leftLive(' once nothing uses it')}.`;
+  const revokeOld = `${oldHint} was not revoked${run.oldWorks}${run.leftLive(' once nothing uses it')}.`;
   run.replaced();
   const { exitCode, reason, message } = failureFields(error);
   const hints = [...(error instanceof ExitError ? error.hints : []), `\`${verifyCommand(ctx, profileName)}\` checks the key stored for profile "${profileName}" now.`];
@@ -918,6 +948,7 @@ function revocationOnCancel(run: RotateRun, newHint: string): Revocation {
         const revoked = await revoking;
         if (revoked) {
           progress.old = { hint: oldHint, outcome: revoked.outcome, page: null, message: revoked.message };
+          await settleMark(run);
           return `${m.ok} ${newHint} is stored for profile "${profileName}" in place of ${oldHint}, which was revoked.`;
         }
         // Refused or failed: not revoked, as before it was asked for.
@@ -1013,6 +1044,7 @@ async function revokeListed(run: RotateRun, oldKey: string, account: CreatedAcco
       : oldKeyResult('ambiguous', `${candidates.length} keys in ${oldProject} could be ${oldHint} (${candidates.map((c) => `"${c.name ?? c.id}"`).join(', ')}): revoke the right one on ${oldWhere}.`);
   }
   const target = candidates[0]!;
+  await ctx.interrupts.step(() => markTarget(run, target.id));
   const made = target.createdAt ? `, created ${new Date(target.createdAt * 1000).toISOString().slice(0, 10)}` : '';
   const label = `"${target.name ?? target.id}" (${oldHint}${made}${target.owner.name ? `, owned by ${target.owner.name}` : ''})`;
   const sure =
@@ -1054,8 +1086,9 @@ async function rejectedNow(run: RotateRun, key: string): Promise<boolean> {
 async function report(run: RotateRun, revocation: Revocation, old: OldKeyResult): Promise<number> {
   const { ctx, term, m, options, profileName, progress, oldKey, oldHint, oldPage, projectId } = run;
   const { outcome, exitCode } = old;
-  // Not revoked, and no longer stored: recorded, so that status and doctor name it and the next rotate tries again.
+  // Not revoked, and no longer stored: recorded (in place of the mark), so that status and doctor name it and the next rotate tries again.
   if (outcome === 'failed' && old.pending) old.message += await rememberPending(run, old.pending);
+  else await settleMark(run);
   const live = ['kept', 'declined', 'not_found', 'user_key', 'ambiguous', 'failed'].includes(outcome);
   const revoked = outcome === 'service_account_deleted' || outcome === 'key_deleted' || outcome === 'already_gone' || outcome === 'already_revoked';
   progress.old = { hint: oldHint, outcome, page: live ? oldPage : null, message: old.message };
@@ -1151,6 +1184,64 @@ async function rememberPending(run: RotateRun, target: PendingTarget): Promise<s
 }
 
 /**
+ * The mark of the old key's revocation not yet done (storeNewKey writes it with the new key's
+ * record): what revoking it deletes, as far as known before step 4 (an earlier rotate's service
+ * account; a key's id only once found in its project's list, markTarget). Null when this run
+ * does not revoke it (--keep-old, a user key, none).
+ */
+function revokeMark(run: RotateRun): PendingRevoke | null {
+  const { ctx, options, oldHint, oldProject, byRotate, profile, oldIsUserKey } = run;
+  if (!oldHint || options.keepOld || oldIsUserKey) return null;
+  const rotation = byRotate ? profile?.rotation : undefined;
+  return {
+    at: ctx.clock.now().toISOString(),
+    keyHint: oldHint,
+    projectId: rotation?.projectId ?? oldProject,
+    keyId: null,
+    serviceAccountId: rotation?.serviceAccountId ?? null,
+    serviceAccountName: rotation?.serviceAccountName ?? null,
+    interrupted: true,
+  };
+}
+
+/** The mark of this run's revocation (revokeMark), as the profile holds it. */
+const isMarkOf = (run: RotateRun) => (r: PendingRevoke) => r.interrupted === true && r.keyHint === run.oldHint;
+
+/**
+ * The old key found in its project's list (step 4, before it is deleted): its id in the mark, so
+ * that the next rotate can revoke it if this one is stopped now. A record that could not be
+ * written leaves the mark without it (the next rotate then says to revoke it by hand).
+ */
+async function markTarget(run: RotateRun, keyId: string): Promise<void> {
+  await run.ctx.state
+    .updateProfile(run.profileName, (p) => {
+      for (const r of p.pendingRevokes ?? []) if (isMarkOf(run)(r)) r.keyId = keyId;
+    })
+    .then(() => void (run.markRetried = true))
+    .catch((error: unknown) => {
+      if (!(error instanceof KeyStoreError)) throw error;
+    });
+}
+
+/**
+ * Step 4 ended (or a cancel's undo knows how it ended): the mark of the revocation not done is
+ * cleared; a revocation that failed is recorded in its place (rememberPending). Not written, it
+ * stays, and the next rotate tries again (and finds the key gone, if it was revoked).
+ */
+async function settleMark(run: RotateRun): Promise<void> {
+  if (!revokeMark(run)) return;
+  await run.ctx.state
+    .updateProfile(run.profileName, (p) => {
+      const left = (p.pendingRevokes ?? []).filter((r) => !isMarkOf(run)(r));
+      if (left.length) p.pendingRevokes = left;
+      else delete p.pendingRevokes;
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof KeyStoreError)) throw error;
+    });
+}
+
+/**
  * A 404 for the key or service account itself (deleted by hand meanwhile): gone already. One for
  * its project (the admin key may be for another organization), or one that does not say, is not.
  */
@@ -1193,9 +1284,25 @@ const pendingTargetWords = (pending: PendingRevoke) => (pending.serviceAccountId
  */
 async function revokePending(run: RotateRun): Promise<void> {
   const { ctx, m, profileName, progress, options } = run;
+  // Recorded by a rotate stopped before it found the key in its project's list (or edited since): no id to revoke it by. Said once, and forgotten.
+  for (const record of run.unrevocable) {
+    const page = pendingPage(record);
+    const message = `${record.keyHint}, which an interrupted rotate replaced on ${record.at.slice(0, 10)}, was not revoked, and openai-setup cannot revoke it (that rotate was stopped before it found the key's id): revoke it on ${page} once nothing uses it; it is no longer recorded.`;
+    progress.earlierOld.push({ hint: record.keyHint, project: record.projectId, revoked: false, page, message });
+    run.warn(message);
+    try {
+      await ctx.state.updateProfile(profileName, (p) => {
+        const left = (p.pendingRevokes ?? []).filter((r) => !(r.keyHint === record.keyHint && r.projectId === record.projectId && !pendingRetried(r)));
+        if (left.length) p.pendingRevokes = left;
+        else delete p.pendingRevokes;
+      });
+    } catch (error) {
+      run.warn(`That ${record.keyHint} is no longer to be named could not be recorded (${reasonOf(ctx, error)}): status names it until the next rotate.`);
+    }
+  }
   for (const { record, shared } of run.pending) {
     const page = pendingPage(record);
-    const earlier = `${record.keyHint}, which an earlier rotate replaced but could not revoke`;
+    const earlier = `${record.keyHint}, which an earlier rotate replaced but ${record.interrupted ? 'did not revoke (it was interrupted)' : 'could not revoke'}`;
     // Not revoked, and still recorded (status and doctor name it): left live, as the question said.
     const leftLive = (message: string) => {
       progress.earlierOld.push({ hint: record.keyHint, project: record.projectId, revoked: false, page, message });

@@ -17,7 +17,7 @@ import { blankEnvKeyAdvice, ENV_SOURCE, envKeyHeld, envKeyUnsetWords, judgeStore
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, organizationOf, STAGE_IDS, stageDoneForOthers, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, afterFirst, checkFlags, keyPromptWorks, pendingRevokeAdvice, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, afterFirst, checkFlags, keyPromptWorks, pendingRetried, pendingRevokeAdvice, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { PAGES } from '../platform.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
@@ -64,8 +64,12 @@ export const StatusJsonSchema = z.object({
   adminKey: z.nullable(z.object({ storage: z.enum(['keychain', 'file']), hint: z.string(), savedAt: z.nullable(z.string()), cannot: z.optional(z.enum(['rotate', 'spend'])) })),
   /** OPENAI_ADMIN_KEY, which rotate and spend use in place of the stored admin key: its hint, and whether it is the stored one (null: none stored). */
   adminKeyEnv: z.object({ set: z.boolean(), hint: z.nullable(z.string()), matchesStored: z.nullable(z.boolean()) }),
-  /** Old keys rotate replaced but could not revoke: still live, until revoked on `page` (or by the next rotate, which tries again first). */
-  pendingRevokes: z.array(z.object({ hint: z.string(), project: z.string(), at: z.string(), page: z.string() })),
+  /**
+   * Old keys rotate replaced but could not revoke: still live, until revoked on `page` (or by the
+   * next rotate, which tries again first, when `retried`). `interrupted`: that rotate was stopped
+   * (Ctrl-C, killed) before it revoked the key.
+   */
+  pendingRevokes: z.array(z.object({ hint: z.string(), project: z.string(), at: z.string(), page: z.string(), interrupted: z.boolean(), retried: z.boolean() })),
   /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /**
@@ -226,7 +230,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     },
     adminKey,
     adminKeyEnv: adminEnvShown(ctx, adminKey?.hint ?? null),
-    pendingRevokes: (profile?.pendingRevokes ?? []).map((p) => ({ hint: p.keyHint, project: p.projectId, at: p.at, page: pendingRevokeAdvice(ctx, profileName, p).page })),
+    pendingRevokes: (profile?.pendingRevokes ?? []).map((p) => ({ hint: p.keyHint, project: p.projectId, at: p.at, page: pendingRevokeAdvice(ctx, profileName, p).page, interrupted: p.interrupted === true, retried: pendingRetried(p) })),
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map((f) => ({ ...where(f), tracked: trackedIn.get(f.path) ?? null })),
     staleEnvFiles: copies.stale.map((f, i) => ({ ...where(f), hint: maskKey(f.key), profile: f.by ?? null, ...staleSaid[i]! })),
@@ -441,7 +445,7 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   if (adminEnv.notice) term.out(`${m.warn} ${term.style.yellow(adminEnv.notice)}`);
   else if (adminEnv.set) term.out(`${m.ok} OPENAI_ADMIN_KEY is set: ${adminEnv.hint} (${adminEnv.matchesStored ? 'same as the stored admin key' : 'rotate and spend use it'})`);
   for (const pending of status.pendingRevokes) {
-    const { detail, fix } = pendingRevokeAdvice(ctx, profileName, { keyHint: pending.hint, projectId: pending.project, at: pending.at });
+    const { detail, fix } = pendingRevokeAdvice(ctx, profileName, { keyHint: pending.hint, projectId: pending.project, at: pending.at, interrupted: pending.interrupted || undefined, retried: pending.retried });
     term.out(`${m.warn} ${detail}: ${fix.replace(/^R/, 'r')}`);
   }
   // Programs send it whole: no key as it is, whether or not the key inside is the stored one.

@@ -74,7 +74,7 @@ export const RotationSchema = z.object({
 const StoredApiIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, 'is not an id'));
 
 /**
- * An old key `rotate` replaced but could not revoke (its DELETE failed): still live. Never the key:
+ * An old key `rotate` replaced but could not revoke (its DELETE failed), or did not (`interrupted`). Never the key:
  * its hint, its project, and what revoking it deletes (the key by its id in the project's list, or
  * the service account an earlier rotate made for it). status and doctor name it; the next rotate
  * tries again first, and forgets it once it is revoked (or gone).
@@ -86,6 +86,13 @@ export const PendingRevokeSchema = z.object({
   keyId: z.nullable(StoredApiIdSchema),
   serviceAccountId: z.nullable(StoredApiIdSchema),
   serviceAccountName: z.nullable(z.string().check(z.regex(/^[!-~]{1,200}$/))),
+  /**
+   * Written by a rotate before it revokes the key (with the new key's record, and its id once
+   * found): that rotate was interrupted if it is still here, as it is cleared when the rotate ends.
+   * Without an id (interrupted before the key was found in its project's list) the next rotate
+   * cannot revoke it: it says so and forgets it. Added in format 1: an older openai-setup drops it.
+   */
+  interrupted: z.catch(z.optional(z.literal(true)), undefined),
 });
 export type PendingRevoke = z.infer<typeof PendingRevokeSchema>;
 

@@ -313,16 +313,27 @@ export function billingFixAdvice(scope: AdviceScope & Pick<KeyEntryScope, 'rawEn
 
 /**
  * An old key rotate replaced but could not revoke (the profile's pendingRevokes), as status and
- * doctor say it: `detail`, that it still works; `fix`, its page and the command that tries again.
+ * doctor say it: `detail`, that it still works (its DELETE failed), or that the rotate was
+ * interrupted before revoking it; `fix`, its page and, when the next rotate can revoke it (its id
+ * is known), the command that tries again.
  */
-export function pendingRevokeAdvice(scope: AdviceScope, profile: string, pending: Pick<PendingRevoke, 'keyHint' | 'projectId' | 'at'>): { detail: string; fix: string; page: string } {
+export function pendingRevokeAdvice(
+  scope: AdviceScope,
+  profile: string,
+  pending: Pick<PendingRevoke, 'keyHint' | 'projectId' | 'at'> & Partial<Pick<PendingRevoke, 'interrupted' | 'keyId' | 'serviceAccountId'>> & { retried?: boolean },
+): { detail: string; fix: string; page: string } {
   const page = projectPageUrl(pending.projectId, 'api-keys');
+  const replaced = `${pending.keyHint} (${pending.projectId}), which rotate replaced on ${pending.at.slice(0, 10)}`;
+  const retried = pending.retried ?? pendingRetried(pending);
   return {
-    detail: `${pending.keyHint} (${pending.projectId}), which rotate replaced on ${pending.at.slice(0, 10)}, could not be revoked then and still works`,
-    fix: `Revoke it on ${page}, or run \`${toolCommand(scope, 'rotate', profile)}\`, which tries again first.`,
+    detail: pending.interrupted ? `${replaced}, was not revoked: that rotate was interrupted before it revoked it (unless it is still running)` : `${replaced}, could not be revoked then and still works`,
+    fix: retried ? `Revoke it on ${page}, or run \`${toolCommand(scope, 'rotate', profile)}\`, which tries again first.` : `Revoke it on ${page} once nothing uses it; \`${toolCommand(scope, 'rotate', profile)}\` names it once more, then forgets it.`,
     page,
   };
 }
+
+/** Whether the next rotate can revoke a recorded key (revokePending): not one an interrupted rotate recorded before it knew its id. */
+export const pendingRetried = (pending: Partial<Pick<PendingRevoke, 'keyId' | 'serviceAccountId'>>): boolean => Boolean(pending.keyId || pending.serviceAccountId);
 
 /**
  * How an admin key comes to have the permissions it lacks (`that`: "that permission", "api.usage.read"):

@@ -1,16 +1,18 @@
 // "Beyond setup, part 2" through the built binary: admin-key, rotate and spend against the local
 // server's Admin API, with the keys in a real (private) Secret Service read back with secret-tool.
 // Our own output never holds a whole key.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdminKeyJsonSchema } from '../../src/commands/admin-key.js';
 import { RotateJsonSchema } from '../../src/commands/rotate.js';
 import { SpendFailureJsonSchema, SpendJsonSchema } from '../../src/commands/spend.js';
-import { filesContaining, type TestEnv } from '../helpers/env.js';
+import { CLI, filesContaining, type TestEnv } from '../helpers/env.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { runCli } from '../helpers/run.js';
 import { useServerAndKeyring } from '../helpers/server-and-keyring.js';
+import { until } from '../helpers/until.js';
 
 const ADMIN = makeKey('admin', 'e2e-admin');
 const PROJECT = 'proj_E2eAdmin0000000000000000';
@@ -437,10 +439,50 @@ describe('rotate', () => {
     const page = 'https://platform.openai.com/settings/proj_E2eRotate00000000000000/api-keys';
     // Wrapped to the terminal's width: read as one line.
     expect(session.output().replace(/\s+/g, ' ')).toContain(
-      `✖ Cancelled. sk-svcacct-…${rotated.slice(-4)} is stored for profile "rot5" in place of sk-proj-…${old.slice(-4)}, which was not revoked and still works: revoke it on ${page}.`,
+      `✖ Cancelled. sk-svcacct-…${rotated.slice(-4)} is stored for profile "rot5" in place of sk-proj-…${old.slice(-4)}, which was not revoked and works at ${new URL(t.env.OPENAI_BASE_URL!).host}: revoke it on ${page}. The next \`openai-setup rotate --profile rot5\` tries again first; until then \`openai-setup status --profile rot5\` names it.`,
     );
     expectNoKey(session.output());
   });
+
+  it('killed (SIGKILL) while the old key is being deleted, before the answer: status names the old key as not revoked, that rotate interrupted; the next rotate revokes it first and forgets it', async () => {
+    const { t, old } = await rotatable('rot6');
+    const before = server().requestsFor(ADMIN).length;
+    const sent = () => server().requestsFor(ADMIN).slice(before);
+    // Each admin request held as it comes, and let go only once the test has the next one held: the
+    // DELETE of the old key is never answered before the kill.
+    let release = server().holdAnswers(ADMIN);
+    const child = spawn(process.execPath, [CLI, 'rotate', '--yes', '--profile', 'rot6'], { env: t.env, cwd: t.home, stdio: 'ignore' });
+    const exited = new Promise<string | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    for (let seen = 1; ; seen++) {
+      await until(() => sent().length >= seen);
+      if (sent().at(-1)!.method === 'DELETE') break;
+      // Let go, and the next one held at once: it comes only once this one is answered.
+      release();
+      release = server().holdAnswers(ADMIN);
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // The held DELETE is carried out once let go, answered to no one: the next rotate finds the key gone, or deletes it if it comes first.
+    release();
+    const rotated = (await keyring().lookup('openai-setup', 'rot6'))!;
+    KEYS.push(rotated);
+    expect(rotated).toMatch(/^sk-svcacct-/);
+    const page = 'https://platform.openai.com/settings/proj_E2eRotate00000000000000/api-keys';
+    const status = await runCli(['status', '--profile', 'rot6'], { env: t.env });
+    expect(status.stdout.replace(/\s+/g, ' ')).toContain(
+      `! sk-proj-…${old.slice(-4)} (proj_E2eRotate00000000000000), which rotate replaced on ${new Date().toISOString().slice(0, 10)}, was not revoked: that rotate was interrupted before it revoked it (unless it is still running): revoke it on ${page}, or run \`openai-setup rotate --profile rot6\`, which tries again first.`,
+    );
+    // The killed run's lock, as it is once LOCK_STALE_MS have passed.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(t.configDir, 'rotate-rot6.lock'), past, past);
+    const next = await runCli(['rotate', '--yes', '--profile', 'rot6'], { env: t.env });
+    expect(next.code, next.stderr).toBe(0);
+    const earlier = `sk-proj-…${old.slice(-4).replace(/[-]/g, '\\-')}, which an earlier rotate replaced but did not revoke \\(it was interrupted\\)`;
+    expect(next.stdout, next.stderr).toMatch(new RegExp(`✔ (Revoked ${earlier}: deleted the key key_\\w+ from proj_E2eRotate00000000000000\\.|${earlier}, is gone already \\(the API no longer has the key key_\\w+ from proj_E2eRotate00000000000000\\)\\.)`));
+    expect(server().admin.isLive(old)).toBe(false);
+    expect(JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8')).profiles.rot6.pendingRevokes).toBeUndefined();
+    expectNoKey(next);
+  }, 30_000);
 
   it('without an admin key: exit 2 naming admin-key; without a terminal and --yes: exit 2 naming --yes, nothing sent', async () => {
     const { t } = await rotatable('rot4');

@@ -169,7 +169,7 @@ describe("rotate: the new key read back is another run's, which took the lock ov
     expect(message).toContain(`Storing ${maskKey(newKey)} for profile "default" failed (`);
     expect(message).toContain(`, and another run has since stored ${maskKey(THEIRS)} (in ${where(t, 'keychain')}), which is what is stored and recorded now, so that was left as it is.`);
     expect(message).toContain(`${maskKey(newKey)} is stored nowhere now. The new service account `);
-    expect(message).toContain(`${oldHint}, which this run started from, is no longer the key stored for profile "default"; it was not revoked and still works`);
+    expect(message).toContain(`${oldHint}, which this run started from, is no longer the key stored for profile "default"; it was not revoked and works`);
     expect(t.stdout + t.stderr + message).not.toMatch(/put back|in place of|Revoked|was revoked/);
     expect(t.org.isLive(old)).toBe(true);
     expect(t.org.admin.serviceAccounts(PROJECT)).toEqual([]);

@@ -174,7 +174,7 @@ describe('rotate: another run stored a key after the new key was stored, before 
       expect(message).toContain(`${maskKey(newKey)} was stored for profile "default", but another run has since stored ${maskKey(THEIRS)} (in ${where(t, storage)}), which is what is stored and recorded now, so nothing more was changed.`);
       expect(message).toContain(`${maskKey(newKey)} is stored nowhere now. The new service account `);
       expect(message).toContain(' was deleted again.');
-      expect(message).toContain(`${oldHint}, which this run started from, is no longer the key stored for profile "default"; it was not revoked and still works: revoke it on `);
+      expect(message).toContain(`${oldHint}, which this run started from, is no longer the key stored for profile "default"; it was not revoked and works: revoke it on `);
       expect(t.stdout + t.stderr).not.toMatch(/in place of|Revoked|was revoked/);
       // The old key was not revoked; the new one's service account is gone, and with it its key.
       expect(t.org.isLive(old)).toBe(true);

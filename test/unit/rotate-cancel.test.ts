@@ -228,7 +228,7 @@ describe('a cancel while rotate has a new service account that nothing records y
 
 describe('a cancel once the new key is stored: it stays, and the old key is named as not revoked (or as revoked, once the API said so)', () => {
   /** The line a cancel leaves with once the new key is stored and the old one not revoked. */
-  const storedLine = (t: TestContext, old: string) => `! ${maskKey(t.keychain.keyOf('default')!)} is stored for profile "default" in place of ${maskKey(old)}, which was not revoked and still works: revoke it on ${PAGE}.`;
+  const storedLine = (t: TestContext, old: string) => `! ${maskKey(t.keychain.keyOf('default')!)} is stored for profile "default" in place of ${maskKey(old)}, which was not revoked and works: revoke it on ${PAGE}. \`openai-setup status\` names it until the next \`openai-setup rotate\`.`;
 
   it.each(['SIGINT', 'SIGTERM'] as LeavingSignal[])('%s while the new key is being stored: only the line of the key stored, nothing said of deleting the account it stays with', async (signal) => {
     const { t, host, old } = await setup();
@@ -360,7 +360,7 @@ describe('a cancel once the new key is stored: it stays, and the old key is name
     expect(stored).toMatch(/^sk-svcacct-/);
     expect((await t.profile())?.key?.hint).toBe(maskKey(stored));
     expect(t.org.isLive(old)).toBe(true);
-    const message = `Cancelled. ${maskKey(stored)} is stored for profile "default" in place of ${maskKey(old)}, which was not revoked and still works: revoke it on ${PAGE}.`;
+    const message = `Cancelled. ${maskKey(stored)} is stored for profile "default" in place of ${maskKey(old)}, which was not revoked and works: revoke it on ${PAGE}. The next \`openai-setup rotate\` tries again first; until then \`openai-setup status\` names it.`;
     expect(outcome).toEqual({ code: 130, message, hints: [] });
     if (!json) return expect(t.stdout).not.toContain('{');
     const document = JSON.parse(t.stdout) as Record<string, unknown>;
@@ -369,7 +369,7 @@ describe('a cancel once the new key is stored: it stays, and the old key is name
       hint: maskKey(old),
       outcome: 'unchanged',
       page: PAGE,
-      message: `${maskKey(old)} is no longer the key stored for profile "default" but was not revoked and still works: revoke it on ${PAGE} once nothing uses it.`,
+      message: `${maskKey(old)} is no longer the key stored for profile "default" but was not revoked and works: revoke it on ${PAGE} once nothing uses it.`,
     });
   });
 });
@@ -409,7 +409,7 @@ describe('rotate --json left on a signal: its document says what the cancel left
     };
     runJson(t);
     expect(await host.exited).toBe('SIGINT');
-    expect(documentOf(t)).toMatchObject({ reason: 'cancelled', new: { storage: null }, old: { outcome: 'unchanged', message: `${maskKey(old)} was not revoked and still works, but may no longer be stored.` } });
+    expect(documentOf(t)).toMatchObject({ reason: 'cancelled', new: { storage: null }, old: { outcome: 'unchanged', message: `${maskKey(old)} was not revoked and works, but may no longer be stored: \`openai-setup verify\` says which key is stored.` } });
   });
 
   it('SIGTERM while the new key is being written, the write then done: `new` stored, the old key replaced and not revoked', async () => {

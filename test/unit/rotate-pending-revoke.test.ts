@@ -61,7 +61,7 @@ describe('an old key rotate could not revoke', () => {
     const said = await printed(t, () => status(t.ctx, { json: false }));
     expect(said.out).toContain(`! ${oldHint} (${PROJECT}), which rotate replaced on 2026-03-02, could not be revoked then and still works: revoke it on ${PAGE}, or run \`openai-setup rotate\`, which tries again first.`);
     const json = await printed(t, () => status(t.ctx, { json: true }));
-    expect(StatusJsonSchema.parse(JSON.parse(json.out)).pendingRevokes).toEqual([{ hint: oldHint, project: PROJECT, at: '2026-03-02T09:30:00.000Z', page: PAGE }]);
+    expect(StatusJsonSchema.parse(JSON.parse(json.out)).pendingRevokes).toEqual([{ hint: oldHint, project: PROJECT, at: '2026-03-02T09:30:00.000Z', page: PAGE, interrupted: false, retried: true }]);
     t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
     await printed(t, () => doctor(t.ctx, { json: false }));
     expect(t.stdout).toMatch(new RegExp(`! Old key +${oldHint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(${PROJECT}\\), which rotate replaced on 2026-03-02, could not be revoked then and still works\\n +→ Revoke it on ${PAGE.replace(/[/.]/g, '\\$&')}, or run \`openai-setup rotate\`, which tries again first\\.`));

@@ -296,7 +296,7 @@ describe('rotate: any other failure once the new service account exists', () => 
     expect(account).toBeDefined();
     expect(result.message).toBe(
       `The lock on ${t.ctx.state.path} was lost while it was being changed (the machine was too busy, or ${t.ctx.state.path}.lock was removed); run again to be sure the change was kept. ` +
-        `${maskKey(stored)} was stored in the Secret Service keyring in place of ${t.hint}, so the new service account ${account!.name} was kept. ${t.hint} was not revoked and still works: revoke it on ${PAGE} once nothing uses it.`,
+        `${maskKey(stored)} was stored in the Secret Service keyring in place of ${t.hint}, so the new service account ${account!.name} was kept. ${t.hint} was not revoked and works: revoke it on ${PAGE} once nothing uses it.`,
     );
     expect(result.hints).toEqual(['`openai-setup verify` checks the key stored for profile "default" now.']);
     const data = RotateJsonSchema.parse(JSON.parse(t.stdout));
@@ -328,7 +328,7 @@ describe('rotate: any other failure once the new service account exists', () => 
     const stored = t.keychain.keyOf('default')!;
     expect(stored).toMatch(/^sk-svcacct-/);
     expect(writes(t)).toEqual([`POST /v1/organization/projects/${PROJECT}/service_accounts`]);
-    expect(host.said.at(-1)).toBe(`! ${maskKey(stored)} is stored for profile "default" in place of ${t.hint}, which was not revoked and still works: revoke it on ${PAGE}.`);
+    expect(host.said.at(-1)).toBe(`! ${maskKey(stored)} is stored for profile "default" in place of ${t.hint}, which was not revoked and works: revoke it on ${PAGE}. \`openai-setup status\` names it until the next \`openai-setup rotate\`.`);
     expect(t.org.isLive(stored)).toBe(true);
   });
 });

@@ -134,11 +134,11 @@ describe('a cancel of rotate once the new key is stored, the old key another pro
     const stored = maskKey(t.keychain.keyOf('r1')!);
     expect(stored).not.toBe(hint);
     expect(t.org.isLive(t.shared)).toBe(true);
-    const message = `Cancelled. ${stored} is stored for profile "r1" in place of ${hint}, which was not revoked and still works; profile "r2" still uses it.`;
+    const message = `Cancelled. ${stored} is stored for profile "r1" in place of ${hint}, which was not revoked and works; profile "r2" still uses it. \`openai-setup status --profile r1\` names it.`;
     expect(outcome).toEqual({ code: 130, message, hints: [] });
     const document = RotateJsonSchema.parse(JSON.parse(t.stdout));
     expect(document.message).toBe(message);
-    expect(document.old?.message).toBe(`${hint} is no longer the key stored for profile "r1" but was not revoked and still works; profile "r2" still uses it.`);
+    expect(document.old?.message).toBe(`${hint} is no longer the key stored for profile "r1" but was not revoked and works; profile "r2" still uses it.`);
     expect(t.stdout + t.stderr).not.toContain('revoke it');
   });
 
@@ -156,7 +156,7 @@ describe('a cancel of rotate once the new key is stored, the old key another pro
     void rotate(t.ctx, options({ yes: true })).catch(() => {});
     expect(await host.exited).toBe('SIGINT');
     const stored = maskKey(t.keychain.keyOf('r1')!);
-    expect(host.said).toEqual([`! ${stored} is stored for profile "r1" in place of ${maskKey(t.shared)}, which was not revoked and still works; profile "r2" still uses it.`]);
+    expect(host.said).toEqual([`! ${stored} is stored for profile "r1" in place of ${maskKey(t.shared)}, which was not revoked and works; profile "r2" still uses it. \`openai-setup status --profile r1\` names it.`]);
     expect(t.org.isLive(t.shared)).toBe(true);
   });
 });
