@@ -202,6 +202,28 @@ describe('a signal while a key is being changed: the keychain and state.json agr
     expect(status.stdout + status.stderr).not.toContain(maskKey(k0));
   });
 
+  it('SIGTERM while `admin-key --stdin` stores the admin key it checked: exit 143; "Stored", and the admin key it replaced said as working until revoked', async () => {
+    const t = await machine();
+    const [a0, a1] = [makeKey('admin', 'signals-admin-a0'), makeKey('admin', 'signals-admin-a1')];
+    server().admin.addAdminKey(a0);
+    server().admin.addAdminKey(a1);
+    expect((await runCli(['admin-key', '--stdin', '--profile', 'ak'], { env: t.env, input: a0 })).code).toBe(0);
+
+    const run = start(t, ['admin-key', '--stdin', '--profile', 'ak'], `${a1}\n`);
+    const writer = await signalDuringKeychainWrite(run.pid, t, () => process.kill(run.pid, 'SIGTERM'));
+    const result = await run.exited;
+    await gone(writer);
+    expect(result.code).toBe(143);
+    const said = result.stderr.replace(`Waiting for the admin key change of profile "ak" to finish (send SIGTERM again to leave at once)…\n`, '').trim().split('\n')
+      // Said before the check: where the key is sent (the test server).
+      .filter((line) => !line.startsWith('! The admin key is sent to 127.0.0.1:'));
+    expect(said, result.stderr).toHaveLength(2);
+    expect(said[0]).toMatch(/^✔ Stored it in the .* \(service "openai-setup", account "ak:admin"\)\.$/);
+    expect(said[1]).toMatch(new RegExp(`^! This replaces the admin key ${escaped(maskKey(a0))} of profile "ak"\\. That key still works until you revoke it`));
+    expect(await keyring().lookup('openai-setup', 'ak:admin')).toBe(a1);
+    expect(stateOf(t).profiles.ak.adminKey).toMatchObject({ hint: maskKey(a1) });
+  });
+
   it('kill -INT while `logout --yes` removes the key: exit 130, "Cancelled."; the key removed and forgotten', async () => {
     const t = await machine();
     const k0 = makeKey('proj', 'signals-logout');
