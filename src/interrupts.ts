@@ -42,7 +42,8 @@ export interface Undo {
    * `starting` with what it goes on to do (`Deleting the new service account x again`), said with
    * the way out; one that only says where things stand calls nothing. Its requests have time limits
    * of their own. Sections it starts run (as the undo's own: a second signal leaves them, saying
-   * `left()`); no step does, nor a section the command's body starts meanwhile.
+   * `left()`); no step does, nor a section the command's body starts meanwhile. An empty line: nothing
+   * to say (what leaving says already tells it: a section that changed nothing).
    */
   run(starting: (doing: string) => void): Promise<string>;
   /** What is left, and where to remove it by hand, when the undo is skipped or does not end in time. */
@@ -270,7 +271,7 @@ export class Interrupts implements Sections {
     );
     void Promise.race([done, this.host.sleep(UNDO_MAX_MS).then(() => null)]).then((line) => {
       if (this.gone) return;
-      this.tell(line ?? `! ${undo.left()}`);
+      if (line !== '') this.tell(line ?? `! ${undo.left()}`);
       this.undoing = null;
       this.next();
     });

@@ -16,7 +16,7 @@ import { heading, showPage } from '../stages/page.js';
 import { readPastedKey } from '../stages/paste.js';
 import { adminAccount, adminKeyNeedsFile, envAdminKey } from '../storage/admin-key.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
-import { describeKeychainProblem, KeychainUnavailableError } from '../storage/keychain.js';
+import { describeKeychainProblem, KeychainCallGivenUpError, KeychainUnavailableError } from '../storage/keychain.js';
 import type { Storage } from '../storage/keystore.js';
 import { resolveProfileName } from '../storage/profile-key.js';
 import { profileIn, type Profile } from '../storage/state.js';
@@ -227,6 +227,48 @@ async function checkAdminKey(ctx: Context, profile: string, key: string, say: (t
   return { can: { rotate: true, spend: false, missing, fix: one, unproven: probe.unproven }, sample };
 }
 
+/** A failed store of the admin key `hint` as it is said. */
+async function storeFailure(ctx: Context, profile: string, options: AdminKeyOptions, key: string, hint: string, account: string, error: KeyChangeError): Promise<ExitError> {
+  if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
+    const toFile = storeAgain(ctx, profile, options, true, key);
+    return new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} The admin key was not stored.`, [
+      `Set OPENAI_ADMIN_KEY yourself, or keep it in a file only you can read${toFile.how}:  ${toFile.command}`,
+    ]);
+  }
+  const again = storeAgain(ctx, profile, options, options.insecureStorage, key);
+  return keyChangeFailure(ctx, error, {
+    hint: `the admin key ${hint}`,
+    account,
+    again: [`Once that is fixed, store it again${again.how}:  ${again.command}`, `Or remove what is stored:  ${toolCommand(ctx, 'logout --admin', profile)}`],
+  });
+}
+
+/**
+ * What a finished store of the admin key says (as a run left on a signal while it stored the key
+ * says it too): where it was stored (`record`: the profile as recorded, next to its key), what it
+ * replaced (`before`'s) and that that key still works until it is revoked, and OPENAI_ADMIN_KEY
+ * holding another. `err`: on stderr; else where the run says its lines.
+ */
+async function storedLines(ctx: Context, profile: string, hint: string, storage: Storage, record: Profile | undefined, before: { hint: string } | null, key: string): Promise<Array<{ to: 'say' | 'err'; text: string }>> {
+  const m = marks(ctx.term.style);
+  const lines: Array<{ to: 'say' | 'err'; text: string }> = [];
+  // "Next to the key" only when there is one: the profile may have none stored yet.
+  const nextTo = record?.key && record.key.storage !== 'env' ? `, next to the key of profile "${profile}"` : '';
+  if (storage === 'keychain') {
+    lines.push({ to: 'say', text: `${m.ok} Stored it in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${adminAccount(profile)}")${nextTo}.` });
+  } else {
+    lines.push({ to: 'say', text: `${m.warn} Stored it in plain text in ${await ctx.keys.fileWords()} (mode 0600).` });
+  }
+  if (before && before.hint !== hint) {
+    lines.push({ to: 'say', text: `${m.warn} This replaces the admin key ${before.hint} of profile "${profile}". That key still works until you revoke it on the admin keys page: ${PAGES['admin-keys'].url}` });
+  }
+  const fromEnv = envAdminKey(ctx);
+  if (fromEnv && fromEnv !== key) {
+    lines.push({ to: 'err', text: `${m.warn} OPENAI_ADMIN_KEY in this shell is another admin key (${maskKey(fromEnv)}): rotate and spend use that one while it is set.` });
+  }
+  return lines;
+}
+
 async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: string, done: Done): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
@@ -279,8 +321,27 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
   let storage: Storage;
   let record: Profile | undefined;
   const account = adminAccount(profile);
+  // A signal while the key is stored waits for the store (a section), and the run then goes no
+  // further here (step): what the store came to is said by this undo, as a finished run says it,
+  // once the store has ended (a --json run's document says it too: done.storage).
+  let storing: Promise<Storage> | null = null;
+  const noUndo = ctx.interrupts.onCancel({
+    run: async () => {
+      try {
+        const storage = await storing!;
+        return (await storedLines(ctx, profile, hint, storage, record, before, key)).map((line) => line.text).join('\n');
+      } catch (error) {
+        if (!(error instanceof KeyChangeError)) return `${m.warn} The admin key ${hint} was not stored: ${error instanceof Error ? error.message : String(error)}`;
+        // Given up as the run left, or failed before anything changed: leaving says that nothing was changed (Interrupts.section).
+        if (error.putBack === 'untouched' && (error.step === 'start' || error.failure instanceof KeychainCallGivenUpError)) return '';
+        const failure = await storeFailure(ctx, profile, options, key, hint, account, error);
+        return [`${m.warn} ${failure.message}`, ...failure.hints.map((line) => `  ${line}`)].join('\n');
+      }
+    },
+    left: () => `The admin key ${hint} may be stored for profile "${profile}"${before && before.hint !== hint ? ` in place of ${before.hint}, which still works until you revoke it on the admin keys page: ${PAGES['admin-keys'].url}` : ''}.`,
+  });
   try {
-    storage = await changeKey(
+    storing = changeKey(
       ctx,
       account,
       () => ctx.keys.set(account, key, options.insecureStorage),
@@ -290,41 +351,28 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
         const cannot = cannotServe(can);
         record.adminKey = { storage, hint, savedAt: ctx.clock.now().toISOString(), ...(cannot ? { cannot } : {}) };
         done.storage = storage;
+        // What `key` says of a key it replaces: the old admin key still works until it is revoked.
+        done.replaced = before && before.hint !== hint ? before.hint : null;
       },
     );
+    storage = await storing;
+    // Stored as the run leaves: the undo says so. (A failure is handed on: it is what the undo says too.)
+    if (ctx.interrupts.leaving) await new Promise<never>(() => {});
   } catch (error) {
     // Other than a KeyChangeError only once stored and recorded (changeKey).
     if (!(error instanceof KeyChangeError)) throw error;
     // Not recorded after all (the write of the record failed): not said as stored.
     done.storage = null;
-    if (error.failure instanceof KeychainUnavailableError && error.putBack !== 'failed') {
-      const toFile = storeAgain(ctx, profile, options, true, key);
-      throw new KeyStoreError(`${describeKeychainProblem(error.failure, ctx.keys.keychainDescription)} The admin key was not stored.`, [
-        `Set OPENAI_ADMIN_KEY yourself, or keep it in a file only you can read${toFile.how}:  ${toFile.command}`,
-      ]);
-    }
-    const again = storeAgain(ctx, profile, options, options.insecureStorage, key);
-    throw await keyChangeFailure(ctx, error, {
-      hint: `the admin key ${hint}`,
-      account,
-      again: [`Once that is fixed, store it again${again.how}:  ${again.command}`, `Or remove what is stored:  ${toolCommand(ctx, 'logout --admin', profile)}`],
-    });
+    done.replaced = null;
+    const failure = await storeFailure(ctx, profile, options, key, hint, account, error);
+    noUndo();
+    throw failure;
   }
-  // "Next to the key" only when there is one: the profile may have none stored yet.
-  const nextTo = record?.key && record.key.storage !== 'env' ? `, next to the key of profile "${profile}"` : '';
-  if (storage === 'keychain') {
-    say(`${m.ok} Stored it in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${adminAccount(profile)}")${nextTo}.`);
-  } else {
-    say(`${m.warn} Stored it in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
-  }
-  // What `key` says of a key it replaces: the old admin key still works until it is revoked.
-  const replaced = before && before.hint !== hint ? before.hint : null;
-  done.replaced = replaced;
-  if (replaced) say(`${m.warn} This replaces the admin key ${replaced} of profile "${profile}". That key still works until you revoke it on the admin keys page: ${PAGES['admin-keys'].url}`);
-  const fromEnv = envAdminKey(ctx);
-  if (fromEnv && fromEnv !== key) {
-    term.err(`${m.warn} OPENAI_ADMIN_KEY in this shell is another admin key (${maskKey(fromEnv)}): rotate and spend use that one while it is set.`);
-  }
+  // Said all at once: a signal comes before any of it is said (the undo says it all) or after.
+  const lines = await ctx.interrupts.step(() => storedLines(ctx, profile, hint, storage, record, before, key));
+  for (const line of lines) (line.to === 'err' ? term.err : say)(line.text);
+  noUndo();
+  const replaced = done.replaced;
   // Only the commands it was not found unable to serve. What rotate writes with (creating a service
   // account) no check shows without changing the organization: said, never promised.
   const rotate = `\`${toolCommand(ctx, 'rotate', profile)}\``;

@@ -8,7 +8,7 @@ import { EXIT, ExitError, KeyStoreError, UsageError } from '../errors.js';
 import { heldWithMore, maskKey, parseKey } from '../keys/format.js';
 import { recordCheck } from '../last-check.js';
 import { baseURLOrigin, isOfficialBaseURL, resolveBaseURL } from '../platform.js';
-import { describeKeychainProblem, keychainFix, KeychainUnavailableError } from '../storage/keychain.js';
+import { describeKeychainProblem, keychainFix, KeychainCallGivenUpError, KeychainUnavailableError } from '../storage/keychain.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import type { KeySnapshot, Storage } from '../storage/keystore.js';
 import { envKeyHeld, keyNeedsFile, type KeySource } from '../storage/profile-key.js';
@@ -179,7 +179,16 @@ async function removeStoredCopy(ctx: Context, profile: string, record: KeyRecord
  * recorded before the stage's last question is answered: a cancel at one leaves the stage to do,
  * and the key stored before where it was.
  */
-async function storeKey(ctx: Context, profile: string, key: string, insecure: boolean, fallback: KeychainFallback | null, record: KeyRecord, advice: (insecure: boolean) => KeyAdvice): Promise<Storage | 'env'> {
+async function storeKey(
+  ctx: Context,
+  profile: string,
+  key: string,
+  insecure: boolean,
+  fallback: KeychainFallback | null,
+  record: KeyRecord,
+  advice: (insecure: boolean) => KeyAdvice,
+  started: (storing: Promise<Storage> | 'env') => void,
+): Promise<Storage | 'env'> {
   if (fallback === 'env') {
     const line = shellExportLine(shellDirsOf(ctx), null);
     ctx.term.out(`Add this line to ${line.file}, with your key in place of <your key>:`);
@@ -191,25 +200,32 @@ async function storeKey(ctx: Context, profile: string, key: string, insecure: bo
     ctx.term.out(`Then ${line.reload} (programs started from there see the key).`);
     // Only now, the question answered: a Ctrl-C at it must not leave the stage done with a record
     // saying the person keeps a key they never added.
+    started('env');
     await removeStoredCopy(ctx, profile, record);
     return 'env';
   }
   const toFile = insecure || fallback === 'file';
   try {
-    return await changeKey(ctx, profile, () => ctx.keys.set(profile, key, toFile), (state, storage, before) => record(profileIn(state, profile), storage, before));
+    const storing = changeKey(ctx, profile, () => ctx.keys.set(profile, key, toFile), (state, storage, before) => record(profileIn(state, profile), storage, before));
+    // One begun after a signal never begins (its section never runs): only one begun before is waited for.
+    if (!ctx.interrupts.leaving) started(storing);
+    return await storing;
   } catch (error) {
     if (!(error instanceof KeyChangeError)) throw error;
     if (!toFile && error.step === 'change' && error.putBack !== 'failed' && error.failure instanceof KeychainUnavailableError) {
-      return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error.failure, profile, advice(true)), record, advice);
+      return storeKey(ctx, profile, key, false, await chooseKeychainFallback(ctx, error.failure, profile, advice(true)), record, advice, started);
     }
-    // As this run got the key (storeAdvice): piped in again, or asked for where that works.
-    const again = advice(toFile);
-    throw await keyChangeFailure(ctx, error, {
-      hint: maskKey(key),
-      account: profile,
-      again: [`Once that is fixed, store the key again${again.how}:  ${again.command}`, `Or remove what is stored:  ${toolCommand(ctx, 'logout', profile)}`],
-    });
+    throw await storeFailure(ctx, profile, key, error, advice(toFile));
   }
+}
+
+/** A failed store of `key` as it is said; `again`: how to store it again as this run got it (storeAdvice: piped in again, or asked for where that works). */
+function storeFailure(ctx: Context, profile: string, key: string, error: KeyChangeError, again: KeyAdvice): Promise<ExitError> {
+  return keyChangeFailure(ctx, error, {
+    hint: maskKey(key),
+    account: profile,
+    again: [`Once that is fixed, store the key again${again.how}:  ${again.command}`, `Or remove what is stored:  ${toolCommand(ctx, 'logout', profile)}`],
+  });
 }
 
 type KeyAdvice = { command: string; how: string };
@@ -258,6 +274,52 @@ async function readKeyInteractively(ctx: Context, pipeHint: string, officialApi:
     const parsed = parseKey(raw, officialApi);
     return parsed.ok ? parsed : { ok: false, why: `That is not an API key: ${parsed.problem}` };
   }, stop);
+}
+
+/** A key this stage got and checked, as what follows its store says it. */
+interface StoredKey {
+  profileName: string;
+  key: string;
+  source: KeySource;
+  check: CheckResult | undefined;
+  /** Saved though its check could not finish. */
+  unfinished: boolean;
+  options: KeyStageOptions;
+}
+
+/** A line as the terminal says it: on stdout (out, say) or stderr (err). */
+type Line = { to: 'out' | 'say' | 'err'; text: string };
+
+/**
+ * What a finished store says, the key's check recorded first (as a run left on a signal while it
+ * stored the key says it too): where it was stored, what it replaced and that the old key still
+ * works until it is revoked, files and OPENAI_API_KEY that still hold another key.
+ */
+async function storedLines(ctx: Context, { profileName, key, source, check, unfinished, options }: StoredKey, storage: Storage | 'env', old: Replaced[]): Promise<Line[]> {
+  const m = marks(ctx.term.style);
+  const lines: Line[] = [];
+  if (check) await recordCheck(ctx, profileName, key, source, check, (text) => lines.push({ to: 'err', text }));
+  if (storage === 'keychain') lines.push({ to: 'say', text: `${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").` });
+  else if (storage === 'file') lines.push({ to: 'out', text: `${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).` });
+  // As with --no-verify, exit 0: the key may well work; the check that shows it is the next step.
+  if (unfinished) lines.push({ to: 'say', text: `${m.warn} The check could not finish, so whether the key works is not known yet: check it later with \`${verifyCommand(ctx, profileName, options.check)}\`.` });
+  await sayReplaced(ctx, profileName, key, old, (text) => lines.push({ to: 'say', text }));
+  // Files `env --file` wrote for the profile that still hold another key: named, each with the
+  // command that writes the new one there (nothing is changed in them here), as rotate does.
+  const stale = await staleEnvFileCopies(ctx, profileName, key);
+  for (const [path, held] of new Map(stale.map((f) => [f.path, maskKey(f.key)]))) {
+    const { detail, fix } = await staleEnvFile(ctx, profileName, path, held, { justReplaced: true });
+    lines.push({ to: 'out', text: `${m.warn} ${detail}; ${fix}` });
+  }
+  const held = envKeyHeld(ctx, options.check?.baseURL);
+  if (held && held.key !== key && held.key === options.rejectedVariable && storage !== 'env') {
+    // Read before the key just stored: that key is used once the variable holds it, or is unset (variableKeyFix's words).
+    const { storeIn, instead } = variableKeyWords(ctx, 'other');
+    lines.push({ to: 'err', text: `${m.warn} OPENAI_API_KEY in this shell still holds the key the API rejected above (${maskKey(held.key)}); programs that read it will use that one, not ${maskKey(key)}. Store ${maskKey(key)}${storeIn}.${instead}` });
+  } else if (held && held.key !== key) {
+    lines.push({ to: 'err', text: `${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(held.key)}); programs that read it will use that one.` });
+  } else if (held?.around) lines.push({ to: 'err', text: `${m.warn} ${heldWithMore('env', maskKey(key), held.around)}` });
+  return lines;
 }
 
 export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promise<KeyStageResult> {
@@ -398,32 +460,53 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     // and by what the store held just before (read as the key is stored): without a record (a
     // damaged progress file moved aside took it) that is what the new key replaced.
     const replacing: { old: Replaced[] } = { old: [] };
-    // Stored and recorded as one step: a key is never stored that the progress file does not record.
-    const storage = await storeKey(ctx, profileName, key, Boolean(options.insecureStorage), fallback, (p, storage, held) => {
-      replacing.old = replaceKeyRecord(p, { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() }, held, ctx.state.path, 'key');
-      p.stages.key = { doneAt: ctx.clock.now().toISOString() };
-    }, (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }, piped));
-    if (check) await recordCheck(ctx, profileName, key, source, check);
-    if (storage === 'keychain') term.say(`${m.ok} Stored ${maskKey(key)} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${profileName}").`);
-    else if (storage === 'file') term.out(`${m.warn} Stored ${maskKey(key)} in plain text in ${await ctx.keys.fileWords()} (mode 0600).`);
-    // As with --no-verify, exit 0: the key may well work; the check that shows it is the next step.
-    if (unfinished) term.say(`${m.warn} The check could not finish, so whether the key works is not known yet: check it later with \`${verifyCommand(ctx, profileName, options.check)}\`.`);
-    await sayReplaced(ctx, profileName, key, replacing.old, (line) => term.say(line));
-    // Files `env --file` wrote for the profile that still hold another key: named, each with the
-    // command that writes the new one there (nothing is changed in them here), as rotate does.
-    const stale = await staleEnvFileCopies(ctx, profileName, key);
-    for (const [path, held] of new Map(stale.map((f) => [f.path, maskKey(f.key)]))) {
-      const { detail, fix } = await staleEnvFile(ctx, profileName, path, held, { justReplaced: true });
-      term.out(`${m.warn} ${detail}; ${fix}`);
+    const stored: StoredKey = { profileName, key, source, check, unfinished, options };
+    // A signal while the key is stored waits for the store (a section), and the run then goes no
+    // further here (step): what the store came to (the key stored, what it replaced, its check
+    // recorded) is said by this undo, as a finished run says it, once the store has ended.
+    let storing: Promise<Storage> | null = null;
+    const noUndo = ctx.interrupts.onCancel({
+      run: async () => {
+        if (!storing) return 'The key was not stored.';
+        let storage: Storage;
+        try {
+          storage = await storing;
+        } catch (error) {
+          if (!(error instanceof KeyChangeError)) return `${m.warn} The key was not stored: ${error instanceof Error ? error.message : String(error)}`;
+          // Given up as the run left, or failed before anything changed: leaving says that nothing was changed (Interrupts.section).
+          if (error.putBack === 'untouched' && (error.step === 'start' || error.failure instanceof KeychainCallGivenUpError)) return '';
+          const failure = await storeFailure(ctx, profileName, key, error, storeAdvice(ctx, options, piped));
+          return [`${m.warn} ${failure.message}`, ...failure.hints.map((hint) => `  ${hint}`)].join('\n');
+        }
+        return (await storedLines(ctx, stored, storage, replacing.old)).map((line) => line.text).join('\n');
+      },
+      left: () => `${maskKey(key)} may be stored for profile "${profileName}", and a key it replaced still works until you revoke it: \`${toolCommand(ctx, 'doctor', profileName)}\` says which key is stored.`,
+    });
+    let storage: Storage | 'env';
+    try {
+      // Stored and recorded as one step: a key is never stored that the progress file does not record.
+      storage = await storeKey(
+          ctx,
+          profileName,
+          key,
+          Boolean(options.insecureStorage),
+          fallback,
+          (p, storage, held) => {
+            replacing.old = replaceKeyRecord(p, { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() }, held, ctx.state.path, 'key');
+            p.stages.key = { doneAt: ctx.clock.now().toISOString() };
+          },
+          (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }, piped),
+          // The person's own OPENAI_API_KEY line: removeStoredCopy says what it removed as it goes.
+          (begun) => (begun === 'env' ? noUndo() : (storing = begun)),
+      );
+      // Stored as the run leaves: the undo says so. (A failure is handed on: it is what the undo says too.)
+      if (ctx.interrupts.leaving) await new Promise<never>(() => {});
+      // Said all at once: a signal comes before any of it is said (the undo says it all) or after.
+      const lines = await ctx.interrupts.step(() => storedLines(ctx, stored, storage, replacing.old));
+      for (const line of lines) term[line.to](line.text);
+    } finally {
+      noUndo();
     }
-    const held = envKeyHeld(ctx, options.check?.baseURL);
-    if (held && held.key !== key && held.key === options.rejectedVariable && storage !== 'env') {
-      // Read before the key just stored: that key is used once the variable holds it, or is unset (variableKeyFix's words).
-      const { storeIn, instead } = variableKeyWords(ctx, 'other');
-      term.err(`${m.warn} OPENAI_API_KEY in this shell still holds the key the API rejected above (${maskKey(held.key)}); programs that read it will use that one, not ${maskKey(key)}. Store ${maskKey(key)}${storeIn}.${instead}`);
-    } else if (held && held.key !== key) {
-      term.err(`${m.warn} OPENAI_API_KEY in this shell is a different key (${maskKey(held.key)}); programs that read it will use that one.`);
-    } else if (held?.around) term.err(`${m.warn} ${heldWithMore('env', maskKey(key), held.around)}`);
     return { outcome: 'done', storage, check, key, source };
   }
 }

@@ -21,6 +21,7 @@ const { server, keyring, machine, spawnCli } = useServerAndKeyring();
 
 /** What a signal says when the key change it waits for takes more than half a second. */
 const waiting = (profile: string, again: string) => `Waiting for the key change of profile "${profile}" to finish (${again} to leave at once)…\n`;
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const stateOf = (t: TestEnv) => JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8'));
 const tempFiles = (t: TestEnv) => (existsSync(t.configDir) ? readdirSync(t.configDir).filter((name) => name.endsWith('.tmp')) : []);
 
@@ -154,7 +155,7 @@ function start(t: TestEnv, args: string[], input = '') {
 }
 
 describe('a signal while a key is being changed: the keychain and state.json agree, no temp file is left', () => {
-  it('SIGTERM while `key --stdin` writes the keychain: exit 143, quietly; the new key stored and recorded', async () => {
+  it('SIGTERM while `key --stdin` writes the keychain: exit 143, saying what it came to (stored, and what it replaced); the new key stored and recorded', async () => {
     const t = await machine();
     const [k0, k1] = [makeKey('proj', 'signals-k0'), makeKey('proj', 'signals-k1')];
     expect((await runCli(['key', '--stdin', '--no-verify', '--profile', 'tr'], { env: t.env, input: k0 })).code).toBe(0);
@@ -164,12 +165,63 @@ describe('a signal while a key is being changed: the keychain and state.json agr
     const result = await run.exited;
     await gone(writer);
     expect(result.code).toBe(143);
-    // Quiet: at most, on a slow machine, that it waits for the key change to finish.
-    expect(result.stderr.replace(waiting('tr', 'send SIGTERM again'), '')).toBe('');
+    // As a finished run says it (on a slow machine, after saying that it waits for the key change to finish).
+    const said = result.stderr.replace(waiting('tr', 'send SIGTERM again'), '').split('\n');
+    expect(said[0]).toMatch(new RegExp(`^✔ Stored ${escaped(maskKey(k1))} in the .* \\(service "openai-setup", account "tr"\\)\\.$`));
+    expect(said[1]).toContain(`This replaces ${maskKey(k0)} for profile "tr".`);
     const stored = await keyring().lookup('openai-setup', 'tr');
     expect(stored).toBe(k1);
     expect(stateOf(t).profiles.tr.key).toMatchObject({ storage: 'keychain', hint: maskKey(k1) });
     expect(tempFiles(t)).toEqual([]);
+  });
+
+  it('kill -INT while `key --stdin` stores the key it checked: exit 130; "Stored", the key it replaced and that it still works are said, and the check recorded (status shows) is the new key\'s', async () => {
+    const t = await machine();
+    const [k0, k1] = [makeKey('proj', 'signals-checked-k0'), makeKey('proj', 'signals-checked-k1')];
+    server().addKey(k0, 'valid');
+    server().addKey(k1, 'valid');
+    expect((await runCli(['key', '--stdin', '--profile', 'ck'], { env: t.env, input: k0 })).code).toBe(0);
+
+    const run = start(t, ['key', '--stdin', '--profile', 'ck'], `${k1}\n`);
+    const writer = await signalDuringKeychainWrite(run.pid, t, () => process.kill(run.pid, 'SIGINT'));
+    const result = await run.exited;
+    await gone(writer);
+    expect(result.code).toBe(130);
+    expect(result.stdout).toContain('The key works');
+    // After the check's own lines (where the key is sent: the test server).
+    const stderr = result.stderr.replace(waiting('ck', 'press Ctrl-C again'), '');
+    const said = stderr.slice(stderr.indexOf('Cancelled.\n')).trim().split('\n');
+    expect(said[0]).toBe('Cancelled.');
+    expect(said).toHaveLength(3);
+    expect(said[1]).toMatch(new RegExp(`^✔ Stored ${escaped(maskKey(k1))} in the `));
+    expect(said[2]).toMatch(new RegExp(`^! This replaces ${escaped(maskKey(k0))} for profile "ck"\\. .*revoke`));
+    expect(await keyring().lookup('openai-setup', 'ck')).toBe(k1);
+    expect(stateOf(t).profiles.ck).toMatchObject({ key: { hint: maskKey(k1) }, lastVerify: { keyHint: maskKey(k1) } });
+    const status = await runCli(['status', '--profile', 'ck'], { env: t.env });
+    expect(status.stdout + status.stderr).toContain(maskKey(k1));
+    expect(status.stdout + status.stderr).not.toContain(maskKey(k0));
+  });
+
+  it('SIGTERM while `admin-key --stdin` stores the admin key it checked: exit 143; "Stored", and the admin key it replaced said as working until revoked', async () => {
+    const t = await machine();
+    const [a0, a1] = [makeKey('admin', 'signals-admin-a0'), makeKey('admin', 'signals-admin-a1')];
+    server().admin.addAdminKey(a0);
+    server().admin.addAdminKey(a1);
+    expect((await runCli(['admin-key', '--stdin', '--profile', 'ak'], { env: t.env, input: a0 })).code).toBe(0);
+
+    const run = start(t, ['admin-key', '--stdin', '--profile', 'ak'], `${a1}\n`);
+    const writer = await signalDuringKeychainWrite(run.pid, t, () => process.kill(run.pid, 'SIGTERM'));
+    const result = await run.exited;
+    await gone(writer);
+    expect(result.code).toBe(143);
+    const said = result.stderr.replace(`Waiting for the admin key change of profile "ak" to finish (send SIGTERM again to leave at once)…\n`, '').trim().split('\n')
+      // Said before the check: where the key is sent (the test server).
+      .filter((line) => !line.startsWith('! The admin key is sent to 127.0.0.1:'));
+    expect(said, result.stderr).toHaveLength(2);
+    expect(said[0]).toMatch(/^✔ Stored it in the .* \(service "openai-setup", account "ak:admin"\)\.$/);
+    expect(said[1]).toMatch(new RegExp(`^! This replaces the admin key ${escaped(maskKey(a0))} of profile "ak"\\. That key still works until you revoke it`));
+    expect(await keyring().lookup('openai-setup', 'ak:admin')).toBe(a1);
+    expect(stateOf(t).profiles.ak.adminKey).toMatchObject({ hint: maskKey(a1) });
   });
 
   it('kill -INT while `logout --yes` removes the key: exit 130, "Cancelled."; the key removed and forgotten', async () => {

@@ -48,7 +48,11 @@ describe('a signal while a key is being changed', () => {
     });
     void key(t.ctx, { profile: 'tr', stdin: true, verify: false });
     expect(await host.exited).toBe(signal);
-    expect(host.events).toEqual(['keychain written', `exit ${signal}`]);
+    // What the key change came to, said as a finished run says it: stored, and what it replaced.
+    expect(host.events).toEqual(['keychain written', expect.stringMatching(/^said: /), `exit ${signal}`]);
+    const said = host.said.join('\n').split('\n');
+    expect(said[0]).toContain(`Stored ${maskKey(k1)} in the`);
+    expect(said[1]).toContain(`This replaces ${maskKey(k0)} for profile "tr".`);
     expect(t.keychain.keyOf('tr')).toBe(k1);
     expect((await t.profile('tr'))?.key?.hint).toBe(maskKey(k1));
   });
@@ -85,6 +89,7 @@ describe('a signal while a key is being changed', () => {
     expect(host.said).toEqual([
       'Waiting for the key change of profile "tr" to finish (send SIGTERM again to leave at once)…',
       `! Left with the key change of profile "tr" unfinished (it took more than 3 s): the key stored may not be the one ${t.ctx.state.path} records; run the command again.`,
+      `! ${maskKey(testKey('B'))} may be stored for profile "tr", and a key it replaced still works until you revoke it: \`openai-setup doctor --profile tr\` says which key is stored.`,
     ]);
   });
 
@@ -100,6 +105,7 @@ describe('a signal while a key is being changed', () => {
     expect(await host.exited).toBe('SIGINT');
     expect(host.said).toEqual([
       `! Left with the key change of profile "tr" unfinished (a second Ctrl-C): the key stored may not be the one ${t.ctx.state.path} records; run the command again.`,
+      `! ${maskKey(testKey('B'))} may be stored for profile "tr", and a key it replaced still works until you revoke it: \`openai-setup doctor --profile tr\` says which key is stored.`,
     ]);
   });
 });
