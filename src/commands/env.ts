@@ -21,11 +21,11 @@ import { placesOf } from '../plaintext/summary.js';
 import { removedLeftovers } from '../storage/keystore.js';
 import { removeLeftoverTemps } from '../storage/leftovers.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { requireStoredKey, resolveProfileName } from '../storage/profile-key.js';
+import { profilesSharing, requireStoredKey, resolveProfileName, sharingSays } from '../storage/profile-key.js';
 import { describeFileError, UnreadableFileError } from '../storage/read-file.js';
 import { toolCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
-import { pathLine } from '../terminal/sanitize.js';
+import { pathLine, sanitize } from '../terminal/sanitize.js';
 import { shellWord } from '../terminal/shell.js';
 
 /** A .gitignore pattern matching exactly this path (relative to the .gitignore, `/`-separated). */
@@ -407,8 +407,9 @@ async function finish(
 
 /**
  * What became of the other OpenAI keys the file held (`previous`: the values replaced), each named by its
- * masked hint only: the key a profile stores (by the hint the progress file keeps for it), or gone
- * from the file and stored nowhere openai-setup knows of, to revoke or to keep.
+ * masked hint only: the key other profiles store (profilesSharing: compared with what the keychain
+ * or key file holds for them, those no record names too, as `key` does before it advises revoking),
+ * or gone from the file and stored nowhere openai-setup knows of, to revoke or to keep.
  */
 async function replacedKeys(ctx: Context, run: { key: string; where: string; profileName: string }, previous: string[]): Promise<string[]> {
   // Keys only (an OpenAI key's prefix, and one import would take for a key): a placeholder
@@ -420,26 +421,37 @@ async function replacedKeys(ctx: Context, run: { key: string; where: string; pro
     .read()
     .then((state) => Object.entries(state.profiles))
     .catch(() => []);
-  return others.map((value) => {
+  const lines: string[] = [];
+  for (const value of others) {
     const hint = maskKey(value);
-    // This profile's record is of the key just written; a profile with storage "env" keeps no copy.
-    const storing = profiles.filter(([name, p]) => name !== run.profileName && p.key && p.key.storage !== 'env' && p.key.hint === hint).map(([name]) => `"${name}"`);
-    if (storing.length) {
-      return `It replaced ${hint} in ${run.where}: the key profile ${storing.join(', ')} stores (by its hint), still kept there.`;
+    // This profile stores the key just written. The key is in the file by now: a look that fails
+    // is said, and no revoking is advised on the strength of it.
+    const sharing = await profilesSharing(ctx, run.profileName, hint, async () => value).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    if (sharing instanceof Error) {
+      const why = sanitize(sharing.message.replace(/\.$/, ''));
+      lines.push(`${m.warn} It replaced ${hint} in ${run.where}: it is gone from the file, and whether another profile stores it could not be told (${why}). Revoke it only once nothing uses it.`);
+      continue;
+    }
+    if (sharing.length) {
+      const unsure = sharing.every((s) => s.sure) ? '' : ' (by its hint: what is stored for it could not be read to compare)';
+      lines.push(`It replaced ${hint} in ${run.where}: the key ${sharingSays(sharing, 'stores', 'store')}${unsure}, still kept there.`);
+      continue;
     }
     // A key a profile stored before (this one first): rotate revoked it, or it was replaced and left live.
     const earlier = [...profiles.filter(([name]) => name === run.profileName), ...profiles.filter(([name]) => name !== run.profileName)]
       .flatMap(([name, p]) => (p.replacedKeys ?? []).filter((r) => r.keyHint === hint).map((r) => ({ name, ...r })))
       .sort((a, b) => Number(b.revoked) - Number(a.revoked))[0];
     if (earlier?.revoked) {
-      return `It replaced ${hint} in ${run.where}: the key profile "${earlier.name}" stored until \`rotate\` replaced and revoked it (by its hint), which no longer works.`;
+      lines.push(`It replaced ${hint} in ${run.where}: the key profile "${earlier.name}" stored until \`rotate\` replaced and revoked it (by its hint), which no longer works.`);
+      continue;
     }
     const page = revokePage(isUserKey(value));
     const whose = earlier
       ? `a key profile "${earlier.name}" stored until ${earlier.by === 'rotate' ? '`rotate` replaced it without revoking it' : 'another replaced it'} (by its hint)`
       : 'a key openai-setup does not store';
-    return `${m.warn} It replaced ${hint} in ${run.where}, ${whose}: it is gone from the file. If you still need it, copy it back from where else you keep it; if not, revoke it on ${page.name}: ${page.url}`;
-  });
+    lines.push(`${m.warn} It replaced ${hint} in ${run.where}, ${whose}: it is gone from the file. If you still need it, copy it back from where else you keep it; if not, revoke it on ${page.name}: ${page.url}`);
+  }
+  return lines;
 }
 
 /** Take out of `gitignore` the `pattern` line this run added (`added`; as the file holds it: asFileText), and say what became of it. */

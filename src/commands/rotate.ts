@@ -30,7 +30,7 @@ import type { Undo } from '../interrupts.js';
 import { staleEnvFile } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
-import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, sharingWords, storedSource, type SharingProfile } from '../storage/profile-key.js';
+import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, sharingSays, sharingWords, storedSource, type SharingProfile } from '../storage/profile-key.js';
 import { MAX_PENDING_REVOKES, type PendingRevoke } from '../storage/admin-state.js';
 import { profileIn, rememberReplaced, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
@@ -418,7 +418,7 @@ async function confirmed(run: RotateRun): Promise<boolean> {
   // A user key is not revoked by the run (it cannot be): said in the question, and nothing of what revoking it does.
   const revoking = !options.keepOld && !oldIsUserKey;
   // Another profile storing the old key is named before anything is revoked: in the question, or (--yes) at once.
-  const alsoUsed = shared.length && revoking ? `${sharingNames(shared)} ${shared.every((s) => s.sure) ? 'uses' : 'may use'} it too, and it stops working there as well` : '';
+  const alsoUsed = shared.length && revoking ? `${sharingSays(shared, 'uses', 'use')} it too, and it stops working there as well` : '';
   if (options.yes) {
     if (alsoUsed) run.warn(`${oldHint} is to be revoked, but ${alsoUsed}.`);
     return true;

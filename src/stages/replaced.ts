@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { hintKind, isUserKey, maskKey, revokePage } from '../keys/format.js';
 import type { KeySnapshot } from '../storage/keystore.js';
 import { organizationId } from '../api/identifiers.js';
-import { profilesSharing, sharingNames, sharingWords } from '../storage/profile-key.js';
+import { profilesSharing, sharingSays, sharingWords } from '../storage/profile-key.js';
 import { rememberReplaced, type LastVerify, type Profile, type ReplacedKey } from '../storage/state.js';
 import { marks } from '../terminal/output.js';
 import { pathLine, upperFirst } from '../terminal/sanitize.js';
@@ -104,8 +104,6 @@ async function saySameKeyElsewhere(ctx: Context, profileName: string, key: strin
   const last = (await ctx.state.read()).profiles[profileName]?.lastVerify;
   const now = last?.keyHint === hint ? organizationId(last.organization) : null;
   const before = organizationId(old.find((o) => o.last && o.hint !== hint)?.last?.organization);
-  const sure = sharing.every((s) => s.sure);
-  const verb = sure ? (sharing.length === 1 ? 'stores' : 'store') : 'may store';
   const moved = now && before && now !== before ? ` Its organization is ${now}; the key it replaces for profile "${profileName}" was in ${before}.` : '';
-  say(`${m.warn} ${upperFirst(sharingNames(sharing))} ${verb} the same key (${hint}): revoking it (as rotate does) stops it for ${sharing.length === 1 ? 'both profiles' : 'all of them'}.${moved}`);
+  say(`${m.warn} ${upperFirst(sharingSays(sharing, 'stores', 'store'))} the same key (${hint}): revoking it (as rotate does) stops it for ${sharing.length === 1 ? 'both profiles' : 'all of them'}.${moved}`);
 }

@@ -444,9 +444,17 @@ export function sharingNames(sharing: SharingProfile[]): string {
   return names.length === 1 ? `profile ${names[0]}` : `profiles ${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
+/**
+ * The profiles sharing a key with a verb that agrees: `profile "r2" stores`, `profiles "r2" and
+ * "r3" store` (`one`, `many`: the verb's forms), `… may store` when one could not be read to compare.
+ */
+export function sharingSays(sharing: SharingProfile[], one: string, many: string): string {
+  return `${sharingNames(sharing)} ${sharing.every((s) => s.sure) ? (sharing.length === 1 ? one : many) : `may ${many}`}`;
+}
+
 /** What the key of a profile replaced, removed or rotated is to the others: `profile "r2" still uses it` ("may still use" when one could not be read). */
 export function sharingWords(sharing: SharingProfile[]): string {
-  return `${sharingNames(sharing)} ${sharing.every((s) => s.sure) ? (sharing.length === 1 ? 'still uses' : 'still use') : 'may still use'} it`;
+  return `${sharingSays(sharing, 'still uses', 'still use')} it`;
 }
 
 /** A key looked up where `token` finds it (lookUpStoredKey); undefined: none found. `unknown`: none found, but what could hold it could not be read (`why`, in words). */

@@ -1,9 +1,9 @@
 // What `env` says of a file it changed, as the file was: another key it replaced there (named by its
-// hint only, and whether a profile stores it), a line added besides the one updated, and a file
+// hint only, and whether a profile stores it: by the key itself, those no record names too), a line added besides the one updated, and a file
 // whose lines end in a lone carriage return (refused, naming that cause and the fix).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run as env } from '../../src/commands/env.js';
 import { maskKey } from '../../src/keys/format.js';
@@ -43,9 +43,61 @@ describe('env replacing another key in the file', () => {
       p.key = { storage: 'keychain', hint: maskKey(OTHER), savedAt: '2026-03-01T00:00:00.000Z' };
     });
     expect(await env(t.ctx, { force: false, gitignore: false })).toBe(0);
-    expect(t.stderr).toContain(`It replaced ${maskKey(OTHER)} in .env: the key profile "work" stores (by its hint), still kept there.\n`);
+    expect(t.stderr).toContain(`It replaced ${maskKey(OTHER)} in .env: the key profile "work" stores, still kept there.\n`);
     expect(t.stderr).not.toContain('does not store');
     expect(t.stdout + t.stderr).not.toContain(OTHER);
+  });
+
+  // Its record gone with a damaged progress file moved aside, or kept in another config dir (the
+  // keychain is shared): the keychain's listing names it, as `key` and `profiles` find it.
+  it('one another profile stores with no record of it here: named, never "does not store" nor to revoke', async () => {
+    for (const movedAside of [true, false]) {
+      const t = project(`OPENAI_API_KEY=${OTHER}\n`, { work: OTHER });
+      Object.assign(t.keychain, { findAccounts: async () => t.keychain.accounts() });
+      if (movedAside) mkdirSync(dirname(t.ctx.state.path), { recursive: true, mode: 0o700 });
+      if (movedAside) writeFileSync(`${t.ctx.state.path}.bak-2026-03-01T00-00-00-000Z`, '{ damaged', { mode: 0o600 });
+      expect(await env(t.ctx, { force: false, gitignore: false })).toBe(0);
+      expect(t.stderr).toContain(`It replaced ${maskKey(OTHER)} in .env: the key profile "work" stores, still kept there.\n`);
+      expect(t.stderr).not.toContain('does not store');
+      expect(t.stderr).not.toContain('revoke');
+      expect(t.keychain.keyOf('work')).toBe(OTHER);
+    }
+  });
+
+  it('one this profile stored until `key` replaced it, that another profile stores now: that profile named, not revoking it', async () => {
+    const t = project(`OPENAI_API_KEY=${OTHER}\n`, { work: OTHER });
+    Object.assign(t.keychain, { findAccounts: async () => t.keychain.accounts() });
+    await t.ctx.state.updateProfile('default', (p) => {
+      p.replacedKeys = [{ keyHint: maskKey(OTHER), at: '2026-03-01T00:00:00.000Z', by: 'key', revoked: false }];
+    });
+    expect(await env(t.ctx, { force: false, gitignore: false })).toBe(0);
+    expect(t.stderr).toContain(`It replaced ${maskKey(OTHER)} in .env: the key profile "work" stores, still kept there.\n`);
+    expect(t.stderr).not.toContain('stored until');
+    expect(t.stderr).not.toContain('revoke');
+  });
+
+  it('one the keychain could not be looked through for: the key written all the same, and revoking it not advised outright', async () => {
+    const t = project(`OPENAI_API_KEY=${OTHER}\n`, { work: OTHER });
+    Object.assign(t.keychain, {
+      findAccounts: async () => {
+        throw new Error('listing failed.');
+      },
+    });
+    expect(await env(t.ctx, { force: false, gitignore: false })).toBe(0);
+    expect(readFileSync(join(t.cwd, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${KEY}\n`);
+    expect(t.stderr).toContain(`! It replaced ${maskKey(OTHER)} in .env: it is gone from the file, and whether another profile stores it could not be told (listing failed). Revoke it only once nothing uses it.\n`);
+    expect(t.stderr).not.toContain('does not store');
+  });
+
+  it('one two other profiles store: both named, with a verb that agrees', async () => {
+    const t = project(`OPENAI_API_KEY=${OTHER}\n`, { work: OTHER, home: OTHER });
+    for (const name of ['work', 'home']) {
+      await t.ctx.state.updateProfile(name, (p) => {
+        p.key = { storage: 'keychain', hint: maskKey(OTHER), savedAt: '2026-03-01T00:00:00.000Z' };
+      });
+    }
+    expect(await env(t.ctx, { force: false, gitignore: false })).toBe(0);
+    expect(t.stderr).toContain(`It replaced ${maskKey(OTHER)} in .env: the key profiles "work" and "home" store, still kept there.\n`);
   });
 
   it('the same key, an empty value or a placeholder: nothing more said', async () => {

@@ -16,7 +16,7 @@ import { Interrupts } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { PAGES } from '../../src/platform.js';
 import { KeychainUnavailableError } from '../../src/storage/keychain.js';
-import { sharingWords } from '../../src/storage/profile-key.js';
+import { sharingSays, sharingWords } from '../../src/storage/profile-key.js';
 import { checkResult, flat, outcomeOf, type TestContext, type TestContextOptions } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
 import { organizationWith } from '../helpers/rotatable.js';
@@ -215,6 +215,18 @@ describe('a key stored for a profile that other profiles store already (`token -
     expect(sharingWords(sharing)).toBe('profiles "w3", "w2" and "w4" still use it');
     expect(sharingWords(sharing.slice(0, 1))).toBe('profile "w3" still uses it');
     expect(sharingWords([...sharing.slice(0, 1), { name: 'w5', storage: 'file', sure: false }])).toBe('profiles "w3" and "w5" may still use it');
+    expect(sharingSays(sharing.slice(0, 2), 'stores', 'store')).toBe('profiles "w3" and "w2" store');
+  });
+
+  it('rotate --yes of a key two other profiles store: the verb agrees ("use it too", not "uses")', async () => {
+    const t = await twoProfiles();
+    const hint = maskKey(t.shared);
+    await t.ctx.keys.set('r3', t.shared, false);
+    await t.ctx.state.updateProfile('r3', (p) => {
+      p.key = { storage: 'keychain', hint, savedAt: '2026-03-01T00:00:00.000Z' };
+    });
+    expect(await rotate(t.ctx, options({ yes: true }))).toBe(0);
+    expect(t.stderr).toContain(`! ${hint} is to be revoked, but profiles "r2" and "r3" use it too, and it stops working there as well.`);
   });
 });
 
