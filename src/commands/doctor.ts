@@ -22,7 +22,7 @@ import { describeKeychainProblem, keychainFix, keychainOutOfReach, type Keychain
 import { reasonOf } from '../storage/key-change.js';
 import { DamagedKeyFileError, damagedKeyFileFix, storeAgainCommand, type StoredKey } from '../storage/keystore.js';
 import { ConfigStoreError } from '../storage/private-file.js';
-import { profileIn, type StateReading } from '../storage/state.js';
+import { damagedDetail, profileIn, type StateReading } from '../storage/state.js';
 import { blankEnvKeyAdvice, ENV_SOURCE, envKeyHeld, envKeyUnsetWords, judgeStoredKey, keyNeedsFile, resolveProfileName, storedSource, type KeySource } from '../storage/profile-key.js';
 import { describeKey, messageAt, printCheck } from '../terminal/check-report.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
@@ -780,7 +780,7 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const movedTo = ctx.state.movedAsideHere();
   const progressRow = checks.find((c) => c.id === 'progress-file');
   if (movedTo && progressRow && progress?.kind === 'damaged') {
-    const moved = check('progress-file', 'Progress file', 'warn', `${progress.detail.replace(/\.$/, '').replace(/ is damaged$/, ' was damaged')}: this run moved it aside to ${pathLine(movedTo)}, and progress starts afresh (the default profile chosen with \`use\` is no longer recorded)`);
+    const moved = check('progress-file', 'Progress file', 'warn', `${damagedDetail(ctx.state.path, progress.why ?? 'not what openai-setup writes', true)}: this run moved it aside to ${pathLine(movedTo)}, and progress starts afresh (the default profile chosen with \`use\` is no longer recorded)`);
     delete progressRow.exitCode;
     Object.assign(progressRow, moved);
     // Said here, not also by the store on stderr.

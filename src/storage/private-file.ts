@@ -465,8 +465,10 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   try {
     before = await stat(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw storeError(error, path, 'read');
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw storeError(error, path, 'read');
+    const dangling = await linkLeadingNowhere(path);
+    if (dangling) throw dangling;
+    return null;
   }
   if (!before.isFile()) {
     // `rm` alone refuses a directory: the command given must work as printed.
@@ -496,6 +498,33 @@ async function readOnce(path: string): Promise<string | null | typeof REPLACED> 
   if (bytes === null) return REPLACED;
   // Notepad starts UTF-8 files with a byte-order mark, which JSON.parse refuses.
   return bytes.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/**
+ * Why `path`, a symbolic link to no file, cannot be used, or null: the folder the file it leads to
+ * would be written in is not there (nor a directory), so every write fails, and running again
+ * never helps. A link to a file not there yet in a folder that is there is fine: a write creates
+ * the file there (realPathOf). Not a link at all, or gone meanwhile: null.
+ */
+async function linkLeadingNowhere(path: string): Promise<ConfigStoreError | null> {
+  const linked = await lstat(path).then(
+    (stats) => stats.isSymbolicLink(),
+    () => false,
+  );
+  if (!linked) return null;
+  const target = await realPathOf(path);
+  const folder = dirname(target);
+  const missing = await stat(folder).then(
+    (stats) => (stats.isDirectory() ? null : 'is not a directory'),
+    (error: unknown) => (fileErrorCode(error) === 'ENOENT' || fileErrorCode(error) === 'ENOTDIR' ? 'does not exist' : null),
+  );
+  if (missing === null) return null;
+  // The link alone goes: it holds nothing (what it leads to is not there). Making the folder is
+  // the person's own choice (a synced folder not mounted yet, say), said without a command.
+  return ConfigStoreError.of(
+    `${pathLine(path)} is a symbolic link to ${pathLine(target)}, whose folder ${pathLine(folder)} ${missing}, so nothing can be saved there`,
+    `remove the link (rm ${quotedWord(path)}) and run again, or make that folder if the link is meant to lead there.`,
+  );
 }
 
 /** Which temp files of a file are meant: those named with these `markers` (tempPathFor; by default none), and only those whose writer is gone (namedByGoneRun) when `gone`. */

@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { VerifyStatusSchema } from '../api/status.js';
 import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { baseURLForAdvice } from '../platform.js';
-import { pathLine } from '../terminal/sanitize.js';
+import { pathLine, shownValue } from '../terminal/sanitize.js';
 import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, MAX_PENDING_REVOKES, PendingRevokeSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
 import { leftoverTemps, removeLeftoverTemps } from './leftovers.js';
 import { LOCK_WAIT_MS, lockPathFor, LockLostUnwrittenError, withFileLock, type HeldLock } from './lock.js';
@@ -382,7 +382,8 @@ const ACCOUNT_STAGES = STAGE_IDS.filter((id) => id !== 'key');
 /** The file as it was found. */
 type Loaded =
   | { kind: 'ok'; state: State }
-  | { kind: 'damaged' }
+  /** `why`: what is wrong, in a few words (damagedWhy): never a value found there. */
+  | { kind: 'damaged'; why: string }
   /** Written by a newer openai-setup: `state` is what this build understands of it (`understood`: anything). */
   | { kind: 'newer'; version: number; state: State; understood: boolean };
 
@@ -392,9 +393,9 @@ export interface StateReading {
   /**
    * `message`: one line naming the file and what to do; `detail` and `fix`: the same in two parts,
    * for a check (doctor's) to show apart (`fix` null: none of its own, as for a damaged file, which
-   * a command that saves progress moves aside).
+   * a command that saves progress moves aside). `why`: what is wrong with a damaged file (damagedWhy), else null.
    */
-  problem: { kind: 'damaged' | 'unreadable' | 'newer'; message: string; detail: string; fix: string | null } | null;
+  problem: { kind: 'damaged' | 'unreadable' | 'newer'; message: string; detail: string; fix: string | null; why: string | null } | null;
 }
 
 
@@ -417,6 +418,81 @@ async function fileIdentity(path: string): Promise<FileIdentity> {
 function sameFile(read: FileIdentity, now: FileIdentity): boolean {
   if (read === 'other' || now === 'other') return true;
   return read === null || now === null ? read === now : read.ino === now.ino && read.size === now.size && read.mtimeMs === now.mtimeMs;
+}
+
+/** A type zod expected, as a person would say it. */
+const EXPECTED_WORDS: Record<string, string> = {
+  string: 'a string (text in quotes)',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'an object ({…})',
+  record: 'an object ({…})',
+  array: 'a list ([…])',
+  never: 'nothing (no such field)',
+};
+
+/** The longest field path a message shows, in characters. */
+const MAX_FIELD_SHOWN = 120;
+
+/**
+ * What is wrong with a progress file the schema refused, in a few words, so that a person can mend
+ * a one-character edit before the next save moves the file aside: the first problem's field
+ * (`profiles.default.key.storage`) and what was expected there. Never the value found: it may be
+ * anything, a key pasted in by mistake. A field is named as a value of the person's own (masked
+ * where key-shaped, bounded); a name that is not a profile name is not named at all.
+ */
+export function damagedWhy(issues: readonly z.core.$ZodIssue[]): string {
+  const issue = issues[0];
+  if (!issue) return 'not what openai-setup writes';
+  // A record's key that is not a profile name: its path ends in that key, which is not shown.
+  const path = issue.code === 'invalid_key' ? issue.path.slice(0, -1) : issue.path;
+  const field = path.length ? shownValue(path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join(''), MAX_FIELD_SHOWN) : 'the whole file';
+  return `${field}: ${expectedWords(issue)}`;
+}
+
+function expectedWords(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${EXPECTED_WORDS[issue.expected] ?? issue.expected}`;
+    case 'invalid_value': {
+      const values = issue.values.map((v) => JSON.stringify(v) ?? String(v));
+      return values.length === 1 ? `expected ${values[0]}` : `expected one of ${values.join(', ')}`;
+    }
+    case 'invalid_format':
+      if (issue.format === 'datetime') return 'expected a date and time (2025-01-31T12:00:00.000Z)';
+      // Our own words for a pattern (a profile name's); zod's default says nothing.
+      return issue.message && issue.message !== 'Invalid input' ? issue.message : 'not in the form expected there';
+    case 'invalid_key':
+      return 'a name there is not a profile name (1–64 letters, digits, "-" or "_", starting with a letter or digit)';
+    case 'invalid_union':
+      return 'not in any of the forms expected there';
+    case 'too_big':
+      return 'too long or too large';
+    case 'too_small':
+      return 'too short or too small';
+    default:
+      return 'not what is expected there';
+  }
+}
+
+/**
+ * Why JSON.parse refused the text, in a few words: empty, cut short, or where it stopped ("line L,
+ * column C": only the position of its message, never its text, which quotes the file).
+ */
+function notJsonWhy(error: unknown, text: string): string {
+  if (text.trim() === '') return 'empty';
+  const message = error instanceof Error ? error.message : '';
+  const position = /at position (\d+)/.exec(message)?.[1];
+  // Stopped at the end (Node words it either way): the file was cut short.
+  if (/end of JSON input/.test(message) || (position !== undefined && Number(position) >= text.trimEnd().length)) return 'not valid JSON: it ends too soon, as if cut short';
+  if (position === undefined) return 'not valid JSON';
+  const before = text.slice(0, Number(position)).split('\n');
+  return `not valid JSON, at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+/** "The progress file X is damaged (why)", or "was damaged" once moved aside. */
+export function damagedDetail(path: string, why: string, was = false): string {
+  return `The progress file ${pathLine(path)} ${was ? 'was' : 'is'} damaged (${why})`;
 }
 
 /** What a damaged progress file moved aside is named: its name, this, the time. */
@@ -495,8 +571,8 @@ export class StateStore {
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch {
-      return { kind: 'damaged' };
+    } catch (error) {
+      return { kind: 'damaged', why: notJsonWhy(error, text) };
     }
     const version = newerVersion(json, STATE_VERSION);
     if (version !== null) {
@@ -507,7 +583,7 @@ export class StateStore {
         : { kind: 'newer', version, state: emptyState(), understood: false };
     }
     const result = StateSchema.safeParse(json);
-    return result.success ? { kind: 'ok', state: { ...result.data, profiles: nameMap(result.data.profiles) } } : { kind: 'damaged' };
+    return result.success ? { kind: 'ok', state: { ...result.data, profiles: nameMap(result.data.profiles) } } : { kind: 'damaged', why: damagedWhy(result.error.issues) };
   }
 
   /**
@@ -525,7 +601,7 @@ export class StateStore {
       throw storeError(error, this.path, 'write');
     }
     this.movedTo = aside;
-    const notice = `The progress file ${pathLine(this.path)} was damaged; it was moved to ${pathLine(aside)} and progress starts afresh.`;
+    const notice = `${damagedDetail(this.path, loaded.why, true)}; it was moved to ${pathLine(aside)} and progress starts afresh.`;
     if (this.problemsShownElsewhere) this.movedNotice = notice;
     else this.tell(notice);
     return emptyState();
@@ -609,9 +685,9 @@ export class StateStore {
    * problem is left to the caller to tell.
    */
   async reading(options: { quiet?: boolean } = {}): Promise<StateReading> {
-    const problem = (kind: 'damaged' | 'unreadable' | 'newer', message: string, warning: string, parts: { detail: string; fix: string | null }): StateReading => {
+    const problem = (kind: 'damaged' | 'unreadable' | 'newer', message: string, warning: string, parts: { detail: string; fix: string | null }, why: string | null = null): StateReading => {
       if (!options.quiet && !this.problemsShownElsewhere) this.tell(warning);
-      return { state: emptyState(), problem: { kind, message, ...parts } };
+      return { state: emptyState(), problem: { kind, message, ...parts, why } };
     };
     let loaded: Loaded;
     try {
@@ -628,11 +704,13 @@ export class StateStore {
       this.tell(warning);
       return { state: loaded.state, problem: null };
     }
+    const detail = damagedDetail(this.path, loaded.why);
     return problem(
       'damaged',
-      `The progress file ${pathLine(this.path)} is damaged.`,
-      `The progress file ${pathLine(this.path)} is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}${ASIDE}<time>).`,
-      { detail: `The progress file ${pathLine(this.path)} is damaged`, fix: null },
+      `${detail}.`,
+      `${detail}, so it is not used; it is left as it is until a command that saves progress moves it aside (to ${basename(this.path)}${ASIDE}<time>).`,
+      { detail, fix: null },
+      loaded.why,
     );
   }
 

@@ -93,7 +93,7 @@ describe('doctor: a config dir or progress file the key commands refuse is a fai
     expect((await runCli(['token'], { env: t.env })).code).toBe(7);
     const doctor = await runCli(['doctor'], { env: t.env });
     expect(doctor.code, doctor.stdout).not.toBe(7);
-    expect(doctor.stdout).toMatch(/^! Progress file +The progress file \S+state\.json was damaged: this run moved it aside to \S+state\.json\.bak-\S+, and progress starts afresh/m);
+    expect(doctor.stdout).toMatch(/^! Progress file +The progress file \S+state\.json was damaged \(not valid JSON: it ends too soon, as if cut short\): this run moved it aside to \S+state\.json\.bak-\S+, and progress starts afresh/m);
     expect(doctor.stdout).not.toContain('Choose the default profile again');
     // Said once, in the row: not also by the progress store on stderr (other commands still say it there).
     expect(doctor.stderr).not.toContain('moved');
@@ -107,7 +107,7 @@ describe('doctor: a config dir or progress file the key commands refuse is a fai
     writeFileSync(join(t.configDir, 'state.json'), '{"version":1,');
     const use = await runCli(['use', 'default'], { env: t.env });
     expect(use.code, use.stderr).toBe(0);
-    expect(use.stderr).toMatch(/state\.json was damaged; it was moved to \S+state\.json\.bak-\S+ and progress starts afresh\./);
+    expect(use.stderr).toMatch(/state\.json was damaged \(.*\); it was moved to \S+state\.json\.bak-\S+ and progress starts afresh\./);
   });
 });
 

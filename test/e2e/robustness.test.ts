@@ -267,7 +267,7 @@ describe('state on disk', () => {
       await writeFile(join(t.configDir, 'state.json'), '{"version":1,"profiles":{"default":{"stages":{"login":');
       const result = await runCli(['login', '--done'], { env: t.env });
       expect(result.code).toBe(0);
-      expect(result.stderr).toMatch(/was damaged; it was moved to .*state\.json\.bak-/);
+      expect(result.stderr).toMatch(/was damaged \(.*\); it was moved to .*state\.json\.bak-/);
       const files = await readdir(t.configDir);
       expect(files.some((f) => f.startsWith('state.json.bak-'))).toBe(true);
       expect(JSON.parse(await readFile(join(t.configDir, 'state.json'), 'utf8')).profiles.default.stages.login).toBeDefined();

@@ -490,12 +490,12 @@ describe('a file written by a newer openai-setup is never moved aside or written
       const damaged = '{"version":1,"profiles":{"default":{"stages":{"login":';
       writeFileSync(path, damaged, { mode: 0o600 });
       const status = await runCli(['status'], { env: t.env });
-      expectOneLine(status, 0, /^! The progress file .*state\.json is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside/);
+      expectOneLine(status, 0, /^! The progress file .*state\.json is damaged \(.*\), so it is not used; it is left as it is until a command that saves progress moves it aside/);
       expect(readdirSync(t.configDir)).toEqual(['state.json']);
       expect(readFileSync(path, 'utf8')).toBe(damaged);
       const login = await runCli(['login', '--done'], { env: t.env });
       expect(login.code).toBe(0);
-      expect(login.stderr).toMatch(/was damaged; it was moved to .*state\.json\.bak-/);
+      expect(login.stderr).toMatch(/was damaged \(.*\); it was moved to .*state\.json\.bak-/);
       const aside = readdirSync(t.configDir).find((name) => name.startsWith('state.json.bak-'))!;
       expect(readFileSync(join(t.configDir, aside), 'utf8')).toBe(damaged);
     });

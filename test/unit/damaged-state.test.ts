@@ -33,7 +33,7 @@ describe('token with a damaged state.json', () => {
     const refused = await outcomeOf(token(t.ctx, { yes: false }));
     expect(refused).toEqual({
       code: EXIT.keyStore,
-      message: `The progress file ${path} is damaged.`,
+      message: `The progress file ${path} is damaged (not valid JSON: it ends too soon, as if cut short).`,
       hints: [
         "It records the profile chosen with `openai-setup use`, so no key is handed out without it: that could be another profile's key.",
         'To go on, name the profile: --profile NAME (or OPENAI_SETUP_PROFILE=NAME), or choose it again with `openai-setup use NAME` (that moves the damaged file aside).',
@@ -72,7 +72,7 @@ describe('status with a damaged state.json: the key as token finds it', () => {
     expect(await status(t.ctx, { profile: 'default', json: false })).toBe(0);
     expect(t.stdout).toContain(`! Key sk-proj-…000A in plain text: ${t.ctx.keys.filePath}`);
     expect(t.stdout).not.toContain('No key stored');
-    expect(t.stderr).toMatch(/^! The progress file .*state\.json is damaged, so it is not used/);
+    expect(t.stderr).toMatch(/^! The progress file .*state\.json is damaged \(.*\), so it is not used/);
   });
 
   it('in the keychain, read only (nothing written to it); --json says so too', async () => {

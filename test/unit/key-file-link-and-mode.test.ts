@@ -3,12 +3,14 @@
 // the file it leads to, atomically there, and say that path: `logout` never says a key is removed
 // while the file behind the link keeps it. A file or dir others can read is made private again
 // when it is read, and that is said once (doctor shows it as a check).
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DoctorJsonSchema, run as doctor } from '../../src/commands/doctor.js';
 import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
+import { run as status } from '../../src/commands/status.js';
 import { run as token } from '../../src/commands/token.js';
 import { maskKey } from '../../src/keys/format.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
@@ -100,6 +102,39 @@ describe.skipIf(process.platform === 'win32')('credentials.json a symbolic link'
     expect(keysIn(real)).toEqual({ work: OTHER });
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
   });
+});
+
+describe.skipIf(process.platform === 'win32')('state.json or credentials.json a link whose file\'s folder is not there (nothing can ever be written)', () => {
+  for (const name of ['state.json', 'credentials.json']) {
+    it(`${name}: key refuses before storing, one line naming the link, where it leads and the rm that works; status and doctor say the same`, async () => {
+      t = makeTestContext({ stdoutIsTTY: false, interactive: false, stdin: `${NEW}\n` });
+      mkdirSync(t.configDir, { mode: 0o700 });
+      const link = join(t.configDir, name);
+      const nowhere = join(dirname(t.configDir), 'gone', 'x.json');
+      symlinkSync(nowhere, link);
+      const said = `${link} is a symbolic link to ${nowhere}, whose folder ${dirname(nowhere)} does not exist, so nothing can be saved there; remove the link (rm '${link}') and run again, or make that folder if the link is meant to lead there.`;
+
+      const refused = await outcomeOf(key(t.ctx, { stdin: true, verify: false, insecureStorage: name === 'credentials.json' }));
+      expect(refused.code).toBe(7);
+      expect(refused.message).toContain(said);
+      expect(refused.message).not.toContain('run again; if it persists');
+      expect(t.keychain.keyOf('default')).toBeUndefined();
+
+      if (name === 'state.json') {
+        expect(await status(t.ctx, { json: false })).toBe(0);
+        expect(t.stderr).toContain(`! Saved progress is not used: ${said}\n`);
+        t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
+        expect(await doctor(t.ctx, { json: true })).toBe(7);
+        const check = DoctorJsonSchema.parse(JSON.parse(t.stdout.slice(t.stdout.indexOf('{')))).checks.find((c) => c.id === 'progress-file');
+        expect(check).toMatchObject({ status: 'fail', fix: `Remove the link (rm '${link}') and run again, or make that folder if the link is meant to lead there.` });
+      }
+
+      // The command as printed removes the link alone; then the key is stored.
+      execFileSync('bash', ['-c', /\((rm '[^']+')\)/.exec(said)![1]!]);
+      expect(existsSync(link)).toBe(false);
+      expect(await key(t.ctx, { stdin: true, verify: false, insecureStorage: name === 'credentials.json' })).toBe(0);
+    });
+  }
 });
 
 describe.skipIf(process.platform === 'win32')('a key file or config dir others can read', () => {

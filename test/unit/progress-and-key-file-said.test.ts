@@ -55,7 +55,7 @@ describe.skipIf(process.platform === 'win32')('doctor: a progress file the key c
     const path = withProgress();
     writeFileSync(path, '{broken', { mode: 0o600 });
     expect(await doctor(t.ctx, { json })).toBe(0);
-    const moved = new RegExp(`^The progress file ${path.replace(/[.]/g, '\\.')} was damaged: this run moved it aside to ${path.replace(/[.]/g, '\\.')}\\.bak-\\S+, and progress starts afresh`);
+    const moved = new RegExp(`^The progress file ${path.replace(/[.]/g, '\\.')} was damaged \\(not valid JSON, at line 1, column 2\\): this run moved it aside to ${path.replace(/[.]/g, '\\.')}\\.bak-\\S+, and progress starts afresh`);
     if (json) {
       expect(progressCheck()).toMatchObject({ status: 'warn', fix: null });
       expect(progressCheck()!.detail).toMatch(moved);
@@ -79,14 +79,14 @@ describe.skipIf(process.platform === 'win32')('doctor: a progress file the key c
 describe('progressFileCheck', () => {
   it('damaged: `use NAME`, which moves it aside, never a guessed "default" (the file may have named another); saving still works: not said to fail', () => {
     t = makeTestContext();
-    const check = progressFileCheck(t.ctx, { kind: 'damaged', message: 'm', detail: 'The progress file /x/state.json is damaged', fix: null });
+    const check = progressFileCheck(t.ctx, { kind: 'damaged', message: 'm', detail: 'The progress file /x/state.json is damaged', fix: null, why: 'version: expected 1' });
     expect(check).toMatchObject({ status: 'fail', exitCode: EXIT.keyStore, detail: 'The progress file /x/state.json is damaged: token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)' });
     expect(check.fix).toBe('Choose the default profile again, which moves it aside (its records are lost; stored keys stay):  openai-setup use NAME');
   });
 
   it("another problem: its own fix, a sentence; what cannot be saved said", () => {
     t = makeTestContext();
-    const check = progressFileCheck(t.ctx, { kind: 'unreadable', message: 'm', detail: '/x/state.json is a FIFO (named pipe), not a regular file, so it is not read', fix: "remove it (rm '/x/state.json') and run again." });
+    const check = progressFileCheck(t.ctx, { kind: 'unreadable', message: 'm', detail: '/x/state.json is a FIFO (named pipe), not a regular file, so it is not read', fix: "remove it (rm '/x/state.json') and run again.", why: null });
     expect(check.detail).toMatch(/so it is not read: nothing can be saved, and token, run and env/);
     expect(check.fix).toBe("Remove it (rm '/x/state.json') and run again.");
   });

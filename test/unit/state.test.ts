@@ -42,20 +42,28 @@ describe('StateStore', () => {
   });
 
   it.each([
-    ['not JSON', '{"version": 1, "profiles": '],
-    ['wrong shape', JSON.stringify({ version: 1, profiles: { default: { stages: { login: { doneAt: 'yesterday' } } } } })],
-    ['bad profile name', JSON.stringify({ version: 1, profiles: { 'a b': { stages: {} } } })],
-    ['a version that is not a number', JSON.stringify({ version: '2', profiles: {} })],
-    ['a version below 1', JSON.stringify({ version: 0, profiles: {} })],
-    ['not an object', JSON.stringify([{ version: 99 }])],
-  ])('a damaged file (%s): reading leaves it as it is and says so once; the next change moves it aside and says so', async (_name, content) => {
+    ['not JSON', '{"version": 1,\n "profiles": {,}}', 'not valid JSON, at line 2, column 15'],
+    ['cut short', '{"version": 1,\n "profiles": ', 'not valid JSON: it ends too soon, as if cut short'],
+    ['empty', '\n', 'empty'],
+    ['wrong shape', JSON.stringify({ version: 1, profiles: { default: { stages: { login: { doneAt: 'yesterday' } } } } }), 'profiles.default.stages.login.doneAt: expected a date and time (2025-01-31T12:00:00.000Z)'],
+    ['a stage record of no form', JSON.stringify({ version: 1, profiles: { default: { stages: { key: { doneAt: 1 } } } } }), 'profiles.default.stages.key: not in any of the forms expected there'],
+    ['bad profile name', JSON.stringify({ version: 1, profiles: { 'a b': { stages: {} } } }), 'profiles: a name there is not a profile name (1–64 letters, digits, "-" or "_", starting with a letter or digit)'],
+    ['a version that is not a number', JSON.stringify({ version: '2', profiles: {} }), 'version: expected 1'],
+    ['a version below 1', JSON.stringify({ version: 0, profiles: {} }), 'version: expected 1'],
+    ['not an object', JSON.stringify([{ version: 99 }]), 'the whole file: expected an object ({…})'],
+    ['a storage not known', JSON.stringify({ version: 1, profiles: { default: { key: { storage: 'floppy', hint: 'sk-proj-…Ab12', savedAt: fixedNow().toISOString() } } } }), 'profiles.default.key.storage: expected one of "keychain", "file", "env"'],
+    ['a default profile that is no name', JSON.stringify({ version: 1, defaultProfile: 5 }), 'defaultProfile: expected a string (text in quotes)'],
+    ['stages null', JSON.stringify({ version: 1, profiles: { default: { stages: null } } }), 'profiles.default.stages: expected an object ({…})'],
+    ['a time that is none', JSON.stringify({ version: 1, profiles: { default: { key: { storage: 'file', hint: 'sk-proj-…Ab12', savedAt: 'today' } } } }), 'profiles.default.key.savedAt: expected a date and time (2025-01-31T12:00:00.000Z)'],
+  ])('a damaged file (%s): reading leaves it as it is and says so once, naming what is wrong; the next change moves it aside and says so', async (_name, content, why) => {
     const dir = await tempDir();
     await writeFile(join(dir, 'state.json'), content);
     const warnings: string[] = [];
     const store = new StateStore(dir, fixedNow, (m) => warnings.push(m));
     expect((await store.read()).profiles).toEqual({});
     expect((await store.read()).profiles).toEqual({});
-    expect(warnings).toEqual([expect.stringMatching(/state\.json is damaged, so it is not used; it is left as it is until a command that saves progress moves it aside \(to state\.json\.bak-<time>\)\.$/)]);
+    expect(warnings).toEqual([`The progress file ${join(dir, 'state.json')} is damaged (${why}), so it is not used; it is left as it is until a command that saves progress moves it aside (to state.json.bak-<time>).`]);
+    expect((await store.reading({ quiet: true })).problem).toMatchObject({ kind: 'damaged', why, detail: `The progress file ${join(dir, 'state.json')} is damaged (${why})` });
     // Reading changed nothing: no file moved, no lock made.
     expect(await readdir(dir)).toEqual(['state.json']);
     expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe(content);
@@ -63,9 +71,31 @@ describe('StateStore', () => {
     await store.updateProfile('default', (p) => {
       p.stages.login = { doneAt: fixedNow().toISOString() };
     });
-    expect(warnings[1]).toMatch(/was damaged; it was moved to .*state\.json\.bak-2026-11-24T10-00-00-000Z/);
+    expect(warnings[1]).toBe(`The progress file ${join(dir, 'state.json')} was damaged (${why}); it was moved to ${join(dir, 'state.json.bak-2026-11-24T10-00-00-000Z')} and progress starts afresh.`);
     expect((await readdir(dir)).sort()).toEqual(['state.json', 'state.json.bak-2026-11-24T10-00-00-000Z']);
     expect(await readFile(join(dir, 'state.json.bak-2026-11-24T10-00-00-000Z'), 'utf8')).toBe(content);
+  });
+
+  it('what is wrong with a damaged file never shows a value found there: a key in a field, as a profile name, or in a name of the path', async () => {
+    const key = `sk-proj-${'Ab1x'.repeat(39)}`;
+    const legacy = `sk-${'Qw3e'.repeat(12)}`;
+    for (const [state, why] of [
+      [{ version: 1, profiles: { default: { key: { storage: key, hint: 'sk-proj-…Ab12', savedAt: fixedNow().toISOString() } } } }, 'profiles.default.key.storage: expected one of "keychain", "file", "env"'],
+      [{ version: 1, defaultProfile: key }, 'defaultProfile: use 1–64 letters, digits, "-" or "_", starting with a letter or digit'],
+      [{ version: 1, profiles: { [key]: {} } }, 'profiles: a name there is not a profile name (1–64 letters, digits, "-" or "_", starting with a letter or digit)'],
+      [{ version: 1, profiles: { [legacy]: { stages: null } } }, /^profiles\.sk-…\w{4}\.stages: expected an object/],
+    ] as const) {
+      const dir = await tempDir();
+      await writeFile(join(dir, 'state.json'), JSON.stringify(state));
+      const warnings: string[] = [];
+      const problem = (await new StateStore(dir, fixedNow, (m) => warnings.push(m)).reading()).problem!;
+      if (typeof why === 'string') expect(problem.why).toBe(why);
+      else expect(problem.why).toMatch(why);
+      for (const text of [...warnings, problem.message, problem.detail]) {
+        expect(text).not.toContain(key.slice(8, 30));
+        expect(text).not.toContain(legacy.slice(3, 30));
+      }
+    }
   });
 
   it('a damaged file moved aside where its reader shows it (doctor): the notice is held, dropped once shown, said if it was not', async () => {
@@ -81,7 +111,7 @@ describe('StateStore', () => {
       if (shown) store.movedAsideShown();
       store.sayMovedAside();
       store.sayMovedAside();
-      expect(warnings).toEqual(shown ? [] : [expect.stringMatching(/was damaged; it was moved to .*state\.json\.bak-2026-11-24T10-00-00-000Z/)]);
+      expect(warnings).toEqual(shown ? [] : [expect.stringMatching(/was damaged \(.*\); it was moved to .*state\.json\.bak-2026-11-24T10-00-00-000Z/)]);
     }
   });
 

@@ -69,7 +69,7 @@ describe('verify --quiet with a damaged progress file', () => {
     const quiet = await verified({ ...VERIFY, quiet: true, key: KEY });
     expect(quiet).toEqual({ code: 0, printed: '' });
     damage();
-    expect((await verified({ ...VERIFY, key: KEY })).printed).toMatch(/! The progress file .* is damaged, so it is not used/);
+    expect((await verified({ ...VERIFY, key: KEY })).printed).toMatch(/! The progress file .* is damaged \(.*\), so it is not used/);
   });
 });
 
@@ -82,7 +82,7 @@ describe('verify --quiet that fails: what the stores found is said before an err
     writeFileSync(join(t.configDir, 'state.json'), '{bad');
     const from = t.stderr.length;
     await expect(verified({ ...VERIFY, quiet: true })).rejects.toThrow(/No key to check for profile "default"/);
-    expect(t.stderr.slice(from)).toMatch(/^! The progress file .* is damaged, so it is not used/);
+    expect(t.stderr.slice(from)).toMatch(/^! The progress file .* is damaged \(.*\), so it is not used/);
     expect(t.api.checks).toHaveLength(0);
   });
 
