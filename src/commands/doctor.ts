@@ -17,6 +17,7 @@ import { checkKeyShape, maskKey, secretOf } from '../keys/format.js';
 import { redact } from '../keys/redact.js';
 import { recordCheck } from '../last-check.js';
 import { baseURLOrigin, isOfficialBaseURL, PAGES, resolveBaseURL, type BaseURLOrigin } from '../platform.js';
+import { accountsLeft } from '../storage/admin-state.js';
 import { adminAccount, storedNotAnAdminKey } from '../storage/admin-key.js';
 import { describeKeychainProblem, keychainFix, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { reasonOf } from '../storage/key-change.js';
@@ -30,7 +31,7 @@ import { labelled } from '../terminal/width.js';
 import { copiesOf, listCopies, plaintextDoctorChecks } from '../plaintext/summary.js';
 import { askedNote, staleEnvFile, trackedEnvFile } from '../plaintext/env-command.js';
 import { jsonText, pathLine, sanitize, upperFirst, withoutCredentials } from '../terminal/sanitize.js';
-import { afterFirst, elsewhereCommand, keyCommand, pendingRevokeAdvice, pipeKeyCommand, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { afterFirst, elsewhereCommand, keyCommand, pendingAccountAdvice, pendingRevokeAdvice, pipeKeyCommand, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { shellExportLine, shellSetLine, shellUnsetLine } from '../terminal/shell.js';
 import { baseUrlProblem, urlMeant } from '../options.js';
 import { shellDirsOf } from '../storage/paths.js';
@@ -672,6 +673,11 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   const tracked = (profile: string, path: string, held: string) => trackedEnvFile(ctx, profile, path, held);
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked, tracked, first)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
   // An old key rotate replaced but could not revoke: it still works, for whoever has a copy.
+  // A service account a killed rotate made: it may hold a key stored nowhere.
+  for (const account of accountsLeft((await ctx.state.read()).profiles[profileName])) {
+    const { detail, fix } = pendingAccountAdvice(ctx, profileName, account);
+    checks.push(check('rotate-account', 'Service account', 'warn', detail, fix));
+  }
   for (const pending of (await ctx.state.read()).profiles[profileName]?.pendingRevokes ?? []) {
     const { detail, fix } = pendingRevokeAdvice(ctx, profileName, pending);
     checks.push(check('old-key', 'Old key', 'warn', detail, fix));

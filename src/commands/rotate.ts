@@ -31,7 +31,7 @@ import { staleEnvFile } from '../plaintext/env-command.js';
 import { envFileCopies } from '../plaintext/env-files.js';
 import { shownPath } from '../plaintext/summary.js';
 import { envKeyHeld, judgeStoredKey, profilesSharing, resolveProfileName, sharingNames, sharingSays, sharingWords, storedSource, type SharingProfile } from '../storage/profile-key.js';
-import { MAX_PENDING_REVOKES, type PendingRevoke } from '../storage/admin-state.js';
+import { accountsLeft, MAX_PENDING_ACCOUNTS, MAX_PENDING_REVOKES, type PendingAccount, type PendingRevoke } from '../storage/admin-state.js';
 import { profileIn, rememberReplaced, type Profile } from '../storage/state.js';
 import { printCheck } from '../terminal/check-report.js';
 import { keyCommand, pendingRetried, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
@@ -305,6 +305,8 @@ interface RotateRun {
   markRetried: boolean;
   /** Old keys an interrupted rotate recorded before it knew their ids: named by revokePending, and forgotten. */
   unrevocable: PendingRevoke[];
+  /** Service accounts a killed rotate was creating (the profile's pendingAccounts): deleted first (deleteLeftAccounts). */
+  leftAccounts: PendingAccount[];
   /** What follows "was not revoked" (and oldWorks) of the old key left live (`when`: after the advice to revoke it): that another profile still uses it, else to revoke it. */
   leftLive(when?: string): string;
 }
@@ -387,6 +389,8 @@ async function setUp(ctx: Context, options: RotateOptions, profileName: string, 
     shared,
     pending,
     unrevocable: (profile?.pendingRevokes ?? []).filter((p) => p.keyHint !== oldHint && !pendingRetried(p)),
+    // Not one whose key is the one stored now (a rotate killed as it stored it): that account stays.
+    leftAccounts: accountsLeft(profile).filter((a) => !(a.keyHint && a.keyHint === oldHint)),
     page: projectPageUrl(projectId, 'api-keys'),
     oldPage,
     oldWhere,
@@ -448,6 +452,8 @@ async function confirmed(run: RotateRun): Promise<boolean> {
 interface Said {
   mark: string;
   state: string;
+  /** The account is not in the organization (never made, or deleted again): its record is for clearing. */
+  gone?: true;
 }
 
 /**
@@ -492,6 +498,9 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
   // that the cancel would not take back; no request, no store while the undo runs).
   await ctx.interrupts.step(() => ctx.state.assertChangeable());
   await ctx.interrupts.step(() => canRead(run));
+  // Recorded before it is asked for: a run killed from here on (no undo runs) leaves it named for
+  // status and the next rotate, which deletes it (its key is stored nowhere).
+  await ctx.interrupts.step(() => recordCreating(run, name));
   const spinner = term.spinner(`Creating the service account ${name}…`);
   const account = askForAccount(run, name);
   const created = await ctx.interrupts
@@ -500,6 +509,7 @@ async function createAccount(run: RotateRun): Promise<CreatedAccount> {
     .catch(async (error: unknown) => {
       throw await createFailed(run, account, error);
     });
+  await ctx.interrupts.step(() => recordMade(run, name, created));
   const key = created.key.value;
   if (key) term.addSecret(key);
   const hint = key ? maskKey(key) : '(none)';
@@ -564,8 +574,8 @@ function askForAccount(run: RotateRun, name: string): NewAccount {
     ),
     answered: false,
     error: undefined,
-    undo: () =>
-      (undone ??= creating.then(async (created) => {
+    undo: async () => {
+      const said = await (undone ??= creating.then(async (created) => {
         try {
           const deleted = await deleteAccount(run, projectId, created.id);
           progress.new = null;
@@ -574,9 +584,16 @@ function askForAccount(run: RotateRun, name: string): NewAccount {
         } catch (error) {
           return `The new service account ${created.name} (${created.id}) could NOT be deleted (${whyNot(error)}): delete it on ${page}`;
         }
-      })),
+      }));
+      if (account.deletedAgain) await forgetCreating(run, name);
+      return said;
+    },
     deletedAgain: false,
-    rescue: () => (rescued ??= lookForLostAccount(run, name)),
+    rescue: async () => {
+      const said = await (rescued ??= lookForLostAccount(run, name));
+      if (said.gone) await forgetCreating(run, name);
+      return said;
+    },
     keptOld: run.oldKept ? `; ${run.oldKept}.` : '.',
     storing: null,
     keyTouched: false,
@@ -613,9 +630,14 @@ function cancelUndo(run: RotateRun, account: NewAccount): Undo {
       // it did decides: said only once known, as a key stored stays.
       if (!account.answered) starting(`Waiting for the answer to the creation of the service account ${name}, to delete it again`);
       if (!(await account.createdOk)) {
-        if (!(account.error instanceof AdminApiError && mayHaveActed(account.error))) return `${m.ok} The service account ${name} was not created, so nothing was changed${keptOld}`;
+        if (!(account.error instanceof AdminApiError && mayHaveActed(account.error))) {
+          await forgetCreating(run, name, true);
+          return `${m.ok} The service account ${name} was not created, so nothing was changed${keptOld}`;
+        }
         starting(`Looking for the service account ${name} in ${projectId}, as the failed create may have made it, to delete it`);
-        const { mark, state } = await account.rescue();
+        const { mark, state, gone } = await account.rescue();
+        // Said to be forgotten by rescue() only outside a cancel's undo (forgetCreating): here, it is the undo's own.
+        if (gone) await forgetCreating(run, name, true);
         return `${mark} ${state}`;
       }
       if (account.storing) {
@@ -637,6 +659,7 @@ function cancelUndo(run: RotateRun, account: NewAccount): Undo {
       }
       starting(`Deleting the new service account ${name} again`);
       const line = `${await account.undo()}${keptOld}`;
+      if (account.deletedAgain) await forgetCreating(run, name, true);
       return `${account.deletedAgain ? m.ok : m.fail} ${line}`;
     },
     left,
@@ -653,6 +676,7 @@ async function createFailed(run: RotateRun, account: NewAccount, error: unknown)
     const { state } = await ctx.interrupts.step(() => account.rescue()).finally(() => looking.stop());
     return failure(error.code, error.message, state, error.hints, reason);
   }
+  await forgetCreating(run, account.name);
   return failure(error.code, error.message, `Nothing was changed${oldKept ? `: ${oldKept}` : ''}.`, error.hints, reason);
 }
 
@@ -674,7 +698,7 @@ async function lookForLostAccount(run: RotateRun, name: string): Promise<Said> {
     };
   }
   if (!found.length) {
-    return { mark: m.warn, state: `${projectId}'s service accounts do not include ${name} (looked up just now), so it seems it was not created; if ${page} lists it later, delete it there.${stillStored}` };
+    return { gone: true, mark: m.warn, state: `${projectId}'s service accounts do not include ${name} (looked up just now), so it seems it was not created; if ${page} lists it later, delete it there.${stillStored}` };
   }
   const made = `The service account ${name} was created all the same, with a key that never reached openai-setup`;
   for (const account of found) {
@@ -685,7 +709,7 @@ async function lookForLostAccount(run: RotateRun, name: string): Promise<Said> {
       return { mark: m.fail, state: `${made} (${account.id}), and it could NOT be deleted (${whyNot(error)}): delete it on ${page}.${stillStored}` };
     }
   }
-  return { mark: m.ok, state: `${made}: it was deleted again, so nothing was changed.${stillStored}` };
+  return { gone: true, mark: m.ok, state: `${made}: it was deleted again, so nothing was changed.${stillStored}` };
 }
 
 /**
@@ -796,6 +820,8 @@ async function storeNewKey(run: RotateRun, account: CreatedAccount, check: Check
         p.stages.key ??= { doneAt: ctx.clock.now().toISOString() };
         // Ids only, never the key: the next rotate revokes this key by deleting this account.
         p.rotation = { at: ctx.clock.now().toISOString(), projectId, serviceAccountId: created.id, serviceAccountName: created.name, keyId: created.key.id, keyHint: newHint };
+        // Its key stored and recorded: the account is no longer one a killed run left (recordCreating).
+        withoutCreating(p, account.name);
         // The old key, as this profile's earlier one (env --file names it so); revoked, once it is (report).
         rememberReplaced(p, oldHint ? [oldHint] : [], 'rotate', ctx.clock.now().toISOString(), newHint);
         // The old key, to be revoked next: marked as a revoke this run has not done, with the new
@@ -1277,6 +1303,103 @@ const pendingPage = (pending: PendingRevoke) => projectPageUrl(pending.projectId
 /** What revoking a recorded key deletes, in words: "its service account NAME", "the key ID". */
 const pendingTargetWords = (pending: PendingRevoke) => (pending.serviceAccountId ? `its service account ${pending.serviceAccountName ?? pending.serviceAccountId}` : `the key ${pending.keyId} from ${pending.projectId}`);
 
+/** The profile without the record of the service account named `name` (recordCreating). */
+function withoutCreating(p: Profile, name: string): void {
+  const left = (p.pendingAccounts ?? []).filter((a) => a.serviceAccountName !== name);
+  if (left.length) p.pendingAccounts = left;
+  else delete p.pendingAccounts;
+}
+
+/**
+ * Step 1, before the create is sent: the service account about to be made (its name, this run's
+ * alone, and project; never a key), recorded under state.json's lock, so that a run killed before
+ * its key is stored leaves it named. Nothing is created that could not be recorded: a failure to
+ * write it fails the run, nothing changed.
+ */
+async function recordCreating(run: RotateRun, name: string): Promise<void> {
+  const { ctx, profileName, projectId, oldKept } = run;
+  try {
+    await ctx.state.updateProfile(profileName, (p) => {
+      p.pendingAccounts = [...(p.pendingAccounts ?? []).filter((a) => a.serviceAccountName !== name), { at: ctx.clock.now().toISOString(), projectId, serviceAccountName: name, serviceAccountId: null, keyHint: null }].slice(-MAX_PENDING_ACCOUNTS);
+    });
+  } catch (error) {
+    if (!(error instanceof ExitError)) throw error;
+    throw failure(error.code, `Recording the service account ${name} before creating it failed: ${reasonOf(ctx, error)}`, `Nothing was changed${oldKept ? `: ${oldKept}` : ''}.`, error.hints, failureFields(error).reason ?? 'record_failed');
+  }
+}
+
+/**
+ * The create answered: the account's id and its key's hint added to its record (never the key). Not
+ * written, the record still names it, by the name the next rotate finds it by.
+ */
+async function recordMade(run: RotateRun, name: string, made: NewServiceAccount): Promise<void> {
+  const { id, key } = made;
+  await run.ctx.state
+    .updateProfile(run.profileName, (p) => {
+      for (const a of p.pendingAccounts ?? []) {
+        if (a.serviceAccountName !== name) continue;
+        if (/^[A-Za-z0-9_-]{1,128}$/.test(id)) a.serviceAccountId = id;
+        if (key.value) a.keyHint = maskKey(key.value);
+      }
+    })
+    // Whatever kept it from being written, the create's answer stands: the account is this run's, to store or undo.
+    .catch(() => {});
+}
+
+/**
+ * The account named `name` is deleted, or was never made: its record is cleared. Not written, it
+ * stays, and the next rotate finds the account gone and forgets it, said once. Once the run is
+ * leaving, only a cancel's undo (`inUndo`) writes: a write the body starts then would never end.
+ */
+async function forgetCreating(run: RotateRun, name: string, inUndo = false): Promise<void> {
+  if (run.ctx.interrupts.leaving && !inUndo) return;
+  await run.ctx.state.updateProfile(run.profileName, (p) => withoutCreating(p, name)).catch((error: unknown) => {
+    if (!(error instanceof KeyStoreError)) throw error;
+  });
+}
+
+/**
+ * Before anything else is changed: the service accounts a rotate killed before it stored their key
+ * left recorded (recordCreating) are looked for by name in their project and deleted, each said:
+ * each holds a key stored nowhere. One not found was never made (the create did not reach the API):
+ * said once, and forgotten. One whose look-up or delete fails stays recorded, with its page.
+ */
+async function deleteLeftAccounts(run: RotateRun): Promise<void> {
+  const { ctx, m, auth, profileName } = run;
+  // Records of accounts whose key is the one stored (a run killed as it stored it) are not for deleting: dropped unsaid.
+  const kept = new Set(run.leftAccounts.map((a) => a.serviceAccountName));
+  if ((run.profile?.pendingAccounts ?? []).some((a) => !kept.has(a.serviceAccountName))) {
+    await ctx.state
+      .updateProfile(profileName, (p) => {
+        const left = (p.pendingAccounts ?? []).filter((a) => kept.has(a.serviceAccountName));
+        if (left.length) p.pendingAccounts = left;
+        else delete p.pendingAccounts;
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof KeyStoreError)) throw error;
+      });
+  }
+  for (const record of run.leftAccounts) {
+    const { serviceAccountName: name, projectId } = record;
+    const page = projectPageUrl(projectId, 'api-keys');
+    const when = record.at.slice(0, 10);
+    let message: string;
+    try {
+      const found = await ctx.interrupts.step(() => findServiceAccountsNamed(ctx.api.admin, auth, projectId, name));
+      for (const account of found) await ctx.interrupts.step(() => deleteAccount(run, projectId, account.id));
+      message = found.length
+        ? `Deleted the service account ${name} (${projectId}), which a rotate stopped on ${when} made without storing its key.`
+        : `The service account ${name}, which a rotate stopped on ${when} was creating, is not among ${projectId}'s service accounts (looked up just now): it was not created, and is no longer recorded.`;
+    } catch (error) {
+      if (!(error instanceof AdminApiError)) throw error;
+      run.warn(`The service account ${name} (${projectId}), which a rotate stopped on ${when} may have made without storing its key, could NOT be deleted (${error.message.replace(/\.$/, '')}): delete it on ${page}; the next rotate tries again.`);
+      continue;
+    }
+    run.say(`${m.ok} ${message}`);
+    await forgetCreating(run, name);
+  }
+}
+
 /**
  * Before anything else is changed: the old keys earlier rotates replaced but could not revoke
  * (recorded in the profile) are revoked now, each said; one revoked, or gone already (HTTP 404), is
@@ -1345,7 +1468,9 @@ async function rotate(ctx: Context, options: RotateOptions, profileName: string,
   const run = await setUp(ctx, options, profileName, adminKey, storeFlags, progress);
   if (!(await confirmed(run))) return EXIT.ok;
   if (!options.json) ctx.term.out(ctx.term.style.bold(`openai-setup rotate · profile ${profileName} · ${run.projectId}`));
-  // 0. Old keys earlier rotates could not revoke: tried again first, each said.
+  // 0. Service accounts a killed rotate left with a key stored nowhere, and old keys earlier rotates
+  // could not revoke: deleted and revoked first, each said.
+  await deleteLeftAccounts(run);
   await revokePending(run);
   // 1. A new service account, and its key; from here until it is stored, a failure or a cancel deletes it again.
   const account = await createAccount(run);

@@ -1,7 +1,7 @@
 // `openai-setup status`: each stage done or pending (and when), where the key lives, its masked
 // hint, and the last verify result. From the state file alone: no keychain, no network.
 import * as z from 'zod/mini';
-import { adminKeyServes } from '../storage/admin-state.js';
+import { accountsLeft, adminKeyServes } from '../storage/admin-state.js';
 import type { Context } from '../context.js';
 import { FAILURE_FIELDS } from '../errors.js';
 import { variableKeyWords, type StoredBeside } from '../api/check.js';
@@ -17,7 +17,7 @@ import { blankEnvKeyAdvice, ENV_SOURCE, envKeyHeld, envKeyUnsetWords, judgeStore
 import { keyFileUnusable, recordInDoubt } from '../storage/key-change.js';
 import { ConfigStoreError } from '../storage/private-file.js';
 import { billingChoiceOf, organizationOf, STAGE_IDS, stageDoneForOthers, stageRecord } from '../storage/state.js';
-import { adminKeyCommand, afterFirst, checkFlags, keyPromptWorks, pendingRetried, pendingRevokeAdvice, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
+import { adminKeyCommand, afterFirst, checkFlags, keyPromptWorks, pendingAccountAdvice, pendingRetried, pendingRevokeAdvice, promptWhereItAsks, storeKeyAdvice, toolCommand, verifyCommand } from '../terminal/advice.js';
 import { PAGES } from '../platform.js';
 import { marks, withFailureDocument } from '../terminal/output.js';
 import { shellExportLine, shellWord } from '../terminal/shell.js';
@@ -70,6 +70,11 @@ export const StatusJsonSchema = z.object({
    * (Ctrl-C, killed) before it revoked the key.
    */
   pendingRevokes: z.array(z.object({ hint: z.string(), project: z.string(), at: z.string(), page: z.string(), interrupted: z.boolean(), retried: z.boolean() })),
+  /**
+   * Service accounts a rotate was creating when it was stopped (killed) before it stored their key:
+   * each may exist with a key stored nowhere, until the next rotate deletes it (or it is deleted on `page`).
+   */
+  pendingAccounts: z.array(z.object({ name: z.string(), project: z.string(), at: z.string(), page: z.string() })),
   /** Plaintext copies of the stored key (by its hint) where `import` looks; not those in `envFiles`, nor (storage "env") `key.setIn`. */
   plaintext: z.array(z.object({ path: z.string(), line: z.number() })),
   /**
@@ -231,6 +236,7 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     adminKey,
     adminKeyEnv: adminEnvShown(ctx, adminKey?.hint ?? null),
     pendingRevokes: (profile?.pendingRevokes ?? []).map((p) => ({ hint: p.keyHint, project: p.projectId, at: p.at, page: pendingRevokeAdvice(ctx, profileName, p).page, interrupted: p.interrupted === true, retried: pendingRetried(p) })),
+    pendingAccounts: accountsLeft(profile).map((a) => ({ name: a.serviceAccountName, project: a.projectId, at: a.at, page: pendingAccountAdvice(ctx, profileName, a).page })),
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map((f) => ({ ...where(f), tracked: trackedIn.get(f.path) ?? null })),
     staleEnvFiles: copies.stale.map((f, i) => ({ ...where(f), hint: maskKey(f.key), profile: f.by ?? null, ...staleSaid[i]! })),
@@ -444,6 +450,10 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   const adminEnv = adminKeyEnv(ctx, status.adminKey?.hint ?? null);
   if (adminEnv.notice) term.out(`${m.warn} ${term.style.yellow(adminEnv.notice)}`);
   else if (adminEnv.set) term.out(`${m.ok} OPENAI_ADMIN_KEY is set: ${adminEnv.hint} (${adminEnv.matchesStored ? 'same as the stored admin key' : 'rotate and spend use it'})`);
+  for (const account of status.pendingAccounts) {
+    const { detail, fix } = pendingAccountAdvice(ctx, profileName, { serviceAccountName: account.name, projectId: account.project, at: account.at });
+    term.out(`${m.warn} ${detail}: ${fix.replace(/^R/, 'r')}`);
+  }
   for (const pending of status.pendingRevokes) {
     const { detail, fix } = pendingRevokeAdvice(ctx, profileName, { keyHint: pending.hint, projectId: pending.project, at: pending.at, interrupted: pending.interrupted || undefined, retried: pending.retried });
     term.out(`${m.warn} ${detail}: ${fix.replace(/^R/, 'r')}`);

@@ -100,6 +100,37 @@ export type PendingRevoke = z.infer<typeof PendingRevokeSchema>;
 export const MAX_PENDING_REVOKES = 20;
 
 /**
+ * A service account `rotate` is creating: recorded (never a key) before the create is sent, with
+ * its id and its key's hint once the create answered, and cleared when its key is stored and
+ * recorded, or the account deleted again. One still here was left by a rotate killed meanwhile:
+ * the account may exist with a key stored nowhere. status and doctor name it; the next rotate
+ * looks for it by its name (this run's alone) and deletes it first, or, not found, forgets it.
+ * Added in format 1: an older openai-setup drops it.
+ */
+export const PendingAccountSchema = z.object({
+  at: Timestamp,
+  projectId: StoredProjectIdSchema,
+  // Of the shape rotate names its accounts (serviceAccountName in api/rotation.ts): the next rotate
+  // deletes the account of this name, so a record edited to name another is dropped, never acted on.
+  serviceAccountName: z.string().check(z.regex(/^openai-setup-[A-Za-z0-9_.-]{1,100}-\d{8}T\d{6}Z-[0-9a-f]{4}$/)),
+  serviceAccountId: z.nullable(StoredApiIdSchema),
+  /** Its key's hint, once known: a key of that hint stored for the profile is that account's, which then stays. */
+  keyHint: z.nullable(StoredHintSchema),
+});
+export type PendingAccount = z.infer<typeof PendingAccountSchema>;
+
+/** At most this many are kept (the newest): each is a service account to delete by hand. */
+export const MAX_PENDING_ACCOUNTS = 20;
+
+/**
+ * The service accounts a stopped rotate left (the profile's pendingAccounts) whose key is not the
+ * one stored for the profile: not that of the account its rotation record names, nor of its key's hint.
+ */
+export function accountsLeft(profile: { pendingAccounts?: PendingAccount[] | undefined; key?: { hint: string } | undefined; rotation?: { serviceAccountName: string } | undefined } | undefined): PendingAccount[] {
+  return (profile?.pendingAccounts ?? []).filter((a) => a.serviceAccountName !== profile?.rotation?.serviceAccountName && !(a.keyHint && a.keyHint === profile?.key?.hint));
+}
+
+/**
  * `spend --budget`: dollars (more than 0, at most MAX_BUDGET_USD, cents at most), or "off" to
  * forget the budget. Each wrong value is told what a right one looks like.
  */

@@ -8,7 +8,7 @@ import { VerifyStatusSchema } from '../api/status.js';
 import { UNGUARDED, type Section, type Sections } from '../interrupts.js';
 import { baseURLForAdvice } from '../platform.js';
 import { pathLine, shownValue } from '../terminal/sanitize.js';
-import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, MAX_PENDING_REVOKES, PendingRevokeSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
+import { AdminKeyRecordSchema, BudgetSchema, KeyHintSchema, MAX_PENDING_ACCOUNTS, MAX_PENDING_REVOKES, PendingAccountSchema, PendingRevokeSchema, RotationSchema, StoredHintSchema, StoredProjectIdSchema } from './admin-state.js';
 import { leftoverTemps, removeLeftoverTemps } from './leftovers.js';
 import { LOCK_WAIT_MS, lockPathFor, LockLostUnwrittenError, withFileLock, type HeldLock } from './lock.js';
 import { Notices } from './notices.js';
@@ -181,6 +181,9 @@ const ProfileSchema = z.object({
   // Old keys rotate replaced but could not revoke: still live (admin-state.ts). Added in format 1
   // without a new version: an older openai-setup drops it as an unknown key.
   pendingRevokes: z.optional(PendingRevokesSchema),
+  // Service accounts a rotate was creating, whose key may be stored nowhere (admin-state.ts). Read
+  // leniently, as pendingRevokes. Added in format 1: an older openai-setup drops it as an unknown key.
+  pendingAccounts: z.optional(leniently(PendingAccountSchema, MAX_PENDING_ACCOUNTS)),
   // Keys the profile stored before (ReplacedKeySchema). Added in format 1 without a new version:
   // an older openai-setup drops it as an unknown key.
   replacedKeys: z.optional(leniently(ReplacedKeySchema, MAX_REPLACED_KEYS)),
@@ -357,8 +360,8 @@ export function recordedProgress(profile: Profile | undefined): string[] {
  */
 export function removeProfile(state: State, name: string): { removed: boolean; defaultWas: string | null } | null {
   const profile = state.profiles[name];
-  // An old key rotate could not revoke is live still: its record (the next rotate revokes it) stays with the profile.
-  if (profile?.key || profile?.adminKey || profile?.pendingRevokes?.length) return null;
+  // An old key rotate could not revoke is live still, as may be a service account a killed rotate made: its record (the next rotate revokes it) stays with the profile.
+  if (profile?.key || profile?.adminKey || profile?.pendingRevokes?.length || profile?.pendingAccounts?.length) return null;
   const defaultWas = state.defaultProfile === name && name !== 'default' ? name : null;
   const nextDefault = defaultWas ? 'default' : state.defaultProfile;
   const listed = [...new Set([...Object.keys(state.profiles).filter((n) => n !== name), nextDefault])];

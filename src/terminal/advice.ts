@@ -9,7 +9,7 @@
 import { adminKeyProblem, checkKeyShape } from '../keys/format.js';
 import { envAdminKey } from '../options.js';
 import { baseURLForAdvice, isOfficialBaseURL, judgedAsOfficial, OFFICIAL_API_BASE_URL, PAGES, projectPageUrl } from '../platform.js';
-import type { PendingRevoke } from '../storage/admin-state.js';
+import type { PendingAccount, PendingRevoke } from '../storage/admin-state.js';
 import { billingChoiceOf, type State } from '../storage/state.js';
 import { profileFlag } from './invocation.js';
 import { CURSORLESS_TERMINAL, cursorless, PROMPTS_TURNED_OFF, promptsTurnedOff } from './output.js';
@@ -328,6 +328,20 @@ export function pendingRevokeAdvice(
   return {
     detail: pending.interrupted ? `${replaced}, was not revoked: that rotate was interrupted before it revoked it (unless it is still running)` : `${replaced}, could not be revoked then and still works`,
     fix: retried ? `Revoke it on ${page}, or run \`${toolCommand(scope, 'rotate', profile)}\`, which tries again first.` : `Revoke it on ${page} once nothing uses it; \`${toolCommand(scope, 'rotate', profile)}\` names it once more, then forgets it.`,
+    page,
+  };
+}
+
+/**
+ * A service account a rotate was creating when it was stopped (killed) before its key was stored
+ * (the profile's pendingAccounts), as status and doctor say it: `detail`, that it may exist with a
+ * key stored nowhere; `fix`, the rotate that deletes it first, or its page to delete it by hand.
+ */
+export function pendingAccountAdvice(scope: AdviceScope, profile: string, pending: Pick<PendingAccount, 'serviceAccountName' | 'projectId' | 'at'>): { detail: string; fix: string; page: string } {
+  const page = projectPageUrl(pending.projectId, 'api-keys');
+  return {
+    detail: `The service account ${pending.serviceAccountName} (${pending.projectId}), which a rotate was creating on ${pending.at.slice(0, 10)}, may exist with a key stored nowhere: that rotate was stopped before it stored the key (unless it is still running)`,
+    fix: `Run \`${toolCommand(scope, 'rotate', profile)}\`, which deletes it first (or forgets it if it was not created), or delete it on ${page}.`,
     page,
   };
 }

@@ -484,6 +484,50 @@ describe('rotate', () => {
     expectNoKey(next);
   }, 30_000);
 
+  it('killed (SIGKILL) once the create of the new service account was sent, before its answer: status names that account, whose key is stored nowhere; the next rotate deletes it first and forgets it', async () => {
+    const { t, old } = await rotatable('rot7');
+    const before = server().requestsFor(ADMIN).length;
+    const sent = () => server().requestsFor(ADMIN).slice(before);
+    // Each admin request held as it comes, and let go only once the test has the next one held: the
+    // create of the service account is never answered before the kill.
+    let release = server().holdAnswers(ADMIN);
+    const child = spawn(process.execPath, [CLI, 'rotate', '--yes', '--profile', 'rot7'], { env: t.env, cwd: t.home, stdio: 'ignore' });
+    const exited = new Promise<string | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    for (let seen = 1; ; seen++) {
+      await until(() => sent().length >= seen);
+      if (sent().at(-1)!.method === 'POST') break;
+      release();
+      release = server().holdAnswers(ADMIN);
+    }
+    expect(sent().at(-1)!.path).toBe(`/v1/organization/projects/${ROTATE_PROJECT}/service_accounts`);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // The held create is carried out once let go, answered to no one: an account with a key stored nowhere.
+    release();
+    const made = () => server().admin.serviceAccounts(ROTATE_PROJECT).filter((a: { name: string }) => a.name.startsWith('openai-setup-rot7-'));
+    await until(() => made().length === 1);
+    const name: string = made()[0]!.name;
+    expect(await keyring().lookup('openai-setup', 'rot7')).toBe(old);
+    const page = `https://platform.openai.com/settings/${ROTATE_PROJECT}/api-keys`;
+    const today = new Date().toISOString().slice(0, 10);
+    const status = await runCli(['status', '--profile', 'rot7'], { env: t.env });
+    expect(status.stdout.replace(/\s+/g, ' ')).toContain(
+      `! The service account ${name} (${ROTATE_PROJECT}), which a rotate was creating on ${today}, may exist with a key stored nowhere: that rotate was stopped before it stored the key (unless it is still running): run \`openai-setup rotate --profile rot7\`, which deletes it first (or forgets it if it was not created), or delete it on ${page}.`,
+    );
+    const json = await runCli(['status', '--json', '--profile', 'rot7'], { env: t.env });
+    expect(JSON.parse(json.stdout).pendingAccounts).toEqual([{ name, project: ROTATE_PROJECT, at: expect.any(String), page }]);
+    // The killed run's lock, as it is once LOCK_STALE_MS have passed.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(t.configDir, 'rotate-rot7.lock'), past, past);
+    const next = await runCli(['rotate', '--yes', '--profile', 'rot7'], { env: t.env });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout.replace(/\s+/g, ' ')).toContain(`✔ Deleted the service account ${name} (${ROTATE_PROJECT}), which a rotate stopped on ${today} made without storing its key.`);
+    expect(made().map((a: { name: string }) => a.name)).not.toContain(name);
+    expect(JSON.parse(readFileSync(join(t.configDir, 'state.json'), 'utf8')).profiles.rot7.pendingAccounts).toBeUndefined();
+    KEYS.push((await keyring().lookup('openai-setup', 'rot7'))!);
+    expectNoKey(next);
+  }, 30_000);
+
   it('without an admin key: exit 2 naming admin-key; without a terminal and --yes: exit 2 naming --yes, nothing sent', async () => {
     const { t } = await rotatable('rot4');
     const noAdmin = await runCli(['rotate', '--yes', '--profile', 'rot4'], { env: { ...t.env, OPENAI_ADMIN_KEY: '' } });
@@ -647,7 +691,8 @@ describe('rotate when another run holds a lock (10 s wait)', () => {
   }
 
   for (const held of ['credentials.json', 'state.json'] as const) {
-    it(`${held} held (--insecure-storage): exit 7, the new service account deleted, the old key still stored, state.json unchanged`, async () => {
+    // state.json held from the start: the service account is not even created (rotate records it first).
+    it(`${held} held (--insecure-storage): exit 7, the new service account ${held === 'state.json' ? 'not created' : 'deleted'}, the old key still stored, state.json unchanged`, async () => {
       const t = await machine({ OPENAI_ADMIN_KEY: ADMIN });
       const old = projectKey('valid', LOCK_PROJECT);
       expect((await runCli(['key', '--stdin', '--insecure-storage', '--profile', 'lk1'], { env: t.env, input: old })).code).toBe(0);
@@ -663,7 +708,8 @@ describe('rotate when another run holds a lock (10 s wait)', () => {
       expect(result.code, result.stderr).toBe(7);
       const failed = result.stderr.split('\n').find((l) => l.startsWith('✖'))!;
       expect(failed).toMatch(new RegExp(`Another run of openai-setup held \\S+${held.replace('.', '\\.')}\\.lock for more than 10 s`));
-      expect(failed).toMatch(/The new service account openai-setup-lk1-\S+ was deleted again; sk-proj-…\S{4} is still stored and works at 127\.0\.0\.1:\d+\.$/);
+      if (held === 'state.json') expect(failed).toMatch(/^✖ Recording the service account openai-setup-lk1-\S+ before creating it failed: .* Nothing was changed: sk-proj-…\S{4} is still stored and works at 127\.0\.0\.1:\d+\.$/);
+      else expect(failed).toMatch(/The new service account openai-setup-lk1-\S+ was deleted again; sk-proj-…\S{4} is still stored and works at 127\.0\.0\.1:\d+\.$/);
       expect(server().admin.serviceAccounts(LOCK_PROJECT)).toHaveLength(accounts);
       expect(server().admin.isLive(old)).toBe(true);
       expect(JSON.parse(readFileSync(join(t.configDir, 'credentials.json'), 'utf8')).keys.lk1).toBe(old);

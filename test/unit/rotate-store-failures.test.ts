@@ -60,6 +60,25 @@ async function setup(storage: 'keychain' | 'file', extra: TestContextOptions = {
   return Object.assign(t, { old, hint });
 }
 
+/**
+ * state.json's lock held by another run from the moment the new service account is made (before
+ * the create, rotate records the account it makes: with that lock held then, nothing is made).
+ */
+function holdStateLockOnceCreated(t: TestContext): Promise<string> {
+  const admin = t.api.admin;
+  let held!: (lock: string) => void;
+  const lock = new Promise<string>((resolve) => (held = resolve));
+  t.api.admin = {
+    ...admin,
+    createServiceAccount: async (...args: Parameters<typeof admin.createServiceAccount>) => {
+      const made = await admin.createServiceAccount(...args);
+      held(holdLock(t, 'state.json'));
+      return made;
+    },
+  };
+  return lock;
+}
+
 /** Once the new key is in the store, state.json cannot be written. */
 const failRecordOnStore = (t: TestContext) => whenStored(t, (key) => key.startsWith('sk-svcacct-'), () => stateInTheWay(t));
 
@@ -92,9 +111,10 @@ describe('rotate: storing or recording the new key fails', () => {
   for (const storage of ['keychain', 'file'] as const) {
     it(`state.json held by another run (${storage}): nothing is stored (the lock is taken first), the new service account deleted`, async () => {
       const t = await setup(storage);
-      const lock = holdLock(t, 'state.json');
+      const locked = holdStateLockOnceCreated(t);
       const callsBefore = t.keychain.calls.length;
       const result = await outcomeOf(rotate(t.ctx, options()));
+      const lock = await locked;
       expect(result.code).toBe(7);
       expect(result.message).toMatch(
         new RegExp(
@@ -214,8 +234,9 @@ describe('rotate: a lock of another file is not another rotate', () => {
 
   it('state.json held by another run when the new key is to be stored: that lock is said, the new service account deleted again', async () => {
     const t = await setup('keychain');
-    const lock = holdLock(t, 'state.json');
+    const locked = holdStateLockOnceCreated(t);
     const result = await outcomeOf(rotate(t.ctx, options({ json: true })));
+    const lock = await locked;
     expect(result.code).toBe(7);
     expect(result.message).not.toMatch(refusal);
     expect(result.message).toMatch(new RegExp(`^Storing the new key failed: Another run of openai-setup held ${lock} for more than 300 ms, .* was deleted again; ${t.hint} is still stored and works\\.$`));
