@@ -11,7 +11,7 @@ import { KeyStoreError } from './errors.js';
 import { maskKey } from './keys/format.js';
 import type { KeySource } from './storage/profile-key.js';
 import { KeyHintSchema } from './storage/admin-state.js';
-import type { LastVerify } from './storage/state.js';
+import { profileIn, type LastVerify } from './storage/state.js';
 import { marks } from './terminal/output.js';
 import { sanitize, sanitizeNullable, untrusted } from './terminal/sanitize.js';
 
@@ -43,21 +43,29 @@ export async function recordCheck(
 
 async function recordIn(ctx: Context, profileName: string, key: string, source: KeySource, result: CheckResult): Promise<string | null> {
   const checked = maskKey(key);
-  // Set inside the update: the hint of the other key the profile stores now.
-  let storedNow = null as string | null;
-  await ctx.state.updateProfile(profileName, (profile) => {
+  // Set inside the update: the hint of the other key the profile stores now, or that it stores none.
+  let storedNow = null as string | null | 'none';
+  await ctx.state.update((state) => {
+    const profile = state.profiles[profileName];
     // Compared under the lock that a key change holds until its record is written (key-change.ts):
     // the record says which key the profile stores now. None recorded (an older progress file, or
     // one moved aside): nothing says it is another, and the check is of the key found. A record
     // that is as it was when this run read or stored the key is no other run's change: a value
     // edited in the keychain by hand is what was checked, and is recorded as such.
-    const stored = source.kind === 'keychain' || source.kind === 'file' ? profile.key : undefined;
+    const ofStored = source.kind === 'keychain' || source.kind === 'file';
+    const stored = ofStored ? profile?.key : undefined;
     const known = ctx.keys.recordKnown(profileName);
     if (stored && KeyHintSchema.safeParse(stored.hint).success && stored.hint !== checked && stored.hint !== known) {
       storedNow = stored.hint;
       return;
     }
-    profile.lastVerify = {
+    // A record this run saw that is gone now: another run removed the key (logout) during the
+    // check, and its profile may be gone with it, which this record must not bring back.
+    if (ofStored && !stored && typeof known === 'string') {
+      storedNow = 'none';
+      return;
+    }
+    profileIn(state, profileName).lastVerify = {
       at: ctx.clock.now().toISOString(),
       status: result.status,
       ok: result.ok,
@@ -75,6 +83,7 @@ async function recordIn(ctx: Context, profileName: string, key: string, source: 
       ...(outcomeRow(result).route === 'elsewhere' ? { refusal: result.reason! } : {}),
     };
   });
+  if (storedNow === 'none') return `Profile "${profileName}" stores no key now (another run removed it while it was checked): this check of ${checked} was not recorded.`;
   return storedNow === null ? null : `Profile "${profileName}" stores another key now (${storedNow}, stored in place of ${checked} while it was checked): this check of ${checked} was not recorded.`;
 }
 

@@ -11,6 +11,7 @@ import type { CheckRequest, CheckResult } from '../../src/api/types.js';
 import { run as env } from '../../src/commands/env.js';
 import { runImport } from '../../src/commands/import.js';
 import { run as key } from '../../src/commands/key.js';
+import { run as logout } from '../../src/commands/logout.js';
 import { run as setup } from '../../src/commands/setup.js';
 import { run as verify, VerifyJsonSchema, type VerifyOptions } from '../../src/commands/verify.js';
 import { maskKey } from '../../src/keys/format.js';
@@ -91,6 +92,19 @@ describe("a check of a key another run replaced meanwhile", () => {
     expect(t.stdout).toContain(`Found a key: ${maskKey(OLD)}`);
     expect((await t.profile())?.lastVerify).toMatchObject({ keyHint: maskKey(NEW), message: `Checked ${maskKey(NEW)}.` });
     expect(t.stderr.split('\n')).toContain(`! ${NOT_RECORDED}`);
+  });
+
+  it('verify: a profile another run logged out of meanwhile is not brought back by the check\'s record', async () => {
+    t = makeTestContext({ interactive: false, stdoutIsTTY: false, stdin: `${OLD}\n` });
+    t.api.answerEveryCheck(() => checkResult('valid'));
+    expect(await key(t.ctx, { profile: 'work', stdin: true, verify: false })).toBe(0);
+    duringFirstCheck(async () => {
+      expect(await logout(anotherRun(t, ''), { profile: 'work', yes: true })).toBe(0);
+    });
+    expect(await verify(t.ctx, { ...VERIFY, profile: 'work' })).toBe(0);
+    expect(t.keychain.keyOf('work')).toBeUndefined();
+    expect((await t.ctx.state.read()).profiles.work).toBeUndefined();
+    expect(t.stderr.split('\n')).toContain(`! Profile "work" stores no key now (another run removed it while it was checked): this check of ${maskKey(OLD)} was not recorded.`);
   });
 
   it('recordCheck: of the key file too; a check of the key still stored, or of OPENAI_API_KEY, is recorded as before', async () => {
