@@ -135,7 +135,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 export function cancelledFields(signal: NodeJS.Signals, said: string[]): FailureFields {
   const exitCode = signalExitCode(signal);
   // A line's mark (✔ ✖ ! ○), coloured or not: the message is the words.
-  const words = said.map((line) => line.replace(/\x1b\[[0-9;]*m/g, '').replace(/^[\u2714\u2716!\u25cb]\s+/, '').trim()).filter(Boolean);
+  const words = said.flatMap((text) => text.split('\n')).map((line) => line.replace(/\x1b\[[0-9;]*m/g, '').replace(/^[\u2714\u2716!\u25cb]\s+/, '').trim()).filter(Boolean);
   const cancelled = signal === 'SIGINT' ? 'Cancelled.' : `Cancelled (${signal}).`;
   return { ok: false, exitCode, reason: 'cancelled', message: [cancelled, ...words].join(' '), fix: null };
 }

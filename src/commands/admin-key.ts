@@ -247,17 +247,19 @@ async function storeFailure(ctx: Context, profile: string, options: AdminKeyOpti
  * What a finished store of the admin key says (as a run left on a signal while it stored the key
  * says it too): where it was stored (`record`: the profile as recorded, next to its key), what it
  * replaced (`before`'s) and that that key still works until it is revoked, and OPENAI_ADMIN_KEY
- * holding another. `err`: on stderr; else where the run says its lines.
+ * holding another. `err`: on stderr; else where the run says its lines. `named`: the key named
+ * ("Stored the admin key …"), where no line before says which key "it" is (after "Cancelled.").
  */
-async function storedLines(ctx: Context, profile: string, hint: string, storage: Storage, record: Profile | undefined, before: { hint: string } | null, key: string): Promise<Array<{ to: 'say' | 'err'; text: string }>> {
+async function storedLines(ctx: Context, profile: string, hint: string, storage: Storage, record: Profile | undefined, before: { hint: string } | null, key: string, named = false): Promise<Array<{ to: 'say' | 'err'; text: string }>> {
+  const it = named ? `the admin key ${hint}` : 'it';
   const m = marks(ctx.term.style);
   const lines: Array<{ to: 'say' | 'err'; text: string }> = [];
   // "Next to the key" only when there is one: the profile may have none stored yet.
   const nextTo = record?.key && record.key.storage !== 'env' ? `, next to the key of profile "${profile}"` : '';
   if (storage === 'keychain') {
-    lines.push({ to: 'say', text: `${m.ok} Stored it in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${adminAccount(profile)}")${nextTo}.` });
+    lines.push({ to: 'say', text: `${m.ok} Stored ${it} in the ${ctx.keys.keychainDescription} (service "openai-setup", account "${adminAccount(profile)}")${nextTo}.` });
   } else {
-    lines.push({ to: 'say', text: `${m.warn} Stored it in plain text in ${await ctx.keys.fileWords()} (mode 0600).` });
+    lines.push({ to: 'say', text: `${m.warn} Stored ${it} in plain text in ${await ctx.keys.fileWords()} (mode 0600).` });
   }
   if (before && before.hint !== hint) {
     lines.push({ to: 'say', text: `${m.warn} This replaces the admin key ${before.hint} of profile "${profile}". That key still works until you revoke it on the admin keys page: ${PAGES['admin-keys'].url}` });
@@ -329,7 +331,7 @@ async function storeAdminKey(ctx: Context, options: AdminKeyOptions, profile: st
     run: async () => {
       try {
         const storage = await storing!;
-        return (await storedLines(ctx, profile, hint, storage, record, before, key)).map((line) => line.text).join('\n');
+        return (await storedLines(ctx, profile, hint, storage, record, before, key, true)).map((line) => line.text).join('\n');
       } catch (error) {
         if (!(error instanceof KeyChangeError)) return `${m.warn} The admin key ${hint} was not stored: ${error instanceof Error ? error.message : String(error)}`;
         // Given up as the run left, or failed before anything changed: leaving says that nothing was changed (Interrupts.section).

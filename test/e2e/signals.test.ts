@@ -218,7 +218,7 @@ describe('a signal while a key is being changed: the keychain and state.json agr
       // Said before the check: where the key is sent (the test server).
       .filter((line) => !line.startsWith('! The admin key is sent to 127.0.0.1:'));
     expect(said, result.stderr).toHaveLength(2);
-    expect(said[0]).toMatch(/^✔ Stored it in the .* \(service "openai-setup", account "ak:admin"\)\.$/);
+    expect(said[0]).toMatch(new RegExp(`^✔ Stored the admin key ${escaped(maskKey(a1))} in the .* \\(service "openai-setup", account "ak:admin"\\)\\.$`));
     expect(said[1]).toMatch(new RegExp(`^! This replaces the admin key ${escaped(maskKey(a0))} of profile "ak"\\. That key still works until you revoke it`));
     expect(await keyring().lookup('openai-setup', 'ak:admin')).toBe(a1);
     expect(stateOf(t).profiles.ak.adminKey).toMatchObject({ hint: maskKey(a1) });

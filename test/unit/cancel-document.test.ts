@@ -68,6 +68,12 @@ describe('cancelledFields', () => {
     });
     expect(cancelledFields('SIGHUP', []).exitCode).toBe(129);
   });
+
+  it('an undo that said several lines: each line without its mark, one line of words (no line break, no "!")', () => {
+    expect(cancelledFields('SIGINT', ['✔ Stored the admin key sk-admin-…tOJ7 in the keyring.\n! This replaces the admin key sk-admin-…U57J.'])).toMatchObject({
+      message: 'Cancelled. Stored the admin key sk-admin-…tOJ7 in the keyring. This replaces the admin key sk-admin-…U57J.',
+    });
+  });
 });
 
 describe('withFailureDocument, leaving on a signal', () => {
