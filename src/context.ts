@@ -63,6 +63,8 @@ export interface Context {
    * for status, `long` for doctor, import and env --file. Unset: HISTORY_SEARCH_MS (tests shorten it).
    */
   historySearchMs?: { short: number; long: number };
+  /** How long one git call about a file may take (gitRunner), in ms. Unset: GIT_TIMEOUT_MS (tests shorten it). */
+  gitCallMs?: number;
   /** Signals: sections they wait for, undos they run before leaving (interrupts.ts). */
   interrupts: Interrupts;
 }

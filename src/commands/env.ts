@@ -14,7 +14,7 @@ import { AmbiguousEnvFile, appendLine, setVariable, type SetResult } from '../ke
 import { isUserKey, keyKind, maskKey, revokePage } from '../keys/format.js';
 import { parseFlag } from '../options.js';
 import { trackedEnvFile, untrackAndWriteCommand } from '../plaintext/env-command.js';
-import { decidingRule, endPendingEnvFile, envFilesOf, gitRunner, gitVerdict, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
+import { decidingRule, endPendingEnvFile, envFilesOf, GIT_TIMEOUT_MS, GitLate, gitRunner, gitVerdict, secondsSaid, isMissing, isNearerGitignore, missingFiles, notePendingEnvFile, realTarget, withEnvFile } from '../plaintext/env-files.js';
 import { plausible } from '../plaintext/find.js';
 import { asFileText, FileKeptError, FileReadError, folderKept, GONE, keptBack, readText, rewriteFile } from '../plaintext/files.js';
 import { placesOf } from '../plaintext/summary.js';
@@ -100,7 +100,8 @@ export interface EnvOptions {
 const FileSchema = z.string().check(z.trim(), z.minLength(1, 'name a file'));
 
 export async function run(ctx: Context, options: EnvOptions): Promise<number> {
-  const deps = { cwd: currentDir(ctx), git: gitRunner(ctx.rawEnv) };
+  const gitCallMs = ctx.gitCallMs ?? GIT_TIMEOUT_MS;
+  const deps = { cwd: currentDir(ctx), git: gitRunner(ctx.rawEnv, undefined, gitCallMs) };
   const { term } = ctx;
   const m = marks(term.style);
   const profileName = await resolveProfileName(ctx, options.profile, { handsOutKey: true });
@@ -178,8 +179,20 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
     if (kept) throw keptLine(kept, `Could not write ${where}`, 'Nothing was written.', shellWord(detour ? real : typed));
   }
 
-  const verdict = await lookup(gitVerdict(deps.git, dirname(real), basename(real)));
-  if (verdict.kind === 'no-git') {
+  // git that did not answer in time has not said whether it tracks the file: not "no repository".
+  const notSaid = `git did not say within ${secondsSaid(gitCallMs)} whether it tracks ${where}`;
+  const verdict = await lookup(gitVerdict(deps.git, dirname(real), basename(real))).catch((error: unknown) => {
+    if (!(error instanceof GitLate)) throw error;
+    return { kind: 'late' } as const;
+  });
+  if (verdict.kind === 'late') {
+    if (!options.force) {
+      throw new UsageError(`${notSaid}: the key could be committed with it. Nothing was written.`, [
+        'Run this command again once git answers in that folder (`git status`), or add --force to write the key without its word.',
+      ]);
+    }
+    term.err(`${m.warn} ${notSaid}: written without its word (--force); do not commit it.`);
+  } else if (verdict.kind === 'no-git') {
     term.err(`${m.warn} git is not installed, so nothing checked that ${where} stays out of version control.`);
   } else if (verdict.kind === 'no-repo') {
     term.err(`${m.warn} ${pathLine(dirname(real))} is not in a git repository, so nothing checked that ${where} stays out of version control.`);
@@ -252,7 +265,10 @@ export async function run(ctx: Context, options: EnvOptions): Promise<number> {
         'The key was not written.',
       );
       // What is said is what git does now, asked again after the write.
-      const now = await lookup(gitVerdict(deps.git, dirname(real), basename(real)));
+      const now = await lookup(gitVerdict(deps.git, dirname(real), basename(real))).catch((error: unknown) => {
+        if (!(error instanceof GitLate)) throw error;
+        throw new UsageError(`${notSaid} once ${pathLine(pattern)} was added to ${gitignoreShown}. The key was not written.`, ['Run this command again once git answers in that folder (`git status`).']);
+      });
       if (now.kind !== 'ignored') {
         if (outcome === 'overwritten') {
           throw new UsageError(`${gitignoreShown} was changed by another program while ${pathLine(pattern)} was added to it, and git does not ignore ${where}. The key was not written.`, [

@@ -31,7 +31,7 @@ async function gitPlace(ctx: Context, path: string, end?: number): Promise<GitPl
     const target = await realTarget(path);
     if (!('file' in target)) return null;
     const [dir, name, detour] = [dirname(target.file), basename(target.file), target.file !== resolve(path)];
-    const kind = await gitVerdict(gitRunner(ctx.rawEnv, end), dir, name).then(
+    const kind = await gitVerdict(gitRunner(ctx.rawEnv, end, ctx.gitCallMs), dir, name).then(
       (verdict) => (verdict.kind === 'no-git' || verdict.kind === 'no-repo' ? 'other' : verdict.kind),
       (error: unknown) => {
         if (error instanceof GitLate) return 'late' as const;

@@ -188,7 +188,7 @@ export const REPOSITORY_VARIABLES = [
 ] as const;
 
 /** How long git is given to answer (a repository on a network drive that hangs: not this run's end). */
-const GIT_TIMEOUT_MS = 10_000;
+export const GIT_TIMEOUT_MS = 10_000;
 
 /** `env` less REPOSITORY_VARIABLES: git finds the repository from its directory. */
 function gitEnvironment(rawEnv: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -202,24 +202,27 @@ function gitEnvironment(rawEnv: Record<string, string | undefined>): Record<stri
  * as git finds it, whatever REPOSITORY_VARIABLES the environment sets (every other variable of
  * `env` is passed: HOME, the person's git settings, GIT_CEILING_DIRECTORIES). With `end` (a time,
  * as Date.now() says it): a call not answered by then is stopped and answered `late` (a history
- * search's deadline, which every git call of the search counts against).
+ * search's deadline, which every git call of the search counts against); without it, or with more
+ * time left, a call takes at most `callMs`, and is answered `late` too once stopped.
  */
-export function gitRunner(rawEnv: Record<string, string | undefined>, end?: number): GitRunner {
+export function gitRunner(rawEnv: Record<string, string | undefined>, end?: number, callMs = GIT_TIMEOUT_MS): GitRunner {
   const env = gitEnvironment(rawEnv);
   const late = { code: -1, stdout: '', missing: false, late: true } as const;
   return (args, cwd, input) =>
     new Promise((done) => {
       const left = end === undefined ? Infinity : end - Date.now();
       if (left <= 0) return done(late);
-      const child = execFile('git', args, { cwd, env, timeout: GIT_TIMEOUT_MS }, (error, stdout) => {
+      const child = execFile('git', args, { cwd, env, timeout: callMs }, (error, stdout) => {
         clearTimeout(timer);
         const code = error ? (error as NodeJS.ErrnoException).code : 0;
-        if (code === 'ENOENT') done({ code: -1, stdout: '', missing: true });
+        // Stopped by its own time limit: git has not said (never "no repository").
+        if ((error as { killed?: boolean } | null)?.killed) done(late);
+        else if (code === 'ENOENT') done({ code: -1, stdout: '', missing: true });
         else done({ code: typeof code === 'number' ? code : error ? 1 : 0, stdout: String(stdout), missing: false });
       });
       // Out of time: answered then, not once whatever git started has let go of its output.
       const timer =
-        left < GIT_TIMEOUT_MS
+        left < callMs
           ? setTimeout(() => {
               child.kill();
               done(late);

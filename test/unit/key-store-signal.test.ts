@@ -93,7 +93,7 @@ describe('a signal while `admin-key --stdin` stores the key it checked', () => {
     expect(t.keychain.keyOf('default:admin')).toBe(fresh);
     const said = lines();
     // Named: after "Cancelled." no line before says which key "it" would be.
-    expect(said[0].slice(2)).toMatch(/^Stored the admin key \S+ in the .* \(service "openai-setup", account "default:admin"\)\.$/);
+    expect(String(said[0]).slice(2)).toMatch(/^Stored the admin key \S+ in the .* \(service "openai-setup", account "default:admin"\)\.$/);
     expect(said[0]).toContain(`Stored the admin key ${maskKey(fresh)} in the `);
     expect(said[1]).toBe(`! This replaces the admin key ${maskKey(old)} of profile "default". That key still works until you revoke it on the admin keys page: https://platform.openai.com/settings/organization/admin-keys`);
     expect(said).toHaveLength(2);
