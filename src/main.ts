@@ -322,6 +322,10 @@ export function run(argv: string[] = process.argv): void {
   // A failed write stops the stream's writing (the failure is judged once the run ends: see
   // outputFailure); never an uncaught error, and nothing written from here (stderr may be what failed).
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  // Kept as it comes: a stream that failed at once (a file on a full disk) is destroyed after its
+  // 'error', and no longer says it `errored` by the time the run ends (commander's help, say).
+  let stdoutError: Error | null = null;
+  process.stdout.on('error', (error) => (stdoutError ??= error));
   void main(argv, started, interrupts).then(({ code, signal }) => {
     // Leaving on a signal: Interrupts exits, once what it waits for is done.
     if (interrupts.leaving) return;
@@ -329,7 +333,7 @@ export function run(argv: string[] = process.argv): void {
     // ends with this code: a cancelled run never ends as a success.
     process.exitCode = code;
     const leave = (error: Error | null | undefined) => {
-      const final = outputFailure(started.term, process.stdout.errored ?? error, code);
+      const final = outputFailure(started.term, stdoutError ?? process.stdout.errored ?? error, code);
       process.exitCode = final;
       process.stderr.write('', () => (signal ? exit(final, signal, true) : exit(final)));
     };

@@ -160,6 +160,16 @@ describe.skipIf(!existsSync('/dev/full'))('standard output that cannot be writte
     });
   });
 
+  it("commander's help > /dev/full (started by its path, a command's help, `help NAME`): exit 1, the one line on stderr", async () => {
+    await withTestEnv({}, async (t) => {
+      for (const args of [['--help'], ['help'], ['help', 'status'], ['status', '--help'], ['token', '-h']]) {
+        const r = await runCommand('bash', ['-c', `exec "$@" > /dev/full`, 'bash', process.execPath, CLI, ...args], { env: t.env });
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.stderr, args.join(' ')).toBe(`${FULL}\n`);
+      }
+    });
+  });
+
   it('--version and --help to a reader that left (EPIPE): exit 0, nothing on stderr', async () => {
     await withTestEnv({}, async (t) => {
       for (const flag of ['--version', '--help']) {
