@@ -674,12 +674,15 @@ async function diagnose(ctx: Context, options: { profile?: string; json: boolean
   checks.push(...(await plaintextDoctorChecks(ctx, profileName, stored?.key ?? null, stale, asked, tracked, first)).map((c) => (c.id === 'admin-key' && adminCheck ? adminCheck : c)));
   // An old key rotate replaced but could not revoke: it still works, for whoever has a copy.
   // A service account a killed rotate made: it may hold a key stored nowhere.
+  // Rotate only where it can run (a key stored: without one it refuses at once). The key read as
+  // stored is recorded by now (above), so its account is not among them.
+  const rotates = stored !== null;
   for (const account of accountsLeft((await ctx.state.read()).profiles[profileName])) {
-    const { detail, fix } = pendingAccountAdvice(ctx, profileName, account);
+    const { detail, fix } = pendingAccountAdvice(ctx, profileName, account, { rotates, unsure: false });
     checks.push(check('rotate-account', 'Service account', 'warn', detail, fix));
   }
   for (const pending of (await ctx.state.read()).profiles[profileName]?.pendingRevokes ?? []) {
-    const { detail, fix } = pendingRevokeAdvice(ctx, profileName, pending);
+    const { detail, fix } = pendingRevokeAdvice(ctx, profileName, pending, rotates);
     checks.push(check('old-key', 'Old key', 'warn', detail, fix));
   }
   // A key file (or config dir) others could read, found as the key and admin key were read above:

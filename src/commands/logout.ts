@@ -9,6 +9,7 @@ import { copiesOf, listCopies } from '../plaintext/summary.js';
 import { accountOf, leftoverWords, type KeySnapshot } from '../storage/keystore.js';
 import { PAGES } from '../platform.js';
 import { adminAccount, envAdminKey, removeAdminKey } from '../storage/admin-key.js';
+import { accountsLeft } from '../storage/admin-state.js';
 import { changeKey, KeyChangeError, keyChangeFailure } from '../storage/key-change.js';
 import { describeKeychainProblem, keychainHints, keychainOutOfReach, type KeychainUnavailableError } from '../storage/keychain.js';
 import { defaultProfileChanged, profilesSharing, resolveProfileName, sharingWords } from '../storage/profile-key.js';
@@ -170,6 +171,7 @@ export async function run(ctx: Context, options: { profile?: string; yes: boolea
   // A user key on the user's own keys page, any other on the API keys page.
   const page = revokePage(isUserKey(stored!.key));
   term.out(shared.length ? `The key itself still works, and ${sharingWords(shared)}: leave it live while that is so.` : `The key itself still works until you revoke it on ${page.name}: ${page.url}`);
+  sayRotateLeftovers(ctx, profileName, (await ctx.state.read()).profiles[profileName]);
   sayProfileRemoved(ctx, profileName, dropped, storedNow(ctx, removed.keychainError !== null));
   return 0;
 }
@@ -244,6 +246,15 @@ function storedNow(ctx: Context, notRunning: boolean): string {
 /** Why "here" only: the keychain was not asked. */
 function notRunningHere(ctx: Context): string {
   return ` (the ${ctx.keys.keychainDescription} is not running in this session)`;
+}
+
+/**
+ * What a stopped rotate left recorded for the profile (service accounts it was creating, old keys
+ * it did not revoke) stays after its key is removed: said, as the key was all status showed with it.
+ */
+function sayRotateLeftovers(ctx: Context, profile: string, left: Profile | undefined): void {
+  const what = [accountsLeft(left).length ? 'service accounts a stopped rotate left' : '', left?.pendingRevokes?.length ? 'old keys rotate did not revoke' : ''].filter(Boolean);
+  if (what.length) ctx.term.out(`${marks(ctx.term.style).warn} Still recorded for profile "${profile}": ${what.join(' and ')}; \`${toolCommand(ctx, 'status', profile)}\` names each, with the page to delete it on.`);
 }
 
 /** What removing the profile did, as logout says it. */

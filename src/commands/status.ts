@@ -174,7 +174,7 @@ async function unrecordedInFile(ctx: Context, profile: string): Promise<{ key?: 
  * was moved aside, is the key looked up where `token` finds it: "no key stored" must not be said
  * of a key that is there.
  */
-async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; keyUnrecorded: boolean; doneForOthers: Map<string, string[]>; organization: string | null; lastCheckBaseURL: string | null; lastCheckReason: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }> }> {
+async function collectStatus(ctx: Context, profileName: string): Promise<StatusJson & { keyUnknown: string | null; keyInDoubt: string | null; keyLookedUp: boolean; keyUnrecorded: boolean; doneForOthers: Map<string, string[]>; organization: string | null; lastCheckBaseURL: string | null; lastCheckReason: string | null; movedAside: string[]; askedFound: Array<{ path: string; by: string }>; accountFixes: Array<{ detail: string; fix: string }>; rotates: boolean }> {
   const { state, problem } = await ctx.state.reading();
   const profile = state.profiles[profileName];
   // A damaged file moved aside took its key records with it: no record then is not no key either.
@@ -217,6 +217,12 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
   // A file left holding another key: named, with the command that writes the stored key there.
   const staleSaid = await Promise.all(copies.stale.map((f) => staleEnvFile(ctx, profileName, f.path, maskKey(f.key), { by: f.by })));
   const trackedIn = new Map(await Promise.all(byPath.map(async (f) => [f.path, await trackedEnvFile(ctx, f.by, f.path, stored ? sanitize(stored.hint, 40) : 'the key', ctx, { short: true })] as const)));
+  // Rotate refuses at once without a stored key (no project to rotate in): not offered then. What
+  // the key file holds, where it was read, is never an account to delete; what the keychain holds
+  // status does not read (unsure: doctor tells).
+  const rotates = stored?.storage === 'keychain' || stored?.storage === 'file' || (doubt !== null && recordDoubt?.held !== null);
+  const readStore = (profile?.key?.storage === 'file' && !profile.keyChangeStartedAt && !doubt) || (recordDoubt?.held !== undefined) || Boolean(inFile && !inFile.unusable);
+  const accountFixes = accountsLeft(profile, recordDoubt?.held).map((a) => ({ a, ...pendingAccountAdvice(ctx, profileName, a, { rotates, unsure: !readStore }) }));
   return {
     profile: profileName,
     configDir: ctx.configDir,
@@ -235,8 +241,10 @@ async function collectStatus(ctx: Context, profileName: string): Promise<StatusJ
     },
     adminKey,
     adminKeyEnv: adminEnvShown(ctx, adminKey?.hint ?? null),
-    pendingRevokes: (profile?.pendingRevokes ?? []).map((p) => ({ hint: p.keyHint, project: p.projectId, at: p.at, page: pendingRevokeAdvice(ctx, profileName, p).page, interrupted: p.interrupted === true, retried: pendingRetried(p) })),
-    pendingAccounts: accountsLeft(profile).map((a) => ({ name: a.serviceAccountName, project: a.projectId, at: a.at, page: pendingAccountAdvice(ctx, profileName, a).page })),
+    pendingRevokes: (profile?.pendingRevokes ?? []).map((p) => ({ hint: p.keyHint, project: p.projectId, at: p.at, page: pendingRevokeAdvice(ctx, profileName, p, rotates).page, interrupted: p.interrupted === true, retried: pendingRetried(p) })),
+    pendingAccounts: accountFixes.map(({ a, page }) => ({ name: a.serviceAccountName, project: a.projectId, at: a.at, page })),
+    accountFixes,
+    rotates,
     plaintext: ownLines ? [] : copies.plaintext.map(where),
     envFiles: copies.asked.map((f) => ({ ...where(f), tracked: trackedIn.get(f.path) ?? null })),
     staleEnvFiles: copies.stale.map((f, i) => ({ ...where(f), hint: maskKey(f.key), profile: f.by ?? null, ...staleSaid[i]! })),
@@ -450,12 +458,9 @@ async function status(ctx: Context, options: { profile?: string; json: boolean }
   const adminEnv = adminKeyEnv(ctx, status.adminKey?.hint ?? null);
   if (adminEnv.notice) term.out(`${m.warn} ${term.style.yellow(adminEnv.notice)}`);
   else if (adminEnv.set) term.out(`${m.ok} OPENAI_ADMIN_KEY is set: ${adminEnv.hint} (${adminEnv.matchesStored ? 'same as the stored admin key' : 'rotate and spend use it'})`);
-  for (const account of status.pendingAccounts) {
-    const { detail, fix } = pendingAccountAdvice(ctx, profileName, { serviceAccountName: account.name, projectId: account.project, at: account.at });
-    term.out(`${m.warn} ${detail}: ${fix.replace(/^R/, 'r')}`);
-  }
+  for (const { detail, fix } of status.accountFixes) term.out(`${m.warn} ${detail}: ${fix.replace(/^[RD]/, (c) => c.toLowerCase())}`);
   for (const pending of status.pendingRevokes) {
-    const { detail, fix } = pendingRevokeAdvice(ctx, profileName, { keyHint: pending.hint, projectId: pending.project, at: pending.at, interrupted: pending.interrupted || undefined, retried: pending.retried });
+    const { detail, fix } = pendingRevokeAdvice(ctx, profileName, { keyHint: pending.hint, projectId: pending.project, at: pending.at, interrupted: pending.interrupted || undefined, retried: pending.retried }, status.rotates);
     term.out(`${m.warn} ${detail}: ${fix.replace(/^R/, 'r')}`);
   }
   // Programs send it whole: no key as it is, whether or not the key inside is the stored one.

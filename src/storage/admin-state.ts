@@ -124,10 +124,13 @@ export const MAX_PENDING_ACCOUNTS = 20;
 
 /**
  * The service accounts a stopped rotate left (the profile's pendingAccounts) whose key is not the
- * one stored for the profile: not that of the account its rotation record names, nor of its key's hint.
+ * one stored for the profile: not that of the account its rotation record names, nor of its key's
+ * hint, nor of `held`, the hint of the key read from where it is stored (a run killed as it stored
+ * the new key, before it recorded it, left the old key's hint recorded).
  */
-export function accountsLeft(profile: { pendingAccounts?: PendingAccount[] | undefined; key?: { hint: string } | undefined; rotation?: { serviceAccountName: string } | undefined } | undefined): PendingAccount[] {
-  return (profile?.pendingAccounts ?? []).filter((a) => a.serviceAccountName !== profile?.rotation?.serviceAccountName && !(a.keyHint && a.keyHint === profile?.key?.hint));
+export function accountsLeft(profile: { pendingAccounts?: PendingAccount[] | undefined; key?: { hint: string } | undefined; rotation?: { serviceAccountName: string } | undefined } | undefined, held?: string | null): PendingAccount[] {
+  const stored = (a: PendingAccount) => a.keyHint !== null && (a.keyHint === profile?.key?.hint || a.keyHint === held);
+  return (profile?.pendingAccounts ?? []).filter((a) => a.serviceAccountName !== profile?.rotation?.serviceAccountName && !stored(a));
 }
 
 /**

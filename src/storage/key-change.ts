@@ -510,9 +510,10 @@ export function keyFileUnusable(ctx: Pick<Context, 'keys'> & KeyEntryScope, prof
  * plain-text file that the file does not hold, or that cannot be read (damaged, empty, not to be
  * trusted: every command that reads the key fails on it, exit 7), with that file's fix. Reads the
  * key file at most (cheap), never the keychain: for status and profiles, which send people to
- * doctor when what is stored can be told (it records it, and clears the mark).
+ * doctor when what is stored can be told (it records it, and clears the mark). `held`: the hint of
+ * what the key file holds instead (null: nothing), where it was read.
  */
-export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & KeyEntryScope, state: State, profile: string): Promise<{ why: string; fix: string } | null> {
+export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & KeyEntryScope, state: State, profile: string): Promise<{ why: string; fix: string; held?: string | null } | null> {
   const p = state.profiles[profile];
   const doctor = `\`${toolCommand(ctx, 'doctor', profile)}\` records the key stored`;
   if (p?.keyChangeStartedAt) return { why: `a key change for profile "${profile}" was interrupted, so ${pathLine(ctx.state.path)} may record another key than the one stored`, fix: doctor };
@@ -531,5 +532,5 @@ export async function recordInDoubt(ctx: Pick<Context, 'keys' | 'state'> & KeyEn
   }
   if (held !== null && maskKey(held) === p.key.hint) return null;
   const holds = held === null ? 'holds no key for it' : `holds ${maskKey(held)}`;
-  return { why: `${records}, but ${pathLine(ctx.keys.filePath)} ${holds}`, fix: doctor };
+  return { why: `${records}, but ${pathLine(ctx.keys.filePath)} ${holds}`, fix: doctor, held: held === null ? null : maskKey(held) };
 }

@@ -315,19 +315,26 @@ export function billingFixAdvice(scope: AdviceScope & Pick<KeyEntryScope, 'rawEn
  * An old key rotate replaced but could not revoke (the profile's pendingRevokes), as status and
  * doctor say it: `detail`, that it still works (its DELETE failed), or that the rotate was
  * interrupted before revoking it; `fix`, its page and, when the next rotate can revoke it (its id
- * is known), the command that tries again.
+ * is known), the command that tries again. `rotates`: a key is stored for the profile, without
+ * which rotate refuses at once (no project to rotate in): its page alone then.
  */
 export function pendingRevokeAdvice(
   scope: AdviceScope,
   profile: string,
   pending: Pick<PendingRevoke, 'keyHint' | 'projectId' | 'at'> & Partial<Pick<PendingRevoke, 'interrupted' | 'keyId' | 'serviceAccountId'>> & { retried?: boolean },
+  rotates: boolean,
 ): { detail: string; fix: string; page: string } {
   const page = projectPageUrl(pending.projectId, 'api-keys');
   const replaced = `${pending.keyHint} (${pending.projectId}), which rotate replaced on ${pending.at.slice(0, 10)}`;
   const retried = pending.retried ?? pendingRetried(pending);
+  const fix = !rotates
+    ? `Revoke it on ${page} once nothing uses it.`
+    : retried
+      ? `Revoke it on ${page}, or run \`${toolCommand(scope, 'rotate', profile)}\`, which tries again first.`
+      : `Revoke it on ${page} once nothing uses it; \`${toolCommand(scope, 'rotate', profile)}\` names it once more, then forgets it.`;
   return {
     detail: pending.interrupted ? `${replaced}, was not revoked: that rotate was interrupted before it revoked it (unless it is still running)` : `${replaced}, could not be revoked then and still works`,
-    fix: retried ? `Revoke it on ${page}, or run \`${toolCommand(scope, 'rotate', profile)}\`, which tries again first.` : `Revoke it on ${page} once nothing uses it; \`${toolCommand(scope, 'rotate', profile)}\` names it once more, then forgets it.`,
+    fix,
     page,
   };
 }
@@ -335,13 +342,21 @@ export function pendingRevokeAdvice(
 /**
  * A service account a rotate was creating when it was stopped (killed) before its key was stored
  * (the profile's pendingAccounts), as status and doctor say it: `detail`, that it may exist with a
- * key stored nowhere; `fix`, the rotate that deletes it first, or its page to delete it by hand.
+ * key stored nowhere; `fix`, the rotate that deletes it first (`rotates`: a key is stored, without
+ * which rotate refuses at once), or its page to delete it by hand. `unsure`: what is stored was not
+ * read (the keychain, by status), so its key, `keyHint`, may be the one stored: doctor tells.
  */
-export function pendingAccountAdvice(scope: AdviceScope, profile: string, pending: Pick<PendingAccount, 'serviceAccountName' | 'projectId' | 'at'>): { detail: string; fix: string; page: string } {
+export function pendingAccountAdvice(
+  scope: AdviceScope,
+  profile: string,
+  pending: Pick<PendingAccount, 'serviceAccountName' | 'projectId' | 'at'> & { keyHint?: string | null },
+  { rotates, unsure }: { rotates: boolean; unsure: boolean },
+): { detail: string; fix: string; page: string } {
   const page = projectPageUrl(pending.projectId, 'api-keys');
+  const unless = unsure && pending.keyHint ? `, unless ${pending.keyHint} is the key stored now: \`${toolCommand(scope, 'doctor', profile)}\` tells` : '';
   return {
     detail: `The service account ${pending.serviceAccountName} (${pending.projectId}), which a rotate was creating on ${pending.at.slice(0, 10)}, may exist with a key stored nowhere: that rotate was stopped before it stored the key (unless it is still running)`,
-    fix: `Run \`${toolCommand(scope, 'rotate', profile)}\`, which deletes it first (or forgets it if it was not created), or delete it on ${page}.`,
+    fix: rotates ? `Run \`${toolCommand(scope, 'rotate', profile)}\`, which deletes it first (or forgets it if it was not created), or delete it on ${page}${unless}.` : `Delete it on ${page}${unless}.`,
     page,
   };
 }

@@ -5,6 +5,7 @@
 // (said once). A kill is simulated by a run that never gets past the create or the new key's check.
 import { describe, expect, it } from 'vitest';
 import { run as doctor } from '../../src/commands/doctor.js';
+import { run as logout } from '../../src/commands/logout.js';
 import { run as rotate } from '../../src/commands/rotate.js';
 import { run as status } from '../../src/commands/status.js';
 import { Interrupts } from '../../src/interrupts.js';
@@ -173,5 +174,52 @@ describe('rotate killed after it asked for the new service account, before its k
     t.org.admin.failNext({ method: 'POST', path: `/v1/organization/projects/${PROJECT}/service_accounts` }, { status: 400, message: 'refused', type: 'invalid_request_error' });
     expect((await outcomeOf(rotate(t.ctx, { keepOld: false, yes: true, json: false }))).code).toBe(5);
     expect((await t.profile())?.pendingAccounts).toBeUndefined();
+  });
+});
+
+describe('what a killed rotate left, advised only as it can be done', () => {
+  it('no key stored (logged out since): logout says the records stay; status and doctor name the page alone, not a rotate that would refuse', async () => {
+    const { t } = await setup();
+    await killedRotate(t, 'create sent');
+    const name = t.org.admin.serviceAccounts(PROJECT)[0]!.name;
+    await t.ctx.state.update((s) => {
+      s.profiles.default!.pendingRevokes = [{ keyHint: maskKey(makeKey('proj', 'unit-rotate-killed-create-old')), projectId: PROJECT, at: '2026-03-02T09:30:00.000Z', keyId: 'key_RotateKilled0000', serviceAccountId: null, serviceAccountName: null, interrupted: true }];
+    });
+    const out = await printed(later(t), () => logout(t.ctx, { yes: true }));
+    expect(out.code, out.err).toBe(0);
+    expect(out.out).toContain('! Still recorded for profile "default": service accounts a stopped rotate left and old keys rotate did not revoke; `openai-setup status` names each, with the page to delete it on.');
+
+    const said = await printed(later(t), () => status(t.ctx, { json: false }));
+    expect(said.out).toContain(`may exist with a key stored nowhere: that rotate was stopped before it stored the key (unless it is still running): delete it on ${PAGE}.`);
+    expect(said.out).toContain(`that rotate was interrupted before it revoked it (unless it is still running): revoke it on ${PAGE} once nothing uses it.`);
+    expect(said.out).not.toContain('openai-setup rotate');
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 });
+    const doctored = JSON.parse((await printed(t, () => doctor(t.ctx, { json: true }))).out).checks;
+    expect(doctored).toContainEqual(expect.objectContaining({ id: 'rotate-account', detail: expect.stringContaining(name), fix: `Delete it on ${PAGE}.` }));
+    expect(doctored).toContainEqual(expect.objectContaining({ id: 'old-key', fix: `Revoke it on ${PAGE} once nothing uses it.` }));
+  });
+
+  it('killed after the new key was stored in the key file, before it was recorded: status does not advise deleting the account that holds it', async () => {
+    const { t } = await setup();
+    const newKey = (await killedRotate(t, 'create answered'))!;
+    later(t);
+    await t.ctx.keys.set('default', newKey, true);
+    await t.ctx.state.update((s) => void (s.profiles.default!.key!.storage = 'file'));
+    const said = await printed(later(t), () => status(t.ctx, { json: false }));
+    expect(said.out).toContain(`holds ${maskKey(newKey)}`);
+    expect(said.out).not.toContain('may exist with a key stored nowhere');
+    expect(JSON.parse((await printed(t, () => status(t.ctx, { json: true }))).out).pendingAccounts).toEqual([]);
+  });
+
+  it('killed after the new key was stored in the keychain, before it was recorded: status says doctor tells whether it is stored; doctor, which reads it, names no account', async () => {
+    const { t } = await setup();
+    const newKey = (await killedRotate(t, 'create answered'))!;
+    const name = t.org.admin.serviceAccounts(PROJECT)[0]!.name;
+    t.keychain.setPassword('openai-setup', 'default', newKey);
+    const said = await printed(later(t), () => status(t.ctx, { json: false }));
+    expect(said.out).toContain(`delete it on ${PAGE}, unless ${maskKey(newKey)} is the key stored now: \`openai-setup doctor\` tells.`);
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerChecks(checkResult('valid', { project: PROJECT }));
+    const doctored = await printed(t, () => doctor(t.ctx, { json: true }));
+    expect(doctored.out).not.toContain(name);
   });
 });
