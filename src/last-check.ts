@@ -20,7 +20,7 @@ import { sanitize, sanitizeNullable, untrusted } from './terminal/sanitize.js';
  * config dir that cannot be written is a warning (through `note`): the check itself stands. Of a
  * stored key, kept only while the profile still stores that key: another run may have stored
  * another one in its place during the check, whose record this must not become (said, through
- * `note`). What was said when nothing was recorded (verify's --json `notRecorded`), else null.
+ * `note`). Why nothing was recorded, in full (verify's --json `notRecorded`), else null.
  */
 export async function recordCheck(
   ctx: Context,
@@ -31,13 +31,16 @@ export async function recordCheck(
   note: (line: string) => void = (line) => ctx.term.err(line),
 ): Promise<string | null> {
   let notRecorded: string | null;
+  let said: string | null = null;
   try {
     notRecorded = await recordIn(ctx, profileName, key, source, result);
   } catch (error) {
     if (!(error instanceof KeyStoreError)) throw error;
     notRecorded = `The result of this check was not recorded: ${error.message}`;
+    // A progress file this run already said it cannot use (a warning, doctor's row): not all again.
+    if (ctx.state.shownAlready(error)) said = 'The result of this check was not recorded (the progress file, above).';
   }
-  if (notRecorded) note(`${marks(ctx.term.style).warn} ${notRecorded}`);
+  if (notRecorded) note(`${marks(ctx.term.style).warn} ${said ?? notRecorded}`);
   return notRecorded;
 }
 

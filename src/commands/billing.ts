@@ -5,9 +5,9 @@ import { resolveProfileName } from '../storage/profile-key.js';
 import type { BillingChoice } from '../storage/state.js';
 
 export async function run(ctx: Context, options: { profile?: string; done: boolean; choice?: BillingChoice }): Promise<number> {
-  const profile = await resolveProfileName(ctx, options.profile);
   // What the stage does is saved: a progress file this build cannot change fails first (exit 7), before its page or question.
   await ctx.state.assertChangeable();
+  const profile = await resolveProfileName(ctx, options.profile);
   await runBillingStage(ctx, { profile, done: options.done, choice: options.choice });
   return 0;
 }

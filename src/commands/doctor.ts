@@ -362,10 +362,13 @@ export function keyFileProblem(ctx: Context, profileName: string, problem: Confi
  */
 export function progressFileCheck(ctx: Context, problem: NonNullable<StateReading['problem']>): DoctorCheck {
   const damaged = problem.kind === 'damaged';
-  const stops = `${damaged ? '' : 'nothing can be saved, and '}token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)`;
+  const handsOut = 'token, run and env hand out no key without --profile or OPENAI_SETUP_PROFILE (it records the default profile)';
+  const detail = problem.detail.replace(/\.$/, '');
+  // A link leading nowhere says already that nothing can be saved there: not twice.
+  const stops = damaged ? `: ${handsOut}` : detail.endsWith('nothing can be saved there') ? `, and ${handsOut}` : `: nothing can be saved, and ${handsOut}`;
   const said = problem.fix ?? `choose the default profile again, which moves it aside (its records are lost; stored keys stay):  ${toolCommand(ctx, 'use NAME')}`;
   const fix = upperFirst(said);
-  return check('progress-file', 'Progress file', 'fail', `${problem.detail.replace(/\.$/, '')}: ${stops}`, damaged ? fix : fix.replace(/\.?$/, '.'), EXIT.keyStore);
+  return check('progress-file', 'Progress file', 'fail', `${detail}${stops}`, damaged ? fix : fix.replace(/\.?$/, '.'), EXIT.keyStore);
 }
 
 /**

@@ -9,10 +9,11 @@ import { billingFixAdvice, verifyCommand } from '../terminal/advice.js';
 import { marks } from '../terminal/output.js';
 
 export async function run(ctx: Context, options: Omit<KeyStageOptions, 'profile'> & { profile?: string }): Promise<number> {
-  const profile = await resolveProfileName(ctx, options.profile);
   // Before the key is asked for and checked (a billable request): a progress file this build
-  // cannot change would refuse to record it after all (exit 7).
+  // cannot change would refuse to record it after all (exit 7). First: resolving the profile reads
+  // the file, and would warn of what this says as the failure.
   await ctx.state.assertChangeable();
+  const profile = await resolveProfileName(ctx, options.profile);
   const result = await runKeyStage(ctx, { ...options, profile });
   // Stopped at the prompt with nothing pasted: no key given, as `key --stdin` with nothing piped.
   if (result.outcome === 'skipped') throw new ExitError(EXIT.usage, 'Stopped; nothing was stored.');

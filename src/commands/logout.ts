@@ -23,10 +23,10 @@ import { shellDirsOf } from '../storage/paths.js';
 export async function run(ctx: Context, options: { profile?: string; yes: boolean; admin?: boolean }): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
-  const profileName = await resolveProfileName(ctx, options.profile);
   // A key is removed only together with its record: with a progress file this build cannot change,
   // neither is (exit 7), said before the question rather than after it.
   await ctx.state.assertChangeable();
+  const profileName = await resolveProfileName(ctx, options.profile);
   if (options.admin) return logoutAdmin(ctx, profileName, options.yes);
   // What is really there decides the question, not what the progress file remembers.
   const { stored, keychainError } = await ctx.keys.get(profileName);

@@ -459,10 +459,10 @@ function checkSettings(ctx: Context, options: SetupOptions, profile: string, sou
 export async function run(ctx: Context, options: SetupOptions): Promise<number> {
   const { term } = ctx;
   const m = marks(term.style);
-  const profileName = await resolveProfileName(ctx, options.profile);
   // Nothing asked or sent that could not be saved: a progress file this build cannot change (a
   // newer openai-setup's) fails here (exit 7), as the first save would after it.
   await ctx.state.assertChangeable();
+  const profileName = await resolveProfileName(ctx, options.profile);
   // The wizard and `key` recommended as this run was started: run without its --base-url, they
   // would check (send) the key against the OpenAI API instead of the server it is meant for.
   const given = `${options.insecureStorage ? ' --insecure-storage' : ''}${checkFlags(options.check)}`;

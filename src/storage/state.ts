@@ -534,6 +534,17 @@ export class StateStore {
   /** Whether a file that cannot be used, or moved aside, is left unsaid: its reader shows it (doctor's check). */
   private problemsShownElsewhere = false;
 
+  /** The messages of the problems with the file this run has shown (told, or left to the caller that shows them): shownAlready(). */
+  private readonly shown = new Set<string>();
+
+  /**
+   * Whether `error` (a write refused) is the problem with the file this run has already shown, on
+   * stderr or in doctor's check: a write that fails for it need not say it all again.
+   */
+  shownAlready(error: unknown): boolean {
+    return error instanceof ConfigStoreError && this.shown.has(error.message);
+  }
+
   /** What a damaged file moved aside would have said, held for the caller that shows it: sayMovedAside() says it if the caller did not. */
   private movedNotice: string | null = null;
 
@@ -690,6 +701,7 @@ export class StateStore {
   async reading(options: { quiet?: boolean } = {}): Promise<StateReading> {
     const problem = (kind: 'damaged' | 'unreadable' | 'newer', message: string, warning: string, parts: { detail: string; fix: string | null }, why: string | null = null): StateReading => {
       if (!options.quiet && !this.problemsShownElsewhere) this.tell(warning);
+      if (!options.quiet || this.problemsShownElsewhere) this.shown.add(message);
       return { state: emptyState(), problem: { kind, message, ...parts, why } };
     };
     let loaded: Loaded;

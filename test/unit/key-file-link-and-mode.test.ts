@@ -12,6 +12,7 @@ import { run as key } from '../../src/commands/key.js';
 import { run as logout } from '../../src/commands/logout.js';
 import { run as status } from '../../src/commands/status.js';
 import { run as token } from '../../src/commands/token.js';
+import { run as verify } from '../../src/commands/verify.js';
 import { maskKey } from '../../src/keys/format.js';
 import { checkResult, makeTestContext, outcomeOf, testKey, type TestContext, type TestContextOptions } from '../helpers/context.js';
 
@@ -135,6 +136,57 @@ describe.skipIf(process.platform === 'win32')('state.json or credentials.json a 
       expect(await key(t.ctx, { stdin: true, verify: false, insecureStorage: name === 'credentials.json' })).toBe(0);
     });
   }
+  it('state.json: each command says it once, where it matters (key fails with it, status and verify warn, doctor\'s row), the doctor row\'s words not doubled', async () => {
+    /** A fresh run with state.json such a link (the folder named with a blank): what it says. */
+    const withLink = () => {
+      t = makeTestContext({ stdoutIsTTY: false, interactive: false, stdin: `${NEW}\n`, env: { OPENAI_API_KEY: K } });
+      mkdirSync(t.configDir, { mode: 0o700 });
+      const link = join(t.configDir, 'state.json');
+      const nowhere = join(dirname(t.configDir), 'gone dir', 'x.json');
+      symlinkSync(nowhere, link);
+      return `${link} is a symbolic link to ${nowhere}, whose folder ${dirname(nowhere)} does not exist, so nothing can be saved there`;
+    };
+    const times = (text: string, part: string) => text.split(part).length - 1;
+
+    // A command that must save: the failure alone.
+    let said = withLink();
+    const refused = await outcomeOf(key(t.ctx, { stdin: true, verify: false, insecureStorage: true }));
+    expect(refused.code).toBe(7);
+    expect(refused.message).toContain(said);
+    expect(times(t.stderr + t.stdout, said)).toBe(0);
+    await t.cleanup();
+
+    // One that only reads: the warning alone.
+    said = withLink();
+    expect(await status(t.ctx, { json: false })).toBe(0);
+    expect(times(t.stderr + t.stdout, said)).toBe(1);
+    await t.cleanup();
+
+    // verify: the warning, and the check not recorded said short.
+    said = withLink();
+    t.api.answerEveryCheck(() => checkResult('valid'));
+    expect(await verify(t.ctx, { json: false, quiet: false, billingCheck: true })).toBe(0);
+    expect(times(t.stderr + t.stdout, said)).toBe(1);
+    expect(t.stderr).toContain('! The result of this check was not recorded (the progress file, above).\n');
+    await t.cleanup();
+
+    // doctor: its row once, with its fix; the check not recorded said short.
+    said = withLink();
+    t.api.answerReach({ reached: true, status: 401, json: true, ms: 42 }).answerEveryCheck(() => checkResult('valid'));
+    expect(await doctor(t.ctx, { json: false })).toBe(7);
+    expect(times(t.stderr + t.stdout, said)).toBe(1);
+    expect(t.stdout).toContain(`${said}, and token, run and env hand out no key`);
+    expect(t.stdout).not.toContain('nothing can be saved, and');
+    expect(t.stderr).toBe('! The result of this check was not recorded (the progress file, above).\n');
+    await t.cleanup();
+
+    // token: the failure alone.
+    said = withLink();
+    const failed = await outcomeOf(token(t.ctx, { yes: true }));
+    expect(failed.code).toBe(7);
+    expect(failed.message).toContain(said);
+    expect(times(t.stderr + t.stdout, said)).toBe(0);
+  });
 });
 
 describe.skipIf(process.platform === 'win32')('a key file or config dir others can read', () => {
