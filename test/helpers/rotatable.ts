@@ -5,7 +5,12 @@
  * given to makeTestContext, or with ctx.keys.set).
  */
 import { maskKey } from '../../src/keys/format.js';
+import { Interrupts } from '../../src/interrupts.js';
+import { KeyStore } from '../../src/storage/keystore.js';
+import { releaseHeldLocks } from '../../src/storage/lock.js';
+import { StateStore } from '../../src/storage/state.js';
 import { checkResult, type TestContext } from './context.js';
+import { FakeProcess } from './signals.js';
 
 /**
  * `admin` an admin key of the organization, `old` a user's key of `project` ("my-app"); a live
@@ -29,4 +34,21 @@ export async function recordCheckedKey(
     p.lastVerify = { at: '2026-03-01T00:00:00.000Z', status: 'valid', ok: true, keyHint: hint, keySource, organization: 'org-x', project, tier: null, billing: 'ok', message: 'The key works.' };
   });
   return hint;
+}
+
+/** The context again, as a later run on the same machine once the stopped (or killed) one is gone (its locks released as main.ts does): same keychain, state and organization, signals of its own. */
+export function later(t: TestContext): TestContext {
+  releaseHeldLocks();
+  const interrupts = new Interrupts(new FakeProcess());
+  const warn = (message: string) => t.ctx.term.err(`! ${message}`);
+  const state = new StateStore(t.configDir, t.ctx.clock.now, warn, interrupts);
+  t.ctx = { ...t.ctx, interrupts, state, keys: new KeyStore(t.keychain, t.configDir, warn, state) };
+  return t;
+}
+
+/** A run's exit code and what it printed on stdout and stderr. */
+export async function printed(t: TestContext, run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  const [out, err] = [t.stdout.length, t.stderr.length];
+  const code = await run();
+  return { code, out: t.stdout.slice(out), err: t.stderr.slice(err) };
 }

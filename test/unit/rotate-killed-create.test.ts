@@ -11,12 +11,9 @@ import { run as status } from '../../src/commands/status.js';
 import { Interrupts } from '../../src/interrupts.js';
 import { maskKey } from '../../src/keys/format.js';
 import { projectPageUrl } from '../../src/platform.js';
-import { KeyStore } from '../../src/storage/keystore.js';
-import { releaseHeldLocks } from '../../src/storage/lock.js';
-import { StateStore } from '../../src/storage/state.js';
 import { checkResult, outcomeOf, type TestContext } from '../helpers/context.js';
 import { makeKey } from '../helpers/openai-server.js';
-import { organizationWith, recordCheckedKey } from '../helpers/rotatable.js';
+import { later, organizationWith, printed, recordCheckedKey } from '../helpers/rotatable.js';
 import { FakeProcess } from '../helpers/signals.js';
 import { trackedContexts } from '../helpers/tracked-contexts.js';
 
@@ -33,22 +30,6 @@ async function setup(): Promise<{ t: TestContext; old: string }> {
   organizationWith(t, { admin: ADMIN, project: PROJECT, old });
   await recordCheckedKey(t, { old, project: PROJECT, keySource: 'the keychain (profile default)' });
   return { t, old };
-}
-
-/** The context again, as a later run once the killed one is gone (its locks released): same keychain, state and organization. */
-function later(t: TestContext): TestContext {
-  releaseHeldLocks();
-  const interrupts = new Interrupts(new FakeProcess());
-  const warn = (message: string) => t.ctx.term.err(`! ${message}`);
-  const state = new StateStore(t.configDir, t.ctx.clock.now, warn, interrupts);
-  t.ctx = { ...t.ctx, interrupts, state, keys: new KeyStore(t.keychain, t.configDir, warn, state) };
-  return t;
-}
-
-async function printed(t: TestContext, run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  const [out, err] = [t.stdout.length, t.stderr.length];
-  const code = await run();
-  return { code, out: t.stdout.slice(out), err: t.stderr.slice(err) };
 }
 
 /** Starts a rotate that stops for good at `stopAt` (as a killed one does: no undo runs) and resolves once it is there. */
