@@ -486,18 +486,18 @@ export async function runKeyStage(ctx: Context, options: KeyStageOptions): Promi
     try {
       // Stored and recorded as one step: a key is never stored that the progress file does not record.
       storage = await storeKey(
-          ctx,
-          profileName,
-          key,
-          Boolean(options.insecureStorage),
-          fallback,
-          (p, storage, held) => {
-            replacing.old = replaceKeyRecord(p, { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() }, held, ctx.state.path, 'key');
-            p.stages.key = { doneAt: ctx.clock.now().toISOString() };
-          },
-          (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }, piped),
-          // The person's own OPENAI_API_KEY line: removeStoredCopy says what it removed as it goes.
-          (begun) => (begun === 'env' ? noUndo() : (storing = begun)),
+        ctx,
+        profileName,
+        key,
+        Boolean(options.insecureStorage),
+        fallback,
+        (p, storage, held) => {
+          replacing.old = replaceKeyRecord(p, { storage, hint: maskKey(key), savedAt: ctx.clock.now().toISOString() }, held, ctx.state.path, 'key');
+          p.stages.key = { doneAt: ctx.clock.now().toISOString() };
+        },
+        (insecure) => storeAdvice(ctx, { ...options, insecureStorage: insecure }, piped),
+        // The person's own OPENAI_API_KEY line: removeStoredCopy says what it removed as it goes.
+        (begun) => (begun === 'env' ? noUndo() : (storing = begun)),
       );
       // Stored as the run leaves: the undo says so. (A failure is handed on: it is what the undo says too.)
       if (ctx.interrupts.leaving) await new Promise<never>(() => {});
